@@ -1,0 +1,32 @@
+// Builds dist/: the Node entry, the browser bundle, the CLI and the bench
+// runner (esbuild), and the type declarations (tsc).
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const versionSource = readFileSync(new URL('../src/version.ts', import.meta.url), 'utf8');
+if (!versionSource.includes(`'${version}'`)) {
+  throw new Error(`src/version.ts does not say ${version} (package.json's version); update it`);
+}
+
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+
+const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning' };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'node', packages: 'external' }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/tmnn.browser.js', platform: 'browser', minify: true, external: ['node:*', 'webgpu'] }),
+  build({
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    packages: 'external',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  build({ ...common, entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node', packages: 'external' }),
+]);
+
+execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+console.log(`built tmnn ${version} into dist/`);

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Idempotent set-up before `npm run demo`, `npm test` and `npm run bench`:
+# system packages (when root), npm dependencies, and the build — each only when
+# missing or out of date, so a second run costs a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-deps.sh
+
+# npm ci writes node_modules/.package-lock.json; newer than the lockfile means up to date.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+stamp=dist/.build-stamp
+if [ ! -f "$stamp" ] || [ -n "$(find src bench scripts/build.mjs package.json tsconfig.json -newer "$stamp" -print -quit)" ]; then
+  npm run --silent build
+  touch "$stamp"
+fi

@@ -1,0 +1,86 @@
+// Elementwise kernels on the js backend: unary maps, broadcasting binary ops, where.
+import { isFloat, type StorageArray } from '../../dtype.js';
+import { sizeOf } from '../../shape.js';
+import type { BinaryOp, UnaryOp } from '../kernels.js';
+import { broadcastOffsets, output, valuesOf, type Js } from './values.js';
+
+const UNARY: Record<UnaryOp, (x: number) => number> = {
+  neg: (x) => -x,
+  abs: Math.abs,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  relu: (x) => (Number.isNaN(x) ? x : x > 0 ? x : 0),
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  tanh: Math.tanh,
+};
+
+/** Integer power with C-like wrapping; a negative exponent truncates 1/x^n toward zero. */
+function intPow(x: number, n: number): number {
+  if (n < 0) return x === 1 ? 1 : x === -1 ? (n % 2 === 0 ? 1 : -1) : 0;
+  let result = 1;
+  for (let i = 0; i < n; i++) result = Math.imul(result, x);
+  return result;
+}
+
+const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+  maximum: Math.max,
+  minimum: Math.min,
+  equal: (a, b) => +(a === b),
+  notEqual: (a, b) => +(a !== b),
+  less: (a, b) => +(a < b),
+  lessEqual: (a, b) => +(a <= b),
+  greater: (a, b) => +(a > b),
+  greaterEqual: (a, b) => +(a >= b),
+};
+
+// i32 products and powers overflow float64's 53 bits before they wrap; these keep them exact.
+const INT_BINARY: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
+  mul: Math.imul,
+  pow: intPow,
+};
+
+export function unary(op: UnaryOp, x: Js): StorageArray {
+  const f = UNARY[op];
+  const xs = valuesOf(x);
+  const out = output(x.dtype, xs.length);
+  const v = out.values;
+  for (let i = 0; i < xs.length; i++) v[i] = f(xs[i]);
+  return out.finish();
+}
+
+export function binary(op: BinaryOp, a: Js, b: Js, outShape: readonly number[]): StorageArray {
+  const outDtype = a.dtype;
+  const f = (!isFloat(outDtype) && INT_BINARY[op]) || BINARY[op];
+  const as = valuesOf(a);
+  const bs = valuesOf(b);
+  const n = sizeOf(outShape);
+  const out = output(outDtype, n);
+  const v = out.values;
+  const ao = broadcastOffsets(a, outShape);
+  const bo = broadcastOffsets(b, outShape);
+  for (let i = 0; i < n; i++) v[i] = f(as[ao ? ao[i] : i], bs[bo ? bo[i] : i]);
+  return out.finish();
+}
+
+export function where(cond: Js, a: Js, b: Js, outShape: readonly number[]): StorageArray {
+  const outDtype = a.dtype;
+  const cs = valuesOf(cond);
+  const as = valuesOf(a);
+  const bs = valuesOf(b);
+  const n = sizeOf(outShape);
+  const out = output(outDtype, n);
+  const v = out.values;
+  const co = broadcastOffsets(cond, outShape);
+  const ao = broadcastOffsets(a, outShape);
+  const bo = broadcastOffsets(b, outShape);
+  for (let i = 0; i < n; i++) {
+    v[i] = cs[co ? co[i] : i] !== 0 ? as[ao ? ao[i] : i] : bs[bo ? bo[i] : i];
+  }
+  return out.finish();
+}

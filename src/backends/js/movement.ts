@@ -1,0 +1,28 @@
+// Data movement on the js backend. These copy raw storage (f16 bit patterns
+// included), so no value is ever re-rounded.
+import { allocStorage, type StorageArray } from '../../dtype.js';
+import { sizeOf } from '../../shape.js';
+import { gatherOffsets, type Js } from './values.js';
+
+export function stridedCopy(x: Js, outShape: readonly number[], strides: readonly number[], offset: number): StorageArray {
+  const offsets = gatherOffsets(outShape, strides, offset);
+  const out = allocStorage(x.dtype, offsets.length);
+  const src = x.storage;
+  for (let i = 0; i < offsets.length; i++) out[i] = src[offsets[i]];
+  return out;
+}
+
+export function concat(xs: readonly Js[], axis: number, outShape: readonly number[]): StorageArray {
+  const out = allocStorage(xs[0].dtype, sizeOf(outShape));
+  const outer = sizeOf(outShape.slice(0, axis));
+  const outChunk = sizeOf(outShape.slice(axis));
+  let column = 0;
+  for (const x of xs) {
+    const chunk = sizeOf(x.shape.slice(axis));
+    for (let r = 0; r < outer; r++) {
+      out.set(x.storage.subarray(r * chunk, (r + 1) * chunk), r * outChunk + column);
+    }
+    column += chunk;
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+// The kernel contract: the small set of primitives every backend implements.
+// Ops in src/ops/ validate their inputs, work out output shapes and dtypes,
+// and lower onto these; a backend never sees a bad shape. Layout is always
+// dense row-major. Each kernel returns a fresh storage for its output.
+import type { DType, StorageArray } from '../dtype.js';
+
+export type BackendName = 'webgpu' | 'native' | 'js';
+
+export const UNARY_OPS = ['neg', 'abs', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh'] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+export const ARITHMETIC_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const;
+export const COMPARISON_OPS = ['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual'] as const;
+export type ArithmeticOp = (typeof ARITHMETIC_OPS)[number];
+export type ComparisonOp = (typeof COMPARISON_OPS)[number];
+export type BinaryOp = ArithmeticOp | ComparisonOp;
+
+export type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+/** A tensor as a kernel sees it: its storage (backend-specific), shape and dtype. */
+export interface TensorInfo<S = unknown> {
+  readonly storage: S;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export interface MatmulConfig {
+  /** a is stored [batchA, K, M] rather than [batchA, M, K]. */
+  readonly transposeA: boolean;
+  /** b is stored [batchB, N, K] rather than [batchB, K, N]. */
+  readonly transposeB: boolean;
+}
+
+export interface Kernels<S = unknown> {
+  /** y = op(x) in x's dtype. */
+  unary(op: UnaryOp, x: TensorInfo<S>): S;
+  /**
+   * out[i] = op(a[i'], b[i'']) with NumPy broadcasting to `outShape`, a, b and
+   * out all of a's dtype; comparisons give 1 or 0. Ints wrap like C.
+   */
+  binary(op: BinaryOp, a: TensorInfo<S>, b: TensorInfo<S>, outShape: readonly number[]): S;
+  /** out[i] = cond[i] != 0 ? a[i] : b[i], all three broadcast to `outShape`; out has a's dtype (= b's). */
+  where(cond: TensorInfo<S>, a: TensorInfo<S>, b: TensorInfo<S>, outShape: readonly number[]): S;
+  /**
+   * Batched product of rank-3 operands: a [batchA, M, K], b [batchB, K, N] (or
+   * their transposes, per `config`), batchA and batchB each 1 or the same B.
+   * Output [max(batchA, batchB), M, N]. Ints accumulate in i32 (wrapping).
+   */
+  matmul(a: TensorInfo<S>, b: TensorInfo<S>, config: MatmulConfig, outDtype: DType): S;
+  /** Reduces x of shape [outer, inner] along inner → [outer], in x's dtype (int sums wrap). */
+  reduce(op: ReduceOp, x: TensorInfo<S>): S;
+  /** Index (i32) of the first largest/smallest element along inner of [outer, inner]; NaN counts as largest/smallest. */
+  argReduce(op: ArgReduceOp, x: TensorInfo<S>): S;
+  /** softmax (or log-softmax) along inner of a float [outer, inner], numerically stable. */
+  softmax(x: TensorInfo<S>, log: boolean): S;
+  /**
+   * out[idx] = x[offset + Σ idx[d]·strides[d]]: transposes, slices and
+   * broadcasts are all this one gather with different strides.
+   */
+  stridedCopy(x: TensorInfo<S>, outShape: readonly number[], strides: readonly number[], offset: number): S;
+  /** Concatenates same-rank, same-dtype inputs along `axis`. */
+  concat(xs: readonly TensorInfo<S>[], axis: number, outShape: readonly number[]): S;
+  /** Converts dtype: to ints truncates toward zero and saturates (NaN → 0); to f16 rounds to nearest even. */
+  cast(x: TensorInfo<S>, dtype: DType): S;
+  /** out[..., j] = indices[...] == j ? 1 : 0 for j < depth. */
+  oneHot(indices: TensorInfo<S>, depth: number, outDtype: DType): S;
+}
+
+export interface Backend<S = unknown> extends Kernels<S> {
+  readonly name: BackendName;
+  /** What the backend runs on, for the report and for choosing between backends. */
+  readonly device: {
+    readonly description: string;
+    /** A CPU emulating a GPU (lavapipe, SwiftShader): far slower than BLAS on the same CPU. */
+    readonly software: boolean;
+  };
+  /** Makes a storage holding `values` (already in the dtype's storage form; the backend may keep the array). */
+  upload(values: StorageArray, dtype: DType): S;
+  /** A copy of a storage's contents in storage form (f16 as bit patterns). */
+  download(storage: S, dtype: DType, size: number): Promise<StorageArray>;
+  /** Releases a storage; it is never used again. */
+  free(storage: S): void;
+}

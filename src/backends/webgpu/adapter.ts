@@ -1,0 +1,64 @@
+// Finding a WebGPU adapter: navigator.gpu in a browser, Dawn's `webgpu`
+// package in Node. Shared by the capability report and the webgpu backend.
+
+export interface AdapterFound {
+  gpu: GPU;
+  adapter: GPUAdapter;
+  /** The native API under WebGPU (Vulkan, Metal, D3D12), where it can be known. */
+  api: string;
+}
+
+/** Either an adapter, or why there is none and what to do about it. */
+export type AdapterResult = AdapterFound | { reason: string };
+
+// Dawn picks one native API per platform for its default adapter.
+const DAWN_API: Record<string, [toggle: string, name: string]> = {
+  linux: ['vulkan', 'Vulkan'],
+  win32: ['d3d12', 'D3D12'],
+  darwin: ['metal', 'Metal'],
+};
+
+async function nodeGpu(): Promise<{ gpu: GPU; api: string } | { reason: string }> {
+  const [toggle, api] = DAWN_API[process.platform] ?? ['', 'unknown'];
+  try {
+    // Dawn reads XDG_RUNTIME_DIR and warns when it is missing; /tmp is as good as any.
+    process.env.XDG_RUNTIME_DIR ??= '/tmp';
+    const dawn = await import('webgpu');
+    return { gpu: dawn.create(toggle ? [`backend=${toggle}`] : []), api };
+  } catch (err) {
+    return { reason: `the webgpu package (Dawn) could not load: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** Asks for the high-performance adapter. Never throws. */
+export async function findAdapter(): Promise<AdapterResult> {
+  let gpu: GPU;
+  let api: string;
+  if (typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu) {
+    gpu = navigator.gpu;
+    api = 'browser';
+  } else if (typeof process !== 'undefined' && process.versions?.node) {
+    const found = await nodeGpu();
+    if ('reason' in found) return found;
+    ({ gpu, api } = found);
+  } else {
+    return { reason: 'this browser has no WebGPU (navigator.gpu is missing); try a recent Chrome or Edge, or enable WebGPU' };
+  }
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (adapter) return { gpu, adapter, api };
+  } catch (err) {
+    return { reason: `requestAdapter failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const hint = typeof process !== 'undefined' && process.platform === 'linux'
+    ? ' (on Linux Dawn needs a Vulkan driver: a GPU driver, or Mesa 25 lavapipe: apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1)'
+    : '';
+  return { reason: `no WebGPU adapter found${hint}` };
+}
+
+/** Software rasterisers that expose WebGPU but run on the CPU, far slower than BLAS. */
+export function isSoftwareAdapter(adapter: GPUAdapter): boolean {
+  const info = adapter.info;
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
+  return info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|software|warp/.test(text);
+}

@@ -1,0 +1,82 @@
+// The `tmnn` command line: `tmnn report [--json]`, `tmnn demo`, `--help`, `--version`.
+import { parseArgs } from 'node:util';
+import { capabilities } from '../capabilities/report.js';
+import { quickBench } from './bench.js';
+import { ansi, formatReport, plain } from '../capabilities/format.js';
+import { init } from '../selection.js';
+import { TmnnError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+const HELP = `tmnn ${VERSION}: neural networks on WebGPU, OpenBLAS or plain JS
+
+Usage:
+  tmnn report [--json] [--backend NAME]   what this machine offers, and the backend tmnn picks
+  tmnn bench                              a few seconds of matmul timing on each backend present
+  tmnn demo [--backend NAME]              the main job (for now: the capability report)
+  tmnn --help | --version
+
+Options:
+  --json            print the report as JSON
+  --backend NAME    force a backend: webgpu, native or js (env TMNN_BACKEND does the same)
+  -h, --help        this text
+  -v, --version     the version
+`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        backend: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [command = 'report', ...rest] = positionals;
+  if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  switch (command) {
+    case 'report':
+    case 'demo': {
+      await init(values.backend === undefined ? {} : { backend: values.backend as 'js' });
+      const report = await capabilities();
+      if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(`${formatReport(report, process.stdout.isTTY && !process.env.NO_COLOR ? ansi : plain)}\n`);
+      return 0;
+    }
+    case 'bench':
+      await quickBench(process.stdout, process.stderr);
+      return 0;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`tmnn: ${err.message}\nRun 'tmnn --help' for usage.\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`tmnn: ${err instanceof TmnnError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

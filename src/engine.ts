@@ -1,0 +1,154 @@
+// The engine: which backend is active, how tensors' storages are counted and
+// freed, and tidy scopes. Tensors and ops talk to backends only through here;
+// which backend becomes active is selection.ts's business.
+import { createJsBackend } from './backends/js/index.js';
+import type { Backend, BackendName } from './backends/kernels.js';
+import { BackendMismatchError, ValueError } from './errors.js';
+
+/** A backend storage shared by a tensor and its views (reshape), freed when the last one goes. */
+export interface DataRef {
+  readonly backend: Backend;
+  readonly storage: unknown;
+  readonly bytes: number;
+  refs: number;
+}
+
+export interface BackendSelection {
+  readonly backend: BackendName;
+  readonly reason: string;
+  /** Backends passed over, and why each was. */
+  readonly passedOver: readonly { readonly name: BackendName; readonly why: string }[];
+}
+
+export interface MemoryInfo {
+  numTensors: number;
+  numBytes: number;
+  backends: Partial<Record<BackendName, { numTensors: number; numBytes: number }>>;
+}
+
+interface Disposable {
+  dispose(): void;
+  readonly isDisposed: boolean;
+}
+
+let active: Backend | null = null;
+let selection: BackendSelection | null = null;
+const scopes: Set<Disposable>[] = [];
+const counts = new Map<BackendName, { numTensors: number; numBytes: number }>();
+
+/** Makes `backend` the one new tensors and ops use (selection.ts decides which). */
+export function setActive(backend: Backend, why: BackendSelection): void {
+  active = backend;
+  selection = why;
+}
+
+/** The active backend; before `init()` the js backend starts on first use, so scripts work without it. */
+export function activeBackend(): Backend {
+  if (!active) {
+    active = createJsBackend();
+    selection = { backend: 'js', reason: 'tm.init() was not called; the js backend started on first use', passedOver: [] };
+  }
+  return active;
+}
+
+export function backend(): BackendName {
+  return activeBackend().name;
+}
+
+export function backendSelection(): BackendSelection {
+  activeBackend();
+  return selection!;
+}
+
+/** The backend an op runs on: all its inputs must live there. */
+export function backendFor(op: string, refs: readonly DataRef[]): Backend {
+  const b = refs.length ? refs[0].backend : activeBackend();
+  for (const r of refs) {
+    if (r.backend !== b) {
+      throw new BackendMismatchError(`${op}: inputs live on different backends (${b.name} and ${r.backend.name}); move one with .to()`);
+    }
+  }
+  return b;
+}
+
+export function newRef(backend: Backend, storage: unknown, bytes: number): DataRef {
+  const c = counts.get(backend.name) ?? { numTensors: 0, numBytes: 0 };
+  c.numBytes += bytes;
+  counts.set(backend.name, c);
+  return { backend, storage, bytes, refs: 0 };
+}
+
+export function retain(ref: DataRef): void {
+  ref.refs++;
+  counts.get(ref.backend.name)!.numTensors++;
+}
+
+export function release(ref: DataRef): void {
+  ref.refs--;
+  const c = counts.get(ref.backend.name)!;
+  c.numTensors--;
+  if (ref.refs === 0) {
+    c.numBytes -= ref.bytes;
+    ref.backend.free(ref.storage);
+  }
+}
+
+/** Registers a new tensor with the innermost tidy scope. */
+export function track(t: Disposable): void {
+  scopes[scopes.length - 1]?.add(t);
+}
+
+/** Takes a tensor out of tidy's reach: it outlives the scope it was made in. */
+export function keep<T extends Disposable>(t: T): T {
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
+function collect(value: unknown, into: Set<unknown>, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 8) return;
+  if ('dispose' in value && 'isDisposed' in value) {
+    into.add(value);
+    return;
+  }
+  for (const v of Array.isArray(value) ? value : Object.values(value)) collect(v, into, depth + 1);
+}
+
+/**
+ * Runs `fn` and disposes every tensor it created except those it returns
+ * (directly, or inside arrays and plain objects). Returned tensors move to the
+ * enclosing scope.
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    for (const t of scope) if (!t.isDisposed) t.dispose();
+    throw err;
+  } finally {
+    scopes.pop();
+  }
+  if (result instanceof Promise) {
+    for (const t of scope) if (!t.isDisposed) t.dispose();
+    throw new ValueError('tidy: the function returned a Promise; tidy is synchronous (await outside it, or dispose by hand)');
+  }
+  const kept = new Set<unknown>();
+  collect(result, kept);
+  for (const t of scope) {
+    if (kept.has(t)) track(t);
+    else if (!t.isDisposed) t.dispose();
+  }
+  return result;
+}
+
+export function memory(): MemoryInfo {
+  const info: MemoryInfo = { numTensors: 0, numBytes: 0, backends: {} };
+  for (const [name, c] of counts) {
+    info.backends[name] = { ...c };
+    info.numTensors += c.numTensors;
+    info.numBytes += c.numBytes;
+  }
+  return info;
+}

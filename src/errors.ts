@@ -1,0 +1,42 @@
+// The errors tmnn throws. Each names the operation and the offending values so
+// that a message alone tells a user what went wrong; none is thrown after a
+// partial write, so a failed call leaves every input as it was.
+
+/** Base class: `err instanceof TmnnError` catches everything tmnn throws on purpose. */
+export class TmnnError extends Error {
+  override name = 'TmnnError';
+}
+
+/** Shapes that do not fit: broadcasting, matmul inner dimensions, reshape sizes, bad axes. */
+export class ShapeError extends TmnnError {
+  override name = 'ShapeError';
+}
+
+/** An unknown dtype, or a dtype an operation does not accept. */
+export class DTypeError extends TmnnError {
+  override name = 'DTypeError';
+}
+
+/** A value that is not acceptable: ragged nested arrays, out-of-range integers, bad options. */
+export class ValueError extends TmnnError {
+  override name = 'ValueError';
+}
+
+/** A tensor used after `dispose()` (directly or by `tidy`). */
+export class DisposedTensorError extends TmnnError {
+  override name = 'DisposedTensorError';
+}
+
+/** A backend that was asked for but cannot run here, with the reason. */
+export class BackendUnavailableError extends TmnnError {
+  override name = 'BackendUnavailableError';
+}
+
+/** Tensors from different backends mixed in one operation, or no backend initialised. */
+export class BackendMismatchError extends TmnnError {
+  override name = 'BackendMismatchError';
+}
+
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}

@@ -1,0 +1,18 @@
+// tmnn's public API. See DESIGN.md for the contract.
+export { Tensor } from './tensor.js';
+export type { NestedArray, TensorLike } from './tensor.js';
+export * from './ops/index.js';
+export { backend, backendSelection, memory, tidy, keep } from './engine.js';
+export type { BackendSelection, MemoryInfo } from './engine.js';
+export { init } from './selection.js';
+export type { InitOptions } from './selection.js';
+export type { BackendName } from './backends/kernels.js';
+export { DTYPES } from './dtype.js';
+export type { DType, DataArray } from './dtype.js';
+export {
+  TmnnError, ShapeError, DTypeError, ValueError, DisposedTensorError, BackendUnavailableError, BackendMismatchError,
+} from './errors.js';
+export { VERSION } from './version.js';
+export { capabilities } from './capabilities/report.js';
+export type { CapabilityReport, BackendAvailability } from './capabilities/report.js';
+export type { CpuReport, SimdReport } from './capabilities/cpu.js';

@@ -1,0 +1,28 @@
+// Dtype conversion and one-hot encoding.
+import { checkDType, isFloat, type DType } from '../dtype.js';
+import { DTypeError, ValueError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { checkTensor, fromStorage, view } from './util.js';
+
+/**
+ * Converts to `dtype`. To ints: truncates toward zero and saturates at the
+ * type's range (NaN → 0). To f16: rounds to nearest even.
+ */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  checkTensor('cast', x);
+  checkDType(dtype, 'cast');
+  if (dtype === x.dtype) return view('cast', x, x.shape);
+  const backend = x.dataRef('cast').backend;
+  return fromStorage(backend, backend.cast(x.info('cast'), dtype), x.shape, dtype);
+}
+
+/** indices [...] (i32 or i8) → [..., depth] with 1 at each index; out-of-range indices give a zero row. */
+export function oneHot(indices: Tensor, depth: number, dtype: DType = 'f32'): Tensor {
+  checkTensor('oneHot', indices, 'indices');
+  checkDType(dtype, 'oneHot');
+  if (isFloat(indices.dtype)) throw new DTypeError(`oneHot: indices must be i32 or i8, got ${indices.dtype}`);
+  if (!Number.isInteger(depth) || depth < 0) throw new ValueError(`oneHot: depth must be a non-negative integer, got ${depth}`);
+  const backend = indices.dataRef('oneHot').backend;
+  const outShape = [...indices.shape, depth];
+  return fromStorage(backend, backend.oneHot(indices.info('oneHot'), depth, dtype), outShape, dtype);
+}

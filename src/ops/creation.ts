@@ -1,0 +1,138 @@
+// Making tensors: from nested arrays or typed arrays, and the usual fills.
+import { checkDType, dtypeOfArray, type DType } from '../dtype.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { freshSeed, normal, uniform } from '../random.js';
+import { checkShape, sizeOf } from '../shape.js';
+import type { NestedArray, Tensor } from '../tensor.js';
+import { fromValues } from './util.js';
+
+export interface TensorOptions {
+  dtype?: DType;
+}
+
+export interface RandomOptions extends TensorOptions {
+  /** Same seed, same values, on every backend. Without one, a fresh seed is drawn. */
+  seed?: number;
+}
+
+type TypedInput = Float32Array | Float64Array | Int32Array | Int8Array | Int16Array | Uint8Array | Uint16Array | Uint32Array;
+export type TensorInput = NestedArray | TypedInput;
+
+/** Infers the shape of nested arrays and flattens them, rejecting ragged nesting and non-numbers. */
+function flatten(values: NestedArray): { shape: number[]; flat: number[] } {
+  const shape: number[] = [];
+  for (let v: NestedArray = values; Array.isArray(v); v = v[0]) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+  }
+  const flat: number[] = [];
+  const walk = (v: NestedArray, axis: number, path: number[]): void => {
+    if (axis === shape.length) {
+      if (typeof v !== 'number') {
+        throw new ValueError(`tensor: element at [${path.join(',')}] is ${Array.isArray(v) ? 'an array' : typeof v}, expected a number (ragged nesting?)`);
+      }
+      flat.push(v);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[axis]) {
+      throw new ValueError(`tensor: ragged nested array: [${path.join(',')}] has ${Array.isArray(v) ? `length ${v.length}` : 'a number'} where shape ${formatShape(shape)} expects length ${shape[axis]}`);
+    }
+    v.forEach((x, i) => walk(x, axis + 1, [...path, i]));
+  };
+  walk(values, 0, []);
+  return { shape, flat };
+}
+
+function isTypedInput(x: unknown): x is TypedInput {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView);
+}
+
+/**
+ * A tensor from values: nested arrays (shape inferred), a number (a scalar),
+ * or a flat array / typed array with a shape. Default dtype f32, or i32/i8 for
+ * Int32Array/Int8Array.
+ */
+export function tensor(values: TensorInput, shapeOrOptions?: readonly number[] | TensorOptions, options?: TensorOptions): Tensor {
+  const shapeGiven = Array.isArray(shapeOrOptions) ? checkShape(shapeOrOptions, 'tensor') : undefined;
+  const opts = (Array.isArray(shapeOrOptions) ? options : (shapeOrOptions as TensorOptions | undefined)) ?? {};
+  let flat: ArrayLike<number>;
+  let shape: number[];
+  if (isTypedInput(values)) {
+    flat = values;
+    shape = shapeGiven ?? [values.length];
+  } else if (typeof values === 'number' || Array.isArray(values)) {
+    const f = flatten(values);
+    flat = f.flat;
+    shape = shapeGiven ?? f.shape;
+  } else {
+    throw new ValueError(`tensor: values must be a number, nested arrays or a typed array, got ${values === null ? 'null' : typeof values}`);
+  }
+  if (sizeOf(shape) !== flat.length) {
+    throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
+  }
+  const dtype = opts.dtype === undefined ? dtypeOfArray(flat) : checkDType(opts.dtype, 'tensor');
+  return fromValues('tensor', flat, shape, dtype);
+}
+
+export function scalar(value: number, options: TensorOptions = {}): Tensor {
+  return tensor(value, options);
+}
+
+export function fill(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+  const s = checkShape(shape, 'fill');
+  const dtype = checkDType(options.dtype ?? 'f32', 'fill');
+  return fromValues('fill', new Float64Array(sizeOf(s)).fill(value), s, dtype);
+}
+
+export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
+  return fill(shape, 0, options);
+}
+
+export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
+  return fill(shape, 1, options);
+}
+
+export function zerosLike(x: Tensor): Tensor {
+  return zeros(x.shape, { dtype: x.dtype });
+}
+
+export function onesLike(x: Tensor): Tensor {
+  return ones(x.shape, { dtype: x.dtype });
+}
+
+function floatDType(op: string, options: TensorOptions): DType {
+  const dtype = checkDType(options.dtype ?? 'f32', op);
+  if (dtype !== 'f32' && dtype !== 'f16') throw new ValueError(`${op}: dtype ${dtype} is not a float dtype; draw f32 and cast`);
+  return dtype;
+}
+
+/** Uniform values in [min, max). */
+export function rand(shape: readonly number[], options: RandomOptions & { min?: number; max?: number } = {}): Tensor {
+  const s = checkShape(shape, 'rand');
+  const values = uniform(sizeOf(s), options.min ?? 0, options.max ?? 1, options.seed ?? freshSeed());
+  return fromValues('rand', values, s, floatDType('rand', options));
+}
+
+/** Normally distributed values. */
+export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  const s = checkShape(shape, 'randn');
+  const values = normal(sizeOf(s), options.mean ?? 0, options.std ?? 1, options.seed ?? freshSeed());
+  return fromValues('randn', values, s, floatDType('randn', options));
+}
+
+/**
+ * Evenly spaced values in [start, stop), like NumPy's arange: `arange(5)` or
+ * `arange(2, 10, 2)`. i32 when every argument is an integer, else f32.
+ */
+export function arange(start: number, stop?: number, step = 1, options: TensorOptions = {}): Tensor {
+  if (stop === undefined) [start, stop] = [0, start];
+  for (const [name, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
+    if (!Number.isFinite(v)) throw new ValueError(`arange: ${name} must be finite, got ${v}`);
+  }
+  if (step === 0) throw new ValueError('arange: step must not be 0');
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const values = Array.from({ length: n }, (_, i) => start + i * step);
+  const integral = [start, stop, step].every(Number.isInteger);
+  const dtype = options.dtype === undefined ? (integral ? 'i32' : 'f32') : checkDType(options.dtype, 'arange');
+  return fromValues('arange', values, [n], dtype);
+}

@@ -1,0 +1,70 @@
+// Matrix product with NumPy's matmul rules: 1-D operands are promoted (and the
+// added axis dropped again), leading batch axes broadcast. Backends only ever
+// see rank-3 operands whose batch is 1 or the full batch.
+import { promoteTypes, type DType } from '../dtype.js';
+import { backendFor } from '../engine.js';
+import { ShapeError, formatShape } from '../errors.js';
+import { broadcastShapes, sameShape, sizeOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { broadcastTo } from './movement.js';
+import { checkTensor, fromStorage, view } from './util.js';
+
+export interface MatmulOptions {
+  /** Use aᵀ (its last two axes swapped) without copying it. */
+  transposeA?: boolean;
+  /** Use bᵀ without copying it. */
+  transposeB?: boolean;
+}
+
+/** i8 × i8 accumulates exactly into i32; otherwise the operands' common dtype. */
+function matmulDType(a: DType, b: DType): DType {
+  const common = promoteTypes(a, b);
+  return common === 'i8' ? 'i32' : common;
+}
+
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  checkTensor('matmul', a, 'a');
+  checkTensor('matmul', b, 'b');
+  const backend = backendFor('matmul', [a.dataRef('matmul'), b.dataRef('matmul')]);
+  if (a.rank === 0 || b.rank === 0) {
+    throw new ShapeError(`matmul: operands must have at least one axis: ${formatShape(a.shape)} x ${formatShape(b.shape)} (use mul for scalars)`);
+  }
+  const transposeA = a.rank >= 2 && !!options.transposeA;
+  const transposeB = b.rank >= 2 && !!options.transposeB;
+  const aShape = a.rank === 1 ? [1, a.shape[0]] : [...a.shape];
+  const bShape = b.rank === 1 ? [b.shape[0], 1] : [...b.shape];
+  const [m, k] = transposeA ? aShape.slice(-2).reverse() : aShape.slice(-2);
+  const [kb, n] = transposeB ? bShape.slice(-2).reverse() : bShape.slice(-2);
+  if (k !== kb) {
+    const t = (flag: boolean) => (flag ? 'ᵀ' : '');
+    throw new ShapeError(`matmul: inner dimensions differ: ${formatShape(a.shape)}${t(transposeA)} x ${formatShape(b.shape)}${t(transposeB)} (${k} vs ${kb})`);
+  }
+  const batchShape = broadcastShapes('matmul', aShape.slice(0, -2), bShape.slice(0, -2));
+  const batch = sizeOf(batchShape);
+  const outDtype = matmulDType(a.dtype, b.dtype);
+  const inDtype = outDtype === 'i32' && a.dtype === 'i8' && b.dtype === 'i8' ? 'i8' : outDtype;
+
+  const made: Tensor[] = [];
+  const temp = (t: Tensor): Tensor => (made.push(t), t);
+  // Each operand as rank 3 with batch 1 or `batch`, materialising a batch broadcast only when it must.
+  const asRank3 = (x: Tensor, shape: number[]): Tensor => {
+    const own = shape.slice(0, -2);
+    const [rows, cols] = shape.slice(-2);
+    let t = x.dtype === inDtype ? x : temp(x.cast(inDtype));
+    let tBatch = sizeOf(own);
+    if (tBatch !== 1 && !sameShape(own, batchShape)) {
+      t = temp(broadcastTo(temp(view('matmul', t, shape)), [...batchShape, rows, cols]));
+      tBatch = batch;
+    }
+    return temp(view('matmul', t, [tBatch, rows, cols]));
+  };
+  try {
+    const a3 = asRank3(a, aShape);
+    const b3 = asRank3(b, bShape);
+    const storage = backend.matmul(a3.info('matmul'), b3.info('matmul'), { transposeA, transposeB }, outDtype);
+    const outShape = [...batchShape, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])];
+    return fromStorage(backend, storage, outShape, outDtype);
+  } finally {
+    for (const t of made) t.dispose();
+  }
+}

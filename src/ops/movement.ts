@@ -1,0 +1,137 @@
+// Reshaping and moving data: reshape is a view (shared storage, no copy);
+// transpose, slice and broadcastTo are all one strided gather; concat copies.
+import { promoteTypes } from '../dtype.js';
+import { backendFor } from '../engine.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { broadcastShapes, broadcastStrides, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { checkTensor, fromStorage, view, withCasts } from './util.js';
+
+/** Same values in a new shape; one size may be -1 and is inferred. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('reshape', x);
+  const bad = () => new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < -1)) throw bad();
+  const unknown = shape.indexOf(-1);
+  if (unknown !== shape.lastIndexOf(-1)) throw new ShapeError(`reshape: only one size may be -1, got ${formatShape(shape)}`);
+  const out = [...shape];
+  if (unknown >= 0) {
+    const known = sizeOf(shape.filter((d) => d !== -1));
+    if (known === 0 || x.size % known !== 0) throw bad();
+    out[unknown] = x.size / known;
+  }
+  if (sizeOf(out) !== x.size) throw bad();
+  return view('reshape', x, out);
+}
+
+function gather(op: string, x: Tensor, outShape: readonly number[], strides: readonly number[], offset: number): Tensor {
+  const backend = x.dataRef(op).backend;
+  return fromStorage(backend, backend.stridedCopy(x.info(op), outShape, strides, offset), outShape, x.dtype);
+}
+
+/** Permutes axes; the default reverses them (a matrix transpose for rank 2). */
+export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  checkTensor('transpose', x);
+  const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
+  const valid = p.length === x.rank && [...p].sort((a, b) => a - b).every((v, i) => v === i);
+  if (!valid) throw new ShapeError(`transpose: [${p.join(',')}] is not a permutation of the ${x.rank} axes of ${formatShape(x.shape)}`);
+  if (p.every((v, i) => v === i)) return view('transpose', x, x.shape);
+  const own = stridesOf(x.shape);
+  return gather('transpose', x, p.map((a) => x.shape[a]), p.map((a) => own[a]), 0);
+}
+
+/**
+ * The block starting at `begin` of extent `size` (per axis; -1 or a missing
+ * entry means "to the end"). A negative begin counts from the end.
+ */
+export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+  checkTensor('slice', x);
+  if (begin.length > x.rank || (size && size.length > x.rank)) {
+    throw new ShapeError(`slice: begin [${begin.join(',')}] / size [${size?.join(',') ?? ''}] have more entries than ${formatShape(x.shape)} has axes`);
+  }
+  const start = x.shape.map((d, i) => {
+    const b = begin[i] ?? 0;
+    return b < 0 ? d + b : b;
+  });
+  const extent = x.shape.map((d, i) => {
+    const s = size?.[i] ?? -1;
+    return s === -1 ? d - start[i] : s;
+  });
+  x.shape.forEach((d, i) => {
+    if (!Number.isInteger(start[i]) || !Number.isInteger(extent[i]) || start[i] < 0 || extent[i] < 0 || start[i] + extent[i] > d) {
+      throw new ShapeError(`slice: begin [${begin.join(',')}] size [${size?.join(',') ?? ''}] falls outside ${formatShape(x.shape)} on axis ${i}`);
+    }
+  });
+  if (sameShape(extent, x.shape)) return view('slice', x, x.shape);
+  const own = stridesOf(x.shape);
+  return gather('slice', x, extent, own, start.reduce((acc, s, i) => acc + s * own[i], 0));
+}
+
+/** Repeats x along size-1 (or missing leading) axes to fill `shape`. */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('broadcastTo', x);
+  const target = [...shape];
+  if (x.rank > target.length || !sameShape(broadcastShapes('broadcastTo', x.shape, target), target)) {
+    throw new ShapeError(`broadcastTo: ${formatShape(x.shape)} cannot be broadcast to ${formatShape(target)}`);
+  }
+  if (sameShape(x.shape, target)) return view('broadcastTo', x, target);
+  return gather('broadcastTo', x, target, broadcastStrides(x.shape, target), 0);
+}
+
+/** Inserts a size-1 axis at `axis` (which may be rank, or negative). */
+export function expandDims(x: Tensor, axis = 0): Tensor {
+  checkTensor('expandDims', x);
+  const a = normalizeAxis('expandDims', axis, x.rank + 1);
+  return view('expandDims', x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
+}
+
+/** Drops size-1 axes: the listed ones (each must be size 1), or all. */
+export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
+  checkTensor('squeeze', x);
+  const drop = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axes, x.rank);
+  for (const a of drop) {
+    if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${formatShape(x.shape)} has size ${x.shape[a]}, not 1`);
+  }
+  return view('squeeze', x, x.shape.filter((_, i) => !drop.includes(i)));
+}
+
+/** A copy with its own storage. */
+export function clone(x: Tensor): Tensor {
+  checkTensor('clone', x);
+  return gather('clone', x, x.shape, stridesOf(x.shape), 0);
+}
+
+/** Joins tensors along an existing axis; dtypes promote to their common one. */
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!xs?.length) throw new ValueError('concat: needs a non-empty array of tensors');
+  xs.forEach((x, i) => checkTensor('concat', x, `tensors[${i}]`));
+  const backend = backendFor('concat', xs.map((x) => x.dataRef('concat')));
+  const first = xs[0];
+  const a = normalizeAxis('concat', axis, first.rank);
+  for (const x of xs) {
+    if (x.rank !== first.rank || x.shape.some((d, i) => i !== a && d !== first.shape[i])) {
+      throw new ShapeError(`concat: shapes ${xs.map((t) => formatShape(t.shape)).join(', ')} differ off axis ${a}`);
+    }
+  }
+  const dtype = xs.map((x) => x.dtype).reduce(promoteTypes);
+  const outShape = [...first.shape];
+  outShape[a] = xs.reduce((s, x) => s + x.shape[a], 0);
+  return withCasts(xs, dtype, (cast) =>
+    fromStorage(backend, backend.concat(cast.map((x) => x.info('concat')), a, outShape), outShape, dtype));
+}
+
+/** Joins same-shaped tensors along a new axis. */
+export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!xs?.length) throw new ValueError('stack: needs a non-empty array of tensors');
+  xs.forEach((x, i) => checkTensor('stack', x, `tensors[${i}]`));
+  for (const x of xs) {
+    if (!sameShape(x.shape, xs[0].shape)) throw new ShapeError(`stack: shapes ${xs.map((t) => formatShape(t.shape)).join(', ')} differ`);
+  }
+  const a = normalizeAxis('stack', axis, xs[0].rank + 1);
+  const expanded = xs.map((x) => expandDims(x, a));
+  try {
+    return concat(expanded, a);
+  } finally {
+    expanded.forEach((e) => e.dispose());
+  }
+}

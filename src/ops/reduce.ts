@@ -1,0 +1,89 @@
+// Reductions over axes. The reduced axes are moved last (a free view when they
+// already are) so that backends only reduce rows of an [outer, inner] matrix.
+import type { ReduceOp } from '../backends/kernels.js';
+import { floatDTypeOf, isFloat, type DType } from '../dtype.js';
+import { ShapeError, formatShape } from '../errors.js';
+import { normalizeAxes, normalizeAxis, sizeOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { transpose } from './movement.js';
+import { checkTensor, fromStorage, view, withCasts } from './util.js';
+
+export interface ReduceOptions {
+  /** Keep reduced axes as size 1, so the result broadcasts against the input. */
+  keepDims?: boolean;
+}
+
+/** x viewed as [outer, inner] with `axes` gathered into inner, and the shape the result takes. */
+function asRows(op: string, x: Tensor, axes: number[], keepDims: boolean): { rows: Tensor; outShape: number[] } {
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const outer = sizeOf(kept.map((i) => x.shape[i]));
+  const inner = sizeOf(axes.map((i) => x.shape[i]));
+  const trailing = axes.every((a, i) => a === x.rank - axes.length + i);
+  const moved = trailing ? x : transpose(x, [...kept, ...axes]);
+  const rows = view(op, moved, [outer, inner]);
+  if (moved !== x) moved.dispose();
+  const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((i) => x.shape[i]);
+  return { rows, outShape };
+}
+
+function reduceOp(op: ReduceOp, x: Tensor, axes: number | readonly number[] | undefined, options: ReduceOptions, dtype: DType): Tensor {
+  checkTensor(op, x);
+  const list = normalizeAxes(op, axes, x.rank);
+  if ((op === 'max' || op === 'min') && list.some((a) => x.shape[a] === 0)) {
+    throw new ShapeError(`${op}: cannot reduce ${formatShape(x.shape)} over an empty axis`);
+  }
+  const backend = x.dataRef(op).backend;
+  return withCasts([x], dtype, ([cx]) => {
+    const { rows, outShape } = asRows(op, cx, list, !!options.keepDims);
+    try {
+      return fromStorage(backend, backend.reduce(op, rows.info(op)), outShape, dtype);
+    } finally {
+      rows.dispose();
+    }
+  });
+}
+
+type Axes = number | readonly number[];
+
+/** Sum; ints sum in i32 (wrapping). */
+export function sum(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  return reduceOp('sum', x, axes, options, isFloat(checkTensor('sum', x).dtype) ? x.dtype : 'i32');
+}
+
+/** Mean; ints give f32. */
+export function mean(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  return reduceOp('mean', x, axes, options, floatDTypeOf(checkTensor('mean', x).dtype));
+}
+
+/** Largest value; NaN if any is NaN. */
+export function max(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  return reduceOp('max', x, axes, options, checkTensor('max', x).dtype);
+}
+
+/** Smallest value; NaN if any is NaN. */
+export function min(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  return reduceOp('min', x, axes, options, checkTensor('min', x).dtype);
+}
+
+function argReduceOp(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, options: ReduceOptions): Tensor {
+  checkTensor(op, x);
+  if (x.size === 0) throw new ShapeError(`${op}: ${formatShape(x.shape)} is empty`);
+  const axes = axis === undefined ? normalizeAxes(op, undefined, x.rank) : [normalizeAxis(op, axis, x.rank)];
+  const backend = x.dataRef(op).backend;
+  const { rows, outShape } = asRows(op, x, axes, !!options.keepDims);
+  try {
+    return fromStorage(backend, backend.argReduce(op, rows.info(op)), outShape, 'i32');
+  } finally {
+    rows.dispose();
+  }
+}
+
+/** Index (i32) of the first largest value along `axis`, or in the flattened tensor when no axis is given. */
+export function argmax(x: Tensor, axis?: number, options: ReduceOptions = {}): Tensor {
+  return argReduceOp('argmax', x, axis, options);
+}
+
+/** Index (i32) of the first smallest value along `axis`, or in the flattened tensor. */
+export function argmin(x: Tensor, axis?: number, options: ReduceOptions = {}): Tensor {
+  return argReduceOp('argmin', x, axis, options);
+}

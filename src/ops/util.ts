@@ -1,0 +1,66 @@
+// Helpers every op uses: checking inputs, turning numbers into tensors, and
+// wrapping a kernel's output storage in a new Tensor.
+import type { Backend } from '../backends/kernels.js';
+import { BYTES_PER_ELEMENT, encodeValues, scalarDTypeNextTo, type DType } from '../dtype.js';
+import { activeBackend, backendFor, newRef } from '../engine.js';
+import { ValueError } from '../errors.js';
+import { sizeOf } from '../shape.js';
+import { Tensor, type TensorLike } from '../tensor.js';
+
+export function checkTensor(op: string, x: unknown, name = 'x'): Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new ValueError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  }
+  x.dataRef(op); // throws if disposed
+  return x;
+}
+
+/** Wraps a kernel's output in a tensor. */
+export function fromStorage(backend: Backend, storage: unknown, shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(newRef(backend, storage, sizeOf(shape) * BYTES_PER_ELEMENT[dtype]), shape, dtype);
+}
+
+/** Uploads user values (checked and encoded for `dtype`) to the active backend. */
+export function fromValues(op: string, values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
+  const backend = activeBackend();
+  return fromStorage(backend, backend.upload(encodeValues(values, dtype, op), dtype), shape, dtype);
+}
+
+/** A tensor sharing x's storage under another shape (same size). */
+export function view(op: string, x: Tensor, shape: readonly number[]): Tensor {
+  return new Tensor(x.dataRef(op), shape, x.dtype);
+}
+
+/**
+ * Runs `body` with both operands as tensors. A plain number becomes a scalar
+ * tensor on the other operand's backend, typed to sit beside it (see
+ * scalarDTypeNextTo), and is disposed afterwards.
+ */
+export function withTensors(op: string, a: TensorLike, b: TensorLike, body: (a: Tensor, b: Tensor, backend: Backend) => Tensor): Tensor {
+  const made: Tensor[] = [];
+  const lift = (x: TensorLike, other: TensorLike, name: string): Tensor => {
+    if (typeof x !== 'number') return checkTensor(op, x, name);
+    const dtype = other instanceof Tensor ? scalarDTypeNextTo(other.dtype, x) : 'f32';
+    const backend = other instanceof Tensor ? other.dataRef(op).backend : activeBackend();
+    const t = fromStorage(backend, backend.upload(encodeValues([x], dtype, op), dtype), [], dtype);
+    made.push(t);
+    return t;
+  };
+  try {
+    const ta = lift(a, b, 'a');
+    const tb = lift(b, a, 'b');
+    return body(ta, tb, backendFor(op, [ta.dataRef(op), tb.dataRef(op)]));
+  } finally {
+    for (const t of made) t.dispose();
+  }
+}
+
+/** Runs `body` on the inputs cast to `dtype` (kernels see one dtype throughout), disposing the casts. */
+export function withCasts(inputs: readonly Tensor[], dtype: DType, body: (cast: Tensor[]) => Tensor): Tensor {
+  const cast = inputs.map((t) => (t.dtype === dtype ? t : t.cast(dtype)));
+  try {
+    return body(cast);
+  } finally {
+    cast.forEach((c, i) => c !== inputs[i] && c.dispose());
+  }
+}

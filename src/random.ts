@@ -1,0 +1,40 @@
+// Seeded random numbers: the same seed gives the same tensor on every backend
+// and machine, because the values are drawn here in JS, not on the device.
+
+/** mulberry32: a small, fast 32-bit generator with good statistical quality for init and shuffling. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function freshSeed(): number {
+  return Math.floor(Math.random() * 4294967296);
+}
+
+/** Uniform values in [min, max). */
+export function uniform(n: number, min: number, max: number, seed: number): Float64Array {
+  const next = rng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = min + (max - min) * next();
+  return out;
+}
+
+/** Normal values (Box–Muller, both outputs used). */
+export function normal(n: number, mean: number, std: number, seed: number): Float64Array {
+  const next = rng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u = 1 - next(); // (0, 1]: keeps log finite
+    const v = next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    out[i] = mean + std * r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) out[i + 1] = mean + std * r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}

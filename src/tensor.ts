@@ -1,0 +1,149 @@
+// Tensor: a shape, a dtype and a handle on backend storage. Every operation is
+// a method that forwards to src/ops/, where the op is declared once; nothing
+// here knows about any particular backend.
+import type { TensorInfo, BackendName } from './backends/kernels.js';
+import { decodeStorage, type DataArray, type DType } from './dtype.js';
+import { release, retain, track, type DataRef } from './engine.js';
+import { DisposedTensorError, ValueError, formatShape } from './errors.js';
+import * as ops from './ops/index.js';
+import { sizeOf } from './shape.js';
+
+/** Nested JS arrays, as `array()` returns them. */
+export type NestedArray = number | NestedArray[];
+
+/** Something an op accepts where a tensor goes: a tensor or a plain number. */
+export type TensorLike = Tensor | number;
+
+// Storage of tensors a user forgot to dispose is still freed once they are garbage.
+const finalizer = new FinalizationRegistry<DataRef>((ref) => release(ref));
+
+let nextId = 0;
+
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+  private ref: DataRef | null;
+
+  /** Internal: tensors come from tm.tensor and the ops. */
+  constructor(ref: DataRef, shape: readonly number[], dtype: DType) {
+    this.ref = ref;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    this.size = sizeOf(shape);
+    retain(ref);
+    finalizer.register(this, ref, this);
+    track(this);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.ref === null;
+  }
+
+  /** Which backend holds this tensor's data. */
+  get backend(): BackendName {
+    return this.dataRef('backend').backend.name;
+  }
+
+  /** Internal: the storage handle, checked to be alive. */
+  dataRef(op: string): DataRef {
+    if (!this.ref) throw new DisposedTensorError(`${op}: tensor #${this.id} ${formatShape(this.shape)} ${this.dtype} was disposed`);
+    return this.ref;
+  }
+
+  /** Internal: how a kernel sees this tensor. */
+  info(op: string): TensorInfo {
+    return { storage: this.dataRef(op).storage, shape: this.shape, dtype: this.dtype };
+  }
+
+  /** A copy of the values as a typed array (f16 decoded to Float32Array). */
+  async data(): Promise<DataArray> {
+    const ref = this.dataRef('data');
+    const storage = await ref.backend.download(ref.storage, this.dtype, this.size);
+    return decodeStorage(storage, this.dtype);
+  }
+
+  /** The values as nested arrays (a number for a scalar). */
+  async array(): Promise<NestedArray> {
+    const flat = await this.data();
+    const build = (axis: number, offset: number): NestedArray => {
+      if (axis === this.rank) return flat[offset];
+      const stride = sizeOf(this.shape.slice(axis + 1));
+      return Array.from({ length: this.shape[axis] }, (_, i) => build(axis + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  /** The single value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new ValueError(`item: tensor ${formatShape(this.shape)} has ${this.size} elements, not 1`);
+    return (await this.data())[0];
+  }
+
+  /** Frees the storage (once no view shares it). Using the tensor afterwards throws. */
+  dispose(): void {
+    if (!this.ref) return;
+    finalizer.unregister(this);
+    const ref = this.ref;
+    this.ref = null;
+    release(ref);
+  }
+
+  toString(): string {
+    return `Tensor(${formatShape(this.shape)}, ${this.dtype}${this.ref ? `, ${this.ref.backend.name}` : ', disposed'})`;
+  }
+
+  // Elementwise arithmetic, broadcasting like NumPy.
+  add(b: TensorLike): Tensor { return ops.add(this, b); }
+  sub(b: TensorLike): Tensor { return ops.sub(this, b); }
+  mul(b: TensorLike): Tensor { return ops.mul(this, b); }
+  div(b: TensorLike): Tensor { return ops.div(this, b); }
+  pow(b: TensorLike): Tensor { return ops.pow(this, b); }
+  maximum(b: TensorLike): Tensor { return ops.maximum(this, b); }
+  minimum(b: TensorLike): Tensor { return ops.minimum(this, b); }
+  // Comparisons: 1 where true, 0 where false, in the inputs' common dtype.
+  equal(b: TensorLike): Tensor { return ops.equal(this, b); }
+  notEqual(b: TensorLike): Tensor { return ops.notEqual(this, b); }
+  less(b: TensorLike): Tensor { return ops.less(this, b); }
+  lessEqual(b: TensorLike): Tensor { return ops.lessEqual(this, b); }
+  greater(b: TensorLike): Tensor { return ops.greater(this, b); }
+  greaterEqual(b: TensorLike): Tensor { return ops.greaterEqual(this, b); }
+
+  neg(): Tensor { return ops.neg(this); }
+  abs(): Tensor { return ops.abs(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  square(): Tensor { return ops.square(this); }
+  relu(): Tensor { return ops.relu(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  clip(min: number, max: number): Tensor { return ops.clip(this, min, max); }
+
+  matmul(b: Tensor, options?: ops.MatmulOptions): Tensor { return ops.matmul(this, b, options); }
+
+  sum(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.sum(this, axes, options); }
+  mean(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.mean(this, axes, options); }
+  max(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.max(this, axes, options); }
+  min(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.min(this, axes, options); }
+  argmax(axis?: number, options?: ops.ReduceOptions): Tensor { return ops.argmax(this, axis, options); }
+  argmin(axis?: number, options?: ops.ReduceOptions): Tensor { return ops.argmin(this, axis, options); }
+  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+
+  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
+  flatten(): Tensor { return ops.reshape(this, [this.size]); }
+  transpose(perm?: readonly number[]): Tensor { return ops.transpose(this, perm); }
+  slice(begin: readonly number[], size?: readonly number[]): Tensor { return ops.slice(this, begin, size); }
+  broadcastTo(shape: readonly number[]): Tensor { return ops.broadcastTo(this, shape); }
+  expandDims(axis = 0): Tensor { return ops.expandDims(this, axis); }
+  squeeze(axes?: number | number[]): Tensor { return ops.squeeze(this, axes); }
+  clone(): Tensor { return ops.clone(this); }
+  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  oneHot(depth: number, dtype?: DType): Tensor { return ops.oneHot(this, depth, dtype); }
+}

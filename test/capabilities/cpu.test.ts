@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cpuReport, cpuinfoFlags, simdFrom } from '../../src/capabilities/cpu.js';
+
+describe('CPU report', () => {
+  it('lists SIMD extensions exactly as /proc/cpuinfo has them', async () => {
+    const report = await cpuReport();
+    const flags = cpuinfoFlags(readFileSync('/proc/cpuinfo', 'utf8'));
+    expect(report.simd.source).toBe('/proc/cpuinfo');
+    const has = (name: string, flag: string) => expect(report.simd.found.includes(name), name).toBe(flags.has(flag));
+    has('AVX', 'avx');
+    has('AVX2', 'avx2');
+    has('FMA', 'fma');
+    has('F16C', 'f16c');
+    has('AVX-512F', 'avx512f');
+    has('AVX-512VNNI', 'avx512_vnni');
+    has('AVX-512BF16', 'avx512_bf16');
+    has('AVX-VNNI', 'avx_vnni');
+    expect(report.simd.baseline).toEqual(['SSE', 'SSE2']);
+    // Every extension tmnn knows lands in exactly one list.
+    const all = [...report.simd.baseline, ...report.simd.found, ...report.simd.notFound];
+    expect(new Set(all).size).toBe(all.length);
+    expect(report.logicalCores).toBeGreaterThan(0);
+    expect(report.model.length).toBeGreaterThan(0);
+  });
+
+  it('reads ARM feature names on arm64', () => {
+    const simd = simdFrom(new Set(['asimd', 'asimddp', 'sve']), 'arm64');
+    expect(simd.baseline).toEqual(['NEON']);
+    expect(simd.found).toEqual(['DOTPROD', 'SVE']);
+    expect(simd.notFound).toContain('SVE2');
+  });
+});

@@ -1,0 +1,88 @@
+// Runs the built CLI (dist/cli.js; `npm test` builds it first) as a user would.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+
+function tmnn(args: string[], env: Record<string, string> = {}) {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does it for you)`);
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('tmnn CLI', () => {
+  it('prints its version', () => {
+    expect(tmnn(['--version'])).toMatchObject({ code: 0, out: `${version}\n` });
+  });
+
+  it('prints help', () => {
+    const r = tmnn(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('tmnn report [--json]');
+  });
+
+  it('rejects an unknown flag with exit code 2 and a message', () => {
+    const r = tmnn(['report', '--jsn']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("Unknown option '--jsn'");
+  });
+
+  it('rejects an unknown command', () => {
+    const r = tmnn(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('unknown command "frobnicate"');
+  });
+
+  it('report --json parses and has every section, typed', () => {
+    const r = tmnn(['report', '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.versions).toEqual({ tmnn: version, node: process.version, platform: `${process.platform}-${process.arch}` });
+    expect(report.cpu).toMatchObject({ model: expect.any(String), arch: process.arch, logicalCores: expect.any(Number) });
+    expect(report.cpu.simd).toMatchObject({ baseline: expect.any(Array), found: expect.any(Array), notFound: expect.any(Array) });
+    expect(typeof report.gpu.available).toBe('boolean');
+    expect(report.backends.map((b: { name: string }) => b.name)).toEqual(['webgpu', 'native', 'js']);
+    expect(report.selected).toEqual({ backend: expect.any(String), reason: expect.any(String) });
+  });
+
+  it('the table has no colour codes when stdout is not a terminal', () => {
+    const r = tmnn(['report']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Selected');
+    expect(r.out).not.toContain('\x1b[');
+  });
+
+  it('--backend forces a backend, and an unavailable one fails with the reason', () => {
+    expect(JSON.parse(tmnn(['report', '--json', '--backend', 'js']).out).selected.reason).toBe('forced by init({ backend })');
+    const r = tmnn(['report', '--backend', 'quantum']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('unknown backend "quantum"');
+  });
+});
+
+describe('GPU section of the report', () => {
+  // CI installs Mesa's lavapipe; where it is absent the report must say why there is no adapter.
+  const icd = '/usr/share/vulkan/icd.d';
+  const lavapipe = existsSync(icd) && readdirSync(icd).some((f) => f.startsWith('lvp_icd'));
+
+  it(lavapipe ? 'finds the lavapipe adapter and calls it software' : 'says why there is no adapter', () => {
+    const gpu = JSON.parse(tmnn(['report', '--json']).out).gpu;
+    if (lavapipe) {
+      expect(gpu.available).toBe(true);
+      expect(gpu.adapter).toMatchObject({ api: 'Vulkan', software: true, description: expect.stringContaining('llvmpipe') });
+      expect(gpu.features).toContain('shader-f16');
+      expect(gpu.wgslLanguageFeatures).toContain('packed_4x8_integer_dot_product');
+      expect(gpu.limits.maxComputeWorkgroupStorageSize).toBeGreaterThan(0);
+    } else {
+      expect(gpu).toMatchObject({ available: false, reason: expect.any(String) });
+    }
+  });
+
+  it('reports the reason when no adapter can be found (Vulkan drivers hidden)', () => {
+    const gpu = JSON.parse(tmnn(['report', '--json'], { VK_ICD_FILENAMES: '/nonexistent/icd.json', VK_DRIVER_FILES: '/nonexistent/icd.json' }).out).gpu;
+    expect(gpu.available).toBe(false);
+    expect(gpu.reason).toMatch(/no WebGPU adapter found/);
+  });
+});
