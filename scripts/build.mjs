@@ -2,7 +2,7 @@
 // runner (esbuild), and the type declarations (tsc).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const versionSource = readFileSync(new URL('../src/version.ts', import.meta.url), 'utf8');
@@ -16,7 +16,7 @@ const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022',
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'node', packages: 'external' }),
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/tmnn.browser.js', platform: 'browser', minify: true, external: ['node:*', 'webgpu'] }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/tmnn.browser.js', platform: 'browser', minify: true, external: ['node:*', 'webgpu', 'cli-progress'] }),
   build({
     ...common,
     entryPoints: ['src/cli/main.ts'],
@@ -26,7 +26,11 @@ await Promise.all([
     banner: { js: '#!/usr/bin/env node' },
   }),
   build({ ...common, entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node', packages: 'external' }),
+  build({ ...common, entryPoints: ['examples/mnist/main.ts'], outfile: 'dist/examples/mnist.js', platform: 'node', packages: 'external' }),
+  build({ ...common, entryPoints: ['examples/xor/main.ts'], outfile: 'dist/examples/xor.js', platform: 'node', packages: 'external' }),
 ]);
 
 execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+// scripts/setup.sh rebuilds only when a source is newer than this stamp.
+writeFileSync('dist/.build-stamp', new Date().toISOString());
 console.log(`built tmnn ${version} into dist/`);

@@ -13,7 +13,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 stamp=dist/.build-stamp
-if [ ! -f "$stamp" ] || [ -n "$(find src bench scripts/build.mjs package.json tsconfig.json -newer "$stamp" -print -quit)" ]; then
+if [ ! -f "$stamp" ] || [ -n "$(find src bench examples scripts/build.mjs package.json tsconfig.json -newer "$stamp" -print -quit)" ]; then
   npm run --silent build
-  touch "$stamp"
 fi

@@ -13,8 +13,19 @@ export function rng(seed: number): () => number {
   };
 }
 
+let global: (() => number) | null = null;
+
+/**
+ * Makes every later unseeded draw (randn without a seed, layer initialisation,
+ * shuffling, dropout) reproducible: the same seed gives the same run.
+ */
+export function setSeed(seed: number): void {
+  global = rng(seed);
+}
+
+/** A seed for a draw that was given none: from setSeed's sequence when set, else from Math.random. */
 export function freshSeed(): number {
-  return Math.floor(Math.random() * 4294967296);
+  return Math.floor((global ?? Math.random)() * 4294967296);
 }
 
 /** Uniform values in [min, max). */

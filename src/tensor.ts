@@ -2,10 +2,12 @@
 // a method that forwards to src/ops/, where the op is declared once; nothing
 // here knows about any particular backend.
 import type { TensorInfo, BackendName } from './backends/kernels.js';
-import { decodeStorage, type DataArray, type DType } from './dtype.js';
+import { decodeStorage, type DataArray, type DType, type StorageArray } from './dtype.js';
 import { release, retain, track, type DataRef } from './engine.js';
 import { DisposedTensorError, ValueError, formatShape } from './errors.js';
 import * as ops from './ops/index.js';
+import type { GradNode } from './tape.js';
+import { backward } from './autograd/backward.js';
 import { sizeOf } from './shape.js';
 
 /** Nested JS arrays, as `array()` returns them. */
@@ -25,6 +27,12 @@ export class Tensor {
   readonly dtype: DType;
   readonly size: number;
   private ref: DataRef | null;
+  /** Whether gradients should flow into this tensor (set it on parameters). */
+  requiresGrad = false;
+  /** The gradient accumulated by `backward()`, for tensors with requiresGrad. */
+  grad: Tensor | null = null;
+  /** Internal: the op that made this tensor, when it was recorded for autograd. */
+  gradFn: GradNode | null = null;
 
   /** Internal: tensors come from tm.tensor and the ops. */
   constructor(ref: DataRef, shape: readonly number[], dtype: DType) {
@@ -68,6 +76,12 @@ export class Tensor {
     return decodeStorage(storage, this.dtype);
   }
 
+  /** A copy of the values in storage form (f16 as its 16-bit patterns), for serialisation. */
+  async storageData(): Promise<StorageArray> {
+    const ref = this.dataRef('storageData');
+    return ref.backend.download(ref.storage, this.dtype, this.size);
+  }
+
   /** The values as nested arrays (a number for a scalar). */
   async array(): Promise<NestedArray> {
     const flat = await this.data();
@@ -94,6 +108,41 @@ export class Tensor {
     release(ref);
   }
 
+  /**
+   * Back-propagates from this tensor (a scalar, unless `gradient` of the same
+   * shape is given), accumulating `.grad` on every tensor with requiresGrad.
+   */
+  backward(gradient?: Tensor): void {
+    backward(this, gradient);
+  }
+
+  /** The same values, cut off from the autograd graph. */
+  detach(): Tensor {
+    return new Tensor(this.dataRef('detach'), this.shape, this.dtype);
+  }
+
+  /**
+   * Replaces this tensor's values with `value`'s (same shape and dtype) in
+   * place: how optimisers update parameters while the parameter object, and
+   * everything holding it, stays the same.
+   */
+  assign(value: Tensor): this {
+    const ref = value.dataRef('assign');
+    const own = this.dataRef('assign');
+    if (value.dtype !== this.dtype || value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])) {
+      throw new ValueError(`assign: value ${formatShape(value.shape)} ${value.dtype} does not match ${formatShape(this.shape)} ${this.dtype}`);
+    }
+    if (ref.backend !== own.backend) {
+      throw new ValueError(`assign: value lives on ${ref.backend.name}, this tensor on ${own.backend.name}`);
+    }
+    retain(ref);
+    finalizer.unregister(this);
+    this.ref = ref;
+    finalizer.register(this, ref, this);
+    release(own);
+    return this;
+  }
+
   toString(): string {
     return `Tensor(${formatShape(this.shape)}, ${this.dtype}${this.ref ? `, ${this.ref.backend.name}` : ', disposed'})`;
   }
@@ -116,6 +165,7 @@ export class Tensor {
 
   neg(): Tensor { return ops.neg(this); }
   abs(): Tensor { return ops.abs(this); }
+  sign(): Tensor { return ops.sign(this); }
   exp(): Tensor { return ops.exp(this); }
   log(): Tensor { return ops.log(this); }
   sqrt(): Tensor { return ops.sqrt(this); }
@@ -141,6 +191,7 @@ export class Tensor {
   transpose(perm?: readonly number[]): Tensor { return ops.transpose(this, perm); }
   slice(begin: readonly number[], size?: readonly number[]): Tensor { return ops.slice(this, begin, size); }
   broadcastTo(shape: readonly number[]): Tensor { return ops.broadcastTo(this, shape); }
+  pad(paddings: readonly (readonly [number, number])[], value = 0): Tensor { return ops.pad(this, paddings, value); }
   expandDims(axis = 0): Tensor { return ops.expandDims(this, axis); }
   squeeze(axes?: number | number[]): Tensor { return ops.squeeze(this, axes); }
   clone(): Tensor { return ops.clone(this); }

@@ -1,6 +1,7 @@
 // Dtype conversion and one-hot encoding.
 import { checkDType, isFloat, type DType } from '../dtype.js';
 import { DTypeError, ValueError } from '../errors.js';
+import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { checkTensor, fromStorage, view } from './util.js';
 
@@ -11,9 +12,10 @@ import { checkTensor, fromStorage, view } from './util.js';
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', x);
   checkDType(dtype, 'cast');
-  if (dtype === x.dtype) return view('cast', x, x.shape);
   const backend = x.dataRef('cast').backend;
-  return fromStorage(backend, backend.cast(x.info('cast'), dtype), x.shape, dtype);
+  const y = dtype === x.dtype ? view('cast', x, x.shape) : fromStorage(backend, backend.cast(x.info('cast'), dtype), x.shape, dtype);
+  // Only float → float casts pass a gradient (record skips int outputs).
+  return isFloat(x.dtype) ? record(y, 'cast', [x], [], (dy) => [cast(dy, x.dtype)]) : y;
 }
 
 /** indices [...] (i32 or i8) → [..., depth] with 1 at each index; out-of-range indices give a zero row. */

@@ -1,21 +1,38 @@
 // Elementwise ops: unary maps and broadcasting binary ops, each declared once
-// with its dtype rule. Kernels live in the backends (see Kernels.unary/binary).
+// with its dtype rule and its gradient. Kernels live in the backends
+// (Kernels.unary/binary/where).
 import type { BinaryOp, UnaryOp } from '../backends/kernels.js';
 import { floatDTypeOf, isFloat, promoteTypes, type DType } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { ValueError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
+import { record } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
+import { sumToShape } from './reduce.js';
 import { checkTensor, fromStorage, withCasts, withTensors } from './util.js';
 
-/** neg, abs and relu keep an int dtype; the rest give floats (exp of i32 → f32). */
-const KEEPS_INT: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'relu']);
+/** neg, abs, sign and relu keep an int dtype; the rest give floats (exp of i32 → f32). */
+const KEEPS_INT: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'sign', 'relu']);
+
+/** d(op(x))/dx · dy, from x, y = op(x) and dy. */
+const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor> = {
+  neg: (_x, _y, dy) => neg(dy),
+  abs: (x, _y, dy) => mul(dy, sign(x)),
+  sign: (_x, _y, dy) => mul(dy, 0),
+  exp: (_x, y, dy) => mul(dy, y),
+  log: (x, _y, dy) => div(dy, x),
+  sqrt: (_x, y, dy) => div(dy, mul(y, 2)),
+  relu: (x, _y, dy) => mul(dy, greater(x, 0)),
+  sigmoid: (_x, y, dy) => mul(dy, mul(y, sub(1, y))),
+  tanh: (_x, y, dy) => mul(dy, sub(1, mul(y, y))),
+};
 
 function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   checkTensor(op, x);
   const outDtype = KEEPS_INT.has(op) ? x.dtype : floatDTypeOf(x.dtype);
   const backend = x.dataRef(op).backend;
-  return withCasts([x], outDtype, ([cx]) => fromStorage(backend, backend.unary(op, cx.info(op)), x.shape, outDtype));
+  const y = withCasts([x], outDtype, ([cx]) => fromStorage(backend, backend.unary(op, cx.info(op)), x.shape, outDtype));
+  return record(y, op, [x], [x, y], (dy, [sx, sy]) => [UNARY_GRADS[op](sx, sy, dy)]);
 }
 
 /** The result dtype of a binary op: the operands' common dtype, except int ÷ int, which is a float. */
@@ -24,17 +41,38 @@ function binaryDType(op: BinaryOp, a: DType, b: DType): DType {
   return op === 'div' && !isFloat(common) ? 'f32' : common;
 }
 
+/** Gradients of a binary op with respect to a and b, before summing over broadcast axes. */
+const BINARY_GRADS: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, dy: Tensor, needs: readonly boolean[]) => (Tensor | null)[]>> = {
+  add: (_a, _b, _y, dy) => [dy, dy],
+  sub: (_a, _b, _y, dy) => [dy, neg(dy)],
+  mul: (a, b, _y, dy) => [mul(dy, b), mul(dy, a)],
+  div: (a, b, _y, dy) => [div(dy, b), neg(div(mul(dy, a), mul(b, b)))],
+  pow: (a, b, y, dy, needs) => [
+    mul(dy, mul(b, pow(a, sub(b, 1)))),
+    needs[1] ? mul(dy, mul(y, log(a))) : null,
+  ],
+  // Ties send the gradient to a, like a subgradient should go to one side only.
+  maximum: (a, b, _y, dy) => [mul(dy, greaterEqual(a, b)), mul(dy, less(a, b))],
+  minimum: (a, b, _y, dy) => [mul(dy, lessEqual(a, b)), mul(dy, greater(a, b))],
+};
+
 function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   return withTensors(op, a, b, (ta, tb, backend) => {
     const outShape = broadcastShapes(op, ta.shape, tb.shape);
     const outDtype = binaryDType(op, ta.dtype, tb.dtype);
-    return withCasts([ta, tb], outDtype, ([ca, cb]) =>
+    const y = withCasts([ta, tb], outDtype, ([ca, cb]) =>
       fromStorage(backend, backend.binary(op, ca.info(op), cb.info(op), outShape), outShape, outDtype));
+    const grad = BINARY_GRADS[op];
+    if (!grad) return y; // comparisons have no gradient
+    return record(y, op, [ta, tb], [ta, tb, y], (dy, [sa, sb, sy], needs) =>
+      grad(sa, sb, sy, dy, needs).map((g, i) => g && sumToShape(g, (i === 0 ? sa : sb).shape)));
   });
 }
 
 export const neg = (x: Tensor): Tensor => unaryOp('neg', x);
 export const abs = (x: Tensor): Tensor => unaryOp('abs', x);
+/** -1, 0 or 1 (NaN stays NaN). */
+export const sign = (x: Tensor): Tensor => unaryOp('sign', x);
 export const exp = (x: Tensor): Tensor => unaryOp('exp', x);
 export const log = (x: Tensor): Tensor => unaryOp('log', x);
 export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x);
@@ -78,7 +116,11 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     backendFor('where', [cond.dataRef('where'), ta.dataRef('where')]);
     const outShape = broadcastShapes('where', broadcastShapes('where', cond.shape, ta.shape), tb.shape);
     const outDtype = promoteTypes(ta.dtype, tb.dtype);
-    return withCasts([ta, tb], outDtype, ([ca, cb]) =>
+    const y = withCasts([ta, tb], outDtype, ([ca, cb]) =>
       fromStorage(backend, backend.where(cond.info('where'), ca.info('where'), cb.info('where'), outShape), outShape, outDtype));
+    return record(y, 'where', [ta, tb], [cond, ta, tb], (dy, [sc, sa, sb]) => [
+      sumToShape(where(sc, dy, 0), sa.shape),
+      sumToShape(where(sc, 0, dy), sb.shape),
+    ]);
   });
 }

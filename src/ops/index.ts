@@ -3,12 +3,12 @@ export { arange, fill, ones, onesLike, rand, randn, scalar, tensor, zeros, zeros
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
   abs, add, clip, div, equal, exp, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg,
-  notEqual, pow, relu, sigmoid, sqrt, square, sub, tanh, where,
+  notEqual, pow, relu, sigmoid, sign, sqrt, square, sub, tanh, where,
 } from './elementwise.js';
 export { matmul } from './matmul.js';
 export type { MatmulOptions } from './matmul.js';
-export { broadcastTo, clone, concat, expandDims, reshape, slice, squeeze, stack, transpose } from './movement.js';
-export { argmax, argmin, max, mean, min, sum } from './reduce.js';
+export { broadcastTo, clone, concat, expandDims, pad, reshape, slice, squeeze, stack, transpose } from './movement.js';
+export { argmax, argmin, max, mean, min, sum, sumToShape } from './reduce.js';
 export type { ReduceOptions } from './reduce.js';
 export { logSoftmax, softmax } from './softmax.js';
 export { cast, oneHot } from './cast.js';

@@ -5,8 +5,10 @@ import { promoteTypes, type DType } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { ShapeError, formatShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from '../shape.js';
+import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { broadcastTo } from './movement.js';
+import { broadcastTo, reshape } from './movement.js';
+import { sumToShape } from './reduce.js';
 import { checkTensor, fromStorage, view } from './util.js';
 
 export interface MatmulOptions {
@@ -63,7 +65,21 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     const b3 = asRank3(b, bShape);
     const storage = backend.matmul(a3.info('matmul'), b3.info('matmul'), { transposeA, transposeB }, outDtype);
     const outShape = [...batchShape, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])];
-    return fromStorage(backend, storage, outShape, outDtype);
+    const y = fromStorage(backend, storage, outShape, outDtype);
+    return record(y, 'matmul', [a, b], [a, b], (dy, [sa, sb], needs) => {
+      // Work on the promoted shapes (1-D operands as rows/columns), then undo the promotion.
+      const a2 = reshape(sa, aShape);
+      const b2 = reshape(sb, bShape);
+      const dy2 = reshape(dy, [...batchShape, m, n]);
+      // With A = op(a), B = op(b): dA = dy·Bᵀ and dB = Aᵀ·dy, written so no transpose is copied.
+      const da = needs[0]
+        ? transposeA ? matmul(b2, dy2, { transposeA: transposeB, transposeB: true }) : matmul(dy2, b2, { transposeB: !transposeB })
+        : null;
+      const db = needs[1]
+        ? transposeB ? matmul(dy2, a2, { transposeA: true, transposeB: transposeA }) : matmul(a2, dy2, { transposeA: !transposeA })
+        : null;
+      return [da && reshape(sumToShape(da, aShape), a.shape), db && reshape(sumToShape(db, bShape), b.shape)];
+    });
   } finally {
     for (const t of made) t.dispose();
   }

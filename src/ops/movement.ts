@@ -4,8 +4,16 @@ import { promoteTypes } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { broadcastShapes, broadcastStrides, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
+import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import { fill } from './creation.js';
+import { sumToShape } from './reduce.js';
 import { checkTensor, fromStorage, view, withCasts } from './util.js';
+
+/** A view of x in another shape, whose gradient is reshaped back. */
+function reshapedView(op: string, x: Tensor, shape: readonly number[]): Tensor {
+  return record(view(op, x, shape), op, [x], [], (dy) => [reshape(dy, x.shape)]);
+}
 
 /** Same values in a new shape; one size may be -1 and is inferred. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -21,7 +29,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     out[unknown] = x.size / known;
   }
   if (sizeOf(out) !== x.size) throw bad();
-  return view('reshape', x, out);
+  return reshapedView('reshape', x, out);
 }
 
 function gather(op: string, x: Tensor, outShape: readonly number[], strides: readonly number[], offset: number): Tensor {
@@ -35,9 +43,11 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
   const valid = p.length === x.rank && [...p].sort((a, b) => a - b).every((v, i) => v === i);
   if (!valid) throw new ShapeError(`transpose: [${p.join(',')}] is not a permutation of the ${x.rank} axes of ${formatShape(x.shape)}`);
-  if (p.every((v, i) => v === i)) return view('transpose', x, x.shape);
+  if (p.every((v, i) => v === i)) return reshapedView('transpose', x, x.shape);
   const own = stridesOf(x.shape);
-  return gather('transpose', x, p.map((a) => x.shape[a]), p.map((a) => own[a]), 0);
+  const inverse = p.map((_, i) => p.indexOf(i));
+  const y = gather('transpose', x, p.map((a) => x.shape[a]), p.map((a) => own[a]), 0);
+  return record(y, 'transpose', [x], [], (dy) => [transpose(dy, inverse)]);
 }
 
 /**
@@ -62,9 +72,28 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
       throw new ShapeError(`slice: begin [${begin.join(',')}] size [${size?.join(',') ?? ''}] falls outside ${formatShape(x.shape)} on axis ${i}`);
     }
   });
-  if (sameShape(extent, x.shape)) return view('slice', x, x.shape);
+  if (sameShape(extent, x.shape)) return reshapedView('slice', x, x.shape);
   const own = stridesOf(x.shape);
-  return gather('slice', x, extent, own, start.reduce((acc, s, i) => acc + s * own[i], 0));
+  const y = gather('slice', x, extent, own, start.reduce((acc, s, i) => acc + s * own[i], 0));
+  return record(y, 'slice', [x], [], (dy) => [pad(dy, x.shape.map((d, i) => [start[i], d - start[i] - extent[i]]))]);
+}
+
+/** Surrounds x with `value` (default 0): `paddings[i]` = [before, after] along axis i. */
+export function pad(x: Tensor, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
+  checkTensor('pad', x);
+  if (paddings.length !== x.rank || paddings.some((p) => p.length !== 2 || p.some((n) => !Number.isInteger(n) || n < 0))) {
+    throw new ShapeError(`pad: needs one [before, after] pair of non-negative integers per axis of ${formatShape(x.shape)}, got ${JSON.stringify(paddings)}`);
+  }
+  let out = reshapedView('pad', x, x.shape);
+  paddings.forEach(([before, after], axis) => {
+    if (!before && !after) return;
+    const side = (n: number) => fill(out.shape.map((d, i) => (i === axis ? n : d)), value, { dtype: x.dtype });
+    const parts = [...(before ? [side(before)] : []), out, ...(after ? [side(after)] : [])];
+    const next = concat(parts, axis);
+    parts.forEach((p) => p.dispose());
+    out = next;
+  });
+  return out;
 }
 
 /** Repeats x along size-1 (or missing leading) axes to fill `shape`. */
@@ -74,15 +103,16 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   if (x.rank > target.length || !sameShape(broadcastShapes('broadcastTo', x.shape, target), target)) {
     throw new ShapeError(`broadcastTo: ${formatShape(x.shape)} cannot be broadcast to ${formatShape(target)}`);
   }
-  if (sameShape(x.shape, target)) return view('broadcastTo', x, target);
-  return gather('broadcastTo', x, target, broadcastStrides(x.shape, target), 0);
+  if (sameShape(x.shape, target)) return reshapedView('broadcastTo', x, target);
+  const y = gather('broadcastTo', x, target, broadcastStrides(x.shape, target), 0);
+  return record(y, 'broadcastTo', [x], [], (dy) => [sumToShape(dy, x.shape)]);
 }
 
 /** Inserts a size-1 axis at `axis` (which may be rank, or negative). */
 export function expandDims(x: Tensor, axis = 0): Tensor {
   checkTensor('expandDims', x);
   const a = normalizeAxis('expandDims', axis, x.rank + 1);
-  return view('expandDims', x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
+  return reshapedView('expandDims', x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
 /** Drops size-1 axes: the listed ones (each must be size 1), or all. */
@@ -92,13 +122,13 @@ export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   for (const a of drop) {
     if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${formatShape(x.shape)} has size ${x.shape[a]}, not 1`);
   }
-  return view('squeeze', x, x.shape.filter((_, i) => !drop.includes(i)));
+  return reshapedView('squeeze', x, x.shape.filter((_, i) => !drop.includes(i)));
 }
 
 /** A copy with its own storage. */
 export function clone(x: Tensor): Tensor {
   checkTensor('clone', x);
-  return gather('clone', x, x.shape, stridesOf(x.shape), 0);
+  return record(gather('clone', x, x.shape, stridesOf(x.shape), 0), 'clone', [x], [], (dy) => [reshape(dy, x.shape)]);
 }
 
 /** Joins tensors along an existing axis; dtypes promote to their common one. */
@@ -116,8 +146,11 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   const dtype = xs.map((x) => x.dtype).reduce(promoteTypes);
   const outShape = [...first.shape];
   outShape[a] = xs.reduce((s, x) => s + x.shape[a], 0);
-  return withCasts(xs, dtype, (cast) =>
+  const y = withCasts(xs, dtype, (cast) =>
     fromStorage(backend, backend.concat(cast.map((x) => x.info('concat')), a, outShape), outShape, dtype));
+  const offsets = xs.map((_, i) => xs.slice(0, i).reduce((s, x) => s + x.shape[a], 0));
+  return record(y, 'concat', xs, [], (dy, _saved, needs) =>
+    xs.map((x, i) => (needs[i] ? slice(dy, x.shape.map((_, d) => (d === a ? offsets[i] : 0)), x.shape) : null)));
 }
 
 /** Joins same-shaped tensors along a new axis. */

@@ -3,9 +3,11 @@
 import type { ReduceOp } from '../backends/kernels.js';
 import { floatDTypeOf, isFloat, type DType } from '../dtype.js';
 import { ShapeError, formatShape } from '../errors.js';
-import { normalizeAxes, normalizeAxis, sizeOf } from '../shape.js';
+import { normalizeAxes, normalizeAxis, sameShape, sizeOf } from '../shape.js';
+import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { transpose } from './movement.js';
+import { div, equal, mul } from './elementwise.js';
+import { broadcastTo, reshape, transpose } from './movement.js';
 import { checkTensor, fromStorage, view, withCasts } from './util.js';
 
 export interface ReduceOptions {
@@ -26,6 +28,21 @@ function asRows(op: string, x: Tensor, axes: number[], keepDims: boolean): { row
   return { rows, outShape };
 }
 
+/** The gradient of a reduction, spread back over x's shape from dy in keepDims form. */
+const REDUCE_GRADS: Record<ReduceOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor> = {
+  sum: (x, _y, dy) => broadcastTo(dy, x.shape),
+  mean: (x, y, dy) => div(broadcastTo(dy, x.shape), x.size / Math.max(y.size, 1)),
+  // Ties share the gradient evenly.
+  max: (x, y, dy) => extremeGrad(x, y, dy),
+  min: (x, y, dy) => extremeGrad(x, y, dy),
+};
+
+function extremeGrad(x: Tensor, y: Tensor, dy: Tensor): Tensor {
+  const reduced = x.shape.flatMap((d, i) => (d !== y.shape[i] ? [i] : []));
+  const hits = equal(x, y);
+  return mul(div(hits, sum(hits, reduced, { keepDims: true })), dy);
+}
+
 function reduceOp(op: ReduceOp, x: Tensor, axes: number | readonly number[] | undefined, options: ReduceOptions, dtype: DType): Tensor {
   checkTensor(op, x);
   const list = normalizeAxes(op, axes, x.rank);
@@ -33,14 +50,30 @@ function reduceOp(op: ReduceOp, x: Tensor, axes: number | readonly number[] | un
     throw new ShapeError(`${op}: cannot reduce ${formatShape(x.shape)} over an empty axis`);
   }
   const backend = x.dataRef(op).backend;
-  return withCasts([x], dtype, ([cx]) => {
-    const { rows, outShape } = asRows(op, cx, list, !!options.keepDims);
+  const keepDims = !!options.keepDims;
+  const y = withCasts([x], dtype, ([cx]) => {
+    const { rows, outShape } = asRows(op, cx, list, keepDims);
     try {
       return fromStorage(backend, backend.reduce(op, rows.info(op)), outShape, dtype);
     } finally {
       rows.dispose();
     }
   });
+  return record(y, op, [x], [x, y], (dy, [sx, sy]) => {
+    const kept = x.shape.map((d, i) => (list.includes(i) ? 1 : d));
+    return [REDUCE_GRADS[op](sx, reshape(sy, kept), reshape(dy, kept))];
+  });
+}
+
+/** Sums x over the axes along which `shape` was broadcast to x's shape: the gradient of a broadcast. */
+export function sumToShape(x: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(x.shape, shape)) return reshape(x, shape);
+  const lead = x.rank - shape.length;
+  const axes = x.shape.flatMap((d, i) => (i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : []));
+  const summed = sum(x, axes, { keepDims: true });
+  const out = reshape(summed, shape);
+  summed.dispose();
+  return out;
 }
 
 type Axes = number | readonly number[];

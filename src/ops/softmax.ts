@@ -2,8 +2,11 @@
 // is swapped with the last one for it and swapped back after.
 import { floatDTypeOf } from '../dtype.js';
 import { normalizeAxis, sizeOf } from '../shape.js';
+import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import { exp, mul, sub } from './elementwise.js';
 import { transpose } from './movement.js';
+import { sum } from './reduce.js';
 import { checkTensor, fromStorage, view, withCasts } from './util.js';
 
 function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
@@ -13,7 +16,7 @@ function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tenso
   const a = normalizeAxis(op, axis, rank);
   // Swapping axis a with the last is its own inverse.
   const perm = Array.from({ length: rank }, (_, i) => (i === a ? rank - 1 : i === rank - 1 ? a : i));
-  return withCasts([x], floatDTypeOf(x.dtype), ([cx]) => {
+  const y = withCasts([x], floatDTypeOf(x.dtype), ([cx]) => {
     const temps: Tensor[] = [];
     const temp = (t: Tensor): Tensor => (temps.push(t), t);
     try {
@@ -30,6 +33,11 @@ function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tenso
       temps.forEach((t) => t.dispose());
     }
   });
+  const along = x.rank === 0 ? [] : [a];
+  return record(y, op, [x], [y], (dy, [sy]) =>
+    op === 'softmax'
+      ? [mul(sy, sub(dy, sum(mul(dy, sy), along, { keepDims: true })))]
+      : [sub(dy, mul(exp(sy), sum(dy, along, { keepDims: true })))]);
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {

@@ -1,7 +1,7 @@
 // Helpers every op uses: checking inputs, turning numbers into tensors, and
 // wrapping a kernel's output storage in a new Tensor.
 import type { Backend } from '../backends/kernels.js';
-import { BYTES_PER_ELEMENT, encodeValues, scalarDTypeNextTo, type DType } from '../dtype.js';
+import { BYTES_PER_ELEMENT, encodeValues, scalarDTypeNextTo, type DType, type StorageArray } from '../dtype.js';
 import { activeBackend, backendFor, newRef } from '../engine.js';
 import { ValueError } from '../errors.js';
 import { sizeOf } from '../shape.js';
@@ -24,6 +24,12 @@ export function fromStorage(backend: Backend, storage: unknown, shape: readonly 
 export function fromValues(op: string, values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
   const backend = activeBackend();
   return fromStorage(backend, backend.upload(encodeValues(values, dtype, op), dtype), shape, dtype);
+}
+
+/** Uploads values already in storage form (f16 as bit patterns), e.g. read from a file. */
+export function fromStorageArray(values: StorageArray, shape: readonly number[], dtype: DType): Tensor {
+  const backend = activeBackend();
+  return fromStorage(backend, backend.upload(values.slice() as StorageArray, dtype), shape, dtype);
 }
 
 /** A tensor sharing x's storage under another shape (same size). */

@@ -7,6 +7,7 @@ import { broadcastOffsets, output, valuesOf, type Js } from './values.js';
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   abs: Math.abs,
+  sign: (x) => (Number.isNaN(x) ? x : Math.sign(x) + 0),
   exp: Math.exp,
   log: Math.log,
   sqrt: Math.sqrt,

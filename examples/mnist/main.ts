@@ -1,0 +1,34 @@
+// `npm run demo [-- --backend webgpu|native|js] [--epochs N]`: the MNIST example.
+import { parseArgs } from 'node:util';
+import { runMnist } from './train.js';
+import type { BackendName } from '../../src/index.js';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string' },
+    epochs: { type: 'string' },
+    out: { type: 'string' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  strict: true,
+});
+
+if (values.help) {
+  console.log('usage: npm run demo [-- --backend webgpu|native|js] [--epochs N] [--out DIR] [--quiet]');
+  process.exit(0);
+}
+
+const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
+if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0)) {
+  console.error(`demo: --epochs must be a positive integer, got ${values.epochs}`);
+  process.exit(2);
+}
+
+runMnist({ backend: values.backend as BackendName | undefined, epochs, outDir: values.out, quiet: values.quiet }).then(
+  (r) => process.exit(r.testAccuracy >= 0.96 ? 0 : 1),
+  (err: unknown) => {
+    console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

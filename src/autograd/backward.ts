@@ -1,0 +1,87 @@
+// Reverse-mode autodiff: walk the ops recorded on the tape (tape.ts) from an
+// output back to the tensors with requiresGrad, applying each op's declared
+// backward. The graph is freed as it is walked, so each forward pass can be
+// back-propagated once.
+import { keep, tidy } from '../engine.js';
+import { ValueError, formatShape } from '../errors.js';
+import { add, cast, onesLike } from '../ops/index.js';
+import { needsGrad, noGrad } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+
+/** Tensors reachable from `root` through recorded ops, each after everything it feeds. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative post-order DFS: deep networks must not overflow the JS stack.
+  const stack: { t: Tensor; expanded: boolean }[] = [{ t: root, expanded: false }];
+  while (stack.length) {
+    const top = stack.pop()!;
+    if (top.expanded) {
+      order.push(top.t);
+      continue;
+    }
+    if (seen.has(top.t)) continue;
+    seen.add(top.t);
+    stack.push({ t: top.t, expanded: true });
+    for (const input of top.t.gradFn?.inputs ?? []) if (needsGrad(input) && !seen.has(input)) stack.push({ t: input, expanded: false });
+  }
+  return order.reverse();
+}
+
+function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
+  const prev = grads.get(t);
+  if (!prev) {
+    grads.set(t, g);
+    return;
+  }
+  grads.set(t, add(prev, g));
+  prev.dispose();
+  g.dispose();
+}
+
+export function backward(root: Tensor, gradient?: Tensor): void {
+  if (!needsGrad(root)) {
+    throw new ValueError('backward: this tensor does not depend on any tensor with requiresGrad (or was computed under noGrad)');
+  }
+  if (gradient === undefined && root.size !== 1) {
+    throw new ValueError(`backward: output ${formatShape(root.shape)} is not a scalar; pass a gradient of the same shape`);
+  }
+  if (gradient !== undefined && (gradient.rank !== root.rank || gradient.shape.some((d, i) => d !== root.shape[i]))) {
+    throw new ValueError(`backward: gradient ${formatShape(gradient.shape)} does not match output ${formatShape(root.shape)}`);
+  }
+  noGrad(() => {
+    const grads = new Map<Tensor, Tensor>();
+    grads.set(root, keep(gradient ? gradient.reshape(gradient.shape) : onesLike(root)));
+    for (const t of topologicalOrder(root)) {
+      const dy = grads.get(t);
+      grads.delete(t);
+      const node = t.gradFn;
+      if (!dy) continue;
+      if (!node) {
+        // A leaf: a tensor with requiresGrad that no recorded op made.
+        const g = dy.dtype === t.dtype ? dy : cast(dy, t.dtype);
+        if (g !== dy) dy.dispose();
+        if (t.grad) {
+          const sum = keep(add(t.grad, g));
+          t.grad.dispose();
+          g.dispose();
+          t.grad = sum;
+        } else {
+          t.grad = keep(g);
+        }
+        continue;
+      }
+      const needs = node.inputs.map(needsGrad);
+      const inputGrads = tidy(() => node.backward(dy, node.saved, needs));
+      dy.dispose();
+      node.inputs.forEach((input, i) => {
+        const g = inputGrads[i];
+        if (g && needs[i]) accumulate(grads, input, keep(g));
+        else g?.dispose();
+      });
+      // Free the graph behind us: its saved tensors are no longer needed.
+      for (const s of node.saved) s.dispose();
+      t.gradFn = null;
+    }
+  });
+}

@@ -1,0 +1,88 @@
+// Loss functions: a prediction and a target in, a scalar (or per-sample
+// values) out. Intermediates are freed at once; autograd keeps what it needs.
+import { tidy } from '../engine.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { isFloat } from '../dtype.js';
+import * as ops from '../ops/index.js';
+import type { Tensor } from '../tensor.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface LossOptions {
+  /** 'mean' (default) over samples, 'sum', or 'none' for one value per sample. */
+  reduction?: Reduction;
+}
+
+function reduce(perSample: Tensor, reduction: Reduction = 'mean'): Tensor {
+  switch (reduction) {
+    case 'mean': return perSample.mean();
+    case 'sum': return perSample.sum();
+    case 'none': return perSample;
+    default: throw new ValueError(`loss: unknown reduction ${JSON.stringify(reduction)}; expected mean, sum or none`);
+  }
+}
+
+function sameShapes(loss: string, pred: Tensor, target: Tensor): void {
+  if (pred.rank !== target.rank || pred.shape.some((d, i) => d !== target.shape[i])) {
+    throw new ShapeError(`${loss}: prediction ${formatShape(pred.shape)} and target ${formatShape(target.shape)} differ`);
+  }
+}
+
+/** Per-sample mean over every axis but the first (a 1-D input is one value per sample). */
+function perSampleMean(x: Tensor): Tensor {
+  return x.rank <= 1 ? x.reshape(x.shape) : x.mean(x.shape.slice(1).map((_, i) => i + 1));
+}
+
+/** Mean squared error. */
+export function mse(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  sameShapes('mse', pred, target);
+  return tidy(() => reduce(perSampleMean(pred.sub(target).square()), options.reduction));
+}
+
+/** Root mean squared error: √mse (over the whole batch; per sample with reduction 'none'). */
+export function rmse(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  sameShapes('rmse', pred, target);
+  return tidy(() => {
+    const squared = pred.sub(target).square();
+    return options.reduction === 'none' ? perSampleMean(squared).sqrt() : reduce(perSampleMean(squared), 'mean').sqrt();
+  });
+}
+
+/**
+ * Softmax cross-entropy from logits [N, C], numerically stable (through
+ * logSoftmax). Labels are class indices [N] (i32/i8) or probabilities [N, C].
+ */
+export function crossEntropy(logits: Tensor, labels: Tensor, options: LossOptions = {}): Tensor {
+  if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [batch, classes], got ${formatShape(logits.shape)}`);
+  const [n, c] = logits.shape;
+  if (isFloat(labels.dtype)) sameShapes('crossEntropy', logits, labels);
+  else if (labels.rank !== 1 || labels.shape[0] !== n) {
+    throw new ShapeError(`crossEntropy: class labels must be [${n}] for logits ${formatShape(logits.shape)}, got ${formatShape(labels.shape)}`);
+  }
+  return tidy(() => {
+    const target = isFloat(labels.dtype) ? labels : labels.oneHot(c, logits.dtype);
+    return reduce(target.mul(logits.logSoftmax(-1)).sum(-1).neg(), options.reduction);
+  });
+}
+
+export interface BinaryCrossEntropyOptions extends LossOptions {
+  /** The prediction is a logit (pre-sigmoid); computed stably without sigmoid. Default false. */
+  fromLogits?: boolean;
+}
+
+const EPSILON = 1e-7;
+
+/** Binary cross-entropy of probabilities (or logits) against 0/1 targets of the same shape. */
+export function binaryCrossEntropy(pred: Tensor, target: Tensor, options: BinaryCrossEntropyOptions = {}): Tensor {
+  sameShapes('binaryCrossEntropy', pred, target);
+  return tidy(() => {
+    const elementwise = options.fromLogits
+      // max(x, 0) − x·y + log(1 + e^−|x|): never exponentiates a large positive number.
+      ? pred.relu().sub(pred.mul(target)).add(pred.abs().neg().exp().add(1).log())
+      : (() => {
+          const p = pred.clip(EPSILON, 1 - EPSILON);
+          return target.mul(p.log()).add(ops.sub(1, target).mul(ops.sub(1, p).log())).neg();
+        })();
+    return reduce(perSampleMean(elementwise), options.reduction);
+  });
+}

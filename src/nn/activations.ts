@@ -1,0 +1,63 @@
+// Activation layers, and the activation functions Dense applies by name.
+import { tidy } from '../engine.js';
+import * as ops from '../ops/index.js';
+import type { Tensor } from '../tensor.js';
+import { Module, type LayerConfig } from './module.js';
+
+export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leakyRelu' | 'gelu';
+
+export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
+  return ops.maximum(x, ops.mul(x, alpha));
+}
+
+/** GELU, tanh approximation (as in BERT and GPT-2). */
+export function gelu(x: Tensor): Tensor {
+  return tidy(() => {
+    const inner = ops.mul(ops.add(x, ops.mul(ops.mul(ops.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+    return ops.mul(ops.mul(x, 0.5), ops.add(ops.tanh(inner), 1));
+  });
+}
+
+export function activate(name: ActivationName, x: Tensor): Tensor {
+  switch (name) {
+    case 'linear': return x;
+    case 'relu': return ops.relu(x);
+    case 'sigmoid': return ops.sigmoid(x);
+    case 'tanh': return ops.tanh(x);
+    case 'softmax': return ops.softmax(x, -1);
+    case 'leakyRelu': return leakyRelu(x);
+    case 'gelu': return gelu(x);
+  }
+}
+
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor { return ops.relu(x); }
+  config(): LayerConfig { return { type: 'ReLU' }; }
+}
+
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor { return ops.sigmoid(x); }
+  config(): LayerConfig { return { type: 'Sigmoid' }; }
+}
+
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor { return ops.tanh(x); }
+  config(): LayerConfig { return { type: 'Tanh' }; }
+}
+
+export class Softmax extends Module {
+  constructor(readonly axis = -1) { super(); }
+  forward(x: Tensor): Tensor { return ops.softmax(x, this.axis); }
+  config(): LayerConfig { return { type: 'Softmax', axis: this.axis }; }
+}
+
+export class LeakyReLU extends Module {
+  constructor(readonly alpha = 0.01) { super(); }
+  forward(x: Tensor): Tensor { return leakyRelu(x, this.alpha); }
+  config(): LayerConfig { return { type: 'LeakyReLU', alpha: this.alpha }; }
+}
+
+export class GELU extends Module {
+  forward(x: Tensor): Tensor { return gelu(x); }
+  config(): LayerConfig { return { type: 'GELU' }; }
+}

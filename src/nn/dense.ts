@@ -1,0 +1,60 @@
+// Dense: y = activation(x · W + b), W of shape [inputs, units].
+import { zeros } from '../ops/index.js';
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { activate, type ActivationName } from './activations.js';
+import { initWeight, type Initializer } from './init.js';
+import { Module, type LayerConfig } from './module.js';
+
+export interface DenseOptions {
+  activation?: ActivationName;
+  /** Default true. */
+  bias?: boolean;
+  /** Default: He for relu-family activations, Xavier for the rest. */
+  init?: Initializer;
+  /** Seed for the initial weights (see also tm.setSeed). */
+  seed?: number;
+}
+
+const ACTIVATIONS: readonly ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leakyRelu', 'gelu'];
+
+export class Dense extends Module {
+  readonly activation: ActivationName;
+  weight: Tensor;
+  bias: Tensor | null;
+
+  constructor(readonly inputs: number, readonly units: number, options: DenseOptions = {}) {
+    super();
+    for (const [name, v] of [['inputs', inputs], ['units', units]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new ValueError(`Dense: ${name} must be a positive integer, got ${v}`);
+    }
+    this.activation = options.activation ?? 'linear';
+    if (!ACTIVATIONS.includes(this.activation)) {
+      throw new ValueError(`Dense: unknown activation ${JSON.stringify(this.activation)}; expected one of ${ACTIVATIONS.join(', ')}`);
+    }
+    const rectifier = ['relu', 'leakyRelu', 'gelu'].includes(this.activation);
+    this.weight = initWeight(options.init ?? (rectifier ? 'he' : 'xavier'), inputs, units, options.seed);
+    this.weight.requiresGrad = true;
+    this.bias = options.bias === false ? null : zeros([units]);
+    if (this.bias) this.bias.requiresGrad = true;
+  }
+
+  forward(x: Tensor): Tensor {
+    const z = x.matmul(this.weight);
+    if (!this.bias) return activate(this.activation, z);
+    const zb = z.add(this.bias);
+    z.dispose();
+    if (this.activation === 'linear') return zb;
+    const y = activate(this.activation, zb);
+    zb.dispose();
+    return y;
+  }
+
+  override ownParameters(): Record<string, Tensor> {
+    return this.bias ? { weight: this.weight, bias: this.bias } : { weight: this.weight };
+  }
+
+  config(): LayerConfig {
+    return { type: 'Dense', inputs: this.inputs, units: this.units, activation: this.activation, bias: this.bias !== null };
+  }
+}

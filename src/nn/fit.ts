@@ -1,0 +1,237 @@
+// The training loop behind Sequential.fit: batches (shuffled with a seed),
+// forward, loss, backward, optimiser step; validation and metrics per epoch; a
+// progress bar in a terminal. Data stays on the host between epochs and each
+// batch is uploaded as it is needed, which works the same on every backend.
+import { type DataArray } from '../dtype.js';
+import { tidy } from '../engine.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
+import * as losses from '../losses/index.js';
+import { tensor } from '../ops/index.js';
+import { Adam, type Optimizer, type Scheduler } from '../optim/index.js';
+import { freshSeed, rng } from '../random.js';
+import { noGrad } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+import type { Module } from './module.js';
+import { startProgress } from './progress.js';
+
+export type LossName = 'mse' | 'rmse' | 'crossEntropy' | 'binaryCrossEntropy';
+export type LossFn = (pred: Tensor, target: Tensor) => Tensor;
+
+export interface EpochLogs {
+  epoch: number;
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  seconds: number;
+  samplesPerSecond: number;
+  lr: number;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Default 'mse'. crossEntropy and binaryCrossEntropy also report accuracy. */
+  loss?: LossName | LossFn;
+  /** Default Adam with lr 1e-3 over the model's parameters. */
+  optimizer?: Optimizer;
+  scheduler?: Scheduler;
+  /** Shuffle the training samples each epoch (default true), reproducibly with `seed`. */
+  shuffle?: boolean;
+  seed?: number;
+  /** Hold out this fraction of the samples (the last ones) for validation. */
+  validationSplit?: number;
+  validationData?: [Tensor, Tensor];
+  onEpochEnd?: (logs: EpochLogs) => void | Promise<void>;
+  /** No progress bar. (There is none outside a terminal anyway.) */
+  quiet?: boolean;
+}
+
+export interface History {
+  epochs: EpochLogs[];
+  loss: number[];
+  accuracy: number[];
+  valLoss: number[];
+  valAccuracy: number[];
+}
+
+/** Samples held on the host: the flat values of x and y, and each sample's shape. */
+interface HostData {
+  x: DataArray;
+  y: DataArray;
+  xShape: readonly number[];
+  yShape: readonly number[];
+  xDtype: Tensor['dtype'];
+  yDtype: Tensor['dtype'];
+  count: number;
+}
+
+async function toHost(x: Tensor, y: Tensor): Promise<HostData> {
+  if (x.rank === 0 || y.rank === 0 || x.shape[0] !== y.shape[0]) {
+    throw new ShapeError(`fit: x ${formatShape(x.shape)} and y ${formatShape(y.shape)} must have the same number of samples along axis 0`);
+  }
+  return {
+    x: await x.data(), y: await y.data(),
+    xShape: x.shape.slice(1), yShape: y.shape.slice(1),
+    xDtype: x.dtype, yDtype: y.dtype,
+    count: x.shape[0],
+  };
+}
+
+/** Rows `order[from..to)` of one side of the data as a tensor. */
+function rows(values: DataArray, sampleShape: readonly number[], dtype: Tensor['dtype'], order: ArrayLike<number>, from: number, to: number): Tensor {
+  const width = sampleShape.reduce((a, b) => a * b, 1);
+  const out = new (values.constructor as { new (n: number): DataArray })((to - from) * width);
+  for (let i = from; i < to; i++) out.set(values.subarray(order[i] * width, (order[i] + 1) * width), (i - from) * width);
+  return tensor(out, [to - from, ...sampleShape], { dtype });
+}
+
+function lossFn(loss: FitOptions['loss']): LossFn {
+  if (typeof loss === 'function') return loss;
+  const name = loss ?? 'mse';
+  const fn = { mse: losses.mse, rmse: losses.rmse, crossEntropy: losses.crossEntropy, binaryCrossEntropy: losses.binaryCrossEntropy }[name];
+  if (!fn) throw new ValueError(`fit: unknown loss ${JSON.stringify(name)}; expected mse, rmse, crossEntropy, binaryCrossEntropy or a function`);
+  return (p, t) => fn(p, t);
+}
+
+/** Number of correct predictions in a batch, for the losses where accuracy means something. */
+function correct(loss: FitOptions['loss'], pred: Tensor, target: Tensor): Tensor | null {
+  if (loss === 'crossEntropy') {
+    const classes = target.rank === 1 ? target : target.argmax(-1);
+    return pred.argmax(-1).equal(classes.cast('i32')).sum();
+  }
+  if (loss === 'binaryCrossEntropy') return pred.greater(0.5).equal(target.greater(0.5)).sum();
+  return null;
+}
+
+function permutation(n: number, seed: number): Int32Array {
+  const next = rng(seed);
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+/** Mean loss and accuracy over host data, in eval mode, in batches. */
+async function evaluateHost(model: Module, data: HostData, loss: FitOptions['loss'], batchSize: number): Promise<{ loss: number; accuracy?: number }> {
+  const order = Int32Array.from({ length: data.count }, (_, i) => i);
+  const fn = lossFn(loss);
+  let total = 0;
+  let hits = 0;
+  let counted = false;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    for (let from = 0; from < data.count; from += batchSize) {
+      const to = Math.min(from + batchSize, data.count);
+      const [l, c] = noGrad(() => tidy(() => {
+        const xb = rows(data.x, data.xShape, data.xDtype, order, from, to);
+        const yb = rows(data.y, data.yShape, data.yDtype, order, from, to);
+        const pred = model.forward(xb);
+        return [fn(pred, yb), correct(loss, pred, yb)] as const;
+      }));
+      total += (await l.item()) * (to - from);
+      l.dispose();
+      if (c) {
+        hits += await c.item();
+        counted = true;
+        c.dispose();
+      }
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  return { loss: total / data.count, accuracy: counted ? hits / data.count : undefined };
+}
+
+export async function evaluate(model: Module, x: Tensor, y: Tensor, options: { loss?: FitOptions['loss']; batchSize?: number } = {}) {
+  return evaluateHost(model, await toHost(x, y), options.loss ?? 'mse', options.batchSize ?? 256);
+}
+
+function split(data: HostData, fraction: number): [HostData, HostData] {
+  if (!(fraction > 0 && fraction < 1)) throw new ValueError(`fit: validationSplit must be in (0, 1), got ${fraction}`);
+  const cut = Math.floor(data.count * (1 - fraction));
+  const part = (from: number, to: number): HostData => {
+    const xw = data.x.length / data.count;
+    const yw = data.y.length / data.count;
+    return { ...data, x: data.x.subarray(from * xw, to * xw), y: data.y.subarray(from * yw, to * yw), count: to - from };
+  };
+  return [part(0, cut), part(cut, data.count)];
+}
+
+export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+  const epochs = options.epochs ?? 1;
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`fit: batchSize must be a positive integer, got ${batchSize}`);
+  const loss = lossFn(options.loss);
+  let train = await toHost(x, y);
+  let validation: HostData | null = null;
+  if (options.validationData) validation = await toHost(...options.validationData);
+  else if (options.validationSplit) [train, validation] = split(train, options.validationSplit);
+  const optimizer = options.optimizer ?? new Adam(model.parameters());
+  const seed = options.seed ?? freshSeed();
+  const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
+  const batches = Math.ceil(train.count / batchSize);
+  const progress = options.quiet ? null : await startProgress(epochs, batches);
+
+  model.train();
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const order = options.shuffle === false ? Int32Array.from({ length: train.count }, (_, i) => i) : permutation(train.count, seed + epoch);
+    const started = performance.now();
+    let lossSum = 0;
+    let hits = 0;
+    let counted = false;
+    progress?.epoch(epoch);
+    for (let b = 0; b < batches; b++) {
+      const from = b * batchSize;
+      const to = Math.min(from + batchSize, train.count);
+      const [l, c] = tidy(() => {
+        const xb = rows(train.x, train.xShape, train.xDtype, order, from, to);
+        const yb = rows(train.y, train.yShape, train.yDtype, order, from, to);
+        const pred = model.forward(xb);
+        const value = loss(pred, yb);
+        value.backward();
+        return [value, noGrad(() => correct(options.loss, pred, yb))] as const;
+      });
+      optimizer.step();
+      optimizer.zeroGrad();
+      const batchLoss = await l.item();
+      l.dispose();
+      if (c) {
+        hits += await c.item();
+        counted = true;
+        c.dispose();
+      }
+      if (!Number.isFinite(batchLoss)) throw new ValueError(`fit: loss became ${batchLoss} at epoch ${epoch}, batch ${b + 1}; lower the learning rate`);
+      lossSum += batchLoss * (to - from);
+      progress?.batch(b + 1, lossSum / to, to / ((performance.now() - started) / 1000));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const logs: EpochLogs = {
+      epoch,
+      loss: lossSum / train.count,
+      seconds,
+      samplesPerSecond: train.count / seconds,
+      lr: optimizer.lr,
+    };
+    if (counted) logs.accuracy = hits / train.count;
+    if (validation) {
+      const v = await evaluateHost(model, validation, options.loss, Math.max(batchSize, 256));
+      logs.valLoss = v.loss;
+      logs.valAccuracy = v.accuracy;
+    }
+    options.scheduler?.step();
+    history.epochs.push(logs);
+    history.loss.push(logs.loss);
+    if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
+    if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
+    if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
+    progress?.epochEnd(logs);
+    await options.onEpochEnd?.(logs);
+  }
+  progress?.stop();
+  return history;
+}

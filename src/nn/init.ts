@@ -1,0 +1,12 @@
+// Weight initialisation, as TMNN did it: He for ReLU-family layers (variance
+// 2/fanIn keeps activations from shrinking through rectifiers), Xavier/Glorot
+// for tanh and sigmoid (variance 2/(fanIn+fanOut) keeps them in the linear range).
+import { randn } from '../ops/index.js';
+import type { Tensor } from '../tensor.js';
+
+export type Initializer = 'he' | 'xavier';
+
+export function initWeight(kind: Initializer, fanIn: number, fanOut: number, seed?: number): Tensor {
+  const std = kind === 'he' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
+  return randn([fanIn, fanOut], { std, seed });
+}

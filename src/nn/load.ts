@@ -1,0 +1,123 @@
+// Loading a model saved by tmnn: rebuild the layers from the architecture in
+// the metadata, then fill their parameters from the entries. Every field of
+// the file is checked; anything off is a CorruptFileError naming it.
+import { BYTES_PER_ELEMENT } from '../dtype.js';
+import { CorruptFileError } from '../io/errors.js';
+import { readFileBytes } from '../io/file.js';
+import { decodeSafetensors } from '../io/safetensors.js';
+import { formatShape } from '../errors.js';
+import { fromStorageArray } from '../ops/util.js';
+import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
+import { Dense } from './dense.js';
+import { Dropout } from './dropout.js';
+import type { Module } from './module.js';
+import { Sequential } from './sequential.js';
+import { FORMAT } from './serialize.js';
+
+type Config = Record<string, unknown>;
+
+function field<T>(c: Config, key: string, check: (v: unknown) => v is T, what: string): T {
+  const v = c[key];
+  if (!check(v)) throw new CorruptFileError(`model file: layer ${String(c.type)} has ${key} = ${JSON.stringify(v)}, expected ${what}`);
+  return v;
+}
+
+const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
+
+function build(c: unknown, depth = 0): Module {
+  if (!c || typeof c !== 'object' || Array.isArray(c) || depth > 16) throw new CorruptFileError(`model file: a layer description is not an object: ${JSON.stringify(c)?.slice(0, 80)}`);
+  const cfg = c as Config;
+  switch (cfg.type) {
+    case 'Sequential': {
+      const built: Module[] = [];
+      try {
+        for (const l of field(cfg, 'layers', isArray, 'an array')) built.push(build(l, depth + 1));
+      } catch (err) {
+        // Layers built before the bad one own parameters: free them.
+        for (const m of built) m.dispose();
+        throw err;
+      }
+      return new Sequential(built);
+    }
+    case 'Dense': {
+      const d = new Dense(field(cfg, 'inputs', isPositiveInt, 'a positive integer'), field(cfg, 'units', isPositiveInt, 'a positive integer'), {
+        activation: field(cfg, 'activation', isString, 'an activation name') as ActivationName,
+        bias: field(cfg, 'bias', isBool, 'true or false'),
+        seed: 0, // overwritten by the saved weights
+      });
+      return d;
+    }
+    case 'ReLU': return new ReLU();
+    case 'Sigmoid': return new Sigmoid();
+    case 'Tanh': return new Tanh();
+    case 'GELU': return new GELU();
+    case 'Softmax': return new Softmax(field(cfg, 'axis', Number.isInteger as (v: unknown) => v is number, 'an integer'));
+    case 'LeakyReLU': return new LeakyReLU(field(cfg, 'alpha', isNumber, 'a number'));
+    case 'Dropout': return new Dropout(field(cfg, 'rate', isNumber, 'a number in [0, 1)'));
+    default: throw new CorruptFileError(`model file: unknown layer type ${JSON.stringify(cfg.type)}`);
+  }
+}
+
+/** Rebuilds a model from bytes written by `model.toBytes()` / `model.save()`. */
+export function fromBytes(bytes: Uint8Array): Sequential {
+  const { entries, metadata } = decodeSafetensors(bytes);
+  if (metadata.format !== FORMAT || typeof metadata.model !== 'string') {
+    throw new CorruptFileError('model file: no tmnn model description in the metadata (was it saved by tmnn?)');
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(metadata.model);
+  } catch (err) {
+    throw new CorruptFileError(`model file: the model description is not valid JSON (${(err as Error).message})`);
+  }
+  let model: Module;
+  try {
+    model = build(config);
+  } catch (err) {
+    // Layer constructors reject bad sizes with their own errors; in a file that means corruption.
+    if (err instanceof CorruptFileError) throw err;
+    throw new CorruptFileError(`model file: ${(err as Error).message}`);
+  }
+  if (!(model instanceof Sequential)) {
+    model.dispose();
+    throw new CorruptFileError('model file: the top-level model is not a Sequential');
+  }
+  try {
+    const params = model.namedParameters();
+    const extra = Object.keys(entries).filter((k) => !(k in params));
+    if (extra.length) throw new CorruptFileError(`model file: tensors ${extra.join(', ')} belong to no layer`);
+    for (const [name, p] of Object.entries(params)) {
+      const e = entries[name];
+      if (!e) throw new CorruptFileError(`model file: parameter ${name} is missing`);
+      if (e.shape.length !== p.shape.length || e.shape.some((d, i) => d !== p.shape[i])) {
+        throw new CorruptFileError(`model file: parameter ${name} is ${formatShape(e.shape)}, the layer needs ${formatShape(p.shape)}`);
+      }
+      if (e.data.length * e.data.BYTES_PER_ELEMENT !== p.size * BYTES_PER_ELEMENT[e.dtype]) {
+        throw new CorruptFileError(`model file: parameter ${name} has the wrong number of bytes`);
+      }
+      const value = fromStorageArray(e.data, e.shape, e.dtype);
+      if (value.dtype !== p.dtype) {
+        const cast = value.cast(p.dtype);
+        value.dispose();
+        p.assign(cast);
+        cast.dispose();
+      } else {
+        p.assign(value);
+        value.dispose();
+      }
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
+}
+
+/** Loads a model saved with `model.save(path)`. */
+export async function load(path: string): Promise<Sequential> {
+  return fromBytes(await readFileBytes(path));
+}

@@ -1,0 +1,83 @@
+// Sequential: layers applied in order, with the Keras-style conveniences a
+// training script wants (fit, predict, evaluate, save).
+import { concat } from '../ops/index.js';
+import { ValueError } from '../errors.js';
+import { noGrad } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+import { evaluate, fit, type FitOptions, type History } from './fit.js';
+import { Module, type LayerConfig } from './module.js';
+import { modelToBytes, saveModel } from './serialize.js';
+
+export class Sequential extends Module {
+  readonly layers: Module[];
+
+  constructor(layers: Module[]) {
+    super();
+    if (!Array.isArray(layers) || layers.some((l) => !(l instanceof Module))) {
+      throw new ValueError('Sequential: expects an array of layers (tm.nn.Dense, tm.nn.ReLU, …)');
+    }
+    this.layers = [...layers];
+  }
+
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const layer of this.layers) {
+      const next = layer.forward(h);
+      // Intermediates can go at once: autograd holds what backward needs.
+      if (h !== x) h.dispose();
+      h = next;
+    }
+    return h === x ? x.reshape(x.shape) : h;
+  }
+
+  override children(): Module[] {
+    return this.layers;
+  }
+
+  config(): LayerConfig {
+    return { type: 'Sequential', layers: this.layers.map((l) => l.config()) };
+  }
+
+  /** Outputs for x in eval mode, without recording gradients, in batches. */
+  predict(x: Tensor, options: { batchSize?: number } = {}): Tensor {
+    const batchSize = options.batchSize ?? 1024;
+    const wasTraining = this.training;
+    this.eval();
+    try {
+      return noGrad(() => {
+        if (x.rank === 0 || x.shape[0] <= batchSize) return this.forward(x);
+        const parts: Tensor[] = [];
+        for (let from = 0; from < x.shape[0]; from += batchSize) {
+          const xb = x.slice([from], [Math.min(batchSize, x.shape[0] - from)]);
+          parts.push(this.forward(xb));
+          xb.dispose();
+        }
+        const out = concat(parts, 0);
+        parts.forEach((p) => p.dispose());
+        return out;
+      });
+    } finally {
+      this.train(wasTraining);
+    }
+  }
+
+  /** Trains on (x, y); see FitOptions. Resolves to the per-epoch history. */
+  fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+    return fit(this, x, y, options);
+  }
+
+  /** Mean loss (and accuracy for classification losses) over (x, y). */
+  evaluate(x: Tensor, y: Tensor, options: { loss?: FitOptions['loss']; batchSize?: number } = {}): Promise<{ loss: number; accuracy?: number }> {
+    return evaluate(this, x, y, options);
+  }
+
+  /** The model (architecture and weights) as safetensors bytes. */
+  toBytes(): Promise<Uint8Array> {
+    return modelToBytes(this);
+  }
+
+  /** Writes the model to a .safetensors file, atomically (a crash leaves the old file). */
+  save(path: string): Promise<void> {
+    return saveModel(this, path);
+  }
+}

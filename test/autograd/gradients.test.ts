@@ -1,0 +1,213 @@
+// Every differentiable op's gradient, from tmnn's autograd (f32, js backend),
+// against central finite differences of a float64 version of the same
+// function written here. The objective is Σ r·f(x) with fixed random weights r,
+// so every output element's gradient path is exercised.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+
+type F64 = { shape: number[]; v: Float64Array };
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+const strides = (s: number[]) => s.map((_, i) => size(s.slice(i + 1)));
+const unravel = (i: number, s: number[]) => strides(s).map((st, d) => Math.floor(i / st) % s[d]);
+const ravel = (idx: number[], s: number[]) => idx.reduce((acc, x, d) => acc + x * strides(s)[d], 0);
+
+function map(a: F64, f: (x: number) => number): F64 {
+  return { shape: a.shape, v: a.v.map(f) };
+}
+
+function broadcast2(a: F64, b: F64, f: (x: number, y: number) => number): F64 {
+  const rank = Math.max(a.shape.length, b.shape.length);
+  const pa = [...Array(rank - a.shape.length).fill(1), ...a.shape];
+  const pb = [...Array(rank - b.shape.length).fill(1), ...b.shape];
+  const shape = pa.map((d, i) => Math.max(d, pb[i]));
+  const v = new Float64Array(size(shape));
+  for (let i = 0; i < v.length; i++) {
+    const idx = unravel(i, shape);
+    v[i] = f(a.v[ravel(idx.map((x, d) => (pa[d] === 1 ? 0 : x)), pa)], b.v[ravel(idx.map((x, d) => (pb[d] === 1 ? 0 : x)), pb)]);
+  }
+  return { shape, v };
+}
+
+function reduceAxes(a: F64, axes: number[], init: number, f: (acc: number, x: number) => number, keepDims = false): F64 {
+  const outFull = a.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const v = new Float64Array(size(outFull)).fill(init);
+  for (let i = 0; i < a.v.length; i++) {
+    const o = ravel(unravel(i, a.shape).map((x, d) => (axes.includes(d) ? 0 : x)), outFull);
+    v[o] = f(v[o], a.v[i]);
+  }
+  return { shape: keepDims ? outFull : a.shape.filter((_, i) => !axes.includes(i)), v };
+}
+
+function matmul2(a: F64, b: F64): F64 {
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  const v = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) v[i * n + j] += a.v[i * k + p] * b.v[p * n + j];
+  return { shape: [m, n], v };
+}
+
+function transpose2(a: F64): F64 {
+  const [m, n] = a.shape;
+  const v = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) v[j * m + i] = a.v[i * n + j];
+  return { shape: [n, m], v };
+}
+
+function softmaxLast(a: F64, log: boolean): F64 {
+  const n = a.shape[a.shape.length - 1];
+  const v = new Float64Array(a.v.length);
+  for (let r = 0; r < a.v.length / n; r++) {
+    const row = a.v.subarray(r * n, (r + 1) * n);
+    const m = Math.max(...row);
+    const s = row.reduce((acc, x) => acc + Math.exp(x - m), 0);
+    row.forEach((x, j) => (v[r * n + j] = log ? x - m - Math.log(s) : Math.exp(x - m) / s));
+  }
+  return { shape: a.shape, v };
+}
+
+interface Case {
+  name: string;
+  shapes: number[][];
+  /** Values drawn away from kinks and poles (relu at 0, log at 0…). */
+  positive?: boolean;
+  tm: (...xs: tm.Tensor[]) => tm.Tensor;
+  ref: (...xs: F64[]) => F64;
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+const CASES: Case[] = [
+  { name: 'neg', shapes: [[3, 4]], tm: (x) => x.neg(), ref: (x) => map(x, (v) => -v) },
+  { name: 'abs', shapes: [[5]], tm: (x) => x.abs(), ref: (x) => map(x, Math.abs) },
+  { name: 'exp', shapes: [[2, 3]], tm: (x) => x.exp(), ref: (x) => map(x, Math.exp) },
+  { name: 'log', shapes: [[7]], positive: true, tm: (x) => x.log(), ref: (x) => map(x, Math.log) },
+  { name: 'sqrt', shapes: [[7]], positive: true, tm: (x) => x.sqrt(), ref: (x) => map(x, Math.sqrt) },
+  { name: 'relu', shapes: [[9]], tm: (x) => x.relu(), ref: (x) => map(x, (v) => Math.max(v, 0)) },
+  { name: 'sigmoid', shapes: [[2, 5]], tm: (x) => x.sigmoid(), ref: (x) => map(x, sigmoid) },
+  { name: 'tanh', shapes: [[2, 5]], tm: (x) => x.tanh(), ref: (x) => map(x, Math.tanh) },
+  { name: 'add (broadcast)', shapes: [[3, 4], [4]], tm: (a, b) => a.add(b), ref: (a, b) => broadcast2(a, b, (x, y) => x + y) },
+  { name: 'sub (broadcast both ways)', shapes: [[3, 1], [1, 4]], tm: (a, b) => a.sub(b), ref: (a, b) => broadcast2(a, b, (x, y) => x - y) },
+  { name: 'mul (scalar operand)', shapes: [[2, 3], []], tm: (a, b) => a.mul(b), ref: (a, b) => broadcast2(a, b, (x, y) => x * y) },
+  { name: 'div', shapes: [[2, 3], [2, 3]], positive: true, tm: (a, b) => a.div(b), ref: (a, b) => broadcast2(a, b, (x, y) => x / y) },
+  { name: 'pow', shapes: [[4], [4]], positive: true, tm: (a, b) => a.pow(b), ref: (a, b) => broadcast2(a, b, Math.pow) },
+  { name: 'maximum', shapes: [[6], [6]], tm: (a, b) => a.maximum(b), ref: (a, b) => broadcast2(a, b, Math.max) },
+  { name: 'minimum', shapes: [[2, 3], [3]], tm: (a, b) => a.minimum(b), ref: (a, b) => broadcast2(a, b, Math.min) },
+  { name: 'square', shapes: [[5]], tm: (x) => x.square(), ref: (x) => map(x, (v) => v * v) },
+  {
+    name: 'where', shapes: [[3, 4], [3, 4]],
+    tm: (a, b) => tm.tidy(() => tm.where(a.greater(b), a.mul(2), b.exp())),
+    ref: (a, b) => broadcast2(a, b, (x, y) => (x > y ? 2 * x : Math.exp(y))),
+  },
+  { name: 'matmul', shapes: [[3, 5], [5, 4]], tm: (a, b) => a.matmul(b), ref: matmul2 },
+  { name: 'matmul aᵀ', shapes: [[5, 3], [5, 4]], tm: (a, b) => a.matmul(b, { transposeA: true }), ref: (a, b) => matmul2(transpose2(a), b) },
+  { name: 'matmul bᵀ', shapes: [[3, 5], [4, 5]], tm: (a, b) => a.matmul(b, { transposeB: true }), ref: (a, b) => matmul2(a, transpose2(b)) },
+  { name: 'matmul aᵀbᵀ', shapes: [[5, 3], [4, 5]], tm: (a, b) => a.matmul(b, { transposeA: true, transposeB: true }), ref: (a, b) => matmul2(transpose2(a), transpose2(b)) },
+  {
+    name: 'matmul batched with a broadcast batch', shapes: [[2, 3, 4], [4, 2]],
+    tm: (a, b) => a.matmul(b),
+    ref: (a, b) => {
+      const halves = [0, 1].map((t) => matmul2({ shape: [3, 4], v: a.v.slice(t * 12, (t + 1) * 12) }, b));
+      return { shape: [2, 3, 2], v: Float64Array.from([...halves[0].v, ...halves[1].v]) };
+    },
+  },
+  { name: 'matmul vector·matrix', shapes: [[4], [4, 3]], tm: (a, b) => a.matmul(b), ref: (a, b) => ({ shape: [3], v: matmul2({ shape: [1, 4], v: a.v }, b).v }) },
+  { name: 'sum over all', shapes: [[3, 4]], tm: (x) => x.sum(), ref: (x) => reduceAxes(x, [0, 1], 0, (s, v) => s + v) },
+  { name: 'sum over axis 0, keepDims', shapes: [[3, 4]], tm: (x) => x.sum(0, { keepDims: true }), ref: (x) => reduceAxes(x, [0], 0, (s, v) => s + v, true) },
+  { name: 'mean over axes [0, 2]', shapes: [[2, 3, 4]], tm: (x) => x.mean([0, 2]), ref: (x) => map(reduceAxes(x, [0, 2], 0, (s, v) => s + v), (v) => v / 8) },
+  { name: 'max over axis 1', shapes: [[3, 5]], tm: (x) => x.max(1), ref: (x) => reduceAxes(x, [1], -Infinity, Math.max) },
+  { name: 'min over all', shapes: [[4, 2]], tm: (x) => x.min(), ref: (x) => reduceAxes(x, [0, 1], Infinity, Math.min) },
+  { name: 'softmax', shapes: [[3, 5]], tm: (x) => x.softmax(), ref: (x) => softmaxLast(x, false) },
+  { name: 'logSoftmax', shapes: [[3, 5]], tm: (x) => x.logSoftmax(), ref: (x) => softmaxLast(x, true) },
+  {
+    name: 'softmax along axis 0', shapes: [[4, 3]],
+    tm: (x) => x.softmax(0),
+    ref: (x) => transpose2(softmaxLast(transpose2(x), false)),
+  },
+  { name: 'reshape', shapes: [[2, 6]], tm: (x) => x.reshape([3, -1]).mul(tm.arange(4).cast('f32')), ref: (x) => broadcast2({ shape: [3, 4], v: x.v }, { shape: [4], v: Float64Array.from([0, 1, 2, 3]) }, (a, b) => a * b) },
+  { name: 'transpose', shapes: [[3, 4]], tm: (x) => x.transpose(), ref: transpose2 },
+  {
+    name: 'slice', shapes: [[4, 5]], tm: (x) => x.slice([1, 2], [2, -1]),
+    ref: (x) => ({ shape: [2, 3], v: Float64Array.from([7, 8, 9, 12, 13, 14].map((i) => x.v[i])) }),
+  },
+  {
+    name: 'concat along axis 1', shapes: [[2, 2], [2, 3]], tm: (a, b) => tm.concat([a, b], 1),
+    ref: (a, b) => ({ shape: [2, 5], v: Float64Array.from([...a.v.slice(0, 2), ...b.v.slice(0, 3), ...a.v.slice(2), ...b.v.slice(3)]) }),
+  },
+  { name: 'broadcastTo', shapes: [[3, 1]], tm: (x) => x.broadcastTo([2, 3, 4]), ref: (x) => broadcast2(x, { shape: [2, 3, 4], v: new Float64Array(24) }, (a) => a) },
+  { name: 'pad', shapes: [[2, 2]], tm: (x) => x.pad([[1, 0], [0, 2]]).exp(), ref: (x) => ({ shape: [3, 4], v: Float64Array.from([0, 0, 0, 0, x.v[0], x.v[1], 0, 0, x.v[2], x.v[3], 0, 0].map(Math.exp)) }) },
+  { name: 'cast f32 → f16 → f32 chain', shapes: [[4]], tm: (x) => x.cast('f16').cast('f32').mul(3), ref: (x) => map(x, (v) => 3 * v) },
+  {
+    name: 'crossEntropy loss', shapes: [[4, 3]],
+    tm: (x) => tm.losses.crossEntropy(x, tm.tensor(new Int32Array([0, 2, 1, 2]), [4])),
+    ref: (x) => {
+      const ls = softmaxLast(x, true);
+      return { shape: [], v: Float64Array.of(-[0, 2, 1, 2].reduce((s, c, i) => s + ls.v[i * 3 + c], 0) / 4) };
+    },
+  },
+  {
+    name: 'mse loss', shapes: [[3, 2], [3, 2]], tm: (a, b) => tm.losses.mse(a, b),
+    ref: (a, b) => ({ shape: [], v: Float64Array.of(broadcast2(a, b, (x, y) => (x - y) ** 2).v.reduce((s, v) => s + v, 0) / 6) }),
+  },
+  {
+    name: 'binaryCrossEntropy from logits', shapes: [[5]],
+    tm: (x) => tm.losses.binaryCrossEntropy(x, tm.tensor([1, 0, 1, 1, 0]), { fromLogits: true }),
+    ref: (x) => ({ shape: [], v: Float64Array.of(x.v.reduce((s, v, i) => s - ([1, 0, 1, 1, 0][i] ? Math.log(sigmoid(v)) : Math.log(1 - sigmoid(v))), 0) / 5) }),
+  },
+  { name: 'gelu', shapes: [[6]], tm: (x) => tm.nn.gelu(x), ref: (x) => map(x, (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))) },
+  { name: 'leakyRelu', shapes: [[6]], tm: (x) => tm.nn.leakyRelu(x, 0.1), ref: (x) => map(x, (v) => (v > 0 ? v : 0.1 * v)) },
+];
+
+async function values(shape: number[], seed: number, positive: boolean): Promise<Float64Array> {
+  const n = size(shape);
+  const u = await tm.rand([n], { seed, min: 0.3, max: 1.5 }).data();
+  const s = await tm.rand([n], { seed: seed + 7 }).data();
+  // Spread apart by index so no two values tie (max/min/maximum need a unique winner).
+  return Float64Array.from(u, (v, i) => (positive || s[i] < 0.5 ? 1 : -1) * (v + 0.013 * i));
+}
+
+describe('gradients match float64 finite differences', () => {
+  beforeAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const inputs = await Promise.all(c.shapes.map((s, i) => values(s, 11 + 31 * i, !!c.positive)));
+    const outShape = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: inputs[i] }))).shape;
+    const weights = await values(outShape, 5, false);
+    const objective = (xs: Float64Array[]) => {
+      const y = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: xs[i] })));
+      return y.v.reduce((acc, v, i) => acc + v * weights[i], 0);
+    };
+
+    const params = inputs.map((v, i) => {
+      const t = tm.tensor(Float32Array.from(v), c.shapes[i]);
+      t.requiresGrad = true;
+      return t;
+    });
+    const before = tm.memory().numTensors;
+    const loss = tm.tidy(() => c.tm(...params).mul(tm.tensor(Float32Array.from(weights), outShape)).sum());
+    loss.backward();
+
+    const h = 1e-5;
+    for (let k = 0; k < inputs.length; k++) {
+      const got = await params[k].grad!.data();
+      expect(params[k].grad!.shape).toEqual(c.shapes[k]);
+      for (let i = 0; i < inputs[k].length; i++) {
+        const plus = inputs.map((v) => v.slice());
+        const minus = inputs.map((v) => v.slice());
+        plus[k][i] += h;
+        minus[k][i] -= h;
+        const want = (objective(plus) - objective(minus)) / (2 * h);
+        expect(Math.abs(got[i] - want), `d/d input${k}[${i}]: got ${got[i]}, want ${want}`).toBeLessThanOrEqual(2e-3 * (1 + Math.abs(want)));
+      }
+    }
+    // The graph is freed by backward: only the loss and the new gradients remain.
+    expect(tm.memory().numTensors).toBe(before + 1 + params.length);
+    loss.dispose();
+    for (const p of params) {
+      p.grad!.dispose();
+      p.dispose();
+    }
+  });
+});

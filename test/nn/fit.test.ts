@@ -1,0 +1,63 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { trainXor } from '../../examples/xor/main.js';
+
+beforeAll(async () => {
+  await tm.init({ backend: 'js' });
+});
+
+describe('Sequential.fit', () => {
+  it('learns XOR (TMNN\'s own demo) in well under a second', async () => {
+    const r = await trainXor({ backend: 'js' });
+    expect(r.predictions.map((p) => Math.round(p))).toEqual([0, 1, 1, 0]);
+    expect(r.loss).toBeLessThan(0.05);
+    expect(r.seconds).toBeLessThan(5); // generous: the point is "fast", the bench measures it
+  });
+
+  it('returns a history per epoch with validation metrics, and calls onEpochEnd', async () => {
+    tm.setSeed(5);
+    const x = tm.randn([64, 3], { seed: 1 });
+    const labels = tm.tidy(() => x.sum(1).greater(0).cast('i32'));
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 8, { activation: 'relu' }), new tm.nn.Dense(8, 2)]);
+    const seen: number[] = [];
+    const history = await model.fit(x, labels, {
+      epochs: 4, batchSize: 16, loss: 'crossEntropy', validationSplit: 0.25, quiet: true,
+      optimizer: new tm.optim.Adam(model.parameters(), { lr: 0.05 }),
+      onEpochEnd: (e) => { seen.push(e.epoch); },
+    });
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(history.loss).toHaveLength(4);
+    expect(history.valAccuracy).toHaveLength(4);
+    expect(history.loss[3]).toBeLessThan(history.loss[0]);
+    expect(history.epochs[0].samplesPerSecond).toBeGreaterThan(0);
+    expect(history.accuracy[3]).toBeGreaterThan(0.8);
+  });
+
+  it('leaves memory flat across epochs: only the model, optimizer state and data remain', async () => {
+    const x = tm.randn([32, 4], { seed: 2 });
+    const y = tm.randn([32, 1], { seed: 3 });
+    const model = new tm.nn.Sequential([new tm.nn.Dense(4, 4, { activation: 'tanh' }), new tm.nn.Dense(4, 1)]);
+    const optimizer = new tm.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+    await model.fit(x, y, { epochs: 1, batchSize: 8, optimizer, quiet: true });
+    const after1 = tm.memory();
+    await model.fit(x, y, { epochs: 5, batchSize: 8, optimizer, quiet: true });
+    expect(tm.memory()).toEqual(after1);
+  });
+
+  it('rejects mismatched sample counts and bad options', async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(2, 1)]);
+    await expect(model.fit(tm.zeros([4, 2]), tm.zeros([3, 1]))).rejects.toThrow(/x \[4,2\] and y \[3,1\] must have the same number of samples/);
+    await expect(model.fit(tm.zeros([4, 2]), tm.zeros([4, 1]), { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer/);
+    await expect(model.fit(tm.zeros([4, 2]), tm.zeros([4, 1]), { loss: 'hinge' as 'mse' })).rejects.toThrow(/unknown loss "hinge"/);
+  });
+
+  it('predict runs in eval mode without recording gradients', async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 2), new tm.nn.Dropout(0.9)]);
+    const x = tm.ones([5, 3]);
+    const a = model.predict(x);
+    const b = model.predict(x);
+    expect(await a.data()).toEqual(await b.data());
+    expect(a.gradFn).toBeNull();
+    expect(model.training).toBe(true);
+  });
+});

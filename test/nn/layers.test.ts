@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+
+beforeAll(async () => {
+  await tm.init({ backend: 'js' });
+});
+
+async function stats(t: tm.Tensor) {
+  const v = await t.data();
+  const mean = v.reduce((s, x) => s + x, 0) / v.length;
+  const variance = v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length;
+  return { mean, variance };
+}
+
+describe('Dense', () => {
+  it('initialises relu layers with He (variance 2/fanIn) and tanh/sigmoid layers with Xavier (2/(fanIn+fanOut))', async () => {
+    const he = new tm.nn.Dense(400, 300, { activation: 'relu', seed: 1 });
+    const xavier = new tm.nn.Dense(400, 300, { activation: 'tanh', seed: 1 });
+    const h = await stats(he.weight);
+    const x = await stats(xavier.weight);
+    expect(Math.abs(h.mean)).toBeLessThan(0.003);
+    expect(h.variance).toBeCloseTo(2 / 400, 4);
+    expect(x.variance).toBeCloseTo(2 / 700, 4);
+    expect(await he.bias!.data()).toEqual(new Float32Array(300));
+    he.dispose();
+    xavier.dispose();
+  });
+
+  it('is reproducible with a seed', async () => {
+    const a = new tm.nn.Dense(5, 3, { seed: 42 });
+    const b = new tm.nn.Dense(5, 3, { seed: 42 });
+    expect(await a.weight.data()).toEqual(await b.weight.data());
+    a.dispose();
+    b.dispose();
+  });
+
+  it('computes activation(x·W + b)', async () => {
+    const d = new tm.nn.Dense(2, 2, { activation: 'relu' });
+    d.weight.assign(tm.tensor([[1, -1], [2, 1]]));
+    d.bias!.assign(tm.tensor([0.5, -10]));
+    const y = d.forward(tm.tensor([[1, 1], [-3, 1]]));
+    expect(await y.array()).toEqual([[3.5, 0], [0, 0]]);
+  });
+
+  it('rejects bad sizes and activations with a clear error', () => {
+    expect(() => new tm.nn.Dense(0, 3)).toThrow(/inputs must be a positive integer, got 0/);
+    expect(() => new tm.nn.Dense(3, 2, { activation: 'swish' as 'relu' })).toThrow(/unknown activation "swish"/);
+  });
+
+  it('lists its parameters by name for saving', () => {
+    const m = new tm.nn.Sequential([new tm.nn.Dense(3, 4), new tm.nn.ReLU(), new tm.nn.Dense(4, 2, { bias: false })]);
+    expect(Object.keys(m.namedParameters())).toEqual(['0.weight', '0.bias', '2.weight']);
+    expect(m.parameters().every((p) => p.requiresGrad)).toBe(true);
+    m.dispose();
+  });
+});
+
+describe('activation layers', () => {
+  it('ReLU, Sigmoid, Tanh, Softmax, LeakyReLU and GELU compute their functions', async () => {
+    const x = tm.tensor([-2, 0, 1.5]);
+    const close = async (t: tm.Tensor, want: number[]) => {
+      const got = await t.data();
+      want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, 5));
+    };
+    await close(new tm.nn.ReLU().forward(x), [0, 0, 1.5]);
+    await close(new tm.nn.Sigmoid().forward(x), [-2, 0, 1.5].map((v) => 1 / (1 + Math.exp(-v))));
+    await close(new tm.nn.Tanh().forward(x), [-2, 0, 1.5].map(Math.tanh));
+    const e = [-2, 0, 1.5].map(Math.exp);
+    await close(new tm.nn.Softmax().forward(x), e.map((v) => v / (e[0] + e[1] + e[2])));
+    await close(new tm.nn.LeakyReLU(0.2).forward(x), [-0.4, 0, 1.5]);
+    await close(new tm.nn.GELU().forward(x), [-2, 0, 1.5].map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))));
+  });
+});
+
+describe('Dropout', () => {
+  it('zeroes about `rate` of the values in training and scales the rest by 1/(1-rate)', async () => {
+    const d = new tm.nn.Dropout(0.25, 3);
+    const y = await d.forward(tm.ones([4000])).data();
+    const zeros = y.filter((v) => v === 0).length;
+    expect(zeros / 4000).toBeGreaterThan(0.22);
+    expect(zeros / 4000).toBeLessThan(0.28);
+    expect(y.filter((v) => v !== 0).every((v) => Math.abs(v - 4 / 3) < 1e-6)).toBe(true);
+  });
+
+  it('is the identity in eval mode', async () => {
+    const m = new tm.nn.Sequential([new tm.nn.Dropout(0.5)]).eval();
+    expect(await m.forward(tm.tensor([1, 2, 3])).data()).toEqual(new Float32Array([1, 2, 3]));
+  });
+
+  it('rejects a rate outside [0, 1)', () => {
+    expect(() => new tm.nn.Dropout(1)).toThrow(/rate must be in \[0, 1\)/);
+  });
+});

@@ -1,0 +1,118 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { CorruptFileError } from '../../src/io/errors.js';
+import { rng } from '../../src/random.js';
+
+let dir: string;
+
+beforeAll(async () => {
+  await tm.init({ backend: 'js' });
+  dir = await mkdtemp(join(tmpdir(), 'tmnn-save-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function model(seed: number) {
+  tm.setSeed(seed);
+  return new tm.nn.Sequential([
+    new tm.nn.Dense(6, 5, { activation: 'relu' }),
+    new tm.nn.Dropout(0.3),
+    new tm.nn.Dense(5, 4, { activation: 'tanh', bias: false }),
+    new tm.nn.LeakyReLU(0.05),
+    new tm.nn.Dense(4, 3),
+    new tm.nn.Softmax(),
+  ]);
+}
+
+describe('model.save and tm.nn.load', () => {
+  it('round-trips the architecture and weights: identical predictions', async () => {
+    const m = model(1);
+    const path = join(dir, 'm.safetensors');
+    await m.save(path);
+    const loaded = await tm.nn.load(path);
+    expect(loaded.config()).toEqual(m.config());
+    const x = tm.randn([7, 6], { seed: 9 });
+    expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+  });
+
+  it('keeps f16 parameters as f16', async () => {
+    const m = new tm.nn.Sequential([new tm.nn.Dense(3, 2)]);
+    const dense = m.layers[0] as tm.nn.Dense;
+    for (const key of ['weight', 'bias'] as const) {
+      const p = dense[key]!;
+      const half = p.cast('f16');
+      half.requiresGrad = true;
+      dense[key] = half;
+    }
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    const w = (loaded.layers[0] as tm.nn.Dense).weight;
+    expect(w.dtype).toBe('f32'); // a fresh Dense is f32; saved f16 values are cast on load…
+    expect(await w.data()).toEqual(await dense.weight.cast('f32').data()); // …exactly
+  });
+
+  it('an interrupted save leaves the old file intact', async () => {
+    const path = join(dir, 'keep.safetensors');
+    const m = model(2);
+    await m.save(path);
+    const before = await readFile(path);
+    // Saving into a path whose directory does not exist fails midway; so does a save whose target is a directory.
+    await expect(m.save(join(dir, 'missing', 'x.safetensors'))).rejects.toThrow();
+    const asDir = join(dir, 'adir');
+    await (await import('node:fs/promises')).mkdir(asDir);
+    await expect(model(3).save(asDir)).rejects.toThrow();
+    expect(await readFile(path)).toEqual(before);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a missing file gets a clear error', async () => {
+    await expect(tm.nn.load(join(dir, 'nope.safetensors'))).rejects.toThrow(/no file at/);
+  });
+
+  it('rejects files that are not tmnn models, or whose tensors do not fit the layers', async () => {
+    const bytes = await model(4).toBytes();
+    // Edits of equal length inside the JSON header keep every offset valid.
+    const tamper = (from: string, to: string) => {
+      const headerEnd = 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true));
+      const header = new TextDecoder().decode(bytes.subarray(8, headerEnd));
+      expect(header).toContain(from);
+      const out = bytes.slice();
+      out.set(new TextEncoder().encode(header.replace(from, to)), 8);
+      return out;
+    };
+    expect(() => tm.nn.fromBytes(tamper('"format":"tmnn"', '"format":"nope"'))).toThrow(/no tmnn model description/);
+    // The architecture is JSON inside a JSON string, so its quotes are escaped in the header.
+    const inModel = (s: string) => JSON.stringify(s).slice(1, -1);
+    expect(() => tm.nn.fromBytes(tamper(inModel('"units":5'), inModel('"units":9')))).toThrow(/parameter 0.weight is \[6,5\], the layer needs \[6,9\]/);
+    expect(() => tm.nn.fromBytes(tamper(inModel('"type":"Dense"'), inModel('"type":"Conv9"')))).toThrow(/unknown layer type "Conv9"/);
+    await writeFile(join(dir, 'junk.safetensors'), 'not a model at all');
+    await expect(tm.nn.load(join(dir, 'junk.safetensors'))).rejects.toThrow(CorruptFileError);
+  });
+
+  it('survives a few hundred mutated files: each loads or fails with CorruptFileError, leaking nothing', async () => {
+    const good = await model(5).toBytes();
+    const next = rng(1234);
+    const before = tm.memory().numTensors;
+    let loaded = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const bytes = good.slice();
+      const kind = trial % 3;
+      if (kind === 0) bytes[Math.floor(next() * bytes.length)] ^= 1 << Math.floor(next() * 8);
+      else if (kind === 1) for (let k = 0; k < 4; k++) bytes[8 + Math.floor(next() * 200)] = Math.floor(next() * 256);
+      const input = kind === 2 ? bytes.subarray(0, Math.floor(next() * bytes.length)) : bytes;
+      try {
+        const m = tm.nn.fromBytes(input);
+        loaded++;
+        m.dispose();
+      } catch (err) {
+        expect(err, String(err)).toBeInstanceOf(CorruptFileError);
+      }
+    }
+    expect(loaded).toBeGreaterThan(0); // flips inside weight bytes still load
+    expect(tm.memory().numTensors).toBe(before);
+  });
+});

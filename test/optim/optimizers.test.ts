@@ -1,0 +1,96 @@
+// Each optimizer's update rule, step by step against the formula in float64.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+
+beforeAll(async () => {
+  await tm.init({ backend: 'js' });
+});
+
+/** A parameter p with gradient g (set by hand, as backward would). */
+function param(values: number[]): tm.Tensor {
+  const p = tm.tensor(values);
+  p.requiresGrad = true;
+  return p;
+}
+
+function setGrad(p: tm.Tensor, g: number[]): void {
+  p.grad?.dispose();
+  p.grad = tm.tensor(g);
+}
+
+async function expectClose(t: tm.Tensor, want: number[]) {
+  const got = await t.data();
+  want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, 5));
+}
+
+describe('optimizers', () => {
+  it('SGD: p -= lr·(g + λp), with momentum and Nesterov', async () => {
+    const p = param([1, -2]);
+    const opt = new tm.optim.SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
+    const ref = [1, -2];
+    const v = [0, 0];
+    for (const g of [[0.5, 1], [-0.2, 0.3], [0.1, 0.1]]) {
+      setGrad(p, g);
+      opt.step();
+      for (let i = 0; i < 2; i++) {
+        const gi = g[i] + 0.01 * ref[i];
+        v[i] = 0.9 * v[i] + gi;
+        ref[i] -= 0.1 * (gi + 0.9 * v[i]);
+      }
+      await expectClose(p, ref);
+    }
+  });
+
+  it('Adam with bias correction, AdamW with decoupled decay', async () => {
+    for (const [Kind, decoupled] of [[tm.optim.Adam, false], [tm.optim.AdamW, true]] as const) {
+      const p = param([0.5, -1.5, 2]);
+      const opt = new Kind([p], { lr: 0.01, weightDecay: 0.1 });
+      const ref = [0.5, -1.5, 2];
+      const m = [0, 0, 0];
+      const v = [0, 0, 0];
+      const grads = [[1, -1, 0.5], [0.2, 0.1, -0.3], [-0.5, 0.4, 0.1]];
+      for (let t = 1; t <= grads.length; t++) {
+        setGrad(p, grads[t - 1]);
+        opt.step();
+        for (let i = 0; i < 3; i++) {
+          const g = grads[t - 1][i] + (decoupled ? 0 : 0.1 * ref[i]);
+          m[i] = 0.9 * m[i] + 0.1 * g;
+          v[i] = 0.999 * v[i] + 0.001 * g * g;
+          const mHat = m[i] / (1 - 0.9 ** t);
+          const vHat = v[i] / (1 - 0.999 ** t);
+          if (decoupled) ref[i] *= 1 - 0.01 * 0.1;
+          ref[i] -= (0.01 * mHat) / (Math.sqrt(vHat) + 1e-8);
+        }
+        await expectClose(p, ref);
+      }
+    }
+  });
+
+  it('zeroGrad clears gradients; parameters without a gradient are left alone', async () => {
+    const p = param([1]);
+    const q = param([2]);
+    const opt = new tm.optim.SGD([p, q], { lr: 1 });
+    setGrad(p, [0.5]);
+    opt.step();
+    await expectClose(p, [0.5]);
+    await expectClose(q, [2]);
+    opt.zeroGrad();
+    expect(p.grad).toBeNull();
+  });
+
+  it('StepLR and CosineAnnealingLR set the learning rate per epoch', () => {
+    const opt = new tm.optim.SGD([param([0])], { lr: 1 });
+    const step = new tm.optim.StepLR(opt, { stepSize: 2, gamma: 0.5 });
+    const lrs = [1, 2, 3, 4].map(() => (step.step(), opt.lr));
+    expect(lrs).toEqual([1, 0.5, 0.5, 0.25]);
+    const opt2 = new tm.optim.SGD([param([0])], { lr: 1 });
+    const cos = new tm.optim.CosineAnnealingLR(opt2, { tMax: 4, minLr: 0 });
+    const c = [1, 2, 3, 4].map(() => (cos.step(), opt2.lr));
+    c.forEach((lr, i) => expect(lr).toBeCloseTo((1 + Math.cos((Math.PI * (i + 1)) / 4)) / 2, 10));
+  });
+
+  it('rejects parameters that do not require gradients, and a bad learning rate', () => {
+    expect(() => new tm.optim.Adam([tm.tensor([1])])).toThrow(/does not have requiresGrad set/);
+    expect(() => new tm.optim.SGD([param([1])], { lr: -1 })).toThrow(/lr must be positive/);
+  });
+});
