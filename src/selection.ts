@@ -15,34 +15,39 @@ import { loadProbeCache, probeKey, saveProbeCache, timeMatmul } from './probe.js
 export interface InitOptions {
   /** Force a backend instead of picking the fastest present. Env TMNN_BACKEND does the same. */
   backend?: BackendName;
+  /** CPU threads for the native backend's BLAS. Env TMNN_NUM_THREADS does the same. */
+  threads?: number;
 }
 
 export interface BackendCandidate {
   readonly name: BackendName;
   /** Resolves to a ready backend, or rejects with the reason it cannot run here (and how to fix it). */
-  create(): Promise<Backend>;
+  create(options: InitOptions): Promise<Backend>;
 }
 
 export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'native', 'js'];
 
-/** The backends this build has, fastest first. webgpu and native join as they are built. */
-const CANDIDATES: BackendCandidate[] = [{ name: 'js', create: async () => createJsBackend() }];
+/** The backends this build has, fastest first. webgpu joins when it is built. */
+const CANDIDATES: BackendCandidate[] = [
+  { name: 'native', create: async (options) => (await import('./backends/native/index.js')).createNativeBackend(options) },
+  { name: 'js', create: async () => createJsBackend() },
+];
 
 export type Started = { name: BackendName; backend: Backend } | { name: BackendName; why: string };
 
-async function start(name: BackendName): Promise<Started> {
+async function start(name: BackendName, options: InitOptions = {}): Promise<Started> {
   const candidate = CANDIDATES.find((c) => c.name === name);
   if (!candidate) return { name, why: `the ${name} backend is not part of this version of tmnn yet` };
   try {
-    return { name, backend: await candidate.create() };
+    return { name, backend: await candidate.create(options) };
   } catch (err) {
     return { name, why: err instanceof Error ? err.message : String(err) };
   }
 }
 
 /** Whether each known backend can start here, and why not. */
-export async function probeBackends(): Promise<Started[]> {
-  return Promise.all(BACKEND_NAMES.map(start));
+export async function probeBackends(options: InitOptions = {}): Promise<Started[]> {
+  return Promise.all(BACKEND_NAMES.map((name) => start(name, options)));
 }
 
 /** GFLOP/s of each backend on the probe matmul, through the per-machine cache. */
@@ -97,7 +102,7 @@ export async function init(options: InitOptions = {}): Promise<BackendName> {
     if (!(BACKEND_NAMES as readonly string[]).includes(forced)) {
       throw new ValueError(`init: unknown backend ${JSON.stringify(forced)}; expected one of ${BACKEND_NAMES.join(', ')}`);
     }
-    const started = await start(forced as BackendName);
+    const started = await start(forced as BackendName, options);
     if ('why' in started) throw new BackendUnavailableError(`init: backend ${forced} is unavailable: ${started.why}`);
     setActive(started.backend, {
       backend: started.name,
@@ -106,7 +111,7 @@ export async function init(options: InitOptions = {}): Promise<BackendName> {
     });
     return started.name;
   }
-  const { chosen, ...selection } = await choose(await probeBackends(), cachedMeasure);
+  const { chosen, ...selection } = await choose(await probeBackends(options), cachedMeasure);
   setActive(chosen, selection);
   return selection.backend;
 }

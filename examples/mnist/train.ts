@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tm from '../../src/index.js';
 import { lineChartSvg } from '../chart.js';
-import { loadDigits } from './data.js';
+import { loadDigits, withShiftedCopies } from './data.js';
 
 export interface MnistOptions {
   backend?: tm.BackendName;
@@ -52,8 +52,9 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
 
   const seed = options.seed ?? 7;
   tm.setSeed(seed);
-  const { train, test } = loadDigits({ train: options.train ?? 8000, test: options.test ?? 2000, seed });
-  log(`data: ${train.count} training and ${test.count} test digits from the mnist package`);
+  const { train: digits, test } = loadDigits({ train: options.train ?? 8000, test: options.test ?? 2000, seed });
+  const train = withShiftedCopies(digits, seed, 2);
+  log(`data: ${digits.count} training digits (plus two shifted copies of each) and ${test.count} test digits, from the mnist package`);
 
   const xTrain = tm.tensor(train.images, [train.count, 784]);
   const yTrain = tm.tensor(train.labels, [train.count]);
@@ -66,11 +67,13 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
     new tm.nn.Dense(128, 10),
   ]);
   const optimizer = new tm.optim.Adam(model.parameters(), { lr: options.lr ?? 1e-3 });
+  const epochs = options.epochs ?? 10;
   const history = await model.fit(xTrain, yTrain, {
-    epochs: options.epochs ?? 12,
+    epochs,
     batchSize: options.batchSize ?? 64,
     loss: 'crossEntropy',
     optimizer,
+    scheduler: new tm.optim.CosineAnnealingLR(optimizer, { tMax: epochs }),
     seed,
     validationData: [xTest, yTest],
     quiet: options.quiet,

@@ -1,4 +1,5 @@
 // Dense: y = activation(x · W + b), W of shape [inputs, units].
+import { tidy } from '../engine.js';
 import { zeros } from '../ops/index.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -39,15 +40,16 @@ export class Dense extends Module {
     if (this.bias) this.bias.requiresGrad = true;
   }
 
+  /**
+   * activation(x·W + b). An f16 input (mixed precision) computes in f16 with
+   * f16 copies of the f32 parameters; the cast passes gradients back to them.
+   */
   forward(x: Tensor): Tensor {
-    const z = x.matmul(this.weight);
-    if (!this.bias) return activate(this.activation, z);
-    const zb = z.add(this.bias);
-    z.dispose();
-    if (this.activation === 'linear') return zb;
-    const y = activate(this.activation, zb);
-    zb.dispose();
-    return y;
+    return tidy(() => {
+      const asInput = (p: Tensor) => (x.dtype === 'f16' && p.dtype !== 'f16' ? p.cast('f16') : p);
+      const z = x.matmul(asInput(this.weight));
+      return activate(this.activation, this.bias ? z.add(asInput(this.bias)) : z);
+    });
   }
 
   override ownParameters(): Record<string, Tensor> {

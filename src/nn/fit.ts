@@ -3,7 +3,7 @@
 // progress bar in a terminal. Data stays on the host between epochs and each
 // batch is uploaded as it is needed, which works the same on every backend.
 import { type DataArray } from '../dtype.js';
-import { tidy } from '../engine.js';
+import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
@@ -43,6 +43,12 @@ export interface FitOptions {
   validationSplit?: number;
   validationData?: [Tensor, Tensor];
   onEpochEnd?: (logs: EpochLogs) => void | Promise<void>;
+  /**
+   * Mixed precision: the forward and backward passes run in f16 (f16 copies
+   * of the f32 master weights, which the optimiser updates), with dynamic loss
+   * scaling so small f16 gradients do not flush to zero. Opt-in.
+   */
+  mixedPrecision?: boolean;
   /** No progress bar. (There is none outside a terminal anyway.) */
   quiet?: boolean;
 }
@@ -161,6 +167,42 @@ function split(data: HostData, fraction: number): [HostData, HostData] {
   return [part(0, cut), part(cut, data.count)];
 }
 
+/**
+ * Dynamic loss scaling: the loss is multiplied by `scale` before backward so
+ * that f16 gradients stay above f16's underflow; gradients are divided by it
+ * again before the step. An overflow (inf/NaN) skips the step and halves the
+ * scale; a run of good steps doubles it.
+ */
+class LossScaler {
+  scale = 2 ** 12;
+  private good = 0;
+
+  /** Unscales the gradients in place; false when they overflowed and the step must be skipped. */
+  async unscale(params: Tensor[]): Promise<boolean> {
+    const withGrad = params.filter((p) => p.grad);
+    const total = noGrad(() => tidy(() => withGrad.map((p) => p.grad!.abs().sum()).reduce((a, b) => a.add(b))));
+    const finite = Number.isFinite(await total.item());
+    total.dispose();
+    if (!finite) {
+      this.scale = Math.max(this.scale / 2, 1);
+      this.good = 0;
+      return false;
+    }
+    noGrad(() => {
+      for (const p of withGrad) {
+        const g = p.grad!.div(this.scale);
+        p.grad!.dispose();
+        p.grad = keep(g);
+      }
+    });
+    if (++this.good === 200) {
+      this.scale *= 2;
+      this.good = 0;
+    }
+    return true;
+  }
+}
+
 export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
@@ -176,6 +218,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
   const batches = Math.ceil(train.count / batchSize);
   const progress = options.quiet ? null : await startProgress(epochs, batches);
+  const scaler = options.mixedPrecision ? new LossScaler() : null;
 
   model.train();
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -191,12 +234,14 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       const [l, c] = tidy(() => {
         const xb = rows(train.x, train.xShape, train.xDtype, order, from, to);
         const yb = rows(train.y, train.yShape, train.yDtype, order, from, to);
-        const pred = model.forward(xb);
+        const out = model.forward(scaler ? xb.cast('f16') : xb);
+        // The loss is always computed in f32: its log/exp need the range.
+        const pred = out.dtype === 'f16' ? out.cast('f32') : out;
         const value = loss(pred, yb);
-        value.backward();
+        (scaler ? value.mul(scaler.scale) : value).backward();
         return [value, noGrad(() => correct(options.loss, pred, yb))] as const;
       });
-      optimizer.step();
+      if (!scaler || (await scaler.unscale(model.parameters()))) optimizer.step();
       optimizer.zeroGrad();
       const batchLoss = await l.item();
       l.dispose();

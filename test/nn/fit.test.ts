@@ -61,3 +61,24 @@ describe('Sequential.fit', () => {
     expect(model.training).toBe(true);
   });
 });
+
+describe('mixed precision', () => {
+  it('trains in f16 with f32 master weights and loss scaling, reaching the f32 run\'s accuracy', async () => {
+    const run = async (mixedPrecision: boolean) => {
+      tm.setSeed(11);
+      const x = tm.randn([256, 8], { seed: 4 });
+      const labels = tm.tidy(() => x.slice([0, 0], [-1, 4]).sum(1).greater(x.slice([0, 4], [-1, 4]).sum(1)).cast('i32'));
+      const model = new tm.nn.Sequential([new tm.nn.Dense(8, 16, { activation: 'relu' }), new tm.nn.Dense(16, 2)]);
+      const history = await model.fit(x, labels, {
+        epochs: 8, batchSize: 32, loss: 'crossEntropy', quiet: true, seed: 1, mixedPrecision,
+        optimizer: new tm.optim.Adam(model.parameters(), { lr: 0.02 }),
+      });
+      expect(model.parameters().every((p) => p.dtype === 'f32')).toBe(true);
+      return history.accuracy[history.accuracy.length - 1];
+    };
+    const full = await run(false);
+    const mixed = await run(true);
+    expect(mixed).toBeGreaterThan(0.9);
+    expect(Math.abs(mixed - full)).toBeLessThan(0.05);
+  });
+});

@@ -6,7 +6,7 @@ beforeAll(async () => {
 });
 
 async function stats(t: tm.Tensor) {
-  const v = await t.data();
+  const v = Array.from(await t.data());
   const mean = v.reduce((s, x) => s + x, 0) / v.length;
   const variance = v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length;
   return { mean, variance };

@@ -1,0 +1,172 @@
+// TensorFlow.js as a training peer: the same MLP, data, optimiser and batch
+// size as tmnn's training benchmark, built and trained the way a tfjs user
+// would — tfjs-layers Sequential + model.fit — on tfjs's cpu, wasm or webgpu
+// backend.
+//
+// Timing, to be fair to tfjs:
+// - Only model.fit is timed (plus one read of a small weight afterwards, so
+//   that any queued GPU work counts). Building the model, uploading the data
+//   and one-hot encoding the labels happen before the clock starts.
+// - Warm-up: one untimed call of model.fit on the first batchSize samples,
+//   plus, when count is not a multiple of batchSize, the size of the timed
+//   run's last, partial batch (so fit runs one full batch and one partial
+//   one). That is a warm-up *batch* (not a whole epoch): it compiles every
+//   WebGPU pipeline and wasm/cpu code path the timed epochs use, including the
+//   partial-batch shapes, so no compilation is counted. It trains the model
+//   one or two steps further, which does not change the throughput.
+// - verbose 0 and no callbacks, so fit neither logs nor yields to the event
+//   loop between batches; losses stay on the device until fit's end, as tfjs
+//   does by default.
+//
+// Seeding: the Dense kernels use glorotUniform with a seed (biases start at
+// zero), so the initial weights are reproducible. model.fit's shuffle uses
+// Math.random and takes no seed, so the batch order (and hence the final loss)
+// varies a little from run to run.
+//
+// Exit: on webgpu, Dawn may keep Node's event loop alive after the work is
+// done; everything made here is disposed, but a script that used the webgpu
+// backend should end with process.exit() (see tfjs-webgpu-node.ts).
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
+import { useTfjs } from './tfjs.js';
+import { useTfjsWebgpu } from './tfjs-webgpu-node.js';
+
+export type TfjsTrainingBackend = 'cpu' | 'wasm' | 'webgpu';
+
+export interface TfjsTrainingData {
+  /** [count, 784] pixel values in [0, 1]. */
+  images: Float32Array;
+  /** [count] class labels 0–9. */
+  labels: Int32Array;
+  count: number;
+}
+
+export interface TfjsTrainingOptions {
+  batchSize: number;
+  epochs: number;
+  /** Widths of the hidden (ReLU) layers, e.g. [256, 256]. */
+  hidden: number[];
+  /** Adam's learning rate. */
+  lr: number;
+  /** Seed for the weight initialisers (default 1). */
+  seed?: number;
+}
+
+export interface TfjsTrainingResult {
+  /** Training samples per second over the timed fit: count × epochs / seconds. */
+  samplesPerSecond: number;
+  /** Mean training loss (categorical cross-entropy) of the last epoch. */
+  finalLoss: number;
+  /** Fraction of `test` classified correctly after training, when `test` is given. */
+  testAccuracy?: number;
+}
+
+const PIXELS = 784;
+const CLASSES = 10;
+
+async function activate(backend: TfjsTrainingBackend): Promise<void> {
+  if (backend === 'wasm') await useTfjs('wasm');
+  else if (backend === 'webgpu') await useTfjsWebgpu();
+  else {
+    if (!(await tf.setBackend('cpu'))) throw new Error("tfjs: the 'cpu' backend did not start");
+    await tf.ready();
+  }
+  if (tf.getBackend() !== backend) throw new Error(`tfjs: asked for the '${backend}' backend, got '${tf.getBackend()}'`);
+}
+
+function inputs(data: TfjsTrainingData): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  if (data.images.length !== data.count * PIXELS || data.labels.length !== data.count) {
+    throw new Error(`tfjs training data: expected ${data.count} × ${PIXELS} pixels and ${data.count} labels, got ${data.images.length} and ${data.labels.length}`);
+  }
+  const x = tf.tensor2d(data.images.subarray(0, data.count * PIXELS), [data.count, PIXELS]);
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(data.labels, 'int32'), CLASSES), 'float32') as tf.Tensor2D);
+  return { x, y };
+}
+
+function buildModel(hidden: number[], seed: number): tfl.Sequential {
+  const model = tfl.sequential();
+  const widths = [...hidden, CLASSES];
+  widths.forEach((units, i) => {
+    model.add(
+      tfl.layers.dense({
+        units,
+        activation: i < hidden.length ? 'relu' : 'softmax',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + i }),
+        biasInitializer: 'zeros',
+        ...(i === 0 ? { inputShape: [PIXELS] } : {}),
+      }),
+    );
+  });
+  return model;
+}
+
+async function accuracy(model: tfl.Sequential, test: TfjsTrainingData, batchSize: number): Promise<number> {
+  const { x, y } = inputs(test);
+  const correct = tf.tidy(() => {
+    // Functional ops: the Node build of tfjs-core does not register chained ones.
+    const predicted = tf.argMax(model.predict(x, { batchSize }) as tf.Tensor2D, 1);
+    return tf.sum(tf.cast(tf.equal(predicted, tf.argMax(y, 1)), 'int32'));
+  });
+  const hits = (await correct.data())[0];
+  tf.dispose([x, y, correct]);
+  return hits / test.count;
+}
+
+/**
+ * Trains a fresh tfjs-layers MLP 784-hidden…-10 (ReLU, softmax, categorical
+ * cross-entropy, Adam) on `data` with model.fit for `options.epochs` epochs on
+ * the given tfjs backend, and returns training samples per second over the
+ * timed fit (after an untimed warm-up batch; see the top of this file), the
+ * last epoch's mean loss and, when `test` is given, test accuracy.
+ * Leaves the tfjs backend it used active.
+ */
+export async function tfjsTrainingSamplesPerSecond(
+  backend: TfjsTrainingBackend,
+  data: TfjsTrainingData,
+  options: TfjsTrainingOptions,
+  test?: TfjsTrainingData,
+): Promise<TfjsTrainingResult> {
+  const { batchSize, epochs, hidden, lr } = options;
+  if (!(data.count > 0 && batchSize > 0 && epochs > 0)) throw new Error('tfjs training: count, batchSize and epochs must be positive');
+  await activate(backend);
+  const before = tf.memory().numTensors;
+
+  const model = buildModel(hidden, options.seed ?? 1);
+  const optimizer = tf.train.adam(lr);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+  const { x, y } = inputs(data);
+
+  // Warm-up (untimed): one full batch, plus one batch of the timed run's
+  // partial-batch size if there is one.
+  const partial = data.count % batchSize;
+  const warmCount = Math.min(data.count, batchSize + partial);
+  const warmX = tf.slice(x, [0, 0], [warmCount, PIXELS]);
+  const warmY = tf.slice(y, [0, 0], [warmCount, CLASSES]);
+  await model.fit(warmX, warmY, { batchSize, epochs: 1, shuffle: false, verbose: 0 });
+  tf.dispose([warmX, warmY]);
+  // Reads the output layer's bias (10 floats): waits for all queued work.
+  const settle = async () => {
+    await model.layers[model.layers.length - 1].getWeights()[1].data();
+  };
+  await settle();
+
+  const start = performance.now();
+  const history = await model.fit(x, y, { batchSize, epochs, shuffle: true, verbose: 0 });
+  await settle(); // the last Adam step included
+  const seconds = (performance.now() - start) / 1000;
+
+  const losses = history.history.loss as number[];
+  const result: TfjsTrainingResult = {
+    samplesPerSecond: (data.count * epochs) / seconds,
+    finalLoss: losses[losses.length - 1],
+  };
+  if (test) result.testAccuracy = await accuracy(model, test, batchSize);
+
+  tf.dispose([x, y]);
+  model.dispose();
+  optimizer.dispose();
+  const leaked = tf.memory().numTensors - before;
+  if (leaked > 0) console.warn(`tfjs training peer: ${leaked} tensors left undisposed on '${backend}'`);
+  return result;
+}

@@ -1,0 +1,82 @@
+// TensorFlow.js's WebGPU backend (@tensorflow/tfjs-backend-webgpu), run in
+// Node on Dawn through the npm package `webgpu`, so tfjs-webgpu can stand next
+// to tmnn's own WebGPU backend in the benchmarks.
+//
+// What it takes:
+// - Dawn's WebGPU classes and constants (GPUBufferUsage, GPUMapMode, …) as
+//   globals: tfjs-webgpu uses them by their global names.
+// - `globalThis.navigator.gpu`: tfjs-webgpu checks for it when its module is
+//   first evaluated and registers the 'webgpu' backend only if it is there, so
+//   the globals go in before the (dynamic) import below. Node 20 has no
+//   `navigator` global; Node 21+ has one without `gpu`, to which `gpu` is added.
+// - No other browser API: training and `await data()` need none. tfjs-webgpu
+//   uses `document` only for its profiling-tool flag and `OffscreenCanvas` only
+//   for synchronous reads (`dataSync`) of GPU data, which this file does not
+//   shim; the training peer reads results asynchronously.
+//
+// Dawn keeps a native handle alive, so a script that used this backend may not
+// exit by itself once its work is done: dispose what it made and end it with
+// `process.exit()` (the benchmark's entry point does).
+import * as tf from '@tensorflow/tfjs-core';
+
+let ready: Promise<string> | null = null;
+
+interface NavigatorWithGpu {
+  gpu?: GPU;
+}
+
+async function load(): Promise<string> {
+  // Mesa's Vulkan drivers (lavapipe among them) look for a runtime directory.
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  let webgpu: typeof import('webgpu');
+  try {
+    webgpu = await import('webgpu');
+  } catch (e) {
+    throw new Error(`tfjs-webgpu in Node needs the npm package 'webgpu' (Dawn's bindings), which did not load: ${(e as Error).message}`);
+  }
+  const g = globalThis as unknown as { navigator?: NavigatorWithGpu };
+  if (!g.navigator?.gpu) {
+    Object.assign(globalThis, webgpu.globals);
+    const gpu = webgpu.create([]);
+    if (g.navigator) {
+      // Node 21+: a read-only accessor on globalThis, but the object is extensible.
+      Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+    } else {
+      Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    }
+  }
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!tf.findBackendFactory('webgpu')) {
+    throw new Error(
+      "tfjs-webgpu did not register its 'webgpu' backend: its module was evaluated before navigator.gpu existed " +
+        "(import '@tensorflow/tfjs-backend-webgpu' only through useTfjsWebgpu()).",
+    );
+  }
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend('webgpu');
+  } catch (e) {
+    throw new Error(`tfjs-webgpu could not start on Dawn: ${(e as Error).message}`);
+  }
+  if (!ok) throw new Error('tfjs-webgpu could not start on Dawn: no WebGPU adapter (requestAdapter gave none) or requestDevice failed');
+  await tf.ready();
+  const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  return [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+}
+
+/**
+ * Makes tfjs's active backend 'webgpu', running on Dawn in Node. Safe to call
+ * again (it then only switches back to 'webgpu'). Resolves to a short
+ * description of the adapter (vendor and architecture as tfjs reports them).
+ */
+export async function useTfjsWebgpu(): Promise<string> {
+  ready ??= load();
+  try {
+    const adapter = await ready;
+    if (tf.getBackend() !== 'webgpu') await tf.setBackend('webgpu');
+    return adapter;
+  } catch (e) {
+    ready = null;
+    throw e;
+  }
+}

@@ -1,0 +1,135 @@
+// The native backend: the js backend's storage (typed arrays) with the heavy
+// kernels in C++ — OpenBLAS sgemm for matmul, vectorised loops for f32
+// elementwise ops, reductions and softmax, F16C for f16 conversion, a VNNI
+// int8 GEMM, and a byte-level strided gather for transposes and slices. f16
+// tensors compute through f32 (converted with F16C, rounded back once).
+// Integer elementwise ops, where, concat and oneHot use the js kernels on the
+// same arrays: no copies either way.
+import type { DType, StorageArray } from '../../dtype.js';
+import { broadcastStrides, sizeOf } from '../../shape.js';
+import { createJsBackend } from '../js/index.js';
+import { ARITHMETIC_OPS, COMPARISON_OPS, UNARY_OPS, type Backend, type BinaryOp, type TensorInfo } from '../kernels.js';
+import { loadAddon, type Addon } from './addon.js';
+
+export { loadAddon } from './addon.js';
+export type { Addon, BlasInfo, CpuFeatures } from './addon.js';
+
+type Native = TensorInfo<StorageArray>;
+
+const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS, ...COMPARISON_OPS];
+const REDUCE_OPS = ['sum', 'mean', 'max', 'min'] as const;
+
+export interface NativeOptions {
+  /** OpenBLAS threads (default: OpenBLAS's own choice, or env TMNN_NUM_THREADS). */
+  threads?: number;
+}
+
+export async function createNativeBackend(options: NativeOptions = {}): Promise<Backend<StorageArray>> {
+  const addon: Addon = await loadAddon();
+  const threads = options.threads ?? (process.env.TMNN_NUM_THREADS ? Number(process.env.TMNN_NUM_THREADS) : undefined);
+  if (threads !== undefined) {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`native backend: threads must be a positive integer, got ${threads}`);
+    addon.setThreads(threads);
+  }
+  const js = createJsBackend();
+  const blas = addon.blasInfo();
+
+  const f32Of = (x: Native): Float32Array | null => {
+    if (x.dtype === 'f32') return x.storage as Float32Array;
+    if (x.dtype !== 'f16') return null;
+    const out = new Float32Array(x.storage.length);
+    addon.f16ToF32(x.storage as Uint16Array, out);
+    return out;
+  };
+  /** Runs an f32 kernel for f32 or f16 tensors (f16 rounded once at the end); null for ints. */
+  const viaF32 = (dtype: DType, n: number, run: (out: Float32Array) => void): StorageArray => {
+    const out = new Float32Array(n);
+    run(out);
+    if (dtype === 'f32') return out;
+    const half = new Uint16Array(n);
+    addon.f32ToF16(out, half);
+    return half;
+  };
+  const isFloat = (d: DType) => d === 'f32' || d === 'f16';
+  const gather = (x: Native, outShape: readonly number[], strides: readonly number[], offset: number): StorageArray => {
+    const out = new (x.storage.constructor as { new (n: number): StorageArray })(sizeOf(outShape));
+    addon.gather(x.storage, outShape, strides, offset, out);
+    return out;
+  };
+
+  return {
+    ...js,
+    name: 'native',
+    device: { description: `OpenBLAS ${blas.corename} (${blas.threads} thread${blas.threads === 1 ? '' : 's'})`, software: false },
+
+    unary(op, x) {
+      if (!isFloat(x.dtype)) return js.unary(op, x);
+      const xs = f32Of(x)!;
+      return viaF32(x.dtype, xs.length, (out) => addon.unaryF32(UNARY_OPS.indexOf(op), xs, out));
+    },
+
+    binary(op, a, b, outShape) {
+      if (!isFloat(a.dtype)) return js.binary(op, a, b, outShape);
+      const as = f32Of(a)!;
+      const bs = f32Of(b)!;
+      return viaF32(a.dtype, sizeOf(outShape), (out) =>
+        addon.binaryF32(BINARY_OPS.indexOf(op), as, broadcastStrides(a.shape, outShape), bs, broadcastStrides(b.shape, outShape), outShape, out));
+    },
+
+    matmul(a, b, config, outDtype) {
+      const [batchA, a1, a2] = a.shape;
+      const [batchB, b1, b2] = b.shape;
+      const [m, k] = config.transposeA ? [a2, a1] : [a1, a2];
+      const n = config.transposeB ? b1 : b2;
+      const batch = Math.max(batchA, batchB);
+      if (isFloat(a.dtype)) {
+        const as = f32Of(a)!;
+        const bs = f32Of(b)!;
+        return viaF32(outDtype, batch * m * n, (out) =>
+          addon.sgemm(as, bs, out, batchA, batchB, m, n, k, config.transposeA, config.transposeB));
+      }
+      if (a.dtype === 'i8' && b.dtype === 'i8') {
+        // The int8 kernel takes row-major operands; transposed int8 operands are rare enough to copy.
+        const rowMajor = (x: Native, transpose: boolean, rows: number, cols: number) =>
+          transpose ? (gather(x, [x.shape[0], rows, cols], [rows * cols, 1, rows], 0) as Int8Array) : (x.storage as Int8Array);
+        const out = new Int32Array(batch * m * n);
+        addon.gemmI8(rowMajor(a, config.transposeA, m, k), rowMajor(b, config.transposeB, k, n), out, batchA, batchB, m, n, k);
+        return out;
+      }
+      return js.matmul(a, b, config, outDtype);
+    },
+
+    reduce(op, x) {
+      if (!isFloat(x.dtype)) return js.reduce(op, x);
+      const [outer, inner] = x.shape;
+      const xs = f32Of(x)!;
+      return viaF32(x.dtype, outer, (out) => addon.reduceF32(REDUCE_OPS.indexOf(op), xs, outer, inner, out));
+    },
+
+    argReduce(op, x) {
+      if (!isFloat(x.dtype)) return js.argReduce(op, x);
+      const [outer, inner] = x.shape;
+      const out = new Int32Array(outer);
+      addon.argReduceF32(op === 'argmax', f32Of(x)!, outer, inner, out);
+      return out;
+    },
+
+    softmax(x, log) {
+      const [outer, inner] = x.shape;
+      const xs = f32Of(x)!;
+      return viaF32(x.dtype, outer * inner, (out) => addon.softmaxF32(xs, outer, inner, log, out));
+    },
+
+    stridedCopy: gather,
+
+    cast(x, dtype) {
+      if (x.dtype === 'f16' && dtype === 'f32') return f32Of(x)!;
+      if (x.dtype === 'f32' && dtype === 'f16') {
+        const half = new Uint16Array(x.storage.length);
+        addon.f32ToF16(x.storage as Float32Array, half);
+        return half;
+      }
+      return js.cast(x, dtype);
+    },
+  };
+}
