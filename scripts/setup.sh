@@ -12,6 +12,12 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
+# The addon: npm ci's install script builds it; rebuild when its sources are newer.
+addon=fallback/build/Release/tmnn_native.node
+if [ ! -f "$addon" ] || [ -n "$(find fallback/src fallback/binding.gyp -newer "$addon" -print -quit)" ]; then
+  npm run --silent build:native
+fi
+
 stamp=dist/.build-stamp
 if [ ! -f "$stamp" ] || [ -n "$(find src bench examples scripts/build.mjs package.json tsconfig.json -newer "$stamp" -print -quit)" ]; then
   npm run --silent build

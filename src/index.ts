@@ -16,7 +16,9 @@ export {
 } from './errors.js';
 export { VERSION } from './version.js';
 export { capabilities } from './capabilities/report.js';
-export type { CapabilityReport, BackendAvailability } from './capabilities/report.js';
+export type { CapabilityReport, BackendAvailability, DTypeSupport } from './capabilities/report.js';
+export type { BlasReport } from './capabilities/blas.js';
+export type { GpuReport } from './capabilities/gpu.js';
 export type { CpuReport, SimdReport } from './capabilities/cpu.js';
 export * as nn from './nn/index.js';
 export * as losses from './losses/index.js';

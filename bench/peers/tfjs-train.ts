@@ -7,13 +7,21 @@
 // - Only model.fit is timed (plus one read of a small weight afterwards, so
 //   that any queued GPU work counts). Building the model, uploading the data
 //   and one-hot encoding the labels happen before the clock starts.
-// - Warm-up: one untimed call of model.fit on the first batchSize samples,
-//   plus, when count is not a multiple of batchSize, the size of the timed
-//   run's last, partial batch (so fit runs one full batch and one partial
-//   one). That is a warm-up *batch* (not a whole epoch): it compiles every
-//   WebGPU pipeline and wasm/cpu code path the timed epochs use, including the
-//   partial-batch shapes, so no compilation is counted. It trains the model
-//   one or two steps further, which does not change the throughput.
+// - Warm-up: one untimed call of model.fit on the first samples of the data
+//   (a warm-up of a few batches, not a whole epoch), so that no kernel
+//   compilation is timed. Its size is chosen so that it runs every code path
+//   the timed fit runs: at least one full batch, plus the size of the timed
+//   run's last, partial batch when count is not a multiple of batchSize; and
+//   on webgpu at least WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD (1,000) samples,
+//   because tfjs-webgpu runs ops on tensors smaller than that on the CPU —
+//   fit's shuffled index array among them — so a one-batch warm-up would leave
+//   three pipelines (slice, cast, gather) to compile inside the timed epoch.
+//   On 8,000 digits in batches of 128 that is 8 full batches and one of 64.
+//   On webgpu, a warning is printed if the timed fit still compiled pipelines.
+//   The warm-up trains a model of its own (same architecture, same seed) that
+//   is then disposed, so the timed fit starts from freshly initialised weights
+//   and a fresh Adam on every backend, and its final loss is comparable
+//   across backends.
 // - verbose 0 and no callbacks, so fit neither logs nor yields to the event
 //   loop between batches; losses stay on the device until fit's end, as tfjs
 //   does by default.
@@ -23,9 +31,10 @@
 // Math.random and takes no seed, so the batch order (and hence the final loss)
 // varies a little from run to run.
 //
-// Exit: on webgpu, Dawn may keep Node's event loop alive after the work is
-// done; everything made here is disposed, but a script that used the webgpu
-// backend should end with process.exit() (see tfjs-webgpu-node.ts).
+// Exit: everything made here is disposed. With Dawn 0.6.2 a script that used
+// the webgpu backend exits by itself; ending it with process.exit() is a
+// harmless precaution should a Dawn build keep the event loop alive (see
+// tfjs-webgpu-node.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
@@ -80,7 +89,14 @@ function inputs(data: TfjsTrainingData): { x: tf.Tensor2D; y: tf.Tensor2D } {
     throw new Error(`tfjs training data: expected ${data.count} × ${PIXELS} pixels and ${data.count} labels, got ${data.images.length} and ${data.labels.length}`);
   }
   const x = tf.tensor2d(data.images.subarray(0, data.count * PIXELS), [data.count, PIXELS]);
-  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(data.labels, 'int32'), CLASSES), 'float32') as tf.Tensor2D);
+  // One-hot on the host: tf.cast(tf.oneHot(...)) would leave, on webgpu, a
+  // float32 tensor over an int32 buffer, whose gather compiles its own pipeline.
+  const oneHot = new Float32Array(data.count * CLASSES);
+  data.labels.forEach((label, i) => {
+    if (!(label >= 0 && label < CLASSES)) throw new Error(`tfjs training data: label ${label} at ${i} is not in 0–${CLASSES - 1}`);
+    oneHot[i * CLASSES + label] = 1;
+  });
+  const y = tf.tensor2d(oneHot, [data.count, CLASSES]);
   return { x, y };
 }
 
@@ -101,6 +117,12 @@ function buildModel(hidden: number[], seed: number): tfl.Sequential {
   return model;
 }
 
+/** Keys of tfjs-webgpu's pipeline cache (a private field, read for the warm-up check); none on other backends. */
+function webgpuPipelines(): string[] {
+  const cache = (tf.backend() as unknown as { pipelineCache?: object }).pipelineCache;
+  return cache ? Object.keys(cache) : [];
+}
+
 async function accuracy(model: tfl.Sequential, test: TfjsTrainingData, batchSize: number): Promise<number> {
   const { x, y } = inputs(test);
   const correct = tf.tidy(() => {
@@ -117,7 +139,8 @@ async function accuracy(model: tfl.Sequential, test: TfjsTrainingData, batchSize
  * Trains a fresh tfjs-layers MLP 784-hidden…-10 (ReLU, softmax, categorical
  * cross-entropy, Adam) on `data` with model.fit for `options.epochs` epochs on
  * the given tfjs backend, and returns training samples per second over the
- * timed fit (after an untimed warm-up batch; see the top of this file), the
+ * timed fit (after an untimed warm-up of a few batches; see the top of this
+ * file), the
  * last epoch's mean loss and, when `test` is given, test accuracy.
  * Leaves the tfjs backend it used active.
  */
@@ -132,29 +155,46 @@ export async function tfjsTrainingSamplesPerSecond(
   await activate(backend);
   const before = tf.memory().numTensors;
 
-  const model = buildModel(hidden, options.seed ?? 1);
-  const optimizer = tf.train.adam(lr);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+  const seed = options.seed ?? 1;
   const { x, y } = inputs(data);
-
-  // Warm-up (untimed): one full batch, plus one batch of the timed run's
-  // partial-batch size if there is one.
-  const partial = data.count % batchSize;
-  const warmCount = Math.min(data.count, batchSize + partial);
-  const warmX = tf.slice(x, [0, 0], [warmCount, PIXELS]);
-  const warmY = tf.slice(y, [0, 0], [warmCount, CLASSES]);
-  await model.fit(warmX, warmY, { batchSize, epochs: 1, shuffle: false, verbose: 0 });
-  tf.dispose([warmX, warmY]);
+  const compiled = (model: tfl.Sequential) => {
+    const optimizer = tf.train.adam(lr);
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    return optimizer;
+  };
   // Reads the output layer's bias (10 floats): waits for all queued work.
-  const settle = async () => {
+  const settle = async (model: tfl.Sequential) => {
     await model.layers[model.layers.length - 1].getWeights()[1].data();
   };
-  await settle();
 
+  // Warm-up (untimed), on a model of its own that is then thrown away; see the
+  // top of this file for its size.
+  const partial = data.count % batchSize;
+  const gpuHandoff = backend === 'webgpu' ? tf.env().getNumber('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD') : 0;
+  const fullBatches = Math.max(1, Math.ceil((Math.min(data.count, gpuHandoff) - partial) / batchSize));
+  const warmCount = Math.min(data.count, fullBatches * batchSize + partial);
+  {
+    const warmModel = buildModel(hidden, seed);
+    const warmOptimizer = compiled(warmModel);
+    const warmX = tf.slice(x, [0, 0], [warmCount, PIXELS]);
+    const warmY = tf.slice(y, [0, 0], [warmCount, CLASSES]);
+    await warmModel.fit(warmX, warmY, { batchSize, epochs: 1, shuffle: true, verbose: 0 });
+    await settle(warmModel);
+    tf.dispose([warmX, warmY]);
+    warmModel.dispose();
+    warmOptimizer.dispose();
+  }
+
+  // The timed model: same seed, so the same initial weights as the warm-up's.
+  const model = buildModel(hidden, seed);
+  const optimizer = compiled(model);
+  const pipelines = new Set(webgpuPipelines());
   const start = performance.now();
   const history = await model.fit(x, y, { batchSize, epochs, shuffle: true, verbose: 0 });
-  await settle(); // the last Adam step included
+  await settle(model); // the last Adam step included
   const seconds = (performance.now() - start) / 1000;
+  const missed = webgpuPipelines().filter((key) => !pipelines.has(key));
+  if (missed.length > 0) console.warn(`tfjs training peer: webgpu compiled ${missed.length} pipeline(s) inside the timed fit, missed by the warm-up: ${missed.join(', ')}`);
 
   const losses = history.history.loss as number[];
   const result: TfjsTrainingResult = {

@@ -72,7 +72,25 @@ function browserCpuReport(): CpuReport {
   };
 }
 
-export async function cpuReport(): Promise<CpuReport> {
+// Display name → the native addon's cpuid feature key.
+const CPUID_KEYS: Record<string, string> = {
+  SSE: 'sse', SSE2: 'sse2', SSE3: 'sse3', SSSE3: 'ssse3', 'SSE4.1': 'sse4_1', 'SSE4.2': 'sse4_2', AVX: 'avx', AVX2: 'avx2',
+  FMA: 'fma', F16C: 'f16c', 'AVX-512F': 'avx512f', 'AVX-512CD': 'avx512cd', 'AVX-512BW': 'avx512bw', 'AVX-512DQ': 'avx512dq',
+  'AVX-512VL': 'avx512vl', 'AVX-512VNNI': 'avx512_vnni', 'AVX-512BF16': 'avx512_bf16', 'AVX-512FP16': 'avx512_fp16',
+  'AVX-VNNI': 'avx_vnni', 'AMX-TILE': 'amx_tile', 'AMX-INT8': 'amx_int8', 'AMX-BF16': 'amx_bf16',
+};
+
+/** SIMD lists from CPUID as the native addon read it (x86-64 only), which also knows what the OS enabled. */
+export function simdFromCpuid(features: Record<string, boolean>): SimdReport {
+  const report: SimdReport = { baseline: [], found: [], notFound: [], source: 'cpuid (native addon)' };
+  for (const [name] of X86_FLAGS) {
+    if (X86_BASELINE.has(name)) report.baseline.push(name);
+    else (features[CPUID_KEYS[name]] ? report.found : report.notFound).push(name);
+  }
+  return report;
+}
+
+export async function cpuReport(cpuid?: Record<string, boolean>): Promise<CpuReport> {
   if (typeof process === 'undefined' || !process.versions?.node) return browserCpuReport();
   const os = await import('node:os');
   const arch = os.arch();
@@ -80,6 +98,7 @@ export async function cpuReport(): Promise<CpuReport> {
   const text = await cpuinfo();
   const model = cpus[0]?.model?.trim() || 'unknown';
   const logicalCores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length;
+  if (cpuid && arch === 'x64') return { model, arch, logicalCores, simd: simdFromCpuid(cpuid) };
   if (text === null || (arch !== 'x64' && arch !== 'arm64')) {
     const baseline = arch === 'x64' ? ['SSE', 'SSE2'] : arch === 'arm64' ? ['NEON'] : [];
     return { model, arch, logicalCores, simd: { baseline, found: [], notFound: [], source: 'architecture baseline only (no /proc/cpuinfo)' } };

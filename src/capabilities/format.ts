@@ -17,9 +17,26 @@ export const ansi: Style = {
   bad: (s) => `\x1b[31m${s}\x1b[39m`,
 };
 
+const WRAP = 100;
+
+/** Splits a long space-separated value over several lines (feature lists run to hundreds of characters). */
+function wrap(value: string, indent: number): string {
+  if (value.length + indent <= WRAP) return value;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of value.split(' ')) {
+    if (line && indent + line.length + 1 + word.length > WRAP) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
 function rows(title: string, entries: [string, string][], style: Style): string[] {
   const width = Math.max(...entries.map(([k]) => k.length));
-  return [style.bold(title), ...entries.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];
+  return [style.bold(title), ...entries.map(([k, v]) => `  ${k.padEnd(width)}  ${wrap(v, width + 4)}`)];
 }
 
 function gpuRows(r: CapabilityReport, style: Style): string[] {
@@ -36,6 +53,19 @@ function gpuRows(r: CapabilityReport, style: Style): string[] {
     ['features', wrap(g.features ?? [])],
     ['WGSL features', wrap(g.wgslLanguageFeatures ?? [])],
     ...Object.entries(g.limits ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
+  ], style);
+}
+
+function blasRows(r: CapabilityReport, style: Style): string[] {
+  const b = r.blas;
+  if (!b.available) return rows('BLAS', [['available', `${style.bad('no')}: ${b.reason}`]], style);
+  return rows('BLAS', [
+    ['library', `${b.library} ${b.version ?? ''}`.trim()],
+    ['core', b.core ?? '—'],
+    ['threads', String(b.threads)],
+    ['config', b.config ?? '—'],
+    ['OPENBLAS_CORETYPE', b.coretypeEnv ?? '(not set)'],
+    ['core vs CPU', b.mismatch ? style.bad(`mismatch: ${b.mismatch}`) : style.good('matches')],
   ], style);
 }
 
@@ -60,7 +90,11 @@ export function formatReport(r: CapabilityReport, style: Style = plain): string 
     '',
     ...gpuRows(r, style),
     '',
-    ...rows('Backends', r.backends.map((b) => [b.name, b.available ? style.good('available') : `${style.bad('unavailable')}: ${b.reason}`]), style),
+    ...blasRows(r, style),
+    '',
+    ...rows('Backends', r.backends.map((b) => [b.name, b.available ? `${style.good('available')}: ${b.device}` : `${style.bad('unavailable')}: ${b.reason}`]), style),
+    '',
+    ...rows('dtypes', r.dtypes.map((d) => [`${d.backend} ${d.dtype}`, d.how]), style),
     '',
     ...rows('Selected', [
       ['backend', style.bold(r.selected.backend)],

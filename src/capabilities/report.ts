@@ -1,9 +1,11 @@
 // The capability report: what this machine offers tmnn and what tmnn chose.
 // `tm.capabilities()` returns it; `tmnn report` prints it.
+import type { Addon } from '../backends/native/addon.js';
 import type { BackendName } from '../backends/kernels.js';
 import { backendSelection } from '../engine.js';
 import { probeBackends } from '../selection.js';
 import { VERSION } from '../version.js';
+import { blasReport, type BlasReport } from './blas.js';
 import { cpuReport, type CpuReport } from './cpu.js';
 import { gpuReport, type GpuReport } from './gpu.js';
 
@@ -12,27 +14,77 @@ export interface BackendAvailability {
   available: boolean;
   /** Why it is not available, and how to get it. */
   reason?: string;
+  /** What it runs on, when available. */
+  device?: string;
+}
+
+/** How one dtype runs on one backend here. */
+export interface DTypeSupport {
+  backend: BackendName;
+  dtype: string;
+  how: string;
 }
 
 export interface CapabilityReport {
   versions: { tmnn: string; node: string; platform: string };
   cpu: CpuReport;
   gpu: GpuReport;
+  blas: BlasReport;
   backends: BackendAvailability[];
+  dtypes: DTypeSupport[];
   selected: { backend: BackendName; reason: string };
+}
+
+async function addon(): Promise<{ addon: Addon } | { reason: string }> {
+  if (typeof process === 'undefined' || !process.versions?.node) return { reason: 'no native backend in a browser' };
+  try {
+    const { loadAddon } = await import('../backends/native/addon.js');
+    return { addon: await loadAddon() };
+  } catch (err) {
+    return { reason: (err as Error).message };
+  }
+}
+
+function dtypeRows(native: Addon | null, gpu: GpuReport): DTypeSupport[] {
+  const rows: DTypeSupport[] = [];
+  if (native) {
+    const f = native.cpuFeatures();
+    const simd = f.avx512f ? 'AVX-512' : f.avx2 ? 'AVX2' : 'SSE2';
+    rows.push(
+      { backend: 'native', dtype: 'f32', how: `OpenBLAS sgemm; elementwise and reductions in ${simd} loops` },
+      { backend: 'native', dtype: 'f16', how: `stored as f16; converted with ${native.f16Path() === 'f16c' ? 'F16C' : 'portable code'}, computed in f32` },
+      { backend: 'native', dtype: 'i8', how: `matmul: ${native.int8Path() === 'avx512-vnni' ? 'AVX-512 VNNI (vpdpbusd), exact i32 accumulation' : 'portable loops, exact i32 accumulation'}` },
+    );
+  }
+  if (gpu.available) {
+    const has = (feature: string, list?: string[]) => (list ?? []).includes(feature);
+    rows.push(
+      { backend: 'webgpu', dtype: 'f16', how: `adapter ${has('shader-f16', gpu.features) ? 'has' : 'lacks'} shader-f16 (the webgpu backend is not built yet)` },
+      { backend: 'webgpu', dtype: 'i8', how: `adapter ${has('packed_4x8_integer_dot_product', gpu.wgslLanguageFeatures) ? 'has' : 'lacks'} packed_4x8_integer_dot_product (the webgpu backend is not built yet)` },
+    );
+  }
+  rows.push({ backend: 'js', dtype: 'all', how: 'plain loops in float64, rounded once on store' });
+  return rows;
 }
 
 export async function capabilities(): Promise<CapabilityReport> {
   const selection = backendSelection();
+  const found = await addon();
+  const native = 'addon' in found ? found.addon : null;
+  const features = native?.cpuFeatures();
+  const gpu = await gpuReport();
   return {
     versions: {
       tmnn: VERSION,
       node: typeof process !== 'undefined' ? process.version : 'none (browser)',
       platform: typeof process !== 'undefined' ? `${process.platform}-${process.arch}` : (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown'),
     },
-    cpu: await cpuReport(),
-    gpu: await gpuReport(),
-    backends: (await probeBackends()).map((s) => ('backend' in s ? { name: s.name, available: true } : { name: s.name, available: false, reason: s.why })),
+    cpu: await cpuReport(features),
+    gpu,
+    blas: blasReport(native?.blasInfo() ?? null, features ?? {}, 'reason' in found ? found.reason : undefined),
+    backends: (await probeBackends()).map((s) =>
+      'backend' in s ? { name: s.name, available: true, device: s.backend.device.description } : { name: s.name, available: false, reason: s.why }),
+    dtypes: dtypeRows(native, gpu),
     selected: { backend: selection.backend, reason: selection.reason },
   };
 }

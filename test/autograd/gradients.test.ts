@@ -4,67 +4,7 @@
 // so every output element's gradient path is exercised.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
-
-type F64 = { shape: number[]; v: Float64Array };
-
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-const strides = (s: number[]) => s.map((_, i) => size(s.slice(i + 1)));
-const unravel = (i: number, s: number[]) => strides(s).map((st, d) => Math.floor(i / st) % s[d]);
-const ravel = (idx: number[], s: number[]) => idx.reduce((acc, x, d) => acc + x * strides(s)[d], 0);
-
-function map(a: F64, f: (x: number) => number): F64 {
-  return { shape: a.shape, v: a.v.map(f) };
-}
-
-function broadcast2(a: F64, b: F64, f: (x: number, y: number) => number): F64 {
-  const rank = Math.max(a.shape.length, b.shape.length);
-  const pa = [...Array(rank - a.shape.length).fill(1), ...a.shape];
-  const pb = [...Array(rank - b.shape.length).fill(1), ...b.shape];
-  const shape = pa.map((d, i) => Math.max(d, pb[i]));
-  const v = new Float64Array(size(shape));
-  for (let i = 0; i < v.length; i++) {
-    const idx = unravel(i, shape);
-    v[i] = f(a.v[ravel(idx.map((x, d) => (pa[d] === 1 ? 0 : x)), pa)], b.v[ravel(idx.map((x, d) => (pb[d] === 1 ? 0 : x)), pb)]);
-  }
-  return { shape, v };
-}
-
-function reduceAxes(a: F64, axes: number[], init: number, f: (acc: number, x: number) => number, keepDims = false): F64 {
-  const outFull = a.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const v = new Float64Array(size(outFull)).fill(init);
-  for (let i = 0; i < a.v.length; i++) {
-    const o = ravel(unravel(i, a.shape).map((x, d) => (axes.includes(d) ? 0 : x)), outFull);
-    v[o] = f(v[o], a.v[i]);
-  }
-  return { shape: keepDims ? outFull : a.shape.filter((_, i) => !axes.includes(i)), v };
-}
-
-function matmul2(a: F64, b: F64): F64 {
-  const [m, k] = a.shape;
-  const n = b.shape[1];
-  const v = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) v[i * n + j] += a.v[i * k + p] * b.v[p * n + j];
-  return { shape: [m, n], v };
-}
-
-function transpose2(a: F64): F64 {
-  const [m, n] = a.shape;
-  const v = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) v[j * m + i] = a.v[i * n + j];
-  return { shape: [n, m], v };
-}
-
-function softmaxLast(a: F64, log: boolean): F64 {
-  const n = a.shape[a.shape.length - 1];
-  const v = new Float64Array(a.v.length);
-  for (let r = 0; r < a.v.length / n; r++) {
-    const row = a.v.subarray(r * n, (r + 1) * n);
-    const m = Math.max(...row);
-    const s = row.reduce((acc, x) => acc + Math.exp(x - m), 0);
-    row.forEach((x, j) => (v[r * n + j] = log ? x - m - Math.log(s) : Math.exp(x - m) / s));
-  }
-  return { shape: a.shape, v };
-}
+import { broadcast2, map, matmul2, reduceAxes, size, softmaxLast, transpose2, type F64 } from '../helpers/float64.js';
 
 interface Case {
   name: string;

@@ -31,3 +31,16 @@ describe('CPU report', () => {
     expect(simd.notFound).toContain('SVE2');
   });
 });
+
+describe('CPU report from cpuid (native addon)', () => {
+  it('agrees with /proc/cpuinfo on every extension both know', async () => {
+    const { loadAddon } = await import('../../src/backends/native/addon.js');
+    const { simdFromCpuid } = await import('../../src/capabilities/cpu.js');
+    const addon = await loadAddon();
+    const fromCpuid = simdFromCpuid(addon.cpuFeatures());
+    const fromProc = simdFrom(cpuinfoFlags(readFileSync('/proc/cpuinfo', 'utf8')), 'x64');
+    expect(fromCpuid.found).toEqual(fromProc.found);
+    expect(fromCpuid.notFound).toEqual(fromProc.notFound);
+    expect(fromCpuid.source).toBe('cpuid (native addon)');
+  });
+});

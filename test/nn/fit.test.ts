@@ -1,17 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { trainXor } from '../../examples/xor/main.js';
+import { BACKENDS } from '../helpers/backends.js';
 
 beforeAll(async () => {
   await tm.init({ backend: 'js' });
 });
 
 describe('Sequential.fit', () => {
-  it('learns XOR (TMNN\'s own demo) in well under a second', async () => {
-    const r = await trainXor({ backend: 'js' });
+  it.each(BACKENDS)('learns XOR (TMNN\'s own demo) on %s', async (backend) => {
+    const r = await trainXor({ backend });
     expect(r.predictions.map((p) => Math.round(p))).toEqual([0, 1, 1, 0]);
     expect(r.loss).toBeLessThan(0.05);
-    expect(r.seconds).toBeLessThan(5); // generous: the point is "fast", the bench measures it
+    await tm.init({ backend: 'js' });
   });
 
   it('returns a history per epoch with validation metrics, and calls onEpochEnd', async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { CorruptFileError } from '../../src/io/errors.js';
 import { rng } from '../../src/random.js';
+import { BACKENDS } from '../helpers/backends.js';
 
 let dir: string;
 
@@ -30,14 +31,16 @@ function model(seed: number) {
 }
 
 describe('model.save and tm.nn.load', () => {
-  it('round-trips the architecture and weights: identical predictions', async () => {
+  it.each(BACKENDS)('round-trips the architecture and weights on %s: identical predictions', async (backend) => {
+    await tm.init({ backend });
     const m = model(1);
-    const path = join(dir, 'm.safetensors');
+    const path = join(dir, `m-${backend}.safetensors`);
     await m.save(path);
     const loaded = await tm.nn.load(path);
     expect(loaded.config()).toEqual(m.config());
     const x = tm.randn([7, 6], { seed: 9 });
     expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+    await tm.init({ backend: 'js' });
   });
 
   it('keeps f16 parameters as f16', async () => {

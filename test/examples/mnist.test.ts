@@ -1,0 +1,29 @@
+// The MNIST example on a subset: it learns real digits in a few seconds and
+// writes a model and a chart a user can open.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { runMnist } from '../../examples/mnist/train.js';
+
+describe('examples/mnist', () => {
+  it('reaches 90% test accuracy on 2,000 digits in 3 epochs, then saves a model that predicts the same', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'tmnn-mnist-'));
+    try {
+      const lines: string[] = [];
+      const r = await runMnist({ backend: 'native', train: 2000, test: 500, epochs: 3, outDir, quiet: true, log: (l) => lines.push(l) });
+      expect(r.testAccuracy).toBeGreaterThan(0.9);
+      expect(r.confusion.flat().reduce((a, b) => a + b, 0)).toBe(500);
+      expect(lines.join('\n')).toMatch(/test accuracy: \d+\.\d+%/);
+      const svg = await readFile(r.chartPath, 'utf8');
+      expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(svg.match(/<polyline/g)).toHaveLength(4);
+      const model = await tm.nn.load(r.modelPath);
+      expect(model.config()).toMatchObject({ type: 'Sequential', layers: [{ units: 256 }, { units: 128 }, { units: 10 }] });
+      model.dispose();
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
+  });
+});
