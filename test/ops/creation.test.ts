@@ -51,9 +51,9 @@ describe.each(BACKENDS)('making tensors on %s', (backend) => {
   });
 
   it('rand and randn are seeded: same seed, same values; different seeds differ', async () => {
-    const a = await tm.randn([1000], { seed: 4 }).data();
-    const b = await tm.randn([1000], { seed: 4 }).data();
-    const c = await tm.randn([1000], { seed: 5 }).data();
+    const a = Array.from(await tm.randn([1000], { seed: 4 }).data());
+    const b = Array.from(await tm.randn([1000], { seed: 4 }).data());
+    const c = Array.from(await tm.randn([1000], { seed: 5 }).data());
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
     const mean = a.reduce((s, v) => s + v, 0) / a.length;
