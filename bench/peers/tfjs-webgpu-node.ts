@@ -6,9 +6,11 @@
 // - Dawn's WebGPU classes and constants (GPUBufferUsage, GPUMapMode, …) as
 //   globals: tfjs-webgpu uses them by their global names.
 // - `globalThis.navigator.gpu`: tfjs-webgpu checks for it when its module is
-//   first evaluated and registers the 'webgpu' backend only if it is there, so
-//   the globals go in before the (dynamic) import below. Node 20 has no
-//   `navigator` global; Node 21+ has one without `gpu`, to which `gpu` is added.
+//   first evaluated and registers the 'webgpu' backend only if it is there,
+//   and again when it creates the backend, so it goes in before the (dynamic)
+//   import below. Node 20 has no `navigator` global; Node 21+ has one without
+//   `gpu`, to which `gpu` is added. Once the backend exists tfjs-webgpu no
+//   longer looks at navigator, and it is put back as it was.
 // - No other browser API: training and `await data()` need none. tfjs-webgpu
 //   uses `document` only for its profiling-tool flag and `OffscreenCanvas` only
 //   for synchronous reads (`dataSync`) of GPU data, which this file does not
@@ -21,6 +23,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 let ready: Promise<string> | null = null;
+/**
+ * The Dawn GPU object tfjs-webgpu's device came from. It must outlive the
+ * device: once navigator no longer holds it, garbage collection takes Dawn's
+ * instance with it, and the next GPU work crashes (SIGSEGV, SIGABRT) or hangs.
+ */
+let dawnGpu: GPU | undefined;
 
 interface NavigatorWithGpu {
   gpu?: GPU;
@@ -35,31 +43,43 @@ async function load(): Promise<string> {
   } catch (e) {
     throw new Error(`tfjs-webgpu in Node needs the npm package 'webgpu' (Dawn's bindings), which did not load: ${(e as Error).message}`);
   }
+  // Dawn's classes and constants stay global: tfjs-webgpu uses them while it runs.
+  if (typeof (globalThis as { GPUBufferUsage?: unknown }).GPUBufferUsage === 'undefined') Object.assign(globalThis, webgpu.globals);
+  // navigator.gpu is needed only until the backend exists (module evaluation
+  // and the backend's factory); it is removed again afterwards, so that other
+  // code in the process (tmnn's adapter search) does not take Node for a browser.
   const g = globalThis as unknown as { navigator?: NavigatorWithGpu };
+  let restore = () => {};
   if (!g.navigator?.gpu) {
-    Object.assign(globalThis, webgpu.globals);
-    const gpu = webgpu.create([]);
+    const gpu = (dawnGpu = webgpu.create([]));
     if (g.navigator) {
-      // Node 21+: a read-only accessor on globalThis, but the object is extensible.
-      Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+      // Node 21+: `navigator` is a global without `gpu`; the object is extensible.
+      const nav = g.navigator;
+      Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+      restore = () => void delete nav.gpu;
     } else {
       Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+      restore = () => void delete g.navigator;
     }
   }
-  await import('@tensorflow/tfjs-backend-webgpu');
-  if (!tf.findBackendFactory('webgpu')) {
-    throw new Error(
-      "tfjs-webgpu did not register its 'webgpu' backend: its module was evaluated before navigator.gpu existed " +
-        "(import '@tensorflow/tfjs-backend-webgpu' only through useTfjsWebgpu()).",
-    );
-  }
-  let ok: boolean;
   try {
-    ok = await tf.setBackend('webgpu');
-  } catch (e) {
-    throw new Error(`tfjs-webgpu could not start on Dawn: ${(e as Error).message}`);
+    await import('@tensorflow/tfjs-backend-webgpu');
+    if (!tf.findBackendFactory('webgpu')) {
+      throw new Error(
+        "tfjs-webgpu did not register its 'webgpu' backend: its module was evaluated before navigator.gpu existed " +
+          "(import '@tensorflow/tfjs-backend-webgpu' only through useTfjsWebgpu()).",
+      );
+    }
+    let ok: boolean;
+    try {
+      ok = await tf.setBackend('webgpu');
+    } catch (e) {
+      throw new Error(`tfjs-webgpu could not start on Dawn: ${(e as Error).message}`);
+    }
+    if (!ok) throw new Error('tfjs-webgpu could not start on Dawn: no WebGPU adapter (requestAdapter gave none) or requestDevice failed');
+  } finally {
+    restore();
   }
-  if (!ok) throw new Error('tfjs-webgpu could not start on Dawn: no WebGPU adapter (requestAdapter gave none) or requestDevice failed');
   await tf.ready();
   const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
   return [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unknown adapter';

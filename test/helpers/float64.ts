@@ -78,3 +78,208 @@ export function softmaxLast(a: F64, log: boolean): F64 {
   }
   return { shape: a.shape, v };
 }
+
+/** NumPy's broadcast shape, or null when the shapes do not broadcast. */
+export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | null {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a[a.length - rank + i] ?? 1;
+    const y = b[b.length - rank + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return null;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+/** a repeated along size-1 and missing leading axes to `shape`. */
+export function broadcastToRef(a: F64, shape: number[]): F64 {
+  const lead = shape.length - a.shape.length;
+  const v = new Float64Array(size(shape));
+  for (let i = 0; i < v.length; i++) {
+    const idx = unravel(i, shape).slice(lead).map((x, d) => (a.shape[d] === 1 ? 0 : x));
+    v[i] = a.v[ravel(idx, a.shape)];
+  }
+  return { shape, v };
+}
+
+/** NumPy where(cond, a, b) with three-way broadcasting; cond is true where non-zero (NaN included). */
+export function whereRef(c: F64, a: F64, b: F64): F64 {
+  const shape = broadcastShape(broadcastShape(c.shape, a.shape)!, b.shape)!;
+  const [cc, aa, bb] = [c, a, b].map((t) => broadcastToRef(t, shape));
+  return { shape, v: cc.v.map((x, i) => (x !== 0 ? aa.v[i] : bb.v[i])) };
+}
+
+/**
+ * NumPy matmul: a 1-D a is a row [1, k] and a 1-D b a column [k, 1] (the added
+ * axis dropped from the result), leading batch axes broadcast, and transposeA/B
+ * swap the last two axes of a 2-D-or-more operand.
+ */
+export function matmulRef(a: F64, b: F64, opts: { transposeA?: boolean; transposeB?: boolean } = {}): F64 {
+  const as = a.shape.length === 1 ? [1, a.shape[0]] : a.shape;
+  const bs = b.shape.length === 1 ? [b.shape[0], 1] : b.shape;
+  const tA = a.shape.length > 1 && !!opts.transposeA;
+  const tB = b.shape.length > 1 && !!opts.transposeB;
+  const [r1, c1] = as.slice(-2);
+  const [r2, c2] = bs.slice(-2);
+  const [m, k] = tA ? [c1, r1] : [r1, c1];
+  const [k2, n] = tB ? [c2, r2] : [r2, c2];
+  if (k !== k2) throw new Error(`matmulRef: inner dimensions ${k} vs ${k2}`);
+  const batchA = as.slice(0, -2);
+  const batchB = bs.slice(0, -2);
+  const batch = broadcastShape(batchA, batchB);
+  if (!batch) throw new Error('matmulRef: batch shapes do not broadcast');
+  const nb = size(batch);
+  const v = new Float64Array(nb * m * n);
+  for (let t = 0; t < nb; t++) {
+    const bi = unravel(t, batch);
+    const pick = (own: number[]) => ravel(bi.slice(bi.length - own.length).map((x, d) => (own[d] === 1 ? 0 : x)), own);
+    const aOff = pick(batchA) * r1 * c1;
+    const bOff = pick(batchB) * r2 * c2;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const x = a.v[aOff + (tA ? p * c1 + i : i * c1 + p)];
+          const y = b.v[bOff + (tB ? j * c2 + p : p * c2 + j)];
+          s += x * y;
+        }
+        v[(t * m + i) * n + j] = s;
+      }
+    }
+  }
+  const shape = [...batch, ...(a.shape.length === 1 ? [] : [m]), ...(b.shape.length === 1 ? [] : [n])];
+  return { shape, v };
+}
+
+/** The values along `axis` through flat position i (whose own coordinate on axis is ignored). */
+function lineThrough(a: F64, i: number, axis: number): { at: number[]; values: number[] } {
+  const idx = unravel(i, a.shape);
+  const at: number[] = [];
+  for (let j = 0; j < a.shape[axis]; j++) {
+    idx[axis] = j;
+    at.push(ravel(idx, a.shape));
+  }
+  return { at, values: at.map((o) => a.v[o]) };
+}
+
+/** softmax / logSoftmax along any axis, shifted by the line's max; a line of -Infinity gives NaN. */
+export function softmaxRef(a: F64, axis: number, log: boolean): F64 {
+  const ax = axis < 0 ? axis + a.shape.length : axis;
+  const v = new Float64Array(a.v.length);
+  for (let i = 0; i < v.length; i++) {
+    const { values } = lineThrough(a, i, ax);
+    const mine = a.v[i];
+    const m = Math.max(...values);
+    if (m === -Infinity) {
+      v[i] = NaN;
+      continue;
+    }
+    const s = values.reduce((acc, x) => acc + Math.exp(x - m), 0);
+    v[i] = log ? mine - m - Math.log(s) : Math.exp(mine - m) / s;
+  }
+  return { shape: a.shape, v };
+}
+
+/** Index of the first largest (or smallest) value along `axis`, or of the flattened tensor; NaN beats everything. */
+export function argRef(a: F64, axis: number | undefined, largest: boolean, keepDims = false): F64 {
+  const better = (x: number, y: number) => (Number.isNaN(y) ? false : Number.isNaN(x) ? true : largest ? x > y : x < y);
+  const best = (values: number[]) => values.reduce((bi, x, i) => (better(x, values[bi]) ? i : bi), 0);
+  if (axis === undefined) {
+    return { shape: keepDims ? a.shape.map(() => 1) : [], v: Float64Array.of(best(Array.from(a.v))) };
+  }
+  const ax = axis < 0 ? axis + a.shape.length : axis;
+  const outFull = a.shape.map((d, i) => (i === ax ? 1 : d));
+  const v = new Float64Array(size(outFull));
+  for (let o = 0; o < v.length; o++) {
+    const idx = unravel(o, outFull);
+    v[o] = best(lineThrough(a, ravel(idx, a.shape), ax).values);
+  }
+  return { shape: keepDims ? outFull : a.shape.filter((_, i) => i !== ax), v };
+}
+
+/** The block at `begin` (negative counts from the end) of extent `sizes` (-1 or missing: to the end). */
+export function sliceRef(a: F64, begin: number[], sizes: number[] = []): F64 {
+  const start = a.shape.map((d, i) => ((begin[i] ?? 0) < 0 ? d + begin[i] : begin[i] ?? 0));
+  const shape = a.shape.map((d, i) => ((sizes[i] ?? -1) === -1 ? d - start[i] : sizes[i]));
+  const v = new Float64Array(size(shape));
+  for (let i = 0; i < v.length; i++) v[i] = a.v[ravel(unravel(i, shape).map((x, d) => x + start[d]), a.shape)];
+  return { shape, v };
+}
+
+/** Joins along an existing axis. */
+export function concatRef(xs: F64[], axis: number): F64 {
+  const shape = [...xs[0].shape];
+  shape[axis] = xs.reduce((s, x) => s + x.shape[axis], 0);
+  const v = new Float64Array(size(shape));
+  for (let i = 0; i < v.length; i++) {
+    const idx = unravel(i, shape);
+    let part = 0;
+    while (idx[axis] >= xs[part].shape[axis]) idx[axis] -= xs[part++].shape[axis];
+    v[i] = xs[part].v[ravel(idx, xs[part].shape)];
+  }
+  return { shape, v };
+}
+
+// ---- f16, written independently of src/f16.ts ----
+
+/** The value of an f16 bit pattern, straight from the IEEE 754 binary16 layout. */
+export function f16RefValue(bits: number): number {
+  const s = bits >> 15 ? -1 : 1;
+  const e = (bits >> 10) & 31;
+  const f = bits & 1023;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return e === 0 ? s * (f / 1024) * 2 ** -14 : s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/**
+ * The f16 pattern nearest to x, ties to the even pattern: a binary search over
+ * the finite non-negative patterns 0x0000..0x7bff, which increase with their value.
+ * Beyond 65504 the next step up would be 65536 (2^16), so from 65520 on the nearest is Infinity.
+ */
+export function f16RefBits(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const ax = Math.abs(x);
+  let lo = 0;
+  let hi = 0x7bff;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (f16RefValue(mid) <= ax) lo = mid;
+    else hi = mid - 1;
+  }
+  const below = f16RefValue(lo);
+  const above = lo === 0x7bff ? 65536 : f16RefValue(lo + 1); // 65536 stands in for the step to Infinity
+  let bits: number;
+  if (ax - below < above - ax) bits = lo;
+  else if (ax - below > above - ax) bits = lo + 1;
+  else bits = lo % 2 === 0 ? lo : lo + 1;
+  return sign | (bits > 0x7bff ? 0x7c00 : bits);
+}
+
+/** x rounded to f16 by the independent reference above. */
+export function roundF16(x: number): number {
+  return f16RefValue(f16RefBits(x));
+}
+
+// ---- integers ----
+
+/** Two's-complement wrap of an exact integer into an int dtype, as C does it. */
+export function wrapInt(x: bigint | number, dtype: 'i8' | 'i32'): number {
+  return Number(BigInt.asIntN(dtype === 'i8' ? 8 : 32, BigInt(x)));
+}
+
+/** Conversion as tmnn's cast defines it: to ints truncate toward zero and saturate, NaN → 0; f32/f16 round to nearest even. */
+export function castRef(x: number, dtype: string): number {
+  switch (dtype) {
+    case 'f32': return Math.fround(x);
+    case 'f16': return roundF16(x);
+    case 'i8':
+    case 'i32': {
+      if (Number.isNaN(x)) return 0;
+      const [lo, hi] = dtype === 'i8' ? [-128, 127] : [-2147483648, 2147483647];
+      return Math.min(hi, Math.max(lo, Math.trunc(x))) + 0;
+    }
+    default: throw new Error(`castRef: ${dtype}`);
+  }
+}

@@ -96,6 +96,12 @@ describe.each(BACKENDS)('matmul on %s', (backend) => {
     expect(Array.from(await cT.data())).toEqual(Array.from(want));
   });
 
+  it('an empty inner dimension gives zeros; empty outer dimensions give empty results', async () => {
+    expect(await tm.ones([2, 0]).matmul(tm.ones([0, 3])).array()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(await tm.ones([2, 0], { dtype: 'i8' }).matmul(tm.ones([0, 3], { dtype: 'i8' })).array()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(tm.ones([0, 4]).matmul(tm.ones([4, 3])).shape).toEqual([0, 3]);
+  });
+
   it('names both shapes when inner dimensions differ', () => {
     expect(() => tm.zeros([2, 3]).matmul(tm.zeros([4, 5]))).toThrow('matmul: inner dimensions differ: [2,3] x [4,5] (3 vs 4)');
     expect(() => tm.zeros([2, 3]).matmul(tm.zeros([2, 5]), { transposeB: true })).toThrow(/\[2,3\] x \[2,5\]ᵀ/);
