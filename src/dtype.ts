@@ -62,10 +62,9 @@ export function encodeValues(values: ArrayLike<number>, dtype: DType, where: str
   return out;
 }
 
-/** Storage → the values a user sees (a fresh copy). */
+/** A downloaded storage (already a copy) → the values a user sees: f16 decoded, the rest as they are. */
 export function decodeStorage(storage: StorageArray, dtype: DType): DataArray {
-  if (dtype === 'f16') return decodeF16(storage as Uint16Array);
-  return storage.slice() as DataArray;
+  return dtype === 'f16' ? decodeF16(storage as Uint16Array) : (storage as DataArray);
 }
 
 /**

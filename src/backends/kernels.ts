@@ -67,6 +67,9 @@ export interface Kernels<S = unknown> {
   oneHot(indices: TensorInfo<S>, depth: number, outDtype: DType): S;
 }
 
+/** Every kernel's name, for code that wraps a whole backend. */
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot'] as const satisfies readonly (keyof Kernels)[];
+
 export interface Backend<S = unknown> extends Kernels<S> {
   readonly name: BackendName;
   /** What the backend runs on, for the report and for choosing between backends. */

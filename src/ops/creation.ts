@@ -1,6 +1,7 @@
 // Making tensors: from nested arrays or typed arrays, and the usual fills.
 import { checkDType, dtypeOfArray, type DType } from '../dtype.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { f16Bits, f16Value } from '../f16.js';
 import { freshSeed, normal, uniform } from '../random.js';
 import { checkShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
@@ -106,11 +107,38 @@ function floatDType(op: string, options: TensorOptions): DType {
   return dtype;
 }
 
-/** Uniform values in [min, max). */
+/** The value x takes once stored in `dtype`. */
+function stored(x: number, dtype: 'f32' | 'f16'): number {
+  return dtype === 'f32' ? Math.fround(x) : f16Value(f16Bits(x));
+}
+
+/** The largest value of `dtype` strictly below x: one step down in the bit pattern. */
+function largestBelow(x: number, dtype: 'f32' | 'f16'): number {
+  const near = stored(x, dtype);
+  if (near < x) return near;
+  // Stepping toward -Infinity: a smaller magnitude for positives, a larger one for negatives.
+  const step = near > 0 ? -1 : 1;
+  if (dtype === 'f16') return near === 0 ? -(2 ** -24) : f16Value(f16Bits(near) + step);
+  if (near === 0) return -(2 ** -149);
+  const view = new DataView(new ArrayBuffer(4));
+  view.setFloat32(0, near);
+  view.setUint32(0, view.getUint32(0) + step);
+  return view.getFloat32(0);
+}
+
+/** Uniform values in [min, max), in the stored dtype too. */
 export function rand(shape: readonly number[], options: RandomOptions & { min?: number; max?: number } = {}): Tensor {
   const s = checkShape(shape, 'rand');
-  const values = uniform(sizeOf(s), options.min ?? 0, options.max ?? 1, options.seed ?? freshSeed());
-  return fromValues('rand', values, s, floatDType('rand', options));
+  const dtype = floatDType('rand', options) as 'f32' | 'f16';
+  const min = options.min ?? 0;
+  const max = options.max ?? 1;
+  if (!(min < max)) throw new ValueError(`rand: min ${min} must be less than max ${max}`);
+  const values = uniform(sizeOf(s), min, max, options.seed ?? freshSeed());
+  // A draw just below max can round up onto it when stored (f16 has 11 bits):
+  // such draws become the largest stored value below max instead.
+  const below = largestBelow(max, dtype);
+  for (let i = 0; i < values.length; i++) if (stored(values[i], dtype) >= max) values[i] = below;
+  return fromValues('rand', values, s, dtype);
 }
 
 /** Normally distributed values. */

@@ -1,162 +1,311 @@
-// Elementwise ops on every backend against float64 references, at odd sizes
-// and broadcasting corner cases.
+// Elementwise ops on every backend against float64 references, at odd sizes,
+// broadcasting corner cases (size-1 axes, scalars, empty shapes), special
+// values, and in every dtype (ints wrap like C).
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { asF16, asF32, expectClose, uniform } from '../helpers/data.js';
-import { broadcast2, f64, map, size } from '../helpers/float64.js';
+import { TOL, asF16, asF32, expectClose, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
+import { broadcast2, f64, map, roundF16, size, whereRef, wrapInt } from '../helpers/float64.js';
 
-const UNARY: [string, (x: number) => number, (t: tm.Tensor) => tm.Tensor, number, number][] = [
+type Unary = [name: string, ref: (x: number) => number, op: (t: tm.Tensor) => tm.Tensor, lo: number, hi: number];
+const UNARY: Unary[] = [
   ['neg', (x) => -x, (t) => t.neg(), -3, 3],
   ['abs', Math.abs, (t) => t.abs(), -3, 3],
   ['sign', (x) => Math.sign(x), (t) => t.sign(), -3, 3],
   ['exp', Math.exp, (t) => t.exp(), -5, 5],
   ['log', Math.log, (t) => t.log(), 0.01, 50],
   ['sqrt', Math.sqrt, (t) => t.sqrt(), 0, 50],
-  ['relu', (x) => Math.max(x, 0), (t) => t.relu(), -3, 3],
+  ['relu', (x) => (Number.isNaN(x) ? NaN : Math.max(x, 0)), (t) => t.relu(), -3, 3],
   ['sigmoid', (x) => 1 / (1 + Math.exp(-x)), (t) => t.sigmoid(), -8, 8],
   ['tanh', Math.tanh, (t) => t.tanh(), -4, 4],
   ['square', (x) => x * x, (t) => t.square(), -3, 3],
 ];
 
-const BINARY: [string, (a: number, b: number) => number, (a: tm.Tensor, b: tm.Tensor) => tm.Tensor][] = [
-  ['add', (a, b) => a + b, (a, b) => a.add(b)],
-  ['sub', (a, b) => a - b, (a, b) => a.sub(b)],
-  ['mul', (a, b) => a * b, (a, b) => a.mul(b)],
-  ['div', (a, b) => a / b, (a, b) => a.div(b)],
-  ['maximum', Math.max, (a, b) => a.maximum(b)],
-  ['minimum', Math.min, (a, b) => a.minimum(b)],
-  ['equal', (a, b) => +(a === b), (a, b) => a.equal(b)],
-  ['notEqual', (a, b) => +(a !== b), (a, b) => a.notEqual(b)],
-  ['less', (a, b) => +(a < b), (a, b) => a.less(b)],
-  ['lessEqual', (a, b) => +(a <= b), (a, b) => a.lessEqual(b)],
-  ['greater', (a, b) => +(a > b), (a, b) => a.greater(b)],
-  ['greaterEqual', (a, b) => +(a >= b), (a, b) => a.greaterEqual(b)],
+type Binary = [name: string, ref: (a: number, b: number) => number, op: (a: tm.TensorLike, b: tm.TensorLike) => tm.Tensor];
+const ARITHMETIC: Binary[] = [
+  ['add', (a, b) => a + b, tm.add],
+  ['sub', (a, b) => a - b, tm.sub],
+  ['mul', (a, b) => a * b, tm.mul],
+  ['div', (a, b) => a / b, tm.div],
+  ['maximum', Math.max, tm.maximum],
+  ['minimum', Math.min, tm.minimum],
 ];
+const COMPARISONS: Binary[] = [
+  ['equal', (a, b) => +(a === b), tm.equal],
+  ['notEqual', (a, b) => +(a !== b), tm.notEqual],
+  ['less', (a, b) => +(a < b), tm.less],
+  ['lessEqual', (a, b) => +(a <= b), tm.lessEqual],
+  ['greater', (a, b) => +(a > b), tm.greater],
+  ['greaterEqual', (a, b) => +(a >= b), tm.greaterEqual],
+];
+const BINARY = [...ARITHMETIC, ...COMPARISONS];
+
+/** IEEE 754 / C / NumPy pow: pow(1, y) = 1 for every y, NaN included, and pow(-1, ±Infinity) = 1 (Math.pow gives NaN there). */
+const powRef = (a: number, b: number) => (a === 1 || (a === -1 && Math.abs(b) === Infinity) ? 1 : Math.pow(a, b));
 
 /** Shape pairs that broadcast: equal, row vector, size-1 axes both ways, scalars, rank mismatch, empty. */
 const PAIRS: [number[], number[]][] = [
-  [[1], [1]], [[7], [7]], [[13, 31], [31]], [[127, 129], [127, 1]], [[5, 1, 3], [4, 3]],
-  [[], [3, 4]], [[3, 4], []], [[2, 1, 4, 1], [3, 1, 5]], [[0, 3], [3]], [[1, 129], [127, 1]],
+  [[1], [1]], [[7], [7]], [[13, 31], [31]], [[127, 129], [127, 1]], [[5, 1, 3], [4, 3]], [[7, 1], [1, 13]],
+  [[], []], [[], [3, 4]], [[3, 4], []], [[1, 1, 1], []], [[2, 1, 4, 1], [3, 1, 5]], [[0, 3], [3]], [[3, 0], [1]],
+  [[1, 129], [127, 1]],
 ];
+
+const UNARY_SHAPES: number[][] = [[], [1], [7], [13, 31], [3, 1, 7], [127, 129], [0, 5]];
+
+/** Special values: NaN, ±Infinity, ±0, and ordinary ones around them. */
+const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2.5, -2.5, 3, -3, 0.5, 1e-30, -1e30];
+
+const tensorOf = (values: Float64Array, shape: number[], dtype: tm.DType = 'f32') => tm.tensor(values, shape, { dtype });
 
 describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
   beforeAll(async () => {
     expect(await tm.init({ backend })).toBe(backend);
   });
 
-  describe.each(UNARY)('%s', (_name, ref, op, lo, hi) => {
-    it.each([[[1]], [[7]], [[13, 31]], [[127, 129]], [[0, 5]]])('f32 at shape %j', async (shape) => {
+  describe.each(UNARY)('%s', (name, ref, op, lo, hi) => {
+    it.each(UNARY_SHAPES.map((s) => [s]))('f32 at shape %j', async (shape) => {
       const x = asF32(uniform(size(shape), lo, hi));
-      const y = op(tm.tensor(Float32Array.from(x), shape));
+      const y = op(tensorOf(x, shape));
       expect(y.shape).toEqual(shape);
       expect(y.dtype).toBe('f32');
-      expectClose(await y.data(), map(f64(shape, x), ref).v, 1e-5);
+      expectClose(await y.data(), map(f64(shape, x), ref).v, TOL.f32, name);
     });
 
-    it('f16 stores f16 and matches within f16 precision', async () => {
-      const x = asF16(uniform(257, lo, Math.min(hi, 10)));
-      const y = op(tm.tensor(Float32Array.from(x), [257], { dtype: 'f16' }));
+    it('f16 stores f16: the float64 result rounded to f16, within a few f16 ulps', async () => {
+      const x = asF16(uniform(13 * 31, lo, Math.min(hi, 10)));
+      const y = op(tensorOf(x, [13, 31], 'f16'));
       expect(y.dtype).toBe('f16');
-      expectClose(await y.data(), asF16(map(f64([257], x), ref).v), 2e-2);
+      const got = await y.data();
+      expect(Array.from(got)).toEqual(Array.from(got, roundF16)); // stored as f16
+      expectClose(got, map(f64([13, 31], x), (v) => roundF16(ref(v))).v, TOL.f16, name);
+    });
+
+    it('NaN, ±Infinity and ±0 behave as in IEEE arithmetic', async () => {
+      const x = Float64Array.from(SPECIAL);
+      expectClose(await op(tensorOf(x, [x.length])).data(), x.map((v) => Math.fround(ref(v))), TOL.f32, name);
     });
   });
 
-  it('neg, abs, sign and relu keep int dtypes; exp of an int gives f32', async () => {
-    const x = tm.tensor(new Int32Array([-5, 0, 7, -2147483647]), [4]);
-    expect(Array.from(await x.neg().data())).toEqual([5, 0, -7, 2147483647]);
-    expect(Array.from(await x.abs().data())).toEqual([5, 0, 7, 2147483647]);
-    expect(Array.from(await x.sign().data())).toEqual([-1, 0, 1, -1]);
-    expect(Array.from(await x.relu().data())).toEqual([0, 0, 7, 0]);
-    const e = tm.tensor(new Int32Array([0, 1, 2]), [3]).exp();
-    expect(e.dtype).toBe('f32');
-    expectClose(await e.data(), [1, Math.E, Math.E ** 2]);
+  it.each(['i8', 'i32'] as const)('neg, abs, sign, relu and square keep %s and wrap like C (-(-128) is -128 in i8)', async (dtype) => {
+    const x = intsOf(dtype, 257);
+    const t = tensorOf(x, [257], dtype);
+    const cases: [tm.Tensor, (v: number) => bigint | number][] = [
+      [t.neg(), (v) => -BigInt(v)],
+      [t.abs(), (v) => BigInt(Math.abs(v))],
+      [t.sign(), (v) => Math.sign(v) + 0],
+      [t.relu(), (v) => Math.max(v, 0)],
+      [t.square(), (v) => BigInt(v) * BigInt(v)],
+    ];
+    for (const [y, ref] of cases) {
+      expect(y.dtype).toBe(dtype);
+      expectExact(await y.data(), x.map((v) => wrapInt(ref(v), dtype)));
+    }
   });
 
-  describe.each(BINARY)('%s', (_name, ref, op) => {
+  it.each(['i8', 'i32'] as const)('exp, log, sqrt, sigmoid and tanh of %s compute in f32', async (dtype) => {
+    const x = randomInts(129, -20, 20);
+    const t = tensorOf(x, [129], dtype);
+    for (const [name, ref, op] of UNARY.filter(([n]) => ['exp', 'log', 'sqrt', 'sigmoid', 'tanh'].includes(n))) {
+      const y = op(t);
+      expect(y.dtype).toBe('f32');
+      expectClose(await y.data(), x.map((v) => Math.fround(ref(v))), TOL.f32, `${name} ${dtype}`);
+    }
+  });
+
+  describe.each(BINARY)('%s', (name, ref, op) => {
     it.each(PAIRS)('f32 broadcasting %j with %j', async (sa, sb) => {
       // Small integers make ties (equal, maximum) common as well as ordinary values.
-      const a = uniform(size(sa), -3, 3).map((v, i) => (i % 3 === 0 ? Math.round(v) : Math.fround(v)));
-      const b = uniform(size(sb), -3, 3).map((v, i) => (i % 2 === 0 ? Math.round(v) : Math.fround(v)));
-      const want = broadcast2(f64(sa, a), f64(sb, b), ref);
-      const y = op(tm.tensor(Float32Array.from(a), sa), tm.tensor(Float32Array.from(b), sb));
+      const a = asF32(uniform(size(sa), -3, 3).map((v, i) => (i % 3 === 0 ? Math.round(v) : v)));
+      const b = asF32(uniform(size(sb), -3, 3).map((v, i) => (i % 2 === 0 ? Math.round(v) : v)));
+      const want = broadcast2(f64(sa, a), f64(sb, b), (x, y) => Math.fround(ref(x, y)));
+      const y = op(tensorOf(a, sa), tensorOf(b, sb));
       expect(y.shape).toEqual(want.shape);
-      expectClose(await y.data(), want.v, 1e-6);
+      expect(y.dtype).toBe('f32');
+      expectClose(await y.data(), want.v, TOL.f32, name);
     });
 
-    it('f16 with broadcasting', async () => {
-      const a = asF16(uniform(6 * 5, -3, 3));
-      const b = asF16(uniform(5, 0.5, 3));
-      const y = op(tm.tensor(Float32Array.from(a), [6, 5], { dtype: 'f16' }), tm.tensor(Float32Array.from(b), [5], { dtype: 'f16' }));
+    it('f16 with broadcasting at odd sizes stores f16', async () => {
+      const a = asF16(uniform(7 * 13, -3, 3));
+      const b = asF16(uniform(13, 0.5, 3));
+      const y = op(tensorOf(a, [7, 13], 'f16'), tensorOf(b, [13], 'f16'));
       expect(y.dtype).toBe('f16');
-      expectClose(await y.data(), asF16(broadcast2(f64([6, 5], a), f64([5], b), ref).v), 1e-2);
+      expectClose(await y.data(), broadcast2(f64([7, 13], a), f64([13], b), (x, z) => roundF16(ref(x, z))).v, TOL.f16, name);
+    });
+
+    it('a plain number on either side acts as a scalar', async () => {
+      const a = asF32(uniform(31, -3, 3));
+      const t = tensorOf(a, [31]);
+      expectClose(await op(t, 1.5).data(), a.map((v) => Math.fround(ref(v, 1.5))), TOL.f32);
+      expectClose(await op(-2, t).data(), a.map((v) => Math.fround(ref(-2, v))), TOL.f32);
+    });
+
+    it.each(['f32', 'f16'] as const)('NaN, ±Infinity and ±0 in %s against every other special value', async (dtype) => {
+      const s = Float64Array.from(SPECIAL).map((v) => (dtype === 'f16' ? roundF16(v) : Math.fround(v)));
+      const round = dtype === 'f16' ? roundF16 : Math.fround;
+      const y = op(tensorOf(s, [s.length, 1], dtype), tensorOf(s, [s.length], dtype));
+      expectClose(await y.data(), broadcast2(f64([s.length, 1], s), f64([s.length], s), (x, z) => round(ref(x, z))).v, TOL[dtype], name);
     });
   });
 
-  it('pow matches Math.pow for positive bases and any exponent', async () => {
-    const a = asF32(uniform(129, 0.1, 4));
-    const b = asF32(uniform(129, -3, 3));
-    const y = tm.tensor(Float32Array.from(a), [129]).pow(tm.tensor(Float32Array.from(b), [129]));
-    expectClose(await y.data(), broadcast2(f64([129], a), f64([129], b), Math.pow).v, 1e-5);
+  describe.each(['i8', 'i32'] as const)('%s arithmetic', (dtype) => {
+    const INT_OPS: [string, (a: number, b: number) => bigint | number, (a: tm.Tensor, b: tm.Tensor) => tm.Tensor][] = [
+      ['add', (a, b) => BigInt(a) + BigInt(b), (a, b) => a.add(b)],
+      ['sub', (a, b) => BigInt(a) - BigInt(b), (a, b) => a.sub(b)],
+      ['mul', (a, b) => BigInt(a) * BigInt(b), (a, b) => a.mul(b)],
+      ['maximum', Math.max, (a, b) => a.maximum(b)],
+      ['minimum', Math.min, (a, b) => a.minimum(b)],
+      ...COMPARISONS.map(([n, r, o]) => [n, r, o] as [string, (a: number, b: number) => number, (a: tm.Tensor, b: tm.Tensor) => tm.Tensor]),
+    ];
+
+    it.each([[[13, 31], [31]], [[7, 1], [1, 13]], [[129], []]])('wraps like C and stays exact, broadcasting %j with %j', async (sa, sb) => {
+      const a = intsOf(dtype, size(sa));
+      const b = intsOf(dtype, size(sb)).map((v, i) => (i % 4 === 0 && a.length ? a[i % a.length] : v)); // some ties
+      for (const [name, ref, op] of INT_OPS) {
+        const y = op(tensorOf(a, sa, dtype), tensorOf(b, sb, dtype));
+        expect(y.dtype, name).toBe(dtype);
+        expectExact(await y.data(), broadcast2(f64(sa, a), f64(sb, b), (x, z) => wrapInt(ref(x, z), dtype)).v, `${dtype} ${name}`);
+      }
+    });
+
+    it('pow with non-negative integer exponents wraps like repeated multiplication', async () => {
+      const base = randomInts(64, -9, 9);
+      const expo = randomInts(64, 0, 12);
+      const y = tensorOf(base, [64], dtype).pow(tensorOf(expo, [64], dtype));
+      expect(y.dtype).toBe(dtype);
+      expectExact(await y.data(), base.map((x, i) => wrapInt(BigInt(x) ** BigInt(expo[i]), dtype)));
+    });
   });
 
-  it('integer arithmetic wraps like C and stays exact beyond 2^53', async () => {
+  it('integer arithmetic at the edges of the range', async () => {
     const big = tm.tensor(new Int32Array([2147483647, -2147483648, 123456789, 46341]), [4]);
     expect(Array.from(await big.add(1).data())).toEqual([-2147483648, -2147483647, 123456790, 46342]);
-    expect(Array.from(await big.mul(big).data())).toEqual([1, 0, Math.imul(123456789, 123456789), Math.imul(46341, 46341)]);
+    expect(Array.from(await big.sub(1).data())).toEqual([2147483646, 2147483647, 123456788, 46340]);
+    expect(Array.from(await big.mul(big).data())).toEqual([1, 0, wrapInt(123456789n * 123456789n, 'i32'), wrapInt(46341n * 46341n, 'i32')]);
     const i8 = tm.tensor(new Int8Array([127, -128, 100]), [3]);
     expect(Array.from(await i8.add(1).data())).toEqual([-128, -127, 101]);
-    expect((await i8.add(1)).dtype).toBe('i8');
+    expect(Array.from(await i8.mul(2).data())).toEqual([-2, 0, -56]);
+    expect(i8.add(1).dtype).toBe('i8');
   });
 
-  it('NaN propagates through maximum/minimum and compares unequal', async () => {
-    const a = tm.tensor([NaN, 1, 2]);
-    const b = tm.tensor([0, NaN, 2]);
-    expect(Array.from(await a.maximum(b).data())).toEqual([NaN, NaN, 2]);
-    expect(Array.from(await a.minimum(b).data())).toEqual([NaN, NaN, 2]);
-    expect(Array.from(await a.equal(a).data())).toEqual([0, 1, 1]);
+  it('pow matches the float64 power for positive bases and any exponent, at odd sizes and broadcasting', async () => {
+    const a = asF32(uniform(13 * 31, 0.1, 4));
+    const b = asF32(uniform(31, -3, 3));
+    const y = tensorOf(a, [13, 31]).pow(tensorOf(b, [31]));
+    expectClose(await y.data(), broadcast2(f64([13, 31], a), f64([31], b), powRef).v, TOL.f32);
+    expectClose(await tensorOf(a, [13, 31]).pow(2).data(), a.map((v) => v * v), TOL.f32);
+    expectClose(await tm.pow(2, tensorOf(b, [31])).data(), b.map((v) => 2 ** v), TOL.f32);
   });
 
-  it('where picks by a broadcast condition; clip limits', async () => {
-    const cond = tm.tensor([[1], [0]]);
-    const y = tm.where(cond, tm.tensor([[1, 2, 3], [4, 5, 6]]), -1);
-    expect(await y.array()).toEqual([[1, 2, 3], [-1, -1, -1]]);
-    expect(Array.from(await tm.tensor([-5, 0.5, 9]).clip(0, 1).data())).toEqual([0, 0.5, 1]);
+  it('pow of a negative base: integer exponents keep the sign, fractional ones give NaN', async () => {
+    const y = tm.tensor([-2, -2, -8, -2, -0.5]).pow(tm.tensor([3, 2, 1 / 3, 0.5, -1]));
+    expectClose(await y.data(), [-8, 4, NaN, NaN, -2], TOL.f32);
   });
 
-  it('promotes dtypes: f16⊕f32→f32, i8⊕i32→i32, i32÷i32→f32, numbers follow the tensor', async () => {
-    const h = tm.tensor([1, 2], { dtype: 'f16' });
-    const f = tm.tensor([1, 2]);
-    const i = tm.tensor(new Int32Array([3, 4]), [2]);
-    const b = tm.tensor(new Int8Array([1, 2]), [2]);
-    expect(h.add(f).dtype).toBe('f32');
-    expect(h.mul(2).dtype).toBe('f16');
-    expect(b.add(i).dtype).toBe('i32');
-    expect(i.mul(0.5).dtype).toBe('f32');
-    expect(Array.from(await i.mul(0.5).data())).toEqual([1.5, 2]);
-    expect(i.div(i).dtype).toBe('f32');
-    expect(Array.from(await i.div(tm.tensor(new Int32Array([2, 3]), [2])).data())).toEqual([1.5, Math.fround(4 / 3)]);
-    expect(b.mul(1000).dtype).toBe('i32'); // 1000 does not fit i8
-    expect(i.greater(3).dtype).toBe('i32');
+  it('pow follows IEEE 754, C and NumPy at 1 and -1: pow(1, y) = 1 for any y (NaN too), pow(-1, ±Infinity) = 1', async () => {
+    // Math.pow gives NaN for these; C's powf, WGSL and NumPy give 1, so every backend must agree on 1.
+    const base = Float64Array.from([1, 1, 1, -1, -1, NaN, 2]);
+    const expo = Float64Array.from([NaN, Infinity, -Infinity, Infinity, -Infinity, 0, NaN]);
+    for (const dtype of ['f32', 'f16'] as const) {
+      const y = tensorOf(base, [7], dtype).pow(tensorOf(expo, [7], dtype));
+      expectClose(await y.data(), [1, 1, 1, 1, 1, 1, NaN], 0, dtype);
+    }
   });
 
-  it('property: any pair of broadcastable shapes adds like the reference', () => {
-    const dim = fc.integer({ min: 1, max: 4 });
-    fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(dim, fc.boolean(), fc.boolean()), { maxLength: 4 }), fc.nat(2), async (axes, drop) => {
-        const full = axes.map(([d]) => d);
-        const sa = axes.map(([d, one]) => (one ? 1 : d)).slice(Math.min(drop, axes.length));
-        const sb = axes.map(([d, , one]) => (one ? 1 : d));
-        const a = asF32(uniform(size(sa)));
-        const b = asF32(uniform(size(sb)));
-        const y = tm.tensor(Float32Array.from(a), sa).add(tm.tensor(Float32Array.from(b), sb));
-        const want = broadcast2(f64(sa, a), f64(sb, b), (x, z) => x + z);
-        expect(y.shape).toEqual(want.shape);
-        expect(want.shape.length).toBe(full.length);
-        expectClose(await y.data(), want.v, 1e-6);
-      }),
-      { numRuns: 60 },
+  it('NaN propagates through maximum and minimum and compares unequal to everything, itself included', async () => {
+    const a = tm.tensor([NaN, 1, 2, NaN]);
+    const b = tm.tensor([0, NaN, 2, NaN]);
+    expectClose(await a.maximum(b).data(), [NaN, NaN, 2, NaN]);
+    expectClose(await a.minimum(b).data(), [NaN, NaN, 2, NaN]);
+    expect(Array.from(await a.equal(b).data())).toEqual([0, 0, 1, 0]);
+    expect(Array.from(await a.notEqual(b).data())).toEqual([1, 1, 0, 1]);
+    expect(Array.from(await a.lessEqual(b).data())).toEqual([0, 0, 1, 0]);
+    expect(Array.from(await a.greaterEqual(b).data())).toEqual([0, 0, 1, 0]);
+  });
+
+  it('comparisons give 1 and 0 in the inputs\' common dtype', async () => {
+    for (const dtype of tm.DTYPES) {
+      const a = tm.tensor([1, 2, 3], { dtype });
+      const y = a.greater(2);
+      expect(y.dtype).toBe(dtype);
+      expect(Array.from(await y.data())).toEqual([0, 0, 1]);
+      expect(Array.from(await a.equal(a).data())).toEqual([1, 1, 1]);
+    }
+    expect(tm.tensor([1], { dtype: 'i8' }).less(tm.tensor([2], { dtype: 'f16' })).dtype).toBe('f16');
+    expect(tm.tensor([1], { dtype: 'i32' }).less(tm.tensor([2])).dtype).toBe('f32');
+  });
+
+  describe('where', () => {
+    it.each([
+      [[7], [7], [7]], [[13, 31], [31], [13, 1]], [[1], [3, 1], [1, 5]], [[], [2, 3], []], [[4, 1, 1], [1, 6, 1], [1, 1, 5]], [[0, 3], [3], []],
+    ])('picks a where cond is non-zero, else b, broadcasting cond %j, a %j and b %j', async (sc, sa, sb) => {
+      const c = randomInts(size(sc), 0, 1).map((v, i) => (i % 5 === 4 ? NaN : v)); // NaN is non-zero: true
+      const a = asF32(uniform(size(sa)));
+      const b = asF32(uniform(size(sb)));
+      const y = tm.where(tensorOf(c, sc), tensorOf(a, sa), tensorOf(b, sb));
+      const want = whereRef(f64(sc, c), f64(sa, a), f64(sb, b));
+      expect(y.shape).toEqual(want.shape);
+      expectExact(await y.data(), want.v);
+    });
+
+    it('takes numbers for either branch, any dtype of condition, and promotes the branches', async () => {
+      const cond = tm.tensor(new Int8Array([1, 0, -3]), [3]);
+      expect(Array.from(await tm.where(cond, 5, -1).data())).toEqual([5, -1, 5]);
+      const i = tm.tensor(new Int32Array([10, 20, 30]), [3]);
+      const h = tm.tensor([0.5, 1.5, 2.5], { dtype: 'f16' });
+      const y = tm.where(cond, i, h);
+      expect(y.dtype).toBe('f32');
+      expect(Array.from(await y.data())).toEqual([10, 1.5, 30]);
+      const z = tm.where(tm.tensor([[1], [0]]), tm.tensor([[1, 2, 3], [4, 5, 6]]), -1);
+      expect(await z.array()).toEqual([[1, 2, 3], [-1, -1, -1]]);
+      expect(tm.where(cond, tm.tensor(new Int8Array([1, 2, 3]), [3]), 2).dtype).toBe('i8');
+    });
+  });
+
+  describe('clip', () => {
+    it.each([[[1]], [[13, 31]], [[0, 4]], [[]]])('limits to [min, max] in f32 at shape %j', async (shape) => {
+      const x = asF32(uniform(size(shape), -3, 3));
+      const y = tensorOf(x, shape).clip(-1, 1.5);
+      expect(y.shape).toEqual(shape);
+      expectExact(await y.data(), x.map((v) => Math.min(Math.max(v, -1), 1.5)));
+    });
+
+    it('keeps the dtype for integer bounds, passes NaN through, and allows min = max', async () => {
+      const i = tm.tensor(intsOf('i32', 64), [64], { dtype: 'i32' });
+      const ci = i.clip(-1000, 1000);
+      expect(ci.dtype).toBe('i32');
+      expectExact(await ci.data(), Array.from(await i.data(), (v) => Math.min(Math.max(v, -1000), 1000)));
+      const h = tm.tensor([0.1, 3, -3, NaN], { dtype: 'f16' }).clip(-1, 1);
+      expect(h.dtype).toBe('f16');
+      expectClose(await h.data(), [roundF16(0.1), 1, -1, NaN], 0);
+      expect(Array.from(await tm.tensor([-5, 0, 5]).clip(2, 2).data())).toEqual([2, 2, 2]);
+      expect(Array.from(await tm.tensor(new Int8Array([-100, 100]), [2]).clip(-0.5, 0.5).data())).toEqual([-0.5, 0.5]);
+    });
+  });
+
+  it('property: any pair of broadcastable shapes goes through any binary op like the reference', async () => {
+    const dim = fc.integer({ min: 1, max: 5 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(dim, fc.boolean(), fc.boolean()), { maxLength: 4 }),
+        fc.nat(4),
+        fc.constantFrom(...BINARY),
+        fc.boolean(),
+        async (axes, drop, [name, ref, op], swap) => {
+          const sa = axes.map(([d, one]) => (one ? 1 : d)).slice(Math.min(drop, axes.length));
+          const sb = axes.map(([d, , one]) => (one ? 1 : d));
+          const [s1, s2] = swap ? [sb, sa] : [sa, sb];
+          const a = asF32(uniform(size(s1), -3, 3).map(Math.round));
+          const b = asF32(uniform(size(s2), -3, 3));
+          const y = op(tensorOf(a, s1), tensorOf(b, s2));
+          const want = broadcast2(f64(s1, a), f64(s2, b), (x, z) => Math.fround(ref(x, z)));
+          expect(y.shape).toEqual(want.shape);
+          expect(want.shape.length).toBe(axes.length);
+          expectClose(await y.data(), want.v, TOL.f32, `${name} ${JSON.stringify(s1)} ${JSON.stringify(s2)}`);
+          y.dispose();
+        },
+      ),
+      { numRuns: 80 },
     );
   });
 });

@@ -1,25 +1,32 @@
-// matmul on every backend against a float64 product: odd sizes, transposes
-// without copies, batches with broadcasting, 1-D operands, f16, and exact int8.
+// matmul on every backend against a float64 product written in the test:
+// odd sizes, transposes without copies, batches with NumPy batch
+// broadcasting, 1-D operands, empty dimensions, f16, and exact int8 → i32.
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { asF16, asF32, expectClose, uniform } from '../helpers/data.js';
-import { f64, matmul2, permute, transpose2, type F64 } from '../helpers/float64.js';
+import { TOL, asDType, expectClose, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
+import { f64, matmulRef, roundF16, size, wrapInt, type F64 } from '../helpers/float64.js';
 
-const SIZES: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [7, 13, 5], [33, 17, 65], [64, 64, 64], [127, 129, 131]];
+const SIZES: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [7, 13, 5], [13, 1, 31], [33, 17, 65], [64, 64, 64], [127, 129, 131]];
+const FLAGS = [{}, { transposeA: true }, { transposeB: true }, { transposeA: true, transposeB: true }] as const;
+/** f16 products accumulate many rounded terms: a looser bound than one elementwise rounding. */
+const F16_ACC = 5 * TOL.f16;
 
-/** Batched product of [B, m, k] × [B, k, n] (batch 1 broadcasts). */
-function batched(a: F64, b: F64): F64 {
-  const [ba, m, k] = a.shape;
-  const [bb, , n] = b.shape;
-  const batch = Math.max(ba, bb);
-  const v = new Float64Array(batch * m * n);
-  for (let t = 0; t < batch; t++) {
-    const at = f64([m, k], a.v.subarray((ba === 1 ? 0 : t) * m * k, ((ba === 1 ? 0 : t) + 1) * m * k));
-    const bt = f64([k, n], b.v.subarray((bb === 1 ? 0 : t) * k * n, ((bb === 1 ? 0 : t) + 1) * k * n));
-    v.set(matmul2(at, bt).v, t * m * n);
-  }
-  return { shape: [batch, m, n], v };
+type Opts = { transposeA?: boolean; transposeB?: boolean };
+
+/** The shape an operand is stored in for a product that sees `logical` (its last two axes swapped when transposed). */
+const stored = (logical: number[], transposed = false) =>
+  transposed && logical.length >= 2 ? [...logical.slice(0, -2), logical[logical.length - 1], logical[logical.length - 2]] : logical;
+
+/** Random operands for logical shapes a, b under `opts`, as float64 references and as tensors. */
+function operands(la: number[], lb: number[], opts: Opts, dtype: tm.DType = 'f32'): { a: F64; b: F64; ta: tm.Tensor; tb: tm.Tensor } {
+  const sa = stored(la, opts.transposeA);
+  const sb = stored(lb, opts.transposeB);
+  const draw = (n: number) => (dtype === 'i8' || dtype === 'i32' ? intsOf(dtype, n) : asDType(uniform(n, -1, 1), dtype));
+  const a = f64(sa, draw(size(sa)));
+  const b = f64(sb, draw(size(sb)));
+  return { a, b, ta: tm.tensor(a.v, sa, { dtype }), tb: tm.tensor(b.v, sb, { dtype }) };
 }
 
 describe.each(BACKENDS)('matmul on %s', (backend) => {
@@ -27,79 +34,131 @@ describe.each(BACKENDS)('matmul on %s', (backend) => {
     expect(await tm.init({ backend })).toBe(backend);
   });
 
-  it.each(SIZES)('f32 [%i×%i]·[%i×…] and every transpose flag', async (m, k, n) => {
-    const a = f64([m, k], asF32(uniform(m * k)));
-    const b = f64([k, n], asF32(uniform(k * n)));
-    const want = matmul2(a, b).v;
-    const ta = tm.tensor(Float32Array.from(a.v), [m, k]);
-    const tb = tm.tensor(Float32Array.from(b.v), [k, n]);
-    const taT = tm.tensor(Float32Array.from(transpose2(a).v), [k, m]);
-    const tbT = tm.tensor(Float32Array.from(transpose2(b).v), [n, k]);
-    for (const [x, y, opts] of [[ta, tb, {}], [taT, tb, { transposeA: true }], [ta, tbT, { transposeB: true }], [taT, tbT, { transposeA: true, transposeB: true }]] as const) {
-      const c = x.matmul(y, opts);
+  it.each(SIZES)('f32 [%i×%i]·[…×%i] with every transpose flag', async (m, k, n) => {
+    for (const opts of FLAGS) {
+      const { a, b, ta, tb } = operands([m, k], [k, n], opts);
+      const c = ta.matmul(tb, opts);
       expect(c.shape).toEqual([m, n]);
-      expectClose(await c.data(), want, 1e-5);
+      expect(c.dtype).toBe('f32');
+      expectClose(await c.data(), matmulRef(a, b, opts).v, TOL.f32, JSON.stringify(opts));
     }
   });
 
-  it('f16 operands give f16 within f16 precision', async () => {
-    const [m, k, n] = [31, 67, 29];
-    const a = f64([m, k], asF16(uniform(m * k, -1, 1)));
-    const b = f64([k, n], asF16(uniform(k * n, -1, 1)));
-    const c = tm.tensor(Float32Array.from(a.v), [m, k], { dtype: 'f16' }).matmul(tm.tensor(Float32Array.from(b.v), [k, n], { dtype: 'f16' }));
-    expect(c.dtype).toBe('f16');
-    expectClose(await c.data(), matmul2(a, b).v, 2e-2);
-  });
-
-  it('batches, broadcasting batch axes like NumPy', async () => {
-    const a = f64([2, 1, 5, 7], asF32(uniform(70)));
-    const b = f64([3, 7, 4], asF32(uniform(84)));
-    const c = tm.tensor(Float32Array.from(a.v), a.shape).matmul(tm.tensor(Float32Array.from(b.v), b.shape));
-    expect(c.shape).toEqual([2, 3, 5, 4]);
-    const got = await c.data();
-    for (let i = 0; i < 2; i++) {
-      const want = batched(f64([1, 5, 7], a.v.subarray(i * 35, (i + 1) * 35)), b);
-      expectClose(got.subarray(i * 60, (i + 1) * 60), want.v, 1e-5);
+  it.each([[31, 67, 29], [1, 129, 7], [13, 13, 13]])('f16 [%i×%i]·[…×%i] gives f16 with every transpose flag', async (m, k, n) => {
+    for (const opts of FLAGS) {
+      const { a, b, ta, tb } = operands([m, k], [k, n], opts, 'f16');
+      const c = ta.matmul(tb, opts);
+      expect(c.dtype).toBe('f16');
+      const got = await c.data();
+      expect(Array.from(got)).toEqual(Array.from(got, roundF16));
+      expectClose(got, matmulRef(a, b, opts).v.map(roundF16), F16_ACC, JSON.stringify(opts));
     }
-    const shared = f64([6, 4], asF32(uniform(24)));
-    const many = f64([5, 3, 6], asF32(uniform(90)));
-    const d = tm.tensor(Float32Array.from(many.v), many.shape).matmul(tm.tensor(Float32Array.from(shared.v), shared.shape), {});
-    expectClose(await d.data(), batched(many, f64([1, 6, 4], shared.v)).v, 1e-5);
-    const e = tm.tensor(Float32Array.from(many.v), many.shape).matmul(tm.tensor(Float32Array.from(many.v), many.shape), { transposeB: true });
-    expectClose(await e.data(), batched(many, permute(many, [0, 2, 1])).v, 1e-5);
   });
 
-  it('1-D operands are promoted and the added axis dropped', async () => {
-    const v = f64([4], asF32(uniform(4)));
-    const m = f64([4, 3], asF32(uniform(12)));
-    const tv = tm.tensor(Float32Array.from(v.v), [4]);
-    const tm43 = tm.tensor(Float32Array.from(m.v), [4, 3]);
-    const vm = tv.matmul(tm43);
-    expect(vm.shape).toEqual([3]);
-    expectClose(await vm.data(), matmul2(f64([1, 4], v.v), m).v);
-    const mv = tm43.matmul(tm.tensor(Float32Array.from(v.v.slice(0, 3)), [3]));
-    expect(mv.shape).toEqual([4]);
-    const dot = tv.matmul(tv);
-    expect(dot.shape).toEqual([]);
-    expectClose(await dot.data(), [v.v.reduce((s, x) => s + x * x, 0)]);
+  it.each([
+    [[2, 1, 5, 7], [3, 7, 4], [2, 3, 5, 4]],
+    [[5, 3, 6], [6, 4], [5, 3, 4]],
+    [[6, 4], [5, 4, 3], [5, 6, 3]],
+    [[1, 3, 4], [5, 4, 2], [5, 3, 2]],
+    [[2, 1, 3, 4], [1, 5, 4, 2], [2, 5, 3, 2]],
+    [[7, 1, 13], [1, 13, 3], [7, 1, 3]],
+    [[3, 2, 5], [3, 5, 1], [3, 2, 1]],
+  ])('batched %j · %j → %j, batch axes broadcast like NumPy, with every transpose flag', async (la, lb, want) => {
+    for (const opts of FLAGS) {
+      const { a, b, ta, tb } = operands(la, lb, opts);
+      const c = ta.matmul(tb, opts);
+      expect(c.shape).toEqual(want);
+      expectClose(await c.data(), matmulRef(a, b, opts).v, TOL.f32, JSON.stringify(opts));
+    }
   });
 
-  it.each([[1, 4, 1], [7, 13, 5], [33, 300, 17], [64, 64, 64]])('i8 × i8 gives the exact i32 product at %i×%i×%i', async (m, k, n) => {
-    const ints = (len: number) => Int8Array.from(uniform(len, -128, 128), Math.floor);
-    const a = ints(m * k);
-    const b = ints(k * n);
-    const c = tm.tensor(a, [m, k]).matmul(tm.tensor(b, [k, n]));
+  it.each([
+    [[4], [4, 3], [3]], [[4, 3], [3], [4]], [[7], [7], []], [[4], [5, 4, 3], [5, 3]], [[5, 3, 4], [4], [5, 3]], [[1], [1, 129], [129]],
+  ])('1-D operands are promoted like NumPy and the added axis dropped: %j · %j → %j', async (la, lb, want) => {
+    const { a, b, ta, tb } = operands(la, lb, {});
+    const c = ta.matmul(tb);
+    expect(c.shape).toEqual(want);
+    expectClose(await c.data(), matmulRef(a, b).v, TOL.f32);
+  });
+
+  it('transpose flags on a 1-D operand change nothing (a vector has no axes to swap)', async () => {
+    const { a, b, ta, tb } = operands([4], [4, 3], {});
+    expectClose(await ta.matmul(tb, { transposeA: true }).data(), matmulRef(a, b).v, TOL.f32);
+    const { a: c, b: d, ta: tc, tb: td } = operands([3, 4], [4], {});
+    expectClose(await tc.matmul(td, { transposeB: true }).data(), matmulRef(c, d).v, TOL.f32);
+  });
+
+  it('property: random batch shapes, sizes, 1-D operands and transpose flags match the reference', async () => {
+    const dim = fc.integer({ min: 1, max: 3 });
+    const side = fc.record({ batch: fc.array(fc.tuple(dim, fc.boolean()), { maxLength: 2 }), vector: fc.boolean(), transposed: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(side, side, fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), async (sa, sb, m, k, n) => {
+        // Both batches come from one list of sizes (each side may use 1 instead), so they broadcast.
+        const full = sa.batch.length >= sb.batch.length ? sa.batch : sb.batch;
+        const batchOf = (own: typeof full) => own.map(([, one], i) => (one ? 1 : full[full.length - own.length + i][0]));
+        const la = sa.vector ? [k] : [...batchOf(sa.batch), m, k];
+        const lb = sb.vector ? [k] : [...batchOf(sb.batch), k, n];
+        const opts = { transposeA: sa.transposed, transposeB: sb.transposed };
+        const { a, b, ta, tb } = operands(la, lb, opts);
+        const want = matmulRef(a, b, opts);
+        const c = ta.matmul(tb, opts);
+        expect(c.shape).toEqual(want.shape);
+        expectClose(await c.data(), want.v, TOL.f32, `${JSON.stringify(la)} · ${JSON.stringify(lb)} ${JSON.stringify(opts)}`);
+        for (const t of [ta, tb, c]) t.dispose();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it.each([[1, 4, 1], [7, 13, 5], [33, 300, 17], [64, 64, 64], [5, 129, 127]])('i8 × i8 gives the exact i32 product at %i×%i×%i, with every transpose flag', async (m, k, n) => {
+    for (const opts of FLAGS) {
+      const { a, b, ta, tb } = operands([m, k], [k, n], opts, 'i8');
+      const c = ta.matmul(tb, opts);
+      expect(c.dtype).toBe('i32');
+      expectExact(await c.data(), matmulRef(a, b, opts).v, JSON.stringify(opts));
+    }
+  });
+
+  it('i8 × i8 batched with a broadcast batch, transposed, is exact too', async () => {
+    for (const opts of FLAGS) {
+      const { a, b, ta, tb } = operands([3, 1, 7, 33], [4, 33, 5], opts, 'i8');
+      const c = ta.matmul(tb, opts);
+      expect([c.shape, c.dtype]).toEqual([[3, 4, 7, 5], 'i32']);
+      expectExact(await c.data(), matmulRef(a, b, opts).v, JSON.stringify(opts));
+    }
+  });
+
+  it('i32 × i32 (and i8 × i32) accumulate in i32, wrapping like C', async () => {
+    const a = intsOf('i32', 3 * 5);
+    const b = randomInts(5 * 2, -1000, 1000);
+    const c = tm.tensor(a, [3, 5], { dtype: 'i32' }).matmul(tm.tensor(b, [5, 2], { dtype: 'i32' }));
     expect(c.dtype).toBe('i32');
-    const want = matmul2(f64([m, k], a), f64([k, n], b)).v;
-    expect(Array.from(await c.data())).toEqual(Array.from(want));
-    const cT = tm.tensor(Int8Array.from(transpose2(f64([m, k], a)).v), [k, m]).matmul(tm.tensor(b, [k, n]), { transposeA: true });
-    expect(Array.from(await cT.data())).toEqual(Array.from(want));
+    const want: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 2; j++) {
+        let s = 0n;
+        for (let p = 0; p < 5; p++) s += BigInt(a[i * 5 + p]) * BigInt(b[p * 2 + j]);
+        want.push(wrapInt(s, 'i32'));
+      }
+    }
+    expectExact(await c.data(), want);
+    const small = randomInts(3 * 5, -128, 127);
+    const d = tm.tensor(small, [3, 5], { dtype: 'i8' }).matmul(tm.tensor(b, [5, 2], { dtype: 'i32' }));
+    expect(d.dtype).toBe('i32');
+    expectExact(await d.data(), matmulRef(f64([3, 5], small), f64([5, 2], b)).v);
   });
 
-  it('an empty inner dimension gives zeros; empty outer dimensions give empty results', async () => {
-    expect(await tm.ones([2, 0]).matmul(tm.ones([0, 3])).array()).toEqual([[0, 0, 0], [0, 0, 0]]);
-    expect(await tm.ones([2, 0], { dtype: 'i8' }).matmul(tm.ones([0, 3], { dtype: 'i8' })).array()).toEqual([[0, 0, 0], [0, 0, 0]]);
+  it('an empty inner dimension gives zeros; empty outer or batch dimensions give empty results', async () => {
+    for (const dtype of tm.DTYPES) {
+      const c = tm.ones([2, 0], { dtype }).matmul(tm.ones([0, 3], { dtype }));
+      expect(c.shape).toEqual([2, 3]);
+      expect(await c.array(), dtype).toEqual([[0, 0, 0], [0, 0, 0]]);
+    }
+    expect(await tm.ones([0, 2]).matmul(tm.ones([0, 3]), { transposeA: true }).array()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(await tm.ones([0]).matmul(tm.ones([0])).item()).toBe(0);
     expect(tm.ones([0, 4]).matmul(tm.ones([4, 3])).shape).toEqual([0, 3]);
+    expect(tm.ones([2, 4]).matmul(tm.ones([4, 0])).shape).toEqual([2, 0]);
+    expect(tm.ones([0, 2, 4]).matmul(tm.ones([4, 3])).shape).toEqual([0, 2, 3]);
   });
 
   it('names both shapes when inner dimensions differ', () => {

@@ -17,7 +17,14 @@ export type CpuFeatures = Record<
   boolean
 >;
 
+/** An asynchronous GEMM in flight. */
+export type GemmHandle = { readonly __gemm: unique symbol };
+
 export interface Addon {
+  /** Starts sgemm on a worker thread; `done` runs on the event loop when it finishes. */
+  sgemmAsync(a: Float32Array, b: Float32Array, out: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, done: () => void): GemmHandle;
+  /** Blocks until that GEMM has finished. */
+  waitGemm(handle: GemmHandle): void;
   sgemm(a: Float32Array, b: Float32Array, out: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
   gemmI8(a: Int8Array, b: Int8Array, out: Int32Array, batchA: number, batchB: number, m: number, n: number, k: number): void;
   int8Path(forcePortable?: boolean): 'avx512-vnni' | 'portable';

@@ -5,11 +5,16 @@
 // tensors compute through f32 (converted with F16C, rounded back once).
 // Integer elementwise ops, where, concat and oneHot use the js kernels on the
 // same arrays: no copies either way.
+//
+// Large f32 GEMMs run on a worker thread, off the event loop: matmul returns
+// its output array at once, marked pending. Reading it back (data()) awaits
+// the worker, so a server or a progress bar keeps running meanwhile; a kernel
+// that needs it as an input waits for it first.
 import type { DType, StorageArray } from '../../dtype.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { createJsBackend } from '../js/index.js';
-import { ARITHMETIC_OPS, COMPARISON_OPS, UNARY_OPS, type Backend, type BinaryOp, type TensorInfo } from '../kernels.js';
-import { loadAddon, type Addon } from './addon.js';
+import { ARITHMETIC_OPS, COMPARISON_OPS, KERNEL_NAMES, UNARY_OPS, type Backend, type BinaryOp, type TensorInfo } from '../kernels.js';
+import { loadAddon, type Addon, type GemmHandle } from './addon.js';
 
 export { loadAddon } from './addon.js';
 export type { Addon, BlasInfo, CpuFeatures } from './addon.js';
@@ -26,6 +31,9 @@ function uninit<T extends StorageArray>(Ctor: StorageCtor<T>, n: number): T {
 }
 
 const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS, ...COMPARISON_OPS];
+
+/** Multiply-adds from which a GEMM goes to a worker thread: below ~0.3 ms of work the hand-off costs more than it frees. */
+export const ASYNC_GEMM_MIN_MACS = 2 ** 26;
 const REDUCE_OPS = ['sum', 'mean', 'max', 'min'] as const;
 
 export interface NativeOptions {
@@ -66,7 +74,19 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
     return out;
   };
 
-  return {
+  const pending = new WeakMap<StorageArray, { handle: GemmHandle; done: Promise<void> }>();
+  /** Makes sure a GEMM writing x's storage has finished. */
+  const settle = (x: unknown): void => {
+    if (Array.isArray(x)) return x.forEach(settle);
+    const storage = (x as Partial<Native> | null)?.storage;
+    const p = storage && pending.get(storage);
+    if (p) {
+      addon.waitGemm(p.handle);
+      pending.delete(storage);
+    }
+  };
+
+  const backend: Backend<StorageArray> = {
     ...js,
     name: 'native',
     device: { description: `OpenBLAS ${blas.corename} (${blas.threads} thread${blas.threads === 1 ? '' : 's'})`, software: false },
@@ -91,6 +111,14 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       const [m, k] = config.transposeA ? [a2, a1] : [a1, a2];
       const n = config.transposeB ? b1 : b2;
       const batch = Math.max(batchA, batchB);
+      if (a.dtype === 'f32' && batch * m * n * k >= ASYNC_GEMM_MIN_MACS) {
+        const out = uninit(Float32Array, batch * m * n);
+        let finished!: () => void;
+        const done = new Promise<void>((resolve) => (finished = resolve));
+        const handle = addon.sgemmAsync(a.storage as Float32Array, b.storage as Float32Array, out, batchA, batchB, m, n, k, config.transposeA, config.transposeB, finished);
+        pending.set(out, { handle, done });
+        return out;
+      }
       if (isFloat(a.dtype)) {
         const as = f32Of(a)!;
         const bs = f32Of(b)!;
@@ -140,5 +168,22 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       }
       return js.cast(x, dtype);
     },
+
+    async download(storage, dtype, size) {
+      await pending.get(storage)?.done;
+      pending.delete(storage);
+      return js.download(storage, dtype, size);
+    },
   };
+
+  // Every kernel first waits for pending GEMMs among its inputs.
+  const kernels = backend as unknown as Record<string, unknown>;
+  for (const name of KERNEL_NAMES) {
+    const kernel = kernels[name] as (...args: unknown[]) => StorageArray;
+    kernels[name] = (...args: unknown[]) => {
+      args.forEach(settle);
+      return kernel(...args);
+    };
+  }
+  return backend;
 }

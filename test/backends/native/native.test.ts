@@ -86,3 +86,33 @@ describe('native addon', () => {
     expect(out.passedOver.find((p: { name: string }) => p.name === 'native').why).toMatch(/native addon not built .*npm run build:native/);
   });
 });
+
+describe('large GEMMs off the event loop', () => {
+  it('matmul returns at once; data() lets the event loop run while the GEMM computes', async () => {
+    const { ASYNC_GEMM_MIN_MACS } = await import('../../../src/backends/native/index.js');
+    const tm = await import('../../../src/index.js');
+    await tm.init({ backend: 'native' });
+    const n = 512;
+    expect(n ** 3).toBeGreaterThanOrEqual(ASYNC_GEMM_MIN_MACS);
+    const a = tm.randn([n, n], { seed: 1 });
+    const b = tm.randn([n, n], { seed: 2 });
+    let ticked = false;
+    setImmediate(() => (ticked = true));
+    const c = a.matmul(b);
+    expect(ticked).toBe(false);
+    const got = await c.data();
+    // A synchronous GEMM would resolve data() in a microtask, before any macrotask such as setImmediate.
+    expect(ticked).toBe(true);
+    // And a kernel that consumes a pending output waits for it: the values are right either way.
+    const viaKernel = await a.matmul(b).sum(1).data();
+    const row0 = got.subarray(0, n).reduce((s: number, v: number) => s + v, 0);
+    expect(Math.abs(viaKernel[0] - row0)).toBeLessThan(1e-3 * (1 + Math.abs(row0)));
+    const js = await (async () => {
+      const [av, bv] = [await a.data(), await b.data()];
+      let s = 0;
+      for (let p = 0; p < n; p++) s += av[p] * bv[p * n + 7];
+      return s;
+    })();
+    expect(Math.abs(got[7] - js)).toBeLessThan(1e-4 * (1 + Math.abs(js)));
+  });
+});
