@@ -7,6 +7,7 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { TOL, asDType, expectClose, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
 import { f64, matmulRef, roundF16, size, wrapInt, type F64 } from '../helpers/float64.js';
+import { runIsolated } from '../helpers/isolated.js';
 
 const SIZES: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [7, 13, 5], [13, 1, 31], [33, 17, 65], [64, 64, 64], [127, 129, 131]];
 const FLAGS = [{}, { transposeA: true }, { transposeB: true }, { transposeA: true, transposeB: true }] as const;
@@ -158,7 +159,24 @@ describe.each(BACKENDS)('matmul on %s', (backend) => {
     expect(await tm.ones([0]).matmul(tm.ones([0])).item()).toBe(0);
     expect(tm.ones([0, 4]).matmul(tm.ones([4, 3])).shape).toEqual([0, 3]);
     expect(tm.ones([2, 4]).matmul(tm.ones([4, 0])).shape).toEqual([2, 0]);
-    expect(tm.ones([0, 2, 4]).matmul(tm.ones([4, 3])).shape).toEqual([0, 2, 3]);
+  });
+
+  it('an empty batch gives an empty result, for every dtype (run in its own process: it has crashed native code)', () => {
+    // The kernel contract gives each operand batch 1 or the full batch B; with B = 0 one operand
+    // has batch 0 and the other 1, and max(0, 1) = 1 batch must not be computed from an empty operand.
+    const r = runIsolated(backend, `
+      const out = [];
+      for (const dtype of tm.DTYPES) {
+        for (const [a, b] of [[[0, 2, 4], [4, 3]], [[2, 4], [0, 4, 3]], [[0, 2, 4], [1, 4, 3]], [[3, 0, 2, 4], [4, 3]]]) {
+          const c = tm.ones(a, { dtype }).matmul(tm.ones(b, { dtype }));
+          out.push([c.shape, (await c.data()).length]);
+        }
+      }
+      return out;
+    `);
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.value).toEqual(tm.DTYPES.flatMap(() => [[[0, 2, 3], 0], [[0, 2, 3], 0], [[0, 2, 3], 0], [[3, 0, 2, 3], 0]]));
   });
 
   it('names both shapes when inner dimensions differ', () => {

@@ -24,12 +24,19 @@ function intPow(x: number, n: number): number {
   return result;
 }
 
+/** pow as IEEE 754, C and NumPy define it; JavaScript's Math.pow gives NaN for pow(1, NaN) and pow(±1, ±Infinity). */
+function powIeee(a: number, b: number): number {
+  if (a === 1 || b === 0) return 1;
+  if (a === -1 && (b === Infinity || b === -Infinity)) return 1;
+  return Math.pow(a, b);
+}
+
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  pow: Math.pow,
+  pow: powIeee,
   maximum: Math.max,
   minimum: Math.min,
   equal: (a, b) => +(a === b),

@@ -1,0 +1,51 @@
+// Runs a snippet against tmnn in a separate Node process, for cases that have
+// crashed a backend's native code: a crash there fails one test instead of
+// taking down the test file's worker (and every test after it).
+import { buildSync } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+// Inside the package (so the native addon is found from the bundle's location), and git-ignored.
+const OUT_DIR = `${ROOT}node_modules/.cache/tmnn-test`;
+let bundle: string | undefined;
+
+/** tmnn's current sources bundled for a plain `node` (built once per test file). */
+function tmnnBundle(): string {
+  if (!bundle) {
+    mkdirSync(OUT_DIR, { recursive: true });
+    bundle = `${OUT_DIR}/index-${process.pid}.js`;
+    buildSync({ entryPoints: [`${ROOT}src/index.ts`], outfile: bundle, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'error' });
+  }
+  return bundle;
+}
+
+export interface IsolatedResult {
+  /** The last line the snippet printed, parsed as JSON; undefined if the process died first. */
+  value: unknown;
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/**
+ * Runs `body` (an async function body that may use `tm` and returns a
+ * JSON-serialisable value) with `backend` active, in a fresh process.
+ */
+export function runIsolated(backend: string, body: string): IsolatedResult {
+  const script = `
+    import * as tm from ${JSON.stringify(tmnnBundle())};
+    await tm.init({ backend: ${JSON.stringify(backend)} });
+    const value = await (async () => { ${body} })();
+    console.log(JSON.stringify(value));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT, timeout: 20_000 });
+  const last = r.stdout.trim().split('\n').pop();
+  let value: unknown;
+  try {
+    value = r.status === 0 && last ? JSON.parse(last) : undefined;
+  } catch {
+    value = undefined;
+  }
+  return { value, status: r.status, signal: r.signal, stderr: r.stderr };
+}
