@@ -48,8 +48,12 @@ export interface Kernels<S = unknown> {
    * Output [max(batchA, batchB), M, N]. Ints accumulate in i32 (wrapping).
    */
   matmul(a: TensorInfo<S>, b: TensorInfo<S>, config: MatmulConfig, outDtype: DType): S;
-  /** Reduces x of shape [outer, inner] along inner → [outer], in x's dtype (int sums wrap). */
-  reduce(op: ReduceOp, x: TensorInfo<S>): S;
+  /**
+   * Reduces x of shape [outer, inner] along inner → [outer], in x's dtype
+   * (int sums wrap) — except the mean of ints, asked for as f32 and computed
+   * from the exact sum.
+   */
+  reduce(op: ReduceOp, x: TensorInfo<S>, outDtype: DType): S;
   /** Index (i32) of the first largest/smallest element along inner of [outer, inner]; NaN counts as largest/smallest. */
   argReduce(op: ArgReduceOp, x: TensorInfo<S>): S;
   /** softmax (or log-softmax) along inner of a float [outer, inner], numerically stable. */

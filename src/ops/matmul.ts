@@ -7,6 +7,7 @@ import { ShapeError, formatShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import { zeros, zerosLike } from './creation.js';
 import { broadcastTo, reshape } from './movement.js';
 import { sumToShape } from './reduce.js';
 import { checkTensor, fromStorage, view } from './util.js';
@@ -46,6 +47,11 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const outDtype = matmulDType(a.dtype, b.dtype);
   const inDtype = outDtype === 'i32' && a.dtype === 'i8' && b.dtype === 'i8' ? 'i8' : outDtype;
 
+  const outShape = [...batchShape, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])];
+  if (sizeOf(outShape) === 0) {
+    // Nothing to compute (an empty batch, M or N); kernels are never called with empty operands.
+    return record(zeros(outShape, { dtype: outDtype }), 'matmul', [a, b], [], () => [zerosLike(a), zerosLike(b)]);
+  }
   const made: Tensor[] = [];
   const temp = (t: Tensor): Tensor => (made.push(t), t);
   // Each operand as rank 3 with batch 1 or `batch`, materialising a batch broadcast only when it must.
@@ -64,7 +70,6 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     const a3 = asRank3(a, aShape);
     const b3 = asRank3(b, bShape);
     const storage = backend.matmul(a3.info('matmul'), b3.info('matmul'), { transposeA, transposeB }, outDtype);
-    const outShape = [...batchShape, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])];
     const y = fromStorage(backend, storage, outShape, outDtype);
     return record(y, 'matmul', [a, b], [a, b], (dy, [sa, sb], needs) => {
       // Work on the promoted shapes (1-D operands as rows/columns), then undo the promotion.

@@ -51,10 +51,12 @@ function reduceOp(op: ReduceOp, x: Tensor, axes: number | readonly number[] | un
   }
   const backend = x.dataRef(op).backend;
   const keepDims = !!options.keepDims;
-  const y = withCasts([x], dtype, ([cx]) => {
+  // The mean of ints reads the ints themselves (a cast to f32 first would round values past 2^24).
+  const inputDtype = op === 'mean' && !isFloat(x.dtype) ? x.dtype : dtype;
+  const y = withCasts([x], inputDtype, ([cx]) => {
     const { rows, outShape } = asRows(op, cx, list, keepDims);
     try {
-      return fromStorage(backend, backend.reduce(op, rows.info(op)), outShape, dtype);
+      return fromStorage(backend, backend.reduce(op, rows.info(op), dtype), outShape, dtype);
     } finally {
       rows.dispose();
     }

@@ -60,8 +60,12 @@ export function asDType(v: Float64Array, dtype: string): Float64Array {
  */
 export const TOL: Readonly<Record<string, number>> = { f32: 1e-5, f16: 2e-3, i8: 0, i32: 0 };
 
-/** |got − want| ≤ tol·(|want| + 1) everywhere, NaN matching NaN, infinities exact; names the first bad index. */
-export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-5, what = ''): void {
+/**
+ * |got − want| ≤ tol·(scale + 1) everywhere, NaN matching NaN, infinities
+ * exact; names the first bad index. The scale is |want|, or the given one (for
+ * sums with cancellation, the sum of magnitudes: the size of the terms that were rounded).
+ */
+export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-5, what = '', scale?: ArrayLike<number>): void {
   expect(got.length, `${what} length (test seed ${SEED})`).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
     const g = got[i];
@@ -74,7 +78,7 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol
       if (g !== w) expect.fail(`${what} index ${i}: got ${g}, want ${w} (test seed ${SEED})`);
       continue;
     }
-    if (!(Math.abs(g - w) <= tol * (Math.abs(w) + 1))) {
+    if (!(Math.abs(g - w) <= tol * ((scale ? scale[i] : Math.abs(w)) + 1))) {
       expect.fail(`${what} index ${i}: got ${g}, want ${w} (tolerance ${tol}, test seed ${SEED})`);
     }
   }

@@ -167,16 +167,14 @@ function lineThrough(a: F64, i: number, axis: number): { at: number[]; values: n
 export function softmaxRef(a: F64, axis: number, log: boolean): F64 {
   const ax = axis < 0 ? axis + a.shape.length : axis;
   const v = new Float64Array(a.v.length);
-  for (let i = 0; i < v.length; i++) {
-    const { values } = lineThrough(a, i, ax);
-    const mine = a.v[i];
+  const starts = a.shape.map((d, i) => (i === ax ? 1 : d));
+  for (let o = 0; o < size(starts); o++) {
+    const { at, values } = lineThrough(a, ravel(unravel(o, starts), a.shape), ax);
     const m = Math.max(...values);
-    if (m === -Infinity) {
-      v[i] = NaN;
-      continue;
-    }
     const s = values.reduce((acc, x) => acc + Math.exp(x - m), 0);
-    v[i] = log ? mine - m - Math.log(s) : Math.exp(mine - m) / s;
+    at.forEach((p, j) => {
+      v[p] = m === -Infinity ? NaN : log ? values[j] - m - Math.log(s) : Math.exp(values[j] - m) / s;
+    });
   }
   return { shape: a.shape, v };
 }

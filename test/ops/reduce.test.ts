@@ -1,90 +1,190 @@
-// Reductions on every backend: any set of axes, keepDims, odd sizes, NaN, ties, ints.
+// Reductions on every backend against float64 references: any list of axes
+// (negative ones too), keepDims, odd sizes, empty tensors, NaN and infinities,
+// ties for argmax/argmin, and every dtype.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { asF16, asF32, expectClose, uniform } from '../helpers/data.js';
-import { f64, map, reduceAxes, size } from '../helpers/float64.js';
+import { TOL, asF16, asF32, expectClose, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
+import { argRef, f64, map, reduceAxes, roundF16, size, wrapInt, type F64 } from '../helpers/float64.js';
 
-const AXES: (number[] | undefined)[] = [undefined, [0], [1], [2], [0, 2], [1, 2], [0, 1, 2]];
+type Axes = number[] | undefined;
+const norm = (axes: Axes, rank: number) => (axes ?? [...Array(rank).keys()]).map((a) => (a < 0 ? a + rank : a));
+
+type Refs = Record<'sum' | 'mean' | 'max' | 'min', F64> & { scale: Record<'sum' | 'mean' | 'max' | 'min', Float64Array> };
+
+/**
+ * The four reductions' references over `axes` (undefined: all), and the scale
+ * of their rounding errors: a float sum is good to a few ulps of Σ|x|, not of
+ * the (possibly much smaller) sum itself.
+ */
+function references(x: F64, axes: Axes, keepDims: boolean): Refs {
+  const ax = norm(axes, x.shape.length);
+  const count = ax.reduce((s, a) => s * x.shape[a], 1);
+  const sum = reduceAxes(x, ax, 0, (s, v) => s + v, keepDims);
+  const absSum = reduceAxes(x, ax, 0, (s, v) => s + Math.abs(v), keepDims).v;
+  return {
+    scale: { sum: absSum, mean: absSum.map((v) => v / count), max: sum.v.map(() => 0), min: sum.v.map(() => 0) },
+    sum,
+    mean: map(sum, (v) => v / count),
+    max: reduceAxes(x, ax, -Infinity, (s, v) => (Number.isNaN(s) || Number.isNaN(v) ? NaN : Math.max(s, v)), keepDims),
+    min: reduceAxes(x, ax, Infinity, (s, v) => (Number.isNaN(s) || Number.isNaN(v) ? NaN : Math.min(s, v)), keepDims),
+  };
+}
+
+const CASES: [number[], Axes[]][] = [
+  [[4, 5, 6], [undefined, [0], [1], [2], [0, 2], [1, 2], [0, 1, 2], [-1], [-3, -1], [2, 0]]],
+  [[3, 1, 7], [undefined, [1], [0, 2], [-2]]],
+  [[1, 13, 2], [undefined, [0], [1], [0, 1]]],
+  [[13, 1, 31, 2], [[1, 3], [0, 2, 3], [3]]],
+  [[7], [undefined, [0], [-1]]],
+  [[127, 129], [[0], [1]]],
+  [[], [undefined, []]],
+  [[2, 3], [[]]],
+];
 
 describe.each(BACKENDS)('reductions on %s', (backend) => {
   beforeAll(async () => {
     expect(await tm.init({ backend })).toBe(backend);
   });
 
-  describe.each([[[4, 5, 6]], [[3, 1, 7]], [[1, 13, 2]]])('of shape %j', (shape) => {
-    const all = (axes?: number[]) => axes ?? shape.map((_, i) => i);
-
-    it.each(AXES)('sum, mean, max, min over axes %j, with and without keepDims', async (axes) => {
+  describe.each(CASES.map(([s, a]) => [s, a] as const))('of shape %j', (shape, axesList) => {
+    it.each(axesList.map((a) => [a]))('sum, mean, max and min over axes %j, with and without keepDims (f32)', async (axes) => {
       const x = f64(shape, asF32(uniform(size(shape))));
-      const t = tm.tensor(Float32Array.from(x.v), shape);
-      const count = all(axes).reduce((s, a) => s * shape[a], 1);
+      const t = tm.tensor(x.v, shape);
       for (const keepDims of [false, true]) {
-        const cases: [tm.Tensor, ReturnType<typeof reduceAxes>][] = [
-          [t.sum(axes, { keepDims }), reduceAxes(x, all(axes), 0, (s, v) => s + v, keepDims)],
-          [t.mean(axes, { keepDims }), map(reduceAxes(x, all(axes), 0, (s, v) => s + v, keepDims), (v) => v / count)],
-          [t.max(axes, { keepDims }), reduceAxes(x, all(axes), -Infinity, Math.max, keepDims)],
-          [t.min(axes, { keepDims }), reduceAxes(x, all(axes), Infinity, Math.min, keepDims)],
-        ];
-        for (const [got, want] of cases) {
-          expect(got.shape).toEqual(want.shape);
-          expectClose(await got.data(), want.v, 1e-5);
+        const want = references(x, axes, keepDims);
+        const got = { sum: t.sum(axes, { keepDims }), mean: t.mean(axes, { keepDims }), max: t.max(axes, { keepDims }), min: t.min(axes, { keepDims }) };
+        for (const op of ['sum', 'mean', 'max', 'min'] as const) {
+          expect(got[op].shape, `${op} keepDims=${keepDims}`).toEqual(want[op].shape);
+          expect(got[op].dtype).toBe('f32');
+          expectClose(await got[op].data(), want[op].v.map(Math.fround), op === 'max' || op === 'min' ? 0 : TOL.f32, `${op} keepDims=${keepDims}`, want.scale[op]);
         }
       }
     });
   });
 
+  it('a single axis may be given as a number', async () => {
+    const x = f64([3, 4], asF32(uniform(12)));
+    const t = tm.tensor(x.v, [3, 4]);
+    expectClose(await t.sum(1).data(), references(x, [1], false).sum.v);
+    expectClose(await t.max(-2).data(), references(x, [0], false).max.v);
+  });
+
   it.each([[[127, 129], 0], [[127, 129], 1], [[1000, 3], 0], [[3, 5000], 1]])('sums %j along axis %i accurately', async (shape, axis) => {
     const x = f64(shape, asF32(uniform(size(shape), 0, 1)));
-    const got = tm.tensor(Float32Array.from(x.v), shape).sum(axis);
-    expectClose(await got.data(), reduceAxes(x, [axis], 0, (s, v) => s + v).v, 1e-5);
+    const got = tm.tensor(x.v, shape).sum(axis);
+    expectClose(await got.data(), reduceAxes(x, [axis], 0, (s, v) => s + v).v, TOL.f32);
   });
 
-  it('f16 reductions store f16', async () => {
-    const x = f64([9, 33], asF16(uniform(297)));
-    const s = tm.tensor(Float32Array.from(x.v), [9, 33], { dtype: 'f16' }).sum(1);
-    expect(s.dtype).toBe('f16');
-    expectClose(await s.data(), asF16(reduceAxes(x, [1], 0, (a, v) => a + v).v), 2e-2);
-  });
-
-  it('NaN propagates through max and min; argmax takes the first NaN', async () => {
-    const t = tm.tensor([[1, NaN, 3], [4, 5, 6]]);
-    expect(Array.from(await t.max(1).data())).toEqual([NaN, 6]);
-    expect(Array.from(await t.min(1).data())).toEqual([NaN, 4]);
-    expect(Array.from(await t.argmax(1).data())).toEqual([1, 2]);
-  });
-
-  it('argmax and argmin return the first index on ties, i32, flattened when no axis is given', async () => {
-    const t = tm.tensor([[3, 7, 7], [2, 2, 1], [5, 0, 0]]);
-    const am = t.argmax(1);
-    expect(am.dtype).toBe('i32');
-    expect(Array.from(await am.data())).toEqual([1, 0, 0]);
-    expect(Array.from(await t.argmin(1).data())).toEqual([0, 2, 1]);
-    expect(Array.from(await t.argmax(0).data())).toEqual([2, 0, 0]);
-    expect(await t.argmax().item()).toBe(1);
-    expect(t.argmax(1, { keepDims: true }).shape).toEqual([3, 1]);
-    const big = f64([37, 129], asF32(uniform(37 * 129)));
-    const got = await tm.tensor(Float32Array.from(big.v), big.shape).argmax(1).data();
-    for (let r = 0; r < 37; r++) {
-      const row = Array.from(big.v.subarray(r * 129, (r + 1) * 129));
-      expect(got[r]).toBe(row.indexOf(Math.max(...row)));
+  it.each([[[9, 33], [1]], [[13, 31], [0]], [[5, 7, 3], [0, 2]], [[129], undefined]] as const)('f16 %j over %j stores f16, close to the float64 result rounded to f16', async (shape, axes) => {
+    const x = f64([...shape], asF16(uniform(size([...shape]), -2, 2)));
+    const t = tm.tensor(x.v, [...shape], { dtype: 'f16' });
+    const want = references(x, axes ? [...axes] : undefined, false);
+    for (const op of ['sum', 'mean', 'max', 'min'] as const) {
+      const y = t[op](axes ? [...axes] : undefined);
+      expect(y.dtype).toBe('f16');
+      const got = await y.data();
+      expect(Array.from(got)).toEqual(Array.from(got, roundF16));
+      expectClose(got, want[op].v.map(roundF16), op === 'max' || op === 'min' ? 0 : 5 * TOL.f16, op);
     }
   });
 
-  it('integer sums stay in i32 (i8 widens); mean of ints is f32', async () => {
-    const i8 = tm.tensor(new Int8Array([100, 100, 100]), [3]);
-    expect(i8.sum().dtype).toBe('i32');
-    expect(await i8.sum().item()).toBe(300);
-    const i32 = tm.tensor(new Int32Array([1, 2]), [2]);
-    expect(i32.mean().dtype).toBe('f32');
-    expect(await i32.mean().item()).toBe(1.5);
+  it.each(['i8', 'i32'] as const)('%s: sums are exact i32 (wrapping), means f32, max and min exact in the dtype', async (dtype) => {
+    const x = f64([7, 13], intsOf(dtype, 91));
+    const t = tm.tensor(x.v, [7, 13], { dtype });
+    for (const axes of [[0], [1], undefined]) {
+      const ax = axes ?? [0, 1];
+      const s = t.sum(axes);
+      expect(s.dtype).toBe('i32');
+      expectExact(await s.data(), reduceAxes(x, ax, 0, (acc, v) => acc + v).v.map((v) => wrapInt(BigInt(v), 'i32')));
+      const m = t.mean(axes);
+      expect(m.dtype).toBe('f32');
+      const want = references(x, axes, false);
+      expectClose(await m.data(), want.mean.v, TOL.f32, 'mean', want.scale.mean);
+      expect([t.max(axes).dtype, t.min(axes).dtype]).toEqual([dtype, dtype]);
+      expectExact(await t.max(axes).data(), references(x, axes, false).max.v);
+      expectExact(await t.min(axes).data(), references(x, axes, false).min.v);
+    }
+    const big = tm.tensor(new Int32Array([2147483647, 1, 5]), [3]);
+    expect(await big.sum().item()).toBe(-2147483643); // wraps like C
+    expect(await tm.tensor(new Int8Array([100, 100, 100]), [3]).sum().item()).toBe(300); // i8 widens before summing
   });
 
-  it('empty axes: sum is 0, mean NaN, max an error', async () => {
+  it('NaN propagates through sum, mean, max and min; infinities behave as in IEEE arithmetic', async () => {
+    const t = tm.tensor([[1, NaN, 3], [4, 5, 6], [-Infinity, 2, Infinity], [Infinity, Infinity, 1]]);
+    expectClose(await t.sum(1).data(), [NaN, 15, NaN, Infinity]);
+    expectClose(await t.mean(1).data(), [NaN, 5, NaN, Infinity]);
+    expectClose(await t.max(1).data(), [NaN, 6, Infinity, Infinity]);
+    expectClose(await t.min(1).data(), [NaN, 4, -Infinity, 1]);
+    // NaN late in a long row, where vectorised loops might drop it.
+    const row = Float64Array.from({ length: 37 }, (_, i) => (i === 33 ? NaN : i));
+    for (const op of ['sum', 'max', 'min'] as const) expectClose(await tm.tensor(row, [1, 37])[op](1).data(), [NaN], 0, op);
+    expectClose(await tm.tensor([-Infinity, -Infinity]).max().data(), [-Infinity]);
+  });
+
+  describe('argmax and argmin', () => {
+    it.each([[[7]], [[13, 31]], [[4, 5, 6]], [[3, 1, 7]], [[127, 129]]])('match the reference along every axis and flattened, at shape %j, with ties', async (shape) => {
+      // Few distinct values: ties everywhere, so the first index must win.
+      const x = f64(shape, randomInts(size(shape), -3, 3));
+      const t = tm.tensor(x.v, shape);
+      for (const axis of [undefined, ...shape.map((_, i) => i), -1]) {
+        for (const keepDims of [false, true]) {
+          for (const [largest, y] of [[true, t.argmax(axis, { keepDims })], [false, t.argmin(axis, { keepDims })]] as const) {
+            const want = argRef(x, axis, largest, keepDims);
+            expect(y.dtype).toBe('i32');
+            expect(y.shape, `axis ${axis} keepDims ${keepDims}`).toEqual(want.shape);
+            expectExact(await y.data(), want.v, `${largest ? 'argmax' : 'argmin'} axis ${axis}`);
+          }
+        }
+      }
+    });
+
+    it.each(['f16', 'i8', 'i32'] as const)('work on %s', async (dtype) => {
+      const x = f64([13, 31], randomInts(403, -100, 100));
+      const t = tm.tensor(x.v, [13, 31], { dtype });
+      expectExact(await t.argmax(1).data(), argRef(x, 1, true).v);
+      expectExact(await t.argmin(0).data(), argRef(x, 0, false).v);
+      expectExact(await t.argmax().data(), argRef(x, undefined, true).v);
+    });
+
+    it('take the first index on ties, the first NaN as both largest and smallest, and flatten when no axis is given', async () => {
+      const t = tm.tensor([[3, 7, 7], [2, 2, 1], [5, 0, 0]]);
+      expect(Array.from(await t.argmax(1).data())).toEqual([1, 0, 0]);
+      expect(Array.from(await t.argmin(1).data())).toEqual([0, 2, 1]);
+      expect(Array.from(await t.argmax(0).data())).toEqual([2, 0, 0]);
+      expect(await t.argmax().item()).toBe(1);
+      expect(await t.argmin().item()).toBe(7);
+      expect(t.argmax().shape).toEqual([]);
+      expect(t.argmax(undefined, { keepDims: true }).shape).toEqual([1, 1]);
+      expect(t.argmax(1, { keepDims: true }).shape).toEqual([3, 1]);
+      const n = tm.tensor([[1, NaN, 3], [4, 5, 6], [NaN, -1, NaN]]);
+      expect(Array.from(await n.argmax(1).data())).toEqual([1, 2, 0]);
+      expect(Array.from(await n.argmin(1).data())).toEqual([1, 0, 0]);
+      const late = Float64Array.from({ length: 40 }, (_, i) => (i === 35 ? NaN : i % 7));
+      expect(await tm.tensor(late, [40]).argmax().item()).toBe(35);
+      expect(await tm.tensor(late, [40]).argmin().item()).toBe(35);
+      const flat = Float64Array.from({ length: 40 }, (_, i) => (i > 16 ? 9 : 1));
+      expect(await tm.tensor(flat, [40]).argmax().item()).toBe(17);
+      expect(await tm.tensor(7).argmax().item()).toBe(0);
+    });
+  });
+
+  it('empty tensors: sum is 0 and mean NaN over an empty axis, max/min/argmax refuse one; other axes reduce to empty', async () => {
     const e = tm.zeros([0, 3]);
     expect(Array.from(await e.sum(0).data())).toEqual([0, 0, 0]);
-    expect(Array.from(await e.mean(0).data())).toEqual([NaN, NaN, NaN]);
+    expect(Array.from(await e.sum(0, { keepDims: true }).data())).toEqual([0, 0, 0]);
+    expect(await e.sum().item()).toBe(0);
+    expectClose(await e.mean(0).data(), [NaN, NaN, NaN]);
+    expect(await tm.zeros([0, 3], { dtype: 'i8' }).sum().item()).toBe(0);
+    expect(await tm.zeros([2, 0], { dtype: 'f16' }).sum(1).array()).toEqual([0, 0]);
+    for (const op of ['sum', 'mean', 'max', 'min'] as const) {
+      const y = e[op](1);
+      expect(y.shape).toEqual([0]);
+      expect((await y.data()).length).toBe(0);
+    }
     expect(() => e.max(0)).toThrow('max: cannot reduce [0,3] over an empty axis');
-    expect(() => e.argmax()).toThrow(/argmax: \[0,3\] is empty/);
+    expect(() => e.min()).toThrow('min: cannot reduce [0,3] over an empty axis');
+    expect(() => e.argmax()).toThrow('argmax: [0,3] is empty');
+    expect(() => e.argmin(1)).toThrow(/argmin: \[0,3\] is empty/);
   });
 });

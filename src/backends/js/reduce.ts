@@ -1,6 +1,6 @@
 // Row reductions on the js backend. Every kernel sees x as [outer, inner] and
 // works along inner; the ops layer moves the reduced axes there first.
-import { isFloat, type StorageArray } from '../../dtype.js';
+import { isFloat, type DType, type StorageArray } from '../../dtype.js';
 import type { ArgReduceOp, ReduceOp } from '../kernels.js';
 import { output, valuesOf, type Js, type Values } from './values.js';
 
@@ -25,10 +25,10 @@ function extremeOf(row: ArrayLike<number>, larger: boolean): number {
   return best;
 }
 
-export function reduce(op: ReduceOp, x: Js): StorageArray {
+export function reduce(op: ReduceOp, x: Js, outDtype: DType): StorageArray {
   const [outer, inner] = x.shape;
   const xs = valuesOf(x);
-  const out = output(x.dtype, outer);
+  const out = output(outDtype, outer);
   // Integer sums wrap in i32 like the GPU's; float sums accumulate in float64.
   const integerSum = !isFloat(x.dtype);
   for (let r = 0; r < outer; r++) {

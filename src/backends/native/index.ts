@@ -136,8 +136,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return js.matmul(a, b, config, outDtype);
     },
 
-    reduce(op, x) {
-      if (!isFloat(x.dtype)) return js.reduce(op, x);
+    reduce(op, x, outDtype) {
+      if (!isFloat(x.dtype)) return js.reduce(op, x, outDtype);
       const [outer, inner] = x.shape;
       const xs = f32Of(x)!;
       return viaF32(x.dtype, outer, (out) => addon.reduceF32(REDUCE_OPS.indexOf(op), xs, outer, inner, out));
