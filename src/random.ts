@@ -49,3 +49,14 @@ export function normal(n: number, mean: number, std: number, seed: number): Floa
   }
   return out;
 }
+
+/** A seeded random permutation of 0..n-1 (Fisher–Yates). */
+export function permutation(n: number, seed: number): Int32Array {
+  const next = rng(seed);
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}

@@ -2,7 +2,7 @@
 // (28×28, values in [0, 1]) inside the package: no download. All digits are
 // shuffled with a seed, then split into disjoint train and test sets.
 import { createRequire } from 'node:module';
-import { rng } from '../../src/random.js';
+import { permutation, rng } from '../../src/random.js';
 
 export interface Digits {
   /** [count, 784] pixel values in [0, 1]. */
@@ -13,16 +13,6 @@ export interface Digits {
 }
 
 const PIXELS = 784;
-
-function shuffled(n: number, seed: number): number[] {
-  const next = rng(seed);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
 
 function pack(samples: { pixels: ArrayLike<number>; label: number }[], count: number): Digits {
   const images = new Float32Array(count * PIXELS);
@@ -49,7 +39,7 @@ export function loadDigits(options: { train: number; test: number; seed?: number
   if (options.train + options.test > all.length) {
     throw new Error(`mnist: asked for ${options.train} train + ${options.test} test digits; the package has ${all.length}`);
   }
-  const order = shuffled(all.length, options.seed ?? 1).map((i) => all[i]);
+  const order = Array.from(permutation(all.length, options.seed ?? 1), (i) => all[i]);
   const train = order.slice(0, options.train);
   const test = order.slice(options.train, options.train + options.test);
   return { train: pack(train, train.length), test: pack(test, test.length) };

@@ -8,7 +8,7 @@ import { ShapeError, ValueError, formatShape } from '../errors.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { Adam, type Optimizer, type Scheduler } from '../optim/index.js';
-import { freshSeed, rng } from '../random.js';
+import { freshSeed, permutation } from '../random.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import type { Module } from './module.js';
@@ -108,16 +108,6 @@ function correct(loss: FitOptions['loss'], pred: Tensor, target: Tensor): Tensor
   }
   if (loss === 'binaryCrossEntropy') return pred.greater(0.5).equal(target.greater(0.5)).sum();
   return null;
-}
-
-function permutation(n: number, seed: number): Int32Array {
-  const next = rng(seed);
-  const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
 }
 
 /** Mean loss and accuracy over host data, in eval mode, in batches. */

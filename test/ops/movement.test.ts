@@ -1,96 +1,218 @@
+// Data movement on every backend and in every dtype, against float64
+// references: reshape (views), transpose, slice, concat, stack, broadcastTo,
+// expandDims, squeeze, pad and clone.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { uniform } from '../helpers/data.js';
-import { f64, permute, ravel, size, unravel } from '../helpers/float64.js';
+import { expectExact, randomInts, uniform } from '../helpers/data.js';
+import { broadcastToRef, concatRef, f64, permute, size, sliceRef, type F64 } from '../helpers/float64.js';
+
+/** Values every dtype holds exactly (movement must not change a single bit). */
+function valuesFor(dtype: tm.DType, n: number): Float64Array {
+  return dtype === 'i8' ? randomInts(n, -128, 127) : dtype === 'f16' ? randomInts(n, -2048, 2048) : dtype === 'i32' ? randomInts(n, -(2 ** 31), 2 ** 31 - 1) : Float64Array.from(Float32Array.from(uniform(n, -1e3, 1e3)));
+}
+
+function make(shape: number[], dtype: tm.DType = 'f32'): { x: F64; t: tm.Tensor } {
+  const x = f64(shape, valuesFor(dtype, size(shape)));
+  return { x, t: tm.tensor(x.v, shape, { dtype }) };
+}
 
 describe.each(BACKENDS)('data movement on %s', (backend) => {
   beforeAll(async () => {
     expect(await tm.init({ backend })).toBe(backend);
   });
 
-  const arange = (shape: number[], dtype: tm.DType = 'f32') => tm.arange(size(shape)).cast(dtype).reshape(shape);
-
-  it('reshape infers one -1 and shares storage', async () => {
-    const x = arange([2, 6]);
-    const y = x.reshape([3, -1]);
-    expect(y.shape).toEqual([3, 4]);
-    expect(Array.from(await y.data())).toEqual(Array.from(await x.data()));
-    const before = tm.memory().numBytes;
-    const z = x.reshape([12]);
-    expect(tm.memory().numBytes).toBe(before); // a view, not a copy
-    x.dispose();
-    expect(await z.data()).toHaveLength(12); // still alive through the view
-  });
-
-  it.each([[[2, 3, 4], [2, 0, 1]], [[2, 3, 4], [1, 2, 0]], [[5, 1, 7], [2, 1, 0]], [[67, 129], [1, 0]], [[3, 4], undefined]])(
-    'transpose %j by %j', async (shape, perm) => {
-      for (const dtype of ['f32', 'f16', 'i8', 'i32'] as const) {
-        const x = f64(shape, Float64Array.from({ length: size(shape) }, (_, i) => (dtype === 'i8' ? (i % 200) - 100 : dtype === 'f16' ? i % 2048 : i)));
-        const p = perm ?? [...shape.keys()].reverse();
-        const got = tm.tensor(Float32Array.from(x.v), shape, { dtype }).transpose(perm);
-        const want = permute(x, p);
-        expect(got.shape).toEqual(want.shape);
-        expect(Array.from(await got.data())).toEqual(Array.from(want.v));
+  describe('reshape', () => {
+    it.each([
+      [[2, 6], [3, -1], [3, 4]], [[2, 6], [-1], [12]], [[2, 6], [-1, 2, 3], [2, 2, 3]], [[13, 31], [31, 13], [31, 13]],
+      [[1], [], []], [[], [1, 1, -1], [1, 1, 1]], [[0, 3], [3, 0], [3, 0]], [[0, 3], [-1, 3], [0, 3]], [[127], [1, -1, 1], [1, 127, 1]],
+    ])('%j into %j gives %j, same values in the same order, in every dtype', async (from, to, want) => {
+      for (const dtype of tm.DTYPES) {
+        const { x, t } = make(from, dtype);
+        const y = t.reshape(to);
+        expect([y.shape, y.dtype]).toEqual([want, dtype]);
+        expectExact(await y.data(), x.v);
       }
-    },
-  );
+    });
 
-  it('slice takes begin/size with -1 and negative begins, on every dtype', async () => {
-    for (const dtype of ['f32', 'f16', 'i8', 'i32'] as const) {
-      const x = arange([4, 5, 6], dtype);
-      const s = x.slice([1, -3, 2], [2, -1, 3]);
-      expect(s.shape).toEqual([2, 3, 3]);
-      const got = await s.data();
-      for (let i = 0; i < got.length; i++) {
-        const [a, b, c] = unravel(i, [2, 3, 3]);
-        expect(got[i]).toBe(ravel([a + 1, b + 2, c + 2], [4, 5, 6]));
+    it('is a view: no new storage, and the storage lives until the last view is disposed', async () => {
+      const x = tm.tensor([1, 2, 3, 4, 5, 6]);
+      const before = tm.memory();
+      const views = [x.reshape([2, 3]), x.flatten(), x.reshape([3, -1]).reshape([6, 1])];
+      expect(tm.memory().numBytes).toBe(before.numBytes);
+      expect(tm.memory().numTensors).toBe(before.numTensors + 4); // the intermediate [3,2] is a tensor too
+      x.dispose();
+      expect(tm.memory().numBytes).toBe(before.numBytes);
+      expect(await views[0].array()).toEqual([[1, 2, 3], [4, 5, 6]]);
+      expect(x.isDisposed).toBe(true);
+      expect(views[0].isDisposed).toBe(false);
+    });
+  });
+
+  describe('transpose', () => {
+    it.each([
+      [[2, 3, 4], [2, 0, 1]], [[2, 3, 4], [1, 2, 0]], [[2, 3, 4], [0, 2, 1]], [[5, 1, 7], [2, 1, 0]], [[67, 129], [1, 0]],
+      [[3, 4], undefined], [[2, 3, 4], undefined], [[2, 1, 3, 5], [3, 0, 2, 1]], [[7], [0]], [[], []], [[0, 3], [1, 0]], [[3, 4], [0, 1]],
+    ])('%j by %j, in every dtype', async (shape, perm) => {
+      for (const dtype of tm.DTYPES) {
+        const { x, t } = make(shape, dtype);
+        const y = t.transpose(perm);
+        const want = permute(x, perm ?? [...shape.keys()].reverse());
+        expect([y.shape, y.dtype]).toEqual([want.shape, dtype]);
+        expectExact(await y.data(), want.v, dtype);
       }
-    }
-    expect(await arange([3, 4]).slice([1]).array()).toEqual([[4, 5, 6, 7], [8, 9, 10, 11]]);
+    });
   });
 
-  it('concat along any axis promotes dtypes; stack adds an axis', async () => {
-    const a = arange([2, 3]);
-    const b = tm.tensor(new Int32Array([10, 11, 12, 13]), [2, 2]);
-    const c = tm.concat([a, b], 1);
-    expect(c.dtype).toBe('f32');
-    expect(await c.array()).toEqual([[0, 1, 2, 10, 11], [3, 4, 5, 12, 13]]);
-    expect(await tm.concat([a, a], 0).array()).toEqual([[0, 1, 2], [3, 4, 5], [0, 1, 2], [3, 4, 5]]);
-    expect(await tm.concat([a, a], -1).array()).toEqual([[0, 1, 2, 0, 1, 2], [3, 4, 5, 3, 4, 5]]);
-    const s = tm.stack([a, a.mul(2)], 1);
-    expect(s.shape).toEqual([2, 2, 3]);
-    expect(await s.array()).toEqual([[[0, 1, 2], [0, 2, 4]], [[3, 4, 5], [6, 8, 10]]]);
-    const big = f64([65, 129], uniform(65 * 129));
-    const halves = [tm.tensor(Float32Array.from(big.v), [65, 129]).slice([0, 0], [65, 60]), tm.tensor(Float32Array.from(big.v), [65, 129]).slice([0, 60])];
-    expect(Array.from(await tm.concat(halves, 1).data())).toEqual(Array.from(Float32Array.from(big.v)));
+  describe('slice', () => {
+    it.each([
+      [[4, 5, 6], [1, -3, 2], [2, -1, 3]],
+      [[4, 5, 6], [0, 0, 0], [4, 5, 6]],
+      [[4, 5, 6], [3], undefined],
+      [[4, 5, 6], [-1, -1, -1], undefined],
+      [[4, 5, 6], [1, 2], [0, 3]],
+      [[13, 31], [5, 7], [7, 13]],
+      [[127, 129], [1, 1], [-1, 127]],
+      [[7], [6], [1]],
+      [[7], [7], [0]],
+      [[], [], []],
+      [[0, 3], [0, 1], [-1, 2]],
+    ])('of %j from %j with sizes %j, in every dtype', async (shape, begin, sizes) => {
+      for (const dtype of tm.DTYPES) {
+        const { x, t } = make(shape, dtype);
+        const y = t.slice(begin, sizes);
+        const want = sliceRef(x, begin, sizes);
+        expect([y.shape, y.dtype]).toEqual([want.shape, dtype]);
+        expectExact(await y.data(), want.v, dtype);
+      }
+    });
+
+    it('missing entries in begin and size mean "from 0" and "to the end"', async () => {
+      const t = tm.arange(12).reshape([3, 4]);
+      expect(await t.slice([1]).array()).toEqual([[4, 5, 6, 7], [8, 9, 10, 11]]);
+      expect(await t.slice([1, 1], [1]).array()).toEqual([[5, 6, 7]]);
+      expect(await t.slice([]).array()).toEqual(await t.array());
+    });
   });
 
-  it('broadcastTo, expandDims, squeeze, pad', async () => {
-    expect(await tm.tensor([[1], [2]]).broadcastTo([2, 2, 3]).array()).toEqual([[[1, 1, 1], [2, 2, 2]], [[1, 1, 1], [2, 2, 2]]]);
-    expect(tm.zeros([3, 4]).expandDims(1).shape).toEqual([3, 1, 4]);
-    expect(tm.zeros([3, 4]).expandDims(-1).shape).toEqual([3, 4, 1]);
-    expect(tm.zeros([1, 3, 1]).squeeze().shape).toEqual([3]);
-    expect(tm.zeros([1, 3, 1]).squeeze(2).shape).toEqual([1, 3]);
-    expect(await tm.tensor([[1, 2]]).pad([[1, 0], [0, 2]], 9).array()).toEqual([[9, 9, 9, 9], [1, 2, 9, 9]]);
+  describe('concat', () => {
+    it.each([
+      [[[2, 3], [2, 2]], 1], [[[2, 3], [4, 3], [1, 3]], 0], [[[2, 3], [2, 3]], -1], [[[3, 1, 7], [3, 5, 7], [3, 0, 7]], 1],
+      [[[13, 31], [13, 1]], 1], [[[0, 4], [2, 4]], 0], [[[5]], 0], [[[2, 2, 3], [2, 2, 4]], -1],
+    ] as [number[][], number][])('of %j along axis %i, in every dtype', async (shapes, axis) => {
+      for (const dtype of tm.DTYPES) {
+        const parts = shapes.map((s) => make(s, dtype));
+        const y = tm.concat(parts.map((p) => p.t), axis);
+        const want = concatRef(parts.map((p) => p.x), axis < 0 ? axis + shapes[0].length : axis);
+        expect([y.shape, y.dtype]).toEqual([want.shape, dtype]);
+        expectExact(await y.data(), want.v, dtype);
+      }
+    });
+
+    it('promotes mixed dtypes to their common one', async () => {
+      const a = tm.arange(6).reshape([2, 3]).cast('f32');
+      const b = tm.tensor(new Int32Array([10, 11, 12, 13]), [2, 2]);
+      const c = tm.concat([a, b], 1);
+      expect(c.dtype).toBe('f32');
+      expect(await c.array()).toEqual([[0, 1, 2, 10, 11], [3, 4, 5, 12, 13]]);
+      const h = tm.concat([tm.tensor([0.5], { dtype: 'f16' }), tm.tensor(new Int8Array([-3]), [1])]);
+      expect(h.dtype).toBe('f16');
+      expect(Array.from(await h.data())).toEqual([0.5, -3]);
+    });
+
+    it('of slices puts the pieces back together', async () => {
+      const { x, t } = make([65, 129]);
+      const halves = [t.slice([0, 0], [65, 60]), t.slice([0, 60])];
+      expectExact(await tm.concat(halves, 1).data(), x.v);
+    });
   });
 
-  it('clone copies storage', async () => {
-    const x = tm.tensor([1, 2, 3]);
-    const y = x.clone();
-    x.dispose();
-    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+  describe('stack', () => {
+    it.each([0, 1, 2, -1])('joins same-shaped tensors along a new axis %i', async (axis) => {
+      const parts = [make([3, 4]), make([3, 4]), make([3, 4])];
+      const y = tm.stack(parts.map((p) => p.t), axis);
+      const a = axis < 0 ? axis + 3 : axis;
+      const expanded = parts.map((p) => f64([...p.x.shape.slice(0, a), 1, ...p.x.shape.slice(a)], p.x.v));
+      const want = concatRef(expanded, a);
+      expect(y.shape).toEqual(want.shape);
+      expectExact(await y.data(), want.v);
+    });
+
+    it('stacks scalars into a vector, in any dtype', async () => {
+      for (const dtype of tm.DTYPES) {
+        const y = tm.stack([tm.scalar(1, { dtype }), tm.scalar(-2, { dtype })]);
+        expect([y.shape, y.dtype]).toEqual([[2], dtype]);
+        expect(Array.from(await y.data())).toEqual([1, -2]);
+      }
+    });
   });
 
-  it('bad movements name the shapes', () => {
-    const x = tm.zeros([2, 3]);
-    expect(() => x.reshape([4, 2])).toThrow('reshape: cannot reshape [2,3] (6 elements) into [4,2]');
-    expect(() => x.reshape([-1, -1])).toThrow(/only one size may be -1/);
-    expect(() => x.transpose([0, 0])).toThrow(/not a permutation/);
-    expect(() => x.slice([1, 1], [2, 1])).toThrow(/falls outside \[2,3\] on axis 0/);
-    expect(() => tm.concat([x, tm.zeros([3, 3])], 1)).toThrow(/shapes \[2,3\], \[3,3\] differ off axis 1/);
-    expect(() => x.broadcastTo([3, 3])).toThrow(/cannot be broadcast/);
-    expect(() => x.squeeze(0)).toThrow(/axis 0 of \[2,3\] has size 2, not 1/);
-    expect(() => x.sum(2)).toThrow('sum: axis 2 is out of range for a tensor of rank 2');
+  describe('broadcastTo', () => {
+    it.each([
+      [[2, 1], [2, 2, 3]], [[], [3, 4]], [[1], [0]], [[3, 1, 7], [3, 5, 7]], [[1, 129], [127, 129]], [[13, 31], [13, 31]], [[4], [2, 3, 4]], [[1, 1], [1, 1]],
+    ])('%j to %j, in every dtype', async (from, to) => {
+      for (const dtype of tm.DTYPES) {
+        const { x, t } = make(from, dtype);
+        const y = t.broadcastTo(to);
+        expect([y.shape, y.dtype]).toEqual([to, dtype]);
+        expectExact(await y.data(), broadcastToRef(x, to).v, dtype);
+      }
+    });
+  });
+
+  describe('expandDims and squeeze', () => {
+    it('expandDims inserts a size-1 axis anywhere, counting negative axes from the end', async () => {
+      const { x, t } = make([3, 4]);
+      expect(t.expandDims().shape).toEqual([1, 3, 4]);
+      expect(t.expandDims(1).shape).toEqual([3, 1, 4]);
+      expect(t.expandDims(2).shape).toEqual([3, 4, 1]);
+      expect(t.expandDims(-1).shape).toEqual([3, 4, 1]);
+      expect(t.expandDims(-3).shape).toEqual([1, 3, 4]);
+      expect(tm.tensor(5).expandDims().shape).toEqual([1]);
+      expectExact(await t.expandDims(1).data(), x.v);
+    });
+
+    it('squeeze drops all size-1 axes, or the listed ones', async () => {
+      const { x, t } = make([1, 3, 1, 4, 1]);
+      expect(t.squeeze().shape).toEqual([3, 4]);
+      expect(t.squeeze(2).shape).toEqual([1, 3, 4, 1]);
+      expect(t.squeeze(-1).shape).toEqual([1, 3, 1, 4]);
+      expect(t.squeeze([0, 4]).shape).toEqual([3, 1, 4]);
+      expect(tm.zeros([1, 1]).squeeze().shape).toEqual([]);
+      expect(tm.zeros([2, 0]).squeeze().shape).toEqual([2, 0]);
+      expectExact(await t.squeeze().data(), x.v);
+    });
+
+    it('both are views sharing storage', () => {
+      const t = tm.zeros([1, 3]);
+      const before = tm.memory().numBytes;
+      const views = [t.expandDims(0), t.squeeze(), t.squeeze(0).expandDims(-1)];
+      expect(tm.memory().numBytes).toBe(before);
+      expect(views.map((v) => v.shape)).toEqual([[1, 1, 3], [3], [3, 1]]);
+    });
+  });
+
+  describe('pad', () => {
+    it('surrounds with a value on each side of each axis, in every dtype', async () => {
+      for (const dtype of tm.DTYPES) {
+        expect(await tm.tensor([[1, 2]], { dtype }).pad([[1, 0], [0, 2]], 9).array()).toEqual([[9, 9, 9, 9], [1, 2, 9, 9]]);
+      }
+      expect(await tm.tensor([1, 2]).pad([[0, 0]]).array()).toEqual([1, 2]);
+      expect(await tm.zeros([0, 1]).pad([[1, 1], [0, 0]], 3).array()).toEqual([[3], [3]]);
+    });
+  });
+
+  describe('clone', () => {
+    it('copies values into storage of its own, in every dtype', async () => {
+      for (const dtype of tm.DTYPES) {
+        const { x, t } = make([13, 7], dtype);
+        const before = tm.memory().numBytes;
+        const y = t.clone();
+        expect(tm.memory().numBytes).toBe(before + t.size * { f32: 4, f16: 2, i8: 1, i32: 4 }[dtype]);
+        t.dispose();
+        expect([y.shape, y.dtype]).toEqual([[13, 7], dtype]);
+        expectExact(await y.data(), x.v);
+      }
+    });
   });
 });
