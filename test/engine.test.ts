@@ -1,4 +1,9 @@
-// Tensor lifetimes: dispose, views, tidy, memory(), and errors that leave everything intact.
+// The engine: tensor lifetimes (dispose, views sharing storage, tidy, keep),
+// memory() accounting, disposed-tensor errors, and choosing a backend.
+//
+// Memory checks run synchronously between their snapshot and their check:
+// storage of tensors other tests forgot is freed by a FinalizationRegistry,
+// whose callbacks only run between tasks.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../src/index.js';
 import { BACKENDS } from './helpers/backends.js';
@@ -8,104 +13,220 @@ describe.each(BACKENDS)('memory and lifetimes on %s', (backend) => {
     expect(await tm.init({ backend })).toBe(backend);
   });
 
-  it('counts tensors and bytes, and gives them back on dispose', () => {
+  it('counts tensors and bytes per dtype, and gives them back on dispose', () => {
     const start = tm.memory();
-    const a = tm.zeros([10, 10]);
-    const b = tm.zeros([4], { dtype: 'f16' });
-    expect(tm.memory().numTensors).toBe(start.numTensors + 2);
-    expect(tm.memory().numBytes).toBe(start.numBytes + 400 + 8);
-    expect(tm.memory().backends[backend]!.numBytes).toBe((start.backends[backend]?.numBytes ?? 0) + 408);
-    a.dispose();
-    b.dispose();
-    a.dispose(); // twice is harmless
+    const ts = [tm.zeros([10, 10]), tm.zeros([4], { dtype: 'f16' }), tm.zeros([3, 3], { dtype: 'i8' }), tm.zeros([5], { dtype: 'i32' }), tm.zeros([0, 7])];
+    const bytes = 400 + 8 + 9 + 20 + 0;
+    expect(tm.memory().numTensors).toBe(start.numTensors + 5);
+    expect(tm.memory().numBytes).toBe(start.numBytes + bytes);
+    expect(tm.memory().backends[backend]!.numBytes).toBe((start.backends[backend]?.numBytes ?? 0) + bytes);
+    expect(tm.memory().backends[backend]!.numTensors).toBe((start.backends[backend]?.numTensors ?? 0) + 5);
+    for (const t of ts) t.dispose();
+    ts[0].dispose(); // twice is harmless
+    expect(ts.every((t) => t.isDisposed)).toBe(true);
     expect(tm.memory()).toMatchObject({ numTensors: start.numTensors, numBytes: start.numBytes });
+    expect(tm.memory().backends[backend]).toEqual(start.backends[backend] ?? { numTensors: 0, numBytes: 0 });
   });
 
-  it('a view keeps storage alive until the last holder is disposed', async () => {
+  it.each([
+    ['reshape', (t: tm.Tensor) => t.reshape([3, 2])],
+    ['flatten', (t: tm.Tensor) => t.flatten()],
+    ['expandDims', (t: tm.Tensor) => t.expandDims(1)],
+    ['squeeze', (t: tm.Tensor) => t.squeeze()],
+    ['cast to its own dtype', (t: tm.Tensor) => t.cast('f32')],
+    ['transpose by the identity', (t: tm.Tensor) => t.transpose([0, 1])],
+    ['slice of everything', (t: tm.Tensor) => t.slice([0, 0])],
+    ['broadcastTo its own shape', (t: tm.Tensor) => t.broadcastTo([2, 3])],
+  ])('a %s view shares storage, which lives until the last holder is disposed', async (_name, makeView) => {
     const start = tm.memory();
-    const a = tm.tensor([1, 2, 3, 4]);
-    const v = a.reshape([2, 2]);
+    const a = tm.tensor([[1, 2, 3], [4, 5, 6]]);
+    const v = makeView(a);
+    const withView = tm.memory();
+    expect(withView.numBytes).toBe(start.numBytes + 24); // one storage for both
     a.dispose();
-    expect(tm.memory().numBytes).toBe(start.numBytes + 16);
-    expect(await v.array()).toEqual([[1, 2], [3, 4]]);
+    expect(tm.memory().numBytes).toBe(start.numBytes + 24);
+    expect(Array.from(await v.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    const before = tm.memory();
     v.dispose();
-    expect(tm.memory()).toEqual(start);
+    const after = tm.memory();
+    expect(after.numBytes).toBe(before.numBytes - 24);
+    expect(after.numTensors).toBe(before.numTensors - (withView.numTensors - start.numTensors - 1));
   });
 
   it('tidy frees intermediates and keeps what the function returns, also inside arrays and objects', async () => {
-    const start = tm.memory().numTensors;
     const x = tm.tensor([1, 2, 3]);
+    const start = tm.memory();
     const kept = tm.tidy(() => {
       const y = x.mul(2).add(1);
-      return { y, parts: [y.sum(), x.max()] };
+      x.exp().sqrt(); // garbage
+      return { y, parts: [y.sum(), { deep: [x.max()] }], note: 'not a tensor', n: 3 };
     });
-    expect(tm.memory().numTensors).toBe(start + 4);
-    expect(await kept.parts[0].item()).toBe(15);
-    const inner = tm.tidy(() => tm.tidy(() => x.exp()));
-    expect(inner.isDisposed).toBe(false);
-    const kept2 = tm.tidy(() => tm.keep(x.neg()));
-    expect(kept2.isDisposed).toBe(false);
-    for (const t of [x, kept.y, ...kept.parts, inner, kept2]) t.dispose();
-    expect(tm.memory().numTensors).toBe(start);
+    expect(tm.memory().numTensors).toBe(start.numTensors + 3);
+    expect(tm.memory().numBytes).toBe(start.numBytes + 12 + 4 + 4);
+    expect(x.isDisposed).toBe(false); // made outside: not tidy's to dispose
+    expect(await kept.parts[0] instanceof tm.Tensor && (await (kept.parts[0] as tm.Tensor).item())).toBe(15);
+    expect(await kept.y.array()).toEqual([3, 5, 7]);
+    expect(kept.note).toBe('not a tensor');
+    for (const t of [kept.y, kept.parts[0] as tm.Tensor, (kept.parts[1] as { deep: tm.Tensor[] }).deep[0]]) t.dispose();
+    expect(tm.memory()).toEqual(start);
   });
 
-  it('tidy disposes its tensors and rethrows when the function throws; rejects async functions', () => {
+  it('nested tidy hands its result to the enclosing scope, which disposes it unless returned again', () => {
+    const x = tm.tensor([1, 2, 3]);
     const start = tm.memory().numTensors;
-    expect(() => tm.tidy(() => {
-      tm.zeros([3]);
-      throw new Error('boom');
-    })).toThrow('boom');
+    let inner: tm.Tensor | undefined;
+    const outer = tm.tidy(() => {
+      inner = tm.tidy(() => x.exp().neg());
+      expect(inner.isDisposed).toBe(false);
+      return tm.tidy(() => x.add(1));
+    });
+    expect(inner!.isDisposed).toBe(true);
+    expect(outer.isDisposed).toBe(false);
+    expect(tm.memory().numTensors).toBe(start + 1);
+    outer.dispose();
     expect(tm.memory().numTensors).toBe(start);
-    expect(() => tm.tidy(() => Promise.resolve(1) as unknown as number)).toThrow(/tidy is synchronous/);
   });
 
-  it('using a disposed tensor throws DisposedTensorError naming it', async () => {
+  it('keep() takes a tensor out of every enclosing tidy', () => {
+    const start = tm.memory().numTensors;
+    let kept: tm.Tensor | undefined;
+    tm.tidy(() => {
+      tm.tidy(() => {
+        kept = tm.keep(tm.ones([2]));
+        tm.ones([3]);
+      });
+    });
+    expect(kept!.isDisposed).toBe(false);
+    expect(tm.memory().numTensors).toBe(start + 1);
+    kept!.dispose();
+    expect(tm.memory().numTensors).toBe(start);
+  });
+
+  it('tidy disposes its tensors and rethrows when the function throws; an enclosing tidy carries on', () => {
+    const start = tm.memory();
+    const boom = new Error('boom');
+    let made: tm.Tensor | undefined;
+    expect(() => tm.tidy(() => {
+      made = tm.zeros([3]).add(1);
+      throw boom;
+    })).toThrow(boom);
+    expect(made!.isDisposed).toBe(true);
+    expect(tm.memory()).toEqual(start);
+    const survivor = tm.tidy(() => {
+      const mine = tm.ones([2]);
+      try {
+        tm.tidy(() => {
+          tm.zeros([5]);
+          throw new RangeError('inner');
+        });
+      } catch (err) {
+        expect(err).toBeInstanceOf(RangeError);
+      }
+      expect(mine.isDisposed).toBe(false);
+      return mine;
+    });
+    expect(tm.memory().numTensors).toBe(start.numTensors + 1);
+    survivor.dispose();
+    expect(tm.memory()).toEqual(start);
+  });
+
+  it('tidy refuses a function returning a Promise, disposing what it made', () => {
+    const start = tm.memory();
+    let made: tm.Tensor | undefined;
+    expect(() => tm.tidy(() => {
+      made = tm.zeros([4]);
+      return Promise.resolve(made) as unknown as tm.Tensor;
+    })).toThrow(tm.ValueError);
+    expect(() => tm.tidy((async () => tm.zeros([1])) as unknown as () => tm.Tensor)).toThrow(/tidy is synchronous/);
+    expect(made!.isDisposed).toBe(true);
+    expect(tm.memory()).toEqual(start);
+  });
+
+  it('every op leaves nothing behind but its result: memory() is back to the start after disposing it', () => {
+    const f = tm.tensor([[1, -2, 3], [4, 5, -6]]);
+    const h = tm.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'f16' });
+    const i8 = tm.tensor([[1, -2, 3], [4, 5, -6]], { dtype: 'i8' });
+    const i32 = tm.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'i32' });
+    const batch = tm.ones([2, 1, 3, 2]);
+    const v = tm.tensor([1, 2, 3]);
+    const idx = tm.tensor(new Int32Array([0, 2, 1]), [3]);
+    const cond = tm.tensor([[1, 0, 1], [0, 0, 1]]);
+    const b423 = tm.ones([4, 2, 3]);
+    const empty = tm.zeros([0, 2, 3]);
+    const s = tm.scalar(3);
+    const ops: [string, () => tm.Tensor | tm.Tensor[]][] = [
+      ['add number', () => f.add(1)], ['number sub', () => tm.sub(1, f)], ['mul mixed dtypes', () => i8.mul(h)], ['div ints', () => i32.div(i8)],
+      ['pow', () => f.pow(2)], ['maximum', () => f.maximum(0.5)], ['greater', () => i32.greater(2)], ['square', () => h.square()],
+      ['exp of int', () => i8.exp()], ['neg', () => f.neg()], ['clip', () => f.clip(-1, 1)], ['clip int with fractions', () => i32.clip(0.5, 2.5)],
+      ['where numbers', () => tm.where(cond, 1, -1)], ['where mixed', () => tm.where(i8, h, i32)],
+      ['matmul', () => f.matmul(f, { transposeB: true })], ['matmul batch broadcast', () => batch.matmul(b423)],
+      ['matmul mixed dtypes', () => i8.matmul(h, { transposeB: true })], ['matmul i8', () => i8.matmul(i8, { transposeA: true })],
+      ['matmul 1-D', () => v.matmul(f, { transposeB: true })], ['matmul empty batch', () => empty.matmul(f, { transposeB: true })],
+      ['sum over leading axis', () => f.sum(0)], ['mean of ints', () => i8.mean([0, 1])], ['max keepDims', () => h.max(0, { keepDims: true })],
+      ['min', () => i32.min()], ['argmax axis 0', () => f.argmax(0)], ['argmin flat', () => h.argmin()],
+      ['softmax axis 0 of ints', () => i32.softmax(0)], ['logSoftmax of a scalar', () => s.logSoftmax()], ['softmax f16', () => h.softmax()],
+      ['reshape', () => f.reshape([3, 2])], ['transpose', () => f.transpose()], ['slice', () => f.slice([1, 1])], ['broadcastTo', () => v.broadcastTo([4, 3])],
+      ['expandDims', () => f.expandDims(0)], ['squeeze', () => batch.squeeze()], ['pad', () => i8.pad([[1, 1], [0, 2]], 7)], ['clone', () => h.clone()],
+      ['concat mixed', () => tm.concat([f, i8, h], 1)], ['stack', () => tm.stack([f, f], 2)],
+      ['cast', () => f.cast('f16')], ['cast same', () => f.cast('f32')], ['oneHot', () => idx.oneHot(4)],
+      ['several results', () => [f.sum(), f.mean(1), f.relu()]],
+    ];
+    for (const [name, op] of ops) {
+      const start = tm.memory();
+      const out = op();
+      for (const t of Array.isArray(out) ? out : [out]) t.dispose();
+      expect(tm.memory(), name).toEqual(start);
+    }
+  });
+
+  it('using a disposed tensor throws DisposedTensorError naming the op and the tensor', async () => {
     const t = tm.zeros([2, 3]);
+    const other = tm.ones([2, 3]);
     t.dispose();
-    expect(() => t.add(1)).toThrow(tm.DisposedTensorError);
-    expect(() => t.add(1)).toThrow(/add: tensor #\d+ \[2,3\] f32 was disposed/);
-    await expect(t.data()).rejects.toThrow(/data: tensor #\d+ \[2,3\] f32 was disposed/);
+    const name = new RegExp(`tensor #${t.id} \\[2,3\\] f32 was disposed`);
+    const uses: [string, () => unknown][] = [
+      ['add', () => t.add(1)], ['add', () => other.add(t)], ['add', () => tm.add(2, t)], ['matmul', () => t.matmul(other, { transposeB: true })],
+      ['matmul', () => other.matmul(t, { transposeA: true })], ['sum', () => t.sum()], ['argmax', () => t.argmax()], ['softmax', () => t.softmax()],
+      ['reshape', () => t.reshape([6])], ['transpose', () => t.transpose()], ['slice', () => t.slice([0])], ['concat', () => tm.concat([other, t])],
+      ['stack', () => tm.stack([t, other])], ['cast', () => t.cast('f16')], ['where', () => tm.where(t, 1, 2)], ['where', () => tm.where(other, t, 2)],
+      ['exp', () => t.exp()], ['clip', () => t.clip(0, 1)], ['clone', () => t.clone()], ['broadcastTo', () => t.broadcastTo([2, 2, 3])],
+    ];
+    for (const [op, use] of uses) {
+      expect(use, op).toThrow(tm.DisposedTensorError);
+      expect(use, op).toThrow(new RegExp(`^${op}: ${name.source}$`));
+    }
+    await expect(t.data()).rejects.toThrow(new RegExp(`^data: ${name.source}$`));
+    await expect(t.array()).rejects.toThrow(tm.DisposedTensorError);
+    await expect(tm.scalar(1).reshape([]).item()).resolves.toBe(1);
     expect(t.isDisposed).toBe(true);
+    expect(new tm.DisposedTensorError('x')).toBeInstanceOf(tm.TmnnError);
   });
 
-  it('a failed op changes no input and leaks nothing', async () => {
-    const a = tm.tensor([[1, 2, 3], [4, 5, 6]]);
-    const b = tm.tensor([1, 2]);
-    const row = b.reshape([1, 2]);
-    const before = tm.memory();
-    expect(() => a.add(b)).toThrow(tm.ShapeError);
-    expect(() => a.matmul(row)).toThrow(tm.ShapeError);
-    expect(() => tm.concat([a, b])).toThrow(tm.ShapeError);
-    expect(() => a.reshape([4])).toThrow(tm.ShapeError);
-    expect(() => a.sum(5)).toThrow(tm.ShapeError);
-    expect(tm.memory()).toEqual(before);
-    expect(await a.array()).toEqual([[1, 2, 3], [4, 5, 6]]);
-    expect(await b.array()).toEqual([1, 2]);
+  it('tensors disposed by tidy are dead too', () => {
+    let inner: tm.Tensor | undefined;
+    tm.tidy(() => {
+      inner = tm.ones([2]);
+    });
+    expect(() => inner!.neg()).toThrow(tm.DisposedTensorError);
   });
 });
 
-describe('errors at the boundary', () => {
-  it('name the problem and the values', () => {
-    expect(() => tm.zeros([2, 3]).add(tm.zeros([4, 3]))).toThrow('add: shapes [2,3] and [4,3] cannot be broadcast together (axis 0: 2 vs 4)');
-    expect(() => tm.tensor([[1, 2], [3]])).toThrow(tm.ValueError);
-    expect(() => tm.tensor([[1, 2], [3]])).toThrow('tensor: ragged nested array: [1] has length 1 where shape [2,2] expects length 2');
-    expect(() => tm.tensor([[1, 2], 3] as unknown as number[][])).toThrow(/ragged nested array/);
-    expect(() => tm.tensor(['a'] as unknown as number[])).toThrow(/element at \[0\] is string, expected a number/);
-    expect(() => tm.tensor([1], { dtype: 'f64' as tm.DType })).toThrow(tm.DTypeError);
-    expect(() => tm.tensor([1], { dtype: 'float32' as tm.DType })).toThrow('tensor: unknown dtype "float32"; expected one of f32, f16, i8, i32');
-    expect(() => tm.zeros([2, 3]).cast('bool' as tm.DType)).toThrow(/cast: unknown dtype "bool"/);
-    for (const bad of [NaN, Infinity, -1, 1.5]) {
-      expect(() => tm.zeros([2, bad])).toThrow(tm.ShapeError);
-      expect(() => tm.zeros([2, bad])).toThrow(/sizes must be finite non-negative integers/);
+describe('choosing a backend', () => {
+  it('init({ backend }) forces one, and tm.backend() reports it', async () => {
+    for (const backend of BACKENDS) {
+      expect(await tm.init({ backend })).toBe(backend);
+      expect(tm.backend()).toBe(backend);
+      expect(tm.backendSelection()).toMatchObject({ backend, reason: 'forced by init({ backend })' });
+      expect(tm.zeros([1]).backend).toBe(backend);
     }
-    expect(() => tm.tensor(new Float32Array(5), [2, 3])).toThrow('tensor: 5 values do not fill shape [2,3] (6 elements)');
-    expect(() => tm.add(tm.zeros([1]), 'x' as unknown as number)).toThrow(/add: b must be a Tensor, got string/);
   });
 
-  it('backend choice: unknown names are ValueErrors; a backend that cannot run is BackendUnavailableError', async () => {
-    await expect(tm.init({ backend: 'tpu' as tm.BackendName })).rejects.toThrow(tm.ValueError);
+  it('unknown names are ValueErrors naming the name; a backend that cannot run is a BackendUnavailableError', async () => {
+    await expect(tm.init({ backend: 'bogus' as tm.BackendName })).rejects.toThrow(tm.ValueError);
+    await expect(tm.init({ backend: 'bogus' as tm.BackendName })).rejects.toThrow('init: unknown backend "bogus"; expected one of webgpu, native, js');
     await expect(tm.init({ backend: 'webgpu' })).rejects.toThrow(tm.BackendUnavailableError);
-    await expect(tm.init({ backend: 'webgpu' })).rejects.toThrow(/webgpu is unavailable/);
+    await expect(tm.init({ backend: 'webgpu' })).rejects.toThrow(/^init: backend webgpu is unavailable: /);
+    expect(BACKENDS).toContain(tm.backend()); // a failed init leaves the active backend alone
   });
 
   it('mixing tensors from two backends says so', async () => {
@@ -114,6 +235,8 @@ describe('errors at the boundary', () => {
     await tm.init({ backend: 'native' });
     const b = tm.zeros([2]);
     expect(() => a.add(b)).toThrow(tm.BackendMismatchError);
-    expect(() => a.add(b)).toThrow('add: inputs live on different backends (js and native)');
+    expect(() => a.add(b)).toThrow(/^add: inputs live on different backends \(js and native\)/);
+    expect(() => tm.concat([a, b])).toThrow(tm.BackendMismatchError);
+    expect(() => a.matmul(b)).toThrow(tm.BackendMismatchError);
   });
 });

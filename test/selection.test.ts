@@ -73,3 +73,18 @@ describe('tm.init', () => {
     await expect(tm.init({ backend: 'cuda' as BackendName })).rejects.toThrow(/unknown backend "cuda"/);
   });
 });
+
+describe('native threads', () => {
+  it('tm.init({ threads }) and TMNN_NUM_THREADS set OpenBLAS threads, visible in the report', async () => {
+    await tm.init({ backend: 'native', threads: 1 });
+    expect((await tm.capabilities()).blas.threads).toBe(1);
+    process.env.TMNN_NUM_THREADS = '2';
+    try {
+      await tm.init({ backend: 'native' });
+      expect((await tm.capabilities()).blas.threads).toBe(2);
+    } finally {
+      delete process.env.TMNN_NUM_THREADS;
+    }
+    await expect(tm.init({ backend: 'native', threads: -3 })).rejects.toThrow(/threads must be a positive integer, got -3/);
+  });
+});
