@@ -36,6 +36,10 @@ function panel(p: Panel, x0: number): string {
     ...ticks.map((v) => `<line x1="${x0 + PAD.left}" x2="${x0 + W - PAD.right}" y1="${py(v)}" y2="${py(v)}" stroke="#ddd"/>` +
       `<text x="${x0 + PAD.left - 6}" y="${py(v) + 4}" text-anchor="end" font-size="11">${escape(fmt(v))}</text>`),
     `<text x="${x0 + W / 2}" y="${H - 6}" text-anchor="middle" font-size="11">epoch</text>`,
+    // Epoch numbers under the axis, thinned to at most ~10 labels.
+    ...Array.from({ length: n }, (_, i) => i)
+      .filter((i) => i % Math.ceil(n / 10) === 0 || i === n - 1)
+      .map((i) => `<text x="${px(i)}" y="${H - PAD.bottom + 14}" text-anchor="middle" font-size="10">${i + 1}</text>`),
   ];
   p.series.forEach((s, k) => {
     const points = s.values.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`).join(' ');
