@@ -12,7 +12,6 @@ const HELP = `tmnn ${VERSION}: neural networks on WebGPU, OpenBLAS or plain JS
 Usage:
   tmnn report [--json] [--backend NAME]   what this machine offers, and the backend tmnn picks
   tmnn bench                              a few seconds of matmul timing on each backend present
-  tmnn demo [--backend NAME]              the main job (for now: the capability report)
   tmnn --help | --version
 
 Options:
@@ -53,8 +52,7 @@ async function main(argv: string[]): Promise<number> {
   const [command = 'report', ...rest] = positionals;
   if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
   switch (command) {
-    case 'report':
-    case 'demo': {
+    case 'report': {
       await init(values.backend === undefined ? {} : { backend: values.backend as 'js' });
       const report = await capabilities();
       if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
