@@ -79,18 +79,23 @@ export function scalar(value: number, options: TensorOptions = {}): Tensor {
   return tensor(value, options);
 }
 
+/** `op` names the caller in errors (zeros and ones are fills too). */
+function filled(op: string, shape: readonly number[], value: number, options: TensorOptions): Tensor {
+  const s = checkShape(shape, op);
+  const dtype = checkDType(options.dtype ?? 'f32', op);
+  return fromValues(op, new Float64Array(sizeOf(s)).fill(value), s, dtype);
+}
+
 export function fill(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
-  const s = checkShape(shape, 'fill');
-  const dtype = checkDType(options.dtype ?? 'f32', 'fill');
-  return fromValues('fill', new Float64Array(sizeOf(s)).fill(value), s, dtype);
+  return filled('fill', shape, value, options);
 }
 
 export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
-  return fill(shape, 0, options);
+  return filled('zeros', shape, 0, options);
 }
 
 export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
-  return fill(shape, 1, options);
+  return filled('ones', shape, 1, options);
 }
 
 export function zerosLike(x: Tensor): Tensor {

@@ -1,9 +1,9 @@
 // Reshaping and moving data: reshape is a view (shared storage, no copy);
 // transpose, slice and broadcastTo are all one strided gather; concat copies.
-import { promoteTypes } from '../dtype.js';
+import { encodeValues, promoteTypes } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
-import { broadcastShapes, broadcastStrides, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
+import { broadcastShapes, broadcastStrides, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { fill } from './creation.js';
@@ -84,6 +84,7 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
   if (paddings.length !== x.rank || paddings.some((p) => p.length !== 2 || p.some((n) => !Number.isInteger(n) || n < 0))) {
     throw new ShapeError(`pad: needs one [before, after] pair of non-negative integers per axis of ${formatShape(x.shape)}, got ${JSON.stringify(paddings)}`);
   }
+  encodeValues([value], x.dtype, 'pad'); // a value the dtype cannot hold fails here, before anything is made
   let out = reshapedView('pad', x, x.shape);
   paddings.forEach(([before, after], axis) => {
     if (!before && !after) return;
@@ -99,7 +100,7 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
 /** Repeats x along size-1 (or missing leading) axes to fill `shape`. */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('broadcastTo', x);
-  const target = [...shape];
+  const target = checkShape(shape, 'broadcastTo');
   if (x.rank > target.length || !sameShape(broadcastShapes('broadcastTo', x.shape, target), target)) {
     throw new ShapeError(`broadcastTo: ${formatShape(x.shape)} cannot be broadcast to ${formatShape(target)}`);
   }

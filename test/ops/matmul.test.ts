@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { TOL, asDType, expectClose, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
-import { f64, matmulRef, roundF16, size, wrapInt, type F64 } from '../helpers/float64.js';
+import { f64, map, matmulRef, roundF16, size, wrapInt, type F64 } from '../helpers/float64.js';
 import { runIsolated } from '../helpers/isolated.js';
 
 const SIZES: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [7, 13, 5], [13, 1, 31], [33, 17, 65], [64, 64, 64], [127, 129, 131]];
@@ -15,6 +15,13 @@ const FLAGS = [{}, { transposeA: true }, { transposeB: true }, { transposeA: tru
 const F16_ACC = 5 * TOL.f16;
 
 type Opts = { transposeA?: boolean; transposeB?: boolean };
+
+/**
+ * The product with every term made positive: Σ|a||b|, the scale of a float
+ * product's rounding errors (a result much smaller than its terms, from
+ * cancellation, is only good to a few ulps of the terms).
+ */
+const termScale = (a: F64, b: F64, opts: Opts = {}) => matmulRef(map(a, Math.abs), map(b, Math.abs), opts).v;
 
 /** The shape an operand is stored in for a product that sees `logical` (its last two axes swapped when transposed). */
 const stored = (logical: number[], transposed = false) =>
@@ -41,7 +48,7 @@ describe.each(BACKENDS)('matmul on %s', (backend) => {
       const c = ta.matmul(tb, opts);
       expect(c.shape).toEqual([m, n]);
       expect(c.dtype).toBe('f32');
-      expectClose(await c.data(), matmulRef(a, b, opts).v, TOL.f32, JSON.stringify(opts));
+      expectClose(await c.data(), matmulRef(a, b, opts).v, TOL.f32, JSON.stringify(opts), termScale(a, b, opts));
     }
   });
 
@@ -69,7 +76,7 @@ describe.each(BACKENDS)('matmul on %s', (backend) => {
       const { a, b, ta, tb } = operands(la, lb, opts);
       const c = ta.matmul(tb, opts);
       expect(c.shape).toEqual(want);
-      expectClose(await c.data(), matmulRef(a, b, opts).v, TOL.f32, JSON.stringify(opts));
+      expectClose(await c.data(), matmulRef(a, b, opts).v, TOL.f32, JSON.stringify(opts), termScale(a, b, opts));
     }
   });
 
@@ -79,14 +86,14 @@ describe.each(BACKENDS)('matmul on %s', (backend) => {
     const { a, b, ta, tb } = operands(la, lb, {});
     const c = ta.matmul(tb);
     expect(c.shape).toEqual(want);
-    expectClose(await c.data(), matmulRef(a, b).v, TOL.f32);
+    expectClose(await c.data(), matmulRef(a, b).v, TOL.f32, '', termScale(a, b));
   });
 
   it('transpose flags on a 1-D operand change nothing (a vector has no axes to swap)', async () => {
     const { a, b, ta, tb } = operands([4], [4, 3], {});
-    expectClose(await ta.matmul(tb, { transposeA: true }).data(), matmulRef(a, b).v, TOL.f32);
+    expectClose(await ta.matmul(tb, { transposeA: true }).data(), matmulRef(a, b).v, TOL.f32, '', termScale(a, b));
     const { a: c, b: d, ta: tc, tb: td } = operands([3, 4], [4], {});
-    expectClose(await tc.matmul(td, { transposeB: true }).data(), matmulRef(c, d).v, TOL.f32);
+    expectClose(await tc.matmul(td, { transposeB: true }).data(), matmulRef(c, d).v, TOL.f32, '', termScale(c, d));
   });
 
   it('property: random batch shapes, sizes, 1-D operands and transpose flags match the reference', async () => {
@@ -104,7 +111,7 @@ describe.each(BACKENDS)('matmul on %s', (backend) => {
         const want = matmulRef(a, b, opts);
         const c = ta.matmul(tb, opts);
         expect(c.shape).toEqual(want.shape);
-        expectClose(await c.data(), want.v, TOL.f32, `${JSON.stringify(la)} · ${JSON.stringify(lb)} ${JSON.stringify(opts)}`);
+        expectClose(await c.data(), want.v, TOL.f32, `${JSON.stringify(la)} · ${JSON.stringify(lb)} ${JSON.stringify(opts)}`, termScale(a, b, opts));
         for (const t of [ta, tb, c]) t.dispose();
       }),
       { numRuns: 60 },
@@ -179,9 +186,55 @@ describe.each(BACKENDS)('matmul on %s', (backend) => {
     expect(r.value).toEqual(tm.DTYPES.flatMap(() => [[[0, 2, 3], 0], [[0, 2, 3], 0], [[0, 2, 3], 0], [[3, 0, 2, 3], 0]]));
   });
 
+  it('a large product consumed at once by any other kernel gives the right values (a backend may still be computing it)', async () => {
+    // 256·512·512 = 2^26 multiply-adds: large enough for a backend to run the GEMM asynchronously.
+    const [m, k, n] = [256, 512, 512];
+    const a = f64([m, k], asDType(uniform(m * k, -1, 1), 'f32'));
+    const b = f64([k, n], asDType(uniform(k * n, -1, 1), 'f32'));
+    const ta = tm.tensor(a.v, [m, k]);
+    const tb = tm.tensor(b.v, [k, n]);
+    const product = () => ta.matmul(tb);
+    // The product itself, checked at sampled entries against float64 dot products.
+    const p = f64([m, n], await product().data());
+    for (const [i, j] of Array.from({ length: 64 }, (_, t) => [(t * 37) % m, (t * 101 + 7) % n])) {
+      let want = 0;
+      let scale = 0;
+      for (let q = 0; q < k; q++) {
+        want += a.v[i * k + q] * b.v[q * n + j];
+        scale += Math.abs(a.v[i * k + q] * b.v[q * n + j]);
+      }
+      expectClose([p.v[i * n + j]], [want], TOL.f32, `[${i},${j}]`, [scale]);
+    }
+    const small = f64([n, 3], uniform(n * 3, -1, 1).map(Math.fround));
+    const consumers: [string, (c: tm.Tensor) => tm.Tensor, F64, number, Float64Array?][] = [
+      ['add', (c) => c.add(1), f64([m, n], p.v.map((x) => Math.fround(x + 1))), 0],
+      ['neg', (c) => c.neg(), f64([m, n], p.v.map((x) => -x)), 0],
+      ['max', (c) => c.max(0), maxOver0(p), 0],
+      ['transpose', (c) => c.transpose(), f64([n, m], Float64Array.from({ length: m * n }, (_, t) => p.v[(t % m) * n + Math.floor(t / m)])), 0],
+      ['slice', (c) => c.slice([1, 2], [3, 4]), f64([3, 4], [1, 2, 3].flatMap((i) => [2, 3, 4, 5].map((j) => p.v[i * n + j]))), 0],
+      ['concat', (c) => tm.concat([c, c]), f64([2 * m, n], [...p.v, ...p.v]), 0],
+      ['cast to f16', (c) => c.cast('f16'), f64([m, n], p.v.map(roundF16)), 0],
+      ['reshape', (c) => c.reshape([-1]), f64([m * n], p.v), 0],
+      ['matmul', (c) => c.matmul(tm.tensor(small.v, small.shape)), matmulRef(p, small), TOL.f32, termScale(p, small)],
+    ];
+    for (const [name, consume, want, tol, scale] of consumers) {
+      const y = consume(product());
+      expect(y.shape, name).toEqual(want.shape);
+      expectClose(await y.data(), want.v, tol, name, scale);
+    }
+  });
+
   it('names both shapes when inner dimensions differ', () => {
     expect(() => tm.zeros([2, 3]).matmul(tm.zeros([4, 5]))).toThrow('matmul: inner dimensions differ: [2,3] x [4,5] (3 vs 4)');
     expect(() => tm.zeros([2, 3]).matmul(tm.zeros([2, 5]), { transposeB: true })).toThrow(/\[2,3\] x \[2,5\]ᵀ/);
     expect(() => tm.zeros([2, 2, 3]).matmul(tm.zeros([3, 3, 1]))).toThrow(/cannot be broadcast/);
   });
 });
+
+/** Largest entry of each column. */
+function maxOver0(p: F64): F64 {
+  const [m, n] = p.shape;
+  const v = new Float64Array(n).fill(-Infinity);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) v[j] = Math.max(v[j], p.v[i * n + j]);
+  return f64([n], v);
+}

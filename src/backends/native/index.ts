@@ -15,20 +15,12 @@ import { broadcastStrides, sizeOf } from '../../shape.js';
 import { createJsBackend } from '../js/index.js';
 import { ARITHMETIC_OPS, COMPARISON_OPS, KERNEL_NAMES, UNARY_OPS, type Backend, type BinaryOp, type TensorInfo } from '../kernels.js';
 import { loadAddon, type Addon, type GemmHandle } from './addon.js';
+import { BufferPool, type StorageCtor } from './pool.js';
 
 export { loadAddon } from './addon.js';
 export type { Addon, BlasInfo, CpuFeatures } from './addon.js';
 
 type Native = TensorInfo<StorageArray>;
-type StorageCtor<T extends StorageArray> = { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number };
-
-/**
- * An output array for a kernel that writes every element: uninitialised
- * memory, since zero-filling a large output costs a few percent of a GEMM.
- */
-function uninit<T extends StorageArray>(Ctor: StorageCtor<T>, n: number): T {
-  return new Ctor(Buffer.allocUnsafeSlow(n * Ctor.BYTES_PER_ELEMENT).buffer as ArrayBuffer, 0, n);
-}
 
 const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS, ...COMPARISON_OPS];
 
@@ -50,6 +42,9 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
   }
   const js = createJsBackend();
   const blas = addon.blasInfo();
+  const pool = new BufferPool();
+  /** Output memory for a kernel that writes every element: recycled, or fresh and not zero-filled. */
+  const uninit = <T extends StorageArray>(Ctor: StorageCtor<T>, n: number): T => pool.take(Ctor, n);
 
   const f32Of = (x: Native): Float32Array | null => {
     if (x.dtype === 'f32') return x.storage as Float32Array;
@@ -75,6 +70,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
   };
 
   const pending = new WeakMap<StorageArray, { handle: GemmHandle; done: Promise<void> }>();
+  /** Arrays a worker-thread GEMM reads or writes right now: never recycled while it runs. */
+  const inFlight = new Set<StorageArray>();
   /** Makes sure a GEMM writing x's storage has finished. */
   const settle = (x: unknown): void => {
     if (Array.isArray(x)) return x.forEach(settle);
@@ -113,9 +110,14 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       const batch = Math.max(batchA, batchB);
       if (a.dtype === 'f32' && batch * m * n * k >= ASYNC_GEMM_MIN_MACS) {
         const out = uninit(Float32Array, batch * m * n);
+        const arrays = [a.storage, b.storage, out];
         let finished!: () => void;
         const done = new Promise<void>((resolve) => (finished = resolve));
-        const handle = addon.sgemmAsync(a.storage as Float32Array, b.storage as Float32Array, out, batchA, batchB, m, n, k, config.transposeA, config.transposeB, finished);
+        const handle = addon.sgemmAsync(a.storage as Float32Array, b.storage as Float32Array, out, batchA, batchB, m, n, k, config.transposeA, config.transposeB, () => {
+          for (const x of arrays) inFlight.delete(x);
+          finished();
+        });
+        for (const x of arrays) inFlight.add(x);
         pending.set(out, { handle, done });
         return out;
       }
@@ -167,6 +169,10 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
         return half;
       }
       return js.cast(x, dtype);
+    },
+
+    free(storage) {
+      if (!inFlight.has(storage)) pool.give(storage);
     },
 
     async download(storage, dtype, size) {
