@@ -20,6 +20,9 @@ export type { CapabilityReport, BackendAvailability, DTypeSupport } from './capa
 export type { BlasReport } from './capabilities/blas.js';
 export type { GpuReport } from './capabilities/gpu.js';
 export type { CpuReport, SimdReport } from './capabilities/cpu.js';
+export { CorruptFileError } from './io/errors.js';
+export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export type { SafetensorsEntry } from './io/safetensors.js';
 export * as nn from './nn/index.js';
 export * as losses from './losses/index.js';
 export * as optim from './optim/index.js';

@@ -1,18 +1,39 @@
-// Files in Node. Node modules are imported lazily so that the browser bundle,
-// which has no file system, never loads them.
+// Files, in Node only. Node's modules are imported inside the functions, so the
+// browser bundle, which has no file system, never loads them.
 import { ValueError } from '../errors.js';
 
 /**
- * Writes `bytes` to `path` atomically: into a temporary file beside it,
- * flushed to disk, then renamed over the target. A crash or a failed write
- * leaves the previous file as it was, and no temporary file behind.
+ * Writes `bytes` to `path` atomically: into a new temporary file in the same
+ * directory (`<path>.<pid>.<random>.tmp`, so it is on the same file system and
+ * the rename is atomic), flushed to disk with fsync, then renamed over the
+ * target, whose directory is then fsynced too where the platform allows. A
+ * failure at any step removes the temporary file and leaves any previous
+ * file at `path` exactly as it was; a crash mid-write leaves the previous
+ * file too (plus, at worst, a stray `.tmp`). A replaced file keeps its
+ * permission bits.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  if (typeof path !== 'string' || path === '') throw new ValueError(`writeFileAtomic: path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (!(bytes instanceof Uint8Array)) throw new ValueError(`writeFileAtomic: bytes must be a Uint8Array, got ${(bytes as object)?.constructor?.name ?? typeof bytes}`);
   const fs = await import('node:fs/promises');
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const { dirname } = await import('node:path');
+  const { randomBytes } = await import('node:crypto');
+
+  let mode: number | undefined;
   try {
+    mode = (await fs.stat(path)).mode & 0o7777;
+  } catch {
+    // No previous file (or it cannot be read): the new one gets the default mode.
+  }
+
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  let created = false;
+  try {
+    // 'wx': fail rather than reuse a file of the same name.
     const handle = await fs.open(tmp, 'wx');
+    created = true;
     try {
+      if (mode !== undefined) await handle.chmod(mode);
       await handle.writeFile(bytes);
       await handle.sync();
     } finally {
@@ -20,17 +41,34 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     }
     await fs.rename(tmp, path);
   } catch (err) {
-    await fs.rm(tmp, { force: true });
+    if (created) await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw err;
+  }
+
+  // Make the rename itself durable. Not possible everywhere (Windows cannot open a directory): best effort.
+  try {
+    const dir = await fs.open(dirname(path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch {
+    // The data is written and renamed; only the durability of the directory entry is left to the OS.
   }
 }
 
+/** Reads a whole file. A missing or unreadable file is a ValueError that names the path. */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   const fs = await import('node:fs/promises');
+  let buffer: Uint8Array;
   try {
-    return new Uint8Array(await fs.readFile(path));
+    buffer = await fs.readFile(path);
   } catch (err) {
     const code = (err as { code?: string }).code;
     throw new ValueError(code === 'ENOENT' ? `load: no file at ${path}` : `load: cannot read ${path}: ${(err as Error).message}`);
   }
+  // A plain Uint8Array. A small Buffer can share Node's pool with unrelated data: copy that one.
+  const own = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength;
+  return own ? new Uint8Array(buffer.buffer, 0, buffer.byteLength) : new Uint8Array(buffer);
 }

@@ -77,25 +77,21 @@ function bytesOf(a: StorageArray): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** Sets an own property even for the name "__proto__" (plain assignment would set the prototype). */
-function define<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /**
- * The byte size of a tensor of `shape` with `elementSize`-byte elements, or
- * undefined if it exceeds `limit`. Multiplies step by step and stops as soon
- * as the running product passes the limit, so a hostile shape can neither
- * overflow into a plausible size nor make the loop do big-number work.
+ * The byte size of a tensor of `shape` (safe integers) with `elementSize`-byte
+ * elements, or undefined if it is more than 2^53 - 1. Multiplies step by step
+ * and stops as soon as the product leaves the safe range, so every size it
+ * returns is exact: a hostile shape cannot overflow into a plausible size.
  */
-function byteSize(shape: readonly number[], elementSize: number, limit: number): number | undefined {
+function byteSize(shape: readonly number[], elementSize: number): number | undefined {
   if (shape.includes(0)) return 0;
   let n = elementSize;
   for (const d of shape) {
     n *= d;
-    if (n > limit) return undefined;
+    if (n > Number.MAX_SAFE_INTEGER) return undefined;
   }
   return n;
 }
@@ -139,7 +135,7 @@ export function encodeSafetensors(entries: Record<string, SafetensorsEntry>, met
       throw new DTypeError(`${where}: ${q} is ${e.dtype}, whose data must be a ${Storage.name}, got ${(e.data as object)?.constructor?.name ?? typeof e.data}`);
     }
     const size = BYTES_PER_ELEMENT[e.dtype];
-    const bytes = byteSize(e.shape, size, e.data.byteLength);
+    const bytes = byteSize(e.shape, size);
     if (bytes !== e.data.byteLength) {
       throw new ShapeError(`${where}: ${q} has ${e.data.length} values, shape ${formatShape(e.shape)} needs ${bytes === undefined ? 'more' : bytes / size}`);
     }
@@ -270,15 +266,15 @@ function readHeader(bytes: Uint8Array, maxHeaderBytes: number): { header: Record
 }
 
 function readMetadata(header: Record<string, unknown>): Record<string, string> {
-  const metadata: Record<string, string> = {};
-  if (!Object.hasOwn(header, METADATA)) return metadata;
+  if (!Object.hasOwn(header, METADATA)) return {};
   const m = header[METADATA];
   if (!isPlainObject(m)) fail(`__metadata__ is ${preview(m)}, not an object of strings`);
-  for (const [k, v] of Object.entries(m)) {
+  const pairs = Object.entries(m);
+  for (const [k, v] of pairs) {
     if (typeof v !== 'string') fail(`__metadata__ ${quote(k)} is ${preview(v)}, not a string`);
-    define(metadata, k, v);
   }
-  return metadata;
+  // Object.fromEntries makes own properties, even of a key "__proto__" (assignment would set the prototype).
+  return Object.fromEntries(pairs) as Record<string, string>;
 }
 
 interface Span {
@@ -319,9 +315,9 @@ function readEntry(name: string, raw: unknown, dataLength: number): Span {
 
   const dims = shape.map((d: number) => d + 0);
   const size = BYTES_PER_ELEMENT[dtype];
-  const bytes = byteSize(dims, size, dataLength);
+  const bytes = byteSize(dims, size);
   if (bytes !== end - begin) {
-    fail(`${q} has shape ${preview(dims)} of ${fileDType}, which needs ${bytes === undefined ? `more than the whole ${dataLength}-byte data section` : `${bytes} bytes`}, but its data_offsets [${begin},${end}] span ${end - begin}`);
+    fail(`${q} has shape ${preview(dims)} of ${fileDType}, which needs ${bytes === undefined ? 'more than 2^53 bytes' : `${bytes} bytes`}, but its data_offsets [${begin},${end}] span ${end - begin}`);
   }
   return { name, dtype, shape: dims, begin, end };
 }
@@ -359,14 +355,15 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeSafetensorsO
   if (covered !== dataLength) fail(`the data section has ${dataLength - covered} trailing bytes that belong to no tensor`);
 
   // Only now, with every size known to fit in the file, allocate: fresh arrays, so aligned.
-  const entries: Record<string, SafetensorsEntry> = {};
+  const entries: [string, SafetensorsEntry][] = [];
   for (const s of spans) {
     const size = BYTES_PER_ELEMENT[s.dtype];
     const data = new STORAGE[s.dtype]((s.end - s.begin) / size);
     const target = bytesOf(data);
     target.set(bytes.subarray(dataStart + s.begin, dataStart + s.end));
     if (!HOST_LITTLE_ENDIAN) swapByteOrder(target, size);
-    define(entries, s.name, { dtype: s.dtype, shape: s.shape, data });
+    entries.push([s.name, { dtype: s.dtype, shape: s.shape, data }]);
   }
-  return { entries, metadata };
+  // Own properties even for a tensor named "__proto__" (see readMetadata).
+  return { entries: Object.fromEntries(entries), metadata };
 }

@@ -175,10 +175,16 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       if (!inFlight.has(storage)) pool.give(storage);
     },
 
-    async download(storage, dtype, size) {
-      await pending.get(storage)?.done;
-      pending.delete(storage);
-      return js.download(storage, dtype, size);
+    download(storage, dtype, size) {
+      const p = pending.get(storage);
+      // Copy now, not after an await: the caller may dispose the tensor (and
+      // the pool recycle its memory) before the promise resolves. A pending
+      // GEMM's arrays are never recycled while it runs.
+      if (!p) return js.download(storage, dtype, size);
+      return p.done.then(() => {
+        pending.delete(storage);
+        return storage.slice(0, size);
+      });
     },
   };
 

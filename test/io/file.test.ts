@@ -1,0 +1,163 @@
+// Writing files atomically: the target holds either its old bytes or all of
+// the new ones, and a failed write leaves no temporary file behind.
+import { promises as unmockedFs } from 'node:fs';
+import * as mockedFs from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ValueError } from '../../src/errors.js';
+import { readFileBytes, writeFileAtomic } from '../../src/io/file.js';
+
+// writeFileAtomic imports node:fs/promises lazily; this wraps its `open` and
+// `rename` so a test can make one step fail. By default both do the real thing.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  return { ...actual, open: vi.fn(actual.open), rename: vi.fn(actual.rename) };
+});
+const mockedOpen = vi.mocked(mockedFs.open);
+const mockedRename = vi.mocked(mockedFs.rename);
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tmnn-io-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  mockedOpen.mockClear();
+  mockedRename.mockClear();
+});
+
+/** The file at `path` holds exactly `bytes`. */
+async function expectContents(path: string, bytes: Uint8Array) {
+  expect(Buffer.compare(await readFile(path), bytes), `contents of ${path}`).toBe(0);
+}
+
+const OLD = Uint8Array.of(1, 2, 3);
+const NEW = new Uint8Array(100_000).map((_, i) => i % 251);
+
+/** A directory holding one file, `model.bin`, with the old bytes. */
+async function withOldFile(name: string): Promise<{ folder: string; path: string }> {
+  const folder = join(dir, name);
+  await mkdir(folder);
+  const path = join(folder, 'model.bin');
+  await writeFile(path, OLD);
+  return { folder, path };
+}
+
+describe('writeFileAtomic', () => {
+  it('writes a new file, and replaces an existing one, leaving nothing else in the directory', async () => {
+    const folder = join(dir, 'plain');
+    await mkdir(folder);
+    const path = join(folder, 'out.safetensors');
+    await writeFileAtomic(path, OLD);
+    await expectContents(path, OLD);
+    await writeFileAtomic(path, NEW);
+    await expectContents(path, NEW);
+    expect(await readdir(folder)).toEqual(['out.safetensors']);
+  });
+
+  it('writes into a temporary file beside the target, then renames it over', async () => {
+    const { folder, path } = await withOldFile('steps');
+    await writeFileAtomic(path, NEW);
+    const [from, to] = mockedRename.mock.calls[0] as [string, string];
+    expect(to).toBe(path);
+    expect(from.startsWith(`${path}.${process.pid}.`) && from.endsWith('.tmp')).toBe(true);
+    expect(await readdir(folder)).toEqual(['model.bin']);
+  });
+
+  it('keeps the permission bits of the file it replaces', async () => {
+    const { path } = await withOldFile('mode');
+    await unmockedFs.chmod(path, 0o640);
+    await writeFileAtomic(path, NEW);
+    expect((await stat(path)).mode & 0o777).toBe(0o640);
+  });
+
+  it('a write that fails midway (disk full) leaves the old file intact and no temporary file', async () => {
+    const { folder, path } = await withOldFile('disk-full');
+    mockedOpen.mockImplementationOnce(async (...args: Parameters<typeof unmockedFs.open>) => {
+      const handle = await unmockedFs.open(...args);
+      // Half the bytes reach the disk, then the device is full.
+      handle.writeFile = async (data: unknown) => {
+        await unmockedFs.appendFile(args[0], (data as Uint8Array).subarray(0, 1000));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      };
+      return handle;
+    });
+    await expect(writeFileAtomic(path, NEW)).rejects.toThrow(/ENOSPC/);
+    await expectContents(path, OLD);
+    expect(await readdir(folder)).toEqual(['model.bin']);
+  });
+
+  it('a failed fsync leaves the old file intact and no temporary file', async () => {
+    const { folder, path } = await withOldFile('fsync');
+    mockedOpen.mockImplementationOnce(async (...args: Parameters<typeof unmockedFs.open>) => {
+      const handle = await unmockedFs.open(...args);
+      handle.sync = async () => {
+        throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+      };
+      return handle;
+    });
+    await expect(writeFileAtomic(path, NEW)).rejects.toThrow(/EIO/);
+    await expectContents(path, OLD);
+    expect(await readdir(folder)).toEqual(['model.bin']);
+  });
+
+  it('a failed rename leaves the old file intact and no temporary file', async () => {
+    const { folder, path } = await withOldFile('rename');
+    mockedRename.mockRejectedValueOnce(Object.assign(new Error('EXDEV: cross-device link not permitted, rename'), { code: 'EXDEV' }));
+    await expect(writeFileAtomic(path, NEW)).rejects.toThrow(/EXDEV/);
+    await expectContents(path, OLD);
+    expect(await readdir(folder)).toEqual(['model.bin']);
+  });
+
+  it('a real failure, no mocks: the target is a directory, so the rename fails; nothing is left behind', async () => {
+    const folder = join(dir, 'target-is-dir');
+    await mkdir(join(folder, 'model.bin'), { recursive: true });
+    await writeFile(join(folder, 'model.bin', 'inside'), OLD);
+    await expect(writeFileAtomic(join(folder, 'model.bin'), NEW)).rejects.toThrow(/EISDIR|EEXIST|ENOTEMPTY|EPERM/);
+    expect(await readdir(folder)).toEqual(['model.bin']);
+    await expectContents(join(folder, 'model.bin', 'inside'), OLD);
+  });
+
+  it('a missing directory is an error, and creates nothing', async () => {
+    await expect(writeFileAtomic(join(dir, 'no', 'such', 'dir', 'x.bin'), NEW)).rejects.toThrow(/ENOENT/);
+    await expect(stat(join(dir, 'no'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses bytes that are not a Uint8Array before touching the disk', async () => {
+    const { folder, path } = await withOldFile('bad-bytes');
+    await expect(writeFileAtomic(path, 'text' as unknown as Uint8Array)).rejects.toThrow(ValueError);
+    await expect(writeFileAtomic(path, 'text' as unknown as Uint8Array)).rejects.toThrow('writeFileAtomic: bytes must be a Uint8Array, got String');
+    await expectContents(path, OLD);
+    expect(await readdir(folder)).toEqual(['model.bin']);
+    expect(mockedOpen).not.toHaveBeenCalled();
+  });
+});
+
+describe('readFileBytes', () => {
+  it('reads a file as a plain Uint8Array', async () => {
+    const path = join(dir, 'read.bin');
+    await writeFile(path, NEW);
+    const bytes = await readFileBytes(path);
+    expect(Object.getPrototypeOf(bytes)).toBe(Uint8Array.prototype); // not a Buffer
+    expect(Buffer.compare(bytes, NEW)).toBe(0);
+    const small = join(dir, 'small.bin');
+    await writeFile(small, OLD);
+    const got = await readFileBytes(small);
+    expect(got).toEqual(OLD);
+    expect(got.buffer.byteLength).toBe(3); // its own memory, not a slice of Node's shared pool
+  });
+
+  it('names a missing file', async () => {
+    const path = join(dir, 'absent.safetensors');
+    await expect(readFileBytes(path)).rejects.toThrow(ValueError);
+    await expect(readFileBytes(path)).rejects.toThrow(`load: no file at ${path}`);
+  });
+
+  it('names a path it cannot read', async () => {
+    await expect(readFileBytes(dir)).rejects.toThrow(new RegExp(`^load: cannot read ${dir}: .*EISDIR`));
+  });
+});
