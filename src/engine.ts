@@ -104,18 +104,21 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
-function collect(value: unknown, into: Set<unknown>, depth = 0): void {
-  if (value === null || typeof value !== 'object' || depth > 8) return;
+/** Every tensor reachable from `value` through arrays, plain objects, Maps and Sets. */
+function collect(value: unknown, into: Set<unknown>, seen = new Set<unknown>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
   if ('dispose' in value && 'isDisposed' in value) {
     into.add(value);
     return;
   }
-  for (const v of Array.isArray(value) ? value : Object.values(value)) collect(v, into, depth + 1);
+  const children = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Array.isArray(value) ? value : Object.values(value);
+  for (const v of children) collect(v, into, seen);
 }
 
 /**
  * Runs `fn` and disposes every tensor it created except those it returns
- * (directly, or inside arrays and plain objects). Returned tensors move to the
+ * (directly, or anywhere inside arrays, objects, Maps and Sets). Returned tensors move to the
  * enclosing scope.
  */
 export function tidy<T>(fn: () => T): T {

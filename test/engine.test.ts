@@ -282,3 +282,22 @@ describe('choosing a backend', () => {
     expect(() => a.matmul(b)).toThrow(tm.BackendMismatchError);
   });
 });
+
+describe('tidy finds returned tensors anywhere', () => {
+  it('deep inside objects, Maps and Sets', async () => {
+    const start = tm.memory().numTensors;
+    const out = tm.tidy(() => {
+      let deep: unknown = tm.scalar(1);
+      for (let i = 0; i < 20; i++) deep = { next: [deep] };
+      tm.scalar(99); // not returned: disposed
+      return { deep, map: new Map([['a', tm.scalar(2)]]), set: new Set([tm.scalar(3)]) };
+    });
+    expect(tm.memory().numTensors).toBe(start + 3);
+    expect(await out.map.get('a')!.item()).toBe(2);
+    expect(await [...out.set][0].item()).toBe(3);
+  });
+
+  it('expandDims names the range a new axis may take', () => {
+    expect(() => tm.zeros([2, 3]).expandDims(3)).toThrow('expandDims: axis 3 is out of range for [2,3]: a new axis goes at -3…2');
+  });
+});

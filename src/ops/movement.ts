@@ -112,7 +112,10 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 /** Inserts a size-1 axis at `axis` (which may be rank, or negative). */
 export function expandDims(x: Tensor, axis = 0): Tensor {
   checkTensor('expandDims', x);
-  const a = normalizeAxis('expandDims', axis, x.rank + 1);
+  if (!Number.isInteger(axis) || axis < -(x.rank + 1) || axis > x.rank) {
+    throw new ShapeError(`expandDims: axis ${axis} is out of range for ${formatShape(x.shape)}: a new axis goes at -${x.rank + 1}…${x.rank}`);
+  }
+  const a = axis < 0 ? axis + x.rank + 1 : axis;
   return reshapedView('expandDims', x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
