@@ -1,4 +1,5 @@
 // Learning-rate schedules: call step() once per epoch (fit does it for you).
+// Each is a formula for the rate at an epoch, from the optimiser's starting rate.
 import { ValueError } from '../errors.js';
 import type { Optimizer } from './optimizer.js';
 
@@ -6,35 +7,44 @@ export interface Scheduler {
   step(): void;
 }
 
-/** Multiplies the learning rate by `gamma` every `stepSize` epochs. */
-export class StepLR implements Scheduler {
+abstract class EpochScheduler implements Scheduler {
   private epoch = 0;
-  private readonly base: number;
+  protected readonly base: number;
 
-  constructor(private readonly optimizer: Optimizer, readonly options: { stepSize: number; gamma?: number }) {
-    if (!(options.stepSize >= 1)) throw new ValueError(`StepLR: stepSize must be at least 1, got ${options.stepSize}`);
+  constructor(private readonly optimizer: Optimizer) {
     this.base = optimizer.lr;
   }
 
+  /** The learning rate for `epoch` (1 after the first step). */
+  protected abstract rateAt(epoch: number): number;
+
   step(): void {
-    this.epoch++;
-    this.optimizer.lr = this.base * (this.options.gamma ?? 0.1) ** Math.floor(this.epoch / this.options.stepSize);
+    this.optimizer.lr = this.rateAt(++this.epoch);
   }
 }
 
-/** Anneals the learning rate from its start to `minLr` along a half cosine over `tMax` epochs. */
-export class CosineAnnealingLR implements Scheduler {
-  private epoch = 0;
-  private readonly base: number;
-
-  constructor(private readonly optimizer: Optimizer, readonly options: { tMax: number; minLr?: number }) {
-    if (!(options.tMax >= 1)) throw new ValueError(`CosineAnnealingLR: tMax must be at least 1, got ${options.tMax}`);
-    this.base = optimizer.lr;
+/** Multiplies the learning rate by `gamma` every `stepSize` epochs. */
+export class StepLR extends EpochScheduler {
+  constructor(optimizer: Optimizer, readonly options: { stepSize: number; gamma?: number }) {
+    super(optimizer);
+    if (!(options.stepSize >= 1)) throw new ValueError(`StepLR: stepSize must be at least 1, got ${options.stepSize}`);
   }
 
-  step(): void {
-    this.epoch = Math.min(this.epoch + 1, this.options.tMax);
+  protected rateAt(epoch: number): number {
+    return this.base * (this.options.gamma ?? 0.1) ** Math.floor(epoch / this.options.stepSize);
+  }
+}
+
+/** Anneals the learning rate from its start to `minLr` along a half cosine over `tMax` epochs, then holds it. */
+export class CosineAnnealingLR extends EpochScheduler {
+  constructor(optimizer: Optimizer, readonly options: { tMax: number; minLr?: number }) {
+    super(optimizer);
+    if (!(options.tMax >= 1)) throw new ValueError(`CosineAnnealingLR: tMax must be at least 1, got ${options.tMax}`);
+  }
+
+  protected rateAt(epoch: number): number {
     const min = this.options.minLr ?? 0;
-    this.optimizer.lr = min + ((this.base - min) * (1 + Math.cos((Math.PI * this.epoch) / this.options.tMax))) / 2;
+    const t = Math.min(epoch, this.options.tMax);
+    return min + ((this.base - min) * (1 + Math.cos((Math.PI * t) / this.options.tMax))) / 2;
   }
 }
