@@ -4,17 +4,29 @@
       "target_name": "tmnn_native",
       "sources": [
         "src/addon.cc",
-        "src/blas.cc",
+        "src/async_gemm.cc",
+        "src/blas_info.cc",
+        "src/convert.cc",
         "src/cpu_features.cc",
         "src/elementwise.cc",
-        "src/f16.cc",
-        "src/gather.cc",
+        "src/gemm.cc",
+        "src/int32_gemm.cc",
         "src/int8_gemm.cc",
-        "src/reduce.cc"
+        "src/movement.cc",
+        "src/reduce.cc",
+        "src/softmax.cc",
+        "src/where.cc"
       ],
-      "include_dirs": ["<!@(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "<!@(pkg-config --cflags openblas 2>/dev/null || echo)"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": [
+        "-O3",
+        "-std=c++17",
+        "-fno-math-errno",
+        "<!@(pkg-config --cflags openblas 2>/dev/null || true)"
+      ],
       "libraries": ["<!@(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)"]
     }
   ]

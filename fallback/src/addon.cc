@@ -1,18 +1,246 @@
-#include "tmnn.h"
+// The addon's JS surface: one function per kernel, plus what the capability
+// report needs (OpenBLAS's core, config, version and threads; CPU features;
+// which f16 and int8 paths run). Kernels take typed arrays that JS allocated,
+// inputs and output, and work in their memory: nothing is copied across the
+// boundary. Arguments are checked in binding.h's readers first.
+#include "binding.h"
 
 namespace tmnn {
 
+namespace {
+
+constexpr int64_t ANY = -9007199254740991;  // strides may be negative
+
+void same_dtype(const Napi::Env& env, const Array& x, const Array& y, const char* what) {
+  if (x.dtype != y.dtype) type_error(env, std::string(what) + ": arrays must share a dtype");
+}
+
+void check_op(const Napi::Env& env, int64_t op, int count, const char* what) {
+  if (op >= count) range_error(env, std::string(what) + ": unknown op " + std::to_string(op));
+}
+
+// unary(op, x, out)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const int64_t op = integer(info[0], "op");
+  const Array x = array(info[1], "x"), out = array(info[2], "out");
+  check_op(env, op, UNARY_COUNT, "unary");
+  same_dtype(env, x, out, "unary");
+  require(x.length >= out.length, env, "unary: x is shorter than out");
+  unary(int(op), x, out);
+  return env.Undefined();
+}
+
+// binary(op, a, aStrides, b, bStrides, outShape, out): strides 0 along broadcast axes.
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const int64_t op = integer(info[0], "op");
+  const Array a = array(info[1], "a"), b = array(info[3], "b"), out = array(info[6], "out");
+  const Shape sa = ints(info[2], "aStrides", ANY), sb = ints(info[4], "bStrides", ANY), shape = ints(info[5], "outShape");
+  check_op(env, op, BINARY_COUNT, "binary");
+  same_dtype(env, a, b, "binary");
+  same_dtype(env, a, out, "binary");
+  require(sa.size() == shape.size() && sb.size() == shape.size(), env, "binary: strides and shape differ in rank");
+  require(out.length == size_of(shape) && within(shape, sa, 0, a.length) && within(shape, sb, 0, b.length), env,
+          "binary: strides reach outside an operand, or out has the wrong length");
+  binary(int(op), a, sa, b, sb, shape, out);
+  return env.Undefined();
+}
+
+// where(cond, condStrides, a, aStrides, b, bStrides, outShape, out)
+Napi::Value Where(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array cond = array(info[0], "cond"), a = array(info[2], "a"), b = array(info[4], "b"), out = array(info[7], "out");
+  const Shape sc = ints(info[1], "condStrides", ANY), sa = ints(info[3], "aStrides", ANY), sb = ints(info[5], "bStrides", ANY);
+  const Shape shape = ints(info[6], "outShape");
+  same_dtype(env, a, b, "where");
+  same_dtype(env, a, out, "where");
+  require(sc.size() == shape.size() && sa.size() == shape.size() && sb.size() == shape.size(), env,
+          "where: strides and shape differ in rank");
+  require(out.length == size_of(shape) && within(shape, sc, 0, cond.length) && within(shape, sa, 0, a.length) &&
+              within(shape, sb, 0, b.length),
+          env, "where: strides reach outside an operand, or out has the wrong length");
+  where(cond, sc, a, sa, b, sb, shape, out);
+  return env.Undefined();
+}
+
+// reduce(op, x, outer, inner, out): out is x's dtype, except a float for the mean of ints.
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const int64_t op = integer(info[0], "op");
+  const Array x = array(info[1], "x"), out = array(info[4], "out");
+  const int64_t outer = integer(info[2], "outer"), inner = integer(info[3], "inner");
+  check_op(env, op, REDUCE_COUNT, "reduce");
+  const bool int_mean = op == MEAN && (x.dtype == I8 || x.dtype == I32);
+  if (int_mean ? out.dtype != F32 && out.dtype != F16 : out.dtype != x.dtype)
+    type_error(env, "reduce: out must have x's dtype (a float one for the mean of ints)");
+  require(x.length >= outer * inner && out.length == outer, env, "reduce: lengths do not match [outer, inner]");
+  reduce(int(op), x, outer, inner, out);
+  return env.Undefined();
+}
+
+// argReduce(largest, x, outer, inner, out: Int32Array)
+Napi::Value ArgReduce(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const bool largest = boolean(info[0], "largest");
+  const Array x = array(info[1], "x"), out = array(info[4], "out");
+  const int64_t outer = integer(info[2], "outer"), inner = integer(info[3], "inner");
+  if (out.dtype != I32) type_error(env, "argReduce: out must be an Int32Array");
+  require(x.length >= outer * inner && out.length == outer, env, "argReduce: lengths do not match [outer, inner]");
+  arg_reduce(largest, x, outer, inner, out.as<int32_t>());
+  return env.Undefined();
+}
+
+// softmax(x, outer, inner, log, out)
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array x = array(info[0], "x"), out = array(info[4], "out");
+  const int64_t outer = integer(info[1], "outer"), inner = integer(info[2], "inner");
+  const bool log = boolean(info[3], "log");
+  same_dtype(env, x, out, "softmax");
+  if (x.dtype != F32 && x.dtype != F16) type_error(env, "softmax: needs f32 or f16");
+  require(x.length >= outer * inner && out.length == outer * inner, env, "softmax: lengths do not match [outer, inner]");
+  softmax(x, outer, inner, log, out);
+  return env.Undefined();
+}
+
+// stridedCopy(x, outShape, strides, offset, out)
+Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array x = array(info[0], "x"), out = array(info[4], "out");
+  const Shape shape = ints(info[1], "outShape"), strides = ints(info[2], "strides", ANY);
+  const int64_t offset = integer(info[3], "offset");
+  same_dtype(env, x, out, "stridedCopy");
+  require(strides.size() == shape.size(), env, "stridedCopy: strides and shape differ in rank");
+  require(out.length == size_of(shape) && within(shape, strides, offset, x.length), env,
+          "stridedCopy: strides reach outside x, or out has the wrong length");
+  strided_copy(x, shape, strides, offset, out);
+  return env.Undefined();
+}
+
+// concat(xs, chunks, outer, out): xs[i] holds `outer` rows of chunks[i] elements.
+Napi::Value Concat(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  if (!info[0].IsArray()) type_error(env, "concat: xs must be an array of typed arrays");
+  const auto list = info[0].As<Napi::Array>();
+  const Shape chunks = ints(info[1], "chunks");
+  const int64_t outer = integer(info[2], "outer");
+  const Array out = array(info[3], "out");
+  require(chunks.size() == list.Length(), env, "concat: one chunk size per input");
+  std::vector<Array> xs;
+  int64_t row = 0;
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    xs.push_back(array(list.Get(i), "concat input"));
+    same_dtype(env, xs.back(), out, "concat");
+    require(xs.back().length >= outer * chunks[i], env, "concat: an input is shorter than its chunks");
+    row += chunks[i];
+  }
+  require(out.length == outer * row, env, "concat: out has the wrong length");
+  concat(xs, chunks, outer, out);
+  return env.Undefined();
+}
+
+// cast(x, out): the dtypes are the arrays' own.
+Napi::Value Cast(const Napi::CallbackInfo& info) {
+  const Array x = array(info[0], "x"), out = array(info[1], "out");
+  require(x.length >= out.length, info.Env(), "cast: x is shorter than out");
+  cast(x, out);
+  return info.Env().Undefined();
+}
+
+// oneHot(indices: Int8Array | Int32Array, depth, out)
+Napi::Value OneHot(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array indices = array(info[0], "indices"), out = array(info[2], "out");
+  const int64_t depth = integer(info[1], "depth");
+  if (indices.dtype != I8 && indices.dtype != I32) type_error(env, "oneHot: indices must be i8 or i32");
+  require(out.length == indices.length * depth, env, "oneHot: out must hold indices × depth");
+  one_hot(indices, depth, out);
+  return env.Undefined();
+}
+
+// f16ToF32(Uint16Array, Float32Array), f32ToF16(Float32Array, Uint16Array)
+Napi::Value F16ToF32(const Napi::CallbackInfo& info) {
+  const Array h = array(info[0], "h"), f = array(info[1], "f");
+  if (h.dtype != F16 || f.dtype != F32 || h.length != f.length) type_error(info.Env(), "f16ToF32(Uint16Array, Float32Array) of one length");
+  f16_to_f32(h.as<uint16_t>(), f.as<float>(), h.length);
+  return info.Env().Undefined();
+}
+
+Napi::Value F32ToF16(const Napi::CallbackInfo& info) {
+  const Array f = array(info[0], "f"), h = array(info[1], "h");
+  if (h.dtype != F16 || f.dtype != F32 || h.length != f.length) type_error(info.Env(), "f32ToF16(Float32Array, Uint16Array) of one length");
+  f32_to_f16(f.as<float>(), h.as<uint16_t>(), f.length);
+  return info.Env().Undefined();
+}
+
+// f16Path(forcePortable?): 'f16c' or 'portable'; tests force each.
+Napi::Value F16PathFn(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && !info[0].IsUndefined()) force_f16_portable(boolean(info[0], "forcePortable"));
+  return Napi::String::New(info.Env(), f16_path() == F16Path::F16C ? "f16c" : "portable");
+}
+
+// int8Path(force?): the int8 GEMM path in use. force: a path's name, null for
+// the best one, or a boolean (true = portable, false = the best one).
+Napi::Value Int8Path(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  if (info.Length() > 0 && !info[0].IsUndefined()) {
+    const Napi::Value f = info[0];
+    if (f.IsNull() || (f.IsBoolean() && !f.As<Napi::Boolean>().Value())) force_int8_path(nullptr);
+    else if (f.IsBoolean()) force_int8_path("portable");
+    else if (!f.IsString()) type_error(env, "int8Path: force must be a path name, null or a boolean");
+    else if (!force_int8_path(f.As<Napi::String>().Utf8Value().c_str()))
+      range_error(env, "int8Path: this CPU cannot run " + f.As<Napi::String>().Utf8Value());
+  }
+  return Napi::String::New(env, int8_path());
+}
+
+Napi::Value Blas(const Napi::CallbackInfo& info) {
+  const BlasInfo b = blas_info();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("corename", b.corename);
+  o.Set("config", b.config);
+  o.Set("version", b.version);
+  o.Set("threads", b.threads);
+  o.Set("parallel", b.parallel);
+  return o;
+}
+
+Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), threads()); }
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), set_threads(int(integer(info[0], "threads", 1))));
+}
+
+Napi::Value Cpu(const Napi::CallbackInfo& info) {
+  const CpuFeatures& f = cpu();
+  Napi::Object o = Napi::Object::New(info.Env());
+  const std::pair<const char*, bool> flags[] = {
+      {"sse", f.sse}, {"sse2", f.sse2}, {"sse3", f.sse3}, {"ssse3", f.ssse3}, {"sse4_1", f.sse4_1},
+      {"sse4_2", f.sse4_2}, {"avx", f.avx}, {"fma", f.fma}, {"f16c", f.f16c}, {"avx2", f.avx2},
+      {"avx512f", f.avx512f}, {"avx512dq", f.avx512dq}, {"avx512cd", f.avx512cd}, {"avx512bw", f.avx512bw},
+      {"avx512vl", f.avx512vl}, {"avx512_vnni", f.avx512_vnni}, {"avx512_bf16", f.avx512_bf16},
+      {"avx512_fp16", f.avx512_fp16}, {"avx_vnni", f.avx_vnni}, {"amx_tile", f.amx_tile},
+      {"amx_int8", f.amx_int8}, {"amx_bf16", f.amx_bf16}};
+  for (const auto& [name, on] : flags) o.Set(name, on);
+  return o;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  RegisterBlas(env, exports);
-  RegisterCpuFeatures(env, exports);
-  RegisterElementwise(env, exports);
-  RegisterF16(env, exports);
-  RegisterGather(env, exports);
-  RegisterInt8Gemm(env, exports);
-  RegisterReduce(env, exports);
+  const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
+      {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", Reduce}, {"argReduce", ArgReduce},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot},
+      {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
+      {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
+  for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
+  RegisterGemm(env, exports);
   return exports;
 }
 
-NODE_API_MODULE(tmnn_native, Init)
+}  // namespace
 
 }  // namespace tmnn
+
+static Napi::Object InitTmnn(Napi::Env env, Napi::Object exports) { return tmnn::Init(env, exports); }
+
+NODE_API_MODULE(tmnn_native, InitTmnn)

@@ -1,108 +1,210 @@
-// f32 elementwise kernels. Binary ops broadcast through strides; the inner
-// loop is specialised for the three layouts that matter (both contiguous,
-// b broadcast along the row, a broadcast) so the compiler vectorises them.
-// Op numbering follows UNARY_OPS / ARITHMETIC_OPS + COMPARISON_OPS in
-// src/backends/kernels.ts.
+// Unary maps and broadcasting binary ops for every dtype, with the js
+// backend's semantics to the bit:
+// - floats: exp, log, sigmoid, tanh and pow are computed in double and rounded
+//   once (js computes in float64 too); +, -, ×, ÷ and sqrt are exact in f32.
+// - f16 runs the f32 loops on converted values; where a double result is
+//   narrowed it is rounded to odd, so the final f16 rounding is the only one.
+// - ints wrap like C (through unsigned arithmetic, so no signed overflow);
+//   ÷ truncates toward zero and x ÷ 0 is 0, as JS's ToInt32 makes it.
+// - maximum/minimum are JS's Math.max/min: NaN wins, and +0 > -0.
 #include <cmath>
 
-#include "tmnn.h"
+#include "half.h"
+#include "strided.h"
 
 namespace tmnn {
 
-enum Unary { NEG, ABS, SIGN, EXP, LOG, SQRT, RELU, SIGMOID, TANH };
-enum Binary { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL };
+namespace {
 
-// NaN in, NaN out, like JavaScript's Math.max/min.
-static inline float max_nan(float a, float b) { return a != a ? a : b != b ? b : a > b ? a : b; }
-static inline float min_nan(float a, float b) { return a != a ? a : b != b ? b : a < b ? a : b; }
+TMNN_INLINE float max_js(float a, float b) {
+  if (a != a || b != b) return a + b;
+  return a > b ? a : b > a ? b : std::signbit(a) ? b : a;
+}
+TMNN_INLINE float min_js(float a, float b) {
+  if (a != a || b != b) return a + b;
+  return a < b ? a : b < a ? b : std::signbit(a) ? a : b;
+}
 
-TMNN_MULTIVERSION
-static void unary(int op, const float* x, float* y, int64_t n) {
+// JS's ToInt32/ToInt8 of a double: truncate, wrap modulo 2^32 (then 2^8), NaN and ±∞ → 0.
+template <typename T>
+inline T js_wrap(double d) {
+  if (!std::isfinite(d)) return 0;
+  double m = std::fmod(std::trunc(d), 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return T(uint32_t(m));
+}
+
+inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// Integer power modulo 2^32; a negative exponent truncates 1/x^n toward zero.
+template <typename T>
+TMNN_INLINE T int_pow(T x, T n) {
+  if (n < 0) return x == 1 ? 1 : x == -1 ? ((n & 1) ? -1 : 1) : 0;
+  uint32_t base = uint32_t(x), result = 1, e = uint32_t(n);
+  for (; e; e >>= 1, base *= base)
+    if (e & 1) result *= base;
+  return T(result);
+}
+
+template <typename T, typename F>
+TMNN_INLINE void map1(const T* __restrict x, T* __restrict y, int64_t n, F f) {
+  for (int64_t i = 0; i < n; i++) y[i] = f(x[i]);
+}
+
+// One binary op over a walk: the inner loop specialised for the layouts that vectorise.
+template <typename T, typename F>
+TMNN_INLINE void map2(const Walk<2>& w, const T* a, const T* b, T* out, F f) {
+  const int64_t ia = w.inner_stride(0), ib = w.inner_stride(1);
+  w.rows({0, 0}, [&](const std::array<int64_t, 2>& at, int64_t o, int64_t n) __attribute__((always_inline)) {
+    const T* __restrict pa = a + at[0];
+    const T* __restrict pb = b + at[1];
+    T* __restrict po = out + o;
+    if (ia == 1 && ib == 1) {
+      for (int64_t j = 0; j < n; j++) po[j] = f(pa[j], pb[j]);
+    } else if (ia == 1 && ib == 0) {
+      const T bv = *pb;
+      for (int64_t j = 0; j < n; j++) po[j] = f(pa[j], bv);
+    } else if (ia == 0 && ib == 1) {
+      const T av = *pa;
+      for (int64_t j = 0; j < n; j++) po[j] = f(av, pb[j]);
+    } else {
+      for (int64_t j = 0; j < n; j++) po[j] = f(pa[j * ia], pb[j * ib]);
+    }
+  });
+}
+
+// In double, then narrowed (to odd when the result will become f16).
+template <bool ToHalf>
+TMNN_INLINE void unary_double(int op, const float* x, float* y, int64_t n) {
   switch (op) {
-    case NEG: for (int64_t i = 0; i < n; i++) y[i] = -x[i]; break;
-    case ABS: for (int64_t i = 0; i < n; i++) y[i] = std::fabs(x[i]); break;
-    case SIGN: for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0 ? 1.0f : x[i] < 0 ? -1.0f : x[i] == 0 ? 0.0f : x[i]; break;
-    case EXP: for (int64_t i = 0; i < n; i++) y[i] = std::exp(x[i]); break;
-    case LOG: for (int64_t i = 0; i < n; i++) y[i] = std::log(x[i]); break;
-    case SQRT: for (int64_t i = 0; i < n; i++) y[i] = std::sqrt(x[i]); break;
-    case RELU: for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : x[i] != x[i] ? x[i] : 0.0f; break;
-    case SIGMOID: for (int64_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + std::exp(-x[i])); break;
-    case TANH: for (int64_t i = 0; i < n; i++) y[i] = std::tanh(x[i]); break;
+    case EXP: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::exp(double(v))); }); break;
+    case LOG: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::log(double(v))); }); break;
+    case SIGMOID: map1(x, y, n, [](float v) { return narrow<ToHalf>(sigmoid(v)); }); break;
+    case TANH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::tanh(double(v))); }); break;
   }
 }
 
-// One row: out[j] = f(a[j*sa], b[j*sb]) with sa, sb ∈ {0, 1}.
-template <typename F>
-static inline void row(F f, const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t n) {
-  if (sa == 1 && sb == 1) for (int64_t j = 0; j < n; j++) out[j] = f(a[j], b[j]);
-  else if (sa == 1 && sb == 0) { const float bv = *b; for (int64_t j = 0; j < n; j++) out[j] = f(a[j], bv); }
-  else if (sa == 0 && sb == 1) { const float av = *a; for (int64_t j = 0; j < n; j++) out[j] = f(av, b[j]); }
-  else for (int64_t j = 0; j < n; j++) out[j] = f(a[j * sa], b[j * sb]);
+TMNN_MULTIVERSION
+void unary_f32(int op, const float* x, float* y, int64_t n, bool to_half) {
+  switch (op) {
+    case NEG: map1(x, y, n, [](float v) { return -v; }); break;
+    case ABS: map1(x, y, n, [](float v) { return std::fabs(v); }); break;
+    case SIGN: map1(x, y, n, [](float v) { return v > 0 ? 1.0f : v < 0 ? -1.0f : v == 0 ? 0.0f : v; }); break;
+    case SQRT: map1(x, y, n, [](float v) { return std::sqrt(v); }); break;
+    case RELU: map1(x, y, n, [](float v) { return v > 0 ? v : v != v ? v : 0.0f; }); break;
+    default: to_half ? unary_double<true>(op, x, y, n) : unary_double<false>(op, x, y, n);
+  }
 }
 
-template <typename F>
-static void rows(F f, const float* a, const int64_t* sa, const float* b, const int64_t* sb, const int64_t* shape, int rank,
-                 float* out) {
-  const int64_t inner = rank ? shape[rank - 1] : 1;
-  const int64_t ia = rank ? sa[rank - 1] : 0, ib = rank ? sb[rank - 1] : 0;
-  int64_t outer = 1;
-  for (int d = 0; d < rank - 1; d++) outer *= shape[d];
-  std::vector<int64_t> index(rank > 1 ? rank - 1 : 1, 0);
-  int64_t oa = 0, ob = 0;
-  for (int64_t r = 0; r < outer; r++) {
-    row(f, a + oa, ia, b + ob, ib, out + r * inner, inner);
-    // Odometer over the outer axes.
-    for (int d = rank - 2; d >= 0; d--) {
-      index[d]++;
-      oa += sa[d];
-      ob += sb[d];
-      if (index[d] < shape[d]) break;
-      oa -= sa[d] * shape[d];
-      ob -= sb[d] * shape[d];
-      index[d] = 0;
+template <typename T>
+TMNN_INLINE void unary_int(int op, const T* x, T* y, int64_t n) {
+  switch (op) {
+    case NEG: map1(x, y, n, [](T v) { return T(0u - uint32_t(v)); }); break;
+    case ABS: map1(x, y, n, [](T v) { return v < 0 ? T(0u - uint32_t(v)) : v; }); break;
+    case SIGN: map1(x, y, n, [](T v) { return T((v > 0) - (v < 0)); }); break;
+    case RELU: map1(x, y, n, [](T v) { return v > 0 ? v : T(0); }); break;
+    // Float-valued ops on ints (the ops layer casts first, but the kernel contract allows them).
+    case EXP: map1(x, y, n, [](T v) { return js_wrap<T>(std::exp(double(v))); }); break;
+    case LOG: map1(x, y, n, [](T v) { return js_wrap<T>(std::log(double(v))); }); break;
+    case SQRT: map1(x, y, n, [](T v) { return js_wrap<T>(std::sqrt(double(v))); }); break;
+    case SIGMOID: map1(x, y, n, [](T v) { return js_wrap<T>(sigmoid(v)); }); break;
+    case TANH: map1(x, y, n, [](T v) { return js_wrap<T>(std::tanh(double(v))); }); break;
+  }
+}
+
+TMNN_MULTIVERSION void unary_i32(int op, const int32_t* x, int32_t* y, int64_t n) { unary_int(op, x, y, n); }
+TMNN_MULTIVERSION void unary_i8(int op, const int8_t* x, int8_t* y, int64_t n) { unary_int(op, x, y, n); }
+
+TMNN_MULTIVERSION
+void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float* out, bool to_half) {
+  switch (op) {
+    case ADD: map2(w, a, b, out, [](float x, float y) { return x + y; }); break;
+    case SUB: map2(w, a, b, out, [](float x, float y) { return x - y; }); break;
+    case MUL: map2(w, a, b, out, [](float x, float y) { return x * y; }); break;
+    case DIV: map2(w, a, b, out, [](float x, float y) { return x / y; }); break;
+    case POW:
+      if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow_odd(std::pow(double(x), double(y))); });
+      else map2(w, a, b, out, [](float x, float y) { return float(std::pow(double(x), double(y))); });
+      break;
+    case MAXIMUM: map2(w, a, b, out, [](float x, float y) { return max_js(x, y); }); break;
+    case MINIMUM: map2(w, a, b, out, [](float x, float y) { return min_js(x, y); }); break;
+    case EQUAL: map2(w, a, b, out, [](float x, float y) { return x == y ? 1.0f : 0.0f; }); break;
+    case NOT_EQUAL: map2(w, a, b, out, [](float x, float y) { return x != y ? 1.0f : 0.0f; }); break;
+    case LESS: map2(w, a, b, out, [](float x, float y) { return x < y ? 1.0f : 0.0f; }); break;
+    case LESS_EQUAL: map2(w, a, b, out, [](float x, float y) { return x <= y ? 1.0f : 0.0f; }); break;
+    case GREATER: map2(w, a, b, out, [](float x, float y) { return x > y ? 1.0f : 0.0f; }); break;
+    case GREATER_EQUAL: map2(w, a, b, out, [](float x, float y) { return x >= y ? 1.0f : 0.0f; }); break;
+  }
+}
+
+template <typename T>
+TMNN_INLINE void binary_int(int op, const Walk<2>& w, const T* a, const T* b, T* out) {
+  switch (op) {
+    case ADD: map2(w, a, b, out, [](T x, T y) { return T(uint32_t(x) + uint32_t(y)); }); break;
+    case SUB: map2(w, a, b, out, [](T x, T y) { return T(uint32_t(x) - uint32_t(y)); }); break;
+    case MUL: map2(w, a, b, out, [](T x, T y) { return T(uint32_t(x) * uint32_t(y)); }); break;
+    case DIV: map2(w, a, b, out, [](T x, T y) { return y == 0 ? T(0) : T(uint32_t(int64_t(x) / int64_t(y))); }); break;
+    case POW: map2(w, a, b, out, [](T x, T y) { return int_pow(x, y); }); break;
+    case MAXIMUM: map2(w, a, b, out, [](T x, T y) { return x > y ? x : y; }); break;
+    case MINIMUM: map2(w, a, b, out, [](T x, T y) { return x < y ? x : y; }); break;
+    case EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x == y); }); break;
+    case NOT_EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x != y); }); break;
+    case LESS: map2(w, a, b, out, [](T x, T y) { return T(x < y); }); break;
+    case LESS_EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x <= y); }); break;
+    case GREATER: map2(w, a, b, out, [](T x, T y) { return T(x > y); }); break;
+    case GREATER_EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x >= y); }); break;
+  }
+}
+
+TMNN_MULTIVERSION
+void binary_i32(int op, const Walk<2>& w, const int32_t* a, const int32_t* b, int32_t* out) { binary_int(op, w, a, b, out); }
+TMNN_MULTIVERSION
+void binary_i8(int op, const Walk<2>& w, const int8_t* a, const int8_t* b, int8_t* out) { binary_int(op, w, a, b, out); }
+
+std::vector<float> widen(const Array& h) {
+  std::vector<float> f(h.length);
+  f16_to_f32(h.as<uint16_t>(), f.data(), h.length);
+  return f;
+}
+
+}  // namespace
+
+void unary(int op, const Array& x, const Array& out) {
+  const int64_t n = out.length;
+  switch (x.dtype) {
+    case F32: unary_f32(op, x.as<float>(), out.as<float>(), n, false); break;
+    case I32: unary_i32(op, x.as<int32_t>(), out.as<int32_t>(), n); break;
+    case I8: unary_i8(op, x.as<int8_t>(), out.as<int8_t>(), n); break;
+    case F16: {
+      // In blocks that stay in L1: convert, compute, convert back.
+      constexpr int64_t BLOCK = 2048;
+      float in[BLOCK], res[BLOCK];
+      for (int64_t i = 0; i < n; i += BLOCK) {
+        const int64_t m = n - i < BLOCK ? n - i : BLOCK;
+        f16_to_f32(x.as<uint16_t>() + i, in, m);
+        unary_f32(op, in, res, m, true);
+        f32_to_f16(res, out.as<uint16_t>() + i, m);
+      }
+      break;
     }
   }
 }
 
-TMNN_MULTIVERSION
-static void binary(int op, const float* a, const int64_t* sa, const float* b, const int64_t* sb, const int64_t* shape,
-                   int rank, float* out) {
-  switch (op) {
-    case ADD: rows([](float x, float y) { return x + y; }, a, sa, b, sb, shape, rank, out); break;
-    case SUB: rows([](float x, float y) { return x - y; }, a, sa, b, sb, shape, rank, out); break;
-    case MUL: rows([](float x, float y) { return x * y; }, a, sa, b, sb, shape, rank, out); break;
-    case DIV: rows([](float x, float y) { return x / y; }, a, sa, b, sb, shape, rank, out); break;
-    case POW: rows([](float x, float y) { return std::pow(x, y); }, a, sa, b, sb, shape, rank, out); break;
-    case MAXIMUM: rows(max_nan, a, sa, b, sb, shape, rank, out); break;
-    case MINIMUM: rows(min_nan, a, sa, b, sb, shape, rank, out); break;
-    case EQUAL: rows([](float x, float y) { return x == y ? 1.0f : 0.0f; }, a, sa, b, sb, shape, rank, out); break;
-    case NOT_EQUAL: rows([](float x, float y) { return x != y ? 1.0f : 0.0f; }, a, sa, b, sb, shape, rank, out); break;
-    case LESS: rows([](float x, float y) { return x < y ? 1.0f : 0.0f; }, a, sa, b, sb, shape, rank, out); break;
-    case LESS_EQUAL: rows([](float x, float y) { return x <= y ? 1.0f : 0.0f; }, a, sa, b, sb, shape, rank, out); break;
-    case GREATER: rows([](float x, float y) { return x > y ? 1.0f : 0.0f; }, a, sa, b, sb, shape, rank, out); break;
-    case GREATER_EQUAL: rows([](float x, float y) { return x >= y ? 1.0f : 0.0f; }, a, sa, b, sb, shape, rank, out); break;
+void binary(int op, const Array& a, const Shape& sa, const Array& b, const Shape& sb, const Shape& shape, const Array& out) {
+  if (out.length == 0) return;
+  const Walk<2> w(shape, {&sa, &sb});
+  switch (a.dtype) {
+    case F32: binary_f32(op, w, a.as<float>(), b.as<float>(), out.as<float>(), false); break;
+    case I32: binary_i32(op, w, a.as<int32_t>(), b.as<int32_t>(), out.as<int32_t>()); break;
+    case I8: binary_i8(op, w, a.as<int8_t>(), b.as<int8_t>(), out.as<int8_t>()); break;
+    case F16: {
+      const std::vector<float> fa = widen(a), fb = widen(b);
+      std::vector<float> res(out.length);
+      binary_f32(op, w, fa.data(), fb.data(), res.data(), true);
+      f32_to_f16(res.data(), out.as<uint16_t>(), out.length);
+      break;
+    }
   }
-}
-
-// unaryF32(op, x, out)
-static Napi::Value UnaryF32(const Napi::CallbackInfo& info) {
-  unary(info[0].As<Napi::Number>().Int32Value(), data<float>(info[1]), data<float>(info[2]), length(info[1]));
-  return info.Env().Undefined();
-}
-
-// binaryF32(op, a, aStrides, b, bStrides, outShape, out): strides in elements, 0 along broadcast axes.
-static Napi::Value BinaryF32(const Napi::CallbackInfo& info) {
-  const auto sa = ints(info[2]);
-  const auto sb = ints(info[4]);
-  const auto shape = ints(info[5]);
-  binary(info[0].As<Napi::Number>().Int32Value(), data<float>(info[1]), sa.data(), data<float>(info[3]), sb.data(),
-         shape.data(), int(shape.size()), data<float>(info[6]));
-  return info.Env().Undefined();
-}
-
-void RegisterElementwise(Napi::Env env, Napi::Object exports) {
-  exports.Set("unaryF32", Napi::Function::New(env, UnaryF32));
-  exports.Set("binaryF32", Napi::Function::New(env, BinaryF32));
 }
 
 }  // namespace tmnn

@@ -1,158 +1,304 @@
-// int8 × int8 → int32 matrix product, exact. With AVX-512 VNNI, vpdpbusd
-// multiplies unsigned by signed bytes and sums groups of four into int32
-// lanes; signed × signed is recovered by shifting a into unsigned range
-// (a + 128) and subtracting 128·Σ_k b[k][j] per column. B is packed so that
-// one 64-byte load holds four consecutive k of sixteen columns, and a column
-// block's whole k range is contiguous. Rows are split across threads. The
-// portable path is plain loops; tests compare the two.
+// int8 × int8 → int32 matrix product, exact (wrapping modulo 2^32 like the
+// js backend). VNNI's vpdpbusd multiplies unsigned by signed bytes and sums
+// groups of four into i32 lanes; signed × signed comes from shifting a into
+// unsigned range (a + 128, a xor 0x80) and starting each column's sum at
+// -128·Σ_k b[k][j]. Both operands are packed first (transposes cost nothing
+// extra: packing reads them either way): A as row blocks of MR rows, four k
+// per row; B as column blocks of NR columns, four k per column, so the
+// compute loop's loads are all contiguous.
+//
+// Paths, chosen at run time from CPUID (the best one unless a test forces another):
+//   avx512-vnni    512-bit vpdpbusd, 8 × 32 register tile
+//   avx-vnni       256-bit VEX vpdpbusd (Alder Lake and later), 6 × 16 tile
+//   avx512vl-vnni  the same 256-bit loop with the EVEX instruction: never
+//                  chosen on its own, it lets an AVX-512 machine test the
+//                  code avx-vnni runs
+//   portable       plain loops the compiler vectorises
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <thread>
-#include <vector>
 
 #include "tmnn.h"
 
-#if defined(__x86_64__)
+#if TMNN_X86
 #include <immintrin.h>
 #endif
 
 namespace tmnn {
 
-static void gemm_portable(const int8_t* a, const int8_t* b, int32_t* c, int64_t m0, int64_t m1, int64_t n, int64_t k) {
-  std::vector<int32_t> acc(n);
-  for (int64_t i = m0; i < m1; i++) {
-    std::fill(acc.begin(), acc.end(), 0);
-    for (int64_t p = 0; p < k; p++) {
-      const int32_t av = a[i * k + p];
-      const int8_t* brow = b + p * n;
-      for (int64_t j = 0; j < n; j++) acc[j] += av * brow[j];
-    }
-    std::memcpy(c + i * n, acc.data(), n * sizeof(int32_t));
-  }
-}
+namespace {
 
-#if defined(__x86_64__)
-// packed[((jb · groups + g) · 16 + jj) · 4 + q] = b[4g + q][16·jb + jj], 0 past k or n: for one block of
-// 16 columns the whole k walk is contiguous, 64 bytes per group of four k.
-static std::vector<int8_t> pack_b(const int8_t* b, int64_t n, int64_t k, int64_t blocks, int64_t groups) {
-  std::vector<int8_t> packed(blocks * groups * 64, 0);
-  for (int64_t p = 0; p < k; p++)
-    for (int64_t j = 0; j < n; j++) packed[(((j / 16) * groups + p / 4) * 16 + j % 16) * 4 + p % 4] = b[p * n + j];
-  return packed;
-}
+struct Int8Problem {
+  const uint8_t* a;  // packed A, a + 128
+  const int8_t* b;   // packed B
+  const int32_t* correction;
+  int32_t* c;
+  int64_t m, n, groups;
+};
 
-#define TMNN_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
+#if TMNN_X86
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vnni")
+namespace zmm {
+using V = __m512i;
+constexpr int W = 16, MR = 8, NR = 32;
+inline V zero() { return _mm512_setzero_si512(); }
+inline V set1(int32_t x) { return _mm512_set1_epi32(x); }
+inline V load(const void* p) { return _mm512_loadu_si512(p); }
+inline V load_n(const int32_t* p, int n) { return _mm512_maskz_loadu_epi32(__mmask16((1u << n) - 1), p); }
+inline void store(int32_t* p, V v) { _mm512_storeu_si512(p, v); }
+inline void store_n(int32_t* p, V v, int n) { _mm512_mask_storeu_epi32(p, __mmask16((1u << n) - 1), v); }
+inline V sub(V a, V b) { return _mm512_sub_epi32(a, b); }
+inline V dp(V acc, V a, V b) { return _mm512_dpbusd_epi32(acc, a, b); }
+#include "int8_kernel.inc"
+}  // namespace zmm
+#pragma GCC pop_options
 
-// Four consecutive bytes of row i of A, from k = 4g, in every lane.
-TMNN_VNNI static inline __m512i four(const uint8_t* au, int64_t k4, int64_t i, int64_t g) {
-  int32_t v;
-  std::memcpy(&v, au + i * k4 + 4 * g, 4);
-  return _mm512_set1_epi32(v);
-}
+// 256-bit helpers shared by both ymm paths (plain AVX2, so legal under either target).
+#define TMNN_YMM_HELPERS                                                                                  \
+  using V = __m256i;                                                                                      \
+  constexpr int W = 8, MR = 6, NR = 16;                                                                   \
+  inline V zero() { return _mm256_setzero_si256(); }                                                      \
+  inline V set1(int32_t x) { return _mm256_set1_epi32(x); }                                               \
+  inline V load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }             \
+  inline V lanes_below(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); } \
+  inline V load_n(const int32_t* p, int n) { return _mm256_maskload_epi32(p, lanes_below(n)); }           \
+  inline void store(int32_t* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }          \
+  inline void store_n(int32_t* p, V v, int n) { _mm256_maskstore_epi32(p, lanes_below(n), v); }          \
+  inline V sub(V a, V b) { return _mm256_sub_epi32(a, b); }
 
-TMNN_VNNI static inline void store(int32_t* c, int64_t n, const int32_t* correction, int64_t i, int64_t j, __m512i acc) {
-  acc = _mm512_sub_epi32(acc, _mm512_loadu_si512(correction + j));
-  if (j + 16 <= n) {
-    _mm512_storeu_si512(c + i * n + j, acc);
-  } else {
-    int32_t tail[16];
-    _mm512_storeu_si512(tail, acc);
-    std::memcpy(c + i * n + j, tail, (n - j) * sizeof(int32_t));
-  }
-}
+#pragma GCC push_options
+#pragma GCC target("avx2,avxvnni")
+namespace ymm_vex {
+TMNN_YMM_HELPERS
+inline V dp(V acc, V a, V b) { return _mm256_dpbusd_avx_epi32(acc, a, b); }
+#include "int8_kernel.inc"
+}  // namespace ymm_vex
+#pragma GCC pop_options
 
-// Rows [m0, m1): each 16-column block of B stays in L1 while four rows of A stream past it.
-TMNN_VNNI static void gemm_vnni(const uint8_t* au, int64_t k4, const int8_t* packed, const int32_t* correction, int32_t* c,
-                                int64_t m0, int64_t m1, int64_t n, int64_t blocks) {
-  const int64_t groups = k4 / 4;
-  for (int64_t jb = 0; jb < blocks; jb++) {
-    const int8_t* block = packed + jb * groups * 64;
-    int64_t i = m0;
-    for (; i + 4 <= m1; i += 4) {
-      __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
-      for (int64_t g = 0; g < groups; g++) {
-        const __m512i bv = _mm512_loadu_si512(block + g * 64);
-        a0 = _mm512_dpbusd_epi32(a0, four(au, k4, i, g), bv);
-        a1 = _mm512_dpbusd_epi32(a1, four(au, k4, i + 1, g), bv);
-        a2 = _mm512_dpbusd_epi32(a2, four(au, k4, i + 2, g), bv);
-        a3 = _mm512_dpbusd_epi32(a3, four(au, k4, i + 3, g), bv);
-      }
-      store(c, n, correction, i, jb * 16, a0);
-      store(c, n, correction, i + 1, jb * 16, a1);
-      store(c, n, correction, i + 2, jb * 16, a2);
-      store(c, n, correction, i + 3, jb * 16, a3);
-    }
-    for (; i < m1; i++) {
-      __m512i acc = _mm512_setzero_si512();
-      for (int64_t g = 0; g < groups; g++) acc = _mm512_dpbusd_epi32(acc, four(au, k4, i, g), _mm512_loadu_si512(block + g * 64));
-      store(c, n, correction, i, jb * 16, acc);
-    }
-  }
-}
-
-static const bool has_vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
-#else
-static const bool has_vnni = false;
+#pragma GCC push_options
+#pragma GCC target("avx2,avx512f,avx512vl,avx512vnni")
+namespace ymm_evex {
+TMNN_YMM_HELPERS
+inline V dp(V acc, V a, V b) { return _mm256_dpbusd_epi32(acc, a, b); }
+#include "int8_kernel.inc"
+}  // namespace ymm_evex
+#pragma GCC pop_options
+#undef TMNN_YMM_HELPERS
 #endif
 
-static bool force_portable = false;
+// Element (i, p) of a stored [M, K], or [K, M] when transposed.
+inline int8_t at(const int8_t* x, int64_t rows, int64_t cols, bool transposed, int64_t i, int64_t p) {
+  return transposed ? x[p * rows + i] : x[i * cols + p];
+}
 
-template <typename F>
-static void parallel_rows(int64_t m, F f) {
-  const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(std::thread::hardware_concurrency(), m / 16));
-  if (threads == 1) return f(0, m);
-  std::vector<std::thread> pool;
-  const int64_t per = (m + threads - 1) / threads;
-  for (int64_t t = 0; t < threads; t++) {
-    const int64_t m0 = t * per, m1 = std::min(m, m0 + per);
-    if (m0 < m1) pool.emplace_back(f, m0, m1);
+// Row blocks [ib0, ib1) of A: dst[((ib · groups + g) · MR + r) · 4 + q] = a[MR·ib + r][4g + q] + 128, 0 padding.
+void pack_a(const int8_t* a, int64_t m, int64_t k, bool ta, int mr, int64_t groups, int64_t ib0, int64_t ib1, uint8_t* dst) {
+  for (int64_t ib = ib0; ib < ib1; ib++)
+    for (int64_t g = 0; g < groups; g++) {
+      uint8_t* out = dst + (ib * groups + g) * mr * 4;
+      for (int r = 0; r < mr; r++) {
+        const int64_t i = ib * mr + r;
+        if (!ta && i < m && 4 * g + 4 <= k) {  // four contiguous bytes: flip all their top bits at once
+          uint32_t word;
+          std::memcpy(&word, a + i * k + 4 * g, 4);
+          word ^= 0x80808080u;
+          std::memcpy(out + r * 4, &word, 4);
+          continue;
+        }
+        for (int q = 0; q < 4; q++) {
+          const int64_t p = 4 * g + q;
+          out[r * 4 + q] = uint8_t((i < m && p < k ? at(a, m, k, ta, i, p) : 0) ^ 0x80);
+        }
+      }
+    }
+}
+
+// Column blocks [jb0, jb1) of B: dst[((jb · groups + g) · NR + jj) · 4 + q] = b[4g + q][NR·jb + jj], 0 padding.
+void pack_b(const int8_t* b, int64_t k, int64_t n, bool tb, int nr, int64_t groups, int64_t jb0, int64_t jb1, int8_t* dst) {
+  for (int64_t jb = jb0; jb < jb1; jb++)
+    for (int64_t g = 0; g < groups; g++) {
+      int8_t* out = dst + (jb * groups + g) * nr * 4;
+      for (int jj = 0; jj < nr; jj += 16) {
+        const int64_t j = jb * nr + jj, p = 4 * g;
+#if TMNN_X86
+        if (!tb && j + 16 <= n && p + 4 <= k) {
+          // Four rows of sixteen columns, interleaved bytewise then wordwise (SSE2, baseline x86-64).
+          const __m128i r0 = _mm_loadu_si128((const __m128i*)(b + p * n + j));
+          const __m128i r1 = _mm_loadu_si128((const __m128i*)(b + (p + 1) * n + j));
+          const __m128i r2 = _mm_loadu_si128((const __m128i*)(b + (p + 2) * n + j));
+          const __m128i r3 = _mm_loadu_si128((const __m128i*)(b + (p + 3) * n + j));
+          const __m128i t0 = _mm_unpacklo_epi8(r0, r1), t1 = _mm_unpackhi_epi8(r0, r1);
+          const __m128i t2 = _mm_unpacklo_epi8(r2, r3), t3 = _mm_unpackhi_epi8(r2, r3);
+          __m128i* o = (__m128i*)(out + jj * 4);
+          _mm_storeu_si128(o, _mm_unpacklo_epi16(t0, t2));
+          _mm_storeu_si128(o + 1, _mm_unpackhi_epi16(t0, t2));
+          _mm_storeu_si128(o + 2, _mm_unpacklo_epi16(t1, t3));
+          _mm_storeu_si128(o + 3, _mm_unpackhi_epi16(t1, t3));
+          continue;
+        }
+#endif
+        if (tb && p + 4 <= k) {  // b stored [N, K]: a column's four k are one contiguous word
+          for (int c = 0; c < 16; c++)
+            if (j + c < n) std::memcpy(out + (jj + c) * 4, b + (j + c) * k + p, 4);
+            else std::memset(out + (jj + c) * 4, 0, 4);
+          continue;
+        }
+        for (int c = 0; c < 16; c++)
+          for (int q = 0; q < 4; q++) {
+            const int64_t jc = j + c, pq = p + q;
+            out[(jj + c) * 4 + q] = jc < n && pq < k ? at(b, k, n, tb, pq, jc) : 0;
+          }
+      }
+    }
+}
+
+// correction[j] = 128 · Σ_k b[k][j] for columns [j0, j1), in wrapping (unsigned) arithmetic.
+void column_sums(const int8_t* b, int64_t k, int64_t n, bool tb, int64_t j0, int64_t j1, int32_t* correction) {
+  std::vector<uint32_t> sums(j1 - j0, 0u);
+  if (tb) {
+    for (int64_t j = j0; j < j1; j++)
+      for (int64_t p = 0; p < k; p++) sums[j - j0] += uint32_t(int32_t(b[j * k + p]));
+  } else {
+    for (int64_t p = 0; p < k; p++)
+      for (int64_t j = j0; j < j1; j++) sums[j - j0] += uint32_t(int32_t(b[p * n + j]));
   }
+  for (int64_t j = j0; j < j1; j++) correction[j] = int32_t(sums[j - j0] * 128u);
+}
+
+// Rows [m0, m1) of C, accumulating unsigned so that wrapping is defined.
+TMNN_MULTIVERSION
+void portable_rows(const int8_t* a, const int8_t* b, int32_t* c, int64_t m0, int64_t m1, int64_t m, int64_t n, int64_t k,
+                   bool ta, bool tb) {
+  if (tb) {  // b stored [N, K]: dot products along its rows
+    for (int64_t i = m0; i < m1; i++)
+      for (int64_t j = 0; j < n; j++) {
+        const int8_t* __restrict bj = b + j * k;
+        uint32_t s = 0;
+        for (int64_t p = 0; p < k; p++) s += uint32_t(int32_t(at(a, m, k, ta, i, p)) * int32_t(bj[p]));
+        c[i * n + j] = int32_t(s);
+      }
+    return;
+  }
+  std::vector<uint32_t> acc(n);
+  for (int64_t i = m0; i < m1; i++) {
+    std::fill(acc.begin(), acc.end(), 0u);
+    for (int64_t p = 0; p < k; p++) {
+      const int32_t av = at(a, m, k, ta, i, p);
+      const int8_t* __restrict row = b + p * n;
+      uint32_t* __restrict out = acc.data();
+      for (int64_t j = 0; j < n; j++) out[j] += uint32_t(av * int32_t(row[j]));
+    }
+    for (int64_t j = 0; j < n; j++) c[i * n + j] = int32_t(acc[j]);
+  }
+}
+
+enum class Path { PORTABLE, AVX512_VNNI, AVX_VNNI, AVX512VL_VNNI };
+const char* const PATH_NAMES[] = {"portable", "avx512-vnni", "avx-vnni", "avx512vl-vnni"};
+
+bool supported(Path p) {
+#if !TMNN_X86
+  return p == Path::PORTABLE;  // the VNNI kernels are compiled for x86-64 with GCC only
+#endif
+  switch (p) {
+    case Path::PORTABLE: return true;
+    case Path::AVX512_VNNI: return cpu().avx512f && cpu().avx512bw && cpu().avx512_vnni;
+    case Path::AVX_VNNI: return cpu().avx2 && cpu().avx_vnni;
+    case Path::AVX512VL_VNNI: return cpu().avx2 && cpu().avx512vl && cpu().avx512_vnni;
+  }
+  return false;
+}
+
+Path best() {
+  for (Path p : {Path::AVX512_VNNI, Path::AVX_VNNI})
+    if (supported(p)) return p;
+  return Path::PORTABLE;
+}
+
+// Read by GEMMs on worker threads while a test may switch it on the main thread.
+std::atomic<Path> chosen{best()};
+
+// Runs f(part) for part in [0, parts), on up to `parts` threads (the caller is one of them).
+template <typename F>
+void parallel(int parts, F f) {
+  std::vector<std::thread> pool;
+  for (int t = 1; t < parts; t++) pool.emplace_back(f, t);
+  f(0);
   for (auto& th : pool) th.join();
 }
 
-static void gemm_i8(const int8_t* a, const int8_t* b, int32_t* c, int64_t m, int64_t n, int64_t k) {
-#if defined(__x86_64__)
-  if (has_vnni && !force_portable) {
-    const int64_t k4 = (k + 3) / 4 * 4, blocks = (n + 15) / 16, n16 = blocks * 16;
-    // a + 128 as unsigned; padding k with b = 0 makes the pad's products vanish.
-    std::vector<uint8_t> au(m * k4, 128);
-    for (int64_t i = 0; i < m; i++)
-      for (int64_t p = 0; p < k; p++) au[i * k4 + p] = uint8_t(int32_t(a[i * k + p]) + 128);
-    const std::vector<int8_t> packed = pack_b(b, n, k, blocks, k4 / 4);
-    std::vector<int32_t> correction(n16, 0);
-    for (int64_t p = 0; p < k; p++)
-      for (int64_t j = 0; j < n; j++) correction[j] += 128 * int32_t(b[p * n + j]);
-    parallel_rows(m, [&](int64_t m0, int64_t m1) { gemm_vnni(au.data(), k4, packed.data(), correction.data(), c, m0, m1, n, blocks); });
-    return;
-  }
+// [begin, end) of part t when `count` items are split into `parts`.
+inline std::pair<int64_t, int64_t> share(int64_t count, int parts, int t) {
+  return {count * t / parts, count * (t + 1) / parts};
+}
+
+using Compute = void (*)(const Int8Problem&, int64_t, int64_t, int64_t, int64_t);
+
+void packed_gemm(Compute compute, int mr, int nr, const int8_t* a, const int8_t* b, int32_t* c, int64_t m, int64_t n,
+                 int64_t k, bool ta, bool tb, int parts) {
+  const int64_t groups = (k + 3) / 4, row_blocks = (m + mr - 1) / mr, col_blocks = (n + nr - 1) / nr;
+  std::vector<uint8_t> pa(row_blocks * groups * mr * 4);
+  std::vector<int8_t> pb(col_blocks * groups * nr * 4);
+  std::vector<int32_t> correction(col_blocks * nr, 0);
+  parallel(parts, [&](int t) {
+    const auto [ib0, ib1] = share(row_blocks, parts, t);
+    const auto [jb0, jb1] = share(col_blocks, parts, t);
+    pack_a(a, m, k, ta, mr, groups, ib0, ib1, pa.data());
+    pack_b(b, k, n, tb, nr, groups, jb0, jb1, pb.data());
+    column_sums(b, k, n, tb, std::min(n, jb0 * nr), std::min(n, jb1 * nr), correction.data());
+  });
+  const Int8Problem problem{pa.data(), pb.data(), correction.data(), c, m, n, groups};
+  // Split the larger of rows and columns, so small-M products still use every thread.
+  const bool by_rows = row_blocks >= col_blocks;
+  parallel(parts, [&](int t) {
+    if (by_rows) {
+      const auto [ib0, ib1] = share(row_blocks, parts, t);
+      compute(problem, ib0, ib1, 0, col_blocks);
+    } else {
+      const auto [jb0, jb1] = share(col_blocks, parts, t);
+      compute(problem, 0, row_blocks, jb0, jb1);
+    }
+  });
+}
+
+}  // namespace
+
+void gemm_i8(const int8_t* a, const int8_t* b, int32_t* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
+  // Threads only pay for themselves past a few million multiply-adds.
+  const int64_t work = m * n * k;
+  const int parts = int(std::max<int64_t>(1, std::min<int64_t>(threads(), work >> 21)));
+  switch (chosen.load()) {
+#if TMNN_X86
+    case Path::AVX512_VNNI: return packed_gemm(zmm::compute, zmm::MR, zmm::NR, a, b, c, m, n, k, ta, tb, parts);
+    case Path::AVX_VNNI: return packed_gemm(ymm_vex::compute, ymm_vex::MR, ymm_vex::NR, a, b, c, m, n, k, ta, tb, parts);
+    case Path::AVX512VL_VNNI:
+      return packed_gemm(ymm_evex::compute, ymm_evex::MR, ymm_evex::NR, a, b, c, m, n, k, ta, tb, parts);
 #endif
-  parallel_rows(m, [&](int64_t m0, int64_t m1) { gemm_portable(a, b, c, m0, m1, n, k); });
+    default: {
+      const int rows = int(std::min<int64_t>(parts, m));
+      parallel(rows, [&](int t) {
+        const auto [i0, i1] = share(m, rows, t);
+        portable_rows(a, b, c, i0, i1, m, n, k, ta, tb);
+      });
+    }
+  }
 }
 
-// gemmI8(a: Int8Array, b: Int8Array, out: Int32Array, batchA, batchB, m, n, k): row-major, no transposes
-// (the TypeScript side materialises transposed int8 operands, which are rare).
-static Napi::Value GemmI8(const Napi::CallbackInfo& info) {
-  const int8_t* a = data<int8_t>(info[0]);
-  const int8_t* b = data<int8_t>(info[1]);
-  int32_t* c = data<int32_t>(info[2]);
-  const int64_t batchA = info[3].As<Napi::Number>().Int64Value(), batchB = info[4].As<Napi::Number>().Int64Value();
-  const int64_t m = info[5].As<Napi::Number>().Int64Value(), n = info[6].As<Napi::Number>().Int64Value(),
-                k = info[7].As<Napi::Number>().Int64Value();
-  const int64_t batch = std::max(batchA, batchB);
-  for (int64_t t = 0; t < batch; t++)
-    gemm_i8(a + (batchA == 1 ? 0 : t) * m * k, b + (batchB == 1 ? 0 : t) * k * n, c + t * m * n, m, n, k);
-  return info.Env().Undefined();
-}
+const char* int8_path() { return PATH_NAMES[int(chosen.load())]; }
 
-// int8Path(forcePortable?): 'avx512-vnni' or 'portable'.
-static Napi::Value Int8Path(const Napi::CallbackInfo& info) {
-  if (info.Length() > 0 && info[0].IsBoolean()) force_portable = info[0].As<Napi::Boolean>().Value();
-  return Napi::String::New(info.Env(), has_vnni && !force_portable ? "avx512-vnni" : "portable");
-}
-
-void RegisterInt8Gemm(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemmI8", Napi::Function::New(env, GemmI8));
-  exports.Set("int8Path", Napi::Function::New(env, Int8Path));
+bool force_int8_path(const char* name) {
+  if (!name) {
+    chosen = best();
+    return true;
+  }
+  for (int p = 0; p < 4; p++)
+    if (std::strcmp(name, PATH_NAMES[p]) == 0) {
+      if (!supported(Path(p))) return false;
+      chosen = Path(p);
+      return true;
+    }
+  return false;
 }
 
 }  // namespace tmnn

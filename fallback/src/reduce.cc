@@ -1,100 +1,178 @@
-// Row reductions and softmax on f32 [outer, inner] matrices. Sums accumulate
-// in double: an f32 running sum over a long row loses digits the tests (and
-// users) can see.
+// Row reductions on [outer, inner]. Float sums accumulate in double (an f32
+// running sum over a long row loses digits users can see) and are rounded
+// once; int sums wrap in i32 like the js backend, except the mean of ints,
+// which divides the exact sum. max/min propagate NaN; among equal values
+// (±0) the first one wins, as in a left-to-right scan.
 #include <cmath>
 #include <limits>
 
+#include "half.h"
 #include "tmnn.h"
 
 namespace tmnn {
 
-enum Reduce { SUM, MEAN, MAX, MIN };
+namespace {
+
+constexpr int LANES = 16;  // independent accumulators, so the loops vectorise without reassociation flags
 
 TMNN_MULTIVERSION
-static double row_sum(const float* x, int64_t n) {
+double sum_f32(const float* x, int64_t n) {
+  double acc[LANES] = {};
+  int64_t i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int l = 0; l < LANES; l++) acc[l] += x[i + l];
   double s = 0;
+  for (int l = 0; l < LANES; l++) s += acc[l];
+  for (; i < n; i++) s += x[i];
+  return s;
+}
+
+// The largest (smallest) value, NaN if any; ±0 ties resolved to the first zero.
+template <bool Largest>
+TMNN_INLINE float extreme(const float* x, int64_t n) {
+  const float start = Largest ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+  const auto better = [](float v, float than) { return Largest ? v > than : v < than; };
+  float acc[LANES];
+  bool nan[LANES] = {};
+  for (int l = 0; l < LANES; l++) acc[l] = start;
+  int64_t i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int l = 0; l < LANES; l++) {
+      const float v = x[i + l];
+      nan[l] |= v != v;
+      acc[l] = better(v, acc[l]) ? v : acc[l];
+    }
+  float best = start;
+  bool any_nan = false;
+  for (int l = 0; l < LANES; l++) {
+    any_nan |= nan[l];
+    if (better(acc[l], best)) best = acc[l];
+  }
+  for (; i < n; i++) {
+    any_nan |= x[i] != x[i];
+    if (better(x[i], best)) best = x[i];
+  }
+  if (any_nan) return std::numeric_limits<float>::quiet_NaN();
+  if (best == 0)
+    for (int64_t j = 0; j < n; j++)
+      if (x[j] == 0) return x[j];
+  return best;
+}
+
+TMNN_MULTIVERSION
+float extreme_f32(const float* x, int64_t n, bool largest) { return largest ? extreme<true>(x, n) : extreme<false>(x, n); }
+
+template <typename T>
+TMNN_INLINE int64_t int_sum(const T* x, int64_t n) {
+  int64_t s = 0;
   for (int64_t i = 0; i < n; i++) s += x[i];
   return s;
 }
 
-static float row_extreme(const float* x, int64_t n, bool larger) {
-  float best = larger ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
-  for (int64_t i = 0; i < n; i++) {
-    if (x[i] != x[i]) return x[i];
-    if (larger ? x[i] > best : x[i] < best) best = x[i];
-  }
+template <typename T>
+TMNN_INLINE T int_extreme(const T* x, int64_t n, bool largest) {
+  if (n == 0) return 0;  // js: ±Infinity stored into an int array is 0
+  T best = x[0];
+  if (largest) for (int64_t i = 1; i < n; i++) best = x[i] > best ? x[i] : best;
+  else for (int64_t i = 1; i < n; i++) best = x[i] < best ? x[i] : best;
   return best;
 }
 
-// reduceF32(op, x, outer, inner, out)
-static Napi::Value ReduceF32(const Napi::CallbackInfo& info) {
-  const int op = info[0].As<Napi::Number>().Int32Value();
-  const float* x = data<float>(info[1]);
-  const int64_t outer = info[2].As<Napi::Number>().Int64Value();
-  const int64_t inner = info[3].As<Napi::Number>().Int64Value();
-  float* out = data<float>(info[4]);
+// Float results (one double per row) into an f32 or f16 output, rounded once.
+void store(const std::vector<double>& v, const Array& out) {
+  if (out.dtype == F32) {
+    for (size_t r = 0; r < v.size(); r++) out.as<float>()[r] = float(v[r]);
+    return;
+  }
+  std::vector<float> odd(v.size());
+  for (size_t r = 0; r < v.size(); r++) odd[r] = narrow_odd(v[r]);
+  f32_to_f16(odd.data(), out.as<uint16_t>(), int64_t(v.size()));
+}
+
+void reduce_float(int op, const float* x, int64_t outer, int64_t inner, const Array& out) {
+  std::vector<double> v(outer);
   for (int64_t r = 0; r < outer; r++) {
     const float* row = x + r * inner;
     switch (op) {
-      case SUM: out[r] = float(row_sum(row, inner)); break;
-      case MEAN: out[r] = float(row_sum(row, inner) / double(inner)); break;
-      case MAX: out[r] = row_extreme(row, inner, true); break;
-      case MIN: out[r] = row_extreme(row, inner, false); break;
+      case SUM: v[r] = sum_f32(row, inner); break;
+      case MEAN: v[r] = sum_f32(row, inner) / double(inner); break;
+      case MAX: v[r] = extreme_f32(row, inner, true); break;
+      case MIN: v[r] = extreme_f32(row, inner, false); break;
     }
   }
-  return info.Env().Undefined();
+  store(v, out);
 }
 
-// argReduceF32(largest, x, outer, inner, out: Int32Array): first index; NaN counts as extreme.
-static Napi::Value ArgReduceF32(const Napi::CallbackInfo& info) {
-  const bool larger = info[0].As<Napi::Boolean>().Value();
-  const float* x = data<float>(info[1]);
-  const int64_t outer = info[2].As<Napi::Number>().Int64Value();
-  const int64_t inner = info[3].As<Napi::Number>().Int64Value();
-  int32_t* out = data<int32_t>(info[4]);
+template <typename T>
+TMNN_INLINE void reduce_int(int op, const T* x, int64_t outer, int64_t inner, const Array& out) {
+  if (op == MEAN) {
+    std::vector<double> v(outer);
+    for (int64_t r = 0; r < outer; r++) v[r] = double(int_sum(x + r * inner, inner)) / double(inner);
+    return store(v, out);
+  }
+  T* y = out.as<T>();
   for (int64_t r = 0; r < outer; r++) {
-    const float* row = x + r * inner;
-    int64_t best = 0;
-    for (int64_t i = 0; i < inner; i++) {
-      if (row[i] != row[i]) { best = i; break; }
-      if (larger ? row[i] > row[best] : row[i] < row[best]) best = i;
+    const T* row = x + r * inner;
+    switch (op) {
+      case SUM: y[r] = T(uint64_t(int_sum(row, inner))); break;  // the low bits: i32 (i8) wrapping
+      case MAX: y[r] = int_extreme(row, inner, true); break;
+      case MIN: y[r] = int_extreme(row, inner, false); break;
     }
-    out[r] = int32_t(best);
   }
-  return info.Env().Undefined();
 }
 
-// softmaxF32(x, outer, inner, log, out)
 TMNN_MULTIVERSION
-static void softmax_rows(const float* x, int64_t outer, int64_t inner, bool log, float* out) {
-  for (int64_t r = 0; r < outer; r++) {
-    const float* row = x + r * inner;
-    float* y = out + r * inner;
-    const float max = row_extreme(row, inner, true);
-    // A row of -inf has no finite max: shifting by 0 gives 0/0 = NaN, as it should.
-    const float shift = std::isfinite(max) ? max : 0.0f;
-    double sum = 0;
-    for (int64_t i = 0; i < inner; i++) sum += std::exp(double(row[i] - shift));
-    if (log) {
-      const float logSum = float(std::log(sum));
-      for (int64_t i = 0; i < inner; i++) y[i] = row[i] - shift - logSum;
-    } else {
-      const double inv = 1.0 / sum;
-      for (int64_t i = 0; i < inner; i++) y[i] = float(std::exp(double(row[i] - shift)) * inv);
+void reduce_i32(int op, const int32_t* x, int64_t outer, int64_t inner, const Array& out) { reduce_int(op, x, outer, inner, out); }
+TMNN_MULTIVERSION
+void reduce_i8(int op, const int8_t* x, int64_t outer, int64_t inner, const Array& out) { reduce_int(op, x, outer, inner, out); }
+
+// First index of the extreme value; the first NaN if there is one.
+int32_t arg_f32(const float* x, int64_t n, bool largest) {
+  const float best = extreme_f32(x, n, largest);
+  for (int64_t i = 0; i < n; i++)
+    if (best != best ? x[i] != x[i] : x[i] == best) return int32_t(i);
+  return 0;
+}
+
+template <typename T>
+int32_t arg_int(const T* x, int64_t n, bool largest) {
+  const T best = int_extreme(x, n, largest);
+  for (int64_t i = 0; i < n; i++)
+    if (x[i] == best) return int32_t(i);
+  return 0;
+}
+
+}  // namespace
+
+void reduce(int op, const Array& x, int64_t outer, int64_t inner, const Array& out) {
+  switch (x.dtype) {
+    case F32: reduce_float(op, x.as<float>(), outer, inner, out); break;
+    case F16: {
+      std::vector<float> f(x.length);
+      f16_to_f32(x.as<uint16_t>(), f.data(), x.length);
+      reduce_float(op, f.data(), outer, inner, out);
+      break;
     }
+    case I32: reduce_i32(op, x.as<int32_t>(), outer, inner, out); break;
+    case I8: reduce_i8(op, x.as<int8_t>(), outer, inner, out); break;
   }
 }
 
-static Napi::Value SoftmaxF32(const Napi::CallbackInfo& info) {
-  softmax_rows(data<float>(info[0]), info[1].As<Napi::Number>().Int64Value(), info[2].As<Napi::Number>().Int64Value(),
-               info[3].As<Napi::Boolean>().Value(), data<float>(info[4]));
-  return info.Env().Undefined();
-}
-
-void RegisterReduce(Napi::Env env, Napi::Object exports) {
-  exports.Set("reduceF32", Napi::Function::New(env, ReduceF32));
-  exports.Set("argReduceF32", Napi::Function::New(env, ArgReduceF32));
-  exports.Set("softmaxF32", Napi::Function::New(env, SoftmaxF32));
+void arg_reduce(bool largest, const Array& x, int64_t outer, int64_t inner, int32_t* out) {
+  std::vector<float> widened;
+  if (x.dtype == F16) {
+    widened.resize(x.length);
+    f16_to_f32(x.as<uint16_t>(), widened.data(), x.length);
+  }
+  for (int64_t r = 0; r < outer; r++) {
+    const int64_t at = r * inner;
+    switch (x.dtype) {
+      case F32: out[r] = arg_f32(x.as<float>() + at, inner, largest); break;
+      case F16: out[r] = arg_f32(widened.data() + at, inner, largest); break;
+      case I32: out[r] = arg_int(x.as<int32_t>() + at, inner, largest); break;
+      case I8: out[r] = arg_int(x.as<int8_t>() + at, inner, largest); break;
+    }
+  }
 }
 
 }  // namespace tmnn

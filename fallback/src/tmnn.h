@@ -1,41 +1,121 @@
-// The native backend's pieces, each in its own file and registered in addon.cc.
-// Every entry point takes typed arrays that JS allocated (inputs and output)
-// and works on their memory in place: no copies cross the boundary.
+// The kernels behind the native backend, as plain C++ over raw pointers: no
+// N-API here, so each file stays about one computation and could be tested
+// without Node. addon.cc turns JS typed arrays into these pointers without
+// copying them. Shapes, strides and offsets are in elements.
 #pragma once
-#include <napi.h>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
 
-// Hot loops are compiled for several instruction sets and picked at load time
-// (GCC function multiversioning), so one binary runs anywhere x86-64 does and
-// uses AVX-512 where the CPU has it.
+// Hot loops are compiled for AVX-512, AVX2 and baseline x86-64 and picked when
+// the addon loads (GCC function multiversioning): the build machine's CPU
+// never leaks into the binary, and a newer CPU still gets its wide vectors.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TMNN_X86 1
+#if __GNUC__ >= 11  // knows the x86-64-v3/v4 levels: AVX-512 with BW/VL/DQ, AVX2 with FMA/F16C
+#define TMNN_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
 #define TMNN_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
 #else
 #define TMNN_MULTIVERSION
 #endif
 
+// Loop bodies shared by the clones above must be inlined into each clone:
+// compiled on their own they would be baseline x86-64 code, called from all.
+#define TMNN_INLINE inline __attribute__((always_inline))
+
 namespace tmnn {
 
-template <typename T>
-T* data(const Napi::Value& v) {
-  auto a = v.As<Napi::TypedArray>();
-  return reinterpret_cast<T*>(static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
-}
+// Same order as DTYPES in src/dtype.ts. f16 lives as raw bit patterns.
+enum DType : int { F32 = 0, F16 = 1, I8 = 2, I32 = 3 };
 
-inline size_t length(const Napi::Value& v) { return v.As<Napi::TypedArray>().ElementLength(); }
+inline size_t dtype_size(DType d) { return d == F32 || d == I32 ? 4 : d == F16 ? 2 : 1; }
 
-inline std::vector<int64_t> ints(const Napi::Value& v) {
-  auto arr = v.As<Napi::Array>();
-  std::vector<int64_t> out(arr.Length());
-  for (uint32_t i = 0; i < arr.Length(); i++) out[i] = arr.Get(i).As<Napi::Number>().Int64Value();
-  return out;
-}
+// Op numbers follow UNARY_OPS, ARITHMETIC_OPS + COMPARISON_OPS and the reduce
+// op lists in src/backends/kernels.ts.
+enum Unary { NEG, ABS, SIGN, EXP, LOG, SQRT, RELU, SIGMOID, TANH, UNARY_COUNT };
+enum Binary { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, BINARY_COUNT };
+enum Reduce { SUM, MEAN, MAX, MIN, REDUCE_COUNT };
 
-void RegisterBlas(Napi::Env env, Napi::Object exports);
-void RegisterCpuFeatures(Napi::Env env, Napi::Object exports);
-void RegisterElementwise(Napi::Env env, Napi::Object exports);
-void RegisterF16(Napi::Env env, Napi::Object exports);
-void RegisterGather(Napi::Env env, Napi::Object exports);
-void RegisterInt8Gemm(Napi::Env env, Napi::Object exports);
-void RegisterReduce(Napi::Env env, Napi::Object exports);
+// A typed array as the kernels see it.
+struct Array {
+  void* data;
+  DType dtype;
+  int64_t length;
+  template <typename T>
+  T* as() const { return static_cast<T*>(data); }
+};
+
+using Shape = std::vector<int64_t>;
+
+// elementwise.cc
+void unary(int op, const Array& x, const Array& out);
+void binary(int op, const Array& a, const Shape& sa, const Array& b, const Shape& sb, const Shape& shape, const Array& out);
+
+// where.cc
+void where(const Array& cond, const Shape& sc, const Array& a, const Shape& sa, const Array& b, const Shape& sb,
+           const Shape& shape, const Array& out);
+
+// reduce.cc
+void reduce(int op, const Array& x, int64_t outer, int64_t inner, const Array& out);
+void arg_reduce(bool largest, const Array& x, int64_t outer, int64_t inner, int32_t* out);
+
+// softmax.cc
+void softmax(const Array& x, int64_t outer, int64_t inner, bool log, const Array& out);
+
+// movement.cc
+void strided_copy(const Array& x, const Shape& shape, const Shape& strides, int64_t offset, const Array& out);
+void concat(const std::vector<Array>& xs, const Shape& chunks, int64_t outer, const Array& out);
+void one_hot(const Array& indices, int64_t depth, const Array& out);
+
+// convert.cc: f16 ⇄ f32 in bulk (F16C where present), and every dtype cast.
+void f16_to_f32(const uint16_t* h, float* f, int64_t n);
+void f32_to_f16(const float* f, uint16_t* h, int64_t n);
+void cast(const Array& x, const Array& out);
+enum class F16Path { F16C, PORTABLE };
+F16Path f16_path();
+void force_f16_portable(bool portable);
+
+// gemm.cc: batched products, operands batch 1 or the full batch.
+struct GemmShape {
+  int64_t batch_a, batch_b, m, n, k;
+  bool ta, tb;  // a stored [batch, K, M]; b stored [batch, N, K]
+  int64_t macs() const { return (batch_a > batch_b ? batch_a : batch_b) * m * n * k; }
+};
+void matmul(const Array& a, const Array& b, const GemmShape& s, const Array& out);
+// Held while a product runs, and while OpenBLAS's thread count changes.
+std::mutex& gemm_lock();
+
+// int8_gemm.cc: exact i8 × i8 → i32, one matrix.
+void gemm_i8(const int8_t* a, const int8_t* b, int32_t* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb);
+const char* int8_path();
+// Forces a path by name ("portable", "avx512-vnni", "avx512vl-vnni", "avx-vnni"), or back to the
+// best one with nullptr; false when this CPU cannot run the named path.
+bool force_int8_path(const char* name);
+
+// int32_gemm.cc: exact wrapping i32 GEMM, one matrix.
+void gemm_i32(const int32_t* a, const int32_t* b, int32_t* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb);
+
+// blas_info.cc: what OpenBLAS says about itself. Its threads are tmnn's
+// threads: the int8 GEMM uses as many.
+struct BlasInfo {
+  std::string corename, config, version;
+  int threads;
+  int parallel;  // 0 sequential, 1 pthreads, 2 OpenMP
+};
+BlasInfo blas_info();
+int threads();
+int set_threads(int n);
+
+// cpu_features.cc
+struct CpuFeatures {
+  bool sse, sse2, sse3, ssse3, sse4_1, sse4_2, avx, fma, f16c, avx2;
+  bool avx512f, avx512dq, avx512cd, avx512bw, avx512vl, avx512_vnni, avx512_bf16, avx512_fp16;
+  bool avx_vnni, amx_tile, amx_int8, amx_bf16;
+};
+const CpuFeatures& cpu();
 
 }  // namespace tmnn

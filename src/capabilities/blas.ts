@@ -40,7 +40,7 @@ export function coreMismatch(core: string, cpu: Partial<CpuFeatures>, coretypeEn
 export function blasReport(info: BlasInfo | null, cpu: Partial<CpuFeatures>, reason?: string): BlasReport {
   if (!info) return { available: false, reason };
   const coretypeEnv = typeof process !== 'undefined' ? process.env.OPENBLAS_CORETYPE || undefined : undefined;
-  const version = /OpenBLAS\s+([\d.]+)/.exec(info.config)?.[1];
+  const version = info.version ?? /OpenBLAS\s+([\d.]+)/.exec(info.config)?.[1];
   return {
     available: true,
     library: 'OpenBLAS',

@@ -1,6 +1,6 @@
 // The capability report: what this machine offers tmnn and what tmnn chose.
 // `tm.capabilities()` returns it; `tmnn report` prints it.
-import type { Addon } from '../backends/native/addon.js';
+import type { Addon, Int8Path } from '../backends/native/addon.js';
 import type { BackendName } from '../backends/kernels.js';
 import { backendSelection } from '../engine.js';
 import { probeBackends } from '../selection.js';
@@ -45,6 +45,13 @@ async function addon(): Promise<{ addon: Addon } | { reason: string }> {
   }
 }
 
+const INT8_PATH_NAMES: Record<Int8Path, string> = {
+  'avx512-vnni': 'AVX-512 VNNI (vpdpbusd, 512-bit)',
+  'avx512vl-vnni': 'AVX-512 VNNI (vpdpbusd, 256-bit)',
+  'avx-vnni': 'AVX-VNNI (vpdpbusd, 256-bit)',
+  portable: 'portable loops',
+};
+
 function dtypeRows(native: Addon | null, gpu: GpuReport): DTypeSupport[] {
   const rows: DTypeSupport[] = [];
   if (native) {
@@ -53,7 +60,7 @@ function dtypeRows(native: Addon | null, gpu: GpuReport): DTypeSupport[] {
     rows.push(
       { backend: 'native', dtype: 'f32', how: `OpenBLAS sgemm; elementwise and reductions in ${simd} loops` },
       { backend: 'native', dtype: 'f16', how: `stored as f16; converted with ${native.f16Path() === 'f16c' ? 'F16C' : 'portable code'}, computed in f32` },
-      { backend: 'native', dtype: 'i8', how: `matmul: ${native.int8Path() === 'avx512-vnni' ? 'AVX-512 VNNI (vpdpbusd), exact i32 accumulation' : 'portable loops, exact i32 accumulation'}` },
+      { backend: 'native', dtype: 'i8', how: `matmul: ${INT8_PATH_NAMES[native.int8Path()]}, exact i32 accumulation` },
     );
   }
   if (gpu.available) {

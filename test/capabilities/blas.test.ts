@@ -22,6 +22,8 @@ describe('BLAS core against the CPU', () => {
   it('reports the library, version and threads from OpenBLAS, or why there is none', () => {
     const r = blasReport({ corename: 'SkylakeX', config: 'OpenBLAS 0.3.21 DYNAMIC_ARCH', threads: 4, parallel: 1 }, { avx512f: true, avx2: true });
     expect(r).toMatchObject({ available: true, library: 'OpenBLAS', version: '0.3.21', core: 'SkylakeX', threads: 4 });
+    const fromHeaders = blasReport({ corename: 'Zen', config: 'DYNAMIC_ARCH NO_AFFINITY', version: '0.3.29', threads: 2, parallel: 1 }, { avx2: true });
+    expect(fromHeaders.version).toBe('0.3.29');
     expect(blasReport(null, {}, 'addon not built')).toEqual({ available: false, reason: 'addon not built' });
   });
 });

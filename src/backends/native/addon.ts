@@ -1,90 +1,118 @@
-// Loading the native addon (fallback/build/Release/tmnn_native.node) and its
-// typed surface. Node modules are imported lazily: the browser bundle never
-// reaches this file's loader.
+// The native addon's typed surface (fallback/src/addon.cc). Kernels take
+// typed arrays that JS allocated, inputs and output, and the addon works in
+// their memory: nothing is copied across the boundary. A dtype is read from
+// the array's type: Float32Array f32, Uint16Array f16 (bit patterns),
+// Int8Array i8, Int32Array i32.
+import type { StorageArray } from '../../dtype.js';
 
 export interface BlasInfo {
+  /** The CPU core whose kernels OpenBLAS uses (openblas_get_corename). */
   corename: string;
+  /** openblas_get_config(): version, build options, core. */
   config: string;
+  /** The OpenBLAS version ("0.3.21"), from the library's config or else its headers (the addon always sets it). */
+  version?: string;
   threads: number;
   /** 0 sequential, 1 pthreads, 2 OpenMP. */
   parallel: number;
 }
 
-export type CpuFeatures = Record<
+export type CpuFeature =
   | 'sse' | 'sse2' | 'sse3' | 'ssse3' | 'sse4_1' | 'sse4_2' | 'avx' | 'fma' | 'f16c' | 'avx2'
   | 'avx512f' | 'avx512dq' | 'avx512cd' | 'avx512bw' | 'avx512vl' | 'avx512_vnni' | 'avx512_bf16' | 'avx512_fp16'
-  | 'avx_vnni' | 'amx_tile' | 'amx_int8' | 'amx_bf16',
-  boolean
->;
+  | 'avx_vnni' | 'amx_tile' | 'amx_int8' | 'amx_bf16';
 
-/** An asynchronous GEMM in flight. */
+/** CPUID's answer, with extensions the OS does not enable (no XSAVE of their registers) reported absent. */
+export type CpuFeatures = Record<CpuFeature, boolean>;
+
+/**
+ * The int8 GEMM's path: 512-bit VNNI, 256-bit VEX VNNI, the same 256-bit loop
+ * with the EVEX instruction (never picked on its own: it lets an AVX-512
+ * machine test the avx-vnni code), or portable loops.
+ */
+export type Int8Path = 'avx512-vnni' | 'avx-vnni' | 'avx512vl-vnni' | 'portable';
+export type F16Path = 'f16c' | 'portable';
+
+/** A matrix product running on a worker thread. */
 export type GemmHandle = { readonly __gemm: unique symbol };
 
 export interface Addon {
-  /** Starts sgemm on a worker thread; `done` runs on the event loop when it finishes. */
-  sgemmAsync(a: Float32Array, b: Float32Array, out: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, done: () => void): GemmHandle;
-  /** Blocks until that GEMM has finished. */
+  /** out = op(x), op numbered as in UNARY_OPS. */
+  unary(op: number, x: StorageArray, out: StorageArray): void;
+  /** out = op(a, b), op numbered as in [...ARITHMETIC_OPS, ...COMPARISON_OPS]; strides 0 along broadcast axes. */
+  binary(op: number, a: StorageArray, aStrides: readonly number[], b: StorageArray, bStrides: readonly number[], outShape: readonly number[], out: StorageArray): void;
+  where(cond: StorageArray, condStrides: readonly number[], a: StorageArray, aStrides: readonly number[], b: StorageArray, bStrides: readonly number[], outShape: readonly number[], out: StorageArray): void;
+  /** Batched product (kernels.ts's matmul), inline; out is Int32Array for Int8Array operands. */
+  matmul(a: StorageArray, b: StorageArray, out: StorageArray, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
+  /** The same on libuv's thread pool: returns at once; `done` runs on the event loop when out is filled. */
+  matmulAsync(a: StorageArray, b: StorageArray, out: StorageArray, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, done: (error?: Error) => void): GemmHandle;
+  /** Blocks until that product has finished (throws if it failed). */
   waitGemm(handle: GemmHandle): void;
-  sgemm(a: Float32Array, b: Float32Array, out: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
-  gemmI8(a: Int8Array, b: Int8Array, out: Int32Array, batchA: number, batchB: number, m: number, n: number, k: number): void;
-  int8Path(forcePortable?: boolean): 'avx512-vnni' | 'portable';
-  unaryF32(op: number, x: Float32Array, out: Float32Array): void;
-  binaryF32(op: number, a: Float32Array, aStrides: number[], b: Float32Array, bStrides: number[], outShape: readonly number[], out: Float32Array): void;
-  reduceF32(op: number, x: Float32Array, outer: number, inner: number, out: Float32Array): void;
-  argReduceF32(largest: boolean, x: Float32Array, outer: number, inner: number, out: Int32Array): void;
-  softmaxF32(x: Float32Array, outer: number, inner: number, log: boolean, out: Float32Array): void;
-  gather<T extends Float32Array | Uint16Array | Int8Array | Int32Array>(x: T, outShape: readonly number[], strides: readonly number[], offset: number, out: T): void;
+  /** op numbered sum, mean, max, min; out has x's dtype, or a float one for the mean of ints. */
+  reduce(op: number, x: StorageArray, outer: number, inner: number, out: StorageArray): void;
+  argReduce(largest: boolean, x: StorageArray, outer: number, inner: number, out: Int32Array): void;
+  softmax(x: Float32Array | Uint16Array, outer: number, inner: number, log: boolean, out: Float32Array | Uint16Array): void;
+  stridedCopy(x: StorageArray, outShape: readonly number[], strides: readonly number[], offset: number, out: StorageArray): void;
+  /** xs[i] holds `outer` rows of chunks[i] elements; out's rows are their concatenation. */
+  concat(xs: readonly StorageArray[], chunks: readonly number[], outer: number, out: StorageArray): void;
+  /** Converts x into out's dtype. */
+  cast(x: StorageArray, out: StorageArray): void;
+  oneHot(indices: Int8Array | Int32Array, depth: number, out: StorageArray): void;
   f16ToF32(h: Uint16Array, f: Float32Array): void;
   f32ToF16(f: Float32Array, h: Uint16Array): void;
-  f16Path(forcePortable?: boolean): 'f16c' | 'portable';
+  /** The f16 conversion in use; `true` forces the portable one, `false` restores the best. */
+  f16Path(forcePortable?: boolean): F16Path;
+  /** The int8 GEMM path in use; a name forces it (RangeError if this CPU cannot run it), null or false restores the best, true forces portable. */
+  int8Path(force?: Int8Path | boolean | null): Int8Path;
   blasInfo(): BlasInfo;
+  getThreads(): number;
+  /** Sets OpenBLAS's threads (also the int8 GEMM's) and returns the count now in effect. */
   setThreads(n: number): number;
   cpuFeatures(): CpuFeatures;
 }
 
-const HOW_TO_BUILD =
-  'run `npm run build:native` (needs g++, make, python3 and OpenBLAS: apt-get install g++ make python3 libopenblas-dev pkg-config)';
+export const HOW_TO_BUILD =
+  'run `npm run build:native` (needs g++, python3 and libopenblas-dev: apt-get install libopenblas-dev pkg-config)';
 
-let loaded: Promise<Addon> | null = null;
+/** Why a present addon would not load, and what fixes that. */
+function loadFailure(path: string, err: unknown): Error {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/libopenblas|libcblas|libblas/.test(msg)) {
+    return new Error(`native addon at ${path} cannot load: the OpenBLAS library is missing (${msg}); apt-get install libopenblas0, or ${HOW_TO_BUILD}`);
+  }
+  if (/NODE_MODULE_VERSION|invalid ELF|wrong ELF class|undefined symbol/.test(msg)) {
+    return new Error(`native addon at ${path} was built for another Node or platform (${msg}): rebuild it: ${HOW_TO_BUILD}`);
+  }
+  return new Error(`native addon at ${path} failed to load (${msg}): ${HOW_TO_BUILD}`);
+}
 
-/** The package root: the nearest directory above this module with a package.json named tmnn. */
-async function packageRoot(): Promise<string> {
-  const { dirname, join } = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
-  const { readFileSync } = await import('node:fs');
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'tmnn') return dir;
-    } catch {
-      // keep walking up
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error('native addon: cannot find the tmnn package root');
-    dir = up;
+async function load(path: string): Promise<Addon> {
+  const { existsSync } = await import('node:fs');
+  const { createRequire } = await import('node:module');
+  if (!existsSync(path)) throw new Error(`native addon not built: ${HOW_TO_BUILD}; no file at ${path}`);
+  try {
+    return createRequire(import.meta.url)(path) as Addon;
+  } catch (err) {
+    throw loadFailure(path, err);
   }
 }
 
+let loaded: Promise<Addon> | null = null;
+
 /**
- * Loads the addon once. TMNN_NATIVE_ADDON points at another build (tests use
- * it to simulate a missing one). Rejects with what is missing and how to fix it.
+ * Loads the addon: from `path` when given (tests point it at a missing file),
+ * else from env TMNN_NATIVE_ADDON, else from fallback/build/Release under the
+ * package root. Rejects with what is missing and how to fix it. A success is
+ * loaded once; a failure is retried on the next call (after a build, say).
  */
-export function loadAddon(): Promise<Addon> {
+export function loadAddon(path?: string): Promise<Addon> {
+  if (typeof process === 'undefined' || !process.versions?.node) return Promise.reject(new Error('the native backend needs Node.js'));
+  if (path !== undefined) return load(path);
   loaded ??= (async () => {
-    if (typeof process === 'undefined' || !process.versions?.node) throw new Error('the native backend needs Node.js');
-    const { join } = await import('node:path');
-    const { existsSync } = await import('node:fs');
-    const { createRequire } = await import('node:module');
-    const path = process.env.TMNN_NATIVE_ADDON || join(await packageRoot(), 'fallback', 'build', 'Release', 'tmnn_native.node');
-    if (!existsSync(path)) throw new Error(`native addon not built (no ${path}): ${HOW_TO_BUILD}`);
-    try {
-      return createRequire(import.meta.url)(path) as Addon;
-    } catch (err) {
-      throw new Error(`native addon at ${path} failed to load (${(err as Error).message}): ${HOW_TO_BUILD}`);
-    }
+    const { defaultAddonPath } = await import('./locate.js');
+    return load(process.env.TMNN_NATIVE_ADDON || (await defaultAddonPath()));
   })();
   const attempt = loaded;
-  // A failed load may succeed later (after a build): do not cache failure.
   attempt.catch(() => {
     if (loaded === attempt) loaded = null;
   });

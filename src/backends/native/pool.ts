@@ -2,6 +2,10 @@
 // costs page faults on first touch (a few percent of a GEMM); reusing the
 // buffers of disposed tensors, by exact byte length, avoids them — the same
 // idea as a GPU buffer pool. Bounded, oldest dropped first.
+//
+// Only memory this pool handed out comes back to it: an uploaded array is the
+// caller's, who may still hold it, so it is never reused. The backend decides
+// when a storage is safe to give back (pending.ts: nothing still reads it).
 import type { StorageArray } from '../../dtype.js';
 
 export type StorageCtor<T extends StorageArray> = { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number };
@@ -12,27 +16,30 @@ const MIN_POOLED_BYTES = 64 * 2 ** 10;
 
 export class BufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();
+  private readonly mine = new WeakSet<ArrayBuffer>();
   private order: ArrayBuffer[] = [];
   private bytes = 0;
 
   /** An array of n elements over recycled or fresh, uninitialised memory: for kernels that write every element. */
   take<T extends StorageArray>(Ctor: StorageCtor<T>, n: number): T {
     const size = n * Ctor.BYTES_PER_ELEMENT;
-    const buffer = this.free.get(size)?.pop();
-    if (buffer) {
-      this.order = this.order.filter((b) => b !== buffer);
+    const recycled = this.free.get(size)?.pop();
+    if (recycled) {
+      this.order = this.order.filter((b) => b !== recycled);
       this.bytes -= size;
-      return new Ctor(buffer, 0, n);
+      return new Ctor(recycled, 0, n);
     }
-    return new Ctor(Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer, 0, n);
+    // Not zero-filled: zeroing a large output costs a few percent of a GEMM.
+    const buffer = Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
+    if (size >= MIN_POOLED_BYTES) this.mine.add(buffer);
+    return new Ctor(buffer, 0, n);
   }
 
-  /** Takes back the memory of an array nothing will read or write again. */
+  /** Takes back the memory of an array nothing will read or write again, if this pool made it. */
   give(storage: StorageArray): void {
-    const buffer = storage.buffer as ArrayBuffer;
-    // Only whole, unshared buffers: a view into a larger buffer may have neighbours still in use.
-    if (storage.byteOffset !== 0 || buffer.byteLength !== storage.byteLength || buffer.byteLength < MIN_POOLED_BYTES) return;
-    if (buffer.byteLength > MAX_POOLED_BYTES) return;
+    const buffer = storage.buffer;
+    if (!(buffer instanceof ArrayBuffer) || !this.mine.has(buffer) || buffer.byteLength > MAX_POOLED_BYTES) return;
+    if (this.order.includes(buffer)) return; // already here (a storage freed twice)
     while (this.bytes + buffer.byteLength > MAX_POOLED_BYTES && this.order.length) {
       const old = this.order.shift()!;
       const list = this.free.get(old.byteLength)!;
@@ -46,6 +53,7 @@ export class BufferPool {
     this.bytes += buffer.byteLength;
   }
 
+  /** Bytes held for reuse (tm.memory() counts live tensors, not these). */
   get pooledBytes(): number {
     return this.bytes;
   }

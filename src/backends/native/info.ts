@@ -1,0 +1,28 @@
+// What the native addon can say about this machine, for the engine and the
+// capability report: OpenBLAS (core, config, version, threads), the CPU's
+// SIMD extensions from CPUID, and which f16 and int8 code paths run.
+import { loadAddon, type BlasInfo, type CpuFeatures, type F16Path, type Int8Path } from './addon.js';
+
+export interface NativeInfo {
+  blas: BlasInfo;
+  cpu: CpuFeatures;
+  int8Path: Int8Path;
+  f16Path: F16Path;
+}
+
+/** Rejects, like loadAddon, with what is missing when the addon is not built. */
+export async function nativeInfo(): Promise<NativeInfo> {
+  const addon = await loadAddon();
+  return { blas: addon.blasInfo(), cpu: addon.cpuFeatures(), int8Path: addon.int8Path(), f16Path: addon.f16Path() };
+}
+
+/** OpenBLAS's thread count (the int8 GEMM uses as many). */
+export async function getNativeThreads(): Promise<number> {
+  return (await loadAddon()).getThreads();
+}
+
+/** Sets it; resolves to the count now in effect. Waits for a product in flight to finish first. */
+export async function setNativeThreads(n: number): Promise<number> {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`native backend: threads must be a positive integer, got ${n}`);
+  return (await loadAddon()).setThreads(n);
+}

@@ -1,0 +1,428 @@
+// Every kernel of the native backend but matmul (matmul.test.ts), for every
+// dtype, on fresh random data at odd sizes, against float64 computations
+// written here: f32 within 1e-5, f16 within one ulp of the float64 result
+// rounded to f16, ints exact (wrapping like C). Special values (NaN, ±∞, ±0,
+// out-of-range) are checked against the js backend bit for bit.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createJsBackend } from '../../../src/backends/js/index.js';
+import { ARITHMETIC_OPS, COMPARISON_OPS, UNARY_OPS, type Backend, type BinaryOp, type UnaryOp } from '../../../src/backends/kernels.js';
+import { createNativeBackend } from '../../../src/backends/native/index.js';
+import type { DType, StorageArray } from '../../../src/dtype.js';
+import {
+  INT_RANGE, ODD, SEED, expectMatches, expectSame, ints, operand, random, randomOperand, roundF16, sizeOf, storageOf, uniform, wrap,
+  type Operand,
+} from './reference.js';
+
+const DTYPES: readonly DType[] = ['f32', 'f16', 'i8', 'i32'];
+const FLOATS: readonly DType[] = ['f32', 'f16'];
+const isInt = (d: DType): d is 'i8' | 'i32' => d === 'i8' || d === 'i32';
+const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS, ...COMPARISON_OPS];
+/** The unary ops the ops layer runs on ints (the rest cast to f32 first). */
+const INT_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'relu'];
+
+let native: Backend<StorageArray>;
+const js = createJsBackend();
+
+beforeAll(async () => {
+  native = await createNativeBackend();
+});
+
+const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
+  neg: (x) => -x,
+  abs: (x) => Math.abs(x),
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
+  exp: (x) => Math.exp(x),
+  log: (x) => Math.log(x),
+  sqrt: (x) => Math.sqrt(x),
+  relu: (x) => (x > 0 ? x : Number.isNaN(x) ? x : 0),
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  tanh: (x) => Math.tanh(x),
+};
+
+/** Exact integer results (bigint where products outgrow 2^53), wrapped like C. */
+function intBinary(op: BinaryOp, a: number, b: number, dtype: 'i8' | 'i32'): number {
+  const A = BigInt(a);
+  const B = BigInt(b);
+  switch (op) {
+    case 'add': return wrap(A + B, dtype);
+    case 'sub': return wrap(A - B, dtype);
+    case 'mul': return wrap(A * B, dtype);
+    case 'div': return b === 0 ? 0 : wrap(A / B, dtype); // bigint division truncates toward zero
+    case 'pow':
+      if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
+      return wrap(A ** B, dtype);
+    default: return floatBinary(op, a, b);
+  }
+}
+
+function floatBinary(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case 'add': return a + b;
+    case 'sub': return a - b;
+    case 'mul': return a * b;
+    case 'div': return a / b;
+    case 'pow': return a ** b;
+    case 'maximum': return Math.max(a, b);
+    case 'minimum': return Math.min(a, b);
+    case 'equal': return +(a === b);
+    case 'notEqual': return +(a !== b);
+    case 'less': return +(a < b);
+    case 'lessEqual': return +(a <= b);
+    case 'greater': return +(a > b);
+    case 'greaterEqual': return +(a >= b);
+  }
+}
+
+/** NumPy broadcasting, index by index. */
+function broadcastShape(...shapes: number[][]): number[] {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  return Array.from({ length: rank }, (_, i) => shapes.map((s) => s[s.length - rank + i] ?? 1).find((d) => d !== 1) ?? 1);
+}
+
+function broadcastIndex(flat: number, out: number[], shape: number[]): number {
+  let index = 0;
+  let stride = 1;
+  for (let d = out.length - 1, rem = flat; d >= 0; d--) {
+    const i = rem % out[d];
+    rem = Math.floor(rem / out[d]);
+    const own = shape[d - (out.length - shape.length)];
+    if (own !== undefined) {
+      if (own !== 1) index += i * stride;
+      stride *= own;
+    }
+  }
+  return index;
+}
+
+describe('unary', () => {
+  for (const dtype of DTYPES) {
+    for (const op of isInt(dtype) ? INT_UNARY : UNARY_OPS) {
+      it(`${op} on ${dtype}`, () => {
+        for (const n of [...ODD, 1031]) {
+          const [lo, hi] = isInt(dtype) ? INT_RANGE[dtype] : op === 'log' || op === 'sqrt' ? [1e-3, 8] : [-6, 6];
+          const x = isInt(dtype) ? operand([n], dtype, ints(n, lo, hi)) : randomOperand([n], dtype, lo, hi);
+          const want = x.v.map((v) => (isInt(dtype) ? wrap(UNARY_REF[op](v), dtype) : UNARY_REF[op](v)));
+          expectMatches(native.unary(op, x.info), dtype, want, `${op}[${n}]`);
+        }
+      });
+    }
+  }
+
+  it('f16 results are the js backend\'s bit for bit: computed in double and rounded once', () => {
+    for (const op of UNARY_OPS) {
+      const x = randomOperand([4099], 'f16', op === 'log' || op === 'sqrt' ? 1e-4 : -11, 11);
+      expectSame(native.unary(op, x.info), js.unary(op, x.info), `${op} f16`);
+    }
+  });
+
+  it('special values give what the js backend gives, bit for bit', () => {
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 3e38, -3e38, 7e4, -7e4, 6e-8, -88.8, 88.8, 1, -1];
+    for (const dtype of FLOATS) {
+      const x = operand([specials.length], dtype, specials);
+      for (const op of UNARY_OPS) expectSame(native.unary(op, x.info), js.unary(op, x.info), `${op}(specials) ${dtype}`);
+    }
+    for (const dtype of ['i8', 'i32'] as const) {
+      const [lo, hi] = INT_RANGE[dtype];
+      const x = operand([8], dtype, [lo, hi, 0, -1, 1, lo + 1, hi - 1, 2]);
+      for (const op of UNARY_OPS) expectSame(native.unary(op, x.info), js.unary(op, x.info), `${op}(extremes) ${dtype}`);
+    }
+  });
+});
+
+describe('binary with broadcasting', () => {
+  const SHAPES: [number[], number[]][] = [
+    [[257], [257]], // same shape
+    [[129, 127], [127]], // a row added to each row
+    [[127, 1], [1, 129]], // outer
+    [[7, 1, 5], [3, 1]],
+    [[1], [129, 7]], // scalar a
+    [[257, 3], [1]], // scalar b
+    [[2, 1, 3, 1], [1, 4, 1, 5]],
+    [[0, 3], [3]], // empty
+  ];
+
+  function operands(op: BinaryOp, dtype: DType, sa: number[], sb: number[]): [Operand, Operand] {
+    if (isInt(dtype)) {
+      if (op === 'pow') return [operand(sa, dtype, ints(sizeOf(sa), -5, 5)), operand(sb, dtype, ints(sizeOf(sb), -3, 9))];
+      const [lo, hi] = INT_RANGE[dtype];
+      // Small ranges too, so equal elements and zero divisors occur.
+      const pick = (s: number[]) => operand(s, dtype, random() < 0.5 ? ints(sizeOf(s), lo, hi) : ints(sizeOf(s), -3, 3));
+      return [pick(sa), pick(sb)];
+    }
+    if (op === 'pow') return [randomOperand(sa, dtype, 0.1, 3), randomOperand(sb, dtype, -3, 3)];
+    if (COMPARISON_OPS.includes(op as (typeof COMPARISON_OPS)[number]) || op === 'maximum' || op === 'minimum') {
+      // Coarse values, so ties happen.
+      const coarse = (s: number[]) => operand(s, dtype, ints(sizeOf(s), -4, 4).map((v) => v / 2));
+      return [coarse(sa), coarse(sb)];
+    }
+    const away = (s: number[]) => operand(s, dtype, uniform(sizeOf(s), 0.5, 4).map((v) => (random() < 0.5 ? -v : v)));
+    return [randomOperand(sa, dtype), op === 'div' ? away(sb) : randomOperand(sb, dtype)];
+  }
+
+  for (const dtype of DTYPES) {
+    for (const op of BINARY_OPS) {
+      it(`${op} on ${dtype}`, () => {
+        for (const [sa, sb] of SHAPES) {
+          const [a, b] = operands(op, dtype, sa, sb);
+          const out = broadcastShape(sa, sb);
+          const want = Array.from({ length: sizeOf(out) }, (_, i) => {
+            const x = a.v[broadcastIndex(i, out, sa)];
+            const y = b.v[broadcastIndex(i, out, sb)];
+            return isInt(dtype) ? intBinary(op, x, y, dtype) : floatBinary(op, x, y);
+          });
+          expectMatches(native.binary(op, a.info, b.info, out), dtype, want, `${op} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`);
+        }
+      });
+    }
+  }
+
+  it('f16 results are the js backend\'s bit for bit', () => {
+    for (const op of BINARY_OPS) {
+      const a = randomOperand([65, 63], 'f16', op === 'pow' ? 0.01 : -100, 100);
+      const b = randomOperand([63], 'f16', op === 'pow' ? -4 : -100, op === 'pow' ? 4 : 100);
+      expectSame(native.binary(op, a.info, b.info, [65, 63]), js.binary(op, a.info, b.info, [65, 63]), `${op} f16`);
+    }
+  });
+
+  it('special values give what the js backend gives, bit for bit', () => {
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2, 0.5, 1e-40, 3e38, -7e4];
+    const n = specials.length;
+    for (const dtype of FLOATS) {
+      const a = operand([n, 1], dtype, specials);
+      const b = operand([1, n], dtype, specials);
+      for (const op of BINARY_OPS) expectSame(native.binary(op, a.info, b.info, [n, n]), js.binary(op, a.info, b.info, [n, n]), `${op} ${dtype}`);
+    }
+    for (const dtype of ['i8', 'i32'] as const) {
+      const [lo, hi] = INT_RANGE[dtype];
+      const v = [lo, hi, 0, -1, 1, 2, -2, lo + 1, 7];
+      const a = operand([v.length, 1], dtype, v);
+      const b = operand([1, v.length], dtype, v);
+      const shape = [v.length, v.length];
+      for (const op of BINARY_OPS) {
+        if (op === 'pow' && dtype === 'i32') continue; // js loops |exponent| times: 2^31 is too long a wait here
+        expectSame(native.binary(op, a.info, b.info, shape), js.binary(op, a.info, b.info, shape), `${op} ${dtype}`);
+      }
+    }
+  });
+});
+
+describe('where', () => {
+  it('picks a or b per element with all three broadcast, for every dtype and condition dtype', () => {
+    const cases: [number[], number[], number[]][] = [
+      [[257], [257], [257]],
+      [[127, 1], [1, 129], [127, 129]],
+      [[129], [7, 129], [1]],
+      [[7, 1, 3], [5, 1], [1, 5, 3]],
+    ];
+    for (const dtype of DTYPES) {
+      for (const condDtype of DTYPES) {
+        for (const [sc, sa, sb] of cases) {
+          const cv = ints(sizeOf(sc), -1, 1).map((v) => (v === 0 && !isInt(condDtype) && random() < 0.5 ? -0 : v));
+          if (!isInt(condDtype) && cv.length > 2) cv[1] = NaN; // NaN is non-zero: picks a
+          const cond = operand(sc, condDtype, cv);
+          const a = randomOperand(sa, dtype);
+          const b = randomOperand(sb, dtype);
+          const out = broadcastShape(sc, sa, sb);
+          const want = Array.from({ length: sizeOf(out) }, (_, i) => {
+            const c = cond.v[broadcastIndex(i, out, sc)];
+            return c !== 0 ? a.v[broadcastIndex(i, out, sa)] : b.v[broadcastIndex(i, out, sb)];
+          });
+          expectSame(native.where(cond.info, a.info, b.info, out), storageOf(want, dtype), `where ${dtype} cond ${condDtype} ${JSON.stringify([sc, sa, sb])}`);
+        }
+      }
+    }
+  });
+});
+
+describe('reduce and argReduce along rows', () => {
+  const SHAPES: [number, number][] = [[1, 1], [7, 127], [129, 257], [257, 7], [3, 0]];
+
+  for (const dtype of DTYPES) {
+    for (const op of ['sum', 'mean', 'max', 'min'] as const) {
+      const outDtype: DType = op === 'mean' && isInt(dtype) ? 'f32' : dtype;
+      it(`${op} on ${dtype} → ${outDtype}`, () => {
+        for (const [outer, inner] of SHAPES) {
+          const x = randomOperand([outer, inner], dtype);
+          const want: number[] = [];
+          const scale: number[] = [];
+          for (let r = 0; r < outer; r++) {
+            const row = x.v.slice(r * inner, (r + 1) * inner);
+            const sum = row.reduce((s, v) => s + v, 0);
+            scale.push(row.reduce((s, v) => s + Math.abs(v), 0) / (op === 'mean' ? inner : 1));
+            const extreme = (larger: boolean) => row.reduce((m, v) => (larger ? Math.max(m, v) : Math.min(m, v)), larger ? -Infinity : Infinity);
+            const empty = isInt(dtype) && inner === 0 ? 0 : undefined; // ±∞ has no int: js writes 0
+            want.push(op === 'sum' ? sum : op === 'mean' ? sum / inner : empty ?? extreme(op === 'max'));
+          }
+          expectMatches(native.reduce(op, x.info, outDtype), outDtype, want, `${op} [${outer},${inner}]`, scale);
+        }
+      });
+    }
+  }
+
+  it('max and min propagate NaN; a row of ±0 keeps the first zero, like a left-to-right scan', () => {
+    for (const dtype of FLOATS) {
+      const row = uniform(129, -1, 1);
+      const withNaN = [...row.slice(0, 60), NaN, ...row.slice(61)];
+      const x = operand([3, 129], dtype, [...withNaN, ...row, ...Array.from({ length: 129 }, (_, i) => (i % 2 ? 0 : -0))]);
+      for (const op of ['max', 'min'] as const) expectSame(native.reduce(op, x.info, dtype), js.reduce(op, x.info, dtype), `${op} ${dtype}`);
+      for (const op of ['sum', 'mean'] as const) {
+        const first = native.reduce(op, x.info, dtype)[0];
+        expect(dtype === 'f32' ? Number.isNaN(first) : (first & 0x7fff) > 0x7c00, `${op} of a row with NaN`).toBe(true);
+      }
+    }
+  });
+
+  it('f16 sums are rounded once: 2048 + 1 + 2^-13 is 2050 (through f32 it would round twice, to 2048)', () => {
+    const x = operand([1, 3], 'f16', [2048, 1, 2 ** -13]);
+    expectSame(native.reduce('sum', x.info, 'f16'), storageOf([2050], 'f16'), 'sum');
+    expectSame(native.reduce('sum', x.info, 'f16'), js.reduce('sum', x.info, 'f16'), 'sum vs js');
+  });
+
+  it('argmax and argmin give the first extreme index; NaN counts as the extreme', () => {
+    for (const dtype of DTYPES) {
+      for (const [outer, inner] of SHAPES.filter(([, i]) => i > 0)) {
+        // A narrow range makes ties common.
+        const values = isInt(dtype) ? ints(outer * inner, -3, 3) : ints(outer * inner, -6, 6).map((v) => v / 4);
+        if (!isInt(dtype) && inner > 3) for (let r = 0; r < outer; r += 2) values[r * inner + 2] = NaN;
+        const x = operand([outer, inner], dtype, values);
+        for (const op of ['argmax', 'argmin'] as const) {
+          const want = Array.from({ length: outer }, (_, r) => {
+            const row = x.v.slice(r * inner, (r + 1) * inner);
+            const nan = row.findIndex(Number.isNaN);
+            if (nan >= 0) return nan;
+            const best = op === 'argmax' ? Math.max(...row) : Math.min(...row);
+            return row.indexOf(best);
+          });
+          expectSame(native.argReduce(op, x.info), Int32Array.from(want), `${op} ${dtype} [${outer},${inner}]`);
+        }
+      }
+    }
+  });
+});
+
+describe('softmax', () => {
+  for (const dtype of FLOATS) {
+    for (const log of [false, true]) {
+      it(`${log ? 'logSoftmax' : 'softmax'} on ${dtype}`, () => {
+        for (const [outer, inner] of [[1, 1], [7, 129], [129, 7], [3, 257]] as const) {
+          const x = randomOperand([outer, inner], dtype, -8, 8);
+          const want: number[] = [];
+          for (let r = 0; r < outer; r++) {
+            const row = x.v.slice(r * inner, (r + 1) * inner);
+            const max = Math.max(...row);
+            const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
+            for (const v of row) want.push(log ? v - max - Math.log(sum) : Math.exp(v - max) / sum);
+          }
+          expectMatches(native.softmax(x.info, log), dtype, want, `[${outer},${inner}]`);
+        }
+      });
+    }
+  }
+
+  it('is stable for huge logits and gives NaN for rows without a finite max, like the js backend', () => {
+    const x = operand([4, 3], 'f32', [3e38, 3e38, -3e38, 1e30, 0, -1e30, -Infinity, -Infinity, -Infinity, NaN, 1, 2]);
+    for (const log of [false, true]) {
+      const got = native.softmax(x.info, log);
+      expect(Array.from(got.slice(0, 6)).every(Number.isFinite)).toBe(!log);
+      expectSame(got, js.softmax(x.info, log), `special rows, log=${log}`);
+    }
+  });
+});
+
+describe('data movement', () => {
+  /** out[idx] = x[offset + Σ idx·strides], by the definition. */
+  function gatherRef(x: Operand, shape: number[], strides: number[], offset: number): number[] {
+    return Array.from({ length: sizeOf(shape) }, (_, i) => {
+      let at = offset;
+      for (let d = shape.length - 1, rem = i; d >= 0; d--) {
+        at += (rem % shape[d]) * strides[d];
+        rem = Math.floor(rem / shape[d]);
+      }
+      return x.v[at];
+    });
+  }
+
+  it('stridedCopy: transposes, slices, broadcasts and reversals, for every dtype', () => {
+    for (const dtype of DTYPES) {
+      const x = randomOperand([7, 129, 3], dtype);
+      const cases: [string, number[], number[], number][] = [
+        ['copy', [7, 129, 3], [387, 3, 1], 0],
+        ['transpose (2,1,0)', [3, 129, 7], [1, 3, 387], 0],
+        ['transpose last two', [7, 3, 129], [387, 1, 3], 0],
+        ['slice rows 2..6, cols 5..132 step 2', [4, 62, 3], [387, 6, 1], 2 * 387 + 15],
+        ['broadcast a row', [257, 3], [0, 1], 5],
+        ['reverse the middle axis', [7, 129, 3], [387, -3, 1], 128 * 3],
+        ['one element', [1, 1, 1], [0, 0, 0], 2708],
+        ['empty', [0, 5], [1, 1], 0],
+      ];
+      for (const [name, shape, strides, offset] of cases) {
+        expectSame(native.stridedCopy(x.info, shape, strides, offset), storageOf(gatherRef(x, shape, strides, offset), dtype), `${name} ${dtype}`);
+      }
+      // Matrix transposes (copied in tiles): one, a batch of them, and a sliced one.
+      const y = randomOperand([3, 129, 33], dtype);
+      const transposes: [string, number[], number[], number][] = [
+        ['transpose a matrix', [33, 129], [1, 33], 0],
+        ['transpose a batch', [3, 33, 129], [129 * 33, 1, 33], 0],
+        ['transpose a slice of a batch', [2, 31, 100], [129 * 33, 1, 33], 129 * 33 + 2 * 33 + 1],
+      ];
+      for (const [name, shape, strides, offset] of transposes) {
+        expectSame(native.stridedCopy(y.info, shape, strides, offset), storageOf(gatherRef(y, shape, strides, offset), dtype), `${name} ${dtype}`);
+      }
+    }
+  });
+
+  it('concat along every axis, for every dtype', () => {
+    for (const dtype of DTYPES) {
+      for (let axis = 0; axis < 3; axis++) {
+        const sizes = [1, 7, 129];
+        const parts = sizes.map((s) => randomOperand([3, 5, 7].map((d, i) => (i === axis ? s : d)), dtype));
+        const outShape = [3, 5, 7].map((d, i) => (i === axis ? sizes.reduce((a, b) => a + b) : d));
+        const outer = sizeOf(outShape.slice(0, axis));
+        const want: number[] = [];
+        for (let r = 0; r < outer; r++) {
+          for (const p of parts) {
+            const chunk = sizeOf(p.info.shape.slice(axis));
+            want.push(...p.v.slice(r * chunk, (r + 1) * chunk));
+          }
+        }
+        expectSame(native.concat(parts.map((p) => p.info), axis, outShape), storageOf(want, dtype), `concat axis ${axis} ${dtype}`);
+      }
+    }
+  });
+
+  it('oneHot: indices out of range give a zero row', () => {
+    for (const idxDtype of ['i8', 'i32'] as const) {
+      for (const outDtype of DTYPES) {
+        for (const depth of [1, 7, 129]) {
+          const idx = operand([5, 7], idxDtype, ints(35, -2, depth + 1));
+          const want = idx.v.flatMap((j) => Array.from({ length: depth }, (_, k) => +(k === j)));
+          expectSame(native.oneHot(idx.info, depth, outDtype), storageOf(want, outDtype), `oneHot ${idxDtype}→${outDtype} depth ${depth}`);
+        }
+      }
+    }
+  });
+});
+
+describe('cast', () => {
+  const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 0.5, -0.5, 1.5, -1.5, 127.9, -128.9, 128, -129, 255.5, 65504, 65520, -70000, 2147483520, 3e9, -3e9, 6e-8, 1e-8];
+
+  function castRef(v: number, to: DType): number {
+    if (to === 'f32') return Math.fround(v);
+    if (to === 'f16') return roundF16(v);
+    if (Number.isNaN(v)) return 0;
+    const [lo, hi] = INT_RANGE[to];
+    return Math.min(hi, Math.max(lo, Math.trunc(v)));
+  }
+
+  for (const from of DTYPES) {
+    for (const to of DTYPES) {
+      it(`${from} → ${to}`, () => {
+        const values = isInt(from) ? ints(1031, INT_RANGE[from][0], INT_RANGE[from][1]) : [...uniform(1031, -300, 300), ...SPECIALS];
+        const x = operand([values.length], from, values);
+        const got = native.cast(x.info, to);
+        expectSame(got, storageOf(x.v.map((v) => castRef(v, to)), to), `cast ${from}→${to} (seed ${SEED})`);
+        expectSame(got, js.cast(x.info, to), `cast ${from}→${to} vs js`);
+      });
+    }
+  }
+});
