@@ -12,7 +12,7 @@ if (!versionSource.includes(`'${version}'`)) {
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning' };
+const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning', loader: { '.wgsl': 'text' } };
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'node', packages: 'external' }),

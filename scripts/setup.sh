@@ -19,6 +19,6 @@ if [ ! -f "$addon" ] || [ -n "$(find fallback/src fallback/binding.gyp -newer "$
 fi
 
 stamp=dist/.build-stamp
-if [ ! -f "$stamp" ] || [ -n "$(find src bench examples scripts/build.mjs package.json tsconfig.json -newer "$stamp" -print -quit)" ]; then
+if [ ! -f "$stamp" ] || [ -n "$(find src shaders bench examples scripts/build.mjs package.json tsconfig.json -newer "$stamp" -print -quit)" ]; then
   npm run --silent build
 fi

@@ -37,6 +37,11 @@ export class BackendMismatchError extends TmnnError {
   override name = 'BackendMismatchError';
 }
 
+/** The GPU device went away (driver reset, `device.destroy()`); call `tm.init()` again to re-acquire one or fall back. */
+export class DeviceLostError extends TmnnError {
+  override name = 'DeviceLostError';
+}
+
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }

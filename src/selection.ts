@@ -27,8 +27,9 @@ export interface BackendCandidate {
 
 export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'native', 'js'];
 
-/** The backends this build has, fastest first. webgpu joins when it is built. */
+/** The backends this build has, fastest first. */
 const CANDIDATES: BackendCandidate[] = [
+  { name: 'webgpu', create: async () => (await import('./backends/webgpu/index.js')).createWebGpuBackend() },
   { name: 'native', create: async (options) => (await import('./backends/native/index.js')).createNativeBackend(options) },
   { name: 'js', create: async () => createJsBackend() },
 ];
@@ -111,7 +112,9 @@ export async function init(options: InitOptions = {}): Promise<BackendName> {
     });
     return started.name;
   }
-  const { chosen, ...selection } = await choose(await probeBackends(options), cachedMeasure);
+  const started = await probeBackends(options);
+  const { chosen, ...selection } = await choose(started, cachedMeasure);
+  for (const s of started) if ('backend' in s && s.backend !== chosen) s.backend.release?.();
   setActive(chosen, selection);
   return selection.backend;
 }

@@ -88,4 +88,6 @@ export interface Backend<S = unknown> extends Kernels<S> {
   download(storage: S, dtype: DType, size: number): Promise<StorageArray>;
   /** Releases a storage; it is never used again. */
   free(storage: S): void;
+  /** Gives back what the backend holds (a GPU device) when it was started but not chosen. */
+  release?(): void;
 }

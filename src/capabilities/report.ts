@@ -2,7 +2,7 @@
 // `tm.capabilities()` returns it; `tmnn report` prints it.
 import type { Addon, Int8Path } from '../backends/native/addon.js';
 import type { BackendName } from '../backends/kernels.js';
-import { backendSelection } from '../engine.js';
+import { activeBackend, backendSelection } from '../engine.js';
 import { probeBackends } from '../selection.js';
 import { VERSION } from '../version.js';
 import { blasReport, type BlasReport } from './blas.js';
@@ -66,8 +66,21 @@ function dtypeRows(native: Addon | null, gpu: GpuReport): DTypeSupport[] {
   if (gpu.available) {
     const has = (feature: string, list?: string[]) => (list ?? []).includes(feature);
     rows.push(
-      { backend: 'webgpu', dtype: 'f16', how: `adapter ${has('shader-f16', gpu.features) ? 'has' : 'lacks'} shader-f16 (the webgpu backend is not built yet)` },
-      { backend: 'webgpu', dtype: 'i8', how: `adapter ${has('packed_4x8_integer_dot_product', gpu.wgslLanguageFeatures) ? 'has' : 'lacks'} packed_4x8_integer_dot_product (the webgpu backend is not built yet)` },
+      { backend: 'webgpu', dtype: 'f32', how: 'WGSL kernels: tiled matmul, elementwise chains fused into one kernel (and into a matmul\'s epilogue)' },
+      {
+        backend: 'webgpu',
+        dtype: 'f16',
+        how: has('shader-f16', gpu.features)
+          ? 'shader-f16: stored and computed as f16, matmul accumulates in f32'
+          : 'no shader-f16 on this adapter: stored packed two to a u32, computed in f32',
+      },
+      {
+        backend: 'webgpu',
+        dtype: 'i8',
+        how: has('packed_4x8_integer_dot_product', gpu.wgslLanguageFeatures)
+          ? 'stored four to a u32; matmul can use dot4I8Packed (packed_4x8_integer_dot_product)'
+          : 'stored four to a u32; matmul unpacks bytes (the adapter lacks packed_4x8_integer_dot_product)',
+      },
     );
   }
   rows.push({ backend: 'js', dtype: 'all', how: 'plain loops in float64, rounded once on store' });
@@ -89,8 +102,13 @@ export async function capabilities(): Promise<CapabilityReport> {
     cpu: await cpuReport(features),
     gpu,
     blas: blasReport(native?.blasInfo() ?? null, features ?? {}, 'reason' in found ? found.reason : undefined),
-    backends: (await probeBackends()).map((s) =>
-      'backend' in s ? { name: s.name, available: true, device: s.backend.device.description } : { name: s.name, available: false, reason: s.why }),
+    backends: (await probeBackends()).map((s) => {
+      if (!('backend' in s)) return { name: s.name, available: false, reason: s.why };
+      const availability = { name: s.name, available: true, device: s.backend.device.description };
+      // Started only to see that it can: give back what it holds (a GPU device).
+      if (s.backend !== activeBackend()) s.backend.release?.();
+      return availability;
+    }),
     dtypes: dtypeRows(native, gpu),
     selected: { backend: selection.backend, reason: selection.reason },
   };

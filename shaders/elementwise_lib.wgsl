@@ -1,0 +1,139 @@
+// Helpers for generated elementwise kernels (src/backends/webgpu/fusion.ts):
+// the cases where WGSL's builtins leave a result undefined or differ from
+// IEEE 754 / C, which the js reference backend follows — NaN through
+// comparisons and max/min, pow of a negative base, log and sqrt of a
+// negative number, integer powers and float → int conversion.
+
+// NaN and Infinity cannot be WGSL constants (a constant expression that
+// evaluates to one is a compile error): a `var` makes them run-time values.
+fn nan_f32() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
+fn inf_f32() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+
+fn sign_f32(x: f32) -> f32 { return select(sign(x), x, is_nan(x)); }
+fn log_f32(x: f32) -> f32 {
+  if (x < 0.0 || is_nan(x)) { return nan_f32(); }
+  if (x == 0.0) { return -inf_f32(); }
+  if (x == inf_f32()) { return x; }
+  return log(x);
+}
+fn sqrt_f32(x: f32) -> f32 {
+  if (x < 0.0 || is_nan(x)) { return nan_f32(); }
+  if (x == inf_f32()) { return x; }
+  return sqrt(x);
+}
+fn exp_f32(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (x > 88.8) { return inf_f32(); }
+  if (x < -104.0) { return 0.0; }
+  return exp(x);
+}
+fn relu_f32(x: f32) -> f32 { return select(0.0, x, x > 0.0 || is_nan(x)); }
+fn sigmoid_f32(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  // exp(-x) overflows for x < -88; the limit is 0.
+  if (x < -88.0) { return 0.0; }
+  return 1.0 / (1.0 + exp(-x));
+}
+fn tanh_f32(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  // Past ±10 tanh is ±1 in f32; the builtin may compute inf / inf there.
+  if (abs(x) > 10.0) { return sign(x); }
+  return tanh(x);
+}
+fn max_f32(a: f32, b: f32) -> f32 { return select(max(a, b), nan_f32(), is_nan(a) || is_nan(b)); }
+fn min_f32(a: f32, b: f32) -> f32 { return select(min(a, b), nan_f32(), is_nan(a) || is_nan(b)); }
+fn eq_f32(a: f32, b: f32) -> bool { return a == b && !is_nan(a) && !is_nan(b); }
+fn lt_f32(a: f32, b: f32) -> bool { return a < b && !is_nan(a) && !is_nan(b); }
+fn le_f32(a: f32, b: f32) -> bool { return a <= b && !is_nan(a) && !is_nan(b); }
+
+fn is_odd_integer(y: f32) -> bool { return abs(y) < 16777216.0 && fract(y) == 0.0 && (i32(y) & 1) == 1; }
+
+// pow as C and NumPy define it: pow(1, y) = pow(x, 0) = 1 (even NaN), a negative
+// base with an integer exponent, ±1 to ±Infinity = 1.
+fn pow_f32(a: f32, b: f32) -> f32 {
+  if (a == 1.0 || b == 0.0) { return 1.0; }
+  if (is_nan(a) || is_nan(b)) { return nan_f32(); }
+  let ab = abs(b);
+  if (ab == inf_f32()) {
+    let m = abs(a);
+    if (m == 1.0) { return 1.0; }
+    return select(0.0, inf_f32(), (m > 1.0) == (b > 0.0));
+  }
+  if (a == 0.0) {
+    let odd = is_odd_integer(b);
+    if (b > 0.0) { return select(0.0, a, odd); }
+    return select(inf_f32(), select(inf_f32(), -inf_f32(), bitcast<u32>(a) != 0u), odd);
+  }
+  let m = abs(a);
+  if (m == inf_f32()) {
+    let r = select(0.0, inf_f32(), b > 0.0);
+    return select(r, -r, a < 0.0 && is_odd_integer(b));
+  }
+  if (a < 0.0) {
+    if (fract(b) != 0.0) { return nan_f32(); }
+    let r = exp2(b * log2(m));
+    return select(r, -r, is_odd_integer(b));
+  }
+  return exp2(b * log2(a));
+}
+
+// Integer power with C-like wrapping; a negative exponent truncates 1/x^n toward zero.
+fn pow_i32(x: i32, n: i32) -> i32 {
+  if (n < 0) {
+    if (x == 1) { return 1; }
+    if (x == -1) { return select(-1, 1, (n & 1) == 0); }
+    return 0;
+  }
+  var result = 1;
+  var base = x;
+  var e = u32(n);
+  loop {
+    if (e == 0u) { break; }
+    if ((e & 1u) == 1u) { result = result * base; }
+    base = base * base;
+    e = e >> 1u;
+  }
+  return result;
+}
+
+// Float → int: truncates toward zero, saturates, NaN → 0.
+fn to_i32(x: f32) -> i32 {
+  if (is_nan(x)) { return 0; }
+  if (x >= 2147483648.0) { return 2147483647; }
+  if (x <= -2147483648.0) { return -2147483647 - 1; }
+  return i32(x);
+}
+fn to_i8(x: f32) -> i32 {
+  if (is_nan(x)) { return 0; }
+  return i32(clamp(trunc(x), -128.0, 127.0));
+}
+
+// f32 → f16 rounding to nearest even, with overflow to ±Infinity (the WGSL
+// conversion leaves both to the implementation). Returned as the 16 bits.
+fn f16_bits(x: f32) -> u32 {
+  let b = bitcast<u32>(x);
+  let s = (b >> 16u) & 0x8000u;
+  let a = b & 0x7fffffffu;
+  if (a > 0x7f800000u) { return s | 0x7e00u; }
+  if (a >= 0x477ff000u) { return s | 0x7c00u; }
+  if (a < 0x38800000u) {
+    // Subnormal half (or zero): scale by 2^24 and round the integer.
+    let v = bitcast<f32>(a) * 16777216.0;
+    let t = floor(v);
+    let d = v - t;
+    var r = u32(t);
+    if (d > 0.5 || (d == 0.5 && (r & 1u) == 1u)) { r = r + 1u; }
+    return s | r;
+  }
+  let e = (a >> 23u) - 112u;
+  let m = a & 0x7fffffu;
+  var h = (e << 10u) | (m >> 13u);
+  let rest = m & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (h & 1u) == 1u)) { h = h + 1u; }
+  return s | h;
+}
+
+// x rounded to the nearest f16 and back, exactly (a conversion pair the
+// compiler could fold away).
+fn round_f16(x: f32) -> f32 { return unpack2x16float(f16_bits(x)).x; }

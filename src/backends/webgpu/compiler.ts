@@ -1,0 +1,107 @@
+// Compute pipelines from the WGSL in shaders/, cached. A kernel is a shader
+// source plus what TypeScript fills in: the element types it computes in
+// (`alias` lines put in front, so one source serves f32, f16 and i32) and its
+// tuning constants (WGSL `override`s, set at pipeline creation). The
+// bind-group layout comes from the shader itself through wgsl_reflect: the
+// WGSL is the only place a binding is declared, and `dispatch` takes buffers
+// by the names the shader gives them.
+import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import type { GpuContext } from './device.js';
+
+/** The WGSL scalar types a kernel's aliases may name. */
+export type WgslScalar = 'f32' | 'f16' | 'i32' | 'u32';
+
+export interface KernelSpec {
+  /** The shader's file name in shaders/ (or a name for generated code), for errors and the cache. */
+  readonly name: string;
+  readonly source: string;
+  /** `alias KEY = VALUE;` lines put in front of the source. */
+  readonly types?: Readonly<Record<string, WgslScalar>>;
+  /** Values for the shader's `override` constants. */
+  readonly constants?: Readonly<Record<string, number>>;
+}
+
+export interface Binding {
+  readonly binding: number;
+  readonly kind: 'uniform' | 'storage' | 'read-only-storage';
+}
+
+export interface Kernel {
+  readonly name: string;
+  readonly pipeline: GPUComputePipeline;
+  readonly layout: GPUBindGroupLayout;
+  /** Bindings of group 0 by variable name. */
+  readonly bindings: ReadonlyMap<string, Binding>;
+}
+
+const RESOURCE_UNIFORM = 0;
+const RESOURCE_STORAGE = 1;
+
+function reflectBindings(name: string, source: string): Map<string, Binding> {
+  const reflect = new WgslReflect(source);
+  const bindings = new Map<string, Binding>();
+  for (const [group, list] of reflect.getBindGroups().entries()) {
+    for (const b of list ?? []) {
+      if (!b) continue;
+      if (group !== 0) throw new Error(`${name}.wgsl: binding ${b.name} is in group ${group}; tmnn kernels use group 0 only`);
+      const kind = b.resourceType === RESOURCE_UNIFORM ? 'uniform' : b.resourceType === RESOURCE_STORAGE ? (b.access === 'read' ? 'read-only-storage' : 'storage') : null;
+      if (!kind) throw new Error(`${name}.wgsl: binding ${b.name} is neither a buffer nor uniform`);
+      bindings.set(b.name, { binding: b.binding, kind });
+    }
+  }
+  return bindings;
+}
+
+/** Whether WGSL code names the f16 type (outside comments): it then needs `enable f16;`. */
+function usesF16(source: string): boolean {
+  return /\bf16\b/.test(source.replace(/\/\/.*$/gm, ''));
+}
+
+export class Compiler {
+  private readonly cache = new Map<string, Kernel>();
+  /** Validation errors from pipeline creation, reported at the next readback. */
+  readonly errors: string[] = [];
+
+  constructor(private readonly ctx: GpuContext) {}
+
+  kernel(spec: KernelSpec): Kernel {
+    const types = Object.entries(spec.types ?? {});
+    const constants = spec.constants ?? {};
+    const prelude = [
+      types.some(([, t]) => t === 'f16') || usesF16(spec.source) ? 'enable f16;' : '',
+      ...types.map(([k, t]) => `alias ${k} = ${t};`),
+    ].filter(Boolean).join('\n');
+    const key = `${spec.name}\n${JSON.stringify(constants)}\n${prelude}\n${spec.source}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    if (prelude.includes('enable f16') && !this.ctx.features.f16) {
+      throw new Error(`${spec.name}: asked for f16 on an adapter without shader-f16`);
+    }
+    const code = `${prelude}\n${spec.source}`;
+    const bindings = reflectBindings(spec.name, code);
+    const { device } = this.ctx;
+    const entries: GPUBindGroupLayoutEntry[] = [...bindings.values()].map((b) => ({
+      binding: b.binding,
+      visibility: 0x4, // GPUShaderStage.COMPUTE
+      buffer: { type: b.kind },
+    }));
+    device.pushErrorScope('validation');
+    const layout = device.createBindGroupLayout({ label: spec.name, entries });
+    const module = device.createShaderModule({ label: spec.name, code });
+    const pipeline = device.createComputePipeline({
+      label: spec.name,
+      layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main', constants },
+    });
+    void device.popErrorScope().then((err) => {
+      if (err) this.errors.push(`${spec.name}.wgsl: ${err.message}`);
+    });
+    const kernel: Kernel = { name: spec.name, pipeline, layout, bindings };
+    this.cache.set(key, kernel);
+    return kernel;
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+}

@@ -1,0 +1,97 @@
+// A webgpu tensor's storage: a buffer once computed, or until then the
+// operation that will compute it. Elementwise ops and matmul do not run when
+// called; they record themselves here, and a chain of them is compiled into
+// one kernel when a value is needed (fusion.ts) — `matmul(x, w).add(b).relu()`
+// is one launch.
+//
+// Lifetimes: the engine frees a storage when its last tensor goes (`freed`);
+// pending operations that read it count as `readers`. The buffer returns to
+// the pool only when both are done, and an uncomputed operation nobody can
+// read any more is dropped without running.
+import type { DType } from '../../dtype.js';
+import type { ArithmeticOp, ComparisonOp, MatmulConfig, UnaryOp } from '../kernels.js';
+
+/** An input of a pending operation, with the shape the operation saw (broadcasting is relative to it). */
+export interface Arg {
+  readonly data: GpuData;
+  readonly shape: readonly number[];
+}
+
+export type ElementwiseOp =
+  | { readonly kind: 'unary'; readonly op: UnaryOp | 'copy' }
+  | { readonly kind: 'binary'; readonly op: ArithmeticOp | ComparisonOp }
+  | { readonly kind: 'where' }
+  | { readonly kind: 'cast' };
+
+export type PendingOp =
+  | (ElementwiseOp & { readonly args: readonly Arg[] })
+  | { readonly kind: 'matmul'; readonly args: readonly [Arg, Arg]; readonly config: MatmulConfig };
+
+export class GpuData {
+  buffer: GPUBuffer | null = null;
+  op: PendingOp | null = null;
+  /** The engine has let go: no tensor will read this again. */
+  freed = false;
+  /** Pending operations that read this. */
+  readers = 0;
+  /** Uncomputed elementwise operations in this one's expression, itself included: fusion caps it. */
+  readonly depth: number;
+
+  constructor(
+    readonly dtype: DType,
+    /** Elements. */
+    readonly size: number,
+    /** The shape it was computed with (args broadcast to it). */
+    readonly shape: readonly number[],
+    source: GPUBuffer | PendingOp,
+  ) {
+    if ('kind' in source) {
+      this.op = source;
+      for (const a of source.args) a.data.readers++;
+      this.depth = source.kind === 'matmul' ? 1 : 1 + source.args.reduce((s, a) => s + (a.data.buffer || a.data.op?.kind === 'matmul' ? 0 : a.data.depth), 0);
+    } else {
+      this.buffer = source;
+      this.depth = 0;
+    }
+  }
+
+  get computed(): boolean {
+    return this.buffer !== null;
+  }
+
+  get elementwise(): boolean {
+    return !this.buffer && this.op !== null && this.op.kind !== 'matmul';
+  }
+}
+
+/** Called with a buffer nobody needs any more. */
+export type Recycle = (buffer: GPUBuffer) => void;
+
+/** Gives up this storage's buffer or pending operation once the engine and every reader are done with it. */
+export function dropIfUnused(d: GpuData, recycle: Recycle): void {
+  if (!d.freed || d.readers > 0) return;
+  if (d.buffer) {
+    recycle(d.buffer);
+    d.buffer = null;
+  } else if (d.op) {
+    releaseArgs(d, recycle);
+  }
+}
+
+/** The operation is done (or abandoned): its inputs lose a reader. */
+export function releaseArgs(d: GpuData, recycle: Recycle): void {
+  const op = d.op;
+  d.op = null;
+  for (const a of op?.args ?? []) {
+    a.data.readers--;
+    dropIfUnused(a.data, recycle);
+  }
+}
+
+/** Records that `d` now holds its values in `buffer`. */
+export function settle(d: GpuData, buffer: GPUBuffer, recycle: Recycle): void {
+  d.buffer = buffer;
+  releaseArgs(d, recycle);
+  // Computed only as a by-product of a fused kernel and already freed: give the buffer back.
+  dropIfUnused(d, recycle);
+}

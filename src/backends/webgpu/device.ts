@@ -1,0 +1,78 @@
+// Acquiring a GPUDevice for the webgpu backend: the optional features tmnn
+// uses (shader-f16, subgroups, timestamp-query) when the adapter has them,
+// the adapter's own limits rather than WebGPU's conservative defaults (a
+// matmul tile wants more than 16 KiB of workgroup memory and more than 256
+// invocations where the adapter allows it), and a watch on device loss.
+import { BackendUnavailableError } from '../../errors.js';
+import { findAdapter, isSoftwareAdapter } from './adapter.js';
+
+/** What the device was granted, which kernels consult when they pick a path. */
+export interface GpuFeatures {
+  /** shader-f16: f16 tensors are stored and computed as f16 in WGSL. */
+  f16: boolean;
+  subgroups: boolean;
+  timestampQuery: boolean;
+  /** WGSL language feature packed_4x8_integer_dot_product: dot4I8Packed for int8. */
+  dot4I8Packed: boolean;
+}
+
+export interface GpuContext {
+  /** Held so the instance outlives the device: Dawn's Node binding tears everything down when its GPU object is collected. */
+  gpu: GPU;
+  device: GPUDevice;
+  adapter: GPUAdapter;
+  description: string;
+  software: boolean;
+  features: GpuFeatures;
+  limits: GPUSupportedLimits;
+  /** Set once the device is lost: the reason, for the error every later call gets. */
+  lost: string | null;
+}
+
+const WANTED_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
+
+const WANTED_LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupsPerDimension',
+] as const;
+
+export async function acquireDevice(): Promise<GpuContext> {
+  const found = await findAdapter();
+  if ('reason' in found) throw new BackendUnavailableError(`webgpu: ${found.reason}`);
+  const { adapter, gpu, api } = found;
+  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));
+  const requiredLimits: Record<string, number> = {};
+  for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+  } catch (err) {
+    throw new BackendUnavailableError(`webgpu: requestDevice failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const info = adapter.info;
+  const ctx: GpuContext = {
+    gpu,
+    device,
+    adapter,
+    description: `${info.description || info.device || info.vendor || 'unknown adapter'} (${api})`,
+    software: isSoftwareAdapter(adapter),
+    features: {
+      f16: device.features.has('shader-f16'),
+      subgroups: device.features.has('subgroups'),
+      timestampQuery: device.features.has('timestamp-query'),
+      dot4I8Packed: gpu.wgslLanguageFeatures?.has('packed_4x8_integer_dot_product') ?? false,
+    },
+    limits: device.limits,
+    lost: null,
+  };
+  void device.lost.then((info) => {
+    ctx.lost = `${info.reason === 'destroyed' ? 'the device was destroyed' : 'the GPU device was lost'}${info.message ? ` (${info.message})` : ''}`;
+  });
+  return ctx;
+}

@@ -1,0 +1,91 @@
+// The WGSL each elementwise op becomes, given its arguments' expressions.
+// Floats are computed in f32 (f16 is converted on load and store), ints in
+// i32 (i8 wraps when stored). The helpers (pow_f32, max_f32…) are in
+// shaders/elementwise_lib.wgsl; they pin down what WGSL leaves undefined
+// (NaN, negative bases, overflow) to what the js reference backend does.
+import { isFloat, type DType } from '../../dtype.js';
+import type { BinaryOp, UnaryOp } from '../kernels.js';
+
+type Unary = (x: string) => string;
+type Binary = (a: string, b: string) => string;
+
+const FLOAT_UNARY: Record<UnaryOp | 'copy', Unary> = {
+  copy: (x) => x,
+  neg: (x) => `-${x}`,
+  abs: (x) => `abs(${x})`,
+  sign: (x) => `sign_f32(${x})`,
+  exp: (x) => `exp_f32(${x})`,
+  log: (x) => `log_f32(${x})`,
+  sqrt: (x) => `sqrt_f32(${x})`,
+  relu: (x) => `relu_f32(${x})`,
+  sigmoid: (x) => `sigmoid_f32(${x})`,
+  tanh: (x) => `tanh_f32(${x})`,
+};
+
+// Only neg, abs, sign and relu reach an int kernel; the others are float-only ops.
+const INT_UNARY: Partial<Record<UnaryOp | 'copy', Unary>> = {
+  copy: (x) => x,
+  neg: (x) => `-${x}`,
+  abs: (x) => `abs(${x})`,
+  sign: (x) => `sign(${x})`,
+  relu: (x) => `max(${x}, 0)`,
+};
+
+const FLOAT_BINARY: Record<BinaryOp, Binary> = {
+  add: (a, b) => `${a} + ${b}`,
+  sub: (a, b) => `${a} - ${b}`,
+  mul: (a, b) => `${a} * ${b}`,
+  div: (a, b) => `${a} / ${b}`,
+  pow: (a, b) => `pow_f32(${a}, ${b})`,
+  maximum: (a, b) => `max_f32(${a}, ${b})`,
+  minimum: (a, b) => `min_f32(${a}, ${b})`,
+  equal: (a, b) => `select(0.0, 1.0, eq_f32(${a}, ${b}))`,
+  notEqual: (a, b) => `select(1.0, 0.0, eq_f32(${a}, ${b}))`,
+  less: (a, b) => `select(0.0, 1.0, lt_f32(${a}, ${b}))`,
+  lessEqual: (a, b) => `select(0.0, 1.0, le_f32(${a}, ${b}))`,
+  greater: (a, b) => `select(0.0, 1.0, lt_f32(${b}, ${a}))`,
+  greaterEqual: (a, b) => `select(0.0, 1.0, le_f32(${b}, ${a}))`,
+};
+
+const INT_BINARY: Record<BinaryOp, Binary> = {
+  add: (a, b) => `${a} + ${b}`,
+  sub: (a, b) => `${a} - ${b}`,
+  mul: (a, b) => `${a} * ${b}`,
+  // True division of ints is a float op; an int kernel truncates, and x / 0 is 0 (as the js backend stores Infinity and NaN in an Int32Array).
+  div: (a, b) => `select(${a} / ${b}, 0, ${b} == 0)`,
+  pow: (a, b) => `pow_i32(${a}, ${b})`,
+  maximum: (a, b) => `max(${a}, ${b})`,
+  minimum: (a, b) => `min(${a}, ${b})`,
+  equal: (a, b) => `select(0, 1, ${a} == ${b})`,
+  notEqual: (a, b) => `select(0, 1, ${a} != ${b})`,
+  less: (a, b) => `select(0, 1, ${a} < ${b})`,
+  lessEqual: (a, b) => `select(0, 1, ${a} <= ${b})`,
+  greater: (a, b) => `select(0, 1, ${a} > ${b})`,
+  greaterEqual: (a, b) => `select(0, 1, ${a} >= ${b})`,
+};
+
+/** The type a dtype's values have inside a generated expression. */
+export const valueType = (dtype: DType): 'f32' | 'i32' => (isFloat(dtype) ? 'f32' : 'i32');
+
+export function unaryExpr(op: UnaryOp | 'copy', dtype: DType, x: string): string {
+  const f = isFloat(dtype) ? FLOAT_UNARY[op] : INT_UNARY[op];
+  if (!f) throw new Error(`webgpu: unary ${op} on ${dtype} is not an op the ops layer sends (it casts to a float first)`);
+  return f(x);
+}
+
+export function binaryExpr(op: BinaryOp, dtype: DType, a: string, b: string): string {
+  return (isFloat(dtype) ? FLOAT_BINARY : INT_BINARY)[op](a, b);
+}
+
+/** cond != 0 ? a : b, with cond's own type (NaN counts as true). */
+export function whereExpr(condDtype: DType, c: string, a: string, b: string): string {
+  // `!=` may be an ordered comparison (false for NaN) once compiled: test NaN by its bits.
+  return isFloat(condDtype) ? `select(${b}, ${a}, !eq_f32(${c}, 0.0))` : `select(${b}, ${a}, ${c} != 0)`;
+}
+
+/** Conversion between value types: to ints truncates toward zero and saturates, NaN → 0; i32 → i8 saturates. */
+export function castExpr(from: DType, to: DType, x: string): string {
+  if (isFloat(to)) return isFloat(from) ? x : `f32(${x})`;
+  if (isFloat(from)) return to === 'i8' ? `to_i8(${x})` : `to_i32(${x})`;
+  return to === 'i8' && from === 'i32' ? `clamp(${x}, -128, 127)` : x;
+}

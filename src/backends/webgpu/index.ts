@@ -1,0 +1,333 @@
+// The webgpu backend: every kernel a WGSL compute shader (shaders/), run
+// through Dawn in Node or navigator.gpu in a browser. Elementwise ops and
+// matmul are recorded, not run (data.ts), and fused when a value is needed
+// (fusion.ts); the other kernels (kernels/) run at once on computed inputs.
+//
+// Kernels see only the dtypes WGSL can address one element at a time: f32,
+// i32, and f16 where the device has shader-f16. i8 (four to a u32) and f16
+// without shader-f16 (two to a u32) are widened to i32 / f32 before such a
+// kernel and narrowed after it, through the same fused elementwise path.
+import { isFloat, type DType, type StorageArray } from '../../dtype.js';
+import { sizeOf } from '../../shape.js';
+import type { Backend, MatmulConfig, TensorInfo } from '../kernels.js';
+import elementwiseShader from '../../../shaders/elementwise.wgsl';
+import elementwisePackedShader from '../../../shaders/elementwise_packed.wgsl';
+import fillShader from '../../../shaders/fill.wgsl';
+import { BufferPool } from './buffers.js';
+import { Commands } from './commands.js';
+import { Compiler, type WgslScalar } from './compiler.js';
+import { GpuData, dropIfUnused, settle, type Arg, type ElementwiseOp } from './data.js';
+import { acquireDevice, type GpuContext, type GpuFeatures } from './device.js';
+import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
+import { BYTES, computeType, packing } from './layout.js';
+import { grid, type Operand, type Runtime } from './runtime.js';
+import { concat, stridedCopy } from './kernels/movement.js';
+import { EPILOGUE_FIRST_BINDING, matmul as encodeMatmul } from './kernels/matmul.js';
+import { oneHot } from './kernels/onehot.js';
+import { argReduce, reduce } from './kernels/reduce.js';
+import { softmax } from './kernels/softmax.js';
+
+export type { GpuFeatures } from './device.js';
+
+type Info = TensorInfo<GpuData>;
+
+/** Uncomputed elementwise ops one fused kernel may hold before the chain is cut. */
+export const MAX_FUSED_DEPTH = 12;
+
+/** What a webgpu backend offers beyond the kernel contract: for the report, the bench and tests. */
+export interface WebGpuBackend extends Backend<GpuData> {
+  readonly runtime: Runtime;
+  readonly features: GpuFeatures;
+  /** Computes a storage now (tests count dispatches around it). */
+  materialize(storage: GpuData): void;
+  /** Waits until the GPU has finished everything submitted. */
+  sync(): Promise<void>;
+}
+
+export interface WebGpuOptions {
+  /**
+   * Fill every output buffer with all-ones bits (NaN, -1) before its kernel
+   * runs, so an element a kernel forgets to write shows up. For tests; env
+   * TMNN_WEBGPU_POISON=1 does the same.
+   */
+  poison?: boolean;
+}
+
+export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  return webGpuBackendOn(await acquireDevice(), options);
+}
+
+export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): WebGpuBackend {
+  const compiler = new Compiler(ctx);
+  const commands = new Commands(ctx, compiler);
+  const poison = options.poison ?? (typeof process !== 'undefined' && process.env?.TMNN_WEBGPU_POISON === '1');
+  const fill = poison ? compiler.kernel({ name: 'fill', source: fillShader }) : null;
+  const pool = new BufferPool(ctx.device, fill
+    ? (buffer) => commands.dispatch(fill, { target_words: buffer, params: Uint32Array.of(buffer.size / 4, 0xffffffff) }, grid(buffer.size / 4, 256), false)
+    : undefined);
+  const rt: Runtime = { ctx, compiler, commands, pool };
+  const { features } = ctx;
+  const recycle = (buffer: GPUBuffer) => pool.release(buffer);
+  const allocate = (d: GpuData) => pool.acquire(Math.ceil((d.size * BYTES[d.dtype]) / 4) * 4);
+
+  /** Computes `d` if it is pending; its buffer. */
+  function materialize(d: GpuData): GPUBuffer {
+    commands.checkDevice();
+    if (d.buffer) return d.buffer;
+    const op = d.op;
+    if (!op) throw new Error('webgpu: a storage was used after it was freed');
+    if (op.kind === 'matmul') {
+      runMatmul(d);
+    } else {
+      runElementwise(d);
+    }
+    return d.buffer!;
+  }
+
+  /** Pending matmuls in the chain under `root` that are not `keep`, computed first. */
+  function materializeMatmulsUnder(root: GpuData, keep: GpuData | undefined): void {
+    const seen = new Set<GpuData>();
+    const walk = (d: GpuData) => {
+      if (seen.has(d) || d.buffer || !d.op) return;
+      seen.add(d);
+      if (d.op.kind === 'matmul') {
+        if (d !== keep) materialize(d);
+        return;
+      }
+      for (const a of d.op.args) walk(a.data);
+    };
+    walk(root);
+  }
+
+  /** A pending float matmul the size of `root` in its chain, whose accumulator can feed root's expression. */
+  function epilogueCandidate(root: GpuData): GpuData | undefined {
+    if (!isFloat(root.dtype) || packing(root.dtype, features) > 1) return undefined;
+    const seen = new Set<GpuData>();
+    let found: GpuData | undefined;
+    const walk = (d: GpuData) => {
+      if (found || seen.has(d) || d.buffer || !d.op) return;
+      seen.add(d);
+      if (d.op.kind === 'matmul') {
+        if (d.size === root.size && isFloat(d.dtype) && packing(d.dtype, features) === 1) found = d;
+        return;
+      }
+      for (const a of d.op.args) walk(a.data);
+    };
+    walk(root);
+    return found;
+  }
+
+  function runElementwise(root: GpuData): void {
+    for (const d of unwritableIntermediates(root, features)) materialize(d);
+    const acc = epilogueCandidate(root);
+    materializeMatmulsUnder(root, acc);
+    const maxBindings = ctx.limits.maxStorageBuffersPerShaderStage;
+    const out = allocate(root);
+    if (acc) {
+      const { args: [a, b], config } = acc.op as { args: readonly [Arg, Arg]; config: MatmulConfig };
+      const [wa, wb] = [wideArg(a), wideArg(b)];
+      const code = fuse(root, { features, firstBinding: EPILOGUE_FIRST_BINDING, accumulator: acc, allocate });
+      if (3 + code.bindingCount <= maxBindings) {
+        encodeMatmul(rt, wa.operand, wb.operand, config, acc.dtype, out, { code, outDtype: root.dtype });
+        finish(root, out, code);
+        wa.done();
+        wb.done();
+        return;
+      }
+      for (const e of code.extraOutputs) recycle(e.buffer);
+      wa.done();
+      wb.done();
+      materialize(acc);
+    }
+    const code = fuse(root, { features, firstBinding: 1, allocate });
+    if (1 + code.bindingCount > maxBindings) {
+      // Too many inputs for one kernel: compute the arguments first and retry with fewer.
+      for (const e of code.extraOutputs) recycle(e.buffer);
+      recycle(out);
+      for (const a of root.op!.args) materialize(a.data);
+      runElementwise(root);
+      return;
+    }
+    if (root.size > 0) {
+      const per = packing(root.dtype, features);
+      const source = per > 1 ? elementwisePackedShader : elementwiseShader;
+      const types: Record<string, WgslScalar> = per > 1 ? { Value: isFloat(root.dtype) ? 'f32' : 'i32' } : { Out: computeType(root.dtype, features) };
+      const kernel = compiler.kernel({
+        name: per > 1 ? 'elementwise_packed' : 'elementwise',
+        source: `${source}\n${code.code}`,
+        types,
+        constants: per > 1 ? { N: root.size, PER_WORD: per } : { N: root.size },
+      });
+      commands.dispatch(kernel, { out, ...code.buffers }, grid(Math.ceil(root.size / per), 256));
+    }
+    finish(root, out, code);
+  }
+
+  function finish(root: GpuData, out: GPUBuffer, code: FusedCode): void {
+    settle(root, out, recycle);
+    for (const e of code.extraOutputs) settle(e.data, e.buffer, recycle);
+  }
+
+  /** Computes a pending matmul; a packed output (f16 without shader-f16) is computed in f32 and narrowed. */
+  function runMatmul(d: GpuData): void {
+    if (d.op?.kind !== 'matmul') return;
+    const { args: [a, b], config } = d.op;
+    const [wa, wb] = [wideArg(a), wideArg(b)];
+    if (packing(d.dtype, features) === 1) {
+      const out = allocate(d);
+      if (d.size > 0) encodeMatmul(rt, wa.operand, wb.operand, config, d.dtype, out);
+      settle(d, out, recycle);
+    } else {
+      const tmp = pool.acquire(d.size * 4);
+      if (d.size > 0) encodeMatmul(rt, wa.operand, wb.operand, config, 'f32', tmp);
+      const t = new GpuData('f32', d.size, d.shape, tmp);
+      t.freed = true;
+      const narrow = new GpuData(d.dtype, d.size, d.shape, { kind: 'unary', op: 'copy', args: [{ data: t, shape: d.shape }] });
+      runElementwise(narrow);
+      // d takes narrow's buffer: narrow itself is never seen by anyone else.
+      const buffer = narrow.buffer!;
+      narrow.buffer = null;
+      settle(d, buffer, recycle);
+    }
+    wa.done();
+    wb.done();
+  }
+
+  function wideArg(a: Arg): { operand: Operand; done(): void } {
+    return wide({ storage: a.data, shape: a.shape, dtype: a.data.dtype });
+  }
+
+  /** A computed argument as a kernel reads it. */
+  function operand(a: Arg | Info): Operand {
+    return { buffer: materialize('data' in a ? a.data : a.storage), shape: a.shape, dtype: 'data' in a ? a.data.dtype : a.dtype };
+  }
+
+  /** Records an elementwise op; chains longer than MAX_FUSED_DEPTH are cut by computing the deepest argument. */
+  function pending(dtype: DType, shape: readonly number[], op: ElementwiseOp, inputs: readonly Info[]): GpuData {
+    commands.checkDevice();
+    for (const x of inputs) if (x.storage.elementwise && x.storage.depth >= MAX_FUSED_DEPTH) materialize(x.storage);
+    const args = inputs.map((x) => ({ data: x.storage, shape: x.shape }));
+    return new GpuData(dtype, sizeOf(shape), shape, { ...op, args } as never);
+  }
+
+  /** x as a kernel-addressable operand: packed dtypes widened to i32 / f32 in a temporary. */
+  function wide(x: Info): { operand: Operand; done(): void } {
+    if (packing(x.dtype, features) === 1) return { operand: operand(x), done: () => {} };
+    const dtype: DType = isFloat(x.dtype) ? 'f32' : 'i32';
+    const t = pending(dtype, x.shape, { kind: 'unary', op: 'copy' }, [x]);
+    materialize(t);
+    return { operand: { buffer: t.buffer!, shape: x.shape, dtype }, done: () => ((t.freed = true), dropIfUnused(t, recycle)) };
+  }
+
+  /** Runs a kernel that writes `dtype` into a fresh buffer, narrowing a packed dtype after it. */
+  function produce(dtype: DType, shape: readonly number[], run: (out: GPUBuffer, dtype: DType) => void): GpuData {
+    commands.checkDevice();
+    const size = sizeOf(shape);
+    if (packing(dtype, features) === 1) {
+      const out = pool.acquire(size * BYTES[dtype]);
+      if (size > 0) run(out, dtype);
+      return new GpuData(dtype, size, shape, out);
+    }
+    const wideDtype: DType = isFloat(dtype) ? 'f32' : 'i32';
+    const tmp = pool.acquire(size * 4);
+    if (size > 0) run(tmp, wideDtype);
+    const t = new GpuData(wideDtype, size, shape, tmp);
+    const narrow = new GpuData(dtype, size, shape, { kind: 'unary', op: 'copy', args: [{ data: t, shape }] });
+    t.freed = true;
+    return narrow;
+  }
+
+  return {
+    name: 'webgpu',
+    device: { description: ctx.description, software: ctx.software },
+    runtime: rt,
+    features,
+    materialize: (d) => void materialize(d),
+    release() {
+      pool.trim();
+      ctx.device.destroy();
+    },
+    async sync() {
+      commands.flush();
+      await ctx.device.queue.onSubmittedWorkDone();
+    },
+
+    upload(values: StorageArray, dtype: DType) {
+      commands.checkDevice();
+      const buffer = pool.acquire(values.byteLength);
+      commands.write(buffer, values);
+      return new GpuData(dtype, values.length, [values.length], buffer);
+    },
+
+    async download(storage, dtype, size) {
+      const buffer = materialize(storage);
+      const bytes = await commands.read(buffer, size * BYTES[dtype]);
+      switch (dtype) {
+        case 'f32': return new Float32Array(bytes);
+        case 'f16': return new Uint16Array(bytes);
+        case 'i32': return new Int32Array(bytes);
+        case 'i8': return new Int8Array(bytes);
+      }
+    },
+
+    free(storage) {
+      storage.freed = true;
+      dropIfUnused(storage, recycle);
+    },
+
+    unary: (op, x) => pending(x.dtype, x.shape, { kind: 'unary', op }, [x]),
+    binary: (op, a, b, outShape) => pending(a.dtype, outShape, { kind: 'binary', op }, [a, b]),
+    where: (cond, a, b, outShape) => pending(a.dtype, outShape, { kind: 'where' }, [cond, a, b]),
+    cast: (x, dtype) => pending(dtype, x.shape, { kind: 'cast' }, [x]),
+
+    matmul(a, b, config, outDtype) {
+      commands.checkDevice();
+      const [batchA, r1, c1] = a.shape;
+      const [batchB, r2, c2] = b.shape;
+      const shape = [Math.max(batchA, batchB), config.transposeA ? c1 : r1, config.transposeB ? r2 : c2];
+      return new GpuData(outDtype, sizeOf(shape), shape, { kind: 'matmul', args: [{ data: a.storage, shape: a.shape }, { data: b.storage, shape: b.shape }], config });
+    },
+
+    reduce(op, x, outDtype) {
+      const input = wide(x);
+      const result = produce(outDtype, [x.shape[0]], (out, dtype) => reduce(rt, op, input.operand, out, dtype));
+      input.done();
+      return result;
+    },
+
+    argReduce(op, x) {
+      const input = wide(x);
+      const result = produce('i32', [x.shape[0]], (out) => argReduce(rt, op, input.operand, out));
+      input.done();
+      return result;
+    },
+
+    softmax(x, log) {
+      const input = wide(x);
+      const result = produce(x.dtype, x.shape, (out, dtype) => softmax(rt, input.operand, log, out, dtype));
+      input.done();
+      return result;
+    },
+
+    stridedCopy(x, outShape, strides, offset) {
+      const input = wide(x);
+      const result = produce(x.dtype, outShape, (out) => stridedCopy(rt, input.operand, outShape, strides, offset, out));
+      input.done();
+      return result;
+    },
+
+    concat(xs, axis, outShape) {
+      const inputs = xs.map(wide);
+      const result = produce(xs[0].dtype, outShape, (out) => concat(rt, inputs.map((i) => i.operand), axis, outShape, out));
+      for (const i of inputs) i.done();
+      return result;
+    },
+
+    oneHot(indices, depth, outDtype) {
+      const input = wide(indices);
+      const result = produce(outDtype, [...indices.shape, depth], (out, dtype) => oneHot(rt, input.operand, depth, out, dtype));
+      input.done();
+      return result;
+    },
+  };
+}

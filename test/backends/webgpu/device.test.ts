@@ -1,0 +1,48 @@
+// The webgpu device: what was asked for and granted, and what happens when
+// it is lost — every later call names the loss and the fix, and tm.init()
+// starts over on a new device (or another backend).
+import { describe, expect, it } from 'vitest';
+import * as tm from '../../../src/index.js';
+import { activeBackend, setActive } from '../../../src/engine.js';
+import { createWebGpuBackend, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+
+describe('the device', () => {
+  it('asks for shader-f16, subgroups and timestamp-query where the adapter has them, and the adapter\'s limits', async () => {
+    const gpu = await createWebGpuBackend();
+    const { adapter, device, features, limits } = gpu.runtime.ctx;
+    expect(features.f16).toBe(adapter.features.has('shader-f16'));
+    expect(features.subgroups).toBe(adapter.features.has('subgroups'));
+    expect(features.timestampQuery).toBe(adapter.features.has('timestamp-query'));
+    for (const f of ['shader-f16', 'subgroups', 'timestamp-query']) expect(device.features.has(f)).toBe(adapter.features.has(f));
+    expect(limits.maxComputeWorkgroupStorageSize).toBe(adapter.limits.maxComputeWorkgroupStorageSize);
+    expect(limits.maxStorageBufferBindingSize).toBe(adapter.limits.maxStorageBufferBindingSize);
+    expect(gpu.device.software).toBe(true); // lavapipe: this machine has no GPU
+    device.destroy();
+  });
+});
+
+describe('losing the device', () => {
+  it('makes every later call fail with DeviceLostError naming tm.init(); init then starts over', async () => {
+    const gpu = await createWebGpuBackend();
+    setActive(gpu, { backend: 'webgpu', reason: 'test', passedOver: [] });
+    const x = tm.tensor([1, 2, 3]);
+    const y = x.mul(2);
+    expect(Array.from(await y.data())).toEqual([2, 4, 6]);
+    const pending = x.add(1); // recorded before the loss, computed after it
+    gpu.runtime.ctx.device.destroy();
+    await gpu.runtime.ctx.device.lost;
+    expect(() => x.mul(3)).toThrow(tm.DeviceLostError);
+    expect(() => tm.tensor([1])).toThrow(/device was destroyed.*tm\.init\(\)/);
+    await expect(y.data()).rejects.toThrow(tm.DeviceLostError);
+    await expect(pending.data()).rejects.toThrow(tm.DeviceLostError);
+    // The user's tensors can still be disposed without errors.
+    x.dispose();
+    y.dispose();
+    pending.dispose();
+    expect(await tm.init({ backend: 'webgpu' })).toBe('webgpu');
+    const again = activeBackend() as WebGpuBackend;
+    expect(again).not.toBe(gpu);
+    expect(Array.from(await tm.tensor([1, 2]).add(1).data())).toEqual([2, 3]);
+    expect(['native', 'js', 'webgpu']).toContain(await tm.init());
+  });
+});

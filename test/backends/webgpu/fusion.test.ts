@@ -1,0 +1,140 @@
+// Elementwise fusion on the webgpu backend: ops are recorded and a chain runs
+// as one generated kernel when its value is needed. These tests count
+// dispatches around the point where a value is computed, and check that what
+// fusion computes is what op-by-op evaluation computes — including the
+// intermediates a live tensor still holds, broadcasting inside a chain,
+// rounding of i8 and f16 intermediates, and chains cut at MAX_FUSED_DEPTH.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../../src/index.js';
+import { activeBackend, setActive } from '../../../src/engine.js';
+import { MAX_FUSED_DEPTH, webGpuBackendOn, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+import type { GpuData } from '../../../src/backends/webgpu/data.js';
+import { asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
+import { broadcast2, f64, roundF16, wrapInt } from '../../helpers/float64.js';
+
+let gpu: WebGpuBackend;
+const storageOf = (t: tm.Tensor) => t.dataRef('test').storage as GpuData;
+/** Dispatches made while computing `t`. */
+function launches(t: tm.Tensor): number {
+  const before = gpu.runtime.commands.dispatches;
+  gpu.materialize(storageOf(t));
+  return gpu.runtime.commands.dispatches - before;
+}
+
+beforeAll(async () => {
+  await tm.init({ backend: 'webgpu' });
+  gpu = activeBackend() as WebGpuBackend;
+});
+
+describe('a chain of elementwise ops', () => {
+  it('is recorded, not run, until its value is needed; then it is one launch', async () => {
+    const x = asF32(uniform(1000));
+    const b = asF32(uniform(1000));
+    const tx = tm.tensor(x);
+    const y = tm.tidy(() => tx.add(tm.tensor(b)).mul(3).sub(1).abs().sqrt().neg().exp());
+    expect(storageOf(y).computed).toBe(false);
+    expect(launches(y)).toBe(1);
+    const want = x.map((v, i) => Math.exp(-Math.sqrt(Math.abs((v + b[i]) * 3 - 1))));
+    expectClose(await y.data(), want, 1e-5);
+  });
+
+  it('writes the intermediates that live tensors hold in the same launch, and they hold the right values', async () => {
+    const x = asF32(uniform(257));
+    const tx = tm.tensor(x);
+    const h = tx.mul(2);
+    const r = h.relu();
+    const y = r.add(1);
+    expect(launches(y)).toBe(1);
+    expect(storageOf(h).computed && storageOf(r).computed).toBe(true);
+    expect(launches(h) + launches(r)).toBe(0);
+    expectClose(await h.data(), x.map((v) => 2 * v), 1e-6);
+    expectClose(await r.data(), x.map((v) => Math.max(2 * v, 0)), 1e-6);
+    expectClose(await y.data(), x.map((v) => Math.max(2 * v, 0) + 1), 1e-6);
+  });
+
+  it('broadcasts inside the chain: rows, columns, scalars and reshaped intermediates', async () => {
+    const [m, n] = [37, 129];
+    const a = asF32(uniform(m * n));
+    const row = asF32(uniform(n));
+    const col = asF32(uniform(m));
+    const y = tm.tidy(() => {
+      const s = tm.tensor(a, [m, n]).add(tm.tensor(row, [n])).mul(tm.tensor(col, [m, 1]));
+      return s.reshape([m * n]).reshape([m, n]).sub(tm.tensor(col, [m, 1]).maximum(0.25));
+    });
+    expect(launches(y)).toBe(1);
+    const s = broadcast2(broadcast2(f64([m, n], a), f64([n], row), (p, q) => p + q), f64([m, 1], col), (p, q) => p * q);
+    const want = broadcast2(s, f64([m, 1], col), (p, q) => p - Math.max(q, 0.25));
+    expectClose(await y.data(), want.v, 1e-5);
+  });
+
+  it('rounds i8 and f16 intermediates as op-by-op evaluation stores them', async () => {
+    const xi = randomInts(300, -128, 127);
+    const yi = tm.tidy(() => tm.tensor(xi, [300], { dtype: 'i8' }).add(100).mul(3).sub(7));
+    expectExact(await yi.data(), xi.map((v) => wrapInt(wrapInt(wrapInt(v + 100, 'i8') * 3, 'i8') - 7, 'i8')));
+    const xh = asF16(uniform(300, -4, 4));
+    const yh = tm.tidy(() => tm.tensor(xh, [300], { dtype: 'f16' }).mul(1.001).add(1000).sub(1000));
+    expectClose(await yh.data(), xh.map((v) => roundF16(roundF16(roundF16(v * roundF16(1.001)) + 1000) - 1000)), 1e-3);
+  });
+
+  it(`is cut after ${MAX_FUSED_DEPTH} ops, so a long loop never builds an unbounded kernel`, async () => {
+    const x = asF32(uniform(64));
+    let t = tm.tensor(x);
+    let want = x;
+    for (let i = 0; i < 3 * MAX_FUSED_DEPTH; i++) {
+      const next = t.mul(1.01).add(0.001);
+      t.dispose();
+      t = next;
+      want = want.map((v) => Math.fround(Math.fround(v * Math.fround(1.01)) + Math.fround(0.001)));
+    }
+    const d = storageOf(t);
+    expect(d.depth).toBeLessThanOrEqual(MAX_FUSED_DEPTH + 1);
+    expectClose(await t.data(), want, 1e-5);
+  });
+
+  it('an op nobody reads never runs, and its inputs are given back', async () => {
+    const before = gpu.runtime.commands.dispatches;
+    const idle = gpu.runtime.pool.info.idle;
+    tm.tidy(() => {
+      tm.tensor(uniform(4096)).exp().add(1);
+    });
+    expect(gpu.runtime.commands.dispatches).toBe(before);
+    expect(gpu.runtime.pool.info.idle).toBeGreaterThan(idle);
+  });
+});
+
+describe('without shader-f16 (f16 packed two to a word) and for i8 (four to a word)', () => {
+  let packed: WebGpuBackend;
+  beforeAll(() => {
+    const ctx = gpu.runtime.ctx;
+    packed = webGpuBackendOn({ ...ctx, features: { ...ctx.features, f16: false } });
+    setActive(packed, { backend: 'webgpu', reason: 'test: shader-f16 withheld', passedOver: [] });
+  });
+  afterAll(async () => {
+    await tm.init({ backend: 'webgpu' });
+  });
+
+  it('f16 math runs in f32 and stores packed halves, odd lengths included', async () => {
+    for (const n of [1, 7, 129]) {
+      const a = asF16(uniform(n, -3, 3));
+      const b = asF16(uniform(n, -3, 3));
+      const y = tm.tensor(a, [n], { dtype: 'f16' }).mul(tm.tensor(b, [n], { dtype: 'f16' })).add(0.5);
+      expectClose(await y.data(), a.map((v, i) => roundF16(v * b[i] + 0.5)), 2e-3);
+      expectClose(await tm.tensor(a, [n], { dtype: 'f16' }).cast('f32').data(), a, 0);
+    }
+  });
+
+  it('f32 → f16 rounds to nearest even and overflows to Infinity, like the js backend', async () => {
+    const v = [65504, 65519, 65520, -65520, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 2 ** -24, 2 ** -25, 3 * 2 ** -25, NaN, 1e-8];
+    const y = tm.tensor(v).cast('f16');
+    const want = v.map((x) => roundF16(Math.fround(x)));
+    expectClose(await y.cast('f32').data(), want, 0);
+  });
+
+  it('i8 results wrap, odd lengths included', async () => {
+    for (const n of [1, 5, 131]) {
+      const a = randomInts(n, -128, 127);
+      const y = tm.tensor(a, [n], { dtype: 'i8' }).mul(3).add(tm.tensor(a, [n], { dtype: 'i8' }));
+      expectExact(await y.data(), a.map((v) => wrapInt(wrapInt(v * 3, 'i8') + v, 'i8')));
+    }
+  });
+});
