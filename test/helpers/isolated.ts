@@ -15,7 +15,7 @@ function tmnnBundle(): string {
   if (!bundle) {
     mkdirSync(OUT_DIR, { recursive: true });
     bundle = `${OUT_DIR}/index-${process.pid}.js`;
-    buildSync({ entryPoints: [`${ROOT}src/index.ts`], outfile: bundle, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'error' });
+    buildSync({ entryPoints: [`${ROOT}src/index.ts`], outfile: bundle, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'error', loader: { '.wgsl': 'text' } });
   }
   return bundle;
 }
@@ -30,16 +30,17 @@ export interface IsolatedResult {
 
 /**
  * Runs `body` (an async function body that may use `tm` and returns a
- * JSON-serialisable value) with `backend` active, in a fresh process.
+ * JSON-serialisable value) with `backend` active (null: none initialised), in
+ * a fresh process with `env` added to the environment.
  */
-export function runIsolated(backend: string, body: string): IsolatedResult {
+export function runIsolated(backend: string | null, body: string, env: Record<string, string> = {}): IsolatedResult {
   const script = `
     import * as tm from ${JSON.stringify(tmnnBundle())};
-    await tm.init({ backend: ${JSON.stringify(backend)} });
+    ${backend ? `await tm.init({ backend: ${JSON.stringify(backend)} });` : ''}
     const value = await (async () => { ${body} })();
     console.log(JSON.stringify(value));
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT, timeout: 20_000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT, timeout: 20_000, env: { ...process.env, ...env } });
   const last = r.stdout.trim().split('\n').pop();
   let value: unknown;
   try {

@@ -116,7 +116,8 @@ export class Commands {
     staging.unmap();
     staging.destroy();
     if (this.compiler.errors.length) {
-      throw new Error(`webgpu: a kernel failed validation: ${this.compiler.errors.join('; ')}`);
+      const errors = this.compiler.errors.splice(0);
+      throw new Error(`webgpu: a kernel failed validation: ${errors.join('; ')}`);
     }
     return out;
   }

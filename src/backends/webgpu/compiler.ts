@@ -19,6 +19,11 @@ export interface KernelSpec {
   readonly types?: Readonly<Record<string, WgslScalar>>;
   /** Values for the shader's `override` constants. */
   readonly constants?: Readonly<Record<string, number>>;
+  /**
+   * `const KEY = VALUEu;` lines put in front: for sizes WGSL needs at shader
+   * creation (function-scope array lengths), which `override`s cannot give.
+   */
+  readonly defines?: Readonly<Record<string, number>>;
 }
 
 export interface Binding {
@@ -70,6 +75,7 @@ export class Compiler {
     const prelude = [
       types.some(([, t]) => t === 'f16') || usesF16(spec.source) ? 'enable f16;' : '',
       ...types.map(([k, t]) => `alias ${k} = ${t};`),
+      ...Object.entries(spec.defines ?? {}).map(([k, v]) => `const ${k} = ${v}u;`),
     ].filter(Boolean).join('\n');
     const key = `${spec.name}\n${JSON.stringify(constants)}\n${prelude}\n${spec.source}`;
     const hit = this.cache.get(key);

@@ -1,4 +1,54 @@
-// PLACEHOLDER — being written. Not part of any commit.
-import type { Operand, Runtime } from '../runtime.js';
-export function stridedCopy(_rt: Runtime, _x: Operand, _outShape: readonly number[], _strides: readonly number[], _offset: number, _out: GPUBuffer): void { throw new Error('not written yet'); }
-export function concat(_rt: Runtime, _xs: readonly Operand[], _axis: number, _outShape: readonly number[], _out: GPUBuffer): void { throw new Error('not written yet'); }
+// Data movement on the GPU: the strided gather behind transpose, slice,
+// broadcastTo and reverse (shaders/strided_copy.wgsl), and concatenation
+// (shaders/concat.wgsl).
+import { sizeOf } from '../../../shape.js';
+import concatShader from '../../../../shaders/concat.wgsl';
+import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
+import { computeType } from '../layout.js';
+import { grid, type Operand, type Runtime } from '../runtime.js';
+
+const MAX_RANK = 8;
+
+/** Drops size-1 axes and merges neighbours that step contiguously, so a gather of any rank usually fits in a few. */
+export function mergeAxes(shape: readonly number[], strides: readonly number[]): { shape: number[]; strides: number[] } {
+  const out: { shape: number[]; strides: number[] } = { shape: [], strides: [] };
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = out.shape.length - 1;
+    if (last >= 0 && out.strides[last] === strides[d] * shape[d]) {
+      out.shape[last] *= shape[d];
+      out.strides[last] = strides[d];
+    } else {
+      out.shape.push(shape[d]);
+      out.strides.push(strides[d]);
+    }
+  }
+  return out;
+}
+
+export function stridedCopy(rt: Runtime, x: Operand, outShape: readonly number[], strides: readonly number[], offset: number, out: GPUBuffer): void {
+  const merged = mergeAxes(outShape, strides);
+  if (merged.shape.length > MAX_RANK) {
+    throw new Error(`webgpu stridedCopy: ${merged.shape.length} axes that cannot be merged; at most ${MAX_RANK} are supported`);
+  }
+  const size = sizeOf(outShape);
+  const params = new ArrayBuffer(80);
+  new Uint32Array(params, 0, 2).set([size, merged.shape.length]);
+  new Int32Array(params, 8, 1)[0] = offset;
+  new Uint32Array(params, 16, 8).set(merged.shape);
+  new Int32Array(params, 48, 8).set(merged.strides);
+  const kernel = rt.compiler.kernel({ name: 'strided_copy', source: stridedCopyShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
+  rt.commands.dispatch(kernel, { x: x.buffer, out, params: new Uint8Array(params) }, grid(size, 256));
+}
+
+export function concat(rt: Runtime, xs: readonly Operand[], axis: number, outShape: readonly number[], out: GPUBuffer): void {
+  const outInner = sizeOf(outShape.slice(axis));
+  const kernel = rt.compiler.kernel({ name: 'concat', source: concatShader, types: { T: computeType(xs[0].dtype, rt.ctx.features) } });
+  let offset = 0;
+  for (const x of xs) {
+    const inner = sizeOf(x.shape.slice(axis));
+    const size = sizeOf(x.shape);
+    if (size > 0) rt.commands.dispatch(kernel, { x: x.buffer, out, params: Uint32Array.of(size, inner, outInner, offset) }, grid(size, 256));
+    offset += inner;
+  }
+}
