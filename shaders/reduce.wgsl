@@ -1,28 +1,54 @@
 // Row reduction: out[r] = op(x[r, 0..inner)) for op = sum, mean, max or min
-// (OP = 0, 1, 2, 3), x seen as [outer, inner]. One workgroup per row: each
-// invocation folds the elements lid, lid + WG, lid + 2·WG… of its row, then
-// the workgroup combines the WG partial results as a tree in workgroup
-// memory. Rows past 65535 go to the grid's y dimension.
+// (OP = 0, 1, 2, 3), x seen as [outer, inner].
 //
-// TypeScript fills in: V (value type: f32 for floats, f16 loaded as f32; i32
-// for ints), In (stored input type), Out, OP and IS_FLOAT (consts). Float
-// sums accumulate in f32; int sums wrap in i32; max and min propagate NaN.
+// PER_INVOCATION (short rows): invocation r folds row r serially.
+// Otherwise one workgroup per row (rows past 65535 go to the grid's y
+// dimension): invocation lid folds elements lid, lid + WG, lid + 2·WG… of the
+// row; with SUBGROUPS each subgroup combines its partial results with a
+// subgroup operation and one invocation of each appends the subgroup's result
+// to workgroup memory (slot taken with an atomic, so nothing is assumed about
+// how invocations map to subgroups), and invocation 0 folds those; without
+// subgroups the WG partial results are combined as a tree in workgroup memory.
+//
+// Long rows among few rows (which would leave most of the GPU idle) are
+// split: TypeScript launches this kernel twice — first `parts` workgroups per
+// row, workgroup g folding elements [p·chunk, (p+1)·chunk) of row g / parts
+// (p = g % parts) into a partial result (Out = V; a mean sums), then once
+// more over the [outer, parts] partial results (In = V), dividing a mean by
+// `divisor`, the original row length. Unsplit: parts = 1, chunk = divisor = inner.
+//
+// TypeScript writes in front (kernels/reduce.ts rowHeader): V (the value type:
+// f32 for floats, f16 loaded as f32; i32 for ints), In (stored input type),
+// Out, the consts OP, IS_FLOAT, PER_INVOCATION, SUBGROUPS and the sg_*
+// helpers; then elementwise_lib.wgsl (inf/nan). Float sums accumulate in f32;
+// int sums wrap in i32; max and min propagate NaN (tested by bits: ordered
+// comparisons would drop it). Empty rows give what the js backend does: sum 0,
+// mean NaN, max −∞ / min +∞ for floats and 0 for ints.
 // (The mean of ints, computed from the exact sum, is reduce_mean_int.wgsl.)
 override WG: u32 = 64;
 
-struct Params { outer: u32, inner: u32 }
+struct Params {
+  /** Rows of results: rows of x (× parts when split). */
+  outer: u32,
+  inner: u32,
+  parts: u32,
+  chunk: u32,
+  /** What a mean divides by. */
+  divisor: u32,
+}
 
 @group(0) @binding(0) var<storage, read> x: array<In>;
 @group(0) @binding(1) var<storage, read_write> out: array<Out>;
 @group(0) @binding(2) var<uniform> params: Params;
 
 var<workgroup> partial: array<V, WG>;
+var<workgroup> filled: atomic<u32>;
 
-fn nan_bits(v: V) -> bool { return IS_FLOAT == 1u && (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+fn nan_bits(v: V) -> bool { return IS_FLOAT && (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
 
 fn identity() -> V {
-  if (OP == 2u) { return select(V(-2147483647 - 1), V(-inf_f32()), IS_FLOAT == 1u); }
-  if (OP == 3u) { return select(V(2147483647), V(inf_f32()), IS_FLOAT == 1u); }
+  if (OP == 2u) { return select(V(-2147483647 - 1), V(-inf_f32()), IS_FLOAT); }
+  if (OP == 3u) { return select(V(2147483647), V(inf_f32()), IS_FLOAT); }
   return V(0);
 }
 
@@ -34,26 +60,76 @@ fn combine(a: V, b: V) -> V {
   return min(a, b);
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let row = wg.x + wg.y * groups.x;
-  let inner = params.inner;
+/** op over elements start, start + step, … of result g's share: part g % parts of row g / parts. */
+fn fold(g: u32, start: u32, step: u32) -> V {
+  let row = g / params.parts;
+  let begin = (g % params.parts) * params.chunk;
+  let end = min(params.inner, begin + params.chunk);
+  let base = row * params.inner;
   var acc = identity();
-  if (row < params.outer) {
-    let base = row * inner;
-    for (var i = lid; i < inner; i += WG) { acc = combine(acc, V(x[base + i])); }
+  for (var i = begin + start; i < end; i += step) { acc = combine(acc, V(x[base + i])); }
+  return acc;
+}
+
+/** The stored result from a row's combined value. */
+fn finish(acc: V) -> Out {
+  let inner = params.divisor;
+  // An empty int row: the js backend's ±Infinity stored in an int array, 0.
+  if (inner == 0u && !IS_FLOAT) { return Out(0); }
+  if (OP == 1u) {
+    if (inner == 0u) { return Out(nan_f32()); }
+    return Out(f32(acc) / f32(inner));
   }
-  partial[lid] = acc;
+  return Out(acc);
+}
+
+/** The subgroup's combined value, in every invocation of it (NaN-aware: subgroupMax/Min leave NaN undefined). */
+fn subgroup_combine(v: V) -> V {
+  if (OP <= 1u) { return sg_add(v); }
+  // Subgroup ops must run in subgroup-uniform control flow, which the
+  // validator cannot see a subgroupAny result to be: computed, then selected.
+  let any_nan = sg_any(nan_bits(v));
+  var r: V;
+  if (OP == 2u) { r = sg_max(v); } else { r = sg_min(v); }
+  return select(r, V(nan_f32()), any_nan);
+}
+
+/** The workgroup's combined value; valid in invocation 0. */
+fn workgroup_combine(v: V, lid: u32) -> V {
+  if (SUBGROUPS) {
+    let s = subgroup_combine(v);
+    // (Workgroup memory starts zeroed; reset anyway, for implementations that skip that.)
+    if (lid == 0u) { atomicStore(&filled, 0u); }
+    workgroupBarrier();
+    if (sg_elect()) { partial[atomicAdd(&filled, 1u)] = s; }
+    workgroupBarrier();
+    var acc = identity();
+    if (lid == 0u) {
+      let n = atomicLoad(&filled);
+      for (var k = 0u; k < n; k++) { acc = combine(acc, partial[k]); }
+    }
+    return acc;
+  }
+  partial[lid] = v;
   workgroupBarrier();
   for (var width = WG / 2u; width > 0u; width = width / 2u) {
     if (lid < width) { partial[lid] = combine(partial[lid], partial[lid + width]); }
     workgroupBarrier();
   }
-  if (lid == 0u && row < params.outer) {
-    var result = partial[0];
-    if (OP == 1u) { result = result / V(inner); }
-    // An empty int row: the js backend's ±Infinity stored in an int array, 0.
-    if (inner == 0u && IS_FLOAT == 0u) { result = V(0); }
-    out[row] = Out(result);
+  return partial[0];
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let group = wg.x + wg.y * groups.x;
+  if (PER_INVOCATION) {
+    let row = group * WG + lid;
+    if (row < params.outer) { out[row] = finish(fold(row, 0u, 1u)); }
+    return;
   }
+  let live = group < params.outer;
+  var acc = identity();
+  if (live) { acc = fold(group, lid, WG); }
+  let total = workgroup_combine(acc, lid);
+  if (lid == 0u && live) { out[group] = finish(total); }
 }

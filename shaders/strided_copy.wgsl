@@ -1,7 +1,7 @@
 // Strided gather: out[idx] = x[offset + Σ_d idx[d] · strides[d]] for every
 // multi-index idx of the output. Transposes, slices, broadcasts (stride 0) and
 // reversals (negative strides) are all this one kernel. The shape and strides
-// come in a uniform, rank ≤ 8 after TypeScript merges axes that step
+// come in a uniform, rank ≤ 32 after TypeScript merges axes that step
 // contiguously. One invocation per output element.
 override WORKGROUP: u32 = 256;
 
@@ -10,8 +10,8 @@ struct Params {
   rank: u32,
   offset: i32,
   _pad: u32,
-  shape: array<vec4<u32>, 2>,
-  strides: array<vec4<i32>, 2>,
+  shape: array<vec4<u32>, 8>,
+  strides: array<vec4<i32>, 8>,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<T>;

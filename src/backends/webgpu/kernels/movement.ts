@@ -7,7 +7,8 @@ import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
 import { computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
 
-const MAX_RANK = 8;
+/** Axes the kernel's uniform holds (after merging): its shape and strides arrays, MAX_RANK / 4 vec4s each. */
+const MAX_RANK = 32;
 
 /** Drops size-1 axes and merges neighbours that step contiguously, so a gather of any rank usually fits in a few. */
 export function mergeAxes(shape: readonly number[], strides: readonly number[]): { shape: number[]; strides: number[] } {
@@ -32,11 +33,11 @@ export function stridedCopy(rt: Runtime, x: Operand, outShape: readonly number[]
     throw new Error(`webgpu stridedCopy: ${merged.shape.length} axes that cannot be merged; at most ${MAX_RANK} are supported`);
   }
   const size = sizeOf(outShape);
-  const params = new ArrayBuffer(80);
+  const params = new ArrayBuffer(16 + 8 * MAX_RANK);
   new Uint32Array(params, 0, 2).set([size, merged.shape.length]);
   new Int32Array(params, 8, 1)[0] = offset;
-  new Uint32Array(params, 16, 8).set(merged.shape);
-  new Int32Array(params, 48, 8).set(merged.strides);
+  new Uint32Array(params, 16, MAX_RANK).set(merged.shape);
+  new Int32Array(params, 16 + 4 * MAX_RANK, MAX_RANK).set(merged.strides);
   const kernel = rt.compiler.kernel({ name: 'strided_copy', source: stridedCopyShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
   rt.commands.dispatch(kernel, { x: x.buffer, out, params: new Uint8Array(params) }, grid(size, 256));
 }

@@ -1,59 +1,160 @@
 // Row reductions on the GPU: sum, mean, max, min and argmax/argmin of x seen
-// as [outer, inner], one workgroup per row (shaders/reduce.wgsl,
-// reduce_mean_int.wgsl, arg_reduce.wgsl). The workgroup is narrower for
-// short rows, so that many short rows (a softmax over 10 classes) do not
-// leave most invocations idle.
+// as [outer, inner] (shaders/reduce.wgsl, reduce_mean_int.wgsl,
+// arg_reduce.wgsl). Three shapes of launch, picked from the rows' shape:
+//  - short rows (inner ≤ SHORT_ROW): one invocation per row, folding it
+//    serially, so many short rows (a softmax over 10 classes) keep every
+//    invocation busy;
+//  - longer rows: one workgroup per row (64 or 256 invocations, by the row's
+//    length), each invocation folding a strided share, then combined
+//    within each subgroup with subgroup operations (when the device has
+//    them) and across subgroups — or, without subgroups, as a tree — in
+//    workgroup memory;
+//  - long rows among few rows (all but the mean of ints): split into
+//    chunks, one workgroup each, then the chunks' results reduced per row
+//    by a second launch, so one long row still fills the device.
+// The subgroup path can be switched off (`reduceOptions.subgroups = false`,
+// or TMNN_WEBGPU_SUBGROUPS=0) to run and test the workgroup-tree path on a
+// device that has subgroups.
 import { isFloat, type DType } from '../../../dtype.js';
 import type { ArgReduceOp, ReduceOp } from '../../kernels.js';
 import argReduceShader from '../../../../shaders/arg_reduce.wgsl';
 import elementwiseLib from '../../../../shaders/elementwise_lib.wgsl';
 import reduceShader from '../../../../shaders/reduce.wgsl';
 import reduceMeanIntShader from '../../../../shaders/reduce_mean_int.wgsl';
+import type { WgslScalar } from '../compiler.js';
 import { computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
 
+export const reduceOptions = {
+  /** Use subgroup operations where the device has them (false: always the workgroup tree). */
+  subgroups: !(typeof process !== 'undefined' && process.env?.TMNN_WEBGPU_SUBGROUPS === '0'),
+};
+
+/** Rows this short or shorter get one invocation each. */
+export const SHORT_ROW = 32;
+/** Invocations per workgroup when each handles a whole row. */
+const ROWS_PER_GROUP = 64;
+
 const OPS: Record<ReduceOp, number> = { sum: 0, mean: 1, max: 2, min: 3 };
 
-/** Invocations per row: a power of two from 16 to 256, about the row's length. */
+/**
+ * Invocations per row: 64 for rows up to 512, 256 beyond. Two sizes only:
+ * each is a separate pipeline (per op and dtype), and pipeline creation is
+ * costly (seconds on lavapipe).
+ */
 export function rowWorkgroup(inner: number): number {
-  let wg = 16;
-  while (wg < 256 && wg < inner) wg *= 2;
-  return wg;
+  return inner <= 512 ? 64 : 256;
 }
 
-/** Workgroups for `outer` rows: [x, y] within the per-dimension limit (a row is wg.x + wg.y·num_workgroups.x). */
-export const rowGrid = (outer: number): [number, number] => grid(outer, 1);
+/** Rows at least this long among at most SPLIT_MAX_ROWS rows are reduced in chunks of SPLIT_CHUNK (all but the mean of ints). */
+export const SPLIT_MIN_INNER = 1 << 16;
+export const SPLIT_MAX_ROWS = 64;
+export const SPLIT_CHUNK = 1 << 14;
+
+export interface RowLaunch { WG: number; perInvocation: boolean; groups: [number, number] }
+
+/** How a row kernel is launched for rows of `inner`: the WG override, the per-invocation flag, the grid. */
+export function rowLaunch(outer: number, inner: number): RowLaunch {
+  if (inner <= SHORT_ROW) return { WG: ROWS_PER_GROUP, perInvocation: true, groups: grid(outer, ROWS_PER_GROUP) };
+  return { WG: rowWorkgroup(inner), perInvocation: false, groups: grid(outer, 1) };
+}
+
+export function useSubgroups(rt: Runtime): boolean {
+  return rt.ctx.features.subgroups && reduceOptions.subgroups;
+}
+
+/**
+ * The front of a row kernel's source: `enable subgroups;` (it must precede
+ * every declaration, so the aliases and constants are written here rather
+ * than by the compiler's prelude), the type aliases, the constants, and the
+ * sg_* helpers — subgroup builtins, or pass-throughs when subgroups are off
+ * (then the shader's `if (SUBGROUPS)` branches are dead).
+ */
+export function rowHeader(subgroups: boolean, types: Record<string, WgslScalar>, consts: Record<string, number | boolean>): string {
+  const lines = [subgroups ? 'enable subgroups;' : ''];
+  for (const [k, t] of Object.entries(types)) lines.push(`alias ${k} = ${t};`);
+  for (const [k, v] of Object.entries({ ...consts, SUBGROUPS: subgroups })) lines.push(`const ${k} = ${typeof v === 'boolean' ? v : `${v}u`};`);
+  if (subgroups) {
+    lines.push(
+      'fn sg_add(v: V) -> V { return subgroupAdd(v); }',
+      'fn sg_max(v: V) -> V { return subgroupMax(v); }',
+      'fn sg_min(v: V) -> V { return subgroupMin(v); }',
+      'fn sg_min_u32(v: u32) -> u32 { return subgroupMin(v); }',
+      'fn sg_any(b: bool) -> bool { return subgroupAny(b); }',
+      'fn sg_elect() -> bool { return subgroupElect(); }',
+    );
+  } else {
+    lines.push(
+      'fn sg_add(v: V) -> V { return v; }',
+      'fn sg_max(v: V) -> V { return v; }',
+      'fn sg_min(v: V) -> V { return v; }',
+      'fn sg_min_u32(v: u32) -> u32 { return v; }',
+      'fn sg_any(b: bool) -> bool { return b; }',
+      'fn sg_elect() -> bool { return true; }',
+    );
+  }
+  return lines.filter(Boolean).join('\n');
+}
 
 export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, outDtype: DType): void {
   const [outer, inner] = x.shape;
   const { features } = rt.ctx;
-  const params = Uint32Array.of(outer, inner);
-  const WG = rowWorkgroup(inner);
+  const launch = rowLaunch(outer, inner);
   if (op === 'mean' && !isFloat(x.dtype)) {
-    const kernel = rt.compiler.kernel({ name: 'reduce_mean_int', source: reduceMeanIntShader, types: { Out: computeType(outDtype, features) }, constants: { WG } });
-    rt.commands.dispatch(kernel, { x: x.buffer, out, params }, rowGrid(outer));
+    const params = Uint32Array.of(outer, inner);
+    const kernel = rt.compiler.kernel({
+      name: 'reduce_mean_int',
+      source: `${rowHeader(false, { V: 'i32', Out: computeType(outDtype, features) }, { PER_INVOCATION: launch.perInvocation })}\n${elementwiseLib}\n${reduceMeanIntShader}`,
+      constants: { WG: launch.WG },
+    });
+    rt.commands.dispatch(kernel, { x: x.buffer, out, params }, launch.groups);
     return;
   }
   const float = isFloat(x.dtype);
-  const kernel = rt.compiler.kernel({
-    name: 'reduce',
-    source: `${elementwiseLib}\n${reduceShader}`,
-    types: { V: float ? 'f32' : 'i32', In: computeType(x.dtype, features), Out: computeType(outDtype, features) },
-    defines: { OP: OPS[op], IS_FLOAT: float ? 1 : 0 },
-    constants: { WG },
-  });
-  rt.commands.dispatch(kernel, { x: x.buffer, out, params }, rowGrid(outer));
+  const V: WgslScalar = float ? 'f32' : 'i32';
+  const run = (o: ReduceOp, input: GPUBuffer, inType: WgslScalar, outType: WgslScalar, target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
+    const header = rowHeader(
+      useSubgroups(rt) && !l.perInvocation,
+      { V, In: inType, Out: outType },
+      { OP: OPS[o], IS_FLOAT: float, PER_INVOCATION: l.perInvocation },
+    );
+    const kernel = rt.compiler.kernel({ name: 'reduce', source: `${header}\n${elementwiseLib}\n${reduceShader}`, constants: { WG: l.WG } });
+    rt.commands.dispatch(kernel, { x: input, out: target, params: p }, l.groups);
+  };
+  const inType = computeType(x.dtype, features);
+  const outType = computeType(outDtype, features);
+  if (outer <= SPLIT_MAX_ROWS && inner >= SPLIT_MIN_INNER) {
+    const parts = Math.ceil(inner / SPLIT_CHUNK);
+    const partial = rt.pool.acquire(outer * parts * 4);
+    run(op === 'mean' ? 'sum' : op, x.buffer, inType, V, partial,
+      Uint32Array.of(outer * parts, inner, parts, SPLIT_CHUNK, inner), { WG: 256, perInvocation: false, groups: grid(outer * parts, 1) });
+    run(op, partial, V, outType, out, Uint32Array.of(outer, parts, 1, parts, inner), rowLaunch(outer, parts));
+    rt.pool.release(partial);
+    return;
+  }
+  run(op, x.buffer, inType, outType, out, Uint32Array.of(outer, inner, 1, inner, inner), launch);
 }
 
 export function argReduce(rt: Runtime, op: ArgReduceOp, x: Operand, out: GPUBuffer): void {
   const [outer, inner] = x.shape;
   const float = isFloat(x.dtype);
-  const kernel = rt.compiler.kernel({
-    name: 'arg_reduce',
-    source: argReduceShader,
-    types: { V: float ? 'f32' : 'i32', In: computeType(x.dtype, rt.ctx.features) },
-    defines: { LARGEST: op === 'argmax' ? 1 : 0, IS_FLOAT: float ? 1 : 0 },
-    constants: { WG: rowWorkgroup(inner) },
-  });
-  rt.commands.dispatch(kernel, { x: x.buffer, out, params: Uint32Array.of(outer, inner) }, rowGrid(outer));
+  const run = (gather: boolean, cand: GPUBuffer, target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
+    const header = rowHeader(
+      useSubgroups(rt) && !l.perInvocation,
+      { V: float ? 'f32' : 'i32', In: computeType(x.dtype, rt.ctx.features) },
+      { LARGEST: op === 'argmax', IS_FLOAT: float, PER_INVOCATION: l.perInvocation, GATHER: gather },
+    );
+    const kernel = rt.compiler.kernel({ name: 'arg_reduce', source: `${header}\n${elementwiseLib}\n${argReduceShader}`, constants: { WG: l.WG } });
+    rt.commands.dispatch(kernel, { x: x.buffer, cand, out: target, params: p }, l.groups);
+  };
+  if (outer <= SPLIT_MAX_ROWS && inner >= SPLIT_MIN_INNER) {
+    const parts = Math.ceil(inner / SPLIT_CHUNK);
+    const cand = rt.pool.acquire(outer * parts * 4);
+    run(false, x.buffer, cand, Uint32Array.of(outer * parts, inner, parts, SPLIT_CHUNK, inner), { WG: 256, perInvocation: false, groups: grid(outer * parts, 1) });
+    run(true, cand, out, Uint32Array.of(outer, parts, 1, parts, inner), rowLaunch(outer, parts));
+    rt.pool.release(cand);
+    return;
+  }
+  // (cand is unused without GATHER; x stands in for it.)
+  run(false, x.buffer, out, Uint32Array.of(outer, inner, 1, inner, inner), rowLaunch(outer, inner));
 }

@@ -1,20 +1,39 @@
-// Softmax and log-softmax along rows on the GPU (shaders/softmax.wgsl).
+// Softmax and log-softmax along rows on the GPU (shaders/softmax.wgsl),
+// launched like the row reductions (kernels/reduce.ts): one invocation per
+// short row, one workgroup per longer row, subgroup operations when the
+// device has them and reduceOptions.subgroups allows, long rows among few
+// rows split into chunks (two launches: chunk stats, then combine and write).
 import type { DType } from '../../../dtype.js';
 import elementwiseLib from '../../../../shaders/elementwise_lib.wgsl';
 import softmaxShader from '../../../../shaders/softmax.wgsl';
 import { computeType } from '../layout.js';
-import type { Operand, Runtime } from '../runtime.js';
-import { rowGrid, rowWorkgroup } from './reduce.js';
+import { grid, type Operand, type Runtime } from '../runtime.js';
+import { SPLIT_CHUNK, SPLIT_MAX_ROWS, SPLIT_MIN_INNER, rowHeader, rowLaunch, useSubgroups, type RowLaunch } from './reduce.js';
 
 export function softmax(rt: Runtime, x: Operand, log: boolean, out: GPUBuffer, outDtype: DType): void {
   const [outer, inner] = x.shape;
   const { features } = rt.ctx;
-  const kernel = rt.compiler.kernel({
-    name: 'softmax',
-    source: `${elementwiseLib}\n${softmaxShader}`,
-    types: { In: computeType(x.dtype, features), Out: computeType(outDtype, features) },
-    defines: { LOG: log ? 1 : 0 },
-    constants: { WG: rowWorkgroup(inner) },
-  });
-  rt.commands.dispatch(kernel, { x: x.buffer, out, params: Uint32Array.of(outer, inner) }, rowGrid(outer));
+  const run = (phase: 0 | 1 | 2, stats: GPUBuffer, params: Uint32Array, launch: RowLaunch) => {
+    const header = rowHeader(
+      useSubgroups(rt) && !launch.perInvocation,
+      { V: 'f32', In: computeType(x.dtype, features), Out: computeType(outDtype, features) },
+      { LOG: log, PHASE: phase, PER_INVOCATION: launch.perInvocation },
+    );
+    const kernel = rt.compiler.kernel({ name: 'softmax', source: `${header}\n${elementwiseLib}\n${softmaxShader}`, constants: { WG: launch.WG } });
+    rt.commands.dispatch(kernel, { x: x.buffer, out, stats, params }, launch.groups);
+  };
+  if (outer <= SPLIT_MAX_ROWS && inner >= SPLIT_MIN_INNER) {
+    const parts = Math.ceil(inner / SPLIT_CHUNK);
+    const stats = rt.pool.acquire(outer * parts * 8);
+    const params = Uint32Array.of(outer * parts, inner, parts, SPLIT_CHUNK);
+    const launch: RowLaunch = { WG: 256, perInvocation: false, groups: grid(outer * parts, 1) };
+    run(1, stats, params, launch);
+    run(2, stats, params, launch);
+    rt.pool.release(stats);
+    return;
+  }
+  // Unsplit, `stats` is unused; a small scratch buffer stands in (it may not alias `out`).
+  const scratch = rt.pool.acquire(16);
+  run(0, scratch, Uint32Array.of(outer, inner, 1, inner), rowLaunch(outer, inner));
+  rt.pool.release(scratch);
 }
