@@ -3,8 +3,9 @@
 // run). Floors from the issues are checked in the notes under each table.
 //   1. f32 matmul: tmnn native vs cblas_sgemm called from C vs tfjs-wasm (and tmnn js)
 //   2. int8 vs f32 matmul on the native backend
-//   3. training an MLP on MNIST: tmnn on each backend vs TensorFlow.js on cpu, wasm and webgpu
-// `npm run bench -- matmul` (or int8, training) runs one section.
+//   3. matmul on the webgpu backend vs tfjs-webgpu on the same adapter, f16, and fused vs unfused
+//   4. training an MLP on MNIST: tmnn on each backend vs TensorFlow.js on cpu, wasm and webgpu
+// `npm run bench -- matmul` (or int8, webgpu, training) runs one section.
 import * as tm from '../src/index.js';
 import { loadDigits } from '../examples/mnist/data.js';
 import { bestOf, gflops, printTable, verdict } from './harness.js';
@@ -12,6 +13,7 @@ import { directSgemmGflops } from './native/direct.js';
 import { tfjsMatmulGflops, useTfjs } from './peers/tfjs.js';
 import { tfjsTrainingSamplesPerSecond, type TfjsTrainingBackend } from './peers/tfjs-train.js';
 import { TRAINING, tmnnTraining } from './training.js';
+import { webgpuSection } from './webgpu/matmul.js';
 
 const SIZES = [256, 512, 1024, 2048];
 
@@ -92,7 +94,7 @@ async function trainingSection(): Promise<void> {
   const rows: (string | number)[][] = [];
   const chosen = await tmnnTraining(undefined, train, epochs, test);
   rows.push([`tmnn, tm.init() → ${chosen.backend}`, chosen.samplesPerSecond, chosen.finalLoss, 100 * (chosen.testAccuracy ?? NaN)]);
-  for (const backend of ['native', 'js'] as const) {
+  for (const backend of ['webgpu', 'native', 'js'] as const) {
     if (backend === chosen.backend) continue;
     const r = await tmnnTraining(backend, train, epochs, test);
     rows.push([`tmnn ${backend}`, r.samplesPerSecond, r.finalLoss, 100 * (r.testAccuracy ?? NaN)]);
@@ -117,7 +119,7 @@ async function trainingSection(): Promise<void> {
   );
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, training: trainingSection };
+const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, webgpu: webgpuSection, training: trainingSection };
 const wanted = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`tmnn ${tm.VERSION} bench · ${new Date().toISOString()} · node ${process.version}`);
 for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) await SECTIONS[name]();

@@ -175,7 +175,7 @@ export class Tensor {
   tanh(): Tensor { return ops.tanh(this); }
   clip(min: number, max: number): Tensor { return ops.clip(this, min, max); }
 
-  matmul(b: Tensor, options?: ops.MatmulOptions): Tensor { return ops.matmul(this, b, options); }
+  matmul(b: Tensor | ops.QuantizedTensor, options?: ops.MatmulOptions): Tensor { return ops.matmul(this, b, options); }
 
   sum(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.sum(this, axes, options); }
   mean(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.mean(this, axes, options); }

@@ -3,7 +3,7 @@
 // see rank-3 operands whose batch is 1 or the full batch.
 import { promoteTypes, type DType } from '../dtype.js';
 import { backendFor } from '../engine.js';
-import { ShapeError, formatShape } from '../errors.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -11,6 +11,7 @@ import { zeros, zerosLike } from './creation.js';
 import { broadcastTo, reshape } from './movement.js';
 import { sumToShape } from './reduce.js';
 import { checkTensor, fromStorage, view } from './util.js';
+import { QuantizedTensor, quantizedMatmul } from './quantize.js';
 
 export interface MatmulOptions {
   /** Use aᵀ (its last two axes swapped) without copying it. */
@@ -25,7 +26,11 @@ function matmulDType(a: DType, b: DType): DType {
   return common === 'i8' ? 'i32' : common;
 }
 
-export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+export function matmul(a: Tensor, b: Tensor | QuantizedTensor, options: MatmulOptions = {}): Tensor {
+  if (b instanceof QuantizedTensor) {
+    if (options.transposeA || options.transposeB) throw new ValueError('matmul: transposes are not supported with a quantized weight');
+    return quantizedMatmul(a, b);
+  }
   checkTensor('matmul', a, 'a');
   checkTensor('matmul', b, 'b');
   const backend = backendFor('matmul', [a.dataRef('matmul'), b.dataRef('matmul')]);

@@ -23,6 +23,7 @@ import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, stridedCopy } from './kernels/movement.js';
 import { EPILOGUE_FIRST_BINDING, matmul as encodeMatmul } from './kernels/matmul.js';
+import { int8Eligible, matmulInt8 } from './kernels/matmul_int8.js';
 import { oneHot } from './kernels/onehot.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
@@ -172,6 +173,13 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   function runMatmul(d: GpuData): void {
     if (d.op?.kind !== 'matmul') return;
     const { args: [a, b], config } = d.op;
+    if (a.data.dtype === 'i8' && b.data.dtype === 'i8' && d.dtype === 'i32' && int8Eligible(config)) {
+      // Straight from the packed bytes, four products per step.
+      const out = allocate(d);
+      if (d.size > 0) matmulInt8(rt, operand(a), operand(b), out);
+      settle(d, out, recycle);
+      return;
+    }
     const [wa, wb] = [wideArg(a), wideArg(b)];
     if (packing(d.dtype, features) === 1) {
       const out = allocate(d);

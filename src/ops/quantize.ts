@@ -1,0 +1,97 @@
+// Symmetric int8 quantization of weights, and products with them.
+//
+// tm.quantize(w) takes a float weight w of shape [K, N] (as used in x·w) and
+// stores it transposed, as N rows of K int8 values with one f32 scale per row
+// (per output column of w): w[k, n] ≈ values[n, k] · scales[n], values =
+// round(w / scale) with scale = max|w[:, n]| / 127. K is contiguous in the
+// stored rows so that a product reads four int8 at a time along K (on WebGPU,
+// packed four to a u32 word for dot4I8Packed).
+//
+// tm.matmul(x, q) quantizes x per row on the fly the same way, multiplies the
+// int8 values exactly into i32 (VNNI on the native backend, dot4I8Packed on
+// WebGPU where the adapter has it), and scales the result back to f32. The
+// result is the product of the dequantized operands, up to i32 accumulation
+// (exact). No gradient flows through it.
+import { isFloat } from '../dtype.js';
+import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
+import { tidy } from '../engine.js';
+import { isGradEnabled, noGrad } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+import { where } from './elementwise.js';
+import { matmul } from './matmul.js';
+
+export interface QuantizeOptions {
+  /** The stored dtype: only 'i8' (symmetric, per output column). */
+  dtype?: 'i8';
+}
+
+/** A weight [K, N] stored as int8 rows [N, K] with an f32 scale per row. */
+export class QuantizedTensor {
+  constructor(
+    /** int8 values, [N, K]: row n is column n of the original weight. */
+    readonly values: Tensor,
+    /** f32 scale per row of `values`, [N]. */
+    readonly scales: Tensor,
+  ) {}
+
+  /** The shape of the weight it stands for, [K, N]. */
+  get shape(): number[] {
+    return [this.values.shape[1], this.values.shape[0]];
+  }
+
+  /** Bytes it takes: a quarter of the f32 weight, plus four per scale. */
+  get bytes(): number {
+    return this.values.size + 4 * this.scales.size;
+  }
+
+  dispose(): void {
+    this.values.dispose();
+    this.scales.dispose();
+  }
+}
+
+/** Per-row max |x| / 127 along the last axis (1 for an all-zero row, so it divides safely). */
+function rowScales(x: Tensor): Tensor {
+  const amax = x.abs().max(-1, { keepDims: true });
+  return where(amax.equal(0), 1, amax.div(127));
+}
+
+/** round(x / scale), half away from zero, as i8 (the cast truncates toward zero). */
+function toInt8(x: Tensor, scale: Tensor): Tensor {
+  const y = x.div(scale);
+  return y.add(y.sign().mul(0.5)).cast('i8');
+}
+
+export function quantize(w: Tensor, options: QuantizeOptions = {}): QuantizedTensor {
+  const dtype = options.dtype ?? 'i8';
+  if (dtype !== 'i8') throw new DTypeError(`quantize: dtype must be 'i8', got ${JSON.stringify(dtype)}`);
+  if (!isFloat(w.dtype)) throw new DTypeError(`quantize: the weight must be f32 or f16, got ${w.dtype}`);
+  if (w.rank !== 2) throw new ShapeError(`quantize: the weight must be 2-D [K, N], got ${formatShape(w.shape)}`);
+  return noGrad(() => tidy(() => {
+    const rows = w.cast('f32').transpose();
+    const scales = rowScales(rows);
+    return new QuantizedTensor(toInt8(rows, scales), scales.reshape([scales.size]));
+  }));
+}
+
+/** The f32 weight [K, N] a quantized one stands for. */
+export function dequantize(q: QuantizedTensor): Tensor {
+  return noGrad(() => tidy(() => q.values.cast('f32').mul(q.scales.reshape([q.scales.size, 1])).transpose()));
+}
+
+/** x [..., K] · q ([K, N]) → f32 [..., N], through an exact int8 product. */
+export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
+  const [k, n] = q.shape;
+  if (x.rank < 1 || x.shape[x.rank - 1] !== k) {
+    throw new ShapeError(`matmul: inner dimensions differ: ${formatShape(x.shape)} x quantized ${formatShape([k, n])}`);
+  }
+  if (!isFloat(x.dtype)) throw new DTypeError(`matmul: a quantized weight multiplies f32 or f16 activations, got ${x.dtype}`);
+  if (isGradEnabled() && x.requiresGrad) {
+    throw new ValueError('matmul: no gradient flows through a quantized weight; run it under tm.noGrad() (inference), or train with the float weight');
+  }
+  return noGrad(() => tidy(() => {
+    const xf = x.cast('f32');
+    const xs = rowScales(xf);
+    return matmul(toInt8(xf, xs), q.values, { transposeB: true }).cast('f32').mul(xs).mul(q.scales);
+  }));
+}

@@ -1,0 +1,92 @@
+// Symmetric int8 weights on every backend: quantize/dequantize round trips
+// within half a step, and a product with a quantized weight equals the
+// float64 product of the dequantized operands (x quantized per row the same
+// way), since the int8 part is exact.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { asF32, expectClose, uniform } from '../helpers/data.js';
+import { f64, matmulRef } from '../helpers/float64.js';
+
+/** The per-row symmetric int8 quantization tm.quantize documents, in float64: values and scales of rows [r, c]. */
+function quantizeRows(v: Float64Array, r: number, c: number): { q: Float64Array; s: Float64Array } {
+  const q = new Float64Array(r * c);
+  const s = new Float64Array(r);
+  for (let i = 0; i < r; i++) {
+    let m = 0;
+    for (let j = 0; j < c; j++) m = Math.max(m, Math.abs(v[i * c + j]));
+    s[i] = Math.fround(m === 0 ? 1 : Math.fround(m) / 127);
+    for (let j = 0; j < c; j++) q[i * c + j] = Math.max(-128, Math.min(127, Math.round(Math.abs(v[i * c + j]) / s[i]) * Math.sign(v[i * c + j])));
+  }
+  return { q, s };
+}
+
+describe.each(BACKENDS)('int8 quantization on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it.each([[1, 1], [7, 5], [129, 127], [13, 513]])('quantize [%i, %i] → int8 rows [N, K] and scales; dequantize is within half a step', async (k, n) => {
+    const w = asF32(uniform(k * n, -3, 3));
+    const q = tm.quantize(tm.tensor(w, [k, n]));
+    expect(q.values.dtype).toBe('i8');
+    expect(q.values.shape).toEqual([n, k]);
+    expect(q.scales.shape).toEqual([n]);
+    expect(q.shape).toEqual([k, n]);
+    expect(q.bytes).toBe(k * n + 4 * n);
+    const scales = await q.scales.data();
+    const back = await tm.dequantize(q).data();
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < n; j++) {
+        expect(Math.abs(back[i * n + j] - w[i * n + j])).toBeLessThanOrEqual(scales[j] / 2 + 1e-6 * Math.abs(w[i * n + j]));
+      }
+    }
+    q.dispose();
+  });
+
+  it.each([[1, 4, 1], [7, 13, 5], [33, 127, 17], [16, 129, 64], [5, 513, 3]])('x [%i, %i] · q → the float64 product of the dequantized operands', async (m, k, n) => {
+    const x = asF32(uniform(m * k, -2, 2));
+    const w = asF32(uniform(k * n, -1, 1));
+    const q = tm.quantize(tm.tensor(w, [k, n]));
+    const y = tm.matmul(tm.tensor(x, [m, k]), q);
+    expect(y.dtype).toBe('f32');
+    expect(y.shape).toEqual([m, n]);
+    // Reference: both operands quantized as documented, multiplied exactly, scaled back.
+    const wq = quantizeRows(Float64Array.from({ length: n * k }, (_, i) => w[(i % k) * n + Math.floor(i / k)]), n, k);
+    const xq = quantizeRows(x, m, k);
+    const prod = matmulRef(f64([m, k], xq.q), f64([n, k], wq.q), { transposeB: true });
+    const want = prod.v.map((v, i) => v * xq.s[Math.floor(i / n)] * wq.s[i % n]);
+    // The int8 sum is exact. What is left: f32 rounding of the scaling, and x/scale landing on the
+    // other side of a .5 (GPU division is within 2.5 ulp), which moves one x value by one step:
+    // allow two such steps per output, each worth xs·ws·|wq| ≤ xs·ws·127.
+    const scale = want.map((_, i) => (2 * xq.s[Math.floor(i / n)] * wq.s[i % n] * 127) / 1e-5);
+    expectClose(await y.data(), want, 1e-5, 'quantized matmul', scale);
+    // And it is close to the float product: within the quantization error of both sides.
+    const exact = matmulRef(f64([m, k], x), f64([k, n], w));
+    const bound = exact.v.map((_, i) => k * (xq.s[Math.floor(i / n)] * 1 + wq.s[i % n] * 2));
+    const got = await y.data();
+    got.forEach((g, i) => expect(Math.abs(g - exact.v[i])).toBeLessThanOrEqual(bound[i]));
+    q.dispose();
+  });
+
+  it('batched activations [B, M, K] work; tidy keeps a returned QuantizedTensor whole', async () => {
+    const q = tm.tidy(() => tm.quantize(tm.randn([9, 4], { seed: 4 })));
+    const x = tm.randn([2, 3, 9], { seed: 5 });
+    const y = x.matmul(q);
+    expect(y.shape).toEqual([2, 3, 4]);
+    const flat = tm.matmul(x.reshape([6, 9]), q);
+    expectClose(await y.data(), await flat.data(), 1e-6);
+  });
+
+  it('rejects what it cannot do, with the reason', () => {
+    expect(() => tm.quantize(tm.tensor([1, 2], [2], { dtype: 'f32' }))).toThrow(/must be 2-D \[K, N\], got \[2\]/);
+    expect(() => tm.quantize(tm.tensor([[1]], { dtype: 'i32' }))).toThrow(/must be f32 or f16, got i32/);
+    expect(() => tm.quantize(tm.ones([2, 2]), { dtype: 'i4' as 'i8' })).toThrow(/dtype must be 'i8'/);
+    const q = tm.quantize(tm.ones([3, 2]));
+    expect(() => tm.matmul(tm.ones([2, 4]), q)).toThrow(/inner dimensions differ: \[2,4\] x quantized \[3,2\]/);
+    const x = tm.ones([2, 3]);
+    x.requiresGrad = true;
+    expect(() => tm.matmul(x, q)).toThrow(/no gradient flows through a quantized weight/);
+    expect(tm.noGrad(() => tm.matmul(x, q)).shape).toEqual([2, 2]);
+  });
+});
