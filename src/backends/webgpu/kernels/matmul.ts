@@ -3,14 +3,17 @@
 // computed from the accumulator before it is stored, so that
 // matmul(x, w).add(b).relu() is one launch.
 //
-// Tile shape per adapter: which register block and workgroup shape is fastest
-// differs between GPUs (and on CPU rasterisers like lavapipe, between vector
-// widths), so on the first large product a device runs, each candidate below
-// is timed on a 512³ product and the fastest is kept for that device; small
-// products (where launch overhead dominates) use the first candidate.
+// Tile shape per adapter: whether operand tiles go through workgroup memory
+// (matmul_shared.wgsl) or straight from global memory into registers
+// (matmul.wgsl), and which register block and workgroup shape, is fastest
+// differs between GPUs — on lavapipe, a CPU rasteriser, workgroup memory is
+// just more copying — so on the first large product a device runs, each
+// candidate below is timed on a 512³ product and the fastest is kept for that
+// device; small products (where launch overhead dominates) use the first.
 import type { DType } from '../../../dtype.js';
 import type { MatmulConfig } from '../../kernels.js';
 import matmulShader from '../../../../shaders/matmul.wgsl';
+import matmulSharedShader from '../../../../shaders/matmul_shared.wgsl';
 import type { WgslScalar } from '../compiler.js';
 import type { FusedCode } from '../fusion.js';
 import { computeType } from '../layout.js';
@@ -26,6 +29,8 @@ export interface Epilogue {
 }
 
 export interface MatmulTile {
+  /** Whether operand tiles go through workgroup memory (matmul_shared.wgsl), and the k slice they cover. */
+  shared?: { bk: number };
   /** Outputs per invocation: rows × columns. */
   tileM: number;
   tileN: number;
@@ -40,6 +45,9 @@ export const TILE_CANDIDATES: readonly MatmulTile[] = [
   { tileM: 8, tileN: 4, wgX: 16, wgY: 8 },
   { tileM: 4, tileN: 8, wgX: 8, wgY: 16 },
   { tileM: 2, tileN: 4, wgX: 16, wgY: 16 },
+  { shared: { bk: 16 }, tileM: 4, tileN: 4, wgX: 8, wgY: 8 },
+  { shared: { bk: 8 }, tileM: 4, tileN: 4, wgX: 16, wgY: 16 },
+  { shared: { bk: 16 }, tileM: 2, tileN: 2, wgX: 16, wgY: 16 },
 ];
 
 /** Products of at least this many multiply-adds use the tuned tile (and the first one triggers tuning). */
@@ -69,6 +77,11 @@ export function matmul(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig
   encode(rt, a, b, config, accDtype, out, tile, epilogue, { batchA, batchB, batch, m, n, k });
 }
 
+/** The product with a given tile, for tests that check every candidate. */
+export function matmulWithTile(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer, tile: MatmulTile): void {
+  encode(rt, a, b, config, accDtype, out, tile, undefined, dims(a, b, config));
+}
+
 function encode(
   rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer, tile: MatmulTile,
   epilogue: Epilogue | undefined, d: ReturnType<typeof dims>, counted = true,
@@ -77,13 +90,21 @@ function encode(
   const integer = accDtype === 'i32';
   const acc: WgslScalar = integer ? 'i32' : 'f32';
   const value = epilogue?.code.code ?? `fn value(i: u32) -> ${acc} { return acc_value; }`;
-  const kernel = rt.compiler.kernel({
-    name: 'matmul',
-    source: `${matmulShader}\n${value}`,
-    types: { In: computeType(a.dtype, features), Acc: acc, Out: computeType(epilogue?.outDtype ?? accDtype, features) },
-    defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
-    constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
-  });
+  const types = { In: computeType(a.dtype, features), Acc: acc, Out: computeType(epilogue?.outDtype ?? accDtype, features) };
+  const kernel = tile.shared
+    ? rt.compiler.kernel({
+      name: 'matmul_shared',
+      source: `${matmulSharedShader}\n${value}`,
+      types,
+      defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, WG_X: tile.wgX, WG_Y: tile.wgY, BK: tile.shared.bk },
+    })
+    : rt.compiler.kernel({
+      name: 'matmul',
+      source: `${matmulShader}\n${value}`,
+      types,
+      defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
+      constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
+    });
   const params = Uint32Array.of(
     d.m, d.n, d.k,
     d.batchA === 1 ? 0 : d.m * d.k, d.batchB === 1 ? 0 : d.k * d.n,
@@ -115,6 +136,8 @@ export async function tune(rt: Runtime): Promise<MatmulTile> {
   try {
     for (const tile of TILE_CANDIDATES) {
       if (tile.wgX * tile.wgY > rt.ctx.limits.maxComputeInvocationsPerWorkgroup) continue;
+      const sharedBytes = tile.shared ? 4 * tile.shared.bk * (tile.wgY * tile.tileM + tile.wgX * tile.tileN) : 0;
+      if (sharedBytes > rt.ctx.limits.maxComputeWorkgroupStorageSize) continue;
       let ms = Infinity;
       for (let rep = 0; rep < 3; rep++) {
         const start = performance.now();
