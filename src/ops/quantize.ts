@@ -44,6 +44,11 @@ export class QuantizedTensor {
     return this.values.size + 4 * this.scales.size;
   }
 
+  /** The weight applied to activations, as a Dense layer applies it: x · w, like tm.matmul(x, this). */
+  matmul(x: Tensor): Tensor {
+    return quantizedMatmul(x, this);
+  }
+
   dispose(): void {
     this.values.dispose();
     this.scales.dispose();

@@ -76,6 +76,7 @@ describe.each(BACKENDS)('int8 quantization on %s', (backend) => {
     expect(y.shape).toEqual([2, 3, 4]);
     const flat = tm.matmul(x.reshape([6, 9]), q);
     expectClose(await y.data(), await flat.data(), 1e-6);
+    expectClose(await q.matmul(x).data(), await y.data(), 0); // q.matmul(x) applies the weight: x · w
   });
 
   it('rejects what it cannot do, with the reason', () => {

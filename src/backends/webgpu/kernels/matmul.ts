@@ -45,6 +45,8 @@ export const TILE_CANDIDATES: readonly MatmulTile[] = [
   { tileM: 8, tileN: 4, wgX: 16, wgY: 8 },
   { tileM: 4, tileN: 8, wgX: 8, wgY: 16 },
   { tileM: 2, tileN: 4, wgX: 16, wgY: 16 },
+  { tileM: 8, tileN: 8, wgX: 8, wgY: 8 },
+  { tileM: 4, tileN: 8, wgX: 16, wgY: 4 },
   { shared: { bk: 16 }, tileM: 4, tileN: 4, wgX: 8, wgY: 8 },
   { shared: { bk: 8 }, tileM: 4, tileN: 4, wgX: 16, wgY: 16 },
   { shared: { bk: 16 }, tileM: 2, tileN: 2, wgX: 16, wgY: 16 },
@@ -139,7 +141,7 @@ export async function tune(rt: Runtime): Promise<MatmulTile> {
       const sharedBytes = tile.shared ? 4 * tile.shared.bk * (tile.wgY * tile.tileM + tile.wgX * tile.tileN) : 0;
       if (sharedBytes > rt.ctx.limits.maxComputeWorkgroupStorageSize) continue;
       let ms = Infinity;
-      for (let rep = 0; rep < 3; rep++) {
+      for (let rep = 0; rep < 5; rep++) {
         const start = performance.now();
         encode(rt, a, b, config, 'f32', bufs[2], tile, undefined, d, false);
         rt.commands.flush();
