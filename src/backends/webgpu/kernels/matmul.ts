@@ -46,7 +46,6 @@ export const TILE_CANDIDATES: readonly MatmulTile[] = [
   { tileM: 4, tileN: 8, wgX: 8, wgY: 16 },
   { tileM: 2, tileN: 4, wgX: 16, wgY: 16 },
   { tileM: 8, tileN: 8, wgX: 8, wgY: 8 },
-  { tileM: 4, tileN: 8, wgX: 16, wgY: 4 },
   { shared: { bk: 16 }, tileM: 4, tileN: 4, wgX: 8, wgY: 8 },
   { shared: { bk: 8 }, tileM: 4, tileN: 4, wgX: 16, wgY: 16 },
   { shared: { bk: 16 }, tileM: 2, tileN: 2, wgX: 16, wgY: 16 },
