@@ -13,6 +13,30 @@ export async function bestOf(fn: () => Promise<void>, ms = 500, minRuns = 3): Pr
   return best;
 }
 
+/**
+ * The fastest run of each function, in ms, running them in turn (one run of
+ * each per round) for about `ms` in all: a burst of load on a shared machine
+ * then slows a round of all of them, not one function's runs, so their ratio
+ * holds up.
+ */
+export async function bestOfEach<K extends string>(fns: Record<K, () => Promise<void>>, ms = 1000, minRounds = 3): Promise<Record<K, number>> {
+  const names = Object.keys(fns) as K[];
+  const best = {} as Record<K, number>;
+  for (const name of names) {
+    await fns[name]();
+    best[name] = Infinity;
+  }
+  const until = performance.now() + ms;
+  for (let round = 0; round < minRounds || performance.now() < until; round++) {
+    for (const name of names) {
+      const start = performance.now();
+      await fns[name]();
+      best[name] = Math.min(best[name], performance.now() - start);
+    }
+  }
+  return best;
+}
+
 export function gflops(flops: number, ms: number): number {
   return flops / (ms / 1000) / 1e9;
 }

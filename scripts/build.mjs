@@ -12,11 +12,26 @@ if (!versionSource.includes(`'${version}'`)) {
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
+/**
+ * The browser bundle's WGSL without comments and indentation: the bundle
+ * carries every shader, and their header comments are a good share of its
+ * size. (WGSL has no string literals, so `//` always starts a comment.)
+ */
+const compactWgsl = {
+  name: 'compact-wgsl',
+  setup(b) {
+    b.onLoad({ filter: /\.wgsl$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').split('\n').map((line) => line.replace(/\/\/.*$/, '').trim()).filter(Boolean).join('\n'),
+      loader: 'text',
+    }));
+  },
+};
+
 const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning', loader: { '.wgsl': 'text' } };
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'node', packages: 'external' }),
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/tmnn.browser.js', platform: 'browser', minify: true, external: ['node:*', 'webgpu', 'cli-progress'] }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/tmnn.browser.js', platform: 'browser', minify: true, plugins: [compactWgsl], external: ['node:*', 'webgpu', 'cli-progress'] }),
   build({
     ...common,
     entryPoints: ['src/cli/main.ts'],

@@ -17,9 +17,10 @@
 // x[row·x_inner + cand[row·inner + i]] and naming it by its own index, so ties
 // still go to the first. Unsplit: parts = 1, chunk = inner.
 //
-// TypeScript writes in front (kernels/reduce.ts rowHeader): V (f32, or i32
-// for ints), In (stored type), LARGEST, IS_FLOAT, PER_INVOCATION, GATHER, SUBGROUPS
-// and the sg_* helpers; then elementwise_lib.wgsl.
+// TypeScript writes in front (kernels/reduce.ts): V (f32, or i32 for ints),
+// In (stored type), LARGEST, IS_FLOAT, PER_INVOCATION, GATHER, SUBGROUPS;
+// before it go the sg_* helpers (subgroup_ops.wgsl or subgroup_none.wgsl)
+// and elementwise_lib.wgsl.
 override WG: u32 = 64;
 
 const NONE = 0xffffffffu;

@@ -25,6 +25,8 @@ struct Dims {
   // Element offsets between batches (0 for a shared batch of 1).
   batch_stride_a: u32, batch_stride_b: u32,
   trans_a: u32, trans_b: u32,
+  // TILE_M · TILE_N (TILE_M · TILE_N4 for matmul_vec4.wgsl): outputs per invocation.
+  outputs: u32,
 }
 
 @group(0) @binding(0) var<storage, read> a: array<In>;
@@ -70,14 +72,21 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: v
     }
   }
 
+  // Stored in a loop the compiler cannot unroll (its bound comes from the
+  // uniform), so the epilogue `value` is compiled once, not once per output:
+  // unrolled over 128 outputs, a long fused chain took lavapipe seconds to
+  // build. The accumulators are copied out first so that the k loop above
+  // keeps them in registers.
+  var flat: array<Acc, TILE_M * TILE_N>;
   for (var i = 0u; i < TILE_M; i++) {
-    let r = row0 + i * WG_Y;
-    if (r >= M) { break; }
-    for (var j = 0u; j < TILE_N; j++) {
-      let c = col0 + j * WG_X;
-      if (c >= N) { break; }
+    for (var j = 0u; j < TILE_N; j++) { flat[i * TILE_N + j] = acc[i][j]; }
+  }
+  for (var t = 0u; t < dims.outputs; t++) {
+    let r = row0 + (t / TILE_N) * WG_Y;
+    let c = col0 + (t % TILE_N) * WG_X;
+    if (r < M && c < N) {
       let idx = (batch * M + r) * N + c;
-      acc_value = acc[i][j];
+      acc_value = flat[t];
       out[idx] = Out(value(idx));
     }
   }

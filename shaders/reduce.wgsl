@@ -17,10 +17,11 @@
 // more over the [outer, parts] partial results (In = V), dividing a mean by
 // `divisor`, the original row length. Unsplit: parts = 1, chunk = divisor = inner.
 //
-// TypeScript writes in front (kernels/reduce.ts rowHeader): V (the value type:
+// TypeScript writes in front (kernels/reduce.ts): V (the value type:
 // f32 for floats, f16 loaded as f32; i32 for ints), In (stored input type),
-// Out, the consts OP, IS_FLOAT, PER_INVOCATION, SUBGROUPS and the sg_*
-// helpers; then elementwise_lib.wgsl (inf/nan). Float sums accumulate in f32;
+// Out, the consts OP, IS_FLOAT, PER_INVOCATION, SUBGROUPS; before it go the
+// sg_* helpers (subgroup_ops.wgsl or subgroup_none.wgsl) and
+// elementwise_lib.wgsl (inf/nan). Float sums accumulate in f32;
 // int sums wrap in i32; max and min propagate NaN (tested by bits: ordered
 // comparisons would drop it). Empty rows give what the js backend does: sum 0,
 // mean NaN, max −∞ / min +∞ for floats and 0 for ints.

@@ -3,8 +3,8 @@
 // so rows of large values do not wrap before dividing; an empty row's mean is
 // NaN. PER_INVOCATION (short rows): one invocation per row; otherwise one
 // workgroup per row, a tree over the WG partial sums in workgroup memory (see
-// reduce.wgsl). TypeScript writes Out, PER_INVOCATION (and reduce.ts's
-// header) in front, then elementwise_lib.wgsl.
+// reduce.wgsl). TypeScript writes V = i32, Out and PER_INVOCATION in front;
+// before it go subgroup_none.wgsl and elementwise_lib.wgsl.
 override WG: u32 = 64;
 
 struct Params { outer: u32, inner: u32 }

@@ -17,8 +17,9 @@
 // exp(chunk shift − row shift)) and writes its chunk. PHASE 0 is unsplit.
 //
 // TypeScript writes in front (kernels/softmax.ts): V = f32, In / Out (f32, or
-// f16 with shader-f16; computed in f32), LOG, PHASE, PER_INVOCATION, SUBGROUPS and
-// the sg_* helpers; then elementwise_lib.wgsl (NaN-aware max, exp, log).
+// f16 with shader-f16; computed in f32), LOG, PHASE, PER_INVOCATION, SUBGROUPS;
+// before it go the sg_* helpers (subgroup_ops.wgsl or subgroup_none.wgsl) and
+// elementwise_lib.wgsl (NaN-aware max, exp, log).
 override WG: u32 = 64;
 
 struct Params {

@@ -9,7 +9,9 @@ import type { GpuData } from '../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 import { tune } from '../../src/backends/webgpu/kernels/matmul.js';
 import { measureInt8Paths } from '../../src/backends/webgpu/kernels/matmul_int8.js';
-import { bestOf, gflops, printTable, verdict } from '../harness.js';
+import { measureQuantizedPaths, quantizedTiming, useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
+import type { QuantizedPath } from '../../src/backends/kernels.js';
+import { bestOf, bestOfEach, gflops, printTable, verdict } from '../harness.js';
 import { tfjsMatmulGflops } from '../peers/tfjs.js';
 import { useTfjsWebgpu } from '../peers/tfjs-webgpu-node.js';
 
@@ -29,8 +31,13 @@ async function tmnnGflops(n: number, dtype: 'f32' | 'f16', ms: number): Promise<
   return gflops(2 * n ** 3, t);
 }
 
-/** GOP/s of x · quantize(w) (activations quantized on the fly, exact int8 product, scaled back), op + readback. */
-async function quantizedGops(n: number, ms: number): Promise<number> {
+/**
+ * GOP/s of x · quantize(w), op + readback, the way given: int8 (activations
+ * quantized on the fly, exact int8 product, scaled back) or f16 (the weight
+ * dequantized to f16, an f16 product).
+ */
+async function quantizedGops(gpu: WebGpuBackend, n: number, ms: number, path: QuantizedPath): Promise<number> {
+  useQuantizedPath(gpu.runtime, path);
   const x = tm.randn([n, n], { seed: 1 });
   const w = tm.randn([n, n], { seed: 2 });
   const q = tm.quantize(w);
@@ -43,30 +50,34 @@ async function quantizedGops(n: number, ms: number): Promise<number> {
   return gflops(2 * n ** 3, t);
 }
 
-/** Milliseconds of relu(x·w + bias) fused (one launch) and forced into three launches. */
-async function fusedVsUnfused(gpu: WebGpuBackend, n: number): Promise<{ fused: number; unfused: number }> {
+/**
+ * Milliseconds of relu(x·w + bias) fused (one launch) and forced into three
+ * launches, and of the product x·w alone (what fusion cannot save), timed in
+ * turn so that load on the machine hits all three alike.
+ */
+async function fusedVsUnfused(gpu: WebGpuBackend, n: number): Promise<{ fused: number; unfused: number; product: number }> {
   const x = tm.randn([n, n], { seed: 1 });
   const w = tm.randn([n, n], { seed: 2 });
   const bias = tm.randn([n], { seed: 3 });
   const run = (t: tm.Tensor) => gpu.materialize(t.dataRef('bench').storage as GpuData);
-  const fused = await bestOf(async () => {
-    const y = tm.tidy(() => x.matmul(w).add(bias).relu());
+  const time = async (f: () => tm.Tensor) => {
+    const y = tm.tidy(f);
     await y.data();
     y.dispose();
-  }, 2000, 2);
-  const unfused = await bestOf(async () => {
-    const y = tm.tidy(() => {
+  };
+  const ms = await bestOfEach({
+    fused: () => time(() => x.matmul(w).add(bias).relu()),
+    unfused: () => time(() => {
       const h = x.matmul(w);
       run(h);
       const s = h.add(bias);
       run(s);
       return s.relu();
-    });
-    await y.data();
-    y.dispose();
-  }, 2000, 2);
+    }),
+    product: () => time(() => x.matmul(w)),
+  }, gpu.device.software ? 6000 : 2000);
   for (const t of [x, w, bias]) t.dispose();
-  return { fused, unfused };
+  return ms;
 }
 
 export async function webgpuSection(): Promise<void> {
@@ -80,37 +91,43 @@ export async function webgpuSection(): Promise<void> {
   const tile = await tune(gpu.runtime);
   const ms = gpu.device.software ? 1500 : 500;
   const int8Path = await measureInt8Paths(gpu.runtime);
-  const ours = new Map<number, { f32: number; f16: number; int8: number }>();
+  const quantizedPath = await measureQuantizedPaths(gpu.runtime);
+  const timing = quantizedTiming(gpu.runtime)!;
+  const ours = new Map<number, { f32: number; f16: number; int8: number; q16: number }>();
   for (const n of SIZES) {
     ours.set(n, {
       f32: await tmnnGflops(n, 'f32', ms),
       f16: gpu.features.f16 ? await tmnnGflops(n, 'f16', ms) : NaN,
-      int8: await quantizedGops(n, ms),
+      int8: await quantizedGops(gpu, n, ms, 'int8'),
+      q16: await quantizedGops(gpu, n, ms, 'f16'),
     });
   }
-  const { fused, unfused } = await fusedVsUnfused(gpu, 1024);
+  useQuantizedPath(gpu.runtime, quantizedPath);
+  const { fused, unfused, product } = await fusedVsUnfused(gpu, 1024);
   const adapter = await useTfjsWebgpu();
   const rows: (string | number)[][] = [];
   const checks: string[] = [];
   for (const n of SIZES) {
     const peer = await tfjsMatmulGflops(n, ms);
-    const { f32, f16, int8 } = ours.get(n)!;
+    const { f32, f16, int8, q16 } = ours.get(n)!;
     const kib = (bytes: number) => (bytes / 1024).toFixed(0);
-    rows.push([String(n), f32, f16, int8, peer, f32 / peer, `${kib(n * n * 4)} / ${kib(n * n * 2)} / ${kib(n * n + 4 * n)}`]);
+    rows.push([String(n), f32, f16, int8, q16, peer, f32 / peer, `${kib(n * n * 4)} / ${kib(n * n * 2)} / ${kib(n * n + 4 * n)}`]);
     if (n >= 1024) checks.push(`N=${n} f32 vs tfjs-webgpu ${(f32 / peer).toFixed(2)}× ≥ 2×: ${verdict(f32 / peer, 2)}`);
   }
   printTable(
-    `matmul on webgpu (${gpu.device.description}), GFLOP/s, op + await data(); tmnn tile ${tile.tileM}×${tile.tileN} per invocation, ${tile.wgX}×${tile.wgY} workgroup (measured on this device); tfjs-webgpu on ${adapter}`,
-    ['N', 'tmnn f32', 'tmnn f16', 'tmnn int8 (GOP/s)', 'tfjs-webgpu f32', 'f32 ratio', 'KiB per weight f32 / f16 / int8+scales'],
+    `matmul on webgpu (${gpu.device.description}), GFLOP/s, op + await data(); tmnn tile ${tile.vec4 ? 'vec4 ' : ''}${tile.tileM}×${tile.tileN} per invocation, ${tile.wgX}×${tile.wgY} workgroup (measured on this device); tfjs-webgpu on ${adapter}`,
+    ['N', 'tmnn f32', 'tmnn f16', 'x·q int8 way', 'x·q f16 way', 'tfjs-webgpu f32', 'f32 ratio', 'KiB per weight f32 / f16 / int8+scales'],
     rows,
-    `${checks.join('; ')}\nint8 = x · tm.quantize(w): x quantized per row on the fly, exact int8 product through ${int8Path} ` +
-      `(chosen by timing it against the other way on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32`,
+    `${checks.join('; ')}\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${int8Path} ` +
+      `(chosen by timing it against the other way on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
+      `f16 way: the weight dequantized to f16 for the product${gpu.features.f16 ? '' : ' (computed in f32: no shader-f16)'}.\n` +
+      `tmnn uses the ${quantizedPath} way on this device: measured on a [256, 1024] × [1024, 1024] product, int8 ${timing.int8Ms.toFixed(1)} ms, f16 ${timing.f16Ms.toFixed(1)} ms.`,
   );
   const ratio = unfused / fused;
   printTable(
     'matmul + bias + relu at N=1024 on webgpu, ms (best of runs, op + await data())',
-    ['', 'fused (one launch)', 'three launches', 'speed-up'],
-    [['relu(x·w + b)', fused, unfused, ratio]],
+    ['', 'fused (one launch)', 'three launches', 'speed-up', 'x·w alone'],
+    [['relu(x·w + b)', fused, unfused, ratio, product]],
     `floor: fused ≥ 1.3× unfused: ${ratio.toFixed(2)}× ${verdict(ratio, 1.3)}` +
       (gpu.device.software ? ' (on a software adapter the product itself dominates; the launches fusion saves are a small share)' : ''),
   );

@@ -74,6 +74,8 @@ export interface Kernels<S = unknown> {
 /** Every kernel's name, for code that wraps a whole backend. */
 export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot'] as const satisfies readonly (keyof Kernels)[];
 
+export type QuantizedPath = 'int8' | 'f16';
+
 export interface Backend<S = unknown> extends Kernels<S> {
   readonly name: BackendName;
   /** What the backend runs on, for the report and for choosing between backends. */
@@ -88,6 +90,14 @@ export interface Backend<S = unknown> extends Kernels<S> {
   download(storage: S, dtype: DType, size: number): Promise<StorageArray>;
   /** Releases a storage; it is never used again. */
   free(storage: S): void;
+  /**
+   * How a product with a tm.quantize weight runs here (tm.matmul(x, q)):
+   * 'int8' quantizes the activations per row and multiplies int8 exactly;
+   * 'f16' dequantizes the weight to f16 for each product and runs a float
+   * one. Either is the product of x and the dequantized weight, up to the
+   * activations' rounding. A backend without it always uses 'int8'.
+   */
+  quantizedMatmulPath?(): QuantizedPath;
   /** Gives back what the backend holds (a GPU device) when it was started but not chosen. */
   release?(): void;
 }

@@ -7,14 +7,18 @@
 // stored rows so that a product reads four int8 at a time along K (on WebGPU,
 // packed four to a u32 word for dot4I8Packed).
 //
-// tm.matmul(x, q) quantizes x per row on the fly the same way, multiplies the
-// int8 values exactly into i32 (VNNI on the native backend, dot4I8Packed on
-// WebGPU where the adapter has it), and scales the result back to f32. The
-// result is the product of the dequantized operands, up to i32 accumulation
-// (exact). No gradient flows through it.
+// tm.matmul(x, q) runs one of two ways, the backend's choice
+// (Backend.quantizedMatmulPath): 'int8' quantizes x per row on the fly the
+// same way, multiplies the int8 values exactly into i32 (VNNI on the native
+// backend, dot4I8Packed on WebGPU where the adapter has it), and scales the
+// result back to f32 — the product of the dequantized operands; 'f16'
+// (WebGPU, where the device measured it faster) dequantizes the weight to f16
+// for the product and multiplies x in f16 with f32 accumulation — closer to
+// x · dequantize(q), since x is not quantized. The weight stays int8 at rest
+// either way. No gradient flows through it.
 import { isFloat } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
-import { tidy } from '../engine.js';
+import { backendFor, tidy } from '../engine.js';
 import { isGradEnabled, noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { where } from './elementwise.js';
@@ -93,6 +97,13 @@ export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
   if (!isFloat(x.dtype)) throw new DTypeError(`matmul: a quantized weight multiplies f32 or f16 activations, got ${x.dtype}`);
   if (isGradEnabled() && x.requiresGrad) {
     throw new ValueError('matmul: no gradient flows through a quantized weight; run it under tm.noGrad() (inference), or train with the float weight');
+  }
+  const path = backendFor('matmul', [x.dataRef('matmul'), q.values.dataRef('matmul')]).quantizedMatmulPath?.() ?? 'int8';
+  if (path === 'f16') {
+    return noGrad(() => tidy(() => {
+      const w = q.values.cast('f32').mul(q.scales.reshape([n, 1])).cast('f16');
+      return matmul(x.cast('f16'), w, { transposeB: true }).cast('f32');
+    }));
   }
   return noGrad(() => tidy(() => {
     const xf = x.cast('f32');

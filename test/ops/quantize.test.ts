@@ -1,11 +1,15 @@
 // Symmetric int8 weights on every backend: quantize/dequantize round trips
 // within half a step, and a product with a quantized weight equals the
 // float64 product of the dequantized operands (x quantized per row the same
-// way), since the int8 part is exact.
+// way), since the int8 part is exact. On webgpu the other way a device may
+// pick — the weight dequantized to f16, x not quantized — is checked too.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { activeBackend } from '../../src/engine.js';
+import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
+import { measureQuantizedPaths, quantizedTiming, useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { asF32, expectClose, uniform } from '../helpers/data.js';
+import { asF16, asF32, expectClose, TOL, uniform } from '../helpers/data.js';
 import { f64, matmulRef } from '../helpers/float64.js';
 
 /** The per-row symmetric int8 quantization tm.quantize documents, in float64: values and scales of rows [r, c]. */
@@ -24,6 +28,8 @@ function quantizeRows(v: Float64Array, r: number, c: number): { q: Float64Array;
 describe.each(BACKENDS)('int8 quantization on %s', (backend) => {
   beforeAll(async () => {
     await tm.init({ backend });
+    // The int8 way, whatever this device would measure (the f16 way has its own tests below).
+    if (backend === 'webgpu') useQuantizedPath((activeBackend() as WebGpuBackend).runtime, 'int8');
   });
 
   it.each([[1, 1], [7, 5], [129, 127], [13, 513]])('quantize [%i, %i] → int8 rows [N, K] and scales; dequantize is within half a step', async (k, n) => {
@@ -89,5 +95,42 @@ describe.each(BACKENDS)('int8 quantization on %s', (backend) => {
     x.requiresGrad = true;
     expect(() => tm.matmul(x, q)).toThrow(/no gradient flows through a quantized weight/);
     expect(tm.noGrad(() => tm.matmul(x, q)).shape).toEqual([2, 2]);
+  });
+});
+
+describe('quantized products on webgpu: the f16 way, and the choice between the two', () => {
+  let gpu: WebGpuBackend;
+  beforeAll(async () => {
+    await tm.init({ backend: 'webgpu' });
+    gpu = activeBackend() as WebGpuBackend;
+  });
+
+  it.each([[1, 4, 1], [7, 13, 5], [33, 127, 17], [5, 513, 3], [64, 130, 129]])('f16 way: x [%i, %i] · q is x in f16 times the weight dequantized to f16', async (m, k, n) => {
+    useQuantizedPath(gpu.runtime, 'f16');
+    expect(gpu.quantizedMatmulPath()).toBe('f16');
+    const x = asF32(uniform(m * k, -2, 2));
+    const q = tm.quantize(tm.tensor(asF32(uniform(k * n, -1, 1)), [k, n]));
+    const y = tm.matmul(tm.tensor(x, [m, k]), q);
+    expect(y.dtype).toBe('f32');
+    expect(y.shape).toEqual([m, n]);
+    // Reference from the stored int8 values and scales: w[k, n] = f16(values[n, k] · scales[n]), x rounded to f16.
+    const [values, scales] = [await q.values.data(), await q.scales.data()];
+    const w = asF16(Float64Array.from({ length: k * n }, (_, i) => Math.fround(values[(i % n) * k + Math.floor(i / n)] * scales[i % n])));
+    const xh = asF16(x);
+    const want = matmulRef(f64([m, k], xh), f64([k, n], w)).v;
+    // f32 accumulation, then the product stored as f16: a few f16 ulps of the terms' size.
+    const size = matmulRef(f64([m, k], xh.map(Math.abs)), f64([k, n], w.map(Math.abs))).v;
+    expectClose(await y.data(), want, TOL.f16, 'f16-way quantized matmul', size);
+    q.dispose();
+  });
+
+  it('the device times both ways once, keeps the faster, and reports it', async () => {
+    const path = await measureQuantizedPaths(gpu.runtime);
+    const timing = quantizedTiming(gpu.runtime)!;
+    expect(['int8', 'f16']).toContain(path);
+    expect(timing.int8Ms).toBeGreaterThan(0);
+    expect(timing.f16Ms).toBeGreaterThan(0);
+    expect(timing.path).toBe(timing.int8Ms <= timing.f16Ms ? 'int8' : 'f16');
+    expect(await measureQuantizedPaths(gpu.runtime)).toBe(path); // measured once
   });
 });

@@ -1,7 +1,10 @@
 // Compute pipelines from the WGSL in shaders/, cached. A kernel is a shader
 // source plus what TypeScript fills in: the element types it computes in
 // (`alias` lines put in front, so one source serves f32, f16 and i32) and its
-// tuning constants (WGSL `override`s, set at pipeline creation). The
+// tuning constants (WGSL `override`s, set at pipeline creation). WGSL wants
+// `enable` directives before every declaration, so those in the source (a
+// shader file may bring its own, as subgroup_ops.wgsl does) are moved to the
+// top, with `enable f16;` added when the kernel names f16. The
 // bind-group layout comes from the shader itself through wgsl_reflect: the
 // WGSL is the only place a binding is declared, and `dispatch` takes buffers
 // by the names the shader gives them.
@@ -20,10 +23,11 @@ export interface KernelSpec {
   /** Values for the shader's `override` constants. */
   readonly constants?: Readonly<Record<string, number>>;
   /**
-   * `const KEY = VALUEu;` lines put in front: for sizes WGSL needs at shader
-   * creation (function-scope array lengths), which `override`s cannot give.
+   * `const KEY = VALUEu;` (or `= true;`) lines put in front: for sizes WGSL
+   * needs at shader creation (function-scope array lengths), which
+   * `override`s cannot give, and switches that select code paths.
    */
-  readonly defines?: Readonly<Record<string, number>>;
+  readonly defines?: Readonly<Record<string, number | boolean>>;
 }
 
 export interface Binding {
@@ -62,6 +66,18 @@ function usesF16(source: string): boolean {
   return /\bf16\b/.test(source.replace(/\/\/.*$/gm, ''));
 }
 
+const ENABLE = /^[ \t]*enable[ \t]+([\w, \t]+);[ \t]*$/gm;
+
+/** The source's `enable` directives (extensions named, deduplicated) and the source without them. */
+function takeEnables(source: string): { extensions: string[]; rest: string } {
+  const extensions = new Set<string>();
+  const rest = source.replace(ENABLE, (_, names: string) => {
+    for (const name of names.split(',')) if (name.trim()) extensions.add(name.trim());
+    return '';
+  });
+  return { extensions: [...extensions], rest };
+}
+
 export class Compiler {
   private readonly cache = new Map<string, Kernel>();
   /** Validation errors from pipeline creation, reported at the next readback. */
@@ -72,18 +88,23 @@ export class Compiler {
   kernel(spec: KernelSpec): Kernel {
     const types = Object.entries(spec.types ?? {});
     const constants = spec.constants ?? {};
-    const prelude = [
-      types.some(([, t]) => t === 'f16') || usesF16(spec.source) ? 'enable f16;' : '',
+    const { extensions, rest } = takeEnables(spec.source);
+    if ((types.some(([, t]) => t === 'f16') || usesF16(rest)) && !extensions.includes('f16')) extensions.unshift('f16');
+    const code = [
+      ...extensions.map((e) => `enable ${e};`),
       ...types.map(([k, t]) => `alias ${k} = ${t};`),
-      ...Object.entries(spec.defines ?? {}).map(([k, v]) => `const ${k} = ${v}u;`),
-    ].filter(Boolean).join('\n');
-    const key = `${spec.name}\n${JSON.stringify(constants)}\n${prelude}\n${spec.source}`;
+      ...Object.entries(spec.defines ?? {}).map(([k, v]) => `const ${k} = ${typeof v === 'boolean' ? v : `${v}u`};`),
+      rest,
+    ].join('\n');
+    const key = `${spec.name}\n${JSON.stringify(constants)}\n${code}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
-    if (prelude.includes('enable f16') && !this.ctx.features.f16) {
+    if (extensions.includes('f16') && !this.ctx.features.f16) {
       throw new Error(`${spec.name}: asked for f16 on an adapter without shader-f16`);
     }
-    const code = `${prelude}\n${spec.source}`;
+    if (extensions.includes('subgroups') && !this.ctx.features.subgroups) {
+      throw new Error(`${spec.name}: asked for subgroups on an adapter without them`);
+    }
     const bindings = reflectBindings(spec.name, code);
     const { device } = this.ctx;
     const entries: GPUBindGroupLayoutEntry[] = [...bindings.values()].map((b) => ({

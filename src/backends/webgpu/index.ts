@@ -9,7 +9,7 @@
 // kernel and narrowed after it, through the same fused elementwise path.
 import { isFloat, type DType, type StorageArray } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
-import type { Backend, MatmulConfig, TensorInfo } from '../kernels.js';
+import type { Backend, MatmulConfig, QuantizedPath, TensorInfo } from '../kernels.js';
 import elementwiseShader from '../../../shaders/elementwise.wgsl';
 import elementwisePackedShader from '../../../shaders/elementwise_packed.wgsl';
 import fillShader from '../../../shaders/fill.wgsl';
@@ -25,6 +25,7 @@ import { concat, stridedCopy } from './kernels/movement.js';
 import { EPILOGUE_FIRST_BINDING, matmul as encodeMatmul } from './kernels/matmul.js';
 import { int8Eligible, matmulInt8 } from './kernels/matmul_int8.js';
 import { oneHot } from './kernels/onehot.js';
+import { quantizedPath } from './kernels/quantized_path.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 
@@ -43,6 +44,8 @@ export interface WebGpuBackend extends Backend<GpuData> {
   materialize(storage: GpuData): void;
   /** Waits until the GPU has finished everything submitted. */
   sync(): Promise<void>;
+  /** Measured per device (kernels/quantized_path.ts). */
+  quantizedMatmulPath(): QuantizedPath;
 }
 
 export interface WebGpuOptions {
@@ -251,6 +254,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     runtime: rt,
     features,
     materialize: (d) => void materialize(d),
+    quantizedMatmulPath: () => quantizedPath(rt),
     release() {
       pool.trim();
       ctx.device.destroy();

@@ -8,7 +8,7 @@ import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
-import { TILE_CANDIDATES, matmulWithTile, tileFor, tune } from '../../../src/backends/webgpu/kernels/matmul.js';
+import { TILE_CANDIDATES, matmulWithTile, tileFor, tune, useTile, type MatmulTile } from '../../../src/backends/webgpu/kernels/matmul.js';
 import { asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { f64, matmulRef, wrapInt } from '../../helpers/float64.js';
 
@@ -24,10 +24,17 @@ function bufferOf(t: tm.Tensor): GPUBuffer {
   return storageOf(t).buffer!;
 }
 
-describe.each(TILE_CANDIDATES.map((t, i) => [`${t.shared ? `shared(bk ${t.shared.bk}) ` : ''}${t.tileM}×${t.tileN} in ${t.wgX}×${t.wgY}`, i] as const))('tile %s', (_, index) => {
+const tileName = (t: MatmulTile) => `${t.shared ? `shared(bk ${t.shared.bk}) ` : ''}${t.vec4 ? 'vec4 ' : ''}${t.tileM}×${t.tileN} in ${t.wgX}×${t.wgY}`;
+
+describe.each(TILE_CANDIDATES.map((t, i) => [tileName(t), i] as const))('tile %s', (_, index) => {
   const tile = TILE_CANDIDATES[index];
-  it.each([[1, 1, 1], [7, 13, 5], [127, 129, 131], [65, 3, 70], [2, 513, 9]])('f32 M=%i K=%i N=%i with every transpose, and a shared batch', async (m, k, n) => {
-    for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
+  // vec4 tiles read B four columns at a time: only for B row-major with N % 4 == 0 (else matmul.wgsl runs).
+  const shapes = tile.vec4
+    ? [[1, 1, 4], [7, 13, 8], [127, 129, 132], [65, 3, 68], [2, 513, 12], [33, 17, 4 * 67]]
+    : [[1, 1, 1], [7, 13, 5], [127, 129, 131], [65, 3, 70], [2, 513, 9]];
+  const transposes = tile.vec4 ? [[false, false], [true, false]] : [[false, false], [true, false], [false, true], [true, true]];
+  it.each(shapes)('f32 M=%i K=%i N=%i with every transpose it takes, and a shared batch', async (m, k, n) => {
+    for (const [transposeA, transposeB] of transposes) {
       const batch = 2;
       const av = asF32(uniform(batch * m * k));
       const bv = asF32(uniform(k * n));
@@ -45,7 +52,7 @@ describe.each(TILE_CANDIDATES.map((t, i) => [`${t.shared ? `shared(bk ${t.shared
   });
 
   it('i32 wraps like C', async () => {
-    const [m, k, n] = [9, 33, 7];
+    const [m, k, n] = [9, 33, tile.vec4 ? 8 : 7];
     const av = randomInts(m * k, -(2 ** 31), 2 ** 31 - 1);
     const bv = randomInts(k * n, -(2 ** 31), 2 ** 31 - 1);
     const a = tm.tensor(av, [1, m, k], { dtype: 'i32' });
@@ -68,11 +75,24 @@ describe.each(TILE_CANDIDATES.map((t, i) => [`${t.shared ? `shared(bk ${t.shared
 });
 
 describe('the tile a device uses', () => {
-  it('is measured once among the candidates and kept', async () => {
+  it('is measured once among the candidates and kept; products vec4 cannot run get the best other tile', async () => {
     const tile = await tune(gpu.runtime);
     expect(TILE_CANDIDATES).toContain(tile);
     expect(tileFor(gpu.runtime)).toBe(tile);
     expect(await tune(gpu.runtime)).toBe(tile);
+    const general = tileFor(gpu.runtime, false);
+    expect(TILE_CANDIDATES).toContain(general);
+    expect(general.vec4).toBeUndefined();
+    if (!tile.vec4) expect(general).toBe(tile);
+  });
+
+  it('refuses a vec4 tile for a product it cannot read, rather than reading B wrong', () => {
+    const tile = TILE_CANDIDATES.find((t) => t.vec4)!;
+    const buffer = gpu.runtime.pool.acquire(64);
+    const op = (shape: number[]) => ({ buffer, shape, dtype: 'f32' as const });
+    expect(() => matmulWithTile(gpu.runtime, op([1, 2, 2]), op([1, 2, 3]), { transposeA: false, transposeB: false }, 'f32', buffer, tile)).toThrow(/vec4 tile needs B row-major and N a multiple of 4 \(N=3\)/);
+    expect(() => matmulWithTile(gpu.runtime, op([1, 2, 2]), op([1, 4, 2]), { transposeA: false, transposeB: true }, 'f32', buffer, tile)).toThrow(/N=4, B transposed/);
+    gpu.runtime.pool.release(buffer);
   });
 });
 
@@ -104,6 +124,19 @@ describe('the fused epilogue', () => {
     const p = matmulRef(f64([m, k], xv), f64([k, n], wv));
     expectClose(await h.data(), p.v, 1e-4, 'product', p.v.map(() => Math.sqrt(k) * 2));
     expectClose(await y.data(), p.v.map((v) => Math.tanh(v - 0.25)), 1e-4, 'epilogue', p.v.map(() => Math.sqrt(k) * 2));
+  });
+
+  it.each(TILE_CANDIDATES.map((t) => [tileName(t), t] as const))('relu(x·w + b) on the %s tile, large enough to use it, matches float64', async (_, tile) => {
+    await tune(gpu.runtime); // nothing in flight that would overwrite the tile set here
+    useTile(gpu.runtime, tile);
+    const [m, k, n] = [129, 130, 132]; // 2.2M multiply-adds: past the size that uses the device's tile
+    const xv = asF32(uniform(m * k));
+    const wv = asF32(uniform(k * n));
+    const bv = asF32(uniform(n));
+    const y = tm.tidy(() => tm.tensor(xv, [m, k]).matmul(tm.tensor(wv, [k, n])).add(tm.tensor(bv, [n])).relu());
+    expect(launches(y)).toBe(1);
+    const p = matmulRef(f64([m, k], xv), f64([k, n], wv));
+    expectClose(await y.data(), p.v.map((v, i) => Math.max(v + bv[i % n], 0)), 1e-4, 'fused', p.v.map(() => Math.sqrt(k) * 2));
   });
 
   it('f16: the epilogue stores f16 from the f32 accumulator', async () => {

@@ -29,8 +29,9 @@ export function int8PathOf(rt: Runtime): Int8Path | undefined {
   return chosen.get(rt.ctx.device) ?? (rt.ctx.features.dot4I8Packed ? undefined : 'unpacked');
 }
 
-export function matmulInt8(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, path?: Int8Path): void {
-  encode(rt, a, b, out, path ?? chooseSync(rt));
+/** `counted` false keeps a timing run out of the dispatch count that tests read. */
+export function matmulInt8(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, path?: Int8Path, counted = true): void {
+  encode(rt, a, b, out, path ?? chooseSync(rt), counted);
 }
 
 function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, path: Int8Path, counted = true): void {
@@ -51,7 +52,7 @@ function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, path: Int8P
 function chooseSync(rt: Runtime): Int8Path {
   const known = int8PathOf(rt);
   if (known) return known;
-  void measureInt8Paths(rt);
+  measureInt8Paths(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
   return 'dot4I8Packed';
 }
 

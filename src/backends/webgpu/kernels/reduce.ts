@@ -21,6 +21,8 @@ import argReduceShader from '../../../../shaders/arg_reduce.wgsl';
 import elementwiseLib from '../../../../shaders/elementwise_lib.wgsl';
 import reduceShader from '../../../../shaders/reduce.wgsl';
 import reduceMeanIntShader from '../../../../shaders/reduce_mean_int.wgsl';
+import subgroupNone from '../../../../shaders/subgroup_none.wgsl';
+import subgroupOps from '../../../../shaders/subgroup_ops.wgsl';
 import type { WgslScalar } from '../compiler.js';
 import { computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
@@ -63,37 +65,9 @@ export function useSubgroups(rt: Runtime): boolean {
   return rt.ctx.features.subgroups && reduceOptions.subgroups;
 }
 
-/**
- * The front of a row kernel's source: `enable subgroups;` (it must precede
- * every declaration, so the aliases and constants are written here rather
- * than by the compiler's prelude), the type aliases, the constants, and the
- * sg_* helpers — subgroup builtins, or pass-throughs when subgroups are off
- * (then the shader's `if (SUBGROUPS)` branches are dead).
- */
-export function rowHeader(subgroups: boolean, types: Record<string, WgslScalar>, consts: Record<string, number | boolean>): string {
-  const lines = [subgroups ? 'enable subgroups;' : ''];
-  for (const [k, t] of Object.entries(types)) lines.push(`alias ${k} = ${t};`);
-  for (const [k, v] of Object.entries({ ...consts, SUBGROUPS: subgroups })) lines.push(`const ${k} = ${typeof v === 'boolean' ? v : `${v}u`};`);
-  if (subgroups) {
-    lines.push(
-      'fn sg_add(v: V) -> V { return subgroupAdd(v); }',
-      'fn sg_max(v: V) -> V { return subgroupMax(v); }',
-      'fn sg_min(v: V) -> V { return subgroupMin(v); }',
-      'fn sg_min_u32(v: u32) -> u32 { return subgroupMin(v); }',
-      'fn sg_any(b: bool) -> bool { return subgroupAny(b); }',
-      'fn sg_elect() -> bool { return subgroupElect(); }',
-    );
-  } else {
-    lines.push(
-      'fn sg_add(v: V) -> V { return v; }',
-      'fn sg_max(v: V) -> V { return v; }',
-      'fn sg_min(v: V) -> V { return v; }',
-      'fn sg_min_u32(v: u32) -> u32 { return v; }',
-      'fn sg_any(b: bool) -> bool { return b; }',
-      'fn sg_elect() -> bool { return true; }',
-    );
-  }
-  return lines.filter(Boolean).join('\n');
+/** The sg_* helpers the row kernels call: subgroup operations, or pass-throughs when subgroups are off. */
+export function rowLib(subgroups: boolean): string {
+  return `${subgroups ? subgroupOps : subgroupNone}\n${elementwiseLib}`;
 }
 
 export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, outDtype: DType): void {
@@ -104,7 +78,9 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, ou
     const params = Uint32Array.of(outer, inner);
     const kernel = rt.compiler.kernel({
       name: 'reduce_mean_int',
-      source: `${rowHeader(false, { V: 'i32', Out: computeType(outDtype, features) }, { PER_INVOCATION: launch.perInvocation })}\n${elementwiseLib}\n${reduceMeanIntShader}`,
+      source: `${rowLib(false)}\n${reduceMeanIntShader}`,
+      types: { V: 'i32', Out: computeType(outDtype, features) },
+      defines: { PER_INVOCATION: launch.perInvocation },
       constants: { WG: launch.WG },
     });
     rt.commands.dispatch(kernel, { x: x.buffer, out, params }, launch.groups);
@@ -113,12 +89,14 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, ou
   const float = isFloat(x.dtype);
   const V: WgslScalar = float ? 'f32' : 'i32';
   const run = (o: ReduceOp, input: GPUBuffer, inType: WgslScalar, outType: WgslScalar, target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
-    const header = rowHeader(
-      useSubgroups(rt) && !l.perInvocation,
-      { V, In: inType, Out: outType },
-      { OP: OPS[o], IS_FLOAT: float, PER_INVOCATION: l.perInvocation },
-    );
-    const kernel = rt.compiler.kernel({ name: 'reduce', source: `${header}\n${elementwiseLib}\n${reduceShader}`, constants: { WG: l.WG } });
+    const subgroups = useSubgroups(rt) && !l.perInvocation;
+    const kernel = rt.compiler.kernel({
+      name: 'reduce',
+      source: `${rowLib(subgroups)}\n${reduceShader}`,
+      types: { V, In: inType, Out: outType },
+      defines: { OP: OPS[o], IS_FLOAT: float, PER_INVOCATION: l.perInvocation, SUBGROUPS: subgroups },
+      constants: { WG: l.WG },
+    });
     rt.commands.dispatch(kernel, { x: input, out: target, params: p }, l.groups);
   };
   const inType = computeType(x.dtype, features);
@@ -139,12 +117,14 @@ export function argReduce(rt: Runtime, op: ArgReduceOp, x: Operand, out: GPUBuff
   const [outer, inner] = x.shape;
   const float = isFloat(x.dtype);
   const run = (gather: boolean, cand: GPUBuffer, target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
-    const header = rowHeader(
-      useSubgroups(rt) && !l.perInvocation,
-      { V: float ? 'f32' : 'i32', In: computeType(x.dtype, rt.ctx.features) },
-      { LARGEST: op === 'argmax', IS_FLOAT: float, PER_INVOCATION: l.perInvocation, GATHER: gather },
-    );
-    const kernel = rt.compiler.kernel({ name: 'arg_reduce', source: `${header}\n${elementwiseLib}\n${argReduceShader}`, constants: { WG: l.WG } });
+    const subgroups = useSubgroups(rt) && !l.perInvocation;
+    const kernel = rt.compiler.kernel({
+      name: 'arg_reduce',
+      source: `${rowLib(subgroups)}\n${argReduceShader}`,
+      types: { V: float ? 'f32' : 'i32', In: computeType(x.dtype, rt.ctx.features) },
+      defines: { LARGEST: op === 'argmax', IS_FLOAT: float, PER_INVOCATION: l.perInvocation, GATHER: gather, SUBGROUPS: subgroups },
+      constants: { WG: l.WG },
+    });
     rt.commands.dispatch(kernel, { x: x.buffer, cand, out: target, params: p }, l.groups);
   };
   if (outer <= SPLIT_MAX_ROWS && inner >= SPLIT_MIN_INNER) {

@@ -4,22 +4,23 @@
 // device has them and reduceOptions.subgroups allows, long rows among few
 // rows split into chunks (two launches: chunk stats, then combine and write).
 import type { DType } from '../../../dtype.js';
-import elementwiseLib from '../../../../shaders/elementwise_lib.wgsl';
 import softmaxShader from '../../../../shaders/softmax.wgsl';
 import { computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
-import { SPLIT_CHUNK, SPLIT_MAX_ROWS, SPLIT_MIN_INNER, rowHeader, rowLaunch, useSubgroups, type RowLaunch } from './reduce.js';
+import { SPLIT_CHUNK, SPLIT_MAX_ROWS, SPLIT_MIN_INNER, rowLaunch, rowLib, useSubgroups, type RowLaunch } from './reduce.js';
 
 export function softmax(rt: Runtime, x: Operand, log: boolean, out: GPUBuffer, outDtype: DType): void {
   const [outer, inner] = x.shape;
   const { features } = rt.ctx;
   const run = (phase: 0 | 1 | 2, stats: GPUBuffer, params: Uint32Array, launch: RowLaunch) => {
-    const header = rowHeader(
-      useSubgroups(rt) && !launch.perInvocation,
-      { V: 'f32', In: computeType(x.dtype, features), Out: computeType(outDtype, features) },
-      { LOG: log, PHASE: phase, PER_INVOCATION: launch.perInvocation },
-    );
-    const kernel = rt.compiler.kernel({ name: 'softmax', source: `${header}\n${elementwiseLib}\n${softmaxShader}`, constants: { WG: launch.WG } });
+    const subgroups = useSubgroups(rt) && !launch.perInvocation;
+    const kernel = rt.compiler.kernel({
+      name: 'softmax',
+      source: `${rowLib(subgroups)}\n${softmaxShader}`,
+      types: { V: 'f32', In: computeType(x.dtype, features), Out: computeType(outDtype, features) },
+      defines: { LOG: log, PHASE: phase, PER_INVOCATION: launch.perInvocation, SUBGROUPS: subgroups },
+      constants: { WG: launch.WG },
+    });
     rt.commands.dispatch(kernel, { x: x.buffer, out, stats, params }, launch.groups);
   };
   if (outer <= SPLIT_MAX_ROWS && inner >= SPLIT_MIN_INNER) {

@@ -1,0 +1,103 @@
+// Which way a product with a tm.quantize weight runs on this device: int8
+// (activations quantized on the fly, exact int8 product in matmul_int8.wgsl)
+// or f16 (the weight dequantized to f16, an ordinary matmul.wgsl product
+// with f32 accumulation). Published measurements disagree by GPU —
+// dot4I8Packed is one instruction on some and slower than f16 math on others
+// — so the first quantized product a device runs times both kernels on the
+// same [256, 1024] × [1024, 1024] product, each on its own tuned path (the
+// int8 kernel's dot4 way, matmul's tile), and keeps the faster. Until the
+// measurement is in, products take the int8 path. TMNN_WEBGPU_QUANTIZED=int8
+// or =f16 pins the choice.
+import type { QuantizedPath } from '../../kernels.js';
+import type { Operand, Runtime } from '../runtime.js';
+import { BufferUsage } from '../usage.js';
+import { matmul, tune } from './matmul.js';
+import { matmulInt8, measureInt8Paths } from './matmul_int8.js';
+
+const chosen = new WeakMap<GPUDevice, QuantizedPath>();
+const measuring = new WeakMap<GPUDevice, Promise<QuantizedPath>>();
+
+/** The product measured: activations [M, K], weight [N, K]. */
+const SIZE = { m: 256, k: 1024, n: 1024 };
+const ROUNDS = 3;
+
+function pinned(): QuantizedPath | undefined {
+  const env = typeof process !== 'undefined' ? process.env?.TMNN_WEBGPU_QUANTIZED : undefined;
+  return env === 'int8' || env === 'f16' ? env : undefined;
+}
+
+/** The path this device uses; starts the measurement on first call and answers 'int8' until it is in. */
+export function quantizedPath(rt: Runtime): QuantizedPath {
+  const known = pinned() ?? chosen.get(rt.ctx.device);
+  if (known) return known;
+  measureQuantizedPaths(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
+  return 'int8';
+}
+
+/** Sets the path for this device, overriding the measurement (tests run both this way). */
+export function useQuantizedPath(rt: Runtime, path: QuantizedPath): void {
+  chosen.set(rt.ctx.device, path);
+}
+
+export interface QuantizedTiming {
+  path: QuantizedPath;
+  /** Best time of each kernel on the measured product, ms. */
+  int8Ms: number;
+  f16Ms: number;
+}
+
+const timings = new WeakMap<GPUDevice, QuantizedTiming>();
+
+/** The measurement behind the choice, once it has run (the bench prints it). */
+export function quantizedTiming(rt: Runtime): QuantizedTiming | undefined {
+  return timings.get(rt.ctx.device);
+}
+
+/** Times both kernels once per device and keeps the faster (or the pinned one). */
+export function measureQuantizedPaths(rt: Runtime): Promise<QuantizedPath> {
+  const { device } = rt.ctx;
+  let running = measuring.get(device);
+  if (!running) {
+    running = measure(rt).then((timing) => {
+      timings.set(device, timing);
+      if (!chosen.has(device)) chosen.set(device, timing.path);
+      return pinned() ?? chosen.get(device)!;
+    });
+    measuring.set(device, running);
+  }
+  return running;
+}
+
+async function measure(rt: Runtime): Promise<QuantizedTiming> {
+  const { device, features } = rt.ctx;
+  const { m, k, n } = SIZE;
+  const int8Path = await measureInt8Paths(rt);
+  await tune(rt);
+  // f16 without shader-f16 is widened to f32 before a kernel sees it, so that is what the f16 way runs there.
+  const floatDtype = features.f16 ? 'f16' : 'f32';
+  const floatBytes = features.f16 ? 2 : 4;
+  const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
+  const buffers = [m * k, n * k, m * k * floatBytes, n * k * floatBytes, m * n * 4].map((bytes) => device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage }));
+  const [xi8, wi8, xf, wf, out] = buffers;
+  const int8 = (): void => matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, int8Path, false);
+  const float = (): void => matmul(rt, op(xf, [1, m, k], floatDtype), op(wf, [1, n, k], floatDtype), { transposeA: false, transposeB: true }, 'f32', out, undefined, false);
+  const best = { int8: Infinity, f16: Infinity };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [path, run] of [['int8', int8], ['f16', float]] as const) {
+        const start = performance.now();
+        run();
+        rt.commands.flush();
+        await device.queue.onSubmittedWorkDone();
+        best[path] = Math.min(best[path], performance.now() - start);
+      }
+    }
+  } finally {
+    for (const buffer of buffers) buffer.destroy();
+  }
+  return { path: best.int8 <= best.f16 ? 'int8' : 'f16', int8Ms: best.int8, f16Ms: best.f16 };
+}
+
+function op(buffer: GPUBuffer, shape: [number, number, number], dtype: Operand['dtype']): Operand {
+  return { buffer, shape, dtype };
+}
