@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs `npm run bench -- webgpu` on a machine with a real GPU and no Node.js
+# (the workplace's `device` machine: NVIDIA, Vulkan driver present, no
+# network, no Vulkan loader, no Node). Two steps:
+#
+#   bash scripts/device-kit.sh pack   here: builds .device/ (git-ignored):
+#       Node's binary (xz), Dawn's dawn.node (xz) and its loader, the bench
+#       bundled with all its JavaScript, and Debian's Vulkan loader package.
+#   bash scripts/device-kit.sh run    there, with `.device` carried: unpacks
+#       the loader and Node, runs the bench, and writes its table to $OUT.
+#
+# The device tool's call, once packed:
+#   run(command: "bash scripts/device-kit.sh run", carry: [".device"], timeout_s: 420)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kit=.device
+
+pack() {
+  rm -rf "$kit"
+  mkdir -p "$kit/node_modules/webgpu/dist/linux-x64" "$kit/debs"
+  xz -T2 -6 -c "$(readlink -f "$(command -v node)")" > "$kit/node.xz"
+  cp node_modules/webgpu/package.json node_modules/webgpu/index.js "$kit/node_modules/webgpu/"
+  xz -T2 -6 -c node_modules/webgpu/dist/linux-x64/dawn.node > "$kit/dawn.node.xz"
+  npx esbuild bench/webgpu/main.ts --bundle --platform=node --format=esm --target=es2022 \
+    --loader:.wgsl=text --external:webgpu --log-level=warning --outfile="$kit/bench-webgpu.mjs" \
+    --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+  (cd "$kit/debs" && apt-get download libvulkan1 >/dev/null 2>&1)
+  du -sh "$kit"
+}
+
+run() {
+  [ -d "$kit" ] || { echo "no $kit here: run '$0 pack' first and carry .device" >&2; exit 1; }
+  export PATH="$PATH:/usr/sbin:/sbin"
+  # Debian's Vulkan loader, unpacked into / as the device README says (only where the machine lacks one).
+  if ! ldconfig -p | grep 'libvulkan.so.1 ' >/dev/null; then
+    for f in "$kit"/debs/*.deb; do dpkg -x "$f" /; done
+    ldconfig
+  fi
+  local icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  [ -f "$icd" ] && export VK_DRIVER_FILES="$icd"
+  export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+  local node=/tmp/tmnn-kit-node
+  xz -dc "$kit/node.xz" > "$node" && chmod +x "$node"
+  xz -dc "$kit/dawn.node.xz" > "$kit/node_modules/webgpu/dist/linux-x64/dawn.node"
+  command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
+  local out="${OUT:-/tmp}"
+  (cd "$kit" && "$node" bench-webgpu.mjs) 2>&1 | grep -v 'artificially reduced' | tee "$out/webgpu-bench.txt"
+}
+
+case "${1:-}" in
+  pack) pack ;;
+  run) run ;;
+  *) echo "usage: $0 pack|run" >&2; exit 2 ;;
+esac
