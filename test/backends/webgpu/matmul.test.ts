@@ -9,7 +9,7 @@ import { activeBackend } from '../../../src/engine.js';
 import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { TILE_CANDIDATES, matmulWithTile, tileFor, tune, useTile, type MatmulTile } from '../../../src/backends/webgpu/kernels/matmul.js';
-import { asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
+import { TOL, asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { f64, matmulRef, wrapInt } from '../../helpers/float64.js';
 
 let gpu: WebGpuBackend;
@@ -137,6 +137,13 @@ describe('the fused epilogue', () => {
     expect(launches(y)).toBe(1);
     const p = matmulRef(f64([m, k], xv), f64([k, n], wv));
     expectClose(await y.data(), p.v.map((v, i) => Math.max(v + bv[i % n], 0)), 1e-4, 'fused', p.v.map(() => Math.sqrt(k) * 2));
+    if (!gpu.features.f16) return void console.log('skipped the f16 half: no shader-f16 on this adapter');
+    // The same in f16: f16 operands, f32 accumulator, the epilogue storing f16.
+    const [xh, wh, bh] = [asF16(xv), asF16(wv), asF16(bv)];
+    const yh = tm.tidy(() => tm.tensor(xh, [m, k], { dtype: 'f16' }).matmul(tm.tensor(wh, [k, n], { dtype: 'f16' })).add(tm.tensor(bh, [n], { dtype: 'f16' })).relu());
+    expect(launches(yh)).toBe(1);
+    const ph = matmulRef(f64([m, k], xh), f64([k, n], wh));
+    expectClose(await yh.cast('f32').data(), ph.v.map((v, i) => Math.max(v + bh[i % n], 0)), TOL.f16, 'fused f16', ph.v.map(() => Math.sqrt(k) * 2));
   });
 
   it('f16: the epilogue stores f16 from the f32 accumulator', async () => {
