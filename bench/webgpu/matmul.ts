@@ -33,8 +33,8 @@ async function tmnnGflops(n: number, dtype: 'f32' | 'f16', ms: number): Promise<
 
 /**
  * GOP/s of x · quantize(w), op + readback, the way given: int8 (activations
- * quantized on the fly, exact int8 product, scaled back) or f16 (the weight
- * dequantized to f16, an f16 product).
+ * quantized on the fly, exact int8 product, scaled back) or f16 (x in f16
+ * times the int8 weight turned into floats in the kernel).
  */
 async function quantizedGops(gpu: WebGpuBackend, n: number, ms: number, path: QuantizedPath): Promise<number> {
   useQuantizedPath(gpu.runtime, path);
@@ -123,7 +123,7 @@ export async function webgpuSection(): Promise<void> {
     rows,
     `${checks.join('; ')}\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${int8Path} ` +
       `(chosen by timing it against the other way on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
-      `f16 way: the weight dequantized to f16 for the product${gpu.features.f16 ? '' : ' (computed in f32: no shader-f16)'}.\n` +
+      `f16 way: x in f16${gpu.features.f16 ? '' : ' (widened to f32: no shader-f16)'} times the int8 weight turned into floats in the kernel, summed in f32.\n` +
       `tmnn uses the ${quantizedPath} way on this device: measured on a [256, 1024] × [1024, 1024] product, int8 ${timing.int8Ms.toFixed(1)} ms, f16 ${timing.f16Ms.toFixed(1)} ms.`,
   );
   const ratio = unfused / fused;

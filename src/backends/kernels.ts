@@ -92,12 +92,19 @@ export interface Backend<S = unknown> extends Kernels<S> {
   free(storage: S): void;
   /**
    * How a product with a tm.quantize weight runs here (tm.matmul(x, q)):
-   * 'int8' quantizes the activations per row and multiplies int8 exactly;
-   * 'f16' dequantizes the weight to f16 for each product and runs a float
-   * one. Either is the product of x and the dequantized weight, up to the
-   * activations' rounding. A backend without it always uses 'int8'.
+   * 'int8' quantizes the activations per row and multiplies int8 exactly
+   * (through `matmul` on i8 operands); 'f16' multiplies x in f16 by the int8
+   * weight turned into floats inside the kernel (`quantizedMatmul`). Either
+   * is the product of x and the dequantized weight, up to the activations'
+   * rounding. A backend without it always uses 'int8'.
    */
   quantizedMatmulPath?(): QuantizedPath;
+  /**
+   * The 'f16' way: x [M, K] (f16) times values [N, K] (i8, a tm.quantize
+   * weight) with scales [N] (f32) → f32 [M, N], out[m, n] = scales[n] ·
+   * Σ_k x[m, k] · values[n, k], without a float copy of the weight.
+   */
+  quantizedMatmul?(x: TensorInfo<S>, values: TensorInfo<S>, scales: TensorInfo<S>): S;
   /** Gives back what the backend holds (a GPU device) when it was started but not chosen. */
   release?(): void;
 }

@@ -12,16 +12,19 @@
 // same way, multiplies the int8 values exactly into i32 (VNNI on the native
 // backend, dot4I8Packed on WebGPU where the adapter has it), and scales the
 // result back to f32 — the product of the dequantized operands; 'f16'
-// (WebGPU, where the device measured it faster) dequantizes the weight to f16
-// for the product and multiplies x in f16 with f32 accumulation — closer to
-// x · dequantize(q), since x is not quantized. The weight stays int8 at rest
-// either way. No gradient flows through it.
+// (WebGPU, where the device measured it faster) multiplies x in f16 by the
+// int8 weight turned into floats inside the kernel, summing in f32 — closer
+// to x · dequantize(q), since x is not quantized. The weight stays int8 in
+// memory either way. No gradient flows through it.
 import { isFloat } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
 import { backendFor, tidy } from '../engine.js';
 import { isGradEnabled, noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import { sizeOf } from '../shape.js';
+import { zeros } from './creation.js';
 import { where } from './elementwise.js';
+import { fromStorage } from './util.js';
 import { matmul } from './matmul.js';
 
 export interface QuantizeOptions {
@@ -98,11 +101,16 @@ export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
   if (isGradEnabled() && x.requiresGrad) {
     throw new ValueError('matmul: no gradient flows through a quantized weight; run it under tm.noGrad() (inference), or train with the float weight');
   }
-  const path = backendFor('matmul', [x.dataRef('matmul'), q.values.dataRef('matmul')]).quantizedMatmulPath?.() ?? 'int8';
-  if (path === 'f16') {
+  const backend = backendFor('matmul', [x.dataRef('matmul'), q.values.dataRef('matmul')]);
+  if (backend.quantizedMatmulPath?.() === 'f16' && backend.quantizedMatmul) {
+    const quantizedMatmulF16 = backend.quantizedMatmul.bind(backend);
+    const lead = x.shape.slice(0, -1);
+    const m = sizeOf(lead);
+    if (m === 0) return zeros([...lead, n]);
     return noGrad(() => tidy(() => {
-      const w = q.values.cast('f32').mul(q.scales.reshape([n, 1])).cast('f16');
-      return matmul(x.cast('f16'), w, { transposeB: true }).cast('f32');
+      const x2 = x.cast('f16').reshape([m, k]);
+      const storage = quantizedMatmulF16(x2.info('matmul'), q.values.info('matmul'), q.scales.info('matmul'));
+      return fromStorage(backend, storage, [...lead, n], 'f32');
     }));
   }
   return noGrad(() => tidy(() => {

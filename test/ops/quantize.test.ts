@@ -105,7 +105,7 @@ describe('quantized products on webgpu: the f16 way, and the choice between the 
     gpu = activeBackend() as WebGpuBackend;
   });
 
-  it.each([[1, 4, 1], [7, 13, 5], [33, 127, 17], [5, 513, 3], [64, 130, 129]])('f16 way: x [%i, %i] · q is x in f16 times the weight dequantized to f16', async (m, k, n) => {
+  it.each([[1, 4, 1], [7, 13, 5], [33, 127, 17], [5, 513, 3], [64, 130, 129]])('f16 way: x [%i, %i] · q is x in f16 times the int8 weight, summed in f32 and scaled', async (m, k, n) => {
     useQuantizedPath(gpu.runtime, 'f16');
     expect(gpu.quantizedMatmulPath()).toBe('f16');
     const x = asF32(uniform(m * k, -2, 2));
@@ -113,15 +113,27 @@ describe('quantized products on webgpu: the f16 way, and the choice between the 
     const y = tm.matmul(tm.tensor(x, [m, k]), q);
     expect(y.dtype).toBe('f32');
     expect(y.shape).toEqual([m, n]);
-    // Reference from the stored int8 values and scales: w[k, n] = f16(values[n, k] · scales[n]), x rounded to f16.
+    // Reference from the stored int8 values and scales: y[m, n] = scales[n] · Σ_k f16(x[m, k]) · values[n, k].
     const [values, scales] = [await q.values.data(), await q.scales.data()];
-    const w = asF16(Float64Array.from({ length: k * n }, (_, i) => Math.fround(values[(i % n) * k + Math.floor(i / n)] * scales[i % n])));
     const xh = asF16(x);
-    const want = matmulRef(f64([m, k], xh), f64([k, n], w)).v;
-    // f32 accumulation, then the product stored as f16: a few f16 ulps of the terms' size.
-    const size = matmulRef(f64([m, k], xh.map(Math.abs)), f64([k, n], w.map(Math.abs))).v;
-    expectClose(await y.data(), want, TOL.f16, 'f16-way quantized matmul', size);
+    const want = matmulRef(f64([m, k], xh), f64([n, k], values), { transposeB: true }).v.map((v, i) => v * scales[i % n]);
+    const size = matmulRef(f64([m, k], xh.map(Math.abs)), f64([n, k], values.map(Math.abs)), { transposeB: true }).v.map((v, i) => v * scales[i % n]);
+    expectClose(await y.data(), want, TOL.f32, 'f16-way quantized matmul', size);
     q.dispose();
+  });
+
+  it('f16 way: batched and 1-D activations, and empty ones', async () => {
+    useQuantizedPath(gpu.runtime, 'f16');
+    const q = tm.tidy(() => tm.quantize(tm.randn([9, 4], { seed: 4 })));
+    const x = tm.randn([2, 3, 9], { seed: 5 });
+    const y = x.matmul(q);
+    expect(y.shape).toEqual([2, 3, 4]);
+    expectClose(await y.data(), await tm.matmul(x.reshape([6, 9]), q).data(), 0);
+    const row = tm.matmul(x.reshape([6, 9]).slice([2], [1]).reshape([9]), q);
+    expect(row.shape).toEqual([4]);
+    expectClose(await row.data(), (await y.data()).slice(8, 12), 0);
+    const empty = tm.matmul(tm.zeros([0, 9]), q);
+    expect(empty.shape).toEqual([0, 4]);
   });
 
   it('the device times both ways once, keeps the faster, and reports it', async () => {

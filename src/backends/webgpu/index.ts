@@ -24,6 +24,7 @@ import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, stridedCopy } from './kernels/movement.js';
 import { EPILOGUE_FIRST_BINDING, matmul as encodeMatmul } from './kernels/matmul.js';
 import { int8Eligible, matmulInt8 } from './kernels/matmul_int8.js';
+import { matmulW8 } from './kernels/matmul_w8.js';
 import { oneHot } from './kernels/onehot.js';
 import { quantizedPath } from './kernels/quantized_path.js';
 import { argReduce, reduce } from './kernels/reduce.js';
@@ -46,6 +47,7 @@ export interface WebGpuBackend extends Backend<GpuData> {
   sync(): Promise<void>;
   /** Measured per device (kernels/quantized_path.ts). */
   quantizedMatmulPath(): QuantizedPath;
+  quantizedMatmul(x: Info, values: Info, scales: Info): GpuData;
 }
 
 export interface WebGpuOptions {
@@ -332,6 +334,13 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const inputs = xs.map(wide);
       const result = produce(xs[0].dtype, outShape, (out) => concat(rt, inputs.map((i) => i.operand), axis, outShape, out));
       for (const i of inputs) i.done();
+      return result;
+    },
+
+    quantizedMatmul(x, values, scales) {
+      const input = wide(x);
+      const result = produce('f32', [x.shape[0], values.shape[0]], (out) => matmulW8(rt, input.operand, operand(values), operand(scales), out));
+      input.done();
       return result;
     },
 

@@ -1,18 +1,18 @@
 // Which way a product with a tm.quantize weight runs on this device: int8
 // (activations quantized on the fly, exact int8 product in matmul_int8.wgsl)
-// or f16 (the weight dequantized to f16, an ordinary matmul.wgsl product
-// with f32 accumulation). Published measurements disagree by GPU —
-// dot4I8Packed is one instruction on some and slower than f16 math on others
-// — so the first quantized product a device runs times both kernels on the
-// same [256, 1024] × [1024, 1024] product, each on its own tuned path (the
-// int8 kernel's dot4 way, matmul's tile), and keeps the faster. Until the
-// measurement is in, products take the int8 path. TMNN_WEBGPU_QUANTIZED=int8
+// or f16 (activations in f16 times the int8 weight turned into floats in
+// registers, matmul_w8.wgsl). Published measurements disagree by GPU —
+// dot4I8Packed is one instruction on some and slower than float math on
+// others — so the first quantized product a device runs times both kernels
+// on the same [256, 1024] × [1024, 1024] product (the int8 kernel on its own
+// measured dot4 way), in alternating rounds, and keeps the faster. Until the
+// measurement is in, products take the int8 way. TMNN_WEBGPU_QUANTIZED=int8
 // or =f16 pins the choice.
 import type { QuantizedPath } from '../../kernels.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { BufferUsage } from '../usage.js';
-import { matmul, tune } from './matmul.js';
 import { matmulInt8, measureInt8Paths } from './matmul_int8.js';
+import { matmulW8 } from './matmul_w8.js';
 
 const chosen = new WeakMap<GPUDevice, QuantizedPath>();
 const measuring = new WeakMap<GPUDevice, Promise<QuantizedPath>>();
@@ -72,19 +72,17 @@ async function measure(rt: Runtime): Promise<QuantizedTiming> {
   const { device, features } = rt.ctx;
   const { m, k, n } = SIZE;
   const int8Path = await measureInt8Paths(rt);
-  await tune(rt);
-  // f16 without shader-f16 is widened to f32 before a kernel sees it, so that is what the f16 way runs there.
-  const floatDtype = features.f16 ? 'f16' : 'f32';
-  const floatBytes = features.f16 ? 2 : 4;
+  // f16 without shader-f16 is widened to f32 before a kernel sees it, so that is what the f16 way reads there.
+  const xDtype = features.f16 ? 'f16' : 'f32';
   const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
-  const buffers = [m * k, n * k, m * k * floatBytes, n * k * floatBytes, m * n * 4].map((bytes) => device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage }));
-  const [xi8, wi8, xf, wf, out] = buffers;
+  const buffers = [m * k, n * k, m * k * (features.f16 ? 2 : 4), 4 * n, 4 * m * n].map((bytes) => device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage }));
+  const [xi8, wi8, xf, scales, out] = buffers;
   const int8 = (): void => matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, int8Path, false);
-  const float = (): void => matmul(rt, op(xf, [1, m, k], floatDtype), op(wf, [1, n, k], floatDtype), { transposeA: false, transposeB: true }, 'f32', out, undefined, false);
+  const f16 = (): void => matmulW8(rt, op(xf, [m, k], xDtype), op(wi8, [n, k], 'i8'), op(scales, [n], 'f32'), out, false);
   const best = { int8: Infinity, f16: Infinity };
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [path, run] of [['int8', int8], ['f16', float]] as const) {
+      for (const [path, run] of [['int8', int8], ['f16', f16]] as const) {
         const start = performance.now();
         run();
         rt.commands.flush();
@@ -98,6 +96,6 @@ async function measure(rt: Runtime): Promise<QuantizedTiming> {
   return { path: best.int8 <= best.f16 ? 'int8' : 'f16', int8Ms: best.int8, f16Ms: best.f16 };
 }
 
-function op(buffer: GPUBuffer, shape: [number, number, number], dtype: Operand['dtype']): Operand {
+function op(buffer: GPUBuffer, shape: readonly number[], dtype: Operand['dtype']): Operand {
   return { buffer, shape, dtype };
 }
