@@ -32,10 +32,11 @@ export async function tmnnTraining(backend: tm.BackendName | undefined, data: Di
   const x = tm.tensor(data.images, [data.count, 784]);
   const y = tm.tensor(data.labels, [data.count]);
   const warm = [x.slice([0], [TRAINING.batchSize]), y.slice([0], [TRAINING.batchSize])];
-  await model.fit(warm[0], warm[1], { epochs: 1, batchSize: TRAINING.batchSize, loss: 'crossEntropy', optimizer, quiet: true });
+  const warmUp = () => model.fit(warm[0], warm[1], { epochs: 1, batchSize: TRAINING.batchSize, loss: 'crossEntropy', optimizer, quiet: true });
+  await warmUp();
   if (chosen === 'webgpu') {
     await tune((activeBackend() as WebGpuBackend).runtime);
-    await model.fit(warm[0], warm[1], { epochs: 1, batchSize: TRAINING.batchSize, loss: 'crossEntropy', optimizer, quiet: true });
+    await warmUp();
   }
   const start = performance.now();
   const history = await model.fit(x, y, { epochs, batchSize: TRAINING.batchSize, loss: 'crossEntropy', optimizer, quiet: true, seed: 1 });

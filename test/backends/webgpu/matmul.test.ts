@@ -103,14 +103,19 @@ describe('the fused epilogue', () => {
     return gpu.runtime.commands.dispatches - before;
   };
 
-  it.each([[1, 1, 1], [7, 13, 5], [129, 67, 131]])('relu(x·w + b) at M=%i K=%i N=%i is one launch and matches float64', async (m, k, n) => {
-    const xv = asF32(uniform(m * k));
-    const wv = asF32(uniform(k * n));
-    const bv = asF32(uniform(n));
-    const y = tm.tidy(() => tm.tensor(xv, [m, k]).matmul(tm.tensor(wv, [k, n])).add(tm.tensor(bv, [n])).relu());
+  /** relu(x·w + b) on fresh data in `dtype`: one launch, and float64's answer on the same (rounded) values. */
+  async function expectFusedRelu(m: number, k: number, n: number, dtype: 'f32' | 'f16' = 'f32'): Promise<void> {
+    const round = dtype === 'f16' ? asF16 : asF32;
+    const [xv, wv, bv] = [round(uniform(m * k)), round(uniform(k * n)), round(uniform(n))];
+    const y = tm.tidy(() => tm.tensor(xv, [m, k], { dtype }).matmul(tm.tensor(wv, [k, n], { dtype })).add(tm.tensor(bv, [n], { dtype })).relu());
     expect(launches(y)).toBe(1);
     const p = matmulRef(f64([m, k], xv), f64([k, n], wv));
-    expectClose(await y.data(), p.v.map((v, i) => Math.max(v + bv[i % n], 0)), 1e-4, 'fused', p.v.map(() => Math.sqrt(k) * 2));
+    const tol = dtype === 'f16' ? TOL.f16 : 1e-4;
+    expectClose(await y.cast('f32').data(), p.v.map((v, i) => Math.max(v + bv[i % n], 0)), tol, `fused ${dtype}`, p.v.map(() => Math.sqrt(k) * 2));
+  }
+
+  it.each([[1, 1, 1], [7, 13, 5], [129, 67, 131]])('relu(x·w + b) at M=%i K=%i N=%i is one launch and matches float64', async (m, k, n) => {
+    await expectFusedRelu(m, k, n);
   });
 
   it('writes the product too when a tensor still holds it, in the same launch', async () => {
@@ -130,20 +135,10 @@ describe('the fused epilogue', () => {
     await tune(gpu.runtime); // nothing in flight that would overwrite the tile set here
     useTile(gpu.runtime, tile);
     const [m, k, n] = [129, 130, 132]; // 2.2M multiply-adds: past the size that uses the device's tile
-    const xv = asF32(uniform(m * k));
-    const wv = asF32(uniform(k * n));
-    const bv = asF32(uniform(n));
-    const y = tm.tidy(() => tm.tensor(xv, [m, k]).matmul(tm.tensor(wv, [k, n])).add(tm.tensor(bv, [n])).relu());
-    expect(launches(y)).toBe(1);
-    const p = matmulRef(f64([m, k], xv), f64([k, n], wv));
-    expectClose(await y.data(), p.v.map((v, i) => Math.max(v + bv[i % n], 0)), 1e-4, 'fused', p.v.map(() => Math.sqrt(k) * 2));
+    await expectFusedRelu(m, k, n);
     if (!gpu.features.f16) return void console.log('skipped the f16 half: no shader-f16 on this adapter');
     // The same in f16: f16 operands, f32 accumulator, the epilogue storing f16.
-    const [xh, wh, bh] = [asF16(xv), asF16(wv), asF16(bv)];
-    const yh = tm.tidy(() => tm.tensor(xh, [m, k], { dtype: 'f16' }).matmul(tm.tensor(wh, [k, n], { dtype: 'f16' })).add(tm.tensor(bh, [n], { dtype: 'f16' })).relu());
-    expect(launches(yh)).toBe(1);
-    const ph = matmulRef(f64([m, k], xh), f64([k, n], wh));
-    expectClose(await yh.cast('f32').data(), ph.v.map((v, i) => Math.max(v + bh[i % n], 0)), TOL.f16, 'fused f16', ph.v.map(() => Math.sqrt(k) * 2));
+    await expectFusedRelu(m, k, n, 'f16');
   });
 
   it('f16: the epilogue stores f16 from the f32 accumulator', async () => {

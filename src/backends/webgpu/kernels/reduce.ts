@@ -65,7 +65,7 @@ export function useSubgroups(rt: Runtime): boolean {
   return rt.ctx.features.subgroups && reduceOptions.subgroups;
 }
 
-/** The sg_* helpers the row kernels call: subgroup operations, or pass-throughs when subgroups are off. */
+/** What the row kernels include: the sg_* helpers (subgroup operations, or pass-throughs when subgroups are off) and elementwise_lib.wgsl. */
 export function rowLib(subgroups: boolean): string {
   return `${subgroups ? subgroupOps : subgroupNone}\n${elementwiseLib}`;
 }
