@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -14,7 +16,14 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // webgpu output buffers start as all-ones bits (NaN, -1): an element a kernel fails to write shows.
-    env: { TMNN_WEBGPU_POISON: '1' },
+    // Per-machine caches (probe, webgpu tuning) go to a directory of this run's own: tests neither
+    // read what earlier runs measured nor leave timings taken under test load for real runs to use.
+    // Mesa's cache of compiled shaders stays where it was: it saves compile time and holds no measurements.
+    env: {
+      TMNN_WEBGPU_POISON: '1',
+      XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'tmnn-test-cache-')),
+      MESA_SHADER_CACHE_DIR: process.env.MESA_SHADER_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mesa_shader_cache'),
+    },
     testTimeout: 30_000,
     // Two cores here: forks keep heavy suites from starving each other.
     pool: 'forks',

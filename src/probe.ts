@@ -1,14 +1,16 @@
 // The probe: one timed matmul per backend, used by selection.ts to choose
 // between a hardware GPU and OpenBLAS. Timings are cached per machine in
-// $XDG_CACHE_HOME/tmnn/probe.json (or ~/.cache/...), keyed by everything that
-// changes the answer: tmnn's version, the backend and its device, and the
-// environment OpenBLAS reads.
+// probe.json (machine_cache.ts), keyed by everything that changes the answer:
+// tmnn's version, the backend and its device, and the environment OpenBLAS
+// reads.
 import type { Backend } from './backends/kernels.js';
 import { encodeValues } from './dtype.js';
+import { readCache, writeCacheEntry } from './machine_cache.js';
 import { normal } from './random.js';
 import { VERSION } from './version.js';
 
 const PROBE_N = 512;
+const PROBE_FILE = 'probe.json';
 
 export function probeKey(backend: Backend): string {
   const env = typeof process !== 'undefined' ? process.env : {};
@@ -41,38 +43,12 @@ export async function timeMatmul(backend: Backend, n = PROBE_N, ms = 200, minRep
   return (2 * n ** 3) / (best / 1000) / 1e9;
 }
 
-async function cachePath(): Promise<string | null> {
-  if (typeof process === 'undefined' || !process.versions?.node) return null;
-  const { homedir } = await import('node:os');
-  const { join } = await import('node:path');
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'tmnn', 'probe.json');
-}
-
+/** Probe timings from earlier processes, by probeKey. */
 export async function loadProbeCache(): Promise<Record<string, number>> {
-  const path = await cachePath();
-  if (!path) return {};
-  try {
-    const { readFile } = await import('node:fs/promises');
-    const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, number>) : {};
-  } catch {
-    return {};
-  }
+  const entries = await readCache(PROBE_FILE);
+  return Object.fromEntries(Object.entries(entries).filter((e): e is [string, number] => typeof e[1] === 'number'));
 }
 
-/** Written to a temporary file and renamed, so a crash never leaves a torn cache. */
-export async function saveProbeCache(cache: Record<string, number>): Promise<void> {
-  const path = await cachePath();
-  if (!path) return;
-  try {
-    const { mkdir, writeFile, rename } = await import('node:fs/promises');
-    const { dirname } = await import('node:path');
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(cache, null, 2));
-    await rename(tmp, path);
-  } catch {
-    // A read-only home only costs a re-probe next time.
-  }
+export async function saveProbeTiming(key: string, gflops: number): Promise<void> {
+  await writeCacheEntry(PROBE_FILE, key, gflops);
 }

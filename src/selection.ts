@@ -10,7 +10,7 @@ import { createJsBackend } from './backends/js/index.js';
 import type { Backend, BackendName } from './backends/kernels.js';
 import { setActive, type BackendSelection } from './engine.js';
 import { BackendUnavailableError, ValueError } from './errors.js';
-import { loadProbeCache, probeKey, saveProbeCache, timeMatmul } from './probe.js';
+import { loadProbeCache, probeKey, saveProbeTiming, timeMatmul } from './probe.js';
 
 export interface InitOptions {
   /** Force a backend instead of picking the fastest present. Env TMNN_BACKEND does the same. */
@@ -92,7 +92,7 @@ async function cachedMeasure(backend: Backend): Promise<number> {
   const cache = await loadProbeCache();
   if (cache[key] !== undefined) return cache[key];
   const gflops = await timeMatmul(backend);
-  await saveProbeCache({ ...(await loadProbeCache()), [key]: gflops });
+  await saveProbeTiming(key, gflops);
   return gflops;
 }
 

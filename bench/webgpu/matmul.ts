@@ -7,7 +7,8 @@ import * as tm from '../../src/index.js';
 import { activeBackend } from '../../src/engine.js';
 import type { GpuData } from '../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
-import { tune } from '../../src/backends/webgpu/kernels/matmul.js';
+import { describeTile, tileTuning, tune } from '../../src/backends/webgpu/kernels/matmul.js';
+import type { Tuned } from '../../src/backends/webgpu/tuning_store.js';
 import { measureInt8Paths } from '../../src/backends/webgpu/kernels/matmul_int8.js';
 import { measureQuantizedPaths, quantizedTiming, useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
 import type { QuantizedPath } from '../../src/backends/kernels.js';
@@ -16,6 +17,12 @@ import { tfjsMatmulGflops } from '../peers/tfjs.js';
 import { useTfjsWebgpu } from '../peers/tfjs-webgpu-node.js';
 
 const SIZES = [256, 512, 1024, 2048];
+
+/** Where a tuned choice came from, for the table's notes. */
+function provenance(t: Tuned<unknown> | undefined): string {
+  if (!t) return 'not measured';
+  return t.source === 'measured' ? 'measured in this run' : `remembered from ${t.measuredAt.slice(0, 16).replace('T', ' ')} UTC; TMNN_CACHE=0 measures afresh`;
+}
 
 /** GFLOP/s of an n×n product on the active (webgpu) backend, op + readback. */
 async function tmnnGflops(n: number, dtype: 'f32' | 'f16', ms: number): Promise<number> {
@@ -118,13 +125,13 @@ export async function webgpuSection(): Promise<void> {
     if (n >= 1024) checks.push(`N=${n} f32 vs tfjs-webgpu ${(f32 / peer).toFixed(2)}× ≥ 2×: ${verdict(f32 / peer, 2)}`);
   }
   printTable(
-    `matmul on webgpu (${gpu.device.description}), GFLOP/s, op + await data(); tmnn tile ${tile.vec4 ? 'vec4 ' : ''}${tile.tileM}×${tile.tileN} per invocation, ${tile.wgX}×${tile.wgY} workgroup (measured on this device); tfjs-webgpu on ${adapter}`,
+    `matmul on webgpu (${gpu.device.description}), GFLOP/s, op + await data(); tmnn tile ${describeTile(tile)} (${provenance(tileTuning(gpu.runtime))}); tfjs-webgpu on ${adapter}`,
     ['N', 'tmnn f32', 'tmnn f16', 'x·q int8 way', 'x·q f16 way', 'tfjs-webgpu f32', 'f32 ratio', 'KiB per weight f32 / f16 / int8+scales'],
     rows,
     `${checks.join('; ')}\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${int8Path} ` +
       `(chosen by timing it against the other way on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
       `f16 way: x in f16${gpu.features.f16 ? '' : ' (widened to f32: no shader-f16)'} times the int8 weight turned into floats in the kernel, summed in f32.\n` +
-      `tmnn uses the ${quantizedPath} way on this device: measured on a [256, 1024] × [1024, 1024] product, int8 ${timing.int8Ms.toFixed(1)} ms, f16 ${timing.f16Ms.toFixed(1)} ms.`,
+      `tmnn uses the ${quantizedPath} way on this device: on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}).`,
   );
   const ratio = unfused / fused;
   printTable(

@@ -1,4 +1,5 @@
 // The capability report as a readable table for a terminal.
+import type { GpuTuning } from './gpu.js';
 import type { CapabilityReport } from './report.js';
 
 export interface Style {
@@ -34,7 +35,7 @@ function wrap(value: string, indent: number): string {
   return lines.join(`\n${' '.repeat(indent)}`);
 }
 
-function rows(title: string, entries: [string, string][], style: Style): string[] {
+export function rows(title: string, entries: [string, string][], style: Style): string[] {
   const width = Math.max(...entries.map(([k]) => k.length));
   return [style.bold(title), ...entries.map(([k, v]) => `  ${k.padEnd(width)}  ${wrap(v, width + 4)}`)];
 }
@@ -53,7 +54,20 @@ function gpuRows(r: CapabilityReport, style: Style): string[] {
     ['features', wrap(g.features ?? [])],
     ['WGSL features', wrap(g.wgslLanguageFeatures ?? [])],
     ...Object.entries(g.limits ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
+    ...(g.tuning ? tuningRows(g.tuning, style) : []),
   ], style);
+}
+
+/** What tmnn measured on the adapter; "measured on first use" where it has not yet. */
+export function tuningRows(t: GpuTuning, style: Style): [string, string][] {
+  const when = (iso: string) => style.dim(`(measured ${iso.slice(0, 16).replace('T', ' ')} UTC)`);
+  const notYet = style.dim('not measured yet: timed on first use, then remembered');
+  const { matmulTile: tile, quantizedWay: way } = t;
+  return [
+    ['matmul tile', tile ? `${tile.tile}; other products ${tile.otherProducts} ${when(tile.measuredAt)}` : notYet],
+    ['int8 dot', t.int8Dot ?? notYet],
+    ['x·quantized', way ? `${way.way} way (int8 ${way.int8Ms.toFixed(1)} ms, f16 ${way.f16Ms.toFixed(1)} ms) ${when(way.measuredAt)}` : notYet],
+  ];
 }
 
 function blasRows(r: CapabilityReport, style: Style): string[] {

@@ -1,6 +1,10 @@
 // The GPU part of the capability report: the adapter WebGPU offers, its
 // features, WGSL language features and the limits that shape kernels.
 import { findAdapter, isSoftwareAdapter } from '../backends/webgpu/adapter.js';
+import type { WebGpuBackend } from '../backends/webgpu/index.js';
+import { describeTile, knownTileTuning } from '../backends/webgpu/kernels/matmul.js';
+import { knownInt8Path } from '../backends/webgpu/kernels/matmul_int8.js';
+import { knownQuantizedTiming } from '../backends/webgpu/kernels/quantized_path.js';
 
 export interface GpuReport {
   available: boolean;
@@ -21,6 +25,14 @@ export interface GpuReport {
   features?: string[];
   wgslLanguageFeatures?: string[];
   limits?: Record<string, number>;
+  /** What tmnn measured on this adapter; null where it has not measured yet (it does on first use). */
+  tuning?: GpuTuning;
+}
+
+export interface GpuTuning {
+  matmulTile: { tile: string; otherProducts: string; measuredAt: string } | null;
+  int8Dot: 'dot4I8Packed' | 'unpacked' | null;
+  quantizedWay: { way: 'int8' | 'f16'; int8Ms: number; f16Ms: number; measuredAt: string } | null;
 }
 
 const KEY_LIMITS = [
@@ -57,5 +69,17 @@ export async function gpuReport(): Promise<GpuReport> {
     features: [...adapter.features].sort(),
     wgslLanguageFeatures: [...(gpu.wgslLanguageFeatures ?? [])].sort(),
     limits,
+  };
+}
+
+/** The webgpu tunings known for this backend's adapter, from this process or an earlier one; times nothing. */
+export async function gpuTuning(backend: WebGpuBackend): Promise<GpuTuning> {
+  const rt = backend.runtime;
+  const tile = await knownTileTuning(rt);
+  const way = await knownQuantizedTiming(rt);
+  return {
+    matmulTile: tile ? { tile: describeTile(tile.value.best), otherProducts: describeTile(tile.value.general), measuredAt: tile.measuredAt } : null,
+    int8Dot: (await knownInt8Path(rt)) ?? null,
+    quantizedWay: way ? { way: way.value.path, int8Ms: way.value.int8Ms, f16Ms: way.value.f16Ms, measuredAt: way.measuredAt } : null,
   };
 }

@@ -7,7 +7,8 @@ import { probeBackends } from '../selection.js';
 import { VERSION } from '../version.js';
 import { blasReport, type BlasReport } from './blas.js';
 import { cpuReport, type CpuReport } from './cpu.js';
-import { gpuReport, type GpuReport } from './gpu.js';
+import type { WebGpuBackend } from '../backends/webgpu/index.js';
+import { gpuReport, gpuTuning, type GpuReport } from './gpu.js';
 
 export interface BackendAvailability {
   name: BackendName;
@@ -93,6 +94,17 @@ export async function capabilities(): Promise<CapabilityReport> {
   const native = 'addon' in found ? found.addon : null;
   const features = native?.cpuFeatures();
   const gpu = await gpuReport();
+  const backends: BackendAvailability[] = [];
+  for (const s of await probeBackends()) {
+    if (!('backend' in s)) {
+      backends.push({ name: s.name, available: false, reason: s.why });
+      continue;
+    }
+    backends.push({ name: s.name, available: true, device: s.backend.device.description });
+    if (s.name === 'webgpu' && gpu.available) gpu.tuning = await gpuTuning(s.backend as WebGpuBackend);
+    // Started only to see that it can: give back what it holds (a GPU device).
+    if (s.backend !== activeBackend()) s.backend.release?.();
+  }
   return {
     versions: {
       tmnn: VERSION,
@@ -102,13 +114,7 @@ export async function capabilities(): Promise<CapabilityReport> {
     cpu: await cpuReport(features),
     gpu,
     blas: blasReport(native?.blasInfo() ?? null, features ?? {}, 'reason' in found ? found.reason : undefined),
-    backends: (await probeBackends()).map((s) => {
-      if (!('backend' in s)) return { name: s.name, available: false, reason: s.why };
-      const availability = { name: s.name, available: true, device: s.backend.device.description };
-      // Started only to see that it can: give back what it holds (a GPU device).
-      if (s.backend !== activeBackend()) s.backend.release?.();
-      return availability;
-    }),
+    backends,
     dtypes: dtypeRows(native, gpu),
     selected: { backend: selection.backend, reason: selection.reason },
   };

@@ -1,7 +1,8 @@
-// The `tmnn` command line: `tmnn report [--json]`, `tmnn demo`, `--help`, `--version`.
+// The `tmnn` command line: `tmnn report [--json]`, `tmnn bench`, `tmnn tune`, `--help`, `--version`.
 import { parseArgs } from 'node:util';
 import { capabilities } from '../capabilities/report.js';
 import { quickBench } from './bench.js';
+import { tuneWebgpu } from './tune.js';
 import { ansi, formatReport, plain } from '../capabilities/format.js';
 import { init } from '../selection.js';
 import { TmnnError } from '../errors.js';
@@ -12,10 +13,12 @@ const HELP = `tmnn ${VERSION}: neural networks on WebGPU, OpenBLAS or plain JS
 Usage:
   tmnn report [--json] [--backend NAME]   what this machine offers, and the backend tmnn picks
   tmnn bench                              a few seconds of matmul timing on each backend present
+  tmnn tune [--json]                      measure the webgpu kernel choices for this adapter again and
+                                          keep them (tmnn measures once per adapter and remembers)
   tmnn --help | --version
 
 Options:
-  --json            print the report as JSON
+  --json            print the report (or the tuning) as JSON
   --backend NAME    force a backend: webgpu, native or js (env TMNN_BACKEND does the same)
   -h, --help        this text
   -v, --version     the version
@@ -61,6 +64,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'bench':
       await quickBench(process.stdout, process.stderr);
+      return 0;
+    case 'tune':
+      await tuneWebgpu(process.stdout, values.json);
       return 0;
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -1,6 +1,8 @@
 // Runs the built CLI (dist/cli.js; `npm test` builds it first) as a user would.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
@@ -85,4 +87,28 @@ describe('GPU section of the report', () => {
     expect(gpu.available).toBe(false);
     expect(gpu.reason).toMatch(/no WebGPU adapter found/);
   });
+});
+
+describe('tmnn tune', () => {
+  it('measures the webgpu choices for this adapter afresh and keeps them; the report then shows them', () => {
+    const env = { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'tmnn-cli-tune-')) };
+    const report = () => JSON.parse(tmnn(['report', '--json'], env).out).gpu.tuning;
+    expect(report()).toEqual({ matmulTile: null, int8Dot: null, quantizedWay: null });
+
+    const r = tmnn(['tune', '--json'], env);
+    expect(r.code).toBe(0);
+    const tuned = JSON.parse(r.out);
+    expect(tuned.matmulTile).toEqual({ tile: expect.stringMatching(/per invocation/), otherProducts: expect.stringMatching(/per invocation/), measuredAt: expect.any(String) });
+    expect(['dot4I8Packed', 'unpacked']).toContain(tuned.int8Dot);
+    expect(tuned.quantizedWay).toMatchObject({ way: expect.stringMatching(/^(int8|f16)$/), int8Ms: expect.any(Number), f16Ms: expect.any(Number) });
+    expect(report()).toEqual(tuned);
+
+    // Again: measured anew (a later time), not recalled.
+    const again = JSON.parse(tmnn(['tune', '--json'], env).out);
+    expect(Date.parse(again.matmulTile.measuredAt)).toBeGreaterThan(Date.parse(tuned.matmulTile.measuredAt));
+    expect(report()).toEqual(again);
+
+    const table = tmnn(['tune'], env).out;
+    expect(table).toMatch(/webgpu tuning\n {2}matmul tile +\S.*per invocation/);
+  }, 240_000);
 });

@@ -138,7 +138,7 @@ describe('quantized products on webgpu: the f16 way, and the choice between the 
 
   it('the device times both ways once, keeps the faster, and reports it', async () => {
     const path = await measureQuantizedPaths(gpu.runtime);
-    const timing = quantizedTiming(gpu.runtime)!;
+    const timing = quantizedTiming(gpu.runtime)!.value;
     expect(['int8', 'f16']).toContain(path);
     expect(timing.int8Ms).toBeGreaterThan(0);
     expect(timing.f16Ms).toBeGreaterThan(0);

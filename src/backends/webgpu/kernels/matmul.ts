@@ -14,6 +14,7 @@
 // a register-spill cliff (shaders/README.md). So on the first large product
 // a device runs, the candidates below are timed and the fastest is kept for
 // that device; small products (where launch overhead dominates) use the first.
+// The choice is remembered per adapter between processes (tuning_store.ts).
 import type { DType } from '../../../dtype.js';
 import type { MatmulConfig } from '../../kernels.js';
 import matmulShader from '../../../../shaders/matmul.wgsl';
@@ -23,6 +24,7 @@ import type { WgslScalar } from '../compiler.js';
 import type { FusedCode } from '../fusion.js';
 import { computeType } from '../layout.js';
 import type { Operand, Runtime } from '../runtime.js';
+import { fingerprint, recall, remember, type Tuned } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
 
 /** Bindings 0–3 are the operands, the output and the dims; a fused epilogue's start here. */
@@ -87,7 +89,14 @@ const TUNE_ROUNDS = 3;
 const TUNE_KEEP = 3;
 
 /** The fastest tile measured on a device, and the fastest that works for any product (not vec4). */
-const tuned = new WeakMap<GPUDevice, { best: MatmulTile; general: MatmulTile }>();
+export interface TileChoice {
+  readonly best: MatmulTile;
+  readonly general: MatmulTile;
+}
+
+const tuned = new WeakMap<GPUDevice, TileChoice>();
+/** How this device's tile was chosen, once it is (the bench and the report print it). */
+const tunings = new WeakMap<GPUDevice, Tuned<TileChoice>>();
 const tuning = new WeakMap<GPUDevice, Promise<MatmulTile>>();
 
 /** Whether the vec4 kernel can run a product: B row-major, N a multiple of 4. */
@@ -99,6 +108,17 @@ export function vec4Eligible(config: MatmulConfig, n: number): boolean {
 export function tileFor(rt: Runtime, vec4 = true): MatmulTile {
   const t = tuned.get(rt.ctx.device);
   return t ? (vec4 ? t.best : t.general) : TILE_CANDIDATES[0];
+}
+
+/** A tile in words: "vec4 16×8 per invocation, 16×1 workgroup". */
+export function describeTile(tile: MatmulTile): string {
+  const kind = tile.vec4 ? 'vec4 ' : tile.shared ? `workgroup-memory (k slice ${tile.shared.bk}) ` : '';
+  return `${kind}${tile.tileM}×${tile.tileN} per invocation, ${tile.wgX}×${tile.wgY} workgroup`;
+}
+
+/** The tuning behind tileFor, once it has run: measured in this process or remembered from an earlier one. */
+export function tileTuning(rt: Runtime): Tuned<TileChoice> | undefined {
+  return tunings.get(rt.ctx.device);
 }
 
 function dims(a: Operand, b: Operand, config: MatmulConfig) {
@@ -176,9 +196,10 @@ function encode(
 }
 
 /**
- * Times the candidates (TUNE_SIZES) and keeps the fastest for this device.
- * Runs in the background (products meanwhile use the default); the bench and
- * tests can await it.
+ * Times the candidates (TUNE_SIZES) and keeps the fastest for this device, or
+ * recalls what an earlier process measured on the same adapter. Runs in the
+ * background (products meanwhile use the default); the bench and tests can
+ * await it.
  */
 export function tune(rt: Runtime): Promise<MatmulTile> {
   let running = tuning.get(rt.ctx.device);
@@ -189,8 +210,33 @@ export function tune(rt: Runtime): Promise<MatmulTile> {
   return running;
 }
 
+/** What a remembered tile was measured on: the candidates and the kernels that run them. */
+const TILES_MEASURED = fingerprint(JSON.stringify(TILE_CANDIDATES), matmulShader, matmulVec4Shader, matmulSharedShader);
+
+/** A stored choice, if both tiles are still candidates (the same objects, so tests can compare by identity). */
+function parseChoice(stored: unknown): TileChoice | undefined {
+  if (!stored || typeof stored !== 'object') return undefined;
+  const find = (t: unknown) => TILE_CANDIDATES.find((c) => JSON.stringify(c) === JSON.stringify(t));
+  const { best, general } = stored as Record<string, unknown>;
+  const [b, g] = [find(best), find(general)];
+  return b && g && !g.vec4 ? { best: b, general: g } : undefined;
+}
+
+/** This device's tuning if it has run, else what an earlier process measured on the adapter; nothing is timed. */
+export async function knownTileTuning(rt: Runtime): Promise<Tuned<TileChoice> | undefined> {
+  return tileTuning(rt) ?? recall(rt, 'matmul-tile', TILES_MEASURED, parseChoice);
+}
+
 async function measureTiles(rt: Runtime): Promise<MatmulTile> {
-  const { device, limits } = rt.ctx;
+  const { device } = rt.ctx;
+  const choice = (await recall(rt, 'matmul-tile', TILES_MEASURED, parseChoice)) ?? (await remember(rt, 'matmul-tile', TILES_MEASURED, await timeTiles(rt)));
+  tuned.set(device, choice.value);
+  tunings.set(device, choice);
+  return choice.value.best;
+}
+
+async function timeTiles(rt: Runtime): Promise<TileChoice> {
+  const { limits } = rt.ctx;
   let candidates = TILE_CANDIDATES.filter((tile) => {
     const sharedBytes = tile.shared ? 4 * tile.shared.bk * (tile.wgY * tile.tileM + tile.wgX * tile.tileN) : 0;
     return tile.wgX * tile.wgY <= limits.maxComputeInvocationsPerWorkgroup && sharedBytes <= limits.maxComputeWorkgroupStorageSize;
@@ -210,8 +256,7 @@ async function measureTiles(rt: Runtime): Promise<MatmulTile> {
     candidates = ranked.slice(0, i === stages.length - 1 ? 1 : TUNE_KEEP);
     if (!candidates.includes(general)) candidates.push(general);
   }
-  tuned.set(device, { best: candidates[0], general });
-  return candidates[0];
+  return { best: candidates[0], general };
 }
 
 /** Each candidate's best time (ms) on an f32 product [m, k] × [k, n], over interleaved rounds. */

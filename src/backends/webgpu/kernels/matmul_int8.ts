@@ -5,13 +5,14 @@
 // bytes extracted one by one. Which is faster differs by adapter — on some
 // GPUs the builtin is one instruction, on others (and on CPU rasterisers) it
 // is lowered to much the same code — so the first product a device runs
-// times both and keeps the faster; adapters without the feature only have
-// the second.
+// times both and keeps the faster (remembered per adapter between processes,
+// tuning_store.ts); adapters without the feature only have the second.
 import type { MatmulConfig } from '../../kernels.js';
 import dot4Packed from '../../../../shaders/dot4_packed.wgsl';
 import dot4Unpacked from '../../../../shaders/dot4_unpacked.wgsl';
 import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
 import type { Operand, Runtime } from '../runtime.js';
+import { fingerprint, recall, remember } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
 
 export type Int8Path = 'dot4I8Packed' | 'unpacked';
@@ -57,8 +58,16 @@ function chooseSync(rt: Runtime): Int8Path {
 }
 
 const measuring = new WeakMap<GPUDevice, Promise<Int8Path>>();
+const PATHS_MEASURED = fingerprint(matmulInt8Shader, dot4Packed, dot4Unpacked, JSON.stringify(TILE));
 
-/** Times both paths on this device once (on a [256, 512] × [512, 512] product) and keeps the faster. */
+const parsePath = (v: unknown): Int8Path | undefined => (v === 'dot4I8Packed' || v === 'unpacked' ? v : undefined);
+
+/** This device's path if chosen, else what an earlier process measured on the adapter; nothing is timed. */
+export async function knownInt8Path(rt: Runtime): Promise<Int8Path | undefined> {
+  return int8PathOf(rt) ?? (await recall(rt, 'int8-dot', PATHS_MEASURED, parsePath))?.value;
+}
+
+/** Times both paths on this device once (or recalls an earlier process's timing) and keeps the faster. */
 export function measureInt8Paths(rt: Runtime): Promise<Int8Path> {
   const { device } = rt.ctx;
   const done = int8PathOf(rt);
@@ -66,30 +75,37 @@ export function measureInt8Paths(rt: Runtime): Promise<Int8Path> {
   let running = measuring.get(device);
   if (!running) {
     running = (async () => {
-      const [m, n, k] = [256, 512, 512];
-      const bufs = [m * k, n * k, 4 * m * n].map((size) => device.createBuffer({ size, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST }));
-      const a: Operand = { buffer: bufs[0], shape: [1, m, k], dtype: 'i8' };
-      const b: Operand = { buffer: bufs[1], shape: [1, n, k], dtype: 'i8' };
-      // Rounds alternate the two paths, each keeping its best time, so load on a shared machine hits both alike.
-      const best: Record<Int8Path, number> = { dot4I8Packed: Infinity, unpacked: Infinity };
-      try {
-        for (let round = 0; round < 3; round++) {
-          for (const path of ['dot4I8Packed', 'unpacked'] as const) {
-            const start = performance.now();
-            encode(rt, a, b, bufs[2], path, false);
-            rt.commands.flush();
-            await device.queue.onSubmittedWorkDone();
-            best[path] = Math.min(best[path], performance.now() - start);
-          }
-        }
-        const path: Int8Path = best.dot4I8Packed <= best.unpacked ? 'dot4I8Packed' : 'unpacked';
-        chosen.set(device, path);
-        return path;
-      } finally {
-        for (const buf of bufs) buf.destroy();
-      }
+      const known = await recall(rt, 'int8-dot', PATHS_MEASURED, parsePath);
+      const path = known?.value ?? (await remember(rt, 'int8-dot', PATHS_MEASURED, await timePaths(rt))).value;
+      chosen.set(device, path);
+      return path;
     })();
     measuring.set(device, running);
   }
   return running;
+}
+
+/** The faster path on a [256, 512] × [512, 512] product. */
+async function timePaths(rt: Runtime): Promise<Int8Path> {
+  const { device } = rt.ctx;
+  const [m, n, k] = [256, 512, 512];
+  const bufs = [m * k, n * k, 4 * m * n].map((size) => device.createBuffer({ size, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST }));
+  const a: Operand = { buffer: bufs[0], shape: [1, m, k], dtype: 'i8' };
+  const b: Operand = { buffer: bufs[1], shape: [1, n, k], dtype: 'i8' };
+  // Rounds alternate the two paths, each keeping its best time, so load on a shared machine hits both alike.
+  const best: Record<Int8Path, number> = { dot4I8Packed: Infinity, unpacked: Infinity };
+  try {
+    for (let round = 0; round < 3; round++) {
+      for (const path of ['dot4I8Packed', 'unpacked'] as const) {
+        const start = performance.now();
+        encode(rt, a, b, bufs[2], path, false);
+        rt.commands.flush();
+        await device.queue.onSubmittedWorkDone();
+        best[path] = Math.min(best[path], performance.now() - start);
+      }
+    }
+  } finally {
+    for (const buf of bufs) buf.destroy();
+  }
+  return best.dot4I8Packed <= best.unpacked ? 'dot4I8Packed' : 'unpacked';
 }

@@ -5,11 +5,15 @@
 // dot4I8Packed is one instruction on some and slower than float math on
 // others — so the first quantized product a device runs times both kernels
 // on the same [256, 1024] × [1024, 1024] product (the int8 kernel on its own
-// measured dot4 way), in alternating rounds, and keeps the faster. Until the
-// measurement is in, products take the int8 way. TMNN_WEBGPU_QUANTIZED=int8
+// measured dot4 way), in alternating rounds, and keeps the faster; the
+// timing is remembered per adapter between processes (tuning_store.ts). Until
+// the measurement is in, products take the int8 way. TMNN_WEBGPU_QUANTIZED=int8
 // or =f16 pins the choice.
 import type { QuantizedPath } from '../../kernels.js';
+import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
+import matmulW8Shader from '../../../../shaders/matmul_w8.wgsl';
 import type { Operand, Runtime } from '../runtime.js';
+import { fingerprint, recall, remember, type Tuned } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
 import { matmulInt8, measureInt8Paths } from './matmul_int8.js';
 import { matmulW8 } from './matmul_w8.js';
@@ -46,11 +50,17 @@ export interface QuantizedTiming {
   f16Ms: number;
 }
 
-const timings = new WeakMap<GPUDevice, QuantizedTiming>();
+const timings = new WeakMap<GPUDevice, Tuned<QuantizedTiming>>();
+const MEASURED = fingerprint(matmulInt8Shader, matmulW8Shader, JSON.stringify(SIZE));
 
-/** The measurement behind the choice, once it has run (the bench prints it). */
-export function quantizedTiming(rt: Runtime): QuantizedTiming | undefined {
+/** The measurement behind the choice, once it has run or been recalled (the bench prints it). */
+export function quantizedTiming(rt: Runtime): Tuned<QuantizedTiming> | undefined {
   return timings.get(rt.ctx.device);
+}
+
+/** This device's timing if it has run, else what an earlier process measured on the adapter; nothing is timed. */
+export async function knownQuantizedTiming(rt: Runtime): Promise<Tuned<QuantizedTiming> | undefined> {
+  return timings.get(rt.ctx.device) ?? recall(rt, 'quantized-way', MEASURED, parseTiming);
 }
 
 /** Times both kernels once per device and keeps the faster (or the pinned one). */
@@ -58,14 +68,25 @@ export function measureQuantizedPaths(rt: Runtime): Promise<QuantizedPath> {
   const { device } = rt.ctx;
   let running = measuring.get(device);
   if (!running) {
-    running = measure(rt).then((timing) => {
+    running = recallOrMeasure(rt).then((timing) => {
       timings.set(device, timing);
-      if (!chosen.has(device)) chosen.set(device, timing.path);
+      if (!chosen.has(device)) chosen.set(device, timing.value.path);
       return pinned() ?? chosen.get(device)!;
     });
     measuring.set(device, running);
   }
   return running;
+}
+
+async function recallOrMeasure(rt: Runtime): Promise<Tuned<QuantizedTiming>> {
+  return (await recall(rt, 'quantized-way', MEASURED, parseTiming)) ?? remember(rt, 'quantized-way', MEASURED, await measure(rt));
+}
+
+function parseTiming(stored: unknown): QuantizedTiming | undefined {
+  if (!stored || typeof stored !== 'object') return undefined;
+  const { path, int8Ms, f16Ms } = stored as Record<string, unknown>;
+  const ok = (path === 'int8' || path === 'f16') && typeof int8Ms === 'number' && typeof f16Ms === 'number';
+  return ok ? { path, int8Ms, f16Ms } : undefined;
 }
 
 async function measure(rt: Runtime): Promise<QuantizedTiming> {

@@ -1,0 +1,60 @@
+// Choices measured on an adapter (the matmul tile, the int8 dot product, the
+// quantized way) remembered between processes in webgpu-tuning.json
+// (machine_cache.ts), so that only the first process on a machine pays for
+// the timing and later ones start on the tile it chose. An entry is keyed by
+// tmnn's version, the adapter and the features granted, and what was
+// measured; it also holds a fingerprint of what the measurement ran (kernel
+// sources, candidate list), so a changed kernel is measured again rather than
+// trusted. TMNN_CACHE=0 measures afresh in every process.
+import { readCache, writeCacheEntry } from '../../machine_cache.js';
+import { VERSION } from '../../version.js';
+import type { Runtime } from './runtime.js';
+
+const FILE = 'webgpu-tuning.json';
+
+/** A choice and where it came from. */
+export interface Tuned<T> {
+  readonly value: T;
+  /** 'measured' in this process, or 'remembered' from an earlier one. */
+  readonly source: 'measured' | 'remembered';
+  /** When it was measured (ISO 8601). */
+  readonly measuredAt: string;
+}
+
+function key(rt: Runtime, what: string): string {
+  const { adapter, description, features } = rt.ctx;
+  const { vendor, architecture, device } = adapter.info;
+  const granted = Object.entries(features).filter(([, on]) => on).map(([name]) => name).join('+');
+  return `${VERSION}|${description}|${vendor}/${architecture}/${device}|${granted}|${what}`;
+}
+
+/** A short hash (FNV-1a) of what a measurement ran. */
+export function fingerprint(...parts: readonly string[]): string {
+  let h = 0x811c9dc5;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) h = Math.imul(h ^ part.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0xff, 0x01000193); // a separator, so ['ab', 'c'] and ['a', 'bc'] differ
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The remembered choice for `what` on this adapter, if an earlier process
+ * measured it with the same fingerprint and `parse` accepts what it stored
+ * (anything else, a hand-edited or corrupt entry included, reads as absent).
+ */
+export async function recall<T>(rt: Runtime, what: string, print: string, parse: (stored: unknown) => T | undefined): Promise<Tuned<T> | undefined> {
+  const entry = (await readCache(FILE))[key(rt, what)];
+  if (!entry || typeof entry !== 'object') return undefined;
+  const { fingerprint: stored, measuredAt, value } = entry as Record<string, unknown>;
+  if (stored !== print || typeof measuredAt !== 'string') return undefined;
+  const parsed = parse(value);
+  return parsed === undefined ? undefined : { value: parsed, source: 'remembered', measuredAt };
+}
+
+/** Keeps a choice just measured; returns it as this process's Tuned. */
+export async function remember<T>(rt: Runtime, what: string, print: string, value: T): Promise<Tuned<T>> {
+  const measuredAt = new Date().toISOString();
+  await writeCacheEntry(FILE, key(rt, what), { fingerprint: print, measuredAt, value });
+  return { value, source: 'measured', measuredAt };
+}

@@ -1,0 +1,124 @@
+// What an adapter's tuning measured (matmul tile, int8 dot product, quantized
+// way) is remembered in $XDG_CACHE_HOME/tmnn/webgpu-tuning.json: a later
+// device on the same adapter — as in a later process — starts with it instead
+// of timing again. An entry that no longer fits (other kernels, a tile no
+// longer among the candidates, a corrupt file) is measured again, and
+// TMNN_CACHE=0 turns the file off.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWebGpuBackend, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+import { TILE_CANDIDATES, tileFor, tileTuning, tune } from '../../../src/backends/webgpu/kernels/matmul.js';
+import { measureInt8Paths } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
+import { measureQuantizedPaths, quantizedTiming } from '../../../src/backends/webgpu/kernels/quantized_path.js';
+import { fingerprint, recall, remember } from '../../../src/backends/webgpu/tuning_store.js';
+
+const started: WebGpuBackend[] = [];
+/** A backend on a device of its own: what a new process would get. */
+async function freshDevice(): Promise<WebGpuBackend> {
+  const gpu = await createWebGpuBackend();
+  started.push(gpu);
+  return gpu;
+}
+afterAll(() => {
+  for (const gpu of started) gpu.release?.();
+});
+
+let dir: string;
+const file = () => join(dir, 'tmnn', 'webgpu-tuning.json');
+const entries = (): Record<string, { fingerprint: string; measuredAt: string; value: unknown }> => JSON.parse(readFileSync(file(), 'utf8'));
+const saved = { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, TMNN_CACHE: process.env.TMNN_CACHE };
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tmnn-tuning-'));
+  process.env.XDG_CACHE_HOME = dir;
+  delete process.env.TMNN_CACHE;
+});
+afterEach(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+describe('the store', () => {
+  const number = (v: unknown) => (typeof v === 'number' ? v : undefined);
+
+  it('gives back what was remembered on the same adapter, marked as remembered, with when it was measured', async () => {
+    const gpu = await freshDevice();
+    const kept = await remember(gpu.runtime, 'answer', 'print-1', 42);
+    expect(kept).toMatchObject({ value: 42, source: 'measured' });
+    const back = await recall(gpu.runtime, 'answer', 'print-1', number);
+    expect(back).toEqual({ value: 42, source: 'remembered', measuredAt: kept.measuredAt });
+    expect(Date.parse(kept.measuredAt)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('ignores an entry measured on other kernels (another fingerprint) or holding what the caller no longer accepts', async () => {
+    const gpu = await freshDevice();
+    await remember(gpu.runtime, 'answer', 'print-1', 'forty-two');
+    expect(await recall(gpu.runtime, 'answer', 'print-2', (v) => v)).toBeUndefined();
+    expect(await recall(gpu.runtime, 'answer', 'print-1', number)).toBeUndefined();
+    expect(await recall(gpu.runtime, 'other', 'print-1', (v) => v)).toBeUndefined();
+  });
+
+  it('reads a corrupt file as empty, and the next measurement writes it whole again', async () => {
+    const gpu = await freshDevice();
+    await remember(gpu.runtime, 'answer', 'print-1', 42);
+    writeFileSync(file(), '{"truncated": ');
+    expect(await recall(gpu.runtime, 'answer', 'print-1', number)).toBeUndefined();
+    await remember(gpu.runtime, 'answer', 'print-1', 43);
+    expect(Object.values(entries()).map((e) => e.value)).toEqual([43]);
+  });
+
+  it('with TMNN_CACHE=0 writes nothing and recalls nothing', async () => {
+    const gpu = await freshDevice();
+    await remember(gpu.runtime, 'answer', 'print-1', 42);
+    process.env.TMNN_CACHE = '0';
+    expect(await recall(gpu.runtime, 'answer', 'print-1', number)).toBeUndefined();
+    await remember(gpu.runtime, 'answer', 'print-1', 7);
+    delete process.env.TMNN_CACHE;
+    expect((await recall(gpu.runtime, 'answer', 'print-1', number))?.value).toBe(42);
+  });
+
+  it('fingerprints tell apart what was run, including where the parts split', () => {
+    expect(fingerprint('a', 'b')).toBe(fingerprint('a', 'b'));
+    expect(fingerprint('a', 'b')).not.toBe(fingerprint('a', 'c'));
+    expect(fingerprint('ab', 'c')).not.toBe(fingerprint('a', 'bc'));
+    expect(fingerprint('x')).toMatch(/^[0-9a-f]{8}$/);
+  });
+});
+
+describe('the tunings', () => {
+  it('the matmul tile: measured by the first device, recalled by the next; a stored tile that is no longer a candidate is measured again', async () => {
+    const first = await freshDevice();
+    const tile = await tune(first.runtime);
+    const measured = tileTuning(first.runtime)!;
+    expect(measured.source).toBe('measured');
+    const [entry] = Object.values(entries());
+    expect(entry.value).toEqual({ best: tile, general: tileFor(first.runtime, false) });
+
+    const second = await freshDevice();
+    expect(await tune(second.runtime)).toBe(tile); // the candidate itself, not a copy
+    expect(tileTuning(second.runtime)).toEqual({ ...measured, source: 'remembered' });
+    expect(tileFor(second.runtime, false)).toBe(tileFor(first.runtime, false));
+
+    const [key] = Object.keys(entries());
+    writeFileSync(file(), JSON.stringify({ [key]: { ...entry, value: { best: { tileM: 3, tileN: 3, wgX: 1, wgY: 1 }, general: entry.value } } }));
+    const third = await freshDevice();
+    expect(TILE_CANDIDATES).toContain(await tune(third.runtime));
+    expect(tileTuning(third.runtime)!.source).toBe('measured');
+  });
+
+  it('the int8 dot product and the quantized way, with the timings behind it', async () => {
+    const first = await freshDevice();
+    const dot = await measureInt8Paths(first.runtime);
+    const way = await measureQuantizedPaths(first.runtime);
+    const timing = quantizedTiming(first.runtime)!;
+    expect(timing).toMatchObject({ source: 'measured', value: { path: way } });
+
+    const second = await freshDevice();
+    expect(await measureInt8Paths(second.runtime)).toBe(dot);
+    expect(await measureQuantizedPaths(second.runtime)).toBe(way);
+    expect(quantizedTiming(second.runtime)).toEqual({ ...timing, source: 'remembered' });
+  });
+});
