@@ -203,7 +203,8 @@ async function main(): Promise<void> {
   }
   tm.capabilities().then((r) => {
     const gpu = r.gpu.available
-      ? `${r.gpu.adapter?.description || r.gpu.adapter?.vendor} (${r.gpu.adapter?.software ? 'software' : 'hardware'})\nfeatures: ${(r.gpu.features ?? []).join(', ')}`
+      ? `${r.gpu.adapter?.description || r.gpu.adapter?.vendor} (${r.gpu.adapter?.software ? 'software' : 'hardware'})\nfeatures: ${(r.gpu.features ?? []).join(', ')}` +
+        `\nmatmul tile: ${r.gpu.tuning?.matmulTile ? `${r.gpu.tuning.matmulTile.tile} (measured ${r.gpu.tuning.matmulTile.measuredAt})` : 'measured on the first large product, then remembered'}`
       : `none: ${r.gpu.reason}`;
     const dtypes = r.dtypes.map((d) => `${d.backend} ${d.dtype}: ${d.how}`).join('\n');
     $('report').textContent = `backend: ${r.selected.backend} (${r.selected.reason})\nGPU: ${gpu}\n\n${dtypes}`;

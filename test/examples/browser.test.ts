@@ -1,7 +1,8 @@
 // The browser demo in a real headless Chromium (Debian's /usr/bin/chromium,
 // driven by playwright-core; WebGPU through SwiftShader with
 // --enable-unsafe-webgpu): it trains on webgpu and learns, falls back to the
-// js backend with a notice when WebGPU is off, and predicts a drawn digit.
+// js backend with a notice when WebGPU is off, predicts a drawn digit, and
+// keeps the measured matmul tile in localStorage for the next visit.
 // The library's browser bundle stays within 100 KB gzipped.
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -82,6 +83,11 @@ describe('the browser demo', () => {
       expect(await page.textContent('#prediction')).toBe(String(prediction!.digit));
       expect(await page.textContent('#report')).toContain('backend: webgpu');
       await page.screenshot({ path: `${SHOTS}browser-demo-webgpu.png`, fullPage: true });
+      // Training's products were large enough to tune the matmul tile; the site keeps it, and the next visit's report shows it.
+      await page.waitForFunction(() => (localStorage.getItem('tmnn/webgpu-tuning.json') ?? '').includes('|matmul-tile'), undefined, { timeout: 60_000, polling: 500 });
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      await page.waitForFunction(() => /matmul tile: .+ per invocation, .+ \(measured \d{4}-/.test(document.getElementById('report')?.textContent ?? ''), undefined, { timeout: 30_000 });
       expect(errors, errors.join('\n')).toEqual([]);
     } finally {
       await browser.close();
