@@ -3,22 +3,33 @@
 // dispatches so the GPU starts early on long chains — because a submit per
 // dispatch costs more than a small kernel. Within the encoder each dispatch
 // sees the writes of the ones before it (WebGPU orders storage accesses
-// between dispatches).
+// between dispatches). A kernel's uniform parameters (its dims) go into one
+// buffer shared by the dispatches of a submit, each at its own aligned
+// offset, written just before the submit: a buffer created, mapped and
+// destroyed per dispatch cost more than the dispatch itself. (Keeping bind
+// groups between dispatches, with the parameters at dynamic offsets, made
+// encoding cheaper still but webgpu training on lavapipe ~20% slower, so each
+// dispatch makes its own.)
 import { DeviceLostError } from '../../errors.js';
 import type { Compiler, Kernel } from './compiler.js';
 import type { GpuContext } from './device.js';
 import { BufferUsage, MAP_READ } from './usage.js';
 
 const MAX_PENDING = 64;
+/** Bytes of uniform parameters a submit can carry; past it the recorded work is submitted early. */
+const UNIFORM_ARENA_BYTES = 64 * 1024;
 
-/** A binding's value: a storage buffer, or the bytes of a uniform (copied into a fresh uniform buffer). */
+/** A binding's value: a storage buffer, or the bytes of a uniform (staged in the submit's parameter buffer). */
 export type BindingValue = GPUBuffer | ArrayBufferView;
 
 export class Commands {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private pending = 0;
-  private uniforms: GPUBuffer[] = [];
+  /** This submit's uniform parameters: staged here, copied into `uniformArena` at flush. */
+  private readonly uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
+  private uniformUsed = 0;
+  private uniformArena: GPUBuffer | null = null;
   /** Kernel launches recorded since the backend started (test-mode poison fills not counted), for tests that count them. */
   dispatches = 0;
 
@@ -39,20 +50,20 @@ export class Commands {
   dispatch(kernel: Kernel, values: Readonly<Record<string, BindingValue>>, workgroups: readonly [number, number?, number?], counted = true): void {
     this.checkDevice();
     const { device } = this.ctx;
-    const entries: GPUBindGroupEntry[] = [];
-    for (const [name, b] of kernel.bindings) {
+    const bound = [...kernel.bindings].map(([name, b]) => {
       const value = values[name];
       if (value === undefined) throw new Error(`${kernel.name}: no value for binding ${name}`);
-      if (ArrayBuffer.isView(value)) {
-        const buffer = device.createBuffer({ size: Math.max(16, Math.ceil(value.byteLength / 16) * 16), usage: BufferUsage.UNIFORM, mappedAtCreation: true });
-        new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-        buffer.unmap();
-        this.uniforms.push(buffer);
-        entries.push({ binding: b.binding, resource: { buffer } });
-      } else {
-        entries.push({ binding: b.binding, resource: { buffer: value } });
-      }
-    }
+      return { binding: b.binding, value };
+    });
+    // Room for all of this dispatch's parameters in the arena, or submit what is recorded and start it afresh.
+    const room = bound.reduce((sum, { value }) => sum + (ArrayBuffer.isView(value) ? this.uniformAlign + slotSize(value) : 0), 0);
+    if (room > UNIFORM_ARENA_BYTES) throw new Error(`${kernel.name}: ${room} bytes of uniform parameters; at most ${UNIFORM_ARENA_BYTES} per dispatch`);
+    if (this.uniformUsed + room > UNIFORM_ARENA_BYTES) this.flush();
+    const entries: GPUBindGroupEntry[] = bound.map(({ binding, value }) => {
+      if (!ArrayBuffer.isView(value)) return { binding, resource: { buffer: value } };
+      const { offset, size } = this.stageUniform(value);
+      return { binding, resource: { buffer: this.uniformArena!, offset, size } };
+    });
     const bindGroup = device.createBindGroup({ layout: kernel.layout, entries });
     this.encoder ??= device.createCommandEncoder();
     this.pass ??= this.encoder.beginComputePass();
@@ -61,6 +72,21 @@ export class Commands {
     this.pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
     if (counted) this.dispatches++;
     if (++this.pending >= MAX_PENDING) this.flush();
+  }
+
+  private get uniformAlign(): number {
+    return this.ctx.limits.minUniformBufferOffsetAlignment;
+  }
+
+  /** Places uniform bytes in this submit's arena (dispatch has made room): where. */
+  private stageUniform(value: ArrayBufferView): { offset: number; size: number } {
+    const offset = Math.ceil(this.uniformUsed / this.uniformAlign) * this.uniformAlign;
+    const size = slotSize(value);
+    this.uniformArena ??= this.ctx.device.createBuffer({ label: 'uniform parameters', size: UNIFORM_ARENA_BYTES, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    this.uniformBytes.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), offset);
+    this.uniformBytes.fill(0, offset + value.byteLength, offset + size);
+    this.uniformUsed = offset + size;
+    return { offset, size };
   }
 
   /** Ends the open pass, if any, so copies can be recorded. */
@@ -77,15 +103,20 @@ export class Commands {
 
   /** Submits everything recorded. */
   flush(): void {
-    if (!this.encoder) return;
+    if (!this.encoder) {
+      this.uniformUsed = 0;
+      return;
+    }
     this.pass?.end();
-    this.ctx.device.queue.submit([this.encoder.finish()]);
+    const { queue } = this.ctx.device;
+    // Queue order makes this safe with one arena: the write lands after the previous
+    // submit has read its parameters and before this one reads them.
+    if (this.uniformUsed) queue.writeBuffer(this.uniformArena!, 0, this.uniformBytes.buffer, 0, this.uniformUsed);
+    queue.submit([this.encoder.finish()]);
     this.encoder = null;
     this.pass = null;
     this.pending = 0;
-    // Destroying after submit is allowed: the buffers live until the GPU is done with them.
-    for (const u of this.uniforms) u.destroy();
-    this.uniforms = [];
+    this.uniformUsed = 0;
   }
 
   /** Writes bytes into a buffer, in order with the recorded work. */
@@ -121,6 +152,11 @@ export class Commands {
     }
     return out;
   }
+}
+
+/** A uniform's bytes rounded up to WGSL's 16-byte uniform struct size. */
+function slotSize(value: ArrayBufferView): number {
+  return Math.max(16, Math.ceil(value.byteLength / 16) * 16);
 }
 
 function padTo4(bytes: ArrayBufferView): Uint8Array {
