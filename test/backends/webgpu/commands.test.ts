@@ -1,10 +1,13 @@
 // Recording and submitting: kernels recorded between readbacks go to the GPU
 // in batches, each launch's parameters (its dims, as a uniform) staged in one
 // buffer per submit at its own offset. Hundreds of launches recorded before a
-// single readback — several submits' worth — each read their own parameters.
+// single readback — several submits' worth — each read their own parameters,
+// and an upload into a pooled buffer lands after the recorded work that still
+// reads the buffer's old contents.
 import { beforeAll, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
+import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { expectClose, uniform } from '../../helpers/data.js';
 
@@ -25,4 +28,27 @@ it('hundreds of launches with parameters, recorded before one readback, each rea
   const got = await Promise.all(sums.map((s) => s.data()));
   const want = Array.from({ length: n }, (_, k) => v.slice(k * 7, k * 7 + (k % 7) + 1).reduce((a, b) => a + b, 0));
   expectClose(Float64Array.from(got.map((g) => g[0])), Float64Array.from(want), 1e-5);
+});
+
+it('a small upload into a pooled buffer waits for recorded work that reads the old contents', async () => {
+  const a = tm.tensor([1, 2, 3, 4]);
+  const storage = (t: tm.Tensor) => t.dataRef('test').storage as GpuData;
+  const b = a.mul(2);
+  gpu.materialize(storage(b)); // recorded, not submitted: it reads a's buffer later
+  const buffer = storage(a).buffer;
+  a.dispose(); // a's buffer goes back to the pool
+  const c = tm.tensor([7, 8, 9, 10]);
+  expect(storage(c).buffer).toBe(buffer); // the pool handed it straight back
+  expect(Array.from(await b.data())).toEqual([2, 4, 6, 8]);
+  expect(Array.from(await c.data())).toEqual([7, 8, 9, 10]);
+});
+
+it('uploads of every size and alignment come back as written', async () => {
+  const sizes = [1, 3, 4, 5, 255, 1023, 1024, 1025, 4096, 70_000];
+  const values = sizes.map((n) => uniform(n));
+  const i8 = sizes.map((n) => Int8Array.from({ length: n }, (_, i) => (i * 37) % 256 - 128));
+  const ts = values.map((v) => tm.tensor(v, [v.length]));
+  const ints = i8.map((v) => tm.tensor(v, [v.length], { dtype: 'i8' }));
+  for (const [k, t] of ts.entries()) expectClose(await t.data(), Float64Array.from(Float32Array.from(values[k])), 0);
+  for (const [k, t] of ints.entries()) expect(Array.from(await t.data())).toEqual(Array.from(i8[k]));
 });
