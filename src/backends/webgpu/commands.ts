@@ -6,12 +6,13 @@
 // between dispatches). A kernel's uniform parameters (its dims) go into one
 // buffer shared by the dispatches of a submit, each at its own aligned
 // offset, written just before the submit: a buffer created, mapped and
-// destroyed per dispatch cost more than the dispatch itself. (Keeping bind
-// groups between dispatches, with the parameters at dynamic offsets, made
-// encoding cheaper still but webgpu training on lavapipe ~20% slower, so each
-// dispatch makes its own. Staging small uploads the same way, copied in order
-// with the kernels instead of submitting before a queue write, cost ~10% of
-// training speed there too: the copies split compute passes.)
+// destroyed per dispatch cost more than the dispatch itself. A dispatch
+// without parameters (an elementwise kernel) keeps its bind group for the
+// next dispatch of the same kernel over the same buffers. (Kept bind groups
+// for every dispatch, with the parameters at dynamic offsets, made webgpu
+// training on lavapipe ~20% slower; staging small uploads the same way,
+// copied in order with the kernels instead of submitting before a queue
+// write, ~10% slower: the copies split compute passes. Both were dropped.)
 import { DeviceLostError } from '../../errors.js';
 import type { Compiler, Kernel } from './compiler.js';
 import type { GpuContext } from './device.js';
@@ -20,6 +21,7 @@ import { BufferUsage, MAP_READ } from './usage.js';
 const MAX_PENDING = 64;
 /** Bytes of uniform parameters a submit can carry; past it the recorded work is submitted early. */
 const UNIFORM_ARENA_BYTES = 64 * 1024;
+const MAX_KEPT_BIND_GROUPS = 4096;
 
 /** A binding's value: a storage buffer, or the bytes of a uniform (staged in the submit's parameter buffer). */
 export type BindingValue = GPUBuffer | ArrayBufferView;
@@ -32,6 +34,10 @@ export class Commands {
   private readonly uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
   private uniformUsed = 0;
   private uniformArena: GPUBuffer | null = null;
+  /** Bind groups of dispatches without parameters, by kernel and buffers. */
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
   /** Kernel launches recorded since the backend started (test-mode poison fills not counted), for tests that count them. */
   dispatches = 0;
 
@@ -61,12 +67,14 @@ export class Commands {
     const room = bound.reduce((sum, { value }) => sum + (ArrayBuffer.isView(value) ? this.uniformAlign + slotSize(value) : 0), 0);
     if (room > UNIFORM_ARENA_BYTES) throw new Error(`${kernel.name}: ${room} bytes of uniform parameters; at most ${UNIFORM_ARENA_BYTES} per dispatch`);
     if (this.uniformUsed + room > UNIFORM_ARENA_BYTES) this.flush();
-    const entries: GPUBindGroupEntry[] = bound.map(({ binding, value }) => {
-      if (!ArrayBuffer.isView(value)) return { binding, resource: { buffer: value } };
-      const { offset, size } = this.stageUniform(value);
-      return { binding, resource: { buffer: this.uniformArena!, offset, size } };
+    const bindGroup = onlyBuffers(bound) ? this.keptBindGroup(kernel, bound) : device.createBindGroup({
+      layout: kernel.layout,
+      entries: bound.map(({ binding, value }) => {
+        if (!ArrayBuffer.isView(value)) return { binding, resource: { buffer: value } };
+        const { offset, size } = this.stageUniform(value);
+        return { binding, resource: { buffer: this.uniformArena!, offset, size } };
+      }),
     });
-    const bindGroup = device.createBindGroup({ layout: kernel.layout, entries });
     this.encoder ??= device.createCommandEncoder();
     this.pass ??= this.encoder.beginComputePass();
     this.pass.setPipeline(kernel.pipeline);
@@ -74,6 +82,26 @@ export class Commands {
     this.pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
     if (counted) this.dispatches++;
     if (++this.pending >= MAX_PENDING) this.flush();
+  }
+
+  /** The bind group of a kernel over these buffers (no parameters), made once: a training step binds the same pooled buffers each time. */
+  private keptBindGroup(kernel: Kernel, bound: readonly { binding: number; value: GPUBuffer }[]): GPUBindGroup {
+    const key = [kernel, ...bound.map((b) => b.value)].map((o) => this.idOf(o)).join(',');
+    let group = this.bindGroups.get(key);
+    if (!group) {
+      group = this.ctx.device.createBindGroup({ layout: kernel.layout, entries: bound.map(({ binding, value }) => ({ binding, resource: { buffer: value } })) });
+      // The oldest go first; one over a buffer since destroyed is never asked for again.
+      if (this.bindGroups.size >= MAX_KEPT_BIND_GROUPS) this.bindGroups.delete(this.bindGroups.keys().next().value!);
+      this.bindGroups.set(key, group);
+    }
+    return group;
+  }
+
+  /** A number per kernel or buffer, for bind-group keys. */
+  private idOf(thing: object): number {
+    let id = this.ids.get(thing);
+    if (id === undefined) this.ids.set(thing, (id = this.nextId++));
+    return id;
   }
 
   private get uniformAlign(): number {
@@ -154,6 +182,10 @@ export class Commands {
     }
     return out;
   }
+}
+
+function onlyBuffers(bound: readonly { binding: number; value: BindingValue }[]): bound is { binding: number; value: GPUBuffer }[] {
+  return bound.every(({ value }) => !ArrayBuffer.isView(value));
 }
 
 /** A uniform's bytes rounded up to WGSL's 16-byte uniform struct size. */
