@@ -15,6 +15,7 @@ import type { QuantizedPath } from '../../src/backends/kernels.js';
 import { bestOf, bestOfEach, gflops, printTable, verdict } from '../harness.js';
 import { tfjsMatmulGflops } from '../peers/tfjs.js';
 import { useTfjsWebgpu } from '../peers/tfjs-webgpu-node.js';
+import { launchOverhead } from './overhead.js';
 
 const SIZES = [256, 512, 1024, 2048];
 
@@ -132,6 +133,14 @@ export async function webgpuSection(): Promise<void> {
       `(chosen by timing it against the other way on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
       `f16 way: x in f16${gpu.features.f16 ? '' : ' (widened to f32: no shader-f16)'} times the int8 weight turned into floats in the kernel, summed in f32.\n` +
       `tmnn uses the ${quantizedPath} way on this device: on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}).`,
+  );
+  const overhead = await launchOverhead(gpu);
+  printTable(
+    `one op on small tensors (x [64, 128], w [128, 64]) on webgpu, µs per op: 300 in a row, then one wait for the GPU`,
+    ['op', 'tmnn', 'tfjs-webgpu', 'tmnn speed-up'],
+    overhead.map((r) => [r.op, r.tmnnUs, r.tfjsUs, r.tfjsUs / r.tmnnUs]),
+    'Launch cost, not arithmetic: what small models pay per op, and every model on a fast GPU. relu(x·w + b) is one fused launch in tmnn, three in tfjs.' +
+      (gpu.device.software ? ' On a software adapter the kernels themselves still take part of it.' : ''),
   );
   const ratio = unfused / fused;
   printTable(

@@ -1,0 +1,71 @@
+// What one op costs on small tensors ([64, 128]), where launching it rather
+// than its arithmetic sets the time: the regime of small models and of every
+// model on a fast GPU. tmnn and tfjs-webgpu each run the same op hundreds of
+// times in a row and then wait for the GPU once; the figure is the whole
+// stretch divided by the ops. Each side is used as its users write it:
+// relu(x·w + b) is one fused launch in tmnn and three in tfjs.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tm from '../../src/index.js';
+import type { GpuData } from '../../src/backends/webgpu/data.js';
+import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
+
+const OPS = 300;
+const ROUNDS = 3;
+
+export interface OverheadRow {
+  op: string;
+  tmnnUs: number;
+  tfjsUs: number;
+}
+
+/** µs per op of each case for tmnn (on `gpu`) and tfjs (its active backend, webgpu), best of a few rounds. */
+export async function launchOverhead(gpu: WebGpuBackend): Promise<OverheadRow[]> {
+  const [xv, wv, bv] = [[64, 128], [128, 64], [64]].map((shape, i) => ({ shape, values: tm.randn(shape, { seed: i + 1 }) }));
+  const tmnnIn = { x: xv.values, w: wv.values, b: bv.values };
+  const tfIn = await Promise.all([xv, wv, bv].map(async (v) => tf.tensor(await v.values.data(), v.shape)));
+  const [tx, tw, tb] = tfIn;
+  const cases: { op: string; tmnn: () => tm.Tensor; tfjs: () => tf.Tensor }[] = [
+    { op: 'x + 1', tmnn: () => tmnnIn.x.add(1), tfjs: () => tf.add(tx, 1) },
+    { op: 'relu(x·w + b)', tmnn: () => tmnnIn.x.matmul(tmnnIn.w).add(tmnnIn.b).relu(), tfjs: () => tf.relu(tf.add(tf.matMul(tx, tw), tb)) },
+    { op: 'sum(x, axis 1)', tmnn: () => tmnnIn.x.sum(1), tfjs: () => tf.sum(tx, 1) },
+    { op: 'softmax(x)', tmnn: () => tmnnIn.x.softmax(-1), tfjs: () => tf.softmax(tx) },
+  ];
+  const rows: OverheadRow[] = [];
+  for (const c of cases) {
+    let [tmnnBest, tfjsBest] = [Infinity, Infinity];
+    for (let round = 0; round <= ROUNDS; round++) { // round 0 warms both up (pipelines) and is not counted
+      const tmnnUs = await timeTmnn(gpu, c.tmnn);
+      const tfjsUs = await timeTfjs(c.tfjs);
+      if (round > 0) [tmnnBest, tfjsBest] = [Math.min(tmnnBest, tmnnUs), Math.min(tfjsBest, tfjsUs)];
+    }
+    rows.push({ op: c.op, tmnnUs: tmnnBest, tfjsUs: tfjsBest });
+  }
+  for (const t of Object.values(tmnnIn)) t.dispose();
+  tf.dispose(tfIn);
+  return rows;
+}
+
+async function timeTmnn(gpu: WebGpuBackend, op: () => tm.Tensor): Promise<number> {
+  await gpu.sync();
+  const start = performance.now();
+  for (let i = 0; i < OPS; i++) {
+    const y = tm.tidy(op);
+    gpu.materialize(y.dataRef('bench').storage as GpuData); // run it now, as a read would
+    y.dispose();
+  }
+  await gpu.sync();
+  return ((performance.now() - start) * 1000) / OPS;
+}
+
+async function timeTfjs(op: () => tf.Tensor): Promise<number> {
+  await tf.tidy(() => op()).data();
+  const start = performance.now();
+  let last: tf.Tensor | undefined;
+  for (let i = 0; i < OPS; i++) {
+    last?.dispose();
+    last = tf.tidy(op);
+  }
+  await last!.data(); // the queue runs in order: the last op done means all are
+  last!.dispose();
+  return ((performance.now() - start) * 1000) / OPS;
+}
