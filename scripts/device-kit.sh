@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Runs `npm run bench -- webgpu` on a machine with a real GPU and no Node.js
+# Checks the webgpu kernels against the js backend and runs `npm run bench --
+# webgpu` on a machine with a real GPU and no Node.js
 # (the workplace's `device` machine: NVIDIA, Vulkan driver present, no
 # network, no Vulkan loader, no Node). Two steps:
 #
 #   bash scripts/device-kit.sh pack   here: builds .device/ (git-ignored):
-#       Node's binary (xz), Dawn's dawn.node (xz) and its loader, the bench
-#       bundled with all its JavaScript, and Debian's Vulkan loader package.
+#       Node's binary (xz), Dawn's dawn.node (xz) and its loader, the check
+#       and bench (bench/webgpu/main.ts) bundled with all their JavaScript, and
+#       Debian's Vulkan loader package.
 #   bash scripts/device-kit.sh run    there, with `.device` carried: unpacks
-#       the loader and Node, runs the bench, and writes its table to $OUT.
+#       the loader and Node, runs the check and the bench, and writes their
+#       output to $OUT/webgpu-bench.txt (exit status 1 if a check failed).
 #
 # The device tool's call, once packed:
 #   run(command: "bash scripts/device-kit.sh run", carry: [".device"], timeout_s: 420)

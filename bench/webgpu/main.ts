@@ -1,9 +1,13 @@
-// The webgpu section of the bench on its own, for a machine that has a GPU
-// but no Node.js project around it: scripts/device-kit.sh bundles this file
-// with everything it imports (tfjs-webgpu included) but Dawn's native module,
-// and runs it there.
+// The webgpu part of the bench on its own, for a machine that has a GPU but
+// no Node.js project around it: scripts/device-kit.sh bundles this file with
+// everything it imports (tfjs-webgpu included) but Dawn's native module, and
+// runs it there. First the kernels are checked against the js backend on
+// that adapter (check.ts), then timed; the exit status says whether every
+// check passed.
+import { webgpuCheck } from './check.js';
 import { webgpuSection } from './matmul.js';
 
-console.log(`tmnn webgpu bench · ${new Date().toISOString()} · node ${process.version}`);
+console.log(`tmnn webgpu check and bench · ${new Date().toISOString()} · node ${process.version}`);
+const failed = await webgpuCheck();
 await webgpuSection();
-process.exit(0);
+process.exit(failed ? 1 : 0);
