@@ -15,10 +15,12 @@
 const BM = WG_Y * TILE_M;
 const BN = WG_X * TILE_N;
 
+// The same uniform as matmul.wgsl.
 struct Dims {
   M: u32, N: u32, K: u32,
   batch_stride_a: u32, batch_stride_b: u32,
   trans_a: u32, trans_b: u32,
+  outputs: u32,
 }
 
 @group(0) @binding(0) var<storage, read> a: array<In>;
@@ -73,14 +75,18 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: v
     workgroupBarrier();
   }
 
+  // Stored in a loop the compiler cannot unroll (its bound, TILE_M·TILE_N, comes
+  // from the uniform), as in matmul.wgsl: a fused epilogue is compiled once.
+  var flat: array<Acc, TILE_M * TILE_N>;
   for (var i = 0u; i < TILE_M; i++) {
-    let r = block_row + i * WG_Y + local.y;
-    if (r >= M) { break; }
-    for (var j = 0u; j < TILE_N; j++) {
-      let c = block_col + j * WG_X + local.x;
-      if (c >= N) { break; }
+    for (var j = 0u; j < TILE_N; j++) { flat[i * TILE_N + j] = acc[i][j]; }
+  }
+  for (var t = 0u; t < dims.outputs; t++) {
+    let r = block_row + (t / TILE_N) * WG_Y + local.y;
+    let c = block_col + (t % TILE_N) * WG_X + local.x;
+    if (r < M && c < N) {
       let idx = (batch * M + r) * N + c;
-      acc_value = acc[i][j];
+      acc_value = flat[t];
       out[idx] = Out(value(idx));
     }
   }

@@ -67,6 +67,9 @@ export const TILE_CANDIDATES: readonly MatmulTile[] = [
   { shared: { bk: 16 }, tileM: 4, tileN: 4, wgX: 8, wgY: 8 },
   { shared: { bk: 8 }, tileM: 4, tileN: 4, wgX: 16, wgY: 16 },
   { shared: { bk: 16 }, tileM: 2, tileN: 2, wgX: 16, wgY: 16 },
+  // The classic GPU shape: a 128 × 128 block per workgroup, 8 × 8 per invocation,
+  // 16 KiB of workgroup memory (WebGPU's default limit). Slow on a CPU rasteriser.
+  { shared: { bk: 16 }, tileM: 8, tileN: 8, wgX: 16, wgY: 16 },
 ];
 
 /** Products of at least this many multiply-adds use the tuned tile (and the first one triggers tuning). */
