@@ -4,11 +4,17 @@
 // one kernel when a value is needed (fusion.ts) — `matmul(x, w).add(b).relu()`
 // is one launch.
 //
+// A one-element upload (a plain number in `x.add(1)`, a learning rate) is
+// kept on the CPU instead: fused kernels read it from their uniform
+// parameters, so it costs no buffer and no write — and a write submits the
+// work recorded so far — and the pipeline is the same whatever the value. It
+// gets a buffer only when a kernel that is not fused needs one.
+//
 // Lifetimes: the engine frees a storage when its last tensor goes (`freed`);
 // pending operations that read it count as `readers`. The buffer returns to
 // the pool only when both are done, and an uncomputed operation nobody can
 // read any more is dropped without running.
-import type { DType } from '../../dtype.js';
+import type { DType, StorageArray } from '../../dtype.js';
 import type { ArithmeticOp, ComparisonOp, MatmulConfig, UnaryOp } from '../kernels.js';
 
 /** An input of a pending operation, with the shape the operation saw (broadcasting is relative to it). */
@@ -27,9 +33,16 @@ export type PendingOp =
   | (ElementwiseOp & { readonly args: readonly Arg[] })
   | { readonly kind: 'matmul'; readonly args: readonly [Arg, Arg]; readonly config: MatmulConfig };
 
+/** A one-element value held on the CPU: its stored form, and its bits as a kernel computes with it (f32 bits for floats, i32 for ints). */
+export interface Scalar {
+  readonly stored: StorageArray;
+  readonly bits: number;
+}
+
 export class GpuData {
   buffer: GPUBuffer | null = null;
   op: PendingOp | null = null;
+  readonly scalar: Scalar | null = null;
   /** The engine has let go: no tensor will read this again. */
   freed = false;
   /** Pending operations that read this. */
@@ -43,9 +56,12 @@ export class GpuData {
     readonly size: number,
     /** The shape it was computed with (args broadcast to it). */
     readonly shape: readonly number[],
-    source: GPUBuffer | PendingOp,
+    source: GPUBuffer | PendingOp | Scalar,
   ) {
-    if ('kind' in source) {
+    if ('bits' in source) {
+      this.scalar = source;
+      this.depth = 0;
+    } else if ('kind' in source) {
       this.op = source;
       for (const a of source.args) a.data.readers++;
       this.depth = source.kind === 'matmul' ? 1 : 1 + source.args.reduce((s, a) => s + (a.data.buffer || a.data.op?.kind === 'matmul' ? 0 : a.data.depth), 0);

@@ -6,6 +6,8 @@
 // shape is read through an index map whose dimensions are baked in as
 // constants. Nodes that a live tensor still holds are written out by the
 // same launch (extra outputs), so fusion never computes anything twice.
+// Scalars kept on the CPU (data.ts) are read from a uniform, `consts`, whose
+// values come with the launch: the code does not depend on them.
 import type { DType } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
 import elementwiseLib from '../../../shaders/elementwise_lib.wgsl';
@@ -18,8 +20,8 @@ import { packing } from './layout.js';
 export interface FusedCode {
   /** Bindings, helpers, node functions and `fn value(i: u32) -> <value type>`. */
   readonly code: string;
-  /** Buffers for the generated bindings, by name. */
-  readonly buffers: Readonly<Record<string, GPUBuffer>>;
+  /** Buffers for the generated bindings, by name (and the scalars' bits for `consts`). */
+  readonly buffers: Readonly<Record<string, GPUBuffer | Uint32Array>>;
   /** Pending nodes this launch computes besides the root, each with the buffer it writes. */
   readonly extraOutputs: readonly { readonly data: GpuData; readonly buffer: GPUBuffer }[];
   readonly bindingCount: number;
@@ -91,7 +93,8 @@ export function fuse(root: GpuData, options: FuseOptions): FusedCode {
   const leaves = new Map<GpuData, string>();
   const nodes = new Map<GpuData, string>();
   const maps = new Map<string, string>();
-  const buffers: Record<string, GPUBuffer> = {};
+  const buffers: Record<string, GPUBuffer | Uint32Array> = {};
+  const scalars: number[] = [];
   const extraOutputs: { data: GpuData; buffer: GPUBuffer }[] = [];
   const decls: string[] = [];
   const fns: string[] = [];
@@ -126,6 +129,17 @@ export function fuse(root: GpuData, options: FuseOptions): FusedCode {
         nodes.set(d, fn);
         const store = d.freed ? '' : `${output(d)}[j] = ${d.dtype === 'f16' ? 'f16' : ''}(acc_value); `;
         fns.push(`fn ${fn}(j: u32) -> ${valueType(d.dtype)} { ${store}return ${valueType(d.dtype)}(acc_value); }`);
+      }
+      return fn;
+    }
+    if (d.scalar) {
+      let fn = leaves.get(d);
+      if (!fn) {
+        const slot = scalars.push(d.scalar.bits) - 1;
+        fn = `load${leaves.size}`;
+        leaves.set(d, fn);
+        const t = valueType(d.dtype);
+        fns.push(`fn ${fn}(k: u32) -> ${t} { return bitcast<${t}>(consts[${slot >> 2}][${slot & 3}]); }`);
       }
       return fn;
     }
@@ -165,6 +179,11 @@ export function fuse(root: GpuData, options: FuseOptions): FusedCode {
 
   const top = visit(root);
   fns.push(`fn value(i: u32) -> ${valueType(root.dtype)} { return ${top}(i); }`);
+  if (scalars.length) {
+    const words = Math.ceil(scalars.length / 4);
+    decls.push(`@group(0) @binding(${binding++}) var<uniform> consts: array<vec4<u32>, ${words}>;`);
+    buffers.consts = Uint32Array.from({ length: 4 * words }, (_, i) => scalars[i] ?? 0);
+  }
   return { code: [elementwiseLib, ...decls, ...fns].join('\n'), buffers, extraOutputs, bindingCount: binding - options.firstBinding };
 }
 

@@ -8,6 +8,7 @@
 // without shader-f16 (two to a u32) are widened to i32 / f32 before such a
 // kernel and narrowed after it, through the same fused elementwise path.
 import { isFloat, type DType, type StorageArray } from '../../dtype.js';
+import { f16Value } from '../../f16.js';
 import { sizeOf } from '../../shape.js';
 import type { Backend, MatmulConfig, QuantizedPath, TensorInfo } from '../kernels.js';
 import elementwiseShader from '../../../shaders/elementwise.wgsl';
@@ -80,6 +81,12 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   function materialize(d: GpuData): GPUBuffer {
     commands.checkDevice();
     if (d.buffer) return d.buffer;
+    if (d.scalar) {
+      // A kernel that is not fused needs it in memory after all.
+      d.buffer = pool.acquire(d.scalar.stored.byteLength);
+      commands.write(d.buffer, d.scalar.stored);
+      return d.buffer;
+    }
     const op = d.op;
     if (!op) throw new Error('webgpu: a storage was used after it was freed');
     if (op.kind === 'matmul') {
@@ -268,6 +275,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     upload(values: StorageArray, dtype: DType) {
       commands.checkDevice();
+      if (values.length === 1) return new GpuData(dtype, 1, [1], { stored: values, bits: scalarBits(values, dtype) });
       const buffer = pool.acquire(values.byteLength);
       commands.write(buffer, values);
       return new GpuData(dtype, values.length, [values.length], buffer);
@@ -351,4 +359,10 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       return result;
     },
   };
+}
+
+/** A one-element upload's value as a kernel computes with it: the bits of an f32, or of an i32. */
+function scalarBits(values: StorageArray, dtype: DType): number {
+  const v = dtype === 'f16' ? f16Value(values[0]) : values[0];
+  return isFloat(dtype) ? new Uint32Array(Float32Array.of(v).buffer)[0] : v >>> 0;
 }

@@ -102,6 +102,41 @@ describe('a chain of elementwise ops', () => {
   });
 });
 
+describe('plain numbers and other one-element values', () => {
+  it('ride in the fused kernel\'s parameters: no buffer, and one pipeline whatever the value', async () => {
+    const x = asF32(uniform(300));
+    const tx = tm.tensor(x);
+    const values = [1, -2.5, 1e-3, 65504];
+    const first = tx.mul(values[0]).add(tm.tensor([values[0] / 2]));
+    expect(storageOf(tm.tensor([3])).buffer).toBeNull();
+    expectClose(await first.data(), x.map((v) => Math.fround(Math.fround(v * values[0]) + values[0] / 2)), 1e-6);
+    const compiled = gpu.runtime.compiler.size;
+    for (const c of values.slice(1)) {
+      const y = tx.mul(c).add(tm.tensor([c / 2]));
+      expectClose(await y.data(), x.map((v) => Math.fround(Math.fround(v * Math.fround(c)) + Math.fround(c / 2))), 1e-6, `c = ${c}`);
+    }
+    expect(gpu.runtime.compiler.size).toBe(compiled);
+  });
+
+  it('keep their dtype: f16 rounds, ints stay exact and wrap, NaN and ±Infinity pass through', async () => {
+    const h = asF16(uniform(9, -3, 3));
+    expectClose(await tm.tensor(h, [9], { dtype: 'f16' }).add(tm.tensor([1.1], [1], { dtype: 'f16' })).data(), h.map((v) => roundF16(v + roundF16(1.1))), 0);
+    const ints = randomInts(9, -128, 127);
+    expectExact(await tm.tensor(ints, [9], { dtype: 'i8' }).add(tm.tensor([-100], [1], { dtype: 'i8' })).data(), ints.map((v) => wrapInt(v - 100, 'i8')));
+    expectExact(await tm.tensor(ints, [9], { dtype: 'i32' }).mul(tm.tensor([2 ** 30], [1], { dtype: 'i32' })).data(), ints.map((v) => wrapInt(v * 2 ** 30, 'i32')));
+    const special = await tm.tensor([1, 2]).add(tm.tensor([NaN])).data();
+    expect(Array.from(special).every(Number.isNaN)).toBe(true);
+    expect(Array.from(await tm.tensor([1, 2]).mul(tm.tensor([-Infinity])).data())).toEqual([-Infinity, -Infinity]);
+  });
+
+  it('get a buffer when a kernel that is not fused reads them, or when they are read back', async () => {
+    expect(Array.from(await tm.tensor([7.5]).data())).toEqual([7.5]);
+    expect(Array.from(await tm.tensor([7.5]).sum().data())).toEqual([7.5]);
+    expect(Array.from(await tm.tensor([2], [1, 1]).matmul(tm.tensor([[3, 4]])).data())).toEqual([6, 8]);
+    expect(Array.from(await tm.tensor([-3], [1], { dtype: 'i8' }).cast('i32').data())).toEqual([-3]);
+  });
+});
+
 describe('without shader-f16 (f16 packed two to a word) and for i8 (four to a word)', () => {
   let packed: WebGpuBackend;
   beforeAll(() => {
