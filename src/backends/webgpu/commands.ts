@@ -3,16 +3,21 @@
 // dispatches so the GPU starts early on long chains — because a submit per
 // dispatch costs more than a small kernel. Within the encoder each dispatch
 // sees the writes of the ones before it (WebGPU orders storage accesses
-// between dispatches). A kernel's uniform parameters (its dims) go into one
-// buffer shared by the dispatches of a submit, each at its own aligned
-// offset, written just before the submit: a buffer created, mapped and
-// destroyed per dispatch cost more than the dispatch itself. A dispatch
-// without parameters (an elementwise kernel) keeps its bind group for the
-// next dispatch of the same kernel over the same buffers. (Kept bind groups
-// for every dispatch, with the parameters at dynamic offsets, made webgpu
-// training on lavapipe ~20% slower; staging small uploads the same way,
-// copied in order with the kernels instead of submitting before a queue
-// write, ~10% slower: the copies split compute passes. Both were dropped.)
+// between dispatches).
+//
+// What a launch costs on the CPU matters as much on a fast GPU:
+// - A kernel's uniform parameters (its dims, a fused kernel's scalars) go into
+//   one buffer shared by the dispatches of a submit, each at its own aligned
+//   offset, written just before the submit: a buffer created, mapped and
+//   destroyed per dispatch cost more than the dispatch itself.
+// - A dispatch without parameters keeps its bind group for the next dispatch
+//   of the same kernel over the same buffers (a training step binds the same
+//   pooled buffers each time).
+// - Tried and dropped, as webgpu training on lavapipe measured slower: bind
+//   groups kept for every dispatch, with the parameters at dynamic offsets
+//   (~20%); small uploads staged the same way and copied in order with the
+//   kernels instead of a submit before each queue write (~10%: the copies
+//   split compute passes).
 import { DeviceLostError } from '../../errors.js';
 import type { Compiler, Kernel } from './compiler.js';
 import type { GpuContext } from './device.js';
