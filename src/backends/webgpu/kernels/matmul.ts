@@ -24,6 +24,7 @@ import type { WgslScalar } from '../compiler.js';
 import type { FusedCode } from '../fusion.js';
 import { computeType } from '../layout.js';
 import type { Operand, Runtime } from '../runtime.js';
+import { bestTimes } from '../timing.js';
 import { fingerprint, recall, remember, type Tuned } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
 
@@ -80,10 +81,7 @@ const TUNE_MIN_MACS = 2 ** 21;
  * that a fast GPU is timed on real work while a CPU rasteriser (SwiftShader
  * takes tens of ms for 256³) is not kept busy for a minute. Then the best few
  * run again on a product four times larger ([2n, n] × [n, 2n]), where the
- * ranking sometimes differs (cache footprint, workgroup count). Rounds
- * interleave the candidates and each keeps its best time, so a burst of load
- * on a shared machine slows one round of all of them rather than one
- * candidate's runs.
+ * ranking sometimes differs (cache footprint, workgroup count).
  */
 const TUNE_SIZES = [256, 512, 1024, 2048];
 const TUNE_RUN_MS = 50;
@@ -262,7 +260,7 @@ async function timeTiles(rt: Runtime): Promise<TileChoice> {
   return { best: candidates[0], general };
 }
 
-/** Each candidate's best time (ms) on an f32 product [m, k] × [k, n], over interleaved rounds. */
+/** Each candidate's best time (ms) on an f32 product [m, k] × [k, n], over interleaved rounds (timing.ts). */
 async function timeCandidates(rt: Runtime, candidates: readonly MatmulTile[], size: { m: number; n: number; k: number }, rounds: number): Promise<number[]> {
   const { device } = rt.ctx;
   const { m, n, k } = size;
@@ -272,19 +270,9 @@ async function timeCandidates(rt: Runtime, candidates: readonly MatmulTile[], si
   const b: Operand = { buffer: bbuf, shape: [1, k, n], dtype: 'f32' };
   const config = { transposeA: false, transposeB: false };
   const d = dims(a, b, config);
-  const best = candidates.map(() => Infinity);
   try {
-    for (let round = 0; round < rounds; round++) {
-      for (const [i, tile] of candidates.entries()) {
-        const start = performance.now();
-        encode(rt, a, b, config, 'f32', out, tile, undefined, d, false);
-        rt.commands.flush();
-        await device.queue.onSubmittedWorkDone();
-        best[i] = Math.min(best[i], performance.now() - start);
-      }
-    }
+    return await bestTimes(rt, candidates.map((tile) => () => encode(rt, a, b, config, 'f32', out, tile, undefined, d, false)), rounds);
   } finally {
     for (const buf of [abuf, bbuf, out]) buf.destroy();
   }
-  return best;
 }

@@ -12,6 +12,7 @@ import dot4Packed from '../../../../shaders/dot4_packed.wgsl';
 import dot4Unpacked from '../../../../shaders/dot4_unpacked.wgsl';
 import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
 import type { Operand, Runtime } from '../runtime.js';
+import { bestTimes } from '../timing.js';
 import { fingerprint, recall, remember } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
 
@@ -85,27 +86,17 @@ export function measureInt8Paths(rt: Runtime): Promise<Int8Path> {
   return running;
 }
 
-/** The faster path on a [256, 512] × [512, 512] product. */
+/** The faster path on a [256, 512] × [512, 512] product, in alternating rounds (timing.ts). */
 async function timePaths(rt: Runtime): Promise<Int8Path> {
   const { device } = rt.ctx;
   const [m, n, k] = [256, 512, 512];
   const bufs = [m * k, n * k, 4 * m * n].map((size) => device.createBuffer({ size, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST }));
   const a: Operand = { buffer: bufs[0], shape: [1, m, k], dtype: 'i8' };
   const b: Operand = { buffer: bufs[1], shape: [1, n, k], dtype: 'i8' };
-  // Rounds alternate the two paths, each keeping its best time, so load on a shared machine hits both alike.
-  const best: Record<Int8Path, number> = { dot4I8Packed: Infinity, unpacked: Infinity };
   try {
-    for (let round = 0; round < 3; round++) {
-      for (const path of ['dot4I8Packed', 'unpacked'] as const) {
-        const start = performance.now();
-        encode(rt, a, b, bufs[2], path, false);
-        rt.commands.flush();
-        await device.queue.onSubmittedWorkDone();
-        best[path] = Math.min(best[path], performance.now() - start);
-      }
-    }
+    const [packed, unpacked] = await bestTimes(rt, [() => encode(rt, a, b, bufs[2], 'dot4I8Packed', false), () => encode(rt, a, b, bufs[2], 'unpacked', false)], 3);
+    return packed <= unpacked ? 'dot4I8Packed' : 'unpacked';
   } finally {
     for (const buf of bufs) buf.destroy();
   }
-  return best.dot4I8Packed <= best.unpacked ? 'dot4I8Packed' : 'unpacked';
 }

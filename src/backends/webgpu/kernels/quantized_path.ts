@@ -13,6 +13,7 @@ import type { QuantizedPath } from '../../kernels.js';
 import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
 import matmulW8Shader from '../../../../shaders/matmul_w8.wgsl';
 import type { Operand, Runtime } from '../runtime.js';
+import { bestTimes } from '../timing.js';
 import { fingerprint, recall, remember, type Tuned } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
 import { matmulInt8, measureInt8Paths } from './matmul_int8.js';
@@ -100,21 +101,12 @@ async function measure(rt: Runtime): Promise<QuantizedTiming> {
   const [xi8, wi8, xf, scales, out] = buffers;
   const int8 = (): void => matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, int8Path, false);
   const f16 = (): void => matmulW8(rt, op(xf, [m, k], xDtype), op(wi8, [n, k], 'i8'), op(scales, [n], 'f32'), out, false);
-  const best = { int8: Infinity, f16: Infinity };
   try {
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [path, run] of [['int8', int8], ['f16', f16]] as const) {
-        const start = performance.now();
-        run();
-        rt.commands.flush();
-        await device.queue.onSubmittedWorkDone();
-        best[path] = Math.min(best[path], performance.now() - start);
-      }
-    }
+    const [int8Ms, f16Ms] = await bestTimes(rt, [int8, f16], ROUNDS);
+    return { path: int8Ms <= f16Ms ? 'int8' : 'f16', int8Ms, f16Ms };
   } finally {
     for (const buffer of buffers) buffer.destroy();
   }
-  return { path: best.int8 <= best.f16 ? 'int8' : 'f16', int8Ms: best.int8, f16Ms: best.f16 };
 }
 
 function op(buffer: GPUBuffer, shape: readonly number[], dtype: Operand['dtype']): Operand {

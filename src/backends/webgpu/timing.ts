@@ -1,0 +1,21 @@
+// Timing kernels against each other on a device, for the choices measured
+// per adapter (matmul tile, int8 dot product, quantized way). Rounds
+// interleave the candidates and each keeps its best time, so a burst of load
+// on a shared machine slows one round of all of them rather than one
+// candidate's runs. A run is timed until the GPU has finished it.
+import type { Runtime } from './runtime.js';
+
+/** Each run's best time in ms over `rounds` interleaved rounds; a run records its kernels, this submits and waits. */
+export async function bestTimes(rt: Runtime, runs: readonly (() => void)[], rounds: number): Promise<number[]> {
+  const best = runs.map(() => Infinity);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, run] of runs.entries()) {
+      const start = performance.now();
+      run();
+      rt.commands.flush();
+      await rt.ctx.device.queue.onSubmittedWorkDone();
+      best[i] = Math.min(best[i], performance.now() - start);
+    }
+  }
+  return best;
+}
