@@ -58,3 +58,10 @@ export async function remember<T>(rt: Runtime, what: string, print: string, valu
   await writeCacheEntry(FILE, key(rt, what), { fingerprint: print, measuredAt, value });
   return { value, source: 'measured', measuredAt };
 }
+
+/** The remembered choice if an earlier process measured it, else `measure()`'s, remembered for later ones. */
+export async function recallOrMeasure<T>(
+  rt: Runtime, what: string, print: string, parse: (stored: unknown) => T | undefined, measure: () => Promise<T>,
+): Promise<Tuned<T>> {
+  return (await recall(rt, what, print, parse)) ?? remember(rt, what, print, await measure());
+}

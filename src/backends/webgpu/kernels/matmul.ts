@@ -25,7 +25,7 @@ import type { FusedCode } from '../fusion.js';
 import { computeType } from '../layout.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes } from '../timing.js';
-import { fingerprint, recall, remember, type Tuned } from '../tuning_store.js';
+import { fingerprint, recall, recallOrMeasure, type Tuned } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
 
 /** Bindings 0–3 are the operands, the output and the dims; a fused epilogue's start here. */
@@ -230,7 +230,7 @@ export async function knownTileTuning(rt: Runtime): Promise<Tuned<TileChoice> | 
 
 async function measureTiles(rt: Runtime): Promise<MatmulTile> {
   const { device } = rt.ctx;
-  const choice = (await recall(rt, 'matmul-tile', TILES_MEASURED, parseChoice)) ?? (await remember(rt, 'matmul-tile', TILES_MEASURED, await timeTiles(rt)));
+  const choice = await recallOrMeasure(rt, 'matmul-tile', TILES_MEASURED, parseChoice, () => timeTiles(rt));
   tuned.set(device, choice.value);
   tunings.set(device, choice);
   return choice.value.best;

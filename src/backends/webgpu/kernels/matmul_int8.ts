@@ -13,7 +13,7 @@ import dot4Unpacked from '../../../../shaders/dot4_unpacked.wgsl';
 import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes } from '../timing.js';
-import { fingerprint, recall, remember } from '../tuning_store.js';
+import { fingerprint, recall, recallOrMeasure } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
 
 export type Int8Path = 'dot4I8Packed' | 'unpacked';
@@ -76,8 +76,7 @@ export function measureInt8Paths(rt: Runtime): Promise<Int8Path> {
   let running = measuring.get(device);
   if (!running) {
     running = (async () => {
-      const known = await recall(rt, 'int8-dot', PATHS_MEASURED, parsePath);
-      const path = known?.value ?? (await remember(rt, 'int8-dot', PATHS_MEASURED, await timePaths(rt))).value;
+      const path = (await recallOrMeasure(rt, 'int8-dot', PATHS_MEASURED, parsePath, () => timePaths(rt))).value;
       chosen.set(device, path);
       return path;
     })();

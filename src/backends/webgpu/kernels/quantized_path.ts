@@ -14,7 +14,7 @@ import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
 import matmulW8Shader from '../../../../shaders/matmul_w8.wgsl';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes } from '../timing.js';
-import { fingerprint, recall, remember, type Tuned } from '../tuning_store.js';
+import { fingerprint, recall, recallOrMeasure, type Tuned } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
 import { matmulInt8, measureInt8Paths } from './matmul_int8.js';
 import { matmulW8 } from './matmul_w8.js';
@@ -69,7 +69,7 @@ export function measureQuantizedPaths(rt: Runtime): Promise<QuantizedPath> {
   const { device } = rt.ctx;
   let running = measuring.get(device);
   if (!running) {
-    running = recallOrMeasure(rt).then((timing) => {
+    running = recallOrMeasure(rt, 'quantized-way', MEASURED, parseTiming, () => measure(rt)).then((timing) => {
       timings.set(device, timing);
       if (!chosen.has(device)) chosen.set(device, timing.value.path);
       return pinned() ?? chosen.get(device)!;
@@ -77,10 +77,6 @@ export function measureQuantizedPaths(rt: Runtime): Promise<QuantizedPath> {
     measuring.set(device, running);
   }
   return running;
-}
-
-async function recallOrMeasure(rt: Runtime): Promise<Tuned<QuantizedTiming>> {
-  return (await recall(rt, 'quantized-way', MEASURED, parseTiming)) ?? remember(rt, 'quantized-way', MEASURED, await measure(rt));
 }
 
 function parseTiming(stored: unknown): QuantizedTiming | undefined {
