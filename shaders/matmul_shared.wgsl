@@ -11,17 +11,10 @@
 // global memory once per workgroup instead of once per invocation row/column.
 //
 // TypeScript fills in In, Acc, Out (aliases), TILE_M, TILE_N, WG_X, WG_Y, BK
-// (consts: they size the workgroup tiles) and appends `fn value(i: u32)`.
+// (consts: they size the workgroup tiles), puts matmul_dims.wgsl in front and
+// appends `fn value(i: u32)`.
 const BM = WG_Y * TILE_M;
 const BN = WG_X * TILE_N;
-
-// The same uniform as matmul.wgsl.
-struct Dims {
-  M: u32, N: u32, K: u32,
-  batch_stride_a: u32, batch_stride_b: u32,
-  trans_a: u32, trans_b: u32,
-  outputs: u32,
-}
 
 @group(0) @binding(0) var<storage, read> a: array<In>;
 @group(0) @binding(1) var<storage, read> b: array<In>;

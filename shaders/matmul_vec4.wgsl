@@ -16,17 +16,10 @@
 //
 // TypeScript fills in: In (operand type), Acc (accumulator: f32, or i32 for
 // int products), Out (stored type), TILE_M / TILE_N4 (consts: they size
-// arrays), WG (override), and appends `fn value(i: u32)`, as for matmul.wgsl:
-// the output at flat index i given `acc_value`.
+// arrays), WG (override), puts matmul_dims.wgsl in front (trans_b is always
+// 0 here) and appends `fn value(i: u32)`, as for matmul.wgsl: the output at
+// flat index i given `acc_value`.
 override WG: u32 = 16;
-
-// The same uniform as matmul.wgsl (trans_b is always 0 here).
-struct Dims {
-  M: u32, N: u32, K: u32,
-  batch_stride_a: u32, batch_stride_b: u32,
-  trans_a: u32, trans_b: u32,
-  outputs: u32,
-}
 
 @group(0) @binding(0) var<storage, read> a: array<In>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<In>>;

@@ -18,6 +18,7 @@
 import type { DType } from '../../../dtype.js';
 import type { MatmulConfig } from '../../kernels.js';
 import matmulShader from '../../../../shaders/matmul.wgsl';
+import matmulDims from '../../../../shaders/matmul_dims.wgsl';
 import matmulSharedShader from '../../../../shaders/matmul_shared.wgsl';
 import matmulVec4Shader from '../../../../shaders/matmul_vec4.wgsl';
 import type { WgslScalar } from '../compiler.js';
@@ -166,7 +167,7 @@ function encode(
   const kernel = tile.vec4
     ? rt.compiler.kernel({
       name: 'matmul_vec4',
-      source: `${matmulVec4Shader}\n${value}`,
+      source: `${matmulDims}\n${matmulVec4Shader}\n${value}`,
       types,
       defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4 },
       constants: { WG: tile.wgX },
@@ -174,13 +175,13 @@ function encode(
     : tile.shared
     ? rt.compiler.kernel({
       name: 'matmul_shared',
-      source: `${matmulSharedShader}\n${value}`,
+      source: `${matmulDims}\n${matmulSharedShader}\n${value}`,
       types,
       defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, WG_X: tile.wgX, WG_Y: tile.wgY, BK: tile.shared.bk },
     })
     : rt.compiler.kernel({
       name: 'matmul',
-      source: `${matmulShader}\n${value}`,
+      source: `${matmulDims}\n${matmulShader}\n${value}`,
       types,
       defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
       constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
@@ -189,7 +190,7 @@ function encode(
     d.m, d.n, d.k,
     d.batchA === 1 ? 0 : d.m * d.k, d.batchB === 1 ? 0 : d.k * d.n,
     config.transposeA ? 1 : 0, config.transposeB ? 1 : 0,
-    // Outputs (vec4s for matmul_vec4) per invocation: the store loop's bound, from a uniform so it is not unrolled.
+    // Outputs per invocation (vec4s for matmul_vec4): see matmul_dims.wgsl.
     tile.vec4 ? (tile.tileM * tile.tileN) / 4 : tile.tileM * tile.tileN,
   );
   const groups: [number, number, number] = [Math.ceil(d.n / (tile.wgX * tile.tileN)), Math.ceil(d.m / (tile.wgY * tile.tileM)), d.batch];
@@ -212,7 +213,7 @@ export function tune(rt: Runtime): Promise<MatmulTile> {
 }
 
 /** What a remembered tile was measured on: the candidates and the kernels that run them. */
-const TILES_MEASURED = fingerprint(JSON.stringify(TILE_CANDIDATES), matmulShader, matmulVec4Shader, matmulSharedShader);
+const TILES_MEASURED = fingerprint(JSON.stringify(TILE_CANDIDATES), matmulDims, matmulShader, matmulVec4Shader, matmulSharedShader);
 
 /** A stored choice, if both tiles are still candidates (the same objects, so tests can compare by identity). */
 function parseChoice(stored: unknown): TileChoice | undefined {
