@@ -1,9 +1,11 @@
 // What one op costs on small tensors ([64, 128]), where launching it rather
 // than its arithmetic sets the time: the regime of small models and of every
 // model on a fast GPU. tmnn and tfjs-webgpu each run the same op hundreds of
-// times in a row and then wait for the GPU once; the figure is the whole
-// stretch divided by the ops. Each side is used as its users write it:
-// relu(x·w + b) is one fused launch in tmnn and three in tfjs.
+// times in a row and then wait for the GPU once; the figures are the stretch
+// until the last op is issued (the CPU's share: what a launch costs on a GPU
+// fast enough to keep up) and until the GPU is done, each divided by the ops.
+// Each side is used as its users write it: relu(x·w + b) is one fused launch
+// in tmnn and three in tfjs.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tm from '../../src/index.js';
 import type { GpuData } from '../../src/backends/webgpu/data.js';
@@ -12,10 +14,16 @@ import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 const OPS = 300;
 const ROUNDS = 3;
 
+/** µs per op: until it is issued, and until the GPU has run it. */
+export interface OpCost {
+  issueUs: number;
+  doneUs: number;
+}
+
 export interface OverheadRow {
   op: string;
-  tmnnUs: number;
-  tfjsUs: number;
+  tmnn: OpCost;
+  tfjs: OpCost;
 }
 
 /** µs per op of each case for tmnn (on `gpu`) and tfjs (its active backend, webgpu), best of a few rounds. */
@@ -32,20 +40,28 @@ export async function launchOverhead(gpu: WebGpuBackend): Promise<OverheadRow[]>
   ];
   const rows: OverheadRow[] = [];
   for (const c of cases) {
-    let [tmnnBest, tfjsBest] = [Infinity, Infinity];
+    const best = { tmnn: { issueUs: Infinity, doneUs: Infinity }, tfjs: { issueUs: Infinity, doneUs: Infinity } };
     for (let round = 0; round <= ROUNDS; round++) { // round 0 warms both up (pipelines) and is not counted
-      const tmnnUs = await timeTmnn(gpu, c.tmnn);
-      const tfjsUs = await timeTfjs(c.tfjs);
-      if (round > 0) [tmnnBest, tfjsBest] = [Math.min(tmnnBest, tmnnUs), Math.min(tfjsBest, tfjsUs)];
+      const tmnn = await timeTmnn(gpu, c.tmnn);
+      const tfjs = await timeTfjs(c.tfjs);
+      if (round > 0) [best.tmnn, best.tfjs] = [fastest(best.tmnn, tmnn), fastest(best.tfjs, tfjs)];
     }
-    rows.push({ op: c.op, tmnnUs: tmnnBest, tfjsUs: tfjsBest });
+    rows.push({ op: c.op, ...best });
   }
   for (const t of Object.values(tmnnIn)) t.dispose();
   tf.dispose(tfIn);
   return rows;
 }
 
-async function timeTmnn(gpu: WebGpuBackend, op: () => tm.Tensor): Promise<number> {
+function fastest(a: OpCost, b: OpCost): OpCost {
+  return { issueUs: Math.min(a.issueUs, b.issueUs), doneUs: Math.min(a.doneUs, b.doneUs) };
+}
+
+function perOp(start: number, issued: number): OpCost {
+  return { issueUs: ((issued - start) * 1000) / OPS, doneUs: ((performance.now() - start) * 1000) / OPS };
+}
+
+async function timeTmnn(gpu: WebGpuBackend, op: () => tm.Tensor): Promise<OpCost> {
   await gpu.sync();
   const start = performance.now();
   for (let i = 0; i < OPS; i++) {
@@ -53,11 +69,12 @@ async function timeTmnn(gpu: WebGpuBackend, op: () => tm.Tensor): Promise<number
     gpu.materialize(y.dataRef('bench').storage as GpuData); // run it now, as a read would
     y.dispose();
   }
+  const issued = performance.now();
   await gpu.sync();
-  return ((performance.now() - start) * 1000) / OPS;
+  return perOp(start, issued);
 }
 
-async function timeTfjs(op: () => tf.Tensor): Promise<number> {
+async function timeTfjs(op: () => tf.Tensor): Promise<OpCost> {
   await tf.tidy(() => op()).data();
   const start = performance.now();
   let last: tf.Tensor | undefined;
@@ -65,7 +82,8 @@ async function timeTfjs(op: () => tf.Tensor): Promise<number> {
     last?.dispose();
     last = tf.tidy(op);
   }
+  const issued = performance.now();
   await last!.data(); // the queue runs in order: the last op done means all are
   last!.dispose();
-  return ((performance.now() - start) * 1000) / OPS;
+  return perOp(start, issued);
 }

@@ -10,14 +10,16 @@
 //   one buffer shared by the dispatches of a submit, each at its own aligned
 //   offset, written just before the submit: a buffer created, mapped and
 //   destroyed per dispatch cost more than the dispatch itself.
-// - A dispatch without parameters keeps its bind group for the next dispatch
-//   of the same kernel over the same buffers (a training step binds the same
-//   pooled buffers each time).
-// - Tried and dropped, as webgpu training on lavapipe measured slower: bind
-//   groups kept for every dispatch, with the parameters at dynamic offsets
-//   (~20%); small uploads staged the same way and copied in order with the
-//   kernels instead of a submit before each queue write (~10%: the copies
-//   split compute passes).
+// - A dispatch keeps its bind group for the next dispatch of the same kernel
+//   over the same buffers with its parameters at the same arena offset: a
+//   training step binds the same pooled buffers, in the same order, each time.
+//   Making a group per dispatch with parameters cost ~30 µs of the ~100 a
+//   small op took to issue.
+// - A pass sets a pipeline or bind group only when it changes.
+// - Tried and dropped, as webgpu training on lavapipe measured slower:
+//   parameters at dynamic offsets of one kept group (~20%); small uploads
+//   staged the same way and copied in order with the kernels instead of a
+//   submit before each queue write (~10%: the copies split compute passes).
 import { DeviceLostError } from '../../errors.js';
 import type { Compiler, Kernel } from './compiler.js';
 import type { GpuContext } from './device.js';
@@ -34,6 +36,9 @@ export type BindingValue = GPUBuffer | ArrayBufferView;
 export class Commands {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
+  /** What the open pass last set, so that repeating it is skipped. */
+  private passPipeline: GPUComputePipeline | null = null;
+  private passBindGroup: GPUBindGroup | null = null;
   private pending = 0;
   /** This submit's uniform parameters: staged here, copied into `uniformArena` at flush. */
   private readonly uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
@@ -72,29 +77,46 @@ export class Commands {
     const room = bound.reduce((sum, { value }) => sum + (ArrayBuffer.isView(value) ? this.uniformAlign + slotSize(value) : 0), 0);
     if (room > UNIFORM_ARENA_BYTES) throw new Error(`${kernel.name}: ${room} bytes of uniform parameters; at most ${UNIFORM_ARENA_BYTES} per dispatch`);
     if (this.uniformUsed + room > UNIFORM_ARENA_BYTES) this.flush();
-    const bindGroup = onlyBuffers(bound) ? this.keptBindGroup(kernel, bound) : device.createBindGroup({
-      layout: kernel.layout,
-      entries: bound.map(({ binding, value }) => {
-        if (!ArrayBuffer.isView(value)) return { binding, resource: { buffer: value } };
-        const { offset, size } = this.stageUniform(value);
-        return { binding, resource: { buffer: this.uniformArena!, offset, size } };
-      }),
-    });
+    const bindGroup = this.keptBindGroup(kernel, bound.map(({ binding, value }) => {
+      if (!ArrayBuffer.isView(value)) return { binding, buffer: value };
+      return { binding, buffer: this.arena(), ...this.stageUniform(value) };
+    }));
     this.encoder ??= device.createCommandEncoder();
-    this.pass ??= this.encoder.beginComputePass();
-    this.pass.setPipeline(kernel.pipeline);
-    this.pass.setBindGroup(0, bindGroup);
+    if (!this.pass) {
+      this.pass = this.encoder.beginComputePass();
+      this.passPipeline = this.passBindGroup = null;
+    }
+    // Each call into Dawn costs microseconds; a run of the same kernel (an
+    // elementwise chain over the same pooled buffers) needs neither set again.
+    if (this.passPipeline !== kernel.pipeline) {
+      this.pass.setPipeline(kernel.pipeline);
+      this.passPipeline = kernel.pipeline;
+      this.passBindGroup = null;
+    }
+    if (this.passBindGroup !== bindGroup) {
+      this.pass.setBindGroup(0, bindGroup);
+      this.passBindGroup = bindGroup;
+    }
     this.pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
     if (counted) this.dispatches++;
     if (++this.pending >= MAX_PENDING) this.flush();
   }
 
-  /** The bind group of a kernel over these buffers (no parameters), made once: a training step binds the same pooled buffers each time. */
-  private keptBindGroup(kernel: Kernel, bound: readonly { binding: number; value: GPUBuffer }[]): GPUBindGroup {
-    const key = [kernel, ...bound.map((b) => b.value)].map((o) => this.idOf(o)).join(',');
+  /**
+   * The bind group of a kernel over these buffer ranges, made once. A training
+   * step binds the same pooled buffers each time, and its parameters land at
+   * the same offsets of the uniform arena (the same dispatches in the same
+   * order), so the groups of one step serve the next.
+   */
+  private keptBindGroup(kernel: Kernel, ranges: readonly { binding: number; buffer: GPUBuffer; offset?: number; size?: number }[]): GPUBindGroup {
+    let key = String(this.idOf(kernel));
+    for (const r of ranges) key += r.offset === undefined ? `,${this.idOf(r.buffer)}` : `,${this.idOf(r.buffer)}@${r.offset}+${r.size}`;
     let group = this.bindGroups.get(key);
     if (!group) {
-      group = this.ctx.device.createBindGroup({ layout: kernel.layout, entries: bound.map(({ binding, value }) => ({ binding, resource: { buffer: value } })) });
+      group = this.ctx.device.createBindGroup({
+        layout: kernel.layout,
+        entries: ranges.map(({ binding, buffer, offset, size }) => ({ binding, resource: { buffer, offset, size } })),
+      });
       // The oldest go first; one over a buffer since destroyed is never asked for again.
       if (this.bindGroups.size >= MAX_KEPT_BIND_GROUPS) this.bindGroups.delete(this.bindGroups.keys().next().value!);
       this.bindGroups.set(key, group);
@@ -113,11 +135,14 @@ export class Commands {
     return this.ctx.limits.minUniformBufferOffsetAlignment;
   }
 
+  private arena(): GPUBuffer {
+    return (this.uniformArena ??= this.ctx.device.createBuffer({ label: 'uniform parameters', size: UNIFORM_ARENA_BYTES, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST }));
+  }
+
   /** Places uniform bytes in this submit's arena (dispatch has made room): where. */
   private stageUniform(value: ArrayBufferView): { offset: number; size: number } {
     const offset = Math.ceil(this.uniformUsed / this.uniformAlign) * this.uniformAlign;
     const size = slotSize(value);
-    this.uniformArena ??= this.ctx.device.createBuffer({ label: 'uniform parameters', size: UNIFORM_ARENA_BYTES, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
     this.uniformBytes.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), offset);
     this.uniformBytes.fill(0, offset + value.byteLength, offset + size);
     this.uniformUsed = offset + size;
@@ -187,10 +212,6 @@ export class Commands {
     }
     return out;
   }
-}
-
-function onlyBuffers(bound: readonly { binding: number; value: BindingValue }[]): bound is { binding: number; value: GPUBuffer }[] {
-  return bound.every(({ value }) => !ArrayBuffer.isView(value));
 }
 
 /** A uniform's bytes rounded up to WGSL's 16-byte uniform struct size. */

@@ -17,7 +17,8 @@ export type WgslScalar = 'f32' | 'f16' | 'i32' | 'u32';
 export interface KernelSpec {
   /** The shader's file name in shaders/ (or a name for generated code), for errors and the cache. */
   readonly name: string;
-  readonly source: string;
+  /** The WGSL: one text, or pieces (shader files, generated code) joined by newlines in order. */
+  readonly source: string | readonly string[];
   /** `alias KEY = VALUE;` lines put in front of the source. */
   readonly types?: Readonly<Record<string, WgslScalar>>;
   /** Values for the shader's `override` constants. */
@@ -82,6 +83,7 @@ export class Compiler {
   /** Kernels by the spec they were asked for with, and by the code they compiled (two specs can assemble the same code). */
   private readonly cache = new Map<string, Kernel>();
   private readonly compiled = new Map<string, Kernel>();
+  private readonly pieces = new Map<string, number>();
   /** Validation errors from pipeline creation, reported at the next readback. */
   readonly errors: string[] = [];
 
@@ -90,8 +92,12 @@ export class Compiler {
   kernel(spec: KernelSpec): Kernel {
     // Looked up by the spec as given: kernels are asked for on every launch, and
     // preparing the code (regular expressions over sources of several KB) on each
-    // ask cost a fifth of a training run's main-thread time.
-    const key = `${spec.name}\n${JSON.stringify(spec.types ?? {})}\n${JSON.stringify(spec.defines ?? {})}\n${JSON.stringify(spec.constants ?? {})}\n${spec.source}`;
+    // ask cost a fifth of a training run's main-thread time. The key names each
+    // piece of source by a number rather than holding its text: a shader file's
+    // text is one string whose hash the engine keeps, while a key that joined the
+    // texts would be hashed afresh, KB by KB, on every launch.
+    let key = `${spec.name}|${JSON.stringify(spec.types)}|${JSON.stringify(spec.defines)}|${JSON.stringify(spec.constants)}`;
+    for (const piece of typeof spec.source === 'string' ? [spec.source] : spec.source) key += `|${this.pieceId(piece)}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const kernel = this.build(spec);
@@ -99,10 +105,17 @@ export class Compiler {
     return kernel;
   }
 
+  /** A number for a piece of source, the same for equal texts. */
+  private pieceId(piece: string): number {
+    let id = this.pieces.get(piece);
+    if (id === undefined) this.pieces.set(piece, (id = this.pieces.size));
+    return id;
+  }
+
   private build(spec: KernelSpec): Kernel {
     const types = Object.entries(spec.types ?? {});
     const constants = spec.constants ?? {};
-    const { extensions, rest } = takeEnables(spec.source);
+    const { extensions, rest } = takeEnables(typeof spec.source === 'string' ? spec.source : spec.source.join('\n'));
     if ((types.some(([, t]) => t === 'f16') || usesF16(rest)) && !extensions.includes('f16')) extensions.unshift('f16');
     const code = [
       ...extensions.map((e) => `enable ${e};`),

@@ -18,8 +18,12 @@ import { packing } from './layout.js';
 
 /** A fused expression ready to be put into a kernel. */
 export interface FusedCode {
-  /** Bindings, helpers, node functions and `fn value(i: u32) -> <value type>`. */
-  readonly code: string;
+  /**
+   * The WGSL, in pieces: elementwise_lib.wgsl, then the generated bindings,
+   * node functions and `fn value(i: u32) -> <value type>` (kept apart so the
+   * kernel cache never rereads the library's text).
+   */
+  readonly code: readonly [lib: string, generated: string];
   /** Buffers for the generated bindings, by name (and the scalars' bits for `consts`). */
   readonly buffers: Readonly<Record<string, GPUBuffer | Uint32Array>>;
   /** Pending nodes this launch computes besides the root, each with the buffer it writes. */
@@ -184,7 +188,7 @@ export function fuse(root: GpuData, options: FuseOptions): FusedCode {
     decls.push(`@group(0) @binding(${binding++}) var<uniform> consts: array<vec4<u32>, ${words}>;`);
     buffers.consts = Uint32Array.from({ length: 4 * words }, (_, i) => scalars[i] ?? 0);
   }
-  return { code: [elementwiseLib, ...decls, ...fns].join('\n'), buffers, extraOutputs, bindingCount: binding - options.firstBinding };
+  return { code: [elementwiseLib, [...decls, ...fns].join('\n')], buffers, extraOutputs, bindingCount: binding - options.firstBinding };
 }
 
 function storeExpr(dtype: DType, v: string): string {

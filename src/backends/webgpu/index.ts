@@ -167,7 +167,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const types: Record<string, WgslScalar> = per > 1 ? { Value: isFloat(root.dtype) ? 'f32' : 'i32' } : { Out: computeType(root.dtype, features) };
       const kernel = compiler.kernel({
         name: per > 1 ? 'elementwise_packed' : 'elementwise',
-        source: `${source}\n${code.code}`,
+        source: [source, ...code.code],
         types,
         constants: per > 1 ? { N: root.size, PER_WORD: per } : { N: root.size },
       });

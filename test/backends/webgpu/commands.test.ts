@@ -3,8 +3,10 @@
 // buffer per submit at its own offset. Hundreds of launches recorded before a
 // single readback — several submits' worth — each read their own parameters,
 // and an upload into a pooled buffer lands after the recorded work that still
-// reads the buffer's old contents.
-import { beforeAll, expect, it } from 'vitest';
+// reads the buffer's old contents. A step repeated over the same buffers
+// reuses its bind groups, parameters included, and still reads this step's
+// parameters.
+import { beforeAll, expect, it, vi } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import type { GpuData } from '../../../src/backends/webgpu/data.js';
@@ -28,6 +30,33 @@ it('hundreds of launches with parameters, recorded before one readback, each rea
   const got = await Promise.all(sums.map((s) => s.data()));
   const want = Array.from({ length: n }, (_, k) => v.slice(k * 7, k * 7 + (k % 7) + 1).reduce((a, b) => a + b, 0));
   expectClose(Float64Array.from(got.map((g) => g[0])), Float64Array.from(want), 1e-5);
+});
+
+it('a step repeated over the same buffers makes no new bind groups, yet each run reads its own parameters', async () => {
+  const v = uniform(64 * 33);
+  const x = tm.tensor(v, [64, 33]);
+  // A fused kernel with a scalar (a uniform parameter) and a reduction with its dims: both carry parameters.
+  const step = (s: number) => tm.tidy(() => x.mul(s).add(1).sum(1));
+  const want = (s: number) => Float64Array.from({ length: 64 }, (_, r) => v.slice(r * 33, r * 33 + 33).reduce((a, b) => a + Math.fround(b * s) + 1, 0));
+  const device = gpu.runtime.ctx.device;
+  const created = vi.spyOn(device, 'createBindGroup');
+  try {
+    for (const s of [2, 3]) { // warm-up: pipelines and the first bind groups
+      const y = step(s);
+      expectClose(await y.data(), want(s), 1e-5);
+      y.dispose();
+    }
+    created.mockClear();
+    for (const s of [0.5, -4, 7.25]) {
+      const y = step(s);
+      expectClose(await y.data(), want(s), 1e-5); // the bind group is last step's; the parameters are this step's
+      y.dispose();
+    }
+    expect(created).not.toHaveBeenCalled();
+  } finally {
+    created.mockRestore();
+    x.dispose();
+  }
 });
 
 it('a small upload into a pooled buffer waits for recorded work that reads the old contents', async () => {

@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 /** Runs a one-binding kernel (`out: array<V>`, 64 invocations) and reads 64 words back. */
-async function run(source: string, spec: { types?: Record<string, 'f32' | 'i32' | 'u32' | 'f16'>; defines?: Record<string, number | boolean> } = {}): Promise<ArrayBuffer> {
+async function run(source: string | string[], spec: { types?: Record<string, 'f32' | 'i32' | 'u32' | 'f16'>; defines?: Record<string, number | boolean> } = {}): Promise<ArrayBuffer> {
   const rt = gpu.runtime;
   const kernel = rt.compiler.kernel({ name: 'compiler_test', source, ...spec });
   const out = rt.pool.acquire(64 * 4);
@@ -57,6 +57,16 @@ fn main(@builtin(local_invocation_index) i: u32) { out[i] = f32(H(i) / H(4)); }`
     expect(compiler.kernel({ name: 'cache_test', source, defines: { N: 2 }, constants: { W: 1 } })).toBe(a);
     expect(compiler.kernel({ name: 'cache_test', source, defines: { N: 3 }, constants: { W: 1 } })).not.toBe(a);
     expect(compiler.kernel({ name: 'cache_test', source, defines: { N: 2 }, constants: { W: 2 } })).not.toBe(a);
+  });
+
+  it('takes a source in pieces (shader files, generated code) as the pieces joined by newlines', async () => {
+    const { compiler } = gpu.runtime;
+    const head = '@group(0) @binding(0) var<storage, read_write> out: array<u32>;\n@compute @workgroup_size(64) fn main(@builtin(local_invocation_index) i: u32) { out[i] = value(i); }';
+    const joined = compiler.kernel({ name: 'pieces_test', source: `${head}\nfn value(i: u32) -> u32 { return i * 3u; }` });
+    // Same text as two pieces: one pipeline. Another generated piece: another kernel, with its own result.
+    expect(compiler.kernel({ name: 'pieces_test', source: [head, 'fn value(i: u32) -> u32 { return i * 3u; }'] })).toBe(joined);
+    expect([...new Uint32Array(await run([head, 'fn value(i: u32) -> u32 { return i + 7u; }']))]).toEqual(Array.from({ length: 64 }, (_, i) => i + 7));
+    expect([...new Uint32Array(await run([head, 'fn value(i: u32) -> u32 { return i * 3u; }']))]).toEqual(Array.from({ length: 64 }, (_, i) => i * 3));
   });
 
   it('refuses a kernel that needs a feature the device was not granted, naming it', () => {

@@ -159,7 +159,7 @@ function encode(
   const { features } = rt.ctx;
   const integer = accDtype === 'i32';
   const acc: WgslScalar = integer ? 'i32' : 'f32';
-  const value = epilogue?.code.code ?? `fn value(i: u32) -> ${acc} { return acc_value; }`;
+  const value = epilogue?.code.code ?? [`fn value(i: u32) -> ${acc} { return acc_value; }`];
   const types = { In: computeType(a.dtype, features), Acc: acc, Out: computeType(epilogue?.outDtype ?? accDtype, features) };
   if (tile.vec4 && !vec4Eligible(config, d.n)) {
     throw new Error(`webgpu matmul: a vec4 tile needs B row-major and N a multiple of 4 (N=${d.n}${config.transposeB ? ', B transposed' : ''})`);
@@ -167,7 +167,7 @@ function encode(
   const kernel = tile.vec4
     ? rt.compiler.kernel({
       name: 'matmul_vec4',
-      source: `${matmulDims}\n${matmulVec4Shader}\n${value}`,
+      source: [matmulDims, matmulVec4Shader, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4 },
       constants: { WG: tile.wgX },
@@ -175,13 +175,13 @@ function encode(
     : tile.shared
     ? rt.compiler.kernel({
       name: 'matmul_shared',
-      source: `${matmulDims}\n${matmulSharedShader}\n${value}`,
+      source: [matmulDims, matmulSharedShader, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, WG_X: tile.wgX, WG_Y: tile.wgY, BK: tile.shared.bk },
     })
     : rt.compiler.kernel({
       name: 'matmul',
-      source: `${matmulDims}\n${matmulShader}\n${value}`,
+      source: [matmulDims, matmulShader, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
       constants: { WG_X: tile.wgX, WG_Y: tile.wgY },

@@ -41,7 +41,7 @@ function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, path: Int8P
   const [batchB, n] = b.shape;
   const kernel = rt.compiler.kernel({
     name: 'matmul_int8',
-    source: `${matmulInt8Shader}\n${path === 'dot4I8Packed' ? dot4Packed : dot4Unpacked}`,
+    source: [matmulInt8Shader, path === 'dot4I8Packed' ? dot4Packed : dot4Unpacked],
     defines: { TILE_M: TILE.tileM, TILE_N: TILE.tileN },
     constants: { WG_X: TILE.wgX, WG_Y: TILE.wgY },
   });

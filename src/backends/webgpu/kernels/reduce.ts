@@ -66,8 +66,8 @@ export function useSubgroups(rt: Runtime): boolean {
 }
 
 /** What the row kernels include: the sg_* helpers (subgroup operations, or pass-throughs when subgroups are off) and elementwise_lib.wgsl. */
-export function rowLib(subgroups: boolean): string {
-  return `${subgroups ? subgroupOps : subgroupNone}\n${elementwiseLib}`;
+export function rowLib(subgroups: boolean): string[] {
+  return [subgroups ? subgroupOps : subgroupNone, elementwiseLib];
 }
 
 export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, outDtype: DType): void {
@@ -78,7 +78,7 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, ou
     const params = Uint32Array.of(outer, inner);
     const kernel = rt.compiler.kernel({
       name: 'reduce_mean_int',
-      source: `${rowLib(false)}\n${reduceMeanIntShader}`,
+      source: [...rowLib(false), reduceMeanIntShader],
       types: { V: 'i32', Out: computeType(outDtype, features) },
       defines: { PER_INVOCATION: launch.perInvocation },
       constants: { WG: launch.WG },
@@ -92,7 +92,7 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, ou
     const subgroups = useSubgroups(rt) && !l.perInvocation;
     const kernel = rt.compiler.kernel({
       name: 'reduce',
-      source: `${rowLib(subgroups)}\n${reduceShader}`,
+      source: [...rowLib(subgroups), reduceShader],
       types: { V, In: inType, Out: outType },
       defines: { OP: OPS[o], IS_FLOAT: float, PER_INVOCATION: l.perInvocation, SUBGROUPS: subgroups },
       constants: { WG: l.WG },
@@ -120,7 +120,7 @@ export function argReduce(rt: Runtime, op: ArgReduceOp, x: Operand, out: GPUBuff
     const subgroups = useSubgroups(rt) && !l.perInvocation;
     const kernel = rt.compiler.kernel({
       name: 'arg_reduce',
-      source: `${rowLib(subgroups)}\n${argReduceShader}`,
+      source: [...rowLib(subgroups), argReduceShader],
       types: { V: float ? 'f32' : 'i32', In: computeType(x.dtype, rt.ctx.features) },
       defines: { LARGEST: op === 'argmax', IS_FLOAT: float, PER_INVOCATION: l.perInvocation, GATHER: gather, SUBGROUPS: subgroups },
       constants: { WG: l.WG },

@@ -16,7 +16,7 @@ export function softmax(rt: Runtime, x: Operand, log: boolean, out: GPUBuffer, o
     const subgroups = useSubgroups(rt) && !launch.perInvocation;
     const kernel = rt.compiler.kernel({
       name: 'softmax',
-      source: `${rowLib(subgroups)}\n${softmaxShader}`,
+      source: [...rowLib(subgroups), softmaxShader],
       types: { V: 'f32', In: computeType(x.dtype, features), Out: computeType(outDtype, features) },
       defines: { LOG: log, PHASE: phase, PER_INVOCATION: launch.perInvocation, SUBGROUPS: subgroups },
       constants: { WG: launch.WG },
