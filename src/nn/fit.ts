@@ -2,6 +2,9 @@
 // forward, loss, backward, optimiser step; validation and metrics per epoch; a
 // progress bar in a terminal. Data stays on the host between epochs and each
 // batch is uploaded as it is needed, which works the same on every backend.
+// Results are read late: a step's loss once the next step is issued, an
+// evaluation's once every batch is, so a GPU is never left waiting on a
+// readback while the CPU builds more work.
 import { type DataArray } from '../dtype.js';
 import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
@@ -114,10 +117,12 @@ function correct(loss: FitOptions['loss'], pred: Tensor, target: Tensor): Tensor
 async function evaluateHost(model: Module, data: HostData, loss: FitOptions['loss'], batchSize: number): Promise<{ loss: number; accuracy?: number }> {
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
   const fn = lossFn(loss);
+  const wasTraining = model.training;
+  // Every batch is issued before any result is read, so a GPU never waits on a readback in between.
+  const results: { loss: Tensor; correct: Tensor | null; size: number }[] = [];
   let total = 0;
   let hits = 0;
   let counted = false;
-  const wasTraining = model.training;
   model.eval();
   try {
     for (let from = 0; from < data.count; from += batchSize) {
@@ -128,15 +133,21 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
         const pred = model.forward(xb);
         return [fn(pred, yb), correct(loss, pred, yb)] as const;
       }));
-      total += (await l.item()) * (to - from);
-      l.dispose();
-      if (c) {
-        hits += await c.item();
+      results.push({ loss: l, correct: c, size: to - from });
+    }
+    const read = await Promise.all(results.map((r) => Promise.all([r.loss.item(), r.correct?.item()])));
+    for (const [k, [batchLoss, batchHits]] of read.entries()) {
+      total += batchLoss * results[k].size;
+      if (batchHits !== undefined) {
+        hits += batchHits;
         counted = true;
-        c.dispose();
       }
     }
   } finally {
+    for (const r of results) {
+      r.loss.dispose();
+      r.correct?.dispose();
+    }
     model.train(wasTraining);
   }
   return { loss: total / data.count, accuracy: counted ? hits / data.count : undefined };
@@ -193,6 +204,16 @@ class LossScaler {
   }
 }
 
+/** What one training step leaves to read: its loss, its correct predictions (for losses that classify), where it was. */
+interface StepResult {
+  loss: Tensor;
+  correct: Tensor | null;
+  batch: number;
+  size: number;
+  /** Samples of the epoch up to and including this batch. */
+  seen: number;
+}
+
 export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
@@ -217,32 +238,53 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
     let lossSum = 0;
     let hits = 0;
     let counted = false;
-    progress?.epoch(epoch);
-    for (let b = 0; b < batches; b++) {
-      const from = b * batchSize;
-      const to = Math.min(from + batchSize, train.count);
-      const [l, c] = tidy(() => {
-        const xb = rows(train.x, train.xShape, train.xDtype, order, from, to);
-        const yb = rows(train.y, train.yShape, train.yDtype, order, from, to);
-        const out = model.forward(scaler ? xb.cast('f16') : xb);
-        // The loss is always computed in f32: its log/exp need the range.
-        const pred = out.dtype === 'f16' ? out.cast('f32') : out;
-        const value = loss(pred, yb);
-        (scaler ? value.mul(scaler.scale) : value).backward();
-        return [value, noGrad(() => correct(options.loss, pred, yb))] as const;
-      });
-      if (!scaler || (await scaler.unscale(model.parameters()))) optimizer.step();
-      optimizer.zeroGrad();
-      const batchLoss = await l.item();
-      l.dispose();
-      if (c) {
-        hits += await c.item();
-        counted = true;
-        c.dispose();
+    // A step's loss and hit count are read once the next step is issued: read at
+    // once, each step would leave a GPU idle while the CPU builds the next one,
+    // and the CPU waiting for the GPU.
+    let unread: StepResult | null = null;
+    const tally = async (step: StepResult) => {
+      try {
+        const [batchLoss, batchHits] = await Promise.all([step.loss.item(), step.correct?.item()]);
+        if (!Number.isFinite(batchLoss)) throw new ValueError(`fit: loss became ${batchLoss} at epoch ${epoch}, batch ${step.batch}; lower the learning rate`);
+        lossSum += batchLoss * step.size;
+        if (batchHits !== undefined) {
+          hits += batchHits;
+          counted = true;
+        }
+        progress?.batch(step.batch, lossSum / step.seen, step.seen / ((performance.now() - started) / 1000));
+      } finally {
+        step.loss.dispose();
+        step.correct?.dispose();
       }
-      if (!Number.isFinite(batchLoss)) throw new ValueError(`fit: loss became ${batchLoss} at epoch ${epoch}, batch ${b + 1}; lower the learning rate`);
-      lossSum += batchLoss * (to - from);
-      progress?.batch(b + 1, lossSum / to, to / ((performance.now() - started) / 1000));
+    };
+    progress?.epoch(epoch);
+    try {
+      for (let b = 0; b < batches; b++) {
+        const from = b * batchSize;
+        const to = Math.min(from + batchSize, train.count);
+        const [l, c] = tidy(() => {
+          const xb = rows(train.x, train.xShape, train.xDtype, order, from, to);
+          const yb = rows(train.y, train.yShape, train.yDtype, order, from, to);
+          const out = model.forward(scaler ? xb.cast('f16') : xb);
+          // The loss is always computed in f32: its log/exp need the range.
+          const pred = out.dtype === 'f16' ? out.cast('f32') : out;
+          const value = loss(pred, yb);
+          (scaler ? value.mul(scaler.scale) : value).backward();
+          return [value, noGrad(() => correct(options.loss, pred, yb))] as const;
+        });
+        const step: StepResult = { loss: l, correct: c, batch: b + 1, size: to - from, seen: to };
+        if (!scaler || (await scaler.unscale(model.parameters()))) optimizer.step();
+        optimizer.zeroGrad();
+        const previous = unread;
+        unread = step;
+        if (previous) await tally(previous);
+      }
+      const last = unread;
+      unread = null;
+      if (last) await tally(last);
+    } finally {
+      unread?.loss.dispose();
+      unread?.correct?.dispose();
     }
     const seconds = (performance.now() - started) / 1000;
     const logs: EpochLogs = {

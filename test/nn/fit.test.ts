@@ -63,6 +63,35 @@ describe('Sequential.fit', () => {
   });
 });
 
+describe('fit reads each step\'s loss after issuing the next', () => {
+  it.each(BACKENDS)('an epoch\'s loss and accuracy count every batch, the short last one included (%s)', async (backend) => {
+    await tm.init({ backend });
+    const x = tm.randn([10, 3], { seed: 6 });
+    const labels = tm.tidy(() => x.sum(1).greater(0).cast('i32'));
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 4, { activation: 'tanh' }), new tm.nn.Dense(4, 2)]);
+    // A learning rate of 1e-30 leaves the f32 weights as they are (each step is far below an ulp), so fit's batch by batch tally must equal one evaluation of all ten samples.
+    const history = await model.fit(x, labels, { epochs: 1, batchSize: 4, loss: 'crossEntropy', quiet: true, shuffle: false, optimizer: new tm.optim.SGD(model.parameters(), { lr: 1e-30 }) });
+    const whole = await model.evaluate(x, labels, { loss: 'crossEntropy' });
+    expect(history.loss[0]).toBeCloseTo(whole.loss, 5);
+    expect(history.accuracy[0]).toBe(whole.accuracy);
+    await tm.init({ backend: 'js' });
+  });
+
+  it.each(BACKENDS)('a loss that turns NaN stops fit naming the epoch and batch, and leaks nothing (%s)', async (backend) => {
+    await tm.init({ backend });
+    const values = Float32Array.from({ length: 12 * 2 }, (_, i) => Math.sin(i));
+    values[9 * 2] = NaN; // sample 9: the third batch of four
+    const x = tm.tensor(values, [12, 2]);
+    const y = tm.zeros([12, 1]);
+    const model = new tm.nn.Sequential([new tm.nn.Dense(2, 1)]);
+    const optimizer = new tm.optim.SGD(model.parameters(), { lr: 0.01 });
+    const before = tm.memory().numTensors;
+    await expect(model.fit(x, y, { epochs: 2, batchSize: 4, quiet: true, shuffle: false, optimizer })).rejects.toThrow(/loss became NaN at epoch 1, batch 3/);
+    expect(tm.memory().numTensors).toBe(before);
+    await tm.init({ backend: 'js' });
+  });
+});
+
 describe('mixed precision', () => {
   it('trains in f16 with f32 master weights and loss scaling, reaching the f32 run\'s accuracy', async () => {
     const run = async (mixedPrecision: boolean) => {
