@@ -7,6 +7,7 @@
 // Reuse is safe without waiting for the GPU: commands run in submission
 // order, so a dispatch that writes a recycled buffer runs after every
 // dispatch that read it as the previous tensor.
+import { ValueError } from '../../errors.js';
 import { BufferUsage } from './usage.js';
 
 const USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
@@ -37,13 +38,23 @@ export class BufferPool {
 
   constructor(
     private readonly device: GPUDevice,
+    /** The most a kernel can bind of one buffer (maxStorageBufferBindingSize), and the device's name, for the error past it. */
+    private readonly bindable: { readonly maxBytes: number; readonly device: string },
     /** Runs on every buffer handed out (the test mode poisons it). */
     private readonly onAcquire?: (buffer: GPUBuffer) => void,
   ) {}
 
-  /** A storage buffer of at least `bytes` (a multiple of 16, never empty), contents undefined. */
+  /** A storage buffer of at least `bytes` (never empty), contents undefined; a clear error past what a kernel can bind. */
   acquire(bytes: number): GPUBuffer {
-    const size = sizeClass(bytes);
+    const { maxBytes } = this.bindable;
+    if (bytes > maxBytes) {
+      throw new ValueError(
+        `webgpu: a tensor of ${bytes.toLocaleString('en-US')} bytes is more than this device (${this.bindable.device}) lets a kernel bind at once ` +
+          `(maxStorageBufferBindingSize ${maxBytes.toLocaleString('en-US')} bytes); split it into smaller tensors, or use the native backend`,
+      );
+    }
+    // A size class past the limit would make a buffer no kernel can bind whole: such a tensor gets the limit's size.
+    const size = Math.min(sizeClass(bytes), maxBytes);
     const reused = this.free.get(size)?.pop();
     this.stats.live++;
     let buffer: GPUBuffer;

@@ -69,7 +69,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   const commands = new Commands(ctx, compiler);
   const poison = options.poison ?? (typeof process !== 'undefined' && process.env?.TMNN_WEBGPU_POISON === '1');
   const fill = poison ? compiler.kernel({ name: 'fill', source: fillShader }) : null;
-  const pool = new BufferPool(ctx.device, fill
+  const pool = new BufferPool(ctx.device, { maxBytes: ctx.limits.maxStorageBufferBindingSize, device: ctx.description }, fill
     ? (buffer) => commands.dispatch(fill, { target_words: buffer, params: Uint32Array.of(buffer.size / 4, 0xffffffff) }, grid(buffer.size / 4, 256), false)
     : undefined);
   const rt: Runtime = { ctx, compiler, commands, pool };

@@ -1,11 +1,13 @@
 // No leaks: a training-like loop (forward, loss, backward, optimizer step,
 // a loss read back every few steps) leaves the engine's tensor count and the
 // GPU buffer pool flat — every buffer is handed back and reused, none is
-// created after the first iterations.
+// created after the first iterations. A tensor larger than a kernel can bind
+// is refused with a clear error instead of failing validation on the GPU.
 import { expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+import { BufferPool } from '../../../src/backends/webgpu/buffers.js';
 
 it('1,000 training steps leave tm.memory() and the buffer pool flat', async () => {
   await tm.init({ backend: 'webgpu' });
@@ -43,3 +45,30 @@ it('1,000 training steps leave tm.memory() and the buffer pool flat', async () =
   model.dispose();
   optimizer.dispose();
 }, 120_000);
+
+it('a tensor past what a kernel can bind is refused with the limit named, and other tensors stay intact', async () => {
+  await tm.init({ backend: 'webgpu' });
+  const gpu = activeBackend() as WebGpuBackend;
+  const limit = gpu.runtime.ctx.limits.maxStorageBufferBindingSize;
+  const side = Math.ceil(Math.sqrt(limit / 4)) + 1; // side² f32 values: just past the limit
+  const col = tm.ones([side, 1]);
+  const row = tm.ones([1, side]);
+  const live = gpu.runtime.pool.info.live;
+  const big = col.add(row);
+  await expect(big.data()).rejects.toThrow(`a tensor of ${(side * side * 4).toLocaleString('en-US')} bytes is more than this device`);
+  await expect(big.data()).rejects.toThrow(`(maxStorageBufferBindingSize ${limit.toLocaleString('en-US')} bytes)`);
+  big.dispose();
+  expect(gpu.runtime.pool.info.live).toBe(live);
+  expect(Array.from(await col.sum().data())).toEqual([side]);
+  expect(Array.from(await row.mul(2).sum().data())).toEqual([2 * side]);
+});
+
+it('a tensor just under the limit gets a buffer no larger than the limit, whatever its size class', () => {
+  const made: number[] = [];
+  const device = { createBuffer: ({ size }: { size: number }) => (made.push(size), { size, destroy() {} }) } as unknown as GPUDevice;
+  const pool = new BufferPool(device, { maxBytes: 1000, device: 'a test device' });
+  pool.acquire(990); // its size class is 1,024
+  pool.acquire(100);
+  expect(made).toEqual([1000, 256]);
+  expect(() => pool.acquire(1004)).toThrow('a tensor of 1,004 bytes is more than this device (a test device) lets a kernel bind at once (maxStorageBufferBindingSize 1,000 bytes)');
+});
