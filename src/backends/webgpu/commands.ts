@@ -197,7 +197,7 @@ export class Commands {
     this.copy(buffer, staging, size);
     this.flush();
     try {
-      await staging.mapAsync(MAP_READ);
+      await this.ctx.wait(staging.mapAsync(MAP_READ));
     } catch (err) {
       staging.destroy();
       this.checkDevice();

@@ -5,6 +5,7 @@
 // invocations where the adapter allows it), and a watch on device loss.
 import { BackendUnavailableError } from '../../errors.js';
 import { findAdapter, isSoftwareAdapter } from './adapter.js';
+import { gpuWaiter } from './wait.js';
 
 /** What the device was granted, which kernels consult when they pick a path. */
 export interface GpuFeatures {
@@ -27,6 +28,8 @@ export interface GpuContext {
   limits: GPUSupportedLimits;
   /** Set once the device is lost: the reason, for the error every later call gets. */
   lost: string | null;
+  /** Awaits a GPU promise (a buffer map, work done) without spinning a core in Node (wait.ts). */
+  wait: <T>(pending: Promise<T>) => Promise<T>;
 }
 
 const WANTED_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
@@ -70,6 +73,7 @@ export async function acquireDevice(): Promise<GpuContext> {
     },
     limits: device.limits,
     lost: null,
+    wait: gpuWaiter(api),
   };
   void device.lost.then((info) => {
     ctx.lost = `${info.reason === 'destroyed' ? 'the device was destroyed' : 'the GPU device was lost'}${info.message ? ` (${info.message})` : ''}`;

@@ -270,7 +270,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     },
     async sync() {
       commands.flush();
-      await ctx.device.queue.onSubmittedWorkDone();
+      await ctx.wait(ctx.device.queue.onSubmittedWorkDone());
     },
 
     upload(values: StorageArray, dtype: DType) {

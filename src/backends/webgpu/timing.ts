@@ -13,7 +13,7 @@ export async function bestTimes(rt: Runtime, runs: readonly (() => void)[], roun
       const start = performance.now();
       run();
       rt.commands.flush();
-      await rt.ctx.device.queue.onSubmittedWorkDone();
+      await rt.ctx.wait(rt.ctx.device.queue.onSubmittedWorkDone());
       best[i] = Math.min(best[i], performance.now() - start);
     }
   }
