@@ -23,6 +23,7 @@
 import { DeviceLostError } from '../../errors.js';
 import type { Compiler, Kernel } from './compiler.js';
 import type { GpuContext } from './device.js';
+import { StagingPool } from './staging.js';
 import { BufferUsage, MAP_READ } from './usage.js';
 
 const MAX_PENDING = 64;
@@ -47,6 +48,7 @@ export class Commands {
   /** Bind groups of dispatches without parameters, by kernel and buffers. */
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly ids = new WeakMap<object, number>();
+  private readonly staging: StagingPool;
   private nextId = 0;
   /** Kernel launches recorded since the backend started (test-mode poison fills not counted), for tests that count them. */
   dispatches = 0;
@@ -55,6 +57,7 @@ export class Commands {
     private readonly ctx: GpuContext,
     private readonly compiler: Compiler,
   ) {
+    this.staging = new StagingPool(ctx.device);
     ctx.device.addEventListener('uncapturederror', (e) => compiler.errors.push((e as GPUUncapturedErrorEvent).error.message));
   }
 
@@ -193,11 +196,11 @@ export class Commands {
   async read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.checkDevice();
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
-    const staging = this.ctx.device.createBuffer({ size, usage: MAP_READ | BufferUsage.COPY_DST });
+    const staging = this.staging.take(size);
     this.copy(buffer, staging, size);
     this.flush();
     try {
-      await this.ctx.wait(staging.mapAsync(MAP_READ));
+      await this.ctx.wait(staging.mapAsync(MAP_READ, 0, size));
     } catch (err) {
       staging.destroy();
       this.checkDevice();
@@ -205,7 +208,7 @@ export class Commands {
     }
     const out = staging.getMappedRange(0, size).slice(0, bytes);
     staging.unmap();
-    staging.destroy();
+    this.staging.give(staging);
     if (this.compiler.errors.length) {
       const errors = this.compiler.errors.splice(0);
       throw new Error(`webgpu: a kernel failed validation: ${errors.join('; ')}`);

@@ -72,6 +72,25 @@ it('a small upload into a pooled buffer waits for recorded work that reads the o
   expect(Array.from(await c.data())).toEqual([7, 8, 9, 10]);
 });
 
+it('reads reuse their read-back buffers, and reads in flight together each get their own', async () => {
+  const [va, vb] = [uniform(3000), uniform(3000)];
+  const [a, b] = [tm.tensor(va, [3000]), tm.tensor(vb, [3000])];
+  const stored = (v: number[] | Float64Array) => Float64Array.from(Float32Array.from(v));
+  await a.data(); // the first read makes a read-back buffer of this size
+  const created = vi.spyOn(gpu.runtime.ctx.device, 'createBuffer');
+  try {
+    const [ga, gb] = await Promise.all([a.data(), b.data()]); // one reuses it, the other needs its own
+    expect(created).toHaveBeenCalledTimes(1);
+    expectClose(ga, stored(va), 0);
+    expectClose(gb, stored(vb), 0);
+    created.mockClear();
+    for (let i = 0; i < 5; i++) expectClose(await b.data(), stored(vb), 0);
+    expect(created).not.toHaveBeenCalled();
+  } finally {
+    created.mockRestore();
+  }
+});
+
 it('uploads of every size and alignment come back as written', async () => {
   const sizes = [1, 3, 4, 5, 255, 1023, 1024, 1025, 4096, 70_000];
   const values = sizes.map((n) => uniform(n));
