@@ -5,11 +5,12 @@
 // Results are read late: a step's loss once the next step is issued, an
 // evaluation's once every batch is, so a GPU is never left waiting on a
 // readback while the CPU builds more work.
-import { type DataArray } from '../dtype.js';
+import { type DataArray, type StorageArray } from '../dtype.js';
 import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
+import { adoptStorageArray } from '../ops/util.js';
 import { Adam, type Optimizer, type Scheduler } from '../optim/index.js';
 import { freshSeed, permutation } from '../random.js';
 import { noGrad } from '../tape.js';
@@ -92,7 +93,9 @@ function rows(values: DataArray, sampleShape: readonly number[], dtype: Tensor['
   const width = sampleShape.reduce((a, b) => a * b, 1);
   const out = new (values.constructor as { new (n: number): DataArray })((to - from) * width);
   for (let i = from; i < to; i++) out.set(values.subarray(order[i] * width, (order[i] + 1) * width), (i - from) * width);
-  return tensor(out, [to - from, ...sampleShape], { dtype });
+  const shape = [to - from, ...sampleShape];
+  // The batch is this tensor's own; every dtype but f16 (decoded to f32 in DataArray) is already in storage form.
+  return dtype === 'f16' ? tensor(out, shape, { dtype }) : adoptStorageArray(out as StorageArray, shape, dtype);
 }
 
 function lossFn(loss: FitOptions['loss']): LossFn {
