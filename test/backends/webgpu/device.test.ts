@@ -45,4 +45,14 @@ describe('losing the device', () => {
     expect(Array.from(await tm.tensor([1, 2]).add(1).data())).toEqual([2, 3]);
     expect(['native', 'js', 'webgpu']).toContain(await tm.init());
   });
+
+  it('a read in flight when the device goes rejects with DeviceLostError instead of waiting forever', async () => {
+    const gpu = await createWebGpuBackend();
+    setActive(gpu, { backend: 'webgpu', reason: 'test', passedOver: [] });
+    const x = tm.randn([256, 256], { seed: 1 });
+    const reading = x.matmul(x).relu().data(); // recorded, submitted and mapping before the loss
+    gpu.runtime.ctx.device.destroy();
+    await expect(reading).rejects.toThrow(tm.DeviceLostError);
+    await tm.init({ backend: 'js' });
+  });
 });
