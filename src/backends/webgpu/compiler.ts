@@ -79,6 +79,13 @@ function takeEnables(source: string): { extensions: string[]; rest: string } {
   return { extensions: [...extensions], rest };
 }
 
+/** A record as `k=v;` pairs, for cache keys: cheaper than JSON.stringify on every launch. */
+function keyOf(record: Readonly<Record<string, string | number | boolean>> | undefined): string {
+  let key = '';
+  for (const k in record) key += `${k}=${record[k]};`;
+  return key;
+}
+
 export class Compiler {
   /** Kernels by the spec they were asked for with, and by the code they compiled (two specs can assemble the same code). */
   private readonly cache = new Map<string, Kernel>();
@@ -96,7 +103,7 @@ export class Compiler {
     // piece of source by a number rather than holding its text: a shader file's
     // text is one string whose hash the engine keeps, while a key that joined the
     // texts would be hashed afresh, KB by KB, on every launch.
-    let key = `${spec.name}|${JSON.stringify(spec.types)}|${JSON.stringify(spec.defines)}|${JSON.stringify(spec.constants)}`;
+    let key = `${spec.name}|${keyOf(spec.types)}|${keyOf(spec.defines)}|${keyOf(spec.constants)}`;
     for (const piece of typeof spec.source === 'string' ? [spec.source] : spec.source) key += `|${this.pieceId(piece)}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
