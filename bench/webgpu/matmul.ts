@@ -16,6 +16,7 @@ import { bestOf, bestOfEach, gflops, printTable, verdict } from '../harness.js';
 import { tfjsMatmulGflops } from '../peers/tfjs.js';
 import { useTfjsWebgpu } from '../peers/tfjs-webgpu-node.js';
 import { launchOverhead } from './overhead.js';
+import { trainingStepProfile } from './profile.js';
 
 const SIZES = [256, 512, 1024, 2048];
 
@@ -143,6 +144,19 @@ export async function webgpuSection(): Promise<void> {
       '"GPU done": until the GPU has run them all. relu(x·w + b) is one fused launch in tmnn, three in tfjs.' +
       (gpu.device.software ? ' On a software adapter the GPU is the same CPU: its threads slow the issuing side too, and the kernels take part of "GPU done".' : ''),
   );
+  if (gpu.features.timestampQuery) {
+    const { kernels, stepMs } = await trainingStepProfile(gpu);
+    const gpuMs = kernels.reduce((sum, k) => sum + k.ms, 0);
+    printTable(
+      `GPU time per kernel in a training step (MLP 784-256-256-10, batch 128, Adam) on webgpu, timestamp queries`,
+      ['kernel', 'launches per step', 'GPU ms per step', 'share'],
+      kernels.map((k) => [k.kernel, k.launches, k.ms, `${((100 * k.ms) / gpuMs).toFixed(0)}%`]),
+      `GPU busy ${gpuMs.toFixed(1)} ms of a ${stepMs.toFixed(1)} ms step (timed: each dispatch in a pass of its own). ` +
+        '`elementwise` is every fused chain (the optimizer update, activations, gradients); `matmul*` carry fused epilogues.',
+    );
+  } else {
+    console.log('\nGPU time per kernel: skipped, this adapter has no timestamp-query');
+  }
   const ratio = unfused / fused;
   printTable(
     'matmul + bias + relu at N=1024 on webgpu, ms (best of runs, op until the GPU is done; no readback)',

@@ -24,7 +24,11 @@ async function nodeGpu(): Promise<{ gpu: GPU; api: string } | { reason: string }
     // Dawn reads XDG_RUNTIME_DIR and warns when it is missing; /tmp is as good as any.
     process.env.XDG_RUNTIME_DIR ??= '/tmp';
     const dawn = await import('webgpu');
-    return { gpu: dawn.create(toggle ? [`backend=${toggle}`] : []), api };
+    // Dawn rounds GPU timestamps to ~65 µs by default, a guard against timing
+    // attacks from web pages; a Node process has nothing to guard, and the
+    // kernel timer (kernel_timer.ts) needs them exact.
+    const flags = ['disable-dawn-features=timestamp_quantization', ...(toggle ? [`backend=${toggle}`] : [])];
+    return { gpu: dawn.create(flags), api };
   } catch (err) {
     return { reason: `the webgpu package (Dawn) could not load: ${err instanceof Error ? err.message : String(err)}` };
   }

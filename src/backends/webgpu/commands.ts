@@ -23,6 +23,7 @@
 import { DeviceLostError } from '../../errors.js';
 import type { Compiler, Kernel } from './compiler.js';
 import type { GpuContext } from './device.js';
+import { KernelTimer } from './kernel_timer.js';
 import { StagingPool } from './staging.js';
 import { BufferUsage, MAP_READ } from './usage.js';
 
@@ -37,6 +38,7 @@ export type BindingValue = GPUBuffer | ArrayBufferView;
 export class Commands {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
+  private timer: KernelTimer | null = null;
   /** What the open pass last set, so that repeating it is skipped. */
   private passPipeline: GPUComputePipeline | null = null;
   private passBindGroup: GPUBindGroup | null = null;
@@ -85,7 +87,12 @@ export class Commands {
       return { binding, buffer: this.arena(), ...this.stageUniform(value) };
     }));
     this.encoder ??= device.createCommandEncoder();
-    if (!this.pass) {
+    if (this.timer) {
+      // Timing: a pass per dispatch, whose beginning and end write timestamps.
+      this.pass?.end();
+      this.pass = this.encoder.beginComputePass({ timestampWrites: this.timer.writes(kernel.name) });
+      this.passPipeline = this.passBindGroup = null;
+    } else if (!this.pass) {
       this.pass = this.encoder.beginComputePass();
       this.passPipeline = this.passBindGroup = null;
     }
@@ -101,6 +108,10 @@ export class Commands {
       this.passBindGroup = bindGroup;
     }
     this.pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+    if (this.timer) {
+      this.pass.end();
+      this.pass = null;
+    }
     if (counted) this.dispatches++;
     if (++this.pending >= MAX_PENDING) this.flush();
   }
@@ -152,6 +163,17 @@ export class Commands {
     return { offset, size };
   }
 
+  /** Times every dispatch from now on, each in a pass of its own, until `stopTiming` (kernel_timer.ts). */
+  startTiming(): KernelTimer {
+    this.flush();
+    return (this.timer = new KernelTimer(this.ctx.device, MAX_PENDING, this.ctx.wait));
+  }
+
+  stopTiming(): void {
+    this.flush();
+    this.timer = null;
+  }
+
   /** Ends the open pass, if any, so copies can be recorded. */
   private encoderForCopy(): GPUCommandEncoder {
     this.pass?.end();
@@ -171,11 +193,13 @@ export class Commands {
       return;
     }
     this.pass?.end();
+    const readTimes = this.timer?.resolve(this.encoder);
     const { queue } = this.ctx.device;
     // Queue order makes this safe with one arena: the write lands after the previous
     // submit has read its parameters and before this one reads them.
     if (this.uniformUsed) queue.writeBuffer(this.uniformArena!, 0, this.uniformBytes.buffer, 0, this.uniformUsed);
     queue.submit([this.encoder.finish()]);
+    readTimes?.();
     this.encoder = null;
     this.pass = null;
     this.pending = 0;

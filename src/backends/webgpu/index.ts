@@ -30,6 +30,7 @@ import { oneHot } from './kernels/onehot.js';
 import { quantizedPath } from './kernels/quantized_path.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
+import type { KernelTime } from './kernel_timer.js';
 
 export type { GpuFeatures } from './device.js';
 
@@ -46,6 +47,12 @@ export interface WebGpuBackend extends Backend<GpuData> {
   materialize(storage: GpuData): void;
   /** Waits until the GPU has finished everything submitted. */
   sync(): Promise<void>;
+  /**
+   * GPU time per kernel of the work `run` does (timestamp queries, each
+   * dispatch in a pass of its own); throws where the adapter lacks
+   * timestamp-query.
+   */
+  timeKernels<T>(run: () => Promise<T>): Promise<{ result: T; kernels: KernelTime[] }>;
   /** Measured per device (kernels/quantized_path.ts). */
   quantizedMatmulPath(): QuantizedPath;
   quantizedMatmul(x: Info, values: Info, scales: Info): GpuData;
@@ -271,6 +278,17 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     async sync() {
       commands.flush();
       await ctx.wait(ctx.device.queue.onSubmittedWorkDone());
+    },
+    async timeKernels<T>(run: () => Promise<T>) {
+      if (!features.timestampQuery) throw new Error(`webgpu: timing kernels needs the timestamp-query feature, which ${ctx.description} lacks`);
+      const timer = commands.startTiming();
+      try {
+        const result = await run();
+        commands.flush();
+        return { result, kernels: await timer.results() };
+      } finally {
+        commands.stopTiming();
+      }
     },
 
     upload(values: StorageArray, dtype: DType) {
