@@ -1,5 +1,8 @@
 // Row reduction: out[r] = op(x[r, 0..inner)) for op = sum, mean, max or min
-// (OP = 0, 1, 2, 3), x seen as [outer, inner].
+// (OP = 0, 1, 2, 3), x seen as [outer, inner]: element i of row r is
+// x[r · row_stride + i · elem_stride], so the same kernel reduces the columns
+// of a row-major [inner, outer] matrix (row_stride 1, elem_stride outer: a sum
+// over a batch) without a transposed copy.
 //
 // PER_INVOCATION (short rows): invocation r folds row r serially.
 // Otherwise one workgroup per row (rows past 65535 go to the grid's y
@@ -36,6 +39,9 @@ struct Params {
   chunk: u32,
   /** What a mean divides by. */
   divisor: u32,
+  /** Where rows start and how far apart their elements are: (inner, 1) for rows, (1, outer) for columns. */
+  row_stride: u32,
+  elem_stride: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<In>;
@@ -66,9 +72,9 @@ fn fold(g: u32, start: u32, step: u32) -> V {
   let row = g / params.parts;
   let begin = (g % params.parts) * params.chunk;
   let end = min(params.inner, begin + params.chunk);
-  let base = row * params.inner;
+  let base = row * params.row_stride;
   var acc = identity();
-  for (var i = begin + start; i < end; i += step) { acc = combine(acc, V(x[base + i])); }
+  for (var i = begin + start; i < end; i += step) { acc = combine(acc, V(x[base + i * params.elem_stride])); }
   return acc;
 }
 

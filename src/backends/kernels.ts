@@ -54,6 +54,12 @@ export interface Kernels<S = unknown> {
    * from the exact sum.
    */
   reduce(op: ReduceOp, x: TensorInfo<S>, outDtype: DType): S;
+  /**
+   * Optional: `reduce` over the columns of x [inner, outer] → [outer] (a sum
+   * over a batch, such as a bias's gradient), read in place. Backends without
+   * it get x transposed into rows first, a copy of x.
+   */
+  reduceColumns?(op: ReduceOp, x: TensorInfo<S>, outDtype: DType): S;
   /** Index (i32) of the first largest/smallest element along inner of [outer, inner]; NaN counts as largest/smallest. */
   argReduce(op: ArgReduceOp, x: TensorInfo<S>): S;
   /** softmax (or log-softmax) along inner of a float [outer, inner], numerically stable. */

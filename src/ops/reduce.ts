@@ -1,5 +1,7 @@
 // Reductions over axes. The reduced axes are moved last (a free view when they
-// already are) so that backends only reduce rows of an [outer, inner] matrix.
+// already are) so that backends only reduce rows of an [outer, inner] matrix;
+// reduced axes that lead (a sum over a batch) go to a backend's reduceColumns
+// where it has one, read in place, rather than through a transposed copy.
 import type { ReduceOp } from '../backends/kernels.js';
 import { floatDTypeOf, isFloat, type DType } from '../dtype.js';
 import { ShapeError, formatShape } from '../errors.js';
@@ -54,6 +56,18 @@ function reduceOp(op: ReduceOp, x: Tensor, axes: number | readonly number[] | un
   // The mean of ints reads the ints themselves (a cast to f32 first would round values past 2^24).
   const inputDtype = op === 'mean' && !isFloat(x.dtype) ? x.dtype : dtype;
   const y = withCasts([x], inputDtype, ([cx]) => {
+    const leading = list.length < x.rank && list.every((a, i) => a === i);
+    if (leading && backend.reduceColumns) {
+      const inner = sizeOf(list.map((a) => x.shape[a]));
+      const kept = x.shape.slice(list.length);
+      const columns = view(op, cx, [inner, sizeOf(kept)]);
+      try {
+        const outShape = keepDims ? [...list.map(() => 1), ...kept] : kept;
+        return fromStorage(backend, backend.reduceColumns(op, columns.info(op), dtype), outShape, dtype);
+      } finally {
+        columns.dispose();
+      }
+    }
     const { rows, outShape } = asRows(op, cx, list, keepDims);
     try {
       return fromStorage(backend, backend.reduce(op, rows.info(op), dtype), outShape, dtype);

@@ -70,6 +70,18 @@ describe.each(BACKENDS)('reductions on %s', (backend) => {
     expectClose(await t.max(-2).data(), references(x, [0], false).max.v);
   });
 
+  // Leading axes reduced (a sum over a batch) are read in place where the backend
+  // reduces columns (webgpu): short and long columns, few long ones (chunked), NaN.
+  it.each([[[128, 257]], [[40, 3, 5]], [[70001, 3]], [[66000, 1]]])('sum, mean, max and min over the leading axis of %j', async (shape) => {
+    const x = f64(shape, asF32(uniform(size(shape), -1, 1)));
+    if (shape[0] === 70001) x.v[12345 * shape[1] + 1] = NaN; // a NaN in one column
+    const t = tm.tensor(x.v, shape);
+    const want = references(x, [0], false);
+    for (const op of ['sum', 'mean', 'max', 'min'] as const) expectClose(await t[op](0).data(), want[op].v, TOL.f32 * 10, `${op}`, want.scale[op]);
+    const kept = await t.sum([0], { keepDims: true });
+    expect(kept.shape).toEqual([1, ...shape.slice(1)]);
+  });
+
   it.each([[[127, 129], 0], [[127, 129], 1], [[1000, 3], 0], [[3, 5000], 1]])('sums %j along axis %i accurately', async (shape, axis) => {
     const x = f64(shape, asF32(uniform(size(shape), 0, 1)));
     const got = tm.tensor(x.v, shape).sum(axis);

@@ -134,6 +134,24 @@ describe.each([true, false])('webgpu row kernels, subgroups %s', (subgroups) => 
     await checkRows(asF16(uniform(100_000, 0, 1)), 1, 100_000, 'f16', ['sum', 'mean', 'max', 'argmax']);
   });
 
+  it('a reduction over leading axes reads the columns in place: one launch, no transposed copy (chunked: two)', async () => {
+    const { commands } = (activeBackend() as WebGpuBackend).runtime;
+    const shape = [128, 7, 37];
+    const v = asF32(uniform(128 * 7 * 37));
+    const t = tm.tensor(v, shape);
+    await t.data();
+    const before = commands.dispatches;
+    const got = await t.sum([0, 1]).data();
+    expect(commands.dispatches - before).toBe(1);
+    const want = Float64Array.from({ length: 37 }, (_, c) => { let s = 0; for (let r = 0; r < 128 * 7; r++) s += v[r * 37 + c]; return s; });
+    expectClose(got, want, 1e-5);
+    const tall = tm.tensor(asF32(uniform(70_001 * 2)), [70_001, 2]);
+    await tall.data();
+    const from = commands.dispatches;
+    await tall.max(0).data();
+    expect(commands.dispatches - from, 'a chunk pass and a column pass').toBe(2);
+  });
+
   it('many short rows (one invocation each), more than 65535 of them', async () => {
     await checkRows(asF32(uniform(200_000 * 2)), 200_000, 2, 'f32', ['sum', 'min', 'argmax']);
   });

@@ -1,6 +1,9 @@
 // Row reductions on the GPU: sum, mean, max, min and argmax/argmin of x seen
 // as [outer, inner] (shaders/reduce.wgsl, reduce_mean_int.wgsl,
-// arg_reduce.wgsl). Three shapes of launch, picked from the rows' shape:
+// arg_reduce.wgsl), and sum/mean/max/min over the columns of x [inner, outer]
+// too, read in place through strides (reduceColumns: a sum over a batch, such
+// as a bias's gradient, without a transposed copy). Three shapes of launch,
+// picked from the rows' (or columns') shape:
 //  - short rows (inner ≤ SHORT_ROW): one invocation per row, folding it
 //    serially, so many short rows (a softmax over 10 classes) keep every
 //    invocation busy;
@@ -70,11 +73,18 @@ export function rowLib(subgroups: boolean): string[] {
   return [subgroups ? subgroupOps : subgroupNone, elementwiseLib];
 }
 
-export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, outDtype: DType): void {
-  const [outer, inner] = x.shape;
+/**
+ * op over the rows of x [outer, inner] → [outer]; or, with `columns`, over
+ * the columns of x [inner, outer] → [outer] (read in place through strides;
+ * not for the mean of ints, whose kernel reads rows only).
+ */
+export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, outDtype: DType, columns = false): void {
+  const [outer, inner] = columns ? [x.shape[1], x.shape[0]] : x.shape;
+  const [rowStride, elemStride] = columns ? [1, outer] : [inner, 1];
   const { features } = rt.ctx;
   const launch = rowLaunch(outer, inner);
   if (op === 'mean' && !isFloat(x.dtype)) {
+    if (columns) throw new Error('webgpu reduce: the mean of ints reads rows only');
     const params = Uint32Array.of(outer, inner);
     const kernel = rt.compiler.kernel({
       name: 'reduce_mean_int',
@@ -105,12 +115,12 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, ou
     const parts = Math.ceil(inner / SPLIT_CHUNK);
     const partial = rt.pool.acquire(outer * parts * 4);
     run(op === 'mean' ? 'sum' : op, x.buffer, inType, V, partial,
-      Uint32Array.of(outer * parts, inner, parts, SPLIT_CHUNK, inner), { WG: 256, perInvocation: false, groups: grid(outer * parts, 1) });
-    run(op, partial, V, outType, out, Uint32Array.of(outer, parts, 1, parts, inner), rowLaunch(outer, parts));
+      Uint32Array.of(outer * parts, inner, parts, SPLIT_CHUNK, inner, rowStride, elemStride), { WG: 256, perInvocation: false, groups: grid(outer * parts, 1) });
+    run(op, partial, V, outType, out, Uint32Array.of(outer, parts, 1, parts, inner, parts, 1), rowLaunch(outer, parts));
     rt.pool.release(partial);
     return;
   }
-  run(op, x.buffer, inType, outType, out, Uint32Array.of(outer, inner, 1, inner, inner), launch);
+  run(op, x.buffer, inType, outType, out, Uint32Array.of(outer, inner, 1, inner, inner, rowStride, elemStride), launch);
 }
 
 export function argReduce(rt: Runtime, op: ArgReduceOp, x: Operand, out: GPUBuffer): void {
