@@ -9,7 +9,7 @@
 // kernel and narrowed after it, through the same fused elementwise path.
 import { isFloat, type DType, type StorageArray } from '../../dtype.js';
 import { f16Value } from '../../f16.js';
-import { sizeOf } from '../../shape.js';
+import { broadcastStrides, sizeOf } from '../../shape.js';
 import type { Backend, MatmulConfig, QuantizedPath, TensorInfo } from '../kernels.js';
 import elementwiseShader from '../../../shaders/elementwise.wgsl';
 import elementwisePackedShader from '../../../shaders/elementwise_packed.wgsl';
@@ -69,6 +69,14 @@ export interface WebGpuOptions {
 
 export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
   return webGpuBackendOn(await acquireDevice(), options);
+}
+
+/** Whether a strided copy is a NumPy broadcast of x to outShape: every axis of x kept or of size 1, read at x's own strides. */
+function isBroadcast(shape: readonly number[], outShape: readonly number[], strides: readonly number[], offset: number): boolean {
+  const lead = outShape.length - shape.length;
+  if (offset !== 0 || lead < 0 || shape.some((d, k) => d !== 1 && d !== outShape[lead + k])) return false;
+  const own = broadcastStrides(shape, outShape);
+  return strides.every((s, i) => s === own[i] || outShape[i] === 1);
 }
 
 export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): WebGpuBackend {
@@ -367,6 +375,10 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     },
 
     stridedCopy(x, outShape, strides, offset) {
+      // A broadcast stays pending, an elementwise copy that fusion reads through
+      // NumPy broadcasting: it runs inside the kernel that uses it (a gradient
+      // spread over a batch), not as a launch and a buffer of its own.
+      if (isBroadcast(x.shape, outShape, strides, offset)) return pending(x.dtype, outShape, { kind: 'unary', op: 'copy' }, [x]);
       const input = wide(x);
       const result = produce(x.dtype, outShape, (out) => stridedCopy(rt, input.operand, outShape, strides, offset, out));
       input.done();

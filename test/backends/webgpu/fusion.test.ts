@@ -67,6 +67,26 @@ describe('a chain of elementwise ops', () => {
     expectClose(await y.data(), want.v, 1e-5);
   });
 
+  it('takes in broadcastTo: a broadcast runs inside the kernel that uses it, for every dtype; transposes and slices still copy', async () => {
+    const [m, n] = [37, 129];
+    const col = asF32(uniform(m));
+    const a = asF32(uniform(m * n));
+    const y = tm.tidy(() => tm.tensor(col, [m, 1]).broadcastTo([3, m, n]).mul(tm.tensor(a, [m, n])));
+    expect(launches(y)).toBe(1);
+    expectClose(await y.data(), Float64Array.from({ length: 3 * m * n }, (_, i) => col[Math.floor((i % (m * n)) / n)] * a[i % (m * n)]), 1e-6);
+    for (const dtype of ['f16', 'i8', 'i32'] as const) {
+      const v = dtype === 'f16' ? asF16(uniform(5)) : randomInts(5, dtype === 'i8' ? -128 : -1e9, dtype === 'i8' ? 127 : 1e9);
+      const b = tm.tensor(v, [5, 1], { dtype }).broadcastTo([2, 5, 3]);
+      expect(launches(b)).toBe(1);
+      expectExact(await b.data(), Float64Array.from({ length: 30 }, (_, i) => v[Math.floor((i % 15) / 3)]));
+    }
+    // Transposes and slices are strided copies, made at once.
+    const t = tm.tensor(a, [m, n]);
+    expect(storageOf(t.broadcastTo([2, m, n])).computed).toBe(false);
+    expect(storageOf(t.transpose()).computed).toBe(true);
+    expect(storageOf(t.slice([0, 1], [m, 4])).computed).toBe(true);
+  });
+
   it('rounds i8 and f16 intermediates as op-by-op evaluation stores them', async () => {
     const xi = randomInts(300, -128, 127);
     const yi = tm.tidy(() => tm.tensor(xi, [300], { dtype: 'i8' }).add(100).mul(3).sub(7));
