@@ -47,7 +47,7 @@ export class Commands {
   private readonly uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
   private uniformUsed = 0;
   private uniformArena: GPUBuffer | null = null;
-  /** Bind groups of dispatches without parameters, by kernel and buffers. */
+  /** Bind groups kept for reuse, by kernel, buffers and where the parameters sit in the arena. */
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly ids = new WeakMap<object, number>();
   private readonly staging: StagingPool;
