@@ -32,9 +32,61 @@ export interface PoolStats {
   created: number;
 }
 
-export class BufferPool {
+/**
+ * Buffers waiting for reuse, by exact size, up to a budget of idle bytes: the
+ * free lists of the storage pool here and of the read-back pool (staging.ts).
+ */
+export class IdleBuffers {
   private readonly free = new Map<number, GPUBuffer[]>();
-  private stats: PoolStats = { live: 0, idle: 0, idleBytes: 0, created: 0 };
+  private idleCount = 0;
+  private idleBytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get count(): number {
+    return this.idleCount;
+  }
+
+  get bytes(): number {
+    return this.idleBytes;
+  }
+
+  /** An idle buffer of exactly `size` bytes, if there is one. */
+  take(size: number): GPUBuffer | undefined {
+    const buffer = this.free.get(size)?.pop();
+    if (buffer) {
+      this.idleCount--;
+      this.idleBytes -= size;
+    }
+    return buffer;
+  }
+
+  /** Keeps `buffer` for reuse, or destroys it past the budget. */
+  put(buffer: GPUBuffer): void {
+    if (this.idleBytes + buffer.size > this.maxBytes) {
+      buffer.destroy();
+      return;
+    }
+    const list = this.free.get(buffer.size) ?? [];
+    list.push(buffer);
+    this.free.set(buffer.size, list);
+    this.idleCount++;
+    this.idleBytes += buffer.size;
+  }
+
+  /** Destroys every idle buffer. */
+  clear(): void {
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+    this.idleCount = 0;
+    this.idleBytes = 0;
+  }
+}
+
+export class BufferPool {
+  private readonly idle = new IdleBuffers(MAX_IDLE_BYTES);
+  private live = 0;
+  private created = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -55,42 +107,27 @@ export class BufferPool {
     }
     // A size class past the limit would make a buffer no kernel can bind whole: such a tensor gets the limit's size.
     const size = Math.min(sizeClass(bytes), maxBytes);
-    const reused = this.free.get(size)?.pop();
-    this.stats.live++;
-    let buffer: GPUBuffer;
-    if (reused) {
-      this.stats.idle--;
-      this.stats.idleBytes -= size;
-      buffer = reused;
-    } else {
-      this.stats.created++;
+    let buffer = this.idle.take(size);
+    if (!buffer) {
+      this.created++;
       buffer = this.device.createBuffer({ size, usage: USAGE });
     }
+    this.live++;
     this.onAcquire?.(buffer);
     return buffer;
   }
 
   release(buffer: GPUBuffer): void {
-    this.stats.live--;
-    if (this.stats.idleBytes + buffer.size > MAX_IDLE_BYTES) {
-      buffer.destroy();
-      return;
-    }
-    const list = this.free.get(buffer.size) ?? [];
-    list.push(buffer);
-    this.free.set(buffer.size, list);
-    this.stats.idle++;
-    this.stats.idleBytes += buffer.size;
+    this.live--;
+    this.idle.put(buffer);
   }
 
   /** Destroys every idle buffer. */
   trim(): void {
-    for (const list of this.free.values()) for (const b of list) b.destroy();
-    this.free.clear();
-    this.stats = { ...this.stats, idle: 0, idleBytes: 0 };
+    this.idle.clear();
   }
 
   get info(): Readonly<PoolStats> {
-    return { ...this.stats };
+    return { live: this.live, idle: this.idle.count, idleBytes: this.idle.bytes, created: this.created };
   }
 }
