@@ -17,17 +17,24 @@ export interface ReduceOptions {
   keepDims?: boolean;
 }
 
-/** x viewed as [outer, inner] with `axes` gathered into inner, and the shape the result takes. */
-function asRows(op: string, x: Tensor, axes: number[], keepDims: boolean): { rows: Tensor; outShape: number[] } {
+/**
+ * x as a matrix with `axes` gathered into one dimension, and the shape the
+ * result takes: rows [outer, inner] (the axes moved last, a free view when
+ * they already are), or, when `columnsOk` and the axes lead, columns
+ * [inner, outer] viewed in place.
+ */
+function asMatrix(op: string, x: Tensor, axes: number[], keepDims: boolean, columnsOk: boolean): { matrix: Tensor; columns: boolean; outShape: number[] } {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const outer = sizeOf(kept.map((i) => x.shape[i]));
   const inner = sizeOf(axes.map((i) => x.shape[i]));
+  const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((i) => x.shape[i]);
+  const columns = columnsOk && axes.length < x.rank && axes.every((a, i) => a === i);
+  if (columns) return { matrix: view(op, x, [inner, outer]), columns, outShape };
   const trailing = axes.every((a, i) => a === x.rank - axes.length + i);
   const moved = trailing ? x : transpose(x, [...kept, ...axes]);
-  const rows = view(op, moved, [outer, inner]);
+  const matrix = view(op, moved, [outer, inner]);
   if (moved !== x) moved.dispose();
-  const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((i) => x.shape[i]);
-  return { rows, outShape };
+  return { matrix, columns, outShape };
 }
 
 /** The gradient of a reduction, spread back over x's shape from dy in keepDims form. */
@@ -56,23 +63,13 @@ function reduceOp(op: ReduceOp, x: Tensor, axes: number | readonly number[] | un
   // The mean of ints reads the ints themselves (a cast to f32 first would round values past 2^24).
   const inputDtype = op === 'mean' && !isFloat(x.dtype) ? x.dtype : dtype;
   const y = withCasts([x], inputDtype, ([cx]) => {
-    const leading = list.length < x.rank && list.every((a, i) => a === i);
-    if (leading && backend.reduceColumns) {
-      const inner = sizeOf(list.map((a) => x.shape[a]));
-      const kept = x.shape.slice(list.length);
-      const columns = view(op, cx, [inner, sizeOf(kept)]);
-      try {
-        const outShape = keepDims ? [...list.map(() => 1), ...kept] : kept;
-        return fromStorage(backend, backend.reduceColumns(op, columns.info(op), dtype), outShape, dtype);
-      } finally {
-        columns.dispose();
-      }
-    }
-    const { rows, outShape } = asRows(op, cx, list, keepDims);
+    const { matrix, columns, outShape } = asMatrix(op, cx, list, keepDims, !!backend.reduceColumns);
     try {
-      return fromStorage(backend, backend.reduce(op, rows.info(op), dtype), outShape, dtype);
+      const info = matrix.info(op);
+      const storage = columns && backend.reduceColumns ? backend.reduceColumns(op, info, dtype) : backend.reduce(op, info, dtype);
+      return fromStorage(backend, storage, outShape, dtype);
     } finally {
-      rows.dispose();
+      matrix.dispose();
     }
   });
   return record(y, op, [x], [x, y], (dy, [sx, sy]) => {
@@ -119,11 +116,11 @@ function argReduceOp(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefine
   if (x.size === 0) throw new ShapeError(`${op}: ${formatShape(x.shape)} is empty`);
   const axes = axis === undefined ? normalizeAxes(op, undefined, x.rank) : [normalizeAxis(op, axis, x.rank)];
   const backend = x.dataRef(op).backend;
-  const { rows, outShape } = asRows(op, x, axes, !!options.keepDims);
+  const { matrix, outShape } = asMatrix(op, x, axes, !!options.keepDims, false);
   try {
-    return fromStorage(backend, backend.argReduce(op, rows.info(op)), outShape, 'i32');
+    return fromStorage(backend, backend.argReduce(op, matrix.info(op)), outShape, 'i32');
   } finally {
-    rows.dispose();
+    matrix.dispose();
   }
 }
 
