@@ -1,5 +1,6 @@
 // Mean of int rows as f32, from the exact sum: x seen as [outer, inner] of
-// i32, each row summed as a 64-bit integer (a pair of u32 words with carry),
+// i32 (element i of row r at x[r · row_stride + i · elem_stride], so columns
+// too, as in reduce.wgsl), each row summed as a 64-bit integer (a pair of u32 words with carry),
 // so rows of large values do not wrap before dividing; an empty row's mean is
 // NaN. PER_INVOCATION (short rows): one invocation per row; otherwise one
 // workgroup per row, a tree over the WG partial sums in workgroup memory (see
@@ -7,7 +8,7 @@
 // before it go subgroup_none.wgsl and elementwise_lib.wgsl.
 override WG: u32 = 64;
 
-struct Params { outer: u32, inner: u32 }
+struct Params { outer: u32, inner: u32, row_stride: u32, elem_stride: u32 }
 
 @group(0) @binding(0) var<storage, read> x: array<i32>;
 @group(0) @binding(1) var<storage, read_write> out: array<Out>;
@@ -26,7 +27,7 @@ fn widen(v: i32) -> vec2<u32> { return vec2<u32>(bitcast<u32>(v), select(0u, 0xf
 fn fold(row: u32, start: u32, step: u32) -> vec2<u32> {
   let inner = params.inner;
   var acc = vec2<u32>(0u, 0u);
-  for (var i = start; i < inner; i += step) { acc = add64(acc, widen(x[row * inner + i])); }
+  for (var i = start; i < inner; i += step) { acc = add64(acc, widen(x[row * params.row_stride + i * params.elem_stride])); }
   return acc;
 }
 

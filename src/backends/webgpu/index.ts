@@ -344,18 +344,8 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     },
 
     reduceColumns(op, x, outDtype) {
-      const [inner, outer] = x.shape;
-      if (op === 'mean' && !isFloat(x.dtype)) {
-        // The mean of ints has a rows-only kernel: it gets the transposed copy.
-        const rows = this.stridedCopy(x, [outer, inner], [1, outer], 0);
-        try {
-          return this.reduce(op, { storage: rows, shape: [outer, inner], dtype: x.dtype }, outDtype);
-        } finally {
-          this.free(rows);
-        }
-      }
       const input = wide(x);
-      const result = produce(outDtype, [outer], (out, dtype) => reduce(rt, op, input.operand, out, dtype, true));
+      const result = produce(outDtype, [x.shape[1]], (out, dtype) => reduce(rt, op, input.operand, out, dtype, true));
       input.done();
       return result;
     },

@@ -75,8 +75,7 @@ export function rowLib(subgroups: boolean): string[] {
 
 /**
  * op over the rows of x [outer, inner] → [outer]; or, with `columns`, over
- * the columns of x [inner, outer] → [outer] (read in place through strides;
- * not for the mean of ints, whose kernel reads rows only).
+ * the columns of x [inner, outer] → [outer] (read in place through strides).
  */
 export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, outDtype: DType, columns = false): void {
   const [outer, inner] = columns ? [x.shape[1], x.shape[0]] : x.shape;
@@ -84,8 +83,7 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, ou
   const { features } = rt.ctx;
   const launch = rowLaunch(outer, inner);
   if (op === 'mean' && !isFloat(x.dtype)) {
-    if (columns) throw new Error('webgpu reduce: the mean of ints reads rows only');
-    const params = Uint32Array.of(outer, inner);
+    const params = Uint32Array.of(outer, inner, rowStride, elemStride);
     const kernel = rt.compiler.kernel({
       name: 'reduce_mean_int',
       source: [...rowLib(false), reduceMeanIntShader],
