@@ -4,7 +4,7 @@
 import * as tm from '../src/index.js';
 import { activeBackend } from '../src/engine.js';
 import type { WebGpuBackend } from '../src/backends/webgpu/index.js';
-import { tune } from '../src/backends/webgpu/kernels/matmul.js';
+import { tilesSettled } from '../src/backends/webgpu/kernels/matmul_tuning.js';
 import type { Digits } from '../examples/mnist/data.js';
 
 export interface TrainingRun {
@@ -19,9 +19,10 @@ export const TRAINING = { hidden: [256, 256], batchSize: 128, lr: 1e-3 };
  * Trains a fresh model for `epochs` epochs on `data` and times it; one
  * untimed warm-up batch first, as for the tfjs peer, so one-time set-up (GPU
  * pipelines, buffer pools) is not counted. On webgpu that set-up includes the
- * matmul tile measurement the first large product starts; the warm-up waits
- * for it and runs a second batch, so the pipelines of the chosen tile are
- * built before the clock starts.
+ * matmul tile measurements (the device's tile, started by the first large
+ * product, and each product shape's, started by its second run); the warm-up
+ * waits for them and runs one more batch, so the pipelines of the chosen
+ * tiles are built before the clock starts.
  */
 export async function tmnnTraining(backend: tm.BackendName | undefined, data: Digits, epochs: number, test?: Digits): Promise<TrainingRun & { backend: tm.BackendName }> {
   const chosen = await tm.init(backend ? { backend } : {});
@@ -35,7 +36,8 @@ export async function tmnnTraining(backend: tm.BackendName | undefined, data: Di
   const warmUp = () => model.fit(warm[0], warm[1], { epochs: 1, batchSize: TRAINING.batchSize, loss: 'crossEntropy', optimizer, quiet: true });
   await warmUp();
   if (chosen === 'webgpu') {
-    await tune((activeBackend() as WebGpuBackend).runtime);
+    await warmUp(); // each product's shape runs a second time: its tile is measured (kernels/matmul_tuning.ts)
+    await tilesSettled((activeBackend() as WebGpuBackend).runtime);
     await warmUp();
   }
   const start = performance.now();

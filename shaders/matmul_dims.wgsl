@@ -1,5 +1,5 @@
 // The uniform of the float matmul kernels (matmul.wgsl, matmul_vec4.wgsl,
-// matmul_shared.wgsl): kernels/matmul.ts puts this file in front of each and
+// matmul_shared.wgsl): kernels/matmul_kernel.ts puts this file in front of each and
 // writes the fields in this order.
 struct Dims {
   M: u32, N: u32, K: u32,

@@ -7,7 +7,8 @@ import * as tm from '../../src/index.js';
 import { activeBackend } from '../../src/engine.js';
 import type { GpuData } from '../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
-import { describeTile, tileTuning, tune } from '../../src/backends/webgpu/kernels/matmul.js';
+import { describeTile } from '../../src/backends/webgpu/kernels/matmul_kernel.js';
+import { tileTuning, tilesSettled, tune } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
 import type { Tuned } from '../../src/backends/webgpu/tuning_store.js';
 import { measureInt8Paths } from '../../src/backends/webgpu/kernels/matmul_int8.js';
 import { measureQuantizedPaths, quantizedTiming, useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
@@ -26,15 +27,29 @@ function provenance(t: Tuned<unknown> | undefined): string {
   return t.source === 'measured' ? 'measured in this run' : `remembered from ${t.measuredAt.slice(0, 16).replace('T', ' ')} UTC; TMNN_CACHE=0 measures afresh`;
 }
 
+/**
+ * Runs `op` twice and waits for the tile measurements that starts (the
+ * device's tile, and the tile of each product shape run a second time:
+ * kernels/matmul_tuning.ts), so that they do not run in the background of
+ * what is timed next.
+ */
+async function settle(gpu: WebGpuBackend, op: () => Promise<unknown>): Promise<void> {
+  await op();
+  await op();
+  await tilesSettled(gpu.runtime);
+}
+
 /** GFLOP/s of an n×n product on the active (webgpu) backend, op + readback. */
-async function tmnnGflops(n: number, dtype: 'f32' | 'f16', ms: number): Promise<number> {
+async function tmnnGflops(gpu: WebGpuBackend, n: number, dtype: 'f32' | 'f16', ms: number): Promise<number> {
   const a = tm.randn([n, n], { seed: 1, dtype });
   const b = tm.randn([n, n], { seed: 2, dtype });
-  const t = await bestOf(async () => {
+  const run = async () => {
     const c = a.matmul(b);
     await c.data();
     c.dispose();
-  }, ms, 2);
+  };
+  await settle(gpu, run);
+  const t = await bestOf(run, ms, 2);
   a.dispose();
   b.dispose();
   return gflops(2 * n ** 3, t);
@@ -77,6 +92,7 @@ async function fusedVsUnfused(gpu: WebGpuBackend, n: number): Promise<{ fused: n
     await gpu.sync();
     y.dispose();
   };
+  await settle(gpu, () => time(() => x.matmul(w)));
   const ms = await bestOfEach({
     fused: () => time(() => x.matmul(w).add(bias).relu()),
     unfused: () => time(() => {
@@ -108,8 +124,8 @@ export async function webgpuSection(): Promise<void> {
   const ours = new Map<number, { f32: number; f16: number; int8: number; q16: number }>();
   for (const n of SIZES) {
     ours.set(n, {
-      f32: await tmnnGflops(n, 'f32', ms),
-      f16: gpu.features.f16 ? await tmnnGflops(n, 'f16', ms) : NaN,
+      f32: await tmnnGflops(gpu, n, 'f32', ms),
+      f16: gpu.features.f16 ? await tmnnGflops(gpu, n, 'f16', ms) : NaN,
       int8: await quantizedGops(gpu, n, ms, 'int8'),
       q16: await quantizedGops(gpu, n, ms, 'f16'),
     });
@@ -145,7 +161,7 @@ export async function webgpuSection(): Promise<void> {
       (gpu.device.software ? ' On a software adapter the GPU is the same CPU: its threads slow the issuing side too, and the kernels take part of "GPU done".' : ''),
   );
   if (gpu.features.timestampQuery) {
-    const { kernels, stepMs } = await trainingStepProfile(gpu);
+    const { kernels, stepMs, shapes } = await trainingStepProfile(gpu);
     const gpuMs = kernels.reduce((sum, k) => sum + k.ms, 0);
     printTable(
       `GPU time per kernel in a training step (MLP 784-256-256-10, batch 128, Adam) on webgpu, timestamp queries`,
@@ -153,6 +169,12 @@ export async function webgpuSection(): Promise<void> {
       kernels.map((k) => [k.kernel, k.launches, k.ms, `${((100 * k.ms) / gpuMs).toFixed(0)}%`]),
       `GPU busy ${gpuMs.toFixed(1)} ms of a ${stepMs.toFixed(1)} ms step (timed: each dispatch in a pass of its own). ` +
         '`elementwise` is every fused chain (the optimizer update, activations, gradients); `matmul*` carry fused epilogues.',
+    );
+    printTable(
+      'matmul tile per product shape of that step (timed per shape on this device, kernels/matmul_tuning.ts)',
+      ['product [m, k] × [k, n]', 'tile', 'source'],
+      shapes.map((s) => [s.shape, s.tile ? describeTile(s.tile) : `the device's (${describeTile(tile)})`, s.source]),
+      `The device's tile, timed on square products: ${describeTile(tile)}. Aᵀ / Bᵀ: the operand read transposed in place (the gradients).`,
     );
   } else {
     console.log('\nGPU time per kernel: skipped, this adapter has no timestamp-query');

@@ -5,6 +5,7 @@
 import * as tm from '../../src/index.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 import type { KernelTime } from '../../src/backends/webgpu/kernel_timer.js';
+import { shapeTiles, tilesSettled } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
 import { TRAINING } from '../training.js';
 
 const WARM_UP = 3;
@@ -15,9 +16,12 @@ export interface StepProfile {
   kernels: KernelTime[];
   /** Wall time of a step while timed. */
   stepMs: number;
+  /** The tile each product shape of the step runs on (null: the device's); shapes run before the profile are left out. */
+  shapes: ReturnType<typeof shapeTiles>;
 }
 
 export async function trainingStepProfile(gpu: WebGpuBackend): Promise<StepProfile> {
+  const earlier = new Set(shapeTiles(gpu.runtime).map((s) => s.shape));
   tm.setSeed(1);
   const widths = [784, ...TRAINING.hidden, 10];
   const model = new tm.nn.Sequential(widths.slice(1).map((w, i) => new tm.nn.Dense(widths[i], w, { activation: i < widths.length - 2 ? 'relu' : 'linear' })));
@@ -36,6 +40,9 @@ export async function trainingStepProfile(gpu: WebGpuBackend): Promise<StepProfi
     loss.dispose();
   };
   for (let i = 0; i < WARM_UP; i++) await step();
+  // The second step started the timing of each product shape's tile: profile the step on the tiles chosen.
+  await tilesSettled(gpu.runtime);
+  await step();
   const start = performance.now();
   const { kernels } = await gpu.timeKernels(async () => {
     for (let i = 0; i < STEPS; i++) await step();
@@ -44,5 +51,5 @@ export async function trainingStepProfile(gpu: WebGpuBackend): Promise<StepProfi
   for (const t of [x, y]) t.dispose();
   model.dispose();
   optimizer.dispose();
-  return { kernels: kernels.map((k) => ({ ...k, launches: k.launches / STEPS, ms: k.ms / STEPS })), stepMs };
+  return { kernels: kernels.map((k) => ({ ...k, launches: k.launches / STEPS, ms: k.ms / STEPS })), stepMs, shapes: shapeTiles(gpu.runtime).filter((s) => !earlier.has(s.shape)) };
 }

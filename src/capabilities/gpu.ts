@@ -2,7 +2,8 @@
 // features, WGSL language features and the limits that shape kernels.
 import { findAdapter, isSoftwareAdapter } from '../backends/webgpu/adapter.js';
 import type { WebGpuBackend } from '../backends/webgpu/index.js';
-import { describeTile, knownTileTuning } from '../backends/webgpu/kernels/matmul.js';
+import { describeTile } from '../backends/webgpu/kernels/matmul_kernel.js';
+import { knownTileTuning } from '../backends/webgpu/kernels/matmul_tuning.js';
 import { knownInt8Path } from '../backends/webgpu/kernels/matmul_int8.js';
 import { knownQuantizedTiming } from '../backends/webgpu/kernels/quantized_path.js';
 

@@ -2,11 +2,12 @@
 // (matmul tile, int8 dot product, quantized way) and keeps them for later
 // processes. tmnn measures them once per adapter on first use and remembers
 // the result; a measurement taken while the machine was busy can pick a
-// slower tile, and this is how to take it again.
+// slower tile, and this is how to take it again. The tile of each product
+// shape a program runs is measured again on its next use.
 import { ansi, plain, rows, tuningRows } from '../capabilities/format.js';
 import { gpuTuning } from '../capabilities/gpu.js';
 import type { WebGpuBackend } from '../backends/webgpu/index.js';
-import { tune } from '../backends/webgpu/kernels/matmul.js';
+import { tune } from '../backends/webgpu/kernels/matmul_tuning.js';
 import { measureInt8Paths } from '../backends/webgpu/kernels/matmul_int8.js';
 import { measureQuantizedPaths } from '../backends/webgpu/kernels/quantized_path.js';
 import { activeBackend } from '../engine.js';

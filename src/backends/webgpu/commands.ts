@@ -39,6 +39,8 @@ export class Commands {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private timer: KernelTimer | null = null;
+  /** While true, dispatches go into the one pass timeRecorded opened, which nothing may end early. */
+  private timedPass = false;
   /** What the open pass last set, so that repeating it is skipped. */
   private passPipeline: GPUComputePipeline | null = null;
   private passBindGroup: GPUBindGroup | null = null;
@@ -113,7 +115,7 @@ export class Commands {
       this.pass = null;
     }
     if (counted) this.dispatches++;
-    if (++this.pending >= MAX_PENDING) this.flush();
+    if (++this.pending >= MAX_PENDING && !this.timedPass) this.flush();
   }
 
   /**
@@ -174,8 +176,42 @@ export class Commands {
     this.timer = null;
   }
 
+  /**
+   * GPU time (ms) of the dispatches `record` makes, once the GPU has run them:
+   * work recorded before is submitted first, and these go into one pass whose
+   * beginning and end write timestamps (one pass, not one per dispatch, so
+   * that a browser's coarse timestamps are read over all of them). For
+   * choosing between kernels; a profile being taken (startTiming) goes on
+   * around it without counting it.
+   */
+  async timeRecorded(record: () => void): Promise<number> {
+    this.checkDevice();
+    this.flush();
+    const outer = this.timer;
+    const timer = new KernelTimer(this.ctx.device, 1, this.ctx.wait);
+    this.encoder = this.ctx.device.createCommandEncoder();
+    this.pass = this.encoder.beginComputePass({ timestampWrites: timer.writes('timed') });
+    this.passPipeline = this.passBindGroup = null;
+    this.timer = null;
+    this.timedPass = true;
+    try {
+      record();
+    } finally {
+      this.timedPass = false;
+      this.timer = timer;
+      try {
+        this.flush();
+      } finally {
+        this.timer = outer;
+      }
+    }
+    const [timed] = await timer.results();
+    return timed?.ms ?? 0;
+  }
+
   /** Ends the open pass, if any, so copies can be recorded. */
   private encoderForCopy(): GPUCommandEncoder {
+    if (this.timedPass) throw new Error('webgpu: the work being timed must be dispatches only, without copies');
     this.pass?.end();
     this.pass = null;
     return (this.encoder ??= this.ctx.device.createCommandEncoder());
@@ -188,6 +224,7 @@ export class Commands {
 
   /** Submits everything recorded. */
   flush(): void {
+    if (this.timedPass) throw new Error(`webgpu: the work being timed must fit one submit (dispatches only, with at most ${UNIFORM_ARENA_BYTES} bytes of parameters)`);
     if (!this.encoder) {
       this.uniformUsed = 0;
       return;

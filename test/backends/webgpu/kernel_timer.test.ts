@@ -1,10 +1,12 @@
 // GPU time per kernel (timestamp queries), for profiling: every dispatch of
 // the timed work is counted under its kernel's name, the results are the
-// same as untimed, and an adapter without timestamp-query says so.
+// same as untimed, and an adapter without timestamp-query says so. And the
+// GPU time of one piece of work, for choosing between kernels (timing.ts).
 import { beforeAll, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import { webGpuBackendOn, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+import { TILE_CANDIDATES, matmulWithTile } from '../../../src/backends/webgpu/kernels/matmul_kernel.js';
 import { expectClose } from '../../helpers/data.js';
 
 let gpu: WebGpuBackend;
@@ -48,4 +50,30 @@ it('an adapter without timestamp-query is told so', async () => {
   const ctx = gpu.runtime.ctx;
   const without = webGpuBackendOn({ ...ctx, features: { ...ctx.features, timestampQuery: false } });
   await expect(without.timeKernels(async () => 1)).rejects.toThrow(/needs the timestamp-query feature, which .* lacks/);
+});
+
+it('times one piece of work on the GPU: more of it takes longer, a profile around it does not count it, and a copy inside is refused', async () => {
+  if (!gpu.features.timestampQuery) return void console.log('skipped: this adapter has no timestamp-query');
+  const { commands, pool } = gpu.runtime;
+  const n = 192;
+  const [a, b, out] = [0, 1, 2].map(() => pool.acquire(4 * n * n));
+  const op = (buffer: GPUBuffer) => ({ buffer, shape: [1, n, n], dtype: 'f32' as const });
+  const products = (count: number) => () => {
+    for (let i = 0; i < count; i++) matmulWithTile(gpu.runtime, op(a), op(b), { transposeA: false, transposeB: false }, 'f32', out, TILE_CANDIDATES[0]);
+  };
+  await commands.timeRecorded(products(1)); // the pipeline built before timing
+  const { result: [one, eight], kernels } = await gpu.timeKernels(async () => {
+    const once = await commands.timeRecorded(products(1));
+    const eightTimes = await commands.timeRecorded(products(8));
+    await tm.ones([3]).add(1).data();
+    return [once, eightTimes];
+  });
+  expect(one).toBeGreaterThan(0);
+  expect(eight).toBeGreaterThan(one);
+  expect(kernels.some((k) => k.kernel.startsWith('matmul'))).toBe(false);
+  expect(kernels.some((k) => k.kernel === 'elementwise')).toBe(true);
+  await expect(commands.timeRecorded(() => commands.copy(a, b, 16))).rejects.toThrow(/the work being timed must be dispatches only/);
+  const after = tm.tensor([1, 2, 3]).mul(2);
+  expect(Array.from(await after.data())).toEqual([2, 4, 6]);
+  for (const buffer of [a, b, out]) pool.release(buffer);
 });

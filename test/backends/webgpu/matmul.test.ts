@@ -1,14 +1,15 @@
 // The webgpu matmul kernels: every tile candidate (register-blocked, and
 // through workgroup memory) at odd sizes, transposes and shared batches
-// against float64; the tuned choice; and the fused epilogue — matmul + bias
-// + relu in one launch, with the product itself still right when a tensor
-// holds it.
-import { beforeAll, describe, expect, it } from 'vitest';
+// against float64, and the fused epilogue — matmul + bias + relu in one
+// launch, with the product itself still right when a tensor holds it. Which
+// tile a product runs on: matmul_tuning.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
-import { TILE_CANDIDATES, matmulWithTile, tileFor, tune, useTile, type MatmulTile } from '../../../src/backends/webgpu/kernels/matmul.js';
+import { TILE_CANDIDATES, matmulWithTile, type MatmulTile } from '../../../src/backends/webgpu/kernels/matmul_kernel.js';
+import { tune, useTile } from '../../../src/backends/webgpu/kernels/matmul_tuning.js';
 import { TOL, asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { f64, matmulRef, wrapInt } from '../../helpers/float64.js';
 
@@ -74,18 +75,7 @@ describe.each(TILE_CANDIDATES.map((t, i) => [tileName(t), i] as const))('tile %s
   });
 });
 
-describe('the tile a device uses', () => {
-  it('is measured once among the candidates and kept; products vec4 cannot run get the best other tile', async () => {
-    const tile = await tune(gpu.runtime);
-    expect(TILE_CANDIDATES).toContain(tile);
-    expect(tileFor(gpu.runtime)).toBe(tile);
-    expect(await tune(gpu.runtime)).toBe(tile);
-    const general = tileFor(gpu.runtime, false);
-    expect(TILE_CANDIDATES).toContain(general);
-    expect(general.vec4).toBeUndefined();
-    if (!tile.vec4) expect(general).toBe(tile);
-  });
-
+describe('a tile', () => {
   it('refuses a vec4 tile for a product it cannot read, rather than reading B wrong', () => {
     const tile = TILE_CANDIDATES.find((t) => t.vec4)!;
     const buffer = gpu.runtime.pool.acquire(64);
@@ -97,6 +87,7 @@ describe('the tile a device uses', () => {
 });
 
 describe('the fused epilogue', () => {
+  afterAll(() => useTile(gpu.runtime, null));
   const launches = (t: tm.Tensor) => {
     const before = gpu.runtime.commands.dispatches;
     gpu.materialize(storageOf(t));

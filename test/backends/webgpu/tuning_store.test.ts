@@ -1,15 +1,17 @@
-// What an adapter's tuning measured (matmul tile, int8 dot product, quantized
-// way) is remembered in $XDG_CACHE_HOME/tmnn/webgpu-tuning.json: a later
-// device on the same adapter — as in a later process — starts with it instead
-// of timing again. An entry that no longer fits (other kernels, a tile no
-// longer among the candidates, a corrupt file) is measured again, and
-// TMNN_CACHE=0 turns the file off.
+// What an adapter's tuning measured (matmul tile, a product shape's tile,
+// int8 dot product, quantized way) is remembered in
+// $XDG_CACHE_HOME/tmnn/webgpu-tuning.json: a later device on the same
+// adapter — as in a later process — starts with it instead of timing again.
+// An entry that no longer fits (other kernels, a tile no longer among the
+// candidates, a corrupt file) is measured again, and TMNN_CACHE=0 turns the
+// file off.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWebGpuBackend, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
-import { TILE_CANDIDATES, tileFor, tileTuning, tune } from '../../../src/backends/webgpu/kernels/matmul.js';
+import { TILE_CANDIDATES } from '../../../src/backends/webgpu/kernels/matmul_kernel.js';
+import { shapeTiles, tileFor, tileForProduct, tileTuning, tilesSettled, tune } from '../../../src/backends/webgpu/kernels/matmul_tuning.js';
 import { measureInt8Paths } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
 import { measureQuantizedPaths, quantizedTiming } from '../../../src/backends/webgpu/kernels/quantized_path.js';
 import { fingerprint, recall, remember } from '../../../src/backends/webgpu/tuning_store.js';
@@ -107,6 +109,33 @@ describe('the tunings', () => {
     const third = await freshDevice();
     expect(TILE_CANDIDATES).toContain(await tune(third.runtime));
     expect(tileTuning(third.runtime)!.source).toBe('measured');
+  });
+
+  it("a product shape's tile: measured by the first device that runs the shape twice, recalled by the next until the device's tile is measured again", async () => {
+    const d = { batchA: 1, batchB: 1, batch: 1, m: 48, n: 40, k: 64 };
+    const config = { transposeA: false, transposeB: false };
+    const runTwice = (gpu: WebGpuBackend) => [0, 1].map(() => tileForProduct(gpu.runtime, d, config));
+    const first = await freshDevice();
+    runTwice(first);
+    await tilesSettled(first.runtime);
+    const [measured] = shapeTiles(first.runtime);
+    expect(measured).toMatchObject({ shape: '48x64x40', source: 'measured' });
+    expect(entries()[Object.keys(entries()).find((k) => k.endsWith('|matmul-tile 48x64x40'))!].value).toEqual(measured.tile);
+
+    const second = await freshDevice();
+    runTwice(second);
+    await tilesSettled(second.runtime);
+    expect(shapeTiles(second.runtime)).toEqual([{ ...measured, source: 'remembered' }]);
+    expect(tileForProduct(second.runtime, d, config)).toBe(measured.tile); // the candidate itself, not a copy
+
+    // The device's tile measured again (what `tmnn tune` does): the shape's is measured again too.
+    process.env.TMNN_CACHE = 'refresh';
+    await tune((await freshDevice()).runtime);
+    delete process.env.TMNN_CACHE;
+    const third = await freshDevice();
+    runTwice(third);
+    await tilesSettled(third.runtime);
+    expect(shapeTiles(third.runtime)).toMatchObject([{ shape: '48x64x40', source: 'measured' }]);
   });
 
   it('the int8 dot product and the quantized way, with the timings behind it', async () => {

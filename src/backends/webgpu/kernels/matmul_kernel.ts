@@ -1,0 +1,143 @@
+// The matrix-product kernels (shaders/matmul.wgsl, matmul_vec4.wgsl,
+// matmul_shared.wgsl) launched with a given tile, with an optional fused
+// epilogue: the elementwise chain that consumes the product (bias,
+// activation) computed from the accumulator before it is stored, so that
+// matmul(x, w).add(b).relu() is one launch. Which tile a product runs on is
+// matmul_tuning.ts's choice; the candidates are here.
+import type { DType } from '../../../dtype.js';
+import type { MatmulConfig } from '../../kernels.js';
+import matmulShader from '../../../../shaders/matmul.wgsl';
+import matmulDims from '../../../../shaders/matmul_dims.wgsl';
+import matmulSharedShader from '../../../../shaders/matmul_shared.wgsl';
+import matmulVec4Shader from '../../../../shaders/matmul_vec4.wgsl';
+import type { WgslScalar } from '../compiler.js';
+import type { FusedCode } from '../fusion.js';
+import { computeType } from '../layout.js';
+import type { Operand, Runtime } from '../runtime.js';
+
+/** Bindings 0–3 are the operands, the output and the dims; a fused epilogue's start here. */
+export const EPILOGUE_FIRST_BINDING = 4;
+
+export interface Epilogue {
+  code: FusedCode;
+  /** The dtype the fused chain stores. */
+  outDtype: DType;
+}
+
+export interface MatmulTile {
+  /** Whether operand tiles go through workgroup memory (matmul_shared.wgsl), and the k slice they cover. */
+  shared?: { bk: number };
+  /** B read as vec4 (matmul_vec4.wgsl): only for B not transposed and N % 4 == 0; tileN a multiple of 4, wgY 1. */
+  vec4?: true;
+  /** Outputs per invocation: rows × columns. */
+  tileM: number;
+  tileN: number;
+  /** Invocations per workgroup along columns (x) and rows (y). */
+  wgX: number;
+  wgY: number;
+}
+
+/** The tiles a device chooses among, by measurement (matmul_tuning.ts); the first is the default until then. */
+export const TILE_CANDIDATES: readonly MatmulTile[] = [
+  { tileM: 4, tileN: 4, wgX: 8, wgY: 8 },
+  { tileM: 4, tileN: 4, wgX: 16, wgY: 16 },
+  { tileM: 8, tileN: 4, wgX: 16, wgY: 8 },
+  { tileM: 4, tileN: 8, wgX: 8, wgY: 16 },
+  { tileM: 2, tileN: 4, wgX: 16, wgY: 16 },
+  { tileM: 8, tileN: 8, wgX: 8, wgY: 8 },
+  { tileM: 8, tileN: 8, wgX: 8, wgY: 2 },
+  { tileM: 8, tileN: 8, wgX: 16, wgY: 1 },
+  { tileM: 8, tileN: 16, wgX: 8, wgY: 1 },
+  { tileM: 16, tileN: 8, wgX: 8, wgY: 1 },
+  { vec4: true, tileM: 8, tileN: 8, wgX: 16, wgY: 1 },
+  { vec4: true, tileM: 16, tileN: 8, wgX: 16, wgY: 1 },
+  { vec4: true, tileM: 8, tileN: 16, wgX: 8, wgY: 1 },
+  { vec4: true, tileM: 4, tileN: 8, wgX: 64, wgY: 1 },
+  { shared: { bk: 16 }, tileM: 4, tileN: 4, wgX: 8, wgY: 8 },
+  { shared: { bk: 8 }, tileM: 4, tileN: 4, wgX: 16, wgY: 16 },
+  { shared: { bk: 16 }, tileM: 2, tileN: 2, wgX: 16, wgY: 16 },
+  // The classic GPU shape: a 128 × 128 block per workgroup, 8 × 8 per invocation,
+  // 16 KiB of workgroup memory (WebGPU's default limit). Slow on a CPU rasteriser.
+  { shared: { bk: 16 }, tileM: 8, tileN: 8, wgX: 16, wgY: 16 },
+];
+
+/** Whether the vec4 kernel can run a product: B row-major, N a multiple of 4. */
+export function vec4Eligible(config: MatmulConfig, n: number): boolean {
+  return !config.transposeB && n % 4 === 0;
+}
+
+/** A tile in words: "vec4 16×8 per invocation, 16×1 workgroup". */
+export function describeTile(tile: MatmulTile): string {
+  const kind = tile.vec4 ? 'vec4 ' : tile.shared ? `workgroup-memory (k slice ${tile.shared.bk}) ` : '';
+  return `${kind}${tile.tileM}×${tile.tileN} per invocation, ${tile.wgX}×${tile.wgY} workgroup`;
+}
+
+/** The sizes of a product: [batch, m, k] × [batch, k, n] → [batch, m, n]; an operand's batch of 1 is shared. */
+export interface ProductDims {
+  batchA: number;
+  batchB: number;
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+}
+
+/** A product's sizes from its operands as stored (a transposed operand is read in place). */
+export function productDims(a: Operand, b: Operand, config: MatmulConfig): ProductDims {
+  const [batchA, a1, a2] = a.shape;
+  const [batchB, b1, b2] = b.shape;
+  const [m, k] = config.transposeA ? [a2, a1] : [a1, a2];
+  const n = config.transposeB ? b1 : b2;
+  return { batchA, batchB, batch: Math.max(batchA, batchB), m, n, k };
+}
+
+/** The product with a given tile, for tests that check every candidate. */
+export function matmulWithTile(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer, tile: MatmulTile): void {
+  encodeWithTile(rt, a, b, config, accDtype, out, tile, undefined, productDims(a, b, config));
+}
+
+/** Records the product on `tile`; `counted` false keeps a timing run out of the dispatch count that tests read. */
+export function encodeWithTile(
+  rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer, tile: MatmulTile,
+  epilogue: Epilogue | undefined, d: ProductDims, counted = true,
+): void {
+  const { features } = rt.ctx;
+  const integer = accDtype === 'i32';
+  const acc: WgslScalar = integer ? 'i32' : 'f32';
+  const value = epilogue?.code.code ?? [`fn value(i: u32) -> ${acc} { return acc_value; }`];
+  const types = { In: computeType(a.dtype, features), Acc: acc, Out: computeType(epilogue?.outDtype ?? accDtype, features) };
+  if (tile.vec4 && !vec4Eligible(config, d.n)) {
+    throw new Error(`webgpu matmul: a vec4 tile needs B row-major and N a multiple of 4 (N=${d.n}${config.transposeB ? ', B transposed' : ''})`);
+  }
+  const kernel = tile.vec4
+    ? rt.compiler.kernel({
+      name: 'matmul_vec4',
+      source: [matmulDims, matmulVec4Shader, ...value],
+      types,
+      defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4 },
+      constants: { WG: tile.wgX },
+    })
+    : tile.shared
+    ? rt.compiler.kernel({
+      name: 'matmul_shared',
+      source: [matmulDims, matmulSharedShader, ...value],
+      types,
+      defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, WG_X: tile.wgX, WG_Y: tile.wgY, BK: tile.shared.bk },
+    })
+    : rt.compiler.kernel({
+      name: 'matmul',
+      source: [matmulDims, matmulShader, ...value],
+      types,
+      defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
+      constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
+    });
+  const params = Uint32Array.of(
+    d.m, d.n, d.k,
+    d.batchA === 1 ? 0 : d.m * d.k, d.batchB === 1 ? 0 : d.k * d.n,
+    config.transposeA ? 1 : 0, config.transposeB ? 1 : 0,
+    // Outputs per invocation (vec4s for matmul_vec4): see matmul_dims.wgsl.
+    tile.vec4 ? (tile.tileM * tile.tileN) / 4 : tile.tileM * tile.tileN,
+  );
+  const groups: [number, number, number] = [Math.ceil(d.n / (tile.wgX * tile.tileN)), Math.ceil(d.m / (tile.wgY * tile.tileM)), d.batch];
+  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, groups, counted);
+}

@@ -1,0 +1,120 @@
+// Which tile a product runs on: the device's, measured once among the
+// candidates on square products, and a shape's own, measured in the
+// background once a program runs that shape a second time (a training step
+// runs the same products every step). Each test that times shapes runs on a
+// device of its own with the tuning file off, so it measures rather than
+// recalls, and runs products through the same entry point as the backend.
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWebGpuBackend, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+import { matmul } from '../../../src/backends/webgpu/kernels/matmul.js';
+import { TILE_CANDIDATES } from '../../../src/backends/webgpu/kernels/matmul_kernel.js';
+import { shapeTiles, tileFor, tileForProduct, tilesSettled, tune, useTile } from '../../../src/backends/webgpu/kernels/matmul_tuning.js';
+import type { Operand } from '../../../src/backends/webgpu/runtime.js';
+import type { MatmulConfig } from '../../../src/backends/kernels.js';
+import { asF32, expectClose, uniform } from '../../helpers/data.js';
+import { f64, matmulRef } from '../../helpers/float64.js';
+
+const started: WebGpuBackend[] = [];
+async function freshDevice(): Promise<WebGpuBackend> {
+  const gpu = await createWebGpuBackend();
+  started.push(gpu);
+  return gpu;
+}
+afterAll(() => {
+  for (const gpu of started) gpu.release?.();
+});
+
+const savedCache = process.env.TMNN_CACHE;
+beforeEach(() => {
+  process.env.TMNN_CACHE = '0';
+});
+afterEach(() => {
+  if (savedCache === undefined) delete process.env.TMNN_CACHE;
+  else process.env.TMNN_CACHE = savedCache;
+});
+
+/** A product [m, k] × [k, n] (B stored [n, k] when transposed) on fresh data, run through matmul() as the backend runs it, checked against float64. */
+async function product(gpu: WebGpuBackend, m: number, k: number, n: number, config: MatmulConfig = { transposeA: false, transposeB: false }): Promise<void> {
+  const rt = gpu.runtime;
+  const [av, bv] = [asF32(uniform(m * k)), asF32(uniform(k * n))];
+  const operand = (values: Float64Array, shape: number[]): Operand => {
+    const buffer = rt.pool.acquire(4 * values.length);
+    rt.commands.write(buffer, Float32Array.from(values));
+    return { buffer, shape, dtype: 'f32' };
+  };
+  const a = operand(av, [1, m, k]);
+  const bShape = config.transposeB ? [1, n, k] : [1, k, n];
+  const b = operand(bv, bShape);
+  const out = rt.pool.acquire(4 * m * n);
+  matmul(rt, a, b, config, 'f32', out);
+  const got = new Float32Array(await rt.commands.read(out, 4 * m * n));
+  for (const buffer of [a.buffer, b.buffer, out]) rt.pool.release(buffer);
+  const want = matmulRef(f64([m, k], av), f64(bShape.slice(1), bv), config);
+  expectClose(got, want.v, 1e-4, `${m}×${k}×${n}`, want.v.map(() => Math.sqrt(k) * 2));
+}
+
+const dimsOf = (m: number, k: number, n: number) => ({ batchA: 1, batchB: 1, batch: 1, m, n, k });
+const plain: MatmulConfig = { transposeA: false, transposeB: false };
+
+describe("the device's tile", () => {
+  it('is measured once among the candidates and kept; products vec4 cannot run get the best other tile', async () => {
+    const gpu = await freshDevice();
+    const tile = await tune(gpu.runtime);
+    expect(TILE_CANDIDATES).toContain(tile);
+    expect(tileFor(gpu.runtime)).toBe(tile);
+    expect(await tune(gpu.runtime)).toBe(tile);
+    const general = tileFor(gpu.runtime, false);
+    expect(TILE_CANDIDATES).toContain(general);
+    expect(general.vec4).toBeUndefined();
+    if (!tile.vec4) expect(general).toBe(tile);
+  });
+});
+
+describe("a shape's tile", () => {
+  it('is timed once a program runs the shape a second time; its products then run on the tile measured for it, and are right', async () => {
+    const gpu = await freshDevice();
+    expect(gpu.features.timestampQuery).toBe(true); // lavapipe has them; shapes are timed only where a device does
+    const [m, k, n] = [67, 211, 52];
+    await product(gpu, m, k, n);
+    await tilesSettled(gpu.runtime);
+    expect(shapeTiles(gpu.runtime)).toEqual([]);
+    const poolBefore = { ...gpu.runtime.pool.info };
+    await product(gpu, m, k, n);
+    await tilesSettled(gpu.runtime);
+    const [timed, ...others] = shapeTiles(gpu.runtime);
+    expect(others).toEqual([]);
+    expect(timed).toMatchObject({ shape: '67x211x52', source: 'measured' });
+    expect(TILE_CANDIDATES).toContain(timed.tile);
+    expect(tileForProduct(gpu.runtime, dimsOf(m, k, n), plain)).toBe(timed.tile);
+    await product(gpu, m, k, n);
+    // The measurement ran in buffers of its own: the program's pool is as it was.
+    expect(gpu.runtime.pool.info).toEqual(poolBefore);
+  });
+
+  it('is one that can read the shape: never a vec4 tile for B read transposed', async () => {
+    const gpu = await freshDevice();
+    const transposed: MatmulConfig = { transposeA: false, transposeB: true };
+    for (let i = 0; i < 3; i++) await product(gpu, 64, 100, 64, transposed);
+    await tilesSettled(gpu.runtime);
+    const [timed] = shapeTiles(gpu.runtime);
+    expect(timed.shape).toBe('64x100x64Bᵀ');
+    expect(timed.tile?.vec4).toBeUndefined();
+    await product(gpu, 64, 100, 64, transposed);
+  });
+
+  it('is not timed for a shape run once, a product too small to gain, or while a test has set the tile', async () => {
+    const gpu = await freshDevice();
+    const rt = gpu.runtime;
+    await product(gpu, 40, 41, 42); // once
+    for (let i = 0; i < 3; i++) await product(gpu, 9, 10, 11); // 990 multiply-adds
+    const measured = await tune(rt); // first, or its end would replace the tile set below
+    const set = TILE_CANDIDATES.find((t) => t !== measured && !t.vec4)!;
+    useTile(rt, set);
+    for (let i = 0; i < 3; i++) await product(gpu, 130, 129, 131); // large enough for the device's tile: the one set
+    expect(tileForProduct(rt, dimsOf(130, 129, 131), plain)).toBe(set);
+    await tilesSettled(rt);
+    expect(shapeTiles(rt)).toEqual([]);
+    useTile(rt, null);
+    expect(tileFor(rt)).toBe(measured);
+  });
+});
