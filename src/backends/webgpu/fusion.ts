@@ -7,11 +7,14 @@
 // constants. Nodes that a live tensor still holds are written out by the
 // same launch (extra outputs), so fusion never computes anything twice.
 // Scalars kept on the CPU (data.ts) are read from a uniform, `consts`, whose
-// values come with the launch: the code does not depend on them.
+// values come with the launch: the code does not depend on them. Nor on the
+// buffers: the DAG is walked into steps that say only what the code depends
+// on, and the code for a structure of steps is generated once (a training
+// step fuses the same chains over the same shapes every step).
 import type { DType } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
 import elementwiseLib from '../../../shaders/elementwise_lib.wgsl';
-import type { GpuData } from './data.js';
+import type { GpuData, PendingOp } from './data.js';
 import type { GpuFeatures } from './device.js';
 import { binaryExpr, castExpr, unaryExpr, valueType, whereExpr } from './expressions.js';
 import { packing } from './layout.js';
@@ -91,21 +94,125 @@ function roundExpr(dtype: DType, v: string): string {
   return v;
 }
 
-/** Generates value(i) for `root`, which must be a pending elementwise op. */
+/**
+ * One step of a fused expression, in the order the traversal meets them
+ * (arguments before the node that reads them): what the generated code
+ * depends on, without the buffers and scalar values a launch binds.
+ */
+type Step =
+  | { readonly kind: 'accumulator'; readonly dtype: DType; readonly stored: boolean }
+  | { readonly kind: 'scalar'; readonly dtype: DType; readonly leaf: number; readonly slot: number }
+  | { readonly kind: 'input'; readonly dtype: DType; readonly leaf: number }
+  | {
+    readonly kind: 'op';
+    readonly op: PendingOp & { kind: 'unary' | 'binary' | 'where' | 'cast' };
+    readonly dtype: DType;
+    /** Each argument: the step computing it, and the shapes its index map goes between. */
+    readonly args: readonly { readonly step: number; readonly to: readonly number[]; readonly from: readonly number[] }[];
+    readonly stored: boolean;
+    readonly root: boolean;
+  };
+
+/** What one launch binds, beside the code: read buffers by leaf number, scalars' bits in slot order, and the nodes it writes out. */
+interface Bound {
+  readonly inputs: Map<number, GPUBuffer>;
+  readonly scalars: number[];
+  readonly outputs: GpuData[];
+}
+
+/** Generated code by the structure of what it computes (the steps, as a string): a training step fuses the same chains every step. */
+const generatedCache = new WeakMap<GpuFeatures, Map<string, { generated: string; bindingCount: number }>>();
+const MAX_CACHED = 1024;
+
+/**
+ * value(i) for `root`, which must be a pending elementwise op: the DAG walked
+ * into steps, and the code for their structure (generated on first sight:
+ * in a training step, fuse() took ~28 µs a launch generating it every time,
+ * ~16 walking and looking it up).
+ */
 export function fuse(root: GpuData, options: FuseOptions): FusedCode {
-  const { features } = options;
-  const leaves = new Map<GpuData, string>();
-  const nodes = new Map<GpuData, string>();
-  const maps = new Map<string, string>();
+  const { steps, key, bound } = linearize(root, options.accumulator);
+  let byKey = generatedCache.get(options.features);
+  if (!byKey) generatedCache.set(options.features, (byKey = new Map()));
+  const cacheKey = `${options.firstBinding};${key}`;
+  let code = byKey.get(cacheKey);
+  if (!code) {
+    code = generate(steps, options);
+    if (byKey.size >= MAX_CACHED) byKey.delete(byKey.keys().next().value!);
+    byKey.set(cacheKey, code);
+  }
   const buffers: Record<string, GPUBuffer | Uint32Array> = {};
-  const scalars: number[] = [];
-  const extraOutputs: { data: GpuData; buffer: GPUBuffer }[] = [];
+  for (const [leaf, buffer] of bound.inputs) buffers[`input${leaf}`] = buffer;
+  const extraOutputs = bound.outputs.map((data, i) => {
+    const buffer = options.allocate(data);
+    buffers[`extra${i}`] = buffer;
+    return { data, buffer };
+  });
+  if (bound.scalars.length) {
+    const words = Math.ceil(bound.scalars.length / 4);
+    buffers.consts = Uint32Array.from({ length: 4 * words }, (_, i) => bound.scalars[i] ?? 0);
+  }
+  return { code: [elementwiseLib, code.generated], buffers, extraOutputs, bindingCount: code.bindingCount };
+}
+
+/** The steps under `root` (each node once), a string of their structure, and what a launch of them binds. */
+function linearize(root: GpuData, accumulator: GpuData | undefined): { steps: Step[]; key: string; bound: Bound } {
+  const steps: Step[] = [];
+  const stepOf = new Map<GpuData, number>();
+  const bound: Bound = { inputs: new Map(), scalars: [], outputs: [] };
+  let leaves = 0;
+  let key = '';
+  const add = (d: GpuData, step: Step, text: string): number => {
+    stepOf.set(d, steps.length);
+    key += `${text};`;
+    return steps.push(step) - 1;
+  };
+  const visit = (d: GpuData): number => {
+    const seen = stepOf.get(d);
+    if (seen !== undefined) return seen;
+    if (d === accumulator) {
+      if (!d.freed) bound.outputs.push(d);
+      return add(d, { kind: 'accumulator', dtype: d.dtype, stored: !d.freed }, `a${d.dtype}${d.freed ? '' : '>'}`);
+    }
+    if (d.scalar) {
+      const slot = bound.scalars.push(d.scalar.bits) - 1;
+      return add(d, { kind: 'scalar', dtype: d.dtype, leaf: leaves++, slot }, `s${d.dtype}`);
+    }
+    if (d.buffer) {
+      bound.inputs.set(leaves, d.buffer);
+      return add(d, { kind: 'input', dtype: d.dtype, leaf: leaves++ }, `i${d.dtype}`);
+    }
+    const op = d.op;
+    if (!op || op.kind === 'matmul') throw new Error('webgpu: fuse() reached an operand that is neither computed nor elementwise');
+    let text = `${op.kind}${'op' in op ? op.op : ''}${d.dtype}(`;
+    const args = op.args.map((a) => {
+      const step = visit(a.data);
+      // Only a broadcast's shapes shape its index map (indexMap): the same size reads in place.
+      text += a.data.size === d.size ? `${step},` : `${step}:${d.shape.join(',')}<${a.shape.join(',')},`;
+      return { step, to: d.shape, from: a.shape };
+    });
+    const isRoot = d === root;
+    const stored = !isRoot && !d.freed;
+    if (stored) bound.outputs.push(d);
+    return add(d, { kind: 'op', op, dtype: d.dtype, args, stored, root: isRoot }, `${text})${stored ? '>' : ''}`);
+  };
+  visit(root);
+  return { steps, key, bound };
+}
+
+/** The WGSL for steps: bindings (in the order the steps meet them), a function per step, and value(i). */
+function generate(steps: readonly Step[], options: FuseOptions): { generated: string; bindingCount: number } {
+  const { features } = options;
+  const maps = new Map<string, string>();
   const decls: string[] = [];
   const fns: string[] = [];
+  const names: string[] = [];
   let binding = options.firstBinding;
+  let nodes = 0;
+  let outputs = 0;
 
   const mapFor = (to: readonly number[], from: readonly number[]): string => {
-    const key = `${to.join(',')}|${from.join(',')}`;
+    const key = sizeOf(to) === sizeOf(from) ? 'same size' : `${to.join(',')}|${from.join(',')}`;
     let name = maps.get(key);
     if (!name) {
       name = `map${maps.size}`;
@@ -114,81 +221,57 @@ export function fuse(root: GpuData, options: FuseOptions): FusedCode {
     }
     return name;
   };
-
-  const output = (d: GpuData): string => {
-    const name = `extra${extraOutputs.length}`;
-    const buffer = options.allocate(d);
-    extraOutputs.push({ data: d, buffer });
-    buffers[name] = buffer;
-    decls.push(`@group(0) @binding(${binding++}) var<storage, read_write> ${name}: array<${storageType(d.dtype, features)}>;`);
+  const output = (dtype: DType): string => {
+    const name = `extra${outputs++}`;
+    decls.push(`@group(0) @binding(${binding++}) var<storage, read_write> ${name}: array<${storageType(dtype, features)}>;`);
     return name;
   };
 
-  /** The name of a function computing `d` at its own flat index. */
-  const visit = (d: GpuData): string => {
-    if (d === options.accumulator) {
-      let fn = nodes.get(d);
-      if (!fn) {
-        fn = `node${nodes.size}`;
-        nodes.set(d, fn);
-        const store = d.freed ? '' : `${output(d)}[j] = ${d.dtype === 'f16' ? 'f16' : ''}(acc_value); `;
-        fns.push(`fn ${fn}(j: u32) -> ${valueType(d.dtype)} { ${store}return ${valueType(d.dtype)}(acc_value); }`);
+  for (const step of steps) {
+    const t = valueType(step.dtype);
+    switch (step.kind) {
+      case 'accumulator': {
+        const fn = `node${nodes++}`;
+        const store = step.stored ? `${output(step.dtype)}[j] = ${step.dtype === 'f16' ? 'f16' : ''}(acc_value); ` : '';
+        fns.push(`fn ${fn}(j: u32) -> ${t} { ${store}return ${t}(acc_value); }`);
+        names.push(fn);
+        break;
       }
-      return fn;
-    }
-    if (d.scalar) {
-      let fn = leaves.get(d);
-      if (!fn) {
-        const slot = scalars.push(d.scalar.bits) - 1;
-        fn = `load${leaves.size}`;
-        leaves.set(d, fn);
-        const t = valueType(d.dtype);
-        fns.push(`fn ${fn}(k: u32) -> ${t} { return bitcast<${t}>(consts[${slot >> 2}][${slot & 3}]); }`);
+      case 'scalar':
+        fns.push(`fn load${step.leaf}(k: u32) -> ${t} { return bitcast<${t}>(consts[${step.slot >> 2}][${step.slot & 3}]); }`);
+        names.push(`load${step.leaf}`);
+        break;
+      case 'input': {
+        const array = `input${step.leaf}`;
+        decls.push(`@group(0) @binding(${binding++}) var<storage, read> ${array}: array<${storageType(step.dtype, features)}>;`);
+        fns.push(`fn load${step.leaf}(k: u32) -> ${t} { return ${t}(${loadExpr(step.dtype, features, array, 'k')}); }`);
+        names.push(`load${step.leaf}`);
+        break;
       }
-      return fn;
-    }
-    if (d.buffer) {
-      let fn = leaves.get(d);
-      if (!fn) {
-        const array = `input${leaves.size}`;
-        fn = `load${leaves.size}`;
-        leaves.set(d, fn);
-        buffers[array] = d.buffer;
-        decls.push(`@group(0) @binding(${binding++}) var<storage, read> ${array}: array<${storageType(d.dtype, features)}>;`);
-        fns.push(`fn ${fn}(k: u32) -> ${valueType(d.dtype)} { return ${valueType(d.dtype)}(${loadExpr(d.dtype, features, array, 'k')}); }`);
+      case 'op': {
+        const fn = `node${nodes++}`;
+        const args = step.args.map((a) => `${names[a.step]}(${mapFor(a.to, a.from)}(j))`);
+        const dtypes = step.args.map((a) => steps[a.step].dtype);
+        const { op } = step;
+        let expr: string;
+        switch (op.kind) {
+          case 'unary': expr = unaryExpr(op.op, step.dtype, args[0]); break;
+          case 'binary': expr = binaryExpr(op.op, step.dtype, args[0], args[1]); break;
+          case 'where': expr = whereExpr(dtypes[0], args[0], args[1], args[2]); break;
+          case 'cast': expr = castExpr(dtypes[0], step.dtype, args[0]); break;
+        }
+        const v = step.root ? expr : roundExpr(step.dtype, expr);
+        const store = step.stored ? `${output(step.dtype)}[j] = ${storeExpr(step.dtype, 'v')}; ` : '';
+        fns.push(`fn ${fn}(j: u32) -> ${t} { let v = ${v}; ${store}return v; }`);
+        names.push(fn);
+        break;
       }
-      return fn;
     }
-    const op = d.op;
-    if (!op || op.kind === 'matmul') throw new Error('webgpu: fuse() reached an operand that is neither computed nor elementwise');
-    let fn = nodes.get(d);
-    if (fn) return fn;
-    fn = `node${nodes.size}`;
-    nodes.set(d, fn);
-    const args = op.args.map((a) => `${visit(a.data)}(${mapFor(d.shape, a.shape)}(j))`);
-    const dtypes = op.args.map((a) => a.data.dtype);
-    let expr: string;
-    switch (op.kind) {
-      case 'unary': expr = unaryExpr(op.op, d.dtype, args[0]); break;
-      case 'binary': expr = binaryExpr(op.op, d.dtype, args[0], args[1]); break;
-      case 'where': expr = whereExpr(dtypes[0], args[0], args[1], args[2]); break;
-      case 'cast': expr = castExpr(dtypes[0], d.dtype, args[0]); break;
-    }
-    const isRoot = d === root;
-    const v = isRoot ? expr : roundExpr(d.dtype, expr);
-    const store = !isRoot && !d.freed ? `${output(d)}[j] = ${storeExpr(d.dtype, 'v')}; ` : '';
-    fns.push(`fn ${fn}(j: u32) -> ${valueType(d.dtype)} { let v = ${v}; ${store}return v; }`);
-    return fn;
-  };
-
-  const top = visit(root);
-  fns.push(`fn value(i: u32) -> ${valueType(root.dtype)} { return ${top}(i); }`);
-  if (scalars.length) {
-    const words = Math.ceil(scalars.length / 4);
-    decls.push(`@group(0) @binding(${binding++}) var<uniform> consts: array<vec4<u32>, ${words}>;`);
-    buffers.consts = Uint32Array.from({ length: 4 * words }, (_, i) => scalars[i] ?? 0);
   }
-  return { code: [elementwiseLib, [...decls, ...fns].join('\n')], buffers, extraOutputs, bindingCount: binding - options.firstBinding };
+  const scalars = steps.filter((s) => s.kind === 'scalar').length;
+  fns.push(`fn value(i: u32) -> ${valueType(steps[steps.length - 1].dtype)} { return ${names[names.length - 1]}(i); }`);
+  if (scalars) decls.push(`@group(0) @binding(${binding++}) var<uniform> consts: array<vec4<u32>, ${Math.ceil(scalars / 4)}>;`);
+  return { generated: [...decls, ...fns].join('\n'), bindingCount: binding - options.firstBinding };
 }
 
 function storeExpr(dtype: DType, v: string): string {

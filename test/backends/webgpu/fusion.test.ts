@@ -3,12 +3,14 @@
 // dispatches around the point where a value is computed, and check that what
 // fusion computes is what op-by-op evaluation computes — including the
 // intermediates a live tensor still holds, broadcasting inside a chain,
-// rounding of i8 and f16 intermediates, and chains cut at MAX_FUSED_DEPTH.
+// rounding of i8 and f16 intermediates, chains cut at MAX_FUSED_DEPTH, and
+// code generated once per structure of chain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend, setActive } from '../../../src/engine.js';
 import { MAX_FUSED_DEPTH, webGpuBackendOn, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import type { GpuData } from '../../../src/backends/webgpu/data.js';
+import { fuse } from '../../../src/backends/webgpu/fusion.js';
 import { asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { broadcast2, f64, roundF16, wrapInt } from '../../helpers/float64.js';
 
@@ -94,6 +96,37 @@ describe('a chain of elementwise ops', () => {
     const xh = asF16(uniform(300, -4, 4));
     const yh = tm.tidy(() => tm.tensor(xh, [300], { dtype: 'f16' }).mul(1.001).add(1000).sub(1000));
     expectClose(await yh.data(), xh.map((v) => roundF16(roundF16(roundF16(v * roundF16(1.001)) + 1000) - 1000)), 1e-3);
+  });
+
+  it('of a structure seen before gets the code generated then: other buffers and numbers, the same WGSL; another broadcast or a live intermediate, code of its own', async () => {
+    const [m, n] = [9, 21];
+    const [a, b, c, d, row] = [m * n, m * n, m * n, m * n, n].map((len) => asF32(uniform(len)));
+    const [ta, tb, tc, td] = [a, b, c, d].map((v) => tm.tensor(v, [m, n]));
+    const trow = tm.tensor(row, [n]);
+    const options = { features: gpu.runtime.ctx.features, firstBinding: 1, allocate: (x: GpuData) => gpu.runtime.pool.acquire(4 * x.size) };
+    const generated = (t: tm.Tensor) => fuse(storageOf(t), options);
+    const first = tm.tidy(() => ta.add(tb).mul(3).relu());
+    const second = tm.tidy(() => tc.add(td).mul(-0.5).relu());
+    const [f1, f2] = [generated(first), generated(second)];
+    expect(f2.code[1]).toBe(f1.code[1]);
+    expect(f2.buffers.input0).not.toBe(f1.buffers.input0);
+    expect(f2.buffers.consts).not.toEqual(f1.buffers.consts);
+    const broadcast = tm.tidy(() => ta.add(trow).mul(3).relu());
+    expect(generated(broadcast).code[1]).not.toBe(f1.code[1]);
+    expect(generated(tm.tidy(() => ta.add(tb).mul(3).tanh())).code[1]).not.toBe(f1.code[1]);
+    expect(generated(tm.tidy(() => ta.sub(tb).mul(3).relu())).code[1]).not.toBe(f1.code[1]);
+    const sum = ta.add(tb); // a live intermediate: written out by the same launch
+    const withLive = tm.tidy(() => sum.mul(3).relu());
+    const f3 = generated(withLive);
+    expect(f3.code[1]).not.toBe(f1.code[1]);
+    expect(f3.extraOutputs.map((e) => e.data)).toEqual([storageOf(sum)]);
+    for (const f of [f1, f2, f3]) for (const e of f.extraOutputs) gpu.runtime.pool.release(e.buffer);
+    const relu = (x: Float64Array, k: number, y: Float64Array, bx = (i: number) => y[i]) => x.map((v, i) => Math.max((v + bx(i)) * k, 0));
+    expectClose(await first.data(), relu(a, 3, b), 1e-6);
+    expectClose(await second.data(), relu(c, -0.5, d), 1e-6);
+    expectClose(await broadcast.data(), relu(a, 3, row, (i) => row[i % n]), 1e-6);
+    expectClose(await withLive.data(), relu(a, 3, b), 1e-6);
+    expectClose(await sum.data(), a.map((v, i) => v + b[i]), 1e-6);
   });
 
   it(`is cut after ${MAX_FUSED_DEPTH} ops, so a long loop never builds an unbounded kernel`, async () => {
