@@ -29,6 +29,8 @@ export interface MemoryInfo {
 interface Disposable {
   dispose(): void;
   readonly isDisposed: boolean;
+  /** No tidy scope holds it any more: from now on only `dispose()` or the garbage collector frees it. */
+  untracked?(): void;
 }
 
 let active: Backend | null = null;
@@ -93,13 +95,22 @@ export function release(ref: DataRef): void {
   }
 }
 
-/** Registers a new tensor with the innermost tidy scope. */
+/** Registers a new tensor with the innermost tidy scope, or outside any, tells it that it is untracked. */
 export function track(t: Disposable): void {
-  scopes[scopes.length - 1]?.add(t);
+  const scope = scopes[scopes.length - 1];
+  if (scope) scope.add(t);
+  else t.untracked?.();
 }
 
 /** Takes a tensor out of tidy's reach: it outlives the scope it was made in. */
 export function keep<T extends Disposable>(t: T): T {
+  untrack(t);
+  t.untracked?.();
+  return t;
+}
+
+/** Takes a tensor out of tidy's reach for a caller that frees it itself, on every path (no finalizer is needed). */
+export function untrack<T extends Disposable>(t: T): T {
   for (const s of scopes) s.delete(t);
   return t;
 }

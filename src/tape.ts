@@ -3,7 +3,7 @@
 // its inputs when any of them needs a gradient. Walking the links backwards is
 // src/autograd/'s job.
 import { isFloat } from './dtype.js';
-import { keep } from './engine.js';
+import { release, untrack, type DataRef } from './engine.js';
 import { Tensor } from './tensor.js';
 
 /**
@@ -45,13 +45,31 @@ export function needsGrad(t: Tensor): boolean {
 }
 
 /**
+ * The saved tensors of a graph dropped without a backward pass (a forward in
+ * training mode whose loss was thrown away) are freed when its node is
+ * garbage: one registration per node rather than one per saved view.
+ */
+const droppedGraphs = new FinalizationRegistry<DataRef[]>((refs) => {
+  for (const ref of refs) release(ref);
+});
+
+/**
  * Links `output` to `inputs` through `backward` when recording is on and some
  * input needs a gradient. `save` lists the tensors backward will read.
  */
 export function record(output: Tensor, op: string, inputs: readonly Tensor[], save: readonly Tensor[], backward: Backward): Tensor {
   if (!enabled || !isFloat(output.dtype) || !inputs.some(needsGrad)) return output;
-  // Views share storage, so saving costs no copy; keep() keeps them out of tidy's reach.
-  const saved = save.map((t) => keep(new Tensor(t.dataRef(op), t.shape, t.dtype)));
-  output.gradFn = { op, inputs: [...inputs], backward, saved };
+  // Views share storage, so saving costs no copy; they are out of tidy's reach, freed by releaseSaved or with the node.
+  const saved = save.map((t) => untrack(new Tensor(t.dataRef(op), t.shape, t.dtype)));
+  const node: GradNode = { op, inputs: [...inputs], backward, saved };
+  if (saved.length) droppedGraphs.register(node, saved.map((t) => t.dataRef(op)), node);
+  output.gradFn = node;
   return output;
+}
+
+/** Frees what a node saved for its backward, once that has run. */
+export function releaseSaved(node: GradNode): void {
+  droppedGraphs.unregister(node);
+  for (const s of node.saved) s.dispose();
+  node.saved = [];
 }

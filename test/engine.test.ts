@@ -1,9 +1,12 @@
-// The engine: tensor lifetimes (dispose, views sharing storage, tidy, keep),
-// memory() accounting, disposed-tensor errors, and choosing a backend.
+// The engine: tensor lifetimes (dispose, views sharing storage, tidy, keep,
+// the garbage collector freeing what nobody disposed), memory() accounting,
+// disposed-tensor errors, and choosing a backend.
 //
 // Memory checks run synchronously between their snapshot and their check:
 // storage of tensors other tests forgot is freed by a FinalizationRegistry,
 // whose callbacks only run between tasks.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../src/index.js';
 import { BACKENDS } from './helpers/backends.js';
@@ -306,5 +309,61 @@ describe('tidy finds returned tensors anywhere', () => {
 
   it('expandDims names the range a new axis may take', () => {
     expect(() => tm.zeros([2, 3]).expandDims(3)).toThrow('expandDims: axis 3 is out of range for [2,3]: a new axis goes at -3…2');
+  });
+});
+
+describe('tensors nobody disposes', () => {
+  // The storage of a tensor that is never disposed goes back once the tensor is garbage.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  /** Collects until the finalizers have run and the count of live tensors holds still. */
+  async function collected(): Promise<number> {
+    let last = -1;
+    for (let round = 0; round < 20; round++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const now = tm.memory().numTensors;
+      if (now === last) return now;
+      last = now;
+    }
+    return last;
+  }
+
+  beforeAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it('are freed once garbage: made outside tidy, returned by tidy, or kept', async () => {
+    const start = await collected();
+    (() => {
+      tm.ones([3]).add(1);
+      tm.tidy(() => tm.ones([4]).mul(2));
+      tm.tidy(() => void tm.keep(tm.zeros([5])));
+    })();
+    expect(tm.memory().numTensors).toBeGreaterThan(start);
+    expect(await collected()).toBe(start);
+  });
+
+  it('a graph recorded for backward but never walked frees what its ops saved once garbage', async () => {
+    const w = tm.randn([4, 3], { seed: 1 });
+    w.requiresGrad = true;
+    const start = await collected();
+    (() => {
+      const loss = tm.tidy(() => tm.ones([2, 4]).matmul(w).relu().square().sum());
+      expect(loss.gradFn).not.toBeNull();
+    })();
+    expect(tm.memory().numTensors).toBeGreaterThan(start + 1); // the loss and the views its ops saved
+    expect(await collected()).toBe(start);
+    w.dispose();
+  });
+
+  it('backward frees the saved views and every gradient on the way: only the leaf gradients stay', async () => {
+    const w = tm.randn([4, 3], { seed: 1 });
+    w.requiresGrad = true;
+    const start = tm.memory().numTensors;
+    tm.tidy(() => tm.ones([2, 4]).matmul(w).relu().square().sum().backward());
+    expect(tm.memory().numTensors).toBe(start + 1); // w.grad
+    w.grad!.dispose();
+    w.dispose();
   });
 });

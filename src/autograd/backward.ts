@@ -2,10 +2,10 @@
 // output back to the tensors with requiresGrad, applying each op's declared
 // backward. The graph is freed as it is walked, so each forward pass can be
 // back-propagated once.
-import { keep, tidy } from '../engine.js';
+import { keep, tidy, untrack } from '../engine.js';
 import { ValueError, formatShape } from '../errors.js';
 import { add, cast, onesLike } from '../ops/index.js';
-import { needsGrad, noGrad } from '../tape.js';
+import { needsGrad, noGrad, releaseSaved } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
 /** Tensors reachable from `root` through recorded ops, each after everything it feeds. */
@@ -49,39 +49,49 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   if (gradient !== undefined && (gradient.rank !== root.rank || gradient.shape.some((d, i) => d !== root.shape[i]))) {
     throw new ValueError(`backward: gradient ${formatShape(gradient.shape)} does not match output ${formatShape(root.shape)}`);
   }
-  noGrad(() => {
-    const grads = new Map<Tensor, Tensor>();
-    grads.set(root, keep(gradient ? gradient.reshape(gradient.shape) : onesLike(root)));
-    for (const t of topologicalOrder(root)) {
-      const dy = grads.get(t);
+  // Gradients on the way are out of tidy's reach (backward may run inside
+  // one); each leaves `grads` as it is freed or handed over, and what an
+  // error leaves there is freed here.
+  const grads = new Map<Tensor, Tensor>();
+  try {
+    noGrad(() => walk(root, gradient, grads));
+  } finally {
+    for (const g of grads.values()) g.dispose();
+  }
+}
+
+function walk(root: Tensor, gradient: Tensor | undefined, grads: Map<Tensor, Tensor>): void {
+  grads.set(root, untrack(gradient ? gradient.reshape(gradient.shape) : onesLike(root)));
+  for (const t of topologicalOrder(root)) {
+    const dy = grads.get(t);
+    const node = t.gradFn;
+    if (!dy) continue;
+    if (!node) {
+      // A leaf: a tensor with requiresGrad that no recorded op made.
+      const g = dy.dtype === t.dtype ? dy : cast(dy, t.dtype);
       grads.delete(t);
-      const node = t.gradFn;
-      if (!dy) continue;
-      if (!node) {
-        // A leaf: a tensor with requiresGrad that no recorded op made.
-        const g = dy.dtype === t.dtype ? dy : cast(dy, t.dtype);
-        if (g !== dy) dy.dispose();
-        if (t.grad) {
-          const sum = keep(add(t.grad, g));
-          t.grad.dispose();
-          g.dispose();
-          t.grad = sum;
-        } else {
-          t.grad = keep(g);
-        }
-        continue;
+      if (g !== dy) dy.dispose();
+      if (t.grad) {
+        const sum = keep(add(t.grad, g));
+        t.grad.dispose();
+        g.dispose();
+        t.grad = sum;
+      } else {
+        t.grad = keep(g);
       }
-      const needs = node.inputs.map(needsGrad);
-      const inputGrads = tidy(() => node.backward(dy, node.saved, needs));
-      dy.dispose();
-      node.inputs.forEach((input, i) => {
-        const g = inputGrads[i];
-        if (g && needs[i]) accumulate(grads, input, keep(g));
-        else g?.dispose();
-      });
-      // Free the graph behind us: its saved tensors are no longer needed.
-      for (const s of node.saved) s.dispose();
-      t.gradFn = null;
+      continue;
     }
-  });
+    const needs = node.inputs.map(needsGrad);
+    const inputGrads = tidy(() => node.backward(dy, node.saved, needs));
+    grads.delete(t);
+    dy.dispose();
+    node.inputs.forEach((input, i) => {
+      const g = inputGrads[i];
+      if (g && needs[i]) accumulate(grads, input, untrack(g));
+      else g?.dispose();
+    });
+    // Free the graph behind us: its saved tensors are no longer needed.
+    releaseSaved(node);
+    t.gradFn = null;
+  }
 }
