@@ -3,6 +3,7 @@
     {
       "target_name": "tmnn_native",
       "sources": [
+        "src/adam.cc",
         "src/addon.cc",
         "src/async_gemm.cc",
         "src/blas_info.cc",

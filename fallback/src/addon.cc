@@ -159,6 +159,28 @@ Napi::Value OneHot(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// adam(p, g, m, v, pOut, mOut, vOut, beta1, beta2, stepSize, epsilonHat, l2, decay): Float32Arrays, outputs of one length.
+Napi::Value Adam(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const char* names[] = {"p", "g", "m", "v", "pOut", "mOut", "vOut"};
+  Array a[7];
+  for (int i = 0; i < 7; i++) {
+    a[i] = array(info[i], names[i]);
+    if (a[i].dtype != F32) type_error(env, std::string("adam: ") + names[i] + " must be a Float32Array");
+  }
+  const int64_t n = a[4].length;
+  require(a[5].length == n && a[6].length == n, env, "adam: the outputs differ in length");
+  for (int i = 0; i < 4; i++) require(a[i].length >= n, env, std::string("adam: ") + names[i] + " is shorter than the outputs");
+  double h[6];
+  for (int i = 0; i < 6; i++) {
+    if (!info[7 + i].IsNumber()) type_error(env, "adam: beta1, beta2, stepSize, epsilonHat, l2 and decay must be numbers");
+    h[i] = info[7 + i].As<Napi::Number>().DoubleValue();
+  }
+  adam(a[0].as<float>(), a[1].as<float>(), a[2].as<float>(), a[3].as<float>(), a[4].as<float>(), a[5].as<float>(),
+       a[6].as<float>(), n, AdamStep{h[0], h[1], h[2], h[3], h[4], h[5]});
+  return env.Undefined();
+}
+
 // f16ToF32(Uint16Array, Float32Array), f32ToF16(Float32Array, Uint16Array)
 Napi::Value F16ToF32(const Napi::CallbackInfo& info) {
   const Array h = array(info[0], "h"), f = array(info[1], "f");
@@ -229,7 +251,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", Reduce}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"adam", Adam},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

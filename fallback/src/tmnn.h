@@ -55,6 +55,13 @@ using Shape = std::vector<int64_t>;
 void unary(int op, const Array& x, const Array& out);
 void binary(int op, const Array& a, const Shape& sa, const Array& b, const Shape& sb, const Shape& shape, const Array& out);
 
+// adam.cc: one Adam step (ops/adam.ts gives the formula), f32 throughout.
+struct AdamStep {
+  double beta1, beta2, step_size, epsilon_hat, l2, decay;
+};
+void adam(const float* p, const float* g, const float* m, const float* v, float* p_out, float* m_out, float* v_out,
+          int64_t n, const AdamStep& h);
+
 // where.cc
 void where(const Array& cond, const Shape& sc, const Array& a, const Shape& sa, const Array& b, const Shape& sb,
            const Shape& shape, const Array& out);

@@ -25,6 +25,20 @@ export interface TensorInfo<S = unknown> {
   readonly dtype: DType;
 }
 
+/** One Adam step's constants, bias correction folded in (ops/adam.ts). */
+export interface AdamStep {
+  readonly beta1: number;
+  readonly beta2: number;
+  /** lr · √(1 − β2ᵗ) / (1 − β1ᵗ). */
+  readonly stepSize: number;
+  /** ε · √(1 − β2ᵗ). */
+  readonly epsilonHat: number;
+  /** Adam's weight decay: l2 · p added to the gradient (0: none). */
+  readonly l2: number;
+  /** AdamW's decoupled decay: p scaled by this before the step (1: none). */
+  readonly decay: number;
+}
+
 export interface MatmulConfig {
   /** a is stored [batchA, K, M] rather than [batchA, M, K]. */
   readonly transposeA: boolean;
@@ -111,6 +125,12 @@ export interface Backend<S = unknown> extends Kernels<S> {
    * Σ_k x[m, k] · values[n, k], without a float copy of the weight.
    */
   quantizedMatmul?(x: TensorInfo<S>, values: TensorInfo<S>, scales: TensorInfo<S>): S;
+  /**
+   * One Adam step over f32 tensors of one size (ops/adam.ts gives the
+   * formula): the new parameter, first and second moment, in one pass.
+   * Optional: elsewhere the step runs as the elementwise ops that spell it out.
+   */
+  adam?(p: TensorInfo<S>, g: TensorInfo<S>, m: TensorInfo<S>, v: TensorInfo<S>, step: AdamStep): [S, S, S];
   /** Gives back what the backend holds (a GPU device) when it was started but not chosen. */
   release?(): void;
 }

@@ -2,6 +2,8 @@
 // decoupled from the gradient (Loshchilov & Hutter): Adam's L2 term is scaled
 // by the adaptive step, AdamW's is not.
 import type { Tensor } from '../tensor.js';
+import { adamStep } from '../ops/adam.js';
+import { zerosLike } from '../ops/index.js';
 import { Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
@@ -29,15 +31,19 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>): Tensor {
-    const g = this.weightDecay && !this.decoupled ? grad.add(p.mul(this.weightDecay)) : grad;
-    const m = this.setState(state, 'm', state.m ? state.m.mul(this.beta1).add(g.mul(1 - this.beta1)) : g.mul(1 - this.beta1));
-    const v = this.setState(state, 'v', state.v ? state.v.mul(this.beta2).add(g.square().mul(1 - this.beta2)) : g.square().mul(1 - this.beta2));
     // Bias correction folded into the step size: lr·√(1−β2ᵗ)/(1−β1ᵗ).
     const t = this.steps;
-    const stepSize = (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    const epsilonHat = this.epsilon * Math.sqrt(1 - this.beta2 ** t);
-    const base = this.weightDecay && this.decoupled ? p.mul(1 - this.lr * this.weightDecay) : p;
-    return base.sub(m.div(v.sqrt().add(epsilonHat)).mul(stepSize));
+    const next = adamStep(p, grad, state.m ?? zerosLike(grad), state.v ?? zerosLike(grad), {
+      beta1: this.beta1,
+      beta2: this.beta2,
+      stepSize: (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t),
+      epsilonHat: this.epsilon * Math.sqrt(1 - this.beta2 ** t),
+      l2: this.decoupled ? 0 : this.weightDecay,
+      decay: this.decoupled ? 1 - this.lr * this.weightDecay : 1,
+    });
+    this.setState(state, 'm', next.m);
+    this.setState(state, 'v', next.v);
+    return next.p;
   }
 }
 

@@ -4,6 +4,7 @@
 // obviously right over being fast.
 import type { DType, StorageArray } from '../../dtype.js';
 import type { Backend } from '../kernels.js';
+import { adam } from './adam.js';
 import { cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
@@ -28,5 +29,6 @@ export function createJsBackend(): Backend<StorageArray> {
     concat,
     cast,
     oneHot,
+    adam,
   };
 }

@@ -178,6 +178,14 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
 
+    adam(p, g, m, v, h) {
+      const n = sizeOf(p.shape);
+      const [pOut, mOut, vOut] = [0, 1, 2].map(() => output('f32', n) as Float32Array);
+      const [sp, sg, sm, sv] = [p, g, m, v].map((t) => ready(t) as Float32Array);
+      addon.adam(sp, sg, sm, sv, pOut, mOut, vOut, h.beta1, h.beta2, h.stepSize, h.epsilonHat, h.l2, h.decay);
+      return [pOut, mOut, vOut];
+    },
+
     oneHot(indices, depth, outDtype) {
       const idx = ready(indices);
       if (!(idx instanceof Int8Array || idx instanceof Int32Array)) return js.oneHot(indices, depth, outDtype);

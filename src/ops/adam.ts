@@ -1,0 +1,48 @@
+// One Adam step as one op: the new parameter and moments,
+//   g' = g + l2·p                       (Adam's weight decay, when l2 ≠ 0)
+//   m' = β1·m + (1 − β1)·g'
+//   v' = β2·v + (1 − β2)·g'²
+//   p' = decay·p − stepSize · m' / (√v' + ε̂)   (AdamW's decay, when ≠ 1)
+// in one pass over memory where the backend has the kernel (js, native: as
+// separate elementwise ops the step is a dozen passes), and elsewhere as
+// those elementwise ops (which webgpu fuses into one kernel anyway). The
+// optimizer (optim/adam.ts) folds its bias correction into stepSize and ε̂.
+import type { AdamStep } from '../backends/kernels.js';
+import { backendFor, tidy } from '../engine.js';
+import { ShapeError, formatShape } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { add, div, mul, sqrt, square, sub } from './elementwise.js';
+import { checkTensor, fromStorage } from './util.js';
+
+export type { AdamStep } from '../backends/kernels.js';
+
+export interface AdamState {
+  p: Tensor;
+  m: Tensor;
+  v: Tensor;
+}
+
+export function adamStep(p: Tensor, g: Tensor, m: Tensor, v: Tensor, step: AdamStep): AdamState {
+  const named = { p, g, m, v };
+  for (const [name, t] of Object.entries(named)) {
+    checkTensor('adam', t, name);
+    if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
+      throw new ShapeError(`adam: ${name} ${formatShape(t.shape)} differs from p ${formatShape(p.shape)}`);
+    }
+  }
+  const backend = backendFor('adam', [p, g, m, v].map((t) => t.dataRef('adam')));
+  if (!backend.adam || [p, g, m, v].some((t) => t.dtype !== 'f32')) return adamStepByOps(p, g, m, v, step);
+  const [sp, sm, sv] = backend.adam(p.info('adam'), g.info('adam'), m.info('adam'), v.info('adam'), step);
+  return { p: fromStorage(backend, sp, p.shape, 'f32'), m: fromStorage(backend, sm, p.shape, 'f32'), v: fromStorage(backend, sv, p.shape, 'f32') };
+}
+
+/** The same step as elementwise ops (any float dtypes, promoted as the ops promote). */
+export function adamStepByOps(p: Tensor, g: Tensor, m: Tensor, v: Tensor, step: AdamStep): AdamState {
+  return tidy(() => {
+    const grad = step.l2 !== 0 ? add(g, mul(p, step.l2)) : g;
+    const m1 = add(mul(m, step.beta1), mul(grad, 1 - step.beta1));
+    const v1 = add(mul(v, step.beta2), mul(square(grad), 1 - step.beta2));
+    const base = step.decay !== 1 ? mul(p, step.decay) : p;
+    return { p: sub(base, mul(div(m1, add(sqrt(v1), step.epsilonHat)), step.stepSize)), m: m1, v: v1 };
+  });
+}
