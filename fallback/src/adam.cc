@@ -2,16 +2,17 @@
 // ones and the gradient, each element read and written once (as separate
 // elementwise ops the step is a dozen passes over memory). Computed in f32
 // in the order the elementwise ops would (ops/adam.ts), each product and sum
-// rounded as they round it: this file builds with -std=c++17, where GCC does
-// not contract a * b + c into one fused multiply-add.
+// rounded as they round it: no a * b + c contracted into one fused
+// multiply-add, which the AVX2 and AVX-512 clones would otherwise do.
+#pragma GCC optimize("fp-contract=off")
 #include <cmath>
 
 #include "tmnn.h"
 
 namespace tmnn {
 
-void adam(const float* p, const float* g, const float* m, const float* v, float* p_out, float* m_out, float* v_out,
-          int64_t n, const AdamStep& h) {
+TMNN_MULTIVERSION void adam(const float* p, const float* g, const float* m, const float* v, float* p_out, float* m_out, float* v_out,
+                            int64_t n, const AdamStep& h) {
   const float b1 = float(h.beta1), c1 = float(1 - h.beta1);
   const float b2 = float(h.beta2), c2 = float(1 - h.beta2);
   const float step = float(h.step_size), eps = float(h.epsilon_hat);
