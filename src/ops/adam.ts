@@ -4,9 +4,10 @@
 //   v' = β2·v + (1 − β2)·g'²
 //   p' = decay·p − stepSize · m' / (√v' + ε̂)   (AdamW's decay, when ≠ 1)
 // in one pass over memory where the backend has the kernel (js, native: as
-// separate elementwise ops the step is a dozen passes), and elsewhere as
-// those elementwise ops (which webgpu fuses into one kernel anyway). The
-// optimizer (optim/adam.ts) folds its bias correction into stepSize and ε̂.
+// separate elementwise ops the step is a dozen passes; webgpu records those
+// ops' expression at once, which it fuses into one kernel), and elsewhere
+// as those elementwise ops. The optimizer (optim/adam.ts) folds its bias
+// correction into stepSize and ε̂.
 import type { AdamStep } from '../backends/kernels.js';
 import { backendFor, tidy } from '../engine.js';
 import { ShapeError, formatShape } from '../errors.js';

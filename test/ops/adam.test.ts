@@ -1,12 +1,13 @@
 // One Adam step as one op (ops/adam.ts): on every backend against the
 // formula in float64, at sizes that are and are not multiples of a vector
-// width, for plain Adam, Adam's L2 decay and AdamW's decoupled decay. Where a
-// backend has the one-pass kernel (js, native), it gives what the elementwise
-// ops that spell the step out give.
+// width, for plain Adam, Adam's L2 decay and AdamW's decoupled decay; and
+// bit for bit what the elementwise ops that spell the step out give (js and
+// native run it in one pass, webgpu records those ops' expression directly).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { adamStep, adamStepByOps, type AdamStep } from '../../src/ops/adam.js';
 import { activeBackend } from '../../src/engine.js';
+import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, expectExact, uniform } from '../helpers/data.js';
 
@@ -52,14 +53,14 @@ describe.each(BACKENDS)('adam step on %s', (backend) => {
       const [p, g, m, v] = inputs;
       const fused = adamStep(p, g, m, v, h);
       const byOps = adamStepByOps(p, g, m, v, h);
-      // Bit for bit where the kernel rounds as the ops do (js, native); webgpu runs the ops themselves.
+      // Bit for bit: js and native round as the ops do; webgpu records the ops' own expression.
       for (const key of ['p', 'm', 'v'] as const) expectExact(await fused[key].data(), await byOps[key].data(), key);
       for (const t of [...inputs, ...Object.values(fused), ...Object.values(byOps)]) t.dispose();
     }
   });
 
   it('runs as one kernel where the backend has it; f16 tensors take the elementwise way', async () => {
-    expect(typeof activeBackend().adam).toBe(backend === 'webgpu' ? 'undefined' : 'function');
+    expect(typeof activeBackend().adam).toBe('function');
     const h = STEPS['adam, L2'];
     const inputs = [uniform(9), uniform(9), uniform(9), uniform(9, 0, 0.01)].map((values) => tm.tensor(values, { dtype: 'f16' }));
     const [p, g, m, v] = inputs;
@@ -68,6 +69,31 @@ describe.each(BACKENDS)('adam step on %s', (backend) => {
     expect(fused.p.dtype).toBe('f16');
     expectExact(await fused.p.data(), await byOps.p.data(), 'f16 p');
     for (const t of [...inputs, ...Object.values(fused), ...Object.values(byOps)]) t.dispose();
+  });
+
+  it('leaves nothing behind over many steps (tensors, and on webgpu the pool buffers), and on webgpu a step is one launch', async () => {
+    const live = () => (backend === 'webgpu' ? (activeBackend() as WebGpuBackend).runtime.pool.info.live : 0);
+    const g = tm.tensor(uniform(300));
+    let [p, m, v] = [tm.tensor(uniform(300)), tm.zeros([300]), tm.zeros([300])];
+    await p.data();
+    const [tensors, buffers] = [tm.memory().numTensors, live()];
+    for (let i = 0; i < 20; i++) {
+      const next = adamStep(p, g, m, v, STEPS['adam, L2']);
+      for (const t of [p, m, v]) t.dispose();
+      ({ p, m, v } = next);
+      await p.data();
+    }
+    expect(tm.memory().numTensors).toBe(tensors);
+    expect(live()).toBe(buffers);
+    if (backend === 'webgpu') {
+      const gpu = activeBackend() as WebGpuBackend;
+      const next = adamStep(p, g, m, v, STEPS.adam);
+      const before = gpu.runtime.commands.dispatches;
+      for (const t of [next.p, next.m, next.v]) await t.data();
+      expect(gpu.runtime.commands.dispatches - before).toBe(1); // p, m and v from one fused kernel
+      for (const t of Object.values(next)) t.dispose();
+    }
+    for (const t of [p, m, v, g]) t.dispose();
   });
 
   it('names the tensor whose shape differs, and refuses a disposed one, changing nothing', () => {

@@ -31,6 +31,7 @@ import { oneHot } from './kernels/onehot.js';
 import { quantizedPath } from './kernels/quantized_path.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
+import { recordAdam } from './kernels/adam.js';
 import type { KernelTime } from './kernel_timer.js';
 
 export type { GpuFeatures } from './device.js';
@@ -302,7 +303,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     upload(values: StorageArray, dtype: DType) {
       commands.checkDevice();
-      if (values.length === 1) return new GpuData(dtype, 1, [1], { stored: values, bits: scalarBits(values, dtype) });
+      if (values.length === 1) return scalarData(values, dtype);
       const buffer = pool.acquire(values.byteLength);
       commands.write(buffer, values);
       return new GpuData(dtype, values.length, [values.length], buffer);
@@ -328,6 +329,24 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     binary: (op, a, b, outShape) => pending(a.dtype, outShape, { kind: 'binary', op }, [a, b]),
     where: (cond, a, b, outShape) => pending(a.dtype, outShape, { kind: 'where' }, [cond, a, b]),
     cast: (x, dtype) => pending(dtype, x.shape, { kind: 'cast' }, [x]),
+
+    adam(p, g, m, v, step) {
+      const made: GpuData[] = [];
+      const info = (storage: GpuData, shape: readonly number[]): Info => (made.push(storage), { storage, shape, dtype: 'f32' });
+      const outputs = recordAdam({
+        op: (op, args) => info(pending('f32', p.shape, op, args), p.shape),
+        // A number as ops/adam.ts's elementwise way passes it: an f32 scalar tensor, shape [].
+        scalar: (x) => info(scalarData(Float32Array.of(x), 'f32'), []),
+      }, p, g, m, v, step);
+      const [pOut, mOut, vOut] = outputs.map((o) => o.storage);
+      // What no tensor will hold is freed as the engine frees a disposed tensor's storage.
+      for (const d of made) {
+        if (d === pOut || d === mOut || d === vOut) continue;
+        d.freed = true;
+        dropIfUnused(d, recycle);
+      }
+      return [pOut, mOut, vOut];
+    },
 
     matmul(a, b, config, outDtype) {
       commands.checkDevice();
@@ -400,6 +419,11 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 }
 
 /** A one-element upload's value as a kernel computes with it: the bits of an f32, or of an i32. */
+/** A one-element value kept on the CPU (data.ts). */
+function scalarData(values: StorageArray, dtype: DType): GpuData {
+  return new GpuData(dtype, 1, [1], { stored: values, bits: scalarBits(values, dtype) });
+}
+
 function scalarBits(values: StorageArray, dtype: DType): number {
   const v = dtype === 'f16' ? f16Value(values[0]) : values[0];
   return isFloat(dtype) ? new Uint32Array(Float32Array.of(v).buffer)[0] : v >>> 0;
