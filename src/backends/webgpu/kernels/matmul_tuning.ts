@@ -61,6 +61,13 @@ const SHAPE_MAX_TIMED = 64;
 const SHAPE_MAX_COUNTED = 1024;
 /** A shape that takes longer than this on the device's tile stays on it: it is like the products tuning timed, and slow to time on every candidate. */
 const SHAPE_MAX_RUN_MS = 20;
+/**
+ * A shape whose operands or output take more than this each is not timed: the
+ * measurement runs in buffers of its own, as large again as the product's,
+ * and a product that large is like the square products the device's tile was
+ * timed on.
+ */
+const SHAPE_MAX_BYTES = 64 * 2 ** 20;
 /** Each timed run repeats the product to last about this long, so that coarse timestamps (a browser's) still tell tiles apart. */
 const SHAPE_MIN_RUN_MS = 1;
 const SHAPE_MAX_REPEATS = 16;
@@ -102,7 +109,7 @@ export function tileForProduct(rt: Runtime, d: ProductDims, config: MatmulConfig
   const { device, features } = rt.ctx;
   const macs = d.batch * d.m * d.n * d.k;
   if (macs >= TUNE_MIN_MACS && !tuning.has(device)) tune(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
-  if (macs < SHAPE_MIN_MACS || !features.timestampQuery || pinned.has(device)) return deviceTile(rt, d, config);
+  if (macs < SHAPE_MIN_MACS || !features.timestampQuery || pinned.has(device) || !smallEnough(rt, d)) return deviceTile(rt, d, config);
   let byShape = shapes.get(device);
   if (!byShape) shapes.set(device, (byShape = new Map()));
   const key = shapeKey(d, config);
@@ -114,6 +121,12 @@ export function tileForProduct(rt: Runtime, d: ProductDims, config: MatmulConfig
   if (shape.chosen) return shape.chosen.value ?? deviceTile(rt, d, config);
   if (++shape.seen === SHAPE_REPEATS && (shapeQueue.get(device)?.queued ?? 0) < SHAPE_MAX_TIMED) queueShape(rt, key, d, config, shape);
   return deviceTile(rt, d, config);
+}
+
+/** Whether a shape's measurement buffers (f32 operands and output) stay within SHAPE_MAX_BYTES and what the device can bind. */
+function smallEnough(rt: Runtime, d: ProductDims): boolean {
+  const most = Math.min(SHAPE_MAX_BYTES, rt.ctx.limits.maxStorageBufferBindingSize);
+  return Math.max(d.batchA * d.m * d.k, d.batchB * d.k * d.n, d.batch * d.m * d.n) * 4 <= most;
 }
 
 function deviceTile(rt: Runtime, d: ProductDims, config: MatmulConfig): MatmulTile {
@@ -289,10 +302,15 @@ async function withProduct<T>(
   const usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
   const shapeA = config.transposeA ? [d.batchA, d.k, d.m] : [d.batchA, d.m, d.k];
   const shapeB = config.transposeB ? [d.batchB, d.n, d.k] : [d.batchB, d.k, d.n];
+  // A device short of memory fails the measurement, not the program's next read (where an uncaught error would surface).
+  device.pushErrorScope('out-of-memory');
   const [abuf, bbuf, out] = [d.batchA * d.m * d.k, d.batchB * d.k * d.n, d.batch * d.m * d.n].map((len) => device.createBuffer({ size: 4 * len, usage }));
+  const outOfMemory = device.popErrorScope();
   const a: Operand = { buffer: abuf, shape: shapeA, dtype: 'f32' };
   const b: Operand = { buffer: bbuf, shape: shapeB, dtype: 'f32' };
   try {
+    const error = await rt.ctx.wait(outOfMemory);
+    if (error) throw new Error(`webgpu: no memory to time a matmul tile: ${error.message}`);
     return await measure((tile, repeats) => () => {
       for (let i = 0; i < repeats; i++) encodeWithTile(rt, a, b, config, 'f32', out, tile, undefined, d, false);
     });
