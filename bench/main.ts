@@ -5,13 +5,15 @@
 //   2. int8 vs f32 matmul on the native backend
 //   3. matmul on the webgpu backend vs tfjs-webgpu on the same adapter, f16, and fused vs unfused
 //   4. training an MLP on MNIST: tmnn on each backend vs TensorFlow.js on cpu, wasm and webgpu
-// `npm run bench -- matmul` (or int8, webgpu, training) runs one section.
+//   5. a training step of a tiny MLP: the framework's own cost per step, vs TensorFlow.js
+// `npm run bench -- matmul` (or int8, webgpu, training, step) runs one section.
 import * as tm from '../src/index.js';
 import { loadDigits } from '../examples/mnist/data.js';
 import { bestOf, gflops, printTable, verdict } from './harness.js';
 import { directSgemmGflops } from './native/direct.js';
 import { tfjsMatmulGflops, useTfjs } from './peers/tfjs.js';
 import { tfjsTrainingSamplesPerSecond, type TfjsTrainingBackend } from './peers/tfjs-train.js';
+import { tfjsStepUs, tmnnStepUs } from './step_overhead.js';
 import { TRAINING, tmnnTraining } from './training.js';
 import { webgpuSection } from './webgpu/matmul.js';
 
@@ -123,7 +125,22 @@ async function trainingSection(): Promise<void> {
   );
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, webgpu: webgpuSection, training: trainingSection };
+async function stepSection(): Promise<void> {
+  const rows: [string, number][] = [];
+  for (const backend of ['js', 'native'] as const) rows.push([`tmnn ${backend}`, await tmnnStepUs(backend)]);
+  for (const backend of ['cpu', 'wasm'] as const) rows.push([`tfjs-${backend}`, await tfjsStepUs(backend)]);
+  const bestTfjs = Math.min(...rows.filter(([name]) => name.startsWith('tfjs')).map(([, us]) => us));
+  printTable(
+    'a training step of an MLP 8-16-16-2 (ReLU, softmax cross-entropy, Adam) on a batch of 4, µs per step: the framework\'s own cost',
+    ['', 'µs per step', '× faster than the best tfjs'],
+    rows.map(([name, us]) => [name, us, bestTfjs / us]),
+    'Forward, backward and update where the arithmetic is next to nothing: op dispatch, autograd and memory management, ' +
+      'which small models pay every step, and every model on a GPU fast enough to leave the CPU the bottleneck. ' +
+      'tmnn: tidy + backward + optimizer.step; tfjs: optimizer.minimize. Best of 5 rounds of 1,000 steps.',
+  );
+}
+
+const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, webgpu: webgpuSection, training: trainingSection, step: stepSection };
 const wanted = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`tmnn ${tm.VERSION} bench · ${new Date().toISOString()} · node ${process.version}`);
 for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) await SECTIONS[name]();

@@ -1,0 +1,76 @@
+// What a training step costs when the arithmetic is next to nothing: an MLP
+// 8-16-16-2 (ReLU, softmax cross-entropy, Adam) on a batch of 4, forward,
+// backward and update, tmnn on its CPU backends next to TensorFlow.js on cpu
+// and wasm, each written the way its users write a step by hand (tmnn:
+// tidy + backward + optimizer.step; tfjs: optimizer.minimize). The per-step
+// time is the framework itself — op dispatch, autograd, memory management —
+// which small models pay on every step, and every model pays on a GPU fast
+// enough to leave the CPU as the bottleneck.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tm from '../src/index.js';
+import { useTfjs } from './peers/tfjs.js';
+
+const WIDTHS = [8, 16, 16, 2];
+const BATCH = 4;
+const STEPS = 1000;
+const ROUNDS = 5;
+
+/** µs per step: the best of ROUNDS rounds of STEPS steps, after a warm-up round. */
+function perStep(step: () => void): number {
+  let best = Infinity;
+  for (let round = 0; round <= ROUNDS; round++) {
+    const start = performance.now();
+    for (let i = 0; i < STEPS; i++) step();
+    if (round > 0) best = Math.min(best, ((performance.now() - start) / STEPS) * 1000);
+  }
+  return best;
+}
+
+const inputs = Float32Array.from({ length: BATCH * WIDTHS[0] }, (_, i) => Math.sin(i));
+const labels = Int32Array.from({ length: BATCH }, (_, i) => i % WIDTHS[WIDTHS.length - 1]);
+
+export async function tmnnStepUs(backend: tm.BackendName): Promise<number> {
+  await tm.init({ backend });
+  tm.setSeed(1);
+  const model = new tm.nn.Sequential(WIDTHS.slice(1).map((w, i) => new tm.nn.Dense(WIDTHS[i], w, { activation: i < WIDTHS.length - 2 ? 'relu' : 'linear' })));
+  const optimizer = new tm.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const x = tm.tensor(inputs, [BATCH, WIDTHS[0]]);
+  const y = tm.tensor(labels);
+  const us = perStep(() => {
+    tm.tidy(() => {
+      tm.losses.crossEntropy(model.forward(x), y).backward();
+      optimizer.step();
+      optimizer.zeroGrad();
+    });
+  });
+  for (const t of [x, y]) t.dispose();
+  model.dispose();
+  optimizer.dispose();
+  return us;
+}
+
+export async function tfjsStepUs(backend: 'cpu' | 'wasm'): Promise<number> {
+  if (backend === 'wasm') await useTfjs('wasm');
+  else await tf.setBackend('cpu');
+  const weights = WIDTHS.slice(1).flatMap((w, i) => [tf.variable(tf.randomNormal([WIDTHS[i], w], 0, 0.1, 'float32', i + 1)), tf.variable(tf.zeros([w]))]);
+  const optimizer = tf.train.adam(1e-3);
+  const x = tf.tensor2d(inputs, [BATCH, WIDTHS[0]]);
+  const y = tf.oneHot(tf.tensor1d(labels, 'int32'), WIDTHS[WIDTHS.length - 1]);
+  const forward = () => {
+    let h: tf.Tensor = x;
+    for (let i = 0; i < weights.length; i += 2) {
+      h = tf.add(tf.matMul(h, weights[i]), weights[i + 1]);
+      if (i < weights.length - 2) h = tf.relu(h);
+    }
+    return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
+  };
+  const us = perStep(() => {
+    tf.tidy(() => {
+      optimizer.minimize(forward);
+    });
+  });
+  tf.dispose([...weights, x, y]);
+  optimizer.dispose();
+  return us;
+}
