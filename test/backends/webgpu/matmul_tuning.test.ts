@@ -4,25 +4,19 @@
 // runs the same products every step). Each test that times shapes runs on a
 // device of its own with the tuning file off, so it measures rather than
 // recalls, and runs products through the same entry point as the backend.
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWebGpuBackend, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { matmul } from '../../../src/backends/webgpu/kernels/matmul.js';
 import { TILE_CANDIDATES } from '../../../src/backends/webgpu/kernels/matmul_kernel.js';
 import { shapeTiles, tileFor, tileForProduct, tilesSettled, tune, useTile } from '../../../src/backends/webgpu/kernels/matmul_tuning.js';
 import type { Operand } from '../../../src/backends/webgpu/runtime.js';
 import type { MatmulConfig } from '../../../src/backends/kernels.js';
 import { asF32, expectClose, uniform } from '../../helpers/data.js';
+import { freshDevices } from '../../helpers/webgpu.js';
 import { f64, matmulRef } from '../../helpers/float64.js';
 
-const started: WebGpuBackend[] = [];
-async function freshDevice(): Promise<WebGpuBackend> {
-  const gpu = await createWebGpuBackend();
-  started.push(gpu);
-  return gpu;
-}
-afterAll(() => {
-  for (const gpu of started) gpu.release?.();
-});
+/** A backend on a device of its own: what a new process would get. */
+const freshDevice = freshDevices();
 
 const savedCache = process.env.TMNN_CACHE;
 beforeEach(() => {

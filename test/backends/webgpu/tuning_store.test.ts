@@ -8,24 +8,17 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWebGpuBackend, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { TILE_CANDIDATES } from '../../../src/backends/webgpu/kernels/matmul_kernel.js';
 import { shapeTiles, tileFor, tileForProduct, tileTuning, tilesSettled, tune } from '../../../src/backends/webgpu/kernels/matmul_tuning.js';
 import { measureInt8Paths } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
 import { measureQuantizedPaths, quantizedTiming } from '../../../src/backends/webgpu/kernels/quantized_path.js';
 import { fingerprint, recall, remember } from '../../../src/backends/webgpu/tuning_store.js';
+import { freshDevices } from '../../helpers/webgpu.js';
 
-const started: WebGpuBackend[] = [];
 /** A backend on a device of its own: what a new process would get. */
-async function freshDevice(): Promise<WebGpuBackend> {
-  const gpu = await createWebGpuBackend();
-  started.push(gpu);
-  return gpu;
-}
-afterAll(() => {
-  for (const gpu of started) gpu.release?.();
-});
+const freshDevice = freshDevices();
 
 let dir: string;
 const file = () => join(dir, 'tmnn', 'webgpu-tuning.json');
