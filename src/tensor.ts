@@ -8,7 +8,7 @@ import { DisposedTensorError, ValueError, formatShape } from './errors.js';
 import * as ops from './ops/index.js';
 import type { GradNode } from './tape.js';
 import { backward } from './autograd/backward.js';
-import { sizeOf } from './shape.js';
+import { sameShape, sizeOf } from './shape.js';
 
 /** Nested JS arrays, as `array()` returns them. */
 export type NestedArray = number | NestedArray[];
@@ -141,7 +141,7 @@ export class Tensor {
   assign(value: Tensor): this {
     const ref = value.dataRef('assign');
     const own = this.dataRef('assign');
-    if (value.dtype !== this.dtype || value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])) {
+    if (value.dtype !== this.dtype || !sameShape(value.shape, this.shape)) {
       throw new ValueError(`assign: value ${formatShape(value.shape)} ${value.dtype} does not match ${formatShape(this.shape)} ${this.dtype}`);
     }
     if (ref.backend !== own.backend) {

@@ -4,6 +4,7 @@
 // back-propagated once.
 import { keep, tidy, untrack } from '../engine.js';
 import { ValueError, formatShape } from '../errors.js';
+import { sameShape } from '../shape.js';
 import { add, cast, onesLike } from '../ops/index.js';
 import { needsGrad, noGrad, releaseSaved } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -46,7 +47,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   if (gradient === undefined && root.size !== 1) {
     throw new ValueError(`backward: output ${formatShape(root.shape)} is not a scalar; pass a gradient of the same shape`);
   }
-  if (gradient !== undefined && (gradient.rank !== root.rank || gradient.shape.some((d, i) => d !== root.shape[i]))) {
+  if (gradient !== undefined && !sameShape(gradient.shape, root.shape)) {
     throw new ValueError(`backward: gradient ${formatShape(gradient.shape)} does not match output ${formatShape(root.shape)}`);
   }
   // Gradients on the way are out of tidy's reach (backward may run inside

@@ -2,6 +2,7 @@
 // values) out. Intermediates are freed at once; autograd keeps what it needs.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { sameShape } from '../shape.js';
 import { isFloat } from '../dtype.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
@@ -23,7 +24,7 @@ function reduce(perSample: Tensor, reduction: Reduction = 'mean'): Tensor {
 }
 
 function sameShapes(loss: string, pred: Tensor, target: Tensor): void {
-  if (pred.rank !== target.rank || pred.shape.some((d, i) => d !== target.shape[i])) {
+  if (!sameShape(pred.shape, target.shape)) {
     throw new ShapeError(`${loss}: prediction ${formatShape(pred.shape)} and target ${formatShape(target.shape)} differ`);
   }
 }

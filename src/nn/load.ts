@@ -6,6 +6,7 @@ import { CorruptFileError } from '../io/errors.js';
 import { readFileBytes } from '../io/file.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { formatShape } from '../errors.js';
+import { sameShape } from '../shape.js';
 import { fromStorageArray } from '../ops/util.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
 import { Dense } from './dense.js';
@@ -93,7 +94,7 @@ export function fromBytes(bytes: Uint8Array): Sequential {
     for (const [name, p] of Object.entries(params)) {
       const e = entries[name];
       if (!e) throw new CorruptFileError(`model file: parameter ${name} is missing`);
-      if (e.shape.length !== p.shape.length || e.shape.some((d, i) => d !== p.shape[i])) {
+      if (!sameShape(e.shape, p.shape)) {
         throw new CorruptFileError(`model file: parameter ${name} is ${formatShape(e.shape)}, the layer needs ${formatShape(p.shape)}`);
       }
       if (e.data.length * e.data.BYTES_PER_ELEMENT !== p.size * BYTES_PER_ELEMENT[e.dtype]) {

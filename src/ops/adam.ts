@@ -11,6 +11,7 @@
 import type { AdamStep } from '../backends/kernels.js';
 import { backendFor, tidy } from '../engine.js';
 import { ShapeError, formatShape } from '../errors.js';
+import { sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, mul, sqrt, square, sub } from './elementwise.js';
 import { checkTensor, fromStorage } from './util.js';
@@ -27,7 +28,7 @@ export function adamStep(p: Tensor, g: Tensor, m: Tensor, v: Tensor, step: AdamS
   const named = { p, g, m, v };
   for (const [name, t] of Object.entries(named)) {
     checkTensor('adam', t, name);
-    if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
+    if (!sameShape(t.shape, p.shape)) {
       throw new ShapeError(`adam: ${name} ${formatShape(t.shape)} differs from p ${formatShape(p.shape)}`);
     }
   }
