@@ -254,13 +254,18 @@ async function timeTiles(rt: Runtime): Promise<TileChoice> {
   let general = candidates[0];
   for (const [i, size] of stages.entries()) {
     const ms = await timeCandidates(rt, candidates, size, TUNE_ROUNDS);
-    const ranked = candidates.map((tile, j) => ({ tile, ms: ms[j] })).sort((x, y) => x.ms - y.ms).map((c) => c.tile);
+    const ranked = byTime(candidates, ms);
     // The best non-vec4 tile goes on to the next stage too: products vec4 cannot run use it.
     general = ranked.find((tile) => !tile.vec4)!;
     candidates = ranked.slice(0, i === stages.length - 1 ? 1 : TUNE_KEEP);
     if (!candidates.includes(general)) candidates.push(general);
   }
   return { best: candidates[0], general };
+}
+
+/** Tiles fastest first, given each one's time. */
+function byTime(tiles: readonly MatmulTile[], ms: readonly number[]): MatmulTile[] {
+  return tiles.map((tile, i) => ({ tile, ms: ms[i] })).sort((x, y) => x.ms - y.ms).map((c) => c.tile);
 }
 
 /** Each candidate's best time (ms) on an f32 product [m, k] × [k, n], over interleaved rounds (timing.ts). */
@@ -283,10 +288,9 @@ async function timeShape(rt: Runtime, d: ProductDims, config: MatmulConfig): Pro
     const repeats = Math.min(SHAPE_MAX_REPEATS, Math.ceil(SHAPE_MIN_RUN_MS / Math.max(probe, SHAPE_MIN_RUN_MS / SHAPE_MAX_REPEATS)));
     const candidates = TILE_CANDIDATES.filter((tile) => fits(tile, rt.ctx.limits) && (!tile.vec4 || vec4Eligible(config, d.n)));
     const first = await bestTimes(rt, candidates.map((tile) => run(tile, repeats)), 1);
-    const finalists = candidates.map((tile, i) => ({ tile, ms: first[i] })).sort((x, y) => x.ms - y.ms).slice(0, TUNE_KEEP).map((c) => c.tile);
+    const finalists = byTime(candidates, first).slice(0, TUNE_KEEP);
     if (!finalists.includes(current)) finalists.push(current);
-    const ms = await bestTimes(rt, finalists.map((tile) => run(tile, repeats)), TUNE_ROUNDS);
-    return finalists[ms.indexOf(Math.min(...ms))];
+    return byTime(finalists, await bestTimes(rt, finalists.map((tile) => run(tile, repeats)), TUNE_ROUNDS))[0];
   });
 }
 
