@@ -35,9 +35,21 @@ export interface PoolStats {
 /**
  * Buffers waiting for reuse, by exact size, up to a budget of idle bytes: the
  * free lists of the storage pool here and of the read-back pool (staging.ts).
+ *
+ * A size's free list hands out its oldest buffer (the first this pool kept),
+ * not the one freed last. A repeated step then gets the same buffer for each
+ * of its tensors every time, whatever order the last step freed them in, so
+ * the bind groups kept for its launches (commands.ts) serve every step. Taking
+ * the last freed made each step a permutation of the one before: a tiny MLP's
+ * step went through thousands of buffer combinations before repeating, and
+ * made most of its bind groups afresh.
  */
 export class IdleBuffers {
-  private readonly free = new Map<number, GPUBuffer[]>();
+  /** By size, idle buffers ordered newest first, so the oldest pops off the end. */
+  private readonly free = new Map<number, { buffer: GPUBuffer; age: number }[]>();
+  /** Each buffer's age: the order this pool first kept it in. */
+  private readonly ages = new WeakMap<GPUBuffer, number>();
+  private nextAge = 0;
   private idleCount = 0;
   private idleBytes = 0;
 
@@ -51,9 +63,9 @@ export class IdleBuffers {
     return this.idleBytes;
   }
 
-  /** An idle buffer of exactly `size` bytes, if there is one. */
+  /** The oldest idle buffer of exactly `size` bytes, if there is one. */
   take(size: number): GPUBuffer | undefined {
-    const buffer = this.free.get(size)?.pop();
+    const buffer = this.free.get(size)?.pop()?.buffer;
     if (buffer) {
       this.idleCount--;
       this.idleBytes -= size;
@@ -67,8 +79,18 @@ export class IdleBuffers {
       buffer.destroy();
       return;
     }
+    let age = this.ages.get(buffer);
+    if (age === undefined) this.ages.set(buffer, (age = this.nextAge++));
     const list = this.free.get(buffer.size) ?? [];
-    list.push(buffer);
+    // Binary search for its place among the newest-first.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid].age > age) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, { buffer, age });
     this.free.set(buffer.size, list);
     this.idleCount++;
     this.idleBytes += buffer.size;
@@ -76,7 +98,7 @@ export class IdleBuffers {
 
   /** Destroys every idle buffer. */
   clear(): void {
-    for (const list of this.free.values()) for (const b of list) b.destroy();
+    for (const list of this.free.values()) for (const { buffer } of list) buffer.destroy();
     this.free.clear();
     this.idleCount = 0;
     this.idleBytes = 0;

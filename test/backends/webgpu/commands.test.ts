@@ -5,12 +5,13 @@
 // and an upload into a pooled buffer lands after the recorded work that still
 // reads the buffer's old contents. A step repeated over the same buffers
 // reuses its bind groups, parameters included, and still reads this step's
-// parameters.
+// parameters — also when a training loop reads back only every few steps, so
+// that several steps share a submit.
 import { beforeAll, expect, it, vi } from 'vitest';
 import * as tm from '../../../src/index.js';
-import { activeBackend } from '../../../src/engine.js';
+import { activeBackend, setActive } from '../../../src/engine.js';
 import type { GpuData } from '../../../src/backends/webgpu/data.js';
-import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+import { webGpuBackendOn, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { expectClose, uniform } from '../../helpers/data.js';
 
 let gpu: WebGpuBackend;
@@ -25,11 +26,12 @@ it('hundreds of launches with parameters, recorded before one readback, each rea
   const x = tm.tensor(v, [n, 7]);
   const before = gpu.runtime.commands.dispatches;
   // Row k summed over its first (k % 7) + 1 columns: a slice and a reduction per row, each launch with its own dims.
-  const sums = Array.from({ length: n }, (_, k) => x.slice([k, 0], [1, (k % 7) + 1]).sum());
+  const sums = Array.from({ length: n }, (_, k) => tm.tidy(() => x.slice([k, 0], [1, (k % 7) + 1]).sum()));
   expect(gpu.runtime.commands.dispatches - before).toBeGreaterThanOrEqual(n);
   const got = await Promise.all(sums.map((s) => s.data()));
   const want = Array.from({ length: n }, (_, k) => v.slice(k * 7, k * 7 + (k % 7) + 1).reduce((a, b) => a + b, 0));
   expectClose(Float64Array.from(got.map((g) => g[0])), Float64Array.from(want), 1e-5);
+  for (const t of [x, ...sums]) t.dispose();
 });
 
 it('a step repeated over the same buffers makes no new bind groups, yet each run reads its own parameters', async () => {
@@ -60,16 +62,20 @@ it('a step repeated over the same buffers makes no new bind groups, yet each run
 });
 
 it('a small upload into a pooled buffer waits for recorded work that reads the old contents', async () => {
-  const a = tm.tensor([1, 2, 3, 4]);
+  // A size no other tensor here has, so the pool's idle buffer of its size is a's.
+  const n = 4321;
+  const [va, vc] = [uniform(n), uniform(n)];
+  const a = tm.tensor(va, [n]);
   const storage = (t: tm.Tensor) => t.dataRef('test').storage as GpuData;
   const b = a.mul(2);
   gpu.materialize(storage(b)); // recorded, not submitted: it reads a's buffer later
   const buffer = storage(a).buffer;
   a.dispose(); // a's buffer goes back to the pool
-  const c = tm.tensor([7, 8, 9, 10]);
+  const c = tm.tensor(vc, [n]);
   expect(storage(c).buffer).toBe(buffer); // the pool handed it straight back
-  expect(Array.from(await b.data())).toEqual([2, 4, 6, 8]);
-  expect(Array.from(await c.data())).toEqual([7, 8, 9, 10]);
+  expectClose(await b.data(), Float64Array.from(Float32Array.from(va), (x) => 2 * x), 0);
+  expectClose(await c.data(), Float64Array.from(Float32Array.from(vc)), 0);
+  for (const t of [b, c]) t.dispose();
 });
 
 it('reads reuse their read-back buffers, and reads in flight together each get their own', async () => {
@@ -88,6 +94,7 @@ it('reads reuse their read-back buffers, and reads in flight together each get t
     expect(created).not.toHaveBeenCalled();
   } finally {
     created.mockRestore();
+    for (const t of [a, b]) t.dispose();
   }
 });
 
@@ -99,4 +106,45 @@ it('uploads of every size and alignment come back as written', async () => {
   const ints = i8.map((v) => tm.tensor(v, [v.length], { dtype: 'i8' }));
   for (const [k, t] of ts.entries()) expectClose(await t.data(), Float64Array.from(Float32Array.from(values[k])), 0);
   for (const [k, t] of ints.entries()) expect(Array.from(await t.data())).toEqual(Array.from(i8[k]));
+  for (const t of [...ts, ...ints]) t.dispose();
+});
+
+it('a training loop that reads back every few steps makes no new bind groups once warm', async () => {
+  // As a program runs it: without the test mode's poison fills, whose own launches would hide a step's pattern.
+  const plain = webGpuBackendOn(gpu.runtime.ctx, { poison: false });
+  setActive(plain, { backend: 'webgpu', reason: 'test: no poison fills', passedOver: [] });
+  tm.setSeed(1);
+  const x = tm.tensor(Float32Array.from({ length: 32 }, (_, i) => Math.sin(i)), [4, 8]);
+  const y = tm.tensor(Int32Array.from([0, 1, 0, 1]));
+  const model = new tm.nn.Sequential([new tm.nn.Dense(8, 16, { activation: 'relu' }), new tm.nn.Dense(16, 16, { activation: 'relu' }), new tm.nn.Dense(16, 2)]);
+  const optimizer = new tm.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const created = vi.spyOn(gpu.runtime.ctx.device, 'createBindGroup');
+  // ~20 launches a step and a submit every 64: most submits hold parts of three steps.
+  const steps = async (n: number): Promise<number> => {
+    created.mockClear();
+    for (let i = 1; i <= n; i++) {
+      const loss = tm.tidy(() => {
+        const l = tm.losses.crossEntropy(model.forward(x), y);
+        l.backward();
+        optimizer.step();
+        optimizer.zeroGrad();
+        return l;
+      });
+      if (i % 20 === 0) expect(Number.isFinite((await loss.data())[0])).toBe(true);
+      loss.dispose();
+    }
+    return created.mock.calls.length;
+  };
+  try {
+    // Warm: the first groups are made, and buffers idle in the pool from earlier work settle into the step's use.
+    let warm = 0;
+    while ((await steps(20)) > 0) expect(++warm).toBeLessThan(20);
+    expect(await steps(100)).toBe(0);
+  } finally {
+    created.mockRestore();
+    for (const t of [x, y]) t.dispose();
+    model.dispose();
+    optimizer.dispose();
+    setActive(gpu, { backend: 'webgpu', reason: 'test', passedOver: [] });
+  }
 });

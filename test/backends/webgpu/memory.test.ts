@@ -3,6 +3,8 @@
 // GPU buffer pool flat — every buffer is handed back and reused, none is
 // created after the first iterations. A tensor larger than a kernel can bind
 // is refused with a clear error instead of failing validation on the GPU.
+// Freed buffers are handed out oldest first, so a repeated step gets the same
+// buffers each time.
 import { expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
@@ -14,7 +16,8 @@ it('1,000 training steps leave tm.memory() and the buffer pool flat', async () =
   const gpu = activeBackend() as WebGpuBackend;
   tm.setSeed(5);
   const x = tm.randn([16, 12]);
-  const y = tm.oneHot(tm.tensor(Int32Array.from({ length: 16 }, (_, i) => i % 4)), 4);
+  // Every tensor made here is disposed: one left to the garbage collector would leave the count whenever it ran.
+  const y = tm.tidy(() => tm.oneHot(tm.tensor(Int32Array.from({ length: 16 }, (_, i) => i % 4)), 4));
   const model = new tm.nn.Sequential([new tm.nn.Dense(12, 8, { activation: 'relu' }), new tm.nn.Dense(8, 4)]);
   const optimizer = new tm.optim.Adam(model.parameters(), { lr: 0.01 });
   const step = () => tm.tidy(() => {
@@ -42,6 +45,7 @@ it('1,000 training steps leave tm.memory() and the buffer pool flat', async () =
   expect(tm.memory().numTensors).toBe(settled!.tensors);
   expect(gpu.runtime.pool.info.live).toBe(settled!.live);
   expect(gpu.runtime.pool.info.created).toBe(settled!.created);
+  for (const t of [x, y]) t.dispose();
   model.dispose();
   optimizer.dispose();
 }, 120_000);
@@ -71,4 +75,20 @@ it('a tensor just under the limit gets a buffer no larger than the limit, whatev
   pool.acquire(100);
   expect(made).toEqual([1000, 256]);
   expect(() => pool.acquire(1004)).toThrow('a tensor of 1,004 bytes is more than this device (a test device) lets a kernel bind at once (maxStorageBufferBindingSize 1,000 bytes)');
+});
+
+it('freed buffers of a size are handed out oldest first, whatever order they were freed in', () => {
+  let made = 0;
+  const device = { createBuffer: ({ size }: { size: number }) => ({ size, label: `buffer ${made++}`, destroy() {} }) } as unknown as GPUDevice;
+  const pool = new BufferPool(device, { maxBytes: 1 << 20, device: 'a test device' });
+  const [a, b, c] = [pool.acquire(100), pool.acquire(100), pool.acquire(100)];
+  const other = pool.acquire(5000);
+  for (const buffer of [b, other, c, a]) pool.release(buffer);
+  // Buffers are aged by when the pool first kept them: b, then c, then a.
+  expect([pool.acquire(100), pool.acquire(100), pool.acquire(100)].map((x) => x.label)).toEqual([b, c, a].map((x) => x.label));
+  pool.release(a);
+  pool.release(b);
+  expect(pool.acquire(100)).toBe(b);
+  expect(pool.acquire(5000)).toBe(other);
+  expect(made).toBe(4);
 });
