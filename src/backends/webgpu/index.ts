@@ -239,12 +239,17 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return { buffer: materialize('data' in a ? a.data : a.storage), shape: a.shape, dtype: 'data' in a ? a.data.dtype : a.dtype };
   }
 
-  /** Records an elementwise op; chains longer than MAX_FUSED_DEPTH are cut by computing the deepest argument. */
-  function pending(dtype: DType, shape: readonly number[], op: ElementwiseOp, inputs: readonly Info[]): GpuData {
+  /** Records an elementwise op; chains longer than MAX_FUSED_DEPTH are cut by computing the deepest argument (unless `cut` is false). */
+  function pending(dtype: DType, shape: readonly number[], op: ElementwiseOp, inputs: readonly Info[], cut = true): GpuData {
     commands.checkDevice();
-    for (const x of inputs) if (x.storage.elementwise && x.storage.depth >= MAX_FUSED_DEPTH) materialize(x.storage);
+    if (cut) cutDeep(inputs);
     const args = inputs.map((x) => ({ data: x.storage, shape: x.shape }));
     return new GpuData(dtype, sizeOf(shape), shape, { ...op, args } as never);
+  }
+
+  /** Computes the inputs whose pending expressions are at MAX_FUSED_DEPTH, so that what reads them starts a new kernel. */
+  function cutDeep(inputs: readonly Info[]): void {
+    for (const x of inputs) if (x.storage.elementwise && x.storage.depth >= MAX_FUSED_DEPTH) materialize(x.storage);
   }
 
   /** x as a kernel-addressable operand: packed dtypes widened to i32 / f32 in a temporary. */
@@ -333,8 +338,13 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     adam(p, g, m, v, step) {
       const made: GpuData[] = [];
       const info = (storage: GpuData, shape: readonly number[]): Info => (made.push(storage), { storage, shape, dtype: 'f32' });
+      // The step's own expression is fixed and small (14 ops at most), so only its
+      // inputs are cut as any op's would be. Depth counts a shared node once per
+      // use: with Adam's L2 term, the gradient read by m, by v and squared pushed
+      // the count past the cap and split the step into two launches.
+      cutDeep([p, g, m, v]);
       const outputs = recordAdam({
-        op: (op, args) => info(pending('f32', p.shape, op, args), p.shape),
+        op: (op, args) => info(pending('f32', p.shape, op, args, false), p.shape),
         // A number as ops/adam.ts's elementwise way passes it: an f32 scalar tensor, shape [].
         scalar: (x) => info(scalarData(Float32Array.of(x), 'f32'), []),
       }, p, g, m, v, step);
