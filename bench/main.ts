@@ -8,14 +8,12 @@
 //   5. a training step of a tiny MLP: the framework's own cost per step on the CPU, and on webgpu, vs TensorFlow.js
 // `npm run bench -- matmul` (or int8, webgpu, training, step) runs one section.
 import * as tm from '../src/index.js';
-import { activeBackend } from '../src/engine.js';
-import type { WebGpuBackend } from '../src/backends/webgpu/index.js';
 import { loadDigits } from '../examples/mnist/data.js';
 import { bestOf, gflops, printTable, verdict } from './harness.js';
 import { directSgemmGflops } from './native/direct.js';
 import { tfjsMatmulGflops, useTfjs } from './peers/tfjs.js';
 import { tfjsTrainingSamplesPerSecond, type TfjsTrainingBackend } from './peers/tfjs-train.js';
-import { READ_EVERY, tfjsStepUs, tmnnStepUs } from './step_overhead.js';
+import { cpuStepTable, webgpuStepTable } from './step_overhead.js';
 import { TRAINING, tmnnTraining } from './training.js';
 import { webgpuSection } from './webgpu/matmul.js';
 
@@ -128,36 +126,8 @@ async function trainingSection(): Promise<void> {
 }
 
 async function stepSection(): Promise<void> {
-  const title = 'a training step of an MLP 8-16-16-2 (ReLU, softmax cross-entropy, Adam) on a batch of 4, µs per step';
-  const how = 'tmnn: tidy + backward + optimizer.step; tfjs: optimizer.minimize. The loss read back every ' +
-    `${READ_EVERY} steps. Best of 5 rounds of 1,000 steps (200 on webgpu).`;
-  const rows: [string, number][] = [];
-  for (const backend of ['js', 'native'] as const) rows.push([`tmnn ${backend}`, await tmnnStepUs(backend)]);
-  for (const backend of ['cpu', 'wasm'] as const) rows.push([`tfjs-${backend}`, await tfjsStepUs(backend)]);
-  const bestTfjs = Math.min(...rows.filter(([name]) => name.startsWith('tfjs')).map(([, us]) => us));
-  printTable(
-    `${title} on the CPU: the framework's own cost`,
-    ['', 'µs per step', '× faster than the best tfjs'],
-    rows.map(([name, us]) => [name, us, bestTfjs / us]),
-    'Forward, backward and update where the arithmetic is next to nothing: op dispatch, autograd and memory management, ' +
-      'which small models pay every step, and every model on a GPU fast enough to leave the CPU the bottleneck. ' + how,
-  );
-  let gpu: number;
-  try {
-    gpu = await tmnnStepUs('webgpu');
-  } catch (err) {
-    console.log(`\n${title} on webgpu: skipped, no adapter here: ${(err as Error).message}`);
-    return;
-  }
-  const adapter = (activeBackend() as WebGpuBackend).device.description;
-  const peer = await tfjsStepUs('webgpu').catch((err: Error) => `failed: ${err.message.slice(0, 60)}`);
-  printTable(
-    `${title} on webgpu (${adapter}), GPU time included`,
-    ['', 'µs per step', '× faster than tfjs-webgpu'],
-    [['tmnn webgpu', gpu, typeof peer === 'number' ? peer / gpu : '—'], ['tfjs-webgpu', peer, typeof peer === 'number' ? 1 : '—']],
-    'Both on the same Dawn adapter. Each step issues ~20 small launches; a software adapter runs them on the CPU ' +
-      'beside the framework, so this is the framework plus the adapter. ' + how,
-  );
+  await cpuStepTable();
+  await webgpuStepTable();
 }
 
 const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, webgpu: webgpuSection, training: trainingSection, step: stepSection };

@@ -26,7 +26,7 @@ pack() {
   xz -T2 -6 -c node_modules/webgpu/dist/linux-x64/dawn.node > "$kit/dawn.node.xz"
   npx esbuild bench/webgpu/main.ts --bundle --platform=node --format=esm --target=es2022 \
     --loader:.wgsl=text --external:webgpu --log-level=warning --outfile="$kit/bench-webgpu.mjs" \
-    --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+    --banner:js="import { createRequire as kitCreateRequire } from 'node:module'; const require = kitCreateRequire(import.meta.url);"
   (cd "$kit/debs" && apt-get download libvulkan1 >/dev/null 2>&1)
   du -sh "$kit"
 }
