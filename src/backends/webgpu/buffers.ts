@@ -75,13 +75,14 @@ export class IdleBuffers {
 
   /** Keeps `buffer` for reuse, or destroys it past the budget. */
   put(buffer: GPUBuffer): void {
-    if (this.idleBytes + buffer.size > this.maxBytes) {
+    const { size } = buffer; // a native getter in Dawn's Node binding
+    if (this.idleBytes + size > this.maxBytes) {
       buffer.destroy();
       return;
     }
     let age = this.ages.get(buffer);
     if (age === undefined) this.ages.set(buffer, (age = this.nextAge++));
-    const list = this.free.get(buffer.size) ?? [];
+    const list = this.free.get(size) ?? [];
     // Binary search for its place among the newest-first.
     let lo = 0;
     let hi = list.length;
@@ -91,9 +92,9 @@ export class IdleBuffers {
       else hi = mid;
     }
     list.splice(lo, 0, { buffer, age });
-    this.free.set(buffer.size, list);
+    this.free.set(size, list);
     this.idleCount++;
-    this.idleBytes += buffer.size;
+    this.idleBytes += size;
   }
 
   /** Destroys every idle buffer. */

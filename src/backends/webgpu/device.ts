@@ -71,7 +71,7 @@ export async function acquireDevice(): Promise<GpuContext> {
       timestampQuery: device.features.has('timestamp-query'),
       dot4I8Packed: gpu.wgslLanguageFeatures?.has('packed_4x8_integer_dot_product') ?? false,
     },
-    limits: device.limits,
+    limits: plainLimits(device.limits),
     lost: null,
     wait: gpuWaiter(api),
   };
@@ -79,4 +79,11 @@ export async function acquireDevice(): Promise<GpuContext> {
     ctx.lost = `${info.reason === 'destroyed' ? 'the device was destroyed' : 'the GPU device was lost'}${info.message ? ` (${info.message})` : ''}`;
   });
   return ctx;
+}
+
+/** The limits as a plain object: Dawn's are read through native getters, and launches read some on every dispatch. */
+function plainLimits(limits: GPUSupportedLimits): GPUSupportedLimits {
+  const plain: Record<string, number> = {};
+  for (const k in limits) plain[k] = limits[k as keyof GPUSupportedLimits] as number;
+  return plain as unknown as GPUSupportedLimits;
 }

@@ -434,7 +434,13 @@ function scalarData(values: StorageArray, dtype: DType): GpuData {
   return new GpuData(dtype, 1, [1], { stored: values, bits: scalarBits(values, dtype) });
 }
 
+/** One f32 and its bits, reused: a training step makes dozens of scalars. */
+const f32Scratch = new Float32Array(1);
+const f32Bits = new Uint32Array(f32Scratch.buffer);
+
 function scalarBits(values: StorageArray, dtype: DType): number {
   const v = dtype === 'f16' ? f16Value(values[0]) : values[0];
-  return isFloat(dtype) ? new Uint32Array(Float32Array.of(v).buffer)[0] : v >>> 0;
+  if (!isFloat(dtype)) return v >>> 0;
+  f32Scratch[0] = v;
+  return f32Bits[0];
 }
