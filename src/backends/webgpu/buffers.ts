@@ -7,6 +7,7 @@
 // Reuse is safe without waiting for the GPU: commands run in submission
 // order, so a dispatch that writes a recycled buffer runs after every
 // dispatch that read it as the previous tensor.
+import FlatQueue from 'flatqueue';
 import { ValueError } from '../../errors.js';
 import { BufferUsage } from './usage.js';
 
@@ -45,8 +46,8 @@ export interface PoolStats {
  * made most of its bind groups afresh.
  */
 export class IdleBuffers {
-  /** By size, idle buffers ordered newest first, so the oldest pops off the end. */
-  private readonly free = new Map<number, { buffer: GPUBuffer; age: number }[]>();
+  /** By size, idle buffers by age, oldest first out. */
+  private readonly free = new Map<number, FlatQueue<GPUBuffer>>();
   /** Each buffer's age: the order this pool first kept it in. */
   private readonly ages = new WeakMap<GPUBuffer, number>();
   private nextAge = 0;
@@ -65,7 +66,7 @@ export class IdleBuffers {
 
   /** The oldest idle buffer of exactly `size` bytes, if there is one. */
   take(size: number): GPUBuffer | undefined {
-    const buffer = this.free.get(size)?.pop()?.buffer;
+    const buffer = this.free.get(size)?.pop();
     if (buffer) {
       this.idleCount--;
       this.idleBytes -= size;
@@ -82,24 +83,16 @@ export class IdleBuffers {
     }
     let age = this.ages.get(buffer);
     if (age === undefined) this.ages.set(buffer, (age = this.nextAge++));
-    const list = this.free.get(size) ?? [];
-    // Binary search for its place among the newest-first.
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid].age > age) lo = mid + 1;
-      else hi = mid;
-    }
-    list.splice(lo, 0, { buffer, age });
-    this.free.set(size, list);
+    let queue = this.free.get(size);
+    if (!queue) this.free.set(size, (queue = new FlatQueue<GPUBuffer>()));
+    queue.push(buffer, age);
     this.idleCount++;
     this.idleBytes += size;
   }
 
   /** Destroys every idle buffer. */
   clear(): void {
-    for (const list of this.free.values()) for (const { buffer } of list) buffer.destroy();
+    for (const queue of this.free.values()) for (let b = queue.pop(); b; b = queue.pop()) b.destroy();
     this.free.clear();
     this.idleCount = 0;
     this.idleBytes = 0;
