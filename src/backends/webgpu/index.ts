@@ -338,7 +338,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     adam(p, g, m, v, step) {
       const made: GpuData[] = [];
       const info = (storage: GpuData, shape: readonly number[]): Info => (made.push(storage), { storage, shape, dtype: 'f32' });
-      // The step's own expression is fixed and small (14 ops at most), so only its
+      // The step's own expression is fixed and small (15 ops at most), so only its
       // inputs are cut as any op's would be. Depth counts a shared node once per
       // use: with Adam's L2 term, the gradient read by m, by v and squared pushed
       // the count past the cap and split the step into two launches.
