@@ -15,6 +15,7 @@
         "src/int8_gemm.cc",
         "src/movement.cc",
         "src/reduce.cc",
+        "src/sgd.cc",
         "src/softmax.cc",
         "src/where.cc"
       ],

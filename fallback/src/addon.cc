@@ -181,6 +181,33 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// sgd(p, g, v | null, pOut, vOut | null, lr, momentum, nesterov, weightDecay): Float32Arrays, outputs of one length;
+// v null on the first step, vOut null without momentum.
+Napi::Value Sgd(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const char* names[] = {"p", "g", "v", "pOut", "vOut"};
+  Array a[5];
+  bool present[5];
+  for (int i = 0; i < 5; i++) {
+    present[i] = !info[i].IsNull();
+    if (!present[i] && i != 2 && i != 4) type_error(env, std::string("sgd: ") + names[i] + " must be a Float32Array");
+    if (!present[i]) continue;
+    a[i] = array(info[i], names[i]);
+    if (a[i].dtype != F32) type_error(env, std::string("sgd: ") + names[i] + " must be a Float32Array");
+  }
+  const int64_t n = a[3].length;
+  require(!present[4] || a[4].length == n, env, "sgd: the outputs differ in length");
+  for (int i = 0; i < 3; i++) require(!present[i] || a[i].length >= n, env, std::string("sgd: ") + names[i] + " is shorter than the outputs");
+  if (!info[5].IsNumber() || !info[6].IsNumber() || !info[7].IsBoolean() || !info[8].IsNumber()) {
+    type_error(env, "sgd: lr, momentum and weightDecay must be numbers, nesterov a boolean");
+  }
+  const SgdStep h{info[5].As<Napi::Number>().DoubleValue(), info[6].As<Napi::Number>().DoubleValue(),
+                  info[8].As<Napi::Number>().DoubleValue(), info[7].As<Napi::Boolean>().Value()};
+  sgd(a[0].as<float>(), a[1].as<float>(), present[2] ? a[2].as<float>() : nullptr, a[3].as<float>(),
+      present[4] ? a[4].as<float>() : nullptr, n, h);
+  return env.Undefined();
+}
+
 // f16ToF32(Uint16Array, Float32Array), f32ToF16(Float32Array, Uint16Array)
 Napi::Value F16ToF32(const Napi::CallbackInfo& info) {
   const Array h = array(info[0], "h"), f = array(info[1], "f");
@@ -251,7 +278,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", Reduce}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"adam", Adam},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

@@ -62,6 +62,14 @@ struct AdamStep {
 void adam(const float* p, const float* g, const float* m, const float* v, float* p_out, float* m_out, float* v_out,
           int64_t n, const AdamStep& h);
 
+// sgd.cc: one SGD step (ops/sgd.ts gives the formula), f32 throughout; v is null on the first
+// step, v_out without momentum.
+struct SgdStep {
+  double lr, momentum, weight_decay;
+  bool nesterov;
+};
+void sgd(const float* p, const float* g, const float* v, float* p_out, float* v_out, int64_t n, const SgdStep& h);
+
 // where.cc
 void where(const Array& cond, const Shape& sc, const Array& a, const Shape& sa, const Array& b, const Shape& sb,
            const Shape& shape, const Array& out);

@@ -39,6 +39,17 @@ export interface AdamStep {
   readonly decay: number;
 }
 
+/** One SGD step's constants (ops/sgd.ts). */
+export interface SgdStep {
+  readonly lr: number;
+  /** The velocity's decay (0: plain SGD, no velocity kept). */
+  readonly momentum: number;
+  /** Steps along g' + momentum · v' rather than v'. */
+  readonly nesterov: boolean;
+  /** TMNN's L2 regularisation: weightDecay · p added to the gradient (0: none). */
+  readonly weightDecay: number;
+}
+
 export interface MatmulConfig {
   /** a is stored [batchA, K, M] rather than [batchA, M, K]. */
   readonly transposeA: boolean;
@@ -131,6 +142,12 @@ export interface Backend<S = unknown> extends Kernels<S> {
    * Optional: elsewhere the step runs as the elementwise ops that spell it out.
    */
   adam?(p: TensorInfo<S>, g: TensorInfo<S>, m: TensorInfo<S>, v: TensorInfo<S>, step: AdamStep): [S, S, S];
+  /**
+   * One SGD step over f32 tensors of one size (ops/sgd.ts gives the formula):
+   * the new parameter and, with momentum, the new velocity (from none on the
+   * first step), in one pass. Optional, as adam is.
+   */
+  sgd?(p: TensorInfo<S>, g: TensorInfo<S>, velocity: TensorInfo<S> | null, step: SgdStep): [S, S | null];
   /** Gives back what the backend holds (a GPU device) when it was started but not chosen. */
   release?(): void;
 }

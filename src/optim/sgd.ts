@@ -1,6 +1,7 @@
 // Stochastic gradient descent with momentum, Nesterov momentum and weight
 // decay (TMNN's L2 regularisation: λ·w added to the gradient).
 import { ValueError } from '../errors.js';
+import { sgdStep } from '../ops/sgd.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 
@@ -25,10 +26,13 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>): Tensor {
-    const g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
-    if (!this.momentum) return p.sub(g.mul(this.lr));
-    const v = this.setState(state, 'velocity', state.velocity ? state.velocity.mul(this.momentum).add(g) : g.reshape(g.shape));
-    const direction = this.nesterov ? g.add(v.mul(this.momentum)) : v;
-    return p.sub(direction.mul(this.lr));
+    const next = sgdStep(p, grad, this.momentum ? state.velocity ?? null : null, {
+      lr: this.lr,
+      momentum: this.momentum,
+      nesterov: this.nesterov,
+      weightDecay: this.weightDecay,
+    });
+    if (next.velocity) this.setState(state, 'velocity', next.velocity);
+    return next.p;
   }
 }

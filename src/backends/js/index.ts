@@ -5,6 +5,7 @@
 import type { DType, StorageArray } from '../../dtype.js';
 import type { Backend } from '../kernels.js';
 import { adam } from './adam.js';
+import { sgd } from './sgd.js';
 import { cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
@@ -30,5 +31,6 @@ export function createJsBackend(): Backend<StorageArray> {
     cast,
     oneHot,
     adam,
+    sgd,
   };
 }

@@ -61,6 +61,9 @@ export interface Addon {
   /** One Adam step (kernels.ts's adam) into the three outputs, all of one length. */
   adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
     beta1: number, beta2: number, stepSize: number, epsilonHat: number, l2: number, decay: number): void;
+  /** One SGD step (kernels.ts's sgd) into the outputs, of one length: v null on the first step, vOut null without momentum. */
+  sgd(p: Float32Array, g: Float32Array, v: Float32Array | null, pOut: Float32Array, vOut: Float32Array | null,
+    lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
   f16ToF32(h: Uint16Array, f: Float32Array): void;
   f32ToF16(f: Float32Array, h: Uint16Array): void;
   /** The f16 conversion in use; `true` forces the portable one, `false` restores the best. */

@@ -186,6 +186,15 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return [pOut, mOut, vOut];
     },
 
+    sgd(p, g, velocity, h) {
+      const n = sizeOf(p.shape);
+      const pOut = output('f32', n) as Float32Array;
+      const vOut = h.momentum !== 0 ? (output('f32', n) as Float32Array) : null;
+      const [sp, sg] = [p, g].map((t) => ready(t) as Float32Array);
+      addon.sgd(sp, sg, velocity ? (ready(velocity) as Float32Array) : null, pOut, vOut, h.lr, h.momentum, h.nesterov, h.weightDecay);
+      return [pOut, vOut];
+    },
+
     oneHot(indices, depth, outDtype) {
       const idx = ready(indices);
       if (!(idx instanceof Int8Array || idx instanceof Int32Array)) return js.oneHot(indices, depth, outDtype);

@@ -31,7 +31,8 @@ import { oneHot } from './kernels/onehot.js';
 import { quantizedPath } from './kernels/quantized_path.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
-import { recordAdam } from './kernels/adam.js';
+import { recordAdam, type Recorder } from './kernels/adam.js';
+import { recordSgd } from './kernels/sgd.js';
 import type { KernelTime } from './kernel_timer.js';
 
 export type { GpuFeatures } from './device.js';
@@ -252,6 +253,33 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     for (const x of inputs) if (x.storage.elementwise && x.storage.depth >= MAX_FUSED_DEPTH) materialize(x.storage);
   }
 
+  /**
+   * An optimizer's step (kernels/adam.ts, kernels/sgd.ts) recorded as one
+   * pending expression over f32 inputs of one shape: its outputs, and every
+   * other node it made freed as a disposed tensor's storage is. The step's
+   * own expression is fixed and small (Adam's is 15 ops at most), so only its
+   * inputs are cut as any op's would be: depth counts a shared node once per
+   * use, and with Adam's L2 term, the gradient read by m, by v and squared
+   * pushed the count past the cap and split the step into several launches.
+   */
+  function recordStep(inputs: readonly Info[], record: (r: Recorder) => readonly (Info | null)[]): (GpuData | null)[] {
+    cutDeep(inputs);
+    const shape = inputs[0].shape;
+    const made: GpuData[] = [];
+    const info = (storage: GpuData, at: readonly number[]): Info => (made.push(storage), { storage, shape: at, dtype: 'f32' });
+    const outputs = record({
+      op: (op, args) => info(pending('f32', shape, op, args, false), shape),
+      // A number as the elementwise way passes it: an f32 scalar tensor, shape [].
+      scalar: (x) => info(scalarData(Float32Array.of(x), 'f32'), []),
+    }).map((o) => o?.storage ?? null);
+    for (const d of made) {
+      if (outputs.includes(d)) continue;
+      d.freed = true;
+      dropIfUnused(d, recycle);
+    }
+    return outputs;
+  }
+
   /** x as a kernel-addressable operand: packed dtypes widened to i32 / f32 in a temporary. */
   function wide(x: Info): { operand: Operand; done(): void } {
     if (packing(x.dtype, features) === 1) return { operand: operand(x), done: () => {} };
@@ -335,28 +363,9 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     where: (cond, a, b, outShape) => pending(a.dtype, outShape, { kind: 'where' }, [cond, a, b]),
     cast: (x, dtype) => pending(dtype, x.shape, { kind: 'cast' }, [x]),
 
-    adam(p, g, m, v, step) {
-      const made: GpuData[] = [];
-      const info = (storage: GpuData, shape: readonly number[]): Info => (made.push(storage), { storage, shape, dtype: 'f32' });
-      // The step's own expression is fixed and small (15 ops at most), so only its
-      // inputs are cut as any op's would be. Depth counts a shared node once per
-      // use: with Adam's L2 term, the gradient read by m, by v and squared pushed
-      // the count past the cap and split the step into two launches.
-      cutDeep([p, g, m, v]);
-      const outputs = recordAdam({
-        op: (op, args) => info(pending('f32', p.shape, op, args, false), p.shape),
-        // A number as ops/adam.ts's elementwise way passes it: an f32 scalar tensor, shape [].
-        scalar: (x) => info(scalarData(Float32Array.of(x), 'f32'), []),
-      }, p, g, m, v, step);
-      const [pOut, mOut, vOut] = outputs.map((o) => o.storage);
-      // What no tensor will hold is freed as the engine frees a disposed tensor's storage.
-      for (const d of made) {
-        if (d === pOut || d === mOut || d === vOut) continue;
-        d.freed = true;
-        dropIfUnused(d, recycle);
-      }
-      return [pOut, mOut, vOut];
-    },
+    adam: (p, g, m, v, step) => recordStep([p, g, m, v], (r) => recordAdam(r, p, g, m, v, step)) as [GpuData, GpuData, GpuData],
+    sgd: (p, g, velocity, step) =>
+      recordStep(velocity ? [p, g, velocity] : [p, g], (r) => recordSgd(r, p, g, velocity, step)) as [GpuData, GpuData | null],
 
     matmul(a, b, config, outDtype) {
       commands.checkDevice();
