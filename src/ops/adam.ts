@@ -9,12 +9,10 @@
 // as those elementwise ops. The optimizer (optim/adam.ts) folds its bias
 // correction into stepSize and ε̂.
 import type { AdamStep } from '../backends/kernels.js';
-import { backendFor, tidy } from '../engine.js';
-import { ShapeError, formatShape } from '../errors.js';
-import { sameShape } from '../shape.js';
+import { tidy } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, mul, sqrt, square, sub } from './elementwise.js';
-import { checkTensor, fromStorage } from './util.js';
+import { fromStorage, sameShapeOperands } from './util.js';
 
 export type { AdamStep } from '../backends/kernels.js';
 
@@ -25,14 +23,7 @@ export interface AdamState {
 }
 
 export function adamStep(p: Tensor, g: Tensor, m: Tensor, v: Tensor, step: AdamStep): AdamState {
-  const named = { p, g, m, v };
-  for (const [name, t] of Object.entries(named)) {
-    checkTensor('adam', t, name);
-    if (!sameShape(t.shape, p.shape)) {
-      throw new ShapeError(`adam: ${name} ${formatShape(t.shape)} differs from p ${formatShape(p.shape)}`);
-    }
-  }
-  const backend = backendFor('adam', [p, g, m, v].map((t) => t.dataRef('adam')));
+  const backend = sameShapeOperands('adam', { p, g, m, v });
   if (!backend.adam || [p, g, m, v].some((t) => t.dtype !== 'f32')) return adamStepByOps(p, g, m, v, step);
   const [sp, sm, sv] = backend.adam(p.info('adam'), g.info('adam'), m.info('adam'), v.info('adam'), step);
   return { p: fromStorage(backend, sp, p.shape, 'f32'), m: fromStorage(backend, sm, p.shape, 'f32'), v: fromStorage(backend, sv, p.shape, 'f32') };

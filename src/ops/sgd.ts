@@ -5,12 +5,10 @@
 // in one pass over memory where the backend has the kernel, and elsewhere as
 // the elementwise ops that spell it out (as ops/adam.ts does for Adam).
 import type { SgdStep } from '../backends/kernels.js';
-import { backendFor, tidy } from '../engine.js';
-import { ShapeError, formatShape } from '../errors.js';
-import { sameShape } from '../shape.js';
+import { tidy } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { add, mul, sub } from './elementwise.js';
-import { checkTensor, fromStorage } from './util.js';
+import { fromStorage, sameShapeOperands } from './util.js';
 
 export type { SgdStep } from '../backends/kernels.js';
 
@@ -23,14 +21,8 @@ export interface SgdState {
 /** `velocity` is the last step's (null on the first step, and without momentum). */
 export function sgdStep(p: Tensor, g: Tensor, velocity: Tensor | null, step: SgdStep): SgdState {
   const named: Record<string, Tensor> = velocity ? { p, g, velocity } : { p, g };
-  for (const [name, t] of Object.entries(named)) {
-    checkTensor('sgd', t, name);
-    if (!sameShape(t.shape, p.shape)) {
-      throw new ShapeError(`sgd: ${name} ${formatShape(t.shape)} differs from p ${formatShape(p.shape)}`);
-    }
-  }
+  const backend = sameShapeOperands('sgd', named);
   const tensors = Object.values(named);
-  const backend = backendFor('sgd', tensors.map((t) => t.dataRef('sgd')));
   if (!backend.sgd || tensors.some((t) => t.dtype !== 'f32')) return sgdStepByOps(p, g, velocity, step);
   const [sp, sv] = backend.sgd(p.info('sgd'), g.info('sgd'), velocity?.info('sgd') ?? null, step);
   return { p: fromStorage(backend, sp, p.shape, 'f32'), velocity: sv === null ? null : fromStorage(backend, sv, p.shape, 'f32') };

@@ -3,8 +3,8 @@
 import type { Backend } from '../backends/kernels.js';
 import { BYTES_PER_ELEMENT, encodeValues, scalarDTypeNextTo, type DType, type StorageArray } from '../dtype.js';
 import { activeBackend, backendFor, newRef } from '../engine.js';
-import { ValueError } from '../errors.js';
-import { sizeOf } from '../shape.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { sameShape, sizeOf } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 
 export function checkTensor(op: string, x: unknown, name = 'x'): Tensor {
@@ -13,6 +13,23 @@ export function checkTensor(op: string, x: unknown, name = 'x'): Tensor {
   }
   x.dataRef(op); // throws if disposed
   return x;
+}
+
+/**
+ * Checks an elementwise step's operands (an optimizer's: ops/adam.ts,
+ * ops/sgd.ts), named as the error should name them, the first the reference
+ * shape: each a live tensor of that shape, all on one backend, which it returns.
+ */
+export function sameShapeOperands(op: string, named: Readonly<Record<string, Tensor>>): Backend {
+  const tensors = Object.entries(named);
+  const [first, reference] = tensors[0];
+  for (const [name, t] of tensors) {
+    checkTensor(op, t, name);
+    if (!sameShape(t.shape, reference.shape)) {
+      throw new ShapeError(`${op}: ${name} ${formatShape(t.shape)} differs from ${first} ${formatShape(reference.shape)}`);
+    }
+  }
+  return backendFor(op, tensors.map(([, t]) => t.dataRef(op)));
 }
 
 /** Wraps a kernel's output in a tensor. */
