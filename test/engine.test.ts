@@ -5,11 +5,10 @@
 // Memory checks run synchronously between their snapshot and their check:
 // storage of tensors other tests forgot is freed by a FinalizationRegistry,
 // whose callbacks only run between tasks.
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../src/index.js';
 import { BACKENDS } from './helpers/backends.js';
+import { collected } from './helpers/gc.js';
 import { runIsolated } from './helpers/isolated.js';
 
 describe.each(BACKENDS)('memory and lifetimes on %s', (backend) => {
@@ -314,21 +313,6 @@ describe('tidy finds returned tensors anywhere', () => {
 
 describe('tensors nobody disposes', () => {
   // The storage of a tensor that is never disposed goes back once the tensor is garbage.
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
-  /** Collects until the finalizers have run and the count of live tensors holds still. */
-  async function collected(): Promise<number> {
-    let last = -1;
-    for (let round = 0; round < 20; round++) {
-      gc();
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      const now = tm.memory().numTensors;
-      if (now === last) return now;
-      last = now;
-    }
-    return last;
-  }
-
   beforeAll(async () => {
     await tm.init({ backend: 'js' });
   });

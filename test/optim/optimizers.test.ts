@@ -1,6 +1,9 @@
-// Each optimizer's update rule, step by step against the formula in float64.
+// Each optimizer's update rule, step by step against the formula in float64;
+// and the state buffers an optimizer keeps (moments, velocities), freed by
+// dispose() or, for an optimizer dropped without it, once it is garbage.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { collected } from '../helpers/gc.js';
 
 beforeAll(async () => {
   await tm.init({ backend: 'js' });
@@ -87,6 +90,31 @@ describe('optimizers', () => {
     const cos = new tm.optim.CosineAnnealingLR(opt2, { tMax: 4, minLr: 0 });
     const c = [1, 2, 3, 4].map(() => (cos.step(), opt2.lr));
     c.forEach((lr, i) => expect(lr).toBeCloseTo((1 + Math.cos((Math.PI * (i + 1)) / 4)) / 2, 10));
+  });
+
+  it('keeps one set of state buffers across steps, freed by dispose() or once the optimizer is garbage', async () => {
+    const p = param([1, -2, 3]);
+    const start = await collected();
+    for (const [make, buffers] of [[() => new tm.optim.Adam([p]), 2], [() => new tm.optim.SGD([p], { momentum: 0.9 }), 1]] as const) {
+      const opt = make();
+      for (let i = 0; i < 3; i++) {
+        setGrad(p, [0.1, 0.2, -0.3]);
+        opt.step();
+      }
+      opt.zeroGrad();
+      expect(tm.memory().numTensors).toBe(start + buffers); // m and v; the velocity
+      opt.dispose();
+      expect(tm.memory().numTensors).toBe(start);
+    }
+    (() => {
+      const dropped = new tm.optim.Adam([p]);
+      setGrad(p, [0.1, 0.2, -0.3]);
+      dropped.step();
+      dropped.zeroGrad();
+    })();
+    expect(tm.memory().numTensors).toBe(start + 2);
+    expect(await collected()).toBe(start);
+    p.dispose();
   });
 
   it('rejects parameters that do not require gradients, and a bad learning rate', () => {
