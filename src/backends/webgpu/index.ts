@@ -31,7 +31,8 @@ import { oneHot } from './kernels/onehot.js';
 import { quantizedPath } from './kernels/quantized_path.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
-import { recordAdam, type Recorder } from './kernels/adam.js';
+import { recordAdam } from './kernels/adam.js';
+import type { Recorder } from './kernels/recorder.js';
 import { recordSgd } from './kernels/sgd.js';
 import type { KernelTime } from './kernel_timer.js';
 

@@ -2,21 +2,12 @@
 // elementwise ops that ops/adam.ts's elementwise way would record, in the
 // same shape: fusion turns it into the same one kernel, computing the same
 // bits, without a tensor made (and autograd and tidy consulted) per op.
-import type { AdamStep, ArithmeticOp, TensorInfo } from '../../kernels.js';
-import type { ElementwiseOp, GpuData } from '../data.js';
-
-type Info = TensorInfo<GpuData>;
-
-/** How the expression is recorded: a pending op over args at the parameter's shape, and a number kept on the CPU. */
-export interface Recorder {
-  op(op: ElementwiseOp, args: readonly Info[]): Info;
-  scalar(x: number): Info;
-}
+import type { AdamStep } from '../../kernels.js';
+import { arithmetic, type Info, type Recorder } from './recorder.js';
 
 /** The new p, m and v as pending expressions. */
 export function recordAdam(r: Recorder, p: Info, g: Info, m: Info, v: Info, h: AdamStep): [Info, Info, Info] {
-  const bin = (op: ArithmeticOp) => (a: Info, b: Info | number) => r.op({ kind: 'binary', op }, [a, typeof b === 'number' ? r.scalar(b) : b]);
-  const [add, sub, mul, div] = [bin('add'), bin('sub'), bin('mul'), bin('div')];
+  const [add, sub, mul, div] = (['add', 'sub', 'mul', 'div'] as const).map((op) => arithmetic(r, op));
   const grad = h.l2 !== 0 ? add(g, mul(p, h.l2)) : g;
   const m1 = add(mul(m, h.beta1), mul(grad, 1 - h.beta1));
   const v1 = add(mul(v, h.beta2), mul(mul(grad, grad), 1 - h.beta2));
