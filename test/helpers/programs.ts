@@ -1,7 +1,7 @@
-// Random tensor programs for the fuzz tests (test/backends/webgpu/fusion_fuzz,
-// test/autograd/fuzz): small DAGs of elementwise ops and products over inputs
-// of a few broadcast shapes, with shared subexpressions and views. Every value
-// is an integer small enough that each op is exact (in f16 too), and nothing
+// Random tensor programs for the fuzz tests (test/ops/fuzz, test/autograd/fuzz):
+// small DAGs of elementwise ops, reductions and products over inputs of a few
+// broadcast shapes, with shared subexpressions and views. Every value is an
+// integer small enough that each op is exact (in f16 too), and nothing
 // divides, so any correct evaluation (op by op, fused, simplified by a shader
 // compiler, summed in any order) gives the same bits, and two backends can be
 // compared exactly.
@@ -30,6 +30,8 @@ export type Instruction =
   | { readonly kind: 'where'; readonly cond: number; readonly a: number; readonly b: number }
   | { readonly kind: 'cast'; readonly dtype: Dtype; readonly x: number }
   | { readonly kind: 'reshape'; readonly x: number }
+  /** A reduction over some axes, kept as ones so the result still broadcasts against the rest. */
+  | { readonly kind: 'reduce'; readonly op: 'sum' | 'max' | 'min'; readonly x: number; readonly axes: readonly number[] }
   /** A product of two leaves of its own, which the ops after it may fuse into as an epilogue. */
   | { readonly kind: 'matmul'; readonly a: Leaf; readonly b: Leaf; readonly transposeA: boolean; readonly transposeB: boolean };
 
@@ -129,6 +131,19 @@ export function randomProgram(seed: number, length: number, full: readonly numbe
       const x = tensorArg();
       const op = pick(UNARY);
       push({ kind: 'unary', op, x }, shapes[x], dtypes[x], op === 'sign' ? 1 : bounds[x]);
+    } else if (r < 0.36) {
+      const x = tensorArg();
+      const shape = shapes[x];
+      if (shape.length === 0) continue;
+      const axes = shape.map((_, d) => d).filter(() => random() < 0.5);
+      if (axes.length === 0) axes.push(Math.floor(random() * shape.length));
+      const extent = axes.reduce((p, d) => p * shape[d], 1);
+      // max and min share a gradient among ties, dividing by their count: inexact, so not in a differentiable program.
+      const ops = [...(bounds[x] * extent <= exact ? ['sum' as const] : []), ...(options.differentiable ? [] : ['max' as const, 'min' as const])];
+      if (ops.length === 0) continue;
+      const op = pick(ops);
+      const dtype = op === 'sum' && (dtypes[x] === 'i8' || dtypes[x] === 'i32') ? 'i32' : dtypes[x];
+      push({ kind: 'reduce', op, x, axes }, shape.map((d, i) => (axes.includes(i) ? 1 : d)), dtype, op === 'sum' ? bounds[x] * extent : bounds[x]);
     } else if (r < 0.75) {
       const a = tensorArg();
       const b = random() < 0.8 ? tensorArg() : instructions.length - 1;
@@ -211,6 +226,7 @@ function show(ins: Instruction): string {
     case 'where': return `where(${ins.cond}, ${ins.a}, ${ins.b})`;
     case 'cast': return `cast(${ins.x})`;
     case 'reshape': return `reshape(${ins.x})`;
+    case 'reduce': return `${ins.op}(${ins.x}, axes ${ins.axes.join(',')})`;
     case 'matmul': return `matmul(${shape(ins.a, ins.transposeA)}, ${shape(ins.b, ins.transposeB)})`;
   }
 }
@@ -237,6 +253,7 @@ export function evaluate(program: Program, fromLeaf: (leaf: Leaf) => tm.Tensor):
         case 'where': values.push(tm.where(t(ins.cond), t(ins.a), t(ins.b))); break;
         case 'cast': values.push(t(ins.x).cast(ins.dtype)); break;
         case 'reshape': values.push(t(ins.x).reshape([-1]).reshape([...t(ins.x).shape])); break;
+        case 'reduce': values.push(t(ins.x)[ins.op]([...ins.axes], { keepDims: true })); break;
         case 'matmul': values.push(fromLeaf(ins.a).matmul(fromLeaf(ins.b), { transposeA: ins.transposeA, transposeB: ins.transposeB })); break;
       }
     }
