@@ -1,12 +1,12 @@
 // Gradients of random programs (test/helpers/programs.ts: elementwise ops,
-// broadcasts, views, reductions, products, shared subexpressions) through a
-// weighted sum of their outputs, on every backend against the js backend.
-// The programs' values are small integers, so every gradient is an exact
-// integer too, and the backends must agree bit for bit: broadcast gradients
-// summed back to their shapes, the ties of maximum/minimum/relu/abs, sums
-// over axes, products' transposed gradients, a value read by several ops,
-// and on webgpu the backward chains fused. Each op's gradient against
-// finite differences is gradients.test.ts.
+// broadcasts, views, transposes, slices and concatenation, reductions,
+// products, shared subexpressions) through a weighted sum of their outputs, on
+// every backend against the js backend. The programs' values are small
+// integers, so every gradient is an exact integer too, and the backends must
+// agree bit for bit: broadcast gradients summed back to their shapes, the ties
+// of maximum/minimum/relu/abs, sums over axes, products' transposed gradients,
+// a value read by several ops, and on webgpu the backward chains fused. Each
+// op's gradient against finite differences is gradients.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';

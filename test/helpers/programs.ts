@@ -1,6 +1,7 @@
 // Random tensor programs for the fuzz tests (test/ops/fuzz, test/autograd/fuzz):
-// small DAGs of elementwise ops, reductions and products over inputs of a few
-// broadcast shapes, with shared subexpressions and views. Every value is an
+// small DAGs of elementwise ops, reductions, products and data movement
+// (transposes, slices and concatenation, broadcasts, reshapes) over inputs of
+// a few broadcast shapes, with shared subexpressions. Every value is an
 // integer small enough that each op is exact (in f16 too), and nothing
 // divides, so any correct evaluation (op by op, fused, simplified by a shader
 // compiler, summed in any order) gives the same bits, and two backends can be
@@ -30,6 +31,11 @@ export type Instruction =
   | { readonly kind: 'where'; readonly cond: number; readonly a: number; readonly b: number }
   | { readonly kind: 'cast'; readonly dtype: Dtype; readonly x: number }
   | { readonly kind: 'reshape'; readonly x: number }
+  /** Transposed by `perm`, and back: a copy through the transpose kernel in the middle of a chain. */
+  | { readonly kind: 'transpose'; readonly x: number; readonly perm: readonly number[] }
+  /** Rolled by `by` along `axis`: two slices concatenated the other way round. */
+  | { readonly kind: 'roll'; readonly x: number; readonly axis: number; readonly by: number }
+  | { readonly kind: 'broadcast'; readonly x: number; readonly shape: readonly number[] }
   /** A reduction over some axes, kept as ones so the result still broadcasts against the rest. */
   | { readonly kind: 'reduce'; readonly op: 'sum' | 'max' | 'min'; readonly x: number; readonly axes: readonly number[] }
   /** A product of two leaves of its own, which the ops after it may fuse into as an epilogue. */
@@ -153,9 +159,24 @@ export function randomProgram(seed: number, length: number, full: readonly numbe
         o === 'add' || o === 'sub' ? bounds[a] + bounds[b] : o === 'mul' ? bounds[a] * bounds[b] : o === 'maximum' || o === 'minimum' ? Math.max(bounds[a], bounds[b]) : 1;
       if (bound(op) > exact) op = 'maximum';
       push({ kind: 'binary', op, a, b }, broadcastShape(shapes[a], shapes[b]), promote(a, b), bound(op));
-    } else if (r < 0.85) {
+    } else if (r < 0.82) {
       const [cond, a, b] = [tensorArg(), tensorArg(), tensorArg()];
       push({ kind: 'where', cond, a, b }, broadcastShape(shapes[cond], broadcastShape(shapes[a], shapes[b])), promote(a, b), Math.max(bounds[a], bounds[b]));
+    } else if (r < 0.87) {
+      const x = tensorArg();
+      const shape = shapes[x];
+      const how = pick(['transpose', 'roll', 'broadcast'] as const);
+      if (how === 'broadcast') {
+        push({ kind: 'broadcast', x, shape: full }, full, dtypes[x], bounds[x]);
+      } else if (how === 'transpose' && shape.length >= 2) {
+        const perm = shape.map((_, d) => d).sort(() => random() - 0.5);
+        push({ kind: 'transpose', x, perm }, shape, dtypes[x], bounds[x]);
+      } else {
+        const axes = shape.map((_, d) => d).filter((d) => shape[d] >= 2);
+        if (axes.length === 0) continue;
+        const axis = pick(axes);
+        push({ kind: 'roll', x, axis, by: 1 + Math.floor(random() * (shape[axis] - 1)) }, shape, dtypes[x], bounds[x]);
+      }
     } else if (r < 0.93) {
       const x = tensorArg();
       if (options.differentiable) {
@@ -227,6 +248,9 @@ function show(ins: Instruction): string {
     case 'cast': return `cast(${ins.x})`;
     case 'reshape': return `reshape(${ins.x})`;
     case 'reduce': return `${ins.op}(${ins.x}, axes ${ins.axes.join(',')})`;
+    case 'transpose': return `transpose(${ins.x}, [${ins.perm.join(',')}]) and back`;
+    case 'roll': return `roll(${ins.x}, ${ins.by} along ${ins.axis})`;
+    case 'broadcast': return `broadcastTo(${ins.x})`;
     case 'matmul': return `matmul(${shape(ins.a, ins.transposeA)}, ${shape(ins.b, ins.transposeB)})`;
   }
 }
@@ -254,6 +278,20 @@ export function evaluate(program: Program, fromLeaf: (leaf: Leaf) => tm.Tensor):
         case 'cast': values.push(t(ins.x).cast(ins.dtype)); break;
         case 'reshape': values.push(t(ins.x).reshape([-1]).reshape([...t(ins.x).shape])); break;
         case 'reduce': values.push(t(ins.x)[ins.op]([...ins.axes], { keepDims: true })); break;
+        case 'transpose': {
+          const back = ins.perm.map((_, d) => ins.perm.indexOf(d));
+          values.push(t(ins.x).transpose(ins.perm).transpose(back));
+          break;
+        }
+        case 'roll': {
+          const x = t(ins.x);
+          const cut = x.shape[ins.axis] - ins.by;
+          const begin = (at: number) => x.shape.map((_, d) => (d === ins.axis ? at : 0));
+          const size = (n: number) => x.shape.map((e, d) => (d === ins.axis ? n : e));
+          values.push(tm.concat([x.slice(begin(cut), size(ins.by)), x.slice(begin(0), size(cut))], ins.axis));
+          break;
+        }
+        case 'broadcast': values.push(t(ins.x).broadcastTo([...ins.shape])); break;
         case 'matmul': values.push(fromLeaf(ins.a).matmul(fromLeaf(ins.b), { transposeA: ins.transposeA, transposeB: ins.transposeB })); break;
       }
     }

@@ -1,8 +1,9 @@
 // Random programs (test/helpers/programs.ts) on every backend against the js
-// backend: elementwise ops over broadcasts and views, reductions whose results
-// are read again, products, shared subexpressions, intermediates a tensor
-// keeps alive or lets go, casts, i8 wrapping and f16, outputs read in a random
-// order. On webgpu this is the test of fusion (the DAG walk, the index maps of
+// backend: elementwise ops over broadcasts and views, transposes, slices and
+// concatenation in the middle of chains, reductions whose results are read
+// again, products, shared subexpressions, intermediates a tensor keeps alive
+// or lets go, casts, i8 wrapping and f16, outputs read in a random order. On
+// webgpu this is the test of fusion (the DAG walk, the index maps of
 // broadcasts, the extra outputs of kept intermediates, matmul epilogues, depth
 // cuts), and of its code cached by structure: each structure runs at two
 // shapes in turn, then again on fresh values. Not of rounding: on the
