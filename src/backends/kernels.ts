@@ -117,6 +117,13 @@ export interface Backend<S = unknown> extends Kernels<S> {
   };
   /** Makes a storage holding `values` (already in the dtype's storage form; the backend may keep the array). */
   upload(values: StorageArray, dtype: DType): S;
+  /**
+   * An uninitialised array of n elements for the caller to fill, every
+   * element, and hand to `upload`: memory the backend recycles, where it keeps
+   * some (the native pool). Fresh memory costs page faults on first touch,
+   * which a training batch made every step would pay each time.
+   */
+  allocate?(dtype: DType, n: number): StorageArray;
   /** A copy of a storage's contents in storage form (f16 as bit patterns). */
   download(storage: S, dtype: DType, size: number): Promise<StorageArray>;
   /** Releases a storage; it is never used again. */

@@ -10,7 +10,7 @@ import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
-import { adoptStorageArray } from '../ops/util.js';
+import { filledTensor } from '../ops/util.js';
 import { Adam, type Optimizer, type Scheduler } from '../optim/index.js';
 import { freshSeed, permutation } from '../random.js';
 import { noGrad } from '../tape.js';
@@ -91,11 +91,18 @@ async function toHost(x: Tensor, y: Tensor): Promise<HostData> {
 /** Rows `order[from..to)` of one side of the data as a tensor. */
 function rows(values: DataArray, sampleShape: readonly number[], dtype: Tensor['dtype'], order: ArrayLike<number>, from: number, to: number): Tensor {
   const width = sampleShape.reduce((a, b) => a * b, 1);
-  const out = new (values.constructor as { new (n: number): DataArray })((to - from) * width);
-  for (let i = from; i < to; i++) out.set(values.subarray(order[i] * width, (order[i] + 1) * width), (i - from) * width);
   const shape = [to - from, ...sampleShape];
-  // The batch is this tensor's own; every dtype but f16 (decoded to f32 in DataArray) is already in storage form.
-  return dtype === 'f16' ? tensor(out, shape, { dtype }) : adoptStorageArray(out as StorageArray, shape, dtype);
+  const gather = (out: DataArray) => {
+    for (let i = from; i < to; i++) out.set(values.subarray(order[i] * width, (order[i] + 1) * width), (i - from) * width);
+  };
+  if (dtype === 'f16') {
+    // Decoded to f32 in DataArray: encoded again on the way in.
+    const out = new Float32Array((to - from) * width);
+    gather(out);
+    return tensor(out, shape, { dtype });
+  }
+  // Every other dtype is already in storage form: gathered straight into the batch's storage.
+  return filledTensor(shape, dtype, (out) => gather(out as DataArray));
 }
 
 function lossFn(loss: FitOptions['loss']): LossFn {

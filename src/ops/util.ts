@@ -1,7 +1,7 @@
 // Helpers every op uses: checking inputs, turning numbers into tensors, and
 // wrapping a kernel's output storage in a new Tensor.
 import type { Backend } from '../backends/kernels.js';
-import { BYTES_PER_ELEMENT, encodeValues, scalarDTypeNextTo, type DType, type StorageArray } from '../dtype.js';
+import { BYTES_PER_ELEMENT, allocStorage, encodeValues, scalarDTypeNextTo, type DType, type StorageArray } from '../dtype.js';
 import { activeBackend, backendFor, newRef } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { sameShape, sizeOf } from '../shape.js';
@@ -50,13 +50,25 @@ export function fromStorageArray(values: StorageArray, shape: readonly number[],
 
 /**
  * A tensor over an array in storage form that the caller hands over: made for
- * this tensor and never touched again (a training batch), so not copied. A
- * copy of a large array is fresh memory, and first touches of fresh memory
- * are not free (on this project's VMs, 4 MiB took ~14 ms).
+ * this tensor and never touched again, so not copied. A copy of a large array
+ * is fresh memory, and first touches of fresh memory are not free (on this
+ * project's VMs, 4 MiB took ~14 ms).
  */
 export function adoptStorageArray(values: StorageArray, shape: readonly number[], dtype: DType): Tensor {
   const backend = activeBackend();
   return fromStorage(backend, backend.upload(values, dtype), shape, dtype);
+}
+
+/**
+ * A tensor whose storage `fill` writes, every element, in storage form (a
+ * training batch gathered from the data set): over memory the active backend
+ * recycles where it keeps some, else fresh, and not copied.
+ */
+export function filledTensor(shape: readonly number[], dtype: DType, fill: (out: StorageArray) => void): Tensor {
+  const backend = activeBackend();
+  const out = backend.allocate?.(dtype, sizeOf(shape)) ?? allocStorage(dtype, sizeOf(shape));
+  fill(out);
+  return fromStorage(backend, backend.upload(out, dtype), shape, dtype);
 }
 
 /** A tensor sharing x's storage under another shape (same size). */

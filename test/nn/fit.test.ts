@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { trainXor } from '../../examples/xor/main.js';
+import { activeBackend } from '../../src/engine.js';
 import { BACKENDS } from '../helpers/backends.js';
 
 beforeAll(async () => {
@@ -60,6 +61,36 @@ describe('Sequential.fit', () => {
     expect(await a.data()).toEqual(await b.data());
     expect(a.gradFn).toBeNull();
     expect(model.training).toBe(true);
+  });
+});
+
+describe('batches', () => {
+  it('on native are gathered into memory the backend recycles: a handful of buffers serve every batch', async () => {
+    await tm.init({ backend: 'native' });
+    const backend = activeBackend();
+    const allocate = backend.allocate!.bind(backend);
+    const buffers: ArrayBufferLike[] = [];
+    backend.allocate = (dtype, n) => {
+      const out = allocate(dtype, n);
+      if (dtype === 'f32') buffers.push(out.buffer);
+      return out;
+    };
+    try {
+      // Batches of 64 × 784 f32 (200 KB): large enough for the pool to keep.
+      const x = tm.rand([512, 784], { seed: 1 });
+      const y = tm.rand([512, 1], { seed: 2 });
+      const model = new tm.nn.Sequential([new tm.nn.Dense(784, 1)]);
+      await model.fit(x, y, { epochs: 3, batchSize: 64, quiet: true });
+      const batches = buffers.filter((b) => b.byteLength === 64 * 784 * 4);
+      expect(batches).toHaveLength(3 * 8);
+      // A batch lives while its step runs and until the next is issued; a handful of buffers serve them all.
+      expect(new Set(batches).size).toBeLessThanOrEqual(4);
+      for (const t of [x, y]) t.dispose();
+      model.dispose();
+    } finally {
+      backend.allocate = allocate;
+      await tm.init({ backend: 'js' });
+    }
   });
 });
 

@@ -86,6 +86,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
 
     upload: (values) => values,
 
+    allocate: output,
+
     download: (storage, _dtype, size) => pending.read(storage, size),
 
     free(storage) {
