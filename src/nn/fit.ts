@@ -5,7 +5,7 @@
 // Results are read late: a step's loss once the next step is issued, an
 // evaluation's once every batch is, so a GPU is never left waiting on a
 // readback while the CPU builds more work.
-import { type DataArray, type StorageArray } from '../dtype.js';
+import { type DataArray } from '../dtype.js';
 import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import * as losses from '../losses/index.js';

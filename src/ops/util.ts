@@ -65,10 +65,10 @@ export function adoptStorageArray(values: StorageArray, shape: readonly number[]
  * recycles where it keeps some, else fresh, and not copied.
  */
 export function filledTensor(shape: readonly number[], dtype: DType, fill: (out: StorageArray) => void): Tensor {
-  const backend = activeBackend();
-  const out = backend.allocate?.(dtype, sizeOf(shape)) ?? allocStorage(dtype, sizeOf(shape));
+  const n = sizeOf(shape);
+  const out = activeBackend().allocate?.(dtype, n) ?? allocStorage(dtype, n);
   fill(out);
-  return fromStorage(backend, backend.upload(out, dtype), shape, dtype);
+  return adoptStorageArray(out, shape, dtype);
 }
 
 /** A tensor sharing x's storage under another shape (same size). */

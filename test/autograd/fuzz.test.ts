@@ -9,6 +9,7 @@
 // op's gradient against finite differences is gradients.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { sizeOf } from '../../src/shape.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { collected } from '../helpers/gc.js';
 import { SEED, expectExact, randomInts } from '../helpers/data.js';
@@ -17,7 +18,7 @@ import { evaluate, siblingPrograms, type Program } from '../helpers/programs.js'
 /** Weights for a program's outputs, drawn once so every backend sees the same loss. */
 const weightsFor = (program: Program) => program.outputs.map((k) => {
   const shape = program.shapes[k];
-  return { shape, values: randomInts(shape.reduce((p, d) => p * d, 1), -2, 2) };
+  return { shape, values: randomInts(sizeOf(shape), -2, 2) };
 });
 
 /** The gradient of Σₖ Σ wₖ·outputₖ with respect to each leaf, in the order evaluate() meets the leaves (zeros for none). */

@@ -8,6 +8,7 @@
 // compared exactly.
 import * as tm from '../../src/index.js';
 import { promoteTypes, scalarDTypeNextTo } from '../../src/dtype.js';
+import { sizeOf } from '../../src/shape.js';
 import { randomInts } from './data.js';
 
 export type Dtype = 'f32' | 'f16' | 'i32' | 'i8';
@@ -57,10 +58,10 @@ export interface ProgramOptions {
 }
 
 /** Output shapes by rank: a program's structure made again at another shape of its rank is a sibling. */
-export const OUTPUT_SHAPES = [[[1], [7], [127], [513]], [[3, 5], [129, 3], [1, 4]], [[2, 3, 4], [4, 1, 6], [5, 7, 1]]];
+const OUTPUT_SHAPES = [[[1], [7], [127], [513]], [[3, 5], [129, 3], [1, 4]], [[2, 3, 4], [4, 1, 6], [5, 7, 1]]];
 
 /** The tests' own generator for structures (data comes from helpers/data.ts), seeded: replay a failure with TMNN_TEST_SEED. */
-export function structureRandom(seed: number): () => number {
+function structureRandom(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s ^ (s >>> 16), 0x45d9f3b) + 0x9e3779b9) >>> 0;
@@ -74,7 +75,7 @@ export function structureRandom(seed: number): () => number {
  * the same structure (the same choices, broadcasting the same axes), which a
  * kernel cache keyed too loosely would hand the first one's code.
  */
-export function randomProgram(seed: number, length: number, full: readonly number[], options: ProgramOptions = {}): Program {
+function randomProgram(seed: number, length: number, full: readonly number[], options: ProgramOptions = {}): Program {
   // Integers up to `exact` stay exact in f16; a differentiable program keeps lower, as its gradients multiply bounds.
   const exact = options.differentiable ? 256 : 2048;
   const random = structureRandom(seed);
@@ -100,7 +101,7 @@ export function randomProgram(seed: number, length: number, full: readonly numbe
   };
   const leaf = (shape: readonly number[], dtype: Dtype): Leaf => {
     // Small integers, so that comparisons and maximum meet equal values too; i8 over its whole range, to wrap.
-    const n = shape.reduce((p, d) => p * d, 1);
+    const n = sizeOf(shape);
     return { shape, dtype, values: dtype === 'i8' ? randomInts(n, -128, 127) : randomInts(n, -4, 4) };
   };
   const input = () => {
