@@ -7,10 +7,14 @@
 #   bash scripts/device-kit.sh pack   here: builds .device/ (git-ignored):
 #       Node's binary (xz), Dawn's dawn.node (xz) and its loader, the check
 #       and bench (bench/webgpu/main.ts) bundled with all their JavaScript, and
-#       Debian's Vulkan loader package.
+#       Debian's Vulkan loader and GL dispatch packages (NVIDIA's Vulkan
+#       driver library links libGLdispatch), and scripts/device-probe.mjs.
 #   bash scripts/device-kit.sh run    there, with `.device` carried: unpacks
 #       the loader and Node, runs the check and the bench, and writes their
 #       output to $OUT/webgpu-bench.txt (exit status 1 if a check failed).
+#
+#   bash scripts/device-kit.sh exec X.mjs   there: the same set-up, then
+#       .device/X.mjs (an experiment bundled like the bench) into $OUT/X.txt.
 #
 # The device tool's call, once packed:
 #   run(command: "bash scripts/device-kit.sh run", carry: [".device"], timeout_s: 420)
@@ -23,35 +27,51 @@ pack() {
   mkdir -p "$kit/node_modules/webgpu/dist/linux-x64" "$kit/debs"
   xz -T2 -6 -c "$(readlink -f "$(command -v node)")" > "$kit/node.xz"
   cp node_modules/webgpu/package.json node_modules/webgpu/index.js "$kit/node_modules/webgpu/"
+  cp scripts/device-probe.mjs "$kit/"
   xz -T2 -6 -c node_modules/webgpu/dist/linux-x64/dawn.node > "$kit/dawn.node.xz"
   npx esbuild bench/webgpu/main.ts --bundle --platform=node --format=esm --target=es2022 \
     --loader:.wgsl=text --external:webgpu --log-level=warning --outfile="$kit/bench-webgpu.mjs" \
     --banner:js="import { createRequire as kitCreateRequire } from 'node:module'; const require = kitCreateRequire(import.meta.url);"
-  (cd "$kit/debs" && apt-get download libvulkan1 >/dev/null 2>&1)
+  (cd "$kit/debs" && apt-get download libvulkan1 libglvnd0 libglx0 libegl1 >/dev/null 2>&1)
   du -sh "$kit"
 }
 
-run() {
+# Unpacks the loader, Node and dawn.node there; sets $node to Node's binary.
+setup() {
   [ -d "$kit" ] || { echo "no $kit here: run '$0 pack' first and carry .device" >&2; exit 1; }
   export PATH="$PATH:/usr/sbin:/sbin"
-  # Debian's Vulkan loader, unpacked into / as the device README says (only where the machine lacks one).
-  if ! ldconfig -p | grep 'libvulkan.so.1 ' >/dev/null; then
+  # Debian's Vulkan loader and GL dispatch, unpacked into / as the device README says (only where the machine lacks them).
+  if ! ldconfig -p | grep 'libvulkan.so.1 ' >/dev/null || ! ldconfig -p | grep 'libGLdispatch.so.0 ' >/dev/null; then
     for f in "$kit"/debs/*.deb; do dpkg -x "$f" /; done
     ldconfig
   fi
   local icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
   [ -f "$icd" ] && export VK_DRIVER_FILES="$icd"
   export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
-  local node=/tmp/tmnn-kit-node
+  node=/tmp/tmnn-kit-node
   xz -dc "$kit/node.xz" > "$node" && chmod +x "$node"
   xz -dc "$kit/dawn.node.xz" > "$kit/node_modules/webgpu/dist/linux-x64/dawn.node"
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
+}
+
+run() {
+  setup
   local out="${OUT:-/tmp}"
+  (cd "$kit" && timeout 60 "$node" device-probe.mjs) 2>&1 | grep -v 'artificially reduced' | tee "$out/adapter.txt" || true
   (cd "$kit" && "$node" bench-webgpu.mjs) 2>&1 | grep -v 'artificially reduced' | tee "$out/webgpu-bench.txt"
+}
+
+# Runs another script bundled into .device (an experiment: esbuild it as pack
+# bundles the bench), its output in $OUT/<name>.txt.
+exec_script() {
+  setup
+  local name; name=$(basename "$1" .mjs)
+  (cd "$kit" && "$node" "$(basename "$1")") 2>&1 | grep -v 'artificially reduced' | tee "${OUT:-/tmp}/$name.txt"
 }
 
 case "${1:-}" in
   pack) pack ;;
   run) run ;;
-  *) echo "usage: $0 pack|run" >&2; exit 2 ;;
+  exec) exec_script "$2" ;;
+  *) echo "usage: $0 pack|run|exec FILE.mjs" >&2; exit 2 ;;
 esac
