@@ -54,19 +54,24 @@ setup() {
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 }
 
+# Runs .device/$1 with the kit's Node (any further words before it: a command
+# prefix such as `timeout 60`), its output, less Dawn's limit warnings, also in $OUT/$2.txt.
+run_bundled() {
+  local script=$1 name=$2; shift 2
+  (cd "$kit" && "$@" "$node" "$script") 2>&1 | grep -v 'artificially reduced' | tee "${OUT:-/tmp}/$name.txt"
+}
+
 run() {
   setup
-  local out="${OUT:-/tmp}"
-  (cd "$kit" && timeout 60 "$node" device-probe.mjs) 2>&1 | grep -v 'artificially reduced' | tee "$out/adapter.txt" || true
-  (cd "$kit" && "$node" bench-webgpu.mjs) 2>&1 | grep -v 'artificially reduced' | tee "$out/webgpu-bench.txt"
+  run_bundled device-probe.mjs adapter timeout 60 || true
+  run_bundled bench-webgpu.mjs webgpu-bench
 }
 
 # Runs another script bundled into .device (an experiment: esbuild it as pack
 # bundles the bench), its output in $OUT/<name>.txt.
 exec_script() {
   setup
-  local name; name=$(basename "$1" .mjs)
-  (cd "$kit" && "$node" "$(basename "$1")") 2>&1 | grep -v 'artificially reduced' | tee "${OUT:-/tmp}/$name.txt"
+  run_bundled "$(basename "$1")" "$(basename "$1" .mjs)"
 }
 
 case "${1:-}" in
