@@ -101,3 +101,24 @@ export async function useTfjsWebgpu(): Promise<string> {
     throw e;
   }
 }
+
+/** The parts of tfjs-webgpu's backend that end its batch of work and submit it (not in its public types). */
+interface TfjsWebgpuInternals {
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+  device: GPUDevice;
+}
+
+/**
+ * Resolves once the GPU has run everything tfjs-webgpu was asked to do, with
+ * nothing read back: tfjs records kernels into a command encoder that it
+ * submits in batches, so the batch is ended and submitted, then the queue
+ * waited on. `wait` is how to wait for a GPU promise (tmnn's waiter, so that
+ * both sides of a comparison wait alike).
+ */
+export async function tfjsGpuDone(wait: <T>(pending: Promise<T>) => Promise<T> = (p) => p): Promise<void> {
+  const backend = tf.backend() as unknown as TfjsWebgpuInternals;
+  backend.endComputePassEncoder();
+  backend.submitQueue();
+  await wait(backend.device.queue.onSubmittedWorkDone());
+}

@@ -16,7 +16,9 @@ import type { QuantizedPath } from '../../src/backends/kernels.js';
 import { bestOf, bestOfEach, gflops, printTable, verdict } from '../harness.js';
 import { tfjsMatmulGflops } from '../peers/tfjs.js';
 import { useTfjsWebgpu } from '../peers/tfjs-webgpu-node.js';
+import { elementwiseTimes } from './elementwise.js';
 import { launchOverhead } from './overhead.js';
+import { timeSplit } from './readback.js';
 import { trainingStepProfile } from './profile.js';
 
 const SIZES = [256, 512, 1024, 2048];
@@ -151,6 +153,28 @@ export async function webgpuSection(): Promise<void> {
       `(chosen by timing it against the other way on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
       `f16 way: x in f16${gpu.features.f16 ? '' : ' (widened to f32: no shader-f16)'} times the int8 weight turned into floats in the kernel, summed in f32.\n` +
       `tmnn uses the ${quantizedPath} way on this device: on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}).`,
+  );
+  // On a CPU rasteriser tfjs takes seconds for one 2048³ product: the split stops at 1024 there.
+  const split = await timeSplit(gpu, gpu.device.software ? [256, 1024] : SIZES, ms);
+  printTable(
+    'where op + await data() goes (f32 matmul on webgpu): the product until the GPU is done, then the read-back of it, ms',
+    ['N', 'tmnn product', 'tfjs product', 'product ratio', 'tmnn GFLOP/s no read-back', 'tmnn read-back', 'tfjs read-back', 'Dawn alone read-back', 'JS copy median / min'],
+    split.map((r) => [
+      String(r.n), r.tmnnProduct, r.tfjsProduct, r.tfjsProduct / r.tmnnProduct, gflops(2 * r.n ** 3, r.tmnnProduct),
+      r.tmnnRead, r.tfjsRead, r.dawnRead, `${r.hostCopyMedian.toFixed(2)} / ${r.hostCopyMin.toFixed(2)}`,
+    ]),
+    'Both halves timed in the same runs (compute, wait for the GPU, then read); best of runs. "Dawn alone": copy into a mappable buffer, mapAsync, ' +
+      'copy out, with no library in between: what any library pays at least. "JS copy": the same bytes copied from one JavaScript array into a new one, ' +
+      'as every read-back ends: where that memory is fresh rather than reused by malloc, page faults dominate (costly in sandboxed VMs; see bench/webgpu/readback.ts). ' +
+      'The floors above are on op + data(), both halves together.',
+  );
+  const elementwise = await elementwiseTimes(gpu, ms);
+  printTable(
+    'elementwise ops on [1024, 1024] on webgpu, ms until the GPU is done (no read-back)',
+    ['op', 'tmnn', 'tfjs-webgpu', 'speed-up'],
+    elementwise.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
+    'Memory-bound work: tmnn computes four elements per invocation where the length allows (shaders/elementwise_vec4.wgsl), ' +
+      'reading inputs of the output\'s size as vec4s; `x · y + 1` is one fused launch in tmnn, two in tfjs.',
   );
   const overhead = await launchOverhead(gpu);
   printTable(

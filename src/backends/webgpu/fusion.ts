@@ -42,6 +42,15 @@ export interface FuseOptions {
   readonly accumulator?: GpuData;
   /** Buffers for live intermediates. */
   readonly allocate: (data: GpuData) => GPUBuffer;
+  /**
+   * For elementwise_vec4.wgsl, which computes four neighbouring elements per
+   * invocation: also generate `fn value4(w: u32)`, the elements 4w…4w+3, which
+   * reads each input the size of the root four at a time (one vec4 load
+   * instead of four: on lavapipe a load costs ~10 instructions whatever its
+   * width, shaders/README.md) and hands the values to value(i) through
+   * private variables. Broadcast inputs are read element by element as before.
+   */
+  readonly vector?: boolean;
 }
 
 /** Offsets into an argument of shape `from` for each flat index of `to` (NumPy broadcasting), as WGSL. */
@@ -102,7 +111,7 @@ function roundExpr(dtype: DType, v: string): string {
 type Step =
   | { readonly kind: 'accumulator'; readonly dtype: DType; readonly stored: boolean }
   | { readonly kind: 'scalar'; readonly dtype: DType; readonly leaf: number; readonly slot: number }
-  | { readonly kind: 'input'; readonly dtype: DType; readonly leaf: number }
+  | { readonly kind: 'input'; readonly dtype: DType; readonly leaf: number; readonly rootSized: boolean }
   | {
     readonly kind: 'op';
     readonly op: PendingOp & { kind: 'unary' | 'binary' | 'where' | 'cast' };
@@ -111,6 +120,7 @@ type Step =
     readonly args: readonly { readonly step: number; readonly to: readonly number[]; readonly from: readonly number[] }[];
     readonly stored: boolean;
     readonly root: boolean;
+    readonly rootSized: boolean;
   };
 
 /** What one launch binds, beside the code: read buffers by leaf number, scalars' bits in slot order, and the nodes it writes out. */
@@ -134,7 +144,7 @@ export function fuse(root: GpuData, options: FuseOptions): FusedCode {
   const { steps, key, bound } = linearize(root, options.accumulator);
   let byKey = generatedCache.get(options.features);
   if (!byKey) generatedCache.set(options.features, (byKey = new Map()));
-  const cacheKey = `${options.firstBinding};${key}`;
+  const cacheKey = `${options.firstBinding}${options.vector ? 'v' : ''};${key}`;
   let code = byKey.get(cacheKey);
   if (!code) {
     code = generate(steps, options);
@@ -180,7 +190,9 @@ function linearize(root: GpuData, accumulator: GpuData | undefined): { steps: St
     }
     if (d.buffer) {
       bound.inputs.set(leaves, d.buffer);
-      return add(d, { kind: 'input', dtype: d.dtype, leaf: leaves++ }, `i${d.dtype}`);
+      // An input the root's size is read at the root's own index (a broadcast only ever grows sizes up the chain).
+      const rootSized = d.size === root.size;
+      return add(d, { kind: 'input', dtype: d.dtype, leaf: leaves++, rootSized }, `i${d.dtype}${rootSized ? '=' : ''}`);
     }
     const op = d.op;
     if (!op || op.kind === 'matmul') throw new Error('webgpu: fuse() reached an operand that is neither computed nor elementwise');
@@ -194,7 +206,8 @@ function linearize(root: GpuData, accumulator: GpuData | undefined): { steps: St
     const isRoot = d === root;
     const stored = !isRoot && !d.freed;
     if (stored) bound.outputs.push(d);
-    return add(d, { kind: 'op', op, dtype: d.dtype, args, stored, root: isRoot }, `${text})${stored ? '>' : ''}`);
+    const rootSized = d.size === root.size;
+    return add(d, { kind: 'op', op, dtype: d.dtype, args, stored, root: isRoot, rootSized }, `${text})${stored ? (rootSized ? '>=' : '>') : ''}`);
   };
   visit(root);
   return { steps, key, bound };
@@ -210,6 +223,10 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
   let binding = options.firstBinding;
   let nodes = 0;
   let outputs = 0;
+  /** Inputs value4 reads four at a time, handing each element to load<leaf> through lane<leaf>. */
+  const lanes: { leaf: number; type: string }[] = [];
+  /** Intermediates value4 writes four at a time, each element handed back through kept<n>. */
+  const kept: { array: string; lane: string; type: string }[] = [];
 
   const mapFor = (to: readonly number[], from: readonly number[]): string => {
     const key = sizeOf(to) === sizeOf(from) ? 'same size' : `${to.join(',')}|${from.join(',')}`;
@@ -221,9 +238,10 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
     }
     return name;
   };
-  const output = (dtype: DType): string => {
+  const output = (dtype: DType, vec4 = false): string => {
     const name = `extra${outputs++}`;
-    decls.push(`@group(0) @binding(${binding++}) var<storage, read_write> ${name}: array<${storageType(dtype, features)}>;`);
+    const type = storageType(dtype, features);
+    decls.push(`@group(0) @binding(${binding++}) var<storage, read_write> ${name}: array<${vec4 ? `vec4<${type}>` : type}>;`);
     return name;
   };
 
@@ -243,6 +261,14 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
         break;
       case 'input': {
         const array = `input${step.leaf}`;
+        if (options.vector && step.rootSized && packing(step.dtype, features) === 1) {
+          decls.push(`@group(0) @binding(${binding++}) var<storage, read> ${array}: array<vec4<${storageType(step.dtype, features)}>>;`);
+          decls.push(`var<private> lane${step.leaf}: ${t};`);
+          fns.push(`fn load${step.leaf}(k: u32) -> ${t} { return lane${step.leaf}; }`);
+          names.push(`load${step.leaf}`);
+          lanes.push({ leaf: step.leaf, type: t });
+          break;
+        }
         decls.push(`@group(0) @binding(${binding++}) var<storage, read> ${array}: array<${storageType(step.dtype, features)}>;`);
         fns.push(`fn load${step.leaf}(k: u32) -> ${t} { return ${t}(${loadExpr(step.dtype, features, array, 'k')}); }`);
         names.push(`load${step.leaf}`);
@@ -261,7 +287,16 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
           case 'cast': expr = castExpr(dtypes[0], step.dtype, args[0]); break;
         }
         const v = step.root ? expr : roundExpr(step.dtype, expr);
-        const store = step.stored ? `${output(step.dtype)}[j] = ${storeExpr(step.dtype, 'v')}; ` : '';
+        let store = '';
+        if (step.stored && options.vector && step.rootSized) {
+          // value4 stores the four elements at once.
+          const lane = `kept${kept.length}`;
+          kept.push({ array: output(step.dtype, true), lane, type: storageType(step.dtype, features) });
+          decls.push(`var<private> ${lane}: ${t};`);
+          store = `${lane} = v; `;
+        } else if (step.stored) {
+          store = `${output(step.dtype)}[j] = ${storeExpr(step.dtype, 'v')}; `;
+        }
         fns.push(`fn ${fn}(j: u32) -> ${t} { let v = ${v}; ${store}return v; }`);
         names.push(fn);
         break;
@@ -269,9 +304,27 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
     }
   }
   const scalars = steps.filter((s) => s.kind === 'scalar').length;
-  fns.push(`fn value(i: u32) -> ${valueType(steps[steps.length - 1].dtype)} { return ${names[names.length - 1]}(i); }`);
+  const rootType = valueType(steps[steps.length - 1].dtype);
+  fns.push(`fn value(i: u32) -> ${rootType} { return ${names[names.length - 1]}(i); }`);
+  if (options.vector) fns.push(value4(rootType, lanes, kept));
   if (scalars) decls.push(`@group(0) @binding(${binding++}) var<uniform> consts: array<vec4<u32>, ${Math.ceil(scalars / 4)}>;`);
   return { generated: [...decls, ...fns].join('\n'), bindingCount: binding - options.firstBinding };
+}
+
+/**
+ * value4(w): the elements 4w…4w+3 through value(i), with the lane inputs
+ * loaded once as vec4s and the kept intermediates stored once as vec4s.
+ */
+function value4(rootType: string, lanes: readonly { leaf: number; type: string }[], kept: readonly { array: string; lane: string; type: string }[]): string {
+  const loads = lanes.map((l) => `let p${l.leaf} = input${l.leaf}[w];`);
+  const vars = [`var r: vec4<${rootType}>;`, ...kept.map((k, n) => `var s${n}: vec4<${k.type}>;`)];
+  const elements = ['x', 'y', 'z', 'w'].map((c, e) => [
+    ...lanes.map((l) => `lane${l.leaf} = ${l.type}(p${l.leaf}.${c});`),
+    `r.${c} = value(w * 4u + ${e}u);`,
+    ...kept.map((k, n) => `s${n}.${c} = ${k.type}(${k.lane});`),
+  ].join(' '));
+  const stores = kept.map((k, n) => `${k.array}[w] = s${n};`);
+  return [`fn value4(w: u32) -> vec4<${rootType}> {`, ...loads, ...vars, ...elements, ...stores, 'return r;', '}'].join('\n');
 }
 
 function storeExpr(dtype: DType, v: string): string {

@@ -13,6 +13,7 @@ import { broadcastStrides, sizeOf } from '../../shape.js';
 import type { Backend, MatmulConfig, QuantizedPath, TensorInfo } from '../kernels.js';
 import elementwiseShader from '../../../shaders/elementwise.wgsl';
 import elementwisePackedShader from '../../../shaders/elementwise_packed.wgsl';
+import elementwiseVec4Shader from '../../../shaders/elementwise_vec4.wgsl';
 import fillShader from '../../../shaders/fill.wgsl';
 import { BufferPool } from './buffers.js';
 import { Commands } from './commands.js';
@@ -171,7 +172,9 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       wb.done();
       materialize(acc);
     }
-    const code = fuse(root, { features, firstBinding: 1, allocate });
+    const per = packing(root.dtype, features);
+    const vector = per === 1 && root.size % 4 === 0;
+    const code = fuse(root, { features, firstBinding: 1, allocate, vector });
     if (1 + code.bindingCount > maxBindings) {
       // Too many inputs for one kernel: compute the arguments first and retry with fewer.
       for (const e of code.extraOutputs) recycle(e.buffer);
@@ -181,16 +184,14 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       return;
     }
     if (root.size > 0) {
-      const per = packing(root.dtype, features);
-      const source = per > 1 ? elementwisePackedShader : elementwiseShader;
       const types: Record<string, WgslScalar> = per > 1 ? { Value: isFloat(root.dtype) ? 'f32' : 'i32' } : { Out: computeType(root.dtype, features) };
-      const kernel = compiler.kernel({
-        name: per > 1 ? 'elementwise_packed' : 'elementwise',
-        source: [source, ...code.code],
-        types,
-        constants: per > 1 ? { N: root.size, PER_WORD: per } : { N: root.size },
-      });
-      commands.dispatch(kernel, { out, ...code.buffers }, grid(Math.ceil(root.size / per), 256));
+      const kernel = per > 1
+        ? compiler.kernel({ name: 'elementwise_packed', source: [elementwisePackedShader, ...code.code], types, constants: { N: root.size, PER_WORD: per } })
+        : vector
+        ? compiler.kernel({ name: 'elementwise_vec4', source: [elementwiseVec4Shader, ...code.code], types, constants: { N4: root.size / 4 } })
+        : compiler.kernel({ name: 'elementwise', source: [elementwiseShader, ...code.code], types, constants: { N: root.size } });
+      // Invocations: one per packed word, per four elements, or per element.
+      commands.dispatch(kernel, { out, ...code.buffers }, grid(Math.ceil(root.size / (per > 1 ? per : vector ? 4 : 1)), 256));
     }
     finish(root, out, code);
   }

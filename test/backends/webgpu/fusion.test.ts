@@ -155,6 +155,65 @@ describe('a chain of elementwise ops', () => {
   });
 });
 
+describe('four elements per invocation', () => {
+  /** The kernels that computing `t` launches (the test mode's poison fills left out). */
+  async function kernelsOf(t: tm.Tensor): Promise<string[]> {
+    const { kernels } = await gpu.timeKernels(async () => gpu.materialize(storageOf(t)));
+    return kernels.map((k) => k.kernel).filter((k) => k !== 'fill');
+  }
+
+  it('a chain whose length is a multiple of four runs in elementwise_vec4; any other length one element per invocation', async () => {
+    const ops = (n: number) => tm.tidy(() => tm.tensor(asF32(uniform(n))).add(tm.tensor(asF32(uniform(n)))).relu());
+    expect(await kernelsOf(ops(1024))).toEqual(['elementwise_vec4']);
+    expect(await kernelsOf(ops(4))).toEqual(['elementwise_vec4']);
+    expect(await kernelsOf(ops(1023))).toEqual(['elementwise']);
+    expect(await kernelsOf(ops(6))).toEqual(['elementwise']);
+    // Packed dtypes keep their own kernel: i8 always, f16 where the adapter lacks shader-f16.
+    expect(await kernelsOf(tm.tidy(() => tm.tensor(randomInts(64, -9, 9), [64], { dtype: 'i8' }).add(1)))).toEqual(['elementwise_packed']);
+  });
+
+  it('reads the inputs of the output\'s size four at a time and broadcast ones element by element, and agrees with the float64 reference', async () => {
+    // [3, 7, 12]: 252 elements, a multiple of four, but rows of 7 and a column of 3 that four neighbouring elements do not share.
+    const [p, q, r] = [3, 7, 12];
+    const a = asF32(uniform(p * q * r));
+    const b = asF32(uniform(p * q * r));
+    const row = asF32(uniform(r));
+    const col = asF32(uniform(p));
+    const mid = asF32(uniform(q));
+    const y = tm.tidy(() =>
+      tm.tensor(a, [p, q, r]).mul(tm.tensor(row, [r])).add(tm.tensor(b, [p, q, r]))
+        .sub(tm.tensor(col, [p, 1, 1])).maximum(tm.tensor(mid, [q, 1])).mul(0.5));
+    expect(await kernelsOf(y)).toEqual(['elementwise_vec4']);
+    const want = Float64Array.from({ length: p * q * r }, (_, i) => {
+      const [z, m, c] = [Math.floor(i / (q * r)), Math.floor(i / r) % q, i % r];
+      return Math.max(a[i] * row[c] + b[i] - col[z], mid[m]) * 0.5;
+    });
+    expectClose(await y.data(), want, 1e-6);
+  });
+
+  it('writes the intermediates live tensors hold, and keeps i32 exact and f16 rounded as op by op', async () => {
+    const n = 516;
+    const x = asF32(uniform(n));
+    const tx = tm.tensor(x);
+    const h = tx.mul(3);
+    const y = tm.tidy(() => h.add(tx).tanh());
+    expect(await kernelsOf(y)).toEqual(['elementwise_vec4']);
+    expect(storageOf(h).computed).toBe(true);
+    expectClose(await h.data(), x.map((v) => 3 * v), 1e-6);
+    expectClose(await y.data(), x.map((v) => Math.tanh(4 * v)), 1e-5);
+
+    const xi = randomInts(n, -1e9, 1e9);
+    const wi = randomInts(n, -1e9, 1e9);
+    const yi = tm.tidy(() => tm.tensor(xi, [n], { dtype: 'i32' }).mul(3).add(tm.tensor(wi, [n], { dtype: 'i32' })));
+    expectExact(await yi.data(), xi.map((v, i) => wrapInt(wrapInt(BigInt(v) * 3n, 'i32') + wi[i], 'i32')));
+
+    const xh = asF16(uniform(n, -4, 4));
+    const yh = tm.tidy(() => tm.tensor(xh, [n], { dtype: 'f16' }).mul(1.001).add(tm.tensor(xh, [n], { dtype: 'f16' })));
+    if (gpu.features.f16) expect(await kernelsOf(yh)).toEqual(['elementwise_vec4']);
+    expectClose(await yh.data(), xh.map((v) => roundF16(roundF16(v * roundF16(1.001)) + v)), 1e-3);
+  });
+});
+
 describe('plain numbers and other one-element values', () => {
   it('ride in the fused kernel\'s parameters: no buffer, and one pipeline whatever the value', async () => {
     const x = asF32(uniform(300));
