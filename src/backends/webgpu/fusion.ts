@@ -324,7 +324,7 @@ function value4(rootType: string, lanes: readonly { leaf: number; type: string }
     ...kept.map((k, n) => `s${n}.${c} = ${k.type}(${k.lane});`),
   ].join(' '));
   const stores = kept.map((k, n) => `${k.array}[w] = s${n};`);
-  return [`fn value4(w: u32) -> vec4<${rootType}> {`, ...loads, ...vars, ...elements, ...stores, 'return r;', '}'].join('\n');
+  return [`fn value4(w: u32) -> vec4<${rootType}> {`, ...[...loads, ...vars, ...elements, ...stores, 'return r;'].map((line) => `  ${line}`), '}'].join('\n');
 }
 
 function storeExpr(dtype: DType, v: string): string {
