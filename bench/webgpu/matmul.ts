@@ -19,6 +19,7 @@ import { useTfjsWebgpu } from '../peers/tfjs-webgpu-node.js';
 import { elementwiseTimes } from './elementwise.js';
 import { launchOverhead } from './overhead.js';
 import { timeSplit } from './readback.js';
+import { tileTimes } from './tiles.js';
 import { trainingStepProfile } from './profile.js';
 
 const SIZES = [256, 512, 1024, 2048];
@@ -168,6 +169,18 @@ export async function webgpuSection(): Promise<void> {
       'as every read-back ends: where that memory is fresh rather than reused by malloc, page faults dominate (costly in sandboxed VMs; see bench/webgpu/readback.ts). ' +
       'The floors above are on op + data(), both halves together.',
   );
+  if (!gpu.device.software && gpu.features.timestampQuery) {
+    // On a CPU rasteriser every candidate takes seconds to compile and run: tuning's own measurement is the picture there.
+    const sizes = [1024, 2048, 4096];
+    const tiles = await tileTimes(gpu, sizes);
+    printTable(
+      'every matmul tile candidate on webgpu, f32 GFLOP/s by GPU timestamps (no launch, sync or read-back)',
+      ['tile', ...sizes.map((n) => `N=${n}`), ''],
+      tiles.map((r) => [describeTile(r.tile), ...r.gflops, JSON.stringify(r.tile) === JSON.stringify(tile) ? '← the device\'s tile' : '']),
+      'The device\'s tile was chosen by timing the candidates on a product sized to the device (kernels/matmul_tuning.ts); ' +
+        'products a program runs again are timed per shape as well.',
+    );
+  }
   const elementwise = await elementwiseTimes(gpu, ms);
   printTable(
     'elementwise ops on [1024, 1024] on webgpu, ms until the GPU is done (no read-back)',
