@@ -1,5 +1,5 @@
 // The matrix-product kernels (shaders/matmul.wgsl, matmul_vec4.wgsl,
-// matmul_shared.wgsl) launched with a given tile, with an optional fused
+// matmul_shared.wgsl, matmul_shared_vec4.wgsl) launched with a given tile, with an optional fused
 // epilogue: the elementwise chain that consumes the product (bias,
 // activation) computed from the accumulator before it is stored, so that
 // matmul(x, w).add(b).relu() is one launch. Which tile a product runs on is
@@ -9,6 +9,7 @@ import type { MatmulConfig } from '../../kernels.js';
 import matmulShader from '../../../../shaders/matmul.wgsl';
 import matmulDims from '../../../../shaders/matmul_dims.wgsl';
 import matmulSharedShader from '../../../../shaders/matmul_shared.wgsl';
+import matmulSharedVec4Shader from '../../../../shaders/matmul_shared_vec4.wgsl';
 import matmulVec4Shader from '../../../../shaders/matmul_vec4.wgsl';
 import type { WgslScalar } from '../compiler.js';
 import type { FusedCode } from '../fusion.js';
@@ -25,7 +26,7 @@ export interface Epilogue {
 }
 
 export interface MatmulTile {
-  /** Whether operand tiles go through workgroup memory (matmul_shared.wgsl), and the k slice they cover. */
+  /** Whether operand tiles go through workgroup memory (matmul_shared.wgsl; with vec4, matmul_shared_vec4.wgsl and tileM a multiple of 4), and the k slice they cover. */
   shared?: { bk: number };
   /** B read as vec4 (matmul_vec4.wgsl): only for B not transposed and N % 4 == 0; tileN a multiple of 4, wgY 1. */
   vec4?: true;
@@ -59,6 +60,10 @@ export const TILE_CANDIDATES: readonly MatmulTile[] = [
   // The classic GPU shape: a 128 × 128 block per workgroup, 8 × 8 per invocation,
   // 16 KiB of workgroup memory (WebGPU's default limit). Slow on a CPU rasteriser.
   { shared: { bk: 16 }, tileM: 8, tileN: 8, wgX: 16, wgY: 16 },
+  // The same blocks read from workgroup memory as vec4s: 128 × 128 and 64 × 128.
+  // Not yet timed on a GPU (added 2026-12-01 on lavapipe, where they lose).
+  { shared: { bk: 16 }, vec4: true, tileM: 8, tileN: 8, wgX: 16, wgY: 16 },
+  { shared: { bk: 16 }, vec4: true, tileM: 4, tileN: 8, wgX: 16, wgY: 16 },
 ];
 
 /** Whether the vec4 kernel can run a product: B row-major, N a multiple of 4. */
@@ -68,7 +73,7 @@ export function vec4Eligible(config: MatmulConfig, n: number): boolean {
 
 /** A tile in words: "vec4 16×8 per invocation, 16×1 workgroup". */
 export function describeTile(tile: MatmulTile): string {
-  const kind = tile.vec4 ? 'vec4 ' : tile.shared ? `workgroup-memory (k slice ${tile.shared.bk}) ` : '';
+  const kind = `${tile.shared ? `workgroup-memory (k slice ${tile.shared.bk}) ` : ''}${tile.vec4 ? 'vec4 ' : ''}`;
   return `${kind}${tile.tileM}×${tile.tileN} per invocation, ${tile.wgX}×${tile.wgY} workgroup`;
 }
 
@@ -109,7 +114,14 @@ export function encodeWithTile(
   if (tile.vec4 && !vec4Eligible(config, d.n)) {
     throw new Error(`webgpu matmul: a vec4 tile needs B row-major and N a multiple of 4 (N=${d.n}${config.transposeB ? ', B transposed' : ''})`);
   }
-  const kernel = tile.vec4
+  const kernel = tile.vec4 && tile.shared
+    ? rt.compiler.kernel({
+      name: 'matmul_shared_vec4',
+      source: [matmulDims, matmulSharedVec4Shader, ...value],
+      types,
+      defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4, WG_X: tile.wgX, WG_Y: tile.wgY, BK: tile.shared.bk },
+    })
+    : tile.vec4
     ? rt.compiler.kernel({
       name: 'matmul_vec4',
       source: [matmulDims, matmulVec4Shader, ...value],

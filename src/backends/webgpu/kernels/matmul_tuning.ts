@@ -29,6 +29,7 @@ import type { MatmulConfig } from '../../kernels.js';
 import matmulShader from '../../../../shaders/matmul.wgsl';
 import matmulDims from '../../../../shaders/matmul_dims.wgsl';
 import matmulSharedShader from '../../../../shaders/matmul_shared.wgsl';
+import matmulSharedVec4Shader from '../../../../shaders/matmul_shared_vec4.wgsl';
 import matmulVec4Shader from '../../../../shaders/matmul_vec4.wgsl';
 import type { GpuContext } from '../device.js';
 import type { Operand, Runtime } from '../runtime.js';
@@ -204,7 +205,7 @@ export function tune(rt: Runtime): Promise<MatmulTile> {
 }
 
 /** What a remembered tile was measured on: the candidates and the kernels that run them. */
-const TILES_MEASURED = fingerprint(JSON.stringify(TILE_CANDIDATES), matmulDims, matmulShader, matmulVec4Shader, matmulSharedShader);
+const TILES_MEASURED = fingerprint(JSON.stringify(TILE_CANDIDATES), matmulDims, matmulShader, matmulVec4Shader, matmulSharedShader, matmulSharedVec4Shader);
 
 /** A stored tile, if it is still a candidate (the same object, so tests can compare by identity). */
 function parseTile(stored: unknown): MatmulTile | undefined {
