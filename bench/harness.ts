@@ -20,21 +20,35 @@ export async function bestOf(fn: () => Promise<void>, ms = 500, minRuns = 3): Pr
  * holds up.
  */
 export async function bestOfEach<K extends string>(fns: Record<K, () => Promise<void>>, ms = 1000, minRounds = 3): Promise<Record<K, number>> {
-  const names = Object.keys(fns) as K[];
+  const rounds = await roundsOfEach(fns, ms, minRounds);
   const best = {} as Record<K, number>;
-  for (const name of names) {
-    await fns[name]();
-    best[name] = Infinity;
-  }
+  for (const name of Object.keys(fns) as K[]) best[name] = Math.min(...rounds.map((r) => r[name]));
+  return best;
+}
+
+/** Every round's time of each function (ms), run in turn as bestOfEach runs them, after one warm-up run each. */
+export async function roundsOfEach<K extends string>(fns: Record<K, () => Promise<void>>, ms = 1000, minRounds = 3): Promise<Record<K, number>[]> {
+  const names = Object.keys(fns) as K[];
+  for (const name of names) await fns[name]();
+  const rounds: Record<K, number>[] = [];
   const until = performance.now() + ms;
-  for (let round = 0; round < minRounds || performance.now() < until; round++) {
+  while (rounds.length < minRounds || performance.now() < until) {
+    const round = {} as Record<K, number>;
     for (const name of names) {
       const start = performance.now();
       await fns[name]();
-      best[name] = Math.min(best[name], performance.now() - start);
+      round[name] = performance.now() - start;
     }
+    rounds.push(round);
   }
-  return best;
+  return rounds;
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export function gflops(flops: number, ms: number): number {
