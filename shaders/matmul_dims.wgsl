@@ -1,6 +1,7 @@
-// The uniform of the float matmul kernels (matmul.wgsl, matmul_vec4.wgsl,
-// matmul_shared.wgsl): kernels/matmul_kernel.ts puts this file in front of each and
-// writes the fields in this order.
+// The uniform of the float matmul kernels (matmul.wgsl, matmul_subgroup.wgsl,
+// matmul_vec4.wgsl, matmul_vec4_subgroup.wgsl, matmul_shared.wgsl,
+// matmul_shared_vec4.wgsl): kernels/matmul_kernel.ts puts this file in front
+// of each and writes the fields in this order.
 struct Dims {
   M: u32, N: u32, K: u32,
   // Element offsets between batches (0 for a shared batch of 1).

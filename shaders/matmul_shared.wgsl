@@ -12,7 +12,7 @@
 //
 // TypeScript fills in In, Acc, Out (aliases), TILE_M, TILE_N, WG_X, WG_Y, BK
 // (consts: they size the workgroup tiles), puts matmul_dims.wgsl in front and
-// appends `fn value(i: u32)`.
+// after it matmul_store.wgsl and `fn value(i: u32)`.
 const BM = WG_Y * TILE_M;
 const BN = WG_X * TILE_N;
 
@@ -68,19 +68,5 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: v
     workgroupBarrier();
   }
 
-  // Stored in a loop the compiler cannot unroll (its bound, TILE_M·TILE_N, comes
-  // from the uniform), as in matmul.wgsl: a fused epilogue is compiled once.
-  var flat: array<Acc, TILE_M * TILE_N>;
-  for (var i = 0u; i < TILE_M; i++) {
-    for (var j = 0u; j < TILE_N; j++) { flat[i * TILE_N + j] = acc[i][j]; }
-  }
-  for (var t = 0u; t < dims.outputs; t++) {
-    let r = block_row + (t / TILE_N) * WG_Y + local.y;
-    let c = block_col + (t % TILE_N) * WG_X + local.x;
-    if (r < M && c < N) {
-      let idx = (batch * M + r) * N + c;
-      acc_value = flat[t];
-      out[idx] = Out(value(idx));
-    }
-  }
+  store_tile(acc, batch, block_row + local.y, block_col + local.x);
 }

@@ -17,8 +17,8 @@
 // TypeScript fills in: In (operand type), Acc (accumulator: f32, or i32 for
 // int products), Out (stored type), TILE_M / TILE_N4 (consts: they size
 // arrays), WG (override), puts matmul_dims.wgsl in front (trans_b is always
-// 0 here) and appends `fn value(i: u32)`, as for matmul.wgsl: the output at
-// flat index i given `acc_value`.
+// 0 here), and after it matmul_vec4_store.wgsl (the store) and `fn value(i:
+// u32)`, as for matmul.wgsl: the output at flat index i given `acc_value`.
 override WG: u32 = 16;
 
 @group(0) @binding(0) var<storage, read> a: array<In>;
@@ -27,11 +27,6 @@ override WG: u32 = 16;
 @group(0) @binding(3) var<uniform> dims: Dims;
 
 var<private> acc_value: Acc;
-
-fn store(idx: u32, x: Acc) {
-  acc_value = x;
-  out[idx] = Out(value(idx));
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u) {
@@ -66,22 +61,5 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: v
     }
   }
 
-  // Stored in a loop the compiler cannot unroll, as in matmul.wgsl: the
-  // epilogue is compiled four times (one per lane of a vec4), not 4·TILE_M·TILE_N4.
-  var flat: array<vec4<Acc>, TILE_M * TILE_N4>;
-  for (var i = 0u; i < TILE_M; i++) {
-    for (var j = 0u; j < TILE_N4; j++) { flat[i * TILE_N4 + j] = acc[i][j]; }
-  }
-  for (var t = 0u; t < dims.outputs; t++) {
-    let r = row0 + t / TILE_N4;
-    let c = (col0 + (t % TILE_N4) * WG) * 4u;
-    if (r < M && c < N) {
-      let v = flat[t];
-      let idx = (batch * M + r) * N + c;
-      store(idx, v.x);
-      store(idx + 1u, v.y);
-      store(idx + 2u, v.z);
-      store(idx + 3u, v.w);
-    }
-  }
+  store_tile(acc, batch, row0, col0);
 }

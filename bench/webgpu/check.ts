@@ -11,7 +11,7 @@
 import * as tm from '../../src/index.js';
 import { activeBackend } from '../../src/engine.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
-import { TILE_CANDIDATES, describeTile } from '../../src/backends/webgpu/kernels/matmul_kernel.js';
+import { TILE_CANDIDATES, describeTile, tileRuns } from '../../src/backends/webgpu/kernels/matmul_kernel.js';
 import { tune, useTile } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
 import { useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
 import { reduceOptions } from '../../src/backends/webgpu/kernels/reduce.js';
@@ -119,8 +119,10 @@ export async function webgpuCheck(): Promise<number> {
   // Tuned first: a tuning still running when a product starts would replace the tile set for it.
   await tune(gpu.runtime);
   for (const tile of TILE_CANDIDATES) {
-    const { limits } = gpu.runtime.ctx;
-    if (tile.wgX * tile.wgY > limits.maxComputeInvocationsPerWorkgroup) continue;
+    if (!tileRuns(tile, gpu.runtime.ctx)) {
+      console.log(`not checked: the tile ${describeTile(tile)} cannot run on this device (workgroup size, workgroup memory or subgroup size)`);
+      continue;
+    }
     useTile(gpu.runtime, tile);
     for (const c of groups.matmul) if (!c.name.startsWith('f16') || gpu.features.f16) await check(c, describeTile(tile));
   }

@@ -12,6 +12,12 @@ export interface GpuFeatures {
   /** shader-f16: f16 tensors are stored and computed as f16 in WGSL. */
   f16: boolean;
   subgroups: boolean;
+  /**
+   * The subgroup size, where the adapter has subgroups of one fixed size
+   * (its min and max agree: 8 on lavapipe, 32 on NVIDIA); kernels that share
+   * loads across a subgroup are built for it. null otherwise.
+   */
+  subgroupSize: number | null;
   timestampQuery: boolean;
   /** WGSL language feature packed_4x8_integer_dot_product: dot4I8Packed for int8. */
   dot4I8Packed: boolean;
@@ -68,6 +74,7 @@ export async function acquireDevice(): Promise<GpuContext> {
     features: {
       f16: device.features.has('shader-f16'),
       subgroups: device.features.has('subgroups'),
+      subgroupSize: device.features.has('subgroups') ? fixedSubgroupSize(info) : null,
       timestampQuery: device.features.has('timestamp-query'),
       dot4I8Packed: gpu.wgslLanguageFeatures?.has('packed_4x8_integer_dot_product') ?? false,
     },
@@ -79,6 +86,11 @@ export async function acquireDevice(): Promise<GpuContext> {
     ctx.lost = `${info.reason === 'destroyed' ? 'the device was destroyed' : 'the GPU device was lost'}${info.message ? ` (${info.message})` : ''}`;
   });
   return ctx;
+}
+
+function fixedSubgroupSize(info: GPUAdapterInfo): number | null {
+  const { subgroupMinSize: min, subgroupMaxSize: max } = info;
+  return min && min === max ? min : null;
 }
 
 /** The limits as a plain object: Dawn's are read through native getters, and launches read some on every dispatch. */

@@ -25,7 +25,7 @@ function bufferOf(t: tm.Tensor): GPUBuffer {
   return storageOf(t).buffer!;
 }
 
-const tileName = (t: MatmulTile) => `${t.shared ? `shared(bk ${t.shared.bk}) ` : ''}${t.vec4 ? 'vec4 ' : ''}${t.tileM}×${t.tileN} in ${t.wgX}×${t.wgY}`;
+const tileName = (t: MatmulTile) => `${t.shared ? `shared(bk ${t.shared.bk}) ` : ''}${t.vec4 ? 'vec4 ' : ''}${t.shareA ? 'shared-A ' : ''}${t.tileM}×${t.tileN} in ${t.wgX}×${t.wgY}`;
 
 describe.each(TILE_CANDIDATES.map((t, i) => [tileName(t), i] as const))('tile %s', (_, index) => {
   const tile = TILE_CANDIDATES[index];

@@ -1,5 +1,6 @@
-// The matrix-product kernels (shaders/matmul.wgsl, matmul_vec4.wgsl,
-// matmul_shared.wgsl, matmul_shared_vec4.wgsl) launched with a given tile, with an optional fused
+// The matrix-product kernels (shaders/matmul.wgsl, matmul_subgroup.wgsl,
+// matmul_vec4.wgsl, matmul_vec4_subgroup.wgsl, matmul_shared.wgsl,
+// matmul_shared_vec4.wgsl) launched with a given tile, with an optional fused
 // epilogue: the elementwise chain that consumes the product (bias,
 // activation) computed from the accumulator before it is stored, so that
 // matmul(x, w).add(b).relu() is one launch. Which tile a product runs on is
@@ -9,9 +10,14 @@ import type { MatmulConfig } from '../../kernels.js';
 import matmulShader from '../../../../shaders/matmul.wgsl';
 import matmulDims from '../../../../shaders/matmul_dims.wgsl';
 import matmulSharedShader from '../../../../shaders/matmul_shared.wgsl';
+import matmulStore from '../../../../shaders/matmul_store.wgsl';
+import matmulSubgroupShader from '../../../../shaders/matmul_subgroup.wgsl';
 import matmulSharedVec4Shader from '../../../../shaders/matmul_shared_vec4.wgsl';
 import matmulVec4Shader from '../../../../shaders/matmul_vec4.wgsl';
+import matmulVec4Store from '../../../../shaders/matmul_vec4_store.wgsl';
+import matmulVec4SubgroupShader from '../../../../shaders/matmul_vec4_subgroup.wgsl';
 import type { WgslScalar } from '../compiler.js';
+import type { GpuContext } from '../device.js';
 import type { FusedCode } from '../fusion.js';
 import { computeType } from '../layout.js';
 import type { Operand, Runtime } from '../runtime.js';
@@ -30,6 +36,13 @@ export interface MatmulTile {
   shared?: { bk: number };
   /** B read as vec4 (matmul_vec4.wgsl): only for B not transposed and N % 4 == 0; tileN a multiple of 4, wgY 1. */
   vec4?: true;
+  /**
+   * Each value of A loaded once per subgroup and passed round with
+   * subgroupShuffle (matmul_subgroup.wgsl, with vec4 matmul_vec4_subgroup.wgsl):
+   * one-row workgroups (wgY 1), only on adapters with subgroups of a fixed
+   * size that divides wgX.
+   */
+  shareA?: true;
   /** Outputs per invocation: rows × columns. */
   tileM: number;
   tileN: number;
@@ -54,6 +67,16 @@ export const TILE_CANDIDATES: readonly MatmulTile[] = [
   { vec4: true, tileM: 16, tileN: 8, wgX: 16, wgY: 1 },
   { vec4: true, tileM: 8, tileN: 16, wgX: 8, wgY: 1 },
   { vec4: true, tileM: 4, tileN: 8, wgX: 64, wgY: 1 },
+  // A shared across a subgroup: 16 × 16 per invocation is past the register
+  // cliff of the plain vec4 kernel (256 accumulators), not with A's loads shared.
+  { vec4: true, shareA: true, tileM: 16, tileN: 16, wgX: 8, wgY: 1 },
+  { vec4: true, shareA: true, tileM: 16, tileN: 16, wgX: 16, wgY: 1 },
+  { vec4: true, shareA: true, tileM: 16, tileN: 8, wgX: 16, wgY: 1 },
+  { vec4: true, shareA: true, tileM: 8, tileN: 8, wgX: 32, wgY: 1 },
+  // And for the products the vec4 kernels cannot read (B transposed: the backward pass).
+  { shareA: true, tileM: 16, tileN: 8, wgX: 8, wgY: 1 },
+  { shareA: true, tileM: 16, tileN: 16, wgX: 8, wgY: 1 },
+  { shareA: true, tileM: 8, tileN: 8, wgX: 32, wgY: 1 },
   { shared: { bk: 16 }, tileM: 4, tileN: 4, wgX: 8, wgY: 8 },
   { shared: { bk: 8 }, tileM: 4, tileN: 4, wgX: 16, wgY: 16 },
   { shared: { bk: 16 }, tileM: 2, tileN: 2, wgX: 16, wgY: 16 },
@@ -66,6 +89,14 @@ export const TILE_CANDIDATES: readonly MatmulTile[] = [
   { shared: { bk: 16 }, vec4: true, tileM: 4, tileN: 8, wgX: 16, wgY: 16 },
 ];
 
+/** Whether a device can run a tile: its workgroup size, its workgroup memory, and a subgroup size shareA can use. */
+export function tileRuns(tile: MatmulTile, ctx: Pick<GpuContext, 'limits' | 'features'>): boolean {
+  const { limits, features } = ctx;
+  const sharedBytes = tile.shared ? 4 * tile.shared.bk * (tile.wgY * tile.tileM + tile.wgX * tile.tileN) : 0;
+  return tile.wgX * tile.wgY <= limits.maxComputeInvocationsPerWorkgroup && sharedBytes <= limits.maxComputeWorkgroupStorageSize &&
+    (!tile.shareA || (features.subgroupSize !== null && tile.wgX % features.subgroupSize === 0 && tile.wgY === 1));
+}
+
 /** Whether the vec4 kernel can run a product: B row-major, N a multiple of 4. */
 export function vec4Eligible(config: MatmulConfig, n: number): boolean {
   return !config.transposeB && n % 4 === 0;
@@ -73,8 +104,20 @@ export function vec4Eligible(config: MatmulConfig, n: number): boolean {
 
 /** A tile in words: "vec4 16×8 per invocation, 16×1 workgroup". */
 export function describeTile(tile: MatmulTile): string {
-  const kind = `${tile.shared ? `workgroup-memory (k slice ${tile.shared.bk}) ` : ''}${tile.vec4 ? 'vec4 ' : ''}`;
+  const kind = `${tile.shared ? `workgroup-memory (k slice ${tile.shared.bk}) ` : ''}${tile.vec4 ? 'vec4 ' : ''}${tile.shareA ? 'A shared by subgroup ' : ''}`;
   return `${kind}${tile.tileM}×${tile.tileN} per invocation, ${tile.wgX}×${tile.wgY} workgroup`;
+}
+
+/** The subgroup size a shareA tile is built for, or a clear error where it cannot run. */
+function subgroupSizeFor(tile: MatmulTile, features: GpuContext['features']): number {
+  const size = features.subgroupSize;
+  if (size === null || tile.wgX % size !== 0 || tile.wgY !== 1) {
+    throw new Error(
+      `webgpu matmul: a tile sharing A across a subgroup needs a one-row workgroup and subgroups of one fixed size dividing its width ${tile.wgX}×${tile.wgY} ` +
+        `(this device: ${size === null ? 'no fixed subgroup size' : `subgroups of ${size}`})`,
+    );
+  }
+  return size;
 }
 
 /** The sizes of a product: [batch, m, k] × [batch, k, n] → [batch, m, n]; an operand's batch of 1 is shared. */
@@ -121,24 +164,40 @@ export function encodeWithTile(
       types,
       defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4, WG_X: tile.wgX, WG_Y: tile.wgY, BK: tile.shared.bk },
     })
+    : tile.vec4 && tile.shareA
+    ? rt.compiler.kernel({
+      name: 'matmul_vec4_subgroup',
+      source: [matmulDims, matmulVec4SubgroupShader, matmulVec4Store, ...value],
+      types,
+      defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4, SG: subgroupSizeFor(tile, features), A_LOADS: Math.ceil(tile.tileM / subgroupSizeFor(tile, features)) },
+      constants: { WG: tile.wgX },
+    })
     : tile.vec4
     ? rt.compiler.kernel({
       name: 'matmul_vec4',
-      source: [matmulDims, matmulVec4Shader, ...value],
+      source: [matmulDims, matmulVec4Shader, matmulVec4Store, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4 },
       constants: { WG: tile.wgX },
     })
+    : tile.shareA
+    ? rt.compiler.kernel({
+      name: 'matmul_subgroup',
+      source: [matmulDims, matmulSubgroupShader, matmulStore, ...value],
+      types,
+      defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, SG: subgroupSizeFor(tile, features), A_LOADS: Math.ceil(tile.tileM / subgroupSizeFor(tile, features)) },
+      constants: { WG_X: tile.wgX },
+    })
     : tile.shared
     ? rt.compiler.kernel({
       name: 'matmul_shared',
-      source: [matmulDims, matmulSharedShader, ...value],
+      source: [matmulDims, matmulSharedShader, matmulStore, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, WG_X: tile.wgX, WG_Y: tile.wgY, BK: tile.shared.bk },
     })
     : rt.compiler.kernel({
       name: 'matmul',
-      source: [matmulDims, matmulShader, ...value],
+      source: [matmulDims, matmulShader, matmulStore, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
       constants: { WG_X: tile.wgX, WG_Y: tile.wgY },

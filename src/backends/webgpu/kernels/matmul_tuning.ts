@@ -1,12 +1,13 @@
 // Which tile a matrix product runs on (the candidates are in
 // matmul_kernel.ts): whether operand tiles go through workgroup memory or
-// straight from global memory into registers, B read as vec4 or not, which
-// register block and workgroup shape. The fastest differs between GPUs. On
-// lavapipe, a CPU rasteriser, workgroup memory is just more copying, and a
-// one-row workgroup (every invocation on the same rows, so A's loads are the
-// same address across it) with 128 outputs per invocation is fastest, while
-// 256 falls off a register-spill cliff (shaders/README.md). So tiles are
-// timed on the device, twice over:
+// straight from global memory into registers, B read as vec4 or not, A's
+// loads shared across a subgroup or not, which register block and workgroup
+// shape. The fastest differs between GPUs. On lavapipe, a CPU rasteriser,
+// workgroup memory is just more copying, and a one-row workgroup (every
+// invocation on the same rows of A) sharing A's loads across each subgroup,
+// with 256 outputs per invocation, is fastest; without the sharing 256 falls
+// off a register-spill cliff (shaders/README.md). So tiles are timed on the
+// device, twice over:
 // - The device's tile: on the first large product a device runs, every
 //   candidate is timed on square products and the fastest is used for large
 //   products from then on; small ones (launch cost outweighs the tile) use
@@ -29,14 +30,18 @@ import type { MatmulConfig } from '../../kernels.js';
 import matmulShader from '../../../../shaders/matmul.wgsl';
 import matmulDims from '../../../../shaders/matmul_dims.wgsl';
 import matmulSharedShader from '../../../../shaders/matmul_shared.wgsl';
+import matmulStore from '../../../../shaders/matmul_store.wgsl';
+import matmulSubgroupShader from '../../../../shaders/matmul_subgroup.wgsl';
 import matmulSharedVec4Shader from '../../../../shaders/matmul_shared_vec4.wgsl';
 import matmulVec4Shader from '../../../../shaders/matmul_vec4.wgsl';
+import matmulVec4Store from '../../../../shaders/matmul_vec4_store.wgsl';
+import matmulVec4SubgroupShader from '../../../../shaders/matmul_vec4_subgroup.wgsl';
 import type { GpuContext } from '../device.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes } from '../timing.js';
 import { fingerprint, recall, recallOrMeasure, type Tuned } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
-import { TILE_CANDIDATES, encodeWithTile, vec4Eligible, type MatmulTile, type ProductDims } from './matmul_kernel.js';
+import { TILE_CANDIDATES, encodeWithTile, tileRuns, vec4Eligible, type MatmulTile, type ProductDims } from './matmul_kernel.js';
 
 /** Products of at least this many multiply-adds use the device's tile (and the first one starts its tuning). */
 const TUNE_MIN_MACS = 2 ** 21;
@@ -205,7 +210,7 @@ export function tune(rt: Runtime): Promise<MatmulTile> {
 }
 
 /** What a remembered tile was measured on: the candidates and the kernels that run them. */
-const TILES_MEASURED = fingerprint(JSON.stringify(TILE_CANDIDATES), matmulDims, matmulShader, matmulVec4Shader, matmulSharedShader, matmulSharedVec4Shader);
+const TILES_MEASURED = fingerprint(JSON.stringify(TILE_CANDIDATES), matmulDims, matmulShader, matmulVec4Shader, matmulSharedShader, matmulSharedVec4Shader, matmulVec4SubgroupShader, matmulVec4Store, matmulSubgroupShader, matmulStore);
 
 /** A stored tile, if it is still a candidate (the same object, so tests can compare by identity). */
 function parseTile(stored: unknown): MatmulTile | undefined {
@@ -238,14 +243,8 @@ async function measureTiles(rt: Runtime): Promise<MatmulTile> {
   return choice.value.best;
 }
 
-/** Whether a device can run a tile: its workgroup size and workgroup memory. */
-function fits(tile: MatmulTile, limits: GpuContext['limits']): boolean {
-  const sharedBytes = tile.shared ? 4 * tile.shared.bk * (tile.wgY * tile.tileM + tile.wgX * tile.tileN) : 0;
-  return tile.wgX * tile.wgY <= limits.maxComputeInvocationsPerWorkgroup && sharedBytes <= limits.maxComputeWorkgroupStorageSize;
-}
-
 async function timeTiles(rt: Runtime): Promise<TileChoice> {
-  let candidates = TILE_CANDIDATES.filter((tile) => fits(tile, rt.ctx.limits));
+  let candidates = TILE_CANDIDATES.filter((tile) => tileRuns(tile, rt.ctx));
   // Multiply-adds per ms of the default tile, from the smallest size: what each size would cost.
   const [probeMs] = await timeCandidates(rt, [TILE_CANDIDATES[0]], { m: 256, n: 256, k: 256 }, 2);
   const macsPerMs = 256 ** 3 / probeMs;
@@ -287,7 +286,7 @@ async function timeShape(rt: Runtime, d: ProductDims, config: MatmulConfig): Pro
     const [probe] = await bestTimes(rt, [run(current, 1)], 1);
     if (probe > SHAPE_MAX_RUN_MS) return null;
     const repeats = Math.min(SHAPE_MAX_REPEATS, Math.ceil(SHAPE_MIN_RUN_MS / Math.max(probe, SHAPE_MIN_RUN_MS / SHAPE_MAX_REPEATS)));
-    const candidates = TILE_CANDIDATES.filter((tile) => fits(tile, rt.ctx.limits) && (!tile.vec4 || vec4Eligible(config, d.n)));
+    const candidates = TILE_CANDIDATES.filter((tile) => tileRuns(tile, rt.ctx) && (!tile.vec4 || vec4Eligible(config, d.n)));
     const first = await bestTimes(rt, candidates.map((tile) => run(tile, repeats)), 1);
     const finalists = byTime(candidates, first).slice(0, TUNE_KEEP);
     if (!finalists.includes(current)) finalists.push(current);
