@@ -24,7 +24,8 @@ export interface Tuned<T> {
 function key(rt: Runtime, what: string): string {
   const { adapter, description, features } = rt.ctx;
   const { vendor, architecture, device } = adapter.info;
-  const granted = Object.entries(features).filter(([, on]) => on).map(([name]) => name).join('+');
+  // Features by name, and numbers (the subgroup size) with their value.
+  const granted = Object.entries(features).filter(([, on]) => on).map(([name, on]) => (on === true ? name : `${name}=${on}`)).join('+');
   return `${VERSION}|${description}|${vendor}/${architecture}/${device}|${granted}|${what}`;
 }
 
