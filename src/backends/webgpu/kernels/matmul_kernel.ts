@@ -89,12 +89,24 @@ export const TILE_CANDIDATES: readonly MatmulTile[] = [
   { shared: { bk: 16 }, vec4: true, tileM: 4, tileN: 8, wgX: 16, wgY: 16 },
 ];
 
+/** Every shader text a tile's kernel is assembled from: what a remembered tuning was measured on (matmul_tuning.ts). */
+export const TILE_KERNEL_SOURCES: readonly string[] = [
+  matmulDims, matmulShader, matmulSubgroupShader, matmulStore, matmulVec4Shader, matmulVec4SubgroupShader, matmulVec4Store,
+  matmulSharedShader, matmulSharedVec4Shader,
+];
+
 /** Whether a device can run a tile: its workgroup size, its workgroup memory, and a subgroup size shareA can use. */
 export function tileRuns(tile: MatmulTile, ctx: Pick<GpuContext, 'limits' | 'features'>): boolean {
   const { limits, features } = ctx;
   const sharedBytes = tile.shared ? 4 * tile.shared.bk * (tile.wgY * tile.tileM + tile.wgX * tile.tileN) : 0;
   return tile.wgX * tile.wgY <= limits.maxComputeInvocationsPerWorkgroup && sharedBytes <= limits.maxComputeWorkgroupStorageSize &&
-    (!tile.shareA || (features.subgroupSize !== null && tile.wgX % features.subgroupSize === 0 && tile.wgY === 1));
+    (!tile.shareA || shareASubgroup(tile, features) !== null);
+}
+
+/** The subgroup size a shareA tile is built for: the device's fixed one, if it divides a one-row workgroup; else null. */
+function shareASubgroup(tile: MatmulTile, features: GpuContext['features']): number | null {
+  const size = features.subgroupSize;
+  return size !== null && tile.wgX % size === 0 && tile.wgY === 1 ? size : null;
 }
 
 /** Whether the vec4 kernel can run a product: B row-major, N a multiple of 4. */
@@ -108,16 +120,16 @@ export function describeTile(tile: MatmulTile): string {
   return `${kind}${tile.tileM}×${tile.tileN} per invocation, ${tile.wgX}×${tile.wgY} workgroup`;
 }
 
-/** The subgroup size a shareA tile is built for, or a clear error where it cannot run. */
-function subgroupSizeFor(tile: MatmulTile, features: GpuContext['features']): number {
-  const size = features.subgroupSize;
-  if (size === null || tile.wgX % size !== 0 || tile.wgY !== 1) {
+/** The subgroup kernels' SG and A_LOADS (rows of A each lane loads), or a clear error where the tile cannot run. */
+function shareADefines(tile: MatmulTile, features: GpuContext['features']): { SG: number; A_LOADS: number } {
+  const size = shareASubgroup(tile, features);
+  if (size === null) {
     throw new Error(
       `webgpu matmul: a tile sharing A across a subgroup needs a one-row workgroup and subgroups of one fixed size dividing its width ${tile.wgX}×${tile.wgY} ` +
-        `(this device: ${size === null ? 'no fixed subgroup size' : `subgroups of ${size}`})`,
+        `(this device: ${features.subgroupSize === null ? 'no fixed subgroup size' : `subgroups of ${features.subgroupSize}`})`,
     );
   }
-  return size;
+  return { SG: size, A_LOADS: Math.ceil(tile.tileM / size) };
 }
 
 /** The sizes of a product: [batch, m, k] × [batch, k, n] → [batch, m, n]; an operand's batch of 1 is shared. */
@@ -169,7 +181,7 @@ export function encodeWithTile(
       name: 'matmul_vec4_subgroup',
       source: [matmulDims, matmulVec4SubgroupShader, matmulVec4Store, ...value],
       types,
-      defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4, SG: subgroupSizeFor(tile, features), A_LOADS: Math.ceil(tile.tileM / subgroupSizeFor(tile, features)) },
+      defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4, ...shareADefines(tile, features) },
       constants: { WG: tile.wgX },
     })
     : tile.vec4
@@ -185,7 +197,7 @@ export function encodeWithTile(
       name: 'matmul_subgroup',
       source: [matmulDims, matmulSubgroupShader, matmulStore, ...value],
       types,
-      defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, SG: subgroupSizeFor(tile, features), A_LOADS: Math.ceil(tile.tileM / subgroupSizeFor(tile, features)) },
+      defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, ...shareADefines(tile, features) },
       constants: { WG_X: tile.wgX },
     })
     : tile.shared

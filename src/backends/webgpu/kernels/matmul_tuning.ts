@@ -27,21 +27,11 @@
 // Both are remembered per adapter between processes (tuning_store.ts); a
 // shape's tile is measured again when the device's is (`tmnn tune`).
 import type { MatmulConfig } from '../../kernels.js';
-import matmulShader from '../../../../shaders/matmul.wgsl';
-import matmulDims from '../../../../shaders/matmul_dims.wgsl';
-import matmulSharedShader from '../../../../shaders/matmul_shared.wgsl';
-import matmulStore from '../../../../shaders/matmul_store.wgsl';
-import matmulSubgroupShader from '../../../../shaders/matmul_subgroup.wgsl';
-import matmulSharedVec4Shader from '../../../../shaders/matmul_shared_vec4.wgsl';
-import matmulVec4Shader from '../../../../shaders/matmul_vec4.wgsl';
-import matmulVec4Store from '../../../../shaders/matmul_vec4_store.wgsl';
-import matmulVec4SubgroupShader from '../../../../shaders/matmul_vec4_subgroup.wgsl';
-import type { GpuContext } from '../device.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes } from '../timing.js';
 import { fingerprint, recall, recallOrMeasure, type Tuned } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
-import { TILE_CANDIDATES, encodeWithTile, tileRuns, vec4Eligible, type MatmulTile, type ProductDims } from './matmul_kernel.js';
+import { TILE_CANDIDATES, TILE_KERNEL_SOURCES, encodeWithTile, tileRuns, vec4Eligible, type MatmulTile, type ProductDims } from './matmul_kernel.js';
 
 /** Products of at least this many multiply-adds use the device's tile (and the first one starts its tuning). */
 const TUNE_MIN_MACS = 2 ** 21;
@@ -210,7 +200,7 @@ export function tune(rt: Runtime): Promise<MatmulTile> {
 }
 
 /** What a remembered tile was measured on: the candidates and the kernels that run them. */
-const TILES_MEASURED = fingerprint(JSON.stringify(TILE_CANDIDATES), matmulDims, matmulShader, matmulVec4Shader, matmulSharedShader, matmulSharedVec4Shader, matmulVec4SubgroupShader, matmulVec4Store, matmulSubgroupShader, matmulStore);
+const TILES_MEASURED = fingerprint(JSON.stringify(TILE_CANDIDATES), ...TILE_KERNEL_SOURCES);
 
 /** A stored tile, if it is still a candidate (the same object, so tests can compare by identity). */
 function parseTile(stored: unknown): MatmulTile | undefined {
