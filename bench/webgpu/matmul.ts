@@ -183,7 +183,7 @@ export async function webgpuSection(): Promise<void> {
     printTable(
       'every matmul tile candidate on webgpu, f32 GFLOP/s by GPU timestamps (no launch, sync or read-back)',
       ['tile', ...sizes.map((n) => `N=${n}`), ''],
-      tiles.map((r) => [describeTile(r.tile), ...r.gflops, JSON.stringify(r.tile) === JSON.stringify(tile) ? '← the device\'s tile' : '']),
+      tiles.map((r) => [describeTile(r.tile), ...r.gflops, r.tile === tile ? '← the device\'s tile' : '']),
       'The device\'s tile was chosen by timing the candidates on a product sized to the device (kernels/matmul_tuning.ts); ' +
         'products a program runs again are timed per shape as well.',
     );
@@ -224,12 +224,11 @@ export async function webgpuSection(): Promise<void> {
   } else {
     console.log('\nGPU time per kernel: skipped, this adapter has no timestamp-query');
   }
-  const ratio = speedUp;
   printTable(
     'matmul + bias + relu at N=1024 on webgpu, ms (best of runs, op until the GPU is done; no readback)',
     ['', 'fused (one launch)', 'three launches', 'speed-up (median of rounds)', 'x·w alone'],
-    [['relu(x·w + b)', fused, unfused, ratio, product]],
-    `floor: fused ≥ 1.3× unfused: ${ratio.toFixed(2)}× ${verdict(ratio, 1.3)} (${noise})` +
+    [['relu(x·w + b)', fused, unfused, speedUp, product]],
+    `floor: fused ≥ 1.3× unfused: ${speedUp.toFixed(2)}× ${verdict(speedUp, 1.3)} (${noise})` +
       // The fused op contains the product: timing it faster than the product alone is the machine's noise, not fusion.
       (product > fused * 1.05 ? `; UNRELIABLE this run: x·w alone (${product.toFixed(0)} ms) timed slower than the fused op that contains it` : '') +
       (gpu.device.software ? ' (on a software adapter the product itself dominates; the launches fusion saves are a small share)' : ''),

@@ -12,7 +12,7 @@ import * as tm from '../../src/index.js';
 import type { GpuData } from '../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 import { tilesSettled } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
-import { bestOfEach } from '../harness.js';
+import { bestOf, median } from '../harness.js';
 import { tfjsGpuDone, useTfjsWebgpu } from '../peers/tfjs-webgpu-node.js';
 
 export interface TimeSplit {
@@ -66,8 +66,7 @@ function hostCopy(n: number): Pick<TimeSplit, 'hostCopyMedian' | 'hostCopyMin'> 
     times.push(performance.now() - start);
   }
   void last;
-  times.sort((x, y) => x - y);
-  return { hostCopyMedian: times[times.length >> 1], hostCopyMin: times[0] };
+  return { hostCopyMedian: median(times), hostCopyMin: Math.min(...times) };
 }
 
 /**
@@ -118,15 +117,13 @@ async function tmnnSplit(gpu: WebGpuBackend, n: number, ms: number): Promise<Pic
   const source = storage.buffer!;
   const bytes = n * n * 4;
   const staging = device.createBuffer({ label: 'bench read-back', size: bytes, usage: MAP_READ_COPY_DST });
-  const { dawnRead } = await bestOfEach({
-    dawnRead: async () => {
-      const encoder = device.createCommandEncoder();
-      encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
-      device.queue.submit([encoder.finish()]);
-      await staging.mapAsync(MAP_MODE_READ);
-      staging.getMappedRange().slice(0);
-      staging.unmap();
-    },
+  const dawnRead = await bestOf(async () => {
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
+    device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(MAP_MODE_READ);
+    staging.getMappedRange().slice(0);
+    staging.unmap();
   }, ms / 2);
   staging.destroy();
   for (const x of [c, a, b]) x.dispose();
