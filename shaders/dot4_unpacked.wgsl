@@ -1,10 +1,11 @@
-// dot4 for matmul_int8.wgsl without packed_4x8_integer_dot_product: the same
-// sum of four signed byte products, from bytes extracted (and sign-extended)
-// one at a time.
-fn dot4(a: u32, b: u32) -> i32 {
-  let x = bitcast<i32>(a);
-  let y = bitcast<i32>(b);
-  var s = 0;
-  for (var i = 0u; i < 4u; i++) { s += extractBits(x, i * 8u, 8u) * extractBits(y, i * 8u, 8u); }
-  return s;
+// dot4 for the int8 matmul kernels without packed_4x8_integer_dot_product:
+// a word's four signed bytes are extracted once (`bytes4`, sign-extended into
+// a vec4i) where the kernel loads the word, so a word of A used against
+// TILE_N words of B is unpacked once, not TILE_N times; `dot4` is then a
+// plain integer dot product.
+alias Bytes4 = vec4i;
+fn bytes4(word: u32) -> vec4i {
+  let v = bitcast<i32>(word);
+  return vec4i(extractBits(v, 0u, 8u), extractBits(v, 8u, 8u), extractBits(v, 16u, 8u), extractBits(v, 24u, 8u));
 }
+fn dot4(a: vec4i, b: vec4i) -> i32 { return dot(a, b); }

@@ -3,14 +3,18 @@
 // four to a u32 word, K contiguous in both (the layout tm.quantize gives a
 // weight). Each step of the inner loop takes four k at once: one word of A,
 // one of B, and dot4(a, b) — dot4I8Packed where the adapter has the WGSL
-// feature packed_4x8_integer_dot_product, else the same sum from extracted
-// bytes (TypeScript appends one or the other). Rows need not start on a word
-// (K % 4 != 0): words are read at any byte offset by joining two, and the
-// bytes past K in the last step are masked to zero.
+// feature packed_4x8_integer_dot_product, else the same sum from bytes
+// extracted as each word is loaded (dot4_packed.wgsl or dot4_unpacked.wgsl
+// define Bytes4, bytes4 and dot4). Rows need not start on a word (K % 4 !=
+// 0): words are read at any byte offset by joining two, and the bytes past K
+// in the last step are masked to zero.
 //
 // Tiling as matmul.wgsl: register blocks of TILE_M × TILE_N outputs per
 // invocation, rows and columns interleaved across a WG_X × WG_Y workgroup,
 // edges clamped for loads and masked for stores; workgroup z is the batch.
+//
+// TypeScript fills in: TILE_M, TILE_N (consts), WG_X, WG_Y (overrides), and
+// appends matmul_int8_words.wgsl and a dot4 file.
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 
@@ -20,20 +24,6 @@ struct Dims { M: u32, N: u32, K: u32, batch_stride_a: u32, batch_stride_b: u32 }
 @group(0) @binding(1) var<storage, read> b: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<i32>;
 @group(0) @binding(3) var<uniform> dims: Dims;
-
-// The four bytes starting at byte `at` of `words`.
-fn word_a(at: u32) -> u32 {
-  let shift = (at & 3u) * 8u;
-  let lo = a[at >> 2u];
-  if (shift == 0u) { return lo; }
-  return (lo >> shift) | (a[(at >> 2u) + 1u] << (32u - shift));
-}
-fn word_b(at: u32) -> u32 {
-  let shift = (at & 3u) * 8u;
-  let lo = b[at >> 2u];
-  if (shift == 0u) { return lo; }
-  return (lo >> shift) | (b[(at >> 2u) + 1u] << (32u - shift));
-}
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u) {
@@ -52,10 +42,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: v
   for (var k = 0u; k < K; k += 4u) {
     // Bytes past K belong to the next row (or past the buffer's last word, which is padding): zero them in A.
     let mask = select(0xffffffffu, (1u << ((K - k) * 8u)) - 1u, K - k < 4u);
-    var av: array<u32, TILE_M>;
-    var bv: array<u32, TILE_N>;
-    for (var i = 0u; i < TILE_M; i++) { av[i] = word_a(a_at[i] + k) & mask; }
-    for (var j = 0u; j < TILE_N; j++) { bv[j] = word_b(b_at[j] + k); }
+    var av: array<Bytes4, TILE_M>;
+    var bv: array<Bytes4, TILE_N>;
+    for (var i = 0u; i < TILE_M; i++) { av[i] = bytes4(word_a(a_at[i] + k) & mask); }
+    for (var j = 0u; j < TILE_N; j++) { bv[j] = bytes4(word_b(b_at[j] + k)); }
     for (var i = 0u; i < TILE_M; i++) {
       for (var j = 0u; j < TILE_N; j++) {
         acc[i][j] = acc[i][j] + dot4(av[i], bv[j]);

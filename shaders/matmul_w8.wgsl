@@ -1,8 +1,8 @@
 // x · dequantize(w) without the float weight: out[m, n] = scale[n] ·
-// Σ_k x[m, k] · w[n, k], with x float (In: f16 with shader-f16, else f32)
-// [M, K], w a tm.quantize weight — N rows of K int8, four to a u32 word —
-// and scale its f32 per-row scales. The int8
-// values become floats in registers and the sum is kept in f32, so the
+// Σ_k x[m, k] · w[n, k], with x float [M, K] (In: f32, or f16 with
+// shader-f16; taken in f16 precision either way, matmul_w8_lib.wgsl), w a
+// tm.quantize weight — N rows of K int8, four to a u32 word — and scale its
+// f32 per-row scales. The int8 values become floats in registers and the sum is kept in f32, so the
 // weight is read at a quarter of an f32 weight's bytes and never written out
 // as floats (the f16 way of tm.matmul(x, q); matmul_int8.wgsl is the int8 way).
 //
@@ -13,6 +13,9 @@
 // and x past K is zero, which cancels the bytes of the next row (or the
 // buffer's padding) in the last step. Edges are clamped for loads and masked
 // for stores.
+//
+// TypeScript fills in: In (alias), TILE_M, TILE_N, ROUND_X (consts), WG_X,
+// WG_Y (overrides), and appends matmul_w8_lib.wgsl and elementwise_lib.wgsl.
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 
@@ -23,29 +26,6 @@ struct Dims { M: u32, N: u32, K: u32 }
 @group(0) @binding(2) var<storage, read> scales: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<uniform> dims: Dims;
-
-// The four bytes of w starting at byte `at`.
-fn word_w(at: u32) -> u32 {
-  let shift = (at & 3u) * 8u;
-  let lo = w[at >> 2u];
-  if (shift == 0u) { return lo; }
-  return (lo >> shift) | (w[(at >> 2u) + 1u] << (32u - shift));
-}
-
-// A word's four signed bytes as floats, lowest byte first.
-fn bytes_as_floats(word: u32) -> vec4f {
-  let v = bitcast<i32>(word);
-  return vec4f(f32(extractBits(v, 0u, 8u)), f32(extractBits(v, 8u, 8u)), f32(extractBits(v, 16u, 8u)), f32(extractBits(v, 24u, 8u)));
-}
-
-// x[at], …, x[at + 3] as f32, zero from the `left`-th on (k past K).
-fn x_four(at: u32, left: u32) -> vec4f {
-  var v = vec4f(0.0);
-  for (var e = 0u; e < 4u; e++) {
-    if (e < left) { v[e] = f32(x[at + e]); }
-  }
-  return v;
-}
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u) {

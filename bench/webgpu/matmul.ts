@@ -10,7 +10,7 @@ import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 import { describeTile } from '../../src/backends/webgpu/kernels/matmul_kernel.js';
 import { tileTuning, tilesSettled, tune } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
 import type { Tuned } from '../../src/backends/webgpu/tuning_store.js';
-import { measureInt8Paths } from '../../src/backends/webgpu/kernels/matmul_int8.js';
+import { describeInt8Kernel, measureInt8Kernel } from '../../src/backends/webgpu/kernels/matmul_int8.js';
 import { measureQuantizedPaths, quantizedTiming, useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
 import type { QuantizedPath } from '../../src/backends/kernels.js';
 import { bestOf, gflops, median, printTable, roundsOfEach, verdict } from '../harness.js';
@@ -128,7 +128,7 @@ export async function webgpuSection(): Promise<void> {
   const gpu = activeBackend() as WebGpuBackend;
   const tile = await tune(gpu.runtime);
   const ms = gpu.device.software ? 1500 : 500;
-  const int8Path = await measureInt8Paths(gpu.runtime);
+  const int8Kernel = await measureInt8Kernel(gpu.runtime);
   const quantizedPath = await measureQuantizedPaths(gpu.runtime);
   const timing = quantizedTiming(gpu.runtime)!;
   const ours = new Map<number, { f32: number; f16: number; int8: number; q16: number }>();
@@ -157,8 +157,8 @@ export async function webgpuSection(): Promise<void> {
     `matmul on webgpu (${gpu.device.description}), GFLOP/s, op + await data(); tmnn tile ${describeTile(tile)} (${provenance(tileTuning(gpu.runtime))}); tfjs-webgpu on ${adapter}`,
     ['N', 'tmnn f32', gpu.features.f16 ? 'tmnn f16' : 'tmnn f16 (packed, f32 compute)', 'x·q int8 way', 'x·q f16 way', 'tfjs-webgpu f32', 'f32 ratio', 'KiB per weight f32 / f16 / int8+scales'],
     rows,
-    `${checks.join('; ')}\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${int8Path} ` +
-      `(chosen by timing it against the other way on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
+    `${checks.join('; ')}\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${describeInt8Kernel(int8Kernel)} ` +
+      `(chosen by timing it against the other ways and tiles on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
       `f16 way: x in f16${gpu.features.f16 ? '' : ' (widened to f32: no shader-f16)'} times the int8 weight turned into floats in the kernel, summed in f32.\n` +
       `tmnn uses the ${quantizedPath} way on this device: on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}).`,
   );

@@ -138,9 +138,10 @@ export interface Backend<S = unknown> extends Kernels<S> {
    */
   quantizedMatmulPath?(): QuantizedPath;
   /**
-   * The 'f16' way: x [M, K] (f16) times values [N, K] (i8, a tm.quantize
-   * weight) with scales [N] (f32) → f32 [M, N], out[m, n] = scales[n] ·
-   * Σ_k x[m, k] · values[n, k], without a float copy of the weight.
+   * The 'f16' way: x [M, K] (f32 or f16, taken in f16 precision) times
+   * values [N, K] (i8, a tm.quantize weight) with scales [N] (f32) → f32
+   * [M, N], out[m, n] = scales[n] · Σ_k f16(x[m, k]) · values[n, k],
+   * without a float copy of the weight or an f16 copy of x.
    */
   quantizedMatmul?(x: TensorInfo<S>, values: TensorInfo<S>, scales: TensorInfo<S>): S;
   /**

@@ -65,7 +65,8 @@ export function tuningRows(t: GpuTuning, style: Style): [string, string][] {
   const { matmulTile: tile, quantizedWay: way } = t;
   return [
     ['matmul tile', tile ? `${tile.tile}; other products ${tile.otherProducts} ${when(tile.measuredAt)}` : notYet],
-    ['int8 dot', t.int8Dot ?? notYet],
+    ['int8 product', t.int8Kernel ? `${t.int8Kernel.dot}, ${t.int8Kernel.tile}` : notYet],
+    ['f16 way tile', t.f16WayTile ?? notYet],
     ['x·quantized', way ? `${way.way} way (int8 ${way.int8Ms.toFixed(1)} ms, f16 ${way.f16Ms.toFixed(1)} ms) ${when(way.measuredAt)}` : notYet],
   ];
 }

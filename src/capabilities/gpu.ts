@@ -4,7 +4,9 @@ import { findAdapter, isSoftwareAdapter } from '../backends/webgpu/adapter.js';
 import type { WebGpuBackend } from '../backends/webgpu/index.js';
 import { describeTile } from '../backends/webgpu/kernels/matmul_kernel.js';
 import { knownTileTuning } from '../backends/webgpu/kernels/matmul_tuning.js';
-import { knownInt8Path } from '../backends/webgpu/kernels/matmul_int8.js';
+import { knownInt8Kernel } from '../backends/webgpu/kernels/matmul_int8.js';
+import { knownW8Tile } from '../backends/webgpu/kernels/matmul_w8.js';
+import { describeQuantizedTile } from '../backends/webgpu/kernels/quantized_tiles.js';
 import { knownQuantizedTiming } from '../backends/webgpu/kernels/quantized_path.js';
 
 export interface GpuReport {
@@ -32,7 +34,10 @@ export interface GpuReport {
 
 export interface GpuTuning {
   matmulTile: { tile: string; otherProducts: string; measuredAt: string } | null;
-  int8Dot: 'dot4I8Packed' | 'unpacked' | null;
+  /** The int8 product's way of summing four byte products, and its tile. */
+  int8Kernel: { dot: 'dot4I8Packed' | 'unpacked'; tile: string } | null;
+  /** The tile of the f16 way (float activations times the int8 weight). */
+  f16WayTile: string | null;
   quantizedWay: { way: 'int8' | 'f16'; int8Ms: number; f16Ms: number; measuredAt: string } | null;
 }
 
@@ -78,9 +83,12 @@ export async function gpuTuning(backend: WebGpuBackend): Promise<GpuTuning> {
   const rt = backend.runtime;
   const tile = await knownTileTuning(rt);
   const way = await knownQuantizedTiming(rt);
+  const int8 = await knownInt8Kernel(rt);
+  const w8 = await knownW8Tile(rt);
   return {
     matmulTile: tile ? { tile: describeTile(tile.value.best), otherProducts: describeTile(tile.value.general), measuredAt: tile.measuredAt } : null,
-    int8Dot: (await knownInt8Path(rt)) ?? null,
+    int8Kernel: int8 ? { dot: int8.path, tile: describeQuantizedTile(int8.tile) } : null,
+    f16WayTile: w8 ? describeQuantizedTile(w8) : null,
     quantizedWay: way ? { way: way.value.path, int8Ms: way.value.int8Ms, f16Ms: way.value.f16Ms, measuredAt: way.measuredAt } : null,
   };
 }

@@ -108,7 +108,8 @@ export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
     const m = sizeOf(lead);
     if (m === 0) return zeros([...lead, n]);
     return noGrad(() => tidy(() => {
-      const x2 = x.cast('f16').reshape([m, k]);
+      // f32 activations go in as they are: the kernel rounds them to f16 as it loads them.
+      const x2 = x.reshape([m, k]);
       const storage = quantizedMatmulF16(x2.info('matmul'), q.values.info('matmul'), q.scales.info('matmul'));
       return fromStorage(backend, storage, [...lead, n], 'f32');
     }));

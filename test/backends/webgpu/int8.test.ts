@@ -1,13 +1,15 @@
 // The packed int8 product on webgpu: A [B, M, K] · Bᵀ read straight from
 // words holding four int8, exact in i32, on both ways of summing four byte
-// products (dot4I8Packed and extracted bytes), at sizes where rows do not
-// start on a word (K % 4 != 0).
+// products (dot4I8Packed and extracted bytes) and every tile (square
+// workgroups, and one-row workgroups sharing A through subgroups), at sizes
+// where rows do not start on a word (K % 4 != 0) and edges do not fill a tile.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
-import { matmulInt8, measureInt8Paths, type Int8Path } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
+import { describeInt8Kernel, matmulInt8, measureInt8Kernel, type Int8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
+import { QUANTIZED_TILES, quantizedTileRuns } from '../../../src/backends/webgpu/kernels/quantized_tiles.js';
 import { expectExact, randomInts } from '../../helpers/data.js';
 import { wrapInt } from '../../helpers/float64.js';
 
@@ -33,7 +35,7 @@ function reference(a: Float64Array, b: Float64Array, batchA: number, batchB: num
   return out;
 }
 
-async function product(path: Int8Path, a: tm.Tensor, b: tm.Tensor, batch: number, m: number, n: number): Promise<Int32Array> {
+async function product(kernel: Int8Kernel, a: tm.Tensor, b: tm.Tensor, batch: number, m: number, n: number): Promise<Int32Array> {
   const rt = gpu.runtime;
   const operand = (t: tm.Tensor) => {
     const d = t.dataRef('test').storage as GpuData;
@@ -41,37 +43,48 @@ async function product(path: Int8Path, a: tm.Tensor, b: tm.Tensor, batch: number
     return { buffer: d.buffer!, shape: t.shape.length === 3 ? t.shape : [1, ...t.shape], dtype: 'i8' as const };
   };
   const out = rt.pool.acquire(batch * m * n * 4);
-  matmulInt8(rt, operand(a), operand(b), out, path);
+  matmulInt8(rt, operand(a), operand(b), out, kernel);
   const bytes = await rt.commands.read(out, batch * m * n * 4);
   rt.pool.release(out);
   return new Int32Array(bytes);
 }
 
-describe.each(['dot4I8Packed', 'unpacked'] as const)('int8 product through %s', (path) => {
-  it.each([[1, 1, 1], [1, 4, 1], [7, 13, 5], [33, 127, 17], [64, 64, 64], [5, 513, 129], [129, 6, 7]])('M=%i K=%i N=%i is exact', async (m, k, n) => {
-    if (path === 'dot4I8Packed' && !gpu.features.dot4I8Packed) return void console.log('skipped: this adapter lacks packed_4x8_integer_dot_product');
+const KERNELS: Int8Kernel[] = (['dot4I8Packed', 'unpacked'] as const).flatMap((path) => QUANTIZED_TILES.map((tile) => ({ path, tile })));
+
+/** Whether this adapter runs the kernel; says so where it does not (a feature the adapter lacks, not a failure). */
+function runs(kernel: Int8Kernel): boolean {
+  const why = kernel.path === 'dot4I8Packed' && !gpu.features.dot4I8Packed
+    ? 'this adapter lacks packed_4x8_integer_dot_product'
+    : !quantizedTileRuns(kernel.tile, gpu.features) ? `this adapter's subgroups (${gpu.features.subgroupSize ?? 'no fixed size'}) do not fit the tile` : null;
+  if (why) console.log(`skipped ${describeInt8Kernel(kernel)}: ${why}`);
+  return why === null;
+}
+
+describe.each(KERNELS.map((k) => [describeInt8Kernel(k), k] as const))('int8 product through %s', (_, kernel) => {
+  it.each([[1, 1, 1], [1, 4, 1], [7, 13, 5], [33, 127, 17], [64, 64, 64], [5, 513, 129], [129, 6, 7], [19, 40, 300]])('M=%i K=%i N=%i is exact', async (m, k, n) => {
+    if (!runs(kernel)) return;
     const av = randomInts(m * k, -128, 127);
     const bv = randomInts(n * k, -128, 127);
     const a = tm.tensor(av, [m, k], { dtype: 'i8' });
     const b = tm.tensor(bv, [n, k], { dtype: 'i8' });
-    expectExact(await product(path, a, b, 1, m, n), reference(av, bv, 1, 1, m, n, k));
+    expectExact(await product(kernel, a, b, 1, m, n), reference(av, bv, 1, 1, m, n, k));
   });
 
   it('batches, one side shared; extremes (-128 · -128) accumulate past i16', async () => {
-    if (path === 'dot4I8Packed' && !gpu.features.dot4I8Packed) return;
+    if (!runs(kernel)) return;
     const [batch, m, k, n] = [3, 9, 37, 11];
     const av = randomInts(batch * m * k, -128, 127).map((v, i) => (i % 7 === 0 ? -128 : v));
     const bv = randomInts(n * k, -128, 127).map((v, i) => (i % 5 === 0 ? -128 : v));
     const a = tm.tensor(av, [batch, m, k], { dtype: 'i8' });
     const b = tm.tensor(bv, [1, n, k], { dtype: 'i8' });
-    expectExact(await product(path, a, b, batch, m, n), reference(av, bv, batch, 1, m, n, k));
+    expectExact(await product(kernel, a, b, batch, m, n), reference(av, bv, batch, 1, m, n, k));
   });
 });
 
-it('the path is chosen by timing both on this device, once', async () => {
-  const path = await measureInt8Paths(gpu.runtime);
-  expect(['dot4I8Packed', 'unpacked']).toContain(path);
-  expect(await measureInt8Paths(gpu.runtime)).toBe(path);
+it('the kernel is chosen by timing every one the device runs, once', async () => {
+  const kernel = await measureInt8Kernel(gpu.runtime);
+  expect(KERNELS.filter((k) => runs(k))).toContainEqual(kernel);
+  expect(await measureInt8Kernel(gpu.runtime)).toBe(kernel);
   // matmul(i8, i8ᵀ) through the ops layer takes this kernel and stays exact.
   const a = tm.tensor(randomInts(6 * 10, -128, 127), [6, 10], { dtype: 'i8' });
   const b = tm.tensor(randomInts(4 * 10, -128, 127), [4, 10], { dtype: 'i8' });

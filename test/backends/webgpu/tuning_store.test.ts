@@ -12,7 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { TILE_CANDIDATES } from '../../../src/backends/webgpu/kernels/matmul_kernel.js';
 import { shapeTiles, tileFor, tileForProduct, tileTuning, tilesSettled, tune } from '../../../src/backends/webgpu/kernels/matmul_tuning.js';
-import { measureInt8Paths } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
+import { measureInt8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
+import { measureW8Tile } from '../../../src/backends/webgpu/kernels/matmul_w8.js';
 import { measureQuantizedPaths, quantizedTiming } from '../../../src/backends/webgpu/kernels/quantized_path.js';
 import { fingerprint, recall, remember } from '../../../src/backends/webgpu/tuning_store.js';
 import { freshDevices } from '../../helpers/webgpu.js';
@@ -131,15 +132,17 @@ describe('the tunings', () => {
     expect(shapeTiles(third.runtime)).toMatchObject([{ shape: '48x64x40', source: 'measured' }]);
   });
 
-  it('the int8 dot product and the quantized way, with the timings behind it', async () => {
+  it('the int8 kernel, the f16 way\'s tile and the quantized way, with the timings behind it', async () => {
     const first = await freshDevice();
-    const dot = await measureInt8Paths(first.runtime);
+    const dot = await measureInt8Kernel(first.runtime);
+    const w8 = await measureW8Tile(first.runtime);
     const way = await measureQuantizedPaths(first.runtime);
     const timing = quantizedTiming(first.runtime)!;
     expect(timing).toMatchObject({ source: 'measured', value: { path: way } });
 
     const second = await freshDevice();
-    expect(await measureInt8Paths(second.runtime)).toBe(dot);
+    expect(await measureInt8Kernel(second.runtime)).toEqual(dot);
+    expect(await measureW8Tile(second.runtime)).toBe(w8); // the candidate itself, as a fresh measurement would give
     expect(await measureQuantizedPaths(second.runtime)).toBe(way);
     expect(quantizedTiming(second.runtime)).toEqual({ ...timing, source: 'remembered' });
   });

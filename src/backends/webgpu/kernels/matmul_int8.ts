@@ -1,100 +1,115 @@
-// Exact int8 products on the GPU straight from packed words
-// (shaders/matmul_int8.wgsl): A [batch, M, K] times Bᵀ with B stored
-// [batch, N, K], the layout of a tm.quantize weight. Two ways to sum four
-// byte products: dot4I8Packed (WGSL's packed_4x8_integer_dot_product) or
-// bytes extracted one by one. Which is faster differs by adapter — on some
-// GPUs the builtin is one instruction, on others (and on CPU rasterisers) it
-// is lowered to much the same code — so the first product a device runs
-// times both and keeps the faster (remembered per adapter between processes,
-// tuning_store.ts); adapters without the feature only have the second.
+// Exact int8 products on the GPU straight from packed words: A [batch, M, K]
+// times Bᵀ with B stored [batch, N, K], the layout of a tm.quantize weight.
+// Two ways to sum four byte products — dot4I8Packed (WGSL's
+// packed_4x8_integer_dot_product) or bytes extracted as each word is loaded —
+// on each of the tiles of quantized_tiles.ts. Which is fastest differs by
+// adapter: on some GPUs the builtin is one instruction, on others (and on CPU
+// rasterisers) it is lowered to much the same code, and where loads are dear
+// the shared-A tiles win. So the first product a device runs times every
+// (way, tile) pair the device can run and keeps the fastest, remembered per
+// adapter between processes (measured_choice.ts).
 import type { MatmulConfig } from '../../kernels.js';
 import dot4Packed from '../../../../shaders/dot4_packed.wgsl';
 import dot4Unpacked from '../../../../shaders/dot4_unpacked.wgsl';
 import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
+import matmulInt8SubgroupShader from '../../../../shaders/matmul_int8_subgroup.wgsl';
+import matmulInt8Words from '../../../../shaders/matmul_int8_words.wgsl';
+import type { GpuContext } from '../device.js';
+import { measuredChoice } from '../measured_choice.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes } from '../timing.js';
-import { fingerprint, recall, recallOrMeasure } from '../tuning_store.js';
+import { fingerprint } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
+import { describeQuantizedTile, parseQuantizedTile, QUANTIZED_TILES, quantizedGroups, quantizedTileRuns, SQUARE_TILE, subgroupDefines, type QuantizedTile } from './quantized_tiles.js';
 
 export type Int8Path = 'dot4I8Packed' | 'unpacked';
 
-const TILE = { tileM: 4, tileN: 4, wgX: 8, wgY: 8 };
-const chosen = new WeakMap<GPUDevice, Int8Path>();
+/** How a device runs int8 products: the way four byte products are summed, and the tile. */
+export interface Int8Kernel {
+  path: Int8Path;
+  tile: QuantizedTile;
+}
 
 /** Whether this product can run on the packed kernel: K contiguous in both operands. */
 export function int8Eligible(config: MatmulConfig): boolean {
   return !config.transposeA && config.transposeB;
 }
 
-/** The path products on this device use (measured on first use); undefined before. */
-export function int8PathOf(rt: Runtime): Int8Path | undefined {
-  return chosen.get(rt.ctx.device) ?? (rt.ctx.features.dot4I8Packed ? undefined : 'unpacked');
+export function describeInt8Kernel({ path, tile }: Int8Kernel): string {
+  return `${path}, ${describeQuantizedTile(tile)}`;
+}
+
+/** Every (way, tile) pair a device can run. */
+export function int8Candidates(features: GpuContext['features']): Int8Kernel[] {
+  const paths: Int8Path[] = features.dot4I8Packed ? ['dot4I8Packed', 'unpacked'] : ['unpacked'];
+  return paths.flatMap((path) => QUANTIZED_TILES.filter((tile) => quantizedTileRuns(tile, features)).map((tile) => ({ path, tile })));
 }
 
 /** `counted` false keeps a timing run out of the dispatch count that tests read. */
-export function matmulInt8(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, path?: Int8Path, counted = true): void {
-  encode(rt, a, b, out, path ?? chooseSync(rt), counted);
+export function matmulInt8(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, kernel?: Int8Kernel, counted = true): void {
+  encode(rt, a, b, out, kernel ?? chooseSync(rt), counted);
 }
 
-function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, path: Int8Path, counted = true): void {
+function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, { path, tile }: Int8Kernel, counted = true): void {
   const [batchA, m, k] = a.shape;
   const [batchB, n] = b.shape;
-  const kernel = rt.compiler.kernel({
-    name: 'matmul_int8',
-    source: [matmulInt8Shader, path === 'dot4I8Packed' ? dot4Packed : dot4Unpacked],
-    defines: { TILE_M: TILE.tileM, TILE_N: TILE.tileN },
-    constants: { WG_X: TILE.wgX, WG_Y: TILE.wgY },
-  });
+  const dot4 = path === 'dot4I8Packed' ? dot4Packed : dot4Unpacked;
+  const kernel = tile.shareA
+    ? rt.compiler.kernel({
+        name: 'matmul_int8_subgroup',
+        source: [matmulInt8SubgroupShader, matmulInt8Words, dot4],
+        defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, ...subgroupDefines(tile, rt.ctx.features) },
+        constants: { WG_X: tile.wgX },
+      })
+    : rt.compiler.kernel({
+        name: 'matmul_int8',
+        source: [matmulInt8Shader, matmulInt8Words, dot4],
+        defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
+        constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
+      });
   const params = Uint32Array.of(m, n, k, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, 0, 0, 0);
-  const groups: [number, number, number] = [Math.ceil(n / (TILE.wgX * TILE.tileN)), Math.ceil(m / (TILE.wgY * TILE.tileM)), Math.max(batchA, batchB)];
-  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params }, groups, counted);
+  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params }, quantizedGroups(tile, m, n, Math.max(batchA, batchB)), counted);
 }
 
-/** Until the measurement is in, the builtin where the adapter has it. */
-function chooseSync(rt: Runtime): Int8Path {
-  const known = int8PathOf(rt);
+/** What an earlier run may have stored: a way and a tile that are still candidates. */
+function parseKernel(stored: unknown): Int8Kernel | undefined {
+  if (!stored || typeof stored !== 'object') return undefined;
+  const { path, tile } = stored as Record<string, unknown>;
+  const known = parseQuantizedTile(tile);
+  return (path === 'dot4I8Packed' || path === 'unpacked') && known ? { path, tile: known } : undefined;
+}
+
+/** What the choice depends on: a change to any of it times the candidates again. */
+export const INT8_MEASURED = fingerprint(matmulInt8Shader, matmulInt8SubgroupShader, matmulInt8Words, dot4Packed, dot4Unpacked, JSON.stringify(QUANTIZED_TILES));
+
+const choice = measuredChoice('int8-kernel', INT8_MEASURED, parseKernel, timeCandidates);
+
+/** The kernel products on this device use (once measured); undefined before. */
+export const int8KernelOf = choice.of;
+/** This device's kernel if chosen, else what an earlier process measured on the adapter; nothing is timed. */
+export const knownInt8Kernel = choice.known;
+/** Times every candidate on this device once (or recalls an earlier process's timing) and keeps the fastest. */
+export const measureInt8Kernel = choice.measure;
+
+/** Until the measurement is in: the square tile, through the builtin where the adapter has it. */
+function chooseSync(rt: Runtime): Int8Kernel {
+  const known = choice.of(rt);
   if (known) return known;
-  measureInt8Paths(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
-  return 'dot4I8Packed';
+  choice.measure(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
+  return { path: rt.ctx.features.dot4I8Packed ? 'dot4I8Packed' : 'unpacked', tile: SQUARE_TILE };
 }
 
-const measuring = new WeakMap<GPUDevice, Promise<Int8Path>>();
-const PATHS_MEASURED = fingerprint(matmulInt8Shader, dot4Packed, dot4Unpacked, JSON.stringify(TILE));
-
-const parsePath = (v: unknown): Int8Path | undefined => (v === 'dot4I8Packed' || v === 'unpacked' ? v : undefined);
-
-/** This device's path if chosen, else what an earlier process measured on the adapter; nothing is timed. */
-export async function knownInt8Path(rt: Runtime): Promise<Int8Path | undefined> {
-  return int8PathOf(rt) ?? (await recall(rt, 'int8-dot', PATHS_MEASURED, parsePath))?.value;
-}
-
-/** Times both paths on this device once (or recalls an earlier process's timing) and keeps the faster. */
-export function measureInt8Paths(rt: Runtime): Promise<Int8Path> {
-  const { device } = rt.ctx;
-  const done = int8PathOf(rt);
-  if (done) return Promise.resolve(done);
-  let running = measuring.get(device);
-  if (!running) {
-    running = (async () => {
-      const path = (await recallOrMeasure(rt, 'int8-dot', PATHS_MEASURED, parsePath, () => timePaths(rt))).value;
-      chosen.set(device, path);
-      return path;
-    })();
-    measuring.set(device, running);
-  }
-  return running;
-}
-
-/** The faster path on a [256, 512] × [512, 512] product, in alternating rounds (timing.ts). */
-async function timePaths(rt: Runtime): Promise<Int8Path> {
+/** The fastest candidate on a [256, 512] × [512, 512] product, in alternating rounds (timing.ts). */
+async function timeCandidates(rt: Runtime): Promise<Int8Kernel> {
   const { device } = rt.ctx;
   const [m, n, k] = [256, 512, 512];
   const bufs = [m * k, n * k, 4 * m * n].map((size) => device.createBuffer({ size, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST }));
   const a: Operand = { buffer: bufs[0], shape: [1, m, k], dtype: 'i8' };
   const b: Operand = { buffer: bufs[1], shape: [1, n, k], dtype: 'i8' };
+  const candidates = int8Candidates(rt.ctx.features);
   try {
-    const [packed, unpacked] = await bestTimes(rt, [() => encode(rt, a, b, bufs[2], 'dot4I8Packed', false), () => encode(rt, a, b, bufs[2], 'unpacked', false)], 3);
-    return packed <= unpacked ? 'dot4I8Packed' : 'unpacked';
+    const times = await bestTimes(rt, candidates.map((c) => () => encode(rt, a, b, bufs[2], c, false)), 3);
+    return candidates[times.indexOf(Math.min(...times))];
   } finally {
     for (const buf of bufs) buf.destroy();
   }

@@ -1,26 +1,75 @@
-// The f16 way of a product with a tm.quantize weight (shaders/matmul_w8.wgsl):
-// float activations [M, K] times the int8 weight [N, K] and its
-// scales, the weight turned into floats in registers — never written out as a
-// float tensor — and summed in f32. quantized_path.ts times it against the
-// int8 way (matmul_int8.ts) per device.
+// The f16 way of a product with a tm.quantize weight (shaders/matmul_w8.wgsl,
+// shaders/matmul_w8_subgroup.wgsl): activations [M, K] in f16 precision (f32
+// ones rounded as the kernel loads them) times the int8 weight [N, K] and its
+// scales, the weight turned into floats in registers —
+// never written out as a float tensor — and summed in f32. The tile (one of
+// quantized_tiles.ts) is timed per device on first use; quantized_path.ts
+// then times this way against the int8 way (matmul_int8.ts).
+import elementwiseLib from '../../../../shaders/elementwise_lib.wgsl';
 import matmulW8Shader from '../../../../shaders/matmul_w8.wgsl';
+import matmulW8Lib from '../../../../shaders/matmul_w8_lib.wgsl';
+import matmulW8SubgroupShader from '../../../../shaders/matmul_w8_subgroup.wgsl';
 import { computeType } from '../layout.js';
+import { measuredChoice } from '../measured_choice.js';
 import type { Operand, Runtime } from '../runtime.js';
+import { bestTimes } from '../timing.js';
+import { fingerprint } from '../tuning_store.js';
+import { BufferUsage } from '../usage.js';
+import { parseQuantizedTile, QUANTIZED_TILES, quantizedGroups, quantizedTileRuns, SQUARE_TILE, subgroupDefines, type QuantizedTile } from './quantized_tiles.js';
 
-const TILE = { tileM: 4, tileN: 4, wgX: 8, wgY: 8 };
-
-/** out (f32 [M, N]) = x · dequantize(w, scales) for x [M, K], w [N, K]; `counted` false keeps a timing run out of the dispatch count. */
-export function matmulW8(rt: Runtime, x: Operand, w: Operand, scales: Operand, out: GPUBuffer, counted = true): void {
+/**
+ * out (f32 [M, N]) = f16(x) · dequantize(w, scales) for x [M, K] (f32 or
+ * f16), w [N, K]; `counted` false keeps a timing run out of the dispatch count.
+ */
+export function matmulW8(rt: Runtime, x: Operand, w: Operand, scales: Operand, out: GPUBuffer, tile?: QuantizedTile, counted = true): void {
   const [m, k] = x.shape;
   const n = w.shape[0];
-  const kernel = rt.compiler.kernel({
-    name: 'matmul_w8',
-    source: matmulW8Shader,
+  const t = tile ?? chooseSync(rt);
+  const common = {
     types: { In: computeType(x.dtype, rt.ctx.features) },
-    defines: { TILE_M: TILE.tileM, TILE_N: TILE.tileN },
-    constants: { WG_X: TILE.wgX, WG_Y: TILE.wgY },
-  });
+    source: [t.shareA ? matmulW8SubgroupShader : matmulW8Shader, matmulW8Lib, elementwiseLib],
+  };
+  // f16 stored (or widened from f16, exact) needs no rounding; f32 is rounded to f16 as loaded.
+  const defines = { TILE_M: t.tileM, TILE_N: t.tileN, ROUND_X: x.dtype === 'f32' };
+  const kernel = t.shareA
+    ? rt.compiler.kernel({ name: 'matmul_w8_subgroup', ...common, defines: { ...defines, ...subgroupDefines(t, rt.ctx.features) }, constants: { WG_X: t.wgX } })
+    : rt.compiler.kernel({ name: 'matmul_w8', ...common, defines, constants: { WG_X: t.wgX, WG_Y: t.wgY } });
   const params = Uint32Array.of(m, n, k, 0);
-  const groups: [number, number, number] = [Math.ceil(n / (TILE.wgX * TILE.tileN)), Math.ceil(m / (TILE.wgY * TILE.tileM)), 1];
-  rt.commands.dispatch(kernel, { x: x.buffer, w: w.buffer, scales: scales.buffer, out, dims: params }, groups, counted);
+  rt.commands.dispatch(kernel, { x: x.buffer, w: w.buffer, scales: scales.buffer, out, dims: params }, quantizedGroups(t, m, n), counted);
+}
+
+/** What the choice depends on: a change to any of it times the tiles again. */
+export const W8_MEASURED = fingerprint(matmulW8Shader, matmulW8SubgroupShader, matmulW8Lib, JSON.stringify(QUANTIZED_TILES));
+
+const choice = measuredChoice('w8-tile', W8_MEASURED, parseQuantizedTile, timeTiles);
+
+/** The tile this device uses (once measured); undefined before. */
+export const w8TileOf = choice.of;
+/** This device's tile if chosen, else what an earlier process measured on the adapter; nothing is timed. */
+export const knownW8Tile = choice.known;
+/** Times every tile the device runs once (or recalls an earlier process's timing) and keeps the fastest. */
+export const measureW8Tile = choice.measure;
+
+/** Until the measurement is in, the square tile. */
+function chooseSync(rt: Runtime): QuantizedTile {
+  const known = choice.of(rt);
+  if (known) return known;
+  choice.measure(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
+  return SQUARE_TILE;
+}
+
+/** The fastest tile on a [256, 512] × [512, 512] product with f32 activations (as most are), in alternating rounds (timing.ts). */
+async function timeTiles(rt: Runtime): Promise<QuantizedTile> {
+  const { device, features } = rt.ctx;
+  const [m, n, k] = [256, 512, 512];
+  const bufs = [4 * m * k, n * k, 4 * n, 4 * m * n].map((size) => device.createBuffer({ size, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST }));
+  const [x, w, scales, out] = bufs;
+  const tiles = QUANTIZED_TILES.filter((tile) => quantizedTileRuns(tile, features));
+  const run = (tile: QuantizedTile) => () => matmulW8(rt, { buffer: x, shape: [m, k], dtype: 'f32' }, { buffer: w, shape: [n, k], dtype: 'i8' }, { buffer: scales, shape: [n], dtype: 'f32' }, out, tile, false);
+  try {
+    const times = await bestTimes(rt, tiles.map(run), 3);
+    return tiles[times.indexOf(Math.min(...times))];
+  } finally {
+    for (const buf of bufs) buf.destroy();
+  }
 }

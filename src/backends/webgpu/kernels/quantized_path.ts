@@ -4,20 +4,18 @@
 // registers, matmul_w8.wgsl). Published measurements disagree by GPU —
 // dot4I8Packed is one instruction on some and slower than float math on
 // others — so the first quantized product a device runs times both kernels
-// on the same [256, 1024] × [1024, 1024] product (the int8 kernel on its own
-// measured dot4 way), in alternating rounds, and keeps the faster; the
-// timing is remembered per adapter between processes (tuning_store.ts). Until
-// the measurement is in, products take the int8 way. TMNN_WEBGPU_QUANTIZED=int8
-// or =f16 pins the choice.
+// on the same [256, 1024] × [1024, 1024] product (each on the kernel and tile
+// its own measurement chose: matmul_int8.ts, matmul_w8.ts), in alternating
+// rounds, and keeps the faster; the timing is remembered per adapter between
+// processes (tuning_store.ts). Until the measurement is in, products take the
+// int8 way. TMNN_WEBGPU_QUANTIZED=int8 or =f16 pins the choice.
 import type { QuantizedPath } from '../../kernels.js';
-import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
-import matmulW8Shader from '../../../../shaders/matmul_w8.wgsl';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes } from '../timing.js';
 import { fingerprint, recall, recallOrMeasure, type Tuned } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
-import { matmulInt8, measureInt8Paths } from './matmul_int8.js';
-import { matmulW8 } from './matmul_w8.js';
+import { INT8_MEASURED, matmulInt8, measureInt8Kernel } from './matmul_int8.js';
+import { matmulW8, measureW8Tile, W8_MEASURED } from './matmul_w8.js';
 
 const chosen = new WeakMap<GPUDevice, QuantizedPath>();
 const measuring = new WeakMap<GPUDevice, Promise<QuantizedPath>>();
@@ -52,7 +50,7 @@ export interface QuantizedTiming {
 }
 
 const timings = new WeakMap<GPUDevice, Tuned<QuantizedTiming>>();
-const MEASURED = fingerprint(matmulInt8Shader, matmulW8Shader, JSON.stringify(SIZE));
+const MEASURED = fingerprint(INT8_MEASURED, W8_MEASURED, JSON.stringify(SIZE));
 
 /** The measurement behind the choice, once it has run or been recalled (the bench prints it). */
 export function quantizedTiming(rt: Runtime): Tuned<QuantizedTiming> | undefined {
@@ -87,16 +85,16 @@ function parseTiming(stored: unknown): QuantizedTiming | undefined {
 }
 
 async function measure(rt: Runtime): Promise<QuantizedTiming> {
-  const { device, features } = rt.ctx;
+  const { device } = rt.ctx;
   const { m, k, n } = SIZE;
-  const int8Path = await measureInt8Paths(rt);
-  // f16 without shader-f16 is widened to f32 before a kernel sees it, so that is what the f16 way reads there.
-  const xDtype = features.f16 ? 'f16' : 'f32';
+  const int8Kernel = await measureInt8Kernel(rt);
+  const w8Tile = await measureW8Tile(rt);
   const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
-  const buffers = [m * k, n * k, m * k * (features.f16 ? 2 : 4), 4 * n, 4 * m * n].map((bytes) => device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage }));
+  // The f16 way reads f32 activations (as most are) and rounds them as it loads them.
+  const buffers = [m * k, n * k, 4 * m * k, 4 * n, 4 * m * n].map((bytes) => device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage }));
   const [xi8, wi8, xf, scales, out] = buffers;
-  const int8 = (): void => matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, int8Path, false);
-  const f16 = (): void => matmulW8(rt, op(xf, [m, k], xDtype), op(wi8, [n, k], 'i8'), op(scales, [n], 'f32'), out, false);
+  const int8 = (): void => matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, int8Kernel, false);
+  const f16 = (): void => matmulW8(rt, op(xf, [m, k], 'f32'), op(wi8, [n, k], 'i8'), op(scales, [n], 'f32'), out, w8Tile, false);
   try {
     const [int8Ms, f16Ms] = await bestTimes(rt, [int8, f16], ROUNDS);
     return { path: int8Ms <= f16Ms ? 'int8' : 'f16', int8Ms, f16Ms };

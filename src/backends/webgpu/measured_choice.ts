@@ -1,0 +1,45 @@
+// A kernel choice timed once per device on first use and remembered per
+// adapter between processes (tuning_store.ts): the int8 kernel, the int8
+// weight kernel's tile. Concurrent first uses share one measurement.
+import type { Runtime } from './runtime.js';
+import { recall, recallOrMeasure } from './tuning_store.js';
+
+export interface MeasuredChoice<T> {
+  /** This device's choice once measured, recalled or set; undefined before. */
+  of(rt: Runtime): T | undefined;
+  /** Sets the choice for a device, overriding the measurement. */
+  use(rt: Runtime, value: T): void;
+  /** of(rt), else what an earlier process measured on the adapter; times nothing. */
+  known(rt: Runtime): Promise<T | undefined>;
+  /** The choice, timed on this device once (or recalled from an earlier process's timing). */
+  measure(rt: Runtime): Promise<T>;
+}
+
+/**
+ * `what` names the entry in the tuning store, `print` fingerprints what the
+ * timing runs (a changed kernel is timed again), `parse` accepts a stored
+ * value or rejects it, `time` measures.
+ */
+export function measuredChoice<T>(what: string, print: string, parse: (stored: unknown) => T | undefined, time: (rt: Runtime) => Promise<T>): MeasuredChoice<T> {
+  const chosen = new WeakMap<GPUDevice, T>();
+  const measuring = new WeakMap<GPUDevice, Promise<T>>();
+  return {
+    of: (rt) => chosen.get(rt.ctx.device),
+    use: (rt, value) => void chosen.set(rt.ctx.device, value),
+    known: async (rt) => chosen.get(rt.ctx.device) ?? (await recall(rt, what, print, parse))?.value,
+    measure(rt) {
+      const { device } = rt.ctx;
+      const done = chosen.get(device);
+      if (done !== undefined) return Promise.resolve(done);
+      let running = measuring.get(device);
+      if (!running) {
+        running = recallOrMeasure(rt, what, print, parse, () => time(rt)).then(({ value }) => {
+          if (!chosen.has(device)) chosen.set(device, value);
+          return chosen.get(device)!;
+        });
+        measuring.set(device, running);
+      }
+      return running;
+    },
+  };
+}
