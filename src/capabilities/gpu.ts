@@ -6,6 +6,7 @@ import { describeTile } from '../backends/webgpu/kernels/matmul_kernel.js';
 import { knownTileTuning } from '../backends/webgpu/kernels/matmul_tuning.js';
 import { knownInt8Kernel } from '../backends/webgpu/kernels/matmul_int8.js';
 import { knownW8Tile } from '../backends/webgpu/kernels/matmul_w8.js';
+import { knownRowLayout } from '../backends/webgpu/kernels/reduce.js';
 import { describeQuantizedTile } from '../backends/webgpu/kernels/quantized_tiles.js';
 import { knownQuantizedTiming } from '../backends/webgpu/kernels/quantized_path.js';
 
@@ -38,6 +39,8 @@ export interface GpuTuning {
   int8Kernel: { dot: 'dot4I8Packed' | 'unpacked'; tile: string } | null;
   /** The tile of the f16 way (float activations times the int8 weight). */
   f16WayTile: string | null;
+  /** How rows longer than a few dozen elements are reduced: a workgroup or an invocation per row. */
+  rowLayout: 'workgroup' | 'invocation' | null;
   quantizedWay: { way: 'int8' | 'f16'; int8Ms: number; f16Ms: number; measuredAt: string } | null;
 }
 
@@ -89,6 +92,7 @@ export async function gpuTuning(backend: WebGpuBackend): Promise<GpuTuning> {
     matmulTile: tile ? { tile: describeTile(tile.value.best), otherProducts: describeTile(tile.value.general), measuredAt: tile.measuredAt } : null,
     int8Kernel: int8 ? { dot: int8.path, tile: describeQuantizedTile(int8.tile) } : null,
     f16WayTile: w8 ? describeQuantizedTile(w8) : null,
+    rowLayout: (await knownRowLayout(rt)) ?? null,
     quantizedWay: way ? { way: way.value.path, int8Ms: way.value.int8Ms, f16Ms: way.value.f16Ms, measuredAt: way.measuredAt } : null,
   };
 }

@@ -1,5 +1,5 @@
 // `tmnn tune`: measures the webgpu kernel choices for this adapter afresh
-// (matmul tile, int8 kernel, f16-way tile, quantized way) and keeps them for later
+// (matmul tile, int8 kernel, f16-way tile, row-reduction layout, quantized way) and keeps them for later
 // processes. tmnn measures them once per adapter on first use and remembers
 // the result; a measurement taken while the machine was busy can pick a
 // slower tile, and this is how to take it again. The tile of each product
@@ -10,6 +10,7 @@ import type { WebGpuBackend } from '../backends/webgpu/index.js';
 import { tune } from '../backends/webgpu/kernels/matmul_tuning.js';
 import { measureInt8Kernel } from '../backends/webgpu/kernels/matmul_int8.js';
 import { measureW8Tile } from '../backends/webgpu/kernels/matmul_w8.js';
+import { measureRowLayout } from '../backends/webgpu/kernels/reduce.js';
 import { measureQuantizedPaths } from '../backends/webgpu/kernels/quantized_path.js';
 import { activeBackend } from '../engine.js';
 import { init } from '../selection.js';
@@ -23,6 +24,7 @@ export async function tuneWebgpu(out: NodeJS.WriteStream, json = false): Promise
   await tune(gpu.runtime);
   await measureInt8Kernel(gpu.runtime);
   await measureW8Tile(gpu.runtime);
+  await measureRowLayout(gpu.runtime);
   await measureQuantizedPaths(gpu.runtime);
   const tuning = await gpuTuning(gpu);
   const style = out.isTTY && !process.env.NO_COLOR ? ansi : plain;

@@ -93,7 +93,7 @@ describe('tmnn tune', () => {
   it('measures the webgpu choices for this adapter afresh and keeps them; the report then shows them', () => {
     const env = { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'tmnn-cli-tune-')) };
     const report = () => JSON.parse(tmnn(['report', '--json'], env).out).gpu.tuning;
-    expect(report()).toEqual({ matmulTile: null, int8Kernel: null, f16WayTile: null, quantizedWay: null });
+    expect(report()).toEqual({ matmulTile: null, int8Kernel: null, f16WayTile: null, rowLayout: null, quantizedWay: null });
 
     const r = tmnn(['tune', '--json'], env);
     expect(r.code).toBe(0);
@@ -101,6 +101,7 @@ describe('tmnn tune', () => {
     expect(tuned.matmulTile).toEqual({ tile: expect.stringMatching(/per invocation/), otherProducts: expect.stringMatching(/per invocation/), measuredAt: expect.any(String) });
     expect(tuned.int8Kernel).toEqual({ dot: expect.stringMatching(/^(dot4I8Packed|unpacked)$/), tile: expect.stringMatching(/per invocation/) });
     expect(tuned.f16WayTile).toMatch(/per invocation/);
+    expect(['workgroup', 'invocation']).toContain(tuned.rowLayout);
     expect(tuned.quantizedWay).toMatchObject({ way: expect.stringMatching(/^(int8|f16)$/), int8Ms: expect.any(Number), f16Ms: expect.any(Number) });
     expect(report()).toEqual(tuned);
 

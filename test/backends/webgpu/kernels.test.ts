@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
-import { reduceOptions, useSubgroups } from '../../../src/backends/webgpu/kernels/reduce.js';
+import { INVOCATION_MAX_ROW, measureRowLayout, reduceOptions, rowLaunch, SHORT_ROW, useSubgroups } from '../../../src/backends/webgpu/kernels/reduce.js';
 import { fromStorage } from '../../../src/ops/util.js';
 import { TOL, asF16, asF32, expectClose, expectExact, intsOf, randomInts, uniform } from '../../helpers/data.js';
 import { broadcastToRef, concatRef, f64, permute, sliceRef } from '../../helpers/float64.js';
@@ -82,21 +82,31 @@ async function checkRows(v: Float64Array, outer: number, inner: number, dtype: '
   t.dispose();
 }
 
-const SHAPES: [number, number][] = [[1, 1], [1, 7], [3, 7], [5, 32], [5, 33], [4, 127], [3, 129], [2, 513], [1000, 3], [300, 17], [65, 300], [1, 4099]];
+const SHAPES: [number, number][] = [[1, 1], [1, 7], [3, 7], [5, 32], [5, 33], [4, 127], [3, 129], [2, 513], [1000, 3], [300, 17], [65, 300], [64, 33], [70, 4096], [66, 4097], [1, 4099]];
 
-describe.each([true, false])('webgpu row kernels, subgroups %s', (subgroups) => {
+// Longer rows: a workgroup per row (with subgroup operations, or the
+// workgroup-memory tree), or an invocation per row where rows are many (the
+// layout a device may measure faster).
+describe.each([[true, 'workgroup'], [false, 'workgroup'], [true, 'invocation']] as const)('webgpu row kernels, subgroups %s, longer rows a %s each', (subgroups, layout) => {
   beforeAll(async () => {
     expect(await tm.init({ backend: 'webgpu' })).toBe('webgpu');
     reduceOptions.subgroups = subgroups;
+    reduceOptions.layout = layout;
   });
   afterAll(() => {
     reduceOptions.subgroups = true;
+    reduceOptions.layout = null;
   });
 
   it('takes the path asked for (lavapipe has subgroups)', () => {
     const rt = (activeBackend() as WebGpuBackend).runtime;
     expect(useSubgroups(rt)).toBe(subgroups && rt.ctx.features.subgroups);
     if (subgroups) expect(rt.ctx.features.subgroups).toBe(true);
+    // Per row up to INVOCATION_MAX_ROW where rows fill a workgroup; short rows always.
+    expect(rowLaunch(rt, 64, 300).perInvocation).toBe(layout === 'invocation');
+    expect(rowLaunch(rt, 63, 300).perInvocation).toBe(false);
+    expect(rowLaunch(rt, 64, INVOCATION_MAX_ROW + 1).perInvocation).toBe(false);
+    expect(rowLaunch(rt, 1, SHORT_ROW).perInvocation).toBe(true);
   });
 
   it.each(SHAPES)('f32 [%i, %i]: sum, mean, max, min, argmax, argmin along rows', async (outer, inner) => {
@@ -357,4 +367,13 @@ describe('webgpu movement kernels', () => {
     }
     expectExact(await tm.oneHot(tm.tensor(new Int32Array([0, 1]), [2]), 0, dtype).data(), []);
   });
+});
+
+it('the layout of longer rows is timed on this device once', async () => {
+  expect(await tm.init({ backend: 'webgpu' })).toBe('webgpu');
+  const rt = (activeBackend() as WebGpuBackend).runtime;
+  const layout = await measureRowLayout(rt);
+  expect(['workgroup', 'invocation']).toContain(layout);
+  expect(await measureRowLayout(rt)).toBe(layout);
+  expect(rowLaunch(rt, 256, 1024).perInvocation).toBe(layout === 'invocation');
 });

@@ -3,7 +3,7 @@
 // arg_reduce.wgsl), and sum/mean/max/min over the columns of x [inner, outer]
 // too, read in place through strides (reduceColumns: a sum over a batch, such
 // as a bias's gradient, without a transposed copy). Three shapes of launch,
-// picked from the rows' (or columns') shape:
+// picked from the rows' (or columns') shape and the device:
 //  - short rows (inner ≤ SHORT_ROW): one invocation per row, folding it
 //    serially, so many short rows (a softmax over 10 classes) keep every
 //    invocation busy;
@@ -11,13 +11,18 @@
 //    length), each invocation folding a strided share, then combined
 //    within each subgroup with subgroup operations (when the device has
 //    them) and across subgroups — or, without subgroups, as a tree — in
-//    workgroup memory;
+//    workgroup memory. Or, on devices that run it faster (timed once per
+//    device, `rowLayout`), still one invocation per row where there are rows
+//    enough to fill a workgroup (and rows up to INVOCATION_MAX_ROW): on a CPU rasteriser a workgroup's barriers
+//    and atomics cost more than the parallelism gains (rows of 1024 reduced
+//    ~4–6× faster on lavapipe, 2026-12-01), while a GPU wants the workgroups;
 //  - long rows among few rows (all but the mean of ints): split into
 //    chunks, one workgroup each, then the chunks' results reduced per row
 //    by a second launch, so one long row still fills the device.
 // The subgroup path can be switched off (`reduceOptions.subgroups = false`,
 // or TMNN_WEBGPU_SUBGROUPS=0) to run and test the workgroup-tree path on a
-// device that has subgroups.
+// device that has subgroups; `reduceOptions.layout` pins the layout of
+// longer rows (tests run both).
 import { isFloat, type DType } from '../../../dtype.js';
 import type { ArgReduceOp, ReduceOp } from '../../kernels.js';
 import argReduceShader from '../../../../shaders/arg_reduce.wgsl';
@@ -28,15 +33,30 @@ import subgroupNone from '../../../../shaders/subgroup_none.wgsl';
 import subgroupOps from '../../../../shaders/subgroup_ops.wgsl';
 import type { WgslScalar } from '../compiler.js';
 import { computeType } from '../layout.js';
+import { measuredChoice } from '../measured_choice.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
+import { bestTimes } from '../timing.js';
+import { fingerprint } from '../tuning_store.js';
+import { BufferUsage } from '../usage.js';
 
-export const reduceOptions = {
+/** How rows longer than SHORT_ROW are reduced: a workgroup per row, or an invocation per row. */
+export type RowLayout = 'workgroup' | 'invocation';
+
+export const reduceOptions: { subgroups: boolean; layout: RowLayout | null } = {
   /** Use subgroup operations where the device has them (false: always the workgroup tree). */
   subgroups: !(typeof process !== 'undefined' && process.env?.TMNN_WEBGPU_SUBGROUPS === '0'),
+  /** The layout of longer rows; null: the device's measured one. */
+  layout: null,
 };
 
 /** Rows this short or shorter get one invocation each. */
 export const SHORT_ROW = 32;
+/**
+ * The longest row the invocation layout folds serially: a serial f32 sum's
+ * rounding grows with the row (a workgroup's is spread over its invocations),
+ * and so does the time one invocation takes.
+ */
+export const INVOCATION_MAX_ROW = 4096;
 /** Invocations per workgroup when each handles a whole row. */
 const ROWS_PER_GROUP = 64;
 
@@ -59,9 +79,48 @@ export const SPLIT_CHUNK = 1 << 14;
 export interface RowLaunch { WG: number; perInvocation: boolean; groups: [number, number] }
 
 /** How a row kernel is launched for rows of `inner`: the WG override, the per-invocation flag, the grid. */
-export function rowLaunch(outer: number, inner: number): RowLaunch {
-  if (inner <= SHORT_ROW) return { WG: ROWS_PER_GROUP, perInvocation: true, groups: grid(outer, ROWS_PER_GROUP) };
+export function rowLaunch(rt: Runtime, outer: number, inner: number, layout = rowLayout(rt)): RowLaunch {
+  const perInvocation = inner <= SHORT_ROW || (layout === 'invocation' && outer >= ROWS_PER_GROUP && inner <= INVOCATION_MAX_ROW);
+  if (perInvocation) return { WG: ROWS_PER_GROUP, perInvocation: true, groups: grid(outer, ROWS_PER_GROUP) };
   return { WG: rowWorkgroup(inner), perInvocation: false, groups: grid(outer, 1) };
+}
+
+const layoutChoice = measuredChoice<RowLayout>(
+  'row-layout',
+  fingerprint(reduceShader, JSON.stringify({ SHORT_ROW, ROWS_PER_GROUP, INVOCATION_MAX_ROW })),
+  (v) => (v === 'workgroup' || v === 'invocation' ? v : undefined),
+  timeLayouts,
+);
+
+/** The layout of longer rows on this device: pinned, measured, or (until the measurement is in) a workgroup per row. */
+export function rowLayout(rt: Runtime): RowLayout {
+  if (reduceOptions.layout) return reduceOptions.layout;
+  const known = layoutChoice.of(rt);
+  if (known) return known;
+  layoutChoice.measure(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
+  return 'workgroup';
+}
+
+/** This device's layout if measured, else what an earlier process measured on the adapter; nothing is timed. */
+export const knownRowLayout = layoutChoice.known;
+/** Times both layouts on this device once (or recalls an earlier process's timing) and keeps the faster. */
+export const measureRowLayout = layoutChoice.measure;
+
+/** The faster layout for the row sums of a [256, 1024] f32 matrix, in alternating rounds (timing.ts). */
+async function timeLayouts(rt: Runtime): Promise<RowLayout> {
+  const [outer, inner] = [256, 1024];
+  const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
+  const x = rt.ctx.device.createBuffer({ size: outer * inner * 4, usage });
+  const out = rt.ctx.device.createBuffer({ size: outer * 4, usage });
+  const layouts: RowLayout[] = ['workgroup', 'invocation'];
+  const run = (layout: RowLayout) => () => reduce(rt, 'sum', { buffer: x, shape: [outer, inner], dtype: 'f32' }, out, 'f32', false, layout, false);
+  try {
+    const times = await bestTimes(rt, layouts.map(run), 3);
+    return times[1] < times[0] ? 'invocation' : 'workgroup';
+  } finally {
+    x.destroy();
+    out.destroy();
+  }
 }
 
 export function useSubgroups(rt: Runtime): boolean {
@@ -77,11 +136,11 @@ export function rowLib(subgroups: boolean): string[] {
  * op over the rows of x [outer, inner] → [outer]; or, with `columns`, over
  * the columns of x [inner, outer] → [outer] (read in place through strides).
  */
-export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, outDtype: DType, columns = false): void {
+export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, outDtype: DType, columns = false, layout = rowLayout(rt), counted = true): void {
   const [outer, inner] = columns ? [x.shape[1], x.shape[0]] : x.shape;
   const [rowStride, elemStride] = columns ? [1, outer] : [inner, 1];
   const { features } = rt.ctx;
-  const launch = rowLaunch(outer, inner);
+  const launch = rowLaunch(rt, outer, inner, layout);
   if (op === 'mean' && !isFloat(x.dtype)) {
     const params = Uint32Array.of(outer, inner, rowStride, elemStride);
     const kernel = rt.compiler.kernel({
@@ -91,7 +150,7 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, ou
       defines: { PER_INVOCATION: launch.perInvocation },
       constants: { WG: launch.WG },
     });
-    rt.commands.dispatch(kernel, { x: x.buffer, out, params }, launch.groups);
+    rt.commands.dispatch(kernel, { x: x.buffer, out, params }, launch.groups, counted);
     return;
   }
   const float = isFloat(x.dtype);
@@ -105,7 +164,7 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, ou
       defines: { OP: OPS[o], IS_FLOAT: float, PER_INVOCATION: l.perInvocation, SUBGROUPS: subgroups },
       constants: { WG: l.WG },
     });
-    rt.commands.dispatch(kernel, { x: input, out: target, params: p }, l.groups);
+    rt.commands.dispatch(kernel, { x: input, out: target, params: p }, l.groups, counted);
   };
   const inType = computeType(x.dtype, features);
   const outType = computeType(outDtype, features);
@@ -114,7 +173,7 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, ou
     const partial = rt.pool.acquire(outer * parts * 4);
     run(op === 'mean' ? 'sum' : op, x.buffer, inType, V, partial,
       Uint32Array.of(outer * parts, inner, parts, SPLIT_CHUNK, inner, rowStride, elemStride), { WG: 256, perInvocation: false, groups: grid(outer * parts, 1) });
-    run(op, partial, V, outType, out, Uint32Array.of(outer, parts, 1, parts, inner, parts, 1), rowLaunch(outer, parts));
+    run(op, partial, V, outType, out, Uint32Array.of(outer, parts, 1, parts, inner, parts, 1), rowLaunch(rt, outer, parts, layout));
     rt.pool.release(partial);
     return;
   }
@@ -139,10 +198,10 @@ export function argReduce(rt: Runtime, op: ArgReduceOp, x: Operand, out: GPUBuff
     const parts = Math.ceil(inner / SPLIT_CHUNK);
     const cand = rt.pool.acquire(outer * parts * 4);
     run(false, x.buffer, cand, Uint32Array.of(outer * parts, inner, parts, SPLIT_CHUNK, inner), { WG: 256, perInvocation: false, groups: grid(outer * parts, 1) });
-    run(true, cand, out, Uint32Array.of(outer, parts, 1, parts, inner), rowLaunch(outer, parts));
+    run(true, cand, out, Uint32Array.of(outer, parts, 1, parts, inner), rowLaunch(rt, outer, parts));
     rt.pool.release(cand);
     return;
   }
   // (cand is unused without GATHER; x stands in for it.)
-  run(false, x.buffer, out, Uint32Array.of(outer, inner, 1, inner, inner), rowLaunch(outer, inner));
+  run(false, x.buffer, out, Uint32Array.of(outer, inner, 1, inner, inner), rowLaunch(rt, outer, inner));
 }

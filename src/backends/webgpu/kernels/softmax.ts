@@ -35,6 +35,6 @@ export function softmax(rt: Runtime, x: Operand, log: boolean, out: GPUBuffer, o
   }
   // Unsplit, `stats` is unused; a small scratch buffer stands in (it may not alias `out`).
   const scratch = rt.pool.acquire(16);
-  run(0, scratch, Uint32Array.of(outer, inner, 1, inner), rowLaunch(outer, inner));
+  run(0, scratch, Uint32Array.of(outer, inner, 1, inner), rowLaunch(rt, outer, inner));
   rt.pool.release(scratch);
 }
