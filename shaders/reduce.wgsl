@@ -20,13 +20,19 @@
 // more over the [outer, parts] partial results (In = V), dividing a mean by
 // `divisor`, the original row length. Unsplit: parts = 1, chunk = divisor = inner.
 //
+// Element i of x comes from `load(i)`: reduce_load.wgsl reads it from the
+// buffer x (binding 0); reduce_load_fused.wgsl computes it from an
+// elementwise chain fusion.ts generates (bindings from 3 on), so a reduction
+// of a pending chain (`x.abs().max()`, a loss's sum) is one launch.
+//
 // TypeScript writes in front (kernels/reduce.ts): V (the value type:
 // f32 for floats, f16 loaded as f32; i32 for ints), In (stored input type),
 // Out, the consts OP, IS_FLOAT, PER_INVOCATION, SUBGROUPS; before it go the
 // sg_* helpers (subgroup_ops.wgsl or subgroup_none.wgsl) and
-// elementwise_lib.wgsl (inf/nan). Float sums accumulate in f32;
-// int sums wrap in i32; max and min propagate NaN (tested by bits: ordered
-// comparisons would drop it). Empty rows give what the js backend does: sum 0,
+// elementwise_lib.wgsl (inf/nan), after it one of the two load files.
+//
+// Float sums accumulate in f32; int sums wrap in i32; max and min propagate
+// NaN (tested by bits: ordered comparisons would drop it). Empty rows give what the js backend does: sum 0,
 // mean NaN, max −∞ / min +∞ for floats and 0 for ints.
 // (The mean of ints, computed from the exact sum, is reduce_mean_int.wgsl.)
 override WG: u32 = 64;
@@ -44,7 +50,6 @@ struct Params {
   elem_stride: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<In>;
 @group(0) @binding(1) var<storage, read_write> out: array<Out>;
 @group(0) @binding(2) var<uniform> params: Params;
 
@@ -74,7 +79,7 @@ fn fold(g: u32, start: u32, step: u32) -> V {
   let end = min(params.inner, begin + params.chunk);
   let base = row * params.row_stride;
   var acc = identity();
-  for (var i = begin + start; i < end; i += step) { acc = combine(acc, V(x[base + i * params.elem_stride])); }
+  for (var i = begin + start; i < end; i += step) { acc = combine(acc, load(base + i * params.elem_stride)); }
   return acc;
 }
 

@@ -159,7 +159,7 @@ export async function webgpuSection(): Promise<void> {
     rows,
     `${checks.join('; ')}\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${describeInt8Kernel(int8Kernel)} ` +
       `(chosen by timing it against the other ways and tiles on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
-      `f16 way: x in f16${gpu.features.f16 ? '' : ' (widened to f32: no shader-f16)'} times the int8 weight turned into floats in the kernel, summed in f32.\n` +
+      `f16 way: x rounded to f16 as the kernel loads it, times the int8 weight turned into floats in the kernel, summed in f32.\n` +
       `tmnn uses the ${quantizedPath} way on this device: the product kernels on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}; ` +
       'the int8 way also quantizes x and scales the result back, launches the choice does not time: the columns above time both ways whole).',
   );

@@ -1,7 +1,7 @@
 // Fusing elementwise chains. A pending elementwise op (data.ts) is a node in
 // a small DAG whose leaves are computed buffers; when a value is needed, the
 // DAG under it becomes one WGSL function, `value(i)`, which the elementwise
-// kernel (or a matmul's epilogue) calls per output element. Each node is a
+// kernel (or a matmul's epilogue, or a reduction's loads) calls per element. Each node is a
 // function of its own flat index; an argument broadcast to its consumer's
 // shape is read through an index map whose dimensions are baked in as
 // constants. Nodes that a live tensor still holds are written out by the
@@ -51,6 +51,13 @@ export interface FuseOptions {
    * private variables. Broadcast inputs are read element by element as before.
    */
   readonly vector?: boolean;
+  /**
+   * The root is read by another kernel (a reduction's loads) instead of
+   * stored by the elementwise one: rounded to its dtype like any node, and
+   * written out as well (an extra output) if a live tensor holds it. The
+   * reading kernel must call value(i) once per element.
+   */
+  readonly rootRead?: boolean;
 }
 
 /** Offsets into an argument of shape `from` for each flat index of `to` (NumPy broadcasting), as WGSL. */
@@ -141,10 +148,10 @@ const MAX_CACHED = 1024;
  * ~16 walking and looking it up).
  */
 export function fuse(root: GpuData, options: FuseOptions): FusedCode {
-  const { steps, key, bound } = linearize(root, options.accumulator);
+  const { steps, key, bound } = linearize(root, options.accumulator, options.rootRead ?? false);
   let byKey = generatedCache.get(options.features);
   if (!byKey) generatedCache.set(options.features, (byKey = new Map()));
-  const cacheKey = `${options.firstBinding}${options.vector ? 'v' : ''};${key}`;
+  const cacheKey = `${options.firstBinding}${options.vector ? 'v' : ''}${options.rootRead ? 'r' : ''};${key}`;
   let code = byKey.get(cacheKey);
   if (!code) {
     code = generate(steps, options);
@@ -166,7 +173,7 @@ export function fuse(root: GpuData, options: FuseOptions): FusedCode {
 }
 
 /** The steps under `root` (each node once), a string of their structure, and what a launch of them binds. */
-function linearize(root: GpuData, accumulator: GpuData | undefined): { steps: Step[]; key: string; bound: Bound } {
+function linearize(root: GpuData, accumulator: GpuData | undefined, rootRead: boolean): { steps: Step[]; key: string; bound: Bound } {
   const steps: Step[] = [];
   const stepOf = new Map<GpuData, number>();
   const bound: Bound = { inputs: new Map(), scalars: [], outputs: [] };
@@ -203,7 +210,7 @@ function linearize(root: GpuData, accumulator: GpuData | undefined): { steps: St
       text += a.data.size === d.size ? `${step},` : `${step}:${d.shape.join(',')}<${a.shape.join(',')},`;
       return { step, to: d.shape, from: a.shape };
     });
-    const isRoot = d === root;
+    const isRoot = d === root && !rootRead;
     const stored = !isRoot && !d.freed;
     if (stored) bound.outputs.push(d);
     const rootSized = d.size === root.size;

@@ -30,7 +30,7 @@ import { int8Eligible, matmulInt8 } from './kernels/matmul_int8.js';
 import { matmulW8 } from './kernels/matmul_w8.js';
 import { oneHot } from './kernels/onehot.js';
 import { quantizedPath } from './kernels/quantized_path.js';
-import { argReduce, reduce } from './kernels/reduce.js';
+import { argReduce, FUSED_INPUT_BINDING, reduce, type FusedOperand } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { recordAdam } from './kernels/adam.js';
 import type { Recorder } from './kernels/recorder.js';
@@ -283,6 +283,26 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   }
 
   /** x as a kernel-addressable operand: packed dtypes widened to i32 / f32 in a temporary. */
+  /**
+   * A pending elementwise chain, computed by the reduction that reads it
+   * (reduce_load_fused.wgsl) rather than by a launch of its own; its
+   * intermediates (and itself) that live tensors hold are written by that
+   * launch. Null where it must be computed first: already computed, a packed
+   * dtype, empty, or too many bindings for one kernel.
+   */
+  function readAsReduced(x: Info): { operand: FusedOperand; done(): void } | null {
+    const d = x.storage;
+    if (d.buffer || d.scalar || !d.op || d.op.kind === 'matmul' || d.size === 0 || packing(d.dtype, features) !== 1) return null;
+    for (const u of unwritableIntermediates(d, features)) materialize(u);
+    materializeMatmulsUnder(d, undefined);
+    const code = fuse(d, { features, firstBinding: FUSED_INPUT_BINDING, allocate, rootRead: true });
+    if (FUSED_INPUT_BINDING - 1 + code.bindingCount > ctx.limits.maxStorageBuffersPerShaderStage) {
+      for (const e of code.extraOutputs) recycle(e.buffer);
+      return null;
+    }
+    return { operand: { code, shape: x.shape, dtype: d.dtype }, done: () => { for (const e of code.extraOutputs) settle(e.data, e.buffer, recycle); } };
+  }
+
   function wide(x: Info): { operand: Operand; done(): void } {
     if (packing(x.dtype, features) === 1) return { operand: operand(x), done: () => {} };
     const dtype: DType = isFloat(x.dtype) ? 'f32' : 'i32';
@@ -378,14 +398,14 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     },
 
     reduce(op, x, outDtype) {
-      const input = wide(x);
+      const input = (op !== 'mean' || isFloat(x.dtype) ? readAsReduced(x) : null) ?? wide(x);
       const result = produce(outDtype, [x.shape[0]], (out, dtype) => reduce(rt, op, input.operand, out, dtype));
       input.done();
       return result;
     },
 
     reduceColumns(op, x, outDtype) {
-      const input = wide(x);
+      const input = (op !== 'mean' || isFloat(x.dtype) ? readAsReduced(x) : null) ?? wide(x);
       const result = produce(outDtype, [x.shape[1]], (out, dtype) => reduce(rt, op, input.operand, out, dtype, true));
       input.done();
       return result;

@@ -155,6 +155,84 @@ describe('a chain of elementwise ops', () => {
   });
 });
 
+describe('a reduction of a pending chain', () => {
+  /** A reduction (run when called) and the dispatches it made. */
+  function reduced(f: () => tm.Tensor): [tm.Tensor, number] {
+    const before = gpu.runtime.commands.dispatches;
+    const t = f();
+    return [t, gpu.runtime.commands.dispatches - before];
+  }
+
+  /** Float64 op over each row of v [outer, inner] (or each column, with `columns`). */
+  function reduceRef(op: 'sum' | 'mean' | 'max' | 'min', v: ArrayLike<number>, outer: number, inner: number, columns = false): Float64Array {
+    const at = (r: number, i: number) => (columns ? v[i * outer + r] : v[r * inner + i]);
+    return Float64Array.from({ length: outer }, (_, r) => {
+      let acc = op === 'max' ? -Infinity : op === 'min' ? Infinity : 0;
+      for (let i = 0; i < inner; i++) acc = op === 'max' ? Math.max(acc, at(r, i)) : op === 'min' ? Math.min(acc, at(r, i)) : acc + at(r, i);
+      return op === 'mean' ? acc / inner : acc;
+    });
+  }
+
+  it.each([[1, 7], [5, 33], [64, 300], [70, 4096], [3, 70_001]])('computes the chain as it reads it: one launch for [%i, %i] rows and columns, sum, mean, max, min', async (outer, inner) => {
+    const x = asF32(uniform(outer * inner));
+    const row = asF32(uniform(inner));
+    const col = asF32(uniform(inner));
+    const tx = tm.tensor(x, [outer, inner]);
+    const trow = tm.tensor(row);
+    const txT = tm.tensor(x, [inner, outer]);
+    const tcol = tm.tensor(col, [inner, 1]);
+    // f(x) = |x · 2 + row| along rows; the columns of xᵀ-shaped data plus a column broadcast.
+    const chainRows = Float64Array.from(x, (v, i) => Math.fround(Math.abs(Math.fround(Math.fround(v * 2) + row[i % inner]))));
+    const chainCols = Float64Array.from(x, (v, i) => Math.fround(Math.fround(v - col[Math.floor(i / outer)]) * Math.fround(v - col[Math.floor(i / outer)])));
+    for (const op of ['sum', 'mean', 'max', 'min'] as const) {
+      const [y, n] = reduced(() => tm.tidy(() => tx.mul(2).add(trow).abs()[op](1)));
+      // The split path (few long rows) takes a second launch for the chunks' results.
+      expect(n, `${op} of rows`).toBe(outer <= 64 && inner >= 1 << 16 ? 2 : 1);
+      const scale = reduceRef('sum', chainRows.map(Math.abs), outer, inner);
+      expectClose(await y.data(), reduceRef(op, chainRows, outer, inner), 1e-5, `${op} of rows`, op === 'mean' ? scale.map((s) => s / inner) : scale);
+      const [z, nz] = reduced(() => tm.tidy(() => txT.sub(tcol).square()[op](0)));
+      expect(nz, `${op} of columns`).toBe(outer <= 64 && inner >= 1 << 16 ? 2 : 1);
+      const zScale = reduceRef('sum', chainCols, outer, inner, true);
+      expectClose(await z.data(), reduceRef(op, chainCols, outer, inner, true), 1e-5, `${op} of columns`, op === 'mean' ? zScale.map((s) => s / inner) : zScale);
+    }
+  });
+
+  it('writes the chain\'s values that live tensors hold (the chain itself included) in the same launch', async () => {
+    const x = asF32(uniform(300 * 70));
+    const tx = tm.tensor(x, [70, 300]);
+    const h = tx.mul(3);
+    const a = h.abs();
+    const [m, n] = reduced(() => a.max(1));
+    expect(n).toBe(1);
+    expect(storageOf(h).computed && storageOf(a).computed).toBe(true);
+    expect(launches(h) + launches(a)).toBe(0);
+    expectClose(await h.data(), x.map((v) => Math.fround(3 * v)), 0);
+    expectClose(await a.data(), x.map((v) => Math.abs(Math.fround(3 * v))), 0);
+    expectClose(await m.data(), reduceRef('max', x.map((v) => Math.abs(Math.fround(3 * v))), 70, 300), 0);
+  });
+
+  it('keeps ints exact and f16 rounded as op by op; the mean of ints computes its input first', async () => {
+    const [outer, inner] = [66, 45];
+    const v = randomInts(outer * inner, -1000, 1000);
+    const ti = tm.tensor(v, [outer, inner], { dtype: 'i32' });
+    const [s, n] = reduced(() => tm.tidy(() => ti.mul(ti).sum(1)));
+    expect(n).toBe(1);
+    expectExact(await s.data(), reduceRef('sum', v.map((e) => e * e), outer, inner));
+    const [, nm] = reduced(() => tm.tidy(() => ti.add(1).mean(1)));
+    expect(nm).toBe(2);
+    const f = asF16(uniform(outer * inner));
+    const th = tm.tensor(f, [outer, inner], { dtype: 'f16' });
+    const [r, nr] = reduced(() => tm.tidy(() => th.mul(1.1).max(1)));
+    expect(nr).toBe(1);
+    // f16 products (1.1 itself in f16) rounded before the max, as op by op stores them.
+    const h11 = asF16(Float64Array.of(1.1))[0];
+    expectExact(await r.data(), reduceRef('max', asF16(f.map((e) => e * h11)), outer, inner));
+    const stored = th.mul(1.1);
+    await stored.data();
+    expectExact(await r.data(), await stored.max(1).data(), 'fused against op by op');
+  });
+});
+
 describe('four elements per invocation', () => {
   /** The kernels that computing `t` launches (the test mode's poison fills left out). */
   async function kernelsOf(t: tm.Tensor): Promise<string[]> {

@@ -28,10 +28,13 @@ import type { ArgReduceOp, ReduceOp } from '../../kernels.js';
 import argReduceShader from '../../../../shaders/arg_reduce.wgsl';
 import elementwiseLib from '../../../../shaders/elementwise_lib.wgsl';
 import reduceShader from '../../../../shaders/reduce.wgsl';
+import reduceLoad from '../../../../shaders/reduce_load.wgsl';
+import reduceLoadFused from '../../../../shaders/reduce_load_fused.wgsl';
 import reduceMeanIntShader from '../../../../shaders/reduce_mean_int.wgsl';
 import subgroupNone from '../../../../shaders/subgroup_none.wgsl';
 import subgroupOps from '../../../../shaders/subgroup_ops.wgsl';
 import type { WgslScalar } from '../compiler.js';
+import type { FusedCode } from '../fusion.js';
 import { computeType } from '../layout.js';
 import { measuredChoice } from '../measured_choice.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
@@ -132,16 +135,28 @@ export function rowLib(subgroups: boolean): string[] {
   return [subgroups ? subgroupOps : subgroupNone, elementwiseLib];
 }
 
+/** A reduction's input computed as it is read (reduce_load_fused.wgsl): the elementwise chain fusion.ts generated with `rootRead`, its bindings from 3 on. */
+export interface FusedOperand {
+  readonly code: FusedCode;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+/** The first binding a fused input's generated code may use (reduce.wgsl has out at 1 and params at 2). */
+export const FUSED_INPUT_BINDING = 3;
+
 /**
  * op over the rows of x [outer, inner] → [outer]; or, with `columns`, over
  * the columns of x [inner, outer] → [outer] (read in place through strides).
+ * x may be a fused chain (not for the mean of ints, which reads x itself).
  */
-export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, outDtype: DType, columns = false, layout = rowLayout(rt), counted = true): void {
+export function reduce(rt: Runtime, op: ReduceOp, x: Operand | FusedOperand, out: GPUBuffer, outDtype: DType, columns = false, layout = rowLayout(rt), counted = true): void {
   const [outer, inner] = columns ? [x.shape[1], x.shape[0]] : x.shape;
   const [rowStride, elemStride] = columns ? [1, outer] : [inner, 1];
   const { features } = rt.ctx;
   const launch = rowLaunch(rt, outer, inner, layout);
   if (op === 'mean' && !isFloat(x.dtype)) {
+    if (!('buffer' in x)) throw new Error('webgpu: the mean of ints reads a computed input, not a fused chain');
     const params = Uint32Array.of(outer, inner, rowStride, elemStride);
     const kernel = rt.compiler.kernel({
       name: 'reduce_mean_int',
@@ -155,29 +170,31 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand, out: GPUBuffer, ou
   }
   const float = isFloat(x.dtype);
   const V: WgslScalar = float ? 'f32' : 'i32';
-  const run = (o: ReduceOp, input: GPUBuffer, inType: WgslScalar, outType: WgslScalar, target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
+  const run = (o: ReduceOp, input: { buffer: GPUBuffer } | { code: FusedCode }, inType: WgslScalar, outType: WgslScalar, target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
     const subgroups = useSubgroups(rt) && !l.perInvocation;
     const kernel = rt.compiler.kernel({
       name: 'reduce',
-      source: [...rowLib(subgroups), reduceShader],
+      // (rowLib brings elementwise_lib.wgsl, which a fused chain's first piece repeats.)
+      source: [...rowLib(subgroups), reduceShader, ...('code' in input ? [reduceLoadFused, input.code.code[1]] : [reduceLoad])],
       types: { V, In: inType, Out: outType },
       defines: { OP: OPS[o], IS_FLOAT: float, PER_INVOCATION: l.perInvocation, SUBGROUPS: subgroups },
       constants: { WG: l.WG },
     });
-    rt.commands.dispatch(kernel, { x: input, out: target, params: p }, l.groups, counted);
+    const inputs = 'code' in input ? input.code.buffers : { x: input.buffer };
+    rt.commands.dispatch(kernel, { ...inputs, out: target, params: p }, l.groups, counted);
   };
   const inType = computeType(x.dtype, features);
   const outType = computeType(outDtype, features);
   if (outer <= SPLIT_MAX_ROWS && inner >= SPLIT_MIN_INNER) {
     const parts = Math.ceil(inner / SPLIT_CHUNK);
     const partial = rt.pool.acquire(outer * parts * 4);
-    run(op === 'mean' ? 'sum' : op, x.buffer, inType, V, partial,
+    run(op === 'mean' ? 'sum' : op, x, inType, V, partial,
       Uint32Array.of(outer * parts, inner, parts, SPLIT_CHUNK, inner, rowStride, elemStride), { WG: 256, perInvocation: false, groups: grid(outer * parts, 1) });
-    run(op, partial, V, outType, out, Uint32Array.of(outer, parts, 1, parts, inner, parts, 1), rowLaunch(rt, outer, parts, layout));
+    run(op, { buffer: partial }, V, outType, out, Uint32Array.of(outer, parts, 1, parts, inner, parts, 1), rowLaunch(rt, outer, parts, layout));
     rt.pool.release(partial);
     return;
   }
-  run(op, x.buffer, inType, outType, out, Uint32Array.of(outer, inner, 1, inner, inner, rowStride, elemStride), launch);
+  run(op, x, inType, outType, out, Uint32Array.of(outer, inner, 1, inner, inner, rowStride, elemStride), launch);
 }
 
 export function argReduce(rt: Runtime, op: ArgReduceOp, x: Operand, out: GPUBuffer): void {
