@@ -141,7 +141,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       if (found || seen.has(d) || d.buffer || !d.op) return;
       seen.add(d);
       if (d.op.kind === 'matmul') {
-        if (d.size === root.size && isFloat(d.dtype) && packing(d.dtype, features) === 1) found = d;
+        if (d.size === root.size && ((isFloat(d.dtype) && packing(d.dtype, features) === 1) || isInt8Product(d))) found = d;
         return;
       }
       for (const a of d.op.args) walk(a.data);
@@ -156,7 +156,17 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     materializeMatmulsUnder(root, acc);
     const maxBindings = ctx.limits.maxStorageBuffersPerShaderStage;
     const out = allocate(root);
-    if (acc) {
+    if (acc && isInt8Product(acc)) {
+      const [a, b] = (acc.op as { args: readonly [Arg, Arg] }).args;
+      const code = fuse(root, { features, firstBinding: EPILOGUE_FIRST_BINDING, accumulator: acc, allocate });
+      if (3 + code.bindingCount <= maxBindings) {
+        matmulInt8(rt, operand(a), operand(b), out, { epilogue: { code, outDtype: root.dtype } });
+        finish(root, out, code);
+        return;
+      }
+      for (const e of code.extraOutputs) recycle(e.buffer);
+      materialize(acc);
+    } else if (acc) {
       const { args: [a, b], config } = acc.op as { args: readonly [Arg, Arg]; config: MatmulConfig };
       const [wa, wb] = [wideArg(a), wideArg(b)];
       const code = fuse(root, { features, firstBinding: EPILOGUE_FIRST_BINDING, accumulator: acc, allocate });
@@ -201,11 +211,18 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     for (const e of code.extraOutputs) settle(e.data, e.buffer, recycle);
   }
 
+  /** A pending i8 · i8ᵀ → i32 product, which matmul_int8 runs straight from the packed bytes. */
+  function isInt8Product(d: GpuData): boolean {
+    if (d.op?.kind !== 'matmul') return false;
+    const { args: [a, b], config } = d.op;
+    return a.data.dtype === 'i8' && b.data.dtype === 'i8' && d.dtype === 'i32' && int8Eligible(config);
+  }
+
   /** Computes a pending matmul; a packed output (f16 without shader-f16) is computed in f32 and narrowed. */
   function runMatmul(d: GpuData): void {
     if (d.op?.kind !== 'matmul') return;
     const { args: [a, b], config } = d.op;
-    if (a.data.dtype === 'i8' && b.data.dtype === 'i8' && d.dtype === 'i32' && int8Eligible(config)) {
+    if (isInt8Product(d)) {
       // Straight from the packed bytes, four products per step.
       const out = allocate(d);
       if (d.size > 0) matmulInt8(rt, operand(a), operand(b), out);
@@ -282,7 +299,6 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return outputs;
   }
 
-  /** x as a kernel-addressable operand: packed dtypes widened to i32 / f32 in a temporary. */
   /**
    * A pending elementwise chain, computed by the reduction that reads it
    * (reduce_load_fused.wgsl) rather than by a launch of its own; its
@@ -303,6 +319,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return { operand: { code, shape: x.shape, dtype: d.dtype }, done: () => { for (const e of code.extraOutputs) settle(e.data, e.buffer, recycle); } };
   }
 
+  /** x as a kernel-addressable operand: packed dtypes widened to i32 / f32 in a temporary. */
   function wide(x: Info): { operand: Operand; done(): void } {
     if (packing(x.dtype, features) === 1) return { operand: operand(x), done: () => {} };
     const dtype: DType = isFloat(x.dtype) ? 'f32' : 'i32';

@@ -7,8 +7,8 @@ import { recall, recallOrMeasure } from './tuning_store.js';
 export interface MeasuredChoice<T> {
   /** This device's choice once measured, recalled or set; undefined before. */
   of(rt: Runtime): T | undefined;
-  /** Sets the choice for a device, overriding the measurement. */
-  use(rt: Runtime, value: T): void;
+  /** Sets the choice for a device, overriding the measurement; null forgets it (the next measure() recalls or times it again). */
+  use(rt: Runtime, value: T | null): void;
   /** of(rt), else what an earlier process measured on the adapter; times nothing. */
   known(rt: Runtime): Promise<T | undefined>;
   /** The choice, timed on this device once (or recalled from an earlier process's timing). */
@@ -25,7 +25,11 @@ export function measuredChoice<T>(what: string, print: string, parse: (stored: u
   const measuring = new WeakMap<GPUDevice, Promise<T>>();
   return {
     of: (rt) => chosen.get(rt.ctx.device),
-    use: (rt, value) => void chosen.set(rt.ctx.device, value),
+    use(rt, value) {
+      if (value !== null) return void chosen.set(rt.ctx.device, value);
+      chosen.delete(rt.ctx.device);
+      measuring.delete(rt.ctx.device);
+    },
     known: async (rt) => chosen.get(rt.ctx.device) ?? (await recall(rt, what, print, parse))?.value,
     measure(rt) {
       const { device } = rt.ctx;

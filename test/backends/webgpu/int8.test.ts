@@ -3,14 +3,14 @@
 // products (dot4I8Packed and extracted bytes) and every tile (square
 // workgroups, and one-row workgroups sharing A through subgroups), at sizes
 // where rows do not start on a word (K % 4 != 0) and edges do not fill a tile.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
-import { describeInt8Kernel, matmulInt8, measureInt8Kernel, type Int8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
+import { describeInt8Kernel, matmulInt8, measureInt8Kernel, useInt8Kernel, type Int8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
 import { QUANTIZED_TILES, quantizedTileRuns } from '../../../src/backends/webgpu/kernels/quantized_tiles.js';
-import { expectExact, randomInts } from '../../helpers/data.js';
+import { asF32, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { wrapInt } from '../../helpers/float64.js';
 
 let gpu: WebGpuBackend;
@@ -43,7 +43,7 @@ async function product(kernel: Int8Kernel, a: tm.Tensor, b: tm.Tensor, batch: nu
     return { buffer: d.buffer!, shape: t.shape.length === 3 ? t.shape : [1, ...t.shape], dtype: 'i8' as const };
   };
   const out = rt.pool.acquire(batch * m * n * 4);
-  matmulInt8(rt, operand(a), operand(b), out, kernel);
+  matmulInt8(rt, operand(a), operand(b), out, { kernel });
   const bytes = await rt.commands.read(out, batch * m * n * 4);
   rt.pool.release(out);
   return new Int32Array(bytes);
@@ -78,6 +78,29 @@ describe.each(KERNELS.map((k) => [describeInt8Kernel(k), k] as const))('int8 pro
     const a = tm.tensor(av, [batch, m, k], { dtype: 'i8' });
     const b = tm.tensor(bv, [1, n, k], { dtype: 'i8' });
     expectExact(await product(kernel, a, b, batch, m, n), reference(av, bv, batch, 1, m, n, k));
+  });
+});
+
+describe.each(KERNELS.map((k) => [describeInt8Kernel(k), k] as const))('a float chain over the product through %s', (_, kernel) => {
+  afterAll(() => useInt8Kernel(gpu.runtime, null));
+  it.each([[7, 13, 5], [33, 130, 65], [70, 64, 129]])('runs as its epilogue, in the same launch: M=%i K=%i N=%i', async (m, k, n) => {
+    if (!runs(kernel)) return;
+    useInt8Kernel(gpu.runtime, kernel);
+    const av = randomInts(m * k, -128, 127);
+    const bv = randomInts(n * k, -128, 127);
+    const rowScale = asF32(uniform(m, 0.01, 1));
+    const colScale = asF32(uniform(n, 0.01, 1));
+    const [a, b] = [tm.tensor(av, [m, k], { dtype: 'i8' }), tm.tensor(bv, [n, k], { dtype: 'i8' })];
+    const [rs, cs] = [tm.tensor(rowScale, [m, 1]), tm.tensor(colScale, [n])];
+    for (const t of [a, b, rs, cs]) await t.data();
+    const before = gpu.runtime.commands.dispatches;
+    // The int8 way of x · q ends this way: the exact sums back to floats, scaled per row and per column.
+    const y = tm.tidy(() => tm.matmul(a, b, { transposeB: true }).cast('f32').mul(rs).mul(cs));
+    gpu.materialize(y.dataRef('test').storage as GpuData);
+    expect(gpu.runtime.commands.dispatches - before).toBe(1);
+    const sums = reference(av, bv, 1, 1, m, n, k);
+    const want = sums.map((s, i) => Math.fround(Math.fround(s * rowScale[Math.floor(i / n)]) * colScale[i % n]));
+    expectExact(await y.data(), want);
   });
 });
 

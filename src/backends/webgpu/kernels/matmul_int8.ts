@@ -13,13 +13,16 @@ import dot4Packed from '../../../../shaders/dot4_packed.wgsl';
 import dot4Unpacked from '../../../../shaders/dot4_unpacked.wgsl';
 import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
 import matmulInt8SubgroupShader from '../../../../shaders/matmul_int8_subgroup.wgsl';
+import matmulInt8Store from '../../../../shaders/matmul_int8_store.wgsl';
 import matmulInt8Words from '../../../../shaders/matmul_int8_words.wgsl';
 import type { GpuContext } from '../device.js';
+import { computeType } from '../layout.js';
 import { measuredChoice } from '../measured_choice.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes } from '../timing.js';
 import { fingerprint } from '../tuning_store.js';
 import { BufferUsage } from '../usage.js';
+import type { Epilogue } from './matmul_kernel.js';
 import { describeQuantizedTile, parseQuantizedTile, QUANTIZED_TILES, quantizedGroups, quantizedTileRuns, SQUARE_TILE, subgroupDefines, type QuantizedTile } from './quantized_tiles.js';
 
 export type Int8Path = 'dot4I8Packed' | 'unpacked';
@@ -45,30 +48,44 @@ export function int8Candidates(features: GpuContext['features']): Int8Kernel[] {
   return paths.flatMap((path) => QUANTIZED_TILES.filter((tile) => quantizedTileRuns(tile, features)).map((tile) => ({ path, tile })));
 }
 
-/** `counted` false keeps a timing run out of the dispatch count that tests read. */
-export function matmulInt8(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, kernel?: Int8Kernel, counted = true): void {
-  encode(rt, a, b, out, kernel ?? chooseSync(rt), counted);
+export interface Int8Options {
+  /** The kernel to run (tests run each); by default the device's measured one. */
+  kernel?: Int8Kernel;
+  /** A fused elementwise chain that consumes the i32 sums (the int8 way scaling them back to floats), stored instead of them. */
+  epilogue?: Epilogue;
+  /** false keeps a timing run out of the dispatch count that tests read. */
+  counted?: boolean;
 }
 
-function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, { path, tile }: Int8Kernel, counted = true): void {
+/** out = a · bᵀ in i32 (or the epilogue's values of it), from operands of packed int8. */
+export function matmulInt8(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, options: Int8Options = {}): void {
+  encode(rt, a, b, out, options.kernel ?? chooseSync(rt), options.epilogue, options.counted ?? true);
+}
+
+function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, { path, tile }: Int8Kernel, epilogue: Epilogue | undefined, counted: boolean): void {
   const [batchA, m, k] = a.shape;
   const [batchB, n] = b.shape;
   const dot4 = path === 'dot4I8Packed' ? dot4Packed : dot4Unpacked;
+  const tail = [matmulInt8Words, dot4, matmulInt8Store, ...(epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'])];
+  const types = { Out: computeType(epilogue?.outDtype ?? 'i32', rt.ctx.features) };
   const kernel = tile.shareA
     ? rt.compiler.kernel({
         name: 'matmul_int8_subgroup',
-        source: [matmulInt8SubgroupShader, matmulInt8Words, dot4],
+        source: [matmulInt8SubgroupShader, ...tail],
+        types,
         defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, ...subgroupDefines(tile, rt.ctx.features) },
         constants: { WG_X: tile.wgX },
       })
     : rt.compiler.kernel({
         name: 'matmul_int8',
-        source: [matmulInt8Shader, matmulInt8Words, dot4],
+        source: [matmulInt8Shader, ...tail],
+        types,
         defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
         constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
       });
-  const params = Uint32Array.of(m, n, k, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, 0, 0, 0);
-  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params }, quantizedGroups(tile, m, n, Math.max(batchA, batchB)), counted);
+  const params = Uint32Array.of(m, n, k, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tile.tileM * tile.tileN, 0, 0);
+  const groups = quantizedGroups(tile, m, n, Math.max(batchA, batchB));
+  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, groups, counted);
 }
 
 /** What an earlier run may have stored: a way and a tile that are still candidates. */
@@ -80,7 +97,7 @@ function parseKernel(stored: unknown): Int8Kernel | undefined {
 }
 
 /** What the choice depends on: a change to any of it times the candidates again. */
-export const INT8_MEASURED = fingerprint(matmulInt8Shader, matmulInt8SubgroupShader, matmulInt8Words, dot4Packed, dot4Unpacked, JSON.stringify(QUANTIZED_TILES));
+export const INT8_MEASURED = fingerprint(matmulInt8Shader, matmulInt8SubgroupShader, matmulInt8Words, matmulInt8Store, dot4Packed, dot4Unpacked, JSON.stringify(QUANTIZED_TILES));
 
 const choice = measuredChoice('int8-kernel', INT8_MEASURED, parseKernel, timeCandidates);
 
@@ -90,6 +107,8 @@ export const int8KernelOf = choice.of;
 export const knownInt8Kernel = choice.known;
 /** Times every candidate on this device once (or recalls an earlier process's timing) and keeps the fastest. */
 export const measureInt8Kernel = choice.measure;
+/** Sets the kernel this device's products use, overriding the measurement (tests run each this way). */
+export const useInt8Kernel = choice.use;
 
 /** Until the measurement is in: the square tile, through the builtin where the adapter has it. */
 function chooseSync(rt: Runtime): Int8Kernel {
@@ -108,7 +127,7 @@ async function timeCandidates(rt: Runtime): Promise<Int8Kernel> {
   const b: Operand = { buffer: bufs[1], shape: [1, n, k], dtype: 'i8' };
   const candidates = int8Candidates(rt.ctx.features);
   try {
-    const times = await bestTimes(rt, candidates.map((c) => () => encode(rt, a, b, bufs[2], c, false)), 3);
+    const times = await bestTimes(rt, candidates.map((c) => () => encode(rt, a, b, bufs[2], c, undefined, false)), 3);
     return candidates[times.indexOf(Math.min(...times))];
   } finally {
     for (const buf of bufs) buf.destroy();

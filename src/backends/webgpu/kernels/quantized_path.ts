@@ -93,7 +93,7 @@ async function measure(rt: Runtime): Promise<QuantizedTiming> {
   // The f16 way reads f32 activations (as most are) and rounds them as it loads them.
   const buffers = [m * k, n * k, 4 * m * k, 4 * n, 4 * m * n].map((bytes) => device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage }));
   const [xi8, wi8, xf, scales, out] = buffers;
-  const int8 = (): void => matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, int8Kernel, false);
+  const int8 = (): void => matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, { kernel: int8Kernel, counted: false });
   const f16 = (): void => matmulW8(rt, op(xf, [m, k], 'f32'), op(wi8, [n, k], 'i8'), op(scales, [n], 'f32'), out, w8Tile, false);
   try {
     const [int8Ms, f16Ms] = await bestTimes(rt, [int8, f16], ROUNDS);
