@@ -17,19 +17,11 @@
 //
 // TypeScript fills in: Out (alias: i32, or an epilogue's type), TILE_M,
 // TILE_N, SG, A_LOADS (= ceil(TILE_M / SG)) (consts), WG_X (override), and
-// appends matmul_int8_words.wgsl, a dot4 file, matmul_int8_store.wgsl and
+// appends matmul_int8_io.wgsl, a dot4 file, matmul_int8_store.wgsl and
 // `fn value(i: u32)` (fusion.ts).
 enable subgroups;
 
 override WG_X: u32 = 16;
-
-// outputs: TILE_M · TILE_N, the bound of matmul_int8_store.wgsl's loop.
-struct Dims { M: u32, N: u32, K: u32, batch_stride_a: u32, batch_stride_b: u32, outputs: u32 }
-
-@group(0) @binding(0) var<storage, read> a: array<u32>;
-@group(0) @binding(1) var<storage, read> b: array<u32>;
-@group(0) @binding(2) var<storage, read_write> out: array<Out>;
-@group(0) @binding(3) var<uniform> dims: Dims;
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(subgroup_invocation_id) lane: u32) {

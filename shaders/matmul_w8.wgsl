@@ -1,6 +1,6 @@
 // x · dequantize(w) without the float weight: out[m, n] = scale[n] ·
 // Σ_k x[m, k] · w[n, k], with x float [M, K] (In: f32, or f16 with
-// shader-f16; taken in f16 precision either way, matmul_w8_lib.wgsl), w a
+// shader-f16; taken in f16 precision either way, matmul_w8_io.wgsl), w a
 // tm.quantize weight — N rows of K int8, four to a u32 word — and scale its
 // f32 per-row scales. The int8 values become floats in registers and the sum is kept in f32, so the
 // weight is read at a quarter of an f32 weight's bytes and never written out
@@ -15,17 +15,9 @@
 // for stores.
 //
 // TypeScript fills in: In (alias), TILE_M, TILE_N, ROUND_X (consts), WG_X,
-// WG_Y (overrides), and appends matmul_w8_lib.wgsl and elementwise_lib.wgsl.
+// WG_Y (overrides), and appends matmul_w8_io.wgsl and elementwise_lib.wgsl.
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
-
-struct Dims { M: u32, N: u32, K: u32 }
-
-@group(0) @binding(0) var<storage, read> x: array<In>;
-@group(0) @binding(1) var<storage, read> w: array<u32>;
-@group(0) @binding(2) var<storage, read> scales: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> dims: Dims;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u) {

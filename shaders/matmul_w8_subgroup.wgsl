@@ -14,18 +14,10 @@
 //
 // TypeScript fills in: In (alias), TILE_M, TILE_N, ROUND_X, SG, A_LOADS
 // (= ceil(TILE_M / SG)) (consts), WG_X (override), and appends
-// matmul_w8_lib.wgsl and elementwise_lib.wgsl.
+// matmul_w8_io.wgsl and elementwise_lib.wgsl.
 enable subgroups;
 
 override WG_X: u32 = 16;
-
-struct Dims { M: u32, N: u32, K: u32 }
-
-@group(0) @binding(0) var<storage, read> x: array<In>;
-@group(0) @binding(1) var<storage, read> w: array<u32>;
-@group(0) @binding(2) var<storage, read> scales: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> dims: Dims;
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(subgroup_invocation_id) lane: u32) {

@@ -13,6 +13,8 @@ export interface MeasuredChoice<T> {
   known(rt: Runtime): Promise<T | undefined>;
   /** The choice, timed on this device once (or recalled from an earlier process's timing). */
   measure(rt: Runtime): Promise<T>;
+  /** What to run now: the choice if it is in, else `fallback` while the measurement (started by this call) runs. */
+  current(rt: Runtime, fallback: T): T;
 }
 
 /**
@@ -23,6 +25,20 @@ export interface MeasuredChoice<T> {
 export function measuredChoice<T>(what: string, print: string, parse: (stored: unknown) => T | undefined, time: (rt: Runtime) => Promise<T>): MeasuredChoice<T> {
   const chosen = new WeakMap<GPUDevice, T>();
   const measuring = new WeakMap<GPUDevice, Promise<T>>();
+  const measure = (rt: Runtime): Promise<T> => {
+    const { device } = rt.ctx;
+    const done = chosen.get(device);
+    if (done !== undefined) return Promise.resolve(done);
+    let running = measuring.get(device);
+    if (!running) {
+      running = recallOrMeasure(rt, what, print, parse, () => time(rt)).then(({ value }) => {
+        if (!chosen.has(device)) chosen.set(device, value);
+        return chosen.get(device)!;
+      });
+      measuring.set(device, running);
+    }
+    return running;
+  };
   return {
     of: (rt) => chosen.get(rt.ctx.device),
     use(rt, value) {
@@ -31,19 +47,12 @@ export function measuredChoice<T>(what: string, print: string, parse: (stored: u
       measuring.delete(rt.ctx.device);
     },
     known: async (rt) => chosen.get(rt.ctx.device) ?? (await recall(rt, what, print, parse))?.value,
-    measure(rt) {
-      const { device } = rt.ctx;
-      const done = chosen.get(device);
-      if (done !== undefined) return Promise.resolve(done);
-      let running = measuring.get(device);
-      if (!running) {
-        running = recallOrMeasure(rt, what, print, parse, () => time(rt)).then(({ value }) => {
-          if (!chosen.has(device)) chosen.set(device, value);
-          return chosen.get(device)!;
-        });
-        measuring.set(device, running);
-      }
-      return running;
+    measure,
+    current(rt, fallback) {
+      const known = chosen.get(rt.ctx.device);
+      if (known !== undefined) return known;
+      measure(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
+      return fallback;
     },
   };
 }

@@ -14,7 +14,7 @@ import dot4Unpacked from '../../../../shaders/dot4_unpacked.wgsl';
 import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
 import matmulInt8SubgroupShader from '../../../../shaders/matmul_int8_subgroup.wgsl';
 import matmulInt8Store from '../../../../shaders/matmul_int8_store.wgsl';
-import matmulInt8Words from '../../../../shaders/matmul_int8_words.wgsl';
+import matmulInt8Io from '../../../../shaders/matmul_int8_io.wgsl';
 import type { GpuContext } from '../device.js';
 import { computeType } from '../layout.js';
 import { measuredChoice } from '../measured_choice.js';
@@ -59,14 +59,16 @@ export interface Int8Options {
 
 /** out = a · bᵀ in i32 (or the epilogue's values of it), from operands of packed int8. */
 export function matmulInt8(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, options: Int8Options = {}): void {
-  encode(rt, a, b, out, options.kernel ?? chooseSync(rt), options.epilogue, options.counted ?? true);
+  // Until the measurement is in: the square tile, through the builtin where the adapter has it.
+  const kernel = options.kernel ?? choice.current(rt, { path: rt.ctx.features.dot4I8Packed ? 'dot4I8Packed' : 'unpacked', tile: SQUARE_TILE });
+  encode(rt, a, b, out, kernel, options.epilogue, options.counted ?? true);
 }
 
 function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, { path, tile }: Int8Kernel, epilogue: Epilogue | undefined, counted: boolean): void {
   const [batchA, m, k] = a.shape;
   const [batchB, n] = b.shape;
   const dot4 = path === 'dot4I8Packed' ? dot4Packed : dot4Unpacked;
-  const tail = [matmulInt8Words, dot4, matmulInt8Store, ...(epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'])];
+  const tail = [matmulInt8Io, dot4, matmulInt8Store, ...(epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'])];
   const types = { Out: computeType(epilogue?.outDtype ?? 'i32', rt.ctx.features) };
   const kernel = tile.shareA
     ? rt.compiler.kernel({
@@ -97,7 +99,7 @@ function parseKernel(stored: unknown): Int8Kernel | undefined {
 }
 
 /** What the choice depends on: a change to any of it times the candidates again. */
-export const INT8_MEASURED = fingerprint(matmulInt8Shader, matmulInt8SubgroupShader, matmulInt8Words, matmulInt8Store, dot4Packed, dot4Unpacked, JSON.stringify(QUANTIZED_TILES));
+export const INT8_MEASURED = fingerprint(matmulInt8Shader, matmulInt8SubgroupShader, matmulInt8Io, matmulInt8Store, dot4Packed, dot4Unpacked, JSON.stringify(QUANTIZED_TILES));
 
 const choice = measuredChoice('int8-kernel', INT8_MEASURED, parseKernel, timeCandidates);
 
@@ -109,14 +111,6 @@ export const knownInt8Kernel = choice.known;
 export const measureInt8Kernel = choice.measure;
 /** Sets the kernel this device's products use, overriding the measurement (tests run each this way). */
 export const useInt8Kernel = choice.use;
-
-/** Until the measurement is in: the square tile, through the builtin where the adapter has it. */
-function chooseSync(rt: Runtime): Int8Kernel {
-  const known = choice.of(rt);
-  if (known) return known;
-  choice.measure(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
-  return { path: rt.ctx.features.dot4I8Packed ? 'dot4I8Packed' : 'unpacked', tile: SQUARE_TILE };
-}
 
 /** The fastest candidate on a [256, 512] × [512, 512] product, in alternating rounds (timing.ts). */
 async function timeCandidates(rt: Runtime): Promise<Int8Kernel> {

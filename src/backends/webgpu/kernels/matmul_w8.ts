@@ -7,7 +7,7 @@
 // then times this way against the int8 way (matmul_int8.ts).
 import elementwiseLib from '../../../../shaders/elementwise_lib.wgsl';
 import matmulW8Shader from '../../../../shaders/matmul_w8.wgsl';
-import matmulW8Lib from '../../../../shaders/matmul_w8_lib.wgsl';
+import matmulW8Io from '../../../../shaders/matmul_w8_io.wgsl';
 import matmulW8SubgroupShader from '../../../../shaders/matmul_w8_subgroup.wgsl';
 import { computeType } from '../layout.js';
 import { measuredChoice } from '../measured_choice.js';
@@ -24,10 +24,10 @@ import { parseQuantizedTile, QUANTIZED_TILES, quantizedGroups, quantizedTileRuns
 export function matmulW8(rt: Runtime, x: Operand, w: Operand, scales: Operand, out: GPUBuffer, tile?: QuantizedTile, counted = true): void {
   const [m, k] = x.shape;
   const n = w.shape[0];
-  const t = tile ?? chooseSync(rt);
+  const t = tile ?? choice.current(rt, SQUARE_TILE);
   const common = {
     types: { In: computeType(x.dtype, rt.ctx.features) },
-    source: [t.shareA ? matmulW8SubgroupShader : matmulW8Shader, matmulW8Lib, elementwiseLib],
+    source: [t.shareA ? matmulW8SubgroupShader : matmulW8Shader, matmulW8Io, elementwiseLib],
   };
   // f16 stored (or widened from f16, exact) needs no rounding; f32 is rounded to f16 as loaded.
   const defines = { TILE_M: t.tileM, TILE_N: t.tileN, ROUND_X: x.dtype === 'f32' };
@@ -39,7 +39,7 @@ export function matmulW8(rt: Runtime, x: Operand, w: Operand, scales: Operand, o
 }
 
 /** What the choice depends on: a change to any of it times the tiles again. */
-export const W8_MEASURED = fingerprint(matmulW8Shader, matmulW8SubgroupShader, matmulW8Lib, JSON.stringify(QUANTIZED_TILES));
+export const W8_MEASURED = fingerprint(matmulW8Shader, matmulW8SubgroupShader, matmulW8Io, JSON.stringify(QUANTIZED_TILES));
 
 const choice = measuredChoice('w8-tile', W8_MEASURED, parseQuantizedTile, timeTiles);
 
@@ -49,14 +49,6 @@ export const w8TileOf = choice.of;
 export const knownW8Tile = choice.known;
 /** Times every tile the device runs once (or recalls an earlier process's timing) and keeps the fastest. */
 export const measureW8Tile = choice.measure;
-
-/** Until the measurement is in, the square tile. */
-function chooseSync(rt: Runtime): QuantizedTile {
-  const known = choice.of(rt);
-  if (known) return known;
-  choice.measure(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
-  return SQUARE_TILE;
-}
 
 /** The fastest tile on a [256, 512] × [512, 512] product with f32 activations (as most are), in alternating rounds (timing.ts). */
 async function timeTiles(rt: Runtime): Promise<QuantizedTile> {

@@ -97,11 +97,7 @@ const layoutChoice = measuredChoice<RowLayout>(
 
 /** The layout of longer rows on this device: pinned, measured, or (until the measurement is in) a workgroup per row. */
 export function rowLayout(rt: Runtime): RowLayout {
-  if (reduceOptions.layout) return reduceOptions.layout;
-  const known = layoutChoice.of(rt);
-  if (known) return known;
-  layoutChoice.measure(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
-  return 'workgroup';
+  return reduceOptions.layout ?? layoutChoice.current(rt, 'workgroup');
 }
 
 /** This device's layout if measured, else what an earlier process measured on the adapter; nothing is timed. */

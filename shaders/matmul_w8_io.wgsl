@@ -1,9 +1,17 @@
-// Loads of the int8-weight kernels (matmul_w8.wgsl, matmul_w8_subgroup.wgsl),
-// which declare the bindings x (array<In>) and w (array<u32>). x is rounded
-// to f16 as it is loaded where it is stored in f32 (ROUND_X): the f16 way
-// multiplies x in f16, and rounding in registers spares a launch that would
-// write an f16 copy of x first. round_f16 is elementwise_lib.wgsl's, which
-// TypeScript appends.
+// The bindings and loads of the int8-weight kernels (matmul_w8.wgsl,
+// matmul_w8_subgroup.wgsl): x float (In), w four int8 to a word, the f32
+// scales of w's rows, the f32 output. x is rounded to f16 as it is loaded
+// where it is stored in f32 (ROUND_X): the f16 way multiplies x in f16, and
+// rounding in registers spares a launch that would write an f16 copy of x
+// first. round_f16 is elementwise_lib.wgsl's, which TypeScript appends.
+
+struct Dims { M: u32, N: u32, K: u32 }
+
+@group(0) @binding(0) var<storage, read> x: array<In>;
+@group(0) @binding(1) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read> scales: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<uniform> dims: Dims;
 
 // The four bytes of w starting at byte `at`.
 fn word_w(at: u32) -> u32 {
