@@ -6,8 +6,9 @@
 // subgroup sizes, f16 rounding, workgroup limits — so this covers what
 // varies by adapter: every matmul tile candidate at sizes that do not divide
 // the tiles (f32 and f16, transposed, batched), the fused epilogue, the int8
-// and f16 ways of a quantized product, the row kernels (reductions, softmax)
-// with and without subgroups, and a training step's gradients.
+// and f16 ways of a quantized product on every int8 kernel and tile, the row
+// kernels (reductions, softmax, a reduction reading its chain) with and
+// without subgroups and in both row layouts, and a training step's gradients.
 import * as tm from '../../src/index.js';
 import { activeBackend } from '../../src/engine.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
@@ -15,6 +16,9 @@ import { TILE_CANDIDATES, describeTile, tileRuns } from '../../src/backends/webg
 import { tune, useTile } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
 import { useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
 import { reduceOptions } from '../../src/backends/webgpu/kernels/reduce.js';
+import { describeInt8Kernel, int8Candidates, useInt8Kernel } from '../../src/backends/webgpu/kernels/matmul_int8.js';
+import { useW8Tile } from '../../src/backends/webgpu/kernels/matmul_w8.js';
+import { describeQuantizedTile, QUANTIZED_TILES, quantizedTileRuns } from '../../src/backends/webgpu/kernels/quantized_tiles.js';
 
 interface Case {
   readonly name: string;
@@ -50,6 +54,7 @@ function rowCases(): Case[] {
     { name: 'mean over a ~1e6-long row', tol: F32, run: () => x([1, 999_983], 21).mean(1) },
     { name: 'sum along axis 0 of [513, 67]', tol: F32, run: () => x([513, 67], 22).sum(0) },
     { name: 'softmax and logSoftmax of [67, 1025]', tol: F32, run: () => [x([67, 1025], 23).softmax(-1), x([67, 1025], 23).logSoftmax(-1)] },
+    { name: 'sum of |x − 0.5| along rows of [300, 700] and axis 0 of [700, 300] (the chain read by the reduction)', tol: F32, run: () => [x([300, 700], 24).sub(0.5).abs().sum(1), x([700, 300], 25).sub(0.5).abs().sum(0)] },
   ];
 }
 
@@ -128,13 +133,25 @@ export async function webgpuCheck(): Promise<number> {
   }
   for (const subgroups of gpu.features.subgroups ? [true, false] : [false]) {
     reduceOptions.subgroups = subgroups;
-    for (const c of groups.rows) await check(c, subgroups ? 'subgroups' : 'workgroup tree');
+    reduceOptions.layout = 'workgroup';
+    for (const c of groups.rows) await check(c, subgroups ? 'a workgroup per row, subgroups' : 'a workgroup per row, workgroup tree');
   }
+  reduceOptions.layout = 'invocation';
+  for (const c of groups.rows) await check(c, 'an invocation per row where rows are many');
   reduceOptions.subgroups = true;
-  for (const way of ['int8', 'f16'] as const) {
-    useQuantizedPath(gpu.runtime, way);
-    await check(groups.other[0], `${way} way`);
+  reduceOptions.layout = null;
+  useQuantizedPath(gpu.runtime, 'int8');
+  for (const kernel of int8Candidates(gpu.features)) {
+    useInt8Kernel(gpu.runtime, kernel);
+    await check(groups.other[0], `int8 way, ${describeInt8Kernel(kernel)}`);
   }
+  useInt8Kernel(gpu.runtime, null);
+  useQuantizedPath(gpu.runtime, 'f16');
+  for (const tile of QUANTIZED_TILES.filter((t) => quantizedTileRuns(t, gpu.features))) {
+    useW8Tile(gpu.runtime, tile);
+    await check(groups.other[0], `f16 way, ${describeQuantizedTile(tile)}`);
+  }
+  useW8Tile(gpu.runtime, null);
   useTile(gpu.runtime, null);
   await check(groups.other[1], 'tuned tile');
   console.log(`${checked - failed} of ${checked} checks passed${failed ? `, ${failed} FAILED` : ''}`);

@@ -49,6 +49,8 @@ export const w8TileOf = choice.of;
 export const knownW8Tile = choice.known;
 /** Times every tile the device runs once (or recalls an earlier process's timing) and keeps the fastest. */
 export const measureW8Tile = choice.measure;
+/** Sets the tile this device's products use, overriding the measurement; null gives it back (tests and checks run each this way). */
+export const useW8Tile = choice.use;
 
 /** The fastest tile on a [256, 512] × [512, 512] product with f32 activations (as most are), in alternating rounds (timing.ts). */
 async function timeTiles(rt: Runtime): Promise<QuantizedTile> {
