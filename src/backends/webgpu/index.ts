@@ -28,7 +28,6 @@ import { matmul as encodeMatmul } from './kernels/matmul.js';
 import { EPILOGUE_FIRST_BINDING } from './kernels/matmul_kernel.js';
 import { int8Eligible, matmulInt8 } from './kernels/matmul_int8.js';
 import { matmulW8 } from './kernels/matmul_w8.js';
-import { oneHot } from './kernels/onehot.js';
 import { quantizedPath } from './kernels/quantized_path.js';
 import { argReduce, FUSED_INPUT_BINDING, reduce, type FusedOperand } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
@@ -319,6 +318,22 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return { operand: { code, shape: x.shape, dtype: d.dtype }, done: () => { for (const e of code.extraOutputs) settle(e.data, e.buffer, recycle); } };
   }
 
+  function upload(values: StorageArray, dtype: DType): GpuData {
+    commands.checkDevice();
+    if (values.length === 1) return scalarData(values, dtype);
+    const buffer = pool.acquire(values.byteLength);
+    commands.write(buffer, values);
+    return new GpuData(dtype, values.length, [values.length], buffer);
+  }
+
+  /** 0, 1, …, depth − 1 as i32, uploaded once per depth and kept (oneHot compares indices with it). */
+  const columns = new Map<number, GpuData>();
+  function columnIndices(depth: number): GpuData {
+    let d = columns.get(depth);
+    if (!d) columns.set(depth, (d = upload(Int32Array.from({ length: depth }, (_, i) => i), 'i32')));
+    return d;
+  }
+
   /** x as a kernel-addressable operand: packed dtypes widened to i32 / f32 in a temporary. */
   function wide(x: Info): { operand: Operand; done(): void } {
     if (packing(x.dtype, features) === 1) return { operand: operand(x), done: () => {} };
@@ -373,13 +388,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       }
     },
 
-    upload(values: StorageArray, dtype: DType) {
-      commands.checkDevice();
-      if (values.length === 1) return scalarData(values, dtype);
-      const buffer = pool.acquire(values.byteLength);
-      commands.write(buffer, values);
-      return new GpuData(dtype, values.length, [values.length], buffer);
-    },
+    upload,
 
     async download(storage, dtype, size) {
       const buffer = materialize(storage);
@@ -467,16 +476,21 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       return result;
     },
 
+    // (indices as a column) == (0, 1, …, depth − 1), cast: a pending chain like
+    // any other, which fuses into what reads it (a loss's product and sum, its
+    // gradient) instead of a launch and a buffer of its own. An index outside
+    // [0, depth) matches no column: a row of zeros.
     oneHot(indices, depth, outDtype) {
-      const input = wide(indices);
-      const result = produce(outDtype, [...indices.shape, depth], (out, dtype) => oneHot(rt, input.operand, depth, out, dtype));
-      input.done();
+      const shape = [...indices.shape, depth];
+      const column: Info = { storage: indices.dtype === 'i32' ? indices.storage : pending('i32', indices.shape, { kind: 'cast' }, [indices]), shape: [...indices.shape, 1], dtype: 'i32' };
+      const hit = pending('i32', shape, { kind: 'binary', op: 'equal' }, [column, { storage: columnIndices(depth), shape: [depth], dtype: 'i32' }]);
+      const result = pending(outDtype, shape, { kind: 'cast' }, [{ storage: hit, shape, dtype: 'i32' }]);
+      for (const d of [hit, column.storage]) if (d !== indices.storage) d.freed = true;
       return result;
     },
   };
 }
 
-/** A one-element upload's value as a kernel computes with it: the bits of an f32, or of an i32. */
 /** A one-element value kept on the CPU (data.ts). */
 function scalarData(values: StorageArray, dtype: DType): GpuData {
   return new GpuData(dtype, 1, [1], { stored: values, bits: scalarBits(values, dtype) });
@@ -486,6 +500,7 @@ function scalarData(values: StorageArray, dtype: DType): GpuData {
 const f32Scratch = new Float32Array(1);
 const f32Bits = new Uint32Array(f32Scratch.buffer);
 
+/** A one-element upload's value as a kernel computes with it: the bits of an f32, or of an i32. */
 function scalarBits(values: StorageArray, dtype: DType): number {
   const v = dtype === 'f16' ? f16Value(values[0]) : values[0];
   if (!isFloat(dtype)) return v >>> 0;

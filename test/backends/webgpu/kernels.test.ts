@@ -1,10 +1,11 @@
 // The webgpu row kernels (reductions, arg-reductions, softmax) and the data
-// movement kernels (strided copy, concat, oneHot), through the public API,
-// against float64 references: odd sizes on both sides of the launch shapes'
-// thresholds (one invocation per short row; one workgroup per longer row,
-// rows past 65535 on the grid's y axis; a ~1e6-long row), f32, f16, i8/i32,
-// NaN and ±Infinity as the js backend treats them — each with the subgroup
-// path and with the workgroup-tree path forced.
+// movement kernels (strided copy, concat; oneHot, a fused chain), through
+// the public API, against float64 references: odd sizes on both sides of
+// the launch shapes' thresholds (one invocation per short row; one workgroup
+// per longer row, rows past 65535 on the grid's y axis; a ~1e6-long row),
+// f32, f16, i8/i32, NaN and ±Infinity as the js backend treats them — each
+// with the subgroup path and with the workgroup-tree path forced, and in the
+// invocation-per-row layout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
@@ -366,6 +367,20 @@ describe('webgpu movement kernels', () => {
       expectExact(await y.data(), want, `${indexDtype} → ${dtype}`);
     }
     expectExact(await tm.oneHot(tm.tensor(new Int32Array([0, 1]), [2]), 0, dtype).data(), []);
+  });
+
+  it('oneHot is a pending chain: a loss\'s product and sum with it are one launch, no buffer of its own', async () => {
+    const { commands } = (activeBackend() as WebGpuBackend).runtime;
+    const [rows, depth] = [70, 10];
+    const idx = randomInts(rows, 0, depth - 1);
+    const logp = asF32(uniform(rows * depth));
+    const labels = tm.tensor(idx, [rows], { dtype: 'i32' });
+    const x = tm.tensor(logp, [rows, depth]);
+    await Promise.all([labels.data(), x.data()]);
+    const before = commands.dispatches;
+    const picked = tm.tidy(() => labels.oneHot(depth).mul(x).sum(1));
+    expect(commands.dispatches - before).toBe(1);
+    expectExact(await picked.data(), Float64Array.from(idx, (k, r) => logp[r * depth + k]));
   });
 });
 
