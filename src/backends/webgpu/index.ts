@@ -10,7 +10,7 @@
 import { isFloat, type DType, type StorageArray } from '../../dtype.js';
 import { f16Value } from '../../f16.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
-import type { Backend, MatmulConfig, QuantizedPath, TensorInfo } from '../kernels.js';
+import type { Backend, MatmulConfig, QuantizedPath, ReduceOp, TensorInfo } from '../kernels.js';
 import elementwiseShader from '../../../shaders/elementwise.wgsl';
 import elementwisePackedShader from '../../../shaders/elementwise_packed.wgsl';
 import elementwiseVec4Shader from '../../../shaders/elementwise_vec4.wgsl';
@@ -318,6 +318,11 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return { operand: { code, shape: x.shape, dtype: d.dtype }, done: () => { for (const e of code.extraOutputs) settle(e.data, e.buffer, recycle); } };
   }
 
+  /** What a reduction reads: a pending chain itself, or x computed (the mean of ints reads x itself, not a chain). */
+  function reductionInput(op: ReduceOp, x: Info): { operand: Operand | FusedOperand; done(): void } {
+    return (op !== 'mean' || isFloat(x.dtype) ? readAsReduced(x) : null) ?? wide(x);
+  }
+
   function upload(values: StorageArray, dtype: DType): GpuData {
     commands.checkDevice();
     if (values.length === 1) return scalarData(values, dtype);
@@ -424,14 +429,14 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     },
 
     reduce(op, x, outDtype) {
-      const input = (op !== 'mean' || isFloat(x.dtype) ? readAsReduced(x) : null) ?? wide(x);
+      const input = reductionInput(op, x);
       const result = produce(outDtype, [x.shape[0]], (out, dtype) => reduce(rt, op, input.operand, out, dtype));
       input.done();
       return result;
     },
 
     reduceColumns(op, x, outDtype) {
-      const input = (op !== 'mean' || isFloat(x.dtype) ? readAsReduced(x) : null) ?? wide(x);
+      const input = reductionInput(op, x);
       const result = produce(outDtype, [x.shape[1]], (out, dtype) => reduce(rt, op, input.operand, out, dtype, true));
       input.done();
       return result;

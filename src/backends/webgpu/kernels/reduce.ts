@@ -13,9 +13,10 @@
 //    them) and across subgroups — or, without subgroups, as a tree — in
 //    workgroup memory. Or, on devices that run it faster (timed once per
 //    device, `rowLayout`), still one invocation per row where there are rows
-//    enough to fill a workgroup (and rows up to INVOCATION_MAX_ROW): on a CPU rasteriser a workgroup's barriers
-//    and atomics cost more than the parallelism gains (rows of 1024 reduced
-//    ~4–6× faster on lavapipe, 2026-12-01), while a GPU wants the workgroups;
+//    enough to fill a workgroup (and rows up to INVOCATION_MAX_ROW): on a CPU
+//    rasteriser a workgroup's barriers and atomics cost more than the
+//    parallelism gains (rows of 1024 reduced 5–7× faster on lavapipe,
+//    2026-12-01), while a GPU wants the workgroups;
 //  - long rows among few rows (all but the mean of ints): split into
 //    chunks, one workgroup each, then the chunks' results reduced per row
 //    by a second launch, so one long row still fills the device.
