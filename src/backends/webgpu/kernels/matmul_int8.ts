@@ -103,8 +103,6 @@ export const INT8_MEASURED = fingerprint(matmulInt8Shader, matmulInt8SubgroupSha
 
 const choice = measuredChoice('int8-kernel', INT8_MEASURED, parseKernel, timeCandidates);
 
-/** The kernel products on this device use (once measured); undefined before. */
-export const int8KernelOf = choice.of;
 /** This device's kernel if chosen, else what an earlier process measured on the adapter; nothing is timed. */
 export const knownInt8Kernel = choice.known;
 /** Times every candidate on this device once (or recalls an earlier process's timing) and keeps the fastest. */

@@ -43,8 +43,6 @@ export const W8_MEASURED = fingerprint(matmulW8Shader, matmulW8SubgroupShader, m
 
 const choice = measuredChoice('w8-tile', W8_MEASURED, parseQuantizedTile, timeTiles);
 
-/** The tile this device uses (once measured); undefined before. */
-export const w8TileOf = choice.of;
 /** This device's tile if chosen, else what an earlier process measured on the adapter; nothing is timed. */
 export const knownW8Tile = choice.known;
 /** Times every tile the device runs once (or recalls an earlier process's timing) and keeps the fastest. */
