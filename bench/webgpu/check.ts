@@ -152,6 +152,7 @@ export async function webgpuCheck(): Promise<number> {
     await check(groups.other[0], `f16 way, ${describeQuantizedTile(tile)}`);
   }
   useW8Tile(gpu.runtime, null);
+  useQuantizedPath(gpu.runtime, null);
   useTile(gpu.runtime, null);
   await check(groups.other[1], 'tuned tile');
   console.log(`${checked - failed} of ${checked} checks passed${failed ? `, ${failed} FAILED` : ''}`);

@@ -134,9 +134,10 @@ export interface Backend<S = unknown> extends Kernels<S> {
    * (through `matmul` on i8 operands); 'f16' multiplies x in f16 by the int8
    * weight turned into floats inside the kernel (`quantizedMatmul`). Either
    * is the product of x and the dequantized weight, up to the activations'
-   * rounding. A backend without it always uses 'int8'.
+   * rounding. The shape (x [m, k], the weight's values [n, k]) lets a backend
+   * choose per shape. A backend without it always uses 'int8'.
    */
-  quantizedMatmulPath?(): QuantizedPath;
+  quantizedMatmulPath?(shape?: { m: number; k: number; n: number }): QuantizedPath;
   /**
    * The 'f16' way: x [M, K] (f32 or f16, taken in f16 precision) times
    * values [N, K] (i8, a tm.quantize weight) with scales [N] (f32) → f32

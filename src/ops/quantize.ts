@@ -7,7 +7,7 @@
 // stored rows so that a product reads four int8 at a time along K (on WebGPU,
 // packed four to a u32 word for dot4I8Packed).
 //
-// tm.matmul(x, q) runs one of two ways, the backend's choice
+// tm.matmul(x, q) runs one of two ways, the backend's choice for the shape
 // (Backend.quantizedMatmulPath): 'int8' quantizes x per row on the fly the
 // same way, multiplies the int8 values exactly into i32 (VNNI on the native
 // backend, dot4I8Packed on WebGPU where the adapter has it), and scales the
@@ -102,10 +102,10 @@ export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
     throw new ValueError('matmul: no gradient flows through a quantized weight; run it under tm.noGrad() (inference), or train with the float weight');
   }
   const backend = backendFor('matmul', [x.dataRef('matmul'), q.values.dataRef('matmul')]);
-  if (backend.quantizedMatmulPath?.() === 'f16' && backend.quantizedMatmul) {
+  const lead = x.shape.slice(0, -1);
+  const m = sizeOf(lead);
+  if (backend.quantizedMatmulPath?.({ m, k, n }) === 'f16' && backend.quantizedMatmul) {
     const quantizedMatmulF16 = backend.quantizedMatmul.bind(backend);
-    const lead = x.shape.slice(0, -1);
-    const m = sizeOf(lead);
     if (m === 0) return zeros([...lead, n]);
     return noGrad(() => tidy(() => {
       // f32 activations go in as they are: the kernel rounds them to f16 as it loads them.

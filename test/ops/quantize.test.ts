@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { activeBackend } from '../../src/engine.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
-import { measureQuantizedPaths, quantizedTiming, useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
+import { measureQuantizedPaths, quantizedShapeWay, quantizedTiming, useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF16, asF32, expectClose, TOL, uniform } from '../helpers/data.js';
 import { f64, matmulRef } from '../helpers/float64.js';
@@ -144,5 +144,27 @@ describe('quantized products on webgpu: the f16 way, and the choice between the 
     expect(timing.f16Ms).toBeGreaterThan(0);
     expect(timing.path).toBe(timing.int8Ms <= timing.f16Ms ? 'int8' : 'f16');
     expect(await measureQuantizedPaths(gpu.runtime)).toBe(path); // measured once
+  });
+
+  it('a shape run a second time is timed on its own and takes its way from then on; a pinned way overrides it', async () => {
+    useQuantizedPath(gpu.runtime, null);
+    await measureQuantizedPaths(gpu.runtime);
+    const shape = { m: 37, k: 96, n: 53 };
+    const x = tm.randn([shape.m, shape.k], { seed: 6 });
+    const q = tm.quantize(tm.randn([shape.k, shape.n], { seed: 7 }));
+    const general = gpu.quantizedMatmulPath();
+    expect(gpu.quantizedMatmulPath(shape)).toBe(general); // first run: the device's way
+    expect(gpu.quantizedMatmulPath(shape)).toBe(general); // second: timed in the background
+    const own = await quantizedShapeWay(gpu.runtime, shape);
+    expect(['int8', 'f16']).toContain(own);
+    expect(gpu.quantizedMatmulPath(shape)).toBe(own);
+    // Whichever way the shape takes, the product is x · dequantize(q) within the ways' rounding.
+    const want = await tm.matmul(x, tm.dequantize(q)).data();
+    expectClose(await tm.noGrad(() => x.matmul(q)).data(), want, 3e-2, 'x · q', want.map(() => 10));
+    useQuantizedPath(gpu.runtime, own === 'int8' ? 'f16' : 'int8');
+    expect(gpu.quantizedMatmulPath(shape)).not.toBe(own);
+    useQuantizedPath(gpu.runtime, null);
+    expect(gpu.quantizedMatmulPath(shape)).toBe(own);
+    q.dispose();
   });
 });

@@ -58,7 +58,7 @@ export interface WebGpuBackend extends Backend<GpuData> {
    */
   timeKernels<T>(run: () => Promise<T>): Promise<{ result: T; kernels: KernelTime[] }>;
   /** Measured per device (kernels/quantized_path.ts). */
-  quantizedMatmulPath(): QuantizedPath;
+  quantizedMatmulPath(shape?: { m: number; k: number; n: number }): QuantizedPath;
   quantizedMatmul(x: Info, values: Info, scales: Info): GpuData;
 }
 
@@ -372,7 +372,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     runtime: rt,
     features,
     materialize: (d) => void materialize(d),
-    quantizedMatmulPath: () => quantizedPath(rt),
+    quantizedMatmulPath: (shape) => quantizedPath(rt, shape),
     release() {
       pool.trim();
       ctx.device.destroy();

@@ -14,7 +14,7 @@ import { TILE_CANDIDATES } from '../../../src/backends/webgpu/kernels/matmul_ker
 import { shapeTiles, tileFor, tileForProduct, tileTuning, tilesSettled, tune } from '../../../src/backends/webgpu/kernels/matmul_tuning.js';
 import { measureInt8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
 import { measureW8Tile } from '../../../src/backends/webgpu/kernels/matmul_w8.js';
-import { measureQuantizedPaths, quantizedTiming } from '../../../src/backends/webgpu/kernels/quantized_path.js';
+import { measureQuantizedPaths, QUANTIZED_MEASURED, quantizedPath, quantizedShapeWay, quantizedTiming } from '../../../src/backends/webgpu/kernels/quantized_path.js';
 import { fingerprint, recall, remember } from '../../../src/backends/webgpu/tuning_store.js';
 import { freshDevices } from '../../helpers/webgpu.js';
 
@@ -145,5 +145,22 @@ describe('the tunings', () => {
     expect(await measureW8Tile(second.runtime)).toBe(w8); // the candidate itself, as a fresh measurement would give
     expect(await measureQuantizedPaths(second.runtime)).toBe(way);
     expect(quantizedTiming(second.runtime)).toEqual({ ...timing, source: 'remembered' });
+  });
+
+  it('a product shape\'s quantized way: timed by the first device that runs it twice, recalled by the next', async () => {
+    const shape = { m: 40, k: 72, n: 24 };
+    const first = await freshDevice();
+    await measureQuantizedPaths(first.runtime);
+    quantizedPath(first.runtime, shape);
+    quantizedPath(first.runtime, shape);
+    const own = await quantizedShapeWay(first.runtime, shape);
+    const stored = await recall(first.runtime, `quantized-way ${shape.m}x${shape.k}x${shape.n}`, QUANTIZED_MEASURED, (v) => v);
+    expect(stored).toMatchObject({ value: { path: own } });
+
+    const second = await freshDevice();
+    await measureQuantizedPaths(second.runtime);
+    quantizedPath(second.runtime, shape);
+    quantizedPath(second.runtime, shape);
+    expect(await quantizedShapeWay(second.runtime, shape)).toBe(own);
   });
 });

@@ -6,9 +6,15 @@
 // others — so the first quantized product a device runs times both kernels
 // on the same [256, 1024] × [1024, 1024] product (each on the kernel and tile
 // its own measurement chose: matmul_int8.ts, matmul_w8.ts), in alternating
-// rounds, and keeps the faster; the timing is remembered per adapter between
-// processes (tuning_store.ts). Until the measurement is in, products take the
-// int8 way. TMNN_WEBGPU_QUANTIZED=int8 or =f16 pins the choice.
+// rounds, and keeps the faster. Which is faster also depends on the shape (on
+// lavapipe the f16 way's kernel wins at 256³, the int8 way's at 1024³), so a
+// product shape run a second time is timed the same way in the background and
+// takes its own way from then on. Only the product kernels are timed: the
+// int8 way's two launches on x (its row maxima, its quantization) are not,
+// which favours it where the two are close. Timings are remembered per
+// adapter between processes (tuning_store.ts). Until the device's is in,
+// products take the int8 way. TMNN_WEBGPU_QUANTIZED=int8 or =f16 pins the
+// choice.
 import type { QuantizedPath } from '../../kernels.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes } from '../timing.js';
@@ -17,29 +23,92 @@ import { BufferUsage } from '../usage.js';
 import { INT8_MEASURED, matmulInt8, measureInt8Kernel } from './matmul_int8.js';
 import { matmulW8, measureW8Tile, W8_MEASURED } from './matmul_w8.js';
 
+/** A product's shape: activations [m, k], weight [n, k]. */
+export interface QuantizedShape {
+  m: number;
+  k: number;
+  n: number;
+}
+
 const chosen = new WeakMap<GPUDevice, QuantizedPath>();
+const forced = new WeakMap<GPUDevice, QuantizedPath>();
 const measuring = new WeakMap<GPUDevice, Promise<QuantizedPath>>();
 
-/** The product measured: activations [M, K], weight [N, K]. */
-const SIZE = { m: 256, k: 1024, n: 1024 };
+/** The product measured for the device's way: activations [M, K], weight [N, K]. */
+const SIZE: QuantizedShape = { m: 256, k: 1024, n: 1024 };
 const ROUNDS = 3;
+
+/**
+ * Per device and product shape: its runs so far, and its own way once timed.
+ * A shape is timed on its SHAPE_REPEATS-th run (a program's products repeat),
+ * at most SHAPE_MAX_COUNTED shapes, each within SHAPE_MAX_BYTES of buffers.
+ */
+const shapes = new WeakMap<GPUDevice, Map<string, { seen: number; path?: QuantizedPath; timing?: Promise<void> }>>();
+const SHAPE_REPEATS = 2;
+const SHAPE_MAX_COUNTED = 64;
+const SHAPE_MAX_BYTES = 64 << 20;
 
 function pinned(): QuantizedPath | undefined {
   const env = typeof process !== 'undefined' ? process.env?.TMNN_WEBGPU_QUANTIZED : undefined;
   return env === 'int8' || env === 'f16' ? env : undefined;
 }
 
-/** The path this device uses; starts the measurement on first call and answers 'int8' until it is in. */
-export function quantizedPath(rt: Runtime): QuantizedPath {
-  const known = pinned() ?? chosen.get(rt.ctx.device);
-  if (known) return known;
-  measureQuantizedPaths(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
-  return 'int8';
+/**
+ * The way a product of `shape` takes on this device: pinned; else the
+ * shape's own, once timed; else the device's (timed on first call; 'int8'
+ * until it is in). Counts the shape's runs and times it when due.
+ */
+export function quantizedPath(rt: Runtime, shape?: QuantizedShape): QuantizedPath {
+  const { device } = rt.ctx;
+  const fixed = pinned() ?? forced.get(device);
+  if (fixed) return fixed;
+  const general = chosen.get(device);
+  if (!general) {
+    measureQuantizedPaths(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
+    return 'int8';
+  }
+  return shape ? shapeWay(rt, shape) ?? general : general;
 }
 
-/** Sets the path for this device, overriding the measurement (tests run both this way). */
-export function useQuantizedPath(rt: Runtime, path: QuantizedPath): void {
-  chosen.set(rt.ctx.device, path);
+/** Pins the way for this device, over the measurements (tests and benches run both this way); null unpins. */
+export function useQuantizedPath(rt: Runtime, path: QuantizedPath | null): void {
+  if (path) forced.set(rt.ctx.device, path);
+  else forced.delete(rt.ctx.device);
+}
+
+function shapeKey({ m, k, n }: QuantizedShape): string {
+  return `${m}x${k}x${n}`;
+}
+
+/** The shape's own way if timed; counts its runs and starts its timing on the SHAPE_REPEATS-th. */
+function shapeWay(rt: Runtime, shape: QuantizedShape): QuantizedPath | undefined {
+  const { device } = rt.ctx;
+  let byShape = shapes.get(device);
+  if (!byShape) shapes.set(device, (byShape = new Map()));
+  const key = shapeKey(shape);
+  let entry = byShape.get(key);
+  if (!entry) {
+    if (byShape.size >= SHAPE_MAX_COUNTED) return undefined;
+    byShape.set(key, (entry = { seen: 0 }));
+  }
+  if (entry.path) return entry.path;
+  const { m, k, n } = shape;
+  const bytes = m * k * 5 + n * k + 4 * m * n;
+  if (++entry.seen === SHAPE_REPEATS && m * k * n > 0 && bytes <= Math.min(SHAPE_MAX_BYTES, rt.ctx.limits.maxStorageBufferBindingSize)) {
+    const timed = entry;
+    timed.timing = recallOrMeasure(rt, `quantized-way ${key}`, QUANTIZED_MEASURED, parseTiming, () => measure(rt, shape))
+      .then((timing) => void (timed.path = timing.value.path))
+      .catch(() => undefined); // a device lost meanwhile: the next call reports it
+  }
+  return undefined;
+}
+
+/** The way a shape takes, once a timing of it under way is in (the device's where it has none); counts no run. */
+export async function quantizedShapeWay(rt: Runtime, shape: QuantizedShape): Promise<QuantizedPath> {
+  const { device } = rt.ctx;
+  const entry = shapes.get(device)?.get(shapeKey(shape));
+  await entry?.timing;
+  return pinned() ?? forced.get(device) ?? entry?.path ?? chosen.get(device) ?? 'int8';
 }
 
 export interface QuantizedTiming {
@@ -50,7 +119,8 @@ export interface QuantizedTiming {
 }
 
 const timings = new WeakMap<GPUDevice, Tuned<QuantizedTiming>>();
-const MEASURED = fingerprint(INT8_MEASURED, W8_MEASURED, JSON.stringify(SIZE));
+/** What the timings depend on: a change to either way's kernels times them again. */
+export const QUANTIZED_MEASURED = fingerprint(INT8_MEASURED, W8_MEASURED, JSON.stringify(SIZE));
 
 /** The measurement behind the choice, once it has run or been recalled (the bench prints it). */
 export function quantizedTiming(rt: Runtime): Tuned<QuantizedTiming> | undefined {
@@ -59,7 +129,7 @@ export function quantizedTiming(rt: Runtime): Tuned<QuantizedTiming> | undefined
 
 /** This device's timing if it has run, else what an earlier process measured on the adapter; nothing is timed. */
 export async function knownQuantizedTiming(rt: Runtime): Promise<Tuned<QuantizedTiming> | undefined> {
-  return timings.get(rt.ctx.device) ?? recall(rt, 'quantized-way', MEASURED, parseTiming);
+  return timings.get(rt.ctx.device) ?? recall(rt, 'quantized-way', QUANTIZED_MEASURED, parseTiming);
 }
 
 /** Times both kernels once per device and keeps the faster (or the pinned one). */
@@ -67,10 +137,10 @@ export function measureQuantizedPaths(rt: Runtime): Promise<QuantizedPath> {
   const { device } = rt.ctx;
   let running = measuring.get(device);
   if (!running) {
-    running = recallOrMeasure(rt, 'quantized-way', MEASURED, parseTiming, () => measure(rt)).then((timing) => {
+    running = recallOrMeasure(rt, 'quantized-way', QUANTIZED_MEASURED, parseTiming, () => measure(rt, SIZE)).then((timing) => {
       timings.set(device, timing);
-      if (!chosen.has(device)) chosen.set(device, timing.value.path);
-      return pinned() ?? chosen.get(device)!;
+      chosen.set(device, timing.value.path);
+      return pinned() ?? forced.get(device) ?? timing.value.path;
     });
     measuring.set(device, running);
   }
@@ -84,9 +154,9 @@ function parseTiming(stored: unknown): QuantizedTiming | undefined {
   return ok ? { path, int8Ms, f16Ms } : undefined;
 }
 
-async function measure(rt: Runtime): Promise<QuantizedTiming> {
+/** Both ways' product kernels on one shape, each on the kernel and tile its own measurement chose. */
+async function measure(rt: Runtime, { m, k, n }: QuantizedShape): Promise<QuantizedTiming> {
   const { device } = rt.ctx;
-  const { m, k, n } = SIZE;
   const int8Kernel = await measureInt8Kernel(rt);
   const w8Tile = await measureW8Tile(rt);
   const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
