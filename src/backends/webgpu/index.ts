@@ -26,10 +26,10 @@ import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, stridedCopy } from './kernels/movement.js';
 import { matmul as encodeMatmul } from './kernels/matmul.js';
 import { EPILOGUE_FIRST_BINDING } from './kernels/matmul_kernel.js';
-import { int8Eligible, matmulInt8 } from './kernels/matmul_int8.js';
-import { matmulW8 } from './kernels/matmul_w8.js';
+import { int8Eligible, matmulInt8, preloadInt8Kernel } from './kernels/matmul_int8.js';
+import { matmulW8, preloadW8Tile } from './kernels/matmul_w8.js';
 import { quantizedPath } from './kernels/quantized_path.js';
-import { argReduce, FUSED_INPUT_BINDING, reduce, type FusedOperand } from './kernels/reduce.js';
+import { argReduce, FUSED_INPUT_BINDING, preloadRowLayout, reduce, type FusedOperand } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { recordAdam } from './kernels/adam.js';
 import type { Recorder } from './kernels/recorder.js';
@@ -72,7 +72,13 @@ export interface WebGpuOptions {
 }
 
 export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
-  return webGpuBackendOn(await acquireDevice(), options);
+  const backend = webGpuBackendOn(await acquireDevice(), options);
+  // What earlier processes measured on this adapter, in place before the first
+  // kernel runs: the same choice from the first call (a reduction's layout
+  // decides its rounding), and no default kernel before the recall is in.
+  const rt = backend.runtime;
+  await Promise.all([preloadInt8Kernel(rt), preloadW8Tile(rt), preloadRowLayout(rt)]);
+  return backend;
 }
 
 /** Whether a strided copy is a NumPy broadcast of x to outShape: every axis of x kept or of size 1, read at x's own strides. */

@@ -1,6 +1,8 @@
 // A kernel choice timed once per device on first use and remembered per
 // adapter between processes (tuning_store.ts): the int8 kernel, the int8
-// weight kernel's tile. Concurrent first uses share one measurement.
+// weight kernel's tile, the layout of row reductions. Concurrent first uses
+// share one measurement; a new backend preloads what is remembered, so on a
+// machine that has measured before, the first kernel runs on the choice.
 import type { Runtime } from './runtime.js';
 import { recall, recallOrMeasure } from './tuning_store.js';
 
@@ -15,6 +17,8 @@ export interface MeasuredChoice<T> {
   measure(rt: Runtime): Promise<T>;
   /** What to run now: the choice if it is in, else `fallback` while the measurement (started by this call) runs. */
   current(rt: Runtime, fallback: T): T;
+  /** Takes what an earlier process measured on the adapter, if anything, as this device's choice; times nothing. */
+  preload(rt: Runtime): Promise<void>;
 }
 
 /**
@@ -48,6 +52,11 @@ export function measuredChoice<T>(what: string, print: string, parse: (stored: u
     },
     known: async (rt) => chosen.get(rt.ctx.device) ?? (await recall(rt, what, print, parse))?.value,
     measure,
+    async preload(rt) {
+      const { device } = rt.ctx;
+      const remembered = await recall(rt, what, print, parse);
+      if (remembered && !chosen.has(device)) chosen.set(device, remembered.value);
+    },
     current(rt, fallback) {
       const known = chosen.get(rt.ctx.device);
       if (known !== undefined) return known;

@@ -13,6 +13,7 @@ import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { TILE_CANDIDATES } from '../../../src/backends/webgpu/kernels/matmul_kernel.js';
 import { shapeTiles, tileFor, tileForProduct, tileTuning, tilesSettled, tune } from '../../../src/backends/webgpu/kernels/matmul_tuning.js';
 import { measureInt8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
+import { measureRowLayout, rowLayout } from '../../../src/backends/webgpu/kernels/reduce.js';
 import { measureW8Tile } from '../../../src/backends/webgpu/kernels/matmul_w8.js';
 import { measureQuantizedPaths, QUANTIZED_MEASURED, quantizedPath, quantizedShapeWay, quantizedTiming } from '../../../src/backends/webgpu/kernels/quantized_path.js';
 import { fingerprint, recall, remember } from '../../../src/backends/webgpu/tuning_store.js';
@@ -145,6 +146,13 @@ describe('the tunings', () => {
     expect(await measureW8Tile(second.runtime)).toBe(w8); // the candidate itself, as a fresh measurement would give
     expect(await measureQuantizedPaths(second.runtime)).toBe(way);
     expect(quantizedTiming(second.runtime)).toEqual({ ...timing, source: 'remembered' });
+  });
+
+  it('a new backend starts on the row layout an earlier one measured: its first reduction already uses it', async () => {
+    const first = await freshDevice();
+    const layout = await measureRowLayout(first.runtime);
+    const second = await freshDevice();
+    expect(rowLayout(second.runtime)).toBe(layout); // no measurement awaited: preloaded by createWebGpuBackend
   });
 
   it('a product shape\'s quantized way: timed by the first device that runs it twice, recalled by the next', async () => {

@@ -109,6 +109,8 @@ export const knownInt8Kernel = choice.known;
 export const measureInt8Kernel = choice.measure;
 /** Sets the kernel this device's products use, overriding the measurement (tests run each this way). */
 export const useInt8Kernel = choice.use;
+/** Takes what an earlier process measured on the adapter as this device's choice (a new backend does). */
+export const preloadInt8Kernel = choice.preload;
 
 /** The fastest candidate on a [256, 512] × [512, 512] product, in alternating rounds (timing.ts). */
 async function timeCandidates(rt: Runtime): Promise<Int8Kernel> {

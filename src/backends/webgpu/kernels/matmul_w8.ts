@@ -49,6 +49,8 @@ export const knownW8Tile = choice.known;
 export const measureW8Tile = choice.measure;
 /** Sets the tile this device's products use, overriding the measurement; null gives it back (tests and checks run each this way). */
 export const useW8Tile = choice.use;
+/** Takes what an earlier process measured on the adapter as this device's choice (a new backend does). */
+export const preloadW8Tile = choice.preload;
 
 /** The fastest tile on a [256, 512] × [512, 512] product with f32 activations (as most are), in alternating rounds (timing.ts). */
 async function timeTiles(rt: Runtime): Promise<QuantizedTile> {
