@@ -13,9 +13,10 @@
 // invocation, rows and columns interleaved across a WG_X × WG_Y workgroup,
 // edges clamped for loads and masked for stores; workgroup z is the batch.
 //
-// TypeScript fills in: Out (alias: i32, or an epilogue's type), TILE_M, TILE_N
-// (consts), WG_X, WG_Y (overrides), and appends matmul_int8_io.wgsl, a
-// dot4 file, matmul_int8_store.wgsl and `fn value(i: u32)` (fusion.ts).
+// TypeScript fills in: Acc (i32) and Out (i32, or an epilogue's type)
+// (aliases), TILE_M, TILE_N (consts), WG_X, WG_Y (overrides), and appends
+// matmul_int8_io.wgsl, a dot4 file, matmul_store.wgsl (the store the float
+// kernels share) and `fn value(i: u32)` (fusion.ts).
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 
@@ -47,5 +48,5 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: v
     }
   }
 
-  store_tile(acc, batch, row0, col0, WG_Y);
+  store_tile(acc, batch, row0, col0);
 }

@@ -3,13 +3,16 @@
 // word_b read four bytes at any byte offset, a word's worth of a row that
 // need not start on a word.
 
-// outputs: TILE_M · TILE_N, the bound of matmul_int8_store.wgsl's loop.
+// outputs: TILE_M · TILE_N, the bound of matmul_store.wgsl's loop.
 struct Dims { M: u32, N: u32, K: u32, batch_stride_a: u32, batch_stride_b: u32, outputs: u32 }
 
 @group(0) @binding(0) var<storage, read> a: array<u32>;
 @group(0) @binding(1) var<storage, read> b: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<Out>;
 @group(0) @binding(3) var<uniform> dims: Dims;
+
+// The sum matmul_store.wgsl hands the generated `value(i)`.
+var<private> acc_value: Acc;
 
 // The four bytes starting at byte `at` of a.
 fn word_a(at: u32) -> u32 {

@@ -15,13 +15,15 @@
 // against each other with dot4 (dot4_packed.wgsl or dot4_unpacked.wgsl,
 // which TypeScript appends).
 //
-// TypeScript fills in: Out (alias: i32, or an epilogue's type), TILE_M,
-// TILE_N, SG, A_LOADS (= ceil(TILE_M / SG)) (consts), WG_X (override), and
-// appends matmul_int8_io.wgsl, a dot4 file, matmul_int8_store.wgsl and
-// `fn value(i: u32)` (fusion.ts).
+// TypeScript fills in: Acc (i32) and Out (i32, or an epilogue's type)
+// (aliases), TILE_M, TILE_N, SG, A_LOADS (= ceil(TILE_M / SG)) (consts), WG_X
+// (override), and appends matmul_int8_io.wgsl, a dot4 file,
+// matmul_store.wgsl and `fn value(i: u32)` (fusion.ts).
 enable subgroups;
 
 override WG_X: u32 = 16;
+// One-row workgroups: matmul_store.wgsl steps rows by WG_Y.
+const WG_Y = 1u;
 
 @compute @workgroup_size(WG_X)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
@@ -52,5 +54,5 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: v
     }
   }
 
-  store_tile(acc, batch, row0, col0, 1u);
+  store_tile(acc, batch, row0, col0);
 }

@@ -1,8 +1,9 @@
 // The end of the scalar matmul kernels (matmul.wgsl, matmul_subgroup.wgsl,
-// matmul_shared.wgsl): an invocation's TILE_M × TILE_N accumulators, rows
-// row0, row0 + WG_Y, … and columns col0, col0 + WG_X, …, stored through the
-// generated `value(i)` epilogue, rows past M and columns past N masked.
-// kernels/matmul_kernel.ts puts it after each of them.
+// matmul_shared.wgsl, and the int8 ones, matmul_int8.wgsl and
+// matmul_int8_subgroup.wgsl): an invocation's TILE_M × TILE_N accumulators,
+// rows row0, row0 + WG_Y, … and columns col0, col0 + WG_X, …, stored through
+// the generated `value(i)` epilogue, rows past M and columns past N masked.
+// kernels/matmul_kernel.ts and kernels/matmul_int8.ts put it after each.
 //
 // Stored in a loop the compiler cannot unroll (its bound, dims.outputs, comes
 // from the uniform), so the epilogue `value` is compiled once, not once per

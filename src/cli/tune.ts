@@ -1,9 +1,10 @@
 // `tmnn tune`: measures the webgpu kernel choices for this adapter afresh
-// (matmul tile, int8 kernel, f16-way tile, row-reduction layout, quantized way) and keeps them for later
-// processes. tmnn measures them once per adapter on first use and remembers
-// the result; a measurement taken while the machine was busy can pick a
-// slower tile, and this is how to take it again. The tile of each product
-// shape a program runs is measured again on its next use.
+// (matmul tile, int8 kernel, f16-way tile, row-reduction layout, quantized
+// way) and keeps them for later processes. tmnn measures them once per
+// adapter on first use and remembers the result; a measurement taken while
+// the machine was busy can pick a slower tile, and this is how to take it
+// again. The tile of each product shape a program runs is measured again on
+// its next use.
 import { ansi, plain, rows, tuningRows } from '../capabilities/format.js';
 import { gpuTuning } from '../capabilities/gpu.js';
 import type { WebGpuBackend } from '../backends/webgpu/index.js';

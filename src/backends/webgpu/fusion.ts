@@ -1,10 +1,10 @@
 // Fusing elementwise chains. A pending elementwise op (data.ts) is a node in
 // a small DAG whose leaves are computed buffers; when a value is needed, the
 // DAG under it becomes one WGSL function, `value(i)`, which the elementwise
-// kernel (or a matmul's epilogue, or a reduction's loads) calls per element. Each node is a
-// function of its own flat index; an argument broadcast to its consumer's
-// shape is read through an index map whose dimensions are baked in as
-// constants. Nodes that a live tensor still holds are written out by the
+// kernel (or a matmul's epilogue, or a reduction's loads) calls per element.
+// Each node is a function of its own flat index; an argument broadcast to its
+// consumer's shape is read through an index map whose dimensions are baked in
+// as constants. Nodes that a live tensor still holds are written out by the
 // same launch (extra outputs), so fusion never computes anything twice.
 // Scalars kept on the CPU (data.ts) are read from a uniform, `consts`, whose
 // values come with the launch: the code does not depend on them. Nor on the

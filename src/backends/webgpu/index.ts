@@ -137,7 +137,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     walk(root);
   }
 
-  /** A pending float matmul the size of `root` in its chain, whose accumulator can feed root's expression. */
+  /** A pending matmul the size of `root` in its chain (float, or an int8 product), whose accumulator can feed root's expression. */
   function epilogueCandidate(root: GpuData): GpuData | undefined {
     if (!isFloat(root.dtype) || packing(root.dtype, features) > 1) return undefined;
     const seen = new Set<GpuData>();

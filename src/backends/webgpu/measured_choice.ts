@@ -7,11 +7,9 @@ import type { Runtime } from './runtime.js';
 import { recall, recallOrMeasure } from './tuning_store.js';
 
 export interface MeasuredChoice<T> {
-  /** This device's choice once measured, recalled or set; undefined before. */
-  of(rt: Runtime): T | undefined;
   /** Sets the choice for a device, overriding the measurement; null forgets it (the next measure() recalls or times it again). */
   use(rt: Runtime, value: T | null): void;
-  /** of(rt), else what an earlier process measured on the adapter; times nothing. */
+  /** This device's choice once measured, recalled or set, else what an earlier process measured on the adapter; times nothing. */
   known(rt: Runtime): Promise<T | undefined>;
   /** The choice, timed on this device once (or recalled from an earlier process's timing). */
   measure(rt: Runtime): Promise<T>;
@@ -44,7 +42,6 @@ export function measuredChoice<T>(what: string, print: string, parse: (stored: u
     return running;
   };
   return {
-    of: (rt) => chosen.get(rt.ctx.device),
     use(rt, value) {
       if (value !== null) return void chosen.set(rt.ctx.device, value);
       chosen.delete(rt.ctx.device);

@@ -1,5 +1,6 @@
 // Timing kernels against each other on a device, for the choices measured
-// per adapter (matmul tile, int8 dot product, quantized way). Rounds
+// per adapter (matmul tiles, int8 kernel, f16-way tile, row layout, quantized
+// way), on scratch buffers of their own. Rounds
 // interleave the candidates and each keeps its best time, so a burst of load
 // on a shared machine slows one round of all of them rather than one
 // candidate's runs. Where the device has timestamp queries a run is timed on
@@ -7,6 +8,7 @@
 // a wake-up from waiting is not counted); elsewhere from the submit until the
 // GPU has finished it.
 import type { Runtime } from './runtime.js';
+import { BufferUsage } from './usage.js';
 
 /** Each run's best time in ms over `rounds` interleaved rounds; a run records its kernels (dispatches only), this submits and waits. */
 export async function bestTimes(rt: Runtime, runs: readonly (() => void)[], rounds: number): Promise<number[]> {
@@ -24,4 +26,32 @@ async function timeRun(rt: Runtime, run: () => void): Promise<number> {
   rt.commands.flush();
   await rt.ctx.wait(rt.ctx.device.queue.onSubmittedWorkDone());
   return performance.now() - start;
+}
+
+/** The candidate whose run is fastest over `rounds` interleaved rounds (the first of equals). */
+export async function fastest<T>(rt: Runtime, candidates: readonly T[], run: (candidate: T) => () => void, rounds: number): Promise<T> {
+  const times = await bestTimes(rt, candidates.map(run), rounds);
+  return candidates[times.indexOf(Math.min(...times))];
+}
+
+/**
+ * Runs `use` with storage buffers of `bytes` each (rounded up to whole
+ * words), of its own rather than the pool's, so that a measurement running in
+ * the background leaves the program's memory as it was; destroyed after. A
+ * device short of memory fails the measurement here, not the program's next
+ * read, where an uncaught error would surface.
+ */
+export async function withScratchBuffers<T>(rt: Runtime, bytes: readonly number[], use: (buffers: GPUBuffer[]) => Promise<T>): Promise<T> {
+  const { device } = rt.ctx;
+  const usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
+  device.pushErrorScope('out-of-memory');
+  const buffers = bytes.map((n) => device.createBuffer({ size: Math.max(4, Math.ceil(n / 4) * 4), usage }));
+  const outOfMemory = device.popErrorScope();
+  try {
+    const error = await rt.ctx.wait(outOfMemory);
+    if (error) throw new Error(`webgpu: no memory for a timing run: ${error.message}`);
+    return await use(buffers);
+  } finally {
+    for (const buffer of buffers) buffer.destroy();
+  }
 }

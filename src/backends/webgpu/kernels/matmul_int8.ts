@@ -13,17 +13,16 @@ import dot4Packed from '../../../../shaders/dot4_packed.wgsl';
 import dot4Unpacked from '../../../../shaders/dot4_unpacked.wgsl';
 import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
 import matmulInt8SubgroupShader from '../../../../shaders/matmul_int8_subgroup.wgsl';
-import matmulInt8Store from '../../../../shaders/matmul_int8_store.wgsl';
 import matmulInt8Io from '../../../../shaders/matmul_int8_io.wgsl';
+import matmulStore from '../../../../shaders/matmul_store.wgsl';
 import type { GpuContext } from '../device.js';
 import { computeType } from '../layout.js';
 import { measuredChoice } from '../measured_choice.js';
 import type { Operand, Runtime } from '../runtime.js';
-import { bestTimes } from '../timing.js';
+import { fastest, withScratchBuffers } from '../timing.js';
 import { fingerprint } from '../tuning_store.js';
-import { BufferUsage } from '../usage.js';
-import type { Epilogue } from './matmul_kernel.js';
-import { describeQuantizedTile, parseQuantizedTile, QUANTIZED_TILES, quantizedGroups, quantizedTileRuns, SQUARE_TILE, subgroupDefines, type QuantizedTile } from './quantized_tiles.js';
+import { shareADefines, tileGroups, type Epilogue } from './matmul_kernel.js';
+import { describeQuantizedTile, parseQuantizedTile, QUANTIZED_TILES, quantizedTileRuns, SQUARE_TILE, type QuantizedTile } from './quantized_tiles.js';
 
 export type Int8Path = 'dot4I8Packed' | 'unpacked';
 
@@ -68,14 +67,14 @@ function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, { path, til
   const [batchA, m, k] = a.shape;
   const [batchB, n] = b.shape;
   const dot4 = path === 'dot4I8Packed' ? dot4Packed : dot4Unpacked;
-  const tail = [matmulInt8Io, dot4, matmulInt8Store, ...(epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'])];
-  const types = { Out: computeType(epilogue?.outDtype ?? 'i32', rt.ctx.features) };
+  const tail = [matmulInt8Io, dot4, matmulStore, ...(epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'])];
+  const types = { Acc: 'i32', Out: computeType(epilogue?.outDtype ?? 'i32', rt.ctx.features) } as const;
   const kernel = tile.shareA
     ? rt.compiler.kernel({
         name: 'matmul_int8_subgroup',
         source: [matmulInt8SubgroupShader, ...tail],
         types,
-        defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, ...subgroupDefines(tile, rt.ctx.features) },
+        defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, ...shareADefines(tile, rt.ctx.features) },
         constants: { WG_X: tile.wgX },
       })
     : rt.compiler.kernel({
@@ -86,7 +85,7 @@ function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, { path, til
         constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
       });
   const params = Uint32Array.of(m, n, k, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tile.tileM * tile.tileN, 0, 0);
-  const groups = quantizedGroups(tile, m, n, Math.max(batchA, batchB));
+  const groups = tileGroups(tile, m, n, Math.max(batchA, batchB));
   rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, groups, counted);
 }
 
@@ -99,7 +98,7 @@ function parseKernel(stored: unknown): Int8Kernel | undefined {
 }
 
 /** What the choice depends on: a change to any of it times the candidates again. */
-export const INT8_MEASURED = fingerprint(matmulInt8Shader, matmulInt8SubgroupShader, matmulInt8Io, matmulInt8Store, dot4Packed, dot4Unpacked, JSON.stringify(QUANTIZED_TILES));
+export const INT8_MEASURED = fingerprint(matmulInt8Shader, matmulInt8SubgroupShader, matmulInt8Io, matmulStore, dot4Packed, dot4Unpacked, JSON.stringify(QUANTIZED_TILES));
 
 const choice = measuredChoice('int8-kernel', INT8_MEASURED, parseKernel, timeCandidates);
 
@@ -113,17 +112,10 @@ export const useInt8Kernel = choice.use;
 export const preloadInt8Kernel = choice.preload;
 
 /** The fastest candidate on a [256, 512] × [512, 512] product, in alternating rounds (timing.ts). */
-async function timeCandidates(rt: Runtime): Promise<Int8Kernel> {
-  const { device } = rt.ctx;
+function timeCandidates(rt: Runtime): Promise<Int8Kernel> {
   const [m, n, k] = [256, 512, 512];
-  const bufs = [m * k, n * k, 4 * m * n].map((size) => device.createBuffer({ size, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST }));
-  const a: Operand = { buffer: bufs[0], shape: [1, m, k], dtype: 'i8' };
-  const b: Operand = { buffer: bufs[1], shape: [1, n, k], dtype: 'i8' };
-  const candidates = int8Candidates(rt.ctx.features);
-  try {
-    const times = await bestTimes(rt, candidates.map((c) => () => encode(rt, a, b, bufs[2], c, undefined, false)), 3);
-    return candidates[times.indexOf(Math.min(...times))];
-  } finally {
-    for (const buf of bufs) buf.destroy();
-  }
+  return withScratchBuffers(rt, [m * k, n * k, 4 * m * n], ([a, b, out]) => {
+    const [x, w]: Operand[] = [{ buffer: a, shape: [1, m, k], dtype: 'i8' }, { buffer: b, shape: [1, n, k], dtype: 'i8' }];
+    return fastest(rt, int8Candidates(rt.ctx.features), (c) => () => encode(rt, x, w, out, c, undefined, false), 3);
+  });
 }

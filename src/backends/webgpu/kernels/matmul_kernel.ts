@@ -103,8 +103,16 @@ export function tileRuns(tile: MatmulTile, ctx: Pick<GpuContext, 'limits' | 'fea
     (!tile.shareA || shareASubgroup(tile, features) !== null);
 }
 
+/** A tile's shape, as the float tiles here and the int8 ones of quantized_tiles.ts share it. */
+type TileShape = Pick<MatmulTile, 'tileM' | 'tileN' | 'wgX' | 'wgY'>;
+
+/** Workgroups covering an [m, n] output per batch entry: TILE_M × TILE_N per invocation, WG_X × WG_Y invocations. */
+export function tileGroups(tile: TileShape, m: number, n: number, batch = 1): [number, number, number] {
+  return [Math.ceil(n / (tile.wgX * tile.tileN)), Math.ceil(m / (tile.wgY * tile.tileM)), batch];
+}
+
 /** The subgroup size a shareA tile is built for: the device's fixed one, if it divides a one-row workgroup; else null. */
-function shareASubgroup(tile: MatmulTile, features: GpuContext['features']): number | null {
+export function shareASubgroup(tile: TileShape, features: GpuContext['features']): number | null {
   const size = features.subgroupSize;
   return size !== null && tile.wgX % size === 0 && tile.wgY === 1 ? size : null;
 }
@@ -121,11 +129,11 @@ export function describeTile(tile: MatmulTile): string {
 }
 
 /** The subgroup kernels' SG and A_LOADS (rows of A each lane loads), or a clear error where the tile cannot run. */
-function shareADefines(tile: MatmulTile, features: GpuContext['features']): { SG: number; A_LOADS: number } {
+export function shareADefines(tile: TileShape, features: GpuContext['features']): { SG: number; A_LOADS: number } {
   const size = shareASubgroup(tile, features);
   if (size === null) {
     throw new Error(
-      `webgpu matmul: a tile sharing A across a subgroup needs a one-row workgroup and subgroups of one fixed size dividing its width ${tile.wgX}×${tile.wgY} ` +
+      `webgpu matmul: a tile sharing A (or x) across a subgroup needs a one-row workgroup and subgroups of one fixed size dividing its width ${tile.wgX}×${tile.wgY} ` +
         `(this device: ${features.subgroupSize === null ? 'no fixed subgroup size' : `subgroups of ${features.subgroupSize}`})`,
     );
   }
@@ -221,6 +229,6 @@ export function encodeWithTile(
     // Outputs per invocation (vec4s for matmul_vec4): see matmul_dims.wgsl.
     tile.vec4 ? (tile.tileM * tile.tileN) / 4 : tile.tileM * tile.tileN,
   );
-  const groups: [number, number, number] = [Math.ceil(d.n / (tile.wgX * tile.tileN)), Math.ceil(d.m / (tile.wgY * tile.tileM)), d.batch];
+  const groups = tileGroups(tile, d.m, d.n, d.batch);
   rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, groups, counted);
 }

@@ -28,9 +28,8 @@
 // shape's tile is measured again when the device's is (`tmnn tune`).
 import type { MatmulConfig } from '../../kernels.js';
 import type { Operand, Runtime } from '../runtime.js';
-import { bestTimes } from '../timing.js';
+import { bestTimes, withScratchBuffers } from '../timing.js';
 import { fingerprint, recall, recallOrMeasure, type Tuned } from '../tuning_store.js';
-import { BufferUsage } from '../usage.js';
 import { TILE_CANDIDATES, TILE_KERNEL_SOURCES, encodeWithTile, tileRuns, vec4Eligible, type MatmulTile, type ProductDims } from './matmul_kernel.js';
 
 /** Products of at least this many multiply-adds use the device's tile (and the first one starts its tuning). */
@@ -284,32 +283,19 @@ async function timeShape(rt: Runtime, d: ProductDims, config: MatmulConfig): Pro
   });
 }
 
-/**
- * Runs `measure` with f32 operands and an output of a product's sizes, in
- * buffers of its own (not the pool's: a measurement running in the
- * background leaves the program's memory as it was), destroyed after.
- */
+/** Runs `measure` with f32 operands and an output of a product's sizes, in scratch buffers (timing.ts). */
 async function withProduct<T>(
   rt: Runtime, d: ProductDims, config: MatmulConfig,
   measure: (run: (tile: MatmulTile, repeats: number) => () => void) => Promise<T>,
 ): Promise<T> {
-  const { device } = rt.ctx;
-  const usage = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
   const shapeA = config.transposeA ? [d.batchA, d.k, d.m] : [d.batchA, d.m, d.k];
   const shapeB = config.transposeB ? [d.batchB, d.n, d.k] : [d.batchB, d.k, d.n];
-  // A device short of memory fails the measurement, not the program's next read (where an uncaught error would surface).
-  device.pushErrorScope('out-of-memory');
-  const [abuf, bbuf, out] = [d.batchA * d.m * d.k, d.batchB * d.k * d.n, d.batch * d.m * d.n].map((len) => device.createBuffer({ size: 4 * len, usage }));
-  const outOfMemory = device.popErrorScope();
-  const a: Operand = { buffer: abuf, shape: shapeA, dtype: 'f32' };
-  const b: Operand = { buffer: bbuf, shape: shapeB, dtype: 'f32' };
-  try {
-    const error = await rt.ctx.wait(outOfMemory);
-    if (error) throw new Error(`webgpu: no memory to time a matmul tile: ${error.message}`);
-    return await measure((tile, repeats) => () => {
+  const sizes = [d.batchA * d.m * d.k, d.batchB * d.k * d.n, d.batch * d.m * d.n].map((len) => 4 * len);
+  return withScratchBuffers(rt, sizes, ([abuf, bbuf, out]) => {
+    const a: Operand = { buffer: abuf, shape: shapeA, dtype: 'f32' };
+    const b: Operand = { buffer: bbuf, shape: shapeB, dtype: 'f32' };
+    return measure((tile, repeats) => () => {
       for (let i = 0; i < repeats; i++) encodeWithTile(rt, a, b, config, 'f32', out, tile, undefined, d, false);
     });
-  } finally {
-    for (const buf of [abuf, bbuf, out]) buf.destroy();
-  }
+  });
 }

@@ -12,10 +12,10 @@ import matmulW8SubgroupShader from '../../../../shaders/matmul_w8_subgroup.wgsl'
 import { computeType } from '../layout.js';
 import { measuredChoice } from '../measured_choice.js';
 import type { Operand, Runtime } from '../runtime.js';
-import { bestTimes } from '../timing.js';
+import { fastest, withScratchBuffers } from '../timing.js';
 import { fingerprint } from '../tuning_store.js';
-import { BufferUsage } from '../usage.js';
-import { parseQuantizedTile, QUANTIZED_TILES, quantizedGroups, quantizedTileRuns, SQUARE_TILE, subgroupDefines, type QuantizedTile } from './quantized_tiles.js';
+import { shareADefines, tileGroups } from './matmul_kernel.js';
+import { parseQuantizedTile, QUANTIZED_TILES, quantizedTileRuns, SQUARE_TILE, type QuantizedTile } from './quantized_tiles.js';
 
 /**
  * out (f32 [M, N]) = f16(x) · dequantize(w, scales) for x [M, K] (f32 or
@@ -32,10 +32,10 @@ export function matmulW8(rt: Runtime, x: Operand, w: Operand, scales: Operand, o
   // f16 stored (or widened from f16, exact) needs no rounding; f32 is rounded to f16 as loaded.
   const defines = { TILE_M: t.tileM, TILE_N: t.tileN, ROUND_X: x.dtype === 'f32' };
   const kernel = t.shareA
-    ? rt.compiler.kernel({ name: 'matmul_w8_subgroup', ...common, defines: { ...defines, ...subgroupDefines(t, rt.ctx.features) }, constants: { WG_X: t.wgX } })
+    ? rt.compiler.kernel({ name: 'matmul_w8_subgroup', ...common, defines: { ...defines, ...shareADefines(t, rt.ctx.features) }, constants: { WG_X: t.wgX } })
     : rt.compiler.kernel({ name: 'matmul_w8', ...common, defines, constants: { WG_X: t.wgX, WG_Y: t.wgY } });
   const params = Uint32Array.of(m, n, k, 0);
-  rt.commands.dispatch(kernel, { x: x.buffer, w: w.buffer, scales: scales.buffer, out, dims: params }, quantizedGroups(t, m, n), counted);
+  rt.commands.dispatch(kernel, { x: x.buffer, w: w.buffer, scales: scales.buffer, out, dims: params }, tileGroups(t, m, n), counted);
 }
 
 /** What the choice depends on: a change to any of it times the tiles again. */
@@ -53,17 +53,11 @@ export const useW8Tile = choice.use;
 export const preloadW8Tile = choice.preload;
 
 /** The fastest tile on a [256, 512] × [512, 512] product with f32 activations (as most are), in alternating rounds (timing.ts). */
-async function timeTiles(rt: Runtime): Promise<QuantizedTile> {
-  const { device, features } = rt.ctx;
+function timeTiles(rt: Runtime): Promise<QuantizedTile> {
   const [m, n, k] = [256, 512, 512];
-  const bufs = [4 * m * k, n * k, 4 * n, 4 * m * n].map((size) => device.createBuffer({ size, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST }));
-  const [x, w, scales, out] = bufs;
-  const tiles = QUANTIZED_TILES.filter((tile) => quantizedTileRuns(tile, features));
-  const run = (tile: QuantizedTile) => () => matmulW8(rt, { buffer: x, shape: [m, k], dtype: 'f32' }, { buffer: w, shape: [n, k], dtype: 'i8' }, { buffer: scales, shape: [n], dtype: 'f32' }, out, tile, false);
-  try {
-    const times = await bestTimes(rt, tiles.map(run), 3);
-    return tiles[times.indexOf(Math.min(...times))];
-  } finally {
-    for (const buf of bufs) buf.destroy();
-  }
+  return withScratchBuffers(rt, [4 * m * k, n * k, 4 * n, 4 * m * n], ([x, w, scales, out]) => {
+    const tiles = QUANTIZED_TILES.filter((tile) => quantizedTileRuns(tile, rt.ctx.features));
+    const operands: [Operand, Operand, Operand] = [{ buffer: x, shape: [m, k], dtype: 'f32' }, { buffer: w, shape: [n, k], dtype: 'i8' }, { buffer: scales, shape: [n], dtype: 'f32' }];
+    return fastest(rt, tiles, (tile) => () => matmulW8(rt, ...operands, out, tile, false), 3);
+  });
 }

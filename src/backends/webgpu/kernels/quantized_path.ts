@@ -17,9 +17,8 @@
 // choice.
 import type { QuantizedPath } from '../../kernels.js';
 import type { Operand, Runtime } from '../runtime.js';
-import { bestTimes } from '../timing.js';
+import { bestTimes, withScratchBuffers } from '../timing.js';
 import { fingerprint, recall, recallOrMeasure, type Tuned } from '../tuning_store.js';
-import { BufferUsage } from '../usage.js';
 import { INT8_MEASURED, matmulInt8, measureInt8Kernel } from './matmul_int8.js';
 import { matmulW8, measureW8Tile, W8_MEASURED } from './matmul_w8.js';
 
@@ -156,21 +155,15 @@ function parseTiming(stored: unknown): QuantizedTiming | undefined {
 
 /** Both ways' product kernels on one shape, each on the kernel and tile its own measurement chose. */
 async function measure(rt: Runtime, { m, k, n }: QuantizedShape): Promise<QuantizedTiming> {
-  const { device } = rt.ctx;
   const int8Kernel = await measureInt8Kernel(rt);
   const w8Tile = await measureW8Tile(rt);
-  const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
   // The f16 way reads f32 activations (as most are) and rounds them as it loads them.
-  const buffers = [m * k, n * k, 4 * m * k, 4 * n, 4 * m * n].map((bytes) => device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage }));
-  const [xi8, wi8, xf, scales, out] = buffers;
-  const int8 = (): void => matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, { kernel: int8Kernel, counted: false });
-  const f16 = (): void => matmulW8(rt, op(xf, [m, k], 'f32'), op(wi8, [n, k], 'i8'), op(scales, [n], 'f32'), out, w8Tile, false);
-  try {
+  return withScratchBuffers(rt, [m * k, n * k, 4 * m * k, 4 * n, 4 * m * n], async ([xi8, wi8, xf, scales, out]) => {
+    const int8 = (): void => matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, { kernel: int8Kernel, counted: false });
+    const f16 = (): void => matmulW8(rt, op(xf, [m, k], 'f32'), op(wi8, [n, k], 'i8'), op(scales, [n], 'f32'), out, w8Tile, false);
     const [int8Ms, f16Ms] = await bestTimes(rt, [int8, f16], ROUNDS);
     return { path: int8Ms <= f16Ms ? 'int8' : 'f16', int8Ms, f16Ms };
-  } finally {
-    for (const buffer of buffers) buffer.destroy();
-  }
+  });
 }
 
 function op(buffer: GPUBuffer, shape: readonly number[], dtype: Operand['dtype']): Operand {

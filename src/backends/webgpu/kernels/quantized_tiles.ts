@@ -7,6 +7,7 @@
 // arithmetic it feeds, ran 2–3× faster (shaders/README.md). Which tile wins
 // is timed per device (matmul_int8.ts, matmul_w8.ts).
 import type { GpuContext } from '../device.js';
+import { shareASubgroup } from './matmul_kernel.js';
 
 /** TILE_M × TILE_N outputs per invocation in WG_X × WG_Y workgroups; shareA: the one-row subgroup kernel. */
 export interface QuantizedTile {
@@ -31,27 +32,13 @@ export const QUANTIZED_TILES: readonly QuantizedTile[] = [
 /** The tile every device runs, used until a device's measurement is in. */
 export const SQUARE_TILE = QUANTIZED_TILES[0];
 
-/** Whether a device runs a tile: a shared-A tile needs a fixed subgroup size that divides its row of invocations. */
+/** Whether a device runs a tile: a shared-A tile needs a fixed subgroup size that divides its row of invocations (as the float tiles do). */
 export function quantizedTileRuns(tile: QuantizedTile, features: GpuContext['features']): boolean {
-  return !tile.shareA || (features.subgroupSize !== null && tile.wgX % features.subgroupSize === 0);
+  return !tile.shareA || shareASubgroup(tile, features) !== null;
 }
 
 export function describeQuantizedTile(tile: QuantizedTile): string {
   return `${tile.shareA ? 'A shared by subgroup, ' : ''}${tile.tileM}×${tile.tileN} per invocation, ${tile.wgX}×${tile.wgY} workgroup`;
-}
-
-/** The subgroup kernels' SG and A_LOADS (rows each lane loads), or a clear error where the device cannot run the tile. */
-export function subgroupDefines(tile: QuantizedTile, features: GpuContext['features']): { SG: number; A_LOADS: number } {
-  const size = features.subgroupSize;
-  if (!quantizedTileRuns(tile, features) || size === null) {
-    throw new Error(`the tile ${describeQuantizedTile(tile)} needs subgroups of a fixed size dividing ${tile.wgX} (this device: ${size === null ? 'no fixed subgroup size' : `subgroups of ${size}`})`);
-  }
-  return { SG: size, A_LOADS: Math.ceil(tile.tileM / size) };
-}
-
-/** Workgroups covering an [m, n] output per batch entry. */
-export function quantizedGroups(tile: QuantizedTile, m: number, n: number, batch = 1): [number, number, number] {
-  return [Math.ceil(n / (tile.wgX * tile.tileN)), Math.ceil(m / (tile.wgY * tile.tileM)), batch];
 }
 
 /** A stored tile, if it is still one of the candidates (the same object, so choices compare by identity). */

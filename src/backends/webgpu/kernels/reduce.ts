@@ -39,9 +39,8 @@ import type { FusedCode } from '../fusion.js';
 import { computeType } from '../layout.js';
 import { measuredChoice } from '../measured_choice.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
-import { bestTimes } from '../timing.js';
+import { fastest, withScratchBuffers } from '../timing.js';
 import { fingerprint } from '../tuning_store.js';
-import { BufferUsage } from '../usage.js';
 
 /** How rows longer than SHORT_ROW are reduced: a workgroup per row, or an invocation per row. */
 export type RowLayout = 'workgroup' | 'invocation';
@@ -109,20 +108,10 @@ export const measureRowLayout = layoutChoice.measure;
 export const preloadRowLayout = layoutChoice.preload;
 
 /** The faster layout for the row sums of a [256, 1024] f32 matrix, in alternating rounds (timing.ts). */
-async function timeLayouts(rt: Runtime): Promise<RowLayout> {
+function timeLayouts(rt: Runtime): Promise<RowLayout> {
   const [outer, inner] = [256, 1024];
-  const usage = BufferUsage.STORAGE | BufferUsage.COPY_DST;
-  const x = rt.ctx.device.createBuffer({ size: outer * inner * 4, usage });
-  const out = rt.ctx.device.createBuffer({ size: outer * 4, usage });
-  const layouts: RowLayout[] = ['workgroup', 'invocation'];
-  const run = (layout: RowLayout) => () => reduce(rt, 'sum', { buffer: x, shape: [outer, inner], dtype: 'f32' }, out, 'f32', false, layout, false);
-  try {
-    const times = await bestTimes(rt, layouts.map(run), 3);
-    return times[1] < times[0] ? 'invocation' : 'workgroup';
-  } finally {
-    x.destroy();
-    out.destroy();
-  }
+  return withScratchBuffers(rt, [outer * inner * 4, outer * 4], ([x, out]) =>
+    fastest(rt, ['workgroup', 'invocation'] as const, (layout) => () => reduce(rt, 'sum', { buffer: x, shape: [outer, inner], dtype: 'f32' }, out, 'f32', false, layout, false), 3));
 }
 
 export function useSubgroups(rt: Runtime): boolean {
