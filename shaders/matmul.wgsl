@@ -10,7 +10,7 @@
 // neighbouring addresses of B and write neighbouring outputs. Per step of k it
 // loads TILE_M values of A and TILE_N of B for TILE_M·TILE_N multiply-adds.
 // Edges: indices past M or N are clamped for loads and masked for stores, so
-// any M, N, K works. workgroup z is the batch.
+// any M, N, K works. Which tile (and batch) a workgroup takes: tile_grid.wgsl.
 //
 // TypeScript fills in: In (operand type), Acc (accumulator: f32, or i32 for
 // int products), Out (stored type), TILE_M / TILE_N (consts: they size
@@ -30,13 +30,15 @@ override WG_Y: u32 = 8;
 var<private> acc_value: Acc;
 
 @compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let M = dims.M;
   let N = dims.N;
   let K = dims.K;
-  let batch = wg.z;
-  let row0 = wg.y * WG_Y * TILE_M + local.y;
-  let col0 = wg.x * WG_X * TILE_N + local.x;
+  let tile = tile_of(wg, groups, dims.tiles_x, dims.tiles_y);
+  if (tile.z >= dims.batches) { return; }
+  let batch = tile.z;
+  let row0 = tile.y * WG_Y * TILE_M + local.y;
+  let col0 = tile.x * WG_X * TILE_N + local.x;
 
   // Where row i's A values and column j's B values start, and their step along k.
   var a_at: array<u32, TILE_M>;

@@ -11,4 +11,6 @@ struct Dims {
   // matmul_vec4.wgsl): the store loop's bound, from a uniform so that the
   // compiler does not unroll it and a fused epilogue is compiled once.
   outputs: u32,
+  // The tiles across N and down M, and the batch count (tile_grid.wgsl).
+  tiles_x: u32, tiles_y: u32, batches: u32,
 }

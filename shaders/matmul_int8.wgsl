@@ -11,7 +11,8 @@
 //
 // Tiling as matmul.wgsl: register blocks of TILE_M × TILE_N outputs per
 // invocation, rows and columns interleaved across a WG_X × WG_Y workgroup,
-// edges clamped for loads and masked for stores; workgroup z is the batch.
+// edges clamped for loads and masked for stores; tile_grid.wgsl places
+// workgroups on tiles and batches.
 //
 // TypeScript fills in: Acc (i32) and Out (i32, or an epilogue's type)
 // (aliases), TILE_M, TILE_N (consts), WG_X, WG_Y (overrides), and appends
@@ -21,13 +22,15 @@ override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 
 @compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let M = dims.M;
   let N = dims.N;
   let K = dims.K;
-  let batch = wg.z;
-  let row0 = wg.y * WG_Y * TILE_M + local.y;
-  let col0 = wg.x * WG_X * TILE_N + local.x;
+  let tile = tile_of(wg, groups, dims.tiles_x, dims.tiles_y);
+  if (tile.z >= dims.batches) { return; }
+  let batch = tile.z;
+  let row0 = tile.y * WG_Y * TILE_M + local.y;
+  let col0 = tile.x * WG_X * TILE_N + local.x;
   var a_at: array<u32, TILE_M>;
   var b_at: array<u32, TILE_N>;
   for (var i = 0u; i < TILE_M; i++) { a_at[i] = batch * dims.batch_stride_a + min(row0 + i * WG_Y, M - 1u) * K; }

@@ -4,7 +4,8 @@
 // need not start on a word.
 
 // outputs: TILE_M · TILE_N, the bound of matmul_store.wgsl's loop.
-struct Dims { M: u32, N: u32, K: u32, batch_stride_a: u32, batch_stride_b: u32, outputs: u32 }
+// tiles_x, tiles_y, batches: where tile_grid.wgsl places workgroups.
+struct Dims { M: u32, N: u32, K: u32, batch_stride_a: u32, batch_stride_b: u32, outputs: u32, tiles_x: u32, tiles_y: u32, batches: u32 }
 
 @group(0) @binding(0) var<storage, read> a: array<u32>;
 @group(0) @binding(1) var<storage, read> b: array<u32>;

@@ -26,13 +26,15 @@ var<workgroup> tile_a: array<Acc, BM * BK>;
 var<workgroup> tile_b: array<Acc, BK * BN>;
 
 @compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(local_invocation_index) lid: u32) {
   let M = dims.M;
   let N = dims.N;
   let K = dims.K;
-  let batch = wg.z;
-  let block_row = wg.y * BM;
-  let block_col = wg.x * BN;
+  let tile = tile_of(wg, groups, dims.tiles_x, dims.tiles_y);
+  if (tile.z >= dims.batches) { return; }
+  let batch = tile.z;
+  let block_row = tile.y * BM;
+  let block_col = tile.x * BN;
   let a_base = batch * dims.batch_stride_a;
   let b_base = batch * dims.batch_stride_b;
   let threads = WG_X * WG_Y;

@@ -43,13 +43,15 @@ fn store(idx: u32, x: Acc) {
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(local_invocation_index) lid: u32) {
   let M = dims.M;
   let N4 = dims.N / 4u;
   let K = dims.K;
-  let batch = wg.z;
-  let block_row = wg.y * BM;
-  let block_col4 = wg.x * BN4;
+  let tile = tile_of(wg, groups, dims.tiles_x, dims.tiles_y);
+  if (tile.z >= dims.batches) { return; }
+  let batch = tile.z;
+  let block_row = tile.y * BM;
+  let block_col4 = tile.x * BN4;
   let a_base = batch * dims.batch_stride_a;
   let b_base = batch * (dims.batch_stride_b / 4u);
   let trans_a = dims.trans_a != 0u;

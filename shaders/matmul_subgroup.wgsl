@@ -30,13 +30,15 @@ const WG_Y = 1u;
 var<private> acc_value: Acc;
 
 @compute @workgroup_size(WG_X)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
   let M = dims.M;
   let N = dims.N;
   let K = dims.K;
-  let batch = wg.z;
-  let row0 = wg.y * TILE_M;
-  let col0 = wg.x * WG_X * TILE_N + local.x;
+  let tile = tile_of(wg, groups, dims.tiles_x, dims.tiles_y);
+  if (tile.z >= dims.batches) { return; }
+  let batch = tile.z;
+  let row0 = tile.y * TILE_M;
+  let col0 = tile.x * WG_X * TILE_N + local.x;
 
   var a_at: array<u32, A_LOADS>;
   var b_at: array<u32, TILE_N>;

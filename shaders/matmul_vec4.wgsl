@@ -12,7 +12,8 @@
 // invocations read neighbouring words of B. Per step of k it loads TILE_M
 // scalars of A and TILE_N4 vec4 of B for 4·TILE_M·TILE_N4 multiply-adds.
 // Edges: rows past M and columns past N are clamped for loads and masked for
-// stores, so any M and K work. workgroup z is the batch.
+// stores, so any M and K work. Which tile (and batch) a workgroup takes:
+// tile_grid.wgsl.
 //
 // TypeScript fills in: In (operand type), Acc (accumulator: f32, or i32 for
 // int products), Out (stored type), TILE_M / TILE_N4 (consts: they size
@@ -29,14 +30,16 @@ override WG: u32 = 16;
 var<private> acc_value: Acc;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let M = dims.M;
   let N = dims.N;
   let K = dims.K;
   let N4 = N / 4u;
-  let batch = wg.z;
-  let row0 = wg.y * TILE_M;
-  let col0 = wg.x * WG * TILE_N4 + local.x;
+  let tile = tile_of(wg, groups, dims.tiles_x, dims.tiles_y);
+  if (tile.z >= dims.batches) { return; }
+  let batch = tile.z;
+  let row0 = tile.y * TILE_M;
+  let col0 = tile.x * WG * TILE_N4 + local.x;
 
   var a_at: array<u32, TILE_M>;
   var b_at: array<u32, TILE_N4>;

@@ -31,14 +31,16 @@ override WG: u32 = 16;
 var<private> acc_value: Acc;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
   let M = dims.M;
   let N = dims.N;
   let K = dims.K;
   let N4 = N / 4u;
-  let batch = wg.z;
-  let row0 = wg.y * TILE_M;
-  let col0 = wg.x * WG * TILE_N4 + local.x;
+  let tile = tile_of(wg, groups, dims.tiles_x, dims.tiles_y);
+  if (tile.z >= dims.batches) { return; }
+  let batch = tile.z;
+  let row0 = tile.y * TILE_M;
+  let col0 = tile.x * WG * TILE_N4 + local.x;
 
   var a_at: array<u32, A_LOADS>;
   var b_at: array<u32, TILE_N4>;

@@ -20,12 +20,14 @@ override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
 
 @compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u) {
   let M = dims.M;
   let N = dims.N;
   let K = dims.K;
-  let row0 = wg.y * WG_Y * TILE_M + local.y;
-  let col0 = wg.x * WG_X * TILE_N + local.x;
+  let tile = tile_of(wg, groups, dims.tiles_x, dims.tiles_y);
+  if (tile.z >= dims.batches) { return; }
+  let row0 = tile.y * WG_Y * TILE_M + local.y;
+  let col0 = tile.x * WG_X * TILE_N + local.x;
   var x_at: array<u32, TILE_M>;
   var w_at: array<u32, TILE_N>;
   for (var i = 0u; i < TILE_M; i++) { x_at[i] = min(row0 + i * WG_Y, M - 1u) * K; }

@@ -5,7 +5,8 @@
 // rounding in registers spares a launch that would write an f16 copy of x
 // first. round_f16 is elementwise_lib.wgsl's, which TypeScript appends.
 
-struct Dims { M: u32, N: u32, K: u32 }
+// tiles_x, tiles_y, batches (1): where tile_grid.wgsl places workgroups.
+struct Dims { M: u32, N: u32, K: u32, tiles_x: u32, tiles_y: u32, batches: u32 }
 
 @group(0) @binding(0) var<storage, read> x: array<In>;
 @group(0) @binding(1) var<storage, read> w: array<u32>;

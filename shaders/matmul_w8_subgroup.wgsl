@@ -20,12 +20,14 @@ enable subgroups;
 override WG_X: u32 = 16;
 
 @compute @workgroup_size(WG_X)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
   let M = dims.M;
   let N = dims.N;
   let K = dims.K;
-  let row0 = wg.y * TILE_M;
-  let col0 = wg.x * WG_X * TILE_N + local.x;
+  let tile = tile_of(wg, groups, dims.tiles_x, dims.tiles_y);
+  if (tile.z >= dims.batches) { return; }
+  let row0 = tile.y * TILE_M;
+  let col0 = tile.x * WG_X * TILE_N + local.x;
   var x_at: array<u32, A_LOADS>;
   var w_at: array<u32, TILE_N>;
   for (var q = 0u; q < A_LOADS; q++) { x_at[q] = min(row0 + q * SG + lane, M - 1u) * K; }

@@ -79,6 +79,17 @@ describe.each(KERNELS.map((k) => [describeInt8Kernel(k), k] as const))('int8 pro
     const b = tm.tensor(bv, [1, n, k], { dtype: 'i8' });
     expectExact(await product(kernel, a, b, batch, m, n), reference(av, bv, batch, 1, m, n, k));
   });
+  it('a batch of 70,001 products, more workgroups than a launch dimension takes, is folded into the grid and stays exact', async () => {
+    if (!runs(kernel)) return;
+    const [batch, m, k, n] = [70_001, 2, 5, 3];
+    const av = randomInts(batch * m * k, -128, 127);
+    const bv = randomInts(batch * n * k, -128, 127);
+    const a = tm.tensor(av, [batch, m, k], { dtype: 'i8' });
+    const b = tm.tensor(bv, [batch, n, k], { dtype: 'i8' });
+    expectExact(await product(kernel, a, b, batch, m, n), reference(av, bv, batch, batch, m, n, k));
+    a.dispose();
+    b.dispose();
+  });
 });
 
 describe.each(KERNELS.map((k) => [describeInt8Kernel(k), k] as const))('a float chain over the product through %s', (_, kernel) => {

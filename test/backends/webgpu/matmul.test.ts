@@ -52,6 +52,22 @@ describe.each(TILE_CANDIDATES.map((t, i) => [tileName(t), i] as const))('tile %s
     }
   });
 
+  it('a batch of 70,001 products, more workgroups than a launch dimension takes, is folded into the grid and every product is right', async () => {
+    const [batch, m, k, n] = [70_001, 3, 5, tile.vec4 ? 4 : 3];
+    const [aShape, bShape] = [[batch, m, k], [batch, k, n]];
+    const av = asF32(uniform(batch * m * k));
+    const bv = asF32(uniform(batch * k * n));
+    const [a, b] = [tm.tensor(av, aShape), tm.tensor(bv, bShape)];
+    const out = gpu.runtime.pool.acquire(batch * m * n * 4);
+    matmulWithTile(gpu.runtime, { buffer: bufferOf(a), shape: aShape, dtype: 'f32' }, { buffer: bufferOf(b), shape: bShape, dtype: 'f32' }, { transposeA: false, transposeB: false }, 'f32', out, tile);
+    const got = new Float32Array(await gpu.runtime.commands.read(out, batch * m * n * 4));
+    gpu.runtime.pool.release(out);
+    a.dispose();
+    b.dispose();
+    const want = matmulRef(f64(aShape, av), f64(bShape, bv));
+    expectClose(got, want.v, 1e-4, 'batch of 70,001', want.v.map(() => Math.sqrt(k) * 2));
+  });
+
   it('i32 wraps like C', async () => {
     const [m, k, n] = [9, 33, tile.vec4 ? 8 : 7];
     const av = randomInts(m * k, -(2 ** 31), 2 ** 31 - 1);

@@ -86,6 +86,19 @@ describe.each(QUANTIZED_TILES.map((t) => [describeQuantizedTile(t), t] as const)
   });
 });
 
+it('2,097,157 rows, more workgroups than a launch dimension takes, are folded into the grid and every row is right', async () => {
+  const [m, k, n] = [65_536 * 32 + 5, 4, 3];
+  const xv = asF16(uniform(m * k));
+  const wv = randomInts(n * k, -128, 127);
+  const sv = asF32(uniform(n, 0.001, 0.1));
+  const x = tm.tensor(asF32(xv), [m, k]);
+  const w = tm.tensor(wv, [n, k], { dtype: 'i8' });
+  const scales = tm.tensor(sv, [n]);
+  const { want, size } = reference(xv, wv, sv, m, n, k);
+  for (const tile of QUANTIZED_TILES.filter(runs)) expectClose(await product(tile, x, w, scales), want, TOL.f32, describeQuantizedTile(tile), size);
+  for (const t of [x, w, scales]) t.dispose();
+});
+
 it('rounds f32 activations exactly as f16 does: ties to even, subnormal halves, overflow to ∞, NaN', async () => {
   const values = [1 + 2 ** -11, 1 + 3 * 2 ** -11, -(1 + 2 ** -11), 0.1, -1 / 3, 65000, 65519, 65520, -1e6, 1e-6, -3e-7, 6.1e-5, 2 ** -25, 3 * 2 ** -25, 0, NaN, Infinity];
   const xv = asF32(Float64Array.from(values));

@@ -15,13 +15,14 @@ import matmulInt8Shader from '../../../../shaders/matmul_int8.wgsl';
 import matmulInt8SubgroupShader from '../../../../shaders/matmul_int8_subgroup.wgsl';
 import matmulInt8Io from '../../../../shaders/matmul_int8_io.wgsl';
 import matmulStore from '../../../../shaders/matmul_store.wgsl';
+import tileGrid from '../../../../shaders/tile_grid.wgsl';
 import type { GpuContext } from '../device.js';
 import { computeType } from '../layout.js';
 import { measuredChoice } from '../measured_choice.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { fastest, withScratchBuffers } from '../timing.js';
 import { fingerprint } from '../tuning_store.js';
-import { shareADefines, tileGroups, type Epilogue } from './matmul_kernel.js';
+import { shareADefines, tileLaunch, type Epilogue } from './matmul_kernel.js';
 import { describeQuantizedTile, parseQuantizedTile, QUANTIZED_TILES, quantizedTileRuns, SQUARE_TILE, type QuantizedTile } from './quantized_tiles.js';
 
 export type Int8Path = 'dot4I8Packed' | 'unpacked';
@@ -67,7 +68,7 @@ function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, { path, til
   const [batchA, m, k] = a.shape;
   const [batchB, n] = b.shape;
   const dot4 = path === 'dot4I8Packed' ? dot4Packed : dot4Unpacked;
-  const tail = [matmulInt8Io, dot4, matmulStore, ...(epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'])];
+  const tail = [matmulInt8Io, tileGrid, dot4, matmulStore, ...(epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'])];
   const types = { Acc: 'i32', Out: computeType(epilogue?.outDtype ?? 'i32', rt.ctx.features) } as const;
   const kernel = tile.shareA
     ? rt.compiler.kernel({
@@ -84,9 +85,9 @@ function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, { path, til
         defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
         constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
       });
-  const params = Uint32Array.of(m, n, k, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tile.tileM * tile.tileN, 0, 0);
-  const groups = tileGroups(tile, m, n, Math.max(batchA, batchB));
-  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, groups, counted);
+  const launch = tileLaunch(tile, m, n, Math.max(batchA, batchB));
+  const params = Uint32Array.of(m, n, k, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tile.tileM * tile.tileN, ...launch.dims);
+  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, launch.groups, counted);
 }
 
 /** What an earlier run may have stored: a way and a tile that are still candidates. */

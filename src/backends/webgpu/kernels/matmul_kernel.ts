@@ -16,11 +16,12 @@ import matmulSharedVec4Shader from '../../../../shaders/matmul_shared_vec4.wgsl'
 import matmulVec4Shader from '../../../../shaders/matmul_vec4.wgsl';
 import matmulVec4Store from '../../../../shaders/matmul_vec4_store.wgsl';
 import matmulVec4SubgroupShader from '../../../../shaders/matmul_vec4_subgroup.wgsl';
+import tileGrid from '../../../../shaders/tile_grid.wgsl';
 import type { WgslScalar } from '../compiler.js';
 import type { GpuContext } from '../device.js';
 import type { FusedCode } from '../fusion.js';
 import { computeType } from '../layout.js';
-import type { Operand, Runtime } from '../runtime.js';
+import { grid, type Operand, type Runtime } from '../runtime.js';
 
 /** Bindings 0–3 are the operands, the output and the dims; a fused epilogue's start here. */
 export const EPILOGUE_FIRST_BINDING = 4;
@@ -106,9 +107,18 @@ export function tileRuns(tile: MatmulTile, ctx: Pick<GpuContext, 'limits' | 'fea
 /** A tile's shape, as the float tiles here and the int8 ones of quantized_tiles.ts share it. */
 type TileShape = Pick<MatmulTile, 'tileM' | 'tileN' | 'wgX' | 'wgY'>;
 
-/** Workgroups covering an [m, n] output per batch entry: TILE_M × TILE_N per invocation, WG_X × WG_Y invocations. */
-export function tileGroups(tile: TileShape, m: number, n: number, batch = 1): [number, number, number] {
-  return [Math.ceil(n / (tile.wgX * tile.tileN)), Math.ceil(m / (tile.wgY * tile.tileM)), batch];
+/**
+ * A product's launch: its tiles (TILE_M × TILE_N per invocation, WG_X × WG_Y
+ * invocations) across N, down M and per batch entry, as one flat count folded
+ * into workgroups x and y, since any one of the three can pass the 65,535 a
+ * dimension allows; `dims` (the tile counts and the batch count) tell the
+ * kernel which tile a workgroup takes (shaders/tile_grid.wgsl).
+ */
+export function tileLaunch(tile: TileShape, m: number, n: number, batch = 1): { groups: [number, number]; dims: [number, number, number] } {
+  const tilesX = Math.ceil(n / (tile.wgX * tile.tileN));
+  const tilesY = Math.ceil(m / (tile.wgY * tile.tileM));
+  const count = tilesX * tilesY * batch;
+  return { groups: count === 0 ? [0, 0] : grid(count, 1), dims: [tilesX, tilesY, batch] };
 }
 
 /** The subgroup size a shareA tile is built for: the device's fixed one, if it divides a one-row workgroup; else null. */
@@ -180,14 +190,14 @@ export function encodeWithTile(
   const kernel = tile.vec4 && tile.shared
     ? rt.compiler.kernel({
       name: 'matmul_shared_vec4',
-      source: [matmulDims, matmulSharedVec4Shader, ...value],
+      source: [matmulDims, tileGrid, matmulSharedVec4Shader, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4, WG_X: tile.wgX, WG_Y: tile.wgY, BK: tile.shared.bk },
     })
     : tile.vec4 && tile.shareA
     ? rt.compiler.kernel({
       name: 'matmul_vec4_subgroup',
-      source: [matmulDims, matmulVec4SubgroupShader, matmulVec4Store, ...value],
+      source: [matmulDims, tileGrid, matmulVec4SubgroupShader, matmulVec4Store, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4, ...shareADefines(tile, features) },
       constants: { WG: tile.wgX },
@@ -195,7 +205,7 @@ export function encodeWithTile(
     : tile.vec4
     ? rt.compiler.kernel({
       name: 'matmul_vec4',
-      source: [matmulDims, matmulVec4Shader, matmulVec4Store, ...value],
+      source: [matmulDims, tileGrid, matmulVec4Shader, matmulVec4Store, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N4: tile.tileN / 4 },
       constants: { WG: tile.wgX },
@@ -203,7 +213,7 @@ export function encodeWithTile(
     : tile.shareA
     ? rt.compiler.kernel({
       name: 'matmul_subgroup',
-      source: [matmulDims, matmulSubgroupShader, matmulStore, ...value],
+      source: [matmulDims, tileGrid, matmulSubgroupShader, matmulStore, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, ...shareADefines(tile, features) },
       constants: { WG_X: tile.wgX },
@@ -211,24 +221,25 @@ export function encodeWithTile(
     : tile.shared
     ? rt.compiler.kernel({
       name: 'matmul_shared',
-      source: [matmulDims, matmulSharedShader, matmulStore, ...value],
+      source: [matmulDims, tileGrid, matmulSharedShader, matmulStore, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N: tile.tileN, WG_X: tile.wgX, WG_Y: tile.wgY, BK: tile.shared.bk },
     })
     : rt.compiler.kernel({
       name: 'matmul',
-      source: [matmulDims, matmulShader, matmulStore, ...value],
+      source: [matmulDims, tileGrid, matmulShader, matmulStore, ...value],
       types,
       defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
       constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
     });
+  const launch = tileLaunch(tile, d.m, d.n, d.batch);
   const params = Uint32Array.of(
     d.m, d.n, d.k,
     d.batchA === 1 ? 0 : d.m * d.k, d.batchB === 1 ? 0 : d.k * d.n,
     config.transposeA ? 1 : 0, config.transposeB ? 1 : 0,
     // Outputs per invocation (vec4s for matmul_vec4): see matmul_dims.wgsl.
     tile.vec4 ? (tile.tileM * tile.tileN) / 4 : tile.tileM * tile.tileN,
+    ...launch.dims,
   );
-  const groups = tileGroups(tile, d.m, d.n, d.batch);
-  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, groups, counted);
+  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, launch.groups, counted);
 }

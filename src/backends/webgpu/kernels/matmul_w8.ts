@@ -9,12 +9,13 @@ import elementwiseLib from '../../../../shaders/elementwise_lib.wgsl';
 import matmulW8Shader from '../../../../shaders/matmul_w8.wgsl';
 import matmulW8Io from '../../../../shaders/matmul_w8_io.wgsl';
 import matmulW8SubgroupShader from '../../../../shaders/matmul_w8_subgroup.wgsl';
+import tileGrid from '../../../../shaders/tile_grid.wgsl';
 import { computeType } from '../layout.js';
 import { measuredChoice } from '../measured_choice.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { fastest, withScratchBuffers } from '../timing.js';
 import { fingerprint } from '../tuning_store.js';
-import { shareADefines, tileGroups } from './matmul_kernel.js';
+import { shareADefines, tileLaunch } from './matmul_kernel.js';
 import { parseQuantizedTile, QUANTIZED_TILES, quantizedTileRuns, SQUARE_TILE, type QuantizedTile } from './quantized_tiles.js';
 
 /**
@@ -27,15 +28,16 @@ export function matmulW8(rt: Runtime, x: Operand, w: Operand, scales: Operand, o
   const t = tile ?? choice.current(rt, SQUARE_TILE);
   const common = {
     types: { In: computeType(x.dtype, rt.ctx.features) },
-    source: [t.shareA ? matmulW8SubgroupShader : matmulW8Shader, matmulW8Io, elementwiseLib],
+    source: [t.shareA ? matmulW8SubgroupShader : matmulW8Shader, matmulW8Io, tileGrid, elementwiseLib],
   };
   // f16 stored (or widened from f16, exact) needs no rounding; f32 is rounded to f16 as loaded.
   const defines = { TILE_M: t.tileM, TILE_N: t.tileN, ROUND_X: x.dtype === 'f32' };
   const kernel = t.shareA
     ? rt.compiler.kernel({ name: 'matmul_w8_subgroup', ...common, defines: { ...defines, ...shareADefines(t, rt.ctx.features) }, constants: { WG_X: t.wgX } })
     : rt.compiler.kernel({ name: 'matmul_w8', ...common, defines, constants: { WG_X: t.wgX, WG_Y: t.wgY } });
-  const params = Uint32Array.of(m, n, k, 0);
-  rt.commands.dispatch(kernel, { x: x.buffer, w: w.buffer, scales: scales.buffer, out, dims: params }, tileGroups(t, m, n), counted);
+  const launch = tileLaunch(t, m, n);
+  const params = Uint32Array.of(m, n, k, ...launch.dims);
+  rt.commands.dispatch(kernel, { x: x.buffer, w: w.buffer, scales: scales.buffer, out, dims: params }, launch.groups, counted);
 }
 
 /** What the choice depends on: a change to any of it times the tiles again. */
