@@ -58,12 +58,24 @@ async function readEntries(name: string): Promise<Entries> {
   }
 }
 
+/** The last write queued per file: a process's writes to one file run one after another. */
+const writes = new Map<string, Promise<void>>();
+
 /**
  * Sets one entry, keeping the others. A file is written to a temporary file
- * and renamed, so a crash never leaves it torn; two processes writing at once
- * can lose one entry, which costs one measurement again.
+ * and renamed, so a crash never leaves it torn. Writes in one process are
+ * queued (measurements finishing together, in the background, would each
+ * read the file before the other wrote it and keep only their own entry);
+ * two processes writing at once can still lose one entry, which costs one
+ * measurement again.
  */
-export async function writeCacheEntry(name: string, key: string, value: unknown): Promise<void> {
+export function writeCacheEntry(name: string, key: string, value: unknown): Promise<void> {
+  const write = (writes.get(name) ?? Promise.resolve()).then(() => writeEntry(name, key, value));
+  writes.set(name, write);
+  return write;
+}
+
+async function writeEntry(name: string, key: string, value: unknown): Promise<void> {
   if (mode() === 'off') return;
   try {
     const text = JSON.stringify({ ...(await readEntries(name)), [key]: value }, null, 2);

@@ -172,8 +172,8 @@ export async function webgpuSection(): Promise<void> {
     `${checks.join('; ')}\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${describeInt8Kernel(int8Kernel)} ` +
       `(chosen by timing it against the other ways and tiles on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
       `f16 way: x rounded to f16 as the kernel loads it, times the int8 weight turned into floats in the kernel, summed in f32.\n` +
-      `The device's way: ${quantizedPath}, by the product kernels on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}); ` +
-      '"way taken": each shape, run twice, timed the same way on its own. The int8 way also quantizes x, launches these timings leave out: the columns before time both ways whole.',
+      `The device's way: ${quantizedPath}, timing each way whole on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}); ` +
+      '"way taken": each shape, run twice, timed the same way on its own. Whole: the int8 way\'s launches on x (its row maxima, its quantization) with its product, against the f16 way\'s one kernel.',
   );
   // On a CPU rasteriser tfjs takes seconds for one 2048³ product: the split stops at 1024 there.
   const split = await timeSplit(gpu, gpu.device.software ? [256, 1024] : SIZES, ms);

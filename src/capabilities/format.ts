@@ -68,7 +68,7 @@ export function tuningRows(t: GpuTuning, style: Style): [string, string][] {
     ['int8 product', t.int8Kernel ? `${t.int8Kernel.dot}, ${t.int8Kernel.tile}` : notYet],
     ['f16 way tile', t.f16WayTile ?? notYet],
     ['row reductions', t.rowLayout ? `a${t.rowLayout === 'invocation' ? 'n' : ''} ${t.rowLayout} per row` : notYet],
-    ['x·quantized', way ? `${way.way} way (product kernels: int8 ${way.int8Ms.toFixed(1)} ms, f16 ${way.f16Ms.toFixed(1)} ms) ${when(way.measuredAt)}` : notYet],
+    ['x·quantized', way ? `${way.way} way (each way whole: int8 ${way.int8Ms.toFixed(1)} ms, f16 ${way.f16Ms.toFixed(1)} ms) ${when(way.measuredAt)}` : notYet],
   ];
 }
 

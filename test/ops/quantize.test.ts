@@ -8,6 +8,7 @@ import * as tm from '../../src/index.js';
 import { activeBackend } from '../../src/engine.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 import { measureQuantizedPaths, quantizedShapeWay, quantizedTiming, useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
+import { quantizeRows as quantizeRowsOnGpu } from '../../src/backends/webgpu/quantize_rows.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF16, asF32, expectClose, TOL, uniform } from '../helpers/data.js';
 import { f64, matmulRef } from '../helpers/float64.js';
@@ -144,6 +145,30 @@ describe('quantized products on webgpu: the f16 way, and the choice between the 
     expect(timing.f16Ms).toBeGreaterThan(0);
     expect(timing.path).toBe(timing.int8Ms <= timing.f16Ms ? 'int8' : 'f16');
     expect(await measureQuantizedPaths(gpu.runtime)).toBe(path); // measured once
+  });
+
+  it('times the int8 way whole: the launches on x it times with the product are the ones x · q makes', async () => {
+    useQuantizedPath(gpu.runtime, 'int8');
+    const [m, k, n] = [37, 96, 53];
+    const x = tm.randn([m, k], { seed: 8 });
+    const q = tm.quantize(tm.randn([k, n], { seed: 9 }));
+    for (const t of [x, q.values, q.scales]) await t.data();
+    // Poison fills (the test mode's, one per buffer taken) aside: the product's output is one more here.
+    const launches = (kernels: { kernel: string; launches: number }[]) => kernels.filter((t) => t.kernel !== 'fill').map((t) => `${t.kernel} ×${t.launches}`).sort();
+    const { kernels: real } = await gpu.timeKernels(async () => {
+      const y = tm.noGrad(() => x.matmul(q));
+      await y.data();
+      y.dispose();
+    });
+    const product = real.filter((t) => t.kernel.startsWith('matmul_int8'));
+    expect(product.map((t) => t.launches)).toEqual([1]);
+    const buffer = gpu.runtime.pool.acquire(m * k * 4);
+    const { kernels: timed } = await gpu.timeKernels(async () => quantizeRowsOnGpu(gpu, buffer, m, k));
+    gpu.runtime.pool.release(buffer);
+    expect(launches(timed)).toEqual(launches(real.filter((t) => !product.includes(t))));
+    useQuantizedPath(gpu.runtime, null);
+    x.dispose();
+    q.dispose();
   });
 
   it('a shape run a second time is timed on its own and takes its way from then on; a pinned way overrides it', async () => {

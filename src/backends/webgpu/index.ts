@@ -28,7 +28,8 @@ import { matmul as encodeMatmul } from './kernels/matmul.js';
 import { EPILOGUE_FIRST_BINDING } from './kernels/matmul_kernel.js';
 import { int8Eligible, matmulInt8, preloadInt8Kernel } from './kernels/matmul_int8.js';
 import { matmulW8, preloadW8Tile } from './kernels/matmul_w8.js';
-import { quantizedPath } from './kernels/quantized_path.js';
+import { quantizedPath, timeQuantizingWith } from './kernels/quantized_path.js';
+import { quantizeRows } from './quantize_rows.js';
 import { argReduce, FUSED_INPUT_BINDING, preloadRowLayout, reduce, type FusedOperand } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { recordAdam } from './kernels/adam.js';
@@ -372,7 +373,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return narrow;
   }
 
-  return {
+  const backend: WebGpuBackend = {
     name: 'webgpu',
     device: { description: ctx.description, software: ctx.software },
     runtime: rt,
@@ -500,6 +501,8 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       return result;
     },
   };
+  timeQuantizingWith(rt, (x, m, k) => quantizeRows(backend, x, m, k));
+  return backend;
 }
 
 /** A one-element value kept on the CPU (data.ts). */

@@ -9,9 +9,10 @@
 // rounds, and keeps the faster. Which is faster also depends on the shape (on
 // lavapipe the f16 way's kernel wins at 256³, the int8 way's at 1024³), so a
 // product shape run a second time is timed the same way in the background and
-// takes its own way from then on. Only the product kernels are timed: the
-// int8 way's two launches on x (its row maxima, its quantization) are not,
-// which favours it where the two are close. Timings are remembered per
+// takes its own way from then on. Each way is timed whole: the int8 way's
+// two launches on x (its row maxima, its quantization: ../quantize_rows.ts)
+// with its product, which on small products can cost as much as the product
+// itself, against the f16 way's one kernel. Timings are remembered per
 // adapter between processes (tuning_store.ts). Until the device's is in,
 // products take the int8 way. TMNN_WEBGPU_QUANTIZED=int8 or =f16 pins the
 // choice.
@@ -29,6 +30,10 @@ export interface QuantizedShape {
   n: number;
 }
 
+/** Records the int8 way's launches on f32 x [m, k] before its product (../quantize_rows.ts, through the backend's ops). */
+export type QuantizeRows = (x: GPUBuffer, m: number, k: number) => void;
+
+const quantizeRows = new WeakMap<GPUDevice, QuantizeRows>();
 const chosen = new WeakMap<GPUDevice, QuantizedPath>();
 const forced = new WeakMap<GPUDevice, QuantizedPath>();
 const measuring = new WeakMap<GPUDevice, Promise<QuantizedPath>>();
@@ -67,6 +72,11 @@ export function quantizedPath(rt: Runtime, shape?: QuantizedShape): QuantizedPat
     return 'int8';
   }
   return shape ? shapeWay(rt, shape) ?? general : general;
+}
+
+/** How the device's backend issues the int8 way's launches on x, for timing that way whole (index.ts sets it). */
+export function timeQuantizingWith(rt: Runtime, run: QuantizeRows): void {
+  quantizeRows.set(rt.ctx.device, run);
 }
 
 /** Pins the way for this device, over the measurements (tests and benches run both this way); null unpins. */
@@ -112,14 +122,14 @@ export async function quantizedShapeWay(rt: Runtime, shape: QuantizedShape): Pro
 
 export interface QuantizedTiming {
   path: QuantizedPath;
-  /** Best time of each kernel on the measured product, ms. */
+  /** Best time of each way on the measured product, ms: the int8 way's launches on x and its product; the f16 way's one kernel. */
   int8Ms: number;
   f16Ms: number;
 }
 
 const timings = new WeakMap<GPUDevice, Tuned<QuantizedTiming>>();
 /** What the timings depend on: a change to either way's kernels times them again. */
-export const QUANTIZED_MEASURED = fingerprint(INT8_MEASURED, W8_MEASURED, JSON.stringify(SIZE));
+export const QUANTIZED_MEASURED = fingerprint(INT8_MEASURED, W8_MEASURED, JSON.stringify(SIZE), 'each way whole');
 
 /** The measurement behind the choice, once it has run or been recalled (the bench prints it). */
 export function quantizedTiming(rt: Runtime): Tuned<QuantizedTiming> | undefined {
@@ -153,13 +163,18 @@ function parseTiming(stored: unknown): QuantizedTiming | undefined {
   return ok ? { path, int8Ms, f16Ms } : undefined;
 }
 
-/** Both ways' product kernels on one shape, each on the kernel and tile its own measurement chose. */
+/** Both ways on one shape, each whole, on the kernel and tile its own measurement chose. */
 async function measure(rt: Runtime, { m, k, n }: QuantizedShape): Promise<QuantizedTiming> {
   const int8Kernel = await measureInt8Kernel(rt);
   const w8Tile = await measureW8Tile(rt);
-  // The f16 way reads f32 activations (as most are) and rounds them as it loads them.
+  const onX = quantizeRows.get(rt.ctx.device);
+  if (!onX) throw new Error('webgpu: the int8 way cannot be timed whole: this device\'s backend set no quantizeRows');
+  // Both read f32 activations (as most are): the f16 way rounds them as it loads them.
   return withScratchBuffers(rt, [m * k, n * k, 4 * m * k, 4 * n, 4 * m * n], async ([xi8, wi8, xf, scales, out]) => {
-    const int8 = (): void => matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, { kernel: int8Kernel, counted: false });
+    const int8 = (): void => {
+      onX(xf, m, k);
+      matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, { kernel: int8Kernel, counted: false });
+    };
     const f16 = (): void => matmulW8(rt, op(xf, [m, k], 'f32'), op(wi8, [n, k], 'i8'), op(scales, [n], 'f32'), out, w8Tile, false);
     const [int8Ms, f16Ms] = await bestTimes(rt, [int8, f16], ROUNDS);
     return { path: int8Ms <= f16Ms ? 'int8' : 'f16', int8Ms, f16Ms };
