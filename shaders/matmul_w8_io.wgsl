@@ -29,13 +29,14 @@ fn bytes_as_floats(word: u32) -> vec4f {
 }
 
 // x rounded to f16 precision (nearest even). In f16's normal range that is
-// rounding away the low 13 bits of the f32 mantissa, a few integer ops; the
-// rest (subnormal halves, overflow to ±∞, NaN) takes elementwise_lib's
+// rounding away the low 13 bits of the f32 mantissa, a few integer ops, which
+// leave ±0 as they are too (zeros are common: a ReLU's output is half zeros);
+// the rest (subnormal halves, overflow to ±∞, NaN) takes elementwise_lib's
 // round_f16, rarely enough that its branches cost nothing.
 fn to_f16_precision(v: f32) -> f32 {
   let b = bitcast<u32>(v);
   let a = b & 0x7fffffffu;
-  if (a >= 0x38800000u && a < 0x477ff000u) { return bitcast<f32>((b + 0xfffu + ((b >> 13u) & 1u)) & 0xffffe000u); }
+  if ((a >= 0x38800000u && a < 0x477ff000u) || a == 0u) { return bitcast<f32>((b + 0xfffu + ((b >> 13u) & 1u)) & 0xffffe000u); }
   return round_f16(v);
 }
 

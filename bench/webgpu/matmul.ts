@@ -58,11 +58,6 @@ async function tmnnGflops(gpu: WebGpuBackend, n: number, dtype: 'f32' | 'f16', m
   return gflops(2 * n ** 3, t);
 }
 
-/**
- * GOP/s of x · quantize(w), op + readback, the way given: int8 (activations
- * quantized on the fly, exact int8 product, scaled back) or f16 (x in f16
- * times the int8 weight turned into floats in the kernel).
- */
 /** The way tmnn takes for x [n, n] · quantize(w [n, n]) once the shape has run twice (and so been timed). */
 async function wayTaken(gpu: WebGpuBackend, n: number): Promise<QuantizedPath> {
   const x = tm.randn([n, n], { seed: 1 });
@@ -73,6 +68,11 @@ async function wayTaken(gpu: WebGpuBackend, n: number): Promise<QuantizedPath> {
   return quantizedShapeWay(gpu.runtime, { m: n, k: n, n });
 }
 
+/**
+ * GOP/s of x · quantize(w), op + readback, the way given: int8 (activations
+ * quantized on the fly, exact int8 product, scaled back) or f16 (x in f16
+ * times the int8 weight turned into floats in the kernel).
+ */
 async function quantizedGops(gpu: WebGpuBackend, n: number, ms: number, path: QuantizedPath): Promise<number> {
   useQuantizedPath(gpu.runtime, path);
   const x = tm.randn([n, n], { seed: 1 });
@@ -172,7 +172,7 @@ export async function webgpuSection(): Promise<void> {
     `${checks.join('; ')}\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${describeInt8Kernel(int8Kernel)} ` +
       `(chosen by timing it against the other ways and tiles on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
       `f16 way: x rounded to f16 as the kernel loads it, times the int8 weight turned into floats in the kernel, summed in f32.\n` +
-      `The device's way: ${quantizedPath}, timing each way whole on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}); ` +
+      `The device's way: ${quantizedPath}, timing each way whole (GPU time and recording) on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}); ` +
       '"way taken": each shape, run twice, timed the same way on its own. Whole: the int8 way\'s launches on x (its row maxima, its quantization) with its product, against the f16 way\'s one kernel.',
   );
   // On a CPU rasteriser tfjs takes seconds for one 2048³ product: the split stops at 1024 there.

@@ -100,7 +100,7 @@ it('2,097,157 rows, more workgroups than a launch dimension takes, are folded in
 });
 
 it('rounds f32 activations exactly as f16 does: ties to even, subnormal halves, overflow to ∞, NaN', async () => {
-  const values = [1 + 2 ** -11, 1 + 3 * 2 ** -11, -(1 + 2 ** -11), 0.1, -1 / 3, 65000, 65519, 65520, -1e6, 1e-6, -3e-7, 6.1e-5, 2 ** -25, 3 * 2 ** -25, 0, NaN, Infinity];
+  const values = [1 + 2 ** -11, 1 + 3 * 2 ** -11, -(1 + 2 ** -11), 0.1, -1 / 3, 65000, 65519, 65520, -1e6, 1e-6, -3e-7, 6.1e-5, 2 ** -25, 3 * 2 ** -25, 0, -0, NaN, Infinity];
   const xv = asF32(Float64Array.from(values));
   // K = 1, one column, weight 1 and scale 1: out[m] = f16(x[m]) itself.
   const x = tm.tensor(xv, [xv.length, 1]);

@@ -11,8 +11,10 @@
 // product shape run a second time is timed the same way in the background and
 // takes its own way from then on. Each way is timed whole: the int8 way's
 // two launches on x (its row maxima, its quantization: ../quantize_rows.ts)
-// with its product, which on small products can cost as much as the product
-// itself, against the f16 way's one kernel. Timings are remembered per
+// with its product, against the f16 way's one kernel, each on the GPU's clock
+// plus the CPU time of recording it (the int8 way issues ten ops on x
+// first): on small products these cost as much as the product itself.
+// Timings are remembered per
 // adapter between processes (tuning_store.ts). Until the device's is in,
 // products take the int8 way. TMNN_WEBGPU_QUANTIZED=int8 or =f16 pins the
 // choice.
@@ -41,6 +43,8 @@ const measuring = new WeakMap<GPUDevice, Promise<QuantizedPath>>();
 /** The product measured for the device's way: activations [M, K], weight [N, K]. */
 const SIZE: QuantizedShape = { m: 256, k: 1024, n: 1024 };
 const ROUNDS = 3;
+/** Small products get more rounds, until this long has passed (timing.ts). */
+const BUDGET_MS = 100;
 
 /**
  * Per device and product shape: its runs so far, and its own way once timed.
@@ -122,14 +126,14 @@ export async function quantizedShapeWay(rt: Runtime, shape: QuantizedShape): Pro
 
 export interface QuantizedTiming {
   path: QuantizedPath;
-  /** Best time of each way on the measured product, ms: the int8 way's launches on x and its product; the f16 way's one kernel. */
+  /** Best time of each way on the measured product, ms, recording included: the int8 way's launches on x and its product; the f16 way's one kernel. */
   int8Ms: number;
   f16Ms: number;
 }
 
 const timings = new WeakMap<GPUDevice, Tuned<QuantizedTiming>>();
 /** What the timings depend on: a change to either way's kernels times them again. */
-export const QUANTIZED_MEASURED = fingerprint(INT8_MEASURED, W8_MEASURED, JSON.stringify(SIZE), 'each way whole');
+export const QUANTIZED_MEASURED = fingerprint(INT8_MEASURED, W8_MEASURED, JSON.stringify(SIZE), 'each way whole, recording included');
 
 /** The measurement behind the choice, once it has run or been recalled (the bench prints it). */
 export function quantizedTiming(rt: Runtime): Tuned<QuantizedTiming> | undefined {
@@ -176,7 +180,7 @@ async function measure(rt: Runtime, { m, k, n }: QuantizedShape): Promise<Quanti
       matmulInt8(rt, op(xi8, [1, m, k], 'i8'), op(wi8, [1, n, k], 'i8'), out, { kernel: int8Kernel, counted: false });
     };
     const f16 = (): void => matmulW8(rt, op(xf, [m, k], 'f32'), op(wi8, [n, k], 'i8'), op(scales, [n], 'f32'), out, w8Tile, false);
-    const [int8Ms, f16Ms] = await bestTimes(rt, [int8, f16], ROUNDS);
+    const [int8Ms, f16Ms] = await bestTimes(rt, [int8, f16], ROUNDS, { recording: true, budgetMs: BUDGET_MS });
     return { path: int8Ms <= f16Ms ? 'int8' : 'f16', int8Ms, f16Ms };
   });
 }
