@@ -5,7 +5,8 @@
 // bench). A GPU can differ from lavapipe where tests cannot see it —
 // subgroup sizes, f16 rounding, workgroup limits — so this covers what
 // varies by adapter: every matmul tile candidate at sizes that do not divide
-// the tiles (f32 and f16, transposed, batched), the fused epilogue, the int8
+// the tiles (f32 and f16, transposed, batched, a batch past a launch
+// dimension's workgroups), the fused epilogue, the int8
 // and f16 ways of a quantized product on every int8 kernel and tile, the row
 // kernels (reductions, softmax, a reduction reading its chain) with and
 // without subgroups and in both row layouts, and a training step's gradients.
@@ -42,6 +43,8 @@ function matmulCases(): Case[] {
       { name: `${dtype} Aᵀ · Bᵀ, [263, 131]ᵀ · [133, 263]ᵀ`, tol, run: () => tm.matmul(r([263, 131], 5), r([133, 263], 6), { transposeA: true, transposeB: true }) },
       { name: `${dtype} batched [3, 67, 129] · shared [129, 260]`, tol, run: () => r([3, 67, 129], 7).matmul(r([129, 260], 8)) },
       { name: `${dtype} relu(x·w + b), fused`, tol, run: () => r([129, 257], 9).matmul(r([257, 132], 10)).add(r([132], 11)).relu() },
+      // More tiles than the 65,535 workgroups a launch dimension takes: folded into two (shaders/tile_grid.wgsl).
+      { name: `${dtype} a batch of 70,001 [2, 5] · [5, 4] products`, tol, run: () => r([70_001, 2, 5], 12).matmul(r([70_001, 5, 4], 13)) },
     );
   }
   return cases;
