@@ -28,7 +28,7 @@ import { matmul as encodeMatmul } from './kernels/matmul.js';
 import { EPILOGUE_FIRST_BINDING } from './kernels/matmul_kernel.js';
 import { int8Eligible, matmulInt8, preloadInt8Kernel } from './kernels/matmul_int8.js';
 import { matmulW8, preloadW8Tile } from './kernels/matmul_w8.js';
-import { quantizedPath, timeQuantizingWith } from './kernels/quantized_path.js';
+import { preloadQuantizedWays, quantizedPath, timeQuantizingWith } from './kernels/quantized_path.js';
 import { quantizeRows } from './quantize_rows.js';
 import { argReduce, FUSED_INPUT_BINDING, preloadRowLayout, reduce, type FusedOperand } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
@@ -76,9 +76,10 @@ export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<
   const backend = webGpuBackendOn(await acquireDevice(), options);
   // What earlier processes measured on this adapter, in place before the first
   // kernel runs: the same choice from the first call (a reduction's layout
-  // decides its rounding), and no default kernel before the recall is in.
+  // decides its rounding, and so does a quantized product's way), and no
+  // default kernel before the recall is in.
   const rt = backend.runtime;
-  await Promise.all([preloadInt8Kernel(rt), preloadW8Tile(rt), preloadRowLayout(rt)]);
+  await Promise.all([preloadInt8Kernel(rt), preloadW8Tile(rt), preloadRowLayout(rt), preloadQuantizedWays(rt)]);
   return backend;
 }
 

@@ -45,7 +45,27 @@ export function fingerprint(...parts: readonly string[]): string {
  * (anything else, a hand-edited or corrupt entry included, reads as absent).
  */
 export async function recall<T>(rt: Runtime, what: string, print: string, parse: (stored: unknown) => T | undefined): Promise<Tuned<T> | undefined> {
-  const entry = (await readCache(FILE))[key(rt, what)];
+  return accept((await readCache(FILE))[key(rt, what)], print, parse);
+}
+
+/**
+ * Every remembered choice on this adapter named `what` or `what` followed by
+ * a space and more (a choice per product shape: "quantized-way 256x256x256"),
+ * by its full name, as `recall` would give each.
+ */
+export async function recallAll<T>(rt: Runtime, what: string, print: string, parse: (stored: unknown) => T | undefined): Promise<Map<string, Tuned<T>>> {
+  const found = new Map<string, Tuned<T>>();
+  const prefix = key(rt, '');
+  for (const [k, entry] of Object.entries(await readCache(FILE))) {
+    const name = k.startsWith(prefix) ? k.slice(prefix.length) : '';
+    if (name !== what && !name.startsWith(`${what} `)) continue;
+    const tuned = accept(entry, print, parse);
+    if (tuned) found.set(name, tuned);
+  }
+  return found;
+}
+
+function accept<T>(entry: unknown, print: string, parse: (stored: unknown) => T | undefined): Tuned<T> | undefined {
   if (!entry || typeof entry !== 'object') return undefined;
   const { fingerprint: stored, measuredAt, value } = entry as Record<string, unknown>;
   if (stored !== print || typeof measuredAt !== 'string') return undefined;

@@ -3,25 +3,25 @@
 // or f16 (activations in f16 times the int8 weight turned into floats in
 // registers, matmul_w8.wgsl). Published measurements disagree by GPU —
 // dot4I8Packed is one instruction on some and slower than float math on
-// others — so the first quantized product a device runs times both kernels
-// on the same [256, 1024] × [1024, 1024] product (each on the kernel and tile
+// others — so the first quantized product a device runs times both ways on
+// the same [256, 1024] × [1024, 1024] product (each on the kernel and tile
 // its own measurement chose: matmul_int8.ts, matmul_w8.ts), in alternating
 // rounds, and keeps the faster. Which is faster also depends on the shape (on
-// lavapipe the f16 way's kernel wins at 256³, the int8 way's at 1024³), so a
-// product shape run a second time is timed the same way in the background and
-// takes its own way from then on. Each way is timed whole: the int8 way's
-// two launches on x (its row maxima, its quantization: ../quantize_rows.ts)
-// with its product, against the f16 way's one kernel, each on the GPU's clock
-// plus the CPU time of recording it (the int8 way issues ten ops on x
-// first): on small products these cost as much as the product itself.
-// Timings are remembered per
-// adapter between processes (tuning_store.ts). Until the device's is in,
+// lavapipe the f16 way wins at 256³, the int8 way at 1024³), so a product
+// shape run a second time is timed the same way in the background and takes
+// its own way from then on. Each way is timed whole: the int8 way's two
+// launches on x (its row maxima, its quantization: ../quantize_rows.ts) with
+// its product, against the f16 way's one kernel, each on the GPU's clock plus
+// the CPU time of recording it (the int8 way issues ten ops on x first): on
+// small products these cost as much as the product itself. Timings are
+// remembered per adapter between processes (tuning_store.ts), and a new
+// backend starts with them (preloadQuantizedWays). Until the device's is in,
 // products take the int8 way. TMNN_WEBGPU_QUANTIZED=int8 or =f16 pins the
 // choice.
 import type { QuantizedPath } from '../../kernels.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes, withScratchBuffers } from '../timing.js';
-import { fingerprint, recall, recallOrMeasure, type Tuned } from '../tuning_store.js';
+import { fingerprint, recall, recallAll, recallOrMeasure, type Tuned } from '../tuning_store.js';
 import { INT8_MEASURED, matmulInt8, measureInt8Kernel } from './matmul_int8.js';
 import { matmulW8, measureW8Tile, W8_MEASURED } from './matmul_w8.js';
 
@@ -38,7 +38,7 @@ export type QuantizeRows = (x: GPUBuffer, m: number, k: number) => void;
 const quantizeRows = new WeakMap<GPUDevice, QuantizeRows>();
 const chosen = new WeakMap<GPUDevice, QuantizedPath>();
 const forced = new WeakMap<GPUDevice, QuantizedPath>();
-const measuring = new WeakMap<GPUDevice, Promise<QuantizedPath>>();
+const measuring = new WeakMap<GPUDevice, Promise<Tuned<QuantizedTiming>>>();
 
 /** The product measured for the device's way: activations [M, K], weight [N, K]. */
 const SIZE: QuantizedShape = { m: 256, k: 1024, n: 1024 };
@@ -93,11 +93,15 @@ function shapeKey({ m, k, n }: QuantizedShape): string {
   return `${m}x${k}x${n}`;
 }
 
-/** The shape's own way if timed; counts its runs and starts its timing on the SHAPE_REPEATS-th. */
-function shapeWay(rt: Runtime, shape: QuantizedShape): QuantizedPath | undefined {
-  const { device } = rt.ctx;
+function shapesOf(device: GPUDevice): Map<string, { seen: number; path?: QuantizedPath; timing?: Promise<void> }> {
   let byShape = shapes.get(device);
   if (!byShape) shapes.set(device, (byShape = new Map()));
+  return byShape;
+}
+
+/** The shape's own way if timed; counts its runs and starts its timing on the SHAPE_REPEATS-th. */
+function shapeWay(rt: Runtime, shape: QuantizedShape): QuantizedPath | undefined {
+  const byShape = shapesOf(rt.ctx.device);
   const key = shapeKey(shape);
   let entry = byShape.get(key);
   if (!entry) {
@@ -145,19 +149,40 @@ export async function knownQuantizedTiming(rt: Runtime): Promise<Tuned<Quantized
   return timings.get(rt.ctx.device) ?? recall(rt, 'quantized-way', QUANTIZED_MEASURED, parseTiming);
 }
 
-/** Times both kernels once per device and keeps the faster (or the pinned one). */
+/** Times both ways once per device and keeps the faster (or the pinned one). */
 export function measureQuantizedPaths(rt: Runtime): Promise<QuantizedPath> {
   const { device } = rt.ctx;
   let running = measuring.get(device);
   if (!running) {
-    running = recallOrMeasure(rt, 'quantized-way', QUANTIZED_MEASURED, parseTiming, () => measure(rt, SIZE)).then((timing) => {
-      timings.set(device, timing);
-      chosen.set(device, timing.value.path);
-      return pinned() ?? forced.get(device) ?? timing.value.path;
-    });
+    running = recallOrMeasure(rt, 'quantized-way', QUANTIZED_MEASURED, parseTiming, () => measure(rt, SIZE)).then((timing) => adopt(device, timing));
     measuring.set(device, running);
   }
-  return running;
+  return running.then((timing) => pinned() ?? forced.get(device) ?? timing.value.path);
+}
+
+function adopt(device: GPUDevice, timing: Tuned<QuantizedTiming>): Tuned<QuantizedTiming> {
+  timings.set(device, timing);
+  chosen.set(device, timing.value.path);
+  return timing;
+}
+
+/**
+ * Takes what earlier processes measured on the adapter — the device's way
+ * and each product shape's — as this device's, timing nothing (a new backend
+ * does this before its first kernel): a product takes the same way from its
+ * first run as from its third, where it would otherwise change way (and so
+ * its rounding) once its shape's timing came in.
+ */
+export async function preloadQuantizedWays(rt: Runtime): Promise<void> {
+  const { device } = rt.ctx;
+  const remembered = await recallAll(rt, 'quantized-way', QUANTIZED_MEASURED, parseTiming);
+  const general = remembered.get('quantized-way');
+  if (general && !measuring.has(device)) measuring.set(device, Promise.resolve(adopt(device, general)));
+  const byShape = shapesOf(device);
+  for (const [what, timing] of remembered) {
+    const key = what.slice('quantized-way '.length);
+    if (what !== 'quantized-way' && !byShape.has(key) && byShape.size < SHAPE_MAX_COUNTED) byShape.set(key, { seen: SHAPE_REPEATS, path: timing.value.path });
+  }
 }
 
 function parseTiming(stored: unknown): QuantizedTiming | undefined {
