@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const versionSource = readFileSync(new URL('../src/version.ts', import.meta.url), 'utf8');
@@ -27,11 +28,27 @@ const compactWgsl = {
   },
 };
 
+/**
+ * The browser bundle's native backend: src/backends/native/browser.ts in place
+ * of the addon's loader and backend, which need Node.js (a page never has
+ * them) and would only add to what a page downloads.
+ */
+const nativeInNode = /src[\\/]backends[\\/]native[\\/](index|addon)\.(ts|js)$/;
+const browserNative = {
+  name: 'browser-native',
+  setup(b) {
+    b.onResolve({ filter: /native[\\/](index|addon)\.js$/ }, (args) => {
+      const path = resolve(dirname(args.importer), args.path);
+      return nativeInNode.test(path) ? { path: resolve('src/backends/native/browser.ts') } : undefined;
+    });
+  },
+};
+
 const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning', loader: { '.wgsl': 'text' } };
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'node', packages: 'external' }),
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/tmnn.browser.js', platform: 'browser', minify: true, plugins: [compactWgsl], external: ['node:*', 'webgpu', 'cli-progress'] }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/tmnn.browser.js', platform: 'browser', minify: true, plugins: [compactWgsl, browserNative], external: ['node:*', 'webgpu', 'cli-progress'] }),
   build({
     ...common,
     entryPoints: ['src/cli/main.ts'],

@@ -207,7 +207,8 @@ async function main(): Promise<void> {
         `\nmatmul tile: ${r.gpu.tuning?.matmulTile ? `${r.gpu.tuning.matmulTile.tile} (measured ${r.gpu.tuning.matmulTile.measuredAt})` : 'measured on the first large product, then remembered'}`
       : `none: ${r.gpu.reason}`;
     const dtypes = r.dtypes.map((d) => `${d.backend} ${d.dtype}: ${d.how}`).join('\n');
-    $('report').textContent = `backend: ${r.selected.backend} (${r.selected.reason})\nGPU: ${gpu}\n\n${dtypes}`;
+    const missing = r.backends.filter((b) => !b.available).map((b) => `\n${b.name}: ${b.reason}`).join('');
+    $('report').textContent = `backend: ${r.selected.backend} (${r.selected.reason})${missing}\nGPU: ${gpu}\n\n${dtypes}`;
   }, (err) => ($('report').textContent = `capability report failed: ${(err as Error).message}`));
   digits = await loadDigits();
   testX = tm.tensor(digits.test.images, [digits.test.count, PIXELS]);

@@ -100,6 +100,9 @@ describe('the browser demo', () => {
       expect(await page.textContent('#backend')).toBe('js');
       expect(await page.isVisible('#notice')).toBe(true);
       expect(await page.textContent('#notice')).toMatch(/No WebGPU here.*js backend/);
+      // The bundle carries no native backend (scripts/build.mjs): it says why, as Node without the addon would.
+      await page.waitForFunction(() => document.querySelector('#report')?.textContent?.startsWith('backend:'));
+      expect(await page.textContent('#report')).toMatch(/native backend needs Node\.js/);
       const s = await train(page, 50);
       expect(s.losses[s.losses.length - 1]).toBeLessThan(s.losses[0]);
       console.log(`browser demo on js: ${s.samplesPerSecond.toFixed(0)} samples/s`);
