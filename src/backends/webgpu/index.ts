@@ -30,7 +30,7 @@ import { int8Eligible, matmulInt8, preloadInt8Kernel } from './kernels/matmul_in
 import { matmulW8, preloadW8Tile } from './kernels/matmul_w8.js';
 import { preloadQuantizedWays, quantizedPath, timeQuantizingWith } from './kernels/quantized_path.js';
 import { quantizeRows } from './quantize_rows.js';
-import { argReduce, FUSED_INPUT_BINDING, preloadRowLayout, reduce, type FusedOperand } from './kernels/reduce.js';
+import { argReduce, FUSED_INPUT_BINDING, measureRowLayout, reduce, type FusedOperand } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { recordAdam } from './kernels/adam.js';
 import type { Recorder } from './kernels/recorder.js';
@@ -75,11 +75,13 @@ export interface WebGpuOptions {
 export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
   const backend = webGpuBackendOn(await acquireDevice(), options);
   // What earlier processes measured on this adapter, in place before the first
-  // kernel runs: the same choice from the first call (a reduction's layout
-  // decides its rounding, and so does a quantized product's way), and no
-  // default kernel before the recall is in.
+  // kernel runs: the same choice from the first call (a quantized product's
+  // way decides its rounding), and no default kernel before the recall is in.
+  // The row layout decides every reduction's rounding and takes a few
+  // milliseconds to time, so a machine that has not measured it yet does so
+  // here (a failed timing leaves the default, a workgroup per row).
   const rt = backend.runtime;
-  await Promise.all([preloadInt8Kernel(rt), preloadW8Tile(rt), preloadRowLayout(rt), preloadQuantizedWays(rt)]);
+  await Promise.all([preloadInt8Kernel(rt), preloadW8Tile(rt), measureRowLayout(rt).catch(() => undefined), preloadQuantizedWays(rt)]);
   return backend;
 }
 

@@ -13,7 +13,7 @@ import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { TILE_CANDIDATES } from '../../../src/backends/webgpu/kernels/matmul_kernel.js';
 import { shapeTiles, tileFor, tileForProduct, tileTuning, tilesSettled, tune } from '../../../src/backends/webgpu/kernels/matmul_tuning.js';
 import { measureInt8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
-import { measureRowLayout, rowLayout } from '../../../src/backends/webgpu/kernels/reduce.js';
+import { knownRowLayout, measureRowLayout, rowLayout } from '../../../src/backends/webgpu/kernels/reduce.js';
 import { measureW8Tile } from '../../../src/backends/webgpu/kernels/matmul_w8.js';
 import { measureQuantizedPaths, QUANTIZED_MEASURED, quantizedPath, quantizedShapeWay, quantizedTiming } from '../../../src/backends/webgpu/kernels/quantized_path.js';
 import { fingerprint, recall, remember } from '../../../src/backends/webgpu/tuning_store.js';
@@ -24,7 +24,10 @@ const freshDevice = freshDevices();
 
 let dir: string;
 const file = () => join(dir, 'tmnn', 'webgpu-tuning.json');
-const entries = (): Record<string, { fingerprint: string; measuredAt: string; value: unknown }> => JSON.parse(readFileSync(file(), 'utf8'));
+type Entry = { fingerprint: string; measuredAt: string; value: unknown };
+const entries = (): Record<string, Entry> => JSON.parse(readFileSync(file(), 'utf8'));
+/** The entries of one measurement (`what` in the key), leaving out what every new backend measures (the row layout). */
+const entriesOf = (what: string): [string, Entry][] => Object.entries(entries()).filter(([k]) => k.endsWith(`|${what}`) || k.includes(`|${what} `));
 const saved = { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, TMNN_CACHE: process.env.TMNN_CACHE };
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'tmnn-tuning-'));
@@ -64,13 +67,13 @@ describe('the store', () => {
     writeFileSync(file(), '{"truncated": ');
     expect(await recall(gpu.runtime, 'answer', 'print-1', number)).toBeUndefined();
     await remember(gpu.runtime, 'answer', 'print-1', 43);
-    expect(Object.values(entries()).map((e) => e.value)).toEqual([43]);
+    expect(entriesOf('answer').map(([, e]) => e.value)).toEqual([43]);
   });
 
   it('keeps every entry of measurements that finish together (background timings do)', async () => {
     const gpu = await freshDevice();
     await Promise.all(Array.from({ length: 12 }, (_, i) => remember(gpu.runtime, `answer ${i}`, 'print-1', i)));
-    expect(Object.values(entries()).map((e) => e.value).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(entriesOf('answer').map(([, e]) => e.value).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
 
   it('with TMNN_CACHE=0 writes nothing and recalls nothing', async () => {
@@ -97,7 +100,7 @@ describe('the tunings', () => {
     const tile = await tune(first.runtime);
     const measured = tileTuning(first.runtime)!;
     expect(measured.source).toBe('measured');
-    const [entry] = Object.values(entries());
+    const [[key, entry]] = entriesOf('matmul-tile');
     expect(entry.value).toEqual({ best: tile, general: tileFor(first.runtime, false) });
 
     const second = await freshDevice();
@@ -105,7 +108,6 @@ describe('the tunings', () => {
     expect(tileTuning(second.runtime)).toEqual({ ...measured, source: 'remembered' });
     expect(tileFor(second.runtime, false)).toBe(tileFor(first.runtime, false));
 
-    const [key] = Object.keys(entries());
     writeFileSync(file(), JSON.stringify({ [key]: { ...entry, value: { best: { tileM: 3, tileN: 3, wgX: 1, wgY: 1 }, general: entry.value } } }));
     const third = await freshDevice();
     expect(TILE_CANDIDATES).toContain(await tune(third.runtime));
@@ -152,6 +154,12 @@ describe('the tunings', () => {
     expect(await measureW8Tile(second.runtime)).toBe(w8); // the candidate itself, as a fresh measurement would give
     expect(await measureQuantizedPaths(second.runtime)).toBe(way);
     expect(quantizedTiming(second.runtime)).toEqual({ ...timing, source: 'remembered' });
+  });
+
+  it('a new backend on a machine that never measured the row layout times it before its first reduction', async () => {
+    const gpu = await freshDevice();
+    expect(Object.keys(entries()).some((k) => k.endsWith('|row-layout'))).toBe(true);
+    expect(rowLayout(gpu.runtime)).toBe(await knownRowLayout(gpu.runtime));
   });
 
   it('a new backend starts on the row layout an earlier one measured: its first reduction already uses it', async () => {

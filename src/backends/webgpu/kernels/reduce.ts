@@ -104,8 +104,6 @@ export function rowLayout(rt: Runtime): RowLayout {
 export const knownRowLayout = layoutChoice.known;
 /** Times both layouts on this device once (or recalls an earlier process's timing) and keeps the faster. */
 export const measureRowLayout = layoutChoice.measure;
-/** Takes what an earlier process measured on the adapter as this device's choice (a new backend does). */
-export const preloadRowLayout = layoutChoice.preload;
 
 /** The faster layout for the row sums of a [256, 1024] f32 matrix, in alternating rounds (timing.ts). */
 function timeLayouts(rt: Runtime): Promise<RowLayout> {
