@@ -13,9 +13,10 @@ import { BufferUsage } from './usage.js';
 /**
  * Each run's best time in ms over `rounds` interleaved rounds; a run records
  * its kernels (dispatches only), this submits and waits. With `recording`,
- * a GPU time has the CPU time of recording the run added (that clock never
- * leaves it out): runs that differ in what they issue (one launch, or a chain
- * of ops and three launches) cost the program that too. Its first round
+ * a GPU time has the CPU time of recording the run added (a time on the wall
+ * clock, where the device has no timestamps, has it anyway): runs that differ
+ * in what they issue (one launch, or a chain of ops and three launches) cost
+ * the program that too. Its first round
  * builds the pipelines, which the best of the rounds leaves out. With
  * `budgetMs`, rounds go on past `rounds` (up to MAX_EXTRA_ROUNDS times as many)
  * until that long has passed: a run of a millisecond or two swings by half
