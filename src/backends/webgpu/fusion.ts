@@ -2,9 +2,10 @@
 // a small DAG whose leaves are computed buffers; when a value is needed, the
 // DAG under it becomes one WGSL function, `value(i)`, which the elementwise
 // kernel (or a matmul's epilogue, or a reduction's loads) calls per element.
-// Each node is a function of its own flat index; an argument broadcast to its
-// consumer's shape is read through an index map whose dimensions are baked in
-// as constants. Nodes that a live tensor still holds are written out by the
+// Nodes of the root's size are computed once per element, in value(i) itself;
+// a smaller node is a function of its own flat index, and an argument
+// broadcast to its consumer's shape is read through an index map whose
+// dimensions are baked in as constants. Nodes that a live tensor still holds are written out by the
 // same launch (extra outputs), so fusion never computes anything twice.
 // Scalars kept on the CPU (data.ts) are read from a uniform, `consts`, whose
 // values come with the launch: the code does not depend on them. Nor on the
@@ -252,7 +253,19 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
     return name;
   };
 
-  for (const step of steps) {
+  // A step the root's size is only ever read at the root's own index (a
+  // broadcast only grows sizes up the chain, so only steps the root's size
+  // read it), so value(i) computes it once, as a `let`, however many steps
+  // read it: as functions of their index, steps read twice (`y.add(y.sign())`)
+  // were computed twice. Smaller steps stay functions of their index, which
+  // their broadcasts read at others.
+  const inline = steps.map((step) => step.kind !== 'scalar' && step.kind !== 'accumulator' && step.rootSized);
+  /** value(i)'s body: a `let` per inline step. */
+  const body: string[] = [];
+  /** Step n as read through `map` by a step evaluated at index `j`. */
+  const read = (n: number, map: string, j: string): string => (inline[n] ? `v${n}` : `${names[n]}(${map}(${j}))`);
+
+  for (const [n, step] of steps.entries()) {
     const t = valueType(step.dtype);
     switch (step.kind) {
       case 'accumulator': {
@@ -274,16 +287,19 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
           fns.push(`fn load${step.leaf}(k: u32) -> ${t} { return lane${step.leaf}; }`);
           names.push(`load${step.leaf}`);
           lanes.push({ leaf: step.leaf, type: t });
+          body.push(`let v${n} = lane${step.leaf};`);
           break;
         }
         decls.push(`@group(0) @binding(${binding++}) var<storage, read> ${array}: array<${storageType(step.dtype, features)}>;`);
         fns.push(`fn load${step.leaf}(k: u32) -> ${t} { return ${t}(${loadExpr(step.dtype, features, array, 'k')}); }`);
         names.push(`load${step.leaf}`);
+        if (inline[n]) body.push(`let v${n} = load${step.leaf}(i);`);
         break;
       }
       case 'op': {
         const fn = `node${nodes++}`;
-        const args = step.args.map((a) => `${names[a.step]}(${mapFor(a.to, a.from)}(j))`);
+        const j = inline[n] ? 'i' : 'j';
+        const args = step.args.map((a) => read(a.step, mapFor(a.to, a.from), j));
         const dtypes = step.args.map((a) => steps[a.step].dtype);
         const { op } = step;
         let expr: string;
@@ -300,11 +316,15 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
           const lane = `kept${kept.length}`;
           kept.push({ array: output(step.dtype, true), lane, type: storageType(step.dtype, features) });
           decls.push(`var<private> ${lane}: ${t};`);
-          store = `${lane} = v; `;
+          store = `${lane} = v${n}; `;
         } else if (step.stored) {
-          store = `${output(step.dtype)}[j] = ${storeExpr(step.dtype, 'v')}; `;
+          store = `${output(step.dtype)}[${j}] = ${storeExpr(step.dtype, `v${n}`)}; `;
         }
-        fns.push(`fn ${fn}(j: u32) -> ${t} { let v = ${v}; ${store}return v; }`);
+        if (inline[n]) {
+          body.push(`let v${n} = ${v}; ${store}`.trimEnd());
+        } else {
+          fns.push(`fn ${fn}(j: u32) -> ${t} { let v${n} = ${v}; ${store}return v${n}; }`);
+        }
         names.push(fn);
         break;
       }
@@ -312,7 +332,8 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
   }
   const scalars = steps.filter((s) => s.kind === 'scalar').length;
   const rootType = valueType(steps[steps.length - 1].dtype);
-  fns.push(`fn value(i: u32) -> ${rootType} { return ${names[names.length - 1]}(i); }`);
+  // The root is the last step, and the root's size.
+  fns.push([`fn value(i: u32) -> ${rootType} {`, ...body.map((line) => `  ${line}`), `  return v${steps.length - 1};`, '}'].join('\n'));
   if (options.vector) fns.push(value4(rootType, lanes, kept));
   if (scalars) decls.push(`@group(0) @binding(${binding++}) var<uniform> consts: array<vec4<u32>, ${Math.ceil(scalars / 4)}>;`);
   return { generated: [...decls, ...fns].join('\n'), bindingCount: binding - options.firstBinding };

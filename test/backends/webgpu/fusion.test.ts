@@ -98,6 +98,30 @@ describe('a chain of elementwise ops', () => {
     expectClose(await yh.data(), xh.map((v) => roundF16(roundF16(roundF16(v * roundF16(1.001)) + 1000) - 1000)), 1e-3);
   });
 
+  it('computes a value it reads several times once per element, and a broadcast one where each element reads it', async () => {
+    const [m, n] = [7, 33];
+    const [x, col] = [asF32(uniform(m * n)), asF32(uniform(m, 0.5, 2))];
+    const [tx, tcol] = [tm.tensor(x, [m, n]), tm.tensor(col, [m, 1])];
+    // y = exp(x) is read three times, s = exp(col) (a column, broadcast) twice.
+    const out = tm.tidy(() => {
+      const y = tx.exp();
+      const s = tcol.exp();
+      return y.mul(y).add(y.div(s)).sub(s);
+    });
+    const options = { features: gpu.runtime.ctx.features, firstBinding: 1, allocate: (d: GpuData) => gpu.runtime.pool.acquire(4 * d.size) };
+    const generated = fuse(storageOf(out), options).code[1];
+    // exp(x) in value(i)'s own body, once; exp(col) in a function of its own index, which both reads call.
+    const at = generated.indexOf('fn value(');
+    expect(generated.slice(at).match(/exp_f32\(/g)).toHaveLength(1);
+    expect(generated.slice(0, at).match(/exp_f32\(/g)).toHaveLength(1);
+    expect(launches(out)).toBe(1);
+    const want = x.map((v, i) => {
+      const [y, e] = [Math.exp(v), Math.exp(col[Math.floor(i / n)])];
+      return y * y + y / e - e;
+    });
+    expectClose(await out.data(), want, 1e-5);
+  });
+
   it('of a structure seen before gets the code generated then: other buffers and numbers, the same WGSL; another broadcast or a live intermediate, code of its own', async () => {
     const [m, n] = [9, 21];
     const [a, b, c, d, row] = [m * n, m * n, m * n, m * n, n].map((len) => asF32(uniform(len)));
