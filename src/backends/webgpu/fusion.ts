@@ -5,8 +5,9 @@
 // Nodes of the root's size are computed once per element, in value(i) itself;
 // a smaller node is a function of its own flat index, and an argument
 // broadcast to its consumer's shape is read through an index map whose
-// dimensions are baked in as constants. Nodes that a live tensor still holds are written out by the
-// same launch (extra outputs), so fusion never computes anything twice.
+// dimensions are baked in as constants. Nodes that a live tensor still holds
+// are written out by the same launch (extra outputs), so fusion never
+// computes anything twice.
 // Scalars kept on the CPU (data.ts) are read from a uniform, `consts`, whose
 // values come with the launch: the code does not depend on them. Nor on the
 // buffers: the DAG is walked into steps that say only what the code depends

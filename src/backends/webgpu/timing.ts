@@ -16,11 +16,11 @@ import { BufferUsage } from './usage.js';
  * a GPU time has the CPU time of recording the run added (a time on the wall
  * clock, where the device has no timestamps, has it anyway): runs that differ
  * in what they issue (one launch, or a chain of ops and three launches) cost
- * the program that too. Its first round
- * builds the pipelines, which the best of the rounds leaves out. With
- * `budgetMs`, rounds go on past `rounds` (up to MAX_EXTRA_ROUNDS times as many)
- * until that long has passed: a run of a millisecond or two swings by half
- * between rounds on a busy software adapter, and more rounds cost little.
+ * the program that too. Its first round builds the pipelines, which the best
+ * of the rounds leaves out. With `budgetMs`, rounds go on past `rounds` (up
+ * to MAX_EXTRA_ROUNDS times as many) until that long has passed: a run of a
+ * millisecond or two swings by half between rounds on a busy software
+ * adapter, and more rounds cost little.
  */
 export async function bestTimes(rt: Runtime, runs: readonly (() => void)[], rounds: number, { recording = false, budgetMs = 0 } = {}): Promise<number[]> {
   const best = runs.map(() => Infinity);

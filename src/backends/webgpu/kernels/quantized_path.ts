@@ -36,7 +36,6 @@ export interface QuantizedShape {
 export type QuantizeRows = (x: GPUBuffer, m: number, k: number) => void;
 
 const quantizeRows = new WeakMap<GPUDevice, QuantizeRows>();
-const chosen = new WeakMap<GPUDevice, QuantizedPath>();
 const forced = new WeakMap<GPUDevice, QuantizedPath>();
 const measuring = new WeakMap<GPUDevice, Promise<Tuned<QuantizedTiming>>>();
 
@@ -56,6 +55,9 @@ const SHAPE_REPEATS = 2;
 const SHAPE_MAX_COUNTED = 64;
 const SHAPE_MAX_BYTES = 64 << 20;
 
+/** The tuning store's name for the device's way; a shape's is this, a space and its key. */
+const WAY = 'quantized-way';
+
 function pinned(): QuantizedPath | undefined {
   const env = typeof process !== 'undefined' ? process.env?.TMNN_WEBGPU_QUANTIZED : undefined;
   return env === 'int8' || env === 'f16' ? env : undefined;
@@ -70,7 +72,7 @@ export function quantizedPath(rt: Runtime, shape?: QuantizedShape): QuantizedPat
   const { device } = rt.ctx;
   const fixed = pinned() ?? forced.get(device);
   if (fixed) return fixed;
-  const general = chosen.get(device);
+  const general = timings.get(device)?.value.path;
   if (!general) {
     measureQuantizedPaths(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
     return 'int8';
@@ -113,7 +115,7 @@ function shapeWay(rt: Runtime, shape: QuantizedShape): QuantizedPath | undefined
   const bytes = m * k * 5 + n * k + 4 * m * n;
   if (++entry.seen === SHAPE_REPEATS && m * k * n > 0 && bytes <= Math.min(SHAPE_MAX_BYTES, rt.ctx.limits.maxStorageBufferBindingSize)) {
     const timed = entry;
-    timed.timing = recallOrMeasure(rt, `quantized-way ${key}`, QUANTIZED_MEASURED, parseTiming, () => measure(rt, shape))
+    timed.timing = recallOrMeasure(rt, `${WAY} ${key}`, QUANTIZED_MEASURED, parseTiming, () => measure(rt, shape))
       .then((timing) => void (timed.path = timing.value.path))
       .catch(() => undefined); // a device lost meanwhile: the next call reports it
   }
@@ -125,7 +127,7 @@ export async function quantizedShapeWay(rt: Runtime, shape: QuantizedShape): Pro
   const { device } = rt.ctx;
   const entry = shapes.get(device)?.get(shapeKey(shape));
   await entry?.timing;
-  return pinned() ?? forced.get(device) ?? entry?.path ?? chosen.get(device) ?? 'int8';
+  return pinned() ?? forced.get(device) ?? entry?.path ?? timings.get(device)?.value.path ?? 'int8';
 }
 
 export interface QuantizedTiming {
@@ -146,7 +148,7 @@ export function quantizedTiming(rt: Runtime): Tuned<QuantizedTiming> | undefined
 
 /** This device's timing if it has run, else what an earlier process measured on the adapter; nothing is timed. */
 export async function knownQuantizedTiming(rt: Runtime): Promise<Tuned<QuantizedTiming> | undefined> {
-  return timings.get(rt.ctx.device) ?? recall(rt, 'quantized-way', QUANTIZED_MEASURED, parseTiming);
+  return timings.get(rt.ctx.device) ?? recall(rt, WAY, QUANTIZED_MEASURED, parseTiming);
 }
 
 /** Times both ways once per device and keeps the faster (or the pinned one). */
@@ -154,7 +156,7 @@ export function measureQuantizedPaths(rt: Runtime): Promise<QuantizedPath> {
   const { device } = rt.ctx;
   let running = measuring.get(device);
   if (!running) {
-    running = recallOrMeasure(rt, 'quantized-way', QUANTIZED_MEASURED, parseTiming, () => measure(rt, SIZE)).then((timing) => adopt(device, timing));
+    running = recallOrMeasure(rt, WAY, QUANTIZED_MEASURED, parseTiming, () => measure(rt, SIZE)).then((timing) => adopt(device, timing));
     measuring.set(device, running);
   }
   return running.then((timing) => pinned() ?? forced.get(device) ?? timing.value.path);
@@ -162,7 +164,6 @@ export function measureQuantizedPaths(rt: Runtime): Promise<QuantizedPath> {
 
 function adopt(device: GPUDevice, timing: Tuned<QuantizedTiming>): Tuned<QuantizedTiming> {
   timings.set(device, timing);
-  chosen.set(device, timing.value.path);
   return timing;
 }
 
@@ -175,13 +176,13 @@ function adopt(device: GPUDevice, timing: Tuned<QuantizedTiming>): Tuned<Quantiz
  */
 export async function preloadQuantizedWays(rt: Runtime): Promise<void> {
   const { device } = rt.ctx;
-  const remembered = await recallAll(rt, 'quantized-way', QUANTIZED_MEASURED, parseTiming);
-  const general = remembered.get('quantized-way');
+  const remembered = await recallAll(rt, WAY, QUANTIZED_MEASURED, parseTiming);
+  const general = remembered.get(WAY);
   if (general && !measuring.has(device)) measuring.set(device, Promise.resolve(adopt(device, general)));
   const byShape = shapesOf(device);
   for (const [what, timing] of remembered) {
-    const key = what.slice('quantized-way '.length);
-    if (what !== 'quantized-way' && !byShape.has(key) && byShape.size < SHAPE_MAX_COUNTED) byShape.set(key, { seen: SHAPE_REPEATS, path: timing.value.path });
+    const key = what.slice(WAY.length + 1);
+    if (what !== WAY && !byShape.has(key) && byShape.size < SHAPE_MAX_COUNTED) byShape.set(key, { seen: SHAPE_REPEATS, path: timing.value.path });
   }
 }
 
