@@ -47,8 +47,14 @@ export class GpuData {
   freed = false;
   /** Pending operations that read this. */
   readers = 0;
-  /** Uncomputed elementwise operations in this one's expression, itself included: fusion caps it. */
-  readonly depth: number;
+  /**
+   * The uncomputed elementwise operations in this one's expression, itself
+   * included, each once however many paths reach it (fusion computes a
+   * shared node once, fusion.ts): what a fused kernel of it would hold, which
+   * fusion caps. Nodes computed since may still be listed: `expression()`
+   * leaves them out.
+   */
+  private nodes: readonly GpuData[] = [];
 
   constructor(
     readonly dtype: DType,
@@ -60,15 +66,26 @@ export class GpuData {
   ) {
     if ('bits' in source) {
       this.scalar = source;
-      this.depth = 0;
     } else if ('kind' in source) {
       this.op = source;
       for (const a of source.args) a.data.readers++;
-      this.depth = source.kind === 'matmul' ? 1 : 1 + source.args.reduce((s, a) => s + (a.data.buffer || a.data.op?.kind === 'matmul' ? 0 : a.data.depth), 0);
+      if (source.kind !== 'matmul') this.nodes = [...expressionOf(source.args.map((a) => a.data)), this];
     } else {
       this.buffer = source;
-      this.depth = 0;
     }
+  }
+
+  /** The uncomputed elementwise operations in this one's expression, itself included, each once. */
+  expression(): readonly GpuData[] {
+    // Computed (or dropped): let go of the nodes, which a tensor holding this would otherwise keep alive.
+    if (!this.elementwise) return (this.nodes = []);
+    if (this.nodes.some((n) => n !== this && !n.elementwise)) this.nodes = [...expressionOf(this.op!.args.map((a) => a.data)), this];
+    return this.nodes;
+  }
+
+  /** How many operations a fused kernel of this expression would hold. */
+  get depth(): number {
+    return this.expression().length;
   }
 
   get computed(): boolean {
@@ -78,6 +95,13 @@ export class GpuData {
   get elementwise(): boolean {
     return !this.buffer && this.op !== null && this.op.kind !== 'matmul';
   }
+}
+
+/** The uncomputed elementwise operations of the expressions of `data`, together, each once. */
+export function expressionOf(data: readonly GpuData[]): Set<GpuData> {
+  const all = new Set<GpuData>();
+  for (const d of data) for (const n of d.expression()) all.add(n);
+  return all;
 }
 
 /** Called with a buffer nobody needs any more. */
@@ -98,6 +122,7 @@ export function dropIfUnused(d: GpuData, recycle: Recycle): void {
 export function releaseArgs(d: GpuData, recycle: Recycle): void {
   const op = d.op;
   d.op = null;
+  d.expression();
   for (const a of op?.args ?? []) {
     a.data.readers--;
     dropIfUnused(a.data, recycle);

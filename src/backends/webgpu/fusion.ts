@@ -45,12 +45,14 @@ export interface FuseOptions {
   /** Buffers for live intermediates. */
   readonly allocate: (data: GpuData) => GPUBuffer;
   /**
-   * For elementwise_vec4.wgsl, which computes four neighbouring elements per
-   * invocation: also generate `fn value4(w: u32)`, the elements 4w…4w+3, which
-   * reads each input the size of the root four at a time (one vec4 load
-   * instead of four: on lavapipe a load costs ~10 instructions whatever its
-   * width, shaders/README.md) and hands the values to value(i) through
-   * private variables. Broadcast inputs are read element by element as before.
+   * For elementwise_vec4.wgsl and elementwise_packed_vec4.wgsl, which
+   * compute four neighbouring elements per invocation: also generate
+   * `fn value4(w: u32)`, the elements 4w…4w+3, which reads each input the
+   * size of the root four at a time (one vec4 load, or the one or two packed
+   * words of i8 or f16, instead of four loads: on lavapipe a load costs ~10
+   * instructions whatever its width, shaders/README.md) and hands the values
+   * to value(i) through private variables. Broadcast inputs are read element
+   * by element as before.
    */
   readonly vector?: boolean;
   /**
@@ -233,7 +235,7 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
   let nodes = 0;
   let outputs = 0;
   /** Inputs value4 reads four at a time, handing each element to load<leaf> through lane<leaf>. */
-  const lanes: { leaf: number; type: string }[] = [];
+  const lanes: Lane[] = [];
   /** Intermediates value4 writes four at a time, each element handed back through kept<n>. */
   const kept: { array: string; lane: string; type: string }[] = [];
 
@@ -282,12 +284,14 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
         break;
       case 'input': {
         const array = `input${step.leaf}`;
-        if (options.vector && step.rootSized && packing(step.dtype, features) === 1) {
-          decls.push(`@group(0) @binding(${binding++}) var<storage, read> ${array}: array<vec4<${storageType(step.dtype, features)}>>;`);
+        if (options.vector && step.rootSized) {
+          const per = packing(step.dtype, features);
+          const stored = per === 1 ? `vec4<${storageType(step.dtype, features)}>` : 'u32';
+          decls.push(`@group(0) @binding(${binding++}) var<storage, read> ${array}: array<${stored}>;`);
           decls.push(`var<private> lane${step.leaf}: ${t};`);
           fns.push(`fn load${step.leaf}(k: u32) -> ${t} { return lane${step.leaf}; }`);
           names.push(`load${step.leaf}`);
-          lanes.push({ leaf: step.leaf, type: t });
+          lanes.push({ leaf: step.leaf, type: t, four: fourLoad(per, array) });
           body.push(`let v${n} = lane${step.leaf};`);
           break;
         }
@@ -340,12 +344,28 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
   return { generated: [...decls, ...fns].join('\n'), bindingCount: binding - options.firstBinding };
 }
 
+/** An input value4 reads four elements at a time: `four` is those elements as a vec4, from w. */
+interface Lane {
+  readonly leaf: number;
+  readonly type: string;
+  readonly four: string;
+}
+
+/** Elements 4w…4w+3 of `array` as a vec4: one vec4 load, or the packed words that hold them (one of i8, two of f16). */
+function fourLoad(per: 1 | 2 | 4, array: string): string {
+  // Each byte shifted to the top, then down again: the arithmetic shift sign-extends it.
+  if (per === 4) return `(vec4<i32>(bitcast<i32>(${array}[w])) << vec4u(24u, 16u, 8u, 0u)) >> vec4u(24u)`;
+  if (per === 2) return `vec4<f32>(unpack2x16float(${array}[2u * w]), unpack2x16float(${array}[2u * w + 1u]))`;
+  return `${array}[w]`;
+}
+
 /**
  * value4(w): the elements 4w…4w+3 through value(i), with the lane inputs
- * loaded once as vec4s and the kept intermediates stored once as vec4s.
+ * loaded once (a vec4, or the packed words of four elements) and the kept
+ * intermediates stored once as vec4s.
  */
-function value4(rootType: string, lanes: readonly { leaf: number; type: string }[], kept: readonly { array: string; lane: string; type: string }[]): string {
-  const loads = lanes.map((l) => `let p${l.leaf} = input${l.leaf}[w];`);
+function value4(rootType: string, lanes: readonly Lane[], kept: readonly { array: string; lane: string; type: string }[]): string {
+  const loads = lanes.map((l) => `let p${l.leaf} = ${l.four};`);
   const vars = [`var r: vec4<${rootType}>;`, ...kept.map((k, n) => `var s${n}: vec4<${k.type}>;`)];
   const elements = ['x', 'y', 'z', 'w'].map((c, e) => [
     ...lanes.map((l) => `lane${l.leaf} = ${l.type}(p${l.leaf}.${c});`),

@@ -13,12 +13,13 @@ import { broadcastStrides, sizeOf } from '../../shape.js';
 import type { Backend, MatmulConfig, QuantizedPath, ReduceOp, TensorInfo } from '../kernels.js';
 import elementwiseShader from '../../../shaders/elementwise.wgsl';
 import elementwisePackedShader from '../../../shaders/elementwise_packed.wgsl';
+import elementwisePackedVec4Shader from '../../../shaders/elementwise_packed_vec4.wgsl';
 import elementwiseVec4Shader from '../../../shaders/elementwise_vec4.wgsl';
 import fillShader from '../../../shaders/fill.wgsl';
 import { BufferPool } from './buffers.js';
 import { Commands } from './commands.js';
 import { Compiler, type WgslScalar } from './compiler.js';
-import { GpuData, dropIfUnused, settle, type Arg, type ElementwiseOp } from './data.js';
+import { GpuData, dropIfUnused, expressionOf, settle, type Arg, type ElementwiseOp } from './data.js';
 import { acquireDevice, type GpuContext, type GpuFeatures } from './device.js';
 import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
@@ -192,7 +193,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       materialize(acc);
     }
     const per = packing(root.dtype, features);
-    const vector = per === 1 && root.size % 4 === 0;
+    const vector = root.size % 4 === 0;
     const code = fuse(root, { features, firstBinding: 1, allocate, vector });
     if (1 + code.bindingCount > maxBindings) {
       // Too many inputs for one kernel: compute the arguments first and retry with fewer.
@@ -204,13 +205,15 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     }
     if (root.size > 0) {
       const types: Record<string, WgslScalar> = per > 1 ? { Value: isFloat(root.dtype) ? 'f32' : 'i32' } : { Out: computeType(root.dtype, features) };
-      const kernel = per > 1
+      const kernel = per > 1 && vector
+        ? compiler.kernel({ name: 'elementwise_packed_vec4', source: [elementwisePackedVec4Shader, ...code.code], types: {}, constants: { N4: root.size / 4, PER_WORD: per } })
+        : per > 1
         ? compiler.kernel({ name: 'elementwise_packed', source: [elementwisePackedShader, ...code.code], types, constants: { N: root.size, PER_WORD: per } })
         : vector
         ? compiler.kernel({ name: 'elementwise_vec4', source: [elementwiseVec4Shader, ...code.code], types, constants: { N4: root.size / 4 } })
         : compiler.kernel({ name: 'elementwise', source: [elementwiseShader, ...code.code], types, constants: { N: root.size } });
-      // Invocations: one per packed word, per four elements, or per element.
-      commands.dispatch(kernel, { out, ...code.buffers }, grid(Math.ceil(root.size / (per > 1 ? per : vector ? 4 : 1)), 256));
+      // Invocations: per four elements, per packed word, or per element.
+      commands.dispatch(kernel, { out, ...code.buffers }, grid(Math.ceil(root.size / (vector ? 4 : per)), 256));
     }
     finish(root, out, code);
   }
@@ -276,19 +279,23 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return new GpuData(dtype, sizeOf(shape), shape, { ...op, args } as never);
   }
 
-  /** Computes the inputs whose pending expressions are at MAX_FUSED_DEPTH, so that what reads them starts a new kernel. */
+  /**
+   * Computes inputs, deepest first, until an op reading them would hold at
+   * most MAX_FUSED_DEPTH uncomputed ops, counting each once however many
+   * paths reach it (as fusion computes it once).
+   */
   function cutDeep(inputs: readonly Info[]): void {
-    for (const x of inputs) if (x.storage.elementwise && x.storage.depth >= MAX_FUSED_DEPTH) materialize(x.storage);
+    const data = inputs.map((x) => x.storage);
+    while (expressionOf(data).size >= MAX_FUSED_DEPTH) materialize(data.reduce((a, b) => (b.depth > a.depth ? b : a)));
   }
 
   /**
    * An optimizer's step (kernels/adam.ts, kernels/sgd.ts) recorded as one
    * pending expression over f32 inputs of one shape: its outputs, and every
    * other node it made freed as a disposed tensor's storage is. The step's
-   * own expression is fixed and small (Adam's is 15 ops at most), so only its
-   * inputs are cut as any op's would be: depth counts a shared node once per
-   * use, and with Adam's L2 term, the gradient read by m, by v and squared
-   * pushed the count past the cap and split the step into several launches.
+   * own expression is fixed and small (Adam's with an L2 term is 15 ops, a
+   * little past the cap, which would split it into two launches), so only its
+   * inputs are cut, as any op's would be.
    */
   function recordStep(inputs: readonly Info[], record: (r: Recorder) => readonly (Info | null)[]): (GpuData | null)[] {
     cutDeep(inputs);

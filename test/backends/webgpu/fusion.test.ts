@@ -168,6 +168,40 @@ describe('a chain of elementwise ops', () => {
     expectClose(await t.data(), want, 1e-5);
   });
 
+  it('counts a value read several times once toward the cap: it is computed once', async () => {
+    const x = asF32(uniform(515));
+    const tx = tm.tensor(x);
+    // y is 5 ops, read 5 times: 10 ops in all (as a tree, 5 × 5 + 5 = 30, which would be cut into three launches).
+    const out = tm.tidy(() => {
+      const y = tx.mul(0.5).add(1).abs().sqrt().neg();
+      return y.mul(y).add(y).sub(y).mul(y).add(y);
+    });
+    expect(storageOf(out).depth).toBe(10);
+    expect(launches(out)).toBe(1);
+    const want = x.map((v) => {
+      const y = Math.fround(-Math.sqrt(Math.abs(v * 0.5 + 1)));
+      return (y * y + y - y) * y + y;
+    });
+    expectClose(await out.data(), want, 1e-5);
+  });
+
+  it(`cuts where the ops of all its inputs together pass ${MAX_FUSED_DEPTH}, computing the deepest input first`, async () => {
+    const [a, b] = [asF32(uniform(300)), asF32(uniform(300))];
+    const [ta, tb] = [tm.tensor(a), tm.tensor(b)];
+    const chain = (t: tm.Tensor, ops: number) => {
+      for (let i = 0; i < ops; i++) t = t.mul(1.5).neg().div(1.5).neg(); // 4 ops that give back t
+      return t;
+    };
+    const deep = tm.tidy(() => chain(ta, 2)); // 8 ops
+    const shallow = tm.tidy(() => chain(tb, 1)); // 4 ops
+    const sum = deep.add(shallow); // 8 + 4 + 1 > MAX_FUSED_DEPTH: deep is computed first
+    expect(storageOf(deep).computed).toBe(true);
+    expect(storageOf(shallow).computed).toBe(false);
+    expect(storageOf(sum).depth).toBe(5);
+    expect(launches(sum)).toBe(1);
+    expectClose(await sum.data(), a.map((v, i) => v + b[i]), 1e-5);
+  });
+
   it('an op nobody reads never runs, and its inputs are given back', async () => {
     const before = gpu.runtime.commands.dispatches;
     const idle = gpu.runtime.pool.info.idle;
@@ -270,8 +304,10 @@ describe('four elements per invocation', () => {
     expect(await kernelsOf(ops(4))).toEqual(['elementwise_vec4']);
     expect(await kernelsOf(ops(1023))).toEqual(['elementwise']);
     expect(await kernelsOf(ops(6))).toEqual(['elementwise']);
-    // Packed dtypes keep their own kernel: i8 always, f16 where the adapter lacks shader-f16.
-    expect(await kernelsOf(tm.tidy(() => tm.tensor(randomInts(64, -9, 9), [64], { dtype: 'i8' }).add(1)))).toEqual(['elementwise_packed']);
+    // Packed dtypes (i8 always, f16 where the adapter lacks shader-f16) write whole words: four elements make one or two.
+    const i8 = (n: number) => tm.tidy(() => tm.tensor(randomInts(n, -9, 9), [n], { dtype: 'i8' }).add(1));
+    expect(await kernelsOf(i8(64))).toEqual(['elementwise_packed_vec4']);
+    expect(await kernelsOf(i8(63))).toEqual(['elementwise_packed']);
   });
 
   it('reads the inputs of the output\'s size four at a time and broadcast ones element by element, and agrees with the float64 reference', async () => {
@@ -362,8 +398,8 @@ describe('without shader-f16 (f16 packed two to a word) and for i8 (four to a wo
     await tm.init({ backend: 'webgpu' });
   });
 
-  it('f16 math runs in f32 and stores packed halves, odd lengths included', async () => {
-    for (const n of [1, 7, 129]) {
+  it('f16 math runs in f32 and stores packed halves, odd lengths and multiples of four (four at a time) included', async () => {
+    for (const n of [1, 7, 128, 129, 516]) {
       const a = asF16(uniform(n, -3, 3));
       const b = asF16(uniform(n, -3, 3));
       const y = tm.tensor(a, [n], { dtype: 'f16' }).mul(tm.tensor(b, [n], { dtype: 'f16' })).add(0.5);
@@ -374,16 +410,37 @@ describe('without shader-f16 (f16 packed two to a word) and for i8 (four to a wo
 
   it('f32 → f16 rounds to nearest even and overflows to Infinity, like the js backend', async () => {
     const v = [65504, 65519, 65520, -65520, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 2 ** -24, 2 ** -25, 3 * 2 ** -25, NaN, 1e-8];
-    const y = tm.tensor(v).cast('f16');
-    const want = v.map((x) => roundF16(Math.fround(x)));
-    expectClose(await y.cast('f32').data(), want, 0);
+    // 11 values element by element, 12 four at a time.
+    for (const values of [v, [...v, -Infinity]]) {
+      const y = tm.tensor(values).cast('f16');
+      const want = values.map((x) => roundF16(Math.fround(x)));
+      expectClose(await y.cast('f32').data(), want, 0);
+    }
   });
 
-  it('i8 results wrap, odd lengths included', async () => {
-    for (const n of [1, 5, 131]) {
+  it('i8 results wrap, odd lengths and multiples of four (four at a time) included', async () => {
+    for (const n of [1, 5, 4, 132, 131]) {
       const a = randomInts(n, -128, 127);
       const y = tm.tensor(a, [n], { dtype: 'i8' }).mul(3).add(tm.tensor(a, [n], { dtype: 'i8' }));
       expectExact(await y.data(), a.map((v) => wrapInt(wrapInt(v * 3, 'i8') + v, 'i8')));
     }
+  });
+
+  it('four at a time, reads packed inputs of the output\'s size a word at a time and broadcast ones element by element', async () => {
+    const [m, n] = [6, 10];
+    const a = randomInts(m * n, -128, 127);
+    const row = randomInts(n, -128, 127);
+    const h = asF16(uniform(m * n, -100, 100));
+    const x = asF32(uniform(m * n, -200, 200));
+    const [ta, trow, th, tx] = [tm.tensor(a, [m, n], { dtype: 'i8' }), tm.tensor(row, [n], { dtype: 'i8' }), tm.tensor(h, [m, n], { dtype: 'f16' }), tm.tensor(x, [m, n])];
+    // i8 ⊕ broadcast i8 → i8; f32 → i8 as quantization writes it; i8 and packed f16 read into f32.
+    const sum = ta.add(trow);
+    expectExact(await sum.data(), a.map((v, i) => wrapInt(v + row[i % n], 'i8')));
+    const quantized = tx.div(2).cast('i8');
+    expectExact(await quantized.data(), x.map((v) => wrapInt(Math.trunc(Math.fround(v / 2)), 'i8')));
+    const wide = ta.cast('f32').mul(th.cast('f32'));
+    expectClose(await wide.data(), a.map((v, i) => v * h[i]), 1e-6);
+    const half = ta.cast('f16').add(th);
+    expectClose(await half.data(), a.map((v, i) => roundF16(v + h[i])), 0);
   });
 });
