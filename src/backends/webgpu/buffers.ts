@@ -106,27 +106,32 @@ export class BufferPool {
 
   constructor(
     private readonly device: GPUDevice,
-    /** The most a kernel can bind of one buffer (maxStorageBufferBindingSize), and the device's name, for the error past it. */
-    private readonly bindable: { readonly maxBytes: number; readonly device: string },
+    /**
+     * The most a kernel can bind of one buffer (maxStorageBufferBindingSize),
+     * the largest buffer (maxBufferSize), the device's name for the error past
+     * it, and where buffers past the first are marked (windows.ts).
+     */
+    private readonly limits: { readonly bindable: number; readonly largest: number; readonly device: string; readonly oversized: WeakSet<GPUBuffer> },
     /** Runs on every buffer handed out (the test mode poisons it). */
     private readonly onAcquire?: (buffer: GPUBuffer) => void,
   ) {}
 
-  /** A storage buffer of at least `bytes` (never empty), contents undefined; a clear error past what a kernel can bind. */
+  /** A storage buffer of at least `bytes` (never empty), contents undefined; a clear error past the largest the device makes. */
   acquire(bytes: number): GPUBuffer {
-    const { maxBytes } = this.bindable;
-    if (bytes > maxBytes) {
+    const { bindable, largest, device } = this.limits;
+    if (bytes > largest) {
       throw new ValueError(
-        `webgpu: a tensor of ${bytes.toLocaleString('en-US')} bytes is more than this device (${this.bindable.device}) lets a kernel bind at once ` +
-          `(maxStorageBufferBindingSize ${maxBytes.toLocaleString('en-US')} bytes); split it into smaller tensors, or use the native backend`,
+        `webgpu: a tensor of ${bytes.toLocaleString('en-US')} bytes is more than this device (${device}) holds in one buffer ` +
+          `(maxBufferSize ${largest.toLocaleString('en-US')} bytes); split it into smaller tensors, or use the native backend`,
       );
     }
-    // A size class past the limit would make a buffer no kernel can bind whole: such a tensor gets the limit's size.
-    const size = Math.min(sizeClass(bytes), maxBytes);
+    // A size class past the binding limit would make a buffer no kernel can bind whole: such a tensor gets the limit's size.
+    const size = bytes <= bindable ? Math.min(sizeClass(bytes), bindable) : Math.min(sizeClass(bytes), largest);
     let buffer = this.idle.take(size);
     if (!buffer) {
       this.created++;
       buffer = this.device.createBuffer({ size, usage: USAGE });
+      if (size > bindable) this.limits.oversized.add(buffer);
     }
     this.live++;
     this.onAcquire?.(buffer);

@@ -21,20 +21,21 @@
 //   parameters at dynamic offsets of one kept group (~20%); small uploads
 //   staged the same way and copied in order with the kernels instead of a
 //   submit before each queue write (~10%: the copies split compute passes).
-import { DeviceLostError } from '../../errors.js';
+import { DeviceLostError, ValueError } from '../../errors.js';
 import type { Compiler, Kernel } from './compiler.js';
 import type { GpuContext } from './device.js';
 import { KernelTimer } from './kernel_timer.js';
 import { StagingPool } from './staging.js';
 import { BufferUsage, MAP_READ } from './usage.js';
+import type { BufferWindow } from './windows.js';
 
 const MAX_PENDING = 64;
 /** Bytes of uniform parameters a submit can carry; past it the recorded work is submitted early. */
 const UNIFORM_ARENA_BYTES = 64 * 1024;
 const MAX_KEPT_BIND_GROUPS = 4096;
 
-/** A binding's value: a storage buffer, or the bytes of a uniform (staged in the submit's parameter buffer). */
-export type BindingValue = GPUBuffer | ArrayBufferView;
+/** A binding's value: a storage buffer, a window of one, or the bytes of a uniform (staged in the submit's parameter buffer). */
+export type BindingValue = GPUBuffer | BufferWindow | ArrayBufferView;
 
 export class Commands {
   private encoder: GPUCommandEncoder | null = null;
@@ -55,6 +56,8 @@ export class Commands {
   private readonly ids = new WeakMap<object, number>();
   private readonly staging: StagingPool;
   private nextId = 0;
+  /** Buffers larger than one binding may be (the pool marks them): bound only a window at a time (windows.ts). */
+  readonly oversized = new WeakSet<GPUBuffer>();
   /** Kernel launches recorded since the backend started, for tests that count them; test-mode poison fills and runs timed by timeRecorded (a measurement, not the program's work) are not counted. */
   dispatches = 0;
 
@@ -86,7 +89,11 @@ export class Commands {
     if (room > UNIFORM_ARENA_BYTES) throw new Error(`${kernel.name}: ${room} bytes of uniform parameters; at most ${UNIFORM_ARENA_BYTES} per dispatch`);
     if (this.uniformUsed + room > UNIFORM_ARENA_BYTES) this.flush();
     const bindGroup = this.keptBindGroup(kernel, bound.map(({ binding, value }) => {
-      if (!ArrayBuffer.isView(value)) return { binding, buffer: value };
+      if ('offset' in value) return { binding, ...value };
+      if (!ArrayBuffer.isView(value)) {
+        if (this.oversized.has(value)) this.refuseOversized(kernel.name);
+        return { binding, buffer: value };
+      }
       return { binding, buffer: this.arena(), ...this.stageUniform(value) };
     }));
     this.encoder ??= device.createCommandEncoder();
@@ -117,6 +124,20 @@ export class Commands {
     }
     if (counted && !this.timedPass) this.dispatches++;
     if (++this.pending >= MAX_PENDING && !this.timedPass) this.flush();
+  }
+
+  /** Throws the error a kernel past the binding limit gets if any of `buffers` is bound whole: before the kernel takes scratch buffers. */
+  checkBindable(kernel: string, buffers: readonly (GPUBuffer | BufferWindow)[]): void {
+    for (const b of buffers) if (!('offset' in b) && this.oversized.has(b)) this.refuseOversized(kernel);
+  }
+
+  private refuseOversized(kernel: string): never {
+    const limit = this.ctx.limits.maxStorageBufferBindingSize.toLocaleString('en-US');
+    throw new ValueError(
+      `webgpu: ${kernel} cannot read a tensor larger than this device (${this.ctx.description}) lets a kernel bind at once ` +
+        `(maxStorageBufferBindingSize ${limit} bytes). Tensors that large can be uploaded, read back, sliced, used in elementwise ops ` +
+        'and as the left operand of a 2-D product (x in x·w); for anything else split them into smaller tensors, or use the native backend',
+    );
   }
 
   /**

@@ -19,7 +19,7 @@ import elementwiseLib from '../../../shaders/elementwise_lib.wgsl';
 import type { GpuData, PendingOp } from './data.js';
 import type { GpuFeatures } from './device.js';
 import { binaryExpr, castExpr, unaryExpr, valueType, whereExpr } from './expressions.js';
-import { packing } from './layout.js';
+import { BYTES, packing } from './layout.js';
 
 /** A fused expression ready to be put into a kernel. */
 export interface FusedCode {
@@ -34,6 +34,13 @@ export interface FusedCode {
   /** Pending nodes this launch computes besides the root, each with the buffer it writes. */
   readonly extraOutputs: readonly { readonly data: GpuData; readonly buffer: GPUBuffer }[];
   readonly bindingCount: number;
+  /**
+   * With `chunked`: the bindings read or written at the root's own index
+   * (inputs and kept intermediates of its size), with their bytes per
+   * element, which a launch over part of the root binds as windows over that
+   * part; and where in `consts` the part's first index goes.
+   */
+  readonly chunk?: { readonly rootSized: ReadonlyMap<string, number>; readonly baseSlot: number };
 }
 
 export interface FuseOptions {
@@ -62,6 +69,13 @@ export interface FuseOptions {
    * reading kernel must call value(i) once per element.
    */
   readonly rootRead?: boolean;
+  /**
+   * The kernel computes a part of the root at a time (a root larger than a
+   * kernel can bind: windows.ts): value(i) gets the part's own index, as its
+   * windows over the arrays of the root's size do, and adds the part's first
+   * index, from `consts`, where it reads a broadcast argument.
+   */
+  readonly chunked?: boolean;
 }
 
 /** Offsets into an argument of shape `from` for each flat index of `to` (NumPy broadcasting), as WGSL. */
@@ -153,9 +167,10 @@ const MAX_CACHED = 1024;
  */
 export function fuse(root: GpuData, options: FuseOptions): FusedCode {
   const { steps, key, bound } = linearize(root, options.accumulator, options.rootRead ?? false);
+  const baseSlot = options.chunked ? bound.scalars.push(0) - 1 : -1;
   let byKey = generatedCache.get(options.features);
   if (!byKey) generatedCache.set(options.features, (byKey = new Map()));
-  const cacheKey = `${options.firstBinding}${options.vector ? 'v' : ''}${options.rootRead ? 'r' : ''};${key}`;
+  const cacheKey = `${options.firstBinding}${options.vector ? 'v' : ''}${options.rootRead ? 'r' : ''}${options.chunked ? 'c' : ''};${key}`;
   let code = byKey.get(cacheKey);
   if (!code) {
     code = generate(steps, options);
@@ -173,7 +188,22 @@ export function fuse(root: GpuData, options: FuseOptions): FusedCode {
     const words = Math.ceil(bound.scalars.length / 4);
     buffers.consts = Uint32Array.from({ length: 4 * words }, (_, i) => bound.scalars[i] ?? 0);
   }
-  return { code: [elementwiseLib, code.generated], buffers, extraOutputs, bindingCount: code.bindingCount };
+  const chunk = options.chunked ? { rootSized: rootSizedBindings(steps), baseSlot } : undefined;
+  return { code: [elementwiseLib, code.generated], buffers, extraOutputs, bindingCount: code.bindingCount, chunk };
+}
+
+/** The bindings of the root's size (inputs, kept intermediates), with bytes per element: what a chunked launch binds as windows. */
+function rootSizedBindings(steps: readonly Step[]): Map<string, number> {
+  const found = new Map<string, number>();
+  let extra = 0;
+  for (const step of steps) {
+    if (step.kind === 'input' && step.rootSized) found.set(`input${step.leaf}`, BYTES[step.dtype]);
+    if ((step.kind === 'op' || step.kind === 'accumulator') && step.stored) {
+      if (step.kind === 'op' && step.rootSized) found.set(`extra${extra}`, BYTES[step.dtype]);
+      extra++;
+    }
+  }
+  return found;
 }
 
 /** The steps under `root` (each node once), a string of their structure, and what a launch of them binds. */
@@ -304,7 +334,8 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
       case 'op': {
         const fn = `node${nodes++}`;
         const j = inline[n] ? 'i' : 'j';
-        const args = step.args.map((a) => read(a.step, mapFor(a.to, a.from), j));
+        // A chunk's broadcast arguments are read at the root's whole index, g (value(i)).
+        const args = step.args.map((a) => read(a.step, mapFor(a.to, a.from), inline[n] && options.chunked ? 'g' : j));
         const dtypes = step.args.map((a) => steps[a.step].dtype);
         const { op } = step;
         let expr: string;
@@ -335,7 +366,8 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
       }
     }
   }
-  const scalars = steps.filter((s) => s.kind === 'scalar').length;
+  let scalars = steps.filter((s) => s.kind === 'scalar').length;
+  if (options.chunked) body.unshift(`let g = i + consts[${scalars >> 2}][${scalars++ & 3}];`);
   const rootType = valueType(steps[steps.length - 1].dtype);
   // The root is the last step, and the root's size.
   fns.push([`fn value(i: u32) -> ${rootType} {`, ...body.map((line) => `  ${line}`), `  return v${steps.length - 1};`, '}'].join('\n'));

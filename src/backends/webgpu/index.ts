@@ -17,7 +17,7 @@ import elementwisePackedVec4Shader from '../../../shaders/elementwise_packed_vec
 import elementwiseVec4Shader from '../../../shaders/elementwise_vec4.wgsl';
 import fillShader from '../../../shaders/fill.wgsl';
 import { BufferPool } from './buffers.js';
-import { Commands } from './commands.js';
+import { Commands, type BindingValue } from './commands.js';
 import { Compiler, type WgslScalar } from './compiler.js';
 import { GpuData, dropIfUnused, expressionOf, settle, type Arg, type ElementwiseOp } from './data.js';
 import { acquireDevice, type GpuContext, type GpuFeatures } from './device.js';
@@ -25,6 +25,7 @@ import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, stridedCopy } from './kernels/movement.js';
+import { bindLimit, parts, windowOf } from './windows.js';
 import { matmul as encodeMatmul } from './kernels/matmul.js';
 import { EPILOGUE_FIRST_BINDING } from './kernels/matmul_kernel.js';
 import { int8Eligible, matmulInt8, preloadInt8Kernel } from './kernels/matmul_int8.js';
@@ -99,13 +100,21 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   const commands = new Commands(ctx, compiler);
   const poison = options.poison ?? (typeof process !== 'undefined' && process.env?.TMNN_WEBGPU_POISON === '1');
   const fill = poison ? compiler.kernel({ name: 'fill', source: fillShader }) : null;
-  const pool = new BufferPool(ctx.device, { maxBytes: ctx.limits.maxStorageBufferBindingSize, device: ctx.description }, fill
-    ? (buffer) => commands.dispatch(fill, { target_words: buffer, params: Uint32Array.of(buffer.size / 4, 0xffffffff) }, grid(buffer.size / 4, 256), false)
+  const limits = { bindable: bindLimit(ctx), largest: ctx.limits.maxBufferSize, device: ctx.description, oversized: commands.oversized };
+  const pool = new BufferPool(ctx.device, limits, fill
+    ? (buffer) => {
+      for (const part of parts(ctx, buffer.size / 4, 4)) {
+        commands.dispatch(fill, { target_words: windowOf(buffer, part, 4), params: Uint32Array.of(part.count, 0xffffffff) }, grid(part.count, 256), false);
+      }
+    }
     : undefined);
   const rt: Runtime = { ctx, compiler, commands, pool };
   const { features } = ctx;
   const recycle = (buffer: GPUBuffer) => pool.release(buffer);
   const allocate = (d: GpuData) => pool.acquire(Math.ceil((d.size * BYTES[d.dtype]) / 4) * 4);
+
+  /** Whether an array of d's size may be past the binding limit (at up to 4 bytes an element: a chain's inputs may be wider than it). */
+  const tooLarge = (d: GpuData) => d.size * 4 > limits.bindable;
 
   /** Computes `d` if it is pending; its buffer. */
   function materialize(d: GpuData): GPUBuffer {
@@ -151,7 +160,9 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       if (found || seen.has(d) || d.buffer || !d.op) return;
       seen.add(d);
       if (d.op.kind === 'matmul') {
-        if (d.size === root.size && ((isFloat(d.dtype) && packing(d.dtype, features) === 1) || isInt8Product(d))) found = d;
+        // (A product over an operand past the binding limit runs in bands, without an epilogue: matmul.ts.)
+        const banded = d.op.args.some((a) => tooLarge(a.data));
+        if (d.size === root.size && !banded && ((isFloat(d.dtype) && packing(d.dtype, features) === 1) || isInt8Product(d))) found = d;
         return;
       }
       for (const a of d.op.args) walk(a.data);
@@ -162,7 +173,9 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
   function runElementwise(root: GpuData): void {
     for (const d of unwritableIntermediates(root, features)) materialize(d);
-    const acc = epilogueCandidate(root);
+    // Past what a kernel binds at once, the chain runs in parts (windows.ts); a product it reads runs first.
+    const chunked = tooLarge(root);
+    const acc = chunked ? undefined : epilogueCandidate(root);
     materializeMatmulsUnder(root, acc);
     const maxBindings = ctx.limits.maxStorageBuffersPerShaderStage;
     const out = allocate(root);
@@ -194,7 +207,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     }
     const per = packing(root.dtype, features);
     const vector = root.size % 4 === 0;
-    const code = fuse(root, { features, firstBinding: 1, allocate, vector });
+    const code = fuse(root, { features, firstBinding: 1, allocate, vector, chunked });
     if (1 + code.bindingCount > maxBindings) {
       // Too many inputs for one kernel: compute the arguments first and retry with fewer.
       for (const e of code.extraOutputs) recycle(e.buffer);
@@ -203,17 +216,31 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       runElementwise(root);
       return;
     }
-    if (root.size > 0) {
-      const types: Record<string, WgslScalar> = per > 1 ? { Value: isFloat(root.dtype) ? 'f32' : 'i32' } : { Out: computeType(root.dtype, features) };
+    const types: Record<string, WgslScalar> = per > 1 ? { Value: isFloat(root.dtype) ? 'f32' : 'i32' } : { Out: computeType(root.dtype, features) };
+    /** The kernel for `n` elements, and its invocations: per four elements, per packed word, or per element. */
+    const launch = (n: number, values: Record<string, BindingValue>) => {
       const kernel = per > 1 && vector
-        ? compiler.kernel({ name: 'elementwise_packed_vec4', source: [elementwisePackedVec4Shader, ...code.code], types: {}, constants: { N4: root.size / 4, PER_WORD: per } })
+        ? compiler.kernel({ name: 'elementwise_packed_vec4', source: [elementwisePackedVec4Shader, ...code.code], types: {}, constants: { N4: n / 4, PER_WORD: per } })
         : per > 1
-        ? compiler.kernel({ name: 'elementwise_packed', source: [elementwisePackedShader, ...code.code], types, constants: { N: root.size, PER_WORD: per } })
+        ? compiler.kernel({ name: 'elementwise_packed', source: [elementwisePackedShader, ...code.code], types, constants: { N: n, PER_WORD: per } })
         : vector
-        ? compiler.kernel({ name: 'elementwise_vec4', source: [elementwiseVec4Shader, ...code.code], types, constants: { N4: root.size / 4 } })
-        : compiler.kernel({ name: 'elementwise', source: [elementwiseShader, ...code.code], types, constants: { N: root.size } });
-      // Invocations: per four elements, per packed word, or per element.
-      commands.dispatch(kernel, { out, ...code.buffers }, grid(Math.ceil(root.size / (vector ? 4 : per)), 256));
+        ? compiler.kernel({ name: 'elementwise_vec4', source: [elementwiseVec4Shader, ...code.code], types, constants: { N4: n / 4 } })
+        : compiler.kernel({ name: 'elementwise', source: [elementwiseShader, ...code.code], types, constants: { N: n } });
+      commands.dispatch(kernel, values, grid(Math.ceil(n / (vector ? 4 : per)), 256));
+    };
+    if (!code.chunk) {
+      if (root.size > 0) launch(root.size, { out, ...code.buffers });
+    } else {
+      // Each part binds its window of every array of the root's size, and its first index for the broadcasts.
+      const { rootSized, baseSlot } = code.chunk;
+      for (const part of parts(ctx, root.size, 4)) {
+        const values: Record<string, BindingValue> = { ...code.buffers, out: windowOf(out, part, BYTES[root.dtype]) };
+        for (const [name, bytes] of rootSized) values[name] = windowOf(code.buffers[name] as GPUBuffer, part, bytes);
+        const consts = (code.buffers.consts as Uint32Array).slice();
+        consts[baseSlot] = part.start;
+        values.consts = consts;
+        launch(part.count, values);
+      }
     }
     finish(root, out, code);
   }
@@ -244,7 +271,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     const [wa, wb] = [wideArg(a), wideArg(b)];
     if (packing(d.dtype, features) === 1) {
       const out = allocate(d);
-      if (d.size > 0) encodeMatmul(rt, wa.operand, wb.operand, config, d.dtype, out);
+      if (d.size > 0) writeOrGiveBack(out, () => encodeMatmul(rt, wa.operand, wb.operand, config, d.dtype, out));
       settle(d, out, recycle);
     } else {
       const tmp = pool.acquire(d.size * 4);
@@ -371,16 +398,44 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     const size = sizeOf(shape);
     if (packing(dtype, features) === 1) {
       const out = pool.acquire(size * BYTES[dtype]);
-      if (size > 0) run(out, dtype);
+      if (size > 0) writeOrGiveBack(out, () => run(out, dtype));
       return new GpuData(dtype, size, shape, out);
     }
     const wideDtype: DType = isFloat(dtype) ? 'f32' : 'i32';
     const tmp = pool.acquire(size * 4);
-    if (size > 0) run(tmp, wideDtype);
+    if (size > 0) writeOrGiveBack(tmp, () => run(tmp, wideDtype));
     const t = new GpuData(wideDtype, size, shape, tmp);
     const narrow = new GpuData(dtype, size, shape, { kind: 'unary', op: 'copy', args: [{ data: t, shape }] });
     t.freed = true;
     return narrow;
+  }
+
+  /**
+   * Refuses, before any scratch buffer is taken, a kernel that would bind
+   * whole a tensor past the binding limit (windows.ts); one reading a pending
+   * chain binds the chain's inputs.
+   */
+  function bindable(kernel: string, input: { operand: Operand | FusedOperand; done(): void }): void {
+    const { operand } = input;
+    const buffers = 'code' in operand ? Object.values(operand.code.buffers).filter((b): b is GPUBuffer => !ArrayBuffer.isView(b)) : [operand.buffer];
+    try {
+      commands.checkBindable(kernel, buffers);
+    } catch (err) {
+      // The chain's kept intermediates were never written: their buffers go back.
+      if ('code' in operand) for (const e of operand.code.extraOutputs) recycle(e.buffer);
+      else input.done();
+      throw err;
+    }
+  }
+
+  /** Runs what writes `out`; if it throws (a tensor past the binding limit: windows.ts), `out` goes back to the pool. */
+  function writeOrGiveBack(out: GPUBuffer, write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      recycle(out);
+      throw err;
+    }
   }
 
   const backend: WebGpuBackend = {
@@ -447,6 +502,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     reduce(op, x, outDtype) {
       const input = reductionInput(op, x);
+      bindable('reduce', input);
       const result = produce(outDtype, [x.shape[0]], (out, dtype) => reduce(rt, op, input.operand, out, dtype));
       input.done();
       return result;
@@ -454,6 +510,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     reduceColumns(op, x, outDtype) {
       const input = reductionInput(op, x);
+      bindable('reduce', input);
       const result = produce(outDtype, [x.shape[1]], (out, dtype) => reduce(rt, op, input.operand, out, dtype, true));
       input.done();
       return result;
@@ -461,6 +518,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     argReduce(op, x) {
       const input = wide(x);
+      bindable('arg_reduce', input);
       const result = produce('i32', [x.shape[0]], (out) => argReduce(rt, op, input.operand, out));
       input.done();
       return result;
@@ -468,6 +526,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     softmax(x, log) {
       const input = wide(x);
+      bindable('softmax', input);
       const result = produce(x.dtype, x.shape, (out, dtype) => softmax(rt, input.operand, log, out, dtype));
       input.done();
       return result;

@@ -5,6 +5,7 @@ import type { BufferPool } from './buffers.js';
 import type { Commands } from './commands.js';
 import type { Compiler } from './compiler.js';
 import type { GpuContext } from './device.js';
+import type { BufferWindow } from './windows.js';
 
 export interface Runtime {
   readonly ctx: GpuContext;
@@ -13,9 +14,9 @@ export interface Runtime {
   readonly pool: BufferPool;
 }
 
-/** A tensor whose values are in a buffer, as a kernel reads it. */
+/** A tensor whose values are in a buffer (or a window of one: windows.ts), as a kernel reads it. */
 export interface Operand {
-  readonly buffer: GPUBuffer;
+  readonly buffer: GPUBuffer | BufferWindow;
   readonly shape: readonly number[];
   readonly dtype: DType;
 }

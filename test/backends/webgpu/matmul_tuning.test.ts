@@ -42,7 +42,7 @@ async function product(gpu: WebGpuBackend, m: number, k: number, n: number, conf
   const out = rt.pool.acquire(4 * m * n);
   matmul(rt, a, b, config, 'f32', out);
   const got = new Float32Array(await rt.commands.read(out, 4 * m * n));
-  for (const buffer of [a.buffer, b.buffer, out]) rt.pool.release(buffer);
+  for (const buffer of [a.buffer, b.buffer, out]) rt.pool.release(buffer as GPUBuffer);
   const want = matmulRef(f64([m, k], av), f64(bShape.slice(1), bv), config);
   expectClose(got, want.v, 1e-4, `${m}×${k}×${n}`, want.v.map(() => Math.sqrt(k) * 2));
 }

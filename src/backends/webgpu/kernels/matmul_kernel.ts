@@ -22,6 +22,7 @@ import type { GpuContext } from '../device.js';
 import type { FusedCode } from '../fusion.js';
 import { computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
+import type { BufferWindow } from '../windows.js';
 
 /** Bindings 0–3 are the operands, the output and the dims; a fused epilogue's start here. */
 export const EPILOGUE_FIRST_BINDING = 4;
@@ -176,7 +177,7 @@ export function matmulWithTile(rt: Runtime, a: Operand, b: Operand, config: Matm
 
 /** Records the product on `tile`; `counted` false keeps a timing run out of the dispatch count that tests read. */
 export function encodeWithTile(
-  rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer, tile: MatmulTile,
+  rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer | BufferWindow, tile: MatmulTile,
   epilogue: Epilogue | undefined, d: ProductDims, counted = true,
 ): void {
   const { features } = rt.ctx;

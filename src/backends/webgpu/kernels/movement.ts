@@ -4,8 +4,9 @@
 import { sizeOf } from '../../../shape.js';
 import concatShader from '../../../../shaders/concat.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
-import { computeType } from '../layout.js';
+import { BYTES, computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
+import { bindLimit, windowOf } from '../windows.js';
 
 /** Axes the kernel's uniform holds (after merging): its shape and strides arrays, MAX_RANK / 4 vec4s each. */
 const MAX_RANK = 32;
@@ -33,6 +34,24 @@ export function stridedCopy(rt: Runtime, x: Operand, outShape: readonly number[]
     throw new Error(`webgpu stridedCopy: ${merged.shape.length} axes that cannot be merged; at most ${MAX_RANK} are supported`);
   }
   const size = sizeOf(outShape);
+  const bytes = BYTES[x.dtype];
+  const { oversized } = rt.commands;
+  if (oversized.has(x.buffer as GPUBuffer) || oversized.has(out)) {
+    // Past the binding limit (windows.ts). A run of x in order (leading rows) is a plain copy, which has no such limit.
+    if (merged.shape.length <= 1 && (merged.strides[0] ?? 1) === 1 && (offset * bytes) % 4 === 0 && (size * bytes) % 4 === 0) {
+      rt.commands.copy(x.buffer as GPUBuffer, out, size * bytes, offset * bytes);
+      return;
+    }
+    // Otherwise the kernel reads only the window of x that holds what it gathers.
+    const read = readRange(merged, offset);
+    const align = rt.ctx.limits.minStorageBufferOffsetAlignment;
+    const first = Math.floor((read.first * bytes) / align) * align;
+    const window = windowOf(x.buffer as GPUBuffer, { start: first, count: (read.last + 1) * bytes - first }, 1);
+    if (window.size <= bindLimit(rt.ctx)) {
+      x = { ...x, buffer: window };
+      offset -= first / bytes;
+    }
+  }
   const params = new ArrayBuffer(16 + 8 * MAX_RANK);
   new Uint32Array(params, 0, 2).set([size, merged.shape.length]);
   new Int32Array(params, 8, 1)[0] = offset;
@@ -40,6 +59,17 @@ export function stridedCopy(rt: Runtime, x: Operand, outShape: readonly number[]
   new Int32Array(params, 16 + 4 * MAX_RANK, MAX_RANK).set(merged.strides);
   const kernel = rt.compiler.kernel({ name: 'strided_copy', source: stridedCopyShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
   rt.commands.dispatch(kernel, { x: x.buffer, out, params: new Uint8Array(params) }, grid(size, 256));
+}
+
+/** The first and last elements of x a gather reads. */
+function readRange(merged: { shape: number[]; strides: number[] }, offset: number): { first: number; last: number } {
+  let [first, last] = [offset, offset];
+  merged.shape.forEach((extent, d) => {
+    const reach = (extent - 1) * merged.strides[d];
+    if (reach < 0) first += reach;
+    else last += reach;
+  });
+  return { first, last };
 }
 
 export function concat(rt: Runtime, xs: readonly Operand[], axis: number, outShape: readonly number[], out: GPUBuffer): void {

@@ -156,7 +156,7 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand | FusedOperand, out
   }
   const float = isFloat(x.dtype);
   const V: WgslScalar = float ? 'f32' : 'i32';
-  const run = (o: ReduceOp, input: { buffer: GPUBuffer } | { code: FusedCode }, inType: WgslScalar, outType: WgslScalar, target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
+  const run = (o: ReduceOp, input: { buffer: Operand['buffer'] } | { code: FusedCode }, inType: WgslScalar, outType: WgslScalar, target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
     const subgroups = useSubgroups(rt) && !l.perInvocation;
     const kernel = rt.compiler.kernel({
       name: 'reduce',
@@ -186,7 +186,7 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand | FusedOperand, out
 export function argReduce(rt: Runtime, op: ArgReduceOp, x: Operand, out: GPUBuffer): void {
   const [outer, inner] = x.shape;
   const float = isFloat(x.dtype);
-  const run = (gather: boolean, cand: GPUBuffer, target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
+  const run = (gather: boolean, cand: Operand['buffer'], target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
     const subgroups = useSubgroups(rt) && !l.perInvocation;
     const kernel = rt.compiler.kernel({
       name: 'arg_reduce',

@@ -1,0 +1,48 @@
+// Tensors larger than a kernel may bind at once. A device lets a buffer be
+// far larger (maxBufferSize: 4 GiB on lavapipe) than one binding of it
+// (maxStorageBufferBindingSize: 128 MiB on lavapipe, and in browsers unless
+// asked for more), so a tensor past the binding limit lives in one buffer and
+// a kernel reads it a window at a time: elementwise chains in parts of the
+// output (fusion.ts `chunked`), a product in bands of rows, a slice through
+// the window that holds what it reads. Every other kernel gets a clear error
+// naming itself (commands.ts), instead of a validation error at the next read.
+import type { GpuContext } from './device.js';
+
+/** Part of a buffer, bound in its place. */
+export interface BufferWindow {
+  readonly buffer: GPUBuffer;
+  /** Bytes; a multiple of minStorageBufferOffsetAlignment. */
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** A run of elements a launch covers: the first, and how many. */
+export interface Part {
+  readonly start: number;
+  readonly count: number;
+}
+
+/** The most bytes one binding may cover. */
+export function bindLimit(ctx: GpuContext): number {
+  return ctx.limits.maxStorageBufferBindingSize;
+}
+
+/**
+ * `total` elements in parts each within the binding limit at `bytesPerElement`
+ * (the widest array a launch binds), each starting where every binding of it
+ * may start: a multiple of the offset alignment in bytes whatever the dtype
+ * (1, 2 or 4 bytes), on a whole packed word and a whole vec4.
+ */
+export function parts(ctx: GpuContext, total: number, bytesPerElement: number): Part[] {
+  const step = 4 * ctx.limits.minStorageBufferOffsetAlignment;
+  const most = Math.floor(bindLimit(ctx) / bytesPerElement / step) * step;
+  const out: Part[] = [];
+  for (let start = 0; start < total; start += most) out.push({ start, count: Math.min(most, total - start) });
+  return out;
+}
+
+/** The window of `buffer` holding elements [start, start + count) at `bytesPerElement` (rounded out to whole words). */
+export function windowOf(buffer: GPUBuffer, part: Part, bytesPerElement: number): BufferWindow {
+  const offset = part.start * bytesPerElement;
+  return { buffer, offset, size: Math.min(Math.ceil((part.count * bytesPerElement) / 4) * 4, buffer.size - offset) };
+}

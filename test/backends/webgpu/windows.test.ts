@@ -1,0 +1,140 @@
+// Tensors larger than a kernel may bind at once (maxStorageBufferBindingSize)
+// live in one buffer and are read a window at a time: elementwise chains run
+// in parts, x·w in bands of rows, a slice reads the window that holds it.
+// Everything else is refused with the kernel and the limit named, and the
+// tensors stay intact. Most tests run on a backend told its kernels bind at
+// most 64 KiB (so odd sizes and many parts are cheap, and every buffer is
+// poisoned first so an element left unwritten shows); one runs past
+// lavapipe's real 128 MiB.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../../src/index.js';
+import { activeBackend, setActive } from '../../../src/engine.js';
+import { webGpuBackendOn, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+import type { GpuData } from '../../../src/backends/webgpu/data.js';
+import { asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
+import { roundF16, wrapInt } from '../../helpers/float64.js';
+
+const LIMIT = 64 * 1024;
+let small: WebGpuBackend;
+const storageOf = (t: tm.Tensor) => t.dataRef('test').storage as GpuData;
+
+/** Dispatches made while computing `t`. */
+function launches(t: tm.Tensor): number {
+  const before = small.runtime.commands.dispatches;
+  small.materialize(storageOf(t));
+  return small.runtime.commands.dispatches - before;
+}
+
+/** x [m, k] · w [k, n] in float64. */
+function product(x: ArrayLike<number>, w: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[i * n + j] += x[i * k + p] * w[p * n + j];
+  return out;
+}
+
+describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
+  beforeAll(async () => {
+    await tm.init({ backend: 'webgpu' });
+    const ctx = (activeBackend() as WebGpuBackend).runtime.ctx;
+    small = webGpuBackendOn({ ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: LIMIT } }, { poison: true });
+    setActive(small, { backend: 'webgpu', reason: 'test: 64 KiB bindings', passedOver: [] });
+  });
+  afterAll(async () => {
+    await tm.init({ backend: 'webgpu' });
+  });
+
+  it.each([[37, 1000], [37, 999], [1, 70_001]])('runs an elementwise chain over [%i, %i] in parts, broadcasts and kept intermediates included', async (m, n) => {
+    const [x, y, row, col] = [asF32(uniform(m * n)), asF32(uniform(m * n)), asF32(uniform(n)), asF32(uniform(m))];
+    const [tx, ty] = [tm.tensor(x, [m, n]), tm.tensor(y, [m, n])];
+    const kept = tx.mul(ty); // live: written out by the same launches
+    const out = tm.tidy(() => kept.add(tm.tensor(row, [n])).sub(tm.tensor(col, [m, 1])).relu().mul(0.5));
+    // 4 bytes an element, in parts of 16,384 elements.
+    expect(launches(out)).toBe(Math.ceil(m * n / (LIMIT / 4)));
+    expectClose(await kept.data(), x.map((v, i) => v * y[i]), 1e-6);
+    const want = x.map((v, i) => Math.max(Math.fround(v * y[i]) + row[i % n] - col[Math.floor(i / n)], 0) * 0.5);
+    expectClose(await out.data(), want, 1e-5);
+  });
+
+  it('writes i8 and f16 results in parts, and reads them back in parts', async () => {
+    for (const n of [70_000, 70_001]) {
+      const x = asF32(uniform(n, -200, 200));
+      const q = tm.tensor(x).div(2).cast('i8');
+      expectExact(await q.data(), x.map((v) => wrapInt(Math.trunc(Math.fround(v / 2)), 'i8')));
+      const h = asF16(uniform(n, -100, 100));
+      const sum = q.cast('f16').add(tm.tensor(h, [n], { dtype: 'f16' }));
+      expectClose(await sum.data(), x.map((v, i) => roundF16(wrapInt(Math.trunc(Math.fround(v / 2)), 'i8') + h[i])), 0);
+    }
+  });
+
+  it.each([[1000, 40, 24], [999, 41, 7], [70, 200, 5]])('computes x [%i, %i] · w [%i, …] in bands of rows, with the bias and relu after it', async (m, k, n) => {
+    const [x, w, b] = [asF32(uniform(m * k)), asF32(uniform(k * n)), asF32(uniform(n))];
+    const [tx, tw, tb] = [tm.tensor(x, [m, k]), tm.tensor(w, [k, n]), tm.tensor(b, [n])];
+    const want = product(x, w, m, k, n);
+    const tolerance = want.map(() => Math.sqrt(k) * 2);
+    const plain = tx.matmul(tw);
+    expectClose(await plain.data(), want, 1e-4, `${m}×${k}×${n}`, tolerance);
+    const layer = tm.tidy(() => tx.matmul(tw).add(tb).relu());
+    expectClose(await layer.data(), want.map((v, i) => Math.max(v + b[i % n], 0)), 1e-4, `${m}×${k}×${n} + b, relu`, tolerance);
+    // Batched x with one w: the batches' rows are banded together.
+    const batched = tx.reshape(m % 2 ? [m, 1, k] : [2, m / 2, k]).matmul(tw);
+    expectClose(await batched.data(), want, 1e-4, `${m}×${k}×${n} batched`, tolerance);
+  });
+
+  it('slices a large tensor: leading rows as a copy, a block through the window that holds it', async () => {
+    const [m, n] = [300, 100];
+    const x = asF32(uniform(m * n));
+    const tx = tm.tensor(x, [m, n]);
+    const rows = tx.slice([250, 0], [50, n]);
+    expectExact(await rows.data(), x.slice(250 * n));
+    const block = tx.slice([200, 10], [50, 20]);
+    expectExact(await block.data(), Float64Array.from({ length: 50 * 20 }, (_, i) => x[(200 + Math.floor(i / 20)) * n + 10 + (i % 20)]));
+    const big = tx.slice([1, 0], [m - 1, n]);
+    expectExact(await big.data(), x.slice(n));
+  });
+
+  it('refuses what it cannot split, naming the kernel and the limit, and leaves the tensors intact', async () => {
+    const [m, n] = [300, 100];
+    const x = asF32(uniform(m * n));
+    const tx = tm.tensor(x, [m, n]);
+    const other = tm.tensor(asF32(uniform(n * m)), [n, m]);
+    const live = small.runtime.pool.info.live;
+    expect(() => tx.sum()).toThrow(/webgpu: reduce\S* cannot read a tensor larger than this device .* lets a kernel bind at once \(maxStorageBufferBindingSize 65,536 bytes\)/);
+    expect(() => tx.softmax()).toThrow('cannot read a tensor larger than');
+    expect(() => tx.mul(2).max(1)).toThrow('cannot read a tensor larger than');
+    expect(() => tx.transpose()).toThrow('webgpu: strided_copy cannot read a tensor larger than');
+    const product = other.matmul(tx);
+    await expect(product.data()).rejects.toThrow('cannot read a tensor larger than');
+    product.dispose();
+    // The buffers the refused kernels would have written went back to the pool.
+    expect(small.runtime.pool.info.live).toBe(live);
+    expectExact(await tx.data(), x);
+    expectClose(await tx.mul(2).data(), x.map((v) => 2 * v), 1e-7);
+  });
+});
+
+it('a tensor past lavapipe\'s own 128 MiB binding limit is uploaded, computed on in parts and bands, sliced and read back', async () => {
+  await tm.init({ backend: 'webgpu' });
+  const gpu = activeBackend() as WebGpuBackend;
+  const limit = gpu.runtime.ctx.limits.maxStorageBufferBindingSize;
+  const n = 4096;
+  const m = Math.floor(limit / 4 / n) + 1; // rows of 4096 f32: one row past the limit
+  const x = new Float32Array(m * n);
+  for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 2003) / 1001 - 1;
+  const row = asF32(uniform(n));
+  const w = asF32(uniform(n * 3));
+  const tx = tm.tensor(x, [m, n]);
+  const y = tm.tidy(() => tx.mul(2).add(tm.tensor(row, [n])));
+  const got = await y.data();
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - (Math.fround(2 * x[i]) + row[i % n])));
+  expect(worst).toBeLessThanOrEqual(4e-7);
+  const last = await tx.slice([m - 3, 0], [3, n]).data();
+  expectExact(last, x.slice((m - 3) * n));
+  const p = await tx.matmul(tm.tensor(w, [n, 3])).data();
+  expect(p.length).toBe(m * 3);
+  for (const r of [0, 1, m >> 1, m - 1]) {
+    const want = product(x.subarray(r * n, (r + 1) * n), w, 1, n, 3);
+    expectClose(p.subarray(r * 3, r * 3 + 3), want, 1e-4, `row ${r}`, want.map(() => Math.sqrt(n) * 2));
+  }
+  for (const t of [tx, y]) t.dispose();
+}, 120_000);
