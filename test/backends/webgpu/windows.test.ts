@@ -112,6 +112,38 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
   });
 });
 
+describe('on a device whose kernels bind at most 256 KiB', () => {
+  beforeAll(async () => {
+    await tm.init({ backend: 'webgpu' });
+    const ctx = (activeBackend() as WebGpuBackend).runtime.ctx;
+    small = webGpuBackendOn({ ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: 256 * 1024 } }, { poison: true });
+    setActive(small, { backend: 'webgpu', reason: 'test: 256 KiB bindings', passedOver: [] });
+  });
+  afterAll(async () => {
+    await tm.init({ backend: 'webgpu' });
+  });
+
+  it('a model trains on a dataset past the limit held as one tensor, and predicts and evaluates on all of it', async () => {
+    const [count, features] = [3000, 100]; // 1.2 MB of f32; predict's batches of 1,024 rows are 400 KB each
+    const x = asF32(uniform(count * features));
+    const labels = Int32Array.from({ length: count }, (_, i) => (x[i * features] > 0 ? 1 : 0) + (x[i * features + 1] > 0 ? 2 : 0));
+    const [tx, ty] = [tm.tensor(x, [count, features]), tm.tensor(labels, [count])];
+    tm.setSeed(3);
+    const model = new tm.nn.Sequential([new tm.nn.Dense(features, 32, { activation: 'relu' }), new tm.nn.Dense(32, 4)]);
+    const history = await model.fit(tx, ty, { epochs: 3, batchSize: 256, loss: 'crossEntropy', optimizer: new tm.optim.Adam(model.parameters(), { lr: 0.01 }), quiet: true });
+    expect(history.loss[2]).toBeLessThan(history.loss[0]);
+    const logits = await model.predict(tx).data();
+    // The same network in float64 from its trained weights.
+    const [d1, d2] = model.layers as tm.nn.Dense[];
+    const [w1, b1, w2, b2] = await Promise.all([d1.weight, d1.bias!, d2.weight, d2.bias!].map((t) => t.data()));
+    const hidden = product(x, w1, count, features, 32).map((v, i) => Math.max(v + b1[i % 32], 0));
+    const want = product(hidden, w2, count, 32, 4).map((v, i) => v + b2[i % 4]);
+    expectClose(logits, want, 1e-4, 'predict', want.map(() => 10));
+    const { accuracy } = await model.evaluate(tx, ty, { loss: 'crossEntropy' });
+    expect(accuracy).toBeGreaterThan(0.5);
+  }, 60_000);
+});
+
 it('a tensor past lavapipe\'s own 128 MiB binding limit is uploaded, computed on in parts and bands, sliced and read back', async () => {
   await tm.init({ backend: 'webgpu' });
   const gpu = activeBackend() as WebGpuBackend;
