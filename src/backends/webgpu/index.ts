@@ -25,7 +25,7 @@ import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, stridedCopy } from './kernels/movement.js';
-import { bindLimit, parts, windowOf } from './windows.js';
+import { bindLimit, parts, rowBands, windowOf, type BufferWindow } from './windows.js';
 import { matmul as encodeMatmul } from './kernels/matmul.js';
 import { EPILOGUE_FIRST_BINDING } from './kernels/matmul_kernel.js';
 import { int8Eligible, matmulInt8, preloadInt8Kernel } from './kernels/matmul_int8.js';
@@ -411,20 +411,65 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   }
 
   /**
-   * Refuses, before any scratch buffer is taken, a kernel that would bind
-   * whole a tensor past the binding limit (windows.ts); one reading a pending
-   * chain binds the chain's inputs.
+   * A row-wise kernel (`run`) over x [rows, inner] writing `outPerRow`
+   * elements a row into `out`: at once, or past the binding limit in bands of
+   * rows, each band's rows of x and of out a window (windows.ts). A row too
+   * long for a band is refused with the kernel's name, before it takes any
+   * scratch buffer.
    */
-  function bindable(kernel: string, input: { operand: Operand | FusedOperand; done(): void }): void {
-    const { operand } = input;
-    const buffers = 'code' in operand ? Object.values(operand.code.buffers).filter((b): b is GPUBuffer => !ArrayBuffer.isView(b)) : [operand.buffer];
+  function inRowBands(kernel: string, x: Operand, out: GPUBuffer, outPerRow: number, outDtype: DType, run: (x: Operand, out: GPUBuffer | BufferWindow) => void): void {
+    const [rows, inner] = x.shape;
+    const outBytes = BYTES[outDtype];
+    if (!commands.oversized.has(x.buffer as GPUBuffer) && !commands.oversized.has(out)) return run(x, out);
+    const bands = rowBands(ctx, rows, [inner * BYTES[x.dtype], outPerRow * outBytes]);
+    if (!bands) commands.checkBindable(kernel, [x.buffer, out]);
+    for (const { start, count } of bands!) {
+      const band = { ...x, buffer: windowOf(x.buffer as GPUBuffer, { start: start * inner, count: count * inner }, BYTES[x.dtype]), shape: [count, inner] };
+      run(band, windowOf(out, { start: start * outPerRow, count: count * outPerRow }, outBytes));
+    }
+  }
+
+  /**
+   * A reduction of x past the binding limit (windows.ts): rows in bands of
+   * rows; a column reduction, or one long row, in parts whose results are
+   * combined by a fused chain (sums added, maxima and minima compared; a mean
+   * is the sum over the count). Ints' mean, which must be exact past 2^24,
+   * and rows of more than a band are refused with the limit named.
+   */
+  function reduceInParts(op: ReduceOp, x: Info, outDtype: DType, columns: boolean): GpuData {
+    const input = wide(x);
     try {
-      commands.checkBindable(kernel, buffers);
-    } catch (err) {
-      // The chain's kept intermediates were never written: their buffers go back.
-      if ('code' in operand) for (const e of operand.code.extraOutputs) recycle(e.buffer);
-      else input.done();
-      throw err;
+      const { operand } = input;
+      const [rows, inner] = operand.shape;
+      const bytes = BYTES[operand.dtype];
+      if (!columns && rows > 1) return produce(outDtype, [rows], (out, dtype) => inRowBands('reduce', operand, out, 1, dtype, (band, part) => reduce(rt, op, band, part, dtype)));
+      if (op === 'mean' && !isFloat(x.dtype)) commands.checkBindable('reduce_mean_int', [operand.buffer]);
+      // Parts: bands of rows for a column reduction; runs of the one row's elements otherwise.
+      const bands = columns ? rowBands(ctx, rows, [inner * bytes]) : parts(ctx, inner, bytes);
+      if (!bands) {
+        commands.checkBindable('reduce', [operand.buffer]);
+        throw new Error('webgpu: reduceInParts found no parts for a tensor within the limit');
+      }
+      const partDtype: DType = isFloat(operand.dtype) ? 'f32' : 'i32';
+      const partOp: ReduceOp = op === 'mean' ? 'sum' : op;
+      const width = columns ? inner : 1;
+      const results = bands.map(({ start, count }) => {
+        const elements = columns ? { start: start * inner, count: count * inner } : { start, count };
+        const part = { ...operand, buffer: windowOf(operand.buffer as GPUBuffer, elements, bytes), shape: columns ? [count, inner] : [1, count] };
+        return produce(partDtype, [width], (out, dtype) => reduce(rt, partOp, part, out, dtype, columns));
+      });
+      // Every node but the result is freed once read, as a disposed tensor's storage is: fusion writes out only what a tensor holds.
+      const made: GpuData[] = [...results];
+      const info = (d: GpuData): Info => ({ storage: d, shape: d.shape, dtype: d.dtype });
+      const next = (dtype: DType, op: ElementwiseOp, args: readonly GpuData[]) => (made.push(pending(dtype, [width], op, args.map(info))), made[made.length - 1]);
+      const combine = op === 'max' ? 'maximum' : op === 'min' ? 'minimum' : 'add';
+      let result = results.reduce((acc, r) => next(partDtype, { kind: 'binary', op: combine }, [acc, r]));
+      if (op === 'mean') result = next('f32', { kind: 'binary', op: 'div' }, [result, scalarData(Float32Array.of(columns ? rows : inner), 'f32')]);
+      if (result.dtype !== outDtype) result = next(outDtype, { kind: 'cast' }, [result]);
+      for (const d of made) d.freed = d !== result;
+      return result;
+    } finally {
+      input.done();
     }
   }
 
@@ -501,16 +546,16 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     },
 
     reduce(op, x, outDtype) {
+      if (tooLarge(x.storage)) return reduceInParts(op, x, outDtype, false);
       const input = reductionInput(op, x);
-      bindable('reduce', input);
       const result = produce(outDtype, [x.shape[0]], (out, dtype) => reduce(rt, op, input.operand, out, dtype));
       input.done();
       return result;
     },
 
     reduceColumns(op, x, outDtype) {
+      if (tooLarge(x.storage)) return reduceInParts(op, x, outDtype, true);
       const input = reductionInput(op, x);
-      bindable('reduce', input);
       const result = produce(outDtype, [x.shape[1]], (out, dtype) => reduce(rt, op, input.operand, out, dtype, true));
       input.done();
       return result;
@@ -518,16 +563,14 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     argReduce(op, x) {
       const input = wide(x);
-      bindable('arg_reduce', input);
-      const result = produce('i32', [x.shape[0]], (out) => argReduce(rt, op, input.operand, out));
+      const result = produce('i32', [x.shape[0]], (out) => inRowBands('arg_reduce', input.operand, out, 1, 'i32', (band, part) => argReduce(rt, op, band, part)));
       input.done();
       return result;
     },
 
     softmax(x, log) {
       const input = wide(x);
-      bindable('softmax', input);
-      const result = produce(x.dtype, x.shape, (out, dtype) => softmax(rt, input.operand, log, out, dtype));
+      const result = produce(x.dtype, x.shape, (out, dtype) => inRowBands('softmax', input.operand, out, x.shape[1], dtype, (band, part) => softmax(rt, band, log, part, dtype)));
       input.done();
       return result;
     },

@@ -3,9 +3,11 @@
 // (maxStorageBufferBindingSize: 128 MiB on lavapipe, and in browsers unless
 // asked for more), so a tensor past the binding limit lives in one buffer and
 // a kernel reads it a window at a time: elementwise chains in parts of the
-// output (fusion.ts `chunked`), a product in bands of rows, a slice through
-// the window that holds what it reads. Every other kernel gets a clear error
-// naming itself (commands.ts), instead of a validation error at the next read.
+// output (fusion.ts `chunked`), a product, a row reduction or a softmax in
+// bands of rows, a column reduction or one long row in parts combined after,
+// a slice through the window that holds what it reads. Every other kernel
+// gets a clear error naming itself (commands.ts), instead of a validation
+// error at the next read.
 import type { GpuContext } from './device.js';
 
 /** Part of a buffer, bound in its place. */
@@ -39,6 +41,31 @@ export function parts(ctx: GpuContext, total: number, bytesPerElement: number): 
   const out: Part[] = [];
   for (let start = 0; start < total; start += most) out.push({ start, count: Math.min(most, total - start) });
   return out;
+}
+
+/**
+ * `rows` rows in bands, each band's rows of every array a launch binds (each
+ * `rowBytes[i]` bytes a row) within the binding limit and starting on the
+ * offset alignment: a band's rows are a multiple of the fewest after which
+ * every array's rows end on it. Null where a single such run of rows is past
+ * the limit.
+ */
+export function rowBands(ctx: GpuContext, rows: number, rowBytes: readonly number[]): Part[] | null {
+  const align = ctx.limits.minStorageBufferOffsetAlignment;
+  const step = rowBytes.reduce((s, bytes) => lcm(s, align / gcd(align, bytes)), 1);
+  const band = Math.floor(bindLimit(ctx) / Math.max(...rowBytes) / step) * step;
+  if (band === 0) return null;
+  const out: Part[] = [];
+  for (let start = 0; start < rows; start += band) out.push({ start, count: Math.min(band, rows - start) });
+  return out;
+}
+
+function gcd(p: number, q: number): number {
+  return q === 0 ? p : gcd(q, p % q);
+}
+
+function lcm(p: number, q: number): number {
+  return (p / gcd(p, q)) * q;
 }
 
 /** The window of `buffer` holding elements [start, start + count) at `bytesPerElement` (rounded out to whole words). */

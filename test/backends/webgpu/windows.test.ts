@@ -1,8 +1,9 @@
 // Tensors larger than a kernel may bind at once (maxStorageBufferBindingSize)
 // live in one buffer and are read a window at a time: elementwise chains run
-// in parts, x·w in bands of rows, a slice reads the window that holds it.
-// Everything else is refused with the kernel and the limit named, and the
-// tensors stay intact. Most tests run on a backend told its kernels bind at
+// in parts, x·w, row reductions and softmax in bands of rows, column and
+// whole reductions in parts combined after, a slice reads the window that
+// holds it. Everything else is refused with the kernel and the limit named,
+// and the tensors stay intact. Most tests run on a backend told its kernels bind at
 // most 64 KiB (so odd sizes and many parts are cheap, and every buffer is
 // poisoned first so an element left unwritten shows); one runs past
 // lavapipe's real 128 MiB.
@@ -92,16 +93,67 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     expectExact(await big.data(), x.slice(n));
   });
 
+  it('reduces rows in bands of rows, and columns and whole tensors in parts combined after: sum, mean, max, min, argmax', async () => {
+    const [m, n] = [300, 101];
+    const x = asF32(uniform(m * n));
+    const tx = tm.tensor(x, [m, n]);
+    const at = (r: number, c: number) => x[r * n + c];
+    const over = (count: number, f: (i: number) => number, op: string) => {
+      let acc = op === 'max' ? -Infinity : op === 'min' ? Infinity : 0;
+      for (let i = 0; i < count; i++) acc = op === 'max' ? Math.max(acc, f(i)) : op === 'min' ? Math.min(acc, f(i)) : acc + f(i);
+      return op === 'mean' ? acc / count : acc;
+    };
+    for (const op of ['sum', 'mean', 'max', 'min'] as const) {
+      const rows = Float64Array.from({ length: m }, (_, r) => over(n, (c) => at(r, c), op));
+      const cols = Float64Array.from({ length: n }, (_, c) => over(m, (r) => at(r, c), op));
+      expectClose(await tx[op](1).data(), rows, 1e-5, `${op} over rows`, rows.map(() => 1));
+      expectClose(await tx[op](0).data(), cols, 1e-5, `${op} over columns`, cols.map(() => 1));
+      expectClose(await tx[op]().data(), [over(m * n, (i) => x[i], op)], 1e-5, `${op} of all`, [100]);
+      // A pending chain is computed (in parts) first.
+      expectClose(await tx.mul(2)[op](1).data(), rows.map((v) => 2 * v), 1e-5, `${op} of a chain`, rows.map(() => 2));
+    }
+    const argmax = Float64Array.from({ length: m }, (_, r) => {
+      let best = 0;
+      for (let c = 1; c < n; c++) if (at(r, c) > at(r, best)) best = c;
+      return best;
+    });
+    expectExact(await tx.argmax(1).data(), argmax);
+    const ints = randomInts(m * n, -1000, 1000);
+    const ti = tm.tensor(ints, [m, n], { dtype: 'i32' });
+    expectExact(await ti.sum().data(), [ints.reduce((a, b) => a + b, 0)]);
+    expectExact(await ti.max(0).data(), Float64Array.from({ length: n }, (_, c) => Math.max(...Array.from({ length: m }, (_, r) => ints[r * n + c]))));
+    expectClose(await ti.mean(1).data(), Float64Array.from({ length: m }, (_, r) => over(n, (c) => ints[r * n + c], 'mean')), 1e-6);
+  });
+
+  it('computes softmax and logSoftmax in bands of rows, f32 and f16', async () => {
+    const [m, n] = [300, 77];
+    const x = asF32(uniform(m * n, -5, 5));
+    const want = (log: boolean) => Float64Array.from({ length: m * n }, (_, i) => {
+      const r = Math.floor(i / n);
+      const row = x.subarray(r * n, (r + 1) * n);
+      const top = Math.max(...row);
+      const total = row.reduce((a, v) => a + Math.exp(v - top), 0);
+      return log ? x[i] - top - Math.log(total) : Math.exp(x[i] - top) / total;
+    });
+    expectClose(await tm.tensor(x, [m, n]).softmax().data(), want(false), 1e-5);
+    expectClose(await tm.tensor(x, [m, n]).logSoftmax().data(), want(true), 1e-5, 'log', want(true).map(() => 1));
+    const half = tm.tensor(x, [m, n]).cast('f16');
+    expectClose(await half.softmax().cast('f32').data(), want(false), 2e-2, 'f16', want(false).map(() => 0.01));
+  });
+
   it('refuses what it cannot split, naming the kernel and the limit, and leaves the tensors intact', async () => {
     const [m, n] = [300, 100];
     const x = asF32(uniform(m * n));
     const tx = tm.tensor(x, [m, n]);
     const other = tm.tensor(asF32(uniform(n * m)), [n, m]);
+    const ints = tm.tensor(randomInts(m * n, -9, 9), [m, n], { dtype: 'i32' });
     const live = small.runtime.pool.info.live;
-    expect(() => tx.sum()).toThrow(/webgpu: reduce\S* cannot read a tensor larger than this device .* lets a kernel bind at once \(maxStorageBufferBindingSize 65,536 bytes\)/);
-    expect(() => tx.softmax()).toThrow('cannot read a tensor larger than');
-    expect(() => tx.mul(2).max(1)).toThrow('cannot read a tensor larger than');
-    expect(() => tx.transpose()).toThrow('webgpu: strided_copy cannot read a tensor larger than');
+    expect(() => tx.transpose()).toThrow(/webgpu: strided_copy cannot read a tensor larger than this device .* lets a kernel bind at once \(maxStorageBufferBindingSize 65,536 bytes\)/);
+    expect(() => tm.concat([tx, tx], 1)).toThrow('webgpu: concat cannot read a tensor larger than');
+    // The mean of ints is exact past 2^24 only in one pass.
+    expect(() => ints.mean()).toThrow('webgpu: reduce_mean_int cannot read a tensor larger than');
+    // One row longer than a binding: a softmax needs the whole row at once.
+    expect(() => tx.reshape([1, m * n]).softmax()).toThrow('webgpu: softmax cannot read a tensor larger than');
     const product = other.matmul(tx);
     await expect(product.data()).rejects.toThrow('cannot read a tensor larger than');
     product.dispose();
@@ -144,7 +196,7 @@ describe('on a device whose kernels bind at most 256 KiB', () => {
   }, 60_000);
 });
 
-it('a tensor past lavapipe\'s own 128 MiB binding limit is uploaded, computed on in parts and bands, sliced and read back', async () => {
+it('a tensor past lavapipe\'s own 128 MiB binding limit is uploaded, computed on in parts and bands, reduced, sliced and read back', async () => {
   await tm.init({ backend: 'webgpu' });
   const gpu = activeBackend() as WebGpuBackend;
   const limit = gpu.runtime.ctx.limits.maxStorageBufferBindingSize;
@@ -162,6 +214,17 @@ it('a tensor past lavapipe\'s own 128 MiB binding limit is uploaded, computed on
   expect(worst).toBeLessThanOrEqual(4e-7);
   const last = await tx.slice([m - 3, 0], [3, n]).data();
   expectExact(last, x.slice((m - 3) * n));
+  // Reductions: over each row (in bands), over columns and over everything (in parts).
+  const [rowMax, colSum, total] = await Promise.all([tx.max(1).data(), tx.sum(0).data(), tx.sum().data()]);
+  for (const r of [0, m >> 1, m - 1]) expect(rowMax[r]).toBe(Math.max(...x.subarray(r * n, (r + 1) * n)));
+  for (const c of [0, 1, n - 1]) {
+    let want = 0;
+    for (let r = 0; r < m; r++) want += x[r * n + c];
+    expect(colSum[c]).toBeCloseTo(want, 1);
+  }
+  let all = 0;
+  for (let i = 0; i < x.length; i++) all += x[i];
+  expect(Math.abs(total[0] - all)).toBeLessThan(1e-4 * Math.sqrt(x.length) * 4);
   const p = await tx.matmul(tm.tensor(w, [n, 3])).data();
   expect(p.length).toBe(m * 3);
   for (const r of [0, 1, m >> 1, m - 1]) {

@@ -6,7 +6,7 @@ import type { DType } from '../../../dtype.js';
 import type { MatmulConfig } from '../../kernels.js';
 import { BYTES } from '../layout.js';
 import type { Operand, Runtime } from '../runtime.js';
-import { windowOf, type BufferWindow } from '../windows.js';
+import { rowBands, windowOf, type BufferWindow } from '../windows.js';
 import { encodeWithTile, productDims, type Epilogue, type ProductDims } from './matmul_kernel.js';
 import { tileForProduct } from './matmul_tuning.js';
 
@@ -22,34 +22,19 @@ export function matmul(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig
 
 /**
  * x [batch × m, k] · w in bands of rows, each band's rows of x and of the
- * output a window: a band's rows are a multiple of the fewest after which
- * both x's and the output's rows end on the offset alignment, so that every
- * band starts where a binding may. Only w must fit in a binding.
+ * output a window (windows.ts `rowBands`). Only w must fit in a binding.
  */
 function inBands(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer, d: ProductDims): void {
-  const rows = d.batchA * d.m;
-  const [xRow, outRow] = [d.k * BYTES[a.dtype], d.n * BYTES[accDtype]];
-  const align = rt.ctx.limits.minStorageBufferOffsetAlignment;
-  const step = lcm(align / gcd(align, xRow), align / gcd(align, outRow));
-  const band = Math.floor(rt.ctx.limits.maxStorageBufferBindingSize / Math.max(xRow, outRow) / step) * step;
-  if (band === 0) {
+  const bands = rowBands(rt.ctx, d.batchA * d.m, [d.k * BYTES[a.dtype], d.n * BYTES[accDtype]]);
+  if (!bands) {
     // A single run of rows is past the limit: the kernel refuses it with the limit named (commands.ts).
     encodeWithTile(rt, a, b, config, accDtype, out, tileForProduct(rt, d, config), undefined, d);
     return;
   }
-  for (let first = 0; first < rows; first += band) {
-    const count = Math.min(band, rows - first);
-    const x: Operand = { ...a, buffer: windowOf(a.buffer as GPUBuffer, { start: first * d.k, count: count * d.k }, BYTES[a.dtype]), shape: [1, count, d.k] };
-    const part: BufferWindow = windowOf(out, { start: first * d.n, count: count * d.n }, BYTES[accDtype]);
+  for (const { start, count } of bands) {
+    const x: Operand = { ...a, buffer: windowOf(a.buffer as GPUBuffer, { start: start * d.k, count: count * d.k }, BYTES[a.dtype]), shape: [1, count, d.k] };
+    const part: BufferWindow = windowOf(out, { start: start * d.n, count: count * d.n }, BYTES[accDtype]);
     const dims = { ...d, batchA: 1, batch: 1, m: count };
     encodeWithTile(rt, x, b, config, accDtype, part, tileForProduct(rt, dims, config), undefined, dims);
   }
-}
-
-function gcd(p: number, q: number): number {
-  return q === 0 ? p : gcd(q, p % q);
-}
-
-function lcm(p: number, q: number): number {
-  return (p / gcd(p, q)) * q;
 }

@@ -136,7 +136,7 @@ export const FUSED_INPUT_BINDING = 3;
  * the columns of x [inner, outer] → [outer] (read in place through strides).
  * x may be a fused chain (not for the mean of ints, which reads x itself).
  */
-export function reduce(rt: Runtime, op: ReduceOp, x: Operand | FusedOperand, out: GPUBuffer, outDtype: DType, columns = false, layout = rowLayout(rt), counted = true): void {
+export function reduce(rt: Runtime, op: ReduceOp, x: Operand | FusedOperand, out: Operand['buffer'], outDtype: DType, columns = false, layout = rowLayout(rt), counted = true): void {
   const [outer, inner] = columns ? [x.shape[1], x.shape[0]] : x.shape;
   const [rowStride, elemStride] = columns ? [1, outer] : [inner, 1];
   const { features } = rt.ctx;
@@ -156,7 +156,7 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand | FusedOperand, out
   }
   const float = isFloat(x.dtype);
   const V: WgslScalar = float ? 'f32' : 'i32';
-  const run = (o: ReduceOp, input: { buffer: Operand['buffer'] } | { code: FusedCode }, inType: WgslScalar, outType: WgslScalar, target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
+  const run = (o: ReduceOp, input: { buffer: Operand['buffer'] } | { code: FusedCode }, inType: WgslScalar, outType: WgslScalar, target: Operand['buffer'], p: Uint32Array, l: RowLaunch) => {
     const subgroups = useSubgroups(rt) && !l.perInvocation;
     const kernel = rt.compiler.kernel({
       name: 'reduce',
@@ -183,10 +183,10 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand | FusedOperand, out
   run(op, x, inType, outType, out, Uint32Array.of(outer, inner, 1, inner, inner, rowStride, elemStride), launch);
 }
 
-export function argReduce(rt: Runtime, op: ArgReduceOp, x: Operand, out: GPUBuffer): void {
+export function argReduce(rt: Runtime, op: ArgReduceOp, x: Operand, out: Operand['buffer']): void {
   const [outer, inner] = x.shape;
   const float = isFloat(x.dtype);
-  const run = (gather: boolean, cand: Operand['buffer'], target: GPUBuffer, p: Uint32Array, l: RowLaunch) => {
+  const run = (gather: boolean, cand: Operand['buffer'], target: Operand['buffer'], p: Uint32Array, l: RowLaunch) => {
     const subgroups = useSubgroups(rt) && !l.perInvocation;
     const kernel = rt.compiler.kernel({
       name: 'arg_reduce',

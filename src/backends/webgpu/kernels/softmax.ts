@@ -9,7 +9,7 @@ import { computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
 import { SPLIT_CHUNK, SPLIT_MAX_ROWS, SPLIT_MIN_INNER, rowLaunch, rowLib, useSubgroups, type RowLaunch } from './reduce.js';
 
-export function softmax(rt: Runtime, x: Operand, log: boolean, out: GPUBuffer, outDtype: DType): void {
+export function softmax(rt: Runtime, x: Operand, log: boolean, out: Operand['buffer'], outDtype: DType): void {
   const [outer, inner] = x.shape;
   const { features } = rt.ctx;
   const run = (phase: 0 | 1 | 2, stats: GPUBuffer, params: Uint32Array, launch: RowLaunch) => {
