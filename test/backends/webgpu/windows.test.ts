@@ -81,7 +81,7 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     expectClose(await batched.data(), want, 1e-4, `${m}×${k}×${n} batched`, tolerance);
   });
 
-  it('slices a large tensor: leading rows as a copy, a block through the window that holds it', async () => {
+  it('slices a large tensor (leading rows as a copy, a block through the window that holds it) and joins slices along the first axis', async () => {
     const [m, n] = [300, 100];
     const x = asF32(uniform(m * n));
     const tx = tm.tensor(x, [m, n]);
@@ -91,6 +91,9 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     expectExact(await block.data(), Float64Array.from({ length: 50 * 20 }, (_, i) => x[(200 + Math.floor(i / 20)) * n + 10 + (i % 20)]));
     const big = tx.slice([1, 0], [m - 1, n]);
     expectExact(await big.data(), x.slice(n));
+    // Joined again along the first axis: copies into one large tensor.
+    const joined = tm.concat([tx.slice([0, 0], [1, n]), big, rows], 0);
+    expectExact(await joined.data(), [...x, ...x.slice(250 * n)]);
   });
 
   it('reduces rows in bands of rows, and columns and whole tensors in parts combined after: sum, mean, max, min, argmax', async () => {
@@ -150,6 +153,7 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     const live = small.runtime.pool.info.live;
     expect(() => tx.transpose()).toThrow(/webgpu: strided_copy cannot read a tensor larger than this device .* lets a kernel bind at once \(maxStorageBufferBindingSize 65,536 bytes\)/);
     expect(() => tm.concat([tx, tx], 1)).toThrow('webgpu: concat cannot read a tensor larger than');
+    // Along the first axis it is a copy (below).
     // The mean of ints is exact past 2^24 only in one pass.
     expect(() => ints.mean()).toThrow('webgpu: reduce_mean_int cannot read a tensor larger than');
     // One row longer than a binding: a softmax needs the whole row at once.

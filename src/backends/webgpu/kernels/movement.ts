@@ -1,6 +1,8 @@
 // Data movement on the GPU: the strided gather behind transpose, slice,
 // broadcastTo and reverse (shaders/strided_copy.wgsl), and concatenation
-// (shaders/concat.wgsl).
+// (shaders/concat.wgsl). Past the binding limit (windows.ts) a slice of
+// leading rows and a concatenation along the first axis are plain copies,
+// and another slice reads the window of x that holds it.
 import { sizeOf } from '../../../shape.js';
 import concatShader from '../../../../shaders/concat.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
@@ -74,6 +76,17 @@ function readRange(merged: { shape: number[]; strides: number[] }, offset: numbe
 
 export function concat(rt: Runtime, xs: readonly Operand[], axis: number, outShape: readonly number[], out: GPUBuffer): void {
   const outInner = sizeOf(outShape.slice(axis));
+  const { oversized } = rt.commands;
+  const bytes = BYTES[xs[0].dtype];
+  if ((oversized.has(out) || xs.some((x) => oversized.has(x.buffer as GPUBuffer))) && outInner === sizeOf(outShape) && xs.every((x) => (sizeOf(x.shape) * bytes) % 4 === 0)) {
+    // Past the binding limit (windows.ts), along the first axis that is not 1: each input is one run of the output, a plain copy.
+    let at = 0;
+    for (const x of xs) {
+      rt.commands.copy(x.buffer as GPUBuffer, out, sizeOf(x.shape) * bytes, 0, at);
+      at += sizeOf(x.shape) * bytes;
+    }
+    return;
+  }
   const kernel = rt.compiler.kernel({ name: 'concat', source: concatShader, types: { T: computeType(xs[0].dtype, rt.ctx.features) } });
   let offset = 0;
   for (const x of xs) {
