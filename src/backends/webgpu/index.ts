@@ -269,7 +269,13 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       return;
     }
     const [wa, wb] = [wideArg(a), wideArg(b)];
-    if (packing(d.dtype, features) === 1) {
+    const sum = contractionInBands(wa.operand, wb.operand, config, d.dtype);
+    if (sum) {
+      // d takes the sum's buffer: the sum itself is never seen by anyone else.
+      const buffer = materialize(sum);
+      sum.buffer = null;
+      settle(d, buffer, recycle);
+    } else if (packing(d.dtype, features) === 1) {
       const out = allocate(d);
       if (d.size > 0) writeOrGiveBack(out, () => encodeMatmul(rt, wa.operand, wb.operand, config, d.dtype, out));
       settle(d, out, recycle);
@@ -287,6 +293,27 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     }
     wa.done();
     wb.done();
+  }
+
+  /**
+   * aᵀ · b with a [k, m] past the binding limit (a weight's gradient xᵀ·dy
+   * over a large batch): the sum over k in bands of rows of a and b
+   * (windows.ts), each band's product [m, n] in f32, added by a pending
+   * chain. Null where this is not such a product; a band too large is left
+   * to the kernel, which refuses it by name.
+   */
+  function contractionInBands(a: Operand, b: Operand, config: MatmulConfig, dtype: DType): GpuData | null {
+    const [batchA, k, m] = a.shape;
+    const [batchB, , n] = b.shape;
+    if (!config.transposeA || config.transposeB || batchA !== 1 || batchB !== 1 || !commands.oversized.has(a.buffer as GPUBuffer)) return null;
+    const bands = rowBands(ctx, k, [m * BYTES[a.dtype], n * BYTES[b.dtype]]);
+    if (!bands || bands.length < 2) return null;
+    const products = bands.map(({ start, count }) => {
+      const aBand = { ...a, buffer: windowOf(a.buffer as GPUBuffer, { start: start * m, count: count * m }, BYTES[a.dtype]), shape: [1, count, m] };
+      const bBand = { ...b, buffer: windowOf(b.buffer as GPUBuffer, { start: start * n, count: count * n }, BYTES[b.dtype]), shape: [1, count, n] };
+      return produce('f32', [1, m, n], (out) => encodeMatmul(rt, aBand, bBand, config, 'f32', out));
+    });
+    return combineParts(products, 'add', dtype);
   }
 
   function wideArg(a: Arg): { operand: Operand; done(): void } {
@@ -458,19 +485,29 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
         const part = { ...operand, buffer: windowOf(operand.buffer as GPUBuffer, elements, bytes), shape: columns ? [count, inner] : [1, count] };
         return produce(partDtype, [width], (out, dtype) => reduce(rt, partOp, part, out, dtype, columns));
       });
-      // Every node but the result is freed once read, as a disposed tensor's storage is: fusion writes out only what a tensor holds.
-      const made: GpuData[] = [...results];
-      const info = (d: GpuData): Info => ({ storage: d, shape: d.shape, dtype: d.dtype });
-      const next = (dtype: DType, op: ElementwiseOp, args: readonly GpuData[]) => (made.push(pending(dtype, [width], op, args.map(info))), made[made.length - 1]);
       const combine = op === 'max' ? 'maximum' : op === 'min' ? 'minimum' : 'add';
-      let result = results.reduce((acc, r) => next(partDtype, { kind: 'binary', op: combine }, [acc, r]));
-      if (op === 'mean') result = next('f32', { kind: 'binary', op: 'div' }, [result, scalarData(Float32Array.of(columns ? rows : inner), 'f32')]);
-      if (result.dtype !== outDtype) result = next(outDtype, { kind: 'cast' }, [result]);
-      for (const d of made) d.freed = d !== result;
-      return result;
+      return combineParts(results, combine, outDtype, op === 'mean' ? (columns ? rows : inner) : undefined);
     } finally {
       input.done();
     }
+  }
+
+  /**
+   * Results of parts of one computation (computed, of one shape) combined
+   * into the whole by a pending chain: `how` between each, then divided by
+   * `divisor` (a mean), then cast to `dtype`. Every node but the result is
+   * freed once read, as a disposed tensor's storage is: fusion writes out
+   * only what a tensor holds.
+   */
+  function combineParts(results: readonly GpuData[], how: 'add' | 'maximum' | 'minimum', dtype: DType, divisor?: number): GpuData {
+    const made: GpuData[] = [...results];
+    const info = (d: GpuData): Info => ({ storage: d, shape: d.shape, dtype: d.dtype });
+    const next = (dtype: DType, op: ElementwiseOp, args: readonly GpuData[]) => (made.push(pending(dtype, results[0].shape, op, args.map(info))), made[made.length - 1]);
+    let result = results.reduce((acc, r) => next(acc.dtype, { kind: 'binary', op: how }, [acc, r]));
+    if (divisor !== undefined) result = next('f32', { kind: 'binary', op: 'div' }, [result, scalarData(Float32Array.of(divisor), 'f32')]);
+    if (result.dtype !== dtype) result = next(dtype, { kind: 'cast' }, [result]);
+    for (const d of made) d.freed = d !== result;
+    return result;
   }
 
   /** Runs what writes `out`; if it throws (a tensor past the binding limit: windows.ts), `out` goes back to the pool. */

@@ -4,7 +4,8 @@
 // asked for more), so a tensor past the binding limit lives in one buffer and
 // a kernel reads it a window at a time: elementwise chains in parts of the
 // output (fusion.ts `chunked`), a product, a row reduction or a softmax in
-// bands of rows, a column reduction or one long row in parts combined after,
+// bands of rows, a column reduction, one long row or the xᵀ·dy of a large
+// batch in parts combined after (index.ts),
 // a slice through the window that holds what it reads. Every other kernel
 // gets a clear error naming itself (commands.ts), instead of a validation
 // error at the next read.

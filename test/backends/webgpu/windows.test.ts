@@ -81,6 +81,22 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     expectClose(await batched.data(), want, 1e-4, `${m}×${k}×${n} batched`, tolerance);
   });
 
+  it('computes a weight\'s gradient over a large batch, xᵀ·dy, in bands of the batch summed, and trains through it', async () => {
+    const [m, k, n] = [1000, 40, 24];
+    const [x, dy, w] = [asF32(uniform(m * k)), asF32(uniform(m * n)), asF32(uniform(k * n))];
+    const [tx, tdy] = [tm.tensor(x, [m, k]), tm.tensor(dy, [m, n])];
+    const want = new Float64Array(k * n);
+    for (let r = 0; r < m; r++) for (let i = 0; i < k; i++) for (let j = 0; j < n; j++) want[i * n + j] += x[r * k + i] * dy[r * n + j];
+    const tolerance = want.map(() => Math.sqrt(m) * 2);
+    expectClose(await tx.matmul(tdy, { transposeA: true }).data(), want, 1e-4, 'xᵀ·dy', tolerance);
+    // Through autograd: d(sum(x·w ⊙ dy))/dw = xᵀ·dy; d/dx = dy·wᵀ, [1000, 40], in bands of rows.
+    const tw = tm.tensor(w, [k, n]);
+    tw.requiresGrad = true;
+    const loss = tx.matmul(tw).mul(tdy).sum();
+    loss.backward();
+    expectClose(await tw.grad!.data(), want, 1e-4, 'w.grad', tolerance);
+  });
+
   it('slices a large tensor (leading rows as a copy, a block through the window that holds it) and joins slices along the first axis', async () => {
     const [m, n] = [300, 100];
     const x = asF32(uniform(m * n));
