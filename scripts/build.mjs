@@ -22,24 +22,33 @@ const compactWgsl = {
   name: 'compact-wgsl',
   setup(b) {
     b.onLoad({ filter: /\.wgsl$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').split('\n').map((line) => line.replace(/\/\/.*$/, '').trim()).filter(Boolean).join('\n'),
+      // (Spaces next to `,;(){}` go too: those never join a neighbour into another token.)
+      contents: readFileSync(args.path, 'utf8').split('\n').map((line) => line.replace(/\/\/.*$/, '').trim().replace(/[ \t]*([,;(){}])[ \t]*/g, '$1')).filter(Boolean).join('\n'),
       loader: 'text',
     }));
   },
 };
 
 /**
- * The browser bundle's native backend: src/backends/native/browser.ts in place
- * of the addon's loader and backend, which need Node.js (a page never has
- * them) and would only add to what a page downloads.
+ * Node-only modules in the browser bundle, each swapped for a stand-in that
+ * answers as the module answers outside Node, so that what a page downloads
+ * holds none of their code: the native backend's loader and backend
+ * (src/backends/native/browser.ts: an N-API addon needs Node.js), file I/O
+ * (src/io/file.browser.ts) and the CPU's SIMD tables
+ * (src/capabilities/cpu.browser.ts).
  */
-const nativeInNode = /src[\\/]backends[\\/]native[\\/](index|addon)\.(ts|js)$/;
-const browserNative = {
-  name: 'browser-native',
+const STAND_INS = [
+  [/src[\\/]backends[\\/]native[\\/](index|addon)\.(ts|js)$/, 'src/backends/native/browser.ts'],
+  [/src[\\/]io[\\/]file\.(ts|js)$/, 'src/io/file.browser.ts'],
+  [/src[\\/]capabilities[\\/]cpu\.(ts|js)$/, 'src/capabilities/cpu.browser.ts'],
+];
+const browserStandIns = {
+  name: 'browser-stand-ins',
   setup(b) {
-    b.onResolve({ filter: /native[\\/](index|addon)\.js$/ }, (args) => {
+    b.onResolve({ filter: /(native[\\/](index|addon)|file|cpu)\.js$/ }, (args) => {
       const path = resolve(dirname(args.importer), args.path);
-      return nativeInNode.test(path) ? { path: resolve('src/backends/native/browser.ts') } : undefined;
+      const standIn = STAND_INS.find(([module]) => module.test(path));
+      return standIn ? { path: resolve(standIn[1]) } : undefined;
     });
   },
 };
@@ -48,7 +57,7 @@ const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022',
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'node', packages: 'external' }),
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/tmnn.browser.js', platform: 'browser', minify: true, plugins: [compactWgsl, browserNative], external: ['node:*', 'webgpu', 'cli-progress'] }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/tmnn.browser.js', platform: 'browser', minify: true, plugins: [compactWgsl, browserStandIns], external: ['node:*', 'webgpu', 'cli-progress'] }),
   build({
     ...common,
     entryPoints: ['src/cli/main.ts'],

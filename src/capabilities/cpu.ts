@@ -1,7 +1,9 @@
 // What the CPU offers: model, cores, and SIMD extensions. Read from
 // /proc/cpuinfo's flags on Linux (the kernel lists what CPUID reports and the
 // OS enables); elsewhere only what Node's os module or the browser knows.
-// Node modules are imported lazily so that the browser bundle never loads them.
+// Node modules are imported lazily so that the browser bundle never loads them
+// (it has cpu.browser.ts in this file's place: scripts/build.mjs).
+import { browserCpuReport } from './cpu.browser.js';
 
 export interface SimdReport {
   /** Extensions every CPU of this architecture has, so code may assume them. */
@@ -60,16 +62,6 @@ export function simdFrom(flags: Set<string>, arch: string): SimdReport {
     else (flags.has(flag) ? report.found : report.notFound).push(name);
   }
   return report;
-}
-
-function browserCpuReport(): CpuReport {
-  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency ?? 0 : 0;
-  return {
-    model: 'unknown (a browser does not say)',
-    arch: 'unknown',
-    logicalCores: cores,
-    simd: { baseline: [], found: [], notFound: [], source: 'not visible from a browser' },
-  };
 }
 
 // Display name → the native addon's cpuid feature key.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cpuReport, cpuinfoFlags, simdFrom } from '../../src/capabilities/cpu.js';
 
 describe('CPU report', () => {
@@ -42,5 +42,19 @@ describe('CPU report from cpuid (native addon)', () => {
     expect(fromCpuid.found).toEqual(fromProc.found);
     expect(fromCpuid.notFound).toEqual(fromProc.notFound);
     expect(fromCpuid.source).toBe('cpuid (native addon)');
+  });
+});
+
+describe('CPU report in the browser bundle (cpu.browser.ts in cpu.ts\'s place)', () => {
+  it('reports the cores a page sees and says the rest is not visible', async () => {
+    const { cpuReport } = await import('../../src/capabilities/cpu.browser.js');
+    vi.stubGlobal('navigator', { hardwareConcurrency: 6 });
+    try {
+      const report = await cpuReport();
+      expect(report.simd).toEqual({ baseline: [], found: [], notFound: [], source: 'not visible from a browser' });
+      expect(report.logicalCores).toBe(6);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

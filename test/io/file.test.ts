@@ -161,3 +161,12 @@ describe('readFileBytes', () => {
     await expect(readFileBytes(dir)).rejects.toThrow(new RegExp(`^load: cannot read ${dir}: .*EISDIR`));
   });
 });
+
+describe('files in the browser bundle (file.browser.ts in file.ts\'s place)', () => {
+  it('a path given in a page is refused with what to use instead, and nothing is touched', async () => {
+    const browser = await import('../../src/io/file.browser.js');
+    await expect(browser.writeFileAtomic('model.safetensors')).rejects.toThrow('save: a page has no file system to write model.safetensors to; model.toBytes() gives the model file\'s bytes');
+    await expect(browser.readFileBytes('model.safetensors')).rejects.toThrow(ValueError);
+    await expect(browser.readFileBytes('model.safetensors')).rejects.toThrow('fetch the bytes and pass them to tm.nn.fromBytes()');
+  });
+});

@@ -1,0 +1,13 @@
+// Files as the browser bundle has them: a page has no file system.
+// scripts/build.mjs puts this file in place of file.ts in
+// dist/tmnn.browser.js, which keeps Node's file code out of what a page
+// downloads; a path given in a page gets an error that says what to use.
+import { ValueError } from '../errors.js';
+
+export function writeFileAtomic(path: string): Promise<void> {
+  return Promise.reject(new ValueError(`save: a page has no file system to write ${path} to; model.toBytes() gives the model file's bytes`));
+}
+
+export function readFileBytes(path: string): Promise<Uint8Array> {
+  return Promise.reject(new ValueError(`load: a page has no file system to read ${path} from; fetch the bytes and pass them to tm.nn.fromBytes()`));
+}
