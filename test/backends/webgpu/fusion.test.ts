@@ -13,15 +13,10 @@ import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import { fuse } from '../../../src/backends/webgpu/fusion.js';
 import { asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { broadcast2, f64, roundF16, wrapInt } from '../../helpers/float64.js';
+import { launches as launchesOn, storageOf } from '../../helpers/webgpu.js';
 
 let gpu: WebGpuBackend;
-const storageOf = (t: tm.Tensor) => t.dataRef('test').storage as GpuData;
-/** Dispatches made while computing `t`. */
-function launches(t: tm.Tensor): number {
-  const before = gpu.runtime.commands.dispatches;
-  gpu.materialize(storageOf(t));
-  return gpu.runtime.commands.dispatches - before;
-}
+const launches = (t: tm.Tensor) => launchesOn(gpu, t);
 
 beforeAll(async () => {
   await tm.init({ backend: 'webgpu' });

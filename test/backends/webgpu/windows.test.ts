@@ -11,20 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend, setActive } from '../../../src/engine.js';
 import { webGpuBackendOn, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
-import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import { asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { roundF16, wrapInt } from '../../helpers/float64.js';
+import { launches } from '../../helpers/webgpu.js';
 
 const LIMIT = 64 * 1024;
 let small: WebGpuBackend;
-const storageOf = (t: tm.Tensor) => t.dataRef('test').storage as GpuData;
-
-/** Dispatches made while computing `t`. */
-function launches(t: tm.Tensor): number {
-  const before = small.runtime.commands.dispatches;
-  small.materialize(storageOf(t));
-  return small.runtime.commands.dispatches - before;
-}
 
 /** x [m, k] · w [k, n] in float64. */
 function product(x: ArrayLike<number>, w: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
@@ -50,7 +42,7 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     const kept = tx.mul(ty); // live: written out by the same launches
     const out = tm.tidy(() => kept.add(tm.tensor(row, [n])).sub(tm.tensor(col, [m, 1])).relu().mul(0.5));
     // 4 bytes an element, in parts of 16,384 elements.
-    expect(launches(out)).toBe(Math.ceil(m * n / (LIMIT / 4)));
+    expect(launches(small, out)).toBe(Math.ceil(m * n / (LIMIT / 4)));
     expectClose(await kept.data(), x.map((v, i) => v * y[i]), 1e-6);
     const want = x.map((v, i) => Math.max(Math.fround(v * y[i]) + row[i % n] - col[Math.floor(i / n)], 0) * 0.5);
     expectClose(await out.data(), want, 1e-5);
