@@ -14,7 +14,8 @@
 // pending operations that read it count as `readers`. The buffer returns to
 // the pool only when both are done, and an uncomputed operation nobody can
 // read any more is dropped without running.
-import type { DType, StorageArray } from '../../dtype.js';
+import { isFloat, type DType, type StorageArray } from '../../dtype.js';
+import { f16Value } from '../../f16.js';
 import type { ArithmeticOp, ComparisonOp, MatmulConfig, UnaryOp } from '../kernels.js';
 
 /** An input of a pending operation, with the shape the operation saw (broadcasting is relative to it). */
@@ -135,4 +136,21 @@ export function settle(d: GpuData, buffer: GPUBuffer, recycle: Recycle): void {
   releaseArgs(d, recycle);
   // Computed only as a by-product of a fused kernel and already freed: give the buffer back.
   dropIfUnused(d, recycle);
+}
+
+/** A one-element value kept on the CPU (see the top of this file). */
+export function scalarData(values: StorageArray, dtype: DType): GpuData {
+  return new GpuData(dtype, 1, [1], { stored: values, bits: scalarBits(values, dtype) });
+}
+
+/** One f32 and its bits, reused: a training step makes dozens of scalars. */
+const f32Scratch = new Float32Array(1);
+const f32Bits = new Uint32Array(f32Scratch.buffer);
+
+/** A one-element upload's value as a kernel computes with it: the bits of an f32, or of an i32. */
+function scalarBits(values: StorageArray, dtype: DType): number {
+  const v = dtype === 'f16' ? f16Value(values[0]) : values[0];
+  if (!isFloat(dtype)) return v >>> 0;
+  f32Scratch[0] = v;
+  return f32Bits[0];
 }

@@ -8,7 +8,6 @@
 // without shader-f16 (two to a u32) are widened to i32 / f32 before such a
 // kernel and narrowed after it, through the same fused elementwise path.
 import { isFloat, type DType, type StorageArray } from '../../dtype.js';
-import { f16Value } from '../../f16.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import type { Backend, MatmulConfig, QuantizedPath, ReduceOp, TensorInfo } from '../kernels.js';
 import elementwiseShader from '../../../shaders/elementwise.wgsl';
@@ -19,13 +18,14 @@ import fillShader from '../../../shaders/fill.wgsl';
 import { BufferPool } from './buffers.js';
 import { Commands, type BindingValue } from './commands.js';
 import { Compiler, type WgslScalar } from './compiler.js';
-import { GpuData, dropIfUnused, expressionOf, settle, type Arg, type ElementwiseOp } from './data.js';
+import { GpuData, dropIfUnused, expressionOf, scalarData, settle, type Arg, type ElementwiseOp } from './data.js';
 import { acquireDevice, type GpuContext, type GpuFeatures } from './device.js';
 import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, stridedCopy } from './kernels/movement.js';
-import { bindLimit, parts, rowBands, windowOf, type BufferWindow } from './windows.js';
+import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
+import { bindLimit, parts, windowOf } from './windows.js';
 import { matmul as encodeMatmul } from './kernels/matmul.js';
 import { EPILOGUE_FIRST_BINDING } from './kernels/matmul_kernel.js';
 import { int8Eligible, matmulInt8, preloadInt8Kernel } from './kernels/matmul_int8.js';
@@ -269,7 +269,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       return;
     }
     const [wa, wb] = [wideArg(a), wideArg(b)];
-    const sum = contractionInBands(wa.operand, wb.operand, config, d.dtype);
+    const sum = contractionInBands(composer, wa.operand, wb.operand, config, d.dtype);
     if (sum) {
       // d takes the sum's buffer: the sum itself is never seen by anyone else.
       const buffer = materialize(sum);
@@ -293,27 +293,6 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     }
     wa.done();
     wb.done();
-  }
-
-  /**
-   * aᵀ · b with a [k, m] past the binding limit (a weight's gradient xᵀ·dy
-   * over a large batch): the sum over k in bands of rows of a and b
-   * (windows.ts), each band's product [m, n] in f32, added by a pending
-   * chain. Null where this is not such a product; a band too large is left
-   * to the kernel, which refuses it by name.
-   */
-  function contractionInBands(a: Operand, b: Operand, config: MatmulConfig, dtype: DType): GpuData | null {
-    const [batchA, k, m] = a.shape;
-    const [batchB, , n] = b.shape;
-    if (!config.transposeA || config.transposeB || batchA !== 1 || batchB !== 1 || !commands.oversized.has(a.buffer as GPUBuffer)) return null;
-    const bands = rowBands(ctx, k, [m * BYTES[a.dtype], n * BYTES[b.dtype]]);
-    if (!bands || bands.length < 2) return null;
-    const products = bands.map(({ start, count }) => {
-      const aBand = { ...a, buffer: windowOf(a.buffer as GPUBuffer, { start: start * m, count: count * m }, BYTES[a.dtype]), shape: [1, count, m] };
-      const bBand = { ...b, buffer: windowOf(b.buffer as GPUBuffer, { start: start * n, count: count * n }, BYTES[b.dtype]), shape: [1, count, n] };
-      return produce('f32', [1, m, n], (out) => encodeMatmul(rt, aBand, bBand, config, 'f32', out));
-    });
-    return combineParts(products, 'add', dtype);
   }
 
   function wideArg(a: Arg): { operand: Operand; done(): void } {
@@ -437,79 +416,6 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return narrow;
   }
 
-  /**
-   * A row-wise kernel (`run`) over x [rows, inner] writing `outPerRow`
-   * elements a row into `out`: at once, or past the binding limit in bands of
-   * rows, each band's rows of x and of out a window (windows.ts). A row too
-   * long for a band is refused with the kernel's name, before it takes any
-   * scratch buffer.
-   */
-  function inRowBands(kernel: string, x: Operand, out: GPUBuffer, outPerRow: number, outDtype: DType, run: (x: Operand, out: GPUBuffer | BufferWindow) => void): void {
-    const [rows, inner] = x.shape;
-    const outBytes = BYTES[outDtype];
-    if (!commands.oversized.has(x.buffer as GPUBuffer) && !commands.oversized.has(out)) return run(x, out);
-    const bands = rowBands(ctx, rows, [inner * BYTES[x.dtype], outPerRow * outBytes]);
-    if (!bands) commands.checkBindable(kernel, [x.buffer, out]);
-    for (const { start, count } of bands!) {
-      const band = { ...x, buffer: windowOf(x.buffer as GPUBuffer, { start: start * inner, count: count * inner }, BYTES[x.dtype]), shape: [count, inner] };
-      run(band, windowOf(out, { start: start * outPerRow, count: count * outPerRow }, outBytes));
-    }
-  }
-
-  /**
-   * A reduction of x past the binding limit (windows.ts): rows in bands of
-   * rows; a column reduction, or one long row, in parts whose results are
-   * combined by a fused chain (sums added, maxima and minima compared; a mean
-   * is the sum over the count). Ints' mean, which must be exact past 2^24,
-   * and rows of more than a band are refused with the limit named.
-   */
-  function reduceInParts(op: ReduceOp, x: Info, outDtype: DType, columns: boolean): GpuData {
-    const input = wide(x);
-    try {
-      const { operand } = input;
-      const [rows, inner] = operand.shape;
-      const bytes = BYTES[operand.dtype];
-      if (!columns && rows > 1) return produce(outDtype, [rows], (out, dtype) => inRowBands('reduce', operand, out, 1, dtype, (band, part) => reduce(rt, op, band, part, dtype)));
-      if (op === 'mean' && !isFloat(x.dtype)) commands.checkBindable('reduce_mean_int', [operand.buffer]);
-      // Parts: bands of rows for a column reduction; runs of the one row's elements otherwise.
-      const bands = columns ? rowBands(ctx, rows, [inner * bytes]) : parts(ctx, inner, bytes);
-      if (!bands) {
-        commands.checkBindable('reduce', [operand.buffer]);
-        throw new Error('webgpu: reduceInParts found no parts for a tensor within the limit');
-      }
-      const partDtype: DType = isFloat(operand.dtype) ? 'f32' : 'i32';
-      const partOp: ReduceOp = op === 'mean' ? 'sum' : op;
-      const width = columns ? inner : 1;
-      const results = bands.map(({ start, count }) => {
-        const elements = columns ? { start: start * inner, count: count * inner } : { start, count };
-        const part = { ...operand, buffer: windowOf(operand.buffer as GPUBuffer, elements, bytes), shape: columns ? [count, inner] : [1, count] };
-        return produce(partDtype, [width], (out, dtype) => reduce(rt, partOp, part, out, dtype, columns));
-      });
-      const combine = op === 'max' ? 'maximum' : op === 'min' ? 'minimum' : 'add';
-      return combineParts(results, combine, outDtype, op === 'mean' ? (columns ? rows : inner) : undefined);
-    } finally {
-      input.done();
-    }
-  }
-
-  /**
-   * Results of parts of one computation (computed, of one shape) combined
-   * into the whole by a pending chain: `how` between each, then divided by
-   * `divisor` (a mean), then cast to `dtype`. Every node but the result is
-   * freed once read, as a disposed tensor's storage is: fusion writes out
-   * only what a tensor holds.
-   */
-  function combineParts(results: readonly GpuData[], how: 'add' | 'maximum' | 'minimum', dtype: DType, divisor?: number): GpuData {
-    const made: GpuData[] = [...results];
-    const info = (d: GpuData): Info => ({ storage: d, shape: d.shape, dtype: d.dtype });
-    const next = (dtype: DType, op: ElementwiseOp, args: readonly GpuData[]) => (made.push(pending(dtype, results[0].shape, op, args.map(info))), made[made.length - 1]);
-    let result = results.reduce((acc, r) => next(acc.dtype, { kind: 'binary', op: how }, [acc, r]));
-    if (divisor !== undefined) result = next('f32', { kind: 'binary', op: 'div' }, [result, scalarData(Float32Array.of(divisor), 'f32')]);
-    if (result.dtype !== dtype) result = next(dtype, { kind: 'cast' }, [result]);
-    for (const d of made) d.freed = d !== result;
-    return result;
-  }
-
   /** Runs what writes `out`; if it throws (a tensor past the binding limit: windows.ts), `out` goes back to the pool. */
   function writeOrGiveBack(out: GPUBuffer, write: () => void): void {
     try {
@@ -519,6 +425,9 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       throw err;
     }
   }
+
+  /** What the compositions for tensors past the binding limit use (large_tensors.ts). */
+  const composer: Composer = { rt, wide, produce, pending };
 
   const backend: WebGpuBackend = {
     name: 'webgpu',
@@ -583,7 +492,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     },
 
     reduce(op, x, outDtype) {
-      if (tooLarge(x.storage)) return reduceInParts(op, x, outDtype, false);
+      if (tooLarge(x.storage)) return reduceInParts(composer, op, x, outDtype, false);
       const input = reductionInput(op, x);
       const result = produce(outDtype, [x.shape[0]], (out, dtype) => reduce(rt, op, input.operand, out, dtype));
       input.done();
@@ -591,7 +500,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     },
 
     reduceColumns(op, x, outDtype) {
-      if (tooLarge(x.storage)) return reduceInParts(op, x, outDtype, true);
+      if (tooLarge(x.storage)) return reduceInParts(composer, op, x, outDtype, true);
       const input = reductionInput(op, x);
       const result = produce(outDtype, [x.shape[1]], (out, dtype) => reduce(rt, op, input.operand, out, dtype, true));
       input.done();
@@ -600,14 +509,14 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     argReduce(op, x) {
       const input = wide(x);
-      const result = produce('i32', [x.shape[0]], (out) => inRowBands('arg_reduce', input.operand, out, 1, 'i32', (band, part) => argReduce(rt, op, band, part)));
+      const result = produce('i32', [x.shape[0]], (out) => inRowBands(rt, 'arg_reduce', input.operand, out, 1, 'i32', (band, part) => argReduce(rt, op, band, part)));
       input.done();
       return result;
     },
 
     softmax(x, log) {
       const input = wide(x);
-      const result = produce(x.dtype, x.shape, (out, dtype) => inRowBands('softmax', input.operand, out, x.shape[1], dtype, (band, part) => softmax(rt, band, log, part, dtype)));
+      const result = produce(x.dtype, x.shape, (out, dtype) => inRowBands(rt, 'softmax', input.operand, out, x.shape[1], dtype, (band, part) => softmax(rt, band, log, part, dtype)));
       input.done();
       return result;
     },
@@ -652,21 +561,4 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   };
   timeQuantizingWith(rt, (x, m, k) => quantizeRows(backend, x, m, k));
   return backend;
-}
-
-/** A one-element value kept on the CPU (data.ts). */
-function scalarData(values: StorageArray, dtype: DType): GpuData {
-  return new GpuData(dtype, 1, [1], { stored: values, bits: scalarBits(values, dtype) });
-}
-
-/** One f32 and its bits, reused: a training step makes dozens of scalars. */
-const f32Scratch = new Float32Array(1);
-const f32Bits = new Uint32Array(f32Scratch.buffer);
-
-/** A one-element upload's value as a kernel computes with it: the bits of an f32, or of an i32. */
-function scalarBits(values: StorageArray, dtype: DType): number {
-  const v = dtype === 'f16' ? f16Value(values[0]) : values[0];
-  if (!isFloat(dtype)) return v >>> 0;
-  f32Scratch[0] = v;
-  return f32Bits[0];
 }

@@ -3,12 +3,11 @@
 // (maxStorageBufferBindingSize: 128 MiB on lavapipe, and in browsers unless
 // asked for more), so a tensor past the binding limit lives in one buffer and
 // a kernel reads it a window at a time: elementwise chains in parts of the
-// output (fusion.ts `chunked`), a product, a row reduction or a softmax in
-// bands of rows, a column reduction, one long row or the xᵀ·dy of a large
-// batch in parts combined after (index.ts),
-// a slice through the window that holds what it reads. Every other kernel
-// gets a clear error naming itself (commands.ts), instead of a validation
-// error at the next read.
+// output (fusion.ts `chunked`), x·w in bands of rows (kernels/matmul.ts), a
+// slice through the window that holds what it reads (kernels/movement.ts),
+// reductions, softmax and xᵀ·dy in bands or parts (large_tensors.ts). Every
+// other kernel gets a clear error naming itself (commands.ts), instead of a
+// validation error at the next read. This file says where the windows fall.
 import type { GpuContext } from './device.js';
 
 /** Part of a buffer, bound in its place. */
