@@ -38,6 +38,7 @@ export function bindLimit(ctx: GpuContext): number {
 export function parts(ctx: GpuContext, total: number, bytesPerElement: number): Part[] {
   const step = 4 * ctx.limits.minStorageBufferOffsetAlignment;
   const most = Math.floor(bindLimit(ctx) / bytesPerElement / step) * step;
+  if (!(most > 0)) throw new Error(`webgpu: a binding limit of ${bindLimit(ctx)} bytes holds no run of ${step} elements`);
   const out: Part[] = [];
   for (let start = 0; start < total; start += most) out.push({ start, count: Math.min(most, total - start) });
   return out;
@@ -48,13 +49,13 @@ export function parts(ctx: GpuContext, total: number, bytesPerElement: number): 
  * `rowBytes[i]` bytes a row) within the binding limit and starting on the
  * offset alignment: a band's rows are a multiple of the fewest after which
  * every array's rows end on it. Null where a single such run of rows is past
- * the limit.
+ * the limit (the binding limit, or less where a caller needs room).
  */
-export function rowBands(ctx: GpuContext, rows: number, rowBytes: readonly number[]): Part[] | null {
+export function rowBands(ctx: GpuContext, rows: number, rowBytes: readonly number[], limit = bindLimit(ctx)): Part[] | null {
   const align = ctx.limits.minStorageBufferOffsetAlignment;
   const step = rowBytes.reduce((s, bytes) => lcm(s, align / gcd(align, bytes)), 1);
-  const band = Math.floor(bindLimit(ctx) / Math.max(...rowBytes) / step) * step;
-  if (band === 0) return null;
+  const band = Math.floor(limit / Math.max(...rowBytes) / step) * step;
+  if (!(band > 0)) return null;
   const out: Part[] = [];
   for (let start = 0; start < rows; start += band) out.push({ start, count: Math.min(band, rows - start) });
   return out;

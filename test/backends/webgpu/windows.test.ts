@@ -89,7 +89,7 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     expectClose(await tw.grad!.data(), want, 1e-4, 'w.grad', tolerance);
   });
 
-  it('slices a large tensor (leading rows as a copy, a block through the window that holds it) and joins slices along the first axis', async () => {
+  it('slices a large tensor (leading rows as a copy, a block through the window that holds it, columns in bands of rows) and joins slices along the first axis', async () => {
     const [m, n] = [300, 100];
     const x = asF32(uniform(m * n));
     const tx = tm.tensor(x, [m, n]);
@@ -99,6 +99,9 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     expectExact(await block.data(), Float64Array.from({ length: 50 * 20 }, (_, i) => x[(200 + Math.floor(i / 20)) * n + 10 + (i % 20)]));
     const big = tx.slice([1, 0], [m - 1, n]);
     expectExact(await big.data(), x.slice(n));
+    // Columns of every row, a large result too: in bands of its rows, each reading the rows of x it needs.
+    const columns = tx.slice([0, 10], [m, 60]);
+    expectExact(await columns.data(), Float64Array.from({ length: m * 60 }, (_, i) => x[Math.floor(i / 60) * n + 10 + (i % 60)]));
     // Joined again along the first axis: copies into one large tensor.
     const joined = tm.concat([tx.slice([0, 0], [1, n]), big, rows], 0);
     expectExact(await joined.data(), [...x, ...x.slice(250 * n)]);

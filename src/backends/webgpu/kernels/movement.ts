@@ -8,7 +8,7 @@ import concatShader from '../../../../shaders/concat.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
 import { BYTES, computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
-import { bindLimit, windowOf } from '../windows.js';
+import { bindLimit, rowBands, windowOf } from '../windows.js';
 
 /** Axes the kernel's uniform holds (after merging): its shape and strides arrays, MAX_RANK / 4 vec4s each. */
 const MAX_RANK = 32;
@@ -38,25 +38,45 @@ export function stridedCopy(rt: Runtime, x: Operand, outShape: readonly number[]
   const size = sizeOf(outShape);
   const bytes = BYTES[x.dtype];
   const { oversized } = rt.commands;
-  if (oversized.has(x.buffer as GPUBuffer) || oversized.has(out)) {
-    // Past the binding limit (windows.ts). A run of x in order (leading rows) is a plain copy, which has no such limit.
-    if (merged.shape.length <= 1 && (merged.strides[0] ?? 1) === 1 && (offset * bytes) % 4 === 0 && (size * bytes) % 4 === 0) {
-      rt.commands.copy(x.buffer as GPUBuffer, out, size * bytes, offset * bytes);
-      return;
-    }
-    // Otherwise the kernel reads only the window of x that holds what it gathers.
-    const read = readRange(merged, offset);
-    const align = rt.ctx.limits.minStorageBufferOffsetAlignment;
-    const first = Math.floor((read.first * bytes) / align) * align;
-    const window = windowOf(x.buffer as GPUBuffer, { start: first, count: (read.last + 1) * bytes - first }, 1);
-    if (window.size <= bindLimit(rt.ctx)) {
-      x = { ...x, buffer: window };
-      offset -= first / bytes;
-    }
+  if (!oversized.has(x.buffer as GPUBuffer) && !oversized.has(out)) return gather(rt, x, merged, offset, out);
+  // Past the binding limit (windows.ts). A run of x in order (leading rows) is a plain copy, which has no such limit.
+  if (merged.shape.length <= 1 && (merged.strides[0] ?? 1) === 1 && (offset * bytes) % 4 === 0 && (size * bytes) % 4 === 0) {
+    rt.commands.copy(x.buffer as GPUBuffer, out, size * bytes, offset * bytes);
+    return;
   }
+  // Otherwise in bands of the output's rows (its first merged axis), each reading only the window of x that holds what it gathers.
+  if (merged.shape.length === 0) return gather(rt, within(rt, x, merged, offset), merged, 0, out);
+  const [rows, ...inner] = merged.shape;
+  const perRow = sizeOf(inner);
+  // A band reads |stride| elements of x a row, plus one row's reach, plus the slack of aligning its window's start.
+  const reach = readRange({ shape: inner, strides: merged.strides.slice(1) }, 0);
+  const room = bindLimit(rt.ctx) - rt.ctx.limits.minStorageBufferOffsetAlignment - (reach.last - reach.first + 1) * bytes;
+  const bands = rowBands(rt.ctx, rows, [perRow * bytes, Math.abs(merged.strides[0]) * bytes], room);
+  // (A row past the limit: out bound whole, which the dispatch refuses by name.)
+  if (!bands) return gather(rt, x, merged, offset, out);
+  for (const { start, count } of bands) {
+    const band = { shape: [count, ...inner], strides: merged.strides };
+    gather(rt, within(rt, x, band, offset + start * merged.strides[0]), band, 0, windowOf(out, { start: start * perRow, count: count * perRow }, bytes));
+  }
+}
+
+/** x, or the window of it that holds what a gather of `merged` from `offset` reads, with the offset into it (0 if x is whole). */
+function within(rt: Runtime, x: Operand, merged: { shape: number[]; strides: number[] }, offset: number): Operand & { offset: number } {
+  const bytes = BYTES[x.dtype];
+  const read = readRange(merged, offset);
+  const align = rt.ctx.limits.minStorageBufferOffsetAlignment;
+  const first = Math.floor((read.first * bytes) / align) * align;
+  const window = windowOf(x.buffer as GPUBuffer, { start: first, count: (read.last + 1) * bytes - first }, 1);
+  // Too large a window: x bound whole, which the dispatch refuses by name.
+  return window.size <= bindLimit(rt.ctx) ? { ...x, buffer: window, offset: offset - first / bytes } : { ...x, offset };
+}
+
+/** The strided_copy kernel: out[i] = x[offset + Σ idx[d] · strides[d]]. */
+function gather(rt: Runtime, x: Operand & { offset?: number }, merged: { shape: number[]; strides: number[] }, offset: number, out: Operand['buffer']): void {
+  const size = sizeOf(merged.shape);
   const params = new ArrayBuffer(16 + 8 * MAX_RANK);
   new Uint32Array(params, 0, 2).set([size, merged.shape.length]);
-  new Int32Array(params, 8, 1)[0] = offset;
+  new Int32Array(params, 8, 1)[0] = offset + (x.offset ?? 0);
   new Uint32Array(params, 16, MAX_RANK).set(merged.shape);
   new Int32Array(params, 16 + 4 * MAX_RANK, MAX_RANK).set(merged.strides);
   const kernel = rt.compiler.kernel({ name: 'strided_copy', source: stridedCopyShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
