@@ -143,3 +143,10 @@ describe('mixed precision', () => {
     expect(Math.abs(mixed - full)).toBeLessThan(0.05);
   });
 });
+
+describe('fit in the browser bundle (progress.browser.ts in progress.ts\'s place)', () => {
+  it('draws no progress bar: a page has no terminal', async () => {
+    const { startProgress } = await import('../../src/nn/progress.browser.js');
+    expect(await startProgress()).toBeNull();
+  });
+});
