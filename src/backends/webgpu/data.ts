@@ -123,7 +123,7 @@ export function dropIfUnused(d: GpuData, recycle: Recycle): void {
 export function releaseArgs(d: GpuData, recycle: Recycle): void {
   const op = d.op;
   d.op = null;
-  d.expression();
+  d.expression(); // no longer pending: lets go of its list of nodes
   for (const a of op?.args ?? []) {
     a.data.readers--;
     dropIfUnused(a.data, recycle);

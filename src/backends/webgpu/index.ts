@@ -318,6 +318,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
    * paths reach it (as fusion computes it once).
    */
   function cutDeep(inputs: readonly Info[]): void {
+    if (!inputs.some((x) => x.storage.elementwise)) return; // most ops read computed tensors: nothing to count
     const data = inputs.map((x) => x.storage);
     while (expressionOf(data).size >= MAX_FUSED_DEPTH) materialize(data.reduce((a, b) => (b.depth > a.depth ? b : a)));
   }
