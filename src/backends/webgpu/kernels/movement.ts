@@ -2,7 +2,8 @@
 // broadcastTo and reverse (shaders/strided_copy.wgsl), and concatenation
 // (shaders/concat.wgsl). Past the binding limit (windows.ts) a slice of
 // leading rows and a concatenation along the first axis are plain copies,
-// and another slice reads the window of x that holds it.
+// and another gather runs in bands of its output's rows, each reading the
+// window of x it needs.
 import { sizeOf } from '../../../shape.js';
 import concatShader from '../../../../shaders/concat.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
@@ -45,7 +46,10 @@ export function stridedCopy(rt: Runtime, x: Operand, outShape: readonly number[]
     return;
   }
   // Otherwise in bands of the output's rows (its first merged axis), each reading only the window of x that holds what it gathers.
-  if (merged.shape.length === 0) return gather(rt, within(rt, x, merged, offset), merged, 0, out);
+  if (merged.shape.length === 0) {
+    const one = within(rt, x, merged, offset);
+    return gather(rt, one.x, merged, one.offset, out);
+  }
   const [rows, ...inner] = merged.shape;
   const perRow = sizeOf(inner);
   // A band reads |stride| elements of x a row, plus one row's reach, plus the slack of aligning its window's start.
@@ -56,27 +60,28 @@ export function stridedCopy(rt: Runtime, x: Operand, outShape: readonly number[]
   if (!bands) return gather(rt, x, merged, offset, out);
   for (const { start, count } of bands) {
     const band = { shape: [count, ...inner], strides: merged.strides };
-    gather(rt, within(rt, x, band, offset + start * merged.strides[0]), band, 0, windowOf(out, { start: start * perRow, count: count * perRow }, bytes));
+    const from = within(rt, x, band, offset + start * merged.strides[0]);
+    gather(rt, from.x, band, from.offset, windowOf(out, { start: start * perRow, count: count * perRow }, bytes));
   }
 }
 
-/** x, or the window of it that holds what a gather of `merged` from `offset` reads, with the offset into it (0 if x is whole). */
-function within(rt: Runtime, x: Operand, merged: { shape: number[]; strides: number[] }, offset: number): Operand & { offset: number } {
+/** The window of x that holds what a gather of `merged` from `offset` reads, and the offset into it; x whole if that window is past the limit. */
+function within(rt: Runtime, x: Operand, merged: { shape: number[]; strides: number[] }, offset: number): { x: Operand; offset: number } {
   const bytes = BYTES[x.dtype];
   const read = readRange(merged, offset);
   const align = rt.ctx.limits.minStorageBufferOffsetAlignment;
   const first = Math.floor((read.first * bytes) / align) * align;
   const window = windowOf(x.buffer as GPUBuffer, { start: first, count: (read.last + 1) * bytes - first }, 1);
   // Too large a window: x bound whole, which the dispatch refuses by name.
-  return window.size <= bindLimit(rt.ctx) ? { ...x, buffer: window, offset: offset - first / bytes } : { ...x, offset };
+  return window.size <= bindLimit(rt.ctx) ? { x: { ...x, buffer: window }, offset: offset - first / bytes } : { x, offset };
 }
 
 /** The strided_copy kernel: out[i] = x[offset + Σ idx[d] · strides[d]]. */
-function gather(rt: Runtime, x: Operand & { offset?: number }, merged: { shape: number[]; strides: number[] }, offset: number, out: Operand['buffer']): void {
+function gather(rt: Runtime, x: Operand, merged: { shape: number[]; strides: number[] }, offset: number, out: Operand['buffer']): void {
   const size = sizeOf(merged.shape);
   const params = new ArrayBuffer(16 + 8 * MAX_RANK);
   new Uint32Array(params, 0, 2).set([size, merged.shape.length]);
-  new Int32Array(params, 8, 1)[0] = offset + (x.offset ?? 0);
+  new Int32Array(params, 8, 1)[0] = offset;
   new Uint32Array(params, 16, MAX_RANK).set(merged.shape);
   new Int32Array(params, 16 + 4 * MAX_RANK, MAX_RANK).set(merged.strides);
   const kernel = rt.compiler.kernel({ name: 'strided_copy', source: stridedCopyShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
