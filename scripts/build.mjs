@@ -34,20 +34,21 @@ const compactWgsl = {
  * answers as the module answers outside Node, so that what a page downloads
  * holds none of their code: the native backend's loader and backend
  * (src/backends/native/browser.ts: an N-API addon needs Node.js), file I/O
- * (src/io/file.browser.ts), the CPU's SIMD tables
- * (src/capabilities/cpu.browser.ts) and fit's terminal progress bar
+ * (src/io/file.browser.ts), the CPU's SIMD tables and the BLAS check
+ * (src/capabilities/{cpu,blas}.browser.ts) and fit's terminal progress bar
  * (src/nn/progress.browser.ts).
  */
 const STAND_INS = [
   [/src[\\/]backends[\\/]native[\\/](index|addon)\.(ts|js)$/, 'src/backends/native/browser.ts'],
   [/src[\\/]io[\\/]file\.(ts|js)$/, 'src/io/file.browser.ts'],
   [/src[\\/]capabilities[\\/]cpu\.(ts|js)$/, 'src/capabilities/cpu.browser.ts'],
+  [/src[\\/]capabilities[\\/]blas\.(ts|js)$/, 'src/capabilities/blas.browser.ts'],
   [/src[\\/]nn[\\/]progress\.(ts|js)$/, 'src/nn/progress.browser.ts'],
 ];
 const browserStandIns = {
   name: 'browser-stand-ins',
   setup(b) {
-    b.onResolve({ filter: /(native[\\/](index|addon)|file|cpu|progress)\.js$/ }, (args) => {
+    b.onResolve({ filter: /(native[\\/](index|addon)|file|cpu|blas|progress)\.js$/ }, (args) => {
       const path = resolve(dirname(args.importer), args.path);
       const standIn = STAND_INS.find(([module]) => module.test(path));
       return standIn ? { path: resolve(standIn[1]) } : undefined;

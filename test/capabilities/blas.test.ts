@@ -27,3 +27,11 @@ describe('BLAS core against the CPU', () => {
     expect(blasReport(null, {}, 'addon not built')).toEqual({ available: false, reason: 'addon not built' });
   });
 });
+
+describe('BLAS report in the browser bundle (blas.browser.ts in blas.ts\'s place)', () => {
+  it('has no BLAS, and says why as the report passes it on', async () => {
+    const browser = await import('../../src/capabilities/blas.browser.js');
+    expect(browser.blasReport(null, {}, 'the native backend needs Node.js')).toEqual(blasReport(null, {}, 'the native backend needs Node.js'));
+    expect(browser.blasReport(null, {}, 'the native backend needs Node.js')).toEqual({ available: false, reason: 'the native backend needs Node.js' });
+  });
+});

@@ -135,7 +135,7 @@ export class Commands {
     const limit = this.ctx.limits.maxStorageBufferBindingSize.toLocaleString('en-US');
     throw new ValueError(
       `webgpu: ${kernel} cannot read a tensor larger than this device (${this.ctx.description}) lets a kernel bind at once ` +
-        `(maxStorageBufferBindingSize ${limit} bytes). Tensors that large can be uploaded, read back, sliced and joined along their first axis, ` +
+        `(maxStorageBufferBindingSize ${limit} bytes). Tensors that large can be uploaded, read back, sliced, transposed, joined along their first axis, ` +
         'used in elementwise ops, reductions, argmax/argmin and softmax (rows within the limit), and as x in x·w and xᵀ·dy; ' +
         'for anything else split them into smaller tensors, or use the native backend',
     );

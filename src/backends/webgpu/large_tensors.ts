@@ -32,8 +32,11 @@ export interface Composer {
 /**
  * A row-wise kernel (`run`) over x [rows, inner] writing `outPerRow`
  * elements a row into `out`: at once, or past the binding limit in bands of
- * rows, each band's rows of x and of out a window. A row too long for a band
- * is refused with the kernel's name, before it takes any scratch buffer.
+ * rows, each band's rows of x a window. An output past the limit too is
+ * written a window a band; one within it (a reduction's), a band at a time
+ * into scratch and copied into place, so that only x's rows say where bands
+ * may start. A row too long for a band is refused with the kernel's name,
+ * before it takes any scratch buffer.
  */
 export function inRowBands(
   rt: Runtime, kernel: string, x: Operand, out: GPUBuffer, outPerRow: number, outDtype: DType,
@@ -42,12 +45,21 @@ export function inRowBands(
   const { oversized } = rt.commands;
   if (!oversized.has(x.buffer as GPUBuffer) && !oversized.has(out)) return run(x, out);
   const [rows, inner] = x.shape;
-  const outBytes = BYTES[outDtype];
-  const bands = rowBands(rt.ctx, rows, [inner * BYTES[x.dtype], outPerRow * outBytes]);
+  const rowOut = outPerRow * BYTES[outDtype];
+  // (A copy moves whole words: rows of a half-word each are written as windows.)
+  const copied = !oversized.has(out) && rowOut % 4 === 0;
+  const bands = rowBands(rt.ctx, rows, copied ? [inner * BYTES[x.dtype]] : [inner * BYTES[x.dtype], rowOut]);
   if (!bands) return rt.commands.checkBindable(kernel, [x.buffer, out]);
   for (const { start, count } of bands) {
     const band = { ...x, buffer: windowOf(x.buffer as GPUBuffer, { start: start * inner, count: count * inner }, BYTES[x.dtype]), shape: [count, inner] };
-    run(band, windowOf(out, { start: start * outPerRow, count: count * outPerRow }, outBytes));
+    if (!copied) {
+      run(band, windowOf(out, { start: start * outPerRow, count: count * outPerRow }, BYTES[outDtype]));
+      continue;
+    }
+    const scratch = rt.pool.acquire(count * rowOut);
+    run(band, scratch);
+    rt.commands.copy(scratch, out, count * rowOut, 0, start * rowOut);
+    rt.pool.release(scratch);
   }
 }
 

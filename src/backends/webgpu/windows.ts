@@ -3,8 +3,8 @@
 // (maxStorageBufferBindingSize: 128 MiB on lavapipe, and in browsers unless
 // asked for more), so a tensor past the binding limit lives in one buffer and
 // a kernel reads it a window at a time: elementwise chains in parts of the
-// output (fusion.ts `chunked`), x·w in bands of rows (kernels/matmul.ts), a
-// slice through the window that holds what it reads (kernels/movement.ts),
+// output (fusion.ts `chunked`), x·w in bands of rows (kernels/matmul.ts),
+// slices and transposes in bands or blocks (kernels/movement.ts),
 // reductions, softmax and xᵀ·dy in bands or parts (large_tensors.ts). Every
 // other kernel gets a clear error naming itself (commands.ts), instead of a
 // validation error at the next read. This file says where the windows fall.
@@ -50,11 +50,13 @@ export function parts(ctx: GpuContext, total: number, bytesPerElement: number): 
  * offset alignment: a band's rows are a multiple of the fewest after which
  * every array's rows end on it. Null where a single such run of rows is past
  * the limit (the binding limit, or less where a caller needs room).
+ * `readBytes`: what a row reads from a window the caller places itself (a
+ * gather's input): it bounds a band's size, not where bands start.
  */
-export function rowBands(ctx: GpuContext, rows: number, rowBytes: readonly number[], limit = bindLimit(ctx)): Part[] | null {
+export function rowBands(ctx: GpuContext, rows: number, rowBytes: readonly number[], limit = bindLimit(ctx), readBytes = 0): Part[] | null {
   const align = ctx.limits.minStorageBufferOffsetAlignment;
   const step = rowBytes.reduce((s, bytes) => lcm(s, align / gcd(align, bytes)), 1);
-  const band = Math.floor(limit / Math.max(...rowBytes) / step) * step;
+  const band = Math.floor(limit / Math.max(...rowBytes, readBytes) / step) * step;
   if (!(band > 0)) return null;
   const out: Part[] = [];
   for (let start = 0; start < rows; start += band) out.push({ start, count: Math.min(band, rows - start) });

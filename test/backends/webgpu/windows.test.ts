@@ -89,6 +89,25 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     expectClose(await tw.grad!.data(), want, 1e-4, 'w.grad', tolerance);
   });
 
+  it('transposes a large tensor in blocks, and quantizes a large weight through it', async () => {
+    for (const [m, n] of [[300, 100], [257, 129]]) {
+      const x = asF32(uniform(m * n));
+      const tx = tm.tensor(x, [m, n]);
+      expectExact(await tx.transpose().data(), Float64Array.from({ length: m * n }, (_, i) => x[(i % m) * n + Math.floor(i / m)]));
+      // quantize stores w [K, N] as rows [N, K]: a transpose of the weight, then row maxima, whose bands start where
+      // x's rows meet the offset alignment (64 rows of 257 floats are past this test's 64 KiB; on a device, rows of 2 MB).
+      if (m === 257) continue;
+      const q = tm.quantize(tx);
+      const back = await tm.dequantize(q).data();
+      for (let c = 0; c < n; c++) {
+        let top = 0;
+        for (let r = 0; r < m; r++) top = Math.max(top, Math.abs(x[r * n + c]));
+        // Each value comes back within half a step of its column's scale (max |w| / 127).
+        for (let r = 0; r < m; r++) expect(Math.abs(back[r * n + c] - x[r * n + c])).toBeLessThanOrEqual((top / 127) * 0.5 * (1 + 1e-5));
+      }
+    }
+  });
+
   it('slices a large tensor (leading rows as a copy, a block through the window that holds it, columns in bands of rows) and joins slices along the first axis', async () => {
     const [m, n] = [300, 100];
     const x = asF32(uniform(m * n));
@@ -166,7 +185,8 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     const other = tm.tensor(asF32(uniform(n * m)), [n, m]);
     const ints = tm.tensor(randomInts(m * n, -9, 9), [m, n], { dtype: 'i32' });
     const live = small.runtime.pool.info.live;
-    expect(() => tx.transpose()).toThrow(/webgpu: strided_copy cannot read a tensor larger than this device .* lets a kernel bind at once \(maxStorageBufferBindingSize 65,536 bytes\)/);
+    // A permutation of three axes: every band of its output reads across all of x (a transpose of two is done in blocks, above).
+    expect(() => tx.reshape([3, 100, 100]).transpose([1, 2, 0])).toThrow(/webgpu: strided_copy cannot read a tensor larger than this device .* lets a kernel bind at once \(maxStorageBufferBindingSize 65,536 bytes\)/);
     expect(() => tm.concat([tx, tx], 1)).toThrow('webgpu: concat cannot read a tensor larger than');
     // Along the first axis it is a copy (below).
     // The mean of ints is exact past 2^24 only in one pass.
@@ -215,7 +235,7 @@ describe('on a device whose kernels bind at most 256 KiB', () => {
   }, 60_000);
 });
 
-it('a tensor past lavapipe\'s own 128 MiB binding limit is uploaded, computed on in parts and bands, reduced, sliced and read back', async () => {
+it('a tensor past lavapipe\'s own 128 MiB binding limit is uploaded, computed on in parts and bands, reduced, sliced, transposed and read back', async () => {
   await tm.init({ backend: 'webgpu' });
   const gpu = activeBackend() as WebGpuBackend;
   const limit = gpu.runtime.ctx.limits.maxStorageBufferBindingSize;
@@ -233,6 +253,10 @@ it('a tensor past lavapipe\'s own 128 MiB binding limit is uploaded, computed on
   expect(worst).toBeLessThanOrEqual(4e-7);
   const last = await tx.slice([m - 3, 0], [3, n]).data();
   expectExact(last, x.slice((m - 3) * n));
+  const transposed = await tx.transpose().data();
+  let misplaced = 0;
+  for (let i = 0; i < transposed.length; i++) if (transposed[i] !== x[(i % m) * n + Math.floor(i / m)]) misplaced++;
+  expect(misplaced).toBe(0);
   // Reductions: over each row (in bands), over columns and over everything (in parts).
   const [rowMax, colSum, total] = await Promise.all([tx.max(1).data(), tx.sum(0).data(), tx.sum().data()]);
   for (const r of [0, m >> 1, m - 1]) expect(rowMax[r]).toBe(Math.max(...x.subarray(r * n, (r + 1) * n)));

@@ -3,7 +3,7 @@
 // (shaders/concat.wgsl). Past the binding limit (windows.ts) a slice of
 // leading rows and a concatenation along the first axis are plain copies,
 // and another gather runs in bands of its output's rows, each reading the
-// window of x it needs.
+// window of x it needs, or (a transpose) in blocks of them.
 import { sizeOf } from '../../../shape.js';
 import concatShader from '../../../../shaders/concat.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
@@ -55,13 +55,44 @@ export function stridedCopy(rt: Runtime, x: Operand, outShape: readonly number[]
   // A band reads |stride| elements of x a row, plus one row's reach, plus the slack of aligning its window's start.
   const reach = readRange({ shape: inner, strides: merged.strides.slice(1) }, 0);
   const room = bindLimit(rt.ctx) - rt.ctx.limits.minStorageBufferOffsetAlignment - (reach.last - reach.first + 1) * bytes;
-  const bands = rowBands(rt.ctx, rows, [perRow * bytes, Math.abs(merged.strides[0]) * bytes], room);
-  // (A row past the limit: out bound whole, which the dispatch refuses by name.)
+  const bands = rowBands(rt.ctx, rows, [perRow * bytes], room, Math.abs(merged.strides[0]) * bytes);
+  if (!bands && merged.shape.length === 2) return inBlocks(rt, x, merged, offset, out);
+  // (Otherwise a row past the limit: out bound whole, which the dispatch refuses by name.)
   if (!bands) return gather(rt, x, merged, offset, out);
   for (const { start, count } of bands) {
     const band = { shape: [count, ...inner], strides: merged.strides };
     const from = within(rt, x, band, offset + start * merged.strides[0]);
     gather(rt, from.x, band, from.offset, windowOf(out, { start: start * perRow, count: count * perRow }, bytes));
+  }
+}
+
+/**
+ * A 2-D gather (a transpose: each output row reads across all of x) in
+ * blocks: bands of the output's rows, each bound as a window (from the
+ * aligned byte at or before the band, the kernel writing past the lead),
+ * filled a block of columns at a time, each block reading the window of x it
+ * needs: half the binding limit each way.
+ */
+function inBlocks(rt: Runtime, x: Operand, merged: { shape: number[]; strides: number[] }, offset: number, out: GPUBuffer): void {
+  const bytes = BYTES[x.dtype];
+  const [rows, cols] = merged.shape;
+  const [rowStride, colStride] = merged.strides.map(Math.abs);
+  const align = rt.ctx.limits.minStorageBufferOffsetAlignment;
+  const half = bindLimit(rt.ctx) / 2 - align;
+  const band = Math.floor(Math.min(half / (cols * bytes), rowStride === 0 ? Infinity : half / (rowStride * bytes)));
+  const width = colStride === 0 ? cols : Math.floor(half / (colStride * bytes));
+  // (Rows too long even so: out bound whole, which the dispatch refuses by name.)
+  if (band < 1 || width < 1) return gather(rt, x, merged, offset, out);
+  for (let start = 0; start < rows; start += band) {
+    const count = Math.min(band, rows - start);
+    const from = Math.floor((start * cols * bytes) / align) * align;
+    const rowsOut = windowOf(out, { start: from, count: (start + count) * cols * bytes - from }, 1);
+    const lead = start * cols - from / bytes;
+    for (let first = 0; first < cols; first += width) {
+      const block = { shape: [count, Math.min(width, cols - first)], strides: merged.strides };
+      const source = within(rt, x, block, offset + start * merged.strides[0] + first * merged.strides[1]);
+      gather(rt, source.x, block, source.offset, rowsOut, { cols: block.shape[1], stride: cols, offset: lead + first });
+    }
   }
 }
 
@@ -76,14 +107,22 @@ function within(rt: Runtime, x: Operand, merged: { shape: number[]; strides: num
   return window.size <= bindLimit(rt.ctx) ? { x: { ...x, buffer: window }, offset: offset - first / bytes } : { x, offset };
 }
 
-/** The strided_copy kernel: out[i] = x[offset + Σ idx[d] · strides[d]]. */
-function gather(rt: Runtime, x: Operand, merged: { shape: number[]; strides: number[] }, offset: number, out: Operand['buffer']): void {
+/**
+ * The strided_copy kernel: out[i] = x[offset + Σ idx[d] · strides[d]], out
+ * contiguous or, with `block`, a block of a matrix: rows of `cols` elements,
+ * `stride` apart, from `offset`.
+ */
+function gather(
+  rt: Runtime, x: Operand, merged: { shape: number[]; strides: number[] }, offset: number, out: Operand['buffer'],
+  block = { cols: 0, stride: 0, offset: 0 },
+): void {
   const size = sizeOf(merged.shape);
-  const params = new ArrayBuffer(16 + 8 * MAX_RANK);
+  const params = new ArrayBuffer(32 + 8 * MAX_RANK);
   new Uint32Array(params, 0, 2).set([size, merged.shape.length]);
   new Int32Array(params, 8, 1)[0] = offset;
-  new Uint32Array(params, 16, MAX_RANK).set(merged.shape);
-  new Int32Array(params, 16 + 4 * MAX_RANK, MAX_RANK).set(merged.strides);
+  new Uint32Array(params, 12, 3).set([block.cols, block.stride, block.offset]);
+  new Uint32Array(params, 32, MAX_RANK).set(merged.shape);
+  new Int32Array(params, 32 + 4 * MAX_RANK, MAX_RANK).set(merged.strides);
   const kernel = rt.compiler.kernel({ name: 'strided_copy', source: stridedCopyShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
   rt.commands.dispatch(kernel, { x: x.buffer, out, params: new Uint8Array(params) }, grid(size, 256));
 }
