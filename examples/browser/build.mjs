@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { browserStandIns, compactWgsl } from '../../scripts/browser-plugins.mjs';
 
 export const OUT = new URL('../../output/web/', import.meta.url).pathname;
 const TRAIN = 3000;
@@ -46,6 +47,8 @@ export async function buildDemo() {
     minify: true,
     loader: { '.wgsl': 'text' },
     external: ['node:*', 'webgpu', 'cli-progress'],
+    // As tmnn's own browser bundle is built: shaders compacted, Node-only modules swapped for their stand-ins.
+    plugins: [compactWgsl, browserStandIns],
     logLevel: 'warning',
   });
   copyFileSync(new URL('index.html', import.meta.url).pathname, `${OUT}index.html`);
