@@ -39,7 +39,8 @@ const STAND_INS = [
 export const browserStandIns = {
   name: 'browser-stand-ins',
   setup(b) {
-    b.onResolve({ filter: /(native[\\/](index|addon)|file|cpu|blas|progress)\.js$/ }, (args) => {
+    // Every relative .js import is looked up in STAND_INS, so the list is the one place that names them.
+    b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
       const path = resolve(dirname(args.importer), args.path);
       const standIn = STAND_INS.find(([module]) => module.test(path));
       return standIn ? { path: fileURLToPath(new URL(`../${standIn[1]}`, import.meta.url)) } : undefined;

@@ -89,12 +89,9 @@ export class Commands {
     if (room > UNIFORM_ARENA_BYTES) throw new Error(`${kernel.name}: ${room} bytes of uniform parameters; at most ${UNIFORM_ARENA_BYTES} per dispatch`);
     if (this.uniformUsed + room > UNIFORM_ARENA_BYTES) this.flush();
     const bindGroup = this.keptBindGroup(kernel, bound.map(({ binding, value }) => {
-      if ('offset' in value) return { binding, ...value };
-      if (!ArrayBuffer.isView(value)) {
-        if (this.oversized.has(value)) this.refuseOversized(kernel.name);
-        return { binding, buffer: value };
-      }
-      return { binding, buffer: this.arena(), ...this.stageUniform(value) };
+      if (ArrayBuffer.isView(value)) return { binding, buffer: this.arena(), ...this.stageUniform(value) };
+      if (this.isOversized(value)) this.refuseOversized(kernel.name);
+      return 'offset' in value ? { binding, ...value } : { binding, buffer: value };
     }));
     this.encoder ??= device.createCommandEncoder();
     if (this.timer) {
@@ -126,9 +123,14 @@ export class Commands {
     if (++this.pending >= MAX_PENDING && !this.timedPass) this.flush();
   }
 
+  /** Whether binding `b` would bind a buffer past the binding limit whole (a window never is). */
+  isOversized(b: GPUBuffer | BufferWindow): boolean {
+    return !('offset' in b) && this.oversized.has(b);
+  }
+
   /** Throws the error a kernel past the binding limit gets if any of `buffers` is bound whole: before the kernel takes scratch buffers. */
   checkBindable(kernel: string, buffers: readonly (GPUBuffer | BufferWindow)[]): void {
-    for (const b of buffers) if (!('offset' in b) && this.oversized.has(b)) this.refuseOversized(kernel);
+    if (buffers.some((b) => this.isOversized(b))) this.refuseOversized(kernel);
   }
 
   private refuseOversized(kernel: string): never {

@@ -14,7 +14,7 @@ import { matmul } from './kernels/matmul.js';
 import { reduce } from './kernels/reduce.js';
 import { BYTES } from './layout.js';
 import type { Operand, Runtime } from './runtime.js';
-import { parts, rowBands, windowOf, type BufferWindow } from './windows.js';
+import { parts, rowBands, rowsOf, windowOf, type BufferWindow } from './windows.js';
 
 type Info = TensorInfo<GpuData>;
 
@@ -42,23 +42,23 @@ export function inRowBands(
   rt: Runtime, kernel: string, x: Operand, out: GPUBuffer, outPerRow: number, outDtype: DType,
   run: (x: Operand, out: GPUBuffer | BufferWindow) => void,
 ): void {
-  const { oversized } = rt.commands;
-  if (!oversized.has(x.buffer as GPUBuffer) && !oversized.has(out)) return run(x, out);
+  const { commands } = rt;
+  if (!commands.isOversized(x.buffer) && !commands.isOversized(out)) return run(x, out);
   const [rows, inner] = x.shape;
   const rowOut = outPerRow * BYTES[outDtype];
   // (A copy moves whole words: rows of a half-word each are written as windows.)
-  const copied = !oversized.has(out) && rowOut % 4 === 0;
+  const copied = !commands.isOversized(out) && rowOut % 4 === 0;
   const bands = rowBands(rt.ctx, rows, copied ? [inner * BYTES[x.dtype]] : [inner * BYTES[x.dtype], rowOut]);
-  if (!bands) return rt.commands.checkBindable(kernel, [x.buffer, out]);
+  if (!bands) return commands.checkBindable(kernel, [x.buffer, out]);
   for (const { start, count } of bands) {
-    const band = { ...x, buffer: windowOf(x.buffer as GPUBuffer, { start: start * inner, count: count * inner }, BYTES[x.dtype]), shape: [count, inner] };
+    const band = rowsOf(x, { start, count }, inner, [count, inner]);
     if (!copied) {
       run(band, windowOf(out, { start: start * outPerRow, count: count * outPerRow }, BYTES[outDtype]));
       continue;
     }
     const scratch = rt.pool.acquire(count * rowOut);
     run(band, scratch);
-    rt.commands.copy(scratch, out, count * rowOut, 0, start * rowOut);
+    commands.copy(scratch, out, count * rowOut, 0, start * rowOut);
     rt.pool.release(scratch);
   }
 }
@@ -90,8 +90,8 @@ export function reduceInParts(c: Composer, op: ReduceOp, x: Info, outDtype: DTyp
     const partDtype: DType = isFloat(operand.dtype) ? 'f32' : 'i32';
     const width = columns ? inner : 1;
     const results = bands.map(({ start, count }) => {
-      const elements = columns ? { start: start * inner, count: count * inner } : { start, count };
-      const part = { ...operand, buffer: windowOf(operand.buffer as GPUBuffer, elements, bytes), shape: columns ? [count, inner] : [1, count] };
+      // A band of rows, or a run of the one row's elements (rows of one).
+      const part = columns ? rowsOf(operand, { start, count }, inner, [count, inner]) : rowsOf(operand, { start, count }, 1, [1, count]);
       return c.produce(partDtype, [width], (out, dtype) => reduce(rt, op === 'mean' ? 'sum' : op, part, out, dtype, columns));
     });
     const how = op === 'max' ? 'maximum' : op === 'min' ? 'minimum' : 'add';
@@ -111,12 +111,12 @@ export function contractionInBands(c: Composer, a: Operand, b: Operand, config: 
   const { rt } = c;
   const [batchA, k, m] = a.shape;
   const [batchB, , n] = b.shape;
-  if (!config.transposeA || config.transposeB || batchA !== 1 || batchB !== 1 || !rt.commands.oversized.has(a.buffer as GPUBuffer)) return null;
+  if (!config.transposeA || config.transposeB || batchA !== 1 || batchB !== 1 || !rt.commands.isOversized(a.buffer)) return null;
   const bands = rowBands(rt.ctx, k, [m * BYTES[a.dtype], n * BYTES[b.dtype]]);
   if (!bands || bands.length < 2) return null;
   const products = bands.map(({ start, count }) => {
-    const aBand = { ...a, buffer: windowOf(a.buffer as GPUBuffer, { start: start * m, count: count * m }, BYTES[a.dtype]), shape: [1, count, m] };
-    const bBand = { ...b, buffer: windowOf(b.buffer as GPUBuffer, { start: start * n, count: count * n }, BYTES[b.dtype]), shape: [1, count, n] };
+    const aBand = rowsOf(a, { start, count }, m, [1, count, m]);
+    const bBand = rowsOf(b, { start, count }, n, [1, count, n]);
     return c.produce('f32', [1, m, n], (out) => matmul(rt, aBand, bBand, config, 'f32', out));
   });
   return combineParts(c, products, 'add', dtype);

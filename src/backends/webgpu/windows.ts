@@ -9,6 +9,8 @@
 // other kernel gets a clear error naming itself (commands.ts), instead of a
 // validation error at the next read. This file says where the windows fall.
 import type { GpuContext } from './device.js';
+import { BYTES } from './layout.js';
+import type { Operand } from './runtime.js';
 
 /** Part of a buffer, bound in its place. */
 export interface BufferWindow {
@@ -75,4 +77,20 @@ function lcm(p: number, q: number): number {
 export function windowOf(buffer: GPUBuffer, part: Part, bytesPerElement: number): BufferWindow {
   const offset = part.start * bytesPerElement;
   return { buffer, offset, size: Math.min(Math.ceil((part.count * bytesPerElement) / 4) * 4, buffer.size - offset) };
+}
+
+/** Rows [start, start + count) of x (bound whole), `perRow` elements each, as an operand of `shape`. */
+export function rowsOf(x: Operand, { start, count }: Part, perRow: number, shape: readonly number[]): Operand {
+  return { ...x, buffer: windowOf(x.buffer as GPUBuffer, { start: start * perRow, count: count * perRow }, BYTES[x.dtype]), shape };
+}
+
+/**
+ * The window of `buffer` over bytes [first, end) where that need not start on
+ * the offset alignment: it starts at the aligned byte at or before `first`,
+ * and `lead` bytes precede `first` in it.
+ */
+export function windowAround(ctx: GpuContext, buffer: GPUBuffer, first: number, end: number): { window: BufferWindow; lead: number } {
+  const align = ctx.limits.minStorageBufferOffsetAlignment;
+  const start = Math.floor(first / align) * align;
+  return { window: windowOf(buffer, { start, count: end - start }, 1), lead: first - start };
 }

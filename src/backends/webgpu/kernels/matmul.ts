@@ -6,14 +6,14 @@ import type { DType } from '../../../dtype.js';
 import type { MatmulConfig } from '../../kernels.js';
 import { BYTES } from '../layout.js';
 import type { Operand, Runtime } from '../runtime.js';
-import { rowBands, windowOf, type BufferWindow } from '../windows.js';
+import { rowBands, rowsOf, windowOf, type BufferWindow } from '../windows.js';
 import { encodeWithTile, productDims, type Epilogue, type ProductDims } from './matmul_kernel.js';
 import { tileForProduct } from './matmul_tuning.js';
 
 export function matmul(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer, epilogue?: Epilogue): void {
   const d = productDims(a, b, config);
-  const { oversized } = rt.commands;
-  if (!epilogue && (oversized.has(a.buffer as GPUBuffer) || oversized.has(out)) && !config.transposeA && d.batchB === 1) {
+  const { commands } = rt;
+  if (!epilogue && (commands.isOversized(a.buffer) || commands.isOversized(out)) && !config.transposeA && d.batchB === 1) {
     inBands(rt, a, b, config, accDtype, out, d);
     return;
   }
@@ -32,7 +32,7 @@ function inBands(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accD
     return;
   }
   for (const { start, count } of bands) {
-    const x: Operand = { ...a, buffer: windowOf(a.buffer as GPUBuffer, { start: start * d.k, count: count * d.k }, BYTES[a.dtype]), shape: [1, count, d.k] };
+    const x = rowsOf(a, { start, count }, d.k, [1, count, d.k]);
     const part: BufferWindow = windowOf(out, { start: start * d.n, count: count * d.n }, BYTES[accDtype]);
     const dims = { ...d, batchA: 1, batch: 1, m: count };
     encodeWithTile(rt, x, b, config, accDtype, part, tileForProduct(rt, dims, config), undefined, dims);

@@ -9,7 +9,7 @@ import concatShader from '../../../../shaders/concat.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
 import { BYTES, computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
-import { bindLimit, rowBands, windowOf } from '../windows.js';
+import { bindLimit, rowBands, windowAround, windowOf } from '../windows.js';
 
 /** Axes the kernel's uniform holds (after merging): its shape and strides arrays, MAX_RANK / 4 vec4s each. */
 const MAX_RANK = 32;
@@ -38,11 +38,11 @@ export function stridedCopy(rt: Runtime, x: Operand, outShape: readonly number[]
   }
   const size = sizeOf(outShape);
   const bytes = BYTES[x.dtype];
-  const { oversized } = rt.commands;
-  if (!oversized.has(x.buffer as GPUBuffer) && !oversized.has(out)) return gather(rt, x, merged, offset, out);
+  const { commands } = rt;
+  if (!commands.isOversized(x.buffer) && !commands.isOversized(out)) return gather(rt, x, merged, offset, out);
   // Past the binding limit (windows.ts). A run of x in order (leading rows) is a plain copy, which has no such limit.
   if (merged.shape.length <= 1 && (merged.strides[0] ?? 1) === 1 && (offset * bytes) % 4 === 0 && (size * bytes) % 4 === 0) {
-    rt.commands.copy(x.buffer as GPUBuffer, out, size * bytes, offset * bytes);
+    commands.copy(x.buffer as GPUBuffer, out, size * bytes, offset * bytes);
     return;
   }
   // Otherwise in bands of the output's rows (its first merged axis), each reading only the window of x that holds what it gathers.
@@ -77,21 +77,18 @@ function inBlocks(rt: Runtime, x: Operand, merged: { shape: number[]; strides: n
   const bytes = BYTES[x.dtype];
   const [rows, cols] = merged.shape;
   const [rowStride, colStride] = merged.strides.map(Math.abs);
-  const align = rt.ctx.limits.minStorageBufferOffsetAlignment;
-  const half = bindLimit(rt.ctx) / 2 - align;
+  const half = bindLimit(rt.ctx) / 2 - rt.ctx.limits.minStorageBufferOffsetAlignment;
   const band = Math.floor(Math.min(half / (cols * bytes), rowStride === 0 ? Infinity : half / (rowStride * bytes)));
   const width = colStride === 0 ? cols : Math.floor(half / (colStride * bytes));
   // (Rows too long even so: out bound whole, which the dispatch refuses by name.)
   if (band < 1 || width < 1) return gather(rt, x, merged, offset, out);
   for (let start = 0; start < rows; start += band) {
     const count = Math.min(band, rows - start);
-    const from = Math.floor((start * cols * bytes) / align) * align;
-    const rowsOut = windowOf(out, { start: from, count: (start + count) * cols * bytes - from }, 1);
-    const lead = start * cols - from / bytes;
+    const { window: rowsOut, lead } = windowAround(rt.ctx, out, start * cols * bytes, (start + count) * cols * bytes);
     for (let first = 0; first < cols; first += width) {
       const block = { shape: [count, Math.min(width, cols - first)], strides: merged.strides };
       const source = within(rt, x, block, offset + start * merged.strides[0] + first * merged.strides[1]);
-      gather(rt, source.x, block, source.offset, rowsOut, { cols: block.shape[1], stride: cols, offset: lead + first });
+      gather(rt, source.x, block, source.offset, rowsOut, { cols: block.shape[1], stride: cols, offset: lead / bytes + first });
     }
   }
 }
@@ -100,11 +97,9 @@ function inBlocks(rt: Runtime, x: Operand, merged: { shape: number[]; strides: n
 function within(rt: Runtime, x: Operand, merged: { shape: number[]; strides: number[] }, offset: number): { x: Operand; offset: number } {
   const bytes = BYTES[x.dtype];
   const read = readRange(merged, offset);
-  const align = rt.ctx.limits.minStorageBufferOffsetAlignment;
-  const first = Math.floor((read.first * bytes) / align) * align;
-  const window = windowOf(x.buffer as GPUBuffer, { start: first, count: (read.last + 1) * bytes - first }, 1);
+  const { window, lead } = windowAround(rt.ctx, x.buffer as GPUBuffer, read.first * bytes, (read.last + 1) * bytes);
   // Too large a window: x bound whole, which the dispatch refuses by name.
-  return window.size <= bindLimit(rt.ctx) ? { x: { ...x, buffer: window }, offset: offset - first / bytes } : { x, offset };
+  return window.size <= bindLimit(rt.ctx) ? { x: { ...x, buffer: window }, offset: offset - read.first + lead / bytes } : { x, offset };
 }
 
 /**
@@ -140,13 +135,13 @@ function readRange(merged: { shape: number[]; strides: number[] }, offset: numbe
 
 export function concat(rt: Runtime, xs: readonly Operand[], axis: number, outShape: readonly number[], out: GPUBuffer): void {
   const outInner = sizeOf(outShape.slice(axis));
-  const { oversized } = rt.commands;
+  const { commands } = rt;
   const bytes = BYTES[xs[0].dtype];
-  if ((oversized.has(out) || xs.some((x) => oversized.has(x.buffer as GPUBuffer))) && outInner === sizeOf(outShape) && xs.every((x) => (sizeOf(x.shape) * bytes) % 4 === 0)) {
+  if ((commands.isOversized(out) || xs.some((x) => commands.isOversized(x.buffer))) && outInner === sizeOf(outShape) && xs.every((x) => (sizeOf(x.shape) * bytes) % 4 === 0)) {
     // Past the binding limit (windows.ts), along the first axis that is not 1: each input is one run of the output, a plain copy.
     let at = 0;
     for (const x of xs) {
-      rt.commands.copy(x.buffer as GPUBuffer, out, sizeOf(x.shape) * bytes, 0, at);
+      commands.copy(x.buffer as GPUBuffer, out, sizeOf(x.shape) * bytes, 0, at);
       at += sizeOf(x.shape) * bytes;
     }
     return;
