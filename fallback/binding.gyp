@@ -17,6 +17,7 @@
         "src/reduce.cc",
         "src/sgd.cc",
         "src/softmax.cc",
+        "src/stderr_capture.cc",
         "src/where.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

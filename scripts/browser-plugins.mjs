@@ -26,8 +26,9 @@ export const compactWgsl = {
  * holds none of their code: the native backend's loader and backend
  * (src/backends/native/browser.ts: an N-API addon needs Node.js), file I/O
  * (src/io/file.browser.ts), the CPU's SIMD tables and the BLAS check
- * (src/capabilities/{cpu,blas}.browser.ts) and fit's terminal progress bar
- * (src/nn/progress.browser.ts).
+ * (src/capabilities/{cpu,blas}.browser.ts), fit's terminal progress bar
+ * (src/nn/progress.browser.ts) and the filter of Dawn's stderr notices
+ * (src/backends/webgpu/dawn_notices.browser.ts).
  */
 const STAND_INS = [
   [/src[\\/]backends[\\/]native[\\/](index|addon)\.(ts|js)$/, 'src/backends/native/browser.ts'],
@@ -35,6 +36,7 @@ const STAND_INS = [
   [/src[\\/]capabilities[\\/]cpu\.(ts|js)$/, 'src/capabilities/cpu.browser.ts'],
   [/src[\\/]capabilities[\\/]blas\.(ts|js)$/, 'src/capabilities/blas.browser.ts'],
   [/src[\\/]nn[\\/]progress\.(ts|js)$/, 'src/nn/progress.browser.ts'],
+  [/src[\\/]backends[\\/]webgpu[\\/]dawn_notices\.(ts|js)$/, 'src/backends/webgpu/dawn_notices.browser.ts'],
 ];
 export const browserStandIns = {
   name: 'browser-stand-ins',

@@ -21,6 +21,7 @@
 // native device that tfjs never destroys, so should another Dawn build keep
 // the event loop alive, end the script with `process.exit()`.
 import * as tf from '@tensorflow/tfjs-core';
+import { quietDawn } from '../../src/backends/webgpu/dawn_notices.js';
 
 let ready: Promise<string> | null = null;
 /**
@@ -52,6 +53,8 @@ async function load(): Promise<string> {
   let restore = () => {};
   if (!g.navigator?.gpu) {
     const gpu = (dawnGpu = webgpu.create([]));
+    // Dawn discovers the adapters on an instance's first request and prints notices as it does: made here, quietly, as tmnn's own are.
+    await quietDawn(() => gpu.requestAdapter());
     if (g.navigator) {
       // Node 21+: `navigator` is a global without `gpu`; the object is extensible.
       const nav = g.navigator;

@@ -283,6 +283,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
   RegisterGemm(env, exports);
+  RegisterStderrCapture(env, exports);
   return exports;
 }
 

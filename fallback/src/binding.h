@@ -71,5 +71,7 @@ struct GemmArgs {
 GemmArgs gemm_args(const Napi::CallbackInfo& info);
 
 void RegisterGemm(Napi::Env env, Napi::Object exports);
+/** captureStderr (stderr_capture.cc). */
+void RegisterStderrCapture(Napi::Env env, Napi::Object exports);
 
 }  // namespace tmnn

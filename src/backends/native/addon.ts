@@ -75,6 +75,8 @@ export interface Addon {
   /** Sets OpenBLAS's threads (also the int8 GEMM's) and returns the count now in effect. */
   setThreads(n: number): number;
   cpuFeatures(): CpuFeatures;
+  /** Runs `call` with file descriptor 2 pointed at a temporary file: its result, and what native code wrote to stderr meanwhile. */
+  captureStderr<T>(call: () => T): [T, string];
 }
 
 export const HOW_TO_BUILD =

@@ -1,5 +1,6 @@
 // Finding a WebGPU adapter: navigator.gpu in a browser, Dawn's `webgpu`
 // package in Node. Shared by the capability report and the webgpu backend.
+import { quietDawn } from './dawn_notices.js';
 
 export interface AdapterFound {
   gpu: GPU;
@@ -49,7 +50,9 @@ export async function findAdapter(): Promise<AdapterResult> {
     return { reason: 'this browser has no WebGPU (navigator.gpu is missing); try a recent Chrome or Edge, or enable WebGPU' };
   }
   try {
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    const request = () => gpu.requestAdapter({ powerPreference: 'high-performance' });
+    // Dawn discovers the adapters in this call, and prints notices as it does (dawn_notices.ts).
+    const adapter = await (api === 'browser' ? request() : quietDawn(request));
     if (adapter) return { gpu, adapter, api };
   } catch (err) {
     return { reason: `requestAdapter failed: ${err instanceof Error ? err.message : String(err)}` };
