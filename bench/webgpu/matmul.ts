@@ -8,7 +8,7 @@ import { activeBackend } from '../../src/engine.js';
 import type { GpuData } from '../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 import { describeTile } from '../../src/backends/webgpu/kernels/matmul_kernel.js';
-import { tileTuning, tilesSettled, tune } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
+import { shapeTiles, tileTuning, tilesSettled, tune } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
 import type { Tuned } from '../../src/backends/webgpu/tuning_store.js';
 import { describeInt8Kernel, measureInt8Kernel } from '../../src/backends/webgpu/kernels/matmul_int8.js';
 import { measureQuantizedPaths, quantizedShapeWay, quantizedTiming, useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
@@ -165,11 +165,17 @@ export async function webgpuSection(): Promise<void> {
     rows.push([String(n), f32, f16, int8, q16, ways.get(n)!, peer, f32 / peer, `${kib(n * n * 4)} / ${kib(n * n * 2)} / ${kib(n * n + 4 * n)}`]);
     if (n >= 1024) checks.push(`N=${n} f32 vs tfjs-webgpu ${(f32 / peer).toFixed(2)}× ≥ 2×: ${verdict(f32 / peer, 2)}`);
   }
+  // Each square shape ran twice before it was timed, so it may have a tile of its own (kernels/matmul_tuning.ts).
+  const byShape = new Map(shapeTiles(gpu.runtime).map((s) => [s.shape, s.tile]));
+  const tilesRun = SIZES.map((n) => {
+    const own = byShape.get(`${n}x${n}x${n}`);
+    return `N=${n} ${own ? describeTile(own) : "the device's"}`;
+  });
   printTable(
     `matmul on webgpu (${gpu.device.description}), GFLOP/s, op + await data(); tmnn tile ${describeTile(tile)} (${provenance(tileTuning(gpu.runtime))}); tfjs-webgpu on ${adapter}`,
     ['N', 'tmnn f32', gpu.features.f16 ? 'tmnn f16' : 'tmnn f16 (packed, f32 compute)', 'x·q int8 way', 'x·q f16 way', 'x·q way taken', 'tfjs-webgpu f32', 'f32 ratio', 'KiB per weight f32 / f16 / int8+scales'],
     rows,
-    `${checks.join('; ')}\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${describeInt8Kernel(int8Kernel)} ` +
+    `${checks.join('; ')}\nf32 products ran on: ${tilesRun.join('; ')}.\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${describeInt8Kernel(int8Kernel)} ` +
       `(chosen by timing it against the other ways and tiles on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
       `f16 way: x rounded to f16 as the kernel loads it, times the int8 weight turned into floats in the kernel, summed in f32.\n` +
       `The device's way: ${quantizedPath}, timing each way whole (GPU time and recording) on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}); ` +
