@@ -22,7 +22,7 @@ import { backendFor, tidy } from '../engine.js';
 import { isGradEnabled, noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { sizeOf } from '../shape.js';
-import { zeros } from './creation.js';
+import { ones, zeros } from './creation.js';
 import { where } from './elementwise.js';
 import { fromStorage } from './util.js';
 import { matmul } from './matmul.js';
@@ -79,6 +79,9 @@ export function quantize(w: Tensor, options: QuantizeOptions = {}): QuantizedTen
   if (dtype !== 'i8') throw new DTypeError(`quantize: dtype must be 'i8', got ${JSON.stringify(dtype)}`);
   if (!isFloat(w.dtype)) throw new DTypeError(`quantize: the weight must be f32 or f16, got ${w.dtype}`);
   if (w.rank !== 2) throw new ShapeError(`quantize: the weight must be 2-D [K, N], got ${formatShape(w.shape)}`);
+  const [k, n] = w.shape;
+  // No rows (K = 0): each column is empty, so all zero, and gets scale 1 like any all-zero column (rowScales).
+  if (k === 0) return new QuantizedTensor(zeros([n, 0], { dtype: 'i8' }), ones([n]));
   return noGrad(() => tidy(() => {
     const rows = w.cast('f32').transpose();
     const scales = rowScales(rows);
@@ -104,6 +107,8 @@ export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
   const backend = backendFor('matmul', [x.dataRef('matmul'), q.values.dataRef('matmul')]);
   const lead = x.shape.slice(0, -1);
   const m = sizeOf(lead);
+  // An empty sum, as a float product over K = 0 is (x has no row maxima to quantize by).
+  if (k === 0) return zeros([...lead, n]);
   if (backend.quantizedMatmulPath?.({ m, k, n }) === 'f16' && backend.quantizedMatmul) {
     const quantizedMatmulF16 = backend.quantizedMatmul.bind(backend);
     if (m === 0) return zeros([...lead, n]);

@@ -86,6 +86,19 @@ describe.each(BACKENDS)('int8 quantization on %s', (backend) => {
     expectClose(await q.matmul(x).data(), await y.data(), 0); // q.matmul(x) applies the weight: x · w
   });
 
+  it('a weight with no rows (K = 0) quantizes to empty rows of scale 1, and x [M, 0] · q is zeros, as the float product is', async () => {
+    const q = tm.quantize(tm.zeros([0, 3]));
+    expect(q.values.shape).toEqual([3, 0]);
+    expect(Array.from(await q.scales.data())).toEqual([1, 1, 1]);
+    expect(tm.dequantize(q).shape).toEqual([0, 3]);
+    const y = tm.matmul(tm.zeros([2, 0]), q);
+    expect(y.shape).toEqual([2, 3]);
+    expect(Array.from(await y.data())).toEqual(Array.from(await tm.matmul(tm.zeros([2, 0]), tm.zeros([0, 3])).data()));
+    // No columns (N = 0): no scales, and an empty product.
+    const none = tm.quantize(tm.ones([4, 0]));
+    expect([none.values.shape, none.scales.shape, tm.matmul(tm.ones([2, 4]), none).shape]).toEqual([[0, 4], [0], [2, 0]]);
+  });
+
   it('rejects what it cannot do, with the reason', () => {
     expect(() => tm.quantize(tm.tensor([1, 2], [2], { dtype: 'f32' }))).toThrow(/must be 2-D \[K, N\], got \[2\]/);
     expect(() => tm.quantize(tm.tensor([[1]], { dtype: 'i32' }))).toThrow(/must be f32 or f16, got i32/);
