@@ -2,7 +2,11 @@
 // the cases where WGSL's builtins leave a result undefined or differ from
 // IEEE 754 / C, which the js reference backend follows — NaN through
 // comparisons and max/min, pow of a negative base, log and sqrt of a
-// negative number, integer powers and float → int conversion.
+// negative number, integer powers and float → int conversion — and where
+// their accuracy is only absolute: log near 1 (WGSL bounds its error by
+// 2^-21 on [0.5, 2], so log(0.99999) came out 0.3% off on lavapipe) and tanh
+// near 0 (inherited from sinh / cosh: tanh(1e-6) was 1.3% off). Those two are
+// computed here from series whose error is relative (≲ 2 ulp).
 
 // NaN and Infinity cannot be WGSL constants (a constant expression that
 // evaluates to one is a compile error): a `var` makes them run-time values.
@@ -15,7 +19,20 @@ fn log_f32(x: f32) -> f32 {
   if (x < 0.0 || is_nan(x)) { return nan_f32(); }
   if (x == 0.0) { return -inf_f32(); }
   if (x == inf_f32()) { return x; }
-  return log(x);
+  // A subnormal x, which the builtin may take for zero, scaled by 2^24 into f32's normal range first.
+  if (x < 1.17549435e-38) { return log_normal(x * 16777216.0) - 24.0 * 0.6931471805599453; }
+  return log_normal(x);
+}
+fn log_normal(x: f32) -> f32 {
+  if (x < 0.5 || x > 2.0) { return log(x); } // the builtin's 3 ulp, relative
+  // log(1 + f) = 2 atanh(s) with s = f / (2 + f), |s| ≤ 1/3: f - s (f - R) with
+  // R = 2 (z/3 + z²/5 + … + z⁷/15), z = s². f = x - 1 is exact here, and the
+  // rounding of s only touches the small correction s (f - R).
+  let f = x - 1.0;
+  let s = f / (2.0 + f);
+  let z = s * s;
+  let r = z * (2.0 / 3.0 + z * (2.0 / 5.0 + z * (2.0 / 7.0 + z * (2.0 / 9.0 + z * (2.0 / 11.0 + z * (2.0 / 13.0 + z * (2.0 / 15.0)))))));
+  return f - s * (f - r);
 }
 fn sqrt_f32(x: f32) -> f32 {
   if (x < 0.0 || is_nan(x)) { return nan_f32(); }
@@ -37,9 +54,18 @@ fn sigmoid_f32(x: f32) -> f32 {
 }
 fn tanh_f32(x: f32) -> f32 {
   if (is_nan(x)) { return x; }
-  // Past ±10 tanh is ±1 in f32; the builtin may compute inf / inf there.
-  if (abs(x) > 10.0) { return sign(x); }
-  return tanh(x);
+  let a = abs(x);
+  // Past ±10 tanh is ±1 in f32.
+  if (a > 10.0) { return sign(x); }
+  if (a < 0.5) {
+    // Its Taylor series to x¹⁵ (the next term is below f32's precision here).
+    let z = x * x;
+    let c = -1.0 / 3.0 + z * (2.0 / 15.0 + z * (-17.0 / 315.0 + z * (62.0 / 2835.0 + z * (-1382.0 / 155925.0 + z * (21844.0 / 6081075.0 + z * (-929569.0 / 638512875.0))))));
+    // Where x² underflows, tanh(x) is x itself (±0 keeps its sign).
+    return select(x + x * z * c, x, z == 0.0);
+  }
+  let t = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
+  return select(t, -t, x < 0.0);
 }
 fn max_f32(a: f32, b: f32) -> f32 { return select(max(a, b), nan_f32(), is_nan(a) || is_nan(b)); }
 fn min_f32(a: f32, b: f32) -> f32 { return select(min(a, b), nan_f32(), is_nan(a) || is_nan(b)); }

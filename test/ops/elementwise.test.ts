@@ -58,6 +58,20 @@ const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2.5, -2.5, 3, -3, 0.5, 
 
 const tensorOf = (values: Float64Array, shape: number[], dtype: tm.DType = 'f32') => tm.tensor(values, shape, { dtype });
 
+/** n points from lo to hi spaced evenly in log scale. */
+const logSpace = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
+const SUBNORMALS = [1.4e-45, 1e-42, 3e-40, 1.1e-38];
+/** Relative tolerances a few f32 ulps wide; exp's WGSL error grows with |x| (3 + 2|x| ulp), and sigmoid's with it. */
+const RELATIVE: [name: string, tol: number, ref: (x: number) => number, op: (t: tm.Tensor) => tm.Tensor, xs: number[]][] = [
+  ['log', 4e-7, Math.log, (t) => t.log(), [
+    ...logSpace(1e-7, 0.5, 97).flatMap((d) => [1 + d, 1 - d]), ...logSpace(1e-30, 1e30, 61), ...SUBNORMALS, 0.5, 2, 0.75, 1.5, 3.4e38,
+  ]],
+  ['tanh', 4e-7, Math.tanh, (t) => t.tanh(), [...logSpace(1e-30, 9, 151).flatMap((v) => [v, -v]), ...SUBNORMALS, 0.5, -0.5]],
+  ['sqrt', 4e-7, Math.sqrt, (t) => t.sqrt(), [...logSpace(1e-30, 1e30, 97), ...SUBNORMALS]],
+  ['exp', 1e-5, Math.exp, (t) => t.exp(), Array.from({ length: 175 }, (_, i) => -87 + i)],
+  ['sigmoid', 1e-5, (x) => 1 / (1 + Math.exp(-x)), (t) => t.sigmoid(), Array.from({ length: 175 }, (_, i) => -87 + i)],
+];
+
 describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
   beforeAll(async () => {
     expect(await tm.init({ backend })).toBe(backend);
@@ -84,6 +98,20 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
     it('NaN, ±Infinity and ±0 behave as in IEEE arithmetic', async () => {
       const x = asF32(Float64Array.from(SPECIAL));
       expectClose(await op(tensorOf(x, [x.length])).data(), x.map((v) => Math.fround(ref(v))), TOL.f32, name);
+    });
+  });
+
+  // expectClose's tolerance is relative to |want| + 1, so a result near 0 is
+  // held only to an absolute 1e-5. WGSL promises log only an absolute error
+  // on [0.5, 2] and tanh inherits one from sinh / cosh, so these are checked
+  // against the float64 result relative to itself, in the regimes where that
+  // differs: log near 1, tanh near 0, results and inputs near f32's edges.
+  it.each(RELATIVE)('%s is within %s of the float64 result, relative to it, where results are small', async (name, tol, ref, op, xs) => {
+    const x = asF32(Float64Array.from(xs));
+    const got = await op(tensorOf(x, [x.length])).data();
+    x.forEach((v, i) => {
+      const want = ref(v);
+      if (!(Math.abs(got[i] - want) <= tol * Math.abs(want))) expect.fail(`${name}(${v}): got ${got[i]}, want ${want} (relative tolerance ${tol})`);
     });
   });
 
