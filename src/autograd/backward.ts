@@ -40,8 +40,14 @@ function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   g.dispose();
 }
 
+/** Tensors whose recorded op a backward pass has walked (and freed): a second pass through them finds no graph. */
+const walked = new WeakSet<Tensor>();
+
 export function backward(root: Tensor, gradient?: Tensor): void {
   if (!needsGrad(root)) {
+    if (walked.has(root)) {
+      throw new ValueError('backward: this tensor\'s graph was already back-propagated, and each backward() frees the graph it walks; compute the output again (run the forward pass) to back-propagate again');
+    }
     throw new ValueError('backward: this tensor does not depend on any tensor with requiresGrad (or was computed under noGrad)');
   }
   if (gradient === undefined && root.size !== 1) {
@@ -94,5 +100,6 @@ function walk(root: Tensor, gradient: Tensor | undefined, grads: Map<Tensor, Ten
     // Free the graph behind us: its saved tensors are no longer needed.
     releaseSaved(node);
     t.gradFn = null;
+    walked.add(t);
   }
 }
