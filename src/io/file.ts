@@ -8,9 +8,9 @@ import { ValueError } from '../errors.js';
  * the rename is atomic), flushed to disk with fsync, then renamed over the
  * target, whose directory is then fsynced too where the platform allows. A
  * failure at any step removes the temporary file and leaves any previous
- * file at `path` exactly as it was; a crash mid-write leaves the previous
- * file too (plus, at worst, a stray `.tmp`). A replaced file keeps its
- * permission bits.
+ * file at `path` exactly as it was, and is a ValueError that says which file
+ * and why; a crash mid-write leaves the previous file too (plus, at worst, a
+ * stray `.tmp`). A replaced file keeps its permission bits.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   if (typeof path !== 'string' || path === '') throw new ValueError(`writeFileAtomic: path must be a non-empty string, got ${JSON.stringify(path)}`);
@@ -42,7 +42,7 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     await fs.rename(tmp, path);
   } catch (err) {
     if (created) await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
+    throw writeFailure(path, dirname(path), err);
   }
 
   // Make the rename itself durable. Not possible everywhere (Windows cannot open a directory): best effort.
@@ -56,6 +56,24 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   } catch {
     // The data is written and renamed; only the durability of the directory entry is left to the OS.
   }
+}
+
+/** A failed write as a ValueError that names the file and the reason in words (the system's error is its cause, and its code stays in the message). */
+function writeFailure(path: string, dir: string, err: unknown): ValueError {
+  const code = (err as { code?: string }).code;
+  const reasons: Record<string, string> = {
+    ENOENT: `its directory ${dir} does not exist`,
+    ENOTDIR: `a part of ${dir} is not a directory`,
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is exceeded',
+    EISDIR: 'a directory is in the way',
+    ENOTEMPTY: 'a directory is in the way',
+  };
+  const reason = (code && reasons[code]) ?? (err instanceof Error ? err.message : String(err));
+  return new ValueError(`save: cannot write ${path}: ${reason}${code ? ` (${code})` : ''}; nothing was changed there`, { cause: err });
 }
 
 /** Reads a whole file. A missing or unreadable file is a ValueError that names the path. */
