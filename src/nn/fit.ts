@@ -5,7 +5,7 @@
 // Results are read late: a step's loss once the next step is issued, an
 // evaluation's once every batch is, so a GPU is never left waiting on a
 // readback while the CPU builds more work.
-import { type DataArray } from '../dtype.js';
+import { isFloat, type DataArray } from '../dtype.js';
 import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import * as losses from '../losses/index.js';
@@ -123,10 +123,28 @@ function correct(loss: FitOptions['loss'], pred: Tensor, target: Tensor): Tensor
   return null;
 }
 
+/**
+ * For crossEntropy against class labels: checks, once, that every label is
+ * one of the model's classes, given how many it has (known from its first
+ * prediction). oneHot makes a label past the classes a row of zeros, so
+ * training would go on, silently, on a loss that means nothing.
+ */
+function classLabelCheck(loss: FitOptions['loss'], data: HostData, what: string): (classes: number) => void {
+  if (loss !== 'crossEntropy' || isFloat(data.yDtype)) return () => undefined;
+  let checked = false;
+  return (classes) => {
+    if (checked) return;
+    const at = data.y.findIndex((label) => !(label >= 0 && label < classes));
+    if (at >= 0) throw new ValueError(`${what}: class label ${data.y[at]} (sample ${at}) is not one of the model's ${classes} classes, 0 to ${classes - 1}`);
+    checked = true;
+  };
+}
+
 /** Mean loss and accuracy over host data, in eval mode, in batches. */
-async function evaluateHost(model: Module, data: HostData, loss: FitOptions['loss'], batchSize: number): Promise<{ loss: number; accuracy?: number }> {
+async function evaluateHost(model: Module, data: HostData, loss: FitOptions['loss'], batchSize: number, what: string): Promise<{ loss: number; accuracy?: number }> {
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
   const fn = lossFn(loss);
+  const checkLabels = classLabelCheck(loss, data, what);
   const wasTraining = model.training;
   // Every batch is issued before any result is read, so a GPU never waits on a readback in between.
   const results: { loss: Tensor; correct: Tensor | null; size: number }[] = [];
@@ -141,6 +159,7 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
         const xb = rows(data.x, data.xShape, data.xDtype, order, from, to);
         const yb = rows(data.y, data.yShape, data.yDtype, order, from, to);
         const pred = model.forward(xb);
+        checkLabels(pred.shape[pred.rank - 1]);
         return [fn(pred, yb), correct(loss, pred, yb)] as const;
       }));
       results.push({ loss: l, correct: c, size: to - from });
@@ -164,7 +183,7 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
 }
 
 export async function evaluate(model: Module, x: Tensor, y: Tensor, options: { loss?: FitOptions['loss']; batchSize?: number } = {}) {
-  return evaluateHost(model, await toHost(x, y), options.loss ?? 'mse', options.batchSize ?? 256);
+  return evaluateHost(model, await toHost(x, y), options.loss ?? 'mse', options.batchSize ?? 256, 'evaluate');
 }
 
 function split(data: HostData, fraction: number): [HostData, HostData] {
@@ -240,85 +259,91 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const batches = Math.ceil(train.count / batchSize);
   const progress = options.quiet ? null : await startProgress(epochs, batches);
   const scaler = options.mixedPrecision ? new LossScaler() : null;
+  const checkLabels = classLabelCheck(options.loss, train, 'fit');
 
   model.train();
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const order = options.shuffle === false ? Int32Array.from({ length: train.count }, (_, i) => i) : permutation(train.count, seed + epoch);
-    const started = performance.now();
-    let lossSum = 0;
-    let hits = 0;
-    let counted = false;
-    // A step's loss and hit count are read once the next step is issued: read at
-    // once, each step would leave a GPU idle while the CPU builds the next one,
-    // and the CPU waiting for the GPU.
-    let unread: StepResult | null = null;
-    const tally = async (step: StepResult) => {
-      try {
-        const [batchLoss, batchHits] = await Promise.all([step.loss.item(), step.correct?.item()]);
-        if (!Number.isFinite(batchLoss)) throw new ValueError(`fit: loss became ${batchLoss} at epoch ${epoch}, batch ${step.batch}; lower the learning rate`);
-        lossSum += batchLoss * step.size;
-        if (batchHits !== undefined) {
-          hits += batchHits;
-          counted = true;
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const order = options.shuffle === false ? Int32Array.from({ length: train.count }, (_, i) => i) : permutation(train.count, seed + epoch);
+      const started = performance.now();
+      let lossSum = 0;
+      let hits = 0;
+      let counted = false;
+      // A step's loss and hit count are read once the next step is issued: read at
+      // once, each step would leave a GPU idle while the CPU builds the next one,
+      // and the CPU waiting for the GPU.
+      let unread: StepResult | null = null;
+      const tally = async (step: StepResult) => {
+        try {
+          const [batchLoss, batchHits] = await Promise.all([step.loss.item(), step.correct?.item()]);
+          if (!Number.isFinite(batchLoss)) throw new ValueError(`fit: loss became ${batchLoss} at epoch ${epoch}, batch ${step.batch}; lower the learning rate`);
+          lossSum += batchLoss * step.size;
+          if (batchHits !== undefined) {
+            hits += batchHits;
+            counted = true;
+          }
+          progress?.batch(step.batch, lossSum / step.seen, step.seen / ((performance.now() - started) / 1000));
+        } finally {
+          step.loss.dispose();
+          step.correct?.dispose();
         }
-        progress?.batch(step.batch, lossSum / step.seen, step.seen / ((performance.now() - started) / 1000));
+      };
+      progress?.epoch(epoch);
+      try {
+        for (let b = 0; b < batches; b++) {
+          const from = b * batchSize;
+          const to = Math.min(from + batchSize, train.count);
+          const [l, c] = tidy(() => {
+            const xb = rows(train.x, train.xShape, train.xDtype, order, from, to);
+            const yb = rows(train.y, train.yShape, train.yDtype, order, from, to);
+            const out = model.forward(scaler ? xb.cast('f16') : xb);
+            // The loss is always computed in f32: its log/exp need the range.
+            const pred = out.dtype === 'f16' ? out.cast('f32') : out;
+            checkLabels(pred.shape[pred.rank - 1]);
+            const value = loss(pred, yb);
+            (scaler ? value.mul(scaler.scale) : value).backward();
+            return [value, noGrad(() => correct(options.loss, pred, yb))] as const;
+          });
+          const step: StepResult = { loss: l, correct: c, batch: b + 1, size: to - from, seen: to };
+          if (!scaler || (await scaler.unscale(model.parameters()))) optimizer.step();
+          optimizer.zeroGrad();
+          const previous = unread;
+          unread = step;
+          if (previous) await tally(previous);
+        }
+        const last = unread;
+        unread = null;
+        if (last) await tally(last);
       } finally {
-        step.loss.dispose();
-        step.correct?.dispose();
+        unread?.loss.dispose();
+        unread?.correct?.dispose();
       }
-    };
-    progress?.epoch(epoch);
-    try {
-      for (let b = 0; b < batches; b++) {
-        const from = b * batchSize;
-        const to = Math.min(from + batchSize, train.count);
-        const [l, c] = tidy(() => {
-          const xb = rows(train.x, train.xShape, train.xDtype, order, from, to);
-          const yb = rows(train.y, train.yShape, train.yDtype, order, from, to);
-          const out = model.forward(scaler ? xb.cast('f16') : xb);
-          // The loss is always computed in f32: its log/exp need the range.
-          const pred = out.dtype === 'f16' ? out.cast('f32') : out;
-          const value = loss(pred, yb);
-          (scaler ? value.mul(scaler.scale) : value).backward();
-          return [value, noGrad(() => correct(options.loss, pred, yb))] as const;
-        });
-        const step: StepResult = { loss: l, correct: c, batch: b + 1, size: to - from, seen: to };
-        if (!scaler || (await scaler.unscale(model.parameters()))) optimizer.step();
-        optimizer.zeroGrad();
-        const previous = unread;
-        unread = step;
-        if (previous) await tally(previous);
+      const seconds = (performance.now() - started) / 1000;
+      const logs: EpochLogs = {
+        epoch,
+        loss: lossSum / train.count,
+        seconds,
+        samplesPerSecond: train.count / seconds,
+        lr: optimizer.lr,
+      };
+      if (counted) logs.accuracy = hits / train.count;
+      if (validation) {
+        const v = await evaluateHost(model, validation, options.loss, Math.max(batchSize, 256), 'fit (validation data)');
+        logs.valLoss = v.loss;
+        logs.valAccuracy = v.accuracy;
       }
-      const last = unread;
-      unread = null;
-      if (last) await tally(last);
-    } finally {
-      unread?.loss.dispose();
-      unread?.correct?.dispose();
+      options.scheduler?.step();
+      history.epochs.push(logs);
+      history.loss.push(logs.loss);
+      if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
+      if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
+      if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
+      progress?.epochEnd(logs);
+      await options.onEpochEnd?.(logs);
     }
-    const seconds = (performance.now() - started) / 1000;
-    const logs: EpochLogs = {
-      epoch,
-      loss: lossSum / train.count,
-      seconds,
-      samplesPerSecond: train.count / seconds,
-      lr: optimizer.lr,
-    };
-    if (counted) logs.accuracy = hits / train.count;
-    if (validation) {
-      const v = await evaluateHost(model, validation, options.loss, Math.max(batchSize, 256));
-      logs.valLoss = v.loss;
-      logs.valAccuracy = v.accuracy;
-    }
-    options.scheduler?.step();
-    history.epochs.push(logs);
-    history.loss.push(logs.loss);
-    if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
-    if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
-    if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
-    progress?.epochEnd(logs);
-    await options.onEpochEnd?.(logs);
+  } finally {
+    // Also on an error (a bad label, a loss gone NaN): the bar hides the terminal's cursor until stopped.
+    progress?.stop();
   }
-  progress?.stop();
   return history;
 }

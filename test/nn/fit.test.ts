@@ -53,6 +53,23 @@ describe('Sequential.fit', () => {
     await expect(model.fit(tm.zeros([4, 2]), tm.zeros([4, 1]), { loss: 'hinge' as 'mse' })).rejects.toThrow(/unknown loss "hinge"/);
   });
 
+  it('refuses class labels that are not one of the model\'s classes before any step, in fit, its validation data and evaluate', async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(2, 3)]);
+    const before = await model.parameters()[0].data();
+    const x = tm.randn([6, 2], { seed: 7 });
+    const labels = (values: number[]) => tm.tensor(Int32Array.from(values), [values.length]);
+    await expect(model.fit(x, labels([0, 1, 2, 3, 1, 0]), { loss: 'crossEntropy', quiet: true }))
+      .rejects.toThrow("fit: class label 3 (sample 3) is not one of the model's 3 classes, 0 to 2");
+    await expect(model.fit(x, labels([0, 1, -1, 2, 1, 0]), { loss: 'crossEntropy', quiet: true })).rejects.toThrow(/class label -1 \(sample 2\)/);
+    expect(await model.parameters()[0].data()).toEqual(before); // no step was taken
+    await expect(model.fit(x, labels([0, 1, 2, 1, 0, 7]), { loss: 'crossEntropy', validationSplit: 0.5, quiet: true }))
+      .rejects.toThrow("fit (validation data): class label 7 (sample 2) is not one of the model's 3 classes, 0 to 2");
+    await expect(model.evaluate(x, labels([0, 0, 0, 0, 0, 3]), { loss: 'crossEntropy' })).rejects.toThrow(/^evaluate: class label 3 \(sample 5\)/);
+    // Labels as probabilities (floats) are not class numbers, and other losses take any target.
+    await expect(model.evaluate(x, tm.zeros([6, 3]).add(1 / 3), { loss: 'crossEntropy' })).resolves.toBeDefined();
+    await expect(model.evaluate(x, tm.zeros([6, 3]).add(5), { loss: 'mse' })).resolves.toBeDefined();
+  });
+
   it('predict runs in eval mode without recording gradients', async () => {
     const model = new tm.nn.Sequential([new tm.nn.Dense(3, 2), new tm.nn.Dropout(0.9)]);
     const x = tm.ones([5, 3]);
