@@ -4,34 +4,58 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Characters of words and numbers: a space between two of them separates tokens. */
+const WORD = /[A-Za-z0-9_.]/;
+/** Punctuation that never joins a neighbour into a longer token. */
+const ALONE = /[,;(){}[\]:@]/;
+const DIRECTIVE = /^(enable|requires|diagnostic)\b/;
+
 /**
- * The browser bundle's WGSL without comments and indentation: the bundle
- * carries every shader, and their header comments are a good share of its
- * size. (WGSL has no string literals, so `//` always starts a comment.)
+ * WGSL without comments and without the whitespace tokens do not need: it
+ * goes wherever the characters on either side cannot join into one token —
+ * not between two word characters (`let x`), nor between two operator
+ * characters (`a - -b`, `vec4<f32> =`), unless one of them is punctuation
+ * that stands alone (`,;(){}[]:@`). test/scripts/browser-plugins.test.ts
+ * checks that every shader scans to the same tokens after it.
+ */
+export function compactWgslText(text) {
+  // Comments of either kind, whichever starts first (a `//` inside a block comment, a `/*` after a `//`).
+  const lines = text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ').split('\n').map((line) => line.trim()).filter(Boolean);
+  // Directives stay on lines of their own: the kernel compiler lifts `enable` lines to the top of the assembled shader.
+  const directives = lines.filter((line) => DIRECTIVE.test(line));
+  const code = lines.filter((line) => !DIRECTIVE.test(line)).join('\n');
+  const squeezed = code.replace(/(.)\s+(?=(.))/gs, (_, a, b) => {
+    const words = WORD.test(a) && WORD.test(b);
+    const operators = !WORD.test(a) && !WORD.test(b) && !ALONE.test(a) && !ALONE.test(b);
+    return words || operators ? `${a} ` : a;
+  });
+  return [...directives, squeezed].join('\n');
+}
+
+/**
+ * The browser bundle's WGSL compacted (compactWgslText): the bundle carries
+ * every shader, and their comments and spacing are a good share of its size.
+ * (WGSL has no string literals, so `//` and `/*` always start a comment.)
  */
 export const compactWgsl = {
   name: 'compact-wgsl',
   setup(b) {
-    b.onLoad({ filter: /\.wgsl$/ }, (args) => ({
-      // (Spaces next to `,;(){}` go too: those never join a neighbour into another token.)
-      contents: readFileSync(args.path, 'utf8').split('\n').map((line) => line.replace(/\/\/.*$/, '').trim().replace(/[ \t]*([,;(){}])[ \t]*/g, '$1')).filter(Boolean).join('\n'),
-      loader: 'text',
-    }));
+    b.onLoad({ filter: /\.wgsl$/ }, (args) => ({ contents: compactWgslText(readFileSync(args.path, 'utf8')), loader: 'text' }));
   },
 };
 
 /**
  * Node-only modules in the browser bundle, each swapped for a stand-in that
  * answers as the module answers outside Node, so that what a page downloads
- * holds none of their code: the native backend's loader and backend
- * (src/backends/native/browser.ts: an N-API addon needs Node.js), file I/O
+ * holds none of their code: the native backend's loader, backend and malloc
+ * policy (src/backends/native/browser.ts: an N-API addon needs Node.js), file I/O
  * (src/io/file.browser.ts), the CPU's SIMD tables and the BLAS check
  * (src/capabilities/{cpu,blas}.browser.ts), fit's terminal progress bar
  * (src/nn/progress.browser.ts) and the filter of Dawn's stderr notices
  * (src/backends/webgpu/dawn_notices.browser.ts).
  */
 const STAND_INS = [
-  [/src[\\/]backends[\\/]native[\\/](index|addon)\.(ts|js)$/, 'src/backends/native/browser.ts'],
+  [/src[\\/]backends[\\/]native[\\/](index|addon|malloc)\.(ts|js)$/, 'src/backends/native/browser.ts'],
   [/src[\\/]io[\\/]file\.(ts|js)$/, 'src/io/file.browser.ts'],
   [/src[\\/]capabilities[\\/]cpu\.(ts|js)$/, 'src/capabilities/cpu.browser.ts'],
   [/src[\\/]capabilities[\\/]blas\.(ts|js)$/, 'src/capabilities/blas.browser.ts'],
