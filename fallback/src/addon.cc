@@ -284,6 +284,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
   RegisterGemm(env, exports);
   RegisterStderrCapture(env, exports);
+  RegisterMallocReuse(env, exports);
   return exports;
 }
 

@@ -73,5 +73,7 @@ GemmArgs gemm_args(const Napi::CallbackInfo& info);
 void RegisterGemm(Napi::Env env, Napi::Object exports);
 /** captureStderr (stderr_capture.cc). */
 void RegisterStderrCapture(Napi::Env env, Napi::Object exports);
+/** setMallocReuse (malloc_reuse.cc). */
+void RegisterMallocReuse(Napi::Env env, Napi::Object exports);
 
 }  // namespace tmnn

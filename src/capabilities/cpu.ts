@@ -21,6 +21,8 @@ export interface CpuReport {
   arch: string;
   logicalCores: number;
   simd: SimdReport;
+  /** How tmnn set up glibc's malloc for large arrays (src/backends/native/malloc.ts); absent without the native addon. */
+  malloc?: string;
 }
 
 // Display name → /proc/cpuinfo flag, in the order a reader expects.

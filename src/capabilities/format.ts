@@ -102,6 +102,7 @@ export function formatReport(r: CapabilityReport, style: Style = plain): string 
       ['SIMD found', style.good(list(r.cpu.simd.found))],
       ['SIMD not found', style.dim(list(r.cpu.simd.notFound))],
       ['SIMD source', r.cpu.simd.source],
+      ...(r.cpu.malloc ? [['malloc', r.cpu.malloc] as [string, string]] : []),
     ], style),
     '',
     ...gpuRows(r, style),

@@ -5,6 +5,7 @@ import type { BackendName } from '../backends/kernels.js';
 import { activeBackend, backendSelection } from '../engine.js';
 import { probeBackends } from '../selection.js';
 import { VERSION } from '../version.js';
+import { mallocPolicy } from '../backends/native/malloc.js';
 import { blasReport, type BlasReport } from './blas.js';
 import { cpuReport, type CpuReport } from './cpu.js';
 import type { WebGpuBackend } from '../backends/webgpu/index.js';
@@ -111,7 +112,7 @@ export async function capabilities(): Promise<CapabilityReport> {
       node: typeof process !== 'undefined' ? process.version : 'none (browser)',
       platform: typeof process !== 'undefined' ? `${process.platform}-${process.arch}` : (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown'),
     },
-    cpu: await cpuReport(features),
+    cpu: { ...(await cpuReport(features)), ...(native ? { malloc: mallocPolicy() ?? undefined } : {}) },
     gpu,
     blas: blasReport(native?.blasInfo() ?? null, features ?? {}, 'reason' in found ? found.reason : undefined),
     backends,

@@ -4,6 +4,7 @@
 // the array's type: Float32Array f32, Uint16Array f16 (bit patterns),
 // Int8Array i8, Int32Array i32.
 import type { StorageArray } from '../../dtype.js';
+import { reuseFreedMemory } from './malloc.js';
 
 export interface BlasInfo {
   /** The CPU core whose kernels OpenBLAS uses (openblas_get_corename). */
@@ -75,6 +76,8 @@ export interface Addon {
   /** Sets OpenBLAS's threads (also the int8 GEMM's) and returns the count now in effect. */
   setThreads(n: number): number;
   cpuFeatures(): CpuFeatures;
+  /** glibc's mallopt(M_MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD) (malloc.ts); false where the C library is not glibc. */
+  setMallocReuse(mmapThreshold: number, trimThreshold: number): boolean;
   /** Runs `call` with file descriptor 2 pointed at a temporary file: its result, and what native code wrote to stderr meanwhile. */
   captureStderr<T>(call: () => T): [T, string];
 }
@@ -98,11 +101,14 @@ async function load(path: string): Promise<Addon> {
   const { existsSync } = await import('node:fs');
   const { createRequire } = await import('node:module');
   if (!existsSync(path)) throw new Error(`native addon not built: ${HOW_TO_BUILD}; no file at ${path}`);
+  let addon: Addon;
   try {
-    return createRequire(import.meta.url)(path) as Addon;
+    addon = createRequire(import.meta.url)(path) as Addon;
   } catch (err) {
     throw loadFailure(path, err);
   }
+  reuseFreedMemory(addon);
+  return addon;
 }
 
 let loaded: Promise<Addon> | null = null;

@@ -1,6 +1,6 @@
 // The native backend as the browser bundle has it: an N-API addon needs
 // Node.js, so a page never loads one. scripts/build.mjs puts this file in
-// place of index.ts and addon.ts in dist/tmnn.browser.js, which keeps the
+// place of index.ts, addon.ts and malloc.ts in dist/tmnn.browser.js, which keeps the
 // addon's TypeScript out of what a page downloads; it answers as they answer
 // outside Node.
 import type { Backend } from '../kernels.js';
@@ -14,4 +14,9 @@ export function loadAddon(): Promise<Addon> {
 
 export function createNativeBackend(): Promise<Backend> {
   return Promise.reject(new Error(WHY));
+}
+
+/** malloc.ts's answer before any addon has loaded: a page never loads one. */
+export function mallocPolicy(): string | null {
+  return null;
 }
