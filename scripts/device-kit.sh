@@ -48,6 +48,11 @@ setup() {
   local icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
   [ -f "$icd" ] && export VK_DRIVER_FILES="$icd"
   export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+  # The kit carries no native addon (the device has no OpenBLAS), which is what
+  # sets glibc's malloc up for large arrays in an installed tmnn
+  # (src/backends/native/malloc.ts): the same settings, through glibc's own
+  # variables, so read-backs land in reused memory as they would there.
+  export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=134217728
   node=/tmp/tmnn-kit-node
   xz -dc "$kit/node.xz" > "$node" && chmod +x "$node"
   xz -dc "$kit/dawn.node.xz" > "$kit/node_modules/webgpu/dist/linux-x64/dawn.node"
