@@ -21,6 +21,7 @@
 // before it go the sg_* helpers (subgroup_ops.wgsl or subgroup_none.wgsl) and
 // elementwise_lib.wgsl (NaN-aware max, exp, log).
 override WG: u32 = 64;
+const SUM_BLOCK = 64u;
 
 struct Params {
   /** Workgroups' shares: rows (× parts when split). */
@@ -92,6 +93,24 @@ fn combine_chunks(row: u32) -> vec2<f32> {
   return vec2<f32>(shift, s);
 }
 
+/**
+ * Σ exp(x − shift) over elements start, start + step, … before end of a row,
+ * in blocks of SUM_BLOCK terms each added to the total: the rounding error
+ * grows with SUM_BLOCK + n / SUM_BLOCK terms rather than n (rows of 4096
+ * summed one term at a time put softmax 2.5e-6 off float64; reduce.wgsl sums
+ * the same way).
+ */
+fn sum_exp(base: u32, start: u32, end: u32, step: u32, shift: f32) -> f32 {
+  var s = 0.0;
+  for (var first = start; first < end; first += SUM_BLOCK * step) {
+    let last = min(end, first + SUM_BLOCK * step);
+    var partial_sum = 0.0;
+    for (var i = first; i < last; i += step) { partial_sum += exp_f32(f32(x[base + i]) - shift); }
+    s += partial_sum;
+  }
+  return s;
+}
+
 /** Writes elements start, start + step, … before end of a row from its shift and Σ exp(x − shift). */
 fn write_range(base: u32, start: u32, end: u32, step: u32, shift: f32, s: f32) {
   let log_s = log_f32(s);
@@ -112,9 +131,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
       var m = -inf_f32();
       for (var i = 0u; i < inner; i++) { m = max_f32(m, f32(x[base + i])); }
       let shift = shift_of(m);
-      var s = 0.0;
-      for (var i = 0u; i < inner; i++) { s += exp_f32(f32(x[base + i]) - shift); }
-      write_range(base, 0u, inner, 1u, shift, s);
+      write_range(base, 0u, inner, 1u, shift, sum_exp(base, 0u, inner, 1u, shift));
     }
     return;
   }
@@ -136,7 +153,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   m = all_combine(m, lid, true);
   let shift = shift_of(m);
   var s = 0.0;
-  if (live) { for (var i = begin + lid; i < end; i += WG) { s += exp_f32(f32(x[base + i]) - shift); } }
+  if (live) { s = sum_exp(base, begin + lid, end, WG, shift); }
   s = all_combine(s, lid, false);
   if (PHASE == 1u) {
     if (lid == 0u && live) { stats[group] = vec2<f32>(m, s); }
