@@ -238,6 +238,16 @@ export function siblingPrograms(seed: number, count: number, options: ProgramOpt
   }).flat();
 }
 
+/** `count` programs of 4 to 23 instructions, each at one of `shapes` (given by rank: programs cycle through the ranks). */
+export function programsAt(seed: number, count: number, shapes: readonly (readonly (readonly number[])[])[]): Program[] {
+  const random = structureRandom(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const ofRank = shapes[i % shapes.length];
+    const structure = Math.floor(random() * 2 ** 32);
+    return randomProgram(structure, 4 + (i % 20), ofRank[Math.floor(random() * ofRank.length)]);
+  });
+}
+
 function show(ins: Instruction): string {
   const shape = (l: Leaf, t: boolean) => `[${l.shape.join(',')}]${t ? 'ᵀ' : ''}`;
   switch (ins.kind) {

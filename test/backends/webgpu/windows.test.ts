@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend, setActive } from '../../../src/engine.js';
 import { webGpuBackendOn, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
-import { asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
+import { SEED, asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { roundF16, wrapInt } from '../../helpers/float64.js';
 import { launches } from '../../helpers/webgpu.js';
+import { evaluate, programsAt } from '../../helpers/programs.js';
 
 const LIMIT = 64 * 1024;
 let small: WebGpuBackend;
@@ -200,6 +201,50 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     expect(small.runtime.pool.info.live).toBe(live);
     expectExact(await tx.data(), x);
     expectClose(await tx.mul(2).data(), x.map((v) => 2 * v), 1e-7);
+  });
+
+  // Random programs (test/helpers/programs.ts: chains, broadcasts, casts, transposes, rolls,
+  // reductions, products, shared values) at shapes past the limit: each gives, bit for bit, what it
+  // gives on js, or is refused by name (a product whose w is past the limit, a band that cannot start
+  // aligned) — never a wrong value.
+  it('runs random programs over tensors past the limit as js does, or refuses them by name', { timeout: 240_000 }, async () => {
+    const programs = programsAt(SEED, 24, [[[40_000], [70_001]], [[37, 1000], [129, 300], [1, 20_000]], [[5, 70, 60], [3, 100, 70], [40, 1, 500]]]);
+    const results = async () => {
+      const out: (Float64Array[] | Error)[] = [];
+      for (const program of programs) {
+        // (A kernel may refuse as the op is recorded, or when its result is read.)
+        let tensors: tm.Tensor[] = [];
+        try {
+          tensors = tm.tidy(() => evaluate(program, (l) => tm.tensor(l.values, [...l.shape], { dtype: l.dtype })));
+          const read: Float64Array[] = [];
+          for (const t of tensors) read.push(Float64Array.from(await t.data()));
+          out.push(read);
+        } catch (err) {
+          out.push(err as Error);
+        } finally {
+          for (const t of tensors) t.dispose();
+        }
+      }
+      return out;
+    };
+    await tm.init({ backend: 'js' });
+    const want = await results();
+    setActive(small, { backend: 'webgpu', reason: 'test: 64 KiB bindings', passedOver: [] });
+    const got = await results();
+    let ran = 0;
+    got.forEach((g, i) => {
+      const what = `program ${i} (test seed ${SEED}):\n${programs[i].text}\n`;
+      if (g instanceof Error) {
+        expect(g.message, what).toMatch(/cannot read a tensor larger than this device/);
+        return;
+      }
+      ran++;
+      const w = want[i];
+      if (w instanceof Error) throw new Error(`${what}js refused it (${w.message}); webgpu ran it`);
+      g.forEach((values, o) => expectExact(values, w[o], `${what}output ${o}`));
+    });
+    // Most run: what is refused is the exception.
+    expect(ran).toBeGreaterThan(programs.length / 2);
   });
 });
 
