@@ -13,6 +13,8 @@
 fn nan_f32() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
 fn inf_f32() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+// The smallest normal f32: below it (subnormals) builtins may take x for zero.
+const MIN_NORMAL_F32 = 1.17549435e-38;
 
 fn sign_f32(x: f32) -> f32 { return select(sign(x), x, is_nan(x)); }
 fn log_f32(x: f32) -> f32 {
@@ -20,7 +22,7 @@ fn log_f32(x: f32) -> f32 {
   if (x == 0.0) { return -inf_f32(); }
   if (x == inf_f32()) { return x; }
   // A subnormal x, which the builtin may take for zero, scaled by 2^24 into f32's normal range first.
-  if (x < 1.17549435e-38) { return log_normal(x * 16777216.0) - 24.0 * 0.6931471805599453; }
+  if (x < MIN_NORMAL_F32) { return log_normal(x * 16777216.0) - 24.0 * 0.6931471805599453; }
   return log_normal(x);
 }
 fn log_normal(x: f32) -> f32 {
@@ -108,7 +110,7 @@ fn pow_f32(a: f32, b: f32) -> f32 {
 // error is absolute on [0.5, 2] too, which a large exponent multiplies
 // (pow(0.9999, -20000) was 7e-4 off), and it may take a subnormal for zero.
 fn log2_positive(x: f32) -> f32 {
-  if (x < 1.17549435e-38) { return log2(x * 16777216.0) - 24.0; } // (WGSL has no recursion; a subnormal × 2^24 is far from [0.5, 2])
+  if (x < MIN_NORMAL_F32) { return log2(x * 16777216.0) - 24.0; } // (WGSL has no recursion; a subnormal × 2^24 is far from [0.5, 2])
   if (x < 0.5 || x > 2.0) { return log2(x); }
   return log_normal(x) * 1.4426950408889634;
 }

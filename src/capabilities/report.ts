@@ -112,7 +112,7 @@ export async function capabilities(): Promise<CapabilityReport> {
       node: typeof process !== 'undefined' ? process.version : 'none (browser)',
       platform: typeof process !== 'undefined' ? `${process.platform}-${process.arch}` : (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown'),
     },
-    cpu: { ...(await cpuReport(features)), ...(native ? { malloc: mallocPolicy() ?? undefined } : {}) },
+    cpu: { ...(await cpuReport(features)), malloc: mallocPolicy() ?? undefined },
     gpu,
     blas: blasReport(native?.blasInfo() ?? null, features ?? {}, 'reason' in found ? found.reason : undefined),
     backends,

@@ -107,11 +107,10 @@ export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
   const backend = backendFor('matmul', [x.dataRef('matmul'), q.values.dataRef('matmul')]);
   const lead = x.shape.slice(0, -1);
   const m = sizeOf(lead);
-  // An empty sum, as a float product over K = 0 is (x has no row maxima to quantize by).
-  if (k === 0) return zeros([...lead, n]);
+  // An empty product: no rows of x, or an empty sum over K = 0 (x has no row maxima to quantize by).
+  if (m === 0 || k === 0) return zeros([...lead, n]);
   if (backend.quantizedMatmulPath?.({ m, k, n }) === 'f16' && backend.quantizedMatmul) {
     const quantizedMatmulF16 = backend.quantizedMatmul.bind(backend);
-    if (m === 0) return zeros([...lead, n]);
     return noGrad(() => tidy(() => {
       // f32 activations go in as they are: the kernel rounds them to f16 as it loads them.
       const x2 = x.reshape([m, k]);

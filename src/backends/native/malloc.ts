@@ -11,9 +11,10 @@
 // glibc's defaults.
 import type { Addon } from './addon.js';
 
+const MIB = 2 ** 20;
 /** glibc's largest M_MMAP_THRESHOLD on 64-bit. */
-export const MMAP_THRESHOLD = 32 * 2 ** 20;
-export const TRIM_THRESHOLD = 128 * 2 ** 20;
+const MMAP_THRESHOLD = 32 * MIB;
+const TRIM_THRESHOLD = 128 * MIB;
 
 /** glibc's own tunables: set in the environment, they are the user's choice. */
 const GLIBC_ENV = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_TOP_PAD_', 'MALLOC_MMAP_MAX_'];
@@ -29,7 +30,7 @@ export function reuseFreedMemory(addon: Addon): string {
   else if (own.length) applied = `as the environment sets it (${own.join(', ')})`;
   // (An addon built before setMallocReuse existed lacks it.)
   else if (typeof addon.setMallocReuse === 'function' && addon.setMallocReuse(MMAP_THRESHOLD, TRIM_THRESHOLD)) {
-    applied = 'blocks under 32 MiB from the heap, up to 128 MiB kept free there for reuse (TMNN_MALLOC=default keeps glibc\'s defaults)';
+    applied = `blocks under ${MMAP_THRESHOLD / MIB} MiB from the heap, up to ${TRIM_THRESHOLD / MIB} MiB kept free there for reuse (TMNN_MALLOC=default keeps glibc's defaults)`;
   } else applied = 'as it was (not glibc)';
   return applied;
 }
