@@ -40,7 +40,7 @@ export function runIsolated(backend: string | null, body: string, env: Record<st
     const value = await (async () => { ${body} })();
     console.log(JSON.stringify(value));
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT, timeout: 20_000, env: { ...process.env, ...env } });
+  const r = runScript(script, env);
   const last = r.stdout.trim().split('\n').pop();
   let value: unknown;
   try {
@@ -49,4 +49,9 @@ export function runIsolated(backend: string | null, body: string, env: Record<st
     value = undefined;
   }
   return { value, status: r.status, signal: r.signal, stderr: r.stderr };
+}
+
+/** An ES module `script` run by a fresh `node` in the package root, with `env` added to the environment. */
+export function runScript(script: string, env: Record<string, string> = {}, timeout = 20_000): { stdout: string; stderr: string; status: number | null; signal: NodeJS.Signals | null } {
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT, timeout, env: { ...process.env, ...env } });
 }

@@ -4,23 +4,19 @@
 // native addon's captureStderr and passes on everything else Dawn wrote, so
 // a run of tmnn opens with its own output. Each process here is fresh: Dawn
 // discovers adapters once per instance.
-import { spawnSync } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon, type Addon } from '../../../src/backends/native/addon.js';
-import { defaultAddonPath, packageRoot } from '../../../src/backends/native/locate.js';
+import { defaultAddonPath } from '../../../src/backends/native/locate.js';
 import { withoutClampNotices } from '../../../src/backends/webgpu/dawn_notices.js';
-import { runIsolated } from '../../helpers/isolated.js';
+import { runIsolated, runScript } from '../../helpers/isolated.js';
 
 const NOTICE = /artificially reduced/;
 const UNIFORM = 'Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced from 1000000 to 16 to fit dynamic offset allocation limit.';
 const STORAGE = 'Warning: maxDynamicStorageBuffersPerPipelineLayout artificially reduced from 1000000 to 16 to fit dynamic offset allocation limit.';
 
-/** Runs an ES module snippet in a fresh `node` from the package root; its stdout and stderr. */
-async function node(script: string): Promise<{ stdout: string; stderr: string; status: number | null }> {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: await packageRoot(), timeout: 30_000, env: { ...process.env, XDG_RUNTIME_DIR: '/tmp' } });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
+/** A snippet in a fresh `node` (Dawn reads XDG_RUNTIME_DIR, and warns without it). */
+const node = (script: string) => runScript(script, { XDG_RUNTIME_DIR: '/tmp' }, 30_000);
 
 describe('which lines are dropped', () => {
   it('the two notices of clamped limits, whatever the numbers; every other line is kept, in order', () => {
@@ -51,7 +47,7 @@ describe('captureStderr (native addon)', () => {
 
   it('puts stderr back afterwards, and on a throw passes the exception on with what was written', async () => {
     const path = await defaultAddonPath();
-    const r = await node(`
+    const r = node(`
       import { createRequire } from 'node:module';
       import { writeSync } from 'node:fs';
       const addon = createRequire(import.meta.url)(${JSON.stringify(path)});
@@ -71,8 +67,8 @@ describe('captureStderr (native addon)', () => {
 });
 
 describe('finding the adapter', () => {
-  it("Dawn on its own prints the notices here (lavapipe reports 1,000,000 dynamic buffers): what the next test's silence is measured against", async () => {
-    const r = await node(`
+  it("Dawn on its own prints the notices here (lavapipe reports 1,000,000 dynamic buffers): what the next test's silence is measured against", () => {
+    const r = node(`
       import { create } from 'webgpu';
       const adapter = await create([]).requestAdapter();
       console.log(adapter ? 'adapter' : 'none');
