@@ -117,7 +117,8 @@ describe('the tunings', () => {
   it("a product shape's tile: measured by the first device that runs the shape twice, recalled by the next until the device's tile is measured again", async () => {
     const d = { batchA: 1, batchB: 1, batch: 1, m: 48, n: 40, k: 64 };
     const config = { transposeA: false, transposeB: false };
-    const runTwice = (gpu: WebGpuBackend) => [0, 1].map(() => tileForProduct(gpu.runtime, d, config));
+    const f32 = { operands: 'f32', out: 'f32' } as const;
+    const runTwice = (gpu: WebGpuBackend) => [0, 1].map(() => tileForProduct(gpu.runtime, d, config, f32));
     const first = await freshDevice();
     runTwice(first);
     await tilesSettled(first.runtime);
@@ -129,7 +130,7 @@ describe('the tunings', () => {
     runTwice(second);
     await tilesSettled(second.runtime);
     expect(shapeTiles(second.runtime)).toEqual([{ ...measured, source: 'remembered' }]);
-    expect(tileForProduct(second.runtime, d, config)).toBe(measured.tile); // the candidate itself, not a copy
+    expect(tileForProduct(second.runtime, d, config, f32)).toBe(measured.tile); // the candidate itself, not a copy
 
     // The device's tile measured again (what `tmnn tune` does): the shape's is measured again too.
     process.env.TMNN_CACHE = 'refresh';

@@ -17,7 +17,7 @@ export function matmul(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig
     inBands(rt, a, b, config, accDtype, out, d);
     return;
   }
-  encodeWithTile(rt, a, b, config, accDtype, out, tileForProduct(rt, d, config), epilogue, d);
+  encodeWithTile(rt, a, b, config, accDtype, out, tileForProduct(rt, d, config, { operands: a.dtype, out: accDtype }), epilogue, d);
 }
 
 /**
@@ -28,13 +28,13 @@ function inBands(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accD
   const bands = rowBands(rt.ctx, d.batchA * d.m, [d.k * BYTES[a.dtype], d.n * BYTES[accDtype]]);
   if (!bands) {
     // A single run of rows is past the limit: the kernel refuses it with the limit named (commands.ts).
-    encodeWithTile(rt, a, b, config, accDtype, out, tileForProduct(rt, d, config), undefined, d);
+    encodeWithTile(rt, a, b, config, accDtype, out, tileForProduct(rt, d, config, { operands: a.dtype, out: accDtype }), undefined, d);
     return;
   }
   for (const { start, count } of bands) {
     const x = rowsOf(a, { start, count }, d.k, [1, count, d.k]);
     const part: BufferWindow = windowOf(out, { start: start * d.n, count: count * d.n }, BYTES[accDtype]);
     const dims = { ...d, batchA: 1, batch: 1, m: count };
-    encodeWithTile(rt, x, b, config, accDtype, part, tileForProduct(rt, dims, config), undefined, dims);
+    encodeWithTile(rt, x, b, config, accDtype, part, tileForProduct(rt, dims, config, { operands: a.dtype, out: accDtype }), undefined, dims);
   }
 }

@@ -24,9 +24,15 @@
 //   has timestamp queries (timed by the wall clock, the measurement would
 //   count the program's own work queued alongside it), and not for products
 //   too small to gain or too large to copy (SHAPE_MIN_MACS, SHAPE_MAX_BYTES).
+//   A shape is timed in its own dtypes (an f16 product reads half the bytes
+//   of an f32 one, an integer product sums in i32), so the same sizes in f32
+//   and in f16 are two shapes, each with its own tile. (The device's tile is
+//   timed in f32 only: large products of other dtypes use it too.)
 // Both are remembered per adapter between processes (tuning_store.ts); a
 // shape's tile is measured again when the device's is (`tmnn tune`).
+import type { DType } from '../../../dtype.js';
 import type { MatmulConfig } from '../../kernels.js';
+import { BYTES } from '../layout.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes, withScratchBuffers } from '../timing.js';
 import { fingerprint, recall, recallOrMeasure, type Tuned } from '../tuning_store.js';
@@ -68,6 +74,14 @@ const SHAPE_MAX_BYTES = 64 * 2 ** 20;
 const SHAPE_MIN_RUN_MS = 1;
 const SHAPE_MAX_REPEATS = 16;
 
+/** A product's dtypes as its kernel reads and writes them: the operands' (both alike) and the output's. */
+export interface ProductDtypes {
+  readonly operands: DType;
+  readonly out: DType;
+}
+
+const F32_PRODUCT: ProductDtypes = { operands: 'f32', out: 'f32' };
+
 /** The fastest tile measured on a device, and the fastest that works for any product (not vec4). */
 export interface TileChoice {
   readonly best: MatmulTile;
@@ -101,48 +115,59 @@ export function tileFor(rt: Runtime, vec4 = true): MatmulTile {
  * (for a large product) or the default. Counts the shape's runs, and queues
  * its measurement (or the device's tuning) when due.
  */
-export function tileForProduct(rt: Runtime, d: ProductDims, config: MatmulConfig): MatmulTile {
+export function tileForProduct(rt: Runtime, d: ProductDims, config: MatmulConfig, dtypes: ProductDtypes): MatmulTile {
   const { device, features } = rt.ctx;
   const macs = d.batch * d.m * d.n * d.k;
   if (macs >= TUNE_MIN_MACS && !tuning.has(device)) tune(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
-  if (macs < SHAPE_MIN_MACS || !features.timestampQuery || pinned.has(device) || !smallEnough(rt, d)) return deviceTile(rt, d, config);
+  if (macs < SHAPE_MIN_MACS || !features.timestampQuery || pinned.has(device) || !smallEnough(rt, d, dtypes)) return deviceTile(rt, d, config);
   let byShape = shapes.get(device);
   if (!byShape) shapes.set(device, (byShape = new Map()));
-  const key = shapeKey(d, config);
+  const key = shapeKey(d, config, dtypes);
   let shape = byShape.get(key);
   if (!shape) {
     if (byShape.size >= SHAPE_MAX_COUNTED) return deviceTile(rt, d, config);
     byShape.set(key, (shape = { seen: 0 }));
   }
   if (shape.chosen) return shape.chosen.value ?? deviceTile(rt, d, config);
-  if (++shape.seen === SHAPE_REPEATS && (shapeQueue.get(device)?.queued ?? 0) < SHAPE_MAX_TIMED) queueShape(rt, key, d, config, shape);
+  if (++shape.seen === SHAPE_REPEATS && (shapeQueue.get(device)?.queued ?? 0) < SHAPE_MAX_TIMED) queueShape(rt, key, d, config, dtypes, shape);
   return deviceTile(rt, d, config);
 }
 
-/** Whether a shape's measurement buffers (f32 operands and output) stay within SHAPE_MAX_BYTES and what the device can bind. */
-function smallEnough(rt: Runtime, d: ProductDims): boolean {
+/** Whether a shape's measurement buffers (its operands and output) stay within SHAPE_MAX_BYTES and what the device can bind. */
+function smallEnough(rt: Runtime, d: ProductDims, dtypes: ProductDtypes): boolean {
   const most = Math.min(SHAPE_MAX_BYTES, rt.ctx.limits.maxStorageBufferBindingSize);
-  return Math.max(d.batchA * d.m * d.k, d.batchB * d.k * d.n, d.batch * d.m * d.n) * 4 <= most;
+  return Math.max(...productBytes(d, dtypes)) <= most;
+}
+
+/** Bytes of a product's operands and output: [A, B, out]. */
+function productBytes(d: ProductDims, dtypes: ProductDtypes): number[] {
+  const operand = BYTES[dtypes.operands];
+  return [d.batchA * d.m * d.k * operand, d.batchB * d.k * d.n * operand, d.batch * d.m * d.n * BYTES[dtypes.out]];
 }
 
 function deviceTile(rt: Runtime, d: ProductDims, config: MatmulConfig): MatmulTile {
   return d.batch * d.m * d.n * d.k >= TUNE_MIN_MACS ? tileFor(rt, vec4Eligible(config, d.n)) : TILE_CANDIDATES[0];
 }
 
-/** "128x784x256" for [128, 784] × [784, 256], "Aᵀ"/"Bᵀ" after it for an operand read transposed, "4|1@" before it for a batch (A's and B's). */
-function shapeKey(d: ProductDims, config: MatmulConfig): string {
+/**
+ * "128x784x256" for [128, 784] × [784, 256], "Aᵀ"/"Bᵀ" after it for an
+ * operand read transposed, "4|1@" before it for a batch (A's and B's); then
+ * the dtypes unless f32: " f16" (f16 operands and output), " f16→f32".
+ */
+function shapeKey(d: ProductDims, config: MatmulConfig, { operands, out }: ProductDtypes): string {
   const batch = d.batch === 1 ? '' : `${d.batchA}|${d.batchB}@`;
-  return `${batch}${d.m}x${d.k}x${d.n}${config.transposeA ? 'Aᵀ' : ''}${config.transposeB ? 'Bᵀ' : ''}`;
+  const dtypes = operands === 'f32' && out === 'f32' ? '' : operands === out ? ` ${out}` : ` ${operands}→${out}`;
+  return `${batch}${d.m}x${d.k}x${d.n}${config.transposeA ? 'Aᵀ' : ''}${config.transposeB ? 'Bᵀ' : ''}${dtypes}`;
 }
 
-function queueShape(rt: Runtime, key: string, d: ProductDims, config: MatmulConfig, shape: ShapeTuning): void {
+function queueShape(rt: Runtime, key: string, d: ProductDims, config: MatmulConfig, dtypes: ProductDtypes, shape: ShapeTuning): void {
   const { device } = rt.ctx;
   const measure = async () => {
     // After the device's tuning, which it compares against: measured again
     // when the device's tile is (`tmnn tune`), so it is part of the fingerprint.
     await tune(rt);
     const print = `${TILES_MEASURED} ${tunings.get(device)!.measuredAt}`;
-    shape.chosen = await recallOrMeasure(rt, `matmul-tile ${key}`, print, parseShapeTile, () => timeShape(rt, d, config));
+    shape.chosen = await recallOrMeasure(rt, `matmul-tile ${key}`, print, parseShapeTile, () => timeShape(rt, d, config, dtypes));
   };
   const queue = shapeQueue.get(device) ?? { queued: 0, end: Promise.resolve() };
   // A failed measurement (the device lost meanwhile) leaves the shape on the device's tile.
@@ -260,7 +285,7 @@ function byTime(tiles: readonly MatmulTile[], ms: readonly number[]): MatmulTile
 /** Each candidate's best time (ms) on an f32 product [m, k] × [k, n], over interleaved rounds (timing.ts). */
 async function timeCandidates(rt: Runtime, candidates: readonly MatmulTile[], size: { m: number; n: number; k: number }, rounds: number): Promise<number[]> {
   const { m, n, k } = size;
-  return withProduct(rt, { batchA: 1, batchB: 1, batch: 1, m, n, k }, { transposeA: false, transposeB: false }, (run) =>
+  return withProduct(rt, { batchA: 1, batchB: 1, batch: 1, m, n, k }, { transposeA: false, transposeB: false }, F32_PRODUCT, (run) =>
     bestTimes(rt, candidates.map((tile) => run(tile, 1)), rounds));
 }
 
@@ -269,8 +294,8 @@ async function timeCandidates(rt: Runtime, candidates: readonly MatmulTile[], si
  * SHAPE_MAX_RUN_MS: every candidate once, then the fastest few and the
  * device's tile over more rounds.
  */
-async function timeShape(rt: Runtime, d: ProductDims, config: MatmulConfig): Promise<MatmulTile | null> {
-  return withProduct(rt, d, config, async (run) => {
+async function timeShape(rt: Runtime, d: ProductDims, config: MatmulConfig, dtypes: ProductDtypes): Promise<MatmulTile | null> {
+  return withProduct(rt, d, config, dtypes, async (run) => {
     const current = deviceTile(rt, d, config);
     const [probe] = await bestTimes(rt, [run(current, 1)], 1);
     if (probe > SHAPE_MAX_RUN_MS) return null;
@@ -283,19 +308,18 @@ async function timeShape(rt: Runtime, d: ProductDims, config: MatmulConfig): Pro
   });
 }
 
-/** Runs `measure` with f32 operands and an output of a product's sizes, in scratch buffers (timing.ts). */
+/** Runs `measure` with operands and an output of a product's sizes and dtypes, in scratch buffers (timing.ts). */
 async function withProduct<T>(
-  rt: Runtime, d: ProductDims, config: MatmulConfig,
+  rt: Runtime, d: ProductDims, config: MatmulConfig, dtypes: ProductDtypes,
   measure: (run: (tile: MatmulTile, repeats: number) => () => void) => Promise<T>,
 ): Promise<T> {
   const shapeA = config.transposeA ? [d.batchA, d.k, d.m] : [d.batchA, d.m, d.k];
   const shapeB = config.transposeB ? [d.batchB, d.n, d.k] : [d.batchB, d.k, d.n];
-  const sizes = [d.batchA * d.m * d.k, d.batchB * d.k * d.n, d.batch * d.m * d.n].map((len) => 4 * len);
-  return withScratchBuffers(rt, sizes, ([abuf, bbuf, out]) => {
-    const a: Operand = { buffer: abuf, shape: shapeA, dtype: 'f32' };
-    const b: Operand = { buffer: bbuf, shape: shapeB, dtype: 'f32' };
+  return withScratchBuffers(rt, productBytes(d, dtypes), ([abuf, bbuf, out]) => {
+    const a: Operand = { buffer: abuf, shape: shapeA, dtype: dtypes.operands };
+    const b: Operand = { buffer: bbuf, shape: shapeB, dtype: dtypes.operands };
     return measure((tile, repeats) => () => {
-      for (let i = 0; i < repeats; i++) encodeWithTile(rt, a, b, config, 'f32', out, tile, undefined, d, false);
+      for (let i = 0; i < repeats; i++) encodeWithTile(rt, a, b, config, dtypes.out, out, tile, undefined, d, false);
     });
   });
 }
