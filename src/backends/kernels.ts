@@ -126,6 +126,13 @@ export interface Backend<S = unknown> extends Kernels<S> {
   allocate?(dtype: DType, n: number): StorageArray;
   /** A copy of a storage's contents in storage form (f16 as bit patterns). */
   download(storage: S, dtype: DType, size: number): Promise<StorageArray>;
+  /**
+   * A storage's contents at once, where the backend keeps them in memory
+   * (js, native: the array itself, not a copy, and not to be written), for
+   * checks of input values that must not wait for `download`. Absent where
+   * only `download` can read them (a GPU).
+   */
+  peek?(storage: S): StorageArray;
   /** Releases a storage; it is never used again. */
   free(storage: S): void;
   /**

@@ -5,6 +5,7 @@ import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { sameShape } from '../shape.js';
 import { isFloat } from '../dtype.js';
 import * as ops from '../ops/index.js';
+import { heldValues } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -52,6 +53,13 @@ export function rmse(pred: Tensor, target: Tensor, options: LossOptions = {}): T
 /**
  * Softmax cross-entropy from logits [N, C], numerically stable (through
  * logSoftmax). Labels are class indices [N] (i32/i8) or probabilities [N, C].
+ *
+ * A class index outside 0 … C − 1 is an error where the labels' values can be
+ * read at once (js, native): a ValueError naming the label and its sample.
+ * On a GPU that would wait for the device, so there, as in TensorFlow's
+ * sparse cross-entropy on GPUs, such a sample's loss is NaN (and so is a
+ * mean or sum over it) rather than silently 0. `fit` and `evaluate` check
+ * the labels on every backend before training.
  */
 export function crossEntropy(logits: Tensor, labels: Tensor, options: LossOptions = {}): Tensor {
   if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [batch, classes], got ${formatShape(logits.shape)}`);
@@ -60,9 +68,22 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: LossOption
   else if (labels.rank !== 1 || labels.shape[0] !== n) {
     throw new ShapeError(`crossEntropy: class labels must be [${n}] for logits ${formatShape(logits.shape)}, got ${formatShape(labels.shape)}`);
   }
+  const held = isFloat(labels.dtype) ? undefined : heldValues('crossEntropy', labels);
+  if (held) {
+    for (let i = 0; i < n; i++) {
+      if (!(held[i] >= 0 && held[i] < c)) {
+        throw new ValueError(`crossEntropy: class label ${held[i]} (sample ${i}) is not one of the ${c} classes of logits ${formatShape(logits.shape)}, 0 to ${c - 1}`);
+      }
+    }
+  }
   return tidy(() => {
-    const target = isFloat(labels.dtype) ? labels : labels.oneHot(c, logits.dtype);
-    return reduce(target.mul(logits.logSoftmax(-1)).sum(-1).neg(), options.reduction);
+    if (isFloat(labels.dtype)) return reduce(labels.mul(logits.logSoftmax(-1)).sum(-1).neg(), options.reduction);
+    const perSample = labels.oneHot(c, logits.dtype).mul(logits.logSoftmax(-1)).sum(-1).neg();
+    if (held) return reduce(perSample, options.reduction);
+    // Labels not checked above: out-of-range ones (a zero one-hot row) give NaN, not a loss of 0.
+    // Added as a term of the labels alone, so that no gradient flows through it (nothing more to run backward).
+    const nanIfOutOfRange = ops.where(labels.greaterEqual(0).mul(labels.less(c)), 0, NaN);
+    return reduce(perSample.add(nanIfOutOfRange), options.reduction);
   });
 }
 

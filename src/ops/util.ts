@@ -32,6 +32,16 @@ export function sameShapeOperands(op: string, named: Readonly<Record<string, Ten
   return backendFor(op, tensors.map(([, t]) => t.dataRef(op)));
 }
 
+/**
+ * x's values in storage form at once, where its backend keeps them in memory
+ * (js, native; Backend.peek): the backend's own array, not a copy, possibly
+ * longer than x. Undefined on a GPU, where only an async read sees them.
+ */
+export function heldValues(op: string, x: Tensor): StorageArray | undefined {
+  const { backend, storage } = x.dataRef(op);
+  return backend.peek?.(storage);
+}
+
 /** Wraps a kernel's output in a tensor. */
 export function fromStorage(backend: Backend, storage: unknown, shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(newRef(backend, storage, sizeOf(shape) * BYTES_PER_ELEMENT[dtype]), shape, dtype);

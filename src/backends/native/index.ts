@@ -89,6 +89,7 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
     allocate: output,
 
     download: (storage, _dtype, size) => pending.read(storage, size),
+    peek: (storage) => pending.settle(storage),
 
     free(storage) {
       // A product still writing it finishes first; its memory is reused only if nothing is reading it.

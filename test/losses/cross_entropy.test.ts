@@ -1,0 +1,82 @@
+// tm.losses.crossEntropy on every backend: the loss of class labels against
+// float64, and what a class label outside the logits' classes does — an
+// error naming it where the labels can be read at once (js, native), a NaN
+// loss for that sample on a GPU, never a quiet loss of 0.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { expectClose, uniform } from '../helpers/data.js';
+
+/** −log softmax(row)[label] per row, in float64 (NaN for a label with no logit). */
+function crossEntropyRef(logits: Float32Array, classes: number, labels: ArrayLike<number>): Float64Array {
+  return Float64Array.from({ length: labels.length }, (_, i) => {
+    const row = Array.from(logits.subarray(i * classes, (i + 1) * classes));
+    const top = Math.max(...row);
+    const logSum = top + Math.log(row.reduce((s, v) => s + Math.exp(v - top), 0));
+    return logSum - row[labels[i]];
+  });
+}
+
+describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('is −log softmax(logits)[label] per sample, and their mean by default', async () => {
+    const [n, c] = [37, 11];
+    const values = Float32Array.from(uniform(n * c, -4, 4));
+    const classes = Int32Array.from({ length: n }, (_, i) => (i * 7) % c);
+    const logits = tm.tensor(values, [n, c]);
+    const labels = tm.tensor(classes, [n]);
+    const want = crossEntropyRef(values, c, classes);
+    expectClose(await tm.losses.crossEntropy(logits, labels, { reduction: 'none' }).data(), want, 1e-5);
+    expectClose(await tm.losses.crossEntropy(logits, labels).data(), [want.reduce((s, v) => s + v, 0) / n], 1e-5);
+  });
+
+  it('takes i8 labels, with more classes than an i8 can count to', async () => {
+    const [n, c] = [5, 200];
+    const values = Float32Array.from(uniform(n * c, -2, 2));
+    const classes = Int8Array.of(0, 127, 3, 99, 126);
+    const loss = tm.losses.crossEntropy(tm.tensor(values, [n, c]), tm.tensor(classes, [n]), { reduction: 'none' });
+    expectClose(await loss.data(), crossEntropyRef(values, c, classes), 1e-5);
+  });
+
+  it('never counts a label outside the classes as a loss of 0', async () => {
+    const [n, c] = [6, 4];
+    const values = Float32Array.from(uniform(n * c, -3, 3));
+    const logits = tm.tensor(values, [n, c]);
+    for (const bad of [4, -1, 1000]) {
+      const classes = Int32Array.of(0, 1, 2, bad, 3, 1);
+      const labels = tm.tensor(classes, [n]);
+      if (backend === 'webgpu') {
+        // Checking would wait for the GPU: the sample's loss is NaN instead, and so is the mean.
+        // (The reference reads no logit for the bad label: NaN there, the loss elsewhere.)
+        const perSample = await tm.losses.crossEntropy(logits, labels, { reduction: 'none' }).data();
+        expectClose(perSample, crossEntropyRef(values, c, classes), 1e-5);
+        expect(Number.isNaN(perSample[3])).toBe(true);
+        expect(Number.isNaN(await tm.losses.crossEntropy(logits, labels).item())).toBe(true);
+      } else {
+        expect(() => tm.losses.crossEntropy(logits, labels)).toThrow(tm.ValueError);
+        expect(() => tm.losses.crossEntropy(logits, labels)).toThrow(
+          new tm.ValueError(`crossEntropy: class label ${bad} (sample 3) is not one of the 4 classes of logits [6,4], 0 to 3`),
+        );
+      }
+      // The inputs are as they were.
+      expect(Array.from(await labels.data())).toEqual(Array.from(classes));
+      expect(await logits.data()).toEqual(values);
+    }
+  });
+
+  it('names the shapes when the labels do not fit the logits', () => {
+    const logits = tm.zeros([3, 4]);
+    expect(() => tm.losses.crossEntropy(logits, tm.tensor(Int32Array.of(0, 1), [2]))).toThrow(
+      new tm.ShapeError('crossEntropy: class labels must be [3] for logits [3,4], got [2]'),
+    );
+    expect(() => tm.losses.crossEntropy(tm.zeros([12]), tm.tensor(Int32Array.of(0), [1]))).toThrow(
+      new tm.ShapeError('crossEntropy: logits must be [batch, classes], got [12]'),
+    );
+    expect(() => tm.losses.crossEntropy(logits, tm.zeros([3, 5]))).toThrow(
+      new tm.ShapeError('crossEntropy: prediction [3,4] and target [3,5] differ'),
+    );
+  });
+});
