@@ -24,9 +24,9 @@ export const TRAINING = { hidden: [256, 256], batchSize: 128, lr: 1e-3 };
  * waits for them and runs one more batch, so the pipelines of the chosen
  * tiles are built before the clock starts.
  */
-export async function tmnnTraining(backend: tm.BackendName | undefined, data: Digits, epochs: number, test?: Digits): Promise<TrainingRun & { backend: tm.BackendName }> {
+export async function tmnnTraining(backend: tm.BackendName | undefined, data: Digits, epochs: number, test?: Digits, seed = 1): Promise<TrainingRun & { backend: tm.BackendName }> {
   const chosen = await tm.init(backend ? { backend } : {});
-  tm.setSeed(1);
+  tm.setSeed(seed);
   const widths = [784, ...TRAINING.hidden, 10];
   const model = new tm.nn.Sequential(widths.slice(1).map((w, i) => new tm.nn.Dense(widths[i], w, { activation: i < widths.length - 2 ? 'relu' : 'linear' })));
   const optimizer = new tm.optim.Adam(model.parameters(), { lr: TRAINING.lr });
@@ -41,7 +41,7 @@ export async function tmnnTraining(backend: tm.BackendName | undefined, data: Di
     await warmUp();
   }
   const start = performance.now();
-  const history = await model.fit(x, y, { epochs, batchSize: TRAINING.batchSize, loss: 'crossEntropy', optimizer, quiet: true, seed: 1 });
+  const history = await model.fit(x, y, { epochs, batchSize: TRAINING.batchSize, loss: 'crossEntropy', optimizer, quiet: true, seed });
   const seconds = (performance.now() - start) / 1000;
   let testAccuracy: number | undefined;
   if (test) {

@@ -28,8 +28,11 @@
 //
 // Seeding: the Dense kernels use glorotUniform with a seed (biases start at
 // zero), so the initial weights are reproducible. model.fit's shuffle uses
-// Math.random and takes no seed, so the batch order (and hence the final loss)
-// varies a little from run to run.
+// Math.random and takes no seed, so while the timed fit runs Math.random is a
+// generator seeded from the same seed (and put back after): the batch order,
+// and so the final loss and test accuracy, repeat from run to run, as tmnn's
+// do (its fit takes a seed), and a comparison of accuracies over a few seeds
+// compares like with like.
 //
 // Exit: everything made here is disposed. With Dawn 0.6.2 a script that used
 // the webgpu backend exits by itself; ending it with process.exit() is a
@@ -98,6 +101,18 @@ function inputs(data: TfjsTrainingData): { x: tf.Tensor2D; y: tf.Tensor2D } {
   });
   const y = tf.tensor2d(oneHot, [data.count, CLASSES]);
   return { x, y };
+}
+
+/** Uniform numbers in [0, 1) from a seed (mulberry32): Math.random's stand-in while fit shuffles. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 function buildModel(hidden: number[], seed: number): tfl.Sequential {
@@ -189,10 +204,18 @@ export async function tfjsTrainingSamplesPerSecond(
   const model = buildModel(hidden, seed);
   const optimizer = compiled(model);
   const pipelines = new Set(webgpuPipelines());
+  const random = Math.random;
+  Math.random = seededRandom(seed);
   const start = performance.now();
-  const history = await model.fit(x, y, { batchSize, epochs, shuffle: true, verbose: 0 });
-  await settle(model); // the last Adam step included
-  const seconds = (performance.now() - start) / 1000;
+  let history: tfl.History;
+  let seconds: number;
+  try {
+    history = await model.fit(x, y, { batchSize, epochs, shuffle: true, verbose: 0 });
+    await settle(model); // the last Adam step included
+    seconds = (performance.now() - start) / 1000;
+  } finally {
+    Math.random = random;
+  }
   const missed = webgpuPipelines().filter((key) => !pipelines.has(key));
   if (missed.length > 0) console.warn(`tfjs training peer: webgpu compiled ${missed.length} pipeline(s) inside the timed fit, missed by the warm-up: ${missed.join(', ')}`);
 
