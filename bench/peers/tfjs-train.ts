@@ -41,6 +41,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
+import { rng } from '../../src/random.js';
 import { useTfjs } from './tfjs.js';
 import { useTfjsWebgpu } from './tfjs-webgpu-node.js';
 
@@ -101,18 +102,6 @@ function inputs(data: TfjsTrainingData): { x: tf.Tensor2D; y: tf.Tensor2D } {
   });
   const y = tf.tensor2d(oneHot, [data.count, CLASSES]);
   return { x, y };
-}
-
-/** Uniform numbers in [0, 1) from a seed (mulberry32): Math.random's stand-in while fit shuffles. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function buildModel(hidden: number[], seed: number): tfl.Sequential {
@@ -205,7 +194,7 @@ export async function tfjsTrainingSamplesPerSecond(
   const optimizer = compiled(model);
   const pipelines = new Set(webgpuPipelines());
   const random = Math.random;
-  Math.random = seededRandom(seed);
+  Math.random = rng(seed); // tmnn's own generator (mulberry32), as its fit shuffles with
   const start = performance.now();
   let history: tfl.History;
   let seconds: number;
