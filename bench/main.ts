@@ -2,15 +2,16 @@
 // as tables with ratios (machines here are shared and noisy: compare within a
 // run). Floors from the issues are checked in the notes under each table.
 //   1. f32 matmul: tmnn native vs cblas_sgemm called from C vs tfjs-wasm (and tmnn js)
-//   2. int8 vs f32 matmul on the native backend
+//   2. int8 vs f32 matmul on the native backend, and its other ops (elementwise, where, reductions, softmax, Adam) vs tfjs-wasm
 //   3. matmul on the webgpu backend vs tfjs-webgpu on the same adapter, f16, and fused vs unfused
 //   4. training an MLP on MNIST: tmnn on each backend vs TensorFlow.js on cpu, wasm and webgpu
 //   5. a training step of a tiny MLP: the framework's own cost per step on the CPU, and on webgpu, vs TensorFlow.js
-// `npm run bench -- matmul` (or int8, webgpu, training, step) runs one section.
+// `npm run bench -- matmul` (or int8, ops, webgpu, training, step) runs one section.
 import * as tm from '../src/index.js';
 import { loadDigits } from '../examples/mnist/data.js';
 import { bestOf, gflops, printTable, verdict } from './harness.js';
 import { directSgemmGflops } from './native/direct.js';
+import { nativeOpTimes } from './native/ops.js';
 import { tfjsMatmulGflops, useTfjs } from './peers/tfjs.js';
 import { tfjsTrainingSamplesPerSecond, type TfjsTrainingBackend } from './peers/tfjs-train.js';
 import { cpuStepTable, webgpuStepTable } from './step_overhead.js';
@@ -96,6 +97,18 @@ async function int8Section(): Promise<void> {
   );
 }
 
+async function opsSection(): Promise<void> {
+  const rows = await nativeOpTimes();
+  printTable(
+    'ops on the native backend on a [512, 512] f32 matrix, µs per op (best of runs of ten), tfjs-wasm on the same values',
+    ['op', 'tmnn native', 'tfjs-wasm', 'speed-up'],
+    rows.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
+    'In cache (1 MiB an operand): the kernels\' own speed. exp and softmax compute each exp in double (fallback/src/exp_double.h, vectorised) and round once, ' +
+      'as the js reference backend does, giving its bits, where tfjs-wasm computes in f32; sum along axis 0 reads a transposed copy (the native backend has ' +
+      'no column kernel); Adam is one pass over p, g, m and v.',
+  );
+}
+
 async function trainingSection(): Promise<void> {
   const { train, test } = loadDigits({ train: 8000, test: 2000, seed: 3 });
   const epochs = 2;
@@ -149,7 +162,7 @@ async function stepSection(): Promise<void> {
   await webgpuStepTable();
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, webgpu: webgpuSection, training: trainingSection, step: stepSection };
+const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, ops: opsSection, webgpu: webgpuSection, training: trainingSection, step: stepSection };
 const wanted = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`tmnn ${tm.VERSION} bench · ${new Date().toISOString()} · node ${process.version}`);
 for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) await SECTIONS[name]();

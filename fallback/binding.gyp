@@ -29,6 +29,7 @@
         "-O3",
         "-std=c++17",
         "-fno-math-errno",
+        "-fno-trapping-math",
         "<!@(pkg-config --cflags openblas 2>/dev/null || true)"
       ],
       "libraries": ["<!@(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)"]

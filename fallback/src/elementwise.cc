@@ -9,6 +9,7 @@
 // - maximum/minimum are JS's Math.max/min: NaN wins, and +0 > -0.
 #include <cmath>
 
+#include "exp_double.h"
 #include "half.h"
 #include "strided.h"
 
@@ -35,6 +36,8 @@ inline T js_wrap(double d) {
 }
 
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+// For float results: exp_double.h's exp, which vectorises.
+TMNN_INLINE double sigmoid_for_float(double x) { return 1.0 / (1.0 + exp_for_float(-x)); }
 
 // Integer power modulo 2^32; a negative exponent truncates 1/x^n toward zero.
 template <typename T>
@@ -77,9 +80,9 @@ TMNN_INLINE void map2(const Walk<2>& w, const T* a, const T* b, T* out, F f) {
 template <bool ToHalf>
 TMNN_INLINE void unary_double(int op, const float* x, float* y, int64_t n) {
   switch (op) {
-    case EXP: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::exp(double(v))); }); break;
+    case EXP: map1(x, y, n, [](float v) { return narrow<ToHalf>(exp_for_float(double(v))); }); break;
     case LOG: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::log(double(v))); }); break;
-    case SIGMOID: map1(x, y, n, [](float v) { return narrow<ToHalf>(sigmoid(v)); }); break;
+    case SIGMOID: map1(x, y, n, [](float v) { return narrow<ToHalf>(sigmoid_for_float(v)); }); break;
     case TANH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::tanh(double(v))); }); break;
   }
 }

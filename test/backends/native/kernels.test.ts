@@ -115,6 +115,15 @@ describe('unary', () => {
     }
   });
 
+  it('exp and sigmoid give the js backend\'s f32 bits across the range where they are neither 0, 1 nor ∞ (exp_double.h, not libm)', () => {
+    // 2^18 points from −110 to 95, each nudged off the grid, and the edges: where e^x leaves f32's range, and where the kernel's clamp starts.
+    const n = 1 << 18;
+    const sweep = Array.from({ length: n }, (_, i) => -110 + (205 * i) / n + random() * 1e-3);
+    const edges = [88.7228, 88.72284, -87.33655, -103.97, -103.98, -708, -708.5, 709, 709.5, -745, 710, 1e-30, -1e-30, 5e-8];
+    const x = operand([n + edges.length], 'f32', [...sweep, ...edges]);
+    for (const op of ['exp', 'sigmoid'] as const) expectSame(native.unary(op, x.info), js.unary(op, x.info), `${op} sweep`);
+  });
+
   it('special values give what the js backend gives, bit for bit', () => {
     const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 3e38, -3e38, 7e4, -7e4, 6e-8, -88.8, 88.8, 1, -1];
     for (const dtype of FLOATS) {
@@ -318,6 +327,13 @@ describe('softmax', () => {
       });
     }
   }
+
+  it('gives the js backend\'s bits, in f32 and f16, on rows wide enough to sum in parts', () => {
+    for (const dtype of FLOATS) {
+      const x = randomOperand([64, 515], dtype, -30, 30);
+      for (const log of [false, true]) expectSame(native.softmax(x.info, log), js.softmax(x.info, log), `${dtype} log=${log}`);
+    }
+  });
 
   it('is stable for huge logits and gives NaN for rows without a finite max, like the js backend', () => {
     const x = operand([4, 3], 'f32', [3e38, 3e38, -3e38, 1e30, 0, -1e30, -Infinity, -Infinity, -Infinity, NaN, 1, 2]);

@@ -1,0 +1,62 @@
+// Ops other than matmul on the native backend, next to TensorFlow.js's wasm
+// backend (the CPU peer that trains fastest) on the same values: elementwise
+// maps, a selection, reductions along either axis, softmax and an Adam step,
+// on a [512, 512] f32 matrix (1 MiB: in cache, so the kernel's own speed
+// shows rather than the memory's). Each timed call runs the op ten times,
+// tmnn and tfjs in turn so that load on the machine hits both alike. Both
+// backends compute synchronously on the calling thread here.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tm from '../../src/index.js';
+import { bestOfEach } from '../harness.js';
+import { useTfjs } from '../peers/tfjs.js';
+
+export interface NativeOpRow {
+  op: string;
+  /** µs per op. */
+  tmnn: number;
+  tfjs: number;
+}
+
+const SHAPE = [512, 512];
+const REPEATS = 10;
+
+/** µs per op for each case; makes tfjs's wasm backend the active one. */
+export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
+  await tm.init({ backend: 'native' });
+  await useTfjs('wasm');
+  const [x, y, g] = [1, 2, 3].map((seed) => tm.randn(SHAPE, { seed }));
+  const b = tm.randn([SHAPE[1]], { seed: 4 });
+  const [tx, ty, tg, tb] = await Promise.all([x, y, g, b].map(async (t) => tf.tensor(await t.data(), [...t.shape])));
+  // An Adam step on one [512, 512] parameter with a fixed gradient, on each side.
+  const param = tm.randn(SHAPE, { seed: 5 });
+  param.requiresGrad = true;
+  param.grad = g;
+  const adam = new tm.optim.Adam([param], { lr: 1e-3 });
+  const tparam = tf.variable(tf.tensor(await param.data(), SHAPE));
+  const tadam = tf.train.adam(1e-3);
+
+  const cases: { op: string; tmnn: () => void; tfjs: () => void }[] = [
+    { op: 'x + y', tmnn: () => x.add(y).dispose(), tfjs: () => tf.add(tx, ty).dispose() },
+    { op: 'x + b (b a row, broadcast)', tmnn: () => x.add(b).dispose(), tfjs: () => tf.add(tx, tb).dispose() },
+    { op: 'relu(x)', tmnn: () => x.relu().dispose(), tfjs: () => tf.relu(tx).dispose() },
+    { op: 'exp(x)', tmnn: () => x.exp().dispose(), tfjs: () => tf.exp(tx).dispose() },
+    { op: 'where(x > 0, x, y)', tmnn: () => tm.tidy(() => tm.where(x.greater(0), x, y)).dispose(), tfjs: () => tf.tidy(() => tf.where(tf.greater(tx, 0), tx, ty)).dispose() },
+    { op: 'sum(x, axis 1)', tmnn: () => x.sum(1).dispose(), tfjs: () => tf.sum(tx, 1).dispose() },
+    { op: 'sum(x, axis 0)', tmnn: () => x.sum(0).dispose(), tfjs: () => tf.sum(tx, 0).dispose() },
+    { op: 'softmax(x)', tmnn: () => x.softmax().dispose(), tfjs: () => tf.softmax(tx).dispose() },
+    { op: 'Adam step', tmnn: () => adam.step(), tfjs: () => tadam.applyGradients([{ name: tparam.name, tensor: tg }]) },
+  ];
+  const rows: NativeOpRow[] = [];
+  const times = (run: () => void) => async () => {
+    for (let i = 0; i < REPEATS; i++) run();
+  };
+  for (const c of cases) {
+    const t = await bestOfEach({ tmnn: times(c.tmnn), tfjs: times(c.tfjs) }, ms);
+    rows.push({ op: c.op, tmnn: (1000 * t.tmnn) / REPEATS, tfjs: (1000 * t.tfjs) / REPEATS });
+  }
+  for (const t of [x, y, b, param]) t.dispose();
+  adam.dispose();
+  tf.dispose([tx, ty, tg, tb, tparam]);
+  tadam.dispose();
+  return rows;
+}
