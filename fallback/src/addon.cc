@@ -79,6 +79,18 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// columnSums(mean, x: Float32Array, rows, cols, out: Float32Array of cols): x [rows, cols] summed (or averaged) down each column.
+Napi::Value ColumnSums(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const bool mean = boolean(info[0], "mean");
+  const Array x = array(info[1], "x"), out = array(info[4], "out");
+  const int64_t rows = integer(info[2], "rows"), cols = integer(info[3], "cols");
+  if (x.dtype != F32 || out.dtype != F32) type_error(env, "columnSums: x and out must be Float32Arrays");
+  require(x.length >= rows * cols && out.length == cols, env, "columnSums: lengths do not match [rows, cols]");
+  column_sums(x.as<float>(), rows, cols, mean, out.as<float>());
+  return env.Undefined();
+}
+
 // argReduce(largest, x, outer, inner, out: Int32Array)
 Napi::Value ArgReduce(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -277,7 +289,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
-      {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", Reduce}, {"argReduce", ArgReduce},
+      {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", Reduce}, {"columnSums", ColumnSums}, {"argReduce", ArgReduce},
       {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};

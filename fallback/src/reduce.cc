@@ -158,6 +158,21 @@ void reduce(int op, const Array& x, int64_t outer, int64_t inner, const Array& o
   }
 }
 
+// Sums down the columns of x [rows, cols], each in double, rounded once (the
+// mean divided by rows first): row by row into one accumulator a column, so
+// the loop runs along contiguous rows and vectorises, and each column is
+// added in the order the js backend adds it.
+TMNN_MULTIVERSION
+void column_sums(const float* __restrict x, int64_t rows, int64_t cols, bool mean, float* __restrict out) {
+  std::vector<double> acc(cols, 0.0);
+  double* __restrict a = acc.data();
+  for (int64_t r = 0; r < rows; r++) {
+    const float* __restrict row = x + r * cols;
+    for (int64_t j = 0; j < cols; j++) a[j] += row[j];
+  }
+  for (int64_t j = 0; j < cols; j++) out[j] = float(mean ? a[j] / double(rows) : a[j]);
+}
+
 void arg_reduce(bool largest, const Array& x, int64_t outer, int64_t inner, int32_t* out) {
   std::vector<float> widened;
   if (x.dtype == F16) {

@@ -77,7 +77,7 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
   const ready = (x: Native): StorageArray => pending.settle(x.storage);
   const settled = (x: Native): Native => (ready(x), x);
 
-  return {
+  const backend: Backend<StorageArray> = {
     name: 'native',
     get device() {
       const t = addon.getThreads();
@@ -147,6 +147,23 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
 
+    reduceColumns(op, x, outDtype) {
+      const [rows, cols] = x.shape;
+      const storage = ready(x);
+      if ((op === 'sum' || op === 'mean') && storage instanceof Float32Array && outDtype === 'f32') {
+        // A bias's gradient, a batch's mean: summed down the columns in place.
+        const out = output('f32', cols) as Float32Array;
+        addon.columnSums(op === 'mean', storage, rows, cols, out);
+        return out;
+      }
+      // The rest (max, min, f16, ints) as rows of a transposed copy, as without this kernel.
+      const rowsOfColumns = output(x.dtype, rows * cols);
+      addon.stridedCopy(storage, [cols, rows], [1, cols], 0, rowsOfColumns);
+      const reduced = backend.reduce(op, { storage: rowsOfColumns, shape: [cols, rows], dtype: x.dtype }, outDtype);
+      backend.free(rowsOfColumns);
+      return reduced;
+    },
+
     argReduce(op, x) {
       const [outer, inner] = x.shape;
       const out = pool.take(Int32Array, outer);
@@ -206,4 +223,5 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
   };
+  return backend;
 }

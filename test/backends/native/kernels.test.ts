@@ -268,6 +268,43 @@ describe('reduce and argReduce along rows', () => {
     }
   }
 
+  describe('down the columns (reduceColumns: x [rows, cols] read in place)', () => {
+    for (const dtype of DTYPES) {
+      for (const op of ['sum', 'mean', 'max', 'min'] as const) {
+        const outDtype: DType = op === 'mean' && isInt(dtype) ? 'f32' : dtype;
+        it(`${op} on ${dtype} → ${outDtype}`, () => {
+          for (const [rows, cols] of SHAPES) {
+            const x = randomOperand([rows, cols], dtype);
+            const want: number[] = [];
+            const scale: number[] = [];
+            for (let c = 0; c < cols; c++) {
+              const column = Array.from({ length: rows }, (_, r) => x.v[r * cols + c]);
+              const sum = column.reduce((s, v) => s + v, 0);
+              scale.push(column.reduce((s, v) => s + Math.abs(v), 0) / (op === 'mean' ? rows : 1));
+              const extreme = (larger: boolean) => column.reduce((m, v) => (larger ? Math.max(m, v) : Math.min(m, v)), larger ? -Infinity : Infinity);
+              const empty = isInt(dtype) && rows === 0 ? 0 : undefined;
+              want.push(op === 'sum' ? sum : op === 'mean' ? sum / rows : empty ?? extreme(op === 'max'));
+            }
+            expectMatches(native.reduceColumns!(op, x.info, outDtype), outDtype, want, `${op} columns [${rows},${cols}]`, scale);
+          }
+        });
+      }
+    }
+
+    it('f32 sums and means are each column added in order in double and rounded once: the js backend\'s bits', () => {
+      const [rows, cols] = [1031, 67];
+      const x = randomOperand([rows, cols], 'f32', -1e3, 1e3);
+      for (const op of ['sum', 'mean'] as const) {
+        const want = Array.from({ length: cols }, (_, c) => {
+          let sum = 0;
+          for (let r = 0; r < rows; r++) sum += x.v[r * cols + c];
+          return op === 'mean' ? sum / rows : sum;
+        });
+        expectSame(native.reduceColumns!(op, x.info, 'f32'), Float32Array.from(want), `${op} columns`);
+      }
+    });
+  });
+
   it('max and min propagate NaN; a row of ±0 keeps the first zero, like a left-to-right scan', () => {
     for (const dtype of FLOATS) {
       const row = uniform(129, -1, 1);
