@@ -5,7 +5,7 @@
 // out-of-range) are checked against the js backend bit for bit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../../../src/backends/js/index.js';
-import { ARITHMETIC_OPS, COMPARISON_OPS, UNARY_OPS, type Backend, type BinaryOp, type UnaryOp } from '../../../src/backends/kernels.js';
+import { ARITHMETIC_OPS, COMPARISON_OPS, UNARY_OPS, type Backend, type BinaryOp, type ReduceOp, type UnaryOp } from '../../../src/backends/kernels.js';
 import { createNativeBackend } from '../../../src/backends/native/index.js';
 import type { DType, StorageArray } from '../../../src/dtype.js';
 import {
@@ -243,66 +243,52 @@ describe('where', () => {
   });
 });
 
-describe('reduce and argReduce along rows', () => {
+describe('reduce (along rows and down columns) and argReduce', () => {
   const SHAPES: [number, number][] = [[1, 1], [7, 127], [129, 257], [257, 7], [3, 0]];
 
+  /** A reduction of each line (a row, or a column) in float64, and the scale its error is judged by (Σ|v|). */
+  function reduceRef(op: ReduceOp, dtype: DType, lines: number[][], length: number): { want: number[]; scale: number[] } {
+    const want: number[] = [];
+    const scale: number[] = [];
+    for (const line of lines) {
+      const sum = line.reduce((s, v) => s + v, 0);
+      scale.push(line.reduce((s, v) => s + Math.abs(v), 0) / (op === 'mean' ? length : 1));
+      const extreme = (larger: boolean) => line.reduce((m, v) => (larger ? Math.max(m, v) : Math.min(m, v)), larger ? -Infinity : Infinity);
+      const empty = isInt(dtype) && length === 0 ? 0 : undefined; // ±∞ has no int: js writes 0
+      want.push(op === 'sum' ? sum : op === 'mean' ? sum / length : empty ?? extreme(op === 'max'));
+    }
+    return { want, scale };
+  }
+
+  // Along rows ([outer, inner] → [outer]), and down the columns of x [rows, cols] read in place (reduceColumns).
   for (const dtype of DTYPES) {
     for (const op of ['sum', 'mean', 'max', 'min'] as const) {
       const outDtype: DType = op === 'mean' && isInt(dtype) ? 'f32' : dtype;
-      it(`${op} on ${dtype} → ${outDtype}`, () => {
+      it(`${op} on ${dtype} → ${outDtype}, along rows and down columns`, () => {
         for (const [outer, inner] of SHAPES) {
           const x = randomOperand([outer, inner], dtype);
-          const want: number[] = [];
-          const scale: number[] = [];
-          for (let r = 0; r < outer; r++) {
-            const row = x.v.slice(r * inner, (r + 1) * inner);
-            const sum = row.reduce((s, v) => s + v, 0);
-            scale.push(row.reduce((s, v) => s + Math.abs(v), 0) / (op === 'mean' ? inner : 1));
-            const extreme = (larger: boolean) => row.reduce((m, v) => (larger ? Math.max(m, v) : Math.min(m, v)), larger ? -Infinity : Infinity);
-            const empty = isInt(dtype) && inner === 0 ? 0 : undefined; // ±∞ has no int: js writes 0
-            want.push(op === 'sum' ? sum : op === 'mean' ? sum / inner : empty ?? extreme(op === 'max'));
-          }
-          expectMatches(native.reduce(op, x.info, outDtype), outDtype, want, `${op} [${outer},${inner}]`, scale);
+          const rows = Array.from({ length: outer }, (_, r) => x.v.slice(r * inner, (r + 1) * inner));
+          const byRow = reduceRef(op, dtype, rows, inner);
+          expectMatches(native.reduce(op, x.info, outDtype), outDtype, byRow.want, `${op} [${outer},${inner}]`, byRow.scale);
+          const columns = Array.from({ length: inner }, (_, c) => rows.map((row) => row[c]));
+          const byColumn = reduceRef(op, dtype, columns, outer);
+          expectMatches(native.reduceColumns!(op, x.info, outDtype), outDtype, byColumn.want, `${op} columns [${outer},${inner}]`, byColumn.scale);
         }
       });
     }
   }
 
-  describe('down the columns (reduceColumns: x [rows, cols] read in place)', () => {
-    for (const dtype of DTYPES) {
-      for (const op of ['sum', 'mean', 'max', 'min'] as const) {
-        const outDtype: DType = op === 'mean' && isInt(dtype) ? 'f32' : dtype;
-        it(`${op} on ${dtype} → ${outDtype}`, () => {
-          for (const [rows, cols] of SHAPES) {
-            const x = randomOperand([rows, cols], dtype);
-            const want: number[] = [];
-            const scale: number[] = [];
-            for (let c = 0; c < cols; c++) {
-              const column = Array.from({ length: rows }, (_, r) => x.v[r * cols + c]);
-              const sum = column.reduce((s, v) => s + v, 0);
-              scale.push(column.reduce((s, v) => s + Math.abs(v), 0) / (op === 'mean' ? rows : 1));
-              const extreme = (larger: boolean) => column.reduce((m, v) => (larger ? Math.max(m, v) : Math.min(m, v)), larger ? -Infinity : Infinity);
-              const empty = isInt(dtype) && rows === 0 ? 0 : undefined;
-              want.push(op === 'sum' ? sum : op === 'mean' ? sum / rows : empty ?? extreme(op === 'max'));
-            }
-            expectMatches(native.reduceColumns!(op, x.info, outDtype), outDtype, want, `${op} columns [${rows},${cols}]`, scale);
-          }
-        });
-      }
+  it('f32 sums and means down the columns add each column in order in double and round once: the js backend\'s bits', () => {
+    const [rows, cols] = [1031, 67];
+    const x = randomOperand([rows, cols], 'f32', -1e3, 1e3);
+    for (const op of ['sum', 'mean'] as const) {
+      const want = Array.from({ length: cols }, (_, c) => {
+        let sum = 0;
+        for (let r = 0; r < rows; r++) sum += x.v[r * cols + c];
+        return op === 'mean' ? sum / rows : sum;
+      });
+      expectSame(native.reduceColumns!(op, x.info, 'f32'), Float32Array.from(want), `${op} columns`);
     }
-
-    it('f32 sums and means are each column added in order in double and rounded once: the js backend\'s bits', () => {
-      const [rows, cols] = [1031, 67];
-      const x = randomOperand([rows, cols], 'f32', -1e3, 1e3);
-      for (const op of ['sum', 'mean'] as const) {
-        const want = Array.from({ length: cols }, (_, c) => {
-          let sum = 0;
-          for (let r = 0; r < rows; r++) sum += x.v[r * cols + c];
-          return op === 'mean' ? sum / rows : sum;
-        });
-        expectSame(native.reduceColumns!(op, x.info, 'f32'), Float32Array.from(want), `${op} columns`);
-      }
-    });
   });
 
   it('max and min propagate NaN; a row of ±0 keeps the first zero, like a left-to-right scan', () => {
