@@ -105,7 +105,7 @@ async function opsSection(): Promise<void> {
     rows.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
     'In cache (1 MiB an operand): the kernels\' own speed. exp and softmax compute each exp in double (fallback/src/exp_double.h, vectorised) and round once, ' +
       'as the js reference backend does, giving its bits, where tfjs-wasm computes in f32; sum along axis 0 adds row after row into a double per ' +
-      'column (a bias\'s gradient); Adam is one pass over p, g, m and v.',
+      'column (a bias\'s gradient), in place; Adam is one pass over p, g, m and v.',
   );
 }
 

@@ -64,30 +64,23 @@ Napi::Value Where(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// reduce(op, x, outer, inner, out): out is x's dtype, except a float for the mean of ints.
-Napi::Value Reduce(const Napi::CallbackInfo& info) {
+// reduce(op, x, outer, inner, out): x [outer, inner] reduced along each row into out [outer];
+// reduceColumns(op, x, rows, cols, out): x [rows, cols] down each column into out [cols].
+// out is x's dtype, except a float for the mean of ints.
+template <void (*Kernel)(int, const Array&, int64_t, int64_t, const Array&), bool Columns>
+Napi::Value ReduceAlong(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
+  const char* name = Columns ? "reduceColumns" : "reduce";
   const int64_t op = integer(info[0], "op");
   const Array x = array(info[1], "x"), out = array(info[4], "out");
-  const int64_t outer = integer(info[2], "outer"), inner = integer(info[3], "inner");
-  check_op(env, op, REDUCE_COUNT, "reduce");
+  const int64_t first = integer(info[2], Columns ? "rows" : "outer"), second = integer(info[3], Columns ? "cols" : "inner");
+  check_op(env, op, REDUCE_COUNT, name);
   const bool int_mean = op == MEAN && (x.dtype == I8 || x.dtype == I32);
   if (int_mean ? out.dtype != F32 && out.dtype != F16 : out.dtype != x.dtype)
-    type_error(env, "reduce: out must have x's dtype (a float one for the mean of ints)");
-  require(x.length >= outer * inner && out.length == outer, env, "reduce: lengths do not match [outer, inner]");
-  reduce(int(op), x, outer, inner, out);
-  return env.Undefined();
-}
-
-// columnSums(mean, x: Float32Array, rows, cols, out: Float32Array of cols): x [rows, cols] summed (or averaged) down each column.
-Napi::Value ColumnSums(const Napi::CallbackInfo& info) {
-  const Napi::Env env = info.Env();
-  const bool mean = boolean(info[0], "mean");
-  const Array x = array(info[1], "x"), out = array(info[4], "out");
-  const int64_t rows = integer(info[2], "rows"), cols = integer(info[3], "cols");
-  if (x.dtype != F32 || out.dtype != F32) type_error(env, "columnSums: x and out must be Float32Arrays");
-  require(x.length >= rows * cols && out.length == cols, env, "columnSums: lengths do not match [rows, cols]");
-  column_sums(x.as<float>(), rows, cols, mean, out.as<float>());
+    type_error(env, std::string(name) + ": out must have x's dtype (a float one for the mean of ints)");
+  require(x.length >= first * second && out.length == (Columns ? second : first), env,
+          std::string(name) + (Columns ? ": lengths do not match [rows, cols]" : ": lengths do not match [outer, inner]"));
+  Kernel(int(op), x, first, second, out);
   return env.Undefined();
 }
 
@@ -289,7 +282,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
-      {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", Reduce}, {"columnSums", ColumnSums}, {"argReduce", ArgReduce},
+      {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
       {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};

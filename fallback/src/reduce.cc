@@ -158,19 +158,105 @@ void reduce(int op, const Array& x, int64_t outer, int64_t inner, const Array& o
   }
 }
 
-// Sums down the columns of x [rows, cols], each in double, rounded once (the
-// mean divided by rows first): row by row into one accumulator a column, so
-// the loop runs along contiguous rows and vectorises, and each column is
-// added in the order the js backend adds it.
+// Down the columns of x [rows, cols]: row after row into one accumulator a
+// column, so each loop runs along a contiguous row and vectorises, and each
+// column is taken in the order the js backend takes it (it reduces the
+// transposed rows): float sums in double, rounded once; max/min with NaN
+// winning and the first of ±0 kept; int sums wrapping, the mean of ints exact.
+namespace {
+
 TMNN_MULTIVERSION
-void column_sums(const float* __restrict x, int64_t rows, int64_t cols, bool mean, float* __restrict out) {
-  std::vector<double> acc(cols, 0.0);
-  double* __restrict a = acc.data();
+void column_sums_f32(const float* __restrict x, int64_t rows, int64_t cols, double* __restrict acc) {
   for (int64_t r = 0; r < rows; r++) {
     const float* __restrict row = x + r * cols;
-    for (int64_t j = 0; j < cols; j++) a[j] += row[j];
+    for (int64_t j = 0; j < cols; j++) acc[j] += row[j];
   }
-  for (int64_t j = 0; j < cols; j++) out[j] = float(mean ? a[j] / double(rows) : a[j]);
+}
+
+template <bool Largest>
+TMNN_INLINE void column_extremes(const float* __restrict x, int64_t rows, int64_t cols, double* __restrict result) {
+  const float start = Largest ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+  std::vector<float> best(cols, start);
+  std::vector<uint8_t> nan(cols, 0);
+  float* __restrict b = best.data();
+  uint8_t* __restrict n = nan.data();
+  for (int64_t r = 0; r < rows; r++) {
+    const float* __restrict row = x + r * cols;
+    for (int64_t j = 0; j < cols; j++) {
+      const float v = row[j];
+      n[j] |= v != v;
+      b[j] = (Largest ? v > b[j] : v < b[j]) ? v : b[j];
+    }
+  }
+  // Each column was scanned in row order and a value replaces the best only if strictly better: of ±0, the first stays.
+  for (int64_t j = 0; j < cols; j++) result[j] = n[j] ? std::numeric_limits<double>::quiet_NaN() : b[j];
+}
+
+TMNN_MULTIVERSION
+void column_extremes_f32(const float* x, int64_t rows, int64_t cols, bool largest, double* result) {
+  largest ? column_extremes<true>(x, rows, cols, result) : column_extremes<false>(x, rows, cols, result);
+}
+
+void columns_float(int op, const float* x, int64_t rows, int64_t cols, const Array& out) {
+  std::vector<double> v(cols, 0.0);
+  switch (op) {
+    case SUM: column_sums_f32(x, rows, cols, v.data()); break;
+    case MEAN:
+      column_sums_f32(x, rows, cols, v.data());
+      for (double& s : v) s /= double(rows);
+      break;
+    case MAX: column_extremes_f32(x, rows, cols, true, v.data()); break;
+    case MIN: column_extremes_f32(x, rows, cols, false, v.data()); break;
+  }
+  store(v, out);
+}
+
+template <typename T>
+TMNN_INLINE void columns_int(int op, const T* x, int64_t rows, int64_t cols, const Array& out) {
+  if (op == SUM || op == MEAN) {
+    std::vector<int64_t> acc(cols, 0);
+    for (int64_t r = 0; r < rows; r++)
+      for (int64_t j = 0; j < cols; j++) acc[j] += x[r * cols + j];
+    if (op == MEAN) {
+      std::vector<double> v(cols);
+      for (int64_t j = 0; j < cols; j++) v[j] = double(acc[j]) / double(rows);
+      return store(v, out);
+    }
+    for (int64_t j = 0; j < cols; j++) out.as<T>()[j] = T(uint64_t(acc[j]));  // the low bits: i32 (i8) wrapping
+    return;
+  }
+  T* y = out.as<T>();
+  if (rows == 0) {  // js: ±Infinity stored into an int array is 0
+    for (int64_t j = 0; j < cols; j++) y[j] = 0;
+    return;
+  }
+  for (int64_t j = 0; j < cols; j++) y[j] = x[j];
+  for (int64_t r = 1; r < rows; r++)
+    for (int64_t j = 0; j < cols; j++) {
+      const T v = x[r * cols + j];
+      y[j] = (op == MAX ? v > y[j] : v < y[j]) ? v : y[j];
+    }
+}
+
+TMNN_MULTIVERSION
+void columns_i32(int op, const int32_t* x, int64_t rows, int64_t cols, const Array& out) { columns_int(op, x, rows, cols, out); }
+TMNN_MULTIVERSION
+void columns_i8(int op, const int8_t* x, int64_t rows, int64_t cols, const Array& out) { columns_int(op, x, rows, cols, out); }
+
+}  // namespace
+
+void reduce_columns(int op, const Array& x, int64_t rows, int64_t cols, const Array& out) {
+  switch (x.dtype) {
+    case F32: columns_float(op, x.as<float>(), rows, cols, out); break;
+    case F16: {
+      std::vector<float> f(size_t(rows * cols));
+      f16_to_f32(x.as<uint16_t>(), f.data(), rows * cols);
+      columns_float(op, f.data(), rows, cols, out);
+      break;
+    }
+    case I32: columns_i32(op, x.as<int32_t>(), rows, cols, out); break;
+    case I8: columns_i8(op, x.as<int8_t>(), rows, cols, out); break;
+  }
 }
 
 void arg_reduce(bool largest, const Array& x, int64_t outer, int64_t inner, int32_t* out) {

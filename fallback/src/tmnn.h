@@ -77,7 +77,7 @@ void where(const Array& cond, const Shape& sc, const Array& a, const Shape& sa, 
 // reduce.cc
 void reduce(int op, const Array& x, int64_t outer, int64_t inner, const Array& out);
 void arg_reduce(bool largest, const Array& x, int64_t outer, int64_t inner, int32_t* out);
-void column_sums(const float* x, int64_t rows, int64_t cols, bool mean, float* out);
+void reduce_columns(int op, const Array& x, int64_t rows, int64_t cols, const Array& out);
 
 // softmax.cc
 void softmax(const Array& x, int64_t outer, int64_t inner, bool log, const Array& out);

@@ -51,8 +51,8 @@ export interface Addon {
   waitGemm(handle: GemmHandle): void;
   /** op numbered sum, mean, max, min; out has x's dtype, or a float one for the mean of ints. */
   reduce(op: number, x: StorageArray, outer: number, inner: number, out: StorageArray): void;
-  /** x [rows, cols] summed (mean: averaged) down each column into out [cols], in double, rounded once. */
-  columnSums(mean: boolean, x: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** reduce's op down each column of x [rows, cols] into out [cols]; dtypes as for reduce. */
+  reduceColumns(op: number, x: StorageArray, rows: number, cols: number, out: StorageArray): void;
   argReduce(largest: boolean, x: StorageArray, outer: number, inner: number, out: Int32Array): void;
   softmax(x: Float32Array | Uint16Array, outer: number, inner: number, log: boolean, out: Float32Array | Uint16Array): void;
   stridedCopy(x: StorageArray, outShape: readonly number[], strides: readonly number[], offset: number, out: StorageArray): void;

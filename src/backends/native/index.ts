@@ -77,7 +77,7 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
   const ready = (x: Native): StorageArray => pending.settle(x.storage);
   const settled = (x: Native): Native => (ready(x), x);
 
-  const backend: Backend<StorageArray> = {
+  return {
     name: 'native',
     get device() {
       const t = addon.getThreads();
@@ -149,19 +149,15 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
 
     reduceColumns(op, x, outDtype) {
       const [rows, cols] = x.shape;
-      const storage = ready(x);
-      if ((op === 'sum' || op === 'mean') && storage instanceof Float32Array && outDtype === 'f32') {
-        // A bias's gradient, a batch's mean: summed down the columns in place.
-        const out = output('f32', cols) as Float32Array;
-        addon.columnSums(op === 'mean', storage, rows, cols, out);
-        return out;
+      const intMean = op === 'mean' && !isFloat(x.dtype);
+      if (intMean ? !isFloat(outDtype) : outDtype !== x.dtype) {
+        // As reduce does for such dtypes: the js backend, on the columns as rows.
+        const transposed = js.stridedCopy(settled(x), [cols, rows], [1, cols], 0);
+        return js.reduce(op, { storage: transposed, shape: [cols, rows], dtype: x.dtype }, outDtype);
       }
-      // The rest (max, min, f16, ints) as rows of a transposed copy, as without this kernel.
-      const rowsOfColumns = output(x.dtype, rows * cols);
-      addon.stridedCopy(storage, [cols, rows], [1, cols], 0, rowsOfColumns);
-      const reduced = backend.reduce(op, { storage: rowsOfColumns, shape: [cols, rows], dtype: x.dtype }, outDtype);
-      backend.free(rowsOfColumns);
-      return reduced;
+      const out = output(outDtype, cols);
+      addon.reduceColumns(REDUCE_OPS.indexOf(op), ready(x), rows, cols, out);
+      return out;
     },
 
     argReduce(op, x) {
@@ -223,5 +219,4 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
   };
-  return backend;
 }

@@ -304,6 +304,23 @@ describe('reduce (along rows and down columns) and argReduce', () => {
     }
   });
 
+  it('down the columns too: NaN wins, a column of ±0 keeps its first zero, as the js backend gives on the transposed rows', () => {
+    const [rows, cols] = [129, 5];
+    for (const dtype of FLOATS) {
+      const values = uniform(rows * cols, -1, 1);
+      for (let r = 0; r < rows; r++) {
+        values[r * cols + 1] = r === 77 ? NaN : values[r * cols + 1];
+        values[r * cols + 2] = r % 2 ? 0 : -0;
+        values[r * cols + 3] = r % 2 ? -0 : 0;
+      }
+      const x = operand([rows, cols], dtype, values);
+      const asRows = operand([cols, rows], dtype, Array.from({ length: rows * cols }, (_, i) => values[(i % rows) * cols + Math.floor(i / rows)]));
+      for (const op of ['max', 'min', 'sum', 'mean'] as const) {
+        expectSame(native.reduceColumns!(op, x.info, dtype), js.reduce(op, asRows.info, dtype), `${op} columns ${dtype}`);
+      }
+    }
+  });
+
   it('f16 sums are rounded once: 2048 + 1 + 2^-13 is 2050 (through f32 it would round twice, to 2048)', () => {
     const x = operand([1, 3], 'f16', [2048, 1, 2 ** -13]);
     expectSame(native.reduce('sum', x.info, 'f16'), storageOf([2050], 'f16'), 'sum');
