@@ -143,7 +143,10 @@ async function trainingSection(): Promise<void> {
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const percents = (xs: number[]) => xs.map((x) => (100 * x).toFixed(2)).join(' / ');
   // The standard error of the difference of the means, from the seeds' spread: how far apart noise alone puts them.
-  const variance = (xs: number[]) => xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1);
+  const variance = (xs: number[]) => {
+    const m = mean(xs);
+    return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
+  };
   const noise = Math.sqrt((variance(ours) + variance(theirs)) / ACCURACY_SEEDS.length);
   const ratio = chosen.samplesPerSecond / best.samplesPerSecond;
   printTable(

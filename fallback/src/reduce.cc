@@ -16,16 +16,7 @@ namespace {
 constexpr int LANES = 16;  // independent accumulators, so the loops vectorise without reassociation flags
 
 TMNN_MULTIVERSION
-double sum_f32(const float* x, int64_t n) {
-  double acc[LANES] = {};
-  int64_t i = 0;
-  for (; i + LANES <= n; i += LANES)
-    for (int l = 0; l < LANES; l++) acc[l] += x[i + l];
-  double s = 0;
-  for (int l = 0; l < LANES; l++) s += acc[l];
-  for (; i < n; i++) s += x[i];
-  return s;
-}
+double sum_f32(const float* x, int64_t n) { return sum_in_lanes<LANES>(x, n); }
 
 // The largest (smallest) value, NaN if any; ±0 ties resolved to the first zero.
 template <bool Largest>

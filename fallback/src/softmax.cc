@@ -26,18 +26,11 @@ TMNN_INLINE void rows(const float* x, int64_t outer, int64_t inner, bool log, fl
     }
     const double shift = !nan && std::isfinite(max) ? max : 0.0;
     // The exps first (a loop that vectorises), then their sum in eight
-    // interleaved parts (a sum in order waits on each add). The order moves
-    // the double sum by an ulp or so, which an f32 (f16) result sees only
-    // where it lies that close to a rounding boundary (none of 2M tried).
+    // interleaved lanes. The order moves the double sum by an ulp or so,
+    // which an f32 (f16) result sees only where it lies that close to a
+    // rounding boundary (none of 2M tried).
     for (int64_t i = 0; i < inner; i++) e[i] = exp_for_float(double(row[i]) - shift);
-    constexpr int PARTS = 8;
-    double part[PARTS] = {};
-    int64_t i = 0;
-    for (; i + PARTS <= inner; i += PARTS)
-      for (int l = 0; l < PARTS; l++) part[l] += e[i + l];
-    double sum = 0;
-    for (int l = 0; l < PARTS; l++) sum += part[l];
-    for (; i < inner; i++) sum += e[i];
+    const double sum = sum_in_lanes<8>(e.data(), inner);
     if (log) {
       const double log_sum = std::log(sum);
       for (int64_t i = 0; i < inner; i++) out[i] = narrow<ToHalf>(double(row[i]) - shift - log_sum);

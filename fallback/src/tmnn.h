@@ -29,6 +29,22 @@
 
 namespace tmnn {
 
+// Σ x in double over `Lanes` interleaved accumulators (lane l adds elements
+// l, l + Lanes, …), then the lanes and the tail in order: independent adds,
+// so the loop vectorises without reassociation flags (an in-order sum waits
+// on each add).
+template <int Lanes, typename T>
+TMNN_INLINE double sum_in_lanes(const T* x, int64_t n) {
+  double acc[Lanes] = {};
+  int64_t i = 0;
+  for (; i + Lanes <= n; i += Lanes)
+    for (int l = 0; l < Lanes; l++) acc[l] += x[i + l];
+  double s = 0;
+  for (int l = 0; l < Lanes; l++) s += acc[l];
+  for (; i < n; i++) s += x[i];
+  return s;
+}
+
 // Same order as DTYPES in src/dtype.ts. f16 lives as raw bit patterns.
 enum DType : int { F32 = 0, F16 = 1, I8 = 2, I32 = 3 };
 
