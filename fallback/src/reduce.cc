@@ -18,40 +18,8 @@ constexpr int LANES = 16;  // independent accumulators, so the loops vectorise w
 TMNN_MULTIVERSION
 double sum_f32(const float* x, int64_t n) { return sum_in_lanes<LANES>(x, n); }
 
-// The largest (smallest) value, NaN if any; ±0 ties resolved to the first zero.
-template <bool Largest>
-TMNN_INLINE float extreme(const float* x, int64_t n) {
-  const float start = Largest ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
-  const auto better = [](float v, float than) { return Largest ? v > than : v < than; };
-  float acc[LANES];
-  bool nan[LANES] = {};
-  for (int l = 0; l < LANES; l++) acc[l] = start;
-  int64_t i = 0;
-  for (; i + LANES <= n; i += LANES)
-    for (int l = 0; l < LANES; l++) {
-      const float v = x[i + l];
-      nan[l] |= v != v;
-      acc[l] = better(v, acc[l]) ? v : acc[l];
-    }
-  float best = start;
-  bool any_nan = false;
-  for (int l = 0; l < LANES; l++) {
-    any_nan |= nan[l];
-    if (better(acc[l], best)) best = acc[l];
-  }
-  for (; i < n; i++) {
-    any_nan |= x[i] != x[i];
-    if (better(x[i], best)) best = x[i];
-  }
-  if (any_nan) return std::numeric_limits<float>::quiet_NaN();
-  if (best == 0)
-    for (int64_t j = 0; j < n; j++)
-      if (x[j] == 0) return x[j];
-  return best;
-}
-
 TMNN_MULTIVERSION
-float extreme_f32(const float* x, int64_t n, bool largest) { return largest ? extreme<true>(x, n) : extreme<false>(x, n); }
+float extreme_f32(const float* x, int64_t n, bool largest) { return largest ? extreme_in_lanes<true>(x, n) : extreme_in_lanes<false>(x, n); }
 
 template <typename T>
 TMNN_INLINE int64_t int_sum(const T* x, int64_t n) {

@@ -18,13 +18,8 @@ TMNN_INLINE void rows(const float* x, int64_t outer, int64_t inner, bool log, fl
   for (int64_t r = 0; r < outer; r++) {
     const float* row = x + r * inner;
     float* out = y + r * inner;
-    double max = -INFINITY;
-    bool nan = false;
-    for (int64_t i = 0; i < inner; i++) {
-      nan |= row[i] != row[i];
-      max = row[i] > max ? row[i] : max;
-    }
-    const double shift = !nan && std::isfinite(max) ? max : 0.0;
+    const float max = extreme_in_lanes<true>(row, inner);  // NaN if the row has one
+    const double shift = std::isfinite(max) ? max : 0.0;
     // The exps first (a loop that vectorises), then their sum in eight
     // interleaved lanes. The order moves the double sum by an ulp or so,
     // which an f32 (f16) result sees only where it lies that close to a

@@ -5,6 +5,8 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -43,6 +45,41 @@ TMNN_INLINE double sum_in_lanes(const T* x, int64_t n) {
   for (int l = 0; l < Lanes; l++) s += acc[l];
   for (; i < n; i++) s += x[i];
   return s;
+}
+
+// The largest (smallest) of x[0, n), NaN if any is, and of ±0 the first zero,
+// as a left-to-right scan that takes a value only when strictly better gives.
+// Sixteen lanes as one GCC vector: written as an array of lanes (as
+// sum_in_lanes is) the sixteen selects stay scalar compares and branches.
+template <bool Largest>
+TMNN_INLINE float extreme_in_lanes(const float* x, int64_t n) {
+  typedef float f32x16 __attribute__((vector_size(64)));
+  typedef int32_t i32x16 __attribute__((vector_size(64)));
+  const float start = Largest ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+  f32x16 acc = start - f32x16{};
+  i32x16 nan = {};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    f32x16 v;
+    std::memcpy(&v, x + i, sizeof v);
+    nan |= v != v;
+    acc = (Largest ? v > acc : v < acc) ? v : acc;
+  }
+  float best = start;
+  bool any_nan = false;
+  for (int l = 0; l < 16; l++) {
+    any_nan |= nan[l] != 0;
+    best = (Largest ? acc[l] > best : acc[l] < best) ? acc[l] : best;
+  }
+  for (; i < n; i++) {
+    any_nan |= x[i] != x[i];
+    best = (Largest ? x[i] > best : x[i] < best) ? x[i] : best;
+  }
+  if (any_nan) return std::numeric_limits<float>::quiet_NaN();
+  if (best == 0)  // the lanes saw their zeros out of order
+    for (int64_t j = 0; j < n; j++)
+      if (x[j] == 0) return x[j];
+  return best;
 }
 
 // Same order as DTYPES in src/dtype.ts. f16 lives as raw bit patterns.

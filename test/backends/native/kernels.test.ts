@@ -383,6 +383,18 @@ describe('softmax', () => {
       expectSame(got, js.softmax(x.info, log), `special rows, log=${log}`);
     }
   });
+
+  it('finds the max of a wide row in lanes: NaN, ∞ or the largest value past the first lanes, ±0 as the largest', () => {
+    const inner = 37; // two lanes of sixteen and a tail
+    const rows = [33, 20, 17, 36].map((at, r) => {
+      const row = Array.from({ length: inner }, (_, i) => -1 - i / 8);
+      row[at] = [NaN, Infinity, 5, 3e38][r];
+      return row;
+    });
+    rows.push(Array.from({ length: inner }, (_, i) => (i === 19 ? 0 : i === 3 ? -0 : -2 - i)));
+    const x = operand([rows.length, inner], 'f32', rows.flat());
+    for (const log of [false, true]) expectSame(native.softmax(x.info, log), js.softmax(x.info, log), `wide special rows, log=${log}`);
+  });
 });
 
 describe('data movement', () => {
