@@ -26,7 +26,8 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
   await useTfjs('wasm');
   const [x, y, g] = [1, 2, 3].map((seed) => tm.randn(SHAPE, { seed }));
   const b = tm.randn([SHAPE[1]], { seed: 4 });
-  const [tx, ty, tg, tb] = await Promise.all([x, y, g, b].map(async (t) => tf.tensor(await t.data(), [...t.shape])));
+  const ax = x.abs(); // log's argument
+  const [tx, ty, tg, tb, tax] = await Promise.all([x, y, g, b, ax].map(async (t) => tf.tensor(await t.data(), [...t.shape])));
   // An Adam step on one [512, 512] parameter with a fixed gradient, on each side.
   const param = tm.randn(SHAPE, { seed: 5 });
   param.requiresGrad = true;
@@ -40,8 +41,11 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     { op: 'x + b (b a row, broadcast)', tmnn: () => x.add(b).dispose(), tfjs: () => tf.add(tx, tb).dispose() },
     { op: 'relu(x)', tmnn: () => x.relu().dispose(), tfjs: () => tf.relu(tx).dispose() },
     { op: 'exp(x)', tmnn: () => x.exp().dispose(), tfjs: () => tf.exp(tx).dispose() },
+    { op: 'tanh(x)', tmnn: () => x.tanh().dispose(), tfjs: () => tf.tanh(tx).dispose() },
+    { op: 'log(|x|)', tmnn: () => ax.log().dispose(), tfjs: () => tf.log(tax).dispose() },
     { op: 'where(x > 0, x, y)', tmnn: () => tm.tidy(() => tm.where(x.greater(0), x, y)).dispose(), tfjs: () => tf.tidy(() => tf.where(tf.greater(tx, 0), tx, ty)).dispose() },
     { op: 'sum(x, axis 1)', tmnn: () => x.sum(1).dispose(), tfjs: () => tf.sum(tx, 1).dispose() },
+    { op: 'max(x, axis 1)', tmnn: () => x.max(1).dispose(), tfjs: () => tf.max(tx, 1).dispose() },
     { op: 'sum(x, axis 0)', tmnn: () => x.sum(0).dispose(), tfjs: () => tf.sum(tx, 0).dispose() },
     { op: 'softmax(x)', tmnn: () => x.softmax().dispose(), tfjs: () => tf.softmax(tx).dispose() },
     { op: 'Adam step', tmnn: () => adam.step(), tfjs: () => tadam.applyGradients([{ name: tparam.name, tensor: tg }]) },
@@ -54,9 +58,9 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     const t = await bestOfEach({ tmnn: times(c.tmnn), tfjs: times(c.tfjs) }, ms);
     rows.push({ op: c.op, tmnn: (1000 * t.tmnn) / REPEATS, tfjs: (1000 * t.tfjs) / REPEATS });
   }
-  for (const t of [x, y, b, param]) t.dispose();
+  for (const t of [x, y, b, ax, param]) t.dispose();
   adam.dispose();
-  tf.dispose([tx, ty, tg, tb, tparam]);
+  tf.dispose([tx, ty, tg, tb, tax, tparam]);
   tadam.dispose();
   return rows;
 }

@@ -11,6 +11,7 @@
 
 #include "exp_double.h"
 #include "half.h"
+#include "log_double.h"
 #include "strided.h"
 
 namespace tmnn {
@@ -36,7 +37,8 @@ inline T js_wrap(double d) {
 }
 
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-// For float results: exp_double.h's exp, which vectorises.
+// For float results: exp_double.h's exp, which vectorises (as do log_double.h's
+// log and exp_double.h's tanh below).
 TMNN_INLINE double sigmoid_for_float(double x) { return 1.0 / (1.0 + exp_for_float(-x)); }
 
 // Integer power modulo 2^32; a negative exponent truncates 1/x^n toward zero.
@@ -81,9 +83,9 @@ template <bool ToHalf>
 TMNN_INLINE void unary_double(int op, const float* x, float* y, int64_t n) {
   switch (op) {
     case EXP: map1(x, y, n, [](float v) { return narrow<ToHalf>(exp_for_float(double(v))); }); break;
-    case LOG: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::log(double(v))); }); break;
+    case LOG: map1(x, y, n, [](float v) { return narrow<ToHalf>(log_for_float(double(v))); }); break;
     case SIGMOID: map1(x, y, n, [](float v) { return narrow<ToHalf>(sigmoid_for_float(v)); }); break;
-    case TANH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::tanh(double(v))); }); break;
+    case TANH: map1(x, y, n, [](float v) { return narrow<ToHalf>(tanh_for_float(double(v))); }); break;
   }
 }
 

@@ -124,6 +124,26 @@ describe('unary', () => {
     for (const op of ['exp', 'sigmoid'] as const) expectSame(native.unary(op, x.info), js.unary(op, x.info), `${op} sweep`);
   });
 
+  it('tanh gives the js backend\'s f32 bits from tiny arguments to where it is ±1 (exp_double.h\'s e^x − 1, not libm)', () => {
+    // 2^17 points over [−10, 10] and 2^17 of magnitudes 1e-30 … 1, where tanh x ≈ x and e^{2x} − 1 must keep its digits.
+    const n = 1 << 17;
+    const sweep = Array.from({ length: n }, (_, i) => -10 + (20 * i) / n + random() * 1e-4);
+    const tiny = Array.from({ length: n }, (_, i) => (i % 2 ? -1 : 1) * 10 ** (-30 + (30 * i) / n));
+    const edges = [9.0109, 9.011, -9.011, 19.99, 20, 20.01, 1e-45, -1e-45, 0.3466, 0.3467];
+    const x = operand([2 * n + edges.length], 'f32', [...sweep, ...tiny, ...edges]);
+    expectSame(native.unary('tanh', x.info), js.unary('tanh', x.info), 'tanh sweep');
+  });
+
+  it('log gives the js backend\'s f32 bits from the smallest subnormal to the largest float, and densely around 1 (log_double.h, not libm)', () => {
+    // 2^17 floats spread evenly over the bit patterns of (0, ∞), and 2^17 points within 0.1 of 1, where ln x ≈ x − 1.
+    const n = 1 << 17;
+    const patterns = new Uint32Array(n).map((_, i) => Math.floor((0x7f800000 / n) * i) + 1 + Math.floor(random() * 1000));
+    const nearOne = Array.from({ length: n }, (_, i) => 0.9 + (0.2 * i) / n + random() * 1e-6);
+    const edges = [Math.SQRT2, Math.SQRT1_2, 1, 2, 0.5, 1.0000001, 0.99999994, 3.4028234e38, 1.4e-45];
+    const x = operand([2 * n + edges.length], 'f32', [...new Float32Array(patterns.buffer), ...nearOne, ...edges]);
+    expectSame(native.unary('log', x.info), js.unary('log', x.info), 'log sweep');
+  });
+
   it('special values give what the js backend gives, bit for bit', () => {
     const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 3e38, -3e38, 7e4, -7e4, 6e-8, -88.8, 88.8, 1, -1];
     for (const dtype of FLOATS) {

@@ -1,0 +1,55 @@
+// ln x in double for x that came from a float (so a normal double or 0, ±∞,
+// NaN), for results then rounded to f32 or f16 — in plain arithmetic so that
+// loops over it vectorise: libm's log is a call per element (~9 ns here).
+//
+// x = 2^k · m with m in [√½, √2) taken from the bits; with f = m − 1 (exact)
+// and s = f / (2 + f), ln m = 2·atanh s = f − s·(f − T), T = 2s²/3 + 2s⁴/5 + …
+// to s^18 (|s| ≤ 0.1716: the next term is below 3e-17 of the result), so the
+// leading f is exact and the rounding errors fall on a correction term; then
+// ln x = k·ln2_hi + (ln m + k·ln2_lo), k·ln2_hi exact. Within ~2 ulp of double,
+// so the f32 (f16) it rounds to is libm's and the js backend's but where the
+// exact value lies within a few 2^-53 of a rounding boundary.
+//
+// ln 0 = −∞, ln of a negative or NaN = NaN, ln ∞ = ∞: selected at the end, so
+// the loop stays free of branches.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "tmnn.h"
+
+namespace tmnn {
+
+TMNN_INLINE double log_for_float(double x) {
+  constexpr double SQRT2 = 1.4142135623730951;
+  constexpr double LN2_HI = 6.93147180369123816490e-01;
+  constexpr double LN2_LO = 1.90821492927058770002e-10;
+  uint64_t bits;
+  std::memcpy(&bits, &x, sizeof x);
+  const int64_t exponent = int64_t((bits >> 52) & 0x7ff) - 1023;
+  const uint64_t mantissa_bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+  double m;
+  std::memcpy(&m, &mantissa_bits, sizeof m);  // in [1, 2)
+  const bool high = m > SQRT2;
+  m = high ? m * 0.5 : m;
+  const double k = double(exponent + (high ? 1 : 0));
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  double p = 2.0 / 19.0;
+  p = p * z + 2.0 / 17.0;
+  p = p * z + 2.0 / 15.0;
+  p = p * z + 2.0 / 13.0;
+  p = p * z + 2.0 / 11.0;
+  p = p * z + 2.0 / 9.0;
+  p = p * z + 2.0 / 7.0;
+  p = p * z + 2.0 / 5.0;
+  p = p * z + 2.0 / 3.0;
+  const double t = p * z;
+  const double value = k * LN2_HI + (f - (s * (f - t) - k * LN2_LO));
+  const double special = x == 0 ? -HUGE_VAL : (x == HUGE_VAL ? HUGE_VAL : std::nan(""));
+  return x > 0 && x < HUGE_VAL ? value : special;
+}
+
+}  // namespace tmnn
