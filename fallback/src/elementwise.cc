@@ -142,6 +142,27 @@ void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float*
   }
 }
 
+// x^y with one y for every x, where fdlibm's pow (V8's Math.pow, so the js
+// backend's) answers by a rule instead of through logarithms: y = 0, ±1, 2
+// and ½ (x ≥ +0). std::pow is a call per element (~14 ns); these are plain
+// arithmetic that vectorises, and give the same values: x² and 1/x are what
+// fdlibm returns, x² of a float exact in double; √ of a float rounds the same
+// through double. False where y takes no rule.
+TMNN_MULTIVERSION
+bool pow_by_rule(const Walk<2>& w, const float* a, float y, float* out, bool to_half) {
+  const float* none = &y;  // b's strides are all 0: map2 reads this one value
+  if (y == 0) map2(w, a, none, out, [](float, float) { return 1.0f; });  // even 0^0, NaN^0
+  else if (y == 1) map2(w, a, none, out, [](float x, float) { return x; });
+  else if (y == 2) map2(w, a, none, out, [](float x, float) { return x * x; });  // exact in f32 for f16 values, one rounding in f32
+  else if (y == -1 && to_half) map2(w, a, none, out, [](float x, float) { return narrow<true>(1.0 / double(x)); });
+  else if (y == -1) map2(w, a, none, out, [](float x, float) { return float(1.0 / double(x)); });
+  else if (y == 0.5f)
+    // fdlibm's rule holds for a clear sign bit; −0 → +0 and −∞ → +∞ by pow's other cases, other negatives NaN as √ gives.
+    map2(w, a, none, out, [](float x, float) { return x == 0 ? 0.0f : x == -HUGE_VALF ? HUGE_VALF : std::sqrt(x); });
+  else return false;
+  return true;
+}
+
 template <typename T>
 TMNN_INLINE void binary_int(int op, const Walk<2>& w, const T* a, const T* b, T* out) {
   switch (op) {
@@ -198,6 +219,15 @@ void unary(int op, const Array& x, const Array& out) {
 void binary(int op, const Array& a, const Shape& sa, const Array& b, const Shape& sb, const Shape& shape, const Array& out) {
   if (out.length == 0) return;
   const Walk<2> w(shape, {&sa, &sb});
+  if (op == POW && b.length == 1 && (a.dtype == F32 || a.dtype == F16)) {
+    const float y = b.dtype == F32 ? *b.as<float>() : widen(b)[0];
+    if (a.dtype == F32 && pow_by_rule(w, a.as<float>(), y, out.as<float>(), false)) return;
+    if (a.dtype == F16) {
+      const std::vector<float> fa = widen(a);
+      std::vector<float> res(out.length);
+      if (pow_by_rule(w, fa.data(), y, res.data(), true)) return f32_to_f16(res.data(), out.as<uint16_t>(), out.length);
+    }
+  }
   switch (a.dtype) {
     case F32: binary_f32(op, w, a.as<float>(), b.as<float>(), out.as<float>(), false); break;
     case I32: binary_i32(op, w, a.as<int32_t>(), b.as<int32_t>(), out.as<int32_t>()); break;
