@@ -142,12 +142,15 @@ void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float*
   }
 }
 
-// x^y with one y for every x, where fdlibm's pow (V8's Math.pow, so the js
-// backend's) answers by a rule instead of through logarithms: y = 0, ±1, 2
-// and ½ (x ≥ +0). std::pow is a call per element (~14 ns); these are plain
-// arithmetic that vectorises, and give the same values: x² and 1/x are what
-// fdlibm returns, x² of a float exact in double; √ of a float rounds the same
-// through double. False where y takes no rule.
+// x^y with one y for every x, for the exponents programs use most, in plain
+// arithmetic that vectorises (std::pow is a call per element, ~14 ns):
+// y = 0, ±1, 2 and ½ as fdlibm's pow (V8's Math.pow, so the js backend's)
+// answers them, by rule (x² of a float is exact in double; √ of a float rounds
+// the same through double); y = 3, −2 and −½ in at most two roundings of
+// double (x² exact, then one operation; 1/√x two), within an ulp of double,
+// so the same f32 (f16) but where the exact value lies within ~2^-53 of a
+// rounding boundary, as for exp_double.h's functions; pow's special cases
+// of ±0 and −∞ are kept. False where y takes none of these.
 TMNN_MULTIVERSION
 bool pow_by_rule(const Walk<2>& w, const float* a, float y, float* out, bool to_half) {
   const float* none = &y;  // b's strides are all 0: map2 reads this one value
@@ -159,7 +162,16 @@ bool pow_by_rule(const Walk<2>& w, const float* a, float y, float* out, bool to_
   else if (y == 0.5f)
     // fdlibm's rule holds for a clear sign bit; −0 → +0 and −∞ → +∞ by pow's other cases, other negatives NaN as √ gives.
     map2(w, a, none, out, [](float x, float) { return x == 0 ? 0.0f : x == -HUGE_VALF ? HUGE_VALF : std::sqrt(x); });
-  else return false;
+  else if (y == 3 && to_half) map2(w, a, none, out, [](float x, float) { return narrow<true>(double(x) * x * x); });
+  else if (y == 3) map2(w, a, none, out, [](float x, float) { return float(double(x) * x * x); });
+  else if (y == -2 && to_half) map2(w, a, none, out, [](float x, float) { return narrow<true>(1.0 / (double(x) * x)); });
+  else if (y == -2) map2(w, a, none, out, [](float x, float) { return float(1.0 / (double(x) * x)); });
+  else if (y == -0.5f) {
+    // pow(−0, −½) = +∞ and pow(−∞, −½) = +0, where 1/√ gives −∞ and NaN.
+    const auto rsqrt = [](float x) { return x == 0 ? HUGE_VAL : x == -HUGE_VALF ? 0.0 : 1.0 / std::sqrt(double(x)); };
+    if (to_half) map2(w, a, none, out, [=](float x, float) { return narrow<true>(rsqrt(x)); });
+    else map2(w, a, none, out, [=](float x, float) { return float(rsqrt(x)); });
+  } else return false;
   return true;
 }
 
