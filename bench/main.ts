@@ -103,7 +103,7 @@ async function opsSection(): Promise<void> {
     'ops on the native backend on a [512, 512] f32 matrix, µs per op (best of runs of ten), tfjs-wasm on the same values',
     ['op', 'tmnn native', 'tfjs-wasm', 'speed-up'],
     rows.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
-    'In cache (1 MiB an operand): the kernels\' own speed. exp, tanh, log and softmax compute in double (fallback/src/exp_double.h, log_double.h, vectorised) and round once, ' +
+    'In cache (1 MiB an operand): the kernels\' own speed. exp, tanh, log, pow and softmax compute in double (fallback/src/exp_double.h, log_double.h, pow_double.h, vectorised) and round once, ' +
       'as the js reference backend does, giving its bits, where tfjs-wasm computes in f32; sum along axis 0 adds row after row into a double per ' +
       'column (a bias\'s gradient), in place; Adam is one pass over p, g, m and v.',
   );

@@ -43,6 +43,7 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     { op: 'exp(x)', tmnn: () => x.exp().dispose(), tfjs: () => tf.exp(tx).dispose() },
     { op: 'tanh(x)', tmnn: () => x.tanh().dispose(), tfjs: () => tf.tanh(tx).dispose() },
     { op: 'pow(x, 2)', tmnn: () => x.pow(2).dispose(), tfjs: () => tf.pow(tx, 2).dispose() },
+    { op: 'pow(|x|, 1.5)', tmnn: () => ax.pow(1.5).dispose(), tfjs: () => tf.pow(tax, 1.5).dispose() },
     { op: 'log(|x|)', tmnn: () => ax.log().dispose(), tfjs: () => tf.log(tax).dispose() },
     { op: 'where(x > 0, x, y)', tmnn: () => tm.tidy(() => tm.where(x.greater(0), x, y)).dispose(), tfjs: () => tf.tidy(() => tf.where(tf.greater(tx, 0), tx, ty)).dispose() },
     { op: 'sum(x, axis 1)', tmnn: () => x.sum(1).dispose(), tfjs: () => tf.sum(tx, 1).dispose() },

@@ -12,6 +12,7 @@
 #include "exp_double.h"
 #include "half.h"
 #include "log_double.h"
+#include "pow_double.h"
 #include "strided.h"
 
 namespace tmnn {
@@ -128,8 +129,8 @@ void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float*
     case MUL: map2(w, a, b, out, [](float x, float y) { return x * y; }); break;
     case DIV: map2(w, a, b, out, [](float x, float y) { return x / y; }); break;
     case POW:
-      if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow_odd(std::pow(double(x), double(y))); });
-      else map2(w, a, b, out, [](float x, float y) { return float(std::pow(double(x), double(y))); });
+      if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow_odd(pow_for_float(x, y)); });
+      else map2(w, a, b, out, [](float x, float y) { return float(pow_for_float(x, y)); });
       break;
     case MAXIMUM: map2(w, a, b, out, [](float x, float y) { return max_js(x, y); }); break;
     case MINIMUM: map2(w, a, b, out, [](float x, float y) { return min_js(x, y); }); break;

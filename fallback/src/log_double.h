@@ -6,7 +6,8 @@
 // and s = f / (2 + f), ln m = 2·atanh s = f − s·(f − T), T = 2s²/3 + 2s⁴/5 + …
 // to s^18 (|s| ≤ 0.1716: the next term is below 3e-17 of the result), so the
 // leading f is exact and the rounding errors fall on a correction term; then
-// ln x = k·ln2_hi + (ln m + k·ln2_lo), k·ln2_hi exact. Within ~2 ulp of double,
+// ln x = k·ln2_hi + ln m + k·ln2_lo, k·ln2_hi exact, summed keeping what each
+// addition rounds away (log_parts, which pow uses whole). Within ~1 ulp of double,
 // so the f32 (f16) it rounds to is libm's and the js backend's but where the
 // exact value lies within a few 2^-53 of a rounding boundary.
 //
@@ -21,7 +22,14 @@
 
 namespace tmnn {
 
-TMNN_INLINE double log_for_float(double x) {
+// ln x as hi + lo (lo holding what hi's rounding lost, to ~2^-55 of ln x)
+// for a positive finite x: pow needs more than a double's digits of ln x,
+// since y·ln x multiplies its error.
+struct DoubleDouble {
+  double hi, lo;
+};
+
+TMNN_INLINE DoubleDouble log_parts(double x) {
   constexpr double SQRT2 = 1.4142135623730951;
   constexpr double LN2_HI = 6.93147180369123816490e-01;
   constexpr double LN2_LO = 1.90821492927058770002e-10;
@@ -46,10 +54,20 @@ TMNN_INLINE double log_for_float(double x) {
   p = p * z + 2.0 / 7.0;
   p = p * z + 2.0 / 5.0;
   p = p * z + 2.0 / 3.0;
-  const double t = p * z;
-  const double value = k * LN2_HI + (f - (s * (f - t) - k * LN2_LO));
+  const double c = s * (f - p * z);  // ln m = f − c, |c| ≤ f²/2
+  const double m_hi = f - c;
+  const double m_lo = (f - m_hi) - c;  // exact: |f| ≥ |c|
+  const double k_hi = k * LN2_HI;      // exact: LN2_HI's trailing zeros
+  const double hi = k_hi + m_hi;
+  const double back = hi - k_hi;       // hi's rounding error, exactly (two-sum)
+  const double error = (k_hi - (hi - back)) + (m_hi - back);
+  return {hi, error + (m_lo + k * LN2_LO)};
+}
+
+TMNN_INLINE double log_for_float(double x) {
+  const DoubleDouble l = log_parts(x);
   const double special = x == 0 ? -HUGE_VAL : (x == HUGE_VAL ? HUGE_VAL : std::nan(""));
-  return x > 0 && x < HUGE_VAL ? value : special;
+  return x > 0 && x < HUGE_VAL ? l.hi + l.lo : special;
 }
 
 }  // namespace tmnn

@@ -230,6 +230,23 @@ describe('binary with broadcasting', () => {
     }
   });
 
+  it('pow of any other exponent (through e^{y·ln x}, pow_double.h, not libm) gives the js backend\'s bits: every kind of x against exponents odd, even, fractional, huge, ±∞ and NaN', () => {
+    // 2^14 bit patterns of x (both signs, subnormals, ∞, NaN) against 26 exponents: 425,984 results, and x near 1 to large powers.
+    const n = 1 << 14;
+    const patterns = new Uint32Array(n).map((_, i) => Math.floor((0xffffffff / n) * i) + Math.floor(random() * 100));
+    const specials = [Infinity, -Infinity, NaN, 0, -0, -1, 1, 1.0000001, 0.99999994, 3e38, -3e38, 1e-45, -1e-45, -2, -0.5, 10];
+    const xs = [...specials, ...new Float32Array(patterns.buffer).slice(specials.length)];
+    const ys = [1.5, 4, 5, -3, 7, -7, 0.25, -1.5, 1e10, -1e10, 16777215, 16777216, Infinity, -Infinity, NaN, -0, 0.1, -0.1, 33.3, -33.3, 100, -100, 1e-7, 2.5, 1e6, -1e6];
+    for (const dtype of FLOATS) {
+      const x = operand([n, 1], dtype, xs);
+      const y = operand([1, ys.length], dtype, ys);
+      expectSame(native.binary('pow', x.info, y.info, [n, ys.length]), js.binary('pow', x.info, y.info, [n, ys.length]), `${dtype} x^y grid`);
+    }
+    const nearOne = operand([4096], 'f32', Array.from({ length: 4096 }, (_, i) => 1 + (i - 2048) * 1.2e-7));
+    const large = operand([4096], 'f32', Array.from({ length: 4096 }, (_, i) => (i % 2 ? 1 : -1) * (1e5 + i * 997.3 + random())));
+    expectSame(native.binary('pow', nearOne.info, large.info, [4096]), js.binary('pow', nearOne.info, large.info, [4096]), 'x near 1 to large powers');
+  });
+
   it('special values give what the js backend gives, bit for bit', () => {
     const specials = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2, 0.5, 1e-40, 3e38, -7e4];
     const n = specials.length;
