@@ -143,17 +143,18 @@ void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float*
   }
 }
 
-// x^y with one y for every x, for the exponents programs use most, in plain
-// arithmetic that vectorises (std::pow is a call per element, ~14 ns):
+// x^y with one y for every x (x.pow(2)): the exponents programs use most in
+// a rounding or two, the rest through pow_double.h with what y alone decides
+// worked out once (a select on y inside the loop would keep it scalar):
 // y = 0, ±1, 2 and ½ as fdlibm's pow (V8's Math.pow, so the js backend's)
 // answers them, by rule (x² of a float is exact in double; √ of a float rounds
 // the same through double); y = 3, −2 and −½ in at most two roundings of
 // double (x² exact, then one operation; 1/√x two), within an ulp of double,
 // so the same f32 (f16) but where the exact value lies within ~2^-53 of a
-// rounding boundary, as for exp_double.h's functions; pow's special cases
-// of ±0 and −∞ are kept. False where y takes none of these.
+// rounding boundary, as for pow_double.h; pow's special cases of ±0 and −∞
+// are kept.
 TMNN_MULTIVERSION
-bool pow_by_rule(const Walk<2>& w, const float* a, float y, float* out, bool to_half) {
+void pow_one_exponent(const Walk<2>& w, const float* a, float y, float* out, bool to_half) {
   const float* none = &y;  // b's strides are all 0: map2 reads this one value
   if (y == 0) map2(w, a, none, out, [](float, float) { return 1.0f; });  // even 0^0, NaN^0
   else if (y == 1) map2(w, a, none, out, [](float x, float) { return x; });
@@ -172,8 +173,12 @@ bool pow_by_rule(const Walk<2>& w, const float* a, float y, float* out, bool to_
     const auto rsqrt = [](float x) { return x == 0 ? HUGE_VAL : x == -HUGE_VALF ? 0.0 : 1.0 / std::sqrt(double(x)); };
     if (to_half) map2(w, a, none, out, [=](float x, float) { return narrow<true>(rsqrt(x)); });
     else map2(w, a, none, out, [=](float x, float) { return float(rsqrt(x)); });
-  } else return false;
-  return true;
+  } else {
+    // Inlined by force: GCC would call a lambda this large, and a call keeps the loop scalar.
+    const PowExponent e = pow_exponent(y);
+    if (to_half) map2(w, a, none, out, [=](float x, float) __attribute__((always_inline)) { return narrow<true>(pow_for_float(x, e)); });
+    else map2(w, a, none, out, [=](float x, float) __attribute__((always_inline)) { return float(pow_for_float(x, e)); });
+  }
 }
 
 template <typename T>
@@ -234,12 +239,11 @@ void binary(int op, const Array& a, const Shape& sa, const Array& b, const Shape
   const Walk<2> w(shape, {&sa, &sb});
   if (op == POW && b.length == 1 && (a.dtype == F32 || a.dtype == F16)) {
     const float y = b.dtype == F32 ? *b.as<float>() : widen(b)[0];
-    if (a.dtype == F32 && pow_by_rule(w, a.as<float>(), y, out.as<float>(), false)) return;
-    if (a.dtype == F16) {
-      const std::vector<float> fa = widen(a);
-      std::vector<float> res(out.length);
-      if (pow_by_rule(w, fa.data(), y, res.data(), true)) return f32_to_f16(res.data(), out.as<uint16_t>(), out.length);
-    }
+    if (a.dtype == F32) return pow_one_exponent(w, a.as<float>(), y, out.as<float>(), false);
+    const std::vector<float> fa = widen(a);
+    std::vector<float> res(out.length);
+    pow_one_exponent(w, fa.data(), y, res.data(), true);
+    return f32_to_f16(res.data(), out.as<uint16_t>(), out.length);
   }
   switch (a.dtype) {
     case F32: binary_f32(op, w, a.as<float>(), b.as<float>(), out.as<float>(), false); break;

@@ -26,31 +26,56 @@
 
 namespace tmnn {
 
-TMNN_INLINE double pow_for_float(double x, double y) {
+// What y alone decides about x^y, as numbers. Computed once where y is one
+// value for a whole loop (x.pow(1.5)): a select on y inside the loop, with
+// x's values as operands, keeps GCC from vectorising it; y's conditions pick
+// among constants here, and x's conditions pick among values below.
+struct PowExponent {
+  double y;
+  double odd_sign;         // a negative x's sign, kept for an odd integer y
+  double negative_factor;  // what a negative x's |x|^y is multiplied by: ±1, or NaN for a fractional y (or NaN)
+  double at_zero, at_infinity, at_nan;  // ±0^y, ±∞^y (before the sign), NaN^y
+};
+
+TMNN_INLINE PowExponent pow_exponent(double y) {
+  const bool y_integer = y == std::trunc(y);
+  const bool y_odd = y_integer && 0.5 * y != std::trunc(0.5 * y);  // exact: a float y past 2^24 is even
+  const double odd_sign = y_odd ? -1.0 : 1.0;
+  const double nan = std::nan("");
+  return {
+      y,
+      odd_sign,
+      y_integer ? odd_sign : nan,
+      y < 0 ? HUGE_VAL : (y > 0 ? 0.0 : (y == 0 ? 1.0 : nan)),
+      y < 0 ? 0.0 : (y > 0 ? HUGE_VAL : (y == 0 ? 1.0 : nan)),
+      y == 0 ? 1.0 : nan,
+  };
+}
+
+TMNN_INLINE double pow_for_float(double x, const PowExponent& e) {
+  const double y = e.y;
   const double ax = std::fabs(x);
   const DoubleDouble l = log_parts(ax);  // meaningless for 0, ∞ or NaN: selected away below
   const double p = y * l.hi;
   const double t = std::fma(y, l.hi, -p) + y * l.lo;
-  const ExpReduced e = exp_reduce(clamp_exp_argument(p));
-  const double value = e.scale + e.scale * expm1_reduced(e.r + t);
+  const ExpReduced r = exp_reduce(clamp_exp_argument(p));
+  const double value = r.scale + r.scale * expm1_reduced(r.r + t);
+  // y = ±∞ needs no case of its own: p is ±∞ there, so the magnitude is 0 or
+  // ∞ by whether |x| is below 1, but for |x| = 1 (selected below).
   const double magnitude = p < -708.0 ? 0.0 : (p > 709.0 ? HUGE_VAL : value);
 
-  // Selects on double lanes only: the sign from x's bits (so −0 and −∞ count
-  // as negative), not a compare that GCC would narrow to x's float.
+  // The sign from x's bits (so −0 and −∞ count as negative).
   int64_t x_bits;
   std::memcpy(&x_bits, &x, sizeof x);
   const bool negative = x_bits < 0;
-  const bool y_integer = y == std::trunc(y);
-  const bool y_odd = 0.5 * y != std::trunc(0.5 * y);  // given y_integer; exact: a float y past 2^24 is even
-  const double signed_magnitude = negative && y_odd ? -magnitude : magnitude;
-  const double general = negative && !y_integer ? std::nan("") : signed_magnitude;
-  // 0^y and ∞^y: ∞ or 0 by the sign of y (and of which x), signed as x for an odd integer y.
-  const double zero_or_infinite = (ax == 0) == (y < 0) ? HUGE_VAL : 0.0;
-  const double edge = negative && y_integer && y_odd ? -zero_or_infinite : zero_or_infinite;
-  const double to_infinity = ax == 1 ? 1.0 : ((ax < 1) == (y < 0) ? HUGE_VAL : 0.0);
-  const double finite = std::fabs(y) == HUGE_VAL ? to_infinity : (ax == 0 || ax == HUGE_VAL ? edge : general);
-  const double nan_or = x != x || y != y ? std::nan("") : finite;
-  return y == 0 || x == 1 ? 1.0 : nan_or;
+  const double general = negative ? magnitude * e.negative_factor : magnitude;
+  const double edge_magnitude = ax == 0 ? e.at_zero : e.at_infinity;
+  const double edge = negative ? edge_magnitude * e.odd_sign : edge_magnitude;
+  const double finite = ax == 0 || ax == HUGE_VAL ? edge : general;
+  const double unit = x == 1 ? 1.0 : (x == -1 ? e.negative_factor : finite);
+  return x != x ? e.at_nan : unit;
 }
+
+TMNN_INLINE double pow_for_float(double x, double y) { return pow_for_float(x, pow_exponent(y)); }
 
 }  // namespace tmnn
