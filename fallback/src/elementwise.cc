@@ -121,6 +121,17 @@ TMNN_INLINE void unary_int(int op, const T* x, T* y, int64_t n) {
 TMNN_MULTIVERSION void unary_i32(int op, const int32_t* x, int32_t* y, int64_t n) { unary_int(op, x, y, n); }
 TMNN_MULTIVERSION void unary_i8(int op, const int8_t* x, int8_t* y, int64_t n) { unary_int(op, x, y, n); }
 
+// pow_double.h's x^y is large: a lambda calling it, or one it is passed to,
+// may be left as a call by GCC's inliner, and a call keeps the loop scalar.
+// `flatten` inlines everything these two functions call.
+#define TMNN_FLATTEN __attribute__((flatten))
+
+TMNN_MULTIVERSION TMNN_FLATTEN
+void pow_f32(const Walk<2>& w, const float* a, const float* b, float* out, bool to_half) {
+  if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow<true>(pow_for_float(x, y)); });
+  else map2(w, a, b, out, [](float x, float y) { return narrow<false>(pow_for_float(x, y)); });
+}
+
 TMNN_MULTIVERSION
 void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float* out, bool to_half) {
   switch (op) {
@@ -128,10 +139,7 @@ void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float*
     case SUB: map2(w, a, b, out, [](float x, float y) { return x - y; }); break;
     case MUL: map2(w, a, b, out, [](float x, float y) { return x * y; }); break;
     case DIV: map2(w, a, b, out, [](float x, float y) { return x / y; }); break;
-    case POW:
-      if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow_odd(pow_for_float(x, y)); });
-      else map2(w, a, b, out, [](float x, float y) { return float(pow_for_float(x, y)); });
-      break;
+    case POW: pow_f32(w, a, b, out, to_half); break;
     case MAXIMUM: map2(w, a, b, out, [](float x, float y) { return max_js(x, y); }); break;
     case MINIMUM: map2(w, a, b, out, [](float x, float y) { return min_js(x, y); }); break;
     case EQUAL: map2(w, a, b, out, [](float x, float y) { return x == y ? 1.0f : 0.0f; }); break;
@@ -153,32 +161,29 @@ void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float*
 // so the same f32 (f16) but where the exact value lies within ~2^-53 of a
 // rounding boundary, as for pow_double.h; pow's special cases of ±0 and −∞
 // are kept.
-TMNN_MULTIVERSION
-void pow_one_exponent(const Walk<2>& w, const float* a, float y, float* out, bool to_half) {
+template <bool ToHalf>
+TMNN_INLINE void pow_one_exponent_as(const Walk<2>& w, const float* a, float y, float* out) {
   const float* none = &y;  // b's strides are all 0: map2 reads this one value
-  if (y == 0) map2(w, a, none, out, [](float, float) { return 1.0f; });  // even 0^0, NaN^0
-  else if (y == 1) map2(w, a, none, out, [](float x, float) { return x; });
-  else if (y == 2) map2(w, a, none, out, [](float x, float) { return x * x; });  // exact in f32 for f16 values, one rounding in f32
-  else if (y == -1 && to_half) map2(w, a, none, out, [](float x, float) { return narrow<true>(1.0 / double(x)); });
-  else if (y == -1) map2(w, a, none, out, [](float x, float) { return float(1.0 / double(x)); });
-  else if (y == 0.5f)
-    // fdlibm's rule holds for a clear sign bit; −0 → +0 and −∞ → +∞ by pow's other cases, other negatives NaN as √ gives.
-    map2(w, a, none, out, [](float x, float) { return x == 0 ? 0.0f : x == -HUGE_VALF ? HUGE_VALF : std::sqrt(x); });
-  else if (y == 3 && to_half) map2(w, a, none, out, [](float x, float) { return narrow<true>(double(x) * x * x); });
-  else if (y == 3) map2(w, a, none, out, [](float x, float) { return float(double(x) * x * x); });
-  else if (y == -2 && to_half) map2(w, a, none, out, [](float x, float) { return narrow<true>(1.0 / (double(x) * x)); });
-  else if (y == -2) map2(w, a, none, out, [](float x, float) { return float(1.0 / (double(x) * x)); });
-  else if (y == -0.5f) {
-    // pow(−0, −½) = +∞ and pow(−∞, −½) = +0, where 1/√ gives −∞ and NaN.
-    const auto rsqrt = [](float x) { return x == 0 ? HUGE_VAL : x == -HUGE_VALF ? 0.0 : 1.0 / std::sqrt(double(x)); };
-    if (to_half) map2(w, a, none, out, [=](float x, float) { return narrow<true>(rsqrt(x)); });
-    else map2(w, a, none, out, [=](float x, float) { return float(rsqrt(x)); });
-  } else {
-    // Inlined by force: GCC would call a lambda this large, and a call keeps the loop scalar.
+  const auto each = [&](auto f) { map2(w, a, none, out, [=](float x, float) { return narrow<ToHalf>(f(double(x))); }); };
+  if (y == 0) each([](double) { return 1.0; });  // even 0^0, NaN^0
+  else if (y == 1) each([](double x) { return x; });
+  else if (y == 2) each([](double x) { return x * x; });
+  else if (y == -1) each([](double x) { return 1.0 / x; });
+  // fdlibm's rule holds for a clear sign bit; −0 → +0 and −∞ → +∞ by pow's other cases, other negatives NaN as √ gives.
+  else if (y == 0.5f) each([](double x) { return x == 0 ? 0.0 : x == -HUGE_VAL ? HUGE_VAL : std::sqrt(x); });
+  else if (y == 3) each([](double x) { return x * x * x; });
+  else if (y == -2) each([](double x) { return 1.0 / (x * x); });
+  // pow(−0, −½) = +∞ and pow(−∞, −½) = +0, where 1/√ gives −∞ and NaN.
+  else if (y == -0.5f) each([](double x) { return x == 0 ? HUGE_VAL : x == -HUGE_VAL ? 0.0 : 1.0 / std::sqrt(x); });
+  else {
     const PowExponent e = pow_exponent(y);
-    if (to_half) map2(w, a, none, out, [=](float x, float) __attribute__((always_inline)) { return narrow<true>(pow_for_float(x, e)); });
-    else map2(w, a, none, out, [=](float x, float) __attribute__((always_inline)) { return float(pow_for_float(x, e)); });
+    each([=](double x) { return pow_for_float(x, e); });
   }
+}
+
+TMNN_MULTIVERSION TMNN_FLATTEN
+void pow_one_exponent(const Walk<2>& w, const float* a, float y, float* out, bool to_half) {
+  to_half ? pow_one_exponent_as<true>(w, a, y, out) : pow_one_exponent_as<false>(w, a, y, out);
 }
 
 template <typename T>

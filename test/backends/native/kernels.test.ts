@@ -230,6 +230,20 @@ describe('binary with broadcasting', () => {
     }
   });
 
+  it('every f16 value through exp, log, tanh, sigmoid and pow to one exponent gives the js backend\'s bits (one rounding to f16)', () => {
+    const all = Array.from({ length: 65536 }, (_, h) => {
+      const sign = h & 0x8000 ? -1 : 1;
+      const [e, m] = [(h >> 10) & 31, h & 1023];
+      return e === 31 ? (m ? NaN : sign * Infinity) : sign * (e === 0 ? m * 2 ** -24 : (1 + m / 1024) * 2 ** (e - 15));
+    });
+    const x = operand([all.length], 'f16', all);
+    for (const op of ['exp', 'log', 'tanh', 'sigmoid'] as const) expectSame(native.unary(op, x.info), js.unary(op, x.info), `${op} of every f16`);
+    for (const y of [-1, 2, 0.5, 3, -2, -0.5, 1.5, -3]) {
+      const exponent = operand([], 'f16', [y]);
+      expectSame(native.binary('pow', x.info, exponent.info, [all.length]), js.binary('pow', x.info, exponent.info, [all.length]), `every f16 ^ ${y}`);
+    }
+  });
+
   it('pow of any other exponent (through e^{y·ln x}, pow_double.h, not libm) gives the js backend\'s bits: every kind of x against exponents odd, even, fractional, huge, ±∞ and NaN', () => {
     // 2^14 bit patterns of x (both signs, subnormals, ∞, NaN) against 26 exponents: 425,984 results, and x near 1 to large powers.
     const n = 1 << 14;
