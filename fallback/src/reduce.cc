@@ -85,13 +85,58 @@ void reduce_i32(int op, const int32_t* x, int64_t outer, int64_t inner, const Ar
 TMNN_MULTIVERSION
 void reduce_i8(int op, const int8_t* x, int64_t outer, int64_t inner, const Array& out) { reduce_int(op, x, outer, inner, out); }
 
-// First index of the extreme value; the first NaN if there is one.
-int32_t arg_f32(const float* x, int64_t n, bool largest) {
-  const float best = extreme_f32(x, n, largest);
-  for (int64_t i = 0; i < n; i++)
-    if (best != best ? x[i] != x[i] : x[i] == best) return int32_t(i);
-  return 0;
+// The index of the first largest (smallest) value, or of the first NaN if
+// there is one (so of ±0 the first zero): what a left-to-right scan finds,
+// in one pass of sixteen lanes, each keeping its best value, where it first
+// saw it, and where it first saw a NaN; then the lanes and the tail in order.
+template <bool Largest>
+TMNN_INLINE int32_t first_extreme_index(const float* x, int64_t n) {
+  typedef float f32x16 __attribute__((vector_size(64)));
+  typedef int32_t i32x16 __attribute__((vector_size(64)));
+  constexpr int32_t NONE = std::numeric_limits<int32_t>::max();
+  const float start = Largest ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+  const auto better = [](float v, float than) { return Largest ? v > than : v < than; };
+  float best = start;
+  int32_t best_at = 0, nan_at = NONE;
+  int64_t i = 0;
+  if (n >= 16) {
+    f32x16 lane_best = start - f32x16{};
+    i32x16 at = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    i32x16 lane_best_at = at;  // a lane that never beats `start` holds only ∓∞ = start: its first element
+    i32x16 lane_nan_at = NONE - i32x16{};
+    for (; i + 16 <= n; i += 16, at += 16) {
+      f32x16 v;
+      std::memcpy(&v, x + i, sizeof v);
+      const i32x16 wins = Largest ? v > lane_best : v < lane_best;
+      lane_best = wins ? v : lane_best;
+      lane_best_at = wins ? at : lane_best_at;
+      // The first NaN as the least index where one is (masks blended bitwise: a select on a float mask and an int one stays scalar).
+      const i32x16 nan = v != v;
+      const i32x16 nan_here = (nan & at) | (~nan & (NONE - i32x16{}));
+      lane_nan_at = nan_here < lane_nan_at ? nan_here : lane_nan_at;
+    }
+    best = lane_best[0];
+    best_at = lane_best_at[0];
+    for (int l = 0; l < 16; l++) {
+      nan_at = lane_nan_at[l] < nan_at ? lane_nan_at[l] : nan_at;
+      if (better(lane_best[l], best) || (lane_best[l] == best && lane_best_at[l] < best_at)) {
+        best = lane_best[l];
+        best_at = lane_best_at[l];
+      }
+    }
+  }
+  for (; i < n; i++) {
+    if (x[i] != x[i] && nan_at == NONE) nan_at = int32_t(i);
+    if (better(x[i], best)) {
+      best = x[i];
+      best_at = int32_t(i);
+    }
+  }
+  return nan_at != NONE ? nan_at : best_at;
 }
+
+TMNN_MULTIVERSION
+int32_t arg_f32(const float* x, int64_t n, bool largest) { return largest ? first_extreme_index<true>(x, n) : first_extreme_index<false>(x, n); }
 
 template <typename T>
 int32_t arg_int(const T* x, int64_t n, bool largest) {

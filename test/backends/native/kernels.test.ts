@@ -401,6 +401,8 @@ describe('reduce (along rows and down columns) and argReduce', () => {
         // A narrow range makes ties common.
         const values = isInt(dtype) ? ints(outer * inner, -3, 3) : ints(outer * inner, -6, 6).map((v) => v / 4);
         if (!isInt(dtype) && inner > 3) for (let r = 0; r < outer; r += 2) values[r * inner + 2] = NaN;
+        // NaNs past the first sixteen lanes, the later one first in memory order of the lanes.
+        if (!isInt(dtype) && inner > 40) for (let r = 1; r < outer; r += 4) [values[r * inner + 37], values[r * inner + 21]] = [NaN, NaN];
         const x = operand([outer, inner], dtype, values);
         for (const op of ['argmax', 'argmin'] as const) {
           const want = Array.from({ length: outer }, (_, r) => {
@@ -414,6 +416,19 @@ describe('reduce (along rows and down columns) and argReduce', () => {
         }
       }
     }
+  });
+  it('argmax and argmin of wide rows of ∓∞, of ±0, and with the extreme in the tail past the lanes', () => {
+    const inner = 37;
+    const rows = [
+      Array(inner).fill(-Infinity),
+      Array(inner).fill(Infinity),
+      Array.from({ length: inner }, (_, i) => (i % 3 === 0 ? -0 : i % 3 === 1 ? 0 : -1)),
+      Array.from({ length: inner }, (_, i) => (i === 35 ? 9 : i === 36 ? -9 : i % 5)),
+    ];
+    const x = operand([rows.length, inner], 'f32', rows.flat());
+    const first = (row: number[], best: number) => row.indexOf(best);
+    expectSame(native.argReduce('argmax', x.info), Int32Array.from(rows.map((r) => first(r, Math.max(...r)))), 'argmax special rows');
+    expectSame(native.argReduce('argmin', x.info), Int32Array.from(rows.map((r) => first(r, Math.min(...r)))), 'argmin special rows');
   });
 });
 
