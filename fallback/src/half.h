@@ -56,13 +56,19 @@ inline uint16_t float_to_half(float f) {
 // was cut off. Rounding that float to f16 (nearest even) then gives exactly
 // the f16 nearest the double, since f32 keeps more than 11 + 2 bits; a plain
 // double → float → f16 would round twice and can land one ulp off.
+// Done on the double's bits (clear the 29 bits f32 has no room for, and set
+// the lowest bit kept if any was set), so the float conversion is exact and
+// loops over it vectorise: selects between float results on a double's
+// compares stay scalar code. Below f32's normal range the conversion rounds
+// once more, where every value is ±0 in f16 anyway; NaN and ±∞ pass as they are.
 inline float narrow_odd(double d) {
-  float f = float(d);
-  if (double(f) == d || d != d) return f;
-  if (std::isinf(f)) return f;  // beyond f32 is beyond f16 too
-  uint32_t u = float_bits(f);
-  if (std::fabs(double(f)) > std::fabs(d)) u--;  // rounded away from zero: step back toward it
-  return bits_float(u | 1);
+  constexpr uint64_t CUT = (uint64_t(1) << 29) - 1;
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof d);
+  bits = (bits & ~CUT) | ((bits & CUT) != 0 ? CUT + 1 : 0);
+  double odd;
+  std::memcpy(&odd, &bits, sizeof odd);
+  return float(odd);
 }
 
 // f32 outputs round to nearest; f16 outputs keep an odd-rounded f32 for the final conversion.
