@@ -167,7 +167,7 @@ TMNN_INLINE void pow_one_exponent_as(const Walk<2>& w, const float* a, float y, 
   const auto each = [&](auto f) { map2(w, a, none, out, [=](float x, float) { return narrow<ToHalf>(f(double(x))); }); };
   if (y == 0) each([](double) { return 1.0; });  // even 0^0, NaN^0
   else if (y == 1) each([](double x) { return x; });
-  else if (y == 2) each([](double x) { return x * x; });
+  else if (y == 2) map2(w, a, none, out, [](float x, float) { return x * x; });  // one rounding in f32 (exact for f16 values)
   else if (y == -1) each([](double x) { return 1.0 / x; });
   // fdlibm's rule holds for a clear sign bit; −0 → +0 and −∞ → +∞ by pow's other cases, other negatives NaN as √ gives.
   else if (y == 0.5f) each([](double x) { return x == 0 ? 0.0 : x == -HUGE_VAL ? HUGE_VAL : std::sqrt(x); });
