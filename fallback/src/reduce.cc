@@ -91,8 +91,6 @@ void reduce_i8(int op, const int8_t* x, int64_t outer, int64_t inner, const Arra
 // saw it, and where it first saw a NaN; then the lanes and the tail in order.
 template <bool Largest>
 TMNN_INLINE int32_t first_extreme_index(const float* x, int64_t n) {
-  typedef float f32x16 __attribute__((vector_size(64)));
-  typedef int32_t i32x16 __attribute__((vector_size(64)));
   constexpr int32_t NONE = std::numeric_limits<int32_t>::max();
   const float start = Largest ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
   const auto better = [](float v, float than) { return Largest ? v > than : v < than; };

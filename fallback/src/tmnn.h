@@ -47,14 +47,16 @@ TMNN_INLINE double sum_in_lanes(const T* x, int64_t n) {
   return s;
 }
 
+// Sixteen lanes as one GCC vector, for loops of selects: written as an array
+// of lanes (as sum_in_lanes is), sixteen selects stay scalar compares and
+// branches. A compare of two gives an i32x16 of −1 (true) and 0.
+typedef float f32x16 __attribute__((vector_size(64)));
+typedef int32_t i32x16 __attribute__((vector_size(64)));
+
 // The largest (smallest) of x[0, n), NaN if any is, and of ±0 the first zero,
 // as a left-to-right scan that takes a value only when strictly better gives.
-// Sixteen lanes as one GCC vector: written as an array of lanes (as
-// sum_in_lanes is) the sixteen selects stay scalar compares and branches.
 template <bool Largest>
 TMNN_INLINE float extreme_in_lanes(const float* x, int64_t n) {
-  typedef float f32x16 __attribute__((vector_size(64)));
-  typedef int32_t i32x16 __attribute__((vector_size(64)));
   const float start = Largest ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
   f32x16 acc = start - f32x16{};
   i32x16 nan = {};

@@ -77,6 +77,13 @@ export function reduceInParts(c: Composer, op: ReduceOp, x: Info, outDtype: DTyp
     const { operand } = input;
     const [rows, inner] = operand.shape;
     const bytes = BYTES[operand.dtype];
+    if (!rt.commands.isOversized(operand.buffer)) {
+      // Within the limit after all (the backend sends here any x whose chain's
+      // inputs might be wider than x): one launch, as for any tensor. Parts
+      // may not exist for it: a band of rows must start on the offset
+      // alignment, which some row lengths reach only past the limit.
+      return c.produce(outDtype, [columns ? inner : rows], (out, dtype) => reduce(rt, op, operand, out, dtype, columns));
+    }
     if (!columns && rows > 1) {
       return c.produce(outDtype, [rows], (out, dtype) => inRowBands(rt, 'reduce', operand, out, 1, dtype, (band, part) => reduce(rt, op, band, part, dtype)));
     }
