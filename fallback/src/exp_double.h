@@ -25,6 +25,11 @@
 
 namespace tmnn {
 
+// ln 2 in two parts, the first with trailing zero bits, so that k·LN2_HI is
+// exact for every k here (|k| < 2^11); shared with log_double.h.
+constexpr double LN2_HI = 6.93147180369123816490e-01;
+constexpr double LN2_LO = 1.90821492927058770002e-10;
+
 // x = k·ln 2 + r, and 2^k, for x already clamped to [−708, 709].
 struct ExpReduced {
   double r, scale;
@@ -33,8 +38,6 @@ struct ExpReduced {
 TMNN_INLINE ExpReduced exp_reduce(double c) {
   constexpr double LOG2E = 1.4426950408889634;
   constexpr double SHIFT = 6755399441055744.0;  // 1.5 · 2^52: adding it rounds to an integer, kept in the low bits
-  constexpr double LN2_HI = 6.93147180369123816490e-01;
-  constexpr double LN2_LO = 1.90821492927058770002e-10;
   const double t = c * LOG2E + SHIFT;
   const double kd = t - SHIFT;
   int64_t t_bits, shift_bits;
@@ -49,19 +52,11 @@ TMNN_INLINE ExpReduced exp_reduce(double c) {
 
 // e^r − 1 for |r| ≤ ln 2 / 2, without the cancellation of e^r and 1.
 TMNN_INLINE double expm1_reduced(double r) {
-  double p = 1.0 / 6227020800.0;  // 1/13!
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  return p * r * r + r;
+  // 1/13!, 1/12!, …, 1/2!: e^r − 1 = r + r²·(1/2! + r/3! + …).
+  static constexpr double INVERSE_FACTORIALS[] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
+                                                  1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0,
+                                                  1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5};
+  return horner(r, INVERSE_FACTORIALS) * r * r + r;
 }
 
 TMNN_INLINE double clamp_exp_argument(double x) { return x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x); }

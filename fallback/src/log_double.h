@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "exp_double.h"  // LN2_HI, LN2_LO
 #include "tmnn.h"
 
 namespace tmnn {
@@ -31,8 +32,6 @@ struct DoubleDouble {
 
 TMNN_INLINE DoubleDouble log_parts(double x) {
   constexpr double SQRT2 = 1.4142135623730951;
-  constexpr double LN2_HI = 6.93147180369123816490e-01;
-  constexpr double LN2_LO = 1.90821492927058770002e-10;
   uint64_t bits;
   std::memcpy(&bits, &x, sizeof x);
   const int64_t exponent = int64_t((bits >> 52) & 0x7ff) - 1023;
@@ -45,16 +44,9 @@ TMNN_INLINE DoubleDouble log_parts(double x) {
   const double f = m - 1.0;
   const double s = f / (2.0 + f);
   const double z = s * s;
-  double p = 2.0 / 19.0;
-  p = p * z + 2.0 / 17.0;
-  p = p * z + 2.0 / 15.0;
-  p = p * z + 2.0 / 13.0;
-  p = p * z + 2.0 / 11.0;
-  p = p * z + 2.0 / 9.0;
-  p = p * z + 2.0 / 7.0;
-  p = p * z + 2.0 / 5.0;
-  p = p * z + 2.0 / 3.0;
-  const double c = s * (f - p * z);  // ln m = f − c, |c| ≤ f²/2
+  // T = z·(2/3 + 2z/5 + … + 2z⁸/19), z = s².
+  static constexpr double TWO_OVER_ODD[] = {2.0 / 19.0, 2.0 / 17.0, 2.0 / 15.0, 2.0 / 13.0, 2.0 / 11.0, 2.0 / 9.0, 2.0 / 7.0, 2.0 / 5.0, 2.0 / 3.0};
+  const double c = s * (f - horner(z, TWO_OVER_ODD) * z);  // ln m = f − c, |c| ≤ f²/2
   const double m_hi = f - c;
   const double m_lo = (f - m_hi) - c;  // exact: |f| ≥ |c|
   const double k_hi = k * LN2_HI;      // exact: LN2_HI's trailing zeros

@@ -47,6 +47,16 @@ TMNN_INLINE double sum_in_lanes(const T* x, int64_t n) {
   return s;
 }
 
+// c[0]·z^(N−1) + c[1]·z^(N−2) + … + c[N−1] by Horner's rule: the series of
+// exp_double.h and log_double.h. The loop unrolls, leaving the multiply-adds
+// a hand-written chain would.
+template <size_t N>
+TMNN_INLINE double horner(double z, const double (&c)[N]) {
+  double p = c[0];
+  for (size_t i = 1; i < N; i++) p = p * z + c[i];
+  return p;
+}
+
 // Sixteen lanes as one GCC vector, for loops of selects: written as an array
 // of lanes (as sum_in_lanes is), sixteen selects stay scalar compares and
 // branches. A compare of two gives an i32x16 of −1 (true) and 0.
