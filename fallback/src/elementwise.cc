@@ -121,13 +121,41 @@ TMNN_INLINE void unary_int(int op, const T* x, T* y, int64_t n) {
 TMNN_MULTIVERSION void unary_i32(int op, const int32_t* x, int32_t* y, int64_t n) { unary_int(op, x, y, n); }
 TMNN_MULTIVERSION void unary_i8(int op, const int8_t* x, int8_t* y, int64_t n) { unary_int(op, x, y, n); }
 
+// x^y with one y for every x (x.pow(2)): the exponents programs use most in
+// a rounding or two, the rest through pow_double.h with what y alone decides
+// worked out once (a select on y inside the loop would keep it scalar):
+// y = 0, ±1, 2 and ½ as fdlibm's pow (V8's Math.pow, so the js backend's)
+// answers them, by rule (x² of a float is exact in double; √ of a float rounds
+// the same through double); y = 3, −2 and −½ in at most two roundings of
+// double (x² exact, then one operation; 1/√x two), within an ulp of double,
+// so the same f32 (f16) but where the exact value lies within ~2^-53 of a
+// rounding boundary, as for pow_double.h; pow's special cases of ±0 and −∞
+// are kept. `y` is the one value b holds (w.fixed(1)).
+template <bool ToHalf>
+TMNN_INLINE void pow_one_exponent(const Walk<2>& w, const float* a, const float* y, float* out) {
+  const auto each = [&](auto f) { map2(w, a, y, out, [=](float x, float) { return narrow<ToHalf>(f(double(x))); }); };
+  if (*y == 0) each([](double) { return 1.0; });  // even 0^0, NaN^0
+  else if (*y == 1) each([](double x) { return x; });
+  else if (*y == 2) map2(w, a, y, out, [](float x, float) { return x * x; });  // one rounding in f32 (exact for f16 values)
+  else if (*y == -1) each([](double x) { return 1.0 / x; });
+  // fdlibm's rule holds for a clear sign bit; −0 → +0 and −∞ → +∞ by pow's other cases, other negatives NaN as √ gives.
+  else if (*y == 0.5f) each([](double x) { return x == 0 ? 0.0 : x == -HUGE_VAL ? HUGE_VAL : std::sqrt(x); });
+  else if (*y == 3) each([](double x) { return x * x * x; });
+  else if (*y == -2) each([](double x) { return 1.0 / (x * x); });
+  // pow(−0, −½) = +∞ and pow(−∞, −½) = +0, where 1/√ gives −∞ and NaN.
+  else if (*y == -0.5f) each([](double x) { return x == 0 ? HUGE_VAL : x == -HUGE_VAL ? 0.0 : 1.0 / std::sqrt(x); });
+  else {
+    const PowExponent e = pow_exponent(*y);
+    each([=](double x) { return pow_for_float(x, e); });
+  }
+}
+
 // pow_double.h's x^y is large: a lambda calling it, or one it is passed to,
 // may be left as a call by GCC's inliner, and a call keeps the loop scalar.
-// `flatten` inlines everything these two functions call.
-#define TMNN_FLATTEN __attribute__((flatten))
-
-TMNN_MULTIVERSION TMNN_FLATTEN
+// `flatten` inlines everything this function calls.
+TMNN_MULTIVERSION __attribute__((flatten))
 void pow_f32(const Walk<2>& w, const float* a, const float* b, float* out, bool to_half) {
+  if (w.fixed(1)) return to_half ? pow_one_exponent<true>(w, a, b, out) : pow_one_exponent<false>(w, a, b, out);
   if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow<true>(pow_for_float(x, y)); });
   else map2(w, a, b, out, [](float x, float y) { return narrow<false>(pow_for_float(x, y)); });
 }
@@ -149,41 +177,6 @@ void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float*
     case GREATER: map2(w, a, b, out, [](float x, float y) { return x > y ? 1.0f : 0.0f; }); break;
     case GREATER_EQUAL: map2(w, a, b, out, [](float x, float y) { return x >= y ? 1.0f : 0.0f; }); break;
   }
-}
-
-// x^y with one y for every x (x.pow(2)): the exponents programs use most in
-// a rounding or two, the rest through pow_double.h with what y alone decides
-// worked out once (a select on y inside the loop would keep it scalar):
-// y = 0, ±1, 2 and ½ as fdlibm's pow (V8's Math.pow, so the js backend's)
-// answers them, by rule (x² of a float is exact in double; √ of a float rounds
-// the same through double); y = 3, −2 and −½ in at most two roundings of
-// double (x² exact, then one operation; 1/√x two), within an ulp of double,
-// so the same f32 (f16) but where the exact value lies within ~2^-53 of a
-// rounding boundary, as for pow_double.h; pow's special cases of ±0 and −∞
-// are kept.
-template <bool ToHalf>
-TMNN_INLINE void pow_one_exponent_as(const Walk<2>& w, const float* a, float y, float* out) {
-  const float* none = &y;  // b's strides are all 0: map2 reads this one value
-  const auto each = [&](auto f) { map2(w, a, none, out, [=](float x, float) { return narrow<ToHalf>(f(double(x))); }); };
-  if (y == 0) each([](double) { return 1.0; });  // even 0^0, NaN^0
-  else if (y == 1) each([](double x) { return x; });
-  else if (y == 2) map2(w, a, none, out, [](float x, float) { return x * x; });  // one rounding in f32 (exact for f16 values)
-  else if (y == -1) each([](double x) { return 1.0 / x; });
-  // fdlibm's rule holds for a clear sign bit; −0 → +0 and −∞ → +∞ by pow's other cases, other negatives NaN as √ gives.
-  else if (y == 0.5f) each([](double x) { return x == 0 ? 0.0 : x == -HUGE_VAL ? HUGE_VAL : std::sqrt(x); });
-  else if (y == 3) each([](double x) { return x * x * x; });
-  else if (y == -2) each([](double x) { return 1.0 / (x * x); });
-  // pow(−0, −½) = +∞ and pow(−∞, −½) = +0, where 1/√ gives −∞ and NaN.
-  else if (y == -0.5f) each([](double x) { return x == 0 ? HUGE_VAL : x == -HUGE_VAL ? 0.0 : 1.0 / std::sqrt(x); });
-  else {
-    const PowExponent e = pow_exponent(y);
-    each([=](double x) { return pow_for_float(x, e); });
-  }
-}
-
-TMNN_MULTIVERSION TMNN_FLATTEN
-void pow_one_exponent(const Walk<2>& w, const float* a, float y, float* out, bool to_half) {
-  to_half ? pow_one_exponent_as<true>(w, a, y, out) : pow_one_exponent_as<false>(w, a, y, out);
 }
 
 template <typename T>
@@ -242,14 +235,6 @@ void unary(int op, const Array& x, const Array& out) {
 void binary(int op, const Array& a, const Shape& sa, const Array& b, const Shape& sb, const Shape& shape, const Array& out) {
   if (out.length == 0) return;
   const Walk<2> w(shape, {&sa, &sb});
-  if (op == POW && b.length == 1 && (a.dtype == F32 || a.dtype == F16)) {
-    const float y = b.dtype == F32 ? *b.as<float>() : widen(b)[0];
-    if (a.dtype == F32) return pow_one_exponent(w, a.as<float>(), y, out.as<float>(), false);
-    const std::vector<float> fa = widen(a);
-    std::vector<float> res(out.length);
-    pow_one_exponent(w, fa.data(), y, res.data(), true);
-    return f32_to_f16(res.data(), out.as<uint16_t>(), out.length);
-  }
   switch (a.dtype) {
     case F32: binary_f32(op, w, a.as<float>(), b.as<float>(), out.as<float>(), false); break;
     case I32: binary_i32(op, w, a.as<int32_t>(), b.as<int32_t>(), out.as<int32_t>()); break;

@@ -39,6 +39,12 @@ struct Walk {
 
   int64_t inner() const { return shape.back(); }
   int64_t inner_stride(int k) const { return strides[k].back(); }
+  // Whether operand k is one value read for every output (all its strides 0).
+  bool fixed(int k) const {
+    for (int64_t s : strides[k])
+      if (s != 0) return false;
+    return true;
+  }
 
   // f(offsets, out_offset, n) for each row along the innermost axis.
   template <typename F>
