@@ -51,8 +51,9 @@ export const compactWgsl = {
  * policy (src/backends/native/browser.ts: an N-API addon needs Node.js), file I/O
  * (src/io/file.browser.ts), the CPU's SIMD tables and the BLAS check
  * (src/capabilities/{cpu,blas}.browser.ts), fit's terminal progress bar
- * (src/nn/progress.browser.ts) and the filter of Dawn's stderr notices
- * (src/backends/webgpu/dawn_notices.browser.ts).
+ * (src/nn/progress.browser.ts), the filter of Dawn's stderr notices
+ * (src/backends/webgpu/dawn_notices.browser.ts) and the int8 product on
+ * subgroup matrices (src/backends/webgpu/kernels/matmul_int8_matrix.browser.ts).
  */
 const STAND_INS = [
   [/src[\\/]backends[\\/]native[\\/](index|addon|malloc)\.(ts|js)$/, 'src/backends/native/browser.ts'],
@@ -61,6 +62,7 @@ const STAND_INS = [
   [/src[\\/]capabilities[\\/]blas\.(ts|js)$/, 'src/capabilities/blas.browser.ts'],
   [/src[\\/]nn[\\/]progress\.(ts|js)$/, 'src/nn/progress.browser.ts'],
   [/src[\\/]backends[\\/]webgpu[\\/]dawn_notices\.(ts|js)$/, 'src/backends/webgpu/dawn_notices.browser.ts'],
+  [/src[\\/]backends[\\/]webgpu[\\/]kernels[\\/]matmul_int8_matrix\.(ts|js)$/, 'src/backends/webgpu/kernels/matmul_int8_matrix.browser.ts'],
 ];
 export const browserStandIns = {
   name: 'browser-stand-ins',

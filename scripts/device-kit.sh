@@ -69,7 +69,9 @@ run_bundled() {
 run() {
   setup
   run_bundled device-probe.mjs adapter timeout 60 || true
-  run_bundled bench-webgpu.mjs webgpu-bench
+  # With Dawn's allow_unsafe_apis, so that an adapter's int8 subgroup matrices
+  # (tensor cores) are checked and timed among the int8 kernels.
+  TMNN_WEBGPU_UNSAFE_APIS=1 run_bundled bench-webgpu.mjs webgpu-bench
 }
 
 # Runs another script bundled into .device (an experiment: esbuild it as pack

@@ -144,7 +144,7 @@ export async function webgpuCheck(): Promise<number> {
   reduceOptions.subgroups = true;
   reduceOptions.layout = null;
   useQuantizedPath(gpu.runtime, 'int8');
-  for (const kernel of int8Candidates(gpu.features)) {
+  for (const kernel of int8Candidates(gpu.runtime.ctx)) {
     useInt8Kernel(gpu.runtime, kernel);
     await check(groups.other[0], `int8 way, ${describeInt8Kernel(kernel)}`);
   }

@@ -53,6 +53,7 @@ function gpuRows(r: CapabilityReport, style: Style): string[] {
     ['subgroup size', a.subgroupMinSize === undefined ? '—' : `${a.subgroupMinSize}–${a.subgroupMaxSize}`],
     ['features', wrap(g.features ?? [])],
     ['WGSL features', wrap(g.wgslLanguageFeatures ?? [])],
+    ['subgroup matrices', g.subgroupMatrices ? [g.subgroupMatrices.shapes.join(', '), g.subgroupMatrices.note].filter(Boolean).join('; ') : '—'],
     ...Object.entries(g.limits ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
     ...(g.tuning ? tuningRows(g.tuning, style) : []),
   ], style);

@@ -1,10 +1,10 @@
 // The GPU part of the capability report: the adapter WebGPU offers, its
 // features, WGSL language features and the limits that shape kernels.
-import { findAdapter, isSoftwareAdapter } from '../backends/webgpu/adapter.js';
+import { findAdapter, isSoftwareAdapter, unsafeApisWanted } from '../backends/webgpu/adapter.js';
 import type { WebGpuBackend } from '../backends/webgpu/index.js';
 import { describeTile } from '../backends/webgpu/kernels/matmul_kernel.js';
 import { knownTileTuning } from '../backends/webgpu/kernels/matmul_tuning.js';
-import { knownInt8Kernel } from '../backends/webgpu/kernels/matmul_int8.js';
+import { describeInt8Tile, knownInt8Kernel, type Int8Path } from '../backends/webgpu/kernels/matmul_int8.js';
 import { knownW8Tile } from '../backends/webgpu/kernels/matmul_w8.js';
 import { knownRowLayout } from '../backends/webgpu/kernels/reduce.js';
 import { describeQuantizedTile } from '../backends/webgpu/kernels/quantized_tiles.js';
@@ -28,6 +28,12 @@ export interface GpuReport {
   };
   features?: string[];
   wgslLanguageFeatures?: string[];
+  /**
+   * The matrix shapes the adapter's subgroup matrices (tensor cores) take, as
+   * "i8→i32 16×16×32" (M×N×K); where it lists none, why (in Node, Dawn lists
+   * them only under allow_unsafe_apis: TMNN_WEBGPU_UNSAFE_APIS=1).
+   */
+  subgroupMatrices?: { shapes: string[]; note?: string };
   limits?: Record<string, number>;
   /** What tmnn measured on this adapter; null where it has not measured yet (it does on first use). */
   tuning?: GpuTuning;
@@ -36,7 +42,7 @@ export interface GpuReport {
 export interface GpuTuning {
   matmulTile: { tile: string; otherProducts: string; measuredAt: string } | null;
   /** The int8 product's way of summing four byte products, and its tile. */
-  int8Kernel: { dot: 'dot4I8Packed' | 'unpacked'; tile: string } | null;
+  int8Kernel: { dot: Int8Path; tile: string } | null;
   /** The tile of the f16 way (float activations times the int8 weight). */
   f16WayTile: string | null;
   /** How rows longer than a few dozen elements are reduced: a workgroup or an invocation per row. */
@@ -60,7 +66,11 @@ export async function gpuReport(): Promise<GpuReport> {
   const found = await findAdapter();
   if ('reason' in found) return { available: false, reason: found.reason };
   const { adapter, gpu, api } = found;
-  const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number; subgroupMatrixConfigs?: readonly MatrixConfig[] };
+  const shapes = (info.subgroupMatrixConfigs ?? []).map((c) => `${c.componentType}→${c.resultComponentType} ${c.M}×${c.N}×${c.K}`);
+  const note = shapes.length ? undefined : api !== 'browser' && !unsafeApisWanted()
+    ? 'none listed: Dawn lists them only under allow_unsafe_apis (TMNN_WEBGPU_UNSAFE_APIS=1)'
+    : 'none listed';
   const limits: Record<string, number> = {};
   for (const k of KEY_LIMITS) limits[k] = adapter.limits[k];
   return {
@@ -77,8 +87,17 @@ export async function gpuReport(): Promise<GpuReport> {
     },
     features: [...adapter.features].sort(),
     wgslLanguageFeatures: [...(gpu.wgslLanguageFeatures ?? [])].sort(),
+    subgroupMatrices: note ? { shapes, note } : { shapes },
     limits,
   };
+}
+
+interface MatrixConfig {
+  componentType: string;
+  resultComponentType: string;
+  M: number;
+  N: number;
+  K: number;
 }
 
 /** The webgpu tunings known for this backend's adapter, from this process or an earlier one; times nothing. */
@@ -90,7 +109,7 @@ export async function gpuTuning(backend: WebGpuBackend): Promise<GpuTuning> {
   const w8 = await knownW8Tile(rt);
   return {
     matmulTile: tile ? { tile: describeTile(tile.value.best), otherProducts: describeTile(tile.value.general), measuredAt: tile.measuredAt } : null,
-    int8Kernel: int8 ? { dot: int8.path, tile: describeQuantizedTile(int8.tile) } : null,
+    int8Kernel: int8 ? { dot: int8.path, tile: describeInt8Tile(int8) } : null,
     f16WayTile: w8 ? describeQuantizedTile(w8) : null,
     rowLayout: (await knownRowLayout(rt)) ?? null,
     quantizedWay: way ? { way: way.value.path, int8Ms: way.value.int8Ms, f16Ms: way.value.f16Ms, measuredAt: way.measuredAt } : null,

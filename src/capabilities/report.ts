@@ -79,9 +79,10 @@ function dtypeRows(native: Addon | null, gpu: GpuReport): DTypeSupport[] {
       {
         backend: 'webgpu',
         dtype: 'i8',
-        how: has('packed_4x8_integer_dot_product', gpu.wgslLanguageFeatures)
+        how: (has('packed_4x8_integer_dot_product', gpu.wgslLanguageFeatures)
           ? 'stored four to a u32; matmul can use dot4I8Packed (packed_4x8_integer_dot_product)'
-          : 'stored four to a u32; matmul unpacks bytes (the adapter lacks packed_4x8_integer_dot_product)',
+          : 'stored four to a u32; matmul unpacks bytes (the adapter lacks packed_4x8_integer_dot_product)') +
+          (gpu.subgroupMatrices?.shapes.some((s) => s.startsWith('i8→i32')) ? ', or the adapter\'s int8 subgroup matrices (tensor cores)' : ''),
       },
     );
   }

@@ -29,10 +29,23 @@ async function nodeGpu(): Promise<{ gpu: GPU; api: string } | { reason: string }
     // attacks from web pages; a Node process has nothing to guard, and the
     // kernel timer (kernel_timer.ts) needs them exact.
     const flags = ['disable-dawn-features=timestamp_quantization', ...(toggle ? [`backend=${toggle}`] : [])];
+    // Dawn's experimental features (subgroup matrices: the int8 product on
+    // tensor cores) are offered only under its allow_unsafe_apis toggle;
+    // a user opts in, since they are drafts whose drivers are young.
+    if (unsafeApisWanted()) flags.push('enable-dawn-features=allow_unsafe_apis');
     return { gpu: dawn.create(flags), api };
   } catch (err) {
     return { reason: `the webgpu package (Dawn) could not load: ${err instanceof Error ? err.message : String(err)}` };
   }
+}
+
+/**
+ * Whether Node's Dawn is created with allow_unsafe_apis
+ * (TMNN_WEBGPU_UNSAFE_APIS=1): in a browser the same features appear only
+ * where the user has enabled them (Chrome's --enable-unsafe-webgpu).
+ */
+export function unsafeApisWanted(): boolean {
+  return typeof process !== 'undefined' && process.env?.TMNN_WEBGPU_UNSAFE_APIS === '1';
 }
 
 /** Asks for the high-performance adapter. Never throws. */

@@ -29,6 +29,12 @@ export interface KernelSpec {
    * `override`s cannot give, and switches that select code paths.
    */
   readonly defines?: Readonly<Record<string, number | boolean>>;
+  /**
+   * The pieces of source that declare every binding, reflected on their own,
+   * for a kernel whose body uses WGSL that wgsl_reflect does not parse yet
+   * (the subgroup-matrix builtins); by default the whole source.
+   */
+  readonly bindingsFrom?: readonly string[];
 }
 
 export interface Binding {
@@ -139,7 +145,10 @@ export class Compiler {
     if (extensions.includes('subgroups') && !this.ctx.features.subgroups) {
       throw new Error(`${spec.name}: asked for subgroups on an adapter without them`);
     }
-    const bindings = reflectBindings(spec.name, code);
+    if (extensions.includes('chromium_experimental_subgroup_matrix') && !this.ctx.features.int8Matrix) {
+      throw new Error(`${spec.name}: asked for subgroup matrices on a device without them`);
+    }
+    const bindings = reflectBindings(spec.name, spec.bindingsFrom ? spec.bindingsFrom.join('\n') : code);
     const { device } = this.ctx;
     const entries: GPUBindGroupLayoutEntry[] = [...bindings.values()].map((b) => ({
       binding: b.binding,

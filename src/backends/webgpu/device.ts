@@ -21,6 +21,19 @@ export interface GpuFeatures {
   timestampQuery: boolean;
   /** WGSL language feature packed_4x8_integer_dot_product: dot4I8Packed for int8. */
   dot4I8Packed: boolean;
+  /**
+   * The i8 × i8 → i32 subgroup-matrix shape the int8 product runs on the
+   * adapter's matrix units with (Dawn's chromium-experimental-subgroup-matrix,
+   * kernels/matmul_int8.ts), the largest the adapter lists; null without.
+   */
+  int8Matrix: SubgroupMatrixShape | null;
+}
+
+/** One of an adapter's subgroup-matrix configurations: left M × K times right K × N. */
+export interface SubgroupMatrixShape {
+  M: number;
+  N: number;
+  K: number;
 }
 
 export interface GpuContext {
@@ -38,7 +51,8 @@ export interface GpuContext {
   wait: <T>(pending: Promise<T>) => Promise<T>;
 }
 
-const WANTED_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
+const SUBGROUP_MATRIX = 'chromium-experimental-subgroup-matrix';
+const WANTED_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query', SUBGROUP_MATRIX] as const;
 
 const WANTED_LIMITS = [
   'maxBufferSize',
@@ -55,7 +69,7 @@ export async function acquireDevice(): Promise<GpuContext> {
   const found = await findAdapter();
   if ('reason' in found) throw new BackendUnavailableError(`webgpu: ${found.reason}`);
   const { adapter, gpu, api } = found;
-  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));
+  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
   const requiredLimits: Record<string, number> = {};
   for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
   let device: GPUDevice;
@@ -77,6 +91,7 @@ export async function acquireDevice(): Promise<GpuContext> {
       subgroupSize: device.features.has('subgroups') ? fixedSubgroupSize(info) : null,
       timestampQuery: device.features.has('timestamp-query'),
       dot4I8Packed: gpu.wgslLanguageFeatures?.has('packed_4x8_integer_dot_product') ?? false,
+      int8Matrix: device.features.has(SUBGROUP_MATRIX) && device.features.has('subgroups') ? int8MatrixShape(info) : null,
     },
     limits: plainLimits(device.limits),
     lost: null,
@@ -86,6 +101,21 @@ export async function acquireDevice(): Promise<GpuContext> {
     ctx.lost = `${info.reason === 'destroyed' ? 'the device was destroyed' : 'the GPU device was lost'}${info.message ? ` (${info.message})` : ''}`;
   });
   return ctx;
+}
+
+/** The adapter's largest i8 → i32 subgroup-matrix shape whose K the kernel can step by words (a multiple of 4). */
+function int8MatrixShape(info: GPUAdapterInfo): SubgroupMatrixShape | null {
+  const configs = (info as GPUAdapterInfo & { subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] }).subgroupMatrixConfigs ?? [];
+  const usable = configs
+    .filter((c) => c.componentType === 'i8' && c.resultComponentType === 'i32' && c.K % 4 === 0)
+    .sort((x, y) => y.M * y.N - x.M * x.N);
+  return usable.length ? { M: usable[0].M, N: usable[0].N, K: usable[0].K } : null;
+}
+
+/** What Dawn lists in GPUAdapterInfo.subgroupMatrixConfigs (not yet in @webgpu/types). */
+interface SubgroupMatrixConfig extends SubgroupMatrixShape {
+  componentType: string;
+  resultComponentType: string;
 }
 
 function fixedSubgroupSize(info: GPUAdapterInfo): number | null {

@@ -74,5 +74,21 @@ fn main(@builtin(local_invocation_index) i: u32) { out[i] = f32(H(i) / H(4)); }`
     const without = new Compiler({ ...ctx, features: { ...ctx.features, f16: false, subgroups: false } });
     expect(() => without.kernel({ name: 'needs_f16', source: 'fn f(x: f16) -> f16 { return x; }' })).toThrow(/needs_f16: asked for f16 on an adapter without shader-f16/);
     expect(() => without.kernel({ name: 'needs_subgroups', source: 'enable subgroups;\nfn f(x: f32) -> f32 { return subgroupAdd(x); }' })).toThrow(/needs_subgroups: asked for subgroups/);
+    const noMatrices = new Compiler({ ...ctx, features: { ...ctx.features, int8Matrix: null } });
+    expect(() => noMatrices.kernel({ name: 'needs_matrices', source: 'enable chromium_experimental_subgroup_matrix;\nfn f() {}' })).toThrow(/needs_matrices: asked for subgroup matrices on a device without them/);
+  });
+
+  it('reflects the bindings from the pieces named in bindingsFrom, where the rest is WGSL wgsl_reflect cannot parse', async () => {
+    const { compiler } = gpu.runtime;
+    const decls = '@group(0) @binding(0) var<storage, read_write> out: array<u32>;';
+    // A trailing comma in a template list is valid WGSL that this wgsl_reflect rejects, as it does the subgroup-matrix builtins.
+    const body = '@compute @workgroup_size(64) fn main(@builtin(local_invocation_index) i: u32) { let v = vec2<u32,>(i, 5u); out[i] = v.x + v.y; }';
+    expect(() => compiler.kernel({ name: 'reflect_all', source: [decls, body] })).toThrow();
+    const kernel = compiler.kernel({ name: 'reflect_some', source: [decls, body], bindingsFrom: [decls] });
+    expect([...kernel.bindings]).toEqual([['out', { binding: 0, kind: 'storage' }]]);
+    const out = gpu.runtime.pool.acquire(256);
+    gpu.runtime.commands.dispatch(kernel, { out }, [1, 1]);
+    expect([...new Uint32Array(await gpu.runtime.commands.read(out, 256))]).toEqual(Array.from({ length: 64 }, (_, i) => i + 5));
+    gpu.runtime.pool.release(out);
   });
 });

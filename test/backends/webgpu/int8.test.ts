@@ -1,14 +1,18 @@
 // The packed int8 product on webgpu: A [B, M, K] · Bᵀ read straight from
 // words holding four int8, exact in i32, on both ways of summing four byte
 // products (dot4I8Packed and extracted bytes) and every tile (square
-// workgroups, and one-row workgroups sharing A through subgroups), at sizes
+// workgroups, and one-row workgroups sharing A through subgroups), and on
+// subgroup matrices (tensor cores) where the device has them, at sizes
 // where rows do not start on a word (K % 4 != 0) and edges do not fill a tile.
+// CI's lavapipe (Mesa 25) has no subgroup matrices: subgroup_matrix.test.ts
+// runs this file again on a Mesa 26 lavapipe that has them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
-import { describeInt8Kernel, matmulInt8, measureInt8Kernel, useInt8Kernel, type Int8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
+import { describeInt8Kernel, int8Candidates, matmulInt8, measureInt8Kernel, useInt8Kernel, type Int8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
+import { MATRIX_TILES } from '../../../src/backends/webgpu/kernels/matmul_int8_matrix.js';
 import { QUANTIZED_TILES, quantizedTileRuns } from '../../../src/backends/webgpu/kernels/quantized_tiles.js';
 import { asF32, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { wrapInt } from '../../helpers/float64.js';
@@ -49,13 +53,23 @@ async function product(kernel: Int8Kernel, a: tm.Tensor, b: tm.Tensor, batch: nu
   return new Int32Array(bytes);
 }
 
-const KERNELS: Int8Kernel[] = (['dot4I8Packed', 'unpacked'] as const).flatMap((path) => QUANTIZED_TILES.map((tile) => ({ path, tile })));
+// Subgroup matrices only where Dawn may offer them (allow_unsafe_apis): as subgroup_matrix.test.ts runs this file.
+const KERNELS: Int8Kernel[] = [
+  ...(['dot4I8Packed', 'unpacked'] as const).flatMap((path) => QUANTIZED_TILES.map((tile) => ({ path, tile }))),
+  ...(process.env.TMNN_WEBGPU_UNSAFE_APIS === '1' ? MATRIX_TILES.map((tile) => ({ path: 'subgroupMatrix' as const, tile })) : []),
+];
 
 /** Whether this adapter runs the kernel; says so where it does not (a feature the adapter lacks, not a failure). */
 function runs(kernel: Int8Kernel): boolean {
   const why = kernel.path === 'dot4I8Packed' && !gpu.features.dot4I8Packed
     ? 'this adapter lacks packed_4x8_integer_dot_product'
+    : kernel.path === 'subgroupMatrix'
+    ? !gpu.features.int8Matrix
+      ? 'this device has no int8 subgroup matrices (they need Dawn\'s allow_unsafe_apis, TMNN_WEBGPU_UNSAFE_APIS=1, and a driver with VK_KHR_cooperative_matrix)'
+      : !int8Candidates(gpu.runtime.ctx).some((c) => c.tile === kernel.tile) ? 'the tile does not fit this device\'s limits' : null
     : !quantizedTileRuns(kernel.tile, gpu.features) ? `this adapter's subgroups (${gpu.features.subgroupSize ?? 'no fixed size'}) do not fit the tile` : null;
+  // subgroup_matrix.test.ts runs this file on an adapter that has them, where a skip would hide a failure.
+  if (why && kernel.path === 'subgroupMatrix' && process.env.TMNN_TEST_EXPECT_INT8_MATRIX === '1') throw new Error(`expected to run ${describeInt8Kernel(kernel)}, but ${why}`);
   if (why) console.log(`skipped ${describeInt8Kernel(kernel)}: ${why}`);
   return why === null;
 }

@@ -5,9 +5,11 @@
 // on each of the tiles of quantized_tiles.ts. Which is fastest differs by
 // adapter: on some GPUs the builtin is one instruction, on others (and on CPU
 // rasterisers) it is lowered to much the same code, and where loads are dear
-// the shared-A tiles win. So the first product a device runs times every
-// (way, tile) pair the device can run and keeps the fastest, remembered per
-// adapter between processes (measured_choice.ts).
+// the shared-A tiles win. Where the device has subgroup matrices of int8
+// (tensor cores, under Dawn's allow_unsafe_apis: device.ts), a third way
+// runs the product on them (matmul_int8_matrix.ts). The first product a device runs times every (way, tile)
+// pair the device can run and keeps the fastest, remembered per adapter
+// between processes (measured_choice.ts).
 import type { MatmulConfig } from '../../kernels.js';
 import dot4Packed from '../../../../shaders/dot4_packed.wgsl';
 import dot4Unpacked from '../../../../shaders/dot4_unpacked.wgsl';
@@ -23,30 +25,38 @@ import type { Operand, Runtime } from '../runtime.js';
 import { fastest, withScratchBuffers } from '../timing.js';
 import { fingerprint } from '../tuning_store.js';
 import { shareADefines, tileLaunch, type Epilogue } from './matmul_kernel.js';
+import { describeMatrixTile, encodeInt8Matrix, MATRIX_SOURCES, MATRIX_TILES, matrixTileRuns, type MatrixTile } from './matmul_int8_matrix.js';
 import { describeQuantizedTile, parseQuantizedTile, QUANTIZED_TILES, quantizedTileRuns, SQUARE_TILE, type QuantizedTile } from './quantized_tiles.js';
 
-export type Int8Path = 'dot4I8Packed' | 'unpacked';
+export type Int8Path = 'dot4I8Packed' | 'unpacked' | 'subgroupMatrix';
 
-/** How a device runs int8 products: the way four byte products are summed, and the tile. */
-export interface Int8Kernel {
-  path: Int8Path;
-  tile: QuantizedTile;
-}
+/** How a device runs int8 products: the way products are summed, and the tile. */
+export type Int8Kernel = { path: 'dot4I8Packed' | 'unpacked'; tile: QuantizedTile } | { path: 'subgroupMatrix'; tile: MatrixTile };
+
 
 /** Whether this product can run on the packed kernel: K contiguous in both operands. */
 export function int8Eligible(config: MatmulConfig): boolean {
   return !config.transposeA && config.transposeB;
 }
 
-export function describeInt8Kernel({ path, tile }: Int8Kernel): string {
-  return `${path}, ${describeQuantizedTile(tile)}`;
+export function describeInt8Kernel(kernel: Int8Kernel): string {
+  return `${kernel.path}, ${describeInt8Tile(kernel)}`;
+}
+
+/** The tile of a kernel in words. */
+export function describeInt8Tile(kernel: Int8Kernel): string {
+  return kernel.path === 'subgroupMatrix' ? describeMatrixTile(kernel.tile) : describeQuantizedTile(kernel.tile);
 }
 
 /** Every (way, tile) pair a device can run. */
-export function int8Candidates(features: GpuContext['features']): Int8Kernel[] {
-  const paths: Int8Path[] = features.dot4I8Packed ? ['dot4I8Packed', 'unpacked'] : ['unpacked'];
-  return paths.flatMap((path) => QUANTIZED_TILES.filter((tile) => quantizedTileRuns(tile, features)).map((tile) => ({ path, tile })));
+export function int8Candidates(ctx: Pick<GpuContext, 'features' | 'limits'>): Int8Kernel[] {
+  const { features } = ctx;
+  const paths = features.dot4I8Packed ? (['dot4I8Packed', 'unpacked'] as const) : (['unpacked'] as const);
+  const scalar = paths.flatMap((path) => QUANTIZED_TILES.filter((tile) => quantizedTileRuns(tile, features)).map((tile) => ({ path, tile })));
+  const matrix = MATRIX_TILES.filter((tile) => matrixTileRuns(tile, ctx)).map((tile) => ({ path: 'subgroupMatrix' as const, tile }));
+  return [...scalar, ...matrix];
 }
+
 
 export interface Int8Options {
   /** The kernel to run (tests run each); by default the device's measured one. */
@@ -64,11 +74,17 @@ export function matmulInt8(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, 
   encode(rt, a, b, out, kernel, options.epilogue, options.counted ?? true);
 }
 
-function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, { path, tile }: Int8Kernel, epilogue: Epilogue | undefined, counted: boolean): void {
+function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, kernelChoice: Int8Kernel, epilogue: Epilogue | undefined, counted: boolean): void {
+  if (kernelChoice.path === 'subgroupMatrix') {
+    encodeInt8Matrix(rt, a, b, out, kernelChoice.tile, epilogue, counted);
+    return;
+  }
+  const { path, tile } = kernelChoice;
   const [batchA, m, k] = a.shape;
   const [batchB, n] = b.shape;
   const dot4 = path === 'dot4I8Packed' ? dot4Packed : dot4Unpacked;
-  const tail = [matmulInt8Io, tileGrid, dot4, matmulStore, ...(epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'])];
+  const value = epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'];
+  const tail = [matmulInt8Io, tileGrid, dot4, matmulStore, ...value];
   const types = { Acc: 'i32', Out: computeType(epilogue?.outDtype ?? 'i32', rt.ctx.features) } as const;
   const kernel = tile.shareA
     ? rt.compiler.kernel({
@@ -90,16 +106,24 @@ function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, { path, til
   rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, launch.groups, counted);
 }
 
+
 /** What an earlier run may have stored: a way and a tile that are still candidates. */
 function parseKernel(stored: unknown): Int8Kernel | undefined {
   if (!stored || typeof stored !== 'object') return undefined;
   const { path, tile } = stored as Record<string, unknown>;
+  if (path === 'subgroupMatrix') {
+    const known = MATRIX_TILES.find((t) => JSON.stringify(t) === JSON.stringify(tile));
+    return known ? { path, tile: known } : undefined;
+  }
   const known = parseQuantizedTile(tile);
   return (path === 'dot4I8Packed' || path === 'unpacked') && known ? { path, tile: known } : undefined;
 }
 
 /** What the choice depends on: a change to any of it times the candidates again. */
-export const INT8_MEASURED = fingerprint(matmulInt8Shader, matmulInt8SubgroupShader, matmulInt8Io, matmulStore, dot4Packed, dot4Unpacked, JSON.stringify(QUANTIZED_TILES));
+export const INT8_MEASURED = fingerprint(
+  matmulInt8Shader, matmulInt8SubgroupShader, matmulInt8Io, matmulStore, dot4Packed, dot4Unpacked, ...MATRIX_SOURCES,
+  JSON.stringify(QUANTIZED_TILES), JSON.stringify(MATRIX_TILES),
+);
 
 const choice = measuredChoice('int8-kernel', INT8_MEASURED, parseKernel, timeCandidates);
 
@@ -117,6 +141,6 @@ function timeCandidates(rt: Runtime): Promise<Int8Kernel> {
   const [m, n, k] = [256, 512, 512];
   return withScratchBuffers(rt, [m * k, n * k, 4 * m * n], ([a, b, out]) => {
     const [x, w]: Operand[] = [{ buffer: a, shape: [1, m, k], dtype: 'i8' }, { buffer: b, shape: [1, n, k], dtype: 'i8' }];
-    return fastest(rt, int8Candidates(rt.ctx.features), (c) => () => encode(rt, x, w, out, c, undefined, false), 3);
+    return fastest(rt, int8Candidates(rt.ctx), (c) => () => encode(rt, x, w, out, c, undefined, false), 3);
   });
 }

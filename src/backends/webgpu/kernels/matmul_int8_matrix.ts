@@ -1,0 +1,88 @@
+// The exact int8 product on an adapter's subgroup matrices (tensor cores;
+// shaders/matmul_int8_matrix.wgsl): one of the int8 kernels matmul_int8.ts
+// times per device, where the device has i8 × i8 → i32 subgroup matrices
+// (device.ts: Dawn's experimental feature, asked for only under
+// TMNN_WEBGPU_UNSAFE_APIS=1). The browser bundle carries a stand-in that
+// offers no tiles (matmul_int8_matrix.browser.ts): browsers offer the feature
+// only behind flags, and the bundle's 100 KB budget is spent.
+import matmulInt8MatrixShader from '../../../../shaders/matmul_int8_matrix.wgsl';
+import matmulInt8Io from '../../../../shaders/matmul_int8_io.wgsl';
+import matmulStore from '../../../../shaders/matmul_store.wgsl';
+import tileGrid from '../../../../shaders/tile_grid.wgsl';
+import type { GpuContext } from '../device.js';
+import { computeType } from '../layout.js';
+import type { Operand, Runtime } from '../runtime.js';
+import { tileLaunch, type Epilogue } from './matmul_kernel.js';
+
+/**
+ * A workgroup of the kernel: subM × subN subgroups, each with fragM × fragN
+ * result matrices of the device's shape, stepping k by kSteps of its K.
+ */
+export interface MatrixTile {
+  fragM: number;
+  fragN: number;
+  subM: number;
+  subN: number;
+  kSteps: number;
+}
+
+/** The tiles a device times: the usual tensor-core blocking, 2 × 2 subgroups of 2 × 2 or 4 × 2 matrices. */
+export const MATRIX_TILES: readonly MatrixTile[] = [
+  { fragM: 2, fragN: 2, subM: 2, subN: 2, kSteps: 2 },
+  { fragM: 4, fragN: 2, subM: 2, subN: 2, kSteps: 2 },
+];
+
+/** The shader text the kernel is assembled from beyond the int8 kernels' shared pieces: what a remembered timing was measured on. */
+export const MATRIX_SOURCES: readonly string[] = [matmulInt8MatrixShader];
+
+export function describeMatrixTile({ fragM, fragN, subM, subN, kSteps }: MatrixTile): string {
+  return `${subM}×${subN} subgroups of ${fragM}×${fragN} matrices, k by ${kSteps} matrices a step`;
+}
+
+/** Whether a device runs a tile: it has int8 subgroup matrices, and the tile fits its workgroup limits. */
+export function matrixTileRuns(tile: MatrixTile, ctx: Pick<GpuContext, 'features' | 'limits'>): boolean {
+  return layoutOn(tile, ctx) !== null;
+}
+
+/** A tile's geometry on a device (the kernel's constants), or null where the device cannot run it. */
+function layoutOn(tile: MatrixTile, { features, limits }: Pick<GpuContext, 'features' | 'limits'>) {
+  const shape = features.int8Matrix;
+  const sg = features.subgroupSize;
+  if (!shape || !sg) return null;
+  const bm = tile.subM * tile.fragM * shape.M;
+  const bn = tile.subN * tile.fragN * shape.N;
+  const kt = tile.kSteps * shape.K;
+  const invocations = sg * tile.subM * tile.subN;
+  // The store: each invocation takes up to 4 columns of the block, rows interleaved (matmul_store.wgsl).
+  const tileN = Math.max(1, Math.min(4, (bn * bm) / invocations));
+  const wgX = bn / tileN;
+  const wgY = invocations / wgX;
+  const tileM = bm / wgY;
+  const bytes = 4 * bm * bn + kt * (bm + bn);
+  const fits = Number.isInteger(wgX) && Number.isInteger(wgY) && Number.isInteger(tileM) && bytes <= limits.maxComputeWorkgroupStorageSize &&
+    invocations <= limits.maxComputeInvocationsPerWorkgroup;
+  return fits ? { shape, sg, kt, tileM, tileN, wgX, wgY } : null;
+}
+
+/** out = a · bᵀ in i32 (or the epilogue's values of it) on the device's subgroup matrices; operands as matmul_int8.ts takes them. */
+export function encodeInt8Matrix(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, tile: MatrixTile, epilogue: Epilogue | undefined, counted: boolean): void {
+  const layout = layoutOn(tile, rt.ctx);
+  if (!layout) throw new Error(`webgpu int8 matmul: this device cannot run subgroup matrices, ${describeMatrixTile(tile)}`);
+  const [batchA, m, k] = a.shape;
+  const [batchB, n] = b.shape;
+  const value = epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'];
+  const { shape, sg, kt, tileM, tileN, wgX, wgY } = layout;
+  const kernel = rt.compiler.kernel({
+    name: 'matmul_int8_matrix',
+    source: [matmulInt8MatrixShader, matmulInt8Io, tileGrid, matmulStore, ...value],
+    bindingsFrom: [matmulInt8Io, ...value],
+    types: { Acc: 'i32', Out: computeType(epilogue?.outDtype ?? 'i32', rt.ctx.features) },
+    defines: {
+      SG: sg, SM_M: shape.M, SM_N: shape.N, SM_K: shape.K, FRAG_M: tile.fragM, FRAG_N: tile.fragN, SUB_M: tile.subM, SUB_N: tile.subN,
+      KT: kt, WG_X: wgX, WG_Y: wgY, TILE_M: tileM, TILE_N: tileN,
+    },
+  });
+  const launch = tileLaunch({ tileM, tileN, wgX, wgY }, m, n, Math.max(batchA, batchB));
+  const params = Uint32Array.of(m, n, k, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tileM * tileN, ...launch.dims);
+  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, launch.groups, counted);
+}
