@@ -26,10 +26,18 @@ export interface MatrixTile {
   kSteps: number;
 }
 
-/** The tiles a device times: the usual tensor-core blocking, 2 × 2 subgroups of 2 × 2 or 4 × 2 matrices. */
+/**
+ * The tiles a device times: the usual tensor-core blocking, 2 × 2 subgroups
+ * of 2 × 2 to 4 × 2 matrices, k two or four matrices deep a step. Blocks
+ * stop at 128 × 64 outputs: their sums pass through workgroup memory
+ * (4 bytes each) beside the operands' step, within the H200's 48 KiB.
+ * None of them has run on a GPU yet.
+ */
 export const MATRIX_TILES: readonly MatrixTile[] = [
   { fragM: 2, fragN: 2, subM: 2, subN: 2, kSteps: 2 },
+  { fragM: 2, fragN: 2, subM: 2, subN: 2, kSteps: 4 },
   { fragM: 4, fragN: 2, subM: 2, subN: 2, kSteps: 2 },
+  { fragM: 2, fragN: 4, subM: 2, subN: 2, kSteps: 2 },
 ];
 
 /** The shader text the kernel is assembled from beyond the int8 kernels' shared pieces: what a remembered timing was measured on. */
