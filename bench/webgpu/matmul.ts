@@ -11,6 +11,7 @@ import { describeTile } from '../../src/backends/webgpu/kernels/matmul_kernel.js
 import { shapeTiles, tileTuning, tilesSettled, tune } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
 import type { Tuned } from '../../src/backends/webgpu/tuning_store.js';
 import { describeInt8Kernel, measureInt8Kernel } from '../../src/backends/webgpu/kernels/matmul_int8.js';
+import { int8KernelTimes } from './int8_kernels.js';
 import { measureQuantizedPaths, quantizedShapeWay, quantizedTiming, useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
 import type { QuantizedPath } from '../../src/backends/kernels.js';
 import { bestOf, gflops, median, printTable, roundsOfEach, verdict } from '../harness.js';
@@ -205,6 +206,20 @@ export async function webgpuSection(): Promise<void> {
       tiles.map((r) => [describeTile(r.tile), ...r.gflops, r.tile === tile ? '← the device\'s tile' : '']),
       'The device\'s tile was chosen by timing the candidates on a product sized to the device (kernels/matmul_tuning.ts); ' +
         'products a program runs again are timed per shape as well.',
+    );
+  }
+  {
+    // On a CPU rasteriser one size says enough (each kernel takes ~100 ms at 1024 there).
+    const sizes = gpu.device.software ? [512] : [1024, 2048, 4096];
+    const kernels = await int8KernelTimes(gpu, sizes);
+    printTable(
+      'every int8 product kernel on webgpu, exact [n, n] · [n, n]ᵀ in i32, GOP/s by the GPU\'s clock (no launch, sync or read-back)',
+      ['kernel', ...sizes.map((n) => `N=${n}`), ''],
+      kernels.map((r) => [describeInt8Kernel(r.kernel), ...r.gops, JSON.stringify(r.kernel) === JSON.stringify(int8Kernel) ? '← the device\'s kernel' : '']),
+      'The device\'s kernel was chosen by timing these on a [256, 512] · [512, 512]ᵀ product (kernels/matmul_int8.ts). ' +
+        (gpu.features.int8Matrix
+          ? `subgroupMatrix: on the adapter's i8 subgroup matrices (${gpu.features.int8Matrix.M}×${gpu.features.int8Matrix.N}×${gpu.features.int8Matrix.K}).`
+          : 'No subgroup-matrix kernels: this device has none (TMNN_WEBGPU_UNSAFE_APIS=1 asks Dawn for them; the adapter must list i8 ones).'),
     );
   }
   const elementwise = await elementwiseTimes(gpu, ms);
