@@ -13,7 +13,8 @@ import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { describeInt8Kernel, int8Candidates, matmulInt8, measureInt8Kernel, useInt8Kernel, type Int8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
 import { MATRIX_TILES } from '../../../src/backends/webgpu/kernels/matmul_int8_matrix.js';
-import { QUANTIZED_TILES, quantizedTileRuns } from '../../../src/backends/webgpu/kernels/quantized_tiles.js';
+import { useQuantizedPath } from '../../../src/backends/webgpu/kernels/quantized_path.js';
+import { QUANTIZED_TILES, quantizedTileRuns, SQUARE_TILE } from '../../../src/backends/webgpu/kernels/quantized_tiles.js';
 import { asF32, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { wrapInt } from '../../helpers/float64.js';
 
@@ -126,6 +127,27 @@ describe.each(KERNELS.map((k) => [describeInt8Kernel(k), k] as const))('a float 
     const sums = reference(av, bv, 1, 1, m, n, k);
     const want = sums.map((s, i) => Math.fround(Math.fround(s * rowScale[Math.floor(i / n)]) * colScale[i % n]));
     expectExact(await y.data(), want);
+  });
+});
+
+describe.each(KERNELS.map((k) => [describeInt8Kernel(k), k] as const))('x · tm.quantize(w) through %s', (_, kernel) => {
+  afterAll(() => {
+    useInt8Kernel(gpu.runtime, null);
+    useQuantizedPath(gpu.runtime, null);
+  });
+  // The int8 way's sums are exact on every kernel, and its float steps (x's quantization, the scaling back) are the same launches: so the same bits.
+  it.each([[[33, 130], 65], [[2, 9, 37], 11], [[1, 300], 129]] as const)('x %j times a quantized [K, %i] weight gives the square tile\'s floats, bit for bit', async (xShape, n) => {
+    if (!runs(kernel)) return;
+    const k = xShape[xShape.length - 1];
+    const size = (xShape as readonly number[]).reduce((p, d) => p * d, 1);
+    const x = tm.tensor(asF32(uniform(size, -2, 2)), [...xShape]);
+    const q = tm.quantize(tm.tensor(asF32(uniform(k * n, -1, 1)), [k, n]));
+    useQuantizedPath(gpu.runtime, 'int8');
+    useInt8Kernel(gpu.runtime, { path: 'unpacked', tile: SQUARE_TILE });
+    const want = await tm.matmul(x, q).data();
+    useInt8Kernel(gpu.runtime, kernel);
+    expectExact(await tm.matmul(x, q).data(), Float64Array.from(want));
+    q.dispose();
   });
 });
 
