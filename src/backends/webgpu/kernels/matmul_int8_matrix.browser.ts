@@ -3,14 +3,9 @@
 // product runs on its other kernels. Browsers offer subgroup matrices only
 // behind flags, and the bundle's 100 KB budget has no room for the kernel.
 import type { Runtime } from '../runtime.js';
+import type { MatrixTile } from './matmul_int8_matrix.js';
 
-export interface MatrixTile {
-  fragM: number;
-  fragN: number;
-  subM: number;
-  subN: number;
-  kSteps: number;
-}
+export type { MatrixTile };
 
 export const MATRIX_TILES: readonly MatrixTile[] = [];
 export const MATRIX_SOURCES: readonly string[] = [];
