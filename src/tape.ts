@@ -3,7 +3,7 @@
 // its inputs when any of them needs a gradient. Walking the links backwards is
 // src/autograd/'s job.
 import { isFloat } from './dtype.js';
-import { release, untrack, type DataRef } from './engine.js';
+import { release, type DataRef } from './engine.js';
 import { Tensor } from './tensor.js';
 
 /**
@@ -59,8 +59,9 @@ const droppedGraphs = new FinalizationRegistry<DataRef[]>((refs) => {
  */
 export function record(output: Tensor, op: string, inputs: readonly Tensor[], save: readonly Tensor[], backward: Backward): Tensor {
   if (!enabled || !isFloat(output.dtype) || !inputs.some(needsGrad)) return output;
-  // Views share storage, so saving costs no copy; they are out of tidy's reach, freed by releaseSaved or with the node.
-  const saved = save.map((t) => untrack(new Tensor(t.dataRef(op), t.shape, t.dtype)));
+  // Views share storage, so saving costs no copy. Owned: out of tidy's reach and the
+  // tensor finalizer's (which would free them a second time), freed by releaseSaved or with the node.
+  const saved = save.map((t) => new Tensor(t.dataRef(op), t.shape, t.dtype, true));
   const node: GradNode = { op, inputs: [...inputs], backward, saved };
   if (saved.length) droppedGraphs.register(node, saved.map((t) => t.dataRef(op)), node);
   output.gradFn = node;

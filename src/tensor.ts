@@ -40,14 +40,18 @@ export class Tensor {
   /** Internal: the op that made this tensor, when it was recorded for autograd. */
   gradFn: GradNode | null = null;
 
-  /** Internal: tensors come from tm.tensor and the ops. */
-  constructor(ref: DataRef, shape: readonly number[], dtype: DType) {
+  /**
+   * Internal: tensors come from tm.tensor and the ops. `owned`: a view whose
+   * maker frees it on every path (autograd's saved views, tape.ts), so
+   * neither a tidy scope nor the finalizer takes it: freed twice otherwise.
+   */
+  constructor(ref: DataRef, shape: readonly number[], dtype: DType, owned = false) {
     this.ref = ref;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = sizeOf(shape);
     retain(ref);
-    track(this);
+    if (!owned) track(this);
   }
 
   /** Internal: no tidy scope holds it; the finalizer frees its storage if it is never disposed. */

@@ -341,6 +341,29 @@ describe('tensors nobody disposes', () => {
     w.dispose();
   });
 
+  it.each(BACKENDS)('on %s, a graph recorded outside tidy and dropped frees its saved views once, leaving the tensors they viewed whole', async (backend) => {
+    await tm.init({ backend });
+    const w = tm.randn([64, 32], { seed: 1 }).mul(1);
+    const x = tm.randn([8, 64], { seed: 2 }).mul(1);
+    w.requiresGrad = true;
+    const [wBefore, xBefore] = [await w.data(), await x.data()];
+    const start = await collected();
+    (() => {
+      w.relu(); // saves a view of w
+      x.matmul(w).neg(); // saves views of x and w
+    })();
+    // Freed twice, the views' storage went back to the backend while w and x still held it: the count
+    // fell below the start, and the next allocations overwrote (or, on webgpu, invalidated) w and x.
+    expect(await collected()).toBe(start);
+    const scratch = [1, 2, 3].map((s) => tm.randn([64, 32], { seed: 100 + s }).mul(0).add(42));
+    await Promise.all(scratch.map((t) => t.data()));
+    expect(await w.data()).toEqual(wBefore);
+    expect(await x.data()).toEqual(xBefore);
+    expect(await x.matmul(w).sum().item()).toBeCloseTo(matmulSum(xBefore, wBefore), 2);
+    for (const t of [w, x, ...scratch]) t.dispose();
+    await tm.init({ backend: 'js' });
+  });
+
   it('backward frees the saved views and every gradient on the way: only the leaf gradients stay', async () => {
     const w = tm.randn([4, 3], { seed: 1 });
     w.requiresGrad = true;
@@ -351,3 +374,10 @@ describe('tensors nobody disposes', () => {
     w.dispose();
   });
 });
+
+/** Σ of x [8, 64] · w [64, 32], in float64. */
+function matmulSum(x: ArrayLike<number>, w: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < 8; i++) for (let j = 0; j < 32; j++) for (let k = 0; k < 64; k++) sum += x[i * 64 + k] * w[k * 32 + j];
+  return sum;
+}

@@ -1,7 +1,7 @@
 // Loss functions: a prediction and a target in, a scalar (or per-sample
 // values) out. Intermediates are freed at once; autograd keeps what it needs.
 import { tidy } from '../engine.js';
-import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
 import { sameShape } from '../shape.js';
 import { isFloat } from '../dtype.js';
 import * as ops from '../ops/index.js';
@@ -41,12 +41,17 @@ export function mse(pred: Tensor, target: Tensor, options: LossOptions = {}): Te
   return tidy(() => reduce(perSampleMean(pred.sub(target).square()), options.reduction));
 }
 
-/** Root mean squared error: √mse (over the whole batch; per sample with reduction 'none'). */
+/**
+ * Root mean squared error. 'mean' (the default) is the usual RMSE, √ of the
+ * batch's mse (not the mean of per-sample roots); 'none' is √mse per
+ * sample, and 'sum' the sum of those.
+ */
 export function rmse(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   sameShapes('rmse', pred, target);
+  const reduction = options.reduction ?? 'mean';
   return tidy(() => {
-    const squared = pred.sub(target).square();
-    return options.reduction === 'none' ? perSampleMean(squared).sqrt() : reduce(perSampleMean(squared), 'mean').sqrt();
+    const perSample = perSampleMean(pred.sub(target).square());
+    return reduction === 'mean' ? perSample.mean().sqrt() : reduce(perSample.sqrt(), reduction);
   });
 }
 
@@ -64,6 +69,12 @@ export function rmse(pred: Tensor, target: Tensor, options: LossOptions = {}): T
 export function crossEntropy(logits: Tensor, labels: Tensor, options: LossOptions = {}): Tensor {
   if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [batch, classes], got ${formatShape(logits.shape)}`);
   const [n, c] = logits.shape;
+  if (isFloat(labels.dtype) && labels.rank === 1 && labels.shape[0] === n) {
+    throw new DTypeError(
+      `crossEntropy: labels ${formatShape(labels.shape)} ${labels.dtype} look like class indices, which must be an int dtype (labels.cast('i32')); ` +
+        `float labels are probabilities ${formatShape(logits.shape)}`,
+    );
+  }
   if (isFloat(labels.dtype)) sameShapes('crossEntropy', logits, labels);
   else if (labels.rank !== 1 || labels.shape[0] !== n) {
     throw new ShapeError(`crossEntropy: class labels must be [${n}] for logits ${formatShape(logits.shape)}, got ${formatShape(labels.shape)}`);

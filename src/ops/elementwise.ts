@@ -47,14 +47,21 @@ const BINARY_GRADS: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, d
   sub: (_a, _b, _y, dy) => [dy, neg(dy)],
   mul: (a, b, _y, dy) => [mul(dy, b), mul(dy, a)],
   div: (a, b, _y, dy) => [div(dy, b), neg(div(mul(dy, a), mul(b, b)))],
+  // At a = 0 the formulas meet 0 · ∞: the limits are taken instead (as PyTorch does). a^0 is the
+  // constant 1, so d/da is 0; and a^b · ln a → 0 as a → 0 for b ≥ 0 (at b = 0, from a > 0).
   pow: (a, b, y, dy, needs) => [
-    mul(dy, mul(b, pow(a, sub(b, 1)))),
-    needs[1] ? mul(dy, mul(y, log(a))) : null,
+    mul(dy, where(equal(b, 0), 0, mul(b, pow(a, sub(b, 1))))),
+    needs[1] ? mul(dy, where(zeroBase(a, b), 0, mul(y, log(a)))) : null,
   ],
   // Ties send the gradient to a, like a subgradient should go to one side only.
   maximum: (a, b, _y, dy) => [mul(dy, greaterEqual(a, b)), mul(dy, less(a, b))],
   minimum: (a, b, _y, dy) => [mul(dy, lessEqual(a, b)), mul(dy, greater(a, b))],
 };
+
+/** 1 where a = 0 and b ≥ 0 (where a^b · ln a is taken as its limit, 0), else 0. */
+function zeroBase(a: Tensor, b: Tensor): Tensor {
+  return mul(equal(a, 0), greaterEqual(b, 0));
+}
 
 function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   return withTensors(op, a, b, (ta, tb, backend) => {

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { broadcast2, map, matmul2, reduceAxes, size, softmaxLast, transpose2, type F64 } from '../helpers/float64.js';
+import { BACKENDS } from '../helpers/backends.js';
 
 interface Case {
   name: string;
@@ -149,5 +150,23 @@ describe('gradients match float64 finite differences', () => {
       p.grad!.dispose();
       p.dispose();
     }
+  });
+});
+
+describe('pow at a zero base, where the formulas meet 0 · ∞', () => {
+  it.each(BACKENDS)('takes the limits on %s: d/da a^0 is 0, d/db a^b is 0 for b ≥ 0, d/da 0^½ is ∞', async (backend) => {
+    await tm.init({ backend });
+    const a = tm.tensor([0, 0, 0, 2, 0]);
+    const b = tm.tensor([2, 0, 0.5, 3, -1]);
+    a.requiresGrad = true;
+    b.requiresGrad = true;
+    tm.tidy(() => a.pow(b).sum()).backward();
+    // At a = 0, b = -1 the power itself is ∞ (1/a): both gradients are -∞, the limits from a > 0.
+    expect(Array.from(await a.grad!.data())).toEqual([0, 0, Infinity, 12, -Infinity]);
+    const db = await b.grad!.data();
+    expect(Array.from(db.slice(0, 3))).toEqual([0, 0, 0]);
+    expect(db[3]).toBeCloseTo(8 * Math.log(2), 5);
+    expect(db[4]).toBe(-Infinity);
+    for (const t of [a, b, a.grad!, b.grad!]) t.dispose();
   });
 });

@@ -79,4 +79,10 @@ describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
       new tm.ShapeError('crossEntropy: prediction [3,4] and target [3,5] differ'),
     );
   });
+
+  it('says that class indices held in floats need an int dtype', () => {
+    expect(() => tm.losses.crossEntropy(tm.zeros([3, 4]), tm.tensor([0, 2, 1]))).toThrow(
+      new tm.DTypeError("crossEntropy: labels [3] f32 look like class indices, which must be an int dtype (labels.cast('i32')); float labels are probabilities [3,4]"),
+    );
+  });
 });

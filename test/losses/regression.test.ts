@@ -1,0 +1,47 @@
+// tm.losses.mse and rmse on every backend against float64, with each
+// reduction: rmse's 'mean' is √ of the batch's mse (the usual RMSE), its
+// 'none' √mse per sample and its 'sum' their sum; an unknown reduction is an
+// error naming it, for both.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { expectClose, uniform } from '../helpers/data.js';
+
+const [N, D] = [13, 7];
+const pred = Float32Array.from(uniform(N * D, -3, 3));
+const target = Float32Array.from(uniform(N * D, -3, 3));
+
+/** Mean square per sample, in float64. */
+const perSample = Float64Array.from({ length: N }, (_, i) => {
+  let s = 0;
+  for (let j = 0; j < D; j++) s += (pred[i * D + j] - target[i * D + j]) ** 2;
+  return s / D;
+});
+const sum = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0);
+
+describe.each(BACKENDS)('regression losses on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+  const args = () => [tm.tensor(pred, [N, D]), tm.tensor(target, [N, D])] as const;
+
+  it('mse: the mean square per sample, then their mean, their sum, or each', async () => {
+    expectClose(await tm.losses.mse(...args()).data(), [sum(perSample) / N], 1e-5);
+    expectClose(await tm.losses.mse(...args(), { reduction: 'sum' }).data(), [sum(perSample)], 1e-5);
+    expectClose(await tm.losses.mse(...args(), { reduction: 'none' }).data(), perSample, 1e-5);
+  });
+
+  it('rmse: √ of the batch\'s mse by default; √mse per sample with none, and their sum with sum', async () => {
+    const roots = perSample.map(Math.sqrt);
+    expectClose(await tm.losses.rmse(...args()).data(), [Math.sqrt(sum(perSample) / N)], 1e-5);
+    expectClose(await tm.losses.rmse(...args(), { reduction: 'mean' }).data(), [Math.sqrt(sum(perSample) / N)], 1e-5);
+    expectClose(await tm.losses.rmse(...args(), { reduction: 'none' }).data(), roots, 1e-5);
+    expectClose(await tm.losses.rmse(...args(), { reduction: 'sum' }).data(), [sum(roots)], 1e-5);
+  });
+
+  it('an unknown reduction is an error naming it', () => {
+    const bad = { reduction: 'total' } as unknown as tm.losses.LossOptions;
+    expect(() => tm.losses.mse(...args(), bad)).toThrow('loss: unknown reduction "total"; expected mean, sum or none');
+    expect(() => tm.losses.rmse(...args(), bad)).toThrow('loss: unknown reduction "total"; expected mean, sum or none');
+  });
+});
