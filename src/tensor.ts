@@ -152,9 +152,13 @@ export class Tensor {
       throw new ValueError(`assign: value lives on ${ref.backend.name}, this tensor on ${own.backend.name}`);
     }
     retain(ref);
-    finalizer.unregister(this);
     this.ref = ref;
-    finalizer.register(this, ref, this);
+    // Only a tensor the finalizer already knows moves to the new storage there: one a tidy
+    // scope holds is freed by the scope, and a registration here would free it a second time.
+    if (this.registered) {
+      finalizer.unregister(this);
+      finalizer.register(this, ref, this);
+    }
     release(own);
     return this;
   }

@@ -364,6 +364,22 @@ describe('tensors nobody disposes', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it.each(BACKENDS)('on %s, assign inside tidy leaves the assigned value\'s storage to its own tensor once the scope has freed the target', async (backend) => {
+    await tm.init({ backend });
+    const v = tm.randn([64, 32], { seed: 3 }).mul(1);
+    const before = await v.data();
+    const start = await collected();
+    tm.tidy(() => void tm.zeros([64, 32]).assign(v));
+    // Registered with the finalizer by assign as well as freed by the scope, the target released v's storage a second time.
+    expect(await collected()).toBe(start);
+    const scratch = [1, 2, 3].map((s) => tm.randn([64, 32], { seed: 200 + s }).mul(0).add(7));
+    await Promise.all(scratch.map((t) => t.data()));
+    expect(await v.data()).toEqual(before);
+    expect(await v.sum().item()).toBeCloseTo(Array.from(before).reduce((a, b) => a + b, 0), 3);
+    for (const t of [v, ...scratch]) t.dispose();
+    await tm.init({ backend: 'js' });
+  });
+
   it('backward frees the saved views and every gradient on the way: only the leaf gradients stay', async () => {
     const w = tm.randn([4, 3], { seed: 1 });
     w.requiresGrad = true;
