@@ -5,7 +5,7 @@ import { BYTES_PER_ELEMENT } from '../dtype.js';
 import { CorruptFileError } from '../io/errors.js';
 import { readFileBytes } from '../io/file.js';
 import { decodeSafetensors } from '../io/safetensors.js';
-import { formatShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
 import { sameShape } from '../shape.js';
 import { fromStorageArray } from '../ops/util.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
@@ -16,6 +16,7 @@ import { Sequential } from './sequential.js';
 import { FORMAT } from './serialize.js';
 
 type Config = Record<string, unknown>;
+type Entries = ReturnType<typeof decodeSafetensors>['entries'];
 
 function field<T>(c: Config, key: string, check: (v: unknown) => v is T, what: string): T {
   const v = c[key];
@@ -29,14 +30,26 @@ const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
 
-function build(c: unknown, depth = 0): Module {
+/**
+ * A saved parameter's entry, checked against the shape its layer will give
+ * it before the layer allocates anything: a description of a huge layer
+ * with no weights behind it is an error, not gigabytes of initial weights.
+ */
+function checkEntry(entries: Entries, name: string, shape: readonly number[]): void {
+  const e = entries[name];
+  if (!e) throw new CorruptFileError(`model file: parameter ${name} is missing`);
+  if (!sameShape(e.shape, shape)) throw new CorruptFileError(`model file: parameter ${name} is ${formatShape(e.shape)}, the layer needs ${formatShape(shape)}`);
+}
+
+/** The layers a description names, their parameters' entries checked first (`prefix`: the path of their names, as namedParameters gives them). */
+function build(c: unknown, entries: Entries, prefix = '', depth = 0): Module {
   if (!c || typeof c !== 'object' || Array.isArray(c) || depth > 16) throw new CorruptFileError(`model file: a layer description is not an object: ${JSON.stringify(c)?.slice(0, 80)}`);
   const cfg = c as Config;
   switch (cfg.type) {
     case 'Sequential': {
       const built: Module[] = [];
       try {
-        for (const l of field(cfg, 'layers', isArray, 'an array')) built.push(build(l, depth + 1));
+        for (const [i, l] of field(cfg, 'layers', isArray, 'an array').entries()) built.push(build(l, entries, `${prefix}${i}.`, depth + 1));
       } catch (err) {
         // Layers built before the bad one own parameters: free them.
         for (const m of built) m.dispose();
@@ -45,12 +58,15 @@ function build(c: unknown, depth = 0): Module {
       return new Sequential(built);
     }
     case 'Dense': {
-      const d = new Dense(field(cfg, 'inputs', isPositiveInt, 'a positive integer'), field(cfg, 'units', isPositiveInt, 'a positive integer'), {
+      const [inputs, units] = [field(cfg, 'inputs', isPositiveInt, 'a positive integer'), field(cfg, 'units', isPositiveInt, 'a positive integer')];
+      const bias = field(cfg, 'bias', isBool, 'true or false');
+      checkEntry(entries, `${prefix}weight`, [inputs, units]);
+      if (bias) checkEntry(entries, `${prefix}bias`, [units]);
+      return new Dense(inputs, units, {
         activation: field(cfg, 'activation', isString, 'an activation name') as ActivationName,
-        bias: field(cfg, 'bias', isBool, 'true or false'),
+        bias,
         seed: 0, // overwritten by the saved weights
       });
-      return d;
     }
     case 'ReLU': return new ReLU();
     case 'Sigmoid': return new Sigmoid();
@@ -77,11 +93,12 @@ export function fromBytes(bytes: Uint8Array): Sequential {
   }
   let model: Module;
   try {
-    model = build(config);
+    model = build(config, entries);
   } catch (err) {
-    // Layer constructors reject bad sizes with their own errors; in a file that means corruption.
-    if (err instanceof CorruptFileError) throw err;
-    throw new CorruptFileError(`model file: ${(err as Error).message}`);
+    // Layer constructors reject bad settings with their own errors; in a file that means corruption.
+    // Anything else (a lost device, memory) is not the file's doing and passes as it is.
+    if (err instanceof ShapeError || err instanceof ValueError || err instanceof DTypeError) throw new CorruptFileError(`model file: ${err.message}`);
+    throw err;
   }
   if (!(model instanceof Sequential)) {
     model.dispose();

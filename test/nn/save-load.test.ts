@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { CorruptFileError } from '../../src/io/errors.js';
+import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { rng } from '../../src/random.js';
 import { BACKENDS } from '../helpers/backends.js';
 
@@ -94,6 +95,26 @@ describe('model.save and tm.nn.load', () => {
     expect(() => tm.nn.fromBytes(tamper(inModel('"type":"Dense"'), inModel('"type":"Conv9"')))).toThrow(/unknown layer type "Conv9"/);
     await writeFile(join(dir, 'junk.safetensors'), 'not a model at all');
     await expect(tm.nn.load(join(dir, 'junk.safetensors'))).rejects.toThrow(CorruptFileError);
+  });
+
+  it('checks a layer\'s weights are in the file before building it: a 216-byte file describing a 46,000² layer is an error, not 8 GB of initial weights', () => {
+    const describe = (layers: unknown[]) => encodeSafetensors({}, { format: 'tmnn', model: JSON.stringify({ type: 'Sequential', layers }) });
+    const huge = describe([{ type: 'Dense', inputs: 46_000, units: 46_000, activation: 'relu', bias: true }]);
+    expect(huge.length).toBeLessThan(300);
+    const before = tm.memory();
+    expect(() => tm.nn.fromBytes(huge)).toThrow(new CorruptFileError('model file: parameter 0.weight is missing'));
+    expect(tm.memory()).toEqual(before);
+    // Nested: the path names the layer; the first layer, built already, is freed.
+    const w = { dtype: 'f32' as const, shape: [2, 3], data: new Float32Array(6) };
+    const nested = encodeSafetensors({ '0.weight': w, '0.bias': { dtype: 'f32', shape: [3], data: new Float32Array(3) } }, {
+      format: 'tmnn',
+      model: JSON.stringify({ type: 'Sequential', layers: [
+        { type: 'Dense', inputs: 2, units: 3, activation: 'linear', bias: true },
+        { type: 'Sequential', layers: [{ type: 'Dense', inputs: 3, units: 40_000, activation: 'linear', bias: false }] },
+      ] }),
+    });
+    expect(() => tm.nn.fromBytes(nested)).toThrow(new CorruptFileError('model file: parameter 1.0.weight is missing'));
+    expect(tm.memory()).toEqual(before);
   });
 
   it('survives a few hundred mutated files: each loads or fails with CorruptFileError, leaking nothing', async () => {
