@@ -1,11 +1,11 @@
 // Making tensors: from nested arrays or typed arrays, and the usual fills.
-import { checkDType, dtypeOfArray, type DType } from '../dtype.js';
+import { BYTES_PER_ELEMENT, checkDType, dtypeOfArray, encodeValues, type DType } from '../dtype.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { f16Bits, f16Value } from '../f16.js';
 import { freshSeed, normal, uniform } from '../random.js';
 import { checkShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
-import { fromValues } from './util.js';
+import { filledTensor, fromValues } from './util.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -79,11 +79,28 @@ export function scalar(value: number, options: TensorOptions = {}): Tensor {
   return tensor(value, options);
 }
 
+/**
+ * Runs an allocation of a tensor `shape`, turning the engine's refusal of an
+ * array that large (a RangeError) into an error that names the op, the
+ * shape and its size.
+ */
+function allocating<T>(op: string, shape: readonly number[], bytesPerElement: number, make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const n = sizeOf(shape);
+    throw new ValueError(`${op}: shape ${formatShape(shape)} has ${n.toLocaleString('en-US')} elements (${(n * bytesPerElement).toLocaleString('en-US')} bytes), more than can be allocated here (${err.message})`);
+  }
+}
+
 /** `op` names the caller in errors (zeros and ones are fills too). */
 function filled(op: string, shape: readonly number[], value: number, options: TensorOptions): Tensor {
   const s = checkShape(shape, op);
   const dtype = checkDType(options.dtype ?? 'f32', op);
-  return fromValues(op, new Float64Array(sizeOf(s)).fill(value), s, dtype);
+  // The value in storage form once, written straight into the tensor's storage (no float64 copy of the whole tensor).
+  const [stored] = encodeValues([value], dtype, op);
+  return allocating(op, s, BYTES_PER_ELEMENT[dtype], () => filledTensor(s, dtype, (out) => out.fill(stored)));
 }
 
 export function fill(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
@@ -138,19 +155,20 @@ export function rand(shape: readonly number[], options: RandomOptions & { min?: 
   const min = options.min ?? 0;
   const max = options.max ?? 1;
   if (!(min < max)) throw new ValueError(`rand: min ${min} must be less than max ${max}`);
-  const values = uniform(sizeOf(s), min, max, options.seed ?? freshSeed());
+  const values = allocating('rand', s, 8, () => uniform(sizeOf(s), min, max, options.seed ?? freshSeed()));
   // A draw just below max can round up onto it when stored (f16 has 11 bits):
   // such draws become the largest stored value below max instead.
   const below = largestBelow(max, dtype);
   for (let i = 0; i < values.length; i++) if (stored(values[i], dtype) >= max) values[i] = below;
-  return fromValues('rand', values, s, dtype);
+  return allocating('rand', s, BYTES_PER_ELEMENT[dtype], () => fromValues('rand', values, s, dtype));
 }
 
 /** Normally distributed values. */
 export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
   const s = checkShape(shape, 'randn');
-  const values = normal(sizeOf(s), options.mean ?? 0, options.std ?? 1, options.seed ?? freshSeed());
-  return fromValues('randn', values, s, floatDType('randn', options));
+  const dtype = floatDType('randn', options);
+  const values = allocating('randn', s, 8, () => normal(sizeOf(s), options.mean ?? 0, options.std ?? 1, options.seed ?? freshSeed()));
+  return allocating('randn', s, BYTES_PER_ELEMENT[dtype], () => fromValues('randn', values, s, dtype));
 }
 
 /**

@@ -130,6 +130,21 @@ describe.each(BACKENDS)('making tensors on %s', (backend) => {
     expect(() => tm.arange(0, 1, NaN)).toThrow(/step must be finite/);
   });
 
+  it('a shape too large to allocate is an error naming the op, the shape and its size, not a RangeError', () => {
+    expect(() => tm.zeros([1e6, 1e6])).toThrow(tm.ValueError);
+    expect(() => tm.zeros([1e6, 1e6])).toThrow(/^zeros: shape \[1000000,1000000\] has 1,000,000,000,000 elements \(4,000,000,000,000 bytes\), more than can be allocated here/);
+    expect(() => tm.ones([1e6, 1e6], { dtype: 'i8' })).toThrow(/^ones: shape \[1000000,1000000\] has 1,000,000,000,000 elements \(1,000,000,000,000 bytes\)/);
+    expect(() => tm.randn([1e5, 1e5])).toThrow(/^randn: shape \[100000,100000\] has 10,000,000,000 elements/);
+    expect(() => tm.rand([1e5, 1e5])).toThrow(/^rand: shape \[100000,100000\] has 10,000,000,000 elements/);
+  });
+
+  it('fills store the value as the dtype stores it: f16 rounded (past its range, ∞), ints as they are', async () => {
+    expect(Array.from(await tm.fill([3], 1 / 3, { dtype: 'f16' }).data())).toEqual([0.333251953125, 0.333251953125, 0.333251953125]);
+    expect(Array.from(await tm.fill([2], 70000, { dtype: 'f16' }).data())).toEqual([Infinity, Infinity]);
+    expect(Array.from(await tm.fill([2, 2], -7, { dtype: 'i8' }).data())).toEqual([-7, -7, -7, -7]);
+    expect(Array.from(await tm.ones([5], { dtype: 'i32' }).data())).toEqual([1, 1, 1, 1, 1]);
+  });
+
   it('randn is seeded: the same seed gives the same values, different seeds differ', async () => {
     for (const shape of [[1], [7], [13, 31], [2, 0]]) {
       const a = Array.from(await tm.randn(shape, { seed: 4 }).data());
