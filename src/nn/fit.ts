@@ -183,12 +183,45 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
 }
 
 export async function evaluate(model: Module, x: Tensor, y: Tensor, options: { loss?: FitOptions['loss']; batchSize?: number } = {}) {
-  return evaluateHost(model, await toHost(x, y), options.loss ?? 'mse', options.batchSize ?? 256, 'evaluate');
+  const batchSize = options.batchSize ?? 256;
+  checkBatchSize('evaluate', batchSize);
+  const data = await toHost(x, y);
+  if (data.count === 0) throw new ValueError(`evaluate: x ${formatShape(x.shape)} has no samples`);
+  return evaluateHost(model, data, options.loss ?? 'mse', batchSize, 'evaluate');
+}
+
+function checkBatchSize(what: string, batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`${what}: batchSize must be a positive integer, got ${batchSize}`);
+}
+
+/**
+ * The first sample and element of float data that is NaN or ±∞, if any:
+ * training on it would carry it into every parameter before a loss of NaN
+ * could be seen (a step's loss is read after the next step is issued).
+ */
+function firstNonFinite(data: HostData, side: 'x' | 'y'): { sample: number; value: number } | null {
+  if (!isFloat(side === 'x' ? data.xDtype : data.yDtype)) return null;
+  const values = data[side];
+  for (let i = 0; i < values.length; i++) {
+    // Compared rather than Number.isFinite per element: the scan of a training set stays a few ms.
+    const v = values[i];
+    if (v - v !== 0) return { sample: Math.floor(i / (values.length / data.count)), value: v };
+  }
+  return null;
+}
+
+function checkFinite(data: HostData, what: string): void {
+  for (const side of ['x', 'y'] as const) {
+    const bad = firstNonFinite(data, side);
+    if (bad) throw new ValueError(`${what}: ${side} holds ${bad.value} (sample ${bad.sample}); training on it would turn every parameter into NaN`);
+  }
 }
 
 function split(data: HostData, fraction: number): [HostData, HostData] {
-  if (!(fraction > 0 && fraction < 1)) throw new ValueError(`fit: validationSplit must be in (0, 1), got ${fraction}`);
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) throw new ValueError(`fit: validationSplit must be a number in (0, 1), got ${JSON.stringify(fraction)}`);
   const cut = Math.floor(data.count * (1 - fraction));
+  // (A fraction in (0, 1) always leaves at least one sample to validate on.)
+  if (cut === 0) throw new ValueError(`fit: validationSplit ${fraction} of ${data.count} samples leaves none to train on`);
   const part = (from: number, to: number): HostData => {
     const xw = data.x.length / data.count;
     const yw = data.y.length / data.count;
@@ -247,19 +280,29 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`fit: batchSize must be a positive integer, got ${batchSize}`);
+  checkBatchSize('fit', batchSize);
   const loss = lossFn(options.loss);
   let train = await toHost(x, y);
+  if (train.count === 0) throw new ValueError(`fit: x ${formatShape(x.shape)} has no samples`);
   let validation: HostData | null = null;
   if (options.validationData) validation = await toHost(...options.validationData);
-  else if (options.validationSplit) [train, validation] = split(train, options.validationSplit);
+  else if (options.validationSplit !== undefined && options.validationSplit !== 0) [train, validation] = split(train, options.validationSplit);
+  if (validation?.count === 0) throw new ValueError('fit: validationData has no samples');
+  checkFinite(train, 'fit');
+  if (validation) checkFinite(validation, 'fit (validation data)');
   const optimizer = options.optimizer ?? new Adam(model.parameters());
   const seed = options.seed ?? freshSeed();
   const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
   const batches = Math.ceil(train.count / batchSize);
   const progress = options.quiet ? null : await startProgress(epochs, batches);
   const scaler = options.mixedPrecision ? new LossScaler() : null;
-  const checkLabels = classLabelCheck(options.loss, train, 'fit');
+  const checkTrainLabels = classLabelCheck(options.loss, train, 'fit');
+  // Validation labels are checked with the training ones, on the first prediction: before any step changes the model.
+  const checkValidationLabels = validation ? classLabelCheck(options.loss, validation, 'fit (validation data)') : () => undefined;
+  const checkLabels = (classes: number) => {
+    checkTrainLabels(classes);
+    checkValidationLabels(classes);
+  };
 
   model.train();
   try {
@@ -276,7 +319,12 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       const tally = async (step: StepResult) => {
         try {
           const [batchLoss, batchHits] = await Promise.all([step.loss.item(), step.correct?.item()]);
-          if (!Number.isFinite(batchLoss)) throw new ValueError(`fit: loss became ${batchLoss} at epoch ${epoch}, batch ${step.batch}; lower the learning rate`);
+          if (!Number.isFinite(batchLoss)) {
+            throw new ValueError(
+              `fit: loss became ${batchLoss} at epoch ${epoch}, batch ${step.batch}: training diverged (the data was checked finite); ` +
+                'lower the learning rate. The steps taken so far are in the parameters (now likely NaN too): reload or re-create the model before training again',
+            );
+          }
           lossSum += batchLoss * step.size;
           if (batchHits !== undefined) {
             hits += batchHits;

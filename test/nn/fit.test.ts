@@ -64,10 +64,27 @@ describe('Sequential.fit', () => {
     expect(await model.parameters()[0].data()).toEqual(before); // no step was taken
     await expect(model.fit(x, labels([0, 1, 2, 1, 0, 7]), { loss: 'crossEntropy', validationSplit: 0.5, quiet: true }))
       .rejects.toThrow("fit (validation data): class label 7 (sample 2) is not one of the model's 3 classes, 0 to 2");
+    expect(await model.parameters()[0].data()).toEqual(before); // checked with the training labels, before the first step
+    await expect(model.fit(x, labels([0, 1, 2, 1, 0, 1]), { loss: 'crossEntropy', validationData: [x, labels([0, 9, 0, 0, 0, 0])], quiet: true }))
+      .rejects.toThrow("fit (validation data): class label 9 (sample 1) is not one of the model's 3 classes, 0 to 2");
+    expect(await model.parameters()[0].data()).toEqual(before);
     await expect(model.evaluate(x, labels([0, 0, 0, 0, 0, 3]), { loss: 'crossEntropy' })).rejects.toThrow(/^evaluate: class label 3 \(sample 5\)/);
     // Labels as probabilities (floats) are not class numbers, and other losses take any target.
     await expect(model.evaluate(x, tm.zeros([6, 3]).add(1 / 3), { loss: 'crossEntropy' })).resolves.toBeDefined();
     await expect(model.evaluate(x, tm.zeros([6, 3]).add(5), { loss: 'mse' })).resolves.toBeDefined();
+  });
+
+  it('refuses settings and data that would train on nothing: no samples, a split that leaves none to train on, a batch size that is not a positive integer', async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(4, 1)]);
+    const [x, y] = [tm.randn([10, 4], { seed: 1 }), tm.zeros([10, 1])];
+    await expect(model.fit(tm.zeros([0, 4]), tm.zeros([0, 1]), { quiet: true })).rejects.toThrow('fit: x [0,4] has no samples');
+    await expect(model.fit(x, y, { validationSplit: 0.99, quiet: true })).rejects.toThrow('fit: validationSplit 0.99 of 10 samples leaves none to train on');
+    await expect(model.fit(x, y, { validationSplit: NaN, quiet: true })).rejects.toThrow('fit: validationSplit must be a number in (0, 1), got null');
+    await expect(model.fit(x, y, { validationSplit: '0.5' as unknown as number, quiet: true })).rejects.toThrow('fit: validationSplit must be a number in (0, 1), got "0.5"');
+    for (const batchSize of [0, -1, 2.5]) {
+      await expect(model.evaluate(x, y, { batchSize })).rejects.toThrow(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
+    }
+    await expect(model.evaluate(tm.zeros([0, 4]), tm.zeros([0, 1]))).rejects.toThrow('evaluate: x [0,4] has no samples');
   });
 
   it('predict runs in eval mode without recording gradients', async () => {
@@ -125,16 +142,36 @@ describe('fit reads each step\'s loss after issuing the next', () => {
     await tm.init({ backend: 'js' });
   });
 
-  it.each(BACKENDS)('a loss that turns NaN stops fit naming the epoch and batch, and leaks nothing (%s)', async (backend) => {
+  it.each(BACKENDS)('data holding NaN or ∞ is refused before any step, naming the sample, the model untouched (%s)', async (backend) => {
     await tm.init({ backend });
     const values = Float32Array.from({ length: 12 * 2 }, (_, i) => Math.sin(i));
-    values[9 * 2] = NaN; // sample 9: the third batch of four
+    values[9 * 2] = NaN;
     const x = tm.tensor(values, [12, 2]);
     const y = tm.zeros([12, 1]);
     const model = new tm.nn.Sequential([new tm.nn.Dense(2, 1)]);
+    const weights = await model.parameters()[0].data();
     const optimizer = new tm.optim.SGD(model.parameters(), { lr: 0.01 });
     const before = tm.memory().numTensors;
-    await expect(model.fit(x, y, { epochs: 2, batchSize: 4, quiet: true, shuffle: false, optimizer })).rejects.toThrow(/loss became NaN at epoch 1, batch 3/);
+    await expect(model.fit(x, y, { epochs: 2, batchSize: 4, quiet: true, shuffle: false, optimizer })).rejects.toThrow(
+      'fit: x holds NaN (sample 9); training on it would turn every parameter into NaN',
+    );
+    const yInf = tm.tensor(Float32Array.from({ length: 12 }, (_, i) => (i === 4 ? -Infinity : 0)), [12, 1]);
+    await expect(model.fit(x.slice([0, 0], [8, 2]), yInf.slice([0, 0], [8, 1]), { quiet: true, optimizer })).rejects.toThrow('fit: y holds -Infinity (sample 4)');
+    expect(await model.parameters()[0].data()).toEqual(weights);
+    expect(tm.memory().numTensors).toBe(before + 3); // yInf and the two slices made for the second call: the caller's
+    await tm.init({ backend: 'js' });
+  });
+
+  it.each(BACKENDS)('a loss that diverges stops fit naming the epoch and batch, and leaks nothing (%s)', async (backend) => {
+    await tm.init({ backend });
+    const x = tm.tensor(Float32Array.from({ length: 12 * 2 }, (_, i) => 1 + Math.sin(i)), [12, 2]);
+    const y = tm.ones([12, 1]);
+    const model = new tm.nn.Sequential([new tm.nn.Dense(2, 1)]);
+    const optimizer = new tm.optim.SGD(model.parameters(), { lr: 1e30 });
+    const before = tm.memory().numTensors;
+    await expect(model.fit(x, y, { epochs: 2, batchSize: 4, quiet: true, shuffle: false, optimizer })).rejects.toThrow(
+      /^fit: loss became (NaN|Infinity) at epoch 1, batch \d: training diverged \(the data was checked finite\); lower the learning rate/,
+    );
     expect(tm.memory().numTensors).toBe(before);
     await tm.init({ backend: 'js' });
   });
