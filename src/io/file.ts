@@ -16,14 +16,21 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   if (typeof path !== 'string' || path === '') throw new ValueError(`writeFileAtomic: path must be a non-empty string, got ${JSON.stringify(path)}`);
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`writeFileAtomic: bytes must be a Uint8Array, got ${(bytes as object)?.constructor?.name ?? typeof bytes}`);
   const fs = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
+  const { dirname, resolve } = await import('node:path');
   const { randomBytes } = await import('node:crypto');
+  if (/[\\/]$/.test(path)) throw new ValueError(`save: cannot write ${path}: the path names a directory, not a file; nothing was changed there`);
+
+  // A symbolic link stays one: the file it points to is what gets replaced (as a text editor saving through it would).
+  const given = path;
+  const link = await fs.lstat(path).catch(() => null);
+  if (link?.isSymbolicLink()) path = await fs.realpath(path).catch(async () => resolve(dirname(given), await fs.readlink(given)));
 
   let mode: number | undefined;
-  try {
-    mode = (await fs.stat(path)).mode & 0o7777;
-  } catch {
-    // No previous file (or it cannot be read): the new one gets the default mode.
+  const existing = await fs.stat(path).catch(() => null); // none (or unreadable): the new file gets the default mode
+  if (existing) {
+    // Renaming over a device, a socket or a pipe would replace it with a regular file (as root, even /dev/null).
+    if (!existing.isFile()) throw new ValueError(`save: cannot write ${given}: it is ${kindOf(existing)}, not a regular file; nothing was changed there`);
+    mode = existing.mode & 0o7777;
   }
 
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
@@ -56,6 +63,14 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   } catch {
     // The data is written and renamed; only the durability of the directory entry is left to the OS.
   }
+}
+
+function kindOf(stat: import('node:fs').Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isFIFO()) return 'a pipe';
+  if (stat.isSocket()) return 'a socket';
+  return 'something other than a file';
 }
 
 /** A failed write as a ValueError that names the file and the reason in words (the system's error is its cause, and its code stays in the message). */

@@ -2,7 +2,8 @@
 // the new ones, and a failed write leaves no temporary file behind.
 import { promises as unmockedFs } from 'node:fs';
 import * as mockedFs from 'node:fs/promises';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -113,13 +114,36 @@ describe('writeFileAtomic', () => {
     expect(await readdir(folder)).toEqual(['model.bin']);
   });
 
-  it('a real failure, no mocks: the target is a directory, so the rename fails; nothing is left behind', async () => {
+  it('a directory, a pipe or a device at the path is refused before anything is written (a rename would replace it with a file)', async () => {
     const folder = join(dir, 'target-is-dir');
     await mkdir(join(folder, 'model.bin'), { recursive: true });
     await writeFile(join(folder, 'model.bin', 'inside'), OLD);
-    await expect(writeFileAtomic(join(folder, 'model.bin'), NEW)).rejects.toThrow(/EISDIR|EEXIST|ENOTEMPTY|EPERM/);
+    await expect(writeFileAtomic(join(folder, 'model.bin'), NEW)).rejects.toThrow(
+      new ValueError(`save: cannot write ${join(folder, 'model.bin')}: it is a directory, not a regular file; nothing was changed there`),
+    );
     expect(await readdir(folder)).toEqual(['model.bin']);
     await expectContents(join(folder, 'model.bin', 'inside'), OLD);
+    const pipe = join(folder, 'pipe');
+    execFileSync('mkfifo', [pipe]);
+    await expect(writeFileAtomic(pipe, NEW)).rejects.toThrow(`save: cannot write ${pipe}: it is a pipe, not a regular file`);
+    expect((await stat(pipe)).isFIFO()).toBe(true);
+    await expect(writeFileAtomic(`${folder}/`, NEW)).rejects.toThrow(`save: cannot write ${folder}/: the path names a directory, not a file`);
+    expect((await readdir(folder)).sort()).toEqual(['model.bin', 'pipe']);
+  });
+
+  it('writes through a symbolic link: the link stays, the file it points to is replaced atomically', async () => {
+    const { folder, path } = await withOldFile('through-link');
+    const link = join(folder, 'latest.bin');
+    await symlink('model.bin', link);
+    await writeFileAtomic(link, NEW);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    await expectContents(path, NEW);
+    expect((await readdir(folder)).sort()).toEqual(['latest.bin', 'model.bin']);
+    // A link to a file not yet there creates it.
+    await symlink('next.bin', join(folder, 'pending.bin'));
+    await writeFileAtomic(join(folder, 'pending.bin'), OLD);
+    await expectContents(join(folder, 'next.bin'), OLD);
+    expect((await lstat(join(folder, 'pending.bin'))).isSymbolicLink()).toBe(true);
   });
 
   it('a missing directory is an error, and creates nothing', async () => {
