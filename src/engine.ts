@@ -67,7 +67,10 @@ export function backendFor(op: string, refs: readonly DataRef[]): Backend {
   const b = refs.length ? refs[0].backend : activeBackend();
   for (const r of refs) {
     if (r.backend !== b) {
-      throw new BackendMismatchError(`${op}: inputs live on different backends (${b.name} and ${r.backend.name}); move one with .to()`);
+      const move = 'make it again on the active one: tm.tensor(await t.data(), t.shape, { dtype: t.dtype })';
+      throw new BackendMismatchError(b.name === r.backend.name
+        ? `${op}: inputs come from two ${b.name} backends, one started by an earlier tm.init(): tensors made before tm.init() stay on the backend they were made on; ${move}`
+        : `${op}: inputs live on different backends (${b.name} and ${r.backend.name}); ${move}`);
     }
   }
   return b;

@@ -289,6 +289,19 @@ describe('choosing a backend', () => {
     expect(() => a.add(b)).toThrow(/^add: inputs live on different backends \(js and native\)/);
     expect(() => tm.concat([a, b])).toThrow(tm.BackendMismatchError);
     expect(() => a.matmul(b)).toThrow(tm.BackendMismatchError);
+    // The way out it names works.
+    const moved = tm.tensor(await a.data(), a.shape, { dtype: a.dtype });
+    expect(Array.from(await moved.add(b).data())).toEqual([0, 0]);
+  });
+
+  it('a second tm.init() of the same backend says which tensors are stranded, not "js and js"', async () => {
+    await tm.init({ backend: 'js' });
+    const a = tm.zeros([2]);
+    await tm.init({ backend: 'js' });
+    expect(() => a.add(tm.zeros([2]))).toThrow(
+      'add: inputs come from two js backends, one started by an earlier tm.init(): tensors made before tm.init() stay on the backend they were made on; ' +
+        'make it again on the active one: tm.tensor(await t.data(), t.shape, { dtype: t.dtype })',
+    );
   });
 });
 
