@@ -2,14 +2,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { wgslModule } from './scripts/browser-plugins.mjs';
 
 export default defineConfig({
   plugins: [
     {
-      // The build loads shaders/*.wgsl as text (esbuild's text loader); so do the tests.
+      // Shaders load as their text, noting their bindings as the browser bundle does
+      // (scripts/browser-plugins.mjs), so every kernel the tests compile checks the notes against wgsl_reflect.
       name: 'wgsl-text',
       load(id) {
-        if (id.endsWith('.wgsl')) return `export default ${JSON.stringify(readFileSync(id, 'utf8'))};`;
+        if (id.endsWith('.wgsl')) return wgslModule(readFileSync(id, 'utf8'), id);
       },
     },
   ],
@@ -21,6 +23,8 @@ export default defineConfig({
     // Mesa's cache of compiled shaders stays where it was: it saves compile time and holds no measurements.
     env: {
       TMNN_WEBGPU_POISON: '1',
+      // Every piece of WGSL that declares bindings must have them noted (src/backends/webgpu/reflect.ts).
+      TMNN_TEST_NOTED_BINDINGS: '1',
       XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'tmnn-test-cache-')),
       MESA_SHADER_CACHE_DIR: process.env.MESA_SHADER_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mesa_shader_cache'),
     },

@@ -1,6 +1,7 @@
 // esbuild plugins for what a page downloads: tmnn's browser bundle
 // (scripts/build.mjs) and the demo page's script (examples/browser/build.mjs).
 import { readFileSync } from 'node:fs';
+import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,15 +33,48 @@ export function compactWgslText(text) {
   return [...directives, squeezed].join('\n');
 }
 
+const PIECE_BINDINGS = fileURLToPath(new URL('../src/backends/webgpu/piece_bindings.ts', import.meta.url));
+
+/**
+ * A shader file as a module whose default export is its text, noting the
+ * bindings wgsl_reflect finds in it (src/backends/webgpu/piece_bindings.ts):
+ * the browser bundle builds kernels' layouts from these notes instead of
+ * carrying wgsl_reflect's parser; the test suite loads shaders the same way,
+ * so that every kernel it compiles checks the notes against wgsl_reflect.
+ */
+export function wgslModule(text, path) {
+  const raw = [];
+  // A piece without bindings need not parse on its own (some use WGSL wgsl_reflect cannot read yet).
+  if (/@binding/.test(text)) {
+    let reflected;
+    try {
+      reflected = new WgslReflect(text).getBindGroups();
+    } catch (err) {
+      throw new Error(`${path}: wgsl_reflect cannot read this shader's bindings: ${err.message}`);
+    }
+    for (const [group, list] of reflected.entries()) for (const b of list ?? []) if (b) raw.push([b.name, group, b.binding, b.resourceType, b.access]);
+  }
+  return `import { noteBindings } from ${JSON.stringify(PIECE_BINDINGS)};\nconst text = ${JSON.stringify(text)};\nnoteBindings(text, ${JSON.stringify(raw)});\nexport default text;\n`;
+}
+
+/** Shader files as they are, each noting its bindings (wgslModule): the Node builds, which check the notes too. */
+export const noteWgsl = {
+  name: 'note-wgsl',
+  setup(b) {
+    b.onLoad({ filter: /\.wgsl$/ }, (args) => ({ contents: wgslModule(readFileSync(args.path, 'utf8'), args.path), loader: 'js' }));
+  },
+};
+
 /**
  * The browser bundle's WGSL compacted (compactWgslText): the bundle carries
  * every shader, and their comments and spacing are a good share of its size.
  * (WGSL has no string literals, so `//` and `/*` always start a comment.)
+ * Each file's bindings are noted as it loads (wgslModule).
  */
 export const compactWgsl = {
   name: 'compact-wgsl',
   setup(b) {
-    b.onLoad({ filter: /\.wgsl$/ }, (args) => ({ contents: compactWgslText(readFileSync(args.path, 'utf8')), loader: 'text' }));
+    b.onLoad({ filter: /\.wgsl$/ }, (args) => ({ contents: wgslModule(compactWgslText(readFileSync(args.path, 'utf8')), args.path), loader: 'js' }));
   },
 };
 
@@ -52,8 +86,10 @@ export const compactWgsl = {
  * (src/io/file.browser.ts), the CPU's SIMD tables and the BLAS check
  * (src/capabilities/{cpu,blas}.browser.ts), fit's terminal progress bar
  * (src/nn/progress.browser.ts), the filter of Dawn's stderr notices
- * (src/backends/webgpu/dawn_notices.browser.ts) and the int8 product on
- * subgroup matrices (src/backends/webgpu/kernels/matmul_int8_matrix.browser.ts).
+ * (src/backends/webgpu/dawn_notices.browser.ts), the int8 product on
+ * subgroup matrices (src/backends/webgpu/kernels/matmul_int8_matrix.browser.ts)
+ * and wgsl_reflect's parser (src/backends/webgpu/reflect.browser.ts: layouts
+ * from the bindings noted as shaders load, see wgslModule).
  */
 const STAND_INS = [
   [/src[\\/]backends[\\/]native[\\/](index|addon|malloc)\.(ts|js)$/, 'src/backends/native/browser.ts'],
@@ -63,6 +99,7 @@ const STAND_INS = [
   [/src[\\/]nn[\\/]progress\.(ts|js)$/, 'src/nn/progress.browser.ts'],
   [/src[\\/]backends[\\/]webgpu[\\/]dawn_notices\.(ts|js)$/, 'src/backends/webgpu/dawn_notices.browser.ts'],
   [/src[\\/]backends[\\/]webgpu[\\/]kernels[\\/]matmul_int8_matrix\.(ts|js)$/, 'src/backends/webgpu/kernels/matmul_int8_matrix.browser.ts'],
+  [/src[\\/]backends[\\/]webgpu[\\/]reflect\.(ts|js)$/, 'src/backends/webgpu/reflect.browser.ts'],
 ];
 export const browserStandIns = {
   name: 'browser-stand-ins',

@@ -1,7 +1,7 @@
 // Builds dist/: the Node entry, the browser bundle, the CLI and the bench
 // runner (esbuild), and the type declarations (tsc).
 import { build } from 'esbuild';
-import { browserStandIns, compactWgsl } from './browser-plugins.mjs';
+import { browserStandIns, compactWgsl, noteWgsl } from './browser-plugins.mjs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
@@ -13,7 +13,8 @@ if (!versionSource.includes(`'${version}'`)) {
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning', loader: { '.wgsl': 'text' } };
+// Shaders load as modules noting their bindings (scripts/browser-plugins.mjs: wgslModule); the browser bundle compacts them too.
+const common = { bundle: true, format: 'esm', sourcemap: true, target: 'es2022', logLevel: 'warning', plugins: [noteWgsl] };
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'node', packages: 'external' }),

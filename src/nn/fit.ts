@@ -218,7 +218,7 @@ function checkFinite(data: HostData, what: string): void {
 }
 
 function split(data: HostData, fraction: number): [HostData, HostData] {
-  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) throw new ValueError(`fit: validationSplit must be a number in (0, 1), got ${JSON.stringify(fraction)}`);
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) throw new ValueError(`fit: validationSplit must be a number in (0, 1), got ${typeof fraction === 'string' ? JSON.stringify(fraction) : String(fraction)}`);
   const cut = Math.floor(data.count * (1 - fraction));
   // (A fraction in (0, 1) always leaves at least one sample to validate on.)
   if (cut === 0) throw new ValueError(`fit: validationSplit ${fraction} of ${data.count} samples leaves none to train on`);

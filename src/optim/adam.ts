@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor.js';
 import { adamStep } from '../ops/adam.js';
 import { zerosLike } from '../ops/index.js';
-import { Optimizer } from './optimizer.js';
+import { hyperparameter, Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
   lr?: number;
@@ -22,12 +22,12 @@ export class Adam extends Optimizer {
   readonly weightDecay: number;
   protected readonly decoupled: boolean = false;
 
-  constructor(params: Tensor[], options: AdamOptions = {}) {
-    super(params, options.lr ?? 1e-3);
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.999;
-    this.epsilon = options.epsilon ?? 1e-8;
-    this.weightDecay = options.weightDecay ?? 0;
+  constructor(params: Tensor[], options: AdamOptions = {}, name = 'Adam') {
+    super(params, options.lr ?? 1e-3, name);
+    this.beta1 = hyperparameter(name, 'beta1', options.beta1 ?? 0.9, 0, 1, { max: true });
+    this.beta2 = hyperparameter(name, 'beta2', options.beta2 ?? 0.999, 0, 1, { max: true });
+    this.epsilon = hyperparameter(name, 'epsilon', options.epsilon ?? 1e-8, 0, Infinity, { min: true });
+    this.weightDecay = hyperparameter(name, 'weightDecay', options.weightDecay ?? 0, 0);
   }
 
   protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>): Tensor {
@@ -51,6 +51,6 @@ export class AdamW extends Adam {
   protected override readonly decoupled = true;
 
   constructor(params: Tensor[], options: AdamOptions = {}) {
-    super(params, { weightDecay: 0.01, ...options });
+    super(params, { weightDecay: 0.01, ...options }, 'AdamW');
   }
 }

@@ -3,22 +3,51 @@
 import { keep, tidy } from '../engine.js';
 import { ValueError } from '../errors.js';
 import { noGrad } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+
+/**
+ * A hyperparameter checked where it is given: a finite number within
+ * [min, max], an end left out where `open` says so. A NaN, an ∞ or a string
+ * there used to pass, and turned the weights NaN on the first step (or failed
+ * differently on each backend).
+ */
+export function hyperparameter(where: string, name: string, value: unknown, min: number, max = Infinity, open: { min?: boolean; max?: boolean } = {}): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) &&
+    (open.min ? value > min : value >= min) && (open.max ? value < max : value <= max);
+  if (!ok) {
+    const range = `${open.min ? '(' : '['}${min}, ${max === Infinity ? '∞)' : `${max}${open.max ? ')' : ']'}`}`;
+    throw new ValueError(`${where}: ${name} must be a finite number in ${range}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  }
+  return value as number;
+}
 
 export abstract class Optimizer {
-  /** The learning rate; schedulers change it between epochs. */
-  lr: number;
+  private rate: number;
+  /** Its name in errors (class names do not survive the browser bundle's minifier). */
+  private readonly name: string;
   protected readonly params: Tensor[];
   /** Per-parameter state (momentum buffers, moments), created on first use. */
   private readonly state = new Map<Tensor, Record<string, Tensor>>();
   protected steps = 0;
 
-  constructor(params: Tensor[], lr: number) {
-    if (!(lr > 0)) throw new ValueError(`optimizer: lr must be positive, got ${lr}`);
+  constructor(params: Tensor[], lr: number, name: string) {
+    this.name = name;
+    if (!Array.isArray(params) || params.some((p) => !(p instanceof Tensor))) throw new ValueError(`${name}: params must be an array of tensors (model.parameters())`);
     const bad = params.find((p) => !p.requiresGrad);
-    if (bad) throw new ValueError(`optimizer: parameter ${bad} does not have requiresGrad set`);
+    if (bad) throw new ValueError(`${name}: parameter ${bad} does not have requiresGrad set`);
+    const twice = params.find((p, i) => params.indexOf(p) !== i);
+    if (twice) throw new ValueError(`${name}: parameter ${twice} is listed twice (it would be updated twice a step)`);
     this.params = params;
-    this.lr = lr;
+    this.rate = hyperparameter(name, 'lr', lr, 0, Infinity, { min: true });
+  }
+
+  /** The learning rate; schedulers change it between epochs (0 allowed: the end of an annealing). */
+  get lr(): number {
+    return this.rate;
+  }
+
+  set lr(value: number) {
+    this.rate = hyperparameter(this.name, 'lr', value, 0);
   }
 
   /** The new value of `param` from its gradient; `state` holds this parameter's buffers. */

@@ -1,7 +1,7 @@
 // Learning-rate schedules: call step() once per epoch (fit does it for you).
 // Each is a formula for the rate at an epoch, from the optimiser's starting rate.
 import { ValueError } from '../errors.js';
-import type { Optimizer } from './optimizer.js';
+import { hyperparameter, type Optimizer } from './optimizer.js';
 
 export interface Scheduler {
   step(): void;
@@ -27,7 +27,8 @@ abstract class EpochScheduler implements Scheduler {
 export class StepLR extends EpochScheduler {
   constructor(optimizer: Optimizer, readonly options: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    if (!(options.stepSize >= 1)) throw new ValueError(`StepLR: stepSize must be at least 1, got ${options.stepSize}`);
+    if (!Number.isInteger(options.stepSize) || options.stepSize < 1) throw new ValueError(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
+    hyperparameter('StepLR', 'gamma', options.gamma ?? 0.1, 0, Infinity, { min: true });
   }
 
   protected rateAt(epoch: number): number {
@@ -39,7 +40,8 @@ export class StepLR extends EpochScheduler {
 export class CosineAnnealingLR extends EpochScheduler {
   constructor(optimizer: Optimizer, readonly options: { tMax: number; minLr?: number }) {
     super(optimizer);
-    if (!(options.tMax >= 1)) throw new ValueError(`CosineAnnealingLR: tMax must be at least 1, got ${options.tMax}`);
+    if (!Number.isInteger(options.tMax) || options.tMax < 1) throw new ValueError(`CosineAnnealingLR: tMax must be a positive integer, got ${options.tMax}`);
+    hyperparameter('CosineAnnealingLR', 'minLr', options.minLr ?? 0, 0, optimizer.lr);
   }
 
   protected rateAt(epoch: number): number {

@@ -3,7 +3,7 @@
 import { ValueError } from '../errors.js';
 import { sgdStep } from '../ops/sgd.js';
 import type { Tensor } from '../tensor.js';
-import { Optimizer } from './optimizer.js';
+import { hyperparameter, Optimizer } from './optimizer.js';
 
 export interface SGDOptions {
   lr?: number;
@@ -18,10 +18,11 @@ export class SGD extends Optimizer {
   readonly weightDecay: number;
 
   constructor(params: Tensor[], options: SGDOptions = {}) {
-    super(params, options.lr ?? 0.01);
-    this.momentum = options.momentum ?? 0;
+    super(params, options.lr ?? 0.01, 'SGD');
+    this.momentum = hyperparameter('SGD', 'momentum', options.momentum ?? 0, 0, 1, { max: true });
     this.nesterov = options.nesterov ?? false;
-    this.weightDecay = options.weightDecay ?? 0;
+    if (typeof this.nesterov !== 'boolean') throw new ValueError(`SGD: nesterov must be true or false, got ${JSON.stringify(this.nesterov)}`);
+    this.weightDecay = hyperparameter('SGD', 'weightDecay', options.weightDecay ?? 0, 0);
     if (this.nesterov && this.momentum <= 0) throw new ValueError('SGD: nesterov needs a positive momentum');
   }
 

@@ -53,5 +53,7 @@ export function runIsolated(backend: string | null, body: string, env: Record<st
 
 /** An ES module `script` run by a fresh `node` in the package root, with `env` added to the environment. */
 export function runScript(script: string, env: Record<string, string> = {}, timeout = 20_000): { stdout: string; stderr: string; status: number | null; signal: NodeJS.Signals | null } {
-  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT, timeout, env: { ...process.env, ...env } });
+  // The child's bundle loads shaders as plain text (esbuild's buildSync takes no plugins), noting no bindings.
+  const childEnv = { ...process.env, TMNN_TEST_NOTED_BINDINGS: '', ...env };
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT, timeout, env: childEnv });
 }

@@ -79,7 +79,7 @@ describe('Sequential.fit', () => {
     const [x, y] = [tm.randn([10, 4], { seed: 1 }), tm.zeros([10, 1])];
     await expect(model.fit(tm.zeros([0, 4]), tm.zeros([0, 1]), { quiet: true })).rejects.toThrow('fit: x [0,4] has no samples');
     await expect(model.fit(x, y, { validationSplit: 0.99, quiet: true })).rejects.toThrow('fit: validationSplit 0.99 of 10 samples leaves none to train on');
-    await expect(model.fit(x, y, { validationSplit: NaN, quiet: true })).rejects.toThrow('fit: validationSplit must be a number in (0, 1), got null');
+    await expect(model.fit(x, y, { validationSplit: NaN, quiet: true })).rejects.toThrow('fit: validationSplit must be a number in (0, 1), got NaN');
     await expect(model.fit(x, y, { validationSplit: '0.5' as unknown as number, quiet: true })).rejects.toThrow('fit: validationSplit must be a number in (0, 1), got "0.5"');
     for (const batchSize of [0, -1, 2.5]) {
       await expect(model.evaluate(x, y, { batchSize })).rejects.toThrow(`evaluate: batchSize must be a positive integer, got ${batchSize}`);

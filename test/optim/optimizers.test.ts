@@ -117,8 +117,33 @@ describe('optimizers', () => {
     p.dispose();
   });
 
-  it('rejects parameters that do not require gradients, and a bad learning rate', () => {
+  it('rejects parameters that do not require gradients, a parameter listed twice, and a bad learning rate', () => {
     expect(() => new tm.optim.Adam([tm.tensor([1])])).toThrow(/does not have requiresGrad set/);
-    expect(() => new tm.optim.SGD([param([1])], { lr: -1 })).toThrow(/lr must be positive/);
+    const w = param([1]);
+    expect(() => new tm.optim.SGD([w, w])).toThrow(/^SGD: parameter .* is listed twice \(it would be updated twice a step\)$/);
+    expect(() => new tm.optim.SGD(w as unknown as tm.Tensor[])).toThrow('SGD: params must be an array of tensors (model.parameters())');
+    expect(() => new tm.optim.SGD([w], { lr: -1 })).toThrow('SGD: lr must be a finite number in (0, ∞), got -1');
+  });
+
+  it('checks every hyperparameter where it is given, the same on every backend: finite numbers in range, not strings', () => {
+    const w = param([1]);
+    const cases: [() => unknown, string][] = [
+      [() => new tm.optim.SGD([w], { lr: '0.1' as unknown as number }), 'SGD: lr must be a finite number in (0, ∞), got "0.1"'],
+      [() => new tm.optim.SGD([w], { lr: Infinity }), 'SGD: lr must be a finite number in (0, ∞), got Infinity'],
+      [() => new tm.optim.SGD([w], { momentum: -1 }), 'SGD: momentum must be a finite number in [0, 1), got -1'],
+      [() => new tm.optim.SGD([w], { momentum: '0.9' as unknown as number }), 'SGD: momentum must be a finite number in [0, 1), got "0.9"'],
+      [() => new tm.optim.SGD([w], { weightDecay: NaN }), 'SGD: weightDecay must be a finite number in [0, ∞), got NaN'],
+      [() => new tm.optim.Adam([w], { beta1: 1 }), 'Adam: beta1 must be a finite number in [0, 1), got 1'],
+      [() => new tm.optim.Adam([w], { beta2: 2 }), 'Adam: beta2 must be a finite number in [0, 1), got 2'],
+      [() => new tm.optim.AdamW([w], { epsilon: -1 }), 'AdamW: epsilon must be a finite number in (0, ∞), got -1'],
+      [() => new tm.optim.StepLR(new tm.optim.SGD([w]), { stepSize: 2, gamma: -1 }), 'StepLR: gamma must be a finite number in (0, ∞), got -1'],
+      [() => new tm.optim.CosineAnnealingLR(new tm.optim.SGD([w], { lr: 0.1 }), { tMax: 5, minLr: -1 }), 'CosineAnnealingLR: minLr must be a finite number in [0, 0.1], got -1'],
+    ];
+    for (const [make, message] of cases) expect(make).toThrow(new tm.ValueError(message));
+    const opt = new tm.optim.SGD([w], { lr: 0.1 });
+    expect(() => (opt.lr = NaN)).toThrow('SGD: lr must be a finite number in [0, ∞), got NaN');
+    expect(opt.lr).toBe(0.1);
+    opt.lr = 0; // where an annealing ends
+    expect(opt.lr).toBe(0);
   });
 });

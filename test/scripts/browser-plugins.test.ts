@@ -2,14 +2,13 @@
 // comments and the whitespace no token needs go. Whether a space may go
 // depends on the characters either side, so every shader is checked to scan
 // to the same tokens before and after — with wgsl_reflect's scanner, the one
-// the bundle reflects its kernels with.
+// the build notes each shader's bindings with.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WgslScanner } from 'wgsl_reflect/wgsl_reflect.module.js';
-// @ts-expect-error: a plain .mjs build script, without type declarations
 import { compactWgslText } from '../../scripts/browser-plugins.mjs';
 
-const compact = compactWgslText as (text: string) => string;
+const compact = compactWgslText;
 const SHADERS = new URL('../../shaders/', import.meta.url);
 const files = readdirSync(SHADERS).filter((f) => f.endsWith('.wgsl'));
 const tokens = (code: string) => new WgslScanner(code).scanTokens().map((t) => t.lexeme);

@@ -5,11 +5,14 @@
 // `enable` directives before every declaration, so those in the source (a
 // shader file may bring its own, as subgroup_ops.wgsl does) are moved to the
 // top, with `enable f16;` added when the kernel names f16. The
-// bind-group layout comes from the shader itself through wgsl_reflect: the
-// WGSL is the only place a binding is declared, and `dispatch` takes buffers
-// by the names the shader gives them.
-import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+// bind-group layout comes from the shader itself through wgsl_reflect
+// (reflect.ts; in the browser bundle, from what wgsl_reflect found in each
+// shader file when the bundle was built: reflect.browser.ts): the WGSL is
+// the only place a binding is declared, and `dispatch` takes buffers by the
+// names the shader gives them.
+import type { Binding } from './bindings.js';
 import type { GpuContext } from './device.js';
+import { bindingsOf } from './reflect.js';
 
 /** The WGSL scalar types a kernel's aliases may name. */
 export type WgslScalar = 'f32' | 'f16' | 'i32' | 'u32';
@@ -37,35 +40,12 @@ export interface KernelSpec {
   readonly bindingsFrom?: readonly string[];
 }
 
-export interface Binding {
-  readonly binding: number;
-  readonly kind: 'uniform' | 'storage' | 'read-only-storage';
-}
-
 export interface Kernel {
   readonly name: string;
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
   /** Bindings of group 0 by variable name. */
   readonly bindings: ReadonlyMap<string, Binding>;
-}
-
-const RESOURCE_UNIFORM = 0;
-const RESOURCE_STORAGE = 1;
-
-function reflectBindings(name: string, source: string): Map<string, Binding> {
-  const reflect = new WgslReflect(source);
-  const bindings = new Map<string, Binding>();
-  for (const [group, list] of reflect.getBindGroups().entries()) {
-    for (const b of list ?? []) {
-      if (!b) continue;
-      if (group !== 0) throw new Error(`${name}.wgsl: binding ${b.name} is in group ${group}; tmnn kernels use group 0 only`);
-      const kind = b.resourceType === RESOURCE_UNIFORM ? 'uniform' : b.resourceType === RESOURCE_STORAGE ? (b.access === 'read' ? 'read-only-storage' : 'storage') : null;
-      if (!kind) throw new Error(`${name}.wgsl: binding ${b.name} is neither a buffer nor uniform`);
-      bindings.set(b.name, { binding: b.binding, kind });
-    }
-  }
-  return bindings;
 }
 
 /** Whether WGSL code names the f16 type (outside comments): it then needs `enable f16;`. */
@@ -148,7 +128,8 @@ export class Compiler {
     if (extensions.includes('chromium_experimental_subgroup_matrix') && !this.ctx.features.int8Matrix) {
       throw new Error(`${spec.name}: asked for subgroup matrices on a device without them`);
     }
-    const bindings = reflectBindings(spec.name, spec.bindingsFrom ? spec.bindingsFrom.join('\n') : code);
+    const pieces = typeof spec.source === 'string' ? [spec.source] : spec.source;
+    const bindings = spec.bindingsFrom ? bindingsOf(spec.name, spec.bindingsFrom.join('\n'), spec.bindingsFrom) : bindingsOf(spec.name, code, pieces);
     const { device } = this.ctx;
     const entries: GPUBindGroupLayoutEntry[] = [...bindings.values()].map((b) => ({
       binding: b.binding,

@@ -2,13 +2,19 @@
 // goes in front of a shader's source, `enable` directives move to the very
 // top wherever the source has them (WGSL rejects them after a declaration),
 // f16 is enabled when a kernel names it, and kernels are cached by all of it.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import { Compiler } from '../../../src/backends/webgpu/compiler.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 
 let gpu: WebGpuBackend;
+// The kernels here are WGSL written inline, not shader files or fusion's code, so nobody notes their
+// bindings (src/backends/webgpu/piece_bindings.ts): the suite's demand that every kernel's be noted is off here.
+const demand = process.env.TMNN_TEST_NOTED_BINDINGS;
+beforeAll(() => void delete process.env.TMNN_TEST_NOTED_BINDINGS);
+afterAll(() => void (process.env.TMNN_TEST_NOTED_BINDINGS = demand));
+
 beforeAll(async () => {
   await tm.init({ backend: 'webgpu' });
   gpu = activeBackend() as WebGpuBackend;
