@@ -136,6 +136,7 @@ function collect(value: unknown, into: Set<unknown>, seen = new Set<unknown>()):
  * enclosing scope.
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new ValueError(`tidy: expects a function to run, got ${typeof fn}`);
   const scope = new Set<Disposable>();
   scopes.push(scope);
   let result: T;

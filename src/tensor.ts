@@ -111,6 +111,7 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   async item(): Promise<number> {
+    this.dataRef('item'); // a disposed tensor says so first
     if (this.size !== 1) throw new ValueError(`item: tensor ${formatShape(this.shape)} has ${this.size} elements, not 1`);
     return (await this.data())[0];
   }
@@ -129,6 +130,7 @@ export class Tensor {
    * shape is given), accumulating `.grad` on every tensor with requiresGrad.
    */
   backward(gradient?: Tensor): void {
+    this.dataRef('backward');
     backward(this, gradient);
   }
 

@@ -319,6 +319,19 @@ describe('tidy finds returned tensors anywhere', () => {
     expect(await [...out.set][0].item()).toBe(3);
   });
 
+  it('names the problem for inputs of the wrong kind: a disposed tensor first, a non-function to tidy, 64-bit ints, NaN bounds, a string size', async () => {
+    const d = tm.zeros([2, 2]);
+    d.dispose();
+    await expect(d.item()).rejects.toThrow(tm.DisposedTensorError);
+    expect(() => d.backward()).toThrow(tm.DisposedTensorError);
+    expect(() => tm.quantize(d)).toThrow(tm.DisposedTensorError);
+    expect(() => tm.quantize(d)).toThrow(/^quantize:/);
+    expect(() => tm.tidy(5 as unknown as () => void)).toThrow(new tm.ValueError('tidy: expects a function to run, got number'));
+    expect(() => tm.tensor(new BigInt64Array(2) as unknown as Int32Array)).toThrow(tm.DTypeError);
+    expect(() => tm.zeros([2]).clip(NaN, 1)).toThrow(new tm.ValueError('clip: min and max must be numbers, got NaN and 1'));
+    expect(() => tm.zeros(['2' as unknown as number])).toThrow('zeros: shape [2] has "2"; sizes must be finite non-negative integers');
+  });
+
   it('expandDims names the range a new axis may take', () => {
     expect(() => tm.zeros([2, 3]).expandDims(3)).toThrow('expandDims: axis 3 is out of range for [2,3]: a new axis goes at -3…2');
   });

@@ -1,6 +1,6 @@
 // Making tensors: from nested arrays or typed arrays, and the usual fills.
 import { BYTES_PER_ELEMENT, checkDType, dtypeOfArray, encodeValues, type DType } from '../dtype.js';
-import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
 import { f16Bits, f16Value } from '../f16.js';
 import { freshSeed, normal, uniform } from '../random.js';
 import { checkShape, sizeOf } from '../shape.js';
@@ -58,6 +58,9 @@ export function tensor(values: TensorInput, shapeOrOptions?: readonly number[] |
   const opts = (Array.isArray(shapeOrOptions) ? options : (shapeOrOptions as TensorOptions | undefined)) ?? {};
   let flat: ArrayLike<number>;
   let shape: number[];
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    throw new DTypeError(`tensor: ${values.constructor.name} holds 64-bit integers, which tmnn does not have (f32, f16, i8, i32); convert to Int32Array or Float64Array first`);
+  }
   if (isTypedInput(values)) {
     flat = values;
     shape = shapeGiven ?? [values.length];

@@ -107,6 +107,7 @@ export const square = (x: Tensor): Tensor => mul(checkTensor('square', x), x);
 /** Limits values to [min, max]. */
 export function clip(x: Tensor, min: number, max: number): Tensor {
   checkTensor('clip', x);
+  if (Number.isNaN(min) || Number.isNaN(max)) throw new ValueError(`clip: min and max must be numbers, got ${min} and ${max}`);
   if (!(min <= max)) throw new ValueError(`clip: min ${min} is greater than max ${max}`);
   const low = maximum(x, min);
   try {

@@ -24,7 +24,7 @@ import type { Tensor } from '../tensor.js';
 import { sizeOf } from '../shape.js';
 import { ones, zeros } from './creation.js';
 import { where } from './elementwise.js';
-import { fromStorage } from './util.js';
+import { checkTensor, fromStorage } from './util.js';
 import { matmul } from './matmul.js';
 
 export interface QuantizeOptions {
@@ -75,6 +75,7 @@ function toInt8(x: Tensor, scale: Tensor): Tensor {
 }
 
 export function quantize(w: Tensor, options: QuantizeOptions = {}): QuantizedTensor {
+  checkTensor('quantize', w, 'w');
   const dtype = options.dtype ?? 'i8';
   if (dtype !== 'i8') throw new DTypeError(`quantize: dtype must be 'i8', got ${JSON.stringify(dtype)}`);
   if (!isFloat(w.dtype)) throw new DTypeError(`quantize: the weight must be f32 or f16, got ${w.dtype}`);
