@@ -13,16 +13,22 @@
 fn nan_f32() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
 fn inf_f32() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-// The smallest normal f32: below it (subnormals) builtins may take x for zero.
-const MIN_NORMAL_F32 = 1.17549435e-38;
+// Subnormals (x = m · 2^-149, m < 2^23): a device may flush them to zero in
+// arithmetic and comparisons (WGSL allows it; Mesa 26's lavapipe does, Mesa
+// 25's does not), so log, sqrt and pow read a subnormal's sign and m from
+// its bits, which no flush touches, and compute from f32(m), exact and normal.
+fn is_subnormal_or_zero(bits: u32) -> bool { return (bits & 0x7f800000u) == 0u; }
+fn subnormal_m(bits: u32) -> f32 { return f32(bits & 0x007fffffu); }
+// Negative and not ±0, whatever a flush would make of it.
+fn is_negative(bits: u32) -> bool { return (bits >> 31u) == 1u && (bits & 0x7fffffffu) != 0u; }
 
 fn sign_f32(x: f32) -> f32 { return select(sign(x), x, is_nan(x)); }
 fn log_f32(x: f32) -> f32 {
-  if (x < 0.0 || is_nan(x)) { return nan_f32(); }
-  if (x == 0.0) { return -inf_f32(); }
+  let bits = bitcast<u32>(x);
+  if (is_negative(bits) || is_nan(x)) { return nan_f32(); }
+  if (bits == 0u || bits == 0x80000000u) { return -inf_f32(); }
   if (x == inf_f32()) { return x; }
-  // A subnormal x, which the builtin may take for zero, scaled by 2^24 into f32's normal range first.
-  if (x < MIN_NORMAL_F32) { return log_normal(x * 16777216.0) - 24.0 * 0.6931471805599453; }
+  if (is_subnormal_or_zero(bits)) { return log_normal(subnormal_m(bits)) - 149.0 * 0.6931471805599453; }
   return log_normal(x);
 }
 fn log_normal(x: f32) -> f32 {
@@ -37,8 +43,11 @@ fn log_normal(x: f32) -> f32 {
   return f - s * (f - r);
 }
 fn sqrt_f32(x: f32) -> f32 {
-  if (x < 0.0 || is_nan(x)) { return nan_f32(); }
-  if (x == inf_f32()) { return x; }
+  let bits = bitcast<u32>(x);
+  if (is_negative(bits) || is_nan(x)) { return nan_f32(); }
+  if (x == inf_f32() || (bits & 0x7fffffffu) == 0u) { return x; }
+  // √(m · 2^-149) = √(2m) · 2^-75: 2m < 2^24 is exact, and the product is normal.
+  if (is_subnormal_or_zero(bits)) { return sqrt(2.0 * subnormal_m(bits)) * 2.6469779601696886e-23; }
   return sqrt(x);
 }
 fn exp_f32(x: f32) -> f32 {
@@ -83,34 +92,40 @@ fn pow_f32(a: f32, b: f32) -> f32 {
   if (a == 1.0 || b == 0.0) { return 1.0; }
   if (is_nan(a) || is_nan(b)) { return nan_f32(); }
   let ab = abs(b);
+  // |a| and a's sign from its bits (a subnormal a may be flushed in arithmetic: see above).
+  let bits = bitcast<u32>(a);
+  let m = bitcast<f32>(bits & 0x7fffffffu);
+  let negative = is_negative(bits);
   if (ab == inf_f32()) {
-    let m = abs(a);
     if (m == 1.0) { return 1.0; }
     return select(0.0, inf_f32(), (m > 1.0) == (b > 0.0));
   }
-  if (a == 0.0) {
+  if ((bits & 0x7fffffffu) == 0u) {
     let odd = is_odd_integer(b);
     if (b > 0.0) { return select(0.0, a, odd); }
-    return select(inf_f32(), select(inf_f32(), -inf_f32(), bitcast<u32>(a) != 0u), odd);
+    return select(inf_f32(), select(inf_f32(), -inf_f32(), bits != 0u), odd);
   }
-  let m = abs(a);
   if (m == inf_f32()) {
     let r = select(0.0, inf_f32(), b > 0.0);
-    return select(r, -r, a < 0.0 && is_odd_integer(b));
+    return select(r, -r, negative && is_odd_integer(b));
   }
-  if (a < 0.0) {
+  if (negative) {
     if (fract(b) != 0.0) { return nan_f32(); }
     let r = exp2(b * log2_positive(m));
     return select(r, -r, is_odd_integer(b));
   }
-  return exp2(b * log2_positive(a));
+  return exp2(b * log2_positive(m));
 }
 
 // log2 of a finite x > 0, relative to its result as log_f32 is: the builtin's
 // error is absolute on [0.5, 2] too, which a large exponent multiplies
 // (pow(0.9999, -20000) was 7e-4 off), and it may take a subnormal for zero.
 fn log2_positive(x: f32) -> f32 {
-  if (x < MIN_NORMAL_F32) { return log2(x * 16777216.0) - 24.0; } // (WGSL has no recursion; a subnormal × 2^24 is far from [0.5, 2])
+  let bits = bitcast<u32>(x);
+  if (is_subnormal_or_zero(bits)) { return log2_normal(subnormal_m(bits)) - 149.0; }
+  return log2_normal(x);
+}
+fn log2_normal(x: f32) -> f32 {
   if (x < 0.5 || x > 2.0) { return log2(x); }
   return log_normal(x) * 1.4426950408889634;
 }
