@@ -45,3 +45,8 @@ export class DeviceLostError extends TmnnError {
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+/** A value as an error message shows it: a string quoted (so "2" reads apart from 2), anything else as String gives it (NaN, Infinity). */
+export function formatValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}

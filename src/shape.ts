@@ -1,5 +1,5 @@
 // Shape arithmetic shared by every op: validation, sizes, strides, broadcasting, axes.
-import { ShapeError, formatShape } from './errors.js';
+import { ShapeError, formatShape, formatValue } from './errors.js';
 
 export type Shape = readonly number[];
 
@@ -7,7 +7,7 @@ export function checkShape(shape: unknown, where: string): number[] {
   if (!Array.isArray(shape)) throw new ShapeError(`${where}: shape must be an array of sizes, got ${String(shape)}`);
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${where}: shape ${formatShape(shape)} has ${typeof d === 'string' ? JSON.stringify(d) : String(d)}; sizes must be finite non-negative integers`);
+      throw new ShapeError(`${where}: shape ${formatShape(shape)} has ${formatValue(d)}; sizes must be finite non-negative integers`);
     }
   }
   return [...shape];

@@ -7,7 +7,7 @@
 // readback while the CPU builds more work.
 import { isFloat, type DataArray } from '../dtype.js';
 import { keep, tidy } from '../engine.js';
-import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor } from '../ops/util.js';
@@ -218,7 +218,7 @@ function checkFinite(data: HostData, what: string): void {
 }
 
 function split(data: HostData, fraction: number): [HostData, HostData] {
-  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) throw new ValueError(`fit: validationSplit must be a number in (0, 1), got ${typeof fraction === 'string' ? JSON.stringify(fraction) : String(fraction)}`);
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) throw new ValueError(`fit: validationSplit must be a number in (0, 1), got ${formatValue(fraction)}`);
   const cut = Math.floor(data.count * (1 - fraction));
   // (A fraction in (0, 1) always leaves at least one sample to validate on.)
   if (cut === 0) throw new ValueError(`fit: validationSplit ${fraction} of ${data.count} samples leaves none to train on`);

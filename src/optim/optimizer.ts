@@ -1,7 +1,7 @@
 // Optimizer: updates parameters in place (Tensor.assign) from their .grad,
 // outside the autograd graph.
 import { keep, tidy } from '../engine.js';
-import { ValueError } from '../errors.js';
+import { ValueError, formatValue } from '../errors.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 
@@ -16,7 +16,7 @@ export function hyperparameter(where: string, name: string, value: unknown, min:
     (open.min ? value > min : value >= min) && (open.max ? value < max : value <= max);
   if (!ok) {
     const range = `${open.min ? '(' : '['}${min}, ${max === Infinity ? '∞)' : `${max}${open.max ? ')' : ']'}`}`;
-    throw new ValueError(`${where}: ${name} must be a finite number in ${range}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+    throw new ValueError(`${where}: ${name} must be a finite number in ${range}, got ${formatValue(value)}`);
   }
   return value as number;
 }
