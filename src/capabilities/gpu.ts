@@ -1,6 +1,6 @@
 // The GPU part of the capability report: the adapter WebGPU offers, its
 // features, WGSL language features and the limits that shape kernels.
-import { findAdapter, isSoftwareAdapter, unsafeApisWanted } from '../backends/webgpu/adapter.js';
+import { findAdapter, isSoftwareAdapter, subgroupMatrixConfigs, unsafeApisWanted } from '../backends/webgpu/adapter.js';
 import type { WebGpuBackend } from '../backends/webgpu/index.js';
 import { describeTile } from '../backends/webgpu/kernels/matmul_kernel.js';
 import { knownTileTuning } from '../backends/webgpu/kernels/matmul_tuning.js';
@@ -66,8 +66,8 @@ export async function gpuReport(): Promise<GpuReport> {
   const found = await findAdapter();
   if ('reason' in found) return { available: false, reason: found.reason };
   const { adapter, gpu, api } = found;
-  const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number; subgroupMatrixConfigs?: readonly MatrixConfig[] };
-  const shapes = (info.subgroupMatrixConfigs ?? []).map((c) => `${c.componentType}→${c.resultComponentType} ${c.M}×${c.N}×${c.K}`);
+  const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const shapes = subgroupMatrixConfigs(info).map((c) => `${c.componentType}→${c.resultComponentType} ${c.M}×${c.N}×${c.K}`);
   const note = shapes.length ? undefined : api !== 'browser' && !unsafeApisWanted()
     ? 'none listed: Dawn lists them only under allow_unsafe_apis (TMNN_WEBGPU_UNSAFE_APIS=1)'
     : 'none listed';
@@ -90,14 +90,6 @@ export async function gpuReport(): Promise<GpuReport> {
     subgroupMatrices: note ? { shapes, note } : { shapes },
     limits,
   };
-}
-
-interface MatrixConfig {
-  componentType: string;
-  resultComponentType: string;
-  M: number;
-  N: number;
-  K: number;
 }
 
 /** The webgpu tunings known for this backend's adapter, from this process or an earlier one; times nothing. */

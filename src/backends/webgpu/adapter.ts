@@ -48,6 +48,20 @@ export function unsafeApisWanted(): boolean {
   return typeof process !== 'undefined' && process.env?.TMNN_WEBGPU_UNSAFE_APIS === '1';
 }
 
+/** One of an adapter's subgroup-matrix configurations: left M × K times right K × N, of these component types. */
+export interface SubgroupMatrixConfig {
+  componentType: string;
+  resultComponentType: string;
+  M: number;
+  N: number;
+  K: number;
+}
+
+/** The adapter's subgroup-matrix configurations (Dawn's GPUAdapterInfo.subgroupMatrixConfigs, not yet in @webgpu/types); none where it lists none. */
+export function subgroupMatrixConfigs(info: GPUAdapterInfo): readonly SubgroupMatrixConfig[] {
+  return (info as GPUAdapterInfo & { subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] }).subgroupMatrixConfigs ?? [];
+}
+
 /** Asks for the high-performance adapter. Never throws. */
 export async function findAdapter(): Promise<AdapterResult> {
   let gpu: GPU;

@@ -4,7 +4,7 @@
 // matmul tile wants more than 16 KiB of workgroup memory and more than 256
 // invocations where the adapter allows it), and a watch on device loss.
 import { BackendUnavailableError } from '../../errors.js';
-import { findAdapter, isSoftwareAdapter } from './adapter.js';
+import { findAdapter, isSoftwareAdapter, subgroupMatrixConfigs, type SubgroupMatrixConfig } from './adapter.js';
 import { gpuWaiter } from './wait.js';
 
 /** What the device was granted, which kernels consult when they pick a path. */
@@ -29,12 +29,8 @@ export interface GpuFeatures {
   int8Matrix: SubgroupMatrixShape | null;
 }
 
-/** One of an adapter's subgroup-matrix configurations: left M × K times right K × N. */
-export interface SubgroupMatrixShape {
-  M: number;
-  N: number;
-  K: number;
-}
+/** A subgroup-matrix shape: left M × K times right K × N. */
+export type SubgroupMatrixShape = Pick<SubgroupMatrixConfig, 'M' | 'N' | 'K'>;
 
 export interface GpuContext {
   /** Held so the instance outlives the device: Dawn's Node binding tears everything down when its GPU object is collected. */
@@ -105,17 +101,10 @@ export async function acquireDevice(): Promise<GpuContext> {
 
 /** The adapter's largest i8 → i32 subgroup-matrix shape whose K the kernel can step by words (a multiple of 4). */
 function int8MatrixShape(info: GPUAdapterInfo): SubgroupMatrixShape | null {
-  const configs = (info as GPUAdapterInfo & { subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] }).subgroupMatrixConfigs ?? [];
-  const usable = configs
+  const usable = subgroupMatrixConfigs(info)
     .filter((c) => c.componentType === 'i8' && c.resultComponentType === 'i32' && c.K % 4 === 0)
     .sort((x, y) => y.M * y.N - x.M * x.N);
   return usable.length ? { M: usable[0].M, N: usable[0].N, K: usable[0].K } : null;
-}
-
-/** What Dawn lists in GPUAdapterInfo.subgroupMatrixConfigs (not yet in @webgpu/types). */
-interface SubgroupMatrixConfig extends SubgroupMatrixShape {
-  componentType: string;
-  resultComponentType: string;
 }
 
 function fixedSubgroupSize(info: GPUAdapterInfo): number | null {
