@@ -16,7 +16,13 @@ export function noteBindings(piece: string, bindings: readonly RawBinding[]): vo
   noted.set(piece, bindings);
 }
 
-/** A piece's bindings if noted; undefined if not (a piece with no `@binding` needs none). */
-export function notedBindings(piece: string): readonly RawBinding[] | undefined {
-  return noted.get(piece);
+/** The bindings noted for a kernel's pieces, together; null where a piece that declares bindings has none noted (a piece with no `@binding` needs none). */
+export function notedBindingsOf(pieces: readonly string[]): RawBinding[] | null {
+  const raw: RawBinding[] = [];
+  for (const piece of pieces) {
+    const bindings = noted.get(piece);
+    if (bindings) raw.push(...bindings);
+    else if (/@binding/.test(piece)) return null;
+  }
+  return raw;
 }

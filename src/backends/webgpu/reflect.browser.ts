@@ -4,15 +4,11 @@
 // generator — so the page does not carry wgsl_reflect's parser. The Node
 // tests check these notes against wgsl_reflect for every kernel they compile.
 import { layoutOf, type Binding } from './bindings.js';
-import { notedBindings, type RawBinding } from './piece_bindings.js';
+import { notedBindingsOf } from './piece_bindings.js';
 
 /** The layout of a kernel from its `pieces` (its sources as given; the assembled code is not parsed here). */
 export function bindingsOf(name: string, _code: string, pieces: readonly string[]): Map<string, Binding> {
-  const raw: RawBinding[] = [];
-  for (const piece of pieces) {
-    const noted = notedBindings(piece);
-    if (noted) raw.push(...noted);
-    else if (/@binding/.test(piece)) throw new Error(`${name}: a piece of its WGSL declares bindings nobody noted (shader files are noted by the build, generated code by fusion.ts)`);
-  }
+  const raw = notedBindingsOf(pieces);
+  if (!raw) throw new Error(`${name}: a piece of its WGSL declares bindings nobody noted (shader files are noted by the build, generated code by fusion.ts)`);
   return layoutOf(name, raw);
 }
