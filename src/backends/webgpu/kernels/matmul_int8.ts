@@ -7,9 +7,9 @@
 // rasterisers) it is lowered to much the same code, and where loads are dear
 // the shared-A tiles win. Where the device has subgroup matrices of int8
 // (tensor cores, under Dawn's allow_unsafe_apis: device.ts), a third way
-// runs the product on them (matmul_int8_matrix.ts). The first product a device runs times every (way, tile)
-// pair the device can run and keeps the fastest, remembered per adapter
-// between processes (measured_choice.ts).
+// runs the product on them (matmul_int8_matrix.ts). The first product a
+// device runs times every (way, tile) pair the device can run and keeps the
+// fastest, remembered per adapter between processes (measured_choice.ts).
 import type { MatmulConfig } from '../../kernels.js';
 import dot4Packed from '../../../../shaders/dot4_packed.wgsl';
 import dot4Unpacked from '../../../../shaders/dot4_unpacked.wgsl';
@@ -18,6 +18,7 @@ import matmulInt8SubgroupShader from '../../../../shaders/matmul_int8_subgroup.w
 import matmulInt8Io from '../../../../shaders/matmul_int8_io.wgsl';
 import matmulStore from '../../../../shaders/matmul_store.wgsl';
 import tileGrid from '../../../../shaders/tile_grid.wgsl';
+import type { Kernel } from '../compiler.js';
 import type { GpuContext } from '../device.js';
 import { computeType } from '../layout.js';
 import { measuredChoice } from '../measured_choice.js';
@@ -25,14 +26,13 @@ import type { Operand, Runtime } from '../runtime.js';
 import { fastest, withScratchBuffers } from '../timing.js';
 import { fingerprint } from '../tuning_store.js';
 import { shareADefines, tileLaunch, type Epilogue } from './matmul_kernel.js';
-import { describeMatrixTile, encodeInt8Matrix, MATRIX_SOURCES, MATRIX_TILES, matrixTileRuns, type MatrixTile } from './matmul_int8_matrix.js';
+import { describeMatrixTile, int8MatrixKernel, MATRIX_SOURCES, MATRIX_TILES, matrixTileRuns, type Int8KernelEnd, type MatrixTile } from './matmul_int8_matrix.js';
 import { describeQuantizedTile, parseQuantizedTile, QUANTIZED_TILES, quantizedTileRuns, SQUARE_TILE, type QuantizedTile } from './quantized_tiles.js';
 
 export type Int8Path = 'dot4I8Packed' | 'unpacked' | 'subgroupMatrix';
 
 /** How a device runs int8 products: the way products are summed, and the tile. */
 export type Int8Kernel = { path: 'dot4I8Packed' | 'unpacked'; tile: QuantizedTile } | { path: 'subgroupMatrix'; tile: MatrixTile };
-
 
 /** Whether this product can run on the packed kernel: K contiguous in both operands. */
 export function int8Eligible(config: MatmulConfig): boolean {
@@ -57,7 +57,6 @@ export function int8Candidates(ctx: Pick<GpuContext, 'features' | 'limits'>): In
   return [...scalar, ...matrix];
 }
 
-
 export interface Int8Options {
   /** The kernel to run (tests run each); by default the device's measured one. */
   kernel?: Int8Kernel;
@@ -74,19 +73,25 @@ export function matmulInt8(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, 
   encode(rt, a, b, out, kernel, options.epilogue, options.counted ?? true);
 }
 
-function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, kernelChoice: Int8Kernel, epilogue: Epilogue | undefined, counted: boolean): void {
-  if (kernelChoice.path === 'subgroupMatrix') {
-    encodeInt8Matrix(rt, a, b, out, kernelChoice.tile, epilogue, counted);
-    return;
-  }
-  const { path, tile } = kernelChoice;
+/** Records the product on one kernel: every way takes the same bindings, dims and launch of its tiles. */
+function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, chosen: Int8Kernel, epilogue: Epilogue | undefined, counted: boolean): void {
   const [batchA, m, k] = a.shape;
   const [batchB, n] = b.shape;
+  const end: Int8KernelEnd = {
+    value: epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'],
+    types: { Acc: 'i32', Out: computeType(epilogue?.outDtype ?? 'i32', rt.ctx.features) },
+  };
+  const { kernel, shape } = chosen.path === 'subgroupMatrix' ? int8MatrixKernel(rt, chosen.tile, end) : { kernel: scalarKernel(rt, chosen, end), shape: chosen.tile };
+  const launch = tileLaunch(shape, m, n, Math.max(batchA, batchB));
+  const params = Uint32Array.of(m, n, k, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, shape.tileM * shape.tileN, ...launch.dims);
+  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, launch.groups, counted);
+}
+
+/** The kernels that sum four byte products at a time (matmul_int8.wgsl, matmul_int8_subgroup.wgsl). */
+function scalarKernel(rt: Runtime, { path, tile }: { path: 'dot4I8Packed' | 'unpacked'; tile: QuantizedTile }, { value, types }: Int8KernelEnd): Kernel {
   const dot4 = path === 'dot4I8Packed' ? dot4Packed : dot4Unpacked;
-  const value = epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'];
   const tail = [matmulInt8Io, tileGrid, dot4, matmulStore, ...value];
-  const types = { Acc: 'i32', Out: computeType(epilogue?.outDtype ?? 'i32', rt.ctx.features) } as const;
-  const kernel = tile.shareA
+  return tile.shareA
     ? rt.compiler.kernel({
         name: 'matmul_int8_subgroup',
         source: [matmulInt8SubgroupShader, ...tail],
@@ -101,11 +106,7 @@ function encode(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, kernelChoic
         defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
         constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
       });
-  const launch = tileLaunch(tile, m, n, Math.max(batchA, batchB));
-  const params = Uint32Array.of(m, n, k, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tile.tileM * tile.tileN, ...launch.dims);
-  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, launch.groups, counted);
 }
-
 
 /** What an earlier run may have stored: a way and a tile that are still candidates. */
 function parseKernel(stored: unknown): Int8Kernel | undefined {

@@ -9,10 +9,16 @@ import matmulInt8MatrixShader from '../../../../shaders/matmul_int8_matrix.wgsl'
 import matmulInt8Io from '../../../../shaders/matmul_int8_io.wgsl';
 import matmulStore from '../../../../shaders/matmul_store.wgsl';
 import tileGrid from '../../../../shaders/tile_grid.wgsl';
+import type { Kernel, WgslScalar } from '../compiler.js';
 import type { GpuContext } from '../device.js';
-import { computeType } from '../layout.js';
-import type { Operand, Runtime } from '../runtime.js';
-import { tileLaunch, type Epilogue } from './matmul_kernel.js';
+import type { Runtime } from '../runtime.js';
+import type { TileShape } from './matmul_kernel.js';
+
+/** What every int8 kernel ends with (matmul_int8.ts): the epilogue's `value(i)` and the types of the sums and the output. */
+export interface Int8KernelEnd {
+  value: readonly string[];
+  types: { Acc: 'i32'; Out: WgslScalar };
+}
 
 /**
  * A workgroup of the kernel: subM × subN subgroups, each with fragM × fragN
@@ -72,25 +78,24 @@ function layoutOn(tile: MatrixTile, { features, limits }: Pick<GpuContext, 'feat
   return fits ? { shape, sg, kt, tileM, tileN, wgX, wgY } : null;
 }
 
-/** out = a · bᵀ in i32 (or the epilogue's values of it) on the device's subgroup matrices; operands as matmul_int8.ts takes them. */
-export function encodeInt8Matrix(rt: Runtime, a: Operand, b: Operand, out: GPUBuffer, tile: MatrixTile, epilogue: Epilogue | undefined, counted: boolean): void {
+/**
+ * The kernel for a tile on this device's subgroup matrices, and the shape of
+ * its store (TILE_M × TILE_N per invocation in WG_X × WG_Y), by which
+ * matmul_int8.ts launches it as it launches the other int8 kernels.
+ */
+export function int8MatrixKernel(rt: Runtime, tile: MatrixTile, { value, types }: Int8KernelEnd): { kernel: Kernel; shape: TileShape } {
   const layout = layoutOn(tile, rt.ctx);
   if (!layout) throw new Error(`webgpu int8 matmul: this device cannot run subgroup matrices, ${describeMatrixTile(tile)}`);
-  const [batchA, m, k] = a.shape;
-  const [batchB, n] = b.shape;
-  const value = epilogue?.code.code ?? ['fn value(i: u32) -> i32 { return acc_value; }'];
   const { shape, sg, kt, tileM, tileN, wgX, wgY } = layout;
   const kernel = rt.compiler.kernel({
     name: 'matmul_int8_matrix',
     source: [matmulInt8MatrixShader, matmulInt8Io, tileGrid, matmulStore, ...value],
     bindingsFrom: [matmulInt8Io, ...value],
-    types: { Acc: 'i32', Out: computeType(epilogue?.outDtype ?? 'i32', rt.ctx.features) },
+    types,
     defines: {
       SG: sg, SM_M: shape.M, SM_N: shape.N, SM_K: shape.K, FRAG_M: tile.fragM, FRAG_N: tile.fragN, SUB_M: tile.subM, SUB_N: tile.subN,
       KT: kt, WG_X: wgX, WG_Y: wgY, TILE_M: tileM, TILE_N: tileN,
     },
   });
-  const launch = tileLaunch({ tileM, tileN, wgX, wgY }, m, n, Math.max(batchA, batchB));
-  const params = Uint32Array.of(m, n, k, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : n * k, tileM * tileN, ...launch.dims);
-  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, launch.groups, counted);
+  return { kernel, shape: { tileM, tileN, wgX, wgY } };
 }

@@ -106,7 +106,7 @@ export function tileRuns(tile: MatmulTile, ctx: Pick<GpuContext, 'limits' | 'fea
 }
 
 /** A tile's shape, as the float tiles here and the int8 ones of quantized_tiles.ts share it. */
-type TileShape = Pick<MatmulTile, 'tileM' | 'tileN' | 'wgX' | 'wgY'>;
+export type TileShape = Pick<MatmulTile, 'tileM' | 'tileN' | 'wgX' | 'wgY'>;
 
 /**
  * A product's launch: its tiles (TILE_M × TILE_N per invocation, WG_X × WG_Y
