@@ -7,8 +7,9 @@ export interface Binding {
   readonly kind: 'uniform' | 'storage' | 'read-only-storage';
 }
 
-const RESOURCE_UNIFORM = 0;
-const RESOURCE_STORAGE = 1;
+/** wgsl_reflect's resource types of the bindings tmnn's kernels declare. */
+export const RESOURCE_UNIFORM = 0;
+export const RESOURCE_STORAGE = 1;
 
 /** The layout of a kernel's bindings as wgsl_reflect reports them; group 0 and buffers only, as tmnn's kernels are. */
 export function layoutOf(name: string, raw: readonly RawBinding[]): Map<string, Binding> {

@@ -20,6 +20,7 @@ import type { GpuData, PendingOp } from './data.js';
 import type { GpuFeatures } from './device.js';
 import { binaryExpr, castExpr, unaryExpr, valueType, whereExpr } from './expressions.js';
 import { BYTES, packing } from './layout.js';
+import { RESOURCE_STORAGE, RESOURCE_UNIFORM } from './bindings.js';
 import { noteBindings, type RawBinding } from './piece_bindings.js';
 
 /** A fused expression ready to be put into a kernel. */
@@ -255,20 +256,21 @@ function linearize(root: GpuData, accumulator: GpuData | undefined, rootRead: bo
   return { steps, key, bound };
 }
 
-/** wgsl_reflect's resource types of the bindings generated code declares. */
-const UNIFORM = 0;
-const STORAGE = 1;
-
 /** The WGSL for steps: bindings (in the order the steps meet them), a function per step, and value(i). */
 function generate(steps: readonly Step[], options: FuseOptions): { generated: string; bindingCount: number } {
   const { features } = options;
   const maps = new Map<string, string>();
   const decls: string[] = [];
-  /** The bindings declared, as wgsl_reflect reports them (for noteBindings). */
-  const raw: RawBinding[] = [];
   const fns: string[] = [];
   const names: string[] = [];
   let binding = options.firstBinding;
+  /** The bindings declared, as wgsl_reflect reports them (for noteBindings). */
+  const raw: RawBinding[] = [];
+  /** Declares the next binding, and notes it as declared. */
+  const bind = (name: string, space: 'read' | 'read_write' | 'uniform', type: string): void => {
+    raw.push([name, 0, binding, space === 'uniform' ? RESOURCE_UNIFORM : RESOURCE_STORAGE, space === 'uniform' ? 'read' : space]);
+    decls.push(`@group(0) @binding(${binding++}) var<${space === 'uniform' ? 'uniform' : `storage, ${space}`}> ${name}: ${type};`);
+  };
   let nodes = 0;
   let outputs = 0;
   /** Inputs value4 reads four at a time, handing each element to load<leaf> through lane<leaf>. */
@@ -289,8 +291,7 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
   const output = (dtype: DType, vec4 = false): string => {
     const name = `extra${outputs++}`;
     const type = storageType(dtype, features);
-    raw.push([name, 0, binding, STORAGE, 'read_write']);
-    decls.push(`@group(0) @binding(${binding++}) var<storage, read_write> ${name}: array<${vec4 ? `vec4<${type}>` : type}>;`);
+    bind(name, 'read_write', `array<${vec4 ? `vec4<${type}>` : type}>`);
     return name;
   };
 
@@ -325,8 +326,7 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
         if (options.vector && step.rootSized) {
           const per = packing(step.dtype, features);
           const stored = per === 1 ? `vec4<${storageType(step.dtype, features)}>` : 'u32';
-          raw.push([array, 0, binding, STORAGE, 'read']);
-          decls.push(`@group(0) @binding(${binding++}) var<storage, read> ${array}: array<${stored}>;`);
+          bind(array, 'read', `array<${stored}>`);
           decls.push(`var<private> lane${step.leaf}: ${t};`);
           fns.push(`fn load${step.leaf}(k: u32) -> ${t} { return lane${step.leaf}; }`);
           names.push(`load${step.leaf}`);
@@ -334,8 +334,7 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
           body.push(`let v${n} = lane${step.leaf};`);
           break;
         }
-        raw.push([array, 0, binding, STORAGE, 'read']);
-        decls.push(`@group(0) @binding(${binding++}) var<storage, read> ${array}: array<${storageType(step.dtype, features)}>;`);
+        bind(array, 'read', `array<${storageType(step.dtype, features)}>`);
         fns.push(`fn load${step.leaf}(k: u32) -> ${t} { return ${t}(${loadExpr(step.dtype, features, array, 'k')}); }`);
         names.push(`load${step.leaf}`);
         if (inline[n]) body.push(`let v${n} = load${step.leaf}(i);`);
@@ -382,10 +381,7 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
   // The root is the last step, and the root's size.
   fns.push([`fn value(i: u32) -> ${rootType} {`, ...body.map((line) => `  ${line}`), `  return v${steps.length - 1};`, '}'].join('\n'));
   if (options.vector) fns.push(value4(rootType, lanes, kept));
-  if (scalars) {
-    raw.push(['consts', 0, binding, UNIFORM, 'read']);
-    decls.push(`@group(0) @binding(${binding++}) var<uniform> consts: array<vec4<u32>, ${Math.ceil(scalars / 4)}>;`);
-  }
+  if (scalars) bind('consts', 'uniform', `array<vec4<u32>, ${Math.ceil(scalars / 4)}>`);
   const generated = [...decls, ...fns].join('\n');
   // What it declared, for the browser bundle, which does not parse WGSL (piece_bindings.ts).
   noteBindings(generated, raw);
