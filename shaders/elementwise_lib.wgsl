@@ -26,7 +26,7 @@ fn sign_f32(x: f32) -> f32 { return select(sign(x), x, is_nan(x)); }
 fn log_f32(x: f32) -> f32 {
   let bits = bitcast<u32>(x);
   if (is_negative(bits) || is_nan(x)) { return nan_f32(); }
-  if (bits == 0u || bits == 0x80000000u) { return -inf_f32(); }
+  if ((bits & 0x7fffffffu) == 0u) { return -inf_f32(); }
   if (x == inf_f32()) { return x; }
   if (is_subnormal_or_zero(bits)) { return log_normal(subnormal_m(bits)) - 149.0 * 0.6931471805599453; }
   return log_normal(x);
