@@ -29,6 +29,7 @@ export default defineConfig({
       MESA_SHADER_CACHE_DIR: process.env.MESA_SHADER_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mesa_shader_cache'),
     },
     testTimeout: 30_000,
+    setupFiles: ['test/helpers/settle.ts'],
     // Two cores here: forks keep heavy suites from starving each other.
     pool: 'forks',
   },

@@ -10,7 +10,7 @@
 #
 #   VK_ICD_FILENAMES=$dir/icd.json $dir/root/$LIB/ld-linux-*.so.* --library-path $dir/root/$LIB node …
 #
-# (test/backends/webgpu/subgroup_matrix.test.ts does this; lavapipe.json
+# (test/backends/webgpu/second_adapter.test.ts does this; lavapipe.json
 # names the paths). Idempotent: does nothing when the directory is complete.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -55,5 +55,17 @@ export function runIsolated(backend: string | null, body: string, env: Record<st
 export function runScript(script: string, env: Record<string, string> = {}, timeout = 20_000): { stdout: string; stderr: string; status: number | null; signal: NodeJS.Signals | null } {
   // The child's bundle loads shaders as plain text (esbuild's buildSync takes no plugins), noting no bindings.
   const childEnv = { ...process.env, TMNN_TEST_NOTED_BINDINGS: '', ...env };
-  return spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT, timeout, env: childEnv });
+  const [command, args] = nodeCommand(['--input-type=module', '-e', script]);
+  return spawnSync(command, args, { encoding: 'utf8', cwd: ROOT, timeout, env: childEnv });
+}
+
+/**
+ * `node` with `args`, started the way this process was: where the suite runs
+ * under another system's dynamic loader (second_adapter.test.ts runs the
+ * webgpu suites on Mesa 26 so), TMNN_TEST_NODE holds that command as a JSON
+ * array (loader, its options, node), and a child must load the same driver.
+ */
+export function nodeCommand(args: readonly string[]): [string, string[]] {
+  const command = process.env.TMNN_TEST_NODE ? (JSON.parse(process.env.TMNN_TEST_NODE) as string[]) : [process.execPath];
+  return [command[0], [...command.slice(1), ...args]];
 }

@@ -81,8 +81,31 @@ export async function remember<T>(rt: Runtime, what: string, print: string, valu
 }
 
 /** The remembered choice if an earlier process measured it, else `measure()`'s, remembered for later ones. */
-export async function recallOrMeasure<T>(
+export function recallOrMeasure<T>(
   rt: Runtime, what: string, print: string, parse: (stored: unknown) => T | undefined, measure: () => Promise<T>,
 ): Promise<Tuned<T>> {
-  return (await recall(rt, what, print, parse)) ?? remember(rt, what, print, await measure());
+  const task = (async () => (await recall(rt, what, print, parse)) ?? remember(rt, what, print, await measure()))();
+  running.add(task);
+  const done = () => void running.delete(task);
+  task.then(done, done);
+  return task;
+}
+
+/** Measurements under way, on every device: most run in the background, started by the kernel that first needs their choice. */
+const running = new Set<Promise<unknown>>();
+
+/**
+ * Resolves once no measurement is under way. A background measurement waits
+ * on the GPU (a mapped read of its timestamps), and Dawn's Node binding
+ * aborts the whole process when a worker thread is terminated with such a
+ * wait pending ("Promise not resolved or rejected: mapAsync()"): a worker
+ * awaits this before it is ended (the test harness does, after each file).
+ */
+export async function measurementsSettled(): Promise<void> {
+  do {
+    await Promise.allSettled([...running]);
+    // A measurement queued behind one that just ended starts in that ending's
+    // microtasks (matmul_tuning.ts queues shapes so): a macrotask later it has.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  } while (running.size);
 }

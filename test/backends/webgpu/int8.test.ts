@@ -4,7 +4,7 @@
 // workgroups, and one-row workgroups sharing A through subgroups), and on
 // subgroup matrices (tensor cores) where the device has them, at sizes
 // where rows do not start on a word (K % 4 != 0) and edges do not fill a tile.
-// CI's lavapipe (Mesa 25) has no subgroup matrices: subgroup_matrix.test.ts
+// CI's lavapipe (Mesa 25) has no subgroup matrices: second_adapter.test.ts
 // runs this file again on a Mesa 26 lavapipe that has them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
@@ -54,7 +54,7 @@ async function product(kernel: Int8Kernel, a: tm.Tensor, b: tm.Tensor, batch: nu
   return new Int32Array(bytes);
 }
 
-// Subgroup matrices only where Dawn may offer them (allow_unsafe_apis): as subgroup_matrix.test.ts runs this file.
+// Subgroup matrices only where Dawn may offer them (allow_unsafe_apis): as second_adapter.test.ts runs this file.
 const KERNELS: Int8Kernel[] = [
   ...(['dot4I8Packed', 'unpacked'] as const).flatMap((path) => QUANTIZED_TILES.map((tile) => ({ path, tile }))),
   ...(process.env.TMNN_WEBGPU_UNSAFE_APIS === '1' ? MATRIX_TILES.map((tile) => ({ path: 'subgroupMatrix' as const, tile })) : []),
@@ -69,7 +69,7 @@ function runs(kernel: Int8Kernel): boolean {
       ? 'this device has no int8 subgroup matrices (they need Dawn\'s allow_unsafe_apis, TMNN_WEBGPU_UNSAFE_APIS=1, and a driver with VK_KHR_cooperative_matrix)'
       : !int8Candidates(gpu.runtime.ctx).some((c) => c.tile === kernel.tile) ? 'the tile does not fit this device\'s limits' : null
     : !quantizedTileRuns(kernel.tile, gpu.features) ? `this adapter's subgroups (${gpu.features.subgroupSize ?? 'no fixed size'}) do not fit the tile` : null;
-  // subgroup_matrix.test.ts runs this file on an adapter that has them, where a skip would hide a failure.
+  // second_adapter.test.ts runs this file on an adapter that has them, where a skip would hide a failure.
   if (why && kernel.path === 'subgroupMatrix' && process.env.TMNN_TEST_EXPECT_INT8_MATRIX === '1') throw new Error(`expected to run ${describeInt8Kernel(kernel)}, but ${why}`);
   if (why) console.log(`skipped ${describeInt8Kernel(kernel)}: ${why}`);
   return why === null;
