@@ -1,7 +1,8 @@
 // Optimizer: updates parameters in place (Tensor.assign) from their .grad,
 // outside the autograd graph.
 import { keep, tidy } from '../engine.js';
-import { ValueError, formatValue } from '../errors.js';
+import { BackendMismatchError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { sameShape } from '../shape.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 
@@ -53,8 +54,13 @@ export abstract class Optimizer {
   /** The new value of `param` from its gradient; `state` holds this parameter's buffers. */
   protected abstract update(param: Tensor, grad: Tensor, state: Record<string, Tensor>): Tensor;
 
-  /** Applies one update to every parameter that has a gradient. */
+  /**
+   * Applies one update to every parameter that has a gradient. Every
+   * gradient is checked before any parameter changes, so a step refused
+   * leaves the model (and the step count) as it was.
+   */
   step(): void {
+    for (const p of this.params) this.checkGradient(p);
     this.steps++;
     noGrad(() => {
       for (const p of this.params) {
@@ -71,6 +77,25 @@ export abstract class Optimizer {
         next.dispose();
       }
     });
+  }
+
+  /**
+   * A gradient set by hand must match its parameter like backward()'s does:
+   * one of another shape could broadcast into a wrong update, or fail only
+   * after earlier parameters had been updated.
+   */
+  private checkGradient(p: Tensor): void {
+    const where = `${this.name}.step`;
+    const param = p.dataRef(`${where}: parameter`);
+    const g = p.grad;
+    if (!g) return;
+    const grad = g.dataRef(`${where}: the gradient of ${p}`);
+    if (g.dtype !== p.dtype || !sameShape(g.shape, p.shape)) {
+      throw new ShapeError(`${where}: the gradient of ${p} is ${formatShape(g.shape)} ${g.dtype}; it must be the parameter's ${formatShape(p.shape)} ${p.dtype}`);
+    }
+    if (grad.backend !== param.backend) {
+      throw new BackendMismatchError(`${where}: the gradient of ${p} lives on ${grad.backend.name}, the parameter on ${param.backend.name}`);
+    }
   }
 
   /** Replaces a state buffer, freeing the old one. */

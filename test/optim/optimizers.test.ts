@@ -117,6 +117,31 @@ describe('optimizers', () => {
     p.dispose();
   });
 
+  it('refuses a step whose gradients do not match their parameters before changing any parameter or the step count', async () => {
+    const [a, b] = [param([1, 2, 3]), param([4, 5, 6, 7, 8, 9])];
+    const adam = new tm.optim.Adam([a, b], { lr: 0.5 });
+    const refused: [() => void, RegExp][] = [
+      // A [1] gradient would broadcast into a wrong update, and a wider one fail after a's update.
+      [() => (b.grad = tm.tensor([1])), /^Adam\.step: the gradient of Tensor\(\[6\], f32, js\) is \[1\] f32; it must be the parameter's \[6\] f32$/],
+      [() => (b.grad = tm.tensor([1, 2, 3, 4, 5, 6], { dtype: 'f16' })), /is \[6\] f16; it must be the parameter's \[6\] f32$/],
+      [() => (b.grad = tm.tensor([1, 2, 3, 4, 5, 6]).reshape([2, 3])), /is \[2,3\] f32; it must be the parameter's \[6\] f32$/],
+      [() => { b.grad = tm.tensor([1, 2, 3, 4, 5, 6]); b.grad.dispose(); }, /^Adam\.step: the gradient of Tensor\(\[6\], f32, js\): tensor #\d+ \[6\] f32 was disposed$/],
+    ];
+    for (const [setBad, message] of refused) {
+      setGrad(a, [0.1, 0.2, 0.3]);
+      setBad();
+      expect(() => adam.step()).toThrow(message);
+      expect(Array.from(await a.data())).toEqual([1, 2, 3]);
+      expect(Array.from(await b.data())).toEqual([4, 5, 6, 7, 8, 9]);
+    }
+    // The refused steps did not count: the first real one moves each entry by lr (Adam's first step is lr·sign(g)).
+    setGrad(b, [1, 1, 1, 1, 1, 1]);
+    adam.step();
+    await expectClose(a, [0.5, 1.5, 2.5]);
+    await expectClose(b, [3.5, 4.5, 5.5, 6.5, 7.5, 8.5]);
+    adam.dispose();
+  });
+
   it('rejects parameters that do not require gradients, a parameter listed twice, and a bad learning rate', () => {
     expect(() => new tm.optim.Adam([tm.tensor([1])])).toThrow(/does not have requiresGrad set/);
     const w = param([1]);
