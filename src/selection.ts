@@ -10,6 +10,7 @@ import { createJsBackend } from './backends/js/index.js';
 import type { Backend, BackendName } from './backends/kernels.js';
 import { setActive, type BackendSelection } from './engine.js';
 import { BackendUnavailableError, ValueError } from './errors.js';
+import { checkOptions } from './options.js';
 import { loadProbeCache, probeKey, saveProbeTiming, timeMatmul } from './probe.js';
 
 export interface InitOptions {
@@ -98,6 +99,7 @@ async function cachedMeasure(backend: Backend): Promise<number> {
 
 /** Picks the fastest backend present (or the forced one) and makes it active. */
 export async function init(options: InitOptions = {}): Promise<BackendName> {
+  options = checkOptions('init', options, { backend: true, threads: true });
   const forced = options.backend ?? envBackend();
   if (forced !== undefined) {
     if (!(BACKEND_NAMES as readonly string[]).includes(forced)) {

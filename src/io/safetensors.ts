@@ -21,6 +21,7 @@
 // on what such a file holds.
 import { BYTES_PER_ELEMENT, isDType, type DType, type StorageArray } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { CorruptFileError } from './errors.js';
 
 /** One tensor in a safetensors file: its dtype, shape and storage (f16 as raw bit patterns). */
@@ -329,7 +330,7 @@ function readEntry(name: string, raw: unknown, dataLength: number): Span {
  */
 export function decodeSafetensors(bytes: Uint8Array, options: DecodeSafetensorsOptions = {}): DecodedSafetensors {
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`decodeSafetensors: expected the file's bytes as a Uint8Array, got ${(bytes as object)?.constructor?.name ?? typeof bytes}`);
-  const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const maxHeaderBytes = checkOptions('decodeSafetensors', options, { maxHeaderBytes: true }).maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   if (!isCount(maxHeaderBytes)) throw new ValueError(`decodeSafetensors: maxHeaderBytes must be a non-negative integer, got ${maxHeaderBytes}`);
 
   const { header, dataStart } = readHeader(bytes, maxHeaderBytes);

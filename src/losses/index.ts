@@ -2,6 +2,7 @@
 // values) out. Intermediates are freed at once; autograd keeps what it needs.
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { sameShape } from '../shape.js';
 import { isFloat } from '../dtype.js';
 import * as ops from '../ops/index.js';
@@ -14,6 +15,8 @@ export interface LossOptions {
   /** 'mean' (default) over samples, 'sum', or 'none' for one value per sample. */
   reduction?: Reduction;
 }
+
+const LOSS_OPTIONS: OptionNames<LossOptions> = { reduction: true };
 
 function reduce(perSample: Tensor, reduction: Reduction = 'mean'): Tensor {
   switch (reduction) {
@@ -38,7 +41,8 @@ function perSampleMean(x: Tensor): Tensor {
 /** Mean squared error. */
 export function mse(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   sameShapes('mse', pred, target);
-  return tidy(() => reduce(perSampleMean(pred.sub(target).square()), options.reduction));
+  const { reduction } = checkOptions('mse', options, LOSS_OPTIONS);
+  return tidy(() => reduce(perSampleMean(pred.sub(target).square()), reduction));
 }
 
 /**
@@ -48,7 +52,7 @@ export function mse(pred: Tensor, target: Tensor, options: LossOptions = {}): Te
  */
 export function rmse(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   sameShapes('rmse', pred, target);
-  const reduction = options.reduction ?? 'mean';
+  const reduction = checkOptions('rmse', options, LOSS_OPTIONS).reduction ?? 'mean';
   return tidy(() => {
     const perSample = perSampleMean(pred.sub(target).square());
     return reduction === 'mean' ? perSample.mean().sqrt() : reduce(perSample.sqrt(), reduction);
@@ -67,6 +71,7 @@ export function rmse(pred: Tensor, target: Tensor, options: LossOptions = {}): T
  * the labels on every backend before training.
  */
 export function crossEntropy(logits: Tensor, labels: Tensor, options: LossOptions = {}): Tensor {
+  options = checkOptions('crossEntropy', options, LOSS_OPTIONS);
   if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [batch, classes], got ${formatShape(logits.shape)}`);
   const [n, c] = logits.shape;
   if (isFloat(labels.dtype) && labels.rank === 1 && labels.shape[0] === n) {
@@ -103,11 +108,14 @@ export interface BinaryCrossEntropyOptions extends LossOptions {
   fromLogits?: boolean;
 }
 
+const BINARY_CROSS_ENTROPY_OPTIONS: OptionNames<BinaryCrossEntropyOptions> = { reduction: true, fromLogits: true };
+
 const EPSILON = 1e-7;
 
 /** Binary cross-entropy of probabilities (or logits) against 0/1 targets of the same shape. */
 export function binaryCrossEntropy(pred: Tensor, target: Tensor, options: BinaryCrossEntropyOptions = {}): Tensor {
   sameShapes('binaryCrossEntropy', pred, target);
+  options = checkOptions('binaryCrossEntropy', options, BINARY_CROSS_ENTROPY_OPTIONS);
   return tidy(() => {
     const elementwise = options.fromLogits
       // max(x, 0) − x·y + log(1 + e^−|x|): never exponentiates a large positive number.

@@ -2,6 +2,7 @@
 import { tidy } from '../engine.js';
 import { zeros } from '../ops/index.js';
 import { ValueError } from '../errors.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { activate, type ActivationName } from './activations.js';
 import { initWeight, type Initializer } from './init.js';
@@ -17,6 +18,8 @@ export interface DenseOptions {
   seed?: number;
 }
 
+const DENSE_OPTIONS: OptionNames<DenseOptions> = { activation: true, bias: true, init: true, seed: true };
+
 const ACTIVATIONS: readonly ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leakyRelu', 'gelu'];
 
 export class Dense extends Module {
@@ -29,6 +32,7 @@ export class Dense extends Module {
     for (const [name, v] of [['inputs', inputs], ['units', units]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new ValueError(`Dense: ${name} must be a positive integer, got ${v}`);
     }
+    options = checkOptions('Dense', options, DENSE_OPTIONS);
     this.activation = options.activation ?? 'linear';
     if (!ACTIVATIONS.includes(this.activation)) {
       throw new ValueError(`Dense: unknown activation ${JSON.stringify(this.activation)}; expected one of ${ACTIVATIONS.join(', ')}`);

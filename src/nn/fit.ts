@@ -13,6 +13,7 @@ import { tensor } from '../ops/index.js';
 import { filledTensor } from '../ops/util.js';
 import { Adam, type Optimizer, type Scheduler } from '../optim/index.js';
 import { freshSeed, permutation } from '../random.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import type { Module } from './module.js';
@@ -56,6 +57,20 @@ export interface FitOptions {
   /** No progress bar. (There is none outside a terminal anyway.) */
   quiet?: boolean;
 }
+
+const FIT_OPTIONS: OptionNames<FitOptions> = {
+  epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, shuffle: true, seed: true,
+  validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: true, quiet: true,
+};
+
+export interface EvaluateOptions {
+  /** Default 'mse'. */
+  loss?: FitOptions['loss'];
+  /** Default 256. */
+  batchSize?: number;
+}
+
+const EVALUATE_OPTIONS: OptionNames<EvaluateOptions> = { loss: true, batchSize: true };
 
 export interface History {
   epochs: EpochLogs[];
@@ -182,7 +197,8 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
   return { loss: total / data.count, accuracy: counted ? hits / data.count : undefined };
 }
 
-export async function evaluate(model: Module, x: Tensor, y: Tensor, options: { loss?: FitOptions['loss']; batchSize?: number } = {}) {
+export async function evaluate(model: Module, x: Tensor, y: Tensor, options: EvaluateOptions = {}) {
+  options = checkOptions('evaluate', options, EVALUATE_OPTIONS);
   const batchSize = options.batchSize ?? 256;
   checkBatchSize('evaluate', batchSize);
   const data = await toHost(x, y);
@@ -190,8 +206,8 @@ export async function evaluate(model: Module, x: Tensor, y: Tensor, options: { l
   return evaluateHost(model, data, options.loss ?? 'mse', batchSize, 'evaluate');
 }
 
-function checkBatchSize(what: string, batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`${what}: batchSize must be a positive integer, got ${batchSize}`);
+export function checkBatchSize(what: string, batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`${what}: batchSize must be a positive integer, got ${formatValue(batchSize)}`);
 }
 
 /**
@@ -277,6 +293,7 @@ interface StepResult {
 }
 
 export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+  options = checkOptions('fit', options, FIT_OPTIONS);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);

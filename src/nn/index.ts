@@ -7,7 +7,7 @@ export { ReLU, Sigmoid, Tanh, Softmax, LeakyReLU, GELU, leakyRelu, gelu } from '
 export type { ActivationName } from './activations.js';
 export { Dropout } from './dropout.js';
 export { Sequential } from './sequential.js';
-export type { EpochLogs, FitOptions, History, LossFn, LossName } from './fit.js';
+export type { EpochLogs, EvaluateOptions, FitOptions, History, LossFn, LossName } from './fit.js';
 export { load, fromBytes } from './load.js';
 export { initWeight } from './init.js';
 export type { Initializer } from './init.js';

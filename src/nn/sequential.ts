@@ -4,7 +4,8 @@ import { concat } from '../ops/index.js';
 import { ValueError } from '../errors.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { evaluate, fit, type FitOptions, type History } from './fit.js';
+import { checkOptions } from '../options.js';
+import { checkBatchSize, evaluate, fit, type EvaluateOptions, type FitOptions, type History } from './fit.js';
 import { Module, type LayerConfig } from './module.js';
 import { modelToBytes, saveModel } from './serialize.js';
 
@@ -40,7 +41,9 @@ export class Sequential extends Module {
 
   /** Outputs for x in eval mode, without recording gradients, in batches. */
   predict(x: Tensor, options: { batchSize?: number } = {}): Tensor {
-    const batchSize = options.batchSize ?? 1024;
+    const batchSize = checkOptions('predict', options, { batchSize: true }).batchSize ?? 1024;
+    // 0 stepped through x forever; NaN sliced nothing.
+    checkBatchSize('predict', batchSize);
     const wasTraining = this.training;
     this.eval();
     try {
@@ -67,7 +70,7 @@ export class Sequential extends Module {
   }
 
   /** Mean loss (and accuracy for classification losses) over (x, y). */
-  evaluate(x: Tensor, y: Tensor, options: { loss?: FitOptions['loss']; batchSize?: number } = {}): Promise<{ loss: number; accuracy?: number }> {
+  evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): Promise<{ loss: number; accuracy?: number }> {
     return evaluate(this, x, y, options);
   }
 

@@ -3,6 +3,7 @@ import { BYTES_PER_ELEMENT, checkDType, dtypeOfArray, encodeValues, type DType }
 import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
 import { f16Bits, f16Value } from '../f16.js';
 import { freshSeed, normal, uniform } from '../random.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { checkShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
 import { filledTensor, fromValues } from './util.js';
@@ -15,6 +16,12 @@ export interface RandomOptions extends TensorOptions {
   /** Same seed, same values, on every backend. Without one, a fresh seed is drawn. */
   seed?: number;
 }
+
+const TENSOR_OPTIONS: OptionNames<TensorOptions> = { dtype: true };
+type RandOptions = RandomOptions & { min?: number; max?: number };
+const RAND_OPTIONS: OptionNames<RandOptions> = { dtype: true, seed: true, min: true, max: true };
+type RandnOptions = RandomOptions & { mean?: number; std?: number };
+const RANDN_OPTIONS: OptionNames<RandnOptions> = { dtype: true, seed: true, mean: true, std: true };
 
 type TypedInput = Float32Array | Float64Array | Int32Array | Int8Array | Int16Array | Uint8Array | Uint16Array | Uint32Array;
 export type TensorInput = NestedArray | TypedInput;
@@ -55,7 +62,7 @@ function isTypedInput(x: unknown): x is TypedInput {
  */
 export function tensor(values: TensorInput, shapeOrOptions?: readonly number[] | TensorOptions, options?: TensorOptions): Tensor {
   const shapeGiven = Array.isArray(shapeOrOptions) ? checkShape(shapeOrOptions, 'tensor') : undefined;
-  const opts = (Array.isArray(shapeOrOptions) ? options : (shapeOrOptions as TensorOptions | undefined)) ?? {};
+  const opts = checkOptions('tensor', Array.isArray(shapeOrOptions) ? options : (shapeOrOptions as TensorOptions | undefined), TENSOR_OPTIONS);
   let flat: ArrayLike<number>;
   let shape: number[];
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
@@ -79,7 +86,7 @@ export function tensor(values: TensorInput, shapeOrOptions?: readonly number[] |
 }
 
 export function scalar(value: number, options: TensorOptions = {}): Tensor {
-  return tensor(value, options);
+  return tensor(value, checkOptions('scalar', options, TENSOR_OPTIONS));
 }
 
 /**
@@ -100,7 +107,7 @@ function allocating<T>(op: string, shape: readonly number[], bytesPerElement: nu
 /** `op` names the caller in errors (zeros and ones are fills too). */
 function filled(op: string, shape: readonly number[], value: number, options: TensorOptions): Tensor {
   const s = checkShape(shape, op);
-  const dtype = checkDType(options.dtype ?? 'f32', op);
+  const dtype = checkDType(checkOptions(op, options, TENSOR_OPTIONS).dtype ?? 'f32', op);
   // The value in storage form once, written straight into the tensor's storage (no float64 copy of the whole tensor).
   const [stored] = encodeValues([value], dtype, op);
   return allocating(op, s, BYTES_PER_ELEMENT[dtype], () => filledTensor(s, dtype, (out) => out.fill(stored)));
@@ -152,8 +159,9 @@ function largestBelow(x: number, dtype: 'f32' | 'f16'): number {
 }
 
 /** Uniform values in [min, max), in the stored dtype too. */
-export function rand(shape: readonly number[], options: RandomOptions & { min?: number; max?: number } = {}): Tensor {
+export function rand(shape: readonly number[], options: RandOptions = {}): Tensor {
   const s = checkShape(shape, 'rand');
+  options = checkOptions('rand', options, RAND_OPTIONS);
   const dtype = floatDType('rand', options) as 'f32' | 'f16';
   const min = options.min ?? 0;
   const max = options.max ?? 1;
@@ -167,8 +175,9 @@ export function rand(shape: readonly number[], options: RandomOptions & { min?: 
 }
 
 /** Normally distributed values. */
-export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+export function randn(shape: readonly number[], options: RandnOptions = {}): Tensor {
   const s = checkShape(shape, 'randn');
+  options = checkOptions('randn', options, RANDN_OPTIONS);
   const dtype = floatDType('randn', options);
   const values = allocating('randn', s, 8, () => normal(sizeOf(s), options.mean ?? 0, options.std ?? 1, options.seed ?? freshSeed()));
   return allocating('randn', s, BYTES_PER_ELEMENT[dtype], () => fromValues('randn', values, s, dtype));
@@ -179,6 +188,7 @@ export function randn(shape: readonly number[], options: RandomOptions & { mean?
  * `arange(2, 10, 2)`. i32 when every argument is an integer, else f32.
  */
 export function arange(start: number, stop?: number, step = 1, options: TensorOptions = {}): Tensor {
+  options = checkOptions('arange', options, TENSOR_OPTIONS);
   if (stop === undefined) [start, stop] = [0, start];
   for (const [name, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
     if (!Number.isFinite(v)) throw new ValueError(`arange: ${name} must be finite, got ${v}`);

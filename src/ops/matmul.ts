@@ -4,6 +4,7 @@
 import { promoteTypes, type DType } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { broadcastShapes, sameShape, sizeOf } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -26,7 +27,10 @@ function matmulDType(a: DType, b: DType): DType {
   return common === 'i8' ? 'i32' : common;
 }
 
+const MATMUL_OPTIONS: OptionNames<MatmulOptions> = { transposeA: true, transposeB: true };
+
 export function matmul(a: Tensor, b: Tensor | QuantizedTensor, options: MatmulOptions = {}): Tensor {
+  options = checkOptions('matmul', options, MATMUL_OPTIONS);
   if (b instanceof QuantizedTensor) {
     if (options.transposeA || options.transposeB) throw new ValueError('matmul: transposes are not supported with a quantized weight');
     return quantizedMatmul(a, b);

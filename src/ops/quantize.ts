@@ -21,6 +21,7 @@ import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
 import { backendFor, tidy } from '../engine.js';
 import { isGradEnabled, noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { sizeOf } from '../shape.js';
 import { ones, zeros } from './creation.js';
 import { where } from './elementwise.js';
@@ -74,9 +75,11 @@ function toInt8(x: Tensor, scale: Tensor): Tensor {
   return y.add(y.sign().mul(0.5)).cast('i8');
 }
 
+const QUANTIZE_OPTIONS: OptionNames<QuantizeOptions> = { dtype: true };
+
 export function quantize(w: Tensor, options: QuantizeOptions = {}): QuantizedTensor {
   checkTensor('quantize', w, 'w');
-  const dtype = options.dtype ?? 'i8';
+  const dtype = checkOptions('quantize', options, QUANTIZE_OPTIONS).dtype ?? 'i8';
   if (dtype !== 'i8') throw new DTypeError(`quantize: dtype must be 'i8', got ${JSON.stringify(dtype)}`);
   if (!isFloat(w.dtype)) throw new DTypeError(`quantize: the weight must be f32 or f16, got ${w.dtype}`);
   if (w.rank !== 2) throw new ShapeError(`quantize: the weight must be 2-D [K, N], got ${formatShape(w.shape)}`);

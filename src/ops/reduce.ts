@@ -5,6 +5,7 @@
 import type { ReduceOp } from '../backends/kernels.js';
 import { floatDTypeOf, isFloat, type DType } from '../dtype.js';
 import { ShapeError, formatShape } from '../errors.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxes, normalizeAxis, sameShape, sizeOf } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -16,6 +17,8 @@ export interface ReduceOptions {
   /** Keep reduced axes as size 1, so the result broadcasts against the input. */
   keepDims?: boolean;
 }
+
+const REDUCE_OPTIONS: OptionNames<ReduceOptions> = { keepDims: true };
 
 /**
  * x as a matrix with `axes` gathered into one dimension, and the shape the
@@ -54,12 +57,12 @@ function extremeGrad(x: Tensor, y: Tensor, dy: Tensor): Tensor {
 
 function reduceOp(op: ReduceOp, x: Tensor, axes: number | readonly number[] | undefined, options: ReduceOptions, dtype: DType): Tensor {
   checkTensor(op, x);
+  const keepDims = !!checkOptions(op, options, REDUCE_OPTIONS).keepDims;
   const list = normalizeAxes(op, axes, x.rank);
   if ((op === 'max' || op === 'min') && list.some((a) => x.shape[a] === 0)) {
     throw new ShapeError(`${op}: cannot reduce ${formatShape(x.shape)} over an empty axis`);
   }
   const backend = x.dataRef(op).backend;
-  const keepDims = !!options.keepDims;
   // The mean of ints reads the ints themselves (a cast to f32 first would round values past 2^24).
   const inputDtype = op === 'mean' && !isFloat(x.dtype) ? x.dtype : dtype;
   const y = withCasts([x], inputDtype, ([cx]) => {
@@ -113,10 +116,11 @@ export function min(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor
 
 function argReduceOp(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, options: ReduceOptions): Tensor {
   checkTensor(op, x);
+  const keepDims = !!checkOptions(op, options, REDUCE_OPTIONS).keepDims;
   if (x.size === 0) throw new ShapeError(`${op}: ${formatShape(x.shape)} is empty`);
   const axes = axis === undefined ? normalizeAxes(op, undefined, x.rank) : [normalizeAxis(op, axis, x.rank)];
   const backend = x.dataRef(op).backend;
-  const { matrix, outShape } = asMatrix(op, x, axes, !!options.keepDims, false);
+  const { matrix, outShape } = asMatrix(op, x, axes, keepDims, false);
   try {
     return fromStorage(backend, backend.argReduce(op, matrix.info(op)), outShape, 'i32');
   } finally {

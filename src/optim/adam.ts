@@ -4,6 +4,7 @@
 import type { Tensor } from '../tensor.js';
 import { adamStep } from '../ops/adam.js';
 import { zerosLike } from '../ops/index.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { hyperparameter, Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
@@ -15,6 +16,8 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
+const ADAM_OPTIONS: OptionNames<AdamOptions> = { lr: true, beta1: true, beta2: true, epsilon: true, weightDecay: true };
+
 export class Adam extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
@@ -23,6 +26,7 @@ export class Adam extends Optimizer {
   protected readonly decoupled: boolean = false;
 
   constructor(params: Tensor[], options: AdamOptions = {}, name = 'Adam') {
+    options = checkOptions(name, options, ADAM_OPTIONS);
     super(params, options.lr ?? 1e-3, name);
     this.beta1 = hyperparameter(name, 'beta1', options.beta1 ?? 0.9, 0, 1, { max: true });
     this.beta2 = hyperparameter(name, 'beta2', options.beta2 ?? 0.999, 0, 1, { max: true });
@@ -51,6 +55,6 @@ export class AdamW extends Adam {
   protected override readonly decoupled = true;
 
   constructor(params: Tensor[], options: AdamOptions = {}) {
-    super(params, { weightDecay: 0.01, ...options }, 'AdamW');
+    super(params, { weightDecay: 0.01, ...checkOptions('AdamW', options, ADAM_OPTIONS) }, 'AdamW');
   }
 }

@@ -1,6 +1,7 @@
 // Learning-rate schedules: call step() once per epoch (fit does it for you).
 // Each is a formula for the rate at an epoch, from the optimiser's starting rate.
-import { ValueError } from '../errors.js';
+import { ValueError, formatValue } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { hyperparameter, type Optimizer } from './optimizer.js';
 
 export interface Scheduler {
@@ -27,8 +28,10 @@ abstract class EpochScheduler implements Scheduler {
 export class StepLR extends EpochScheduler {
   constructor(optimizer: Optimizer, readonly options: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    if (!Number.isInteger(options.stepSize) || options.stepSize < 1) throw new ValueError(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
-    hyperparameter('StepLR', 'gamma', options.gamma ?? 0.1, 0, Infinity, { min: true });
+    this.options = checkOptions('StepLR', options, { stepSize: true, gamma: true });
+    const { stepSize, gamma } = this.options;
+    if (!Number.isInteger(stepSize) || stepSize < 1) throw new ValueError(`StepLR: stepSize must be a positive integer, got ${formatValue(stepSize)}`);
+    hyperparameter('StepLR', 'gamma', gamma ?? 0.1, 0, Infinity, { min: true });
   }
 
   protected rateAt(epoch: number): number {
@@ -40,8 +43,10 @@ export class StepLR extends EpochScheduler {
 export class CosineAnnealingLR extends EpochScheduler {
   constructor(optimizer: Optimizer, readonly options: { tMax: number; minLr?: number }) {
     super(optimizer);
-    if (!Number.isInteger(options.tMax) || options.tMax < 1) throw new ValueError(`CosineAnnealingLR: tMax must be a positive integer, got ${options.tMax}`);
-    hyperparameter('CosineAnnealingLR', 'minLr', options.minLr ?? 0, 0, optimizer.lr);
+    this.options = checkOptions('CosineAnnealingLR', options, { tMax: true, minLr: true });
+    const { tMax, minLr } = this.options;
+    if (!Number.isInteger(tMax) || tMax < 1) throw new ValueError(`CosineAnnealingLR: tMax must be a positive integer, got ${formatValue(tMax)}`);
+    hyperparameter('CosineAnnealingLR', 'minLr', minLr ?? 0, 0, optimizer.lr);
   }
 
   protected rateAt(epoch: number): number {

@@ -3,6 +3,7 @@
 import { ValueError } from '../errors.js';
 import { sgdStep } from '../ops/sgd.js';
 import type { Tensor } from '../tensor.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { hyperparameter, Optimizer } from './optimizer.js';
 
 export interface SGDOptions {
@@ -12,12 +13,15 @@ export interface SGDOptions {
   weightDecay?: number;
 }
 
+const SGD_OPTIONS: OptionNames<SGDOptions> = { lr: true, momentum: true, nesterov: true, weightDecay: true };
+
 export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;
   readonly weightDecay: number;
 
   constructor(params: Tensor[], options: SGDOptions = {}) {
+    options = checkOptions('SGD', options, SGD_OPTIONS);
     super(params, options.lr ?? 0.01, 'SGD');
     this.momentum = hyperparameter('SGD', 'momentum', options.momentum ?? 0, 0, 1, { max: true });
     this.nesterov = options.nesterov ?? false;

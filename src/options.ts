@@ -1,0 +1,34 @@
+// The options object every public call takes last. JavaScript callers get no
+// type checking, and habits from other libraries misfire silently there:
+// `tm.zeros([2], 'f16')` and `tm.init('native')` (NumPy and positional
+// habits) read as no options at all, `fit(..., { batch_size: 64 })` (Keras)
+// as an unknown key nobody reads. Each is an error that names the options
+// the call has.
+import { ValueError, formatValue } from './errors.js';
+
+/** Every option of T, listed once beside the call: the compiler checks the list is complete and has no extras. */
+export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
+
+/** `value` as the call's options: an object whose keys are all in `names`; undefined or null read as none given. */
+export function checkOptions<T extends object>(where: string, value: T | null | undefined, names: OptionNames<T>): T {
+  if (value === undefined || value === null) return {} as T;
+  const known = Object.keys(names);
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValueError(`${where}: options must be an object with any of ${known.join(', ')}, got ${describe(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (Object.hasOwn(names, key)) continue;
+    const near = known.find((name) => loose(name) === loose(key));
+    throw new ValueError(`${where}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ''}; the options are ${known.join(', ')}`);
+  }
+  return value;
+}
+
+/** A name with case, `_`, `-` and a plural `s` ignored: batch_size, keepdim and from-logits find batchSize, keepDims and fromLogits. */
+function loose(name: string): string {
+  return name.toLowerCase().replace(/[_-]/g, '').replace(/s$/, '');
+}
+
+function describe(value: unknown): string {
+  return Array.isArray(value) ? `an array [${value.map(formatValue).join(', ')}]` : formatValue(value);
+}
