@@ -43,6 +43,20 @@ function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
 /** Tensors whose recorded op a backward pass has walked (and freed): a second pass through them finds no graph. */
 const walked = new WeakSet<Tensor>();
 
+/**
+ * Frees the graph behind `root` without back-propagating it. A forward pass
+ * abandoned before its backward (fit's loss refusing the output's shape)
+ * gives back what its ops saved now, rather than whenever the garbage
+ * collector finds the graph: on a GPU, memory the collector does not see.
+ */
+export function dropGraph(root: Tensor): void {
+  for (const t of topologicalOrder(root)) {
+    if (!t.gradFn) continue;
+    releaseSaved(t.gradFn);
+    t.gradFn = null;
+  }
+}
+
 export function backward(root: Tensor, gradient?: Tensor): void {
   if (!needsGrad(root)) {
     if (walked.has(root)) {

@@ -6,6 +6,7 @@
 // evaluation's once every batch is, so a GPU is never left waiting on a
 // readback while the CPU builds more work.
 import { isFloat, type DataArray } from '../dtype.js';
+import { dropGraph } from '../autograd/backward.js';
 import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import * as losses from '../losses/index.js';
@@ -321,6 +322,29 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
     checkValidationLabels(classes);
   };
 
+  /** One batch's forward and backward passes: its loss and hit count, the parameters' gradients set. */
+  const lossAndGradients = (order: Int32Array, from: number, to: number) => tidy(() => {
+    const xb = rows(train.x, train.xShape, train.xDtype, order, from, to);
+    const yb = rows(train.y, train.yShape, train.yDtype, order, from, to);
+    // The outputs along the way, whose graphs an error before (or during) backward leaves to free.
+    const outputs: Tensor[] = [];
+    try {
+      const out = model.forward(scaler ? xb.cast('f16') : xb);
+      outputs.push(out);
+      // The loss is always computed in f32: its log/exp need the range.
+      const pred = out.dtype === 'f16' ? out.cast('f32') : out;
+      outputs.push(pred);
+      checkLabels(pred.shape[pred.rank - 1]);
+      const value = loss(pred, yb);
+      outputs.push(value);
+      (scaler ? value.mul(scaler.scale) : value).backward();
+      return [value, noGrad(() => correct(options.loss, pred, yb))] as const;
+    } catch (err) {
+      for (const t of outputs) dropGraph(t);
+      throw err;
+    }
+  });
+
   model.train();
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -358,20 +382,19 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
         for (let b = 0; b < batches; b++) {
           const from = b * batchSize;
           const to = Math.min(from + batchSize, train.count);
-          const [l, c] = tidy(() => {
-            const xb = rows(train.x, train.xShape, train.xDtype, order, from, to);
-            const yb = rows(train.y, train.yShape, train.yDtype, order, from, to);
-            const out = model.forward(scaler ? xb.cast('f16') : xb);
-            // The loss is always computed in f32: its log/exp need the range.
-            const pred = out.dtype === 'f16' ? out.cast('f32') : out;
-            checkLabels(pred.shape[pred.rank - 1]);
-            const value = loss(pred, yb);
-            (scaler ? value.mul(scaler.scale) : value).backward();
-            return [value, noGrad(() => correct(options.loss, pred, yb))] as const;
-          });
-          const step: StepResult = { loss: l, correct: c, batch: b + 1, size: to - from, seen: to };
-          if (!scaler || (await scaler.unscale(model.parameters()))) optimizer.step();
-          optimizer.zeroGrad();
+          let step: StepResult | undefined;
+          try {
+            const [l, c] = lossAndGradients(order, from, to);
+            step = { loss: l, correct: c, batch: b + 1, size: to - from, seen: to };
+            if (!scaler || (await scaler.unscale(model.parameters()))) optimizer.step();
+          } catch (err) {
+            step?.loss.dispose();
+            step?.correct?.dispose();
+            throw err;
+          } finally {
+            // Also on an error: gradients a failed step left would be added to the next fit's.
+            optimizer.zeroGrad();
+          }
           const previous = unread;
           unread = step;
           if (previous) await tally(previous);

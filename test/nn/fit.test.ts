@@ -46,6 +46,23 @@ describe('Sequential.fit', () => {
     expect(tm.memory()).toEqual(after1);
   });
 
+  it.each(BACKENDS)('a fit that fails in its first step (a loss that does not fit the output, a bad class label) frees that step\'s graph at once on %s', async (backend) => {
+    await tm.init({ backend });
+    const x = tm.randn([16, 4], { seed: 4 });
+    const model = new tm.nn.Sequential([new tm.nn.Dense(4, 8, { activation: 'relu' }), new tm.nn.Dense(8, 3)]);
+    const optimizer = new tm.optim.SGD(model.parameters(), { lr: 0.01 });
+    const targets = tm.zeros([16, 2]);
+    const labels = tm.tensor(Int32Array.from({ length: 16 }, (_, i) => (i === 5 ? 3 : i % 3)));
+    const before = tm.memory();
+    // An output [16,3] against targets [16,2]: mse's shape check comes after the forward pass.
+    await expect(model.fit(x, targets, { optimizer, quiet: true })).rejects.toThrow('mse: prediction [16,3] and target [16,2] differ');
+    expect(tm.memory()).toEqual(before);
+    await expect(model.fit(x, labels, { optimizer, loss: 'crossEntropy', quiet: true })).rejects.toThrow(/class label 3 \(sample 5\)/);
+    expect(tm.memory()).toEqual(before);
+    expect(model.parameters().every((p) => p.grad === null)).toBe(true);
+    await tm.init({ backend: 'js' });
+  });
+
   it('rejects mismatched sample counts and bad options', async () => {
     const model = new tm.nn.Sequential([new tm.nn.Dense(2, 1)]);
     await expect(model.fit(tm.zeros([4, 2]), tm.zeros([3, 1]))).rejects.toThrow(/x \[4,2\] and y \[3,1\] must have the same number of samples/);
