@@ -63,7 +63,9 @@ export function broadcastStrides(from: Shape, to: Shape): number[] {
 }
 
 export function normalizeAxis(op: string, axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+  // A string ("1") or a fraction is not an axis at all: "out of range" would mislead.
+  if (!Number.isInteger(axis)) throw new ShapeError(`${op}: an axis must be an integer, got ${formatValue(axis)}`);
+  if (axis < -rank || axis >= rank) {
     throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
   }
   return axis < 0 ? axis + rank : axis;
@@ -72,6 +74,11 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 /** Sorted, de-duplicated, non-negative axes; `undefined` means all of them. */
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axes !== 'number' && !Array.isArray(axes)) {
+    // Most likely options given where the axes go: sum({ keepDims: true }).
+    const hint = axes !== null && typeof axes === 'object' ? ' (options come after the axes: undefined for all of them)' : '';
+    throw new ShapeError(`${op}: axes must be an axis or an array of axes, got ${axes !== null && typeof axes === 'object' ? JSON.stringify(axes) : formatValue(axes)}${hint}`);
+  }
   const list = typeof axes === 'number' ? [axes] : axes;
   const seen = new Set<number>();
   for (const a of list) {

@@ -87,7 +87,12 @@ const CASES: Case[] = [
   // Axes.
   ['sum over an axis beyond the rank', (f) => f.a.sum(2), tm.ShapeError, 'sum: axis 2 is out of range for a tensor of rank 2'],
   ['mean over a negative axis beyond the rank', (f) => f.a.mean(-3), tm.ShapeError, 'mean: axis -3 is out of range for a tensor of rank 2'],
-  ['max over a fractional axis', (f) => f.a.max(1.5), tm.ShapeError, 'max: axis 1.5 is out of range for a tensor of rank 2'],
+  ['max over a fractional axis', (f) => f.a.max(1.5), tm.ShapeError, 'max: an axis must be an integer, got 1.5'],
+  ['sum over an axis given as a string (it read as the axes "1"; "01" as 0 and 1)', (f) => f.a.sum('1' as unknown as number), tm.ShapeError, 'sum: axes must be an axis or an array of axes, got "1"'],
+  ['min over a list holding a string', (f) => f.a.min([0, '1'] as unknown as number[]), tm.ShapeError, 'min: an axis must be an integer, got "1"'],
+  ['mean with its options where the axes go', (f) => f.a.mean({ keepDims: true } as unknown as number), tm.ShapeError,
+    'mean: axes must be an axis or an array of axes, got {"keepDims":true} (options come after the axes: undefined for all of them)'],
+  ['softmax along an axis given as a string', (f) => f.a.softmax('1' as unknown as number), tm.ShapeError, 'softmax: an axis must be an integer, got "1"'],
   ['min over a list with a bad axis', (f) => f.a.min([0, 5]), tm.ShapeError, 'min: axis 5 is out of range for a tensor of rank 2'],
   ['sum over an axis listed twice', (f) => f.a.sum([1, -1]), tm.ShapeError, 'sum: axis -1 is listed twice in [1,-1]'],
   ['mean of ints over a bad axis', (f) => f.i8.mean(2), tm.ShapeError, 'mean: axis 2 is out of range for a tensor of rank 2'],

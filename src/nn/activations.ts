@@ -1,5 +1,6 @@
 // Activation layers, and the activation functions Dense applies by name.
 import { tidy } from '../engine.js';
+import { ValueError, formatValue } from '../errors.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
@@ -46,13 +47,21 @@ export class Tanh extends Module {
 }
 
 export class Softmax extends Module {
-  constructor(readonly axis = -1) { super(); }
+  constructor(readonly axis = -1) {
+    super();
+    // Checked here, where a model file's layer is built, not at its first predict.
+    if (!Number.isInteger(axis)) throw new ValueError(`Softmax: axis must be an integer, got ${formatValue(axis)}`);
+  }
   forward(x: Tensor): Tensor { return ops.softmax(x, this.axis); }
   config(): LayerConfig { return { type: 'Softmax', axis: this.axis }; }
 }
 
 export class LeakyReLU extends Module {
-  constructor(readonly alpha = 0.01) { super(); }
+  constructor(readonly alpha = 0.01) {
+    super();
+    // NaN made every output NaN; a string failed inside mul at the first forward.
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new ValueError(`LeakyReLU: alpha must be a finite number, got ${formatValue(alpha)}`);
+  }
   forward(x: Tensor): Tensor { return leakyRelu(x, this.alpha); }
   config(): LayerConfig { return { type: 'LeakyReLU', alpha: this.alpha }; }
 }

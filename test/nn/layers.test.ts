@@ -70,6 +70,13 @@ describe('activation layers', () => {
     await close(new tm.nn.LeakyReLU(0.2).forward(x), [-0.4, 0, 1.5]);
     await close(new tm.nn.GELU().forward(x), [-2, 0, 1.5].map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))));
   });
+
+  it('refuse settings they cannot compute with where they are made, not at the first forward', () => {
+    expect(() => new tm.nn.Softmax(1.5)).toThrow('Softmax: axis must be an integer, got 1.5');
+    expect(() => new tm.nn.Softmax('1' as unknown as number)).toThrow('Softmax: axis must be an integer, got "1"');
+    expect(() => new tm.nn.LeakyReLU(NaN)).toThrow('LeakyReLU: alpha must be a finite number, got NaN');
+    expect(() => new tm.nn.LeakyReLU('0.1' as unknown as number)).toThrow('LeakyReLU: alpha must be a finite number, got "0.1"');
+  });
 });
 
 describe('Dropout', () => {
