@@ -205,6 +205,28 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
     await expect(f.a.item()).rejects.toThrow('item: tensor [2,3] has 6 elements, not 1');
   });
 
+  it('an op whose result is too large to allocate says so at the op: a ValueError naming the shape (on a GPU, the device\'s limit), nothing leaked', () => {
+    const [column, row] = [tm.zeros([100_000, 1]), tm.zeros([1, 100_000])];
+    const labels = tm.zeros([100_000], { dtype: 'i32' });
+    const huge: [string, () => unknown, string][] = [
+      ['add', () => column.add(row), '[100000,100000]'],
+      ['where', () => tm.where(column, row, 0), '[100000,100000]'],
+      ['matmul', () => column.matmul(row), '[100000,100000]'],
+      ['oneHot', () => labels.oneHot(100_000), '[100000,100000]'],
+      ['broadcastTo', () => f.one.broadcastTo([2 ** 33]), '[8589934592]'],
+    ];
+    for (const [op, run, shape] of huge) {
+      const before = tm.memory();
+      expect(run, op).toThrow(tm.ValueError);
+      expect(tm.memory()).toEqual(before);
+      const message = backend === 'webgpu'
+        ? /^webgpu: a tensor of [\d,]+ bytes is more than this device \(.*\) holds in one buffer \(maxBufferSize [\d,]+ bytes\)/
+        : new RegExp(`^${op}: shape \\${shape.replace(']', '\\]')} has [\\d,]+ elements \\([\\d,]+ bytes\\), more than can be allocated here`);
+      expect(run, op).toThrow(message);
+    }
+    for (const t of [column, row, labels]) t.dispose();
+  });
+
   it('errors from zeros and ones name zeros and ones (not the fill they are built on)', () => {
     expect(() => tm.zeros([2, -1])).toThrow(/^zeros: /);
     expect(() => tm.ones([2, -1])).toThrow(/^ones: /);

@@ -3,7 +3,7 @@ import { checkDType, isFloat, type DType } from '../dtype.js';
 import { DTypeError, ValueError } from '../errors.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { checkTensor, fromStorage, view } from './util.js';
+import { checkTensor, computed, view } from './util.js';
 
 /**
  * Converts to `dtype`. To ints: truncates toward zero and saturates at the
@@ -13,7 +13,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', x);
   checkDType(dtype, 'cast');
   const backend = x.dataRef('cast').backend;
-  const y = dtype === x.dtype ? view('cast', x, x.shape) : fromStorage(backend, backend.cast(x.info('cast'), dtype), x.shape, dtype);
+  const y = dtype === x.dtype ? view('cast', x, x.shape) : computed('cast', backend, x.shape, dtype, () => backend.cast(x.info('cast'), dtype));
   // Only float → float casts pass a gradient (record skips int outputs).
   return isFloat(x.dtype) ? record(y, 'cast', [x], [], (dy) => [cast(dy, x.dtype)]) : y;
 }
@@ -26,5 +26,5 @@ export function oneHot(indices: Tensor, depth: number, dtype: DType = 'f32'): Te
   if (!Number.isInteger(depth) || depth < 0) throw new ValueError(`oneHot: depth must be a non-negative integer, got ${depth}`);
   const backend = indices.dataRef('oneHot').backend;
   const outShape = [...indices.shape, depth];
-  return fromStorage(backend, backend.oneHot(indices.info('oneHot'), depth, dtype), outShape, dtype);
+  return computed('oneHot', backend, outShape, dtype, () => backend.oneHot(indices.info('oneHot'), depth, dtype));
 }

@@ -6,7 +6,7 @@ import { freshSeed, normal, uniform } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
-import { filledTensor, fromValues } from './util.js';
+import { allocating, filledTensor, fromValues } from './util.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -87,21 +87,6 @@ export function tensor(values: TensorInput, shapeOrOptions?: readonly number[] |
 
 export function scalar(value: number, options: TensorOptions = {}): Tensor {
   return tensor(value, checkOptions('scalar', options, TENSOR_OPTIONS));
-}
-
-/**
- * Runs an allocation of a tensor `shape`, turning the engine's refusal of an
- * array that large (a RangeError) into an error that names the op, the
- * shape and its size.
- */
-function allocating<T>(op: string, shape: readonly number[], bytesPerElement: number, make: () => T): T {
-  try {
-    return make();
-  } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
-    const n = sizeOf(shape);
-    throw new ValueError(`${op}: shape ${formatShape(shape)} has ${n.toLocaleString('en-US')} elements (${(n * bytesPerElement).toLocaleString('en-US')} bytes), more than can be allocated here (${err.message})`);
-  }
 }
 
 /** `op` names the caller in errors (zeros and ones are fills too). */

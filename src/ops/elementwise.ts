@@ -9,7 +9,7 @@ import { broadcastShapes } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { sumToShape } from './reduce.js';
-import { checkTensor, fromStorage, withCasts, withTensors } from './util.js';
+import { checkTensor, computed, fromStorage, withCasts, withTensors } from './util.js';
 
 /** neg, abs, sign and relu keep an int dtype; the rest give floats (exp of i32 → f32). */
 const KEEPS_INT: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'sign', 'relu']);
@@ -68,7 +68,7 @@ function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
     const outShape = broadcastShapes(op, ta.shape, tb.shape);
     const outDtype = binaryDType(op, ta.dtype, tb.dtype);
     const y = withCasts([ta, tb], outDtype, ([ca, cb]) =>
-      fromStorage(backend, backend.binary(op, ca.info(op), cb.info(op), outShape), outShape, outDtype));
+      computed(op, backend, outShape, outDtype, () => backend.binary(op, ca.info(op), cb.info(op), outShape)));
     const grad = BINARY_GRADS[op];
     if (!grad) return y; // comparisons have no gradient
     return record(y, op, [ta, tb], [ta, tb, y], (dy, [sa, sb, sy], needs) =>
@@ -125,7 +125,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     const outShape = broadcastShapes('where', broadcastShapes('where', cond.shape, ta.shape), tb.shape);
     const outDtype = promoteTypes(ta.dtype, tb.dtype);
     const y = withCasts([ta, tb], outDtype, ([ca, cb]) =>
-      fromStorage(backend, backend.where(cond.info('where'), ca.info('where'), cb.info('where'), outShape), outShape, outDtype));
+      computed('where', backend, outShape, outDtype, () => backend.where(cond.info('where'), ca.info('where'), cb.info('where'), outShape)));
     return record(y, 'where', [ta, tb], [cond, ta, tb], (dy, [sc, sa, sb]) => [
       sumToShape(where(sc, dy, 0), sa.shape),
       sumToShape(where(sc, 0, dy), sb.shape),

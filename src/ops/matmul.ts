@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor.js';
 import { zeros, zerosLike } from './creation.js';
 import { broadcastTo, reshape } from './movement.js';
 import { sumToShape } from './reduce.js';
-import { checkTensor, fromStorage, view } from './util.js';
+import { checkTensor, computed, view } from './util.js';
 import { QuantizedTensor, quantizedMatmul } from './quantize.js';
 
 export interface MatmulOptions {
@@ -78,8 +78,7 @@ export function matmul(a: Tensor, b: Tensor | QuantizedTensor, options: MatmulOp
   try {
     const a3 = asRank3(a, aShape);
     const b3 = asRank3(b, bShape);
-    const storage = backend.matmul(a3.info('matmul'), b3.info('matmul'), { transposeA, transposeB }, outDtype);
-    const y = fromStorage(backend, storage, outShape, outDtype);
+    const y = computed('matmul', backend, outShape, outDtype, () => backend.matmul(a3.info('matmul'), b3.info('matmul'), { transposeA, transposeB }, outDtype));
     return record(y, 'matmul', [a, b], [a, b], (dy, [sa, sb], needs) => {
       // Work on the promoted shapes (1-D operands as rows/columns), then undo the promotion.
       const a2 = reshape(sa, aShape);

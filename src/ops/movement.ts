@@ -8,7 +8,7 @@ import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { fill } from './creation.js';
 import { sumToShape } from './reduce.js';
-import { checkTensor, fromStorage, view, withCasts } from './util.js';
+import { checkTensor, computed, view, withCasts } from './util.js';
 
 /** A view of x in another shape, whose gradient is reshaped back. */
 function reshapedView(op: string, x: Tensor, shape: readonly number[]): Tensor {
@@ -34,7 +34,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 function gather(op: string, x: Tensor, outShape: readonly number[], strides: readonly number[], offset: number): Tensor {
   const backend = x.dataRef(op).backend;
-  return fromStorage(backend, backend.stridedCopy(x.info(op), outShape, strides, offset), outShape, x.dtype);
+  return computed(op, backend, outShape, x.dtype, () => backend.stridedCopy(x.info(op), outShape, strides, offset));
 }
 
 /** Permutes axes; the default reverses them (a matrix transpose for rank 2). */
@@ -151,7 +151,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   const outShape = [...first.shape];
   outShape[a] = xs.reduce((s, x) => s + x.shape[a], 0);
   const y = withCasts(xs, dtype, (cast) =>
-    fromStorage(backend, backend.concat(cast.map((x) => x.info('concat')), a, outShape), outShape, dtype));
+    computed('concat', backend, outShape, dtype, () => backend.concat(cast.map((x) => x.info('concat')), a, outShape)));
   const offsets = xs.map((_, i) => xs.slice(0, i).reduce((s, x) => s + x.shape[a], 0));
   return record(y, 'concat', xs, [], (dy, _saved, needs) =>
     xs.map((x, i) => (needs[i] ? slice(dy, x.shape.map((_, d) => (d === a ? offsets[i] : 0)), x.shape) : null)));

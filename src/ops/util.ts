@@ -47,6 +47,30 @@ export function fromStorage(backend: Backend, storage: unknown, shape: readonly 
   return new Tensor(newRef(backend, storage, sizeOf(shape) * BYTES_PER_ELEMENT[dtype]), shape, dtype);
 }
 
+/** A tensor `shape` over the storage `compute` has the backend make: fromStorage, with allocating's error for a size past the engine's arrays. */
+export function computed(op: string, backend: Backend, shape: readonly number[], dtype: DType, compute: () => unknown): Tensor {
+  return fromStorage(backend, allocating(op, shape, BYTES_PER_ELEMENT[dtype], compute), shape, dtype);
+}
+
+/**
+ * Runs an allocation of a tensor `shape`, turning the engine's refusal of an
+ * array that large (a RangeError from a typed array or a Buffer, past 2^32
+ * bytes or elements) into an error that names the op, the shape and its
+ * size. A RangeError for a smaller tensor is something else and passes on.
+ */
+export function allocating<T>(op: string, shape: readonly number[], bytesPerElement: number, make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    const n = sizeOf(shape);
+    if (!(err instanceof RangeError) || n * bytesPerElement < LARGEST_CERTAIN_ARRAY) throw err;
+    throw new ValueError(`${op}: shape ${formatShape(shape)} has ${n.toLocaleString('en-US')} elements (${(n * bytesPerElement).toLocaleString('en-US')} bytes), more than can be allocated here (${err.message})`);
+  }
+}
+
+/** Bytes below which every engine tmnn runs on makes an array (V8's smallest limit, 2^31 − 1 bytes on 32-bit hosts). */
+const LARGEST_CERTAIN_ARRAY = 2 ** 31 - 1;
+
 /** Uploads user values (checked and encoded for `dtype`) to the active backend. */
 export function fromValues(op: string, values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
   const backend = activeBackend();

@@ -116,15 +116,21 @@ export class BufferPool {
     private readonly onAcquire?: (buffer: GPUBuffer) => void,
   ) {}
 
-  /** A storage buffer of at least `bytes` (never empty), contents undefined; a clear error past the largest the device makes. */
-  acquire(bytes: number): GPUBuffer {
-    const { bindable, largest, device } = this.limits;
+  /** Throws a clear error when a tensor of `bytes` is past the largest buffer the device makes. */
+  checkFits(bytes: number): void {
+    const { largest, device } = this.limits;
     if (bytes > largest) {
       throw new ValueError(
         `webgpu: a tensor of ${bytes.toLocaleString('en-US')} bytes is more than this device (${device}) holds in one buffer ` +
           `(maxBufferSize ${largest.toLocaleString('en-US')} bytes); split it into smaller tensors, or use the native backend`,
       );
     }
+  }
+
+  /** A storage buffer of at least `bytes` (never empty), contents undefined; a clear error past the largest the device makes. */
+  acquire(bytes: number): GPUBuffer {
+    const { bindable, largest } = this.limits;
+    this.checkFits(bytes);
     // A size class past the binding limit would make a buffer no kernel can bind whole: such a tensor gets the limit's size.
     const size = bytes <= bindable ? Math.min(sizeClass(bytes), bindable) : Math.min(sizeClass(bytes), largest);
     let buffer = this.idle.take(size);

@@ -307,6 +307,8 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   /** Records an elementwise op; chains longer than MAX_FUSED_DEPTH are cut by computing the deepest argument (unless `cut` is false). */
   function pending(dtype: DType, shape: readonly number[], op: ElementwiseOp, inputs: readonly Info[], cut = true): GpuData {
     commands.checkDevice();
+    // Refused here, at the op that asks for it, not when something first reads it.
+    pool.checkFits(sizeOf(shape) * BYTES[dtype]);
     if (cut) cutDeep(inputs);
     const args = inputs.map((x) => ({ data: x.storage, shape: x.shape }));
     return new GpuData(dtype, sizeOf(shape), shape, { ...op, args } as never);
@@ -489,6 +491,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const [batchA, r1, c1] = a.shape;
       const [batchB, r2, c2] = b.shape;
       const shape = [Math.max(batchA, batchB), config.transposeA ? c1 : r1, config.transposeB ? r2 : c2];
+      pool.checkFits(sizeOf(shape) * BYTES[outDtype]);
       return new GpuData(outDtype, sizeOf(shape), shape, { kind: 'matmul', args: [{ data: a.storage, shape: a.shape }, { data: b.storage, shape: b.shape }], config });
     },
 
