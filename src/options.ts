@@ -12,12 +12,13 @@ export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
 /** `value` as the call's options: an object whose keys are all in `names`; undefined or null read as none given. */
 export function checkOptions<T extends object>(where: string, value: T | null | undefined, names: OptionNames<T>): T {
   if (value === undefined || value === null) return {} as T;
-  const known = Object.keys(names);
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValueError(`${where}: options must be an object with any of ${known.join(', ')}, got ${describe(value)}`);
+    throw new ValueError(`${where}: options must be an object with any of ${Object.keys(names).join(', ')}, got ${describe(value)}`);
   }
-  for (const key of Object.keys(value)) {
-    if (Object.hasOwn(names, key)) continue;
+  // for…in, not Object.keys: ops check their options on every call, and this allocates nothing.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || Object.hasOwn(names, key)) continue;
+    const known = Object.keys(names);
     const near = known.find((name) => loose(name) === loose(key));
     throw new ValueError(`${where}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ''}; the options are ${known.join(', ')}`);
   }
