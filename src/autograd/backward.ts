@@ -24,7 +24,17 @@ function topologicalOrder(root: Tensor): Tensor[] {
     if (seen.has(top.t)) continue;
     seen.add(top.t);
     stack.push({ t: top.t, expanded: true });
-    for (const input of top.t.gradFn?.inputs ?? []) if (needsGrad(input) && !seen.has(input)) stack.push({ t: input, expanded: false });
+    for (const input of top.t.gradFn?.inputs ?? []) {
+      // Checked before any gradient is summed: the walk would stop there, silently short of
+      // everything that input was computed from (as PyTorch's second pass through a freed graph, an error).
+      if (walked.has(input)) {
+        throw new ValueError(
+          `backward: this graph reads a tensor ${formatShape(input.shape)} ${input.dtype} whose own graph an earlier backward() walked and freed, ` +
+            'so no gradient could reach what it was computed from; compute it again (run the forward pass), or detach() it to use it as a constant',
+        );
+      }
+      if (needsGrad(input) && !seen.has(input)) stack.push({ t: input, expanded: false });
+    }
   }
   return order.reverse();
 }
@@ -62,7 +72,7 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     if (walked.has(root)) {
       throw new ValueError('backward: this tensor\'s graph was already back-propagated, and each backward() frees the graph it walks; compute the output again (run the forward pass) to back-propagate again');
     }
-    throw new ValueError('backward: this tensor does not depend on any tensor with requiresGrad (or was computed under noGrad)');
+    throw new ValueError('backward: this tensor does not depend on any tensor with requiresGrad (or was computed under noGrad, or from intermediates whose graph an earlier backward() freed)');
   }
   if (gradient === undefined && root.size !== 1) {
     throw new ValueError(`backward: output ${formatShape(root.shape)} is not a scalar; pass a gradient of the same shape`);

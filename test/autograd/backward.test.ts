@@ -19,7 +19,7 @@ describe('backward refuses, naming the problem', () => {
   it('an output that depends on no tensor with requiresGrad', () => {
     expect(() => tm.ones([2]).sum().backward()).toThrow(/does not depend on any tensor with requiresGrad/);
     const w = parameter();
-    expect(() => tm.noGrad(() => w.square().sum()).backward()).toThrow(/does not depend on any tensor with requiresGrad \(or was computed under noGrad\)/);
+    expect(() => tm.noGrad(() => w.square().sum()).backward()).toThrow(/does not depend on any tensor with requiresGrad \(or was computed under noGrad, or from intermediates whose graph an earlier backward\(\) freed\)/);
   });
 
   it('a non-scalar output without a gradient, and a gradient whose shape differs from the output', () => {
@@ -38,5 +38,30 @@ describe('backward refuses, naming the problem', () => {
     expect(Array.from(await w.grad!.data())).toEqual([2, 4, 6, 8]);
     w.square().sum().backward();
     expect(Array.from(await w.grad!.data())).toEqual([4, 8, 12, 16]);
+  });
+
+  it('a second loss through an intermediate whose graph the first backward freed, before any gradient changes', async () => {
+    const w = tm.tensor([1, 2, 3]);
+    w.requiresGrad = true;
+    const h = w.mul(2);
+    const [first, second] = [h.sum(), h.square().sum()];
+    first.backward();
+    expect(Array.from(await w.grad!.data())).toEqual([2, 2, 2]);
+    // The walk would stop at h and leave w's gradient as it is: [2,2,2], where the two losses give [10,18,26].
+    expect(() => second.backward()).toThrow(/^backward: this graph reads a tensor \[3\] f32 whose own graph an earlier backward\(\) walked and freed/);
+    // Also a loss made afterwards, with another parameter: w would get nothing through h.
+    const v = tm.tensor([1, 1, 1]);
+    v.requiresGrad = true;
+    expect(() => h.mul(v).sum().backward()).toThrow(/whose own graph an earlier backward\(\) walked and freed/);
+    expect(v.grad).toBeNull();
+    expect(Array.from(await w.grad!.data())).toEqual([2, 2, 2]);
+    // detach() says h is a constant: v's gradient is h.
+    h.detach().mul(v).sum().backward();
+    expect(Array.from(await v.grad!.data())).toEqual([2, 4, 6]);
+    // Computed again, both losses back-propagate in one pass.
+    w.grad = null;
+    const h2 = w.mul(2);
+    h2.sum().add(h2.square().sum()).backward();
+    expect(Array.from(await w.grad!.data())).toEqual([10, 18, 26]);
   });
 });
