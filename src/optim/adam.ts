@@ -3,7 +3,7 @@
 // by the adaptive step, AdamW's is not.
 import type { Tensor } from '../tensor.js';
 import { adamStep } from '../ops/adam.js';
-import { zerosLike } from '../ops/index.js';
+import { zeros } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { hyperparameter, Optimizer } from './optimizer.js';
 
@@ -37,7 +37,10 @@ export class Adam extends Optimizer {
   protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>): Tensor {
     // Bias correction folded into the step size: lr·√(1−β2ᵗ)/(1−β1ᵗ).
     const t = this.steps;
-    const next = adamStep(p, grad, state.m ?? zerosLike(grad), state.v ?? zerosLike(grad), {
+    // An f16 parameter's moments and step are f32: in f16, (1−β2)·g² and ε̂
+    // flush to 0 (its smallest subnormal is 6e-8), and the first step divided by 0.
+    const f32 = (x: Tensor) => (x.dtype === 'f32' ? x : x.cast('f32'));
+    const next = adamStep(f32(p), f32(grad), state.m ?? zeros(p.shape), state.v ?? zeros(p.shape), {
       beta1: this.beta1,
       beta2: this.beta2,
       stepSize: (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t),
@@ -47,7 +50,7 @@ export class Adam extends Optimizer {
     });
     this.setState(state, 'm', next.m);
     this.setState(state, 'v', next.v);
-    return next.p;
+    return next.p.dtype === p.dtype ? next.p : next.p.cast(p.dtype);
   }
 }
 

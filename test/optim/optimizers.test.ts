@@ -3,6 +3,7 @@
 // dispose() or, for an optimizer dropped without it, once it is garbage.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
 import { collected } from '../helpers/gc.js';
 
 beforeAll(async () => {
@@ -140,6 +141,28 @@ describe('optimizers', () => {
     await expectClose(a, [0.5, 1.5, 2.5]);
     await expectClose(b, [3.5, 4.5, 5.5, 6.5, 7.5, 8.5]);
     adam.dispose();
+  });
+
+  it.each(BACKENDS)('Adam and AdamW step f16 parameters with f32 moments on %s: small gradients move them as in f32, never to ∞ or NaN', async (backend) => {
+    await tm.init({ backend });
+    for (const Opt of [tm.optim.Adam, tm.optim.AdamW]) {
+      const p = tm.tensor([1, 1, 1, -2], { dtype: 'f16' });
+      p.requiresGrad = true;
+      const opt = new Opt([p], { lr: 0.01 });
+      for (let step = 0; step < 3; step++) {
+        // (1−β2)·g² of 1e-4 is 1e-11, below f16's smallest subnormal; so is ε̂ = 1e-8·√(1−β2).
+        p.grad = tm.tensor([1e-3, 1e-4, 0, -1e-4], { dtype: 'f16' });
+        opt.step();
+      }
+      expect(p.dtype).toBe('f16');
+      // Each step moves a parameter with a steady gradient by about lr (AdamW also decays it by lr·0.01·p).
+      const decay = Opt === tm.optim.AdamW ? 0.0001 : 0;
+      const want = [1 - 0.03 - 3 * decay, 1 - 0.03 - 3 * decay, 1 - 3 * decay, -2 + 0.03 + 6 * decay];
+      const got = Array.from(await p.data());
+      got.forEach((g, i) => expect(Math.abs(g - want[i]), `${Opt.name} [${i}]: ${got}`).toBeLessThan(2e-3));
+      opt.dispose();
+    }
+    await tm.init({ backend: 'js' });
   });
 
   it('rejects parameters that do not require gradients, a parameter listed twice, and a bad learning rate', () => {
