@@ -7,6 +7,7 @@ import { sameShape } from '../shape.js';
 import { isFloat } from '../dtype.js';
 import * as ops from '../ops/index.js';
 import { heldValues } from '../ops/util.js';
+import { noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -112,14 +113,28 @@ const BINARY_CROSS_ENTROPY_OPTIONS: OptionNames<BinaryCrossEntropyOptions> = { r
 
 const EPSILON = 1e-7;
 
+/**
+ * Binary cross-entropy of logits x against targets y, elementwise, as
+ * max(x, 0) − x·y + log(1 + e^−|x|), which never exponentiates a large
+ * positive number; with its own gradient σ(x) − y (and −x for y). Autograd
+ * through max and |x| takes their gradients at 0 as 0, which loses σ(0) = ½
+ * there: logistic regression started from zero weights did not move.
+ */
+function logitCrossEntropy(x: Tensor, y: Tensor): Tensor {
+  const value = noGrad(() => tidy(() => x.relu().sub(x.mul(y)).add(x.abs().neg().exp().add(1).log())));
+  return record(value, 'binaryCrossEntropy', [x, y], [x, y], (dy, [sx, sy], needs) => [
+    needs[0] ? dy.mul(sx.sigmoid().sub(sy)) : null,
+    needs[1] ? dy.mul(sx.neg()) : null,
+  ]);
+}
+
 /** Binary cross-entropy of probabilities (or logits) against 0/1 targets of the same shape. */
 export function binaryCrossEntropy(pred: Tensor, target: Tensor, options: BinaryCrossEntropyOptions = {}): Tensor {
   sameShapes('binaryCrossEntropy', pred, target);
   options = checkOptions('binaryCrossEntropy', options, BINARY_CROSS_ENTROPY_OPTIONS);
   return tidy(() => {
     const elementwise = options.fromLogits
-      // max(x, 0) − x·y + log(1 + e^−|x|): never exponentiates a large positive number.
-      ? pred.relu().sub(pred.mul(target)).add(pred.abs().neg().exp().add(1).log())
+      ? logitCrossEntropy(pred, target)
       : (() => {
           const p = pred.clip(EPSILON, 1 - EPSILON);
           return target.mul(p.log()).add(ops.sub(1, target).mul(ops.sub(1, p).log())).neg();
