@@ -46,7 +46,25 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
 
-/** A value as an error message shows it: a string quoted (so "2" reads apart from 2), anything else as String gives it (NaN, Infinity). */
+/**
+ * A value as an error message shows it: a string quoted (so "2" reads apart
+ * from 2), an array and a plain object written out (shortened), a function
+ * as such; anything else as String gives it (NaN, Infinity, a tensor).
+ */
 export function formatValue(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return shortened(`[${value.map(formatValue).join(', ')}]`);
+  if (value !== null && typeof value === 'object' && value.toString === Object.prototype.toString) {
+    try {
+      return shortened(JSON.stringify(value));
+    } catch {
+      return 'an object'; // cyclic, or holding a BigInt
+    }
+  }
+  return String(value);
+}
+
+function shortened(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

@@ -12,11 +12,12 @@ import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor } from '../ops/util.js';
-import { Adam, type Optimizer, type Scheduler } from '../optim/index.js';
+import { Adam, Optimizer, type Scheduler } from '../optim/index.js';
 import { freshSeed, permutation } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import { sameShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
 import type { Module } from './module.js';
 import { startProgress } from './progress.js';
 
@@ -295,6 +296,7 @@ interface StepResult {
 
 export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
   options = checkOptions('fit', options, FIT_OPTIONS);
+  checkFitValues(options);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);
@@ -304,11 +306,15 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   if (train.count === 0) throw new ValueError(`fit: x ${formatShape(x.shape)} has no samples`);
   let validation: HostData | null = null;
   if (options.validationData) validation = await toHost(...options.validationData);
+  if (validation) checkSampleShapes(train, validation);
   else if (options.validationSplit !== undefined && options.validationSplit !== 0) [train, validation] = split(train, options.validationSplit);
   if (validation?.count === 0) throw new ValueError('fit: validationData has no samples');
   checkFinite(train, 'fit');
   if (validation) checkFinite(validation, 'fit (validation data)');
-  const optimizer = options.optimizer ?? new Adam(model.parameters());
+  // Frozen parameters (requiresGrad off) are left out; fit frees what this optimizer keeps when done.
+  const trainable = model.parameters().filter((p) => p.requiresGrad);
+  if (!trainable.length) throw new ValueError(`fit: none of the model's ${model.parameters().length} parameters has requiresGrad set: there is nothing to train`);
+  const optimizer = options.optimizer ?? new Adam(trainable);
   const seed = options.seed ?? freshSeed();
   const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
   const batches = Math.ceil(train.count / batchSize);
@@ -392,8 +398,11 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
             step?.correct?.dispose();
             throw err;
           } finally {
-            // Also on an error: gradients a failed step left would be added to the next fit's.
+            // Also on an error: gradients a failed step left would be added to the next fit's. And
+            // the model's, not only the optimizer's: a layer it leaves out would sum its gradients
+            // step after step, and overflow the loss scaler's check into skipping every step.
             optimizer.zeroGrad();
+            clearGradients(model.parameters());
           }
           const previous = unread;
           unread = step;
@@ -432,6 +441,43 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   } finally {
     // Also on an error (a bad label, a loss gone NaN): the bar hides the terminal's cursor until stopped.
     progress?.stop();
+    if (!options.optimizer) optimizer.dispose();
   }
   return history;
+}
+
+/**
+ * The values of fit's options, checked before any step: one of the wrong kind
+ * failed inside the loop with a TypeError, after an epoch had moved the
+ * weights, or was ignored (`shuffle: 'no'` shuffled).
+ */
+function checkFitValues(o: FitOptions): void {
+  const bad = (name: string, what: string, value: unknown) => new ValueError(`fit: ${name} must be ${what}, got ${formatValue(value)}`);
+  if (o.optimizer !== undefined && !(o.optimizer instanceof Optimizer)) throw bad('optimizer', 'an optimizer (tm.optim.SGD, Adam or AdamW)', o.optimizer);
+  if (o.scheduler !== undefined && typeof o.scheduler?.step !== 'function') throw bad('scheduler', 'a schedule with step() (tm.optim.StepLR or CosineAnnealingLR)', o.scheduler);
+  if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw bad('onEpochEnd', 'a function', o.onEpochEnd);
+  const pair = o.validationData;
+  if (pair !== undefined && !(Array.isArray(pair) && pair.length === 2 && pair.every((t) => t instanceof Tensor))) {
+    throw bad('validationData', 'a pair of tensors [x, y]', pair);
+  }
+  for (const flag of ['shuffle', 'quiet', 'mixedPrecision'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw bad(flag, 'true or false', o[flag]);
+  }
+  if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) throw bad('seed', 'an integer', o.seed);
+}
+
+function clearGradients(params: readonly Tensor[]): void {
+  for (const p of params) {
+    p.grad?.dispose();
+    p.grad = null;
+  }
+}
+
+/** Validation samples must be shaped as the training ones: found out after an epoch, the weights had moved by then. */
+function checkSampleShapes(train: HostData, validation: HostData): void {
+  for (const [side, t, v] of [['x', train.xShape, validation.xShape], ['y', train.yShape, validation.yShape]] as const) {
+    if (!sameShape(t, v)) {
+      throw new ShapeError(`fit: validationData's ${side} has samples ${formatShape(v)}, the training ${side}'s are ${formatShape(t)}`);
+    }
+  }
 }

@@ -34,8 +34,11 @@ export abstract class Optimizer {
   constructor(params: Tensor[], lr: number, name: string) {
     this.name = name;
     if (!Array.isArray(params) || params.some((p) => !(p instanceof Tensor))) throw new ValueError(`${name}: params must be an array of tensors (model.parameters())`);
-    const bad = params.find((p) => !p.requiresGrad);
-    if (bad) throw new ValueError(`${name}: parameter ${bad} does not have requiresGrad set`);
+    // A frozen parameter (requiresGrad off) is kept and never updated, as PyTorch keeps it, so that
+    // model.parameters() serves with some layers frozen; a list with none to train is a mistake.
+    if (params.length && !params.some((p) => p.requiresGrad)) {
+      throw new ValueError(`${name}: none of the ${params.length} parameters has requiresGrad set: there is nothing to train (model.parameters() lists a model's)`);
+    }
     const twice = params.find((p, i) => params.indexOf(p) !== i);
     if (twice) throw new ValueError(`${name}: parameter ${twice} is listed twice (it would be updated twice a step)`);
     this.params = params;

@@ -194,6 +194,85 @@ describe('fit reads each step\'s loss after issuing the next', () => {
   });
 });
 
+describe('frozen layers, an optimizer over part of the model, and fit\'s own optimizer', () => {
+  const data = () => {
+    const x = tm.randn([64, 4], { seed: 8 });
+    return { x, y: tm.tidy(() => x.matmul(tm.tensor([[1], [-2], [0.5], [3]]))) };
+  };
+  const twoLayers = () => new tm.nn.Sequential([new tm.nn.Dense(4, 8, { activation: 'tanh', seed: 1 }), new tm.nn.Dense(8, 1, { seed: 2 })]);
+
+  it('a layer frozen with requiresGrad = false keeps its weights, with fit\'s optimizer or one over model.parameters(); the rest trains', async () => {
+    for (const own of [false, true]) {
+      const { x, y } = data();
+      const model = twoLayers();
+      const [first, second] = model.layers as tm.nn.Dense[];
+      for (const p of first.parameters()) p.requiresGrad = false;
+      const frozen = await first.weight.data();
+      const before = await second.weight.data();
+      const optimizer = own ? new tm.optim.Adam(model.parameters(), { lr: 0.01 }) : undefined;
+      const history = await model.fit(x, y, { epochs: 3, batchSize: 16, quiet: true, seed: 1, optimizer });
+      expect(await first.weight.data()).toEqual(frozen);
+      expect(await second.weight.data()).not.toEqual(before);
+      expect(history.loss[2]).toBeLessThan(history.loss[0]);
+      expect(model.parameters().every((p) => p.grad === null)).toBe(true);
+      optimizer?.dispose();
+    }
+  });
+
+  it('an optimizer over one layer trains it under mixed precision; the other layer\'s gradients do not pile up between steps', async () => {
+    const { x, y } = data();
+    const model = twoLayers();
+    const head = new tm.optim.SGD(model.layers[1].parameters(), { lr: 0.05 });
+    const history = await model.fit(x, y, { epochs: 6, batchSize: 8, quiet: true, seed: 1, mixedPrecision: true, optimizer: head });
+    // Summed over 48 steps, the first layer's scaled gradients overflowed f16 and every later step was skipped.
+    expect(history.loss[5]).toBeLessThan(history.loss[0] * 0.8);
+    expect(model.parameters().every((p) => p.grad === null)).toBe(true);
+  });
+
+  it('frees the optimizer it makes when none is given: fit after fit leaves memory flat', async () => {
+    const { x, y } = data();
+    const model = twoLayers();
+    await model.fit(x, y, { epochs: 1, batchSize: 16, quiet: true });
+    const after1 = tm.memory();
+    await model.fit(x, y, { epochs: 1, batchSize: 16, quiet: true });
+    await model.fit(x, y, { epochs: 1, batchSize: 16, quiet: true });
+    expect(tm.memory()).toEqual(after1);
+  });
+
+  it('every parameter frozen is an error before any step', async () => {
+    const { x, y } = data();
+    const model = twoLayers();
+    for (const p of model.parameters()) p.requiresGrad = false;
+    await expect(model.fit(x, y, { quiet: true })).rejects.toThrow('fit: none of the model\'s 4 parameters has requiresGrad set: there is nothing to train');
+  });
+});
+
+describe('fit checks its options\' values and the validation data before any step', () => {
+  it('refuses each with a message naming it, the weights unchanged', async () => {
+    const x = tm.randn([8, 3], { seed: 1 });
+    const y = tm.randn([8, 2], { seed: 2 });
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 2)]);
+    const weights = await model.parameters()[0].data();
+    const loose = <T>(v: unknown) => v as T;
+    const cases: [Partial<tm.nn.FitOptions>, string][] = [
+      [{ optimizer: loose({}) }, 'fit: optimizer must be an optimizer (tm.optim.SGD, Adam or AdamW), got {}'],
+      [{ scheduler: loose({}) }, 'fit: scheduler must be a schedule with step() (tm.optim.StepLR or CosineAnnealingLR), got {}'],
+      [{ onEpochEnd: loose(5) }, 'fit: onEpochEnd must be a function, got 5'],
+      [{ validationData: loose([x]) }, /^fit: validationData must be a pair of tensors \[x, y\], got \[Tensor\(\[8,3\], f32, \w+\)\]$/ as unknown as string],
+      [{ validationData: loose(x) }, /^fit: validationData must be a pair of tensors \[x, y\], got Tensor\(\[8,3\]/ as unknown as string],
+      [{ shuffle: loose('no') }, 'fit: shuffle must be true or false, got "no"'],
+      [{ mixedPrecision: loose(1) }, 'fit: mixedPrecision must be true or false, got 1'],
+      [{ seed: loose('7') }, 'fit: seed must be an integer, got "7"'],
+      [{ validationData: [tm.randn([4, 5]), tm.randn([4, 2])] }, 'fit: validationData\'s x has samples [5], the training x\'s are [3]'],
+      [{ validationData: [tm.randn([4, 3]), tm.randn([4, 7])] }, 'fit: validationData\'s y has samples [7], the training y\'s are [2]'],
+    ];
+    for (const [options, message] of cases) {
+      await expect(model.fit(x, y, { epochs: 2, quiet: true, ...options })).rejects.toThrow(message);
+    }
+    expect(await model.parameters()[0].data()).toEqual(weights);
+  });
+});
+
 describe('mixed precision', () => {
   it('trains in f16 with f32 master weights and loss scaling, reaching the f32 run\'s accuracy', async () => {
     const run = async (mixedPrecision: boolean) => {
