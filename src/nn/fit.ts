@@ -136,7 +136,12 @@ function correct(loss: FitOptions['loss'], pred: Tensor, target: Tensor): Tensor
     const classes = target.rank === 1 ? target : target.argmax(-1);
     return pred.argmax(-1).equal(classes.cast('i32')).sum();
   }
-  if (loss === 'binaryCrossEntropy') return pred.greater(0.5).equal(target.greater(0.5)).sum();
+  if (loss === 'binaryCrossEntropy') {
+    const hits = pred.greater(0.5).equal(target.greater(0.5));
+    // Several outputs a sample (multi-label): each sample counts the share of its outputs right,
+    // so accuracy is the share of all outputs right (Keras's binary accuracy), never above 1.
+    return hits.rank <= 1 ? hits.sum() : hits.mean(hits.shape.slice(1).map((_, i) => i + 1)).sum();
+  }
   return null;
 }
 

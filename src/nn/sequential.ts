@@ -23,9 +23,16 @@ export class Sequential extends Module {
   forward(x: Tensor): Tensor {
     let h = x;
     for (const layer of this.layers) {
-      const next = layer.forward(h);
-      // Intermediates can go at once: autograd holds what backward needs.
-      if (h !== x) h.dispose();
+      let next: Tensor;
+      try {
+        next = layer.forward(h);
+      } catch (err) {
+        if (h !== x) h.dispose();
+        throw err;
+      }
+      // Intermediates can go at once (autograd holds what backward needs), unless the
+      // layer handed its input back (an identity), which is then the next input.
+      if (h !== x && h !== next) h.dispose();
       h = next;
     }
     return h === x ? x.reshape(x.shape) : h;
@@ -48,16 +55,22 @@ export class Sequential extends Module {
     this.eval();
     try {
       return noGrad(() => {
-        if (x.rank === 0 || x.shape[0] <= batchSize) return this.forward(x);
+        // A 1-D x is one sample: its axis holds features, not samples to batch.
+        if (x.rank <= 1 || x.shape[0] <= batchSize) return this.forward(x);
         const parts: Tensor[] = [];
-        for (let from = 0; from < x.shape[0]; from += batchSize) {
-          const xb = x.slice([from], [Math.min(batchSize, x.shape[0] - from)]);
-          parts.push(this.forward(xb));
-          xb.dispose();
+        try {
+          for (let from = 0; from < x.shape[0]; from += batchSize) {
+            const xb = x.slice([from], [Math.min(batchSize, x.shape[0] - from)]);
+            try {
+              parts.push(this.forward(xb));
+            } finally {
+              xb.dispose();
+            }
+          }
+          return concat(parts, 0);
+        } finally {
+          parts.forEach((p) => p.dispose());
         }
-        const out = concat(parts, 0);
-        parts.forEach((p) => p.dispose());
-        return out;
       });
     } finally {
       this.train(wasTraining);

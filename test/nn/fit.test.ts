@@ -113,6 +113,42 @@ describe('Sequential.fit', () => {
     expect(a.gradFn).toBeNull();
     expect(model.training).toBe(true);
   });
+
+  it('a layer may hand its input back (an identity) anywhere in a Sequential', async () => {
+    class Identity extends tm.nn.Module {
+      forward(x: tm.Tensor): tm.Tensor { return x; }
+      config() { return { type: 'Identity' }; }
+    }
+    const dense = new tm.nn.Dense(3, 2, { seed: 1 });
+    const model = new tm.nn.Sequential([new Identity(), dense, new Identity(), new tm.nn.ReLU(), new Identity()]);
+    const x = tm.randn([4, 3], { seed: 2 });
+    const want = Array.from(await tm.tidy(() => dense.forward(x).relu()).data());
+    const before = tm.memory().numTensors;
+    const out = model.predict(x);
+    expect(Array.from(await out.data())).toEqual(want);
+    out.dispose();
+    expect(tm.memory().numTensors).toBe(before);
+  });
+
+  it('predict in batches frees what it made when a layer fails part way; a 1-D x is one sample, not a batch of features', async () => {
+    let calls = 0;
+    class FailsThird extends tm.nn.Module {
+      forward(x: tm.Tensor): tm.Tensor {
+        if (++calls === 3) throw new Error('third batch');
+        return x.mul(2);
+      }
+      config() { return { type: 'FailsThird' }; }
+    }
+    const model = new tm.nn.Sequential([new tm.nn.Dense(2, 2), new FailsThird()]);
+    const x = tm.randn([10, 2], { seed: 3 });
+    const before = tm.memory();
+    expect(() => model.predict(x, { batchSize: 4 })).toThrow('third batch');
+    expect(tm.memory()).toEqual(before);
+    const wide = new tm.nn.Sequential([new tm.nn.Dense(2000, 3, { seed: 4 })]);
+    const sample = tm.randn([2000], { seed: 5 });
+    expect(wide.predict(sample).shape).toEqual([3]);
+    expect(Array.from(await wide.predict(sample).data())).toEqual(Array.from(await wide.forward(sample).data()));
+  });
 });
 
 describe('batches', () => {
@@ -244,6 +280,20 @@ describe('frozen layers, an optimizer over part of the model, and fit\'s own opt
     const model = twoLayers();
     for (const p of model.parameters()) p.requiresGrad = false;
     await expect(model.fit(x, y, { quiet: true })).rejects.toThrow('fit: none of the model\'s 4 parameters has requiresGrad set: there is nothing to train');
+  });
+});
+
+describe('accuracy', () => {
+  it('of binaryCrossEntropy with several outputs a sample is the share of all outputs right (was counted per output, divided per sample: up to 3)', async () => {
+    const x = tm.randn([20, 4], { seed: 5 });
+    const y = tm.tidy(() => tm.randn([20, 3], { seed: 6 }).greater(0).cast('f32'));
+    const model = new tm.nn.Sequential([new tm.nn.Dense(4, 3, { activation: 'sigmoid', seed: 3 })]);
+    const history = await model.fit(x, y, { epochs: 2, batchSize: 8, loss: 'binaryCrossEntropy', validationSplit: 0.25, quiet: true, seed: 1 });
+    for (const a of [...history.accuracy, ...history.valAccuracy]) expect(a).toBeGreaterThanOrEqual(0), expect(a).toBeLessThanOrEqual(1);
+    const { accuracy } = await model.evaluate(x, y, { loss: 'binaryCrossEntropy' });
+    const [p, t] = [await model.predict(x).data(), await y.data()];
+    const right = Array.from(p).filter((v, i) => v > 0.5 === t[i] > 0.5).length;
+    expect(accuracy).toBeCloseTo(right / 60, 6);
   });
 });
 
