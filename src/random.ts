@@ -1,5 +1,6 @@
 // Seeded random numbers: the same seed gives the same tensor on every backend
 // and machine, because the values are drawn here in JS, not on the device.
+import { ValueError, formatValue } from './errors.js';
 
 /** mulberry32: a small, fast 32-bit generator with good statistical quality for init and shuffling. */
 export function rng(seed: number): () => number {
@@ -20,7 +21,13 @@ let global: (() => number) | null = null;
  * shuffling, dropout) reproducible: the same seed gives the same run.
  */
 export function setSeed(seed: number): void {
-  global = rng(seed);
+  global = rng(checkSeed('setSeed', seed));
+}
+
+/** A seed as given to a draw: an integer (a string or NaN read as some other seed, or as 0). */
+export function checkSeed(where: string, seed: unknown): number {
+  if (!Number.isSafeInteger(seed)) throw new ValueError(`${where}: seed must be an integer, got ${formatValue(seed)}`);
+  return seed as number;
 }
 
 /** A seed for a draw that was given none: from setSeed's sequence when set, else from Math.random. */

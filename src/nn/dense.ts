@@ -1,11 +1,12 @@
 // Dense: y = activation(x · W + b), W of shape [inputs, units].
 import { tidy } from '../engine.js';
 import { zeros } from '../ops/index.js';
-import { ValueError } from '../errors.js';
+import { ValueError, formatValue } from '../errors.js';
+import { checkSeed } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { activate, type ActivationName } from './activations.js';
-import { initWeight, type Initializer } from './init.js';
+import { INITIALIZERS, initWeight, type Initializer } from './init.js';
 import { Module, type LayerConfig } from './module.js';
 
 export interface DenseOptions {
@@ -33,6 +34,11 @@ export class Dense extends Module {
       if (!Number.isInteger(v) || v <= 0) throw new ValueError(`Dense: ${name} must be a positive integer, got ${v}`);
     }
     options = checkOptions('Dense', options, DENSE_OPTIONS);
+    if (options.init !== undefined && !INITIALIZERS.includes(options.init)) {
+      throw new ValueError(`Dense: unknown init ${formatValue(options.init)}; expected one of ${INITIALIZERS.join(', ')}`);
+    }
+    if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new ValueError(`Dense: bias must be true or false, got ${formatValue(options.bias)}`);
+    if (options.seed !== undefined) checkSeed('Dense', options.seed);
     this.activation = options.activation ?? 'linear';
     if (!ACTIVATIONS.includes(this.activation)) {
       throw new ValueError(`Dense: unknown activation ${JSON.stringify(this.activation)}; expected one of ${ACTIVATIONS.join(', ')}`);

@@ -1,8 +1,8 @@
 // Dropout: in training, zeroes each element with probability `rate` and
 // scales the rest by 1/(1-rate) so the expected activation is unchanged; in
 // eval mode, the identity.
-import { ValueError } from '../errors.js';
-import { freshSeed } from '../random.js';
+import { ValueError, formatValue } from '../errors.js';
+import { checkSeed, freshSeed } from '../random.js';
 import { rand } from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
@@ -10,7 +10,9 @@ import { Module, type LayerConfig } from './module.js';
 export class Dropout extends Module {
   constructor(readonly rate: number, readonly seed?: number) {
     super();
-    if (!(rate >= 0 && rate < 1)) throw new ValueError(`Dropout: rate must be in [0, 1), got ${rate}`);
+    // typeof first: '0.5' >= 0 holds in JavaScript.
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new ValueError(`Dropout: rate must be a number in [0, 1), got ${formatValue(rate)}`);
+    if (seed !== undefined) checkSeed('Dropout', seed);
   }
 
   private draws = 0;
@@ -30,6 +32,6 @@ export class Dropout extends Module {
   }
 
   config(): LayerConfig {
-    return { type: 'Dropout', rate: this.rate };
+    return this.seed === undefined ? { type: 'Dropout', rate: this.rate } : { type: 'Dropout', rate: this.rate, seed: this.seed };
   }
 }

@@ -5,6 +5,7 @@ import { randn } from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 
 export type Initializer = 'he' | 'xavier';
+export const INITIALIZERS: readonly Initializer[] = ['he', 'xavier'];
 
 export function initWeight(kind: Initializer, fanIn: number, fanOut: number, seed?: number): Tensor {
   const std = kind === 'he' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));

@@ -24,6 +24,7 @@ function field<T>(c: Config, key: string, check: (v: unknown) => v is T, what: s
   return v;
 }
 
+const isSafeInteger = (v: unknown): v is number => Number.isSafeInteger(v);
 const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
@@ -62,11 +63,21 @@ function build(c: unknown, entries: Entries, prefix = '', depth = 0): Module {
       const bias = field(cfg, 'bias', isBool, 'true or false');
       checkEntry(entries, `${prefix}weight`, [inputs, units]);
       if (bias) checkEntry(entries, `${prefix}bias`, [units]);
-      return new Dense(inputs, units, {
+      const dense = new Dense(inputs, units, {
         activation: field(cfg, 'activation', isString, 'an activation name') as ActivationName,
         bias,
         seed: 0, // overwritten by the saved weights
       });
+      // A layer saved in f16 loads in f16 (a fresh one is f32): the values, and the memory, as saved.
+      for (const key of ['weight', 'bias'] as const) {
+        const p = dense[key];
+        if (!p || entries[`${prefix}${key}`].dtype !== 'f16' || p.dtype === 'f16') continue;
+        const half = p.cast('f16');
+        half.requiresGrad = true;
+        p.dispose();
+        dense[key] = half;
+      }
+      return dense;
     }
     case 'ReLU': return new ReLU();
     case 'Sigmoid': return new Sigmoid();
@@ -74,7 +85,7 @@ function build(c: unknown, entries: Entries, prefix = '', depth = 0): Module {
     case 'GELU': return new GELU();
     case 'Softmax': return new Softmax(field(cfg, 'axis', Number.isInteger as (v: unknown) => v is number, 'an integer'));
     case 'LeakyReLU': return new LeakyReLU(field(cfg, 'alpha', isNumber, 'a number'));
-    case 'Dropout': return new Dropout(field(cfg, 'rate', isNumber, 'a number in [0, 1)'));
+    case 'Dropout': return new Dropout(field(cfg, 'rate', isNumber, 'a number in [0, 1)'), cfg.seed === undefined ? undefined : field(cfg, 'seed', isSafeInteger, 'an integer'));
     default: throw new CorruptFileError(`model file: unknown layer type ${JSON.stringify(cfg.type)}`);
   }
 }

@@ -2,7 +2,7 @@
 import { BYTES_PER_ELEMENT, checkDType, dtypeOfArray, encodeValues, type DType } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
 import { f16Bits, f16Value } from '../f16.js';
-import { freshSeed, normal, uniform } from '../random.js';
+import { checkSeed, freshSeed, normal, uniform } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
@@ -151,7 +151,8 @@ export function rand(shape: readonly number[], options: RandOptions = {}): Tenso
   const min = options.min ?? 0;
   const max = options.max ?? 1;
   if (!(min < max)) throw new ValueError(`rand: min ${min} must be less than max ${max}`);
-  const values = allocating('rand', s, 8, () => uniform(sizeOf(s), min, max, options.seed ?? freshSeed()));
+  const seed = options.seed === undefined ? freshSeed() : checkSeed('rand', options.seed);
+  const values = allocating('rand', s, 8, () => uniform(sizeOf(s), min, max, seed));
   // A draw just below max can round up onto it when stored (f16 has 11 bits):
   // such draws become the largest stored value below max instead.
   const below = largestBelow(max, dtype);
@@ -164,7 +165,8 @@ export function randn(shape: readonly number[], options: RandnOptions = {}): Ten
   const s = checkShape(shape, 'randn');
   options = checkOptions('randn', options, RANDN_OPTIONS);
   const dtype = floatDType('randn', options);
-  const values = allocating('randn', s, 8, () => normal(sizeOf(s), options.mean ?? 0, options.std ?? 1, options.seed ?? freshSeed()));
+  const seed = options.seed === undefined ? freshSeed() : checkSeed('randn', options.seed);
+  const values = allocating('randn', s, 8, () => normal(sizeOf(s), options.mean ?? 0, options.std ?? 1, seed));
   return allocating('randn', s, BYTES_PER_ELEMENT[dtype], () => fromValues('randn', values, s, dtype));
 }
 

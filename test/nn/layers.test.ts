@@ -45,6 +45,14 @@ describe('Dense', () => {
   it('rejects bad sizes and activations with a clear error', () => {
     expect(() => new tm.nn.Dense(0, 3)).toThrow(/inputs must be a positive integer, got 0/);
     expect(() => new tm.nn.Dense(3, 2, { activation: 'swish' as 'relu' })).toThrow(/unknown activation "swish"/);
+    // Each of these was taken silently: any init but 'he' as Xavier, a truthy bias as true.
+    expect(() => new tm.nn.Dense(3, 2, { init: 'glorot' as 'he' })).toThrow('Dense: unknown init "glorot"; expected one of he, xavier');
+    expect(() => new tm.nn.Dense(3, 2, { init: 'He' as 'he' })).toThrow('Dense: unknown init "He"; expected one of he, xavier');
+    expect(() => new tm.nn.Dense(3, 2, { bias: 0 as unknown as boolean })).toThrow('Dense: bias must be true or false, got 0');
+    expect(() => new tm.nn.Dense(3, 2, { seed: '7' as unknown as number })).toThrow('Dense: seed must be an integer, got "7"');
+    expect(() => tm.randn([2], { seed: NaN })).toThrow('randn: seed must be an integer, got NaN');
+    expect(() => tm.rand([2], { seed: 0.5 })).toThrow('rand: seed must be an integer, got 0.5');
+    expect(() => tm.setSeed('1' as unknown as number)).toThrow('setSeed: seed must be an integer, got "1"');
   });
 
   it('lists its parameters by name for saving', () => {
@@ -94,7 +102,9 @@ describe('Dropout', () => {
     expect(await m.forward(tm.tensor([1, 2, 3])).data()).toEqual(new Float32Array([1, 2, 3]));
   });
 
-  it('rejects a rate outside [0, 1)', () => {
-    expect(() => new tm.nn.Dropout(1)).toThrow(/rate must be in \[0, 1\)/);
+  it('rejects a rate outside [0, 1), a rate that is not a number, and a seed that is not an integer', () => {
+    expect(() => new tm.nn.Dropout(1)).toThrow('Dropout: rate must be a number in [0, 1), got 1');
+    expect(() => new tm.nn.Dropout('0.5' as unknown as number)).toThrow('Dropout: rate must be a number in [0, 1), got "0.5"');
+    expect(() => new tm.nn.Dropout(0.5, 1.5)).toThrow('Dropout: seed must be an integer, got 1.5');
   });
 });

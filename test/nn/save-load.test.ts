@@ -23,7 +23,7 @@ function model(seed: number) {
   tm.setSeed(seed);
   return new tm.nn.Sequential([
     new tm.nn.Dense(6, 5, { activation: 'relu' }),
-    new tm.nn.Dropout(0.3),
+    new tm.nn.Dropout(0.3, 17),
     new tm.nn.Dense(5, 4, { activation: 'tanh', bias: false }),
     new tm.nn.LeakyReLU(0.05),
     new tm.nn.Dense(4, 3),
@@ -44,6 +44,18 @@ describe('model.save and tm.nn.load', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it('refuses, before writing anything, a model with a layer load could not rebuild', async () => {
+    class Scale extends tm.nn.Module {
+      forward(x: tm.Tensor): tm.Tensor { return x.mul(2); }
+      config() { return { type: 'Scale' }; }
+    }
+    const m = new tm.nn.Sequential([new tm.nn.Dense(2, 2), new tm.nn.Sequential([new tm.nn.ReLU(), new Scale()])]);
+    const path = join(dir, 'custom.safetensors');
+    await expect(m.save(path)).rejects.toThrow(/^save: layer 1\.1 is of type "Scale", which tm\.nn\.load cannot rebuild \(it knows Sequential, Dense, /);
+    await expect(readFile(path)).rejects.toThrow(/ENOENT/);
+    await expect(m.toBytes()).rejects.toThrow(/layer 1\.1 is of type "Scale"/);
+  });
+
   it('keeps f16 parameters as f16', async () => {
     const m = new tm.nn.Sequential([new tm.nn.Dense(3, 2)]);
     const dense = m.layers[0] as tm.nn.Dense;
@@ -54,9 +66,11 @@ describe('model.save and tm.nn.load', () => {
       dense[key] = half;
     }
     const loaded = tm.nn.fromBytes(await m.toBytes());
-    const w = (loaded.layers[0] as tm.nn.Dense).weight;
-    expect(w.dtype).toBe('f32'); // a fresh Dense is f32; saved f16 values are cast on load…
-    expect(await w.data()).toEqual(await dense.weight.cast('f32').data()); // …exactly
+    const { weight, bias } = loaded.layers[0] as tm.nn.Dense;
+    expect([weight.dtype, bias!.dtype]).toEqual(['f16', 'f16']);
+    expect([weight.requiresGrad, bias!.requiresGrad]).toEqual([true, true]);
+    expect(await weight.data()).toEqual(await dense.weight.data());
+    expect(await bias!.data()).toEqual(await dense.bias!.data());
   });
 
   it('an interrupted save leaves the old file intact', async () => {
