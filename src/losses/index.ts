@@ -99,7 +99,8 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: LossOption
     if (held) return reduce(perSample, options.reduction);
     // Labels not checked above: out-of-range ones (a zero one-hot row) give NaN, not a loss of 0.
     // Added as a term of the labels alone, so that no gradient flows through it (nothing more to run backward).
-    const nanIfOutOfRange = ops.where(labels.greaterEqual(0).mul(labels.less(c)), 0, NaN);
+    // In the logits' dtype: a plain f32 term made an f16 loss f32 here only (webgpu).
+    const nanIfOutOfRange = ops.where(labels.greaterEqual(0).mul(labels.less(c)), 0, NaN).cast(perSample.dtype);
     return reduce(perSample.add(nanIfOutOfRange), options.reduction);
   });
 }

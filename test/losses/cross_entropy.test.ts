@@ -33,6 +33,13 @@ describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
     expectClose(await tm.losses.crossEntropy(logits, labels).data(), [want.reduce((s, v) => s + v, 0) / n], 1e-5);
   });
 
+  it('of f16 logits is f16, with every label dtype and reduction', async () => {
+    const logits = tm.tensor(Float32Array.from(uniform(6 * 3, -2, 2)), [6, 3]).cast('f16');
+    for (const labels of [tm.tensor(Int32Array.of(0, 1, 2, 2, 1, 0)), tm.tensor(Int8Array.of(0, 1, 2, 2, 1, 0)), tm.tensor(Int32Array.of(0, 1, 2, 2, 1, 0)).oneHot(3, 'f16')]) {
+      for (const reduction of ['mean', 'sum', 'none'] as const) expect(tm.losses.crossEntropy(logits, labels, { reduction }).dtype).toBe('f16');
+    }
+  });
+
   it('takes i8 labels, with more classes than an i8 can count to', async () => {
     const [n, c] = [5, 200];
     const values = Float32Array.from(uniform(n * c, -2, 2));
