@@ -56,8 +56,18 @@ export function rmse(pred: Tensor, target: Tensor, options: LossOptions = {}): T
   const reduction = checkOptions('rmse', options, LOSS_OPTIONS).reduction ?? 'mean';
   return tidy(() => {
     const perSample = perSampleMean(pred.sub(target).square());
-    return reduction === 'mean' ? perSample.mean().sqrt() : reduce(perSample.sqrt(), reduction);
+    return reduction === 'mean' ? rootOfSquares(perSample.mean()) : reduce(rootOfSquares(perSample), reduction);
   });
+}
+
+/**
+ * √u of a mean of squares, whose gradient at u = 0 is taken as 0 (the
+ * subgradient of |e| at e = 0) rather than ∞ · 0 = NaN: a batch predicted
+ * exactly gave NaN gradients, which fit reports as a diverging loss.
+ */
+function rootOfSquares(u: Tensor): Tensor {
+  const root = noGrad(() => u.sqrt());
+  return record(root, 'sqrt', [u], [root], (dy, [r]) => [ops.where(r.greater(0), dy.mul(0.5).div(r), 0)]);
 }
 
 /**

@@ -39,6 +39,22 @@ describe.each(BACKENDS)('regression losses on %s', (backend) => {
     expectClose(await tm.losses.rmse(...args(), { reduction: 'sum' }).data(), [sum(roots)], 1e-5);
   });
 
+  it('rmse\'s gradient is e/(D·rmse) per element, and 0 (not NaN) where the error is exactly 0', async () => {
+    // Sample 0 predicted exactly; the rest not.
+    const p = Float32Array.from(pred, (v, i) => (i < D ? target[i] : v));
+    const x = tm.tensor(p, [N, D]);
+    x.requiresGrad = true;
+    tm.losses.rmse(x, tm.tensor(target, [N, D]), { reduction: 'none' }).backward(tm.ones([N]));
+    const roots = Float64Array.from({ length: N }, (_, s) => Math.sqrt(Array.from({ length: D }, (_, j) => (p[s * D + j] - target[s * D + j]) ** 2).reduce((a, b) => a + b) / D));
+    const want = Array.from(p, (v, i) => (roots[Math.floor(i / D)] === 0 ? 0 : (v - target[i]) / (D * roots[Math.floor(i / D)])));
+    expectClose(await x.grad!.data(), want, 1e-4);
+    // A whole batch predicted exactly: 'mean' gives zero gradients.
+    const exact = tm.tensor(target, [N, D]);
+    exact.requiresGrad = true;
+    tm.losses.rmse(exact, tm.tensor(target, [N, D])).backward();
+    expect(Array.from(await exact.grad!.data()).every((g) => g === 0)).toBe(true);
+  });
+
   it('an unknown reduction is an error naming it', () => {
     const bad = { reduction: 'total' } as unknown as tm.losses.LossOptions;
     expect(() => tm.losses.mse(...args(), bad)).toThrow('loss: unknown reduction "total"; expected mean, sum or none');
