@@ -26,6 +26,9 @@ Options:
 
 class UsageError extends Error {}
 
+/** The options each command reads. */
+const OPTIONS_OF: Record<string, readonly string[] | undefined> = { report: ['json', 'backend'], bench: [], tune: ['json'] };
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -54,6 +57,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command = 'report', ...rest] = positionals;
   if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  // An option a command does not read is refused, not ignored: `tune --backend js` measured webgpu anyway.
+  const applies = OPTIONS_OF[command];
+  if (!applies) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  for (const flag of ['json', 'backend'] as const) {
+    if (values[flag] !== undefined && !applies.includes(flag)) throw new UsageError(`--${flag} does not apply to ${command}`);
+  }
   switch (command) {
     case 'report': {
       await init(values.backend === undefined ? {} : { backend: values.backend as 'js' });

@@ -37,6 +37,14 @@ describe('tmnn CLI', () => {
     expect(r.err).toContain('unknown command "frobnicate"');
   });
 
+  it('rejects an option the command does not read (tune --backend js measured webgpu regardless)', () => {
+    for (const [args, message] of [[['tune', '--backend', 'js'], '--backend does not apply to tune'], [['bench', '--json'], '--json does not apply to bench']] as const) {
+      const r = tmnn([...args]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+    }
+  });
+
   it('report --json parses and has every section, typed', () => {
     const r = tmnn(['report', '--json']);
     expect(r.code).toBe(0);
