@@ -6,7 +6,10 @@
 //
 // Reuse is safe without waiting for the GPU: commands run in submission
 // order, so a dispatch that writes a recycled buffer runs after every
-// dispatch that read it as the previous tensor.
+// dispatch that read it as the previous tensor. Destroying is not: work
+// recorded but not yet submitted may still read a freed buffer, and a submit
+// that uses a destroyed buffer fails validation, so a buffer past the idle
+// budget is destroyed only once that work is submitted (`retire`).
 import FlatQueue from 'flatqueue';
 import { ValueError } from '../../errors.js';
 import { BufferUsage } from './usage.js';
@@ -74,13 +77,10 @@ export class IdleBuffers {
     return buffer;
   }
 
-  /** Keeps `buffer` for reuse, or destroys it past the budget. */
-  put(buffer: GPUBuffer): void {
+  /** Keeps `buffer` for reuse; false (kept not) past the budget, for the caller to destroy. */
+  put(buffer: GPUBuffer): boolean {
     const { size } = buffer; // a native getter in Dawn's Node binding
-    if (this.idleBytes + size > this.maxBytes) {
-      buffer.destroy();
-      return;
-    }
+    if (this.idleBytes + size > this.maxBytes) return false;
     let age = this.ages.get(buffer);
     if (age === undefined) this.ages.set(buffer, (age = this.nextAge++));
     let queue = this.free.get(size);
@@ -88,11 +88,12 @@ export class IdleBuffers {
     queue.push(buffer, age);
     this.idleCount++;
     this.idleBytes += size;
+    return true;
   }
 
-  /** Destroys every idle buffer. */
-  clear(): void {
-    for (const queue of this.free.values()) for (let b = queue.pop(); b; b = queue.pop()) b.destroy();
+  /** Lets go of every idle buffer, each handed to `dispose`. */
+  clear(dispose: (buffer: GPUBuffer) => void): void {
+    for (const queue of this.free.values()) for (let b = queue.pop(); b; b = queue.pop()) dispose(b);
     this.free.clear();
     this.idleCount = 0;
     this.idleBytes = 0;
@@ -112,6 +113,8 @@ export class BufferPool {
      * it, and where buffers past the first are marked (windows.ts).
      */
     private readonly limits: { readonly bindable: number; readonly largest: number; readonly device: string; readonly oversized: WeakSet<GPUBuffer> },
+    /** Destroys a buffer the pool lets go of, once the work recorded so far is submitted. */
+    private readonly retire: (buffer: GPUBuffer) => void = (buffer) => buffer.destroy(),
     /** Runs on every buffer handed out (the test mode poisons it). */
     private readonly onAcquire?: (buffer: GPUBuffer) => void,
   ) {}
@@ -146,12 +149,12 @@ export class BufferPool {
 
   release(buffer: GPUBuffer): void {
     this.live--;
-    this.idle.put(buffer);
+    if (!this.idle.put(buffer)) this.retire(buffer);
   }
 
   /** Destroys every idle buffer. */
   trim(): void {
-    this.idle.clear();
+    this.idle.clear(this.retire);
   }
 
   get info(): Readonly<PoolStats> {

@@ -47,6 +47,8 @@ export class Commands {
   private passPipeline: GPUComputePipeline | null = null;
   private passBindGroup: GPUBindGroup | null = null;
   private pending = 0;
+  /** Buffers let go of while recorded work may still use them: destroyed once it is submitted. */
+  private retiring: GPUBuffer[] = [];
   /** This submit's uniform parameters: staged here, copied into `uniformArena` at flush. */
   private readonly uniformBytes = new Uint8Array(UNIFORM_ARENA_BYTES);
   private uniformUsed = 0;
@@ -247,6 +249,12 @@ export class Commands {
     this.encoderForCopy().copyBufferToBuffer(from, fromOffset, to, toOffset, bytes);
   }
 
+  /** Destroys `buffer` now if nothing is recorded, else once what is recorded is submitted. */
+  destroyAfterSubmit(buffer: GPUBuffer): void {
+    if (this.encoder) this.retiring.push(buffer);
+    else buffer.destroy();
+  }
+
   /** Submits everything recorded. */
   flush(): void {
     if (this.timedPass) throw new Error(`webgpu: the work being timed must fit one submit (dispatches only, with at most ${UNIFORM_ARENA_BYTES} bytes of parameters)`);
@@ -261,6 +269,8 @@ export class Commands {
     // submit has read its parameters and before this one reads them.
     if (this.uniformUsed) queue.writeBuffer(this.uniformArena!, 0, this.uniformBytes.buffer, 0, this.uniformUsed);
     queue.submit([this.encoder.finish()]);
+    // A destroyed buffer may not be in a submit; once submitted, its work runs to the end.
+    for (const buffer of this.retiring.splice(0)) buffer.destroy();
     readTimes?.();
     this.encoder = null;
     this.pass = null;

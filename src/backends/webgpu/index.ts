@@ -101,7 +101,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   const poison = options.poison ?? (typeof process !== 'undefined' && process.env?.TMNN_WEBGPU_POISON === '1');
   const fill = poison ? compiler.kernel({ name: 'fill', source: fillShader }) : null;
   const limits = { bindable: bindLimit(ctx), largest: ctx.limits.maxBufferSize, device: ctx.description, oversized: commands.oversized };
-  const pool = new BufferPool(ctx.device, limits, fill
+  const pool = new BufferPool(ctx.device, limits, (buffer) => commands.destroyAfterSubmit(buffer), fill
     ? (buffer) => {
       for (const part of parts(ctx, buffer.size / 4, 4)) {
         commands.dispatch(fill, { target_words: windowOf(buffer, part, 4), params: Uint32Array.of(part.count, 0xffffffff) }, grid(part.count, 256), false);

@@ -21,6 +21,7 @@ export class StagingPool {
 
   /** Takes back an unmapped buffer from `take`, or destroys it past the idle budget. */
   give(buffer: GPUBuffer): void {
-    this.idle.put(buffer);
+    // Its copy was submitted before it was mapped: nothing recorded uses it.
+    if (!this.idle.put(buffer)) buffer.destroy();
   }
 }

@@ -11,6 +11,7 @@ import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { BufferPool } from '../../../src/backends/webgpu/buffers.js';
+import { storageOf } from '../../helpers/webgpu.js';
 
 it('1,000 training steps leave tm.memory() and the buffer pool flat', async () => {
   await tm.init({ backend: 'webgpu' });
@@ -78,4 +79,31 @@ it('freed buffers of a size are handed out oldest first, whatever order they wer
   expect(pool.acquire(100)).toBe(b);
   expect(pool.acquire(5000)).toBe(other);
   expect(made).toBe(4);
+});
+
+it('a buffer freed past the idle budget (512 MiB) is retired, not destroyed at once: recorded work may still read it', () => {
+  const destroyed: number[] = [];
+  let made = 0;
+  const device = { createBuffer: ({ size }: { size: number }) => { const id = made++; return { size, destroy: () => destroyed.push(id) }; } } as unknown as GPUDevice;
+  const retired: GPUBuffer[] = [];
+  const mib = 2 ** 20;
+  const pool = new BufferPool(device, { bindable: 256 * mib, largest: 1024 * mib, device: 'a test device', oversized: new WeakSet() }, (b) => retired.push(b));
+  const buffers = [pool.acquire(200 * mib), pool.acquire(200 * mib), pool.acquire(200 * mib)];
+  for (const b of buffers) pool.release(b);
+  expect(retired).toEqual([buffers[2]]);
+  pool.trim();
+  expect(retired).toEqual([buffers[2], buffers[0], buffers[1]]);
+  expect(destroyed).toEqual([]);
+});
+
+it('buffers let go of while recorded work still reads them are destroyed once that work is submitted, and the work runs', async () => {
+  await tm.init({ backend: 'webgpu' });
+  const gpu = activeBackend() as WebGpuBackend;
+  const x = tm.fill([4096], 2);
+  await x.data();
+  const y = x.mul(3);
+  gpu.materialize(storageOf(y)); // recorded, not submitted
+  x.dispose(); // x's buffer goes idle while the recorded product reads it…
+  gpu.runtime.pool.trim(); // …and the pool lets go of every idle buffer: it was destroyed before the submit
+  expect(Array.from(await y.data()).every((v) => v === 6)).toBe(true);
 });
