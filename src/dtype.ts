@@ -28,7 +28,7 @@ export function isFloat(d: DType): d is 'f32' | 'f16' {
   return d === 'f32' || d === 'f16';
 }
 
-const INT_RANGE: Readonly<Record<'i8' | 'i32', readonly [number, number]>> = {
+export const INT_RANGE: Readonly<Record<'i8' | 'i32', readonly [number, number]>> = {
   i8: [-128, 127],
   i32: [-2147483648, 2147483647],
 };

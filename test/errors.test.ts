@@ -82,7 +82,7 @@ const CASES: Case[] = [
   }),
   ['rand in an int dtype', () => tm.rand([2], { dtype: 'i32' }), tm.ValueError, 'rand: dtype i32 is not a float dtype; draw f32 and cast'],
   ['arange with step 0', () => tm.arange(0, 1, 0), tm.ValueError, 'arange: step must not be 0'],
-  ['arange to NaN', () => tm.arange(NaN), tm.ValueError, 'arange: stop must be finite, got NaN'],
+  ['arange to NaN', () => tm.arange(NaN), tm.ValueError, 'arange: stop must be a finite number, got NaN'],
 
   // Axes.
   ['sum over an axis beyond the rank', (f) => f.a.sum(2), tm.ShapeError, 'sum: axis 2 is out of range for a tensor of rank 2'],

@@ -1,6 +1,6 @@
 // Making tensors: from nested arrays or typed arrays, and the usual fills.
-import { BYTES_PER_ELEMENT, checkDType, dtypeOfArray, encodeValues, type DType } from '../dtype.js';
-import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
+import { BYTES_PER_ELEMENT, INT_RANGE, checkDType, dtypeOfArray, encodeValues, isFloat, type DType } from '../dtype.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { f16Bits, f16Value } from '../f16.js';
 import { checkSeed, freshSeed, normal, uniform } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
@@ -171,6 +171,25 @@ export function randn(shape: readonly number[], options: RandnOptions = {}): Ten
 }
 
 /**
+ * The first index of arange's values `at(0 … n−1)` that is not an integer in
+ * [lo, hi], or −1: found without visiting each, since the values are integers
+ * when the first two are, and run one way (only a value past an end can be
+ * out of range).
+ */
+function firstOutside(at: (i: number) => number, n: number, lo: number, hi: number): number {
+  const outside = (i: number) => at(i) < lo || at(i) > hi;
+  if (n === 0) return -1;
+  if (!Number.isInteger(at(0)) || outside(0)) return 0;
+  if (n > 1 && !Number.isInteger(at(1))) return 1;
+  if (!outside(n - 1)) return -1;
+  const bound = at(n - 1) > hi ? hi : lo;
+  let i = Math.min(n - 1, Math.max(0, Math.floor((bound - at(0)) / (at(1) - at(0)))));
+  while (!outside(i)) i++;
+  while (i > 0 && outside(i - 1)) i--;
+  return i;
+}
+
+/**
  * Evenly spaced values in [start, stop), like NumPy's arange: `arange(5)` or
  * `arange(2, 10, 2)`. i32 when every argument is an integer, else f32.
  */
@@ -178,12 +197,21 @@ export function arange(start: number, stop?: number, step = 1, options: TensorOp
   options = checkOptions('arange', options, TENSOR_OPTIONS);
   if (stop === undefined) [start, stop] = [0, start];
   for (const [name, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
-    if (!Number.isFinite(v)) throw new ValueError(`arange: ${name} must be finite, got ${v}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`arange: ${name} must be a finite number, got ${formatValue(v)}`);
   }
   if (step === 0) throw new ValueError('arange: step must not be 0');
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const values = Array.from({ length: n }, (_, i) => start + i * step);
   const integral = [start, stop, step].every(Number.isInteger);
   const dtype = options.dtype === undefined ? (integral ? 'i32' : 'f32') : checkDType(options.dtype, 'arange');
-  return fromValues('arange', values, [n], dtype);
+  const at = (i: number) => start + i * step;
+  if (!isFloat(dtype)) {
+    const [lo, hi] = INT_RANGE[dtype];
+    const i = firstOutside(at, n, lo, hi);
+    if (i >= 0) throw new ValueError(`arange: value ${at(i)} at flat index ${i} is not an integer in ${dtype}'s range [${lo}, ${hi}]`);
+  }
+  // Written straight into the tensor's storage: a plain array of n numbers ran out of heap at a few hundred million.
+  return allocating('arange', [n], BYTES_PER_ELEMENT[dtype], () => filledTensor([n], dtype, (out) => {
+    if (dtype === 'f16') for (let i = 0; i < n; i++) out[i] = f16Bits(at(i));
+    else for (let i = 0; i < n; i++) out[i] = at(i);
+  }));
 }

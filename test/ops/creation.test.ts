@@ -125,9 +125,23 @@ describe.each(BACKENDS)('making tensors on %s', (backend) => {
     expect(tm.arange(0, 5, 1, { dtype: 'f16' }).dtype).toBe('f16');
     expect(Array.from(await tm.arange(129).data())).toEqual(Array.from({ length: 129 }, (_, i) => i));
     expect(() => tm.arange(0, 1, 0)).toThrow('arange: step must not be 0');
-    expect(() => tm.arange(NaN)).toThrow(/arange: stop must be finite, got NaN/);
-    expect(() => tm.arange(0, Infinity)).toThrow(/stop must be finite, got Infinity/);
-    expect(() => tm.arange(0, 1, NaN)).toThrow(/step must be finite/);
+    expect(() => tm.arange(NaN)).toThrow(/arange: stop must be a finite number, got NaN/);
+    expect(() => tm.arange(0, Infinity)).toThrow(/stop must be a finite number, got Infinity/);
+    expect(() => tm.arange(0, 1, NaN)).toThrow(/step must be a finite number/);
+    expect(() => tm.arange('5' as unknown as number)).toThrow('arange: stop must be a finite number, got "5"');
+    expect(() => tm.arange(0.5, 3, 1, { dtype: 'i32' })).toThrow('arange: value 0.5 at flat index 0 is not an integer in i32\'s range');
+    expect(() => tm.arange(0, 3, 0.5, { dtype: 'i32' })).toThrow('arange: value 0.5 at flat index 1 is not an integer');
+  });
+
+  it('arange writes its values straight into the tensor (it built a plain array: out of heap at a few hundred million, a bare RangeError past that)', async () => {
+    const t = tm.arange(-5, 1e6, 3, { dtype: 'f16' });
+    const got = await t.data();
+    expect(t.shape).toEqual([Math.ceil(1e6 / 3 + 5 / 3)]);
+    expect([got[0], got[1], got[1000], got[10000], got[30000]]).toEqual([-5, -2, roundF16(2995), roundF16(29995), Infinity]);
+    expect(() => tm.arange(0, 1e10, 1, { dtype: 'f32' })).toThrow(/^arange: shape \[10000000000\] has 10,000,000,000 elements \(40,000,000,000 bytes\), more than can be allocated here/);
+    // An int past its dtype is named by its first value out of range, found without visiting each.
+    expect(() => tm.arange(1e10)).toThrow('arange: value 2147483648 at flat index 2147483648 is not an integer in i32\'s range [-2147483648, 2147483647]');
+    expect(() => tm.arange(100, -1e12, -7)).toThrow(/^arange: value -2147483651 at flat index 306783393 /);
   });
 
   it('a shape too large to allocate is an error naming the op, the shape and its size, not a RangeError', () => {
