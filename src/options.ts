@@ -6,8 +6,12 @@
 // the call has.
 import { ValueError, formatValue } from './errors.js';
 
-/** Every option of T, listed once beside the call: the compiler checks the list is complete and has no extras. */
-export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
+/**
+ * Every option of T, listed once beside the call (the compiler checks the
+ * list is complete and has no extras): 'boolean' for a flag checked here (a
+ * string 'false' read as true), true for one the call checks where it uses it.
+ */
+export type OptionNames<T> = { readonly [K in keyof Required<T>]: true | 'boolean' };
 
 /** `value` as the call's options: an object whose keys are all in `names`; undefined or null read as none given. */
 export function checkOptions<T extends object>(where: string, value: T | null | undefined, names: OptionNames<T>): T {
@@ -17,7 +21,14 @@ export function checkOptions<T extends object>(where: string, value: T | null | 
   }
   // for…in, not Object.keys: ops check their options on every call, and this allocates nothing.
   for (const key in value) {
-    if (!Object.hasOwn(value, key) || Object.hasOwn(names, key)) continue;
+    if (!Object.hasOwn(value, key)) continue;
+    if (Object.hasOwn(names, key)) {
+      const given = (value as Record<string, unknown>)[key];
+      if (names[key as keyof T] === 'boolean' && given !== undefined && typeof given !== 'boolean') {
+        throw new ValueError(`${where}: option ${key} must be true or false, got ${formatValue(given)}`);
+      }
+      continue;
+    }
     const known = Object.keys(names);
     const near = known.find((name) => loose(name) === loose(key));
     throw new ValueError(`${where}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ''}; the options are ${known.join(', ')}`);

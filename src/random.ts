@@ -24,9 +24,15 @@ export function setSeed(seed: number): void {
   global = rng(checkSeed('setSeed', seed));
 }
 
-/** A seed as given to a draw: an integer (a string or NaN read as some other seed, or as 0). */
+/**
+ * A seed as given to a draw: an integer the generator holds whole, in
+ * [0, 2³²). A string or NaN read as some other seed, a fraction as its
+ * integer part, and 2³² + 1 as 1.
+ */
 export function checkSeed(where: string, seed: unknown): number {
-  if (!Number.isSafeInteger(seed)) throw new ValueError(`${where}: seed must be an integer, got ${formatValue(seed)}`);
+  if (!Number.isInteger(seed) || (seed as number) < 0 || (seed as number) >= 2 ** 32) {
+    throw new ValueError(`${where}: seed must be an integer in [0, 2^32), got ${formatValue(seed)}`);
+  }
   return seed as number;
 }
 

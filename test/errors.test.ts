@@ -82,6 +82,11 @@ const CASES: Case[] = [
   }),
   ['rand in an int dtype', () => tm.rand([2], { dtype: 'i32' }), tm.ValueError, 'rand: dtype i32 is not a float dtype; draw f32 and cast'],
   ['arange with step 0', () => tm.arange(0, 1, 0), tm.ValueError, 'arange: step must not be 0'],
+  ['rand up to ∞', () => tm.rand([2], { max: Infinity }), tm.ValueError, 'rand: max must be a finite number, got Infinity'],
+  ['rand from a string', () => tm.rand([2], { min: '0' as unknown as number }), tm.ValueError, 'rand: min must be a finite number, got "0"'],
+  ['randn with a NaN std', () => tm.randn([2], { std: NaN }), tm.ValueError, 'randn: std must be a finite number, got NaN'],
+  ['randn with a negative std', () => tm.randn([2], { std: -1 }), tm.ValueError, 'randn: std must not be negative, got -1'],
+  ['randn about ∞', () => tm.randn([2], { mean: Infinity }), tm.ValueError, 'randn: mean must be a finite number, got Infinity'],
   ['arange to NaN', () => tm.arange(NaN), tm.ValueError, 'arange: stop must be a finite number, got NaN'],
 
   // Axes.

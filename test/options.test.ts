@@ -60,6 +60,13 @@ describe('options', () => {
     for (const [call, message] of cases) expect(call).toThrow(message);
   });
 
+  it('a flag must be true or false: the string \'false\' read as true', () => {
+    expect(() => x().matmul(x(), loose({ transposeA: 'false' }))).toThrow('matmul: option transposeA must be true or false, got "false"');
+    expect(() => x().sum(0, loose({ keepDims: 1 }))).toThrow('sum: option keepDims must be true or false, got 1');
+    expect(() => tm.losses.binaryCrossEntropy(x(), x(), loose({ fromLogits: 'yes' }))).toThrow('binaryCrossEntropy: option fromLogits must be true or false, got "yes"');
+    expect(x().sum(0, { keepDims: undefined }).shape).toEqual([2]);
+  });
+
   it('asynchronous calls reject the same way, before any work', async () => {
     const model = new tm.nn.Sequential([new tm.nn.Dense(2, 1)]);
     const before = await model.parameters()[0].data();

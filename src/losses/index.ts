@@ -120,7 +120,7 @@ export interface BinaryCrossEntropyOptions extends LossOptions {
   fromLogits?: boolean;
 }
 
-const BINARY_CROSS_ENTROPY_OPTIONS: OptionNames<BinaryCrossEntropyOptions> = { reduction: true, fromLogits: true };
+const BINARY_CROSS_ENTROPY_OPTIONS: OptionNames<BinaryCrossEntropyOptions> = { reduction: true, fromLogits: 'boolean' };
 
 const EPSILON = 1e-7;
 

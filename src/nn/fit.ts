@@ -13,7 +13,7 @@ import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor } from '../ops/util.js';
 import { Adam, Optimizer, type Scheduler } from '../optim/index.js';
-import { freshSeed, permutation } from '../random.js';
+import { checkSeed, freshSeed, permutation } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import { sameShape } from '../shape.js';
@@ -468,7 +468,7 @@ function checkFitValues(o: FitOptions): void {
   for (const flag of ['shuffle', 'quiet', 'mixedPrecision'] as const) {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw bad(flag, 'true or false', o[flag]);
   }
-  if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) throw bad('seed', 'an integer', o.seed);
+  if (o.seed !== undefined) checkSeed('fit', o.seed);
 }
 
 function clearGradients(params: readonly Tensor[]): void {

@@ -143,13 +143,19 @@ function largestBelow(x: number, dtype: 'f32' | 'f16'): number {
   return view.getFloat32(0);
 }
 
+/** A distribution's parameter: a finite number (max: Infinity drew 3.4e38 everywhere, std: NaN all NaN). */
+function finite(op: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValueError(`${op}: ${name} must be a finite number, got ${formatValue(value)}`);
+  return value;
+}
+
 /** Uniform values in [min, max), in the stored dtype too. */
 export function rand(shape: readonly number[], options: RandOptions = {}): Tensor {
   const s = checkShape(shape, 'rand');
   options = checkOptions('rand', options, RAND_OPTIONS);
   const dtype = floatDType('rand', options) as 'f32' | 'f16';
-  const min = options.min ?? 0;
-  const max = options.max ?? 1;
+  const min = finite('rand', 'min', options.min ?? 0);
+  const max = finite('rand', 'max', options.max ?? 1);
   if (!(min < max)) throw new ValueError(`rand: min ${min} must be less than max ${max}`);
   const seed = options.seed === undefined ? freshSeed() : checkSeed('rand', options.seed);
   const values = allocating('rand', s, 8, () => uniform(sizeOf(s), min, max, seed));
@@ -165,8 +171,12 @@ export function randn(shape: readonly number[], options: RandnOptions = {}): Ten
   const s = checkShape(shape, 'randn');
   options = checkOptions('randn', options, RANDN_OPTIONS);
   const dtype = floatDType('randn', options);
+  const mean = finite('randn', 'mean', options.mean ?? 0);
+  // A negative std silently negated the draw; NumPy refuses it too.
+  const std = finite('randn', 'std', options.std ?? 1);
+  if (std < 0) throw new ValueError(`randn: std must not be negative, got ${std}`);
   const seed = options.seed === undefined ? freshSeed() : checkSeed('randn', options.seed);
-  const values = allocating('randn', s, 8, () => normal(sizeOf(s), options.mean ?? 0, options.std ?? 1, seed));
+  const values = allocating('randn', s, 8, () => normal(sizeOf(s), mean, std, seed));
   return allocating('randn', s, BYTES_PER_ELEMENT[dtype], () => fromValues('randn', values, s, dtype));
 }
 

@@ -27,7 +27,7 @@ function matmulDType(a: DType, b: DType): DType {
   return common === 'i8' ? 'i32' : common;
 }
 
-const MATMUL_OPTIONS: OptionNames<MatmulOptions> = { transposeA: true, transposeB: true };
+const MATMUL_OPTIONS: OptionNames<MatmulOptions> = { transposeA: 'boolean', transposeB: 'boolean' };
 
 export function matmul(a: Tensor, b: Tensor | QuantizedTensor, options: MatmulOptions = {}): Tensor {
   options = checkOptions('matmul', options, MATMUL_OPTIONS);

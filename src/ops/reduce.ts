@@ -18,7 +18,7 @@ export interface ReduceOptions {
   keepDims?: boolean;
 }
 
-const REDUCE_OPTIONS: OptionNames<ReduceOptions> = { keepDims: true };
+const REDUCE_OPTIONS: OptionNames<ReduceOptions> = { keepDims: 'boolean' };
 
 /**
  * x as a matrix with `axes` gathered into one dimension, and the shape the

@@ -312,7 +312,7 @@ describe('fit checks its options\' values and the validation data before any ste
       [{ validationData: loose(x) }, /^fit: validationData must be a pair of tensors \[x, y\], got Tensor\(\[8,3\]/ as unknown as string],
       [{ shuffle: loose('no') }, 'fit: shuffle must be true or false, got "no"'],
       [{ mixedPrecision: loose(1) }, 'fit: mixedPrecision must be true or false, got 1'],
-      [{ seed: loose('7') }, 'fit: seed must be an integer, got "7"'],
+      [{ seed: loose('7') }, 'fit: seed must be an integer in [0, 2^32), got "7"'],
       [{ validationData: [tm.randn([4, 5]), tm.randn([4, 2])] }, 'fit: validationData\'s x has samples [5], the training x\'s are [3]'],
       [{ validationData: [tm.randn([4, 3]), tm.randn([4, 7])] }, 'fit: validationData\'s y has samples [7], the training y\'s are [2]'],
     ];

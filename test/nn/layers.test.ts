@@ -49,10 +49,13 @@ describe('Dense', () => {
     expect(() => new tm.nn.Dense(3, 2, { init: 'glorot' as 'he' })).toThrow('Dense: unknown init "glorot"; expected one of he, xavier');
     expect(() => new tm.nn.Dense(3, 2, { init: 'He' as 'he' })).toThrow('Dense: unknown init "He"; expected one of he, xavier');
     expect(() => new tm.nn.Dense(3, 2, { bias: 0 as unknown as boolean })).toThrow('Dense: bias must be true or false, got 0');
-    expect(() => new tm.nn.Dense(3, 2, { seed: '7' as unknown as number })).toThrow('Dense: seed must be an integer, got "7"');
-    expect(() => tm.randn([2], { seed: NaN })).toThrow('randn: seed must be an integer, got NaN');
-    expect(() => tm.rand([2], { seed: 0.5 })).toThrow('rand: seed must be an integer, got 0.5');
-    expect(() => tm.setSeed('1' as unknown as number)).toThrow('setSeed: seed must be an integer, got "1"');
+    expect(() => new tm.nn.Dense(3, 2, { seed: '7' as unknown as number })).toThrow('Dense: seed must be an integer in [0, 2^32), got "7"');
+    expect(() => tm.randn([2], { seed: NaN })).toThrow('randn: seed must be an integer in [0, 2^32), got NaN');
+    expect(() => tm.rand([2], { seed: 0.5 })).toThrow('rand: seed must be an integer in [0, 2^32), got 0.5');
+    expect(() => tm.setSeed('1' as unknown as number)).toThrow('setSeed: seed must be an integer in [0, 2^32), got "1"');
+    // The generator holds 32 bits: 2^32 + 1 read as 1, and -1 as 2^32 - 1.
+    expect(() => tm.randn([2], { seed: 2 ** 32 + 1 })).toThrow('randn: seed must be an integer in [0, 2^32), got 4294967297');
+    expect(() => tm.randn([2], { seed: -1 })).toThrow('randn: seed must be an integer in [0, 2^32), got -1');
   });
 
   it('lists its parameters by name for saving', () => {
@@ -105,6 +108,6 @@ describe('Dropout', () => {
   it('rejects a rate outside [0, 1), a rate that is not a number, and a seed that is not an integer', () => {
     expect(() => new tm.nn.Dropout(1)).toThrow('Dropout: rate must be a number in [0, 1), got 1');
     expect(() => new tm.nn.Dropout('0.5' as unknown as number)).toThrow('Dropout: rate must be a number in [0, 1), got "0.5"');
-    expect(() => new tm.nn.Dropout(0.5, 1.5)).toThrow('Dropout: seed must be an integer, got 1.5');
+    expect(() => new tm.nn.Dropout(0.5, 1.5)).toThrow('Dropout: seed must be an integer in [0, 2^32), got 1.5');
   });
 });
