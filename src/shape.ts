@@ -71,6 +71,18 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
 }
 
+/**
+ * A list of integers an op takes (a shape to reshape to, a permutation,
+ * slice bounds): an array of integers. A number where the array goes
+ * (slice(1)) read as an empty list, and a string ("6") as a number.
+ */
+export function checkIntegers(where: string, name: string, value: unknown): readonly number[] {
+  if (!Array.isArray(value) || value.some((v) => !Number.isInteger(v))) {
+    throw new ShapeError(`${where}: ${name} must be an array of integers, got ${formatValue(value)}`);
+  }
+  return value;
+}
+
 /** Sorted, de-duplicated, non-negative axes; `undefined` means all of them. */
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);

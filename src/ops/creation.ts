@@ -6,7 +6,7 @@ import { checkSeed, freshSeed, normal, uniform } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
-import { allocating, filledTensor, fromValues } from './util.js';
+import { allocating, checkTensor, filledTensor, fromValues } from './util.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -45,7 +45,8 @@ function flatten(values: NestedArray): { shape: number[]; flat: number[] } {
     if (!Array.isArray(v) || v.length !== shape[axis]) {
       throw new ValueError(`tensor: ragged nested array: [${path.join(',')}] has ${Array.isArray(v) ? `length ${v.length}` : 'a number'} where shape ${formatShape(shape)} expects length ${shape[axis]}`);
     }
-    v.forEach((x, i) => walk(x, axis + 1, [...path, i]));
+    // Not forEach, which skips the holes of a sparse array ([1, , 3]): a hole is an undefined element.
+    for (let i = 0; i < v.length; i++) walk(v[i], axis + 1, [...path, i]);
   };
   walk(values, 0, []);
   return { shape, flat };
@@ -86,12 +87,15 @@ export function tensor(values: TensorInput, shapeOrOptions?: readonly number[] |
 }
 
 export function scalar(value: number, options: TensorOptions = {}): Tensor {
+  if (typeof value !== 'number') throw new ValueError(`scalar: value must be a number, got ${formatValue(value)}`);
   return tensor(value, checkOptions('scalar', options, TENSOR_OPTIONS));
 }
 
 /** `op` names the caller in errors (zeros and ones are fills too). */
 function filled(op: string, shape: readonly number[], value: number, options: TensorOptions): Tensor {
   const s = checkShape(shape, op);
+  // A float dtype stores what Number() makes of anything: '3' as 3, 'a' as NaN.
+  if (typeof value !== 'number') throw new ValueError(`${op}: value must be a number, got ${formatValue(value)}`);
   const dtype = checkDType(checkOptions(op, options, TENSOR_OPTIONS).dtype ?? 'f32', op);
   // The value in storage form once, written straight into the tensor's storage (no float64 copy of the whole tensor).
   const [stored] = encodeValues([value], dtype, op);
@@ -111,10 +115,12 @@ export function ones(shape: readonly number[], options: TensorOptions = {}): Ten
 }
 
 export function zerosLike(x: Tensor): Tensor {
+  checkTensor('zerosLike', x);
   return zeros(x.shape, { dtype: x.dtype });
 }
 
 export function onesLike(x: Tensor): Tensor {
+  checkTensor('onesLike', x);
   return ones(x.shape, { dtype: x.dtype });
 }
 

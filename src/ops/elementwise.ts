@@ -4,7 +4,7 @@
 import type { BinaryOp, UnaryOp } from '../backends/kernels.js';
 import { floatDTypeOf, isFloat, promoteTypes, type DType } from '../dtype.js';
 import { backendFor } from '../engine.js';
-import { ValueError } from '../errors.js';
+import { ValueError, formatValue } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
@@ -107,7 +107,9 @@ export const square = (x: Tensor): Tensor => mul(checkTensor('square', x), x);
 /** Limits values to [min, max]. */
 export function clip(x: Tensor, min: number, max: number): Tensor {
   checkTensor('clip', x);
-  if (Number.isNaN(min) || Number.isNaN(max)) throw new ValueError(`clip: min and max must be numbers, got ${min} and ${max}`);
+  if (typeof min !== 'number' || typeof max !== 'number' || Number.isNaN(min) || Number.isNaN(max)) {
+    throw new ValueError(`clip: min and max must be numbers, got ${formatValue(min)} and ${formatValue(max)}`);
+  }
   if (!(min <= max)) throw new ValueError(`clip: min ${min} is greater than max ${max}`);
   const low = maximum(x, min);
   try {

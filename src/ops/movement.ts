@@ -2,8 +2,8 @@
 // transpose, slice and broadcastTo are all one strided gather; concat copies.
 import { encodeValues, promoteTypes } from '../dtype.js';
 import { backendFor } from '../engine.js';
-import { ShapeError, ValueError, formatShape } from '../errors.js';
-import { broadcastShapes, broadcastStrides, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { broadcastShapes, broadcastStrides, checkIntegers, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { fill } from './creation.js';
@@ -18,6 +18,7 @@ function reshapedView(op: string, x: Tensor, shape: readonly number[]): Tensor {
 /** Same values in a new shape; one size may be -1 and is inferred. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', x);
+  checkIntegers('reshape', 'shape', shape);
   const bad = () => new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < -1)) throw bad();
   const unknown = shape.indexOf(-1);
@@ -40,7 +41,7 @@ function gather(op: string, x: Tensor, outShape: readonly number[], strides: rea
 /** Permutes axes; the default reverses them (a matrix transpose for rank 2). */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   checkTensor('transpose', x);
-  const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
+  const p = perm === undefined ? x.shape.map((_, i) => x.rank - 1 - i) : checkIntegers('transpose', 'perm', perm);
   const valid = p.length === x.rank && [...p].sort((a, b) => a - b).every((v, i) => v === i);
   if (!valid) throw new ShapeError(`transpose: [${p.join(',')}] is not a permutation of the ${x.rank} axes of ${formatShape(x.shape)}`);
   if (p.every((v, i) => v === i)) return reshapedView('transpose', x, x.shape);
@@ -56,6 +57,8 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
   checkTensor('slice', x);
+  checkIntegers('slice', 'begin', begin);
+  if (size !== undefined) checkIntegers('slice', 'size', size);
   if (begin.length > x.rank || (size && size.length > x.rank)) {
     throw new ShapeError(`slice: begin [${begin.join(',')}] / size [${size?.join(',') ?? ''}] have more entries than ${formatShape(x.shape)} has axes`);
   }
@@ -84,6 +87,7 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
   if (paddings.length !== x.rank || paddings.some((p) => p.length !== 2 || p.some((n) => !Number.isInteger(n) || n < 0))) {
     throw new ShapeError(`pad: needs one [before, after] pair of non-negative integers per axis of ${formatShape(x.shape)}, got ${JSON.stringify(paddings)}`);
   }
+  if (typeof value !== 'number') throw new ValueError(`pad: value must be a number, got ${formatValue(value)}`);
   encodeValues([value], x.dtype, 'pad'); // a value the dtype cannot hold fails here, before anything is made
   let out = reshapedView('pad', x, x.shape);
   paddings.forEach(([before, after], axis) => {
@@ -112,7 +116,8 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
 /** Inserts a size-1 axis at `axis` (which may be rank, or negative). */
 export function expandDims(x: Tensor, axis = 0): Tensor {
   checkTensor('expandDims', x);
-  if (!Number.isInteger(axis) || axis < -(x.rank + 1) || axis > x.rank) {
+  if (!Number.isInteger(axis)) throw new ShapeError(`expandDims: axis must be an integer, got ${formatValue(axis)}`);
+  if (axis < -(x.rank + 1) || axis > x.rank) {
     throw new ShapeError(`expandDims: axis ${axis} is out of range for ${formatShape(x.shape)}: a new axis goes at -${x.rank + 1}…${x.rank}`);
   }
   const a = axis < 0 ? axis + x.rank + 1 : axis;
