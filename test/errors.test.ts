@@ -146,8 +146,7 @@ const CASES: Case[] = [
   ['fill with a string', () => tm.fill([2], '3' as unknown as number), tm.ValueError, 'fill: value must be a number, got "3"'],
   ['a scalar of an array', () => tm.scalar([1, 2] as unknown as number), tm.ValueError, 'scalar: value must be a number, got [1, 2]'],
   ['zerosLike of a number', () => tm.zerosLike(3 as unknown as tm.Tensor), tm.ValueError, 'zerosLike: x must be a Tensor, got number'],
-  // eslint-disable-next-line no-sparse-arrays
-  ['a sparse array (its hole was skipped)', () => tm.tensor([1, , 3]), tm.ValueError, /^tensor: element at \[1\] is undefined, expected a number/],
+  ['a sparse array (its hole was skipped)', () => tm.tensor([1, , 3] as number[]), tm.ValueError, /^tensor: element at \[1\] is undefined, expected a number/],
   ['slice with more begins than axes', (f) => f.a.slice([0, 0, 0]), tm.ShapeError, 'slice: begin [0,0,0] / size [] have more entries than [2,3] has axes'],
   ['slice with more sizes than axes', (f) => f.a.slice([0], [1, 1, 1]), tm.ShapeError, 'slice: begin [0] / size [1,1,1] have more entries than [2,3] has axes'],
 
