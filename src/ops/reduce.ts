@@ -11,6 +11,7 @@ import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { div, equal, mul } from './elementwise.js';
 import { broadcastTo, reshape, transpose } from './movement.js';
+import { zeros } from './creation.js';
 import { checkTensor, fromStorage, view, withCasts } from './util.js';
 
 export interface ReduceOptions {
@@ -117,9 +118,16 @@ export function min(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor
 function argReduceOp(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, options: ReduceOptions): Tensor {
   checkTensor(op, x);
   const keepDims = !!checkOptions(op, options, REDUCE_OPTIONS).keepDims;
-  if (x.size === 0) throw new ShapeError(`${op}: ${formatShape(x.shape)} is empty`);
   const axes = axis === undefined ? normalizeAxes(op, undefined, x.rank) : [normalizeAxis(op, axis, x.rank)];
+  // As NumPy: an empty axis to search has no answer, but rows of a [0, 3] have none to search.
+  if (axes.some((a) => x.shape[a] === 0) || (x.size === 0 && axis === undefined)) {
+    throw new ShapeError(`${op}: ${formatShape(x.shape)} is empty${axis === undefined ? '' : ` along axis ${axis}`}`);
+  }
   const backend = x.dataRef(op).backend;
+  if (x.size === 0) {
+    const outShape = x.shape.flatMap((d, i) => (axes.includes(i) ? (keepDims ? [1] : []) : [d]));
+    return zeros(outShape, { dtype: 'i32' });
+  }
   const { matrix, outShape } = asMatrix(op, x, axes, keepDims, false);
   try {
     return fromStorage(backend, backend.argReduce(op, matrix.info(op)), outShape, 'i32');
