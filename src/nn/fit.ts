@@ -310,9 +310,12 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   let train = await toHost(x, y);
   if (train.count === 0) throw new ValueError(`fit: x ${formatShape(x.shape)} has no samples`);
   let validation: HostData | null = null;
-  if (options.validationData) validation = await toHost(...options.validationData);
-  if (validation) checkSampleShapes(train, validation);
-  else if (options.validationSplit !== undefined && options.validationSplit !== 0) [train, validation] = split(train, options.validationSplit);
+  if (options.validationData) {
+    validation = await toHost(...options.validationData);
+    checkSampleShapes(train, validation);
+  } else if (options.validationSplit !== undefined && options.validationSplit !== 0) {
+    [train, validation] = split(train, options.validationSplit);
+  }
   if (validation?.count === 0) throw new ValueError('fit: validationData has no samples');
   checkFinite(train, 'fit');
   if (validation) checkFinite(validation, 'fit (validation data)');
