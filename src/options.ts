@@ -25,7 +25,7 @@ export function checkOptions<T extends object>(where: string, value: T | null | 
     if (Object.hasOwn(names, key)) {
       const given = (value as Record<string, unknown>)[key];
       if (names[key as keyof T] === 'boolean' && given !== undefined && typeof given !== 'boolean') {
-        throw new ValueError(`${where}: option ${key} must be true or false, got ${formatValue(given)}`);
+        throw new ValueError(`${where}: ${key} must be true or false, got ${formatValue(given)}`);
       }
       continue;
     }
@@ -42,5 +42,5 @@ function loose(name: string): string {
 }
 
 function describe(value: unknown): string {
-  return Array.isArray(value) ? `an array [${value.map(formatValue).join(', ')}]` : formatValue(value);
+  return Array.isArray(value) ? `an array ${formatValue(value)}` : formatValue(value);
 }

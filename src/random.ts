@@ -36,6 +36,11 @@ export function checkSeed(where: string, seed: unknown): number {
   return seed as number;
 }
 
+/** The seed a draw was given, checked; a fresh one where it was given none. */
+export function seedFor(where: string, seed: unknown): number {
+  return seed === undefined ? freshSeed() : checkSeed(where, seed);
+}
+
 /** A seed for a draw that was given none: from setSeed's sequence when set, else from Math.random. */
 export function freshSeed(): number {
   return Math.floor((global ?? Math.random)() * 4294967296);

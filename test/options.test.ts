@@ -61,9 +61,9 @@ describe('options', () => {
   });
 
   it('a flag must be true or false: the string \'false\' read as true', () => {
-    expect(() => x().matmul(x(), loose({ transposeA: 'false' }))).toThrow('matmul: option transposeA must be true or false, got "false"');
-    expect(() => x().sum(0, loose({ keepDims: 1 }))).toThrow('sum: option keepDims must be true or false, got 1');
-    expect(() => tm.losses.binaryCrossEntropy(x(), x(), loose({ fromLogits: 'yes' }))).toThrow('binaryCrossEntropy: option fromLogits must be true or false, got "yes"');
+    expect(() => x().matmul(x(), loose({ transposeA: 'false' }))).toThrow('matmul: transposeA must be true or false, got "false"');
+    expect(() => x().sum(0, loose({ keepDims: 1 }))).toThrow('sum: keepDims must be true or false, got 1');
+    expect(() => tm.losses.binaryCrossEntropy(x(), x(), loose({ fromLogits: 'yes' }))).toThrow('binaryCrossEntropy: fromLogits must be true or false, got "yes"');
     expect(x().sum(0, { keepDims: undefined }).shape).toEqual([2]);
   });
 

@@ -19,7 +19,7 @@ export interface DenseOptions {
   seed?: number;
 }
 
-const DENSE_OPTIONS: OptionNames<DenseOptions> = { activation: true, bias: true, init: true, seed: true };
+const DENSE_OPTIONS: OptionNames<DenseOptions> = { activation: true, bias: 'boolean', init: true, seed: true };
 
 const ACTIVATIONS: readonly ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leakyRelu', 'gelu'];
 
@@ -37,7 +37,6 @@ export class Dense extends Module {
     if (options.init !== undefined && !INITIALIZERS.includes(options.init)) {
       throw new ValueError(`Dense: unknown init ${formatValue(options.init)}; expected one of ${INITIALIZERS.join(', ')}`);
     }
-    if (options.bias !== undefined && typeof options.bias !== 'boolean') throw new ValueError(`Dense: bias must be true or false, got ${formatValue(options.bias)}`);
     if (options.seed !== undefined) checkSeed('Dense', options.seed);
     this.activation = options.activation ?? 'linear';
     if (!ACTIVATIONS.includes(this.activation)) {

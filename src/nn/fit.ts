@@ -13,7 +13,7 @@ import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor } from '../ops/util.js';
 import { Adam, Optimizer, type Scheduler } from '../optim/index.js';
-import { checkSeed, freshSeed, permutation } from '../random.js';
+import { permutation, seedFor } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import { sameShape } from '../shape.js';
@@ -61,8 +61,8 @@ export interface FitOptions {
 }
 
 const FIT_OPTIONS: OptionNames<FitOptions> = {
-  epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, shuffle: true, seed: true,
-  validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: true, quiet: true,
+  epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, shuffle: 'boolean', seed: true,
+  validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', quiet: 'boolean',
 };
 
 export interface EvaluateOptions {
@@ -323,7 +323,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const trainable = model.parameters().filter((p) => p.requiresGrad);
   if (!trainable.length) throw new ValueError(`fit: none of the model's ${model.parameters().length} parameters has requiresGrad set: there is nothing to train`);
   const optimizer = options.optimizer ?? new Adam(trainable);
-  const seed = options.seed ?? freshSeed();
+  const seed = seedFor('fit', options.seed);
   const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
   const batches = Math.ceil(train.count / batchSize);
   const progress = options.quiet ? null : await startProgress(epochs, batches);
@@ -455,9 +455,9 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
 }
 
 /**
- * The values of fit's options, checked before any step: one of the wrong kind
- * failed inside the loop with a TypeError, after an epoch had moved the
- * weights, or was ignored (`shuffle: 'no'` shuffled).
+ * The values of fit's options (its flags are checkOptions'), checked before
+ * any step: one of the wrong kind failed inside the loop with a TypeError,
+ * after an epoch had moved the weights, or was ignored (`shuffle: 'no'` shuffled).
  */
 function checkFitValues(o: FitOptions): void {
   const bad = (name: string, what: string, value: unknown) => new ValueError(`fit: ${name} must be ${what}, got ${formatValue(value)}`);
@@ -468,10 +468,6 @@ function checkFitValues(o: FitOptions): void {
   if (pair !== undefined && !(Array.isArray(pair) && pair.length === 2 && pair.every((t) => t instanceof Tensor))) {
     throw bad('validationData', 'a pair of tensors [x, y]', pair);
   }
-  for (const flag of ['shuffle', 'quiet', 'mixedPrecision'] as const) {
-    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw bad(flag, 'true or false', o[flag]);
-  }
-  if (o.seed !== undefined) checkSeed('fit', o.seed);
 }
 
 function clearGradients(params: readonly Tensor[]): void {

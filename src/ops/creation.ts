@@ -2,7 +2,7 @@
 import { BYTES_PER_ELEMENT, INT_RANGE, checkDType, dtypeOfArray, encodeValues, isFloat, type DType } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { f16Bits, f16Value } from '../f16.js';
-import { checkSeed, freshSeed, normal, uniform } from '../random.js';
+import { normal, seedFor, uniform } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
@@ -163,7 +163,7 @@ export function rand(shape: readonly number[], options: RandOptions = {}): Tenso
   const min = finite('rand', 'min', options.min ?? 0);
   const max = finite('rand', 'max', options.max ?? 1);
   if (!(min < max)) throw new ValueError(`rand: min ${min} must be less than max ${max}`);
-  const seed = options.seed === undefined ? freshSeed() : checkSeed('rand', options.seed);
+  const seed = seedFor('rand', options.seed);
   const values = allocating('rand', s, 8, () => uniform(sizeOf(s), min, max, seed));
   // A draw just below max can round up onto it when stored (f16 has 11 bits):
   // such draws become the largest stored value below max instead.
@@ -181,7 +181,7 @@ export function randn(shape: readonly number[], options: RandnOptions = {}): Ten
   // A negative std silently negated the draw; NumPy refuses it too.
   const std = finite('randn', 'std', options.std ?? 1);
   if (std < 0) throw new ValueError(`randn: std must not be negative, got ${std}`);
-  const seed = options.seed === undefined ? freshSeed() : checkSeed('randn', options.seed);
+  const seed = seedFor('randn', options.seed);
   const values = allocating('randn', s, 8, () => normal(sizeOf(s), mean, std, seed));
   return allocating('randn', s, BYTES_PER_ELEMENT[dtype], () => fromValues('randn', values, s, dtype));
 }

@@ -13,7 +13,7 @@ export interface SGDOptions {
   weightDecay?: number;
 }
 
-const SGD_OPTIONS: OptionNames<SGDOptions> = { lr: true, momentum: true, nesterov: true, weightDecay: true };
+const SGD_OPTIONS: OptionNames<SGDOptions> = { lr: true, momentum: true, nesterov: 'boolean', weightDecay: true };
 
 export class SGD extends Optimizer {
   readonly momentum: number;
@@ -25,7 +25,6 @@ export class SGD extends Optimizer {
     super(params, options.lr ?? 0.01, 'SGD');
     this.momentum = hyperparameter('SGD', 'momentum', options.momentum ?? 0, 0, 1, { max: true });
     this.nesterov = options.nesterov ?? false;
-    if (typeof this.nesterov !== 'boolean') throw new ValueError(`SGD: nesterov must be true or false, got ${JSON.stringify(this.nesterov)}`);
     this.weightDecay = hyperparameter('SGD', 'weightDecay', options.weightDecay ?? 0, 0);
     if (this.nesterov && this.momentum <= 0) throw new ValueError('SGD: nesterov needs a positive momentum');
   }
