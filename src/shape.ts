@@ -89,7 +89,7 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
   if (typeof axes !== 'number' && !Array.isArray(axes)) {
     // Most likely options given where the axes go: sum({ keepDims: true }).
     const hint = axes !== null && typeof axes === 'object' ? ' (options come after the axes: undefined for all of them)' : '';
-    throw new ShapeError(`${op}: axes must be an axis or an array of axes, got ${axes !== null && typeof axes === 'object' ? JSON.stringify(axes) : formatValue(axes)}${hint}`);
+    throw new ShapeError(`${op}: axes must be an axis or an array of axes, got ${formatValue(axes)}${hint}`);
   }
   const list = typeof axes === 'number' ? [axes] : axes;
   const seen = new Set<number>();

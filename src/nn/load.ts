@@ -120,11 +120,8 @@ export function fromBytes(bytes: Uint8Array): Sequential {
     const extra = Object.keys(entries).filter((k) => !(k in params));
     if (extra.length) throw new CorruptFileError(`model file: tensors ${extra.join(', ')} belong to no layer`);
     for (const [name, p] of Object.entries(params)) {
+      checkEntry(entries, name, p.shape);
       const e = entries[name];
-      if (!e) throw new CorruptFileError(`model file: parameter ${name} is missing`);
-      if (!sameShape(e.shape, p.shape)) {
-        throw new CorruptFileError(`model file: parameter ${name} is ${formatShape(e.shape)}, the layer needs ${formatShape(p.shape)}`);
-      }
       if (e.data.length * e.data.BYTES_PER_ELEMENT !== p.size * BYTES_PER_ELEMENT[e.dtype]) {
         throw new CorruptFileError(`model file: parameter ${name} has the wrong number of bytes`);
       }

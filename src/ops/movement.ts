@@ -20,7 +20,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', x);
   checkIntegers('reshape', 'shape', shape);
   const bad = () => new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < -1)) throw bad();
+  if (shape.some((d) => d < -1)) throw bad();
   const unknown = shape.indexOf(-1);
   if (unknown !== shape.lastIndexOf(-1)) throw new ShapeError(`reshape: only one size may be -1, got ${formatShape(shape)}`);
   const out = [...shape];
@@ -71,7 +71,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
     return s === -1 ? d - start[i] : s;
   });
   x.shape.forEach((d, i) => {
-    if (!Number.isInteger(start[i]) || !Number.isInteger(extent[i]) || start[i] < 0 || extent[i] < 0 || start[i] + extent[i] > d) {
+    if (start[i] < 0 || extent[i] < 0 || start[i] + extent[i] > d) {
       throw new ShapeError(`slice: begin [${begin.join(',')}] size [${size?.join(',') ?? ''}] falls outside ${formatShape(x.shape)} on axis ${i}`);
     }
   });

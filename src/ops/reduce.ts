@@ -11,7 +11,6 @@ import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { div, equal, mul } from './elementwise.js';
 import { broadcastTo, reshape, transpose } from './movement.js';
-import { zeros } from './creation.js';
 import { checkTensor, fromStorage, view, withCasts } from './util.js';
 
 export interface ReduceOptions {
@@ -124,10 +123,6 @@ function argReduceOp(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefine
     throw new ShapeError(`${op}: ${formatShape(x.shape)} is empty${axis === undefined ? '' : ` along axis ${axis}`}`);
   }
   const backend = x.dataRef(op).backend;
-  if (x.size === 0) {
-    const outShape = x.shape.flatMap((d, i) => (axes.includes(i) ? (keepDims ? [1] : []) : [d]));
-    return zeros(outShape, { dtype: 'i32' });
-  }
   const { matrix, outShape } = asMatrix(op, x, axes, keepDims, false);
   try {
     return fromStorage(backend, backend.argReduce(op, matrix.info(op)), outShape, 'i32');
