@@ -87,7 +87,8 @@ export const compactWgsl = {
  * (src/capabilities/{cpu,blas}.browser.ts), fit's terminal progress bar
  * (src/nn/progress.browser.ts), the filter of Dawn's stderr notices
  * (src/backends/webgpu/dawn_notices.browser.ts), the int8 product on
- * subgroup matrices (src/backends/webgpu/kernels/matmul_int8_matrix.browser.ts)
+ * subgroup matrices (src/backends/webgpu/kernels/matmul_int8_matrix.browser.ts),
+ * the f16 product on them (src/backends/webgpu/kernels/matmul_matrix.browser.ts)
  * and wgsl_reflect's parser (src/backends/webgpu/reflect.browser.ts: layouts
  * from the bindings noted as shaders load, see wgslModule).
  */
@@ -99,6 +100,7 @@ const STAND_INS = [
   [/src[\\/]nn[\\/]progress\.(ts|js)$/, 'src/nn/progress.browser.ts'],
   [/src[\\/]backends[\\/]webgpu[\\/]dawn_notices\.(ts|js)$/, 'src/backends/webgpu/dawn_notices.browser.ts'],
   [/src[\\/]backends[\\/]webgpu[\\/]kernels[\\/]matmul_int8_matrix\.(ts|js)$/, 'src/backends/webgpu/kernels/matmul_int8_matrix.browser.ts'],
+  [/src[\\/]backends[\\/]webgpu[\\/]kernels[\\/]matmul_matrix\.(ts|js)$/, 'src/backends/webgpu/kernels/matmul_matrix.browser.ts'],
   [/src[\\/]backends[\\/]webgpu[\\/]reflect\.(ts|js)$/, 'src/backends/webgpu/reflect.browser.ts'],
 ];
 export const browserStandIns = {

@@ -6,14 +6,16 @@
 // subgroup sizes, f16 rounding, workgroup limits — so this covers what
 // varies by adapter: every matmul tile candidate at sizes that do not divide
 // the tiles (f32 and f16, transposed, batched, a batch past a launch
-// dimension's workgroups), the fused epilogue, the int8
+// dimension's workgroups) and the tiles on f16 subgroup matrices where the
+// device has them, the fused epilogue, the int8
 // and f16 ways of a quantized product on every int8 kernel and tile, the row
 // kernels (reductions, softmax, a reduction reading its chain) with and
 // without subgroups and in both row layouts, and a training step's gradients.
 import * as tm from '../../src/index.js';
 import { activeBackend } from '../../src/engine.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
-import { TILE_CANDIDATES, describeTile, tileRuns } from '../../src/backends/webgpu/kernels/matmul_kernel.js';
+import { TILE_CANDIDATES, describeTile, productTileRuns, tileRuns } from '../../src/backends/webgpu/kernels/matmul_kernel.js';
+import { MATRIX_PRODUCT_TILES } from '../../src/backends/webgpu/kernels/matmul_matrix.js';
 import { tune, useTile } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
 import { useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
 import { reduceOptions } from '../../src/backends/webgpu/kernels/reduce.js';
@@ -133,6 +135,15 @@ export async function webgpuCheck(): Promise<number> {
     }
     useTile(gpu.runtime, tile);
     for (const c of groups.matmul) if (!c.name.startsWith('f16') || gpu.features.f16) await check(c, describeTile(tile));
+  }
+  // Tiles on f16 subgroup matrices run f16 products only (a pinned one leaves the rest on the default tile).
+  for (const tile of MATRIX_PRODUCT_TILES) {
+    if (!productTileRuns(tile, gpu.runtime.ctx, 'f16')) {
+      console.log(`not checked: ${describeTile(tile)} (this device has no f16 subgroup matrices, or the tile is past its limits)`);
+      continue;
+    }
+    useTile(gpu.runtime, tile);
+    for (const c of groups.matmul) if (c.name.startsWith('f16')) await check(c, describeTile(tile));
   }
   for (const subgroups of gpu.features.subgroups ? [true, false] : [false]) {
     reduceOptions.subgroups = subgroups;

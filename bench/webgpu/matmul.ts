@@ -8,6 +8,7 @@ import { activeBackend } from '../../src/engine.js';
 import type { GpuData } from '../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 import { describeTile } from '../../src/backends/webgpu/kernels/matmul_kernel.js';
+import { MATRIX_PRODUCT_TILES } from '../../src/backends/webgpu/kernels/matmul_matrix.js';
 import { shapeTiles, tileTuning, tilesSettled, tune } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
 import type { Tuned } from '../../src/backends/webgpu/tuning_store.js';
 import { describeInt8Kernel, measureInt8Kernel } from '../../src/backends/webgpu/kernels/matmul_int8.js';
@@ -168,15 +169,18 @@ export async function webgpuSection(): Promise<void> {
   }
   // Each square shape ran twice before it was timed, so it may have a tile of its own (kernels/matmul_tuning.ts).
   const byShape = new Map(shapeTiles(gpu.runtime).map((s) => [s.shape, s.tile]));
-  const tilesRun = SIZES.map((n) => {
-    const own = byShape.get(`${n}x${n}x${n}`);
+  const tilesRun = (dtypes: string) => SIZES.map((n) => {
+    const own = byShape.get(`${n}x${n}x${n}${dtypes}`);
     return `N=${n} ${own ? describeTile(own) : "the device's"}`;
-  });
+  }).join('; ');
+  const f16Tile = tileTuning(gpu.runtime)?.value.f16;
   printTable(
     `matmul on webgpu (${gpu.device.description}), GFLOP/s, op + await data(); tmnn tile ${describeTile(tile)} (${provenance(tileTuning(gpu.runtime))}); tfjs-webgpu on ${adapter}`,
     ['N', 'tmnn f32', gpu.features.f16 ? 'tmnn f16' : 'tmnn f16 (packed, f32 compute)', 'x·q int8 way', 'x·q f16 way', 'x·q way taken', 'tfjs-webgpu f32', 'f32 ratio', 'KiB per weight f32 / f16 / int8+scales'],
     rows,
-    `${checks.join('; ')}\nf32 products ran on: ${tilesRun.join('; ')}.\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${describeInt8Kernel(int8Kernel)} ` +
+    `${checks.join('; ')}\nf32 products ran on: ${tilesRun('')}.\n` +
+      `f16 products ran on: ${tilesRun(' f16')}; the device's for f16: ${f16Tile ? describeTile(f16Tile) : 'its f32 tile'}` +
+      `${gpu.features.f16Matrix ? ' (tiles on f16 subgroup matrices raced it)' : ''}.\nx·q = x · tm.quantize(w), weight int8 at rest. int8 way: x quantized per row on the fly, exact int8 product through ${describeInt8Kernel(int8Kernel)} ` +
       `(chosen by timing it against the other ways and tiles on this device${gpu.features.dot4I8Packed ? '' : '; the adapter lacks packed_4x8_integer_dot_product'}), scaled back to f32. ` +
       `f16 way: x rounded to f16 as the kernel loads it, times the int8 weight turned into floats in the kernel, summed in f32.\n` +
       `The device's way: ${quantizedPath}, timing each way whole (GPU time and recording) on a [256, 1024] × [1024, 1024] product, int8 ${timing.value.int8Ms.toFixed(1)} ms, f16 ${timing.value.f16Ms.toFixed(1)} ms (${provenance(timing)}); ` +
@@ -207,6 +211,17 @@ export async function webgpuSection(): Promise<void> {
       'The device\'s tile was chosen by timing the candidates on a product sized to the device (kernels/matmul_tuning.ts); ' +
         'products a program runs again are timed per shape as well.',
     );
+    if (gpu.features.f16Matrix) {
+      const chosen = f16Tile ?? tile;
+      const f16Tiles = await tileTimes(gpu, sizes, { tiles: [tile, ...MATRIX_PRODUCT_TILES], dtype: 'f16' });
+      const { M, N, K } = gpu.features.f16Matrix;
+      printTable(
+        `f16 products on webgpu: the tiles on f16 subgroup matrices (${M}×${N}×${K}, summed in f32) against the device's f32 tile, GFLOP/s by GPU timestamps`,
+        ['tile', ...sizes.map((n) => `N=${n}`), ''],
+        f16Tiles.map((r) => [describeTile(r.tile), ...r.gflops, r.tile === chosen ? '← the device\'s tile for f16' : '']),
+        'Raced on an f16 product when the device\'s tile is measured (kernels/matmul_tuning.ts); f16 shapes a program runs again are timed per shape with them.',
+      );
+    }
   }
   {
     // On a CPU rasteriser one size says enough (each kernel takes ~100 ms at 1024 there).

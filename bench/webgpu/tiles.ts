@@ -1,27 +1,34 @@
-// Every matmul tile candidate (kernels/matmul_kernel.ts) on square f32
-// products, timed by GPU timestamps: the picture behind the tile tuning
-// chooses, and how far the best is from what the device can do. Each tile is
-// pinned in turn (useTile), so neither the device's tile nor a shape's tile
-// stands in for it. Tiles the device cannot run (tileRuns) are left out.
+// Matmul tiles on square products, timed by GPU timestamps: every f32
+// candidate (kernels/matmul_kernel.ts), the picture behind the tile tuning
+// chooses and how far the best is from what the device can do; and, where
+// the device has f16 subgroup matrices, the tiles on them against the f32
+// winner on f16 products. Each tile is pinned in turn (useTile), so neither
+// the device's tile nor a shape's tile stands in for it. Tiles the device
+// cannot run (productTileRuns) are left out.
 import * as tm from '../../src/index.js';
 import type { GpuData } from '../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
-import { TILE_CANDIDATES, tileRuns, type MatmulTile } from '../../src/backends/webgpu/kernels/matmul_kernel.js';
+import { TILE_CANDIDATES, productTileRuns, type ProductTile } from '../../src/backends/webgpu/kernels/matmul_kernel.js';
 import { useTile } from '../../src/backends/webgpu/kernels/matmul_tuning.js';
 
 export interface TileRow {
-  tile: MatmulTile;
+  tile: ProductTile;
   /** GFLOP/s at each size, GPU time only. */
   gflops: number[];
 }
 
-/** GFLOP/s of each candidate at each n (best of `rounds`); the adapter must have timestamp-query. */
-export async function tileTimes(gpu: WebGpuBackend, sizes: readonly number[], rounds = 3): Promise<TileRow[]> {
-  const rows: TileRow[] = TILE_CANDIDATES.filter((tile) => tileRuns(tile, gpu.runtime.ctx)).map((tile) => ({ tile, gflops: [] }));
+/**
+ * GFLOP/s of each tile (by default every f32 candidate) at each n, on `dtype`
+ * operands (best of `rounds`); the adapter must have timestamp-query.
+ */
+export async function tileTimes(
+  gpu: WebGpuBackend, sizes: readonly number[], { tiles = TILE_CANDIDATES, dtype = 'f32', rounds = 3 }: { tiles?: readonly ProductTile[]; dtype?: 'f32' | 'f16'; rounds?: number } = {},
+): Promise<TileRow[]> {
+  const rows: TileRow[] = tiles.filter((tile) => productTileRuns(tile, gpu.runtime.ctx, dtype)).map((tile) => ({ tile, gflops: [] }));
   try {
     for (const n of sizes) {
-      const a = tm.randn([n, n], { seed: 1 });
-      const b = tm.randn([n, n], { seed: 2 });
+      const a = tm.randn([n, n], { seed: 1, dtype });
+      const b = tm.randn([n, n], { seed: 2, dtype });
       for (const row of rows) {
         useTile(gpu.runtime, row.tile);
         let ms = Infinity;

@@ -65,7 +65,7 @@ export function tuningRows(t: GpuTuning, style: Style): [string, string][] {
   const notYet = style.dim('not measured yet: timed on first use, then remembered');
   const { matmulTile: tile, quantizedWay: way } = t;
   return [
-    ['matmul tile', tile ? `${tile.tile}; other products ${tile.otherProducts} ${when(tile.measuredAt)}` : notYet],
+    ['matmul tile', tile ? `${tile.tile}; other products ${tile.otherProducts}${tile.f16Products ? `; f16 products ${tile.f16Products}` : ''} ${when(tile.measuredAt)}` : notYet],
     ['int8 product', t.int8Kernel ? `${t.int8Kernel.dot}, ${t.int8Kernel.tile}` : notYet],
     ['f16 way tile', t.f16WayTile ?? notYet],
     ['row reductions', t.rowLayout ? `a${t.rowLayout === 'invocation' ? 'n' : ''} ${t.rowLayout} per row` : notYet],

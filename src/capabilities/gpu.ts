@@ -40,7 +40,8 @@ export interface GpuReport {
 }
 
 export interface GpuTuning {
-  matmulTile: { tile: string; otherProducts: string; measuredAt: string } | null;
+  /** The tile of large products, of those vec4 tiles cannot read, and of f16 products where a tile on subgroup matrices won (else null). */
+  matmulTile: { tile: string; otherProducts: string; f16Products: string | null; measuredAt: string } | null;
   /** The int8 product's way of summing four byte products, and its tile. */
   int8Kernel: { dot: Int8Path; tile: string } | null;
   /** The tile of the f16 way (float activations times the int8 weight). */
@@ -100,7 +101,14 @@ export async function gpuTuning(backend: WebGpuBackend): Promise<GpuTuning> {
   const int8 = await knownInt8Kernel(rt);
   const w8 = await knownW8Tile(rt);
   return {
-    matmulTile: tile ? { tile: describeTile(tile.value.best), otherProducts: describeTile(tile.value.general), measuredAt: tile.measuredAt } : null,
+    matmulTile: tile
+      ? {
+        tile: describeTile(tile.value.best),
+        otherProducts: describeTile(tile.value.general),
+        f16Products: tile.value.f16 ? describeTile(tile.value.f16) : null,
+        measuredAt: tile.measuredAt,
+      }
+      : null,
     int8Kernel: int8 ? { dot: int8.path, tile: describeInt8Tile(int8) } : null,
     f16WayTile: w8 ? describeQuantizedTile(w8) : null,
     rowLayout: (await knownRowLayout(rt)) ?? null,

@@ -125,7 +125,7 @@ export class Compiler {
     if (extensions.includes('subgroups') && !this.ctx.features.subgroups) {
       throw new Error(`${spec.name}: asked for subgroups on an adapter without them`);
     }
-    if (extensions.includes('chromium_experimental_subgroup_matrix') && !this.ctx.features.int8Matrix) {
+    if (extensions.includes('chromium_experimental_subgroup_matrix') && !this.ctx.features.int8Matrix && !this.ctx.features.f16Matrix) {
       throw new Error(`${spec.name}: asked for subgroup matrices on a device without them`);
     }
     const pieces = typeof spec.source === 'string' ? [spec.source] : spec.source;

@@ -27,6 +27,12 @@ export interface GpuFeatures {
    * kernels/matmul_int8.ts), the largest the adapter lists; null without.
    */
   int8Matrix: SubgroupMatrixShape | null;
+  /**
+   * The f16 × f16 → f32 subgroup-matrix shape f16 products can run on
+   * (kernels/matmul_matrix.ts), the largest the adapter lists; null without
+   * (or without shader-f16).
+   */
+  f16Matrix: SubgroupMatrixShape | null;
 }
 
 /** A subgroup-matrix shape: left M × K times right K × N. */
@@ -75,6 +81,7 @@ export async function acquireDevice(): Promise<GpuContext> {
     throw new BackendUnavailableError(`webgpu: requestDevice failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   const info = adapter.info;
+  const matrices = device.features.has(SUBGROUP_MATRIX) && device.features.has('subgroups');
   const ctx: GpuContext = {
     gpu,
     device,
@@ -87,7 +94,8 @@ export async function acquireDevice(): Promise<GpuContext> {
       subgroupSize: device.features.has('subgroups') ? fixedSubgroupSize(info) : null,
       timestampQuery: device.features.has('timestamp-query'),
       dot4I8Packed: gpu.wgslLanguageFeatures?.has('packed_4x8_integer_dot_product') ?? false,
-      int8Matrix: device.features.has(SUBGROUP_MATRIX) && device.features.has('subgroups') ? int8MatrixShape(info) : null,
+      int8Matrix: matrices ? largestMatrix(info, 'i8', 'i32') : null,
+      f16Matrix: matrices && device.features.has('shader-f16') ? largestMatrix(info, 'f16', 'f32') : null,
     },
     limits: plainLimits(device.limits),
     lost: null,
@@ -99,10 +107,10 @@ export async function acquireDevice(): Promise<GpuContext> {
   return ctx;
 }
 
-/** The adapter's largest i8 → i32 subgroup-matrix shape whose K the kernel can step by words (a multiple of 4). */
-function int8MatrixShape(info: GPUAdapterInfo): SubgroupMatrixShape | null {
+/** The adapter's largest subgroup-matrix shape of these component types whose K the kernels can step by words (a multiple of 4). */
+function largestMatrix(info: GPUAdapterInfo, component: string, result: string): SubgroupMatrixShape | null {
   const usable = subgroupMatrixConfigs(info)
-    .filter((c) => c.componentType === 'i8' && c.resultComponentType === 'i32' && c.K % 4 === 0)
+    .filter((c) => c.componentType === component && c.resultComponentType === result && c.K % 4 === 0)
     .sort((x, y) => y.M * y.N - x.M * x.N);
   return usable.length ? { M: usable[0].M, N: usable[0].N, K: usable[0].K } : null;
 }

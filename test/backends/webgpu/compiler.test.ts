@@ -80,7 +80,7 @@ fn main(@builtin(local_invocation_index) i: u32) { out[i] = f32(H(i) / H(4)); }`
     const without = new Compiler({ ...ctx, features: { ...ctx.features, f16: false, subgroups: false } });
     expect(() => without.kernel({ name: 'needs_f16', source: 'fn f(x: f16) -> f16 { return x; }' })).toThrow(/needs_f16: asked for f16 on an adapter without shader-f16/);
     expect(() => without.kernel({ name: 'needs_subgroups', source: 'enable subgroups;\nfn f(x: f32) -> f32 { return subgroupAdd(x); }' })).toThrow(/needs_subgroups: asked for subgroups/);
-    const noMatrices = new Compiler({ ...ctx, features: { ...ctx.features, int8Matrix: null } });
+    const noMatrices = new Compiler({ ...ctx, features: { ...ctx.features, int8Matrix: null, f16Matrix: null } });
     expect(() => noMatrices.kernel({ name: 'needs_matrices', source: 'enable chromium_experimental_subgroup_matrix;\nfn f() {}' })).toThrow(/needs_matrices: asked for subgroup matrices on a device without them/);
   });
 

@@ -12,7 +12,7 @@ import { activeBackend } from '../../../src/engine.js';
 import type { GpuData } from '../../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { describeInt8Kernel, int8Candidates, matmulInt8, measureInt8Kernel, useInt8Kernel, type Int8Kernel } from '../../../src/backends/webgpu/kernels/matmul_int8.js';
-import { MATRIX_TILES } from '../../../src/backends/webgpu/kernels/matmul_int8_matrix.js';
+import { MATRIX_TILES } from '../../../src/backends/webgpu/kernels/matrix_tiles.js';
 import { useQuantizedPath } from '../../../src/backends/webgpu/kernels/quantized_path.js';
 import { QUANTIZED_TILES, quantizedTileRuns, SQUARE_TILE } from '../../../src/backends/webgpu/kernels/quantized_tiles.js';
 import { asF32, expectExact, randomInts, uniform } from '../../helpers/data.js';

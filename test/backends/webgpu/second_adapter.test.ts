@@ -3,10 +3,11 @@
 // scripts/install-lavapipe-mesa26.sh (npm test's set-up) and run under
 // trixie's own dynamic loader, with Dawn's allow_unsafe_apis on
 // (TMNN_WEBGPU_UNSAFE_APIS=1). Two reasons:
-// - It lists subgroup matrices (i8 8×8×8), which CI's Mesa 25 does not: the
-//   int8 product on them (shaders/matmul_int8_matrix.wgsl) runs here, and
-//   every subgroup-matrix case of int8.test.ts must run, not skip
-//   (TMNN_TEST_EXPECT_INT8_MATRIX), and be exact.
+// - It lists subgroup matrices (i8 and f16, 8×8×8), which CI's Mesa 25 does
+//   not: the int8 and f16 products on them (shaders/matmul_int8_matrix.wgsl,
+//   matmul_matrix.wgsl) run here, and every subgroup-matrix case of
+//   int8.test.ts and matmul_matrix.test.ts must run, not skip
+//   (TMNN_TEST_EXPECT_INT8_MATRIX, TMNN_TEST_EXPECT_F16_MATRIX).
 // - A different compiler under the same WGSL: Mesa 26 flushes f32
 //   subnormals, which broke log/sqrt/pow of a subnormal until
 //   elementwise_lib.wgsl read them from their bits.
@@ -29,7 +30,7 @@ interface VitestJson {
   testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[];
 }
 
-it('the webgpu, op, autograd, nn and optimizer suites pass on Mesa 26 lavapipe, int8 products on subgroup matrices included', () => {
+it('the webgpu, op, autograd, nn and optimizer suites pass on Mesa 26 lavapipe, int8 and f16 products on subgroup matrices included', () => {
   expect(existsSync(LAVAPIPE), `${LAVAPIPE} is missing: run bash scripts/install-lavapipe-mesa26.sh (npm test's set-up does)`).toBe(true);
   const { loader, libraries, icd } = JSON.parse(readFileSync(LAVAPIPE, 'utf8')) as { loader: string; libraries: string; icd: string };
   const node = [loader, '--library-path', libraries, process.execPath];
@@ -44,6 +45,7 @@ it('the webgpu, op, autograd, nn and optimizer suites pass on Mesa 26 lavapipe, 
       VK_ICD_FILENAMES: icd,
       TMNN_WEBGPU_UNSAFE_APIS: '1',
       TMNN_TEST_EXPECT_INT8_MATRIX: '1',
+      TMNN_TEST_EXPECT_F16_MATRIX: '1',
       TMNN_TEST_BACKENDS: 'webgpu',
       TMNN_TEST_NODE: JSON.stringify(node),
     },
@@ -53,10 +55,14 @@ it('the webgpu, op, autograd, nn and optimizer suites pass on Mesa 26 lavapipe, 
   const results = files.flatMap((f) => f.assertionResults);
   const int8 = files.filter((f) => f.name.endsWith('int8.test.ts')).flatMap((f) => f.assertionResults);
   const matrix = int8.filter((r) => r.fullName.includes('subgroupMatrix'));
+  const f16Matrix = files.filter((f) => f.name.endsWith('matmul_matrix.test.ts')).flatMap((f) => f.assertionResults);
   const failed = results.filter((r) => r.status !== 'passed').map((r) => `${r.status}: ${r.fullName}`);
-  console.log(`Mesa 26 lavapipe: ${results.length} cases in ${files.length} files, ${matrix.length} int8 cases on subgroup matrices; ${failed.length} not passed`);
+  console.log(
+    `Mesa 26 lavapipe: ${results.length} cases in ${files.length} files, ${matrix.length} int8 and ${f16Matrix.length} f16 cases on subgroup matrices; ${failed.length} not passed`,
+  );
   expect(failed).toEqual([]);
   expect(files.length).toBeGreaterThanOrEqual(30);
   expect(matrix.length).toBeGreaterThanOrEqual(20);
+  expect(f16Matrix.length).toBeGreaterThanOrEqual(20);
   expect(child.status, child.stderr.slice(-3000)).toBe(0);
 }, 1_800_000);

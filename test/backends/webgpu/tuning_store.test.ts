@@ -101,7 +101,7 @@ describe('the tunings', () => {
     const measured = tileTuning(first.runtime)!;
     expect(measured.source).toBe('measured');
     const [[key, entry]] = entriesOf('matmul-tile');
-    expect(entry.value).toEqual({ best: tile, general: tileFor(first.runtime, false) });
+    expect(entry.value).toEqual({ best: tile, general: tileFor(first.runtime, false), f16: measured.value.f16 });
 
     const second = await freshDevice();
     expect(await tune(second.runtime)).toBe(tile); // the candidate itself, not a copy

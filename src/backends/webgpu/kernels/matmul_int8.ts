@@ -26,7 +26,8 @@ import type { Operand, Runtime } from '../runtime.js';
 import { fastest, withScratchBuffers } from '../timing.js';
 import { fingerprint } from '../tuning_store.js';
 import { shareADefines, tileLaunch, type Epilogue } from './matmul_kernel.js';
-import { describeMatrixTile, int8MatrixKernel, MATRIX_SOURCES, MATRIX_TILES, matrixTileRuns, type Int8KernelEnd, type MatrixTile } from './matmul_int8_matrix.js';
+import { int8MatrixKernel, MATRIX_SOURCES, matrixTileRuns, type Int8KernelEnd } from './matmul_int8_matrix.js';
+import { describeMatrixTile, MATRIX_TILES, type MatrixTile } from './matrix_tiles.js';
 import { describeQuantizedTile, parseQuantizedTile, QUANTIZED_TILES, quantizedTileRuns, SQUARE_TILE, type QuantizedTile } from './quantized_tiles.js';
 
 export type Int8Path = 'dot4I8Packed' | 'unpacked' | 'subgroupMatrix';

@@ -1,18 +1,13 @@
 // The browser bundle's stand-in for matmul_int8_matrix.ts
-// (scripts/browser-plugins.mjs): no subgroup-matrix tiles, so the int8
-// product runs on its other kernels. Browsers offer subgroup matrices only
-// behind flags, and the kernel has run in no browser yet (only under Node's
-// Dawn, on Mesa 26 lavapipe).
-import type { Int8KernelEnd, MatrixTile } from './matmul_int8_matrix.js';
+// (scripts/browser-plugins.mjs): no tile runs, so the int8 product runs on
+// its other kernels. Browsers offer subgroup matrices only behind flags, and
+// the kernel has run in no browser yet (only under Node's Dawn, on Mesa 26
+// lavapipe).
+import type { Int8KernelEnd } from './matmul_int8_matrix.js';
 
-export type { Int8KernelEnd, MatrixTile };
+export type { Int8KernelEnd };
 
-export const MATRIX_TILES: readonly MatrixTile[] = [];
 export const MATRIX_SOURCES: readonly string[] = [];
-
-export function describeMatrixTile({ fragM, fragN, subM, subN }: MatrixTile): string {
-  return `${subM}×${subN} subgroups of ${fragM}×${fragN} matrices`;
-}
 
 export function matrixTileRuns(): boolean {
   return false;

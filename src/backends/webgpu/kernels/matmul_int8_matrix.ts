@@ -13,6 +13,7 @@ import type { Kernel, WgslScalar } from '../compiler.js';
 import type { GpuContext } from '../device.js';
 import type { Runtime } from '../runtime.js';
 import type { TileShape } from './matmul_kernel.js';
+import { describeMatrixTile, matrixLayout, type MatrixTile } from './matrix_tiles.js';
 
 /** What every int8 kernel ends with (matmul_int8.ts): the epilogue's `value(i)` and the types of the sums and the output. */
 export interface Int8KernelEnd {
@@ -20,62 +21,12 @@ export interface Int8KernelEnd {
   types: { Acc: 'i32'; Out: WgslScalar };
 }
 
-/**
- * A workgroup of the kernel: subM × subN subgroups, each with fragM × fragN
- * result matrices of the device's shape, stepping k by kSteps of its K.
- */
-export interface MatrixTile {
-  fragM: number;
-  fragN: number;
-  subM: number;
-  subN: number;
-  kSteps: number;
-}
-
-/**
- * The tiles a device times: the usual tensor-core blocking, 2 × 2 subgroups
- * of 2 × 2 to 4 × 2 matrices, k two or four matrices deep a step. Blocks
- * stop at 128 × 64 outputs: their sums pass through workgroup memory
- * (4 bytes each) beside the operands' step, within the H200's 48 KiB.
- * None of them has run on a GPU yet.
- */
-export const MATRIX_TILES: readonly MatrixTile[] = [
-  { fragM: 2, fragN: 2, subM: 2, subN: 2, kSteps: 2 },
-  { fragM: 2, fragN: 2, subM: 2, subN: 2, kSteps: 4 },
-  { fragM: 4, fragN: 2, subM: 2, subN: 2, kSteps: 2 },
-  { fragM: 2, fragN: 4, subM: 2, subN: 2, kSteps: 2 },
-];
-
 /** The shader text the kernel is assembled from beyond the int8 kernels' shared pieces: what a remembered timing was measured on. */
 export const MATRIX_SOURCES: readonly string[] = [matmulInt8MatrixShader];
 
-export function describeMatrixTile({ fragM, fragN, subM, subN, kSteps }: MatrixTile): string {
-  return `${subM}×${subN} subgroups of ${fragM}×${fragN} matrices, k by ${kSteps} matrices a step`;
-}
-
 /** Whether a device runs a tile: it has int8 subgroup matrices, and the tile fits its workgroup limits. */
 export function matrixTileRuns(tile: MatrixTile, ctx: Pick<GpuContext, 'features' | 'limits'>): boolean {
-  return layoutOn(tile, ctx) !== null;
-}
-
-/** A tile's geometry on a device (the kernel's constants), or null where the device cannot run it. */
-function layoutOn(tile: MatrixTile, { features, limits }: Pick<GpuContext, 'features' | 'limits'>) {
-  const shape = features.int8Matrix;
-  const sg = features.subgroupSize;
-  if (!shape || !sg) return null;
-  const bm = tile.subM * tile.fragM * shape.M;
-  const bn = tile.subN * tile.fragN * shape.N;
-  const kt = tile.kSteps * shape.K;
-  const invocations = sg * tile.subM * tile.subN;
-  // The store: each invocation takes up to 4 columns of the block, rows interleaved (matmul_store.wgsl).
-  const tileN = Math.max(1, Math.min(4, (bn * bm) / invocations));
-  const wgX = bn / tileN;
-  const wgY = invocations / wgX;
-  const tileM = bm / wgY;
-  const bytes = 4 * bm * bn + kt * (bm + bn);
-  const fits = Number.isInteger(wgX) && Number.isInteger(wgY) && Number.isInteger(tileM) && bytes <= limits.maxComputeWorkgroupStorageSize &&
-    invocations <= limits.maxComputeInvocationsPerWorkgroup;
-  return fits ? { shape, sg, kt, tileM, tileN, wgX, wgY } : null;
+  return matrixLayout(tile, ctx.features.int8Matrix, 1, ctx) !== null;
 }
 
 /**
@@ -84,7 +35,7 @@ function layoutOn(tile: MatrixTile, { features, limits }: Pick<GpuContext, 'feat
  * matmul_int8.ts launches it as it launches the other int8 kernels.
  */
 export function int8MatrixKernel(rt: Runtime, tile: MatrixTile, { value, types }: Int8KernelEnd): { kernel: Kernel; shape: TileShape } {
-  const layout = layoutOn(tile, rt.ctx);
+  const layout = matrixLayout(tile, rt.ctx.features.int8Matrix, 1, rt.ctx);
   if (!layout) throw new Error(`webgpu int8 matmul: this device cannot run subgroup matrices, ${describeMatrixTile(tile)}`);
   const { shape, sg, kt, tileM, tileN, wgX, wgY } = layout;
   const kernel = rt.compiler.kernel({

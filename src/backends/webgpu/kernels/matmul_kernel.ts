@@ -1,6 +1,7 @@
 // The matrix-product kernels (shaders/matmul.wgsl, matmul_subgroup.wgsl,
 // matmul_vec4.wgsl, matmul_vec4_subgroup.wgsl, matmul_shared.wgsl,
-// matmul_shared_vec4.wgsl) launched with a given tile, with an optional fused
+// matmul_shared_vec4.wgsl; for f16 operands on subgroup matrices,
+// matmul_matrix.wgsl) launched with a given tile, with an optional fused
 // epilogue: the elementwise chain that consumes the product (bias,
 // activation) computed from the accumulator before it is stored, so that
 // matmul(x, w).add(b).relu() is one launch. Which tile a product runs on is
@@ -17,12 +18,13 @@ import matmulVec4Shader from '../../../../shaders/matmul_vec4.wgsl';
 import matmulVec4Store from '../../../../shaders/matmul_vec4_store.wgsl';
 import matmulVec4SubgroupShader from '../../../../shaders/matmul_vec4_subgroup.wgsl';
 import tileGrid from '../../../../shaders/tile_grid.wgsl';
-import type { WgslScalar } from '../compiler.js';
+import type { Kernel, WgslScalar } from '../compiler.js';
 import type { GpuContext } from '../device.js';
 import type { FusedCode } from '../fusion.js';
 import { computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
 import type { BufferWindow } from '../windows.js';
+import { describeMatrixProductTile, matrixProductKernel, matrixProductRuns, type MatrixProductTile } from './matmul_matrix.js';
 
 /** Bindings 0–3 are the operands, the output and the dims; a fused epilogue's start here. */
 export const EPILOGUE_FIRST_BINDING = 4;
@@ -51,6 +53,21 @@ export interface MatmulTile {
   /** Invocations per workgroup along columns (x) and rows (y). */
   wgX: number;
   wgY: number;
+}
+
+/**
+ * Any tile a product can run on: one of TILE_CANDIDATES, or one on subgroup
+ * matrices (f16 operands only: matmul_matrix.ts).
+ */
+export type ProductTile = MatmulTile | MatrixProductTile;
+
+export function isMatrixTile(tile: ProductTile): tile is MatrixProductTile {
+  return 'matrix' in tile;
+}
+
+/** Whether a device can run a tile on a product of these operands. */
+export function productTileRuns(tile: ProductTile, ctx: Pick<GpuContext, 'limits' | 'features'>, operands: DType): boolean {
+  return isMatrixTile(tile) ? matrixProductRuns(tile, ctx, operands) : tileRuns(tile, ctx);
 }
 
 /** The tiles a device chooses among, by measurement (matmul_tuning.ts); the first is the default until then. */
@@ -134,7 +151,8 @@ export function vec4Eligible(config: MatmulConfig, n: number): boolean {
 }
 
 /** A tile in words: "vec4 16×8 per invocation, 16×1 workgroup". */
-export function describeTile(tile: MatmulTile): string {
+export function describeTile(tile: ProductTile): string {
+  if (isMatrixTile(tile)) return describeMatrixProductTile(tile);
   const kind = `${tile.shared ? `workgroup-memory (k slice ${tile.shared.bk}) ` : ''}${tile.vec4 ? 'vec4 ' : ''}${tile.shareA ? 'A shared by subgroup ' : ''}`;
   return `${kind}${tile.tileM}×${tile.tileN} per invocation, ${tile.wgX}×${tile.wgY} workgroup`;
 }
@@ -171,13 +189,13 @@ export function productDims(a: Operand, b: Operand, config: MatmulConfig): Produ
 }
 
 /** The product with a given tile, for tests that check every candidate. */
-export function matmulWithTile(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer, tile: MatmulTile): void {
+export function matmulWithTile(rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer, tile: ProductTile): void {
   encodeWithTile(rt, a, b, config, accDtype, out, tile, undefined, productDims(a, b, config));
 }
 
 /** Records the product on `tile`; `counted` false keeps a timing run out of the dispatch count that tests read. */
 export function encodeWithTile(
-  rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer | BufferWindow, tile: MatmulTile,
+  rt: Runtime, a: Operand, b: Operand, config: MatmulConfig, accDtype: DType, out: GPUBuffer | BufferWindow, tile: ProductTile,
   epilogue: Epilogue | undefined, d: ProductDims, counted = true,
 ): void {
   const { features } = rt.ctx;
@@ -185,10 +203,33 @@ export function encodeWithTile(
   const acc: WgslScalar = integer ? 'i32' : 'f32';
   const value = epilogue?.code.code ?? [`fn value(i: u32) -> ${acc} { return acc_value; }`];
   const types = { In: computeType(a.dtype, features), Acc: acc, Out: computeType(epilogue?.outDtype ?? accDtype, features) };
-  if (tile.vec4 && !vec4Eligible(config, d.n)) {
-    throw new Error(`webgpu matmul: a vec4 tile needs B row-major and N a multiple of 4 (N=${d.n}${config.transposeB ? ', B transposed' : ''})`);
+  let kernel: Kernel;
+  let shape: TileShape;
+  if (isMatrixTile(tile)) {
+    ({ kernel, shape } = matrixProductKernel(rt, tile, value, types));
+  } else {
+    if (tile.vec4 && !vec4Eligible(config, d.n)) {
+      throw new Error(`webgpu matmul: a vec4 tile needs B row-major and N a multiple of 4 (N=${d.n}${config.transposeB ? ', B transposed' : ''})`);
+    }
+    kernel = tileKernel(rt, tile, value, types);
+    shape = tile;
   }
-  const kernel = tile.vec4 && tile.shared
+  const launch = tileLaunch(shape, d.m, d.n, d.batch);
+  const params = Uint32Array.of(
+    d.m, d.n, d.k,
+    d.batchA === 1 ? 0 : d.m * d.k, d.batchB === 1 ? 0 : d.k * d.n,
+    config.transposeA ? 1 : 0, config.transposeB ? 1 : 0,
+    // Outputs per invocation (vec4s for matmul_vec4): see matmul_dims.wgsl.
+    !isMatrixTile(tile) && tile.vec4 ? (shape.tileM * shape.tileN) / 4 : shape.tileM * shape.tileN,
+    ...launch.dims,
+  );
+  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, launch.groups, counted);
+}
+
+/** The kernel of one of TILE_CANDIDATES, with the epilogue's `value(i)` and the kernel's types. */
+function tileKernel(rt: Runtime, tile: MatmulTile, value: readonly string[], types: { In: WgslScalar; Acc: WgslScalar; Out: WgslScalar }): Kernel {
+  const { features } = rt.ctx;
+  return tile.vec4 && tile.shared
     ? rt.compiler.kernel({
       name: 'matmul_shared_vec4',
       source: [matmulDims, tileGrid, matmulSharedVec4Shader, ...value],
@@ -233,14 +274,4 @@ export function encodeWithTile(
       defines: { TILE_M: tile.tileM, TILE_N: tile.tileN },
       constants: { WG_X: tile.wgX, WG_Y: tile.wgY },
     });
-  const launch = tileLaunch(tile, d.m, d.n, d.batch);
-  const params = Uint32Array.of(
-    d.m, d.n, d.k,
-    d.batchA === 1 ? 0 : d.m * d.k, d.batchB === 1 ? 0 : d.k * d.n,
-    config.transposeA ? 1 : 0, config.transposeB ? 1 : 0,
-    // Outputs per invocation (vec4s for matmul_vec4): see matmul_dims.wgsl.
-    tile.vec4 ? (tile.tileM * tile.tileN) / 4 : tile.tileM * tile.tileN,
-    ...launch.dims,
-  );
-  rt.commands.dispatch(kernel, { a: a.buffer, b: b.buffer, out, dims: params, ...epilogue?.code.buffers }, launch.groups, counted);
 }

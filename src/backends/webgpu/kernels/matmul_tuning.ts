@@ -27,7 +27,12 @@
 //   A shape is timed in its own dtypes (an f16 product reads half the bytes
 //   of an f32 one, an integer product sums in i32), so the same sizes in f32
 //   and in f16 are two shapes, each with its own tile. (The device's tile is
-//   timed in f32 only: large products of other dtypes use it too.)
+//   timed in f32: large products of other dtypes use it too, but for one
+//   case below.)
+// - Tiles on f16 subgroup matrices (tensor cores: matmul_matrix.ts) run f16
+//   products only. Where the device has them, they race the device's tile on
+//   an f16 product once it is chosen, and the winner is the device's tile for
+//   f16 products; they are candidates for f16 shapes too.
 // Both are remembered per adapter between processes (tuning_store.ts); a
 // shape's tile is measured again when the device's is (`tmnn tune`).
 import type { DType } from '../../../dtype.js';
@@ -36,7 +41,11 @@ import { BYTES } from '../layout.js';
 import type { Operand, Runtime } from '../runtime.js';
 import { bestTimes, withScratchBuffers } from '../timing.js';
 import { fingerprint, recall, recallOrMeasure, type Tuned } from '../tuning_store.js';
-import { TILE_CANDIDATES, TILE_KERNEL_SOURCES, encodeWithTile, tileRuns, vec4Eligible, type MatmulTile, type ProductDims } from './matmul_kernel.js';
+import {
+  TILE_CANDIDATES, TILE_KERNEL_SOURCES, encodeWithTile, isMatrixTile, productTileRuns, tileRuns, vec4Eligible, type MatmulTile, type ProductDims,
+  type ProductTile,
+} from './matmul_kernel.js';
+import { MATRIX_PRODUCT_SOURCES, MATRIX_PRODUCT_TILES } from './matmul_matrix.js';
 
 /** Products of at least this many multiply-adds use the device's tile (and the first one starts its tuning). */
 const TUNE_MIN_MACS = 2 ** 21;
@@ -81,11 +90,17 @@ export interface ProductDtypes {
 }
 
 const F32_PRODUCT: ProductDtypes = { operands: 'f32', out: 'f32' };
+const F16_PRODUCT: ProductDtypes = { operands: 'f16', out: 'f16' };
 
-/** The fastest tile measured on a device, and the fastest that works for any product (not vec4). */
+/**
+ * The fastest tile measured on a device, and the fastest that works for any
+ * product (not vec4); where the device has f16 subgroup matrices and a tile
+ * on them beat `best` on an f16 product, that tile, for f16 products.
+ */
 export interface TileChoice {
   readonly best: MatmulTile;
   readonly general: MatmulTile;
+  readonly f16?: ProductTile;
 }
 
 const tuned = new WeakMap<GPUDevice, TileChoice>();
@@ -96,7 +111,7 @@ const tuning = new WeakMap<GPUDevice, Promise<MatmulTile>>();
 /** A shape's tuning: how often it ran before it was timed; then its tile (null: the device's). */
 interface ShapeTuning {
   seen: number;
-  chosen?: Tuned<MatmulTile | null>;
+  chosen?: Tuned<ProductTile | null>;
 }
 const shapes = new WeakMap<GPUDevice, Map<string, ShapeTuning>>();
 /** The shape measurements queued on a device, run one at a time: how many, and the last one's end. */
@@ -115,22 +130,22 @@ export function tileFor(rt: Runtime, vec4 = true): MatmulTile {
  * (for a large product) or the default. Counts the shape's runs, and queues
  * its measurement (or the device's tuning) when due.
  */
-export function tileForProduct(rt: Runtime, d: ProductDims, config: MatmulConfig, dtypes: ProductDtypes): MatmulTile {
+export function tileForProduct(rt: Runtime, d: ProductDims, config: MatmulConfig, dtypes: ProductDtypes): ProductTile {
   const { device, features } = rt.ctx;
   const macs = d.batch * d.m * d.n * d.k;
   if (macs >= TUNE_MIN_MACS && !tuning.has(device)) tune(rt).catch(() => undefined); // a device lost meanwhile: the next call reports it
-  if (macs < SHAPE_MIN_MACS || !features.timestampQuery || pinned.has(device) || !smallEnough(rt, d, dtypes)) return deviceTile(rt, d, config);
+  if (macs < SHAPE_MIN_MACS || !features.timestampQuery || pinned.has(device) || !smallEnough(rt, d, dtypes)) return deviceTile(rt, d, config, dtypes);
   let byShape = shapes.get(device);
   if (!byShape) shapes.set(device, (byShape = new Map()));
   const key = shapeKey(d, config, dtypes);
   let shape = byShape.get(key);
   if (!shape) {
-    if (byShape.size >= SHAPE_MAX_COUNTED) return deviceTile(rt, d, config);
+    if (byShape.size >= SHAPE_MAX_COUNTED) return deviceTile(rt, d, config, dtypes);
     byShape.set(key, (shape = { seen: 0 }));
   }
-  if (shape.chosen) return shape.chosen.value ?? deviceTile(rt, d, config);
+  if (shape.chosen) return shape.chosen.value ?? deviceTile(rt, d, config, dtypes);
   if (++shape.seen === SHAPE_REPEATS && (shapeQueue.get(device)?.queued ?? 0) < SHAPE_MAX_TIMED) queueShape(rt, key, d, config, dtypes, shape);
-  return deviceTile(rt, d, config);
+  return deviceTile(rt, d, config, dtypes);
 }
 
 /** Whether a shape's measurement buffers (its operands and output) stay within SHAPE_MAX_BYTES and what the device can bind. */
@@ -145,8 +160,10 @@ function productBytes(d: ProductDims, dtypes: ProductDtypes): number[] {
   return [d.batchA * d.m * d.k * operand, d.batchB * d.k * d.n * operand, d.batch * d.m * d.n * BYTES[dtypes.out]];
 }
 
-function deviceTile(rt: Runtime, d: ProductDims, config: MatmulConfig): MatmulTile {
-  return d.batch * d.m * d.n * d.k >= TUNE_MIN_MACS ? tileFor(rt, vec4Eligible(config, d.n)) : TILE_CANDIDATES[0];
+function deviceTile(rt: Runtime, d: ProductDims, config: MatmulConfig, dtypes: ProductDtypes): ProductTile {
+  if (d.batch * d.m * d.n * d.k < TUNE_MIN_MACS) return TILE_CANDIDATES[0];
+  const f16Tile = dtypes.operands === 'f16' ? tuned.get(rt.ctx.device)?.f16 : undefined;
+  return f16Tile ?? tileFor(rt, vec4Eligible(config, d.n));
 }
 
 /**
@@ -167,7 +184,7 @@ function queueShape(rt: Runtime, key: string, d: ProductDims, config: MatmulConf
     // when the device's tile is (`tmnn tune`), so it is part of the fingerprint.
     await tune(rt);
     const print = `${TILES_MEASURED} ${tunings.get(device)!.measuredAt}`;
-    shape.chosen = await recallOrMeasure(rt, `matmul-tile ${key}`, print, parseShapeTile, () => timeShape(rt, d, config, dtypes));
+    shape.chosen = await recallOrMeasure(rt, `matmul-tile ${key}`, print, shapeTileParser(rt, dtypes), () => timeShape(rt, d, config, dtypes));
   };
   const queue = shapeQueue.get(device) ?? { queued: 0, end: Promise.resolve() };
   // A failed measurement (the device lost meanwhile) leaves the shape on the device's tile.
@@ -181,7 +198,7 @@ export async function tilesSettled(rt: Runtime): Promise<void> {
 }
 
 /** The shapes this device has measured so far, with the tile each runs on (null: the device's). */
-export function shapeTiles(rt: Runtime): { shape: string; tile: MatmulTile | null; source: Tuned<unknown>['source'] }[] {
+export function shapeTiles(rt: Runtime): { shape: string; tile: ProductTile | null; source: Tuned<unknown>['source'] }[] {
   return [...(shapes.get(rt.ctx.device) ?? [])].flatMap(([shape, { chosen }]) => (chosen ? [{ shape, tile: chosen.value, source: chosen.source }] : []));
 }
 
@@ -193,12 +210,15 @@ export function tileTuning(rt: Runtime): Tuned<TileChoice> | undefined {
 /**
  * Makes `tile` this device's tile for large products, as if measured, and
  * every shape's (none is measured meanwhile), so that tests run products end
- * to end on each candidate; null goes back to the measured tiles.
+ * to end on each candidate; null goes back to the measured tiles. A tile on
+ * subgroup matrices becomes the tile of f16 products, the default that of
+ * the others.
  */
-export function useTile(rt: Runtime, tile: MatmulTile | null): void {
+export function useTile(rt: Runtime, tile: ProductTile | null): void {
   const { device } = rt.ctx;
   if (tile) {
-    tuned.set(device, { best: tile, general: tile.vec4 ? TILE_CANDIDATES[0] : tile });
+    const first = TILE_CANDIDATES[0];
+    tuned.set(device, isMatrixTile(tile) ? { best: first, general: first, f16: tile } : { best: tile, general: tile.vec4 ? first : tile });
     pinned.add(device);
     return;
   }
@@ -224,34 +244,46 @@ export function tune(rt: Runtime): Promise<MatmulTile> {
 }
 
 /** What a remembered tile was measured on: the candidates and the kernels that run them. */
-const TILES_MEASURED = fingerprint(JSON.stringify(TILE_CANDIDATES), ...TILE_KERNEL_SOURCES);
+const TILES_MEASURED = fingerprint(JSON.stringify([TILE_CANDIDATES, MATRIX_PRODUCT_TILES]), ...TILE_KERNEL_SOURCES, ...MATRIX_PRODUCT_SOURCES);
 
 /** A stored tile, if it is still a candidate (the same object, so tests can compare by identity). */
-function parseTile(stored: unknown): MatmulTile | undefined {
-  return TILE_CANDIDATES.find((c) => JSON.stringify(c) === JSON.stringify(stored));
+function parseTile(stored: unknown): ProductTile | undefined {
+  const text = JSON.stringify(stored);
+  return [...TILE_CANDIDATES, ...MATRIX_PRODUCT_TILES].find((c) => JSON.stringify(c) === text);
 }
 
-/** A stored choice, if both tiles are still candidates. */
-function parseChoice(stored: unknown): TileChoice | undefined {
-  if (!stored || typeof stored !== 'object') return undefined;
-  const { best, general } = stored as Record<string, unknown>;
-  const [b, g] = [parseTile(best), parseTile(general)];
-  return b && g && !g.vec4 ? { best: b, general: g } : undefined;
+/**
+ * A stored choice, if its tiles are still candidates of their kinds. Its f16
+ * tile is dropped where this device cannot run it: the same adapter without
+ * TMNN_WEBGPU_UNSAFE_APIS has no subgroup matrices.
+ */
+function choiceParser(rt: Runtime): (stored: unknown) => TileChoice | undefined {
+  return (stored) => {
+    if (!stored || typeof stored !== 'object') return undefined;
+    const { best, general, f16 } = stored as Record<string, unknown>;
+    const [b, g, h] = [parseTile(best), parseTile(general), f16 === undefined ? undefined : parseTile(f16)];
+    if (!b || !g || isMatrixTile(b) || isMatrixTile(g) || g.vec4 || (f16 !== undefined && !h)) return undefined;
+    return h && productTileRuns(h, rt.ctx, 'f16') ? { best: b, general: g, f16: h } : { best: b, general: g };
+  };
 }
 
-/** A shape's stored tile; null (stored as such) means the device's. */
-function parseShapeTile(stored: unknown): MatmulTile | null | undefined {
-  return stored === null ? null : parseTile(stored);
+/** A shape's stored tile (null, stored as such, means the device's); not one this device cannot run, as choiceParser. */
+function shapeTileParser(rt: Runtime, dtypes: ProductDtypes): (stored: unknown) => ProductTile | null | undefined {
+  return (stored) => {
+    if (stored === null) return null;
+    const tile = parseTile(stored);
+    return tile && productTileRuns(tile, rt.ctx, dtypes.operands) ? tile : undefined;
+  };
 }
 
 /** This device's tuning if it has run, else what an earlier process measured on the adapter; nothing is timed. */
 export async function knownTileTuning(rt: Runtime): Promise<Tuned<TileChoice> | undefined> {
-  return tileTuning(rt) ?? recall(rt, 'matmul-tile', TILES_MEASURED, parseChoice);
+  return tileTuning(rt) ?? recall(rt, 'matmul-tile', TILES_MEASURED, choiceParser(rt));
 }
 
 async function measureTiles(rt: Runtime): Promise<MatmulTile> {
   const { device } = rt.ctx;
-  const choice = await recallOrMeasure(rt, 'matmul-tile', TILES_MEASURED, parseChoice, () => timeTiles(rt));
+  const choice = await recallOrMeasure(rt, 'matmul-tile', TILES_MEASURED, choiceParser(rt), () => timeTiles(rt));
   tuned.set(device, choice.value);
   tunings.set(device, choice);
   return choice.value.best;
@@ -274,18 +306,27 @@ async function timeTiles(rt: Runtime): Promise<TileChoice> {
     candidates = ranked.slice(0, i === stages.length - 1 ? 1 : TUNE_KEEP);
     if (!candidates.includes(general)) candidates.push(general);
   }
-  return { best: candidates[0], general };
+  const best = candidates[0];
+  // Tiles on f16 subgroup matrices race the winner on an f16 product of the first stage's size (on
+  // lavapipe, which emulates them, they run 5× slower than it: the larger size would cost seconds).
+  const matrices = MATRIX_PRODUCT_TILES.filter((tile) => productTileRuns(tile, rt.ctx, 'f16'));
+  if (!matrices.length) return { best, general };
+  const racers = [best, ...matrices];
+  const [f16] = byTime(racers, await timeCandidates(rt, racers, stages[0], TUNE_ROUNDS, F16_PRODUCT));
+  return f16 === best ? { best, general } : { best, general, f16 };
 }
 
 /** Tiles fastest first, given each one's time. */
-function byTime(tiles: readonly MatmulTile[], ms: readonly number[]): MatmulTile[] {
+function byTime<T extends ProductTile>(tiles: readonly T[], ms: readonly number[]): T[] {
   return tiles.map((tile, i) => ({ tile, ms: ms[i] })).sort((x, y) => x.ms - y.ms).map((c) => c.tile);
 }
 
-/** Each candidate's best time (ms) on an f32 product [m, k] × [k, n], over interleaved rounds (timing.ts). */
-async function timeCandidates(rt: Runtime, candidates: readonly MatmulTile[], size: { m: number; n: number; k: number }, rounds: number): Promise<number[]> {
+/** Each candidate's best time (ms) on a product [m, k] × [k, n] (f32 unless given), over interleaved rounds (timing.ts). */
+async function timeCandidates(
+  rt: Runtime, candidates: readonly ProductTile[], size: { m: number; n: number; k: number }, rounds: number, dtypes = F32_PRODUCT,
+): Promise<number[]> {
   const { m, n, k } = size;
-  return withProduct(rt, { batchA: 1, batchB: 1, batch: 1, m, n, k }, { transposeA: false, transposeB: false }, F32_PRODUCT, (run) =>
+  return withProduct(rt, { batchA: 1, batchB: 1, batch: 1, m, n, k }, { transposeA: false, transposeB: false }, dtypes, (run) =>
     bestTimes(rt, candidates.map((tile) => run(tile, 1)), rounds));
 }
 
@@ -294,13 +335,14 @@ async function timeCandidates(rt: Runtime, candidates: readonly MatmulTile[], si
  * SHAPE_MAX_RUN_MS: every candidate once, then the fastest few and the
  * device's tile over more rounds.
  */
-async function timeShape(rt: Runtime, d: ProductDims, config: MatmulConfig, dtypes: ProductDtypes): Promise<MatmulTile | null> {
+async function timeShape(rt: Runtime, d: ProductDims, config: MatmulConfig, dtypes: ProductDtypes): Promise<ProductTile | null> {
   return withProduct(rt, d, config, dtypes, async (run) => {
-    const current = deviceTile(rt, d, config);
+    const current = deviceTile(rt, d, config, dtypes);
     const [probe] = await bestTimes(rt, [run(current, 1)], 1);
     if (probe > SHAPE_MAX_RUN_MS) return null;
     const repeats = Math.min(SHAPE_MAX_REPEATS, Math.ceil(SHAPE_MIN_RUN_MS / Math.max(probe, SHAPE_MIN_RUN_MS / SHAPE_MAX_REPEATS)));
-    const candidates = TILE_CANDIDATES.filter((tile) => tileRuns(tile, rt.ctx) && (!tile.vec4 || vec4Eligible(config, d.n)));
+    const candidates = [...TILE_CANDIDATES, ...MATRIX_PRODUCT_TILES].filter((tile) =>
+      productTileRuns(tile, rt.ctx, dtypes.operands) && (isMatrixTile(tile) || !tile.vec4 || vec4Eligible(config, d.n)));
     const first = await bestTimes(rt, candidates.map((tile) => run(tile, repeats)), 1);
     const finalists = byTime(candidates, first).slice(0, TUNE_KEEP);
     if (!finalists.includes(current)) finalists.push(current);
@@ -311,7 +353,7 @@ async function timeShape(rt: Runtime, d: ProductDims, config: MatmulConfig, dtyp
 /** Runs `measure` with operands and an output of a product's sizes and dtypes, in scratch buffers (timing.ts). */
 async function withProduct<T>(
   rt: Runtime, d: ProductDims, config: MatmulConfig, dtypes: ProductDtypes,
-  measure: (run: (tile: MatmulTile, repeats: number) => () => void) => Promise<T>,
+  measure: (run: (tile: ProductTile, repeats: number) => () => void) => Promise<T>,
 ): Promise<T> {
   const shapeA = config.transposeA ? [d.batchA, d.k, d.m] : [d.batchA, d.m, d.k];
   const shapeB = config.transposeB ? [d.batchB, d.n, d.k] : [d.batchB, d.k, d.n];
