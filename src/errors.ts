@@ -48,13 +48,19 @@ export function formatShape(shape: readonly number[]): string {
 
 /**
  * A value as an error message shows it: a string quoted (so "2" reads apart
- * from 2), an array and a plain object written out (shortened), a function
- * as such; anything else as String gives it (NaN, Infinity, a tensor).
+ * from 2), an array and a plain object written out (shortened: the value
+ * may come from a hostile file, a million items or nested a million deep),
+ * a function as such; anything else as String gives it (NaN, Infinity, a
+ * tensor).
  */
-export function formatValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+export function formatValue(value: unknown, depth = 0): string {
+  if (typeof value === 'string') return shortened(JSON.stringify(value));
   if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return shortened(`[${value.map(formatValue).join(', ')}]`);
+  if (Array.isArray(value)) {
+    if (depth >= 3) return '[…]';
+    const items = value.slice(0, 16).map((v) => formatValue(v, depth + 1));
+    return shortened(`[${items.join(', ')}${value.length > 16 ? ', …' : ''}]`);
+  }
   if (value !== null && typeof value === 'object' && value.toString === Object.prototype.toString) {
     try {
       return shortened(JSON.stringify(value));

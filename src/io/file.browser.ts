@@ -4,10 +4,10 @@
 // downloads; a path given in a page gets an error that says what to use.
 import { ValueError } from '../errors.js';
 
-export function writeFileAtomic(path: string): Promise<void> {
+export function writeFileAtomic(path: string | URL): Promise<void> {
   return Promise.reject(new ValueError(`save: a page has no file system to write ${path} to; model.toBytes() gives the model file's bytes`));
 }
 
-export function readFileBytes(path: string): Promise<Uint8Array> {
+export function readFileBytes(path: string | URL): Promise<Uint8Array> {
   return Promise.reject(new ValueError(`load: a page has no file system to read ${path} from; fetch the bytes and pass them to tm.nn.fromBytes()`));
 }

@@ -1,22 +1,37 @@
 // Files, in Node only. Node's modules are imported inside the functions, so the
 // browser bundle, which has no file system, never loads them.
-import { ValueError } from '../errors.js';
+import { ValueError, formatValue } from '../errors.js';
+
+/** Bytes read from a file at a time: Node's fs.readFile stops at 2 GiB, and a model file may be larger. */
+const READ_CHUNK = 1 << 30;
+/** A temporary file's name keeps at most this many bytes of the target's, so that its suffix stays within a file name's 255. */
+const TMP_NAME_BYTES = 200;
+
+/** The file system path of a path given to save or load: a non-empty string, or a file: URL. */
+async function filePath(path: unknown, caller: 'save' | 'load'): Promise<string> {
+  if (path instanceof URL) {
+    if (path.protocol !== 'file:') throw new ValueError(`${caller}: ${path.href} is not a file: URL; only files can be ${caller === 'save' ? 'written' : 'read'}`);
+    return (await import('node:url')).fileURLToPath(path);
+  }
+  if (typeof path !== 'string' || path === '') throw new ValueError(`${caller}: path must be a non-empty string or a file: URL, got ${formatValue(path)}`);
+  return path;
+}
 
 /**
  * Writes `bytes` to `path` atomically: into a new temporary file in the same
- * directory (`<path>.<pid>.<random>.tmp`, so it is on the same file system and
- * the rename is atomic), flushed to disk with fsync, then renamed over the
+ * directory (`<path>.<pid>.<random>.tmp`, the name cut to fit, so it is on
+ * the same file system and the rename is atomic), flushed to disk with fsync, then renamed over the
  * target, whose directory is then fsynced too where the platform allows. A
  * failure at any step removes the temporary file and leaves any previous
  * file at `path` exactly as it was, and is a ValueError that says which file
  * and why; a crash mid-write leaves the previous file too (plus, at worst, a
  * stray `.tmp`). A replaced file keeps its permission bits.
  */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  if (typeof path !== 'string' || path === '') throw new ValueError(`writeFileAtomic: path must be a non-empty string, got ${JSON.stringify(path)}`);
-  if (!(bytes instanceof Uint8Array)) throw new ValueError(`writeFileAtomic: bytes must be a Uint8Array, got ${(bytes as object)?.constructor?.name ?? typeof bytes}`);
+export async function writeFileAtomic(target: string | URL, bytes: Uint8Array): Promise<void> {
+  let path = await filePath(target, 'save');
+  if (!(bytes instanceof Uint8Array)) throw new ValueError(`save: bytes must be a Uint8Array, got ${(bytes as object)?.constructor?.name ?? typeof bytes}`);
   const fs = await import('node:fs/promises');
-  const { dirname, resolve } = await import('node:path');
+  const { basename, dirname, join, resolve } = await import('node:path');
   const { randomBytes } = await import('node:crypto');
   if (/[\\/]$/.test(path)) throw new ValueError(`save: cannot write ${path}: the path names a directory, not a file; nothing was changed there`);
 
@@ -33,7 +48,9 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     mode = existing.mode & 0o7777;
   }
 
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  let base = basename(path);
+  while (Buffer.byteLength(base) > TMP_NAME_BYTES) base = base.slice(0, -1);
+  const tmp = join(dirname(path), `${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let created = false;
   try {
     // 'wx': fail rather than reuse a file of the same name.
@@ -91,17 +108,40 @@ function writeFailure(path: string, dir: string, err: unknown): ValueError {
   return new ValueError(`save: cannot write ${path}: ${reason}${code ? ` (${code})` : ''}; nothing was changed there`, { cause: err });
 }
 
-/** Reads a whole file. A missing or unreadable file is a ValueError that names the path. */
-export async function readFileBytes(path: string): Promise<Uint8Array> {
+/**
+ * Reads a whole file into a Uint8Array of its own, a chunk at a time (files
+ * past 2 GiB included). A missing or unreadable file is a ValueError that
+ * names the path.
+ */
+export async function readFileBytes(source: string | URL): Promise<Uint8Array> {
+  const path = await filePath(source, 'load');
   const fs = await import('node:fs/promises');
-  let buffer: Uint8Array;
-  try {
-    buffer = await fs.readFile(path);
-  } catch (err) {
+  const failure = (err: unknown) => {
     const code = (err as { code?: string }).code;
-    throw new ValueError(code === 'ENOENT' ? `load: no file at ${path}` : `load: cannot read ${path}: ${(err as Error).message}`);
+    return new ValueError(code === 'ENOENT' ? `load: no file at ${path}` : `load: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  };
+  const handle = await fs.open(path, 'r').catch((err: unknown) => {
+    throw failure(err);
+  });
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new ValueError(`load: cannot read ${path}: it is ${kindOf(stat)}, not a file`);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(stat.size);
+    } catch {
+      throw new ValueError(`load: cannot read ${path}: it is ${stat.size} bytes, more than one JavaScript array holds here`);
+    }
+    let at = 0;
+    while (at < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, at, Math.min(READ_CHUNK, bytes.length - at), at).catch((err: unknown) => {
+        throw failure(err);
+      });
+      if (bytesRead === 0) throw new ValueError(`load: cannot read ${path}: it ended at byte ${at} of ${bytes.length} (it changed while being read)`);
+      at += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
   }
-  // A plain Uint8Array. A small Buffer can share Node's pool with unrelated data: copy that one.
-  const own = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength;
-  return own ? new Uint8Array(buffer.buffer, 0, buffer.byteLength) : new Uint8Array(buffer);
 }

@@ -1,56 +1,30 @@
-// Loading a model saved by tmnn: rebuild the layers from the architecture in
-// the metadata, then fill their parameters from the entries. Every field of
-// the file is checked; anything off is a CorruptFileError naming it.
-import { BYTES_PER_ELEMENT } from '../dtype.js';
+// Loading a model saved by tmnn: the file's description and entries checked
+// against each other first (model_format.ts), then the layers rebuilt from
+// the description and their parameters filled from the entries. Anything off
+// is a CorruptFileError naming it, before any layer is built.
 import { CorruptFileError } from '../io/errors.js';
 import { readFileBytes } from '../io/file.js';
 import { decodeSafetensors } from '../io/safetensors.js';
-import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
-import { sameShape } from '../shape.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { fromStorageArray } from '../ops/util.js';
+import { VERSION } from '../version.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
+import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
 import { Sequential } from './sequential.js';
-import { FORMAT } from './serialize.js';
 
 type Config = Record<string, unknown>;
 type Entries = ReturnType<typeof decodeSafetensors>['entries'];
 
-function field<T>(c: Config, key: string, check: (v: unknown) => v is T, what: string): T {
-  const v = c[key];
-  if (!check(v)) throw new CorruptFileError(`model file: layer ${String(c.type)} has ${key} = ${JSON.stringify(v)}, expected ${what}`);
-  return v;
-}
-
-const isSafeInteger = (v: unknown): v is number => Number.isSafeInteger(v);
-const isPositiveInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
-
-/**
- * A saved parameter's entry, checked against the shape its layer will give
- * it before the layer allocates anything: a description of a huge layer
- * with no weights behind it is an error, not gigabytes of initial weights.
- */
-function checkEntry(entries: Entries, name: string, shape: readonly number[]): void {
-  const e = entries[name];
-  if (!e) throw new CorruptFileError(`model file: parameter ${name} is missing`);
-  if (!sameShape(e.shape, shape)) throw new CorruptFileError(`model file: parameter ${name} is ${formatShape(e.shape)}, the layer needs ${formatShape(shape)}`);
-}
-
-/** The layers a description names, their parameters' entries checked first (`prefix`: the path of their names, as namedParameters gives them). */
-function build(c: unknown, entries: Entries, prefix = '', depth = 0): Module {
-  if (!c || typeof c !== 'object' || Array.isArray(c) || depth > 16) throw new CorruptFileError(`model file: a layer description is not an object: ${JSON.stringify(c)?.slice(0, 80)}`);
-  const cfg = c as Config;
+/** The layers a checked description names (`prefix`: the path of their parameters' names, as namedParameters gives them). */
+function build(cfg: Config, entries: Entries, prefix = ''): Module {
   switch (cfg.type) {
     case 'Sequential': {
       const built: Module[] = [];
       try {
-        for (const [i, l] of field(cfg, 'layers', isArray, 'an array').entries()) built.push(build(l, entries, `${prefix}${i}.`, depth + 1));
+        for (const [i, l] of (cfg.layers as Config[]).entries()) built.push(build(l, entries, `${prefix}${i}.`));
       } catch (err) {
         // Layers built before the bad one own parameters: free them.
         for (const m of built) m.dispose();
@@ -59,13 +33,9 @@ function build(c: unknown, entries: Entries, prefix = '', depth = 0): Module {
       return new Sequential(built);
     }
     case 'Dense': {
-      const [inputs, units] = [field(cfg, 'inputs', isPositiveInt, 'a positive integer'), field(cfg, 'units', isPositiveInt, 'a positive integer')];
-      const bias = field(cfg, 'bias', isBool, 'true or false');
-      checkEntry(entries, `${prefix}weight`, [inputs, units]);
-      if (bias) checkEntry(entries, `${prefix}bias`, [units]);
-      const dense = new Dense(inputs, units, {
-        activation: field(cfg, 'activation', isString, 'an activation name') as ActivationName,
-        bias,
+      const dense = new Dense(cfg.inputs as number, cfg.units as number, {
+        activation: cfg.activation as ActivationName,
+        bias: cfg.bias as boolean,
         seed: 0, // overwritten by the saved weights
       });
       // A layer saved in f16 loads in f16 (a fresh one is f32): the values, and the memory, as saved.
@@ -83,10 +53,11 @@ function build(c: unknown, entries: Entries, prefix = '', depth = 0): Module {
     case 'Sigmoid': return new Sigmoid();
     case 'Tanh': return new Tanh();
     case 'GELU': return new GELU();
-    case 'Softmax': return new Softmax(field(cfg, 'axis', Number.isInteger as (v: unknown) => v is number, 'an integer'));
-    case 'LeakyReLU': return new LeakyReLU(field(cfg, 'alpha', isNumber, 'a number'));
-    case 'Dropout': return new Dropout(field(cfg, 'rate', isNumber, 'a number in [0, 1)'), cfg.seed === undefined ? undefined : field(cfg, 'seed', isSafeInteger, 'an integer'));
-    default: throw new CorruptFileError(`model file: unknown layer type ${JSON.stringify(cfg.type)}`);
+    case 'Softmax': return new Softmax(cfg.axis as number);
+    case 'LeakyReLU': return new LeakyReLU(cfg.alpha as number);
+    case 'Dropout': return new Dropout(cfg.rate as number, cfg.seed as number | undefined);
+    // checkModel knows a type this switch does not: model_format.ts and this file disagree.
+    default: throw new Error(`tm.nn.load: no way to build a layer of type ${String(cfg.type)}`);
   }
 }
 
@@ -96,54 +67,49 @@ export function fromBytes(bytes: Uint8Array): Sequential {
   if (metadata.format !== FORMAT || typeof metadata.model !== 'string') {
     throw new CorruptFileError('model file: no tmnn model description in the metadata (was it saved by tmnn?)');
   }
+  // A file from another version that does not fit says so: a newer tmnn may write what this one does not know.
+  const written = typeof metadata.tmnn_version === 'string' && metadata.tmnn_version !== VERSION
+    ? ` (the file was written by tmnn ${metadata.tmnn_version.slice(0, 40)}, this is ${VERSION})`
+    : '';
+  const corrupt = (problem: string): never => {
+    throw new CorruptFileError(`model file: ${problem}${written}`);
+  };
   let config: unknown;
   try {
     config = JSON.parse(metadata.model);
   } catch (err) {
-    throw new CorruptFileError(`model file: the model description is not valid JSON (${(err as Error).message})`);
+    corrupt(`the model description is not valid JSON (${(err as Error).message})`);
   }
+  checkModel(config, entries, corrupt);
   let model: Module;
   try {
-    model = build(config, entries);
+    model = build(config as Config, entries);
   } catch (err) {
-    // Layer constructors reject bad settings with their own errors; in a file that means corruption.
-    // Anything else (a lost device, memory) is not the file's doing and passes as it is.
-    if (err instanceof ShapeError || err instanceof ValueError || err instanceof DTypeError) throw new CorruptFileError(`model file: ${err.message}`);
+    // Layer constructors reject bad settings with their own errors (an unknown activation, a rate of 1.5);
+    // in a file that means corruption. Anything else (a lost device, memory) is not the file's doing.
+    if (err instanceof ShapeError || err instanceof ValueError || err instanceof DTypeError) corrupt(err.message);
     throw err;
   }
   if (!(model instanceof Sequential)) {
     model.dispose();
-    throw new CorruptFileError('model file: the top-level model is not a Sequential');
+    corrupt('the top-level model is not a Sequential');
   }
+  const sequential = model as Sequential;
   try {
-    const params = model.namedParameters();
-    const extra = Object.keys(entries).filter((k) => !(k in params));
-    if (extra.length) throw new CorruptFileError(`model file: tensors ${extra.join(', ')} belong to no layer`);
-    for (const [name, p] of Object.entries(params)) {
-      checkEntry(entries, name, p.shape);
+    for (const [name, p] of Object.entries(sequential.namedParameters())) {
       const e = entries[name];
-      if (e.data.length * e.data.BYTES_PER_ELEMENT !== p.size * BYTES_PER_ELEMENT[e.dtype]) {
-        throw new CorruptFileError(`model file: parameter ${name} has the wrong number of bytes`);
-      }
       const value = fromStorageArray(e.data, e.shape, e.dtype);
-      if (value.dtype !== p.dtype) {
-        const cast = value.cast(p.dtype);
-        value.dispose();
-        p.assign(cast);
-        cast.dispose();
-      } else {
-        p.assign(value);
-        value.dispose();
-      }
+      p.assign(value);
+      value.dispose();
     }
   } catch (err) {
-    model.dispose();
+    sequential.dispose();
     throw err;
   }
-  return model;
+  return sequential;
 }
 
 /** Loads a model saved with `model.save(path)`. */
-export async function load(path: string): Promise<Sequential> {
+export async function load(path: string | URL): Promise<Sequential> {
   return fromBytes(await readFileBytes(path));
 }

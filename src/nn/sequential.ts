@@ -93,7 +93,7 @@ export class Sequential extends Module {
   }
 
   /** Writes the model to a .safetensors file, atomically (a crash leaves the old file). */
-  save(path: string): Promise<void> {
+  save(path: string | URL): Promise<void> {
     return saveModel(this, path);
   }
 }

@@ -1,39 +1,33 @@
 // Saving a model: its parameters as safetensors entries, named by path
 // (`0.weight`), and its architecture as JSON in the header's metadata, so
-// that tm.nn.load needs nothing but the file.
+// that tm.nn.load needs nothing but the file. Both are checked as load
+// checks them (model_format.ts) before anything is written: a file save
+// writes, load reads back.
 import { encodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/file.js';
+import { Tensor } from '../tensor.js';
 import { VERSION } from '../version.js';
-import { ValueError, formatValue } from '../errors.js';
-import type { LayerConfig, Module } from './module.js';
-
-export const FORMAT = 'tmnn';
-
-/** The layer types tm.nn.load rebuilds (load.ts). */
-export const LOADABLE_LAYERS = ['Sequential', 'Dense', 'ReLU', 'Sigmoid', 'Tanh', 'GELU', 'Softmax', 'LeakyReLU', 'Dropout'] as const;
-
-/**
- * Refuses, before writing, a model with a layer tm.nn.load could not
- * rebuild (a user's own class): the file was written, and only loading it
- * failed, as if corrupt.
- */
-function checkLoadable(config: LayerConfig, path: string): void {
-  if (!(LOADABLE_LAYERS as readonly string[]).includes(config.type)) {
-    throw new ValueError(`save: ${path ? `layer ${path}` : 'the model'} is of type ${formatValue(config.type)}, which tm.nn.load cannot rebuild (it knows ${LOADABLE_LAYERS.join(', ')}); save its parameters with encodeSafetensors instead`);
-  }
-  if (Array.isArray(config.layers)) config.layers.forEach((layer: LayerConfig, i: number) => checkLoadable(layer, path ? `${path}.${i}` : `${i}`));
-}
+import { ValueError } from '../errors.js';
+import { checkModel, FORMAT } from './model_format.js';
+import type { Module } from './module.js';
 
 export async function modelToBytes(model: Module): Promise<Uint8Array> {
   const config = model.config();
-  checkLoadable(config, '');
-  const entries: Record<string, SafetensorsEntry> = {};
-  for (const [name, p] of Object.entries(model.namedParameters())) {
-    entries[name] = { dtype: p.dtype, shape: p.shape, data: await p.storageData() };
+  const params = model.namedParameters();
+  for (const [name, p] of Object.entries(params)) {
+    // A user may set a layer's weight to anything, tm.quantize's output included (it runs, and has no storage to save).
+    if (!(p instanceof Tensor)) {
+      throw new ValueError(`save: parameter ${name} is ${(p as object)?.constructor?.name ?? typeof p}, not a Tensor; model files hold f32 or f16 tensors (save the float model, and quantize after loading)`);
+    }
   }
+  checkModel(config, params, (problem) => {
+    throw new ValueError(`save: ${problem}; nothing was written`);
+  });
+  const entries: Record<string, SafetensorsEntry> = {};
+  for (const [name, p] of Object.entries(params)) entries[name] = { dtype: p.dtype, shape: p.shape, data: await p.storageData() };
   return encodeSafetensors(entries, { format: FORMAT, tmnn_version: VERSION, model: JSON.stringify(config) });
 }
 
-export async function saveModel(model: Module, path: string): Promise<void> {
+export async function saveModel(model: Module, path: string | URL): Promise<void> {
   await writeFileAtomic(path, await modelToBytes(model));
 }

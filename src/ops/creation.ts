@@ -63,7 +63,8 @@ function isTypedInput(x: unknown): x is TypedInput {
  */
 export function tensor(values: TensorInput, shapeOrOptions?: readonly number[] | TensorOptions, options?: TensorOptions): Tensor {
   const shapeGiven = Array.isArray(shapeOrOptions) ? checkShape(shapeOrOptions, 'tensor') : undefined;
-  const opts = checkOptions('tensor', Array.isArray(shapeOrOptions) ? options : (shapeOrOptions as TensorOptions | undefined), TENSOR_OPTIONS);
+  // tensor(values, undefined, { dtype }) too: an absent shape leaves the options third.
+  const opts = checkOptions('tensor', Array.isArray(shapeOrOptions) || shapeOrOptions === undefined ? options : (shapeOrOptions as TensorOptions), TENSOR_OPTIONS);
   let flat: ArrayLike<number>;
   let shape: number[];
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) {

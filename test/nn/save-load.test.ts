@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { CorruptFileError } from '../../src/io/errors.js';
@@ -51,9 +52,9 @@ describe('model.save and tm.nn.load', () => {
     }
     const m = new tm.nn.Sequential([new tm.nn.Dense(2, 2), new tm.nn.Sequential([new tm.nn.ReLU(), new Scale()])]);
     const path = join(dir, 'custom.safetensors');
-    await expect(m.save(path)).rejects.toThrow(/^save: layer 1\.1 is of type "Scale", which tm\.nn\.load cannot rebuild \(it knows Sequential, Dense, /);
+    await expect(m.save(path)).rejects.toThrow(/^save: layer 1\.1 is of unknown layer type "Scale" \(tm\.nn\.load rebuilds Sequential, Dense, .*encodeSafetensors\); nothing was written$/);
     await expect(readFile(path)).rejects.toThrow(/ENOENT/);
-    await expect(m.toBytes()).rejects.toThrow(/layer 1\.1 is of type "Scale"/);
+    await expect(m.toBytes()).rejects.toThrow(/layer 1\.1 is of unknown layer type "Scale"/);
   });
 
   it('keeps f16 parameters as f16', async () => {
@@ -152,5 +153,78 @@ describe('model.save and tm.nn.load', () => {
     }
     expect(loaded).toBeGreaterThan(0); // flips inside weight bytes still load
     expect(tm.memory().numTensors).toBe(before);
+  });
+});
+
+/** A tmnn model file made by hand: its description, entries and version as given. */
+function fileOf(model: unknown, entries: Record<string, { dtype: 'f32' | 'f16' | 'i32' | 'i8'; shape: number[]; data: Float32Array | Uint16Array | Int32Array | Int8Array }> = {}, version = tm.VERSION): Uint8Array {
+  return encodeSafetensors(entries, { format: 'tmnn', tmnn_version: version, model: typeof model === 'string' ? model : JSON.stringify(model) });
+}
+const weight = (shape: number[]) => ({ dtype: 'f32' as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+
+describe('what a model file may hold, checked alike by load and by save', () => {
+  it('a description nested past 16 Sequentials, or a field nested 20,000 arrays deep, is a CorruptFileError (not a stack overflow)', () => {
+    for (const depth of [17, 20_000]) {
+      const deep = '{"type":"Sequential","layers":['.repeat(depth) + '{"type":"ReLU"}' + ']}'.repeat(depth);
+      expect(() => tm.nn.fromBytes(fileOf(deep))).toThrow(new CorruptFileError(`model file: layer ${Array(17).fill(0).join('.')} is nested more than 16 Sequentials deep, which model files do not hold`));
+    }
+    const deepField = `{"type":"Sequential","layers":[{"type":"Dense","inputs":${'['.repeat(20_000)}${']'.repeat(20_000)},"units":1,"activation":"linear","bias":false}]}`;
+    expect(() => tm.nn.fromBytes(fileOf(deepField, { '0.weight': weight([1, 1]) }))).toThrow(/^model file: layer 0 \(Dense\) has inputs = \[\[\[\[…\]\]\]\], expected a positive integer$/);
+  });
+
+  it("refuses a field a layer does not have (a misspelt seed is not dropped), naming the file's tmnn version where it differs", () => {
+    const layers = [{ type: 'Dropout', rate: 0.5, sed: 3 }];
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers }))).toThrow(new CorruptFileError('model file: layer 0 (Dropout) has a field "sed" that Dropout does not have'));
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers }, {}, '99.0.0'))).toThrow(`(the file was written by tmnn 99.0.0, this is ${tm.VERSION})`);
+    // The same file without the stray field loads, whichever version wrote it.
+    const m = tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'Dropout', rate: 0.5, seed: 3 }] }, {}, '99.0.0'));
+    expect(m.config()).toEqual({ type: 'Sequential', layers: [{ type: 'Dropout', rate: 0.5, seed: 3 }] });
+  });
+
+  it('a tensor that belongs to no layer is refused whatever its name, Object.prototype names included', () => {
+    const dense = { type: 'Sequential', layers: [{ type: 'Dense', inputs: 1, units: 1, activation: 'linear', bias: false }] };
+    for (const name of ['zzz', 'toString', 'constructor', 'hasOwnProperty']) {
+      expect(() => tm.nn.fromBytes(fileOf(dense, { '0.weight': weight([1, 1]), [name]: weight([2]) }))).toThrow(new CorruptFileError(`model file: tensors ${name} belong to no layer`));
+    }
+  });
+
+  it('parameters are f32 or f16: an i32 one is refused by load, and by save before writing (it would load back as f32)', async () => {
+    const dense = { type: 'Sequential', layers: [{ type: 'Dense', inputs: 1, units: 2, activation: 'linear', bias: false }] };
+    const ints = { dtype: 'i32' as const, shape: [1, 2], data: new Int32Array(2) };
+    expect(() => tm.nn.fromBytes(fileOf(dense, { '0.weight': ints }))).toThrow(new CorruptFileError('model file: parameter 0.weight is i32; model files hold parameters in f32 or f16'));
+    const m = new tm.nn.Sequential([new tm.nn.Dense(1, 2, { bias: false })]);
+    (m.layers[0] as tm.nn.Dense).weight = tm.tensor([[1, 2]], undefined, { dtype: 'i32' });
+    const path = join(dir, 'ints.safetensors');
+    await expect(m.save(path)).rejects.toThrow('save: parameter 0.weight is i32; model files hold parameters in f32 or f16; nothing was written');
+    await expect(readFile(path)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('save refuses, before writing, what load would refuse: a weight of another shape than its layer, a model nested too deep', async () => {
+    const m = new tm.nn.Sequential([new tm.nn.Dense(4, 3)]);
+    (m.layers[0] as tm.nn.Dense).weight = tm.zeros([5, 3]);
+    await expect(m.toBytes()).rejects.toThrow('save: parameter 0.weight is [5,3], the layer needs [4,3]; nothing was written');
+    // The ReLU 17 Sequentials below the model: past the limit; one less, and it saves and loads.
+    let nested = new tm.nn.Sequential([new tm.nn.ReLU()]);
+    for (let i = 0; i < 16; i++) nested = new tm.nn.Sequential([nested]);
+    await expect(nested.toBytes()).rejects.toThrow(`save: layer ${Array(17).fill(0).join('.')} is nested more than 16 Sequentials deep, which model files do not hold; nothing was written`);
+    nested = nested.layers[0] as tm.nn.Sequential;
+    expect(tm.nn.fromBytes(await nested.toBytes()).config()).toEqual(nested.config());
+  });
+
+  it('a quantized weight (tm.quantize) is refused by save with what to do, not a TypeError', async () => {
+    const m = new tm.nn.Sequential([new tm.nn.Dense(4, 3)]);
+    const dense = m.layers[0] as tm.nn.Dense;
+    (dense as unknown as { weight: unknown }).weight = tm.quantize(dense.weight.transpose());
+    await expect(m.toBytes()).rejects.toThrow(/^save: parameter 0\.weight is QuantizedTensor, not a Tensor; model files hold f32 or f16 tensors \(save the float model, and quantize after loading\)$/);
+  });
+
+  it('a path may be a file: URL, for save as for load; anything else is refused by name', async () => {
+    const url = pathToFileURL(join(dir, 'url.safetensors'));
+    const m = model(6);
+    await m.save(url);
+    expect((await tm.nn.load(url)).config()).toEqual(m.config());
+    await expect(m.save(new URL('https://example.com/m.safetensors'))).rejects.toThrow('save: https://example.com/m.safetensors is not a file: URL; only files can be written');
+    await expect(tm.nn.load(0 as unknown as string)).rejects.toThrow('load: path must be a non-empty string or a file: URL, got 0');
+    await expect(m.save('')).rejects.toThrow('save: path must be a non-empty string or a file: URL, got ""');
   });
 });

@@ -35,6 +35,8 @@ describe.each(BACKENDS)('making tensors on %s', (backend) => {
     expect(tm.tensor([[]]).shape).toEqual([1, 0]);
     expect(tm.tensor([]).shape).toEqual([0]);
     expect(await tm.tensor([[[1], [2]], [[3], [4]]]).array()).toEqual([[[1], [2]], [[3], [4]]]);
+    // Options second, or third after a shape given or left undefined (they were dropped there).
+    expect([tm.tensor([1, 2], { dtype: 'i32' }).dtype, tm.tensor([1, 2], [2], { dtype: 'i32' }).dtype, tm.tensor([1, 2], undefined, { dtype: 'i32' }).dtype]).toEqual(['i32', 'i32', 'i32']);
   });
 
   it.each(SHAPES.map((s) => [s]))('from a typed array of shape %j, in every dtype, values as the dtype stores them', async (shape) => {

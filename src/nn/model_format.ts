@@ -1,0 +1,94 @@
+// What a tmnn model file holds, checked the same way by save (serialize.ts,
+// before writing) and by load (load.ts, before building anything): the
+// architecture as a tree of layer descriptions, each of a type tm.nn.load
+// rebuilds with exactly the fields that type has, and a parameter entry for
+// every parameter those layers own, of the shape the layer gives it, in f32
+// or f16, and no other entry. So a file that save writes, load reads back as
+// the same model; and a file load refuses, save would not have written.
+import type { DType } from '../dtype.js';
+import { formatShape, formatValue } from '../errors.js';
+import { sameShape } from '../shape.js';
+
+export const FORMAT = 'tmnn';
+
+/** Sequentials inside Sequentials, at most: a description is walked recursively, and a hostile file must not exhaust the stack. */
+export const MAX_DEPTH = 16;
+
+/** The dtypes a model file stores parameters in (a layer's parameters are floats: they are trained). */
+export const PARAMETER_DTYPES: readonly DType[] = ['f32', 'f16'];
+
+interface Field {
+  check: (v: unknown) => boolean;
+  what: string;
+  optional?: true;
+}
+
+const positiveInteger: Field = { check: (v) => Number.isSafeInteger(v) && (v as number) > 0, what: 'a positive integer' };
+const integer: Field = { check: (v) => Number.isSafeInteger(v), what: 'an integer' };
+const finite: Field = { check: (v) => typeof v === 'number' && Number.isFinite(v), what: 'a number' };
+
+/** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
+const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
+  Sequential: { layers: { check: Array.isArray, what: 'an array' } },
+  Dense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: { check: (v) => typeof v === 'boolean', what: 'true or false' } },
+  ReLU: {},
+  Sigmoid: {},
+  Tanh: {},
+  GELU: {},
+  Softmax: { axis: integer },
+  LeakyReLU: { alpha: finite },
+  Dropout: { rate: finite, seed: { ...integer, optional: true } },
+};
+
+/** The layer types tm.nn.load rebuilds. */
+export const LOADABLE_LAYERS: readonly string[] = Object.keys(LAYERS);
+
+/** A parameter as the file holds it (or as save would write it). */
+export interface ParameterEntry {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+/**
+ * Checks a model description and its parameter entries against each other;
+ * the first problem goes to `fail` (a CorruptFileError on load, a
+ * ValueError on save), in words that name the layer or the parameter.
+ */
+export function checkModel(config: unknown, entries: Readonly<Record<string, ParameterEntry>>, fail: (problem: string) => never): void {
+  const wanted = new Map<string, readonly number[]>();
+  checkLayer(config, '', 0, wanted, fail);
+  for (const [name, shape] of wanted) {
+    if (!Object.hasOwn(entries, name)) fail(`parameter ${name} is missing`);
+    const e = entries[name];
+    if (!sameShape(e.shape, shape)) fail(`parameter ${name} is ${formatShape(e.shape)}, the layer needs ${formatShape(shape)}`);
+    if (!PARAMETER_DTYPES.includes(e.dtype)) fail(`parameter ${name} is ${e.dtype}; model files hold parameters in ${PARAMETER_DTYPES.join(' or ')}`);
+  }
+  const extra = Object.keys(entries).filter((k) => !wanted.has(k));
+  if (extra.length) fail(`tensors ${extra.join(', ')} belong to no layer`);
+}
+
+/** One layer's description (at `path`, as namedParameters names its parameters), then its sublayers'; the parameters it owns go into `wanted`. */
+function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string, readonly number[]>, fail: (problem: string) => never): void {
+  const where = path ? `layer ${path.slice(0, -1)}` : 'the model';
+  if (depth > MAX_DEPTH) fail(`${where} is nested more than ${MAX_DEPTH} Sequentials deep, which model files do not hold`);
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) fail(`${where} is described by ${formatValue(c)}, not an object`);
+  const cfg = c as Record<string, unknown>;
+  const type = cfg.type;
+  if (typeof type !== 'string' || !Object.hasOwn(LAYERS, type)) {
+    fail(`${where} is of unknown layer type ${formatValue(type)} (tm.nn.load rebuilds ${LOADABLE_LAYERS.join(', ')}; save the parameters of another with encodeSafetensors)`);
+  }
+  const fields = LAYERS[type as string];
+  for (const key of Object.keys(cfg)) {
+    if (key !== 'type' && !Object.hasOwn(fields, key)) fail(`${where} (${type}) has a field ${formatValue(key)} that ${type} does not have`);
+  }
+  for (const [key, field] of Object.entries(fields)) {
+    if (cfg[key] === undefined && field.optional) continue;
+    if (!field.check(cfg[key])) fail(`${where} (${type}) has ${key} = ${formatValue(cfg[key])}, expected ${field.what}`);
+  }
+  if (type === 'Sequential') (cfg.layers as unknown[]).forEach((layer, i) => checkLayer(layer, `${path}${i}.`, depth + 1, wanted, fail));
+  if (type === 'Dense') {
+    const [inputs, units] = [cfg.inputs as number, cfg.units as number];
+    wanted.set(`${path}weight`, [inputs, units]);
+    if (cfg.bias) wanted.set(`${path}bias`, [units]);
+  }
+}
