@@ -15,7 +15,8 @@
 // and right matrices from there. At the end the results go through
 // workgroup memory once more, so that each invocation stores a TILE_M ×
 // TILE_N block of outputs with the store every matmul kernel shares
-// (matmul_store.wgsl: the epilogue, and masking at M and N).
+// (matmul_matrix_store.wgsl, then matmul_store.wgsl: the epilogue, and
+// masking at M and N).
 //
 // Loads of 8-bit matrices from an array<i32> count offset and stride in
 // 32-bit words, with a row's bytes consecutive (SPIR-V's rule for a pointer
@@ -25,7 +26,8 @@
 // SM_M, SM_N, SM_K, FRAG_M, FRAG_N, SUB_M, SUB_N, KT, WG_X, WG_Y, TILE_M,
 // TILE_N (consts; WG_X · TILE_N = BN, WG_Y · TILE_M = BM, WG_X · WG_Y = the
 // workgroup's invocations); and appends matmul_int8_io.wgsl,
-// matmul_store.wgsl and `fn value(i: u32)` (fusion.ts).
+// matmul_matrix_store.wgsl, matmul_store.wgsl and `fn value(i: u32)`
+// (fusion.ts).
 enable subgroups;
 enable chromium_experimental_subgroup_matrix;
 
@@ -36,7 +38,7 @@ const WG = WG_X * WG_Y;
 
 var<workgroup> tile_a: array<i32, BM * KW>;
 var<workgroup> tile_b: array<i32, BN * KW>;
-var<workgroup> tile_c: array<i32, BM * BN>;
+var<workgroup> tile_c: array<Acc, BM * BN>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) local: u32, @builtin(subgroup_id) subgroup: u32) {
@@ -91,11 +93,5 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     }
   }
   workgroupBarrier();
-  let x = local % WG_X;
-  let y = local / WG_X;
-  var mine: array<array<i32, TILE_N>, TILE_M>;
-  for (var i = 0u; i < TILE_M; i++) {
-    for (var j = 0u; j < TILE_N; j++) { mine[i][j] = tile_c[(y + i * WG_Y) * BN + x + j * WG_X]; }
-  }
-  store_tile(mine, batch, row0 + y, col0 + x);
+  store_block(local, batch, row0, col0);
 }

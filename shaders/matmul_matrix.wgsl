@@ -17,14 +17,15 @@
 // its left and right matrices from there. At the end the sums go through
 // workgroup memory once more, so that each invocation stores a TILE_M ×
 // TILE_N block of outputs with the store every matmul kernel shares
-// (matmul_store.wgsl: the epilogue, and masking at M and N).
+// (matmul_matrix_store.wgsl, then matmul_store.wgsl: the epilogue, and
+// masking at M and N).
 //
 // TypeScript fills in: In (f16), Acc (f32) and Out (aliases); SM_M, SM_N,
 // SM_K, FRAG_M, FRAG_N, SUB_M, SUB_N, KT, WG_X, WG_Y, TILE_M, TILE_N
 // (consts; WG_X · TILE_N = BN, WG_Y · TILE_M = BM, WG_X · WG_Y = the
 // workgroup's invocations); puts matmul_dims.wgsl in front and appends
-// matmul_matrix_io.wgsl, tile_grid.wgsl, matmul_store.wgsl and
-// `fn value(i: u32)` (fusion.ts).
+// matmul_matrix_io.wgsl, tile_grid.wgsl, matmul_matrix_store.wgsl,
+// matmul_store.wgsl and `fn value(i: u32)` (fusion.ts).
 enable subgroups;
 enable chromium_experimental_subgroup_matrix;
 
@@ -87,11 +88,5 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     }
   }
   workgroupBarrier();
-  let x = local % WG_X;
-  let y = local / WG_X;
-  var mine: array<array<Acc, TILE_N>, TILE_M>;
-  for (var i = 0u; i < TILE_M; i++) {
-    for (var j = 0u; j < TILE_N; j++) { mine[i][j] = tile_c[(y + i * WG_Y) * BN + x + j * WG_X]; }
-  }
-  store_tile(mine, batch, row0 + y, col0 + x);
+  store_block(local, batch, row0, col0);
 }

@@ -7,6 +7,7 @@
 // only behind flags, and the bundle's 100 KB budget is spent.
 import matmulInt8MatrixShader from '../../../../shaders/matmul_int8_matrix.wgsl';
 import matmulInt8Io from '../../../../shaders/matmul_int8_io.wgsl';
+import matmulMatrixStore from '../../../../shaders/matmul_matrix_store.wgsl';
 import matmulStore from '../../../../shaders/matmul_store.wgsl';
 import tileGrid from '../../../../shaders/tile_grid.wgsl';
 import type { Kernel, WgslScalar } from '../compiler.js';
@@ -22,7 +23,7 @@ export interface Int8KernelEnd {
 }
 
 /** The shader text the kernel is assembled from beyond the int8 kernels' shared pieces: what a remembered timing was measured on. */
-export const MATRIX_SOURCES: readonly string[] = [matmulInt8MatrixShader];
+export const MATRIX_SOURCES: readonly string[] = [matmulInt8MatrixShader, matmulMatrixStore];
 
 /** Whether a device runs a tile: it has int8 subgroup matrices, and the tile fits its workgroup limits. */
 export function matrixTileRuns(tile: MatrixTile, ctx: Pick<GpuContext, 'features' | 'limits'>): boolean {
@@ -40,7 +41,7 @@ export function int8MatrixKernel(rt: Runtime, tile: MatrixTile, { value, types }
   const { shape, sg, kt, tileM, tileN, wgX, wgY } = layout;
   const kernel = rt.compiler.kernel({
     name: 'matmul_int8_matrix',
-    source: [matmulInt8MatrixShader, matmulInt8Io, tileGrid, matmulStore, ...value],
+    source: [matmulInt8MatrixShader, matmulInt8Io, tileGrid, matmulMatrixStore, matmulStore, ...value],
     bindingsFrom: [matmulInt8Io, ...value],
     types,
     defines: {

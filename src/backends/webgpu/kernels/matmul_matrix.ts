@@ -10,6 +10,7 @@
 import matmulDims from '../../../../shaders/matmul_dims.wgsl';
 import matmulMatrixShader from '../../../../shaders/matmul_matrix.wgsl';
 import matmulMatrixIo from '../../../../shaders/matmul_matrix_io.wgsl';
+import matmulMatrixStore from '../../../../shaders/matmul_matrix_store.wgsl';
 import matmulStore from '../../../../shaders/matmul_store.wgsl';
 import tileGrid from '../../../../shaders/tile_grid.wgsl';
 import type { DType } from '../../../dtype.js';
@@ -27,7 +28,7 @@ export interface MatrixProductTile {
 export const MATRIX_PRODUCT_TILES: readonly MatrixProductTile[] = MATRIX_TILES.map((matrix) => ({ matrix }));
 
 /** The shader text the kernel is assembled from beyond the float kernels' shared pieces: what a remembered tuning was measured on. */
-export const MATRIX_PRODUCT_SOURCES: readonly string[] = [matmulMatrixShader, matmulMatrixIo];
+export const MATRIX_PRODUCT_SOURCES: readonly string[] = [matmulMatrixShader, matmulMatrixIo, matmulMatrixStore];
 
 export function describeMatrixProductTile(tile: MatrixProductTile): string {
   return `f16 subgroup matrices, ${describeMatrixTile(tile.matrix)}`;
@@ -55,7 +56,7 @@ export function matrixProductKernel(
   const { fragM, fragN, subM, subN } = tile.matrix;
   const kernel = rt.compiler.kernel({
     name: 'matmul_matrix',
-    source: [matmulDims, matmulMatrixShader, matmulMatrixIo, tileGrid, matmulStore, ...value],
+    source: [matmulDims, matmulMatrixShader, matmulMatrixIo, tileGrid, matmulMatrixStore, matmulStore, ...value],
     bindingsFrom: [matmulDims, matmulMatrixIo, ...value],
     types,
     defines: {
