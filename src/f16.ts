@@ -5,7 +5,9 @@
 
 const SUBNORMAL_SCALE = 2 ** 24; // one f16 subnormal ulp is 2^-24
 const MIN_NORMAL = 2 ** -14;
-const OVERFLOW = 65520; // halfway between the largest f16 (65504) and 2^16: rounds to infinity
+/** The largest finite f16. */
+export const F16_MAX = 65504;
+const OVERFLOW = 65520; // halfway between the largest f16 and 2^16: rounds to infinity
 
 function roundHalfEven(m: number): number {
   const floor = Math.floor(m);

@@ -2,9 +2,9 @@
 // a method that forwards to src/ops/, where the op is declared once; nothing
 // here knows about any particular backend.
 import type { TensorInfo, BackendName } from './backends/kernels.js';
-import { decodeStorage, type DataArray, type DType, type StorageArray } from './dtype.js';
+import { decodeStorage, isFloat, type DataArray, type DType, type StorageArray } from './dtype.js';
 import { release, retain, track, type DataRef } from './engine.js';
-import { DisposedTensorError, ValueError, formatShape } from './errors.js';
+import { DTypeError, DisposedTensorError, ValueError, formatShape, formatValue } from './errors.js';
 import * as ops from './ops/index.js';
 import type { GradNode } from './tape.js';
 import { backward } from './autograd/backward.js';
@@ -33,8 +33,7 @@ export class Tensor {
   private ref: DataRef | null;
   /** Whether the finalizer knows it (see above). */
   private registered = false;
-  /** Whether gradients should flow into this tensor (set it on parameters). */
-  requiresGrad = false;
+  #requiresGrad = false;
   /** The gradient accumulated by `backward()`, for tensors with requiresGrad. */
   grad: Tensor | null = null;
   /** Internal: the op that made this tensor, when it was recorded for autograd. */
@@ -52,6 +51,21 @@ export class Tensor {
     this.size = sizeOf(shape);
     retain(ref);
     if (!owned) track(this);
+  }
+
+  /**
+   * Whether gradients should flow into this tensor (set it on parameters).
+   * Only a float tensor can have them: an int one's gradient, cast to its
+   * dtype, would be truncated (PyTorch refuses it too).
+   */
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
+  }
+
+  set requiresGrad(on: boolean) {
+    if (typeof on !== 'boolean') throw new ValueError(`requiresGrad must be true or false, got ${formatValue(on)}`);
+    if (on && !isFloat(this.dtype)) throw new DTypeError(`requiresGrad: only f32 and f16 tensors can have gradients, this one is ${this.dtype}; cast it first`);
+    this.#requiresGrad = on;
   }
 
   /** Internal: no tidy scope holds it; the finalizer frees its storage if it is never disposed. */

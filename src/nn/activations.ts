@@ -7,8 +7,9 @@ import { Module, type LayerConfig } from './module.js';
 
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leakyRelu' | 'gelu';
 
+/** x where x > 0, alpha·x elsewhere (any alpha: max(x, alpha·x) is that only for alpha ≤ 1), with PyTorch's gradient alpha at 0. */
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
-  return ops.maximum(x, ops.mul(x, alpha));
+  return tidy(() => ops.where(ops.greater(x, 0), x, ops.mul(x, alpha)));
 }
 
 /** GELU, tanh approximation (as in BERT and GPT-2). */

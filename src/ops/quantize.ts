@@ -19,7 +19,7 @@
 import { isFloat } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
 import { backendFor, tidy } from '../engine.js';
-import { isGradEnabled, noGrad } from '../tape.js';
+import { isGradEnabled, needsGrad, noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { sizeOf } from '../shape.js';
@@ -105,7 +105,8 @@ export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
     throw new ShapeError(`matmul: inner dimensions differ: ${formatShape(x.shape)} x quantized ${formatShape([k, n])}`);
   }
   if (!isFloat(x.dtype)) throw new DTypeError(`matmul: a quantized weight multiplies f32 or f16 activations, got ${x.dtype}`);
-  if (isGradEnabled() && x.requiresGrad) {
+  // Not only a leaf: an x computed from one (x.mul(2)) would lose its gradient here as silently.
+  if (isGradEnabled() && needsGrad(x)) {
     throw new ValueError('matmul: no gradient flows through a quantized weight; run it under tm.noGrad() (inference), or train with the float weight');
   }
   const backend = backendFor('matmul', [x.dataRef('matmul'), q.values.dataRef('matmul')]);

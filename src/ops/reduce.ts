@@ -5,6 +5,7 @@
 import type { ReduceOp } from '../backends/kernels.js';
 import { floatDTypeOf, isFloat, type DType } from '../dtype.js';
 import { ShapeError, formatShape } from '../errors.js';
+import { F16_MAX } from '../f16.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxes, normalizeAxis, sameShape, sizeOf } from '../shape.js';
 import { record } from '../tape.js';
@@ -43,7 +44,11 @@ function asMatrix(op: string, x: Tensor, axes: number[], keepDims: boolean, colu
 /** The gradient of a reduction, spread back over x's shape from dy in keepDims form. */
 const REDUCE_GRADS: Record<ReduceOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor> = {
   sum: (x, _y, dy) => broadcastTo(dy, x.shape),
-  mean: (x, y, dy) => div(broadcastTo(dy, x.shape), x.size / Math.max(y.size, 1)),
+  mean: (x, y, dy) => {
+    const count = x.size / Math.max(y.size, 1);
+    // A count past f16's largest (65,504) is ∞ next to an f16 gradient, where its reciprocal is not.
+    return dy.dtype === 'f16' && count > F16_MAX ? mul(broadcastTo(dy, x.shape), 1 / count) : div(broadcastTo(dy, x.shape), count);
+  },
   // Ties share the gradient evenly.
   max: (x, y, dy) => extremeGrad(x, y, dy),
   min: (x, y, dy) => extremeGrad(x, y, dy),

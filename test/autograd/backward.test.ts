@@ -22,6 +22,19 @@ describe('backward refuses, naming the problem', () => {
     expect(() => tm.noGrad(() => w.square().sum()).backward()).toThrow(/does not depend on any tensor with requiresGrad \(or was computed under noGrad, or from intermediates whose graph an earlier backward\(\) freed\)/);
   });
 
+  it('requiresGrad on an int tensor, whose gradient cast to its dtype would be truncated (e^x on i8 [1,2,3] gave [2,7,20])', () => {
+    for (const dtype of ['i8', 'i32'] as const) {
+      const x = tm.tensor([1, 2, 3], { dtype });
+      expect(() => { x.requiresGrad = true; }).toThrow(`requiresGrad: only f32 and f16 tensors can have gradients, this one is ${dtype}; cast it first`);
+      expect(x.requiresGrad).toBe(false);
+      x.requiresGrad = false;
+    }
+    const h = tm.tensor([1, 2], { dtype: 'f16' });
+    h.requiresGrad = true;
+    expect(h.requiresGrad).toBe(true);
+    expect(() => { h.requiresGrad = 1 as unknown as boolean; }).toThrow('requiresGrad must be true or false, got 1');
+  });
+
   it('a non-scalar output without a gradient, and a gradient whose shape differs from the output', () => {
     const y = parameter().mul(2);
     expect(() => y.backward()).toThrow('backward: output [2,2] is not a scalar; pass a gradient of the same shape');

@@ -82,6 +82,17 @@ describe('activation layers', () => {
     await close(new tm.nn.GELU().forward(x), [-2, 0, 1.5].map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))));
   });
 
+  it('LeakyReLU is x above 0 and alpha·x below it for any alpha (max(x, alpha·x) is that only for alpha ≤ 1), with gradient alpha at 0', async () => {
+    for (const alpha of [0.2, 2, -0.5]) {
+      const x = tm.tensor([-1, 0, 2]);
+      x.requiresGrad = true;
+      const y = new tm.nn.LeakyReLU(alpha).forward(x);
+      expect(Array.from(await y.data(), (v) => v + 0)).toEqual([-alpha, 0, 2].map((v) => Math.fround(v))); // + 0: -0 at 0 for a negative alpha
+      y.sum().backward();
+      expect(Array.from(await x.grad!.data())).toEqual([alpha, alpha, 1].map((v) => Math.fround(v)));
+    }
+  });
+
   it('refuse settings they cannot compute with where they are made, not at the first forward', () => {
     expect(() => new tm.nn.Softmax(1.5)).toThrow('Softmax: axis must be an integer, got 1.5');
     expect(() => new tm.nn.Softmax('1' as unknown as number)).toThrow('Softmax: axis must be an integer, got "1"');

@@ -192,6 +192,17 @@ describe.each(BACKENDS)('reductions on %s', (backend) => {
     });
   });
 
+  it("the gradient of an f16 mean over more than 65,504 elements is 1/count, which f16 holds (the count itself was ∞ in f16, the gradient 0)", async () => {
+    for (const [shape, axis] of [[[70_000], undefined], [[70_000, 2], 0]] as const) {
+      const x = tm.ones([...shape], { dtype: 'f16' });
+      x.requiresGrad = true;
+      x.mean(axis).sum().backward();
+      const grad = await x.grad!.data();
+      expect(grad[0]).toBe(roundF16(1 / 70_000)); // 1.4305e-5, an f16 subnormal
+      expect(grad.every((g) => g === grad[0])).toBe(true);
+    }
+  });
+
   it('empty tensors: sum is 0 and mean NaN over an empty axis, max/min/argmax refuse one; other axes reduce to empty', async () => {
     const e = tm.zeros([0, 3]);
     expect(Array.from(await e.sum(0).data())).toEqual([0, 0, 0]);
