@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend, setActive } from '../../../src/engine.js';
 import { webGpuBackendOn, type WebGpuBackend } from '../../../src/backends/webgpu/index.js';
+import { useQuantizedPath } from '../../../src/backends/webgpu/kernels/quantized_path.js';
 import { SEED, asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { roundF16, wrapInt } from '../../helpers/float64.js';
 import { launches } from '../../helpers/webgpu.js';
@@ -106,6 +107,29 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
         // Each value comes back within half a step of its column's scale (max |w| / 127).
         for (let r = 0; r < m; r++) expect(Math.abs(back[r * n + c] - x[r * n + c])).toBeLessThanOrEqual((top / 127) * 0.5 * (1 + 1e-5));
       }
+    }
+  });
+
+  it('x · tm.quantize(w) with x past the limit takes the int8 way, whose product reads x quantized, even where the f16 way (binding x whole) was chosen', async () => {
+    const [m, k, n] = [300, 100, 7];
+    const [x, w] = [asF32(uniform(m * k)), asF32(uniform(k * n))];
+    const q = tm.quantize(tm.tensor(w, [k, n]));
+    const wq = Array.from(await tm.dequantize(q).data());
+    useQuantizedPath(small.runtime, 'f16');
+    try {
+      expect(small.quantizedMatmulPath({ m: 4, k, n })).toBe('f16');
+      expect(small.quantizedMatmulPath({ m, k, n })).toBe('int8');
+      const y = await tm.noGrad(() => tm.tensor(x, [m, k]).matmul(q)).data();
+      // Against the dequantized weight: the int8 way rounds x to 8 bits a row, each value within half a step
+      // (max |x| / 127) of itself, so an output within half a step times Σ |w| down its column.
+      const want = product(x, wq, m, k, n);
+      const columnSums = Array.from({ length: n }, (_, j) => wq.reduce((sum, v, i) => (i % n === j ? sum + Math.abs(v) : sum), 0));
+      for (let i = 0; i < m; i++) {
+        const top = Math.max(...x.subarray(i * k, (i + 1) * k).map(Math.abs));
+        for (let j = 0; j < n; j++) expect(Math.abs(y[i * n + j] - want[i * n + j])).toBeLessThanOrEqual((top / 127) * 0.5 * columnSums[j] * (1 + 1e-4) + 1e-5);
+      }
+    } finally {
+      useQuantizedPath(small.runtime, null);
     }
   });
 

@@ -64,13 +64,21 @@ function pinned(): QuantizedPath | undefined {
 }
 
 /**
- * The way a product of `shape` takes on this device: pinned; else the
- * shape's own, once timed; else the device's (timed on first call; 'int8'
- * until it is in). Counts the shape's runs and times it when due.
+ * The way a product of `shape` takes on this device: pinned by
+ * TMNN_WEBGPU_QUANTIZED; else the int8 way for an x larger than a binding;
+ * else pinned by useQuantizedPath; else the shape's own, once timed;
+ * else the device's (timed on first call; 'int8' until it is in). Counts
+ * the shape's runs and times it when due.
  */
 export function quantizedPath(rt: Runtime, shape?: QuantizedShape): QuantizedPath {
-  const { device } = rt.ctx;
-  const fixed = pinned() ?? forced.get(device);
+  const { device, limits } = rt.ctx;
+  const env = pinned();
+  if (env) return env;
+  // The f16 way's kernel binds x whole (4 bytes an element, at most), where the int8 way's product reads
+  // x quantized, a quarter of that, and its launches on x run in bands: neither a timing nor a pin in
+  // code (useQuantizedPath) picks a way that cannot run; TMNN_WEBGPU_QUANTIZED=f16 still gets its refusal.
+  if (shape && shape.m * shape.k * 4 > limits.maxStorageBufferBindingSize) return 'int8';
+  const fixed = forced.get(device);
   if (fixed) return fixed;
   const general = timings.get(device)?.value.path;
   if (!general) {
