@@ -3,7 +3,7 @@
 // which backend becomes active is selection.ts's business.
 import { createJsBackend } from './backends/js/index.js';
 import type { Backend, BackendName } from './backends/kernels.js';
-import { BackendMismatchError, ValueError } from './errors.js';
+import { BackendMismatchError, ValueError, formatValue } from './errors.js';
 
 /** A backend storage shared by a tensor and its views (reshape), freed when the last one goes. */
 export interface DataRef {
@@ -42,6 +42,30 @@ const counts = new Map<BackendName, { numTensors: number; numBytes: number }>();
 export function setActive(backend: Backend, why: BackendSelection): void {
   active = backend;
   selection = why;
+}
+
+/** While an op makes tensors for inputs of its own (creatingOn), the backend those live on. */
+let creating: Backend | null = null;
+
+/**
+ * Runs `make` with new tensors made on `backend` rather than the active one:
+ * an op that makes tensors for its inputs (backward's first gradient, Adam's
+ * moments, Dropout's mask, pad's sides) makes them where the inputs live,
+ * which after a later tm.init() is not the active backend.
+ */
+export function creatingOn<T>(backend: Backend, make: () => T): T {
+  const outer = creating;
+  creating = backend;
+  try {
+    return make();
+  } finally {
+    creating = outer;
+  }
+}
+
+/** The backend new tensors go to: the inputs' backend inside creatingOn, else the active one. */
+export function creationBackend(): Backend {
+  return creating ?? activeBackend();
 }
 
 /** The active backend; before `init()` the js backend starts on first use, so scripts work without it. */
@@ -107,6 +131,9 @@ export function track(t: Disposable): void {
 
 /** Takes a tensor out of tidy's reach: it outlives the scope it was made in. */
 export function keep<T extends Disposable>(t: T): T {
+  if (t === null || typeof t !== 'object' || typeof t.dispose !== 'function') {
+    throw new ValueError(`keep: expects a tensor (or a quantized one), got ${formatValue(t)}`);
+  }
   untrack(t);
   t.untracked?.();
   return t;
@@ -150,6 +177,9 @@ export function tidy<T>(fn: () => T): T {
   }
   if (result instanceof Promise) {
     for (const t of scope) if (!t.isDisposed) t.dispose();
+    // The async function goes on after its first await, on tensors freed here: its failure is
+    // expected, and must not end the process as an unhandled rejection.
+    result.catch(() => undefined);
     throw new ValueError('tidy: the function returned a Promise; tidy is synchronous (await outside it, or dispose by hand)');
   }
   const kept = new Set<unknown>();

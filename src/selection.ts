@@ -97,8 +97,17 @@ async function cachedMeasure(backend: Backend): Promise<number> {
   return gflops;
 }
 
+/** The init under way, if any: calls run one after another, so the last one called is the one left active. */
+let initializing: Promise<unknown> = Promise.resolve();
+
 /** Picks the fastest backend present (or the forced one) and makes it active. */
-export async function init(options: InitOptions = {}): Promise<BackendName> {
+export function init(options: InitOptions = {}): Promise<BackendName> {
+  const run = initializing.then(() => initNow(options));
+  initializing = run.catch(() => undefined);
+  return run;
+}
+
+async function initNow(options: InitOptions): Promise<BackendName> {
   options = checkOptions('init', options, { backend: true, threads: true });
   const forced = options.backend ?? envBackend();
   if (forced !== undefined) {

@@ -3,6 +3,7 @@
 // its inputs when any of them needs a gradient. Walking the links backwards is
 // src/autograd/'s job.
 import { isFloat } from './dtype.js';
+import { ValueError } from './errors.js';
 import { release, type DataRef } from './engine.js';
 import { Tensor } from './tensor.js';
 
@@ -28,11 +29,18 @@ let enabled = true;
 export function noGrad<T>(fn: () => T): T {
   const was = enabled;
   enabled = false;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     enabled = was;
   }
+  if (result instanceof Promise) {
+    // Recording would be on again after the function's first await, silently: refused, as tidy refuses it.
+    result.catch(() => undefined);
+    throw new ValueError('noGrad: the function returned a Promise; noGrad is synchronous (call it around the synchronous part, or await outside it)');
+  }
+  return result;
 }
 
 export function isGradEnabled(): boolean {

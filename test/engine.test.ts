@@ -147,6 +147,49 @@ describe.each(BACKENDS)('memory and lifetimes on %s', (backend) => {
     expect(tm.memory()).toEqual(start);
   });
 
+  it('a refused async function does not end the process later: its rejection on the tensors tidy freed is handled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let x: tm.Tensor | undefined;
+      expect(() => tm.tidy((async () => {
+        x = tm.ones([2]);
+        await Promise.resolve();
+        return x.add(1); // x was freed when tidy refused the Promise: this throws DisposedTensorError
+      }) as unknown as () => tm.Tensor)).toThrow(/tidy is synchronous/);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('noGrad refuses an async function too: recording would be back on after its first await', async () => {
+    const w = tm.ones([2]);
+    w.requiresGrad = true;
+    let after: tm.Tensor | undefined;
+    expect(() => tm.noGrad((async () => {
+      await Promise.resolve();
+      after = w.mul(2);
+    }) as unknown as () => void)).toThrow('noGrad: the function returned a Promise; noGrad is synchronous');
+    expect(tm.isGradEnabled()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(after).toBeDefined();
+  });
+
+  it('names a value of the wrong kind where a tensor (or quantized one) belongs: keep, dequantize, backward, a gradient set by hand', () => {
+    expect(() => tm.keep(null as unknown as tm.Tensor)).toThrow('keep: expects a tensor (or a quantized one), got null');
+    expect(() => tm.dequantize(tm.ones([2, 2]) as unknown as tm.QuantizedTensor)).toThrow('dequantize: expects what tm.quantize returns, got Tensor');
+    expect(() => tm.dequantize(undefined as unknown as tm.QuantizedTensor)).toThrow('dequantize: expects what tm.quantize returns, got undefined');
+    const w = tm.ones([2, 2]);
+    w.requiresGrad = true;
+    expect(() => w.mul(2).backward([[1, 1], [1, 1]] as unknown as tm.Tensor)).toThrow('backward: gradient must be a Tensor, got object');
+    const opt = new tm.optim.SGD([w], { lr: 0.1 });
+    w.grad = [[1, 1], [1, 1]] as unknown as tm.Tensor;
+    expect(() => opt.step()).toThrow(/^SGD\.step: the gradient of Tensor\(\[2,2\], f32, \w+\) is \[\[1, 1\], \[1, 1\]\], not a Tensor$/);
+  });
+
   it('every op leaves nothing behind but its result (memory() is back to the start after disposing it) and changes no input', async () => {
     const f = tm.tensor([[1, -2, 3], [4, 5, -6]]);
     const h = tm.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'f16' });
@@ -292,6 +335,36 @@ describe('choosing a backend', () => {
     // The way out it names works.
     const moved = tm.tensor(await a.data(), a.shape, { dtype: a.dtype });
     expect(Array.from(await moved.add(b).data())).toEqual([0, 0]);
+  });
+
+  it('ops that make tensors for their inputs make them on the inputs\' backend: a model made before a second tm.init() trains on', async () => {
+    for (const backend of ['js', 'native'] as const) {
+      await tm.init({ backend });
+      tm.setSeed(3);
+      const model = new tm.nn.Sequential([new tm.nn.Dense(3, 4, { activation: 'relu' }), new tm.nn.Dropout(0.5, 1), new tm.nn.Dense(4, 2)]);
+      const opt = new tm.optim.Adam(model.parameters());
+      const x = tm.randn([5, 3], { seed: 1 });
+      const [before] = await Promise.all(model.parameters().map((p) => p.data()));
+      await tm.init({ backend: 'js' }); // another backend instance is active now
+      // backward's first gradient (onesLike), Dropout's mask (rand), Adam's moments (zeros), pad's sides (fill): on x's backend.
+      const loss = model.forward(x).pad([[0, 1], [1, 0]]).square().mean();
+      loss.backward();
+      opt.step();
+      expect(Array.from(await model.parameters()[0].data())).not.toEqual(Array.from(before));
+      expect(tm.zerosLike(x).backend).toBe(backend);
+      const empty = tm.matmul(x.slice([0, 0], [0, 3]), x.transpose()); // an empty product's zeros
+      expect([empty.shape, empty.backend]).toEqual([[0, 5], backend]);
+    }
+  });
+
+  it('calls of tm.init() run one after another: the last one called is the one left active, whichever finishes first', async () => {
+    const names = await Promise.all([tm.init({ backend: 'native' }), tm.init({ backend: 'js' })]);
+    expect(names).toEqual(['native', 'js']);
+    expect(tm.backend()).toBe('js');
+    await Promise.all([tm.init({ backend: 'js' }), tm.init({ backend: 'native' })]);
+    expect(tm.backend()).toBe('native');
+    await expect(Promise.all([tm.init({ backend: 'nope' as 'js' }), tm.init({ backend: 'js' })])).rejects.toThrow(/unknown backend "nope"/);
+    expect(tm.backend()).toBe('js'); // a failed call does not stop the next
   });
 
   it('a second tm.init() of the same backend says which tensors are stranded, not "js and js"', async () => {

@@ -3,9 +3,10 @@
 // backward. The graph is freed as it is walked, so each forward pass can be
 // back-propagated once.
 import { keep, tidy, untrack } from '../engine.js';
-import { ValueError, formatShape } from '../errors.js';
+import { BackendMismatchError, ValueError, formatShape } from '../errors.js';
 import { sameShape } from '../shape.js';
 import { add, cast, onesLike } from '../ops/index.js';
+import { checkTensor } from '../ops/util.js';
 import { needsGrad, noGrad, releaseSaved } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
@@ -76,6 +77,9 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   }
   if (gradient === undefined && root.size !== 1) {
     throw new ValueError(`backward: output ${formatShape(root.shape)} is not a scalar; pass a gradient of the same shape`);
+  }
+  if (gradient !== undefined && checkTensor('backward', gradient, 'gradient').dataRef('backward').backend !== root.dataRef('backward').backend) {
+    throw new BackendMismatchError(`backward: the gradient lives on ${gradient.backend} (another backend than the output's, ${root.backend}, or one an earlier tm.init() started)`);
   }
   if (gradient !== undefined && !sameShape(gradient.shape, root.shape)) {
     throw new ValueError(`backward: gradient ${formatShape(gradient.shape)} does not match output ${formatShape(root.shape)}`);

@@ -4,6 +4,7 @@
 import { ValueError, formatValue } from '../errors.js';
 import { checkSeed, freshSeed } from '../random.js';
 import { rand } from '../ops/index.js';
+import { onBackendOf } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
 
@@ -21,7 +22,7 @@ export class Dropout extends Module {
     if (!this.training || this.rate === 0) return x.reshape(x.shape);
     // A fresh mask each call; reproducible when seeded.
     const seed = this.seed === undefined ? freshSeed() : this.seed + this.draws++;
-    const u = rand(x.shape, { seed, dtype: x.dtype === 'f16' ? 'f16' : 'f32' });
+    const u = onBackendOf('Dropout', x, () => rand(x.shape, { seed, dtype: x.dtype === 'f16' ? 'f16' : 'f32' }));
     const keepMask = u.greaterEqual(this.rate);
     u.dispose();
     const scaled = keepMask.mul(1 / (1 - this.rate));

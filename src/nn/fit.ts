@@ -173,18 +173,24 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
   let total = 0;
   let hits = 0;
   let counted = false;
-  model.eval();
   try {
-    for (let from = 0; from < data.count; from += batchSize) {
-      const to = Math.min(from + batchSize, data.count);
-      const [l, c] = noGrad(() => tidy(() => {
-        const xb = rows(data.x, data.xShape, data.xDtype, order, from, to);
-        const yb = rows(data.y, data.yShape, data.yDtype, order, from, to);
-        const pred = model.forward(xb);
-        checkLabels(pred.shape[pred.rank - 1]);
-        return [fn(pred, yb), correct(loss, pred, yb)] as const;
-      }));
-      results.push({ loss: l, correct: c, size: to - from });
+    // Eval mode only while the forward passes are issued, all before the first await: a fit or
+    // another evaluate of the same model running meanwhile keeps its own mode (Dropout on in fit's steps).
+    model.eval();
+    try {
+      for (let from = 0; from < data.count; from += batchSize) {
+        const to = Math.min(from + batchSize, data.count);
+        const [l, c] = noGrad(() => tidy(() => {
+          const xb = rows(data.x, data.xShape, data.xDtype, order, from, to);
+          const yb = rows(data.y, data.yShape, data.yDtype, order, from, to);
+          const pred = model.forward(xb);
+          checkLabels(pred.shape[pred.rank - 1]);
+          return [fn(pred, yb), correct(loss, pred, yb)] as const;
+        }));
+        results.push({ loss: l, correct: c, size: to - from });
+      }
+    } finally {
+      model.train(wasTraining);
     }
     const read = await Promise.all(results.map((r) => Promise.all([r.loss.item(), r.correct?.item()])));
     for (const [k, [batchLoss, batchHits]] of read.entries()) {
@@ -199,7 +205,6 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
       r.loss.dispose();
       r.correct?.dispose();
     }
-    model.train(wasTraining);
   }
   return { loss: total / data.count, accuracy: counted ? hits / data.count : undefined };
 }

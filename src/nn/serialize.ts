@@ -23,8 +23,11 @@ export async function modelToBytes(model: Module): Promise<Uint8Array> {
   checkModel(config, params, (problem) => {
     throw new ValueError(`save: ${problem}; nothing was written`);
   });
+  // Every read starts now, before the first await: a step taken while the save is under way
+  // (fit going on after an onEpochEnd checkpoint) must not reach some parameters of the file and not others.
+  const reads = Object.entries(params).map(([name, p]) => [name, p, p.storageData()] as const);
   const entries: Record<string, SafetensorsEntry> = {};
-  for (const [name, p] of Object.entries(params)) entries[name] = { dtype: p.dtype, shape: p.shape, data: await p.storageData() };
+  for (const [name, p, data] of reads) entries[name] = { dtype: p.dtype, shape: p.shape, data: await data };
   return encodeSafetensors(entries, { format: FORMAT, tmnn_version: VERSION, model: JSON.stringify(config) });
 }
 

@@ -6,7 +6,7 @@ import { normal, seedFor, uniform } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkShape, sizeOf } from '../shape.js';
 import type { NestedArray, Tensor } from '../tensor.js';
-import { allocating, checkTensor, filledTensor, fromValues } from './util.js';
+import { allocating, checkTensor, filledTensor, fromValues, onBackendOf } from './util.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -115,14 +115,16 @@ export function ones(shape: readonly number[], options: TensorOptions = {}): Ten
   return filled('ones', shape, 1, options);
 }
 
+/** Zeros of x's shape and dtype, on x's backend. */
 export function zerosLike(x: Tensor): Tensor {
   checkTensor('zerosLike', x);
-  return zeros(x.shape, { dtype: x.dtype });
+  return onBackendOf('zerosLike', x, () => zeros(x.shape, { dtype: x.dtype }));
 }
 
+/** Ones of x's shape and dtype, on x's backend. */
 export function onesLike(x: Tensor): Tensor {
   checkTensor('onesLike', x);
-  return ones(x.shape, { dtype: x.dtype });
+  return onBackendOf('onesLike', x, () => ones(x.shape, { dtype: x.dtype }));
 }
 
 function floatDType(op: string, options: TensorOptions): DType {

@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor.js';
 import { zeros, zerosLike } from './creation.js';
 import { broadcastTo, reshape } from './movement.js';
 import { sumToShape } from './reduce.js';
-import { checkTensor, computed, view } from './util.js';
+import { checkTensor, computed, onBackendOf, view } from './util.js';
 import { QuantizedTensor, quantizedMatmul } from './quantize.js';
 
 export interface MatmulOptions {
@@ -59,7 +59,7 @@ export function matmul(a: Tensor, b: Tensor | QuantizedTensor, options: MatmulOp
   const outShape = [...batchShape, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])];
   if (sizeOf(outShape) === 0) {
     // Nothing to compute (an empty batch, M or N); kernels are never called with empty operands.
-    return record(zeros(outShape, { dtype: outDtype }), 'matmul', [a, b], [], () => [zerosLike(a), zerosLike(b)]);
+    return record(onBackendOf('matmul', a, () => zeros(outShape, { dtype: outDtype })), 'matmul', [a, b], [], () => [zerosLike(a), zerosLike(b)]);
   }
   const made: Tensor[] = [];
   const temp = (t: Tensor): Tensor => (made.push(t), t);

@@ -8,7 +8,7 @@ import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { fill } from './creation.js';
 import { sumToShape } from './reduce.js';
-import { checkTensor, computed, view, withCasts } from './util.js';
+import { checkTensor, computed, onBackendOf, view, withCasts } from './util.js';
 
 /** A view of x in another shape, whose gradient is reshaped back. */
 function reshapedView(op: string, x: Tensor, shape: readonly number[]): Tensor {
@@ -92,7 +92,7 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
   let out = reshapedView('pad', x, x.shape);
   paddings.forEach(([before, after], axis) => {
     if (!before && !after) return;
-    const side = (n: number) => fill(out.shape.map((d, i) => (i === axis ? n : d)), value, { dtype: x.dtype });
+    const side = (n: number) => onBackendOf('pad', x, () => fill(out.shape.map((d, i) => (i === axis ? n : d)), value, { dtype: x.dtype }));
     const parts = [...(before ? [side(before)] : []), out, ...(after ? [side(after)] : [])];
     const next = concat(parts, axis);
     parts.forEach((p) => p.dispose());

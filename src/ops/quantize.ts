@@ -17,7 +17,7 @@
 // to x · dequantize(q), since x is not quantized. The weight stays int8 in
 // memory either way. No gradient flows through it.
 import { isFloat } from '../dtype.js';
-import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { backendFor, tidy } from '../engine.js';
 import { isGradEnabled, needsGrad, noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -25,7 +25,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { sizeOf } from '../shape.js';
 import { ones, zeros } from './creation.js';
 import { where } from './elementwise.js';
-import { checkTensor, fromStorage } from './util.js';
+import { checkTensor, fromStorage, onBackendOf } from './util.js';
 import { matmul } from './matmul.js';
 
 export interface QuantizeOptions {
@@ -85,7 +85,7 @@ export function quantize(w: Tensor, options: QuantizeOptions = {}): QuantizedTen
   if (w.rank !== 2) throw new ShapeError(`quantize: the weight must be 2-D [K, N], got ${formatShape(w.shape)}`);
   const [k, n] = w.shape;
   // No rows (K = 0): each column is empty, so all zero, and gets scale 1 like any all-zero column (rowScales).
-  if (k === 0) return new QuantizedTensor(zeros([n, 0], { dtype: 'i8' }), ones([n]));
+  if (k === 0) return onBackendOf('quantize', w, () => new QuantizedTensor(zeros([n, 0], { dtype: 'i8' }), ones([n])));
   return noGrad(() => tidy(() => {
     const rows = w.cast('f32').transpose();
     const scales = rowScales(rows);
@@ -95,6 +95,10 @@ export function quantize(w: Tensor, options: QuantizeOptions = {}): QuantizedTen
 
 /** The f32 weight [K, N] a quantized one stands for. */
 export function dequantize(q: QuantizedTensor): Tensor {
+  if (!(q instanceof QuantizedTensor)) {
+    const given: unknown = q;
+    throw new ValueError(`dequantize: expects what tm.quantize returns, got ${given instanceof Object ? given.constructor.name : formatValue(given)}`);
+  }
   return noGrad(() => tidy(() => q.values.cast('f32').mul(q.scales.reshape([q.scales.size, 1])).transpose()));
 }
 
@@ -113,7 +117,7 @@ export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
   const lead = x.shape.slice(0, -1);
   const m = sizeOf(lead);
   // An empty product: no rows of x, or an empty sum over K = 0 (x has no row maxima to quantize by).
-  if (m === 0 || k === 0) return zeros([...lead, n]);
+  if (m === 0 || k === 0) return onBackendOf('matmul', x, () => zeros([...lead, n]));
   if (backend.quantizedMatmulPath?.({ m, k, n }) === 'f16' && backend.quantizedMatmul) {
     const quantizedMatmulF16 = backend.quantizedMatmul.bind(backend);
     return noGrad(() => tidy(() => {

@@ -2,7 +2,7 @@
 // wrapping a kernel's output storage in a new Tensor.
 import type { Backend } from '../backends/kernels.js';
 import { BYTES_PER_ELEMENT, allocStorage, encodeValues, scalarDTypeNextTo, type DType, type StorageArray } from '../dtype.js';
-import { activeBackend, backendFor, newRef } from '../engine.js';
+import { activeBackend, backendFor, creatingOn, creationBackend, newRef } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { sameShape, sizeOf } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -71,9 +71,9 @@ export function allocating<T>(op: string, shape: readonly number[], bytesPerElem
 /** Bytes below which every engine tmnn runs on makes an array (V8's smallest limit, 2^31 − 1 bytes on 32-bit hosts). */
 const LARGEST_CERTAIN_ARRAY = 2 ** 31 - 1;
 
-/** Uploads user values (checked and encoded for `dtype`) to the active backend. */
+/** Uploads user values (checked and encoded for `dtype`) to the active backend (creatingOn's, inside it). */
 export function fromValues(op: string, values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
-  const backend = activeBackend();
+  const backend = creationBackend();
   return fromStorage(backend, backend.upload(encodeValues(values, dtype, op), dtype), shape, dtype);
 }
 
@@ -89,7 +89,7 @@ export function fromStorageArray(values: StorageArray, shape: readonly number[],
  * project's VMs, 4 MiB took ~14 ms).
  */
 export function adoptStorageArray(values: StorageArray, shape: readonly number[], dtype: DType): Tensor {
-  const backend = activeBackend();
+  const backend = creationBackend();
   return fromStorage(backend, backend.upload(values, dtype), shape, dtype);
 }
 
@@ -100,9 +100,14 @@ export function adoptStorageArray(values: StorageArray, shape: readonly number[]
  */
 export function filledTensor(shape: readonly number[], dtype: DType, fill: (out: StorageArray) => void): Tensor {
   const n = sizeOf(shape);
-  const out = activeBackend().allocate?.(dtype, n) ?? allocStorage(dtype, n);
+  const out = creationBackend().allocate?.(dtype, n) ?? allocStorage(dtype, n);
   fill(out);
   return adoptStorageArray(out, shape, dtype);
+}
+
+/** Runs `make` with the tensors it makes on x's backend (engine.ts creatingOn): an op's own tensors for x. */
+export function onBackendOf<T>(op: string, x: Tensor, make: () => T): T {
+  return creatingOn(x.dataRef(op).backend, make);
 }
 
 /** A tensor sharing x's storage under another shape (same size). */

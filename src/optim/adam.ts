@@ -4,6 +4,7 @@
 import type { Tensor } from '../tensor.js';
 import { adamStep } from '../ops/adam.js';
 import { zeros } from '../ops/index.js';
+import { onBackendOf } from '../ops/util.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { hyperparameter, Optimizer } from './optimizer.js';
 
@@ -40,7 +41,8 @@ export class Adam extends Optimizer {
     // An f16 parameter's moments and step are f32: in f16, (1−β2)·g² and ε̂
     // flush to 0 (its smallest subnormal is 6e-8), and the first step divided by 0.
     const f32 = (x: Tensor) => (x.dtype === 'f32' ? x : x.cast('f32'));
-    const next = adamStep(f32(p), f32(grad), state.m ?? zeros(p.shape), state.v ?? zeros(p.shape), {
+    const fresh = () => onBackendOf(this.name, p, () => zeros(p.shape));
+    const next = adamStep(f32(p), f32(grad), state.m ?? fresh(), state.v ?? fresh(), {
       beta1: this.beta1,
       beta2: this.beta2,
       stepSize: (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t),

@@ -25,7 +25,7 @@ export function hyperparameter(where: string, name: string, value: unknown, min:
 export abstract class Optimizer {
   private rate: number;
   /** Its name in errors (class names do not survive the browser bundle's minifier). */
-  private readonly name: string;
+  protected readonly name: string;
   protected readonly params: Tensor[];
   /** Per-parameter state (momentum buffers, moments), created on first use. */
   private readonly state = new Map<Tensor, Record<string, Tensor>>();
@@ -90,8 +90,9 @@ export abstract class Optimizer {
   private checkGradient(p: Tensor): void {
     const where = `${this.name}.step`;
     const param = p.dataRef(`${where}: parameter`);
-    const g = p.grad;
+    const g: unknown = p.grad;
     if (!g) return;
+    if (!(g instanceof Tensor)) throw new ValueError(`${where}: the gradient of ${p} is ${formatValue(g)}, not a Tensor`);
     const grad = g.dataRef(`${where}: the gradient of ${p}`);
     if (g.dtype !== p.dtype || !sameShape(g.shape, p.shape)) {
       throw new ShapeError(`${where}: the gradient of ${p} is ${formatShape(g.shape)} ${g.dtype}; it must be the parameter's ${formatShape(p.shape)} ${p.dtype}`);

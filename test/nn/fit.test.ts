@@ -114,6 +114,35 @@ describe('Sequential.fit', () => {
     expect(model.training).toBe(true);
   });
 
+  it.each(BACKENDS)('evaluate holds eval mode only while it issues its batches: two at once, or evaluations during fit, leave every training step in training mode (%s)', async (backend) => {
+    await tm.init({ backend });
+    // A layer that notes the mode and batch size of each forward pass.
+    const seen: [boolean, number][] = [];
+    class Probe extends tm.nn.Module {
+      forward(x: tm.Tensor): tm.Tensor {
+        seen.push([this.training, x.shape[0]]);
+        return x.reshape(x.shape);
+      }
+      config() { return { type: 'Probe' }; }
+    }
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 2), new Probe()]);
+    const [x, y] = [tm.randn([32, 3], { seed: 1 }), tm.randn([32, 2], { seed: 2 })];
+    await Promise.all([model.evaluate(x, y, { batchSize: 32 }), model.evaluate(x, y, { batchSize: 32 })]);
+    expect(model.training).toBe(true); // the second saw the first's eval mode and restored that, for good
+    seen.length = 0;
+    const fitting = model.fit(x, y, { epochs: 2, batchSize: 4, loss: 'mse', quiet: true });
+    const evaluations = [];
+    for (let i = 0; i < 5; i++) {
+      evaluations.push(model.evaluate(x, y, { batchSize: 32 }));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await Promise.all([fitting, ...evaluations]);
+    expect(seen.filter(([, n]) => n === 4).every(([training]) => training)).toBe(true); // fit's 16 steps
+    expect(seen.filter(([, n]) => n === 32).every(([training]) => !training)).toBe(true); // the evaluations
+    expect(seen.filter(([, n]) => n === 4)).toHaveLength(16);
+    await tm.init({ backend: 'js' });
+  });
+
   it('a layer may hand its input back (an identity) anywhere in a Sequential', async () => {
     class Identity extends tm.nn.Module {
       forward(x: tm.Tensor): tm.Tensor { return x; }

@@ -88,6 +88,19 @@ describe('model.save and tm.nn.load', () => {
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it.each(BACKENDS)('a save is the parameters as they were when it was called: a step taken while it is under way is in no part of the file (%s)', async (backend) => {
+    await tm.init({ backend });
+    const m = model(7);
+    const before = await m.toBytes();
+    const pending = m.toBytes();
+    const opt = new tm.optim.SGD(m.parameters(), { lr: 0.5 });
+    m.forward(tm.randn([4, 6], { seed: 1 })).square().mean().backward();
+    opt.step();
+    expect(await pending).toEqual(before);
+    expect(await m.toBytes()).not.toEqual(before);
+    await tm.init({ backend: 'js' });
+  });
+
   it('a missing file gets a clear error', async () => {
     await expect(tm.nn.load(join(dir, 'nope.safetensors'))).rejects.toThrow(/no file at/);
   });
