@@ -351,6 +351,9 @@ describe('choosing a backend', () => {
       loss.backward();
       opt.step();
       expect(Array.from(await model.parameters()[0].data())).not.toEqual(Array.from(before));
+      // fit and evaluate gather their batches where the model lives too.
+      await model.fit(x, tm.randn([5, 2], { seed: 2 }), { epochs: 1, batchSize: 2, loss: 'mse', optimizer: opt, quiet: true });
+      expect((await model.evaluate(x, tm.randn([5, 2], { seed: 2 }))).loss).toBeGreaterThan(0);
       expect(tm.zerosLike(x).backend).toBe(backend);
       const empty = tm.matmul(x.slice([0, 0], [0, 3]), x.transpose()); // an empty product's zeros
       expect([empty.shape, empty.backend]).toEqual([[0, 5], backend]);

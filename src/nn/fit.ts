@@ -11,7 +11,7 @@ import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
-import { filledTensor } from '../ops/util.js';
+import { filledTensor, onBackendOf } from '../ops/util.js';
 import { Adam, Optimizer, type Scheduler } from '../optim/index.js';
 import { permutation, seedFor } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
@@ -106,6 +106,16 @@ async function toHost(x: Tensor, y: Tensor): Promise<HostData> {
 }
 
 /** Rows `order[from..to)` of one side of the data as a tensor. */
+/**
+ * Runs its argument with the tensors it makes (the batches) on the backend
+ * the model's parameters live on: the active one, unless a later tm.init()
+ * made another active, where a model made before it trains and evaluates on.
+ */
+function onModelBackend(model: Module): <T>(make: () => T) => T {
+  const [first] = model.parameters();
+  return first ? (make) => onBackendOf('fit', first, make) : (make) => make();
+}
+
 function rows(values: DataArray, sampleShape: readonly number[], dtype: Tensor['dtype'], order: ArrayLike<number>, from: number, to: number): Tensor {
   const width = sampleShape.reduce((a, b) => a * b, 1);
   const shape = [to - from, ...sampleShape];
@@ -168,6 +178,7 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
   const fn = lossFn(loss);
   const checkLabels = classLabelCheck(loss, data, what);
   const wasTraining = model.training;
+  const home = onModelBackend(model);
   // Every batch is issued before any result is read, so a GPU never waits on a readback in between.
   const results: { loss: Tensor; correct: Tensor | null; size: number }[] = [];
   let total = 0;
@@ -180,13 +191,13 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
     try {
       for (let from = 0; from < data.count; from += batchSize) {
         const to = Math.min(from + batchSize, data.count);
-        const [l, c] = noGrad(() => tidy(() => {
+        const [l, c] = noGrad(() => tidy(() => home(() => {
           const xb = rows(data.x, data.xShape, data.xDtype, order, from, to);
           const yb = rows(data.y, data.yShape, data.yDtype, order, from, to);
           const pred = model.forward(xb);
           checkLabels(pred.shape[pred.rank - 1]);
           return [fn(pred, yb), correct(loss, pred, yb)] as const;
-        }));
+        })));
         results.push({ loss: l, correct: c, size: to - from });
       }
     } finally {
@@ -342,9 +353,9 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   };
 
   /** One batch's forward and backward passes: its loss and hit count, the parameters' gradients set. */
+  const home = onModelBackend(model);
   const lossAndGradients = (order: Int32Array, from: number, to: number) => tidy(() => {
-    const xb = rows(train.x, train.xShape, train.xDtype, order, from, to);
-    const yb = rows(train.y, train.yShape, train.yDtype, order, from, to);
+    const [xb, yb] = home(() => [rows(train.x, train.xShape, train.xDtype, order, from, to), rows(train.y, train.yShape, train.yDtype, order, from, to)]);
     // The outputs along the way, whose graphs an error before (or during) backward leaves to free.
     const outputs: Tensor[] = [];
     try {
