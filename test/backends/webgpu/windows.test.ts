@@ -249,7 +249,7 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
   // gives on js, or is refused by name (a product whose w is past the limit, a band that cannot start
   // aligned) — never a wrong value.
   it('runs random programs over tensors past the limit as js does, or refuses them by name', { timeout: 240_000 }, async () => {
-    const programs = programsAt(SEED, 24, [[[40_000], [70_001]], [[37, 1000], [129, 300], [1, 20_000]], [[5, 70, 60], [3, 100, 70], [40, 1, 500]]]);
+    const programs = programsAt(SEED, 48, [[[40_000], [70_001]], [[37, 1000], [129, 300], [1, 20_000]], [[5, 70, 60], [3, 100, 70], [40, 1, 500]]]);
     const results = async () => {
       const out: (Float64Array[] | Error)[] = [];
       for (const program of programs) {
@@ -284,8 +284,9 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
       if (w instanceof Error) throw new Error(`${what}js refused it (${w.message}); webgpu ran it`);
       g.forEach((values, o) => expectExact(values, w[o], `${what}output ${o}`));
     });
-    // Most run: what is refused is the exception.
-    expect(ran).toBeGreaterThan(programs.length / 2);
+    // Most run: what is refused is the exception. (Of 24 programs, 14 to 23 ran over 30 seeds, and
+    // 12 in one CI run, whose seed went unrecorded: 48 keep "most" clear of the chance of a draw.)
+    expect(ran, `programs run of ${programs.length} (test seed ${SEED})`).toBeGreaterThan(programs.length / 2);
   });
 });
 
