@@ -14,7 +14,7 @@ import type { Kernel, WgslScalar } from '../compiler.js';
 import type { GpuContext } from '../device.js';
 import type { Runtime } from '../runtime.js';
 import type { TileShape } from './matmul_kernel.js';
-import { describeMatrixTile, matrixLayout, type MatrixTile } from './matrix_tiles.js';
+import { describeMatrixTile, matrixDefines, matrixLayout, type MatrixTile } from './matrix_tiles.js';
 
 /** What every int8 kernel ends with (matmul_int8.ts): the epilogue's `value(i)` and the types of the sums and the output. */
 export interface Int8KernelEnd {
@@ -38,16 +38,13 @@ export function matrixTileRuns(tile: MatrixTile, ctx: Pick<GpuContext, 'features
 export function int8MatrixKernel(rt: Runtime, tile: MatrixTile, { value, types }: Int8KernelEnd): { kernel: Kernel; shape: TileShape } {
   const layout = matrixLayout(tile, rt.ctx.features.int8Matrix, 1, rt.ctx);
   if (!layout) throw new Error(`webgpu int8 matmul: this device cannot run subgroup matrices, ${describeMatrixTile(tile)}`);
-  const { shape, sg, kt, tileM, tileN, wgX, wgY } = layout;
+  const { sg, tileM, tileN, wgX, wgY } = layout;
   const kernel = rt.compiler.kernel({
     name: 'matmul_int8_matrix',
     source: [matmulInt8MatrixShader, matmulInt8Io, tileGrid, matmulMatrixStore, matmulStore, ...value],
     bindingsFrom: [matmulInt8Io, ...value],
     types,
-    defines: {
-      SG: sg, SM_M: shape.M, SM_N: shape.N, SM_K: shape.K, FRAG_M: tile.fragM, FRAG_N: tile.fragN, SUB_M: tile.subM, SUB_N: tile.subN,
-      KT: kt, WG_X: wgX, WG_Y: wgY, TILE_M: tileM, TILE_N: tileN,
-    },
+    defines: { SG: sg, ...matrixDefines(tile, layout) },
   });
   return { kernel, shape: { tileM, tileN, wgX, wgY } };
 }

@@ -18,7 +18,7 @@ import type { Kernel, WgslScalar } from '../compiler.js';
 import type { GpuContext } from '../device.js';
 import type { Runtime } from '../runtime.js';
 import type { TileShape } from './matmul_kernel.js';
-import { describeMatrixTile, matrixLayout, MATRIX_TILES, type MatrixTile } from './matrix_tiles.js';
+import { describeMatrixTile, matrixDefines, matrixLayout, MATRIX_TILES, type MatrixTile } from './matrix_tiles.js';
 
 /** A tile of the product on subgroup matrices: its blocking, the shape of the matrices being the device's. */
 export interface MatrixProductTile {
@@ -52,17 +52,13 @@ export function matrixProductKernel(
   if (!layout) {
     throw new Error(`webgpu matmul: ${describeMatrixProductTile(tile)} needs f16 operands summed in f32 on a device with f16 subgroup matrices (operands ${types.In}, sums ${types.Acc})`);
   }
-  const { shape, kt, tileM, tileN, wgX, wgY } = layout;
-  const { fragM, fragN, subM, subN } = tile.matrix;
+  const { tileM, tileN, wgX, wgY } = layout;
   const kernel = rt.compiler.kernel({
     name: 'matmul_matrix',
     source: [matmulDims, matmulMatrixShader, matmulMatrixIo, tileGrid, matmulMatrixStore, matmulStore, ...value],
     bindingsFrom: [matmulDims, matmulMatrixIo, ...value],
     types,
-    defines: {
-      SM_M: shape.M, SM_N: shape.N, SM_K: shape.K, FRAG_M: fragM, FRAG_N: fragN, SUB_M: subM, SUB_N: subN,
-      KT: kt, WG_X: wgX, WG_Y: wgY, TILE_M: tileM, TILE_N: tileN,
-    },
+    defines: matrixDefines(tile.matrix, layout),
   });
   return { kernel, shape: { tileM, tileN, wgX, wgY } };
 }

@@ -41,6 +41,14 @@ export interface MatrixLayout extends TileShape {
   kt: number;
 }
 
+/** The constants both kernels' WGSL reads for a tile laid out on a device. */
+export function matrixDefines(tile: MatrixTile, { shape, kt, tileM, tileN, wgX, wgY }: MatrixLayout): Record<string, number> {
+  return {
+    SM_M: shape.M, SM_N: shape.N, SM_K: shape.K, FRAG_M: tile.fragM, FRAG_N: tile.fragN, SUB_M: tile.subM, SUB_N: tile.subN,
+    KT: kt, WG_X: wgX, WG_Y: wgY, TILE_M: tileM, TILE_N: tileN,
+  };
+}
+
 /**
  * A tile's geometry for a matrix shape on a device (operands of
  * `operandBytes` each), or null where the device cannot run it: the block's
