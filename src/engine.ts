@@ -37,11 +37,25 @@ let active: Backend | null = null;
 let selection: BackendSelection | null = null;
 const scopes: Set<Disposable>[] = [];
 const counts = new Map<BackendName, { numTensors: number; numBytes: number }>();
+/** Storages alive on each backend instance, which memory()'s counts by name cannot tell apart. */
+const storagesOn = new Map<Backend, number>();
+/** Backends waiting for their last storage to be freed, to be released then (releaseWhenUnused). */
+const replaced = new Set<Backend>();
 
 /** Makes `backend` the one new tensors and ops use (selection.ts decides which). */
 export function setActive(backend: Backend, why: BackendSelection): void {
   active = backend;
   selection = why;
+}
+
+/**
+ * Gives `backend` back (a GPU device, its buffers) now if no storage lives on
+ * it, else when the last one is freed: a backend a later init() replaced keeps
+ * working for the tensors made on it until then.
+ */
+export function releaseWhenUnused(backend: Backend): void {
+  if (storagesOn.has(backend)) replaced.add(backend);
+  else backend.release?.();
 }
 
 /** While an op makes tensors for inputs of its own (creatingOn), the backend those live on. */
@@ -89,21 +103,21 @@ export function backendSelection(): BackendSelection {
 /** The backend an op runs on: all its inputs must live there. */
 export function backendFor(op: string, refs: readonly DataRef[]): Backend {
   const b = refs.length ? refs[0].backend : activeBackend();
-  for (const r of refs) {
-    if (r.backend !== b) {
-      const move = 'make it again on the active one: tm.tensor(await t.data(), t.shape, { dtype: t.dtype })';
-      throw new BackendMismatchError(b.name === r.backend.name
-        ? `${op}: inputs come from two ${b.name} backends, one started by an earlier tm.init(): tensors made before tm.init() stay on the backend they were made on; ${move}`
-        : `${op}: inputs live on different backends (${b.name} and ${r.backend.name}); ${move}`);
-    }
-  }
-  return b;
+  const i = refs.findIndex((r) => r.backend !== b);
+  if (i < 0) return b;
+  // Which input is stranded matters: in a layer's x·W, x is usually on the active backend and W not.
+  const where = (x: Backend) => (x === active ? `the active ${x.name} backend` : `a ${x.name} backend no longer active`);
+  throw new BackendMismatchError(
+    `${op}: input 0 lives on ${where(b)}, input ${i} on ${where(refs[i].backend)}: tensors made before a later tm.init() stay where they were made; ` +
+      'make a tensor again on the active one with tm.tensor(await t.data(), t.shape, { dtype: t.dtype }), a model with tm.nn.fromBytes(await model.toBytes())',
+  );
 }
 
 export function newRef(backend: Backend, storage: unknown, bytes: number): DataRef {
   const c = counts.get(backend.name) ?? { numTensors: 0, numBytes: 0 };
   c.numBytes += bytes;
   counts.set(backend.name, c);
+  storagesOn.set(backend, (storagesOn.get(backend) ?? 0) + 1);
   return { backend, storage, bytes, refs: 0 };
 }
 
@@ -119,6 +133,12 @@ export function release(ref: DataRef): void {
   if (ref.refs === 0) {
     c.numBytes -= ref.bytes;
     ref.backend.free(ref.storage);
+    const left = storagesOn.get(ref.backend)! - 1;
+    if (left > 0) storagesOn.set(ref.backend, left);
+    else {
+      storagesOn.delete(ref.backend);
+      if (replaced.delete(ref.backend)) ref.backend.release?.();
+    }
   }
 }
 

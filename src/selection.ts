@@ -8,7 +8,7 @@
 //   4. otherwise the first present of webgpu, native, js.
 import { createJsBackend } from './backends/js/index.js';
 import type { Backend, BackendName } from './backends/kernels.js';
-import { setActive, type BackendSelection } from './engine.js';
+import { releaseWhenUnused, setActive, type BackendSelection } from './engine.js';
 import { BackendUnavailableError, ValueError } from './errors.js';
 import { checkOptions } from './options.js';
 import { loadProbeCache, probeKey, saveProbeTiming, timeMatmul } from './probe.js';
@@ -99,6 +99,14 @@ async function cachedMeasure(backend: Backend): Promise<number> {
 
 /** The init under way, if any: calls run one after another, so the last one called is the one left active. */
 let initializing: Promise<unknown> = Promise.resolve();
+/** The backend the last init() made active: the next one releases it once no tensor lives on it. */
+let initialized: Backend | null = null;
+
+function activate(backend: Backend, why: BackendSelection): void {
+  setActive(backend, why);
+  if (initialized && initialized !== backend) releaseWhenUnused(initialized);
+  initialized = backend;
+}
 
 /** Picks the fastest backend present (or the forced one) and makes it active. */
 export function init(options: InitOptions = {}): Promise<BackendName> {
@@ -116,7 +124,7 @@ async function initNow(options: InitOptions): Promise<BackendName> {
     }
     const started = await start(forced as BackendName, options);
     if ('why' in started) throw new BackendUnavailableError(`init: backend ${forced} is unavailable: ${started.why}`);
-    setActive(started.backend, {
+    activate(started.backend, {
       backend: started.name,
       reason: `forced by ${options.backend ? 'init({ backend })' : 'TMNN_BACKEND'}`,
       passedOver: [],
@@ -126,6 +134,6 @@ async function initNow(options: InitOptions): Promise<BackendName> {
   const started = await probeBackends(options);
   const { chosen, ...selection } = await choose(started, cachedMeasure);
   for (const s of started) if ('backend' in s && s.backend !== chosen) s.backend.release?.();
-  setActive(chosen, selection);
+  activate(chosen, selection);
   return selection.backend;
 }

@@ -164,6 +164,10 @@ export interface Backend<S = unknown> extends Kernels<S> {
    * first step), in one pass. Optional, as adam is.
    */
   sgd?(p: TensorInfo<S>, g: TensorInfo<S>, velocity: TensorInfo<S> | null, step: SgdStep): [S, S | null];
-  /** Gives back what the backend holds (a GPU device) when it was started but not chosen. */
+  /**
+   * Gives back what the backend holds (a GPU device) once nothing will use it:
+   * started but not chosen, or replaced by a later init() and its last tensor freed.
+   * Reads already under way finish first.
+   */
   release?(): void;
 }

@@ -47,6 +47,8 @@ export class Commands {
   private passPipeline: GPUComputePipeline | null = null;
   private passBindGroup: GPUBindGroup | null = null;
   private pending = 0;
+  /** Reads under way (mapping), each as a promise that settles with it. */
+  private readonly reads = new Set<Promise<void>>();
   /** Buffers let go of while recorded work may still use them: destroyed once it is submitted. */
   private retiring: GPUBuffer[] = [];
   /** This submit's uniform parameters: staged here, copied into `uniformArena` at flush. */
@@ -289,7 +291,20 @@ export class Commands {
   }
 
   /** The first `bytes` of a buffer, once every recorded kernel has run. */
-  async read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    const reading = this.readNow(buffer, bytes);
+    const settled = reading.then(() => undefined, () => undefined);
+    this.reads.add(settled);
+    void settled.then(() => this.reads.delete(settled));
+    return reading;
+  }
+
+  /** Resolves once every read started so far has settled: until then the device must stay. */
+  async readsSettled(): Promise<void> {
+    while (this.reads.size) await Promise.all(this.reads);
+  }
+
+  private async readNow(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.checkDevice();
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
     const staging = this.staging.take(size);

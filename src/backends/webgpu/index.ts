@@ -432,6 +432,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   /** What the compositions for tensors past the binding limit use (large_tensors.ts). */
   const composer: Composer = { rt, wide, produce, pending };
 
+  let released = false;
   const backend: WebGpuBackend = {
     name: 'webgpu',
     device: { description: ctx.description, software: ctx.software },
@@ -440,8 +441,13 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     materialize: (d) => void materialize(d),
     quantizedMatmulPath: (shape) => quantizedPath(rt, shape),
     release() {
-      pool.trim();
-      ctx.device.destroy();
+      if (released) return;
+      released = true;
+      // A read of a tensor freed since may still be mapping; destroying the device now would fail it.
+      void commands.readsSettled().then(() => {
+        pool.trim();
+        ctx.device.destroy();
+      });
     },
     async sync() {
       commands.flush();

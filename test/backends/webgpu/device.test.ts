@@ -21,6 +21,37 @@ describe('the device', () => {
   });
 });
 
+describe('giving the device back', () => {
+  it('a device tm.init() replaced stays for the tensors made on it, and goes once the last is freed; a read under way finishes first', async () => {
+    await tm.init({ backend: 'webgpu' });
+    const first = activeBackend() as WebGpuBackend;
+    const x = tm.tensor([1, 2, 3]);
+    await tm.init({ backend: 'webgpu' });
+    const second = activeBackend() as WebGpuBackend;
+    expect(second).not.toBe(first);
+    const doubled = x.mul(2); // runs on x's device
+    expect(Array.from(await doubled.data())).toEqual([2, 4, 6]);
+    doubled.dispose();
+    expect(first.runtime.ctx.lost).toBeNull();
+    const plusOne = x.add(1);
+    const reading = plusOne.data();
+    plusOne.dispose();
+    x.dispose(); // nothing lives on the first device now, but a read is mapping
+    expect(Array.from(await reading)).toEqual([2, 3, 4]);
+    const lost = await first.runtime.ctx.device.lost;
+    expect(lost.reason).toBe('destroyed');
+    expect(second.runtime.ctx.lost).toBeNull();
+    expect(Array.from(await tm.tensor([1, 2]).add(1).data())).toEqual([2, 3]);
+  });
+
+  it('a device replaced with nothing on it goes at once', async () => {
+    await tm.init({ backend: 'webgpu' });
+    const first = activeBackend() as WebGpuBackend;
+    await tm.init({ backend: 'js' });
+    expect((await first.runtime.ctx.device.lost).reason).toBe('destroyed');
+  });
+});
+
 describe('losing the device', () => {
   it('makes every later call fail with DeviceLostError naming tm.init(); init then starts over', async () => {
     const gpu = await createWebGpuBackend();

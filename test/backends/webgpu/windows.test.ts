@@ -14,11 +14,12 @@ import { webGpuBackendOn, type WebGpuBackend } from '../../../src/backends/webgp
 import { useQuantizedPath } from '../../../src/backends/webgpu/kernels/quantized_path.js';
 import { SEED, asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { roundF16, wrapInt } from '../../helpers/float64.js';
-import { launches } from '../../helpers/webgpu.js';
+import { freshDevices, launches } from '../../helpers/webgpu.js';
 import { evaluate, programsAt } from '../../helpers/programs.js';
 
 const LIMIT = 64 * 1024;
 let small: WebGpuBackend;
+const freshDevice = freshDevices();
 
 /** x [m, k] · w [k, n] in float64. */
 function product(x: ArrayLike<number>, w: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
@@ -29,8 +30,8 @@ function product(x: ArrayLike<number>, w: ArrayLike<number>, m: number, k: numbe
 
 describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
   beforeAll(async () => {
-    await tm.init({ backend: 'webgpu' });
-    const ctx = (activeBackend() as WebGpuBackend).runtime.ctx;
+    // A device of its own: tm.init() releases the devices it made once nothing lives on them.
+    const ctx = (await freshDevice()).runtime.ctx;
     small = webGpuBackendOn({ ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: LIMIT } }, { poison: true });
     setActive(small, { backend: 'webgpu', reason: 'test: 64 KiB bindings', passedOver: [] });
   });
@@ -292,8 +293,8 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
 
 describe('on a device whose kernels bind at most 256 KiB', () => {
   beforeAll(async () => {
-    await tm.init({ backend: 'webgpu' });
-    const ctx = (activeBackend() as WebGpuBackend).runtime.ctx;
+    // A device of its own: tm.init() releases the devices it made once nothing lives on them.
+    const ctx = (await freshDevice()).runtime.ctx;
     small = webGpuBackendOn({ ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: 256 * 1024 } }, { poison: true });
     setActive(small, { backend: 'webgpu', reason: 'test: 256 KiB bindings', passedOver: [] });
   });
