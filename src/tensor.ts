@@ -9,6 +9,7 @@ import * as ops from './ops/index.js';
 import type { GradNode } from './tape.js';
 import { backward } from './autograd/backward.js';
 import { sameShape, sizeOf } from './shape.js';
+import { formatValues, type PrintOptions } from './printing.js';
 
 /** Nested JS arrays, as `array()` returns them. */
 export type NestedArray = number | NestedArray[];
@@ -181,6 +182,23 @@ export class Tensor {
 
   toString(): string {
     return `Tensor(${formatShape(this.shape)}, ${this.dtype}${this.ref ? `, ${this.ref.backend.name}` : ', disposed'})`;
+  }
+
+  /** The values as text, nested as NumPy and PyTorch print them; past `threshold` elements, the first and last few per axis. */
+  async format(options?: PrintOptions): Promise<string> {
+    this.dataRef('format'); // a disposed tensor says so first
+    return formatValues(await this.data(), this.shape, this.dtype, options);
+  }
+
+  /** Logs what the tensor is (`Tensor([2,3], f32, js)`) and its values (see format). */
+  async print(options?: PrintOptions): Promise<void> {
+    const text = await this.format(options);
+    console.log(`${this}\n${text}`);
+  }
+
+  /** What console.log and util.inspect show in Node: the tensor, not the backend's internals (values need `await print()`). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   // Elementwise arithmetic, broadcasting like NumPy.

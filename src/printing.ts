@@ -1,0 +1,94 @@
+// A tensor's values as text, the way NumPy and PyTorch print them: nested
+// brackets, one column width for every element, a shared float format chosen
+// from the values shown (fixed, scientific, or integral floats as `2.`), and
+// large tensors summarised to their first and last few entries per axis.
+import type { DType } from './dtype.js';
+import { ValueError, formatValue } from './errors.js';
+import { checkOptions } from './options.js';
+
+export interface PrintOptions {
+  /** Digits after the point for floats (default 4, as PyTorch). */
+  precision?: number;
+  /** Tensors with more elements than this are summarised (default 1000, as NumPy). */
+  threshold?: number;
+  /** Entries kept at each end of an axis when summarised (default 3). */
+  edgeItems?: number;
+  /** Characters a line may take before a row wraps (default 80). */
+  lineWidth?: number;
+}
+
+const DEFAULTS: Required<PrintOptions> = { precision: 4, threshold: 1000, edgeItems: 3, lineWidth: 80 };
+
+function checkPrintOptions(options: PrintOptions | undefined): Required<PrintOptions> {
+  const given = checkOptions('format', options, { precision: true, threshold: true, edgeItems: true, lineWidth: true });
+  const out = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as (keyof PrintOptions)[]) {
+    const v = given[key];
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || v < 0 || (key === 'precision' && v > 20)) {
+      throw new ValueError(`format: ${key} must be a whole number ≥ 0${key === 'precision' ? ' and ≤ 20' : ''}, got ${formatValue(v)}`);
+    }
+    out[key] = v;
+  }
+  return out;
+}
+
+/** The positions shown along an axis of length n: all, or the first and last `edge` with a gap (null) between. */
+function shownPositions(n: number, summarise: boolean, edge: number): (number | null)[] {
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (!summarise || n <= 2 * edge) return all;
+  return [...all.slice(0, edge), null, ...all.slice(n - edge)];
+}
+
+/** One formatter for every element shown: what PyTorch picks from the same values. */
+function elementFormat(shown: number[], dtype: DType, precision: number): (v: number) => string {
+  if (dtype === 'i8' || dtype === 'i32') return (v) => String(v);
+  const special = (v: number) => (Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf');
+  const finite = shown.filter(Number.isFinite);
+  const magnitudes = finite.map(Math.abs).filter((v) => v > 0);
+  const max = magnitudes.length ? Math.max(...magnitudes) : 0;
+  const min = magnitudes.length ? Math.min(...magnitudes) : 0;
+  const integral = finite.every(Number.isInteger);
+  const scientific = max >= 1e8 || max / min > 1e3 || (!integral && min < 1e-4);
+  // Two exponent digits at least, as C's printf and so NumPy and PyTorch: 1.0000e-05.
+  const exponential = (v: number) => v.toExponential(precision).replace(/e([+-])(\d)$/, 'e$10$2');
+  if (scientific) return (v) => (Number.isFinite(v) ? exponential(v) : special(v));
+  if (integral) return (v) => (Number.isFinite(v) ? `${Object.is(v, -0) ? '-0' : v.toFixed(0)}.` : special(v));
+  return (v) => (Number.isFinite(v) ? v.toFixed(precision) : special(v));
+}
+
+/** `values` (row-major, of `shape`) as nested brackets, e.g. `[[1., 2.],\n [3., 4.]]`. */
+export function formatValues(values: ArrayLike<number>, shape: readonly number[], dtype: DType, options?: PrintOptions): string {
+  const { precision, threshold, edgeItems, lineWidth } = checkPrintOptions(options);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const summarise = size > threshold;
+  const positions = shape.map((n) => shownPositions(n, summarise, edgeItems));
+  const strides = shape.map((_, axis) => shape.slice(axis + 1).reduce((a, b) => a * b, 1));
+
+  const shown: number[] = [];
+  const gather = (axis: number, offset: number): void => {
+    if (axis === shape.length) return void shown.push(values[offset]);
+    for (const i of positions[axis]) if (i !== null) gather(axis + 1, offset + i * strides[axis]);
+  };
+  if (size > 0) gather(0, 0);
+  const format = elementFormat(shown, dtype, precision);
+  const width = Math.max(0, ...shown.map((v) => format(v).length));
+  const cell = (v: number) => format(v).padStart(width);
+
+  const render = (axis: number, offset: number): string => {
+    if (axis === shape.length) return cell(values[offset]);
+    const indent = ' '.repeat(axis + 1);
+    if (axis === shape.length - 1) {
+      // A row: as many cells a line as fit, continued lines under the first cell.
+      const cells = positions[axis].map((i) => (i === null ? '...' : cell(values[offset + i * strides[axis]])));
+      const perLine = Math.max(1, Math.floor((lineWidth - indent.length + 1) / (width + 2))); // each cell and its ", ", less the last space
+      const lines: string[] = [];
+      for (let i = 0; i < cells.length; i += perLine) lines.push(cells.slice(i, i + perLine).join(', '));
+      return `[${lines.join(`,\n${indent}`)}]`;
+    }
+    // Between blocks, one newline per axis below this one's child: matrices in a 3-D tensor stand apart.
+    const gap = `,${'\n'.repeat(shape.length - axis - 1)}${indent}`;
+    return `[${positions[axis].map((i) => (i === null ? '...' : render(axis + 1, offset + i * strides[axis]))).join(gap)}]`;
+  };
+  return render(0, 0);
+}
