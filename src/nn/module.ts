@@ -1,7 +1,7 @@
 // Module: the base of every layer. A layer is a small class a user could
-// write: it owns parameters (tensors with requiresGrad) and sublayers, and
-// maps a tensor to a tensor in `forward`.
-import type { Tensor } from '../tensor.js';
+// write: it owns parameters (tensors with requiresGrad) and sublayers, held
+// in its fields, and maps a tensor to a tensor in `forward`.
+import { Tensor } from '../tensor.js';
 
 export abstract class Module {
   /** Train mode (the default) enables dropout; eval mode turns it off. */
@@ -9,14 +9,29 @@ export abstract class Module {
 
   abstract forward(x: Tensor): Tensor;
 
-  /** Sublayers, for parameters() and train()/eval() to recurse into. */
+  /**
+   * Sublayers, for parameters() and train()/eval() to recurse into: by
+   * default every layer held in a field (or in an array in a field), in the
+   * order the fields were set, as PyTorch registers submodules.
+   */
   children(): Module[] {
-    return [];
+    const out: Module[] = [];
+    for (const value of Object.values(this)) {
+      if (value instanceof Module) out.push(value);
+      else if (Array.isArray(value)) for (const v of value) if (v instanceof Module) out.push(v);
+    }
+    return out;
   }
 
-  /** This layer's own parameters, named (used for saving). */
+  /**
+   * This layer's own parameters, named (the names saving uses): by default
+   * every field holding a tensor with requiresGrad, so a custom layer's
+   * weights are trained by fit and stepped by an optimizer of parameters().
+   */
   ownParameters(): Record<string, Tensor> {
-    return {};
+    const out: Record<string, Tensor> = {};
+    for (const [name, value] of Object.entries(this)) if (value instanceof Tensor && !value.isDisposed && value.requiresGrad) out[name] = value;
+    return out;
   }
 
   /** Every parameter of this layer and its sublayers. */

@@ -122,3 +122,45 @@ describe('Dropout', () => {
     expect(() => new tm.nn.Dropout(0.5, 1.5)).toThrow('Dropout: seed must be an integer in [0, 2^32), got 1.5');
   });
 });
+
+describe('a layer of your own', () => {
+  // PyTorch's way: parameters and sublayers are fields.
+  class Affine extends tm.nn.Module {
+    readonly scale = tm.ones([2]);
+    readonly shift = tm.zeros([2]);
+    readonly frozen = tm.fill([2], 3); // no requiresGrad: a constant, not a parameter
+    readonly head = new tm.nn.Dense(2, 1, { seed: 1 });
+    readonly extras = [new tm.nn.Dropout(0.5, 1)];
+    constructor() {
+      super();
+      this.scale.requiresGrad = true;
+      this.shift.requiresGrad = true;
+    }
+    forward(x: tm.Tensor): tm.Tensor {
+      return this.head.forward(this.extras[0].forward(x.mul(this.scale).add(this.shift)));
+    }
+    config() {
+      return { type: 'Affine' };
+    }
+  }
+
+  it('finds the parameters and sublayers held in its fields, in the order they were set', () => {
+    const layer = new Affine();
+    expect(Object.keys(layer.namedParameters())).toEqual(['scale', 'shift', '0.weight', '0.bias']);
+    expect(layer.parameters()).toEqual([layer.scale, layer.shift, layer.head.weight, layer.head.bias]);
+    expect(layer.children()).toEqual([layer.head, layer.extras[0]]);
+    layer.eval();
+    expect(layer.head.training && layer.extras[0].training).toBe(false);
+  });
+
+  it('is trained by fit: its own weights move, not only its sublayers\'', async () => {
+    const layer = new Affine();
+    const x = tm.randn([32, 2], { seed: 1 });
+    const y = x.sum(1, { keepDims: true });
+    const model = new tm.nn.Sequential([layer]);
+    const before = Array.from(await layer.scale.data());
+    await model.fit(x, y, { epochs: 3, batchSize: 8, loss: 'mse', optimizer: new tm.optim.SGD(model.parameters(), { lr: 0.1 }), quiet: true });
+    expect(Array.from(await layer.scale.data())).not.toEqual(before);
+    expect(Array.from(await layer.frozen.data())).toEqual([3, 3]);
+  });
+});
