@@ -6,7 +6,7 @@ import { floatDTypeOf, isFloat, promoteTypes, type DType } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
-import { record } from '../tape.js';
+import { noGrad, record } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { sumToShape } from './reduce.js';
 import { checkTensor, computed, fromStorage, withCasts, withTensors } from './util.js';
@@ -53,10 +53,15 @@ const BINARY_GRADS: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, d
     mul(dy, where(equal(b, 0), 0, mul(b, pow(a, sub(b, 1))))),
     needs[1] ? mul(dy, where(zeroBase(a, b), 0, mul(y, log(a)))) : null,
   ],
-  // Ties send the gradient to a, like a subgradient should go to one side only.
-  maximum: (a, b, _y, dy) => [mul(dy, greaterEqual(a, b)), mul(dy, less(a, b))],
-  minimum: (a, b, _y, dy) => [mul(dy, lessEqual(a, b)), mul(dy, greater(a, b))],
+  // Ties split the gradient evenly between a and b, as PyTorch's maximum does (and max over an axis here).
+  maximum: (a, b, _y, dy) => [mul(dy, winsOrHalf(greater(a, b), a, b)), mul(dy, winsOrHalf(less(a, b), a, b))],
+  minimum: (a, b, _y, dy) => [mul(dy, winsOrHalf(less(a, b), a, b)), mul(dy, winsOrHalf(greater(a, b), a, b))],
 };
+
+/** 1 where a side won, ½ where a and b tie, else 0. */
+function winsOrHalf(wins: Tensor, a: Tensor, b: Tensor): Tensor {
+  return add(wins, mul(equal(a, b), 0.5));
+}
 
 /** 1 where a = 0 and b ≥ 0 (where a^b · ln a is taken as its limit, 0), else 0. */
 function zeroBase(a: Tensor, b: Tensor): Tensor {
@@ -111,12 +116,16 @@ export function clip(x: Tensor, min: number, max: number): Tensor {
     throw new ValueError(`clip: min and max must be numbers, got ${formatValue(min)} and ${formatValue(max)}`);
   }
   if (!(min <= max)) throw new ValueError(`clip: min ${min} is greater than max ${max}`);
-  const low = maximum(x, min);
-  try {
-    return minimum(low, max);
-  } finally {
-    low.dispose();
-  }
+  const y = noGrad(() => {
+    const low = maximum(x, min);
+    try {
+      return minimum(low, max);
+    } finally {
+      low.dispose();
+    }
+  });
+  // Gradient 1 on all of [min, max], its ends included, as PyTorch's clamp (maximum and minimum halve it at ties).
+  return record(y, 'clip', [x], [x], (dy, [sx]) => [mul(dy, mul(greaterEqual(sx, min), lessEqual(sx, max)))]);
 }
 
 /** Picks a where cond is non-zero, else b, broadcasting all three. */

@@ -170,3 +170,29 @@ describe('pow at a zero base, where the formulas meet 0 · ∞', () => {
     for (const t of [a, b, a.grad!, b.grad!]) t.dispose();
   });
 });
+
+describe('ties, where the gradient of a max or min is a choice', () => {
+  it.each(BACKENDS)('on %s, maximum and minimum split it evenly, as max over an axis does (PyTorch\'s convention); clip passes all of it on [min, max], ends included, as clamp', async (backend) => {
+    await tm.init({ backend });
+    const a = tm.tensor([1, 2, 3]);
+    const b = tm.tensor([1, 0, 5]);
+    a.requiresGrad = true;
+    b.requiresGrad = true;
+    tm.tidy(() => a.maximum(b).sum()).backward();
+    expect(Array.from(await a.grad!.data())).toEqual([0.5, 1, 0]);
+    expect(Array.from(await b.grad!.data())).toEqual([0.5, 0, 1]);
+    a.grad = b.grad = null;
+    tm.tidy(() => a.minimum(b).sum()).backward();
+    expect(Array.from(await a.grad!.data())).toEqual([0.5, 0, 1]);
+    expect(Array.from(await b.grad!.data())).toEqual([0.5, 1, 0]);
+    const m = tm.tensor([1, 3, 3]);
+    m.requiresGrad = true;
+    tm.tidy(() => m.max()).backward();
+    expect(Array.from(await m.grad!.data())).toEqual([0, 0.5, 0.5]);
+    const x = tm.tensor([-2, -1, 0, 1, 2]);
+    x.requiresGrad = true;
+    tm.tidy(() => x.clip(-1, 1).mul(tm.tensor([1, 2, 3, 4, 5])).sum()).backward();
+    expect(Array.from(await x.grad!.data())).toEqual([0, 2, 3, 4, 0]);
+    expect(Array.from(await x.clip(-1, 1).data())).toEqual([-1, -1, 0, 1, 1]);
+  });
+});
