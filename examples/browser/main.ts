@@ -59,7 +59,7 @@ function build(): void {
 }
 
 async function evaluate(): Promise<void> {
-  const predicted = tm.tidy(() => model.forward(testX).argmax(1));
+  const predicted = tm.tidy(() => model.predict(testX).argmax(1)); // predict: eval mode, no graph recorded
   const p = await predicted.data();
   predicted.dispose();
   let right = 0;
@@ -178,7 +178,7 @@ function setUpDrawing(): void {
     s.drawImage(c, 4, 4, 20, 20);
     const rgba = s.getImageData(0, 0, 28, 28).data;
     const pixels = Float32Array.from({ length: PIXELS }, (_, i) => rgba[i * 4] / 255);
-    const probs = tm.tidy(() => model.forward(tm.tensor(pixels, [1, PIXELS])).softmax(-1));
+    const probs = tm.tidy(() => model.predict(tm.tensor(pixels, [1, PIXELS])).softmax(-1));
     const p = Array.from(await probs.data());
     probs.dispose();
     const digit = p.indexOf(Math.max(...p));
