@@ -76,11 +76,7 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
     scheduler: new tm.optim.CosineAnnealingLR(optimizer, { tMax: epochs }),
     seed,
     validationData: [xTest, yTest],
-    quiet: options.quiet,
-    onEpochEnd: (e) => {
-      if (options.quiet || process.stderr.isTTY) return; // the progress bar already said it
-      log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)} · train acc ${(100 * (e.accuracy ?? 0)).toFixed(2)}% · test acc ${(100 * (e.valAccuracy ?? 0)).toFixed(2)}% · ${Math.round(e.samplesPerSecond)} samples/s`);
-    },
+    quiet: options.quiet, // else fit writes a line per epoch to stderr (val: the test digits), with a bar on a terminal
   });
 
   const logits = model.predict(xTest);

@@ -56,7 +56,7 @@ export interface FitOptions {
    * scaling so small f16 gradients do not flush to zero. Opt-in.
    */
   mixedPrecision?: boolean;
-  /** No progress bar. (There is none outside a terminal anyway.) */
+  /** No progress output (a bar and a line per epoch on a terminal's stderr; the lines alone where stderr is a pipe or file). */
   quiet?: boolean;
 }
 

@@ -1,5 +1,5 @@
-// fit's progress bar as the browser bundle has it: a page has no terminal,
-// so none (as progress.ts answers outside one). scripts/build.mjs puts this
+// fit's progress as the browser bundle has it: none, since progress.ts
+// writes to a process's stderr, which a page lacks. scripts/build.mjs puts this
 // file in place of progress.ts in dist/tmnn.browser.js.
 import type { Progress } from './progress.js';
 

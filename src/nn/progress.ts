@@ -1,5 +1,7 @@
-// fit's progress bar: cli-progress on a terminal's stderr, nothing elsewhere
-// (pipes, CI, browsers), so scripts' output stays clean.
+// fit's progress: a cli-progress bar on a terminal's stderr and a line per
+// epoch; where stderr is a pipe or a file (CI, `| tee`, nohup), the lines per
+// epoch alone, as Keras's verbose=2 (a bar redrawn there is noise). Nothing
+// goes to stdout, so a script's own output stays clean; browsers get nothing.
 import type { EpochLogs } from './fit.js';
 
 export interface Progress {
@@ -10,7 +12,10 @@ export interface Progress {
 }
 
 export async function startProgress(epochs: number, batches: number): Promise<Progress | null> {
-  if (typeof process === 'undefined' || !process.stderr?.isTTY) return null;
+  if (typeof process === 'undefined' || !process.stderr) return null;
+  if (!process.stderr.isTTY) {
+    return { epoch() {}, batch() {}, epochEnd: (logs) => void process.stderr.write(`${summary(logs, epochs)}\n`), stop() {} };
+  }
   const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({
     stream: process.stderr,
@@ -19,14 +24,6 @@ export async function startProgress(epochs: number, batches: number): Promise<Pr
     clearOnComplete: true,
   });
   let current = 0;
-  const summary = (l: EpochLogs) => {
-    const parts = [`epoch ${l.epoch}/${epochs}`, `loss ${l.loss.toFixed(4)}`];
-    if (l.accuracy !== undefined) parts.push(`acc ${(100 * l.accuracy).toFixed(2)}%`);
-    if (l.valLoss !== undefined) parts.push(`val loss ${l.valLoss.toFixed(4)}`);
-    if (l.valAccuracy !== undefined) parts.push(`val acc ${(100 * l.valAccuracy).toFixed(2)}%`);
-    parts.push(`${Math.round(l.samplesPerSecond)} samples/s`, `${l.seconds.toFixed(1)} s`);
-    return parts.join(' · ');
-  };
   return {
     epoch(epoch) {
       current = epoch;
@@ -37,10 +34,20 @@ export async function startProgress(epochs: number, batches: number): Promise<Pr
     },
     epochEnd(logs) {
       bar.stop();
-      process.stderr.write(`${summary(logs)}\n`);
+      process.stderr.write(`${summary(logs, epochs)}\n`);
     },
     stop() {
       bar.stop();
     },
   };
+}
+
+/** One epoch in a line: `epoch 2/5 · loss 0.3141 · acc 91.20% · val loss … · 26261 samples/s · 0.3 s`. */
+function summary(l: EpochLogs, epochs: number): string {
+  const parts = [`epoch ${l.epoch}/${epochs}`, `loss ${l.loss.toFixed(4)}`];
+  if (l.accuracy !== undefined) parts.push(`acc ${(100 * l.accuracy).toFixed(2)}%`);
+  if (l.valLoss !== undefined) parts.push(`val loss ${l.valLoss.toFixed(4)}`);
+  if (l.valAccuracy !== undefined) parts.push(`val acc ${(100 * l.valAccuracy).toFixed(2)}%`);
+  parts.push(`${Math.round(l.samplesPerSecond)} samples/s`, `${l.seconds.toFixed(1)} s`);
+  return parts.join(' · ');
 }

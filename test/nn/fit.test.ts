@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tm from '../../src/index.js';
 import { trainXor } from '../../examples/xor/main.js';
 import { activeBackend } from '../../src/engine.js';
@@ -370,6 +370,31 @@ describe('mixed precision', () => {
     const mixed = await run(true);
     expect(mixed).toBeGreaterThan(0.9);
     expect(Math.abs(mixed - full)).toBeLessThan(0.05);
+  });
+});
+
+describe('fit\'s progress where stderr is a pipe or a file (CI, `| tee`)', () => {
+  it('is a line per epoch on stderr, no bar and nothing on stdout; quiet turns it off', async () => {
+    expect(process.stderr.isTTY).toBeFalsy(); // as under vitest
+    const x = tm.randn([20, 3], { seed: 1 });
+    const y = tm.tensor(Int32Array.from({ length: 20 }, (_, i) => i % 2));
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 2, { seed: 1 })]);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const out = vi.spyOn(process.stdout, 'write');
+    try {
+      await model.fit(x, y, { epochs: 2, batchSize: 8, loss: 'crossEntropy', validationSplit: 0.2 });
+      const lines = err.mock.calls.map(([text]) => String(text));
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^epoch 1\/2 · loss \d+\.\d{4} · acc \d+\.\d{2}% · val loss \d+\.\d{4} · val acc \d+\.\d{2}% · \d+ samples\/s · \d+\.\d s\n$/);
+      expect(lines[1]).toMatch(/^epoch 2\/2 · /);
+      expect(out).not.toHaveBeenCalled();
+      err.mockClear();
+      await model.fit(x, y, { epochs: 1, loss: 'crossEntropy', quiet: true });
+      expect(err).not.toHaveBeenCalled();
+    } finally {
+      err.mockRestore();
+      out.mockRestore();
+    }
   });
 });
 
