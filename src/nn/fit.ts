@@ -134,7 +134,18 @@ function rows(values: DataArray, sampleShape: readonly number[], dtype: Tensor['
 
 function lossFn(loss: FitOptions['loss']): LossFn {
   if (typeof loss === 'function') return loss;
-  const name = loss ?? 'mse';
+  if (loss === undefined) {
+    // A default nobody chose: an error from it says so, and what class labels want.
+    return (p, t) => {
+      try {
+        return losses.mse(p, t);
+      } catch (err) {
+        if (err instanceof ShapeError) throw new ShapeError(`${err.message} (mse is the default loss; for class labels pass { loss: 'crossEntropy' })`);
+        throw err;
+      }
+    };
+  }
+  const name = loss;
   const fn = { mse: losses.mse, rmse: losses.rmse, crossEntropy: losses.crossEntropy, binaryCrossEntropy: losses.binaryCrossEntropy }[name];
   if (!fn) throw new ValueError(`fit: unknown loss ${JSON.stringify(name)}; expected mse, rmse, crossEntropy, binaryCrossEntropy or a function`);
   return (p, t) => fn(p, t);
@@ -226,7 +237,7 @@ export async function evaluate(model: Module, x: Tensor, y: Tensor, options: Eva
   checkBatchSize('evaluate', batchSize);
   const data = await toHost(x, y);
   if (data.count === 0) throw new ValueError(`evaluate: x ${formatShape(x.shape)} has no samples`);
-  return evaluateHost(model, data, options.loss ?? 'mse', batchSize, 'evaluate');
+  return evaluateHost(model, data, options.loss, batchSize, 'evaluate');
 }
 
 export function checkBatchSize(what: string, batchSize: number): void {

@@ -68,6 +68,12 @@ describe('Sequential.fit', () => {
     await expect(model.fit(tm.zeros([4, 2]), tm.zeros([3, 1]))).rejects.toThrow(/x \[4,2\] and y \[3,1\] must have the same number of samples/);
     await expect(model.fit(tm.zeros([4, 2]), tm.zeros([4, 1]), { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer/);
     await expect(model.fit(tm.zeros([4, 2]), tm.zeros([4, 1]), { loss: 'hinge' as 'mse' })).rejects.toThrow(/unknown loss "hinge"/);
+    // mse by default: class labels against it name the default and the loss they want.
+    const labels = tm.tensor(Int32Array.from([0, 1, 1, 0]));
+    const classifier = new tm.nn.Sequential([new tm.nn.Dense(2, 3)]);
+    const defaultLoss = "mse: prediction [4,3] and target [4] differ (mse is the default loss; for class labels pass { loss: 'crossEntropy' })";
+    await expect(classifier.fit(tm.zeros([4, 2]), labels, { quiet: true })).rejects.toThrow(defaultLoss);
+    await expect(classifier.evaluate(tm.zeros([4, 2]), labels)).rejects.toThrow(defaultLoss);
   });
 
   it('refuses class labels that are not one of the model\'s classes before any step, in fit, its validation data and evaluate', async () => {
