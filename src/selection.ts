@@ -119,11 +119,13 @@ async function initNow(options: InitOptions): Promise<BackendName> {
   options = checkOptions('init', options, { backend: true, threads: true });
   const forced = options.backend ?? envBackend();
   if (forced !== undefined) {
+    // A name from the environment says so: the caller passed nothing and would look in their code.
+    const from = options.backend ? '' : ' (from TMNN_BACKEND)';
     if (!(BACKEND_NAMES as readonly string[]).includes(forced)) {
-      throw new ValueError(`init: unknown backend ${JSON.stringify(forced)}; expected one of ${BACKEND_NAMES.join(', ')}`);
+      throw new ValueError(`init: unknown backend ${JSON.stringify(forced)}${from}; expected one of ${BACKEND_NAMES.join(', ')}`);
     }
     const started = await start(forced as BackendName, options);
-    if ('why' in started) throw new BackendUnavailableError(`init: backend ${forced} is unavailable: ${started.why}`);
+    if ('why' in started) throw new BackendUnavailableError(`init: backend ${forced}${from} is unavailable: ${started.why}`);
     activate(started.backend, {
       backend: started.name,
       reason: `forced by ${options.backend ? 'init({ backend })' : 'TMNN_BACKEND'}`,

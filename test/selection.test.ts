@@ -58,11 +58,13 @@ describe('tm.init', () => {
     expect(tm.backendSelection().reason).toBe('forced by init({ backend })');
   });
 
-  it('honours TMNN_BACKEND', async () => {
+  it('honours TMNN_BACKEND, and names it where its value is bad (init() was given nothing)', async () => {
     process.env.TMNN_BACKEND = 'js';
     try {
       await tm.init();
       expect(tm.backendSelection().reason).toBe('forced by TMNN_BACKEND');
+      process.env.TMNN_BACKEND = 'JS';
+      await expect(tm.init()).rejects.toThrow('init: unknown backend "JS" (from TMNN_BACKEND); expected one of webgpu, native, js');
     } finally {
       delete process.env.TMNN_BACKEND;
     }

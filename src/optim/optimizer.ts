@@ -42,7 +42,8 @@ export abstract class Optimizer {
     const twice = params.find((p, i) => params.indexOf(p) !== i);
     if (twice) throw new ValueError(`${name}: parameter ${twice} is listed twice (it would be updated twice a step)`);
     this.params = params;
-    this.rate = hyperparameter(name, 'lr', lr, 0, Infinity, { min: true });
+    // 0 allowed, as in PyTorch: a frozen phase, or a warm-up's start.
+    this.rate = hyperparameter(name, 'lr', lr, 0);
   }
 
   /** The learning rate; schedulers change it between epochs (0 allowed: the end of an annealing). */

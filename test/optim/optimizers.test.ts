@@ -170,14 +170,14 @@ describe('optimizers', () => {
     const w = param([1]);
     expect(() => new tm.optim.SGD([w, w])).toThrow(/^SGD: parameter .* is listed twice \(it would be updated twice a step\)$/);
     expect(() => new tm.optim.SGD(w as unknown as tm.Tensor[])).toThrow('SGD: params must be an array of tensors (model.parameters())');
-    expect(() => new tm.optim.SGD([w], { lr: -1 })).toThrow('SGD: lr must be a finite number in (0, ∞), got -1');
+    expect(() => new tm.optim.SGD([w], { lr: -1 })).toThrow('SGD: lr must be a finite number in [0, ∞), got -1');
   });
 
   it('checks every hyperparameter where it is given, the same on every backend: finite numbers in range, not strings', () => {
     const w = param([1]);
     const cases: [() => unknown, string][] = [
-      [() => new tm.optim.SGD([w], { lr: '0.1' as unknown as number }), 'SGD: lr must be a finite number in (0, ∞), got "0.1"'],
-      [() => new tm.optim.SGD([w], { lr: Infinity }), 'SGD: lr must be a finite number in (0, ∞), got Infinity'],
+      [() => new tm.optim.SGD([w], { lr: '0.1' as unknown as number }), 'SGD: lr must be a finite number in [0, ∞), got "0.1"'],
+      [() => new tm.optim.SGD([w], { lr: Infinity }), 'SGD: lr must be a finite number in [0, ∞), got Infinity'],
       [() => new tm.optim.SGD([w], { momentum: -1 }), 'SGD: momentum must be a finite number in [0, 1), got -1'],
       [() => new tm.optim.SGD([w], { momentum: '0.9' as unknown as number }), 'SGD: momentum must be a finite number in [0, 1), got "0.9"'],
       [() => new tm.optim.SGD([w], { weightDecay: NaN }), 'SGD: weightDecay must be a finite number in [0, ∞), got NaN'],
@@ -193,5 +193,6 @@ describe('optimizers', () => {
     expect(opt.lr).toBe(0.1);
     opt.lr = 0; // where an annealing ends
     expect(opt.lr).toBe(0);
+    expect(new tm.optim.Adam([w], { lr: 0 }).lr).toBe(0); // as in PyTorch: a frozen phase, a warm-up's start
   });
 });
