@@ -67,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
     case 'report': {
       await init(values.backend === undefined ? {} : { backend: values.backend as 'js' });
       const report = await capabilities();
+      // init() names the call that forced the backend; here the flag did.
+      if (values.backend !== undefined) report.selected = { ...report.selected, reason: 'forced by --backend' };
       if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stdout.write(`${formatReport(report, process.stdout.isTTY && !process.env.NO_COLOR ? ansi : plain)}\n`);
       return 0;

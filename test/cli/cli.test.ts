@@ -65,7 +65,7 @@ describe('tmnn CLI', () => {
   });
 
   it('--backend forces a backend, and an unavailable one fails with the reason', () => {
-    expect(JSON.parse(tmnn(['report', '--json', '--backend', 'js']).out).selected.reason).toBe('forced by init({ backend })');
+    expect(JSON.parse(tmnn(['report', '--json', '--backend', 'js']).out).selected.reason).toBe('forced by --backend');
     const r = tmnn(['report', '--backend', 'quantum']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('unknown backend "quantum"');
