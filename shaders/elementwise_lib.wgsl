@@ -109,11 +109,21 @@ fn pow_f32(a: f32, b: f32) -> f32 {
     let r = select(0.0, inf_f32(), b > 0.0);
     return select(r, -r, negative && is_odd_integer(b));
   }
+  // Whole exponents up to ±4 by multiplying, ½ by sqrt: they round once or
+  // twice where exp2(b · log2 a) is a few ulps off even for an exact power
+  // (5² gave 24.999998, 9^½ 3.0000002). Not for a subnormal a, which
+  // arithmetic may flush (1e-38^-1 is finite).
+  if (ab <= 4.0 && fract(b) == 0.0 && !is_subnormal_or_zero(bits)) {
+    var r = a;
+    for (var i = 1.0; i < ab; i += 1.0) { r *= a; }
+    return select(r, 1.0 / r, b < 0.0);
+  }
   if (negative) {
     if (fract(b) != 0.0) { return nan_f32(); }
     let r = exp2(b * log2_positive(m));
     return select(r, -r, is_odd_integer(b));
   }
+  if (b == 0.5 && !is_subnormal_or_zero(bits)) { return sqrt(a); }
   return exp2(b * log2_positive(m));
 }
 
