@@ -96,6 +96,7 @@ void concat(const std::vector<Array>& xs, const Shape& chunks, int64_t outer, co
 }
 
 void one_hot(const Array& indices, int64_t depth, const Array& out) {
+  if (out.length == 0) return;  // data may be null then, which memset may not take even for 0 bytes
   std::memset(out.data, 0, out.length * dtype_size(out.dtype));
   switch (out.dtype) {
     case F32: ones(indices, depth, 1.0f, out.as<float>()); break;

@@ -127,6 +127,10 @@ function argReduceOp(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefine
   if (axes.some((a) => x.shape[a] === 0) || (x.size === 0 && axis === undefined)) {
     throw new ShapeError(`${op}: ${formatShape(x.shape)} is empty${axis === undefined ? '' : ` along axis ${axis}`}`);
   }
+  const searched = axes.reduce((n, a) => n * x.shape[a], 1);
+  if (searched > 2 ** 31) {
+    throw new ShapeError(`${op}: ${formatShape(x.shape)} has ${searched} values to search${axis === undefined ? '' : ` along axis ${axis}`}, more than an i32 index reaches (2^31); search along an axis, or in parts`);
+  }
   const backend = x.dataRef(op).backend;
   const { matrix, outShape } = asMatrix(op, x, axes, keepDims, false);
   try {

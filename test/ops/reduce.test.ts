@@ -225,3 +225,16 @@ describe.each(BACKENDS)('reductions on %s', (backend) => {
     expect(() => e.argmin(0)).toThrow('argmin: [0,3] is empty along axis 0');
   });
 });
+
+describe('argmax and argmin past an i32 index', () => {
+  it('refuse more than 2^31 values to search (the index would wrap to -2^31), naming the count', async () => {
+    await tm.init({ backend: 'js' });
+    const x = tm.zeros([2 ** 31 + 1], { dtype: 'i8' }); // 2 GiB
+    try {
+      expect(() => x.argmax()).toThrow(new tm.ShapeError('argmax: [2147483649] has 2147483649 values to search, more than an i32 index reaches (2^31); search along an axis, or in parts'));
+      expect(() => x.argmin(0)).toThrow(/argmin: \[2147483649\] has 2147483649 values to search along axis 0/);
+    } finally {
+      x.dispose();
+    }
+  });
+});

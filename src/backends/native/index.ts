@@ -12,6 +12,8 @@ import { loadAddon, type Addon } from './addon.js';
 import { PendingGemms } from './pending.js';
 import { BufferPool } from './pool.js';
 
+const INT32_MAX = 2 ** 31 - 1;
+
 export { loadAddon, HOW_TO_BUILD } from './addon.js';
 export type { Addon, BlasInfo, CpuFeature, CpuFeatures, F16Path, Int8Path } from './addon.js';
 export { nativeInfo, getNativeThreads, setNativeThreads, type NativeInfo } from './info.js';
@@ -130,6 +132,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
     matmul(a, b, config, outDtype) {
       if (!gemmDTypes(a.dtype, b.dtype, outDtype)) return js.matmul(settled(a), settled(b), config, outDtype);
       const { batchA, batchB, batch, m, n, k } = gemmDims(a, b, config);
+      // BLAS takes int dimensions; past them (an i8 K of 2^31, 2 GiB an operand) the js kernel computes it.
+      if (Math.max(m, n, k, batch * m) > INT32_MAX) return js.matmul(settled(a), settled(b), config, outDtype);
       const out = output(outDtype, batch * m * n);
       const args = [ready(a), ready(b), out, batchA, batchB, m, n, k, config.transposeA, config.transposeB] as const;
       const large = batch * m * n * k >= (a.dtype === 'i8' ? ASYNC_INT8_GEMM_MIN_MACS : ASYNC_GEMM_MIN_MACS);

@@ -1,7 +1,9 @@
 // What the native addon can say about this machine, for the engine and the
 // capability report: OpenBLAS (core, config, version, threads), the CPU's
 // SIMD extensions from CPUID, and which f16 and int8 code paths run.
+import { ValueError, formatValue } from '../../errors.js';
 import { loadAddon, type BlasInfo, type CpuFeatures, type F16Path, type Int8Path } from './addon.js';
+import { productsSettled } from './pending.js';
 
 export interface NativeInfo {
   blas: BlasInfo;
@@ -21,8 +23,14 @@ export async function getNativeThreads(): Promise<number> {
   return (await loadAddon()).getThreads();
 }
 
-/** Sets it; resolves to the count now in effect. Waits for a product in flight to finish first. */
+/**
+ * Sets it; resolves to the count now in effect. Products already issued run
+ * to the end on the count they were issued under first (OpenBLAS's bits
+ * depend on it), queued ones included.
+ */
 export async function setNativeThreads(n: number): Promise<number> {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`native backend: threads must be a positive integer, got ${n}`);
-  return (await loadAddon()).setThreads(n);
+  if (!Number.isInteger(n) || n < 1) throw new ValueError(`native backend: threads must be a positive integer, got ${formatValue(n)}`);
+  const addon = await loadAddon();
+  await productsSettled();
+  return addon.setThreads(n);
 }

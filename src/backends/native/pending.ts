@@ -31,6 +31,14 @@ export function copyOf(storage: StorageArray, size: number): StorageArray {
   return out;
 }
 
+/** Every product started and not yet done, across backends: a new thread count waits for them (info.ts). */
+const running = new Set<Promise<void>>();
+
+/** Resolves once every product started so far has finished (succeeded or failed). */
+export async function productsSettled(): Promise<void> {
+  while (running.size) await Promise.all(running);
+}
+
 interface Gemm {
   readonly handle: GemmHandle;
   readonly done: Promise<void>;
@@ -50,6 +58,9 @@ export class PendingGemms {
     const done = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
     // A failure surfaces where the result is used (a read, or the next kernel), never as an unhandled rejection.
     done.catch(() => {});
+    const settled = done.then(() => undefined, () => undefined);
+    running.add(settled);
+    void settled.then(() => running.delete(settled));
     const gemm: Gemm = { handle: run((error) => (this.finish(gemm), settle(error))), done, arrays: [...inputs, out], finished: false };
     for (const x of gemm.arrays) this.hold(x);
     this.pending.set(out, gemm);

@@ -11,6 +11,7 @@ import { HOW_TO_BUILD, loadAddon, type Addon, type CpuFeature } from '../../../s
 import { createNativeBackend, getNativeThreads, nativeInfo, setNativeThreads } from '../../../src/backends/native/index.js';
 import { packageRoot } from '../../../src/backends/native/locate.js';
 import { f16BitsOf, f16ValueOf, roundF16, uniform } from './reference.js';
+import * as tm from '../../../src/index.js';
 
 let addon: Addon;
 
@@ -145,6 +146,32 @@ describe('threads and what the addon reports', () => {
       addon.setThreads(before);
     }
     expect(addon.getThreads()).toBe(before);
+  });
+
+  it('a new thread count waits for products already issued, queued ones too: their bits are those of the count they were issued under', async () => {
+    const before = await getNativeThreads();
+    if (before < 2) {
+      console.log('skipped: one OpenBLAS thread here, so no second count to compare bits with');
+      return;
+    }
+    await tm.init({ backend: 'native' });
+    // Large enough to run on the worker thread (2^28 multiply-adds); OpenBLAS's sums differ in bits by thread count.
+    const [a, b] = [tm.randn([1024, 1024], { seed: 1 }), tm.randn([1024, 256], { seed: 2 })];
+    try {
+      const reference = await a.matmul(b).data();
+      for (let round = 0; round < 4; round++) {
+        const y = a.matmul(b); // issued at `before` threads, maybe still queued
+        await setNativeThreads(1);
+        const got = await y.data();
+        await setNativeThreads(before);
+        expect(got.every((v, i) => Object.is(v, reference[i])), `round ${round}`).toBe(true);
+        y.dispose();
+      }
+    } finally {
+      addon.setThreads(before);
+      a.dispose();
+      b.dispose();
+    }
   });
 
   it('nativeInfo: OpenBLAS core, config and version; CPU features as booleans; the code paths in use', async () => {
