@@ -5,8 +5,9 @@
 // negative number, integer powers and float → int conversion — and where
 // their accuracy is only absolute: log near 1 (WGSL bounds its error by
 // 2^-21 on [0.5, 2], so log(0.99999) came out 0.3% off on lavapipe) and tanh
-// near 0 (inherited from sinh / cosh: tanh(1e-6) was 1.3% off). Those two are
-// computed here from series whose error is relative (≲ 2 ulp).
+// near 0 (inherited from sinh / cosh: tanh(1e-6) was 1.3% off), sin and cos
+// anywhere (absolute 2^-11 on [-π, π]). Those are computed here from series
+// whose error is relative (a few ulps).
 
 // NaN and Infinity cannot be WGSL constants (a constant expression that
 // evaluates to one is a compile error): a `var` makes them run-time values.
@@ -77,6 +78,91 @@ fn tanh_f32(x: f32) -> f32 {
   }
   let t = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
   return select(t, -t, x < 0.0);
+}
+// sin and cos: |x| = k·π/2 + r with |r| ≤ π/4, reduced exactly (Payne–Hanek:
+// x's 24-bit mantissa times a 96-bit window of 2/π's bits, in u32 words), then
+// cephes' minimax polynomials in r; within a few ulps of the float64 result,
+// relative to it, at any x (near multiples of π too, where WGSL's builtins,
+// promised an absolute 2^-11 on [-π, π] only, keep no digit: lavapipe's
+// sin(1e30) was 1, not 0.79).
+fn sin_f32(x: f32) -> f32 { return sin_cos_f32(x, false); }
+fn cos_f32(x: f32) -> f32 { return sin_cos_f32(x, true); }
+fn sin_cos_f32(x: f32, cosine: bool) -> f32 {
+  if (is_nan(x) || abs(x) == inf_f32()) { return nan_f32(); }
+  let bits = bitcast<u32>(x) & 0x7fffffffu;
+  var r = bitcast<f32>(bits);
+  var q = 0u;
+  if (r > 0.78539816) {
+    let reduced = reduce_half_pi(bits);
+    r = reduced.x;
+    q = u32(reduced.y);
+  }
+  let z = r * r;
+  // sin |x| is sin r, cos r, -sin r, -cos r as k mod 4 is 0 … 3; cos |x| = sin(|x| + π/2), one quadrant on.
+  q = (q + select(0u, 1u, cosine)) & 3u;
+  var v: f32;
+  if ((q & 1u) == 0u) {
+    v = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+  } else {
+    v = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  }
+  v = select(v, -v, q >= 2u);
+  // sin is odd (by the sign bit: sin -0 is -0); cos is even.
+  return select(v, -v, !cosine && (bitcast<u32>(x) >> 31u) == 1u);
+}
+
+// For a = m · 2^e (the f32 with these bits, finite, > π/4): (r, k mod 4)
+// with a = k·π/2 + r, |r| ≤ π/4. a · 2/π mod 4 needs 2/π's bits from 2^(1-e)
+// on (earlier ones make multiples of 4): a 96-bit window of them times m is
+// that value times 2^94, whose bits 95–94 are k mod 4 and the rest r's.
+fn reduce_half_pi(bits: u32) -> vec2<f32> {
+  // 2/π = 0.A2F9836E 4E441529 …: enough words for the largest f32's window.
+  var two_over_pi = array<u32, 8>(0xa2f9836eu, 0x4e441529u, 0xfc2757d1u, 0xf534ddc0u, 0xdb629599u, 0x3c439041u, 0xfe5163abu, 0xdebbc561u);
+  let e = i32(bits >> 23u) - 150;
+  let m = (bits & 0x007fffffu) | 0x00800000u;
+  // The window starts at bit position e - 2 of the fraction (position 0 is 2^-1), maybe before it (zeros).
+  let first = e - 2;
+  let k = first >> 5u; // floor, for negative positions too
+  let s = u32(first & 31);
+  var w: array<u32, 3>;
+  for (var i = 0; i < 3; i++) {
+    let hi = select(0u, two_over_pi[max(k + i, 0)], k + i >= 0 && k + i < 8);
+    let lo = select(0u, two_over_pi[max(k + i + 1, 0)], k + i + 1 >= 0 && k + i + 1 < 8);
+    w[i] = select((hi << s) | (lo >> (32u - s)), hi, s == 0u);
+  }
+  // m · (w0 w1 w2) in words v3 v2 v1 v0; v3 (multiples of 4) and v0 (below 2^-62) are not needed.
+  let p2 = mul_wide(m, w[2]);
+  let p1 = mul_wide(m, w[1]);
+  let p0 = mul_wide(m, w[0]);
+  let v1 = p2.y + p1.x;
+  let v2 = p1.y + p0.x + select(0u, 1u, v1 < p2.y);
+  var quadrant = v2 >> 30u;
+  var high = v2 & 0x3fffffffu;
+  var low = v1;
+  var negative = false;
+  if ((high & 0x20000000u) != 0u) {
+    // Past a half: the next multiple of π/2 is nearer; r = -(1 - fraction) · π/2.
+    quadrant += 1u;
+    negative = true;
+    low = ~low + 1u;
+    high = (~high & 0x3fffffffu) + select(0u, 1u, low == 0u);
+  }
+  let fraction = f32(high) * 9.313225746154785e-10 + f32(low) * 2.168404344971009e-19; // 2^-30, 2^-62
+  let r = fraction * 1.5707963267948966;
+  return vec2<f32>(select(r, -r, negative), f32(quadrant & 3u));
+}
+
+// a · b as (low word, high word).
+fn mul_wide(a: u32, b: u32) -> vec2<u32> {
+  let a0 = a & 0xffffu;
+  let a1 = a >> 16u;
+  let b0 = b & 0xffffu;
+  let b1 = b >> 16u;
+  let p00 = a0 * b0;
+  let p01 = a0 * b1;
+  let p10 = a1 * b0;
+  let middle = (p00 >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
+  return vec2<u32>((p00 & 0xffffu) | (middle << 16u), a1 * b1 + (p01 >> 16u) + (p10 >> 16u) + (middle >> 16u));
 }
 fn max_f32(a: f32, b: f32) -> f32 { return select(max(a, b), nan_f32(), is_nan(a) || is_nan(b)); }
 fn min_f32(a: f32, b: f32) -> f32 { return select(min(a, b), nan_f32(), is_nan(a) || is_nan(b)); }

@@ -1,7 +1,8 @@
 // Unary maps and broadcasting binary ops for every dtype, with the js
 // backend's semantics to the bit:
-// - floats: exp, log, sigmoid, tanh and pow are computed in double and rounded
-//   once (js computes in float64 too); +, -, ×, ÷ and sqrt are exact in f32.
+// - floats: exp, log, sigmoid, tanh, sin, cos and pow are computed in double and
+//   rounded once (js computes in float64 too); +, -, ×, ÷, sqrt, floor, ceil and
+//   round are exact in f32.
 // - f16 runs the f32 loops on converted values; where a double result is
 //   narrowed it is rounded to odd, so the final f16 rounding is the only one.
 // - ints wrap like C (through unsigned arithmetic, so no signed overflow);
@@ -87,6 +88,10 @@ TMNN_INLINE void unary_double(int op, const float* x, float* y, int64_t n) {
     case LOG: map1(x, y, n, [](float v) { return narrow<ToHalf>(log_for_float(double(v))); }); break;
     case SIGMOID: map1(x, y, n, [](float v) { return narrow<ToHalf>(sigmoid_for_float(v)); }); break;
     case TANH: map1(x, y, n, [](float v) { return narrow<ToHalf>(tanh_for_float(double(v))); }); break;
+    // libm's, as V8's Math.sin and Math.cos: both within an ulp of double, so the same f32 but where the
+    // exact value lies within ~2^-53 of a rounding boundary.
+    case SIN: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::sin(double(v))); }); break;
+    case COS: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::cos(double(v))); }); break;
   }
 }
 
@@ -98,6 +103,9 @@ void unary_f32(int op, const float* x, float* y, int64_t n, bool to_half) {
     case SIGN: map1(x, y, n, [](float v) { return v > 0 ? 1.0f : v < 0 ? -1.0f : v == 0 ? 0.0f : v; }); break;
     case SQRT: map1(x, y, n, [](float v) { return std::sqrt(v); }); break;
     case RELU: map1(x, y, n, [](float v) { return v > 0 ? v : v != v ? v : 0.0f; }); break;
+    case FLOOR: map1(x, y, n, [](float v) { return std::floor(v); }); break;
+    case CEIL: map1(x, y, n, [](float v) { return std::ceil(v); }); break;
+    case ROUND: map1(x, y, n, [](float v) { return std::nearbyint(v); }); break;  // halves to even (the default rounding mode)
     default: to_half ? unary_double<true>(op, x, y, n) : unary_double<false>(op, x, y, n);
   }
 }
@@ -115,6 +123,9 @@ TMNN_INLINE void unary_int(int op, const T* x, T* y, int64_t n) {
     case SQRT: map1(x, y, n, [](T v) { return js_wrap<T>(std::sqrt(double(v))); }); break;
     case SIGMOID: map1(x, y, n, [](T v) { return js_wrap<T>(sigmoid(v)); }); break;
     case TANH: map1(x, y, n, [](T v) { return js_wrap<T>(std::tanh(double(v))); }); break;
+    case FLOOR: case CEIL: case ROUND: map1(x, y, n, [](T v) { return v; }); break;
+    case SIN: map1(x, y, n, [](T v) { return js_wrap<T>(std::sin(double(v))); }); break;
+    case COS: map1(x, y, n, [](T v) { return js_wrap<T>(std::cos(double(v))); }); break;
   }
 }
 

@@ -11,8 +11,8 @@ import type { Tensor, TensorLike } from '../tensor.js';
 import { sumToShape } from './reduce.js';
 import { checkTensor, computed, fromStorage, withCasts, withTensors } from './util.js';
 
-/** neg, abs, sign and relu keep an int dtype; the rest give floats (exp of i32 → f32). */
-const KEEPS_INT: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'sign', 'relu']);
+/** neg, abs, sign, relu and the roundings keep an int dtype; the rest give floats (exp of i32 → f32). */
+const KEEPS_INT: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round']);
 
 /** d(op(x))/dx · dy, from x, y = op(x) and dy. */
 const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor> = {
@@ -25,6 +25,12 @@ const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor>
   relu: (x, _y, dy) => mul(dy, greater(x, 0)),
   sigmoid: (_x, y, dy) => mul(dy, mul(y, sub(1, y))),
   tanh: (_x, y, dy) => mul(dy, sub(1, mul(y, y))),
+  // Steps: 0 everywhere (at the jumps too), as PyTorch's.
+  floor: (_x, _y, dy) => mul(dy, 0),
+  ceil: (_x, _y, dy) => mul(dy, 0),
+  round: (_x, _y, dy) => mul(dy, 0),
+  sin: (x, _y, dy) => mul(dy, cos(x)),
+  cos: (x, _y, dy) => neg(mul(dy, sin(x))),
 };
 
 function unaryOp(op: UnaryOp, x: Tensor): Tensor {
@@ -91,6 +97,14 @@ export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x);
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
 export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x);
 export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x);
+/** Largest integer ≤ x (ints unchanged). */
+export const floor = (x: Tensor): Tensor => unaryOp('floor', x);
+/** Smallest integer ≥ x (ints unchanged). */
+export const ceil = (x: Tensor): Tensor => unaryOp('ceil', x);
+/** Nearest integer, halves to the even one (2.5 → 2, as NumPy and PyTorch; ints unchanged). */
+export const round = (x: Tensor): Tensor => unaryOp('round', x);
+export const sin = (x: Tensor): Tensor => unaryOp('sin', x);
+export const cos = (x: Tensor): Tensor => unaryOp('cos', x);
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => binaryOp('add', a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binaryOp('sub', a, b);

@@ -2,8 +2,8 @@
 export { arange, fill, ones, onesLike, rand, randn, scalar, tensor, zeros, zerosLike } from './creation.js';
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
-  abs, add, clip, div, equal, exp, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg,
-  notEqual, pow, relu, sigmoid, sign, sqrt, square, sub, tanh, where,
+  abs, add, ceil, clip, cos, div, equal, exp, floor, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg,
+  notEqual, pow, relu, round, sigmoid, sign, sin, sqrt, square, sub, tanh, where,
 } from './elementwise.js';
 export { matmul } from './matmul.js';
 export type { MatmulOptions } from './matmul.js';

@@ -27,6 +27,12 @@ const CASES: Case[] = [
   { name: 'relu', shapes: [[9]], tm: (x) => x.relu(), ref: (x) => map(x, (v) => Math.max(v, 0)) },
   { name: 'sigmoid', shapes: [[2, 5]], tm: (x) => x.sigmoid(), ref: (x) => map(x, sigmoid) },
   { name: 'tanh', shapes: [[2, 5]], tm: (x) => x.tanh(), ref: (x) => map(x, Math.tanh) },
+  { name: 'sin', shapes: [[2, 5]], tm: (x) => x.sin(), ref: (x) => map(x, Math.sin) },
+  { name: 'cos', shapes: [[2, 5]], tm: (x) => x.cos(), ref: (x) => map(x, Math.cos) },
+  // Steps: 0 between the jumps, where the random values lie.
+  { name: 'floor', shapes: [[7]], tm: (x) => x.mul(3).floor().add(x), ref: (x) => map(x, (v) => Math.floor(3 * v) + v) },
+  { name: 'round', shapes: [[7]], tm: (x) => x.mul(3).round().add(x), ref: (x) => map(x, (v) => Math.round(3 * v) + v) },
+  { name: 'ceil', shapes: [[7]], tm: (x) => x.mul(3).ceil().add(x), ref: (x) => map(x, (v) => Math.ceil(3 * v) + v) },
   { name: 'add (broadcast)', shapes: [[3, 4], [4]], tm: (a, b) => a.add(b), ref: (a, b) => broadcast2(a, b, (x, y) => x + y) },
   { name: 'sub (broadcast both ways)', shapes: [[3, 1], [1, 4]], tm: (a, b) => a.sub(b), ref: (a, b) => broadcast2(a, b, (x, y) => x - y) },
   { name: 'mul (scalar operand)', shapes: [[2, 3], []], tm: (a, b) => a.mul(b), ref: (a, b) => broadcast2(a, b, (x, y) => x * y) },

@@ -20,6 +20,12 @@ const UNARY: Unary[] = [
   ['sigmoid', (x) => 1 / (1 + Math.exp(-x)), (t) => t.sigmoid(), -8, 8],
   ['tanh', Math.tanh, (t) => t.tanh(), -4, 4],
   ['square', (x) => x * x, (t) => t.square(), -3, 3],
+  ['floor', Math.floor, (t) => t.floor(), -3, 3],
+  ['ceil', Math.ceil, (t) => t.ceil(), -3, 3],
+  // Halves to even, as NumPy and PyTorch (Math.round takes them up).
+  ['round', (x) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x)), (t) => t.round(), -3, 3],
+  ['sin', Math.sin, (t) => t.sin(), -10, 10],
+  ['cos', Math.cos, (t) => t.cos(), -10, 10],
 ];
 
 type Binary = [name: string, ref: (a: number, b: number) => number, op: (a: tm.TensorLike, b: tm.TensorLike) => tm.Tensor];
@@ -70,6 +76,10 @@ const RELATIVE: [name: string, tol: number, ref: (x: number) => number, op: (t: 
   ['sqrt', 4e-7, Math.sqrt, (t) => t.sqrt(), [...logSpace(1e-30, 1e30, 97), ...SUBNORMALS]],
   ['exp', 1e-5, Math.exp, (t) => t.exp(), Array.from({ length: 175 }, (_, i) => -87 + i)],
   ['sigmoid', 1e-5, (x) => 1 / (1 + Math.exp(-x)), (t) => t.sigmoid(), Array.from({ length: 175 }, (_, i) => -87 + i)],
+  // Near their zeros (f32 multiples of π and π/2, up to ±1000π), where WGSL's builtins keep no digit, and out to f32's largest.
+  ...(['sin', 'cos'] as const).map((op) => [op, 1e-6, Math[op], (t: tm.Tensor) => t[op](), [
+    ...Array.from({ length: 401 }, (_, k) => Math.fround(((k - 200) * 5 * Math.PI) / 2)), ...logSpace(1e-30, 3.4e38, 301).flatMap((v) => [v, -v]), ...SUBNORMALS,
+  ]] as (typeof RELATIVE)[number]),
 ];
 
 describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
@@ -115,10 +125,13 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
     });
   });
 
-  it.each(['i8', 'i32'] as const)('neg, abs, sign, relu and square keep %s and wrap like C (-(-128) is -128 in i8)', async (dtype) => {
+  it.each(['i8', 'i32'] as const)('neg, abs, sign, relu and square keep %s and wrap like C (-(-128) is -128 in i8); floor, ceil and round keep it as it is', async (dtype) => {
     const x = intsOf(dtype, 257);
     const t = tensorOf(x, [257], dtype);
     const cases: [tm.Tensor, (v: number) => bigint | number][] = [
+      [t.floor(), (v) => v],
+      [t.ceil(), (v) => v],
+      [t.round(), (v) => v],
       [t.neg(), (v) => -BigInt(v)],
       [t.abs(), (v) => BigInt(Math.abs(v))],
       [t.sign(), (v) => Math.sign(v) + 0],
@@ -131,10 +144,10 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
     }
   });
 
-  it.each(['i8', 'i32'] as const)('exp, log, sqrt, sigmoid and tanh of %s compute in f32', async (dtype) => {
+  it.each(['i8', 'i32'] as const)('exp, log, sqrt, sigmoid, tanh, sin and cos of %s compute in f32', async (dtype) => {
     const x = randomInts(129, -20, 20);
     const t = tensorOf(x, [129], dtype);
-    for (const [name, ref, op] of UNARY.filter(([n]) => ['exp', 'log', 'sqrt', 'sigmoid', 'tanh'].includes(n))) {
+    for (const [name, ref, op] of UNARY.filter(([n]) => ['exp', 'log', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos'].includes(n))) {
       const y = op(t);
       expect(y.dtype).toBe('f32');
       expectClose(await y.data(), x.map((v) => Math.fround(ref(v))), TOL.f32, `${name} ${dtype}`);

@@ -14,7 +14,18 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   relu: (x) => (Number.isNaN(x) ? x : x > 0 ? x : 0),
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   tanh: Math.tanh,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: roundHalfEven,
+  sin: Math.sin,
+  cos: Math.cos,
 };
+
+/** To the nearest integer, halves to the even one (as NumPy, PyTorch, C's nearbyint and WGSL's round); Math.round takes halves up. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
 
 /** Integer power with C-like wrapping; a negative exponent truncates 1/x^n toward zero. */
 function intPow(x: number, n: number): number {

@@ -20,11 +20,19 @@ const FLOAT_UNARY: Record<UnaryOp | 'copy', Unary> = {
   relu: (x) => `relu_f32(${x})`,
   sigmoid: (x) => `sigmoid_f32(${x})`,
   tanh: (x) => `tanh_f32(${x})`,
+  floor: (x) => `floor(${x})`,
+  ceil: (x) => `ceil(${x})`,
+  round: (x) => `round(${x})`, // halves to even, as WGSL defines it
+  sin: (x) => `sin_f32(${x})`,
+  cos: (x) => `cos_f32(${x})`,
 };
 
-// Only neg, abs, sign and relu reach an int kernel; the others are float-only ops.
+// Only neg, abs, sign, relu, floor, ceil and round reach an int kernel; the others are float-only ops.
 const INT_UNARY: Partial<Record<UnaryOp | 'copy', Unary>> = {
   copy: (x) => x,
+  floor: (x) => x,
+  ceil: (x) => x,
+  round: (x) => x,
   neg: (x) => `-${x}`,
   abs: (x) => `abs(${x})`,
   sign: (x) => `sign(${x})`,

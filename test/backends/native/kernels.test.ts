@@ -18,7 +18,7 @@ const FLOATS: readonly DType[] = ['f32', 'f16'];
 const isInt = (d: DType): d is 'i8' | 'i32' => d === 'i8' || d === 'i32';
 const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS, ...COMPARISON_OPS];
 /** The unary ops the ops layer runs on ints (the rest cast to f32 first). */
-const INT_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'relu'];
+const INT_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round'];
 
 let native: Backend<StorageArray>;
 const js = createJsBackend();
@@ -37,6 +37,11 @@ const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   relu: (x) => (x > 0 ? x : Number.isNaN(x) ? x : 0),
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   tanh: (x) => Math.tanh(x),
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: (x) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x)),
+  sin: Math.sin,
+  cos: Math.cos,
 };
 
 /** Exact integer results (bigint where products outgrow 2^53), wrapped like C. */
