@@ -38,6 +38,11 @@ export class BackendMismatchError extends TmnnError {
 }
 
 /** The GPU device went away (driver reset, `device.destroy()`); call `tm.init()` again to re-acquire one or fall back. */
+/** The GPU refused work (out of memory, a kernel failing validation): results since then cannot be trusted. */
+export class GpuError extends TmnnError {
+  override name = 'GpuError';
+}
+
 export class DeviceLostError extends TmnnError {
   override name = 'DeviceLostError';
 }

@@ -13,7 +13,7 @@ export type { BackendName } from './backends/kernels.js';
 export { DTYPES } from './dtype.js';
 export type { DType, DataArray } from './dtype.js';
 export {
-  TmnnError, ShapeError, DTypeError, ValueError, DisposedTensorError, BackendUnavailableError, BackendMismatchError, DeviceLostError,
+  TmnnError, ShapeError, DTypeError, ValueError, DisposedTensorError, BackendUnavailableError, BackendMismatchError, DeviceLostError, GpuError,
 } from './errors.js';
 export { VERSION } from './version.js';
 export { capabilities } from './capabilities/report.js';

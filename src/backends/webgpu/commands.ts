@@ -21,7 +21,7 @@
 //   parameters at dynamic offsets of one kept group (~20%); small uploads
 //   staged the same way and copied in order with the kernels instead of a
 //   submit before each queue write (~10%: the copies split compute passes).
-import { DeviceLostError, ValueError } from '../../errors.js';
+import { DeviceLostError, GpuError, ValueError } from '../../errors.js';
 import type { Compiler, Kernel } from './compiler.js';
 import type { GpuContext } from './device.js';
 import { KernelTimer } from './kernel_timer.js';
@@ -47,6 +47,8 @@ export class Commands {
   private passPipeline: GPUComputePipeline | null = null;
   private passBindGroup: GPUBindGroup | null = null;
   private pending = 0;
+  /** Set once the GPU has reported an error (out of memory, a kernel failing validation): its first lines. */
+  private refused: string | null = null;
   /** Reads under way (mapping), each as a promise that settles with it. */
   private readonly reads = new Set<Promise<void>>();
   /** Buffers let go of while recorded work may still use them: destroyed once it is submitted. */
@@ -69,14 +71,20 @@ export class Commands {
     private readonly ctx: GpuContext,
     private readonly compiler: Compiler,
   ) {
-    this.staging = new StagingPool(ctx.device);
+    this.staging = new StagingPool(ctx.device, ctx.limits.maxBufferSize);
     ctx.device.addEventListener('uncapturederror', (e) => compiler.errors.push((e as GPUUncapturedErrorEvent).error.message));
   }
 
-  /** Throws DeviceLostError once the device is gone: every entry point calls this first. */
+  /**
+   * Throws DeviceLostError once the device is gone, GpuError once it has
+   * refused work (every result since may be garbage): every entry point calls this first.
+   */
   checkDevice(): void {
     if (this.ctx.lost) {
       throw new DeviceLostError(`webgpu: ${this.ctx.lost}; call tm.init() again to re-acquire a device or fall back to another backend`);
+    }
+    if (this.refused) {
+      throw new GpuError(`webgpu: the GPU refused work earlier (${this.refused}), so results since cannot be trusted; call tm.init() again for a new device`);
     }
   }
 
@@ -321,11 +329,18 @@ export class Commands {
     staging.unmap();
     this.staging.give(staging);
     if (this.compiler.errors.length) {
-      const errors = this.compiler.errors.splice(0);
-      throw new Error(`webgpu: a kernel failed validation: ${errors.join('; ')}`);
+      // Which tensor a GPU error spoilt is not known (it comes back on its own, later): every later call refuses too.
+      this.refused = summarize(this.compiler.errors.splice(0));
+      throw new GpuError(`webgpu: the GPU refused work (${this.refused}); results computed since cannot be trusted; call tm.init() again for a new device`);
     }
     return out;
   }
+}
+
+/** The GPU's errors, bounded: Dawn repeats one per bind group that used a failed buffer (26 KB for one). */
+function summarize(errors: readonly string[]): string {
+  const first = errors[0].split('\n')[0].slice(0, 300);
+  return errors.length > 1 ? `${first}; and ${errors.length - 1} more` : first;
 }
 
 /** A uniform's bytes rounded up to WGSL's 16-byte uniform struct size. */

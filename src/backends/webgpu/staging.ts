@@ -11,11 +11,15 @@ const MAX_IDLE_BYTES = 64 * 2 ** 20;
 export class StagingPool {
   private readonly idle = new IdleBuffers(MAX_IDLE_BYTES);
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(
+    private readonly device: GPUDevice,
+    /** maxBufferSize: a size class past it (a read of a tensor near it) gets the bytes rounded to 4 instead. */
+    private readonly largest: number,
+  ) {}
 
   /** An unmapped read-back buffer of at least `bytes`. */
   take(bytes: number): GPUBuffer {
-    const size = sizeClass(bytes);
+    const size = Math.min(sizeClass(bytes), Math.max(Math.ceil(bytes / 4) * 4, this.largest - (this.largest % 4)));
     return this.idle.take(size) ?? this.device.createBuffer({ label: 'read-back', size, usage: MAP_READ | BufferUsage.COPY_DST });
   }
 

@@ -77,6 +77,23 @@ describe('losing the device', () => {
     expect(['native', 'js', 'webgpu']).toContain(await tm.init());
   });
 
+  it('a GPU error (here a buffer past the device\'s limit, asked for behind tmnn\'s back) fails the next read and every later call with a short GpuError; init starts over', async () => {
+    const gpu = await createWebGpuBackend();
+    setActive(gpu, { backend: 'webgpu', reason: 'test', passedOver: [] });
+    const x = tm.tensor([1, 2, 3]);
+    gpu.runtime.ctx.device.createBuffer({ size: 2 ** 52, usage: 0x80 /* STORAGE */ });
+    const err = await x.mul(2).data().then(() => null, (e: Error) => e);
+    expect(err).toBeInstanceOf(tm.GpuError);
+    expect(err!.message).toMatch(/^webgpu: the GPU refused work \(.+\); results computed since cannot be trusted; call tm\.init\(\) again for a new device$/);
+    expect(err!.message.length).toBeLessThan(600);
+    // Which tensor it spoilt is not known: everything after refuses too, rather than give garbage.
+    expect(() => x.mul(3)).toThrow(tm.GpuError);
+    await expect(x.data()).rejects.toThrow(/the GPU refused work earlier/);
+    x.dispose();
+    expect(await tm.init({ backend: 'webgpu' })).toBe('webgpu');
+    expect(Array.from(await tm.tensor([1, 2]).add(1).data())).toEqual([2, 3]);
+  });
+
   it('a read in flight when the device goes rejects with DeviceLostError instead of waiting forever', async () => {
     const gpu = await createWebGpuBackend();
     setActive(gpu, { backend: 'webgpu', reason: 'test', passedOver: [] });

@@ -65,6 +65,17 @@ it('a tensor just under the binding limit gets a buffer a kernel can bind whole,
   expect(() => pool.acquire(5004)).toThrow('a tensor of 5,004 bytes is more than this device (a test device) holds in one buffer (maxBufferSize 5,000 bytes)');
 });
 
+it('buffer sizes stay multiples of 4 under a largest buffer that is not one (lavapipe\'s 2^32 - 1, which Vulkan refused as out of memory)', () => {
+  const made: number[] = [];
+  const device = { createBuffer: ({ size }: { size: number }) => (made.push(size), { size, destroy() {} }) } as unknown as GPUDevice;
+  const pool = new BufferPool(device, { bindable: 1000, largest: 9001, device: 'a test device', oversized: new WeakSet() });
+  pool.acquire(9000); // its size class, 9,216, is past the largest: the largest's last whole word, 9,000
+  pool.acquire(4001); // 4,096, its size class
+  expect(made).toEqual([9000, 4096]);
+  // 9,001 bytes take 9,004 in words: past the largest.
+  expect(() => pool.acquire(9001)).toThrow('a tensor of 9,001 bytes is more than this device (a test device) holds in one buffer (maxBufferSize 9,001 bytes)');
+});
+
 it('freed buffers of a size are handed out oldest first, whatever order they were freed in', () => {
   let made = 0;
   const device = { createBuffer: ({ size }: { size: number }) => ({ size, label: `buffer ${made++}`, destroy() {} }) } as unknown as GPUDevice;
