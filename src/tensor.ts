@@ -256,4 +256,5 @@ export class Tensor {
   clone(): Tensor { return ops.clone(this); }
   cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
   oneHot(depth: number, dtype?: DType): Tensor { return ops.oneHot(this, depth, dtype); }
+  gather(indices: Tensor, axis?: number): Tensor { return ops.gather(this, indices, axis); }
 }

@@ -100,10 +100,17 @@ export interface Kernels<S = unknown> {
   cast(x: TensorInfo<S>, dtype: DType): S;
   /** out[..., j] = indices[...] == j ? 1 : 0 for j < depth. */
   oneHot(indices: TensorInfo<S>, depth: number, outDtype: DType): S;
+  /**
+   * out[o, j, i] = x[o, indices[j], i] for x read as [outer, n, inner] and
+   * indices (i32 or i8) read flat as [k]: out is [outer, k, inner] in x's
+   * dtype. A negative index counts from the end; one outside [-n, n) gives
+   * zeros (the ops layer refuses those where it can read indices at once).
+   */
+  gather(x: TensorInfo<S>, indices: TensorInfo<S>, outer: number, inner: number): S;
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

@@ -11,8 +11,11 @@ import { VERSION } from '../version.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
+import { Embedding } from './embedding.js';
+import { Flatten } from './flatten.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
+import type { Tensor } from '../tensor.js';
 import { Sequential } from './sequential.js';
 
 type Config = Record<string, unknown>;
@@ -38,17 +41,16 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
         bias: cfg.bias as boolean,
         seed: 0, // overwritten by the saved weights
       });
-      // A layer saved in f16 loads in f16 (a fresh one is f32): the values, and the memory, as saved.
-      for (const key of ['weight', 'bias'] as const) {
-        const p = dense[key];
-        if (!p || entries[`${prefix}${key}`].dtype !== 'f16' || p.dtype === 'f16') continue;
-        const half = p.cast('f16');
-        half.requiresGrad = true;
-        p.dispose();
-        dense[key] = half;
-      }
+      dense.weight = asSaved(dense.weight, entries, `${prefix}weight`);
+      if (dense.bias) dense.bias = asSaved(dense.bias, entries, `${prefix}bias`);
       return dense;
     }
+    case 'Embedding': {
+      const embedding = new Embedding(cfg.count as number, cfg.dim as number, { seed: 0 }); // overwritten by the saved weights
+      embedding.weight = asSaved(embedding.weight, entries, `${prefix}weight`);
+      return embedding;
+    }
+    case 'Flatten': return new Flatten();
     case 'ReLU': return new ReLU();
     case 'Sigmoid': return new Sigmoid();
     case 'Tanh': return new Tanh();
@@ -59,6 +61,15 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     // checkModel knows a type this switch does not: model_format.ts and this file disagree.
     default: throw new Error(`tm.nn.load: no way to build a layer of type ${String(cfg.type)}`);
   }
+}
+
+/** A fresh (f32) parameter in the dtype its entry was saved in: a layer saved in f16 loads in f16, the values and the memory as saved. */
+function asSaved(p: Tensor, entries: Entries, name: string): Tensor {
+  if (entries[name].dtype !== 'f16' || p.dtype === 'f16') return p;
+  const half = p.cast('f16');
+  half.requiresGrad = true;
+  p.dispose();
+  return half;
 }
 
 /** Rebuilds a model from bytes written by `model.toBytes()` / `model.save()`. */

@@ -38,6 +38,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Softmax: { axis: integer },
   LeakyReLU: { alpha: finite },
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
+  Embedding: { count: positiveInteger, dim: positiveInteger },
+  Flatten: {},
 };
 
 /** The layer types tm.nn.load rebuilds. */
@@ -91,4 +93,5 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     wanted.set(`${path}weight`, [inputs, units]);
     if (cfg.bias) wanted.set(`${path}bias`, [units]);
   }
+  if (type === 'Embedding') wanted.set(`${path}weight`, [cfg.count as number, cfg.dim as number]);
 }

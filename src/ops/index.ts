@@ -9,7 +9,7 @@ export { matmul } from './matmul.js';
 export type { MatmulOptions } from './matmul.js';
 export { QuantizedTensor, dequantize, quantize } from './quantize.js';
 export type { QuantizeOptions } from './quantize.js';
-export { broadcastTo, clone, concat, expandDims, pad, reshape, slice, squeeze, stack, transpose } from './movement.js';
+export { broadcastTo, clone, concat, expandDims, gather, pad, reshape, slice, squeeze, stack, transpose } from './movement.js';
 export { argmax, argmin, max, mean, min, sum, sumToShape } from './reduce.js';
 export type { ReduceOptions } from './reduce.js';
 export { logSoftmax, softmax } from './softmax.js';

@@ -1,14 +1,17 @@
 // Reshaping and moving data: reshape is a view (shared storage, no copy);
 // transpose, slice and broadcastTo are all one strided gather; concat copies.
-import { encodeValues, promoteTypes } from '../dtype.js';
+import { encodeValues, isFloat, promoteTypes } from '../dtype.js';
 import { backendFor } from '../engine.js';
-import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { broadcastShapes, broadcastStrides, checkIntegers, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { fill } from './creation.js';
 import { sumToShape } from './reduce.js';
-import { checkTensor, computed, onBackendOf, view, withCasts } from './util.js';
+import { oneHot } from './cast.js';
+import { add, less, where } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { checkTensor, computed, heldValues, onBackendOf, view, withCasts } from './util.js';
 
 /** A view of x in another shape, whose gradient is reshaped back. */
 function reshapedView(op: string, x: Tensor, shape: readonly number[]): Tensor {
@@ -33,7 +36,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return reshapedView('reshape', x, out);
 }
 
-function gather(op: string, x: Tensor, outShape: readonly number[], strides: readonly number[], offset: number): Tensor {
+function stridedGather(op: string, x: Tensor, outShape: readonly number[], strides: readonly number[], offset: number): Tensor {
   const backend = x.dataRef(op).backend;
   return computed(op, backend, outShape, x.dtype, () => backend.stridedCopy(x.info(op), outShape, strides, offset));
 }
@@ -47,7 +50,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   if (p.every((v, i) => v === i)) return reshapedView('transpose', x, x.shape);
   const own = stridesOf(x.shape);
   const inverse = p.map((_, i) => p.indexOf(i));
-  const y = gather('transpose', x, p.map((a) => x.shape[a]), p.map((a) => own[a]), 0);
+  const y = stridedGather('transpose', x, p.map((a) => x.shape[a]), p.map((a) => own[a]), 0);
   return record(y, 'transpose', [x], [], (dy) => [transpose(dy, inverse)]);
 }
 
@@ -77,7 +80,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   });
   if (sameShape(extent, x.shape)) return reshapedView('slice', x, x.shape);
   const own = stridesOf(x.shape);
-  const y = gather('slice', x, extent, own, start.reduce((acc, s, i) => acc + s * own[i], 0));
+  const y = stridedGather('slice', x, extent, own, start.reduce((acc, s, i) => acc + s * own[i], 0));
   return record(y, 'slice', [x], [], (dy) => [pad(dy, x.shape.map((d, i) => [start[i], d - start[i] - extent[i]]))]);
 }
 
@@ -109,7 +112,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
     throw new ShapeError(`broadcastTo: ${formatShape(x.shape)} cannot be broadcast to ${formatShape(target)}`);
   }
   if (sameShape(x.shape, target)) return reshapedView('broadcastTo', x, target);
-  const y = gather('broadcastTo', x, target, broadcastStrides(x.shape, target), 0);
+  const y = stridedGather('broadcastTo', x, target, broadcastStrides(x.shape, target), 0);
   return record(y, 'broadcastTo', [x], [], (dy) => [sumToShape(dy, x.shape)]);
 }
 
@@ -137,7 +140,7 @@ export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
 /** A copy with its own storage. */
 export function clone(x: Tensor): Tensor {
   checkTensor('clone', x);
-  return record(gather('clone', x, x.shape, stridesOf(x.shape), 0), 'clone', [x], [], (dy) => [reshape(dy, x.shape)]);
+  return record(stridedGather('clone', x, x.shape, stridesOf(x.shape), 0), 'clone', [x], [], (dy) => [reshape(dy, x.shape)]);
 }
 
 /** Joins tensors along an existing axis; dtypes promote to their common one. */
@@ -176,4 +179,49 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   } finally {
     expanded.forEach((e) => e.dispose());
   }
+}
+
+/**
+ * x's entries at `indices` along `axis` (torch.index_select, np.take with an
+ * axis; an Embedding's lookup): the result is x's shape with that axis
+ * replaced by indices' shape. Indices are i32 or i8; a negative one counts
+ * from the end. One outside the axis is an error where the indices can be
+ * read at once (js, native); on a GPU, which would wait to read them, it
+ * gives zeros.
+ */
+export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
+  checkTensor('gather', x, 'x');
+  checkTensor('gather', indices, 'indices');
+  if (isFloat(indices.dtype)) throw new DTypeError(`gather: indices must be i32 or i8, got ${indices.dtype} (cast them: indices.cast('i32'))`);
+  if (x.rank === 0) throw new ShapeError('gather: x is a scalar: there is no axis to gather along');
+  const a = normalizeAxis('gather', axis, x.rank);
+  const n = x.shape[a];
+  const backend = backendFor('gather', [x.dataRef('gather'), indices.dataRef('gather')]);
+  const held = heldValues('gather', indices);
+  if (held) {
+    for (let j = 0; j < indices.size; j++) {
+      if (held[j] < -n || held[j] >= n) {
+        throw new ValueError(`gather: index ${held[j]} (at ${j} of indices ${formatShape(indices.shape)}) is outside axis ${axis} of x ${formatShape(x.shape)}, of length ${n}`);
+      }
+    }
+  }
+  const outer = sizeOf(x.shape.slice(0, a));
+  const inner = sizeOf(x.shape.slice(a + 1));
+  const outShape = [...x.shape.slice(0, a), ...indices.shape, ...x.shape.slice(a + 1)];
+  const y = computed('gather', backend, outShape, x.dtype, () => backend.gather(x.info('gather'), indices.info('gather'), outer, inner));
+  return record(y, 'gather', [x], [indices], (dy, [idx]) => [scatterRows(dy, idx, x.shape, a)]);
+}
+
+/**
+ * gather's gradient: dy's rows added into the rows of x they came from, as
+ * oneHot(indices)ᵀ · dy, so an index repeated sums its rows (a product, where
+ * a GPU has no float atomics to add with; it costs k·n·inner).
+ */
+function scatterRows(dy: Tensor, indices: Tensor, xShape: readonly number[], axis: number): Tensor {
+  const n = xShape[axis];
+  const flat = reshape(indices, [indices.size]);
+  const rows = where(less(flat, 0), add(flat, n), flat);
+  const hits = oneHot(rows, n, dy.dtype); // [k, n]
+  const spread = reshape(dy, [sizeOf(xShape.slice(0, axis)), indices.size, sizeOf(xShape.slice(axis + 1))]);
+  return reshape(matmul(hits, spread, { transposeA: true }), xShape);
 }

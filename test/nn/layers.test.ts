@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
 
 beforeAll(async () => {
   await tm.init({ backend: 'js' });
@@ -162,5 +163,55 @@ describe('a layer of your own', () => {
     await model.fit(x, y, { epochs: 3, batchSize: 8, loss: 'mse', optimizer: new tm.optim.SGD(model.parameters(), { lr: 0.1 }), quiet: true });
     expect(Array.from(await layer.scale.data())).not.toEqual(before);
     expect(Array.from(await layer.frozen.data())).toEqual([3, 3]);
+  });
+});
+
+describe('Embedding and Flatten', () => {
+  it('Embedding looks rows up by index ([..., dim] from ints [...]) from a table drawn from N(0, 1), reproducibly with a seed', async () => {
+    const e = new tm.nn.Embedding(1000, 64, { seed: 4 });
+    const { mean, variance } = await stats(e.weight);
+    expect(Math.abs(mean)).toBeLessThan(0.02);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.03);
+    expect(await new tm.nn.Embedding(1000, 64, { seed: 4 }).weight.data()).toEqual(await e.weight.data());
+    const y = e.forward(tm.tensor([[3, 999], [-1, 0]], undefined, { dtype: 'i32' }));
+    expect(y.shape).toEqual([2, 2, 64]);
+    const table = await e.weight.data();
+    const rows = await y.data();
+    for (const [at, row] of [[0, 3], [1, 999], [2, 999], [3, 0]]) expect(rows.slice(at * 64, (at + 1) * 64)).toEqual(table.slice(row * 64, (row + 1) * 64));
+    expect(e.parameters()).toEqual([e.weight]);
+    expect(() => new tm.nn.Embedding(0, 4)).toThrow('Embedding: count must be a positive integer, got 0');
+    expect(() => e.forward(tm.tensor([1.5]))).toThrow(tm.DTypeError);
+  });
+
+  it('Flatten keeps the batch axis and joins the rest', () => {
+    expect(new tm.nn.Flatten().forward(tm.zeros([4, 3, 5])).shape).toEqual([4, 15]);
+    expect(new tm.nn.Flatten().forward(tm.zeros([0, 3])).shape).toEqual([0, 3]);
+    expect(new tm.nn.Flatten().forward(tm.zeros([4])).shape).toEqual([4, 1]);
+  });
+
+  it.each(BACKENDS)('a model of Embedding, Flatten and Dense learns from token ids with fit on %s: which of two tokens comes first', async (backend) => {
+    await tm.init({ backend });
+    tm.setSeed(1);
+    // Sequences of 4 tokens from 0..9; the class is 1 where token 7 comes before token 3.
+    const count = 256;
+    const ids = new Int32Array(count * 4);
+    const labels = new Int32Array(count);
+    let s = 12345;
+    const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) >> 8) % 10;
+    for (let i = 0; i < count; i++) {
+      const seq = [next(), next(), next(), next()];
+      const [a, b] = [Math.floor(i / 2) % 4, (Math.floor(i / 2) + 1 + (i % 3)) % 4];
+      [seq[a], seq[b]] = i % 2 ? [7, 3] : [3, 7];
+      ids.set(seq, i * 4);
+      labels[i] = seq.indexOf(7) < seq.indexOf(3) ? 1 : 0;
+    }
+    const x = tm.tensor(ids, [count, 4]);
+    const y = tm.tensor(labels, [count]);
+    const model = new tm.nn.Sequential([new tm.nn.Embedding(10, 8, { seed: 1 }), new tm.nn.Flatten(), new tm.nn.Dense(32, 32, { activation: 'relu', seed: 2 }), new tm.nn.Dense(32, 2, { seed: 3 })]);
+    const before = await model.layers[0].parameters()[0].data();
+    await model.fit(x, y, { epochs: 40, batchSize: 32, loss: 'crossEntropy', optimizer: new tm.optim.Adam(model.parameters(), { lr: 0.01 }), quiet: true, seed: 1 });
+    expect(await model.layers[0].parameters()[0].data()).not.toEqual(before);
+    expect((await model.evaluate(x, y, { loss: 'crossEntropy' })).accuracy).toBeGreaterThan(0.95);
+    await tm.init({ backend: 'js' });
   });
 });

@@ -45,6 +45,23 @@ describe('model.save and tm.nn.load', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it.each(BACKENDS)('round-trips an Embedding and a Flatten on %s, the Embedding\'s table in f16 too', async (backend) => {
+    await tm.init({ backend });
+    const m = new tm.nn.Sequential([new tm.nn.Embedding(11, 3, { seed: 2 }), new tm.nn.Flatten(), new tm.nn.Dense(12, 2, { seed: 3 })]);
+    const tokens = tm.tensor([[1, 2, 3, 10], [0, 0, 5, -1]], undefined, { dtype: 'i32' });
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect(loaded.config()).toEqual({ type: 'Sequential', layers: [{ type: 'Embedding', count: 11, dim: 3 }, { type: 'Flatten' }, m.layers[2].config()] });
+    expect(await loaded.predict(tokens).data()).toEqual(await m.predict(tokens).data());
+    const embedding = m.layers[0] as tm.nn.Embedding;
+    const half = embedding.weight.cast('f16');
+    half.requiresGrad = true;
+    embedding.weight = half;
+    const table = (tm.nn.fromBytes(await m.toBytes()).layers[0] as tm.nn.Embedding).weight;
+    expect([table.dtype, table.requiresGrad]).toEqual(['f16', true]);
+    expect(await table.data()).toEqual(await half.data());
+    await tm.init({ backend: 'js' });
+  });
+
   it('refuses, before writing anything, a model with a layer load could not rebuild', async () => {
     class Scale extends tm.nn.Module {
       forward(x: tm.Tensor): tm.Tensor { return x.mul(2); }

@@ -215,4 +215,66 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
       }
     });
   });
+
+  describe('gather', () => {
+    /** The float64 reference: x's entries at `indices` along `axis`. */
+    function gatherRef(x: F64, indices: number[], indexShape: number[], axis: number): F64 {
+      const outer = size(x.shape.slice(0, axis));
+      const n = x.shape[axis];
+      const inner = size(x.shape.slice(axis + 1));
+      const out: number[] = [];
+      for (let o = 0; o < outer; o++) {
+        for (const index of indices) {
+          const row = index < 0 ? index + n : index;
+          for (let i = 0; i < inner; i++) out.push(x.v[(o * n + row) * inner + i]);
+        }
+      }
+      return f64([...x.shape.slice(0, axis), ...indexShape, ...x.shape.slice(axis + 1)], Float64Array.from(out));
+    }
+
+    it.each([
+      [[7], 0, [5]], [[13, 31], 0, [4, 3]], [[13, 31], 1, [129]], [[13, 31], -1, [2, 2]], [[3, 127, 5], 1, [7]], [[2, 3, 4], 2, []],
+      [[129, 1], 0, [1]], [[5, 4], 0, [0]], [[0, 4], 1, [3]],
+    ])('x %j along axis %j at indices %j (repeated and negative ones too), in every dtype, with i32 and i8 indices', async (shape, axis, indexShape) => {
+      const n = shape.at(axis)!;
+      const indices = Array.from(randomInts(size(indexShape), n ? -n : 0, n ? n - 1 : 0));
+      for (const dtype of tm.DTYPES) {
+        for (const indexDtype of ['i32', 'i8'] as const) {
+          if (indexDtype === 'i8' && n > 128) continue;
+          const { x, t } = make(shape, dtype);
+          const y = t.gather(tm.tensor(indices, indexShape, { dtype: indexDtype }), axis);
+          const want = gatherRef(x, indices, indexShape, axis < 0 ? axis + shape.length : axis);
+          expect([y.shape, y.dtype]).toEqual([want.shape, dtype]);
+          expectExact(await y.data(), want.v);
+        }
+      }
+    });
+
+    it('its gradient adds each row of dy into the row of x it came from: a repeated index sums', async () => {
+      const table = tm.tensor([[1, 2], [3, 4], [5, 6]]);
+      table.requiresGrad = true;
+      const picked = table.gather(tm.tensor([2, 0, 2, -1], [2, 2], { dtype: 'i32' })); // [2, 2, 2]
+      tm.tidy(() => picked.mul(tm.tensor([[[1, 10], [100, 1000]], [[2, 20], [200, 2000]]])).sum()).backward();
+      // Row 2 is taken three times (2, 2 and -1), row 0 once, row 1 never.
+      expect(Array.from(await table.grad!.data())).toEqual([100, 1000, 0, 0, 1 + 2 + 200, 10 + 20 + 2000]);
+      const cube = tm.randn([2, 3, 4], { seed: 1 });
+      cube.requiresGrad = true;
+      tm.tidy(() => cube.gather(tm.tensor([1, 1], undefined, { dtype: 'i8' }), 1).sum()).backward();
+      expect(Array.from(await cube.grad!.data())).toEqual(Array.from({ length: 24 }, (_, i) => (Math.floor(i / 4) % 3 === 1 ? 2 : 0)));
+    });
+
+    it('names bad input: float indices, a scalar x, an axis out of range, an index outside the axis (zeros on webgpu, which cannot read it at once)', async () => {
+      const x = tm.tensor([[1, 2], [3, 4]]);
+      expect(() => x.gather(tm.tensor([0]))).toThrow(new tm.DTypeError("gather: indices must be i32 or i8, got f32 (cast them: indices.cast('i32'))"));
+      expect(() => tm.scalar(1).gather(tm.tensor([0], undefined, { dtype: 'i32' }))).toThrow(tm.ShapeError);
+      expect(() => x.gather(tm.tensor([0], undefined, { dtype: 'i32' }), 2)).toThrow(/axis 2/);
+      const outside = tm.tensor([1, 2], undefined, { dtype: 'i32' });
+      if (backend === 'webgpu') {
+        expect(Array.from(await x.gather(outside).data())).toEqual([3, 4, 0, 0]);
+      } else {
+        expect(() => x.gather(outside)).toThrow(new tm.ValueError('gather: index 2 (at 1 of indices [2]) is outside axis 0 of x [2,2], of length 2'));
+        expect(() => x.gather(tm.tensor([-3], undefined, { dtype: 'i32' }), 1)).toThrow(/index -3 .* outside axis 1 of x \[2,2\], of length 2/);
+      }
+    });
+  });
 });

@@ -9,7 +9,7 @@ import { sgd } from './sgd.js';
 import { cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
-import { concat, stridedCopy } from './movement.js';
+import { concat, gather, stridedCopy } from './movement.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
 export function createJsBackend(): Backend<StorageArray> {
@@ -31,6 +31,7 @@ export function createJsBackend(): Backend<StorageArray> {
     concat,
     cast,
     oneHot,
+    gather,
     adam,
     sgd,
   };

@@ -23,7 +23,7 @@ import { acquireDevice, type GpuContext, type GpuFeatures } from './device.js';
 import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
-import { concat, stridedCopy } from './kernels/movement.js';
+import { concat, gatherRows, stridedCopy } from './kernels/movement.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
 import { matmul as encodeMatmul } from './kernels/matmul.js';
@@ -546,6 +546,14 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const inputs = xs.map(wide);
       const result = produce(xs[0].dtype, outShape, (out) => concat(rt, inputs.map((i) => i.operand), axis, outShape, out));
       for (const i of inputs) i.done();
+      return result;
+    },
+
+    gather(x, indices, outer, inner) {
+      const [input, rows] = [wide(x), wide(indices)];
+      const result = produce(x.dtype, [outer, sizeOf(indices.shape), inner], (out) => gatherRows(rt, input.operand, rows.operand, outer, inner, out));
+      input.done();
+      rows.done();
       return result;
     },
 

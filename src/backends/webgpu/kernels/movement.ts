@@ -1,11 +1,12 @@
 // Data movement on the GPU: the strided gather behind transpose, slice,
-// broadcastTo and reverse (shaders/strided_copy.wgsl), and concatenation
-// (shaders/concat.wgsl). Past the binding limit (windows.ts) a slice of
+// broadcastTo and reverse (shaders/strided_copy.wgsl), concatenation
+// (shaders/concat.wgsl), and gathering rows by index (shaders/gather.wgsl). Past the binding limit (windows.ts) a slice of
 // leading rows and a concatenation along the first axis are plain copies,
 // and another gather runs in bands of its output's rows, each reading the
 // window of x it needs, or (a transpose) in blocks of them.
 import { sizeOf } from '../../../shape.js';
 import concatShader from '../../../../shaders/concat.wgsl';
+import gatherShader from '../../../../shaders/gather.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
 import { BYTES, computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
@@ -154,4 +155,13 @@ export function concat(rt: Runtime, xs: readonly Operand[], axis: number, outSha
     if (size > 0) rt.commands.dispatch(kernel, { x: x.buffer, out, params: Uint32Array.of(size, inner, outInner, offset) }, grid(size, 256));
     offset += inner;
   }
+}
+
+/** out [outer, k, inner] = x [outer, n, inner] at rows `indices` (i32, k of them): shaders/gather.wgsl. */
+export function gatherRows(rt: Runtime, x: Operand, indices: Operand, outer: number, inner: number, out: GPUBuffer): void {
+  const n = sizeOf(x.shape) / (outer * inner);
+  const k = sizeOf(indices.shape);
+  const size = outer * k * inner;
+  const kernel = rt.compiler.kernel({ name: 'gather', source: gatherShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
+  rt.commands.dispatch(kernel, { x: x.buffer, indices: indices.buffer, out, params: new Uint32Array([size, n, k, inner]) }, grid(size, 256));
 }
