@@ -240,6 +240,8 @@ export class Tensor {
   mean(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.mean(this, axes, options); }
   max(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.max(this, axes, options); }
   min(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.min(this, axes, options); }
+  variance(axes?: number | number[], options?: ops.VarianceOptions): Tensor { return ops.variance(this, axes, options); }
+  std(axes?: number | number[], options?: ops.VarianceOptions): Tensor { return ops.std(this, axes, options); }
   argmax(axis?: number, options?: ops.ReduceOptions): Tensor { return ops.argmax(this, axis, options); }
   argmin(axis?: number, options?: ops.ReduceOptions): Tensor { return ops.argmin(this, axis, options); }
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
@@ -257,4 +259,5 @@ export class Tensor {
   cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
   oneHot(depth: number, dtype?: DType): Tensor { return ops.oneHot(this, depth, dtype); }
   gather(indices: Tensor, axis?: number): Tensor { return ops.gather(this, indices, axis); }
+  split(sizes: number | readonly number[], axis?: number): Tensor[] { return ops.split(this, sizes, axis); }
 }

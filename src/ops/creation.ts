@@ -234,3 +234,31 @@ export function arange(start: number, stop?: number, step = 1, options: TensorOp
     else for (let i = 0; i < n; i++) out[i] = at(i);
   }));
 }
+
+/** The identity matrix [n, m] (m = n by default): 1 on the diagonal, 0 elsewhere. */
+export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
+  const dtype = checkDType(checkOptions('eye', options, TENSOR_OPTIONS).dtype ?? 'f32', 'eye');
+  for (const [name, v] of [['n', n], ['m', m]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new ValueError(`eye: ${name} must be a non-negative integer, got ${formatValue(v)}`);
+  }
+  const [one] = encodeValues([1], dtype, 'eye');
+  return allocating('eye', [n, m], BYTES_PER_ELEMENT[dtype], () => filledTensor([n, m], dtype, (out) => {
+    out.fill(0);
+    for (let i = 0; i < Math.min(n, m); i++) out[i * m + i] = one;
+  }));
+}
+
+/** `num` evenly spaced values from start to stop, both included (NumPy's linspace; f32 by default). */
+export function linspace(start: number, stop: number, num: number, options: TensorOptions = {}): Tensor {
+  const dtype = floatDType('linspace', checkOptions('linspace', options, TENSOR_OPTIONS));
+  for (const [name, v] of [['start', start], ['stop', stop]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`linspace: ${name} must be a finite number, got ${formatValue(v)}`);
+  }
+  if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${formatValue(num)}`);
+  const step = num > 1 ? (stop - start) / (num - 1) : 0;
+  // The last is stop itself, not start + (num − 1) · step rounded.
+  const at = (i: number) => (i === num - 1 && num > 1 ? stop : start + i * step);
+  return allocating('linspace', [num], BYTES_PER_ELEMENT[dtype], () => filledTensor([num], dtype, (out) => {
+    for (let i = 0; i < num; i++) out[i] = dtype === 'f16' ? f16Bits(at(i)) : at(i);
+  }));
+}

@@ -1,5 +1,5 @@
 // Every op tmnn has. Tensor methods and the top-level tm.* functions both come from here.
-export { arange, fill, ones, onesLike, rand, randn, scalar, tensor, zeros, zerosLike } from './creation.js';
+export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tensor, zeros, zerosLike } from './creation.js';
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
   abs, add, ceil, clip, cos, div, equal, exp, floor, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg,
@@ -9,8 +9,8 @@ export { matmul } from './matmul.js';
 export type { MatmulOptions } from './matmul.js';
 export { QuantizedTensor, dequantize, quantize } from './quantize.js';
 export type { QuantizeOptions } from './quantize.js';
-export { broadcastTo, clone, concat, expandDims, gather, pad, reshape, slice, squeeze, stack, transpose } from './movement.js';
-export { argmax, argmin, max, mean, min, sum, sumToShape } from './reduce.js';
-export type { ReduceOptions } from './reduce.js';
+export { broadcastTo, clone, concat, expandDims, gather, pad, reshape, slice, split, squeeze, stack, transpose } from './movement.js';
+export { argmax, argmin, max, mean, min, std, sum, sumToShape, variance } from './reduce.js';
+export type { ReduceOptions, VarianceOptions } from './reduce.js';
 export { logSoftmax, softmax } from './softmax.js';
 export { cast, oneHot } from './cast.js';

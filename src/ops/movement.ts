@@ -225,3 +225,39 @@ function scatterRows(dy: Tensor, indices: Tensor, xShape: readonly number[], axi
   const spread = reshape(dy, [sizeOf(xShape.slice(0, axis)), indices.size, sizeOf(xShape.slice(axis + 1))]);
   return reshape(matmul(hits, spread, { transposeA: true }), xShape);
 }
+
+/**
+ * x cut along `axis` into pieces (torch.split): `sizes` a number is the size
+ * of every piece but the last, which takes what is left; a list gives each
+ * piece's size, and must add up to the axis. Each piece is a slice (a copy).
+ */
+export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
+  checkTensor('split', x);
+  if (x.rank === 0) throw new ShapeError('split: x is a scalar: there is no axis to split');
+  const a = normalizeAxis('split', axis, x.rank);
+  const n = x.shape[a];
+  let pieces: number[];
+  if (typeof sizes === 'number') {
+    if (!Number.isInteger(sizes) || sizes <= 0) throw new ValueError(`split: a piece's size must be a positive integer, got ${formatValue(sizes)}`);
+    pieces = Array.from({ length: Math.ceil(n / sizes) }, (_, i) => Math.min(sizes, n - i * sizes));
+  } else {
+    if (!Array.isArray(sizes) || sizes.some((s) => !Number.isInteger(s) || s < 0)) {
+      throw new ValueError(`split: sizes must be a positive integer or a list of non-negative integers, got ${formatValue(sizes)}`);
+    }
+    const total = sizes.reduce((t, s) => t + s, 0);
+    if (total !== n) throw new ShapeError(`split: sizes ${formatShape(sizes)} add up to ${total}, not to the ${n} of axis ${axis} of x ${formatShape(x.shape)}`);
+    pieces = [...sizes];
+  }
+  const out: Tensor[] = [];
+  let at = 0;
+  try {
+    for (const size of pieces) {
+      out.push(slice(x, x.shape.map((_, d) => (d === a ? at : 0)), x.shape.map((d, i) => (i === a ? size : d))));
+      at += size;
+    }
+  } catch (err) {
+    for (const t of out) t.dispose();
+    throw err;
+  }
+  return out;
+}

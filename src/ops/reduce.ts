@@ -4,13 +4,13 @@
 // where it has one, read in place, rather than through a transposed copy.
 import type { ReduceOp } from '../backends/kernels.js';
 import { floatDTypeOf, isFloat, type DType } from '../dtype.js';
-import { ShapeError, formatShape } from '../errors.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { F16_MAX } from '../f16.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxes, normalizeAxis, sameShape, sizeOf } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { div, equal, mul } from './elementwise.js';
+import { div, equal, mul, sqrt, square, sub } from './elementwise.js';
 import { broadcastTo, reshape, transpose } from './movement.js';
 import { checkTensor, fromStorage, view, withCasts } from './util.js';
 
@@ -107,6 +107,39 @@ export function sum(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor
 /** Mean; ints give f32. */
 export function mean(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
   return reduceOp('mean', x, axes, options, floatDTypeOf(checkTensor('mean', x).dtype));
+}
+
+export interface VarianceOptions extends ReduceOptions {
+  /** Subtracted from the count of values in the divisor: 0 (the default, as NumPy's ddof) is the population variance, 1 the sample variance (PyTorch's default). */
+  correction?: number;
+}
+
+/** Mean squared distance from the mean over `axes` (all by default), in f32 or f16: Σ(x − mean)² / (n − correction). */
+export function variance(x: Tensor, axes?: Axes, options: VarianceOptions = {}): Tensor {
+  checkTensor('variance', x);
+  const { keepDims = false, correction = 0 } = checkOptions('variance', options, { keepDims: 'boolean', correction: true });
+  if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
+    throw new ValueError(`variance: correction must be a finite number ≥ 0, got ${formatValue(correction)}`);
+  }
+  const list = normalizeAxes('variance', axes, x.rank);
+  const count = list.reduce((n, a) => n * x.shape[a], 1);
+  // Two passes (the mean, then the squares about it): no cancellation, unlike E[x²] − E[x]².
+  const centre = mean(x, list, { keepDims: true });
+  const deviation = sub(x, centre);
+  const squares = square(deviation);
+  const summed = sum(squares, list, { keepDims });
+  // n ≤ correction leaves nothing to divide by: NaN (or ∞), as NumPy and PyTorch give.
+  const out = div(summed, count - correction);
+  for (const t of [centre, deviation, squares, summed]) t.dispose();
+  return out;
+}
+
+/** √variance: the standard deviation over `axes` (see variance for correction). */
+export function std(x: Tensor, axes?: Axes, options: VarianceOptions = {}): Tensor {
+  const v = variance(x, axes, options);
+  const out = sqrt(v);
+  v.dispose();
+  return out;
 }
 
 /** Largest value; NaN if any is NaN. */

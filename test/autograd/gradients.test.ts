@@ -18,6 +18,17 @@ interface Case {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** The variance of each row of a matrix, dividing by (n − correction). */
+function varianceRows(x: F64, correction: number): F64 {
+  const [rows, cols] = x.shape;
+  const v = Float64Array.from({ length: rows }, (_, r) => {
+    const row = x.v.slice(r * cols, (r + 1) * cols);
+    const m = row.reduce((s, a) => s + a, 0) / cols;
+    return row.reduce((s, a) => s + (a - m) ** 2, 0) / (cols - correction);
+  });
+  return { shape: [rows], v };
+}
+
 const CASES: Case[] = [
   { name: 'neg', shapes: [[3, 4]], tm: (x) => x.neg(), ref: (x) => map(x, (v) => -v) },
   { name: 'abs', shapes: [[5]], tm: (x) => x.abs(), ref: (x) => map(x, Math.abs) },
@@ -27,6 +38,8 @@ const CASES: Case[] = [
   { name: 'relu', shapes: [[9]], tm: (x) => x.relu(), ref: (x) => map(x, (v) => Math.max(v, 0)) },
   { name: 'sigmoid', shapes: [[2, 5]], tm: (x) => x.sigmoid(), ref: (x) => map(x, sigmoid) },
   { name: 'tanh', shapes: [[2, 5]], tm: (x) => x.tanh(), ref: (x) => map(x, Math.tanh) },
+  { name: 'variance', shapes: [[3, 4]], tm: (x) => x.variance(1, { correction: 1 }), ref: (x) => varianceRows(x, 1) },
+  { name: 'std', shapes: [[3, 4]], tm: (x) => x.std(0), ref: (x) => map(varianceRows(transpose2(x), 0), Math.sqrt) },
   { name: 'sin', shapes: [[2, 5]], tm: (x) => x.sin(), ref: (x) => map(x, Math.sin) },
   { name: 'cos', shapes: [[2, 5]], tm: (x) => x.cos(), ref: (x) => map(x, Math.cos) },
   // Steps: 0 between the jumps, where the random values lie.

@@ -135,6 +135,26 @@ describe.each(BACKENDS)('making tensors on %s', (backend) => {
     expect(() => tm.arange(0, 3, 0.5, { dtype: 'i32' })).toThrow('arange: value 0.5 at flat index 1 is not an integer');
   });
 
+  it('eye is the identity, square or not, in any dtype; linspace spaces num values from start to stop, both included, like NumPy', async () => {
+    expect(await tm.eye(3).array()).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    expect(await tm.eye(2, 3, { dtype: 'i8' }).array()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(tm.eye(2, 3, { dtype: 'i8' }).dtype).toBe('i8');
+    expect(await tm.eye(3, 1, { dtype: 'f16' }).array()).toEqual([[1], [0], [0]]);
+    expect(tm.eye(0).shape).toEqual([0, 0]);
+    const big = await tm.eye(129, 127).data();
+    expect(big.every((v, i) => v === (Math.floor(i / 127) === i % 127 ? 1 : 0))).toBe(true);
+    expect(() => tm.eye(-1)).toThrow('eye: n must be a non-negative integer, got -1');
+    expect(await tm.linspace(0, 1, 5).array()).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(await tm.linspace(1, -1, 3).array()).toEqual([1, 0, -1]);
+    expect(await tm.linspace(2, 5, 1).array()).toEqual([2]);
+    expect(tm.linspace(0, 1, 0).shape).toEqual([0]);
+    const tenths = await tm.linspace(0, 0.3, 4).data();
+    expect(tenths[3]).toBe(Math.fround(0.3)); // the last is stop itself
+    expect(Array.from(await tm.linspace(0, 1, 11, { dtype: 'f16' }).data())).toEqual(Array.from({ length: 11 }, (_, i) => roundF16(i / 10)));
+    expect(() => tm.linspace(0, 1, 2.5)).toThrow('linspace: num must be a non-negative integer, got 2.5');
+    expect(() => tm.linspace(0, 1, 3, { dtype: 'i32' })).toThrow(/linspace: dtype i32 is not a float dtype/);
+  });
+
   it('arange writes its values straight into the tensor (it built a plain array: out of heap at a few hundred million, a bare RangeError past that)', async () => {
     const t = tm.arange(-5, 1e6, 3, { dtype: 'f16' });
     const got = await t.data();

@@ -277,4 +277,27 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
       }
     });
   });
+
+  describe('split', () => {
+    it('cuts along an axis into pieces of a size (the last takes what is left) or of given sizes, in every dtype', async () => {
+      for (const dtype of tm.DTYPES) {
+        const { x, t } = make([7, 3], dtype);
+        const pieces = t.split(3);
+        expect(pieces.map((p) => p.shape)).toEqual([[3, 3], [3, 3], [1, 3]]);
+        for (const [i, p] of pieces.entries()) expectExact(await p.data(), x.v.slice(i * 9, i * 9 + p.size));
+        const columns = t.split([1, 0, 2], -1);
+        expect(columns.map((p) => p.shape)).toEqual([[7, 1], [7, 0], [7, 2]]);
+        expectExact(await columns[2].data(), sliceRef(x, [0, 1], [7, 2]).v);
+      }
+      expect(tm.zeros([0, 2]).split(4)).toEqual([]);
+    });
+
+    it('names bad sizes: not adding up to the axis, not positive, a scalar x', () => {
+      const t = tm.zeros([5, 2]);
+      expect(() => t.split([2, 2])).toThrow(new tm.ShapeError('split: sizes [2,2] add up to 4, not to the 5 of axis 0 of x [5,2]'));
+      expect(() => t.split(0)).toThrow("split: a piece's size must be a positive integer, got 0");
+      expect(() => t.split([2, -1, 4])).toThrow(/sizes must be a positive integer or a list of non-negative integers/);
+      expect(() => tm.scalar(1).split(1)).toThrow(tm.ShapeError);
+    });
+  });
 });

@@ -238,3 +238,56 @@ describe('argmax and argmin past an i32 index', () => {
     }
   });
 });
+
+describe.each(BACKENDS)('variance and std on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  /** Σ(x − mean)² / (n − correction) over `axes`, in float64, kept dims. */
+  function varianceRef(x: F64, axes: number[], correction: number): F64 {
+    const sums = reduceAxes(x, axes, 0, (acc, v) => acc + v, true);
+    const count = x.v.length / sums.v.length;
+    // Each element's group: its index with the reduced axes set to 0, in the kept shape.
+    const group = (i: number) => {
+      let rest = i;
+      let g = 0;
+      let stride = 1;
+      for (let d = x.shape.length - 1; d >= 0; d--) {
+        const at = rest % x.shape[d];
+        rest = Math.floor(rest / x.shape[d]);
+        if (!axes.includes(d)) {
+          g += at * stride;
+          stride *= x.shape[d];
+        }
+      }
+      return g;
+    };
+    const v = new Float64Array(sums.v.length);
+    x.v.forEach((value, i) => (v[group(i)] += (value - sums.v[group(i)] / count) ** 2));
+    return { shape: sums.shape, v: v.map((s) => s / (count - correction)) };
+  }
+
+  it.each([
+    [[7], [0]], [[13, 31], [1]], [[13, 31], [0]], [[3, 5, 129], [0, 2]], [[127, 129], [0, 1]], [[4, 1, 3], [-1]],
+  ])('of %j over axes %j match float64, population (correction 0) and sample (1), with keepDims', async (shape, axes) => {
+    const x = f64(shape, asF32(uniform(size(shape), -5, 5)).map((v) => v + 100)); // off-centre: a one-pass formula would cancel
+    const list = axes.map((a) => (a < 0 ? a + shape.length : a));
+    for (const correction of [0, 1]) {
+      const want = varianceRef(x, list, correction);
+      const t = tm.tensor(x.v, shape);
+      const v = t.variance(axes, { correction, keepDims: true });
+      expect(v.shape).toEqual(shape.map((d, i) => (list.includes(i) ? 1 : d)));
+      expectClose(await v.data(), want.v, 1e-4, `variance correction ${correction}`);
+      expectClose(await t.std(axes, { correction }).data(), want.v.map(Math.sqrt), 1e-4, `std correction ${correction}`);
+    }
+  });
+
+  it('over everything by default; ints give f32; one value with correction 1 gives NaN, as NumPy and PyTorch', async () => {
+    expect(await tm.tensor([1, 2, 3, 4]).variance().item()).toBeCloseTo(1.25, 6);
+    const ints = tm.tensor([1, 2, 3, 4], undefined, { dtype: 'i32' }).std();
+    expect([ints.dtype, await ints.item()]).toEqual(['f32', Math.fround(Math.sqrt(1.25))]);
+    expect(await tm.tensor([5]).variance(undefined, { correction: 1 }).item()).toBeNaN();
+    expect(() => tm.tensor([1]).variance(0, { correction: -1 })).toThrow('variance: correction must be a finite number ≥ 0, got -1');
+  });
+});
