@@ -164,7 +164,7 @@ const CASES: Case[] = [
   // Other values.
   ['clip with min above max', (f) => f.a.clip(1, 0), tm.ValueError, 'clip: min 1 is greater than max 0'],
   ['clip with a NaN bound', (f) => f.a.clip(NaN, 1), tm.ValueError, 'clip: min and max must be numbers, got NaN and 1'],
-  ['oneHot of float indices', (f) => f.a.oneHot(3), tm.DTypeError, 'oneHot: indices must be i32 or i8, got f32'],
+  ['oneHot of float indices', (f) => f.a.oneHot(3), tm.DTypeError, "oneHot: indices must be i32 or i8, got f32 (cast them: indices.cast('i32'))"],
   ['oneHot with a negative depth', (f) => f.idx.oneHot(-1), tm.ValueError, 'oneHot: depth must be a non-negative integer, got -1'],
   ['oneHot with a fractional depth', (f) => f.idx.oneHot(1.5), tm.ValueError, 'oneHot: depth must be a non-negative integer, got 1.5'],
   ['add with a string', (f) => tm.add(f.a, 'x' as unknown as number), tm.ValueError, 'add: b must be a Tensor, got string'],
