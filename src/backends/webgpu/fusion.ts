@@ -313,7 +313,8 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
       case 'accumulator': {
         const fn = `node${nodes++}`;
         const store = step.stored ? `${output(step.dtype)}[j] = ${step.dtype === 'f16' ? 'f16' : ''}(acc_value); ` : '';
-        fns.push(`fn ${fn}(j: u32) -> ${t} { ${store}return ${t}(acc_value); }`);
+        // Read as stored: an f16 product's readers see its sum rounded to f16 (overflowing to ∞), as they would unfused.
+        fns.push(`fn ${fn}(j: u32) -> ${t} { ${store}return ${t}(${roundExpr(step.dtype, 'acc_value')}); }`);
         names.push(fn);
         break;
       }

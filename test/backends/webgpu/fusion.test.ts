@@ -93,6 +93,16 @@ describe('a chain of elementwise ops', () => {
     expectClose(await yh.data(), xh.map((v) => roundF16(roundF16(roundF16(v * roundF16(1.001)) + 1000) - 1000)), 1e-3);
   });
 
+  it('reads an f16 product in its fused epilogue as stored, rounded to f16: an overflow is ∞ there too', async () => {
+    const [a, b] = [tm.fill([1, 3000], 0.01, { dtype: 'f16' }), tm.fill([3000, 2], 0.01, { dtype: 'f16' })];
+    const stored = Array.from(await a.matmul(b).data());
+    expect(Array.from(await a.matmul(b).cast('f32').data())).toEqual(stored);
+    expect(Array.from(await a.matmul(b).add(tm.zeros([2])).data())).toEqual(stored);
+    const [big, big2] = [tm.fill([1, 64], 40, { dtype: 'f16' }), tm.fill([64, 1], 40, { dtype: 'f16' })]; // 102,400 > 65,504
+    expect(Array.from(await big.matmul(big2).cast('f32').data())).toEqual([Infinity]);
+    expect(Array.from(await big.matmul(big2).div(2).data())).toEqual([Infinity]);
+  });
+
   it('computes a value it reads several times once per element, and a broadcast one where each element reads it', async () => {
     const [m, n] = [7, 33];
     const [x, col] = [asF32(uniform(m * n)), asF32(uniform(m, 0.5, 2))];
