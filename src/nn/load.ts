@@ -6,6 +6,7 @@ import { CorruptFileError } from '../io/errors.js';
 import { readFileBytes } from '../io/file.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { zeros } from '../ops/index.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
@@ -63,10 +64,15 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
   }
 }
 
-/** A fresh (f32) parameter in the dtype its entry was saved in: a layer saved in f16 loads in f16, the values and the memory as saved. */
+/**
+ * A fresh (f32) parameter in the dtype its entry was saved in: a layer saved
+ * in f16 loads in f16, the values and the memory as saved. A new leaf, not a
+ * cast of the f32 one: a cast recorded for autograd would send the
+ * parameter's gradient to the f32 tensor disposed here.
+ */
 function asSaved(p: Tensor, entries: Entries, name: string): Tensor {
   if (entries[name].dtype !== 'f16' || p.dtype === 'f16') return p;
-  const half = p.cast('f16');
+  const half = zeros(p.shape, { dtype: 'f16' }); // the saved values are assigned next
   half.requiresGrad = true;
   p.dispose();
   return half;

@@ -89,6 +89,11 @@ describe('model.save and tm.nn.load', () => {
     expect([weight.requiresGrad, bias!.requiresGrad]).toEqual([true, true]);
     expect(await weight.data()).toEqual(await dense.weight.data());
     expect(await bias!.data()).toEqual(await dense.bias!.data());
+    // And they train: the gradient reaches the loaded parameters themselves (a cast recorded at load sent it to a disposed f32 copy).
+    tm.tidy(() => loaded.forward(tm.ones([2, 3], { dtype: 'f16' })).sum()).backward();
+    expect([weight.grad?.dtype, bias!.grad?.dtype]).toEqual(['f16', 'f16']);
+    expect(Array.from(await bias!.grad!.data())).toEqual([2, 2]);
+    await loaded.fit(tm.ones([4, 3]), tm.zeros([4, 2]), { epochs: 1, loss: 'mse', quiet: true });
   });
 
   it('an interrupted save leaves the old file intact', async () => {
