@@ -37,12 +37,12 @@ export class BackendMismatchError extends TmnnError {
   override name = 'BackendMismatchError';
 }
 
-/** The GPU device went away (driver reset, `device.destroy()`); call `tm.init()` again to re-acquire one or fall back. */
 /** The GPU refused work (out of memory, a kernel failing validation): results since then cannot be trusted. */
 export class GpuError extends TmnnError {
   override name = 'GpuError';
 }
 
+/** The GPU device went away (driver reset, `device.destroy()`); call `tm.init()` again to re-acquire one or fall back. */
 export class DeviceLostError extends TmnnError {
   override name = 'DeviceLostError';
 }

@@ -25,8 +25,12 @@ function checkPrintOptions(options: PrintOptions | undefined): Required<PrintOpt
   for (const key of Object.keys(DEFAULTS) as (keyof PrintOptions)[]) {
     const v = given[key];
     if (v === undefined) continue;
+    if (key === 'threshold' && v === Infinity) {
+      out.threshold = v; // print everything, as PyTorch's threshold=inf
+      continue;
+    }
     if (!Number.isInteger(v) || v < 0 || (key === 'precision' && v > 20)) {
-      throw new ValueError(`format: ${key} must be a whole number ≥ 0${key === 'precision' ? ' and ≤ 20' : ''}, got ${formatValue(v)}`);
+      throw new ValueError(`format: ${key} must be a whole number ≥ 0${key === 'precision' ? ' and ≤ 20' : key === 'threshold' ? ' (or Infinity)' : ''}, got ${formatValue(v)}`);
     }
     out[key] = v;
   }
@@ -44,17 +48,23 @@ function shownPositions(n: number, summarise: boolean, edge: number): (number | 
 function elementFormat(shown: number[], dtype: DType, precision: number): (v: number) => string {
   if (dtype === 'i8' || dtype === 'i32') return (v) => String(v);
   const special = (v: number) => (Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf');
-  const finite = shown.filter(Number.isFinite);
-  const magnitudes = finite.map(Math.abs).filter((v) => v > 0);
-  const max = magnitudes.length ? Math.max(...magnitudes) : 0;
-  const min = magnitudes.length ? Math.min(...magnitudes) : 0;
-  const integral = finite.every(Number.isInteger);
+  // Loops, not Math.max(...values): spreading 120,000 values overflows the stack.
+  let [max, min, integral] = [0, Infinity, true];
+  for (const v of shown) {
+    if (!Number.isFinite(v)) continue;
+    integral &&= Number.isInteger(v);
+    const m = Math.abs(v);
+    if (m > 0) [max, min] = [Math.max(max, m), Math.min(min, m)];
+  }
+  if (min === Infinity) min = 0;
   const scientific = max >= 1e8 || max / min > 1e3 || (!integral && min < 1e-4);
   // Two exponent digits at least, as C's printf and so NumPy and PyTorch: 1.0000e-05.
   const exponential = (v: number) => v.toExponential(precision).replace(/e([+-])(\d)$/, 'e$10$2');
-  if (scientific) return (v) => (Number.isFinite(v) ? exponential(v) : special(v));
-  if (integral) return (v) => (Number.isFinite(v) ? `${Object.is(v, -0) ? '-0' : v.toFixed(0)}.` : special(v));
-  return (v) => (Number.isFinite(v) ? v.toFixed(precision) : special(v));
+  // toFixed and toExponential drop the sign of -0, which PyTorch and NumPy print.
+  const signed = (v: number, text: string) => (Object.is(v, -0) ? `-${text}` : text);
+  if (scientific) return (v) => (Number.isFinite(v) ? signed(v, exponential(v)) : special(v));
+  if (integral) return (v) => (Number.isFinite(v) ? `${signed(v, v.toFixed(0))}.` : special(v));
+  return (v) => (Number.isFinite(v) ? signed(v, v.toFixed(precision)) : special(v));
 }
 
 /** `values` (row-major, of `shape`) as nested brackets, e.g. `[[1., 2.],\n [3., 4.]]`. */
@@ -72,7 +82,8 @@ export function formatValues(values: ArrayLike<number>, shape: readonly number[]
   };
   if (size > 0) gather(0, 0);
   const format = elementFormat(shown, dtype, precision);
-  const width = Math.max(0, ...shown.map((v) => format(v).length));
+  let width = 0;
+  for (const v of shown) width = Math.max(width, format(v).length);
   const cell = (v: number) => format(v).padStart(width);
 
   const render = (axis: number, offset: number): string => {

@@ -13,6 +13,7 @@ describe('formatValues', () => {
     expect(formatValues([1, 2, 3, 4, 5, 6], [2, 3], 'f32')).toBe('[[1., 2., 3.],\n [4., 5., 6.]]');
     expect(formatValues([1, -20, 300], [3], 'i32')).toBe('[  1, -20, 300]');
     expect(formatValues([-0, 1], [2], 'f32')).toBe('[-0.,  1.]');
+    expect(formatValues([-0, 0.5], [2], 'f32')).toBe('[-0.0000,  0.5000]');
     expect(formatValues([0.5], [], 'f32')).toBe('0.5000');
     expect(formatValues([7], [], 'i8')).toBe('7');
   });
@@ -47,6 +48,9 @@ describe('formatValues', () => {
     // The widths come from what is shown: 9999, not a hidden 5-digit value.
     expect(formatValues(Array.from({ length: 1001 }, (_, i) => i), [1001], 'i32', { edgeItems: 1 })).toBe('[   0, ..., 1000]');
     expect(formatValues([1, 2, 3, 4, 5], [5], 'i32', { threshold: 4, edgeItems: 2 })).toBe('[1, 2, ..., 4, 5]');
+    // Infinity shows everything, however many: 130,000 values (spread into Math.max, they overflowed the stack).
+    const all = formatValues(new Float64Array(130_000).map((_, i) => i), [130_000], 'i32', { threshold: Infinity });
+    expect(all.match(/\d+/g)).toHaveLength(130_000);
     // At the threshold, everything.
     expect(formatValues([1, 2, 3, 4], [4], 'i32', { threshold: 4, edgeItems: 1 })).toBe('[1, 2, 3, 4]');
   });
@@ -62,6 +66,7 @@ describe('formatValues', () => {
 
   it('names a bad option', () => {
     expect(() => formatValues([1], [1], 'f32', { precision: -1 })).toThrow('format: precision must be a whole number ≥ 0 and ≤ 20, got -1');
+    expect(() => formatValues([1], [1], 'f32', { threshold: 0.5 })).toThrow('format: threshold must be a whole number ≥ 0 (or Infinity), got 0.5');
     expect(() => formatValues([1], [1], 'f32', { edgeitems: 2 } as tm.PrintOptions)).toThrow(/unknown option "edgeitems" \(did you mean edgeItems\?\)/);
   });
 });

@@ -34,22 +34,35 @@ export abstract class Module {
     return out;
   }
 
-  /** Every parameter of this layer and its sublayers. */
+  /** Every parameter of this layer and its sublayers, each once (a layer or a tensor held in two places is shared, as PyTorch counts it). */
   parameters(): Tensor[] {
     return Object.values(this.namedParameters());
   }
 
-  /** Parameters keyed by path: `0.weight`, `2.bias`… (the names in a saved file). */
+  /** Parameters keyed by path: `0.weight`, `2.bias`… (the names in a saved file); a shared one under the first path that reaches it. */
   namedParameters(prefix = ''): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [name, p] of Object.entries(this.ownParameters())) out[prefix + name] = p;
-    this.children().forEach((child, i) => Object.assign(out, child.namedParameters(`${prefix}${i}.`)));
+    const seen = new Set<Tensor>();
+    for (const [path, layer] of this.walk(prefix)) {
+      for (const [name, p] of Object.entries(layer.ownParameters())) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out[path + name] = p;
+      }
+    }
     return out;
   }
 
+  /** This layer and every sublayer below it, each once with the path of its parameters (a layer holding its parent does not loop). */
+  private *walk(prefix: string, seen = new Set<Module>()): Generator<[string, Module]> {
+    if (seen.has(this)) return;
+    seen.add(this);
+    yield [prefix, this];
+    for (const [i, child] of this.children().entries()) yield* child.walk(`${prefix}${i}.`, seen);
+  }
+
   train(on = true): this {
-    this.training = on;
-    for (const c of this.children()) c.train(on);
+    for (const [, layer] of this.walk('')) layer.training = on;
     return this;
   }
 

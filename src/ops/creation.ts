@@ -236,7 +236,9 @@ export function arange(start: number, stop?: number, step = 1, options: TensorOp
 }
 
 /** The identity matrix [n, m] (m = n by default): 1 on the diagonal, 0 elsewhere. */
-export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
+export function eye(n: number, m: number | TensorOptions = n, options: TensorOptions = {}): Tensor {
+  // tm.eye(3, { dtype }): options in m's place, as tm.zeros(shape, { dtype }) reads.
+  if (typeof m === 'object' && m !== null) [m, options] = [n, m];
   const dtype = checkDType(checkOptions('eye', options, TENSOR_OPTIONS).dtype ?? 'f32', 'eye');
   for (const [name, v] of [['n', n], ['m', m]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new ValueError(`eye: ${name} must be a non-negative integer, got ${formatValue(v)}`);

@@ -239,7 +239,8 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
   let pieces: number[];
   if (typeof sizes === 'number') {
     if (!Number.isInteger(sizes) || sizes <= 0) throw new ValueError(`split: a piece's size must be a positive integer, got ${formatValue(sizes)}`);
-    pieces = Array.from({ length: Math.ceil(n / sizes) }, (_, i) => Math.min(sizes, n - i * sizes));
+    // An empty axis is one empty piece, as torch.split gives.
+    pieces = n === 0 ? [0] : Array.from({ length: Math.ceil(n / sizes) }, (_, i) => Math.min(sizes, n - i * sizes));
   } else {
     if (!Array.isArray(sizes) || sizes.some((s) => !Number.isInteger(s) || s < 0)) {
       throw new ValueError(`split: sizes must be a positive integer or a list of non-negative integers, got ${formatValue(sizes)}`);

@@ -128,8 +128,8 @@ export function variance(x: Tensor, axes?: Axes, options: VarianceOptions = {}):
   const deviation = sub(x, centre);
   const squares = square(deviation);
   const summed = sum(squares, list, { keepDims });
-  // n ≤ correction leaves nothing to divide by: NaN (or ∞), as NumPy and PyTorch give.
-  const out = div(summed, count - correction);
+  // n ≤ correction leaves nothing to divide by: ∞ (NaN where every value is the mean), as NumPy and PyTorch give.
+  const out = div(summed, Math.max(count - correction, 0));
   for (const t of [centre, deviation, squares, summed]) t.dispose();
   return out;
 }

@@ -154,6 +154,31 @@ describe('a layer of your own', () => {
     expect(layer.head.training && layer.extras[0].training).toBe(false);
   });
 
+  it('counts a layer or a tensor held in two places once (weights shared), and a layer that holds its parent does not loop', async () => {
+    const shared = new tm.nn.Dense(2, 2, { seed: 1 });
+    class Twice extends tm.nn.Module {
+      readonly first = shared;
+      readonly again = shared;
+      readonly tied = shared.weight; // the same tensor as first.weight, by another name
+      parent: tm.nn.Module | null = null;
+      forward(x: tm.Tensor): tm.Tensor {
+        return this.again.forward(this.first.forward(x));
+      }
+      config() {
+        return { type: 'Twice' };
+      }
+    }
+    const layer = new Twice();
+    layer.parent = new tm.nn.Sequential([layer]); // a back-reference: children() finds it
+    expect(layer.parameters()).toEqual([shared.weight, shared.bias]);
+    expect(Object.keys(layer.namedParameters())).toEqual(['tied', '0.bias']); // its own fields first, then its sublayers'
+    layer.eval();
+    expect([layer.training, shared.training]).toEqual([false, false]);
+    // An optimizer takes the list as it is (a tensor listed twice would be stepped twice, and is refused).
+    const x = tm.randn([4, 2], { seed: 1 });
+    await new tm.nn.Sequential([layer]).fit(x, x, { epochs: 1, loss: 'mse', quiet: true });
+  });
+
   it('is trained by fit: its own weights move, not only its sublayers\'', async () => {
     const layer = new Affine();
     const x = tm.randn([32, 2], { seed: 1 });

@@ -140,6 +140,8 @@ describe.each(BACKENDS)('making tensors on %s', (backend) => {
     expect(await tm.eye(2, 3, { dtype: 'i8' }).array()).toEqual([[1, 0, 0], [0, 1, 0]]);
     expect(tm.eye(2, 3, { dtype: 'i8' }).dtype).toBe('i8');
     expect(await tm.eye(3, 1, { dtype: 'f16' }).array()).toEqual([[1], [0], [0]]);
+    expect(tm.eye(3, { dtype: 'i32' }).shape).toEqual([3, 3]);
+    expect(tm.eye(3, { dtype: 'i32' }).dtype).toBe('i32');
     expect(tm.eye(0).shape).toEqual([0, 0]);
     const big = await tm.eye(129, 127).data();
     expect(big.every((v, i) => v === (Math.floor(i / 127) === i % 127 ? 1 : 0))).toBe(true);

@@ -288,6 +288,8 @@ describe.each(BACKENDS)('variance and std on %s', (backend) => {
     const ints = tm.tensor([1, 2, 3, 4], undefined, { dtype: 'i32' }).std();
     expect([ints.dtype, await ints.item()]).toEqual(['f32', Math.fround(Math.sqrt(1.25))]);
     expect(await tm.tensor([5]).variance(undefined, { correction: 1 }).item()).toBeNaN();
+    // A correction past the count divides by 0, not by a negative count: ∞, as NumPy and PyTorch.
+    expect(await tm.tensor([1, 2]).variance(undefined, { correction: 3 }).item()).toBe(Infinity);
     expect(() => tm.tensor([1]).variance(0, { correction: -1 })).toThrow('variance: correction must be a finite number ≥ 0, got -1');
   });
 });
