@@ -9,6 +9,7 @@ import { isFloat, type DataArray } from '../dtype.js';
 import { dropGraph } from '../autograd/backward.js';
 import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { F16_MAX } from '../f16.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
@@ -260,10 +261,17 @@ function firstNonFinite(data: HostData, side: 'x' | 'y'): { sample: number; valu
   return null;
 }
 
-function checkFinite(data: HostData, what: string): void {
+function checkFinite(data: HostData, what: string, mixedPrecision: boolean): void {
   for (const side of ['x', 'y'] as const) {
     const bad = firstNonFinite(data, side);
     if (bad) throw new ValueError(`${what}: ${side} holds ${bad.value} (sample ${bad.sample}); training on it would turn every parameter into NaN`);
+  }
+  // Mixed precision feeds x to the model in f16, where these round to ∞.
+  if (mixedPrecision && isFloat(data.xDtype)) {
+    const i = data.x.findIndex((v) => Math.abs(v) >= F16_OVERFLOW);
+    if (i >= 0) {
+      throw new ValueError(`${what}: x holds ${data.x[i]} (sample ${Math.floor(i / (data.x.length / data.count))}), past f16's range (±${F16_MAX}), where mixedPrecision computes; scale the inputs down or train in f32 (mixedPrecision: false)`);
+    }
   }
 }
 
@@ -286,18 +294,35 @@ function split(data: HostData, fraction: number): [HostData, HostData] {
  * again before the step. An overflow (inf/NaN) skips the step and halves the
  * scale; a run of good steps doubles it.
  */
+/** Where f32 values round to ∞ in f16: halfway from its largest (65,504) to the next step. */
+const F16_OVERFLOW = 65520;
+
+/** The smallest loss scale: f16's smallest subnormal; below it every scaled gradient is 0. */
+const MIN_LOSS_SCALE = 2 ** -24;
+
 class LossScaler {
   scale = 2 ** 12;
   private good = 0;
 
-  /** Unscales the gradients in place; false when they overflowed and the step must be skipped. */
+  /**
+   * Unscales the gradients in place; false when they overflowed and the step
+   * must be skipped. The scale halves on each overflow, below 1 too (as
+   * PyTorch's GradScaler): gradients that overflow f16 unscaled (targets of
+   * 1e7) train on a scale under 1. Past 2^-24 they are beyond f16 altogether:
+   * an error, not a run of skipped steps that leaves the model as it was.
+   */
   async unscale(params: Tensor[]): Promise<boolean> {
     const withGrad = params.filter((p) => p.grad);
     const total = noGrad(() => tidy(() => withGrad.map((p) => p.grad!.abs().sum()).reduce((a, b) => a.add(b))));
     const finite = Number.isFinite(await total.item());
     total.dispose();
     if (!finite) {
-      this.scale = Math.max(this.scale / 2, 1);
+      if (this.scale <= MIN_LOSS_SCALE) {
+        throw new ValueError(
+          `fit: with mixedPrecision the gradients overflow f16 even with the loss scaled by 2^-24; train in f32 (mixedPrecision: false), or scale the targets down`,
+        );
+      }
+      this.scale /= 2;
       this.good = 0;
       return false;
     }
@@ -344,8 +369,8 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
     [train, validation] = split(train, options.validationSplit);
   }
   if (validation?.count === 0) throw new ValueError('fit: validationData has no samples');
-  checkFinite(train, 'fit');
-  if (validation) checkFinite(validation, 'fit (validation data)');
+  checkFinite(train, 'fit', !!options.mixedPrecision);
+  if (validation) checkFinite(validation, 'fit (validation data)', !!options.mixedPrecision);
   // Frozen parameters (requiresGrad off) are left out; fit frees what this optimizer keeps when done.
   const trainable = model.parameters().filter((p) => p.requiresGrad);
   if (!trainable.length) throw new ValueError(`fit: none of the model's ${model.parameters().length} parameters has requiresGrad set: there is nothing to train`);

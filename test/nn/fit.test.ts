@@ -377,6 +377,27 @@ describe('mixed precision', () => {
     expect(mixed).toBeGreaterThan(0.9);
     expect(Math.abs(mixed - full)).toBeLessThan(0.05);
   });
+
+  it('gradients past f16 unscaled (targets of 1e6) train on a loss scale under 1, as PyTorch\'s GradScaler; it stopped at 1 and skipped every step', async () => {
+    const x = tm.randn([64, 4], { seed: 2 });
+    const y = x.sum(1, { keepDims: true }).mul(1e6);
+    const model = new tm.nn.Sequential([new tm.nn.Dense(4, 1, { seed: 3 })]);
+    const before = await model.parameters()[0].data();
+    const history = await model.fit(x, y, { epochs: 30, batchSize: 16, loss: 'mse', quiet: true, seed: 1, mixedPrecision: true, optimizer: new tm.optim.Adam(model.parameters(), { lr: 0.1 }) });
+    expect(await model.parameters()[0].data()).not.toEqual(before);
+    expect(history.loss[history.loss.length - 1]).toBeLessThan(history.loss[0]);
+  });
+
+  it('refuses inputs past f16\'s range before any step, naming the value and the way out', async () => {
+    const x = tm.tensor([[1, 2], [3, 1e5]]);
+    const model = new tm.nn.Sequential([new tm.nn.Dense(2, 1, { seed: 1 })]);
+    const before = await model.parameters()[0].data();
+    await expect(model.fit(x, tm.zeros([2, 1]), { loss: 'mse', quiet: true, mixedPrecision: true })).rejects.toThrow(
+      new tm.ValueError("fit: x holds 100000 (sample 1), past f16's range (±65504), where mixedPrecision computes; scale the inputs down or train in f32 (mixedPrecision: false)"),
+    );
+    expect(await model.parameters()[0].data()).toEqual(before);
+    await model.fit(tm.tensor([[1, 2], [3, 65504]]), tm.zeros([2, 1]), { loss: 'mse', quiet: true, mixedPrecision: true, optimizer: new tm.optim.SGD(model.parameters(), { lr: 1e-12 }) });
+  });
 });
 
 describe('fit\'s progress where stderr is a pipe or a file (CI, `| tee`)', () => {
