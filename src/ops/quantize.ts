@@ -99,11 +99,13 @@ export function dequantize(q: QuantizedTensor): Tensor {
     const given: unknown = q;
     throw new ValueError(`dequantize: expects what tm.quantize returns, got ${given instanceof Object ? given.constructor.name : formatValue(given)}`);
   }
+  q.values.dataRef('dequantize'); // a disposed weight says so, by this op's name
   return noGrad(() => tidy(() => q.values.cast('f32').mul(q.scales.reshape([q.scales.size, 1])).transpose()));
 }
 
 /** x [..., K] · q ([K, N]) → f32 [..., N], through an exact int8 product. */
 export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
+  checkTensor('matmul', x, 'a');
   const [k, n] = q.shape;
   if (x.rank < 1 || x.shape[x.rank - 1] !== k) {
     throw new ShapeError(`matmul: inner dimensions differ: ${formatShape(x.shape)} x quantized ${formatShape([k, n])}`);

@@ -111,6 +111,11 @@ describe.each(BACKENDS)('int8 quantization on %s', (backend) => {
     // Nor through an x computed from a parameter: its gradient was dropped as silently ([1,1] for [7,15]).
     expect(() => tm.matmul(x.mul(2), q)).toThrow(/no gradient flows through a quantized weight/);
     expect(tm.noGrad(() => tm.matmul(x, q)).shape).toEqual([2, 2]);
+    // A plain array as x is named, as for a float product (it was a TypeError reading NaN).
+    expect(() => tm.matmul([[1, 2, 3]] as unknown as tm.Tensor, q)).toThrow(tm.ValueError);
+    const gone = tm.quantize(tm.ones([3, 2]));
+    gone.dispose();
+    expect(() => tm.dequantize(gone)).toThrow(/^dequantize: /);
   });
 });
 
