@@ -1,6 +1,7 @@
 // Fills a buffer with one 32-bit pattern: the test mode's poison (all ones:
 // NaN as f32, -1 as i32 and as every i8), so that an output element a kernel
-// forgot to write shows up in the results. One invocation per word.
+// forgot to write shows up in the results; and zeros where a kernel adds
+// into its output (shaders/scatter_add.wgsl). One invocation per word.
 override WORKGROUP: u32 = 256;
 
 struct Params { words: u32, pattern: u32 }

@@ -107,10 +107,17 @@ export interface Kernels<S = unknown> {
    * zeros (the ops layer refuses those where it can read indices at once).
    */
   gather(x: TensorInfo<S>, indices: TensorInfo<S>, outer: number, inner: number): S;
+  /**
+   * gather's gradient: out [outer, n, inner], zeros, with each row of dy
+   * [outer, k, inner] (f32 or f16) added into row indices[j] (read as gather
+   * reads them; one outside the axis adds nothing). Where an index repeats,
+   * a GPU's adds may come in any order, and the last bits with them.
+   */
+  scatterAdd(dy: TensorInfo<S>, indices: TensorInfo<S>, outer: number, n: number, inner: number): S;
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

@@ -8,9 +8,6 @@ import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { fill } from './creation.js';
 import { sumToShape } from './reduce.js';
-import { oneHot } from './cast.js';
-import { add, less, where } from './elementwise.js';
-import { matmul } from './matmul.js';
 import { checkTensor, computed, heldValues, onBackendOf, view, withCasts } from './util.js';
 
 /** A view of x in another shape, whose gradient is reshaped back. */
@@ -212,18 +209,11 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
   return record(y, 'gather', [x], [indices], (dy, [idx]) => [scatterRows(dy, idx, x.shape, a)]);
 }
 
-/**
- * gather's gradient: dy's rows added into the rows of x they came from, as
- * oneHot(indices)ᵀ · dy, so an index repeated sums its rows (a product, where
- * a GPU has no float atomics to add with; it costs k·n·inner).
- */
+/** gather's gradient: dy's rows added into the rows of x they came from (a repeated index sums its rows), in k·inner adds. */
 function scatterRows(dy: Tensor, indices: Tensor, xShape: readonly number[], axis: number): Tensor {
-  const n = xShape[axis];
-  const flat = reshape(indices, [indices.size]);
-  const rows = where(less(flat, 0), add(flat, n), flat);
-  const hits = oneHot(rows, n, dy.dtype); // [k, n]
-  const spread = reshape(dy, [sizeOf(xShape.slice(0, axis)), indices.size, sizeOf(xShape.slice(axis + 1))]);
-  return reshape(matmul(hits, spread, { transposeA: true }), xShape);
+  const backend = backendFor('gather', [dy.dataRef('gather'), indices.dataRef('gather')]);
+  const [outer, inner] = [sizeOf(xShape.slice(0, axis)), sizeOf(xShape.slice(axis + 1))];
+  return computed('gather', backend, xShape, dy.dtype, () => backend.scatterAdd(dy.info('gather'), indices.info('gather'), outer, xShape[axis], inner));
 }
 
 /**

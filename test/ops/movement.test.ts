@@ -4,8 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { expectExact, randomInts, uniform } from '../helpers/data.js';
-import { broadcastToRef, concatRef, f64, permute, size, sliceRef, type F64 } from '../helpers/float64.js';
+import { expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
+import { broadcastToRef, concatRef, f64, permute, roundF16, size, sliceRef, type F64 } from '../helpers/float64.js';
 
 /** Values every dtype holds exactly (movement must not change a single bit). */
 function valuesFor(dtype: tm.DType, n: number): Float64Array {
@@ -261,6 +261,32 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
       cube.requiresGrad = true;
       tm.tidy(() => cube.gather(tm.tensor([1, 1], undefined, { dtype: 'i8' }), 1).sum()).backward();
       expect(Array.from(await cube.grad!.data())).toEqual(Array.from({ length: 24 }, (_, i) => (Math.floor(i / 4) % 3 === 1 ? 2 : 0)));
+    });
+
+    it.each([
+      [[129, 7], 0, 1000], [[3, 513, 5], 1, 33], [[13, 31], -1, 7], [[1000, 1], 0, 1],
+    ])('its gradient for x %j along axis %j from %j random indices (many repeats) matches float64, in f32 and f16', async (shape, axis, count) => {
+      const a = axis < 0 ? axis + shape.length : axis;
+      const n = shape[a];
+      const indices = Array.from(randomInts(count, -n, n - 1));
+      const [outer, inner] = [size(shape.slice(0, a)), size(shape.slice(a + 1))];
+      const dyShape = [...shape.slice(0, a), count, ...shape.slice(a + 1)];
+      for (const dtype of ['f32', 'f16'] as const) {
+        const dy = uniform(size(dyShape), -1, 1).map((v) => (dtype === 'f16' ? roundF16(v) : Math.fround(v)));
+        const want = new Float64Array(size(shape));
+        for (let o = 0; o < outer; o++) {
+          indices.forEach((index, j) => {
+            const row = index < 0 ? index + n : index;
+            for (let i = 0; i < inner; i++) want[(o * n + row) * inner + i] += dy[(o * count + j) * inner + i];
+          });
+        }
+        const x = tm.zeros(shape, { dtype });
+        x.requiresGrad = true;
+        const y = x.gather(tm.tensor(indices, [count], { dtype: 'i32' }), axis);
+        tm.tidy(() => y.mul(tm.tensor(dy, dyShape, { dtype })).sum()).backward();
+        expect(x.grad!.dtype).toBe(dtype);
+        expectClose(await x.grad!.data(), dtype === 'f16' ? want.map(roundF16) : want, dtype === 'f16' ? 2e-2 : 1e-5, `${dtype} gradient`);
+      }
     });
 
     it('names bad input: float indices, a scalar x, an axis out of range, an index outside the axis (zeros on webgpu, which cannot read it at once)', async () => {

@@ -2,7 +2,7 @@
 // included), so no value is ever re-rounded.
 import { allocStorage, type StorageArray } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
-import { gatherOffsets, type Js } from './values.js';
+import { gatherOffsets, output, valuesOf, type Js } from './values.js';
 
 export function stridedCopy(x: Js, outShape: readonly number[], strides: readonly number[], offset: number): StorageArray {
   const offsets = gatherOffsets(outShape, strides, offset);
@@ -42,4 +42,23 @@ export function gather(x: Js, indices: Js, outer: number, inner: number): Storag
     }
   }
   return out;
+}
+
+export function scatterAdd(dy: Js, indices: Js, outer: number, n: number, inner: number): StorageArray {
+  const k = sizeOf(indices.shape);
+  // Summed in float64 and rounded once, in index order.
+  const sums = new Float64Array(outer * n * inner);
+  const from = valuesOf(dy);
+  const idx = indices.storage;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < k; j++) {
+      const row = idx[j] < 0 ? idx[j] + n : idx[j];
+      if (row < 0 || row >= n) continue;
+      const [to, at] = [(o * n + row) * inner, (o * k + j) * inner];
+      for (let i = 0; i < inner; i++) sums[to + i] += from[at + i];
+    }
+  }
+  const out = output(dy.dtype, sums.length);
+  out.values.set(sums);
+  return out.finish();
 }

@@ -217,6 +217,7 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
 
     // A copy of rows: the js kernel's subarray copies run at memcpy speed on the same arrays.
     gather: (x, indices, outer, inner) => js.gather(settled(x), settled(indices), outer, inner),
+    scatterAdd: (dy, indices, outer, n, inner) => js.scatterAdd(settled(dy), settled(indices), outer, n, inner),
 
     oneHot(indices, depth, outDtype) {
       const idx = ready(indices);

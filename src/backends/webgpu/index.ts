@@ -23,7 +23,7 @@ import { acquireDevice, type GpuContext, type GpuFeatures } from './device.js';
 import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
-import { concat, gatherRows, stridedCopy } from './kernels/movement.js';
+import { concat, gatherRows, scatterAddRows, stridedCopy } from './kernels/movement.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
 import { matmul as encodeMatmul } from './kernels/matmul.js';
@@ -401,6 +401,13 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return { operand: { buffer: t.buffer!, shape: x.shape, dtype }, done: () => ((t.freed = true), dropIfUnused(t, recycle)) };
   }
 
+  /** A float x as an f32 operand (f16 widened into a temporary, packed or not). */
+  function inF32(x: Info): { operand: Operand; done(): void } {
+    const t = pending('f32', x.shape, { kind: 'cast' }, [x]);
+    materialize(t);
+    return { operand: { buffer: t.buffer!, shape: x.shape, dtype: 'f32' }, done: () => ((t.freed = true), dropIfUnused(t, recycle)) };
+  }
+
   /** Runs a kernel that writes `dtype` into a fresh buffer, narrowing a packed dtype after it. */
   function produce(dtype: DType, shape: readonly number[], run: (out: GPUBuffer, dtype: DType) => void): GpuData {
     commands.checkDevice();
@@ -555,6 +562,20 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       input.done();
       rows.done();
       return result;
+    },
+
+    scatterAdd(dy, indices, outer, n, inner) {
+      // Added in f32 whatever dy's dtype (the atomics work on 32-bit words): an f16 dy widened first, the sums narrowed after.
+      const shape = [outer, n, inner];
+      const grads = dy.dtype === 'f32' ? wide(dy) : inF32(dy);
+      const rows = wide(indices);
+      const sums = produce('f32', shape, (out) => scatterAddRows(rt, grads.operand, rows.operand, outer, n, inner, out));
+      grads.done();
+      rows.done();
+      if (dy.dtype === 'f32') return sums;
+      const narrowed = pending(dy.dtype, shape, { kind: 'cast' }, [{ storage: sums, shape, dtype: 'f32' }]);
+      sums.freed = true;
+      return narrowed;
     },
 
     quantizedMatmul(x, values, scales) {

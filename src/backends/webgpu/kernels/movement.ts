@@ -1,12 +1,15 @@
 // Data movement on the GPU: the strided gather behind transpose, slice,
 // broadcastTo and reverse (shaders/strided_copy.wgsl), concatenation
-// (shaders/concat.wgsl), and gathering rows by index (shaders/gather.wgsl). Past the binding limit (windows.ts) a slice of
+// (shaders/concat.wgsl), and gathering rows by index (shaders/gather.wgsl)
+// with its gradient, adding rows back by index (shaders/scatter_add.wgsl). Past the binding limit (windows.ts) a slice of
 // leading rows and a concatenation along the first axis are plain copies,
 // and another gather runs in bands of its output's rows, each reading the
 // window of x it needs, or (a transpose) in blocks of them.
 import { sizeOf } from '../../../shape.js';
 import concatShader from '../../../../shaders/concat.wgsl';
+import fillShader from '../../../../shaders/fill.wgsl';
 import gatherShader from '../../../../shaders/gather.wgsl';
+import scatterAddShader from '../../../../shaders/scatter_add.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
 import { BYTES, computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
@@ -164,4 +167,16 @@ export function gatherRows(rt: Runtime, x: Operand, indices: Operand, outer: num
   const size = outer * k * inner;
   const kernel = rt.compiler.kernel({ name: 'gather', source: gatherShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
   rt.commands.dispatch(kernel, { x: x.buffer, indices: indices.buffer, out, params: new Uint32Array([size, n, k, inner]) }, grid(size, 256));
+}
+
+/** out [outer, n, inner] (f32) = zeros with dy [outer, k, inner] (f32) added at rows `indices` (i32): shaders/scatter_add.wgsl. */
+export function scatterAddRows(rt: Runtime, dy: Operand, indices: Operand, outer: number, n: number, inner: number, out: GPUBuffer): void {
+  const k = sizeOf(indices.shape);
+  const words = outer * n * inner;
+  const fill = rt.compiler.kernel({ name: 'fill', source: fillShader });
+  rt.commands.dispatch(fill, { target_words: out, params: Uint32Array.of(words, 0) }, grid(words, 256));
+  const size = outer * k * inner;
+  if (size === 0) return;
+  const kernel = rt.compiler.kernel({ name: 'scatter_add', source: scatterAddShader });
+  rt.commands.dispatch(kernel, { dy: dy.buffer, indices: indices.buffer, out, params: new Uint32Array([size, n, k, inner]) }, grid(size, 256));
 }
