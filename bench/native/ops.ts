@@ -1,6 +1,7 @@
 // Ops other than matmul on the native backend, next to TensorFlow.js's wasm
 // backend (the CPU peer that trains fastest) on the same values: elementwise
-// maps, a selection, reductions along either axis, softmax and an Adam step,
+// maps, a selection, a gather of rows, reductions along either axis, a
+// variance, softmax and an Adam step,
 // on a [512, 512] f32 matrix (1 MiB: in cache, so the kernel's own speed
 // shows rather than the memory's). Each timed call runs the op ten times,
 // tmnn and tfjs in turn so that load on the machine hits both alike. Both
@@ -27,7 +28,11 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
   const [x, y, g] = [1, 2, 3].map((seed) => tm.randn(SHAPE, { seed }));
   const b = tm.randn([SHAPE[1]], { seed: 4 });
   const ax = x.abs(); // log's argument
+  // 512 rows of x picked by index, repeats included: an Embedding's lookup.
+  const picks = Int32Array.from({ length: SHAPE[0] }, (_, i) => (i * 389) % SHAPE[0]);
+  const rowIds = tm.tensor(picks);
   const [tx, ty, tg, tb, tax] = await Promise.all([x, y, g, b, ax].map(async (t) => tf.tensor(await t.data(), [...t.shape])));
+  const trows = tf.tensor1d(picks, 'int32');
   // An Adam step on one [512, 512] parameter with a fixed gradient, on each side.
   const param = tm.randn(SHAPE, { seed: 5 });
   param.requiresGrad = true;
@@ -45,11 +50,15 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     { op: 'pow(x, 2)', tmnn: () => x.pow(2).dispose(), tfjs: () => tf.pow(tx, 2).dispose() },
     { op: 'pow(|x|, 1.5)', tmnn: () => ax.pow(1.5).dispose(), tfjs: () => tf.pow(tax, 1.5).dispose() },
     { op: 'log(|x|)', tmnn: () => ax.log().dispose(), tfjs: () => tf.log(tax).dispose() },
+    { op: 'sin(x)', tmnn: () => x.sin().dispose(), tfjs: () => tf.sin(tx).dispose() },
+    { op: 'round(x)', tmnn: () => x.round().dispose(), tfjs: () => tf.round(tx).dispose() },
+    { op: 'gather(x, 512 row indices)', tmnn: () => x.gather(rowIds).dispose(), tfjs: () => tf.gather(tx, trows).dispose() },
     { op: 'where(x > 0, x, y)', tmnn: () => tm.tidy(() => tm.where(x.greater(0), x, y)).dispose(), tfjs: () => tf.tidy(() => tf.where(tf.greater(tx, 0), tx, ty)).dispose() },
     { op: 'sum(x, axis 1)', tmnn: () => x.sum(1).dispose(), tfjs: () => tf.sum(tx, 1).dispose() },
     { op: 'max(x, axis 1)', tmnn: () => x.max(1).dispose(), tfjs: () => tf.max(tx, 1).dispose() },
     { op: 'sum(x, axis 0)', tmnn: () => x.sum(0).dispose(), tfjs: () => tf.sum(tx, 0).dispose() },
     { op: 'softmax(x)', tmnn: () => x.softmax().dispose(), tfjs: () => tf.softmax(tx).dispose() },
+    { op: 'variance(x, axis 1)', tmnn: () => x.variance(1).dispose(), tfjs: () => tf.tidy(() => tf.moments(tx, 1).variance).dispose() },
     { op: 'Adam step', tmnn: () => adam.step(), tfjs: () => tadam.applyGradients([{ name: tparam.name, tensor: tg }]) },
   ];
   const rows: NativeOpRow[] = [];
@@ -60,9 +69,9 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     const t = await bestOfEach({ tmnn: times(c.tmnn), tfjs: times(c.tfjs) }, ms);
     rows.push({ op: c.op, tmnn: (1000 * t.tmnn) / REPEATS, tfjs: (1000 * t.tfjs) / REPEATS });
   }
-  for (const t of [x, y, b, ax, param]) t.dispose();
+  for (const t of [x, y, b, ax, rowIds, param]) t.dispose();
   adam.dispose();
-  tf.dispose([tx, ty, tg, tb, tax, tparam]);
+  tf.dispose([tx, ty, tg, tb, tax, trows, tparam]);
   tadam.dispose();
   return rows;
 }

@@ -27,18 +27,18 @@ export function concat(xs: readonly Js[], axis: number, outShape: readonly numbe
   return out;
 }
 
-export function gather(x: Js, indices: Js, outer: number, inner: number): StorageArray {
+/** gather's loop; `out` (every element written) may be memory a backend recycles, as native's pool. */
+export function gather(x: Js, indices: Js, outer: number, inner: number, out = allocStorage(x.dtype, outer * sizeOf(indices.shape) * inner)): StorageArray {
   const n = sizeOf(x.shape) / (outer * inner);
   const k = sizeOf(indices.shape);
-  const out = allocStorage(x.dtype, outer * k * inner);
   const src = x.storage;
   const idx = indices.storage;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < k; j++) {
       const row = idx[j] < 0 ? idx[j] + n : idx[j];
       const to = (o * k + j) * inner;
-      // Outside the axis: zeros, which allocStorage's fresh memory already is.
       if (row >= 0 && row < n) out.set(src.subarray((o * n + row) * inner, (o * n + row + 1) * inner), to);
+      else out.fill(0, to, to + inner); // outside the axis
     }
   }
   return out;

@@ -7,6 +7,7 @@
 import type { DType, StorageArray } from '../../dtype.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { createJsBackend } from '../js/index.js';
+import { gather as gatherRows } from '../js/movement.js';
 import { ARITHMETIC_OPS, COMPARISON_OPS, UNARY_OPS, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
 import { loadAddon, type Addon } from './addon.js';
 import { PendingGemms } from './pending.js';
@@ -215,8 +216,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return [pOut, vOut];
     },
 
-    // A copy of rows: the js kernel's subarray copies run at memcpy speed on the same arrays.
-    gather: (x, indices, outer, inner) => js.gather(settled(x), settled(indices), outer, inner),
+    // A copy of rows: the js kernel's subarray copies run at memcpy speed on the same arrays, into pooled memory.
+    gather: (x, indices, outer, inner) => gatherRows(settled(x), settled(indices), outer, inner, output(x.dtype, outer * sizeOf(indices.shape) * inner)),
     scatterAdd: (dy, indices, outer, n, inner) => js.scatterAdd(settled(dy), settled(indices), outer, n, inner),
 
     oneHot(indices, depth, outDtype) {
