@@ -1,18 +1,11 @@
 // Gather along an axis: out[o, j, i] = x[o, indices[j], i], for x read as
 // [outer, n, inner] and out as [outer, k, inner] (tm.gather, an Embedding's
-// lookup). A negative index counts from the end of the axis; one outside
+// lookup; the indexing is shaders/picked_rows.wgsl). An index outside
 // [-n, n) writes zeros (the js and native backends refuse those before the
 // kernel runs; here reading the indices first would wait for the GPU). One
 // invocation per output element, so each row of inner elements is read and
 // written contiguously across neighbouring invocations.
 override WORKGROUP: u32 = 256;
-
-struct Params {
-  size: u32,
-  n: u32,
-  k: u32,
-  inner: u32,
-}
 
 @group(0) @binding(0) var<storage, read> x: array<T>;
 @group(0) @binding(1) var<storage, read> indices: array<i32>;
@@ -23,14 +16,6 @@ struct Params {
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = gid.x + gid.y * groups.x * WORKGROUP;
   if (i >= params.size) { return; }
-  let column = i % params.inner;
-  let j = (i / params.inner) % params.k;
-  let o = i / (params.inner * params.k);
-  let index = indices[j];
-  let row = select(index, index + i32(params.n), index < 0);
-  if (row < 0 || row >= i32(params.n)) {
-    out[i] = T(0);
-    return;
-  }
-  out[i] = x[(o * params.n + u32(row)) * params.inner + column];
+  let at = source_of(i, indices[index_of(i)]);
+  out[i] = select(T(0), x[max(at, 0)], at >= 0);
 }

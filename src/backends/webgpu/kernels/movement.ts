@@ -9,6 +9,7 @@ import { sizeOf } from '../../../shape.js';
 import concatShader from '../../../../shaders/concat.wgsl';
 import fillShader from '../../../../shaders/fill.wgsl';
 import gatherShader from '../../../../shaders/gather.wgsl';
+import pickedRows from '../../../../shaders/picked_rows.wgsl';
 import scatterAddShader from '../../../../shaders/scatter_add.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
 import { BYTES, computeType } from '../layout.js';
@@ -165,7 +166,7 @@ export function gatherRows(rt: Runtime, x: Operand, indices: Operand, outer: num
   const n = sizeOf(x.shape) / (outer * inner);
   const k = sizeOf(indices.shape);
   const size = outer * k * inner;
-  const kernel = rt.compiler.kernel({ name: 'gather', source: gatherShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
+  const kernel = rt.compiler.kernel({ name: 'gather', source: [gatherShader, pickedRows], types: { T: computeType(x.dtype, rt.ctx.features) } });
   rt.commands.dispatch(kernel, { x: x.buffer, indices: indices.buffer, out, params: new Uint32Array([size, n, k, inner]) }, grid(size, 256));
 }
 
@@ -177,6 +178,6 @@ export function scatterAddRows(rt: Runtime, dy: Operand, indices: Operand, outer
   rt.commands.dispatch(fill, { target_words: out, params: Uint32Array.of(words, 0) }, grid(words, 256));
   const size = outer * k * inner;
   if (size === 0) return;
-  const kernel = rt.compiler.kernel({ name: 'scatter_add', source: scatterAddShader });
+  const kernel = rt.compiler.kernel({ name: 'scatter_add', source: [scatterAddShader, pickedRows] });
   rt.commands.dispatch(kernel, { dy: dy.buffer, indices: indices.buffer, out, params: new Uint32Array([size, n, k, inner]) }, grid(size, 256));
 }
