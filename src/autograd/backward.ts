@@ -103,8 +103,13 @@ function walk(root: Tensor, gradient: Tensor | undefined, grads: Map<Tensor, Ten
     if (!dy) continue;
     if (!node) {
       // A leaf: a tensor with requiresGrad that no recorded op made.
-      const g = dy.dtype === t.dtype ? dy : cast(dy, t.dtype);
       grads.delete(t);
+      if (t.isDisposed) {
+        // Freed since the forward pass (a layer disposed after use): nothing can read or step a gradient there, and it would leak.
+        dy.dispose();
+        continue;
+      }
+      const g = dy.dtype === t.dtype ? dy : cast(dy, t.dtype);
       if (g !== dy) dy.dispose();
       if (t.grad) {
         const sum = keep(add(t.grad, g));

@@ -9,6 +9,8 @@ export { Dropout } from './dropout.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Flatten } from './flatten.js';
+export { LayerNorm } from './layer_norm.js';
+export type { LayerNormOptions } from './layer_norm.js';
 export { Sequential } from './sequential.js';
 export type { EpochLogs, EvaluateOptions, FitOptions, History, LossFn, LossName } from './fit.js';
 export { load, fromBytes } from './load.js';

@@ -14,6 +14,7 @@ import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
+import { LayerNorm } from './layer_norm.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
 import type { Tensor } from '../tensor.js';
@@ -52,6 +53,12 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       return embedding;
     }
     case 'Flatten': return new Flatten();
+    case 'LayerNorm': {
+      const norm = new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number });
+      norm.weight = asSaved(norm.weight, entries, `${prefix}weight`);
+      norm.bias = asSaved(norm.bias, entries, `${prefix}bias`);
+      return norm;
+    }
     case 'ReLU': return new ReLU();
     case 'Sigmoid': return new Sigmoid();
     case 'Tanh': return new Tanh();

@@ -40,6 +40,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
   Embedding: { count: positiveInteger, dim: positiveInteger },
   Flatten: {},
+  LayerNorm: { dim: positiveInteger, epsilon: { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' } },
 };
 
 /** The layer types tm.nn.load rebuilds. */
@@ -94,4 +95,8 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     if (cfg.bias) wanted.set(`${path}bias`, [units]);
   }
   if (type === 'Embedding') wanted.set(`${path}weight`, [cfg.count as number, cfg.dim as number]);
+  if (type === 'LayerNorm') {
+    wanted.set(`${path}weight`, [cfg.dim as number]);
+    wanted.set(`${path}bias`, [cfg.dim as number]);
+  }
 }

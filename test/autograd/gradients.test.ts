@@ -18,6 +18,19 @@ interface Case {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** Each row of a matrix normalised to mean 0, variance 1 (population, + 1e-5). */
+function layerNormRows(x: F64): F64 {
+  const [rows, cols] = x.shape;
+  const v = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const row = x.v.slice(r * cols, (r + 1) * cols);
+    const m = row.reduce((s, a) => s + a, 0) / cols;
+    const s = Math.sqrt(row.reduce((t, a) => t + (a - m) ** 2, 0) / cols + 1e-5);
+    row.forEach((a, i) => (v[r * cols + i] = (a - m) / s));
+  }
+  return { shape: x.shape, v };
+}
+
 /** The variance of each row of a matrix, dividing by (n − correction). */
 function varianceRows(x: F64, correction: number): F64 {
   const [rows, cols] = x.shape;
@@ -38,6 +51,15 @@ const CASES: Case[] = [
   { name: 'relu', shapes: [[9]], tm: (x) => x.relu(), ref: (x) => map(x, (v) => Math.max(v, 0)) },
   { name: 'sigmoid', shapes: [[2, 5]], tm: (x) => x.sigmoid(), ref: (x) => map(x, sigmoid) },
   { name: 'tanh', shapes: [[2, 5]], tm: (x) => x.tanh(), ref: (x) => map(x, Math.tanh) },
+  {
+    name: 'layerNorm', shapes: [[3, 5]], ref: (x) => layerNormRows(x),
+    tm: (x) => {
+      const layer = new tm.nn.LayerNorm(5); // weight 1, bias 0; freed at once (backward keeps what it reads)
+      const y = layer.forward(x);
+      layer.dispose();
+      return y;
+    },
+  },
   { name: 'variance', shapes: [[3, 4]], tm: (x) => x.variance(1, { correction: 1 }), ref: (x) => varianceRows(x, 1) },
   { name: 'std', shapes: [[3, 4]], tm: (x) => x.std(0), ref: (x) => map(varianceRows(transpose2(x), 0), Math.sqrt) },
   { name: 'sin', shapes: [[2, 5]], tm: (x) => x.sin(), ref: (x) => map(x, Math.sin) },

@@ -240,3 +240,45 @@ describe('Embedding and Flatten', () => {
     await tm.init({ backend: 'js' });
   });
 });
+
+describe.each(BACKENDS)('LayerNorm on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('normalises each row of the last axis (population variance + epsilon), then scales and shifts, as PyTorch\'s: float64 at odd sizes, and f16', async () => {
+    for (const [rows, dim] of [[1, 1], [7, 13], [3, 129]]) {
+      const norm = new tm.nn.LayerNorm(dim, { epsilon: 1e-3 });
+      const [wv, bv] = [Float32Array.from({ length: dim }, (_, i) => 1 + i / dim), Float32Array.from({ length: dim }, (_, i) => i % 3 - 1)];
+      norm.weight.assign(tm.tensor(wv));
+      norm.bias.assign(tm.tensor(bv));
+      const xv = Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i * 12.9898) * 50 + 100);
+      const want = new Float64Array(rows * dim);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(xv.slice(r * dim, (r + 1) * dim));
+        const m = row.reduce((s, v) => s + v, 0) / dim;
+        const v = row.reduce((s, x) => s + (x - m) ** 2, 0) / dim;
+        row.forEach((x, i) => (want[r * dim + i] = ((x - m) / Math.sqrt(v + 1e-3)) * wv[i] + bv[i]));
+      }
+      const got = await norm.forward(tm.tensor(xv, [rows, dim])).data();
+      got.forEach((g, i) => expect(Math.abs(g - want[i]), `[${rows}, ${dim}] at ${i}`).toBeLessThan(1e-4 * (1 + Math.abs(want[i]))));
+      const half = norm.forward(tm.tensor(xv, [rows, dim], { dtype: 'f16' }));
+      expect(half.dtype).toBe('f16');
+    }
+    expect(() => new tm.nn.LayerNorm(4).forward(tm.zeros([2, 3]))).toThrow(new tm.ShapeError("LayerNorm: x [2,3] does not end in the layer's dim 4"));
+    expect(() => new tm.nn.LayerNorm(4, { epsilon: 0 })).toThrow('LayerNorm: epsilon must be a finite number > 0, got 0');
+  });
+
+  it('trains its weight and bias, and passes gradients to what feeds it', async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 4, { seed: 1 }), new tm.nn.LayerNorm(4), new tm.nn.Dense(4, 1, { seed: 2 })]);
+    expect(model.parameters()).toHaveLength(6);
+    const x = tm.randn([32, 3], { seed: 3 });
+    const before = await model.parameters()[2].data();
+    await model.fit(x, x.sum(1, { keepDims: true }), { epochs: 3, loss: 'mse', quiet: true, seed: 1 });
+    expect(await model.parameters()[2].data()).not.toEqual(before);
+    const loaded = tm.nn.fromBytes(await model.toBytes());
+    expect(loaded.config()).toEqual(model.config());
+    expect(await loaded.predict(x).data()).toEqual(await model.predict(x).data());
+    await tm.init({ backend: 'js' });
+  });
+});
