@@ -241,6 +241,8 @@ export class Tensor {
   max(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.max(this, axes, options); }
   min(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.min(this, axes, options); }
   variance(axes?: number | number[], options?: ops.VarianceOptions): Tensor { return ops.variance(this, axes, options); }
+  any(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.any(this, axes, options); }
+  all(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.all(this, axes, options); }
   std(axes?: number | number[], options?: ops.VarianceOptions): Tensor { return ops.std(this, axes, options); }
   argmax(axis?: number, options?: ops.ReduceOptions): Tensor { return ops.argmax(this, axis, options); }
   argmin(axis?: number, options?: ops.ReduceOptions): Tensor { return ops.argmin(this, axis, options); }

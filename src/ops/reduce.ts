@@ -3,14 +3,16 @@
 // reduced axes that lead (a sum over a batch) go to a backend's reduceColumns
 // where it has one, read in place, rather than through a transposed copy.
 import type { ReduceOp } from '../backends/kernels.js';
+import { tidy } from '../engine.js';
 import { floatDTypeOf, isFloat, type DType } from '../dtype.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { F16_MAX } from '../f16.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxes, normalizeAxis, sameShape, sizeOf } from '../shape.js';
-import { record } from '../tape.js';
+import { noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { div, equal, mul, sqrt, square, sub } from './elementwise.js';
+import { cast } from './cast.js';
+import { div, equal, greater, mul, notEqual, sqrt, square, sub } from './elementwise.js';
 import { broadcastTo, reshape, transpose } from './movement.js';
 import { checkTensor, fromStorage, view, withCasts } from './util.js';
 
@@ -140,6 +142,24 @@ export function std(x: Tensor, axes?: Axes, options: VarianceOptions = {}): Tens
   const out = sqrt(v);
   v.dispose();
   return out;
+}
+
+/** 1 (i32) where any value over `axes` (all by default) is non-zero (NaN counts), else 0; nothing at all gives 0, as NumPy. */
+export function any(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  return countTest('any', x, axes, options, (count) => greater(count, 0), (t) => notEqual(t, 0));
+}
+
+/** 1 (i32) where every value over `axes` (all by default) is non-zero (NaN counts), else 0; nothing at all gives 1, as NumPy. */
+export function all(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  return countTest('all', x, axes, options, (count) => equal(count, 0), (t) => equal(t, 0));
+}
+
+/** `test` of how many values over the axes `pick` marks, counted in i32 (an i8 count would wrap at 128). */
+function countTest(op: string, x: Tensor, axes: Axes | undefined, options: ReduceOptions, test: (count: Tensor) => Tensor, pick: (x: Tensor) => Tensor): Tensor {
+  checkTensor(op, x);
+  const { keepDims = false } = checkOptions(op, options, REDUCE_OPTIONS);
+  const list = normalizeAxes(op, axes, x.rank);
+  return noGrad(() => tidy(() => test(sum(cast(pick(x), 'i32'), list, { keepDims }))));
 }
 
 /** Largest value; NaN if any is NaN. */

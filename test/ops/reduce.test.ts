@@ -293,3 +293,26 @@ describe.each(BACKENDS)('variance and std on %s', (backend) => {
     expect(() => tm.tensor([1]).variance(0, { correction: -1 })).toThrow('variance: correction must be a finite number ≥ 0, got -1');
   });
 });
+
+describe.each(BACKENDS)('any and all on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('test for a non-zero value, or only non-zero values, over axes, as NumPy: 1/0 in i32; NaN counts as non-zero; nothing at all is any 0, all 1', async () => {
+    const x = tm.tensor([[0, 1, 0], [2, 3, NaN], [0, 0, 0]]);
+    expect([x.any().dtype, await x.any().item(), await x.all().item()]).toEqual(['i32', 1, 0]);
+    expect(Array.from(await x.any(1).data())).toEqual([1, 1, 0]);
+    expect(Array.from(await x.all(1).data())).toEqual([0, 1, 0]);
+    expect(await x.all(0, { keepDims: true }).array()).toEqual([[0, 0, 0]]);
+    expect(Array.from(await x.any(-2).data())).toEqual([1, 1, 1]);
+    const empty = tm.zeros([0, 2]);
+    expect([await empty.any().item(), await empty.all().item()]).toEqual([0, 1]);
+    expect(Array.from(await empty.all(0).data())).toEqual([1, 1]);
+    // 256 non-zero i8 values: counted in i32 (an i8 count wraps to 0).
+    const many = tm.ones([256], { dtype: 'i8' });
+    expect([await many.any().item(), await many.all().item()]).toEqual([1, 1]);
+    const f16 = tm.tensor([0, 0.001], undefined, { dtype: 'f16' });
+    expect([await f16.any().item(), await f16.all().item()]).toEqual([1, 0]);
+  });
+});
