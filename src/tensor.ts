@@ -262,4 +262,6 @@ export class Tensor {
   oneHot(depth: number, dtype?: DType): Tensor { return ops.oneHot(this, depth, dtype); }
   gather(indices: Tensor, axis?: number): Tensor { return ops.gather(this, indices, axis); }
   split(sizes: number | readonly number[], axis?: number): Tensor[] { return ops.split(this, sizes, axis); }
+  flip(axes?: number | number[]): Tensor { return ops.flip(this, axes); }
+  cumsum(axis?: number): Tensor { return ops.cumsum(this, axis); }
 }

@@ -114,10 +114,12 @@ export interface Kernels<S = unknown> {
    * a GPU's adds may come in any order, and the last bits with them.
    */
   scatterAdd(dy: TensorInfo<S>, indices: TensorInfo<S>, outer: number, n: number, inner: number): S;
+  /** Running sums along the middle axis of x read as [outer, n, inner], in x's dtype (ints wrap; floats summed in order). */
+  cumsum(x: TensorInfo<S>, outer: number, inner: number): S;
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'cumsum'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

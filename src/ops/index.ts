@@ -9,7 +9,7 @@ export { matmul } from './matmul.js';
 export type { MatmulOptions } from './matmul.js';
 export { QuantizedTensor, dequantize, quantize } from './quantize.js';
 export type { QuantizeOptions } from './quantize.js';
-export { broadcastTo, clone, concat, expandDims, gather, pad, reshape, slice, split, squeeze, stack, transpose } from './movement.js';
+export { broadcastTo, clone, concat, cumsum, expandDims, flip, gather, pad, reshape, slice, split, squeeze, stack, transpose } from './movement.js';
 export { all, any, argmax, argmin, max, mean, min, std, sum, sumToShape, variance } from './reduce.js';
 export type { ReduceOptions, VarianceOptions } from './reduce.js';
 export { logSoftmax, softmax } from './softmax.js';

@@ -252,3 +252,27 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
   }
   return out;
 }
+
+/** x with the order of its entries along `axes` (all by default) reversed (np.flip, torch.flip). */
+export function flip(x: Tensor, axes?: number | readonly number[]): Tensor {
+  checkTensor('flip', x);
+  const list = normalizeAxes('flip', axes, x.rank);
+  const own = stridesOf(x.shape);
+  // A gather from the last entry of each flipped axis, stepping backwards along it.
+  const strides = own.map((s, d) => (list.includes(d) && x.shape[d] > 1 ? -s : s));
+  const offset = list.reduce((at, d) => at + (x.shape[d] > 0 ? (x.shape[d] - 1) * own[d] : 0), 0);
+  const y = x.size === 0 ? stridedGather('flip', x, x.shape, own, 0) : stridedGather('flip', x, x.shape, strides, offset);
+  return record(y, 'flip', [x], [], (dy) => [flip(dy, list)]);
+}
+
+/** Running sums along `axis` (np.cumsum, torch.cumsum), in x's dtype: ints wrap, as sum's do. */
+export function cumsum(x: Tensor, axis = 0): Tensor {
+  checkTensor('cumsum', x);
+  if (x.rank === 0) throw new ShapeError('cumsum: x is a scalar: there is no axis to sum along');
+  const a = normalizeAxis('cumsum', axis, x.rank);
+  const backend = x.dataRef('cumsum').backend;
+  const [outer, inner] = [sizeOf(x.shape.slice(0, a)), sizeOf(x.shape.slice(a + 1))];
+  const y = computed('cumsum', backend, x.shape, x.dtype, () => backend.cumsum(x.info('cumsum'), outer, inner));
+  // Each x[j] feeds every running sum from j on: its gradient is dy's sums from the end.
+  return record(y, 'cumsum', [x], [], (dy) => [flip(cumsum(flip(dy, a), a), a)]);
+}

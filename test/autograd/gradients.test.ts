@@ -18,6 +18,14 @@ interface Case {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** The running sums along each row of a matrix. */
+function cumsumRows(x: F64): F64 {
+  const [rows, cols] = x.shape;
+  const v = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0, acc = 0; c < cols; c++) v[r * cols + c] = acc += x.v[r * cols + c];
+  return { shape: x.shape, v };
+}
+
 /** Each row of a matrix normalised to mean 0, variance 1 (population, + 1e-5). */
 function layerNormRows(x: F64): F64 {
   const [rows, cols] = x.shape;
@@ -60,6 +68,8 @@ const CASES: Case[] = [
       return y;
     },
   },
+  { name: 'cumsum', shapes: [[3, 4]], tm: (x) => x.cumsum(1), ref: (x) => cumsumRows(x) },
+  { name: 'flip', shapes: [[3, 4]], tm: (x) => x.flip([0, 1]).mul(x), ref: (x) => ({ shape: x.shape, v: x.v.map((v, i) => v * x.v[x.v.length - 1 - i]) }) },
   { name: 'variance', shapes: [[3, 4]], tm: (x) => x.variance(1, { correction: 1 }), ref: (x) => varianceRows(x, 1) },
   { name: 'std', shapes: [[3, 4]], tm: (x) => x.std(0), ref: (x) => map(varianceRows(transpose2(x), 0), Math.sqrt) },
   { name: 'sin', shapes: [[2, 5]], tm: (x) => x.sin(), ref: (x) => map(x, Math.sin) },

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
-import { broadcastToRef, concatRef, f64, permute, roundF16, size, sliceRef, type F64 } from '../helpers/float64.js';
+import { broadcastToRef, concatRef, f64, permute, roundF16, size, sliceRef, wrapInt, type F64 } from '../helpers/float64.js';
 
 /** Values every dtype holds exactly (movement must not change a single bit). */
 function valuesFor(dtype: tm.DType, n: number): Float64Array {
@@ -324,6 +324,47 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
       expect(() => t.split(0)).toThrow("split: a piece's size must be a positive integer, got 0");
       expect(() => t.split([2, -1, 4])).toThrow(/sizes must be a positive integer or a list of non-negative integers/);
       expect(() => tm.scalar(1).split(1)).toThrow(tm.ShapeError);
+    });
+  });
+
+  describe('flip and cumsum', () => {
+    /** x's entries along one axis in the order `order` gives for each position j of n. */
+    function alongAxis(x: F64, axis: number, f: (line: number[]) => number[]): F64 {
+      const [outer, n, inner] = [size(x.shape.slice(0, axis)), x.shape[axis], size(x.shape.slice(axis + 1))];
+      const v = new Float64Array(x.v.length);
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+          const line = Array.from({ length: n }, (_, j) => x.v[(o * n + j) * inner + i]);
+          f(line).forEach((value, j) => (v[(o * n + j) * inner + i] = value));
+        }
+      }
+      return { shape: x.shape, v };
+    }
+
+    it.each([[[7], 0], [[13, 31], 1], [[13, 31], 0], [[3, 129, 5], -2], [[0, 4], 1], [[2, 1, 3], 1]])('of %j along axis %j, in every dtype', async (shape, axis) => {
+      const a = axis < 0 ? axis + shape.length : axis;
+      for (const dtype of tm.DTYPES) {
+        const { x, t } = make(shape, dtype);
+        expectExact(await t.flip(axis).data(), alongAxis(x, a, (line) => line.reverse()).v);
+        const sums = alongAxis(x, a, (line) => {
+          let acc = 0;
+          return line.map((v) => (acc = dtype === 'i8' || dtype === 'i32' ? wrapInt(acc + v, dtype) : acc + v));
+        });
+        const got = await t.cumsum(axis).data();
+        if (dtype === 'i8' || dtype === 'i32') expectExact(got, sums.v);
+        else expectClose(got, dtype === 'f16' ? sums.v.map(roundF16) : sums.v, dtype === 'f16' ? 2e-2 : 1e-5, `cumsum ${dtype}`, sums.v.map(() => 1000 * shape[a])); // values up to 1e3 summed in f32: n · ulp(n · 1e3) at worst
+      }
+      const { x, t } = make(shape);
+      expectExact(await t.flip().data(), Float64Array.from(x.v).reverse()); // every axis reversed: the flat order reversed
+    });
+
+    it('flip takes several axes, and its gradient is flip; cumsum\'s is the sums of dy from the end', async () => {
+      expect(await tm.tensor([[1, 2, 3], [4, 5, 6]]).flip([0, 1]).array()).toEqual([[6, 5, 4], [3, 2, 1]]);
+      const x = tm.tensor([1, 2, 3, 4]);
+      x.requiresGrad = true;
+      tm.tidy(() => x.cumsum().mul(tm.tensor([1, 10, 100, 1000])).sum()).backward();
+      expect(Array.from(await x.grad!.data())).toEqual([1111, 1110, 1100, 1000]);
+      expect(() => tm.scalar(1).cumsum()).toThrow(tm.ShapeError);
     });
   });
 });

@@ -62,3 +62,21 @@ export function scatterAdd(dy: Js, indices: Js, outer: number, n: number, inner:
   out.values.set(sums);
   return out.finish();
 }
+
+/** Running sums: floats in float64, each rounded once as stored; ints wrap as stored (exact below 2^53). */
+export function cumsum(x: Js, outer: number, inner: number, out = output(x.dtype, sizeOf(x.shape))): StorageArray {
+  const n = sizeOf(x.shape) / (outer * inner);
+  const from = valuesOf(x);
+  const v = out.values;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let acc = 0;
+      for (let j = 0, at = o * n * inner + i; j < n; j++, at += inner) {
+        acc += from[at];
+        v[at] = acc;
+        if (x.dtype === 'i32' || x.dtype === 'i8') acc = v[at]; // wrapped, as C sums
+      }
+    }
+  }
+  return out.finish();
+}

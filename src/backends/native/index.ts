@@ -219,6 +219,7 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
     // A copy of rows: the js kernel's subarray copies run at memcpy speed on the same arrays, into pooled memory.
     gather: (x, indices, outer, inner) => gatherRows(settled(x), settled(indices), outer, inner, output(x.dtype, outer * sizeOf(indices.shape) * inner)),
     scatterAdd: (dy, indices, outer, n, inner) => js.scatterAdd(settled(dy), settled(indices), outer, n, inner),
+    cumsum: (x, outer, inner) => js.cumsum(settled(x), outer, inner),
 
     oneHot(indices, depth, outDtype) {
       const idx = ready(indices);

@@ -23,7 +23,7 @@ import { acquireDevice, type GpuContext, type GpuFeatures } from './device.js';
 import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
-import { concat, gatherRows, scatterAddRows, stridedCopy } from './kernels/movement.js';
+import { concat, cumsumLines, gatherRows, scatterAddRows, stridedCopy } from './kernels/movement.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
 import { matmul as encodeMatmul } from './kernels/matmul.js';
@@ -574,6 +574,17 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       rows.done();
       if (dy.dtype === 'f32') return sums;
       const narrowed = pending(dy.dtype, shape, { kind: 'cast' }, [{ storage: sums, shape, dtype: 'f32' }]);
+      sums.freed = true;
+      return narrowed;
+    },
+
+    cumsum(x, outer, inner) {
+      // i8 is summed in i32 and wraps as produce narrows it; f16 in f32 (packed or not), rounded after.
+      const input = x.dtype === 'f16' ? inF32(x) : wide(x);
+      const sums = produce(x.dtype === 'f16' ? 'f32' : x.dtype, x.shape, (out) => cumsumLines(rt, input.operand, outer, inner, out));
+      input.done();
+      if (x.dtype !== 'f16') return sums;
+      const narrowed = pending('f16', x.shape, { kind: 'cast' }, [{ storage: sums, shape: x.shape, dtype: 'f32' }]);
       sums.freed = true;
       return narrowed;
     },

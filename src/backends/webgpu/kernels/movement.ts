@@ -1,12 +1,14 @@
 // Data movement on the GPU: the strided gather behind transpose, slice,
 // broadcastTo and reverse (shaders/strided_copy.wgsl), concatenation
-// (shaders/concat.wgsl), and gathering rows by index (shaders/gather.wgsl)
-// with its gradient, adding rows back by index (shaders/scatter_add.wgsl). Past the binding limit (windows.ts) a slice of
+// (shaders/concat.wgsl), gathering rows by index (shaders/gather.wgsl) with
+// its gradient, adding rows back by index (shaders/scatter_add.wgsl), and
+// running sums along an axis (shaders/cumsum.wgsl). Past the binding limit (windows.ts) a slice of
 // leading rows and a concatenation along the first axis are plain copies,
 // and another gather runs in bands of its output's rows, each reading the
 // window of x it needs, or (a transpose) in blocks of them.
 import { sizeOf } from '../../../shape.js';
 import concatShader from '../../../../shaders/concat.wgsl';
+import cumsumShader from '../../../../shaders/cumsum.wgsl';
 import fillShader from '../../../../shaders/fill.wgsl';
 import gatherShader from '../../../../shaders/gather.wgsl';
 import pickedRows from '../../../../shaders/picked_rows.wgsl';
@@ -180,4 +182,12 @@ export function scatterAddRows(rt: Runtime, dy: Operand, indices: Operand, outer
   if (size === 0) return;
   const kernel = rt.compiler.kernel({ name: 'scatter_add', source: [scatterAddShader, pickedRows] });
   rt.commands.dispatch(kernel, { dy: dy.buffer, indices: indices.buffer, out, params: new Uint32Array([size, n, k, inner]) }, grid(size, 256));
+}
+
+/** out = running sums of x [outer, n, inner] along n (x f32 or i32): shaders/cumsum.wgsl. */
+export function cumsumLines(rt: Runtime, x: Operand, outer: number, inner: number, out: GPUBuffer): void {
+  const n = sizeOf(x.shape) / (outer * inner);
+  const lines = outer * inner;
+  const kernel = rt.compiler.kernel({ name: 'cumsum', source: cumsumShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
+  rt.commands.dispatch(kernel, { x: x.buffer, out, params: new Uint32Array([lines, n, inner]) }, grid(lines, 256));
 }
