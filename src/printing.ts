@@ -39,9 +39,9 @@ function checkPrintOptions(options: PrintOptions | undefined): Required<PrintOpt
 
 /** The positions shown along an axis of length n: all, or the first and last `edge` with a gap (null) between. */
 function shownPositions(n: number, summarise: boolean, edge: number): (number | null)[] {
-  const all = Array.from({ length: n }, (_, i) => i);
-  if (!summarise || n <= 2 * edge) return all;
-  return [...all.slice(0, edge), null, ...all.slice(n - edge)];
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+  if (!summarise || n <= 2 * edge) return range(0, n);
+  return [...range(0, edge), null, ...range(n - edge, n)];
 }
 
 /** One formatter for every element shown: what PyTorch picks from the same values. */

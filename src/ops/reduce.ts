@@ -126,22 +126,13 @@ export function variance(x: Tensor, axes?: Axes, options: VarianceOptions = {}):
   const list = normalizeAxes('variance', axes, x.rank);
   const count = list.reduce((n, a) => n * x.shape[a], 1);
   // Two passes (the mean, then the squares about it): no cancellation, unlike E[x²] − E[x]².
-  const centre = mean(x, list, { keepDims: true });
-  const deviation = sub(x, centre);
-  const squares = square(deviation);
-  const summed = sum(squares, list, { keepDims });
   // n ≤ correction leaves nothing to divide by: ∞ (NaN where every value is the mean), as NumPy and PyTorch give.
-  const out = div(summed, Math.max(count - correction, 0));
-  for (const t of [centre, deviation, squares, summed]) t.dispose();
-  return out;
+  return tidy(() => div(sum(square(sub(x, mean(x, list, { keepDims: true }))), list, { keepDims }), Math.max(count - correction, 0)));
 }
 
 /** √variance: the standard deviation over `axes` (see variance for correction). */
 export function std(x: Tensor, axes?: Axes, options: VarianceOptions = {}): Tensor {
-  const v = variance(x, axes, options);
-  const out = sqrt(v);
-  v.dispose();
-  return out;
+  return tidy(() => sqrt(variance(x, axes, options)));
 }
 
 /** 1 (i32) where any value over `axes` (all by default) is non-zero (NaN counts), else 0; nothing at all gives 0, as NumPy. */
