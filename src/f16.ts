@@ -7,7 +7,8 @@ const SUBNORMAL_SCALE = 2 ** 24; // one f16 subnormal ulp is 2^-24
 const MIN_NORMAL = 2 ** -14;
 /** The largest finite f16. */
 export const F16_MAX = 65504;
-const OVERFLOW = 65520; // halfway between the largest f16 and 2^16: rounds to infinity
+/** Where values round to infinity in f16: halfway between the largest f16 and 2^16. */
+export const F16_OVERFLOW = 65520;
 
 function roundHalfEven(m: number): number {
   const floor = Math.floor(m);
@@ -21,7 +22,7 @@ export function f16Bits(value: number): number {
   if (Number.isNaN(value)) return 0x7e00;
   const sign = value < 0 || Object.is(value, -0) ? 0x8000 : 0;
   const x = Math.abs(value);
-  if (x >= OVERFLOW) return sign | 0x7c00;
+  if (x >= F16_OVERFLOW) return sign | 0x7c00;
   if (x < MIN_NORMAL) {
     // Subnormal (or rounds up into the smallest normal, which the bit layout handles).
     return sign | roundHalfEven(x * SUBNORMAL_SCALE);

@@ -5,6 +5,7 @@
 import type { DType } from './dtype.js';
 import { ValueError, formatValue } from './errors.js';
 import { checkOptions } from './options.js';
+import { sizeOf, stridesOf } from './shape.js';
 
 export interface PrintOptions {
   /** Digits after the point for floats (default 4, as PyTorch). */
@@ -70,10 +71,10 @@ function elementFormat(shown: number[], dtype: DType, precision: number): (v: nu
 /** `values` (row-major, of `shape`) as nested brackets, e.g. `[[1., 2.],\n [3., 4.]]`. */
 export function formatValues(values: ArrayLike<number>, shape: readonly number[], dtype: DType, options?: PrintOptions): string {
   const { precision, threshold, edgeItems, lineWidth } = checkPrintOptions(options);
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = sizeOf(shape);
   const summarise = size > threshold;
   const positions = shape.map((n) => shownPositions(n, summarise, edgeItems));
-  const strides = shape.map((_, axis) => shape.slice(axis + 1).reduce((a, b) => a * b, 1));
+  const strides = stridesOf(shape);
 
   const shown: number[] = [];
   const gather = (axis: number, offset: number): void => {

@@ -30,6 +30,11 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/** The shape read as [outer, n, inner] around `axis`: what kernels working along one axis take. */
+export function aroundAxis(shape: Shape, axis: number): { outer: number; n: number; inner: number } {
+  return { outer: sizeOf(shape.slice(0, axis)), n: shape[axis], inner: sizeOf(shape.slice(axis + 1)) };
+}
+
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -55,9 +55,8 @@ export class Dense extends Module {
    */
   forward(x: Tensor): Tensor {
     return tidy(() => {
-      const asInput = (p: Tensor) => (x.dtype === 'f16' && p.dtype !== 'f16' ? p.cast('f16') : p);
-      const z = x.matmul(asInput(this.weight));
-      return activate(this.activation, this.bias ? z.add(asInput(this.bias)) : z);
+      const z = x.matmul(this.inPrecisionOf(x, this.weight));
+      return activate(this.activation, this.bias ? z.add(this.inPrecisionOf(x, this.bias)) : z);
     });
   }
 

@@ -9,7 +9,7 @@ import { isFloat, type DataArray } from '../dtype.js';
 import { dropGraph } from '../autograd/backward.js';
 import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { F16_MAX } from '../f16.js';
+import { F16_MAX, F16_OVERFLOW } from '../f16.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
@@ -106,7 +106,6 @@ async function toHost(x: Tensor, y: Tensor): Promise<HostData> {
   };
 }
 
-/** Rows `order[from..to)` of one side of the data as a tensor. */
 /**
  * Runs its argument with the tensors it makes (the batches) on the backend
  * the model's parameters live on: the active one, unless a later tm.init()
@@ -117,6 +116,7 @@ function onModelBackend(model: Module): <T>(make: () => T) => T {
   return first ? (make) => onBackendOf('fit', first, make) : (make) => make();
 }
 
+/** Rows `order[from..to)` of one side of the data as a tensor. */
 function rows(values: DataArray, sampleShape: readonly number[], dtype: Tensor['dtype'], order: ArrayLike<number>, from: number, to: number): Tensor {
   const width = sampleShape.reduce((a, b) => a * b, 1);
   const shape = [to - from, ...sampleShape];
@@ -256,9 +256,14 @@ function firstNonFinite(data: HostData, side: 'x' | 'y'): { sample: number; valu
   for (let i = 0; i < values.length; i++) {
     // Compared rather than Number.isFinite per element: the scan of a training set stays a few ms.
     const v = values[i];
-    if (v - v !== 0) return { sample: Math.floor(i / (values.length / data.count)), value: v };
+    if (v - v !== 0) return { sample: sampleOf(data, side, i), value: v };
   }
   return null;
+}
+
+/** The sample that element i of one side of the data belongs to. */
+function sampleOf(data: HostData, side: 'x' | 'y', i: number): number {
+  return Math.floor(i / (data[side].length / data.count));
 }
 
 function checkFinite(data: HostData, what: string, mixedPrecision: boolean): void {
@@ -270,7 +275,7 @@ function checkFinite(data: HostData, what: string, mixedPrecision: boolean): voi
   if (mixedPrecision && isFloat(data.xDtype)) {
     const i = data.x.findIndex((v) => Math.abs(v) >= F16_OVERFLOW);
     if (i >= 0) {
-      throw new ValueError(`${what}: x holds ${data.x[i]} (sample ${Math.floor(i / (data.x.length / data.count))}), past f16's range (±${F16_MAX}), where mixedPrecision computes; scale the inputs down or train in f32 (mixedPrecision: false)`);
+      throw new ValueError(`${what}: x holds ${data.x[i]} (sample ${sampleOf(data, 'x', i)}), past f16's range (±${F16_MAX}), where mixedPrecision computes; scale the inputs down or train in f32 (mixedPrecision: false)`);
     }
   }
 }
@@ -288,18 +293,15 @@ function split(data: HostData, fraction: number): [HostData, HostData] {
   return [part(0, cut), part(cut, data.count)];
 }
 
+/** The smallest loss scale: f16's smallest subnormal; below it every scaled gradient is 0. */
+const MIN_LOSS_SCALE = 2 ** -24;
+
 /**
  * Dynamic loss scaling: the loss is multiplied by `scale` before backward so
  * that f16 gradients stay above f16's underflow; gradients are divided by it
  * again before the step. An overflow (inf/NaN) skips the step and halves the
  * scale; a run of good steps doubles it.
  */
-/** Where f32 values round to ∞ in f16: halfway from its largest (65,504) to the next step. */
-const F16_OVERFLOW = 65520;
-
-/** The smallest loss scale: f16's smallest subnormal; below it every scaled gradient is 0. */
-const MIN_LOSS_SCALE = 2 ** -24;
-
 class LossScaler {
   scale = 2 ** 12;
   private good = 0;

@@ -40,8 +40,7 @@ export class LayerNorm extends Module {
     return tidy(() => {
       const centred = x.sub(x.mean(-1, { keepDims: true }));
       const spread = centred.square().mean(-1, { keepDims: true }).add(this.epsilon).sqrt();
-      const asInput = (p: Tensor) => (x.dtype === 'f16' && p.dtype !== 'f16' ? p.cast('f16') : p);
-      return centred.div(spread).mul(asInput(this.weight)).add(asInput(this.bias));
+      return centred.div(spread).mul(this.inPrecisionOf(x, this.weight)).add(this.inPrecisionOf(x, this.bias));
     });
   }
 

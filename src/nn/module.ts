@@ -61,6 +61,14 @@ export abstract class Module {
     for (const [i, child] of this.children().entries()) yield* child.walk(`${prefix}${i}.`, seen);
   }
 
+  /**
+   * A parameter in x's precision: an f16 x (mixed precision) computes with an
+   * f16 copy of an f32 parameter, through a cast that passes the gradient back.
+   */
+  protected inPrecisionOf(x: Tensor, p: Tensor): Tensor {
+    return x.dtype === 'f16' && p.dtype !== 'f16' ? p.cast('f16') : p;
+  }
+
   train(on = true): this {
     for (const [, layer] of this.walk('')) layer.training = on;
     return this;

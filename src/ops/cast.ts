@@ -1,9 +1,9 @@
 // Dtype conversion and one-hot encoding.
 import { checkDType, isFloat, type DType } from '../dtype.js';
-import { DTypeError, ValueError, formatShape } from '../errors.js';
+import { DTypeError, ValueError } from '../errors.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { checkTensor, computed, heldValues, view } from './util.js';
+import { checkTensor, computed, refuseIndicesOutside, view } from './util.js';
 
 /**
  * Converts to `dtype`. To ints: truncates toward zero and saturates at the
@@ -25,13 +25,8 @@ export function oneHot(indices: Tensor, depth: number, dtype: DType = 'f32'): Te
   if (isFloat(indices.dtype)) throw new DTypeError(`oneHot: indices must be i32 or i8, got ${indices.dtype} (cast them: indices.cast('i32'))`);
   if (!Number.isInteger(depth) || depth < 0) throw new ValueError(`oneHot: depth must be a non-negative integer, got ${depth}`);
   const backend = indices.dataRef('oneHot').backend;
-  // An index outside [0, depth) would be a row of zeros: an error where the indices can be read at once (js, native), as in PyTorch.
-  const held = heldValues('oneHot', indices);
-  if (held) {
-    for (let i = 0; i < indices.size; i++) {
-      if (held[i] < 0 || held[i] >= depth) throw new ValueError(`oneHot: index ${held[i]} (at ${i} of indices ${formatShape(indices.shape)}) is outside [0, ${depth})`);
-    }
-  }
+  // An index outside [0, depth) would be a row of zeros, as in PyTorch an error.
+  refuseIndicesOutside('oneHot', indices, 0, depth, `[0, ${depth})`);
   const outShape = [...indices.shape, depth];
   return computed('oneHot', backend, outShape, dtype, () => backend.oneHot(indices.info('oneHot'), depth, dtype));
 }

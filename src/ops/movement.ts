@@ -3,12 +3,12 @@
 import { encodeValues, isFloat, promoteTypes } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { broadcastShapes, broadcastStrides, checkIntegers, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
+import { aroundAxis, broadcastShapes, broadcastStrides, checkIntegers, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { fill } from './creation.js';
 import { sumToShape } from './reduce.js';
-import { checkTensor, computed, heldValues, onBackendOf, view, withCasts } from './util.js';
+import { checkTensor, computed, onBackendOf, refuseIndicesOutside, view, withCasts } from './util.js';
 
 /** A view of x in another shape, whose gradient is reshaped back. */
 function reshapedView(op: string, x: Tensor, shape: readonly number[]): Tensor {
@@ -192,18 +192,9 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
   if (isFloat(indices.dtype)) throw new DTypeError(`gather: indices must be i32 or i8, got ${indices.dtype} (cast them: indices.cast('i32'))`);
   if (x.rank === 0) throw new ShapeError('gather: x is a scalar: there is no axis to gather along');
   const a = normalizeAxis('gather', axis, x.rank);
-  const n = x.shape[a];
+  const { outer, n, inner } = aroundAxis(x.shape, a);
   const backend = backendFor('gather', [x.dataRef('gather'), indices.dataRef('gather')]);
-  const held = heldValues('gather', indices);
-  if (held) {
-    for (let j = 0; j < indices.size; j++) {
-      if (held[j] < -n || held[j] >= n) {
-        throw new ValueError(`gather: index ${held[j]} (at ${j} of indices ${formatShape(indices.shape)}) is outside axis ${axis} of x ${formatShape(x.shape)}, of length ${n}`);
-      }
-    }
-  }
-  const outer = sizeOf(x.shape.slice(0, a));
-  const inner = sizeOf(x.shape.slice(a + 1));
+  refuseIndicesOutside('gather', indices, -n, n, `axis ${axis} of x ${formatShape(x.shape)}, of length ${n}`);
   const outShape = [...x.shape.slice(0, a), ...indices.shape, ...x.shape.slice(a + 1)];
   const y = computed('gather', backend, outShape, x.dtype, () => backend.gather(x.info('gather'), indices.info('gather'), outer, inner));
   return record(y, 'gather', [x], [indices], (dy, [idx]) => [scatterRows(dy, idx, x.shape, a)]);
@@ -212,8 +203,8 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
 /** gather's gradient: dy's rows added into the rows of x they came from (a repeated index sums its rows), in k·inner adds. */
 function scatterRows(dy: Tensor, indices: Tensor, xShape: readonly number[], axis: number): Tensor {
   const backend = backendFor('gather', [dy.dataRef('gather'), indices.dataRef('gather')]);
-  const [outer, inner] = [sizeOf(xShape.slice(0, axis)), sizeOf(xShape.slice(axis + 1))];
-  return computed('gather', backend, xShape, dy.dtype, () => backend.scatterAdd(dy.info('gather'), indices.info('gather'), outer, xShape[axis], inner));
+  const { outer, n, inner } = aroundAxis(xShape, axis);
+  return computed('gather', backend, xShape, dy.dtype, () => backend.scatterAdd(dy.info('gather'), indices.info('gather'), outer, n, inner));
 }
 
 /**
@@ -271,7 +262,7 @@ export function cumsum(x: Tensor, axis = 0): Tensor {
   if (x.rank === 0) throw new ShapeError('cumsum: x is a scalar: there is no axis to sum along');
   const a = normalizeAxis('cumsum', axis, x.rank);
   const backend = x.dataRef('cumsum').backend;
-  const [outer, inner] = [sizeOf(x.shape.slice(0, a)), sizeOf(x.shape.slice(a + 1))];
+  const { outer, inner } = aroundAxis(x.shape, a);
   const y = computed('cumsum', backend, x.shape, x.dtype, () => backend.cumsum(x.info('cumsum'), outer, inner));
   // Each x[j] feeds every running sum from j on: its gradient is dy's sums from the end.
   return record(y, 'cumsum', [x], [], (dy) => [flip(cumsum(flip(dy, a), a), a)]);

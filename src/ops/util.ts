@@ -42,6 +42,19 @@ export function heldValues(op: string, x: Tensor): StorageArray | undefined {
   return backend.peek?.(storage);
 }
 
+/**
+ * Refuses an index outside [lo, hi), naming it and `where` it falls outside,
+ * where the backend holds the indices in memory (js, native): a kernel would
+ * give zeros for it, which only a GPU, reading them later, is left to do.
+ */
+export function refuseIndicesOutside(op: string, indices: Tensor, lo: number, hi: number, where: string): void {
+  const held = heldValues(op, indices);
+  if (!held) return;
+  for (let i = 0; i < indices.size; i++) {
+    if (held[i] < lo || held[i] >= hi) throw new ValueError(`${op}: index ${held[i]} (at ${i} of indices ${formatShape(indices.shape)}) is outside ${where}`);
+  }
+}
+
 /** Wraps a kernel's output in a tensor. */
 export function fromStorage(backend: Backend, storage: unknown, shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(newRef(backend, storage, sizeOf(shape) * BYTES_PER_ELEMENT[dtype]), shape, dtype);

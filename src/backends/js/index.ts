@@ -33,7 +33,7 @@ export function createJsBackend(): Backend<StorageArray> {
     oneHot,
     gather,
     scatterAdd,
-    cumsum: (x, outer, inner) => cumsum(x, outer, inner),
+    cumsum,
     adam,
     sgd,
   };

@@ -27,6 +27,12 @@ export function concat(xs: readonly Js[], axis: number, outShape: readonly numbe
   return out;
 }
 
+/** The row `index` names on an axis of n (a negative one counts from the end); -1 outside it. */
+function rowOf(index: number, n: number): number {
+  const row = index < 0 ? index + n : index;
+  return row >= 0 && row < n ? row : -1;
+}
+
 /** gather's loop; `out` (every element written) may be memory a backend recycles, as native's pool. */
 export function gather(x: Js, indices: Js, outer: number, inner: number, out = allocStorage(x.dtype, outer * sizeOf(indices.shape) * inner)): StorageArray {
   const n = sizeOf(x.shape) / (outer * inner);
@@ -35,9 +41,9 @@ export function gather(x: Js, indices: Js, outer: number, inner: number, out = a
   const idx = indices.storage;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < k; j++) {
-      const row = idx[j] < 0 ? idx[j] + n : idx[j];
+      const row = rowOf(idx[j], n);
       const to = (o * k + j) * inner;
-      if (row >= 0 && row < n) out.set(src.subarray((o * n + row) * inner, (o * n + row + 1) * inner), to);
+      if (row >= 0) out.set(src.subarray((o * n + row) * inner, (o * n + row + 1) * inner), to);
       else out.fill(0, to, to + inner); // outside the axis
     }
   }
@@ -52,8 +58,8 @@ export function scatterAdd(dy: Js, indices: Js, outer: number, n: number, inner:
   const idx = indices.storage;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < k; j++) {
-      const row = idx[j] < 0 ? idx[j] + n : idx[j];
-      if (row < 0 || row >= n) continue;
+      const row = rowOf(idx[j], n);
+      if (row < 0) continue;
       const [to, at] = [(o * n + row) * inner, (o * k + j) * inner];
       for (let i = 0; i < inner; i++) sums[to + i] += from[at + i];
     }
@@ -64,9 +70,10 @@ export function scatterAdd(dy: Js, indices: Js, outer: number, n: number, inner:
 }
 
 /** Running sums: floats in float64, each rounded once as stored; ints wrap as stored (exact below 2^53). */
-export function cumsum(x: Js, outer: number, inner: number, out = output(x.dtype, sizeOf(x.shape))): StorageArray {
+export function cumsum(x: Js, outer: number, inner: number): StorageArray {
   const n = sizeOf(x.shape) / (outer * inner);
   const from = valuesOf(x);
+  const out = output(x.dtype, sizeOf(x.shape));
   const v = out.values;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {

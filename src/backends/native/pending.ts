@@ -12,6 +12,7 @@
 // (The worker also holds references to its arrays, so the garbage collector
 // cannot take them either.)
 import type { StorageArray } from '../../dtype.js';
+import { InFlight } from '../in_flight.js';
 import type { Addon, GemmHandle } from './addon.js';
 
 /**
@@ -32,11 +33,11 @@ export function copyOf(storage: StorageArray, size: number): StorageArray {
 }
 
 /** Every product started and not yet done, across backends: a new thread count waits for them (info.ts). */
-const running = new Set<Promise<void>>();
+const running = new InFlight();
 
 /** Resolves once every product started so far has finished (succeeded or failed). */
-export async function productsSettled(): Promise<void> {
-  while (running.size) await Promise.all(running);
+export function productsSettled(): Promise<void> {
+  return running.settled();
 }
 
 interface Gemm {
@@ -58,9 +59,7 @@ export class PendingGemms {
     const done = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
     // A failure surfaces where the result is used (a read, or the next kernel), never as an unhandled rejection.
     done.catch(() => {});
-    const settled = done.then(() => undefined, () => undefined);
-    running.add(settled);
-    void settled.then(() => running.delete(settled));
+    running.track(done);
     const gemm: Gemm = { handle: run((error) => (this.finish(gemm), settle(error))), done, arrays: [...inputs, out], finished: false };
     for (const x of gemm.arrays) this.hold(x);
     this.pending.set(out, gemm);

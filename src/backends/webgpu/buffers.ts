@@ -19,7 +19,9 @@ const USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 /** The pool keeps at most this many idle bytes; beyond it, freed buffers are destroyed. */
 const MAX_IDLE_BYTES = 512 * 2 ** 20;
 
-const roundTo4 = (bytes: number) => Math.ceil(bytes / 4) * 4;
+/** Bytes rounded up, and down, to whole 4-byte words: buffer sizes stay multiples of 4 (lavapipe's maxBufferSize, 2^32 − 1, is not; Vulkan refused it as out of memory). */
+export const wordsUp = (bytes: number) => Math.ceil(bytes / 4) * 4;
+export const wordsDown = (bytes: number) => bytes - (bytes % 4);
 
 /** The size a request for `bytes` gets (a multiple of 16): few sizes, so freed buffers fit later requests. */
 export function sizeClass(bytes: number): number {
@@ -125,7 +127,7 @@ export class BufferPool {
   /** Throws a clear error when a tensor of `bytes` is past the largest buffer the device makes. */
   checkFits(bytes: number): void {
     const { largest, device } = this.limits;
-    if (roundTo4(bytes) > largest) {
+    if (wordsUp(bytes) > largest) {
       throw new ValueError(
         `webgpu: a tensor of ${bytes.toLocaleString('en-US')} bytes is more than this device (${device}) holds in one buffer ` +
           `(maxBufferSize ${largest.toLocaleString('en-US')} bytes); split it into smaller tensors, or use the native backend`,
@@ -138,8 +140,7 @@ export class BufferPool {
     const { bindable, largest } = this.limits;
     this.checkFits(bytes);
     // A size class past the binding limit would make a buffer no kernel can bind whole: such a tensor gets the limit's size.
-    // Sizes stay multiples of 4 (lavapipe's maxBufferSize is 2^32 - 1, which Vulkan refused as out of memory).
-    const size = bytes <= bindable ? Math.min(sizeClass(bytes), bindable) : Math.min(sizeClass(bytes), largest - (largest % 4));
+    const size = bytes <= bindable ? Math.min(sizeClass(bytes), bindable) : Math.min(sizeClass(bytes), wordsDown(largest));
     let buffer = this.idle.take(size);
     if (!buffer) {
       this.created++;

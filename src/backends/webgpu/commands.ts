@@ -22,6 +22,8 @@
 //   staged the same way and copied in order with the kernels instead of a
 //   submit before each queue write (~10%: the copies split compute passes).
 import { DeviceLostError, GpuError, ValueError } from '../../errors.js';
+import { InFlight } from '../in_flight.js';
+import { wordsUp } from './buffers.js';
 import type { Compiler, Kernel } from './compiler.js';
 import type { GpuContext } from './device.js';
 import { KernelTimer } from './kernel_timer.js';
@@ -49,8 +51,8 @@ export class Commands {
   private pending = 0;
   /** Set once the GPU has reported an error (out of memory, a kernel failing validation): its first lines. */
   private refused: string | null = null;
-  /** Reads under way (mapping), each as a promise that settles with it. */
-  private readonly reads = new Set<Promise<void>>();
+  /** Reads under way (mapping). */
+  private readonly reads = new InFlight();
   /** Buffers let go of while recorded work may still use them: destroyed once it is submitted. */
   private retiring: GPUBuffer[] = [];
   /** This submit's uniform parameters: staged here, copied into `uniformArena` at flush. */
@@ -300,21 +302,17 @@ export class Commands {
 
   /** The first `bytes` of a buffer, once every recorded kernel has run. */
   read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
-    const reading = this.readNow(buffer, bytes);
-    const settled = reading.then(() => undefined, () => undefined);
-    this.reads.add(settled);
-    void settled.then(() => this.reads.delete(settled));
-    return reading;
+    return this.reads.track(this.readNow(buffer, bytes));
   }
 
   /** Resolves once every read started so far has settled: until then the device must stay. */
-  async readsSettled(): Promise<void> {
-    while (this.reads.size) await Promise.all(this.reads);
+  readsSettled(): Promise<void> {
+    return this.reads.settled();
   }
 
   private async readNow(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.checkDevice();
-    const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+    const size = Math.max(4, wordsUp(bytes));
     const staging = this.staging.take(size);
     this.copy(buffer, staging, size);
     this.flush();

@@ -15,7 +15,7 @@ import elementwisePackedShader from '../../../shaders/elementwise_packed.wgsl';
 import elementwisePackedVec4Shader from '../../../shaders/elementwise_packed_vec4.wgsl';
 import elementwiseVec4Shader from '../../../shaders/elementwise_vec4.wgsl';
 import fillShader from '../../../shaders/fill.wgsl';
-import { BufferPool } from './buffers.js';
+import { BufferPool, wordsUp } from './buffers.js';
 import { Commands, type BindingValue } from './commands.js';
 import { Compiler, type WgslScalar } from './compiler.js';
 import { GpuData, dropIfUnused, expressionOf, scalarData, settle, type Arg, type ElementwiseOp } from './data.js';
@@ -111,7 +111,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
   const rt: Runtime = { ctx, compiler, commands, pool };
   const { features } = ctx;
   const recycle = (buffer: GPUBuffer) => pool.release(buffer);
-  const allocate = (d: GpuData) => pool.acquire(Math.ceil((d.size * BYTES[d.dtype]) / 4) * 4);
+  const allocate = (d: GpuData) => pool.acquire(wordsUp(d.size * BYTES[d.dtype]));
 
   /** Whether an array of d's size may be past the binding limit (at up to 4 bytes an element: a chain's inputs may be wider than it). */
   const tooLarge = (d: GpuData) => d.size * 4 > limits.bindable;
@@ -401,11 +401,24 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return { operand: { buffer: t.buffer!, shape: x.shape, dtype }, done: () => ((t.freed = true), dropIfUnused(t, recycle)) };
   }
 
-  /** A float x as an f32 operand (f16 widened into a temporary, packed or not). */
-  function inF32(x: Info): { operand: Operand; done(): void } {
+  /**
+   * x as an operand of 32-bit elements, for kernels that sum in f32 or i32
+   * (atomics, running sums): f16 widened to f32 whether or not the device
+   * computes in f16, i8 to i32 (wide), f32 and i32 as they are.
+   */
+  function in32Bits(x: Info): { operand: Operand; done(): void } {
+    if (x.dtype !== 'f16') return wide(x);
     const t = pending('f32', x.shape, { kind: 'cast' }, [x]);
     materialize(t);
     return { operand: { buffer: t.buffer!, shape: x.shape, dtype: 'f32' }, done: () => ((t.freed = true), dropIfUnused(t, recycle)) };
+  }
+
+  /** f32 sums as `dtype`: f16 a pending cast (which fuses into what reads it), f32 itself as it is. */
+  function summedAs(dtype: DType, sums: GpuData): GpuData {
+    if (dtype !== 'f16') return sums;
+    const narrowed = pending('f16', sums.shape, { kind: 'cast' }, [{ storage: sums, shape: sums.shape, dtype: 'f32' }]);
+    sums.freed = true;
+    return narrowed;
   }
 
   /** Runs a kernel that writes `dtype` into a fresh buffer, narrowing a packed dtype after it. */
@@ -565,28 +578,20 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     },
 
     scatterAdd(dy, indices, outer, n, inner) {
-      // Added in f32 whatever dy's dtype (the atomics work on 32-bit words): an f16 dy widened first, the sums narrowed after.
-      const shape = [outer, n, inner];
-      const grads = dy.dtype === 'f32' ? wide(dy) : inF32(dy);
-      const rows = wide(indices);
-      const sums = produce('f32', shape, (out) => scatterAddRows(rt, grads.operand, rows.operand, outer, n, inner, out));
+      // Added in f32 (the atomics work on 32-bit words), an f16 result rounded after.
+      const [grads, rows] = [in32Bits(dy), wide(indices)];
+      const sums = produce('f32', [outer, n, inner], (out) => scatterAddRows(rt, grads.operand, rows.operand, outer, n, inner, out));
       grads.done();
       rows.done();
-      if (dy.dtype === 'f32') return sums;
-      const narrowed = pending(dy.dtype, shape, { kind: 'cast' }, [{ storage: sums, shape, dtype: 'f32' }]);
-      sums.freed = true;
-      return narrowed;
+      return summedAs(dy.dtype, sums);
     },
 
     cumsum(x, outer, inner) {
-      // i8 is summed in i32 and wraps as produce narrows it; f16 in f32 (packed or not), rounded after.
-      const input = x.dtype === 'f16' ? inF32(x) : wide(x);
+      // Summed in f32 (f16 rounded after) or i32 (i8 wraps as produce narrows it).
+      const input = in32Bits(x);
       const sums = produce(x.dtype === 'f16' ? 'f32' : x.dtype, x.shape, (out) => cumsumLines(rt, input.operand, outer, inner, out));
       input.done();
-      if (x.dtype !== 'f16') return sums;
-      const narrowed = pending('f16', x.shape, { kind: 'cast' }, [{ storage: sums, shape: x.shape, dtype: 'f32' }]);
-      sums.freed = true;
-      return narrowed;
+      return summedAs(x.dtype, sums);
     },
 
     quantizedMatmul(x, values, scales) {

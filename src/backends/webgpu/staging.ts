@@ -3,7 +3,7 @@
 // took 12–31 ms, a reused one under 1 ms. Sizes are rounded to the storage
 // pool's classes, and idle ones are kept as the storage pool keeps its own
 // (IdleBuffers), up to MAX_IDLE_BYTES.
-import { IdleBuffers, sizeClass } from './buffers.js';
+import { IdleBuffers, sizeClass, wordsDown, wordsUp } from './buffers.js';
 import { BufferUsage, MAP_READ } from './usage.js';
 
 const MAX_IDLE_BYTES = 64 * 2 ** 20;
@@ -19,7 +19,7 @@ export class StagingPool {
 
   /** An unmapped read-back buffer of at least `bytes`. */
   take(bytes: number): GPUBuffer {
-    const size = Math.min(sizeClass(bytes), Math.max(Math.ceil(bytes / 4) * 4, this.largest - (this.largest % 4)));
+    const size = Math.min(sizeClass(bytes), Math.max(wordsUp(bytes), wordsDown(this.largest)));
     return this.idle.take(size) ?? this.device.createBuffer({ label: 'read-back', size, usage: MAP_READ | BufferUsage.COPY_DST });
   }
 
