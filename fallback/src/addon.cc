@@ -164,6 +164,32 @@ Napi::Value OneHot(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// gather(x, indices, outer, inner, out): x [outer, n, inner], out [outer, indices, inner].
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array x = array(info[0], "x"), indices = array(info[1], "indices"), out = array(info[4], "out");
+  const int64_t outer = integer(info[2], "outer"), inner = integer(info[3], "inner");
+  if (indices.dtype != I8 && indices.dtype != I32) type_error(env, "gather: indices must be i8 or i32");
+  same_dtype(env, x, out, "gather");
+  require(outer > 0 && inner > 0 && x.length % (outer * inner) == 0, env, "gather: x does not split into outer × n × inner");
+  require(out.length == outer * indices.length * inner, env, "gather: out must hold outer × indices × inner");
+  gather_rows(x, indices, outer, x.length / (outer * inner), inner, out);
+  return env.Undefined();
+}
+
+// scatterAdd(dy, indices, outer, n, inner, out): Float32Arrays dy [outer, indices, inner] and out [outer, n, inner].
+Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array dy = array(info[0], "dy"), indices = array(info[1], "indices"), out = array(info[5], "out");
+  const int64_t outer = integer(info[2], "outer"), n = integer(info[3], "n"), inner = integer(info[4], "inner");
+  if (indices.dtype != I8 && indices.dtype != I32) type_error(env, "scatterAdd: indices must be i8 or i32");
+  if (dy.dtype != F32 || out.dtype != F32) type_error(env, "scatterAdd: dy and out must be Float32Arrays");
+  require(dy.length == outer * indices.length * inner, env, "scatterAdd: dy must hold outer × indices × inner");
+  require(out.length == outer * n * inner, env, "scatterAdd: out must hold outer × n × inner");
+  scatter_add_rows(dy.as<float>(), indices, outer, n, inner, out.as<float>());
+  return env.Undefined();
+}
+
 // adam(p, g, m, v, pOut, mOut, vOut, beta1, beta2, stepSize, epsilonHat, l2, decay): Float32Arrays, outputs of one length.
 Napi::Value Adam(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -283,7 +309,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

@@ -1,7 +1,9 @@
 // Data movement: the strided gather behind transpose, slice and broadcastTo,
-// concatenation, and one-hot encoding. Elements are copied as raw bits of
+// concatenation, one-hot encoding, and gather by index with its gradient
+// (scatter-add). Elements are copied as raw bits of
 // their size, so f16 patterns and ints pass through untouched.
 #include <cstring>
+#include <vector>
 
 #include "strided.h"
 
@@ -58,6 +60,33 @@ void gather(const T* x, const Walk<1>& w, int64_t offset, T* out) {
   });
 }
 
+// The row an index names on an axis of n (a negative one counts from the end); -1 outside it.
+std::vector<int64_t> rows_of(const Array& indices, int64_t n) {
+  std::vector<int64_t> rows(indices.length);
+  for (int64_t j = 0; j < indices.length; j++) {
+    int64_t row = indices.dtype == I8 ? indices.as<int8_t>()[j] : indices.as<int32_t>()[j];
+    if (row < 0) row += n;
+    rows[j] = row >= 0 && row < n ? row : -1;
+  }
+  return rows;
+}
+
+template <typename T>
+void gather_rows_of(const T* x, const std::vector<int64_t>& rows, int64_t outer, int64_t n, int64_t inner, T* out) {
+  const int64_t k = int64_t(rows.size());
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t j = 0; j < k; j++) {
+      T* __restrict dst = out + (o * k + j) * inner;
+      if (rows[j] < 0) {
+        std::memset(dst, 0, inner * sizeof(T));
+        continue;
+      }
+      const T* __restrict src = x + (o * n + rows[j]) * inner;
+      if (inner == 1) *dst = *src;  // conv2d's windows gather single values: no call per element
+      else std::memcpy(dst, src, inner * sizeof(T));
+    }
+}
+
 template <typename T>
 void ones(const Array& indices, int64_t depth, T one, T* out) {
   const int64_t n = indices.length;
@@ -104,6 +133,30 @@ void one_hot(const Array& indices, int64_t depth, const Array& out) {
     case I8: ones(indices, depth, int8_t(1), out.as<int8_t>()); break;
     case I32: ones(indices, depth, int32_t(1), out.as<int32_t>()); break;
   }
+}
+
+void gather_rows(const Array& x, const Array& indices, int64_t outer, int64_t n, int64_t inner, const Array& out) {
+  const std::vector<int64_t> rows = rows_of(indices, n);
+  switch (dtype_size(x.dtype)) {
+    case 1: gather_rows_of(x.as<uint8_t>(), rows, outer, n, inner, out.as<uint8_t>()); break;
+    case 2: gather_rows_of(x.as<uint16_t>(), rows, outer, n, inner, out.as<uint16_t>()); break;
+    case 4: gather_rows_of(x.as<uint32_t>(), rows, outer, n, inner, out.as<uint32_t>()); break;
+  }
+}
+
+// Summed in double and rounded once, in index order, as the js backend does: the two give the same bits.
+void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int64_t n, int64_t inner, float* out) {
+  const std::vector<int64_t> rows = rows_of(indices, n);
+  const int64_t k = int64_t(rows.size());
+  std::vector<double> sums(size_t(outer * n * inner), 0.0);
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t j = 0; j < k; j++) {
+      if (rows[j] < 0) continue;
+      double* __restrict to = sums.data() + (o * n + rows[j]) * inner;
+      const float* __restrict from = dy + (o * k + j) * inner;
+      for (int64_t i = 0; i < inner; i++) to[i] += from[i];
+    }
+  for (size_t i = 0; i < sums.size(); i++) out[i] = float(sums[i]);
 }
 
 }  // namespace tmnn

@@ -151,6 +151,10 @@ void softmax(const Array& x, int64_t outer, int64_t inner, bool log, const Array
 void strided_copy(const Array& x, const Shape& shape, const Shape& strides, int64_t offset, const Array& out);
 void concat(const std::vector<Array>& xs, const Shape& chunks, int64_t outer, const Array& out);
 void one_hot(const Array& indices, int64_t depth, const Array& out);
+// x as [outer, n, inner]: out[o, j, :] = x[o, indices[j], :] (zeros for an index outside [-n, n)).
+void gather_rows(const Array& x, const Array& indices, int64_t outer, int64_t n, int64_t inner, const Array& out);
+// gather_rows's gradient: out [outer, n, inner] = Σ over j of dy[o, j, :] into row indices[j].
+void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int64_t n, int64_t inner, float* out);
 
 // convert.cc: f16 ⇄ f32 in bulk (F16C where present), and every dtype cast.
 void f16_to_f32(const uint16_t* h, float* f, int64_t n);

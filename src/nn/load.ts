@@ -10,11 +10,13 @@ import { zeros } from '../ops/index.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
+import { Conv2d } from './conv2d.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
 import { LayerNorm } from './layer_norm.js';
+import { AvgPool2d, MaxPool2d } from './pooling.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
 import type { Tensor } from '../tensor.js';
@@ -52,6 +54,21 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       embedding.weight = asSaved(embedding.weight, entries, `${prefix}weight`);
       return embedding;
     }
+    case 'Conv2d': {
+      const conv = new Conv2d(cfg.inChannels as number, cfg.outChannels as number, cfg.kernelSize as [number, number], {
+        stride: cfg.stride as [number, number],
+        padding: cfg.padding as [number, number] | 'same',
+        dilation: cfg.dilation as [number, number],
+        groups: cfg.groups as number,
+        bias: cfg.bias as boolean,
+        seed: 0, // overwritten by the saved weights
+      });
+      conv.weight = asSaved(conv.weight, entries, `${prefix}weight`);
+      if (conv.bias) conv.bias = asSaved(conv.bias, entries, `${prefix}bias`);
+      return conv;
+    }
+    case 'MaxPool2d': return new MaxPool2d(cfg.kernelSize as [number, number], { stride: cfg.stride as [number, number], padding: cfg.padding as [number, number] });
+    case 'AvgPool2d': return new AvgPool2d(cfg.kernelSize as [number, number], { stride: cfg.stride as [number, number], padding: cfg.padding as [number, number] });
     case 'Flatten': return new Flatten();
     case 'LayerNorm': {
       const norm = new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number });

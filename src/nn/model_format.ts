@@ -25,6 +25,10 @@ interface Field {
 
 const positiveInteger: Field = { check: (v) => Number.isSafeInteger(v) && (v as number) > 0, what: 'a positive integer' };
 const integer: Field = { check: (v) => Number.isSafeInteger(v), what: 'an integer' };
+const pairOf = (least: number): Field => ({
+  check: (v) => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isSafeInteger(n) && n >= least),
+  what: `[height, width], integers ≥ ${least}`,
+});
 const finite: Field = { check: (v) => typeof v === 'number' && Number.isFinite(v), what: 'a number' };
 
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
@@ -40,6 +44,13 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
   Embedding: { count: positiveInteger, dim: positiveInteger },
   Flatten: {},
+  Conv2d: {
+    inChannels: positiveInteger, outChannels: positiveInteger, kernelSize: pairOf(1), stride: pairOf(1), dilation: pairOf(1), groups: positiveInteger,
+    padding: { check: (v) => v === 'same' || pairOf(0).check(v), what: "'same' or [height, width], integers ≥ 0" },
+    bias: { check: (v) => typeof v === 'boolean', what: 'true or false' },
+  },
+  MaxPool2d: { kernelSize: pairOf(1), stride: pairOf(1), padding: pairOf(0) },
+  AvgPool2d: { kernelSize: pairOf(1), stride: pairOf(1), padding: pairOf(0) },
   LayerNorm: { dim: positiveInteger, epsilon: { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' } },
 };
 
@@ -93,6 +104,16 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     const [inputs, units] = [cfg.inputs as number, cfg.units as number];
     wanted.set(`${path}weight`, [inputs, units]);
     if (cfg.bias) wanted.set(`${path}bias`, [units]);
+  }
+  if (type === 'Conv2d') {
+    const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
+    if (inChannels % groups || outChannels % groups) fail(`${where} (Conv2d) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
+    wanted.set(`${path}weight`, [outChannels, inChannels / groups, ...(cfg.kernelSize as number[])]);
+    if (cfg.bias) wanted.set(`${path}bias`, [outChannels]);
+    if (cfg.padding === 'same' && (cfg.stride as number[]).some((s) => s !== 1)) fail(`${where} (Conv2d) has padding 'same' with stride ${formatValue(cfg.stride)}; 'same' needs stride 1`);
+  }
+  if ((type === 'MaxPool2d' || type === 'AvgPool2d') && [0, 1].some((a) => 2 * (cfg.padding as number[])[a] > (cfg.kernelSize as number[])[a])) {
+    fail(`${where} (${type}) has padding ${formatValue(cfg.padding)}, more than half its ${formatValue(cfg.kernelSize)} window`);
   }
   if (type === 'Embedding') wanted.set(`${path}weight`, [cfg.count as number, cfg.dim as number]);
   if (type === 'LayerNorm') {

@@ -4,7 +4,7 @@
 // so every output element's gradient path is exercised.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
-import { broadcast2, map, matmul2, reduceAxes, size, softmaxLast, transpose2, type F64 } from '../helpers/float64.js';
+import { broadcast2, conv2dRef, map, matmul2, pool2dRef, reduceAxes, size, softmaxLast, transpose2, type F64 } from '../helpers/float64.js';
 import { BACKENDS } from '../helpers/backends.js';
 
 interface Case {
@@ -145,6 +145,26 @@ const CASES: Case[] = [
     name: 'binaryCrossEntropy from logits', shapes: [[5]],
     tm: (x) => tm.losses.binaryCrossEntropy(x, tm.tensor([1, 0, 1, 1, 0]), { fromLogits: true }),
     ref: (x) => ({ shape: [], v: Float64Array.of(x.v.reduce((s, v, i) => s - ([1, 0, 1, 1, 0][i] ? Math.log(sigmoid(v)) : Math.log(1 - sigmoid(v))), 0) / 5) }),
+  },
+  {
+    name: 'conv2d, stride 2, padding 1', shapes: [[2, 3, 6, 5], [4, 3, 3, 3]],
+    tm: (x, w) => tm.conv2d(x, w, { stride: 2, padding: 1 }),
+    ref: (x, w) => conv2dRef(x, w, { stride: [2, 2], dilation: [1, 1], sides: [[1, 1], [1, 1]] }),
+  },
+  {
+    name: 'conv2d, 2 groups, dilation 2, padding same', shapes: [[1, 4, 7, 6], [4, 2, 2, 3]],
+    tm: (x, w) => tm.conv2d(x, w, { groups: 2, dilation: 2, padding: 'same' }),
+    ref: (x, w) => conv2dRef(x, w, { stride: [1, 1], dilation: [2, 2], sides: [[1, 1], [2, 2]] }, 2),
+  },
+  {
+    name: 'maxPool2d 3×3, stride 2, padding 1', shapes: [[2, 2, 6, 7]],
+    tm: (x) => tm.maxPool2d(x, 3, { stride: 2, padding: 1 }),
+    ref: (x) => pool2dRef(x, [3, 3], { stride: [2, 2], dilation: [1, 1], sides: [[1, 1], [1, 1]] }, 'max'),
+  },
+  {
+    name: 'avgPool2d 2×3', shapes: [[2, 2, 5, 6]],
+    tm: (x) => tm.avgPool2d(x, [2, 3]),
+    ref: (x) => pool2dRef(x, [2, 3], { stride: [2, 3], dilation: [1, 1], sides: [[0, 0], [0, 0]] }, 'avg'),
   },
   { name: 'gelu', shapes: [[6]], tm: (x) => tm.nn.gelu(x), ref: (x) => map(x, (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))) },
   { name: 'leakyRelu', shapes: [[6]], tm: (x) => tm.nn.leakyRelu(x, 0.1), ref: (x) => map(x, (v) => (v > 0 ? v : 0.1 * v)) },

@@ -281,3 +281,76 @@ export function castRef(x: number, dtype: string): number {
     default: throw new Error(`castRef: ${dtype}`);
   }
 }
+
+/** A window geometry as the conv and pool references take it: sides are [before, after] padding per spatial axis. */
+export interface WindowRef {
+  stride: [number, number];
+  sides: [[number, number], [number, number]];
+  dilation: [number, number];
+}
+
+/** The value of image (n, c) at (y, x) of the padded image, `outside` in the padding. */
+function pixel(x: F64, n: number, c: number, y: number, xx: number, sides: WindowRef['sides'], outside: number): number {
+  const [, channels, h, w] = x.shape;
+  const [iy, ix] = [y - sides[0][0], xx - sides[1][0]];
+  return iy < 0 || iy >= h || ix < 0 || ix >= w ? outside : x.v[((n * channels + c) * h + iy) * w + ix];
+}
+
+function outSize(x: F64, kernel: readonly number[], g: WindowRef): [number, number] {
+  return [0, 1].map((a) => Math.floor((x.shape[2 + a] + g.sides[a][0] + g.sides[a][1] - g.dilation[a] * (kernel[a] - 1) - 1) / g.stride[a]) + 1) as [number, number];
+}
+
+/** PyTorch's conv2d by its definition: x [N, C, H, W], w [F, C/groups, kh, kw], a sum over each window. */
+export function conv2dRef(x: F64, w: F64, g: WindowRef, groups = 1): F64 {
+  const [n, channels] = x.shape;
+  const [filters, perGroup, kh, kw] = w.shape;
+  const [oh, ow] = outSize(x, [kh, kw], g);
+  const v = new Float64Array(n * filters * oh * ow);
+  let i = 0;
+  for (let b = 0; b < n; b++) {
+    for (let f = 0; f < filters; f++) {
+      const group = Math.floor(f / (filters / groups));
+      for (let y = 0; y < oh; y++) {
+        for (let xx = 0; xx < ow; xx++) {
+          let acc = 0;
+          for (let c = 0; c < perGroup; c++) {
+            for (let ky = 0; ky < kh; ky++) {
+              for (let kx = 0; kx < kw; kx++) {
+                const value = pixel(x, b, group * perGroup + c, y * g.stride[0] + ky * g.dilation[0], xx * g.stride[1] + kx * g.dilation[1], g.sides, 0);
+                acc += value * w.v[((f * perGroup + c) * kh + ky) * kw + kx];
+              }
+            }
+          }
+          v[i++] = acc;
+        }
+      }
+    }
+  }
+  if (channels !== perGroup * groups) throw new Error('conv2dRef: channels do not match');
+  return { shape: [n, filters, oh, ow], v };
+}
+
+/** Max (−∞ padding) or mean (zero padding, counted) of each kernel window of x [N, C, H, W]. */
+export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 'max' | 'avg'): F64 {
+  const [n, channels] = x.shape;
+  const [oh, ow] = outSize(x, kernel, g);
+  const v = new Float64Array(n * channels * oh * ow);
+  let i = 0;
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < channels; c++) {
+      for (let y = 0; y < oh; y++) {
+        for (let xx = 0; xx < ow; xx++) {
+          let acc = kind === 'max' ? -Infinity : 0;
+          for (let ky = 0; ky < kernel[0]; ky++) {
+            for (let kx = 0; kx < kernel[1]; kx++) {
+              const value = pixel(x, b, c, y * g.stride[0] + ky, xx * g.stride[1] + kx, g.sides, kind === 'max' ? -Infinity : 0);
+              acc = kind === 'max' ? Math.max(acc, value) : acc + value;
+            }
+          }
+          v[i++] = kind === 'max' ? acc : acc / (kernel[0] * kernel[1]);
+        }
+      }
+    }
+  }
+  return { shape: [n, channels, oh, ow], v };
+}

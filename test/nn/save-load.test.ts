@@ -62,6 +62,33 @@ describe('model.save and tm.nn.load', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it.each(BACKENDS)('round-trips a small CNN on %s (Conv2d with groups, dilation and padding \'same\', both pools): identical predictions', async (backend) => {
+    await tm.init({ backend });
+    tm.setSeed(4);
+    const m = new tm.nn.Sequential([
+      new tm.nn.Conv2d(2, 4, 3, { padding: 1 }),
+      new tm.nn.ReLU(),
+      new tm.nn.MaxPool2d(2),
+      new tm.nn.Conv2d(4, 6, [2, 3], { groups: 2, dilation: [1, 2], padding: 'same', bias: false }),
+      new tm.nn.AvgPool2d(3, { stride: 2, padding: 1 }),
+      new tm.nn.Flatten(),
+      new tm.nn.Dense(24, 3),
+    ]);
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect(loaded.config()).toEqual(m.config());
+    expect((loaded.config() as unknown as { layers: unknown[] }).layers.slice(0, 5)).toEqual([
+      { type: 'Conv2d', inChannels: 2, outChannels: 4, kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, bias: true },
+      { type: 'ReLU' },
+      { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] },
+      { type: 'Conv2d', inChannels: 4, outChannels: 6, kernelSize: [2, 3], stride: [1, 1], padding: 'same', dilation: [1, 2], groups: 2, bias: false },
+      { type: 'AvgPool2d', kernelSize: [3, 3], stride: [2, 2], padding: [1, 1] },
+    ]);
+    expect(Object.keys(loaded.namedParameters())).toEqual(['0.weight', '0.bias', '3.weight', '6.weight', '6.bias']);
+    const x = tm.randn([3, 2, 8, 7], { seed: 9 });
+    expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+    await tm.init({ backend: 'js' });
+  });
+
   it('refuses, before writing anything, a model with a layer load could not rebuild', async () => {
     class Scale extends tm.nn.Module {
       forward(x: tm.Tensor): tm.Tensor { return x.mul(2); }
@@ -214,6 +241,17 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     // The same file without the stray field loads, whichever version wrote it.
     const m = tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'Dropout', rate: 0.5, seed: 3 }] }, {}, '99.0.0'));
     expect(m.config()).toEqual({ type: 'Sequential', layers: [{ type: 'Dropout', rate: 0.5, seed: 3 }] });
+  });
+
+  it('refuses a convolution or pooling load could not build: padding \'same\' with a stride, pooling padding past half the window, groups that do not divide', () => {
+    const conv = { type: 'Conv2d', inChannels: 2, outChannels: 2, kernelSize: [3, 3], stride: [2, 1], padding: 'same', dilation: [1, 1], groups: 1, bias: false };
+    const one = (layer: unknown) => fileOf({ type: 'Sequential', layers: [layer] }, { '0.weight': weight([2, 2, 3, 3]) });
+    expect(() => tm.nn.fromBytes(one(conv))).toThrow(new CorruptFileError("model file: layer 0 (Conv2d) has padding 'same' with stride [2, 1]; 'same' needs stride 1"));
+    expect(() => tm.nn.fromBytes(one({ ...conv, stride: [1, 1], groups: 3 }))).toThrow(new CorruptFileError('model file: layer 0 (Conv2d) has groups 3, which does not divide its 2 → 2 channels'));
+    expect(() => tm.nn.fromBytes(one({ ...conv, kernelSize: [3, 0] }))).toThrow(/layer 0 \(Conv2d\) has kernelSize = \[3, 0\], expected \[height, width\], integers ≥ 1/);
+    expect(() => tm.nn.fromBytes(one({ ...conv, stride: [1, 1], padding: [1, 1] }))).not.toThrow();
+    const pool = { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [2, 0] };
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [pool] }))).toThrow(new CorruptFileError('model file: layer 0 (MaxPool2d) has padding [2, 0], more than half its [2, 2] window'));
   });
 
   it('a tensor that belongs to no layer is refused whatever its name, Object.prototype names included', () => {

@@ -27,40 +27,52 @@ export function concat(xs: readonly Js[], axis: number, outShape: readonly numbe
   return out;
 }
 
-/** The row `index` names on an axis of n (a negative one counts from the end); -1 outside it. */
-function rowOf(index: number, n: number): number {
-  const row = index < 0 ? index + n : index;
-  return row >= 0 && row < n ? row : -1;
+/** The row each index names on an axis of n (a negative one counts from the end); -1 outside it. */
+function rowsOf(indices: Js, n: number): Int32Array {
+  const idx = indices.storage;
+  const rows = new Int32Array(idx.length);
+  for (let j = 0; j < rows.length; j++) {
+    const row = idx[j] < 0 ? idx[j] + n : idx[j];
+    rows[j] = row >= 0 && row < n ? row : -1;
+  }
+  return rows;
 }
+
+/** Rows shorter than this are copied element by element: a subarray per row costs more than the copy (conv2d gathers rows of one). */
+const SHORT_ROW = 32;
 
 /** gather's loop; `out` (every element written) may be memory a backend recycles, as native's pool. */
 export function gather(x: Js, indices: Js, outer: number, inner: number, out = allocStorage(x.dtype, outer * sizeOf(indices.shape) * inner)): StorageArray {
   const n = sizeOf(x.shape) / (outer * inner);
-  const k = sizeOf(indices.shape);
+  const rows = rowsOf(indices, n);
+  const k = rows.length;
   const src = x.storage;
-  const idx = indices.storage;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < k; j++) {
-      const row = rowOf(idx[j], n);
       const to = (o * k + j) * inner;
-      if (row >= 0) out.set(src.subarray((o * n + row) * inner, (o * n + row + 1) * inner), to);
-      else out.fill(0, to, to + inner); // outside the axis
+      if (rows[j] < 0) {
+        out.fill(0, to, to + inner); // outside the axis
+        continue;
+      }
+      const from = (o * n + rows[j]) * inner;
+      if (inner < SHORT_ROW) for (let i = 0; i < inner; i++) out[to + i] = src[from + i];
+      else out.set(src.subarray(from, from + inner), to);
     }
   }
   return out;
 }
 
 export function scatterAdd(dy: Js, indices: Js, outer: number, n: number, inner: number): StorageArray {
-  const k = sizeOf(indices.shape);
+  const rows = rowsOf(indices, n);
+  const k = rows.length;
   // Summed in float64 and rounded once, in index order.
   const sums = new Float64Array(outer * n * inner);
   const from = valuesOf(dy);
-  const idx = indices.storage;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < k; j++) {
-      const row = rowOf(idx[j], n);
-      if (row < 0) continue;
-      const [to, at] = [(o * n + row) * inner, (o * k + j) * inner];
+      if (rows[j] < 0) continue;
+      const to = (o * n + rows[j]) * inner;
+      const at = (o * k + j) * inner;
       for (let i = 0; i < inner; i++) sums[to + i] += from[at + i];
     }
   }

@@ -61,6 +61,10 @@ export interface Addon {
   /** Converts x into out's dtype. */
   cast(x: StorageArray, out: StorageArray): void;
   oneHot(indices: Int8Array | Int32Array, depth: number, out: StorageArray): void;
+  /** x as [outer, n, inner]: out [outer, indices, inner] its rows `indices` (zeros for one outside [-n, n)). */
+  gather(x: StorageArray, indices: Int8Array | Int32Array, outer: number, inner: number, out: StorageArray): void;
+  /** gather's gradient: out [outer, n, inner] the sum of dy [outer, indices, inner]'s rows into the rows they came from. */
+  scatterAdd(dy: Float32Array, indices: Int8Array | Int32Array, outer: number, n: number, inner: number, out: Float32Array): void;
   /** One Adam step (kernels.ts's adam) into the three outputs, all of one length. */
   adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
     beta1: number, beta2: number, stepSize: number, epsilonHat: number, l2: number, decay: number): void;

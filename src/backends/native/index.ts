@@ -7,7 +7,6 @@
 import type { DType, StorageArray } from '../../dtype.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { createJsBackend } from '../js/index.js';
-import { gather as gatherRows } from '../js/movement.js';
 import { ARITHMETIC_OPS, COMPARISON_OPS, UNARY_OPS, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
 import { loadAddon, type Addon } from './addon.js';
 import { PendingGemms } from './pending.js';
@@ -79,6 +78,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
   /** x's storage, once no product is still writing it. */
   const ready = (x: Native): StorageArray => pending.settle(x.storage);
   const settled = (x: Native): Native => (ready(x), x);
+  /** ready(x) cut to x's own size, for a kernel that reads lengths off its arrays. */
+  const exactly = (x: Native): StorageArray => ready(x).subarray(0, sizeOf(x.shape));
 
   return {
     name: 'native',
@@ -216,9 +217,18 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return [pOut, vOut];
     },
 
-    // A copy of rows: the js kernel's subarray copies run at memcpy speed on the same arrays, into pooled memory.
-    gather: (x, indices, outer, inner) => gatherRows(settled(x), settled(indices), outer, inner, output(x.dtype, outer * sizeOf(indices.shape) * inner)),
-    scatterAdd: (dy, indices, outer, n, inner) => js.scatterAdd(settled(dy), settled(indices), outer, n, inner),
+    gather(x, indices, outer, inner) {
+      const out = output(x.dtype, outer * sizeOf(indices.shape) * inner);
+      if (out.length) addon.gather(exactly(x), exactly(indices) as Int8Array | Int32Array, outer, inner, out);
+      return out;
+    },
+
+    scatterAdd(dy, indices, outer, n, inner) {
+      if (dy.dtype !== 'f32') return js.scatterAdd(settled(dy), settled(indices), outer, n, inner);
+      const out = output('f32', outer * n * inner) as Float32Array;
+      if (out.length) addon.scatterAdd(exactly(dy) as Float32Array, exactly(indices) as Int8Array | Int32Array, outer, n, inner, out);
+      return out;
+    },
     cumsum: (x, outer, inner) => js.cumsum(settled(x), outer, inner),
 
     oneHot(indices, depth, outDtype) {

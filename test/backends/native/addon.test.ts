@@ -210,6 +210,11 @@ describe('bad calls are errors, not stray writes', () => {
     expect(() => addon.concat([x], [3], 2, new Float32Array(6))).toThrow(RangeError);
     expect(() => addon.reduce(1, new Int32Array(4), 2, 2, new Int32Array(2))).toThrow(/float/);
     expect(() => (addon.unary as (...a: unknown[]) => void)(0, [1, 2], out)).toThrow(/typed array/);
+    expect(() => addon.gather(x, new Int32Array(2), 1, 1, out)).toThrow(/out must hold outer × indices × inner/);
+    expect(() => addon.gather(x, new Int32Array(1), 3, 1, out)).toThrow(/x does not split/);
+    expect(() => addon.gather(x, new Float32Array(3) as unknown as Int32Array, 1, 1, out)).toThrow(/indices must be i8 or i32/);
+    expect(() => addon.scatterAdd(x, new Int32Array(2), 2, 1, 1, out)).toThrow(/out must hold outer × n × inner/);
+    expect(() => addon.scatterAdd(x, new Int32Array(3), 1, 3, 1, out)).toThrow(/dy must hold/);
     expect(Array.from(out)).toEqual([7, 7, 7]);
   });
 });

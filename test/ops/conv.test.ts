@@ -1,0 +1,156 @@
+// conv2d, maxPool2d and avgPool2d on every backend against float64 loops that
+// follow PyTorch's definitions (test/helpers/float64.ts), at odd sizes, with
+// stride, padding ('same' with an even kernel too), dilation and groups.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { asF16, expectClose, uniform } from '../helpers/data.js';
+import { conv2dRef, f64, map, pool2dRef, size, type F64, type WindowRef } from '../helpers/float64.js';
+
+function random(shape: number[], dtype: 'f32' | 'f16' = 'f32'): { ref: F64; t: tm.Tensor } {
+  const v = uniform(size(shape), -1, 1);
+  const ref = f64(shape, dtype === 'f16' ? asF16(v) : Float64Array.from(Float32Array.from(v)));
+  return { ref, t: tm.tensor(ref.v, shape, { dtype }) };
+}
+
+const pair = (p: number | [number, number]): [number, number] => (typeof p === 'number' ? [p, p] : p);
+
+interface ConvCase {
+  x: number[];
+  w: number[];
+  options: tm.Conv2dOptions;
+  /** The padding as [before, after] per spatial axis, as the reference takes it. */
+  sides: WindowRef['sides'];
+}
+
+const CONV_CASES: ConvCase[] = [
+  { x: [2, 3, 7, 9], w: [5, 3, 3, 3], options: {}, sides: [[0, 0], [0, 0]] },
+  { x: [3, 2, 13, 11], w: [4, 2, 3, 3], options: { stride: 2, padding: 1 }, sides: [[1, 1], [1, 1]] },
+  { x: [1, 4, 17, 15], w: [7, 4, 3, 5], options: { dilation: 2, padding: [2, 1] }, sides: [[2, 2], [1, 1]] },
+  { x: [2, 3, 9, 10], w: [2, 3, 4, 2], options: { padding: 'same' }, sides: [[1, 2], [0, 1]] },
+  { x: [2, 3, 9, 10], w: [2, 3, 3, 3], options: { padding: 'same', dilation: [2, 1] }, sides: [[2, 2], [1, 1]] },
+  { x: [2, 6, 8, 7], w: [6, 1, 3, 3], options: { groups: 6, padding: 1 }, sides: [[1, 1], [1, 1]] },
+  { x: [3, 4, 6, 6], w: [6, 2, 2, 3], options: { groups: 2, stride: [1, 2] }, sides: [[0, 0], [0, 0]] },
+  { x: [2, 5, 11, 13], w: [3, 5, 1, 1], options: { padding: 'valid' }, sides: [[0, 0], [0, 0]] },
+  { x: [4, 8, 29, 31], w: [16, 8, 5, 5], options: { padding: 2 }, sides: [[2, 2], [2, 2]] },
+];
+
+function windowOf(c: ConvCase): WindowRef {
+  return { stride: pair((c.options.stride ?? 1) as number | [number, number]), dilation: pair((c.options.dilation ?? 1) as number | [number, number]), sides: c.sides };
+}
+
+describe.each(BACKENDS)('convolution on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  describe('conv2d', () => {
+    it.each(CONV_CASES)('x $x · w $w, $options, as PyTorch defines it (f32)', async (c) => {
+      const x = random(c.x);
+      const w = random(c.w);
+      const y = tm.conv2d(x.t, w.t, c.options);
+      const want = conv2dRef(x.ref, w.ref, windowOf(c), c.options.groups);
+      expect(y.shape).toEqual(want.shape);
+      // Sums of signed terms: the tolerance scales with the magnitude summed, not the sum.
+      expectClose(await y.data(), want.v, 1e-5, 'conv2d', conv2dRef(map(x.ref, Math.abs), map(w.ref, Math.abs), windowOf(c), c.options.groups).v);
+    });
+
+    it('in f16, within f16 rounding of the float64 result', async () => {
+      const c = CONV_CASES[1];
+      const x = random(c.x, 'f16');
+      const w = random(c.w, 'f16');
+      const y = tm.conv2d(x.t, w.t, c.options);
+      expect(y.dtype).toBe('f16');
+      expectClose(await y.data(), conv2dRef(x.ref, w.ref, windowOf(c)).v, 2e-2, 'conv2d f16', conv2dRef(map(x.ref, Math.abs), map(w.ref, Math.abs), windowOf(c)).v);
+    });
+
+    it('takes one image without its batch axis, as PyTorch', async () => {
+      const x = random([3, 6, 5]);
+      const w = random([2, 3, 3, 3]);
+      const y = tm.conv2d(x.t, w.t, { padding: 1 });
+      expect(y.shape).toEqual([2, 6, 5]);
+      const want = conv2dRef({ shape: [1, 3, 6, 5], v: x.ref.v }, w.ref, { stride: [1, 1], dilation: [1, 1], sides: [[1, 1], [1, 1]] });
+      expectClose(await y.data(), want.v, 1e-5);
+    });
+
+    it('leaves nothing behind but its output', () => {
+      const x = random([2, 3, 8, 8]).t;
+      const w = random([4, 3, 3, 3]).t;
+      tm.conv2d(x, w).dispose(); // the first call may keep an index table; a second must not add to it
+      const before = tm.memory().numTensors;
+      const y = tm.conv2d(x, w, { padding: 1 });
+      expect(tm.memory().numTensors).toBe(before + 1);
+      y.dispose();
+    });
+
+    it('refuses shapes that do not fit, naming both', () => {
+      const x = tm.zeros([2, 3, 8, 8]);
+      expect(() => tm.conv2d(x, tm.zeros([4, 2, 3, 3]))).toThrow(/weight \[4,2,3,3\] takes 2 channels, x \[2,3,8,8\] has 3/);
+      expect(() => tm.conv2d(x, tm.zeros([4, 3, 9, 3]))).toThrow(/a 9×3 window does not fit in x \[2,3,8,8\]/);
+      expect(() => tm.conv2d(x, tm.zeros([4, 3, 5, 5]), { dilation: 2 })).toThrow(/dilated 2×2 does not fit/);
+      expect(() => tm.conv2d(x, tm.zeros([4, 1, 3, 3]), { groups: 2 })).toThrow(/groups 2 must divide x's 3 channels/);
+      expect(() => tm.conv2d(tm.zeros([8, 8]), tm.zeros([4, 3, 3, 3]))).toThrow(/x must be \[batch, channels, height, width\]/);
+      expect(() => tm.conv2d(x, tm.zeros([4, 3, 3]))).toThrow(/weight must be \[filters, channels\/groups, height, width\], got \[4,3,3\]/);
+      expect(() => tm.conv2d(x.cast('i32'), tm.zeros([4, 3, 3, 3]))).toThrow(/x must be f32 or f16, got i32/);
+      expect(() => tm.conv2d(x, tm.zeros([4, 3, 3, 3]), { stride: 0 })).toThrow(/stride must be an integer ≥ 1/);
+      expect(() => tm.conv2d(x, tm.zeros([4, 3, 3, 3]), { stride: 2, padding: 'same' })).toThrow(/'same' needs stride 1/);
+      expect(() => tm.conv2d(x, tm.zeros([4, 3, 3, 3]), { padding: -1 })).toThrow(/padding must be an integer ≥ 0/);
+      expect(() => tm.conv2d(x, tm.zeros([4, 3, 3, 3]), { strides: 2 } as tm.Conv2dOptions)).toThrow(/strides/);
+    });
+  });
+
+  describe('gradients', () => {
+    /** d/dinputs of Σ r·f(inputs) by central differences of the float64 reference: exact for conv and avgPool (linear), and for max unless two values of a window lie within the step. */
+    function numericGradients(f: (...xs: F64[]) => F64, inputs: F64[], r: Float64Array): Float64Array[] {
+      const objective = (xs: F64[]) => f(...xs).v.reduce((acc, v, i) => acc + v * r[i], 0);
+      return inputs.map((input, k) =>
+        input.v.map((_, i) => {
+          const shifted = (h: number) => inputs.map((x, j) => (j === k ? { shape: x.shape, v: x.v.map((v, e) => (e === i ? v + h : v)) } : x));
+          return (objective(shifted(1e-6)) - objective(shifted(-1e-6))) / 2e-6;
+        }),
+      );
+    }
+
+    it.each([
+      ['conv2d, stride 2, padding 1', [[2, 3, 7, 6], [4, 3, 3, 3]], (x: tm.Tensor, w: tm.Tensor) => tm.conv2d(x, w, { stride: 2, padding: 1 }), (x: F64, w: F64) => conv2dRef(x, w, { stride: [2, 2], dilation: [1, 1], sides: [[1, 1], [1, 1]] })],
+      ['depthwise conv2d', [[2, 3, 5, 5], [6, 1, 2, 2]], (x: tm.Tensor, w: tm.Tensor) => tm.conv2d(x, w, { groups: 3 }), (x: F64, w: F64) => conv2dRef(x, w, { stride: [1, 1], dilation: [1, 1], sides: [[0, 0], [0, 0]] }, 3)],
+      ['maxPool2d 3×3, stride 2, padding 1', [[2, 3, 7, 8]], (x: tm.Tensor) => tm.maxPool2d(x, 3, { stride: 2, padding: 1 }), (x: F64) => pool2dRef(x, [3, 3], { stride: [2, 2], dilation: [1, 1], sides: [[1, 1], [1, 1]] }, 'max')],
+      ['avgPool2d 2×2', [[2, 3, 7, 8]], (x: tm.Tensor) => tm.avgPool2d(x, 2), (x: F64) => pool2dRef(x, [2, 2], { stride: [2, 2], dilation: [1, 1], sides: [[0, 0], [0, 0]] }, 'avg')],
+    ] as const)('%s: the gradients of float64 differences', async (_name, shapes, op, ref) => {
+      const inputs = shapes.map((s) => random([...s]));
+      const y = (op as (...t: tm.Tensor[]) => tm.Tensor)(...inputs.map((i) => i.t));
+      const r = uniform(y.size, -1, 1);
+      for (const i of inputs) i.t.requiresGrad = true;
+      const loss = tm.tidy(() => (op as (...t: tm.Tensor[]) => tm.Tensor)(...inputs.map((i) => i.t)).mul(tm.tensor(r, y.shape)).sum());
+      loss.backward();
+      const want = numericGradients(ref as (...xs: F64[]) => F64, inputs.map((i) => i.ref), Float64Array.from(Float32Array.from(r)));
+      for (const [k, input] of inputs.entries()) expectClose(await input.t.grad!.data(), want[k], 1e-5, `d/dinput${k}`);
+    });
+  });
+
+  describe('pooling', () => {
+    const POOL_CASES: { x: number[]; kernel: [number, number]; options: tm.Pool2dOptions; stride: [number, number]; padding: [number, number] }[] = [
+      { x: [2, 3, 9, 11], kernel: [2, 2], options: {}, stride: [2, 2], padding: [0, 0] },
+      { x: [1, 2, 13, 12], kernel: [3, 3], options: { stride: 2, padding: 1 }, stride: [2, 2], padding: [1, 1] },
+      { x: [3, 1, 7, 10], kernel: [2, 3], options: { stride: [1, 2] }, stride: [1, 2], padding: [0, 0] },
+      { x: [2, 4, 28, 28], kernel: [2, 2], options: {}, stride: [2, 2], padding: [0, 0] },
+    ];
+
+    it.each(POOL_CASES)('maxPool2d and avgPool2d of $x by $kernel, $options', async (c) => {
+      const x = random(c.x);
+      const g: WindowRef = { stride: c.stride, dilation: [1, 1], sides: [[c.padding[0], c.padding[0]], [c.padding[1], c.padding[1]]] };
+      const kernel = c.kernel[0] === c.kernel[1] ? c.kernel[0] : c.kernel;
+      const maxed = tm.maxPool2d(x.t, kernel, c.options);
+      const want = pool2dRef(x.ref, c.kernel, g, 'max');
+      expect(maxed.shape).toEqual(want.shape);
+      expectClose(await maxed.data(), want.v, 0, 'maxPool2d');
+      expectClose(await tm.avgPool2d(x.t, kernel, c.options).data(), pool2dRef(x.ref, c.kernel, g, 'avg').v, 1e-5, 'avgPool2d', pool2dRef(map(x.ref, Math.abs), c.kernel, g, 'avg').v);
+    });
+
+    it('refuses padding past half the window, and a window larger than the image', () => {
+      expect(() => tm.maxPool2d(tm.zeros([1, 1, 6, 6]), 2, { padding: 2 })).toThrow(/padding 2 is more than half the 2×2 window/);
+      expect(() => tm.avgPool2d(tm.zeros([1, 1, 2, 6]), 3)).toThrow(/a 3×3 window does not fit in x \[1,1,2,6\]/);
+      expect(() => tm.maxPool2d(tm.zeros([1, 1, 6, 6]), 0)).toThrow(/kernelSize must be an integer ≥ 1/);
+    });
+  });
+});
