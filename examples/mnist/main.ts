@@ -1,12 +1,13 @@
-// `npm run demo [-- --backend webgpu|native|js] [--epochs N]`: the MNIST example.
+// `npm run demo [-- --backend webgpu|native|js] [--model mlp|cnn] [--epochs N]`: the MNIST example.
 import { parseArgs } from 'node:util';
-import { runMnist } from './train.js';
+import { MODELS, runMnist, type MnistModel } from './train.js';
 import type { BackendName } from '../../src/index.js';
 
 const { values } = parseArgs({
   options: {
     backend: { type: 'string' },
     epochs: { type: 'string' },
+    model: { type: 'string' },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -15,7 +16,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: npm run demo [-- --backend webgpu|native|js] [--epochs N] [--out DIR] [--quiet]');
+  console.log('usage: npm run demo [-- --backend webgpu|native|js] [--model mlp|cnn] [--epochs N] [--out DIR] [--quiet]');
   process.exit(0);
 }
 
@@ -25,7 +26,12 @@ if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0)) {
   process.exit(2);
 }
 
-runMnist({ backend: values.backend as BackendName | undefined, epochs, outDir: values.out, quiet: values.quiet }).then(
+if (values.model !== undefined && !MODELS.includes(values.model as MnistModel)) {
+  console.error(`demo: --model must be one of ${MODELS.join(', ')}, got ${values.model}`);
+  process.exit(2);
+}
+
+runMnist({ model: values.model as MnistModel | undefined, backend: values.backend as BackendName | undefined, epochs, outDir: values.out, quiet: values.quiet }).then(
   (r) => process.exit(r.testAccuracy >= 0.96 ? 0 : 1),
   (err: unknown) => {
     console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);

@@ -26,4 +26,18 @@ describe('examples/mnist', () => {
       await rm(outDir, { recursive: true, force: true });
     }
   });
+  it('with model cnn, trains two convolutions and a Dense to 90% on 2,000 digits in 2 epochs, and saves them', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'tmnn-mnist-cnn-'));
+    try {
+      const lines: string[] = [];
+      const r = await runMnist({ model: 'cnn', backend: 'native', train: 2000, test: 500, epochs: 2, outDir, quiet: true, log: (l) => lines.push(l) });
+      expect(r.testAccuracy).toBeGreaterThan(0.9);
+      expect(lines.join('\n')).toContain('model: Conv2d 1→8, MaxPool2d, Conv2d 8→16, MaxPool2d, Dense 784→10 (9,098 weights)');
+      const model = await tm.nn.load(r.modelPath);
+      expect(model.config()).toMatchObject({ type: 'Sequential', layers: [{ type: 'Conv2d', outChannels: 8 }, {}, { type: 'MaxPool2d' }, { type: 'Conv2d', outChannels: 16 }, {}, {}, {}, { units: 10 }] });
+      model.dispose();
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -282,3 +282,72 @@ describe.each(BACKENDS)('LayerNorm on %s', (backend) => {
     await tm.init({ backend: 'js' });
   });
 });
+
+describe('Conv2d, MaxPool2d and AvgPool2d', () => {
+  it('Conv2d is tm.conv2d with its weight [out, in/groups, kh, kw], plus a bias per output channel; He-initialised over channels × window', async () => {
+    const conv = new tm.nn.Conv2d(6, 4, [3, 2], { padding: 1, groups: 2, seed: 1 });
+    expect(conv.weight.shape).toEqual([4, 3, 3, 2]);
+    expect(conv.bias!.shape).toEqual([4]);
+    conv.bias = tm.tensor([1, 2, 3, 4]);
+    const x = tm.randn([2, 6, 5, 7], { seed: 2 });
+    const y = conv.forward(x);
+    const want = tm.conv2d(x, conv.weight, { padding: 1, groups: 2 }).add(tm.tensor([1, 2, 3, 4]).reshape([1, 4, 1, 1]));
+    expect(y.shape).toEqual([2, 4, 5, 8]);
+    expect(await y.data()).toEqual(await want.data());
+    expect((await conv.forward(x.slice([0], [1]).squeeze(0)).data())).toEqual((await want.slice([0], [1]).data()));
+    const wide = new tm.nn.Conv2d(50, 40, 3, { seed: 3 });
+    expect((await stats(wide.weight)).variance).toBeCloseTo(2 / 450, 4);
+    expect(await new tm.nn.Conv2d(1, 2, 3, { seed: 5 }).weight.data()).toEqual(await new tm.nn.Conv2d(1, 2, 3, { seed: 5 }).weight.data());
+    expect(new tm.nn.Conv2d(3, 8, 1, { bias: false }).parameters()).toHaveLength(1);
+  });
+
+  it('an f16 input computes in f16 with f16 copies of the parameters, as Dense', () => {
+    const y = new tm.nn.Conv2d(2, 3, 3, { padding: 'same' }).forward(tm.randn([1, 2, 5, 5], { seed: 1 }).cast('f16'));
+    expect([y.dtype, y.shape]).toEqual(['f16', [1, 3, 5, 5]]);
+  });
+
+  it('refuse settings they cannot compute with where they are made', () => {
+    expect(() => new tm.nn.Conv2d(3, 4, 3, { groups: 2 })).toThrow('Conv2d: groups must be a positive integer dividing inChannels 3 and outChannels 4, got 2');
+    expect(() => new tm.nn.Conv2d(3, 4, 0)).toThrow('Conv2d: kernelSize must be an integer ≥ 1 or a pair [height, width] of them, got 0');
+    expect(() => new tm.nn.Conv2d(3, 4, 3, { stride: 2, padding: 'same' })).toThrow("Conv2d: padding 'same' needs stride 1, got stride 2");
+    expect(() => new tm.nn.Conv2d(3, 4, 3, { init: 'lecun' as tm.nn.Initializer })).toThrow(/unknown init "lecun"/);
+    expect(() => new tm.nn.Conv2d(0, 4, 3)).toThrow('Conv2d: inChannels must be a positive integer, got 0');
+    expect(() => new tm.nn.MaxPool2d(2, { padding: 2 })).toThrow('MaxPool2d: padding 2 is more than half the 2×2 window');
+    expect(() => new tm.nn.AvgPool2d([2, 2], { stride: [1, 0] })).toThrow('AvgPool2d: stride must be an integer ≥ 1 or a pair [height, width] of them, got [1, 0]');
+    expect(() => new tm.nn.Conv2d(3, 4, 3).forward(tm.zeros([1, 2, 8, 8]))).toThrow('conv2d: weight [4,3,3,3] takes 3 channels, x [1,2,8,8] has 2');
+  });
+
+  it('pools take the window as stride unless told', async () => {
+    const x = tm.arange(16).cast('f32').reshape([1, 1, 4, 4]);
+    expect(await new tm.nn.MaxPool2d(2).forward(x).array()).toEqual([[[[5, 7], [13, 15]]]]);
+    expect(await new tm.nn.AvgPool2d(2, { stride: 1 }).forward(x).array()).toEqual([[[[2.5, 3.5, 4.5], [6.5, 7.5, 8.5], [10.5, 11.5, 12.5]]]]);
+  });
+
+  it.each(BACKENDS)('a CNN learns with fit on %s: whether an 8×8 image holds a horizontal or a vertical bar, wherever it lies', async (backend) => {
+    await tm.init({ backend });
+    const count = 192;
+    const images = new Float32Array(count * 64);
+    const labels = new Int32Array(count);
+    let s = 777;
+    const next = (n: number) => ((s = (s * 1103515245 + 12345) % 2 ** 31) >> 8) % n;
+    for (let i = 0; i < count; i++) {
+      labels[i] = i % 2;
+      const [line, from] = [next(8), next(5)];
+      for (let k = 0; k < 4; k++) images[i * 64 + (labels[i] ? (from + k) * 8 + line : line * 8 + from + k)] = 1;
+      for (let k = 0; k < 64; k++) images[i * 64 + k] += 0.1 * (next(10) / 10 - 0.5);
+    }
+    const x = tm.tensor(images, [count, 1, 8, 8]);
+    const y = tm.tensor(labels, [count]);
+    const model = new tm.nn.Sequential([
+      new tm.nn.Conv2d(1, 6, 3, { padding: 1, seed: 1 }), new tm.nn.ReLU(), new tm.nn.MaxPool2d(2),
+      new tm.nn.Conv2d(6, 8, [1, 3], { padding: [0, 1], seed: 2 }), new tm.nn.ReLU(), new tm.nn.AvgPool2d(2),
+      new tm.nn.Flatten(), new tm.nn.Dense(32, 2, { seed: 3 }),
+    ]);
+    const first = await model.evaluate(x, y, { loss: 'crossEntropy' });
+    await model.fit(x, y, { epochs: 15, batchSize: 32, loss: 'crossEntropy', optimizer: new tm.optim.Adam(model.parameters(), { lr: 0.01 }), quiet: true, seed: 1 });
+    const last = await model.evaluate(x, y, { loss: 'crossEntropy' });
+    expect(last.loss).toBeLessThan(first.loss / 4);
+    expect(last.accuracy).toBeGreaterThan(0.97);
+    await tm.init({ backend: 'js' });
+  });
+});
