@@ -1,11 +1,11 @@
 // 2-D convolution and pooling over NCHW images ([batch, channels, height,
 // width], PyTorch's layout), built from ops every backend already has, as
-// tinygrad builds its convolutions from movement ops: the image padded, each
-// window's values gathered into a row (im2col, one tm.gather with an index
-// table per geometry), then one batched matmul with the filters (conv2d) or a
-// max / mean along the window (pooling). Their gradients come with them:
-// gather's is a scatter-add (overlapping windows sum into the pixel they
-// share), pad's a slice.
+// tinygrad builds its convolutions from movement ops: each window's values
+// gathered into a row (im2col, one gather with an index table per geometry;
+// a tap in the zero padding names no pixel, and reads 0), then one batched
+// matmul with the filters (conv2d) or a max / mean along the window
+// (pooling). Their gradients come with them: gather's is a scatter-add
+// (overlapping windows sum into the pixel they share).
 import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
@@ -13,7 +13,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
 import { matmul } from './matmul.js';
-import { expandDims, gather, pad, reshape, squeeze } from './movement.js';
+import { expandDims, gatherOrZero, pad, reshape, squeeze } from './movement.js';
 import { max, mean } from './reduce.js';
 import { checkTensor, onBackendOf } from './util.js';
 
@@ -45,11 +45,13 @@ export interface Pool2dOptions {
 const CONV_OPTIONS: OptionNames<Conv2dOptions> = { stride: true, padding: true, dilation: true, groups: true };
 const POOL_OPTIONS: OptionNames<Pool2dOptions> = { stride: true, padding: true };
 
-/** One window geometry over a padded image: what the index table and the output's size follow from. */
+/** One window geometry over an image: what the index table and the output's size follow from. */
 interface Windows {
-  /** The padded image's height and width. */
+  /** The image's height and width, without padding. */
   readonly height: number;
   readonly width: number;
+  /** [before, after] zeros along height, then width. */
+  readonly sides: readonly [readonly [number, number], readonly [number, number]];
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly dilation: readonly [number, number];
@@ -66,22 +68,24 @@ export function pairOf(op: string, name: string, v: unknown, least: number): [nu
   return [pair[0], pair[1]];
 }
 
-function windowsOver(op: string, image: Tensor, height: number, width: number, kernel: [number, number], stride: [number, number], dilation: [number, number], padding: string): Windows {
-  const out = [0, 1].map((a) => {
-    const reach = dilation[a] * (kernel[a] - 1) + 1;
-    return Math.floor(([height, width][a] - reach) / stride[a]) + 1;
-  }) as [number, number];
+function windowsOver(op: string, image: Tensor, sides: Windows['sides'], kernel: [number, number], stride: [number, number], dilation: [number, number]): Windows {
+  const [height, width] = image.shape.slice(2);
+  const padded = [height + sides[0][0] + sides[0][1], width + sides[1][0] + sides[1][1]];
+  const out = [0, 1].map((a) => Math.floor((padded[a] - dilation[a] * (kernel[a] - 1) - 1) / stride[a]) + 1) as [number, number];
   if (out[0] < 1 || out[1] < 1) {
-    throw new ShapeError(`${op}: a ${kernel.join('×')} window${dilation.some((d) => d > 1) ? ` dilated ${dilation.join('×')}` : ''} does not fit in x ${formatShape(image.shape)}${padding}`);
+    const dilated = dilation.some((d) => d > 1) ? ` dilated ${dilation.join('×')}` : '';
+    const padding = sides.flat().some((p) => p) ? ` padded to ${padded.join('×')}` : '';
+    throw new ShapeError(`${op}: a ${kernel.join('×')} window${dilated} does not fit in x ${formatShape(image.shape)}${padding}`);
   }
-  return { height, width, kernel, stride, dilation, out };
+  return { height, width, sides, kernel, stride, dilation, out };
 }
 
 /**
  * For each of `groups` channel groups, each output position, each channel of
  * the group and each tap of the window, where that value sits in one image
- * of `channels`×height×width flattened: [groups, positions, channels/groups
- * × taps]. Kept per geometry: a training loop asks for the same few tables
+ * of `channels`×height×width flattened, or that size (past the end: gather
+ * reads 0) for a tap in the padding: [groups, positions, channels/groups ×
+ * taps]. Kept per geometry: a training loop asks for the same few tables
  * every step.
  */
 const tables = new Map<string, Int32Array>();
@@ -94,6 +98,7 @@ function windowTable(w: Windows, channels: number, groups: number): Int32Array {
   const [kh, kw] = w.kernel;
   const [oh, ow] = w.out;
   const perGroup = channels / groups;
+  const outside = channels * w.height * w.width;
   const table = new Int32Array(channels * oh * ow * kh * kw);
   let i = 0;
   for (let g = 0; g < groups; g++) {
@@ -101,8 +106,11 @@ function windowTable(w: Windows, channels: number, groups: number): Int32Array {
       for (let x = 0; x < ow; x++) {
         for (let c = g * perGroup; c < (g + 1) * perGroup; c++) {
           for (let ky = 0; ky < kh; ky++) {
-            const row = (c * w.height + y * w.stride[0] + ky * w.dilation[0]) * w.width + x * w.stride[1];
-            for (let kx = 0; kx < kw; kx++) table[i++] = row + kx * w.dilation[1];
+            const iy = y * w.stride[0] + ky * w.dilation[0] - w.sides[0][0];
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x * w.stride[1] + kx * w.dilation[1] - w.sides[1][0];
+              table[i++] = iy >= 0 && iy < w.height && ix >= 0 && ix < w.width ? (c * w.height + iy) * w.width + ix : outside;
+            }
           }
         }
       }
@@ -121,11 +129,11 @@ function asBatch(op: string, x: Tensor): { images: Tensor; unbatch: (y: Tensor) 
   return x.rank === 4 ? { images: x, unbatch: (y) => y } : { images: expandDims(x, 0), unbatch: (y) => squeeze(y, 0) };
 }
 
-/** Each window's values of images [N, C, Hp, Wp] (padded), gathered: [N, groups, positions, channels/groups × taps]. */
-function windowValues(op: string, padded: Tensor, w: Windows, groups: number): Tensor {
-  const [n, c] = padded.shape;
-  const table = onBackendOf(op, padded, () => tensor(windowTable(w, c, groups), [groups, w.out[0] * w.out[1], (c / groups) * w.kernel[0] * w.kernel[1]], { dtype: 'i32' }));
-  return gather(reshape(padded, [n, c * w.height * w.width]), table, 1);
+/** Each window's values of images [N, C, H, W], gathered: [N, groups, positions, channels/groups × taps]. */
+function windowValues(op: string, images: Tensor, w: Windows, groups: number): Tensor {
+  const [n, c] = images.shape;
+  const table = onBackendOf(op, images, () => tensor(windowTable(w, c, groups), [groups, w.out[0] * w.out[1], (c / groups) * w.kernel[0] * w.kernel[1]], { dtype: 'i32' }));
+  return gatherOrZero(reshape(images, [n, c * w.height * w.width]), table, 1);
 }
 
 /**
@@ -163,11 +171,9 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
     const [ph, pw] = opts.padding === 'valid' ? [0, 0] : pairOf('conv2d', 'padding', opts.padding ?? 0, 0);
     sides = [[ph, ph], [pw, pw]];
   }
-  const padded = [height + sides[0][0] + sides[0][1], width + sides[1][0] + sides[1][1]];
-  const padding = sides.flat().some((p) => p) ? ` padded to ${padded.join('×')}` : '';
-  const w = windowsOver('conv2d', images, padded[0], padded[1], kernel, stride, dilation, padding);
+  const w = windowsOver('conv2d', images, sides, kernel, stride, dilation);
   return tidy(() => {
-    const values = windowValues('conv2d', pad(images, [[0, 0], [0, 0], ...sides]), w, groups);
+    const values = windowValues('conv2d', images, w, groups);
     // [groups, filters/groups, taps] · [N, groups, positions, taps]ᵀ: [N, groups, filters/groups, positions], already NCHW.
     const y = matmul(reshape(weight, [groups, filters / groups, perGroup * kh * kw]), values, { transposeB: true });
     return unbatch(reshape(y, [n, filters, ...w.out]));
@@ -183,12 +189,15 @@ function pool2d(op: 'maxPool2d' | 'avgPool2d', x: Tensor, kernelSize: Pair, opti
   if (2 * ph > kernel[0] || 2 * pw > kernel[1]) {
     throw new ValueError(`${op}: padding ${formatValue(opts.padding)} is more than half the ${kernel.join('×')} window (a window could then hold padding only)`);
   }
-  const [n, channels, height, width] = images.shape;
-  const w = windowsOver(op, images, height + 2 * ph, width + 2 * pw, kernel, stride, [1, 1], ph || pw ? ` padded to ${height + 2 * ph}×${width + 2 * pw}` : '');
+  const [n, channels] = images.shape;
+  const w = windowsOver(op, images, [[ph, ph], [pw, pw]], kernel, stride, [1, 1]);
   return tidy(() => {
-    const padded = pad(images, [[0, 0], [0, 0], [ph, ph], [pw, pw]], op === 'maxPool2d' ? -Infinity : 0);
+    // Padding reads 0, which the mean counts (PyTorch's default); a max needs −∞ there: the image padded with it, its windows unpadded.
+    const maxPadded = op === 'maxPool2d' && (ph > 0 || pw > 0);
+    const padded = maxPadded ? pad(images, [[0, 0], [0, 0], [ph, ph], [pw, pw]], -Infinity) : images;
+    const over = maxPadded ? windowsOver(op, padded, [[0, 0], [0, 0]], kernel, stride, [1, 1]) : w;
     // Every channel is a group of one: [N·C, 1, positions, taps].
-    const values = windowValues(op, reshape(padded, [n * channels, 1, w.height, w.width]), w, 1);
+    const values = windowValues(op, reshape(padded, [n * channels, 1, over.height, over.width]), over, 1);
     const pooled = op === 'maxPool2d' ? max(values, 3) : mean(values, 3);
     return unbatch(reshape(pooled, [n, channels, ...w.out]));
   });

@@ -187,17 +187,31 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
  * gives zeros.
  */
 export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
-  checkTensor('gather', x, 'x');
-  checkTensor('gather', indices, 'indices');
-  if (isFloat(indices.dtype)) throw new DTypeError(`gather: indices must be i32 or i8, got ${indices.dtype} (cast them: indices.cast('i32'))`);
-  if (x.rank === 0) throw new ShapeError('gather: x is a scalar: there is no axis to gather along');
-  const a = normalizeAxis('gather', axis, x.rank);
+  return pickRows(x, indices, axis, true);
+}
+
+/**
+ * gather without its range check, for ops built on it: an index outside
+ * [-n, n) reads 0, and its gradient goes nowhere (every backend's kernel
+ * does this). conv2d's zero padding, without a padded copy of the image.
+ */
+export function gatherOrZero(x: Tensor, indices: Tensor, axis: number): Tensor {
+  return pickRows(x, indices, axis, false);
+}
+
+function pickRows(x: Tensor, indices: Tensor, axis: number, checked: boolean): Tensor {
+  const op = 'gather';
+  checkTensor(op, x, 'x');
+  checkTensor(op, indices, 'indices');
+  if (isFloat(indices.dtype)) throw new DTypeError(`${op}: indices must be i32 or i8, got ${indices.dtype} (cast them: indices.cast('i32'))`);
+  if (x.rank === 0) throw new ShapeError(`${op}: x is a scalar: there is no axis to gather along`);
+  const a = normalizeAxis(op, axis, x.rank);
   const { outer, n, inner } = aroundAxis(x.shape, a);
-  const backend = backendFor('gather', [x.dataRef('gather'), indices.dataRef('gather')]);
-  refuseIndicesOutside('gather', indices, -n, n, `axis ${axis} of x ${formatShape(x.shape)}, of length ${n}`);
+  const backend = backendFor(op, [x.dataRef(op), indices.dataRef(op)]);
+  if (checked) refuseIndicesOutside(op, indices, -n, n, `axis ${axis} of x ${formatShape(x.shape)}, of length ${n}`);
   const outShape = [...x.shape.slice(0, a), ...indices.shape, ...x.shape.slice(a + 1)];
-  const y = computed('gather', backend, outShape, x.dtype, () => backend.gather(x.info('gather'), indices.info('gather'), outer, inner));
-  return record(y, 'gather', [x], [indices], (dy, [idx]) => [scatterRows(dy, idx, x.shape, a)]);
+  const y = computed(op, backend, outShape, x.dtype, () => backend.gather(x.info(op), indices.info(op), outer, inner));
+  return record(y, op, [x], [indices], (dy, [idx]) => [scatterRows(dy, idx, x.shape, a)]);
 }
 
 /** gather's gradient: dy's rows added into the rows of x they came from (a repeated index sums its rows), in k·inner adds. */

@@ -79,6 +79,8 @@ const CASES: Case[] = [
   { name: 'round', shapes: [[7]], tm: (x) => x.mul(3).round().add(x), ref: (x) => map(x, (v) => Math.round(3 * v) + v) },
   { name: 'ceil', shapes: [[7]], tm: (x) => x.mul(3).ceil().add(x), ref: (x) => map(x, (v) => Math.ceil(3 * v) + v) },
   { name: 'add (broadcast)', shapes: [[3, 4], [4]], tm: (a, b) => a.add(b), ref: (a, b) => broadcast2(a, b, (x, y) => x + y) },
+  { name: 'add (a bias per channel: summed over axes before and after it)', shapes: [[2, 3, 4, 5], [1, 3, 1, 1]], tm: (a, b) => a.add(b), ref: (a, b) => broadcast2(a, b, (x, y) => x + y) },
+  { name: 'add (broadcast over a middle axis)', shapes: [[2, 3, 4], [2, 1, 4]], tm: (a, b) => a.add(b), ref: (a, b) => broadcast2(a, b, (x, y) => x + y) },
   { name: 'sub (broadcast both ways)', shapes: [[3, 1], [1, 4]], tm: (a, b) => a.sub(b), ref: (a, b) => broadcast2(a, b, (x, y) => x - y) },
   { name: 'mul (scalar operand)', shapes: [[2, 3], []], tm: (a, b) => a.mul(b), ref: (a, b) => broadcast2(a, b, (x, y) => x * y) },
   { name: 'div', shapes: [[2, 3], [2, 3]], positive: true, tm: (a, b) => a.div(b), ref: (a, b) => broadcast2(a, b, (x, y) => x / y) },
