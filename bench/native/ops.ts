@@ -1,8 +1,10 @@
 // Ops other than matmul on the native backend, next to TensorFlow.js's wasm
 // backend (the CPU peer that trains fastest) on the same values: elementwise
 // maps, a selection, a gather of rows, reductions along either axis, a
-// variance, softmax and an Adam step,
-// on a [512, 512] f32 matrix (1 MiB: in cache, so the kernel's own speed
+// variance, softmax and an Adam step on a [512, 512] f32 matrix, and a
+// convolution and a pooling of a batch of 32 images 8×28×28 (tfjs takes them
+// NHWC, tmnn NCHW: each in its own layout), the ops
+// on the matrix (1 MiB: in cache, so the kernel's own speed
 // shows rather than the memory's). Each timed call runs the op ten times,
 // tmnn and tfjs in turn so that load on the machine hits both alike. Both
 // backends compute synchronously on the calling thread here.
@@ -40,6 +42,11 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
   const adam = new tm.optim.Adam([param], { lr: 1e-3 });
   const tparam = tf.variable(tf.tensor(await param.data(), SHAPE));
   const tadam = tf.train.adam(1e-3);
+  // The second convolution of a small MNIST CNN: 8 → 16 channels, 3×3, zero padding keeping 28×28.
+  const images = tm.randn([32, 8, 28, 28], { seed: 6 });
+  const filters = tm.randn([16, 8, 3, 3], { seed: 7 });
+  const timages = tf.tensor4d(await images.transpose([0, 2, 3, 1]).data(), [32, 28, 28, 8]);
+  const tfilters = tf.tensor4d(await filters.transpose([2, 3, 1, 0]).data(), [3, 3, 8, 16]);
 
   const cases: { op: string; tmnn: () => void; tfjs: () => void }[] = [
     { op: 'x + y', tmnn: () => x.add(y).dispose(), tfjs: () => tf.add(tx, ty).dispose() },
@@ -59,6 +66,8 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     { op: 'sum(x, axis 0)', tmnn: () => x.sum(0).dispose(), tfjs: () => tf.sum(tx, 0).dispose() },
     { op: 'softmax(x)', tmnn: () => x.softmax().dispose(), tfjs: () => tf.softmax(tx).dispose() },
     { op: 'variance(x, axis 1)', tmnn: () => x.variance(1).dispose(), tfjs: () => tf.tidy(() => tf.moments(tx, 1).variance).dispose() },
+    { op: 'conv2d 32×8×28² by 16×8×3², pad 1', tmnn: () => tm.conv2d(images, filters, { padding: 1 }).dispose(), tfjs: () => tf.conv2d(timages, tfilters, 1, 'same').dispose() },
+    { op: 'maxPool2d 32×8×28², 2×2', tmnn: () => tm.maxPool2d(images, 2).dispose(), tfjs: () => tf.maxPool(timages, 2, 2, 'valid').dispose() },
     { op: 'Adam step', tmnn: () => adam.step(), tfjs: () => tadam.applyGradients([{ name: tparam.name, tensor: tg }]) },
   ];
   const rows: NativeOpRow[] = [];
@@ -69,9 +78,9 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     const t = await bestOfEach({ tmnn: times(c.tmnn), tfjs: times(c.tfjs) }, ms);
     rows.push({ op: c.op, tmnn: (1000 * t.tmnn) / REPEATS, tfjs: (1000 * t.tfjs) / REPEATS });
   }
-  for (const t of [x, y, b, ax, rowIds, param]) t.dispose();
+  for (const t of [x, y, b, ax, rowIds, param, images, filters]) t.dispose();
   adam.dispose();
-  tf.dispose([tx, ty, tg, tb, tax, trows, tparam]);
+  tf.dispose([tx, ty, tg, tb, tax, trows, tparam, timages, tfilters]);
   tadam.dispose();
   return rows;
 }

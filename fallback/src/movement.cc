@@ -74,16 +74,20 @@ std::vector<int64_t> rows_of(const Array& indices, int64_t n) {
 template <typename T>
 void gather_rows_of(const T* x, const std::vector<int64_t>& rows, int64_t outer, int64_t n, int64_t inner, T* out) {
   const int64_t k = int64_t(rows.size());
+  if (inner == 1) {
+    // conv2d's windows gather single values, many of them padding: no call per element.
+    for (int64_t o = 0; o < outer; o++) {
+      const T* __restrict from = x + o * n;
+      T* __restrict dst = out + o * k;
+      for (int64_t j = 0; j < k; j++) dst[j] = rows[j] >= 0 ? from[rows[j]] : T(0);
+    }
+    return;
+  }
   for (int64_t o = 0; o < outer; o++)
     for (int64_t j = 0; j < k; j++) {
       T* __restrict dst = out + (o * k + j) * inner;
-      if (rows[j] < 0) {
-        std::memset(dst, 0, inner * sizeof(T));
-        continue;
-      }
-      const T* __restrict src = x + (o * n + rows[j]) * inner;
-      if (inner == 1) *dst = *src;  // conv2d's windows gather single values: no call per element
-      else std::memcpy(dst, src, inner * sizeof(T));
+      if (rows[j] < 0) std::memset(dst, 0, inner * sizeof(T));
+      else std::memcpy(dst, x + (o * n + rows[j]) * inner, inner * sizeof(T));
     }
 }
 
