@@ -164,6 +164,14 @@ Napi::Value OneHot(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// a × b × c, refused past 2^53 (the largest length JS can name): sizes checked with it cannot wrap.
+int64_t product(const Napi::Env& env, int64_t a, int64_t b, int64_t c, const char* what) {
+  int64_t p = 0;
+  const bool wraps = __builtin_mul_overflow(a, b, &p) || __builtin_mul_overflow(p, c, &p);
+  require(!wraps && p <= (int64_t(1) << 53), env, std::string(what) + ": sizes past 2^53");
+  return p;
+}
+
 // gather(x, indices, outer, inner, out): x [outer, n, inner], out [outer, indices, inner].
 Napi::Value Gather(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -171,8 +179,8 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
   const int64_t outer = integer(info[2], "outer"), inner = integer(info[3], "inner");
   if (indices.dtype != I8 && indices.dtype != I32) type_error(env, "gather: indices must be i8 or i32");
   same_dtype(env, x, out, "gather");
-  require(outer > 0 && inner > 0 && x.length % (outer * inner) == 0, env, "gather: x does not split into outer × n × inner");
-  require(out.length == outer * indices.length * inner, env, "gather: out must hold outer × indices × inner");
+  require(outer > 0 && inner > 0 && x.length % product(env, outer, inner, 1, "gather") == 0, env, "gather: x does not split into outer × n × inner");
+  require(out.length == product(env, outer, indices.length, inner, "gather"), env, "gather: out must hold outer × indices × inner");
   gather_rows(x, indices, outer, x.length / (outer * inner), inner, out);
   return env.Undefined();
 }
@@ -184,8 +192,8 @@ Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
   const int64_t outer = integer(info[2], "outer"), n = integer(info[3], "n"), inner = integer(info[4], "inner");
   if (indices.dtype != I8 && indices.dtype != I32) type_error(env, "scatterAdd: indices must be i8 or i32");
   if (dy.dtype != F32 || out.dtype != F32) type_error(env, "scatterAdd: dy and out must be Float32Arrays");
-  require(dy.length == outer * indices.length * inner, env, "scatterAdd: dy must hold outer × indices × inner");
-  require(out.length == outer * n * inner, env, "scatterAdd: out must hold outer × n × inner");
+  require(dy.length == product(env, outer, indices.length, inner, "scatterAdd"), env, "scatterAdd: dy must hold outer × indices × inner");
+  require(out.length == product(env, outer, n, inner, "scatterAdd"), env, "scatterAdd: out must hold outer × n × inner");
   scatter_add_rows(dy.as<float>(), indices, outer, n, inner, out.as<float>());
   return env.Undefined();
 }

@@ -89,9 +89,11 @@ function windowsOver(op: string, image: Tensor, sides: Windows['sides'], kernel:
  * every step.
  */
 const tables = new Map<string, Int32Array>();
-const TABLES_KEPT = 32;
+/** Entries the kept tables may hold in all (64 MiB); a larger table is made afresh each call. */
+const TABLE_ENTRIES_KEPT = 2 ** 24;
+let entriesKept = 0;
 
-function windowTable(w: Windows, channels: number, groups: number): Int32Array {
+function windowTable(op: string, w: Windows, channels: number, groups: number): Int32Array {
   const key = JSON.stringify([w, channels, groups]);
   const kept = tables.get(key);
   if (kept) return kept;
@@ -99,7 +101,12 @@ function windowTable(w: Windows, channels: number, groups: number): Int32Array {
   const [oh, ow] = w.out;
   const perGroup = channels / groups;
   const outside = channels * w.height * w.width;
-  const table = new Int32Array(channels * oh * ow * kh * kw);
+  const entries = channels * oh * ow * kh * kw;
+  // An i32 index names at most 2^31 values of an image; a table past 2^30 entries is 4 GiB.
+  if (outside >= 2 ** 31 || entries > 2 ** 30) {
+    throw new ShapeError(`${op}: ${channels} channels of ${w.height}×${w.width} in ${oh}×${ow} windows of ${kh}×${kw} is ${entries.toLocaleString('en-US')} taps to gather per image, more than an index table here holds (2^30; and 2^31 values an image)`);
+  }
+  const table = new Int32Array(entries);
   let i = 0;
   for (let g = 0; g < groups; g++) {
     for (let y = 0; y < oh; y++) {
@@ -116,8 +123,14 @@ function windowTable(w: Windows, channels: number, groups: number): Int32Array {
       }
     }
   }
-  if (tables.size >= TABLES_KEPT) tables.delete(tables.keys().next().value as string);
+  if (entries > TABLE_ENTRIES_KEPT) return table;
+  for (const [oldest, kept] of tables) {
+    if (entriesKept + entries <= TABLE_ENTRIES_KEPT) break;
+    tables.delete(oldest);
+    entriesKept -= kept.length;
+  }
   tables.set(key, table);
+  entriesKept += entries;
   return table;
 }
 
@@ -126,13 +139,14 @@ function asBatch(op: string, x: Tensor): { images: Tensor; unbatch: (y: Tensor) 
   checkTensor(op, x, 'x');
   if (x.rank !== 4 && x.rank !== 3) throw new ShapeError(`${op}: x must be [batch, channels, height, width] (or one image [channels, height, width]), got ${formatShape(x.shape)}`);
   if (!isFloat(x.dtype)) throw new DTypeError(`${op}: x must be f32 or f16, got ${x.dtype} (cast it: x.cast('f32'))`);
+  if (x.shape.slice(-3).some((d) => d === 0)) throw new ShapeError(`${op}: x ${formatShape(x.shape)} has no channels or no pixels (only its batch may be empty)`);
   return x.rank === 4 ? { images: x, unbatch: (y) => y } : { images: expandDims(x, 0), unbatch: (y) => squeeze(y, 0) };
 }
 
 /** Each window's values of images [N, C, H, W], gathered: [N, groups, positions, channels/groups × taps]. */
 function windowValues(op: string, images: Tensor, w: Windows, groups: number): Tensor {
   const [n, c] = images.shape;
-  const table = onBackendOf(op, images, () => tensor(windowTable(w, c, groups), [groups, w.out[0] * w.out[1], (c / groups) * w.kernel[0] * w.kernel[1]], { dtype: 'i32' }));
+  const table = onBackendOf(op, images, () => tensor(windowTable(op, w, c, groups), [groups, w.out[0] * w.out[1], (c / groups) * w.kernel[0] * w.kernel[1]], { dtype: 'i32' }));
   return gatherOrZero(reshape(images, [n, c * w.height * w.width]), table, 1);
 }
 
@@ -157,6 +171,7 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
     throw new ShapeError(`conv2d: weight ${formatShape(weight.shape)} takes ${perGroup} channels${groups > 1 ? ` per group (×${groups} groups)` : ''}, x ${formatShape(x.shape)} has ${channels}`);
   }
   if (!isFloat(weight.dtype)) throw new DTypeError(`conv2d: weight must be f32 or f16, got ${weight.dtype}`);
+  if (weight.size === 0) throw new ShapeError(`conv2d: weight ${formatShape(weight.shape)} is empty: no filter, channel or tap to sum`);
   const stride = pairOf('conv2d', 'stride', opts.stride ?? 1, 1);
   const dilation = pairOf('conv2d', 'dilation', opts.dilation ?? 1, 1);
   const kernel: [number, number] = [kh, kw];
@@ -168,6 +183,9 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
       return [Math.floor(total / 2), total - Math.floor(total / 2)];
     }) as typeof sides;
   } else {
+    if (typeof opts.padding === 'string' && opts.padding !== 'valid') {
+      throw new ValueError(`conv2d: padding must be a number, [height, width], 'valid' or 'same', got ${formatValue(opts.padding)}`);
+    }
     const [ph, pw] = opts.padding === 'valid' ? [0, 0] : pairOf('conv2d', 'padding', opts.padding ?? 0, 0);
     sides = [[ph, ph], [pw, pw]];
   }
@@ -203,7 +221,10 @@ function pool2d(op: 'maxPool2d' | 'avgPool2d', x: Tensor, kernelSize: Pair, opti
   });
 }
 
-/** The largest value of each kernelSize window of x [N, C, H, W] (or [C, H, W]): [N, C, H', W']. */
+/**
+ * The largest value of each kernelSize window of x [N, C, H, W] (or [C, H, W]): [N, C, H', W'].
+ * Its gradient shares a tie evenly among the values tied (PyTorch's goes to the first of them).
+ */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
   return pool2d('maxPool2d', x, kernelSize, options);
 }

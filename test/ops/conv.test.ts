@@ -83,6 +83,11 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       y.dispose();
     });
 
+    it('an empty batch gives an empty batch', () => {
+      expect(tm.conv2d(tm.zeros([0, 3, 8, 8]), tm.zeros([4, 3, 3, 3]), { padding: 1 }).shape).toEqual([0, 4, 8, 8]);
+      expect(tm.maxPool2d(tm.zeros([0, 3, 8, 8]), 2).shape).toEqual([0, 3, 4, 4]);
+    });
+
     it('refuses shapes that do not fit, naming both', () => {
       const x = tm.zeros([2, 3, 8, 8]);
       expect(() => tm.conv2d(x, tm.zeros([4, 2, 3, 3]))).toThrow(/weight \[4,2,3,3\] takes 2 channels, x \[2,3,8,8\] has 3/);
@@ -96,6 +101,14 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       expect(() => tm.conv2d(x, tm.zeros([4, 3, 3, 3]), { stride: 2, padding: 'same' })).toThrow(/'same' needs stride 1/);
       expect(() => tm.conv2d(x, tm.zeros([4, 3, 3, 3]), { padding: -1 })).toThrow(/padding must be an integer ≥ 0/);
       expect(() => tm.conv2d(x, tm.zeros([4, 3, 3, 3]), { strides: 2 } as tm.Conv2dOptions)).toThrow(/strides/);
+      expect(() => tm.conv2d(x, tm.zeros([4, 3, 3, 3]), { padding: 'full' as 'same' })).toThrow(`conv2d: padding must be a number, [height, width], 'valid' or 'same', got "full"`);
+      expect(() => tm.conv2d(x, tm.zeros([4, 3, 0, 3]))).toThrow('conv2d: weight [4,3,0,3] is empty: no filter, channel or tap to sum');
+      expect(() => tm.conv2d(tm.zeros([1, 0, 5, 5]), tm.zeros([3, 0, 3, 3]))).toThrow('conv2d: x [1,0,5,5] has no channels or no pixels (only its batch may be empty)');
+      expect(() => tm.maxPool2d(tm.zeros([1, 2, 0, 5]), 1, { padding: 0 })).toThrow(/no channels or no pixels/);
+      if (backend === 'js') {
+        // 1,024 channels of 128² in 120² windows of 9×9: 1.2e9 taps, a 4.8 GB index table (x itself is 32 MB).
+        expect(() => tm.conv2d(tm.zeros([1, 1024, 128, 128], { dtype: 'f16' }), tm.zeros([1, 1024, 9, 9], { dtype: 'f16' }))).toThrow(/1,194,393,600 taps to gather per image, more than an index table here holds/);
+      }
     });
   });
 
@@ -126,6 +139,14 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       const want = numericGradients(ref as (...xs: F64[]) => F64, inputs.map((i) => i.ref), Float64Array.from(Float32Array.from(r)));
       for (const [k, input] of inputs.entries()) expectClose(await input.t.grad!.data(), want[k], 1e-5, `d/dinput${k}`);
     });
+  });
+
+  it("an f16 bias's gradient sums its axes in one pass: halves past f16's largest that cancel give their sum, not ∞ − ∞", async () => {
+    const dy = tm.tensor(Array.from({ length: 512 }, (_, i) => (i < 256 ? 300 : -299)), [2, 1, 16, 16], { dtype: 'f16' });
+    const b = tm.zeros([1], { dtype: 'f16' });
+    b.requiresGrad = true;
+    tm.add(tm.zeros([2, 1, 16, 16], { dtype: 'f16' }), b.reshape([1, 1, 1, 1])).backward(dy);
+    expect(Array.from(await b.grad!.data())).toEqual([256]);
   });
 
   describe('pooling', () => {

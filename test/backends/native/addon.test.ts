@@ -215,6 +215,10 @@ describe('bad calls are errors, not stray writes', () => {
     expect(() => addon.gather(x, new Float32Array(3) as unknown as Int32Array, 1, 1, out)).toThrow(/indices must be i8 or i32/);
     expect(() => addon.scatterAdd(x, new Int32Array(2), 2, 1, 1, out)).toThrow(/out must hold outer × n × inner/);
     expect(() => addon.scatterAdd(x, new Int32Array(3), 1, 3, 1, out)).toThrow(/dy must hold/);
+    // Sizes whose product wraps int64 to a length that fits (274177 × 67280421310721 = 2^64 + 1) are refused, not copied.
+    expect(() => addon.gather(x, new Int32Array([0]), 274177, 67280421310721, new Float32Array(1))).toThrow(/sizes past 2\^53/);
+    expect(() => addon.gather(x, new Int32Array([0]), 2 ** 32, 2 ** 32, new Float32Array(0))).toThrow(/sizes past 2\^53/);
+    expect(() => addon.scatterAdd(new Float32Array(1), new Int32Array([0]), 274177, 1, 67280421310721, new Float32Array(1))).toThrow(/sizes past 2\^53/);
     expect(Array.from(out)).toEqual([7, 7, 7]);
   });
 });
