@@ -68,20 +68,22 @@ typedef int32_t i32x16 __attribute__((vector_size(64)));
 template <bool Largest>
 TMNN_INLINE float extreme_in_lanes(const float* x, int64_t n) {
   const float start = Largest ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
-  f32x16 acc = start - f32x16{};
-  i32x16 nan = {};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    f32x16 v;
-    std::memcpy(&v, x + i, sizeof v);
-    nan |= v != v;
-    acc = (Largest ? v > acc : v < acc) ? v : acc;
-  }
   float best = start;
   bool any_nan = false;
-  for (int l = 0; l < 16; l++) {
-    any_nan |= nan[l] != 0;
-    best = (Largest ? acc[l] > best : acc[l] < best) ? acc[l] : best;
+  int64_t i = 0;
+  if (n >= 16) {  // a shorter row (a pooling window of four) costs less than folding the lanes
+    f32x16 acc = start - f32x16{};
+    i32x16 nan = {};
+    for (; i + 16 <= n; i += 16) {
+      f32x16 v;
+      std::memcpy(&v, x + i, sizeof v);
+      nan |= v != v;
+      acc = (Largest ? v > acc : v < acc) ? v : acc;
+    }
+    for (int l = 0; l < 16; l++) {
+      any_nan |= nan[l] != 0;
+      best = (Largest ? acc[l] > best : acc[l] < best) ? acc[l] : best;
+    }
   }
   for (; i < n; i++) {
     any_nan |= x[i] != x[i];
