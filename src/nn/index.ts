@@ -9,6 +9,8 @@ export { Conv2d } from './conv2d.js';
 export type { Conv2dLayerOptions } from './conv2d.js';
 export { MaxPool2d, AvgPool2d } from './pooling.js';
 export type { Pool2dLayerOptions } from './pooling.js';
+export { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
+export type { BatchNormOptions } from './batch_norm.js';
 export { Dropout } from './dropout.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';

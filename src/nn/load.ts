@@ -10,6 +10,7 @@ import { zeros } from '../ops/index.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
+import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
 import { Conv2d } from './conv2d.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
@@ -67,6 +68,13 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       if (conv.bias) conv.bias = asSaved(conv.bias, entries, `${prefix}bias`);
       return conv;
     }
+    case 'BatchNorm1d':
+    case 'BatchNorm2d': {
+      const options = { epsilon: cfg.epsilon as number, momentum: cfg.momentum as number };
+      const norm = cfg.type === 'BatchNorm1d' ? new BatchNorm1d(cfg.features as number, options) : new BatchNorm2d(cfg.features as number, options);
+      for (const name of ['weight', 'bias', 'runningMean', 'runningVar'] as const) norm[name] = asSaved(norm[name], entries, `${prefix}${name}`);
+      return norm;
+    }
     case 'MaxPool2d': return new MaxPool2d(cfg.kernelSize as [number, number], { stride: cfg.stride as [number, number], padding: cfg.padding as [number, number] });
     case 'AvgPool2d': return new AvgPool2d(cfg.kernelSize as [number, number], { stride: cfg.stride as [number, number], padding: cfg.padding as [number, number] });
     case 'Flatten': return new Flatten();
@@ -97,7 +105,7 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
 function asSaved(p: Tensor, entries: Entries, name: string): Tensor {
   if (entries[name].dtype !== 'f16' || p.dtype === 'f16') return p;
   const half = zeros(p.shape, { dtype: 'f16' }); // the saved values are assigned next
-  half.requiresGrad = true;
+  half.requiresGrad = p.requiresGrad; // a buffer (running statistics) stays untrained
   p.dispose();
   return half;
 }
@@ -137,7 +145,7 @@ export function fromBytes(bytes: Uint8Array): Sequential {
   }
   const sequential = model as Sequential;
   try {
-    for (const [name, p] of Object.entries(sequential.namedParameters())) {
+    for (const [name, p] of Object.entries(sequential.namedState())) {
       const e = entries[name];
       const value = fromStorageArray(e.data, e.shape, e.dtype);
       p.assign(value);

@@ -31,6 +31,12 @@ const pairOf = (least: number): Field => ({
 });
 const finite: Field = { check: (v) => typeof v === 'number' && Number.isFinite(v), what: 'a number' };
 
+const BATCH_NORM: Readonly<Record<string, Field>> = {
+  features: positiveInteger,
+  epsilon: { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' },
+  momentum: { check: (v) => typeof v === 'number' && v >= 0 && v <= 1, what: 'a number in [0, 1]' },
+};
+
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
@@ -49,6 +55,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
     padding: { check: (v) => v === 'same' || pairOf(0).check(v), what: "'same' or [height, width], integers ≥ 0" },
     bias: { check: (v) => typeof v === 'boolean', what: 'true or false' },
   },
+  BatchNorm1d: BATCH_NORM,
+  BatchNorm2d: BATCH_NORM,
   MaxPool2d: { kernelSize: pairOf(1), stride: pairOf(1), padding: pairOf(0) },
   AvgPool2d: { kernelSize: pairOf(1), stride: pairOf(1), padding: pairOf(0) },
   LayerNorm: { dim: positiveInteger, epsilon: { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' } },
@@ -114,6 +122,9 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
   }
   if ((type === 'MaxPool2d' || type === 'AvgPool2d') && [0, 1].some((a) => 2 * (cfg.padding as number[])[a] > (cfg.kernelSize as number[])[a])) {
     fail(`${where} (${type}) has padding ${formatValue(cfg.padding)}, more than half its ${formatValue(cfg.kernelSize)} window`);
+  }
+  if (type === 'BatchNorm1d' || type === 'BatchNorm2d') {
+    for (const name of ['weight', 'bias', 'runningMean', 'runningVar']) wanted.set(`${path}${name}`, [cfg.features as number]);
   }
   if (type === 'Embedding') wanted.set(`${path}weight`, [cfg.count as number, cfg.dim as number]);
   if (type === 'LayerNorm') {

@@ -34,6 +34,14 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * This layer's own state that is saved with it but not trained (PyTorch's
+   * buffers: a BatchNorm's running statistics), named. None by default.
+   */
+  ownBuffers(): Record<string, Tensor> {
+    return {};
+  }
+
   /** Every parameter of this layer and its sublayers, each once (a layer or a tensor held in two places is shared, as PyTorch counts it). */
   parameters(): Tensor[] {
     return Object.values(this.namedParameters());
@@ -41,10 +49,24 @@ export abstract class Module {
 
   /** Parameters keyed by path: `0.weight`, `2.bias`… (the names in a saved file); a shared one under the first path that reaches it. */
   namedParameters(prefix = ''): Record<string, Tensor> {
+    return this.named(prefix, (layer) => layer.ownParameters());
+  }
+
+  /** Buffers keyed by path, as namedParameters names parameters. */
+  namedBuffers(prefix = ''): Record<string, Tensor> {
+    return this.named(prefix, (layer) => layer.ownBuffers());
+  }
+
+  /** Parameters and buffers by path: what a model file holds. */
+  namedState(prefix = ''): Record<string, Tensor> {
+    return { ...this.namedParameters(prefix), ...this.namedBuffers(prefix) };
+  }
+
+  private named(prefix: string, own: (layer: Module) => Record<string, Tensor>): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
     const seen = new Set<Tensor>();
     for (const [path, layer] of this.walk(prefix)) {
-      for (const [name, p] of Object.entries(layer.ownParameters())) {
+      for (const [name, p] of Object.entries(own(layer))) {
         if (seen.has(p)) continue;
         seen.add(p);
         out[path + name] = p;
@@ -81,12 +103,13 @@ export abstract class Module {
   /** A plain description from which `tm.nn.load` rebuilds the layer. */
   abstract config(): LayerConfig;
 
-  /** Frees every parameter (and its gradient). */
+  /** Frees every parameter (and its gradient) and buffer. */
   dispose(): void {
     for (const p of this.parameters()) {
       p.grad?.dispose();
       p.dispose();
     }
+    for (const b of Object.values(this.namedBuffers())) b.dispose();
   }
 }
 

@@ -13,7 +13,7 @@ import type { Module } from './module.js';
 
 export async function modelToBytes(model: Module): Promise<Uint8Array> {
   const config = model.config();
-  const params = model.namedParameters();
+  const params = model.namedState();
   for (const [name, p] of Object.entries(params)) {
     // A user may set a layer's weight to anything, tm.quantize's output included (it runs, and has no storage to save).
     if (!(p instanceof Tensor)) {

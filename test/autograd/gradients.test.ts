@@ -39,6 +39,20 @@ function layerNormRows(x: F64): F64 {
   return { shape: x.shape, v };
 }
 
+/** Each channel (axis 1) of [N, C, H, W] normalised over N, H and W (population variance, + 1e-5): BatchNorm2d in training. */
+function batchNormChannels(x: F64): F64 {
+  const [n, c, h, w] = x.shape;
+  const v = new Float64Array(x.v.length);
+  for (let ch = 0; ch < c; ch++) {
+    const at: number[] = [];
+    for (let b = 0; b < n; b++) for (let i = 0; i < h * w; i++) at.push((b * c + ch) * h * w + i);
+    const m = at.reduce((s, i) => s + x.v[i], 0) / at.length;
+    const sd = Math.sqrt(at.reduce((s, i) => s + (x.v[i] - m) ** 2, 0) / at.length + 1e-5);
+    for (const i of at) v[i] = (x.v[i] - m) / sd;
+  }
+  return { shape: x.shape, v };
+}
+
 /** The variance of each row of a matrix, dividing by (n − correction). */
 function varianceRows(x: F64, correction: number): F64 {
   const [rows, cols] = x.shape;
@@ -63,6 +77,15 @@ const CASES: Case[] = [
     name: 'layerNorm', shapes: [[3, 5]], ref: (x) => layerNormRows(x),
     tm: (x) => {
       const layer = new tm.nn.LayerNorm(5); // weight 1, bias 0; freed at once (backward keeps what it reads)
+      const y = layer.forward(x);
+      layer.dispose();
+      return y;
+    },
+  },
+  {
+    name: 'BatchNorm2d (training)', shapes: [[3, 2, 2, 3]], ref: (x) => batchNormChannels(x),
+    tm: (x) => {
+      const layer = new tm.nn.BatchNorm2d(2);
       const y = layer.forward(x);
       layer.dispose();
       return y;

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { expectClose } from '../helpers/data.js';
 
 beforeAll(async () => {
   await tm.init({ backend: 'js' });
@@ -348,6 +349,97 @@ describe('Conv2d, MaxPool2d and AvgPool2d', () => {
     const last = await model.evaluate(x, y, { loss: 'crossEntropy' });
     expect(last.loss).toBeLessThan(first.loss / 4);
     expect(last.accuracy).toBeGreaterThan(0.97);
+    await tm.init({ backend: 'js' });
+  });
+});
+
+describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  /** Each channel (axis 1) of x normalised over every other axis in float64 (population variance + eps), and the unbiased variance. */
+  function byChannel(v: Float64Array, shape: number[], eps = 1e-5) {
+    const [n, c] = shape;
+    const inner = shape.slice(2).reduce((a, b) => a * b, 1);
+    const out = new Float64Array(v.length);
+    const means: number[] = [];
+    const unbiased: number[] = [];
+    for (let ch = 0; ch < c; ch++) {
+      const at = (b: number, i: number) => (b * c + ch) * inner + i;
+      let sum = 0;
+      for (let b = 0; b < n; b++) for (let i = 0; i < inner; i++) sum += v[at(b, i)];
+      const mean = sum / (n * inner);
+      let sq = 0;
+      for (let b = 0; b < n; b++) for (let i = 0; i < inner; i++) sq += (v[at(b, i)] - mean) ** 2;
+      const variance = sq / (n * inner);
+      for (let b = 0; b < n; b++) for (let i = 0; i < inner; i++) out[at(b, i)] = (v[at(b, i)] - mean) / Math.sqrt(variance + eps);
+      means.push(mean);
+      unbiased.push(sq / (n * inner - 1));
+    }
+    return { out, means, unbiased };
+  }
+
+  it.each([[[5, 3, 7, 9]], [[2, 4, 1, 13]], [[9, 2, 3, 2]]])('BatchNorm2d of %j in training: each channel over batch, height and width, as PyTorch; the running estimates move by momentum', async (shape) => {
+    const v = Float64Array.from(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.7) * 3 + (i % 5)));
+    const norm = new tm.nn.BatchNorm2d(shape[1], { momentum: 0.25 });
+    norm.weight.assign(tm.tensor(Array.from({ length: shape[1] }, (_, i) => 1 + i)));
+    norm.bias.assign(tm.tensor(Array.from({ length: shape[1] }, (_, i) => -i)));
+    const y = norm.forward(tm.tensor(v, shape));
+    const ref = byChannel(v, shape);
+    const inner = shape[2] * shape[3];
+    const want = ref.out.map((o, i) => o * (1 + (Math.floor(i / inner) % shape[1])) - (Math.floor(i / inner) % shape[1]));
+    expectClose(await y.data(), want, 1e-5);
+    expectClose(await norm.runningMean.data(), ref.means.map((m) => 0.25 * m), 1e-5);
+    expectClose(await norm.runningVar.data(), ref.unbiased.map((u) => 0.75 + 0.25 * u), 1e-5);
+    // eval: the running estimates, not the batch's.
+    norm.eval();
+    const e = norm.forward(tm.tensor(v, shape));
+    const rm = await norm.runningMean.data();
+    const rv = await norm.runningVar.data();
+    expectClose(await e.data(), v.map((x, i) => {
+      const ch = Math.floor(i / inner) % shape[1];
+      return ((x - rm[ch]) / Math.sqrt(rv[ch] + 1e-5)) * (1 + ch) - ch;
+    }), 1e-5);
+  });
+
+  it('BatchNorm1d takes [batch, features] and [batch, features, length]; f16 computes in f16; bad shapes and settings are refused', async () => {
+    const v = Float64Array.from({ length: 24 }, (_, i) => Math.cos(i) * 2);
+    const flat = new tm.nn.BatchNorm1d(4).forward(tm.tensor(v, [6, 4]));
+    const ref = byChannel(v, [6, 4]);
+    expectClose(await flat.data(), ref.out, 1e-5);
+    const long = new tm.nn.BatchNorm1d(3).forward(tm.tensor(v, [2, 3, 4]));
+    expectClose(await long.data(), byChannel(v, [2, 3, 4]).out, 1e-5);
+    const half = new tm.nn.BatchNorm1d(4).forward(tm.tensor(v, [6, 4], { dtype: 'f16' }));
+    expect(half.dtype).toBe('f16');
+    expectClose(await half.data(), ref.out, 2e-2);
+    expect(() => new tm.nn.BatchNorm2d(3).forward(tm.zeros([2, 4, 5, 5]))).toThrow('BatchNorm2d: x [2,4,5,5] is not [batch, 3, height, width]');
+    expect(() => new tm.nn.BatchNorm1d(3).forward(tm.zeros([2, 3, 4, 5]))).toThrow('BatchNorm1d: x [2,3,4,5] is not [batch, 3] or [batch, 3, length]');
+    expect(() => new tm.nn.BatchNorm1d(3).forward(tm.zeros([1, 3]))).toThrow('BatchNorm1d: training needs more than one value per channel to take a variance of, x [1,3] has 1');
+    expect(new tm.nn.BatchNorm1d(3).eval().forward(tm.zeros([1, 3])).shape).toEqual([1, 3]);
+    expect(() => new tm.nn.BatchNorm2d(0)).toThrow('BatchNorm2d: features must be a positive integer, got 0');
+    expect(() => new tm.nn.BatchNorm2d(2, { momentum: 1.5 })).toThrow('BatchNorm2d: momentum must be a number in [0, 1], got 1.5');
+  });
+
+  it('its running estimates are buffers: saved and loaded with the model, freed with it, never trained', async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Conv2d(2, 3, 3, { seed: 1 }), new tm.nn.BatchNorm2d(3), new tm.nn.ReLU(), new tm.nn.Flatten(), new tm.nn.Dense(27, 2, { seed: 2 })]);
+    expect(model.parameters()).toHaveLength(6);
+    expect(Object.keys(model.namedBuffers())).toEqual(['1.runningMean', '1.runningVar']);
+    const x = tm.randn([8, 2, 5, 5], { seed: 3 });
+    const y = tm.tensor(Int32Array.from({ length: 8 }, (_, i) => i % 2));
+    await model.fit(x, y, { epochs: 2, batchSize: 4, loss: 'crossEntropy', quiet: true, seed: 1 });
+    const norm = model.layers[1] as tm.nn.BatchNorm2d;
+    expect([norm.runningMean.requiresGrad, norm.runningMean.grad]).toEqual([false, null]);
+    expect(Array.from(await norm.runningMean.data()).some((m) => m !== 0)).toBe(true);
+    const loaded = tm.nn.fromBytes(await model.toBytes());
+    expect(loaded.config()).toEqual(model.config());
+    expect((loaded.config() as unknown as { layers: unknown[] }).layers[1]).toEqual({ type: 'BatchNorm2d', features: 3, epsilon: 1e-5, momentum: 0.1 });
+    const loadedNorm = loaded.layers[1] as tm.nn.BatchNorm2d;
+    expect(await loadedNorm.runningVar.data()).toEqual(await norm.runningVar.data());
+    expect(await loaded.predict(x).data()).toEqual(await model.predict(x).data());
+    const before = tm.memory().numTensors;
+    loaded.dispose();
+    expect(tm.memory().numTensors).toBe(before - 8);
     await tm.init({ backend: 'js' });
   });
 });

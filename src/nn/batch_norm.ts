@@ -1,0 +1,102 @@
+// BatchNorm1d and BatchNorm2d, as PyTorch's: each channel (axis 1) normalised
+// over the batch (and the length, or height and width) to mean 0 and
+// variance 1, then scaled and shifted by a learned weight and bias. Training
+// normalises with the batch's own statistics (the population variance) and
+// moves running estimates toward them (by `momentum`, the variance unbiased);
+// eval mode (predict, evaluate) normalises with the running estimates. The
+// running estimates are buffers: saved and loaded with the model, not trained.
+import { tidy } from '../engine.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { ones, zeros } from '../ops/index.js';
+import { checkOptions } from '../options.js';
+import { noGrad } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+import { Module, type LayerConfig } from './module.js';
+
+export interface BatchNormOptions {
+  /** Added to the variance before its square root (default 1e-5). */
+  epsilon?: number;
+  /** How far each training step moves the running estimates toward the batch's (default 0.1, PyTorch's). */
+  momentum?: number;
+}
+
+abstract class BatchNorm extends Module {
+  readonly epsilon: number;
+  readonly momentum: number;
+  weight: Tensor;
+  bias: Tensor;
+  /** The running estimate of each channel's mean (f32, or f16 as loaded): what eval mode normalises with. */
+  runningMean: Tensor;
+  /** The running estimate of each channel's variance (unbiased). */
+  runningVar: Tensor;
+
+  constructor(private readonly kind: 'BatchNorm1d' | 'BatchNorm2d', private readonly ranks: readonly number[], private readonly expected: string, readonly features: number, options: BatchNormOptions) {
+    super();
+    if (!Number.isSafeInteger(features) || features <= 0) throw new ValueError(`${kind}: features must be a positive integer, got ${formatValue(features)}`);
+    const { epsilon = 1e-5, momentum = 0.1 } = checkOptions(kind, options, { epsilon: true, momentum: true });
+    if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new ValueError(`${kind}: epsilon must be a finite number > 0, got ${formatValue(epsilon)}`);
+    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new ValueError(`${kind}: momentum must be a number in [0, 1], got ${formatValue(momentum)}`);
+    [this.epsilon, this.momentum] = [epsilon, momentum];
+    this.weight = ones([features]);
+    this.weight.requiresGrad = true;
+    this.bias = zeros([features]);
+    this.bias.requiresGrad = true;
+    this.runningMean = zeros([features]);
+    this.runningVar = ones([features]);
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!this.ranks.includes(x.rank) || x.shape[1] !== this.features) {
+      throw new ShapeError(`${this.kind}: x ${formatShape(x.shape)} is not ${this.expected.replaceAll('C', String(this.features))}`);
+    }
+    const axes = x.shape.flatMap((_, i) => (i === 1 ? [] : [i]));
+    const count = axes.reduce((n, a) => n * x.shape[a], 1);
+    const channels = x.shape.map((d, i) => (i === 1 ? d : 1));
+    return tidy(() => {
+      let mean: Tensor;
+      let variance: Tensor;
+      if (this.training) {
+        if (count < 2) throw new ShapeError(`${this.kind}: training needs more than one value per channel to take a variance of, x ${formatShape(x.shape)} has ${count}`);
+        mean = x.mean(axes, { keepDims: true });
+        variance = x.variance(axes, { keepDims: true });
+        noGrad(() => {
+          // In each estimate's own dtype (f16 where a model was saved in f16); the variance unbiased, as PyTorch's.
+          const move = (running: Tensor, batch: Tensor, scale: number) => running.assign(running.mul(1 - this.momentum).add(batch.reshape([this.features]).cast(running.dtype).mul(scale)));
+          move(this.runningMean, mean, this.momentum);
+          move(this.runningVar, variance, (this.momentum * count) / (count - 1));
+        });
+      } else {
+        mean = this.inPrecisionOf(x, this.runningMean).reshape(channels);
+        variance = this.inPrecisionOf(x, this.runningVar).reshape(channels);
+      }
+      const normalised = x.sub(mean).div(variance.add(this.epsilon).sqrt());
+      return normalised.mul(this.inPrecisionOf(x, this.weight).reshape(channels)).add(this.inPrecisionOf(x, this.bias).reshape(channels));
+    });
+  }
+
+  override ownParameters(): Record<string, Tensor> {
+    return { weight: this.weight, bias: this.bias };
+  }
+
+  override ownBuffers(): Record<string, Tensor> {
+    return { runningMean: this.runningMean, runningVar: this.runningVar };
+  }
+
+  config(): LayerConfig {
+    return { type: this.kind, features: this.features, epsilon: this.epsilon, momentum: this.momentum };
+  }
+}
+
+/** Over [batch, features] or [batch, features, length]: after a Dense, or a 1-D convolution's channels. */
+export class BatchNorm1d extends BatchNorm {
+  constructor(features: number, options: BatchNormOptions = {}) {
+    super('BatchNorm1d', [2, 3], '[batch, C] or [batch, C, length]', features, options);
+  }
+}
+
+/** Over NCHW images [batch, channels, height, width]: after a Conv2d. */
+export class BatchNorm2d extends BatchNorm {
+  constructor(channels: number, options: BatchNormOptions = {}) {
+    super('BatchNorm2d', [4], '[batch, C, height, width]', channels, options);
+  }
+}
