@@ -56,7 +56,9 @@ abstract class BatchNorm extends Module {
       let mean: Tensor;
       let variance: Tensor;
       if (this.training) {
-        if (count < 2) throw new ShapeError(`${this.kind}: training needs more than one value per channel to take a variance of, x ${formatShape(x.shape)} has ${count}`);
+        if (count < 2) {
+          throw new ShapeError(`${this.kind}: training needs more than one value per channel to take a variance of, x ${formatShape(x.shape)} has ${count} (in fit, a last batch of one sample: choose a batchSize that does not leave one over)`);
+        }
         mean = x.mean(axes, { keepDims: true });
         variance = x.variance(axes, { keepDims: true });
         noGrad(() => {

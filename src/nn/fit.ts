@@ -19,7 +19,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import { sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import type { Module } from './module.js';
+import { inEvalMode, type Module } from './module.js';
 import { startProgress } from './progress.js';
 
 export type LossName = 'mse' | 'rmse' | 'crossEntropy' | 'binaryCrossEntropy';
@@ -189,7 +189,6 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
   const fn = lossFn(loss);
   const checkLabels = classLabelCheck(loss, data, what);
-  const wasTraining = model.training;
   const home = onModelBackend(model);
   // Every batch is issued before any result is read, so a GPU never waits on a readback in between.
   const results: { loss: Tensor; correct: Tensor | null; size: number }[] = [];
@@ -199,8 +198,7 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
   try {
     // Eval mode only while the forward passes are issued, all before the first await: a fit or
     // another evaluate of the same model running meanwhile keeps its own mode (Dropout on in fit's steps).
-    model.eval();
-    try {
+    inEvalMode(model, () => {
       for (let from = 0; from < data.count; from += batchSize) {
         const to = Math.min(from + batchSize, data.count);
         const [l, c] = noGrad(() => tidy(() => home(() => {
@@ -212,9 +210,7 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
         })));
         results.push({ loss: l, correct: c, size: to - from });
       }
-    } finally {
-      model.train(wasTraining);
-    }
+    });
     const read = await Promise.all(results.map((r) => Promise.all([r.loss.item(), r.correct?.item()])));
     for (const [k, [batchLoss, batchHits]] of read.entries()) {
       total += batchLoss * results[k].size;

@@ -6,18 +6,19 @@ import { CorruptFileError } from '../io/errors.js';
 import { readFileBytes } from '../io/file.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { decodeF16 } from '../f16.js';
 import { zeros } from '../ops/index.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
-import { Conv2d } from './conv2d.js';
+import { Conv1d, Conv2d } from './conv.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
 import { LayerNorm } from './layer_norm.js';
-import { AvgPool2d, MaxPool2d } from './pooling.js';
+import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
 import type { Tensor } from '../tensor.js';
@@ -55,11 +56,13 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       embedding.weight = asSaved(embedding.weight, entries, `${prefix}weight`);
       return embedding;
     }
+    case 'Conv1d':
     case 'Conv2d': {
-      const conv = new Conv2d(cfg.inChannels as number, cfg.outChannels as number, cfg.kernelSize as [number, number], {
-        stride: cfg.stride as [number, number],
-        padding: cfg.padding as [number, number] | 'same',
-        dilation: cfg.dilation as [number, number],
+      const Layer = cfg.type === 'Conv2d' ? Conv2d : Conv1d;
+      const conv = new Layer(cfg.inChannels as number, cfg.outChannels as number, cfg.kernelSize as number, {
+        stride: cfg.stride as number,
+        padding: cfg.padding as number | 'same',
+        dilation: cfg.dilation as number,
         groups: cfg.groups as number,
         bias: cfg.bias as boolean,
         seed: 0, // overwritten by the saved weights
@@ -73,10 +76,23 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const options = { epsilon: cfg.epsilon as number, momentum: cfg.momentum as number };
       const norm = cfg.type === 'BatchNorm1d' ? new BatchNorm1d(cfg.features as number, options) : new BatchNorm2d(cfg.features as number, options);
       for (const name of ['weight', 'bias', 'runningMean', 'runningVar'] as const) norm[name] = asSaved(norm[name], entries, `${prefix}${name}`);
+      try {
+        // Estimates no batch could give would normalise every sample to NaN.
+        refuseImpossible(entries, `${prefix}runningMean`, (v) => Number.isFinite(v), 'finite');
+        refuseImpossible(entries, `${prefix}runningVar`, (v) => Number.isFinite(v) && v >= 0, 'finite and ≥ 0');
+      } catch (err) {
+        norm.dispose();
+        throw err;
+      }
       return norm;
     }
-    case 'MaxPool2d': return new MaxPool2d(cfg.kernelSize as [number, number], { stride: cfg.stride as [number, number], padding: cfg.padding as [number, number] });
-    case 'AvgPool2d': return new AvgPool2d(cfg.kernelSize as [number, number], { stride: cfg.stride as [number, number], padding: cfg.padding as [number, number] });
+    case 'MaxPool1d':
+    case 'MaxPool2d':
+    case 'AvgPool1d':
+    case 'AvgPool2d': {
+      const Layer = { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d }[cfg.type];
+      return new Layer(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
+    }
     case 'Flatten': return new Flatten();
     case 'LayerNorm': {
       const norm = new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number });
@@ -94,6 +110,14 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     // checkModel knows a type this switch does not: model_format.ts and this file disagree.
     default: throw new Error(`tm.nn.load: no way to build a layer of type ${String(cfg.type)}`);
   }
+}
+
+/** A ValueError (a CorruptFileError once fromBytes sees it) where a value of the entry is not `what` `ok` tests for. */
+function refuseImpossible(entries: Entries, name: string, ok: (v: number) => boolean, what: string): void {
+  const e = entries[name];
+  const values = e.dtype === 'f16' ? decodeF16(e.data as Uint16Array) : e.data;
+  const bad = values.findIndex((v) => !ok(v));
+  if (bad >= 0) throw new ValueError(`${name} holds ${values[bad]} at ${bad}; a running estimate is ${what}`);
 }
 
 /**

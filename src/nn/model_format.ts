@@ -29,6 +29,14 @@ const pairOf = (least: number): Field => ({
   check: (v) => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isSafeInteger(n) && n >= least),
   what: `[height, width], integers ≥ ${least}`,
 });
+const integerAtLeast = (least: number): Field => ({ check: (v) => Number.isSafeInteger(v) && (v as number) >= least, what: `an integer ≥ ${least}` });
+/** A convolution's fields, its sizes described by `size` (an integer along a sequence, a pair over images). */
+const convolution = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({
+  inChannels: positiveInteger, outChannels: positiveInteger, kernelSize: size(1), stride: size(1), dilation: size(1), groups: positiveInteger,
+  padding: { check: (v) => v === 'same' || size(0).check(v), what: `'same' or ${size(0).what}` },
+  bias: { check: (v) => typeof v === 'boolean', what: 'true or false' },
+});
+const pool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ kernelSize: size(1), stride: size(1), padding: size(0) });
 const finite: Field = { check: (v) => typeof v === 'number' && Number.isFinite(v), what: 'a number' };
 
 const BATCH_NORM: Readonly<Record<string, Field>> = {
@@ -50,15 +58,14 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
   Embedding: { count: positiveInteger, dim: positiveInteger },
   Flatten: {},
-  Conv2d: {
-    inChannels: positiveInteger, outChannels: positiveInteger, kernelSize: pairOf(1), stride: pairOf(1), dilation: pairOf(1), groups: positiveInteger,
-    padding: { check: (v) => v === 'same' || pairOf(0).check(v), what: "'same' or [height, width], integers ≥ 0" },
-    bias: { check: (v) => typeof v === 'boolean', what: 'true or false' },
-  },
+  Conv1d: convolution(integerAtLeast),
+  Conv2d: convolution(pairOf),
+  MaxPool1d: pool(integerAtLeast),
+  MaxPool2d: pool(pairOf),
+  AvgPool1d: pool(integerAtLeast),
+  AvgPool2d: pool(pairOf),
   BatchNorm1d: BATCH_NORM,
   BatchNorm2d: BATCH_NORM,
-  MaxPool2d: { kernelSize: pairOf(1), stride: pairOf(1), padding: pairOf(0) },
-  AvgPool2d: { kernelSize: pairOf(1), stride: pairOf(1), padding: pairOf(0) },
   LayerNorm: { dim: positiveInteger, epsilon: { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' } },
 };
 
@@ -113,15 +120,16 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     wanted.set(`${path}weight`, [inputs, units]);
     if (cfg.bias) wanted.set(`${path}bias`, [units]);
   }
-  if (type === 'Conv2d') {
+  if (type === 'Conv1d' || type === 'Conv2d') {
     const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
-    if (inChannels % groups || outChannels % groups) fail(`${where} (Conv2d) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
-    wanted.set(`${path}weight`, [outChannels, inChannels / groups, ...(cfg.kernelSize as number[])]);
+    if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
+    wanted.set(`${path}weight`, [outChannels, inChannels / groups, ...[cfg.kernelSize as number | number[]].flat()]);
     if (cfg.bias) wanted.set(`${path}bias`, [outChannels]);
-    if (cfg.padding === 'same' && (cfg.stride as number[]).some((s) => s !== 1)) fail(`${where} (Conv2d) has padding 'same' with stride ${formatValue(cfg.stride)}; 'same' needs stride 1`);
+    if (cfg.padding === 'same' && [cfg.stride as number | number[]].flat().some((s) => s !== 1)) fail(`${where} (${type}) has padding 'same' with stride ${formatValue(cfg.stride)}; 'same' needs stride 1`);
   }
-  if ((type === 'MaxPool2d' || type === 'AvgPool2d') && [0, 1].some((a) => 2 * (cfg.padding as number[])[a] > (cfg.kernelSize as number[])[a])) {
-    fail(`${where} (${type}) has padding ${formatValue(cfg.padding)}, more than half its ${formatValue(cfg.kernelSize)} window`);
+  if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {
+    const [kernel, padding] = [[cfg.kernelSize as number | number[]].flat(), [cfg.padding as number | number[]].flat()];
+    if (padding.some((p, a) => 2 * p > kernel[a])) fail(`${where} (${type}) has padding ${formatValue(cfg.padding)}, more than half its ${formatValue(cfg.kernelSize)} window`);
   }
   if (type === 'BatchNorm1d' || type === 'BatchNorm2d') {
     for (const name of ['weight', 'bias', 'runningMean', 'runningVar']) wanted.set(`${path}${name}`, [cfg.features as number]);

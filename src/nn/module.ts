@@ -1,6 +1,7 @@
 // Module: the base of every layer. A layer is a small class a user could
 // write: it owns parameters (tensors with requiresGrad) and sublayers, held
 // in its fields, and maps a tensor to a tensor in `forward`.
+import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 export abstract class Module {
@@ -59,7 +60,11 @@ export abstract class Module {
 
   /** Parameters and buffers by path: what a model file holds. */
   namedState(prefix = ''): Record<string, Tensor> {
-    return { ...this.namedParameters(prefix), ...this.namedBuffers(prefix) };
+    const parameters = this.namedParameters(prefix);
+    const buffers = this.namedBuffers(prefix);
+    const clash = Object.keys(buffers).find((name) => Object.hasOwn(parameters, name));
+    if (clash !== undefined) throw new ValueError(`namedState: ${clash} names both a parameter and a buffer`);
+    return { ...parameters, ...buffers };
   }
 
   private named(prefix: string, own: (layer: Module) => Record<string, Tensor>): Record<string, Tensor> {
@@ -73,6 +78,11 @@ export abstract class Module {
       }
     }
     return out;
+  }
+
+  /** This layer and every layer below it, each once (PyTorch's modules()). */
+  modules(): Module[] {
+    return [...this.walk('')].map(([, layer]) => layer);
   }
 
   /** This layer and every sublayer below it, each once with the path of its parameters (a layer holding its parent does not loop). */
@@ -114,3 +124,18 @@ export abstract class Module {
 }
 
 export type LayerConfig = { type: string; [key: string]: unknown };
+
+/**
+ * Runs `body` with every layer of `model` in eval mode, then gives each layer
+ * back the mode it had: a BatchNorm frozen with eval() inside a model in
+ * train mode stays frozen after predict or evaluate.
+ */
+export function inEvalMode<T>(model: Module, body: () => T): T {
+  const modes = model.modules().map((layer) => [layer, layer.training] as const);
+  model.eval();
+  try {
+    return body();
+  } finally {
+    for (const [layer, training] of modes) layer.training = training;
+  }
+}

@@ -6,7 +6,7 @@ import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { checkOptions } from '../options.js';
 import { checkBatchSize, evaluate, fit, type EvaluateOptions, type FitOptions, type History } from './fit.js';
-import { Module, type LayerConfig } from './module.js';
+import { Module, inEvalMode, type LayerConfig } from './module.js';
 import { modelToBytes, saveModel } from './serialize.js';
 
 export class Sequential extends Module {
@@ -51,10 +51,8 @@ export class Sequential extends Module {
     const batchSize = checkOptions('predict', options, { batchSize: true }).batchSize ?? 1024;
     // 0 stepped through x forever; NaN sliced nothing.
     checkBatchSize('predict', batchSize);
-    const wasTraining = this.training;
-    this.eval();
-    try {
-      return noGrad(() => {
+    return inEvalMode(this, () =>
+      noGrad(() => {
         // A 1-D x is one sample: its axis holds features, not samples to batch.
         if (x.rank <= 1 || x.shape[0] <= batchSize) return this.forward(x);
         const parts: Tensor[] = [];
@@ -71,10 +69,8 @@ export class Sequential extends Module {
         } finally {
           parts.forEach((p) => p.dispose());
         }
-      });
-    } finally {
-      this.train(wasTraining);
-    }
+      }),
+    );
   }
 
   /** Trains on (x, y); see FitOptions. Resolves to the per-epoch history. */

@@ -7,7 +7,7 @@ import { encodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/file.js';
 import { Tensor } from '../tensor.js';
 import { VERSION } from '../version.js';
-import { ValueError } from '../errors.js';
+import { ValueError, formatShape } from '../errors.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
 
@@ -19,6 +19,7 @@ export async function modelToBytes(model: Module): Promise<Uint8Array> {
     if (!(p instanceof Tensor)) {
       throw new ValueError(`save: parameter ${name} is ${(p as object)?.constructor?.name ?? typeof p}, not a Tensor; model files hold f32 or f16 tensors (save the float model, and quantize after loading)`);
     }
+    if (p.isDisposed) throw new ValueError(`save: ${name} ${formatShape(p.shape)} was disposed; nothing was written`);
   }
   checkModel(config, params, (problem) => {
     throw new ValueError(`save: ${problem}; nothing was written`);

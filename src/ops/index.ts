@@ -5,8 +5,8 @@ export {
   abs, add, ceil, clip, cos, div, equal, exp, floor, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg,
   notEqual, pow, relu, round, sigmoid, sign, sin, sqrt, square, sub, tanh, where,
 } from './elementwise.js';
-export { avgPool2d, conv2d, maxPool2d } from './conv.js';
-export type { Conv2dOptions, Pair, Pool2dOptions } from './conv.js';
+export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';
+export type { Conv1dOptions, Conv2dOptions, Pair, Pool1dOptions, Pool2dOptions } from './conv.js';
 export { matmul } from './matmul.js';
 export type { MatmulOptions } from './matmul.js';
 export { QuantizedTensor, dequantize, quantize } from './quantize.js';

@@ -134,7 +134,12 @@ export function variance(x: Tensor, axes?: Axes, options: VarianceOptions = {}):
   const count = list.reduce((n, a) => n * x.shape[a], 1);
   // Two passes (the mean, then the squares about it): no cancellation, unlike E[x²] − E[x]².
   // n ≤ correction leaves nothing to divide by: ∞ (NaN where every value is the mean), as NumPy and PyTorch give.
-  return tidy(() => div(sum(square(sub(x, mean(x, list, { keepDims: true }))), list, { keepDims }), Math.max(count - correction, 0)));
+  // f16 in f32: a sum of squares past 65504, or a count past it (BatchNorm over a [64, C, 32, 32] batch), is ∞ in f16.
+  return tidy(() => {
+    const wide = x.dtype === 'f16' ? cast(x, 'f32') : x;
+    const v = div(sum(square(sub(wide, mean(wide, list, { keepDims: true }))), list, { keepDims }), Math.max(count - correction, 0));
+    return x.dtype === 'f16' ? cast(v, 'f16') : v;
+  });
 }
 
 /** √variance: the standard deviation over `axes` (see variance for correction). */

@@ -182,6 +182,14 @@ const CASES: Case[] = [
     ref: (x, w) => conv2dRef(x, w, { stride: [1, 1], dilation: [2, 2], sides: [[1, 1], [2, 2]] }, 2),
   },
   {
+    name: 'conv1d, stride 2, padding 1', shapes: [[2, 3, 9], [4, 3, 3]],
+    tm: (x, w) => tm.conv1d(x, w, { stride: 2, padding: 1 }),
+    ref: (x, w) => {
+      const y = conv2dRef({ shape: [2, 3, 1, 9], v: x.v }, { shape: [4, 3, 1, 3], v: w.v }, { stride: [1, 2], dilation: [1, 1], sides: [[0, 0], [1, 1]] });
+      return { shape: [2, 4, 5], v: y.v };
+    },
+  },
+  {
     name: 'maxPool2d 3×3, stride 2, padding 1', shapes: [[2, 2, 6, 7]],
     tm: (x) => tm.maxPool2d(x, 3, { stride: 2, padding: 1 }),
     ref: (x) => pool2dRef(x, [3, 3], { stride: [2, 2], dilation: [1, 1], sides: [[1, 1], [1, 1]] }, 'max'),

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose } from '../helpers/data.js';
+import { CorruptFileError } from '../../src/io/errors.js';
 
 beforeAll(async () => {
   await tm.init({ backend: 'js' });
@@ -302,6 +303,20 @@ describe('Conv2d, MaxPool2d and AvgPool2d', () => {
     expect(new tm.nn.Conv2d(3, 8, 1, { bias: false }).parameters()).toHaveLength(1);
   });
 
+  it('Conv1d is tm.conv1d with its weight [out, in/groups, k] plus a bias, sizes numbers; errors name Conv1d', async () => {
+    const conv = new tm.nn.Conv1d(4, 6, 3, { padding: 'same', groups: 2, seed: 1 });
+    expect(conv.weight.shape).toEqual([6, 2, 3]);
+    conv.bias = tm.tensor([1, 2, 3, 4, 5, 6]);
+    const x = tm.randn([2, 4, 7], { seed: 2 });
+    const want = tm.conv1d(x, conv.weight, { padding: 'same', groups: 2 }).add(tm.tensor([1, 2, 3, 4, 5, 6]).reshape([1, 6, 1]));
+    expect(await conv.forward(x).data()).toEqual(await want.data());
+    expect(await conv.forward(x.slice([1], [1]).squeeze(0)).data()).toEqual(await want.slice([1], [1]).data());
+    expect([conv.kernelSize, conv.stride, conv.padding, conv.dilation]).toEqual([3, 1, 'same', 1]);
+    expect(() => new tm.nn.Conv1d(4, 6, [3, 3] as unknown as number)).toThrow('Conv1d: kernelSize must be an integer ≥ 1, got [3, 3]');
+    expect(() => new tm.nn.MaxPool1d(2, { padding: 2 })).toThrow('MaxPool1d: padding 2 is more than half the 2 window');
+    expect(await new tm.nn.MaxPool1d(2).forward(tm.tensor([[[1, 5, 2, 3, 9]]])).array()).toEqual([[[5, 3]]]);
+  });
+
   it('an f16 input computes in f16 with f16 copies of the parameters, as Dense', () => {
     const y = new tm.nn.Conv2d(2, 3, 3, { padding: 'same' }).forward(tm.randn([1, 2, 5, 5], { seed: 1 }).cast('f16'));
     expect([y.dtype, y.shape]).toEqual(['f16', [1, 3, 5, 5]]);
@@ -421,6 +436,27 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
     expect(() => new tm.nn.BatchNorm2d(2, { momentum: 1.5 })).toThrow('BatchNorm2d: momentum must be a number in [0, 1], got 1.5');
   });
 
+  it("f16 statistics over 65,536 values a channel (a [64, C, 32, 32] batch): computed in f32, not ∞ counts in f16", async () => {
+    const v = Float64Array.from({ length: 64 * 2 * 32 * 32 }, (_, i) => 10 + Math.sin(i * 0.7));
+    const half = tm.tensor(v, [64, 2, 32, 32], { dtype: 'f16' });
+    const variance = await half.variance([0, 2, 3]).data();
+    expectClose(variance, await tm.tensor(v, [64, 2, 32, 32]).variance([0, 2, 3]).data(), 1e-2);
+    const norm = new tm.nn.BatchNorm2d(2);
+    const y = await norm.forward(half).data();
+    expect(Array.from(y).reduce((m, v) => Math.max(m, Math.abs(v)), 0)).toBeLessThan(2);
+    expectClose(await norm.runningVar.data(), Array.from(variance, (u) => 0.9 + 0.1 * u * (65536 / 65535)), 1e-3);
+  });
+
+  it('a layer frozen in eval mode stays frozen through predict and evaluate', async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 4, { seed: 1 }), new tm.nn.BatchNorm1d(4), new tm.nn.Dense(4, 2, { seed: 2 })]);
+    model.layers[1].eval();
+    const x = tm.randn([6, 3], { seed: 1 });
+    model.predict(x).dispose();
+    await model.evaluate(x, tm.tensor(new Int32Array([0, 1, 0, 1, 0, 1])), { loss: 'crossEntropy' });
+    expect(model.modules().map((m) => m.training)).toEqual([true, true, false, true]);
+    await tm.init({ backend: 'js' });
+  });
+
   it('its running estimates are buffers: saved and loaded with the model, freed with it, never trained', async () => {
     const model = new tm.nn.Sequential([new tm.nn.Conv2d(2, 3, 3, { seed: 1 }), new tm.nn.BatchNorm2d(3), new tm.nn.ReLU(), new tm.nn.Flatten(), new tm.nn.Dense(27, 2, { seed: 2 })]);
     expect(model.parameters()).toHaveLength(6);
@@ -440,6 +476,41 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
     const before = tm.memory().numTensors;
     loaded.dispose();
     expect(tm.memory().numTensors).toBe(before - 8);
+    // A file whose estimates no batch could give (a negative variance) is corrupt, not a model of NaN.
+    const bytes = await model.toBytes();
+    const entries = tm.decodeSafetensors(bytes);
+    const negative = { ...entries.entries, '1.runningVar': { dtype: 'f32' as const, shape: [3], data: Float32Array.of(1, -2, 1) } };
+    expect(() => tm.nn.fromBytes(tm.encodeSafetensors(negative, entries.metadata))).toThrow(new CorruptFileError('model file: 1.runningVar holds -2 at 1; a running estimate is finite and ≥ 0'));
+    expect(tm.memory().numTensors).toBe(before - 8);
+    norm.runningMean.dispose();
+    await expect(model.toBytes()).rejects.toThrow('save: 1.runningMean [3] was disposed; nothing was written');
     await tm.init({ backend: 'js' });
+  });
+});
+
+describe('Module buffers', () => {
+  it('a custom layer declares state to save but not train with ownBuffers; a name may not be both a parameter and a buffer', async () => {
+    class Scaled extends tm.nn.Module {
+      weight = tm.ones([2]);
+      count = tm.zeros([1]);
+      constructor() {
+        super();
+        this.weight.requiresGrad = true;
+      }
+      forward(x: tm.Tensor) { return x.mul(this.weight); }
+      override ownBuffers(): Record<string, tm.Tensor> { return { count: this.count }; }
+      config() { return { type: 'Scaled' }; }
+    }
+    const layer = new Scaled();
+    expect(Object.keys(layer.namedParameters())).toEqual(['weight']);
+    expect(Object.keys(new tm.nn.Sequential([layer]).namedState())).toEqual(['0.weight', '0.count']);
+    expect(new tm.nn.Sequential([layer]).modules()).toHaveLength(2);
+    class Clash extends Scaled {
+      override ownBuffers() { return { weight: this.count }; }
+    }
+    expect(() => new Clash().namedState()).toThrow('namedState: weight names both a parameter and a buffer');
+    const before = tm.memory().numTensors;
+    layer.dispose();
+    expect(tm.memory().numTensors).toBe(before - 2);
   });
 });

@@ -89,6 +89,27 @@ describe('model.save and tm.nn.load', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it.each(BACKENDS)('round-trips a 1-D CNN on %s (Conv1d, MaxPool1d, AvgPool1d): sizes saved as numbers, identical predictions', async (backend) => {
+    await tm.init({ backend });
+    tm.setSeed(5);
+    const m = new tm.nn.Sequential([
+      new tm.nn.Conv1d(2, 4, 3, { padding: 'same' }), new tm.nn.ReLU(), new tm.nn.MaxPool1d(2),
+      new tm.nn.Conv1d(4, 4, 3, { groups: 2, dilation: 2, padding: 1 }), new tm.nn.AvgPool1d(2, { stride: 1 }),
+      new tm.nn.Flatten(), new tm.nn.Dense(20, 2),
+    ]);
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect(loaded.config()).toEqual(m.config());
+    expect((loaded.config() as unknown as { layers: unknown[] }).layers.slice(2, 5)).toEqual([
+      { type: 'MaxPool1d', kernelSize: 2, stride: 2, padding: 0 },
+      { type: 'Conv1d', inChannels: 4, outChannels: 4, kernelSize: 3, stride: 1, padding: 1, dilation: 2, groups: 2, bias: true },
+      { type: 'AvgPool1d', kernelSize: 2, stride: 1, padding: 0 },
+    ]);
+    expect((m.layers[3] as tm.nn.Conv1d).weight.shape).toEqual([4, 2, 3]);
+    const x = tm.randn([3, 2, 16], { seed: 9 });
+    expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+    await tm.init({ backend: 'js' });
+  });
+
   it('refuses, before writing anything, a model with a layer load could not rebuild', async () => {
     class Scale extends tm.nn.Module {
       forward(x: tm.Tensor): tm.Tensor { return x.mul(2); }

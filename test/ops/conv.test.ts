@@ -112,6 +112,45 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
     });
   });
 
+  describe('conv1d and the 1-D pools: the 2-D ones over sequences, as an image of height 1', () => {
+    const asImage = (r: F64): F64 => ({ shape: [r.shape[0], r.shape[1], 1, r.shape[2]], v: r.v });
+    it.each([
+      { x: [3, 4, 17], w: [5, 4, 3], options: {}, sides: [0, 0] },
+      { x: [2, 6, 20], w: [6, 2, 4], options: { stride: 2, padding: 3, dilation: 2, groups: 3 }, sides: [3, 3] },
+      { x: [2, 3, 9], w: [2, 3, 4], options: { padding: 'same' as const }, sides: [1, 2] },
+    ])('conv1d of x $x by w $w, $options', async (c) => {
+      const x = random(c.x);
+      const w = random(c.w);
+      const y = tm.conv1d(x.t, w.t, c.options);
+      const g: WindowRef = { stride: [1, c.options.stride ?? 1], dilation: [1, c.options.dilation ?? 1], sides: [[0, 0], [c.sides[0], c.sides[1]]] };
+      const want = conv2dRef(asImage(x.ref), { shape: [...c.w.slice(0, 2), 1, c.w[2]], v: w.ref.v }, g, c.options.groups);
+      expect(y.shape).toEqual([want.shape[0], want.shape[1], want.shape[3]]);
+      expectClose(await y.data(), want.v, 1e-5, 'conv1d', conv2dRef(map(asImage(x.ref), Math.abs), { shape: [...c.w.slice(0, 2), 1, c.w[2]], v: w.ref.v.map(Math.abs) }, g, c.options.groups).v);
+    });
+
+    it('maxPool1d and avgPool1d, and one sequence without its batch axis', async () => {
+      const x = random([2, 3, 11]);
+      const g: WindowRef = { stride: [1, 2], dilation: [1, 1], sides: [[0, 0], [1, 1]] };
+      expectClose(await tm.maxPool1d(x.t, 3, { stride: 2, padding: 1 }).data(), pool2dRef(asImage(x.ref), [1, 3], g, 'max').v, 0);
+      expectClose(await tm.avgPool1d(x.t, 3, { stride: 2, padding: 1 }).data(), pool2dRef(asImage(x.ref), [1, 3], g, 'avg').v, 1e-5);
+      expect(tm.maxPool1d(x.t, 2).shape).toEqual([2, 3, 5]);
+      const one = tm.conv1d(tm.ones([3, 8]), tm.ones([2, 3, 3]), { padding: 1 });
+      expect(one.shape).toEqual([2, 8]);
+      expect(Array.from(await one.data()).slice(0, 8)).toEqual([6, 9, 9, 9, 9, 9, 9, 6]);
+    });
+
+    it('errors speak of sequences', () => {
+      const x = tm.zeros([2, 3, 8]);
+      expect(() => tm.conv1d(tm.zeros([2, 3, 8, 8]), tm.zeros([4, 3, 3]))).toThrow('conv1d: x must be [batch, channels, length] (or one sequence [channels, length]), got [2,3,8,8]');
+      expect(() => tm.conv1d(x, tm.zeros([4, 3, 3, 3]))).toThrow('conv1d: weight must be [filters, channels/groups, length], got [4,3,3,3]');
+      expect(() => tm.conv1d(x, tm.zeros([4, 3, 9]))).toThrow('conv1d: a 9 window does not fit in x [2,3,8]');
+      expect(() => tm.conv1d(x, tm.zeros([4, 3, 3]), { stride: [1, 2] as unknown as number })).toThrow('conv1d: stride must be an integer ≥ 1, got [1, 2]');
+      expect(() => tm.conv1d(x, tm.zeros([4, 3, 3]), { padding: 'full' as 'same' })).toThrow(`conv1d: padding must be a number, 'valid' or 'same', got "full"`);
+      expect(() => tm.maxPool1d(x, 2, { padding: 2 })).toThrow('maxPool1d: padding 2 is more than half the 2 window');
+      expect(() => tm.avgPool1d(tm.zeros([2, 0, 8]), 2)).toThrow('avgPool1d: x [2,0,8] has no channels or no positions (only its batch may be empty)');
+    });
+  });
+
   describe('gradients', () => {
     /** d/dinputs of Σ r·f(inputs) by central differences of the float64 reference: exact for conv and avgPool (linear), and for max unless two values of a window lie within the step. */
     function numericGradients(f: (...xs: F64[]) => F64, inputs: F64[], r: Float64Array): Float64Array[] {
