@@ -19,17 +19,15 @@ export interface ElementwiseRow {
 
 const SHAPE = [1024, 1024];
 
-/** ms per op for each case; tfjs's active backend must be webgpu. */
-export async function elementwiseTimes(gpu: WebGpuBackend, ms: number): Promise<ElementwiseRow[]> {
-  const [x, y] = [1, 2].map((seed) => tm.randn(SHAPE, { seed }));
-  const b = tm.randn([SHAPE[1]], { seed: 3 });
-  const [tx, ty, tb] = await Promise.all([x, y, b].map(async (t) => tf.tensor(await t.data(), [...t.shape])));
-  const cases: { op: string; tmnn: () => tm.Tensor; tfjs: () => tf.Tensor }[] = [
-    { op: 'x + y', tmnn: () => x.add(y), tfjs: () => tf.add(tx, ty) },
-    { op: 'x + b (b a row, broadcast)', tmnn: () => x.add(b), tfjs: () => tf.add(tx, tb) },
-    { op: 'relu(x)', tmnn: () => x.relu(), tfjs: () => tf.relu(tx) },
-    { op: 'x · y + 1', tmnn: () => x.mul(y).add(1), tfjs: () => tf.add(tf.mul(tx, ty), 1) },
-  ];
+/** A case of a bench of single ops on webgpu: the op on each side. */
+export interface GpuOpCase {
+  op: string;
+  tmnn: () => tm.Tensor;
+  tfjs: () => tf.Tensor;
+}
+
+/** ms until the GPU has run each case's op, best of runs in turn, nothing read back; tfjs's active backend must be webgpu. */
+export async function gpuOpTimes(gpu: WebGpuBackend, ms: number, cases: readonly GpuOpCase[]): Promise<ElementwiseRow[]> {
   const wait = gpu.runtime.ctx.wait;
   const rows: ElementwiseRow[] = [];
   for (const c of cases) {
@@ -48,6 +46,21 @@ export async function elementwiseTimes(gpu: WebGpuBackend, ms: number): Promise<
     }, ms);
     rows.push({ op: c.op, ...t });
   }
+  return rows;
+}
+
+/** ms per op for each case; tfjs's active backend must be webgpu. */
+export async function elementwiseTimes(gpu: WebGpuBackend, ms: number): Promise<ElementwiseRow[]> {
+  const [x, y] = [1, 2].map((seed) => tm.randn(SHAPE, { seed }));
+  const b = tm.randn([SHAPE[1]], { seed: 3 });
+  const [tx, ty, tb] = await Promise.all([x, y, b].map(async (t) => tf.tensor(await t.data(), [...t.shape])));
+  const cases: GpuOpCase[] = [
+    { op: 'x + y', tmnn: () => x.add(y), tfjs: () => tf.add(tx, ty) },
+    { op: 'x + b (b a row, broadcast)', tmnn: () => x.add(b), tfjs: () => tf.add(tx, tb) },
+    { op: 'relu(x)', tmnn: () => x.relu(), tfjs: () => tf.relu(tx) },
+    { op: 'x · y + 1', tmnn: () => x.mul(y).add(1), tfjs: () => tf.add(tf.mul(tx, ty), 1) },
+  ];
+  const rows = await gpuOpTimes(gpu, ms, cases);
   for (const t of [x, y, b]) t.dispose();
   tf.dispose([tx, ty, tb]);
   return rows;

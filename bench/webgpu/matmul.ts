@@ -18,6 +18,7 @@ import type { QuantizedPath } from '../../src/backends/kernels.js';
 import { bestOf, gflops, median, printTable, roundsOfEach, verdict } from '../harness.js';
 import { tfjsMatmulGflops } from '../peers/tfjs.js';
 import { useTfjsWebgpu } from '../peers/tfjs-webgpu-node.js';
+import { convTimes } from './conv.js';
 import { elementwiseTimes } from './elementwise.js';
 import { launchOverhead } from './overhead.js';
 import { timeSplit } from './readback.js';
@@ -244,6 +245,14 @@ export async function webgpuSection(): Promise<void> {
     elementwise.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
     'Memory-bound work: tmnn computes four elements per invocation where the length allows (shaders/elementwise_vec4.wgsl), ' +
       'reading inputs of the output\'s size as vec4s; `x · y + 1` is one fused launch in tmnn, two in tfjs.',
+  );
+  const conv = await convTimes(gpu, ms);
+  printTable(
+    'a convolution and a pooling on webgpu, ms until the GPU is done (no read-back)',
+    ['op', 'tmnn', 'tfjs-webgpu', 'speed-up'],
+    conv.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
+    'tmnn gathers every window into a row (im2col, a gather kernel over an index table; 1.8M values for the convolution) and runs one batched product, ' +
+      'or a max along each row of four; tfjs-webgpu convolves and pools NHWC images directly.',
   );
   const overhead = await launchOverhead(gpu);
   printTable(

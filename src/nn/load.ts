@@ -47,15 +47,9 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
         bias: cfg.bias as boolean,
         seed: 0, // overwritten by the saved weights
       });
-      dense.weight = asSaved(dense.weight, entries, `${prefix}weight`);
-      if (dense.bias) dense.bias = asSaved(dense.bias, entries, `${prefix}bias`);
-      return dense;
+      return savedAs(dense, entries, prefix);
     }
-    case 'Embedding': {
-      const embedding = new Embedding(cfg.count as number, cfg.dim as number, { seed: 0 }); // overwritten by the saved weights
-      embedding.weight = asSaved(embedding.weight, entries, `${prefix}weight`);
-      return embedding;
-    }
+    case 'Embedding': return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0 }), entries, prefix); // seed: overwritten
     case 'Conv1d':
     case 'Conv2d': {
       const Layer = cfg.type === 'Conv2d' ? Conv2d : Conv1d;
@@ -67,24 +61,15 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
         bias: cfg.bias as boolean,
         seed: 0, // overwritten by the saved weights
       });
-      conv.weight = asSaved(conv.weight, entries, `${prefix}weight`);
-      if (conv.bias) conv.bias = asSaved(conv.bias, entries, `${prefix}bias`);
-      return conv;
+      return savedAs(conv, entries, prefix);
     }
     case 'BatchNorm1d':
     case 'BatchNorm2d': {
+      // Estimates no batch could give would normalise every sample to NaN.
+      refuseImpossible(entries, `${prefix}runningMean`, (v) => Number.isFinite(v), 'finite');
+      refuseImpossible(entries, `${prefix}runningVar`, (v) => Number.isFinite(v) && v >= 0, 'finite and ≥ 0');
       const options = { epsilon: cfg.epsilon as number, momentum: cfg.momentum as number };
-      const norm = cfg.type === 'BatchNorm1d' ? new BatchNorm1d(cfg.features as number, options) : new BatchNorm2d(cfg.features as number, options);
-      for (const name of ['weight', 'bias', 'runningMean', 'runningVar'] as const) norm[name] = asSaved(norm[name], entries, `${prefix}${name}`);
-      try {
-        // Estimates no batch could give would normalise every sample to NaN.
-        refuseImpossible(entries, `${prefix}runningMean`, (v) => Number.isFinite(v), 'finite');
-        refuseImpossible(entries, `${prefix}runningVar`, (v) => Number.isFinite(v) && v >= 0, 'finite and ≥ 0');
-      } catch (err) {
-        norm.dispose();
-        throw err;
-      }
-      return norm;
+      return savedAs(cfg.type === 'BatchNorm1d' ? new BatchNorm1d(cfg.features as number, options) : new BatchNorm2d(cfg.features as number, options), entries, prefix);
     }
     case 'MaxPool1d':
     case 'MaxPool2d':
@@ -94,12 +79,7 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       return new Layer(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
     }
     case 'Flatten': return new Flatten();
-    case 'LayerNorm': {
-      const norm = new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number });
-      norm.weight = asSaved(norm.weight, entries, `${prefix}weight`);
-      norm.bias = asSaved(norm.bias, entries, `${prefix}bias`);
-      return norm;
-    }
+    case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);
     case 'ReLU': return new ReLU();
     case 'Sigmoid': return new Sigmoid();
     case 'Tanh': return new Tanh();
@@ -118,6 +98,13 @@ function refuseImpossible(entries: Entries, name: string, ok: (v: number) => boo
   const values = e.dtype === 'f16' ? decodeF16(e.data as Uint16Array) : e.data;
   const bad = values.findIndex((v) => !ok(v));
   if (bad >= 0) throw new ValueError(`${name} holds ${values[bad]} at ${bad}; a running estimate is ${what}`);
+}
+
+/** `layer` with each of its own parameters and buffers made asSaved, in the field of its name (every layer here keeps them so). */
+function savedAs<L extends Module>(layer: L, entries: Entries, prefix: string): L {
+  const fields = layer as unknown as Record<string, Tensor>;
+  for (const name of Object.keys({ ...layer.ownParameters(), ...layer.ownBuffers() })) fields[name] = asSaved(fields[name], entries, `${prefix}${name}`);
+  return layer;
 }
 
 /**
