@@ -45,8 +45,9 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
   // The second convolution of a small MNIST CNN: 8 → 16 channels, 3×3, zero padding keeping 28×28.
   const images = tm.randn([32, 8, 28, 28], { seed: 6 });
   const filters = tm.randn([16, 8, 3, 3], { seed: 7 });
-  const timages = tf.tensor4d(await images.transpose([0, 2, 3, 1]).data() as Float32Array, [32, 28, 28, 8]);
-  const tfilters = tf.tensor4d(await filters.transpose([2, 3, 1, 0]).data() as Float32Array, [3, 3, 8, 16]);
+  const [nhwc, hwio] = tm.tidy(() => [images.transpose([0, 2, 3, 1]), filters.transpose([2, 3, 1, 0])]);
+  const timages = tf.tensor4d((await nhwc.data()) as Float32Array, [32, 28, 28, 8]);
+  const tfilters = tf.tensor4d((await hwio.data()) as Float32Array, [3, 3, 8, 16]);
 
   const cases: { op: string; tmnn: () => void; tfjs: () => void }[] = [
     { op: 'x + y', tmnn: () => x.add(y).dispose(), tfjs: () => tf.add(tx, ty).dispose() },
@@ -78,7 +79,7 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     const t = await bestOfEach({ tmnn: times(c.tmnn), tfjs: times(c.tfjs) }, ms);
     rows.push({ op: c.op, tmnn: (1000 * t.tmnn) / REPEATS, tfjs: (1000 * t.tfjs) / REPEATS });
   }
-  for (const t of [x, y, b, ax, rowIds, param, images, filters]) t.dispose();
+  for (const t of [x, y, b, ax, rowIds, param, images, filters, nhwc, hwio]) t.dispose();
   adam.dispose();
   tf.dispose([tx, ty, tg, tb, tax, trows, tparam, timages, tfilters]);
   tadam.dispose();

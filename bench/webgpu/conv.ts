@@ -2,15 +2,14 @@
 // adapter: the second convolution of the demo's MNIST CNN (32 images 8×28×28,
 // 16 filters 3×3, zero padding 1) and a 2×2 max pool of the same images.
 // tmnn takes NCHW images and gathers each window into a row (im2col) before
-// one batched product; tfjs takes NHWC and convolves directly. Timed as the
-// elementwise ops are: until the GPU has run it, nothing read back.
+// one batched product; tfjs takes NHWC and convolves directly (single_ops.ts times them).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tm from '../../src/index.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
-import { gpuOpTimes, type ElementwiseRow, type GpuOpCase } from './elementwise.js';
+import { gpuOpTimes, type GpuOpCase, type GpuOpRow } from './single_ops.js';
 
 /** ms per op for each case; tfjs's active backend must be webgpu. */
-export async function convTimes(gpu: WebGpuBackend, ms: number): Promise<ElementwiseRow[]> {
+export async function convTimes(gpu: WebGpuBackend, ms: number): Promise<GpuOpRow[]> {
   const images = tm.randn([32, 8, 28, 28], { seed: 6 });
   const filters = tm.randn([16, 8, 3, 3], { seed: 7 });
   const [nhwc, hwio] = tm.tidy(() => [images.transpose([0, 2, 3, 1]), filters.transpose([2, 3, 1, 0])]);

@@ -8,7 +8,7 @@
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { ones, zeros } from '../ops/index.js';
-import { checkOptions } from '../options.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
@@ -20,6 +20,8 @@ export interface BatchNormOptions {
   momentum?: number;
 }
 
+const OPTIONS: OptionNames<BatchNormOptions> = { epsilon: true, momentum: true };
+
 abstract class BatchNorm extends Module {
   readonly epsilon: number;
   readonly momentum: number;
@@ -30,10 +32,10 @@ abstract class BatchNorm extends Module {
   /** The running estimate of each channel's variance (unbiased). */
   runningVar: Tensor;
 
-  constructor(private readonly kind: 'BatchNorm1d' | 'BatchNorm2d', private readonly ranks: readonly number[], private readonly expected: string, readonly features: number, options: BatchNormOptions) {
+  constructor(private readonly kind: 'BatchNorm1d' | 'BatchNorm2d', private readonly ranks: readonly number[], private readonly expected: (features: number) => string, readonly features: number, options: BatchNormOptions) {
     super();
     if (!Number.isSafeInteger(features) || features <= 0) throw new ValueError(`${kind}: features must be a positive integer, got ${formatValue(features)}`);
-    const { epsilon = 1e-5, momentum = 0.1 } = checkOptions(kind, options, { epsilon: true, momentum: true });
+    const { epsilon = 1e-5, momentum = 0.1 } = checkOptions(kind, options, OPTIONS);
     if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new ValueError(`${kind}: epsilon must be a finite number > 0, got ${formatValue(epsilon)}`);
     if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new ValueError(`${kind}: momentum must be a number in [0, 1], got ${formatValue(momentum)}`);
     [this.epsilon, this.momentum] = [epsilon, momentum];
@@ -47,7 +49,7 @@ abstract class BatchNorm extends Module {
 
   forward(x: Tensor): Tensor {
     if (!this.ranks.includes(x.rank) || x.shape[1] !== this.features) {
-      throw new ShapeError(`${this.kind}: x ${formatShape(x.shape)} is not ${this.expected.replaceAll('C', String(this.features))}`);
+      throw new ShapeError(`${this.kind}: x ${formatShape(x.shape)} is not ${this.expected(this.features)}`);
     }
     const axes = x.shape.flatMap((_, i) => (i === 1 ? [] : [i]));
     const count = axes.reduce((n, a) => n * x.shape[a], 1);
@@ -92,13 +94,13 @@ abstract class BatchNorm extends Module {
 /** Over [batch, features] or [batch, features, length]: after a Dense, or a 1-D convolution's channels. */
 export class BatchNorm1d extends BatchNorm {
   constructor(features: number, options: BatchNormOptions = {}) {
-    super('BatchNorm1d', [2, 3], '[batch, C] or [batch, C, length]', features, options);
+    super('BatchNorm1d', [2, 3], (c) => `[batch, ${c}] or [batch, ${c}, length]`, features, options);
   }
 }
 
-/** Over NCHW images [batch, channels, height, width]: after a Conv2d. */
+/** Over NCHW images [batch, features, height, width] (features: the channels): after a Conv2d. */
 export class BatchNorm2d extends BatchNorm {
-  constructor(channels: number, options: BatchNormOptions = {}) {
-    super('BatchNorm2d', [4], '[batch, C, height, width]', channels, options);
+  constructor(features: number, options: BatchNormOptions = {}) {
+    super('BatchNorm2d', [4], (c) => `[batch, ${c}, height, width]`, features, options);
   }
 }

@@ -409,7 +409,9 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
     }
   });
 
-  model.train();
+  // Train mode; but a layer frozen with eval() inside a model in train mode stays frozen (fine-tuning
+  // with fixed BatchNorm statistics), as it would in a PyTorch loop that froze it after model.train().
+  if (!model.training) model.train();
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = options.shuffle === false ? Int32Array.from({ length: train.count }, (_, i) => i) : permutation(train.count, seed + epoch);

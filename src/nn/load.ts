@@ -8,6 +8,7 @@ import { decodeSafetensors } from '../io/safetensors.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { decodeF16 } from '../f16.js';
 import { zeros } from '../ops/index.js';
+import type { Size2d } from '../ops/windows.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
@@ -52,15 +53,11 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'Embedding': return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0 }), entries, prefix); // seed: overwritten
     case 'Conv1d':
     case 'Conv2d': {
-      const Layer = cfg.type === 'Conv2d' ? Conv2d : Conv1d;
-      const conv = new Layer(cfg.inChannels as number, cfg.outChannels as number, cfg.kernelSize as number, {
-        stride: cfg.stride as number,
-        padding: cfg.padding as number | 'same',
-        dilation: cfg.dilation as number,
-        groups: cfg.groups as number,
-        bias: cfg.bias as boolean,
-        seed: 0, // overwritten by the saved weights
-      });
+      const options = { groups: cfg.groups as number, bias: cfg.bias as boolean, seed: 0 }; // seed: overwritten by the saved weights
+      const [inChannels, outChannels] = [cfg.inChannels as number, cfg.outChannels as number];
+      const conv = cfg.type === 'Conv2d'
+        ? new Conv2d(inChannels, outChannels, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d | 'same', dilation: cfg.dilation as Size2d, ...options })
+        : new Conv1d(inChannels, outChannels, cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number | 'same', dilation: cfg.dilation as number, ...options });
       return savedAs(conv, entries, prefix);
     }
     case 'BatchNorm1d':
@@ -71,13 +68,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const options = { epsilon: cfg.epsilon as number, momentum: cfg.momentum as number };
       return savedAs(cfg.type === 'BatchNorm1d' ? new BatchNorm1d(cfg.features as number, options) : new BatchNorm2d(cfg.features as number, options), entries, prefix);
     }
-    case 'MaxPool1d':
-    case 'MaxPool2d':
-    case 'AvgPool1d':
-    case 'AvgPool2d': {
-      const Layer = { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d }[cfg.type];
-      return new Layer(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
-    }
+    case 'MaxPool2d': return new MaxPool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d });
+    case 'AvgPool2d': return new AvgPool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d });
+    case 'MaxPool1d': return new MaxPool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
+    case 'AvgPool1d': return new AvgPool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
     case 'Flatten': return new Flatten();
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);
     case 'ReLU': return new ReLU();

@@ -7,6 +7,8 @@
 // the same model; and a file load refuses, save would not have written.
 import type { DType } from '../dtype.js';
 import { formatShape, formatValue } from '../errors.js';
+import { convSizes, poolSizes } from '../ops/conv.js';
+import { IMAGES, SEQUENCES, type Size2d } from '../ops/windows.js';
 import { sameShape } from '../shape.js';
 
 export const FORMAT = 'tmnn';
@@ -25,7 +27,7 @@ interface Field {
 
 const positiveInteger: Field = { check: (v) => Number.isSafeInteger(v) && (v as number) > 0, what: 'a positive integer' };
 const integer: Field = { check: (v) => Number.isSafeInteger(v), what: 'an integer' };
-const pairOf = (least: number): Field => ({
+const pairField = (least: number): Field => ({
   check: (v) => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isSafeInteger(n) && n >= least),
   what: `[height, width], integers ≥ ${least}`,
 });
@@ -38,10 +40,11 @@ const convolution = (size: (least: number) => Field): Readonly<Record<string, Fi
 });
 const pool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ kernelSize: size(1), stride: size(1), padding: size(0) });
 const finite: Field = { check: (v) => typeof v === 'number' && Number.isFinite(v), what: 'a number' };
+const epsilon: Field = { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' };
 
 const BATCH_NORM: Readonly<Record<string, Field>> = {
   features: positiveInteger,
-  epsilon: { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' },
+  epsilon,
   momentum: { check: (v) => typeof v === 'number' && v >= 0 && v <= 1, what: 'a number in [0, 1]' },
 };
 
@@ -59,14 +62,14 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Embedding: { count: positiveInteger, dim: positiveInteger },
   Flatten: {},
   Conv1d: convolution(integerAtLeast),
-  Conv2d: convolution(pairOf),
+  Conv2d: convolution(pairField),
   MaxPool1d: pool(integerAtLeast),
-  MaxPool2d: pool(pairOf),
+  MaxPool2d: pool(pairField),
   AvgPool1d: pool(integerAtLeast),
-  AvgPool2d: pool(pairOf),
+  AvgPool2d: pool(pairField),
   BatchNorm1d: BATCH_NORM,
   BatchNorm2d: BATCH_NORM,
-  LayerNorm: { dim: positiveInteger, epsilon: { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' } },
+  LayerNorm: { dim: positiveInteger, epsilon },
 };
 
 /** The layer types tm.nn.load rebuilds. */
@@ -120,16 +123,24 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     wanted.set(`${path}weight`, [inputs, units]);
     if (cfg.bias) wanted.set(`${path}bias`, [units]);
   }
+  // A convolution's and a pooling's sizes are checked as the layers check them (ops/conv.ts), the layer named.
+  const refused = (check: () => void) => {
+    try {
+      check();
+    } catch (err) {
+      fail(`${where} (${type}): ${(err as Error).message.replace(`${type}: `, '')}`);
+    }
+  };
+  const axes = /1d$/.test(type as string) ? SEQUENCES : IMAGES;
   if (type === 'Conv1d' || type === 'Conv2d') {
     const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
     if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
+    refused(() => convSizes(type, axes, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d | 'same', dilation: cfg.dilation as Size2d, groups }));
     wanted.set(`${path}weight`, [outChannels, inChannels / groups, ...[cfg.kernelSize as number | number[]].flat()]);
     if (cfg.bias) wanted.set(`${path}bias`, [outChannels]);
-    if (cfg.padding === 'same' && [cfg.stride as number | number[]].flat().some((s) => s !== 1)) fail(`${where} (${type}) has padding 'same' with stride ${formatValue(cfg.stride)}; 'same' needs stride 1`);
   }
   if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {
-    const [kernel, padding] = [[cfg.kernelSize as number | number[]].flat(), [cfg.padding as number | number[]].flat()];
-    if (padding.some((p, a) => 2 * p > kernel[a])) fail(`${where} (${type}) has padding ${formatValue(cfg.padding)}, more than half its ${formatValue(cfg.kernelSize)} window`);
+    refused(() => poolSizes(type as string, axes, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d }));
   }
   if (type === 'BatchNorm1d' || type === 'BatchNorm2d') {
     for (const name of ['weight', 'bias', 'runningMean', 'runningVar']) wanted.set(`${path}${name}`, [cfg.features as number]);

@@ -6,7 +6,8 @@ export {
   notEqual, pow, relu, round, sigmoid, sign, sin, sqrt, square, sub, tanh, where,
 } from './elementwise.js';
 export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';
-export type { Conv1dOptions, Conv2dOptions, Pair, Pool1dOptions, Pool2dOptions } from './conv.js';
+export type { Conv1dOptions, Conv2dOptions, Pool1dOptions, Pool2dOptions } from './conv.js';
+export type { Size2d } from './windows.js';
 export { matmul } from './matmul.js';
 export type { MatmulOptions } from './matmul.js';
 export { QuantizedTensor, dequantize, quantize } from './quantize.js';

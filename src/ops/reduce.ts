@@ -96,10 +96,11 @@ export function sumToShape(x: Tensor, shape: readonly number[]): Tensor {
   // Axes that end x and axes that do not (a bias over channels: [N, C, H, W] to [1, C, 1, 1]) are summed
   // in two passes, each over a free view, rather than in one over a transposed copy; not in f16, where a
   // partial sum may pass 65504 when the whole does not (∞ − ∞ = NaN).
-  let tail = axes.length;
-  while (tail > 0 && axes[tail - 1] === x.rank - axes.length + tail - 1) tail--;
-  const summed = x.dtype !== 'f16' && tail > 0 && tail < axes.length
-    ? tidy(() => sum(sum(x, axes.slice(tail), { keepDims: true }), axes.slice(0, tail), { keepDims: true }))
+  // firstTrailing: where the run of axes that ends x begins (axes[i] is then x's (axes.length − i)-th from the end).
+  let firstTrailing = axes.length;
+  while (firstTrailing > 0 && axes[firstTrailing - 1] === x.rank - (axes.length - firstTrailing) - 1) firstTrailing--;
+  const summed = x.dtype !== 'f16' && firstTrailing > 0 && firstTrailing < axes.length
+    ? tidy(() => sum(sum(x, axes.slice(firstTrailing), { keepDims: true }), axes.slice(0, firstTrailing), { keepDims: true }))
     : sum(x, axes, { keepDims: true });
   const out = reshape(summed, shape);
   summed.dispose();

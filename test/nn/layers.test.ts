@@ -447,13 +447,21 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
     expectClose(await norm.runningVar.data(), Array.from(variance, (u) => 0.9 + 0.1 * u * (65536 / 65535)), 1e-3);
   });
 
-  it('a layer frozen in eval mode stays frozen through predict and evaluate', async () => {
+  it('a layer frozen in eval mode stays frozen through predict, evaluate and fit (its estimates fixed)', async () => {
     const model = new tm.nn.Sequential([new tm.nn.Dense(3, 4, { seed: 1 }), new tm.nn.BatchNorm1d(4), new tm.nn.Dense(4, 2, { seed: 2 })]);
     model.layers[1].eval();
     const x = tm.randn([6, 3], { seed: 1 });
+    const y = tm.tensor(new Int32Array([0, 1, 0, 1, 0, 1]));
     model.predict(x).dispose();
-    await model.evaluate(x, tm.tensor(new Int32Array([0, 1, 0, 1, 0, 1])), { loss: 'crossEntropy' });
+    await model.evaluate(x, y, { loss: 'crossEntropy' });
     expect(model.modules().map((m) => m.training)).toEqual([true, true, false, true]);
+    await model.fit(x, y, { epochs: 2, batchSize: 3, loss: 'crossEntropy', quiet: true, seed: 1 });
+    expect(model.modules().map((m) => m.training)).toEqual([true, true, false, true]);
+    expect(Array.from(await (model.layers[1] as tm.nn.BatchNorm1d).runningMean.data())).toEqual([0, 0, 0, 0]);
+    // A model put in eval mode as a whole trains in train mode, every layer.
+    model.eval();
+    await model.fit(x, y, { epochs: 1, batchSize: 3, loss: 'crossEntropy', quiet: true, seed: 1 });
+    expect(model.modules().every((m) => m.training)).toBe(true);
     await tm.init({ backend: 'js' });
   });
 

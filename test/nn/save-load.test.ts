@@ -267,12 +267,12 @@ describe('what a model file may hold, checked alike by load and by save', () => 
   it('refuses a convolution or pooling load could not build: padding \'same\' with a stride, pooling padding past half the window, groups that do not divide', () => {
     const conv = { type: 'Conv2d', inChannels: 2, outChannels: 2, kernelSize: [3, 3], stride: [2, 1], padding: 'same', dilation: [1, 1], groups: 1, bias: false };
     const one = (layer: unknown) => fileOf({ type: 'Sequential', layers: [layer] }, { '0.weight': weight([2, 2, 3, 3]) });
-    expect(() => tm.nn.fromBytes(one(conv))).toThrow(new CorruptFileError("model file: layer 0 (Conv2d) has padding 'same' with stride [2, 1]; 'same' needs stride 1"));
+    expect(() => tm.nn.fromBytes(one(conv))).toThrow(new CorruptFileError("model file: layer 0 (Conv2d): padding 'same' needs stride 1, got stride [2, 1]"));
     expect(() => tm.nn.fromBytes(one({ ...conv, stride: [1, 1], groups: 3 }))).toThrow(new CorruptFileError('model file: layer 0 (Conv2d) has groups 3, which does not divide its 2 → 2 channels'));
     expect(() => tm.nn.fromBytes(one({ ...conv, kernelSize: [3, 0] }))).toThrow(/layer 0 \(Conv2d\) has kernelSize = \[3, 0\], expected \[height, width\], integers ≥ 1/);
     expect(() => tm.nn.fromBytes(one({ ...conv, stride: [1, 1], padding: [1, 1] }))).not.toThrow();
     const pool = { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [2, 0] };
-    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [pool] }))).toThrow(new CorruptFileError('model file: layer 0 (MaxPool2d) has padding [2, 0], more than half its [2, 2] window'));
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [pool] }))).toThrow(new CorruptFileError('model file: layer 0 (MaxPool2d): padding [2, 0] is more than half the 2×2 window (a window could then hold padding only)'));
   });
 
   it('a tensor that belongs to no layer is refused whatever its name, Object.prototype names included', () => {

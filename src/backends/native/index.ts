@@ -79,7 +79,9 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
   const ready = (x: Native): StorageArray => pending.settle(x.storage);
   const settled = (x: Native): Native => (ready(x), x);
   /** ready(x) cut to x's own size, for a kernel that reads lengths off its arrays. */
-  const exactly = (x: Native): StorageArray => ready(x).subarray(0, sizeOf(x.shape));
+  const sizedStorage = (x: Native): StorageArray => ready(x).subarray(0, sizeOf(x.shape));
+  /** An index tensor's storage, sized (the engine passes i8 or i32 indices only). */
+  const indexStorage = (indices: Native) => sizedStorage(indices) as Int8Array | Int32Array;
 
   return {
     name: 'native',
@@ -219,14 +221,14 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
 
     gather(x, indices, outer, inner) {
       const out = output(x.dtype, outer * sizeOf(indices.shape) * inner);
-      if (out.length) addon.gather(exactly(x), exactly(indices) as Int8Array | Int32Array, outer, inner, out);
+      if (out.length) addon.gather(sizedStorage(x), indexStorage(indices), outer, inner, out);
       return out;
     },
 
     scatterAdd(dy, indices, outer, n, inner) {
       if (dy.dtype !== 'f32') return js.scatterAdd(settled(dy), settled(indices), outer, n, inner);
       const out = output('f32', outer * n * inner) as Float32Array;
-      if (out.length) addon.scatterAdd(exactly(dy) as Float32Array, exactly(indices) as Int8Array | Int32Array, outer, n, inner, out);
+      if (out.length) addon.scatterAdd(sizedStorage(dy) as Float32Array, indexStorage(indices), outer, n, inner, out);
       return out;
     },
     cumsum: (x, outer, inner) => js.cumsum(settled(x), outer, inner),

@@ -1,0 +1,150 @@
+// The geometry under convolution and pooling (ops/conv.ts): sizes given per
+// spatial axis, the windows they make over an image, and each window's
+// values gathered into a row through an index table (im2col). A sequence is
+// an image of height 1: every 1-D op runs as a 2-D one.
+import { isFloat } from '../dtype.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { gatherOrZero, reshape } from './movement.js';
+import { checkTensor, fromStorageArray, onBackendOf } from './util.js';
+
+/** A size over images: one number for both axes, or [height, width]. */
+export type Size2d = number | readonly [number, number];
+
+/** How an op over one or two spatial axes names its operands. */
+export interface SpatialAxes {
+  readonly count: 1 | 2;
+  readonly x: string;
+  readonly weight: string;
+}
+export const IMAGES: SpatialAxes = { count: 2, x: '[batch, channels, height, width] (or one image [channels, height, width])', weight: '[filters, channels/groups, height, width]' };
+export const SEQUENCES: SpatialAxes = { count: 1, x: '[batch, channels, length] (or one sequence [channels, length])', weight: '[filters, channels/groups, length]' };
+
+function pairOf(op: string, name: string, v: unknown, least: number): [number, number] {
+  const pair = typeof v === 'number' ? [v, v] : v;
+  if (!Array.isArray(pair) || pair.length !== 2 || pair.some((n) => !Number.isSafeInteger(n) || n < least)) {
+    throw new ValueError(`${op}: ${name} must be an integer ≥ ${least} or a pair [height, width] of them, got ${formatValue(v)}`);
+  }
+  return [pair[0], pair[1]];
+}
+
+/** A size option as [height, width], refused unless integers ≥ least: a 1-D op's single number is the width, its height `flat` (1 for a step or a window, 0 for padding). */
+export function sizesOf(op: string, name: string, v: unknown, least: number, axes: SpatialAxes, flat: number): [number, number] {
+  if (axes.count === 2) return pairOf(op, name, v, least);
+  if (!Number.isSafeInteger(v) || (v as number) < least) throw new ValueError(`${op}: ${name} must be an integer ≥ ${least}, got ${formatValue(v)}`);
+  return [flat, v as number];
+}
+
+/** sizesOf undone: a size as the op takes it and a file holds it ([height, width] over images, the width along a sequence), a fresh array. */
+export function shownSizes(axes: SpatialAxes, sizes: readonly [number, number]): number | [number, number] {
+  return axes.count === 2 ? [sizes[0], sizes[1]] : sizes[1];
+}
+
+/** A size as errors show it: 3×3, or 5 along a sequence. */
+export function shownSize(axes: SpatialAxes, sizes: readonly number[]): string {
+  return axes.count === 2 ? sizes.join('×') : String(sizes[1]);
+}
+
+/** One window geometry over an image: what the index table and the output's size follow from. */
+export interface Windows {
+  /** The image's height and width, without padding. */
+  readonly height: number;
+  readonly width: number;
+  /** [before, after] zeros along height, then width. */
+  readonly sides: readonly [readonly [number, number], readonly [number, number]];
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  /** Output height and width. */
+  readonly out: readonly [number, number];
+}
+
+/** The windows over `images` (4-D); errors name x as the user gave it. */
+export function windowsOver(op: string, axes: SpatialAxes, x: Tensor, images: Tensor, sides: Windows['sides'], kernel: [number, number], stride: [number, number], dilation: [number, number]): Windows {
+  const [height, width] = images.shape.slice(2);
+  const padded = [height + sides[0][0] + sides[0][1], width + sides[1][0] + sides[1][1]];
+  const out = [0, 1].map((a) => Math.floor((padded[a] - dilation[a] * (kernel[a] - 1) - 1) / stride[a]) + 1) as [number, number];
+  if (out[0] < 1 || out[1] < 1) {
+    const dilated = dilation.some((d) => d > 1) ? ` dilated ${shownSize(axes, dilation)}` : '';
+    const padding = sides.flat().some((p) => p) ? ` padded to ${shownSize(axes, padded)}` : '';
+    throw new ShapeError(`${op}: a ${shownSize(axes, kernel)} window${dilated} does not fit in x ${formatShape(x.shape)}${padding}`);
+  }
+  return { height, width, sides, kernel, stride, dilation, out };
+}
+
+/** Index tables made, by geometry: a training loop asks for the same few every step. */
+const tables = new Map<string, Int32Array>();
+/** Entries the kept tables may hold in all (64 MiB); a larger table is made afresh each call. */
+const TABLE_ENTRIES_KEPT = 2 ** 24;
+let entriesKept = 0;
+
+/**
+ * For each of `groups` channel groups, each output position, each channel of
+ * the group and each tap of the window, where that value sits in one image
+ * of `channels`×height×width flattened, or that size (past the end: gather
+ * reads 0) for a tap in the padding: [groups, positions, channels/groups ×
+ * taps]. */
+function windowTable(op: string, windows: Windows, channels: number, groups: number): Int32Array {
+  const key = JSON.stringify([windows, channels, groups]);
+  const kept = tables.get(key);
+  if (kept) return kept;
+  const [kh, kw] = windows.kernel;
+  const [oh, ow] = windows.out;
+  const perGroup = channels / groups;
+  const outside = channels * windows.height * windows.width;
+  const entries = channels * oh * ow * kh * kw;
+  // An i32 index names at most 2^31 values of an image; a table past 2^30 entries is 4 GiB.
+  if (outside >= 2 ** 31 || entries > 2 ** 30) {
+    throw new ShapeError(`${op}: ${channels} channels of ${windows.height}×${windows.width} in ${oh}×${ow} windows of ${kh}×${kw} is ${entries.toLocaleString('en-US')} taps to gather per image, more than an index table here holds (2^30; and 2^31 values an image)`);
+  }
+  const table = new Int32Array(entries);
+  let i = 0;
+  for (let g = 0; g < groups; g++) {
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        for (let c = g * perGroup; c < (g + 1) * perGroup; c++) {
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = y * windows.stride[0] + ky * windows.dilation[0] - windows.sides[0][0];
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x * windows.stride[1] + kx * windows.dilation[1] - windows.sides[1][0];
+              table[i++] = iy >= 0 && iy < windows.height && ix >= 0 && ix < windows.width ? (c * windows.height + iy) * windows.width + ix : outside;
+            }
+          }
+        }
+      }
+    }
+  }
+  if (entries > TABLE_ENTRIES_KEPT) return table;
+  for (const [oldest, kept] of tables) {
+    if (entriesKept + entries <= TABLE_ENTRIES_KEPT) break;
+    tables.delete(oldest);
+    entriesKept -= kept.length;
+  }
+  tables.set(key, table);
+  entriesKept += entries;
+  return table;
+}
+
+/**
+ * x as a batch of images [N, C, H, W] (a sequence an image of height 1), and
+ * `unbatch` to give a result x's layout back: PyTorch takes one image or
+ * sequence without its batch axis too.
+ */
+export function asImages(op: string, axes: SpatialAxes, x: Tensor): { images: Tensor; unbatch: (y: Tensor) => Tensor } {
+  checkTensor(op, x, 'x');
+  const batched = x.rank === axes.count + 2;
+  if (!batched && x.rank !== axes.count + 1) throw new ShapeError(`${op}: x must be ${axes.x}, got ${formatShape(x.shape)}`);
+  if (!isFloat(x.dtype)) throw new DTypeError(`${op}: x must be f32 or f16, got ${x.dtype} (cast it: x.cast('f32'))`);
+  const [channels, ...extent] = x.shape.slice(batched ? 1 : 0);
+  if (channels === 0 || extent.some((d) => d === 0)) throw new ShapeError(`${op}: x ${formatShape(x.shape)} has no channels or no ${axes.count === 2 ? 'pixels' : 'positions'} (only its batch may be empty)`);
+  const images = reshape(x, [batched ? x.shape[0] : 1, channels, ...(axes.count === 1 ? [1] : []), ...extent]);
+  const unbatch = (y: Tensor) => reshape(y, [...(batched ? [y.shape[0]] : []), y.shape[1], ...(axes.count === 2 ? [y.shape[2]] : []), y.shape[3]]);
+  return { images, unbatch };
+}
+
+/** Each window's values of images [N, C, H, W], gathered: [N, groups, positions, channels/groups × taps] (the table copied as it is, not checked value by value). */
+export function windowValues(op: string, images: Tensor, windows: Windows, groups: number): Tensor {
+  const [n, c] = images.shape;
+  const table = onBackendOf(op, images, () => fromStorageArray(windowTable(op, windows, c, groups), [groups, windows.out[0] * windows.out[1], (c / groups) * windows.kernel[0] * windows.kernel[1]], 'i32'));
+  return gatherOrZero(reshape(images, [n, c * windows.height * windows.width]), table, 1);
+}
