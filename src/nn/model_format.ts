@@ -86,21 +86,27 @@ export interface ParameterEntry {
  * the first problem goes to `fail` (a CorruptFileError on load, a
  * ValueError on save), in words that name the layer or the parameter.
  */
+/** A tensor a layer description calls for: a parameter (trained) or a buffer (saved state, as BatchNorm's running estimates). */
+interface Wanted {
+  readonly shape: readonly number[];
+  readonly kind: 'parameter' | 'buffer';
+}
+
 export function checkModel(config: unknown, entries: Readonly<Record<string, ParameterEntry>>, fail: (problem: string) => never): void {
-  const wanted = new Map<string, readonly number[]>();
+  const wanted = new Map<string, Wanted>();
   checkLayer(config, '', 0, wanted, fail);
-  for (const [name, shape] of wanted) {
-    if (!Object.hasOwn(entries, name)) fail(`parameter ${name} is missing`);
+  for (const [name, { shape, kind }] of wanted) {
+    if (!Object.hasOwn(entries, name)) fail(`${kind} ${name} is missing`);
     const e = entries[name];
-    if (!sameShape(e.shape, shape)) fail(`parameter ${name} is ${formatShape(e.shape)}, the layer needs ${formatShape(shape)}`);
-    if (!PARAMETER_DTYPES.includes(e.dtype)) fail(`parameter ${name} is ${e.dtype}; model files hold parameters in ${PARAMETER_DTYPES.join(' or ')}`);
+    if (!sameShape(e.shape, shape)) fail(`${kind} ${name} is ${formatShape(e.shape)}, the layer needs ${formatShape(shape)}`);
+    if (!PARAMETER_DTYPES.includes(e.dtype)) fail(`${kind} ${name} is ${e.dtype}; model files hold parameters and buffers in ${PARAMETER_DTYPES.join(' or ')}`);
   }
   const extra = Object.keys(entries).filter((k) => !wanted.has(k));
   if (extra.length) fail(`tensors ${extra.join(', ')} belong to no layer`);
 }
 
-/** One layer's description (at `path`, as namedParameters names its parameters), then its sublayers'; the parameters it owns go into `wanted`. */
-function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string, readonly number[]>, fail: (problem: string) => never): void {
+/** One layer's description (at `path`, as namedState names its tensors), then its sublayers'; the parameters and buffers it owns go into `wanted`. */
+function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string, Wanted>, fail: (problem: string) => never): void {
   const where = path ? `layer ${path.slice(0, -1)}` : 'the model';
   if (depth > MAX_DEPTH) fail(`${where} is nested more than ${MAX_DEPTH} Sequentials deep, which model files do not hold`);
   if (c === null || typeof c !== 'object' || Array.isArray(c)) fail(`${where} is described by ${formatValue(c)}, not an object`);
@@ -120,8 +126,8 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
   if (type === 'Sequential') (cfg.layers as unknown[]).forEach((layer, i) => checkLayer(layer, `${path}${i}.`, depth + 1, wanted, fail));
   if (type === 'Dense') {
     const [inputs, units] = [cfg.inputs as number, cfg.units as number];
-    wanted.set(`${path}weight`, [inputs, units]);
-    if (cfg.bias) wanted.set(`${path}bias`, [units]);
+    wanted.set(`${path}weight`, { shape: [inputs, units], kind: 'parameter' });
+    if (cfg.bias) wanted.set(`${path}bias`, { shape: [units], kind: 'parameter' });
   }
   // A convolution's and a pooling's sizes are checked as the layers check them (ops/conv.ts), the layer named.
   const refused = (check: () => void) => {
@@ -136,18 +142,19 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
     if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
     refused(() => convSizes(type, axes, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d | 'same', dilation: cfg.dilation as Size2d, groups }));
-    wanted.set(`${path}weight`, [outChannels, inChannels / groups, ...[cfg.kernelSize as number | number[]].flat()]);
-    if (cfg.bias) wanted.set(`${path}bias`, [outChannels]);
+    wanted.set(`${path}weight`, { shape: [outChannels, inChannels / groups, ...[cfg.kernelSize as number | number[]].flat()], kind: 'parameter' });
+    if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
   }
   if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {
     refused(() => poolSizes(type as string, axes, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d }));
   }
   if (type === 'BatchNorm1d' || type === 'BatchNorm2d') {
-    for (const name of ['weight', 'bias', 'runningMean', 'runningVar']) wanted.set(`${path}${name}`, [cfg.features as number]);
+    for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'parameter' });
+    for (const name of ['runningMean', 'runningVar']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'buffer' });
   }
-  if (type === 'Embedding') wanted.set(`${path}weight`, [cfg.count as number, cfg.dim as number]);
+  if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
   if (type === 'LayerNorm') {
-    wanted.set(`${path}weight`, [cfg.dim as number]);
-    wanted.set(`${path}bias`, [cfg.dim as number]);
+    wanted.set(`${path}weight`, { shape: [cfg.dim as number], kind: 'parameter' });
+    wanted.set(`${path}bias`, { shape: [cfg.dim as number], kind: 'parameter' });
   }
 }

@@ -489,6 +489,8 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
     const entries = tm.decodeSafetensors(bytes);
     const negative = { ...entries.entries, '1.runningVar': { dtype: 'f32' as const, shape: [3], data: Float32Array.of(1, -2, 1) } };
     expect(() => tm.nn.fromBytes(tm.encodeSafetensors(negative, entries.metadata))).toThrow(new CorruptFileError('model file: 1.runningVar holds -2 at 1; a running estimate is finite and ≥ 0'));
+    const { '1.runningMean': _dropped, ...missing } = entries.entries;
+    expect(() => tm.nn.fromBytes(tm.encodeSafetensors(missing, entries.metadata))).toThrow(new CorruptFileError('model file: buffer 1.runningMean is missing'));
     expect(tm.memory().numTensors).toBe(before - 8);
     norm.runningMean.dispose();
     await expect(model.toBytes()).rejects.toThrow('save: 1.runningMean [3] was disposed; nothing was written');

@@ -285,11 +285,11 @@ describe('what a model file may hold, checked alike by load and by save', () => 
   it('parameters are f32 or f16: an i32 one is refused by load, and by save before writing (it would load back as f32)', async () => {
     const dense = { type: 'Sequential', layers: [{ type: 'Dense', inputs: 1, units: 2, activation: 'linear', bias: false }] };
     const ints = { dtype: 'i32' as const, shape: [1, 2], data: new Int32Array(2) };
-    expect(() => tm.nn.fromBytes(fileOf(dense, { '0.weight': ints }))).toThrow(new CorruptFileError('model file: parameter 0.weight is i32; model files hold parameters in f32 or f16'));
+    expect(() => tm.nn.fromBytes(fileOf(dense, { '0.weight': ints }))).toThrow(new CorruptFileError('model file: parameter 0.weight is i32; model files hold parameters and buffers in f32 or f16'));
     const m = new tm.nn.Sequential([new tm.nn.Dense(1, 2, { bias: false })]);
     (m.layers[0] as tm.nn.Dense).weight = tm.tensor([[1, 2]], undefined, { dtype: 'i32' });
     const path = join(dir, 'ints.safetensors');
-    await expect(m.save(path)).rejects.toThrow('save: parameter 0.weight is i32; model files hold parameters in f32 or f16; nothing was written');
+    await expect(m.save(path)).rejects.toThrow('save: parameter 0.weight is i32; model files hold parameters and buffers in f32 or f16; nothing was written');
     await expect(readFile(path)).rejects.toThrow(/ENOENT/);
   });
 
