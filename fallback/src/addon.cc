@@ -198,6 +198,19 @@ Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// windowMax(x, table, outer, taps, out): Float32Arrays x [outer, n] and out [outer, windows], table Int32Array [windows, taps].
+Napi::Value WindowMax(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array x = array(info[0], "x"), table = array(info[1], "table"), out = array(info[4], "out");
+  const int64_t outer = integer(info[2], "outer"), taps = integer(info[3], "taps");
+  if (x.dtype != F32 || out.dtype != F32) type_error(env, "windowMax: x and out must be Float32Arrays");
+  if (table.dtype != I32) type_error(env, "windowMax: table must be an Int32Array");
+  require(outer > 0 && taps > 0 && x.length % outer == 0 && table.length % taps == 0, env, "windowMax: x does not split into outer rows, or table into rows of taps");
+  require(out.length == product(env, outer, table.length / taps, 1, "windowMax"), env, "windowMax: out must hold outer × windows");
+  window_max(x.as<float>(), outer, x.length / outer, table.as<int32_t>(), table.length / taps, taps, out.as<float>());
+  return env.Undefined();
+}
+
 // adam(p, g, m, v, pOut, mOut, vOut, beta1, beta2, stepSize, epsilonHat, l2, decay): Float32Arrays, outputs of one length.
 Napi::Value Adam(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -317,7 +330,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"windowMax", WindowMax}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

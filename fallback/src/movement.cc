@@ -3,6 +3,7 @@
 // (scatter-add). Elements are copied as raw bits of
 // their size, so f16 patterns and ints pass through untouched.
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "strided.h"
@@ -161,6 +162,25 @@ void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int6
       for (int64_t i = 0; i < inner; i++) to[i] += from[i];
     }
   for (size_t i = 0; i < sums.size(); i++) out[i] = float(sums[i]);
+}
+
+void window_max(const float* x, int64_t outer, int64_t n, const int32_t* table, int64_t windows, int64_t taps, float* out) {
+  for (int64_t o = 0; o < outer; o++) {
+    const float* row = x + o * n;
+    for (int64_t j = 0; j < windows; j++) {
+      float best = -std::numeric_limits<float>::infinity();
+      for (const int32_t* at = table + j * taps; at < table + (j + 1) * taps; at++) {
+        if (*at < 0 || *at >= n) continue;  // the padding
+        const float v = row[*at];
+        if (v != v) {  // NaN wins
+          best = v;
+          break;
+        }
+        if (v > best) best = v;
+      }
+      out[o * windows + j] = best;
+    }
+  }
 }
 
 }  // namespace tmnn

@@ -116,10 +116,18 @@ export interface Kernels<S = unknown> {
   scatterAdd(dy: TensorInfo<S>, indices: TensorInfo<S>, outer: number, n: number, inner: number): S;
   /** Running sums along the middle axis of x read as [outer, n, inner], in x's dtype (ints wrap; floats summed in order). */
   cumsum(x: TensorInfo<S>, outer: number, inner: number): S;
+  /**
+   * A max pooling's forward: x (f32 or f16) read as [outer, n] and `table`
+   * (i32) as [windows, taps] of positions in each row; out [outer, windows]
+   * in x's dtype, the largest x[o, table[j, t]] over t, NaN if any is NaN. A
+   * position outside [0, n) picks nothing (the padding); every window picks
+   * at least one (the ops layer makes tables so).
+   */
+  windowMax(x: TensorInfo<S>, table: TensorInfo<S>, outer: number): S;
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'cumsum'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'cumsum', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

@@ -13,10 +13,10 @@ import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '..
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { matmul } from './matmul.js';
-import { pad, reshape } from './movement.js';
-import { max, mean } from './reduce.js';
+import { gatherOrZero, reshape } from './movement.js';
+import { mean } from './reduce.js';
 import { checkTensor } from './util.js';
-import { IMAGES, SEQUENCES, asImages, shownSize, sizesOf, windowValues, windowsOver, type Size2d, type SpatialAxes } from './windows.js';
+import { IMAGES, SEQUENCES, asImages, shownSize, sizesOf, windowMax, windowTableOf, windowValues, windowsOver, type Size2d, type SpatialAxes } from './windows.js';
 
 export interface Conv2dOptions {
   /** Step between windows. Default 1. */
@@ -158,15 +158,13 @@ function pool(op: string, axes: SpatialAxes, largest: boolean, x: Tensor, kernel
     const { images, unbatch } = asImages(op, axes, x);
     const { kernel, stride, padding: [ph, pw] } = poolSizes(op, axes, kernelSize, options);
     const [n, channels] = images.shape;
-    const outWindows = windowsOver(op, axes, x, images, [[ph, ph], [pw, pw]], kernel, stride, [1, 1]);
-    // Padding reads 0, which the mean counts (PyTorch's default); a max needs −∞ there: the image padded with it, its windows unpadded.
-    const maxPadded = largest && (ph > 0 || pw > 0);
-    const padded = maxPadded ? pad(images, [[0, 0], [0, 0], [ph, ph], [pw, pw]], -Infinity) : images;
-    const readWindows = maxPadded ? windowsOver(op, axes, x, padded, [[0, 0], [0, 0]], kernel, stride, [1, 1]) : outWindows;
-    // Every channel is a group of one: [N·C, 1, positions, taps].
-    const values = windowValues(op, reshape(padded, [n * channels, 1, readWindows.height, readWindows.width]), readWindows, 1);
-    const pooled = largest ? max(values, 3) : mean(values, 3);
-    return unbatch(reshape(pooled, [n, channels, ...outWindows.out]));
+    const windows = windowsOver(op, axes, x, images, [[ph, ph], [pw, pw]], kernel, stride, [1, 1]);
+    // Every channel a plane of its own, its windows one table [positions, taps] (the padding's taps pick nothing).
+    const planes = reshape(images, [n * channels, windows.height * windows.width]);
+    const table = reshape(windowTableOf(op, planes, windows, 1, 1), [windows.out[0] * windows.out[1], kernel[0] * kernel[1]]);
+    // The max in one kernel; the mean a gather and a mean along each window (the padding's zeros counted, PyTorch's default).
+    const pooled = largest ? windowMax(op, planes, table) : mean(gatherOrZero(planes, table, 1), 2);
+    return unbatch(reshape(pooled, [n, channels, ...windows.out]));
   });
 }
 

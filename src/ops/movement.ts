@@ -215,7 +215,7 @@ function pickRows(x: Tensor, indices: Tensor, axis: number, checked: boolean): T
 }
 
 /** gather's gradient: dy's rows added into the rows of x they came from (a repeated index sums its rows), in k·inner adds. */
-function scatterRows(dy: Tensor, indices: Tensor, xShape: readonly number[], axis: number): Tensor {
+export function scatterRows(dy: Tensor, indices: Tensor, xShape: readonly number[], axis: number): Tensor {
   const backend = backendFor('gather', [dy.dataRef('gather'), indices.dataRef('gather')]);
   const { outer, n, inner } = aroundAxis(xShape, axis);
   return computed('gather', backend, xShape, dy.dtype, () => backend.scatterAdd(dy.info('gather'), indices.info('gather'), outer, n, inner));

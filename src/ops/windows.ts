@@ -3,10 +3,15 @@
 // values gathered into a row through an index table (im2col). A sequence is
 // an image of height 1: every 1-D op runs as a 2-D one.
 import { isFloat } from '../dtype.js';
+import { backendFor } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { gatherOrZero, reshape } from './movement.js';
-import { checkTensor, fromStorageArray, onBackendOf } from './util.js';
+import { cast } from './cast.js';
+import { div, equal, greaterEqual, less, mul } from './elementwise.js';
+import { gatherOrZero, reshape, scatterRows } from './movement.js';
+import { sum } from './reduce.js';
+import { checkTensor, computed, fromStorageArray, onBackendOf } from './util.js';
 
 /** A size over images: one number for both axes, or [height, width]. */
 export type Size2d = number | readonly [number, number];
@@ -142,9 +147,34 @@ export function asImages(op: string, axes: SpatialAxes, x: Tensor): { images: Te
   return { images, unbatch };
 }
 
-/** Each window's values of images [N, C, H, W], gathered: [N, groups, positions, channels/groups × taps] (the table copied as it is, not checked value by value). */
+/** Each window's values of images [N, C, H, W], gathered: [N, groups, positions, channels/groups × taps]. */
 export function windowValues(op: string, images: Tensor, windows: Windows, groups: number): Tensor {
   const [n, c] = images.shape;
-  const table = onBackendOf(op, images, () => fromStorageArray(windowTable(op, windows, c, groups), [groups, windows.out[0] * windows.out[1], (c / groups) * windows.kernel[0] * windows.kernel[1]], 'i32'));
-  return gatherOrZero(reshape(images, [n, c * windows.height * windows.width]), table, 1);
+  return gatherOrZero(reshape(images, [n, c * windows.height * windows.width]), windowTableOf(op, images, windows, c, groups), 1);
+}
+
+/** The index table of `windows` over images of `channels` in `groups` (windowTable's), on `like`'s backend: [groups, positions, channels/groups × taps]. */
+export function windowTableOf(op: string, like: Tensor, windows: Windows, channels: number, groups: number): Tensor {
+  const shape = [groups, windows.out[0] * windows.out[1], (channels / groups) * windows.kernel[0] * windows.kernel[1]];
+  return onBackendOf(op, like, () => fromStorageArray(windowTable(op, windows, channels, groups), shape, 'i32'));
+}
+
+/**
+ * The largest value of each window of planes [P, n] whose positions `table`
+ * [windows, taps] lists (the backends' windowMax: a max pooling in one
+ * pass): [P, windows]. Its gradient goes to the values equal to their
+ * window's max, a tie shared evenly as tm.max shares it; padding takes none.
+ */
+export function windowMax(op: string, planes: Tensor, table: Tensor): Tensor {
+  const backend = backendFor(op, [planes.dataRef(op), table.dataRef(op)]);
+  const [outer, n] = planes.shape;
+  const [count, taps] = table.shape;
+  const y = computed(op, backend, [outer, count], planes.dtype, () => backend.windowMax(planes.info(op), table.info(op), outer));
+  return record(y, op, [planes], [planes, table, y], (dy, [x, picks, largest]) => {
+    const values = gatherOrZero(x, picks, 1); // [outer, windows, taps]
+    const inside = mul(greaterEqual(picks, 0), less(picks, n));
+    const hits = mul(equal(values, reshape(largest, [outer, count, 1])), inside);
+    const share = cast(div(hits, sum(hits, 2, { keepDims: true })), dy.dtype);
+    return [scatterRows(mul(share, reshape(dy, [outer, count, 1])), picks, [outer, n], 1)];
+  });
 }

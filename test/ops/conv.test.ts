@@ -207,6 +207,24 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       expectClose(await tm.avgPool2d(x.t, kernel, c.options).data(), pool2dRef(x.ref, c.kernel, g, 'avg').v, 1e-5, 'avgPool2d', pool2dRef(map(x.ref, Math.abs), c.kernel, g, 'avg').v);
     });
 
+    it('maxPool2d: NaN wins its window; a tie shares the gradient evenly; padding takes none of it', async () => {
+      const withNan = tm.tensor([[[[1, NaN, 2, 3], [0, 0, 5, 4]]]]);
+      expect(Array.from(await tm.maxPool2d(withNan, 2).data())).toEqual([NaN, 5]);
+      const half = tm.maxPool2d(tm.tensor([[[[1, -2, 2.5, 3], [0, 7, 5, NaN]]]], undefined, { dtype: 'f16' }), 2);
+      expect([half.dtype, Array.from(await half.data())]).toEqual(['f16', [7, NaN]]);
+      const tied = tm.zeros([1, 1, 2, 2]);
+      tied.requiresGrad = true;
+      tm.maxPool2d(tied, 2).sum().backward();
+      expect(Array.from(await tied.grad!.data())).toEqual([0.25, 0.25, 0.25, 0.25]);
+      // The window's max is 0, as the padding would read: the padding is no candidate.
+      const x = tm.tensor([[[[0, -1], [-1, -2]]]]);
+      x.requiresGrad = true;
+      const y = tm.maxPool2d(x, 3, { stride: 2, padding: 1 });
+      expect(Array.from(await y.data())).toEqual([0]);
+      y.sum().backward();
+      expect(Array.from(await x.grad!.data())).toEqual([1, 0, 0, 0]);
+    });
+
     it('refuses padding past half the window, and a window larger than the image', () => {
       expect(() => tm.maxPool2d(tm.zeros([1, 1, 6, 6]), 2, { padding: 2 })).toThrow(/padding 2 is more than half the 2×2 window/);
       expect(() => tm.avgPool2d(tm.zeros([1, 1, 2, 6]), 3)).toThrow(/a 3×3 window does not fit in x \[1,1,2,6\]/);

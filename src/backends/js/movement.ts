@@ -99,3 +99,28 @@ export function cumsum(x: Js, outer: number, inner: number): StorageArray {
   }
   return out.finish();
 }
+
+export function windowMax(x: Js, table: Js, outer: number): StorageArray {
+  const n = sizeOf(x.shape) / outer;
+  const [windows, taps] = table.shape;
+  const from = valuesOf(x);
+  const picks = table.storage;
+  const out = output(x.dtype, outer * windows);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < windows; j++) {
+      let best = -Infinity;
+      for (let t = j * taps; t < (j + 1) * taps; t++) {
+        const at = picks[t];
+        if (at < 0 || at >= n) continue; // the padding
+        const v = from[o * n + at];
+        if (v !== v) {
+          best = v; // NaN wins
+          break;
+        }
+        if (v > best) best = v;
+      }
+      out.values[o * windows + j] = best;
+    }
+  }
+  return out.finish();
+}

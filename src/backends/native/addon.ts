@@ -65,6 +65,8 @@ export interface Addon {
   gather(x: StorageArray, indices: Int8Array | Int32Array, outer: number, inner: number, out: StorageArray): void;
   /** gather's gradient: out [outer, n, inner] the sum of dy [outer, indices, inner]'s rows into the rows they came from. */
   scatterAdd(dy: Float32Array, indices: Int8Array | Int32Array, outer: number, n: number, inner: number, out: Float32Array): void;
+  /** x [outer, n], table [windows, taps]: out [outer, windows] the largest value each window's positions pick (one outside [0, n) skipped). */
+  windowMax(x: Float32Array, table: Int32Array, outer: number, taps: number, out: Float32Array): void;
   /** One Adam step (kernels.ts's adam) into the three outputs, all of one length. */
   adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
     beta1: number, beta2: number, stepSize: number, epsilonHat: number, l2: number, decay: number): void;

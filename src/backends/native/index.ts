@@ -233,6 +233,13 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
     },
     cumsum: (x, outer, inner) => js.cumsum(settled(x), outer, inner),
 
+    windowMax(x, table, outer) {
+      if (x.dtype !== 'f32') return js.windowMax(settled(x), settled(table), outer);
+      const out = output('f32', outer * table.shape[0]) as Float32Array;
+      if (out.length) addon.windowMax(sizedStorage(x) as Float32Array, sizedStorage(table) as Int32Array, outer, table.shape[1], out);
+      return out;
+    },
+
     oneHot(indices, depth, outDtype) {
       const idx = ready(indices);
       if (!(idx instanceof Int8Array || idx instanceof Int32Array)) return js.oneHot(indices, depth, outDtype);

@@ -23,7 +23,7 @@ import { acquireDevice, type GpuContext, type GpuFeatures } from './device.js';
 import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
-import { concat, cumsumLines, gatherRows, scatterAddRows, stridedCopy } from './kernels/movement.js';
+import { concat, cumsumLines, gatherRows, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
 import { matmul as encodeMatmul } from './kernels/matmul.js';
@@ -584,6 +584,14 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       grads.done();
       rows.done();
       return summedAs(dy.dtype, sums);
+    },
+
+    windowMax(x, table, outer) {
+      const [input, picks] = [wide(x), wide(table)];
+      const result = produce(x.dtype, [outer, table.shape[0]], (out) => windowMaxRows(rt, input.operand, picks.operand, outer, out));
+      input.done();
+      picks.done();
+      return result;
     },
 
     cumsum(x, outer, inner) {

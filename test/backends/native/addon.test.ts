@@ -219,6 +219,9 @@ describe('bad calls are errors, not stray writes', () => {
     expect(() => addon.gather(x, new Int32Array([0]), 274177, 67280421310721, new Float32Array(1))).toThrow(/sizes past 2\^53/);
     expect(() => addon.gather(x, new Int32Array([0]), 2 ** 32, 2 ** 32, new Float32Array(0))).toThrow(/sizes past 2\^53/);
     expect(() => addon.scatterAdd(new Float32Array(1), new Int32Array([0]), 274177, 1, 67280421310721, new Float32Array(1))).toThrow(/sizes past 2\^53/);
+    expect(() => addon.windowMax(x, new Int32Array(4), 1, 2, out)).toThrow(/out must hold outer × windows/);
+    expect(() => addon.windowMax(x, new Int32Array(3), 1, 2, new Float32Array(1))).toThrow(/table into rows of taps/);
+    expect(() => addon.windowMax(x, new Float32Array(2) as unknown as Int32Array, 1, 2, new Float32Array(1))).toThrow(/table must be an Int32Array/);
     expect(Array.from(out)).toEqual([7, 7, 7]);
   });
 });

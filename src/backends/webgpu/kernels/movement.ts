@@ -12,6 +12,7 @@ import cumsumShader from '../../../../shaders/cumsum.wgsl';
 import fillShader from '../../../../shaders/fill.wgsl';
 import gatherShader from '../../../../shaders/gather.wgsl';
 import pickedRows from '../../../../shaders/picked_rows.wgsl';
+import windowMaxShader from '../../../../shaders/window_max.wgsl';
 import scatterAddShader from '../../../../shaders/scatter_add.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
 import { BYTES, computeType } from '../layout.js';
@@ -190,4 +191,12 @@ export function cumsumLines(rt: Runtime, x: Operand, outer: number, inner: numbe
   const lines = outer * inner;
   const kernel = rt.compiler.kernel({ name: 'cumsum', source: cumsumShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
   rt.commands.dispatch(kernel, { x: x.buffer, out, params: new Uint32Array([lines, n, inner]) }, grid(lines, 256));
+}
+
+/** out [outer, windows] = the largest of x [outer, n] at each window's positions in `table` (i32, [windows, taps]): shaders/window_max.wgsl. */
+export function windowMaxRows(rt: Runtime, x: Operand, table: Operand, outer: number, out: GPUBuffer): void {
+  const [windows, taps] = table.shape;
+  const size = outer * windows;
+  const kernel = rt.compiler.kernel({ name: 'window_max', source: windowMaxShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
+  rt.commands.dispatch(kernel, { x: x.buffer, table: table.buffer, out, params: new Uint32Array([size, sizeOf(x.shape) / outer, windows, taps]) }, grid(size, 256));
 }
