@@ -3,7 +3,7 @@ import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
-import { Module, type LayerConfig } from './module.js';
+import { Module, refuseArguments, type LayerConfig } from './module.js';
 
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leakyRelu' | 'gelu';
 
@@ -33,16 +33,28 @@ export function activate(name: ActivationName, x: Tensor): Tensor {
 }
 
 export class ReLU extends Module {
+  constructor(...none: []) {
+    super();
+    refuseArguments('ReLU', none);
+  }
   forward(x: Tensor): Tensor { return ops.relu(x); }
   config(): LayerConfig { return { type: 'ReLU' }; }
 }
 
 export class Sigmoid extends Module {
+  constructor(...none: []) {
+    super();
+    refuseArguments('Sigmoid', none);
+  }
   forward(x: Tensor): Tensor { return ops.sigmoid(x); }
   config(): LayerConfig { return { type: 'Sigmoid' }; }
 }
 
 export class Tanh extends Module {
+  constructor(...none: []) {
+    super();
+    refuseArguments('Tanh', none);
+  }
   forward(x: Tensor): Tensor { return ops.tanh(x); }
   config(): LayerConfig { return { type: 'Tanh' }; }
 }
@@ -68,6 +80,10 @@ export class LeakyReLU extends Module {
 }
 
 export class GELU extends Module {
+  constructor(...none: []) {
+    super();
+    refuseArguments('GELU', none);
+  }
   forward(x: Tensor): Tensor { return gelu(x); }
   config(): LayerConfig { return { type: 'GELU' }; }
 }

@@ -1,7 +1,7 @@
 // Module: the base of every layer. A layer is a small class a user could
 // write: it owns parameters (tensors with requiresGrad) and sublayers, held
 // in its fields, and maps a tensor to a tensor in `forward`.
-import { ValueError } from '../errors.js';
+import { ValueError, formatValue } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 export abstract class Module {
@@ -138,4 +138,12 @@ export function inEvalMode<T>(model: Module, body: () => T): T {
   } finally {
     for (const [layer, training] of modes) layer.training = training;
   }
+}
+
+/**
+ * Refuses arguments given to a layer that takes none: JavaScript would pass
+ * them by silently (PyTorch's Flatten(2) or ReLU(inplace=True) habits).
+ */
+export function refuseArguments(layer: string, args: readonly unknown[], hint = ''): void {
+  if (args.length) throw new ValueError(`${layer}: takes no arguments, got ${args.map((a) => formatValue(a)).join(', ')}${hint}`);
 }

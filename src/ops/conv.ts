@@ -11,7 +11,7 @@ import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { matmul } from './matmul.js';
 import { gatherOrZero, reshape } from './movement.js';
 import { mean } from './reduce.js';
@@ -73,6 +73,9 @@ export interface ConvSizes {
 
 /** Checks a convolution's options, for the ops and for nn.Conv1d/Conv2d (and model files) alike. */
 export function convSizes(op: string, axes: SpatialAxes, options: Conv2dOptions | Conv1dOptions): ConvSizes {
+  if (options instanceof Tensor) {
+    throw new ValueError(`${op}: the third argument is the options, not a bias (PyTorch's F.${op}(x, w, b)): add a bias to the result, y.add(b.reshape([1, filters${axes.count === 2 ? ', 1, 1' : ', 1'}]))`);
+  }
   const opts = checkOptions(op, options as Conv2dOptions, CONV_OPTIONS);
   const groups = opts.groups ?? 1;
   if (!Number.isSafeInteger(groups) || groups < 1) throw new ValueError(`${op}: groups must be a positive integer, got ${formatValue(groups)}`);
@@ -135,7 +138,9 @@ function convolve(op: string, axes: SpatialAxes, x: Tensor, weight: Tensor, opti
       throw new ShapeError(`${op}: groups ${groups} must divide x's ${channels} channels and weight's ${filters} filters (x ${formatShape(x.shape)}, weight ${formatShape(weight.shape)})`);
     }
     if (perGroup * groups !== channels) {
-      throw new ShapeError(`${op}: weight ${formatShape(weight.shape)} takes ${perGroup} channels${groups > 1 ? ` per group (×${groups} groups)` : ''}, x ${formatShape(x.shape)} has ${channels}`);
+      // Channels last (NHWC, TensorFlow's layout) is the likely mistake where x's last axis has the count.
+      const channelsLast = x.shape[x.rank - 1] === perGroup * groups ? `; x looks channels-last: ${op} takes channels first, x.transpose(${axes.count === 2 ? '[0, 3, 1, 2]' : '[0, 2, 1]'})` : '';
+      throw new ShapeError(`${op}: weight ${formatShape(weight.shape)} takes ${perGroup} channels${groups > 1 ? ` per group (×${groups} groups)` : ''}, x ${formatShape(x.shape)} has ${channels}${channelsLast}`);
     }
     if (!isFloat(weight.dtype)) throw new DTypeError(`${op}: weight must be f32 or f16, got ${weight.dtype}`);
     if (weight.size === 0) throw new ShapeError(`${op}: weight ${formatShape(weight.shape)} is empty: no filter, channel or tap to sum`);

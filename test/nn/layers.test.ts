@@ -210,6 +210,11 @@ describe('Embedding and Flatten', () => {
     expect(() => e.forward(tm.tensor([1.5]))).toThrow(tm.DTypeError);
   });
 
+  it('layers that take no arguments refuse some (PyTorch habits: Flatten(2), ReLU(inplace=True))', () => {
+    expect(() => new (tm.nn.Flatten as unknown as new (d: number) => tm.nn.Flatten)(2)).toThrow('Flatten: takes no arguments, got 2 (it keeps axis 0 and joins the rest; for other axes, reshape)');
+    expect(() => new (tm.nn.ReLU as unknown as new (o: object) => tm.nn.ReLU)({ inplace: true })).toThrow('ReLU: takes no arguments, got {"inplace":true}');
+  });
+
   it('Flatten keeps the batch axis and joins the rest', () => {
     expect(new tm.nn.Flatten().forward(tm.zeros([4, 3, 5])).shape).toEqual([4, 15]);
     expect(new tm.nn.Flatten().forward(tm.zeros([0, 3])).shape).toEqual([0, 3]);
