@@ -14,6 +14,7 @@ export { Dropout } from './dropout.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Flatten } from './flatten.js';
+export { Permute } from './permute.js';
 export { LayerNorm } from './layer_norm.js';
 export type { LayerNormOptions } from './layer_norm.js';
 export { Sequential } from './sequential.js';

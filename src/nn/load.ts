@@ -18,6 +18,7 @@ import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
+import { Permute } from './permute.js';
 import { LayerNorm } from './layer_norm.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { checkModel, FORMAT } from './model_format.js';
@@ -73,6 +74,7 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'MaxPool1d': return new MaxPool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
     case 'AvgPool1d': return new AvgPool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
     case 'Flatten': return new Flatten();
+    case 'Permute': return new Permute(cfg.axes as number[]);
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);
     case 'ReLU': return new ReLU();
     case 'Sigmoid': return new Sigmoid();

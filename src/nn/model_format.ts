@@ -10,6 +10,7 @@ import { formatShape, formatValue } from '../errors.js';
 import { convSizes, poolSizes } from '../ops/conv.js';
 import { IMAGES, SEQUENCES, type Size2d } from '../ops/windows.js';
 import { sameShape } from '../shape.js';
+import { isAxisOrder } from './permute.js';
 
 export const FORMAT = 'tmnn';
 
@@ -61,6 +62,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
   Embedding: { count: positiveInteger, dim: positiveInteger },
   Flatten: {},
+  Permute: { axes: { check: isAxisOrder, what: 'an order of 1..n, each once' } },
   Conv1d: convolution(integerAtLeast),
   Conv2d: convolution(pairField),
   MaxPool1d: pool(integerAtLeast),

@@ -215,6 +215,16 @@ describe('Embedding and Flatten', () => {
     expect(() => new (tm.nn.ReLU as unknown as new (o: object) => tm.nn.ReLU)({ inplace: true })).toThrow('ReLU: takes no arguments, got {"inplace":true}');
   });
 
+  it('Permute reorders the axes after the batch axis, numbered from 1 as Keras numbers them', async () => {
+    const x = tm.arange(24).reshape([2, 3, 4]);
+    const y = new tm.nn.Permute([2, 1]).forward(x);
+    expect(y.shape).toEqual([2, 4, 3]);
+    expect(await y.array()).toEqual(await x.transpose([0, 2, 1]).array());
+    expect(new tm.nn.Permute([3, 1, 2]).forward(tm.zeros([5, 2, 3, 4])).shape).toEqual([5, 4, 2, 3]);
+    expect(() => new tm.nn.Permute([0, 1])).toThrow('Permute: axes must order 1..n (0, the batch, stays first), each once, got [0, 1]');
+    expect(() => new tm.nn.Permute([2, 1]).forward(tm.zeros([2, 3]))).toThrow('Permute: x [2,3] has 2 axes; the layer orders 2 after the batch axis');
+  });
+
   it('Flatten keeps the batch axis and joins the rest', () => {
     expect(new tm.nn.Flatten().forward(tm.zeros([4, 3, 5])).shape).toEqual([4, 15]);
     expect(new tm.nn.Flatten().forward(tm.zeros([0, 3])).shape).toEqual([0, 3]);

@@ -110,6 +110,20 @@ describe('model.save and tm.nn.load', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it.each(BACKENDS)('round-trips a text CNN on %s: Embedding, Permute to channels first, Conv1d', async (backend) => {
+    await tm.init({ backend });
+    tm.setSeed(6);
+    const m = new tm.nn.Sequential([
+      new tm.nn.Embedding(10, 8), new tm.nn.Permute([2, 1]), new tm.nn.Conv1d(8, 4, 3, { padding: 'same' }), new tm.nn.ReLU(),
+      new tm.nn.MaxPool1d(2), new tm.nn.Flatten(), new tm.nn.Dense(12, 2),
+    ]);
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect((loaded.config() as unknown as { layers: unknown[] }).layers[1]).toEqual({ type: 'Permute', axes: [2, 1] });
+    const tokens = tm.tensor(Int32Array.from({ length: 18 }, (_, i) => (i * 7) % 10), [3, 6]);
+    expect(await loaded.predict(tokens).data()).toEqual(await m.predict(tokens).data());
+    await tm.init({ backend: 'js' });
+  });
+
   it('refuses, before writing anything, a model with a layer load could not rebuild', async () => {
     class Scale extends tm.nn.Module {
       forward(x: tm.Tensor): tm.Tensor { return x.mul(2); }
@@ -273,6 +287,10 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(one({ ...conv, stride: [1, 1], padding: [1, 1] }))).not.toThrow();
     const pool = { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [2, 0] };
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [pool] }))).toThrow(new CorruptFileError('model file: layer 0 (MaxPool2d): padding [2, 0] is more than half the 2×2 window (a window could then hold padding only)'));
+  });
+
+  it('a Permute whose axes are not an order of 1..n is refused', () => {
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'Permute', axes: [0, 1] }] }))).toThrow(new CorruptFileError('model file: layer 0 (Permute) has axes = [0, 1], expected an order of 1..n, each once'));
   });
 
   it('a tensor that belongs to no layer is refused whatever its name, Object.prototype names included', () => {
