@@ -101,7 +101,7 @@ export class Conv2d extends Convolution<readonly [number, number]> {
   }
 }
 
-/** Along NCL sequences [batch, inChannels, length] (an Embedding's output transposed, audio, sensor series). */
+/** Along NCL sequences [batch, inChannels, length] (an Embedding's output through Permute([2, 1]), audio, sensor series). */
 export class Conv1d extends Convolution<number> {
   constructor(inChannels: number, outChannels: number, kernelSize: number, options: Conv1dLayerOptions = {}) {
     super('Conv1d', SEQUENCES, conv1d, inChannels, outChannels, kernelSize, options);
