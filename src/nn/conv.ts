@@ -33,13 +33,9 @@ const OPTIONS: OptionNames<Conv2dLayerOptions> = { ...CONV_OPTIONS, bias: 'boole
 type ConvOp<Size> = (x: Tensor, weight: Tensor, options: { stride: Size; padding: Size | 'same'; dilation: Size; groups: number }) => Tensor;
 
 abstract class Convolution<Size extends number | readonly [number, number]> extends Module {
-  readonly kernelSize: Size;
-  readonly stride: Size;
-  readonly padding: Size | 'same';
-  readonly dilation: Size;
-  readonly groups: number;
   weight: Tensor;
   bias: Tensor | null;
+  /** The options as [height, width] sizes; the getters below give them in the op's own form. */
   private readonly sizes: ConvSizes;
   private readonly kernel: [number, number];
 
@@ -54,14 +50,11 @@ abstract class Convolution<Size extends number | readonly [number, number]> exte
     const { bias, init, seed, ...convOptions } = checkOptions(kind, options as Conv2dLayerOptions, OPTIONS);
     this.sizes = convSizes(kind, axes, convOptions);
     this.kernel = sizesOf(kind, 'kernelSize', kernelSize, 1, axes, 1);
-    this.groups = this.sizes.groups;
     if (inChannels % this.groups || outChannels % this.groups) {
       throw new ValueError(`${kind}: groups must be a positive integer dividing inChannels ${inChannels} and outChannels ${outChannels}, got ${formatValue(this.groups)}`);
     }
     if (init !== undefined && !INITIALIZERS.includes(init)) throw new ValueError(`${kind}: unknown init ${formatValue(init)}; expected one of ${INITIALIZERS.join(', ')}`);
     if (seed !== undefined) checkSeed(kind, seed);
-    [this.kernelSize, this.stride, this.dilation] = [this.kernel, this.sizes.stride, this.sizes.dilation].map((s) => shownSizes(axes, s) as Size);
-    this.padding = this.sizes.padding === 'same' ? 'same' : (shownSizes(axes, this.sizes.padding) as Size);
     // Fans as PyTorch counts them: channels in a group (in) and all filters (out), times the window.
     const taps = this.kernel[0] * this.kernel[1];
     const shape = [outChannels, inChannels / this.groups, ...(axes.count === 2 ? this.kernel : [this.kernel[1]])];
@@ -69,6 +62,26 @@ abstract class Convolution<Size extends number | readonly [number, number]> exte
     this.weight.requiresGrad = true;
     this.bias = bias === false ? null : zeros([outChannels]);
     if (this.bias) this.bias.requiresGrad = true;
+  }
+
+  get kernelSize(): Size {
+    return shownSizes(this.axes, this.kernel) as Size;
+  }
+
+  get stride(): Size {
+    return shownSizes(this.axes, this.sizes.stride) as Size;
+  }
+
+  get padding(): Size | 'same' {
+    return this.sizes.padding === 'same' ? 'same' : (shownSizes(this.axes, this.sizes.padding) as Size);
+  }
+
+  get dilation(): Size {
+    return shownSizes(this.axes, this.sizes.dilation) as Size;
+  }
+
+  get groups(): number {
+    return this.sizes.groups;
   }
 
   /** x [N, inChannels, ...] (or one sample without N) → [N, outChannels, ...]; an f16 x computes in f16, as Dense. */
@@ -86,10 +99,9 @@ abstract class Convolution<Size extends number | readonly [number, number]> exte
   }
 
   config(): LayerConfig {
-    const { axes, sizes } = this;
     return {
-      type: this.kind, inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: shownSizes(axes, this.kernel), stride: shownSizes(axes, sizes.stride),
-      padding: sizes.padding === 'same' ? 'same' : shownSizes(axes, sizes.padding), dilation: shownSizes(axes, sizes.dilation), groups: this.groups, bias: this.bias !== null,
+      type: this.kind, inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
+      padding: this.padding, dilation: this.dilation, groups: this.groups, bias: this.bias !== null,
     };
   }
 }

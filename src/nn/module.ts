@@ -102,7 +102,7 @@ export abstract class Module {
   }
 
   train(on = true): this {
-    for (const [, layer] of this.walk('')) layer.training = on;
+    for (const layer of this.modules()) layer.training = on;
     return this;
   }
 

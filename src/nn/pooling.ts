@@ -11,15 +11,24 @@ import { Module, type LayerConfig } from './module.js';
 type PoolOp<Size> = (x: Tensor, kernelSize: Size, options: { stride: Size; padding: Size }) => Tensor;
 
 abstract class Pool<Size extends number | readonly [number, number]> extends Module {
-  readonly kernelSize: Size;
-  readonly stride: Size;
-  readonly padding: Size;
+  /** The window and options as [height, width] sizes; the getters below give them in the op's own form. */
   private readonly sizes: PoolSizes;
 
   constructor(private readonly kind: 'MaxPool1d' | 'MaxPool2d' | 'AvgPool1d' | 'AvgPool2d', private readonly axes: SpatialAxes, private readonly pool: PoolOp<Size>, kernelSize: Size2d, options: Pool2dOptions | Pool1dOptions) {
     super();
     this.sizes = poolSizes(kind, axes, kernelSize, options);
-    [this.kernelSize, this.stride, this.padding] = [this.sizes.kernel, this.sizes.stride, this.sizes.padding].map((s) => shownSizes(axes, s) as Size);
+  }
+
+  get kernelSize(): Size {
+    return shownSizes(this.axes, this.sizes.kernel) as Size;
+  }
+
+  get stride(): Size {
+    return shownSizes(this.axes, this.sizes.stride) as Size;
+  }
+
+  get padding(): Size {
+    return shownSizes(this.axes, this.sizes.padding) as Size;
   }
 
   forward(x: Tensor): Tensor {
@@ -27,8 +36,7 @@ abstract class Pool<Size extends number | readonly [number, number]> extends Mod
   }
 
   config(): LayerConfig {
-    const { axes, sizes } = this;
-    return { type: this.kind, kernelSize: shownSizes(axes, sizes.kernel), stride: shownSizes(axes, sizes.stride), padding: shownSizes(axes, sizes.padding) };
+    return { type: this.kind, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding };
   }
 }
 
