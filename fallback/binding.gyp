@@ -7,6 +7,7 @@
         "src/addon.cc",
         "src/async_gemm.cc",
         "src/blas_info.cc",
+        "src/conv.cc",
         "src/convert.cc",
         "src/cpu_features.cc",
         "src/elementwise.cc",

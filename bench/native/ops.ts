@@ -2,13 +2,15 @@
 // backend (the CPU peer that trains fastest) on the same values: elementwise
 // maps, a selection, a gather of rows, reductions along either axis, a
 // variance, softmax and an Adam step on a [512, 512] f32 matrix, and a
-// convolution and a pooling of a batch of 32 images 8×28×28 (tfjs takes them
-// NHWC, tmnn NCHW: each in its own layout), the ops
+// convolution (alone, and with its gradients) and a pooling of a batch of
+// 32 images 8×28×28 (tfjs takes them NHWC, tmnn NCHW: each in its own
+// layout), the ops
 // on the matrix (1 MiB: in cache, so the kernel's own speed
 // shows rather than the memory's). Each timed call runs the op ten times,
 // tmnn and tfjs in turn so that load on the machine hits both alike. Both
 // backends compute synchronously on the calling thread here.
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import * as tm from '../../src/index.js';
 import { bestOfEach } from '../harness.js';
 import { useTfjs } from '../peers/tfjs.js';
@@ -48,6 +50,19 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
   const [nhwc, hwio] = tm.tidy(() => [images.transpose([0, 2, 3, 1]), filters.transpose([2, 3, 1, 0])]);
   const timages = tf.tensor4d((await nhwc.data()) as Float32Array, [32, 28, 28, 8]);
   const tfilters = tf.tensor4d((await hwio.data()) as Float32Array, [3, 3, 8, 16]);
+  // The same convolution in training: both gradients of Σ y², from the forward on.
+  const [gradImages, gradFilters] = [images, filters].map((t) => {
+    const c = t.clone();
+    c.requiresGrad = true;
+    return c;
+  });
+  const convStep = () => {
+    tm.tidy(() => tm.conv2d(gradImages, gradFilters, { padding: 1 }).square().sum()).backward();
+    for (const t of [gradImages, gradFilters]) {
+      t.grad!.dispose();
+      t.grad = null;
+    }
+  };
 
   const cases: { op: string; tmnn: () => void; tfjs: () => void }[] = [
     { op: 'x + y', tmnn: () => x.add(y).dispose(), tfjs: () => tf.add(tx, ty).dispose() },
@@ -79,7 +94,17 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     const t = await bestOfEach({ tmnn: times(c.tmnn), tfjs: times(c.tfjs) }, ms);
     rows.push({ op: c.op, tmnn: (1000 * t.tmnn) / REPEATS, tfjs: (1000 * t.tfjs) / REPEATS });
   }
-  for (const t of [x, y, b, ax, rowIds, param, images, filters, nhwc, hwio]) t.dispose();
+  // tfjs-wasm has no Conv2DBackpropFilter kernel (a conv's weight gradient throws there): tfjs trains a conv on its cpu backend.
+  if (!(await tf.setBackend('cpu'))) throw new Error("tfjs: the 'cpu' backend did not start");
+  const [cpuImages, cpuFilters] = await Promise.all([nhwc, hwio].map(async (t) => tf.tensor4d((await t.data()) as Float32Array, t.shape as [number, number, number, number])));
+  const convGrads = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'))));
+  // Seconds a step there: one run a round, and a single round after the warm-up.
+  const t = await bestOfEach({ tmnn: times(convStep), tfjs: async () => tf.dispose(convGrads([cpuImages, cpuFilters])) }, ms, 1);
+  rows.push({ op: 'conv2d as above, forward + both gradients (tfjs-cpu: wasm has no conv weight gradient)', tmnn: (1000 * t.tmnn) / REPEATS, tfjs: 1000 * t.tfjs });
+  tf.dispose([cpuImages, cpuFilters]);
+  await useTfjs('wasm');
+
+  for (const t of [x, y, b, ax, rowIds, param, images, filters, nhwc, hwio, gradImages, gradFilters]) t.dispose();
   adam.dispose();
   tf.dispose([tx, ty, tg, tb, tax, trows, tparam, timages, tfilters]);
   tadam.dispose();

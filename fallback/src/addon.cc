@@ -211,6 +211,48 @@ Napi::Value WindowMax(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// conv2d(kind, a, b, geometry, out): kind 0 y = conv(x = a, w = b), 1 dx from (dy = a, w = b), 2 dw from (x = a, dy = b);
+// geometry the sixteen integers of ConvGeometry in order; f32 (Float32Array) or f16 (Uint16Array) throughout.
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const int64_t kind = integer(info[0], "kind");
+  const Array a = array(info[1], "a"), b = array(info[2], "b"), out = array(info[4], "out");
+  const Shape s = ints(info[3], "geometry");
+  require(kind <= 2 && s.size() == 16, env, "conv2d: kind must be 0, 1 or 2 and geometry sixteen integers");
+  const ConvGeometry g{s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12], s[13], s[14], s[15]};
+  require(g.channels > 0 && g.filters > 0 && g.groups > 0 && g.channels % g.groups == 0 && g.filters % g.groups == 0, env,
+          "conv2d: groups must divide channels and filters");
+  require(g.height > 0 && g.width > 0 && g.kh > 0 && g.kw > 0 && g.stride_h > 0 && g.stride_w > 0 && g.dilation_h > 0 &&
+              g.dilation_w > 0 && g.out_h > 0 && g.out_w > 0,
+          env, "conv2d: sizes, strides and dilations must be positive");
+  const int64_t xs = product(env, product(env, g.batch, g.channels, g.height, "conv2d"), g.width, 1, "conv2d");
+  const int64_t ws = product(env, product(env, g.filters, g.per_group(), g.kh, "conv2d"), g.kw, 1, "conv2d");
+  const int64_t ys = product(env, product(env, g.batch, g.filters, g.out_h, "conv2d"), g.out_w, 1, "conv2d");
+  // sgemm takes int sizes: a group's filters, taps and positions, and one image's planes.
+  const int64_t most = int64_t(std::numeric_limits<int>::max());
+  require(g.taps() <= most && g.positions() <= most && g.channels * g.height * g.width <= most && g.filters * g.positions() <= most, env,
+          "conv2d: an image or its output past 2^31 values");
+  const int64_t lengths[3][3] = {{xs, ws, ys}, {ys, ws, xs}, {xs, ys, ws}};
+  const int64_t* want = lengths[kind];
+  require(a.length == want[0] && b.length == want[1] && out.length == want[2], env, "conv2d: arrays do not match the geometry");
+  require(a.dtype == b.dtype && b.dtype == out.dtype && (a.dtype == F32 || a.dtype == F16), env, "conv2d: a, b and out must be all Float32Arrays or all Uint16Arrays (f16)");
+  auto run = [&](const float* fa, const float* fb, float* fo) {
+    if (kind == 0) conv2d(fa, fb, g, fo);
+    else if (kind == 1) conv2d_input_grad(fa, fb, g, fo);
+    else conv2d_weight_grad(fa, fb, g, fo);
+  };
+  if (a.dtype == F32) {
+    run(a.as<float>(), b.as<float>(), out.as<float>());
+  } else {  // f16: computed in f32, rounded once, as matmul does
+    std::vector<float> fa(a.length), fb(b.length), fo(out.length);
+    f16_to_f32(a.as<uint16_t>(), fa.data(), a.length);
+    f16_to_f32(b.as<uint16_t>(), fb.data(), b.length);
+    run(fa.data(), fb.data(), fo.data());
+    f32_to_f16(fo.data(), out.as<uint16_t>(), out.length);
+  }
+  return env.Undefined();
+}
+
 // adam(p, g, m, v, pOut, mOut, vOut, beta1, beta2, stepSize, epsilonHat, l2, decay): Float32Arrays, outputs of one length.
 Napi::Value Adam(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -330,7 +372,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"windowMax", WindowMax}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"windowMax", WindowMax}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

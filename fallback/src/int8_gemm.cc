@@ -17,8 +17,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <thread>
 
+#include "parallel.h"
 #include "tmnn.h"
 
 #if TMNN_X86
@@ -218,20 +218,6 @@ Path best() {
 
 // Read by GEMMs on worker threads while a test may switch it on the main thread.
 std::atomic<Path> chosen{best()};
-
-// Runs f(part) for part in [0, parts), on up to `parts` threads (the caller is one of them).
-template <typename F>
-void parallel(int parts, F f) {
-  std::vector<std::thread> pool;
-  for (int t = 1; t < parts; t++) pool.emplace_back(f, t);
-  f(0);
-  for (auto& th : pool) th.join();
-}
-
-// [begin, end) of part t when `count` items are split into `parts`.
-inline std::pair<int64_t, int64_t> share(int64_t count, int parts, int t) {
-  return {count * t / parts, count * (t + 1) / parts};
-}
 
 using Compute = void (*)(const Int8Problem&, int64_t, int64_t, int64_t, int64_t);
 

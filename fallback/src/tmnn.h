@@ -160,6 +160,22 @@ void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int6
 // A max pooling: out [outer, windows] = the largest x[o, table[j, t]] over t (x read as [outer, n]), a position outside [0, n) skipped.
 void window_max(const float* x, int64_t outer, int64_t n, const int32_t* table, int64_t windows, int64_t taps, float* out);
 
+// conv.cc: a 2-D convolution over NCHW images and its gradients, f32. x [batch, channels, height,
+// width], weight [filters, channels/groups, kh, kw], y [batch, filters, out_h, out_w]; a tap at
+// oy·stride + ky·dilation − pad reads a zero outside the image.
+struct ConvGeometry {
+  int64_t batch, channels, height, width, filters, groups;
+  int64_t kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, out_h, out_w;
+  int64_t per_group() const { return channels / groups; }
+  int64_t taps() const { return per_group() * kh * kw; }
+  int64_t positions() const { return out_h * out_w; }
+};
+void conv2d(const float* x, const float* w, const ConvGeometry& g, float* y);
+// dx [batch, channels, height, width] from dy [batch, filters, out_h, out_w].
+void conv2d_input_grad(const float* dy, const float* w, const ConvGeometry& g, float* dx);
+// dw [filters, channels/groups, kh, kw] from x and dy.
+void conv2d_weight_grad(const float* x, const float* dy, const ConvGeometry& g, float* dw);
+
 // convert.cc: f16 ⇄ f32 in bulk (F16C where present), and every dtype cast.
 void f16_to_f32(const uint16_t* h, float* f, int64_t n);
 void f32_to_f16(const float* f, uint16_t* h, int64_t n);

@@ -6,12 +6,15 @@
 // a tap in the zero padding names no pixel, and reads 0: ops/windows.ts),
 // then one batched matmul with the filters (conv) or a max / mean along the
 // window (pooling). Their gradients come with them: gather's is a
-// scatter-add (overlapping windows sum into the pixel they share).
+// scatter-add (overlapping windows sum into the pixel they share). A backend
+// with a conv2d kernel of its own (native's) convolves there instead
+// (ops/conv_kernel.ts).
 import { isFloat } from '../dtype.js';
-import { tidy } from '../engine.js';
+import { backendFor, tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { Tensor } from '../tensor.js';
+import { convolveInKernel } from './conv_kernel.js';
 import { matmul } from './matmul.js';
 import { gatherOrZero, reshape } from './movement.js';
 import { mean } from './reduce.js';
@@ -151,6 +154,11 @@ function convolve(op: string, axes: SpatialAxes, x: Tensor, weight: Tensor, opti
       return [Math.floor(total / 2), total - Math.floor(total / 2)];
     };
     const windows = windowsOver(op, axes, x, images, [side(0), side(1)], kernel, stride, dilation);
+    if (backendFor(op, [images.dataRef(op), weight.dataRef(op)]).conv2d && images.dtype === weight.dtype) {
+      const { height, width, sides, out } = windows;
+      const geometry = { batch: n, channels, height, width, filters, groups, kernel, stride, dilation, padding: [sides[0][0], sides[1][0]], out } as const;
+      return unbatch(convolveInKernel(op, images, weight, geometry));
+    }
     const values = windowValues(op, images, windows, groups);
     // [groups, filters/groups, taps] · [N, groups, positions, taps]ᵀ: [N, groups, filters/groups, positions], already NCHW.
     const y = matmul(reshape(weight, [groups, filters / groups, perGroup * kernel[0] * kernel[1]]), values, { transposeB: true });

@@ -330,6 +330,40 @@ export function conv2dRef(x: F64, w: F64, g: WindowRef, groups = 1): F64 {
   return { shape: [n, filters, oh, ow], v };
 }
 
+/** conv2dRef's gradients for the gradient dy of its output, by the same loops: each product's share. */
+export function conv2dGradRef(x: F64, w: F64, dy: F64, g: WindowRef, groups = 1): { dx: F64; dw: F64 } {
+  const [n, channels, h, width] = x.shape;
+  const [filters, perGroup, kh, kw] = w.shape;
+  const [oh, ow] = outSize(x, [kh, kw], g);
+  const dx = new Float64Array(x.v.length);
+  const dw = new Float64Array(w.v.length);
+  let i = 0;
+  for (let b = 0; b < n; b++) {
+    for (let f = 0; f < filters; f++) {
+      const group = Math.floor(f / (filters / groups));
+      for (let y = 0; y < oh; y++) {
+        for (let xx = 0; xx < ow; xx++) {
+          const d = dy.v[i++];
+          for (let c = 0; c < perGroup; c++) {
+            for (let ky = 0; ky < kh; ky++) {
+              for (let kx = 0; kx < kw; kx++) {
+                const iy = y * g.stride[0] + ky * g.dilation[0] - g.sides[0][0];
+                const ix = xx * g.stride[1] + kx * g.dilation[1] - g.sides[1][0];
+                if (iy < 0 || iy >= h || ix < 0 || ix >= width) continue;
+                const at = ((b * channels + group * perGroup + c) * h + iy) * width + ix;
+                const tap = ((f * perGroup + c) * kh + ky) * kw + kx;
+                dx[at] += d * w.v[tap];
+                dw[tap] += d * x.v[at];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { dx: { shape: x.shape, v: dx }, dw: { shape: w.shape, v: dw } };
+}
+
 /** Max (−∞ padding) or mean (zero padding, counted) of each kernel window of x [N, C, H, W]. */
 export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 'max' | 'avg'): F64 {
   const [n, channels] = x.shape;

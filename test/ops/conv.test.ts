@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF16, expectClose, uniform } from '../helpers/data.js';
-import { conv2dRef, f64, map, pool2dRef, size, type F64, type WindowRef } from '../helpers/float64.js';
+import { conv2dGradRef, conv2dRef, f64, map, pool2dRef, size, type F64, type WindowRef } from '../helpers/float64.js';
 
 function random(shape: number[], dtype: 'f32' | 'f16' = 'f32'): { ref: F64; t: tm.Tensor } {
   const v = uniform(size(shape), -1, 1);
@@ -55,13 +55,35 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       expectClose(await y.data(), want.v, 1e-5, 'conv2d', conv2dRef(map(x.ref, Math.abs), map(w.ref, Math.abs), windowOf(c), c.options.groups).v);
     });
 
+    it.each(CONV_CASES)('x $x · w $w, $options: the gradients of x and w (f32)', async (c) => {
+      const [x, w] = [random(c.x), random(c.w)];
+      x.t.requiresGrad = true;
+      w.t.requiresGrad = true;
+      const y = tm.conv2d(x.t, w.t, c.options);
+      const dy = random([...y.shape]);
+      y.backward(dy.t);
+      const want = conv2dGradRef(x.ref, w.ref, dy.ref, windowOf(c), c.options.groups);
+      const scale = conv2dGradRef(map(x.ref, Math.abs), map(w.ref, Math.abs), map(dy.ref, Math.abs), windowOf(c), c.options.groups);
+      expectClose(await x.t.grad!.data(), want.dx.v, 1e-5, 'dx', scale.dx.v);
+      expectClose(await w.t.grad!.data(), want.dw.v, 1e-5, 'dw', scale.dw.v);
+    });
+
     it('in f16, within f16 rounding of the float64 result', async () => {
       const c = CONV_CASES[1];
       const x = random(c.x, 'f16');
       const w = random(c.w, 'f16');
+      x.t.requiresGrad = true;
+      w.t.requiresGrad = true;
       const y = tm.conv2d(x.t, w.t, c.options);
       expect(y.dtype).toBe('f16');
       expectClose(await y.data(), conv2dRef(x.ref, w.ref, windowOf(c)).v, 2e-2, 'conv2d f16', conv2dRef(map(x.ref, Math.abs), map(w.ref, Math.abs), windowOf(c)).v);
+      const dy = random([...y.shape], 'f16');
+      y.backward(dy.t);
+      const want = conv2dGradRef(x.ref, w.ref, dy.ref, windowOf(c));
+      const scale = conv2dGradRef(map(x.ref, Math.abs), map(w.ref, Math.abs), map(dy.ref, Math.abs), windowOf(c));
+      expect([x.t.grad!.dtype, w.t.grad!.dtype]).toEqual(['f16', 'f16']);
+      expectClose(await x.t.grad!.data(), want.dx.v, 2e-2, 'dx f16', scale.dx.v);
+      expectClose(await w.t.grad!.data(), want.dw.v, 2e-2, 'dw f16', scale.dw.v);
     });
 
     it('takes one image without its batch axis, as PyTorch', async () => {

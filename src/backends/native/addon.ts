@@ -67,6 +67,11 @@ export interface Addon {
   scatterAdd(dy: Float32Array, indices: Int8Array | Int32Array, outer: number, n: number, inner: number, out: Float32Array): void;
   /** x [outer, n], table [windows, taps]: out [outer, windows] the largest value each window's positions pick (one outside [0, n) skipped). */
   windowMax(x: Float32Array, table: Int32Array, outer: number, taps: number, out: Float32Array): void;
+  /**
+   * A convolution (kernels.ts's conv2d), kind 0 forward (a x, b w), 1 inputGrad (a dy, b w), 2 weightGrad (a x, b dy);
+   * geometry: batch, channels, height, width, filters, groups, kernel, stride, dilation, padding (each [h, w]), out [h, w].
+   */
+  conv2d(kind: number, a: Float32Array | Uint16Array, b: Float32Array | Uint16Array, geometry: number[], out: Float32Array | Uint16Array): void;
   /** One Adam step (kernels.ts's adam) into the three outputs, all of one length. */
   adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
     beta1: number, beta2: number, stepSize: number, epsilonHat: number, l2: number, decay: number): void;

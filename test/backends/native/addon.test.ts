@@ -222,6 +222,15 @@ describe('bad calls are errors, not stray writes', () => {
     expect(() => addon.windowMax(x, new Int32Array(4), 1, 2, out)).toThrow(/out must hold outer × windows/);
     expect(() => addon.windowMax(x, new Int32Array(3), 1, 2, new Float32Array(1))).toThrow(/table into rows of taps/);
     expect(() => addon.windowMax(x, new Float32Array(2) as unknown as Int32Array, 1, 2, new Float32Array(1))).toThrow(/table must be an Int32Array/);
+    // One 2×2 image, one 1×1 filter: batch, channels, height, width, filters, groups, kernel, stride, dilation, padding, out.
+    const g = [1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 2, 2];
+    expect(() => addon.conv2d(0, x, new Float32Array(1), g, out)).toThrow(/arrays do not match the geometry/);
+    expect(() => addon.conv2d(2, x, x, g, out)).toThrow(/arrays do not match the geometry/);
+    expect(() => addon.conv2d(0, x, new Float32Array(1), g.slice(1), x)).toThrow(/sixteen integers/);
+    expect(() => addon.conv2d(0, x, new Float32Array(1), [1, 1, 2, 2, 1, 2, ...g.slice(6)], x)).toThrow(/groups must divide/);
+    expect(() => addon.conv2d(0, x, new Float32Array(1), [...g.slice(0, 8), 0, ...g.slice(9)], x)).toThrow(/must be positive/);
+    expect(() => addon.conv2d(0, x, new Uint16Array(1), g, x)).toThrow(/all Float32Arrays or all Uint16Arrays/);
+    expect(() => addon.conv2d(0, x, new Float32Array(1), [2 ** 40, 2 ** 40, ...g.slice(2)], x)).toThrow(/sizes past 2\^53/);
     expect(Array.from(out)).toEqual([7, 7, 7]);
   });
 });

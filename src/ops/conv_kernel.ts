@@ -1,0 +1,43 @@
+// conv2d on a backend that has the optional conv2d kernel (kernels.ts): the
+// forward in one kernel, working a few rows of windows at a time, where
+// ops/conv.ts would gather every window of the batch at once, and the
+// gradients in the kernel's other two kinds. The three differentiate into
+// each other — y = conv(x, w), dx = inputGrad(dy, w) and dw = weightGrad(x,
+// dy) are each linear in both operands — so one function records them all.
+import { backendFor } from '../engine.js';
+import type { ConvGeometry, ConvKernel } from '../backends/kernels.js';
+import { record } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+import { computed } from './util.js';
+
+/** One kind of the kernel on a and b (kernels.ts names which is which), its gradient recorded. */
+function convKernel(op: string, kind: ConvKernel, a: Tensor, b: Tensor, g: ConvGeometry): Tensor {
+  const backend = backendFor(op, [a.dataRef(op), b.dataRef(op)]);
+  const shape = {
+    forward: [g.batch, g.filters, ...g.out],
+    inputGrad: [g.batch, g.channels, g.height, g.width],
+    weightGrad: [g.filters, g.channels / g.groups, ...g.kernel],
+  }[kind];
+  const out = computed(op, backend, shape, a.dtype, () => backend.conv2d!(kind, a.info(op), b.info(op), g));
+  return record(out, op, [a, b], [a, b], (d, [a, b], needs) => {
+    const [da, db] = gradients(op, kind, a, b, d, g);
+    return [needs[0] ? da() : null, needs[1] ? db() : null];
+  });
+}
+
+/** d(kind(a, b))/da and /db given the output's gradient d, each made only when asked for. */
+function gradients(op: string, kind: ConvKernel, a: Tensor, b: Tensor, d: Tensor, g: ConvGeometry): [() => Tensor, () => Tensor] {
+  switch (kind) {
+    case 'forward': // a x, b w
+      return [() => convKernel(op, 'inputGrad', d, b, g), () => convKernel(op, 'weightGrad', a, d, g)];
+    case 'inputGrad': // a dy, b w: dx's gradient d is an image
+      return [() => convKernel(op, 'forward', d, b, g), () => convKernel(op, 'weightGrad', d, a, g)];
+    case 'weightGrad': // a x, b dy: dw's gradient d is a weight
+      return [() => convKernel(op, 'inputGrad', b, d, g), () => convKernel(op, 'forward', a, d, g)];
+  }
+}
+
+/** images [N, C, H, W] convolved with weight [F, C/groups, kh, kw] by the backend's kernel: [N, F, ...g.out]. */
+export function convolveInKernel(op: string, images: Tensor, weight: Tensor, g: ConvGeometry): Tensor {
+  return convKernel(op, 'forward', images, weight, g);
+}
