@@ -211,6 +211,22 @@ Napi::Value WindowMax(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// windowMaxGrad(x, y, dy, table, taps, out): Float32Arrays x and out [outer, n], y and dy [outer, windows]; table Int32Array [windows, taps].
+Napi::Value WindowMaxGrad(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array x = array(info[0], "x"), y = array(info[1], "y"), dy = array(info[2], "dy"), table = array(info[3], "table"), out = array(info[5], "out");
+  const int64_t taps = integer(info[4], "taps");
+  if (x.dtype != F32 || y.dtype != F32 || dy.dtype != F32 || out.dtype != F32) type_error(env, "windowMaxGrad: x, y, dy and out must be Float32Arrays");
+  if (table.dtype != I32) type_error(env, "windowMaxGrad: table must be an Int32Array");
+  require(taps > 0 && table.length % taps == 0 && table.length > 0, env, "windowMaxGrad: table does not split into rows of taps");
+  const int64_t windows = table.length / taps;
+  require(y.length == dy.length && y.length % windows == 0 && out.length == x.length, env, "windowMaxGrad: y and dy must be [outer, windows], out x's length");
+  const int64_t outer = y.length / windows;
+  require(outer > 0 && x.length % outer == 0, env, "windowMaxGrad: x does not split into outer rows");
+  window_max_grad(x.as<float>(), y.as<float>(), dy.as<float>(), outer, x.length / outer, table.as<int32_t>(), windows, taps, out.as<float>());
+  return env.Undefined();
+}
+
 // conv2d(kind, a, b, geometry, out): kind 0 y = conv(x = a, w = b), 1 dx from (dy = a, w = b), 2 dw from (x = a, dy = b);
 // geometry the sixteen integers of ConvGeometry in order; f32 (Float32Array) or f16 (Uint16Array) throughout.
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
@@ -372,7 +388,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"windowMax", WindowMax}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

@@ -159,6 +159,9 @@ void gather_rows(const Array& x, const Array& indices, int64_t outer, int64_t n,
 void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int64_t n, int64_t inner, float* out);
 // A max pooling: out [outer, windows] = the largest x[o, table[j, t]] over t (x read as [outer, n]), a position outside [0, n) skipped.
 void window_max(const float* x, int64_t outer, int64_t n, const int32_t* table, int64_t windows, int64_t taps, float* out);
+// window_max's gradient: dx [outer, n] gets each window's dy shared evenly among its taps equal to its max y (NaN to each tap where y is NaN).
+void window_max_grad(const float* x, const float* y, const float* dy, int64_t outer, int64_t n, const int32_t* table,
+                     int64_t windows, int64_t taps, float* dx);
 
 // conv.cc: a 2-D convolution over NCHW images and its gradients, f32. x [batch, channels, height,
 // width], weight [filters, channels/groups, kh, kw], y [batch, filters, out_h, out_w]; a tap at

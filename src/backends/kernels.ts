@@ -148,6 +148,15 @@ export interface Kernels<S = unknown> {
    */
   windowMax(x: TensorInfo<S>, table: TensorInfo<S>, outer: number): S;
   /**
+   * Optional: windowMax's gradient in one pass. dx (x's shape and dtype):
+   * each window's dy[o, j] shared evenly among its taps whose value equals
+   * the window's max y[o, j], summed over the windows a value lies in (a
+   * window whose max is NaN gives NaN to each of its taps); y and dy are
+   * [outer, windows]. Backends without it get ops/windows.ts's gather,
+   * compare and scatter-add, five passes over every tap.
+   */
+  windowMaxGrad?(x: TensorInfo<S>, table: TensorInfo<S>, y: TensorInfo<S>, dy: TensorInfo<S>): S;
+  /**
    * Optional: a convolution in one kernel, its operands of one float dtype
    * and the output in it too. 'forward': y[n, f, oy, ox] = Σ over the
    * channels c of f's group and the taps (ky, kx) of w[f, c, ky, kx] ·

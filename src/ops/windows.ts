@@ -163,7 +163,8 @@ export function windowTableOf(op: string, like: Tensor, windows: Windows, channe
  * The largest value of each window of planes [P, n] whose positions `table`
  * [windows, taps] lists (the backends' windowMax: a max pooling in one
  * pass): [P, windows]. Its gradient goes to the values equal to their
- * window's max, a tie shared evenly as tm.max shares it; padding takes none.
+ * window's max, a tie shared evenly as tm.max shares it; padding takes none
+ * (the backend's windowMaxGrad where it has one).
  */
 export function windowMax(op: string, planes: Tensor, table: Tensor): Tensor {
   const backend = backendFor(op, [planes.dataRef(op), table.dataRef(op)]);
@@ -171,6 +172,7 @@ export function windowMax(op: string, planes: Tensor, table: Tensor): Tensor {
   const [count, taps] = table.shape;
   const y = computed(op, backend, [outer, count], planes.dtype, () => backend.windowMax(planes.info(op), table.info(op), outer));
   return record(y, op, [planes], [planes, table, y], (dy, [x, picks, largest]) => {
+    if (backend.windowMaxGrad) return [computed(op, backend, x.shape, x.dtype, () => backend.windowMaxGrad!(x.info(op), picks.info(op), largest.info(op), dy.info(op)))];
     const values = gatherOrZero(x, picks, 1); // [outer, windows, taps]
     const inside = mul(greaterEqual(picks, 0), less(picks, n));
     const hits = mul(equal(values, reshape(largest, [outer, count, 1])), inside);

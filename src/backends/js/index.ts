@@ -9,7 +9,7 @@ import { sgd } from './sgd.js';
 import { cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
-import { concat, cumsum, gather, scatterAdd, stridedCopy, windowMax } from './movement.js';
+import { concat, cumsum, gather, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
 export function createJsBackend(): Backend<StorageArray> {
@@ -34,6 +34,7 @@ export function createJsBackend(): Backend<StorageArray> {
     gather,
     scatterAdd,
     windowMax,
+    windowMaxGrad,
     cumsum,
     adam,
     sgd,

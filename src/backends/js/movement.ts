@@ -81,6 +81,31 @@ export function scatterAdd(dy: Js, indices: Js, outer: number, n: number, inner:
   return out.finish();
 }
 
+/** windowMax's gradient (kernels.ts): each window's share summed in float64 per value and rounded once. */
+export function windowMaxGrad(x: Js, table: Js, y: Js, dy: Js): StorageArray {
+  const [outer, windows] = y.shape;
+  const n = sizeOf(x.shape) / outer;
+  const taps = table.shape[1];
+  const [from, largest, grads] = [x, y, dy].map(valuesOf);
+  const picks = table.storage;
+  const sums = new Float64Array(outer * n);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < windows; j++) {
+      const max = largest[o * windows + j];
+      let count = 0;
+      for (let t = j * taps; t < (j + 1) * taps; t++) if (picks[t] >= 0 && picks[t] < n && from[o * n + picks[t]] === max) count++;
+      const share = count ? grads[o * windows + j] / count : NaN;
+      for (let t = j * taps; t < (j + 1) * taps; t++) {
+        const at = picks[t];
+        if (at >= 0 && at < n && (count === 0 || from[o * n + at] === max)) sums[o * n + at] += share;
+      }
+    }
+  }
+  const out = output(x.dtype, sums.length);
+  out.values.set(sums);
+  return out.finish();
+}
+
 /** Running sums: floats in float64, each rounded once as stored; ints wrap as stored (exact below 2^53). */
 export function cumsum(x: Js, outer: number, inner: number): StorageArray {
   const n = sizeOf(x.shape) / (outer * inner);

@@ -67,6 +67,8 @@ export interface Addon {
   scatterAdd(dy: Float32Array, indices: Int8Array | Int32Array, outer: number, n: number, inner: number, out: Float32Array): void;
   /** x [outer, n], table [windows, taps]: out [outer, windows] the largest value each window's positions pick (one outside [0, n) skipped). */
   windowMax(x: Float32Array, table: Int32Array, outer: number, taps: number, out: Float32Array): void;
+  /** windowMax's gradient (kernels.ts's windowMaxGrad): x and out [outer, n], y and dy [outer, windows], table [windows, taps]. */
+  windowMaxGrad(x: Float32Array, y: Float32Array, dy: Float32Array, table: Int32Array, taps: number, out: Float32Array): void;
   /**
    * A convolution (kernels.ts's conv2d), kind 0 forward (a x, b w), 1 inputGrad (a dy, b w), 2 weightGrad (a x, b dy);
    * geometry: batch, channels, height, width, filters, groups, kernel, stride, dilation, padding (each [h, w]), out [h, w].

@@ -240,6 +240,13 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
 
+    windowMaxGrad(x, table, y, dy) {
+      if (x.dtype !== 'f32') return js.windowMaxGrad!(settled(x), settled(table), settled(y), settled(dy));
+      const out = output('f32', sizeOf(x.shape)) as Float32Array;
+      if (out.length) addon.windowMaxGrad(...([x, y, dy].map(sizedStorage) as [Float32Array, Float32Array, Float32Array]), sizedStorage(table) as Int32Array, table.shape[1], out);
+      return out;
+    },
+
     conv2d(kind, a, b, g) {
       const size = kind === 'forward' ? g.batch * g.filters * g.out[0] * g.out[1] : kind === 'inputGrad' ? g.batch * g.channels * g.height * g.width : g.filters * (g.channels / g.groups) * g.kernel[0] * g.kernel[1];
       const out = output(a.dtype, size) as Float32Array | Uint16Array;

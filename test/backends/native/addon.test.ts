@@ -222,6 +222,10 @@ describe('bad calls are errors, not stray writes', () => {
     expect(() => addon.windowMax(x, new Int32Array(4), 1, 2, out)).toThrow(/out must hold outer × windows/);
     expect(() => addon.windowMax(x, new Int32Array(3), 1, 2, new Float32Array(1))).toThrow(/table into rows of taps/);
     expect(() => addon.windowMax(x, new Float32Array(2) as unknown as Int32Array, 1, 2, new Float32Array(1))).toThrow(/table must be an Int32Array/);
+    expect(() => addon.windowMaxGrad(x, new Float32Array(2), new Float32Array(2), new Int32Array(4), 2, new Float32Array(3))).toThrow(/out x's length/);
+    expect(() => addon.windowMaxGrad(x, new Float32Array(2), new Float32Array(1), new Int32Array(4), 2, x)).toThrow(/y and dy must be/);
+    expect(() => addon.windowMaxGrad(x, new Float32Array(2), new Float32Array(2), new Int32Array(3), 2, x)).toThrow(/rows of taps/);
+    expect(() => addon.windowMaxGrad(new Float32Array(5), new Float32Array(2), new Float32Array(2), new Int32Array(2), 2, new Float32Array(5))).toThrow(/x does not split/);
     // One 2×2 image, one 1×1 filter: batch, channels, height, width, filters, groups, kernel, stride, dilation, padding, out.
     const g = [1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 2, 2];
     expect(() => addon.conv2d(0, x, new Float32Array(1), g, out)).toThrow(/arrays do not match the geometry/);

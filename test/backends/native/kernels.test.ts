@@ -546,6 +546,28 @@ describe('data movement', () => {
     }
   });
 
+  it("windowMaxGrad: the js backend's bits, ties shared, the padding given nothing, a NaN window NaN to each tap", () => {
+    // 3×3 windows at stride 2 over 5×7 planes padded by 1 (index 35: the padding), values from a few so that windows tie.
+    const [h, w, oh, ow] = [5, 7, 3, 4];
+    const table = operand([oh * ow, 9], 'i32', Array.from({ length: oh * ow * 9 }, (_, i) => {
+      const [j, t] = [Math.floor(i / 9), i % 9];
+      const [iy, ix] = [2 * Math.floor(j / ow) + Math.floor(t / 3) - 1, 2 * (j % ow) + (t % 3) - 1];
+      return iy >= 0 && iy < h && ix >= 0 && ix < w ? iy * w + ix : h * w;
+    }));
+    const values = ints(3 * h * w, -2, 2);
+    values[40] = NaN;
+    const x = operand([3, h * w], 'f32', values);
+    const y = { storage: js.windowMax(x.info, table.info, 3), shape: [3, oh * ow], dtype: 'f32' as const };
+    const dy = operand([3, oh * ow], 'f32', uniform(3 * oh * ow, -1, 1));
+    const got = native.windowMaxGrad!(x.info, table.info, y, dy.info);
+    expectSame(got, js.windowMaxGrad!(x.info, table.info, y, dy.info), 'windowMaxGrad');
+    expect(Number.isNaN(got[40])).toBe(true);
+    // Plane 0's window 0 covers rows 0–1, columns 0–1: its dy goes to the taps equal to its max, split evenly.
+    const taps = [0, 1, w, w + 1].filter((at) => values[at] === Math.max(values[0], values[1], values[w], values[w + 1]));
+    const first = js.windowMaxGrad!(x.info, table.info, y, { ...dy.info, storage: Float32Array.from({ length: 3 * oh * ow }, (_, i) => +(i === 0)) });
+    expect(Array.from(first.slice(0, h * w))).toEqual(Array.from({ length: h * w }, (_, at) => (taps.includes(at) ? Math.fround(1 / taps.length) : 0)));
+  });
+
   it('oneHot: indices out of range give a zero row', () => {
     for (const idxDtype of ['i8', 'i32'] as const) {
       for (const outDtype of DTYPES) {
