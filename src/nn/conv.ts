@@ -16,7 +16,7 @@ import { INITIALIZERS, initShaped, type Initializer } from './init.js';
 import { Module, type LayerConfig } from './module.js';
 
 /** What a convolution layer adds to its op's options. */
-interface LayerOnly {
+export interface LayerOnly {
   /** Default true. */
   bias?: boolean;
   /** Default 'he'. */
@@ -28,6 +28,35 @@ export interface Conv2dLayerOptions extends Conv2dOptions, LayerOnly {}
 export interface Conv1dLayerOptions extends Conv1dOptions, LayerOnly {}
 
 const OPTIONS: OptionNames<Conv2dLayerOptions> = { ...CONV_OPTIONS, bias: 'boolean', init: true, seed: true };
+
+/**
+ * Checks what a convolution layer takes besides its sizes and makes its
+ * parameters: a weight of `shape` drawn by `init` (He by default) over
+ * `fans` [in, out] (PyTorch's), and a bias of zeros.
+ */
+export function convParameters(
+  kind: string, inChannels: number, outChannels: number, groups: number, { bias, init, seed }: LayerOnly, shape: number[], fans: [number, number],
+): { weight: Tensor; bias: Tensor | null } {
+  for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
+    if (!Number.isSafeInteger(v) || v <= 0) throw new ValueError(`${kind}: ${name} must be a positive integer, got ${formatValue(v)}`);
+  }
+  if (inChannels % groups || outChannels % groups) {
+    throw new ValueError(`${kind}: groups must be a positive integer dividing inChannels ${inChannels} and outChannels ${outChannels}, got ${formatValue(groups)}`);
+  }
+  if (init !== undefined && !INITIALIZERS.includes(init)) throw new ValueError(`${kind}: unknown init ${formatValue(init)}; expected one of ${INITIALIZERS.join(', ')}`);
+  if (seed !== undefined) checkSeed(kind, seed);
+  const weight = initShaped(init ?? 'he', shape, fans[0], fans[1], seed);
+  weight.requiresGrad = true;
+  const b = bias === false ? null : zeros([outChannels]);
+  if (b) b.requiresGrad = true;
+  return { weight, bias: b };
+}
+
+/** y [N, C, ...] (or [C, ...] when not `batched`) plus a bias [C] along its channels. */
+export function addChannelBias(y: Tensor, bias: Tensor, batched: boolean): Tensor {
+  const channelAxis = batched ? 1 : 0;
+  return y.add(bias.reshape(y.shape.map((d, i) => (i === channelAxis ? d : 1))));
+}
 
 /** A convolution op as a layer calls it, with its sizes in the op's own form. */
 type ConvOp<Size> = (x: Tensor, weight: Tensor, options: { stride: Size; padding: Size | 'same'; dilation: Size; groups: number }) => Tensor;
@@ -44,24 +73,13 @@ abstract class Convolution<Size extends number | readonly [number, number]> exte
     readonly inChannels: number, readonly outChannels: number, kernelSize: Size2d, options: Conv2dLayerOptions | Conv1dLayerOptions,
   ) {
     super();
-    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
-      if (!Number.isSafeInteger(v) || v <= 0) throw new ValueError(`${kind}: ${name} must be a positive integer, got ${formatValue(v)}`);
-    }
     const { bias, init, seed, ...convOptions } = checkOptions(kind, options as Conv2dLayerOptions, OPTIONS);
     this.sizes = convSizes(kind, axes, convOptions);
     this.kernel = sizesOf(kind, 'kernelSize', kernelSize, 1, axes, 1);
-    if (inChannels % this.groups || outChannels % this.groups) {
-      throw new ValueError(`${kind}: groups must be a positive integer dividing inChannels ${inChannels} and outChannels ${outChannels}, got ${formatValue(this.groups)}`);
-    }
-    if (init !== undefined && !INITIALIZERS.includes(init)) throw new ValueError(`${kind}: unknown init ${formatValue(init)}; expected one of ${INITIALIZERS.join(', ')}`);
-    if (seed !== undefined) checkSeed(kind, seed);
     // Fans as PyTorch counts them: channels in a group (in) and all filters (out), times the window.
     const taps = this.kernel[0] * this.kernel[1];
     const shape = [outChannels, inChannels / this.groups, ...(axes.count === 2 ? this.kernel : [this.kernel[1]])];
-    this.weight = initShaped(init ?? 'he', shape, (inChannels / this.groups) * taps, outChannels * taps, seed);
-    this.weight.requiresGrad = true;
-    this.bias = bias === false ? null : zeros([outChannels]);
-    if (this.bias) this.bias.requiresGrad = true;
+    ({ weight: this.weight, bias: this.bias } = convParameters(kind, inChannels, outChannels, this.groups, { bias, init, seed }, shape, [(inChannels / this.groups) * taps, outChannels * taps]));
   }
 
   get kernelSize(): Size {
@@ -88,9 +106,7 @@ abstract class Convolution<Size extends number | readonly [number, number]> exte
   forward(x: Tensor): Tensor {
     return tidy(() => {
       const y = this.conv(x, this.inPrecisionOf(x, this.weight), { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
-      if (!this.bias) return y;
-      const channelAxis = x.rank === this.axes.count + 2 ? 1 : 0;
-      return y.add(this.inPrecisionOf(x, this.bias).reshape(y.shape.map((d, i) => (i === channelAxis ? d : 1))));
+      return this.bias ? addChannelBias(y, this.inPrecisionOf(x, this.bias), x.rank === this.axes.count + 2) : y;
     });
   }
 

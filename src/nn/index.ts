@@ -7,6 +7,8 @@ export { ReLU, Sigmoid, Tanh, Softmax, LeakyReLU, GELU, leakyRelu, gelu } from '
 export type { ActivationName } from './activations.js';
 export { Conv1d, Conv2d } from './conv.js';
 export type { Conv1dLayerOptions, Conv2dLayerOptions } from './conv.js';
+export { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
+export type { ConvTranspose1dLayerOptions, ConvTranspose2dLayerOptions } from './conv_transpose.js';
 export { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 export { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
 export type { BatchNormOptions } from './batch_norm.js';

@@ -8,12 +8,14 @@ import { decodeSafetensors } from '../io/safetensors.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { decodeF16 } from '../f16.js';
 import { zeros } from '../ops/index.js';
+import type { ConvTranspose1dOptions, ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 import type { Size2d } from '../ops/windows.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
 import { Conv1d, Conv2d } from './conv.js';
+import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
@@ -59,6 +61,16 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const conv = cfg.type === 'Conv2d'
         ? new Conv2d(inChannels, outChannels, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d | 'same', dilation: cfg.dilation as Size2d, ...options })
         : new Conv1d(inChannels, outChannels, cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number | 'same', dilation: cfg.dilation as number, ...options });
+      return savedAs(conv, entries, prefix);
+    }
+    case 'ConvTranspose1d':
+    case 'ConvTranspose2d': {
+      const options = { groups: cfg.groups as number, bias: cfg.bias as boolean, seed: 0 }; // seed: overwritten by the saved weights
+      const [inChannels, outChannels] = [cfg.inChannels as number, cfg.outChannels as number];
+      const sizes = { stride: cfg.stride, padding: cfg.padding, outputPadding: cfg.outputPadding, dilation: cfg.dilation };
+      const conv = cfg.type === 'ConvTranspose2d'
+        ? new ConvTranspose2d(inChannels, outChannels, cfg.kernelSize as Size2d, { ...(sizes as ConvTranspose2dOptions), ...options })
+        : new ConvTranspose1d(inChannels, outChannels, cfg.kernelSize as number, { ...(sizes as ConvTranspose1dOptions), ...options });
       return savedAs(conv, entries, prefix);
     }
     case 'BatchNorm1d':

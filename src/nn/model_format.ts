@@ -8,6 +8,7 @@
 import type { DType } from '../dtype.js';
 import { formatShape, formatValue } from '../errors.js';
 import { convSizes, poolSizes } from '../ops/conv.js';
+import { convTransposeSizes } from '../ops/conv_transpose.js';
 import { IMAGES, SEQUENCES, type Size2d } from '../ops/windows.js';
 import { sameShape } from '../shape.js';
 import { isAxisOrder } from './permute.js';
@@ -39,6 +40,8 @@ const convolution = (size: (least: number) => Field): Readonly<Record<string, Fi
   padding: { check: (v) => v === 'same' || size(0).check(v), what: `'same' or ${size(0).what}` },
   bias: { check: (v) => typeof v === 'boolean', what: 'true or false' },
 });
+/** A transposed convolution's fields: a convolution's, its padding a size only, and outputPadding. */
+const transposedConvolution = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...convolution(size), padding: size(0), outputPadding: size(0) });
 const pool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ kernelSize: size(1), stride: size(1), padding: size(0) });
 const finite: Field = { check: (v) => typeof v === 'number' && Number.isFinite(v), what: 'a number' };
 const epsilon: Field = { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' };
@@ -65,6 +68,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Permute: { axes: { check: isAxisOrder, what: 'an order of 1..n, each once' } },
   Conv1d: convolution(integerAtLeast),
   Conv2d: convolution(pairField),
+  ConvTranspose1d: transposedConvolution(integerAtLeast),
+  ConvTranspose2d: transposedConvolution(pairField),
   MaxPool1d: pool(integerAtLeast),
   MaxPool2d: pool(pairField),
   AvgPool1d: pool(integerAtLeast),
@@ -145,6 +150,13 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
     refused(() => convSizes(type, axes, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d | 'same', dilation: cfg.dilation as Size2d, groups }));
     wanted.set(`${path}weight`, { shape: [outChannels, inChannels / groups, ...[cfg.kernelSize as number | number[]].flat()], kind: 'parameter' });
+    if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
+  }
+  if (type === 'ConvTranspose1d' || type === 'ConvTranspose2d') {
+    const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
+    if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
+    refused(() => convTransposeSizes(type, axes, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d, outputPadding: cfg.outputPadding as Size2d, dilation: cfg.dilation as Size2d, groups }));
+    wanted.set(`${path}weight`, { shape: [inChannels, outChannels / groups, ...[cfg.kernelSize as number | number[]].flat()], kind: 'parameter' });
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
   }
   if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {

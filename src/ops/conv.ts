@@ -14,7 +14,7 @@ import { backendFor, tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { Tensor } from '../tensor.js';
-import { convolveInKernel } from './conv_kernel.js';
+import { convKernel } from './conv_kernel.js';
 import { matmul } from './matmul.js';
 import { gatherOrZero, reshape } from './movement.js';
 import { mean } from './reduce.js';
@@ -157,7 +157,7 @@ function convolve(op: string, axes: SpatialAxes, x: Tensor, weight: Tensor, opti
     if (backendFor(op, [images.dataRef(op), weight.dataRef(op)]).conv2d && images.dtype === weight.dtype) {
       const { height, width, sides, out } = windows;
       const geometry = { batch: n, channels, height, width, filters, groups, kernel, stride, dilation, padding: [sides[0][0], sides[1][0]], out } as const;
-      return unbatch(convolveInKernel(op, images, weight, geometry));
+      return unbatch(convKernel(op, 'forward', images, weight, geometry));
     }
     const values = windowValues(op, images, windows, groups);
     // [groups, filters/groups, taps] · [N, groups, positions, taps]ᵀ: [N, groups, filters/groups, positions], already NCHW.

@@ -1,7 +1,8 @@
 // conv2d on a backend that has the optional conv2d kernel (kernels.ts): the
 // forward in one kernel, working a few rows of windows at a time, where
 // ops/conv.ts would gather every window of the batch at once, and the
-// gradients in the kernel's other two kinds. The three differentiate into
+// gradients in the kernel's other two kinds (the input's gradient is also
+// convTranspose2d's forward). The three differentiate into
 // each other — y = conv(x, w), dx = inputGrad(dy, w) and dw = weightGrad(x,
 // dy) are each linear in both operands — so one function records them all.
 import { backendFor } from '../engine.js';
@@ -11,7 +12,7 @@ import type { Tensor } from '../tensor.js';
 import { computed } from './util.js';
 
 /** One kind of the kernel on a and b (kernels.ts names which is which), its gradient recorded. */
-function convKernel(op: string, kind: ConvKernel, a: Tensor, b: Tensor, g: ConvGeometry): Tensor {
+export function convKernel(op: string, kind: ConvKernel, a: Tensor, b: Tensor, g: ConvGeometry): Tensor {
   const backend = backendFor(op, [a.dataRef(op), b.dataRef(op)]);
   const shape = {
     forward: [g.batch, g.filters, ...g.out],
@@ -35,9 +36,4 @@ function gradients(op: string, kind: ConvKernel, a: Tensor, b: Tensor, d: Tensor
     case 'weightGrad': // a x, b dy: dw's gradient d is a weight
       return [() => convKernel(op, 'inputGrad', b, d, g), () => convKernel(op, 'forward', a, d, g)];
   }
-}
-
-/** images [N, C, H, W] convolved with weight [F, C/groups, kh, kw] by the backend's kernel: [N, F, ...g.out]. */
-export function convolveInKernel(op: string, images: Tensor, weight: Tensor, g: ConvGeometry): Tensor {
-  return convKernel(op, 'forward', images, weight, g);
 }

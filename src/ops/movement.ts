@@ -214,11 +214,17 @@ function pickRows(x: Tensor, indices: Tensor, axis: number, checked: boolean): T
   return record(y, op, [x], [indices], (dy, [idx]) => [scatterRows(dy, idx, x.shape, a)]);
 }
 
-/** gather's gradient: dy's rows added into the rows of x they came from (a repeated index sums its rows), in k·inner adds. */
+/**
+ * gather's gradient: dy's rows added into the rows of x they came from (a
+ * repeated index sums its rows; one outside the axis adds nothing), in
+ * k·inner adds. Differentiable in turn (convTranspose2d is built on it):
+ * its gradient is gatherOrZero.
+ */
 export function scatterRows(dy: Tensor, indices: Tensor, xShape: readonly number[], axis: number): Tensor {
   const backend = backendFor('gather', [dy.dataRef('gather'), indices.dataRef('gather')]);
   const { outer, n, inner } = aroundAxis(xShape, axis);
-  return computed('gather', backend, xShape, dy.dtype, () => backend.scatterAdd(dy.info('gather'), indices.info('gather'), outer, n, inner));
+  const y = computed('gather', backend, xShape, dy.dtype, () => backend.scatterAdd(dy.info('gather'), indices.info('gather'), outer, n, inner));
+  return record(y, 'gather', [dy], [indices], (g, [idx]) => [gatherOrZero(g, idx, axis)]);
 }
 
 /**

@@ -364,6 +364,49 @@ export function conv2dGradRef(x: F64, w: F64, dy: F64, g: WindowRef, groups = 1)
   return { dx: { shape: x.shape, v: dx }, dw: { shape: w.shape, v: dw } };
 }
 
+/**
+ * PyTorch's conv_transpose2d by its definition: each value of x [N, Cin, H, W]
+ * spreads over the output through its filters w [Cin, Cout/groups, kh, kw],
+ * tap (ky, kx) landing at (y·stride + ky·dilation − padding, …); outputPadding
+ * rows and columns after. With dy given, the gradients of Σ dy·y instead.
+ */
+export function convTranspose2dRef(x: F64, w: F64, g: { stride: [number, number]; padding: [number, number]; outputPadding: [number, number]; dilation: [number, number] }, groups = 1, dy?: F64): { y: F64; dx: F64; dw: F64 } {
+  const [n, inChannels, h, width] = x.shape;
+  const [, perGroup, kh, kw] = w.shape;
+  const outChannels = perGroup * groups;
+  const size = [h, width].map((d, a) => (d - 1) * g.stride[a] - 2 * g.padding[a] + g.dilation[a] * ([kh, kw][a] - 1) + g.outputPadding[a] + 1);
+  const y = new Float64Array(n * outChannels * size[0] * size[1]);
+  const dx = new Float64Array(x.v.length);
+  const dw = new Float64Array(w.v.length);
+  for (let b = 0; b < n; b++) {
+    for (let ci = 0; ci < inChannels; ci++) {
+      const group = Math.floor(ci / (inChannels / groups));
+      for (let iy = 0; iy < h; iy++) {
+        for (let ix = 0; ix < width; ix++) {
+          const at = ((b * inChannels + ci) * h + iy) * width + ix;
+          for (let co = 0; co < perGroup; co++) {
+            for (let ky = 0; ky < kh; ky++) {
+              for (let kx = 0; kx < kw; kx++) {
+                const oy = iy * g.stride[0] + ky * g.dilation[0] - g.padding[0];
+                const ox = ix * g.stride[1] + kx * g.dilation[1] - g.padding[1];
+                if (oy < 0 || oy >= size[0] || ox < 0 || ox >= size[1]) continue;
+                const out = ((b * outChannels + group * perGroup + co) * size[0] + oy) * size[1] + ox;
+                const tap = ((ci * perGroup + co) * kh + ky) * kw + kx;
+                y[out] += x.v[at] * w.v[tap];
+                if (dy) {
+                  dx[at] += dy.v[out] * w.v[tap];
+                  dw[tap] += dy.v[out] * x.v[at];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { y: { shape: [n, outChannels, ...size], v: y }, dx: { shape: x.shape, v: dx }, dw: { shape: w.shape, v: dw } };
+}
+
 /** Max (−∞ padding) or mean (zero padding, counted) of each kernel window of x [N, C, H, W]. */
 export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 'max' | 'avg'): F64 {
   const [n, channels] = x.shape;

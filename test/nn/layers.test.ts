@@ -348,6 +348,48 @@ describe('Conv2d, MaxPool2d and AvgPool2d', () => {
     expect(() => new tm.nn.Conv2d(3, 4, 3).forward(tm.zeros([1, 2, 8, 8]))).toThrow('conv2d: weight [4,3,3,3] takes 3 channels, x [1,2,8,8] has 2');
   });
 
+  it('ConvTranspose2d is tm.convTranspose2d with its weight [in, out/groups, kh, kw], plus a bias; ConvTranspose1d the same along sequences', async () => {
+    const up = new tm.nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2, seed: 1 });
+    expect([up.weight.shape, up.bias!.shape]).toEqual([[4, 3, 3, 3], [6]]);
+    expect([up.kernelSize, up.stride, up.padding, up.outputPadding, up.dilation, up.groups]).toEqual([[3, 3], [2, 2], [1, 1], [1, 1], [1, 1], 2]);
+    up.bias = tm.tensor([1, 2, 3, 4, 5, 6]);
+    const x = tm.randn([2, 4, 5, 7], { seed: 2 });
+    const y = up.forward(x);
+    const want = tm.convTranspose2d(x, up.weight, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }).add(tm.tensor([1, 2, 3, 4, 5, 6]).reshape([1, 6, 1, 1]));
+    expect(y.shape).toEqual([2, 6, 10, 14]);
+    expect(await y.data()).toEqual(await want.data());
+    // PyTorch's fan-in for this layout: out/groups × window.
+    expect((await stats(new tm.nn.ConvTranspose2d(30, 50, 3, { seed: 3 }).weight)).variance).toBeCloseTo(2 / 450, 4);
+    const seq = new tm.nn.ConvTranspose1d(3, 2, 4, { stride: 2, padding: 1, bias: false, seed: 4 });
+    const s = tm.randn([2, 3, 6], { seed: 5 });
+    expect(seq.parameters()).toHaveLength(1);
+    expect(await seq.forward(s).data()).toEqual(await tm.convTranspose1d(s, seq.weight, { stride: 2, padding: 1 }).data());
+    expect(seq.forward(s).shape).toEqual([2, 2, 12]);
+    expect(() => new tm.nn.ConvTranspose2d(4, 6, 3, { groups: 4 })).toThrow('ConvTranspose2d: groups must be a positive integer dividing inChannels 4 and outChannels 6, got 4');
+    expect(() => new tm.nn.ConvTranspose2d(4, 6, 3, { outputPadding: 1 })).toThrow('ConvTranspose2d: outputPadding 1 must be less than the stride 1×1 or the dilation 1×1');
+    expect(() => new tm.nn.ConvTranspose1d(4, 6, 3, { padding: 'same' } as unknown as tm.ConvTranspose1dOptions)).toThrow('ConvTranspose1d: padding must be an integer ≥ 0, got "same"');
+  });
+
+  it.each(BACKENDS)('an autoencoder of Conv2d and ConvTranspose2d learns on %s: 8×8 bars through a 2×2 code and back', async (backend) => {
+    await tm.init({ backend });
+    const count = 64;
+    const images = new Float32Array(count * 64);
+    for (let i = 0; i < count; i++) for (let k = 0; k < 8; k++) images[i * 64 + (i % 2 ? k * 8 + (i >> 3) : (i >> 3) * 8 + k)] = 1;
+    const x = tm.tensor(images, [count, 1, 8, 8]);
+    const model = new tm.nn.Sequential([
+      new tm.nn.Conv2d(1, 8, 3, { stride: 2, padding: 1, seed: 1 }), new tm.nn.ReLU(),
+      new tm.nn.Conv2d(8, 8, 3, { stride: 2, padding: 1, seed: 2 }), new tm.nn.ReLU(),
+      new tm.nn.ConvTranspose2d(8, 8, 4, { stride: 2, padding: 1, seed: 3 }), new tm.nn.ReLU(),
+      new tm.nn.ConvTranspose2d(8, 1, 3, { stride: 2, padding: 1, outputPadding: 1, seed: 4 }),
+    ]);
+    expect(model.predict(x).shape).toEqual([count, 1, 8, 8]);
+    const first = await model.evaluate(x, x, { loss: 'mse' });
+    await model.fit(x, x, { epochs: 60, batchSize: 16, loss: 'mse', optimizer: new tm.optim.Adam(model.parameters(), { lr: 0.01 }), quiet: true, seed: 1 });
+    const last = await model.evaluate(x, x, { loss: 'mse' });
+    expect(last.loss).toBeLessThan(first.loss / 4);
+    await tm.init({ backend: 'js' });
+  });
+
   it('pools take the window as stride unless told', async () => {
     const x = tm.arange(16).cast('f32').reshape([1, 1, 4, 4]);
     expect(await new tm.nn.MaxPool2d(2).forward(x).array()).toEqual([[[[5, 7], [13, 15]]]]);

@@ -89,6 +89,26 @@ describe('model.save and tm.nn.load', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it.each(BACKENDS)('round-trips ConvTranspose2d and ConvTranspose1d on %s: outputPadding and groups saved, identical predictions', async (backend) => {
+    await tm.init({ backend });
+    tm.setSeed(6);
+    const m = new tm.nn.Sequential([new tm.nn.ConvTranspose2d(2, 4, [3, 2], { stride: 2, padding: [1, 0], outputPadding: [1, 0], groups: 2 }), new tm.nn.ReLU()]);
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect((loaded.config() as unknown as { layers: unknown[] }).layers[0]).toEqual(
+      { type: 'ConvTranspose2d', inChannels: 2, outChannels: 4, kernelSize: [3, 2], stride: [2, 2], padding: [1, 0], outputPadding: [1, 0], dilation: [1, 1], groups: 2, bias: true },
+    );
+    const x = tm.randn([3, 2, 4, 5], { seed: 9 });
+    expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+    const seq = new tm.nn.Sequential([new tm.nn.ConvTranspose1d(3, 2, 4, { stride: 2, padding: 1, bias: false })]);
+    const back = tm.nn.fromBytes(await seq.toBytes());
+    expect((back.config() as unknown as { layers: unknown[] }).layers[0]).toEqual(
+      { type: 'ConvTranspose1d', inChannels: 3, outChannels: 2, kernelSize: 4, stride: 2, padding: 1, outputPadding: 0, dilation: 1, groups: 1, bias: false },
+    );
+    const s = tm.randn([2, 3, 6], { seed: 10 });
+    expect(await back.predict(s).data()).toEqual(await seq.predict(s).data());
+    await tm.init({ backend: 'js' });
+  });
+
   it.each(BACKENDS)('round-trips a 1-D CNN on %s (Conv1d, MaxPool1d, AvgPool1d): sizes saved as numbers, identical predictions', async (backend) => {
     await tm.init({ backend });
     tm.setSeed(5);
@@ -285,6 +305,12 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(one({ ...conv, stride: [1, 1], groups: 3 }))).toThrow(new CorruptFileError('model file: layer 0 (Conv2d) has groups 3, which does not divide its 2 → 2 channels'));
     expect(() => tm.nn.fromBytes(one({ ...conv, kernelSize: [3, 0] }))).toThrow(/layer 0 \(Conv2d\) has kernelSize = \[3, 0\], expected \[height, width\], integers ≥ 1/);
     expect(() => tm.nn.fromBytes(one({ ...conv, stride: [1, 1], padding: [1, 1] }))).not.toThrow();
+    const up = { type: 'ConvTranspose2d', inChannels: 2, outChannels: 4, kernelSize: [3, 3], stride: [2, 2], padding: [1, 1], outputPadding: [2, 0], dilation: [1, 1], groups: 1, bias: false };
+    const upFile = (layer: unknown) => fileOf({ type: 'Sequential', layers: [layer] }, { '0.weight': weight([2, 4, 3, 3]) });
+    expect(() => tm.nn.fromBytes(upFile(up))).toThrow(new CorruptFileError('model file: layer 0 (ConvTranspose2d): outputPadding [2, 0] must be less than the stride 2×2 or the dilation 1×1'));
+    expect(() => tm.nn.fromBytes(upFile({ ...up, padding: 'same' }))).toThrow(/layer 0 \(ConvTranspose2d\) has padding = "same", expected \[height, width\], integers ≥ 0/);
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...up, outputPadding: [1, 1] }] }, { '0.weight': weight([4, 2, 3, 3]) }))).toThrow(new CorruptFileError('model file: parameter 0.weight is [4,2,3,3], the layer needs [2,4,3,3]'));
+    expect(() => tm.nn.fromBytes(upFile({ ...up, outputPadding: [1, 1] }))).not.toThrow();
     const pool = { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [2, 0] };
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [pool] }))).toThrow(new CorruptFileError('model file: layer 0 (MaxPool2d): padding [2, 0] is more than half the 2×2 window (a window could then hold padding only)'));
   });
