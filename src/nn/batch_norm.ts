@@ -59,7 +59,7 @@ abstract class BatchNorm extends Module {
       let variance: Tensor;
       if (this.training) {
         if (count < 2) {
-          throw new ShapeError(`${this.kind}: training needs more than one value per channel to take a variance of, x ${formatShape(x.shape)} has ${count} (in fit, a last batch of one sample: choose a batchSize that does not leave one over)`);
+          throw new ShapeError(`${this.kind}: training needs more than one value per channel to take a variance of, x ${formatShape(x.shape)} has ${count} (in fit, a last batch of one sample: pass dropLast: true, or a batchSize that does not leave one over)`);
         }
         mean = x.mean(axes, { keepDims: true });
         variance = x.variance(axes, { keepDims: true });

@@ -46,6 +46,12 @@ export interface FitOptions {
   scheduler?: Scheduler;
   /** Shuffle the training samples each epoch (default true), reproducibly with `seed`. */
   shuffle?: boolean;
+  /**
+   * Skip each epoch's last batch when it is smaller than batchSize (PyTorch's
+   * drop_last; with shuffling, other samples are left over each epoch): a
+   * last batch of one sample has no variance for a BatchNorm. Default false.
+   */
+  dropLast?: boolean;
   seed?: number;
   /** Hold out this fraction of the samples (the last ones) for validation. */
   validationSplit?: number;
@@ -62,7 +68,7 @@ export interface FitOptions {
 }
 
 const FIT_OPTIONS: OptionNames<FitOptions> = {
-  epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, shuffle: 'boolean', seed: true,
+  epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
   validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', quiet: 'boolean',
 };
 
@@ -375,7 +381,10 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const optimizer = options.optimizer ?? new Adam(trainable);
   const seed = seedFor('fit', options.seed);
   const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
-  const batches = Math.ceil(train.count / batchSize);
+  const batches = options.dropLast ? Math.floor(train.count / batchSize) : Math.ceil(train.count / batchSize);
+  if (batches === 0) throw new ValueError(`fit: dropLast with batchSize ${batchSize} drops every batch of the ${train.count} training samples`);
+  // The samples an epoch trains on (dropLast leaves the rest out), over which its loss and accuracy are averaged.
+  const seen = Math.min(train.count, batches * batchSize);
   const progress = options.quiet ? null : await startProgress(epochs, batches);
   const scaler = options.mixedPrecision ? new LossScaler() : null;
   const checkTrainLabels = classLabelCheck(options.loss, train, 'fit');
@@ -478,12 +487,12 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       const seconds = (performance.now() - started) / 1000;
       const logs: EpochLogs = {
         epoch,
-        loss: lossSum / train.count,
+        loss: lossSum / seen,
         seconds,
-        samplesPerSecond: train.count / seconds,
+        samplesPerSecond: seen / seconds,
         lr: optimizer.lr,
       };
-      if (counted) logs.accuracy = hits / train.count;
+      if (counted) logs.accuracy = hits / seen;
       if (validation) {
         const v = await evaluateHost(model, validation, options.loss, Math.max(batchSize, 256), 'fit (validation data)');
         logs.valLoss = v.loss;

@@ -230,6 +230,24 @@ describe('fit reads each step\'s loss after issuing the next', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it('dropLast skips a short last batch: a BatchNorm then never sees a batch of one, and the epoch averages over the samples trained on', async () => {
+    const x = tm.randn([9, 3], { seed: 7 });
+    const labels = tm.tensor(Int32Array.from({ length: 9 }, (_, i) => i % 2));
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 4, { seed: 1 }), new tm.nn.BatchNorm1d(4), new tm.nn.ReLU(), new tm.nn.Dense(4, 2, { seed: 2 })]);
+    const options = { epochs: 1, batchSize: 4, loss: 'crossEntropy' as const, quiet: true, shuffle: false };
+    await expect(model.fit(x, labels, options)).rejects.toThrow('BatchNorm1d: training needs more than one value per channel to take a variance of, x [1,4] has 1 (in fit, a last batch of one sample: pass dropLast: true');
+    const batches: number[] = [];
+    const history = await model.fit(x, labels, { ...options, optimizer: new tm.optim.SGD(model.parameters(), { lr: 1e-30 }), dropLast: true, onEpochEnd: () => void batches.push(1) });
+    // With lr 1e-30 the weights stay put: the epoch's loss is the loss of the first eight samples (the ninth left out).
+    model.train();
+    const firstEight = tm.tidy(() => [0, 4].map((from) => tm.losses.crossEntropy(model.forward(x.slice([from, 0], [4, 3])), labels.slice([from], [4]))));
+    const want = ((await firstEight[0].item()) + (await firstEight[1].item())) / 2;
+    expect(history.loss[0]).toBeCloseTo(want, 5);
+    expect(batches).toEqual([1]);
+    await expect(model.fit(x, labels, { ...options, batchSize: 10, dropLast: true })).rejects.toThrow('fit: dropLast with batchSize 10 drops every batch of the 9 training samples');
+    await expect(model.fit(x, labels, { ...options, dropLast: 1 as unknown as boolean })).rejects.toThrow(/dropLast/);
+  });
+
   it.each(BACKENDS)('data holding NaN or ∞ is refused before any step, naming the sample, the model untouched (%s)', async (backend) => {
     await tm.init({ backend });
     const values = Float32Array.from({ length: 12 * 2 }, (_, i) => Math.sin(i));
