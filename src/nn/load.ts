@@ -82,9 +82,9 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       return savedAs(cfg.type === 'BatchNorm1d' ? new BatchNorm1d(cfg.features as number, options) : new BatchNorm2d(cfg.features as number, options), entries, prefix);
     }
     case 'MaxPool2d': return new MaxPool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d });
-    case 'AvgPool2d': return new AvgPool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d });
+    case 'AvgPool2d': return new AvgPool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d, countIncludePad: cfg.countIncludePad as boolean | undefined });
     case 'MaxPool1d': return new MaxPool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
-    case 'AvgPool1d': return new AvgPool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
+    case 'AvgPool1d': return new AvgPool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number, countIncludePad: cfg.countIncludePad as boolean | undefined });
     case 'Flatten': return new Flatten();
     case 'Permute': return new Permute(cfg.axes as number[]);
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);

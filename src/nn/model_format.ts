@@ -43,6 +43,8 @@ const convolution = (size: (least: number) => Field): Readonly<Record<string, Fi
 /** A transposed convolution's fields: a convolution's, its padding a size only, and outputPadding. */
 const transposedConvolution = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...convolution(size), padding: size(0), outputPadding: size(0) });
 const pool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ kernelSize: size(1), stride: size(1), padding: size(0) });
+/** An average pool's: a pool's, and whether the padding counts (files before it was saved count it, as the default). */
+const averagePool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...pool(size), countIncludePad: { check: (v) => typeof v === 'boolean', what: 'true or false', optional: true } });
 const finite: Field = { check: (v) => typeof v === 'number' && Number.isFinite(v), what: 'a number' };
 const epsilon: Field = { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' };
 
@@ -72,8 +74,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   ConvTranspose2d: transposedConvolution(pairField),
   MaxPool1d: pool(integerAtLeast),
   MaxPool2d: pool(pairField),
-  AvgPool1d: pool(integerAtLeast),
-  AvgPool2d: pool(pairField),
+  AvgPool1d: averagePool(integerAtLeast),
+  AvgPool2d: averagePool(pairField),
   BatchNorm1d: BATCH_NORM,
   BatchNorm2d: BATCH_NORM,
   LayerNorm: { dim: positiveInteger, epsilon },

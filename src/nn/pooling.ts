@@ -1,22 +1,25 @@
 // MaxPool and AvgPool over NCHW images (2d) or NCL sequences (1d): the
 // largest value or the mean of each window, as PyTorch's (stride defaults to
 // the window: windows side by side).
-import { poolSizes, type Pool1dOptions, type Pool2dOptions, type PoolSizes } from '../ops/conv.js';
+import { poolSizes, type AvgPool1dOptions, type AvgPool2dOptions, type Pool1dOptions, type Pool2dOptions, type PoolSizes } from '../ops/conv.js';
 import { avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../ops/index.js';
 import { IMAGES, SEQUENCES, shownSizes, type Size2d, type SpatialAxes } from '../ops/windows.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
 
 /** A pooling op as a layer calls it, with its sizes in the op's own form. */
-type PoolOp<Size> = (x: Tensor, kernelSize: Size, options: { stride: Size; padding: Size }) => Tensor;
+type PoolOp<Size> = (x: Tensor, kernelSize: Size, options: { stride: Size; padding: Size; countIncludePad?: boolean }) => Tensor;
 
 abstract class Pool<Size extends number | readonly [number, number]> extends Module {
   /** The window and options as [height, width] sizes; the getters below give them in the op's own form. */
   private readonly sizes: PoolSizes;
 
-  constructor(private readonly kind: 'MaxPool1d' | 'MaxPool2d' | 'AvgPool1d' | 'AvgPool2d', private readonly axes: SpatialAxes, private readonly pool: PoolOp<Size>, kernelSize: Size2d, options: Pool2dOptions | Pool1dOptions) {
+  private readonly average: boolean;
+
+  constructor(private readonly kind: 'MaxPool1d' | 'MaxPool2d' | 'AvgPool1d' | 'AvgPool2d', private readonly axes: SpatialAxes, private readonly pool: PoolOp<Size>, kernelSize: Size2d, options: AvgPool2dOptions | AvgPool1dOptions) {
     super();
-    this.sizes = poolSizes(kind, axes, kernelSize, options);
+    this.average = kind.startsWith('Avg');
+    this.sizes = poolSizes(kind, axes, kernelSize, options, this.average);
   }
 
   get kernelSize(): Size {
@@ -31,12 +34,19 @@ abstract class Pool<Size extends number | readonly [number, number]> extends Mod
     return shownSizes(this.axes, this.sizes.padding) as Size;
   }
 
+  /** An average pool's: whether the padding counts in each mean. */
+  get countIncludePad(): boolean {
+    return this.sizes.countIncludePad;
+  }
+
   forward(x: Tensor): Tensor {
-    return this.pool(x, this.kernelSize, { stride: this.stride, padding: this.padding });
+    const options = { stride: this.stride, padding: this.padding };
+    return this.pool(x, this.kernelSize, this.average ? { ...options, countIncludePad: this.countIncludePad } : options);
   }
 
   config(): LayerConfig {
-    return { type: this.kind, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding };
+    const config: LayerConfig = { type: this.kind, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding };
+    return this.average ? { ...config, countIncludePad: this.countIncludePad } : config;
   }
 }
 
@@ -47,7 +57,7 @@ export class MaxPool2d extends Pool<readonly [number, number]> {
 }
 
 export class AvgPool2d extends Pool<readonly [number, number]> {
-  constructor(kernelSize: Size2d, options: Pool2dOptions = {}) {
+  constructor(kernelSize: Size2d, options: AvgPool2dOptions = {}) {
     super('AvgPool2d', IMAGES, avgPool2d, kernelSize, options);
   }
 }
@@ -59,7 +69,7 @@ export class MaxPool1d extends Pool<number> {
 }
 
 export class AvgPool1d extends Pool<number> {
-  constructor(kernelSize: number, options: Pool1dOptions = {}) {
+  constructor(kernelSize: number, options: AvgPool1dOptions = {}) {
     super('AvgPool1d', SEQUENCES, avgPool1d, kernelSize, options);
   }
 }

@@ -16,10 +16,11 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { convKernel } from './conv_kernel.js';
 import { matmul } from './matmul.js';
+import { div } from './elementwise.js';
 import { gatherOrZero, reshape } from './movement.js';
-import { mean } from './reduce.js';
-import { checkTensor } from './util.js';
-import { IMAGES, SEQUENCES, asImages, shownSize, sizesOf, windowMax, windowTableOf, windowValues, windowsOver, type Size2d, type SpatialAxes } from './windows.js';
+import { mean, sum } from './reduce.js';
+import { checkTensor, fromValues, onBackendOf } from './util.js';
+import { IMAGES, SEQUENCES, asImages, shownSize, sizesOf, windowMax, windowTableOf, windowValues, windowsOver, type Size2d, type SpatialAxes, type Windows } from './windows.js';
 
 export interface Conv2dOptions {
   /** Step between windows. Default 1. */
@@ -62,8 +63,20 @@ export interface Pool1dOptions {
   padding?: number;
 }
 
+/** avgPool2d's options: a pooling's, and whether the padding counts. */
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /** Count the padding's zeros in each mean (true, PyTorch's default), or average over the window's pixels alone. */
+  countIncludePad?: boolean;
+}
+
+export interface AvgPool1dOptions extends Pool1dOptions {
+  /** As avgPool2d's. Default true. */
+  countIncludePad?: boolean;
+}
+
 export const CONV_OPTIONS: OptionNames<Conv2dOptions> = { stride: true, padding: true, dilation: true, groups: true };
 const POOL_OPTIONS: OptionNames<Pool2dOptions> = { stride: true, padding: true };
+const AVG_POOL_OPTIONS: OptionNames<AvgPool2dOptions> = { ...POOL_OPTIONS, countIncludePad: 'boolean' };
 
 /** A convolution's options checked, as [height, width] sizes (a 1-D one's height flat). */
 export interface ConvSizes {
@@ -100,18 +113,21 @@ export interface PoolSizes {
   kernel: [number, number];
   stride: [number, number];
   padding: [number, number];
+  /** Whether a mean counts the padding (a max pool's: true, unused). */
+  countIncludePad: boolean;
 }
 
-/** Checks a pooling's window and options, for the ops and the nn pools (and model files) alike. */
-export function poolSizes(op: string, axes: SpatialAxes, kernelSize: Size2d, options: Pool2dOptions | Pool1dOptions): PoolSizes {
-  const opts = checkOptions(op, options as Pool2dOptions, POOL_OPTIONS);
+/** Checks a pooling's window and options (an average's take countIncludePad too), for the ops and the nn pools (and model files) alike. */
+export function poolSizes(op: string, axes: SpatialAxes, kernelSize: Size2d, options: AvgPool2dOptions | AvgPool1dOptions, average = false): PoolSizes {
+  // A max pool refuses countIncludePad as any option it does not have.
+  const opts = checkOptions(op, options as AvgPool2dOptions, (average ? AVG_POOL_OPTIONS : POOL_OPTIONS) as OptionNames<AvgPool2dOptions>);
   const kernel = sizesOf(op, 'kernelSize', kernelSize, 1, axes, 1);
   const stride = opts.stride === undefined ? kernel : sizesOf(op, 'stride', opts.stride, 1, axes, 1);
   const padding = sizesOf(op, 'padding', opts.padding ?? 0, 0, axes, 0);
   if (2 * padding[0] > kernel[0] || 2 * padding[1] > kernel[1]) {
     throw new ValueError(`${op}: padding ${formatValue(opts.padding)} is more than half the ${shownSize(axes, kernel)} window (a window could then hold padding only)`);
   }
-  return { kernel, stride, padding };
+  return { kernel, stride, padding, countIncludePad: opts.countIncludePad ?? true };
 }
 
 /**
@@ -166,19 +182,32 @@ function convolve(op: string, axes: SpatialAxes, x: Tensor, weight: Tensor, opti
   });
 }
 
-function pool(op: string, axes: SpatialAxes, largest: boolean, x: Tensor, kernelSize: Size2d, options: Pool2dOptions | Pool1dOptions): Tensor {
+function pool(op: string, axes: SpatialAxes, largest: boolean, x: Tensor, kernelSize: Size2d, options: AvgPool2dOptions | AvgPool1dOptions): Tensor {
   return tidy(() => {
     const { images, unbatch } = asImages(op, axes, x);
-    const { kernel, stride, padding: [ph, pw] } = poolSizes(op, axes, kernelSize, options);
+    const { kernel, stride, padding: [ph, pw], countIncludePad } = poolSizes(op, axes, kernelSize, options, !largest);
     const [n, channels] = images.shape;
     const windows = windowsOver(op, axes, x, images, [[ph, ph], [pw, pw]], kernel, stride, [1, 1]);
     // Every channel a plane of its own, its windows one table [positions, taps] (the padding's taps pick nothing).
     const planes = reshape(images, [n * channels, windows.height * windows.width]);
     const table = reshape(windowTableOf(op, planes, windows, 1, 1), [windows.out[0] * windows.out[1], kernel[0] * kernel[1]]);
-    // The max in one kernel; the mean a gather and a mean along each window (the padding's zeros counted, PyTorch's default).
-    const pooled = largest ? windowMax(op, planes, table) : mean(gatherOrZero(planes, table, 1), 2);
+    // The max in one kernel; the mean a gather and a mean along each window (the padding's zeros counted, PyTorch's default),
+    // or the sum over the pixels each window holds.
+    if (largest) return unbatch(reshape(windowMax(op, planes, table), [n, channels, ...windows.out]));
+    const values = gatherOrZero(planes, table, 1);
+    const pooled = countIncludePad || (ph === 0 && pw === 0) ? mean(values, 2) : div(sum(values, 2), pixelsIn(op, windows, planes));
     return unbatch(reshape(pooled, [n, channels, ...windows.out]));
   });
+}
+
+/** How many of the image's pixels each window holds (the rest is padding), in `like`'s dtype, on its backend: [windows]. */
+function pixelsIn(op: string, windows: Windows, like: Tensor): Tensor {
+  const along = (a: 0 | 1, o: number) => {
+    const first = o * windows.stride[a] - windows.sides[a][0];
+    return Math.min(first + windows.kernel[a], a === 0 ? windows.height : windows.width) - Math.max(first, 0);
+  };
+  const counts = Array.from({ length: windows.out[0] * windows.out[1] }, (_, j) => along(0, Math.floor(j / windows.out[1])) * along(1, j % windows.out[1]));
+  return onBackendOf(op, like, () => fromValues(op, counts, [counts.length], like.dtype));
 }
 
 /**
@@ -190,7 +219,7 @@ export function maxPool2d(x: Tensor, kernelSize: Size2d, options: Pool2dOptions 
 }
 
 /** The mean of each kernelSize window of x [N, C, H, W] (or [C, H, W]): [N, C, H', W']. */
-export function avgPool2d(x: Tensor, kernelSize: Size2d, options: Pool2dOptions = {}): Tensor {
+export function avgPool2d(x: Tensor, kernelSize: Size2d, options: AvgPool2dOptions = {}): Tensor {
   return pool('avgPool2d', IMAGES, false, x, kernelSize, options);
 }
 
@@ -200,6 +229,6 @@ export function maxPool1d(x: Tensor, kernelSize: number, options: Pool1dOptions 
 }
 
 /** avgPool2d along one axis: x [N, C, L] (or [C, L]) → [N, C, L']. */
-export function avgPool1d(x: Tensor, kernelSize: number, options: Pool1dOptions = {}): Tensor {
+export function avgPool1d(x: Tensor, kernelSize: number, options: AvgPool1dOptions = {}): Tensor {
   return pool('avgPool1d', SEQUENCES, false, x, kernelSize, options);
 }

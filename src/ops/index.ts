@@ -6,7 +6,7 @@ export {
   notEqual, pow, relu, round, sigmoid, sign, sin, sqrt, square, sub, tanh, where,
 } from './elementwise.js';
 export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';
-export type { Conv1dOptions, Conv2dOptions, Pool1dOptions, Pool2dOptions } from './conv.js';
+export type { AvgPool1dOptions, AvgPool2dOptions, Conv1dOptions, Conv2dOptions, Pool1dOptions, Pool2dOptions } from './conv.js';
 export { convTranspose1d, convTranspose2d } from './conv_transpose.js';
 export type { ConvTranspose1dOptions, ConvTranspose2dOptions } from './conv_transpose.js';
 export type { Size2d } from './windows.js';

@@ -407,8 +407,8 @@ export function convTranspose2dRef(x: F64, w: F64, g: { stride: [number, number]
   return { y: { shape: [n, outChannels, ...size], v: y }, dx: { shape: x.shape, v: dx }, dw: { shape: w.shape, v: dw } };
 }
 
-/** Max (−∞ padding) or mean (zero padding, counted) of each kernel window of x [N, C, H, W]. */
-export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 'max' | 'avg'): F64 {
+/** Max (−∞ padding), mean (zero padding, counted), or mean over the pixels alone ('avgPixels': countIncludePad false) of each kernel window of x [N, C, H, W]. */
+export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 'max' | 'avg' | 'avgPixels'): F64 {
   const [n, channels] = x.shape;
   const [oh, ow] = outSize(x, kernel, g);
   const v = new Float64Array(n * channels * oh * ow);
@@ -418,13 +418,16 @@ export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 
       for (let y = 0; y < oh; y++) {
         for (let xx = 0; xx < ow; xx++) {
           let acc = kind === 'max' ? -Infinity : 0;
+          let pixels = 0;
           for (let ky = 0; ky < kernel[0]; ky++) {
             for (let kx = 0; kx < kernel[1]; kx++) {
-              const value = pixel(x, b, c, y * g.stride[0] + ky, xx * g.stride[1] + kx, g.sides, kind === 'max' ? -Infinity : 0);
-              acc = kind === 'max' ? Math.max(acc, value) : acc + value;
+              const value = pixel(x, b, c, y * g.stride[0] + ky, xx * g.stride[1] + kx, g.sides, NaN);
+              if (!Number.isNaN(value)) pixels++;
+              const v = Number.isNaN(value) ? (kind === 'max' ? -Infinity : 0) : value;
+              acc = kind === 'max' ? Math.max(acc, v) : acc + v;
             }
           }
-          v[i++] = kind === 'max' ? acc : acc / (kernel[0] * kernel[1]);
+          v[i++] = kind === 'max' ? acc : acc / (kind === 'avg' ? kernel[0] * kernel[1] : pixels);
         }
       }
     }

@@ -229,6 +229,20 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       expect(maxed.shape).toEqual(want.shape);
       expectClose(await maxed.data(), want.v, 0, 'maxPool2d');
       expectClose(await tm.avgPool2d(x.t, kernel, c.options).data(), pool2dRef(x.ref, c.kernel, g, 'avg').v, 1e-5, 'avgPool2d', pool2dRef(map(x.ref, Math.abs), c.kernel, g, 'avg').v);
+      const pixelsOnly = tm.avgPool2d(x.t, kernel, { ...c.options, countIncludePad: false });
+      expectClose(await pixelsOnly.data(), pool2dRef(x.ref, c.kernel, g, 'avgPixels').v, 1e-5, 'avgPool2d countIncludePad false', pool2dRef(map(x.ref, Math.abs), c.kernel, g, 'avgPixels').v);
+    });
+
+    it('avgPool2d with countIncludePad false: a corner window of 3×3 padded by 1 averages its four pixels, and its gradient goes to them alone', async () => {
+      const x = tm.arange(16).cast('f32').reshape([1, 1, 4, 4]);
+      x.requiresGrad = true;
+      const y = tm.avgPool2d(x, 3, { stride: 3, padding: 1, countIncludePad: false });
+      // Windows: rows −1..1 and 2..4 (4 is padding), the same for columns: 2×2, 2×2, 2×2 and 2×2 pixels.
+      expect(await y.array()).toEqual([[[[(0 + 1 + 4 + 5) / 4, (2 + 3 + 6 + 7) / 4], [(8 + 9 + 12 + 13) / 4, (10 + 11 + 14 + 15) / 4]]]]);
+      y.sum().backward();
+      expect(Array.from(await x.grad!.data())).toEqual(Array(16).fill(0.25));
+      expect(() => tm.maxPool2d(x, 2, { countIncludePad: false } as tm.Pool2dOptions)).toThrow(/maxPool2d.*countIncludePad/);
+      expect(() => tm.avgPool1d(tm.zeros([1, 1, 4]), 2, { countIncludePad: 1 as unknown as boolean })).toThrow(/countIncludePad/);
     });
 
     it('maxPool2d: NaN wins its window; a tie shares the gradient evenly; padding takes none of it', async () => {
