@@ -5,8 +5,8 @@
 // smaller than the kernel; an upsampling layer in decoders, U-Nets and GANs.
 // It is computed as that gradient is: by a backend's conv2d kernel
 // ('inputGrad') where there is one, else a matmul into each window's values
-// and a scatter-add of them into the pixels they came from (col2im), over the
-// index table of the convolution whose gradient this is (ops/windows.ts).
+// and their sums into the pixels they came from (col2im: windowSums), in the
+// windows of the convolution whose gradient this is (ops/windows.ts).
 import { isFloat } from '../dtype.js';
 import { backendFor, tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
@@ -14,9 +14,9 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { convKernel } from './conv_kernel.js';
 import { matmul } from './matmul.js';
-import { reshape, scatterRows } from './movement.js';
+import { reshape } from './movement.js';
 import { checkTensor } from './util.js';
-import { IMAGES, SEQUENCES, asImages, shownSize, sizesOf, windowTableOf, type Size2d, type SpatialAxes, type Windows } from './windows.js';
+import { IMAGES, SEQUENCES, asImages, shownSize, sizesOf, windowSums, type Size2d, type SpatialAxes, type Windows } from './windows.js';
 
 export interface ConvTranspose2dOptions {
   /** Step between the windows the input values spread over: the upsampling factor. Default 1. */
@@ -112,9 +112,8 @@ function transpose(op: string, axes: SpatialAxes, x: Tensor, weight: Tensor, opt
       const geometry = { batch: n, channels: outChannels, height: size[0], width: size[1], filters: inChannels, groups, kernel, stride, dilation, padding, out: [height, width] } as const;
       return unbatch(convKernel(op, 'inputGrad', images, weight, geometry));
     }
-    // Each input value times its filters' taps, [N, groups, positions, taps], added into the pixels those taps read in the convolution.
+    // Each input value times its filters' taps, [N, groups, positions, taps], summed into the pixels those taps read in the convolution.
     const spread = matmul(reshape(images, [n, groups, inChannels / groups, height * width]), reshape(weight, [groups, inChannels / groups, -1]), { transposeA: true });
-    const table = windowTableOf(op, images, windows, outChannels, groups);
-    return unbatch(reshape(scatterRows(spread, table, [n, outChannels * size[0] * size[1]], 1), [n, outChannels, ...size]));
+    return unbatch(reshape(windowSums(op, spread, windows, outChannels, groups), [n, outChannels, ...size]));
   });
 }

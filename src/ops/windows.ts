@@ -5,7 +5,7 @@
 import { isFloat } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { record } from '../tape.js';
+import { noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { div, equal, greaterEqual, less, mul } from './elementwise.js';
@@ -83,6 +83,22 @@ const tables = new Map<string, Int32Array>();
 const TABLE_ENTRIES_KEPT = 2 ** 24;
 let entriesKept = 0;
 
+/** The table `make` builds for `key`, kept for the next call within TABLE_ENTRIES_KEPT in all, the oldest dropped first. */
+function keptTable(key: string, make: () => Int32Array): Int32Array {
+  const kept = tables.get(key);
+  if (kept) return kept;
+  const table = make();
+  if (table.length > TABLE_ENTRIES_KEPT) return table;
+  for (const [oldest, old] of tables) {
+    if (entriesKept + table.length <= TABLE_ENTRIES_KEPT) break;
+    tables.delete(oldest);
+    entriesKept -= old.length;
+  }
+  tables.set(key, table);
+  entriesKept += table.length;
+  return table;
+}
+
 /**
  * For each of `groups` channel groups, each output position, each channel of
  * the group and each tap of the window, where that value sits in one image
@@ -90,44 +106,59 @@ let entriesKept = 0;
  * reads 0) for a tap in the padding: [groups, positions, channels/groups ×
  * taps]. */
 function windowTable(op: string, windows: Windows, channels: number, groups: number): Int32Array {
-  const key = JSON.stringify([windows, channels, groups]);
-  const kept = tables.get(key);
-  if (kept) return kept;
-  const [kh, kw] = windows.kernel;
-  const [oh, ow] = windows.out;
-  const perGroup = channels / groups;
-  const outside = channels * windows.height * windows.width;
-  const entries = channels * oh * ow * kh * kw;
-  // An i32 index names at most 2^31 values of an image; a table past 2^30 entries is 4 GiB.
-  if (outside >= 2 ** 31 || entries > 2 ** 30) {
-    throw new ShapeError(`${op}: ${channels} channels of ${windows.height}×${windows.width} in ${oh}×${ow} windows of ${kh}×${kw} is ${entries.toLocaleString('en-US')} taps to gather per image, more than an index table here holds (2^30; and 2^31 values an image)`);
-  }
-  const table = new Int32Array(entries);
-  let i = 0;
-  for (let g = 0; g < groups; g++) {
-    for (let y = 0; y < oh; y++) {
-      for (let x = 0; x < ow; x++) {
-        for (let c = g * perGroup; c < (g + 1) * perGroup; c++) {
-          for (let ky = 0; ky < kh; ky++) {
-            const iy = y * windows.stride[0] + ky * windows.dilation[0] - windows.sides[0][0];
-            for (let kx = 0; kx < kw; kx++) {
-              const ix = x * windows.stride[1] + kx * windows.dilation[1] - windows.sides[1][0];
-              table[i++] = iy >= 0 && iy < windows.height && ix >= 0 && ix < windows.width ? (c * windows.height + iy) * windows.width + ix : outside;
+  return keptTable(JSON.stringify([windows, channels, groups]), () => {
+    const [kh, kw] = windows.kernel;
+    const [oh, ow] = windows.out;
+    const perGroup = channels / groups;
+    const outside = channels * windows.height * windows.width;
+    const entries = channels * oh * ow * kh * kw;
+    // An i32 index names at most 2^31 values of an image; a table past 2^30 entries is 4 GiB.
+    if (outside >= 2 ** 31 || entries > 2 ** 30) {
+      throw new ShapeError(`${op}: ${channels} channels of ${windows.height}×${windows.width} in ${oh}×${ow} windows of ${kh}×${kw} is ${entries.toLocaleString('en-US')} taps to gather per image, more than an index table here holds (2^30; and 2^31 values an image)`);
+    }
+    const table = new Int32Array(entries);
+    let i = 0;
+    for (let g = 0; g < groups; g++) {
+      for (let y = 0; y < oh; y++) {
+        for (let x = 0; x < ow; x++) {
+          for (let c = g * perGroup; c < (g + 1) * perGroup; c++) {
+            for (let ky = 0; ky < kh; ky++) {
+              const iy = y * windows.stride[0] + ky * windows.dilation[0] - windows.sides[0][0];
+              for (let kx = 0; kx < kw; kx++) {
+                const ix = x * windows.stride[1] + kx * windows.dilation[1] - windows.sides[1][0];
+                table[i++] = iy >= 0 && iy < windows.height && ix >= 0 && ix < windows.width ? (c * windows.height + iy) * windows.width + ix : outside;
+              }
             }
           }
         }
       }
     }
-  }
-  if (entries > TABLE_ENTRIES_KEPT) return table;
-  for (const [oldest, kept] of tables) {
-    if (entriesKept + entries <= TABLE_ENTRIES_KEPT) break;
-    tables.delete(oldest);
-    entriesKept -= kept.length;
-  }
-  tables.set(key, table);
-  entriesKept += entries;
-  return table;
+    return table;
+  });
+}
+
+/**
+ * windowTable turned around: for each value of an image, the entries of
+ * windowTable (in order) that read it, as many per value as the most any
+ * value has, the rest past the end (gather reads 0): [channels × height ×
+ * width, readers]. Summing each row of what it gathers undoes the windows
+ * (col2im) without adding into one place from many.
+ */
+function readersTable(op: string, windows: Windows, channels: number, groups: number): Int32Array {
+  const table = windowTable(op, windows, channels, groups);
+  return keptTable(JSON.stringify(['readers', windows, channels, groups]), () => {
+    const pixels = channels * windows.height * windows.width;
+    const counts = new Int32Array(pixels);
+    for (const at of table) if (at < pixels) counts[at]++;
+    const readers = Math.max(1, ...counts);
+    if (pixels * readers > 2 ** 30) throw new ShapeError(`${op}: ${pixels.toLocaleString('en-US')} values each read by up to ${readers} windows is more than an index table here holds (2^30)`);
+    const inverse = new Int32Array(pixels * readers).fill(table.length);
+    counts.fill(0);
+    table.forEach((at, e) => {
+      if (at < pixels) inverse[at * readers + counts[at]++] = e;
+    });
+    return inverse;
+  });
 }
 
 /**
@@ -147,10 +178,33 @@ export function asImages(op: string, axes: SpatialAxes, x: Tensor): { images: Te
   return { images, unbatch };
 }
 
-/** Each window's values of images [N, C, H, W], gathered: [N, groups, positions, channels/groups × taps]. */
+/**
+ * Each window's values of images [N, C, H, W], gathered (im2col): [N,
+ * groups, positions, channels/groups × taps]. Its gradient is windowSums.
+ */
 export function windowValues(op: string, images: Tensor, windows: Windows, groups: number): Tensor {
   const [n, c] = images.shape;
-  return gatherOrZero(reshape(images, [n, c * windows.height * windows.width]), windowTableOf(op, images, windows, c, groups), 1);
+  const flat = reshape(images, [n, c * windows.height * windows.width]);
+  const values = noGrad(() => gatherOrZero(flat, windowTableOf(op, images, windows, c, groups), 1));
+  return record(values, op, [images], [], (dv) => [reshape(windowSums(op, dv, windows, c, groups), images.shape)]);
+}
+
+/**
+ * windowValues undone by adding (col2im): from values [N, groups,
+ * positions, channels/groups × taps], each value of an image [N, channels ×
+ * height × width] the sum of those read from it, gathered through the
+ * readers table and summed along each row rather than added in one by one:
+ * no atomic adds on a GPU, so the same bits on every run. Its gradient is
+ * windowValues.
+ */
+export function windowSums(op: string, values: Tensor, windows: Windows, channels: number, groups: number): Tensor {
+  const n = values.shape[0];
+  const readers = readersTable(op, windows, channels, groups);
+  const pixels = channels * windows.height * windows.width;
+  const table = onBackendOf(op, values, () => fromStorageArray(readers, [pixels, readers.length / pixels], 'i32'));
+  const perImage = channels * windows.out[0] * windows.out[1] * windows.kernel[0] * windows.kernel[1];
+  const sums = noGrad(() => sum(gatherOrZero(reshape(values, [n, perImage]), table, 1), 2));
+  return record(sums, op, [values], [], (ds) => [windowValues(op, reshape(ds, [n, channels, windows.height, windows.width]), windows, groups)]);
 }
 
 /** The index table of `windows` over images of `channels` in `groups` (windowTable's), on `like`'s backend: [groups, positions, channels/groups × taps]. */
