@@ -20,7 +20,7 @@ import { div } from './elementwise.js';
 import { reshape } from './movement.js';
 import { mean, sum } from './reduce.js';
 import { checkTensor, fromValues, onBackendOf } from './util.js';
-import { IMAGES, SEQUENCES, asImages, shownSize, sizesOf, windowMax, windowTableOf, windowValues, windowsOver, type Size2d, type SpatialAxes, type Windows } from './windows.js';
+import { IMAGES, SEQUENCES, asImages, shownSize, sizesOf, windowMax, windowValues, windowsOver, type Size2d, type SpatialAxes, type Windows } from './windows.js';
 
 export interface Conv2dOptions {
   /** Step between windows. Default 1. */
@@ -189,12 +189,8 @@ function pool(op: string, axes: SpatialAxes, largest: boolean, x: Tensor, kernel
     const [n, channels] = images.shape;
     const windows = windowsOver(op, axes, x, images, [[ph, ph], [pw, pw]], kernel, stride, [1, 1]);
     const [positions, taps] = [windows.out[0] * windows.out[1], kernel[0] * kernel[1]];
-    if (largest) {
-      // Every channel a plane of its own, its windows one table [positions, taps] (the padding's taps pick nothing): the max in one kernel.
-      const planes = reshape(images, [n * channels, windows.height * windows.width]);
-      const table = reshape(windowTableOf(op, planes, windows, 1, 1), [positions, taps]);
-      return unbatch(reshape(windowMax(op, planes, table), [n, channels, ...windows.out]));
-    }
+    // The max in one kernel, every channel a plane of its own (the padding's taps pick nothing).
+    if (largest) return unbatch(reshape(windowMax(op, reshape(images, [n * channels, windows.height * windows.width]), windows), [n, channels, ...windows.out]));
     // The mean: every channel's windows gathered (as images of one channel) and averaged, the padding's zeros counted (PyTorch's default) or not.
     const values = reshape(windowValues(op, reshape(images, [n * channels, 1, windows.height, windows.width]), windows, 1), [n * channels, positions, taps]);
     const pooled = countIncludePad || (ph === 0 && pw === 0) ? mean(values, 2) : div(sum(values, 2), pixelsIn(op, windows, images));

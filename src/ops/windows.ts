@@ -9,7 +9,7 @@ import { noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { div, equal, greaterEqual, less, mul } from './elementwise.js';
-import { gatherOrZero, reshape, scatterRows } from './movement.js';
+import { gatherOrZero, reshape } from './movement.js';
 import { sum } from './reduce.js';
 import { checkTensor, computed, fromStorageArray, onBackendOf } from './util.js';
 
@@ -208,29 +208,31 @@ export function windowSums(op: string, values: Tensor, windows: Windows, channel
 }
 
 /** The index table of `windows` over images of `channels` in `groups` (windowTable's), on `like`'s backend: [groups, positions, channels/groups × taps]. */
-export function windowTableOf(op: string, like: Tensor, windows: Windows, channels: number, groups: number): Tensor {
+function windowTableOf(op: string, like: Tensor, windows: Windows, channels: number, groups: number): Tensor {
   const shape = [groups, windows.out[0] * windows.out[1], (channels / groups) * windows.kernel[0] * windows.kernel[1]];
   return onBackendOf(op, like, () => fromStorageArray(windowTable(op, windows, channels, groups), shape, 'i32'));
 }
 
 /**
- * The largest value of each window of planes [P, n] whose positions `table`
- * [windows, taps] lists (the backends' windowMax: a max pooling in one
+ * The largest value of each of `windows` over planes [P, height × width]
+ * (the backends' windowMax, over their index table: a max pooling in one
  * pass): [P, windows]. Its gradient goes to the values equal to their
  * window's max, a tie shared evenly as tm.max shares it; padding takes none
  * (the backend's windowMaxGrad where it has one).
  */
-export function windowMax(op: string, planes: Tensor, table: Tensor): Tensor {
+export function windowMax(op: string, planes: Tensor, windows: Windows): Tensor {
+  const positions = windows.out[0] * windows.out[1];
+  const table = reshape(windowTableOf(op, planes, windows, 1, 1), [positions, windows.kernel[0] * windows.kernel[1]]);
   const backend = backendFor(op, [planes.dataRef(op), table.dataRef(op)]);
   const [outer, n] = planes.shape;
-  const [count, taps] = table.shape;
-  const y = computed(op, backend, [outer, count], planes.dtype, () => backend.windowMax(planes.info(op), table.info(op), outer));
+  const y = computed(op, backend, [outer, positions], planes.dtype, () => backend.windowMax(planes.info(op), table.info(op), outer));
   return record(y, op, [planes], [planes, table, y], (dy, [x, picks, largest]) => {
     if (backend.windowMaxGrad) return [computed(op, backend, x.shape, x.dtype, () => backend.windowMaxGrad!(x.info(op), picks.info(op), largest.info(op), dy.info(op)))];
     const values = gatherOrZero(x, picks, 1); // [outer, windows, taps]
     const inside = mul(greaterEqual(picks, 0), less(picks, n));
-    const hits = mul(equal(values, reshape(largest, [outer, count, 1])), inside);
+    const hits = mul(equal(values, reshape(largest, [outer, positions, 1])), inside);
     const share = cast(div(hits, sum(hits, 2, { keepDims: true })), dy.dtype);
-    return [scatterRows(mul(share, reshape(dy, [outer, count, 1])), picks, [outer, n], 1)];
+    const grads = mul(share, reshape(dy, [outer, positions, 1]));
+    return [reshape(windowSums(op, reshape(grads, [outer, 1, ...picks.shape]), windows, 1, 1), [outer, n])];
   });
 }
