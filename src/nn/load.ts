@@ -8,6 +8,7 @@ import { decodeSafetensors } from '../io/safetensors.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { decodeF16 } from '../f16.js';
 import { zeros } from '../ops/index.js';
+import type { AvgPool1dOptions, AvgPool2dOptions } from '../ops/conv.js';
 import type { ConvTranspose1dOptions, ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 import type { Size2d } from '../ops/windows.js';
 import { fromStorageArray } from '../ops/util.js';
@@ -81,10 +82,16 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const options = { epsilon: cfg.epsilon as number, momentum: cfg.momentum as number };
       return savedAs(cfg.type === 'BatchNorm1d' ? new BatchNorm1d(cfg.features as number, options) : new BatchNorm2d(cfg.features as number, options), entries, prefix);
     }
-    case 'MaxPool2d': return new MaxPool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d });
-    case 'AvgPool2d': return new AvgPool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d, countIncludePad: cfg.countIncludePad as boolean | undefined });
-    case 'MaxPool1d': return new MaxPool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
-    case 'AvgPool1d': return new AvgPool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number, countIncludePad: cfg.countIncludePad as boolean | undefined });
+    case 'MaxPool2d':
+    case 'AvgPool2d':
+    case 'MaxPool1d':
+    case 'AvgPool1d': {
+      const options = { stride: cfg.stride, padding: cfg.padding, ceilMode: cfg.ceilMode, ...(cfg.type.startsWith('Avg') ? { countIncludePad: cfg.countIncludePad } : {}) };
+      if (cfg.type === 'MaxPool2d') return new MaxPool2d(cfg.kernelSize as Size2d, options as AvgPool2dOptions);
+      if (cfg.type === 'AvgPool2d') return new AvgPool2d(cfg.kernelSize as Size2d, options as AvgPool2dOptions);
+      if (cfg.type === 'MaxPool1d') return new MaxPool1d(cfg.kernelSize as number, options as AvgPool1dOptions);
+      return new AvgPool1d(cfg.kernelSize as number, options as AvgPool1dOptions);
+    }
     case 'Flatten': return new Flatten();
     case 'Permute': return new Permute(cfg.axes as number[]);
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);

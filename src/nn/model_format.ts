@@ -42,9 +42,11 @@ const convolution = (size: (least: number) => Field): Readonly<Record<string, Fi
 });
 /** A transposed convolution's fields: a convolution's, its padding a size only, and outputPadding. */
 const transposedConvolution = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...convolution(size), padding: size(0), outputPadding: size(0) });
-const pool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ kernelSize: size(1), stride: size(1), padding: size(0) });
-/** An average pool's: a pool's, and whether the padding counts (files before it was saved count it, as the default). */
-const averagePool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...pool(size), countIncludePad: { check: (v) => typeof v === 'boolean', what: 'true or false', optional: true } });
+/** A flag files written before it existed lack: the default then holds. */
+const laterFlag: Field = { check: (v) => typeof v === 'boolean', what: 'true or false', optional: true };
+const pool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ kernelSize: size(1), stride: size(1), padding: size(0), ceilMode: laterFlag });
+/** An average pool's: a pool's, and whether the padding counts. */
+const averagePool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...pool(size), countIncludePad: laterFlag });
 const finite: Field = { check: (v) => typeof v === 'number' && Number.isFinite(v), what: 'a number' };
 const epsilon: Field = { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' };
 

@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
 
 /** A pooling op as a layer calls it, with its sizes in the op's own form. */
-type PoolOp<Size> = (x: Tensor, kernelSize: Size, options: { stride: Size; padding: Size; countIncludePad?: boolean }) => Tensor;
+type PoolOp<Size> = (x: Tensor, kernelSize: Size, options: { stride: Size; padding: Size; ceilMode: boolean; countIncludePad?: boolean }) => Tensor;
 
 abstract class Pool<Size extends number | readonly [number, number]> extends Module {
   /** The window and options as [height, width] sizes; the getters below give them in the op's own form. */
@@ -39,13 +39,18 @@ abstract class Pool<Size extends number | readonly [number, number]> extends Mod
     return this.sizes.countIncludePad;
   }
 
+  /** Whether a last window past the image is kept (the output size rounded up). */
+  get ceilMode(): boolean {
+    return this.sizes.ceilMode;
+  }
+
   forward(x: Tensor): Tensor {
-    const options = { stride: this.stride, padding: this.padding };
+    const options = { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode };
     return this.pool(x, this.kernelSize, this.average ? { ...options, countIncludePad: this.countIncludePad } : options);
   }
 
   config(): LayerConfig {
-    const config: LayerConfig = { type: this.kind, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding };
+    const config: LayerConfig = { type: this.kind, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, ceilMode: this.ceilMode };
     return this.average ? { ...config, countIncludePad: this.countIncludePad } : config;
   }
 }

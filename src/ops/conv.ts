@@ -54,6 +54,12 @@ export interface Pool2dOptions {
   stride?: Size2d;
   /** Added on each side, at most half the window: −∞ for maxPool2d, 0 (counted in the mean, as PyTorch's default) for avgPool2d. Default 0. */
   padding?: Size2d;
+  /**
+   * A last window that runs past the (padded) image is kept, its part past
+   * it holding nothing, so the output size rounds up (PyTorch's ceil_mode),
+   * unless it would start past the image and its padding before. Default false.
+   */
+  ceilMode?: boolean;
 }
 
 export interface Pool1dOptions {
@@ -61,6 +67,8 @@ export interface Pool1dOptions {
   stride?: number;
   /** At each end, at most half the window. Default 0. */
   padding?: number;
+  /** As the 2-D pools'. Default false. */
+  ceilMode?: boolean;
 }
 
 /** avgPool2d's options: a pooling's, and whether the padding counts. */
@@ -75,7 +83,7 @@ export interface AvgPool1dOptions extends Pool1dOptions {
 }
 
 export const CONV_OPTIONS: OptionNames<Conv2dOptions> = { stride: true, padding: true, dilation: true, groups: true };
-const POOL_OPTIONS: OptionNames<Pool2dOptions> = { stride: true, padding: true };
+const POOL_OPTIONS: OptionNames<Pool2dOptions> = { stride: true, padding: true, ceilMode: 'boolean' };
 const AVG_POOL_OPTIONS: OptionNames<AvgPool2dOptions> = { ...POOL_OPTIONS, countIncludePad: 'boolean' };
 
 /** A convolution's options checked, as [height, width] sizes (a 1-D one's height flat). */
@@ -115,6 +123,7 @@ export interface PoolSizes {
   padding: [number, number];
   /** Whether a mean counts the padding (a max pool's: true, unused). */
   countIncludePad: boolean;
+  ceilMode: boolean;
 }
 
 /** Checks a pooling's window and options (an average's take countIncludePad too), for the ops and the nn pools (and model files) alike. */
@@ -127,7 +136,7 @@ export function poolSizes(op: string, axes: SpatialAxes, kernelSize: Size2d, opt
   if (2 * padding[0] > kernel[0] || 2 * padding[1] > kernel[1]) {
     throw new ValueError(`${op}: padding ${formatValue(opts.padding)} is more than half the ${shownSize(axes, kernel)} window (a window could then hold padding only)`);
   }
-  return { kernel, stride, padding, countIncludePad: opts.countIncludePad ?? true };
+  return { kernel, stride, padding, countIncludePad: opts.countIncludePad ?? true, ceilMode: opts.ceilMode ?? false };
 }
 
 /**
@@ -185,24 +194,35 @@ function convolve(op: string, axes: SpatialAxes, x: Tensor, weight: Tensor, opti
 function pool(op: string, axes: SpatialAxes, largest: boolean, x: Tensor, kernelSize: Size2d, options: AvgPool2dOptions | AvgPool1dOptions): Tensor {
   return tidy(() => {
     const { images, unbatch } = asImages(op, axes, x);
-    const { kernel, stride, padding: [ph, pw], countIncludePad } = poolSizes(op, axes, kernelSize, options, !largest);
-    const [n, channels] = images.shape;
-    const windows = windowsOver(op, axes, x, images, [[ph, ph], [pw, pw]], kernel, stride, [1, 1]);
-    const [positions, taps] = [windows.out[0] * windows.out[1], kernel[0] * kernel[1]];
+    const { kernel, stride, padding, countIncludePad, ceilMode } = poolSizes(op, axes, kernelSize, options, !largest);
+    const [n, channels, height, width] = images.shape;
+    // ceilMode: past the padding after, as much as the last window that starts within the image or its padding needs.
+    const after = (a: 0 | 1) => {
+      const extent = (a === 0 ? height : width) + 2 * padding[a] - kernel[a];
+      let out = Math.ceil(extent / stride[a]) + 1;
+      if ((out - 1) * stride[a] >= (a === 0 ? height : width) + padding[a]) out--;
+      return ceilMode ? Math.max(padding[a], (out - 1) * stride[a] + kernel[a] - (a === 0 ? height : width) - padding[a]) : padding[a];
+    };
+    const sides = [after(0), after(1)];
+    const windows = windowsOver(op, axes, x, images, [[padding[0], sides[0]], [padding[1], sides[1]]], kernel, stride, [1, 1]);
     // The max in one kernel, every channel a plane of its own (the padding's taps pick nothing).
-    if (largest) return unbatch(reshape(windowMax(op, reshape(images, [n * channels, windows.height * windows.width]), windows), [n, channels, ...windows.out]));
-    // The mean: every channel's windows gathered (as images of one channel) and averaged, the padding's zeros counted (PyTorch's default) or not.
-    const values = reshape(windowValues(op, reshape(images, [n * channels, 1, windows.height, windows.width]), windows, 1), [n * channels, positions, taps]);
-    const pooled = countIncludePad || (ph === 0 && pw === 0) ? mean(values, 2) : div(sum(values, 2), pixelsIn(op, windows, images));
+    if (largest) return unbatch(reshape(windowMax(op, reshape(images, [n * channels, height * width]), windows), [n, channels, ...windows.out]));
+    // The mean: every channel's windows gathered (as images of one channel) and averaged over the window, the padding's
+    // zeros counted (PyTorch's default) but not a ceilMode window's part past the padding, or over its pixels alone.
+    const [positions, taps] = [windows.out[0] * windows.out[1], kernel[0] * kernel[1]];
+    const values = reshape(windowValues(op, reshape(images, [n * channels, 1, height, width]), windows, 1), [n * channels, positions, taps]);
+    const overhang = sides[0] !== padding[0] || sides[1] !== padding[1];
+    const everyTapCounts = !overhang && (countIncludePad || (padding[0] === 0 && padding[1] === 0));
+    const pooled = everyTapCounts ? mean(values, 2) : div(sum(values, 2), tapsCounted(op, windows, countIncludePad ? padding : [0, 0], images));
     return unbatch(reshape(pooled, [n, channels, ...windows.out]));
   });
 }
 
-/** How many of the image's pixels each window holds (the rest is padding), in `like`'s dtype, on its backend: [windows]. */
-function pixelsIn(op: string, windows: Windows, like: Tensor): Tensor {
+/** How many taps of each window fall within the image and `padding` on each side (the rest counts for nothing), in `like`'s dtype, on its backend: [windows]. */
+function tapsCounted(op: string, windows: Windows, padding: readonly [number, number], like: Tensor): Tensor {
   const along = (a: 0 | 1, o: number) => {
     const first = o * windows.stride[a] - windows.sides[a][0];
-    return Math.min(first + windows.kernel[a], a === 0 ? windows.height : windows.width) - Math.max(first, 0);
+    return Math.min(first + windows.kernel[a], (a === 0 ? windows.height : windows.width) + padding[a]) - Math.max(first, -padding[a]);
   };
   const counts = Array.from({ length: windows.out[0] * windows.out[1] }, (_, j) => along(0, Math.floor(j / windows.out[1])) * along(1, j % windows.out[1]));
   return onBackendOf(op, like, () => fromValues(op, counts, [counts.length], like.dtype));

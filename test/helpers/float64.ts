@@ -407,10 +407,23 @@ export function convTranspose2dRef(x: F64, w: F64, g: { stride: [number, number]
   return { y: { shape: [n, outChannels, ...size], v: y }, dx: { shape: x.shape, v: dx }, dw: { shape: w.shape, v: dw } };
 }
 
-/** Max (−∞ padding), mean (zero padding, counted), or mean over the pixels alone ('avgPixels': countIncludePad false) of each kernel window of x [N, C, H, W]. */
-export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 'max' | 'avg' | 'avgPixels'): F64 {
-  const [n, channels] = x.shape;
-  const [oh, ow] = outSize(x, kernel, g);
+/**
+ * Max (−∞ padding), mean (zero padding, counted), or mean over the pixels
+ * alone ('avgPixels': countIncludePad false) of each kernel window of x [N,
+ * C, H, W]. With `ceil` (PyTorch's ceil_mode) the output size rounds up
+ * unless a last window would start past the image and its padding, and a
+ * window's part past the padding is not there at all (not counted).
+ */
+export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 'max' | 'avg' | 'avgPixels', ceil = false): F64 {
+  const [n, channels, h, w] = x.shape;
+  const size = (a: 0 | 1) => {
+    const [input, before] = [a === 0 ? h : w, g.sides[a][0]];
+    const extent = input + g.sides[a][0] + g.sides[a][1] - kernel[a];
+    let out = (ceil ? Math.ceil(extent / g.stride[a]) : Math.floor(extent / g.stride[a])) + 1;
+    if (ceil && (out - 1) * g.stride[a] >= input + before) out--;
+    return out;
+  };
+  const [oh, ow] = [size(0), size(1)];
   const v = new Float64Array(n * channels * oh * ow);
   let i = 0;
   for (let b = 0; b < n; b++) {
@@ -418,16 +431,18 @@ export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 
       for (let y = 0; y < oh; y++) {
         for (let xx = 0; xx < ow; xx++) {
           let acc = kind === 'max' ? -Infinity : 0;
-          let pixels = 0;
+          let counted = 0;
           for (let ky = 0; ky < kernel[0]; ky++) {
             for (let kx = 0; kx < kernel[1]; kx++) {
-              const value = pixel(x, b, c, y * g.stride[0] + ky, xx * g.stride[1] + kx, g.sides, NaN);
-              if (!Number.isNaN(value)) pixels++;
-              const v = Number.isNaN(value) ? (kind === 'max' ? -Infinity : 0) : value;
-              acc = kind === 'max' ? Math.max(acc, v) : acc + v;
+              const [iy, ix] = [y * g.stride[0] + ky - g.sides[0][0], xx * g.stride[1] + kx - g.sides[1][0]];
+              if (iy < -g.sides[0][0] || iy >= h + g.sides[0][1] || ix < -g.sides[1][0] || ix >= w + g.sides[1][1]) continue;
+              const inImage = iy >= 0 && iy < h && ix >= 0 && ix < w;
+              const value = inImage ? x.v[((b * channels + c) * h + iy) * w + ix] : kind === 'max' ? -Infinity : 0;
+              if (kind !== 'avgPixels' || inImage) counted++;
+              acc = kind === 'max' ? Math.max(acc, value) : acc + value;
             }
           }
-          v[i++] = kind === 'max' ? acc : acc / (kind === 'avg' ? kernel[0] * kernel[1] : pixels);
+          v[i++] = kind === 'max' ? acc : acc / counted;
         }
       }
     }

@@ -390,14 +390,18 @@ describe('Conv2d, MaxPool2d and AvgPool2d', () => {
     await tm.init({ backend: 'js' });
   });
 
-  it('AvgPool2d and AvgPool1d take countIncludePad and keep it in their config and model files', async () => {
+  it('AvgPool2d and AvgPool1d take countIncludePad, every pool ceilMode, kept in their config and model files', async () => {
     const x = tm.arange(16).cast('f32').reshape([1, 1, 4, 4]);
     const pool = new tm.nn.AvgPool2d(3, { stride: 3, padding: 1, countIncludePad: false });
-    expect(pool.config()).toEqual({ type: 'AvgPool2d', kernelSize: [3, 3], stride: [3, 3], padding: [1, 1], countIncludePad: false });
+    expect(pool.config()).toEqual({ type: 'AvgPool2d', kernelSize: [3, 3], stride: [3, 3], padding: [1, 1], ceilMode: false, countIncludePad: false });
     expect(await pool.forward(x).data()).toEqual(await tm.avgPool2d(x, 3, { stride: 3, padding: 1, countIncludePad: false }).data());
     const loaded = tm.nn.fromBytes(await new tm.nn.Sequential([pool, new tm.nn.AvgPool1d(2, { padding: 1 })]).toBytes());
-    expect((loaded.config() as unknown as { layers: unknown[] }).layers).toEqual([pool.config(), { type: 'AvgPool1d', kernelSize: 2, stride: 2, padding: 1, countIncludePad: true }]);
+    expect((loaded.config() as unknown as { layers: unknown[] }).layers).toEqual([pool.config(), { type: 'AvgPool1d', kernelSize: 2, stride: 2, padding: 1, ceilMode: false, countIncludePad: true }]);
     expect(() => new tm.nn.MaxPool2d(2, { countIncludePad: false } as tm.Pool2dOptions)).toThrow(/MaxPool2d.*countIncludePad/);
+    const ceil = new tm.nn.MaxPool2d(2, { ceilMode: true });
+    expect(ceil.forward(tm.zeros([1, 1, 7, 7])).shape).toEqual([1, 1, 4, 4]);
+    const back = tm.nn.fromBytes(await new tm.nn.Sequential([ceil]).toBytes());
+    expect((back.config() as unknown as { layers: unknown[] }).layers[0]).toEqual({ type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: true });
   });
 
   it('pools take the window as stride unless told', async () => {

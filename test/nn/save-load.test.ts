@@ -79,9 +79,9 @@ describe('model.save and tm.nn.load', () => {
     expect((loaded.config() as unknown as { layers: unknown[] }).layers.slice(0, 5)).toEqual([
       { type: 'Conv2d', inChannels: 2, outChannels: 4, kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, bias: true },
       { type: 'ReLU' },
-      { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] },
+      { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false },
       { type: 'Conv2d', inChannels: 4, outChannels: 6, kernelSize: [2, 3], stride: [1, 1], padding: 'same', dilation: [1, 2], groups: 2, bias: false },
-      { type: 'AvgPool2d', kernelSize: [3, 3], stride: [2, 2], padding: [1, 1], countIncludePad: true },
+      { type: 'AvgPool2d', kernelSize: [3, 3], stride: [2, 2], padding: [1, 1], ceilMode: false, countIncludePad: true },
     ]);
     expect(Object.keys(loaded.namedParameters())).toEqual(['0.weight', '0.bias', '3.weight', '6.weight', '6.bias']);
     const x = tm.randn([3, 2, 8, 7], { seed: 9 });
@@ -120,9 +120,9 @@ describe('model.save and tm.nn.load', () => {
     const loaded = tm.nn.fromBytes(await m.toBytes());
     expect(loaded.config()).toEqual(m.config());
     expect((loaded.config() as unknown as { layers: unknown[] }).layers.slice(2, 5)).toEqual([
-      { type: 'MaxPool1d', kernelSize: 2, stride: 2, padding: 0 },
+      { type: 'MaxPool1d', kernelSize: 2, stride: 2, padding: 0, ceilMode: false },
       { type: 'Conv1d', inChannels: 4, outChannels: 4, kernelSize: 3, stride: 1, padding: 1, dilation: 2, groups: 2, bias: true },
-      { type: 'AvgPool1d', kernelSize: 2, stride: 1, padding: 0, countIncludePad: true },
+      { type: 'AvgPool1d', kernelSize: 2, stride: 1, padding: 0, ceilMode: false, countIncludePad: true },
     ]);
     expect((m.layers[3] as tm.nn.Conv1d).weight.shape).toEqual([4, 2, 3]);
     const x = tm.randn([3, 2, 16], { seed: 9 });
@@ -315,9 +315,9 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [pool] }))).toThrow(new CorruptFileError('model file: layer 0 (MaxPool2d): padding [2, 0] is more than half the 2×2 window (a window could then hold padding only)'));
   });
 
-  it('an AvgPool2d from a file written before countIncludePad was saved counts the padding, as it did then', () => {
+  it('an AvgPool2d from a file written before countIncludePad and ceilMode were saved counts the padding and rounds down, as it did then', () => {
     const older = tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'AvgPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [1, 1] }] }));
-    expect((older.config() as unknown as { layers: unknown[] }).layers[0]).toEqual({ type: 'AvgPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [1, 1], countIncludePad: true });
+    expect((older.config() as unknown as { layers: unknown[] }).layers[0]).toEqual({ type: 'AvgPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [1, 1], ceilMode: false, countIncludePad: true });
     const bad = { type: 'AvgPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [1, 1], countIncludePad: 'no' };
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [bad] }))).toThrow(new CorruptFileError('model file: layer 0 (AvgPool2d) has countIncludePad = "no", expected true or false'));
   });

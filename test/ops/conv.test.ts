@@ -233,6 +233,30 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       expectClose(await pixelsOnly.data(), pool2dRef(x.ref, c.kernel, g, 'avgPixels').v, 1e-5, 'avgPool2d countIncludePad false', pool2dRef(map(x.ref, Math.abs), c.kernel, g, 'avgPixels').v);
     });
 
+    it.each([
+      { x: [2, 3, 8, 9], kernel: [3, 3] as [number, number], stride: 2, padding: 1 },
+      { x: [1, 2, 7, 7], kernel: [2, 2] as [number, number], stride: 2, padding: 0 },
+      { x: [1, 2, 5, 6], kernel: [2, 3] as [number, number], stride: 2, padding: 1 },
+    ])('ceilMode rounds the output size up, as PyTorch: x $x by $kernel, stride $stride, padding $padding', async (c) => {
+      const x = random(c.x);
+      const g: WindowRef = { stride: [c.stride, c.stride], dilation: [1, 1], sides: [[c.padding, c.padding], [c.padding, c.padding]] };
+      const options = { stride: c.stride, padding: c.padding, ceilMode: true };
+      const maxed = tm.maxPool2d(x.t, c.kernel, options);
+      const want = pool2dRef(x.ref, c.kernel, g, 'max', true);
+      expect(maxed.shape).toEqual(want.shape);
+      expectClose(await maxed.data(), want.v, 0, 'maxPool2d ceilMode');
+      for (const [countIncludePad, kind] of [[true, 'avg'], [false, 'avgPixels']] as const) {
+        const averaged = tm.avgPool2d(x.t, c.kernel, { ...options, countIncludePad });
+        expectClose(await averaged.data(), pool2dRef(x.ref, c.kernel, g, kind, true).v, 1e-5, `avgPool2d ceilMode ${kind}`, pool2dRef(map(x.ref, Math.abs), c.kernel, g, kind, true).v);
+      }
+    });
+
+    it('ceilMode keeps a window past the image only where it starts inside: 7 by 2 at stride 2 gives 4; 5 by 2 at stride 2 padded by 1 gives 3, not 4', () => {
+      expect(tm.maxPool2d(tm.zeros([1, 1, 7, 7]), 2, { ceilMode: true }).shape).toEqual([1, 1, 4, 4]);
+      expect(tm.maxPool2d(tm.zeros([1, 1, 7, 7]), 2).shape).toEqual([1, 1, 3, 3]);
+      expect(tm.avgPool1d(tm.zeros([1, 1, 5]), 2, { padding: 1, ceilMode: true }).shape).toEqual([1, 1, 3]);
+    });
+
     it('avgPool2d with countIncludePad false: a corner window of 3×3 padded by 1 averages its four pixels, and its gradient goes to them alone', async () => {
       const x = tm.arange(16).cast('f32').reshape([1, 1, 4, 4]);
       x.requiresGrad = true;
