@@ -112,14 +112,18 @@ int parts_for(const ConvGeometry& g) {
 // threads, each running its products on OpenBLAS with one thread: products
 // this small lose more to OpenBLAS's hand-offs between its threads than
 // they gain (32 images 8×28×28 by 16 3×3 filters: 3.3 ms on two threads,
-// 1.1 ms on one). cols is the block's windows of x (pointwise: the image's
+// 1.1 ms on one). A block holds at least one output row: past BLOCK_VALUES
+// where an image is wide and has many channels. cols is the block's windows of x (pointwise: the image's
 // group itself), or with x null a buffer that size to write.
 template <typename F>
 void each_block(const float* x, const ConvGeometry& g, int parts, F f) {
   const bool direct = pointwise(g);
   const int64_t rows = direct ? g.out_h : rows_per_block(g);
   const int blas_threads = threads();
-  openblas_set_num_threads(1);
+  // On one thread of ours (one image, or little work), a block's product large enough keeps OpenBLAS's threads.
+  const int64_t block_macs = (g.filters / g.groups) * rows * g.out_w * g.taps();
+  const bool alone = parts > 1 || block_macs < (int64_t(1) << 21);
+  if (alone) openblas_set_num_threads(1);
   parallel(parts, [&](int part) {
     std::vector<float> block(direct ? 0 : size_t(g.taps() * rows * g.out_w));
     const auto [first, last] = share(g.batch, parts, part);
@@ -135,7 +139,7 @@ void each_block(const float* x, const ConvGeometry& g, int parts, F f) {
         }
       }
   });
-  openblas_set_num_threads(blas_threads);
+  if (alone) openblas_set_num_threads(blas_threads);
 }
 
 }  // namespace

@@ -80,6 +80,13 @@ export interface ConvGeometry {
 export const CONV_KERNELS = ['forward', 'inputGrad', 'weightGrad'] as const;
 export type ConvKernel = (typeof CONV_KERNELS)[number];
 
+/** The shape of what a conv2d kernel of `kind` gives: y, dx (x's) or dw (the weight's). */
+export function convOutputShape(kind: ConvKernel, g: ConvGeometry): number[] {
+  if (kind === 'forward') return [g.batch, g.filters, ...g.out];
+  if (kind === 'inputGrad') return [g.batch, g.channels, g.height, g.width];
+  return [g.filters, g.channels / g.groups, ...g.kernel];
+}
+
 export interface Kernels<S = unknown> {
   /** y = op(x) in x's dtype. */
   unary(op: UnaryOp, x: TensorInfo<S>): S;

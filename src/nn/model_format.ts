@@ -149,18 +149,17 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     }
   };
   const axes = /1d$/.test(type as string) ? SEQUENCES : IMAGES;
-  if (type === 'Conv1d' || type === 'Conv2d') {
+  if (/^Conv(Transpose)?[12]d$/.test(type as string)) {
+    const transposed = (type as string).startsWith('ConvTranspose');
     const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
     if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
-    refused(() => convSizes(type, axes, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d | 'same', dilation: cfg.dilation as Size2d, groups }));
-    wanted.set(`${path}weight`, { shape: [outChannels, inChannels / groups, ...[cfg.kernelSize as number | number[]].flat()], kind: 'parameter' });
-    if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
-  }
-  if (type === 'ConvTranspose1d' || type === 'ConvTranspose2d') {
-    const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
-    if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
-    refused(() => convTransposeSizes(type, axes, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d, outputPadding: cfg.outputPadding as Size2d, dilation: cfg.dilation as Size2d, groups }));
-    wanted.set(`${path}weight`, { shape: [inChannels, outChannels / groups, ...[cfg.kernelSize as number | number[]].flat()], kind: 'parameter' });
+    const sizes = { stride: cfg.stride as Size2d, dilation: cfg.dilation as Size2d, groups };
+    refused(() => transposed
+      ? convTransposeSizes(type as string, axes, { ...sizes, padding: cfg.padding as Size2d, outputPadding: cfg.outputPadding as Size2d })
+      : convSizes(type as string, axes, { ...sizes, padding: cfg.padding as Size2d | 'same' }));
+    // A convolution's weight is [out, in/groups, ...kernel]; a transposed one's [in, out/groups, ...kernel].
+    const [first, second] = transposed ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups];
+    wanted.set(`${path}weight`, { shape: [first, second, ...[cfg.kernelSize as number | number[]].flat()], kind: 'parameter' });
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
   }
   if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {

@@ -6,22 +6,19 @@
 // each other — y = conv(x, w), dx = inputGrad(dy, w) and dw = weightGrad(x,
 // dy) are each linear in both operands — so one function records them all.
 import { backendFor } from '../engine.js';
-import type { ConvGeometry, ConvKernel } from '../backends/kernels.js';
+import { convOutputShape, type ConvGeometry, type ConvKernel } from '../backends/kernels.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import { cast } from './cast.js';
 import { computed } from './util.js';
 
 /** One kind of the kernel on a and b (kernels.ts names which is which), its gradient recorded. */
 export function convKernel(op: string, kind: ConvKernel, a: Tensor, b: Tensor, g: ConvGeometry): Tensor {
   const backend = backendFor(op, [a.dataRef(op), b.dataRef(op)]);
-  const shape = {
-    forward: [g.batch, g.filters, ...g.out],
-    inputGrad: [g.batch, g.channels, g.height, g.width],
-    weightGrad: [g.filters, g.channels / g.groups, ...g.kernel],
-  }[kind];
-  const out = computed(op, backend, shape, a.dtype, () => backend.conv2d!(kind, a.info(op), b.info(op), g));
+  const out = computed(op, backend, convOutputShape(kind, g), a.dtype, () => backend.conv2d!(kind, a.info(op), b.info(op), g));
   return record(out, op, [a, b], [a, b], (d, [a, b], needs) => {
-    const [da, db] = gradients(op, kind, a, b, d, g);
+    // The gradient comes in the dtype of what used the output (an f32 bias after an f16 conv); the kernel takes its operands' one dtype.
+    const [da, db] = gradients(op, kind, a, b, d.dtype === a.dtype ? d : cast(d, a.dtype), g);
     return [needs[0] ? da() : null, needs[1] ? db() : null];
   });
 }

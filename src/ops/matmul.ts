@@ -8,7 +8,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { broadcastShapes, sameShape, sizeOf } from '../shape.js';
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { zeros, zerosLike } from './creation.js';
+import { zeros } from './creation.js';
 import { broadcastTo, reshape } from './movement.js';
 import { sumToShape } from './reduce.js';
 import { checkTensor, computed, onBackendOf, view } from './util.js';
@@ -59,7 +59,10 @@ export function matmul(a: Tensor, b: Tensor | QuantizedTensor, options: MatmulOp
   const outShape = [...batchShape, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])];
   if (sizeOf(outShape) === 0) {
     // Nothing to compute (an empty batch, M or N); kernels are never called with empty operands.
-    return record(onBackendOf('matmul', a, () => zeros(outShape, { dtype: outDtype })), 'matmul', [a, b], [], () => [zerosLike(a), zerosLike(b)]);
+    // The gradients are zeros of a's and b's shapes, made from what is known now: a tidy may have freed a and b by then.
+    const [aDims, aDtype, bDims, bDtype] = [[...a.shape], a.dtype, [...b.shape], b.dtype];
+    const gradients = (dy: Tensor) => onBackendOf('matmul', dy, () => [zeros(aDims, { dtype: aDtype }), zeros(bDims, { dtype: bDtype })]);
+    return record(onBackendOf('matmul', a, () => zeros(outShape, { dtype: outDtype })), 'matmul', [a, b], [], gradients);
   }
   const made: Tensor[] = [];
   const temp = (t: Tensor): Tensor => (made.push(t), t);

@@ -8,7 +8,7 @@ import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '..
 import { noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
-import { div, equal, greaterEqual, less, mul } from './elementwise.js';
+import { div, equal, greaterEqual, less, mul, where } from './elementwise.js';
 import { gatherOrZero, reshape } from './movement.js';
 import { sum } from './reduce.js';
 import { checkTensor, computed, fromStorageArray, onBackendOf } from './util.js';
@@ -150,7 +150,7 @@ function readersTable(op: string, windows: Windows, channels: number, groups: nu
     const pixels = channels * windows.height * windows.width;
     const counts = new Int32Array(pixels);
     for (const at of table) if (at < pixels) counts[at]++;
-    const readers = Math.max(1, ...counts);
+    const readers = counts.reduce((most, c) => Math.max(most, c), 1); // (spread into Math.max, a large image overflows the stack)
     if (pixels * readers > 2 ** 30) throw new ShapeError(`${op}: ${pixels.toLocaleString('en-US')} values each read by up to ${readers} windows is more than an index table here holds (2^30)`);
     const inverse = new Int32Array(pixels * readers).fill(table.length);
     counts.fill(0);
@@ -232,7 +232,8 @@ export function windowMax(op: string, planes: Tensor, windows: Windows): Tensor 
     const inside = mul(greaterEqual(picks, 0), less(picks, n));
     const hits = mul(equal(values, reshape(largest, [outer, positions, 1])), inside);
     const share = cast(div(hits, sum(hits, 2, { keepDims: true })), dy.dtype);
-    const grads = mul(share, reshape(dy, [outer, positions, 1]));
+    // A tap not the max gets nothing, whatever dy is (0 · NaN would be NaN), as the backends' windowMaxGrad gives.
+    const grads = where(equal(share, 0), 0, mul(share, reshape(dy, [outer, positions, 1])));
     return [reshape(windowSums(op, reshape(grads, [outer, 1, ...picks.shape]), windows, 1, 1), [outer, n])];
   });
 }

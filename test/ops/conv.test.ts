@@ -68,6 +68,35 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       expectClose(await w.t.grad!.data(), want.dw.v, 1e-5, 'dw', scale.dw.v);
     });
 
+    it('an f16 conv feeding f32 ops (an f32 bias) gets f16 gradients, as any f16 op', async () => {
+      const x = tm.randn([2, 3, 6, 6], { seed: 1 }).cast('f16');
+      const w = tm.randn([4, 3, 3, 3], { seed: 2 }).cast('f16');
+      w.requiresGrad = true;
+      tm.conv2d(x, w).add(tm.randn([1, 4, 1, 1], { seed: 3 })).sum().backward();
+      expect(w.grad!.dtype).toBe('f16');
+      expect(w.grad!.shape).toEqual([4, 3, 3, 3]);
+    });
+
+    it("a large image's gradient: 160,000 values, each read by up to nine windows", async () => {
+      const x = tm.ones([1, 1, 400, 400]);
+      x.requiresGrad = true;
+      tm.conv2d(x, tm.ones([1, 1, 3, 3]), { padding: 1 }).sum().backward();
+      const g = await x.grad!.data();
+      // A corner is read by four windows, an edge by six, the inside by nine.
+      expect([g[0], g[1], g[401]]).toEqual([4, 6, 9]);
+    });
+
+    it('an empty batch has zero gradients for the weight', async () => {
+      const w = tm.randn([4, 3, 3, 3], { seed: 2 });
+      w.requiresGrad = true;
+      tm.conv2d(tm.zeros([0, 3, 6, 6]), w).sum().backward();
+      expect(Array.from(await w.grad!.data())).toEqual(Array(108).fill(0));
+      const t = tm.randn([3, 2, 3, 3], { seed: 4 });
+      t.requiresGrad = true;
+      tm.convTranspose2d(tm.zeros([0, 3, 5, 5]), t).sum().backward();
+      expect(Array.from(await t.grad!.data())).toEqual(Array(54).fill(0));
+    });
+
     it('in f16, within f16 rounding of the float64 result', async () => {
       const c = CONV_CASES[1];
       const x = random(c.x, 'f16');
@@ -285,6 +314,11 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       expect(Array.from(await y.data())).toEqual([0]);
       y.sum().backward();
       expect(Array.from(await x.grad!.data())).toEqual([1, 0, 0, 0]);
+      // A NaN gradient goes to the max alone, as any gradient, on every backend.
+      const z = tm.tensor([[[[1, 2], [3, 4]]]]);
+      z.requiresGrad = true;
+      tm.maxPool2d(z, 2).backward(tm.tensor([[[[NaN]]]]));
+      expect(Array.from(await z.grad!.data())).toEqual([0, 0, 0, NaN]);
     });
 
     it('refuses padding past half the window, and a window larger than the image', () => {

@@ -88,8 +88,10 @@ export function windowMaxGrad(x: Js, table: Js, y: Js, dy: Js): StorageArray {
   const taps = table.shape[1];
   const [from, largest, grads] = [x, y, dy].map(valuesOf);
   const picks = table.storage;
-  const sums = new Float64Array(outer * n);
+  const out = output(x.dtype, outer * n);
+  const sums = new Float64Array(n); // one plane at a time
   for (let o = 0; o < outer; o++) {
+    sums.fill(0);
     for (let j = 0; j < windows; j++) {
       const max = largest[o * windows + j];
       let count = 0;
@@ -97,12 +99,11 @@ export function windowMaxGrad(x: Js, table: Js, y: Js, dy: Js): StorageArray {
       const share = count ? grads[o * windows + j] / count : NaN;
       for (let t = j * taps; t < (j + 1) * taps; t++) {
         const at = picks[t];
-        if (at >= 0 && at < n && (count === 0 || from[o * n + at] === max)) sums[o * n + at] += share;
+        if (at >= 0 && at < n && (count === 0 || from[o * n + at] === max)) sums[at] += share;
       }
     }
+    out.values.set(sums, o * n);
   }
-  const out = output(x.dtype, sums.length);
-  out.values.set(sums);
   return out.finish();
 }
 

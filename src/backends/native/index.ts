@@ -7,7 +7,7 @@
 import type { DType, StorageArray } from '../../dtype.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { createJsBackend } from '../js/index.js';
-import { ARITHMETIC_OPS, COMPARISON_OPS, CONV_KERNELS, UNARY_OPS, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
+import { ARITHMETIC_OPS, COMPARISON_OPS, CONV_KERNELS, UNARY_OPS, convOutputShape, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
 import { loadAddon, type Addon } from './addon.js';
 import { PendingGemms } from './pending.js';
 import { BufferPool } from './pool.js';
@@ -248,8 +248,7 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
     },
 
     conv2d(kind, a, b, g) {
-      const size = kind === 'forward' ? g.batch * g.filters * g.out[0] * g.out[1] : kind === 'inputGrad' ? g.batch * g.channels * g.height * g.width : g.filters * (g.channels / g.groups) * g.kernel[0] * g.kernel[1];
-      const out = output(a.dtype, size) as Float32Array | Uint16Array;
+      const out = output(a.dtype, sizeOf(convOutputShape(kind, g))) as Float32Array | Uint16Array;
       const geometry = [g.batch, g.channels, g.height, g.width, g.filters, g.groups, ...g.kernel, ...g.stride, ...g.dilation, ...g.padding, ...g.out];
       if (out.length) addon.conv2d(CONV_KERNELS.indexOf(kind), sizedStorage(a) as Float32Array | Uint16Array, sizedStorage(b) as Float32Array | Uint16Array, geometry, out);
       return out;
