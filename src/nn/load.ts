@@ -9,7 +9,6 @@ import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { decodeF16 } from '../f16.js';
 import { zeros } from '../ops/index.js';
 import type { AvgPool1dOptions, AvgPool2dOptions } from '../ops/conv.js';
-import type { ConvTranspose1dOptions, ConvTranspose2dOptions } from '../ops/conv_transpose.js';
 import type { Size2d } from '../ops/windows.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
@@ -56,23 +55,13 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     }
     case 'Embedding': return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0 }), entries, prefix); // seed: overwritten
     case 'Conv1d':
-    case 'Conv2d': {
-      const options = { groups: cfg.groups as number, bias: cfg.bias as boolean, seed: 0 }; // seed: overwritten by the saved weights
-      const [inChannels, outChannels] = [cfg.inChannels as number, cfg.outChannels as number];
-      const conv = cfg.type === 'Conv2d'
-        ? new Conv2d(inChannels, outChannels, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d | 'same', dilation: cfg.dilation as Size2d, ...options })
-        : new Conv1d(inChannels, outChannels, cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number | 'same', dilation: cfg.dilation as number, ...options });
-      return savedAs(conv, entries, prefix);
-    }
+    case 'Conv2d':
     case 'ConvTranspose1d':
     case 'ConvTranspose2d': {
-      const options = { groups: cfg.groups as number, bias: cfg.bias as boolean, seed: 0 }; // seed: overwritten by the saved weights
-      const [inChannels, outChannels] = [cfg.inChannels as number, cfg.outChannels as number];
-      const sizes = { stride: cfg.stride, padding: cfg.padding, outputPadding: cfg.outputPadding, dilation: cfg.dilation };
-      const conv = cfg.type === 'ConvTranspose2d'
-        ? new ConvTranspose2d(inChannels, outChannels, cfg.kernelSize as Size2d, { ...(sizes as ConvTranspose2dOptions), ...options })
-        : new ConvTranspose1d(inChannels, outChannels, cfg.kernelSize as number, { ...(sizes as ConvTranspose1dOptions), ...options });
-      return savedAs(conv, entries, prefix);
+      // The sizes as the file holds them (model_format checked them against the type); seed: overwritten by the saved weights.
+      const { type: _, inChannels, outChannels, kernelSize, ...options } = cfg as { type: string; inChannels: number; outChannels: number; kernelSize: Size2d };
+      const Layer = { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d }[cfg.type] as new (i: number, o: number, k: Size2d, options: object) => Module;
+      return savedAs(new Layer(inChannels, outChannels, kernelSize, { ...options, seed: 0 }), entries, prefix);
     }
     case 'BatchNorm1d':
     case 'BatchNorm2d': {
