@@ -29,57 +29,52 @@ export interface Conv1dLayerOptions extends Conv1dOptions, LayerOnly {}
 
 const OPTIONS: OptionNames<Conv2dLayerOptions> = { ...CONV_OPTIONS, bias: 'boolean', init: true, seed: true };
 
-/**
- * Checks what a convolution layer takes besides its sizes and makes its
- * parameters: a weight of `shape` drawn by `init` (He by default) over
- * `fans` [in, out] (PyTorch's), and a bias of zeros.
- */
-export function convParameters(
-  kind: string, inChannels: number, outChannels: number, groups: number, { bias, init, seed }: LayerOnly, shape: number[], fans: [number, number],
-): { weight: Tensor; bias: Tensor | null } {
-  for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
-    if (!Number.isSafeInteger(v) || v <= 0) throw new ValueError(`${kind}: ${name} must be a positive integer, got ${formatValue(v)}`);
-  }
-  if (inChannels % groups || outChannels % groups) {
-    throw new ValueError(`${kind}: groups must be a positive integer dividing inChannels ${inChannels} and outChannels ${outChannels}, got ${formatValue(groups)}`);
-  }
-  if (init !== undefined && !INITIALIZERS.includes(init)) throw new ValueError(`${kind}: unknown init ${formatValue(init)}; expected one of ${INITIALIZERS.join(', ')}`);
-  if (seed !== undefined) checkSeed(kind, seed);
-  const weight = initShaped(init ?? 'he', shape, fans[0], fans[1], seed);
-  weight.requiresGrad = true;
-  const b = bias === false ? null : zeros([outChannels]);
-  if (b) b.requiresGrad = true;
-  return { weight, bias: b };
-}
-
 /** y [N, C, ...] (or [C, ...] when not `batched`) plus a bias [C] along its channels. */
-export function addChannelBias(y: Tensor, bias: Tensor, batched: boolean): Tensor {
+function addChannelBias(y: Tensor, bias: Tensor, batched: boolean): Tensor {
   const channelAxis = batched ? 1 : 0;
   return y.add(bias.reshape(y.shape.map((d, i) => (i === channelAxis ? d : 1))));
 }
 
-/** A convolution op as a layer calls it, with its sizes in the op's own form. */
-type ConvOp<Size> = (x: Tensor, weight: Tensor, options: { stride: Size; padding: Size | 'same'; dilation: Size; groups: number }) => Tensor;
+/** The sizes every convolution has, as [height, width] pairs. */
+interface SharedSizes {
+  stride: [number, number];
+  dilation: [number, number];
+  groups: number;
+}
 
-abstract class Convolution<Size extends number | readonly [number, number]> extends Module {
+/**
+ * What the convolution layers share (this file's and nn/conv_transpose.ts's):
+ * the weight, drawn by `init` (He by default) over PyTorch's fans (the
+ * weight's axis 1 in, axis 0 out, each times the window), and a bias of
+ * zeros; the window and the sizes, kept once as [height, width] pairs and
+ * given back in the op's own form by the getters.
+ */
+export abstract class ConvolutionLayer<Size extends number | readonly [number, number], Sizes extends SharedSizes> extends Module {
   weight: Tensor;
   bias: Tensor | null;
-  /** The options as [height, width] sizes; the getters below give them in the op's own form. */
-  private readonly sizes: ConvSizes;
   private readonly kernel: [number, number];
 
-  constructor(
-    private readonly kind: 'Conv1d' | 'Conv2d', private readonly axes: SpatialAxes, private readonly conv: ConvOp<Size>,
-    readonly inChannels: number, readonly outChannels: number, kernelSize: Size2d, options: Conv2dLayerOptions | Conv1dLayerOptions,
+  /** `transposed`: the weight is [inChannels, outChannels/groups, ...kernel] rather than [outChannels, inChannels/groups, ...kernel]. */
+  protected constructor(
+    protected readonly kind: string, protected readonly axes: SpatialAxes, protected readonly sizes: Sizes,
+    readonly inChannels: number, readonly outChannels: number, kernelSize: Size2d, { bias, init, seed }: LayerOnly, transposed: boolean,
   ) {
     super();
-    const { bias, init, seed, ...convOptions } = checkOptions(kind, options as Conv2dLayerOptions, OPTIONS);
-    this.sizes = convSizes(kind, axes, convOptions);
+    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
+      if (!Number.isSafeInteger(v) || v <= 0) throw new ValueError(`${kind}: ${name} must be a positive integer, got ${formatValue(v)}`);
+    }
+    if (inChannels % this.groups || outChannels % this.groups) {
+      throw new ValueError(`${kind}: groups must be a positive integer dividing inChannels ${inChannels} and outChannels ${outChannels}, got ${formatValue(this.groups)}`);
+    }
+    if (init !== undefined && !INITIALIZERS.includes(init)) throw new ValueError(`${kind}: unknown init ${formatValue(init)}; expected one of ${INITIALIZERS.join(', ')}`);
+    if (seed !== undefined) checkSeed(kind, seed);
     this.kernel = sizesOf(kind, 'kernelSize', kernelSize, 1, axes, 1);
-    // Fans as PyTorch counts them: channels in a group (in) and all filters (out), times the window.
     const taps = this.kernel[0] * this.kernel[1];
-    const shape = [outChannels, inChannels / this.groups, ...(axes.count === 2 ? this.kernel : [this.kernel[1]])];
-    ({ weight: this.weight, bias: this.bias } = convParameters(kind, inChannels, outChannels, this.groups, { bias, init, seed }, shape, [(inChannels / this.groups) * taps, outChannels * taps]));
+    const [first, second] = transposed ? [inChannels, outChannels / this.groups] : [outChannels, inChannels / this.groups];
+    this.weight = initShaped(init ?? 'he', [first, second, ...(axes.count === 2 ? this.kernel : [this.kernel[1]])], second * taps, first * taps, seed);
+    this.weight.requiresGrad = true;
+    this.bias = bias === false ? null : zeros([outChannels]);
+    if (this.bias) this.bias.requiresGrad = true;
   }
 
   get kernelSize(): Size {
@@ -90,10 +85,6 @@ abstract class Convolution<Size extends number | readonly [number, number]> exte
     return shownSizes(this.axes, this.sizes.stride) as Size;
   }
 
-  get padding(): Size | 'same' {
-    return this.sizes.padding === 'same' ? 'same' : (shownSizes(this.axes, this.sizes.padding) as Size);
-  }
-
   get dilation(): Size {
     return shownSizes(this.axes, this.sizes.dilation) as Size;
   }
@@ -102,10 +93,10 @@ abstract class Convolution<Size extends number | readonly [number, number]> exte
     return this.sizes.groups;
   }
 
-  /** x [N, inChannels, ...] (or one sample without N) → [N, outChannels, ...]; an f16 x computes in f16, as Dense. */
-  forward(x: Tensor): Tensor {
+  /** `op` applied to x and the weight, plus the bias; an f16 x computes in f16 with f16 copies of both, as Dense. */
+  protected convolved(x: Tensor, op: (x: Tensor, weight: Tensor) => Tensor): Tensor {
     return tidy(() => {
-      const y = this.conv(x, this.inPrecisionOf(x, this.weight), { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+      const y = op(x, this.inPrecisionOf(x, this.weight));
       return this.bias ? addChannelBias(y, this.inPrecisionOf(x, this.bias), x.rank === this.axes.count + 2) : y;
     });
   }
@@ -114,11 +105,35 @@ abstract class Convolution<Size extends number | readonly [number, number]> exte
     return this.bias ? { weight: this.weight, bias: this.bias } : { weight: this.weight };
   }
 
-  config(): LayerConfig {
+  /** The description every convolution's config has, with `sizes` (its padding and the like) in the middle. */
+  protected described(sizes: Record<string, unknown>): LayerConfig {
     return {
       type: this.kind, inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
-      padding: this.padding, dilation: this.dilation, groups: this.groups, bias: this.bias !== null,
+      ...sizes, dilation: this.dilation, groups: this.groups, bias: this.bias !== null,
     };
+  }
+}
+
+/** A convolution op as a layer calls it, with its sizes in the op's own form. */
+type ConvOp<Size> = (x: Tensor, weight: Tensor, options: { stride: Size; padding: Size | 'same'; dilation: Size; groups: number }) => Tensor;
+
+abstract class Convolution<Size extends number | readonly [number, number]> extends ConvolutionLayer<Size, ConvSizes> {
+  constructor(kind: 'Conv1d' | 'Conv2d', axes: SpatialAxes, private readonly conv: ConvOp<Size>, inChannels: number, outChannels: number, kernelSize: Size2d, options: Conv2dLayerOptions | Conv1dLayerOptions) {
+    const { bias, init, seed, ...convOptions } = checkOptions(kind, options as Conv2dLayerOptions, OPTIONS);
+    super(kind, axes, convSizes(kind, axes, convOptions), inChannels, outChannels, kernelSize, { bias, init, seed }, false);
+  }
+
+  get padding(): Size | 'same' {
+    return this.sizes.padding === 'same' ? 'same' : (shownSizes(this.axes, this.sizes.padding) as Size);
+  }
+
+  /** x [N, inChannels, ...] (or one sample without N) → [N, outChannels, ...]. */
+  forward(x: Tensor): Tensor {
+    return this.convolved(x, (x, w) => this.conv(x, w, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups }));
+  }
+
+  config(): LayerConfig {
+    return this.described({ padding: this.padding });
   }
 }
 
