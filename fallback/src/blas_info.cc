@@ -3,6 +3,7 @@
 // checks it against the CPU), its build config, its version and its threads.
 #include <cblas.h>
 
+#include <atomic>
 #include <cstring>
 
 #include "tmnn.h"
@@ -31,20 +32,26 @@ std::string version_of(const std::string& config) {
 #endif
 }
 
+// The thread count set, as OpenBLAS took it. Small products and the
+// convolutions set OpenBLAS to one thread while they run (under gemm_lock),
+// so its own count, read from another thread then, could say 1.
+std::atomic<int> configured{openblas_get_num_threads()};
+
 }  // namespace
 
 BlasInfo blas_info() {
   const std::string config = openblas_get_config();
-  return BlasInfo{openblas_get_corename(), config, version_of(config), openblas_get_num_threads(), openblas_get_parallel()};
+  return BlasInfo{openblas_get_corename(), config, version_of(config), threads(), openblas_get_parallel()};
 }
 
-int threads() { return openblas_get_num_threads(); }
+int threads() { return configured.load(); }
 
 int set_threads(int n) {
   // Not while a product runs on a worker thread: OpenBLAS resizes its pool here.
   std::lock_guard<std::mutex> hold(gemm_lock());
   openblas_set_num_threads(n);
-  return openblas_get_num_threads();
+  configured = openblas_get_num_threads();
+  return configured.load();
 }
 
 }  // namespace tmnn

@@ -42,7 +42,7 @@ void per_product(const GemmShape& s, F f) {
 }
 
 void sgemm(const float* a, const float* b, float* c, const GemmShape& s) {
-  const int threads = openblas_get_num_threads();
+  const int threads = tmnn::threads();
   per_product(s, [&](int64_t ao, int64_t bo, int64_t co, int64_t m) {
     const bool alone = threads > 1 && m * s.n * s.k < ONE_THREAD_MACS;
     if (alone) openblas_set_num_threads(1);
