@@ -60,6 +60,7 @@ export abstract class ConvolutionLayer<Size extends number | readonly [number, n
     readonly inChannels: number, readonly outChannels: number, kernelSize: Size2d, { bias, init, seed }: LayerOnly, transposed: boolean,
   ) {
     super();
+    this.kernel = sizesOf(kind, 'kernelSize', kernelSize, 1, axes, 1);
     for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
       if (!Number.isSafeInteger(v) || v <= 0) throw new ValueError(`${kind}: ${name} must be a positive integer, got ${formatValue(v)}`);
     }
@@ -68,7 +69,6 @@ export abstract class ConvolutionLayer<Size extends number | readonly [number, n
     }
     if (init !== undefined && !INITIALIZERS.includes(init)) throw new ValueError(`${kind}: unknown init ${formatValue(init)}; expected one of ${INITIALIZERS.join(', ')}`);
     if (seed !== undefined) checkSeed(kind, seed);
-    this.kernel = sizesOf(kind, 'kernelSize', kernelSize, 1, axes, 1);
     const taps = this.kernel[0] * this.kernel[1];
     const [first, second] = transposed ? [inChannels, outChannels / this.groups] : [outChannels, inChannels / this.groups];
     this.weight = initShaped(init ?? 'he', [first, second, ...(axes.count === 2 ? this.kernel : [this.kernel[1]])], second * taps, first * taps, seed);

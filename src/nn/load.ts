@@ -76,6 +76,7 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'MaxPool1d':
     case 'AvgPool1d': {
       const options = { stride: cfg.stride, padding: cfg.padding, ceilMode: cfg.ceilMode, ...(cfg.type.startsWith('Avg') ? { countIncludePad: cfg.countIncludePad } : {}) };
+      // (The avg pools' options hold the max pools' and countIncludePad, present for an avg pool only.)
       if (cfg.type === 'MaxPool2d') return new MaxPool2d(cfg.kernelSize as Size2d, options as AvgPool2dOptions);
       if (cfg.type === 'AvgPool2d') return new AvgPool2d(cfg.kernelSize as Size2d, options as AvgPool2dOptions);
       if (cfg.type === 'MaxPool1d') return new MaxPool1d(cfg.kernelSize as number, options as AvgPool1dOptions);

@@ -196,12 +196,14 @@ function pool(op: string, axes: SpatialAxes, largest: boolean, x: Tensor, kernel
     const { images, unbatch } = asImages(op, axes, x);
     const { kernel, stride, padding, countIncludePad, ceilMode } = poolSizes(op, axes, kernelSize, options, !largest);
     const [n, channels, height, width] = images.shape;
-    // ceilMode: past the padding after, as much as the last window that starts within the image or its padding needs.
+    const size = [height, width];
+    // ceilMode: past the padding after, as much as the last window that starts within the image or its padding needs
+    // (PyTorch's rule); windowsOver then counts that many windows.
     const after = (a: 0 | 1) => {
-      const extent = (a === 0 ? height : width) + 2 * padding[a] - kernel[a];
-      let out = Math.ceil(extent / stride[a]) + 1;
-      if ((out - 1) * stride[a] >= (a === 0 ? height : width) + padding[a]) out--;
-      return ceilMode ? Math.max(padding[a], (out - 1) * stride[a] + kernel[a] - (a === 0 ? height : width) - padding[a]) : padding[a];
+      if (!ceilMode) return padding[a];
+      let out = Math.ceil((size[a] + 2 * padding[a] - kernel[a]) / stride[a]) + 1;
+      if ((out - 1) * stride[a] >= size[a] + padding[a]) out--;
+      return Math.max(padding[a], (out - 1) * stride[a] + kernel[a] - size[a] - padding[a]);
     };
     const sides = [after(0), after(1)];
     const windows = windowsOver(op, axes, x, images, [[padding[0], sides[0]], [padding[1], sides[1]]], kernel, stride, [1, 1]);

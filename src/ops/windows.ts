@@ -83,10 +83,15 @@ const tables = new Map<string, Int32Array>();
 const TABLE_ENTRIES_KEPT = 2 ** 24;
 let entriesKept = 0;
 
-/** The table `make` builds for `key`, kept for the next call within TABLE_ENTRIES_KEPT in all, the oldest dropped first. */
+/** The table `make` builds for `key`, kept for the next call within TABLE_ENTRIES_KEPT in all, the least recently used dropped first. */
 function keptTable(key: string, make: () => Int32Array): Int32Array {
   const kept = tables.get(key);
-  if (kept) return kept;
+  if (kept) {
+    // Used again: last in line to be dropped (a loop over two geometries keeps both).
+    tables.delete(key);
+    tables.set(key, kept);
+    return kept;
+  }
   const table = make();
   if (table.length > TABLE_ENTRIES_KEPT) return table;
   for (const [oldest, old] of tables) {
@@ -145,8 +150,8 @@ function windowTable(op: string, windows: Windows, channels: number, groups: num
  * (col2im) without adding into one place from many.
  */
 function readersTable(op: string, windows: Windows, channels: number, groups: number): Int32Array {
-  const table = windowTable(op, windows, channels, groups);
   return keptTable(JSON.stringify(['readers', windows, channels, groups]), () => {
+    const table = windowTable(op, windows, channels, groups);
     const pixels = channels * windows.height * windows.width;
     const counts = new Int32Array(pixels);
     for (const at of table) if (at < pixels) counts[at]++;
