@@ -10,11 +10,11 @@
 // with a conv2d kernel of its own (native's) convolves there instead
 // (ops/conv_kernel.ts).
 import { isFloat } from '../dtype.js';
-import { backendFor, tidy } from '../engine.js';
+import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { Tensor } from '../tensor.js';
-import { convKernel } from './conv_kernel.js';
+import { inConvKernel } from './conv_kernel.js';
 import { matmul } from './matmul.js';
 import { div } from './elementwise.js';
 import { reshape } from './movement.js';
@@ -179,11 +179,8 @@ function convolve(op: string, axes: SpatialAxes, x: Tensor, weight: Tensor, opti
       return [Math.floor(total / 2), total - Math.floor(total / 2)];
     };
     const windows = windowsOver(op, axes, x, images, [side(0), side(1)], kernel, stride, dilation);
-    if (backendFor(op, [images.dataRef(op), weight.dataRef(op)]).conv2d && images.dtype === weight.dtype) {
-      const { height, width, sides, out } = windows;
-      const geometry = { batch: n, channels, height, width, filters, groups, kernel, stride, dilation, padding: [sides[0][0], sides[1][0]], out } as const;
-      return unbatch(convKernel(op, 'forward', images, weight, geometry));
-    }
+    const inKernel = inConvKernel(op, 'forward', images, weight, windows, { batch: n, channels, filters, groups });
+    if (inKernel) return unbatch(inKernel);
     const values = windowValues(op, images, windows, groups);
     // [groups, filters/groups, taps] · [N, groups, positions, taps]ᵀ: [N, groups, filters/groups, positions], already NCHW.
     const y = matmul(reshape(weight, [groups, filters / groups, perGroup * kernel[0] * kernel[1]]), values, { transposeB: true });

@@ -11,9 +11,24 @@ import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { computed } from './util.js';
+import type { Windows } from './windows.js';
+
+/**
+ * `kind` of the backend's conv2d kernel on a and b over `windows` (the
+ * convolution's, of `channels` in `groups` by `filters`), or null where a's
+ * backend has no such kernel or the two dtypes differ: the caller then
+ * composes it from gathers and products.
+ */
+export function inConvKernel(
+  op: string, kind: ConvKernel, a: Tensor, b: Tensor, windows: Windows, { batch, channels, filters, groups }: { batch: number; channels: number; filters: number; groups: number },
+): Tensor | null {
+  if (!backendFor(op, [a.dataRef(op), b.dataRef(op)]).conv2d || a.dtype !== b.dtype) return null;
+  const { height, width, kernel, stride, dilation, sides, out } = windows;
+  return convKernel(op, kind, a, b, { batch, channels, height, width, filters, groups, kernel, stride, dilation, padding: [sides[0][0], sides[1][0]], out });
+}
 
 /** One kind of the kernel on a and b (kernels.ts names which is which), its gradient recorded. */
-export function convKernel(op: string, kind: ConvKernel, a: Tensor, b: Tensor, g: ConvGeometry): Tensor {
+function convKernel(op: string, kind: ConvKernel, a: Tensor, b: Tensor, g: ConvGeometry): Tensor {
   const backend = backendFor(op, [a.dataRef(op), b.dataRef(op)]);
   const out = computed(op, backend, convOutputShape(kind, g), a.dtype, () => backend.conv2d!(kind, a.info(op), b.info(op), g));
   return record(out, op, [a, b], [a, b], (d, [a, b], needs) => {

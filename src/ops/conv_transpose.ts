@@ -8,11 +8,11 @@
 // and their sums into the pixels they came from (col2im: windowSums), in the
 // windows of the convolution whose gradient this is (ops/windows.ts).
 import { isFloat } from '../dtype.js';
-import { backendFor, tidy } from '../engine.js';
+import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { Tensor } from '../tensor.js';
-import { convKernel } from './conv_kernel.js';
+import { inConvKernel } from './conv_kernel.js';
 import { matmul } from './matmul.js';
 import { reshape } from './movement.js';
 import { checkTensor } from './util.js';
@@ -108,10 +108,8 @@ function transpose(op: string, axes: SpatialAxes, x: Tensor, weight: Tensor, opt
       height: size[0], width: size[1], kernel, stride, dilation, out: [height, width],
       sides: [[padding[0], padding[0] - outputPadding[0]], [padding[1], padding[1] - outputPadding[1]]],
     };
-    if (backendFor(op, [images.dataRef(op), weight.dataRef(op)]).conv2d && images.dtype === weight.dtype) {
-      const geometry = { batch: n, channels: outChannels, height: size[0], width: size[1], filters: inChannels, groups, kernel, stride, dilation, padding, out: [height, width] } as const;
-      return unbatch(convKernel(op, 'inputGrad', images, weight, geometry));
-    }
+    const inKernel = inConvKernel(op, 'inputGrad', images, weight, windows, { batch: n, channels: outChannels, filters: inChannels, groups });
+    if (inKernel) return unbatch(inKernel);
     // Each input value times its filters' taps, [N, groups, positions, taps], summed into the pixels those taps read in the convolution.
     const spread = matmul(reshape(images, [n, groups, inChannels / groups, height * width]), reshape(weight, [groups, inChannels / groups, -1]), { transposeA: true });
     return unbatch(reshape(windowSums(op, spread, windows, outChannels, groups), [n, outChannels, ...size]));
