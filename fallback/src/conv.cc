@@ -101,10 +101,10 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int
 }
 
 // Threads for a convolution: OpenBLAS's count, fewer for small work (a
-// thread per 2^21 multiply-adds at least) or few images.
+// thread per ONE_THREAD_MACS at least) or few images.
 int parts_for(const ConvGeometry& g) {
   const int64_t macs = g.batch * g.filters * g.positions() * g.taps();
-  return int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), g.batch, macs >> 21})));
+  return int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), g.batch, macs / ONE_THREAD_MACS})));
 }
 
 // Runs f(part, image, group, oy0, oy1, cols) over every block of output
@@ -113,8 +113,9 @@ int parts_for(const ConvGeometry& g) {
 // this small lose more to OpenBLAS's hand-offs between its threads than
 // they gain (32 images 8×28×28 by 16 3×3 filters: 3.3 ms on two threads,
 // 1.1 ms on one). A block holds at least one output row: past BLOCK_VALUES
-// where an image is wide and has many channels. cols is the block's windows of x (pointwise: the image's
-// group itself), or with x null a buffer that size to write.
+// where an image is wide and has many channels. cols is the block's windows
+// of x (pointwise: the image's group itself), or with x null a buffer that
+// size to write.
 template <typename F>
 void each_block(const float* x, const ConvGeometry& g, int parts, F f) {
   const bool direct = pointwise(g);
@@ -122,7 +123,7 @@ void each_block(const float* x, const ConvGeometry& g, int parts, F f) {
   const int blas_threads = threads();
   // On one thread of ours (one image, or little work), a block's product large enough keeps OpenBLAS's threads.
   const int64_t block_macs = (g.filters / g.groups) * rows * g.out_w * g.taps();
-  const bool alone = parts > 1 || block_macs < (int64_t(1) << 21);
+  const bool alone = parts > 1 || block_macs < ONE_THREAD_MACS;
   if (alone) openblas_set_num_threads(1);
   parallel(parts, [&](int part) {
     std::vector<float> block(direct ? 0 : size_t(g.taps() * rows * g.out_w));

@@ -23,11 +23,6 @@ std::mutex& gemm_lock() {
 
 namespace {
 
-// Multiply-adds under which a product runs on one thread: OpenBLAS's hand-off
-// to its other threads costs more than it saves there (a [64, 784] · [784,
-// 10] layer: 80 µs on two threads, 47 on one; 128³ is level).
-constexpr int64_t ONE_THREAD_MACS = int64_t(1) << 21;
-
 int64_t batch_of(const GemmShape& s) { return s.batch_a > s.batch_b ? s.batch_a : s.batch_b; }
 
 // Calls f(a_offset, b_offset, c_offset, rows) per product. When b is shared

@@ -194,6 +194,10 @@ struct GemmShape {
   int64_t macs() const { return (batch_a > batch_b ? batch_a : batch_b) * m * n * k; }
 };
 void matmul(const Array& a, const Array& b, const GemmShape& s, const Array& out);
+// Multiply-adds under which a product runs on one OpenBLAS thread (gemm.cc, conv.cc): the hand-off
+// to its other threads costs more than it saves there (a [64, 784] · [784, 10] layer: 80 µs on two
+// threads, 47 on one; 128³ is level).
+constexpr int64_t ONE_THREAD_MACS = int64_t(1) << 21;
 // Held while a product runs, and while OpenBLAS's thread count changes.
 std::mutex& gemm_lock();
 
