@@ -18,6 +18,7 @@ import type { QuantizedPath } from '../../src/backends/kernels.js';
 import { bestOf, gflops, median, printTable, roundsOfEach, verdict } from '../harness.js';
 import { tfjsMatmulGflops } from '../peers/tfjs.js';
 import { useTfjsWebgpu } from '../peers/tfjs-webgpu-node.js';
+import { printGpuOpTable } from './single_ops.js';
 import { convTimes } from './conv.js';
 import { elementwiseTimes } from './elementwise.js';
 import { launchOverhead } from './overhead.js';
@@ -238,21 +239,17 @@ export async function webgpuSection(): Promise<void> {
           : 'No subgroup-matrix kernels: this device has none (TMNN_WEBGPU_UNSAFE_APIS=1 asks Dawn for them; the adapter must list i8 ones).'),
     );
   }
-  const elementwise = await elementwiseTimes(gpu, ms);
-  printTable(
+  printGpuOpTable(
     'elementwise ops on [1024, 1024] on webgpu, ms until the GPU is done (no read-back)',
-    ['op', 'tmnn', 'tfjs-webgpu', 'speed-up'],
-    elementwise.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
+    await elementwiseTimes(gpu, ms),
     'Memory-bound work: tmnn computes four elements per invocation where the length allows (shaders/elementwise_vec4.wgsl), ' +
       'reading inputs of the output\'s size as vec4s; `x · y + 1` is one fused launch in tmnn, two in tfjs.',
   );
-  const conv = await convTimes(gpu, ms);
-  printTable(
+  printGpuOpTable(
     'a convolution and a pooling on webgpu, ms until the GPU is done (no read-back)',
-    ['op', 'tmnn', 'tfjs-webgpu', 'speed-up'],
-    conv.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
-    'tmnn gathers every window into a row (im2col, a gather kernel over an index table; 1.8M values for the convolution) and runs one batched product, ' +
-      'or a max along each row of four; tfjs-webgpu convolves and pools NHWC images directly.',
+    await convTimes(gpu, ms),
+    'tmnn gathers every window into a row (im2col, a gather kernel over an index table; 1.8M values for the convolution) and runs one batched product; ' +
+      'the pooling takes the max over each window the table lists (shaders/window_max.wgsl); tfjs-webgpu convolves and pools NHWC images directly.',
   );
   const overhead = await launchOverhead(gpu);
   printTable(

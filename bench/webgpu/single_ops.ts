@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tm from '../../src/index.js';
 import type { GpuData } from '../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
-import { bestOfEach } from '../harness.js';
+import { bestOfEach, printTable } from '../harness.js';
 import { tfjsGpuDone } from '../peers/tfjs-webgpu-node.js';
 
 export interface GpuOpRow {
@@ -46,3 +46,7 @@ export async function gpuOpTimes(gpu: WebGpuBackend, ms: number, cases: readonly
   return rows;
 }
 
+/** A table of such times, tmnn and tfjs-webgpu side by side with the ratio. */
+export function printGpuOpTable(title: string, rows: readonly GpuOpRow[], note: string): void {
+  printTable(title, ['op', 'tmnn', 'tfjs-webgpu', 'speed-up'], rows.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]), note);
+}
