@@ -289,71 +289,33 @@ export interface WindowRef {
   dilation: [number, number];
 }
 
-/** The value of image (n, c) at (y, x) of the padded image, `outside` in the padding. */
-function pixel(x: F64, n: number, c: number, y: number, xx: number, sides: WindowRef['sides'], outside: number): number {
-  const [, channels, h, w] = x.shape;
-  const [iy, ix] = [y - sides[0][0], xx - sides[1][0]];
-  return iy < 0 || iy >= h || ix < 0 || ix >= w ? outside : x.v[((n * channels + c) * h + iy) * w + ix];
-}
-
 function outSize(x: F64, kernel: readonly number[], g: WindowRef): [number, number] {
   return [0, 1].map((a) => Math.floor((x.shape[2 + a] + g.sides[a][0] + g.sides[a][1] - g.dilation[a] * (kernel[a] - 1) - 1) / g.stride[a]) + 1) as [number, number];
 }
 
-/** PyTorch's conv2d by its definition: x [N, C, H, W], w [F, C/groups, kh, kw], a sum over each window. */
-export function conv2dRef(x: F64, w: F64, g: WindowRef, groups = 1): F64 {
-  const [n, channels] = x.shape;
-  const [filters, perGroup, kh, kw] = w.shape;
-  const [oh, ow] = outSize(x, [kh, kw], g);
-  const v = new Float64Array(n * filters * oh * ow);
-  let i = 0;
-  for (let b = 0; b < n; b++) {
-    for (let f = 0; f < filters; f++) {
-      const group = Math.floor(f / (filters / groups));
-      for (let y = 0; y < oh; y++) {
-        for (let xx = 0; xx < ow; xx++) {
-          let acc = 0;
-          for (let c = 0; c < perGroup; c++) {
-            for (let ky = 0; ky < kh; ky++) {
-              for (let kx = 0; kx < kw; kx++) {
-                const value = pixel(x, b, group * perGroup + c, y * g.stride[0] + ky * g.dilation[0], xx * g.stride[1] + kx * g.dilation[1], g.sides, 0);
-                acc += value * w.v[((f * perGroup + c) * kh + ky) * kw + kx];
-              }
-            }
-          }
-          v[i++] = acc;
-        }
-      }
-    }
-  }
-  if (channels !== perGroup * groups) throw new Error('conv2dRef: channels do not match');
-  return { shape: [n, filters, oh, ow], v };
-}
-
-/** conv2dRef's gradients for the gradient dy of its output, by the same loops: each product's share. */
-export function conv2dGradRef(x: F64, w: F64, dy: F64, g: WindowRef, groups = 1): { dx: F64; dw: F64 } {
+/**
+ * PyTorch's conv2d term by term: x [N, C, H, W] by w [F, C/groups, kh, kw]
+ * gives y [N, F, ...out] whose element `at` sums x[pixel] · w[tap] over
+ * `visit(at, pixel, tap)`, in order; a tap in the padding is not visited.
+ */
+function convTerms(x: F64, w: F64, g: WindowRef, groups: number, visit: (at: number, pixel: number, tap: number) => void): number[] {
   const [n, channels, h, width] = x.shape;
   const [filters, perGroup, kh, kw] = w.shape;
+  if (channels !== perGroup * groups) throw new Error('conv2dRef: channels do not match');
   const [oh, ow] = outSize(x, [kh, kw], g);
-  const dx = new Float64Array(x.v.length);
-  const dw = new Float64Array(w.v.length);
-  let i = 0;
+  let at = 0;
   for (let b = 0; b < n; b++) {
     for (let f = 0; f < filters; f++) {
       const group = Math.floor(f / (filters / groups));
       for (let y = 0; y < oh; y++) {
-        for (let xx = 0; xx < ow; xx++) {
-          const d = dy.v[i++];
+        for (let xx = 0; xx < ow; xx++, at++) {
           for (let c = 0; c < perGroup; c++) {
             for (let ky = 0; ky < kh; ky++) {
               for (let kx = 0; kx < kw; kx++) {
                 const iy = y * g.stride[0] + ky * g.dilation[0] - g.sides[0][0];
                 const ix = xx * g.stride[1] + kx * g.dilation[1] - g.sides[1][0];
                 if (iy < 0 || iy >= h || ix < 0 || ix >= width) continue;
-                const at = ((b * channels + group * perGroup + c) * h + iy) * width + ix;
-                const tap = ((f * perGroup + c) * kh + ky) * kw + kx;
-                dx[at] += d * w.v[tap];
-                dw[tap] += d * x.v[at];
+                visit(at, ((b * channels + group * perGroup + c) * h + iy) * width + ix, ((f * perGroup + c) * kh + ky) * kw + kx);
               }
             }
           }
@@ -361,6 +323,28 @@ export function conv2dGradRef(x: F64, w: F64, dy: F64, g: WindowRef, groups = 1)
       }
     }
   }
+  return [n, filters, oh, ow];
+}
+
+/** PyTorch's conv2d by its definition: x [N, C, H, W], w [F, C/groups, kh, kw], a sum over each window. */
+export function conv2dRef(x: F64, w: F64, g: WindowRef, groups = 1): F64 {
+  const [filters, , kh, kw] = w.shape;
+  const [oh, ow] = outSize(x, [kh, kw], g);
+  const v = new Float64Array(x.shape[0] * filters * oh * ow);
+  const shape = convTerms(x, w, g, groups, (at, pixel, tap) => {
+    v[at] += x.v[pixel] * w.v[tap];
+  });
+  return { shape, v };
+}
+
+/** conv2dRef's gradients for the gradient dy of its output, over the same terms: each product's share. */
+export function conv2dGradRef(x: F64, w: F64, dy: F64, g: WindowRef, groups = 1): { dx: F64; dw: F64 } {
+  const dx = new Float64Array(x.v.length);
+  const dw = new Float64Array(w.v.length);
+  convTerms(x, w, g, groups, (at, pixel, tap) => {
+    dx[pixel] += dy.v[at] * w.v[tap];
+    dw[tap] += dy.v[at] * x.v[pixel];
+  });
   return { dx: { shape: x.shape, v: dx }, dw: { shape: w.shape, v: dw } };
 }
 
