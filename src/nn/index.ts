@@ -18,6 +18,8 @@ export type { EmbeddingOptions } from './embedding.js';
 export { Flatten } from './flatten.js';
 export { Permute } from './permute.js';
 export { LayerNorm } from './layer_norm.js';
+export { GRU, LSTM, RNN } from './recurrent.js';
+export type { RecurrentOptions, RecurrentOutput, RecurrentState, RNNOptions } from './recurrent.js';
 export type { LayerNormOptions } from './layer_norm.js';
 export { Sequential } from './sequential.js';
 export type { EpochLogs, EvaluateOptions, FitOptions, History, LossFn, LossName } from './fit.js';

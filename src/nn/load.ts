@@ -22,6 +22,7 @@ import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
 import { Permute } from './permute.js';
 import { LayerNorm } from './layer_norm.js';
+import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
@@ -81,6 +82,14 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       if (cfg.type === 'AvgPool2d') return new AvgPool2d(cfg.kernelSize as Size2d, options as AvgPool2dOptions);
       if (cfg.type === 'MaxPool1d') return new MaxPool1d(cfg.kernelSize as number, options as AvgPool1dOptions);
       return new AvgPool1d(cfg.kernelSize as number, options as AvgPool1dOptions);
+    }
+    case 'RNN':
+    case 'LSTM':
+    case 'GRU': {
+      // seed: overwritten by the saved weights.
+      const { type: _, inputSize, hiddenSize, ...options } = cfg as unknown as { type: string; inputSize: number; hiddenSize: number } & RNNOptions;
+      const Layer = { RNN, LSTM, GRU }[cfg.type] as new (i: number, h: number, options: RNNOptions) => Module;
+      return savedAs(new Layer(inputSize, hiddenSize, { ...options, seed: 0 }), entries, prefix);
     }
     case 'Flatten': return new Flatten();
     case 'Permute': return new Permute(cfg.axes as number[]);

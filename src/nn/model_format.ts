@@ -56,6 +56,17 @@ const BATCH_NORM: Readonly<Record<string, Field>> = {
   momentum: { check: (v) => typeof v === 'number' && v >= 0 && v <= 1, what: 'a number in [0, 1]' },
 };
 
+/** A recurrent layer's fields (RNN adds its nonlinearity). */
+const RECURRENT: Readonly<Record<string, Field>> = {
+  inputSize: positiveInteger, hiddenSize: positiveInteger, numLayers: positiveInteger,
+  bias: { check: (v) => typeof v === 'boolean', what: 'true or false' },
+  bidirectional: { check: (v) => typeof v === 'boolean', what: 'true or false' },
+  dropout: { check: (v) => typeof v === 'number' && v >= 0 && v < 1, what: 'a number in [0, 1)' },
+  output: { check: (v) => v === 'sequence' || v === 'last', what: "'sequence' or 'last'" },
+};
+/** The gates of each recurrent type: its weights are [input, gates × hidden] and [hidden, gates × hidden]. */
+const GATES: Readonly<Record<string, number>> = { RNN: 1, LSTM: 4, GRU: 3 };
+
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
@@ -81,6 +92,9 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   BatchNorm1d: BATCH_NORM,
   BatchNorm2d: BATCH_NORM,
   LayerNorm: { dim: positiveInteger, epsilon },
+  RNN: { ...RECURRENT, nonlinearity: { check: (v) => v === 'tanh' || v === 'relu', what: "'tanh' or 'relu'" } },
+  LSTM: RECURRENT,
+  GRU: RECURRENT,
 };
 
 /** The layer types tm.nn.load rebuilds. */
@@ -168,6 +182,19 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
   if (type === 'BatchNorm1d' || type === 'BatchNorm2d') {
     for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'parameter' });
     for (const name of ['runningMean', 'runningVar']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'buffer' });
+  }
+  if (Object.hasOwn(GATES, type as string)) {
+    // As nn/recurrent.ts names them: layer by layer, the reverse pass after the forward one.
+    const [input, hidden, width] = [cfg.inputSize as number, cfg.hiddenSize as number, GATES[type as string] * (cfg.hiddenSize as number)];
+    const directions = cfg.bidirectional ? 2 : 1;
+    for (let layer = 0; layer < (cfg.numLayers as number); layer++) {
+      for (let direction = 0; direction < directions; direction++) {
+        const suffix = `L${layer}${direction ? 'Reverse' : ''}`;
+        wanted.set(`${path}weightIh${suffix}`, { shape: [layer === 0 ? input : hidden * directions, width], kind: 'parameter' });
+        wanted.set(`${path}weightHh${suffix}`, { shape: [hidden, width], kind: 'parameter' });
+        if (cfg.bias) for (const name of ['biasIh', 'biasHh']) wanted.set(`${path}${name}${suffix}`, { shape: [width], kind: 'parameter' });
+      }
+    }
   }
   if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
   if (type === 'LayerNorm') {

@@ -433,3 +433,78 @@ export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 
   }
   return { shape: [n, channels, oh, ow], v };
 }
+
+/** One layer and direction of a recurrent layer, as nn/recurrent.ts holds it: x·Wih, h·Whh ([in, gates·hidden], [hidden, gates·hidden]). */
+export interface RecurrentCellRef {
+  weightIh: F64;
+  weightHh: F64;
+  biasIh?: F64;
+  biasHh?: F64;
+}
+
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+/**
+ * PyTorch's RNN / LSTM / GRU (batch_first) in float64: `cells` ordered layer
+ * by layer, the reverse pass after the forward one; h0 and c0
+ * [layers·directions, batch, hidden] or zeros. Gives every step's output of
+ * the top layer and the final h (and c).
+ */
+export function recurrentRef(
+  kind: 'RNN' | 'LSTM' | 'GRU', x: F64, cells: RecurrentCellRef[],
+  o: { hidden: number; layers: number; directions: number; relu?: boolean; h0?: F64; c0?: F64 },
+): { output: F64; h: F64; c: F64 } {
+  const [batch, time] = x.shape;
+  const H = o.hidden;
+  const hN = new Float64Array(o.layers * o.directions * batch * H);
+  const cN = new Float64Array(hN.length);
+  let input = x;
+  for (let layer = 0; layer < o.layers; layer++) {
+    const width = input.shape[2];
+    const out = new Float64Array(batch * time * H * o.directions);
+    for (let d = 0; d < o.directions; d++) {
+      const at = layer * o.directions + d;
+      const { weightIh: wi, weightHh: wh, biasIh: bi, biasHh: bh } = cells[at];
+      const G = wi.shape[1];
+      for (let b = 0; b < batch; b++) {
+        let h = Array.from({ length: H }, (_, j) => o.h0?.v[(at * batch + b) * H + j] ?? 0);
+        let c = Array.from({ length: H }, (_, j) => o.c0?.v[(at * batch + b) * H + j] ?? 0);
+        for (let i = 0; i < time; i++) {
+          const t = d === 0 ? i : time - 1 - i;
+          const a = new Array<number>(G).fill(0);
+          const r = new Array<number>(G).fill(0);
+          for (let g = 0; g < G; g++) {
+            a[g] = bi ? bi.v[g] : 0;
+            for (let k = 0; k < width; k++) a[g] += input.v[(b * time + t) * width + k] * wi.v[k * G + g];
+            r[g] = bh ? bh.v[g] : 0;
+            for (let k = 0; k < H; k++) r[g] += h[k] * wh.v[k * G + g];
+          }
+          const next = new Array<number>(H);
+          for (let j = 0; j < H; j++) {
+            if (kind === 'RNN') next[j] = o.relu ? Math.max(0, a[j] + r[j]) : Math.tanh(a[j] + r[j]);
+            else if (kind === 'LSTM') {
+              const [ig, fg, gg, og] = [0, 1, 2, 3].map((q) => a[q * H + j] + r[q * H + j]);
+              c[j] = sigmoid(fg) * c[j] + sigmoid(ig) * Math.tanh(gg);
+              next[j] = sigmoid(og) * Math.tanh(c[j]);
+            } else {
+              const rg = sigmoid(a[j] + r[j]);
+              const zg = sigmoid(a[H + j] + r[H + j]);
+              const n = Math.tanh(a[2 * H + j] + rg * r[2 * H + j]);
+              next[j] = (1 - zg) * n + zg * h[j];
+            }
+          }
+          h = next;
+          c = [...c];
+          for (let j = 0; j < H; j++) out[((b * time + t) * o.directions + d) * H + j] = h[j];
+        }
+        for (let j = 0; j < H; j++) {
+          hN[(at * batch + b) * H + j] = h[j];
+          cN[(at * batch + b) * H + j] = c[j];
+        }
+      }
+    }
+    input = { shape: [batch, time, H * o.directions], v: out };
+  }
+  const stateShape = [o.layers * o.directions, batch, H];
+  return { output: input, h: { shape: stateShape, v: hN }, c: { shape: stateShape, v: cN } };
+}

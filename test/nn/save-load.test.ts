@@ -109,6 +109,28 @@ describe('model.save and tm.nn.load', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it.each(BACKENDS)('round-trips LSTM, GRU and RNN on %s: layers, directions, output and bias saved, weights under PyTorch\'s names, identical predictions', async (backend) => {
+    await tm.init({ backend });
+    tm.setSeed(8);
+    const m = new tm.nn.Sequential([
+      new tm.nn.LSTM(3, 4, { numLayers: 2, bidirectional: true, dropout: 0.25 }),
+      new tm.nn.GRU(8, 5, { bias: false }),
+      new tm.nn.RNN(5, 3, { nonlinearity: 'relu', output: 'last' }),
+      new tm.nn.Dense(3, 2),
+    ]);
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect(loaded.config()).toEqual(m.config());
+    expect((loaded.config() as unknown as { layers: unknown[] }).layers.slice(0, 3)).toEqual([
+      { type: 'LSTM', inputSize: 3, hiddenSize: 4, numLayers: 2, bias: true, bidirectional: true, dropout: 0.25, output: 'sequence' },
+      { type: 'GRU', inputSize: 8, hiddenSize: 5, numLayers: 1, bias: false, bidirectional: false, dropout: 0, output: 'sequence' },
+      { type: 'RNN', inputSize: 5, hiddenSize: 3, numLayers: 1, bias: true, bidirectional: false, dropout: 0, output: 'last', nonlinearity: 'relu' },
+    ]);
+    expect(Object.keys(loaded.namedParameters()).slice(0, 3)).toEqual(['0.weightIhL0', '0.weightHhL0', '0.biasIhL0']);
+    const x = tm.randn([2, 6, 3], { seed: 4 });
+    expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+    await tm.init({ backend: 'js' });
+  });
+
   it.each(BACKENDS)('round-trips a 1-D CNN on %s (Conv1d, MaxPool1d, AvgPool1d): sizes saved as numbers, identical predictions', async (backend) => {
     await tm.init({ backend });
     tm.setSeed(5);
@@ -320,6 +342,16 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect((older.config() as unknown as { layers: unknown[] }).layers[0]).toEqual({ type: 'AvgPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [1, 1], ceilMode: false, countIncludePad: true });
     const bad = { type: 'AvgPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [1, 1], countIncludePad: 'no' };
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [bad] }))).toThrow(new CorruptFileError('model file: layer 0 (AvgPool2d) has countIncludePad = "no", expected true or false'));
+  });
+
+  it('refuses a recurrent layer whose weights do not fit its sizes, or whose settings it does not have', () => {
+    const gru = { type: 'GRU', inputSize: 2, hiddenSize: 3, numLayers: 1, bias: false, bidirectional: true, dropout: 0, output: 'sequence' };
+    const weights = { '0.weightIhL0': weight([2, 9]), '0.weightHhL0': weight([3, 9]), '0.weightIhL0Reverse': weight([2, 9]), '0.weightHhL0Reverse': weight([3, 9]) };
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [gru] }, weights))).not.toThrow();
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...gru, bidirectional: false }] }, weights))).toThrow(new CorruptFileError('model file: tensors 0.weightHhL0Reverse, 0.weightIhL0Reverse belong to no layer'));
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...gru, hiddenSize: 4 }] }, weights))).toThrow(new CorruptFileError('model file: parameter 0.weightIhL0 is [2,9], the layer needs [2,12]'));
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...gru, output: 'all' }] }, weights))).toThrow(new CorruptFileError('model file: layer 0 (GRU) has output = "all", expected \'sequence\' or \'last\''));
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...gru, nonlinearity: 'tanh' }] }, weights))).toThrow(new CorruptFileError('model file: layer 0 (GRU) has a field "nonlinearity" that GRU does not have'));
   });
 
   it('a Permute whose axes are not an order of 1..n is refused', () => {

@@ -1,0 +1,298 @@
+// Recurrent layers, as PyTorch's with batch_first=True: x [batch, time,
+// inputSize] read step by step, each step's state h (and an LSTM's cell c)
+// carried to the next.
+//   RNN:  h' = tanh(x·Wih + bih + h·Whh + bhh)                (or relu)
+//   LSTM: i, f, g, o = σ, σ, tanh, σ of x·Wih + bih + h·Whh + bhh, split in four
+//         c' = f·c + i·g,  h' = o·tanh(c')
+//   GRU:  xr, xz, xn = x·Wih + bih and hr, hz, hn = h·Whh + bhh, each split in three
+//         r, z = σ(xr + hr), σ(xz + hz),  n = tanh(xn + r·hn),  h' = (1 - z)·n + z·h
+// The weights are as Dense's (x·W): weightIh [input, gates·hidden], weightHh
+// [hidden, gates·hidden], the gates in PyTorch's order; their names in a
+// model file are PyTorch's in camel case (weightIhL0, biasHhL1Reverse…). Every
+// weight and bias starts uniform in ±1/√hidden, as PyTorch's.
+//
+// The input side of every step is one matmul over the whole sequence before
+// the loop; only h·Whh runs per step. Autograd records the steps like any ops.
+import { tidy } from '../engine.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { concat, rand, split, stack, zeros } from '../ops/index.js';
+import { checkOptions, type OptionNames } from '../options.js';
+import { checkSeed } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { Dropout } from './dropout.js';
+import { Module, type LayerConfig } from './module.js';
+
+/** What forward gives: every step's output, or the top layer's last state (to feed a Dense). */
+export type RecurrentOutput = 'sequence' | 'last';
+
+export interface RecurrentOptions {
+  /** Layers stacked, each reading the outputs of the one below. Default 1. */
+  numLayers?: number;
+  /** Default true. */
+  bias?: boolean;
+  /** A second pass from the last step to the first, its outputs beside the first pass's. Default false. */
+  bidirectional?: boolean;
+  /** Dropout on the outputs of every layer but the top one, in training (PyTorch's). Default 0. */
+  dropout?: number;
+  /**
+   * 'sequence' (default, PyTorch's output): [batch, time, hidden × directions].
+   * 'last': the top layer's final h, [batch, hidden × directions] (the
+   * reverse pass's is its state after step 0).
+   */
+  output?: RecurrentOutput;
+  /** Seed for the initial weights (see also tm.setSeed). */
+  seed?: number;
+}
+
+export interface RNNOptions extends RecurrentOptions {
+  /** Default 'tanh'. */
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+/** A recurrent layer's state between calls: h (and an LSTM's c), each [numLayers × directions, batch, hidden], PyTorch's h_n and c_n. */
+export interface RecurrentState {
+  h: Tensor;
+  c?: Tensor;
+}
+
+const RECURRENT_OPTIONS: OptionNames<RecurrentOptions> = {
+  numLayers: true, bias: 'boolean', bidirectional: 'boolean', dropout: true, output: true, seed: true,
+};
+const RNN_OPTIONS: OptionNames<RNNOptions> = { ...RECURRENT_OPTIONS, nonlinearity: true };
+
+/** One step's state for one layer and direction: h [batch, hidden] (and c). */
+interface StepState {
+  h: Tensor;
+  c?: Tensor;
+}
+
+/** One layer and direction's weights, in the precision of the input. */
+interface CellWeights {
+  weightIh: Tensor;
+  weightHh: Tensor;
+  biasIh: Tensor | null;
+  biasHh: Tensor | null;
+}
+
+export abstract class Recurrent extends Module {
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly dropout: number;
+  readonly output: RecurrentOutput;
+  readonly bias: boolean;
+  /** Not a field Module walks: dropout between layers holds no parameters and follows this layer's mode. */
+  readonly #dropout: Dropout | null;
+
+  protected constructor(
+    protected readonly kind: string, private readonly gates: number,
+    readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions, names: OptionNames<RecurrentOptions>,
+  ) {
+    super();
+    options = checkOptions(kind, options, names as OptionNames<RNNOptions>);
+    for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', options.numLayers ?? 1]] as const) {
+      if (!Number.isSafeInteger(v) || (v as number) <= 0) throw new ValueError(`${kind}: ${name} must be a positive integer, got ${formatValue(v)}`);
+    }
+    const dropout = options.dropout ?? 0;
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ValueError(`${kind}: dropout must be a number in [0, 1), got ${formatValue(dropout)}`);
+    const output = options.output ?? 'sequence';
+    if (output !== 'sequence' && output !== 'last') throw new ValueError(`${kind}: output must be 'sequence' or 'last', got ${formatValue(output)}`);
+    if (options.seed !== undefined) checkSeed(kind, options.seed);
+    this.numLayers = options.numLayers ?? 1;
+    this.bidirectional = options.bidirectional ?? false;
+    this.bias = options.bias ?? true;
+    this.dropout = dropout;
+    this.output = output;
+    this.#dropout = dropout > 0 && this.numLayers > 1 ? new Dropout(dropout, options.seed) : null;
+
+    // Fields in PyTorch's order (layer by layer, the reverse pass after the forward one), each seeded apart.
+    const bound = 1 / Math.sqrt(hiddenSize);
+    let seed = options.seed;
+    const draw = (shape: number[]): Tensor => {
+      const t = rand(shape, { min: -bound, max: bound, seed });
+      if (seed !== undefined) seed = (seed + 1) % 2 ** 32;
+      t.requiresGrad = true;
+      return t;
+    };
+    const fields = this as unknown as Record<string, Tensor>;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      for (let direction = 0; direction < this.directions; direction++) {
+        const below = layer === 0 ? inputSize : hiddenSize * this.directions;
+        const suffix = `L${layer}${direction ? 'Reverse' : ''}`;
+        fields[`weightIh${suffix}`] = draw([below, gates * hiddenSize]);
+        fields[`weightHh${suffix}`] = draw([hiddenSize, gates * hiddenSize]);
+        if (this.bias) {
+          fields[`biasIh${suffix}`] = draw([gates * hiddenSize]);
+          fields[`biasHh${suffix}`] = draw([gates * hiddenSize]);
+        }
+      }
+    }
+  }
+
+  get directions(): 1 | 2 {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  /** One step of the cell: xw is this step's x·Wih + bih, [batch, gates × hidden]. */
+  protected abstract step(xw: Tensor, state: StepState, w: CellWeights): StepState;
+
+  /** Whether the cell carries c beside h (an LSTM). */
+  protected get hasCell(): boolean {
+    return false;
+  }
+
+  /** 'sequence': every step's output; 'last': the top layer's final h (see the output option). */
+  forward(x: Tensor): Tensor {
+    return tidy(() => {
+      const { output, state } = this.run(x);
+      if (this.output === 'sequence') return output;
+      const top = split(state.h, 1, 0).slice(-this.directions).map((h) => h.reshape(h.shape.slice(1)));
+      return top.length === 1 ? top[0] : concat(top, 1);
+    });
+  }
+
+  /**
+   * Every step's output [batch, time, hidden × directions] and the state
+   * after the last step, from `initial` (zeros when not given): what
+   * PyTorch's forward returns. Feed `state` back in to go on with a
+   * sequence (generating text a step at a time).
+   */
+  run(x: Tensor, initial?: RecurrentState): { output: Tensor; state: RecurrentState } {
+    this.checkInput(x, initial);
+    return tidy(() => {
+      const [batch, time] = x.shape;
+      const stateShape = [this.numLayers * this.directions, batch, this.hiddenSize];
+      const startH = initial ? split(initial.h, 1, 0) : null;
+      const startC = initial?.c ? split(initial.c, 1, 0) : null;
+      const finalH: Tensor[] = [];
+      const finalC: Tensor[] = [];
+      let input = x;
+      for (let layer = 0; layer < this.numLayers; layer++) {
+        const outputs: Tensor[] = [];
+        for (let direction = 0; direction < this.directions; direction++) {
+          const at = layer * this.directions + direction;
+          const w = this.weights(layer, direction, x);
+          const width = this.gates * this.hiddenSize;
+          const projected = input.reshape([batch * time, input.shape[2]]).matmul(w.weightIh);
+          const xw = (w.biasIh ? projected.add(w.biasIh) : projected).reshape([batch, time, width]);
+          const steps = split(xw, 1, 1).map((s) => s.reshape([batch, width]));
+          const zero = (): Tensor => zeros([batch, this.hiddenSize], { dtype: x.dtype === 'f16' ? 'f16' : 'f32' });
+          let state: StepState = {
+            h: startH ? startH[at].reshape([batch, this.hiddenSize]) : zero(),
+            c: this.hasCell ? (startC ? startC[at].reshape([batch, this.hiddenSize]) : zero()) : undefined,
+          };
+          const hs: Tensor[] = new Array(time);
+          for (let i = 0; i < time; i++) {
+            const t = direction === 0 ? i : time - 1 - i;
+            state = this.step(steps[t], state, w);
+            hs[t] = state.h;
+          }
+          outputs.push(stack(hs, 1));
+          finalH.push(state.h);
+          if (state.c) finalC.push(state.c);
+        }
+        input = outputs.length === 1 ? outputs[0] : concat(outputs, 2);
+        if (this.#dropout && layer < this.numLayers - 1) {
+          this.#dropout.training = this.training;
+          input = this.#dropout.forward(input);
+        }
+      }
+      const state: RecurrentState = { h: stack(finalH, 0) };
+      if (this.hasCell) state.c = stack(finalC, 0);
+      return { output: input, state };
+    });
+  }
+
+  private checkInput(x: Tensor, initial: RecurrentState | undefined): void {
+    if (x.shape.length !== 3 || x.shape[2] !== this.inputSize) {
+      throw new ShapeError(`${this.kind}: expects x of shape [batch, time, ${this.inputSize}], got ${formatShape(x.shape)}`);
+    }
+    if (x.shape[1] === 0) throw new ShapeError(`${this.kind}: x ${formatShape(x.shape)} has no steps`);
+    if (initial === undefined) return;
+    const want = [this.numLayers * this.directions, x.shape[0], this.hiddenSize];
+    const parts: [string, Tensor | undefined][] = this.hasCell ? [['h', initial.h], ['c', initial.c]] : [['h', initial.h]];
+    for (const [name, t] of parts) {
+      if (t === undefined) throw new ValueError(`${this.kind}: the initial state has no ${name}`);
+      if (t.shape.length !== 3 || t.shape.some((d, i) => d !== want[i])) {
+        throw new ShapeError(`${this.kind}: the initial ${name} must be [numLayers × directions, batch, hidden] = ${formatShape(want)}, got ${formatShape(t.shape)}`);
+      }
+    }
+  }
+
+  /** One layer and direction's weights, in x's precision (an f16 x computes with f16 copies, as Dense does). */
+  private weights(layer: number, direction: number, x: Tensor): CellWeights {
+    const fields = this as unknown as Record<string, Tensor | undefined>;
+    const suffix = `L${layer}${direction ? 'Reverse' : ''}`;
+    const get = (name: string): Tensor | null => {
+      const p = fields[`${name}${suffix}`];
+      return p ? this.inPrecisionOf(x, p) : null;
+    };
+    return { weightIh: get('weightIh')!, weightHh: get('weightHh')!, biasIh: get('biasIh'), biasHh: get('biasHh') };
+  }
+
+  config(): LayerConfig {
+    return {
+      type: this.kind, inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
+      bidirectional: this.bidirectional, dropout: this.dropout, output: this.output,
+    };
+  }
+}
+
+/** h·Whh + bhh. */
+function hidden(h: Tensor, w: CellWeights): Tensor {
+  const hw = h.matmul(w.weightHh);
+  return w.biasHh ? hw.add(w.biasHh) : hw;
+}
+
+/** Elman RNN: h' = tanh (or relu) of x·Wih + bih + h·Whh + bhh. */
+export class RNN extends Recurrent {
+  readonly nonlinearity: 'tanh' | 'relu';
+
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+    super('RNN', 1, inputSize, hiddenSize, options, RNN_OPTIONS);
+    const nonlinearity = options?.nonlinearity ?? 'tanh';
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got ${formatValue(nonlinearity)}`);
+    this.nonlinearity = nonlinearity;
+  }
+
+  protected step(xw: Tensor, { h }: StepState, w: CellWeights): StepState {
+    const z = xw.add(hidden(h, w));
+    return { h: this.nonlinearity === 'tanh' ? z.tanh() : z.relu() };
+  }
+
+  override config(): LayerConfig {
+    return { ...super.config(), nonlinearity: this.nonlinearity };
+  }
+}
+
+/** Long short-term memory (Hochreiter & Schmidhuber), gates i, f, g, o as PyTorch's. */
+export class LSTM extends Recurrent {
+  constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
+    super('LSTM', 4, inputSize, hiddenSize, options, RECURRENT_OPTIONS);
+  }
+
+  protected override get hasCell(): boolean {
+    return true;
+  }
+
+  protected step(xw: Tensor, { h, c }: StepState, w: CellWeights): StepState {
+    const [i, f, g, o] = split(xw.add(hidden(h, w)), this.hiddenSize, 1);
+    const cNext = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
+    return { h: o.sigmoid().mul(cNext.tanh()), c: cNext };
+  }
+}
+
+/** Gated recurrent unit (Cho et al.), gates r, z, n as PyTorch's: the reset gate applies to h·Whn + bhn. */
+export class GRU extends Recurrent {
+  constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
+    super('GRU', 3, inputSize, hiddenSize, options, RECURRENT_OPTIONS);
+  }
+
+  protected step(xw: Tensor, { h }: StepState, w: CellWeights): StepState {
+    const size = this.hiddenSize;
+    const [xrz, xn] = split(xw, [2 * size, size], 1);
+    const [hrz, hn] = split(hidden(h, w), [2 * size, size], 1);
+    const [r, z] = split(xrz.add(hrz).sigmoid(), size, 1);
+    const n = xn.add(r.mul(hn)).tanh();
+    return { h: n.add(z.mul(h.sub(n))) };
+  }
+}
