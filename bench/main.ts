@@ -100,14 +100,15 @@ async function int8Section(): Promise<void> {
 async function opsSection(): Promise<void> {
   const rows = await nativeOpTimes();
   printTable(
-    'ops on the native backend on a [512, 512] f32 matrix (the convolution and pooling: 32 images 8×28×28), µs per op (best of runs of ten), tfjs-wasm on the same values',
+    'ops on the native backend on a [512, 512] f32 matrix (the convolution and pooling: 32 images 8×28×28; an LSTM), µs per op (best of runs of ten), tfjs-wasm on the same values',
     ['op', 'tmnn native', 'tfjs-wasm', 'speed-up'],
     rows.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
     'In cache (1 MiB an operand): the kernels\' own speed. exp, tanh, log, pow and softmax compute in double (fallback/src/exp_double.h, log_double.h, pow_double.h, vectorised) and round once, ' +
       'as the js reference backend does, giving its bits, where tfjs-wasm computes in f32; sum along axis 0 adds row after row into a double per ' +
       'column (a bias\'s gradient), in place; Adam is one pass over p, g, m and v. conv2d copies the windows of a few output rows at a time into a block ' +
       '(im2col) and multiplies it by the filters in OpenBLAS, the images split among the threads (fallback/src/conv.cc), its gradients likewise; maxPool2d ' +
-      'takes the max over each window an index table lists; tfjs-wasm (XNNPACK) runs both directly on NHWC images.',
+      'takes the max over each window an index table lists; tfjs-wasm (XNNPACK) runs both directly on NHWC images. The LSTM (nn/recurrent.ts) projects the whole ' +
+      'sequence\'s inputs in one matmul and runs h·Whh and the gates step by step as ops, recorded for autograd; tfjs-layers\' LSTM steps its cell likewise.',
   );
 }
 

@@ -1,16 +1,16 @@
 // Ops other than matmul on the native backend, next to TensorFlow.js's wasm
 // backend (the CPU peer that trains fastest) on the same values: elementwise
 // maps, a selection, a gather of rows, reductions along either axis, a
-// variance, softmax and an Adam step on a [512, 512] f32 matrix, and a
+// variance, softmax and an Adam step on a [512, 512] f32 matrix (1 MiB: in
+// cache, so the kernel's own speed shows rather than the memory's); a
 // convolution (alone, and with its gradients) and a pooling of a batch of
 // 32 images 8×28×28 (tfjs takes them NHWC, tmnn NCHW: each in its own
-// layout), the ops
-// on the matrix (1 MiB: in cache, so the kernel's own speed
-// shows rather than the memory's). Each timed call runs the op ten times,
-// tmnn and tfjs in turn so that load on the machine hits both alike. Both
-// backends compute synchronously on the calling thread here.
+// layout); an LSTM layer. Each timed call runs the op ten times (the LSTM
+// once), tmnn and tfjs in turn so that load on the machine hits both alike.
+// Both backends compute synchronously on the calling thread here.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import * as tm from '../../src/index.js';
 import { bestOfEach } from '../harness.js';
 import { useTfjs } from '../peers/tfjs.js';
@@ -103,10 +103,50 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
   rows.push({ op: 'conv2d as above, forward + both gradients (tfjs-cpu: wasm has no conv weight gradient)', tmnn: (1000 * t.tmnn) / REPEATS, tfjs: 1000 * t.tfjs });
   tf.dispose([cpuImages, cpuFilters]);
   await useTfjs('wasm');
+  rows.push(...await lstmRows(ms));
 
   for (const t of [x, y, b, ax, rowIds, param, images, filters, nhwc, hwio, gradImages, gradFilters]) t.dispose();
   adam.dispose();
   tf.dispose([tx, ty, tg, tb, tax, trows, tparam, timages, tfilters]);
   tadam.dispose();
   return rows;
+}
+
+/**
+ * An LSTM as a sequence classifier reads MNIST (an image's 28 rows as 28
+ * steps of 28 pixels, 32 images, 128 units), beside tfjs-layers' LSTM on
+ * wasm: forward over the whole sequence, and a training step (forward and
+ * the gradients of every weight). tfjs's recurrent weights start Glorot
+ * rather than orthogonal (its orthogonal initializer fails on wasm); the
+ * values do not change the work.
+ */
+async function lstmRows(ms: number): Promise<NativeOpRow[]> {
+  const [batch, time, features, units] = [32, 28, 28, 128];
+  const lstm = new tm.nn.LSTM(features, units, { seed: 1 });
+  const x = tm.randn([batch, time, features], { seed: 2 });
+  const tx = tf.tensor3d((await x.data()) as Float32Array, [batch, time, features]);
+  const peer = tfl.layers.lstm({ units, returnSequences: true, recurrentInitializer: 'glorotUniform' });
+  tf.dispose(peer.apply(tx) as tf.Tensor); // builds its weights
+  const peerWeights = peer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const step = () => {
+    tm.tidy(() => lstm.forward(x).square().mean()).backward();
+    for (const p of lstm.parameters()) {
+      p.grad!.dispose();
+      p.grad = null;
+    }
+  };
+  const peerStep = () => {
+    const { grads, value } = tf.variableGrads(() => tf.mean(tf.square(peer.apply(tx) as tf.Tensor)) as tf.Scalar, peerWeights);
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  const forward = await bestOfEach({ tmnn: async () => lstm.forward(x).dispose(), tfjs: async () => tf.dispose(peer.apply(tx) as tf.Tensor) }, ms);
+  const training = await bestOfEach({ tmnn: async () => step(), tfjs: async () => peerStep() }, ms);
+  lstm.dispose();
+  x.dispose();
+  peer.dispose();
+  tx.dispose();
+  return [
+    { op: `LSTM ${batch}×${time}×${features} → ${units}, forward (tfjs-layers' lstm)`, tmnn: 1000 * forward.tmnn, tfjs: 1000 * forward.tfjs },
+    { op: 'LSTM as above, forward + the gradients of its weights', tmnn: 1000 * training.tmnn, tfjs: 1000 * training.tfjs },
+  ];
 }
