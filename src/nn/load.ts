@@ -23,6 +23,8 @@ import { Flatten } from './flatten.js';
 import { Permute } from './permute.js';
 import { LayerNorm } from './layer_norm.js';
 import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
+import { MultiheadAttention } from './attention.js';
+import { TransformerEncoderLayer } from './transformer.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
@@ -91,6 +93,14 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const Layer = { RNN, LSTM, GRU }[cfg.type] as new (i: number, h: number, options: RNNOptions) => Module;
       return savedAs(new Layer(inputSize, hiddenSize, { ...options, seed: 0 }), entries, prefix);
     }
+    case 'MultiheadAttention': {
+      const { type: _, embedDim, numHeads, ...options } = cfg as { type: string; embedDim: number; numHeads: number };
+      return savedAs(new MultiheadAttention(embedDim, numHeads, { ...options, seed: 0 }), entries, prefix); // seed: overwritten
+    }
+    case 'TransformerEncoderLayer': {
+      const { type: _, dModel, nHead, ...options } = cfg as { type: string; dModel: number; nHead: number };
+      return savedTree(new TransformerEncoderLayer(dModel, nHead, { ...options, seed: 0 }), entries, prefix); // seed: overwritten
+    }
     case 'Flatten': return new Flatten();
     case 'Permute': return new Permute(cfg.axes as number[]);
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);
@@ -118,6 +128,13 @@ function refuseImpossible(entries: Entries, name: string, ok: (v: number) => boo
 function savedAs<L extends Module>(layer: L, entries: Entries, prefix: string): L {
   const fields = layer as unknown as Record<string, Tensor>;
   for (const name of Object.keys({ ...layer.ownParameters(), ...layer.ownBuffers() })) fields[name] = asSaved(fields[name], entries, `${prefix}${name}`);
+  return layer;
+}
+
+/** savedAs for `layer` and every sublayer below it, each under the path namedParameters gives it. */
+function savedTree<L extends Module>(layer: L, entries: Entries, prefix: string): L {
+  savedAs(layer, entries, prefix);
+  for (const [i, child] of layer.children().entries()) savedTree(child, entries, `${prefix}${i}.`);
   return layer;
 }
 

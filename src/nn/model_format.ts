@@ -67,6 +67,9 @@ const RECURRENT: Readonly<Record<string, Field>> = {
 /** The gates of each recurrent type: its weights are [input, gates × hidden] and [hidden, gates × hidden]. */
 const GATES: Readonly<Record<string, number>> = { RNN: 1, LSTM: 4, GRU: 3 };
 
+const flag: Field = { check: (v) => typeof v === 'boolean', what: 'true or false' };
+const rate: Field = { check: (v) => typeof v === 'number' && v >= 0 && v < 1, what: 'a number in [0, 1)' };
+
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
@@ -95,6 +98,11 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   RNN: { ...RECURRENT, nonlinearity: { check: (v) => v === 'tanh' || v === 'relu', what: "'tanh' or 'relu'" } },
   LSTM: RECURRENT,
   GRU: RECURRENT,
+  MultiheadAttention: { embedDim: positiveInteger, numHeads: positiveInteger, bias: flag, dropout: rate, causal: flag },
+  TransformerEncoderLayer: {
+    dModel: positiveInteger, nHead: positiveInteger, dimFeedforward: positiveInteger, dropout: rate,
+    activation: { check: (v) => v === 'relu' || v === 'gelu', what: "'relu' or 'gelu'" }, layerNormEps: epsilon, normFirst: flag, causal: flag, bias: flag,
+  },
 };
 
 /** The layer types tm.nn.load rebuilds. */
@@ -194,6 +202,25 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
         wanted.set(`${path}weightHh${suffix}`, { shape: [hidden, width], kind: 'parameter' });
         if (cfg.bias) for (const name of ['biasIh', 'biasHh']) wanted.set(`${path}${name}${suffix}`, { shape: [width], kind: 'parameter' });
       }
+    }
+  }
+  if (type === 'MultiheadAttention' || type === 'TransformerEncoderLayer') {
+    const [embed, heads] = type === 'MultiheadAttention' ? [cfg.embedDim as number, cfg.numHeads as number] : [cfg.dModel as number, cfg.nHead as number];
+    if (embed % heads) fail(`${where} (${type}) has ${heads} heads, which do not divide its ${embed} features`);
+    const dense = (at: string, inputs: number, units: number) => {
+      wanted.set(`${at}weight`, { shape: [inputs, units], kind: 'parameter' });
+      if (cfg.bias) wanted.set(`${at}bias`, { shape: [units], kind: 'parameter' });
+    };
+    // As nn/attention.ts and nn/transformer.ts hold them: the attention's own, or in the encoder layer's sublayers 0 to 4.
+    const attention = type === 'MultiheadAttention' ? path : `${path}0.`;
+    wanted.set(`${attention}inProjWeight`, { shape: [embed, 3 * embed], kind: 'parameter' });
+    if (cfg.bias) wanted.set(`${attention}inProjBias`, { shape: [3 * embed], kind: 'parameter' });
+    wanted.set(`${attention}outProjWeight`, { shape: [embed, embed], kind: 'parameter' });
+    if (cfg.bias) wanted.set(`${attention}outProjBias`, { shape: [embed], kind: 'parameter' });
+    if (type === 'TransformerEncoderLayer') {
+      dense(`${path}1.`, embed, cfg.dimFeedforward as number);
+      dense(`${path}2.`, cfg.dimFeedforward as number, embed);
+      for (const norm of ['3.', '4.']) for (const name of ['weight', 'bias']) wanted.set(`${path}${norm}${name}`, { shape: [embed], kind: 'parameter' });
     }
   }
   if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });

@@ -508,3 +508,83 @@ export function recurrentRef(
   const stateShape = [o.layers * o.directions, batch, H];
   return { output: input, h: { shape: stateShape, v: hN }, c: { shape: stateShape, v: cN } };
 }
+
+/** A MultiheadAttention's weights as nn/attention.ts holds them (x·W layout). */
+export interface AttentionRefWeights {
+  inProjWeight: F64;
+  inProjBias?: F64;
+  outProjWeight: F64;
+  outProjBias?: F64;
+}
+
+/** x [rows, in] · w [in, out] + b, in float64. */
+export function linearRef(x: F64, w: F64, b?: F64): F64 {
+  const [inputs, outputs] = w.shape;
+  const rows = x.v.length / inputs;
+  const v = new Float64Array(rows * outputs);
+  for (let r = 0; r < rows; r++) {
+    for (let o = 0; o < outputs; o++) {
+      let s = b ? b.v[o] : 0;
+      for (let i = 0; i < inputs; i++) s += x.v[r * inputs + i] * w.v[i * outputs + o];
+      v[r * outputs + o] = s;
+    }
+  }
+  return { shape: [...x.shape.slice(0, -1), outputs], v };
+}
+
+/**
+ * PyTorch's multi-head attention (batch_first) in float64: query [B, T, E]
+ * over key and value [B, S, E]; `hidden(b, t, s)` true where query t of
+ * sample b may not look at key s. Gives the output [B, T, E] and the
+ * weights [B, heads, T, S].
+ */
+export function attentionRef(query: F64, key: F64, value: F64, w: AttentionRefWeights, heads: number, hidden: (b: number, t: number, s: number) => boolean = () => false): { output: F64; weights: F64 } {
+  const [B, T, E] = query.shape;
+  const S = key.shape[1];
+  const D = E / heads;
+  const part = (p: number): [F64, F64 | undefined] => {
+    const wv = new Float64Array(E * E);
+    for (let i = 0; i < E; i++) for (let j = 0; j < E; j++) wv[i * E + j] = w.inProjWeight.v[i * 3 * E + p * E + j];
+    return [{ shape: [E, E], v: wv }, w.inProjBias ? { shape: [E], v: w.inProjBias.v.slice(p * E, (p + 1) * E) } : undefined];
+  };
+  const q = linearRef(query, ...part(0));
+  const k = linearRef(key, ...part(1));
+  const v = linearRef(value, ...part(2));
+  const weights = new Float64Array(B * heads * T * S);
+  const mixed = new Float64Array(B * T * E);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < heads; h++) {
+      for (let t = 0; t < T; t++) {
+        const scores = new Array<number>(S);
+        for (let s = 0; s < S; s++) {
+          let dot = 0;
+          for (let d = 0; d < D; d++) dot += q.v[(b * T + t) * E + h * D + d] * k.v[(b * S + s) * E + h * D + d];
+          scores[s] = hidden(b, t, s) ? -Infinity : dot / Math.sqrt(D);
+        }
+        const top = Math.max(...scores);
+        const e = scores.map((x) => Math.exp(x - top));
+        const total = e.reduce((a, x) => a + x, 0);
+        for (let s = 0; s < S; s++) weights[((b * heads + h) * T + t) * S + s] = e[s] / total;
+        for (let d = 0; d < D; d++) {
+          let sum = 0;
+          for (let s = 0; s < S; s++) sum += weights[((b * heads + h) * T + t) * S + s] * v.v[(b * S + s) * E + h * D + d];
+          mixed[(b * T + t) * E + h * D + d] = sum;
+        }
+      }
+    }
+  }
+  return { output: linearRef({ shape: [B, T, E], v: mixed }, w.outProjWeight, w.outProjBias), weights: { shape: [B, heads, T, S], v: weights } };
+}
+
+/** LayerNorm over the last axis (population variance + eps), scaled and shifted. */
+export function layerNormRef(x: F64, weight: F64, bias: F64, eps: number): F64 {
+  const n = weight.v.length;
+  const v = new Float64Array(x.v.length);
+  for (let r = 0; r < x.v.length / n; r++) {
+    const row = x.v.subarray(r * n, (r + 1) * n);
+    const mean = row.reduce((a, b) => a + b, 0) / n;
+    const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+    for (let i = 0; i < n; i++) v[r * n + i] = ((row[i] - mean) / Math.sqrt(variance + eps)) * weight.v[i] + bias.v[i];
+  }
+  return { shape: x.shape, v };
+}

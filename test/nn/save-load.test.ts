@@ -131,6 +131,39 @@ describe('model.save and tm.nn.load', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it.each(BACKENDS)('round-trips MultiheadAttention and a TransformerEncoderLayer on %s, in f32 and with every parameter in f16', async (backend) => {
+    await tm.init({ backend });
+    tm.setSeed(9);
+    const m = new tm.nn.Sequential([
+      new tm.nn.Embedding(5, 8),
+      new tm.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 12, activation: 'gelu', normFirst: true, causal: true, layerNormEps: 1e-4, dropout: 0.2 }),
+      new tm.nn.MultiheadAttention(8, 4, { bias: false, dropout: 0.1 }),
+      new tm.nn.LSTM(8, 3),
+    ]);
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect(loaded.config()).toEqual(m.config());
+    expect((loaded.config() as unknown as { layers: unknown[] }).layers.slice(1, 3)).toEqual([
+      { type: 'TransformerEncoderLayer', dModel: 8, nHead: 2, dimFeedforward: 12, dropout: 0.2, activation: 'gelu', layerNormEps: 1e-4, normFirst: true, causal: true, bias: true },
+      { type: 'MultiheadAttention', embedDim: 8, numHeads: 4, bias: false, dropout: 0.1, causal: false },
+    ]);
+    const x = tm.tensor([[0, 1, 2, 3, 4], [4, 4, 1, 0, 2]], { dtype: 'i32' });
+    expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+    // Every parameter, sublayers' included, in f16: loaded back in f16 (load makes each from its entry's dtype).
+    for (const layer of m.modules()) {
+      const fields = layer as unknown as Record<string, tm.Tensor>;
+      for (const name of Object.keys(layer.ownParameters())) {
+        const half = fields[name].cast('f16');
+        half.requiresGrad = true;
+        fields[name] = half;
+      }
+    }
+    const halves = tm.nn.fromBytes(await m.toBytes());
+    expect(new Set(halves.parameters().map((p) => p.dtype))).toEqual(new Set(['f16']));
+    expect(halves.parameters().length).toBe(m.parameters().length);
+    expect(await halves.predict(x).data()).toEqual(await m.predict(x).data());
+    await tm.init({ backend: 'js' });
+  });
+
   it.each(BACKENDS)('round-trips a 1-D CNN on %s (Conv1d, MaxPool1d, AvgPool1d): sizes saved as numbers, identical predictions', async (backend) => {
     await tm.init({ backend });
     tm.setSeed(5);
@@ -352,6 +385,21 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...gru, hiddenSize: 4 }] }, weights))).toThrow(new CorruptFileError('model file: parameter 0.weightIhL0 is [2,9], the layer needs [2,12]'));
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...gru, output: 'all' }] }, weights))).toThrow(new CorruptFileError('model file: layer 0 (GRU) has output = "all", expected \'sequence\' or \'last\''));
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...gru, nonlinearity: 'tanh' }] }, weights))).toThrow(new CorruptFileError('model file: layer 0 (GRU) has a field "nonlinearity" that GRU does not have'));
+  });
+
+  it('refuses attention whose heads do not divide its features, or a transformer whose feed-forward weights do not fit', () => {
+    const attention = { type: 'MultiheadAttention', embedDim: 6, numHeads: 4, bias: false, dropout: 0, causal: false };
+    const weights = { '0.inProjWeight': weight([6, 18]), '0.outProjWeight': weight([6, 6]) };
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [attention] }, weights))).toThrow(new CorruptFileError('model file: layer 0 (MultiheadAttention) has 4 heads, which do not divide its 6 features'));
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...attention, numHeads: 3 }] }, weights))).not.toThrow();
+    const encoder = { type: 'TransformerEncoderLayer', dModel: 4, nHead: 2, dimFeedforward: 8, dropout: 0, activation: 'relu', layerNormEps: 1e-5, normFirst: false, causal: false, bias: false };
+    const encoderWeights = {
+      '0.0.inProjWeight': weight([4, 12]), '0.0.outProjWeight': weight([4, 4]), '0.1.weight': weight([4, 8]), '0.2.weight': weight([8, 4]),
+      '0.3.weight': weight([4]), '0.3.bias': weight([4]), '0.4.weight': weight([4]), '0.4.bias': weight([4]),
+    };
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [encoder] }, encoderWeights))).not.toThrow();
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...encoder, dimFeedforward: 6 }] }, encoderWeights))).toThrow(new CorruptFileError('model file: parameter 0.1.weight is [4,8], the layer needs [4,6]'));
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...encoder, activation: 'tanh' }] }, encoderWeights))).toThrow(new CorruptFileError('model file: layer 0 (TransformerEncoderLayer) has activation = "tanh", expected \'relu\' or \'gelu\''));
   });
 
   it('a Permute whose axes are not an order of 1..n is refused', () => {

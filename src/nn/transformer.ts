@@ -1,0 +1,112 @@
+// TransformerEncoderLayer, as PyTorch's with batch_first=True: x [batch,
+// time, dModel] through self-attention and a two-layer feed-forward block,
+// each added back to its input (a residual) and normalised:
+//   post-norm (default): x = norm1(x + drop(attn(x)));  x = norm2(x + drop(ff(x)))
+//   normFirst:           x = x + drop(attn(norm1(x)));  x = x + drop(ff(norm2(x)))
+// with ff(x) = linear2(drop(activation(linear1(x)))). Its sublayers hold the
+// parameters: selfAttn (0), linear1 (1), linear2 (2), norm1 (3), norm2 (4),
+// so a model file names them `0.inProjWeight`, `1.weight`… below the layer.
+import { tidy } from '../engine.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { checkOptions, type OptionNames } from '../options.js';
+import { checkSeed } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { MultiheadAttention } from './attention.js';
+import { Dense } from './dense.js';
+import { Dropout } from './dropout.js';
+import { LayerNorm } from './layer_norm.js';
+import { Module, type LayerConfig } from './module.js';
+
+export interface TransformerEncoderLayerOptions {
+  /** The feed-forward block's width. Default 2048, as PyTorch's. */
+  dimFeedforward?: number;
+  /** Dropout after the attention, inside and after the feed-forward block, in training. Default 0.1, as PyTorch's. */
+  dropout?: number;
+  /** The feed-forward block's activation: 'relu' (default) or 'gelu' (tmnn's gelu: the tanh approximation, where PyTorch's 'gelu' is the exact erf form). */
+  activation?: 'relu' | 'gelu';
+  /** LayerNorm's epsilon. Default 1e-5. */
+  layerNormEps?: number;
+  /** Normalise before each block rather than after it (pre-norm, as GPT-2's). Default false. */
+  normFirst?: boolean;
+  /** Each position attends only to itself and those before it (a decoder-only language model's). Default false. */
+  causal?: boolean;
+  /** Biases on the attention's projections and the feed-forward layers. Default true. */
+  bias?: boolean;
+  /** Seed for the initial weights and the dropout masks (see also tm.setSeed). */
+  seed?: number;
+}
+
+const OPTIONS: OptionNames<TransformerEncoderLayerOptions> = {
+  dimFeedforward: true, dropout: true, activation: true, layerNormEps: true, normFirst: 'boolean', causal: 'boolean', bias: 'boolean', seed: true,
+};
+
+export class TransformerEncoderLayer extends Module {
+  readonly dimFeedforward: number;
+  readonly dropout: number;
+  readonly activation: 'relu' | 'gelu';
+  readonly normFirst: boolean;
+  selfAttn: MultiheadAttention;
+  linear1: Dense;
+  linear2: Dense;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  /** After the attention, inside the feed-forward block, after it; not fields Module walks (no parameters; they follow this layer's mode). */
+  readonly #dropouts: [Dropout, Dropout, Dropout] | null;
+
+  constructor(readonly dModel: number, readonly nHead: number, options: TransformerEncoderLayerOptions = {}) {
+    super();
+    const {
+      dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, normFirst = false, causal = false, bias = true, seed,
+    } = checkOptions('TransformerEncoderLayer', options, OPTIONS);
+    for (const [name, v] of [['dModel', dModel], ['nHead', nHead], ['dimFeedforward', dimFeedforward]] as const) {
+      if (!Number.isSafeInteger(v) || v <= 0) throw new ValueError(`TransformerEncoderLayer: ${name} must be a positive integer, got ${formatValue(v)}`);
+    }
+    if (dModel % nHead) throw new ValueError(`TransformerEncoderLayer: nHead ${nHead} must divide dModel ${dModel}`);
+    if (activation !== 'relu' && activation !== 'gelu') throw new ValueError(`TransformerEncoderLayer: activation must be 'relu' or 'gelu', got ${formatValue(activation)}`);
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ValueError(`TransformerEncoderLayer: dropout must be a number in [0, 1), got ${formatValue(dropout)}`);
+    if (seed !== undefined) checkSeed('TransformerEncoderLayer', seed);
+    const seeded = (at: number): number | undefined => (seed === undefined ? undefined : (seed + at) % 2 ** 32);
+    this.dimFeedforward = dimFeedforward;
+    this.dropout = dropout;
+    this.activation = activation;
+    this.normFirst = normFirst;
+    this.selfAttn = new MultiheadAttention(dModel, nHead, { bias, causal, seed: seeded(0) });
+    this.linear1 = new Dense(dModel, dimFeedforward, { activation, bias, seed: seeded(2) });
+    this.linear2 = new Dense(dimFeedforward, dModel, { bias, seed: seeded(3) });
+    this.norm1 = new LayerNorm(dModel, { epsilon: layerNormEps });
+    this.norm2 = new LayerNorm(dModel, { epsilon: layerNormEps });
+    this.#dropouts = dropout > 0 ? [new Dropout(dropout, seeded(4)), new Dropout(dropout, seeded(5)), new Dropout(dropout, seeded(6))] : null;
+  }
+
+  get causal(): boolean {
+    return this.selfAttn.causal;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 3 || x.shape[2] !== this.dModel) {
+      throw new ShapeError(`TransformerEncoderLayer: expects x of shape [batch, time, ${this.dModel}], got ${formatShape(x.shape)}`);
+    }
+    return tidy(() => {
+      const drop = (i: number, t: Tensor): Tensor => {
+        if (!this.#dropouts) return t;
+        this.#dropouts[i].training = this.training;
+        return this.#dropouts[i].forward(t);
+      };
+      const attention = (t: Tensor) => drop(0, this.selfAttn.forward(t));
+      const feedForward = (t: Tensor) => drop(2, this.linear2.forward(drop(1, this.linear1.forward(t))));
+      if (this.normFirst) {
+        const h = x.add(attention(this.norm1.forward(x)));
+        return h.add(feedForward(this.norm2.forward(h)));
+      }
+      const h = this.norm1.forward(x.add(attention(x)));
+      return this.norm2.forward(h.add(feedForward(h)));
+    });
+  }
+
+  config(): LayerConfig {
+    return {
+      type: 'TransformerEncoderLayer', dModel: this.dModel, nHead: this.nHead, dimFeedforward: this.dimFeedforward, dropout: this.dropout,
+      activation: this.activation, layerNormEps: this.norm1.epsilon, normFirst: this.normFirst, causal: this.causal, bias: this.linear1.bias !== null,
+    };
+  }
+}
