@@ -287,3 +287,29 @@ fn f16_bits(x: f32) -> u32 {
 // x rounded to the nearest f16 and back, exactly (a conversion pair the
 // compiler could fold away).
 fn round_f16(x: f32) -> f32 { return unpack2x16float(f16_bits(x)).x; }
+
+// erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, which WGSL lacks, relative to a few ulps:
+// below 2 the series 2x/√π · e^(−x²) · Σ (2x²)ⁿ / (1·3·…·(2n+1)), whose terms
+// are all positive (no cancellation; 28 terms reach f32's precision at 2);
+// from 2 on 1 − erfc(x), erfc by its continued fraction
+// e^(−x²)/√π / (x + ½/(x + 1/(x + 3/2/…))), 40 levels from the tail (erfc is
+// below 0.005 there, so its rounding barely reaches erf); past 4 erf is ±1 in f32.
+fn erf_f32(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  let a = abs(x);
+  if (a >= 4.0) { return sign(x); }
+  let a2 = a * a;
+  if (a < 2.0) {
+    var term = 1.0;
+    var sum = 1.0;
+    for (var n = 1; n <= 28; n++) {
+      term *= 2.0 * a2 / f32(2 * n + 1);
+      sum += term;
+    }
+    return 1.1283791670955126 * x * exp(-a2) * sum;
+  }
+  var tail = a;
+  for (var n = 40; n >= 1; n--) { tail = a + 0.5 * f32(n) / tail; }
+  let erfc = exp(-a2) / (1.7724538509055159 * tail);
+  return select(1.0 - erfc, erfc - 1.0, x < 0.0);
+}

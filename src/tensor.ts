@@ -232,6 +232,7 @@ export class Tensor {
   round(): Tensor { return ops.round(this); }
   sin(): Tensor { return ops.sin(this); }
   cos(): Tensor { return ops.cos(this); }
+  erf(): Tensor { return ops.erf(this); }
   clip(min: number, max: number): Tensor { return ops.clip(this, min, max); }
 
   matmul(b: Tensor | ops.QuantizedTensor, options?: ops.MatmulOptions): Tensor { return ops.matmul(this, b, options); }

@@ -92,6 +92,7 @@ TMNN_INLINE void unary_double(int op, const float* x, float* y, int64_t n) {
     // exact value lies within ~2^-53 of a rounding boundary.
     case SIN: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::sin(double(v))); }); break;
     case COS: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::cos(double(v))); }); break;
+    case ERF: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::erf(double(v))); }); break;
   }
 }
 
@@ -126,6 +127,7 @@ TMNN_INLINE void unary_int(int op, const T* x, T* y, int64_t n) {
     case FLOOR: case CEIL: case ROUND: map1(x, y, n, [](T v) { return v; }); break;
     case SIN: map1(x, y, n, [](T v) { return js_wrap<T>(std::sin(double(v))); }); break;
     case COS: map1(x, y, n, [](T v) { return js_wrap<T>(std::cos(double(v))); }); break;
+    case ERF: map1(x, y, n, [](T v) { return js_wrap<T>(std::erf(double(v))); }); break;
   }
 }
 

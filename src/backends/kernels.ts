@@ -6,7 +6,7 @@ import type { DType, StorageArray } from '../dtype.js';
 
 export type BackendName = 'webgpu' | 'native' | 'js';
 
-export const UNARY_OPS = ['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'floor', 'ceil', 'round', 'sin', 'cos'] as const;
+export const UNARY_OPS = ['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'floor', 'ceil', 'round', 'sin', 'cos', 'erf'] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
 export const ARITHMETIC_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const;

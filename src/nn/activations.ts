@@ -3,6 +3,7 @@ import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
+import { checkOptions } from '../options.js';
 import { Module, refuseArguments, type LayerConfig } from './module.js';
 
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leakyRelu' | 'gelu';
@@ -12,9 +13,14 @@ export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
   return tidy(() => ops.where(ops.greater(x, 0), x, ops.mul(x, alpha)));
 }
 
-/** GELU, tanh approximation (as in BERT and GPT-2). */
-export function gelu(x: Tensor): Tensor {
+/** How GELU is computed: 'none' exactly, x·Φ(x) through erf (PyTorch's default); 'tanh' by its tanh approximation (GPT-2's). */
+export type GeluApproximation = 'none' | 'tanh';
+
+/** GELU, x·Φ(x) with Φ the standard normal's distribution function: exact by default, as PyTorch's F.gelu. */
+export function gelu(x: Tensor, approximate: GeluApproximation = 'none'): Tensor {
+  if (approximate !== 'none' && approximate !== 'tanh') throw new ValueError(`gelu: approximate must be 'none' or 'tanh', got ${formatValue(approximate)}`);
   return tidy(() => {
+    if (approximate === 'none') return ops.mul(ops.mul(x, 0.5), ops.add(ops.erf(ops.mul(x, Math.SQRT1_2)), 1));
     const inner = ops.mul(ops.add(x, ops.mul(ops.mul(ops.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
     return ops.mul(ops.mul(x, 0.5), ops.add(ops.tanh(inner), 1));
   });
@@ -28,7 +34,8 @@ export function activate(name: ActivationName, x: Tensor): Tensor {
     case 'tanh': return ops.tanh(x);
     case 'softmax': return ops.softmax(x, -1);
     case 'leakyRelu': return leakyRelu(x);
-    case 'gelu': return gelu(x);
+    // The tanh approximation, as Dense's 'gelu' has always been (models saved with it keep their outputs).
+    case 'gelu': return gelu(x, 'tanh');
   }
 }
 
@@ -79,11 +86,21 @@ export class LeakyReLU extends Module {
   config(): LayerConfig { return { type: 'LeakyReLU', alpha: this.alpha }; }
 }
 
+export interface GELUOptions {
+  /** 'none' (default, PyTorch's): exact, through erf; 'tanh': the tanh approximation. */
+  approximate?: GeluApproximation;
+}
+
 export class GELU extends Module {
-  constructor(...none: []) {
+  readonly approximate: GeluApproximation;
+
+  constructor(options: GELUOptions = {}, ...none: []) {
     super();
     refuseArguments('GELU', none);
+    const { approximate = 'none' } = checkOptions('GELU', options, { approximate: true });
+    if (approximate !== 'none' && approximate !== 'tanh') throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got ${formatValue(approximate)}`);
+    this.approximate = approximate;
   }
-  forward(x: Tensor): Tensor { return gelu(x); }
-  config(): LayerConfig { return { type: 'GELU' }; }
+  forward(x: Tensor): Tensor { return gelu(x, this.approximate); }
+  config(): LayerConfig { return { type: 'GELU', approximate: this.approximate }; }
 }

@@ -4,7 +4,7 @@ export type { LayerConfig } from './module.js';
 export { Dense } from './dense.js';
 export type { DenseOptions } from './dense.js';
 export { ReLU, Sigmoid, Tanh, Softmax, LeakyReLU, GELU, leakyRelu, gelu } from './activations.js';
-export type { ActivationName } from './activations.js';
+export type { ActivationName, GELUOptions, GeluApproximation } from './activations.js';
 export { Conv1d, Conv2d } from './conv.js';
 export type { Conv1dLayerOptions, Conv2dLayerOptions } from './conv.js';
 export { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';

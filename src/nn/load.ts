@@ -12,7 +12,7 @@ import type { AvgPool1dOptions, AvgPool2dOptions } from '../ops/conv.js';
 import type { Size2d } from '../ops/windows.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
-import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName } from './activations.js';
+import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName, type GeluApproximation } from './activations.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
@@ -107,7 +107,8 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'ReLU': return new ReLU();
     case 'Sigmoid': return new Sigmoid();
     case 'Tanh': return new Tanh();
-    case 'GELU': return new GELU();
+    // A file from before the exact form existed holds no approximate: its GELU was the tanh one.
+    case 'GELU': return new GELU({ approximate: (cfg.approximate as GeluApproximation | undefined) ?? 'tanh' });
     case 'Softmax': return new Softmax(cfg.axis as number);
     case 'LeakyReLU': return new LeakyReLU(cfg.alpha as number);
     case 'Dropout': return new Dropout(cfg.rate as number, cfg.seed as number | undefined);

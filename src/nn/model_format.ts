@@ -77,7 +77,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   ReLU: {},
   Sigmoid: {},
   Tanh: {},
-  GELU: {},
+  GELU: { approximate: { check: (v) => v === 'none' || v === 'tanh', what: "'none' or 'tanh'", optional: true } },
   Softmax: { axis: integer },
   LeakyReLU: { alpha: finite },
   Dropout: { rate: finite, seed: { ...integer, optional: true } },

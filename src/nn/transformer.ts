@@ -12,6 +12,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { MultiheadAttention } from './attention.js';
+import { gelu } from './activations.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { LayerNorm } from './layer_norm.js';
@@ -22,7 +23,7 @@ export interface TransformerEncoderLayerOptions {
   dimFeedforward?: number;
   /** Dropout after the attention, inside and after the feed-forward block, in training. Default 0.1, as PyTorch's. */
   dropout?: number;
-  /** The feed-forward block's activation: 'relu' (default) or 'gelu' (tmnn's gelu: the tanh approximation, where PyTorch's 'gelu' is the exact erf form). */
+  /** The feed-forward block's activation: 'relu' (default) or 'gelu' (exact, through erf, as PyTorch's). */
   activation?: 'relu' | 'gelu';
   /** LayerNorm's epsilon. Default 1e-5. */
   layerNormEps?: number;
@@ -71,7 +72,8 @@ export class TransformerEncoderLayer extends Module {
     this.activation = activation;
     this.normFirst = normFirst;
     this.selfAttn = new MultiheadAttention(dModel, nHead, { bias, causal, seed: seeded(0) });
-    this.linear1 = new Dense(dModel, dimFeedforward, { activation, bias, seed: seeded(2) });
+    // The activation is applied in forward: Dense's 'gelu' is the tanh approximation.
+    this.linear1 = new Dense(dModel, dimFeedforward, { bias, init: 'he', seed: seeded(2) });
     this.linear2 = new Dense(dimFeedforward, dModel, { bias, seed: seeded(3) });
     this.norm1 = new LayerNorm(dModel, { epsilon: layerNormEps });
     this.norm2 = new LayerNorm(dModel, { epsilon: layerNormEps });
@@ -93,7 +95,8 @@ export class TransformerEncoderLayer extends Module {
         return this.#dropouts[i].forward(t);
       };
       const attention = (t: Tensor) => drop(0, this.selfAttn.forward(t));
-      const feedForward = (t: Tensor) => drop(2, this.linear2.forward(drop(1, this.linear1.forward(t))));
+      const activated = (t: Tensor) => (this.activation === 'relu' ? t.relu() : gelu(t));
+      const feedForward = (t: Tensor) => drop(2, this.linear2.forward(drop(1, activated(this.linear1.forward(t)))));
       if (this.normFirst) {
         const h = x.add(attention(this.norm1.forward(x)));
         return h.add(feedForward(this.norm2.forward(h)));

@@ -31,6 +31,8 @@ const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor>
   round: (_x, _y, dy) => mul(dy, 0),
   sin: (x, _y, dy) => mul(dy, cos(x)),
   cos: (x, _y, dy) => neg(mul(dy, sin(x))),
+  // erf' = 2/√π · e^(−x²).
+  erf: (x, _y, dy) => mul(dy, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))),
 };
 
 function unaryOp(op: UnaryOp, x: Tensor): Tensor {
@@ -105,6 +107,8 @@ export const ceil = (x: Tensor): Tensor => unaryOp('ceil', x);
 export const round = (x: Tensor): Tensor => unaryOp('round', x);
 export const sin = (x: Tensor): Tensor => unaryOp('sin', x);
 export const cos = (x: Tensor): Tensor => unaryOp('cos', x);
+/** The error function, 2/√π ∫₀ˣ e^(−t²) dt (exact GELU's). */
+export const erf = (x: Tensor): Tensor => unaryOp('erf', x);
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => binaryOp('add', a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binaryOp('sub', a, b);

@@ -2,7 +2,7 @@
 export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tensor, zeros, zerosLike } from './creation.js';
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
-  abs, add, ceil, clip, cos, div, equal, exp, floor, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg,
+  abs, add, ceil, clip, cos, div, equal, erf, exp, floor, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg,
   notEqual, pow, relu, round, sigmoid, sign, sin, sqrt, square, sub, tanh, where,
 } from './elementwise.js';
 export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';

@@ -4,7 +4,7 @@
 // so every output element's gradient path is exercised.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
-import { broadcast2, conv2dRef, map, matmul2, pool2dRef, reduceAxes, size, softmaxLast, transpose2, type F64 } from '../helpers/float64.js';
+import { broadcast2, conv2dRef, erfRef, map, matmul2, pool2dRef, reduceAxes, size, softmaxLast, transpose2, type F64 } from '../helpers/float64.js';
 import { BACKENDS } from '../helpers/backends.js';
 
 interface Case {
@@ -97,6 +97,8 @@ const CASES: Case[] = [
   { name: 'std', shapes: [[3, 4]], tm: (x) => x.std(0), ref: (x) => map(varianceRows(transpose2(x), 0), Math.sqrt) },
   { name: 'sin', shapes: [[2, 5]], tm: (x) => x.sin(), ref: (x) => map(x, Math.sin) },
   { name: 'cos', shapes: [[2, 5]], tm: (x) => x.cos(), ref: (x) => map(x, Math.cos) },
+  { name: 'erf', shapes: [[2, 5]], tm: (x) => x.erf(), ref: (x) => map(x, erfRef) },
+  { name: 'gelu (exact)', shapes: [[2, 5]], tm: (x) => tm.nn.gelu(x), ref: (x) => map(x, (v) => 0.5 * v * (1 + erfRef(v / Math.SQRT2))) },
   // Steps: 0 between the jumps, where the random values lie.
   { name: 'floor', shapes: [[7]], tm: (x) => x.mul(3).floor().add(x), ref: (x) => map(x, (v) => Math.floor(3 * v) + v) },
   { name: 'round', shapes: [[7]], tm: (x) => x.mul(3).round().add(x), ref: (x) => map(x, (v) => Math.round(3 * v) + v) },

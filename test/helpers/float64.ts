@@ -588,3 +588,33 @@ export function layerNormRef(x: F64, weight: F64, bias: F64, eps: number): F64 {
   }
   return { shape: x.shape, v };
 }
+
+/**
+ * erf in float64 by other means than the library's (which sums a series of
+ * positive terms and a continued fraction): below 3 its alternating Taylor
+ * series 2/√π Σ (−1)ⁿ x^(2n+1) / (n!(2n+1)), 1e−12 at worst; from 3 on 1 − erfc,
+ * erfc from its asymptotic series e^(−x²)/(x√π) Σ (−1)ⁿ (2n−1)!! / (2x²)ⁿ,
+ * stopped at its smallest term.
+ */
+export function erfRef(x: number): number {
+  if (Number.isNaN(x)) return x;
+  const a = Math.abs(x);
+  if (a < 3) {
+    let sum = 0;
+    let power = a; // a^(2n+1) / n!
+    for (let n = 0; n < 120; n++) {
+      sum += ((n % 2 ? -1 : 1) * power) / (2 * n + 1);
+      power *= (a * a) / (n + 1);
+    }
+    return (Math.sign(x) * 2 * sum) / Math.sqrt(Math.PI);
+  }
+  let term = 1;
+  let sum = 1;
+  for (let n = 1; n < 60; n++) {
+    const next = (-term * (2 * n - 1)) / (2 * a * a);
+    if (Math.abs(next) > Math.abs(term)) break;
+    term = next;
+    sum += term;
+  }
+  return Math.sign(x) * (1 - (Math.exp(-a * a) / (a * Math.sqrt(Math.PI))) * sum);
+}

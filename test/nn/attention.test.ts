@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, randomInts, uniform } from '../helpers/data.js';
-import { attentionRef, f64, layerNormRef, linearRef, map, type AttentionRefWeights, type F64 } from '../helpers/float64.js';
+import { attentionRef, erfRef, f64, layerNormRef, linearRef, map, type AttentionRefWeights, type F64 } from '../helpers/float64.js';
 
 async function asRef(t: tm.Tensor): Promise<F64> {
   return f64([...t.shape], await t.data());
@@ -28,7 +28,7 @@ const CASES = [
   { batch: 1, target: 9, source: 3, embed: 5, heads: 1, bias: true },
 ];
 
-const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+const gelu = (x: number) => 0.5 * x * (1 + erfRef(x / Math.SQRT2));
 
 describe.each(BACKENDS)('MultiheadAttention and TransformerEncoderLayer on %s', (backend) => {
   beforeAll(async () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose } from '../helpers/data.js';
+import { erfRef } from '../helpers/float64.js';
 import { CorruptFileError } from '../../src/io/errors.js';
 
 beforeAll(async () => {
@@ -82,7 +83,28 @@ describe('activation layers', () => {
     const e = [-2, 0, 1.5].map(Math.exp);
     await close(new tm.nn.Softmax().forward(x), e.map((v) => v / (e[0] + e[1] + e[2])));
     await close(new tm.nn.LeakyReLU(0.2).forward(x), [-0.4, 0, 1.5]);
-    await close(new tm.nn.GELU().forward(x), [-2, 0, 1.5].map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))));
+    const tanhGelu = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+    await close(new tm.nn.GELU({ approximate: 'tanh' }).forward(x), [-2, 0, 1.5].map(tanhGelu));
+  });
+
+  it("GELU is exact by default, x·Φ(x) through erf as PyTorch's (1.5 → 1.3997895); 'tanh' is the approximation Dense's 'gelu' uses", async () => {
+    const x = tm.tensor([-3, -2, -0.5, 0, 1e-3, 1.5, 4]);
+    const exact = [-3, -2, -0.5, 0, 1e-3, 1.5, 4].map((v) => 0.5 * v * (1 + erfRef(v / Math.SQRT2)));
+    expectClose(await new tm.nn.GELU().forward(x).data(), exact, 1e-6);
+    expectClose(await tm.nn.gelu(x).data(), exact, 1e-6);
+    expect((await new tm.nn.GELU().forward(tm.tensor([1.5])).data())[0]).toBeCloseTo(1.3997895, 6);
+    expect((await new tm.nn.GELU({ approximate: 'tanh' }).forward(tm.tensor([1.5])).data())[0]).toBeCloseTo(1.3995715, 6);
+    const dense = new tm.nn.Dense(1, 1, { activation: 'gelu', bias: false });
+    dense.weight.assign(tm.tensor([[1]]));
+    expectClose(await dense.forward(tm.tensor([[1.5]])).data(), await tm.nn.gelu(tm.tensor([1.5]), 'tanh').data(), 0);
+    expect(new tm.nn.GELU().config()).toEqual({ type: 'GELU', approximate: 'none' });
+    expect(() => new tm.nn.GELU({ approximate: 'erf' as 'none' })).toThrow("GELU: approximate must be 'none' or 'tanh', got \"erf\"");
+    // Its gradient: Φ(x) + x·φ(x).
+    const g = tm.tensor([-1, 0.3, 2]);
+    g.requiresGrad = true;
+    tm.nn.gelu(g).sum().backward();
+    const phi = (v: number) => Math.exp(-v * v / 2) / Math.sqrt(2 * Math.PI);
+    expectClose(await g.grad!.data(), [-1, 0.3, 2].map((v) => 0.5 * (1 + erfRef(v / Math.SQRT2)) + v * phi(v)), 1e-6);
   });
 
   it('LeakyReLU is x above 0 and alpha·x below it for any alpha (max(x, alpha·x) is that only for alpha ≤ 1), with gradient alpha at 0', async () => {

@@ -402,6 +402,14 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...encoder, activation: 'tanh' }] }, encoderWeights))).toThrow(new CorruptFileError('model file: layer 0 (TransformerEncoderLayer) has activation = "tanh", expected \'relu\' or \'gelu\''));
   });
 
+  it('a GELU keeps its form: exact or tanh as saved, and tanh from a file written before the exact one existed', async () => {
+    const m = new tm.nn.Sequential([new tm.nn.GELU(), new tm.nn.GELU({ approximate: 'tanh' })]);
+    expect(tm.nn.fromBytes(await m.toBytes()).config()).toEqual({ type: 'Sequential', layers: [{ type: 'GELU', approximate: 'none' }, { type: 'GELU', approximate: 'tanh' }] });
+    const older = tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'GELU' }] }));
+    expect((older.layers[0] as tm.nn.GELU).approximate).toBe('tanh');
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'GELU', approximate: 'erf' }] }))).toThrow(new CorruptFileError('model file: layer 0 (GELU) has approximate = "erf", expected \'none\' or \'tanh\''));
+  });
+
   it('a Permute whose axes are not an order of 1..n is refused', () => {
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'Permute', axes: [0, 1] }] }))).toThrow(new CorruptFileError('model file: layer 0 (Permute) has axes = [0, 1], expected an order of 1..n, each once'));
   });

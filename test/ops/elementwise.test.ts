@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { TOL, asF16, asF32, expectClose, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
-import { broadcast2, f64, map, roundF16, size, whereRef, wrapInt } from '../helpers/float64.js';
+import { broadcast2, erfRef, f64, map, roundF16, size, whereRef, wrapInt } from '../helpers/float64.js';
 
 type Unary = [name: string, ref: (x: number) => number, op: (t: tm.Tensor) => tm.Tensor, lo: number, hi: number];
 const UNARY: Unary[] = [
@@ -26,6 +26,7 @@ const UNARY: Unary[] = [
   ['round', (x) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x)), (t) => t.round(), -3, 3],
   ['sin', Math.sin, (t) => t.sin(), -10, 10],
   ['cos', Math.cos, (t) => t.cos(), -10, 10],
+  ['erf', erfRef, (t) => t.erf(), -5, 5],
 ];
 
 type Binary = [name: string, ref: (a: number, b: number) => number, op: (a: tm.TensorLike, b: tm.TensorLike) => tm.Tensor];
@@ -80,6 +81,8 @@ const RELATIVE: [name: string, tol: number, ref: (x: number) => number, op: (t: 
   ...(['sin', 'cos'] as const).map((op) => [op, 1e-6, Math[op], (t: tm.Tensor) => t[op](), [
     ...Array.from({ length: 401 }, (_, k) => Math.fround(((k - 200) * 5 * Math.PI) / 2)), ...logSpace(1e-30, 3.4e38, 301).flatMap((v) => [v, -v]), ...SUBNORMALS,
   ]] as (typeof RELATIVE)[number]),
+  // Near 0 (erf x ≈ 2x/√π) and through both of its forms and the seam between them (2), out to where it is ±1.
+  ['erf', 1e-6, erfRef, (t) => t.erf(), [...logSpace(1e-30, 4.5, 201).flatMap((v) => [v, -v]), 1.9999, 2, 2.0001, 3.9999, 4]],
 ];
 
 describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
@@ -144,10 +147,10 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
     }
   });
 
-  it.each(['i8', 'i32'] as const)('exp, log, sqrt, sigmoid, tanh, sin and cos of %s compute in f32', async (dtype) => {
+  it.each(['i8', 'i32'] as const)('exp, log, sqrt, sigmoid, tanh, sin, cos and erf of %s compute in f32', async (dtype) => {
     const x = randomInts(129, -20, 20);
     const t = tensorOf(x, [129], dtype);
-    for (const [name, ref, op] of UNARY.filter(([n]) => ['exp', 'log', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos'].includes(n))) {
+    for (const [name, ref, op] of UNARY.filter(([n]) => ['exp', 'log', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf'].includes(n))) {
       const y = op(t);
       expect(y.dtype).toBe('f32');
       expectClose(await y.data(), x.map((v) => Math.fround(ref(v))), TOL.f32, `${name} ${dtype}`);

@@ -2,6 +2,7 @@
 import { isFloat, type StorageArray } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
 import type { BinaryOp, UnaryOp } from '../kernels.js';
+import { erf } from './erf.js';
 import { broadcastOffsets, output, valuesOf, type Js } from './values.js';
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
@@ -19,6 +20,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   round: roundHalfEven,
   sin: Math.sin,
   cos: Math.cos,
+  erf,
 };
 
 /** To the nearest integer, halves to the even one (as NumPy, PyTorch, C's nearbyint and WGSL's round); Math.round takes halves up. */

@@ -25,6 +25,7 @@ const FLOAT_UNARY: Record<UnaryOp | 'copy', Unary> = {
   round: (x) => `round(${x})`, // halves to even, as WGSL defines it
   sin: (x) => `sin_f32(${x})`,
   cos: (x) => `cos_f32(${x})`,
+  erf: (x) => `erf_f32(${x})`,
 };
 
 // Only neg, abs, sign, relu, floor, ceil and round reach an int kernel; the others are float-only ops.

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../../../src/backends/js/index.js';
 import { ARITHMETIC_OPS, COMPARISON_OPS, UNARY_OPS, type Backend, type BinaryOp, type ReduceOp, type UnaryOp } from '../../../src/backends/kernels.js';
 import { createNativeBackend } from '../../../src/backends/native/index.js';
+import { erfRef } from '../../helpers/float64.js';
 import type { DType, StorageArray } from '../../../src/dtype.js';
 import {
   INT_RANGE, ODD, SEED, expectMatches, expectSame, ints, operand, random, randomOperand, roundF16, sizeOf, storageOf, uniform, wrap,
@@ -42,6 +43,7 @@ const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   round: (x) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x)),
   sin: Math.sin,
   cos: Math.cos,
+  erf: erfRef,
 };
 
 /** Exact integer results (bigint where products outgrow 2^53), wrapped like C. */
