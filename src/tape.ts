@@ -13,7 +13,18 @@ import { Tensor } from './tensor.js';
  * backward pass reads are passed back as `saved`, so the op needs no closure
  * over tensors a user might dispose.
  */
-export type Backward = (dy: Tensor, saved: readonly Tensor[], needs: readonly boolean[]) => (Tensor | null)[];
+export type Backward = (dy: Tensor, saved: readonly Tensor[], needs: readonly boolean[]) => (Tensor | BlockGradient | null)[];
+
+/**
+ * A gradient that is `dy` on the block of the input starting at `start` and 0
+ * elsewhere: slice's. The backward walk assembles an input's blocks once
+ * (autograd/blocks.ts) rather than padding each to the input's size and
+ * adding: a sequence cut into T steps would otherwise cost T full-size
+ * tensors (an LSTM's backward was O(T²)).
+ */
+export class BlockGradient {
+  constructor(readonly dy: Tensor, readonly start: readonly number[]) {}
+}
 
 export interface GradNode {
   readonly op: string;

@@ -7,7 +7,8 @@ import { BackendMismatchError, ValueError, formatShape } from '../errors.js';
 import { sameShape } from '../shape.js';
 import { add, cast, onesLike } from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
-import { needsGrad, noGrad, releaseSaved } from '../tape.js';
+import { BlockGradient, needsGrad, noGrad, releaseSaved } from '../tape.js';
+import { assembleBlocks } from './blocks.js';
 import type { Tensor } from '../tensor.js';
 
 /** Tensors reachable from `root` through recorded ops, each after everything it feeds. */
@@ -40,7 +41,20 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order.reverse();
 }
 
-function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
+/** Gradients on their way back: summed as they come, a slice's blocks kept aside until the tensor's turn (autograd/blocks.ts). */
+interface Pending {
+  readonly grads: Map<Tensor, Tensor>;
+  readonly blocks: Map<Tensor, BlockGradient[]>;
+}
+
+function accumulate(pending: Pending, t: Tensor, g: Tensor | BlockGradient): void {
+  if (g instanceof BlockGradient) {
+    const list = pending.blocks.get(t);
+    if (list) list.push(g);
+    else pending.blocks.set(t, [g]);
+    return;
+  }
+  const grads = pending.grads;
   const prev = grads.get(t);
   if (!prev) {
     grads.set(t, g);
@@ -87,23 +101,35 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   // Gradients on the way are out of tidy's reach (backward may run inside
   // one); each leaves `grads` as it is freed or handed over, and what an
   // error leaves there is freed here.
-  const grads = new Map<Tensor, Tensor>();
+  const pending: Pending = { grads: new Map(), blocks: new Map() };
   try {
-    noGrad(() => walk(root, gradient, grads));
+    noGrad(() => walk(root, gradient, pending));
   } finally {
-    for (const g of grads.values()) g.dispose();
+    for (const g of pending.grads.values()) g.dispose();
+    for (const list of pending.blocks.values()) for (const b of list) b.dy.dispose();
   }
 }
 
-function walk(root: Tensor, gradient: Tensor | undefined, grads: Map<Tensor, Tensor>): void {
-  grads.set(root, untrack(gradient ? gradient.reshape(gradient.shape) : onesLike(root)));
+/** t's whole gradient, its blocks assembled and added to the rest; undefined when none reached it. Takes it out of `pending`. */
+function gradientOf(pending: Pending, t: Tensor): Tensor | undefined {
+  const blocks = pending.blocks.get(t);
+  if (blocks) {
+    pending.blocks.delete(t);
+    accumulate(pending, t, untrack(assembleBlocks(t.shape, blocks)));
+  }
+  const g = pending.grads.get(t);
+  pending.grads.delete(t);
+  return g;
+}
+
+function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending): void {
+  pending.grads.set(root, untrack(gradient ? gradient.reshape(gradient.shape) : onesLike(root)));
   for (const t of topologicalOrder(root)) {
-    const dy = grads.get(t);
+    const dy = gradientOf(pending, t);
     const node = t.gradFn;
     if (!dy) continue;
     if (!node) {
       // A leaf: a tensor with requiresGrad that no recorded op made.
-      grads.delete(t);
       if (t.isDisposed) {
         // Freed since the forward pass (a layer disposed after use): nothing can read or step a gradient there, and it would leak.
         dy.dispose();
@@ -122,13 +148,17 @@ function walk(root: Tensor, gradient: Tensor | undefined, grads: Map<Tensor, Ten
       continue;
     }
     const needs = node.inputs.map(needsGrad);
-    const inputGrads = tidy(() => node.backward(dy, node.saved, needs));
-    grads.delete(t);
-    dy.dispose();
+    let inputGrads: (Tensor | BlockGradient | null)[];
+    try {
+      inputGrads = tidy(() => node.backward(dy, node.saved, needs));
+    } finally {
+      dy.dispose();
+    }
     node.inputs.forEach((input, i) => {
       const g = inputGrads[i];
-      if (g && needs[i]) accumulate(grads, input, untrack(g));
-      else g?.dispose();
+      const tensor = g instanceof BlockGradient ? g.dy : g;
+      if (g && needs[i]) accumulate(pending, input, g instanceof BlockGradient ? new BlockGradient(untrack(tensor!), g.start) : untrack(g));
+      else tensor?.dispose();
     });
     // Free the graph behind us: its saved tensors are no longer needed.
     releaseSaved(node);

@@ -4,7 +4,7 @@ import { encodeValues, isFloat, promoteTypes } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { aroundAxis, broadcastShapes, broadcastStrides, checkIntegers, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
-import { record } from '../tape.js';
+import { BlockGradient, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { fill } from './creation.js';
 import { sumToShape } from './reduce.js';
@@ -78,7 +78,8 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   if (sameShape(extent, x.shape)) return reshapedView('slice', x, x.shape);
   const own = stridesOf(x.shape);
   const y = stridedGather('slice', x, extent, own, start.reduce((acc, s, i) => acc + s * own[i], 0));
-  return record(y, 'slice', [x], [], (dy) => [pad(dy, x.shape.map((d, i) => [start[i], d - start[i] - extent[i]]))]);
+  // A view of dy (no copy): the walk frees dy itself once this returns.
+  return record(y, 'slice', [x], [], (dy) => [new BlockGradient(dy.reshape(dy.shape), start)]);
 }
 
 /** Surrounds x with `value` (default 0): `paddings[i]` = [before, after] along axis i. */
