@@ -19,6 +19,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import { sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { clipGradNorm } from './clip_grad.js';
 import { inEvalMode, type Module } from './module.js';
 import { startProgress } from './progress.js';
 
@@ -63,13 +64,15 @@ export interface FitOptions {
    * scaling so small f16 gradients do not flush to zero. Opt-in.
    */
   mixedPrecision?: boolean;
+  /** Scale each step's gradients together down to this joint (Euclidean) norm when they exceed it (tm.nn.clipGradNorm), as RNNs are trained. */
+  clipGradNorm?: number;
   /** No progress output (a bar and a line per epoch on a terminal's stderr; the lines alone where stderr is a pipe or file). */
   quiet?: boolean;
 }
 
 const FIT_OPTIONS: OptionNames<FitOptions> = {
   epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
-  validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', quiet: 'boolean',
+  validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', clipGradNorm: true, quiet: 'boolean',
 };
 
 export interface EvaluateOptions {
@@ -362,6 +365,10 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);
   checkBatchSize('fit', batchSize);
+  const clipTo = options.clipGradNorm;
+  if (clipTo !== undefined && (typeof clipTo !== 'number' || !(clipTo > 0) || !Number.isFinite(clipTo))) {
+    throw new ValueError(`fit: clipGradNorm must be a finite number > 0, got ${formatValue(clipTo)}`);
+  }
   const loss = lossFn(options.loss);
   let train = await toHost(x, y);
   if (train.count === 0) throw new ValueError(`fit: x ${formatShape(x.shape)} has no samples`);
@@ -461,7 +468,11 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
           try {
             const [l, c] = lossAndGradients(order, from, to);
             step = { loss: l, correct: c, batch: b + 1, size: to - from, seen: to };
-            if (!scaler || (await scaler.unscale(model.parameters()))) optimizer.step();
+            if (!scaler || (await scaler.unscale(model.parameters()))) {
+              // After unscaling: the norm is the true gradients'.
+              if (clipTo !== undefined) clipGradNorm(trainable, clipTo).dispose();
+              optimizer.step();
+            }
           } catch (err) {
             step?.loss.dispose();
             step?.correct?.dispose();

@@ -29,4 +29,6 @@ export { Sequential } from './sequential.js';
 export type { EpochLogs, EvaluateOptions, FitOptions, History, LossFn, LossName } from './fit.js';
 export { load, fromBytes } from './load.js';
 export { initWeight } from './init.js';
+export { clipGradNorm } from './clip_grad.js';
+export type { ClipGradNormOptions } from './clip_grad.js';
 export type { Initializer } from './init.js';
