@@ -19,6 +19,7 @@
         "src/reduce.cc",
         "src/sgd.cc",
         "src/softmax.cc",
+        "src/sort.cc",
         "src/stderr_capture.cc",
         "src/where.cc"
       ],

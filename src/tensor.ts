@@ -265,4 +265,7 @@ export class Tensor {
   split(sizes: number | readonly number[], axis?: number): Tensor[] { return ops.split(this, sizes, axis); }
   flip(axes?: number | number[]): Tensor { return ops.flip(this, axes); }
   cumsum(axis?: number): Tensor { return ops.cumsum(this, axis); }
+  sort(options?: ops.SortOptions): ops.Sorted { return ops.sort(this, options); }
+  argsort(options?: ops.SortOptions): Tensor { return ops.argsort(this, options); }
+  topk(k: number, options?: ops.TopkOptions): ops.Sorted { return ops.topk(this, k, options); }
 }

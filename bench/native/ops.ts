@@ -23,6 +23,11 @@ export interface NativeOpRow {
 }
 
 const SHAPE = [512, 512];
+
+const freeSorted = ({ values, indices }: tm.Sorted) => {
+  values.dispose();
+  indices.dispose();
+};
 const REPEATS = 10;
 
 /** µs per op for each case; makes tfjs's wasm backend the active one. */
@@ -81,6 +86,8 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     { op: 'max(x, axis 1)', tmnn: () => x.max(1).dispose(), tfjs: () => tf.max(tx, 1).dispose() },
     { op: 'sum(x, axis 0)', tmnn: () => x.sum(0).dispose(), tfjs: () => tf.sum(tx, 0).dispose() },
     { op: 'softmax(x)', tmnn: () => x.softmax().dispose(), tfjs: () => tf.softmax(tx).dispose() },
+    { op: 'topk(x, 10) along rows', tmnn: () => freeSorted(x.topk(10)), tfjs: () => tf.dispose(tf.topk(tx, 10)) },
+    { op: 'sort(x) along rows', tmnn: () => freeSorted(x.sort({ descending: true })), tfjs: () => tf.dispose(tf.topk(tx, SHAPE[1])) },
     { op: 'variance(x, axis 1)', tmnn: () => x.variance(1).dispose(), tfjs: () => tf.tidy(() => tf.moments(tx, 1).variance).dispose() },
     { op: 'conv2d 32×8×28² by 16×8×3², pad 1', tmnn: () => tm.conv2d(images, filters, { padding: 1 }).dispose(), tfjs: () => tf.conv2d(timages, tfilters, 1, 'same').dispose() },
     { op: 'maxPool2d 32×8×28², 2×2', tmnn: () => tm.maxPool2d(images, 2).dispose(), tfjs: () => tf.maxPool(timages, 2, 2, 'valid').dispose() },

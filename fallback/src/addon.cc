@@ -198,6 +198,19 @@ Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// sortIndices(x, n, k, descending, out): x Float32Array [rows, n], out Int32Array [rows, k].
+Napi::Value SortIndices(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array x = array(info[0], "x"), out = array(info[4], "out");
+  const int64_t n = integer(info[1], "n"), k = integer(info[2], "k");
+  const bool descending = boolean(info[3], "descending");
+  if (x.dtype != F32 || out.dtype != I32) type_error(env, "sortIndices: x must be a Float32Array and out an Int32Array");
+  require(n > 0 && k >= 0 && k <= n && x.length % n == 0, env, "sortIndices: x does not split into rows of n, or k is not within [0, n]");
+  require(out.length == product(env, x.length / n, k, 1, "sortIndices"), env, "sortIndices: out must hold rows × k");
+  sort_indices(x.as<float>(), x.length / n, n, k, descending, out.as<int32_t>());
+  return env.Undefined();
+}
+
 // windowMax(x, table, outer, taps, out): Float32Arrays x [outer, n] and out [outer, windows], table Int32Array [windows, taps].
 Napi::Value WindowMax(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -388,7 +401,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

@@ -158,6 +158,8 @@ void gather_rows(const Array& x, const Array& indices, int64_t outer, int64_t n,
 // gather_rows's gradient: out [outer, n, inner] = Σ over j of dy[o, j, :] into row indices[j].
 void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int64_t n, int64_t inner, float* out);
 // A max pooling: out [outer, windows] = the largest x[o, table[j, t]] over t (x read as [outer, n]), a position outside [0, n) skipped.
+// The positions [rows, k] of the first k of each row of x [rows, n] in sorted order (kernels.ts's sortIndices).
+void sort_indices(const float* x, int64_t rows, int64_t n, int64_t k, bool descending, int32_t* out);
 void window_max(const float* x, int64_t outer, int64_t n, const int32_t* table, int64_t windows, int64_t taps, float* out);
 // window_max's gradient: dx [outer, n] gets each window's dy shared evenly among its taps equal to its max y (NaN to each tap where y is NaN).
 void window_max_grad(const float* x, const float* y, const float* dy, int64_t outer, int64_t n, const int32_t* table,

@@ -147,6 +147,13 @@ export interface Kernels<S = unknown> {
   /** Running sums along the middle axis of x read as [outer, n, inner], in x's dtype (ints wrap; floats summed in order). */
   cumsum(x: TensorInfo<S>, outer: number, inner: number): S;
   /**
+   * The positions (i32, [rows, k]) of the first k entries of each row of x
+   * [rows, n] in sorted order: by value, descending or not; NaN after every
+   * number ascending and before every number descending; ties (and NaNs) by
+   * position. A strict total order, so every backend gives the same positions.
+   */
+  sortIndices(x: TensorInfo<S>, k: number, descending: boolean): S;
+  /**
    * A max pooling's forward: x (f32 or f16) read as [outer, n] and `table`
    * (i32) as [windows, taps] of positions in each row; out [outer, windows]
    * in x's dtype, the largest x[o, table[j, t]] over t, NaN if any is NaN. A
@@ -177,7 +184,7 @@ export interface Kernels<S = unknown> {
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'cumsum', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'cumsum', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

@@ -18,4 +18,6 @@ export { broadcastTo, clone, concat, cumsum, expandDims, flip, gather, pad, resh
 export { all, any, argmax, argmin, max, mean, min, std, sum, sumToShape, variance } from './reduce.js';
 export type { ReduceOptions, VarianceOptions } from './reduce.js';
 export { logSoftmax, softmax } from './softmax.js';
+export { argsort, sort, topk } from './sort.js';
+export type { SortOptions, Sorted, TopkOptions } from './sort.js';
 export { cast, oneHot } from './cast.js';

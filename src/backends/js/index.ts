@@ -10,6 +10,7 @@ import { cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { concat, cumsum, gather, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
+import { sortIndices } from './sort.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
 export function createJsBackend(): Backend<StorageArray> {
@@ -36,6 +37,7 @@ export function createJsBackend(): Backend<StorageArray> {
     windowMax,
     windowMaxGrad,
     cumsum,
+    sortIndices,
     adam,
     sgd,
   };

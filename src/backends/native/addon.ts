@@ -61,6 +61,8 @@ export interface Addon {
   /** Converts x into out's dtype. */
   cast(x: StorageArray, out: StorageArray): void;
   oneHot(indices: Int8Array | Int32Array, depth: number, out: StorageArray): void;
+  /** out [rows, k] = the positions of each row's first k in sorted order (kernels.ts's sortIndices). */
+  sortIndices(x: Float32Array, n: number, k: number, descending: boolean, out: Int32Array): void;
   /** x as [outer, n, inner]: out [outer, indices, inner] its rows `indices` (zeros for one outside [-n, n)). */
   gather(x: StorageArray, indices: Int8Array | Int32Array, outer: number, inner: number, out: StorageArray): void;
   /** gather's gradient: out [outer, n, inner] the sum of dy [outer, indices, inner]'s rows into the rows they came from. */

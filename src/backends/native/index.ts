@@ -233,6 +233,14 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
     },
     cumsum: (x, outer, inner) => js.cumsum(settled(x), outer, inner),
 
+    sortIndices(x, k, descending) {
+      // Ints compare exactly only as ints, f16 is rare here: the js backend's (the same positions).
+      if (x.dtype !== 'f32') return js.sortIndices(settled(x), k, descending);
+      const out = output('i32', x.shape[0] * k) as Int32Array;
+      if (out.length) addon.sortIndices(sizedStorage(x) as Float32Array, x.shape[1], k, descending, out);
+      return out;
+    },
+
     windowMax(x, table, outer) {
       if (x.dtype !== 'f32') return js.windowMax(settled(x), settled(table), outer);
       const out = output('f32', outer * table.shape[0]) as Float32Array;

@@ -24,6 +24,7 @@ import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, cumsumLines, gatherRows, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
+import { sortRows } from './kernels/sort.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
 import { matmul as encodeMatmul } from './kernels/matmul.js';
@@ -591,6 +592,14 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const result = produce(x.dtype, [outer, table.shape[0]], (out) => windowMaxRows(rt, input.operand, picks.operand, outer, out));
       input.done();
       picks.done();
+      return result;
+    },
+
+    sortIndices(x, k, descending) {
+      // Compared in f32 (f16 widened exactly) or i32 (i8 likewise).
+      const input = in32Bits(x);
+      const result = produce('i32', [x.shape[0], k], (out) => sortRows(rt, input.operand, k, descending, out));
+      input.done();
       return result;
     },
 
