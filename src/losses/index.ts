@@ -1,7 +1,7 @@
 // Loss functions: a prediction and a target in, a scalar (or per-sample
 // values) out. Intermediates are freed at once; autograd keeps what it needs.
 import { tidy } from '../engine.js';
-import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { sameShape } from '../shape.js';
 import { isFloat } from '../dtype.js';
@@ -70,6 +70,23 @@ function rootOfSquares(u: Tensor): Tensor {
   return record(root, 'sqrt', [u], [root], (dy, [r]) => [ops.where(r.greater(0), dy.mul(0.5).div(r), 0)]);
 }
 
+export interface CrossEntropyOptions extends LossOptions {
+  /**
+   * PyTorch's label_smoothing ε in [0, 1): the target is (1 − ε) on the
+   * labelled class (or the given probabilities) plus ε/C on every class. Default 0.
+   */
+  labelSmoothing?: number;
+  /**
+   * A class label that marks a sample to leave out (padding in a batch of
+   * sequences), PyTorch's ignore_index: its loss is 0 and 'mean' averages
+   * over the other samples (NaN when every sample is left out, as PyTorch's).
+   * Class labels only.
+   */
+  ignoreIndex?: number;
+}
+
+const CROSS_ENTROPY_OPTIONS: OptionNames<CrossEntropyOptions> = { reduction: true, labelSmoothing: true, ignoreIndex: true };
+
 /**
  * Softmax cross-entropy from logits [N, C], numerically stable (through
  * logSoftmax). Labels are class indices [N] (i32/i8) or probabilities [N, C].
@@ -81,8 +98,14 @@ function rootOfSquares(u: Tensor): Tensor {
  * mean or sum over it) rather than silently 0. `fit` and `evaluate` check
  * the labels on every backend before training.
  */
-export function crossEntropy(logits: Tensor, labels: Tensor, options: LossOptions = {}): Tensor {
-  options = checkOptions('crossEntropy', options, LOSS_OPTIONS);
+export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  options = checkOptions('crossEntropy', options, CROSS_ENTROPY_OPTIONS);
+  const { labelSmoothing = 0, ignoreIndex } = options;
+  if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing < 1)) {
+    throw new ValueError(`crossEntropy: labelSmoothing must be a number in [0, 1), got ${formatValue(labelSmoothing)}`);
+  }
+  if (ignoreIndex !== undefined && !Number.isSafeInteger(ignoreIndex)) throw new ValueError(`crossEntropy: ignoreIndex must be an integer, got ${formatValue(ignoreIndex)}`);
+  if (ignoreIndex !== undefined && isFloat(labels.dtype)) throw new ValueError('crossEntropy: ignoreIndex applies to class labels, not to probabilities');
   if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [batch, classes], got ${formatShape(logits.shape)}`);
   const [n, c] = logits.shape;
   if (isFloat(labels.dtype) && labels.rank === 1 && labels.shape[0] === n) {
@@ -98,20 +121,60 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: LossOption
   const held = isFloat(labels.dtype) ? undefined : heldValues('crossEntropy', labels);
   if (held) {
     for (let i = 0; i < n; i++) {
-      if (!(held[i] >= 0 && held[i] < c)) {
+      if (!(held[i] >= 0 && held[i] < c) && held[i] !== ignoreIndex) {
         throw new ValueError(`crossEntropy: class label ${held[i]} (sample ${i}) is not one of the ${c} classes of logits ${formatShape(logits.shape)}, 0 to ${c - 1}`);
       }
     }
   }
   return tidy(() => {
-    if (isFloat(labels.dtype)) return reduce(labels.mul(logits.logSoftmax(-1)).sum(-1).neg(), options.reduction);
-    const perSample = labels.oneHot(c, logits.dtype).mul(logits.logSoftmax(-1)).sum(-1).neg();
-    if (held) return reduce(perSample, options.reduction);
-    // Labels not checked above: out-of-range ones (a zero one-hot row) give NaN, not a loss of 0.
-    // Added as a term of the labels alone, so that no gradient flows through it (nothing more to run backward).
-    // In the logits' dtype: a plain f32 term made an f16 loss f32 here only (webgpu).
-    const nanIfOutOfRange = ops.where(labels.greaterEqual(0).mul(labels.less(c)), 0, NaN).cast(perSample.dtype);
-    return reduce(perSample.add(nanIfOutOfRange), options.reduction);
+    const logProbabilities = logits.logSoftmax(-1);
+    // The target distribution's part on the labelled class (or the given probabilities), and ε/C on each class:
+    // −Σ target·log p = (1 − ε)·(−log p[label]) + ε·(−mean log p).
+    const smoothed = (hard: Tensor): Tensor =>
+      labelSmoothing === 0 ? hard : hard.mul(1 - labelSmoothing).add(logProbabilities.mean(-1).neg().mul(labelSmoothing));
+    if (isFloat(labels.dtype)) return reduce(smoothed(labels.mul(logProbabilities).sum(-1).neg()), options.reduction);
+    // A left-out sample's label may be no class (PyTorch's −100): class 0 stands in, its loss masked below.
+    const classes = ignoreIndex === undefined ? labels : ops.where(labels.equal(ignoreIndex), 0, labels).cast(labels.dtype);
+    let perSample = smoothed(classes.oneHot(c, logits.dtype).mul(logProbabilities).sum(-1).neg());
+    if (!held) {
+      // Labels not checked above: out-of-range ones (a zero one-hot row) give NaN, not a loss of 0.
+      // Added as a term of the labels alone, so that no gradient flows through it (nothing more to run backward).
+      // In the logits' dtype: a plain f32 term made an f16 loss f32 here only (webgpu).
+      const inRange = labels.greaterEqual(0).mul(labels.less(c));
+      const allowed = ignoreIndex === undefined ? inRange : ops.maximum(inRange, labels.equal(ignoreIndex));
+      perSample = perSample.add(ops.where(allowed, 0, NaN).cast(perSample.dtype));
+    }
+    if (ignoreIndex === undefined) return reduce(perSample, options.reduction);
+    // Left-out samples weigh 0 (where, not a product: their smoothing term is finite, their NaN check is 0 above).
+    const kept = labels.notEqual(ignoreIndex);
+    const masked = ops.where(kept, perSample, 0);
+    if ((options.reduction ?? 'mean') !== 'mean') return reduce(masked, options.reduction);
+    return masked.sum().div(kept.sum().cast(masked.dtype));
+  });
+}
+
+/** Mean absolute error (L1), PyTorch's l1_loss; its gradient at 0 is 0. */
+export function l1(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  sameShapes('l1', pred, target);
+  const { reduction } = checkOptions('l1', options, LOSS_OPTIONS);
+  return tidy(() => reduce(perSampleMean(pred.sub(target).abs()), reduction));
+}
+
+export interface HuberOptions extends LossOptions {
+  /** Where the loss turns from quadratic to linear. Default 1. */
+  delta?: number;
+}
+
+/** Huber loss (PyTorch's huber_loss): ½e² where |e| ≤ delta, delta·(|e| − ½delta) beyond; robust to outliers. */
+export function huber(pred: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
+  sameShapes('huber', pred, target);
+  const { reduction, delta = 1 } = checkOptions('huber', options, { reduction: true, delta: true });
+  if (typeof delta !== 'number' || !(delta > 0) || !Number.isFinite(delta)) throw new ValueError(`huber: delta must be a finite number > 0, got ${formatValue(delta)}`);
+  return tidy(() => {
+    const e = pred.sub(target).abs();
+    // min(|e|, δ) is the quadratic part's reach: ½q² + δ·(|e| − q), with q = min(|e|, δ).
+    const q = ops.minimum(e, delta);
+    return reduce(perSampleMean(q.square().mul(0.5).add(e.sub(q).mul(delta))), reduction);
   });
 }
 

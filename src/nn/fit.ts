@@ -23,7 +23,7 @@ import { clipGradNorm } from './clip_grad.js';
 import { inEvalMode, type Module } from './module.js';
 import { startProgress } from './progress.js';
 
-export type LossName = 'mse' | 'rmse' | 'crossEntropy' | 'binaryCrossEntropy';
+export type LossName = 'mse' | 'rmse' | 'l1' | 'huber' | 'crossEntropy' | 'binaryCrossEntropy';
 export type LossFn = (pred: Tensor, target: Tensor) => Tensor;
 
 export interface EpochLogs {
@@ -156,8 +156,9 @@ function lossFn(loss: FitOptions['loss']): LossFn {
     };
   }
   const name = loss;
-  const fn = { mse: losses.mse, rmse: losses.rmse, crossEntropy: losses.crossEntropy, binaryCrossEntropy: losses.binaryCrossEntropy }[name];
-  if (!fn) throw new ValueError(`fit: unknown loss ${JSON.stringify(name)}; expected mse, rmse, crossEntropy, binaryCrossEntropy or a function`);
+  const fns: Record<LossName, LossFn> = { mse: losses.mse, rmse: losses.rmse, l1: losses.l1, huber: losses.huber, crossEntropy: losses.crossEntropy, binaryCrossEntropy: losses.binaryCrossEntropy };
+  const fn = Object.hasOwn(fns, name) ? fns[name] : undefined;
+  if (!fn) throw new ValueError(`fit: unknown loss ${JSON.stringify(name)}; expected ${Object.keys(fns).join(', ')} or a function`);
   return (p, t) => fn(p, t);
 }
 

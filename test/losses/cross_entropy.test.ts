@@ -33,6 +33,53 @@ describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
     expectClose(await tm.losses.crossEntropy(logits, labels).data(), [want.reduce((s, v) => s + v, 0) / n], 1e-5);
   });
 
+  it('with labelSmoothing ε is the cross-entropy against (1 − ε)·target + ε/C, for class labels and for probabilities; its gradient too', async () => {
+    const [n, c, eps] = [9, 5, 0.2];
+    const values = Float32Array.from(uniform(n * c, -4, 4));
+    const classes = Int32Array.from({ length: n }, (_, i) => (i * 3) % c);
+    const probabilities = Float64Array.from({ length: n * c }, (_, i) => (i % c === classes[Math.floor(i / c)] ? 0.7 : 0.3 / (c - 1)));
+    // −Σ_j target_j · log softmax_j, the target smoothed, in float64.
+    const smoothedRef = (target: (i: number, j: number) => number) => Float64Array.from({ length: n }, (_, i) => {
+      const row = Array.from(values.subarray(i * c, (i + 1) * c));
+      const top = Math.max(...row);
+      const logSum = top + Math.log(row.reduce((s, v) => s + Math.exp(v - top), 0));
+      return row.reduce((s, v, j) => s - ((1 - eps) * target(i, j) + eps / c) * (v - logSum), 0);
+    });
+    const logits = tm.tensor(values, [n, c]);
+    logits.requiresGrad = true;
+    const hard = tm.losses.crossEntropy(logits, tm.tensor(classes), { labelSmoothing: eps, reduction: 'none' });
+    expectClose(await hard.data(), smoothedRef((i, j) => +(j === classes[i])), 1e-5);
+    expectClose(await tm.losses.crossEntropy(logits, tm.tensor(probabilities, [n, c]), { labelSmoothing: eps, reduction: 'none' }).data(), smoothedRef((i, j) => probabilities[i * c + j]), 1e-5);
+    // d/dlogit = softmax − smoothed target, over n for the mean.
+    tm.losses.crossEntropy(logits, tm.tensor(classes), { labelSmoothing: eps }).backward();
+    const want = Float64Array.from({ length: n * c }, (_, k) => {
+      const [i, j] = [Math.floor(k / c), k % c];
+      const row = Array.from(values.subarray(i * c, (i + 1) * c));
+      const total = row.reduce((s, v) => s + Math.exp(v), 0);
+      return (Math.exp(values[k]) / total - ((1 - eps) * +(j === classes[i]) + eps / c)) / n;
+    });
+    expectClose(await logits.grad!.data(), want, 1e-5);
+  });
+
+  it('with ignoreIndex leaves those samples out: 0 each, the mean over the rest, no gradient to their logits, NaN if all are left out', async () => {
+    const [n, c] = [7, 4];
+    const values = Float32Array.from(uniform(n * c, -3, 3));
+    const classes = Int32Array.of(1, -100, 3, 0, -100, 2, 2);
+    const logits = tm.tensor(values, [n, c]);
+    logits.requiresGrad = true;
+    const labels = tm.tensor(classes);
+    const each = crossEntropyRef(values, c, classes.map((k) => Math.max(k, 0))).map((v, i) => (classes[i] === -100 ? 0 : v));
+    expectClose(await tm.losses.crossEntropy(logits, labels, { ignoreIndex: -100, reduction: 'none' }).data(), each, 1e-5);
+    expectClose(await tm.losses.crossEntropy(logits, labels, { ignoreIndex: -100, reduction: 'sum' }).data(), [each.reduce((s, v) => s + v, 0)], 1e-5);
+    const mean = tm.losses.crossEntropy(logits, labels, { ignoreIndex: -100, labelSmoothing: 0.1 });
+    mean.backward();
+    const grads = await logits.grad!.data();
+    for (const i of [1, 4]) expect(Array.from(grads.subarray(i * c, (i + 1) * c), Math.abs)).toEqual([0, 0, 0, 0]);
+    expectClose(await tm.losses.crossEntropy(logits, labels, { ignoreIndex: -100 }).data(), [each.reduce((s, v) => s + v, 0) / 5], 1e-5);
+    const allOut = tm.losses.crossEntropy(logits, tm.tensor(Int32Array.from({ length: n }, () => 7)), { ignoreIndex: 7 });
+    expect(Number.isNaN((await allOut.data())[0])).toBe(true);
+  });
+
   it('of f16 logits is f16, with every label dtype and reduction', async () => {
     const logits = tm.tensor(Float32Array.from(uniform(6 * 3, -2, 2)), [6, 3]).cast('f16');
     for (const labels of [tm.tensor(Int32Array.of(0, 1, 2, 2, 1, 0)), tm.tensor(Int8Array.of(0, 1, 2, 2, 1, 0)), tm.tensor(Int32Array.of(0, 1, 2, 2, 1, 0)).oneHot(3, 'f16')]) {
@@ -91,5 +138,17 @@ describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
     expect(() => tm.losses.crossEntropy(tm.zeros([3, 4]), tm.tensor([0, 2, 1]))).toThrow(
       new tm.DTypeError("crossEntropy: labels [3] f32 look like class indices, which must be an int dtype (labels.cast('i32')); float labels are probabilities [3,4]"),
     );
+  });
+});
+
+describe('crossEntropy refuses', () => {
+  it('a labelSmoothing outside [0, 1), an ignoreIndex that is not an integer or comes with probabilities', async () => {
+    await tm.init({ backend: 'js' });
+    const logits = tm.zeros([2, 3]);
+    const labels = tm.tensor(Int32Array.of(0, 1));
+    expect(() => tm.losses.crossEntropy(logits, labels, { labelSmoothing: 1 })).toThrow('crossEntropy: labelSmoothing must be a number in [0, 1), got 1');
+    expect(() => tm.losses.crossEntropy(logits, labels, { ignoreIndex: 0.5 })).toThrow('crossEntropy: ignoreIndex must be an integer, got 0.5');
+    expect(() => tm.losses.crossEntropy(logits, tm.zeros([2, 3]), { ignoreIndex: 0 })).toThrow('crossEntropy: ignoreIndex applies to class labels, not to probabilities');
+    expect(() => tm.losses.crossEntropy(logits, tm.tensor(Int32Array.of(0, 5)), { ignoreIndex: -1 })).toThrow(/class label 5 \(sample 1\)/);
   });
 });

@@ -31,6 +31,33 @@ describe.each(BACKENDS)('regression losses on %s', (backend) => {
     expectClose(await tm.losses.mse(...args(), { reduction: 'none' }).data(), perSample, 1e-5);
   });
 
+  it('l1: the mean absolute error per sample, then their mean; huber: ½e² within delta, delta·(|e| − ½delta) beyond', async () => {
+    const absolute = Float64Array.from({ length: N }, (_, i) => {
+      let s = 0;
+      for (let j = 0; j < D; j++) s += Math.abs(pred[i * D + j] - target[i * D + j]);
+      return s / D;
+    });
+    expectClose(await tm.losses.l1(...args(), { reduction: 'none' }).data(), absolute, 1e-5);
+    expectClose(await tm.losses.l1(...args()).data(), [sum(absolute) / N], 1e-5);
+    for (const delta of [1, 0.3, 10]) {
+      const huber = Float64Array.from({ length: N }, (_, i) => {
+        let s = 0;
+        for (let j = 0; j < D; j++) {
+          const e = Math.abs(pred[i * D + j] - target[i * D + j]);
+          s += e <= delta ? 0.5 * e * e : delta * (e - 0.5 * delta);
+        }
+        return s / D;
+      });
+      expectClose(await tm.losses.huber(...args(), { delta, reduction: 'none' }).data(), huber, 1e-5, `delta ${delta}`);
+    }
+    // The gradient: e inside delta, ±delta beyond (over N·D for the means).
+    const p = tm.tensor(pred, [N, D]);
+    p.requiresGrad = true;
+    tm.losses.huber(p, tm.tensor(target, [N, D]), { delta: 0.5 }).backward();
+    expectClose(await p.grad!.data(), Float64Array.from(pred, (v, k) => Math.max(-0.5, Math.min(0.5, v - target[k])) / (N * D)), 1e-6);
+    expect(() => tm.losses.huber(...args(), { delta: 0 })).toThrow('huber: delta must be a finite number > 0, got 0');
+  });
+
   it('rmse: √ of the batch\'s mse by default; √mse per sample with none, and their sum with sum', async () => {
     const roots = perSample.map(Math.sqrt);
     expectClose(await tm.losses.rmse(...args()).data(), [Math.sqrt(sum(perSample) / N)], 1e-5);
