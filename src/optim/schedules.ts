@@ -55,3 +55,42 @@ export class CosineAnnealingLR extends EpochScheduler {
     return min + ((this.base - min) * (1 + Math.cos((Math.PI * t) / this.options.tMax))) / 2;
   }
 }
+
+/** Multiplies the learning rate by `gamma` every epoch. */
+export class ExponentialLR extends EpochScheduler {
+  constructor(optimizer: Optimizer, readonly options: { gamma: number }) {
+    super(optimizer);
+    this.options = checkOptions('ExponentialLR', options, { gamma: true });
+    hyperparameter('ExponentialLR', 'gamma', this.options.gamma, 0, Infinity, { min: true });
+  }
+
+  protected rateAt(epoch: number): number {
+    return this.base * this.options.gamma ** epoch;
+  }
+}
+
+/**
+ * Scales the learning rate linearly from startFactor·lr to endFactor·lr over
+ * totalIters epochs, then holds it (PyTorch's LinearLR; its defaults, 1/3 → 1
+ * over 5: a warm-up). The starting factor applies from the start.
+ */
+export class LinearLR extends EpochScheduler {
+  private readonly start: number;
+  private readonly end: number;
+  private readonly total: number;
+
+  constructor(optimizer: Optimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+    super(optimizer);
+    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5 } = checkOptions('LinearLR', options, { startFactor: true, endFactor: true, totalIters: true });
+    this.start = hyperparameter('LinearLR', 'startFactor', startFactor, 0, 1, { min: true });
+    this.end = hyperparameter('LinearLR', 'endFactor', endFactor, 0, 1);
+    if (!Number.isInteger(totalIters) || totalIters < 1) throw new ValueError(`LinearLR: totalIters must be a positive integer, got ${formatValue(totalIters)}`);
+    this.total = totalIters;
+    optimizer.lr = this.base * this.start;
+  }
+
+  protected rateAt(epoch: number): number {
+    const t = Math.min(epoch, this.total) / this.total;
+    return this.base * (this.start + (this.end - this.start) * t);
+  }
+}

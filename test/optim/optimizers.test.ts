@@ -70,6 +70,49 @@ describe('optimizers', () => {
     }
   });
 
+  it('RMSprop: plain, centered and with momentum, and weight decay, step by step as PyTorch\'s', async () => {
+    const grads = [[0.5, 1, -3], [-0.2, 0.3, 2], [0.1, 0.1, -1], [1, -1, 0.5]];
+    for (const options of [{}, { centered: true }, { momentum: 0.9, weightDecay: 0.1 }, { centered: true, momentum: 0.5, alpha: 0.9 }]) {
+      const p = param([1, -2, 0.5]);
+      const opt = new tm.optim.RMSprop([p], { lr: 0.01, ...options });
+      const { alpha = 0.99, momentum = 0, weightDecay = 0, centered = false } = options as tm.optim.RMSpropOptions;
+      const ref = [1, -2, 0.5];
+      const [v, m, b] = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+      for (const g of grads) {
+        setGrad(p, g);
+        opt.step();
+        for (let i = 0; i < 3; i++) {
+          const gi = g[i] + weightDecay * ref[i];
+          v[i] = alpha * v[i] + (1 - alpha) * gi * gi;
+          m[i] = alpha * m[i] + (1 - alpha) * gi;
+          const denominator = Math.sqrt(centered ? v[i] - m[i] * m[i] : v[i]) + 1e-8;
+          b[i] = momentum * b[i] + gi / denominator;
+          ref[i] -= 0.01 * (momentum ? b[i] : gi / denominator);
+        }
+        await expectClose(p, ref);
+      }
+      opt.dispose();
+    }
+  });
+
+  it('Adagrad: the step over the root of the summed squares, with lrDecay, an initial sum and weight decay', async () => {
+    const p = param([1, -2]);
+    const opt = new tm.optim.Adagrad([p], { lr: 0.5, lrDecay: 0.1, initialAccumulatorValue: 0.2, weightDecay: 0.05 });
+    const ref = [1, -2];
+    const sum = [0.2, 0.2];
+    for (const [t, g] of [[0.5, 1], [-0.2, 0.3], [0.1, 0.1]].entries()) {
+      setGrad(p, g);
+      opt.step();
+      for (let i = 0; i < 2; i++) {
+        const gi = g[i] + 0.05 * ref[i];
+        sum[i] += gi * gi;
+        ref[i] -= (0.5 / (1 + t * 0.1)) * (gi / (Math.sqrt(sum[i]) + 1e-10));
+      }
+      await expectClose(p, ref);
+    }
+    opt.dispose();
+  });
+
   it('zeroGrad clears gradients; parameters without a gradient are left alone', async () => {
     const p = param([1]);
     const q = param([2]);
@@ -91,6 +134,21 @@ describe('optimizers', () => {
     const cos = new tm.optim.CosineAnnealingLR(opt2, { tMax: 4, minLr: 0 });
     const c = [1, 2, 3, 4].map(() => (cos.step(), opt2.lr));
     c.forEach((lr, i) => expect(lr).toBeCloseTo((1 + Math.cos((Math.PI * (i + 1)) / 4)) / 2, 10));
+  });
+
+  it('ExponentialLR multiplies by gamma each epoch; LinearLR warms up from startFactor·lr to endFactor·lr over totalIters, from the start', () => {
+    const opt = new tm.optim.SGD([param([0])], { lr: 2 });
+    const exp = new tm.optim.ExponentialLR(opt, { gamma: 0.5 });
+    expect([1, 2, 3].map(() => (exp.step(), opt.lr))).toEqual([1, 0.5, 0.25]);
+    const opt2 = new tm.optim.SGD([param([0])], { lr: 0.3 });
+    const warm = new tm.optim.LinearLR(opt2, { startFactor: 0.1, totalIters: 3 });
+    expect(opt2.lr).toBeCloseTo(0.03, 12);
+    [0.12, 0.21, 0.3, 0.3].forEach((want) => {
+      warm.step();
+      expect(opt2.lr).toBeCloseTo(want, 12);
+    });
+    expect(() => new tm.optim.LinearLR(opt2, { startFactor: 0 })).toThrow('LinearLR: startFactor must be a finite number in (0, 1], got 0');
+    expect(() => new tm.optim.ExponentialLR(opt2, { gamma: -1 })).toThrow('ExponentialLR: gamma must be a finite number in (0, ∞), got -1');
   });
 
   it('keeps one set of state buffers across steps, freed by dispose() or once the optimizer is garbage', async () => {
