@@ -266,6 +266,13 @@ export class Tensor {
   flip(axes?: number | number[]): Tensor { return ops.flip(this, axes); }
   cumsum(axis?: number): Tensor { return ops.cumsum(this, axis); }
   sort(options?: ops.SortOptions): ops.Sorted { return ops.sort(this, options); }
+  tile(reps: readonly number[]): Tensor { return ops.tile(this, reps); }
+  tril(diagonal?: number): Tensor { return ops.tril(this, diagonal); }
+  triu(diagonal?: number): Tensor { return ops.triu(this, diagonal); }
+  isNaN(): Tensor { return ops.isNaN(this); }
+  isFinite(): Tensor { return ops.isFinite(this); }
+  logsumexp(axes?: number | readonly number[], options?: ops.ReduceOptions): Tensor { return ops.logsumexp(this, axes, options); }
+  norm(axes?: number | readonly number[], options?: ops.NormOptions): Tensor { return ops.norm(this, axes, options); }
   argsort(options?: ops.SortOptions): Tensor { return ops.argsort(this, options); }
   topk(k: number, options?: ops.TopkOptions): ops.Sorted { return ops.topk(this, k, options); }
 }

@@ -288,3 +288,20 @@ export function cumsum(x: Tensor, axis = 0): Tensor {
   // Each x[j] feeds every running sum from j on: its gradient is dy's sums from the end.
   return record(y, 'cumsum', [x], [], (dy) => [flip(cumsum(flip(dy, a), a), a)]);
 }
+
+/** x repeated `reps[i]` times along axis i (np.tile; PyTorch's Tensor.repeat): more reps than axes add leading axes. */
+export function tile(x: Tensor, reps: readonly number[]): Tensor {
+  checkTensor('tile', x);
+  checkIntegers('tile', 'reps', reps);
+  if (reps.some((r) => r < 0)) throw new ValueError(`tile: reps [${reps.join(', ')}] must be ≥ 0`);
+  const rank = Math.max(x.rank, reps.length);
+  const shape = [...Array<number>(rank - x.rank).fill(1), ...x.shape];
+  const times = [...Array<number>(rank - reps.length).fill(1), ...reps];
+  // Each axis d viewed as [1, d], broadcast to [times, d], the pairs merged: copies side by side.
+  const paired = reshape(x, shape.flatMap((d) => [1, d]));
+  const spread = broadcastTo(paired, shape.flatMap((d, i) => [times[i], d]));
+  paired.dispose();
+  const out = reshape(spread, shape.map((d, i) => d * times[i]));
+  spread.dispose();
+  return out;
+}

@@ -368,3 +368,20 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
     });
   });
 });
+
+describe.each(BACKENDS)('tile on %s', (backend) => {
+  it('repeats x along each axis as np.tile, more reps adding leading axes; its gradient sums the copies', async () => {
+    await tm.init({ backend });
+    const x = tm.tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(await x.tile([2, 1]).array()).toEqual([[1, 2, 3], [4, 5, 6], [1, 2, 3], [4, 5, 6]]);
+    expect(await x.tile([1, 2]).array()).toEqual([[1, 2, 3, 1, 2, 3], [4, 5, 6, 4, 5, 6]]);
+    expect((await x.tile([2, 1, 3]).array() as number[][][])[1][0]).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
+    expect(x.tile([2, 1, 3]).shape).toEqual([2, 2, 9]);
+    expect(x.tile([0, 2]).shape).toEqual([0, 6]);
+    const g = tm.tensor([1, 2]);
+    g.requiresGrad = true;
+    g.tile([3]).mul(tm.tensor([1, 10, 100, 1000, 1e4, 1e5])).sum().backward();
+    expect(Array.from(await g.grad!.data())).toEqual([10101, 101010]);
+    expect(() => x.tile([-1, 1])).toThrow('tile: reps [-1, 1] must be ≥ 0');
+  });
+});
