@@ -157,6 +157,8 @@ void one_hot(const Array& indices, int64_t depth, const Array& out);
 void gather_rows(const Array& x, const Array& indices, int64_t outer, int64_t n, int64_t inner, const Array& out);
 // gather_rows's gradient: out [outer, n, inner] = Σ over j of dy[o, j, :] into row indices[j].
 void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int64_t n, int64_t inner, float* out);
+
+// window_max.cc
 // A max pooling: out [outer, windows] = the largest x[o, table[j, t]] over t (x read as [outer, n]), a position outside [0, n) skipped.
 void window_max(const float* x, int64_t outer, int64_t n, const int32_t* table, int64_t windows, int64_t taps, float* out);
 // window_max's gradient: dx [outer, n] gets each window's dy shared evenly among its taps equal to its max y (NaN to each tap where y is NaN).
