@@ -6,9 +6,13 @@
 // equal steps, an output row at a time. Such a run of windows is read as
 // base + k·step + offset, sixteen windows to a vector; only the windows that
 // touch the padding (or a table with no pattern) are read through the table,
-// one at a time.
+// one at a time. The gradient gives each window's dy to its taps equal to its
+// max: where no position is in two windows, as one share written; else as js
+// adds the shares, in double in the order of the windows, rounded once. Both
+// give js's bits.
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -29,6 +33,8 @@ namespace {
 constexpr int64_t LANES = 16;  // windows to an f32x16
 typedef int32_t i32x8 __attribute__((vector_size(32)));
 typedef int32_t i32x4 __attribute__((vector_size(16)));
+typedef double f64x8 __attribute__((vector_size(64)));
+typedef int64_t i64x8 __attribute__((vector_size(64)));
 constexpr float NOT_A_NUMBER = std::numeric_limits<float>::quiet_NaN();
 
 // Tap reads (planes × windows × taps) each thread must have: starting one
@@ -47,6 +53,7 @@ struct Runs {
   std::vector<int64_t> offsets;  // [taps], from a regular window's first tap
   int64_t reach = 0;             // the largest offset
   bool paired = false;           // taps in pairs side by side: offsets 2i and 2i + 1 one apart
+  bool ascending = false;        // offsets in increasing order
   std::vector<Run> runs;         // every window once, in order
 };
 
@@ -70,6 +77,7 @@ Runs runs_of(const int32_t* table, int64_t windows, int64_t taps, int64_t n) {
   for (int64_t offset : r.offsets) r.reach = std::max(r.reach, offset);
   r.paired = taps % 2 == 0 && !r.offsets.empty();
   for (int64_t t = 0; r.paired && t < taps; t += 2) r.paired = r.offsets[t + 1] == r.offsets[t] + 1;
+  r.ascending = !r.offsets.empty() && std::adjacent_find(r.offsets.begin(), r.offsets.end(), std::greater_equal<int64_t>()) == r.offsets.end();
   const auto regular = [&](int64_t j) { return follows(table + j * taps, taps, n, r.offsets); };
   for (int64_t j = 0, end; j < windows; j = end) {
     end = j + 1;
@@ -346,43 +354,140 @@ void grad_planes_alone(const float* x, const float* x_end, const float* y, const
   }
 }
 
-// One plane's windows of window_max_grad, into sums (n doubles, zeros). Taps
-// is a constant for the common windows (Taps > 0: 2×2, 3×3), so that the
-// loops over them unroll into independent loads and compares.
-template <int Taps>
-TMNN_INLINE void grad_plane_summed(const float* row, const float* y, const float* dy, int64_t n, const int32_t* table,
-                                   int64_t windows, int64_t runtime_taps, double* sums) {
-  const int64_t taps = Taps > 0 ? Taps : runtime_taps;
-  for (int64_t j = 0; j < windows; j++) {
+// share where `take`, else +0, by masking its bits: GCC compiles a select
+// between doubles on a float compare into a branch, mispredicted as often as
+// a tap is the max. (+0 added to a sum leaves it as it was: a sum from +0
+// is never −0.)
+TMNN_INLINE double share_if(double share, bool take) {
+  uint64_t bits;
+  std::memcpy(&bits, &share, sizeof bits);
+  bits &= -uint64_t(take);
+  std::memcpy(&share, &bits, sizeof share);
+  return share;
+}
+
+// One window's shares added into to[offsets[t]] for x's from[offsets[t]], in the order of its taps.
+TMNN_INLINE void add_at(const float* from, const int64_t* offsets, int64_t taps, float max, float dy, double* to) {
+  int64_t ties = 0;
+  for (int64_t t = 0; t < taps; t++) ties += from[offsets[t]] == max;
+  // No tap equals a NaN max: each tap of the window gets NaN.
+  const double share = ties ? double(dy) / double(ties) : std::numeric_limits<double>::quiet_NaN();
+  for (int64_t t = 0; t < taps; t++) to[offsets[t]] += share_if(share, ties == 0 || from[offsets[t]] == max);
+}
+
+// Sixteen windows' shares in double, unrounded as the sums take them (0 past
+// the run's m windows): a division only for the rare windows that tie.
+TMNN_INLINE void double_shares(const f32x16& dy, const i32x16& ties, int64_t m, f64x8 (&shares)[2]) {
+  float dys[LANES];
+  int32_t counts[LANES];
+  double lanes[LANES];
+  std::memcpy(dys, &dy, sizeof dy);
+  std::memcpy(counts, &ties, sizeof ties);
+  for (int64_t l = 0; l < LANES; l++) {
+    const double g = dys[l];
+    lanes[l] = l >= m ? 0.0 : counts[l] == 1 ? g : counts[l] ? g / counts[l] : std::numeric_limits<double>::quiet_NaN();
+  }
+  std::memcpy(shares, lanes, sizeof lanes);
+}
+
+TMNN_INLINE void add_to(double* sums, const f64x8& adds) {
+  f64x8 v;
+  std::memcpy(&v, sums, sizeof v);
+  v += adds;
+  std::memcpy(sums, &v, sizeof v);
+}
+
+// The lanes of `shares` (as bits) where `mask` (i32, −1 or 0) is set, 0 elsewhere.
+TMNN_INLINE void masked(const f64x8 (&shares)[2], const i32x16& mask, i64x8 (&out)[2]) {
+  out[0] = i64x8(shares[0]) & __builtin_convertvector(__builtin_shufflevector(mask, mask, 0, 1, 2, 3, 4, 5, 6, 7), i64x8);
+  out[1] = i64x8(shares[1]) & __builtin_convertvector(__builtin_shufflevector(mask, mask, 8, 9, 10, 11, 12, 13, 14, 15), i64x8);
+}
+
+// sums[k·Step] += the share of window k where it hits (or, through `orphans`,
+// where no tap does); with Step 2 the positions between get +0, so that the
+// adds are whole vectors. (The hits are or'ed in as bits of the masked shares:
+// GCC 12 compiles an or of a compare and another mask lane by lane.)
+template <int Step>
+TMNN_INLINE void add_lanes(const f64x8 (&shares)[2], const i32x16& hits, const i64x8 (&orphans)[2], double* sums) {
+  i64x8 bits[2];
+  masked(shares, hits, bits);
+  const f64x8 adds[2] = {f64x8(bits[0] | orphans[0]), f64x8(bits[1] | orphans[1])};
+  if (Step == 1) {
+    add_to(sums, adds[0]);
+    add_to(sums + 8, adds[1]);
+    return;
+  }
+  for (int half = 0; half < 2; half++) {
+    add_to(sums + 16 * half, __builtin_shufflevector(adds[half], f64x8{}, 0, 8, 1, 9, 2, 10, 3, 11));
+    add_to(sums + 16 * half + 8, __builtin_shufflevector(adds[half], f64x8{}, 4, 12, 5, 13, 6, 14, 7, 15));
+  }
+}
+
+// The shares of a run's windows added into sums (which run on 2·16 doubles
+// past the plane: lanes past the run add +0 there). A position's shares must
+// come in the order of their windows, as js adds them; sixteen windows are
+// added a tap at a time, the last tap first: where window k's tap t and window
+// k' > k's tap t' < t are one position (offsets ascending), k's comes first.
+template <int Step>
+TMNN_INLINE void add_run(const float* row, const float* x_end, const Run& r, const Runs& plan, int64_t taps,
+                         const float* y, const float* dy, const float* y_end, double* sums) {
+  const int64_t* offsets = plan.offsets.data();
+  for (int64_t k = 0; k < r.count; k += LANES) {
+    const int64_t m = std::min(LANES, r.count - k), at = r.base + k * r.step;
+    const float *from = row + at, *max_at = y + r.first + k, *dy_at = dy + r.first + k;
+    if (!plan.ascending || !whole<Step>(from, plan.reach, x_end) || y_end - max_at < LANES) {
+      for (int64_t l = 0; l < m; l++) add_at(from + l * r.step, offsets, taps, max_at[l], dy_at[l], sums + at + l * r.step);
+      continue;
+    }
+    const f32x16 max = window_lanes(max_at);
+    i32x16 ties = {};
+    for (int64_t t = 0; t < taps; t++) ties -= tap_lanes<Step>(from + offsets[t]) == max;
+    f64x8 shares[2];
+    double_shares(window_lanes(dy_at), ties, m, shares);
+    // A window where no tap equals the max (a NaN one) gives each tap its NaN share.
+    i64x8 orphans[2];
+    masked(shares, ties == 0, orphans);
+    for (int64_t t = taps - 1; t >= 0; t--)
+      add_lanes<Step>(shares, tap_lanes<Step>(from + offsets[t]) == max, orphans, sums + at + offsets[t]);
+  }
+}
+
+// Listed windows' shares added into sums. Their taps are written without
+// branches: whether one lies in the padding or ties the max is as good as
+// random. A tap in the padding adds +0 to position 0.
+TMNN_INLINE void add_listed(const float* row, const float* y, const float* dy, int64_t n, const int32_t* table,
+                            int64_t taps, const Run& r, double* sums) {
+  for (int64_t j = r.first; j < r.first + r.count; j++) {
     const int32_t* picks = table + j * taps;
-    const float max = y[j];
-    int64_t count = 0;
+    int64_t ties = 0;
     for (int64_t t = 0; t < taps; t++) {
       const bool in = inside(picks[t], n);
-      count += in & (row[in ? picks[t] : 0] == max);
+      ties += in & (row[in ? picks[t] : 0] == y[j]);
     }
-    // No tap equals a NaN max: each tap of the window gets NaN.
-    const double share = count ? double(dy[j]) / double(count) : std::numeric_limits<double>::quiet_NaN();
+    const double share = ties ? double(dy[j]) / double(ties) : std::numeric_limits<double>::quiet_NaN();
     for (int64_t t = 0; t < taps; t++) {
       const bool in = inside(picks[t], n);
       const int64_t at = in ? picks[t] : 0;
-      sums[at] += in & ((count == 0) | (row[at] == max)) ? share : 0.0;
+      sums[at] += share_if(share, in & ((ties == 0) | (row[at] == y[j])));
     }
   }
 }
 
 // Each plane's shares summed in double and rounded once, as the js backend does: the two give the same bits.
 TMNN_MULTIVERSION
-void grad_planes_summed(const float* x, const float* y, const float* dy, int64_t n, const int32_t* table, int64_t windows,
-                        int64_t taps, int64_t first, int64_t last, float* dx) {
-  std::vector<double> sums(static_cast<size_t>(n));
+void grad_planes_summed(const float* x, const float* x_end, const float* y, const float* dy, int64_t outer, int64_t n,
+                        const int32_t* table, int64_t windows, int64_t taps, const Runs& plan, int64_t first,
+                        int64_t last, float* dx) {
+  const float* y_end = y + outer * windows;
+  std::vector<double> sums(size_t(n + 2 * LANES));
   for (int64_t o = first; o < last; o++) {
     std::fill(sums.begin(), sums.end(), 0.0);
     const float *row = x + o * n, *yo = y + o * windows, *dyo = dy + o * windows;
-    switch (taps) {
-      case 4: grad_plane_summed<4>(row, yo, dyo, n, table, windows, taps, sums.data()); break;
-      case 9: grad_plane_summed<9>(row, yo, dyo, n, table, windows, taps, sums.data()); break;
-      default: grad_plane_summed<0>(row, yo, dyo, n, table, windows, taps, sums.data());
+    for (const Run& r : plan.runs) {
+      if (!r.regular) add_listed(row, yo, dyo, n, table, taps, r, sums.data());
+      else if (r.step == 1) add_run<1>(row, x_end, r, plan, taps, yo, dyo, y_end, sums.data());
+      else if (r.step == 2) add_run<2>(row, x_end, r, plan, taps, yo, dyo, y_end, sums.data());
+      else add_run<0>(row, x_end, r, plan, taps, yo, dyo, y_end, sums.data());
     }
     for (int64_t i = 0; i < n; i++) dx[o * n + i] = float(sums[i]);
   }
@@ -406,8 +511,9 @@ void window_max_grad(const float* x, const float* y, const float* dy, int64_t ou
       grad_planes_alone(x, x + outer * n, y, dy, outer, n, table, windows, taps, plan, *unread, first, last, dx);
     });
   } else {
+    const Runs plan = runs_of(table, windows, taps, n);
     split_planes(outer, outer * windows * taps, [&](int64_t first, int64_t last) {
-      grad_planes_summed(x, y, dy, n, table, windows, taps, first, last, dx);
+      grad_planes_summed(x, x + outer * n, y, dy, outer, n, table, windows, taps, plan, first, last, dx);
     });
   }
 }

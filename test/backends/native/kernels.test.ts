@@ -594,10 +594,14 @@ describe('data movement', () => {
     const want = js.windowMax(x.info, table.info, planes);
     expectSame(native.windowMax(x.info, table.info, planes), want, `windowMax ${what}`);
     const y = { storage: want, shape: [planes, windows], dtype: 'f32' as const };
-    // dy with −0s (a sum of one −0 share is +0) and a NaN.
+    // dy with −0s (a sum of one −0 share is +0) and a NaN; then dy of magnitudes 2^±40, whose shares' sums round
+    // differently in another order.
     const grads = uniform(planes * windows, -1, 1).map((g, i) => (i % 7 === 3 ? -0 : i === 5 ? NaN : g));
-    const dy = operand([planes, windows], 'f32', grads);
-    expectSame(native.windowMaxGrad!(x.info, table.info, y, dy.info), js.windowMaxGrad!(x.info, table.info, y, dy.info), `windowMaxGrad ${what}`);
+    const wide = uniform(planes * windows, -1, 1).map((g) => g * 2 ** Math.round(80 * random() - 40));
+    for (const [dy, kind] of [[grads, 'dy'], [wide, 'dy from 2^-40 to 2^40']] as const) {
+      const d = operand([planes, windows], 'f32', dy);
+      expectSame(native.windowMaxGrad!(x.info, table.info, y, d.info), js.windowMaxGrad!(x.info, table.info, y, d.info), `windowMaxGrad ${what}, ${kind}`);
+    }
   }
 
   /** Values from a few, so that windows tie, with ±0 and a NaN or two. */
@@ -631,7 +635,9 @@ describe('data movement', () => {
     (what, h, w, kernel, stride, before, after) => {
       for (const padding of [h * w, -1]) {
         const table = poolTable(h, w, kernel, stride, before, after, padding);
-        expectWindowMaxSame(table, 5, h * w, tiedValues(5 * h * w), `${what}, ties`);
+        // Forty planes: enough positions that take shares of three windows or more, so that adding them out of
+        // order would show in the rounding.
+        expectWindowMaxSame(table, 40, h * w, tiedValues(40 * h * w), `${what}, ties`);
         expectWindowMaxSame(table, 3, h * w, uniform(3 * h * w, -1, 1), `${what}, distinct`);
       }
     },
