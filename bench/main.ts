@@ -107,7 +107,7 @@ async function opsSection(): Promise<void> {
       'as the js reference backend does, giving its bits, where tfjs-wasm computes in f32; sum along axis 0 adds row after row into a double per ' +
       'column (a bias\'s gradient), in place; Adam is one pass over p, g, m and v. conv2d copies the windows of a few output rows at a time into a block ' +
       '(im2col) and multiplies it by the filters in OpenBLAS, the images split among the threads (fallback/src/conv.cc), its gradients likewise; maxPool2d ' +
-      'takes the max over each window an index table lists; tfjs-wasm (XNNPACK) runs both directly on NHWC images.',
+      'takes the max over each window an index table lists, its regular runs of windows sixteen to a vector (fallback/src/window_max.cc); tfjs-wasm (XNNPACK) runs both directly on NHWC images.',
   );
 }
 
