@@ -21,7 +21,8 @@
         "src/softmax.cc",
         "src/sort.cc",
         "src/stderr_capture.cc",
-        "src/where.cc"
+        "src/where.cc",
+        "src/window_max.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],

@@ -4,7 +4,6 @@
 // their size, so f16 patterns and ints pass through untouched.
 #include <algorithm>
 #include <cstring>
-#include <limits>
 #include <vector>
 
 #include "strided.h"
@@ -163,72 +162,6 @@ void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int6
       for (int64_t i = 0; i < inner; i++) to[i] += from[i];
     }
   for (size_t i = 0; i < sums.size(); i++) out[i] = float(sums[i]);
-}
-
-// Windows are small (a 2×2 pooling: four taps), so the loops over their taps
-// are written without branches: whether a tap lies in the padding or ties
-// the max is as good as random, and a mispredicted branch per tap cost more
-// than the rest of the work. A tap in the padding reads position 0, its
-// value unused.
-TMNN_MULTIVERSION
-void window_max(const float* x, int64_t outer, int64_t n, const int32_t* table, int64_t windows, int64_t taps, float* out) {
-  for (int64_t o = 0; o < outer; o++) {
-    const float* row = x + o * n;
-    for (int64_t j = 0; j < windows; j++) {
-      const int32_t* picks = table + j * taps;
-      float best = -std::numeric_limits<float>::infinity();
-      bool nan = false;
-      for (int64_t t = 0; t < taps; t++) {
-        const bool inside = uint64_t(int64_t(picks[t])) < uint64_t(n);
-        const float v = row[inside ? picks[t] : 0];
-        nan |= inside & (v != v);
-        best = inside & (v > best) ? v : best;
-      }
-      out[o * windows + j] = nan ? std::numeric_limits<float>::quiet_NaN() : best;
-    }
-  }
-}
-
-// One plane's windows of window_max_grad, into sums (n doubles, zeros). Taps
-// is a constant for the common windows (Taps > 0: 2×2, 3×3), so that the
-// loops over them unroll into independent loads and compares.
-template <int Taps>
-TMNN_INLINE void window_max_grad_plane(const float* row, const float* y, const float* dy, int64_t n, const int32_t* table,
-                                       int64_t windows, int64_t runtime_taps, double* sums) {
-  const int64_t taps = Taps > 0 ? Taps : runtime_taps;
-  for (int64_t j = 0; j < windows; j++) {
-    const int32_t* picks = table + j * taps;
-    const float max = y[j];
-    int64_t count = 0;
-    for (int64_t t = 0; t < taps; t++) {
-      const bool inside = uint64_t(int64_t(picks[t])) < uint64_t(n);
-      count += inside & (row[inside ? picks[t] : 0] == max);
-    }
-    // No tap equals a NaN max: each tap of the window gets NaN.
-    const double share = count ? double(dy[j]) / double(count) : std::numeric_limits<double>::quiet_NaN();
-    for (int64_t t = 0; t < taps; t++) {
-      const bool inside = uint64_t(int64_t(picks[t])) < uint64_t(n);
-      const int64_t at = inside ? picks[t] : 0;
-      sums[at] += inside & ((count == 0) | (row[at] == max)) ? share : 0.0;
-    }
-  }
-}
-
-// Each plane's shares summed in double and rounded once, as the js backend does: the two give the same bits.
-TMNN_MULTIVERSION
-void window_max_grad(const float* x, const float* y, const float* dy, int64_t outer, int64_t n, const int32_t* table,
-                     int64_t windows, int64_t taps, float* dx) {
-  std::vector<double> sums(static_cast<size_t>(n));
-  for (int64_t o = 0; o < outer; o++) {
-    std::fill(sums.begin(), sums.end(), 0.0);
-    const float *row = x + o * n, *yo = y + o * windows, *dyo = dy + o * windows;
-    switch (taps) {
-      case 4: window_max_grad_plane<4>(row, yo, dyo, n, table, windows, taps, sums.data()); break;
-      case 9: window_max_grad_plane<9>(row, yo, dyo, n, table, windows, taps, sums.data()); break;
-      default: window_max_grad_plane<0>(row, yo, dyo, n, table, windows, taps, sums.data());
-    }
-    for (int64_t i = 0; i < n; i++) dx[o * n + i] = float(sums[i]);
-  }
 }
 
 }  // namespace tmnn

@@ -157,6 +157,8 @@ void one_hot(const Array& indices, int64_t depth, const Array& out);
 void gather_rows(const Array& x, const Array& indices, int64_t outer, int64_t n, int64_t inner, const Array& out);
 // gather_rows's gradient: out [outer, n, inner] = Σ over j of dy[o, j, :] into row indices[j].
 void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int64_t n, int64_t inner, float* out);
+
+// window_max.cc
 // A max pooling: out [outer, windows] = the largest x[o, table[j, t]] over t (x read as [outer, n]), a position outside [0, n) skipped.
 // The positions [rows, k] of the first k of each row of x [rows, n] in sorted order (kernels.ts's sortIndices).
 void sort_indices(const float* x, int64_t rows, int64_t n, int64_t k, bool descending, int32_t* out);

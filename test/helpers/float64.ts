@@ -618,3 +618,26 @@ export function erfRef(x: number): number {
   }
   return Math.sign(x) * (1 - (Math.exp(-a * a) / (a * Math.sqrt(Math.PI))) * sum);
 }
+
+/**
+ * The gradient of the max pool by kernel windows of x [N, C, H, W] (no
+ * padding, no ceilMode) for dy: each window's dy shared evenly among its
+ * values equal to its max, summed where windows overlap.
+ */
+export function maxPool2dGradRef(x: F64, kernel: [number, number], stride: [number, number], dy: F64): F64 {
+  const [n, channels, h, w] = x.shape;
+  const [oh, ow] = dy.shape.slice(2);
+  const dx = new Float64Array(x.v.length);
+  for (let plane = 0; plane < n * channels; plane++) {
+    for (let y = 0; y < oh; y++) {
+      for (let xx = 0; xx < ow; xx++) {
+        const taps: number[] = [];
+        for (let ky = 0; ky < kernel[0]; ky++) for (let kx = 0; kx < kernel[1]; kx++) taps.push((plane * h + y * stride[0] + ky) * w + xx * stride[1] + kx);
+        const max = Math.max(...taps.map((at) => x.v[at]));
+        const tied = taps.filter((at) => x.v[at] === max);
+        for (const at of tied) dx[at] += dy.v[(plane * oh + y) * ow + xx] / tied.length;
+      }
+    }
+  }
+  return { shape: x.shape, v: dx };
+}

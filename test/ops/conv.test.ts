@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF16, expectClose, uniform } from '../helpers/data.js';
-import { conv2dGradRef, conv2dRef, f64, map, pool2dRef, size, type F64, type WindowRef } from '../helpers/float64.js';
+import { conv2dGradRef, conv2dRef, f64, map, maxPool2dGradRef, pool2dRef, size, type F64, type WindowRef } from '../helpers/float64.js';
 
 function random(shape: number[], dtype: 'f32' | 'f16' = 'f32'): { ref: F64; t: tm.Tensor } {
   const v = uniform(size(shape), -1, 1);
@@ -319,6 +319,22 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       z.requiresGrad = true;
       tm.maxPool2d(z, 2).backward(tm.tensor([[[[NaN]]]]));
       expect(Array.from(await z.grad!.data())).toEqual([0, 0, 0, NaN]);
+    });
+
+    it.each([
+      { x: [4, 32, 128, 256], kernel: [2, 2] as [number, number], stride: [2, 2] as [number, number] },
+      { x: [8, 16, 128, 128], kernel: [3, 3] as [number, number], stride: [2, 2] as [number, number] },
+    ])('maxPool2d and its gradient over planes enough for two threads (2^22 tap reads and more), as float64 computes them: x $x by $kernel', async (c) => {
+      // Values in steps of 1/8, so that windows tie.
+      const ref = f64(c.x, uniform(size(c.x), -1, 1).map((v) => Math.round(v * 8) / 8));
+      const x = tm.tensor(ref.v, c.x);
+      x.requiresGrad = true;
+      const y = tm.maxPool2d(x, c.kernel, { stride: c.stride });
+      const want = pool2dRef(ref, c.kernel, { stride: c.stride, dilation: [1, 1], sides: [[0, 0], [0, 0]] }, 'max');
+      expectClose(await y.data(), want.v, 0, 'maxPool2d');
+      const dy = random(want.shape);
+      y.backward(dy.t);
+      expectClose(await x.grad!.data(), maxPool2dGradRef(ref, c.kernel, c.stride, dy.ref).v, 1e-6, 'maxPool2d gradient');
     });
 
     it('refuses padding past half the window, and a window larger than the image', () => {

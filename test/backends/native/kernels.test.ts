@@ -570,6 +570,98 @@ describe('data movement', () => {
     expect(Array.from(first.slice(0, h * w))).toEqual(Array.from({ length: h * w }, (_, at) => (taps.includes(at) ? Math.fround(1 / taps.length) : 0)));
   });
 
+  /**
+   * A pooling's index table as src/ops/windows.ts builds it for one plane of
+   * h×w: [windows, taps], h·w (or −1, the kernel takes either) for a tap in
+   * the padding. `after` pads past the bottom and right (ceilMode's overhang).
+   */
+  function poolTable(h: number, w: number, kernel: [number, number], stride: [number, number], before: [number, number], after = before, padding = h * w): Operand {
+    const [kh, kw] = kernel;
+    const [oh, ow] = [0, 1].map((a) => Math.floor(([h, w][a] + before[a] + after[a] - kernel[a]) / stride[a]) + 1);
+    const picks: number[] = [];
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++)
+        for (let ky = 0; ky < kh; ky++)
+          for (let kx = 0; kx < kw; kx++) {
+            const [iy, ix] = [oy * stride[0] + ky - before[0], ox * stride[1] + kx - before[1]];
+            picks.push(iy >= 0 && iy < h && ix >= 0 && ix < w ? iy * w + ix : padding);
+          }
+    return operand([oh * ow, kh * kw], 'i32', picks);
+  }
+
+  /** Native windowMax and windowMaxGrad against js's, bit for bit, over `planes` planes of n values. */
+  function expectWindowMaxSame(table: Operand, planes: number, n: number, values: number[], what: string): void {
+    const x = operand([planes, n], 'f32', values);
+    const windows = table.info.shape[0];
+    const want = js.windowMax(x.info, table.info, planes);
+    expectSame(native.windowMax(x.info, table.info, planes), want, `windowMax ${what}`);
+    const y = { storage: want, shape: [planes, windows], dtype: 'f32' as const };
+    // dy with −0s (a sum of one −0 share is +0) and a NaN; then dy of magnitudes 2^±40, whose shares' sums round
+    // differently in another order.
+    const grads = uniform(planes * windows, -1, 1).map((g, i) => (i % 7 === 3 ? -0 : i === 5 ? NaN : g));
+    const wide = uniform(planes * windows, -1, 1).map((g) => g * 2 ** Math.round(80 * random() - 40));
+    for (const [dy, kind] of [[grads, 'dy'], [wide, 'dy from 2^-40 to 2^40']] as const) {
+      const d = operand([planes, windows], 'f32', dy);
+      expectSame(native.windowMaxGrad!(x.info, table.info, y, d.info), js.windowMaxGrad!(x.info, table.info, y, d.info), `windowMaxGrad ${what}, ${kind}`);
+    }
+  }
+
+  /** Values from a few, so that windows tie, with ±0 and a NaN or two. */
+  function tiedValues(count: number): number[] {
+    return ints(count, -2, 2).map((v, i) => (v === 0 && i % 2 ? -0 : i % 97 === 13 ? NaN : v));
+  }
+
+  it.each([
+    // [h, w, kernel, stride, padding before, padding after]: runs of windows read as vectors (stride 2 in pairs of
+    // taps, stride 1, other strides one window at a time), runs of 14, 20, 25 and 35 windows (a vector of sixteen
+    // and the rest), rows and columns no window reads, windows in the padding, ceilMode's overhang, overlapping
+    // windows (their gradient summed) and windows one tap wide or tall.
+    ['2×2 stride 2, 28×28', 28, 28, [2, 2], [2, 2], [0, 0], [0, 0]],
+    ['2×2 stride 2, 27×29 (a row and a column unread)', 27, 29, [2, 2], [2, 2], [0, 0], [0, 0]],
+    ['2×2 stride 2, 9×40 (runs of 20)', 9, 40, [2, 2], [2, 2], [0, 0], [0, 0]],
+    ['2×2 stride 2, 5×50 (runs of 25)', 5, 50, [2, 2], [2, 2], [0, 0], [0, 0]],
+    ['2×2 stride 2, 7×70 (runs of 35)', 7, 70, [2, 2], [2, 2], [0, 0], [0, 0]],
+    ['2×2 stride 2 padded by 1, 9×11', 9, 11, [2, 2], [2, 2], [1, 1], [1, 1]],
+    ['2×2 stride 2, ceilMode over 7×9', 7, 9, [2, 2], [2, 2], [0, 0], [1, 1]],
+    ['3×3 stride 2 padded by 1, 13×37 (overlapping)', 13, 37, [3, 3], [2, 2], [1, 1], [1, 1]],
+    ['3×3 stride 1, 11×40 (overlapping, stride 1)', 11, 40, [3, 3], [1, 1], [0, 0], [0, 0]],
+    ['2×2 stride 1, 6×33 (overlapping, stride 1)', 6, 33, [2, 2], [1, 1], [0, 0], [0, 0]],
+    ['3×3 stride 3, 10×50 (stride 3)', 10, 50, [3, 3], [3, 3], [0, 0], [0, 0]],
+    ['4×4 stride 4 padded by 2, 9×41', 9, 41, [4, 4], [4, 4], [2, 2], [2, 2]],
+    ['2×1 stride [2, 1], 8×37 (one tap wide, stride 1)', 8, 37, [2, 1], [2, 1], [0, 0], [0, 0]],
+    ['1×2 stride [1, 2], 1×75 (a sequence)', 1, 75, [1, 2], [1, 2], [0, 0], [0, 0]],
+    ['1×3 stride [1, 3], 1×70 padded by 1 (a sequence)', 1, 70, [1, 3], [1, 3], [0, 1], [0, 1]],
+    ['1×1, 5×19', 5, 19, [1, 1], [1, 1], [0, 0], [0, 0]],
+  ] as [string, number, number, [number, number], [number, number], [number, number], [number, number]][])(
+    "windowMax and windowMaxGrad of a pooling, %s: the js backend's bits (ties, ±0, NaN, padding)",
+    (what, h, w, kernel, stride, before, after) => {
+      for (const padding of [h * w, -1]) {
+        const table = poolTable(h, w, kernel, stride, before, after, padding);
+        // Forty planes: enough positions that take shares of three windows or more, so that adding them out of
+        // order would show in the rounding.
+        expectWindowMaxSame(table, 40, h * w, tiedValues(40 * h * w), `${what}, ties`);
+        expectWindowMaxSame(table, 3, h * w, uniform(3 * h * w, -1, 1), `${what}, distinct`);
+      }
+    },
+  );
+
+  it("windowMax and windowMaxGrad of tables with no pattern: the js backend's bits", () => {
+    const n = 60;
+    // Every position once, shuffled into windows of four (no window overlaps another), and positions anywhere.
+    const shuffled = Array.from({ length: n }, (_, i) => i).sort(() => random() - 0.5);
+    expectWindowMaxSame(operand([n / 4, 4], 'i32', shuffled), 7, n, tiedValues(7 * n), 'a shuffled partition');
+    expectWindowMaxSame(operand([n / 4, 4], 'i32', shuffled), 7, n, uniform(7 * n, -1, 1), 'a shuffled partition');
+    const anywhere = operand([23, 5], 'i32', ints(23 * 5, -3, n + 3));
+    expectWindowMaxSame(anywhere, 7, n, tiedValues(7 * n), 'positions anywhere');
+  });
+
+  it("windowMax and windowMaxGrad over planes enough for two threads (2^22 tap reads and more): the js backend's bits", () => {
+    // 2×2 stride 2 over 128 planes of 128×256 (no window overlapping another), and 3×3 stride 2 padded by 1 over
+    // 64 planes of 128×128 (overlapping: a position's shares summed).
+    expectWindowMaxSame(poolTable(128, 256, [2, 2], [2, 2], [0, 0]), 128, 128 * 256, uniform(128 * 128 * 256, -1, 1), '2×2 stride 2');
+    expectWindowMaxSame(poolTable(128, 128, [3, 3], [2, 2], [1, 1]), 64, 128 * 128, tiedValues(64 * 128 * 128), '3×3 stride 2 padded by 1');
+  });
+
   it('oneHot: indices out of range give a zero row', () => {
     for (const idxDtype of ['i8', 'i32'] as const) {
       for (const outDtype of DTYPES) {
