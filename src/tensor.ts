@@ -255,7 +255,7 @@ export class Tensor {
   transpose(perm?: readonly number[]): Tensor { return ops.transpose(this, perm); }
   slice(begin: readonly number[], size?: readonly number[]): Tensor { return ops.slice(this, begin, size); }
   broadcastTo(shape: readonly number[]): Tensor { return ops.broadcastTo(this, shape); }
-  pad(paddings: readonly (readonly [number, number])[], value = 0): Tensor { return ops.pad(this, paddings, value); }
+  pad(paddings: readonly (readonly [number, number])[], valueOrOptions: number | ops.PadOptions = 0): Tensor { return ops.pad(this, paddings, valueOrOptions); }
   expandDims(axis = 0): Tensor { return ops.expandDims(this, axis); }
   squeeze(axes?: number | number[]): Tensor { return ops.squeeze(this, axes); }
   clone(): Tensor { return ops.clone(this); }

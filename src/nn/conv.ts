@@ -24,10 +24,19 @@ export interface LayerOnly {
   /** Seed for the initial weights (see also tm.setSeed). */
   seed?: number;
 }
-export interface Conv2dLayerOptions extends Conv2dOptions, LayerOnly {}
-export interface Conv1dLayerOptions extends Conv1dOptions, LayerOnly {}
+/** How a convolution layer pads, as PyTorch's padding_mode: zeros, or x's own entries (tm.pad's modes). */
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
-const OPTIONS: OptionNames<Conv2dLayerOptions> = { ...CONV_OPTIONS, bias: 'boolean', init: true, seed: true };
+/** A convolution layer's (not a transposed one's): what fills its padding. */
+interface PaddedBy {
+  /** Default 'zeros'. */
+  paddingMode?: PaddingMode;
+}
+export interface Conv2dLayerOptions extends Conv2dOptions, LayerOnly, PaddedBy {}
+export interface Conv1dLayerOptions extends Conv1dOptions, LayerOnly, PaddedBy {}
+
+const OPTIONS: OptionNames<Conv2dLayerOptions> = { ...CONV_OPTIONS, bias: 'boolean', init: true, seed: true, paddingMode: true };
 
 /** y [N, C, ...] (or [C, ...] when not `batched`) plus a bias [C] along its channels. */
 function addChannelBias(y: Tensor, bias: Tensor, batched: boolean): Tensor {
@@ -52,7 +61,7 @@ interface SharedSizes {
 export abstract class ConvolutionLayer<Size extends number | readonly [number, number], Sizes extends SharedSizes> extends Module {
   weight: Tensor;
   bias: Tensor | null;
-  private readonly kernel: [number, number];
+  protected readonly kernel: [number, number];
 
   /** `transposed`: the weight is [inChannels, outChannels/groups, ...kernel] rather than [outChannels, inChannels/groups, ...kernel]. */
   protected constructor(
@@ -118,9 +127,13 @@ export abstract class ConvolutionLayer<Size extends number | readonly [number, n
 type ConvOp<Size> = (x: Tensor, weight: Tensor, options: { stride: Size; padding: Size | 'same'; dilation: Size; groups: number }) => Tensor;
 
 abstract class Convolution<Size extends number | readonly [number, number]> extends ConvolutionLayer<Size, ConvSizes> {
+  readonly paddingMode: PaddingMode;
+
   constructor(kind: 'Conv1d' | 'Conv2d', axes: SpatialAxes, private readonly conv: ConvOp<Size>, inChannels: number, outChannels: number, kernelSize: Size2d, options: Conv2dLayerOptions | Conv1dLayerOptions) {
-    const { bias, init, seed, ...convOptions } = checkOptions(kind, options as Conv2dLayerOptions, OPTIONS);
+    const { bias, init, seed, paddingMode = 'zeros', ...convOptions } = checkOptions(kind, options as Conv2dLayerOptions, OPTIONS);
     super(kind, axes, convSizes(kind, axes, convOptions), inChannels, outChannels, kernelSize, { bias, init, seed }, false);
+    if (!PADDING_MODES.includes(paddingMode)) throw new ValueError(`${kind}: unknown paddingMode ${formatValue(paddingMode)}; expected ${PADDING_MODES.join(', ')}`);
+    this.paddingMode = paddingMode;
   }
 
   get padding(): Size | 'same' {
@@ -129,11 +142,29 @@ abstract class Convolution<Size extends number | readonly [number, number]> exte
 
   /** x [N, inChannels, ...] (or one sample without N) → [N, outChannels, ...]. */
   forward(x: Tensor): Tensor {
-    return this.convolved(x, (x, w) => this.conv(x, w, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups }));
+    const sizes = { stride: this.stride, dilation: this.dilation, groups: this.groups };
+    if (this.paddingMode === 'zeros') return this.convolved(x, (x, w) => this.conv(x, w, { ...sizes, padding: this.padding }));
+    // Padded first with x's own entries, then convolved with none (as PyTorch does for its other modes).
+    const spatial = this.sides();
+    const paddings = x.shape.map((_, i) => spatial[i - (x.rank - spatial.length)] ?? ([0, 0] as [number, number]));
+    return tidy(() => {
+      const padded = x.pad(paddings, { mode: this.paddingMode as Exclude<PaddingMode, 'zeros'> });
+      return this.convolved(padded, (p, w) => this.conv(p, w, { ...sizes, padding: shownSizes(this.axes, [0, 0]) as Size }));
+    });
+  }
+
+  /** [before, after] along each spatial axis: the padding on both sides, or 'same''s split (the extra one after, as the op splits it). */
+  private sides(): [number, number][] {
+    const pairs = [0, 1].map((a): [number, number] => {
+      if (this.sizes.padding !== 'same') return [this.sizes.padding[a], this.sizes.padding[a]];
+      const total = this.sizes.dilation[a] * (this.kernel[a] - 1);
+      return [Math.floor(total / 2), total - Math.floor(total / 2)];
+    });
+    return this.axes.count === 2 ? pairs : [pairs[1]];
   }
 
   config(): LayerConfig {
-    return this.described({ padding: this.padding });
+    return this.described({ padding: this.padding, ...(this.paddingMode === 'zeros' ? {} : { paddingMode: this.paddingMode }) });
   }
 }
 

@@ -40,6 +40,11 @@ const convolution = (size: (least: number) => Field): Readonly<Record<string, Fi
   padding: { check: (v) => v === 'same' || size(0).check(v), what: `'same' or ${size(0).what}` },
   bias: { check: (v) => typeof v === 'boolean', what: 'true or false' },
 });
+/** A convolution layer's: what fills its padding, written only when not zeros (files from before have none). */
+const convolutionLayer = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({
+  ...convolution(size),
+  paddingMode: { check: (v) => v === 'reflect' || v === 'replicate' || v === 'circular', what: "'reflect', 'replicate' or 'circular'", optional: true },
+});
 /** A transposed convolution's fields: a convolution's, its padding a size only, and outputPadding. */
 const transposedConvolution = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...convolution(size), padding: size(0), outputPadding: size(0) });
 /** A flag files written before it existed lack: the default then holds. */
@@ -84,8 +89,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Embedding: { count: positiveInteger, dim: positiveInteger },
   Flatten: {},
   Permute: { axes: { check: isAxisOrder, what: 'an order of 1..n, each once' } },
-  Conv1d: convolution(integerAtLeast),
-  Conv2d: convolution(pairField),
+  Conv1d: convolutionLayer(integerAtLeast),
+  Conv2d: convolutionLayer(pairField),
   ConvTranspose1d: transposedConvolution(integerAtLeast),
   ConvTranspose2d: transposedConvolution(pairField),
   MaxPool1d: pool(integerAtLeast),

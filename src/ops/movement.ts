@@ -3,6 +3,7 @@
 import { encodeValues, isFloat, promoteTypes } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { aroundAxis, broadcastShapes, broadcastStrides, checkIntegers, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
 import { BlockGradient, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -82,24 +83,82 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   return record(y, 'slice', [x], [], (dy) => [new BlockGradient(dy.reshape(dy.shape), start)]);
 }
 
-/** Surrounds x with `value` (default 0): `paddings[i]` = [before, after] along axis i. */
-export function pad(x: Tensor, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
+/**
+ * How pad fills: 'constant' (a value), or from x's own entries as PyTorch's
+ * modes do — 'reflect' (mirrored about the edge, the edge not repeated:
+ * 3 2 | 1 2 3 | 2 1), 'replicate' (the edge repeated: 1 1 | 1 2 3 | 3 3) or
+ * 'circular' (wrapped around: 2 3 | 1 2 3 | 1 2).
+ */
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+
+export interface PadOptions {
+  /** Default 'constant'. */
+  mode?: PadMode;
+  /** The constant's value. Default 0. */
+  value?: number;
+}
+
+const PAD_MODES: readonly PadMode[] = ['constant', 'reflect', 'replicate', 'circular'];
+
+/**
+ * Surrounds x along each axis: `paddings[i]` = [before, after] along axis i;
+ * the third argument a value (0 by default) or { mode, value }.
+ */
+export function pad(x: Tensor, paddings: readonly (readonly [number, number])[], valueOrOptions: number | PadOptions = 0): Tensor {
   checkTensor('pad', x);
   if (paddings.length !== x.rank || paddings.some((p) => p.length !== 2 || p.some((n) => !Number.isInteger(n) || n < 0))) {
     throw new ShapeError(`pad: needs one [before, after] pair of non-negative integers per axis of ${formatShape(x.shape)}, got ${JSON.stringify(paddings)}`);
   }
+  const { mode = 'constant', value = 0 } = typeof valueOrOptions === 'number' ? { value: valueOrOptions } : checkOptions('pad', valueOrOptions, { mode: true, value: true });
+  if (!PAD_MODES.includes(mode)) throw new ValueError(`pad: unknown mode ${formatValue(mode)}; expected ${PAD_MODES.join(', ')}`);
   if (typeof value !== 'number') throw new ValueError(`pad: value must be a number, got ${formatValue(value)}`);
+  if (mode !== 'constant') checkPadReach(mode, x.shape, paddings);
   encodeValues([value], x.dtype, 'pad'); // a value the dtype cannot hold fails here, before anything is made
   let out = reshapedView('pad', x, x.shape);
   paddings.forEach(([before, after], axis) => {
     if (!before && !after) return;
-    const side = (n: number) => onBackendOf('pad', x, () => fill(out.shape.map((d, i) => (i === axis ? n : d)), value, { dtype: x.dtype }));
-    const parts = [...(before ? [side(before)] : []), out, ...(after ? [side(after)] : [])];
+    const parts = [...(before ? [padSide(out, axis, before, true, mode, value)] : []), out, ...(after ? [padSide(out, axis, after, false, mode, value)] : [])];
     const next = concat(parts, axis);
     parts.forEach((p) => p.dispose());
     out = next;
   });
   return out;
+}
+
+/** What pads axis `axis` of x by `n` before it (or after it) in `mode`: slices of x itself but for a constant. */
+function padSide(x: Tensor, axis: number, n: number, before: boolean, mode: PadMode, value: number): Tensor {
+  const d = x.shape[axis];
+  const along = (start: number, size: number) => slice(x, x.shape.map((_, i) => (i === axis ? start : 0)), x.shape.map((s, i) => (i === axis ? size : s)));
+  switch (mode) {
+    case 'constant': return onBackendOf('pad', x, () => fill(x.shape.map((s, i) => (i === axis ? n : s)), value, { dtype: x.dtype }));
+    case 'circular': return along(before ? d - n : 0, n);
+    case 'replicate': {
+      const edge = along(before ? 0 : d - 1, 1);
+      const out = broadcastTo(edge, x.shape.map((s, i) => (i === axis ? n : s)));
+      edge.dispose();
+      return out;
+    }
+    case 'reflect': {
+      const mirrored = along(before ? 1 : d - 1 - n, n);
+      const out = flip(mirrored, axis);
+      mirrored.dispose();
+      return out;
+    }
+  }
+}
+
+/** PyTorch's limits: reflect reaches less than the axis, circular at most the axis, replicate needs an entry. */
+function checkPadReach(mode: PadMode, shape: readonly number[], paddings: readonly (readonly [number, number])[]): void {
+  paddings.forEach(([before, after], axis) => {
+    if (!before && !after) return;
+    const d = shape[axis];
+    const reach = Math.max(before, after);
+    const ok = mode === 'reflect' ? reach < d : mode === 'circular' ? reach <= d : d > 0;
+    if (!ok) {
+      const limit = mode === 'reflect' ? `less than the axis's ${d}` : mode === 'circular' ? `at most the axis's ${d}` : 'an axis with entries';
+      throw new ShapeError(`pad: ${mode} padding [${before}, ${after}] along axis ${axis} of ${formatShape(shape)} needs ${limit}`);
+    }
+  });
 }
 
 /** Repeats x along size-1 (or missing leading) axes to fill `shape`. */

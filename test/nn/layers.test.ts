@@ -370,6 +370,36 @@ describe('Conv2d, MaxPool2d and AvgPool2d', () => {
     expect(() => new tm.nn.Conv2d(3, 4, 3).forward(tm.zeros([1, 2, 8, 8]))).toThrow('conv2d: weight [4,3,3,3] takes 3 channels, x [1,2,8,8] has 2');
   });
 
+  it.each(BACKENDS)("paddingMode reflect, replicate and circular on %s: x padded with its own entries (tm.pad's modes), then convolved unpadded; 'same' split as the op splits it", async (backend) => {
+    await tm.init({ backend });
+    const x = tm.randn([2, 3, 6, 7], { seed: 1 });
+    for (const mode of ['reflect', 'replicate', 'circular'] as const) {
+      const conv = new tm.nn.Conv2d(3, 4, [3, 2], { padding: [1, 1], paddingMode: mode, seed: 2 });
+      const want = tm.conv2d(x.pad([[0, 0], [0, 0], [1, 1], [1, 1]], { mode }), conv.weight).add(conv.bias!.reshape([1, 4, 1, 1]));
+      expectClose(await conv.forward(x).data(), await want.data(), 1e-5, mode);
+      // 'same' with a window of 4 along the width: 1 before, 2 after.
+      const same = new tm.nn.Conv2d(3, 4, [3, 4], { padding: 'same', paddingMode: mode, bias: false, seed: 3 });
+      const wantSame = tm.conv2d(x.pad([[0, 0], [0, 0], [1, 1], [1, 2]], { mode }), same.weight);
+      expect(same.forward(x).shape).toEqual([2, 4, 6, 7]);
+      expectClose(await same.forward(x).data(), await wantSame.data(), 1e-5, `${mode} same`);
+      const seq = new tm.nn.Conv1d(3, 2, 3, { padding: 2, dilation: 2, paddingMode: mode, seed: 4 });
+      const s = tm.randn([3, 6], { seed: 5 }); // one unbatched sequence
+      const wantSeq = tm.conv1d(s.pad([[0, 0], [2, 2]], { mode }), seq.weight, { dilation: 2 }).add(seq.bias!.reshape([2, 1]));
+      expectClose(await seq.forward(s).data(), await wantSeq.data(), 1e-5, `${mode} 1d`);
+    }
+    // The gradient reaches the weight and x through the padding.
+    const conv = new tm.nn.Conv2d(3, 2, 3, { padding: 1, paddingMode: 'reflect', seed: 6 });
+    const xg = x.clone();
+    xg.requiresGrad = true;
+    tm.tidy(() => conv.forward(xg).square().sum()).backward();
+    expect(xg.grad!.shape).toEqual(x.shape);
+    expect(conv.weight.grad!.shape).toEqual([2, 3, 3, 3]);
+    expect(() => new tm.nn.Conv2d(3, 2, 3, { paddingMode: 'mirror' as 'reflect' })).toThrow('Conv2d: unknown paddingMode "mirror"; expected zeros, reflect, replicate, circular');
+    expect(new tm.nn.Conv2d(3, 2, 3, { padding: 1, paddingMode: 'circular' }).config()).toMatchObject({ padding: [1, 1], paddingMode: 'circular' });
+    expect(new tm.nn.Conv2d(3, 2, 3).config()).not.toHaveProperty('paddingMode');
+    await tm.init({ backend: 'js' });
+  });
+
   it('ConvTranspose2d is tm.convTranspose2d with its weight [in, out/groups, kh, kw], plus a bias; ConvTranspose1d the same along sequences', async () => {
     const up = new tm.nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2, seed: 1 });
     expect([up.weight.shape, up.bias!.shape]).toEqual([[4, 3, 3, 3], [6]]);

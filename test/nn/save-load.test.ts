@@ -402,6 +402,18 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...encoder, activation: 'tanh' }] }, encoderWeights))).toThrow(new CorruptFileError('model file: layer 0 (TransformerEncoderLayer) has activation = "tanh", expected \'relu\' or \'gelu\''));
   });
 
+  it('a convolution keeps its paddingMode; a file without one pads with zeros; ConvTranspose has none', async () => {
+    const m = new tm.nn.Sequential([new tm.nn.Conv2d(1, 2, 3, { padding: 1, paddingMode: 'reflect' }), new tm.nn.Conv1d(2, 2, 3, { padding: 'same', paddingMode: 'circular' })]);
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect(loaded.config()).toEqual(m.config());
+    expect((loaded.layers[0] as tm.nn.Conv2d).paddingMode).toBe('reflect');
+    const conv = { type: 'Conv2d', inChannels: 1, outChannels: 1, kernelSize: [1, 1], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, bias: false };
+    expect((tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [conv] }, { '0.weight': weight([1, 1, 1, 1]) })).layers[0] as tm.nn.Conv2d).paddingMode).toBe('zeros');
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...conv, paddingMode: 'zeros' }] }, { '0.weight': weight([1, 1, 1, 1]) }))).toThrow(/has paddingMode = "zeros", expected 'reflect', 'replicate' or 'circular'/);
+    const up = { type: 'ConvTranspose2d', inChannels: 1, outChannels: 1, kernelSize: [1, 1], stride: [1, 1], padding: [0, 0], outputPadding: [0, 0], dilation: [1, 1], groups: 1, bias: false, paddingMode: 'reflect' };
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [up] }, { '0.weight': weight([1, 1, 1, 1]) }))).toThrow(/has a field "paddingMode" that ConvTranspose2d does not have/);
+  });
+
   it('a GELU keeps its form: exact or tanh as saved, and tanh from a file written before the exact one existed', async () => {
     const m = new tm.nn.Sequential([new tm.nn.GELU(), new tm.nn.GELU({ approximate: 'tanh' })]);
     expect(tm.nn.fromBytes(await m.toBytes()).config()).toEqual({ type: 'Sequential', layers: [{ type: 'GELU', approximate: 'none' }, { type: 'GELU', approximate: 'tanh' }] });

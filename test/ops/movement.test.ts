@@ -200,6 +200,31 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
       expect(await tm.tensor([1, 2]).pad([[0, 0]]).array()).toEqual([1, 2]);
       expect(await tm.zeros([0, 1]).pad([[1, 1], [0, 0]], 3).array()).toEqual([[3], [3]]);
     });
+
+    it('reflects, replicates or wraps x\'s own entries as PyTorch\'s modes, along several axes at once', async () => {
+      const x = tm.tensor([1, 2, 3, 4]);
+      expect(await x.pad([[2, 3]], { mode: 'reflect' }).array()).toEqual([3, 2, 1, 2, 3, 4, 3, 2, 1]);
+      expect(await x.pad([[2, 3]], { mode: 'replicate' }).array()).toEqual([1, 1, 1, 2, 3, 4, 4, 4, 4]);
+      expect(await x.pad([[2, 3]], { mode: 'circular' }).array()).toEqual([3, 4, 1, 2, 3, 4, 1, 2, 3]);
+      expect(await x.pad([[1, 1]], { mode: 'constant', value: 7 }).array()).toEqual([7, 1, 2, 3, 4, 7]);
+      const m = tm.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'i32' });
+      expect(await m.pad([[1, 1], [2, 0]], { mode: 'reflect' }).array()).toEqual([[6, 5, 4, 5, 6], [3, 2, 1, 2, 3], [6, 5, 4, 5, 6], [3, 2, 1, 2, 3]]);
+      expect(await m.pad([[0, 1], [1, 1]], { mode: 'replicate' }).array()).toEqual([[1, 1, 2, 3, 3], [4, 4, 5, 6, 6], [4, 4, 5, 6, 6]]);
+      // The gradient: each padded entry's gradient goes back to the entry it copied.
+      const g = tm.tensor([1, 2, 3]);
+      g.requiresGrad = true;
+      g.pad([[2, 2]], { mode: 'reflect' }).mul(tm.tensor([1, 10, 100, 1000, 1e4, 1e5, 1e6])).sum().backward();
+      // [3, 2, 1, 2, 3, 2, 1]: x0 ← 100 + 1e6, x1 ← 10 + 1000 + 1e5, x2 ← 1 + 1e4.
+      expect(Array.from(await g.grad!.data())).toEqual([1000100, 101010, 10001]);
+    });
+
+    it('refuses a reach its mode cannot fill and a mode it does not have', () => {
+      const x = tm.zeros([2, 3]);
+      expect(() => x.pad([[0, 0], [3, 0]], { mode: 'reflect' })).toThrow("pad: reflect padding [3, 0] along axis 1 of [2,3] needs less than the axis's 3");
+      expect(() => x.pad([[0, 0], [0, 4]], { mode: 'circular' })).toThrow("pad: circular padding [0, 4] along axis 1 of [2,3] needs at most the axis's 3");
+      expect(() => tm.zeros([0, 3]).pad([[1, 0], [0, 0]], { mode: 'replicate' })).toThrow('pad: replicate padding [1, 0] along axis 0 of [0,3] needs an axis with entries');
+      expect(() => x.pad([[0, 0], [1, 1]], { mode: 'mirror' as 'reflect' })).toThrow('pad: unknown mode "mirror"; expected constant, reflect, replicate, circular');
+    });
   });
 
   describe('clone', () => {
