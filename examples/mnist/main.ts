@@ -1,4 +1,4 @@
-// `npm run demo [-- --backend webgpu|native|js] [--model mlp|cnn] [--epochs N]`: the MNIST example.
+// `npm run demo [-- --backend webgpu|native|js] [--model mlp|cnn|lstm] [--epochs N]`: the MNIST example.
 import { parseArgs } from 'node:util';
 import { MODELS, runMnist, type MnistModel } from './train.js';
 import type { BackendName } from '../../src/index.js';
@@ -16,7 +16,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: npm run demo [-- --backend webgpu|native|js] [--model mlp|cnn] [--epochs N] [--out DIR] [--quiet]');
+  console.log('usage: npm run demo [-- --backend webgpu|native|js] [--model mlp|cnn|lstm] [--epochs N] [--out DIR] [--quiet]');
   process.exit(0);
 }
 

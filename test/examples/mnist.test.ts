@@ -40,4 +40,18 @@ describe('examples/mnist', () => {
       await rm(outDir, { recursive: true, force: true });
     }
   });
+  it('with model lstm, trains an LSTM over the 28 rows and a Dense to 80% on 2,000 digits in 3 epochs, and saves them', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'tmnn-mnist-lstm-'));
+    try {
+      const lines: string[] = [];
+      const r = await runMnist({ model: 'lstm', backend: 'native', train: 2000, test: 500, epochs: 3, outDir, quiet: true, log: (l) => lines.push(l) });
+      expect(r.testAccuracy).toBeGreaterThan(0.8);
+      expect(lines.join('\n')).toContain('model: LSTM 28→64 over the 28 rows, Dense 64→10 on its last state (24,714 weights)');
+      const model = await tm.nn.load(r.modelPath);
+      expect(model.config()).toMatchObject({ type: 'Sequential', layers: [{ type: 'LSTM', inputSize: 28, hiddenSize: 64, output: 'last' }, { units: 10 }] });
+      model.dispose();
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
+  });
 });
