@@ -26,6 +26,7 @@ import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
 import { MultiheadAttention } from './attention.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
+import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
 import type { Tensor } from '../tensor.js';
@@ -101,6 +102,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const { type: _, dModel, nHead, ...options } = cfg as { type: string; dModel: number; nHead: number };
       return savedTree(new TransformerEncoderLayer(dModel, nHead, { ...options, seed: 0 }), entries, prefix); // seed: overwritten
     }
+    case 'AdaptiveAvgPool2d': return new AdaptiveAvgPool2d(cfg.outputSize as Size2d);
+    case 'AdaptiveMaxPool2d': return new AdaptiveMaxPool2d(cfg.outputSize as Size2d);
+    case 'AdaptiveAvgPool1d': return new AdaptiveAvgPool1d(cfg.outputSize as number);
+    case 'AdaptiveMaxPool1d': return new AdaptiveMaxPool1d(cfg.outputSize as number);
     case 'Flatten': return new Flatten();
     case 'Permute': return new Permute(cfg.axes as number[]);
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);

@@ -414,6 +414,15 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [up] }, { '0.weight': weight([1, 1, 1, 1]) }))).toThrow(/has a field "paddingMode" that ConvTranspose2d does not have/);
   });
 
+  it('round-trips the adaptive pools, their output sizes as the ops take them', async () => {
+    const m = new tm.nn.Sequential([new tm.nn.AdaptiveAvgPool2d([3, 2]), new tm.nn.AdaptiveMaxPool2d(1), new tm.nn.Flatten()]);
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect(loaded.config()).toEqual({ type: 'Sequential', layers: [{ type: 'AdaptiveAvgPool2d', outputSize: [3, 2] }, { type: 'AdaptiveMaxPool2d', outputSize: [1, 1] }, { type: 'Flatten' }] });
+    const seq = tm.nn.fromBytes(await new tm.nn.Sequential([new tm.nn.AdaptiveAvgPool1d(4), new tm.nn.AdaptiveMaxPool1d(2)]).toBytes());
+    expect(seq.config()).toEqual({ type: 'Sequential', layers: [{ type: 'AdaptiveAvgPool1d', outputSize: 4 }, { type: 'AdaptiveMaxPool1d', outputSize: 2 }] });
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'AdaptiveAvgPool2d', outputSize: 0 }] }))).toThrow(/has outputSize = 0, expected \[height, width\], integers ≥ 1/);
+  });
+
   it('a GELU keeps its form: exact or tanh as saved, and tanh from a file written before the exact one existed', async () => {
     const m = new tm.nn.Sequential([new tm.nn.GELU(), new tm.nn.GELU({ approximate: 'tanh' })]);
     expect(tm.nn.fromBytes(await m.toBytes()).config()).toEqual({ type: 'Sequential', layers: [{ type: 'GELU', approximate: 'none' }, { type: 'GELU', approximate: 'tanh' }] });
