@@ -17,6 +17,7 @@ export { Dropout } from './dropout.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Flatten } from './flatten.js';
+export { Identity, Upsample } from './upsample.js';
 export { Permute } from './permute.js';
 export { LayerNorm } from './layer_norm.js';
 export { GRU, LSTM, RNN } from './recurrent.js';

@@ -20,6 +20,8 @@ import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
+import { Identity, Upsample } from './upsample.js';
+import type { InterpolateMode } from '../ops/interpolate.js';
 import { Permute } from './permute.js';
 import { LayerNorm } from './layer_norm.js';
 import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
@@ -107,6 +109,8 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'AdaptiveAvgPool1d': return new AdaptiveAvgPool1d(cfg.outputSize as number);
     case 'AdaptiveMaxPool1d': return new AdaptiveMaxPool1d(cfg.outputSize as number);
     case 'Flatten': return new Flatten();
+    case 'Identity': return new Identity();
+    case 'Upsample': return new Upsample({ size: cfg.size as Size2d | undefined, scaleFactor: cfg.scaleFactor as number | [number, number] | undefined, mode: cfg.mode as InterpolateMode });
     case 'Permute': return new Permute(cfg.axes as number[]);
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);
     case 'ReLU': return new ReLU();

@@ -52,6 +52,7 @@ const laterFlag: Field = { check: (v) => typeof v === 'boolean', what: 'true or 
 const pool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ kernelSize: size(1), stride: size(1), padding: size(0), ceilMode: laterFlag });
 /** An average pool's: a pool's, and whether the padding counts. */
 const averagePool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...pool(size), countIncludePad: laterFlag });
+const positiveNumber = (v: unknown): boolean => typeof v === 'number' && v > 0 && Number.isFinite(v);
 const finite: Field = { check: (v) => typeof v === 'number' && Number.isFinite(v), what: 'a number' };
 const epsilon: Field = { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' };
 
@@ -88,6 +89,12 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
   Embedding: { count: positiveInteger, dim: positiveInteger },
   Flatten: {},
+  Identity: {},
+  Upsample: {
+    size: { check: (v) => positiveInteger.check(v) || pairField(1).check(v), what: 'a positive integer or [height, width]', optional: true },
+    scaleFactor: { check: (v) => positiveNumber(v) || (Array.isArray(v) && v.length === 2 && v.every(positiveNumber)), what: 'a number > 0 or [height, width] of them', optional: true },
+    mode: { check: (v) => v === 'nearest' || v === 'linear' || v === 'bilinear', what: "'nearest', 'linear' or 'bilinear'" },
+  },
   Permute: { axes: { check: isAxisOrder, what: 'an order of 1..n, each once' } },
   Conv1d: convolutionLayer(integerAtLeast),
   Conv2d: convolutionLayer(pairField),

@@ -423,6 +423,15 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'AdaptiveAvgPool2d', outputSize: 0 }] }))).toThrow(/has outputSize = 0, expected \[height, width\], integers ≥ 1/);
   });
 
+  it('round-trips Upsample and Identity', async () => {
+    const m = new tm.nn.Sequential([new tm.nn.Upsample({ scaleFactor: [2, 1.5], mode: 'bilinear' }), new tm.nn.Identity(), new tm.nn.Upsample({ size: 9 })]);
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect(loaded.config()).toEqual({ type: 'Sequential', layers: [{ type: 'Upsample', scaleFactor: [2, 1.5], mode: 'bilinear' }, { type: 'Identity' }, { type: 'Upsample', size: 9, mode: 'nearest' }] });
+    const x = tm.randn([1, 2, 3, 4], { seed: 1 });
+    expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'Upsample', mode: 'nearest' }] }))).toThrow(new CorruptFileError('model file: Upsample: give size or scaleFactor (one of them)'));
+  });
+
   it('a GELU keeps its form: exact or tanh as saved, and tanh from a file written before the exact one existed', async () => {
     const m = new tm.nn.Sequential([new tm.nn.GELU(), new tm.nn.GELU({ approximate: 'tanh' })]);
     expect(tm.nn.fromBytes(await m.toBytes()).config()).toEqual({ type: 'Sequential', layers: [{ type: 'GELU', approximate: 'none' }, { type: 'GELU', approximate: 'tanh' }] });

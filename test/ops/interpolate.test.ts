@@ -1,0 +1,102 @@
+// Resizing against PyTorch's F.interpolate in float64: nearest takes input
+// floor(i·n/m); (bi)linear interpolates at (i + ½)·n/m − ½, clamped
+// (align_corners=False), one axis after the other; and a value PyTorch gives.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { expectClose, uniform } from '../helpers/data.js';
+
+/** Along one axis of a [rows, n] matrix resized to m: each output a weighted sum of inputs, as [m][n] weights. */
+function axisWeights(n: number, m: number, linear: boolean): number[][] {
+  return Array.from({ length: m }, (_, i) => {
+    const row = new Array<number>(n).fill(0);
+    if (!linear) {
+      row[Math.min(n - 1, Math.floor((i * n) / m))] = 1;
+      return row;
+    }
+    const source = Math.max(0, ((i + 0.5) * n) / m - 0.5);
+    const low = Math.min(n - 1, Math.floor(source));
+    const high = Math.min(n - 1, low + 1);
+    row[low] += 1 - (source - low);
+    row[high] += source - low;
+    return row;
+  });
+}
+
+/** x [planes, h, w] resized to [oh, ow]: y and, for weights r on y, the gradient of Σ y·r. */
+function resizeRef(x: Float64Array, planes: number, [h, w]: number[], [oh, ow]: number[], linear: boolean, r: Float64Array) {
+  const [wh, ww] = [axisWeights(h, oh, linear), axisWeights(w, ow, linear)];
+  const y = new Float64Array(planes * oh * ow);
+  const dx = new Float64Array(x.length);
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        const k = (p * oh + i) * ow + j;
+        for (let a = 0; a < h; a++) {
+          for (let b = 0; b < w; b++) {
+            const c = wh[i][a] * ww[j][b];
+            if (!c) continue;
+            y[k] += c * x[(p * h + a) * w + b];
+            dx[(p * h + a) * w + b] += c * r[k];
+          }
+        }
+      }
+    }
+  }
+  return { y, dx };
+}
+
+describe.each(BACKENDS)('interpolate on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it.each([
+    { from: [4, 5], to: [8, 10] }, { from: [7, 9], to: [3, 4] }, { from: [5, 3], to: [7, 3] }, { from: [1, 2], to: [3, 5] }, { from: [6, 6], to: [6, 6] },
+  ])('2d $from → $to, nearest and bilinear, with gradients', async ({ from, to }) => {
+    const [n, c] = [2, 3];
+    const x = Float64Array.from(uniform(n * c * from[0] * from[1]).map(Math.fround));
+    const r = Float64Array.from(uniform(n * c * to[0] * to[1]).map(Math.fround));
+    for (const mode of ['nearest', 'bilinear'] as const) {
+      const t = tm.tensor(x, [n, c, ...from]);
+      t.requiresGrad = true;
+      const y = tm.interpolate2d(t, { size: to as [number, number], mode });
+      expect(y.shape).toEqual([n, c, ...to]);
+      const want = resizeRef(x, n * c, from, to, mode === 'bilinear', r);
+      expectClose(await y.data(), want.y, 1e-6, mode);
+      y.mul(tm.tensor(r, y.shape)).sum().backward();
+      expectClose(await t.grad!.data(), want.dx, 1e-5, `${mode} gradient`);
+    }
+  });
+
+  it("gives PyTorch's bilinear doubling of [[1, 2], [3, 4]], and a scale factor's size rounded down", async () => {
+    const y = tm.interpolate2d(tm.tensor([[[[1, 2], [3, 4]]]]), { scaleFactor: 2, mode: 'bilinear' });
+    expect(await y.array()).toEqual([[[[1, 1.25, 1.75, 2], [1.5, 1.75, 2.25, 2.5], [2.5, 2.75, 3.25, 3.5], [3, 3.25, 3.75, 4]]]]);
+    expect(tm.interpolate2d(tm.zeros([1, 1, 5, 4]), { scaleFactor: [1.5, 0.5] }).shape).toEqual([1, 1, 7, 2]);
+    const seq = tm.interpolate1d(tm.tensor([[[1, 2, 4]]]), { size: 6, mode: 'linear' });
+    expectClose(await seq.data(), resizeRef(Float64Array.of(1, 2, 4), 1, [1, 3], [1, 6], true, new Float64Array(6)).y, 1e-6);
+    expect(await tm.interpolate1d(tm.tensor([[1, 2, 3]]), { scaleFactor: 2 }).array()).toEqual([[1, 1, 2, 2, 3, 3]]);
+  });
+
+  it('Upsample and Identity layers', async () => {
+    const images = tm.randn([2, 3, 4, 4], { seed: 1 });
+    expectClose(await new tm.nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }).forward(images).data(), await tm.interpolate2d(images, { scaleFactor: 2, mode: 'bilinear' }).data(), 0);
+    expect(new tm.nn.Upsample({ size: 9 }).forward(tm.zeros([2, 3, 4])).shape).toEqual([2, 3, 9]);
+    expect(await new tm.nn.Identity().forward(images).data()).toEqual(await images.data());
+  });
+});
+
+describe('interpolate refuses', () => {
+  it('both or neither of size and scaleFactor, a mode for the other rank, bad sizes', async () => {
+    await tm.init({ backend: 'js' });
+    const x = tm.zeros([1, 1, 4, 4]);
+    expect(() => tm.interpolate2d(x, {})).toThrow('interpolate2d: give size or scaleFactor (one of them)');
+    expect(() => tm.interpolate2d(x, { size: 2, scaleFactor: 2 })).toThrow('interpolate2d: give size or scaleFactor (one of them)');
+    expect(() => tm.interpolate2d(x, { size: 2, mode: 'linear' })).toThrow("interpolate2d: mode must be 'nearest' or 'bilinear', got \"linear\"");
+    expect(() => tm.interpolate1d(tm.zeros([1, 1, 4]), { size: 2, mode: 'bilinear' })).toThrow("interpolate1d: mode must be 'nearest' or 'linear', got \"bilinear\"");
+    expect(() => tm.interpolate2d(x, { scaleFactor: 0 })).toThrow('interpolate2d: scaleFactor must be a finite number > 0 or a pair [height, width] of them, got 0');
+    expect(() => new tm.nn.Upsample({ size: 2.5 })).toThrow('Upsample: size must be a positive integer or a pair [height, width] of them, got 2.5');
+    expect(() => new tm.nn.Upsample({ scaleFactor: 2, mode: 'cubic' as 'nearest' })).toThrow("Upsample: mode must be 'nearest', 'linear' or 'bilinear', got \"cubic\"");
+    expect(() => new tm.nn.Upsample({ scaleFactor: 2 }).forward(tm.zeros([4, 4]))).toThrow('Upsample: x must be images [batch, channels, height, width] or sequences [batch, channels, length], got [4,4]');
+  });
+});
