@@ -18,33 +18,45 @@ export interface BatchNormOptions {
   epsilon?: number;
   /** How far each training step moves the running estimates toward the batch's (default 0.1, PyTorch's). */
   momentum?: number;
+  /** A learned weight and bias per channel (default true); false normalises only. */
+  affine?: boolean;
+  /** Keep running estimates for eval mode (default true); false normalises with the batch's statistics in eval mode too, as PyTorch's. */
+  trackRunningStats?: boolean;
 }
 
-const OPTIONS: OptionNames<BatchNormOptions> = { epsilon: true, momentum: true };
+const OPTIONS: OptionNames<BatchNormOptions> = { epsilon: true, momentum: true, affine: 'boolean', trackRunningStats: 'boolean' };
 
 abstract class BatchNorm extends Module {
   readonly epsilon: number;
   readonly momentum: number;
-  weight: Tensor;
-  bias: Tensor;
-  /** The running estimate of each channel's mean (f32, or f16 as loaded): what eval mode normalises with. */
-  runningMean: Tensor;
+  /** Null without affine. */
+  weight: Tensor | null;
+  bias: Tensor | null;
+  /** The running estimate of each channel's mean (f32, or f16 as loaded): what eval mode normalises with; null without trackRunningStats. */
+  runningMean: Tensor | null;
   /** The running estimate of each channel's variance (unbiased). */
-  runningVar: Tensor;
+  runningVar: Tensor | null;
 
   constructor(private readonly kind: 'BatchNorm1d' | 'BatchNorm2d', private readonly ranks: readonly number[], private readonly expected: (features: number) => string, readonly features: number, options: BatchNormOptions) {
     super();
     if (!Number.isSafeInteger(features) || features <= 0) throw new ValueError(`${kind}: features must be a positive integer, got ${formatValue(features)}`);
-    const { epsilon = 1e-5, momentum = 0.1 } = checkOptions(kind, options, OPTIONS);
+    const { epsilon = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = checkOptions(kind, options, OPTIONS);
     if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new ValueError(`${kind}: epsilon must be a finite number > 0, got ${formatValue(epsilon)}`);
     if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new ValueError(`${kind}: momentum must be a number in [0, 1], got ${formatValue(momentum)}`);
     [this.epsilon, this.momentum] = [epsilon, momentum];
-    this.weight = ones([features]);
-    this.weight.requiresGrad = true;
-    this.bias = zeros([features]);
-    this.bias.requiresGrad = true;
-    this.runningMean = zeros([features]);
-    this.runningVar = ones([features]);
+    this.weight = affine ? ones([features]) : null;
+    this.bias = affine ? zeros([features]) : null;
+    if (this.weight && this.bias) this.weight.requiresGrad = this.bias.requiresGrad = true;
+    this.runningMean = trackRunningStats ? zeros([features]) : null;
+    this.runningVar = trackRunningStats ? ones([features]) : null;
+  }
+
+  get affine(): boolean {
+    return this.weight !== null;
+  }
+
+  get trackRunningStats(): boolean {
+    return this.runningMean !== null;
   }
 
   forward(x: Tensor): Tensor {
@@ -57,37 +69,45 @@ abstract class BatchNorm extends Module {
     return tidy(() => {
       let mean: Tensor;
       let variance: Tensor;
-      if (this.training) {
+      if (this.training || !this.runningMean || !this.runningVar) {
         if (count < 2) {
           throw new ShapeError(`${this.kind}: training needs more than one value per channel to take a variance of, x ${formatShape(x.shape)} has ${count} (in fit, a last batch of one sample: pass dropLast: true, or a batchSize that does not leave one over)`);
         }
         mean = x.mean(axes, { keepDims: true });
         variance = x.variance(axes, { keepDims: true });
-        noGrad(() => {
-          // In each estimate's own dtype (f16 where a model was saved in f16); the variance unbiased, as PyTorch's.
-          const move = (running: Tensor, batch: Tensor, scale: number) => running.assign(running.mul(1 - this.momentum).add(batch.reshape([this.features]).cast(running.dtype).mul(scale)));
-          move(this.runningMean, mean, this.momentum);
-          move(this.runningVar, variance, (this.momentum * count) / (count - 1));
-        });
+        const [runningMean, runningVar] = [this.runningMean, this.runningVar];
+        if (this.training && runningMean && runningVar) {
+          noGrad(() => {
+            // In each estimate's own dtype (f16 where a model was saved in f16); the variance unbiased, as PyTorch's.
+            const move = (running: Tensor, batch: Tensor, scale: number) => running.assign(running.mul(1 - this.momentum).add(batch.reshape([this.features]).cast(running.dtype).mul(scale)));
+            move(runningMean, mean, this.momentum);
+            move(runningVar, variance, (this.momentum * count) / (count - 1));
+          });
+        }
       } else {
         mean = this.inPrecisionOf(x, this.runningMean).reshape(channels);
         variance = this.inPrecisionOf(x, this.runningVar).reshape(channels);
       }
       const normalised = x.sub(mean).div(variance.add(this.epsilon).sqrt());
+      if (!this.weight || !this.bias) return normalised;
       return normalised.mul(this.inPrecisionOf(x, this.weight).reshape(channels)).add(this.inPrecisionOf(x, this.bias).reshape(channels));
     });
   }
 
   override ownParameters(): Record<string, Tensor> {
-    return { weight: this.weight, bias: this.bias };
+    return this.weight && this.bias ? { weight: this.weight, bias: this.bias } : {};
   }
 
   override ownBuffers(): Record<string, Tensor> {
-    return { runningMean: this.runningMean, runningVar: this.runningVar };
+    return this.runningMean && this.runningVar ? { runningMean: this.runningMean, runningVar: this.runningVar } : {};
   }
 
+  /** affine and trackRunningStats written only when off: files from before they existed hold neither. */
   config(): LayerConfig {
-    return { type: this.kind, features: this.features, epsilon: this.epsilon, momentum: this.momentum };
+    return {
+      type: this.kind, features: this.features, epsilon: this.epsilon, momentum: this.momentum,
+      ...(this.affine ? {} : { affine: false }), ...(this.trackRunningStats ? {} : { trackRunningStats: false }),
+    };
   }
 }
 

@@ -72,9 +72,11 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'BatchNorm1d':
     case 'BatchNorm2d': {
       // Estimates no batch could give would normalise every sample to NaN.
-      refuseImpossible(entries, `${prefix}runningMean`, (v) => Number.isFinite(v), 'finite');
-      refuseImpossible(entries, `${prefix}runningVar`, (v) => Number.isFinite(v) && v >= 0, 'finite and ≥ 0');
-      const options = { epsilon: cfg.epsilon as number, momentum: cfg.momentum as number };
+      if (cfg.trackRunningStats !== false) {
+        refuseImpossible(entries, `${prefix}runningMean`, (v) => Number.isFinite(v), 'finite');
+        refuseImpossible(entries, `${prefix}runningVar`, (v) => Number.isFinite(v) && v >= 0, 'finite and ≥ 0');
+      }
+      const options = { epsilon: cfg.epsilon as number, momentum: cfg.momentum as number, affine: cfg.affine as boolean | undefined, trackRunningStats: cfg.trackRunningStats as boolean | undefined };
       return savedAs(cfg.type === 'BatchNorm1d' ? new BatchNorm1d(cfg.features as number, options) : new BatchNorm2d(cfg.features as number, options), entries, prefix);
     }
     case 'MaxPool2d':

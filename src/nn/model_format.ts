@@ -60,6 +60,8 @@ const BATCH_NORM: Readonly<Record<string, Field>> = {
   features: positiveInteger,
   epsilon,
   momentum: { check: (v) => typeof v === 'number' && v >= 0 && v <= 1, what: 'a number in [0, 1]' },
+  affine: laterFlag,
+  trackRunningStats: laterFlag,
 };
 
 /** A recurrent layer's fields (RNN adds its nonlinearity). */
@@ -204,8 +206,8 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     refused(() => poolSizes(type as string, axes, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d }));
   }
   if (type === 'BatchNorm1d' || type === 'BatchNorm2d') {
-    for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'parameter' });
-    for (const name of ['runningMean', 'runningVar']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'buffer' });
+    if (cfg.affine !== false) for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'parameter' });
+    if (cfg.trackRunningStats !== false) for (const name of ['runningMean', 'runningVar']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'buffer' });
   }
   if (Object.hasOwn(GATES, type as string)) {
     // As nn/recurrent.ts names them: layer by layer, the reverse pass after the forward one.

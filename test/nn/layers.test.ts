@@ -521,24 +521,44 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
   it.each([[[5, 3, 7, 9]], [[2, 4, 1, 13]], [[9, 2, 3, 2]]])('BatchNorm2d of %j in training: each channel over batch, height and width, as PyTorch; the running estimates move by momentum', async (shape) => {
     const v = Float64Array.from(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.7) * 3 + (i % 5)));
     const norm = new tm.nn.BatchNorm2d(shape[1], { momentum: 0.25 });
-    norm.weight.assign(tm.tensor(Array.from({ length: shape[1] }, (_, i) => 1 + i)));
-    norm.bias.assign(tm.tensor(Array.from({ length: shape[1] }, (_, i) => -i)));
+    norm.weight!.assign(tm.tensor(Array.from({ length: shape[1] }, (_, i) => 1 + i)));
+    norm.bias!.assign(tm.tensor(Array.from({ length: shape[1] }, (_, i) => -i)));
     const y = norm.forward(tm.tensor(v, shape));
     const ref = byChannel(v, shape);
     const inner = shape[2] * shape[3];
     const want = ref.out.map((o, i) => o * (1 + (Math.floor(i / inner) % shape[1])) - (Math.floor(i / inner) % shape[1]));
     expectClose(await y.data(), want, 1e-5);
-    expectClose(await norm.runningMean.data(), ref.means.map((m) => 0.25 * m), 1e-5);
-    expectClose(await norm.runningVar.data(), ref.unbiased.map((u) => 0.75 + 0.25 * u), 1e-5);
+    expectClose(await norm.runningMean!.data(), ref.means.map((m) => 0.25 * m), 1e-5);
+    expectClose(await norm.runningVar!.data(), ref.unbiased.map((u) => 0.75 + 0.25 * u), 1e-5);
     // eval: the running estimates, not the batch's.
     norm.eval();
     const e = norm.forward(tm.tensor(v, shape));
-    const rm = await norm.runningMean.data();
-    const rv = await norm.runningVar.data();
+    const rm = await norm.runningMean!.data();
+    const rv = await norm.runningVar!.data();
     expectClose(await e.data(), v.map((x, i) => {
       const ch = Math.floor(i / inner) % shape[1];
       return ((x - rm[ch]) / Math.sqrt(rv[ch] + 1e-5)) * (1 + ch) - ch;
     }), 1e-5);
+  });
+
+  it('affine: false normalises only, with no weight or bias; trackRunningStats: false keeps no estimates and uses the batch\'s statistics in eval mode too', async () => {
+    const x = tm.randn([6, 3, 4], { seed: 2 });
+    const plain = new tm.nn.BatchNorm1d(3, { affine: false });
+    expect([plain.weight, plain.bias, plain.affine]).toEqual([null, null, false]);
+    expect(Object.keys(plain.namedParameters())).toEqual([]);
+    expect(Object.keys(plain.namedBuffers())).toEqual(['runningMean', 'runningVar']);
+    const mean = x.mean([0, 2], { keepDims: true });
+    const normalised = x.sub(mean).div(x.variance([0, 2], { keepDims: true }).add(1e-5).sqrt());
+    expectClose(await plain.forward(x).data(), await normalised.data(), 1e-5);
+    const batchOnly = new tm.nn.BatchNorm1d(3, { trackRunningStats: false });
+    expect([batchOnly.runningMean, batchOnly.runningVar, batchOnly.trackRunningStats]).toEqual([null, null, false]);
+    batchOnly.eval();
+    expectClose(await batchOnly.forward(x).data(), await normalised.data(), 1e-5);
+    expect(batchOnly.config()).toEqual({ type: 'BatchNorm1d', features: 3, epsilon: 1e-5, momentum: 0.1, trackRunningStats: false });
+    expect(new tm.nn.BatchNorm2d(3).config()).toEqual({ type: 'BatchNorm2d', features: 3, epsilon: 1e-5, momentum: 0.1 });
+    const loaded = tm.nn.fromBytes(await new tm.nn.Sequential([plain, batchOnly]).toBytes());
+    expect(loaded.config()).toEqual({ type: 'Sequential', layers: [plain.config(), batchOnly.config()] });
+    expect(Object.keys(loaded.namedState())).toEqual(['1.weight', '1.bias', '0.runningMean', '0.runningVar']);
   });
 
   it('BatchNorm1d takes [batch, features] and [batch, features, length]; f16 computes in f16; bad shapes and settings are refused', async () => {
@@ -567,7 +587,7 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
     const norm = new tm.nn.BatchNorm2d(2);
     const y = await norm.forward(half).data();
     expect(Array.from(y).reduce((m, v) => Math.max(m, Math.abs(v)), 0)).toBeLessThan(2);
-    expectClose(await norm.runningVar.data(), Array.from(variance, (u) => 0.9 + 0.1 * u * (65536 / 65535)), 1e-3);
+    expectClose(await norm.runningVar!.data(), Array.from(variance, (u) => 0.9 + 0.1 * u * (65536 / 65535)), 1e-3);
   });
 
   it('a layer frozen in eval mode stays frozen through predict, evaluate and fit (its estimates fixed)', async () => {
@@ -580,7 +600,7 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
     expect(model.modules().map((m) => m.training)).toEqual([true, true, false, true]);
     await model.fit(x, y, { epochs: 2, batchSize: 3, loss: 'crossEntropy', quiet: true, seed: 1 });
     expect(model.modules().map((m) => m.training)).toEqual([true, true, false, true]);
-    expect(Array.from(await (model.layers[1] as tm.nn.BatchNorm1d).runningMean.data())).toEqual([0, 0, 0, 0]);
+    expect(Array.from(await (model.layers[1] as tm.nn.BatchNorm1d).runningMean!.data())).toEqual([0, 0, 0, 0]);
     // A model put in eval mode as a whole trains in train mode, every layer.
     model.eval();
     await model.fit(x, y, { epochs: 1, batchSize: 3, loss: 'crossEntropy', quiet: true, seed: 1 });
@@ -596,13 +616,13 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
     const y = tm.tensor(Int32Array.from({ length: 8 }, (_, i) => i % 2));
     await model.fit(x, y, { epochs: 2, batchSize: 4, loss: 'crossEntropy', quiet: true, seed: 1 });
     const norm = model.layers[1] as tm.nn.BatchNorm2d;
-    expect([norm.runningMean.requiresGrad, norm.runningMean.grad]).toEqual([false, null]);
-    expect(Array.from(await norm.runningMean.data()).some((m) => m !== 0)).toBe(true);
+    expect([norm.runningMean!.requiresGrad, norm.runningMean!.grad]).toEqual([false, null]);
+    expect(Array.from(await norm.runningMean!.data()).some((m) => m !== 0)).toBe(true);
     const loaded = tm.nn.fromBytes(await model.toBytes());
     expect(loaded.config()).toEqual(model.config());
     expect((loaded.config() as unknown as { layers: unknown[] }).layers[1]).toEqual({ type: 'BatchNorm2d', features: 3, epsilon: 1e-5, momentum: 0.1 });
     const loadedNorm = loaded.layers[1] as tm.nn.BatchNorm2d;
-    expect(await loadedNorm.runningVar.data()).toEqual(await norm.runningVar.data());
+    expect(await loadedNorm.runningVar!.data()).toEqual(await norm.runningVar!.data());
     expect(await loaded.predict(x).data()).toEqual(await model.predict(x).data());
     const before = tm.memory().numTensors;
     loaded.dispose();
@@ -615,7 +635,7 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
     const { '1.runningMean': _dropped, ...missing } = entries.entries;
     expect(() => tm.nn.fromBytes(tm.encodeSafetensors(missing, entries.metadata))).toThrow(new CorruptFileError('model file: buffer 1.runningMean is missing'));
     expect(tm.memory().numTensors).toBe(before - 8);
-    norm.runningMean.dispose();
+    norm.runningMean!.dispose();
     await expect(model.toBytes()).rejects.toThrow('save: 1.runningMean [3] was disposed; nothing was written');
     await tm.init({ backend: 'js' });
   });
