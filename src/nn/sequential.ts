@@ -8,6 +8,7 @@ import { checkOptions } from '../options.js';
 import { checkBatchSize, evaluate, fit, type EvaluateOptions, type FitOptions, type History } from './fit.js';
 import { Module, inEvalMode, type LayerConfig } from './module.js';
 import { modelToBytes, saveModel } from './serialize.js';
+import { summarize } from './summary.js';
 
 export class Sequential extends Module {
   readonly layers: Module[];
@@ -44,6 +45,15 @@ export class Sequential extends Module {
 
   config(): LayerConfig {
     return { type: 'Sequential', layers: this.layers.map((l) => l.config()) };
+  }
+
+  /**
+   * A table of the layers (type, parameter count, and with `inputShape` —
+   * one sample's, without the batch — the shape each gives for a batch of
+   * one) and the totals, as Keras's model.summary(). Print it.
+   */
+  summary(inputShape?: readonly number[]): string {
+    return summarize(this, this.layers, inputShape);
   }
 
   /** Outputs for x in eval mode, without recording gradients, in batches. */

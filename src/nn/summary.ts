@@ -1,0 +1,51 @@
+// A Sequential's summary, as Keras's model.summary() prints it: each layer's
+// type, the shape of what it gives for an input shape (from a forward pass
+// on zeros, in eval mode, without gradients), and its parameter count; the
+// totals below.
+import { tidy } from '../engine.js';
+import { ShapeError, formatShape } from '../errors.js';
+import { zeros } from '../ops/index.js';
+import { noGrad } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+import { inEvalMode, type Module } from './module.js';
+
+/** Lines of a table: the layers of `layers` in order; with `inputShape` (one sample's, without the batch), each one's output shape for a batch of one. */
+export function summarize(model: Module, layers: readonly Module[], inputShape?: readonly number[]): string {
+  const shapes = inputShape ? outputShapes(model, layers, inputShape) : null;
+  const rows = layers.map((layer, i) => {
+    const count = layer.parameters().reduce((n, p) => n + p.size, 0);
+    return [`${i}  ${layer.config().type}`, ...(shapes ? [formatShape(shapes[i])] : []), count.toLocaleString('en-US')];
+  });
+  const header = ['layer', ...(shapes ? ['output shape'] : []), 'parameters'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  // Counts right-aligned (the last column), the rest left.
+  const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('   ');
+  const all = model.parameters();
+  const total = all.reduce((n, p) => n + p.size, 0);
+  const trainable = all.filter((p) => p.requiresGrad).reduce((n, p) => n + p.size, 0);
+  const bytes = all.reduce((n, p) => n + p.size * (p.dtype === 'f16' ? 2 : 4), 0);
+  return [
+    line(header),
+    '-'.repeat(line(header).length),
+    ...rows.map(line),
+    '-'.repeat(line(header).length),
+    `parameters: ${total.toLocaleString('en-US')} (${trainable.toLocaleString('en-US')} trainable), ${(bytes / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} KiB`,
+  ].join('\n');
+}
+
+/** Each layer's output shape for a batch of one sample of `inputShape`. */
+function outputShapes(model: Module, layers: readonly Module[], inputShape: readonly number[]): number[][] {
+  return inEvalMode(model, () => noGrad(() => tidy(() => {
+    let h: Tensor = zeros([1, ...inputShape]);
+    const shapes: number[][] = [];
+    for (const [i, layer] of layers.entries()) {
+      try {
+        h = layer.forward(h);
+      } catch (err) {
+        throw new ShapeError(`summary: layer ${i} (${layer.config().type}) refuses its input: ${(err as Error).message}`);
+      }
+      shapes.push([...h.shape]);
+    }
+    return shapes;
+  })));
+}
