@@ -41,6 +41,34 @@ export function seedFor(where: string, seed: unknown): number {
   return seed === undefined ? freshSeed() : checkSeed(where, seed);
 }
 
+/**
+ * A seed for stream `stream` of `seed`, mixed (murmur3's finaliser) so that
+ * nearby seeds and streams give unrelated ones: a layer's dropout draws
+ * away from its weights' seed, and a dropout's k-th mask away from another's
+ * (k+1)-th, where seed + k met. Always within [0, 2³²).
+ */
+export function derivedSeed(seed: number, stream: number): number {
+  let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul((stream >>> 0) + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Runs `fn` with setSeed's sequence where it was before, whatever unseeded
+ * draws fn makes: a model loaded from a file draws initial weights the file
+ * then overwrites, which must not shift the user's reproducible sequence.
+ */
+export function keepingGlobalSequence<T>(fn: () => T): T {
+  const kept = global;
+  if (kept) global = rng(0);
+  try {
+    return fn();
+  } finally {
+    global = kept;
+  }
+}
+
 /** A seed for a draw that was given none: from setSeed's sequence when set, else from Math.random. */
 export function freshSeed(): number {
   return Math.floor((global ?? Math.random)() * 4294967296);

@@ -114,8 +114,11 @@ export function backward(root: Tensor, gradient?: Tensor): void {
 function gradientOf(pending: Pending, t: Tensor): Tensor | undefined {
   const blocks = pending.blocks.get(t);
   if (blocks) {
+    // Assembled in a tidy: what a failure (a lost device) leaves half made is freed, and the blocks stay in
+    // `pending` until it succeeds, for backward to free (disposing a tensor twice is nothing).
+    const whole = untrack(tidy(() => assembleBlocks(t.shape, blocks)));
     pending.blocks.delete(t);
-    accumulate(pending, t, untrack(assembleBlocks(t.shape, blocks)));
+    accumulate(pending, t, whole);
   }
   const g = pending.grads.get(t);
   pending.grads.delete(t);

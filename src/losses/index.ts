@@ -149,11 +149,12 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntro
     const kept = labels.notEqual(ignoreIndex);
     const masked = ops.where(kept, perSample, 0);
     if ((options.reduction ?? 'mean') !== 'mean') return reduce(masked, options.reduction);
-    return masked.sum().div(kept.sum().cast(masked.dtype));
+    // Summed and counted in f32: f16 holds neither a large batch's sum nor a count past 65,504.
+    return masked.cast('f32').sum().div(kept.sum().cast('f32')).cast(masked.dtype);
   });
 }
 
-/** Mean absolute error (L1), PyTorch's l1_loss; its gradient at 0 is 0. */
+/** Mean absolute error (L1) per sample, reduced over samples as mse's (so 'mean' is PyTorch's l1_loss); its gradient at 0 is 0. */
 export function l1(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   sameShapes('l1', pred, target);
   const { reduction } = checkOptions('l1', options, LOSS_OPTIONS);
@@ -165,7 +166,7 @@ export interface HuberOptions extends LossOptions {
   delta?: number;
 }
 
-/** Huber loss (PyTorch's huber_loss): ½e² where |e| ≤ delta, delta·(|e| − ½delta) beyond; robust to outliers. */
+/** Huber loss: ½e² where |e| ≤ delta, delta·(|e| − ½delta) beyond, robust to outliers; per sample, reduced as mse's ('mean' is PyTorch's huber_loss). */
 export function huber(pred: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
   sameShapes('huber', pred, target);
   const { reduction, delta = 1 } = checkOptions('huber', options, { reduction: true, delta: true });

@@ -5,14 +5,20 @@
 //   weights = softmax(q·kᵀ/√(embed/heads) + mask) along the source axis
 //   output  = (weights·v, heads side by side)·Wout + bout
 // The three input projections are one weight [embed, 3·embed] (PyTorch's
-// in_proj_weight, laid out x·W as Dense's), Xavier-uniform as PyTorch's; the
-// biases start at zero. A masked position gets -∞ before the softmax, so its
-// weight is exactly 0.
+// in_proj_weight, laid out x·W as Dense's), Xavier-uniform as PyTorch's;
+// out_proj ±1/√embed as PyTorch's Linear; the biases start at zero. A masked
+// position gets -∞ before the softmax, so its weight is exactly 0; a query
+// whose every key is masked (left padding under a causal mask) attends to
+// nothing: weights 0, not the NaN a softmax of all -∞ gives, which would
+// reach every weight's gradient.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { rand, split, tensor, where, zeros } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { checkSeed } from '../random.js';
+import { checkSeed, derivedSeed } from '../random.js';
+
+/** The stream of the layer's seed its dropout masks come from (its weights take 0 and 1). */
+const DROPOUT_STREAM = 0xd0;
 import type { Tensor } from '../tensor.js';
 import { Dropout } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
@@ -41,6 +47,8 @@ const ATTEND_OPTIONS: OptionNames<AttendOptions> = { causal: 'boolean', keyPaddi
 export class MultiheadAttention extends Module {
   readonly dropout: number;
   readonly causal: boolean;
+  /** The seed given, kept in the config: a loaded layer draws its dropout masks as the saved one did. */
+  readonly seed?: number;
   /** [embed, 3·embed]: the query, key and value projections side by side. */
   inProjWeight: Tensor;
   inProjBias: Tensor | null;
@@ -61,11 +69,10 @@ export class MultiheadAttention extends Module {
     if (seed !== undefined) checkSeed('MultiheadAttention', seed);
     this.dropout = dropout;
     this.causal = causal;
-    this.#dropout = dropout > 0 ? new Dropout(dropout, seed) : null;
-    // Xavier-uniform over each weight's fans, as PyTorch's (its in_proj_weight [3·embed, embed] has the same fans).
-    const xavier = (fanIn: number, fanOut: number, at: number): Tensor => {
-      const bound = Math.sqrt(6 / (fanIn + fanOut));
-      const w = rand([fanIn, fanOut], { min: -bound, max: bound, seed: seed === undefined ? undefined : (seed + at) % 2 ** 32 });
+    this.seed = seed;
+    this.#dropout = dropout > 0 ? new Dropout(dropout, seed === undefined ? undefined : derivedSeed(seed, DROPOUT_STREAM)) : null;
+    const uniform = (fanIn: number, fanOut: number, bound: number, stream: number): Tensor => {
+      const w = rand([fanIn, fanOut], { min: -bound, max: bound, seed: seed === undefined ? undefined : derivedSeed(seed, stream) });
       w.requiresGrad = true;
       return w;
     };
@@ -75,9 +82,10 @@ export class MultiheadAttention extends Module {
       b.requiresGrad = true;
       return b;
     };
-    this.inProjWeight = xavier(embedDim, 3 * embedDim, 0);
+    // As PyTorch's: in_proj Xavier-uniform over its fans ([3·embed, embed] there, the same fans); out_proj a Linear's default, ±1/√embed.
+    this.inProjWeight = uniform(embedDim, 3 * embedDim, Math.sqrt(6 / (4 * embedDim)), 0);
     this.inProjBias = zeroBias(3 * embedDim);
-    this.outProjWeight = xavier(embedDim, embedDim, 1);
+    this.outProjWeight = uniform(embedDim, embedDim, 1 / Math.sqrt(embedDim), 1);
     this.outProjBias = zeroBias(embedDim);
   }
 
@@ -87,7 +95,7 @@ export class MultiheadAttention extends Module {
 
   /** Self-attention of x [batch, time, embed] (causal if the layer was made so). */
   forward(x: Tensor): Tensor {
-    return this.attend(x, x, x, { causal: this.causal }).output;
+    return tidy(() => this.attend(x, x, x, { causal: this.causal }).output);
   }
 
   /**
@@ -115,9 +123,13 @@ export class MultiheadAttention extends Module {
       const k = heads(key, wk, bk, source);
       const v = heads(value, wv, bv, source);
       let scores = q.matmul(k, { transposeB: true }); // [batch, heads, target, source]
-      const mask = this.additiveMask(batch, target, source, causal, keyPaddingMask, query.dtype);
+      let mask = this.additiveMask(batch, target, source, causal, keyPaddingMask, query.dtype);
+      // Rows masked whole: unmasked for the softmax (finite), their weights zeroed after.
+      const blind = mask ? mask.max(-1, { keepDims: true }).equal(-Infinity) : null;
+      if (mask && blind) mask = where(blind, 0, mask);
       if (mask) scores = scores.add(mask);
       let weights = scores.softmax(-1);
+      if (blind) weights = where(blind, 0, weights);
       if (this.#dropout) {
         this.#dropout.training = this.training;
         weights = this.#dropout.forward(weights);
@@ -161,6 +173,9 @@ export class MultiheadAttention extends Module {
   }
 
   config(): LayerConfig {
-    return { type: 'MultiheadAttention', embedDim: this.embedDim, numHeads: this.numHeads, bias: this.inProjBias !== null, dropout: this.dropout, causal: this.causal };
+    return {
+      type: 'MultiheadAttention', embedDim: this.embedDim, numHeads: this.numHeads, bias: this.inProjBias !== null, dropout: this.dropout, causal: this.causal,
+      ...(this.seed === undefined ? {} : { seed: this.seed }),
+    };
   }
 }

@@ -2,7 +2,7 @@
 // scales the rest by 1/(1-rate) so the expected activation is unchanged; in
 // eval mode, the identity.
 import { ValueError, formatValue } from '../errors.js';
-import { checkSeed, freshSeed } from '../random.js';
+import { checkSeed, derivedSeed, freshSeed } from '../random.js';
 import { rand } from '../ops/index.js';
 import { onBackendOf } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
@@ -21,7 +21,7 @@ export class Dropout extends Module {
   forward(x: Tensor): Tensor {
     if (!this.training || this.rate === 0) return x.reshape(x.shape);
     // A fresh mask each call; reproducible when seeded.
-    const seed = this.seed === undefined ? freshSeed() : this.seed + this.draws++;
+    const seed = this.seed === undefined ? freshSeed() : derivedSeed(this.seed, this.draws++);
     const u = onBackendOf('Dropout', x, () => rand(x.shape, { seed, dtype: x.dtype === 'f16' ? 'f16' : 'f32' }));
     const keepMask = u.greaterEqual(this.rate);
     u.dispose();

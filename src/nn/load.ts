@@ -12,6 +12,7 @@ import type { AvgPool1dOptions, AvgPool2dOptions } from '../ops/conv.js';
 import type { Size2d } from '../ops/windows.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
+import { keepingGlobalSequence } from '../random.js';
 import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName, type GeluApproximation } from './activations.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
 import { Conv1d, Conv2d } from './conv.js';
@@ -93,18 +94,18 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'RNN':
     case 'LSTM':
     case 'GRU': {
-      // seed: overwritten by the saved weights.
+      // The seed as saved (none where the user gave none): the weights it draws are overwritten, its dropout masks are the saved layer's.
       const { type: _, inputSize, hiddenSize, ...options } = cfg as unknown as { type: string; inputSize: number; hiddenSize: number } & RNNOptions;
       const Layer = { RNN, LSTM, GRU }[cfg.type] as new (i: number, h: number, options: RNNOptions) => Module;
-      return savedAs(new Layer(inputSize, hiddenSize, { ...options, seed: 0 }), entries, prefix);
+      return savedAs(new Layer(inputSize, hiddenSize, options), entries, prefix);
     }
     case 'MultiheadAttention': {
       const { type: _, embedDim, numHeads, ...options } = cfg as { type: string; embedDim: number; numHeads: number };
-      return savedAs(new MultiheadAttention(embedDim, numHeads, { ...options, seed: 0 }), entries, prefix); // seed: overwritten
+      return savedAs(new MultiheadAttention(embedDim, numHeads, options), entries, prefix); // the seed as saved, as the recurrent layers'
     }
     case 'TransformerEncoderLayer': {
       const { type: _, dModel, nHead, ...options } = cfg as { type: string; dModel: number; nHead: number };
-      return savedTree(new TransformerEncoderLayer(dModel, nHead, { ...options, seed: 0 }), entries, prefix); // seed: overwritten
+      return savedTree(new TransformerEncoderLayer(dModel, nHead, options), entries, prefix); // the seed as saved, as the recurrent layers'
     }
     case 'AdaptiveAvgPool2d': return new AdaptiveAvgPool2d(cfg.outputSize as Size2d);
     case 'AdaptiveMaxPool2d': return new AdaptiveMaxPool2d(cfg.outputSize as Size2d);
@@ -186,7 +187,8 @@ export function fromBytes(bytes: Uint8Array): Sequential {
   checkModel(config, entries, corrupt);
   let model: Module;
   try {
-    model = build(config as Config, entries);
+    // Unseeded layers draw initial weights (overwritten next) from setSeed's sequence: kept where it was.
+    model = keepingGlobalSequence(() => build(config as Config, entries));
   } catch (err) {
     // Layer constructors reject bad settings with their own errors (an unknown activation, a rate of 1.5);
     // in a file that means corruption. Anything else (a lost device, memory) is not the file's doing.

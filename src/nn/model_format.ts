@@ -71,6 +71,7 @@ const RECURRENT: Readonly<Record<string, Field>> = {
   bidirectional: { check: (v) => typeof v === 'boolean', what: 'true or false' },
   dropout: { check: (v) => typeof v === 'number' && v >= 0 && v < 1, what: 'a number in [0, 1)' },
   output: { check: (v) => v === 'sequence' || v === 'last', what: "'sequence' or 'last'" },
+  seed: { ...integer, optional: true },
 };
 /** The gates of each recurrent type: its weights are [input, gates × hidden] and [hidden, gates × hidden]. */
 const GATES: Readonly<Record<string, number>> = { RNN: 1, LSTM: 4, GRU: 3 };
@@ -116,10 +117,11 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   RNN: { ...RECURRENT, nonlinearity: { check: (v) => v === 'tanh' || v === 'relu', what: "'tanh' or 'relu'" } },
   LSTM: RECURRENT,
   GRU: RECURRENT,
-  MultiheadAttention: { embedDim: positiveInteger, numHeads: positiveInteger, bias: flag, dropout: rate, causal: flag },
+  MultiheadAttention: { embedDim: positiveInteger, numHeads: positiveInteger, bias: flag, dropout: rate, causal: flag, seed: { ...integer, optional: true } },
   TransformerEncoderLayer: {
     dModel: positiveInteger, nHead: positiveInteger, dimFeedforward: positiveInteger, dropout: rate,
     activation: { check: (v) => v === 'relu' || v === 'gelu', what: "'relu' or 'gelu'" }, layerNormEps: epsilon, normFirst: flag, causal: flag, bias: flag,
+    seed: { ...integer, optional: true },
   },
 };
 

@@ -14,10 +14,13 @@
 // The input side of every step is one matmul over the whole sequence before
 // the loop; only h·Whh runs per step. Autograd records the steps like any ops.
 import { tidy } from '../engine.js';
-import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { concat, rand, split, stack, zeros } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { checkSeed } from '../random.js';
+import { checkSeed, derivedSeed } from '../random.js';
+
+/** The stream of a layer's seed its dropout masks come from (its weights take 0, 1, …). */
+const DROPOUT_STREAM = 0xd0;
 import type { Tensor } from '../tensor.js';
 import { Dropout } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
@@ -80,6 +83,8 @@ export abstract class Recurrent extends Module {
   readonly dropout: number;
   readonly output: RecurrentOutput;
   readonly bias: boolean;
+  /** The seed given, kept in the config: a loaded layer draws its dropout masks as the saved one did. */
+  readonly seed?: number;
   /** Not a field Module walks: dropout between layers holds no parameters and follows this layer's mode. */
   readonly #dropout: Dropout | null;
 
@@ -102,14 +107,15 @@ export abstract class Recurrent extends Module {
     this.bias = options.bias ?? true;
     this.dropout = dropout;
     this.output = output;
-    this.#dropout = dropout > 0 && this.numLayers > 1 ? new Dropout(dropout, options.seed) : null;
+    this.seed = options.seed;
+    const seed = options.seed;
+    this.#dropout = dropout > 0 && this.numLayers > 1 ? new Dropout(dropout, seed === undefined ? undefined : derivedSeed(seed, DROPOUT_STREAM)) : null;
 
-    // Fields in PyTorch's order (layer by layer, the reverse pass after the forward one), each seeded apart.
+    // Fields in PyTorch's order (layer by layer, the reverse pass after the forward one), each from a stream of its own.
     const bound = 1 / Math.sqrt(hiddenSize);
-    let seed = options.seed;
+    let drawn = 0;
     const draw = (shape: number[]): Tensor => {
-      const t = rand(shape, { min: -bound, max: bound, seed });
-      if (seed !== undefined) seed = (seed + 1) % 2 ** 32;
+      const t = rand(shape, { min: -bound, max: bound, seed: seed === undefined ? undefined : derivedSeed(seed, drawn++) });
       t.requiresGrad = true;
       return t;
     };
@@ -208,13 +214,17 @@ export abstract class Recurrent extends Module {
     }
     if (x.shape[1] === 0) throw new ShapeError(`${this.kind}: x ${formatShape(x.shape)} has no steps`);
     if (initial === undefined) return;
+    if (!this.hasCell && initial.c !== undefined) throw new ValueError(`${this.kind}: the initial state has a c, which only an LSTM has`);
     const want = [this.numLayers * this.directions, x.shape[0], this.hiddenSize];
+    const dtype = x.dtype === 'f16' ? 'f16' : 'f32';
     const parts: [string, Tensor | undefined][] = this.hasCell ? [['h', initial.h], ['c', initial.c]] : [['h', initial.h]];
     for (const [name, t] of parts) {
       if (t === undefined) throw new ValueError(`${this.kind}: the initial state has no ${name}`);
       if (t.shape.length !== 3 || t.shape.some((d, i) => d !== want[i])) {
         throw new ShapeError(`${this.kind}: the initial ${name} must be [numLayers × directions, batch, hidden] = ${formatShape(want)}, got ${formatShape(t.shape)}`);
       }
+      // A state in another precision would turn the whole sequence into it (an f32 h under f16 x: f32 out), silently.
+      if (t.dtype !== dtype) throw new DTypeError(`${this.kind}: the initial ${name} is ${t.dtype}, x computes in ${dtype}: cast the state (${name}.cast('${dtype}'))`);
     }
   }
 
@@ -232,7 +242,7 @@ export abstract class Recurrent extends Module {
   config(): LayerConfig {
     return {
       type: this.kind, inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
-      bidirectional: this.bidirectional, dropout: this.dropout, output: this.output,
+      bidirectional: this.bidirectional, dropout: this.dropout, output: this.output, ...(this.seed === undefined ? {} : { seed: this.seed }),
     };
   }
 }

@@ -9,7 +9,7 @@
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { checkSeed } from '../random.js';
+import { checkSeed, derivedSeed } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { MultiheadAttention } from './attention.js';
 import { gelu } from './activations.js';
@@ -21,7 +21,7 @@ import { Module, type LayerConfig } from './module.js';
 export interface TransformerEncoderLayerOptions {
   /** The feed-forward block's width. Default 2048, as PyTorch's. */
   dimFeedforward?: number;
-  /** Dropout after the attention, inside and after the feed-forward block, in training. Default 0.1, as PyTorch's. */
+  /** Dropout on the attention weights, after the attention, inside and after the feed-forward block, in training. Default 0.1, as PyTorch's. */
   dropout?: number;
   /** The feed-forward block's activation: 'relu' (default) or 'gelu' (exact, through erf, as PyTorch's). */
   activation?: 'relu' | 'gelu';
@@ -46,6 +46,8 @@ export class TransformerEncoderLayer extends Module {
   readonly dropout: number;
   readonly activation: 'relu' | 'gelu';
   readonly normFirst: boolean;
+  /** The seed given, kept in the config: a loaded layer draws its dropout masks as the saved one did. */
+  readonly seed?: number;
   selfAttn: MultiheadAttention;
   linear1: Dense;
   linear2: Dense;
@@ -66,18 +68,21 @@ export class TransformerEncoderLayer extends Module {
     if (activation !== 'relu' && activation !== 'gelu') throw new ValueError(`TransformerEncoderLayer: activation must be 'relu' or 'gelu', got ${formatValue(activation)}`);
     if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ValueError(`TransformerEncoderLayer: dropout must be a number in [0, 1), got ${formatValue(dropout)}`);
     if (seed !== undefined) checkSeed('TransformerEncoderLayer', seed);
-    const seeded = (at: number): number | undefined => (seed === undefined ? undefined : (seed + at) % 2 ** 32);
+    this.seed = seed;
+    // Each sublayer and dropout from a stream of the seed of its own.
+    const seeded = (stream: number): number | undefined => (seed === undefined ? undefined : derivedSeed(seed, stream));
     this.dimFeedforward = dimFeedforward;
     this.dropout = dropout;
     this.activation = activation;
     this.normFirst = normFirst;
-    this.selfAttn = new MultiheadAttention(dModel, nHead, { bias, causal, seed: seeded(0) });
+    // Dropout on the attention weights too, as PyTorch's self_attn has.
+    this.selfAttn = new MultiheadAttention(dModel, nHead, { bias, causal, dropout, seed: seeded(0) });
     // The activation is applied in forward: Dense's 'gelu' is the tanh approximation.
-    this.linear1 = new Dense(dModel, dimFeedforward, { bias, init: 'he', seed: seeded(2) });
-    this.linear2 = new Dense(dimFeedforward, dModel, { bias, seed: seeded(3) });
+    this.linear1 = new Dense(dModel, dimFeedforward, { bias, init: 'he', seed: seeded(1) });
+    this.linear2 = new Dense(dimFeedforward, dModel, { bias, seed: seeded(2) });
     this.norm1 = new LayerNorm(dModel, { epsilon: layerNormEps });
     this.norm2 = new LayerNorm(dModel, { epsilon: layerNormEps });
-    this.#dropouts = dropout > 0 ? [new Dropout(dropout, seeded(4)), new Dropout(dropout, seeded(5)), new Dropout(dropout, seeded(6))] : null;
+    this.#dropouts = dropout > 0 ? [new Dropout(dropout, seeded(3)), new Dropout(dropout, seeded(4)), new Dropout(dropout, seeded(5))] : null;
   }
 
   get causal(): boolean {
@@ -110,6 +115,7 @@ export class TransformerEncoderLayer extends Module {
     return {
       type: 'TransformerEncoderLayer', dModel: this.dModel, nHead: this.nHead, dimFeedforward: this.dimFeedforward, dropout: this.dropout,
       activation: this.activation, layerNormEps: this.norm1.epsilon, normFirst: this.normFirst, causal: this.causal, bias: this.linear1.bias !== null,
+      ...(this.seed === undefined ? {} : { seed: this.seed }),
     };
   }
 }

@@ -48,8 +48,10 @@ export function norm(x: Tensor, axes?: Axes, options: NormOptions = {}): Tensor 
     const fx = x.dtype === floatDTypeOf(x.dtype) ? x : cast(x, floatDTypeOf(x.dtype));
     if (ord === 1) return sum(abs(fx), axes, { keepDims });
     if (ord === Infinity) return max(abs(fx), axes, { keepDims });
-    const squares = sum(square(fx), axes, { keepDims });
+    // Squares summed in f32: an f16 vector's overflow past 256 (PyTorch accumulates half norms in float too).
+    const squares = sum(square(fx.dtype === 'f16' ? cast(fx, 'f32') : fx), axes, { keepDims });
     const root = noGrad(() => sqrt(squares));
-    return record(root, 'norm', [squares], [root], (dy, [r]) => [where(greater(r, 0), mul(dy, 0.5).div(r), 0)]);
+    const norm = record(root, 'norm', [squares], [root], (dy, [r]) => [where(greater(r, 0), mul(dy, 0.5).div(r), 0)]);
+    return fx.dtype === 'f16' ? cast(norm, 'f16') : norm;
   });
 }

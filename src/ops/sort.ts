@@ -9,7 +9,7 @@ import { normalizeAxis, sizeOf } from '../shape.js';
 import { tidy } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { arange, zeros } from './creation.js';
-import { gather, reshape, transpose } from './movement.js';
+import { gather, reshape, slice, transpose } from './movement.js';
 import { checkTensor, computed } from './util.js';
 
 export interface SortOptions {
@@ -87,7 +87,8 @@ function ordered(op: string, x: Tensor, a: number, k: number, descending: boolea
       const placed = a === last ? t : transpose(t, perm);
       return x.rank ? placed : reshape(placed, []);
     };
-    if (rows * k === 0) return { values: back(zeros(outShape, { dtype: x.dtype })), indices: back(zeros(outShape, { dtype: 'i32' })) }; // nothing kept
+    // Nothing kept: an empty slice of x (so a backward through it gives x a gradient of zeros, as PyTorch's).
+    if (rows * k === 0) return { values: back(slice(moved, moved.shape.map(() => 0), outShape)), indices: back(zeros(outShape, { dtype: 'i32' })) };
     const flat = reshape(moved, [rows, n]);
     const backend = x.dataRef(op).backend;
     const positions = computed(op, backend, [rows, k], 'i32', () => backend.sortIndices(flat.info(op), k, descending));

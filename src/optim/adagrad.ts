@@ -1,7 +1,8 @@
 // Adagrad (Duchi et al.; PyTorch's formulas): each weight's step divided by
 // the root of the sum of all its squared gradients so far, so rarely
 // updated weights (an embedding's rare words) keep large steps.
-//   g = grad + weightDecay·p;  s = s + g²;  p −= lr / (1 + (t − 1)·lrDecay) · g / (√s + ε)
+//   g = grad + weightDecay·p;  s = s + g²;  p −= lr / (1 + (t − 1)·lrDecay) · g / (√s + ε),
+// t counting the steps that updated this parameter.
 import type { Tensor } from '../tensor.js';
 import { fill } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
@@ -27,6 +28,8 @@ export class Adagrad extends Optimizer {
   readonly weightDecay: number;
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
+  /** Each parameter's own step count (PyTorch's): one that had no gradient for a step is not decayed for it. */
+  private readonly updates = new WeakMap<Tensor, number>();
 
   constructor(params: Tensor[], options: AdagradOptions = {}) {
     options = checkOptions('Adagrad', options, OPTIONS);
@@ -41,7 +44,9 @@ export class Adagrad extends Optimizer {
     const g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
     const before = state.sum ?? fill(p.shape, this.initialAccumulatorValue, { dtype: p.dtype });
     const sum = this.setState(state, 'sum', before.add(g.square()));
-    const rate = this.lr / (1 + (this.steps - 1) * this.lrDecay);
+    const t = (this.updates.get(p) ?? 0) + 1;
+    this.updates.set(p, t);
+    const rate = this.lr / (1 + (t - 1) * this.lrDecay);
     return p.sub(g.div(sum.sqrt().add(this.epsilon)).mul(rate));
   }
 }

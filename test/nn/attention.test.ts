@@ -156,6 +156,31 @@ describe.each(BACKENDS)('MultiheadAttention and TransformerEncoderLayer on %s', 
     model.dispose();
   });
 
+  it('a query whose every key is masked attends to nothing: weights 0, output the bias, and no NaN in any gradient', async () => {
+    const m = new tm.nn.MultiheadAttention(4, 2, { seed: 1 });
+    randomiseBiases(m);
+    const x = tm.randn([2, 3, 4], { seed: 2 });
+    // Left padding under a causal mask: sample 0's first query sees only its padded first key.
+    const { output, weights } = m.attend(x, x, x, { causal: true, keyPaddingMask: tm.tensor([[1, 0, 0], [0, 0, 0]]) });
+    const w = (await weights.array()) as number[][][][];
+    expect(w[0].map((head) => head[0])).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expectClose((await output.array() as number[][][])[0][0], await m.outProjBias!.data(), 1e-6);
+    const keep = tm.tensor([[[0], [1], [1]], [[1], [1], [1]]]);
+    tm.where(keep, m.attend(x, x, x, { causal: true, keyPaddingMask: tm.tensor([[1, 0, 0], [0, 0, 0]]) }).output, 0).sum().backward();
+    for (const p of m.parameters()) expect(Array.from(await p.grad!.data()).some(Number.isNaN)).toBe(false);
+    m.dispose();
+  });
+
+  it('forward leaves nothing behind (the attention weights it does not return included)', async () => {
+    const m = new tm.nn.MultiheadAttention(8, 2, { seed: 1 });
+    const x = tm.randn([2, 5, 8], { seed: 1 });
+    tm.noGrad(() => m.forward(x).dispose());
+    const before = tm.memory().numTensors;
+    tm.noGrad(() => m.forward(x).dispose());
+    expect(tm.memory().numTensors).toBe(before);
+    m.dispose();
+  });
+
   it('leaves no tensor behind after a training step with dropout', async () => {
     const layer = new tm.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 12, causal: true, seed: 1 });
     const x = tm.randn([2, 5, 8], { seed: 1 });
@@ -218,6 +243,14 @@ describe('MultiheadAttention and TransformerEncoderLayer', () => {
     const half = layer.forward(x.cast('f16'));
     expect(half.dtype).toBe('f16');
     expectClose(await half.data(), full, 3e-2);
+    layer.dispose();
+  });
+
+  it("drops attention weights too, as PyTorch's; each dropout and weight from a stream of the seed of its own", async () => {
+    const layer = new tm.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0.3, seed: 6 });
+    expect(layer.selfAttn.dropout).toBe(0.3);
+    expect(layer.config()).toMatchObject({ seed: 6 });
+    expect(await layer.linear1.weight.data()).not.toEqual(await new tm.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, seed: 7 }).linear1.weight.data());
     layer.dispose();
   });
 

@@ -127,6 +127,16 @@ describe('activation layers', () => {
 });
 
 describe('Dropout', () => {
+  it('a seeded Dropout draws each mask from a stream of its seed: no mask repeats a neighbouring seed\'s, and seeds near 2^32 keep working', async () => {
+    const x = tm.ones([64]);
+    const masks = async (d: tm.nn.Dropout, n: number) => Promise.all(Array.from({ length: n }, async () => Array.from(await d.forward(x).data())));
+    const [a, b] = [await masks(new tm.nn.Dropout(0.5, 14), 3), await masks(new tm.nn.Dropout(0.5, 16), 1)];
+    expect(a[2]).not.toEqual(b[0]);
+    expect(a[0]).not.toEqual(a[1]);
+    const top = new tm.nn.Dropout(0.5, 2 ** 32 - 1);
+    expect((await masks(top, 3)).length).toBe(3);
+  });
+
   it('zeroes about `rate` of the values in training and scales the rest by 1/(1-rate)', async () => {
     const d = new tm.nn.Dropout(0.25, 3);
     const y = await d.forward(tm.ones([4000])).data();

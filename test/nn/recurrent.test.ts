@@ -238,6 +238,9 @@ describe('recurrent layers', () => {
     expect(() => lstm.forward(tm.zeros([4, 5, 2]))).toThrow('LSTM: expects x of shape [batch, time, 3], got [4,5,2]');
     expect(() => lstm.forward(tm.zeros([4, 0, 3]))).toThrow('LSTM: x [4,0,3] has no steps');
     expect(() => lstm.run(tm.zeros([4, 5, 3]), { h: tm.zeros([2, 4, 2]) })).toThrow('LSTM: the initial state has no c');
+    expect(() => lstm.run(tm.zeros([4, 5, 3]), { h: tm.zeros([2, 4, 2]), c: tm.zeros([2, 4, 2], { dtype: 'f16' }) }))
+      .toThrow("LSTM: the initial c is f16, x computes in f32: cast the state (c.cast('f32'))");
+    expect(() => new tm.nn.GRU(3, 2).run(tm.zeros([4, 5, 3]), { h: tm.zeros([1, 4, 2]), c: tm.zeros([1, 4, 2]) })).toThrow('GRU: the initial state has a c, which only an LSTM has');
     expect(() => lstm.run(tm.zeros([4, 5, 3]), { h: tm.zeros([1, 4, 2]), c: tm.zeros([2, 4, 2]) }))
       .toThrow('LSTM: the initial h must be [numLayers × directions, batch, hidden] = [2,4,2], got [1,4,2]');
     lstm.dispose();

@@ -414,6 +414,25 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [up] }, { '0.weight': weight([1, 1, 1, 1]) }))).toThrow(/has a field "paddingMode" that ConvTranspose2d does not have/);
   });
 
+  it("a loaded layer's dropout draws fresh masks unless the saved layer was seeded; loading leaves setSeed's sequence where it was", async () => {
+    const unseeded = tm.nn.fromBytes(await new tm.nn.Sequential([new tm.nn.MultiheadAttention(4, 1, { dropout: 0.5 })]).toBytes());
+    expect((unseeded.config() as unknown as { layers: object[] }).layers[0]).not.toHaveProperty('seed');
+    const [a, b] = [tm.nn.fromBytes(await unseeded.toBytes()), tm.nn.fromBytes(await unseeded.toBytes())];
+    const x = tm.randn([2, 6, 4], { seed: 1 });
+    const weightsOf = (m: tm.nn.Sequential) => (m.layers[0] as tm.nn.MultiheadAttention).attend(x, x, x).weights.data();
+    expect(await weightsOf(a)).not.toEqual(await weightsOf(b));
+    const seeded = new tm.nn.Sequential([new tm.nn.LSTM(4, 3, { numLayers: 2, dropout: 0.5, seed: 9 })]);
+    expect((seeded.config() as unknown as { layers: object[] }).layers[0]).toMatchObject({ seed: 9 });
+    const twin = tm.nn.fromBytes(await seeded.toBytes());
+    expect(await twin.forward(x).data()).toEqual(await seeded.forward(x).data()); // same weights, same first mask
+    const file = await new tm.nn.Sequential([new tm.nn.GRU(4, 3), new tm.nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8 })]).toBytes();
+    tm.setSeed(3);
+    const plain = Array.from(await tm.randn([4]).data());
+    tm.setSeed(3);
+    tm.nn.fromBytes(file);
+    expect(Array.from(await tm.randn([4]).data())).toEqual(plain);
+  });
+
   it('round-trips the adaptive pools, their output sizes as the ops take them', async () => {
     const m = new tm.nn.Sequential([new tm.nn.AdaptiveAvgPool2d([3, 2]), new tm.nn.AdaptiveMaxPool2d(1), new tm.nn.Flatten()]);
     const loaded = tm.nn.fromBytes(await m.toBytes());

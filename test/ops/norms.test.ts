@@ -43,5 +43,8 @@ describe.each(BACKENDS)('logsumexp and norm on %s', (backend) => {
     z.norm(1).sum().backward();
     expectClose(await z.grad!.data(), [0, 0, 0.6, 0.8], 1e-6);
     expect(() => x.norm(0, { ord: 3 as 2 })).toThrow('norm: ord must be 1, 2 or Infinity, got 3');
+    // f16's squares summed in f32: 300² + 400² is past f16's range, 500 is not.
+    const half = tm.tensor([300, 400]).cast('f16').norm();
+    expect([half.dtype, Array.from(await half.data())]).toEqual(['f16', [500]]);
   });
 });

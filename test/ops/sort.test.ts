@@ -112,6 +112,10 @@ describe.each(BACKENDS)('sort, argsort and topk on %s', (backend) => {
     expect([values.shape, await values.data(), await indices.data()]).toEqual([[], new Float32Array([4]), new Int32Array([0])]);
     expect(tm.zeros([3, 0]).sort().values.shape).toEqual([3, 0]);
     expect(tm.ones([0, 4]).topk(2).indices.shape).toEqual([0, 2]);
+    const x = tm.ones([2, 3]);
+    x.requiresGrad = true;
+    x.topk(0).values.sum().backward(); // nothing picked: a gradient of zeros, as PyTorch's
+    expect(Array.from(await x.grad!.data())).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
 

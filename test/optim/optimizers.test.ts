@@ -113,6 +113,19 @@ describe('optimizers', () => {
     opt.dispose();
   });
 
+  it("Adagrad decays each parameter's rate by its own updates, not by the optimizer's steps", async () => {
+    const [p, q] = [param([1]), param([1])];
+    const opt = new tm.optim.Adagrad([p, q], { lr: 1, lrDecay: 1 });
+    setGrad(p, [1]);
+    opt.step(); // q has no gradient: not updated, not counted
+    setGrad(q, [1]);
+    q.grad = tm.tensor([1]);
+    opt.step(); // q's first update: the full rate 1, p's second: 1/2
+    await expectClose(q, [1 - 1 / (1 + 1e-10)]);
+    await expectClose(p, [1 - 1 - 0.5 / (Math.sqrt(2) + 1e-10)]);
+    opt.dispose();
+  });
+
   it('zeroGrad clears gradients; parameters without a gradient are left alone', async () => {
     const p = param([1]);
     const q = param([2]);
