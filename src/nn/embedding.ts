@@ -2,8 +2,9 @@
 // (token ids, categories): x of ints [...] gives [..., dim]. The weight is
 // trained like any other: its gradient adds each looked-up row's gradient
 // into that row (tm.gather's).
-import { ValueError } from '../errors.js';
-import { gather, randn } from '../ops/index.js';
+import { tidy } from '../engine.js';
+import { ValueError, formatValue } from '../errors.js';
+import { gather, logicalOr, randn, tensor, where } from '../ops/index.js';
 import { checkOptions } from '../options.js';
 import { checkSeed } from '../random.js';
 import type { Tensor } from '../tensor.js';
@@ -12,25 +13,52 @@ import { Module, type LayerConfig } from './module.js';
 export interface EmbeddingOptions {
   /** Seed for the initial vectors, drawn from N(0, 1) as PyTorch's (see also tm.setSeed). */
   seed?: number;
+  /**
+   * PyTorch's padding_idx: the index of padding tokens, whose vector starts
+   * at zeros and gets no gradient (so training leaves it as it is); negative
+   * counts from the end.
+   */
+  paddingIdx?: number;
 }
 
 export class Embedding extends Module {
   weight: Tensor;
+  /** The padding row, as given (null without one). */
+  readonly paddingIdx: number | null;
 
   constructor(readonly count: number, readonly dim: number, options: EmbeddingOptions = {}) {
     super();
     for (const [name, v] of [['count', count], ['dim', dim]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new ValueError(`Embedding: ${name} must be a positive integer, got ${v}`);
     }
-    options = checkOptions('Embedding', options, { seed: true });
+    options = checkOptions('Embedding', options, { seed: true, paddingIdx: true });
     if (options.seed !== undefined) checkSeed('Embedding', options.seed);
-    this.weight = randn([count, dim], { seed: options.seed });
+    const padding = options.paddingIdx;
+    if (padding !== undefined && !(Number.isSafeInteger(padding) && padding >= -count && padding < count)) {
+      throw new ValueError(`Embedding: paddingIdx must be an integer in [${-count}, ${count}), got ${formatValue(padding)}`);
+    }
+    this.paddingIdx = padding ?? null;
+    const weight = randn([count, dim], { seed: options.seed });
+    if (padding === undefined) this.weight = weight;
+    else {
+      const row = padding < 0 ? padding + count : padding;
+      // where, not a product: the row +0 (a product keeps negative values' sign, −0).
+      this.weight = tidy(() => where(tensor(Float32Array.from({ length: count }, (_, i) => (i === row ? 0 : 1)), [count, 1]), weight, 0));
+      weight.dispose();
+    }
     this.weight.requiresGrad = true;
   }
 
   /** The vectors of the indices in x (i32 or i8; negative ones count from the end): [...x.shape, dim]. */
   forward(x: Tensor): Tensor {
-    return gather(this.weight, x, 0);
+    if (this.paddingIdx === null) return gather(this.weight, x, 0);
+    const row = this.paddingIdx < 0 ? this.paddingIdx + this.count : this.paddingIdx;
+    return tidy(() => {
+      const y = gather(this.weight, x, 0);
+      // The padding positions' vectors as constants: no gradient reaches the padding row through them.
+      const padded = logicalOr(x.equal(row), x.equal(row - this.count)).expandDims(-1);
+      return where(padded, y.detach(), y);
+    });
   }
 
   override ownParameters(): Record<string, Tensor> {
@@ -38,6 +66,6 @@ export class Embedding extends Module {
   }
 
   config(): LayerConfig {
-    return { type: 'Embedding', count: this.count, dim: this.dim };
+    return this.paddingIdx === null ? { type: 'Embedding', count: this.count, dim: this.dim } : { type: 'Embedding', count: this.count, dim: this.dim, paddingIdx: this.paddingIdx };
   }
 }

@@ -60,7 +60,7 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       });
       return savedAs(dense, entries, prefix);
     }
-    case 'Embedding': return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0 }), entries, prefix); // seed: overwritten
+    case 'Embedding': return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0, paddingIdx: cfg.paddingIdx as number | undefined }), entries, prefix); // seed: overwritten
     case 'Conv1d':
     case 'Conv2d':
     case 'ConvTranspose1d':

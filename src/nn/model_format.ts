@@ -90,7 +90,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Softmax: { axis: integer },
   LeakyReLU: { alpha: finite },
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
-  Embedding: { count: positiveInteger, dim: positiveInteger },
+  Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
   Flatten: {},
   Identity: {},
   Upsample: {

@@ -242,6 +242,24 @@ describe('Embedding and Flatten', () => {
     expect(() => e.forward(tm.tensor([1.5]))).toThrow(tm.DTypeError);
   });
 
+  it.each(BACKENDS)('Embedding with paddingIdx on %s: that row starts at zeros and no gradient reaches it, however it is indexed', async (backend) => {
+    await tm.init({ backend });
+    const e = new tm.nn.Embedding(5, 3, { paddingIdx: -1, seed: 2 });
+    const table = Array.from(await e.weight.data());
+    expect(table.slice(12)).toEqual([0, 0, 0]);
+    expect(table.slice(0, 12).every((v) => v !== 0)).toBe(true);
+    const ids = tm.tensor([[4, 1], [-1, 1]], { dtype: 'i32' });
+    e.forward(ids).mul(tm.tensor([[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11, 12]]])).sum().backward();
+    const grad = Array.from(await e.weight.grad!.data());
+    expect(grad.slice(12)).toEqual([0, 0, 0]);
+    expect(grad.slice(3, 6)).toEqual([14, 16, 18]);
+    expect(e.config()).toEqual({ type: 'Embedding', count: 5, dim: 3, paddingIdx: -1 });
+    const loaded = tm.nn.fromBytes(await new tm.nn.Sequential([e]).toBytes());
+    expect((loaded.layers[0] as tm.nn.Embedding).paddingIdx).toBe(-1);
+    expect(() => new tm.nn.Embedding(5, 3, { paddingIdx: 5 })).toThrow('Embedding: paddingIdx must be an integer in [-5, 5), got 5');
+    await tm.init({ backend: 'js' });
+  });
+
   it('layers that take no arguments refuse some (PyTorch habits: Flatten(2), ReLU(inplace=True))', () => {
     expect(() => new (tm.nn.Flatten as unknown as new (d: number) => tm.nn.Flatten)(2)).toThrow('Flatten: takes no arguments, got 2 (it keeps axis 0 and joins the rest; for other axes, reshape)');
     expect(() => new (tm.nn.ReLU as unknown as new (o: object) => tm.nn.ReLU)({ inplace: true })).toThrow('ReLU: takes no arguments, got {"inplace":true}');
