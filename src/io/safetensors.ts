@@ -39,6 +39,12 @@ export interface DecodedSafetensors {
 export interface DecodeSafetensorsOptions {
   /** Largest header accepted, in bytes; default 100,000,000 (the reference reader's limit). */
   maxHeaderBytes?: number;
+  /**
+   * Read the dtypes PyTorch writes that tmnn does not hold, converted: BF16
+   * to f32 (exactly), F64 to f32 (rounded), I64 to i32 (a value past i32's
+   * range is an error naming it). Default false: they are refused.
+   */
+  widen?: boolean;
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 100_000_000;
@@ -52,6 +58,8 @@ const FROM_FILE: ReadonlyMap<string, DType> = new Map([['F32', 'f32'], ['F16', '
 /** Dtypes valid in safetensors that tmnn cannot hold: named, so the error can say so. */
 const UNSUPPORTED = new Set(['F64', 'BF16', 'F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'I16', 'I64', 'U8', 'U16', 'U32', 'U64', 'BOOL', 'C64']);
 const ACCEPTED = [...FROM_FILE.keys()].join(', ');
+/** What `widen` reads them as, and each one's bytes per element in the file. */
+const WIDENED: ReadonlyMap<string, { dtype: DType; size: number }> = new Map([['BF16', { dtype: 'f32', size: 2 }], ['F64', { dtype: 'f32', size: 8 }], ['I64', { dtype: 'i32', size: 8 }]]);
 
 const STORAGE: Readonly<Record<DType, new (n: number) => StorageArray>> = {
   f32: Float32Array,
@@ -281,12 +289,14 @@ function readMetadata(header: Record<string, unknown>): Record<string, string> {
 interface Span {
   name: string;
   dtype: DType;
+  /** The file's dtype where it is read widened (BF16, F64, I64). */
+  widenedFrom?: string;
   shape: number[];
   begin: number;
   end: number;
 }
 
-function readEntry(name: string, raw: unknown, dataLength: number): Span {
+function readEntry(name: string, raw: unknown, dataLength: number, widen: boolean): Span {
   const q = `tensor ${quote(name)}`;
   if (!isPlainObject(raw)) fail(`${q} is ${preview(raw)}, not an object { dtype, shape, data_offsets }`);
   const unknown = Object.keys(raw).filter((k) => !ENTRY_FIELDS.includes(k));
@@ -294,7 +304,8 @@ function readEntry(name: string, raw: unknown, dataLength: number): Span {
   for (const k of ENTRY_FIELDS) if (!Object.hasOwn(raw, k)) fail(`${q} has no ${k}`);
 
   const fileDType = raw.dtype;
-  const dtype = typeof fileDType === 'string' ? FROM_FILE.get(fileDType) : undefined;
+  const widened = widen && typeof fileDType === 'string' ? WIDENED.get(fileDType) : undefined;
+  const dtype = widened?.dtype ?? (typeof fileDType === 'string' ? FROM_FILE.get(fileDType) : undefined);
   if (dtype === undefined) {
     if (typeof fileDType === 'string' && UNSUPPORTED.has(fileDType)) {
       fail(`${q} has dtype ${fileDType}, which tmnn does not support (it reads ${ACCEPTED})`);
@@ -315,12 +326,29 @@ function readEntry(name: string, raw: unknown, dataLength: number): Span {
   if (end > dataLength) fail(`${q} has data_offsets [${begin},${end}], past the end of the ${dataLength}-byte data section`);
 
   const dims = shape.map((d: number) => d + 0);
-  const size = BYTES_PER_ELEMENT[dtype];
+  const size = widened?.size ?? BYTES_PER_ELEMENT[dtype];
   const bytes = byteSize(dims, size);
   if (bytes !== end - begin) {
     fail(`${q} has shape ${preview(dims)} of ${fileDType}, which needs ${bytes === undefined ? 'more than 2^53 bytes' : `${bytes} bytes`}, but its data_offsets [${begin},${end}] span ${end - begin}`);
   }
-  return { name, dtype, shape: dims, begin, end };
+  return { name, dtype, shape: dims, begin, end, ...(widened ? { widenedFrom: fileDType as string } : {}) };
+}
+
+/** A widened entry's values: BF16 → f32 exactly (its 16 bits are an f32's top half), F64 → f32 rounded, I64 → i32 within range. */
+function readWidened(s: Span, bytes: Uint8Array): StorageArray {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + s.begin, s.end - s.begin);
+  if (s.widenedFrom === 'BF16') {
+    const out = new Float32Array(view.byteLength / 2);
+    const bits = new Uint32Array(out.buffer);
+    for (let i = 0; i < out.length; i++) bits[i] = view.getUint16(2 * i, true) << 16;
+    return out;
+  }
+  if (s.widenedFrom === 'F64') return Float32Array.from({ length: view.byteLength / 8 }, (_, i) => view.getFloat64(8 * i, true));
+  return Int32Array.from({ length: view.byteLength / 8 }, (_, i) => {
+    const v = view.getBigInt64(8 * i, true);
+    if (v < -2147483648n || v > 2147483647n) fail(`tensor ${quote(s.name)} holds ${v} at ${i}, past i32's range (I64 is read as i32)`);
+    return Number(v);
+  });
 }
 
 /**
@@ -330,7 +358,8 @@ function readEntry(name: string, raw: unknown, dataLength: number): Span {
  */
 export function decodeSafetensors(bytes: Uint8Array, options: DecodeSafetensorsOptions = {}): DecodedSafetensors {
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`decodeSafetensors: expected the file's bytes as a Uint8Array, got ${(bytes as object)?.constructor?.name ?? typeof bytes}`);
-  const maxHeaderBytes = checkOptions('decodeSafetensors', options, { maxHeaderBytes: true }).maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const checked = checkOptions('decodeSafetensors', options, { maxHeaderBytes: true, widen: 'boolean' });
+  const maxHeaderBytes = checked.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   if (!isCount(maxHeaderBytes)) throw new ValueError(`decodeSafetensors: maxHeaderBytes must be a non-negative integer, got ${maxHeaderBytes}`);
 
   const { header, dataStart } = readHeader(bytes, maxHeaderBytes);
@@ -338,7 +367,7 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeSafetensorsO
   const dataLength = bytes.length - dataStart;
   const spans: Span[] = [];
   for (const [name, raw] of Object.entries(header)) {
-    if (name !== METADATA) spans.push(readEntry(name, raw, dataLength));
+    if (name !== METADATA) spans.push(readEntry(name, raw, dataLength, checked.widen ?? false));
   }
 
   // The entries must tile the data section: sorted by offset, each starts where the last ended.
@@ -358,6 +387,10 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeSafetensorsO
   // Only now, with every size known to fit in the file, allocate: fresh arrays, so aligned.
   const entries: [string, SafetensorsEntry][] = [];
   for (const s of spans) {
+    if (s.widenedFrom) {
+      entries.push([s.name, { dtype: s.dtype, shape: s.shape, data: readWidened(s, bytes.subarray(dataStart)) }]);
+      continue;
+    }
     const size = BYTES_PER_ELEMENT[s.dtype];
     const data = new STORAGE[s.dtype]((s.end - s.begin) / size);
     const target = bytesOf(data);

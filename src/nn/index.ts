@@ -30,6 +30,7 @@ export type { LayerNormOptions } from './layer_norm.js';
 export { Sequential } from './sequential.js';
 export type { EpochLogs, EvaluateOptions, FitOptions, History, LossFn, LossName } from './fit.js';
 export { load, fromBytes } from './load.js';
+export { loadPytorch } from './pytorch.js';
 export { initWeight } from './init.js';
 export { clipGradNorm } from './clip_grad.js';
 export type { ClipGradNormOptions } from './clip_grad.js';

@@ -1,0 +1,106 @@
+// Weights trained in PyTorch, into a tmnn model of the same architecture:
+// a safetensors file of a state_dict (`safetensors.torch.save_file(
+// model.state_dict(), path)`) read by PyTorch's names and layouts. Each
+// layer knows its PyTorch names: the same where the layouts agree
+// (convolutions, LayerNorm, Embedding), snake case for BatchNorm's running
+// statistics and the recurrent weights (weight_ih_l0_reverse…), and the
+// weights tmnn keeps as x·W transposed back from PyTorch's W·x
+// (Linear/Dense [out, in], the recurrent layers' [gates·hidden, in],
+// attention's in_proj_weight [3·embed, embed] and out_proj.weight). A
+// Sequential's layers are numbered as nn.Sequential numbers them; a
+// TransformerEncoderLayer's sublayers are self_attn, linear1, linear2,
+// norm1, norm2. BatchNorm's num_batches_tracked is read past.
+import { tidy } from '../engine.js';
+import { ShapeError, ValueError, formatShape } from '../errors.js';
+import { decodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
+import { transpose } from '../ops/index.js';
+import { fromStorageArray } from '../ops/util.js';
+import type { Tensor } from '../tensor.js';
+import { MultiheadAttention } from './attention.js';
+import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
+import { Dense } from './dense.js';
+import type { Module } from './module.js';
+import { Recurrent } from './recurrent.js';
+import { TransformerEncoderLayer } from './transformer.js';
+
+/** Where a tmnn tensor comes from in a PyTorch state_dict: the name, and whether its two axes are swapped there. */
+interface Source {
+  readonly name: string;
+  readonly transposed: boolean;
+}
+
+/** Entries PyTorch saves that a tmnn model has no use for. */
+const IGNORED = /(^|\.)num_batches_tracked$/;
+
+/** A layer's own tensors (parameters and buffers, by its names) and where PyTorch keeps each. */
+function ownSources(layer: Module): Map<string, Source> {
+  const own = Object.keys({ ...layer.ownParameters(), ...layer.ownBuffers() });
+  const as = (name: string, transposed = false): Source => ({ name, transposed });
+  const sources = new Map<string, Source>();
+  for (const name of own) {
+    if (layer instanceof Dense) sources.set(name, as(name, name === 'weight'));
+    else if (layer instanceof BatchNorm1d || layer instanceof BatchNorm2d) sources.set(name, as({ runningMean: 'running_mean', runningVar: 'running_var' }[name] ?? name));
+    else if (layer instanceof Recurrent) {
+      // weightIhL0Reverse → weight_ih_l0_reverse; the weights W·x there.
+      const [, kind, which, index, reverse] = /^(weight|bias)(Ih|Hh)L(\d+)(Reverse)?$/.exec(name)!;
+      sources.set(name, as(`${kind}_${which.toLowerCase()}_l${index}${reverse ? '_reverse' : ''}`, kind === 'weight'));
+    } else if (layer instanceof MultiheadAttention) {
+      sources.set(name, as({ inProjWeight: 'in_proj_weight', inProjBias: 'in_proj_bias', outProjWeight: 'out_proj.weight', outProjBias: 'out_proj.bias' }[name] ?? name, name.endsWith('Weight')));
+    } else sources.set(name, as(name));
+  }
+  return sources;
+}
+
+/** The names of a layer's sublayers in PyTorch: a TransformerEncoderLayer's by role, any other's by position. */
+function childNames(layer: Module): string[] {
+  if (layer instanceof TransformerEncoderLayer) return ['self_attn', 'linear1', 'linear2', 'norm1', 'norm2'];
+  return layer.children().map((_, i) => String(i));
+}
+
+/** Every tensor of the model (by its tmnn path) and its source in a PyTorch state_dict. */
+function sourcesOf(model: Module): Map<string, { tensor: Tensor; source: Source }> {
+  const out = new Map<string, { tensor: Tensor; source: Source }>();
+  const walk = (layer: Module, ours: string, theirs: string, seen: Set<Module>) => {
+    if (seen.has(layer)) return;
+    seen.add(layer);
+    const tensors = { ...layer.ownParameters(), ...layer.ownBuffers() };
+    for (const [name, source] of ownSources(layer)) out.set(`${ours}${name}`, { tensor: tensors[name], source: { ...source, name: `${theirs}${source.name}` } });
+    const names = childNames(layer);
+    layer.children().forEach((child, i) => walk(child, `${ours}${i}.`, `${theirs}${names[i]}.`, seen));
+  };
+  walk(model, '', '', new Set());
+  return out;
+}
+
+/**
+ * Fills `model`'s parameters and buffers from a PyTorch state_dict saved as
+ * safetensors (its bytes, or entries decoded already), every one checked
+ * first: a tensor the file lacks, one of another shape, or one the model has
+ * no place for (besides num_batches_tracked) is an error naming it, and the
+ * model is left as it was. BF16, F64 and I64 entries are read widened to
+ * f32 and i32. Values go into each tensor's own dtype.
+ */
+export function loadPytorch(model: Module, file: Uint8Array | Readonly<Record<string, SafetensorsEntry>>): void {
+  const entries = file instanceof Uint8Array ? decodeSafetensors(file, { widen: true }).entries : file;
+  const sources = sourcesOf(model);
+  const wanted = new Set<string>();
+  for (const [ours, { tensor, source }] of sources) {
+    wanted.add(source.name);
+    if (!Object.hasOwn(entries, source.name)) throw new ValueError(`loadPytorch: the state_dict has no ${source.name} (for ${ours}, ${formatShape(tensor.shape)})`);
+    const e = entries[source.name];
+    const shape = source.transposed ? [...tensor.shape].reverse() : [...tensor.shape];
+    if (e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) {
+      throw new ShapeError(`loadPytorch: ${source.name} is ${formatShape(e.shape)}, ${ours} needs ${formatShape(shape)} there${source.transposed ? ` (PyTorch's [out, in] of tmnn's ${formatShape(tensor.shape)})` : ''}`);
+    }
+  }
+  const extra = Object.keys(entries).filter((name) => !wanted.has(name) && !IGNORED.test(name));
+  if (extra.length) throw new ValueError(`loadPytorch: the state_dict holds ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}, which the model has no place for (a different architecture?)`);
+  for (const { tensor, source } of sources.values()) {
+    const e = entries[source.name];
+    tidy(() => {
+      const value = fromStorageArray(e.data, e.shape, e.dtype);
+      const laid = source.transposed ? transpose(value) : value;
+      tensor.assign(laid.dtype === tensor.dtype ? laid : laid.cast(tensor.dtype));
+    });
+  }
+}
