@@ -198,6 +198,29 @@ Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// lstmCell(z, c, hidden, out): Float32Arrays z [B, 4H], c [B, H], out [2, B, H].
+Napi::Value LstmCell(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array z = array(info[0], "z"), c = array(info[1], "c"), out = array(info[3], "out");
+  const int64_t hidden = integer(info[2], "hidden");
+  if (z.dtype != F32 || c.dtype != F32 || out.dtype != F32) type_error(env, "lstmCell: z, c and out must be Float32Arrays");
+  require(hidden > 0 && c.length % hidden == 0 && z.length == 4 * c.length && out.length == 2 * c.length, env, "lstmCell: z must be [B, 4H], c [B, H] and out [2, B, H]");
+  lstm_cell(z.as<float>(), c.as<float>(), c.length / hidden, hidden, out.as<float>());
+  return env.Undefined();
+}
+
+// lstmCellGrad(z, c, dy, hidden, out): Float32Arrays z [B, 4H], c [B, H], dy [2, B, H], out [B·4H + B·H].
+Napi::Value LstmCellGrad(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array z = array(info[0], "z"), c = array(info[1], "c"), dy = array(info[2], "dy"), out = array(info[4], "out");
+  const int64_t hidden = integer(info[3], "hidden");
+  if (z.dtype != F32 || c.dtype != F32 || dy.dtype != F32 || out.dtype != F32) type_error(env, "lstmCellGrad: z, c, dy and out must be Float32Arrays");
+  require(hidden > 0 && c.length % hidden == 0 && z.length == 4 * c.length && dy.length == 2 * c.length && out.length == 5 * c.length, env,
+          "lstmCellGrad: z must be [B, 4H], c [B, H], dy [2, B, H] and out [B·5H]");
+  lstm_cell_grad(z.as<float>(), c.as<float>(), dy.as<float>(), c.length / hidden, hidden, out.as<float>());
+  return env.Undefined();
+}
+
 // sortIndices(x, n, k, descending, out): x Float32Array [rows, n], out Int32Array [rows, k].
 Napi::Value SortIndices(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -401,7 +424,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

@@ -160,6 +160,10 @@ void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int6
 
 // window_max.cc
 // A max pooling: out [outer, windows] = the largest x[o, table[j, t]] over t (x read as [outer, n]), a position outside [0, n) skipped.
+// One LSTM step after its products: z [B, 4H] (i, f, g, o) and c [B, H] give out [2, B, H] = h', c'.
+void lstm_cell(const float* z, const float* c, int64_t batch, int64_t hidden, float* out);
+// Its gradient from dy [2, B, H]: out = dz [B, 4H] then dc [B, H].
+void lstm_cell_grad(const float* z, const float* c, const float* dy, int64_t batch, int64_t hidden, float* out);
 // The positions [rows, k] of the first k of each row of x [rows, n] in sorted order (kernels.ts's sortIndices).
 void sort_indices(const float* x, int64_t rows, int64_t n, int64_t k, bool descending, int32_t* out);
 void window_max(const float* x, int64_t outer, int64_t n, const int32_t* table, int64_t windows, int64_t taps, float* out);

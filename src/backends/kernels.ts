@@ -181,6 +181,19 @@ export interface Kernels<S = unknown> {
    * rows at a time.
    */
   conv2d?(kind: ConvKernel, a: TensorInfo<S>, b: TensorInfo<S>, geometry: ConvGeometry): S;
+  /**
+   * Optional: one LSTM step after its products, in one pass. z [B, 4H] holds
+   * the pre-activations of the gates i, f, g, o side by side, c [B, H] the
+   * cell (both of one float dtype); out [2, B, H] in that dtype: h' =
+   * σ(o)·tanh(c') then c' = σ(f)·c + σ(i)·tanh(g). Backends without it run
+   * the dozen ops it replaces (ops/lstm_cell.ts).
+   */
+  lstmCell?(z: TensorInfo<S>, c: TensorInfo<S>): S;
+  /**
+   * Optional, with lstmCell: its gradient from z, c and dy [2, B, H] (dh',
+   * dc'): out [B·4H + B·H], dz [B, 4H] then dc [B, H], the gates recomputed from z.
+   */
+  lstmCellGrad?(z: TensorInfo<S>, c: TensorInfo<S>, dy: TensorInfo<S>): S;
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */

@@ -16,6 +16,7 @@
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { concat, rand, split, stack, zeros } from '../ops/index.js';
+import { lstmCell } from '../ops/lstm_cell.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed, derivedSeed } from '../random.js';
 
@@ -285,9 +286,7 @@ export class LSTM extends Recurrent {
   }
 
   protected step(xw: Tensor, { h, c }: StepState, w: CellWeights): StepState {
-    const [i, f, g, o] = split(xw.add(hidden(h, w)), this.hiddenSize, 1);
-    const cNext = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
-    return { h: o.sigmoid().mul(cNext.tanh()), c: cNext };
+    return lstmCell(xw.add(hidden(h, w)), c!);
   }
 }
 

@@ -11,6 +11,7 @@ import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { concat, cumsum, gather, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { sortIndices } from './sort.js';
+import { lstmCell, lstmCellGrad } from './lstm_cell.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
 export function createJsBackend(): Backend<StorageArray> {
@@ -38,6 +39,8 @@ export function createJsBackend(): Backend<StorageArray> {
     windowMaxGrad,
     cumsum,
     sortIndices,
+    lstmCell,
+    lstmCellGrad,
     adam,
     sgd,
   };

@@ -61,6 +61,10 @@ export interface Addon {
   /** Converts x into out's dtype. */
   cast(x: StorageArray, out: StorageArray): void;
   oneHot(indices: Int8Array | Int32Array, depth: number, out: StorageArray): void;
+  /** out [2, B, H] = h', c' of one LSTM step (kernels.ts's lstmCell). */
+  lstmCell(z: Float32Array, c: Float32Array, hidden: number, out: Float32Array): void;
+  /** out [B·4H + B·H] = dz, dc (kernels.ts's lstmCellGrad). */
+  lstmCellGrad(z: Float32Array, c: Float32Array, dy: Float32Array, hidden: number, out: Float32Array): void;
   /** out [rows, k] = the positions of each row's first k in sorted order (kernels.ts's sortIndices). */
   sortIndices(x: Float32Array, n: number, k: number, descending: boolean, out: Int32Array): void;
   /** x as [outer, n, inner]: out [outer, indices, inner] its rows `indices` (zeros for one outside [-n, n)). */

@@ -233,6 +233,20 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
     },
     cumsum: (x, outer, inner) => js.cumsum(settled(x), outer, inner),
 
+    lstmCell(z, c) {
+      if (z.dtype !== 'f32') return js.lstmCell!(settled(z), settled(c));
+      const out = output('f32', 2 * sizeOf(c.shape)) as Float32Array;
+      addon.lstmCell(sizedStorage(z) as Float32Array, sizedStorage(c) as Float32Array, c.shape[1], out);
+      return out;
+    },
+
+    lstmCellGrad(z, c, dy) {
+      if (z.dtype !== 'f32') return js.lstmCellGrad!(settled(z), settled(c), settled(dy));
+      const out = output('f32', 5 * sizeOf(c.shape)) as Float32Array;
+      addon.lstmCellGrad(...([z, c, dy].map(sizedStorage) as [Float32Array, Float32Array, Float32Array]), c.shape[1], out);
+      return out;
+    },
+
     sortIndices(x, k, descending) {
       // Ints compare exactly only as ints, f16 is rare here: the js backend's (the same positions).
       if (x.dtype !== 'f32') return js.sortIndices(settled(x), k, descending);
