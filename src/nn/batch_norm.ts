@@ -71,7 +71,9 @@ abstract class BatchNorm extends Module {
       let variance: Tensor;
       if (this.training || !this.runningMean || !this.runningVar) {
         if (count < 2) {
-          throw new ShapeError(`${this.kind}: training needs more than one value per channel to take a variance of, x ${formatShape(x.shape)} has ${count} (in fit, a last batch of one sample: pass dropLast: true, or a batchSize that does not leave one over)`);
+          throw new ShapeError(this.training
+            ? `${this.kind}: training needs more than one value per channel to take a variance of, x ${formatShape(x.shape)} has ${count} (in fit, a last batch of one sample: pass dropLast: true, or a batchSize that does not leave one over)`
+            : `${this.kind}: without running estimates (trackRunningStats: false) eval mode too normalises by the batch, which needs more than one value per channel; x ${formatShape(x.shape)} has ${count}`);
         }
         mean = x.mean(axes, { keepDims: true });
         variance = x.variance(axes, { keepDims: true });

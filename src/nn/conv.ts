@@ -5,7 +5,7 @@
 // zeros. Sizes are numbers along a sequence and [height, width] pairs (or a
 // number for both) over images, as the ops take them.
 import { tidy } from '../engine.js';
-import { ValueError, formatValue } from '../errors.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { CONV_OPTIONS, convSizes, type Conv1dOptions, type Conv2dOptions, type ConvSizes } from '../ops/conv.js';
 import { conv1d, conv2d, zeros } from '../ops/index.js';
 import { IMAGES, SEQUENCES, shownSizes, sizesOf, type Size2d, type SpatialAxes } from '../ops/windows.js';
@@ -144,7 +144,11 @@ abstract class Convolution<Size extends number | readonly [number, number]> exte
   forward(x: Tensor): Tensor {
     const sizes = { stride: this.stride, dilation: this.dilation, groups: this.groups };
     if (this.paddingMode === 'zeros') return this.convolved(x, (x, w) => this.conv(x, w, { ...sizes, padding: this.padding }));
-    // Padded first with x's own entries, then convolved with none (as PyTorch does for its other modes).
+    // Padded first with x's own entries, then convolved with none (as PyTorch does for its other modes);
+    // x checked before, so that errors show the x given rather than the padded one.
+    const channelAxis = x.rank - this.axes.count - 1;
+    if (channelAxis !== 0 && channelAxis !== 1) throw new ShapeError(`${this.kind}: x must be ${this.axes.x}, got ${formatShape(x.shape)}`);
+    if (x.shape[channelAxis] !== this.inChannels) throw new ShapeError(`${this.kind}: takes ${this.inChannels} channels, x ${formatShape(x.shape)} has ${x.shape[channelAxis]}`);
     const spatial = this.sides();
     const paddings = x.shape.map((_, i) => spatial[i - (x.rank - spatial.length)] ?? ([0, 0] as [number, number]));
     return tidy(() => {

@@ -1,20 +1,23 @@
 // A Sequential's summary, as Keras's model.summary() prints it: each layer's
 // type, the shape of what it gives for an input shape (from a forward pass
-// on zeros, in eval mode, without gradients), and its parameter count; the
+// on a batch of two zeros — ids for an Embedding first, and two samples so
+// that a BatchNorm without running estimates has a variance — in eval mode,
+// without gradients; the batch shown as N), and its parameter count; the
 // totals below.
 import { tidy } from '../engine.js';
-import { ShapeError, formatShape } from '../errors.js';
+import { ShapeError } from '../errors.js';
 import { zeros } from '../ops/index.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import { Embedding } from './embedding.js';
 import { inEvalMode, type Module } from './module.js';
 
-/** Lines of a table: the layers of `layers` in order; with `inputShape` (one sample's, without the batch), each one's output shape for a batch of one. */
+/** Lines of a table: the layers of `layers` in order; with `inputShape` (one sample's, without the batch), each one's output shape. */
 export function summarize(model: Module, layers: readonly Module[], inputShape?: readonly number[]): string {
   const shapes = inputShape ? outputShapes(model, layers, inputShape) : null;
   const rows = layers.map((layer, i) => {
     const count = layer.parameters().reduce((n, p) => n + p.size, 0);
-    return [`${i}  ${layer.config().type}`, ...(shapes ? [formatShape(shapes[i])] : []), count.toLocaleString('en-US')];
+    return [`${i}  ${layer.config().type}`, ...(shapes ? [`[N${shapes[i].slice(1).map((d) => `,${d}`).join('')}]`] : []), count.toLocaleString('en-US')];
   });
   const header = ['layer', ...(shapes ? ['output shape'] : []), 'parameters'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
@@ -33,10 +36,10 @@ export function summarize(model: Module, layers: readonly Module[], inputShape?:
   ].join('\n');
 }
 
-/** Each layer's output shape for a batch of one sample of `inputShape`. */
+/** Each layer's output shape for a batch of two samples of `inputShape`. */
 function outputShapes(model: Module, layers: readonly Module[], inputShape: readonly number[]): number[][] {
   return inEvalMode(model, () => noGrad(() => tidy(() => {
-    let h: Tensor = zeros([1, ...inputShape]);
+    let h: Tensor = zeros([2, ...inputShape], { dtype: layers[0] instanceof Embedding ? 'i32' : 'f32' });
     const shapes: number[][] = [];
     for (const [i, layer] of layers.entries()) {
       try {

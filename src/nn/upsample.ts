@@ -25,7 +25,9 @@ export class Upsample extends Module {
     const valid = (v: unknown, integer: boolean) => positive(v, integer) || (Array.isArray(v) && v.length === 2 && v.every((e) => positive(e, integer)));
     if (size !== undefined && !valid(size, true)) throw new ValueError(`Upsample: size must be a positive integer or a pair [height, width] of them, got ${formatValue(size)}`);
     if (scaleFactor !== undefined && !valid(scaleFactor, false)) throw new ValueError(`Upsample: scaleFactor must be a finite number > 0 or a pair [height, width] of them, got ${formatValue(scaleFactor)}`);
-    [this.size, this.scaleFactor, this.mode] = [size, scaleFactor, mode];
+    // Copies: the caller's array changed later must not change the layer.
+    const copy = <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v);
+    [this.size, this.scaleFactor, this.mode] = [copy(size), copy(scaleFactor), mode];
   }
 
   forward(x: Tensor): Tensor {
@@ -36,7 +38,8 @@ export class Upsample extends Module {
   }
 
   config(): LayerConfig {
-    return { type: 'Upsample', ...(this.size === undefined ? {} : { size: this.size }), ...(this.scaleFactor === undefined ? {} : { scaleFactor: this.scaleFactor }), mode: this.mode };
+    const copy = <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v);
+    return { type: 'Upsample', ...(this.size === undefined ? {} : { size: copy(this.size) }), ...(this.scaleFactor === undefined ? {} : { scaleFactor: copy(this.scaleFactor) }), mode: this.mode };
   }
 }
 

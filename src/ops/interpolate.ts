@@ -1,13 +1,14 @@
 // Resizing images and sequences (PyTorch's F.interpolate): to a size, or by
-// a scale factor. 'nearest' takes, for output position i of an axis resized
-// n → m, input floor(i·n/m) (PyTorch's 'nearest'); 'bilinear' (images) and
-// 'linear' (sequences) interpolate between the two inputs around the
-// output's centre mapped back, (i + ½)·n/m − ½, clamped at the edges
-// (align_corners=False). Separable: one axis at a time, a gather of the
+// a scale factor s (the size floor(n·s)). An output position i maps back to
+// i·r in the input, r = n/m for a size and 1/s for a scale factor (as
+// PyTorch maps it, recompute_scale_factor unset): 'nearest' takes input
+// floor(i·r); 'bilinear' (images) and 'linear' (sequences) interpolate
+// between the two inputs around the output's centre mapped back,
+// (i + ½)·r − ½, clamped at the edges (align_corners=False). Separable: one axis at a time, a gather of the
 // positions needed and, for linear, a weighted sum of the two neighbours,
 // so the gradient flows back through gather to the inputs read.
 import { tidy } from '../engine.js';
-import { ValueError, formatValue } from '../errors.js';
+import { ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
@@ -46,33 +47,45 @@ function resize(op: string, axes: SpatialAxes, x: Tensor, options: InterpolateOp
   return tidy(() => {
     const { images, unbatch } = asImages(op, axes, x);
     const extent = images.shape.slice(2) as [number, number];
-    const out = size !== undefined ? sizesOf(op, 'size', size, 1, axes, 1) : scaled(op, axes, scaleFactor!, extent);
+    const factors = scaleFactor === undefined ? null : factorsOf(op, axes, scaleFactor);
+    const out = factors ? scaled(op, x, factors, extent) : sizesOf(op, 'size', size, 1, axes, 1);
     let y = images;
-    // An axis kept at its size is the identity in either mode (linear's weights are then 0).
-    for (const a of [0, 1] as const) if (out[a] !== extent[a]) y = resizeAxis(op, y, 2 + a, extent[a], out[a], mode !== 'nearest');
+    for (const a of [0, 1] as const) {
+      // An axis mapped onto itself (r = 1) is the identity in either mode (linear's weights are then 0).
+      const ratio = factors ? 1 / factors[a] : extent[a] / out[a];
+      if (out[a] !== extent[a] || ratio !== 1) y = resizeAxis(op, y, 2 + a, extent[a], out[a], factors ? ratio : null, mode !== 'nearest');
+    }
     return unbatch(y);
   });
 }
 
-/** The output size for a scale factor: each axis times it, rounded down, at least 1. */
-function scaled(op: string, axes: SpatialAxes, factor: number | readonly [number, number], extent: [number, number]): [number, number] {
+/** A scale factor as [height, width] (a sequence's height 1), checked. */
+function factorsOf(op: string, axes: SpatialAxes, factor: number | readonly [number, number]): [number, number] {
   const pair = typeof factor === 'number' ? [axes.count === 2 ? factor : 1, factor] : axes.count === 2 ? factor : null;
   if (!pair || pair.length !== 2 || pair.some((f) => typeof f !== 'number' || !(f > 0) || !Number.isFinite(f))) {
     throw new ValueError(`${op}: scaleFactor must be a finite number > 0${axes.count === 2 ? ' or a pair [height, width] of them' : ''}, got ${formatValue(factor)}`);
   }
-  return [0, 1].map((a) => Math.max(1, Math.floor(extent[a] * pair[a]))) as [number, number];
+  return [pair[0], pair[1]];
 }
 
-/** x resized along `axis` from n to m positions. */
-function resizeAxis(op: string, x: Tensor, axis: number, n: number, m: number, linear: boolean): Tensor {
-  const ratio = n / m;
-  const positions = (at: Int32Array) => onBackendOf(op, x, () => tensor(at));
-  if (!linear) return gather(x, positions(Int32Array.from({ length: m }, (_, i) => Math.min(n - 1, Math.floor(i * ratio)))), axis);
+/** The output size for scale factors: each axis times its own, rounded down; an empty one is refused, as PyTorch refuses it. */
+function scaled(op: string, x: Tensor, factors: [number, number], extent: [number, number]): [number, number] {
+  const out = [0, 1].map((a) => Math.floor(extent[a] * factors[a])) as [number, number];
+  if (out.some((d) => d < 1)) throw new ValueError(`${op}: scaleFactor ${formatValue(factors)} leaves no output of x ${formatShape(x.shape)}`);
+  if (out.some((d) => d > 2 ** 24)) throw new ValueError(`${op}: scaleFactor ${formatValue(factors)} asks for ${out.join('×')} positions of x ${formatShape(x.shape)}, past 2^24 along an axis`);
+  return out;
+}
+
+/** x resized along `axis` from n to m positions, output i read at i·ratio (n/m for a size, when `ratio` is null). */
+function resizeAxis(op: string, x: Tensor, axis: number, n: number, m: number, ratio: number | null, linear: boolean): Tensor {
+  const at = (i: number) => (ratio === null ? (i * n) / m : i * ratio);
+  const positions = (picks: Int32Array) => onBackendOf(op, x, () => tensor(picks));
+  if (!linear) return gather(x, positions(Int32Array.from({ length: m }, (_, i) => Math.min(n - 1, Math.floor(at(i))))), axis);
   const low = new Int32Array(m);
   const high = new Int32Array(m);
   const weight = new Float32Array(m);
   for (let i = 0; i < m; i++) {
-    const source = Math.max(0, (i + 0.5) * ratio - 0.5);
+    const source = Math.max(0, at(i + 0.5) - 0.5);
     low[i] = Math.min(n - 1, Math.floor(source));
     high[i] = Math.min(n - 1, low[i] + 1);
     weight[i] = source - low[i];

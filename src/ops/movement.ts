@@ -112,6 +112,9 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
   const { mode = 'constant', value = 0 } = typeof valueOrOptions === 'number' ? { value: valueOrOptions } : checkOptions('pad', valueOrOptions, { mode: true, value: true });
   if (!PAD_MODES.includes(mode)) throw new ValueError(`pad: unknown mode ${formatValue(mode)}; expected ${PAD_MODES.join(', ')}`);
   if (typeof value !== 'number') throw new ValueError(`pad: value must be a number, got ${formatValue(value)}`);
+  if (mode !== 'constant' && typeof valueOrOptions === 'object' && valueOrOptions.value !== undefined) {
+    throw new ValueError(`pad: a value fills only constant padding; ${mode} padding copies x's own entries`);
+  }
   if (mode !== 'constant') checkPadReach(mode, x.shape, paddings);
   encodeValues([value], x.dtype, 'pad'); // a value the dtype cannot hold fails here, before anything is made
   let out = reshapedView('pad', x, x.shape);

@@ -423,6 +423,9 @@ describe('Conv2d, MaxPool2d and AvgPool2d', () => {
     expect(xg.grad!.shape).toEqual(x.shape);
     expect(conv.weight.grad!.shape).toEqual([2, 3, 3, 3]);
     expect(() => new tm.nn.Conv2d(3, 2, 3, { paddingMode: 'mirror' as 'reflect' })).toThrow('Conv2d: unknown paddingMode "mirror"; expected zeros, reflect, replicate, circular');
+    // Errors name the x given, not the padded one.
+    expect(() => conv.forward(tm.zeros([1, 2, 8, 8]))).toThrow('Conv2d: takes 3 channels, x [1,2,8,8] has 2');
+    expect(() => conv.forward(tm.zeros([2, 8]))).toThrow('Conv2d: x must be [batch, channels, height, width] (or one image [channels, height, width]), got [2,8]');
     expect(new tm.nn.Conv2d(3, 2, 3, { padding: 1, paddingMode: 'circular' }).config()).toMatchObject({ padding: [1, 1], paddingMode: 'circular' });
     expect(new tm.nn.Conv2d(3, 2, 3).config()).not.toHaveProperty('paddingMode');
     await tm.init({ backend: 'js' });

@@ -18,17 +18,20 @@ describe('Sequential.summary', () => {
     expect(text.split('\n')).toEqual([
       'layer          output shape   parameters',
       '----------------------------------------',
-      '0  Conv2d      [1,8,28,28]            80',
-      '1  ReLU        [1,8,28,28]             0',
-      '2  MaxPool2d   [1,8,14,14]             0',
-      '3  Flatten     [1,1568]                0',
-      '4  Dropout     [1,1568]                0',
-      '5  Dense       [1,10]             15,690',
+      '0  Conv2d      [N,8,28,28]            80',
+      '1  ReLU        [N,8,28,28]             0',
+      '2  MaxPool2d   [N,8,14,14]             0',
+      '3  Flatten     [N,1568]                0',
+      '4  Dropout     [N,1568]                0',
+      '5  Dense       [N,10]             15,690',
       '----------------------------------------',
       'parameters: 15,770 (15,762 trainable), 61.6 KiB',
     ]);
     expect(model.summary().split('\n').slice(0, 3)).toEqual(['layer          parameters', '-------------------------', '0  Conv2d              80']);
     expect(model.layers[4].training).toBe(true); // its mode given back
-    expect(() => model.summary([3, 28, 28])).toThrow(/summary: layer 0 \(Conv2d\) refuses its input: conv2d: weight \[8,1,3,3\] takes 1 channels, x \[1,3,28,28\] has 3/);
+    expect(() => model.summary([3, 28, 28])).toThrow(/summary: layer 0 \(Conv2d\) refuses its input: conv2d: weight \[8,1,3,3\] takes 1 channels, x \[2,3,28,28\] has 3/);
+    // Ids for an Embedding first; two samples, so a BatchNorm without running estimates has a variance.
+    const text2 = new tm.nn.Sequential([new tm.nn.Embedding(10, 4), new tm.nn.Flatten(), new tm.nn.Dense(12, 3), new tm.nn.BatchNorm1d(3, { trackRunningStats: false })]).summary([3]);
+    expect(text2.split('\n')[2]).toMatch(/^0  Embedding +\[N,3,4\] +40$/);
   });
 });

@@ -78,11 +78,28 @@ describe.each(BACKENDS)('interpolate on %s', (backend) => {
     expect(await tm.interpolate1d(tm.tensor([[1, 2, 3]]), { scaleFactor: 2 }).array()).toEqual([[1, 1, 2, 2, 3, 3]]);
   });
 
+  it('maps a scale factor s back by 1/s, as PyTorch does, not by the sizes\' ratio', async () => {
+    const ramp = (n: number) => tm.arange(0, n, 1, { dtype: 'f32' }).reshape([1, 1, n]);
+    expect(Array.from(await tm.interpolate1d(ramp(10), { scaleFactor: 0.35 }).data())).toEqual([0, 2, 5]);
+    expectClose(await tm.interpolate1d(ramp(5), { scaleFactor: 1.5, mode: 'linear' }).data(), [0, 0.5, 7 / 6, 11 / 6, 2.5, 19 / 6, 23 / 6], 1e-6);
+    // 3 × 1.2 keeps 3 positions, read at (i + ½)/1.2 − ½.
+    expectClose(await tm.interpolate1d(tm.tensor([[[0, 10, 20]]]), { scaleFactor: 1.2, mode: 'linear' }).data(), [0, 7.5, 95 / 6], 1e-6);
+    expect(() => tm.interpolate1d(ramp(3), { scaleFactor: 0.2 })).toThrow('interpolate1d: scaleFactor [1, 0.2] leaves no output of x [1,1,3]');
+    // A size maps by n/m exactly: 2 → 98, output 49 reads input 1 (49·2/98 = 1), as PyTorch's.
+    expect((await tm.interpolate1d(ramp(2), { size: 98 }).data())[49]).toBe(1);
+  });
+
   it('Upsample and Identity layers', async () => {
     const images = tm.randn([2, 3, 4, 4], { seed: 1 });
     expectClose(await new tm.nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }).forward(images).data(), await tm.interpolate2d(images, { scaleFactor: 2, mode: 'bilinear' }).data(), 0);
     expect(new tm.nn.Upsample({ size: 9 }).forward(tm.zeros([2, 3, 4])).shape).toEqual([2, 3, 9]);
     expect(await new tm.nn.Identity().forward(images).data()).toEqual(await images.data());
+    // The layer keeps copies: the caller's array, or its config's, changed later changes nothing.
+    const size: [number, number] = [6, 8];
+    const up = new tm.nn.Upsample({ size });
+    size[0] = 9;
+    (up.config().size as number[])[1] = 2;
+    expect(up.forward(images).shape).toEqual([2, 3, 6, 8]);
   });
 });
 

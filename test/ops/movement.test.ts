@@ -224,6 +224,7 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
       expect(() => x.pad([[0, 0], [0, 4]], { mode: 'circular' })).toThrow("pad: circular padding [0, 4] along axis 1 of [2,3] needs at most the axis's 3");
       expect(() => tm.zeros([0, 3]).pad([[1, 0], [0, 0]], { mode: 'replicate' })).toThrow('pad: replicate padding [1, 0] along axis 0 of [0,3] needs an axis with entries');
       expect(() => x.pad([[0, 0], [1, 1]], { mode: 'mirror' as 'reflect' })).toThrow('pad: unknown mode "mirror"; expected constant, reflect, replicate, circular');
+      expect(() => x.pad([[0, 0], [1, 1]], { mode: 'reflect', value: 5 })).toThrow("pad: a value fills only constant padding; reflect padding copies x's own entries");
     });
   });
 
