@@ -39,7 +39,7 @@ describe('options', () => {
       [() => new tm.optim.SGD([w()], loose(0.1)), 'SGD: options must be an object with any of lr, momentum, nesterov, weightDecay, got 0.1'],
       [() => new tm.optim.Adam([w()], loose([0.9, 0.999])), 'Adam: options must be an object with any of lr, beta1, beta2, epsilon, weightDecay, got an array [0.9, 0.999]'],
       [() => tm.losses.mse(x(), x(), loose('sum')), 'mse: options must be an object with any of reduction, got "sum"'],
-      [() => tm.decodeSafetensors(new Uint8Array(8), loose(100)), 'decodeSafetensors: options must be an object with any of maxHeaderBytes, got 100'],
+      [() => tm.decodeSafetensors(new Uint8Array(8), loose(100)), 'decodeSafetensors: options must be an object with any of maxHeaderBytes, widen, got 100'],
     ];
     for (const [call, message] of cases) expect(call).toThrow(message);
   });

@@ -109,7 +109,8 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
   if (paddings.length !== x.rank || paddings.some((p) => p.length !== 2 || p.some((n) => !Number.isInteger(n) || n < 0))) {
     throw new ShapeError(`pad: needs one [before, after] pair of non-negative integers per axis of ${formatShape(x.shape)}, got ${JSON.stringify(paddings)}`);
   }
-  const { mode = 'constant', value = 0 } = typeof valueOrOptions === 'number' ? { value: valueOrOptions } : checkOptions('pad', valueOrOptions, { mode: true, value: true });
+  // An object is the options; anything else the value (a string there is refused as a value, below).
+  const { mode = 'constant', value = 0 } = typeof valueOrOptions === 'object' && valueOrOptions !== null ? checkOptions('pad', valueOrOptions, { mode: true, value: true }) : { value: valueOrOptions };
   if (!PAD_MODES.includes(mode)) throw new ValueError(`pad: unknown mode ${formatValue(mode)}; expected ${PAD_MODES.join(', ')}`);
   if (typeof value !== 'number') throw new ValueError(`pad: value must be a number, got ${formatValue(value)}`);
   if (mode !== 'constant' && typeof valueOrOptions === 'object' && valueOrOptions.value !== undefined) {
