@@ -54,6 +54,11 @@ export function derivedSeed(seed: number, stream: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** derivedSeed for a seed that may not have been given: none stays none (the draw then takes a fresh one). */
+export function seedStream(seed: number | undefined, stream: number): number | undefined {
+  return seed === undefined ? undefined : derivedSeed(seed, stream);
+}
+
 /**
  * Runs `fn` with setSeed's sequence where it was before, whatever unseeded
  * draws fn makes: a model loaded from a file draws initial weights the file

@@ -15,12 +15,9 @@ import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { rand, split, tensor, where, zeros } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { checkSeed, derivedSeed } from '../random.js';
-
-/** The stream of the layer's seed its dropout masks come from (its weights take 0 and 1). */
-const DROPOUT_STREAM = 0xd0;
+import { checkSeed, seedStream } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { Dropout } from './dropout.js';
+import { DROPOUT_STREAM, Dropout } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
 
 export interface MultiheadAttentionOptions {
@@ -70,9 +67,9 @@ export class MultiheadAttention extends Module {
     this.dropout = dropout;
     this.causal = causal;
     this.seed = seed;
-    this.#dropout = dropout > 0 ? new Dropout(dropout, seed === undefined ? undefined : derivedSeed(seed, DROPOUT_STREAM)) : null;
+    this.#dropout = dropout > 0 ? new Dropout(dropout, seedStream(seed, DROPOUT_STREAM)) : null;
     const uniform = (fanIn: number, fanOut: number, bound: number, stream: number): Tensor => {
-      const w = rand([fanIn, fanOut], { min: -bound, max: bound, seed: seed === undefined ? undefined : derivedSeed(seed, stream) });
+      const w = rand([fanIn, fanOut], { min: -bound, max: bound, seed: seedStream(seed, stream) });
       w.requiresGrad = true;
       return w;
     };

@@ -8,6 +8,9 @@ import { onBackendOf } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
 
+/** The stream of a layer's seed its dropout masks come from, for layers that hold a Dropout of their own (their weights take streams 0, 1, …). */
+export const DROPOUT_STREAM = 0xd0;
+
 export class Dropout extends Module {
   constructor(readonly rate: number, readonly seed?: number) {
     super();

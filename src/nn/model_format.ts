@@ -27,6 +27,7 @@ interface Field {
   optional?: true;
 }
 
+const flag: Field = { check: (v) => typeof v === 'boolean', what: 'true or false' };
 const positiveInteger: Field = { check: (v) => Number.isSafeInteger(v) && (v as number) > 0, what: 'a positive integer' };
 const integer: Field = { check: (v) => Number.isSafeInteger(v), what: 'an integer' };
 const pairField = (least: number): Field => ({
@@ -38,7 +39,7 @@ const integerAtLeast = (least: number): Field => ({ check: (v) => Number.isSafeI
 const convolution = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({
   inChannels: positiveInteger, outChannels: positiveInteger, kernelSize: size(1), stride: size(1), dilation: size(1), groups: positiveInteger,
   padding: { check: (v) => v === 'same' || size(0).check(v), what: `'same' or ${size(0).what}` },
-  bias: { check: (v) => typeof v === 'boolean', what: 'true or false' },
+  bias: flag,
 });
 /** A convolution layer's: what fills its padding, written only when not zeros (files from before have none). */
 const convolutionLayer = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({
@@ -48,7 +49,7 @@ const convolutionLayer = (size: (least: number) => Field): Readonly<Record<strin
 /** A transposed convolution's fields: a convolution's, its padding a size only, and outputPadding. */
 const transposedConvolution = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...convolution(size), padding: size(0), outputPadding: size(0) });
 /** A flag files written before it existed lack: the default then holds. */
-const laterFlag: Field = { check: (v) => typeof v === 'boolean', what: 'true or false', optional: true };
+const laterFlag: Field = { ...flag, optional: true };
 const pool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ kernelSize: size(1), stride: size(1), padding: size(0), ceilMode: laterFlag });
 /** An average pool's: a pool's, and whether the padding counts. */
 const averagePool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...pool(size), countIncludePad: laterFlag });
@@ -67,8 +68,8 @@ const BATCH_NORM: Readonly<Record<string, Field>> = {
 /** A recurrent layer's fields (RNN adds its nonlinearity). */
 const RECURRENT: Readonly<Record<string, Field>> = {
   inputSize: positiveInteger, hiddenSize: positiveInteger, numLayers: positiveInteger,
-  bias: { check: (v) => typeof v === 'boolean', what: 'true or false' },
-  bidirectional: { check: (v) => typeof v === 'boolean', what: 'true or false' },
+  bias: flag,
+  bidirectional: flag,
   dropout: { check: (v) => typeof v === 'number' && v >= 0 && v < 1, what: 'a number in [0, 1)' },
   output: { check: (v) => v === 'sequence' || v === 'last', what: "'sequence' or 'last'" },
   seed: { ...integer, optional: true },
@@ -76,13 +77,12 @@ const RECURRENT: Readonly<Record<string, Field>> = {
 /** The gates of each recurrent type: its weights are [input, gates × hidden] and [hidden, gates × hidden]. */
 const GATES: Readonly<Record<string, number>> = { RNN: 1, LSTM: 4, GRU: 3 };
 
-const flag: Field = { check: (v) => typeof v === 'boolean', what: 'true or false' };
 const rate: Field = { check: (v) => typeof v === 'number' && v >= 0 && v < 1, what: 'a number in [0, 1)' };
 
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
-  Dense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: { check: (v) => typeof v === 'boolean', what: 'true or false' } },
+  Dense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag },
   ReLU: {},
   Sigmoid: {},
   Tanh: {},

@@ -18,12 +18,9 @@ import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '..
 import { concat, rand, split, stack, zeros } from '../ops/index.js';
 import { lstmCell } from '../ops/lstm_cell.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { checkSeed, derivedSeed } from '../random.js';
-
-/** The stream of a layer's seed its dropout masks come from (its weights take 0, 1, …). */
-const DROPOUT_STREAM = 0xd0;
+import { checkSeed, seedStream } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { Dropout } from './dropout.js';
+import { DROPOUT_STREAM, Dropout } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
 
 /** What forward gives: every step's output, or the top layer's last state (to feed a Dense). */
@@ -110,13 +107,13 @@ export abstract class Recurrent extends Module {
     this.output = output;
     this.seed = options.seed;
     const seed = options.seed;
-    this.#dropout = dropout > 0 && this.numLayers > 1 ? new Dropout(dropout, seed === undefined ? undefined : derivedSeed(seed, DROPOUT_STREAM)) : null;
+    this.#dropout = dropout > 0 && this.numLayers > 1 ? new Dropout(dropout, seedStream(seed, DROPOUT_STREAM)) : null;
 
     // Fields in PyTorch's order (layer by layer, the reverse pass after the forward one), each from a stream of its own.
     const bound = 1 / Math.sqrt(hiddenSize);
     let drawn = 0;
     const draw = (shape: number[]): Tensor => {
-      const t = rand(shape, { min: -bound, max: bound, seed: seed === undefined ? undefined : derivedSeed(seed, drawn++) });
+      const t = rand(shape, { min: -bound, max: bound, seed: seedStream(seed, drawn++) });
       t.requiresGrad = true;
       return t;
     };

@@ -9,7 +9,7 @@
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { checkSeed, derivedSeed } from '../random.js';
+import { checkSeed, seedStream } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { MultiheadAttention } from './attention.js';
 import { gelu } from './activations.js';
@@ -70,7 +70,7 @@ export class TransformerEncoderLayer extends Module {
     if (seed !== undefined) checkSeed('TransformerEncoderLayer', seed);
     this.seed = seed;
     // Each sublayer and dropout from a stream of the seed of its own.
-    const seeded = (stream: number): number | undefined => (seed === undefined ? undefined : derivedSeed(seed, stream));
+    const seeded = (stream: number): number | undefined => seedStream(seed, stream);
     this.dimFeedforward = dimFeedforward;
     this.dropout = dropout;
     this.activation = activation;

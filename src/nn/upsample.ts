@@ -9,6 +9,9 @@ import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { Module, refuseArguments, type LayerConfig } from './module.js';
 
+/** A size or factor as the layer keeps and hands it out: a pair copied, so that the caller's array changed later changes nothing. */
+const copy = <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v);
+
 export class Upsample extends Module {
   readonly size?: InterpolateOptions['size'];
   readonly scaleFactor?: InterpolateOptions['scaleFactor'];
@@ -25,8 +28,6 @@ export class Upsample extends Module {
     const valid = (v: unknown, integer: boolean) => positive(v, integer) || (Array.isArray(v) && v.length === 2 && v.every((e) => positive(e, integer)));
     if (size !== undefined && !valid(size, true)) throw new ValueError(`Upsample: size must be a positive integer or a pair [height, width] of them, got ${formatValue(size)}`);
     if (scaleFactor !== undefined && !valid(scaleFactor, false)) throw new ValueError(`Upsample: scaleFactor must be a finite number > 0 or a pair [height, width] of them, got ${formatValue(scaleFactor)}`);
-    // Copies: the caller's array changed later must not change the layer.
-    const copy = <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v);
     [this.size, this.scaleFactor, this.mode] = [copy(size), copy(scaleFactor), mode];
   }
 
@@ -38,7 +39,6 @@ export class Upsample extends Module {
   }
 
   config(): LayerConfig {
-    const copy = <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v);
     return { type: 'Upsample', ...(this.size === undefined ? {} : { size: copy(this.size) }), ...(this.scaleFactor === undefined ? {} : { scaleFactor: copy(this.scaleFactor) }), mode: this.mode };
   }
 }
