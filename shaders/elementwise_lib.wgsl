@@ -313,3 +313,223 @@ fn erf_f32(x: f32) -> f32 {
   let erfc = exp(-a2) / (1.7724538509055159 * tail);
   return select(1.0 - erfc, erfc - 1.0, x < 0.0);
 }
+
+// log1p, expm1, tan, the inverse trigonometric and the (inverse) hyperbolic
+// functions, relative to a few ulps everywhere: WGSL's builtins promise atan
+// and atan2 only 4096 ulp, asin and acos inherit that, sinh, cosh, asinh,
+// acosh and atanh are derived from exp and log (no digit left near 0), and
+// 1 + x loses log1p's and expm1's small arguments. Where |x| < 2^-12 an odd
+// function is x itself (its cube term is under half an ulp), subnormals
+// included, which a device may flush in arithmetic (log1p and expm1, whose
+// second terms are x²/2, only below 2^-24).
+fn is_tiny(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) < 0x39800000u; }
+
+// Goldberg's log(u) · x / (u − 1) with u = 1 + x rounded: the rounding of u
+// cancels out, and u − 1 is exact.
+fn log1p_f32(x: f32) -> f32 {
+  if (is_nan(x) || x < -1.0) { return nan_f32(); }
+  if (x == -1.0) { return -inf_f32(); }
+  if (x == inf_f32()) { return x; }
+  let u = 1.0 + x;
+  // Below 2^-24 log1p x is x (x²/2 is under half an ulp), where u is 1.
+  if (u == 1.0) { return x; }
+  return log_f32(u) * (x / (u - 1.0));
+}
+
+// Below ½ in magnitude its Taylor series to x⁹ (the next term is 2^-31 of
+// the result), with x kept exact in front; elsewhere exp(x) − 1 cancels nothing.
+fn expm1_f32(x: f32) -> f32 {
+  // Below 2^-24 (x²/2 under half an ulp), x itself.
+  if (is_nan(x) || (bitcast<u32>(x) & 0x7fffffffu) < 0x33800000u) { return x; }
+  if (abs(x) >= 0.5) { return exp_f32(x) - 1.0; }
+  let c = 1.0 / 2.0 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0 + x * (1.0 / 720.0 + x * (1.0 / 5040.0 + x * (1.0 / 40320.0 + x / 362880.0))))));
+  return x + x * x * c;
+}
+
+// sin / cos, each reduced exactly (sin_cos_f32), so relative near tan's zeros and poles alike.
+fn tan_f32(x: f32) -> f32 {
+  if (is_tiny(x)) { return x; }
+  return sin_cos_f32(x, false) / sin_cos_f32(x, true);
+}
+
+// atan of |x| on [0, tan π/8] by cephes' minimax polynomial, after mapping
+// larger arguments there: atan a = π/4 + atan((a − 1)/(a + 1)) to tan 3π/8,
+// π/2 + atan(−1/a) beyond. π/4 and π/2 are added as f32 head + tail.
+fn atan_f32(x: f32) -> f32 {
+  if (is_nan(x) || is_tiny(x)) { return x; }
+  var a = abs(x);
+  var head = 0.0;
+  var tail = 0.0;
+  if (a > 2.414213562373095) {
+    head = 1.5707963705062866;
+    tail = -4.371139000186243e-8;
+    a = -1.0 / a;
+  } else if (a > 0.41421356237309503) {
+    head = 0.7853981852531433;
+    tail = -2.1855695000931215e-8;
+    a = (a - 1.0) / (a + 1.0);
+  }
+  let z = a * a;
+  let p = (((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z - 3.33329491539e-1) * z * a;
+  let r = head + (a + (p + tail));
+  return select(r, -r, x < 0.0);
+}
+
+// asin of a ∈ [0, ½] by cephes' minimax polynomial.
+fn asin_core(a: f32) -> f32 {
+  let z = a * a;
+  return ((((4.2163199048e-2 * z + 2.4181311049e-2) * z + 4.5470025998e-2) * z + 7.4953002686e-2) * z + 1.6666752422e-1) * z * a + a;
+}
+
+// Past ½, asin a = π/2 − 2 asin √((1 − a)/2), with 1 − a exact.
+fn asin_f32(x: f32) -> f32 {
+  if (is_nan(x) || abs(x) > 1.0) { return nan_f32(); }
+  if (is_tiny(x)) { return x; }
+  let a = abs(x);
+  var r: f32;
+  if (a <= 0.5) {
+    r = asin_core(a);
+  } else {
+    r = 1.5707963705062866 - (2.0 * asin_core(sqrt(0.5 * (1.0 - a))) + 4.371139000186243e-8);
+  }
+  return select(r, -r, x < 0.0);
+}
+
+// acos x = 2 asin √((1 − x)/2) near 1 (relative as acos → 0), π − 2 asin √((1 + x)/2) near −1, π/2 − asin x between.
+fn acos_f32(x: f32) -> f32 {
+  if (is_nan(x) || abs(x) > 1.0) { return nan_f32(); }
+  if (x > 0.5) { return 2.0 * asin_core(sqrt(0.5 * (1.0 - x))); }
+  if (x < -0.5) { return 3.1415927410125732 - (2.0 * asin_core(sqrt(0.5 * (1.0 + x))) + 8.742278000372485e-8); }
+  return 1.5707963705062866 - (asin_core(abs(x)) * sign(x) + 4.371139000186243e-8);
+}
+
+// Past 88.7 exp overflows where sinh and cosh do not yet (to 89.4): e^a/2 = (e^(a/2) / 2) · e^(a/2).
+fn half_exp(a: f32) -> f32 {
+  // ln(2 · the largest f32) is 89.4159863: sinh and cosh overflow from the next f32 up.
+  if (a > 89.41598) { return inf_f32(); }
+  if (a < 88.0) { return 0.5 * exp_f32(a); }
+  let h = exp_f32(0.5 * a);
+  return 0.5 * h * h;
+}
+
+// Below 1, (e + e/(e + 1))/2 with e = expm1 |x| (e^a − e^−a would cancel).
+fn sinh_f32(x: f32) -> f32 {
+  if (is_nan(x) || is_tiny(x)) { return x; }
+  let a = abs(x);
+  var r: f32;
+  if (a < 1.0) {
+    let e = expm1_f32(a);
+    r = 0.5 * (e + e / (e + 1.0));
+  } else {
+    r = half_exp(a) - 0.25 / half_exp(a);
+  }
+  return select(r, -r, x < 0.0);
+}
+
+fn cosh_f32(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  let a = abs(x);
+  return half_exp(a) + 0.25 / half_exp(a);
+}
+
+// log1p(a + a²/(1 + √(1 + a²))), which is log(a + √(a² + 1)) without its
+// cancellation near 0; past 2^28, where a² would overflow, log a + log 2.
+fn asinh_f32(x: f32) -> f32 {
+  if (is_nan(x) || is_tiny(x)) { return x; }
+  let a = abs(x);
+  var r: f32;
+  if (a > 268435456.0) {
+    r = log_f32(a) + 0.6931471805599453;
+  } else {
+    let a2 = a * a;
+    r = log1p_f32(a + a2 / (1.0 + sqrt(1.0 + a2)));
+  }
+  return select(r, -r, x < 0.0);
+}
+
+// log1p(t + √(2t + t²)) with t = x − 1 (exact near 1, where acosh → 0).
+fn acosh_f32(x: f32) -> f32 {
+  if (is_nan(x) || x < 1.0) { return nan_f32(); }
+  if (x > 268435456.0) { return log_f32(x) + 0.6931471805599453; }
+  let t = x - 1.0;
+  return log1p_f32(t + sqrt(2.0 * t + t * t));
+}
+
+// ½ log1p(2a/(1 − a)), which is ½ log((1 + a)/(1 − a)) without its cancellation near 0.
+fn atanh_f32(x: f32) -> f32 {
+  if (is_nan(x) || abs(x) > 1.0) { return nan_f32(); }
+  if (is_tiny(x)) { return x; }
+  let a = abs(x);
+  let r = select(0.5 * log1p_f32(2.0 * a / (1.0 - a)), inf_f32(), a == 1.0);
+  return select(r, -r, x < 0.0);
+}
+
+// atan2 as C's: the quadrant from the signs (of zeros too), ±∞ by their
+// limits, atan of |y/x| otherwise, and π − that left of the y axis.
+fn atan2_f32(y: f32, x: f32) -> f32 {
+  if (is_nan(x) || is_nan(y)) { return nan_f32(); }
+  let negative_y = (bitcast<u32>(y) >> 31u) == 1u;
+  let left = (bitcast<u32>(x) >> 31u) == 1u; // x < 0, or −0
+  let ay = abs(y);
+  let ax = abs(x);
+  var r: f32;
+  if (ay == inf_f32() && ax == inf_f32()) {
+    r = select(0.7853981852531433, 2.356194496154785, left);
+  } else if (ay == inf_f32() || (ax == 0.0 && ay != 0.0)) {
+    r = 1.5707963705062866;
+  } else if (ay == 0.0 || ax == inf_f32()) {
+    r = select(0.0, 3.1415927410125732, left);
+  } else {
+    let t = atan_f32(ay / ax);
+    r = select(t, 3.1415927410125732 - (t + 8.742278000372485e-8), left);
+  }
+  return select(r, -r, negative_y);
+}
+
+// fmod of finite a and b ≠ 0, exactly, as C's: a's sign, |r| < |b|. On the
+// integer significands (value = m · 2^(e − 150), e ≥ 1 counting subnormals
+// as e = 1): r = m_a · 2^(e_a − e_b) mod m_b, eight bits of the shift at a
+// time so r · 2^8 stays in a u32; then r · 2^(e_b − 150) built from bits.
+fn fmod_f32(a: f32, b: f32) -> f32 {
+  let sign = bitcast<u32>(a) & 0x80000000u;
+  let ua = bitcast<u32>(a) & 0x7fffffffu;
+  let ub = bitcast<u32>(b) & 0x7fffffffu;
+  if (ua < ub) { return a; }
+  let ea = max(ua >> 23u, 1u);
+  let eb = max(ub >> 23u, 1u);
+  let ma = select(ua & 0x007fffffu, (ua & 0x007fffffu) | 0x00800000u, (ua >> 23u) != 0u);
+  let mb = select(ub & 0x007fffffu, (ub & 0x007fffffu) | 0x00800000u, (ub >> 23u) != 0u);
+  var r = ma % mb;
+  var d = ea - eb;
+  while (d > 0u && r != 0u) {
+    let s = min(d, 8u);
+    r = (r << s) % mb;
+    d -= s;
+  }
+  if (r == 0u) { return bitcast<f32>(sign); }
+  let p = firstLeadingBit(r);
+  let e = eb + p; // the result's biased exponent, + 23
+  if (e >= 24u) {
+    return bitcast<f32>(sign | ((e - 23u) << 23u) | ((r << (23u - p)) & 0x007fffffu));
+  }
+  return bitcast<f32>(sign | (r << (eb - 1u)));
+}
+
+// a − b·⌊a/b⌋ (Python's %, PyTorch's remainder): fmod moved to b's side, a
+// zero signed as b (NumPy's); b = ±∞ leaves a finite a of its sign, and
+// takes one of the other sign to b (as a + b does).
+// Zeros and signs are read from bits, as a subnormal may compare as 0.
+fn remainder_f32(a: f32, b: f32) -> f32 {
+  if (is_nan(a) || is_nan(b) || abs(a) == inf_f32() || (bitcast<u32>(b) & 0x7fffffffu) == 0u) { return nan_f32(); }
+  let b_sign = bitcast<u32>(b) & 0x80000000u;
+  var r = a;
+  if (abs(b) != inf_f32()) { r = fmod_f32(a, b); }
+  let r_bits = bitcast<u32>(r);
+  if ((r_bits & 0x7fffffffu) == 0u) { return bitcast<f32>(b_sign); }
+  return select(r, r + b, (r_bits & 0x80000000u) != b_sign);
+}
+fn remainder_i32(a: i32, b: i32) -> i32 {
+  if (b == 0 || b == -1) { return 0; }
+  let r = a % b;
+  return select(r, r + b, r != 0 && ((r < 0) != (b < 0)));
+}

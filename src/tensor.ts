@@ -209,6 +209,8 @@ export class Tensor {
   pow(b: TensorLike): Tensor { return ops.pow(this, b); }
   maximum(b: TensorLike): Tensor { return ops.maximum(this, b); }
   minimum(b: TensorLike): Tensor { return ops.minimum(this, b); }
+  atan2(b: TensorLike): Tensor { return ops.atan2(this, b); }
+  remainder(b: TensorLike): Tensor { return ops.remainder(this, b); }
   // Comparisons: 1 where true, 0 where false, in the inputs' common dtype.
   equal(b: TensorLike): Tensor { return ops.equal(this, b); }
   notEqual(b: TensorLike): Tensor { return ops.notEqual(this, b); }
@@ -233,6 +235,18 @@ export class Tensor {
   sin(): Tensor { return ops.sin(this); }
   cos(): Tensor { return ops.cos(this); }
   erf(): Tensor { return ops.erf(this); }
+  log1p(): Tensor { return ops.log1p(this); }
+  expm1(): Tensor { return ops.expm1(this); }
+  tan(): Tensor { return ops.tan(this); }
+  asin(): Tensor { return ops.asin(this); }
+  acos(): Tensor { return ops.acos(this); }
+  atan(): Tensor { return ops.atan(this); }
+  sinh(): Tensor { return ops.sinh(this); }
+  cosh(): Tensor { return ops.cosh(this); }
+  asinh(): Tensor { return ops.asinh(this); }
+  acosh(): Tensor { return ops.acosh(this); }
+  atanh(): Tensor { return ops.atanh(this); }
+  trunc(): Tensor { return ops.trunc(this); }
   clip(min: number, max: number): Tensor { return ops.clip(this, min, max); }
 
   matmul(b: Tensor | ops.QuantizedTensor, options?: ops.MatmulOptions): Tensor { return ops.matmul(this, b, options); }

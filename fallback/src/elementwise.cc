@@ -93,6 +93,18 @@ TMNN_INLINE void unary_double(int op, const float* x, float* y, int64_t n) {
     case SIN: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::sin(double(v))); }); break;
     case COS: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::cos(double(v))); }); break;
     case ERF: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::erf(double(v))); }); break;
+    // libm's in double, as V8's Math functions (fdlibm's): both within an ulp of double.
+    case LOG1P: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::log1p(double(v))); }); break;
+    case EXPM1: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::expm1(double(v))); }); break;
+    case TAN: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::tan(double(v))); }); break;
+    case ASIN: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::asin(double(v))); }); break;
+    case ACOS: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::acos(double(v))); }); break;
+    case ATAN: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::atan(double(v))); }); break;
+    case SINH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::sinh(double(v))); }); break;
+    case COSH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::cosh(double(v))); }); break;
+    case ASINH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::asinh(double(v))); }); break;
+    case ACOSH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::acosh(double(v))); }); break;
+    case ATANH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::atanh(double(v))); }); break;
   }
 }
 
@@ -107,6 +119,7 @@ void unary_f32(int op, const float* x, float* y, int64_t n, bool to_half) {
     case FLOOR: map1(x, y, n, [](float v) { return std::floor(v); }); break;
     case CEIL: map1(x, y, n, [](float v) { return std::ceil(v); }); break;
     case ROUND: map1(x, y, n, [](float v) { return std::nearbyint(v); }); break;  // halves to even (the default rounding mode)
+    case TRUNC: map1(x, y, n, [](float v) { return std::trunc(v); }); break;
     default: to_half ? unary_double<true>(op, x, y, n) : unary_double<false>(op, x, y, n);
   }
 }
@@ -124,10 +137,21 @@ TMNN_INLINE void unary_int(int op, const T* x, T* y, int64_t n) {
     case SQRT: map1(x, y, n, [](T v) { return js_wrap<T>(std::sqrt(double(v))); }); break;
     case SIGMOID: map1(x, y, n, [](T v) { return js_wrap<T>(sigmoid(v)); }); break;
     case TANH: map1(x, y, n, [](T v) { return js_wrap<T>(std::tanh(double(v))); }); break;
-    case FLOOR: case CEIL: case ROUND: map1(x, y, n, [](T v) { return v; }); break;
+    case FLOOR: case CEIL: case ROUND: case TRUNC: map1(x, y, n, [](T v) { return v; }); break;
     case SIN: map1(x, y, n, [](T v) { return js_wrap<T>(std::sin(double(v))); }); break;
     case COS: map1(x, y, n, [](T v) { return js_wrap<T>(std::cos(double(v))); }); break;
     case ERF: map1(x, y, n, [](T v) { return js_wrap<T>(std::erf(double(v))); }); break;
+    case LOG1P: map1(x, y, n, [](T v) { return js_wrap<T>(std::log1p(double(v))); }); break;
+    case EXPM1: map1(x, y, n, [](T v) { return js_wrap<T>(std::expm1(double(v))); }); break;
+    case TAN: map1(x, y, n, [](T v) { return js_wrap<T>(std::tan(double(v))); }); break;
+    case ASIN: map1(x, y, n, [](T v) { return js_wrap<T>(std::asin(double(v))); }); break;
+    case ACOS: map1(x, y, n, [](T v) { return js_wrap<T>(std::acos(double(v))); }); break;
+    case ATAN: map1(x, y, n, [](T v) { return js_wrap<T>(std::atan(double(v))); }); break;
+    case SINH: map1(x, y, n, [](T v) { return js_wrap<T>(std::sinh(double(v))); }); break;
+    case COSH: map1(x, y, n, [](T v) { return js_wrap<T>(std::cosh(double(v))); }); break;
+    case ASINH: map1(x, y, n, [](T v) { return js_wrap<T>(std::asinh(double(v))); }); break;
+    case ACOSH: map1(x, y, n, [](T v) { return js_wrap<T>(std::acosh(double(v))); }); break;
+    case ATANH: map1(x, y, n, [](T v) { return js_wrap<T>(std::atanh(double(v))); }); break;
   }
 }
 
@@ -173,6 +197,14 @@ void pow_f32(const Walk<2>& w, const float* a, const float* b, float* out, bool 
   else map2(w, a, b, out, [](float x, float y) { return narrow<false>(pow_for_float(x, y)); });
 }
 
+// a − b·⌊a/b⌋ (Python's %, PyTorch's remainder) in double: fmod is exact, the
+// one rounding is of r + b; a zero result takes b's sign, as NumPy's.
+TMNN_INLINE double remainder_double(double a, double b) {
+  const double r = std::fmod(a, b);
+  if (r == 0) return std::copysign(0.0, b);
+  return (r < 0) != (b < 0) ? r + b : r;
+}
+
 TMNN_MULTIVERSION
 void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float* out, bool to_half) {
   switch (op) {
@@ -183,6 +215,14 @@ void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float*
     case POW: pow_f32(w, a, b, out, to_half); break;
     case MAXIMUM: map2(w, a, b, out, [](float x, float y) { return max_js(x, y); }); break;
     case MINIMUM: map2(w, a, b, out, [](float x, float y) { return min_js(x, y); }); break;
+    case ATAN2:
+      if (to_half) map2(w, a, b, out, [](float y, float x) { return narrow<true>(std::atan2(double(y), double(x))); });
+      else map2(w, a, b, out, [](float y, float x) { return narrow<false>(std::atan2(double(y), double(x))); });
+      break;
+    case REMAINDER:
+      if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow<true>(remainder_double(x, y)); });
+      else map2(w, a, b, out, [](float x, float y) { return narrow<false>(remainder_double(x, y)); });
+      break;
     case EQUAL: map2(w, a, b, out, [](float x, float y) { return x == y ? 1.0f : 0.0f; }); break;
     case NOT_EQUAL: map2(w, a, b, out, [](float x, float y) { return x != y ? 1.0f : 0.0f; }); break;
     case LESS: map2(w, a, b, out, [](float x, float y) { return x < y ? 1.0f : 0.0f; }); break;
@@ -202,6 +242,14 @@ TMNN_INLINE void binary_int(int op, const Walk<2>& w, const T* a, const T* b, T*
     case POW: map2(w, a, b, out, [](T x, T y) { return int_pow(x, y); }); break;
     case MAXIMUM: map2(w, a, b, out, [](T x, T y) { return x > y ? x : y; }); break;
     case MINIMUM: map2(w, a, b, out, [](T x, T y) { return x < y ? x : y; }); break;
+    // Float-valued (the ops layer casts first, but the kernel contract allows it).
+    case ATAN2: map2(w, a, b, out, [](T x, T y) { return js_wrap<T>(std::atan2(double(x), double(y))); }); break;
+    // x rem 0 is 0, as x ÷ 0; x rem −1 is 0 (INT_MIN % −1 would trap).
+    case REMAINDER: map2(w, a, b, out, [](T x, T y) {
+      if (y == 0 || y == -1) return T(0);
+      const T r = T(x % y);
+      return r != 0 && (r < 0) != (y < 0) ? T(r + y) : r;
+    }); break;
     case EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x == y); }); break;
     case NOT_EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x != y); }); break;
     case LESS: map2(w, a, b, out, [](T x, T y) { return T(x < y); }); break;

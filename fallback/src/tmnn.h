@@ -103,8 +103,10 @@ inline size_t dtype_size(DType d) { return d == F32 || d == I32 ? 4 : d == F16 ?
 
 // Op numbers follow UNARY_OPS, ARITHMETIC_OPS + COMPARISON_OPS and the reduce
 // op lists in src/backends/kernels.ts.
-enum Unary { NEG, ABS, SIGN, EXP, LOG, SQRT, RELU, SIGMOID, TANH, FLOOR, CEIL, ROUND, SIN, COS, ERF, UNARY_COUNT };
-enum Binary { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, BINARY_COUNT };
+enum Unary { NEG, ABS, SIGN, EXP, LOG, SQRT, RELU, SIGMOID, TANH, FLOOR, CEIL, ROUND, SIN, COS, ERF,
+             LOG1P, EXPM1, TAN, ASIN, ACOS, ATAN, SINH, COSH, ASINH, ACOSH, ATANH, TRUNC, UNARY_COUNT };
+enum Binary { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, ATAN2, REMAINDER,
+              EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, BINARY_COUNT };
 enum Reduce { SUM, MEAN, MAX, MIN, REDUCE_COUNT };
 
 // A typed array as the kernels see it.

@@ -12,7 +12,7 @@ import { sumToShape } from './reduce.js';
 import { checkTensor, computed, fromStorage, withCasts, withTensors } from './util.js';
 
 /** neg, abs, sign, relu and the roundings keep an int dtype; the rest give floats (exp of i32 → f32). */
-const KEEPS_INT: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round']);
+const KEEPS_INT: ReadonlySet<UnaryOp> = new Set(['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round', 'trunc']);
 
 /** d(op(x))/dx · dy, from x, y = op(x) and dy. */
 const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor> = {
@@ -33,7 +33,25 @@ const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor>
   cos: (x, _y, dy) => neg(mul(dy, sin(x))),
   // erf' = 2/√π · e^(−x²).
   erf: (x, _y, dy) => mul(dy, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))),
+  log1p: (x, _y, dy) => div(dy, add(x, 1)),
+  expm1: (_x, y, dy) => mul(dy, add(y, 1)),
+  tan: (_x, y, dy) => mul(dy, add(mul(y, y), 1)),
+  asin: (x, _y, dy) => div(dy, sqrt(oneMinusSquare(x))),
+  acos: (x, _y, dy) => neg(div(dy, sqrt(oneMinusSquare(x)))),
+  atan: (x, _y, dy) => div(dy, add(mul(x, x), 1)),
+  sinh: (x, _y, dy) => mul(dy, cosh(x)),
+  cosh: (x, _y, dy) => mul(dy, sinh(x)),
+  asinh: (x, _y, dy) => div(dy, sqrt(add(mul(x, x), 1))),
+  // √(x − 1)·√(x + 1) rather than √(x² − 1), which loses digits near 1.
+  acosh: (x, _y, dy) => div(dy, mul(sqrt(sub(x, 1)), sqrt(add(x, 1)))),
+  atanh: (x, _y, dy) => div(dy, oneMinusSquare(x)),
+  trunc: (_x, _y, dy) => mul(dy, 0),
 };
+
+/** 1 − x² as (1 − x)(1 + x), exact-ish near ±1 where 1 − x·x cancels. */
+function oneMinusSquare(x: Tensor): Tensor {
+  return mul(sub(1, x), add(x, 1));
+}
 
 function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   checkTensor(op, x);
@@ -43,10 +61,10 @@ function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   return record(y, op, [x], [x, y], (dy, [sx, sy]) => [UNARY_GRADS[op](sx, sy, dy)]);
 }
 
-/** The result dtype of a binary op: the operands' common dtype, except int ÷ int, which is a float. */
+/** The result dtype of a binary op: the operands' common dtype, except int ÷ int and atan2 of ints, which are floats. */
 function binaryDType(op: BinaryOp, a: DType, b: DType): DType {
   const common = promoteTypes(a, b);
-  return op === 'div' && !isFloat(common) ? 'f32' : common;
+  return (op === 'div' || op === 'atan2') && !isFloat(common) ? 'f32' : common;
 }
 
 /** Gradients of a binary op with respect to a and b, before summing over broadcast axes. */
@@ -64,6 +82,13 @@ const BINARY_GRADS: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, d
   // Ties split the gradient evenly between a and b, as PyTorch's maximum does (and max over an axis here).
   maximum: (a, b, _y, dy) => [mul(dy, winsOrHalf(greater(a, b), a, b)), mul(dy, winsOrHalf(less(a, b), a, b))],
   minimum: (a, b, _y, dy) => [mul(dy, winsOrHalf(less(a, b), a, b)), mul(dy, winsOrHalf(greater(a, b), a, b))],
+  // ∂/∂a = b/(a² + b²), ∂/∂b = −a/(a² + b²) for atan2(a, b).
+  atan2: (a, b, _y, dy) => {
+    const scale = div(dy, add(mul(a, a), mul(b, b)));
+    return [mul(scale, b), neg(mul(scale, a))];
+  },
+  // a − b·⌊a/b⌋: 1 for a, −⌊a/b⌋ for b (PyTorch's; the jumps are left out).
+  remainder: (a, b, _y, dy) => [dy, neg(mul(dy, floor(div(a, b))))],
 };
 
 /** 1 where a side won, ½ where a and b tie, else 0. */
@@ -109,6 +134,26 @@ export const sin = (x: Tensor): Tensor => unaryOp('sin', x);
 export const cos = (x: Tensor): Tensor => unaryOp('cos', x);
 /** The error function, 2/√π ∫₀ˣ e^(−t²) dt (exact GELU's). */
 export const erf = (x: Tensor): Tensor => unaryOp('erf', x);
+/** log(1 + x), accurate where x is small (1 + x would round x away). */
+export const log1p = (x: Tensor): Tensor => unaryOp('log1p', x);
+/** eˣ − 1, accurate where x is small. */
+export const expm1 = (x: Tensor): Tensor => unaryOp('expm1', x);
+export const tan = (x: Tensor): Tensor => unaryOp('tan', x);
+/** arcsin, in [−π/2, π/2]; NaN outside [−1, 1]. */
+export const asin = (x: Tensor): Tensor => unaryOp('asin', x);
+/** arccos, in [0, π]; NaN outside [−1, 1]. */
+export const acos = (x: Tensor): Tensor => unaryOp('acos', x);
+/** arctan, in (−π/2, π/2). */
+export const atan = (x: Tensor): Tensor => unaryOp('atan', x);
+export const sinh = (x: Tensor): Tensor => unaryOp('sinh', x);
+export const cosh = (x: Tensor): Tensor => unaryOp('cosh', x);
+export const asinh = (x: Tensor): Tensor => unaryOp('asinh', x);
+/** NaN below 1. */
+export const acosh = (x: Tensor): Tensor => unaryOp('acosh', x);
+/** ±∞ at ±1, NaN beyond. */
+export const atanh = (x: Tensor): Tensor => unaryOp('atanh', x);
+/** The integer part, toward zero (ints unchanged). */
+export const trunc = (x: Tensor): Tensor => unaryOp('trunc', x);
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => binaryOp('add', a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binaryOp('sub', a, b);
@@ -118,6 +163,13 @@ export const div = (a: TensorLike, b: TensorLike): Tensor => binaryOp('div', a, 
 export const pow = (a: TensorLike, b: TensorLike): Tensor => binaryOp('pow', a, b);
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binaryOp('maximum', a, b);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binaryOp('minimum', a, b);
+/** The angle of the point (b, a) from the positive x axis, in [−π, π], as C's atan2(y, x): the quadrant from both signs. */
+export const atan2 = (a: TensorLike, b: TensorLike): Tensor => binaryOp('atan2', a, b);
+/**
+ * a − b·⌊a/b⌋, with b's sign (Python's %, PyTorch's remainder, NumPy's mod),
+ * exact for floats; for ints x rem 0 is 0, as x ÷ 0 is here.
+ */
+export const remainder = (a: TensorLike, b: TensorLike): Tensor => binaryOp('remainder', a, b);
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binaryOp('equal', a, b);
 export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binaryOp('notEqual', a, b);
 export const less = (a: TensorLike, b: TensorLike): Tensor => binaryOp('less', a, b);

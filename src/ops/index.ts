@@ -2,8 +2,9 @@
 export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tensor, zeros, zerosLike } from './creation.js';
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
-  abs, add, ceil, clip, cos, div, equal, erf, exp, floor, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg,
-  notEqual, pow, relu, round, sigmoid, sign, sin, sqrt, square, sub, tanh, where,
+  abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, ceil, clip, cos, cosh, div, equal, erf, exp, expm1, floor, greater, greaterEqual,
+  less, lessEqual, log, log1p, maximum, minimum, mul, neg, notEqual, pow, relu, remainder, round, sigmoid, sign, sin, sinh, sqrt, square,
+  sub, tan, tanh, trunc, where,
 } from './elementwise.js';
 export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';
 export type { AvgPool1dOptions, AvgPool2dOptions, Conv1dOptions, Conv2dOptions, Pool1dOptions, Pool2dOptions } from './conv.js';

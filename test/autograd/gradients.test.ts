@@ -98,6 +98,23 @@ const CASES: Case[] = [
   { name: 'sin', shapes: [[2, 5]], tm: (x) => x.sin(), ref: (x) => map(x, Math.sin) },
   { name: 'cos', shapes: [[2, 5]], tm: (x) => x.cos(), ref: (x) => map(x, Math.cos) },
   { name: 'erf', shapes: [[2, 5]], tm: (x) => x.erf(), ref: (x) => map(x, erfRef) },
+  { name: 'log1p', shapes: [[2, 5]], positive: true, tm: (x) => x.log1p(), ref: (x) => map(x, Math.log1p) },
+  { name: 'expm1', shapes: [[2, 5]], tm: (x) => x.expm1(), ref: (x) => map(x, Math.expm1) },
+  { name: 'tan', shapes: [[2, 5]], tm: (x) => x.mul(0.8).tan(), ref: (x) => map(x, (v) => Math.tan(0.8 * v)) },
+  // Inside (−1, 1), where they are defined.
+  { name: 'asin', shapes: [[2, 5]], tm: (x) => x.mul(0.5).asin(), ref: (x) => map(x, (v) => Math.asin(0.5 * v)) },
+  { name: 'acos', shapes: [[2, 5]], tm: (x) => x.mul(0.5).acos(), ref: (x) => map(x, (v) => Math.acos(0.5 * v)) },
+  { name: 'atanh', shapes: [[2, 5]], tm: (x) => x.mul(0.5).atanh(), ref: (x) => map(x, (v) => Math.atanh(0.5 * v)) },
+  { name: 'atan', shapes: [[2, 5]], tm: (x) => x.mul(2).atan(), ref: (x) => map(x, (v) => Math.atan(2 * v)) },
+  { name: 'sinh', shapes: [[2, 5]], tm: (x) => x.sinh(), ref: (x) => map(x, Math.sinh) },
+  { name: 'cosh', shapes: [[2, 5]], tm: (x) => x.cosh(), ref: (x) => map(x, Math.cosh) },
+  { name: 'asinh', shapes: [[2, 5]], tm: (x) => x.mul(3).asinh(), ref: (x) => map(x, (v) => Math.asinh(3 * v)) },
+  // Above 1, where it is defined.
+  { name: 'acosh', shapes: [[2, 5]], positive: true, tm: (x) => x.add(1).acosh(), ref: (x) => map(x, (v) => Math.acosh(v + 1)) },
+  { name: 'trunc', shapes: [[7]], tm: (x) => x.mul(3).trunc().add(x), ref: (x) => map(x, (v) => Math.trunc(3 * v) + v) },
+  { name: 'atan2 (broadcast)', shapes: [[3, 4], [4]], tm: (a, b) => tm.atan2(a, b), ref: (a, b) => broadcast2(a, b, Math.atan2) },
+  // Between its jumps: 1 for a, −⌊a/b⌋ for b.
+  { name: 'remainder', shapes: [[6], [6]], tm: (a, b) => a.mul(4).remainder(b), ref: (a, b) => broadcast2(a, b, (x, y) => 4 * x - y * Math.floor((4 * x) / y)) },
   { name: 'gelu (exact)', shapes: [[2, 5]], tm: (x) => tm.nn.gelu(x), ref: (x) => map(x, (v) => 0.5 * v * (1 + erfRef(v / Math.SQRT2))) },
   // Steps: 0 between the jumps, where the random values lie.
   { name: 'floor', shapes: [[7]], tm: (x) => x.mul(3).floor().add(x), ref: (x) => map(x, (v) => Math.floor(3 * v) + v) },

@@ -27,7 +27,21 @@ const UNARY: Unary[] = [
   ['sin', Math.sin, (t) => t.sin(), -10, 10],
   ['cos', Math.cos, (t) => t.cos(), -10, 10],
   ['erf', erfRef, (t) => t.erf(), -5, 5],
+  ['log1p', Math.log1p, (t) => t.log1p(), -0.9, 10],
+  ['expm1', Math.expm1, (t) => t.expm1(), -5, 5],
+  ['tan', Math.tan, (t) => t.tan(), -1.4, 1.4],
+  ['asin', Math.asin, (t) => t.asin(), -1, 1],
+  ['acos', Math.acos, (t) => t.acos(), -1, 1],
+  ['atan', Math.atan, (t) => t.atan(), -10, 10],
+  ['sinh', Math.sinh, (t) => t.sinh(), -5, 5],
+  ['cosh', Math.cosh, (t) => t.cosh(), -5, 5],
+  ['asinh', Math.asinh, (t) => t.asinh(), -10, 10],
+  ['acosh', Math.acosh, (t) => t.acosh(), 1, 10],
+  ['atanh', Math.atanh, (t) => t.atanh(), -0.99, 0.99],
+  ['trunc', Math.trunc, (t) => t.trunc(), -3, 3],
 ];
+/** The float-only unary ops: ints are cast to f32 first. */
+const FLOAT_ONLY = ['exp', 'log', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf', 'log1p', 'expm1', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh'];
 
 type Binary = [name: string, ref: (a: number, b: number) => number, op: (a: tm.TensorLike, b: tm.TensorLike) => tm.Tensor];
 const ARITHMETIC: Binary[] = [
@@ -37,6 +51,8 @@ const ARITHMETIC: Binary[] = [
   ['div', (a, b) => a / b, tm.div],
   ['maximum', Math.max, tm.maximum],
   ['minimum', Math.min, tm.minimum],
+  ['atan2', Math.atan2, tm.atan2],
+  ['remainder', remainderRef, tm.remainder],
 ];
 const COMPARISONS: Binary[] = [
   ['equal', (a, b) => +(a === b), tm.equal],
@@ -47,6 +63,17 @@ const COMPARISONS: Binary[] = [
   ['greaterEqual', (a, b) => +(a >= b), tm.greaterEqual],
 ];
 const BINARY = [...ARITHMETIC, ...COMPARISONS];
+
+/**
+ * NumPy's mod (Python's %, PyTorch's remainder): C's fmod (JavaScript's %,
+ * exact) moved to b's side, a zero signed as b, and a finite a mod ±∞ is a
+ * when their signs agree, else ±∞ (fmod gives a, then a + b).
+ */
+function remainderRef(a: number, b: number): number {
+  const r = a % b;
+  if (r === 0) return b < 0 ? -0 : 0;
+  return r < 0 !== b < 0 ? r + b : r;
+}
 
 /** IEEE 754 / C / NumPy pow: pow(1, y) = 1 for every y, NaN included, and pow(-1, ±Infinity) = 1 (Math.pow gives NaN there). */
 const powRef = (a: number, b: number) => (a === 1 || (a === -1 && Math.abs(b) === Infinity) ? 1 : Math.pow(a, b));
@@ -68,6 +95,9 @@ const tensorOf = (values: Float64Array, shape: number[], dtype: tm.DType = 'f32'
 /** n points from lo to hi spaced evenly in log scale. */
 const logSpace = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
 const SUBNORMALS = [1.4e-45, 1e-42, 3e-40, 1.1e-38];
+const symmetric = (xs: number[]) => xs.flatMap((v) => [v, -v]);
+/** ±(1 − d) for d from 1e-7 to ½. */
+const NEAR_ONE = symmetric(logSpace(1e-7, 0.5, 97).map((d) => 1 - d));
 /** Relative tolerances a few f32 ulps wide; exp's WGSL error grows with |x| (3 + 2|x| ulp), and sigmoid's with it. */
 const RELATIVE: [name: string, tol: number, ref: (x: number) => number, op: (t: tm.Tensor) => tm.Tensor, xs: number[]][] = [
   ['log', 4e-7, Math.log, (t) => t.log(), [
@@ -83,6 +113,27 @@ const RELATIVE: [name: string, tol: number, ref: (x: number) => number, op: (t: 
   ]] as (typeof RELATIVE)[number]),
   // Near 0 (erf x ≈ 2x/√π) and through both of its forms and the seam between them (2), out to where it is ±1.
   ['erf', 1e-6, erfRef, (t) => t.erf(), [...logSpace(1e-30, 4.5, 201).flatMap((v) => [v, -v]), 1.9999, 2, 2.0001, 3.9999, 4]],
+  // Where 1 + x and eˣ − 1 would lose x's digits (near 0), near −1, and out to f32's largest.
+  ['log1p', 4e-7, Math.log1p, (t) => t.log1p(), [...logSpace(1e-30, 3e38, 201), ...logSpace(1e-30, 1 - 1e-7, 201).map((v) => -v), ...SUBNORMALS]],
+  ['expm1', 4e-7, Math.expm1, (t) => t.expm1(), [...symmetric(logSpace(1e-30, 0.5, 201)), ...SUBNORMALS, -20, -88]],
+  // Past ½, eˣ − 1 carries exp's error (growing with x, as exp's row above).
+  ['expm1', 1e-5, Math.expm1, (t) => t.expm1(), logSpace(0.5, 88, 101)],
+  // Near its zeros and poles (f32 multiples of π/2 up to ±500π), and out to f32's largest.
+  ['tan', 1e-6, Math.tan, (t) => t.tan(), [...Array.from({ length: 401 }, (_, k) => Math.fround(((k - 200) * 5 * Math.PI) / 2)), ...symmetric(logSpace(1e-30, 3.4e38, 301)), ...SUBNORMALS]],
+  // Near 0, through the seams of their reductions (½; tan π/8 and tan 3π/8 for atan) and near ±1, where acos → 0 and atanh → ±∞.
+  ['asin', 4e-7, Math.asin, (t) => t.asin(), [...symmetric(logSpace(1e-30, 1, 301)), ...NEAR_ONE, ...SUBNORMALS, 0.5, 0.50001]],
+  ['acos', 4e-7, Math.acos, (t) => t.acos(), [...symmetric(logSpace(1e-30, 1, 301)), ...NEAR_ONE, ...SUBNORMALS, 0.5, -0.5]],
+  ['atan', 4e-7, Math.atan, (t) => t.atan(), [...symmetric(logSpace(1e-30, 3.4e38, 601)), ...SUBNORMALS, 0.41421356, 0.41421357, 2.4142135, 2.4142136]],
+  ['atanh', 4e-7, Math.atanh, (t) => t.atanh(), [...symmetric(logSpace(1e-30, 1, 301)), ...NEAR_ONE, ...SUBNORMALS]],
+  // Near 0, where eˣ − e⁻ˣ cancels, to 10; beyond, exp's own error (as exp's row).
+  ['sinh', 4e-7, Math.sinh, (t) => t.sinh(), [...symmetric(logSpace(1e-30, 10, 301)), ...SUBNORMALS, 0.99999, 1]],
+  ['sinh', 1e-5, Math.sinh, (t) => t.sinh(), [...symmetric(logSpace(10, 89.4, 101)), 88, 89]],
+  ['cosh', 4e-7, Math.cosh, (t) => t.cosh(), [...symmetric(logSpace(1e-30, 10, 301)), ...SUBNORMALS]],
+  ['cosh', 1e-5, Math.cosh, (t) => t.cosh(), [...symmetric(logSpace(10, 89.4, 101)), 88, 89]],
+  // Near 0, where log(x + √(x² + 1)) cancels, and past 2^28, where x² would overflow.
+  ['asinh', 4e-7, Math.asinh, (t) => t.asinh(), [...symmetric(logSpace(1e-30, 3.4e38, 601)), ...SUBNORMALS]],
+  // Near 1, where acosh → 0, and out to f32's largest.
+  ['acosh', 4e-7, Math.acosh, (t) => t.acosh(), [1, ...logSpace(1e-7, 3.4e38, 601).map((d) => 1 + d)]],
 ];
 
 describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
@@ -124,17 +175,18 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
     const got = await op(tensorOf(x, [x.length])).data();
     x.forEach((v, i) => {
       const want = ref(v);
-      if (!(Math.abs(got[i] - want) <= tol * Math.abs(want))) expect.fail(`${name}(${v}): got ${got[i]}, want ${want} (relative tolerance ${tol})`);
+      if (!(got[i] === want || Math.abs(got[i] - want) <= tol * Math.abs(want))) expect.fail(`${name}(${v}): got ${got[i]}, want ${want} (relative tolerance ${tol})`);
     });
   });
 
-  it.each(['i8', 'i32'] as const)('neg, abs, sign, relu and square keep %s and wrap like C (-(-128) is -128 in i8); floor, ceil and round keep it as it is', async (dtype) => {
+  it.each(['i8', 'i32'] as const)('neg, abs, sign, relu and square keep %s and wrap like C (-(-128) is -128 in i8); floor, ceil, round and trunc keep it as it is', async (dtype) => {
     const x = intsOf(dtype, 257);
     const t = tensorOf(x, [257], dtype);
     const cases: [tm.Tensor, (v: number) => bigint | number][] = [
       [t.floor(), (v) => v],
       [t.ceil(), (v) => v],
       [t.round(), (v) => v],
+      [t.trunc(), (v) => v],
       [t.neg(), (v) => -BigInt(v)],
       [t.abs(), (v) => BigInt(Math.abs(v))],
       [t.sign(), (v) => Math.sign(v) + 0],
@@ -147,10 +199,10 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
     }
   });
 
-  it.each(['i8', 'i32'] as const)('exp, log, sqrt, sigmoid, tanh, sin, cos and erf of %s compute in f32', async (dtype) => {
+  it.each(['i8', 'i32'] as const)('exp, log, the trigonometric and hyperbolic functions and the rest of the float-only ops of %s compute in f32', async (dtype) => {
     const x = randomInts(129, -20, 20);
     const t = tensorOf(x, [129], dtype);
-    for (const [name, ref, op] of UNARY.filter(([n]) => ['exp', 'log', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf'].includes(n))) {
+    for (const [name, ref, op] of UNARY.filter(([n]) => FLOAT_ONLY.includes(n))) {
       const y = op(t);
       expect(y.dtype).toBe('f32');
       expectClose(await y.data(), x.map((v) => Math.fround(ref(v))), TOL.f32, `${name} ${dtype}`);
@@ -199,6 +251,8 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
       ['mul', (a, b) => BigInt(a) * BigInt(b), (a, b) => a.mul(b)],
       ['maximum', Math.max, (a, b) => a.maximum(b)],
       ['minimum', Math.min, (a, b) => a.minimum(b)],
+      // Exact: b's sign, and x rem 0 is 0 as x ÷ 0 is.
+      ['remainder', (a, b) => (b === 0 ? 0 : remainderRef(a, b)), (a, b) => a.remainder(b)],
       ...COMPARISONS.map(([n, r, o]) => [n, r, o] as [string, (a: number, b: number) => number, (a: tm.Tensor, b: tm.Tensor) => tm.Tensor]),
     ];
 
@@ -219,6 +273,50 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
       expect(y.dtype).toBe(dtype);
       expectExact(await y.data(), base.map((x, i) => wrapInt(BigInt(x) ** BigInt(expo[i]), dtype)));
     });
+  });
+
+  it('remainder is exact for floats of any magnitudes, with the divisor\'s sign, zeros signed as the divisor', async () => {
+    // Magnitudes 1e-30 … 1e30 both ways (quotients up to 2^200, which a − b·⌊a/b⌋ in floats would lose); results stay normal.
+    const n = 2001;
+    const magnitude = () => 10 ** (uniform(1, -30, 30)[0]) * (uniform(1, 0, 1)[0] < 0.5 ? -1 : 1);
+    const a = asF32(Float64Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 0 : magnitude())));
+    const b = asF32(Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? a[i] * 3 : magnitude())));
+    const got = await tm.remainder(tensorOf(a, [n]), tensorOf(b, [n])).data();
+    a.forEach((x, i) => {
+      const want = Math.fround(remainderRef(x, b[i]));
+      if (!Object.is(got[i], want)) expect.fail(`remainder(${x}, ${b[i]}): got ${got[i]}, want ${want}`);
+    });
+    expect(Array.from(await tm.tensor([5, -5, 5, -5, 6, -6, 7.5]).remainder(tm.tensor([3, 3, -3, -3, -3, 3, 2])).data())).toEqual([2, 1, -1, -2, -0, 0, 1.5]);
+  });
+
+  it('the odd functions keep the sign of zero; atan2 takes its quadrant from the signs of zeros too', async () => {
+    const zeros = tm.tensor([0, -0]);
+    for (const name of ['log1p', 'expm1', 'tan', 'asin', 'atan', 'sinh', 'asinh', 'atanh', 'trunc'] as const) {
+      const [plus, minus] = await zeros[name]().data();
+      expect(Object.is(plus, 0) && Object.is(minus, -0), `${name}(±0) = ${plus}, ${minus}`).toBe(true);
+    }
+    const y = tm.tensor([0, -0, 0, -0, 1, -1, 0, -0]);
+    const x = tm.tensor([0, 0, -0, -0, 0, -0, 5, -5]);
+    const got = Array.from(await tm.atan2(y, x).data());
+    const want = [0, -0, Math.PI, -Math.PI, Math.PI / 2, -Math.PI / 2, 0, -Math.PI].map(Math.fround);
+    got.forEach((g, i) => expect(Object.is(g, want[i]), `atan2(${y.toString()}, …)[${i}] = ${g}, want ${want[i]}`).toBe(true));
+    expect(Array.from(await tm.tensor([-2.7, 2.7, -0.5, 1e30]).trunc().data())).toEqual([-2, 2, -0, 1e30].map(Math.fround));
+  });
+
+  it('atan2 of ints computes in f32; remainder of ints stays int, at the edges of the range too', async () => {
+    const y = tm.tensor(new Int32Array([1, -1, 0, 3]), [4]);
+    const x = tm.tensor(new Int32Array([1, 1, -1, 0]), [4]);
+    const angle = tm.atan2(y, x);
+    expect(angle.dtype).toBe('f32');
+    expectClose(await angle.data(), [Math.PI / 4, -Math.PI / 4, Math.PI, Math.PI / 2].map(Math.fround), TOL.f32);
+    const a = tm.tensor(new Int32Array([-2147483648, -2147483648, 2147483647, -7, 7, -7, 5]), [7]);
+    const b = tm.tensor(new Int32Array([-1, 3, -2, 2, -2, 0, 5]), [7]);
+    const r = a.remainder(b);
+    expect(r.dtype).toBe('i32');
+    expect(Array.from(await r.data())).toEqual([0, 1, -1, 1, -1, 0, 0]);
+    const i8 = tm.tensor(new Int8Array([-128, 127, -3]), [3]).remainder(tm.tensor(new Int8Array([7, -128, 127]), [3]));
+    expect(i8.dtype).toBe('i8');
+    expect(Array.from(await i8.data())).toEqual([5, -1, 124]);
   });
 
   it('integer arithmetic at the edges of the range', async () => {

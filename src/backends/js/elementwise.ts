@@ -21,12 +21,38 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   sin: Math.sin,
   cos: Math.cos,
   erf,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  tan: Math.tan,
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  asinh: Math.asinh,
+  acosh: Math.acosh,
+  atanh: Math.atanh,
+  trunc: Math.trunc,
 };
 
 /** To the nearest integer, halves to the even one (as NumPy, PyTorch, C's nearbyint and WGSL's round); Math.round takes halves up. */
 function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** a − b·⌊a/b⌋ (Python's %, PyTorch's remainder): the sign of b, exact (% is C's fmod, exact), a zero result signed as b. */
+function remainder(a: number, b: number): number {
+  const r = a % b;
+  if (r === 0) return b < 0 ? -0 : 0;
+  return r < 0 !== b < 0 ? r + b : r;
+}
+
+/** The int remainder, wrapping as C's ints: x rem 0 is 0 (as x ÷ 0 is here). */
+function intRemainder(a: number, b: number): number {
+  if (b === 0) return 0;
+  const r = a % b;
+  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
 }
 
 /** Integer power with C-like wrapping; a negative exponent truncates 1/x^n toward zero. */
@@ -52,6 +78,8 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   pow: powIeee,
   maximum: Math.max,
   minimum: Math.min,
+  atan2: Math.atan2,
+  remainder,
   equal: (a, b) => +(a === b),
   notEqual: (a, b) => +(a !== b),
   less: (a, b) => +(a < b),
@@ -64,6 +92,7 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
 const INT_BINARY: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
   mul: Math.imul,
   pow: intPow,
+  remainder: intRemainder,
 };
 
 export function unary(op: UnaryOp, x: Js): StorageArray {

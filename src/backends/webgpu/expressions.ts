@@ -26,12 +26,25 @@ const FLOAT_UNARY: Record<UnaryOp | 'copy', Unary> = {
   sin: (x) => `sin_f32(${x})`,
   cos: (x) => `cos_f32(${x})`,
   erf: (x) => `erf_f32(${x})`,
+  log1p: (x) => `log1p_f32(${x})`,
+  expm1: (x) => `expm1_f32(${x})`,
+  tan: (x) => `tan_f32(${x})`,
+  asin: (x) => `asin_f32(${x})`,
+  acos: (x) => `acos_f32(${x})`,
+  atan: (x) => `atan_f32(${x})`,
+  sinh: (x) => `sinh_f32(${x})`,
+  cosh: (x) => `cosh_f32(${x})`,
+  asinh: (x) => `asinh_f32(${x})`,
+  acosh: (x) => `acosh_f32(${x})`,
+  atanh: (x) => `atanh_f32(${x})`,
+  trunc: (x) => `trunc(${x})`,
 };
 
-// Only neg, abs, sign, relu, floor, ceil and round reach an int kernel; the others are float-only ops.
+// Only neg, abs, sign, relu and the roundings reach an int kernel; the others are float-only ops.
 const INT_UNARY: Partial<Record<UnaryOp | 'copy', Unary>> = {
   copy: (x) => x,
   floor: (x) => x,
+  trunc: (x) => x,
   ceil: (x) => x,
   round: (x) => x,
   neg: (x) => `-${x}`,
@@ -48,6 +61,8 @@ const FLOAT_BINARY: Record<BinaryOp, Binary> = {
   pow: (a, b) => `pow_f32(${a}, ${b})`,
   maximum: (a, b) => `max_f32(${a}, ${b})`,
   minimum: (a, b) => `min_f32(${a}, ${b})`,
+  atan2: (a, b) => `atan2_f32(${a}, ${b})`,
+  remainder: (a, b) => `remainder_f32(${a}, ${b})`,
   equal: (a, b) => `select(0.0, 1.0, eq_f32(${a}, ${b}))`,
   notEqual: (a, b) => `select(1.0, 0.0, eq_f32(${a}, ${b}))`,
   less: (a, b) => `select(0.0, 1.0, lt_f32(${a}, ${b}))`,
@@ -56,7 +71,8 @@ const FLOAT_BINARY: Record<BinaryOp, Binary> = {
   greaterEqual: (a, b) => `select(0.0, 1.0, le_f32(${b}, ${a}))`,
 };
 
-const INT_BINARY: Record<BinaryOp, Binary> = {
+// atan2 is a float op: the ops layer casts ints to f32 first.
+const INT_BINARY: Record<Exclude<BinaryOp, 'atan2'>, Binary> = {
   add: (a, b) => `${a} + ${b}`,
   sub: (a, b) => `${a} - ${b}`,
   mul: (a, b) => `${a} * ${b}`,
@@ -65,6 +81,7 @@ const INT_BINARY: Record<BinaryOp, Binary> = {
   pow: (a, b) => `pow_i32(${a}, ${b})`,
   maximum: (a, b) => `max(${a}, ${b})`,
   minimum: (a, b) => `min(${a}, ${b})`,
+  remainder: (a, b) => `remainder_i32(${a}, ${b})`,
   equal: (a, b) => `select(0, 1, ${a} == ${b})`,
   notEqual: (a, b) => `select(0, 1, ${a} != ${b})`,
   less: (a, b) => `select(0, 1, ${a} < ${b})`,
@@ -83,7 +100,9 @@ export function unaryExpr(op: UnaryOp | 'copy', dtype: DType, x: string): string
 }
 
 export function binaryExpr(op: BinaryOp, dtype: DType, a: string, b: string): string {
-  return (isFloat(dtype) ? FLOAT_BINARY : INT_BINARY)[op](a, b);
+  if (isFloat(dtype)) return FLOAT_BINARY[op](a, b);
+  if (op === 'atan2') throw new Error(`webgpu: atan2 on ${dtype} is not an op the ops layer sends (it casts to a float first)`);
+  return INT_BINARY[op](a, b);
 }
 
 /** cond != 0 ? a : b, with cond's own type (NaN counts as true). */

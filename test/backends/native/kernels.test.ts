@@ -19,7 +19,7 @@ const FLOATS: readonly DType[] = ['f32', 'f16'];
 const isInt = (d: DType): d is 'i8' | 'i32' => d === 'i8' || d === 'i32';
 const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS, ...COMPARISON_OPS];
 /** The unary ops the ops layer runs on ints (the rest cast to f32 first). */
-const INT_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round'];
+const INT_UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sign', 'relu', 'floor', 'ceil', 'round', 'trunc'];
 
 let native: Backend<StorageArray>;
 const js = createJsBackend();
@@ -44,6 +44,24 @@ const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   sin: Math.sin,
   cos: Math.cos,
   erf: erfRef,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  tan: Math.tan,
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  asinh: Math.asinh,
+  acosh: Math.acosh,
+  atanh: Math.atanh,
+  trunc: Math.trunc,
+};
+
+/** The definition, a − b·⌊a/b⌋ (exact for the small quotients these tests make), a zero signed as b. */
+const remainderRef = (a: number, b: number) => {
+  const r = a - b * Math.floor(a / b);
+  return r === 0 ? (b < 0 ? -0 : 0) : r;
 };
 
 /** Exact integer results (bigint where products outgrow 2^53), wrapped like C. */
@@ -58,6 +76,8 @@ function intBinary(op: BinaryOp, a: number, b: number, dtype: 'i8' | 'i32'): num
     case 'pow':
       if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
       return wrap(A ** B, dtype);
+    case 'remainder': return b === 0 ? 0 : remainderRef(a, b) + 0;
+    case 'atan2': return Math.trunc(Math.atan2(a, b)) + 0;
     default: return floatBinary(op, a, b);
   }
 }
@@ -71,6 +91,8 @@ function floatBinary(op: BinaryOp, a: number, b: number): number {
     case 'pow': return a ** b;
     case 'maximum': return Math.max(a, b);
     case 'minimum': return Math.min(a, b);
+    case 'atan2': return Math.atan2(a, b);
+    case 'remainder': return remainderRef(a, b);
     case 'equal': return +(a === b);
     case 'notEqual': return +(a !== b);
     case 'less': return +(a < b);
