@@ -5,7 +5,7 @@ import { ValueError, formatValue } from '../errors.js';
 import { checkSeed } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { activate, type ActivationName } from './activations.js';
+import { ACTIVATIONS, RECTIFIERS, activate, type ActivationName } from './activations.js';
 import { INITIALIZERS, initWeight, type Initializer } from './init.js';
 import { Module, type LayerConfig } from './module.js';
 
@@ -20,8 +20,6 @@ export interface DenseOptions {
 }
 
 const DENSE_OPTIONS: OptionNames<DenseOptions> = { activation: true, bias: 'boolean', init: true, seed: true };
-
-const ACTIVATIONS: readonly ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leakyRelu', 'gelu'];
 
 export class Dense extends Module {
   readonly activation: ActivationName;
@@ -42,7 +40,7 @@ export class Dense extends Module {
     if (!ACTIVATIONS.includes(this.activation)) {
       throw new ValueError(`Dense: unknown activation ${JSON.stringify(this.activation)}; expected one of ${ACTIVATIONS.join(', ')}`);
     }
-    const rectifier = ['relu', 'leakyRelu', 'gelu'].includes(this.activation);
+    const rectifier = RECTIFIERS.includes(this.activation);
     this.weight = initWeight(options.init ?? (rectifier ? 'he' : 'xavier'), inputs, units, options.seed);
     this.weight.requiresGrad = true;
     this.bias = options.bias === false ? null : zeros([units]);

@@ -3,8 +3,15 @@ export { Module } from './module.js';
 export type { LayerConfig } from './module.js';
 export { Dense } from './dense.js';
 export type { DenseOptions } from './dense.js';
-export { ReLU, Sigmoid, Tanh, Softmax, LeakyReLU, GELU, leakyRelu, gelu } from './activations.js';
-export type { ActivationName, GELUOptions, GeluApproximation } from './activations.js';
+export {
+  ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, LeakyReLU, GELU, SiLU, ELU, SELU, CELU, Softplus, Mish, Hardswish, Hardsigmoid, Hardtanh, ReLU6,
+  Softsign, LogSigmoid, PReLU, GLU,
+} from './activations.js';
+export type { ActivationName, GELUOptions, HardtanhOptions, PReLUOptions } from './activations.js';
+export {
+  celu, elu, gelu, glu, hardsigmoid, hardswish, hardtanh, leakyRelu, logSigmoid, mish, prelu, relu6, selu, silu, softplus, softsign,
+} from './activation_functions.js';
+export type { GeluApproximation, SoftplusOptions } from './activation_functions.js';
 export { Conv1d, Conv2d } from './conv.js';
 export type { Conv1dLayerOptions, Conv2dLayerOptions } from './conv.js';
 export { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';

@@ -13,7 +13,11 @@ import type { Size2d } from '../ops/windows.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
 import { keepingGlobalSequence } from '../random.js';
-import { GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, type ActivationName, type GeluApproximation } from './activations.js';
+import {
+  CELU, ELU, GELU, GLU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU, Softmax,
+  Softplus, Softsign, Tanh, type ActivationName,
+} from './activations.js';
+import type { GeluApproximation } from './activation_functions.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
@@ -123,6 +127,21 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'GELU': return new GELU({ approximate: (cfg.approximate as GeluApproximation | undefined) ?? 'tanh' });
     case 'Softmax': return new Softmax(cfg.axis as number);
     case 'LeakyReLU': return new LeakyReLU(cfg.alpha as number);
+    case 'SiLU': return new SiLU();
+    case 'SELU': return new SELU();
+    case 'Mish': return new Mish();
+    case 'Hardswish': return new Hardswish();
+    case 'Hardsigmoid': return new Hardsigmoid();
+    case 'ReLU6': return new ReLU6();
+    case 'Softsign': return new Softsign();
+    case 'LogSigmoid': return new LogSigmoid();
+    case 'LogSoftmax': return new LogSoftmax(cfg.axis as number);
+    case 'GLU': return new GLU(cfg.axis as number);
+    case 'ELU': return new ELU(cfg.alpha as number);
+    case 'CELU': return new CELU(cfg.alpha as number);
+    case 'Softplus': return new Softplus({ beta: cfg.beta as number, threshold: cfg.threshold as number });
+    case 'Hardtanh': return new Hardtanh({ minVal: cfg.minVal as number, maxVal: cfg.maxVal as number });
+    case 'PReLU': return savedAs(new PReLU({ numParameters: cfg.numParameters as number }), entries, prefix);
     case 'Dropout': return new Dropout(cfg.rate as number, cfg.seed as number | undefined);
     // checkModel knows a type this switch does not: model_format.ts and this file disagree.
     default: throw new Error(`tm.nn.load: no way to build a layer of type ${String(cfg.type)}`);

@@ -89,6 +89,21 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   GELU: { approximate: { check: (v) => v === 'none' || v === 'tanh', what: "'none' or 'tanh'", optional: true } },
   Softmax: { axis: integer },
   LeakyReLU: { alpha: finite },
+  SiLU: {},
+  SELU: {},
+  Mish: {},
+  Hardswish: {},
+  Hardsigmoid: {},
+  ReLU6: {},
+  Softsign: {},
+  LogSigmoid: {},
+  LogSoftmax: { axis: integer },
+  GLU: { axis: integer },
+  ELU: { alpha: finite },
+  CELU: { alpha: { check: (v) => finite.check(v) && v !== 0, what: 'a finite number other than 0' } },
+  Softplus: { beta: { check: (v) => finite.check(v) && v !== 0, what: 'a finite number other than 0' }, threshold: finite },
+  Hardtanh: { minVal: finite, maxVal: finite },
+  PReLU: { numParameters: positiveInteger },
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
   Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
   Flatten: {},
@@ -243,6 +258,7 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
       for (const norm of ['3.', '4.']) for (const name of ['weight', 'bias']) wanted.set(`${path}${norm}${name}`, { shape: [embed], kind: 'parameter' });
     }
   }
+  if (type === 'PReLU') wanted.set(`${path}weight`, { shape: [cfg.numParameters as number], kind: 'parameter' });
   if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
   if (type === 'LayerNorm') {
     wanted.set(`${path}weight`, { shape: [cfg.dim as number], kind: 'parameter' });

@@ -12,7 +12,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed, seedStream } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { MultiheadAttention } from './attention.js';
-import { gelu } from './activations.js';
+import { gelu } from './activation_functions.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { LayerNorm } from './layer_norm.js';

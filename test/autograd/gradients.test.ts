@@ -220,6 +220,22 @@ const CASES: Case[] = [
   },
   { name: 'gelu', shapes: [[6]], tm: (x) => tm.nn.gelu(x), ref: (x) => map(x, (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))) },
   { name: 'leakyRelu', shapes: [[6]], tm: (x) => tm.nn.leakyRelu(x, 0.1), ref: (x) => map(x, (v) => (v > 0 ? v : 0.1 * v)) },
+  { name: 'silu', shapes: [[2, 5]], tm: (x) => tm.nn.silu(x.mul(3)), ref: (x) => map(x, (v) => (3 * v) * sigmoid(3 * v)) },
+  { name: 'elu', shapes: [[2, 5]], tm: (x) => tm.nn.elu(x.mul(3), 0.7), ref: (x) => map(x, (v) => (v > 0 ? 3 * v : 0.7 * Math.expm1(3 * v))) },
+  { name: 'selu', shapes: [[2, 5]], tm: (x) => tm.nn.selu(x.mul(3)), ref: (x) => map(x, (v) => 1.0507009873554805 * (v > 0 ? 3 * v : 1.6732632423543772 * Math.expm1(3 * v))) },
+  { name: 'celu', shapes: [[2, 5]], tm: (x) => tm.nn.celu(x.mul(3), 2), ref: (x) => map(x, (v) => Math.max(0, 3 * v) + Math.min(0, 2 * Math.expm1((3 * v) / 2))) },
+  { name: 'softplus (beta 2, threshold 4)', shapes: [[2, 5]], tm: (x) => tm.nn.softplus(x.mul(3), { beta: 2, threshold: 4 }), ref: (x) => map(x, (v) => (6 * v > 4 ? 3 * v : Math.log1p(Math.exp(6 * v)) / 2)) },
+  { name: 'mish', shapes: [[2, 5]], tm: (x) => tm.nn.mish(x.mul(3)), ref: (x) => map(x, (v) => 3 * v * Math.tanh(Math.log1p(Math.exp(3 * v)))) },
+  { name: 'hardswish', shapes: [[2, 5]], tm: (x) => tm.nn.hardswish(x.mul(4)), ref: (x) => map(x, (v) => (4 * v * Math.min(Math.max(4 * v + 3, 0), 6)) / 6) },
+  { name: 'hardsigmoid', shapes: [[2, 5]], tm: (x) => tm.nn.hardsigmoid(x.mul(4)), ref: (x) => map(x, (v) => Math.min(Math.max(4 * v + 3, 0), 6) / 6) },
+  { name: 'hardtanh', shapes: [[2, 5]], tm: (x) => tm.nn.hardtanh(x, -0.5, 1), ref: (x) => map(x, (v) => Math.min(Math.max(v, -0.5), 1)) },
+  { name: 'softsign', shapes: [[2, 5]], tm: (x) => tm.nn.softsign(x.mul(3)), ref: (x) => map(x, (v) => (3 * v) / (1 + Math.abs(3 * v))) },
+  { name: 'logSigmoid', shapes: [[2, 5]], tm: (x) => tm.nn.logSigmoid(x.mul(3)), ref: (x) => map(x, (v) => -Math.log1p(Math.exp(-3 * v))) },
+  { name: 'glu', shapes: [[3, 4]], tm: (x) => tm.nn.glu(x, 1), ref: (x) => ({ shape: [3, 2], v: Float64Array.from({ length: 6 }, (_, i) => x.v[Math.floor(i / 2) * 4 + (i % 2)] * sigmoid(x.v[Math.floor(i / 2) * 4 + (i % 2) + 2])) }) },
+  {
+    name: 'prelu (per channel; x and the slopes)', shapes: [[2, 3, 2], [3]], tm: (x, a) => tm.nn.prelu(x, a),
+    ref: (x, a) => ({ shape: x.shape, v: x.v.map((v, i) => (v > 0 ? v : a.v[Math.floor(i / 2) % 3] * v)) }),
+  },
 ];
 
 async function values(shape: number[], seed: number, positive: boolean): Promise<Float64Array> {

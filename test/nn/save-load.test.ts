@@ -89,6 +89,24 @@ describe('model.save and tm.nn.load', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it.each(BACKENDS)('round-trips every activation layer on %s, a PReLU\'s learned slopes and Dense\'s new activation names included: identical predictions', async (backend) => {
+    await tm.init({ backend });
+    tm.setSeed(8);
+    const m = new tm.nn.Sequential([
+      new tm.nn.Dense(6, 8, { activation: 'silu' }), new tm.nn.PReLU({ numParameters: 8, init: 0.2 }), new tm.nn.ELU(0.5), new tm.nn.SELU(),
+      new tm.nn.CELU(1.5), new tm.nn.Softplus({ beta: 2, threshold: 10 }), new tm.nn.Mish(), new tm.nn.Hardswish(), new tm.nn.Hardsigmoid(),
+      new tm.nn.Hardtanh({ minVal: -0.5, maxVal: 2 }), new tm.nn.ReLU6(), new tm.nn.Softsign(), new tm.nn.SiLU(), new tm.nn.LogSigmoid(),
+      new tm.nn.Dense(8, 6, { activation: 'mish' }), new tm.nn.GLU(), new tm.nn.Dense(3, 4, { activation: 'selu' }), new tm.nn.LogSoftmax(-1),
+    ]);
+    (m.layers[1] as tm.nn.PReLU).weight.assign(tm.tensor([0.1, 0.2, 0.3, -0.4, 0.5, 0.6, 0.7, 0.8]));
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect(loaded.config()).toEqual(m.config());
+    expect(Array.from(await (loaded.layers[1] as tm.nn.PReLU).weight.data())).toEqual([0.1, 0.2, 0.3, -0.4, 0.5, 0.6, 0.7, 0.8].map(Math.fround));
+    const x = tm.randn([5, 6], { seed: 9 });
+    expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+    await tm.init({ backend: 'js' });
+  });
+
   it.each(BACKENDS)('round-trips ConvTranspose2d and ConvTranspose1d on %s: outputPadding and groups saved, identical predictions', async (backend) => {
     await tm.init({ backend });
     tm.setSeed(6);
@@ -400,6 +418,14 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [encoder] }, encoderWeights))).not.toThrow();
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...encoder, dimFeedforward: 6 }] }, encoderWeights))).toThrow(new CorruptFileError('model file: parameter 0.1.weight is [4,8], the layer needs [4,6]'));
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...encoder, activation: 'tanh' }] }, encoderWeights))).toThrow(new CorruptFileError('model file: layer 0 (TransformerEncoderLayer) has activation = "tanh", expected \'relu\' or \'gelu\''));
+  });
+
+  it('refuses activation settings their layers could not take, and a PReLU whose slopes do not fit its count', () => {
+    const one = (layer: object, entries = {}) => () => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [layer] }, entries));
+    expect(one({ type: 'Softplus', beta: 0, threshold: 20 })).toThrow(new CorruptFileError('model file: layer 0 (Softplus) has beta = 0, expected a finite number other than 0'));
+    expect(one({ type: 'ELU' })).toThrow(new CorruptFileError('model file: layer 0 (ELU) has alpha = undefined, expected a number'));
+    expect(one({ type: 'PReLU', numParameters: 3 }, { '0.weight': weight([2]) })).toThrow(CorruptFileError);
+    expect(one({ type: 'Hardtanh', minVal: 2, maxVal: 1 })).toThrow(/minVal 2 must be below maxVal 1/);
   });
 
   it('a convolution keeps its paddingMode; a file without one pads with zeros; ConvTranspose has none', async () => {
