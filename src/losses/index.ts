@@ -104,10 +104,9 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntro
   if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing < 1)) {
     throw new ValueError(`crossEntropy: labelSmoothing must be a number in [0, 1), got ${formatValue(labelSmoothing)}`);
   }
-  if (ignoreIndex !== undefined && !Number.isSafeInteger(ignoreIndex)) throw new ValueError(`crossEntropy: ignoreIndex must be an integer, got ${formatValue(ignoreIndex)}`);
-  if (ignoreIndex !== undefined && isFloat(labels.dtype)) throw new ValueError('crossEntropy: ignoreIndex applies to class labels, not to probabilities');
+  checkIgnoreIndex('crossEntropy', ignoreIndex, labels);
   if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [batch, classes], got ${formatShape(logits.shape)}`);
-  const [n, c] = logits.shape;
+  const [n] = logits.shape;
   if (isFloat(labels.dtype) && labels.rank === 1 && labels.shape[0] === n) {
     throw new DTypeError(
       `crossEntropy: labels ${formatShape(labels.shape)} ${labels.dtype} look like class indices, which must be an int dtype (labels.cast('i32')); ` +
@@ -115,17 +114,7 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntro
     );
   }
   if (isFloat(labels.dtype)) sameShapes('crossEntropy', logits, labels);
-  else if (labels.rank !== 1 || labels.shape[0] !== n) {
-    throw new ShapeError(`crossEntropy: class labels must be [${n}] for logits ${formatShape(logits.shape)}, got ${formatShape(labels.shape)}`);
-  }
-  const held = isFloat(labels.dtype) ? undefined : heldValues('crossEntropy', labels);
-  if (held) {
-    for (let i = 0; i < n; i++) {
-      if (!(held[i] >= 0 && held[i] < c) && held[i] !== ignoreIndex) {
-        throw new ValueError(`crossEntropy: class label ${held[i]} (sample ${i}) is not one of the ${c} classes of logits ${formatShape(logits.shape)}, 0 to ${c - 1}`);
-      }
-    }
-  }
+  const held = isFloat(labels.dtype) ? undefined : checkClassLabels('crossEntropy', logits, labels, ignoreIndex);
   return tidy(() => {
     const logProbabilities = logits.logSoftmax(-1);
     // The target distribution's part on the labelled class (or the given probabilities), and ε/C on each class:
@@ -133,25 +122,80 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntro
     const smoothed = (hard: Tensor): Tensor =>
       labelSmoothing === 0 ? hard : hard.mul(1 - labelSmoothing).add(logProbabilities.mean(-1).neg().mul(labelSmoothing));
     if (isFloat(labels.dtype)) return reduce(smoothed(labels.mul(logProbabilities).sum(-1).neg()), options.reduction);
-    // A left-out sample's label may be no class (PyTorch's −100): class 0 stands in, its loss masked below.
-    const classes = ignoreIndex === undefined ? labels : ops.where(labels.equal(ignoreIndex), 0, labels).cast(labels.dtype);
-    let perSample = smoothed(classes.oneHot(c, logits.dtype).mul(logProbabilities).sum(-1).neg());
-    if (!held) {
-      // Labels not checked above: out-of-range ones (a zero one-hot row) give NaN, not a loss of 0.
-      // Added as a term of the labels alone, so that no gradient flows through it (nothing more to run backward).
-      // In the logits' dtype: a plain f32 term made an f16 loss f32 here only (webgpu).
-      const inRange = labels.greaterEqual(0).mul(labels.less(c));
-      const allowed = ignoreIndex === undefined ? inRange : ops.maximum(inRange, labels.equal(ignoreIndex));
-      perSample = perSample.add(ops.where(allowed, 0, NaN).cast(perSample.dtype));
-    }
-    if (ignoreIndex === undefined) return reduce(perSample, options.reduction);
-    // Left-out samples weigh 0 (where, not a product: their smoothing term is finite, their NaN check is 0 above).
-    const kept = labels.notEqual(ignoreIndex);
-    const masked = ops.where(kept, perSample, 0);
-    if ((options.reduction ?? 'mean') !== 'mean') return reduce(masked, options.reduction);
-    // Summed and counted in f32: f16 holds neither a large batch's sum nor a count past 65,504.
-    return masked.cast('f32').sum().div(kept.sum().cast('f32')).cast(masked.dtype);
+    return pickedLoss(logProbabilities, labels, held, ignoreIndex, smoothed, options.reduction);
   });
+}
+
+export interface NllOptions extends LossOptions {
+  /** A class label that marks a sample to leave out, as crossEntropy's. */
+  ignoreIndex?: number;
+}
+
+/**
+ * Negative log-likelihood of log-probabilities [N, C] (a LogSoftmax's
+ * output) at class labels [N]: −logProbabilities[i, label i], PyTorch's
+ * nll_loss. crossEntropy(logits) is nll(logSoftmax(logits)). Labels are
+ * checked as crossEntropy's.
+ */
+export function nll(logProbabilities: Tensor, labels: Tensor, options: NllOptions = {}): Tensor {
+  options = checkOptions('nll', options, { reduction: true, ignoreIndex: true });
+  checkIgnoreIndex('nll', options.ignoreIndex, labels);
+  if (logProbabilities.rank !== 2) throw new ShapeError(`nll: log-probabilities must be [batch, classes], got ${formatShape(logProbabilities.shape)}`);
+  if (isFloat(labels.dtype)) throw new DTypeError(`nll: labels must be class indices of an int dtype, got ${labels.dtype} (labels.cast('i32'))`);
+  const held = checkClassLabels('nll', logProbabilities, labels, options.ignoreIndex);
+  return tidy(() => pickedLoss(logProbabilities, labels, held, options.ignoreIndex, (hard) => hard, options.reduction));
+}
+
+function checkIgnoreIndex(loss: string, ignoreIndex: number | undefined, labels: Tensor): void {
+  if (ignoreIndex !== undefined && !Number.isSafeInteger(ignoreIndex)) throw new ValueError(`${loss}: ignoreIndex must be an integer, got ${formatValue(ignoreIndex)}`);
+  if (ignoreIndex !== undefined && isFloat(labels.dtype)) throw new ValueError(`${loss}: ignoreIndex applies to class labels, not to probabilities`);
+}
+
+/**
+ * Class labels [N] for scores [N, C]: the shape, and each label a class
+ * (or ignoreIndex) where the labels can be read at once (js, native); their
+ * values then, else undefined (webgpu: out-of-range labels become NaN losses).
+ */
+function checkClassLabels(loss: string, scores: Tensor, labels: Tensor, ignoreIndex: number | undefined): ArrayLike<number> | undefined {
+  const [n, c] = scores.shape;
+  if (labels.rank !== 1 || labels.shape[0] !== n) {
+    throw new ShapeError(`${loss}: class labels must be [${n}] for logits ${formatShape(scores.shape)}, got ${formatShape(labels.shape)}`);
+  }
+  const held = heldValues(loss, labels);
+  if (held) {
+    for (let i = 0; i < n; i++) {
+      if (!(held[i] >= 0 && held[i] < c) && held[i] !== ignoreIndex) {
+        throw new ValueError(`${loss}: class label ${held[i]} (sample ${i}) is not one of the ${c} classes of logits ${formatShape(scores.shape)}, 0 to ${c - 1}`);
+      }
+    }
+  }
+  return held;
+}
+
+/** −logProbabilities at each sample's label (through `smoothed`), left-out samples masked, reduced. */
+function pickedLoss(
+  logProbabilities: Tensor, labels: Tensor, held: ArrayLike<number> | undefined, ignoreIndex: number | undefined,
+  smoothed: (hard: Tensor) => Tensor, reduction: Reduction | undefined,
+): Tensor {
+  const c = logProbabilities.shape[1];
+  // A left-out sample's label may be no class (PyTorch's −100): class 0 stands in, its loss masked below.
+  const classes = ignoreIndex === undefined ? labels : ops.where(labels.equal(ignoreIndex), 0, labels).cast(labels.dtype);
+  let perSample = smoothed(classes.oneHot(c, logProbabilities.dtype).mul(logProbabilities).sum(-1).neg());
+  if (!held) {
+    // Labels not checked: out-of-range ones (a zero one-hot row) give NaN, not a loss of 0.
+    // Added as a term of the labels alone, so that no gradient flows through it (nothing more to run backward).
+    // In the scores' dtype: a plain f32 term made an f16 loss f32 here only (webgpu).
+    const inRange = labels.greaterEqual(0).mul(labels.less(c));
+    const allowed = ignoreIndex === undefined ? inRange : ops.maximum(inRange, labels.equal(ignoreIndex));
+    perSample = perSample.add(ops.where(allowed, 0, NaN).cast(perSample.dtype));
+  }
+  if (ignoreIndex === undefined) return reduce(perSample, reduction);
+  // Left-out samples weigh 0 (where, not a product: their smoothing term is finite, their NaN check is 0 above).
+  const kept = labels.notEqual(ignoreIndex);
+  const masked = ops.where(kept, perSample, 0);
+  if ((reduction ?? 'mean') !== 'mean') return reduce(masked, reduction);
+  // Summed and counted in f32: f16 holds neither a large batch's sum nor a count past 65,504.
+  return masked.cast('f32').sum().div(kept.sum().cast('f32')).cast(masked.dtype);
 }
 
 /** Mean absolute error (L1) per sample, reduced over samples as mse's (so 'mean' is PyTorch's l1_loss); its gradient at 0 is 0. */
@@ -176,6 +220,46 @@ export function huber(pred: Tensor, target: Tensor, options: HuberOptions = {}):
     // min(|e|, δ) is the quadratic part's reach: ½q² + δ·(|e| − q), with q = min(|e|, δ).
     const q = ops.minimum(e, delta);
     return reduce(perSampleMean(q.square().mul(0.5).add(e.sub(q).mul(delta))), reduction);
+  });
+}
+
+export interface SmoothL1Options extends LossOptions {
+  /** Where the loss turns from quadratic to linear (default 1); 0 makes it l1. */
+  beta?: number;
+}
+
+/** Smooth L1: ½e²/β where |e| < β, |e| − ½β beyond (huber / β, PyTorch's smooth_l1_loss); per sample, reduced as mse's. */
+export function smoothL1(pred: Tensor, target: Tensor, options: SmoothL1Options = {}): Tensor {
+  sameShapes('smoothL1', pred, target);
+  const { reduction, beta = 1 } = checkOptions('smoothL1', options, { reduction: true, beta: true });
+  if (typeof beta !== 'number' || !(beta >= 0) || !Number.isFinite(beta)) throw new ValueError(`smoothL1: beta must be a finite number ≥ 0, got ${formatValue(beta)}`);
+  if (beta === 0) return l1(pred, target, { reduction });
+  return tidy(() => huber(pred, target, { reduction, delta: beta }).div(beta));
+}
+
+export interface KlDivOptions extends LossOptions {
+  /** The target holds log-probabilities rather than probabilities. Default false. */
+  logTarget?: boolean;
+}
+
+/**
+ * Kullback–Leibler divergence KL(target ‖ input) with `input` in
+ * log-probabilities (a LogSoftmax's output), as PyTorch's kl_div: Σ t·(log t
+ * − input) over each sample (a term with t = 0 is 0). 'mean' averages the
+ * samples' divergences: PyTorch's 'batchmean', the mathematically right one.
+ */
+export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
+  sameShapes('klDiv', input, target);
+  const { reduction, logTarget = false } = checkOptions('klDiv', options, { reduction: true, logTarget: 'boolean' });
+  return tidy(() => {
+    let pointwise: Tensor;
+    if (logTarget) pointwise = target.exp().mul(target.sub(input));
+    else {
+      // log of 1 where t = 0, so the branch where() leaves out (and its gradient) stays finite.
+      const present = target.greater(0);
+      pointwise = ops.where(present, target.mul(ops.where(present, target, 1).log().sub(input)), 0);
+    }
+    return reduce(pointwise.rank <= 1 ? pointwise : pointwise.sum(pointwise.shape.slice(1).map((_, i) => i + 1)), reduction);
   });
 }
 

@@ -23,7 +23,7 @@ import { clipGradNorm } from './clip_grad.js';
 import { inEvalMode, type Module } from './module.js';
 import { startProgress } from './progress.js';
 
-export type LossName = 'mse' | 'rmse' | 'l1' | 'huber' | 'crossEntropy' | 'binaryCrossEntropy';
+export type LossName = 'mse' | 'rmse' | 'l1' | 'huber' | 'smoothL1' | 'crossEntropy' | 'nll' | 'binaryCrossEntropy';
 export type LossFn = (pred: Tensor, target: Tensor) => Tensor;
 
 export interface EpochLogs {
@@ -40,7 +40,7 @@ export interface EpochLogs {
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
-  /** Default 'mse'. crossEntropy and binaryCrossEntropy also report accuracy. */
+  /** Default 'mse'. crossEntropy, nll and binaryCrossEntropy also report accuracy. */
   loss?: LossName | LossFn;
   /** Default Adam with lr 1e-3 over the model's parameters. */
   optimizer?: Optimizer;
@@ -156,7 +156,10 @@ function lossFn(loss: FitOptions['loss']): LossFn {
     };
   }
   const name = loss;
-  const fns: Record<LossName, LossFn> = { mse: losses.mse, rmse: losses.rmse, l1: losses.l1, huber: losses.huber, crossEntropy: losses.crossEntropy, binaryCrossEntropy: losses.binaryCrossEntropy };
+  const fns: Record<LossName, LossFn> = {
+    mse: losses.mse, rmse: losses.rmse, l1: losses.l1, huber: losses.huber, smoothL1: losses.smoothL1, crossEntropy: losses.crossEntropy, nll: losses.nll,
+    binaryCrossEntropy: losses.binaryCrossEntropy,
+  };
   const fn = Object.hasOwn(fns, name) ? fns[name] : undefined;
   if (!fn) throw new ValueError(`fit: unknown loss ${JSON.stringify(name)}; expected ${Object.keys(fns).join(', ')} or a function`);
   return (p, t) => fn(p, t);
@@ -164,7 +167,7 @@ function lossFn(loss: FitOptions['loss']): LossFn {
 
 /** Number of correct predictions in a batch, for the losses where accuracy means something. */
 function correct(loss: FitOptions['loss'], pred: Tensor, target: Tensor): Tensor | null {
-  if (loss === 'crossEntropy') {
+  if (loss === 'crossEntropy' || loss === 'nll') {
     const classes = target.rank === 1 ? target : target.argmax(-1);
     return pred.argmax(-1).equal(classes.cast('i32')).sum();
   }
@@ -178,13 +181,13 @@ function correct(loss: FitOptions['loss'], pred: Tensor, target: Tensor): Tensor
 }
 
 /**
- * For crossEntropy against class labels: checks, once, that every label is
+ * For crossEntropy and nll against class labels: checks, once, that every label is
  * one of the model's classes, given how many it has (known from its first
  * prediction). oneHot makes a label past the classes a row of zeros, so
  * training would go on, silently, on a loss that means nothing.
  */
 function classLabelCheck(loss: FitOptions['loss'], data: HostData, what: string): (classes: number) => void {
-  if (loss !== 'crossEntropy' || isFloat(data.yDtype)) return () => undefined;
+  if ((loss !== 'crossEntropy' && loss !== 'nll') || isFloat(data.yDtype)) return () => undefined;
   let checked = false;
   return (classes) => {
     if (checked) return;
