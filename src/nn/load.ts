@@ -32,6 +32,7 @@ import { LayerNorm } from './layer_norm.js';
 import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
 import { MultiheadAttention } from './attention.js';
 import { TransformerEncoderLayer } from './transformer.js';
+import { TransformerDecoderLayer } from './transformer_decoder.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
 import { checkModel, FORMAT } from './model_format.js';
@@ -107,9 +108,11 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const { type: _, embedDim, numHeads, ...options } = cfg as { type: string; embedDim: number; numHeads: number };
       return savedAs(new MultiheadAttention(embedDim, numHeads, options), entries, prefix); // the seed as saved, as the recurrent layers'
     }
-    case 'TransformerEncoderLayer': {
-      const { type: _, dModel, nHead, ...options } = cfg as { type: string; dModel: number; nHead: number };
-      return savedTree(new TransformerEncoderLayer(dModel, nHead, options), entries, prefix); // the seed as saved, as the recurrent layers'
+    case 'TransformerEncoderLayer':
+    case 'TransformerDecoderLayer': {
+      const { type, dModel, nHead, ...options } = cfg as { type: string; dModel: number; nHead: number };
+      const Layer = type === 'TransformerEncoderLayer' ? TransformerEncoderLayer : TransformerDecoderLayer;
+      return savedTree(new Layer(dModel, nHead, options), entries, prefix); // the seed as saved, as the recurrent layers'
     }
     case 'AdaptiveAvgPool2d': return new AdaptiveAvgPool2d(cfg.outputSize as Size2d);
     case 'AdaptiveMaxPool2d': return new AdaptiveMaxPool2d(cfg.outputSize as Size2d);

@@ -79,6 +79,13 @@ const GATES: Readonly<Record<string, number>> = { RNN: 1, LSTM: 4, GRU: 3 };
 
 const rate: Field = { check: (v) => typeof v === 'number' && v >= 0 && v < 1, what: 'a number in [0, 1)' };
 
+/** A transformer layer's fields, encoder's or decoder's. */
+const TRANSFORMER: Readonly<Record<string, Field>> = {
+  dModel: positiveInteger, nHead: positiveInteger, dimFeedforward: positiveInteger, dropout: rate,
+  activation: { check: (v) => v === 'relu' || v === 'gelu', what: "'relu' or 'gelu'" }, layerNormEps: epsilon, normFirst: flag, causal: flag, bias: flag,
+  seed: { ...integer, optional: true },
+};
+
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
@@ -133,11 +140,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   LSTM: RECURRENT,
   GRU: RECURRENT,
   MultiheadAttention: { embedDim: positiveInteger, numHeads: positiveInteger, bias: flag, dropout: rate, causal: flag, seed: { ...integer, optional: true } },
-  TransformerEncoderLayer: {
-    dModel: positiveInteger, nHead: positiveInteger, dimFeedforward: positiveInteger, dropout: rate,
-    activation: { check: (v) => v === 'relu' || v === 'gelu', what: "'relu' or 'gelu'" }, layerNormEps: epsilon, normFirst: flag, causal: flag, bias: flag,
-    seed: { ...integer, optional: true },
-  },
+  TransformerEncoderLayer: TRANSFORMER,
+  TransformerDecoderLayer: TRANSFORMER,
 };
 
 /** The layer types tm.nn.load rebuilds. */
@@ -239,23 +243,30 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
       }
     }
   }
-  if (type === 'MultiheadAttention' || type === 'TransformerEncoderLayer') {
+  if (type === 'MultiheadAttention' || type === 'TransformerEncoderLayer' || type === 'TransformerDecoderLayer') {
     const [embed, heads] = type === 'MultiheadAttention' ? [cfg.embedDim as number, cfg.numHeads as number] : [cfg.dModel as number, cfg.nHead as number];
     if (embed % heads) fail(`${where} (${type}) has ${heads} heads, which do not divide its ${embed} features`);
     const dense = (at: string, inputs: number, units: number) => {
       wanted.set(`${at}weight`, { shape: [inputs, units], kind: 'parameter' });
       if (cfg.bias) wanted.set(`${at}bias`, { shape: [units], kind: 'parameter' });
     };
-    // As nn/attention.ts and nn/transformer.ts hold them: the attention's own, or in the encoder layer's sublayers 0 to 4.
-    const attention = type === 'MultiheadAttention' ? path : `${path}0.`;
-    wanted.set(`${attention}inProjWeight`, { shape: [embed, 3 * embed], kind: 'parameter' });
-    if (cfg.bias) wanted.set(`${attention}inProjBias`, { shape: [3 * embed], kind: 'parameter' });
-    wanted.set(`${attention}outProjWeight`, { shape: [embed, embed], kind: 'parameter' });
-    if (cfg.bias) wanted.set(`${attention}outProjBias`, { shape: [embed], kind: 'parameter' });
-    if (type === 'TransformerEncoderLayer') {
-      dense(`${path}1.`, embed, cfg.dimFeedforward as number);
-      dense(`${path}2.`, cfg.dimFeedforward as number, embed);
-      for (const norm of ['3.', '4.']) for (const name of ['weight', 'bias']) wanted.set(`${path}${norm}${name}`, { shape: [embed], kind: 'parameter' });
+    const attention = (at: string) => {
+      wanted.set(`${at}inProjWeight`, { shape: [embed, 3 * embed], kind: 'parameter' });
+      if (cfg.bias) wanted.set(`${at}inProjBias`, { shape: [3 * embed], kind: 'parameter' });
+      wanted.set(`${at}outProjWeight`, { shape: [embed, embed], kind: 'parameter' });
+      if (cfg.bias) wanted.set(`${at}outProjBias`, { shape: [embed], kind: 'parameter' });
+    };
+    // As nn/attention.ts, nn/transformer.ts and nn/transformer_decoder.ts hold them: the attention's own, or in the
+    // encoder layer's sublayers (attention, two Dense, two LayerNorm) or the decoder layer's (two attentions, two Dense, three LayerNorm).
+    const attentions = { MultiheadAttention: 0, TransformerEncoderLayer: 1, TransformerDecoderLayer: 2 }[type];
+    if (attentions === 0) attention(path);
+    else {
+      const at = (i: number) => `${path}${i}.`;
+      for (let i = 0; i < attentions; i++) attention(at(i));
+      dense(at(attentions), embed, cfg.dimFeedforward as number);
+      dense(at(attentions + 1), cfg.dimFeedforward as number, embed);
+      // A LayerNorm after each attention and after the feed-forward block.
+      for (let i = 0; i < attentions + 1; i++) for (const name of ['weight', 'bias']) wanted.set(`${at(attentions + 2 + i)}${name}`, { shape: [embed], kind: 'parameter' });
     }
   }
   if (type === 'PReLU') wanted.set(`${path}weight`, { shape: [cfg.numParameters as number], kind: 'parameter' });

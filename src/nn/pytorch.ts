@@ -9,7 +9,8 @@
 // attention's in_proj_weight [3·embed, embed] and out_proj.weight). A
 // Sequential's layers are numbered as nn.Sequential numbers them; a
 // TransformerEncoderLayer's sublayers are self_attn, linear1, linear2,
-// norm1, norm2. BatchNorm's num_batches_tracked is read past.
+// norm1, norm2, a TransformerDecoderLayer's self_attn, multihead_attn,
+// linear1, linear2, norm1, norm2, norm3. BatchNorm's num_batches_tracked is read past.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { decodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
@@ -22,6 +23,7 @@ import { Dense } from './dense.js';
 import type { Module } from './module.js';
 import { Recurrent } from './recurrent.js';
 import { TransformerEncoderLayer } from './transformer.js';
+import { TransformerDecoderLayer } from './transformer_decoder.js';
 
 /** Where a tmnn tensor comes from in a PyTorch state_dict: the name, and whether its two axes are swapped there. */
 interface Source {
@@ -51,9 +53,10 @@ function ownSources(layer: Module): Map<string, Source> {
   return sources;
 }
 
-/** The names of a layer's sublayers in PyTorch: a TransformerEncoderLayer's by role, any other's by position. */
+/** The names of a layer's sublayers in PyTorch: a transformer layer's by role, any other's by position. */
 function childNames(layer: Module): string[] {
   if (layer instanceof TransformerEncoderLayer) return ['self_attn', 'linear1', 'linear2', 'norm1', 'norm2'];
+  if (layer instanceof TransformerDecoderLayer) return ['self_attn', 'multihead_attn', 'linear1', 'linear2', 'norm1', 'norm2', 'norm3'];
   return layer.children().map((_, i) => String(i));
 }
 

@@ -41,6 +41,48 @@ const OPTIONS: OptionNames<TransformerEncoderLayerOptions> = {
   dimFeedforward: true, dropout: true, activation: true, layerNormEps: true, normFirst: 'boolean', causal: 'boolean', bias: 'boolean', seed: true,
 };
 
+/** The settings of a transformer layer (encoder or decoder), its defaults PyTorch's, checked. */
+export type TransformerSettings = Required<Omit<TransformerEncoderLayerOptions, 'seed'>> & { seed?: number };
+
+export function transformerSettings(layer: string, dModel: number, nHead: number, options: TransformerEncoderLayerOptions): TransformerSettings {
+  const {
+    dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, normFirst = false, causal = false, bias = true, seed,
+  } = checkOptions(layer, options, OPTIONS);
+  for (const [name, v] of [['dModel', dModel], ['nHead', nHead], ['dimFeedforward', dimFeedforward]] as const) {
+    if (!Number.isSafeInteger(v) || v <= 0) throw new ValueError(`${layer}: ${name} must be a positive integer, got ${formatValue(v)}`);
+  }
+  if (dModel % nHead) throw new ValueError(`${layer}: nHead ${nHead} must divide dModel ${dModel}`);
+  if (activation !== 'relu' && activation !== 'gelu') throw new ValueError(`${layer}: activation must be 'relu' or 'gelu', got ${formatValue(activation)}`);
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ValueError(`${layer}: dropout must be a number in [0, 1), got ${formatValue(dropout)}`);
+  if (seed !== undefined) checkSeed(layer, seed);
+  return { dimFeedforward, dropout, activation, layerNormEps, normFirst, causal, bias, seed };
+}
+
+/** The feed-forward block, linear2(drop(activation(linear1(x)))) ('gelu' exact: Dense's 'gelu' is the tanh approximation). */
+export function feedForward(x: Tensor, linear1: Dense, linear2: Dense, activation: 'relu' | 'gelu', drop: (t: Tensor) => Tensor): Tensor {
+  const h = linear1.forward(x);
+  return linear2.forward(drop(activation === 'relu' ? h.relu() : gelu(h)));
+}
+
+/** A dropout that follows `owner`'s mode, or the identity without one. */
+export function dropoutOf(owner: Module, dropout: Dropout | undefined): (t: Tensor) => Tensor {
+  return (t) => {
+    if (!dropout) return t;
+    dropout.training = owner.training;
+    return dropout.forward(t);
+  };
+}
+
+/** Checks x is [batch, time, dModel] for `layer`. */
+export function checkSequence(layer: string, what: string, x: Tensor, dModel: number): void {
+  if (x.rank !== 3 || x.shape[2] !== dModel) throw new ShapeError(`${layer}: expects ${what} of shape [batch, time, ${dModel}], got ${formatShape(x.shape)}`);
+}
+
+export interface EncodeOptions {
+  /** [batch, time]: a non-zero entry is a position to ignore as a key (padding), as PyTorch's src_key_padding_mask. */
+  keyPaddingMask?: Tensor;
+}
+
 export class TransformerEncoderLayer extends Module {
   readonly dimFeedforward: number;
   readonly dropout: number;
@@ -58,16 +100,7 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(readonly dModel: number, readonly nHead: number, options: TransformerEncoderLayerOptions = {}) {
     super();
-    const {
-      dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, normFirst = false, causal = false, bias = true, seed,
-    } = checkOptions('TransformerEncoderLayer', options, OPTIONS);
-    for (const [name, v] of [['dModel', dModel], ['nHead', nHead], ['dimFeedforward', dimFeedforward]] as const) {
-      if (!Number.isSafeInteger(v) || v <= 0) throw new ValueError(`TransformerEncoderLayer: ${name} must be a positive integer, got ${formatValue(v)}`);
-    }
-    if (dModel % nHead) throw new ValueError(`TransformerEncoderLayer: nHead ${nHead} must divide dModel ${dModel}`);
-    if (activation !== 'relu' && activation !== 'gelu') throw new ValueError(`TransformerEncoderLayer: activation must be 'relu' or 'gelu', got ${formatValue(activation)}`);
-    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ValueError(`TransformerEncoderLayer: dropout must be a number in [0, 1), got ${formatValue(dropout)}`);
-    if (seed !== undefined) checkSeed('TransformerEncoderLayer', seed);
+    const { dimFeedforward, dropout, activation, layerNormEps, normFirst, causal, bias, seed } = transformerSettings('TransformerEncoderLayer', dModel, nHead, options);
     this.seed = seed;
     // Each sublayer and dropout from a stream of the seed of its own.
     const seeded = (stream: number): number | undefined => seedStream(seed, stream);
@@ -77,7 +110,6 @@ export class TransformerEncoderLayer extends Module {
     this.normFirst = normFirst;
     // Dropout on the attention weights too, as PyTorch's self_attn has.
     this.selfAttn = new MultiheadAttention(dModel, nHead, { bias, causal, dropout, seed: seeded(0) });
-    // The activation is applied in forward: Dense's 'gelu' is the tanh approximation.
     this.linear1 = new Dense(dModel, dimFeedforward, { bias, init: 'he', seed: seeded(1) });
     this.linear2 = new Dense(dimFeedforward, dModel, { bias, seed: seeded(2) });
     this.norm1 = new LayerNorm(dModel, { epsilon: layerNormEps });
@@ -89,25 +121,20 @@ export class TransformerEncoderLayer extends Module {
     return this.selfAttn.causal;
   }
 
-  forward(x: Tensor): Tensor {
-    if (x.rank !== 3 || x.shape[2] !== this.dModel) {
-      throw new ShapeError(`TransformerEncoderLayer: expects x of shape [batch, time, ${this.dModel}], got ${formatShape(x.shape)}`);
-    }
+  /** x [batch, time, dModel] through the block; `keyPaddingMask` [batch, time] leaves padded positions out as keys. */
+  forward(x: Tensor, options: EncodeOptions = {}): Tensor {
+    checkSequence('TransformerEncoderLayer', 'x', x, this.dModel);
+    const { keyPaddingMask } = checkOptions('TransformerEncoderLayer', options, { keyPaddingMask: true });
     return tidy(() => {
-      const drop = (i: number, t: Tensor): Tensor => {
-        if (!this.#dropouts) return t;
-        this.#dropouts[i].training = this.training;
-        return this.#dropouts[i].forward(t);
-      };
-      const attention = (t: Tensor) => drop(0, this.selfAttn.forward(t));
-      const activated = (t: Tensor) => (this.activation === 'relu' ? t.relu() : gelu(t));
-      const feedForward = (t: Tensor) => drop(2, this.linear2.forward(drop(1, activated(this.linear1.forward(t)))));
+      const [drop0, drop1, drop2] = [0, 1, 2].map((i) => dropoutOf(this, this.#dropouts?.[i]));
+      const attention = (t: Tensor) => drop0(this.selfAttn.attend(t, t, t, { causal: this.causal, keyPaddingMask }).output);
+      const ff = (t: Tensor) => drop2(feedForward(t, this.linear1, this.linear2, this.activation, drop1));
       if (this.normFirst) {
         const h = x.add(attention(this.norm1.forward(x)));
-        return h.add(feedForward(this.norm2.forward(h)));
+        return h.add(ff(this.norm2.forward(h)));
       }
       const h = this.norm1.forward(x.add(attention(x)));
-      return this.norm2.forward(h.add(feedForward(h)));
+      return this.norm2.forward(h.add(ff(h)));
     });
   }
 
