@@ -241,6 +241,7 @@ export class Tensor {
   mean(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.mean(this, axes, options); }
   max(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.max(this, axes, options); }
   min(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.min(this, axes, options); }
+  prod(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.prod(this, axes, options); }
   variance(axes?: number | number[], options?: ops.VarianceOptions): Tensor { return ops.variance(this, axes, options); }
   any(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.any(this, axes, options); }
   all(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.all(this, axes, options); }

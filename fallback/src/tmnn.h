@@ -105,7 +105,7 @@ inline size_t dtype_size(DType d) { return d == F32 || d == I32 ? 4 : d == F16 ?
 // op lists in src/backends/kernels.ts.
 enum Unary { NEG, ABS, SIGN, EXP, LOG, SQRT, RELU, SIGMOID, TANH, FLOOR, CEIL, ROUND, SIN, COS, ERF, UNARY_COUNT };
 enum Binary { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, BINARY_COUNT };
-enum Reduce { SUM, MEAN, MAX, MIN, REDUCE_COUNT };
+enum Reduce { SUM, MEAN, MAX, MIN, PROD, REDUCE_COUNT };
 
 // A typed array as the kernels see it.
 struct Array {

@@ -15,7 +15,7 @@ export type ArithmeticOp = (typeof ARITHMETIC_OPS)[number];
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
 export type BinaryOp = ArithmeticOp | ComparisonOp;
 
-export type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
+export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
 /** A tensor as a kernel sees it: its storage (backend-specific), shape and dtype. */
@@ -105,8 +105,8 @@ export interface Kernels<S = unknown> {
   matmul(a: TensorInfo<S>, b: TensorInfo<S>, config: MatmulConfig, outDtype: DType): S;
   /**
    * Reduces x of shape [outer, inner] along inner → [outer], in x's dtype
-   * (int sums wrap) — except the mean of ints, asked for as f32 and computed
-   * from the exact sum.
+   * (int sums and products wrap; an empty row's product is 1) — except the
+   * mean of ints, asked for as f32 and computed from the exact sum.
    */
   reduce(op: ReduceOp, x: TensorInfo<S>, outDtype: DType): S;
   /**

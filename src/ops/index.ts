@@ -23,7 +23,7 @@ export { isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor }
 export { tril, triu } from './triangular.js';
 export { logsumexp, norm } from './norms.js';
 export type { NormOptions } from './norms.js';
-export { all, any, argmax, argmin, max, mean, min, std, sum, sumToShape, variance } from './reduce.js';
+export { all, any, argmax, argmin, max, mean, min, prod, std, sum, sumToShape, variance } from './reduce.js';
 export type { ReduceOptions, VarianceOptions } from './reduce.js';
 export { logSoftmax, softmax } from './softmax.js';
 export { argsort, sort, topk } from './sort.js';

@@ -12,6 +12,8 @@ interface Case {
   shapes: number[][];
   /** Values drawn away from kinks and poles (relu at 0, log at 0…). */
   positive?: boolean;
+  /** Flat positions in the first input set to exactly 0 (a product's gradient there is a special case). */
+  zeros?: number[];
   tm: (...xs: tm.Tensor[]) => tm.Tensor;
   ref: (...xs: F64[]) => F64;
 }
@@ -136,6 +138,11 @@ const CASES: Case[] = [
   { name: 'mean over axes [0, 2]', shapes: [[2, 3, 4]], tm: (x) => x.mean([0, 2]), ref: (x) => map(reduceAxes(x, [0, 2], 0, (s, v) => s + v), (v) => v / 8) },
   { name: 'max over axis 1', shapes: [[3, 5]], tm: (x) => x.max(1), ref: (x) => reduceAxes(x, [1], -Infinity, Math.max) },
   { name: 'min over all', shapes: [[4, 2]], tm: (x) => x.min(), ref: (x) => reduceAxes(x, [0, 1], Infinity, Math.min) },
+  { name: 'prod over axis 1', shapes: [[3, 4]], tm: (x) => x.prod(1), ref: (x) => reduceAxes(x, [1], 1, (p, v) => p * v) },
+  // Rows with one zero (at either end, and inside) and with two: the product of the others, which y / x cannot give.
+  { name: 'prod over axis 1, zeros in rows', shapes: [[4, 5]], zeros: [0, 7, 14, 15, 17], tm: (x) => x.prod(1), ref: (x) => reduceAxes(x, [1], 1, (p, v) => p * v) },
+  { name: 'prod over axes [0, 2], keepDims, a zero', shapes: [[2, 3, 4]], zeros: [13], tm: (x) => x.prod([0, 2], { keepDims: true }), ref: (x) => reduceAxes(x, [0, 2], 1, (p, v) => p * v, true) },
+  { name: 'prod over all, two zeros', shapes: [[2, 3]], zeros: [1, 4], tm: (x) => x.prod(), ref: (x) => reduceAxes(x, [0, 1], 1, (p, v) => p * v) },
   { name: 'softmax', shapes: [[3, 5]], tm: (x) => x.softmax(), ref: (x) => softmaxLast(x, false) },
   { name: 'logSoftmax', shapes: [[3, 5]], tm: (x) => x.logSoftmax(), ref: (x) => softmaxLast(x, true) },
   {
@@ -220,6 +227,7 @@ describe('gradients match float64 finite differences', () => {
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const inputs = await Promise.all(c.shapes.map((s, i) => values(s, 11 + 31 * i, !!c.positive)));
+    for (const at of c.zeros ?? []) inputs[0][at] = 0;
     const outShape = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: inputs[i] }))).shape;
     const weights = await values(outShape, 5, false);
     const objective = (xs: Float64Array[]) => {

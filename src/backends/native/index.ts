@@ -31,7 +31,7 @@ export const ASYNC_GEMM_MIN_MACS = 2 ** 28;
 export const ASYNC_INT8_GEMM_MIN_MACS = 2 ** 30;
 
 const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS, ...COMPARISON_OPS];
-const REDUCE_OPS = ['sum', 'mean', 'max', 'min'] as const;
+const REDUCE_OPS = ['sum', 'mean', 'max', 'min', 'prod'] as const;
 
 const isFloat = (d: DType): d is 'f32' | 'f16' => d === 'f32' || d === 'f16';
 
