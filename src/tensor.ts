@@ -266,6 +266,7 @@ export class Tensor {
   split(sizes: number | readonly number[], axis?: number): Tensor[] { return ops.split(this, sizes, axis); }
   flip(axes?: number | number[]): Tensor { return ops.flip(this, axes); }
   cumsum(axis?: number): Tensor { return ops.cumsum(this, axis); }
+  cumprod(axis?: number): Tensor { return ops.cumprod(this, axis); }
   sort(options?: ops.SortOptions): ops.Sorted { return ops.sort(this, options); }
   tile(reps: readonly number[]): Tensor { return ops.tile(this, reps); }
   tril(diagonal?: number): Tensor { return ops.tril(this, diagonal); }

@@ -17,6 +17,7 @@ export type BinaryOp = ArithmeticOp | ComparisonOp;
 
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 export type ArgReduceOp = 'argmax' | 'argmin';
+export type ScanOp = 'sum' | 'prod';
 
 /** A tensor as a kernel sees it: its storage (backend-specific), shape and dtype. */
 export interface TensorInfo<S = unknown> {
@@ -144,8 +145,8 @@ export interface Kernels<S = unknown> {
    * a GPU's adds may come in any order, and the last bits with them.
    */
   scatterAdd(dy: TensorInfo<S>, indices: TensorInfo<S>, outer: number, n: number, inner: number): S;
-  /** Running sums along the middle axis of x read as [outer, n, inner], in x's dtype (ints wrap; floats summed in order). */
-  cumsum(x: TensorInfo<S>, outer: number, inner: number): S;
+  /** Running sums or products along the middle axis of x read as [outer, n, inner], in x's dtype (ints wrap; floats taken in order). */
+  scan(op: ScanOp, x: TensorInfo<S>, outer: number, inner: number): S;
   /**
    * The positions (i32, [rows, k]) of the first k entries of each row of x
    * [rows, n] in sorted order: by value, descending or not; NaN after every
@@ -197,7 +198,7 @@ export interface Kernels<S = unknown> {
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'cumsum', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

@@ -17,7 +17,7 @@ export { matmul } from './matmul.js';
 export type { MatmulOptions } from './matmul.js';
 export { QuantizedTensor, dequantize, quantize } from './quantize.js';
 export type { QuantizeOptions } from './quantize.js';
-export { broadcastTo, clone, concat, cumsum, expandDims, flip, gather, pad, reshape, slice, split, squeeze, stack, tile, transpose } from './movement.js';
+export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, gather, pad, reshape, slice, split, squeeze, stack, tile, transpose } from './movement.js';
 export type { PadMode, PadOptions } from './movement.js';
 export { isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor } from './logical.js';
 export { tril, triu } from './triangular.js';

@@ -28,6 +28,16 @@ function cumsumRows(x: F64): F64 {
   return { shape: x.shape, v };
 }
 
+/** The running products along axis 0 or 1 of a matrix. */
+function cumprodAlong(x: F64, axis: 0 | 1): F64 {
+  const [rows, cols] = x.shape;
+  const v = new Float64Array(rows * cols);
+  const at = (line: number, k: number) => (axis === 1 ? line * cols + k : k * cols + line);
+  const [lines, n] = axis === 1 ? [rows, cols] : [cols, rows];
+  for (let l = 0; l < lines; l++) for (let k = 0, acc = 1; k < n; k++) v[at(l, k)] = acc *= x.v[at(l, k)];
+  return { shape: x.shape, v };
+}
+
 /** Each row of a matrix normalised to mean 0, variance 1 (population, + 1e-5). */
 function layerNormRows(x: F64): F64 {
   const [rows, cols] = x.shape;
@@ -94,6 +104,10 @@ const CASES: Case[] = [
     },
   },
   { name: 'cumsum', shapes: [[3, 4]], tm: (x) => x.cumsum(1), ref: (x) => cumsumRows(x) },
+  { name: 'cumprod', shapes: [[3, 4]], tm: (x) => x.cumprod(1), ref: (x) => cumprodAlong(x, 1) },
+  // Rows with a zero first, inside, last, and two: before, at and past a line's first zero.
+  { name: 'cumprod, zeros in rows', shapes: [[4, 5]], zeros: [0, 7, 14, 16, 18], tm: (x) => x.cumprod(1), ref: (x) => cumprodAlong(x, 1) },
+  { name: 'cumprod along axis 0, zeros', shapes: [[5, 3]], zeros: [3, 4, 10], tm: (x) => x.cumprod(0), ref: (x) => cumprodAlong(x, 0) },
   { name: 'flip', shapes: [[3, 4]], tm: (x) => x.flip([0, 1]).mul(x), ref: (x) => ({ shape: x.shape, v: x.v.map((v, i) => v * x.v[x.v.length - 1 - i]) }) },
   { name: 'variance', shapes: [[3, 4]], tm: (x) => x.variance(1, { correction: 1 }), ref: (x) => varianceRows(x, 1) },
   { name: 'std', shapes: [[3, 4]], tm: (x) => x.std(0), ref: (x) => map(varianceRows(transpose2(x), 0), Math.sqrt) },

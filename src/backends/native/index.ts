@@ -231,7 +231,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       if (out.length) addon.scatterAdd(sizedStorage(dy) as Float32Array, indexStorage(indices), outer, n, inner, out);
       return out;
     },
-    cumsum: (x, outer, inner) => js.cumsum(settled(x), outer, inner),
+    // The js backend's loop, over the same arrays: there is no C++ scan.
+    scan: (op, x, outer, inner) => js.scan(op, settled(x), outer, inner),
 
     lstmCell(z, c) {
       if (z.dtype !== 'f32') return js.lstmCell!(settled(z), settled(c));
