@@ -267,6 +267,10 @@ export class Tensor {
   flip(axes?: number | number[]): Tensor { return ops.flip(this, axes); }
   cumsum(axis?: number): Tensor { return ops.cumsum(this, axis); }
   cumprod(axis?: number): Tensor { return ops.cumprod(this, axis); }
+  roll(shifts: number | readonly number[], axes?: number | readonly number[]): Tensor { return ops.roll(this, shifts, axes); }
+  chunk(chunks: number, axis?: number): Tensor[] { return ops.chunk(this, chunks, axis); }
+  unbind(axis?: number): Tensor[] { return ops.unbind(this, axis); }
+  repeatInterleave(repeats: number, axis?: number): Tensor { return ops.repeatInterleave(this, repeats, axis); }
   sort(options?: ops.SortOptions): ops.Sorted { return ops.sort(this, options); }
   tile(reps: readonly number[]): Tensor { return ops.tile(this, reps); }
   tril(diagonal?: number): Tensor { return ops.tril(this, diagonal); }

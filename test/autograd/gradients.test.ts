@@ -108,6 +108,11 @@ const CASES: Case[] = [
   // Rows with a zero first, inside, last, and two: before, at and past a line's first zero.
   { name: 'cumprod, zeros in rows', shapes: [[4, 5]], zeros: [0, 7, 14, 16, 18], tm: (x) => x.cumprod(1), ref: (x) => cumprodAlong(x, 1) },
   { name: 'cumprod along axis 0, zeros', shapes: [[5, 3]], zeros: [3, 4, 10], tm: (x) => x.cumprod(0), ref: (x) => cumprodAlong(x, 0) },
+  { name: 'roll', shapes: [[3, 4]], tm: (x) => x.roll([1, -3], [0, 1]), ref: (x) => ({ shape: [3, 4], v: x.v.map((_, i) => x.v[((Math.floor(i / 4) + 2) % 3) * 4 + ((i % 4) + 3) % 4]) }) },
+  { name: 'roll flat', shapes: [[2, 3]], tm: (x) => x.roll(2).mul(x), ref: (x) => ({ shape: [2, 3], v: x.v.map((v, i) => v * x.v[(i + 4) % 6]) }) },
+  { name: 'chunk (the second of three)', shapes: [[2, 7]], tm: (x) => x.chunk(3, 1)[1], ref: (x) => ({ shape: [2, 3], v: Float64Array.from([3, 4, 5, 10, 11, 12].map((i) => x.v[i])) }) },
+  { name: 'unbind (one slice, squared)', shapes: [[3, 4]], tm: (x) => x.unbind(1)[2].square(), ref: (x) => ({ shape: [3], v: Float64Array.from([2, 6, 10].map((i) => x.v[i] ** 2)) }) },
+  { name: 'repeatInterleave', shapes: [[2, 3]], tm: (x) => x.repeatInterleave(2, 1), ref: (x) => ({ shape: [2, 6], v: Float64Array.from({ length: 12 }, (_, i) => x.v[Math.floor(i / 6) * 3 + Math.floor((i % 6) / 2)]) }) },
   { name: 'flip', shapes: [[3, 4]], tm: (x) => x.flip([0, 1]).mul(x), ref: (x) => ({ shape: x.shape, v: x.v.map((v, i) => v * x.v[x.v.length - 1 - i]) }) },
   { name: 'variance', shapes: [[3, 4]], tm: (x) => x.variance(1, { correction: 1 }), ref: (x) => varianceRows(x, 1) },
   { name: 'std', shapes: [[3, 4]], tm: (x) => x.std(0), ref: (x) => map(varianceRows(transpose2(x), 0), Math.sqrt) },
