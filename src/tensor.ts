@@ -271,6 +271,7 @@ export class Tensor {
   chunk(chunks: number, axis?: number): Tensor[] { return ops.chunk(this, chunks, axis); }
   unbind(axis?: number): Tensor[] { return ops.unbind(this, axis); }
   repeatInterleave(repeats: number, axis?: number): Tensor { return ops.repeatInterleave(this, repeats, axis); }
+  takeAlongAxis(indices: Tensor, axis: number): Tensor { return ops.takeAlongAxis(this, indices, axis); }
   sort(options?: ops.SortOptions): ops.Sorted { return ops.sort(this, options); }
   tile(reps: readonly number[]): Tensor { return ops.tile(this, reps); }
   tril(diagonal?: number): Tensor { return ops.tril(this, diagonal); }

@@ -19,7 +19,7 @@ export { QuantizedTensor, dequantize, quantize } from './quantize.js';
 export type { QuantizeOptions } from './quantize.js';
 export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, gather, pad, reshape, slice, split, squeeze, stack, tile, transpose } from './movement.js';
 export type { PadMode, PadOptions } from './movement.js';
-export { chunk, repeatInterleave, roll, unbind } from './indexing.js';
+export { chunk, repeatInterleave, roll, takeAlongAxis, unbind } from './indexing.js';
 export { isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor } from './logical.js';
 export { tril, triu } from './triangular.js';
 export { logsumexp, norm } from './norms.js';

@@ -1,11 +1,16 @@
-// Ops that rearrange entries by position, composed of the movement ops:
-// roll (slices joined the other way round), chunk and unbind (slices),
-// repeatInterleave (a broadcast). Gradients come from the ops they are made of.
-import { ShapeError, ValueError, formatValue } from '../errors.js';
-import { normalizeAxis } from '../shape.js';
+// Ops that rearrange entries by position, composed of the movement ops and
+// gather: roll (slices joined the other way round), chunk and unbind
+// (slices), repeatInterleave (a broadcast), takeAlongAxis (one flat gather,
+// whose gradient is gather's scatter-add). Gradients come from the ops they
+// are made of.
+import { isFloat } from '../dtype.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { aroundAxis, normalizeAxis, sameShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { broadcastTo, concat, expandDims, reshape, slice, split } from './movement.js';
-import { checkTensor } from './util.js';
+import { arange } from './creation.js';
+import { add, greaterEqual, less, mul, where } from './elementwise.js';
+import { broadcastTo, concat, expandDims, gatherOrZero, reshape, slice, split } from './movement.js';
+import { checkTensor, onBackendOf, refuseIndicesOutside } from './util.js';
 
 /** x with `size` entries from `start` along axis `a`. */
 function along(x: Tensor, a: number, start: number, size: number): Tensor {
@@ -122,4 +127,60 @@ export function repeatInterleave(x: Tensor, repeats: number, axis?: number): Ten
   const out = reshape(copies, x.shape.map((d, i) => (i === a ? d * repeats : d)));
   copies.dispose();
   return out;
+}
+
+/**
+ * out[…, j, …] = x[…, indices[…, j, …], …] along `axis`
+ * (np.take_along_axis, torch.take_along_dim; torch.gather where the shapes
+ * agree): indices (i32 or i8) have x's rank; off the axis, x and indices
+ * broadcast against each other, and the result has their shape with
+ * indices' length along the axis. A negative index counts from the end. One
+ * outside the axis is an error where the indices can be read at once (js,
+ * native); on a GPU it gives 0, as gather's do. The gradient adds dy back
+ * into the entries read, repeated ones summed.
+ */
+export function takeAlongAxis(x: Tensor, indices: Tensor, axis: number): Tensor {
+  const op = 'takeAlongAxis';
+  checkTensor(op, x, 'x');
+  checkTensor(op, indices, 'indices');
+  if (isFloat(indices.dtype)) throw new DTypeError(`${op}: indices must be i32 or i8, got ${indices.dtype} (cast them: indices.cast('i32'))`);
+  if (x.rank === 0) throw new ShapeError(`${op}: x is a scalar: there is no axis to take along`);
+  if (indices.rank !== x.rank) {
+    throw new ShapeError(`${op}: indices ${formatShape(indices.shape)} must have x's rank, ${x.rank} (x is ${formatShape(x.shape)})`);
+  }
+  const a = normalizeAxis(op, axis, x.rank);
+  const n = x.shape[a];
+  const clash = x.shape.findIndex((d, i) => i !== a && d !== indices.shape[i] && d !== 1 && indices.shape[i] !== 1);
+  if (clash >= 0) {
+    throw new ShapeError(`${op}: indices ${formatShape(indices.shape)} do not broadcast against x ${formatShape(x.shape)} on axis ${clash} (${indices.shape[clash]} against ${x.shape[clash]}); off the axis taken along they must`);
+  }
+  refuseIndicesOutside(op, indices, -n, n, `axis ${axis} of x ${formatShape(x.shape)}, of length ${n}`);
+  // x broadcast off the axis, and the result's shape: indices' along it.
+  const xShape = x.shape.map((d, i) => (i !== a && d === 1 ? indices.shape[i] : d));
+  const outShape = xShape.map((d, i) => (i === a ? indices.shape[a] : d));
+  if (sizeOf(xShape) >= 2 ** 31) throw new ShapeError(`${op}: x ${formatShape(x.shape)} broadcast to ${formatShape(xShape)} has ${sizeOf(xShape)} entries, more than an i32 index reaches (2^31)`);
+  const made: Tensor[] = [];
+  const keep = (t: Tensor) => (made.push(t), t);
+  try {
+    const source = sameShape(x.shape, xShape) ? x : keep(broadcastTo(x, xShape));
+    const { outer, inner } = aroundAxis(xShape, a);
+    // Each index made the flat position of the entry it names in source, read as [outer, n, inner]:
+    // (o·n + index)·inner + i, through a base over [outer, 1, inner]. An index outside the axis is
+    // sent past the end, where gather reads 0 (and its gradient adds nothing).
+    const idx = keep(broadcastTo(indices.dtype === 'i32' ? indices : keep(indices.cast('i32')), outShape));
+    const base = onBackendOf(op, x, () => {
+      const rows = keep(reshape(keep(arange(0, outer, 1, { dtype: 'i32' })), [outer, 1, 1]));
+      const columns = keep(reshape(keep(arange(0, inner, 1, { dtype: 'i32' })), [1, 1, inner]));
+      return keep(add(keep(mul(rows, n * inner)), columns));
+    });
+    const lines = keep(reshape(idx, [outer, outShape[a], inner]));
+    const inside = keep(mul(keep(greaterEqual(lines, -n)), keep(less(lines, n))));
+    const wrapped = keep(where(keep(less(lines, 0)), keep(add(lines, n)), lines));
+    const flat = keep(where(inside, keep(add(base, keep(mul(wrapped, inner)))), source.size));
+    const entries = keep(reshape(source, [source.size]));
+    const picked = keep(gatherOrZero(entries, keep(reshape(flat, [flat.size])), 0));
+    return reshape(picked, outShape);
+  } finally {
+    for (const t of made) t.dispose();
+  }
 }

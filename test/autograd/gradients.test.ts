@@ -76,6 +76,8 @@ function varianceRows(x: F64, correction: number): F64 {
   return { shape: [rows], v };
 }
 
+const TAKE_INDICES = [[0, 3, 3, 1, -1], [2, 2, 2, 0, 1], [1, 0, 3, 3, -4]];
+
 const CASES: Case[] = [
   { name: 'neg', shapes: [[3, 4]], tm: (x) => x.neg(), ref: (x) => map(x, (v) => -v) },
   { name: 'abs', shapes: [[5]], tm: (x) => x.abs(), ref: (x) => map(x, Math.abs) },
@@ -113,6 +115,12 @@ const CASES: Case[] = [
   { name: 'chunk (the second of three)', shapes: [[2, 7]], tm: (x) => x.chunk(3, 1)[1], ref: (x) => ({ shape: [2, 3], v: Float64Array.from([3, 4, 5, 10, 11, 12].map((i) => x.v[i])) }) },
   { name: 'unbind (one slice, squared)', shapes: [[3, 4]], tm: (x) => x.unbind(1)[2].square(), ref: (x) => ({ shape: [3], v: Float64Array.from([2, 6, 10].map((i) => x.v[i] ** 2)) }) },
   { name: 'repeatInterleave', shapes: [[2, 3]], tm: (x) => x.repeatInterleave(2, 1), ref: (x) => ({ shape: [2, 6], v: Float64Array.from({ length: 12 }, (_, i) => x.v[Math.floor(i / 6) * 3 + Math.floor((i % 6) / 2)]) }) },
+  {
+    // Repeated and negative indices: each dy added into the entry it read.
+    name: 'takeAlongAxis', shapes: [[3, 4]],
+    tm: (x) => x.takeAlongAxis(tm.tensor(new Int32Array(TAKE_INDICES.flat()), [3, 5]), 1).square(),
+    ref: (x) => ({ shape: [3, 5], v: Float64Array.from(TAKE_INDICES.flatMap((row, r) => row.map((j) => x.v[r * 4 + ((j + 4) % 4)] ** 2))) }),
+  },
   { name: 'flip', shapes: [[3, 4]], tm: (x) => x.flip([0, 1]).mul(x), ref: (x) => ({ shape: x.shape, v: x.v.map((v, i) => v * x.v[x.v.length - 1 - i]) }) },
   { name: 'variance', shapes: [[3, 4]], tm: (x) => x.variance(1, { correction: 1 }), ref: (x) => varianceRows(x, 1) },
   { name: 'std', shapes: [[3, 4]], tm: (x) => x.std(0), ref: (x) => map(varianceRows(transpose2(x), 0), Math.sqrt) },

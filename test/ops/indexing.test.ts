@@ -1,11 +1,12 @@
-// roll, chunk, unbind and repeatInterleave on every backend and in every
-// dtype, against float64 references written here (plain loops over
+// roll, chunk, unbind, repeatInterleave and takeAlongAxis on every backend and
+// in every dtype, against float64 references written here (plain loops over
 // multi-indices): odd sizes, size-1 axes, empty tensors, negative axes and
-// shifts; gradients on every backend; bad input refused with the values named.
+// shifts and indices; gradients on every backend (takeAlongAxis's with
+// repeated indices, summed); bad input refused with the values named.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { expectExact, randomInts, uniform } from '../helpers/data.js';
+import { expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
 import { f64, ravel, size, sliceRef, unravel, type F64 } from '../helpers/float64.js';
 
 /** Values every dtype holds exactly (these ops move entries and must not change a bit). */
@@ -46,6 +47,23 @@ function rollRef(x: F64, shifts: number[], axes?: number[]): F64 {
 /** Each entry repeated r times in place along `a`. */
 function repeatRef(x: F64, r: number, a: number): F64 {
   return build(x.shape.map((d, i) => (i === a ? d * r : d)), (idx) => x.v[ravel(idx.map((v, d) => (d === a ? Math.floor(v / r) : v)), x.shape)]);
+}
+
+/** np.take_along_axis, with NumPy's broadcasting off the axis and negative indices from the end. */
+function takeRef(x: F64, indices: F64, a: number): F64 {
+  const shape = x.shape.map((d, i) => (i === a ? indices.shape[a] : Math.max(d, indices.shape[i])));
+  return build(shape, (idx) => {
+    const j = indices.v[ravel(idx.map((v, d) => (indices.shape[d] === 1 ? 0 : v)), indices.shape)];
+    return x.v[ravel(idx.map((v, d) => (d === a ? mod(j, x.shape[a]) : x.shape[d] === 1 ? 0 : v)), x.shape)];
+  });
+}
+
+/** Σ r·y's gradient for y = takeAlongAxis(x, indices, a): each r added into the entry it was read from. */
+function takeGradRef(x: F64, indices: F64, a: number, r: Float64Array): Float64Array {
+  const y = takeRef({ shape: x.shape, v: Float64Array.from(x.v.keys()) }, indices, a); // which entry of x each output read
+  const g = new Float64Array(x.v.length);
+  y.v.forEach((from, i) => (g[from] += r[i]));
+  return g;
 }
 
 describe.each(BACKENDS)('indexing ops on %s', (backend) => {
@@ -179,6 +197,77 @@ describe.each(BACKENDS)('indexing ops on %s', (backend) => {
       expect(() => t.repeatInterleave(counts as unknown as number)).toThrow(/repeatInterleave: repeats must be a non-negative integer, got Tensor\(\[3\], i32, \w+\) \(a count per entry, as a tensor or a list, is not supported\)/);
       expect(() => tm.scalar(1).repeatInterleave(2, 0)).toThrow(tm.ShapeError);
       expect(() => t.repeatInterleave(2, 1)).toThrow('repeatInterleave: axis 1 is out of range for a tensor of rank 1');
+    });
+  });
+
+  describe('takeAlongAxis', () => {
+    /** Random indices into an axis of n (negative ones too) in `shape`. */
+    const indicesFor = (shape: number[], n: number) => f64(shape, randomInts(size(shape), -n, n - 1));
+
+    it.each([
+      [[7], [7], 0], [[7], [12], 0], [[1], [3], 0], [[13, 31], [13, 31], 1], [[13, 31], [5, 31], 0], [[13, 31], [13, 40], -1],
+      [[127, 129], [127, 129], 0], [[3, 1, 5], [3, 1, 7], 2], [[3, 1, 5], [3, 4, 5], 1], [[4, 6], [4, 0], 1], [[0, 6], [0, 2], 1],
+    ])('x %j, indices %j, along %i: np.take_along_axis, in every dtype, with i32 and i8 indices', async (xShape, iShape, axis) => {
+      const a = axis < 0 ? axis + xShape.length : axis;
+      const indices = indicesFor(iShape, xShape[a]);
+      const want = (x: F64) => takeRef(x, indices, a);
+      for (const dtype of tm.DTYPES) {
+        const { x, t } = make(xShape, dtype);
+        for (const indexType of xShape[a] <= 128 ? (['i32', 'i8'] as const) : (['i32'] as const)) {
+          const y = t.takeAlongAxis(tm.tensor(indices.v, iShape, { dtype: indexType }), axis);
+          expect([y.shape, y.dtype]).toEqual([iShape, dtype]);
+          expectExact(await y.data(), want(x).v, `takeAlongAxis ${dtype}, ${indexType} indices`);
+        }
+      }
+    });
+
+    it('broadcasts x and indices against each other off the axis, as NumPy', async () => {
+      const { x, t } = make([1, 5]);
+      const indices = indicesFor([3, 2], 5);
+      const y = t.takeAlongAxis(tm.tensor(indices.v, [3, 2], { dtype: 'i32' }), 1);
+      expect(y.shape).toEqual([3, 2]);
+      expectExact(await y.data(), takeRef(x, indices, 1).v);
+      const { x: x2, t: t2 } = make([4, 5, 3]);
+      const column = indicesFor([4, 2, 1], 5);
+      const y2 = t2.takeAlongAxis(tm.tensor(column.v, [4, 2, 1], { dtype: 'i32' }), 1);
+      expect(y2.shape).toEqual([4, 2, 3]);
+      expectExact(await y2.data(), takeRef(x2, column, 1).v);
+    });
+
+    it.each([[[13, 31], [13, 50], 1], [[7], [20], 0], [[3, 1, 5], [3, 6, 5], 1], [[1, 6], [4, 9], 1]])('its gradient, x %j, indices %j (repeats among them) along %i, adds dy into each entry read, repeats summed', async (xShape, iShape, axis) => {
+      const x = f64(xShape, uniform(size(xShape)));
+      const indices = indicesFor(iShape, xShape[axis]);
+      const r = uniform(size(iShape));
+      const t = tm.tensor(x.v, xShape);
+      t.requiresGrad = true;
+      tm.tidy(() => t.takeAlongAxis(tm.tensor(indices.v, iShape, { dtype: 'i32' }), axis).mul(tm.tensor(r, iShape)).sum()).backward();
+      expectClose(await t.grad!.data(), takeGradRef(x, indices, axis, r), 1e-5, 'takeAlongAxis gradient', takeGradRef(x, indices, axis, r.map(Math.abs)));
+    });
+
+    it('f16 values and their gradient stay f16', async () => {
+      const t = tm.tensor([[1.5, 2, 3], [4, 5, 6.5]], undefined, { dtype: 'f16' });
+      t.requiresGrad = true;
+      const y = t.takeAlongAxis(tm.tensor(new Int32Array([2, 2, 0, 1]), [2, 2]), 1);
+      expect(await y.array()).toEqual([[3, 3], [4, 5]]);
+      tm.tidy(() => y.sum()).backward();
+      expect([t.grad!.dtype, await t.grad!.array()]).toEqual(['f16', [[0, 0, 2], [1, 1, 0]]]);
+    });
+
+    it('refuses float indices, another rank, shapes that do not broadcast, and (where it can read them at once) an index outside the axis, naming it', async () => {
+      const t = tm.zeros([2, 3]);
+      expect(() => t.takeAlongAxis(tm.tensor([[0]]), 1)).toThrow(new tm.DTypeError("takeAlongAxis: indices must be i32 or i8, got f32 (cast them: indices.cast('i32'))"));
+      expect(() => t.takeAlongAxis(tm.tensor(new Int32Array([0, 1]), [2]), 1)).toThrow(new tm.ShapeError("takeAlongAxis: indices [2] must have x's rank, 2 (x is [2,3])"));
+      expect(() => t.takeAlongAxis(tm.tensor(new Int32Array(3), [3, 1]), 1)).toThrow(new tm.ShapeError('takeAlongAxis: indices [3,1] do not broadcast against x [2,3] on axis 0 (3 against 2); off the axis taken along they must'));
+      expect(() => t.takeAlongAxis(tm.tensor(new Int32Array([0]), [1, 1]), 2)).toThrow('takeAlongAxis: axis 2 is out of range for a tensor of rank 2');
+      expect(() => tm.scalar(1).takeAlongAxis(tm.tensor(new Int32Array([0]), [1]), 0)).toThrow(tm.ShapeError);
+      const outside = tm.tensor(new Int32Array([0, 1, 3, -3, -4, 2]), [2, 3]);
+      if (backend === 'webgpu') {
+        // The indices live on the GPU: an index outside the axis reads 0 rather than wait to be checked.
+        expect(await tm.tensor([[1, 2, 3], [4, 5, 6]]).takeAlongAxis(outside, 1).array()).toEqual([[1, 2, 0], [4, 0, 6]]);
+      } else {
+        expect(() => t.takeAlongAxis(outside, 1)).toThrow(new tm.ValueError('takeAlongAxis: index 3 (at 2 of indices [2,3]) is outside axis 1 of x [2,3], of length 3'));
+        expect(() => t.takeAlongAxis(tm.tensor(new Int8Array([-4]), [1, 1]), -1)).toThrow('takeAlongAxis: index -4 (at 0 of indices [1,1]) is outside axis -1 of x [2,3], of length 3');
+      }
     });
   });
 });
