@@ -1,5 +1,5 @@
-// Row reduction: out[r] = op(x[r, 0..inner)) for op = sum, mean, max or min
-// (OP = 0, 1, 2, 3), x seen as [outer, inner]: element i of row r is
+// Row reduction: out[r] = op(x[r, 0..inner)) for op = sum, mean, max, min or
+// prod (OP = 0, 1, 2, 3, 4), x seen as [outer, inner]: element i of row r is
 // x[r · row_stride + i · elem_stride], so the same kernel reduces the columns
 // of a row-major [inner, outer] matrix (row_stride 1, elem_stride outer: a sum
 // over a batch) without a transposed copy.
@@ -32,9 +32,10 @@
 // elementwise_lib.wgsl (inf/nan), after it one of the two load files.
 //
 // Float sums accumulate in f32, each invocation's share in blocks of
-// SUM_BLOCK terms; int sums wrap in i32; max and min propagate
+// SUM_BLOCK terms; float products in f32, in whatever order the invocations
+// combine; int sums and products wrap in i32; max and min propagate
 // NaN (tested by bits: ordered comparisons would drop it). Empty rows give what the js backend does: sum 0,
-// mean NaN, max −∞ / min +∞ for floats and 0 for ints.
+// mean NaN, prod 1, max −∞ / min +∞ for floats and 0 for ints.
 // (The mean of ints, computed from the exact sum, is reduce_mean_int.wgsl.)
 override WG: u32 = 64;
 const SUM_BLOCK = 64u;
@@ -63,11 +64,13 @@ fn nan_bits(v: V) -> bool { return IS_FLOAT && (bitcast<u32>(v) & 0x7fffffffu) >
 fn identity() -> V {
   if (OP == 2u) { return select(V(-2147483647 - 1), V(-inf_f32()), IS_FLOAT); }
   if (OP == 3u) { return select(V(2147483647), V(inf_f32()), IS_FLOAT); }
+  if (OP == 4u) { return V(1); }
   return V(0);
 }
 
 fn combine(a: V, b: V) -> V {
   if (OP <= 1u) { return a + b; }
+  if (OP == 4u) { return a * b; }
   if (nan_bits(a)) { return a; }
   if (nan_bits(b)) { return b; }
   if (OP == 2u) { return max(a, b); }
@@ -100,8 +103,8 @@ fn fold(g: u32, start: u32, step: u32) -> V {
 /** The stored result from a row's combined value. */
 fn finish(acc: V) -> Out {
   let inner = params.divisor;
-  // An empty int row: the js backend's ±Infinity stored in an int array, 0.
-  if (inner == 0u && !IS_FLOAT) { return Out(0); }
+  // An empty int row's max or min: the js backend's ±Infinity stored in an int array, 0.
+  if (inner == 0u && !IS_FLOAT && (OP == 2u || OP == 3u)) { return Out(0); }
   if (OP == 1u) {
     if (inner == 0u) { return Out(nan_f32()); }
     return Out(f32(acc) / f32(inner));
@@ -112,6 +115,7 @@ fn finish(acc: V) -> Out {
 /** The subgroup's combined value, in every invocation of it (NaN-aware: subgroupMax/Min leave NaN undefined). */
 fn subgroup_combine(v: V) -> V {
   if (OP <= 1u) { return sg_add(v); }
+  if (OP == 4u) { return sg_mul(v); }
   // Subgroup ops must run in subgroup-uniform control flow, which the
   // validator cannot see a subgroupAny result to be: computed, then selected.
   let any_nan = sg_any(nan_bits(v));

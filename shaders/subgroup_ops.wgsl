@@ -5,6 +5,7 @@
 enable subgroups;
 
 fn sg_add(v: V) -> V { return subgroupAdd(v); }
+fn sg_mul(v: V) -> V { return subgroupMul(v); }
 fn sg_max(v: V) -> V { return subgroupMax(v); }
 fn sg_min(v: V) -> V { return subgroupMin(v); }
 fn sg_min_u32(v: u32) -> u32 { return subgroupMin(v); }

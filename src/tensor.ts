@@ -255,6 +255,7 @@ export class Tensor {
   mean(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.mean(this, axes, options); }
   max(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.max(this, axes, options); }
   min(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.min(this, axes, options); }
+  prod(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.prod(this, axes, options); }
   variance(axes?: number | number[], options?: ops.VarianceOptions): Tensor { return ops.variance(this, axes, options); }
   any(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.any(this, axes, options); }
   all(axes?: number | number[], options?: ops.ReduceOptions): Tensor { return ops.all(this, axes, options); }
@@ -279,6 +280,12 @@ export class Tensor {
   split(sizes: number | readonly number[], axis?: number): Tensor[] { return ops.split(this, sizes, axis); }
   flip(axes?: number | number[]): Tensor { return ops.flip(this, axes); }
   cumsum(axis?: number): Tensor { return ops.cumsum(this, axis); }
+  cumprod(axis?: number): Tensor { return ops.cumprod(this, axis); }
+  roll(shifts: number | readonly number[], axes?: number | readonly number[]): Tensor { return ops.roll(this, shifts, axes); }
+  chunk(chunks: number, axis?: number): Tensor[] { return ops.chunk(this, chunks, axis); }
+  unbind(axis?: number): Tensor[] { return ops.unbind(this, axis); }
+  repeatInterleave(repeats: number, axis?: number): Tensor { return ops.repeatInterleave(this, repeats, axis); }
+  takeAlongAxis(indices: Tensor, axis: number): Tensor { return ops.takeAlongAxis(this, indices, axis); }
   sort(options?: ops.SortOptions): ops.Sorted { return ops.sort(this, options); }
   tile(reps: readonly number[]): Tensor { return ops.tile(this, reps); }
   tril(diagonal?: number): Tensor { return ops.tril(this, diagonal); }

@@ -1,8 +1,9 @@
 // Row reductions on [outer, inner]. Float sums accumulate in double (an f32
 // running sum over a long row loses digits users can see) and are rounded
 // once; int sums wrap in i32 like the js backend, except the mean of ints,
-// which divides the exact sum. max/min propagate NaN; among equal values
-// (±0) the first one wins, as in a left-to-right scan.
+// which divides the exact sum. Products likewise: floats in double, taken in
+// order (the js backend's bits), ints wrapping. max/min propagate NaN; among
+// equal values (±0) the first one wins, as in a left-to-right scan.
 #include <cmath>
 #include <limits>
 
@@ -26,6 +27,23 @@ TMNN_INLINE int64_t int_sum(const T* x, int64_t n) {
   int64_t s = 0;
   for (int64_t i = 0; i < n; i++) s += x[i];
   return s;
+}
+
+// In order, one rounding a step: what the js backend computes. (Lanes would
+// reorder the steps, and a product of f32 values rarely leaves double's range
+// early enough for the order to matter to the f32 result, but it costs the bits.)
+double product_f32(const float* x, int64_t n) {
+  double p = 1;
+  for (int64_t i = 0; i < n; i++) p *= x[i];
+  return p;
+}
+
+// Unsigned, where overflow wraps (signed overflow is undefined): the low bits are C's i32 (i8) product.
+template <typename T>
+TMNN_INLINE uint32_t int_product(const T* x, int64_t n) {
+  uint32_t p = 1;
+  for (int64_t i = 0; i < n; i++) p *= uint32_t(x[i]);
+  return p;
 }
 
 template <typename T>
@@ -57,6 +75,7 @@ void reduce_float(int op, const float* x, int64_t outer, int64_t inner, const Ar
       case MEAN: v[r] = sum_f32(row, inner) / double(inner); break;
       case MAX: v[r] = extreme_f32(row, inner, true); break;
       case MIN: v[r] = extreme_f32(row, inner, false); break;
+      case PROD: v[r] = product_f32(row, inner); break;
     }
   }
   store(v, out);
@@ -76,6 +95,7 @@ TMNN_INLINE void reduce_int(int op, const T* x, int64_t outer, int64_t inner, co
       case SUM: y[r] = T(uint64_t(int_sum(row, inner))); break;  // the low bits: i32 (i8) wrapping
       case MAX: y[r] = int_extreme(row, inner, true); break;
       case MIN: y[r] = int_extreme(row, inner, false); break;
+      case PROD: y[r] = T(int_product(row, inner)); break;
     }
   }
 }
@@ -163,9 +183,18 @@ void reduce(int op, const Array& x, int64_t outer, int64_t inner, const Array& o
 // Down the columns of x [rows, cols]: row after row into one accumulator a
 // column, so each loop runs along a contiguous row and vectorises, and each
 // column is taken in the order the js backend takes it (it reduces the
-// transposed rows): float sums in double, rounded once; max/min with NaN
-// winning and the first of ±0 kept; int sums wrapping, the mean of ints exact.
+// transposed rows): float sums and products in double, rounded once; max/min
+// with NaN winning and the first of ±0 kept; int sums and products wrapping,
+// the mean of ints exact.
 namespace {
+
+TMNN_MULTIVERSION
+void column_products_f32(const float* __restrict x, int64_t rows, int64_t cols, double* __restrict acc) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float* __restrict row = x + r * cols;
+    for (int64_t j = 0; j < cols; j++) acc[j] *= row[j];
+  }
+}
 
 TMNN_MULTIVERSION
 void column_sums_f32(const float* __restrict x, int64_t rows, int64_t cols, double* __restrict acc) {
@@ -200,8 +229,9 @@ void column_extremes_f32(const float* x, int64_t rows, int64_t cols, bool larges
 }
 
 void columns_float(int op, const float* x, int64_t rows, int64_t cols, const Array& out) {
-  std::vector<double> v(cols, 0.0);
+  std::vector<double> v(cols, op == PROD ? 1.0 : 0.0);
   switch (op) {
+    case PROD: column_products_f32(x, rows, cols, v.data()); break;
     case SUM: column_sums_f32(x, rows, cols, v.data()); break;
     case MEAN:
       column_sums_f32(x, rows, cols, v.data());
@@ -228,6 +258,13 @@ TMNN_INLINE void columns_int(int op, const T* x, int64_t rows, int64_t cols, con
     return;
   }
   T* y = out.as<T>();
+  if (op == PROD) {
+    std::vector<uint32_t> acc(cols, 1);  // unsigned: wrapping, as int_product
+    for (int64_t r = 0; r < rows; r++)
+      for (int64_t j = 0; j < cols; j++) acc[j] *= uint32_t(x[r * cols + j]);
+    for (int64_t j = 0; j < cols; j++) y[j] = T(acc[j]);
+    return;
+  }
   if (rows == 0) {  // js: ±Infinity stored into an int array is 0
     for (int64_t j = 0; j < cols; j++) y[j] = 0;
     return;

@@ -16,8 +16,9 @@ export type ArithmeticOp = (typeof ARITHMETIC_OPS)[number];
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
 export type BinaryOp = ArithmeticOp | ComparisonOp;
 
-export type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
+export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 export type ArgReduceOp = 'argmax' | 'argmin';
+export type ScanOp = 'sum' | 'prod';
 
 /** A tensor as a kernel sees it: its storage (backend-specific), shape and dtype. */
 export interface TensorInfo<S = unknown> {
@@ -106,8 +107,8 @@ export interface Kernels<S = unknown> {
   matmul(a: TensorInfo<S>, b: TensorInfo<S>, config: MatmulConfig, outDtype: DType): S;
   /**
    * Reduces x of shape [outer, inner] along inner → [outer], in x's dtype
-   * (int sums wrap) — except the mean of ints, asked for as f32 and computed
-   * from the exact sum.
+   * (int sums and products wrap; an empty row's product is 1) — except the
+   * mean of ints, asked for as f32 and computed from the exact sum.
    */
   reduce(op: ReduceOp, x: TensorInfo<S>, outDtype: DType): S;
   /**
@@ -145,8 +146,8 @@ export interface Kernels<S = unknown> {
    * a GPU's adds may come in any order, and the last bits with them.
    */
   scatterAdd(dy: TensorInfo<S>, indices: TensorInfo<S>, outer: number, n: number, inner: number): S;
-  /** Running sums along the middle axis of x read as [outer, n, inner], in x's dtype (ints wrap; floats summed in order). */
-  cumsum(x: TensorInfo<S>, outer: number, inner: number): S;
+  /** Running sums or products along the middle axis of x read as [outer, n, inner], in x's dtype (ints wrap; floats taken in order). */
+  scan(op: ScanOp, x: TensorInfo<S>, outer: number, inner: number): S;
   /**
    * The positions (i32, [rows, k]) of the first k entries of each row of x
    * [rows, n] in sorted order: by value, descending or not; NaN after every
@@ -198,7 +199,7 @@ export interface Kernels<S = unknown> {
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'cumsum', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

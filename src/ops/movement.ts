@@ -8,6 +8,7 @@ import { aroundAxis, broadcastShapes, broadcastStrides, checkIntegers, checkShap
 import { BlockGradient, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { fill } from './creation.js';
+import { div, equal, mul, where } from './elementwise.js';
 import { sumToShape } from './reduce.js';
 import { checkTensor, computed, onBackendOf, refuseIndicesOutside, view, withCasts } from './util.js';
 
@@ -340,17 +341,56 @@ export function flip(x: Tensor, axes?: number | readonly number[]): Tensor {
   return record(y, 'flip', [x], [], (dy) => [flip(dy, list)]);
 }
 
+/** Running sums or products of x along axis `a` (normalized), in x's dtype. */
+function scanAlong(op: 'cumsum' | 'cumprod', x: Tensor, a: number): Tensor {
+  const backend = x.dataRef(op).backend;
+  const { outer, inner } = aroundAxis(x.shape, a);
+  return computed(op, backend, x.shape, x.dtype, () => backend.scan(op === 'cumsum' ? 'sum' : 'prod', x.info(op), outer, inner));
+}
+
+function scanAxis(op: 'cumsum' | 'cumprod', x: Tensor, axis: number): number {
+  checkTensor(op, x);
+  if (x.rank === 0) throw new ShapeError(`${op}: x is a scalar: there is no axis to ${op === 'cumsum' ? 'sum' : 'multiply'} along`);
+  return normalizeAxis(op, axis, x.rank);
+}
+
+/** dy's sums along `a` from the end: the gradient of a running sum. */
+function sumsFromEnd(dy: Tensor, a: number): Tensor {
+  return flip(cumsum(flip(dy, a), a), a);
+}
+
 /** Running sums along `axis` (np.cumsum, torch.cumsum), in x's dtype: ints wrap, as sum's do. */
 export function cumsum(x: Tensor, axis = 0): Tensor {
-  checkTensor('cumsum', x);
-  if (x.rank === 0) throw new ShapeError('cumsum: x is a scalar: there is no axis to sum along');
-  const a = normalizeAxis('cumsum', axis, x.rank);
-  const backend = x.dataRef('cumsum').backend;
-  const { outer, inner } = aroundAxis(x.shape, a);
-  const y = computed('cumsum', backend, x.shape, x.dtype, () => backend.cumsum(x.info('cumsum'), outer, inner));
+  const a = scanAxis('cumsum', x, axis);
   // Each x[j] feeds every running sum from j on: its gradient is dy's sums from the end.
-  return record(y, 'cumsum', [x], [], (dy) => [flip(cumsum(flip(dy, a), a), a)]);
+  return record(scanAlong('cumsum', x, a), 'cumsum', [x], [], (dy) => [sumsFromEnd(dy, a)]);
 }
+
+/** Running products along `axis` (np.cumprod, torch.cumprod), in x's dtype: ints wrap, as prod's do. */
+export function cumprod(x: Tensor, axis = 0): Tensor {
+  const a = scanAxis('cumprod', x, axis);
+  const y = scanAlong('cumprod', x, a);
+  return record(y, 'cumprod', [x], [x, y], (dy, [sx, sy]) => [cumprodGrad(sx, sy, dy, a)]);
+}
+
+/**
+ * cumprod's gradient, dx[k] = Σ_{j ≥ k} dy[j] · Π_{i ≤ j, i ≠ k} x[i], along
+ * each line: before its first zero, (dy · y)'s sums from the end over x[k]
+ * (PyTorch's; y is 0 from the zero on, so those terms add nothing); at the
+ * first zero, the same sums with y recomputed as if that zero were 1; past
+ * it, 0, every product there holding the zero. Composed of running sums and
+ * products rather than a kernel: it runs once a step, a handful of passes.
+ */
+function cumprodGrad(x: Tensor, y: Tensor, dy: Tensor, a: number): Tensor {
+  const zero = equal(x, 0);
+  const seen = cumsum(zero, a);
+  const before = equal(seen, 0);
+  const first = mul(zero, equal(seen, 1));
+  const early = div(sumsFromEnd(mul(dy, y), a), where(before, x, 1));
+  const atZero = sumsFromEnd(mul(dy, scanAlong('cumprod', where(first, 1, x), a)), a);
+  return where(before, early, where(first, atZero, 0));
+}
+
 
 /** x repeated `reps[i]` times along axis i (np.tile; PyTorch's Tensor.repeat): more reps than axes add leading axes. */
 export function tile(x: Tensor, reps: readonly number[]): Tensor {

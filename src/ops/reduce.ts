@@ -12,7 +12,7 @@ import { normalizeAxes, normalizeAxis, sameShape, sizeOf } from '../shape.js';
 import { noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
-import { div, equal, greater, mul, notEqual, sqrt, square, sub } from './elementwise.js';
+import { div, equal, greater, mul, notEqual, sqrt, square, sub, where } from './elementwise.js';
 import { broadcastTo, reshape, transpose } from './movement.js';
 import { checkTensor, fromStorage, view, withCasts } from './util.js';
 
@@ -54,12 +54,32 @@ const REDUCE_GRADS: Record<ReduceOp, (x: Tensor, y: Tensor, dy: Tensor) => Tenso
   // Ties share the gradient evenly.
   max: (x, y, dy) => extremeGrad(x, y, dy),
   min: (x, y, dy) => extremeGrad(x, y, dy),
+  prod: (x, y, dy) => prodGrad(x, y, dy),
 };
 
+/** The axes of x a reduction to y (in keepDims form) reduced. */
+function reducedAxes(x: Tensor, y: Tensor): number[] {
+  return x.shape.flatMap((d, i) => (d !== y.shape[i] ? [i] : []));
+}
+
 function extremeGrad(x: Tensor, y: Tensor, dy: Tensor): Tensor {
-  const reduced = x.shape.flatMap((d, i) => (d !== y.shape[i] ? [i] : []));
   const hits = equal(x, y);
-  return mul(div(hits, sum(hits, reduced, { keepDims: true })), dy);
+  return mul(div(hits, sum(hits, reducedAxes(x, y), { keepDims: true })), dy);
+}
+
+/**
+ * Each x's share of the product: the product of the others. y / x where no
+ * value reduced with it is 0 (PyTorch's); where one is, that one gets the
+ * product of the rest and the others 0; where two or more are, all get 0 —
+ * what y / x (0 / 0) cannot say.
+ */
+function prodGrad(x: Tensor, y: Tensor, dy: Tensor): Tensor {
+  const axes = reducedAxes(x, y);
+  const zero = equal(x, 0);
+  const zeros = sum(zero, axes, { keepDims: true });
+  const others = prod(where(zero, 1, x), axes, { keepDims: true });
+  const share = where(equal(zeros, 0), div(y, x), where(mul(zero, equal(zeros, 1)), others, 0));
+  return mul(share, dy);
 }
 
 function reduceOp(op: ReduceOp, x: Tensor, axes: number | readonly number[] | undefined, options: ReduceOptions, dtype: DType): Tensor {
@@ -112,6 +132,11 @@ type Axes = number | readonly number[];
 /** Sum; ints sum in i32 (wrapping). */
 export function sum(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
   return reduceOp('sum', x, axes, options, isFloat(checkTensor('sum', x).dtype) ? x.dtype : 'i32');
+}
+
+/** Product; ints multiply in i32 (wrapping), f16 in f32 at least; nothing at all gives 1. */
+export function prod(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  return reduceOp('prod', x, axes, options, isFloat(checkTensor('prod', x).dtype) ? x.dtype : 'i32');
 }
 
 /** Mean; ints give f32. */

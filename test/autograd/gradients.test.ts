@@ -12,6 +12,8 @@ interface Case {
   shapes: number[][];
   /** Values drawn away from kinks and poles (relu at 0, log at 0…). */
   positive?: boolean;
+  /** Flat positions in the first input set to exactly 0 (a product's gradient there is a special case). */
+  zeros?: number[];
   tm: (...xs: tm.Tensor[]) => tm.Tensor;
   ref: (...xs: F64[]) => F64;
 }
@@ -23,6 +25,16 @@ function cumsumRows(x: F64): F64 {
   const [rows, cols] = x.shape;
   const v = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0, acc = 0; c < cols; c++) v[r * cols + c] = acc += x.v[r * cols + c];
+  return { shape: x.shape, v };
+}
+
+/** The running products along axis 0 or 1 of a matrix. */
+function cumprodAlong(x: F64, axis: 0 | 1): F64 {
+  const [rows, cols] = x.shape;
+  const v = new Float64Array(rows * cols);
+  const at = (line: number, k: number) => (axis === 1 ? line * cols + k : k * cols + line);
+  const [lines, n] = axis === 1 ? [rows, cols] : [cols, rows];
+  for (let l = 0; l < lines; l++) for (let k = 0, acc = 1; k < n; k++) v[at(l, k)] = acc *= x.v[at(l, k)];
   return { shape: x.shape, v };
 }
 
@@ -64,6 +76,8 @@ function varianceRows(x: F64, correction: number): F64 {
   return { shape: [rows], v };
 }
 
+const TAKE_INDICES = [[0, 3, 3, 1, -1], [2, 2, 2, 0, 1], [1, 0, 3, 3, -4]];
+
 const CASES: Case[] = [
   { name: 'neg', shapes: [[3, 4]], tm: (x) => x.neg(), ref: (x) => map(x, (v) => -v) },
   { name: 'abs', shapes: [[5]], tm: (x) => x.abs(), ref: (x) => map(x, Math.abs) },
@@ -92,6 +106,21 @@ const CASES: Case[] = [
     },
   },
   { name: 'cumsum', shapes: [[3, 4]], tm: (x) => x.cumsum(1), ref: (x) => cumsumRows(x) },
+  { name: 'cumprod', shapes: [[3, 4]], tm: (x) => x.cumprod(1), ref: (x) => cumprodAlong(x, 1) },
+  // Rows with a zero first, inside, last, and two: before, at and past a line's first zero.
+  { name: 'cumprod, zeros in rows', shapes: [[4, 5]], zeros: [0, 7, 14, 16, 18], tm: (x) => x.cumprod(1), ref: (x) => cumprodAlong(x, 1) },
+  { name: 'cumprod along axis 0, zeros', shapes: [[5, 3]], zeros: [3, 4, 10], tm: (x) => x.cumprod(0), ref: (x) => cumprodAlong(x, 0) },
+  { name: 'roll', shapes: [[3, 4]], tm: (x) => x.roll([1, -3], [0, 1]), ref: (x) => ({ shape: [3, 4], v: x.v.map((_, i) => x.v[((Math.floor(i / 4) + 2) % 3) * 4 + ((i % 4) + 3) % 4]) }) },
+  { name: 'roll flat', shapes: [[2, 3]], tm: (x) => x.roll(2).mul(x), ref: (x) => ({ shape: [2, 3], v: x.v.map((v, i) => v * x.v[(i + 4) % 6]) }) },
+  { name: 'chunk (the second of three)', shapes: [[2, 7]], tm: (x) => x.chunk(3, 1)[1], ref: (x) => ({ shape: [2, 3], v: Float64Array.from([3, 4, 5, 10, 11, 12].map((i) => x.v[i])) }) },
+  { name: 'unbind (one slice, squared)', shapes: [[3, 4]], tm: (x) => x.unbind(1)[2].square(), ref: (x) => ({ shape: [3], v: Float64Array.from([2, 6, 10].map((i) => x.v[i] ** 2)) }) },
+  { name: 'repeatInterleave', shapes: [[2, 3]], tm: (x) => x.repeatInterleave(2, 1), ref: (x) => ({ shape: [2, 6], v: Float64Array.from({ length: 12 }, (_, i) => x.v[Math.floor(i / 6) * 3 + Math.floor((i % 6) / 2)]) }) },
+  {
+    // Repeated and negative indices: each dy added into the entry it read.
+    name: 'takeAlongAxis', shapes: [[3, 4]],
+    tm: (x) => x.takeAlongAxis(tm.tensor(new Int32Array(TAKE_INDICES.flat()), [3, 5]), 1).square(),
+    ref: (x) => ({ shape: [3, 5], v: Float64Array.from(TAKE_INDICES.flatMap((row, r) => row.map((j) => x.v[r * 4 + ((j + 4) % 4)] ** 2))) }),
+  },
   { name: 'flip', shapes: [[3, 4]], tm: (x) => x.flip([0, 1]).mul(x), ref: (x) => ({ shape: x.shape, v: x.v.map((v, i) => v * x.v[x.v.length - 1 - i]) }) },
   { name: 'variance', shapes: [[3, 4]], tm: (x) => x.variance(1, { correction: 1 }), ref: (x) => varianceRows(x, 1) },
   { name: 'std', shapes: [[3, 4]], tm: (x) => x.std(0), ref: (x) => map(varianceRows(transpose2(x), 0), Math.sqrt) },
@@ -153,6 +182,11 @@ const CASES: Case[] = [
   { name: 'mean over axes [0, 2]', shapes: [[2, 3, 4]], tm: (x) => x.mean([0, 2]), ref: (x) => map(reduceAxes(x, [0, 2], 0, (s, v) => s + v), (v) => v / 8) },
   { name: 'max over axis 1', shapes: [[3, 5]], tm: (x) => x.max(1), ref: (x) => reduceAxes(x, [1], -Infinity, Math.max) },
   { name: 'min over all', shapes: [[4, 2]], tm: (x) => x.min(), ref: (x) => reduceAxes(x, [0, 1], Infinity, Math.min) },
+  { name: 'prod over axis 1', shapes: [[3, 4]], tm: (x) => x.prod(1), ref: (x) => reduceAxes(x, [1], 1, (p, v) => p * v) },
+  // Rows with one zero (at either end, and inside) and with two: the product of the others, which y / x cannot give.
+  { name: 'prod over axis 1, zeros in rows', shapes: [[4, 5]], zeros: [0, 7, 14, 15, 17], tm: (x) => x.prod(1), ref: (x) => reduceAxes(x, [1], 1, (p, v) => p * v) },
+  { name: 'prod over axes [0, 2], keepDims, a zero', shapes: [[2, 3, 4]], zeros: [13], tm: (x) => x.prod([0, 2], { keepDims: true }), ref: (x) => reduceAxes(x, [0, 2], 1, (p, v) => p * v, true) },
+  { name: 'prod over all, two zeros', shapes: [[2, 3]], zeros: [1, 4], tm: (x) => x.prod(), ref: (x) => reduceAxes(x, [0, 1], 1, (p, v) => p * v) },
   { name: 'softmax', shapes: [[3, 5]], tm: (x) => x.softmax(), ref: (x) => softmaxLast(x, false) },
   { name: 'logSoftmax', shapes: [[3, 5]], tm: (x) => x.logSoftmax(), ref: (x) => softmaxLast(x, true) },
   {
@@ -253,6 +287,7 @@ describe('gradients match float64 finite differences', () => {
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const inputs = await Promise.all(c.shapes.map((s, i) => values(s, 11 + 31 * i, !!c.positive)));
+    for (const at of c.zeros ?? []) inputs[0][at] = 0;
     const outShape = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: inputs[i] }))).shape;
     const weights = await values(outShape, 5, false);
     const objective = (xs: Float64Array[]) => {

@@ -1,10 +1,11 @@
 // Data movement on every backend and in every dtype, against float64
 // references: reshape (views), transpose, slice, concat, stack, broadcastTo,
-// expandDims, squeeze, pad and clone.
+// expandDims, squeeze, pad, clone, flip, tile, and the running sums and
+// products (cumprod's gradient where zeros are).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
+import { SEED, asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
 import { broadcastToRef, concatRef, f64, permute, roundF16, size, sliceRef, wrapInt, type F64 } from '../helpers/float64.js';
 
 /** Values every dtype holds exactly (movement must not change a single bit). */
@@ -353,7 +354,7 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
     });
   });
 
-  describe('flip and cumsum', () => {
+  describe('flip, cumsum and cumprod', () => {
     /** x's entries along one axis in the order `order` gives for each position j of n. */
     function alongAxis(x: F64, axis: number, f: (line: number[]) => number[]): F64 {
       const [outer, n, inner] = [size(x.shape.slice(0, axis)), x.shape[axis], size(x.shape.slice(axis + 1))];
@@ -392,6 +393,90 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
       expect(Array.from(await x.grad!.data())).toEqual([1111, 1110, 1100, 1000]);
       expect(() => tm.scalar(1).cumsum()).toThrow(tm.ShapeError);
     });
+
+    /** Values whose running products stay in range: ±e^u, u uniform in [−0.3, 0.3], rounded to the dtype; a zero at `zeros`. */
+    function nearOne(n: number, dtype: 'f32' | 'f16', zeros: readonly number[] = []): Float64Array {
+      const v = uniform(n, -0.3, 0.3).map((u, i) => (i % 3 === 1 ? -1 : 1) * Math.exp(u));
+      for (const at of zeros) v[at] = 0;
+      return dtype === 'f16' ? asF16(v) : asF32(v);
+    }
+
+    /** Running products along the line in float64; ints as bigints, wrapped as the dtype wraps. */
+    const products = (dtype: tm.DType) => (line: number[]) => {
+      if (dtype === 'i8' || dtype === 'i32') {
+        let acc = 1n;
+        return line.map((v) => wrapInt((acc = BigInt(wrapInt(acc * BigInt(v), dtype))), dtype));
+      }
+      let acc = 1;
+      return line.map((v) => (acc *= v));
+    };
+
+    it.each([[[7], 0], [[13, 31], 1], [[13, 31], 0], [[3, 129, 5], -2], [[0, 4], 1], [[4, 0], 1], [[2, 1, 3], 1], [[127, 129], 0]])('cumprod of %j along axis %j, in every dtype, zeros included', async (shape, axis) => {
+      const a = axis < 0 ? axis + shape.length : axis;
+      const n = size(shape);
+      // A zero every 17th value: lines with none, one and several.
+      const zeros = Array.from({ length: n }, (_, i) => i).filter((i) => i % 17 === 5);
+      for (const dtype of tm.DTYPES) {
+        const v = dtype === 'f32' || dtype === 'f16' ? nearOne(n, dtype, zeros) : dtype === 'i8' ? randomInts(n, -128, 127) : randomInts(n, -5, 5).map((k, i) => (i % 2 ? 2 * k + 1 : (i * 7919) % 2 ** 31));
+        const x = f64(shape, v);
+        const y = tm.tensor(x.v, shape, { dtype }).cumprod(axis);
+        expect([y.shape, y.dtype]).toEqual([shape, dtype]);
+        const want = alongAxis(x, a, products(dtype)).v;
+        const got = await y.data();
+        if (dtype === 'i8' || dtype === 'i32') {
+          expectExact(got, want, `cumprod ${dtype}`);
+          continue;
+        }
+        // f32: within (1 + 2^-24)^(j+1) − 1 of the exact product at step j (a GPU's f32 steps; the CPU backends' double ones round once); f16: one f16 rounding.
+        const tol = dtype === 'f16' ? 2 ** -10 : Math.max(1e-5, shape[a] * 2 ** -24 * 1.01);
+        const wanted = dtype === 'f16' ? want.map(roundF16) : want;
+        wanted.forEach((w, i) => {
+          if (!(Math.abs(got[i] - w) <= tol * Math.abs(w))) expect.fail(`cumprod ${dtype} index ${i}: got ${got[i]}, want ${w} (relative tolerance ${tol}, test seed ${SEED})`);
+        });
+      }
+    });
+
+    it('cumprod: i8 stays i8, wrapping at each step; NaN and ∞ as IEEE products; a scalar has no axis', async () => {
+      expect(Array.from(await tm.tensor(new Int8Array([16, 16, 3, -1]), [4]).cumprod().data())).toEqual([16, 0, 0, 0]);
+      expect(Array.from(await tm.tensor(new Int8Array([12, 11, 3]), [3]).cumprod().data())).toEqual([12, wrapInt(132, 'i8'), wrapInt(wrapInt(132, 'i8') * 3, 'i8')]);
+      expect(Array.from(await tm.tensor(new Int32Array([65536, 65536, 7]), [3]).cumprod().data())).toEqual([65536, 0, 0]);
+      expectClose(await tm.tensor([[2, NaN, 3], [Infinity, 0, 1], [-Infinity, 2, -1]]).cumprod(1).data(), [2, NaN, NaN, Infinity, NaN, NaN, -Infinity, -Infinity, Infinity]);
+      expect(() => tm.scalar(1).cumprod()).toThrow(new tm.ShapeError('cumprod: x is a scalar: there is no axis to multiply along'));
+      expect(() => tm.tensor([1, 2]).cumprod(1)).toThrow('cumprod: axis 1 is out of range for a tensor of rank 1');
+    });
+
+    /** d/dx[k] of Σ r·cumprod(x) along the axis: Σ_{j ≥ k} r[j] · Π_{i ≤ j, i ≠ k} x[i], in float64. */
+    function cumprodGradRef(x: F64, axis: number, r: Float64Array): Float64Array {
+      const [outer, n, inner] = [size(x.shape.slice(0, axis)), x.shape[axis], size(x.shape.slice(axis + 1))];
+      const g = new Float64Array(x.v.length);
+      const at = (o: number, j: number, i: number) => (o * n + j) * inner + i;
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+          for (let k = 0; k < n; k++) {
+            let total = 0;
+            for (let j = k; j < n; j++) {
+              let p = r[at(o, j, i)];
+              for (let m = 0; m <= j; m++) if (m !== k) p *= x.v[at(o, m, i)];
+              total += p;
+            }
+            g[at(o, k, i)] = total;
+          }
+        }
+      }
+      return g;
+    }
+
+    it.each([[[4, 6], 1, [0, 8, 14, 15, 17, 23]], [[5, 3], 0, [1, 3, 6, 4, 13]], [[2, 1, 7], 2, [3, 7, 12]], [[9], 0, []], [[9], 0, [4]], [[2, 3, 4], 1, [4, 9]]] as const)(
+      "cumprod's gradient, %j along axis %i with zeros at %j: before a line's first zero, at it and past it", async (shape, axis, zeros) => {
+        const x = f64([...shape], nearOne(size([...shape]), 'f32', zeros));
+        const r = nearOne(x.v.length, 'f32');
+        const t = tm.tensor(x.v, [...shape]);
+        t.requiresGrad = true;
+        tm.tidy(() => t.cumprod(axis).mul(tm.tensor(r, [...shape])).sum()).backward();
+        expectClose(await t.grad!.data(), cumprodGradRef(x, axis, r), 1e-5, 'cumprod gradient');
+        t.grad!.dispose();
+        t.dispose();
+      });
   });
 });
 

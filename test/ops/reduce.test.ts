@@ -1,11 +1,11 @@
 // Reductions on every backend against float64 references: any list of axes
 // (negative ones too), keepDims, odd sizes, empty tensors, NaN and infinities,
-// ties for argmax/argmin, and every dtype.
+// ties for argmax/argmin, and every dtype; prod's gradient where zeros are.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { TOL, asF16, asF32, expectClose, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
-import { argRef, f64, map, reduceAxes, roundF16, size, wrapInt, type F64 } from '../helpers/float64.js';
+import { SEED, TOL, asF16, asF32, expectClose, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
+import { argRef, f64, map, ravel, reduceAxes, roundF16, size, unravel, wrapInt, type F64 } from '../helpers/float64.js';
 
 type Axes = number[] | undefined;
 const norm = (axes: Axes, rank: number) => (axes ?? [...Array(rank).keys()]).map((a) => (a < 0 ? a + rank : a));
@@ -314,5 +314,159 @@ describe.each(BACKENDS)('any and all on %s', (backend) => {
     expect([await many.any().item(), await many.all().item()]).toEqual([1, 1]);
     const f16 = tm.tensor([0, 0.001], undefined, { dtype: 'f16' });
     expect([await f16.any().item(), await f16.all().item()]).toEqual([1, 0]);
+  });
+});
+
+describe.each(BACKENDS)('prod on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  /** Values whose products stay in range however many are multiplied: ±e^u, u uniform in [−spread, spread], rounded to `round`. */
+  const nearOne = (n: number, spread: number, round: (v: Float64Array) => Float64Array = asF32) =>
+    round(uniform(n, -spread, spread).map((u, i) => (i % 3 === 1 ? -1 : 1) * Math.exp(u)));
+
+  /**
+   * |got − want| ≤ tol·|want|: relative, with no floor, since products lie far from 1
+   * either way; NaN and infinities exactly. A zero product must then be exactly 0.
+   */
+  function expectRelative(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+    expect(got.length, what).toBe(want.length);
+    for (let i = 0; i < want.length; i++) {
+      const ok = Number.isNaN(want[i]) ? Number.isNaN(got[i]) : Number.isFinite(want[i]) ? Math.abs(got[i] - want[i]) <= tol * Math.abs(want[i]) : got[i] === want[i];
+      if (!ok) expect.fail(`${what} index ${i}: got ${got[i]}, want ${want[i]} (relative tolerance ${tol}, test seed ${SEED})`);
+    }
+  }
+
+  /**
+   * A product of n f32 values rounded at each step is within (1 + 2^-24)^n − 1 ≈ n·2^-24 of the exact one
+   * (a GPU's f32 running product); the CPU backends' products in double are rounded once.
+   */
+  const f32Tolerance = (n: number) => Math.max(TOL.f32, n * 2 ** -24 * 1.01);
+
+  describe.each(CASES.map(([s, a]) => [s, a] as const))('of shape %j', (shape, axesList) => {
+    it.each(axesList.map((a) => [a]))('over axes %j, with and without keepDims (f32)', async (axes) => {
+      const x = f64(shape, nearOne(size(shape), size(shape) > 1000 ? 0.1 : 0.3));
+      const t = tm.tensor(x.v, shape);
+      const ax = norm(axes, shape.length);
+      const count = ax.reduce((n, a) => n * shape[a], 1);
+      for (const keepDims of [false, true]) {
+        const want = reduceAxes(x, ax, 1, (p, v) => p * v, keepDims);
+        const y = t.prod(axes, { keepDims });
+        expect([y.shape, y.dtype], `keepDims=${keepDims}`).toEqual([want.shape, 'f32']);
+        expectRelative(await y.data(), want.v, f32Tolerance(count), `prod over ${JSON.stringify(axes)} keepDims=${keepDims}`);
+      }
+    });
+  });
+
+  it('takes a single axis as a number, negative ones too, and is a Tensor method', async () => {
+    const x = f64([13, 31], nearOne(403, 0.3));
+    const t = tm.tensor(x.v, [13, 31]);
+    expectRelative(await t.prod(-1).data(), reduceAxes(x, [1], 1, (p, v) => p * v).v, TOL.f32, 'axis -1');
+    expectRelative(await tm.prod(t, 0).data(), reduceAxes(x, [0], 1, (p, v) => p * v).v, TOL.f32, 'axis 0');
+    expect(() => t.prod(2)).toThrow('prod: axis 2 is out of range for a tensor of rank 2');
+    expect(() => t.prod([0, 0])).toThrow(tm.ShapeError);
+  });
+
+  // Long rows among few rows are reduced in chunks on webgpu, and leading axes down the columns: exact
+  // products (of ±1, with a few 2s and ½s) show a chunk or a sign lost, however the steps are ordered.
+  it.each([[[2, 70000], 1], [[70001, 3], 0], [[127, 129], 0], [[127, 129], 1], [[64, 4096], 1]] as const)('multiplies %j along axis %i exactly where every step is exact', async (shape, axis) => {
+    const n = size([...shape]);
+    const signs = uniform(n, 0, 1);
+    const x = f64([...shape], uniform(n, 0, 1).map((r, i) => (r < 0.005 ? 2 : r < 0.01 ? 0.5 : 1) * (signs[i] < 0.5 ? -1 : 1)));
+    const got = await tm.tensor(x.v, [...shape]).prod(axis).data();
+    expectExact(got, reduceAxes(x, [axis], 1, (p, v) => p * v).v, `prod ${JSON.stringify(shape)} along ${axis}`);
+  });
+
+  it('f16: stores f16, multiplies in f32 at least (256 · 256 · 2^-8 is 256, not ∞), close to the float64 product rounded to f16', async () => {
+    for (const [shape, axes] of [[[9, 33], [1]], [[13, 31], [0]], [[5, 7, 3], [0, 2]], [[129], undefined]] as const) {
+      const x = f64([...shape], nearOne(size([...shape]), 0.2, asF16));
+      const y = tm.tensor(x.v, [...shape], { dtype: 'f16' }).prod(axes ? [...axes] : undefined);
+      expect(y.dtype).toBe('f16');
+      const got = await y.data();
+      expect(Array.from(got)).toEqual(Array.from(got, roundF16));
+      const want = reduceAxes(x, norm(axes ? [...axes] : undefined, shape.length), 1, (p, v) => p * v).v.map(roundF16);
+      expectRelative(got, want, 2 ** -10, `f16 ${JSON.stringify(shape)}`); // one f16 rounding, and the f32 steps' far smaller errors
+    }
+    expect(await tm.tensor([256, 256, 2 ** -8], undefined, { dtype: 'f16' }).prod().item()).toBe(256);
+  });
+
+  it.each(['i8', 'i32'] as const)('%s: products are i32, wrapping like C', async (dtype) => {
+    for (const [shape, values] of [[[7, 13], intsOf(dtype, 91)], [[13, 7], randomInts(91, -5, 5)], [[3, 31], randomInts(93, -3, 3).map((v) => 2 * v + 1)]] as const) {
+      const x = f64([...shape], values);
+      const t = tm.tensor(x.v, [...shape], { dtype });
+      for (const axes of [[0], [1], undefined]) {
+        const y = t.prod(axes);
+        expect(y.dtype).toBe('i32');
+        const want = reduceAxes(x, axes ?? [0, 1], 1, (p, v) => p * v).v;
+        // Exact products as bigints: the float64 ones above lose their low bits past 2^53.
+        const exact = Array.from(want, (_, o) => {
+          const idx = x.v.map((_, i) => i).filter((i) => axes === undefined || (axes[0] === 0 ? i % shape[1] === o : Math.floor(i / shape[1]) === o));
+          return wrapInt(idx.reduce((p, i) => p * BigInt(x.v[i]), 1n), 'i32');
+        });
+        expectExact(await y.data(), exact, `${dtype} ${JSON.stringify(shape)} over ${JSON.stringify(axes)}`);
+      }
+    }
+    expect(await tm.tensor(new Int32Array([65536, 65536, 3]), [3]).prod().item()).toBe(0);
+    expect(await tm.tensor(new Int32Array([2147483647, 3]), [2]).prod().item()).toBe(2147483645); // 3·(2^31 − 1) wraps
+    expect(await tm.tensor(new Int8Array([100, 100]), [2]).prod().item()).toBe(10000); // i8 widens before multiplying
+  });
+
+  it('NaN and infinities as IEEE arithmetic gives them; an empty product is 1', async () => {
+    const t = tm.tensor([[1, NaN, 3], [Infinity, 0, 2], [Infinity, -2, 1], [-Infinity, -Infinity, 1]]);
+    expectClose(await t.prod(1).data(), [NaN, NaN, -Infinity, Infinity]);
+    const row = Float64Array.from({ length: 300 }, (_, i) => (i === 277 ? NaN : 1));
+    expectClose(await tm.tensor(row, [1, 300]).prod(1).data(), [NaN], 0, 'NaN late in a long row');
+    const e = tm.zeros([0, 3]);
+    expect(Array.from(await e.prod(0).data())).toEqual([1, 1, 1]);
+    expect(await e.prod().item()).toBe(1);
+    expect(e.prod(1).shape).toEqual([0]);
+    expect(Array.from(await tm.zeros([2, 0], { dtype: 'i32' }).prod(1).data())).toEqual([1, 1]);
+    expect(await tm.zeros([0], { dtype: 'f16' }).prod().item()).toBe(1);
+    expect(await tm.scalar(5).prod().item()).toBe(5);
+  });
+
+  /** The gradient of Σ r·prod(x, axes) in float64: each x's r times the product of the others reduced with it. */
+  function prodGradRef(x: F64, axes: number[], r: Float64Array): Float64Array {
+    const out = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const group = (i: number) => ravel(unravel(i, x.shape).map((v, d) => (axes.includes(d) ? 0 : v)), out);
+    return x.v.map((_, i) => r[group(i)] * x.v.reduce((p, v, j) => (j !== i && group(j) === group(i) ? p * v : p), 1));
+  }
+
+  it.each([
+    [[4, 5, 6], [1], 1], [[4, 5, 6], [0, 2], 2], [[4, 5, 6], undefined, 1], [[7], [0], 1], [[7], [0], 2], [[3, 1, 7], [-2], 1], [[13, 31], [0], 1], [[3, 1, 7], [2], 2],
+  ] as const)('its gradient over %j, axes %j, with %i zero(s) in the first product, is the product of the others: the one zero gets the rest\'s product, two give all 0', async (shape, axes, firstZeros) => {
+    const list = axes ? [...axes] : undefined;
+    const ax = norm(list, shape.length);
+    const x = f64([...shape], nearOne(size([...shape]), 0.3));
+    // The first product gets `firstZeros` zeros, the last (where there are several) the other count; the rest none.
+    const out = shape.map((d, i) => (ax.includes(i) ? 1 : d));
+    const groupOf = (i: number) => ravel(unravel(i, [...shape]).map((v, d) => (ax.includes(d) ? 0 : v)), out);
+    const members = (g: number) => Array.from(x.v.keys()).filter((i) => groupOf(i) === g);
+    const groups = size(out);
+    const zeroOut = (g: number, count: number) => {
+      const m = members(g);
+      for (const i of count === 1 ? [m[Math.floor(m.length / 2)]] : [m[0], m[m.length - 1]]) x.v[i] = 0;
+    };
+    zeroOut(0, firstZeros);
+    if (groups > 2) zeroOut(groups - 1, 3 - firstZeros);
+    const r = nearOne(groups, 0.5);
+    const t = tm.tensor(x.v, [...shape]);
+    t.requiresGrad = true;
+    tm.tidy(() => {
+      const y = t.prod(list);
+      return y.mul(tm.tensor(r, y.shape)).sum();
+    }).backward();
+    expectClose(await t.grad!.data(), prodGradRef(x, ax, r), TOL.f32, `d prod / dx over ${JSON.stringify(axes)}`);
+    t.grad!.dispose();
+    t.dispose();
+  });
+
+  it('its gradient in f16 is f16, the same shares', async () => {
+    const t = tm.tensor([[2, 0, 3], [0, 5, 0], [1.5, 2, 4]], undefined, { dtype: 'f16' });
+    t.requiresGrad = true;
+    tm.tidy(() => t.prod(1).sum()).backward();
+    expect(t.grad!.dtype).toBe('f16');
+    expect(await t.grad!.array()).toEqual([[0, 6, 0], [0, 0, 0], [8, 6, 3]]);
   });
 });

@@ -9,7 +9,7 @@ import { sgd } from './sgd.js';
 import { cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
-import { concat, cumsum, gather, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
+import { concat, gather, scan, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { sortIndices } from './sort.js';
 import { lstmCell, lstmCellGrad } from './lstm_cell.js';
 import { argReduce, reduce, softmax } from './reduce.js';
@@ -37,7 +37,7 @@ export function createJsBackend(): Backend<StorageArray> {
     scatterAdd,
     windowMax,
     windowMaxGrad,
-    cumsum,
+    scan,
     sortIndices,
     lstmCell,
     lstmCellGrad,

@@ -2,6 +2,7 @@
 // included), so no value is ever re-rounded.
 import { allocStorage, type StorageArray } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
+import type { ScanOp } from '../kernels.js';
 import { gatherOffsets, output, valuesOf, type Js } from './values.js';
 
 export function stridedCopy(x: Js, outShape: readonly number[], strides: readonly number[], offset: number): StorageArray {
@@ -107,19 +108,24 @@ export function windowMaxGrad(x: Js, table: Js, y: Js, dy: Js): StorageArray {
   return out.finish();
 }
 
-/** Running sums: floats in float64, each rounded once as stored; ints wrap as stored (exact below 2^53). */
-export function cumsum(x: Js, outer: number, inner: number): StorageArray {
+/**
+ * Running sums or products: floats in float64, each rounded once as stored;
+ * ints wrap as stored (sums exact below 2^53, products taken in i32 by Math.imul).
+ */
+export function scan(op: ScanOp, x: Js, outer: number, inner: number): StorageArray {
   const n = sizeOf(x.shape) / (outer * inner);
   const from = valuesOf(x);
   const out = output(x.dtype, sizeOf(x.shape));
   const v = out.values;
+  const integer = x.dtype === 'i32' || x.dtype === 'i8';
+  const step = op === 'sum' ? (acc: number, a: number) => acc + a : integer ? Math.imul : (acc: number, a: number) => acc * a;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
-      let acc = 0;
+      let acc = op === 'sum' ? 0 : 1;
       for (let j = 0, at = o * n * inner + i; j < n; j++, at += inner) {
-        acc += from[at];
+        acc = step(acc, from[at]);
         v[at] = acc;
-        if (x.dtype === 'i32' || x.dtype === 'i8') acc = v[at]; // wrapped, as C sums
+        if (integer) acc = v[at]; // wrapped, as C's
       }
     }
   }

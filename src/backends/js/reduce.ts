@@ -15,6 +15,13 @@ function sumOf(row: ArrayLike<number>, integer: boolean): number {
   return s;
 }
 
+function productOf(row: ArrayLike<number>, integer: boolean): number {
+  let p = 1;
+  if (integer) for (let i = 0; i < row.length; i++) p = Math.imul(p, row[i]);
+  else for (let i = 0; i < row.length; i++) p *= row[i];
+  return p;
+}
+
 function extremeOf(row: ArrayLike<number>, larger: boolean): number {
   let best = larger ? -Infinity : Infinity;
   for (let i = 0; i < row.length; i++) {
@@ -29,15 +36,16 @@ export function reduce(op: ReduceOp, x: Js, outDtype: DType): StorageArray {
   const [outer, inner] = x.shape;
   const xs = valuesOf(x);
   const out = output(outDtype, outer);
-  // Integer sums wrap in i32 like the GPU's; float sums accumulate in float64.
-  const integerSum = !isFloat(x.dtype);
+  // Integer sums and products wrap in i32 like the GPU's; float ones accumulate in float64.
+  const integer = !isFloat(x.dtype);
   for (let r = 0; r < outer; r++) {
     const row = rowOf(xs, r, inner);
     switch (op) {
-      case 'sum': out.values[r] = sumOf(row, integerSum); break;
+      case 'sum': out.values[r] = sumOf(row, integer); break;
       case 'mean': out.values[r] = sumOf(row, false) / inner; break;
       case 'max': out.values[r] = extremeOf(row, true); break;
       case 'min': out.values[r] = extremeOf(row, false); break;
+      case 'prod': out.values[r] = productOf(row, integer); break;
     }
   }
   return out.finish();

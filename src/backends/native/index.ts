@@ -31,7 +31,7 @@ export const ASYNC_GEMM_MIN_MACS = 2 ** 28;
 export const ASYNC_INT8_GEMM_MIN_MACS = 2 ** 30;
 
 const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS, ...COMPARISON_OPS];
-const REDUCE_OPS = ['sum', 'mean', 'max', 'min'] as const;
+const REDUCE_OPS = ['sum', 'mean', 'max', 'min', 'prod'] as const;
 
 const isFloat = (d: DType): d is 'f32' | 'f16' => d === 'f32' || d === 'f16';
 
@@ -231,7 +231,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       if (out.length) addon.scatterAdd(sizedStorage(dy) as Float32Array, indexStorage(indices), outer, n, inner, out);
       return out;
     },
-    cumsum: (x, outer, inner) => js.cumsum(settled(x), outer, inner),
+    // The js backend's loop, over the same arrays: there is no C++ scan.
+    scan: (op, x, outer, inner) => js.scan(op, settled(x), outer, inner),
 
     lstmCell(z, c) {
       if (z.dtype !== 'f32') return js.lstmCell!(settled(z), settled(c));

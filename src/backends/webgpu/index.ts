@@ -23,7 +23,7 @@ import { acquireDevice, type GpuContext, type GpuFeatures } from './device.js';
 import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
-import { concat, cumsumLines, gatherRows, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
+import { concat, gatherRows, scanLines, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
 import { sortRows } from './kernels/sort.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
@@ -603,12 +603,12 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       return result;
     },
 
-    cumsum(x, outer, inner) {
-      // Summed in f32 (f16 rounded after) or i32 (i8 wraps as produce narrows it).
+    scan(op, x, outer, inner) {
+      // In f32 (f16 rounded after) or i32 (i8 wraps as produce narrows it).
       const input = in32Bits(x);
-      const sums = produce(x.dtype === 'f16' ? 'f32' : x.dtype, x.shape, (out) => cumsumLines(rt, input.operand, outer, inner, out));
+      const lines = produce(x.dtype === 'f16' ? 'f32' : x.dtype, x.shape, (out) => scanLines(rt, op, input.operand, outer, inner, out));
       input.done();
-      return summedAs(x.dtype, sums);
+      return summedAs(x.dtype, lines);
     },
 
     quantizedMatmul(x, values, scales) {

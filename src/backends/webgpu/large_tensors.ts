@@ -101,7 +101,7 @@ export function reduceInParts(c: Composer, op: ReduceOp, x: Info, outDtype: DTyp
       const part = columns ? rowsOf(operand, { start, count }, inner, [count, inner]) : rowsOf(operand, { start, count }, 1, [1, count]);
       return c.produce(partDtype, [width], (out, dtype) => reduce(rt, op === 'mean' ? 'sum' : op, part, out, dtype, columns));
     });
-    const how = op === 'max' ? 'maximum' : op === 'min' ? 'minimum' : 'add';
+    const how = op === 'max' ? 'maximum' : op === 'min' ? 'minimum' : op === 'prod' ? 'mul' : 'add';
     return combineParts(c, results, how, outDtype, op === 'mean' ? (columns ? rows : inner) : undefined);
   } finally {
     input.done();
@@ -136,7 +136,7 @@ export function contractionInBands(c: Composer, a: Operand, b: Operand, config: 
  * freed once read, as a disposed tensor's storage is: fusion writes out
  * only what a tensor holds.
  */
-function combineParts(c: Composer, results: readonly GpuData[], how: 'add' | 'maximum' | 'minimum', dtype: DType, divisor?: number): GpuData {
+function combineParts(c: Composer, results: readonly GpuData[], how: 'add' | 'mul' | 'maximum' | 'minimum', dtype: DType, divisor?: number): GpuData {
   const made: GpuData[] = [...results];
   const info = (d: GpuData): Info => ({ storage: d, shape: d.shape, dtype: d.dtype });
   const next = (to: DType, op: ElementwiseOp, args: readonly GpuData[]): GpuData => {

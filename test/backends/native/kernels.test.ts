@@ -424,6 +424,22 @@ describe('reduce (along rows and down columns) and argReduce', () => {
     expectSame(native.reduce('sum', x.info, 'f16'), js.reduce('sum', x.info, 'f16'), 'sum vs js');
   });
 
+  // Products along rows and down columns: floats near 1 (so that hundreds of them stay in range), against
+  // the float64 product and, in f32, the js backend's bits (both multiply in order in double, rounded once);
+  // ints as exact bigint products, wrapped like C; an empty line's product is 1.
+  it.each(DTYPES)('prod on %s, along rows and down columns', (dtype) => {
+    for (const [outer, inner] of SHAPES) {
+      const values = isInt(dtype) ? ints(outer * inner, INT_RANGE[dtype][0], INT_RANGE[dtype][1]) : uniform(outer * inner, -0.2, 0.2).map((u, i) => (i % 5 === 2 ? -1 : 1) * Math.exp(u));
+      const x = operand([outer, inner], dtype, values);
+      const product = (line: number[]) => (isInt(dtype) ? wrap(line.reduce((p, v) => p * BigInt(v), 1n), dtype) : line.reduce((p, v) => p * v, 1));
+      const rows = Array.from({ length: outer }, (_, r) => x.v.slice(r * inner, (r + 1) * inner));
+      const columns = Array.from({ length: inner }, (_, c) => rows.map((row) => row[c]));
+      expectMatches(native.reduce('prod', x.info, dtype), dtype, rows.map(product), `prod [${outer},${inner}]`);
+      expectMatches(native.reduceColumns!('prod', x.info, dtype), dtype, columns.map(product), `prod columns [${outer},${inner}]`);
+      if (dtype === 'f32') expectSame(native.reduce('prod', x.info, dtype), js.reduce('prod', x.info, dtype), `prod [${outer},${inner}] vs js`);
+    }
+  });
+
   it('argmax and argmin give the first extreme index; NaN counts as the extreme', () => {
     for (const dtype of DTYPES) {
       for (const [outer, inner] of SHAPES.filter(([, i]) => i > 0)) {

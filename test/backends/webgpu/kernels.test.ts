@@ -1,4 +1,4 @@
-// The webgpu row kernels (reductions, arg-reductions, softmax) and the data
+// The webgpu row kernels (reductions, products among them, arg-reductions, softmax) and the data
 // movement kernels (strided copy, concat; oneHot, a fused chain), through
 // the public API, against float64 references: odd sizes on both sides of
 // the launch shapes' thresholds (one invocation per short row; one workgroup
@@ -161,6 +161,23 @@ describe.each([[true, 'workgroup'], [false, 'workgroup'], [true, 'invocation']] 
     const from = commands.dispatches;
     await tall.max(0).data();
     expect(commands.dispatches - from, 'a chunk pass and a column pass').toBe(2);
+  });
+
+  // Products of ±1 with a few 2s and ½s are exact in f32 whatever order the invocations and subgroups
+  // multiply in, so any lost or doubled share shows; odd i32s never reach 0, so their wrapping shows.
+  it.each(SHAPES)('prod of f32 and i32 [%i, %i] along rows, exactly', async (outer, inner) => {
+    const n = outer * inner;
+    const signs = uniform(n, 0, 1);
+    const floats = uniform(n, 0, 1).map((r, i) => (r < 0.01 ? 2 : r < 0.02 ? 0.5 : 1) * (signs[i] < 0.5 ? -1 : 1));
+    const odd = intsOf('i32', n).map((v) => v | 1);
+    for (const [v, dtype] of [[floats, 'f32'], [odd, 'i32']] as const) {
+      const want = Float64Array.from({ length: outer }, (_, r) => {
+        let p = 1;
+        for (let i = 0; i < inner; i++) p = dtype === 'i32' ? Math.imul(p, v[r * inner + i]) : p * v[r * inner + i];
+        return p;
+      });
+      expectExact(await tm.tensor(v, [outer, inner], { dtype }).prod(1).data(), want, `prod of ${dtype} [${outer}, ${inner}]`);
+    }
   });
 
   it('many short rows (one invocation each), more than 65535 of them', async () => {

@@ -2,16 +2,17 @@
 // broadcastTo and reverse (shaders/strided_copy.wgsl), concatenation
 // (shaders/concat.wgsl), gathering rows by index (shaders/gather.wgsl) with
 // its gradient, adding rows back by index (shaders/scatter_add.wgsl), and
-// running sums along an axis (shaders/cumsum.wgsl). Past the binding limit (windows.ts) a slice of
+// running sums and products along an axis (shaders/scan.wgsl). Past the binding limit (windows.ts) a slice of
 // leading rows and a concatenation along the first axis are plain copies,
 // and another gather runs in bands of its output's rows, each reading the
 // window of x it needs, or (a transpose) in blocks of them.
 import { sizeOf } from '../../../shape.js';
+import type { ScanOp } from '../../kernels.js';
 import concatShader from '../../../../shaders/concat.wgsl';
-import cumsumShader from '../../../../shaders/cumsum.wgsl';
 import fillShader from '../../../../shaders/fill.wgsl';
 import gatherShader from '../../../../shaders/gather.wgsl';
 import pickedRows from '../../../../shaders/picked_rows.wgsl';
+import scanShader from '../../../../shaders/scan.wgsl';
 import windowMaxShader from '../../../../shaders/window_max.wgsl';
 import scatterAddShader from '../../../../shaders/scatter_add.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
@@ -185,11 +186,11 @@ export function scatterAddRows(rt: Runtime, dy: Operand, indices: Operand, outer
   rt.commands.dispatch(kernel, { dy: dy.buffer, indices: indices.buffer, out, params: new Uint32Array([size, n, k, inner]) }, grid(size, 256));
 }
 
-/** out = running sums of x [outer, n, inner] along n (x f32 or i32): shaders/cumsum.wgsl. */
-export function cumsumLines(rt: Runtime, x: Operand, outer: number, inner: number, out: GPUBuffer): void {
+/** out = running sums or products of x [outer, n, inner] along n (x f32 or i32): shaders/scan.wgsl. */
+export function scanLines(rt: Runtime, op: ScanOp, x: Operand, outer: number, inner: number, out: GPUBuffer): void {
   const n = sizeOf(x.shape) / (outer * inner);
   const lines = outer * inner;
-  const kernel = rt.compiler.kernel({ name: 'cumsum', source: cumsumShader, types: { T: computeType(x.dtype, rt.ctx.features) } });
+  const kernel = rt.compiler.kernel({ name: 'scan', source: scanShader, types: { T: computeType(x.dtype, rt.ctx.features) }, defines: { OP: op === 'prod' ? 1 : 0 } });
   rt.commands.dispatch(kernel, { x: x.buffer, out, params: new Uint32Array([lines, n, inner]) }, grid(lines, 256));
 }
 

@@ -1,6 +1,6 @@
-// Row reductions on the GPU: sum, mean, max, min and argmax/argmin of x seen
-// as [outer, inner] (shaders/reduce.wgsl, reduce_mean_int.wgsl,
-// arg_reduce.wgsl), and sum/mean/max/min over the columns of x [inner, outer]
+// Row reductions on the GPU: sum, mean, max, min, prod and argmax/argmin of x
+// seen as [outer, inner] (shaders/reduce.wgsl, reduce_mean_int.wgsl,
+// arg_reduce.wgsl), and sum/mean/max/min/prod over the columns of x [inner, outer]
 // too, read in place through strides (reduceColumns: a sum over a batch, such
 // as a bias's gradient, without a transposed copy). Three shapes of launch,
 // picked from the rows' (or columns') shape and the device:
@@ -63,7 +63,7 @@ export const INVOCATION_MAX_ROW = 4096;
 /** Invocations per workgroup when each handles a whole row. */
 const ROWS_PER_GROUP = 64;
 
-const OPS: Record<ReduceOp, number> = { sum: 0, mean: 1, max: 2, min: 3 };
+const OPS: Record<ReduceOp, number> = { sum: 0, mean: 1, max: 2, min: 3, prod: 4 };
 
 /**
  * Invocations per row: 64 for rows up to 512, 256 beyond. Two sizes only:
