@@ -13,7 +13,7 @@ import { F16_MAX, F16_OVERFLOW } from '../f16.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
-import { Adam, Optimizer, type Scheduler } from '../optim/index.js';
+import { Adam, Optimizer, type MetricScheduler, type Scheduler } from '../optim/index.js';
 import { permutation, seedFor } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
@@ -44,7 +44,8 @@ export interface FitOptions {
   loss?: LossName | LossFn;
   /** Default Adam with lr 1e-3 over the model's parameters. */
   optimizer?: Optimizer;
-  scheduler?: Scheduler;
+  /** Stepped once an epoch, given the epoch's valLoss where there is validation, else its loss (which ReduceLROnPlateau watches; the epoch schedules ignore it). */
+  scheduler?: Scheduler | MetricScheduler;
   /** Shuffle the training samples each epoch (default true), reproducibly with `seed`. */
   shuffle?: boolean;
   /**
@@ -510,7 +511,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
         logs.valLoss = v.loss;
         logs.valAccuracy = v.accuracy;
       }
-      options.scheduler?.step();
+      options.scheduler?.step(logs.valLoss ?? logs.loss);
       history.epochs.push(logs);
       history.loss.push(logs.loss);
       if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
@@ -535,7 +536,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
 function checkFitValues(o: FitOptions): void {
   const bad = (name: string, what: string, value: unknown) => new ValueError(`fit: ${name} must be ${what}, got ${formatValue(value)}`);
   if (o.optimizer !== undefined && !(o.optimizer instanceof Optimizer)) throw bad('optimizer', 'an optimizer (tm.optim.SGD, Adam or AdamW)', o.optimizer);
-  if (o.scheduler !== undefined && typeof o.scheduler?.step !== 'function') throw bad('scheduler', 'a schedule with step() (tm.optim.StepLR or CosineAnnealingLR)', o.scheduler);
+  if (o.scheduler !== undefined && typeof o.scheduler?.step !== 'function') throw bad('scheduler', 'a schedule with step() (tm.optim.StepLR, CosineAnnealingLR, ExponentialLR, LinearLR or ReduceLROnPlateau)', o.scheduler);
   if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw bad('onEpochEnd', 'a function', o.onEpochEnd);
   const pair = o.validationData;
   if (pair !== undefined && !(Array.isArray(pair) && pair.length === 2 && pair.every((t) => t instanceof Tensor))) {

@@ -359,7 +359,7 @@ describe('fit checks its options\' values and the validation data before any ste
     const loose = <T>(v: unknown) => v as T;
     const cases: [Partial<tm.nn.FitOptions>, string][] = [
       [{ optimizer: loose({}) }, 'fit: optimizer must be an optimizer (tm.optim.SGD, Adam or AdamW), got {}'],
-      [{ scheduler: loose({}) }, 'fit: scheduler must be a schedule with step() (tm.optim.StepLR or CosineAnnealingLR), got {}'],
+      [{ scheduler: loose({}) }, 'fit: scheduler must be a schedule with step() (tm.optim.StepLR, CosineAnnealingLR, ExponentialLR, LinearLR or ReduceLROnPlateau), got {}'],
       [{ onEpochEnd: loose(5) }, 'fit: onEpochEnd must be a function, got 5'],
       [{ validationData: loose([x]) }, /^fit: validationData must be a pair of tensors \[x, y\], got \[Tensor\(\[8,3\], f32, \w+\)\]$/ as unknown as string],
       [{ validationData: loose(x) }, /^fit: validationData must be a pair of tensors \[x, y\], got Tensor\(\[8,3\]/ as unknown as string],
@@ -373,6 +373,38 @@ describe('fit checks its options\' values and the validation data before any ste
       await expect(model.fit(x, y, { epochs: 2, quiet: true, ...options })).rejects.toThrow(message);
     }
     expect(await model.parameters()[0].data()).toEqual(weights);
+  });
+});
+
+describe("fit's scheduler", () => {
+  it('is stepped once an epoch with the monitored value: valLoss where there is validation, else loss', async () => {
+    const x = tm.randn([16, 3], { seed: 1 });
+    const y = tm.randn([16, 1], { seed: 2 });
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 1, { seed: 3 })]);
+    const seen: number[] = [];
+    const recorder: tm.optim.MetricScheduler = { step: (value) => void seen.push(value) };
+    const validated = await model.fit(x, y, { epochs: 3, validationSplit: 0.25, scheduler: recorder, quiet: true, seed: 1 });
+    expect(seen).toEqual(validated.valLoss);
+    seen.length = 0;
+    const plain = await model.fit(x, y, { epochs: 2, scheduler: recorder, quiet: true, seed: 1 });
+    expect(seen).toEqual(plain.loss);
+    // The epoch schedules take no value, and go on as before.
+    const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
+    const history = await model.fit(x, y, { epochs: 3, optimizer: opt, scheduler: new tm.optim.StepLR(opt, { stepSize: 1, gamma: 0.5 }), quiet: true });
+    expect(history.epochs.map((e) => e.lr)).toEqual([0.1, 0.05, 0.025]);
+  });
+
+  it('ReduceLROnPlateau cuts the rate when the loss stalls: each epoch logs the rate it trained with', async () => {
+    const x = tm.randn([16, 3], { seed: 1 });
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 1, { seed: 3 })]);
+    // A rate too small to move an f32 weight: the same loss every epoch.
+    const opt = new tm.optim.SGD(model.parameters(), { lr: 1e-30 });
+    const plateau = new tm.optim.ReduceLROnPlateau(opt, { patience: 1, factor: 0.5, epsilon: 0 });
+    const history = await model.fit(x, tm.randn([16, 1], { seed: 2 }), { epochs: 6, optimizer: opt, scheduler: plateau, shuffle: false, quiet: true });
+    expect(new Set(history.loss).size).toBe(1);
+    // Epochs 2 and 3 without improvement, more than patience 1: cut after epoch 3; again after 5 (the count starts over at a cut).
+    expect(history.epochs.map((e) => e.lr)).toEqual([1e-30, 1e-30, 1e-30, 5e-31, 5e-31, 2.5e-31]);
+    expect([plateau.numBadEpochs, opt.lr]).toEqual([1, 2.5e-31]);
   });
 });
 
