@@ -30,15 +30,23 @@ export function checkOptions<T extends object>(where: string, value: T | null | 
       continue;
     }
     const known = Object.keys(names);
-    const near = known.find((name) => loose(name) === loose(key));
+    const near = known.find((name) => loose(name) === loose(key) || OTHER_SPELLINGS[unpunctuated(key)] === name);
     throw new ValueError(`${where}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ''}; the options are ${known.join(', ')}`);
   }
   return value;
 }
 
+/** Names other libraries give options that no loosening of the name finds (PyTorch's eps, Keras's restore_best_weights), unpunctuated. */
+const OTHER_SPELLINGS: Readonly<Record<string, string>> = { eps: 'epsilon', restorebestweights: 'restoreBest' };
+
+/** A name in lower case without `_` and `-`. */
+function unpunctuated(name: string): string {
+  return name.toLowerCase().replace(/[_-]/g, '');
+}
+
 /** A name with case, `_`, `-` and a plural `s` ignored: batch_size, keepdim and from-logits find batchSize, keepDims and fromLogits. */
 function loose(name: string): string {
-  return name.toLowerCase().replace(/[_-]/g, '').replace(/s$/, '');
+  return unpunctuated(name).replace(/s$/, '');
 }
 
 function describe(value: unknown): string {

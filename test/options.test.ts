@@ -41,6 +41,9 @@ describe('options', () => {
       [() => new tm.optim.Adam([w()], loose([0.9, 0.999])), 'Adam: options must be an object with any of lr, beta1, beta2, epsilon, weightDecay, got an array [0.9, 0.999]'],
       [() => tm.losses.mse(x(), x(), loose('sum')), 'mse: options must be an object with any of reduction, got "sum"'],
       [() => tm.decodeSafetensors(new Uint8Array(8), loose(100)), 'decodeSafetensors: options must be an object with any of maxHeaderBytes, widen, got 100'],
+      [() => new tm.nn.GroupNorm(2, 4, loose(1e-3)), 'GroupNorm: options must be an object with any of epsilon, affine, got 0.001'],
+      [() => new tm.nn.InstanceNorm1d(4, loose(true)), 'InstanceNorm1d: options must be an object with any of epsilon, momentum, affine, trackRunningStats, got true'],
+      [() => new tm.optim.ReduceLROnPlateau(new tm.optim.SGD([w()]), loose('min')), 'ReduceLROnPlateau: options must be an object with any of mode, factor, patience, threshold, thresholdMode, cooldown, minLr, epsilon, got "min"'],
     ];
     for (const [call, message] of cases) expect(call).toThrow(message);
   });
@@ -58,6 +61,11 @@ describe('options', () => {
       [() => new tm.nn.Dense(2, 3, loose({ useBias: false })), 'Dense: unknown option "useBias"; the options are activation, bias, init, seed'],
       [() => tm.losses.binaryCrossEntropy(x(), x(), loose({ from_logits: true })), 'binaryCrossEntropy: unknown option "from_logits" (did you mean fromLogits?)'],
       [() => tm.losses.crossEntropy(x(), tm.tensor([0, 1], { dtype: 'i32' }), loose({ reduce: 'sum' })), 'crossEntropy: unknown option "reduce"; the options are reduction'],
+      [() => new tm.nn.GroupNorm(2, 4, loose({ eps: 1e-3 })), 'GroupNorm: unknown option "eps" (did you mean epsilon?); the options are epsilon, affine'],
+      [() => new tm.nn.BatchNorm2d(4, loose({ eps: 1e-3 })), 'BatchNorm2d: unknown option "eps" (did you mean epsilon?)'],
+      [() => new tm.nn.InstanceNorm2d(4, loose({ track_running_stats: true })), 'InstanceNorm2d: unknown option "track_running_stats" (did you mean trackRunningStats?)'],
+      [() => new tm.optim.ReduceLROnPlateau(new tm.optim.SGD([w()]), loose({ threshold_mode: 'abs' })), 'ReduceLROnPlateau: unknown option "threshold_mode" (did you mean thresholdMode?)'],
+      [() => new tm.optim.Adam([w()], loose({ eps: 1e-6 })), 'Adam: unknown option "eps" (did you mean epsilon?)'],
     ];
     for (const [call, message] of cases) expect(call).toThrow(message);
   });
@@ -76,6 +84,9 @@ describe('options', () => {
       'fit: unknown option "batch_size" (did you mean batchSize?); the options are epochs, batchSize, loss, optimizer',
     );
     await expect(model.evaluate(x(), tm.tensor([[1], [0]]), loose({ metrics: ['accuracy'] }))).rejects.toThrow('evaluate: unknown option "metrics"; the options are loss, batchSize');
+    await expect(model.fit(x(), tm.tensor([[1], [0]]), loose({ quiet: true, earlyStopping: { restore_best_weights: true } }))).rejects.toThrow(
+      'fit: earlyStopping: unknown option "restore_best_weights" (did you mean restoreBest?); the options are monitor, patience, minDelta, restoreBest',
+    );
     expect(() => model.predict(x(), loose({ batch_size: 1 }))).toThrow('predict: unknown option "batch_size" (did you mean batchSize?)');
     await expect(tm.init(loose('native'))).rejects.toThrow('init: options must be an object with any of backend, threads, got "native"');
     expect(tm.backend()).toBe('js');

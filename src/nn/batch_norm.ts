@@ -26,6 +26,27 @@ export interface BatchNormOptions {
 
 const OPTIONS: OptionNames<BatchNormOptions> = { epsilon: true, momentum: true, affine: 'boolean', trackRunningStats: 'boolean' };
 
+/** The settings of a layer that keeps running estimates (BatchNorm, InstanceNorm), checked; `defaults` where they differ between the two. */
+export function runningNormSettings(kind: string, features: number, options: BatchNormOptions, defaults: { affine: boolean; trackRunningStats: boolean }): Required<BatchNormOptions> {
+  if (!Number.isSafeInteger(features) || features <= 0) throw new ValueError(`${kind}: features must be a positive integer, got ${formatValue(features)}`);
+  const { epsilon = 1e-5, momentum = 0.1, affine = defaults.affine, trackRunningStats = defaults.trackRunningStats } = checkOptions(kind, options, OPTIONS);
+  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new ValueError(`${kind}: epsilon must be a finite number > 0, got ${formatValue(epsilon)}`);
+  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new ValueError(`${kind}: momentum must be a number in [0, 1], got ${formatValue(momentum)}`);
+  return { epsilon, momentum, affine, trackRunningStats };
+}
+
+/**
+ * Moves a running estimate toward what a batch observed, by `momentum`
+ * (`scale`: momentum times any correction, as n/(n − 1) for a variance),
+ * outside the graph and in the estimate's own dtype (f16 where a model was
+ * saved in f16).
+ */
+export function moveEstimate(running: Tensor, observed: Tensor, momentum: number, scale: number): void {
+  noGrad(() => tidy(() => {
+    running.assign(running.mul(1 - momentum).add(observed.reshape(running.shape).cast(running.dtype).mul(scale)));
+  }));
+}
+
 abstract class BatchNorm extends Module {
   readonly epsilon: number;
   readonly momentum: number;
@@ -39,10 +60,7 @@ abstract class BatchNorm extends Module {
 
   constructor(private readonly kind: 'BatchNorm1d' | 'BatchNorm2d', private readonly ranks: readonly number[], private readonly expected: (features: number) => string, readonly features: number, options: BatchNormOptions) {
     super();
-    if (!Number.isSafeInteger(features) || features <= 0) throw new ValueError(`${kind}: features must be a positive integer, got ${formatValue(features)}`);
-    const { epsilon = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true } = checkOptions(kind, options, OPTIONS);
-    if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new ValueError(`${kind}: epsilon must be a finite number > 0, got ${formatValue(epsilon)}`);
-    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new ValueError(`${kind}: momentum must be a number in [0, 1], got ${formatValue(momentum)}`);
+    const { epsilon, momentum, affine, trackRunningStats } = runningNormSettings(kind, features, options, { affine: true, trackRunningStats: true });
     [this.epsilon, this.momentum] = [epsilon, momentum];
     this.weight = affine ? ones([features]) : null;
     this.bias = affine ? zeros([features]) : null;
@@ -79,12 +97,9 @@ abstract class BatchNorm extends Module {
         variance = x.variance(axes, { keepDims: true });
         const [runningMean, runningVar] = [this.runningMean, this.runningVar];
         if (this.training && runningMean && runningVar) {
-          noGrad(() => {
-            // In each estimate's own dtype (f16 where a model was saved in f16); the variance unbiased, as PyTorch's.
-            const move = (running: Tensor, batch: Tensor, scale: number) => running.assign(running.mul(1 - this.momentum).add(batch.reshape([this.features]).cast(running.dtype).mul(scale)));
-            move(runningMean, mean, this.momentum);
-            move(runningVar, variance, (this.momentum * count) / (count - 1));
-          });
+          // The variance unbiased, as PyTorch's.
+          moveEstimate(runningMean, mean, this.momentum, this.momentum);
+          moveEstimate(runningVar, variance, this.momentum, (this.momentum * count) / (count - 1));
         }
       } else {
         mean = this.inPrecisionOf(x, this.runningMean).reshape(channels);

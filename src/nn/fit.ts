@@ -13,7 +13,7 @@ import { F16_MAX, F16_OVERFLOW } from '../f16.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
-import { Adam, Optimizer, type Scheduler } from '../optim/index.js';
+import { Adam, Optimizer, type MetricScheduler, type Scheduler } from '../optim/index.js';
 import { permutation, seedFor } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
@@ -44,7 +44,8 @@ export interface FitOptions {
   loss?: LossName | LossFn;
   /** Default Adam with lr 1e-3 over the model's parameters. */
   optimizer?: Optimizer;
-  scheduler?: Scheduler;
+  /** Stepped once an epoch, given the epoch's valLoss where there is validation, else its loss (which ReduceLROnPlateau watches; the epoch schedules ignore it). */
+  scheduler?: Scheduler | MetricScheduler;
   /** Shuffle the training samples each epoch (default true), reproducibly with `seed`. */
   shuffle?: boolean;
   /**
@@ -68,11 +69,26 @@ export interface FitOptions {
   clipGradNorm?: number;
   /** No progress output (a bar and a line per epoch on a terminal's stderr; the lines alone where stderr is a pipe or file). */
   quiet?: boolean;
+  /** Stop training once the monitored value stops improving (Keras's EarlyStopping); the history then holds the epochs run. */
+  earlyStopping?: EarlyStoppingOptions;
 }
+
+export interface EarlyStoppingOptions {
+  /** The value watched, lower being better: 'valLoss' (the default where there is validation) or 'loss' (the default without). */
+  monitor?: 'loss' | 'valLoss';
+  /** How many epochs in a row without improvement end training (default 0, as Keras's: 0 and 1 both stop after the first). */
+  patience?: number;
+  /** An epoch improves only by lowering the best value so far by more than this (default 0). */
+  minDelta?: number;
+  /** At the end, set the parameters and buffers (running statistics) back to the best epoch's (default false: the last epoch's stay). */
+  restoreBest?: boolean;
+}
+
+const EARLY_STOPPING_OPTIONS: OptionNames<EarlyStoppingOptions> = { monitor: true, patience: true, minDelta: true, restoreBest: 'boolean' };
 
 const FIT_OPTIONS: OptionNames<FitOptions> = {
   epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
-  validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', clipGradNorm: true, quiet: 'boolean',
+  validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', clipGradNorm: true, quiet: 'boolean', earlyStopping: true,
 };
 
 export interface EvaluateOptions {
@@ -352,6 +368,64 @@ class LossScaler {
   }
 }
 
+/**
+ * Keras's EarlyStopping over fit's epochs: an epoch improves when its
+ * monitored value is below the best so far by more than minDelta; training
+ * stops once `patience` epochs in a row (at least one, never the first
+ * epoch) have not. With restoreBest it keeps copies of the model's state
+ * (parameters and buffers) as of the best epoch, which restore() puts back
+ * and dispose() frees.
+ */
+class EarlyStopper {
+  private best = Infinity;
+  private since = 0;
+  private copies: Map<string, Tensor> | null = null;
+
+  constructor(private readonly model: Module, private readonly settings: Required<EarlyStoppingOptions>) {}
+
+  /** Whether training stops after this epoch. */
+  epochEnd(logs: EpochLogs): boolean {
+    const value = this.settings.monitor === 'valLoss' ? logs.valLoss! : logs.loss;
+    // A NaN never improves; the first epoch is kept however it went, so restoreBest always has a state to restore.
+    const improved = value < this.best - this.settings.minDelta;
+    if (improved) this.best = value;
+    if (this.settings.restoreBest && (improved || !this.copies)) this.keepState();
+    this.since = improved ? 0 : this.since + 1;
+    return !improved && this.since >= this.settings.patience && logs.epoch > 1;
+  }
+
+  /** Puts the kept state back into the model. */
+  restore(): void {
+    if (!this.copies) return;
+    for (const [name, t] of Object.entries(this.model.namedState())) {
+      const copy = this.copies.get(name);
+      if (copy) t.assign(copy);
+    }
+  }
+
+  dispose(): void {
+    for (const copy of this.copies?.values() ?? []) copy.dispose();
+    this.copies = null;
+  }
+
+  private keepState(): void {
+    this.dispose();
+    this.copies = new Map(noGrad(() => Object.entries(this.model.namedState()).map(([name, t]) => [name, keep(t.clone())])));
+  }
+}
+
+/** fit's earlyStopping checked, its defaults filled in (the monitor by whether there is validation); null where it is not given. */
+function earlyStoppingSettings(given: EarlyStoppingOptions | undefined, validated: boolean): Required<EarlyStoppingOptions> | null {
+  if (given === undefined || given === null) return null;
+  const where = 'fit: earlyStopping';
+  const { monitor = validated ? 'valLoss' : 'loss', patience = 0, minDelta = 0, restoreBest = false } = checkOptions(where, given, EARLY_STOPPING_OPTIONS);
+  if (monitor !== 'loss' && monitor !== 'valLoss') throw new ValueError(`${where}: monitor must be 'loss' or 'valLoss', got ${formatValue(monitor)}`);
+  if (monitor === 'valLoss' && !validated) throw new ValueError(`${where}: monitor is valLoss, but there is no validation data (give validationSplit or validationData, or monitor 'loss')`);
+  if (!Number.isSafeInteger(patience) || patience < 0) throw new ValueError(`${where}: patience must be an integer ≥ 0, got ${formatValue(patience)}`);
+  if (typeof minDelta !== 'number' || !(minDelta >= 0) || !Number.isFinite(minDelta)) throw new ValueError(`${where}: minDelta must be a finite number ≥ 0, got ${formatValue(minDelta)}`);
+  return { monitor, patience, minDelta, restoreBest };
+}
+
 /** What one training step leaves to read: its loss, its correct predictions (for losses that classify), where it was. */
 interface StepResult {
   loss: Tensor;
@@ -386,6 +460,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   if (validation?.count === 0) throw new ValueError('fit: validationData has no samples');
   checkFinite(train, 'fit', !!options.mixedPrecision);
   if (validation) checkFinite(validation, 'fit (validation data)', !!options.mixedPrecision);
+  const stopping = earlyStoppingSettings(options.earlyStopping, validation !== null);
   // Frozen parameters (requiresGrad off) are left out; fit frees what this optimizer keeps when done.
   const trainable = model.parameters().filter((p) => p.requiresGrad);
   if (!trainable.length) throw new ValueError(`fit: none of the model's ${model.parameters().length} parameters has requiresGrad set: there is nothing to train`);
@@ -432,6 +507,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   // Train mode; but a layer frozen with eval() inside a model in train mode stays frozen (fine-tuning
   // with fixed BatchNorm statistics), as it would in a PyTorch loop that froze it after model.train().
   if (!model.training) model.train();
+  const stopper = stopping ? new EarlyStopper(model, stopping) : null;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = options.shuffle === false ? Int32Array.from({ length: train.count }, (_, i) => i) : permutation(train.count, seed + epoch);
@@ -513,7 +589,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
         logs.valLoss = v.loss;
         logs.valAccuracy = v.accuracy;
       }
-      options.scheduler?.step();
+      options.scheduler?.step(logs.valLoss ?? logs.loss);
       history.epochs.push(logs);
       history.loss.push(logs.loss);
       if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
@@ -521,10 +597,13 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
       progress?.epochEnd(logs);
       await options.onEpochEnd?.(logs);
+      if (stopper?.epochEnd(logs)) break;
     }
+    stopper?.restore();
   } finally {
     // Also on an error (a bad label, a loss gone NaN): the bar hides the terminal's cursor until stopped.
     progress?.stop();
+    stopper?.dispose();
     if (!options.optimizer) optimizer.dispose();
   }
   return history;
@@ -538,7 +617,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
 function checkFitValues(o: FitOptions): void {
   const bad = (name: string, what: string, value: unknown) => new ValueError(`fit: ${name} must be ${what}, got ${formatValue(value)}`);
   if (o.optimizer !== undefined && !(o.optimizer instanceof Optimizer)) throw bad('optimizer', 'an optimizer (tm.optim.SGD, Adam or AdamW)', o.optimizer);
-  if (o.scheduler !== undefined && typeof o.scheduler?.step !== 'function') throw bad('scheduler', 'a schedule with step() (tm.optim.StepLR or CosineAnnealingLR)', o.scheduler);
+  if (o.scheduler !== undefined && typeof o.scheduler?.step !== 'function') throw bad('scheduler', 'a schedule with step() (tm.optim.StepLR, CosineAnnealingLR, ExponentialLR, LinearLR or ReduceLROnPlateau)', o.scheduler);
   if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw bad('onEpochEnd', 'a function', o.onEpochEnd);
   const pair = o.validationData;
   if (pair !== undefined && !(Array.isArray(pair) && pair.length === 2 && pair.every((t) => t instanceof Tensor))) {

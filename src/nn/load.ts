@@ -19,6 +19,8 @@ import {
 } from './activations.js';
 import type { GeluApproximation } from './activation_functions.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
+import { GroupNorm } from './group_norm.js';
+import { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
@@ -76,15 +78,20 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       return savedAs(new Layer(inChannels, outChannels, kernelSize, { ...options, seed: 0 }), entries, prefix);
     }
     case 'BatchNorm1d':
-    case 'BatchNorm2d': {
+    case 'BatchNorm2d':
+    case 'InstanceNorm1d':
+    case 'InstanceNorm2d': {
       // Estimates no batch could give would normalise every sample to NaN.
       if (cfg.trackRunningStats !== false) {
         refuseImpossible(entries, `${prefix}runningMean`, (v) => Number.isFinite(v), 'finite');
         refuseImpossible(entries, `${prefix}runningVar`, (v) => Number.isFinite(v) && v >= 0, 'finite and ≥ 0');
       }
+      // BatchNorm's flags are absent from files written before them (its defaults then); InstanceNorm's always written.
       const options = { epsilon: cfg.epsilon as number, momentum: cfg.momentum as number, affine: cfg.affine as boolean | undefined, trackRunningStats: cfg.trackRunningStats as boolean | undefined };
-      return savedAs(cfg.type === 'BatchNorm1d' ? new BatchNorm1d(cfg.features as number, options) : new BatchNorm2d(cfg.features as number, options), entries, prefix);
+      const Layer = { BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d }[cfg.type];
+      return savedAs(new Layer(cfg.features as number, options), entries, prefix);
     }
+    case 'GroupNorm': return savedAs(new GroupNorm(cfg.numGroups as number, cfg.numChannels as number, { epsilon: cfg.epsilon as number, affine: cfg.affine as boolean }), entries, prefix);
     case 'MaxPool2d':
     case 'AvgPool2d':
     case 'MaxPool1d':

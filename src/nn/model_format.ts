@@ -57,13 +57,10 @@ const positiveNumber = (v: unknown): boolean => typeof v === 'number' && v > 0 &
 const finite: Field = { check: (v) => typeof v === 'number' && Number.isFinite(v), what: 'a number' };
 const epsilon: Field = { check: (v) => typeof v === 'number' && v > 0 && Number.isFinite(v), what: 'a number > 0' };
 
-const BATCH_NORM: Readonly<Record<string, Field>> = {
-  features: positiveInteger,
-  epsilon,
-  momentum: { check: (v) => typeof v === 'number' && v >= 0 && v <= 1, what: 'a number in [0, 1]' },
-  affine: laterFlag,
-  trackRunningStats: laterFlag,
-};
+const momentum: Field = { check: (v) => typeof v === 'number' && v >= 0 && v <= 1, what: 'a number in [0, 1]' };
+const BATCH_NORM: Readonly<Record<string, Field>> = { features: positiveInteger, epsilon, momentum, affine: laterFlag, trackRunningStats: laterFlag };
+/** BatchNorm's fields, both flags always written (the layer came after them). */
+const INSTANCE_NORM: Readonly<Record<string, Field>> = { ...BATCH_NORM, affine: flag, trackRunningStats: flag };
 
 /** A recurrent layer's fields (RNN adds its nonlinearity). */
 const RECURRENT: Readonly<Record<string, Field>> = {
@@ -135,6 +132,9 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   AdaptiveMaxPool2d: { outputSize: pairField(1) },
   BatchNorm1d: BATCH_NORM,
   BatchNorm2d: BATCH_NORM,
+  InstanceNorm1d: INSTANCE_NORM,
+  InstanceNorm2d: INSTANCE_NORM,
+  GroupNorm: { numGroups: positiveInteger, numChannels: positiveInteger, epsilon, affine: flag },
   LayerNorm: { dim: positiveInteger, epsilon },
   RNN: { ...RECURRENT, nonlinearity: { check: (v) => v === 'tanh' || v === 'relu', what: "'tanh' or 'relu'" } },
   LSTM: RECURRENT,
@@ -226,7 +226,7 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
   if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {
     refused(() => poolSizes(type as string, axes, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d }));
   }
-  if (type === 'BatchNorm1d' || type === 'BatchNorm2d') {
+  if (/^(Batch|Instance)Norm[12]d$/.test(type as string)) {
     if (cfg.affine !== false) for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'parameter' });
     if (cfg.trackRunningStats !== false) for (const name of ['runningMean', 'runningVar']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'buffer' });
   }
@@ -271,6 +271,11 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
   }
   if (type === 'PReLU') wanted.set(`${path}weight`, { shape: [cfg.numParameters as number], kind: 'parameter' });
   if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
+  if (type === 'GroupNorm') {
+    const [groups, channels] = [cfg.numGroups as number, cfg.numChannels as number];
+    if (channels % groups) fail(`${where} (GroupNorm) has numGroups ${groups}, which does not divide its ${channels} channels`);
+    if (cfg.affine) for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [channels], kind: 'parameter' });
+  }
   if (type === 'LayerNorm') {
     wanted.set(`${path}weight`, { shape: [cfg.dim as number], kind: 'parameter' });
     wanted.set(`${path}bias`, { shape: [cfg.dim as number], kind: 'parameter' });

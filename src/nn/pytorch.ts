@@ -2,15 +2,17 @@
 // a safetensors file of a state_dict (`safetensors.torch.save_file(
 // model.state_dict(), path)`) read by PyTorch's names and layouts. Each
 // layer knows its PyTorch names: the same where the layouts agree
-// (convolutions, LayerNorm, Embedding), snake case for BatchNorm's running
-// statistics and the recurrent weights (weight_ih_l0_reverse…), and the
-// weights tmnn keeps as x·W transposed back from PyTorch's W·x
+// (convolutions, LayerNorm, GroupNorm, Embedding), snake case for the
+// running statistics of BatchNorm and InstanceNorm and for the recurrent
+// weights (weight_ih_l0_reverse…), and the weights tmnn keeps as x·W
+// transposed back from PyTorch's W·x
 // (Linear/Dense [out, in], the recurrent layers' [gates·hidden, in],
 // attention's in_proj_weight [3·embed, embed] and out_proj.weight). A
 // Sequential's layers are numbered as nn.Sequential numbers them; a
 // TransformerEncoderLayer's sublayers are self_attn, linear1, linear2,
 // norm1, norm2, a TransformerDecoderLayer's self_attn, multihead_attn,
-// linear1, linear2, norm1, norm2, norm3. BatchNorm's num_batches_tracked is read past.
+// linear1, linear2, norm1, norm2, norm3. num_batches_tracked (BatchNorm's,
+// InstanceNorm's) is read past.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
 import { decodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
@@ -20,6 +22,7 @@ import type { Tensor } from '../tensor.js';
 import { MultiheadAttention } from './attention.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
 import { Dense } from './dense.js';
+import { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
 import type { Module } from './module.js';
 import { Recurrent } from './recurrent.js';
 import { TransformerEncoderLayer } from './transformer.js';
@@ -41,7 +44,7 @@ function ownSources(layer: Module): Map<string, Source> {
   const sources = new Map<string, Source>();
   for (const name of own) {
     if (layer instanceof Dense) sources.set(name, as(name, name === 'weight'));
-    else if (layer instanceof BatchNorm1d || layer instanceof BatchNorm2d) sources.set(name, as({ runningMean: 'running_mean', runningVar: 'running_var' }[name] ?? name));
+    else if ([BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d].some((Norm) => layer instanceof Norm)) sources.set(name, as({ runningMean: 'running_mean', runningVar: 'running_var' }[name] ?? name));
     else if (layer instanceof Recurrent) {
       // weightIhL0Reverse → weight_ih_l0_reverse; the weights W·x there.
       const [, kind, which, index, reverse] = /^(weight|bias)(Ih|Hh)L(\d+)(Reverse)?$/.exec(name)!;

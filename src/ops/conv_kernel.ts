@@ -10,6 +10,7 @@ import { convOutputShape, type ConvGeometry, type ConvKernel } from '../backends
 import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
+import { reshape } from './movement.js';
 import { computed } from './util.js';
 import type { Windows } from './windows.js';
 
@@ -34,7 +35,9 @@ function convKernel(op: string, kind: ConvKernel, a: Tensor, b: Tensor, g: ConvG
   return record(out, op, [a, b], [a, b], (d, [a, b], needs) => {
     // The gradient comes in the dtype of what used the output (an f32 bias after an f16 conv); the kernel takes its operands' one dtype.
     const [da, db] = gradients(op, kind, a, b, d.dtype === a.dtype ? d : cast(d, a.dtype), g);
-    return [needs[0] ? da() : null, needs[1] ? db() : null];
+    // The kernel reads a 1-D weight [F, C, k] as [F, C, 1, k], and makes its gradient so: given back in the weight's own shape.
+    const shapedAs = (grad: Tensor, operand: Tensor) => (grad.rank === operand.rank ? grad : reshape(grad, operand.shape));
+    return [needs[0] ? shapedAs(da(), a) : null, needs[1] ? shapedAs(db(), b) : null];
   });
 }
 

@@ -7,5 +7,5 @@ export { RMSprop } from './rmsprop.js';
 export type { RMSpropOptions } from './rmsprop.js';
 export { Adagrad } from './adagrad.js';
 export type { AdagradOptions } from './adagrad.js';
-export { StepLR, CosineAnnealingLR, ExponentialLR, LinearLR } from './schedules.js';
-export type { Scheduler } from './schedules.js';
+export { StepLR, CosineAnnealingLR, ExponentialLR, LinearLR, ReduceLROnPlateau } from './schedules.js';
+export type { MetricScheduler, ReduceLROnPlateauOptions, Scheduler } from './schedules.js';

@@ -590,6 +590,60 @@ export function layerNormRef(x: F64, weight: F64, bias: F64, eps: number): F64 {
 }
 
 /**
+ * d loss / d values[i] for every i, by central differences in float64:
+ * `loss` reads `values`, which are nudged by ±h in place one at a time (and
+ * put back). With h = 1e-6 a smooth loss's gradient comes out to ~1e-9,
+ * far inside an f32 gradient's tolerance.
+ */
+export function centralDifferences(values: Float64Array, loss: () => number, h = 1e-6): Float64Array {
+  return values.map((v, i) => {
+    values[i] = v + h;
+    const up = loss();
+    values[i] = v - h;
+    const down = loss();
+    values[i] = v;
+    return (up - down) / (2 * h);
+  });
+}
+
+/**
+ * Each sample's groups of x [N, C, ...] (C split into `groups` runs of
+ * consecutive channels, each with every position after the channels): the
+ * mean and population variance of each, [N, groups], and how many values each holds.
+ */
+export function groupStatsRef(x: F64, groups: number): { mean: F64; variance: F64; count: number } {
+  const [n] = x.shape;
+  const count = x.v.length / (n * groups);
+  const mean = new Float64Array(n * groups);
+  const variance = new Float64Array(n * groups);
+  for (let g = 0; g < n * groups; g++) {
+    const values = x.v.subarray(g * count, (g + 1) * count);
+    mean[g] = values.reduce((a, b) => a + b, 0) / count;
+    variance[g] = values.reduce((a, b) => a + (b - mean[g]) ** 2, 0) / count;
+  }
+  return { mean: { shape: [n, groups], v: mean }, variance: { shape: [n, groups], v: variance }, count };
+}
+
+/**
+ * PyTorch's group_norm by its definition: each group of groupStatsRef
+ * normalised (population variance + eps), then channel c scaled by weight[c]
+ * and shifted by bias[c] where they are given. groups = C is InstanceNorm's
+ * normalisation, groups = 1 a LayerNorm over all of a sample.
+ */
+export function groupNormRef(x: F64, groups: number, eps: number, weight?: F64, bias?: F64): F64 {
+  const [n, channels] = x.shape;
+  const { mean, variance, count } = groupStatsRef(x, groups);
+  const positions = x.v.length / (n * channels);
+  const v = x.v.map((value, i) => {
+    const group = Math.floor(i / count);
+    const channel = Math.floor(i / positions) % channels;
+    const normalised = (value - mean.v[group]) / Math.sqrt(variance.v[group] + eps);
+    return normalised * (weight ? weight.v[channel] : 1) + (bias ? bias.v[channel] : 0);
+  });
+  return { shape: x.shape, v };
+}
+
+/**
  * erf in float64 by other means than the library's (which sums a series of
  * positive terms and a continued fraction): below 3 its alternating Taylor
  * series 2/√π Σ (−1)ⁿ x^(2n+1) / (n!(2n+1)), 1e−12 at worst; from 3 on 1 − erfc,

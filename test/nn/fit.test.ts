@@ -359,7 +359,7 @@ describe('fit checks its options\' values and the validation data before any ste
     const loose = <T>(v: unknown) => v as T;
     const cases: [Partial<tm.nn.FitOptions>, string][] = [
       [{ optimizer: loose({}) }, 'fit: optimizer must be an optimizer (tm.optim.SGD, Adam or AdamW), got {}'],
-      [{ scheduler: loose({}) }, 'fit: scheduler must be a schedule with step() (tm.optim.StepLR or CosineAnnealingLR), got {}'],
+      [{ scheduler: loose({}) }, 'fit: scheduler must be a schedule with step() (tm.optim.StepLR, CosineAnnealingLR, ExponentialLR, LinearLR or ReduceLROnPlateau), got {}'],
       [{ onEpochEnd: loose(5) }, 'fit: onEpochEnd must be a function, got 5'],
       [{ validationData: loose([x]) }, /^fit: validationData must be a pair of tensors \[x, y\], got \[Tensor\(\[8,3\], f32, \w+\)\]$/ as unknown as string],
       [{ validationData: loose(x) }, /^fit: validationData must be a pair of tensors \[x, y\], got Tensor\(\[8,3\]/ as unknown as string],
@@ -368,11 +368,129 @@ describe('fit checks its options\' values and the validation data before any ste
       [{ seed: loose('7') }, 'fit: seed must be an integer in [0, 2^32), got "7"'],
       [{ validationData: [tm.randn([4, 5]), tm.randn([4, 2])] }, 'fit: validationData\'s x has samples [5], the training x\'s are [3]'],
       [{ validationData: [tm.randn([4, 3]), tm.randn([4, 7])] }, 'fit: validationData\'s y has samples [7], the training y\'s are [2]'],
+      [{ earlyStopping: loose(true) }, 'fit: earlyStopping: options must be an object with any of monitor, patience, minDelta, restoreBest, got true'],
+      [{ earlyStopping: loose({ min_delta: 0.1 }) }, 'fit: earlyStopping: unknown option "min_delta" (did you mean minDelta?)'],
+      [{ earlyStopping: { patience: -1 } }, 'fit: earlyStopping: patience must be an integer ≥ 0, got -1'],
+      [{ earlyStopping: { patience: 1.5 } }, 'fit: earlyStopping: patience must be an integer ≥ 0, got 1.5'],
+      [{ earlyStopping: { minDelta: -0.1 } }, 'fit: earlyStopping: minDelta must be a finite number ≥ 0, got -0.1'],
+      [{ earlyStopping: { minDelta: loose('0.1') } }, 'fit: earlyStopping: minDelta must be a finite number ≥ 0, got "0.1"'],
+      [{ earlyStopping: { monitor: loose('accuracy') } }, 'fit: earlyStopping: monitor must be \'loss\' or \'valLoss\', got "accuracy"'],
+      [{ earlyStopping: { monitor: 'valLoss' } }, 'fit: earlyStopping: monitor is valLoss, but there is no validation data (give validationSplit or validationData, or monitor \'loss\')'],
+      [{ earlyStopping: { restoreBest: loose('yes') } }, 'fit: earlyStopping: restoreBest must be true or false, got "yes"'],
     ];
     for (const [options, message] of cases) {
       await expect(model.fit(x, y, { epochs: 2, quiet: true, ...options })).rejects.toThrow(message);
     }
     expect(await model.parameters()[0].data()).toEqual(weights);
+  });
+});
+
+describe("fit's scheduler", () => {
+  it('is stepped once an epoch with the monitored value: valLoss where there is validation, else loss', async () => {
+    const x = tm.randn([16, 3], { seed: 1 });
+    const y = tm.randn([16, 1], { seed: 2 });
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 1, { seed: 3 })]);
+    const seen: number[] = [];
+    const recorder: tm.optim.MetricScheduler = { step: (value) => void seen.push(value) };
+    const validated = await model.fit(x, y, { epochs: 3, validationSplit: 0.25, scheduler: recorder, quiet: true, seed: 1 });
+    expect(seen).toEqual(validated.valLoss);
+    seen.length = 0;
+    const plain = await model.fit(x, y, { epochs: 2, scheduler: recorder, quiet: true, seed: 1 });
+    expect(seen).toEqual(plain.loss);
+    // The epoch schedules take no value, and go on as before.
+    const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
+    const history = await model.fit(x, y, { epochs: 3, optimizer: opt, scheduler: new tm.optim.StepLR(opt, { stepSize: 1, gamma: 0.5 }), quiet: true });
+    expect(history.epochs.map((e) => e.lr)).toEqual([0.1, 0.05, 0.025]);
+  });
+
+  it('ReduceLROnPlateau cuts the rate when the loss stalls: each epoch logs the rate it trained with', async () => {
+    const x = tm.randn([16, 3], { seed: 1 });
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 1, { seed: 3 })]);
+    // A rate too small to move an f32 weight: the same loss every epoch.
+    const opt = new tm.optim.SGD(model.parameters(), { lr: 1e-30 });
+    const plateau = new tm.optim.ReduceLROnPlateau(opt, { patience: 1, factor: 0.5, epsilon: 0 });
+    const history = await model.fit(x, tm.randn([16, 1], { seed: 2 }), { epochs: 6, optimizer: opt, scheduler: plateau, shuffle: false, quiet: true });
+    expect(new Set(history.loss).size).toBe(1);
+    // Epochs 2 and 3 without improvement, more than patience 1: cut after epoch 3; again after 5 (the count starts over at a cut).
+    expect(history.epochs.map((e) => e.lr)).toEqual([1e-30, 1e-30, 1e-30, 5e-31, 5e-31, 2.5e-31]);
+    expect([plateau.numBadEpochs, opt.lr]).toEqual([1, 2.5e-31]);
+  });
+});
+
+describe('earlyStopping', () => {
+  const net = () => new tm.nn.Sequential([new tm.nn.Dense(3, 4, { seed: 3 }), new tm.nn.BatchNorm1d(4), new tm.nn.Dense(4, 1, { seed: 4 })]);
+
+  /**
+   * Fits `model` for as many epochs as `levels` holds, with a loss whose value
+   * in epoch e is about levels[e − 1]: that plus a thousandth of the mse, whose
+   * gradient still trains the weights. Validation batches (run in eval mode)
+   * see valLevels instead. `onEpoch` runs at each epoch's end.
+   */
+  async function fitAt(model: tm.nn.Sequential, levels: number[], options: tm.nn.FitOptions, valLevels: number[] = [], onEpoch?: (logs: tm.nn.EpochLogs) => Promise<void>) {
+    let done = 0;
+    const loss = (p: tm.Tensor, t: tm.Tensor) => tm.losses.mse(p, t).mul(1e-3).add(model.training ? levels[done] : valLevels[done]);
+    const [x, y] = [tm.randn([16, 3], { seed: 1 }), tm.randn([16, 1], { seed: 2 })];
+    try {
+      return await model.fit(x, y, {
+        epochs: levels.length, batchSize: 4, loss, quiet: true, seed: 1, optimizer: new tm.optim.SGD(model.parameters(), { lr: 0.1 }), ...options,
+        onEpochEnd: async (logs) => {
+          done = logs.epoch;
+          await onEpoch?.(logs);
+        },
+      });
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  }
+
+  it('stops once patience epochs in a row have not lowered the best value by more than minDelta; the history holds the epochs run', async () => {
+    const levels = [5, 4, 3.98, 3.97, 3.5, 3, 2, 1, 0.5, 0.1];
+    // 3.98 and 3.97 are lower than 4, but not by more than 0.05: two epochs without improvement.
+    const stopped = await fitAt(net(), levels, { earlyStopping: { patience: 2, minDelta: 0.05 } });
+    expect(stopped.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(stopped.loss).toHaveLength(4);
+    expect((await fitAt(net(), levels, { earlyStopping: { patience: 2 } })).epochs).toHaveLength(10);
+    // Keras's default, patience 0, stops after the first epoch without improvement, as patience 1 does.
+    for (const earlyStopping of [{}, { patience: 1 }]) expect((await fitAt(net(), [5, 4, 4.5, 3, 2], { earlyStopping })).epochs).toHaveLength(3);
+    expect((await fitAt(net(), [5, 4, 4.5, 3, 2], { earlyStopping: { patience: 2 } })).epochs).toHaveLength(5);
+    // Without earlyStopping every epoch runs.
+    expect((await fitAt(net(), [5, 6, 7], {})).epochs).toHaveLength(3);
+  });
+
+  it("monitors valLoss where there is validation, unless told to monitor 'loss'", async () => {
+    const [levels, valLevels] = [[5, 4, 3, 2, 1, 0.5], [5, 4, 4.5, 4.6, 4.7, 4.8]];
+    const byValidation = await fitAt(net(), levels, { validationSplit: 0.25, earlyStopping: { patience: 1 } }, valLevels);
+    expect(byValidation.valLoss).toHaveLength(3);
+    const byLoss = await fitAt(net(), levels, { validationSplit: 0.25, earlyStopping: { patience: 1, monitor: 'loss' } }, valLevels);
+    expect(byLoss.valLoss).toHaveLength(6);
+  });
+
+  it('a failed epoch frees the copies restoreBest keeps', async () => {
+    const model = net();
+    const before = tm.memory();
+    await expect(fitAt(model, [5, 3, NaN], { earlyStopping: { restoreBest: true } })).rejects.toThrow('fit: loss became NaN at epoch 3');
+    expect(tm.memory()).toEqual(before);
+  });
+
+  it.each(BACKENDS)('restoreBest sets the parameters and buffers back to the best epoch\'s at the end, stopped early or not, leaving memory flat (%s)', async (backend) => {
+    await tm.init({ backend });
+    const model = net();
+    /** The model's parameters and buffers, by name. */
+    const state = async () => Object.fromEntries(await Promise.all(Object.entries(model.namedState()).map(async ([name, t]) => [name, Array.from(await t.data())] as const)));
+    // The best epoch is the second: stopped after the fifth (three in a row without improvement), or at the end of three.
+    for (const [levels, run] of [[[5, 3, 4, 4, 4, 4], 5], [[5, 3, 4], 3]] as const) {
+      const states: Record<string, number[]>[] = [];
+      const before = tm.memory();
+      const history = await fitAt(model, [...levels], { earlyStopping: { patience: 3, restoreBest: true } }, [], async () => void states.push(await state()));
+      expect(history.epochs).toHaveLength(run);
+      const restored = await state();
+      expect(Object.keys(restored)).toEqual(['0.weight', '0.bias', '1.weight', '1.bias', '2.weight', '2.bias', '1.runningMean', '1.runningVar']);
+      expect(restored).toEqual(states[1]);
+      expect(restored).not.toEqual(states[states.length - 1]);
+      expect(tm.memory()).toEqual(before);
+    }
+    await tm.init({ backend: 'js' });
   });
 });
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, uniform } from '../helpers/data.js';
-import { f64, recurrentRef, transpose2 } from '../helpers/float64.js';
+import { conv2dRef, f64, groupNormRef, recurrentRef, transpose2 } from '../helpers/float64.js';
 
 type Entry = { dtype: 'F32' | 'BF16' | 'I64'; shape: number[]; values: number[] };
 
@@ -115,6 +115,33 @@ describe.each(BACKENDS)('loadPytorch on %s', (backend) => {
     expect(Array.from(await layer.selfAttn.outProjWeight.data())).toEqual(Array.from(transpose2(t('0.self_attn.out_proj.weight')).v));
     expect(Array.from(await layer.linear2.weight.data())).toEqual(Array.from(transpose2(t('0.linear2.weight')).v));
     expect(Array.from(await layer.norm2.bias.data())).toEqual(state['0.norm2.bias'].values);
+  });
+
+  it("maps GroupNorm's and InstanceNorm's weight, bias, running_mean and running_var (num_batches_tracked read past), and computes PyTorch's eval-mode function of them", async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Conv1d(2, 4, 3), new tm.nn.GroupNorm(2, 4), new tm.nn.InstanceNorm1d(4, { affine: true, trackRunningStats: true })]);
+    const state: Record<string, Entry> = {
+      '0.weight': f32([4, 2, 3]), '0.bias': f32([4]),
+      '1.weight': f32([4], 0.5, 1.5), '1.bias': f32([4]),
+      '2.weight': f32([4], 0.5, 1.5), '2.bias': f32([4]), '2.running_mean': f32([4]), '2.running_var': f32([4], 0.5, 2),
+      '2.num_batches_tracked': { dtype: 'I64', shape: [], values: [77] },
+    };
+    tm.nn.loadPytorch(model, torchFile(state));
+    const norm = model.layers[2] as tm.nn.InstanceNorm1d;
+    expect(Array.from(await norm.runningMean!.data())).toEqual(state['2.running_mean'].values);
+    expect(Array.from(await (model.layers[1] as tm.nn.GroupNorm).weight!.data())).toEqual(state['1.weight'].values);
+
+    const [batch, length] = [3, 8];
+    const x = f64([batch, 2, length], Array.from(uniform(batch * 2 * length), Math.fround));
+    const t = (name: string) => f64(state[name].shape, state[name].values);
+    const conv = conv2dRef({ shape: [batch, 2, 1, length], v: x.v }, { shape: [4, 2, 1, 3], v: t('0.weight').v }, { stride: [1, 1], dilation: [1, 1], sides: [[0, 0], [0, 0]] });
+    const h = f64([batch, 4, length - 2], conv.v.map((v, i) => v + state['0.bias'].values[Math.floor(i / (length - 2)) % 4]));
+    const grouped = groupNormRef(h, 2, 1e-5, t('1.weight'), t('1.bias'));
+    const [rm, rv, w, b] = ['2.running_mean', '2.running_var', '2.weight', '2.bias'].map((name) => state[name].values);
+    const want = grouped.v.map((v, i) => {
+      const c = Math.floor(i / (length - 2)) % 4;
+      return ((v - rm[c]) / Math.sqrt(rv[c] + 1e-5)) * w[c] + b[c];
+    });
+    expectClose(await model.predict(tm.tensor(x.v, x.shape)).data(), want, backend === 'webgpu' ? 1e-4 : 1e-5);
   });
 
   it('refuses a missing tensor, a shape that does not fit and a tensor with no place, leaving the model as it was', async () => {

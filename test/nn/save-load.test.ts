@@ -217,6 +217,36 @@ describe('model.save and tm.nn.load', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it.each(BACKENDS)('round-trips GroupNorm, InstanceNorm1d and InstanceNorm2d on %s: settings, weights, running estimates (in f16 too), identical predictions', async (backend) => {
+    await tm.init({ backend });
+    tm.setSeed(3);
+    const m = new tm.nn.Sequential([
+      new tm.nn.Conv1d(2, 4, 3), new tm.nn.GroupNorm(2, 4, { epsilon: 1e-3 }), new tm.nn.InstanceNorm1d(4, { affine: true, trackRunningStats: true, momentum: 0.3 }),
+      new tm.nn.GroupNorm(1, 4, { affine: false }), new tm.nn.InstanceNorm1d(4), new tm.nn.Flatten(), new tm.nn.Dense(20, 2),
+    ]);
+    const x = tm.randn([3, 2, 7], { seed: 1 });
+    // Weights and estimates away from their starting ones, by a training step.
+    await m.fit(x, tm.randn([3, 2], { seed: 2 }), { epochs: 1, batchSize: 3, quiet: true, optimizer: new tm.optim.SGD(m.parameters(), { lr: 0.1 }) });
+    const loaded = tm.nn.fromBytes(await m.toBytes());
+    expect(loaded.config()).toEqual(m.config());
+    expect((loaded.config() as unknown as { layers: unknown[] }).layers.slice(1, 5)).toEqual([
+      { type: 'GroupNorm', numGroups: 2, numChannels: 4, epsilon: 1e-3, affine: true },
+      { type: 'InstanceNorm1d', features: 4, epsilon: 1e-5, momentum: 0.3, affine: true, trackRunningStats: true },
+      { type: 'GroupNorm', numGroups: 1, numChannels: 4, epsilon: 1e-5, affine: false },
+      { type: 'InstanceNorm1d', features: 4, epsilon: 1e-5, momentum: 0.1, affine: false, trackRunningStats: false },
+    ]);
+    expect(Object.keys(loaded.namedState()).filter((name) => /^[1-4]\./.test(name))).toEqual(['1.weight', '1.bias', '2.weight', '2.bias', '2.runningMean', '2.runningVar']);
+    const norm = m.layers[2] as tm.nn.InstanceNorm1d;
+    expect(await (loaded.layers[2] as tm.nn.InstanceNorm1d).runningVar!.data()).toEqual(await norm.runningVar!.data());
+    expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+    const images = new tm.nn.Sequential([new tm.nn.InstanceNorm2d(3, { trackRunningStats: true })]);
+    const estimates = images.layers[0] as tm.nn.InstanceNorm2d;
+    estimates.runningVar = tm.tensor([0.5, 2, 4], [3], { dtype: 'f16' });
+    const back = tm.nn.fromBytes(await images.toBytes()).layers[0] as tm.nn.InstanceNorm2d;
+    expect([back.runningVar!.dtype, Array.from(await back.runningVar!.data())]).toEqual(['f16', [0.5, 2, 4]]);
+    await tm.init({ backend: 'js' });
+  });
+
   it('refuses, before writing anything, a model with a layer load could not rebuild', async () => {
     class Scale extends tm.nn.Module {
       forward(x: tm.Tensor): tm.Tensor { return x.mul(2); }
@@ -483,6 +513,20 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     const older = tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'GELU' }] }));
     expect((older.layers[0] as tm.nn.GELU).approximate).toBe('tanh');
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'GELU', approximate: 'erf' }] }))).toThrow(new CorruptFileError('model file: layer 0 (GELU) has approximate = "erf", expected \'none\' or \'tanh\''));
+  });
+
+  it("refuses a GroupNorm whose groups do not divide its channels, an InstanceNorm without its flags, and estimates no batch could give", () => {
+    const group = { type: 'GroupNorm', numGroups: 4, numChannels: 6, epsilon: 1e-5, affine: true };
+    const affine = { '0.weight': weight([6]), '0.bias': weight([6]) };
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [group] }, affine))).toThrow(new CorruptFileError('model file: layer 0 (GroupNorm) has numGroups 4, which does not divide its 6 channels'));
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...group, numGroups: 3 }] }, affine))).not.toThrow();
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...group, numGroups: 3, affine: false }] }, affine))).toThrow(new CorruptFileError('model file: tensors 0.bias, 0.weight belong to no layer'));
+    const instance = { type: 'InstanceNorm2d', features: 2, epsilon: 1e-5, momentum: 0.1, affine: false, trackRunningStats: true };
+    const estimates = (variance: number[]) => ({ '0.runningMean': weight([2]), '0.runningVar': { dtype: 'f32' as const, shape: [2], data: Float32Array.from(variance) } });
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [instance] }, estimates([1, 1])))).not.toThrow();
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [instance] }, estimates([1, -1])))).toThrow(new CorruptFileError('model file: 0.runningVar holds -1 at 1; a running estimate is finite and ≥ 0'));
+    const { affine: _, ...noFlag } = instance;
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [noFlag] }, estimates([1, 1])))).toThrow(new CorruptFileError('model file: layer 0 (InstanceNorm2d) has affine = undefined, expected true or false'));
   });
 
   it('a Permute whose axes are not an order of 1..n is refused', () => {

@@ -34,4 +34,25 @@ describe('Sequential.summary', () => {
     const text2 = new tm.nn.Sequential([new tm.nn.Embedding(10, 4), new tm.nn.Flatten(), new tm.nn.Dense(12, 3), new tm.nn.BatchNorm1d(3, { trackRunningStats: false })]).summary([3]);
     expect(text2.split('\n')[2]).toMatch(/^0  Embedding +\[N,3,4\] +40$/);
   });
+
+  it('shows GroupNorm and InstanceNorm with their weights counted, running estimates not (buffers, not parameters)', () => {
+    const model = new tm.nn.Sequential([
+      new tm.nn.Conv2d(3, 6, 3, { padding: 1 }), new tm.nn.GroupNorm(3, 6), new tm.nn.InstanceNorm2d(6, { affine: true, trackRunningStats: true }),
+      new tm.nn.InstanceNorm2d(6), new tm.nn.Flatten(), new tm.nn.Dense(384, 2),
+    ]);
+    expect(model.summary([3, 8, 8]).split('\n')).toEqual([
+      'layer               output shape   parameters',
+      '---------------------------------------------',
+      '0  Conv2d           [N,6,8,8]             168',
+      '1  GroupNorm        [N,6,8,8]              12',
+      '2  InstanceNorm2d   [N,6,8,8]              12',
+      '3  InstanceNorm2d   [N,6,8,8]               0',
+      '4  Flatten          [N,384]                 0',
+      '5  Dense            [N,2]                 770',
+      '---------------------------------------------',
+      'parameters: 962 (962 trainable), 3.8 KiB',
+    ]);
+    const sequences = new tm.nn.Sequential([new tm.nn.Conv1d(2, 4, 3), new tm.nn.InstanceNorm1d(4, { affine: true }), new tm.nn.GroupNorm(2, 4, { affine: false })]);
+    expect(sequences.summary([2, 9]).split('\n').slice(3, 5)).toEqual(['1  InstanceNorm1d   [N,4,7]                 8', '2  GroupNorm        [N,4,7]                 0']);
+  });
 });

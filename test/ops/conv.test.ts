@@ -221,6 +221,11 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       ['depthwise conv2d', [[2, 3, 5, 5], [6, 1, 2, 2]], (x: tm.Tensor, w: tm.Tensor) => tm.conv2d(x, w, { groups: 3 }), (x: F64, w: F64) => conv2dRef(x, w, { stride: [1, 1], dilation: [1, 1], sides: [[0, 0], [0, 0]] }, 3)],
       ['maxPool2d 3×3, stride 2, padding 1', [[2, 3, 7, 8]], (x: tm.Tensor) => tm.maxPool2d(x, 3, { stride: 2, padding: 1 }), (x: F64) => pool2dRef(x, [3, 3], { stride: [2, 2], dilation: [1, 1], sides: [[1, 1], [1, 1]] }, 'max')],
       ['avgPool2d 2×2', [[2, 3, 7, 8]], (x: tm.Tensor) => tm.avgPool2d(x, 2), (x: F64) => pool2dRef(x, [2, 2], { stride: [2, 2], dilation: [1, 1], sides: [[0, 0], [0, 0]] }, 'avg')],
+      // Its weight [F, C, k] is [F, C, 1, k] to the 2-D kernels: the gradient must come back 3-D (native's came back 4-D, and an optimizer refused it).
+      ['conv1d, stride 2, padding 1', [[2, 3, 9], [4, 3, 3]], (x: tm.Tensor, w: tm.Tensor) => tm.conv1d(x, w, { stride: 2, padding: 1 }), (x: F64, w: F64) => {
+        const y = conv2dRef({ shape: [2, 3, 1, 9], v: x.v }, { shape: [4, 3, 1, 3], v: w.v }, { stride: [1, 2], dilation: [1, 1], sides: [[0, 0], [1, 1]] });
+        return { shape: [2, 4, 5], v: y.v };
+      }],
     ] as const)('%s: the gradients of float64 differences', async (_name, shapes, op, ref) => {
       const inputs = shapes.map((s) => random([...s]));
       const y = (op as (...t: tm.Tensor[]) => tm.Tensor)(...inputs.map((i) => i.t));
@@ -229,7 +234,10 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       const loss = tm.tidy(() => (op as (...t: tm.Tensor[]) => tm.Tensor)(...inputs.map((i) => i.t)).mul(tm.tensor(r, y.shape)).sum());
       loss.backward();
       const want = numericGradients(ref as (...xs: F64[]) => F64, inputs.map((i) => i.ref), Float64Array.from(Float32Array.from(r)));
-      for (const [k, input] of inputs.entries()) expectClose(await input.t.grad!.data(), want[k], 1e-5, `d/dinput${k}`);
+      for (const [k, input] of inputs.entries()) {
+        expect(input.t.grad!.shape).toEqual(input.t.shape);
+        expectClose(await input.t.grad!.data(), want[k], 1e-5, `d/dinput${k}`);
+      }
     });
   });
 

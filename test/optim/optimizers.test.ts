@@ -138,32 +138,6 @@ describe('optimizers', () => {
     expect(p.grad).toBeNull();
   });
 
-  it('StepLR and CosineAnnealingLR set the learning rate per epoch', () => {
-    const opt = new tm.optim.SGD([param([0])], { lr: 1 });
-    const step = new tm.optim.StepLR(opt, { stepSize: 2, gamma: 0.5 });
-    const lrs = [1, 2, 3, 4].map(() => (step.step(), opt.lr));
-    expect(lrs).toEqual([1, 0.5, 0.5, 0.25]);
-    const opt2 = new tm.optim.SGD([param([0])], { lr: 1 });
-    const cos = new tm.optim.CosineAnnealingLR(opt2, { tMax: 4, minLr: 0 });
-    const c = [1, 2, 3, 4].map(() => (cos.step(), opt2.lr));
-    c.forEach((lr, i) => expect(lr).toBeCloseTo((1 + Math.cos((Math.PI * (i + 1)) / 4)) / 2, 10));
-  });
-
-  it('ExponentialLR multiplies by gamma each epoch; LinearLR warms up from startFactor·lr to endFactor·lr over totalIters, from the start', () => {
-    const opt = new tm.optim.SGD([param([0])], { lr: 2 });
-    const exp = new tm.optim.ExponentialLR(opt, { gamma: 0.5 });
-    expect([1, 2, 3].map(() => (exp.step(), opt.lr))).toEqual([1, 0.5, 0.25]);
-    const opt2 = new tm.optim.SGD([param([0])], { lr: 0.3 });
-    const warm = new tm.optim.LinearLR(opt2, { startFactor: 0.1, totalIters: 3 });
-    expect(opt2.lr).toBeCloseTo(0.03, 12);
-    [0.12, 0.21, 0.3, 0.3].forEach((want) => {
-      warm.step();
-      expect(opt2.lr).toBeCloseTo(want, 12);
-    });
-    expect(() => new tm.optim.LinearLR(opt2, { startFactor: 0 })).toThrow('LinearLR: startFactor must be a finite number in (0, 1], got 0');
-    expect(() => new tm.optim.ExponentialLR(opt2, { gamma: -1 })).toThrow('ExponentialLR: gamma must be a finite number in (0, ∞), got -1');
-  });
-
   it('keeps one set of state buffers across steps, freed by dispose() or once the optimizer is garbage', async () => {
     const p = param([1, -2, 3]);
     const start = await collected();
