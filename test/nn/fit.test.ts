@@ -3,6 +3,7 @@ import * as tm from '../../src/index.js';
 import { trainXor } from '../../examples/xor/main.js';
 import { activeBackend } from '../../src/engine.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { collected } from '../helpers/gc.js';
 
 beforeAll(async () => {
   await tm.init({ backend: 'js' });
@@ -53,6 +54,8 @@ describe('Sequential.fit', () => {
     const optimizer = new tm.optim.SGD(model.parameters(), { lr: 0.01 });
     const targets = tm.zeros([16, 2]);
     const labels = tm.tensor(Int32Array.from({ length: 16 }, (_, i) => (i === 5 ? 3 : i % 3)));
+    // Earlier tests' garbage collected first: a collection during the fit would change the count.
+    await collected();
     const before = tm.memory();
     // An output [16,3] against targets [16,2]: mse's shape check comes after the forward pass.
     await expect(model.fit(x, targets, { optimizer, quiet: true })).rejects.toThrow('mse: prediction [16,3] and target [16,2] differ');
@@ -468,6 +471,8 @@ describe('earlyStopping', () => {
 
   it('a failed epoch frees the copies restoreBest keeps', async () => {
     const model = net();
+    // Earlier tests' garbage collected first: a collection during the fit would change the count.
+    await collected();
     const before = tm.memory();
     await expect(fitAt(model, [5, 3, NaN], { earlyStopping: { restoreBest: true } })).rejects.toThrow('fit: loss became NaN at epoch 3');
     expect(tm.memory()).toEqual(before);
@@ -481,6 +486,8 @@ describe('earlyStopping', () => {
     // The best epoch is the second: stopped after the fifth (three in a row without improvement), or at the end of three.
     for (const [levels, run] of [[[5, 3, 4, 4, 4, 4], 5], [[5, 3, 4], 3]] as const) {
       const states: Record<string, number[]>[] = [];
+      // Earlier tests' garbage collected first: a collection during the fit would change the count.
+      await collected();
       const before = tm.memory();
       const history = await fitAt(model, [...levels], { earlyStopping: { patience: 3, restoreBest: true } }, [], async () => void states.push(await state()));
       expect(history.epochs).toHaveLength(run);
