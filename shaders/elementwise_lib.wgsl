@@ -405,8 +405,9 @@ fn acos_f32(x: f32) -> f32 {
 
 // Past 88.7 exp overflows where sinh and cosh do not yet (to 89.4): e^a/2 = (e^(a/2) / 2) · e^(a/2).
 fn half_exp(a: f32) -> f32 {
-  // ln(2 · the largest f32) is 89.4159863: sinh and cosh overflow from the next f32 up.
-  if (a > 89.41598) { return inf_f32(); }
+  // ln(2 · the largest f32) is 89.4159863: sinh and cosh overflow from the f32 above it, 89.41599274
+  // (the literal rounds to 89.41598511, the last f32 below it).
+  if (a > 89.415985) { return inf_f32(); }
   if (a < 88.0) { return 0.5 * exp_f32(a); }
   let h = exp_f32(0.5 * a);
   return 0.5 * h * h;

@@ -142,7 +142,7 @@ export function nll(logProbabilities: Tensor, labels: Tensor, options: NllOption
   checkIgnoreIndex('nll', options.ignoreIndex, labels);
   if (logProbabilities.rank !== 2) throw new ShapeError(`nll: log-probabilities must be [batch, classes], got ${formatShape(logProbabilities.shape)}`);
   if (isFloat(labels.dtype)) throw new DTypeError(`nll: labels must be class indices of an int dtype, got ${labels.dtype} (labels.cast('i32'))`);
-  const held = checkClassLabels('nll', logProbabilities, labels, options.ignoreIndex);
+  const held = checkClassLabels('nll', logProbabilities, labels, options.ignoreIndex, 'log-probabilities');
   return tidy(() => pickedLoss(logProbabilities, labels, held, options.ignoreIndex, (hard) => hard, options.reduction));
 }
 
@@ -156,16 +156,16 @@ function checkIgnoreIndex(loss: string, ignoreIndex: number | undefined, labels:
  * (or ignoreIndex) where the labels can be read at once (js, native); their
  * values then, else undefined (webgpu: out-of-range labels become NaN losses).
  */
-function checkClassLabels(loss: string, scores: Tensor, labels: Tensor, ignoreIndex: number | undefined): ArrayLike<number> | undefined {
+function checkClassLabels(loss: string, scores: Tensor, labels: Tensor, ignoreIndex: number | undefined, what = 'logits'): ArrayLike<number> | undefined {
   const [n, c] = scores.shape;
   if (labels.rank !== 1 || labels.shape[0] !== n) {
-    throw new ShapeError(`${loss}: class labels must be [${n}] for logits ${formatShape(scores.shape)}, got ${formatShape(labels.shape)}`);
+    throw new ShapeError(`${loss}: class labels must be [${n}] for ${what} ${formatShape(scores.shape)}, got ${formatShape(labels.shape)}`);
   }
   const held = heldValues(loss, labels);
   if (held) {
     for (let i = 0; i < n; i++) {
       if (!(held[i] >= 0 && held[i] < c) && held[i] !== ignoreIndex) {
-        throw new ValueError(`${loss}: class label ${held[i]} (sample ${i}) is not one of the ${c} classes of logits ${formatShape(scores.shape)}, 0 to ${c - 1}`);
+        throw new ValueError(`${loss}: class label ${held[i]} (sample ${i}) is not one of the ${c} classes of ${what} ${formatShape(scores.shape)}, 0 to ${c - 1}`);
       }
     }
   }
@@ -245,8 +245,10 @@ export interface KlDivOptions extends LossOptions {
 /**
  * Kullback–Leibler divergence KL(target ‖ input) with `input` in
  * log-probabilities (a LogSoftmax's output), as PyTorch's kl_div: Σ t·(log t
- * − input) over each sample (a term with t = 0 is 0). 'mean' averages the
- * samples' divergences: PyTorch's 'batchmean', the mathematically right one.
+ * − input) over each sample (a term with t = 0 is 0, one with t < 0 NaN, as
+ * PyTorch's xlogy gives). 'mean' averages the samples' divergences: PyTorch's
+ * 'batchmean', the mathematically right one; 'none' gives each sample's (not
+ * PyTorch's elementwise terms), as every loss here.
  */
 export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
   sameShapes('klDiv', input, target);
@@ -255,9 +257,10 @@ export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {})
     let pointwise: Tensor;
     if (logTarget) pointwise = target.exp().mul(target.sub(input));
     else {
-      // log of 1 where t = 0, so the branch where() leaves out (and its gradient) stays finite.
+      // log of 1 where t ≤ 0, so the branch where() leaves out (and its gradient) stays finite.
       const present = target.greater(0);
-      pointwise = ops.where(present, target.mul(ops.where(present, target, 1).log().sub(input)), 0);
+      const terms = target.mul(ops.where(present, target, 1).log().sub(input));
+      pointwise = ops.where(present, terms, ops.where(target.less(0), NaN, 0).cast(terms.dtype));
     }
     return reduce(pointwise.rank <= 1 ? pointwise : pointwise.sum(pointwise.shape.slice(1).map((_, i) => i + 1)), reduction);
   });

@@ -83,10 +83,11 @@ export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   if (beta === 0) throw new ValueError('softplus: beta must not be 0');
   return tidy(() => {
     const bx = ops.mul(x, beta);
-    // βx held at the threshold above it keeps the branch where() leaves out finite (e^(βx) → ∞ would give the gradient NaN).
-    const above = ops.greater(bx, threshold);
-    const smooth = ops.div(ops.log1p(ops.exp(ops.where(above, threshold, bx))), beta);
-    return ops.where(above, x, smooth);
+    // max(βx, 0) + log(1 + e^−|βx|), which exponentiates no positive number: e^(βx) overflows f16 from βx ≈ 11,
+    // below the threshold. Each side by where(), not max and |·|, so the gradient at 0 is σ(0) = ½.
+    const positive = ops.greater(bx, 0);
+    const smooth = ops.div(ops.add(ops.where(positive, bx, 0), ops.log1p(ops.exp(ops.where(positive, ops.neg(bx), bx)))), beta);
+    return ops.where(ops.greater(bx, threshold), x, smooth);
   });
 }
 
@@ -157,11 +158,15 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
 
 /** GLU: the first half of x along `axis` times σ of the second (the axis's size must be even). */
 export function glu(x: Tensor, axis = -1): Tensor {
+  if (!Number.isInteger(axis)) throw new ValueError(`glu: axis must be an integer, got ${formatValue(axis)}`);
   const at = axis < 0 ? axis + x.rank : axis;
-  if (!Number.isInteger(axis) || at < 0 || at >= x.rank) throw new ValueError(`glu: axis ${formatValue(axis)} is out of range for shape [${x.shape.join(', ')}]`);
+  if (at < 0 || at >= x.rank) throw new ValueError(`glu: axis ${axis} is out of range for shape [${x.shape.join(', ')}]`);
   if (x.shape[at] % 2 !== 0) throw new ValueError(`glu: axis ${axis} of shape [${x.shape.join(', ')}] has odd size ${x.shape[at]}; it is halved`);
   return tidy(() => {
-    const [a, b] = ops.split(x, x.shape[at] / 2, at);
+    // Two slices rather than split, which refuses pieces of size 0 (an empty axis halves to empty halves).
+    const half = x.shape.map((n, i) => (i === at ? n / 2 : n));
+    const a = ops.slice(x, x.shape.map(() => 0), half);
+    const b = ops.slice(x, x.shape.map((_, i) => (i === at ? half[at] : 0)), half);
     return ops.mul(a, ops.sigmoid(b));
   });
 }

@@ -13,7 +13,7 @@ import { F16_MAX, F16_OVERFLOW } from '../f16.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
-import { Adam, Optimizer, type MetricScheduler, type Scheduler } from '../optim/index.js';
+import { Adam, Optimizer, ReduceLROnPlateau, type MetricScheduler, type Scheduler } from '../optim/index.js';
 import { permutation, seedFor } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
@@ -618,6 +618,10 @@ function checkFitValues(o: FitOptions): void {
   const bad = (name: string, what: string, value: unknown) => new ValueError(`fit: ${name} must be ${what}, got ${formatValue(value)}`);
   if (o.optimizer !== undefined && !(o.optimizer instanceof Optimizer)) throw bad('optimizer', 'an optimizer (tm.optim.SGD, Adam or AdamW)', o.optimizer);
   if (o.scheduler !== undefined && typeof o.scheduler?.step !== 'function') throw bad('scheduler', 'a schedule with step() (tm.optim.StepLR, CosineAnnealingLR, ExponentialLR, LinearLR or ReduceLROnPlateau)', o.scheduler);
+  // fit steps it with a loss, which falls as training goes well: 'max' would cut the rate whenever it does.
+  if (o.scheduler instanceof ReduceLROnPlateau && o.scheduler.mode === 'max') {
+    throw new ValueError("fit: a ReduceLROnPlateau in mode 'max' would cut the rate while the loss fit steps it with falls; use mode 'min' (or step it yourself with a metric to maximise)");
+  }
   if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw bad('onEpochEnd', 'a function', o.onEpochEnd);
   const pair = o.validationData;
   if (pair !== undefined && !(Array.isArray(pair) && pair.length === 2 && pair.every((t) => t instanceof Tensor))) {

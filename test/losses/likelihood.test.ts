@@ -67,6 +67,9 @@ describe.each(BACKENDS)('likelihood losses on %s', (backend) => {
     const [x, t] = [tm.tensor(input, [n, c]), tm.tensor(target, [n, c])];
     expectClose(await tm.losses.klDiv(x, t, { reduction: 'none' }).data(), want, 1e-5);
     expectClose(await tm.losses.klDiv(x, t).data(), [mean(want)], 1e-5);
+    // A negative target is no distribution: NaN, as PyTorch's xlogy gives, not a term of 0.
+    const negative = await tm.losses.klDiv(x.slice([0, 0], [2, c]), tm.tensor([[-0.1, 0.3, 0.3, 0.3, 0.2], [0.2, 0.2, 0.2, 0.2, 0.2]]), { reduction: 'none' }).data();
+    expect([Number.isNaN(negative[0]), Number.isNaN(negative[1])]).toEqual([true, false]);
     const positive = asF32(Float64Array.from(target, (v) => v || 1e-3));
     expectClose(
       await tm.losses.klDiv(x, tm.tensor(Float64Array.from(positive, Math.log), [n, c]), { logTarget: true, reduction: 'none' }).data(),
@@ -109,7 +112,7 @@ describe.each(BACKENDS)('likelihood losses on %s', (backend) => {
 
   it('refuse what they cannot take, naming it', () => {
     expect(() => tm.losses.nll(tm.zeros([3, 4]), tm.tensor([0, 1, 2]))).toThrow(new tm.DTypeError("nll: labels must be class indices of an int dtype, got f32 (labels.cast('i32'))"));
-    expect(() => tm.losses.nll(tm.zeros([3, 4]), tm.tensor(Int32Array.of(0, 1), [2]))).toThrow(new tm.ShapeError('nll: class labels must be [3] for logits [3,4], got [2]'));
+    expect(() => tm.losses.nll(tm.zeros([3, 4]), tm.tensor(Int32Array.of(0, 1), [2]))).toThrow(new tm.ShapeError('nll: class labels must be [3] for log-probabilities [3,4], got [2]'));
     expect(() => tm.losses.nll(tm.zeros([12]), tm.tensor(Int32Array.of(0), [1]))).toThrow(new tm.ShapeError('nll: log-probabilities must be [batch, classes], got [12]'));
     expect(() => tm.losses.klDiv(tm.zeros([3, 4]), tm.zeros([3, 5]))).toThrow(new tm.ShapeError('klDiv: prediction [3,4] and target [3,5] differ'));
     expect(() => tm.losses.smoothL1(tm.zeros([2]), tm.zeros([2]), { beta: -1 })).toThrow('smoothL1: beta must be a finite number ≥ 0, got -1');
@@ -120,7 +123,7 @@ describe('nll', () => {
   it('names a label outside the classes where it can read them (js)', async () => {
     await tm.init({ backend: 'js' });
     expect(() => tm.losses.nll(tm.zeros([2, 3]), tm.tensor(Int32Array.of(0, 3), [2]))).toThrow(
-      new tm.ValueError('nll: class label 3 (sample 1) is not one of the 3 classes of logits [2,3], 0 to 2'),
+      new tm.ValueError('nll: class label 3 (sample 1) is not one of the 3 classes of log-probabilities [2,3], 0 to 2'),
     );
   });
 

@@ -66,6 +66,21 @@ describe.each(BACKENDS)('activation functions on %s', (backend) => {
     });
   });
 
+  it('softplus and mish of f16 stay finite where e^x overflows f16 (x > 11), gradients too', async () => {
+    for (const [name, fn, ref] of [['softplus', (t: tm.Tensor) => tm.nn.softplus(t), (v: number) => softplusRef(v)], ['mish', tm.nn.mish, (v: number) => v * Math.tanh(softplusRef(v))]] as const) {
+      const values = [11.5, 12, 15, 19.5, -12, -15];
+      const x = tm.tensor(values, [values.length], { dtype: 'f16' });
+      x.requiresGrad = true;
+      const y = fn(x);
+      expect(y.dtype).toBe('f16');
+      expectClose(await y.data(), values.map(ref), TOL.f16, name);
+      tm.tidy(() => y.cast('f32').sum()).backward();
+      const g = Array.from(await x.grad!.data());
+      expect(g.every(Number.isFinite), `${name}' ${g}`).toBe(true);
+      expectClose(g.slice(0, 4), [1, 1, 1, 1], TOL.f16, name);
+    }
+  });
+
   it('glu: the first half along the axis times σ of the second', async () => {
     const x = asF32(uniform(3 * 8 * 5, -4, 4));
     const y = tm.nn.glu(tm.tensor(x, [3, 8, 5]), 1);
@@ -78,6 +93,8 @@ describe.each(BACKENDS)('activation functions on %s', (backend) => {
     expect(tm.nn.glu(tm.tensor(x, [3, 8, 5]), -2).shape).toEqual([3, 4, 5]);
     expect(() => tm.nn.glu(tm.tensor(x, [3, 8, 5]))).toThrow('glu: axis -1 of shape [3, 8, 5] has odd size 5; it is halved');
     expect(() => tm.nn.glu(tm.tensor(x, [3, 8, 5]), 3)).toThrow('glu: axis 3 is out of range for shape [3, 8, 5]');
+    expect(() => tm.nn.glu(tm.tensor(x, [3, 8, 5]), 1.5)).toThrow('glu: axis must be an integer, got 1.5');
+    expect(tm.nn.glu(tm.zeros([2, 0, 3]), 1).shape).toEqual([2, 0, 3]);
   });
 
   it('prelu: one slope for all, or one per channel (axis 1)', async () => {

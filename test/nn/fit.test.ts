@@ -410,6 +410,14 @@ describe("fit's scheduler", () => {
     expect(history.epochs.map((e) => e.lr)).toEqual([0.1, 0.05, 0.025]);
   });
 
+  it("refuses a ReduceLROnPlateau in mode 'max', which the falling loss it is stepped with would cut at every epoch", async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 1, { seed: 3 })]);
+    const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
+    await expect(model.fit(tm.zeros([4, 3]), tm.zeros([4, 1]), { optimizer: opt, scheduler: new tm.optim.ReduceLROnPlateau(opt, { mode: 'max' }), quiet: true })).rejects.toThrow(
+      "fit: a ReduceLROnPlateau in mode 'max' would cut the rate while the loss fit steps it with falls",
+    );
+  });
+
   it('ReduceLROnPlateau cuts the rate when the loss stalls: each epoch logs the rate it trained with', async () => {
     const x = tm.randn([16, 3], { seed: 1 });
     const model = new tm.nn.Sequential([new tm.nn.Dense(3, 1, { seed: 3 })]);
