@@ -18,6 +18,7 @@
         "src/malloc_reuse.cc",
         "src/movement.cc",
         "src/reduce.cc",
+        "src/scan.cc",
         "src/sgd.cc",
         "src/softmax.cc",
         "src/sort.cc",

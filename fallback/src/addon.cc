@@ -164,6 +164,20 @@ Napi::Value OneHot(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// scan(op, x, outer, inner, out): running sums or products along the middle axis of [outer, n, inner].
+Napi::Value Scan(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const int64_t op = integer(info[0], "op");
+  const Array x = array(info[1], "x"), out = array(info[4], "out");
+  const int64_t outer = integer(info[2], "outer"), inner = integer(info[3], "inner");
+  check_op(env, op, SCAN_COUNT, "scan");
+  same_dtype(env, x, out, "scan");
+  require(x.length == out.length && (outer * inner == 0 ? out.length == 0 : out.length % (outer * inner) == 0), env,
+          "scan: x and out must both be [outer, n, inner]");
+  scan(int(op), x, outer, inner, out);
+  return env.Undefined();
+}
+
 // a × b × c, refused past 2^53 (the largest length JS can name): sizes checked with it cannot wrap.
 int64_t product(const Napi::Env& env, int64_t a, int64_t b, int64_t c, const char* what) {
   int64_t p = 0;
@@ -424,7 +438,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

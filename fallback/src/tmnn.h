@@ -148,6 +148,11 @@ void reduce(int op, const Array& x, int64_t outer, int64_t inner, const Array& o
 void arg_reduce(bool largest, const Array& x, int64_t outer, int64_t inner, int32_t* out);
 void reduce_columns(int op, const Array& x, int64_t rows, int64_t cols, const Array& out);
 
+// scan.cc: running sums or products (op numbered as ScanOp in src/backends/kernels.ts) along the
+// middle axis of [outer, n, inner].
+enum Scan { SCAN_SUM, SCAN_PROD, SCAN_COUNT };
+void scan(int op, const Array& x, int64_t outer, int64_t inner, const Array& out);
+
 // softmax.cc
 void softmax(const Array& x, int64_t outer, int64_t inner, bool log, const Array& out);
 

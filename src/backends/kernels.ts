@@ -18,7 +18,8 @@ export type BinaryOp = ArithmeticOp | ComparisonOp;
 
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 export type ArgReduceOp = 'argmax' | 'argmin';
-export type ScanOp = 'sum' | 'prod';
+export const SCAN_OPS = ['sum', 'prod'] as const;
+export type ScanOp = (typeof SCAN_OPS)[number];
 
 /** A tensor as a kernel sees it: its storage (backend-specific), shape and dtype. */
 export interface TensorInfo<S = unknown> {

@@ -61,6 +61,8 @@ export interface Addon {
   /** Converts x into out's dtype. */
   cast(x: StorageArray, out: StorageArray): void;
   oneHot(indices: Int8Array | Int32Array, depth: number, out: StorageArray): void;
+  /** out = running sums (op 0) or products (op 1) of x along the middle axis of [outer, n, inner]. */
+  scan(op: number, x: StorageArray, outer: number, inner: number, out: StorageArray): void;
   /** out [2, B, H] = h', c' of one LSTM step (kernels.ts's lstmCell). */
   lstmCell(z: Float32Array, c: Float32Array, hidden: number, out: Float32Array): void;
   /** out [B·4H + B·H] = dz, dc (kernels.ts's lstmCellGrad). */

@@ -7,7 +7,7 @@
 import type { DType, StorageArray } from '../../dtype.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { createJsBackend } from '../js/index.js';
-import { ARITHMETIC_OPS, COMPARISON_OPS, CONV_KERNELS, UNARY_OPS, convOutputShape, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
+import { ARITHMETIC_OPS, COMPARISON_OPS, CONV_KERNELS, SCAN_OPS, UNARY_OPS, convOutputShape, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
 import { loadAddon, type Addon } from './addon.js';
 import { PendingGemms } from './pending.js';
 import { BufferPool } from './pool.js';
@@ -231,8 +231,11 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       if (out.length) addon.scatterAdd(sizedStorage(dy) as Float32Array, indexStorage(indices), outer, n, inner, out);
       return out;
     },
-    // The js backend's loop, over the same arrays: there is no C++ scan.
-    scan: (op, x, outer, inner) => js.scan(op, settled(x), outer, inner),
+    scan(op, x, outer, inner) {
+      const out = output(x.dtype, sizeOf(x.shape));
+      addon.scan(SCAN_OPS.indexOf(op), ready(x), outer, inner, out);
+      return out;
+    },
 
     lstmCell(z, c) {
       if (z.dtype !== 'f32') return js.lstmCell!(settled(z), settled(c));

@@ -713,6 +713,49 @@ describe('data movement', () => {
   });
 });
 
+describe('scan', () => {
+  /** Running sums or products along the middle axis of [outer, n, inner], in float64 (ints exact, wrapped at each step). */
+  function scanRef(op: 'sum' | 'prod', v: ArrayLike<number>, [outer, n, inner]: number[], dtype: DType): number[] {
+    const out = new Array<number>(v.length);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let acc: number | bigint = isInt(dtype) ? (op === 'sum' ? 0n : 1n) : op === 'sum' ? 0 : 1;
+        for (let j = 0; j < n; j++) {
+          const at = (o * n + j) * inner + i;
+          if (isInt(dtype)) {
+            acc = op === 'sum' ? (acc as bigint) + BigInt(v[at]) : (acc as bigint) * BigInt(v[at]);
+            out[at] = wrap(acc as bigint, dtype);
+            acc = BigInt(out[at]);
+          } else {
+            acc = op === 'sum' ? (acc as number) + v[at] : (acc as number) * v[at];
+            out[at] = acc as number;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  for (const dtype of DTYPES) {
+    for (const op of ['sum', 'prod'] as const) {
+      it(`${op} on ${dtype} against float64 (ints exact), and the js backend's bits`, () => {
+        for (const shape of [[1, 7, 1], [3, 129, 5], [2, 1, 13], [4, 0, 3], [1, 257, 31]]) {
+          // Products of values near 1 (and some zeros) stay in range; ints small, so products wrap only sometimes.
+          const n = sizeOf(shape);
+          const values = isInt(dtype)
+            ? ints(n, -3, 3)
+            : op === 'prod' ? uniform(n, 0.8, 1.25).map((x, i) => (i % 41 === 0 ? 0 : random() < 0.5 ? -x : x)) : uniform(n, -3, 3);
+          const x = operand(shape, dtype, values);
+          const [outer, , inner] = shape;
+          const got = native.scan(op, x.info, outer, inner);
+          expectMatches(got, dtype, scanRef(op, x.v, shape, dtype), `${op} ${JSON.stringify(shape)}`);
+          expectSame(got, js.scan(op, x.info, outer, inner), `${op} ${dtype} ${JSON.stringify(shape)} vs js`);
+        }
+      });
+    }
+  }
+});
+
 describe('cast', () => {
   const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 0.5, -0.5, 1.5, -1.5, 127.9, -128.9, 128, -129, 255.5, 65504, 65520, -70000, 2147483520, 3e9, -3e9, 6e-8, 1e-8];
 
