@@ -127,7 +127,11 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'AdaptiveMaxPool1d': return new AdaptiveMaxPool1d(cfg.outputSize as number);
     case 'Flatten': return new Flatten();
     case 'Identity': return new Identity();
-    case 'Upsample': return new Upsample({ size: cfg.size as Size2d | undefined, scaleFactor: cfg.scaleFactor as number | [number, number] | undefined, mode: cfg.mode as InterpolateMode });
+    case 'Upsample': {
+      const { size, scaleFactor, mode, alignCorners } = cfg as { size?: Size2d; scaleFactor?: number | [number, number]; mode: InterpolateMode; alignCorners?: boolean };
+      // A file from before alignCorners existed holds none: false, as it was.
+      return new Upsample({ size, scaleFactor, mode, alignCorners: alignCorners ?? false });
+    }
     case 'Permute': return new Permute(cfg.axes as number[]);
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);
     case 'ReLU': return new ReLU();

@@ -115,7 +115,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Upsample: {
     size: { check: (v) => positiveInteger.check(v) || pairField(1).check(v), what: 'a positive integer or [height, width]', optional: true },
     scaleFactor: { check: (v) => positiveNumber(v) || (Array.isArray(v) && v.length === 2 && v.every(positiveNumber)), what: 'a number > 0 or [height, width] of them', optional: true },
-    mode: { check: (v) => v === 'nearest' || v === 'linear' || v === 'bilinear', what: "'nearest', 'linear' or 'bilinear'" },
+    mode: { check: (v) => ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic'].includes(v as string), what: "'nearest', 'nearest-exact', 'linear', 'bilinear' or 'bicubic'" },
+    alignCorners: laterFlag,
   },
   Permute: { axes: { check: isAxisOrder, what: 'an order of 1..n, each once' } },
   Conv1d: convolutionLayer(integerAtLeast),

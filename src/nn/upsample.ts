@@ -1,10 +1,11 @@
-// Upsample, as PyTorch's: resizes NCHW images (bilinear or nearest) or NCL
-// sequences (linear or nearest), by the input's rank, to a size or by a
+// Upsample, as PyTorch's: resizes NCHW images (nearest, bilinear or
+// bicubic) or NCL sequences (nearest or linear), by the input's rank, to a size or by a
 // scale factor (ops/interpolate.ts). A decoder's or a U-Net's way up
 // without learned weights; Identity, a layer that passes x through (a
 // placeholder in a Sequential, as PyTorch's).
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { interpolate1d, interpolate2d, type InterpolateMode, type InterpolateOptions } from '../ops/index.js';
+import { INTERPOLATE_MODES, checkMode } from '../ops/interpolate.js';
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { Module, refuseArguments, type LayerConfig } from './module.js';
@@ -16,30 +17,35 @@ export class Upsample extends Module {
   readonly size?: InterpolateOptions['size'];
   readonly scaleFactor?: InterpolateOptions['scaleFactor'];
   readonly mode: InterpolateMode;
+  readonly alignCorners: boolean;
 
   constructor(options: InterpolateOptions, ...none: []) {
     super();
     refuseArguments('Upsample', none);
-    const { size, scaleFactor, mode = 'nearest' } = checkOptions('Upsample', options, { size: true, scaleFactor: true, mode: true });
+    const { size, scaleFactor, mode = 'nearest', alignCorners = false } = checkOptions('Upsample', options, { size: true, scaleFactor: true, mode: true, alignCorners: 'boolean' });
     // What does not depend on x's rank is checked now rather than at the first forward (the ops check the rest).
     if ((size === undefined) === (scaleFactor === undefined)) throw new ValueError('Upsample: give size or scaleFactor (one of them)');
-    if (!['nearest', 'linear', 'bilinear'].includes(mode)) throw new ValueError(`Upsample: mode must be 'nearest', 'linear' or 'bilinear', got ${formatValue(mode)}`);
+    // A mode of either rank here; forward's op refuses one of the other rank (bilinear of a sequence).
+    checkMode('Upsample', INTERPOLATE_MODES.either, mode, alignCorners);
     const positive = (v: unknown, integer: boolean) => typeof v === 'number' && v > 0 && Number.isFinite(v) && (!integer || Number.isSafeInteger(v));
     const valid = (v: unknown, integer: boolean) => positive(v, integer) || (Array.isArray(v) && v.length === 2 && v.every((e) => positive(e, integer)));
     if (size !== undefined && !valid(size, true)) throw new ValueError(`Upsample: size must be a positive integer or a pair [height, width] of them, got ${formatValue(size)}`);
     if (scaleFactor !== undefined && !valid(scaleFactor, false)) throw new ValueError(`Upsample: scaleFactor must be a finite number > 0 or a pair [height, width] of them, got ${formatValue(scaleFactor)}`);
-    [this.size, this.scaleFactor, this.mode] = [copy(size), copy(scaleFactor), mode];
+    [this.size, this.scaleFactor, this.mode, this.alignCorners] = [copy(size), copy(scaleFactor), mode, alignCorners];
   }
 
   forward(x: Tensor): Tensor {
-    const options = { size: this.size, scaleFactor: this.scaleFactor, mode: this.mode };
+    const options = { size: this.size, scaleFactor: this.scaleFactor, mode: this.mode, alignCorners: this.alignCorners };
     if (x.rank === 4) return interpolate2d(x, options);
     if (x.rank === 3) return interpolate1d(x, options);
     throw new ShapeError(`Upsample: x must be images [batch, channels, height, width] or sequences [batch, channels, length], got ${formatShape(x.shape)}`);
   }
 
   config(): LayerConfig {
-    return { type: 'Upsample', ...(this.size === undefined ? {} : { size: copy(this.size) }), ...(this.scaleFactor === undefined ? {} : { scaleFactor: copy(this.scaleFactor) }), mode: this.mode };
+    return {
+      type: 'Upsample', ...(this.size === undefined ? {} : { size: copy(this.size) }), ...(this.scaleFactor === undefined ? {} : { scaleFactor: copy(this.scaleFactor) }),
+      mode: this.mode, alignCorners: this.alignCorners,
+    };
   }
 }
 

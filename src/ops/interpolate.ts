@@ -2,11 +2,15 @@
 // a scale factor s (the size floor(n·s)). An output position i maps back to
 // i·r in the input, r = n/m for a size and 1/s for a scale factor (as
 // PyTorch maps it, recompute_scale_factor unset): 'nearest' takes input
-// floor(i·r); 'bilinear' (images) and 'linear' (sequences) interpolate
-// between the two inputs around the output's centre mapped back,
-// (i + ½)·r − ½, clamped at the edges (align_corners=False). Separable: one axis at a time, a gather of the
-// positions needed and, for linear, a weighted sum of the two neighbours,
-// so the gradient flows back through gather to the inputs read.
+// floor(i·r), 'nearest-exact' floor((i + ½)·r); 'bilinear' (images) and
+// 'linear' (sequences) interpolate between the two inputs around the
+// output's centre mapped back, (i + ½)·r − ½, clamped at the edges, and
+// 'bicubic' (images) over the four around it, Keys' cubic with a = −0.75 as
+// PyTorch's, reading past the edges as the edge; with alignCorners the
+// corners' centres meet instead, i·(n − 1)/(m − 1). Separable: one axis at a
+// time, a gather of the positions needed and, but for nearest, a weighted
+// sum of the neighbours, so the gradient flows back through gather to the
+// inputs read.
 import { tidy } from '../engine.js';
 import { ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
@@ -16,18 +20,34 @@ import { gather } from './movement.js';
 import { onBackendOf } from './util.js';
 import { asImages, IMAGES, SEQUENCES, sizesOf, type Size2d, type SpatialAxes } from './windows.js';
 
-export type InterpolateMode = 'nearest' | 'linear' | 'bilinear';
+export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic';
 
 export interface InterpolateOptions {
   /** The output's size: a number (both axes of an image), or [height, width]. Give this or scaleFactor. */
   size?: Size2d;
   /** Each axis times this (a number, or [height, width]), rounded down: the output's size. */
   scaleFactor?: number | readonly [number, number];
-  /** 'nearest' (default); 'bilinear' for images, 'linear' for sequences. */
+  /** 'nearest' (default) or 'nearest-exact'; 'bilinear' or 'bicubic' for images, 'linear' for sequences. */
   mode?: InterpolateMode;
+  /** The interpolating modes: map the corner pixels' centres onto each other (PyTorch's align_corners). Default false. */
+  alignCorners?: boolean;
 }
 
-const OPTIONS: OptionNames<InterpolateOptions> = { size: true, scaleFactor: true, mode: true };
+const OPTIONS: OptionNames<InterpolateOptions> = { size: true, scaleFactor: true, mode: true, alignCorners: 'boolean' };
+
+/** The modes of sequences (1) and images (2), and of either (Upsample's, which takes both). */
+export const INTERPOLATE_MODES: Readonly<Record<1 | 2 | 'either', readonly InterpolateMode[]>> = {
+  1: ['nearest', 'nearest-exact', 'linear'], 2: ['nearest', 'nearest-exact', 'bilinear', 'bicubic'], either: ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic'],
+};
+
+/** Checks `mode` (one of `modes`) and `alignCorners` (the checks Upsample shares). */
+export function checkMode(op: string, modes: readonly InterpolateMode[], mode: unknown, alignCorners: unknown): InterpolateMode {
+  if (!modes.includes(mode as InterpolateMode)) throw new ValueError(`${op}: mode must be ${modes.map((m) => `'${m}'`).join(', ')}, got ${formatValue(mode)}`);
+  if (alignCorners === true && (mode === 'nearest' || mode === 'nearest-exact')) {
+    throw new ValueError(`${op}: alignCorners applies to the interpolating modes, not to ${formatValue(mode)}`);
+  }
+  return mode as InterpolateMode;
+}
 
 /** x [N, C, H, W] (or [C, H, W]) resized to the output size. */
 export function interpolate2d(x: Tensor, options: InterpolateOptions): Tensor {
@@ -40,9 +60,8 @@ export function interpolate1d(x: Tensor, options: InterpolateOptions): Tensor {
 }
 
 function resize(op: string, axes: SpatialAxes, x: Tensor, options: InterpolateOptions): Tensor {
-  const { size, scaleFactor, mode = 'nearest' } = checkOptions(op, options, OPTIONS);
-  const linear = axes.count === 2 ? 'bilinear' : 'linear';
-  if (mode !== 'nearest' && mode !== linear) throw new ValueError(`${op}: mode must be 'nearest' or '${linear}', got ${formatValue(mode)}`);
+  const { size, scaleFactor, mode = 'nearest', alignCorners = false } = checkOptions(op, options, OPTIONS);
+  checkMode(op, INTERPOLATE_MODES[axes.count], mode, alignCorners);
   if ((size === undefined) === (scaleFactor === undefined)) throw new ValueError(`${op}: give size or scaleFactor (one of them)`);
   return tidy(() => {
     const { images, unbatch } = asImages(op, axes, x);
@@ -51,9 +70,11 @@ function resize(op: string, axes: SpatialAxes, x: Tensor, options: InterpolateOp
     const out = factors ? scaled(op, x, factors, extent) : sizesOf(op, 'size', size, 1, axes, 1);
     let y = images;
     for (const a of [0, 1] as const) {
-      // An axis mapped onto itself (r = 1) is the identity in either mode (linear's weights are then 0).
-      const ratio = factors ? 1 / factors[a] : extent[a] / out[a];
-      if (out[a] !== extent[a] || ratio !== 1) y = resizeAxis(op, y, 2 + a, extent[a], out[a], factors ? ratio : null, mode !== 'nearest');
+      const [n, m] = [extent[a], out[a]];
+      // With alignCorners the corners meet whatever the scale factor (as PyTorch's); a single output reads the first input.
+      const ratio = alignCorners ? (m > 1 ? (n - 1) / (m - 1) : 0) : factors ? 1 / factors[a] : n / m;
+      // An axis mapped onto itself (r = 1) is the identity in every mode (the neighbours' weights are then 0).
+      if (m !== n || ratio !== 1) y = resizeAxis(op, y, 2 + a, n, m, mapping(mode, alignCorners, ratio, factors ? null : [n, m]));
     }
     return unbatch(y);
   });
@@ -76,23 +97,65 @@ function scaled(op: string, x: Tensor, factors: [number, number], extent: [numbe
   return out;
 }
 
-/** x resized along `axis` from n to m positions, output i read at i·ratio (n/m for a size, when `ratio` is null). */
-function resizeAxis(op: string, x: Tensor, axis: number, n: number, m: number, ratio: number | null, linear: boolean): Tensor {
-  const at = (i: number) => (ratio === null ? (i * n) / m : i * ratio);
+/** How output i maps into the input: a nearest mode's pick, or where an interpolating mode centres its taps. */
+interface Mapping {
+  readonly kind: 'nearest' | 'linear' | 'cubic';
+  readonly source: (i: number) => number;
+}
+
+/**
+ * The mapping of a mode: i·r (nearest), (i + ½)·r (nearest-exact), i·r with
+ * the corners aligned, else (i + ½)·r − ½ (clamped at 0 for linear, as
+ * PyTorch clamps it, not for cubic). For a size, r is n/m, and i·n/m is
+ * computed as such (`sizes`), as PyTorch's integer arithmetic picks.
+ */
+function mapping(mode: InterpolateMode, alignCorners: boolean, ratio: number, sizes: [number, number] | null): Mapping {
+  const times = (t: number) => (sizes ? (t * sizes[0]) / sizes[1] : t * ratio);
+  if (mode === 'nearest') return { kind: 'nearest', source: (i) => Math.floor(times(i)) };
+  if (mode === 'nearest-exact') return { kind: 'nearest', source: (i) => Math.floor(times(i + 0.5)) };
+  const kind = mode === 'bicubic' ? 'cubic' : 'linear';
+  if (alignCorners) return { kind, source: (i) => i * ratio };
+  return { kind, source: kind === 'linear' ? (i) => Math.max(0, times(i + 0.5) - 0.5) : (i) => times(i + 0.5) - 0.5 };
+}
+
+/** Keys' cubic convolution weights (a = −0.75, PyTorch's) of the inputs at floor(s) − 1 … floor(s) + 2, for t = s − floor(s). */
+function cubicWeights(t: number): [number, number, number, number] {
+  const a = -0.75;
+  const near = (d: number) => ((a + 2) * d - (a + 3)) * d * d + 1; // |d| ≤ 1
+  const far = (d: number) => ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; // 1 < |d| < 2
+  return [far(t + 1), near(t), near(1 - t), far(2 - t)];
+}
+
+/** x resized along `axis` from n to m positions, by `map`. */
+function resizeAxis(op: string, x: Tensor, axis: number, n: number, m: number, map: Mapping): Tensor {
+  const clamp = (i: number) => Math.min(n - 1, Math.max(0, i));
   const positions = (picks: Int32Array) => onBackendOf(op, x, () => tensor(picks));
-  if (!linear) return gather(x, positions(Int32Array.from({ length: m }, (_, i) => Math.min(n - 1, Math.floor(at(i))))), axis);
-  const low = new Int32Array(m);
-  const high = new Int32Array(m);
-  const weight = new Float32Array(m);
-  for (let i = 0; i < m; i++) {
-    const source = Math.max(0, at(i + 0.5) - 0.5);
-    low[i] = Math.min(n - 1, Math.floor(source));
-    high[i] = Math.min(n - 1, low[i] + 1);
-    weight[i] = source - low[i];
-  }
+  if (map.kind === 'nearest') return gather(x, positions(Int32Array.from({ length: m }, (_, i) => clamp(map.source(i)))), axis);
   const along = x.shape.map((_, d) => (d === axis ? m : 1));
-  const w = onBackendOf(op, x, () => tensor(weight, along, { dtype: x.dtype === 'f16' ? 'f16' : 'f32' }));
-  const a = gather(x, positions(low), axis);
-  const b = gather(x, positions(high), axis);
-  return a.add(b.sub(a).mul(w));
+  const weights = (w: Float32Array) => onBackendOf(op, x, () => tensor(w, along, { dtype: x.dtype === 'f16' ? 'f16' : 'f32' }));
+  if (map.kind === 'linear') {
+    const low = new Int32Array(m);
+    const high = new Int32Array(m);
+    const weight = new Float32Array(m);
+    for (let i = 0; i < m; i++) {
+      const source = map.source(i);
+      low[i] = clamp(Math.floor(source));
+      high[i] = clamp(low[i] + 1);
+      weight[i] = source - low[i];
+    }
+    const a = gather(x, positions(low), axis);
+    const b = gather(x, positions(high), axis);
+    return a.add(b.sub(a).mul(weights(weight)));
+  }
+  // Four taps, each a gather of its inputs (past the edges, the edge) times its weights.
+  const taps = Array.from({ length: 4 }, () => ({ at: new Int32Array(m), weight: new Float32Array(m) }));
+  for (let i = 0; i < m; i++) {
+    const source = map.source(i);
+    const floor = Math.floor(source);
+    cubicWeights(source - floor).forEach((w, k) => {
+      taps[k].at[i] = clamp(floor - 1 + k);
+      taps[k].weight[i] = w;
+    });
+  }
+  return taps.map((tap) => gather(x, positions(tap.at), axis).mul(weights(tap.weight))).reduce((sum, term) => sum.add(term));
 }

@@ -498,12 +498,22 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'AdaptiveAvgPool2d', outputSize: 0 }] }))).toThrow(/has outputSize = 0, expected \[height, width\], integers ≥ 1/);
   });
 
-  it('round-trips Upsample and Identity', async () => {
-    const m = new tm.nn.Sequential([new tm.nn.Upsample({ scaleFactor: [2, 1.5], mode: 'bilinear' }), new tm.nn.Identity(), new tm.nn.Upsample({ size: 9 })]);
+  it('round-trips Upsample and Identity; an Upsample from a file written before alignCorners existed does not align them', async () => {
+    const m = new tm.nn.Sequential([
+      new tm.nn.Upsample({ scaleFactor: [2, 1.5], mode: 'bilinear' }), new tm.nn.Identity(), new tm.nn.Upsample({ size: 9 }),
+      new tm.nn.Upsample({ size: [5, 7], mode: 'bicubic', alignCorners: true }),
+    ]);
     const loaded = tm.nn.fromBytes(await m.toBytes());
-    expect(loaded.config()).toEqual({ type: 'Sequential', layers: [{ type: 'Upsample', scaleFactor: [2, 1.5], mode: 'bilinear' }, { type: 'Identity' }, { type: 'Upsample', size: 9, mode: 'nearest' }] });
+    expect(loaded.config()).toEqual({
+      type: 'Sequential', layers: [
+        { type: 'Upsample', scaleFactor: [2, 1.5], mode: 'bilinear', alignCorners: false }, { type: 'Identity' }, { type: 'Upsample', size: 9, mode: 'nearest', alignCorners: false },
+        { type: 'Upsample', size: [5, 7], mode: 'bicubic', alignCorners: true },
+      ],
+    });
     const x = tm.randn([1, 2, 3, 4], { seed: 1 });
     expect(await loaded.predict(x).data()).toEqual(await m.predict(x).data());
+    const older = tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'Upsample', size: 4, mode: 'bilinear' }] }));
+    expect((older.layers[0] as tm.nn.Upsample).alignCorners).toBe(false);
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'Upsample', mode: 'nearest' }] }))).toThrow(new CorruptFileError('model file: Upsample: give size or scaleFactor (one of them)'));
   });
 

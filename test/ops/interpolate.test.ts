@@ -23,9 +23,48 @@ function axisWeights(n: number, m: number, linear: boolean): number[][] {
   });
 }
 
+type RefMode = 'nearest-exact' | 'linear' | 'cubic';
+
+/**
+ * PyTorch's upsample kernels' weights along one axis, written from its
+ * formulas: nearest-exact reads floor((i + ½)·n/m); linear and cubic centre
+ * on i·(n − 1)/(m − 1) with aligned corners, else on (i + ½)·n/m − ½ (linear
+ * clamped at 0); cubic is Keys' with a = −0.75 over floor − 1 … floor + 2,
+ * reading past the edges as the edge.
+ */
+function modeWeights(n: number, m: number, mode: RefMode, align: boolean): number[][] {
+  const a = -0.75;
+  const cubic = (d: number) => {
+    const x = Math.abs(d);
+    return x <= 1 ? (a + 2) * x ** 3 - (a + 3) * x ** 2 + 1 : x < 2 ? a * x ** 3 - 5 * a * x ** 2 + 8 * a * x - 4 * a : 0;
+  };
+  return Array.from({ length: m }, (_, i) => {
+    const row = new Array<number>(n).fill(0);
+    const clamp = (k: number) => Math.min(n - 1, Math.max(0, k));
+    if (mode === 'nearest-exact') {
+      row[clamp(Math.floor(((i + 0.5) * n) / m))] = 1;
+      return row;
+    }
+    let source = align ? (m > 1 ? (i * (n - 1)) / (m - 1) : 0) : ((i + 0.5) * n) / m - 0.5;
+    if (mode === 'linear') {
+      if (!align) source = Math.max(0, source);
+      const low = Math.floor(source);
+      row[clamp(low)] += 1 - (source - low);
+      row[clamp(low + 1)] += source - low;
+      return row;
+    }
+    const floor = Math.floor(source);
+    for (let k = floor - 1; k <= floor + 2; k++) row[clamp(k)] += cubic(source - k);
+    return row;
+  });
+}
+
 /** x [planes, h, w] resized to [oh, ow]: y and, for weights r on y, the gradient of Σ y·r. */
 function resizeRef(x: Float64Array, planes: number, [h, w]: number[], [oh, ow]: number[], linear: boolean, r: Float64Array) {
-  const [wh, ww] = [axisWeights(h, oh, linear), axisWeights(w, ow, linear)];
+  return resizeBy(x, planes, [h, w], [oh, ow], r, axisWeights(h, oh, linear), axisWeights(w, ow, linear));
+}
+
+function resizeBy(x: Float64Array, planes: number, [h, w]: number[], [oh, ow]: number[], r: Float64Array, wh: number[][], ww: number[][]) {
   const y = new Float64Array(planes * oh * ow);
   const dx = new Float64Array(x.length);
   for (let p = 0; p < planes; p++) {
@@ -69,6 +108,36 @@ describe.each(BACKENDS)('interpolate on %s', (backend) => {
     }
   });
 
+  it.each([
+    { from: [4, 5], to: [8, 11] }, { from: [7, 9], to: [3, 4] }, { from: [5, 3], to: [1, 6] }, { from: [1, 2], to: [3, 5] }, { from: [6, 6], to: [6, 6] },
+  ])('2d $from → $to, bicubic and nearest-exact, and the interpolating modes with alignCorners, with gradients', async ({ from, to }) => {
+    const [n, c] = [2, 3];
+    const x = Float64Array.from(uniform(n * c * from[0] * from[1]).map(Math.fround));
+    const r = Float64Array.from(uniform(n * c * to[0] * to[1]).map(Math.fround));
+    const cases: [tm.InterpolateMode, RefMode, boolean][] = [['bicubic', 'cubic', false], ['bicubic', 'cubic', true], ['bilinear', 'linear', true], ['nearest-exact', 'nearest-exact', false]];
+    for (const [mode, ref, alignCorners] of cases) {
+      const t = tm.tensor(x, [n, c, ...from]);
+      t.requiresGrad = true;
+      const y = tm.interpolate2d(t, { size: to as [number, number], mode, alignCorners });
+      expect(y.shape).toEqual([n, c, ...to]);
+      const want = resizeBy(x, n * c, from, to, r, modeWeights(from[0], to[0], ref, alignCorners), modeWeights(from[1], to[1], ref, alignCorners));
+      expectClose(await y.data(), want.y, 1e-5, `${mode} ${alignCorners}`);
+      y.mul(tm.tensor(r, y.shape)).sum().backward();
+      expectClose(await t.grad!.data(), want.dx, 1e-5, `${mode} ${alignCorners} gradient`);
+    }
+  });
+
+  it("gives PyTorch's bicubic doubling of [[1, 2], [3, 4]] (overshooting past the corners) and its aligned linear resize; a scale factor with aligned corners maps them onto each other", async () => {
+    const bicubic = await tm.interpolate2d(tm.tensor([[[[1, 2], [3, 4]]]]), { scaleFactor: 2, mode: 'bicubic' }).data();
+    expectClose(bicubic.slice(0, 4), [0.68359375, 1.015625, 1.5625, 1.89453125], 1e-6);
+    expectClose(bicubic.slice(12), [3.10546875, 3.4375, 3.984375, 4.31640625], 1e-6);
+    expectClose(await tm.interpolate1d(tm.tensor([[[1, 2]]]), { size: 4, mode: 'linear', alignCorners: true }).data(), [1, 4 / 3, 5 / 3, 2], 1e-6);
+    // alignCorners ignores the factor's 1/s: 3 → 6 reads at i·2/5.
+    expectClose(await tm.interpolate1d(tm.tensor([[[0, 10, 20]]]), { scaleFactor: 2, mode: 'linear', alignCorners: true }).data(), [0, 4, 8, 12, 16, 20], 1e-5);
+    expect(Array.from(await tm.interpolate1d(tm.tensor([[[0, 1, 2, 3, 4]]]), { size: 3, mode: 'nearest-exact' }).data())).toEqual([0, 2, 4]);
+    expect(Array.from(await tm.interpolate1d(tm.tensor([[[0, 1, 2, 3, 4]]]), { size: 3 }).data())).toEqual([0, 1, 3]);
+  });
+
   it("gives PyTorch's bilinear doubling of [[1, 2], [3, 4]], and a scale factor's size rounded down", async () => {
     const y = tm.interpolate2d(tm.tensor([[[[1, 2], [3, 4]]]]), { scaleFactor: 2, mode: 'bilinear' });
     expect(await y.array()).toEqual([[[[1, 1.25, 1.75, 2], [1.5, 1.75, 2.25, 2.5], [2.5, 2.75, 3.25, 3.5], [3, 3.25, 3.75, 4]]]]);
@@ -109,11 +178,14 @@ describe('interpolate refuses', () => {
     const x = tm.zeros([1, 1, 4, 4]);
     expect(() => tm.interpolate2d(x, {})).toThrow('interpolate2d: give size or scaleFactor (one of them)');
     expect(() => tm.interpolate2d(x, { size: 2, scaleFactor: 2 })).toThrow('interpolate2d: give size or scaleFactor (one of them)');
-    expect(() => tm.interpolate2d(x, { size: 2, mode: 'linear' })).toThrow("interpolate2d: mode must be 'nearest' or 'bilinear', got \"linear\"");
-    expect(() => tm.interpolate1d(tm.zeros([1, 1, 4]), { size: 2, mode: 'bilinear' })).toThrow("interpolate1d: mode must be 'nearest' or 'linear', got \"bilinear\"");
+    expect(() => tm.interpolate2d(x, { size: 2, mode: 'linear' })).toThrow("interpolate2d: mode must be 'nearest', 'nearest-exact', 'bilinear', 'bicubic', got \"linear\"");
+    expect(() => tm.interpolate1d(tm.zeros([1, 1, 4]), { size: 2, mode: 'bilinear' })).toThrow("interpolate1d: mode must be 'nearest', 'nearest-exact', 'linear', got \"bilinear\"");
+    expect(() => tm.interpolate1d(tm.zeros([1, 1, 4]), { size: 2, mode: 'bicubic' })).toThrow("interpolate1d: mode must be 'nearest', 'nearest-exact', 'linear', got \"bicubic\"");
+    expect(() => tm.interpolate2d(x, { size: 2, alignCorners: true })).toThrow("interpolate2d: alignCorners applies to the interpolating modes, not to \"nearest\"");
+    expect(() => new tm.nn.Upsample({ size: 2, mode: 'nearest-exact', alignCorners: true })).toThrow("Upsample: alignCorners applies to the interpolating modes, not to \"nearest-exact\"");
     expect(() => tm.interpolate2d(x, { scaleFactor: 0 })).toThrow('interpolate2d: scaleFactor must be a finite number > 0 or a pair [height, width] of them, got 0');
     expect(() => new tm.nn.Upsample({ size: 2.5 })).toThrow('Upsample: size must be a positive integer or a pair [height, width] of them, got 2.5');
-    expect(() => new tm.nn.Upsample({ scaleFactor: 2, mode: 'cubic' as 'nearest' })).toThrow("Upsample: mode must be 'nearest', 'linear' or 'bilinear', got \"cubic\"");
+    expect(() => new tm.nn.Upsample({ scaleFactor: 2, mode: 'cubic' as 'nearest' })).toThrow("Upsample: mode must be 'nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', got \"cubic\"");
     expect(() => new tm.nn.Upsample({ scaleFactor: 2 }).forward(tm.zeros([4, 4]))).toThrow('Upsample: x must be images [batch, channels, height, width] or sequences [batch, channels, length], got [4,4]');
   });
 });
