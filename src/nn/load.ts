@@ -8,7 +8,7 @@ import { decodeSafetensors } from '../io/safetensors.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { decodeF16 } from '../f16.js';
 import { zeros } from '../ops/index.js';
-import type { AvgPool1dOptions, AvgPool2dOptions } from '../ops/conv.js';
+import type { AvgPool1dOptions, AvgPool2dOptions, MaxPool1dOptions, MaxPool2dOptions } from '../ops/conv.js';
 import type { Size2d } from '../ops/windows.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
@@ -96,11 +96,12 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'AvgPool2d':
     case 'MaxPool1d':
     case 'AvgPool1d': {
-      const options = { stride: cfg.stride, padding: cfg.padding, ceilMode: cfg.ceilMode, ...(cfg.type.startsWith('Avg') ? { countIncludePad: cfg.countIncludePad } : {}) };
-      // (The avg pools' options hold the max pools' and countIncludePad, present for an avg pool only.)
-      if (cfg.type === 'MaxPool2d') return new MaxPool2d(cfg.kernelSize as Size2d, options as AvgPool2dOptions);
+      const base = { stride: cfg.stride, padding: cfg.padding, ceilMode: cfg.ceilMode };
+      // An avg pool's countIncludePad; a max pool's dilation (none in a file from before it was saved: 1).
+      const options = cfg.type.startsWith('Avg') ? { ...base, countIncludePad: cfg.countIncludePad } : { ...base, dilation: cfg.dilation ?? 1 };
+      if (cfg.type === 'MaxPool2d') return new MaxPool2d(cfg.kernelSize as Size2d, options as MaxPool2dOptions);
       if (cfg.type === 'AvgPool2d') return new AvgPool2d(cfg.kernelSize as Size2d, options as AvgPool2dOptions);
-      if (cfg.type === 'MaxPool1d') return new MaxPool1d(cfg.kernelSize as number, options as AvgPool1dOptions);
+      if (cfg.type === 'MaxPool1d') return new MaxPool1d(cfg.kernelSize as number, options as MaxPool1dOptions);
       return new AvgPool1d(cfg.kernelSize as number, options as AvgPool1dOptions);
     }
     case 'RNN':

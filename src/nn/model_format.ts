@@ -51,6 +51,7 @@ const transposedConvolution = (size: (least: number) => Field): Readonly<Record<
 /** A flag files written before it existed lack: the default then holds. */
 const laterFlag: Field = { ...flag, optional: true };
 const pool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ kernelSize: size(1), stride: size(1), padding: size(0), ceilMode: laterFlag });
+const maxPool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...pool(size), dilation: { ...size(1), optional: true } });
 /** An average pool's: a pool's, and whether the padding counts. */
 const averagePool = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({ ...pool(size), countIncludePad: laterFlag });
 const positiveNumber = (v: unknown): boolean => typeof v === 'number' && v > 0 && Number.isFinite(v);
@@ -123,8 +124,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Conv2d: convolutionLayer(pairField),
   ConvTranspose1d: transposedConvolution(integerAtLeast),
   ConvTranspose2d: transposedConvolution(pairField),
-  MaxPool1d: pool(integerAtLeast),
-  MaxPool2d: pool(pairField),
+  MaxPool1d: maxPool(integerAtLeast),
+  MaxPool2d: maxPool(pairField),
   AvgPool1d: averagePool(integerAtLeast),
   AvgPool2d: averagePool(pairField),
   AdaptiveAvgPool1d: { outputSize: integerAtLeast(1) },
@@ -225,7 +226,8 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
   }
   if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {
-    refused(() => poolSizes(type as string, axes, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d }));
+    const dilation = (type as string).startsWith('Max') ? { dilation: (cfg.dilation ?? 1) as Size2d } : {};
+    refused(() => poolSizes(type as string, axes, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d, ...dilation }, !('dilation' in dilation)));
   }
   if (/^(Batch|Instance)Norm[12]d$/.test(type as string)) {
     if (cfg.affine !== false) for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'parameter' });

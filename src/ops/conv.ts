@@ -71,6 +71,17 @@ export interface Pool1dOptions {
   ceilMode?: boolean;
 }
 
+/** maxPool2d's options: a pooling's, and the spacing of the window's taps. */
+export interface MaxPool2dOptions extends Pool2dOptions {
+  /** Spacing between the window's taps, as conv2d's (PyTorch's dilation). Default 1. */
+  dilation?: Size2d;
+}
+
+export interface MaxPool1dOptions extends Pool1dOptions {
+  /** As maxPool2d's. Default 1. */
+  dilation?: number;
+}
+
 /** avgPool2d's options: a pooling's, and whether the padding counts. */
 export interface AvgPool2dOptions extends Pool2dOptions {
   /** Count the padding's zeros in each mean (true, PyTorch's default), or average over the window's pixels alone. */
@@ -84,7 +95,11 @@ export interface AvgPool1dOptions extends Pool1dOptions {
 
 export const CONV_OPTIONS: OptionNames<Conv2dOptions> = { stride: true, padding: true, dilation: true, groups: true };
 const POOL_OPTIONS: OptionNames<Pool2dOptions> = { stride: true, padding: true, ceilMode: 'boolean' };
+const MAX_POOL_OPTIONS: OptionNames<MaxPool2dOptions> = { ...POOL_OPTIONS, dilation: true };
 const AVG_POOL_OPTIONS: OptionNames<AvgPool2dOptions> = { ...POOL_OPTIONS, countIncludePad: 'boolean' };
+
+/** The options of any pool: a max pool's or an average pool's. */
+export type AnyPoolOptions = MaxPool2dOptions | MaxPool1dOptions | AvgPool2dOptions | AvgPool1dOptions;
 
 /** A convolution's options checked, as [height, width] sizes (a 1-D one's height flat). */
 export interface ConvSizes {
@@ -121,22 +136,27 @@ export interface PoolSizes {
   kernel: [number, number];
   stride: [number, number];
   padding: [number, number];
+  /** A max pool's tap spacing ([1, 1] for an average pool). */
+  dilation: [number, number];
   /** Whether a mean counts the padding (a max pool's: true, unused). */
   countIncludePad: boolean;
   ceilMode: boolean;
 }
 
 /** Checks a pooling's window and options (an average's take countIncludePad too), for the ops and the nn pools (and model files) alike. */
-export function poolSizes(op: string, axes: SpatialAxes, kernelSize: Size2d, options: AvgPool2dOptions | AvgPool1dOptions, average = false): PoolSizes {
-  // A max pool refuses countIncludePad as any option it does not have.
-  const opts = checkOptions(op, options as AvgPool2dOptions, (average ? AVG_POOL_OPTIONS : POOL_OPTIONS) as OptionNames<AvgPool2dOptions>);
+export function poolSizes(op: string, axes: SpatialAxes, kernelSize: Size2d, options: AnyPoolOptions, average = false): PoolSizes {
+  // A max pool refuses countIncludePad, an average pool dilation, as any option it does not have.
+  const opts = checkOptions(op, options as AvgPool2dOptions & MaxPool2dOptions, (average ? AVG_POOL_OPTIONS : MAX_POOL_OPTIONS) as OptionNames<AvgPool2dOptions & MaxPool2dOptions>);
   const kernel = sizesOf(op, 'kernelSize', kernelSize, 1, axes, 1);
   const stride = opts.stride === undefined ? kernel : sizesOf(op, 'stride', opts.stride, 1, axes, 1);
   const padding = sizesOf(op, 'padding', opts.padding ?? 0, 0, axes, 0);
-  if (2 * padding[0] > kernel[0] || 2 * padding[1] > kernel[1]) {
-    throw new ValueError(`${op}: padding ${formatValue(opts.padding)} is more than half the ${shownSize(axes, kernel)} window (a window could then hold padding only)`);
+  const dilation = sizesOf(op, 'dilation', opts.dilation ?? 1, 1, axes, 1);
+  // The window as it lies on the image, its taps spread by the dilation (PyTorch checks the padding against that).
+  const span = [0, 1].map((a) => dilation[a] * (kernel[a] - 1) + 1);
+  if (2 * padding[0] > span[0] || 2 * padding[1] > span[1]) {
+    throw new ValueError(`${op}: padding ${formatValue(opts.padding)} is more than half the ${shownSize(axes, kernel)} window${span[0] * span[1] !== kernel[0] * kernel[1] ? ` (dilated: ${shownSize(axes, span as [number, number])})` : ''} (a window could then hold padding only)`);
   }
-  return { kernel, stride, padding, countIncludePad: opts.countIncludePad ?? true, ceilMode: opts.ceilMode ?? false };
+  return { kernel, stride, padding, dilation, countIncludePad: opts.countIncludePad ?? true, ceilMode: opts.ceilMode ?? false };
 }
 
 /**
@@ -188,22 +208,23 @@ function convolve(op: string, axes: SpatialAxes, x: Tensor, weight: Tensor, opti
   });
 }
 
-function pool(op: string, axes: SpatialAxes, largest: boolean, x: Tensor, kernelSize: Size2d, options: AvgPool2dOptions | AvgPool1dOptions): Tensor {
+function pool(op: string, axes: SpatialAxes, largest: boolean, x: Tensor, kernelSize: Size2d, options: AnyPoolOptions): Tensor {
   return tidy(() => {
     const { images, unbatch } = asImages(op, axes, x);
-    const { kernel, stride, padding, countIncludePad, ceilMode } = poolSizes(op, axes, kernelSize, options, !largest);
+    const { kernel, stride, padding, dilation, countIncludePad, ceilMode } = poolSizes(op, axes, kernelSize, options, !largest);
+    const span = [0, 1].map((a) => dilation[a] * (kernel[a] - 1) + 1);
     const [n, channels, height, width] = images.shape;
     const size = [height, width];
     // ceilMode: past the padding after, as much as the last window that starts within the image or its padding needs
     // (PyTorch's rule); windowsOver then counts that many windows.
     const after = (a: 0 | 1) => {
       if (!ceilMode) return padding[a];
-      let out = Math.ceil((size[a] + 2 * padding[a] - kernel[a]) / stride[a]) + 1;
+      let out = Math.ceil((size[a] + 2 * padding[a] - span[a]) / stride[a]) + 1;
       if ((out - 1) * stride[a] >= size[a] + padding[a]) out--;
-      return Math.max(padding[a], (out - 1) * stride[a] + kernel[a] - size[a] - padding[a]);
+      return Math.max(padding[a], (out - 1) * stride[a] + span[a] - size[a] - padding[a]);
     };
     const sides = [after(0), after(1)];
-    const windows = windowsOver(op, axes, x, images, [[padding[0], sides[0]], [padding[1], sides[1]]], kernel, stride, [1, 1]);
+    const windows = windowsOver(op, axes, x, images, [[padding[0], sides[0]], [padding[1], sides[1]]], kernel, stride, dilation);
     // The max in one kernel, every channel a plane of its own (the padding's taps pick nothing).
     if (largest) return unbatch(reshape(windowMax(op, reshape(images, [n * channels, height * width]), windows), [n, channels, ...windows.out]));
     // The mean: every channel's windows gathered (as images of one channel) and averaged over the window, the padding's
@@ -231,7 +252,7 @@ function tapsCounted(op: string, windows: Windows, padding: readonly [number, nu
  * The largest value of each kernelSize window of x [N, C, H, W] (or [C, H, W]): [N, C, H', W'].
  * Its gradient shares a tie evenly among the values tied (PyTorch's goes to the first of them).
  */
-export function maxPool2d(x: Tensor, kernelSize: Size2d, options: Pool2dOptions = {}): Tensor {
+export function maxPool2d(x: Tensor, kernelSize: Size2d, options: MaxPool2dOptions = {}): Tensor {
   return pool('maxPool2d', IMAGES, true, x, kernelSize, options);
 }
 
@@ -241,7 +262,7 @@ export function avgPool2d(x: Tensor, kernelSize: Size2d, options: AvgPool2dOptio
 }
 
 /** maxPool2d along one axis: x [N, C, L] (or [C, L]) → [N, C, L']. */
-export function maxPool1d(x: Tensor, kernelSize: number, options: Pool1dOptions = {}): Tensor {
+export function maxPool1d(x: Tensor, kernelSize: number, options: MaxPool1dOptions = {}): Tensor {
   return pool('maxPool1d', SEQUENCES, true, x, kernelSize, options);
 }
 

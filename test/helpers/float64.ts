@@ -402,7 +402,7 @@ export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 
   const [n, channels, h, w] = x.shape;
   const size = (a: 0 | 1) => {
     const [input, before] = [a === 0 ? h : w, g.sides[a][0]];
-    const extent = input + g.sides[a][0] + g.sides[a][1] - kernel[a];
+    const extent = input + g.sides[a][0] + g.sides[a][1] - (g.dilation[a] * (kernel[a] - 1) + 1);
     let out = (ceil ? Math.ceil(extent / g.stride[a]) : Math.floor(extent / g.stride[a])) + 1;
     if (ceil && (out - 1) * g.stride[a] >= input + before) out--;
     return out;
@@ -418,7 +418,7 @@ export function pool2dRef(x: F64, kernel: [number, number], g: WindowRef, kind: 
           let counted = 0;
           for (let ky = 0; ky < kernel[0]; ky++) {
             for (let kx = 0; kx < kernel[1]; kx++) {
-              const [iy, ix] = [y * g.stride[0] + ky - g.sides[0][0], xx * g.stride[1] + kx - g.sides[1][0]];
+              const [iy, ix] = [y * g.stride[0] + ky * g.dilation[0] - g.sides[0][0], xx * g.stride[1] + kx * g.dilation[1] - g.sides[1][0]];
               if (iy < -g.sides[0][0] || iy >= h + g.sides[0][1] || ix < -g.sides[1][0] || ix >= w + g.sides[1][1]) continue;
               const inImage = iy >= 0 && iy < h && ix >= 0 && ix < w;
               const value = inImage ? x.v[((b * channels + c) * h + iy) * w + ix] : kind === 'max' ? -Infinity : 0;

@@ -484,7 +484,7 @@ describe('Conv2d, MaxPool2d and AvgPool2d', () => {
     const ceil = new tm.nn.MaxPool2d(2, { ceilMode: true });
     expect(ceil.forward(tm.zeros([1, 1, 7, 7])).shape).toEqual([1, 1, 4, 4]);
     const back = tm.nn.fromBytes(await new tm.nn.Sequential([ceil]).toBytes());
-    expect((back.config() as unknown as { layers: unknown[] }).layers[0]).toEqual({ type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: true });
+    expect((back.config() as unknown as { layers: unknown[] }).layers[0]).toEqual({ type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: true, dilation: [1, 1] });
   });
 
   it('pools take the window as stride unless told', async () => {

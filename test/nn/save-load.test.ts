@@ -79,7 +79,7 @@ describe('model.save and tm.nn.load', () => {
     expect((loaded.config() as unknown as { layers: unknown[] }).layers.slice(0, 5)).toEqual([
       { type: 'Conv2d', inChannels: 2, outChannels: 4, kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, bias: true },
       { type: 'ReLU' },
-      { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false },
+      { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], ceilMode: false, dilation: [1, 1] },
       { type: 'Conv2d', inChannels: 4, outChannels: 6, kernelSize: [2, 3], stride: [1, 1], padding: 'same', dilation: [1, 2], groups: 2, bias: false },
       { type: 'AvgPool2d', kernelSize: [3, 3], stride: [2, 2], padding: [1, 1], ceilMode: false, countIncludePad: true },
     ]);
@@ -193,7 +193,7 @@ describe('model.save and tm.nn.load', () => {
     const loaded = tm.nn.fromBytes(await m.toBytes());
     expect(loaded.config()).toEqual(m.config());
     expect((loaded.config() as unknown as { layers: unknown[] }).layers.slice(2, 5)).toEqual([
-      { type: 'MaxPool1d', kernelSize: 2, stride: 2, padding: 0, ceilMode: false },
+      { type: 'MaxPool1d', kernelSize: 2, stride: 2, padding: 0, ceilMode: false, dilation: 1 },
       { type: 'Conv1d', inChannels: 4, outChannels: 4, kernelSize: 3, stride: 1, padding: 1, dilation: 2, groups: 2, bias: true },
       { type: 'AvgPool1d', kernelSize: 2, stride: 1, padding: 0, ceilMode: false, countIncludePad: true },
     ]);
@@ -416,6 +416,10 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(() => tm.nn.fromBytes(upFile({ ...up, outputPadding: [1, 1] }))).not.toThrow();
     const pool = { type: 'MaxPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [2, 0] };
     expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [pool] }))).toThrow(new CorruptFileError('model file: layer 0 (MaxPool2d): padding [2, 0] is more than half the 2×2 window (a window could then hold padding only)'));
+    // A dilated window is wider: the same padding fits it; a file from before dilation was saved pools undilated.
+    expect(tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...pool, dilation: [3, 1] }] })).config()).toMatchObject({ layers: [{ dilation: [3, 1] }] });
+    expect(tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ ...pool, padding: [0, 0] }] })).config()).toMatchObject({ layers: [{ dilation: [1, 1] }] });
+    expect(() => tm.nn.fromBytes(fileOf({ type: 'Sequential', layers: [{ type: 'AvgPool2d', kernelSize: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [2, 2] }] }))).toThrow(CorruptFileError);
   });
 
   it('an AvgPool2d from a file written before countIncludePad and ceilMode were saved counts the padding and rounds down, as it did then', () => {

@@ -220,6 +220,7 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
       ['conv2d, stride 2, padding 1', [[2, 3, 7, 6], [4, 3, 3, 3]], (x: tm.Tensor, w: tm.Tensor) => tm.conv2d(x, w, { stride: 2, padding: 1 }), (x: F64, w: F64) => conv2dRef(x, w, { stride: [2, 2], dilation: [1, 1], sides: [[1, 1], [1, 1]] })],
       ['depthwise conv2d', [[2, 3, 5, 5], [6, 1, 2, 2]], (x: tm.Tensor, w: tm.Tensor) => tm.conv2d(x, w, { groups: 3 }), (x: F64, w: F64) => conv2dRef(x, w, { stride: [1, 1], dilation: [1, 1], sides: [[0, 0], [0, 0]] }, 3)],
       ['maxPool2d 3×3, stride 2, padding 1', [[2, 3, 7, 8]], (x: tm.Tensor) => tm.maxPool2d(x, 3, { stride: 2, padding: 1 }), (x: F64) => pool2dRef(x, [3, 3], { stride: [2, 2], dilation: [1, 1], sides: [[1, 1], [1, 1]] }, 'max')],
+      ['maxPool2d 2×2, dilation [2, 3], overlapping, padding 1', [[2, 2, 7, 8]], (x: tm.Tensor) => tm.maxPool2d(x, 2, { stride: 1, padding: 1, dilation: [2, 3] }), (x: F64) => pool2dRef(x, [2, 2], { stride: [1, 1], dilation: [2, 3], sides: [[1, 1], [1, 1]] }, 'max')],
       ['avgPool2d 2×2', [[2, 3, 7, 8]], (x: tm.Tensor) => tm.avgPool2d(x, 2), (x: F64) => pool2dRef(x, [2, 2], { stride: [2, 2], dilation: [1, 1], sides: [[0, 0], [0, 0]] }, 'avg')],
       // Its weight [F, C, k] is [F, C, 1, k] to the 2-D kernels: the gradient must come back 3-D (native's came back 4-D, and an optimizer refused it).
       ['conv1d, stride 2, padding 1', [[2, 3, 9], [4, 3, 3]], (x: tm.Tensor, w: tm.Tensor) => tm.conv1d(x, w, { stride: 2, padding: 1 }), (x: F64, w: F64) => {
@@ -286,6 +287,30 @@ describe.each(BACKENDS)('convolution on %s', (backend) => {
         const averaged = tm.avgPool2d(x.t, c.kernel, { ...options, countIncludePad });
         expectClose(await averaged.data(), pool2dRef(x.ref, c.kernel, g, kind, true).v, 1e-5, `avgPool2d ceilMode ${kind}`, pool2dRef(map(x.ref, Math.abs), c.kernel, g, kind, true).v);
       }
+    });
+
+    it.each([
+      { x: [2, 3, 9, 11], kernel: [2, 2] as [number, number], dilation: [2, 2] as [number, number], stride: [1, 1] as [number, number], padding: 0, ceilMode: false },
+      { x: [1, 2, 13, 12], kernel: [3, 2] as [number, number], dilation: [2, 3] as [number, number], stride: [2, 2] as [number, number], padding: 2, ceilMode: false },
+      { x: [1, 2, 10, 9], kernel: [2, 3] as [number, number], dilation: [3, 1] as [number, number], stride: [3, 2] as [number, number], padding: 1, ceilMode: true },
+    ])('maxPool2d with dilation $dilation (PyTorch\'s): x $x by $kernel, stride $stride, padding $padding, ceilMode $ceilMode; and maxPool1d', async (c) => {
+      const x = random(c.x);
+      const g: WindowRef = { stride: c.stride, dilation: c.dilation, sides: [[c.padding, c.padding], [c.padding, c.padding]] };
+      const maxed = tm.maxPool2d(x.t, c.kernel, { stride: c.stride, padding: c.padding, dilation: c.dilation, ceilMode: c.ceilMode });
+      const want = pool2dRef(x.ref, c.kernel, g, 'max', c.ceilMode);
+      expect(maxed.shape).toEqual(want.shape);
+      expectClose(await maxed.data(), want.v, 0, 'maxPool2d dilated');
+      const rows = random([c.x[0], c.x[1], c.x[3]]);
+      const g1: WindowRef = { stride: [1, c.stride[1]], dilation: [1, c.dilation[1]], sides: [[0, 0], [c.padding, c.padding]] };
+      const seq = tm.maxPool1d(rows.t, c.kernel[1], { stride: c.stride[1], padding: c.padding, dilation: c.dilation[1], ceilMode: c.ceilMode });
+      const image = f64([c.x[0], c.x[1], 1, c.x[3]], rows.ref.v);
+      expectClose(await seq.data(), pool2dRef(image, [1, c.kernel[1]], g1, 'max', c.ceilMode).v, 0, 'maxPool1d dilated');
+    });
+
+    it('dilation is a max pool\'s: an average pool refuses it, and padding is checked against the dilated window', () => {
+      expect(() => tm.avgPool2d(tm.zeros([1, 1, 8, 8]), 2, { dilation: 2 } as tm.AvgPool2dOptions)).toThrow(/avgPool2d.*dilation/);
+      expect(tm.maxPool2d(tm.zeros([1, 1, 8, 8]), 2, { dilation: 3, padding: 2 }).shape).toEqual([1, 1, 5, 5]); // (8 + 4 − 4) / 2 + 1
+      expect(() => tm.maxPool2d(tm.zeros([1, 1, 8, 8]), 2, { dilation: 3, padding: 3 })).toThrow('maxPool2d: padding 3 is more than half the 2×2 window (dilated: 4×4) (a window could then hold padding only)');
     });
 
     it('ceilMode keeps a window past the image only where it starts inside: 7 by 2 at stride 2 gives 4; 5 by 2 at stride 2 padded by 1 gives 3, not 4', () => {
