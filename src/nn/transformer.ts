@@ -78,6 +78,29 @@ export function checkSequence(layer: string, what: string, x: Tensor, dModel: nu
   if (x.rank !== 3 || x.shape[2] !== dModel) throw new ShapeError(`${layer}: expects ${what} of shape [batch, time, ${dModel}], got ${formatShape(x.shape)}`);
 }
 
+/** What a transformer layer's config is written from (the encoder's fields, and the decoder's). */
+interface TransformerLayer {
+  readonly dModel: number;
+  readonly nHead: number;
+  readonly dimFeedforward: number;
+  readonly dropout: number;
+  readonly activation: 'relu' | 'gelu';
+  readonly normFirst: boolean;
+  readonly causal: boolean;
+  readonly seed?: number;
+  readonly norm1: LayerNorm;
+  readonly linear1: Dense;
+}
+
+/** A transformer layer's config: its settings as transformerSettings takes them (the seed only when given). */
+export function transformerConfig(type: string, layer: TransformerLayer): LayerConfig {
+  return {
+    type, dModel: layer.dModel, nHead: layer.nHead, dimFeedforward: layer.dimFeedforward, dropout: layer.dropout,
+    activation: layer.activation, layerNormEps: layer.norm1.epsilon, normFirst: layer.normFirst, causal: layer.causal, bias: layer.linear1.bias !== null,
+    ...(layer.seed === undefined ? {} : { seed: layer.seed }),
+  };
+}
+
 export interface EncodeOptions {
   /** [batch, time]: a non-zero entry is a position to ignore as a key (padding), as PyTorch's src_key_padding_mask. */
   keyPaddingMask?: Tensor;
@@ -139,10 +162,6 @@ export class TransformerEncoderLayer extends Module {
   }
 
   config(): LayerConfig {
-    return {
-      type: 'TransformerEncoderLayer', dModel: this.dModel, nHead: this.nHead, dimFeedforward: this.dimFeedforward, dropout: this.dropout,
-      activation: this.activation, layerNormEps: this.norm1.epsilon, normFirst: this.normFirst, causal: this.causal, bias: this.linear1.bias !== null,
-      ...(this.seed === undefined ? {} : { seed: this.seed }),
-    };
+    return transformerConfig('TransformerEncoderLayer', this);
   }
 }

@@ -17,7 +17,7 @@ import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { LayerNorm } from './layer_norm.js';
 import { Module, type LayerConfig } from './module.js';
-import { checkSequence, dropoutOf, feedForward, transformerSettings, type TransformerEncoderLayerOptions } from './transformer.js';
+import { checkSequence, dropoutOf, feedForward, transformerConfig, transformerSettings, type TransformerEncoderLayerOptions } from './transformer.js';
 
 /** As the encoder layer's; `causal` masks the self-attention (a decoder's usual setting, though PyTorch's default is off, as here). */
 export type TransformerDecoderLayerOptions = TransformerEncoderLayerOptions;
@@ -99,10 +99,6 @@ export class TransformerDecoderLayer extends Module {
   }
 
   config(): LayerConfig {
-    return {
-      type: 'TransformerDecoderLayer', dModel: this.dModel, nHead: this.nHead, dimFeedforward: this.dimFeedforward, dropout: this.dropout,
-      activation: this.activation, layerNormEps: this.norm1.epsilon, normFirst: this.normFirst, causal: this.causal, bias: this.linear1.bias !== null,
-      ...(this.seed === undefined ? {} : { seed: this.seed }),
-    };
+    return transformerConfig('TransformerDecoderLayer', this);
   }
 }
