@@ -105,9 +105,10 @@ export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
   finiteArgument('hardtanh', 'max', max);
   if (!(min < max)) throw new ValueError(`hardtanh: min ${min} must be below max ${max}`);
   return tidy(() => {
-    // The clamped values (NaN stays NaN) carry no gradient; x passes its own where strictly inside.
+    // The clamped values carry no gradient; x passes its own where not at or past an end,
+    // which for NaN (neither) is PyTorch's choice too.
     const clamped = noGrad(() => ops.clip(x, min, max));
-    return ops.where(ops.logicalAnd(ops.greater(x, min), ops.less(x, max)), x, clamped);
+    return ops.where(ops.logicalNot(ops.logicalOr(ops.lessEqual(x, min), ops.greaterEqual(x, max))), x, clamped);
   });
 }
 
@@ -122,11 +123,18 @@ export function hardsigmoid(x: Tensor): Tensor {
 }
 
 /**
- * x·relu6(x + 3)/6 (MobileNetV3's), x times a factor ≤ 1 so that it cannot
- * overflow; PyTorch's gradient: 0 below −3, x/3 + ½ up to 3 (its ends included), 1 above.
+ * x·relu6(x + 3)/6 (MobileNetV3's): 0 below −3, x above 3, x(x + 3)/6
+ * between. PyTorch's gradient: 0 below −3, x/3 + ½ up to 3 (its ends
+ * included), 1 above. The middle piece is taken of x clamped to [−3, 3],
+ * so neither its value nor its gradient can overflow where it is not used
+ * (x·relu6(x + 3)/6 written as one product gave ∞·0, a NaN gradient, at ±∞).
  */
 export function hardswish(x: Tensor): Tensor {
-  return tidy(() => ops.mul(x, ops.div(ops.clip(ops.add(x, 3), 0, 6), 6)));
+  return tidy(() => {
+    const m = ops.clip(x, -3, 3);
+    const middle = ops.div(ops.mul(m, ops.add(m, 3)), 6);
+    return ops.where(ops.greater(x, 3), x, ops.where(ops.less(x, -3), 0, middle));
+  });
 }
 
 /** x/(1 + |x|). */

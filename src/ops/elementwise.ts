@@ -41,12 +41,21 @@ const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor>
   atan: (x, _y, dy) => div(dy, add(mul(x, x), 1)),
   sinh: (x, _y, dy) => mul(dy, cosh(x)),
   cosh: (x, _y, dy) => mul(dy, sinh(x)),
-  asinh: (x, _y, dy) => div(dy, sqrt(add(mul(x, x), 1))),
+  asinh: (x, _y, dy) => div(dy, hypotOne(x)),
   // √(x − 1)·√(x + 1) rather than √(x² − 1), which loses digits near 1.
   acosh: (x, _y, dy) => div(dy, mul(sqrt(sub(x, 1)), sqrt(add(x, 1)))),
   atanh: (x, _y, dy) => div(dy, oneMinusSquare(x)),
   trunc: (_x, _y, dy) => mul(dy, 0),
 };
+
+/**
+ * √(x² + 1) as s·√((x/s)² + (1/s)²) with s = max(|x|, 1): x² overflows f32
+ * past 1.8e19, where asinh's gradient 1/√(x² + 1) is still 5e-20, not 0.
+ */
+function hypotOne(x: Tensor): Tensor {
+  const s = maximum(abs(x), 1);
+  return mul(s, sqrt(add(square(div(x, s)), square(div(1, s)))));
+}
 
 /** 1 − x² as (1 − x)(1 + x), exact-ish near ±1 where 1 − x·x cancels. */
 function oneMinusSquare(x: Tensor): Tensor {

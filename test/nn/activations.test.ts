@@ -116,9 +116,15 @@ describe.each(BACKENDS)('activation functions on %s', (backend) => {
     };
     expectClose(await gradOf((x) => tm.nn.elu(x, 0.5), [0, -1, 2]), [0.5, 0.5 * Math.exp(-1), 1], TOL.f32);
     expectClose(await gradOf((x) => tm.nn.hardtanh(x), [-1, 1, 0.5, -2, 2]), [0, 0, 1, 0, 0], TOL.f32);
+    // NaN is neither at nor past an end: its gradient passes, as PyTorch's (and its value stays NaN).
+    expect(await gradOf((x) => tm.nn.hardtanh(x), [NaN])).toEqual([1]);
+    expect(Array.from(await tm.nn.hardtanh(tm.tensor([NaN, 5])).data())).toEqual([NaN, 1]);
     expectClose(await gradOf(tm.nn.relu6, [0, 6, 3]), [0, 0, 1], TOL.f32);
     expectClose(await gradOf(tm.nn.hardsigmoid, [-3, 3, 0]), [0, 0, 1 / 6], TOL.f32);
     expectClose(await gradOf(tm.nn.hardswish, [-3, 3, -4, 4, 1]), [-0.5, 1.5, 0, 1, 1 / 3 + 0.5], TOL.f32);
+    // At ±∞ too: x·relu6(x + 3)/6 as one product gave ∞·0 there.
+    expect(await gradOf(tm.nn.hardswish, [-Infinity, Infinity, -3.4e38, 3.4e38])).toEqual([0, 1, 0, 1]);
+    expect(Array.from(await tm.nn.hardswish(tm.tensor([-Infinity, Infinity, 3.4e38])).data())).toEqual([0, Infinity, Math.fround(3.4e38)]);
     expectClose(await gradOf(tm.nn.softsign, [0, 1]), [1, 0.25], TOL.f32);
     expectClose(await gradOf(tm.nn.logSigmoid, [0, -50, 50]), [0.5, 1, 0], TOL.f32);
     expectClose(await gradOf((x) => tm.nn.prelu(x, tm.tensor([0.25])), [0, 1]), [0.25, 1], TOL.f32);
