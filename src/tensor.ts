@@ -282,6 +282,8 @@ export class Tensor {
   cumsum(axis?: number): Tensor { return ops.cumsum(this, axis); }
   cumprod(axis?: number): Tensor { return ops.cumprod(this, axis); }
   roll(shifts: number | readonly number[], axes?: number | readonly number[]): Tensor { return ops.roll(this, shifts, axes); }
+  /** NumPy's x[...]: `x.index('1:3, ..., -1')`, `x.index(0, '::2', null, indices)`; see tm.index. */
+  index(...parts: ops.IndexPart[]): Tensor { return ops.index(this, ...parts); }
   chunk(chunks: number, axis?: number): Tensor[] { return ops.chunk(this, chunks, axis); }
   unbind(axis?: number): Tensor[] { return ops.unbind(this, axis); }
   repeatInterleave(repeats: number, axis?: number): Tensor { return ops.repeatInterleave(this, repeats, axis); }

@@ -21,6 +21,8 @@ export type { QuantizeOptions } from './quantize.js';
 export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, gather, pad, reshape, slice, split, squeeze, stack, tile, transpose } from './movement.js';
 export type { PadMode, PadOptions } from './movement.js';
 export { chunk, repeatInterleave, roll, takeAlongAxis, unbind } from './indexing.js';
+export { index } from './subscript.js';
+export type { IndexPart } from './subscript.js';
 export { isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor } from './logical.js';
 export { tril, triu } from './triangular.js';
 export { logsumexp, norm } from './norms.js';
