@@ -4,7 +4,9 @@
 // [-n, n) writes zeros (the js and native backends refuse those before the
 // kernel runs; here reading the indices first would wait for the GPU). One
 // invocation per output element, so each row of inner elements is read and
-// written contiguously across neighbouring invocations.
+// written contiguously across neighbouring invocations. Over a window of x's
+// rows an element whose row is in another window is left for that window's
+// launch to write.
 override WORKGROUP: u32 = 256;
 
 @group(0) @binding(0) var<storage, read> x: array<T>;
@@ -17,5 +19,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let i = gid.x + gid.y * groups.x * WORKGROUP;
   if (i >= params.size) { return; }
   let at = source_of(i, indices[index_of(i)]);
+  if (at == -2) { return; }
   out[i] = select(T(0), x[max(at, 0)], at >= 0);
 }

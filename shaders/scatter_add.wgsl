@@ -1,7 +1,8 @@
 // Scatter-add along an axis, gather's gradient: out[o, indices[j], i] +=
 // dy[o, j, i], for dy read as [outer, k, inner] and out as [outer, n, inner]
 // (zeroed first by shaders/fill.wgsl; the indexing is
-// shaders/picked_rows.wgsl). An index outside the axis adds nothing. Several
+// shaders/picked_rows.wgsl). An index outside the axis adds nothing; over a
+// window of out's rows, nor does one whose row is in another window. Several
 // j may name one row, so each add is atomic: WGSL has no float atomics, so it
 // is a compare-exchange loop on the f32's bits. The adds to one element land
 // in whatever order the invocations run (as PyTorch's index_add on CUDA): its

@@ -152,7 +152,8 @@ export class Commands {
     throw new ValueError(
       `webgpu: ${kernel} cannot read a tensor larger than this device (${this.ctx.description}) lets a kernel bind at once ` +
         `(maxStorageBufferBindingSize ${limit} bytes). Tensors that large can be uploaded, read back, sliced, transposed, joined along their first axis, ` +
-        'used in elementwise ops, reductions, argmax/argmin and softmax (rows within the limit), and as x in x·w and xᵀ·dy; ' +
+        'used in elementwise ops, reductions, argmax/argmin and softmax (rows within the limit), as x in x·w and xᵀ·dy, ' +
+        'and as a table whose rows are gathered along its first axis (an embedding); ' +
         'for anything else split them into smaller tensors, or use the native backend',
     );
   }

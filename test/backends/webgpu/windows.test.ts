@@ -2,7 +2,8 @@
 // live in one buffer and are read a window at a time: elementwise chains run
 // in parts, x·w, row reductions and softmax in bands of rows, column and
 // whole reductions in parts combined after, a slice reads the window that
-// holds it. Everything else is refused with the kernel and the limit named,
+// holds it, a gather of rows by index (and its gradient) takes the table's
+// rows in bands. Everything else is refused with the kernel and the limit named,
 // and the tensors stay intact. Most tests run on a backend told its kernels bind at
 // most 64 KiB (so odd sizes and many parts are cheap, and every buffer is
 // poisoned first so an element left unwritten shows); one runs past
@@ -221,6 +222,37 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     expectClose(await half.softmax().cast('f32').data(), want(false), 2e-2, 'f16', want(false).map(() => 0.01));
   });
 
+  it('gathers rows from a table past the limit a band of rows at a time, and adds their gradient back the same way', async () => {
+    for (const dtype of ['f32', 'f16', 'i32', 'i8'] as const) {
+      // 5,003 rows of 7: 140 KB in f32, so three bands; indices from every band, negative ones, repeats.
+      const [n, inner] = [5003, 7];
+      const values = dtype === 'f32' ? asF32(uniform(n * inner)) : dtype === 'f16' ? asF16(uniform(n * inner)) : randomInts(n * inner, -100, 100);
+      const table = tm.tensor(values, [n, inner], { dtype });
+      const picks = Int32Array.from(randomInts(301, -n, n - 1));
+      picks.set([0, n - 1, -1, -n, 2340, 2340]);
+      const indices = tm.tensor(picks, [7, 43], { dtype: 'i32' });
+      const rows = table.gather(indices);
+      expect(rows.shape).toEqual([7, 43, inner]);
+      const want = Float64Array.from({ length: picks.length * inner }, (_, t) => values[((picks[Math.floor(t / inner)] + n) % n) * inner + (t % inner)]);
+      expectExact(await rows.data(), want, dtype);
+      for (const t of [table, indices, rows]) t.dispose();
+    }
+    // The gradient: an f32 [5003, 7] sum of the rows each index picked, written a band at a time.
+    const [n, inner] = [5003, 7];
+    const table = tm.tensor(asF32(uniform(n * inner)), [n, inner]);
+    table.requiresGrad = true;
+    const picks = Int32Array.from(randomInts(500, -n, n - 1));
+    picks.set([4000, 4000, -1003, 5, 5002]);
+    const dy = asF32(uniform(500 * inner));
+    tm.tidy(() => table.gather(tm.tensor(picks, [500], { dtype: 'i32' })).mul(tm.tensor(dy, [500, inner])).sum()).backward();
+    const want = new Float64Array(n * inner);
+    picks.forEach((p, j) => {
+      for (let i = 0; i < inner; i++) want[((p + n) % n) * inner + i] += dy[j * inner + i];
+    });
+    expectClose(await table.grad!.data(), want, 1e-6);
+    table.dispose();
+  });
+
   it('refuses what it cannot split, naming the kernel and the limit, and leaves the tensors intact', async () => {
     const [m, n] = [300, 100];
     const x = asF32(uniform(m * n));
@@ -231,6 +263,10 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     // A permutation of three axes: every band of its output reads across all of x (a transpose of two is done in blocks, above).
     expect(() => tx.reshape([3, 100, 100]).transpose([1, 2, 0])).toThrow(/webgpu: strided_copy cannot read a tensor larger than this device .* lets a kernel bind at once \(maxStorageBufferBindingSize 65,536 bytes\)/);
     expect(() => tm.concat([tx, tx], 1)).toThrow('webgpu: concat cannot read a tensor larger than');
+    // Rows picked along an inner axis lie in every band of x: only a gather along the first axis goes in bands.
+    const picks = tm.tensor(new Int32Array([0, 99]), [2], { dtype: 'i32' });
+    expect(() => tx.gather(picks, 1)).toThrow('webgpu: gather cannot read a tensor larger than');
+    picks.dispose();
     // Along the first axis it is a copy (below).
     // The mean of ints is exact past 2^24 only in one pass.
     expect(() => ints.mean()).toThrow('webgpu: reduce_mean_int cannot read a tensor larger than');

@@ -5,7 +5,9 @@
 // running sums and products along an axis (shaders/scan.wgsl). Past the binding limit (windows.ts) a slice of
 // leading rows and a concatenation along the first axis are plain copies,
 // and another gather runs in bands of its output's rows, each reading the
-// window of x it needs, or (a transpose) in blocks of them.
+// window of x it needs, or (a transpose) in blocks of them; gathering rows
+// by index from a table past the limit, and adding them back, take its rows
+// a band at a time.
 import { sizeOf } from '../../../shape.js';
 import type { ScanOp } from '../../kernels.js';
 import concatShader from '../../../../shaders/concat.wgsl';
@@ -18,7 +20,7 @@ import scatterAddShader from '../../../../shaders/scatter_add.wgsl';
 import stridedCopyShader from '../../../../shaders/strided_copy.wgsl';
 import { BYTES, computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
-import { bindLimit, rowBands, windowAround, windowOf } from '../windows.js';
+import { bindLimit, rowBands, windowAround, windowOf, type BufferWindow } from '../windows.js';
 
 /** Axes the kernel's uniform holds (after merging): its shape and strides arrays, MAX_RANK / 4 vec4s each. */
 const MAX_RANK = 32;
@@ -171,19 +173,37 @@ export function gatherRows(rt: Runtime, x: Operand, indices: Operand, outer: num
   const k = sizeOf(indices.shape);
   const size = outer * k * inner;
   const kernel = rt.compiler.kernel({ name: 'gather', source: [gatherShader, pickedRows], types: { T: computeType(x.dtype, rt.ctx.features) } });
-  rt.commands.dispatch(kernel, { x: x.buffer, indices: indices.buffer, out, params: new Uint32Array([size, n, k, inner]) }, grid(size, 256));
+  for (const { window, first, rows } of rowWindows(rt, 'gather', x.buffer, outer, n, inner * BYTES[x.dtype])) {
+    rt.commands.dispatch(kernel, { x: window, indices: indices.buffer, out, params: new Uint32Array([size, n, k, inner, first, rows, 0, 0]) }, grid(size, 256));
+  }
 }
 
 /** out [outer, n, inner] (f32) = zeros with dy [outer, k, inner] (f32) added at rows `indices` (i32): shaders/scatter_add.wgsl. */
 export function scatterAddRows(rt: Runtime, dy: Operand, indices: Operand, outer: number, n: number, inner: number, out: GPUBuffer): void {
   const k = sizeOf(indices.shape);
-  const words = outer * n * inner;
-  const fill = rt.compiler.kernel({ name: 'fill', source: fillShader });
-  rt.commands.dispatch(fill, { target_words: out, params: Uint32Array.of(words, 0) }, grid(words, 256));
   const size = outer * k * inner;
-  if (size === 0) return;
+  const fill = rt.compiler.kernel({ name: 'fill', source: fillShader });
   const kernel = rt.compiler.kernel({ name: 'scatter_add', source: [scatterAddShader, pickedRows] });
-  rt.commands.dispatch(kernel, { dy: dy.buffer, indices: indices.buffer, out, params: new Uint32Array([size, n, k, inner]) }, grid(size, 256));
+  for (const { window, first, rows } of rowWindows(rt, 'scatter_add', out, outer, n, inner * 4)) {
+    const words = outer * rows * inner;
+    rt.commands.dispatch(fill, { target_words: window, params: Uint32Array.of(words, 0) }, grid(words, 256));
+    if (size === 0) continue;
+    rt.commands.dispatch(kernel, { dy: dy.buffer, indices: indices.buffer, out: window, params: new Uint32Array([size, n, k, inner, first, rows, 0, 0]) }, grid(size, 256));
+  }
+}
+
+/**
+ * The windows a picked-rows kernel binds of the tensor [outer, n, inner] it
+ * picks rows from: the whole buffer, or past the binding limit bands of its
+ * rows, one launch each (an embedding table larger than a binding: gather
+ * reads each band, scatter_add writes each). Only one outer block can be
+ * cut into bands of rows; anything else past the limit is refused by name.
+ */
+function rowWindows(rt: Runtime, kernel: string, buffer: GPUBuffer | BufferWindow, outer: number, n: number, rowBytes: number): { window: GPUBuffer | BufferWindow; first: number; rows: number }[] {
+  if (!rt.commands.isOversized(buffer) || outer !== 1) return [{ window: buffer, first: 0, rows: n }];
+  const bands = rowBands(rt.ctx, n, [rowBytes]);
+  if (!bands) rt.commands.checkBindable(kernel, [buffer]);
+  return bands!.map(({ start, count }) => ({ window: windowOf(buffer as GPUBuffer, { start: start * rowBytes, count: count * rowBytes }, 1), first: start, rows: count }));
 }
 
 /** out = running sums or products of x [outer, n, inner] along n (x f32 or i32): shaders/scan.wgsl. */
