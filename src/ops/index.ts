@@ -31,3 +31,5 @@ export { logSoftmax, softmax } from './softmax.js';
 export { argsort, sort, topk } from './sort.js';
 export type { SortOptions, Sorted, TopkOptions } from './sort.js';
 export { cast, oneHot } from './cast.js';
+export { diag, diagonal, outer, trace } from './diagonal.js';
+export type { DiagonalOptions } from './diagonal.js';
