@@ -33,3 +33,4 @@ export type { SortOptions, Sorted, TopkOptions } from './sort.js';
 export { cast, oneHot } from './cast.js';
 export { diag, diagonal, outer, trace } from './diagonal.js';
 export type { DiagonalOptions } from './diagonal.js';
+export { einsum, tensordot } from './einsum.js';
