@@ -114,6 +114,9 @@ const CASES: [string, number[][]][] = [
   ['iij->j', [[4, 4, 5]]],
   ['iji->j', [[4, 5, 4]]],
   ['ii,i->i', [[5, 5], [5]]],
+  ['iii->i', [[4, 4, 4]]],
+  ['ijij->ij', [[3, 4, 3, 4]]],
+  ['ijji', [[3, 4, 4, 3]]],
   ['ij->', [[7, 13]]],
   ['i->', [[1]]],
   ['ij->ji', [[7, 13]]],
@@ -248,6 +251,13 @@ describe.each(BACKENDS)('einsum and tensordot on %s', (backend) => {
         expect(o.t.grad!.shape).toEqual(shapes[k]);
         expectClose(await o.t.grad!.data(), want.grads[k], TOL.f32, `${equation}: d/d operand ${k}`, want.gradMagnitudes[k]);
       }
+    });
+
+    it('one tensor given twice gets both its gradients: Σ x² by \'ij,ij->\' has gradient 2x', async () => {
+      const { x, t } = draw([7, 13]);
+      t.requiresGrad = true;
+      tm.einsum('ij,ij->', t, t).backward();
+      expectClose(await t.grad!.data(), x.v.map((v) => 2 * v), TOL.f32);
     });
 
     it('leaves nothing behind but its result, gradients included', async () => {
