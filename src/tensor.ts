@@ -292,6 +292,10 @@ export class Tensor {
   tile(reps: readonly number[]): Tensor { return ops.tile(this, reps); }
   tril(diagonal?: number): Tensor { return ops.tril(this, diagonal); }
   triu(diagonal?: number): Tensor { return ops.triu(this, diagonal); }
+  diagonal(options?: ops.DiagonalOptions): Tensor { return ops.diagonal(this, options); }
+  diag(offset?: number): Tensor { return ops.diag(this, offset); }
+  trace(): Tensor { return ops.trace(this); }
+  outer(b: Tensor): Tensor { return ops.outer(this, b); }
   isNaN(): Tensor { return ops.isNaN(this); }
   isFinite(): Tensor { return ops.isFinite(this); }
   logsumexp(axes?: number | readonly number[], options?: ops.ReduceOptions): Tensor { return ops.logsumexp(this, axes, options); }

@@ -35,3 +35,6 @@ export type { SortOptions, Sorted, TopkOptions } from './sort.js';
 export { bernoulli, multinomial, randint, randperm } from './sampling.js';
 export type { BernoulliOptions, MultinomialOptions } from './sampling.js';
 export { cast, oneHot } from './cast.js';
+export { diag, diagonal, outer, trace } from './diagonal.js';
+export type { DiagonalOptions } from './diagonal.js';
+export { einsum, tensordot } from './einsum.js';

@@ -1,0 +1,96 @@
+// Diagonals and the products built on them: diagonal (torch.diagonal,
+// np.diagonal), diag (a vector onto a matrix's diagonal, or a matrix's
+// diagonal back), trace and outer. Each is composed of the ops every backend
+// has: a diagonal is one gather from the two axes viewed as one, a vector put
+// on a diagonal one gather whose off-diagonal indices read 0, an outer
+// product a broadcast mul. Gradients come from those ops (gather's
+// scatter-add puts dy back on the diagonal).
+import { tidy } from '../engine.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { checkOptions, type OptionNames } from '../options.js';
+import { normalizeAxis } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { tensor } from './creation.js';
+import { mul } from './elementwise.js';
+import { gather, gatherOrZero, reshape, transpose } from './movement.js';
+import { sum } from './reduce.js';
+import { checkTensor, onBackendOf } from './util.js';
+
+export interface DiagonalOptions {
+  /** Which diagonal: 0 the main one (the default), k > 0 k above it, k < 0 below it. */
+  offset?: number;
+  /** The axis the diagonal's rows run along. Default 0. */
+  axis1?: number;
+  /** The axis its columns run along. Default 1. */
+  axis2?: number;
+}
+
+const DIAGONAL_OPTIONS: OptionNames<DiagonalOptions> = { offset: true, axis1: true, axis2: true };
+
+function checkOffset(op: string, offset: unknown): number {
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) throw new ValueError(`${op}: offset must be an integer, got ${formatValue(offset)}`);
+  return offset;
+}
+
+/**
+ * The entries x[…, i, …, i + offset, …] of the matrices x holds in axes
+ * `axis1` and `axis2` (torch.diagonal, np.diagonal): those two axes are
+ * dropped and the diagonal, as long as it is (0 when the offset passes the
+ * matrix), becomes the last axis. A copy, unlike NumPy's and PyTorch's views.
+ */
+export function diagonal(x: Tensor, options: DiagonalOptions = {}): Tensor {
+  checkTensor('diagonal', x);
+  const { offset = 0, axis1 = 0, axis2 = 1 } = checkOptions('diagonal', options, DIAGONAL_OPTIONS);
+  checkOffset('diagonal', offset);
+  if (x.rank < 2) throw new ShapeError(`diagonal: x must have two axes or more to take a diagonal of, got ${formatShape(x.shape)}`);
+  const a1 = normalizeAxis('diagonal', axis1, x.rank);
+  const a2 = normalizeAxis('diagonal', axis2, x.rank);
+  if (a1 === a2) throw new ShapeError(`diagonal: axis1 ${axis1} and axis2 ${axis2} are the same axis of ${formatShape(x.shape)}`);
+  const [rows, columns] = [x.shape[a1], x.shape[a2]];
+  const [row, column] = [Math.max(-offset, 0), Math.max(offset, 0)];
+  const length = Math.max(0, Math.min(rows - row, columns - column));
+  const rest = x.shape.flatMap((_, i) => (i === a1 || i === a2 ? [] : [i]));
+  return tidy(() => {
+    // The two axes moved last (free where they are already) and read as one of rows·columns entries, in which
+    // the diagonal's k-th entry is at (row + k)·columns + column + k.
+    const planes = reshape(transpose(x, [...rest, a1, a2]), [...rest.map((i) => x.shape[i]), rows * columns]);
+    const at = Int32Array.from({ length }, (_, k) => (row + k) * columns + column + k);
+    return gather(planes, onBackendOf('diagonal', x, () => tensor(at)), -1);
+  });
+}
+
+/**
+ * torch.diag and np.diag: a vector x [n] becomes the matrix
+ * [n + |offset|, n + |offset|] with x on diagonal `offset` and zeros
+ * elsewhere; a matrix gives its diagonal `offset` (as diagonal does).
+ */
+export function diag(x: Tensor, offset = 0): Tensor {
+  checkTensor('diag', x);
+  checkOffset('diag', offset);
+  if (x.rank === 2) return diagonal(x, { offset });
+  if (x.rank !== 1) throw new ShapeError(`diag: x must be a vector (to put on a diagonal) or a matrix (to take one from), got ${formatShape(x.shape)}`);
+  const n = x.shape[0];
+  const m = n + Math.abs(offset);
+  // Entry (i, j) reads x[min(i, j)] on the diagonal (j − i = offset) and index n, past x's end, elsewhere: a 0.
+  const at = new Int32Array(m * m).fill(n);
+  for (let k = 0; k < n; k++) at[(k + Math.max(-offset, 0)) * m + k + Math.max(offset, 0)] = k;
+  return tidy(() => gatherOrZero(x, onBackendOf('diag', x, () => tensor(at, [m, m])), 0));
+}
+
+/** The sum of a matrix's main diagonal (torch.trace); ints sum in i32, as sum's do. */
+export function trace(x: Tensor): Tensor {
+  checkTensor('trace', x);
+  if (x.rank !== 2) throw new ShapeError(`trace: x must be a matrix, got ${formatShape(x.shape)}`);
+  return tidy(() => sum(diagonal(x)));
+}
+
+/**
+ * The outer product of vectors a [n] and b [m] (torch.outer, np.outer):
+ * [n, m] with a[i]·b[j] at (i, j), a broadcast mul, so in mul's dtype.
+ */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  checkTensor('outer', a, 'a');
+  checkTensor('outer', b, 'b');
+  if (a.rank !== 1 || b.rank !== 1) throw new ShapeError(`outer: a and b must be vectors, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  return tidy(() => mul(reshape(a, [a.size, 1]), reshape(b, [1, b.size])));
+}
