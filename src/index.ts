@@ -24,6 +24,7 @@ export type { CpuReport, SimdReport } from './capabilities/cpu.js';
 export { CorruptFileError } from './io/errors.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export type { SafetensorsEntry } from './io/safetensors.js';
+export { fromNpy, loadNpy, saveNpy, toNpy } from './io/npy_tensors.js';
 export * as nn from './nn/index.js';
 export * as losses from './losses/index.js';
 export * as optim from './optim/index.js';

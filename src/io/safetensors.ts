@@ -95,7 +95,7 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
  * and stops as soon as the product leaves the safe range, so every size it
  * returns is exact: a hostile shape cannot overflow into a plausible size.
  */
-function byteSize(shape: readonly number[], elementSize: number): number | undefined {
+export function byteSize(shape: readonly number[], elementSize: number): number | undefined {
   if (shape.includes(0)) return 0;
   let n = elementSize;
   for (const d of shape) {
