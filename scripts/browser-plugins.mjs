@@ -83,7 +83,7 @@ export const compactWgsl = {
  * answers as the module answers outside Node, so that what a page downloads
  * holds none of their code: the native backend's loader, backend and malloc
  * policy (src/backends/native/browser.ts: an N-API addon needs Node.js), file I/O
- * (src/io/file.browser.ts), the CPU's SIMD tables and the BLAS check
+ * (src/io/file.browser.ts), .npz archives (src/io/npz.browser.ts), the CPU's SIMD tables and the BLAS check
  * (src/capabilities/{cpu,blas}.browser.ts), fit's terminal progress bar
  * (src/nn/progress.browser.ts), the filter of Dawn's stderr notices
  * (src/backends/webgpu/dawn_notices.browser.ts), the int8 product on
@@ -95,6 +95,7 @@ export const compactWgsl = {
 const STAND_INS = [
   [/src[\\/]backends[\\/]native[\\/](index|addon|malloc)\.(ts|js)$/, 'src/backends/native/browser.ts'],
   [/src[\\/]io[\\/]file\.(ts|js)$/, 'src/io/file.browser.ts'],
+  [/src[\\/]io[\\/]npz\.(ts|js)$/, 'src/io/npz.browser.ts'],
   [/src[\\/]capabilities[\\/]cpu\.(ts|js)$/, 'src/capabilities/cpu.browser.ts'],
   [/src[\\/]capabilities[\\/]blas\.(ts|js)$/, 'src/capabilities/blas.browser.ts'],
   [/src[\\/]nn[\\/]progress\.(ts|js)$/, 'src/nn/progress.browser.ts'],

@@ -29,3 +29,5 @@ with open('f4_v2_2x3.npy', 'wb') as f:
 np.save('i8_too_big.npy', np.array([1, 2**40], '<i8'))
 np.save('c8_2.npy', np.array([1 + 2j, 3], '<c8'))
 np.save('structured.npy', np.zeros(2, dtype=[('a', '<f4'), ('b', '<i4')]))
+np.savez('arrays.npz', weights=vals((3, 4), '<f4', 0.25), labels=vals((5,), '<i8'))
+np.savez_compressed('arrays_compressed.npz', weights=vals((3, 4), '<f4', 0.25), half=vals((2, 2), '<f2', 0.5))
