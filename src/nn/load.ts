@@ -26,7 +26,9 @@ import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
-import { Flatten } from './flatten.js';
+import { Flatten, Unflatten } from './flatten.js';
+import { PixelShuffle, PixelUnshuffle } from './pixel_shuffle.js';
+import { RMSNorm } from './rms_norm.js';
 import { Identity, Upsample } from './upsample.js';
 import type { InterpolateMode } from '../ops/interpolate.js';
 import { Permute } from './permute.js';
@@ -127,6 +129,9 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'AdaptiveAvgPool1d': return new AdaptiveAvgPool1d(cfg.outputSize as number);
     case 'AdaptiveMaxPool1d': return new AdaptiveMaxPool1d(cfg.outputSize as number);
     case 'Flatten': return new Flatten();
+    case 'Unflatten': return new Unflatten(cfg.axis as number, cfg.shape as number[]);
+    case 'PixelShuffle': return new PixelShuffle(cfg.upscaleFactor as number);
+    case 'PixelUnshuffle': return new PixelUnshuffle(cfg.downscaleFactor as number);
     case 'Identity': return new Identity();
     case 'Upsample': {
       const { size, scaleFactor, mode, alignCorners } = cfg as { size?: Size2d; scaleFactor?: number | [number, number]; mode: InterpolateMode; alignCorners?: boolean };
@@ -135,6 +140,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     }
     case 'Permute': return new Permute(cfg.axes as number[]);
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);
+    case 'RMSNorm': {
+      const options = { epsilon: cfg.epsilon as number | undefined, elementwiseAffine: cfg.elementwiseAffine as boolean };
+      return savedAs(new RMSNorm(cfg.normalizedShape as number[], options), entries, prefix);
+    }
     case 'ReLU': return new ReLU();
     case 'Sigmoid': return new Sigmoid();
     case 'Tanh': return new Tanh();

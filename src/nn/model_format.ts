@@ -11,6 +11,7 @@ import { convSizes, poolSizes } from '../ops/conv.js';
 import { convTransposeSizes } from '../ops/conv_transpose.js';
 import { IMAGES, SEQUENCES, type Size2d } from '../ops/windows.js';
 import { sameShape } from '../shape.js';
+import { isUnflattenShape } from './flatten.js';
 import { isAxisOrder } from './permute.js';
 
 export const FORMAT = 'tmnn';
@@ -112,6 +113,9 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
   Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
   Flatten: {},
+  Unflatten: { axis: integer, shape: { check: isUnflattenShape, what: 'a list of positive sizes, one -1 at most' } },
+  PixelShuffle: { upscaleFactor: positiveInteger },
+  PixelUnshuffle: { downscaleFactor: positiveInteger },
   Identity: {},
   Upsample: {
     size: { check: (v) => positiveInteger.check(v) || pairField(1).check(v), what: 'a positive integer or [height, width]', optional: true },
@@ -138,6 +142,11 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   InstanceNorm2d: INSTANCE_NORM,
   GroupNorm: { numGroups: positiveInteger, numChannels: positiveInteger, epsilon, affine: flag },
   LayerNorm: { dim: positiveInteger, epsilon },
+  RMSNorm: {
+    normalizedShape: { check: (v) => Array.isArray(v) && v.length > 0 && v.every((d) => positiveInteger.check(d)), what: 'a list of positive integers' },
+    elementwiseAffine: flag,
+    epsilon: { ...epsilon, optional: true }, // none: each input's machine epsilon
+  },
   RNN: { ...RECURRENT, nonlinearity: { check: (v) => v === 'tanh' || v === 'relu', what: "'tanh' or 'relu'" } },
   LSTM: RECURRENT,
   GRU: RECURRENT,
@@ -279,6 +288,7 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     if (channels % groups) fail(`${where} (GroupNorm) has numGroups ${groups}, which does not divide its ${channels} channels`);
     if (cfg.affine) for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [channels], kind: 'parameter' });
   }
+  if (type === 'RMSNorm' && cfg.elementwiseAffine) wanted.set(`${path}weight`, { shape: cfg.normalizedShape as number[], kind: 'parameter' });
   if (type === 'LayerNorm') {
     wanted.set(`${path}weight`, { shape: [cfg.dim as number], kind: 'parameter' });
     wanted.set(`${path}bias`, { shape: [cfg.dim as number], kind: 'parameter' });
