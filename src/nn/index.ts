@@ -41,6 +41,8 @@ export { TransformerEncoderLayer } from './transformer.js';
 export type { EncodeOptions, TransformerEncoderLayerOptions } from './transformer.js';
 export { TransformerDecoderLayer } from './transformer_decoder.js';
 export type { DecodeOptions, TransformerDecoderLayerOptions } from './transformer_decoder.js';
+export { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
+export type { TransformerLayerSpec, TransformerStackOptions } from './transformer_stack.js';
 export type { RecurrentOptions, RecurrentOutput, RecurrentState, RNNOptions } from './recurrent.js';
 export type { LayerNormOptions } from './layer_norm.js';
 export { Sequential } from './sequential.js';

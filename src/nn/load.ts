@@ -37,6 +37,7 @@ import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
 import { MultiheadAttention } from './attention.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
+import { TransformerDecoder, TransformerEncoder, type TransformerLayerSpec } from './transformer_stack.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
 import { checkModel, FORMAT } from './model_format.js';
@@ -123,6 +124,13 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const { type, dModel, nHead, ...options } = cfg as { type: string; dModel: number; nHead: number };
       const Layer = type === 'TransformerEncoderLayer' ? TransformerEncoderLayer : TransformerDecoderLayer;
       return savedTree(new Layer(dModel, nHead, options), entries, prefix); // the seed as saved, as the recurrent layers'
+    }
+    case 'TransformerEncoder':
+    case 'TransformerDecoder': {
+      // The layers' settings with the stack's seed, as saved: each layer's weights overwritten, its dropout masks the saved one's.
+      const { type: _, ...spec } = cfg.layer as Config;
+      const Stack = cfg.type === 'TransformerEncoder' ? TransformerEncoder : TransformerDecoder;
+      return savedTree(new Stack(spec as unknown as TransformerLayerSpec, cfg.numLayers as number, { norm: cfg.norm as boolean }), entries, prefix);
     }
     case 'AdaptiveAvgPool2d': return new AdaptiveAvgPool2d(cfg.outputSize as Size2d);
     case 'AdaptiveMaxPool2d': return new AdaptiveMaxPool2d(cfg.outputSize as Size2d);

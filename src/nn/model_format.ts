@@ -85,6 +85,16 @@ const TRANSFORMER: Readonly<Record<string, Field>> = {
   seed: { ...integer, optional: true },
 };
 
+/** A transformer stack's layers, at most: a hostile file must not make the check below walk for ever. */
+export const MAX_STACKED_LAYERS = 1024;
+
+/** A transformer stack's fields: its layers' description (of `layerType`), how many, and whether a final LayerNorm follows. */
+const transformerStack = (layerType: string): Readonly<Record<string, Field>> => ({
+  layer: { check: (v) => v !== null && typeof v === 'object' && (v as { type?: unknown }).type === layerType, what: `a ${layerType} description` },
+  numLayers: { check: (v) => positiveInteger.check(v) && (v as number) <= MAX_STACKED_LAYERS, what: `an integer from 1 to ${MAX_STACKED_LAYERS}` },
+  norm: flag,
+});
+
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
@@ -153,6 +163,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   MultiheadAttention: { embedDim: positiveInteger, numHeads: positiveInteger, bias: flag, dropout: rate, causal: flag, seed: { ...integer, optional: true } },
   TransformerEncoderLayer: TRANSFORMER,
   TransformerDecoderLayer: TRANSFORMER,
+  TransformerEncoder: transformerStack('TransformerEncoderLayer'),
+  TransformerDecoder: transformerStack('TransformerDecoderLayer'),
 };
 
 /** The layer types tm.nn.load rebuilds. */
@@ -280,6 +292,12 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
       // A LayerNorm after each attention and after the feed-forward block.
       for (let i = 0; i < attentions + 1; i++) for (const name of ['weight', 'bias']) wanted.set(`${at(attentions + 2 + i)}${name}`, { shape: [embed], kind: 'parameter' });
     }
+  }
+  if (type === 'TransformerEncoder' || type === 'TransformerDecoder') {
+    // As nn/transformer_stack.ts holds them: the layers (each checked as a layer of its own, its tensors below it), then the norm.
+    const [layer, count] = [cfg.layer as Record<string, unknown>, cfg.numLayers as number];
+    for (let i = 0; i < count; i++) checkLayer(layer, `${path}${i}.`, depth + 1, wanted, fail);
+    if (cfg.norm) for (const name of ['weight', 'bias']) wanted.set(`${path}${count}.${name}`, { shape: [layer.dModel as number], kind: 'parameter' });
   }
   if (type === 'PReLU') wanted.set(`${path}weight`, { shape: [cfg.numParameters as number], kind: 'parameter' });
   if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
