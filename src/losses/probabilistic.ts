@@ -101,21 +101,31 @@ function refuseNegative(variance: Tensor): boolean {
  * v = max(variance, ε), plus ½·log(2π) with `full`. The clamp is PyTorch's
  * too in the gradient: none of it, so the variance's gradient flows as if
  * unclamped (at v = ε where clamped). `variance` is input's shape, or one
- * per row (input's shape without its last axis, or with it of size 1). A
+ * per row (input's shape without its last axis, or with it of size 1), or
+ * a number for every term (PyTorch's float var, its clamp the same). A
  * negative variance is an error where the values can be read at once (js,
  * native), its terms NaN on a GPU.
  */
-export function gaussianNll(input: Tensor, target: Tensor, variance: Tensor, options: GaussianNllOptions = {}): Tensor {
+export function gaussianNll(input: Tensor, target: Tensor, variance: Tensor | number, options: GaussianNllOptions = {}): Tensor {
   const { reduction, full = false, epsilon = 1e-6 } = checkOptions('gaussianNll', options, GAUSSIAN_OPTIONS);
   checkEpsilon('gaussianNll', epsilon);
-  for (const [name, t] of [['input', input], ['target', target], ['variance', variance]] as const) checkFloat('gaussianNll', name, t);
+  checkFloat('gaussianNll', 'input', input);
+  checkFloat('gaussianNll', 'target', target);
   sameShapes('gaussianNll', input, target, ['input', 'target']);
-  const checked = refuseNegative(variance);
+  if (typeof variance === 'number') {
+    if (!(variance >= 0) || !Number.isFinite(variance)) throw new ValueError(`gaussianNll: variance must be a finite number ≥ 0 or a tensor, got ${formatValue(variance)}`);
+  } else checkFloat('gaussianNll', 'variance', variance);
+  const checked = typeof variance === 'number' || refuseNegative(variance);
   return tidy(() => {
+    const constant = full ? 0.5 * Math.log(2 * Math.PI) : 0;
+    const squares = input.sub(target).square();
+    if (typeof variance === 'number') {
+      const v = Math.max(variance, epsilon);
+      return reduce(perSampleMean(squares.div(v).add(Math.log(v)).mul(0.5).add(constant)), reduction);
+    }
     const v = varianceFor(input, variance);
     const clamped = v.add(noGrad(() => ops.maximum(v, epsilon).sub(v)));
-    let loss = clamped.log().add(input.sub(target).square().div(clamped)).mul(0.5);
-    if (full) loss = loss.add(0.5 * Math.log(2 * Math.PI));
+    let loss = clamped.log().add(squares.div(clamped)).mul(0.5).add(constant);
     // Unchecked (a GPU): a negative variance's terms NaN, not the clamp's silent ε. A term of the variance alone, with no gradient through it.
     if (!checked) loss = loss.add(noGrad(() => ops.where(v.less(0), NaN, 0).cast(loss.dtype)));
     return reduce(perSampleMean(loss), reduction);

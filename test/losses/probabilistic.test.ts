@@ -93,6 +93,22 @@ describe.each(BACKENDS)('poissonNll and gaussianNll on %s', (backend) => {
     expectClose(await leaves[2].grad!.data(), dv, tol, 'dvariance');
   });
 
+  it('gaussianNll takes one variance for every term as a number, clamped to ε the same', async () => {
+    const shape = [7, 3];
+    const [input, target] = [asF32(uniform(size(shape), -2, 2)), asF32(uniform(size(shape), -2, 2))];
+    for (const [variance, epsilon, full] of [[0.7, 1e-6, false], [1e-3, 0.05, true], [0, 1e-6, false]] as const) {
+      const v = Math.max(variance, epsilon);
+      const terms = Float64Array.from(input, (x, k) => 0.5 * (Math.log(v) + (x - target[k]) ** 2 / v) + (full ? 0.5 * Math.log(2 * Math.PI) : 0));
+      const x = tm.tensor(input, shape);
+      x.requiresGrad = true;
+      const loss = tm.losses.gaussianNll(x, tm.tensor(target, shape), variance, { epsilon, full, reduction: 'none' });
+      expectClose(await loss.data(), perSampleMeans(terms, shape), tol, `variance ${variance}`);
+      loss.sum().backward();
+      expectClose(await x.grad!.data(), Float64Array.from(input, (xv, k) => (xv - target[k]) / v / 3), tol, `dx, variance ${variance}`);
+    }
+    expect(() => tm.losses.gaussianNll(tm.zeros([2]), tm.zeros([2]), -1)).toThrow(new tm.ValueError('gaussianNll: variance must be a finite number ≥ 0 or a tensor, got -1'));
+  });
+
   it('gaussianNll refuses a negative variance where its values can be read at once (js, native); on a GPU its terms are NaN', async () => {
     const [x, t, v] = [tm.tensor([[1, 2], [3, 4]]), tm.zeros([2, 2]), tm.tensor([[1, 1], [-0.5, 1]])];
     if (backend === 'webgpu') {
