@@ -6,7 +6,7 @@
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { isFloat } from '../dtype.js';
-import { pairwiseDistance } from '../nn/distance.js';
+import { checkEpsilon, checkP, pairwiseDistance } from '../nn/distance.js';
 import * as ops from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
@@ -99,6 +99,8 @@ const TRIPLET_OPTIONS: OptionNames<TripletMarginOptions> = { reduction: true, ma
 export function tripletMargin(anchor: Tensor, positive: Tensor, negative: Tensor, options: TripletMarginOptions = {}): Tensor {
   const { reduction, margin = 1, p = 2, epsilon = 1e-6, swap = false } = checkOptions('tripletMargin', options, TRIPLET_OPTIONS);
   checkMargin('tripletMargin', margin);
+  checkP('tripletMargin', p);
+  checkEpsilon('tripletMargin', epsilon);
   for (const [name, t] of [['anchor', anchor], ['positive', positive], ['negative', negative]] as const) checkFloat('tripletMargin', name, t);
   if (anchor.rank !== 1 && anchor.rank !== 2) throw new ShapeError(`tripletMargin: anchor ${formatShape(anchor.shape)} is not [N, D] or [D]`);
   sameShapes('tripletMargin', anchor, positive, ['anchor', 'positive']);

@@ -16,12 +16,12 @@ function checkFloat(where: string, name: string, x: Tensor): void {
   if (!isFloat(x.dtype)) throw new DTypeError(`${where}: ${name} must be f32 or f16, got ${x.dtype}`);
 }
 
-function checkEpsilon(where: string, epsilon: unknown): asserts epsilon is number {
+export function checkEpsilon(where: string, epsilon: unknown): asserts epsilon is number {
   if (typeof epsilon !== 'number' || !(epsilon >= 0) || !Number.isFinite(epsilon)) throw new ValueError(`${where}: epsilon must be a finite number ≥ 0, got ${formatValue(epsilon)}`);
 }
 
 /** A p of a p-norm: a number > 0, or Infinity (the largest |x|). */
-function checkP(where: string, p: unknown): asserts p is number {
+export function checkP(where: string, p: unknown): asserts p is number {
   if (typeof p !== 'number' || !(p > 0)) throw new ValueError(`${where}: p must be a number > 0 or Infinity, got ${formatValue(p)}`);
 }
 
@@ -94,11 +94,9 @@ export function pairwiseDistance(a: Tensor, b: Tensor, options: PairwiseDistance
   checkFloat('pairwiseDistance', 'b', b);
   checkP('pairwiseDistance', p);
   checkEpsilon('pairwiseDistance', epsilon);
-  return tidy(() => {
-    const difference = sub(a, b);
-    if (difference.rank === 0) throw new ValueError('pairwiseDistance: a and b are scalars; the vectors lie along the last axis');
-    return pNorm(difference.add(epsilon), p, difference.rank - 1, keepDims);
-  });
+  const rank = broadcastShapes('pairwiseDistance', a.shape, b.shape).length;
+  if (rank === 0) throw new ValueError('pairwiseDistance: a and b are scalars; the vectors lie along the last axis');
+  return tidy(() => pNorm(sub(a, b).add(epsilon), p, rank - 1, keepDims));
 }
 
 export interface NormalizeOptions {
