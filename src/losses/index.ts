@@ -3,41 +3,18 @@
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { sameShape } from '../shape.js';
 import { isFloat } from '../dtype.js';
 import * as ops from '../ops/index.js';
 import { heldValues } from '../ops/util.js';
 import { noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import { LOSS_OPTIONS, perSampleMean, reduce, sameShapes, type LossOptions, type Reduction } from './reduction.js';
 
-export type Reduction = 'mean' | 'sum' | 'none';
-
-export interface LossOptions {
-  /** 'mean' (default) over samples, 'sum', or 'none' for one value per sample. */
-  reduction?: Reduction;
-}
-
-const LOSS_OPTIONS: OptionNames<LossOptions> = { reduction: true };
-
-function reduce(perSample: Tensor, reduction: Reduction = 'mean'): Tensor {
-  switch (reduction) {
-    case 'mean': return perSample.mean();
-    case 'sum': return perSample.sum();
-    case 'none': return perSample;
-    default: throw new ValueError(`loss: unknown reduction ${JSON.stringify(reduction)}; expected mean, sum or none`);
-  }
-}
-
-function sameShapes(loss: string, pred: Tensor, target: Tensor): void {
-  if (!sameShape(pred.shape, target.shape)) {
-    throw new ShapeError(`${loss}: prediction ${formatShape(pred.shape)} and target ${formatShape(target.shape)} differ`);
-  }
-}
-
-/** Per-sample mean over every axis but the first (a 1-D input is one value per sample). */
-function perSampleMean(x: Tensor): Tensor {
-  return x.rank <= 1 ? x.reshape(x.shape) : x.mean(x.shape.slice(1).map((_, i) => i + 1));
-}
+export type { LossOptions, Reduction } from './reduction.js';
+export { cosineEmbedding, hingeEmbedding, marginRanking, tripletMargin } from './embedding.js';
+export type { CosineEmbeddingOptions, HingeEmbeddingOptions, MarginRankingOptions, TripletMarginOptions } from './embedding.js';
+export { gaussianNll, poissonNll } from './probabilistic.js';
+export type { GaussianNllOptions, PoissonNllOptions } from './probabilistic.js';
 
 /** Mean squared error. */
 export function mse(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {

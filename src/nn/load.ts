@@ -26,7 +26,9 @@ import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
-import { Flatten } from './flatten.js';
+import { Flatten, Unflatten } from './flatten.js';
+import { PixelShuffle, PixelUnshuffle } from './pixel_shuffle.js';
+import { RMSNorm } from './rms_norm.js';
 import { Identity, Upsample } from './upsample.js';
 import type { InterpolateMode } from '../ops/interpolate.js';
 import { Permute } from './permute.js';
@@ -35,6 +37,7 @@ import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
 import { MultiheadAttention } from './attention.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
+import { TransformerDecoder, TransformerEncoder, type TransformerLayerSpec } from './transformer_stack.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
 import { checkModel, FORMAT } from './model_format.js';
@@ -122,11 +125,21 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const Layer = type === 'TransformerEncoderLayer' ? TransformerEncoderLayer : TransformerDecoderLayer;
       return savedTree(new Layer(dModel, nHead, options), entries, prefix); // the seed as saved, as the recurrent layers'
     }
+    case 'TransformerEncoder':
+    case 'TransformerDecoder': {
+      // The layers' settings with the stack's seed, as saved: each layer's weights overwritten, its dropout masks the saved one's.
+      const { type: _, ...spec } = cfg.layer as Config;
+      const Stack = cfg.type === 'TransformerEncoder' ? TransformerEncoder : TransformerDecoder;
+      return savedTree(new Stack(spec as unknown as TransformerLayerSpec, cfg.numLayers as number, { norm: cfg.norm as boolean }), entries, prefix);
+    }
     case 'AdaptiveAvgPool2d': return new AdaptiveAvgPool2d(cfg.outputSize as Size2d);
     case 'AdaptiveMaxPool2d': return new AdaptiveMaxPool2d(cfg.outputSize as Size2d);
     case 'AdaptiveAvgPool1d': return new AdaptiveAvgPool1d(cfg.outputSize as number);
     case 'AdaptiveMaxPool1d': return new AdaptiveMaxPool1d(cfg.outputSize as number);
     case 'Flatten': return new Flatten();
+    case 'Unflatten': return new Unflatten(cfg.axis as number, cfg.shape as number[]);
+    case 'PixelShuffle': return new PixelShuffle(cfg.upscaleFactor as number);
+    case 'PixelUnshuffle': return new PixelUnshuffle(cfg.downscaleFactor as number);
     case 'Identity': return new Identity();
     case 'Upsample': {
       const { size, scaleFactor, mode, alignCorners } = cfg as { size?: Size2d; scaleFactor?: number | [number, number]; mode: InterpolateMode; alignCorners?: boolean };
@@ -135,6 +148,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     }
     case 'Permute': return new Permute(cfg.axes as number[]);
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);
+    case 'RMSNorm': {
+      const options = { epsilon: cfg.epsilon as number | undefined, elementwiseAffine: cfg.elementwiseAffine as boolean };
+      return savedAs(new RMSNorm(cfg.normalizedShape as number[], options), entries, prefix);
+    }
     case 'ReLU': return new ReLU();
     case 'Sigmoid': return new Sigmoid();
     case 'Tanh': return new Tanh();

@@ -11,6 +11,7 @@ import { convSizes, poolSizes } from '../ops/conv.js';
 import { convTransposeSizes } from '../ops/conv_transpose.js';
 import { IMAGES, SEQUENCES, type Size2d } from '../ops/windows.js';
 import { sameShape } from '../shape.js';
+import { isUnflattenShape } from './flatten.js';
 import { isAxisOrder } from './permute.js';
 
 export const FORMAT = 'tmnn';
@@ -84,6 +85,16 @@ const TRANSFORMER: Readonly<Record<string, Field>> = {
   seed: { ...integer, optional: true },
 };
 
+/** A transformer stack's layers, at most: a hostile file must not make the check below walk for ever. */
+export const MAX_STACKED_LAYERS = 1024;
+
+/** A transformer stack's fields: its layers' description (of `layerType`), how many, and whether a final LayerNorm follows. */
+const transformerStack = (layerType: string): Readonly<Record<string, Field>> => ({
+  layer: { check: (v) => v !== null && typeof v === 'object' && (v as { type?: unknown }).type === layerType, what: `a ${layerType} description` },
+  numLayers: { check: (v) => positiveInteger.check(v) && (v as number) <= MAX_STACKED_LAYERS, what: `an integer from 1 to ${MAX_STACKED_LAYERS}` },
+  norm: flag,
+});
+
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
@@ -112,6 +123,9 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
   Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
   Flatten: {},
+  Unflatten: { axis: integer, shape: { check: isUnflattenShape, what: 'a list of positive sizes, one -1 at most' } },
+  PixelShuffle: { upscaleFactor: positiveInteger },
+  PixelUnshuffle: { downscaleFactor: positiveInteger },
   Identity: {},
   Upsample: {
     size: { check: (v) => positiveInteger.check(v) || pairField(1).check(v), what: 'a positive integer or [height, width]', optional: true },
@@ -138,12 +152,19 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   InstanceNorm2d: INSTANCE_NORM,
   GroupNorm: { numGroups: positiveInteger, numChannels: positiveInteger, epsilon, affine: flag },
   LayerNorm: { dim: positiveInteger, epsilon },
+  RMSNorm: {
+    normalizedShape: { check: (v) => Array.isArray(v) && v.length > 0 && v.every((d) => positiveInteger.check(d)), what: 'a list of positive integers' },
+    elementwiseAffine: flag,
+    epsilon: { ...epsilon, optional: true }, // none: each input's machine epsilon
+  },
   RNN: { ...RECURRENT, nonlinearity: { check: (v) => v === 'tanh' || v === 'relu', what: "'tanh' or 'relu'" } },
   LSTM: RECURRENT,
   GRU: RECURRENT,
   MultiheadAttention: { embedDim: positiveInteger, numHeads: positiveInteger, bias: flag, dropout: rate, causal: flag, seed: { ...integer, optional: true } },
   TransformerEncoderLayer: TRANSFORMER,
   TransformerDecoderLayer: TRANSFORMER,
+  TransformerEncoder: transformerStack('TransformerEncoderLayer'),
+  TransformerDecoder: transformerStack('TransformerDecoderLayer'),
 };
 
 /** The layer types tm.nn.load rebuilds. */
@@ -272,6 +293,12 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
       for (let i = 0; i < attentions + 1; i++) for (const name of ['weight', 'bias']) wanted.set(`${at(attentions + 2 + i)}${name}`, { shape: [embed], kind: 'parameter' });
     }
   }
+  if (type === 'TransformerEncoder' || type === 'TransformerDecoder') {
+    // As nn/transformer_stack.ts holds them: the layers (each checked as a layer of its own, its tensors below it), then the norm.
+    const [layer, count] = [cfg.layer as Record<string, unknown>, cfg.numLayers as number];
+    for (let i = 0; i < count; i++) checkLayer(layer, `${path}${i}.`, depth + 1, wanted, fail);
+    if (cfg.norm) for (const name of ['weight', 'bias']) wanted.set(`${path}${count}.${name}`, { shape: [layer.dModel as number], kind: 'parameter' });
+  }
   if (type === 'PReLU') wanted.set(`${path}weight`, { shape: [cfg.numParameters as number], kind: 'parameter' });
   if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
   if (type === 'GroupNorm') {
@@ -279,6 +306,7 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     if (channels % groups) fail(`${where} (GroupNorm) has numGroups ${groups}, which does not divide its ${channels} channels`);
     if (cfg.affine) for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [channels], kind: 'parameter' });
   }
+  if (type === 'RMSNorm' && cfg.elementwiseAffine) wanted.set(`${path}weight`, { shape: cfg.normalizedShape as number[], kind: 'parameter' });
   if (type === 'LayerNorm') {
     wanted.set(`${path}weight`, { shape: [cfg.dim as number], kind: 'parameter' });
     wanted.set(`${path}bias`, { shape: [cfg.dim as number], kind: 'parameter' });

@@ -11,7 +11,8 @@
 // Sequential's layers are numbered as nn.Sequential numbers them; a
 // TransformerEncoderLayer's sublayers are self_attn, linear1, linear2,
 // norm1, norm2, a TransformerDecoderLayer's self_attn, multihead_attn,
-// linear1, linear2, norm1, norm2, norm3. num_batches_tracked (BatchNorm's,
+// linear1, linear2, norm1, norm2, norm3, a TransformerEncoder's and
+// TransformerDecoder's layers.{i} and norm. num_batches_tracked (BatchNorm's,
 // InstanceNorm's) is read past.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
@@ -27,6 +28,7 @@ import type { Module } from './module.js';
 import { Recurrent } from './recurrent.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
+import { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
 
 /** Where a tmnn tensor comes from in a PyTorch state_dict: the name, and whether its two axes are swapped there. */
 interface Source {
@@ -60,6 +62,7 @@ function ownSources(layer: Module): Map<string, Source> {
 function childNames(layer: Module): string[] {
   if (layer instanceof TransformerEncoderLayer) return ['self_attn', 'linear1', 'linear2', 'norm1', 'norm2'];
   if (layer instanceof TransformerDecoderLayer) return ['self_attn', 'multihead_attn', 'linear1', 'linear2', 'norm1', 'norm2', 'norm3'];
+  if (layer instanceof TransformerEncoder || layer instanceof TransformerDecoder) return [...layer.layers.map((_, i) => `layers.${i}`), ...(layer.norm ? ['norm'] : [])];
   return layer.children().map((_, i) => String(i));
 }
 

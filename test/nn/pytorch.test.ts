@@ -144,6 +144,21 @@ describe.each(BACKENDS)('loadPytorch on %s', (backend) => {
     expectClose(await model.predict(tm.tensor(x.v, x.shape)).data(), want, backend === 'webgpu' ? 1e-4 : 1e-5);
   });
 
+  it("maps RMSNorm's weight, and computes PyTorch's function of it (ε None: f32's machine epsilon)", async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 4), new tm.nn.RMSNorm(4)]);
+    const state: Record<string, Entry> = { '0.weight': f32([4, 3]), '0.bias': f32([4]), '1.weight': f32([4], 0.5, 1.5) };
+    tm.nn.loadPytorch(model, torchFile(state));
+    expect(Array.from(await (model.layers[1] as tm.nn.RMSNorm).weight!.data())).toEqual(state['1.weight'].values);
+    const x = Array.from(uniform(5 * 3), Math.fround);
+    const [w, b, g] = ['0.weight', '0.bias', '1.weight'].map((name) => state[name].values);
+    const want = Array.from({ length: 5 }, (_, r) => {
+      const h = Array.from({ length: 4 }, (_, o) => b[o] + [0, 1, 2].reduce((s, i) => s + x[r * 3 + i] * w[o * 3 + i], 0));
+      const rms = Math.sqrt(h.reduce((s, v) => s + v * v, 0) / 4 + 2 ** -23);
+      return h.map((v, o) => (v / rms) * g[o]);
+    }).flat();
+    expectClose(await model.predict(tm.tensor(x, [5, 3])).data(), want, backend === 'webgpu' ? 1e-4 : 1e-5);
+  });
+
   it('refuses a missing tensor, a shape that does not fit and a tensor with no place, leaving the model as it was', async () => {
     const model = new tm.nn.Sequential([new tm.nn.Dense(3, 2), new tm.nn.Conv1d(1, 2, 3)]);
     const before = Array.from(await model.namedState()['0.weight'].data());

@@ -1,0 +1,111 @@
+// RMSNorm, as PyTorch's nn.RMSNorm (Zhang and Sennrich, 2019; LLaMA's and
+// T5's normalisation): the last axes of x (normalizedShape) divided by their
+// root mean square, with no centring and no bias, then scaled by a learned
+// weight of that shape (ones to start):
+//   y = x / √(mean(x²) + ε) · weight
+// ε, unless given, is the machine epsilon of x's dtype, as PyTorch's
+// eps=None takes torch.finfo(x.dtype).eps: 2⁻²³ ≈ 1.19e-7 for f32, 2⁻¹⁰ ≈
+// 9.8e-4 for f16, chosen at each call (an f16 input under mixed precision
+// gets f16's).
+import { isFloat } from '../dtype.js';
+import { tidy } from '../engine.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { ones } from '../ops/index.js';
+import { checkOptions, type OptionNames } from '../options.js';
+import { sameShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { Module, type LayerConfig } from './module.js';
+
+/** The gap between 1 and the next float of each float dtype: ε where none is given (PyTorch's torch.finfo(dtype).eps). */
+const MACHINE_EPSILON = { f32: 2 ** -23, f16: 2 ** -10 } as const;
+
+export interface RMSNormOptions {
+  /** Added to the mean square before its square root (default: the machine epsilon of x's dtype, as PyTorch's eps=None). */
+  epsilon?: number;
+  /** A learned weight of normalizedShape (default true, as PyTorch's elementwise_affine); false normalises only. There is no bias. */
+  elementwiseAffine?: boolean;
+}
+
+const OPTIONS: OptionNames<RMSNormOptions> = { epsilon: true, elementwiseAffine: 'boolean' };
+
+/** normalizedShape as a list of positive sizes, a single size allowed as a number (PyTorch's int or list). */
+function checkNormalizedShape(where: string, normalizedShape: number | readonly number[]): number[] {
+  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d > 0)) {
+    throw new ValueError(`${where}: normalizedShape must be a positive integer or a non-empty list of them, got ${formatValue(normalizedShape)}`);
+  }
+  return [...shape];
+}
+
+function checkEpsilon(where: string, epsilon: unknown): void {
+  if (epsilon !== undefined && (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon))) {
+    throw new ValueError(`${where}: epsilon must be a finite number > 0, got ${formatValue(epsilon)}`);
+  }
+}
+
+/**
+ * RMS normalisation of x's last axes (normalizedShape, a size or a list of
+ * the last sizes), as PyTorch's F.rms_norm: x / √(mean(x²) + ε) · weight,
+ * the mean over those axes, `weight` (of normalizedShape) optional, ε the
+ * machine epsilon of x's dtype unless given.
+ */
+export function rmsNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, epsilon?: number): Tensor {
+  const shape = checkNormalizedShape('rmsNorm', normalizedShape);
+  checkEpsilon('rmsNorm', epsilon);
+  if (!isFloat(x.dtype)) throw new DTypeError(`rmsNorm: x must be f32 or f16, got ${x.dtype}`);
+  if (x.rank < shape.length || !sameShape(x.shape.slice(x.rank - shape.length), shape)) {
+    throw new ShapeError(`rmsNorm: x ${formatShape(x.shape)} does not end in normalizedShape ${formatShape(shape)}`);
+  }
+  if (weight && !sameShape(weight.shape, shape)) throw new ShapeError(`rmsNorm: weight ${formatShape(weight.shape)} is not of normalizedShape ${formatShape(shape)}`);
+  const axes = shape.map((_, i) => x.rank - shape.length + i);
+  const eps = epsilon ?? MACHINE_EPSILON[x.dtype];
+  return tidy(() => {
+    // f16 squared and summed in f32 (as PyTorch's opmath), else a square past 256 overflows; the weight applied in x's dtype, as there.
+    const wide = x.dtype === 'f16' ? x.cast('f32') : x;
+    const normalised = wide.div(wide.square().mean(axes, { keepDims: true }).add(eps).sqrt()).cast(x.dtype);
+    return weight ? normalised.mul(weight) : normalised;
+  });
+}
+
+export class RMSNorm extends Module {
+  readonly normalizedShape: readonly number[];
+  /** Undefined: the machine epsilon of each input's dtype. */
+  readonly epsilon: number | undefined;
+  /** Null without elementwiseAffine. */
+  weight: Tensor | null;
+
+  /** Over x [..., ...normalizedShape]: `normalizedShape` a size (the last axis) or the list of the last axes' sizes. */
+  constructor(normalizedShape: number | readonly number[], options: RMSNormOptions = {}) {
+    super();
+    this.normalizedShape = checkNormalizedShape('RMSNorm', normalizedShape);
+    const { epsilon, elementwiseAffine = true } = checkOptions('RMSNorm', options, OPTIONS);
+    checkEpsilon('RMSNorm', epsilon);
+    this.epsilon = epsilon;
+    this.weight = elementwiseAffine ? ones(this.normalizedShape) : null;
+    if (this.weight) this.weight.requiresGrad = true;
+  }
+
+  get elementwiseAffine(): boolean {
+    return this.weight !== null;
+  }
+
+  forward(x: Tensor): Tensor {
+    const n = this.normalizedShape.length;
+    if (x.rank < n || !sameShape(x.shape.slice(x.rank - n), this.normalizedShape)) {
+      throw new ShapeError(`RMSNorm: x ${formatShape(x.shape)} does not end in the layer's normalizedShape ${formatShape(this.normalizedShape)}`);
+    }
+    return tidy(() => rmsNorm(x, this.normalizedShape, this.weight && this.inPrecisionOf(x, this.weight), this.epsilon));
+  }
+
+  override ownParameters(): Record<string, Tensor> {
+    return this.weight ? { weight: this.weight } : {};
+  }
+
+  /** The epsilon only when given: a loaded layer takes each input's machine epsilon as the saved one did. */
+  config(): LayerConfig {
+    return {
+      type: 'RMSNorm', normalizedShape: [...this.normalizedShape], elementwiseAffine: this.elementwiseAffine,
+      ...(this.epsilon === undefined ? {} : { epsilon: this.epsilon }),
+    };
+  }
+}

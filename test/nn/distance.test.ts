@@ -1,0 +1,184 @@
+// cosineSimilarity, pairwiseDistance and normalize against PyTorch's
+// formulas computed here in float64 — each norm clamped to ε on its own in
+// the cosine, ε added to every difference in the distance, the norm clamped
+// to ε in normalize — on fresh random data at odd shapes, broadcast pairs
+// included: the values, the gradients against central differences, the zero
+// vector each ε is there for, and errors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { asF32, expectClose, uniform } from '../helpers/data.js';
+import { broadcast2, centralDifferences, f64, size, type F64 } from '../helpers/float64.js';
+
+/** The vectors of `shape` along `axis`: each vector's start and stride, in order of the result with that axis removed. */
+function vectors(shape: readonly number[], axis: number): { n: number; starts: number[]; stride: number } {
+  const at = axis < 0 ? axis + shape.length : axis;
+  const [outer, n, inner] = [size(shape.slice(0, at)), shape[at], size(shape.slice(at + 1))];
+  const starts: number[] = [];
+  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) starts.push(o * n * inner + i);
+  return { n, starts, stride: inner };
+}
+
+const pNormOf = (values: number[], p: number) => (p === Infinity ? Math.max(...values.map(Math.abs)) : values.reduce((s, v) => s + Math.abs(v) ** p, 0) ** (1 / p));
+
+/** a and b broadcast to one shape, in float64. */
+const expanded = (a: F64, b: F64): [F64, F64] => [broadcast2(a, b, (x) => x), broadcast2(a, b, (_, y) => y)];
+
+function cosineRef(a: F64, b: F64, axis: number, eps: number): Float64Array {
+  const [x, y] = expanded(a, b);
+  const { n, starts, stride } = vectors(x.shape, axis);
+  return Float64Array.from(starts, (s) => {
+    const [u, v] = [x, y].map((t) => Array.from({ length: n }, (_, k) => t.v[s + k * stride]));
+    const [nu, nv] = [Math.max(pNormOf(u, 2), eps), Math.max(pNormOf(v, 2), eps)];
+    return u.reduce((sum, ui, k) => sum + (ui / nu) * (v[k] / nv), 0);
+  });
+}
+
+function distanceRef(a: F64, b: F64, p: number, eps: number): Float64Array {
+  const [x, y] = expanded(a, b);
+  const { n, starts, stride } = vectors(x.shape, -1);
+  return Float64Array.from(starts, (s) => pNormOf(Array.from({ length: n }, (_, k) => x.v[s + k * stride] - y.v[s + k * stride] + eps), p));
+}
+
+function normalizeRef(a: F64, p: number, axis: number, eps: number): Float64Array {
+  const out = new Float64Array(a.v.length);
+  const { n, starts, stride } = vectors(a.shape, axis);
+  for (const s of starts) {
+    const norm = Math.max(pNormOf(Array.from({ length: n }, (_, k) => a.v[s + k * stride]), p), eps);
+    for (let k = 0; k < n; k++) out[s + k * stride] = a.v[s + k * stride] / norm;
+  }
+  return out;
+}
+
+/** Tensors of a and b's values that require gradients. */
+function leaves(a: F64, b: F64): [tm.Tensor, tm.Tensor] {
+  const [at, bt] = [tm.tensor(a.v, a.shape), tm.tensor(b.v, b.shape)];
+  at.requiresGrad = bt.requiresGrad = true;
+  return [at, bt];
+}
+
+describe.each(BACKENDS)('cosineSimilarity, pairwiseDistance and normalize on %s', (backend) => {
+  const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
+
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  afterAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it.each([
+    { a: [13, 7], b: [13, 7], axis: 1 },
+    { a: [2, 5, 3], b: [2, 5, 3], axis: -1 },
+    { a: [2, 5, 3], b: [2, 5, 3], axis: 0 },
+    { a: [4, 1, 6], b: [3, 6], axis: -1 }, // broadcast to [4, 3, 6]
+    { a: [1, 13], b: [1, 13], axis: 1 },
+  ])('cosineSimilarity of $a and $b along $axis, and its gradients', async ({ a: aShape, b: bShape, axis }) => {
+    const [a, b] = [f64(aShape, asF32(uniform(size(aShape), -2, 2))), f64(bShape, asF32(uniform(size(bShape), -2, 2)))];
+    const [at, bt] = leaves(a, b);
+    const y = tm.nn.cosineSimilarity(at, bt, { axis });
+    const want = cosineRef(a, b, axis, 1e-8);
+    expectClose(await y.data(), want, tol, 'cos');
+    const r = asF32(uniform(want.length, -1, 1));
+    y.mul(tm.tensor(r, y.shape)).sum().backward();
+    const loss = () => cosineRef(a, b, axis, 1e-8).reduce((s, v, i) => s + v * r[i], 0);
+    expectClose(await at.grad!.data(), centralDifferences(a.v, loss), tol, 'da');
+    expectClose(await bt.grad!.data(), centralDifferences(b.v, loss), tol, 'db');
+  });
+
+  it('cosineSimilarity clamps each norm to ε on its own: a zero vector gives 0, one of norm below ε is divided by ε', async () => {
+    const a = tm.tensor([[0, 0, 0], [3e-5, 4e-5, 0], [1, 2, 2]]);
+    const b = tm.tensor([[1, 2, 3], [3, 4, 0], [0, 0, 1e-9]]);
+    // Row 1: ‖a‖ = 5e-5 below ε = 1e-3: (a / ε)·(b / ‖b‖) = 5e-5·5 / (1e-3·5) = 0.05. Row 2: ‖b‖ = 1e-9 below either ε.
+    expectClose(await tm.nn.cosineSimilarity(a, b, { epsilon: 1e-3 }).data(), [0, 0.05, (2 / 3) * (1e-9 / 1e-3)], 1e-5);
+    expectClose(await tm.nn.cosineSimilarity(a, b).data(), [0, 1, (2 / 3) * (1e-9 / 1e-8)], 1e-5);
+    // Clamping the product of the norms instead, as PyTorch did before 1.12, would give 2e-9 / max(3e-9, 1e-8) = 0.2 in row 2.
+  });
+
+  it.each([
+    { a: [13, 7], b: [13, 7], p: 2 },
+    { a: [13, 7], b: [13, 7], p: 1 },
+    { a: [5, 1, 4], b: [3, 4], p: 3 }, // broadcast to [5, 3, 4]
+    { a: [7], b: [7], p: 0.5 },
+    { a: [2, 3, 5], b: [2, 3, 5], p: Infinity },
+  ])('pairwiseDistance of $a and $b with p $p, ε added to each difference, and its gradients', async ({ a: aShape, b: bShape, p }) => {
+    const [a, b] = [f64(aShape, asF32(uniform(size(aShape), -2, 2))), f64(bShape, asF32(uniform(size(bShape), -2, 2)))];
+    const eps = 1e-2; // large enough that where it goes shows
+    const [at, bt] = leaves(a, b);
+    const y = tm.nn.pairwiseDistance(at, bt, { p, epsilon: eps });
+    const want = distanceRef(a, b, p, eps);
+    expectClose(await y.data(), want, tol, 'd');
+    const kept = tm.nn.pairwiseDistance(at, bt, { p, epsilon: eps, keepDims: true });
+    expect(kept.shape).toEqual([...y.shape, 1]);
+    const r = asF32(uniform(want.length, -1, 1));
+    y.mul(tm.tensor(r, y.shape)).sum().backward();
+    const loss = () => distanceRef(a, b, p, eps).reduce((s, v, i) => s + v * r[i], 0);
+    expectClose(await at.grad!.data(), centralDifferences(a.v, loss), p < 1 ? 1e-3 : tol, 'da');
+    expectClose(await bt.grad!.data(), centralDifferences(b.v, loss), p < 1 ? 1e-3 : tol, 'db');
+  });
+
+  it('pairwiseDistance of equal vectors is ε·n^(1/p) (1e-6 by default), not 0', async () => {
+    const x = tm.tensor(asF32(uniform(12, -1, 1)), [3, 4]);
+    expectClose(await tm.nn.pairwiseDistance(x, x).data(), [2e-6, 2e-6, 2e-6], 1e-5);
+    expectClose(await tm.nn.pairwiseDistance(x, x, { p: 1, epsilon: 0.5 }).data(), [2, 2, 2], 1e-6);
+  });
+
+  it.each([
+    { shape: [13, 7], p: 2, axis: 1 },
+    { shape: [3, 5, 2], p: 1, axis: 1 },
+    { shape: [3, 5, 2], p: 3, axis: -1 },
+    { shape: [7], p: 2, axis: 0 },
+    { shape: [4, 6], p: Infinity, axis: 0 },
+  ])('normalize $shape to unit $p-norm along $axis, and its gradient', async ({ shape, p, axis }) => {
+    const x = f64(shape, asF32(uniform(size(shape), -2, 2)));
+    const xt = tm.tensor(x.v, shape);
+    xt.requiresGrad = true;
+    const y = tm.nn.normalize(xt, { p, axis });
+    expectClose(await y.data(), normalizeRef(x, p, axis, 1e-12), tol, 'y');
+    const r = asF32(uniform(x.v.length, -1, 1));
+    y.mul(tm.tensor(r, shape)).sum().backward();
+    const loss = () => normalizeRef(x, p, axis, 1e-12).reduce((s, v, i) => s + v * r[i], 0);
+    expectClose(await xt.grad!.data(), centralDifferences(x.v, loss), tol, 'dx');
+  });
+
+  it('normalize leaves a zero vector zero, and divides one of norm below ε by ε (no gradient through the clamped norm)', async () => {
+    const x = tm.tensor([[0, 0], [3e-4, 4e-4], [3, 4]]);
+    x.requiresGrad = true;
+    const y = tm.nn.normalize(x, { epsilon: 1e-3 });
+    expectClose(await y.data(), [0, 0, 0.3, 0.4, 0.6, 0.8], 1e-6);
+    y.sum().backward();
+    // Rows 0 and 1 are x / ε: a gradient of 1/ε each. Row 2: (I − ŷŷᵀ)/‖x‖ · 1.
+    expectClose(await x.grad!.data(), [1e3, 1e3, 1e3, 1e3, (1 - 0.6 * 1.4) / 5, (1 - 0.8 * 1.4) / 5], 1e-5);
+  });
+});
+
+describe('cosineSimilarity, pairwiseDistance and normalize', () => {
+  beforeAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it('refuse shapes that do not broadcast, a bad axis, p, epsilon and int tensors, naming them', () => {
+    const [a, b] = [tm.zeros([2, 3]), tm.zeros([2, 4])];
+    expect(() => tm.nn.cosineSimilarity(a, b)).toThrow(new tm.ShapeError('cosineSimilarity: shapes [2,3] and [2,4] cannot be broadcast together (axis 1: 3 vs 4)'));
+    expect(() => tm.nn.cosineSimilarity(a, a, { axis: 2 })).toThrow(new tm.ShapeError('cosineSimilarity: axis 2 is out of range for a tensor of rank 2'));
+    expect(() => tm.nn.cosineSimilarity(a, a, { epsilon: -1 })).toThrow(new tm.ValueError('cosineSimilarity: epsilon must be a finite number ≥ 0, got -1'));
+    expect(() => tm.nn.cosineSimilarity(a, a, { eps: 1 } as unknown as tm.nn.CosineSimilarityOptions)).toThrow(/unknown option "eps" \(did you mean epsilon\?\)/);
+    expect(() => tm.nn.cosineSimilarity(tm.zeros([2], { dtype: 'i32' }), tm.zeros([2]))).toThrow(new tm.DTypeError('cosineSimilarity: a must be f32 or f16, got i32'));
+    expect(() => tm.nn.pairwiseDistance(a, b)).toThrow(new tm.ShapeError('pairwiseDistance: shapes [2,3] and [2,4] cannot be broadcast together (axis 1: 3 vs 4)'));
+    expect(() => tm.nn.pairwiseDistance(a, a, { p: 0 })).toThrow(new tm.ValueError('pairwiseDistance: p must be a number > 0 or Infinity, got 0'));
+    expect(() => tm.nn.pairwiseDistance(tm.scalar(1), tm.scalar(2))).toThrow(new tm.ValueError('pairwiseDistance: a and b are scalars; the vectors lie along the last axis'));
+    expect(() => tm.nn.normalize(a, { p: -2 })).toThrow(new tm.ValueError('normalize: p must be a number > 0 or Infinity, got -2'));
+    expect(() => tm.nn.normalize(a, { axis: -3 })).toThrow(new tm.ShapeError('normalize: axis -3 is out of range for a tensor of rank 2'));
+    expect(() => tm.nn.normalize(tm.zeros([2], { dtype: 'i8' }))).toThrow(new tm.DTypeError('normalize: x must be f32 or f16, got i8'));
+  });
+
+  it('leave nothing behind', () => {
+    const [a, b] = [tm.randn([4, 5], { seed: 1 }), tm.randn([4, 5], { seed: 2 })];
+    const run = () => tm.noGrad(() => [tm.nn.cosineSimilarity(a, b), tm.nn.pairwiseDistance(a, b, { p: 3 }), tm.nn.normalize(a, { p: 1 })].forEach((t) => t.dispose()));
+    run();
+    const before = tm.memory().numTensors;
+    run();
+    expect(tm.memory().numTensors).toBe(before);
+  });
+});
