@@ -6,7 +6,7 @@
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { isFloat } from '../dtype.js';
-import { checkEpsilon, checkP, pairwiseDistance } from '../nn/distance.js';
+import { checkEpsilon, checkP, pairwiseDistance } from '../ops/distance.js';
 import * as ops from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';

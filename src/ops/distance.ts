@@ -6,7 +6,9 @@
 import { tidy } from '../engine.js';
 import { DTypeError, ValueError, formatValue } from '../errors.js';
 import { isFloat } from '../dtype.js';
-import { broadcastTo, clip, maximum, norm, sub } from '../ops/index.js';
+import { clip, maximum, sub } from './elementwise.js';
+import { broadcastTo } from './movement.js';
+import { norm } from './norms.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { broadcastShapes, normalizeAxis, sameShape } from '../shape.js';
 import { noGrad } from '../tape.js';
