@@ -29,6 +29,8 @@ export abstract class Optimizer {
   protected readonly params: Tensor[];
   /** Per-parameter state (momentum buffers, moments), created on first use. */
   private readonly state = new Map<Tensor, Record<string, Tensor>>();
+  /** Each parameter's own count of the steps that updated it (PyTorch's state['step']). */
+  private readonly updates = new WeakMap<Tensor, number>();
   protected steps = 0;
 
   constructor(params: Tensor[], lr: number, name: string) {
@@ -101,6 +103,17 @@ export abstract class Optimizer {
     if (grad.backend !== param.backend) {
       throw new BackendMismatchError(`${where}: the gradient of ${p} lives on ${grad.backend.name}, the parameter on ${param.backend.name}`);
     }
+  }
+
+  /**
+   * Counts an update of `param` and gives its number, 1 on its first: the t of
+   * a bias correction or a decay, which a step that left this parameter
+   * without a gradient does not advance (as in PyTorch).
+   */
+  protected countUpdate(param: Tensor): number {
+    const t = (this.updates.get(param) ?? 0) + 1;
+    this.updates.set(param, t);
+    return t;
   }
 
   /** Replaces a state buffer, freeing the old one. */
