@@ -5,7 +5,7 @@
 //   Δ = √(u + ε) / √(v + ε) · g;  u = ρ·u + (1 − ρ)·Δ²;  p −= lr·Δ
 import type { Tensor } from '../tensor.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { hyperparameter, Optimizer } from './optimizer.js';
+import { hyperparameter, inF32, Optimizer } from './optimizer.js';
 
 export interface AdadeltaOptions {
   /** What the step Δ is scaled by. Default 1. */
@@ -34,14 +34,16 @@ export class Adadelta extends Optimizer {
     this.weightDecay = hyperparameter('Adadelta', 'weightDecay', options.weightDecay ?? 0, 0);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>): Tensor {
-    const rho = this.rho;
-    const g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
-    const v = this.setState(state, 'squareAverage', state.squareAverage ? state.squareAverage.mul(rho).add(g.square().mul(1 - rho)) : g.square().mul(1 - rho));
-    // Before the first step u is 0: √ε.
-    const stepRoot = state.deltaAverage ? state.deltaAverage.add(this.epsilon).sqrt() : Math.sqrt(this.epsilon);
-    const delta = g.mul(stepRoot).div(v.add(this.epsilon).sqrt());
-    this.setState(state, 'deltaAverage', state.deltaAverage ? state.deltaAverage.mul(rho).add(delta.square().mul(1 - rho)) : delta.square().mul(1 - rho));
-    return p.sub(delta.mul(this.lr));
+  protected update(param: Tensor, gradient: Tensor, state: Record<string, Tensor>): Tensor {
+    return inF32(param, gradient, (p, grad) => {
+      const rho = this.rho;
+      const g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
+      const v = this.setState(state, 'squareAverage', state.squareAverage ? state.squareAverage.mul(rho).add(g.square().mul(1 - rho)) : g.square().mul(1 - rho));
+      // Before the first step u is 0: √ε.
+      const stepRoot = state.deltaAverage ? state.deltaAverage.add(this.epsilon).sqrt() : Math.sqrt(this.epsilon);
+      const delta = g.mul(stepRoot).div(v.add(this.epsilon).sqrt());
+      this.setState(state, 'deltaAverage', state.deltaAverage ? state.deltaAverage.mul(rho).add(delta.square().mul(1 - rho)) : delta.square().mul(1 - rho));
+      return p.sub(delta.mul(this.lr));
+    });
   }
 }

@@ -6,7 +6,7 @@
 // t counting the steps that updated this parameter.
 import type { Tensor } from '../tensor.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { hyperparameter, Optimizer } from './optimizer.js';
+import { hyperparameter, inF32, Optimizer } from './optimizer.js';
 
 export interface AdamaxOptions {
   /** Default 2e-3. */
@@ -39,13 +39,15 @@ export class Adamax extends Optimizer {
     this.weightDecay = hyperparameter('Adamax', 'weightDecay', options.weightDecay ?? 0, 0);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>): Tensor {
-    const t = this.countUpdate(p);
-    const [b1, b2] = [this.beta1, this.beta2];
-    const g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
-    const m = this.setState(state, 'm', state.m ? state.m.mul(b1).add(g.mul(1 - b1)) : g.mul(1 - b1));
-    const floor = g.abs().add(this.epsilon);
-    const u = this.setState(state, 'u', state.u ? state.u.mul(b2).maximum(floor) : floor);
-    return p.sub(m.div(u).mul(this.lr / (1 - b1 ** t)));
+  protected update(param: Tensor, gradient: Tensor, state: Record<string, Tensor>): Tensor {
+    const t = this.countUpdate(param);
+    return inF32(param, gradient, (p, grad) => {
+      const [b1, b2] = [this.beta1, this.beta2];
+      const g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
+      const m = this.setState(state, 'm', state.m ? state.m.mul(b1).add(g.mul(1 - b1)) : g.mul(1 - b1));
+      const floor = g.abs().add(this.epsilon);
+      const u = this.setState(state, 'u', state.u ? state.u.mul(b2).maximum(floor) : floor);
+      return p.sub(m.div(u).mul(this.lr / (1 - b1 ** t)));
+    });
   }
 }

@@ -6,7 +6,7 @@
 //   p −= lr·sign(c);  m = β2·m + (1 − β2)·g
 import type { Tensor } from '../tensor.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { hyperparameter, Optimizer } from './optimizer.js';
+import { hyperparameter, inF32, Optimizer } from './optimizer.js';
 
 export interface LionOptions {
   /** Default 1e-4. */
@@ -34,11 +34,13 @@ export class Lion extends Optimizer {
     this.weightDecay = hyperparameter('Lion', 'weightDecay', options.weightDecay ?? 0, 0);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>): Tensor {
-    const [b1, b2] = [this.beta1, this.beta2];
-    const decayed = this.weightDecay ? p.mul(1 - this.lr * this.weightDecay) : p;
-    const direction = state.m ? state.m.mul(b1).add(grad.mul(1 - b1)) : grad.mul(1 - b1);
-    this.setState(state, 'm', state.m ? state.m.mul(b2).add(grad.mul(1 - b2)) : grad.mul(1 - b2));
-    return decayed.sub(direction.sign().mul(this.lr));
+  protected update(param: Tensor, gradient: Tensor, state: Record<string, Tensor>): Tensor {
+    return inF32(param, gradient, (p, grad) => {
+      const [b1, b2] = [this.beta1, this.beta2];
+      const decayed = this.weightDecay ? p.mul(1 - this.lr * this.weightDecay) : p;
+      const direction = state.m ? state.m.mul(b1).add(grad.mul(1 - b1)) : grad.mul(1 - b1);
+      this.setState(state, 'm', state.m ? state.m.mul(b2).add(grad.mul(1 - b2)) : grad.mul(1 - b2));
+      return decayed.sub(direction.sign().mul(this.lr));
+    });
   }
 }

@@ -8,7 +8,7 @@
 // t counting the steps that updated this parameter.
 import type { Tensor } from '../tensor.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { hyperparameter, Optimizer } from './optimizer.js';
+import { hyperparameter, inF32, Optimizer } from './optimizer.js';
 
 export interface NAdamOptions {
   /** Default 2e-3. */
@@ -52,20 +52,22 @@ export class NAdam extends Optimizer {
     this.decoupledWeightDecay = options.decoupledWeightDecay ?? false;
   }
 
-  protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>): Tensor {
-    const t = this.countUpdate(p);
+  protected update(param: Tensor, gradient: Tensor, state: Record<string, Tensor>): Tensor {
+    const t = this.countUpdate(param);
     const [b1, b2, lr] = [this.beta1, this.beta2, this.lr];
-    const decoupled = this.decoupledWeightDecay && this.weightDecay;
-    const start = decoupled ? p.mul(1 - lr * this.weightDecay) : p;
-    const g = this.weightDecay && !decoupled ? grad.add(p.mul(this.weightDecay)) : grad;
     const mu = b1 * (1 - 0.5 * 0.96 ** (t * this.momentumDecay));
     const muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * this.momentumDecay));
-    const product = (this.muProducts.get(p) ?? 1) * mu;
-    this.muProducts.set(p, product);
-    const m = this.setState(state, 'm', state.m ? state.m.mul(b1).add(g.mul(1 - b1)) : g.mul(1 - b1));
-    const v = this.setState(state, 'v', state.v ? state.v.mul(b2).add(g.square().mul(1 - b2)) : g.square().mul(1 - b2));
-    const d = v.div(1 - b2 ** t).sqrt().add(this.epsilon);
-    const step = g.mul((lr * (1 - mu)) / (1 - product)).add(m.mul((lr * muNext) / (1 - product * muNext)));
-    return start.sub(step.div(d));
+    const product = (this.muProducts.get(param) ?? 1) * mu;
+    this.muProducts.set(param, product);
+    return inF32(param, gradient, (p, grad) => {
+      const decoupled = this.decoupledWeightDecay && this.weightDecay;
+      const start = decoupled ? p.mul(1 - lr * this.weightDecay) : p;
+      const g = this.weightDecay && !decoupled ? grad.add(p.mul(this.weightDecay)) : grad;
+      const m = this.setState(state, 'm', state.m ? state.m.mul(b1).add(g.mul(1 - b1)) : g.mul(1 - b1));
+      const v = this.setState(state, 'v', state.v ? state.v.mul(b2).add(g.square().mul(1 - b2)) : g.square().mul(1 - b2));
+      const d = v.div(1 - b2 ** t).sqrt().add(this.epsilon);
+      const step = g.mul((lr * (1 - mu)) / (1 - product)).add(m.mul((lr * muNext) / (1 - product * muNext)));
+      return start.sub(step.div(d));
+    });
   }
 }

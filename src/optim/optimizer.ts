@@ -22,6 +22,17 @@ export function hyperparameter(where: string, name: string, value: unknown, min:
   return value as number;
 }
 
+/**
+ * An f16 parameter's update worked out in f32, with f32 state buffers (the
+ * ones `update` makes from its arguments), the new value cast back: in f16,
+ * (1 − β2)·g² and an ε of 1e-8 flush to 0 (its smallest subnormal is 6e-8),
+ * and a step divides by 0. Other dtypes are updated as they are.
+ */
+export function inF32(param: Tensor, grad: Tensor, update: (p: Tensor, grad: Tensor) => Tensor): Tensor {
+  if (param.dtype !== 'f16') return update(param, grad);
+  return update(param.cast('f32'), grad.cast('f32')).cast('f16');
+}
+
 export abstract class Optimizer {
   private rate: number;
   /** Its name in errors (class names do not survive the browser bundle's minifier). */

@@ -11,7 +11,7 @@
 // t counting the steps that updated this parameter.
 import type { Tensor } from '../tensor.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { hyperparameter, Optimizer } from './optimizer.js';
+import { hyperparameter, inF32, Optimizer } from './optimizer.js';
 
 export interface RAdamOptions {
   /** Default 1e-3. */
@@ -47,20 +47,22 @@ export class RAdam extends Optimizer {
     this.decoupledWeightDecay = options.decoupledWeightDecay ?? false;
   }
 
-  protected update(p: Tensor, grad: Tensor, state: Record<string, Tensor>): Tensor {
-    const t = this.countUpdate(p);
-    const [b1, b2, lr] = [this.beta1, this.beta2, this.lr];
-    const decoupled = this.decoupledWeightDecay && this.weightDecay;
-    const start = decoupled ? p.mul(1 - lr * this.weightDecay) : p;
-    const g = this.weightDecay && !decoupled ? grad.add(p.mul(this.weightDecay)) : grad;
-    const m = this.setState(state, 'm', state.m ? state.m.mul(b1).add(g.mul(1 - b1)) : g.mul(1 - b1));
-    const v = this.setState(state, 'v', state.v ? state.v.mul(b2).add(g.square().mul(1 - b2)) : g.square().mul(1 - b2));
-    const correction1 = 1 - b1 ** t;
-    const correction2 = 1 - b2 ** t;
-    const rhoInf = 2 / (1 - b2) - 1;
-    const rho = rhoInf - (2 * t * b2 ** t) / correction2;
-    if (!(rho > 5)) return start.sub(m.mul(lr / correction1));
-    const rectification = Math.sqrt(((rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho));
-    return start.sub(m.div(v.sqrt().add(this.epsilon)).mul((lr * rectification * Math.sqrt(correction2)) / correction1));
+  protected update(param: Tensor, gradient: Tensor, state: Record<string, Tensor>): Tensor {
+    const t = this.countUpdate(param);
+    return inF32(param, gradient, (p, grad) => {
+      const [b1, b2, lr] = [this.beta1, this.beta2, this.lr];
+      const decoupled = this.decoupledWeightDecay && this.weightDecay;
+      const start = decoupled ? p.mul(1 - lr * this.weightDecay) : p;
+      const g = this.weightDecay && !decoupled ? grad.add(p.mul(this.weightDecay)) : grad;
+      const m = this.setState(state, 'm', state.m ? state.m.mul(b1).add(g.mul(1 - b1)) : g.mul(1 - b1));
+      const v = this.setState(state, 'v', state.v ? state.v.mul(b2).add(g.square().mul(1 - b2)) : g.square().mul(1 - b2));
+      const correction1 = 1 - b1 ** t;
+      const correction2 = 1 - b2 ** t;
+      const rhoInf = 2 / (1 - b2) - 1;
+      const rho = rhoInf - (2 * t * b2 ** t) / correction2;
+      if (!(rho > 5)) return start.sub(m.mul(lr / correction1));
+      const rectification = Math.sqrt(((rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho));
+      return start.sub(m.div(v.sqrt().add(this.epsilon)).mul((lr * rectification * Math.sqrt(correction2)) / correction1));
+    });
   }
 }

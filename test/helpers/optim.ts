@@ -3,7 +3,7 @@
 // compared after every step, and the optimizer's memory checked on the way.
 import { expect } from 'vitest';
 import * as tm from '../../src/index.js';
-import { asF32, expectClose, uniform } from './data.js';
+import { TOL, asDType, expectClose, uniform } from './data.js';
 
 /** One parameter as the reference holds it: values, state buffers (zeros until it sets them), and its own step count t (1 on its first update). */
 export interface ReferenceParam {
@@ -25,11 +25,21 @@ const SKIPPED_STEP = 3;
  * Steps the optimizer `make` builds `steps` times on the current backend
  * beside `reference`, within `tol` relative, and checks that its buffers stay
  * the same number step after step and are all freed by dispose().
+ *
+ * With dtype 'f16' the parameters and gradients are f16, the gradients as
+ * small as `gradScale` makes them, and each step is checked from the values
+ * the last one left (rounded to f16 they may differ from the reference's by
+ * an ulp, which later steps would carry), within f16's tolerance.
  */
-export async function checkAgainstReference(make: (params: tm.Tensor[]) => tm.optim.Optimizer, reference: ReferenceStep, { steps = 8, tol = 1e-5 } = {}): Promise<void> {
-  const refs: ReferenceParam[] = SHAPES.map((shape) => ({ p: asF32(uniform(shape.reduce((a, b) => a * b, 1))), state: {}, t: 0 }));
+export async function checkAgainstReference(
+  make: (params: tm.Tensor[]) => tm.optim.Optimizer,
+  reference: ReferenceStep,
+  { steps = 8, tol, dtype = 'f32', gradScale = 1 }: { steps?: number; tol?: number; dtype?: 'f32' | 'f16'; gradScale?: number } = {},
+): Promise<void> {
+  const tolerance = tol ?? TOL[dtype];
+  const refs: ReferenceParam[] = SHAPES.map((shape) => ({ p: asDType(uniform(shape.reduce((a, b) => a * b, 1)), dtype), state: {}, t: 0 }));
   const params = refs.map((r, i) => {
-    const p = tm.tensor(r.p, SHAPES[i]);
+    const p = tm.tensor(r.p, SHAPES[i], { dtype });
     p.requiresGrad = true;
     return p;
   });
@@ -39,14 +49,20 @@ export async function checkAgainstReference(make: (params: tm.Tensor[]) => tm.op
   for (let step = 1; step <= steps; step++) {
     for (const [i, r] of refs.entries()) {
       if (i === 1 && step === SKIPPED_STEP) continue;
-      const g = asF32(uniform(r.p.length, -1, 1));
-      params[i].grad = tm.tensor(g, SHAPES[i]);
+      const g = asDType(uniform(r.p.length, -gradScale, gradScale), dtype);
+      params[i].grad = tm.tensor(g, SHAPES[i], { dtype });
       r.t++;
       reference(r, g);
+      if (dtype === 'f16') r.p = asDType(r.p, 'f16');
     }
     opt.step();
     opt.zeroGrad();
-    for (const [i, r] of refs.entries()) expectClose(await params[i].data(), r.p, tol, `step ${step}, parameter ${SHAPES[i]}`);
+    for (const [i, r] of refs.entries()) {
+      const got = Float64Array.from(await params[i].data());
+      expect(params[i].dtype).toBe(dtype);
+      expectClose(got, r.p, tolerance, `step ${step}, parameter ${SHAPES[i]}`);
+      if (dtype === 'f16') r.p = got;
+    }
     if (step === 2) buffers = tm.memory().numTensors - start;
     if (step > 2) expect(tm.memory().numTensors - start, `buffers after step ${step}`).toBe(buffers);
   }

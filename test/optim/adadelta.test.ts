@@ -33,6 +33,10 @@ describe.each(BACKENDS)('Adadelta on %s', (backend) => {
   ])('steps as Δ = √(u + ε)/√(v + ε)·g, p −= lr·Δ, L2 decay added to g: %o', async (options) => {
     await checkAgainstReference((params) => new tm.optim.Adadelta(params, options), adadelta(options));
   });
+
+  it.each<tm.optim.AdadeltaOptions>([{ lr: 50 }, { lr: 50, weightDecay: 0.1 }])('steps an f16 parameter with f32 state, small gradients (1e-3) moving it as in float64, never to ∞ or NaN: %o', async (options) => {
+    await checkAgainstReference((params) => new tm.optim.Adadelta(params, options), adadelta(options), { dtype: 'f16', gradScale: 1e-3 });
+  });
 });
 
 describe('Adadelta settings', () => {

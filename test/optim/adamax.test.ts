@@ -32,6 +32,10 @@ describe.each(BACKENDS)('Adamax on %s', (backend) => {
   ])('steps as p −= lr/(1 − β1ᵗ)·m/max(β2·u, |g| + ε), L2 decay added to g: %o', async (options) => {
     await checkAgainstReference((params) => new tm.optim.Adamax(params, options), adamax(options));
   });
+
+  it.each<tm.optim.AdamaxOptions>([{ lr: 0.05 }, { lr: 0.05, weightDecay: 0.1 }])('steps an f16 parameter with f32 state, small gradients (1e-3) moving it as in float64, never to ∞ or NaN: %o', async (options) => {
+    await checkAgainstReference((params) => new tm.optim.Adamax(params, options), adamax(options), { dtype: 'f16', gradScale: 1e-3 });
+  });
 });
 
 describe('Adamax settings', () => {

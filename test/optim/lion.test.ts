@@ -42,6 +42,10 @@ describe.each(BACKENDS)('Lion on %s', (backend) => {
     expect(Array.from(await p.data())).toEqual([0.75, -1.75, 0.5]);
     opt.dispose();
   });
+
+  it.each<tm.optim.LionOptions>([{ lr: 0.05 }, { lr: 0.05, weightDecay: 0.5 }])('steps an f16 parameter with f32 state, small gradients (1e-4) moving it as in float64, never to ∞ or NaN: %o', async (options) => {
+    await checkAgainstReference((params) => new tm.optim.Lion(params, options), lion(options), { dtype: 'f16', gradScale: 1e-4 });
+  });
 });
 
 describe('Lion settings', () => {

@@ -40,6 +40,10 @@ describe.each(BACKENDS)('NAdam on %s', (backend) => {
   ])('steps with Nesterov momentum μₜ = β1·(1 − ½·0.96^(tψ)) and Adam’s second moment: %o', async (options) => {
     await checkAgainstReference((params) => new tm.optim.NAdam(params, options), nadam(options));
   });
+
+  it.each<tm.optim.NAdamOptions>([{ lr: 0.05 }, { lr: 0.05, weightDecay: 0.1, decoupledWeightDecay: true }])('steps an f16 parameter with f32 state, small gradients (1e-3) moving it as in float64, never to ∞ or NaN: %o', async (options) => {
+    await checkAgainstReference((params) => new tm.optim.NAdam(params, options), nadam(options), { dtype: 'f16', gradScale: 1e-3 });
+  });
 });
 
 describe('NAdam settings', () => {

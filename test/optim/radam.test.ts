@@ -48,6 +48,10 @@ describe.each(BACKENDS)('RAdam on %s', (backend) => {
     // The run crossed the switch.
     expect(new Set(rectified.values())).toEqual(new Set([false, true]));
   });
+
+  it.each<tm.optim.RAdamOptions>([{ lr: 0.05 }, { lr: 0.05, weightDecay: 0.1 }])('steps an f16 parameter with f32 state, small gradients (1e-3) moving it as in float64, never to ∞ or NaN: %o', async (options) => {
+    await checkAgainstReference((params) => new tm.optim.RAdam(params, options), radam(options, new Map()), { dtype: 'f16', gradScale: 1e-3 });
+  });
 });
 
 describe('RAdam settings', () => {
