@@ -13,7 +13,7 @@ import { F16_MAX, F16_OVERFLOW } from '../f16.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
-import { Adam, Optimizer, ReduceLROnPlateau, type MetricScheduler, type Scheduler } from '../optim/index.js';
+import { Adam, OneCycleLR, Optimizer, ReduceLROnPlateau, type MetricScheduler, type Scheduler } from '../optim/index.js';
 import { permutation, seedFor } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
@@ -34,6 +34,7 @@ export interface EpochLogs {
   valAccuracy?: number;
   seconds: number;
   samplesPerSecond: number;
+  /** The learning rate the epoch's last batch trained with. */
   lr: number;
 }
 
@@ -44,8 +45,14 @@ export interface FitOptions {
   loss?: LossName | LossFn;
   /** Default Adam with lr 1e-3 over the model's parameters. */
   optimizer?: Optimizer;
-  /** Stepped once an epoch, given the epoch's valLoss where there is validation, else its loss (which ReduceLROnPlateau watches; the epoch schedules ignore it). */
+  /** Stepped once an epoch (see schedulerInterval), given the epoch's valLoss where there is validation, else its loss (which ReduceLROnPlateau watches; the epoch schedules ignore it). */
   scheduler?: Scheduler | MetricScheduler;
+  /**
+   * When the scheduler is stepped: 'epoch' (default), or 'batch', after each
+   * batch's optimizer step with no value, for a schedule counted in batches
+   * (OneCycleLR, or a warm-up of so many steps). ReduceLROnPlateau takes 'epoch'.
+   */
+  schedulerInterval?: 'epoch' | 'batch';
   /** Shuffle the training samples each epoch (default true), reproducibly with `seed`. */
   shuffle?: boolean;
   /**
@@ -87,7 +94,7 @@ export interface EarlyStoppingOptions {
 const EARLY_STOPPING_OPTIONS: OptionNames<EarlyStoppingOptions> = { monitor: true, patience: true, minDelta: true, restoreBest: 'boolean' };
 
 const FIT_OPTIONS: OptionNames<FitOptions> = {
-  epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
+  epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, schedulerInterval: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
   validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', clipGradNorm: true, quiet: 'boolean', earlyStopping: true,
 };
 
@@ -465,9 +472,18 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const trainable = model.parameters().filter((p) => p.requiresGrad);
   if (!trainable.length) throw new ValueError(`fit: none of the model's ${model.parameters().length} parameters has requiresGrad set: there is nothing to train`);
   const optimizer = options.optimizer ?? new Adam(trainable);
+  const batchScheduler = options.schedulerInterval === 'batch' ? (options.scheduler as Scheduler | undefined) : undefined;
+  const epochScheduler = options.schedulerInterval === 'batch' ? undefined : options.scheduler;
   const seed = seedFor('fit', options.seed);
   const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
   const batches = options.dropLast ? Math.floor(train.count / batchSize) : Math.ceil(train.count / batchSize);
+  // A cycle too short would fail at its end, epochs into training: it is refused before the first.
+  if (options.scheduler instanceof OneCycleLR) {
+    const cycle = options.scheduler;
+    const [steps, per] = batchScheduler ? [epochs * batches, `once a batch, ${batches} an epoch`] : [epochs, 'once an epoch'];
+    const left = cycle.totalSteps - cycle.lastEpoch;
+    if (steps > left) throw new ValueError(`fit: the OneCycleLR has ${left} of its totalSteps ${cycle.totalSteps} left, fewer than the ${steps} steps of ${epochs} epochs ${per}`);
+  }
   if (batches === 0) throw new ValueError(`fit: dropLast with batchSize ${batchSize} drops every batch of the ${train.count} training samples`);
   // The samples an epoch trains on (dropLast leaves the rest out), over which its loss and accuracy are averaged.
   const seen = Math.min(train.count, batches * batchSize);
@@ -515,6 +531,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       let lossSum = 0;
       let hits = 0;
       let counted = false;
+      let rate = optimizer.lr;
       // A step's loss and hit count are read once the next step is issued: read at
       // once, each step would leave a GPU idle while the CPU builds the next one,
       // and the CPU waiting for the GPU.
@@ -545,6 +562,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
           const from = b * batchSize;
           const to = Math.min(from + batchSize, train.count);
           let step: StepResult | undefined;
+          rate = optimizer.lr;
           try {
             const [l, c] = lossAndGradients(order, from, to);
             step = { loss: l, correct: c, batch: b + 1, size: to - from, seen: to };
@@ -553,6 +571,8 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
               if (clipTo !== undefined) clipGradNorm(trainable, clipTo).dispose();
               optimizer.step();
             }
+            // Counted in batches: a step the loss scaler skipped counts too, as PyTorch's loop steps it.
+            batchScheduler?.step();
           } catch (err) {
             step?.loss.dispose();
             step?.correct?.dispose();
@@ -581,7 +601,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
         loss: lossSum / seen,
         seconds,
         samplesPerSecond: seen / seconds,
-        lr: optimizer.lr,
+        lr: rate,
       };
       if (counted) logs.accuracy = hits / seen;
       if (validation) {
@@ -589,7 +609,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
         logs.valLoss = v.loss;
         logs.valAccuracy = v.accuracy;
       }
-      options.scheduler?.step(logs.valLoss ?? logs.loss);
+      epochScheduler?.step(logs.valLoss ?? logs.loss);
       history.epochs.push(logs);
       history.loss.push(logs.loss);
       if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
@@ -616,8 +636,16 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
  */
 function checkFitValues(o: FitOptions): void {
   const bad = (name: string, what: string, value: unknown) => new ValueError(`fit: ${name} must be ${what}, got ${formatValue(value)}`);
-  if (o.optimizer !== undefined && !(o.optimizer instanceof Optimizer)) throw bad('optimizer', 'an optimizer (tm.optim.SGD, Adam or AdamW)', o.optimizer);
-  if (o.scheduler !== undefined && typeof o.scheduler?.step !== 'function') throw bad('scheduler', 'a schedule with step() (tm.optim.StepLR, CosineAnnealingLR, ExponentialLR, LinearLR or ReduceLROnPlateau)', o.scheduler);
+  if (o.optimizer !== undefined && !(o.optimizer instanceof Optimizer)) {
+    throw bad('optimizer', 'an optimizer (tm.optim.SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam or Lion)', o.optimizer);
+  }
+  if (o.scheduler !== undefined && typeof o.scheduler?.step !== 'function') {
+    throw bad('scheduler', 'a schedule with step() (tm.optim.StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, SequentialLR or ReduceLROnPlateau)', o.scheduler);
+  }
+  if (o.schedulerInterval !== undefined && o.schedulerInterval !== 'epoch' && o.schedulerInterval !== 'batch') throw bad('schedulerInterval', "'epoch' or 'batch'", o.schedulerInterval);
+  if (o.scheduler instanceof ReduceLROnPlateau && o.schedulerInterval === 'batch') {
+    throw new ValueError("fit: a ReduceLROnPlateau watches the epoch's loss, and cannot be stepped once a batch; use schedulerInterval 'epoch'");
+  }
   // fit steps it with a loss, which falls as training goes well: 'max' would cut the rate whenever it does.
   if (o.scheduler instanceof ReduceLROnPlateau && o.scheduler.mode === 'max') {
     throw new ValueError("fit: a ReduceLROnPlateau in mode 'max' would cut the rate while the loss fit steps it with falls; use mode 'min' (or step it yourself with a metric to maximise)");

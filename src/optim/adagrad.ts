@@ -28,8 +28,6 @@ export class Adagrad extends Optimizer {
   readonly weightDecay: number;
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
-  /** Each parameter's own step count (PyTorch's): one that had no gradient for a step is not decayed for it. */
-  private readonly updates = new WeakMap<Tensor, number>();
 
   constructor(params: Tensor[], options: AdagradOptions = {}) {
     options = checkOptions('Adagrad', options, OPTIONS);
@@ -44,8 +42,8 @@ export class Adagrad extends Optimizer {
     const g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;
     const before = state.sum ?? fill(p.shape, this.initialAccumulatorValue, { dtype: p.dtype });
     const sum = this.setState(state, 'sum', before.add(g.square()));
-    const t = (this.updates.get(p) ?? 0) + 1;
-    this.updates.set(p, t);
+    // Each parameter's own count: one that had no gradient for a step is not decayed for it.
+    const t = this.countUpdate(p);
     const rate = this.lr / (1 + (t - 1) * this.lrDecay);
     return p.sub(g.div(sum.sqrt().add(this.epsilon)).mul(rate));
   }

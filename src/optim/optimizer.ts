@@ -22,6 +22,17 @@ export function hyperparameter(where: string, name: string, value: unknown, min:
   return value as number;
 }
 
+/**
+ * An f16 parameter's update worked out in f32, with f32 state buffers (the
+ * ones `update` makes from its arguments), the new value cast back: in f16,
+ * (1 − β2)·g² and an ε of 1e-8 flush to 0 (its smallest subnormal is 6e-8),
+ * and a step divides by 0. Other dtypes are updated as they are.
+ */
+export function inF32(param: Tensor, grad: Tensor, update: (p: Tensor, grad: Tensor) => Tensor): Tensor {
+  if (param.dtype !== 'f16') return update(param, grad);
+  return update(param.cast('f32'), grad.cast('f32')).cast('f16');
+}
+
 export abstract class Optimizer {
   private rate: number;
   /** Its name in errors (class names do not survive the browser bundle's minifier). */
@@ -29,6 +40,8 @@ export abstract class Optimizer {
   protected readonly params: Tensor[];
   /** Per-parameter state (momentum buffers, moments), created on first use. */
   private readonly state = new Map<Tensor, Record<string, Tensor>>();
+  /** Each parameter's own count of the steps that updated it (PyTorch's state['step']). */
+  private readonly updates = new WeakMap<Tensor, number>();
   protected steps = 0;
 
   constructor(params: Tensor[], lr: number, name: string) {
@@ -101,6 +114,17 @@ export abstract class Optimizer {
     if (grad.backend !== param.backend) {
       throw new BackendMismatchError(`${where}: the gradient of ${p} lives on ${grad.backend.name}, the parameter on ${param.backend.name}`);
     }
+  }
+
+  /**
+   * Counts an update of `param` and gives its number, 1 on its first: the t of
+   * a bias correction or a decay, which a step that left this parameter
+   * without a gradient does not advance (as in PyTorch).
+   */
+  protected countUpdate(param: Tensor): number {
+    const t = (this.updates.get(param) ?? 0) + 1;
+    this.updates.set(param, t);
+    return t;
   }
 
   /** Replaces a state buffer, freeing the old one. */

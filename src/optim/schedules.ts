@@ -1,12 +1,16 @@
-// Learning-rate schedules: call step() once per epoch (fit does it for you).
-// The epoch schedules are each a formula for the rate at an epoch, from the
-// optimiser's starting rate; ReduceLROnPlateau instead watches a value the
-// epoch gives it (a validation loss) and cuts the rate when that stops improving.
+// Learning-rate schedules: call step() once per epoch (fit does it for you),
+// or once per batch for a schedule counted in batches (OneCycleLR). Each
+// epoch schedule is a formula for the rate at an epoch, from the optimizer's
+// starting rate; ReduceLROnPlateau (plateau.ts) instead watches a value.
 import { ValueError, formatValue } from '../errors.js';
-import { checkOptions, type OptionNames } from '../options.js';
+import { checkOptions } from '../options.js';
 import { hyperparameter, type Optimizer } from './optimizer.js';
 
-/** A schedule stepped by the epochs' count alone: StepLR, CosineAnnealingLR, ExponentialLR, LinearLR. */
+/**
+ * A schedule stepped by the epochs' count alone: StepLR, MultiStepLR,
+ * ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR,
+ * ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, SequentialLR.
+ */
 export interface Scheduler {
   step(): void;
 }
@@ -21,64 +25,151 @@ export interface MetricScheduler {
   step(metric: number): void;
 }
 
-abstract class EpochScheduler implements Scheduler {
+/**
+ * Each optimizer's rate before any schedule changed it (PyTorch's
+ * initial_lr) and the rate a schedule last set on it. Schedules made one
+ * after another over an optimizer, as SequentialLR's are, all start from that
+ * first rate, not from the one a warm-up made before them set; a rate set by
+ * hand since is a fresh start.
+ */
+const rates = new WeakMap<Optimizer, { start: number; set: number }>();
+
+function startingRate(optimizer: Optimizer): number {
+  const known = rates.get(optimizer);
+  if (known && known.set === optimizer.lr) return known.start;
+  rates.set(optimizer, { start: optimizer.lr, set: optimizer.lr });
+  return optimizer.lr;
+}
+
+function setRate(optimizer: Optimizer, lr: number): void {
+  optimizer.lr = lr;
+  const known = rates.get(optimizer);
+  if (known) known.set = optimizer.lr;
+}
+
+/** An integer ≥ `min`, or an error naming it. */
+export function integerSetting(where: string, name: string, value: unknown, min: number): number {
+  if (!Number.isSafeInteger(value) || (value as number) < min) {
+    throw new ValueError(`${where}: ${name} must be ${min === 1 ? 'a positive integer' : `an integer ≥ ${min}`}, got ${formatValue(value)}`);
+  }
+  return value as number;
+}
+
+/**
+ * A schedule that is a formula of the epoch: step() sets the optimizer's
+ * rate to the formula's value at the next epoch, and rateAt(epoch) reads it
+ * at any epoch without stepping (to plot a schedule, or for SequentialLR).
+ */
+export abstract class EpochScheduler implements Scheduler {
   private epoch = 0;
+  /** The optimizer's rate before any schedule changed it: the formula's lr. */
   protected readonly base: number;
 
-  constructor(private readonly optimizer: Optimizer) {
-    this.base = optimizer.lr;
+  /** The optimizer it schedules; its name, in errors. */
+  constructor(readonly optimizer: Optimizer, readonly name: string) {
+    this.base = startingRate(optimizer);
   }
 
-  /** The learning rate for `epoch` (1 after the first step). */
-  protected abstract rateAt(epoch: number): number;
+  /** The epochs stepped so far (PyTorch's last_epoch). */
+  get lastEpoch(): number {
+    return this.epoch;
+  }
 
+  /** The learning rate at `epoch`, 0 being before the first step. */
+  rateAt(epoch: number): number {
+    integerSetting(`${this.name}.rateAt`, 'epoch', epoch, 0);
+    return this.rate(epoch);
+  }
+
+  /** The formula, for an integer epoch ≥ 0. */
+  protected abstract rate(epoch: number): number;
+
+  /** Sets the next epoch's rate; one refused (past OneCycleLR's last step) leaves the count as it was. */
   step(): void {
-    this.optimizer.lr = this.rateAt(++this.epoch);
+    setRate(this.optimizer, this.rateAt(this.epoch + 1));
+    this.epoch++;
+  }
+
+  /** Sets epoch 0's rate, for a schedule whose first rate is not the optimizer's (a warm-up's start). */
+  protected initialStep(): void {
+    setRate(this.optimizer, this.rate(0));
   }
 }
 
-/** Multiplies the learning rate by `gamma` every `stepSize` epochs. */
+/** Multiplies the learning rate by `gamma` (default 0.1) every `stepSize` epochs. */
 export class StepLR extends EpochScheduler {
   constructor(optimizer: Optimizer, readonly options: { stepSize: number; gamma?: number }) {
-    super(optimizer);
+    super(optimizer, 'StepLR');
     this.options = checkOptions('StepLR', options, { stepSize: true, gamma: true });
-    const { stepSize, gamma } = this.options;
-    if (!Number.isInteger(stepSize) || stepSize < 1) throw new ValueError(`StepLR: stepSize must be a positive integer, got ${formatValue(stepSize)}`);
-    hyperparameter('StepLR', 'gamma', gamma ?? 0.1, 0, Infinity, { min: true });
+    integerSetting('StepLR', 'stepSize', this.options.stepSize, 1);
+    hyperparameter('StepLR', 'gamma', this.options.gamma ?? 0.1, 0, Infinity, { min: true });
   }
 
-  protected rateAt(epoch: number): number {
+  protected rate(epoch: number): number {
     return this.base * (this.options.gamma ?? 0.1) ** Math.floor(epoch / this.options.stepSize);
+  }
+}
+
+/** Multiplies the learning rate by `gamma` (default 0.1) at each of the `milestones`, increasing epochs: PyTorch's MultiStepLR. */
+export class MultiStepLR extends EpochScheduler {
+  readonly milestones: readonly number[];
+  readonly gamma: number;
+
+  constructor(optimizer: Optimizer, options: { milestones: number[]; gamma?: number }) {
+    super(optimizer, 'MultiStepLR');
+    const { milestones, gamma = 0.1 } = checkOptions('MultiStepLR', options, { milestones: true, gamma: true });
+    this.milestones = milestoneList('MultiStepLR', milestones);
+    this.gamma = hyperparameter('MultiStepLR', 'gamma', gamma, 0, Infinity, { min: true });
+  }
+
+  protected rate(epoch: number): number {
+    return this.base * this.gamma ** milestonesPassed(this.milestones, epoch);
+  }
+}
+
+/** `value` as milestones: an array of increasing positive integers (epochs), or an error naming it. */
+export function milestoneList(where: string, value: unknown, length?: number): readonly number[] {
+  const increasing = Array.isArray(value) && value.every((m, i) => Number.isSafeInteger(m) && m > (i ? value[i - 1] : 0));
+  if (!increasing) throw new ValueError(`${where}: milestones must be an array of increasing positive integers (epochs), got ${formatValue(value)}`);
+  if (length !== undefined && value.length !== length) {
+    throw new ValueError(`${where}: milestones must be one fewer than the schedules, ${length}, got ${value.length}: ${formatValue(value)}`);
+  }
+  return Object.freeze([...value]);
+}
+
+/** How many of the increasing `milestones` are ≤ epoch (Python's bisect_right). */
+export function milestonesPassed(milestones: readonly number[], epoch: number): number {
+  let passed = 0;
+  while (passed < milestones.length && milestones[passed] <= epoch) passed++;
+  return passed;
+}
+
+/** Multiplies the learning rate by `gamma` every epoch. */
+export class ExponentialLR extends EpochScheduler {
+  constructor(optimizer: Optimizer, readonly options: { gamma: number }) {
+    super(optimizer, 'ExponentialLR');
+    this.options = checkOptions('ExponentialLR', options, { gamma: true });
+    hyperparameter('ExponentialLR', 'gamma', this.options.gamma, 0, Infinity, { min: true });
+  }
+
+  protected rate(epoch: number): number {
+    return this.base * this.options.gamma ** epoch;
   }
 }
 
 /** Anneals the learning rate from its start to `minLr` along a half cosine over `tMax` epochs, then holds it. */
 export class CosineAnnealingLR extends EpochScheduler {
   constructor(optimizer: Optimizer, readonly options: { tMax: number; minLr?: number }) {
-    super(optimizer);
+    super(optimizer, 'CosineAnnealingLR');
     this.options = checkOptions('CosineAnnealingLR', options, { tMax: true, minLr: true });
-    const { tMax, minLr } = this.options;
-    if (!Number.isInteger(tMax) || tMax < 1) throw new ValueError(`CosineAnnealingLR: tMax must be a positive integer, got ${formatValue(tMax)}`);
-    hyperparameter('CosineAnnealingLR', 'minLr', minLr ?? 0, 0, optimizer.lr);
+    integerSetting('CosineAnnealingLR', 'tMax', this.options.tMax, 1);
+    hyperparameter('CosineAnnealingLR', 'minLr', this.options.minLr ?? 0, 0, this.base);
   }
 
-  protected rateAt(epoch: number): number {
+  protected rate(epoch: number): number {
     const min = this.options.minLr ?? 0;
     const t = Math.min(epoch, this.options.tMax);
     return min + ((this.base - min) * (1 + Math.cos((Math.PI * t) / this.options.tMax))) / 2;
-  }
-}
-
-/** Multiplies the learning rate by `gamma` every epoch. */
-export class ExponentialLR extends EpochScheduler {
-  constructor(optimizer: Optimizer, readonly options: { gamma: number }) {
-    super(optimizer);
-    this.options = checkOptions('ExponentialLR', options, { gamma: true });
-    hyperparameter('ExponentialLR', 'gamma', this.options.gamma, 0, Infinity, { min: true });
-  }
-
-  protected rateAt(epoch: number): number {
-    return this.base * this.options.gamma ** epoch;
   }
 }
 
@@ -93,118 +184,82 @@ export class LinearLR extends EpochScheduler {
   private readonly total: number;
 
   constructor(optimizer: Optimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
-    super(optimizer);
+    super(optimizer, 'LinearLR');
     const { startFactor = 1 / 3, endFactor = 1, totalIters = 5 } = checkOptions('LinearLR', options, { startFactor: true, endFactor: true, totalIters: true });
     this.start = hyperparameter('LinearLR', 'startFactor', startFactor, 0, 1, { min: true });
     this.end = hyperparameter('LinearLR', 'endFactor', endFactor, 0, 1);
-    if (!Number.isInteger(totalIters) || totalIters < 1) throw new ValueError(`LinearLR: totalIters must be a positive integer, got ${formatValue(totalIters)}`);
-    this.total = totalIters;
-    optimizer.lr = this.base * this.start;
+    this.total = integerSetting('LinearLR', 'totalIters', totalIters, 1);
+    this.initialStep();
   }
 
-  protected rateAt(epoch: number): number {
+  protected rate(epoch: number): number {
     const t = Math.min(epoch, this.total) / this.total;
     return this.base * (this.start + (this.end - this.start) * t);
   }
 }
 
-export interface ReduceLROnPlateauOptions {
-  /** 'min' (default): lower is better, as a loss; 'max': higher is better, as an accuracy. */
-  mode?: 'min' | 'max';
-  /** What the rate is multiplied by on a plateau (default 0.1), in [0, 1). */
-  factor?: number;
-  /** Epochs without improvement let pass (default 10): the rate is cut on the next one without. */
-  patience?: number;
-  /** How much better a value must be to count as an improvement (default 1e-4), by thresholdMode. */
-  threshold?: number;
-  /** 'rel' (default): better than best·(1 − threshold) in 'min' mode, best·(1 + threshold) in 'max'; 'abs': than best ∓ threshold. */
-  thresholdMode?: 'rel' | 'abs';
-  /** Epochs after a cut whose lack of improvement is not counted (default 0). */
-  cooldown?: number;
-  /** The rate is never cut below this (default 0). */
-  minLr?: number;
-  /** A cut smaller than this is not made (default 1e-8; PyTorch's eps). */
-  epsilon?: number;
+/**
+ * Multiplies the learning rate by `factor` (default 1/3) for the first
+ * `totalIters` epochs (default 5), from the start, then leaves it: PyTorch's ConstantLR.
+ */
+export class ConstantLR extends EpochScheduler {
+  readonly factor: number;
+  readonly totalIters: number;
+
+  constructor(optimizer: Optimizer, options: { factor?: number; totalIters?: number } = {}) {
+    super(optimizer, 'ConstantLR');
+    const { factor = 1 / 3, totalIters = 5 } = checkOptions('ConstantLR', options, { factor: true, totalIters: true });
+    this.factor = hyperparameter('ConstantLR', 'factor', factor, 0, 1);
+    this.totalIters = integerSetting('ConstantLR', 'totalIters', totalIters, 1);
+    this.initialStep();
+  }
+
+  protected rate(epoch: number): number {
+    return epoch < this.totalIters ? this.base * this.factor : this.base;
+  }
 }
 
-const PLATEAU_OPTIONS: OptionNames<ReduceLROnPlateauOptions> = {
-  mode: true, factor: true, patience: true, threshold: true, thresholdMode: true, cooldown: true, minLr: true, epsilon: true,
-};
+/**
+ * Decays the learning rate to 0 over `totalIters` epochs (default 5) as
+ * lr·(1 − t/totalIters)^power (power default 1: linear), then holds it at 0:
+ * PyTorch's PolynomialLR.
+ */
+export class PolynomialLR extends EpochScheduler {
+  readonly totalIters: number;
+  readonly power: number;
+
+  constructor(optimizer: Optimizer, options: { totalIters?: number; power?: number } = {}) {
+    super(optimizer, 'PolynomialLR');
+    const { totalIters = 5, power = 1 } = checkOptions('PolynomialLR', options, { totalIters: true, power: true });
+    this.totalIters = integerSetting('PolynomialLR', 'totalIters', totalIters, 1);
+    this.power = hyperparameter('PolynomialLR', 'power', power, 0);
+  }
+
+  protected rate(epoch: number): number {
+    return this.base * (1 - Math.min(epoch, this.totalIters) / this.totalIters) ** this.power;
+  }
+}
 
 /**
- * Cuts the learning rate by `factor` once the watched value (step(value),
- * once an epoch) has gone more than `patience` epochs without improving,
- * then waits `cooldown` epochs before counting again: PyTorch's
- * ReduceLROnPlateau, its best, num_bad_epochs and cooldown kept the same way.
+ * The learning rate at epoch e is lr·lrLambda(e), lrLambda(0) applying from
+ * the start: PyTorch's LambdaLR. A factor that is not a finite number ≥ 0 is an error naming the epoch.
  */
-export class ReduceLROnPlateau implements MetricScheduler {
-  readonly mode: 'min' | 'max';
-  readonly factor: number;
-  readonly patience: number;
-  readonly threshold: number;
-  readonly thresholdMode: 'rel' | 'abs';
-  readonly cooldown: number;
-  readonly minLr: number;
-  readonly epsilon: number;
-  private bestSeen: number;
-  private badEpochs = 0;
-  private coolingFor = 0;
+export class LambdaLR extends EpochScheduler {
+  readonly lrLambda: (epoch: number) => number;
 
-  constructor(private readonly optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
-    const where = 'ReduceLROnPlateau';
-    const { mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = 'rel', cooldown = 0, minLr = 0, epsilon = 1e-8 } = checkOptions(where, options, PLATEAU_OPTIONS);
-    if (mode !== 'min' && mode !== 'max') throw new ValueError(`${where}: mode must be 'min' or 'max', got ${formatValue(mode)}`);
-    if (thresholdMode !== 'rel' && thresholdMode !== 'abs') throw new ValueError(`${where}: thresholdMode must be 'rel' or 'abs', got ${formatValue(thresholdMode)}`);
-    for (const [name, value] of [['patience', patience], ['cooldown', cooldown]] as const) {
-      if (!Number.isSafeInteger(value) || value < 0) throw new ValueError(`${where}: ${name} must be an integer ≥ 0, got ${formatValue(value)}`);
+  constructor(optimizer: Optimizer, options: { lrLambda: (epoch: number) => number }) {
+    super(optimizer, 'LambdaLR');
+    const { lrLambda } = checkOptions('LambdaLR', options, { lrLambda: true });
+    if (typeof lrLambda !== 'function') throw new ValueError(`LambdaLR: lrLambda must be a function of the epoch giving a factor, got ${formatValue(lrLambda)}`);
+    this.lrLambda = lrLambda;
+    this.initialStep();
+  }
+
+  protected rate(epoch: number): number {
+    const factor: unknown = this.lrLambda(epoch);
+    if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 0) {
+      throw new ValueError(`LambdaLR: lrLambda(${epoch}) must give a finite number ≥ 0, got ${formatValue(factor)}`);
     }
-    [this.mode, this.thresholdMode, this.patience, this.cooldown] = [mode, thresholdMode, patience, cooldown];
-    this.factor = hyperparameter(where, 'factor', factor, 0, 1, { max: true });
-    this.threshold = hyperparameter(where, 'threshold', threshold, 0);
-    this.minLr = hyperparameter(where, 'minLr', minLr, 0);
-    this.epsilon = hyperparameter(where, 'epsilon', epsilon, 0);
-    this.bestSeen = mode === 'min' ? Infinity : -Infinity;
-  }
-
-  /** The best value stepped so far (∞ in 'min' mode before the first, −∞ in 'max'). */
-  get best(): number {
-    return this.bestSeen;
-  }
-
-  /** Epochs in a row without improvement, outside cooldown (PyTorch's num_bad_epochs). */
-  get numBadEpochs(): number {
-    return this.badEpochs;
-  }
-
-  /** Epochs of cooldown left. */
-  get cooldownCounter(): number {
-    return this.coolingFor;
-  }
-
-  step(metric: number): void {
-    if (typeof metric !== 'number') throw new ValueError(`ReduceLROnPlateau.step: takes the epoch's value of what it watches (a validation loss, say), got ${formatValue(metric)}`);
-    if (this.improves(metric)) {
-      this.bestSeen = metric;
-      this.badEpochs = 0;
-    } else {
-      this.badEpochs++; // a NaN too: no comparison with it holds
-    }
-    if (this.coolingFor > 0) {
-      this.coolingFor--;
-      this.badEpochs = 0;
-    }
-    if (this.badEpochs > this.patience) {
-      const next = Math.max(this.optimizer.lr * this.factor, this.minLr);
-      if (this.optimizer.lr - next > this.epsilon) this.optimizer.lr = next;
-      this.coolingFor = this.cooldown;
-      this.badEpochs = 0;
-    }
-  }
-
-  /** PyTorch's is_better. In 'rel' mode the margin is best·threshold, so past a negative best in 'min' mode a slightly worse value counts, as it does in PyTorch. */
-  private improves(value: number): boolean {
-    const best = this.bestSeen;
-    if (this.mode === 'min') return this.thresholdMode === 'rel' ? value < best * (1 - this.threshold) : value < best - this.threshold;
-    return this.thresholdMode === 'rel' ? value > best * (1 + this.threshold) : value > best + this.threshold;
+    return this.base * factor;
   }
 }

@@ -365,8 +365,9 @@ describe('fit checks its options\' values and the validation data before any ste
     const weights = await model.parameters()[0].data();
     const loose = <T>(v: unknown) => v as T;
     const cases: [Partial<tm.nn.FitOptions>, string][] = [
-      [{ optimizer: loose({}) }, 'fit: optimizer must be an optimizer (tm.optim.SGD, Adam or AdamW), got {}'],
-      [{ scheduler: loose({}) }, 'fit: scheduler must be a schedule with step() (tm.optim.StepLR, CosineAnnealingLR, ExponentialLR, LinearLR or ReduceLROnPlateau), got {}'],
+      [{ optimizer: loose({}) }, 'fit: optimizer must be an optimizer (tm.optim.SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam or Lion), got {}'],
+      [{ scheduler: loose({}) }, 'fit: scheduler must be a schedule with step() (tm.optim.StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, SequentialLR or ReduceLROnPlateau), got {}'],
+      [{ schedulerInterval: loose('step') }, "fit: schedulerInterval must be 'epoch' or 'batch', got \"step\""],
       [{ onEpochEnd: loose(5) }, 'fit: onEpochEnd must be a function, got 5'],
       [{ validationData: loose([x]) }, /^fit: validationData must be a pair of tensors \[x, y\], got \[Tensor\(\[8,3\], f32, \w+\)\]$/ as unknown as string],
       [{ validationData: loose(x) }, /^fit: validationData must be a pair of tensors \[x, y\], got Tensor\(\[8,3\]/ as unknown as string],
@@ -415,6 +416,45 @@ describe("fit's scheduler", () => {
     const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
     await expect(model.fit(tm.zeros([4, 3]), tm.zeros([4, 1]), { optimizer: opt, scheduler: new tm.optim.ReduceLROnPlateau(opt, { mode: 'max' }), quiet: true })).rejects.toThrow(
       "fit: a ReduceLROnPlateau in mode 'max' would cut the rate while the loss fit steps it with falls",
+    );
+  });
+
+  it("schedulerInterval 'batch' steps it after every batch with no value: a OneCycleLR over epochs × batches; each epoch logs its last batch's rate", async () => {
+    const x = tm.randn([16, 3], { seed: 1 });
+    const y = tm.randn([16, 1], { seed: 2 });
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 1, { seed: 3 })]);
+    const seen: unknown[][] = [];
+    const recorder: tm.optim.Scheduler = { step: (...args: unknown[]) => void seen.push(args) };
+    await model.fit(x, y, { epochs: 2, batchSize: 5, scheduler: recorder, schedulerInterval: 'batch', quiet: true });
+    expect(seen).toEqual(Array.from({ length: 8 }, () => [])); // 4 batches (5, 5, 5, 1) an epoch
+    const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
+    const cycle = new tm.optim.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 3 * 4 });
+    const history = await model.fit(x, y, { epochs: 3, batchSize: 4, optimizer: opt, scheduler: cycle, schedulerInterval: 'batch', quiet: true });
+    expect(cycle.lastEpoch).toBe(12);
+    expect(history.epochs.map((e) => e.lr)).toEqual([3, 7, 11].map((step) => cycle.rateAt(step)));
+  });
+
+  it('refuses a OneCycleLR with fewer steps left than fit would take, before the first', async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 1, { seed: 3 })]);
+    const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
+    const weights = await model.parameters()[0].data();
+    const cycle = new tm.optim.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 11 });
+    const [x, y] = [tm.randn([16, 3], { seed: 1 }), tm.randn([16, 1], { seed: 2 })];
+    await expect(model.fit(x, y, { epochs: 3, batchSize: 4, optimizer: opt, scheduler: cycle, schedulerInterval: 'batch', quiet: true })).rejects.toThrow(
+      'fit: the OneCycleLR has 11 of its totalSteps 11 left, fewer than the 12 steps of 3 epochs once a batch, 4 an epoch',
+    );
+    cycle.step();
+    await expect(model.fit(x, y, { epochs: 11, optimizer: opt, scheduler: cycle, quiet: true })).rejects.toThrow(
+      'fit: the OneCycleLR has 10 of its totalSteps 11 left, fewer than the 11 steps of 11 epochs once an epoch',
+    );
+    expect(await model.parameters()[0].data()).toEqual(weights);
+  });
+
+  it("refuses a ReduceLROnPlateau stepped once a batch: it watches the epoch's loss", async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 1, { seed: 3 })]);
+    const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
+    await expect(model.fit(tm.zeros([4, 3]), tm.zeros([4, 1]), { optimizer: opt, scheduler: new tm.optim.ReduceLROnPlateau(opt), schedulerInterval: 'batch', quiet: true })).rejects.toThrow(
+      "fit: a ReduceLROnPlateau watches the epoch's loss, and cannot be stepped once a batch; use schedulerInterval 'epoch'",
     );
   });
 
