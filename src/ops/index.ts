@@ -35,3 +35,4 @@ export type { SortOptions, Sorted, TopkOptions } from './sort.js';
 export { bernoulli, multinomial, randint, randperm } from './sampling.js';
 export type { BernoulliOptions, MultinomialOptions } from './sampling.js';
 export { cast, oneHot } from './cast.js';
+export * as linalg from './linalg/index.js';
