@@ -249,6 +249,16 @@ describe.each(BACKENDS)('tm.linalg on %s', (backend) => {
     expect(tm.memory().numTensors).toBe(before + 4);
   });
 
+  it('empty batches and 0 × 0 matrices: det 1 (the empty product), slogdet (1, 0), solve and inv empty', async () => {
+    expect(await tm.linalg.det(tm.zeros([2, 0, 0])).array()).toEqual([1, 1]);
+    const { sign, logAbsDet } = tm.linalg.slogdet(tm.zeros([0, 0]));
+    expect([await sign.array(), await logAbsDet.array()]).toEqual([1, 0]);
+    expect(tm.linalg.det(tm.zeros([0, 3, 3])).shape).toEqual([0]);
+    expect(tm.linalg.solve(tm.zeros([0, 0]), tm.zeros([0, 2])).shape).toEqual([0, 2]);
+    expect(tm.linalg.inv(tm.zeros([3, 0, 0])).shape).toEqual([3, 0, 0]);
+    expect(tm.linalg.cholesky(tm.zeros([0, 4, 4])).shape).toEqual([0, 4, 4]);
+  });
+
   it('refuses what is not a batch of float square matrices, naming the shapes', () => {
     const A = tm.ones([2, 3, 3]);
     expect(() => tm.linalg.det(tm.ones([3, 4]))).toThrow('det: A must be a square matrix or a batch of them [..., n, n], got [3,4]');
