@@ -34,6 +34,8 @@ void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info
 
 namespace tmnn {
 
+static_assert(sizeof(int) == sizeof(int32_t), "sgetrf writes its pivots as ints into the Int32Array");
+
 namespace {
 
 // Runs f(b, work) for every batch item b, work `scratch` floats per thread:

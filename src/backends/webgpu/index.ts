@@ -618,6 +618,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const lu = produce('f32', a.shape, (luOut) => {
         pivots = produce('i32', a.shape.slice(0, 2), (pivotsOut) => luFactorMatrices(rt, operand(a), luOut, pivotsOut));
       });
+      // An empty batch runs nothing, pivots' produce included.
       return { lu, pivots: pivots ?? produce('i32', a.shape.slice(0, 2), () => {}) };
     },
 

@@ -15,8 +15,8 @@ import { solveMatrices } from './solve.js';
  * The gradient of A = L·Lᵀ's factor, dA = L⁻ᵀ·Φ·L⁻¹ for Φ the symmetric part
  * of Lᵀ·dL's lower triangle with its diagonal halved (Murray 2016, as
  * PyTorch's cholesky_backward): symmetric, the gradient for a perturbation
- * of A that keeps it symmetric. The inverses are solves with Lᵀ (LU on a
- * triangular matrix: no fill, a few pivots at most).
+ * of A that keeps it symmetric. The inverses are solves with Lᵀ, whose LU
+ * factors are Lᵀ itself (nothing below its diagonal to pivot on or eliminate).
  */
 function choleskyGrad(l: Tensor, dl: Tensor): Tensor {
   const lower = tril(matmul(l, tril(dl), { transposeA: true }));

@@ -1,7 +1,7 @@
 // tm.linalg.solve and tm.linalg.inv: X = A⁻¹·B through A's LU factors with
 // partial pivoting (the luFactor and luSolve kernels), as
 // torch.linalg.solve, batch axes broadcasting between A and B.
-import { tidy } from '../../engine.js';
+import { backendFor, tidy } from '../../engine.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { promoteTypes } from '../../dtype.js';
 import { broadcastShapes, sameShape, sizeOf } from '../../shape.js';
@@ -79,6 +79,7 @@ export function solve(A: Tensor, B: Tensor): Tensor {
   checkSquare('solve', A);
   const b = checkFloat('solve', B, 'B');
   if (b.rank < 1) throw new ShapeError(`solve: B must be a vector or a matrix (or a batch of them), got a scalar with A ${formatShape(A.shape)}`);
+  backendFor('solve', [A.dataRef('solve'), b.dataRef('solve')]);
   const vector = b.rank === 1 || (b.rank === A.rank - 1 && sameShape(b.shape, A.shape.slice(0, -1)));
   return solveBroadcast('solve', A, b, vector);
 }
