@@ -331,11 +331,14 @@ describe.each(BACKENDS)('tm.linalg gradients on %s match float64 central differe
   const n = 4;
   const solveRef = (count: number, k: number) => (a: Float64Array, b: Float64Array) => perMatrix(count, a, b, n, k, (am, bm) => gaussRef(am, n, bm, k).x);
 
-  it('solve: dB = A⁻ᵀ·dX and dA = −dB·Xᵀ, summed over a broadcast batch axis', async () => {
+  it('solve: dB = A⁻ᵀ·dX and dA = −dB·Xᵀ, summed over a broadcast batch axis of either', async () => {
     const a = batchOf(2, () => wellConditioned(n));
     const b = asF32(uniform(n * 3));
     await check([[2, n, n], [n, 3]], [a, b], (A, B) => tm.linalg.solve(A, B), solveRef(2, 3));
     await check([[n, n], [n]], [wellConditioned(n), asF32(uniform(n))], (A, B) => tm.linalg.solve(A, B), solveRef(1, 1));
+    // A broadcast along B's batch instead: dA sums the two matrices' gradients.
+    const twice = (v: Float64Array) => Float64Array.of(...v, ...v);
+    await check([[n, n], [2, n, 2]], [wellConditioned(n), asF32(uniform(2 * n * 2))], (A, B) => tm.linalg.solve(A, B), (av, bv) => solveRef(2, 2)(twice(av), bv));
   });
 
   it('inv, det and slogdet', async () => {
