@@ -14,6 +14,7 @@
         "src/gemm.cc",
         "src/int32_gemm.cc",
         "src/int8_gemm.cc",
+        "src/linalg.cc",
         "src/lstm_cell.cc",
         "src/malloc_reuse.cc",
         "src/movement.cc",

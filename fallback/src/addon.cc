@@ -186,6 +186,50 @@ int64_t product(const Napi::Env& env, int64_t a, int64_t b, int64_t c, const cha
   return p;
 }
 
+// luFactor(a, batch, n, lu, pivots): a and lu Float32Array [batch, n, n], pivots Int32Array [batch, n].
+Napi::Value LuFactor(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array a = array(info[0], "a"), lu = array(info[3], "lu"), pivots = array(info[4], "pivots");
+  const int64_t batch = integer(info[1], "batch"), n = integer(info[2], "n");
+  if (a.dtype != F32 || lu.dtype != F32 || pivots.dtype != I32) type_error(env, "luFactor: a and lu must be Float32Arrays, pivots an Int32Array");
+  require(n <= std::numeric_limits<int>::max(), env, "luFactor: n past LAPACK's int");
+  const int64_t size = product(env, batch, n, n, "luFactor");
+  require(a.length >= size && lu.length == size && pivots.length == batch * n, env, "luFactor: lengths do not match [batch, n, n]");
+  lu_factor(a.as<float>(), batch, n, lu.as<float>(), pivots.as<int32_t>());
+  return env.Undefined();
+}
+
+// luSolve(lu, pivots, b, batch, n, k, x): lu [batch, n, n], pivots [batch, n] (each in [0, n)), b and x [batch, n, k].
+Napi::Value LuSolve(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array lu = array(info[0], "lu"), pivots = array(info[1], "pivots"), b = array(info[2], "b"), x = array(info[6], "x");
+  const int64_t batch = integer(info[3], "batch"), n = integer(info[4], "n"), k = integer(info[5], "k");
+  if (lu.dtype != F32 || b.dtype != F32 || x.dtype != F32 || pivots.dtype != I32) type_error(env, "luSolve: lu, b and x must be Float32Arrays, pivots an Int32Array");
+  require(n <= std::numeric_limits<int>::max() && k <= std::numeric_limits<int>::max(), env, "luSolve: n or k past BLAS's int");
+  const int64_t rhs = product(env, batch, n, k, "luSolve");
+  require(lu.length >= product(env, batch, n, n, "luSolve") && pivots.length >= batch * n && b.length >= rhs && x.length == rhs, env,
+          "luSolve: lengths do not match lu [batch, n, n], pivots [batch, n], b and x [batch, n, k]");
+  // A pivot outside the matrix would swap rows outside x.
+  const int32_t* p = pivots.as<int32_t>();
+  for (int64_t i = 0; i < batch * n; i++) require(p[i] >= 0 && p[i] < n, env, "luSolve: a pivot outside [0, n)");
+  lu_solve(lu.as<float>(), p, b.as<float>(), batch, n, k, x.as<float>());
+  return env.Undefined();
+}
+
+// cholesky(a, batch, n, l): a and l Float32Array [batch, n, n].
+Napi::Value Cholesky(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array a = array(info[0], "a"), l = array(info[3], "l");
+  const int64_t batch = integer(info[1], "batch"), n = integer(info[2], "n");
+  if (a.dtype != F32 || l.dtype != F32) type_error(env, "cholesky: a and l must be Float32Arrays");
+  require(n <= std::numeric_limits<int>::max(), env, "cholesky: n past LAPACK's int");
+  const int64_t size = product(env, batch, n, n, "cholesky");
+  require(a.length >= size && l.length == size, env, "cholesky: lengths do not match [batch, n, n]");
+  cholesky(a.as<float>(), batch, n, l.as<float>());
+  return env.Undefined();
+}
+
+
 // gather(x, indices, outer, inner, out): x [outer, n, inner], out [outer, indices, inner].
 Napi::Value Gather(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -438,7 +482,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

@@ -153,6 +153,14 @@ void reduce_columns(int op, const Array& x, int64_t rows, int64_t cols, const Ar
 enum Scan { SCAN_SUM, SCAN_PROD, SCAN_COUNT };
 void scan(int op, const Array& x, int64_t outer, int64_t inner, const Array& out);
 
+// linalg.cc: f32 batches of row-major n × n matrices. lu_factor: PA = LU, L unit lower and U
+// packed in lu, pivots 0-based as LAPACK's (row k swapped with pivots[k] at step k; a zero pivot
+// is left in U). lu_solve: x [batch, n, k] from those factors and b. cholesky: A = L·Lᵀ from A's
+// lower triangle, L's upper triangle 0; where A is not positive definite, NaN from the row that fails.
+void lu_factor(const float* a, int64_t batch, int64_t n, float* lu, int32_t* pivots);
+void lu_solve(const float* lu, const int32_t* pivots, const float* b, int64_t batch, int64_t n, int64_t k, float* x);
+void cholesky(const float* a, int64_t batch, int64_t n, float* l);
+
 // softmax.cc
 void softmax(const Array& x, int64_t outer, int64_t inner, bool log, const Array& out);
 

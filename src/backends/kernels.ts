@@ -150,6 +150,33 @@ export interface Kernels<S = unknown> {
   /** Running sums or products along the middle axis of x read as [outer, n, inner], in x's dtype (ints wrap; floats taken in order). */
   scan(op: ScanOp, x: TensorInfo<S>, outer: number, inner: number): S;
   /**
+   * The LU factorization with partial pivoting of each matrix of a (f32,
+   * [batch, n, n]): P·A = L·U, L unit lower triangular and U upper packed in
+   * one matrix (lu, f32, a's shape; L's unit diagonal not stored), pivots
+   * (i32, [batch, n]) as LAPACK's getrf gives them but 0-based: at step k,
+   * row k was swapped with row pivots[k] ≥ k, the one of largest |value| in
+   * column k. A column with no nonzero pivot is left as it is (U[k, k] = 0,
+   * nothing divided by it), so a singular matrix still factors and its
+   * determinant comes out 0; the ops layer refuses to solve with it where
+   * it can read U at once.
+   */
+  luFactor(a: TensorInfo<S>): { lu: S; pivots: S };
+  /**
+   * x = A⁻¹·b for each matrix of b (f32, [batch, n, k]) from A's factors as
+   * luFactor gives them (lu [batch, n, n], pivots [batch, n]): b's rows
+   * swapped as the pivots say, then forward substitution with L's unit
+   * diagonal and back substitution with U. A zero on U's diagonal gives ±∞ or NaN.
+   */
+  luSolve(lu: TensorInfo<S>, pivots: TensorInfo<S>, b: TensorInfo<S>): S;
+  /**
+   * The Cholesky factor L of each matrix of a (f32, [batch, n, n], symmetric
+   * positive definite; only its lower triangle read): A = L·Lᵀ, L lower
+   * triangular with a positive diagonal, 0 above it. Where A is not
+   * positive definite a diagonal entry comes out NaN or 0 (the ops layer
+   * refuses it where it can read L at once; a GPU leaves NaN and ∞ in L).
+   */
+  cholesky(a: TensorInfo<S>): S;
+  /**
    * The positions (i32, [rows, k]) of the first k entries of each row of x
    * [rows, n] in sorted order: by value, descending or not; NaN after every
    * number ascending and before every number descending; ties (and NaNs) by
@@ -200,7 +227,7 @@ export interface Kernels<S = unknown> {
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'luFactor', 'luSolve', 'cholesky', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

@@ -38,3 +38,4 @@ export { cast, oneHot } from './cast.js';
 export { diag, diagonal, outer, trace } from './diagonal.js';
 export type { DiagonalOptions } from './diagonal.js';
 export { einsum, tensordot } from './einsum.js';
+export * as linalg from './linalg/index.js';

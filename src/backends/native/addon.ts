@@ -63,6 +63,12 @@ export interface Addon {
   oneHot(indices: Int8Array | Int32Array, depth: number, out: StorageArray): void;
   /** out = running sums (op 0) or products (op 1) of x along the middle axis of [outer, n, inner]. */
   scan(op: number, x: StorageArray, outer: number, inner: number, out: StorageArray): void;
+  /** lu [batch, n, n] and pivots [batch, n] = the LU factors of a (kernels.ts's luFactor), by LAPACK's sgetrf. */
+  luFactor(a: Float32Array, batch: number, n: number, lu: Float32Array, pivots: Int32Array): void;
+  /** x [batch, n, k] = A⁻¹ b from A's LU factors (kernels.ts's luSolve), by two cblas_strsm. */
+  luSolve(lu: Float32Array, pivots: Int32Array, b: Float32Array, batch: number, n: number, k: number, x: Float32Array): void;
+  /** l [batch, n, n] = the Cholesky factor of a (kernels.ts's cholesky), by LAPACK's spotrf. */
+  cholesky(a: Float32Array, batch: number, n: number, l: Float32Array): void;
   /** out [2, B, H] = h', c' of one LSTM step (kernels.ts's lstmCell). */
   lstmCell(z: Float32Array, c: Float32Array, hidden: number, out: Float32Array): void;
   /** out [B·4H + B·H] = dz, dc (kernels.ts's lstmCellGrad). */

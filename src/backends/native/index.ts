@@ -237,6 +237,28 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
 
+    luFactor(a) {
+      const [batch, n] = a.shape;
+      const lu = output('f32', batch * n * n) as Float32Array;
+      const pivots = output('i32', batch * n) as Int32Array;
+      if (lu.length) addon.luFactor(sizedStorage(a) as Float32Array, batch, n, lu, pivots);
+      return { lu, pivots };
+    },
+
+    luSolve(lu, pivots, b) {
+      const [batch, n, k] = b.shape;
+      const out = output('f32', batch * n * k) as Float32Array;
+      if (out.length) addon.luSolve(sizedStorage(lu) as Float32Array, sizedStorage(pivots) as Int32Array, sizedStorage(b) as Float32Array, batch, n, k, out);
+      return out;
+    },
+
+    cholesky(a) {
+      const [batch, n] = a.shape;
+      const out = output('f32', batch * n * n) as Float32Array;
+      if (out.length) addon.cholesky(sizedStorage(a) as Float32Array, batch, n, out);
+      return out;
+    },
+
     lstmCell(z, c) {
       if (z.dtype !== 'f32') return js.lstmCell!(settled(z), settled(c));
       const out = output('f32', 2 * sizeOf(c.shape)) as Float32Array;

@@ -24,6 +24,7 @@ import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, gatherRows, scanLines, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
+import { choleskyMatrices, luFactorMatrices, luSolveColumns } from './kernels/linalg.js';
 import { sortRows } from './kernels/sort.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
@@ -609,6 +610,24 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const lines = produce(x.dtype === 'f16' ? 'f32' : x.dtype, x.shape, (out) => scanLines(rt, op, input.operand, outer, inner, out));
       input.done();
       return summedAs(x.dtype, lines);
+    },
+
+    // The ops layer hands these f32 only (f16 cast before), so operands are read as they are.
+    luFactor(a) {
+      let pivots: GpuData | undefined;
+      const lu = produce('f32', a.shape, (luOut) => {
+        pivots = produce('i32', a.shape.slice(0, 2), (pivotsOut) => luFactorMatrices(rt, operand(a), luOut, pivotsOut));
+      });
+      // An empty batch runs nothing, pivots' produce included.
+      return { lu, pivots: pivots ?? produce('i32', a.shape.slice(0, 2), () => {}) };
+    },
+
+    luSolve(lu, pivots, b) {
+      return produce('f32', b.shape, (out) => luSolveColumns(rt, operand(lu), operand(pivots), operand(b), out));
+    },
+
+    cholesky(a) {
+      return produce('f32', a.shape, (out) => choleskyMatrices(rt, operand(a), out));
     },
 
     quantizedMatmul(x, values, scales) {

@@ -1,0 +1,110 @@
+// Dense factorizations behind tm.linalg, f32, over batches of row-major n × n
+// matrices: LU with partial pivoting (LAPACK's sgetrf), solves from its
+// factors (two cblas_strsm), and Cholesky (spotrf). LAPACK is column-major:
+//
+// - sgetrf of the row-major array would factor Aᵀ, pivoting its columns, so
+//   each matrix is copied transposed into a column-major work matrix and its
+//   factors copied back transposed: 2n² copies beside n³/3 multiply-adds.
+// - spotrf needs no copy of that kind: a symmetric A read column-major is
+//   Aᵀ = A, and asking it for 'U' (A = UᵀU, U upper column-major) leaves Uᵀ =
+//   L in the row-major lower triangle. It reads only that triangle, as
+//   torch.linalg.cholesky reads only A's lower one; the row-major upper
+//   triangle it leaves as it was, and it is zeroed after.
+//
+// Batch items run on threads of their own (parallel.h), each calling LAPACK
+// with OpenBLAS on one thread, as the convolutions do; one large matrix keeps
+// OpenBLAS's threads.
+#include <cblas.h>
+
+#include <algorithm>
+#include <limits>
+#include <mutex>
+#include <utility>
+
+#include "parallel.h"
+#include "tmnn.h"
+
+// LAPACK's Fortran entry points (Debian's libopenblas has them; it ships no
+// lapack.h). The trailing length is gfortran's hidden one for a CHARACTER
+// argument; OpenBLAS's own C implementations ignore it.
+extern "C" {
+void sgetrf_(const int* m, const int* n, float* a, const int* lda, int* ipiv, int* info);
+void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info, size_t uplo_length);
+}
+
+namespace tmnn {
+
+static_assert(sizeof(int) == sizeof(int32_t), "sgetrf writes its pivots as ints into the Int32Array");
+
+namespace {
+
+// Runs f(b, work) for every batch item b, work `scratch` floats per thread:
+// the items split among threads when there are several and enough work
+// (`macs` multiply-adds each, a thread per ONE_THREAD_MACS).
+template <typename F>
+void each_matrix(int64_t batch, int64_t macs_each, int64_t scratch, F f) {
+  const int64_t macs = batch * macs_each;
+  const int parts = int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), batch, macs / ONE_THREAD_MACS})));
+  std::lock_guard<std::mutex> hold(gemm_lock());
+  const int blas_threads = threads();
+  const bool alone = parts > 1 || macs < ONE_THREAD_MACS;
+  if (alone) openblas_set_num_threads(1);
+  parallel(parts, [&](int part) {
+    std::vector<float> work(static_cast<size_t>(scratch));
+    const auto [first, last] = share(batch, parts, part);
+    for (int64_t b = first; b < last; b++) f(b, work.data());
+  });
+  if (alone) openblas_set_num_threads(blas_threads);
+}
+
+// to[j, i] = from[i, j] for n × n matrices.
+void transpose_square(const float* from, float* to, int64_t n) {
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j < n; j++) to[j * n + i] = from[i * n + j];
+}
+
+}  // namespace
+
+void lu_factor(const float* a, int64_t batch, int64_t n, float* lu, int32_t* pivots) {
+  each_matrix(batch, n * n * n / 3, n * n, [&](int64_t b, float* work) {
+    transpose_square(a + b * n * n, work, n);
+    const int size = int(n);
+    int info = 0;
+    // sgetrf writes 1-based pivots as ints, the same width as ours.
+    int* ipiv = reinterpret_cast<int*>(pivots + b * n);
+    // info > 0 names a zero pivot: the factors are still complete (U singular), which det needs.
+    sgetrf_(&size, &size, work, &size, ipiv, &info);
+    for (int64_t k = 0; k < n; k++) ipiv[k] -= 1;
+    transpose_square(work, lu + b * n * n, n);
+  });
+}
+
+void lu_solve(const float* lu, const int32_t* pivots, const float* rhs, int64_t batch, int64_t n, int64_t k, float* x) {
+  each_matrix(batch, n * n * k, 0, [&](int64_t b, float*) {
+    const float* factors = lu + b * n * n;
+    float* out = x + b * n * k;
+    std::copy(rhs + b * n * k, rhs + (b + 1) * n * k, out);
+    for (int64_t i = 0; i < n; i++) {
+      const int64_t p = pivots[b * n + i];
+      if (p != i) std::swap_ranges(out + i * k, out + (i + 1) * k, out + p * k);
+    }
+    cblas_strsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, int(n), int(k), 1.0f, factors, int(n), out, int(k));
+    cblas_strsm(CblasRowMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, int(n), int(k), 1.0f, factors, int(n), out, int(k));
+  });
+}
+
+void cholesky(const float* a, int64_t batch, int64_t n, float* l) {
+  each_matrix(batch, n * n * n / 6, 0, [&](int64_t b, float*) {
+    float* out = l + b * n * n;
+    std::copy(a + b * n * n, a + (b + 1) * n * n, out);
+    const int size = int(n);
+    int info = 0;
+    spotrf_("U", &size, out, &size, &info, 1);
+    for (int64_t i = 0; i < n; i++) std::fill(out + i * n + i + 1, out + (i + 1) * n, 0.0f);
+    // Not positive definite: the minor of order info is not. Its row on is left half done: NaN, as the js loop gives.
+    if (info > 0)
+      for (int64_t i = info - 1; i < n; i++) std::fill(out + i * n, out + i * n + i + 1, std::numeric_limits<float>::quiet_NaN());
+  });
+}
+
+}  // namespace tmnn

@@ -1,0 +1,58 @@
+// The dense factorizations behind tm.linalg on the GPU, f32: LU with partial
+// pivoting (shaders/lu.wgsl) and Cholesky (shaders/cholesky.wgsl), one
+// workgroup per matrix, and solves from LU factors (shaders/lu_solve.wgsl),
+// one invocation per right-hand side. Nothing is read back: a singular or
+// non-positive-definite matrix leaves ±∞ and NaN in what follows from it.
+// A batch past the binding limit runs in bands of whole matrices, each
+// array bound as the window that holds the band (windows.ts).
+import choleskyShader from '../../../../shaders/cholesky.wgsl';
+import luShader from '../../../../shaders/lu.wgsl';
+import luSolveShader from '../../../../shaders/lu_solve.wgsl';
+import { grid, type Operand, type Runtime } from '../runtime.js';
+import { rowBands, windowOf, type BufferWindow, type Part } from '../windows.js';
+
+/** A workgroup for an n × n matrix: 64 invocations up to n = 64 (lavapipe runs idle ones too), 256 past it. */
+const matrixWorkgroup = (n: number) => (n <= 64 ? 64 : 256);
+
+/**
+ * The batch's matrices in bands whose arrays (`perMatrix` f32/i32 elements
+ * a matrix each) fit one binding; all of it at once where even one matrix
+ * does not (the dispatch then refuses it by name).
+ */
+function bands(rt: Runtime, batch: number, perMatrix: readonly number[]): Part[] {
+  return rowBands(rt.ctx, batch, perMatrix.map((e) => e * 4)) ?? [{ start: 0, count: batch }];
+}
+
+/** The window of `buffer` (an array of `perMatrix` 4-byte elements a matrix) over the band's matrices. */
+function band(buffer: GPUBuffer | BufferWindow, { start, count }: Part, perMatrix: number): BufferWindow {
+  return windowOf(buffer as GPUBuffer, { start: start * perMatrix, count: count * perMatrix }, 4);
+}
+
+/** lu [batch, n, n] and pivots (i32, [batch, n]) = the LU factors of a (f32, [batch, n, n]). */
+export function luFactorMatrices(rt: Runtime, a: Operand, lu: GPUBuffer, pivots: GPUBuffer): void {
+  const [batch, n] = a.shape;
+  const kernel = rt.compiler.kernel({ name: 'lu', source: luShader, constants: { WG: matrixWorkgroup(n) } });
+  for (const part of bands(rt, batch, [n * n, n])) {
+    const bound = { a: band(a.buffer, part, n * n), lu: band(lu, part, n * n), pivots: band(pivots, part, n) };
+    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count, n) }, grid(part.count, 1));
+  }
+}
+
+/** x [batch, n, k] = A⁻¹ b (b f32) from A's factors as luFactorMatrices gives them. */
+export function luSolveColumns(rt: Runtime, lu: Operand, pivots: Operand, b: Operand, x: GPUBuffer): void {
+  const [batch, n, k] = b.shape;
+  const kernel = rt.compiler.kernel({ name: 'lu_solve', source: luSolveShader });
+  for (const part of bands(rt, batch, [n * n, n, n * k])) {
+    const bound = { lu: band(lu.buffer, part, n * n), pivots: band(pivots.buffer, part, n), b: band(b.buffer, part, n * k), x: band(x, part, n * k) };
+    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count * k, n, k) }, grid(part.count * k, 64));
+  }
+}
+
+/** l [batch, n, n] = the Cholesky factor of a (f32, [batch, n, n]), from its lower triangle. */
+export function choleskyMatrices(rt: Runtime, a: Operand, l: GPUBuffer): void {
+  const [batch, n] = a.shape;
+  const kernel = rt.compiler.kernel({ name: 'cholesky', source: choleskyShader, constants: { WG: matrixWorkgroup(n) } });
+  for (const part of bands(rt, batch, [n * n])) {
+    rt.commands.dispatch(kernel, { a: band(a.buffer, part, n * n), l: band(l, part, n * n), params: Uint32Array.of(part.count, n) }, grid(part.count, 1));
+  }
+}

@@ -1,0 +1,118 @@
+// The webgpu backend's dense factorizations (shaders/lu.wgsl,
+// lu_solve.wgsl, cholesky.wgsl) against the js backend's float64 loops,
+// kernel to kernel: the same pivots from the workgroup's reduction (the
+// first of equals, as the js loop's scan), factors within f32 rounding, on
+// both workgroup sizes (n ≤ 64 and past it), with more rows than
+// invocations (n = 300), and batches; a batch past the binding limit in
+// bands of matrices, on a backend told its kernels bind at most 64 KiB
+// (every buffer poisoned first, so a matrix left unwritten shows).
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../../src/index.js';
+import { createJsBackend } from '../../../src/backends/js/index.js';
+import type { Backend } from '../../../src/backends/kernels.js';
+import { activeBackend, setActive } from '../../../src/engine.js';
+import { webGpuBackendOn } from '../../../src/backends/webgpu/index.js';
+import { fromStorage } from '../../../src/ops/util.js';
+import { expectClose, uniform } from '../../helpers/data.js';
+import { freshDevices, storageOf } from '../../helpers/webgpu.js';
+
+const freshDevice = freshDevices();
+
+const js = createJsBackend();
+
+/** `batch` matrices n·I + R (R uniform in [−1, 1]), rows shuffled: pivots clear of near-ties, so f32 and float64 choose alike. */
+function shuffledDominant(batch: number, n: number): Float32Array {
+  const r = uniform(batch * n * n, -1, 1);
+  const out = new Float32Array(batch * n * n);
+  for (let m = 0; m < batch; m++) {
+    const order = Array.from(uniform(n), (u, i) => [u, i]).sort((p, q) => p[0] - q[0]).map(([, i]) => i);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) out[(m * n + i) * n + j] = r[(m * n + order[i]) * n + j] + (order[i] === j ? n : 0);
+    }
+  }
+  return out;
+}
+
+/** `batch` symmetric matrices, uniform in [−1, 1] off the diagonal and n on it: diagonally dominant, so positive definite. */
+function dominantSymmetric(batch: number, n: number): Float32Array {
+  const r = uniform(batch * n * n, -1, 1);
+  const out = new Float32Array(batch * n * n);
+  for (let m = 0; m < batch; m++) {
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) out[(m * n + i) * n + j] = out[(m * n + j) * n + i] = i === j ? n : r[(m * n + i) * n + j];
+    }
+  }
+  return out;
+}
+
+const largest = (v: ArrayLike<number>) => Array.from(v).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+const normwise = (got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string) =>
+  expectClose(got, want, tol, what, new Float64Array(want.length).fill(largest(want)));
+
+describe('webgpu luFactor, luSolve and cholesky', () => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend: 'webgpu' })).toBe('webgpu');
+  });
+
+  it.each([[3, 1], [2, 5], [2, 64], [2, 65], [1, 300]])('give the js backend\'s pivots and, within f32 rounding, its factors and solutions, for %i matrices of n = %i', async (batch, n) => {
+    const gpu = activeBackend();
+    const values = shuffledDominant(batch, n);
+    const a = tm.tensor(values, [batch, n, n]);
+    const aJs = { storage: values, shape: [batch, n, n], dtype: 'f32' as const };
+    const { lu, pivots } = gpu.luFactor(a.info('test'));
+    const want = js.luFactor(aJs);
+    const luT = fromStorage(gpu, lu, [batch, n, n], 'f32');
+    const pivotsT = fromStorage(gpu, pivots, [batch, n], 'i32');
+    expect(Array.from(await pivotsT.data())).toEqual(Array.from(want.pivots));
+    normwise(await luT.data(), want.lu, 1e-5, 'lu');
+    const rhs = Float32Array.from(uniform(batch * n * 3, -1, 1));
+    const b = tm.tensor(rhs, [batch, n, 3]);
+    const x = fromStorage(gpu, gpu.luSolve(luT.info('test'), pivotsT.info('test'), b.info('test')), [batch, n, 3], 'f32');
+    const xJs = js.luSolve({ storage: want.lu, shape: [batch, n, n], dtype: 'f32' }, { storage: want.pivots, shape: [batch, n], dtype: 'i32' }, { storage: rhs, shape: [batch, n, 3], dtype: 'f32' });
+    normwise(await x.data(), xJs, 1e-5, 'x');
+    // Symmetric positive definite: the shuffle undone by A·Aᵀ, n² added to the diagonal.
+    const spd = await tm.tidy(() => tm.matmul(a, a, { transposeB: true }).add(tm.eye(n).mul(n * n))).data();
+    const s = tm.tensor(spd, [batch, n, n]);
+    const l = fromStorage(gpu, gpu.cholesky(s.info('test')), [batch, n, n], 'f32');
+    normwise(await l.data(), js.cholesky({ storage: Float32Array.from(spd), shape: [batch, n, n], dtype: 'f32' }), 1e-5, 'l');
+    for (const t of [a, luT, pivotsT, b, x, s, l]) t.dispose();
+  });
+
+  it('run a batch past the binding limit in bands of whole matrices', async () => {
+    const ctx = (await freshDevice()).runtime.ctx;
+    const gpu = webGpuBackendOn({ ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: 64 * 1024 } }, { poison: true });
+    const small: Backend = gpu;
+    setActive(gpu, { backend: 'webgpu', reason: 'test: 64 KiB bindings', passedOver: [] });
+    try {
+      // 70 matrices of 20 × 20: 112,000 bytes, in bands of 32 (a multiple of 16, where every array's rows end aligned).
+      const [batch, n] = [70, 20];
+      const values = shuffledDominant(batch, n);
+      const a = tm.tensor(values, [batch, n, n]);
+      const aJs = { storage: values, shape: [batch, n, n], dtype: 'f32' as const };
+      const want = js.luFactor(aJs);
+      gpu.materialize(storageOf(a));
+      const before = gpu.runtime.commands.dispatches;
+      const { lu, pivots } = small.luFactor(a.info('test'));
+      expect(gpu.runtime.commands.dispatches - before).toBe(3);
+      const luT = fromStorage(small, lu, [batch, n, n], 'f32');
+      const pivotsT = fromStorage(small, pivots, [batch, n], 'i32');
+      expect(Array.from(await pivotsT.data())).toEqual(Array.from(want.pivots));
+      normwise(await luT.data(), want.lu, 1e-5, 'lu');
+      const rhs = Float32Array.from(uniform(batch * n * 2, -1, 1));
+      const b = tm.tensor(rhs, [batch, n, 2]);
+      const x = fromStorage(small, small.luSolve(luT.info('test'), pivotsT.info('test'), b.info('test')), [batch, n, 2], 'f32');
+      const xJs = js.luSolve({ storage: want.lu, shape: [batch, n, n], dtype: 'f32' }, { storage: want.pivots, shape: [batch, n], dtype: 'i32' }, { storage: rhs, shape: [batch, n, 2], dtype: 'f32' });
+      normwise(await x.data(), xJs, 1e-5, 'x');
+      const spd = dominantSymmetric(batch, n);
+      const s = tm.tensor(spd, [batch, n, n]);
+      const l = fromStorage(small, small.cholesky(s.info('test')), [batch, n, n], 'f32');
+      normwise(await l.data(), js.cholesky({ storage: spd, shape: [batch, n, n], dtype: 'f32' }), 1e-5, 'l');
+      // And through the ops, in the same bands.
+      const solved = tm.linalg.solve(a, b);
+      normwise(await solved.data(), xJs, 1e-5, 'solve(A, B)');
+      for (const t of [a, luT, pivotsT, b, x, s, l, solved]) t.dispose();
+    } finally {
+      await tm.init({ backend: 'webgpu' });
+    }
+  });
+});
