@@ -1,11 +1,6 @@
 // Recurrent layers, as PyTorch's with batch_first=True: x [batch, time,
 // inputSize] read step by step, each step's state h (and an LSTM's cell c)
-// carried to the next.
-//   RNN:  h' = tanh(x·Wih + bih + h·Whh + bhh)                (or relu)
-//   LSTM: i, f, g, o = σ, σ, tanh, σ of x·Wih + bih + h·Whh + bhh, split in four
-//         c' = f·c + i·g,  h' = o·tanh(c')
-//   GRU:  xr, xz, xn = x·Wih + bih and hr, hz, hn = h·Whh + bhh, each split in three
-//         r, z = σ(xr + hr), σ(xz + hz),  n = tanh(xn + r·hn),  h' = (1 - z)·n + z·h
+// carried to the next, each step PyTorch's equations (recurrent_steps.ts).
 // The weights are as Dense's (x·W): weightIh [input, gates·hidden], weightHh
 // [hidden, gates·hidden], the gates in PyTorch's order; their names in a
 // model file are PyTorch's in camel case (weightIhL0, biasHhL1Reverse…). Every
@@ -15,13 +10,13 @@
 // the loop; only h·Whh runs per step. Autograd records the steps like any ops.
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { concat, rand, split, stack, zeros } from '../ops/index.js';
-import { lstmCell } from '../ops/lstm_cell.js';
+import { concat, split, stack, zeros } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed, seedStream } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { DROPOUT_STREAM, Dropout } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
+import { gruStep, initialWeight, inputSide, lstmStep, rnnStep, type CellWeights, type Nonlinearity, type StepState } from './recurrent_steps.js';
 
 /** What forward gives: every step's output, or the top layer's last state (to feed a Dense). */
 export type RecurrentOutput = 'sequence' | 'last';
@@ -47,7 +42,7 @@ export interface RecurrentOptions {
 
 export interface RNNOptions extends RecurrentOptions {
   /** Default 'tanh'. */
-  nonlinearity?: 'tanh' | 'relu';
+  nonlinearity?: Nonlinearity;
 }
 
 /** A recurrent layer's state between calls: h (and an LSTM's c), each [numLayers × directions, batch, hidden], PyTorch's h_n and c_n. */
@@ -60,20 +55,6 @@ const RECURRENT_OPTIONS: OptionNames<RecurrentOptions> = {
   numLayers: true, bias: 'boolean', bidirectional: 'boolean', dropout: true, output: true, seed: true,
 };
 const RNN_OPTIONS: OptionNames<RNNOptions> = { ...RECURRENT_OPTIONS, nonlinearity: true };
-
-/** One step's state for one layer and direction: h [batch, hidden] (and c). */
-interface StepState {
-  h: Tensor;
-  c?: Tensor;
-}
-
-/** One layer and direction's weights, in the precision of the input. */
-interface CellWeights {
-  weightIh: Tensor;
-  weightHh: Tensor;
-  biasIh: Tensor | null;
-  biasHh: Tensor | null;
-}
 
 export abstract class Recurrent extends Module {
   readonly numLayers: number;
@@ -110,13 +91,8 @@ export abstract class Recurrent extends Module {
     this.#dropout = dropout > 0 && this.numLayers > 1 ? new Dropout(dropout, seedStream(seed, DROPOUT_STREAM)) : null;
 
     // Fields in PyTorch's order (layer by layer, the reverse pass after the forward one), each from a stream of its own.
-    const bound = 1 / Math.sqrt(hiddenSize);
     let drawn = 0;
-    const draw = (shape: number[]): Tensor => {
-      const t = rand(shape, { min: -bound, max: bound, seed: seedStream(seed, drawn++) });
-      t.requiresGrad = true;
-      return t;
-    };
+    const draw = (shape: number[]): Tensor => initialWeight(shape, hiddenSize, seedStream(seed, drawn++));
     const fields = this as unknown as Record<string, Tensor>;
     for (let layer = 0; layer < this.numLayers; layer++) {
       for (let direction = 0; direction < this.directions; direction++) {
@@ -176,8 +152,7 @@ export abstract class Recurrent extends Module {
           const at = layer * this.directions + direction;
           const w = this.weights(layer, direction, x);
           const width = this.gates * this.hiddenSize;
-          const projected = input.reshape([batch * time, input.shape[2]]).matmul(w.weightIh);
-          const xw = (w.biasIh ? projected.add(w.biasIh) : projected).reshape([batch, time, width]);
+          const xw = inputSide(input.reshape([batch * time, input.shape[2]]), w).reshape([batch, time, width]);
           const steps = split(xw, 1, 1).map((s) => s.reshape([batch, width]));
           const zero = (): Tensor => zeros([batch, this.hiddenSize], { dtype: x.dtype === 'f16' ? 'f16' : 'f32' });
           let state: StepState = {
@@ -245,15 +220,9 @@ export abstract class Recurrent extends Module {
   }
 }
 
-/** h·Whh + bhh. */
-function hidden(h: Tensor, w: CellWeights): Tensor {
-  const hw = h.matmul(w.weightHh);
-  return w.biasHh ? hw.add(w.biasHh) : hw;
-}
-
 /** Elman RNN: h' = tanh (or relu) of x·Wih + bih + h·Whh + bhh. */
 export class RNN extends Recurrent {
-  readonly nonlinearity: 'tanh' | 'relu';
+  readonly nonlinearity: Nonlinearity;
 
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     super('RNN', 1, inputSize, hiddenSize, options, RNN_OPTIONS);
@@ -262,9 +231,8 @@ export class RNN extends Recurrent {
     this.nonlinearity = nonlinearity;
   }
 
-  protected step(xw: Tensor, { h }: StepState, w: CellWeights): StepState {
-    const z = xw.add(hidden(h, w));
-    return { h: this.nonlinearity === 'tanh' ? z.tanh() : z.relu() };
+  protected step(xw: Tensor, state: StepState, w: CellWeights): StepState {
+    return rnnStep(xw, state, w, this.nonlinearity);
   }
 
   override config(): LayerConfig {
@@ -282,8 +250,8 @@ export class LSTM extends Recurrent {
     return true;
   }
 
-  protected step(xw: Tensor, { h, c }: StepState, w: CellWeights): StepState {
-    return lstmCell(xw.add(hidden(h, w)), c!);
+  protected step(xw: Tensor, state: StepState, w: CellWeights): StepState {
+    return lstmStep(xw, state, w);
   }
 }
 
@@ -293,12 +261,7 @@ export class GRU extends Recurrent {
     super('GRU', 3, inputSize, hiddenSize, options, RECURRENT_OPTIONS);
   }
 
-  protected step(xw: Tensor, { h }: StepState, w: CellWeights): StepState {
-    const size = this.hiddenSize;
-    const [xrz, xn] = split(xw, [2 * size, size], 1);
-    const [hrz, hn] = split(hidden(h, w), [2 * size, size], 1);
-    const [r, z] = split(xrz.add(hrz).sigmoid(), size, 1);
-    const n = xn.add(r.mul(hn)).tanh();
-    return { h: n.add(z.mul(h.sub(n))) };
+  protected step(xw: Tensor, state: StepState, w: CellWeights): StepState {
+    return gruStep(xw, state, w);
   }
 }
