@@ -35,6 +35,8 @@ export { LayerNorm } from './layer_norm.js';
 export { RMSNorm, rmsNorm } from './rms_norm.js';
 export type { RMSNormOptions } from './rms_norm.js';
 export { GRU, LSTM, RNN } from './recurrent.js';
+export { GRUCell, LSTMCell, RecurrentCell, RNNCell } from './recurrent_cell.js';
+export type { CellState, LSTMCellState, RecurrentCellOptions, RNNCellOptions } from './recurrent_cell.js';
 export { MultiheadAttention } from './attention.js';
 export type { AttendOptions, MultiheadAttentionOptions } from './attention.js';
 export { TransformerEncoderLayer } from './transformer.js';

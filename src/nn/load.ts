@@ -34,6 +34,7 @@ import type { InterpolateMode } from '../ops/interpolate.js';
 import { Permute } from './permute.js';
 import { LayerNorm } from './layer_norm.js';
 import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
+import { GRUCell, LSTMCell, RNNCell, type RNNCellOptions } from './recurrent_cell.js';
 import { MultiheadAttention } from './attention.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
@@ -114,6 +115,14 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const { type: _, inputSize, hiddenSize, ...options } = cfg as unknown as { type: string; inputSize: number; hiddenSize: number } & RNNOptions;
       const Layer = { RNN, LSTM, GRU }[cfg.type] as new (i: number, h: number, options: RNNOptions) => Module;
       return savedAs(new Layer(inputSize, hiddenSize, options), entries, prefix);
+    }
+    case 'RNNCell':
+    case 'LSTMCell':
+    case 'GRUCell': {
+      // The seed as saved, as the layers': its weights are overwritten, and the config reads back as saved.
+      const { type: _, inputSize, hiddenSize, ...options } = cfg as unknown as { type: string; inputSize: number; hiddenSize: number } & RNNCellOptions;
+      const Cell = { RNNCell, LSTMCell, GRUCell }[cfg.type] as new (i: number, h: number, options: RNNCellOptions) => Module;
+      return savedAs(new Cell(inputSize, hiddenSize, options), entries, prefix);
     }
     case 'MultiheadAttention': {
       const { type: _, embedDim, numHeads, ...options } = cfg as { type: string; embedDim: number; numHeads: number };

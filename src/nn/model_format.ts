@@ -76,6 +76,15 @@ const RECURRENT: Readonly<Record<string, Field>> = {
 /** The gates of each recurrent type: its weights are [input, gates × hidden] and [hidden, gates × hidden]. */
 const GATES: Readonly<Record<string, number>> = { RNN: 1, LSTM: 4, GRU: 3 };
 
+/** A recurrent cell's fields (RNNCell adds its nonlinearity). */
+const RECURRENT_CELL: Readonly<Record<string, Field>> = {
+  inputSize: positiveInteger, hiddenSize: positiveInteger, bias: flag, seed: { ...integer, optional: true },
+};
+/** The gates of each cell type, as its layer's. */
+const CELL_GATES: Readonly<Record<string, number>> = { RNNCell: 1, LSTMCell: 4, GRUCell: 3 };
+/** An RNN's or RNNCell's elementwise function. */
+const nonlinearity: Field = { check: (v) => v === 'tanh' || v === 'relu', what: "'tanh' or 'relu'" };
+
 const rate: Field = { check: (v) => typeof v === 'number' && v >= 0 && v < 1, what: 'a number in [0, 1)' };
 
 /** A transformer layer's fields, encoder's or decoder's. */
@@ -157,9 +166,12 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
     elementwiseAffine: flag,
     epsilon: { ...epsilon, optional: true }, // none: each input's machine epsilon
   },
-  RNN: { ...RECURRENT, nonlinearity: { check: (v) => v === 'tanh' || v === 'relu', what: "'tanh' or 'relu'" } },
+  RNN: { ...RECURRENT, nonlinearity },
   LSTM: RECURRENT,
   GRU: RECURRENT,
+  RNNCell: { ...RECURRENT_CELL, nonlinearity },
+  LSTMCell: RECURRENT_CELL,
+  GRUCell: RECURRENT_CELL,
   MultiheadAttention: { embedDim: positiveInteger, numHeads: positiveInteger, bias: flag, dropout: rate, causal: flag, seed: { ...integer, optional: true } },
   TransformerEncoderLayer: TRANSFORMER,
   TransformerDecoderLayer: TRANSFORMER,
@@ -254,18 +266,26 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     if (cfg.affine !== false) for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'parameter' });
     if (cfg.trackRunningStats !== false) for (const name of ['runningMean', 'runningVar']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'buffer' });
   }
+  // One cell's weights (a layer's, named with its suffix; a cell's without): x·Wih, h·Whh and their biases.
+  const cellWeights = (suffix: string, input: number, hidden: number, width: number) => {
+    wanted.set(`${path}weightIh${suffix}`, { shape: [input, width], kind: 'parameter' });
+    wanted.set(`${path}weightHh${suffix}`, { shape: [hidden, width], kind: 'parameter' });
+    if (cfg.bias) for (const name of ['biasIh', 'biasHh']) wanted.set(`${path}${name}${suffix}`, { shape: [width], kind: 'parameter' });
+  };
   if (Object.hasOwn(GATES, type as string)) {
     // As nn/recurrent.ts names them: layer by layer, the reverse pass after the forward one.
     const [input, hidden, width] = [cfg.inputSize as number, cfg.hiddenSize as number, GATES[type as string] * (cfg.hiddenSize as number)];
     const directions = cfg.bidirectional ? 2 : 1;
     for (let layer = 0; layer < (cfg.numLayers as number); layer++) {
       for (let direction = 0; direction < directions; direction++) {
-        const suffix = `L${layer}${direction ? 'Reverse' : ''}`;
-        wanted.set(`${path}weightIh${suffix}`, { shape: [layer === 0 ? input : hidden * directions, width], kind: 'parameter' });
-        wanted.set(`${path}weightHh${suffix}`, { shape: [hidden, width], kind: 'parameter' });
-        if (cfg.bias) for (const name of ['biasIh', 'biasHh']) wanted.set(`${path}${name}${suffix}`, { shape: [width], kind: 'parameter' });
+        cellWeights(`L${layer}${direction ? 'Reverse' : ''}`, layer === 0 ? input : hidden * directions, hidden, width);
       }
     }
+  }
+  if (Object.hasOwn(CELL_GATES, type as string)) {
+    // As nn/recurrent_cell.ts names them: a one-layer layer's, without the suffix.
+    const hidden = cfg.hiddenSize as number;
+    cellWeights('', cfg.inputSize as number, hidden, CELL_GATES[type as string] * hidden);
   }
   if (type === 'MultiheadAttention' || type === 'TransformerEncoderLayer' || type === 'TransformerDecoderLayer') {
     const [embed, heads] = type === 'MultiheadAttention' ? [cfg.embedDim as number, cfg.numHeads as number] : [cfg.dModel as number, cfg.nHead as number];

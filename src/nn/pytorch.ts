@@ -4,9 +4,9 @@
 // layer knows its PyTorch names: the same where the layouts agree
 // (convolutions, LayerNorm, GroupNorm, Embedding), snake case for the
 // running statistics of BatchNorm and InstanceNorm and for the recurrent
-// weights (weight_ih_l0_reverse…), and the weights tmnn keeps as x·W
-// transposed back from PyTorch's W·x
-// (Linear/Dense [out, in], the recurrent layers' [gates·hidden, in],
+// weights (weight_ih_l0_reverse…, a cell's weight_ih…), and the weights tmnn
+// keeps as x·W transposed back from PyTorch's W·x
+// (Linear/Dense [out, in], the recurrent layers' and cells' [gates·hidden, in],
 // attention's in_proj_weight [3·embed, embed] and out_proj.weight). A
 // Sequential's layers are numbered as nn.Sequential numbers them; a
 // TransformerEncoderLayer's sublayers are self_attn, linear1, linear2,
@@ -26,6 +26,7 @@ import { Dense } from './dense.js';
 import { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
 import type { Module } from './module.js';
 import { Recurrent } from './recurrent.js';
+import { RecurrentCell } from './recurrent_cell.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
 import { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
@@ -51,6 +52,8 @@ function ownSources(layer: Module): Map<string, Source> {
       // weightIhL0Reverse → weight_ih_l0_reverse; the weights W·x there.
       const [, kind, which, index, reverse] = /^(weight|bias)(Ih|Hh)L(\d+)(Reverse)?$/.exec(name)!;
       sources.set(name, as(`${kind}_${which.toLowerCase()}_l${index}${reverse ? '_reverse' : ''}`, kind === 'weight'));
+    } else if (layer instanceof RecurrentCell) {
+      sources.set(name, as({ weightIh: 'weight_ih', weightHh: 'weight_hh', biasIh: 'bias_ih', biasHh: 'bias_hh' }[name] ?? name, name.startsWith('weight')));
     } else if (layer instanceof MultiheadAttention) {
       sources.set(name, as({ inProjWeight: 'in_proj_weight', inProjBias: 'in_proj_bias', outProjWeight: 'out_proj.weight', outProjBias: 'out_proj.bias' }[name] ?? name, name.endsWith('Weight')));
     } else sources.set(name, as(name));
