@@ -96,7 +96,8 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   const start = 8 + lengthBytes + headerLength;
   if (start > bytes.length) bad(`the header says it is ${headerLength} bytes, but the file ends ${start - bytes.length} bytes before its end`);
   const headerBytes = bytes.subarray(8 + lengthBytes, start);
-  const text = major === 3 ? new TextDecoder('utf-8', { fatal: true }).decode(headerBytes) : String.fromCharCode(...headerBytes);
+  // Latin-1 byte by byte: spreading a long header into String.fromCharCode's arguments overflows the stack.
+  const text = major === 3 ? new TextDecoder('utf-8', { fatal: true }).decode(headerBytes) : Array.from(headerBytes, (b) => String.fromCharCode(b)).join('');
   const { descr, fortranOrder, shape } = parseHeader(text, bad);
 
   const order = descr[0];

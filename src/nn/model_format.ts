@@ -164,7 +164,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   RMSNorm: {
     normalizedShape: { check: (v) => Array.isArray(v) && v.length > 0 && v.every((d) => positiveInteger.check(d)), what: 'a list of positive integers' },
     elementwiseAffine: flag,
-    epsilon: { ...epsilon, optional: true }, // none: each input's machine epsilon
+    epsilon: { ...epsilon, optional: true }, // none: the default, f32's machine epsilon
   },
   RNN: { ...RECURRENT, nonlinearity },
   LSTM: RECURRENT,

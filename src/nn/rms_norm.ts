@@ -3,10 +3,10 @@
 // root mean square, with no centring and no bias, then scaled by a learned
 // weight of that shape (ones to start):
 //   y = x / √(mean(x²) + ε) · weight
-// ε, unless given, is the machine epsilon of x's dtype, as PyTorch's
-// eps=None takes torch.finfo(x.dtype).eps: 2⁻²³ ≈ 1.19e-7 for f32, 2⁻¹⁰ ≈
-// 9.8e-4 for f16, chosen at each call (an f16 input under mixed precision
-// gets f16's).
+// ε, unless given, is f32's machine epsilon 2⁻²³ ≈ 1.19e-7, as PyTorch's
+// eps=None gives: its kernels compute an f16 input in f32 (opmath) and add
+// numeric_limits<float>::epsilon() there (layer_norm.cpp, rms_norm_composite),
+// not the 2⁻¹⁰ of torch.finfo(float16).eps that its docs name.
 import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
@@ -16,11 +16,11 @@ import { sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
 
-/** The gap between 1 and the next float of each float dtype: ε where none is given (PyTorch's torch.finfo(dtype).eps). */
-const MACHINE_EPSILON = { f32: 2 ** -23, f16: 2 ** -10 } as const;
+/** ε where none is given: f32's machine epsilon, for f16 x too, which is computed in f32 (PyTorch's opmath epsilon). */
+const DEFAULT_EPSILON = 2 ** -23;
 
 export interface RMSNormOptions {
-  /** Added to the mean square before its square root (default: the machine epsilon of x's dtype, as PyTorch's eps=None). */
+  /** Added to the mean square before its square root (default: f32's machine epsilon 2⁻²³, for f16 x too, as PyTorch's eps=None). */
   epsilon?: number;
   /** A learned weight of normalizedShape (default true, as PyTorch's elementwise_affine); false normalises only. There is no bias. */
   elementwiseAffine?: boolean;
@@ -46,8 +46,8 @@ function checkEpsilon(where: string, epsilon: unknown): void {
 /**
  * RMS normalisation of x's last axes (normalizedShape, a size or a list of
  * the last sizes), as PyTorch's F.rms_norm: x / √(mean(x²) + ε) · weight,
- * the mean over those axes, `weight` (of normalizedShape) optional, ε the
- * machine epsilon of x's dtype unless given.
+ * the mean over those axes, `weight` (of normalizedShape) optional, ε
+ * f32's machine epsilon unless given (for f16 x too: PyTorch's).
  */
 export function rmsNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, epsilon?: number): Tensor {
   const shape = checkNormalizedShape('rmsNorm', normalizedShape);
@@ -58,18 +58,20 @@ export function rmsNorm(x: Tensor, normalizedShape: number | readonly number[], 
   }
   if (weight && !sameShape(weight.shape, shape)) throw new ShapeError(`rmsNorm: weight ${formatShape(weight.shape)} is not of normalizedShape ${formatShape(shape)}`);
   const axes = shape.map((_, i) => x.rank - shape.length + i);
-  const eps = epsilon ?? MACHINE_EPSILON[x.dtype];
+  const eps = epsilon ?? DEFAULT_EPSILON;
   return tidy(() => {
-    // f16 squared and summed in f32 (as PyTorch's opmath), else a square past 256 overflows; the weight applied in x's dtype, as there.
+    // f16 squared and summed in f32 (as PyTorch's opmath), else a square past 256 overflows; the weight applied
+    // in f32 too and the product rounded once to x's dtype, as PyTorch's rms_norm_composite.
     const wide = x.dtype === 'f16' ? x.cast('f32') : x;
-    const normalised = wide.div(wide.square().mean(axes, { keepDims: true }).add(eps).sqrt()).cast(x.dtype);
-    return weight ? normalised.mul(weight) : normalised;
+    const normalised = wide.div(wide.square().mean(axes, { keepDims: true }).add(eps).sqrt());
+    const scaled = weight ? normalised.mul(weight.dtype === wide.dtype ? weight : weight.cast(wide.dtype)) : normalised;
+    return scaled.dtype === x.dtype ? scaled : scaled.cast(x.dtype);
   });
 }
 
 export class RMSNorm extends Module {
   readonly normalizedShape: readonly number[];
-  /** Undefined: the machine epsilon of each input's dtype. */
+  /** Undefined: the default, f32's machine epsilon. */
   readonly epsilon: number | undefined;
   /** Null without elementwiseAffine. */
   weight: Tensor | null;
@@ -101,7 +103,7 @@ export class RMSNorm extends Module {
     return this.weight ? { weight: this.weight } : {};
   }
 
-  /** The epsilon only when given: a loaded layer takes each input's machine epsilon as the saved one did. */
+  /** The epsilon only when given: a loaded layer takes the default as the saved one did. */
   config(): LayerConfig {
     return {
       type: 'RMSNorm', normalizedShape: [...this.normalizedShape], elementwiseAffine: this.elementwiseAffine,

@@ -49,12 +49,14 @@ const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor>
 };
 
 /**
- * √(x² + 1) as s·√((x/s)² + (1/s)²) with s = max(|x|, 1): x² overflows f32
- * past 1.8e19, where asinh's gradient 1/√(x² + 1) is still 5e-20, not 0.
+ * √(x² + 1) as s·√(1 + (t/s)²) with s = max(|x|, 1), t = min(|x|, 1): x²
+ * overflows f32 past 1.8e19, where asinh's gradient 1/√(x² + 1) is still
+ * 5e-20, not 0; and t/s is 0, not ∞/∞, at x = ±∞, where the gradient is 0.
  */
 function hypotOne(x: Tensor): Tensor {
-  const s = maximum(abs(x), 1);
-  return mul(s, sqrt(add(square(div(x, s)), square(div(1, s)))));
+  const a = abs(x);
+  const s = maximum(a, 1);
+  return mul(s, sqrt(add(square(div(minimum(a, 1), s)), 1)));
 }
 
 /** 1 − x² as (1 − x)(1 + x), exact-ish near ±1 where 1 − x·x cancels. */

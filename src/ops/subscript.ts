@@ -7,7 +7,7 @@ import { isFloat } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkTensor, fromValues, onBackendOf } from './util.js';
-import { gather, reshape, slice } from './movement.js';
+import { gather, reshape, slice, transpose } from './movement.js';
 
 /**
  * One part of a subscript: an integer (takes one entry, dropping the axis),
@@ -32,18 +32,29 @@ type Step =
  * backwards; an integer outside its axis is an error. Parts cover axes from
  * the first; the ellipsis (at most one) stands for every axis the others
  * leave out, and axes past the parts are taken whole. One index tensor at
- * most (NumPy's rules for several are subtle; gather them one at a time).
+ * most (NumPy's rules for several are subtle; gather them one at a time);
+ * with it, integers count as indices too, as NumPy's, so where a range, the
+ * ellipsis or a new axis stands between them and the index tensor, its axes
+ * come first in the result: x.index(0, ':', idx) is [idx…, x.shape[1]].
  * The result is a copy, differentiable like the slices and gathers it is made of.
  */
 export function index(x: Tensor, ...parts: IndexPart[]): Tensor {
   checkTensor('index', x);
-  const steps = expandEllipsis(x, parts.flatMap(parse));
+  const given = parts.flatMap(parse);
+  const steps = expandEllipsis(x, given);
+  // With an index tensor, integers are indices too (NumPy's advanced indexing): where a range, an ellipsis or
+  // a new axis stands between them, the index tensor's axes go first in the result, not in its place.
+  const advanced = given.some((s) => s.kind === 'indices')
+    ? given.flatMap((s, i) => (s.kind === 'indices' || s.kind === 'integer' ? [i] : []))
+    : [];
+  const indicesFirst = advanced.length > 1 && advanced[advanced.length - 1] - advanced[0] + 1 !== advanced.length;
   // Axis by axis: where each step starts reading x, and what the output shape gets from it.
   const begin: number[] = [];
   const size: number[] = [];
   const strided: { axis: number; start: number; count: number; step: number }[] = [];
   let picked: { axis: number; indices: Tensor } | undefined;
   const outShape: number[] = [];
+  let pickedAt = 0;
   let axis = 0;
   for (const s of steps) {
     if (s.kind === 'newAxis') {
@@ -59,12 +70,14 @@ export function index(x: Tensor, ...parts: IndexPart[]): Tensor {
       begin.push(0);
       size.push(n);
       picked = { axis, indices: s.indices };
+      pickedAt = outShape.length;
       outShape.push(...s.indices.shape);
     } else if (s.kind === 'range') {
       const { start, count } = rangeOn(n, s.start, s.stop, s.step);
       outShape.push(count);
       if (s.step === 1 || count <= 1) {
-        begin.push(start);
+        // An empty range may start at −1 or n (a backward range on an empty axis): the empty block is read from 0.
+        begin.push(count === 0 ? 0 : start);
         size.push(count);
       } else {
         // The block from the lowest index read to the highest; the gather then picks within it.
@@ -81,6 +94,9 @@ export function index(x: Tensor, ...parts: IndexPart[]): Tensor {
     size.push(x.shape[axis]);
     outShape.push(x.shape[axis]);
   }
+  const shape = picked && indicesFirst
+    ? [...picked.indices.shape, ...outShape.slice(0, pickedAt), ...outShape.slice(pickedAt + picked.indices.rank)]
+    : outShape;
   return onBackendOf('index', x, () => {
     let y = slice(x, begin, size);
     const swap = (next: Tensor) => {
@@ -92,8 +108,18 @@ export function index(x: Tensor, ...parts: IndexPart[]): Tensor {
       swap(gather(y, positions, a));
       positions.dispose();
     }
-    if (picked) swap(gather(y, picked.indices, picked.axis));
-    swap(reshape(y, outShape));
+    if (picked) {
+      swap(gather(y, picked.indices, picked.axis));
+      if (indicesFirst) {
+        // The index tensor's axes moved to the front; x's axes before them (integers' size 1) follow in order.
+        const k = picked.indices.rank;
+        const before = Array.from({ length: picked.axis }, (_, i) => i);
+        const its = Array.from({ length: k }, (_, i) => picked!.axis + i);
+        const after = Array.from({ length: y.rank - picked.axis - k }, (_, i) => picked!.axis + k + i);
+        swap(transpose(y, [...its, ...before, ...after]));
+      }
+    }
+    swap(reshape(y, shape));
     return y;
   });
 }

@@ -99,6 +99,18 @@ describe.each(BACKENDS)('.npy on %s', (backend) => {
     expect(decodeNpy(header("{'fortran_order': False, 'shape': (30,), 'descr': '<f4'}")).shape).toEqual([30]);
   });
 
+  it('reads a version 2.0 header of hundreds of kilobytes (it was spread into String.fromCharCode, past the stack)', () => {
+    const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }".padEnd(199_989, ' ') + '\n';
+    const bytes = new Uint8Array(12 + header.length + 8);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 2, 0]);
+    new DataView(bytes.buffer).setUint32(8, header.length, true);
+    for (let i = 0; i < header.length; i++) bytes[12 + i] = header.charCodeAt(i);
+    new DataView(bytes.buffer).setFloat32(12 + header.length, 1.5, true);
+    const { shape, data } = decodeNpy(bytes);
+    expect(shape).toEqual([2]);
+    expect(Array.from(data)).toEqual([1.5, 0]);
+  });
+
   it('names the file it cannot find', async () => {
     await expect(tm.loadNpy(join(tmpdir(), 'no-such-file.npy'))).rejects.toThrow(/load: no file at .*no-such-file.npy/);
     writeFileSync(join(tmpdir(), 'tmnn-not-npy.npy'), 'text');

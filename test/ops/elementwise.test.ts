@@ -314,6 +314,12 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
     tm.tidy(() => x.asinh().sum()).backward();
     expectClose(await x.grad!.data(), values.map((v) => 1 / Math.sqrt(Math.fround(v) ** 2 + 1)), TOL.f32);
     x.dispose();
+    // At ±∞ it is 0, as PyTorch's (x/max(|x|, 1) was ∞/∞ there, a NaN gradient).
+    const ends = tm.tensor([Infinity, -Infinity, 2], [3], { dtype: 'f16' });
+    ends.requiresGrad = true;
+    tm.tidy(() => ends.asinh().sum()).backward();
+    expectClose(await ends.grad!.data(), [0, 0, 1 / Math.sqrt(5)], TOL.f16);
+    ends.dispose();
   });
 
   it('atan2 of ints computes in f32; remainder of ints stays int, at the edges of the range too', async () => {

@@ -152,6 +152,38 @@ describe.each(BACKENDS)('index on %s', (backend) => {
     x.dispose();
   });
 
+  it("puts the index tensor's axes first where a range, the ellipsis or None parts it from an integer, as NumPy does", async () => {
+    // Shapes and leading values NumPy 2 printed for x = np.arange(105).reshape(7, 3, 5), i = [[1, 2], [0, 1]].
+    const x = tm.arange(105).reshape([7, 3, 5]);
+    const i = tm.tensor(new Int32Array([1, 2, 0, 1]), [2, 2]);
+    const cases: [string, tm.IndexPart[], number[], number[]][] = [
+      ['x[:, 0, ..., i]', [':', 0, '...', i], [2, 2, 7], [1, 16, 31, 46, 61, 76, 91, 2, 17, 32, 47, 62]],
+      ['x[:, 0, i]', [':', 0, i], [7, 2, 2], [1, 2, 0, 1, 16, 17, 15, 16, 31, 32, 30, 31]],
+      ['x[:, i, ..., 0]', [':', i, '...', 0], [2, 2, 7], [5, 20, 35, 50, 65, 80, 95, 10, 25, 40, 55, 70]],
+      ['x[:, i, None, 0]', [':', i, null, 0], [2, 2, 7, 1], [5, 20, 35, 50, 65, 80, 95, 10, 25, 40, 55, 70]],
+      ['x[:, None, i, 0]', [':', null, i, 0], [7, 1, 2, 2], [5, 10, 0, 5, 20, 25, 15, 20, 35, 40, 30, 35]],
+      ['x[0, :, i]', [0, ':', i], [2, 2, 3], [1, 6, 11, 2, 7, 12, 0, 5, 10, 1, 6, 11]],
+      ['x[1, i, -1]', [1, i, -1], [2, 2], [24, 29, 19, 24]],
+    ];
+    const before = tm.memory().numTensors;
+    for (const [what, parts, shape, head] of cases) {
+      const y = x.index(...parts);
+      expect(y.shape, what).toEqual(shape);
+      expect(Array.from(await y.data()).slice(0, 12), what).toEqual(head);
+      y.dispose();
+    }
+    expect(tm.memory().numTensors).toBe(before);
+    x.dispose();
+    i.dispose();
+  });
+
+  it('takes a backward range of an empty axis (it starts at −1) as empty', () => {
+    const x = tm.zeros([0, 3]);
+    const y = x.index('::-1');
+    expect(y.shape).toEqual([0, 3]);
+    for (const t of [x, y]) t.dispose();
+  });
+
   it("the gradient adds back to the entries read and is 0 elsewhere; an index tensor's repeats sum", async () => {
     const shape = [4, 6];
     const v = uniform(24);
