@@ -105,10 +105,10 @@ export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
   finiteArgument('hardtanh', 'max', max);
   if (!(min < max)) throw new ValueError(`hardtanh: min ${min} must be below max ${max}`);
   return tidy(() => {
-    // The clamped values carry no gradient; x passes its own where not at or past an end,
-    // which for NaN (neither) is PyTorch's choice too.
+    // The clamped values (NaN stays NaN) carry no gradient; x passes its own where strictly inside.
+    // A NaN's is 0, as PyTorch's vectorised kernel gives (its scalar loop, for a tensor's last few elements, passes it).
     const clamped = noGrad(() => ops.clip(x, min, max));
-    return ops.where(ops.logicalNot(ops.logicalOr(ops.lessEqual(x, min), ops.greaterEqual(x, max))), x, clamped);
+    return ops.where(ops.logicalAnd(ops.greater(x, min), ops.less(x, max)), x, clamped);
   });
 }
 

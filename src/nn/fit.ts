@@ -482,7 +482,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
     const cycle = options.scheduler;
     const [steps, per] = batchScheduler ? [epochs * batches, `once a batch, ${batches} an epoch`] : [epochs, 'once an epoch'];
     const left = cycle.totalSteps - cycle.lastEpoch;
-    if (steps > left) throw new ValueError(`fit: the OneCycleLR has ${left} of its totalSteps ${cycle.totalSteps} left, fewer than the ${steps} steps of ${epochs} epochs ${per}`);
+    if (steps > left) throw new ValueError(`fit: the OneCycleLR has ${left} of its totalSteps ${cycle.totalSteps} left, fewer than the ${steps} steps of ${epochs} epoch${epochs === 1 ? '' : 's'} ${per}`);
   }
   if (batches === 0) throw new ValueError(`fit: dropLast with batchSize ${batchSize} drops every batch of the ${train.count} training samples`);
   // The samples an epoch trains on (dropLast leaves the rest out), over which its loss and accuracy are averaged.

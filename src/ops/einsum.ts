@@ -101,7 +101,7 @@ function parseEquation(equation: string, operands: readonly Tensor[]): { inputs:
     if (!known.has(l)) throw new ValueError(`einsum: output index ${formatValue(l)} of ${formatValue(equation)} is in no input`);
     if (out.letters.indexOf(l) !== i) throw new ValueError(`einsum: output index ${formatValue(l)} appears twice in ${formatValue(equation)}`);
   });
-  // An ellipsis missing from the output sums its axes away (NumPy's explicit mode).
+  // An ellipsis missing from an explicit output sums its axes away, as PyTorch's does (NumPy refuses it).
   return { inputs, output: labelsOf(out, total, total), sizes };
 }
 

@@ -165,7 +165,10 @@ function parse(part: IndexPart): Step[] {
     return [{ kind: 'indices', indices: part }];
   }
   if (typeof part !== 'string') throw new ValueError(`index: a part must be an integer, a string, null or a tensor, got ${formatValue(part)}`);
-  return part.split(',').map((text) => parseText(text.trim(), part));
+  // Python's x[1,] is x[1]: one trailing comma ends the subscript.
+  const texts = part.split(',');
+  if (texts.length > 1 && texts[texts.length - 1].trim() === '') texts.pop();
+  return texts.map((text) => parseText(text.trim(), part));
 }
 
 const INTEGER = /^[+-]?\d+$/;

@@ -142,6 +142,7 @@ describe.each(BACKENDS)('index on %s', (backend) => {
     await check(x.index(null, '1:', '...', '::2'), ['new', { reads: [1, 2], drops: false }, all(4), { reads: [0, 2, 4], drops: false }]);
     await check(x.index('..., None'), [all(3), all(4), all(5), 'new']);
     await check(x.index(), [all(3), all(4), all(5)]);
+    await check(x.index('1,'), [{ reads: [1], drops: true }, all(4), all(5)]); // Python's x[1,]
     const idx = tm.tensor(new Int32Array([3, -1, 0, 3]), [2, 2]);
     const picked = x.index(':', idx, '::-2');
     expect(picked.shape).toEqual([3, 2, 2, 3]);
