@@ -106,21 +106,24 @@ function parseEquation(equation: string, operands: readonly Tensor[]): { inputs:
 }
 
 /**
- * Each label's size: a letter's axes must agree everywhere; an ellipsis's
- * broadcast (equal or 1), as NumPy's, to the largest.
+ * Each label's size: its axes in different operands broadcast (equal, or
+ * 1), as PyTorch's letters and NumPy's ellipsis do, to the largest; a
+ * letter repeated within one operand (a diagonal) must have one size there.
  */
 function checkSizes(equation: string, inputs: readonly string[][], operands: readonly Tensor[]): Map<string, number> {
   const seen = new Map<string, { size: number; operand: number; axis: number }>();
   const where = (operand: number, axis: number) => `axis ${axis} of operand ${operand} ${formatShape(operands[operand].shape)}`;
+  const refuse = (label: string, first: { size: number; operand: number; axis: number }, size: number, operand: number, axis: number): never => {
+    const what = label.length === 1 ? `index ${formatValue(label)}` : "the axes '...' stands for";
+    throw new ShapeError(`einsum: ${what} in ${formatValue(equation)} has size ${first.size} at ${where(first.operand, first.axis)} but ${size} at ${where(operand, axis)}`);
+  };
   inputs.forEach((labels, operand) => labels.forEach((label, axis) => {
     const size = operands[operand].shape[axis];
+    const before = labels.indexOf(label);
+    if (before !== axis && operands[operand].shape[before] !== size) refuse(label, { size: operands[operand].shape[before], operand, axis: before }, size, operand, axis);
     const first = seen.get(label);
-    if (!first || (first.size === 1 && label.length > 1)) {
-      seen.set(label, { size, operand, axis });
-    } else if (first.size !== size && !(label.length > 1 && size === 1)) {
-      const what = label.length === 1 ? `index ${formatValue(label)}` : "the axes '...' stands for";
-      throw new ShapeError(`einsum: ${what} in ${formatValue(equation)} has size ${first.size} at ${where(first.operand, first.axis)} but ${size} at ${where(operand, axis)}`);
-    }
+    if (!first || first.size === 1) seen.set(label, { size, operand, axis });
+    else if (first.size !== size && size !== 1) refuse(label, first, size, operand, axis);
   }));
   return new Map([...seen].map(([label, { size }]) => [label, size]));
 }
@@ -132,8 +135,8 @@ function checkSizes(equation: string, inputs: readonly string[][], operands: rea
  * '...ij,...jk->...ik' over broadcast batch axes. Subscripts are letters
  * (case counts), '...' standing for leading axes that broadcast; spaces are
  * ignored. Without '->' the output is the broadcast axes, then the letters
- * that appear once, in alphabetical order. A letter's axes must have one
- * size. Operands are contracted left to right, two at a time, each pair by
+ * that appear once, in alphabetical order. A letter's axes in different
+ * operands broadcast (equal sizes, or 1), as PyTorch's. Operands are contracted left to right, two at a time, each pair by
  * one batched matmul; a letter that only one operand (and not the output)
  * has is summed first. Ints give i32 (i8 products accumulating exactly, as
  * matmul's); otherwise the operands' common dtype.

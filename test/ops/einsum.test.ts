@@ -138,6 +138,12 @@ const CASES: [string, number[][]][] = [
   ['ij,jk,ki->', [[4, 5], [5, 6], [6, 4]]],
   ['ij,ik->', [[7, 3], [7, 5]]],
   ['bi,bj,b->ij', [[7, 3], [7, 5], [7]]],
+  // A letter of size 1 in one operand broadcasts against the others', as PyTorch's.
+  ['bij,bkj->bik', [[1, 3, 4], [5, 2, 4]]],
+  ['bij,bjk->bik', [[3, 1, 5], [1, 5, 2]]],
+  ['ij,ij->ij', [[1, 4], [3, 4]]],
+  ['ij,j->i', [[3, 4], [1]]],
+  ['i,i->', [[1], [6]]],
 ];
 
 describe.each(BACKENDS)('einsum and tensordot on %s', (backend) => {
@@ -292,6 +298,8 @@ describe.each(BACKENDS)('einsum and tensordot on %s', (backend) => {
       expect(() => tm.einsum('ij,jk')).toThrow('einsum: "ij,jk" needs operands, and none were given');
       expect(() => tm.einsum('ij,kj->ik', a, b)).toThrow(new tm.ShapeError('einsum: index "j" in "ij,kj->ik" has size 3 at axis 1 of operand 0 [2,3] but 4 at axis 1 of operand 1 [3,4]'));
       expect(() => tm.einsum('ii->i', a)).toThrow('einsum: index "i" in "ii->i" has size 2 at axis 0 of operand 0 [2,3] but 3 at axis 1 of operand 0 [2,3]');
+      // Within one operand a repeated letter is a diagonal: no broadcasting there.
+      expect(() => tm.einsum('ii->i', tm.zeros([1, 3]))).toThrow('einsum: index "i" in "ii->i" has size 1 at axis 0 of operand 0 [1,3] but 3 at axis 1 of operand 0 [1,3]');
       expect(() => tm.einsum('...ij,...jk', tm.zeros([2, 2, 3]), tm.zeros([5, 3, 4]))).toThrow(new tm.ShapeError("einsum: the axes '...' stands for in \"...ij,...jk\" has size 2 at axis 0 of operand 0 [2,2,3] but 5 at axis 0 of operand 1 [5,3,4]"));
       expect(() => tm.einsum('ij,jk->iz', a, b)).toThrow(new tm.ValueError('einsum: output index "z" of "ij,jk->iz" is in no input'));
       expect(() => tm.einsum('ij,jk->ii', a, b)).toThrow(new tm.ValueError('einsum: output index "i" appears twice in "ij,jk->ii"'));
