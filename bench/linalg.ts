@@ -1,0 +1,57 @@
+// tm.linalg on each backend: solve with n right-hand sides (an inverse's
+// work) and Cholesky, in GFLOP/s by the textbook counts (LU 2n³/3 plus two
+// triangular solves of n columns, 2n³; Cholesky n³/3), op + await data().
+// TensorFlow.js has no solve, inverse, determinant or Cholesky, so there is
+// no peer to put beside them: the js backend's float64 loops stand in, as
+// the floor any backend should clear, and native (LAPACK in OpenBLAS) as the
+// ceiling of this CPU.
+import * as tm from '../src/index.js';
+import { bestOf, gflops, printTable } from './harness.js';
+
+const SIZES = [64, 256, 512];
+
+/** A well-conditioned matrix: n·I plus uniform noise, and an SPD one, AᵀA + n·I. */
+function matrices(n: number): { a: tm.Tensor; spd: tm.Tensor; b: tm.Tensor } {
+  const noise = tm.rand([n, n], { min: -1, max: 1, seed: n });
+  const a = noise.add(tm.eye(n).mul(n));
+  const spd = tm.matmul(noise, noise, { transposeA: true }).add(tm.eye(n).mul(n));
+  const b = tm.rand([n, n], { seed: n + 1 });
+  noise.dispose();
+  return { a, spd, b };
+}
+
+async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{ solve: number; cholesky: number }> {
+  await tm.init({ backend });
+  const { a, spd, b } = matrices(n);
+  const run = (f: () => tm.Tensor) => async () => {
+    const y = f();
+    await y.data();
+    y.dispose();
+  };
+  // The js loops are slow at 512: one run is enough to see their rate.
+  const ms = backend === 'js' && n > 256 ? 0 : 400;
+  const minRuns = backend === 'js' && n > 256 ? 1 : 3;
+  const solve = await bestOf(run(() => tm.linalg.solve(a, b)), ms, minRuns);
+  const cholesky = await bestOf(run(() => tm.linalg.cholesky(spd)), ms, minRuns);
+  for (const t of [a, spd, b]) t.dispose();
+  return { solve: gflops((2 * n ** 3) / 3 + 2 * n ** 3, solve), cholesky: gflops(n ** 3 / 3, cholesky) };
+}
+
+export async function linalgSection(): Promise<void> {
+  const rows: (string | number)[][] = [];
+  for (const n of SIZES) {
+    const native = await timeOn('native', n);
+    const webgpu = await timeOn('webgpu', n).catch(() => ({ solve: NaN, cholesky: NaN }));
+    const js = await timeOn('js', n);
+    rows.push([`solve ${n}×${n}, ${n} right-hand sides`, native.solve, webgpu.solve, js.solve, native.solve / js.solve]);
+    rows.push([`cholesky ${n}×${n}`, native.cholesky, webgpu.cholesky, js.cholesky, native.cholesky / js.cholesky]);
+  }
+  await tm.init({ backend: 'native' });
+  printTable(
+    'tm.linalg, GFLOP/s (textbook counts), op + await data()',
+    ['op', 'tmnn native', 'tmnn webgpu', 'tmnn js', 'native/js'],
+    rows,
+    'native: LAPACK sgetrf/spotrf and cblas_strsm in OpenBLAS; webgpu: one workgroup per matrix (shaders/lu.wgsl, lu_solve.wgsl, cholesky.wgsl), ' +
+      'on this machine a software adapter; js: float64 loops. TensorFlow.js has no solve, inverse, determinant or Cholesky to compare with.',
+  );
+}
