@@ -32,6 +32,8 @@ export type { ReduceOptions, VarianceOptions } from './reduce.js';
 export { logSoftmax, softmax } from './softmax.js';
 export { argsort, sort, topk } from './sort.js';
 export type { SortOptions, Sorted, TopkOptions } from './sort.js';
+export { bucketize, searchsorted } from './search.js';
+export type { SearchsortedOptions } from './search.js';
 export { bernoulli, multinomial, randint, randperm } from './sampling.js';
 export type { BernoulliOptions, MultinomialOptions } from './sampling.js';
 export { cast, oneHot } from './cast.js';
