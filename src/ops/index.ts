@@ -35,6 +35,8 @@ export type { SortOptions, Sorted, TopkOptions } from './sort.js';
 export { bucketize, searchsorted } from './search.js';
 export type { SearchsortedOptions } from './search.js';
 export { maskedFill, maskedSelect, nonzero } from './masked.js';
+export { bincount, unique } from './counting.js';
+export type { BincountOptions, Unique, UniqueOptions } from './counting.js';
 export { bernoulli, multinomial, randint, randperm } from './sampling.js';
 export type { BernoulliOptions, MultinomialOptions } from './sampling.js';
 export { cast, oneHot } from './cast.js';
