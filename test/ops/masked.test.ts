@@ -152,7 +152,9 @@ describe.each(BACKENDS)('masked ops on %s', (backend) => {
     it.each(DTYPES.flatMap((dtype) => [[], [1], [7], [3, 1, 5], [0, 4], [2, 13]].map((shape) => ({ dtype, shape }))))('$dtype $shape', async ({ dtype, shape }) => {
       const v = maskOf(dtype, size(shape));
       const x = tm.tensor(v, shape, { dtype });
+      const before = tm.memory().numTensors;
       const out = await tm.nonzero(x);
+      expect(tm.memory().numTensors).toBe(before + 1);
       const want: number[] = [];
       for (let i = 0; i < v.length; i++) {
         if (v[i] === 0) continue;
