@@ -1,7 +1,9 @@
 // unique and bincount on every backend against counts kept in plain objects
 // here: unique's values sorted (NaN last, one NaN as NumPy's equal_nan) or in
-// order of first appearance, its inverse rebuilding x, its counts; bincount
-// with and without weights and minlength. Every dtype, odd and empty shapes.
+// order of first appearance, its inverse rebuilding x, its counts; slices
+// along an axis, sorted lexicographically, with the gradient of the gather
+// that picks them; bincount with and without weights and minlength. Every
+// dtype, odd and empty shapes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -62,6 +64,60 @@ describe.each(BACKENDS)('counting on %s', (backend) => {
         x.dispose();
       },
     );
+
+    it.each([
+      { shape: [9, 3], axis: 0 }, { shape: [2, 7, 3], axis: 1 }, { shape: [4, 13], axis: -1 }, { shape: [1], axis: 0 }, { shape: [0, 5], axis: 0 },
+    ])('slices of $shape along axis $axis', async ({ shape, axis }) => {
+      const a = axis < 0 ? axis + shape.length : axis;
+      const n = shape[a];
+      // Slices drawn from three candidates, so some repeat; one holds NaN, and their last entries differ, so they do.
+      const length = size(shape) / Math.max(n, 1);
+      const candidates = [0, 1, 2].map((c) => uniform(length).map((e, i) => (c === 2 && i === 0 ? NaN : i === length - 1 ? 10 * c : Math.round(e))));
+      const pick = Array.from(randomInts(n, 0, 2));
+      const inner = size(shape.slice(a + 1));
+      const v = new Float64Array(size(shape));
+      for (let i = 0; i < v.length; i++) {
+        const j = Math.floor(i / inner) % n;
+        const outer = Math.floor(i / (inner * n));
+        v[i] = candidates[pick[j]][outer * inner + (i % inner)];
+      }
+      const x = tm.tensor(v, shape);
+      x.requiresGrad = true;
+      const { values, inverse, counts } = await tm.unique(x, { axis, returnInverse: true, returnCounts: true });
+      // Slices are the same candidate exactly when their picks are, so distinct picks in ascending slice order are the answer.
+      const distinct = [...new Set(pick)];
+      const lexicographic = (p: number, q: number): number => {
+        for (let i = 0; i < candidates[p].length; i++) {
+          const [e, f] = [candidates[p][i], candidates[q][i]];
+          if (same(e, f)) continue;
+          return Number.isNaN(e) ? 1 : Number.isNaN(f) ? -1 : e - f;
+        }
+        return 0;
+      };
+      distinct.sort(lexicographic);
+      expect(values.shape).toEqual(shape.map((d, i) => (i === a ? distinct.length : d)));
+      const want = new Float64Array(values.size);
+      for (let i = 0; i < want.length; i++) {
+        const j = Math.floor(i / inner) % distinct.length;
+        const outer = Math.floor(i / (inner * distinct.length));
+        want[i] = candidates[distinct[j]][outer * inner + (i % inner)];
+      }
+      expectExact(await values.data(), want);
+      expectExact(await inverse!.data(), pick.map((c) => distinct.indexOf(c)));
+      expectExact(await counts!.data(), distinct.map((c) => pick.filter((p) => p === c).length));
+      // The slices are gathered: each picked slice (the first of its kind) gets the gradient.
+      if (values.size > 0) {
+        tm.tidy(() => values.sum()).backward();
+        const firsts = distinct.map((c) => pick.indexOf(c));
+        expectExact(await x.grad!.data(), Array.from(v, (_, i) => (firsts.includes(Math.floor(i / inner) % n) ? 1 : 0)));
+      }
+      for (const t of [x, values, inverse!, counts!]) t.dispose();
+    });
+
+    it('refuses an axis of a scalar or out of range', async () => {
+      await expect(tm.unique(tm.scalar(1), { axis: 0 })).rejects.toThrow('unique: x is a scalar: there is no axis to compare slices along');
+      await expect(tm.unique(tm.zeros([2, 3]), { axis: 2 })).rejects.toThrow(/unique: .*axis 2/);
+    });
 
     it('refuses unknown options', async () => {
       await expect(tm.unique(tm.zeros([3]), { dim: 0 } as never)).rejects.toThrow(/unique.*dim/);
