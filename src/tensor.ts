@@ -297,6 +297,7 @@ export class Tensor {
   trace(): Tensor { return ops.trace(this); }
   outer(b: Tensor): Tensor { return ops.outer(this, b); }
   isNaN(): Tensor { return ops.isNaN(this); }
+  maskedFill(mask: Tensor, value: number): Tensor { return ops.maskedFill(this, mask, value); }
   isFinite(): Tensor { return ops.isFinite(this); }
   logsumexp(axes?: number | readonly number[], options?: ops.ReduceOptions): Tensor { return ops.logsumexp(this, axes, options); }
   norm(axes?: number | readonly number[], options?: ops.NormOptions): Tensor { return ops.norm(this, axes, options); }

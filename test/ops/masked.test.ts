@@ -1,0 +1,177 @@
+// maskedFill, maskedSelect and nonzero on every backend against loops over
+// the broadcast positions written here: masks of every dtype with NaN in
+// them (non-zero), broadcasting either way, odd and empty shapes, x of every
+// dtype; the gradients (0 where filled; dy added back into what was picked)
+// against the same loops.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { asDType, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
+import { broadcastShape } from '../helpers/float64.js';
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** The flat index into `from` (broadcast to `to`) of position i of `to`. */
+function broadcastIndex(i: number, to: readonly number[], from: readonly number[]): number {
+  let [index, stride, rest] = [0, 1, i];
+  for (let d = to.length - 1; d >= 0; d--) {
+    const coordinate = rest % to[d];
+    rest = Math.floor(rest / to[d]);
+    const k = d - (to.length - from.length);
+    if (k < 0) continue;
+    if (from[k] !== 1) index += coordinate * stride;
+    stride *= from[k];
+  }
+  return index;
+}
+
+/** x's values for a dtype: floats with NaN and ±∞ planted, ints over their range. */
+function valuesOf(dtype: tm.DType, n: number): Float64Array {
+  if (dtype === 'i8' || dtype === 'i32') return intsOf(dtype, n);
+  const v = asDType(uniform(n, -5, 5), dtype);
+  if (n > 3) [v[1], v[2], v[3]] = [NaN, Infinity, -Infinity];
+  return v;
+}
+
+/** A mask of `dtype`, about half non-zero, with NaN (non-zero) and −0 (zero) among the floats. */
+function maskOf(dtype: tm.DType, n: number): Float64Array {
+  const m = randomInts(n, 0, 1).map((b, i) => (b ? (i % 3) - 5 : 0));
+  if (dtype !== 'i8' && dtype !== 'i32') {
+    if (n > 2) m[2] = NaN;
+    if (n > 4) m[4] = -0;
+  }
+  return m;
+}
+
+const DTYPES: tm.DType[] = ['f32', 'f16', 'i32', 'i8'];
+const SHAPES: { x: number[]; mask: number[] }[] = [
+  { x: [1], mask: [1] }, { x: [7], mask: [7] }, { x: [13, 5], mask: [5] }, { x: [3, 1, 7], mask: [1, 1, 7] }, { x: [2, 3], mask: [] }, { x: [0, 4], mask: [4] },
+];
+
+describe.each(BACKENDS)('masked ops on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  describe('maskedFill', () => {
+    it.each(DTYPES.flatMap((dtype) => SHAPES.map(({ x, mask }) => ({ dtype, x, mask, maskDType: DTYPES[(x.length + mask.length) % 4] }))))(
+      '$dtype x $x, $maskDType mask $mask',
+      async ({ dtype, x, mask, maskDType }) => {
+        const xv = valuesOf(dtype, size(x));
+        const mv = maskOf(maskDType, size(mask));
+        const value = dtype === 'i8' ? -100 : dtype === 'i32' ? 123456 : 2.5;
+        const [xt, mt] = [tm.tensor(xv, x, { dtype }), tm.tensor(mv, mask, { dtype: maskDType })];
+        const before = tm.memory().numTensors;
+        const out = tm.maskedFill(xt, mt, value);
+        expect(tm.memory().numTensors).toBe(before + 1);
+        expect(out.dtype).toBe(dtype);
+        expect(out.shape).toEqual(x);
+        expectExact(await out.data(), Array.from(xv, (v, i) => (mv[broadcastIndex(i, x, mask)] !== 0 ? value : v)));
+        for (const t of [xt, mt, out]) t.dispose();
+      },
+    );
+
+    it('fills NaN and ±∞ too, as a method', async () => {
+      const x = tm.tensor([[1, 2, 3], [4, 5, 6]]);
+      const mask = tm.tensor([1, 0, 1], [3], { dtype: 'i8' });
+      for (const value of [NaN, Infinity, -Infinity]) {
+        const out = x.maskedFill(mask, value);
+        expectExact(await out.data(), [value, 2, value, value, 5, value]);
+        out.dispose();
+      }
+      x.dispose();
+      mask.dispose();
+    });
+
+    it('passes the gradient where x was kept and 0 where it was filled', async () => {
+      const [shape, maskShape] = [[5, 7], [7]];
+      const xv = uniform(35);
+      const mv = maskOf('f32', 7);
+      const r = uniform(35);
+      const x = tm.tensor(xv, shape);
+      x.requiresGrad = true;
+      const mask = tm.tensor(mv, maskShape);
+      tm.tidy(() => x.maskedFill(mask, 3).mul(tm.tensor(r, shape)).sum()).backward();
+      expectExact(await x.grad!.data(), Array.from(asDType(r, 'f32'), (g, i) => (mv[broadcastIndex(i, shape, maskShape)] !== 0 ? 0 : g)));
+      for (const t of [x, mask]) t.dispose();
+    });
+
+    it('refuses a mask that widens x, a value x cannot hold and a value that is not a number', () => {
+      const x = tm.zeros([2, 3]);
+      expect(() => tm.maskedFill(x, tm.zeros([4, 2, 3]), 1)).toThrow('maskedFill: mask [4,2,3] must broadcast to x\'s shape [2,3], not widen it to [4,2,3]');
+      expect(() => tm.maskedFill(x, tm.zeros([2]), 1)).toThrow('maskedFill: mask [2] does not broadcast against x [2,3]');
+      expect(() => tm.maskedFill(tm.zeros([3], { dtype: 'i32' }), tm.zeros([3]), 1.5)).toThrow('maskedFill: value 1.5 is not an integer i32 holds');
+      expect(() => tm.maskedFill(tm.zeros([3], { dtype: 'i8' }), tm.zeros([3]), 200)).toThrow('maskedFill: value 200 is not an integer i8 holds (-128 … 127)');
+      expect(() => tm.maskedFill(x, tm.zeros([3]), '1' as unknown as number)).toThrow('maskedFill: value must be a number');
+    });
+  });
+
+  describe('maskedSelect', () => {
+    it.each(DTYPES.flatMap((dtype) => [...SHAPES, { x: [7], mask: [3, 7] }, { x: [4, 1], mask: [1, 6] }].map(({ x, mask }) => ({ dtype, x, mask }))))(
+      '$dtype x $x, mask $mask',
+      async ({ dtype, x, mask }) => {
+        const shape = broadcastShape(x, mask)!;
+        const xv = valuesOf(dtype, size(x));
+        const mv = maskOf('f32', size(mask));
+        const [xt, mt] = [tm.tensor(xv, x, { dtype }), tm.tensor(mv, mask)];
+        const before = tm.memory().numTensors;
+        const out = await tm.maskedSelect(xt, mt);
+        expect(tm.memory().numTensors).toBe(before + 1);
+        const want: number[] = [];
+        for (let i = 0; i < size(shape); i++) if (mv[broadcastIndex(i, shape, mask)] !== 0) want.push(xv[broadcastIndex(i, shape, x)]);
+        expect(out.dtype).toBe(dtype);
+        expect(out.shape).toEqual([want.length]);
+        expectExact(await out.data(), want);
+        for (const t of [xt, mt, out]) t.dispose();
+      },
+    );
+
+    it('adds the gradient back into the entries picked, summed over broadcast copies', async () => {
+      const [xShape, maskShape] = [[1, 9], [4, 9]];
+      const xv = uniform(9);
+      const mv = maskOf('f32', 36);
+      const x = tm.tensor(xv, xShape);
+      x.requiresGrad = true;
+      const mask = tm.tensor(mv, maskShape);
+      const picked = await tm.maskedSelect(x, mask);
+      const r = uniform(picked.size);
+      tm.tidy(() => picked.mul(tm.tensor(r, [r.length])).sum()).backward();
+      const want = new Float64Array(9);
+      for (let i = 0, k = 0; i < 36; i++) if (mv[i] !== 0) want[i % 9] += asDType(r, 'f32')[k++];
+      const got = await x.grad!.data();
+      for (let j = 0; j < 9; j++) expect(got[j]).toBeCloseTo(want[j], 5);
+      for (const t of [x, mask, picked]) t.dispose();
+    });
+
+    it('refuses shapes that do not broadcast, naming both', async () => {
+      await expect(tm.maskedSelect(tm.zeros([2, 3]), tm.zeros([4]))).rejects.toThrow('maskedSelect: mask [4] does not broadcast against x [2,3]');
+    });
+  });
+
+  describe('nonzero', () => {
+    it.each(DTYPES.flatMap((dtype) => [[], [1], [7], [3, 1, 5], [0, 4], [2, 13]].map((shape) => ({ dtype, shape }))))('$dtype $shape', async ({ dtype, shape }) => {
+      const v = maskOf(dtype, size(shape));
+      const x = tm.tensor(v, shape, { dtype });
+      const before = tm.memory().numTensors;
+      const out = await tm.nonzero(x);
+      expect(tm.memory().numTensors).toBe(before + 1);
+      const want: number[] = [];
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] === 0) continue;
+        let rest = i;
+        const index = shape.map((_, d) => {
+          const stride = size(shape.slice(d + 1));
+          const c = Math.floor(rest / stride);
+          rest -= c * stride;
+          return c;
+        });
+        want.push(...index);
+      }
+      expect(out.dtype).toBe('i32');
+      expect(out.shape).toEqual([v.filter((e) => e !== 0).length, shape.length]);
+      expectExact(await out.data(), want);
+      x.dispose();
+      out.dispose();
+    });
+  });
+});
