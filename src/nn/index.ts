@@ -5,11 +5,12 @@ export { Dense } from './dense.js';
 export type { DenseOptions } from './dense.js';
 export {
   ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, LeakyReLU, GELU, SiLU, ELU, SELU, CELU, Softplus, Mish, Hardswish, Hardsigmoid, Hardtanh, ReLU6,
-  Softsign, LogSigmoid, PReLU, GLU,
+  Softsign, LogSigmoid, PReLU, GLU, Softmin, Hardshrink, Softshrink, Tanhshrink, Threshold,
 } from './activations.js';
 export type { ActivationName, GELUOptions, HardtanhOptions, PReLUOptions } from './activations.js';
 export {
-  celu, elu, gelu, glu, hardsigmoid, hardswish, hardtanh, leakyRelu, logSigmoid, mish, prelu, relu6, selu, silu, softplus, softsign,
+  celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leakyRelu, logSigmoid, mish, prelu, relu6, selu, silu, softmin, softplus, softshrink,
+  softsign, tanhshrink, threshold,
 } from './activation_functions.js';
 export type { GeluApproximation, SoftplusOptions } from './activation_functions.js';
 export { Conv1d, Conv2d } from './conv.js';

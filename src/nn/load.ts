@@ -14,8 +14,8 @@ import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
 import { keepingGlobalSequence } from '../random.js';
 import {
-  CELU, ELU, GELU, GLU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU, Softmax,
-  Softplus, Softsign, Tanh, type ActivationName,
+  CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU,
+  Softmax, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, type ActivationName,
 } from './activations.js';
 import type { GeluApproximation } from './activation_functions.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
@@ -183,6 +183,11 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'Softplus': return new Softplus({ beta: cfg.beta as number, threshold: cfg.threshold as number });
     case 'Hardtanh': return new Hardtanh({ minVal: cfg.minVal as number, maxVal: cfg.maxVal as number });
     case 'PReLU': return savedAs(new PReLU({ numParameters: cfg.numParameters as number }), entries, prefix);
+    case 'Softmin': return new Softmin(cfg.axis as number);
+    case 'Hardshrink': return new Hardshrink(cfg.lambd as number);
+    case 'Softshrink': return new Softshrink(cfg.lambd as number);
+    case 'Tanhshrink': return new Tanhshrink();
+    case 'Threshold': return new Threshold(cfg.threshold as number, cfg.value as number);
     case 'Dropout': return new Dropout(cfg.rate as number, cfg.seed as number | undefined);
     // checkModel knows a type this switch does not: model_format.ts and this file disagree.
     default: throw new Error(`tm.nn.load: no way to build a layer of type ${String(cfg.type)}`);
