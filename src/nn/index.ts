@@ -32,6 +32,10 @@ export { Flatten, Unflatten } from './flatten.js';
 export { PixelShuffle, PixelUnshuffle, pixelShuffle, pixelUnshuffle } from './pixel_shuffle.js';
 export { Identity, Upsample } from './upsample.js';
 export { Permute } from './permute.js';
+export {
+  CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,
+} from './padding.js';
+export type { Padding1d, Padding2d } from './padding.js';
 export { LayerNorm } from './layer_norm.js';
 export { RMSNorm, rmsNorm } from './rms_norm.js';
 export type { RMSNormOptions } from './rms_norm.js';

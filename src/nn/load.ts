@@ -32,6 +32,10 @@ import { RMSNorm } from './rms_norm.js';
 import { Identity, Upsample } from './upsample.js';
 import type { InterpolateMode } from '../ops/interpolate.js';
 import { Permute } from './permute.js';
+import {
+  CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,
+  type Padding1d, type Padding2d,
+} from './padding.js';
 import { LayerNorm } from './layer_norm.js';
 import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
 import { GRUCell, LSTMCell, RNNCell, type RNNCellOptions } from './recurrent_cell.js';
@@ -188,6 +192,16 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'Softshrink': return new Softshrink(cfg.lambd as number);
     case 'Tanhshrink': return new Tanhshrink();
     case 'Threshold': return new Threshold(cfg.threshold as number, cfg.value as number);
+    case 'ZeroPad1d': return new ZeroPad1d(cfg.padding as Padding1d);
+    case 'ZeroPad2d': return new ZeroPad2d(cfg.padding as Padding2d);
+    case 'ConstantPad1d': return new ConstantPad1d(cfg.padding as Padding1d, cfg.value as number);
+    case 'ConstantPad2d': return new ConstantPad2d(cfg.padding as Padding2d, cfg.value as number);
+    case 'ReflectionPad1d': return new ReflectionPad1d(cfg.padding as Padding1d);
+    case 'ReflectionPad2d': return new ReflectionPad2d(cfg.padding as Padding2d);
+    case 'ReplicationPad1d': return new ReplicationPad1d(cfg.padding as Padding1d);
+    case 'ReplicationPad2d': return new ReplicationPad2d(cfg.padding as Padding2d);
+    case 'CircularPad1d': return new CircularPad1d(cfg.padding as Padding1d);
+    case 'CircularPad2d': return new CircularPad2d(cfg.padding as Padding2d);
     case 'Dropout': return new Dropout(cfg.rate as number, cfg.seed as number | undefined);
     // checkModel knows a type this switch does not: model_format.ts and this file disagree.
     default: throw new Error(`tm.nn.load: no way to build a layer of type ${String(cfg.type)}`);

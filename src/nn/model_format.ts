@@ -12,6 +12,7 @@ import { convTransposeSizes } from '../ops/conv_transpose.js';
 import { IMAGES, SEQUENCES, type Size2d } from '../ops/windows.js';
 import { sameShape } from '../shape.js';
 import { isUnflattenShape } from './flatten.js';
+import { isPadding } from './padding.js';
 import { isAxisOrder } from './permute.js';
 
 export const FORMAT = 'tmnn';
@@ -104,6 +105,17 @@ const transformerStack = (layerType: string): Readonly<Record<string, Field>> =>
   norm: flag,
 });
 
+/** The padding layers' fields: [left, right] or [left, right, top, bottom], and a constant padding's value. */
+function paddingLayers(): Record<string, Readonly<Record<string, Field>>> {
+  const layers: Record<string, Readonly<Record<string, Field>>> = {};
+  for (const [axes, sides, what] of [['1d', 2, '[left, right]'], ['2d', 4, '[left, right, top, bottom]']] as const) {
+    const padding: Field = { check: (v) => isPadding(v, sides), what: `${what}, integers ≥ 0` };
+    for (const kind of ['Zero', 'Reflection', 'Replication', 'Circular']) layers[`${kind}Pad${axes}`] = { padding };
+    layers[`ConstantPad${axes}`] = { padding, value: finite };
+  }
+  return layers;
+}
+
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
@@ -135,6 +147,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Tanhshrink: {},
   Threshold: { threshold: finite, value: finite },
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
+  ...paddingLayers(),
   Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
   Flatten: {},
   Unflatten: { axis: integer, shape: { check: isUnflattenShape, what: 'a list of positive sizes, one -1 at most' } },
