@@ -25,7 +25,7 @@ export { GroupNorm } from './group_norm.js';
 export type { GroupNormOptions } from './group_norm.js';
 export { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
 export type { InstanceNormOptions } from './instance_norm.js';
-export { Dropout } from './dropout.js';
+export { AlphaDropout, Dropout, Dropout1d, Dropout2d } from './dropout.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Flatten, Unflatten } from './flatten.js';

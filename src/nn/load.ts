@@ -24,7 +24,7 @@ import { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
-import { Dropout } from './dropout.js';
+import { AlphaDropout, Dropout, Dropout1d, Dropout2d } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten, Unflatten } from './flatten.js';
 import { PixelShuffle, PixelUnshuffle } from './pixel_shuffle.js';
@@ -203,6 +203,9 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'CircularPad1d': return new CircularPad1d(cfg.padding as Padding1d);
     case 'CircularPad2d': return new CircularPad2d(cfg.padding as Padding2d);
     case 'Dropout': return new Dropout(cfg.rate as number, cfg.seed as number | undefined);
+    case 'Dropout1d': return new Dropout1d(cfg.rate as number, cfg.seed as number | undefined);
+    case 'Dropout2d': return new Dropout2d(cfg.rate as number, cfg.seed as number | undefined);
+    case 'AlphaDropout': return new AlphaDropout(cfg.rate as number, cfg.seed as number | undefined);
     // checkModel knows a type this switch does not: model_format.ts and this file disagree.
     default: throw new Error(`tm.nn.load: no way to build a layer of type ${String(cfg.type)}`);
   }
