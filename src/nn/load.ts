@@ -19,6 +19,7 @@ import {
 } from './activations.js';
 import type { GeluApproximation } from './activation_functions.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
+import { Bilinear } from './bilinear.js';
 import { GroupNorm } from './group_norm.js';
 import { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
 import { Conv1d, Conv2d } from './conv.js';
@@ -75,6 +76,7 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       });
       return savedAs(dense, entries, prefix);
     }
+    case 'Bilinear': return savedAs(new Bilinear(cfg.in1 as number, cfg.in2 as number, cfg.out as number, { bias: cfg.bias as boolean, seed: 0 }), entries, prefix); // seed: overwritten
     case 'Embedding': return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0, paddingIdx: cfg.paddingIdx as number | undefined }), entries, prefix); // seed: overwritten
     case 'Conv1d':
     case 'Conv2d':

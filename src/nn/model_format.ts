@@ -119,6 +119,7 @@ function paddingLayers(): Record<string, Readonly<Record<string, Field>>> {
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
+  Bilinear: { in1: positiveInteger, in2: positiveInteger, out: positiveInteger, bias: flag },
   Dense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag },
   ReLU: {},
   Sigmoid: {},
@@ -339,6 +340,11 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     const [layer, count] = [cfg.layer as Record<string, unknown>, cfg.numLayers as number];
     for (let i = 0; i < count; i++) checkLayer(layer, `${path}${i}.`, depth + 1, wanted, fail);
     if (cfg.norm) for (const name of ['weight', 'bias']) wanted.set(`${path}${count}.${name}`, { shape: [layer.dModel as number], kind: 'parameter' });
+  }
+  if (type === 'Bilinear') {
+    // PyTorch's layout, as nn/bilinear.ts keeps it.
+    wanted.set(`${path}weight`, { shape: [cfg.out as number, cfg.in1 as number, cfg.in2 as number], kind: 'parameter' });
+    if (cfg.bias) wanted.set(`${path}bias`, { shape: [cfg.out as number], kind: 'parameter' });
   }
   if (type === 'PReLU') wanted.set(`${path}weight`, { shape: [cfg.numParameters as number], kind: 'parameter' });
   if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
