@@ -66,6 +66,17 @@ describe.each(BACKENDS)('activation functions on %s', (backend) => {
       expectClose(await fn(tm.tensor(x)).data(), x.map((v) => Math.fround(ref(v))), TOL.f32, name);
     });
 
+    it('leaves no tensors behind, forward and backward', () => {
+      const x = tm.randn([3, 5], { seed: 2 });
+      x.requiresGrad = true;
+      const step = () => tm.tidy(() => fn(x).sum().backward());
+      step();
+      const before = tm.memory().numTensors;
+      step();
+      expect(tm.memory().numTensors).toBe(before);
+      x.dispose();
+    });
+
     it('stores f16 for f16 input', async () => {
       const x = uniform(64, -8, 8);
       const y = fn(tm.tensor(x, [64], { dtype: 'f16' }));
