@@ -119,8 +119,8 @@ function paddingLayers(): Record<string, Readonly<Record<string, Field>>> {
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
-  Bilinear: { in1: positiveInteger, in2: positiveInteger, out: positiveInteger, bias: flag },
   Dense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag },
+  Bilinear: { in1: positiveInteger, in2: positiveInteger, out: positiveInteger, bias: flag },
   ReLU: {},
   Sigmoid: {},
   Tanh: {},
