@@ -22,7 +22,7 @@ export const DROPOUT_STREAM = 0xd0;
 abstract class DropoutBase extends Module {
   private draws = 0;
 
-  constructor(private readonly type: string, readonly rate: number, readonly seed?: number) {
+  constructor(protected readonly type: string, readonly rate: number, readonly seed?: number) {
     super();
     // typeof first: '0.5' >= 0 holds in JavaScript.
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new ValueError(`${type}: rate must be a number in [0, 1), got ${formatValue(rate)}`);
@@ -75,7 +75,7 @@ abstract class ChannelDropout extends DropoutBase {
   }
 
   forward(x: Tensor): Tensor {
-    if (x.rank !== this.spatial + 1 && x.rank !== this.spatial + 2) throw new ShapeError(`${this.config().type}: x ${formatShape(x.shape)} is not ${this.layout}`);
+    if (x.rank !== this.spatial + 1 && x.rank !== this.spatial + 2) throw new ShapeError(`${this.type}: x ${formatShape(x.shape)} is not ${this.layout}`);
     if (!this.dropping) return x.reshape(x.shape);
     // [N, C, 1…] or [C, 1…]: the mask is the same along every position of a channel.
     return this.dropScaled(x, x.shape.map((n, i) => (i < x.rank - this.spatial ? n : 1)));
