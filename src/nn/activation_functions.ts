@@ -178,3 +178,57 @@ export function glu(x: Tensor, axis = -1): Tensor {
     return ops.mul(a, ops.sigmoid(b));
   });
 }
+
+/** Softmin along `axis` (default the last): softmax of −x, the smallest values weighted most. */
+export function softmin(x: Tensor, axis = -1): Tensor {
+  if (!Number.isInteger(axis)) throw new ValueError(`softmin: axis must be an integer, got ${formatValue(axis)}`);
+  return tidy(() => ops.softmax(ops.neg(x), axis));
+}
+
+/** λ ≥ 0 and finite, as PyTorch's softshrink requires (hardshrink takes any λ; a negative one zeroes nothing). */
+function shrinkLambda(fn: string, lambd: number, nonNegative: boolean): number {
+  finiteArgument(fn, 'lambd', lambd);
+  if (nonNegative && lambd < 0) throw new ValueError(`${fn}: lambd must be ≥ 0, got ${lambd}`);
+  return lambd;
+}
+
+/**
+ * Hardshrink: 0 on [−λ, λ], x elsewhere. PyTorch's gradient (ATen's
+ * shrink_backward): 0 on [−λ, λ], its ends included, 1 outside; NaN passes
+ * as NaN with gradient 1, as there (it is not inside).
+ */
+export function hardshrink(x: Tensor, lambd = 0.5): Tensor {
+  shrinkLambda('hardshrink', lambd, false);
+  return tidy(() => ops.where(ops.logicalAnd(ops.greaterEqual(x, -lambd), ops.lessEqual(x, lambd)), 0, x));
+}
+
+/**
+ * Softshrink: x − λ above λ, x + λ below −λ, 0 between; λ ≥ 0. PyTorch's
+ * gradient (ATen's shrink_backward, shared with hardshrink): 0 on [−λ, λ],
+ * its ends included, 1 outside.
+ */
+export function softshrink(x: Tensor, lambd = 0.5): Tensor {
+  shrinkLambda('softshrink', lambd, true);
+  return tidy(() => {
+    const inside = ops.logicalAnd(ops.greaterEqual(x, -lambd), ops.lessEqual(x, lambd));
+    // NaN is neither inside nor above λ: x + λ, NaN, with gradient 1 as shrink_backward gives it.
+    return ops.where(inside, 0, ops.where(ops.greater(x, lambd), ops.sub(x, lambd), ops.add(x, lambd)));
+  });
+}
+
+/** Tanhshrink: x − tanh(x) (gradient tanh²(x), smooth). */
+export function tanhshrink(x: Tensor): Tensor {
+  return tidy(() => ops.sub(x, ops.tanh(x)));
+}
+
+/**
+ * Threshold: x where x > threshold, `value` elsewhere, as PyTorch's
+ * F.threshold. Its gradient (ATen's threshold_backward): 0 where
+ * x ≤ threshold, the threshold itself included, 1 above; NaN stays NaN with
+ * gradient 1, as there (NaN ≤ threshold is false).
+ */
+export function threshold(x: Tensor, threshold: number, value: number): Tensor {
+  finiteArgument('threshold', 'threshold', threshold);
+  finiteArgument('threshold', 'value', value);
+  return tidy(() => ops.where(ops.lessEqual(x, threshold), value, x));
+}

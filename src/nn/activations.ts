@@ -5,7 +5,8 @@ import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { checkOptions } from '../options.js';
 import {
-  celu, elu, finiteArgument, gelu, glu, hardsigmoid, hardswish, hardtanh, leakyRelu, logSigmoid, mish, prelu, relu6, selu, silu, softplus, softsign,
+  celu, elu, finiteArgument, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leakyRelu, logSigmoid, mish, prelu, relu6, selu, silu, softmin, softplus,
+  softshrink, softsign, tanhshrink, threshold,
   type GeluApproximation, type SoftplusOptions,
 } from './activation_functions.js';
 import { Module, refuseArguments, type LayerConfig } from './module.js';
@@ -262,4 +263,52 @@ export class GLU extends Module {
   }
   forward(x: Tensor): Tensor { return glu(x, this.axis); }
   config(): LayerConfig { return { type: 'GLU', axis: this.axis }; }
+}
+
+/** softmax of −x along `axis` (default the last), as PyTorch's nn.Softmin. */
+export class Softmin extends Module {
+  constructor(readonly axis = -1) {
+    super();
+    if (!Number.isInteger(axis)) throw new ValueError(`Softmin: axis must be an integer, got ${formatValue(axis)}`);
+  }
+  forward(x: Tensor): Tensor { return softmin(x, this.axis); }
+  config(): LayerConfig { return { type: 'Softmin', axis: this.axis }; }
+}
+
+/** 0 on [−lambd, lambd], x elsewhere (gradient 0 at ±lambd, as PyTorch's). */
+export class Hardshrink extends Module {
+  constructor(readonly lambd = 0.5) {
+    super();
+    finiteArgument('Hardshrink', 'lambd', lambd);
+  }
+  forward(x: Tensor): Tensor { return hardshrink(x, this.lambd); }
+  config(): LayerConfig { return { type: 'Hardshrink', lambd: this.lambd }; }
+}
+
+/** x moved lambd towards 0, and 0 on [−lambd, lambd] (gradient 0 at ±lambd, as PyTorch's); lambd ≥ 0. */
+export class Softshrink extends Module {
+  constructor(readonly lambd = 0.5) {
+    super();
+    if (finiteArgument('Softshrink', 'lambd', lambd) < 0) throw new ValueError(`Softshrink: lambd must be ≥ 0, got ${lambd}`);
+  }
+  forward(x: Tensor): Tensor { return softshrink(x, this.lambd); }
+  config(): LayerConfig { return { type: 'Softshrink', lambd: this.lambd }; }
+}
+
+/** x − tanh(x). */
+export class Tanhshrink extends PlainActivation {
+  constructor(...none: []) { super('Tanhshrink', none); }
+  forward(x: Tensor): Tensor { return tanhshrink(x); }
+}
+
+/** x where x > threshold, value elsewhere (gradient 0 at the threshold, as PyTorch's). */
+export class Threshold extends Module {
+  constructor(readonly threshold: number, readonly value: number, ...none: []) {
+    super();
+    refuseArguments('Threshold', none);
+    finiteArgument('Threshold', 'threshold', threshold);
+    finiteArgument('Threshold', 'value', value);
+  }
+  forward(x: Tensor): Tensor { return threshold(x, this.threshold, this.value); }
+  config(): LayerConfig { return { type: 'Threshold', threshold: this.threshold, value: this.value }; }
 }

@@ -1,41 +1,132 @@
 // Dropout: in training, zeroes each element with probability `rate` and
 // scales the rest by 1/(1-rate) so the expected activation is unchanged; in
-// eval mode, the identity.
-import { ValueError, formatValue } from '../errors.js';
+// eval mode, the identity. Dropout1d and Dropout2d zero whole channels
+// instead (PyTorch's: neighbouring positions of a feature map are
+// correlated, so dropping them one by one regularises little), and
+// AlphaDropout keeps SELU's zero mean and unit variance. Each seeded layer
+// draws mask after mask from streams of its seed, so a run repeats; the
+// uniforms are drawn on the CPU, so every backend gets the same masks.
+import { tidy } from '../engine.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkSeed, derivedSeed, freshSeed } from '../random.js';
-import { rand } from '../ops/index.js';
+import { rand, where } from '../ops/index.js';
 import { onBackendOf } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
+import { SELU_ALPHA, SELU_SCALE } from './activation_functions.js';
 import { Module, type LayerConfig } from './module.js';
 
 /** The stream of a layer's seed its dropout masks come from, for layers that hold a Dropout of their own (their weights take streams 0, 1, …). */
 export const DROPOUT_STREAM = 0xd0;
 
-export class Dropout extends Module {
-  constructor(readonly rate: number, readonly seed?: number) {
-    super();
-    // typeof first: '0.5' >= 0 holds in JavaScript.
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new ValueError(`Dropout: rate must be a number in [0, 1), got ${formatValue(rate)}`);
-    if (seed !== undefined) checkSeed('Dropout', seed);
-  }
-
+/** What every dropout layer shares: the rate, the seed, and the masks drawn so far. */
+abstract class DropoutBase extends Module {
   private draws = 0;
 
-  forward(x: Tensor): Tensor {
-    if (!this.training || this.rate === 0) return x.reshape(x.shape);
-    // A fresh mask each call; reproducible when seeded.
+  constructor(protected readonly type: string, readonly rate: number, readonly seed?: number) {
+    super();
+    // typeof first: '0.5' >= 0 holds in JavaScript.
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new ValueError(`${type}: rate must be a number in [0, 1), got ${formatValue(rate)}`);
+    if (seed !== undefined) checkSeed(type, seed);
+  }
+
+  /** Whether this forward drops anything: in training, at a rate above 0. */
+  protected get dropping(): boolean {
+    return this.training && this.rate > 0;
+  }
+
+  /** 1 where a value of `shape` is kept (with probability 1 − rate), 0 where dropped, in x's float dtype on x's backend. A fresh mask each call; reproducible when seeded. */
+  protected keepMask(x: Tensor, shape: readonly number[]): Tensor {
     const seed = this.seed === undefined ? freshSeed() : derivedSeed(this.seed, this.draws++);
-    const u = onBackendOf('Dropout', x, () => rand(x.shape, { seed, dtype: x.dtype === 'f16' ? 'f16' : 'f32' }));
-    const keepMask = u.greaterEqual(this.rate);
+    const u = onBackendOf(this.type, x, () => rand(shape, { seed, dtype: x.dtype === 'f16' ? 'f16' : 'f32' }));
+    const keep = u.greaterEqual(this.rate);
     u.dispose();
-    const scaled = keepMask.mul(1 / (1 - this.rate));
-    keepMask.dispose();
+    return keep;
+  }
+
+  /** x times a mask of `shape` (broadcast over x) scaled by 1/(1 − rate). */
+  protected dropScaled(x: Tensor, shape: readonly number[]): Tensor {
+    const keep = this.keepMask(x, shape);
+    const scaled = keep.mul(1 / (1 - this.rate));
+    keep.dispose();
     const y = x.mul(scaled);
     scaled.dispose();
     return y;
   }
 
   config(): LayerConfig {
-    return this.seed === undefined ? { type: 'Dropout', rate: this.rate } : { type: 'Dropout', rate: this.rate, seed: this.seed };
+    return this.seed === undefined ? { type: this.type, rate: this.rate } : { type: this.type, rate: this.rate, seed: this.seed };
+  }
+}
+
+export class Dropout extends DropoutBase {
+  constructor(rate: number, seed?: number) {
+    super('Dropout', rate, seed);
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.dropping ? this.dropScaled(x, x.shape) : x.reshape(x.shape);
+  }
+}
+
+/** Zeroes whole channels: x [N, C, ...] or unbatched [C, ...] of `spatial` axes after the channels, one draw per (sample, channel). */
+abstract class ChannelDropout extends DropoutBase {
+  constructor(type: string, private readonly spatial: number, private readonly layout: string, rate: number, seed?: number) {
+    super(type, rate, seed);
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.rank !== this.spatial + 1 && x.rank !== this.spatial + 2) throw new ShapeError(`${this.type}: x ${formatShape(x.shape)} is not ${this.layout}`);
+    if (!this.dropping) return x.reshape(x.shape);
+    // [N, C, 1…] or [C, 1…]: the mask is the same along every position of a channel.
+    return this.dropScaled(x, x.shape.map((n, i) => (i < x.rank - this.spatial ? n : 1)));
+  }
+}
+
+/**
+ * In training, zeroes each channel of x [N, C, L] or [C, L] whole with
+ * probability `rate` and scales the rest by 1/(1 − rate), as PyTorch's
+ * nn.Dropout1d; the identity in eval mode.
+ */
+export class Dropout1d extends ChannelDropout {
+  constructor(rate: number, seed?: number) {
+    super('Dropout1d', 1, '[batch, channels, length] or [channels, length]', rate, seed);
+  }
+}
+
+/**
+ * In training, zeroes each channel of x [N, C, H, W] or [C, H, W] whole
+ * with probability `rate` and scales the rest by 1/(1 − rate), as PyTorch's
+ * nn.Dropout2d; the identity in eval mode.
+ */
+export class Dropout2d extends ChannelDropout {
+  constructor(rate: number, seed?: number) {
+    super('Dropout2d', 2, '[batch, channels, height, width] or [channels, height, width]', rate, seed);
+  }
+}
+
+/** SELU's value for x → −∞, −scale·alpha, the value AlphaDropout drops to. */
+const SELU_FLOOR = -SELU_SCALE * SELU_ALPHA;
+
+/**
+ * Dropout for self-normalising networks (Klambauer et al. 2017), as
+ * PyTorch's nn.AlphaDropout: in training each value is dropped with
+ * probability p = `rate` to SELU's floor α′ = −scale·alpha, then all are
+ * mapped by a·v + b with a = ((1 − p)(1 + p·α′²))^−½ and b = −a·α′·p, so an
+ * input of zero mean and unit variance keeps them. The identity in eval mode.
+ */
+export class AlphaDropout extends DropoutBase {
+  constructor(rate: number, seed?: number) {
+    super('AlphaDropout', rate, seed);
+  }
+
+  forward(x: Tensor): Tensor {
+    if (!this.dropping) return x.reshape(x.shape);
+    const p = this.rate;
+    // PyTorch's _dropout_impl (Dropout.cpp) writes α = 1.7580993408473766 = −α′ and returns x·(keep·a) + (keep − 1)·α·a + α·a·p: the same.
+    const a = 1 / Math.sqrt((SELU_FLOOR * SELU_FLOOR * p + 1) * (1 - p));
+    const keep = this.keepMask(x, x.shape);
+    const y = tidy(() => where(keep, x, SELU_FLOOR).mul(a).add(-a * SELU_FLOOR * p));
+    keep.dispose();
+    return y;
   }
 }

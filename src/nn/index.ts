@@ -3,13 +3,16 @@ export { Module } from './module.js';
 export type { LayerConfig } from './module.js';
 export { Dense } from './dense.js';
 export type { DenseOptions } from './dense.js';
+export { Bilinear } from './bilinear.js';
+export type { BilinearOptions } from './bilinear.js';
 export {
   ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, LeakyReLU, GELU, SiLU, ELU, SELU, CELU, Softplus, Mish, Hardswish, Hardsigmoid, Hardtanh, ReLU6,
-  Softsign, LogSigmoid, PReLU, GLU,
+  Softsign, LogSigmoid, PReLU, GLU, Softmin, Hardshrink, Softshrink, Tanhshrink, Threshold,
 } from './activations.js';
 export type { ActivationName, GELUOptions, HardtanhOptions, PReLUOptions } from './activations.js';
 export {
-  celu, elu, gelu, glu, hardsigmoid, hardswish, hardtanh, leakyRelu, logSigmoid, mish, prelu, relu6, selu, silu, softplus, softsign,
+  celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leakyRelu, logSigmoid, mish, prelu, relu6, selu, silu, softmin, softplus, softshrink,
+  softsign, tanhshrink, threshold,
 } from './activation_functions.js';
 export type { GeluApproximation, SoftplusOptions } from './activation_functions.js';
 export { Conv1d, Conv2d } from './conv.js';
@@ -24,13 +27,17 @@ export { GroupNorm } from './group_norm.js';
 export type { GroupNormOptions } from './group_norm.js';
 export { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
 export type { InstanceNormOptions } from './instance_norm.js';
-export { Dropout } from './dropout.js';
+export { AlphaDropout, Dropout, Dropout1d, Dropout2d } from './dropout.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Flatten, Unflatten } from './flatten.js';
 export { PixelShuffle, PixelUnshuffle, pixelShuffle, pixelUnshuffle } from './pixel_shuffle.js';
 export { Identity, Upsample } from './upsample.js';
 export { Permute } from './permute.js';
+export {
+  CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,
+} from './padding.js';
+export type { Padding1d, Padding2d } from './padding.js';
 export { LayerNorm } from './layer_norm.js';
 export { RMSNorm, rmsNorm } from './rms_norm.js';
 export type { RMSNormOptions } from './rms_norm.js';

@@ -14,17 +14,18 @@ import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
 import { keepingGlobalSequence } from '../random.js';
 import {
-  CELU, ELU, GELU, GLU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU, Softmax,
-  Softplus, Softsign, Tanh, type ActivationName,
+  CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU,
+  Softmax, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, type ActivationName,
 } from './activations.js';
 import type { GeluApproximation } from './activation_functions.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
+import { Bilinear } from './bilinear.js';
 import { GroupNorm } from './group_norm.js';
 import { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
-import { Dropout } from './dropout.js';
+import { AlphaDropout, Dropout, Dropout1d, Dropout2d } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten, Unflatten } from './flatten.js';
 import { PixelShuffle, PixelUnshuffle } from './pixel_shuffle.js';
@@ -32,6 +33,10 @@ import { RMSNorm } from './rms_norm.js';
 import { Identity, Upsample } from './upsample.js';
 import type { InterpolateMode } from '../ops/interpolate.js';
 import { Permute } from './permute.js';
+import {
+  CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,
+  type Padding1d, type Padding2d,
+} from './padding.js';
 import { LayerNorm } from './layer_norm.js';
 import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
 import { GRUCell, LSTMCell, RNNCell, type RNNCellOptions } from './recurrent_cell.js';
@@ -71,6 +76,7 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       });
       return savedAs(dense, entries, prefix);
     }
+    case 'Bilinear': return savedAs(new Bilinear(cfg.in1 as number, cfg.in2 as number, cfg.out as number, { bias: cfg.bias as boolean, seed: 0 }), entries, prefix); // seed: overwritten
     case 'Embedding': return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0, paddingIdx: cfg.paddingIdx as number | undefined }), entries, prefix); // seed: overwritten
     case 'Conv1d':
     case 'Conv2d':
@@ -183,7 +189,25 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'Softplus': return new Softplus({ beta: cfg.beta as number, threshold: cfg.threshold as number });
     case 'Hardtanh': return new Hardtanh({ minVal: cfg.minVal as number, maxVal: cfg.maxVal as number });
     case 'PReLU': return savedAs(new PReLU({ numParameters: cfg.numParameters as number }), entries, prefix);
+    case 'Softmin': return new Softmin(cfg.axis as number);
+    case 'Hardshrink': return new Hardshrink(cfg.lambd as number);
+    case 'Softshrink': return new Softshrink(cfg.lambd as number);
+    case 'Tanhshrink': return new Tanhshrink();
+    case 'Threshold': return new Threshold(cfg.threshold as number, cfg.value as number);
+    case 'ZeroPad1d': return new ZeroPad1d(cfg.padding as Padding1d);
+    case 'ZeroPad2d': return new ZeroPad2d(cfg.padding as Padding2d);
+    case 'ConstantPad1d': return new ConstantPad1d(cfg.padding as Padding1d, cfg.value as number);
+    case 'ConstantPad2d': return new ConstantPad2d(cfg.padding as Padding2d, cfg.value as number);
+    case 'ReflectionPad1d': return new ReflectionPad1d(cfg.padding as Padding1d);
+    case 'ReflectionPad2d': return new ReflectionPad2d(cfg.padding as Padding2d);
+    case 'ReplicationPad1d': return new ReplicationPad1d(cfg.padding as Padding1d);
+    case 'ReplicationPad2d': return new ReplicationPad2d(cfg.padding as Padding2d);
+    case 'CircularPad1d': return new CircularPad1d(cfg.padding as Padding1d);
+    case 'CircularPad2d': return new CircularPad2d(cfg.padding as Padding2d);
     case 'Dropout': return new Dropout(cfg.rate as number, cfg.seed as number | undefined);
+    case 'Dropout1d': return new Dropout1d(cfg.rate as number, cfg.seed as number | undefined);
+    case 'Dropout2d': return new Dropout2d(cfg.rate as number, cfg.seed as number | undefined);
+    case 'AlphaDropout': return new AlphaDropout(cfg.rate as number, cfg.seed as number | undefined);
     // checkModel knows a type this switch does not: model_format.ts and this file disagree.
     default: throw new Error(`tm.nn.load: no way to build a layer of type ${String(cfg.type)}`);
   }

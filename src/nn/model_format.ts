@@ -12,6 +12,7 @@ import { convTransposeSizes } from '../ops/conv_transpose.js';
 import { IMAGES, SEQUENCES, type Size2d } from '../ops/windows.js';
 import { sameShape } from '../shape.js';
 import { isUnflattenShape } from './flatten.js';
+import { isPadding } from './padding.js';
 import { isAxisOrder } from './permute.js';
 
 export const FORMAT = 'tmnn';
@@ -104,10 +105,22 @@ const transformerStack = (layerType: string): Readonly<Record<string, Field>> =>
   norm: flag,
 });
 
+/** The padding layers' fields: [left, right] or [left, right, top, bottom], and a constant padding's value. */
+function paddingLayers(): Record<string, Readonly<Record<string, Field>>> {
+  const layers: Record<string, Readonly<Record<string, Field>>> = {};
+  for (const [axes, sides, what] of [['1d', 2, '[left, right]'], ['2d', 4, '[left, right, top, bottom]']] as const) {
+    const padding: Field = { check: (v) => isPadding(v, sides), what: `${what}, integers ≥ 0` };
+    for (const kind of ['Zero', 'Reflection', 'Replication', 'Circular']) layers[`${kind}Pad${axes}`] = { padding };
+    layers[`ConstantPad${axes}`] = { padding, value: finite };
+  }
+  return layers;
+}
+
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
   Dense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag },
+  Bilinear: { in1: positiveInteger, in2: positiveInteger, out: positiveInteger, bias: flag },
   ReLU: {},
   Sigmoid: {},
   Tanh: {},
@@ -129,7 +142,16 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Softplus: { beta: { check: (v) => finite.check(v) && v !== 0, what: 'a finite number other than 0' }, threshold: finite },
   Hardtanh: { minVal: finite, maxVal: finite },
   PReLU: { numParameters: positiveInteger },
+  Softmin: { axis: integer },
+  Hardshrink: { lambd: finite },
+  Softshrink: { lambd: { check: (v) => finite.check(v) && (v as number) >= 0, what: 'a number ≥ 0' } },
+  Tanhshrink: {},
+  Threshold: { threshold: finite, value: finite },
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
+  Dropout1d: { rate: finite, seed: { ...integer, optional: true } },
+  Dropout2d: { rate: finite, seed: { ...integer, optional: true } },
+  AlphaDropout: { rate: finite, seed: { ...integer, optional: true } },
+  ...paddingLayers(),
   Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
   Flatten: {},
   Unflatten: { axis: integer, shape: { check: isUnflattenShape, what: 'a list of positive sizes, one -1 at most' } },
@@ -318,6 +340,11 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     const [layer, count] = [cfg.layer as Record<string, unknown>, cfg.numLayers as number];
     for (let i = 0; i < count; i++) checkLayer(layer, `${path}${i}.`, depth + 1, wanted, fail);
     if (cfg.norm) for (const name of ['weight', 'bias']) wanted.set(`${path}${count}.${name}`, { shape: [layer.dModel as number], kind: 'parameter' });
+  }
+  if (type === 'Bilinear') {
+    // PyTorch's layout, as nn/bilinear.ts keeps it.
+    wanted.set(`${path}weight`, { shape: [cfg.out as number, cfg.in1 as number, cfg.in2 as number], kind: 'parameter' });
+    if (cfg.bias) wanted.set(`${path}bias`, { shape: [cfg.out as number], kind: 'parameter' });
   }
   if (type === 'PReLU') wanted.set(`${path}weight`, { shape: [cfg.numParameters as number], kind: 'parameter' });
   if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });

@@ -2,8 +2,9 @@
 // a safetensors file of a state_dict (`safetensors.torch.save_file(
 // model.state_dict(), path)`) read by PyTorch's names and layouts. Each
 // layer knows its PyTorch names: the same where the layouts agree
-// (convolutions, LayerNorm, GroupNorm, Embedding), snake case for the
-// running statistics of BatchNorm and InstanceNorm and for the recurrent
+// (convolutions, LayerNorm, GroupNorm, Embedding, Bilinear's [out, in1,
+// in2]), snake case for the running statistics of BatchNorm and
+// InstanceNorm and for the recurrent
 // weights (weight_ih_l0_reverse…, a cell's weight_ih…), and the weights tmnn
 // keeps as x·W transposed back from PyTorch's W·x
 // (Linear/Dense [out, in], the recurrent layers' and cells' [gates·hidden, in],

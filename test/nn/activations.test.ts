@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { TOL, asF32, expectClose, uniform } from '../helpers/data.js';
-import { size } from '../helpers/float64.js';
+import { centralDifferences, f64, size, softmaxRef } from '../helpers/float64.js';
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
@@ -34,6 +34,14 @@ const CASES: Case[] = [
   ['softsign', tm.nn.softsign, (x) => x / (1 + Math.abs(x))],
   // log σ(x) in float64 without overflow: x − log(1 + eˣ) below 0.
   ['logSigmoid', tm.nn.logSigmoid, (x) => (x < 0 ? x - Math.log1p(Math.exp(x)) : -Math.log1p(Math.exp(-x)))],
+  ['hardshrink', (x) => tm.nn.hardshrink(x), (x) => (x >= -0.5 && x <= 0.5 ? 0 : x)],
+  ['hardshrink (lambd 3)', (x) => tm.nn.hardshrink(x, 3), (x) => (x >= -3 && x <= 3 ? 0 : x)],
+  // NaN compares false both ways: NaN, as PyTorch's.
+  ['softshrink', (x) => tm.nn.softshrink(x), (x) => (x > 0.5 ? x - 0.5 : x < -0.5 ? x + 0.5 : x * 0)],
+  ['softshrink (lambd 1.25)', (x) => tm.nn.softshrink(x, 1.25), (x) => (x > 1.25 ? x - 1.25 : x < -1.25 ? x + 1.25 : x * 0)],
+  ['tanhshrink', tm.nn.tanhshrink, (x) => x - Math.tanh(x)],
+  ['threshold (1, −7)', (x) => tm.nn.threshold(x, 1, -7), (x) => (x <= 1 ? -7 : x)],
+  ['threshold (−3, 0.5)', (x) => tm.nn.threshold(x, -3, 0.5), (x) => (x <= -3 ? 0.5 : x)],
 ];
 
 const SHAPES: number[][] = [[7], [13, 31], [3, 1, 7], [0, 5]];
@@ -56,6 +64,17 @@ describe.each(BACKENDS)('activation functions on %s', (backend) => {
     it('at large magnitudes and the kinks, and NaN stays NaN', async () => {
       const x = Float64Array.from([...EDGES, NaN]);
       expectClose(await fn(tm.tensor(x)).data(), x.map((v) => Math.fround(ref(v))), TOL.f32, name);
+    });
+
+    it('leaves no tensors behind, forward and backward', () => {
+      const x = tm.randn([3, 5], { seed: 2 });
+      x.requiresGrad = true;
+      const step = () => tm.tidy(() => fn(x).sum().backward());
+      step();
+      const before = tm.memory().numTensors;
+      step();
+      expect(tm.memory().numTensors).toBe(before);
+      x.dispose();
     });
 
     it('stores f16 for f16 input', async () => {
@@ -130,6 +149,41 @@ describe.each(BACKENDS)('activation functions on %s', (backend) => {
     expectClose(await gradOf((x) => tm.nn.prelu(x, tm.tensor([0.25])), [0, 1]), [0.25, 1], TOL.f32);
   });
 
+  it("shrinks and threshold take ATen's gradients at their kinks: shrink_backward's 0 on [−λ, λ], ends included; threshold_backward's 0 at the threshold; NaN's 1", async () => {
+    const gradOf = async (fn: (x: tm.Tensor) => tm.Tensor, values: number[]) => {
+      const x = tm.tensor(values);
+      x.requiresGrad = true;
+      tm.tidy(() => fn(x).sum()).backward();
+      return Array.from(await x.grad!.data());
+    };
+    expect(await gradOf((x) => tm.nn.hardshrink(x, 1.5), [-1.5, 1.5, 0, -1.6, 1.6, NaN])).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(await gradOf((x) => tm.nn.softshrink(x, 1.5), [-1.5, 1.5, 0, -1.6, 1.6, NaN])).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(await gradOf((x) => tm.nn.softshrink(x, 0), [0, -1, 1])).toEqual([0, 1, 1]);
+    expect(await gradOf((x) => tm.nn.threshold(x, 2, 9), [2, 2.5, 1, NaN])).toEqual([0, 1, 0, 1]);
+    expect(Array.from(await tm.nn.threshold(tm.tensor([NaN, 2]), 2, 9).data())).toEqual([NaN, 9]);
+    // tanhshrink's is tanh²(x), which is smooth: central differences in float64 at random points.
+    const values = Array.from(asF32(uniform(13, -4, 4)));
+    expectClose(await gradOf(tm.nn.tanhshrink, values), values.map((v) => Math.tanh(v) ** 2), TOL.f32, 'tanhshrink');
+  });
+
+  it.each([[[7], -1], [[3, 13], 1], [[5, 1, 7], 0], [[2, 3, 5], -2]] as [number[], number][])('softmin at shape %j along axis %i: softmax of −x in float64, and its gradient', async (shape, axis) => {
+    const x = asF32(uniform(size(shape), -6, 6));
+    const upstream = asF32(uniform(size(shape), -1, 1));
+    const want = softmaxRef(f64(shape, x.map((v) => -v)), axis < 0 ? axis + shape.length : axis, false);
+    const t = tm.tensor(x, shape);
+    t.requiresGrad = true;
+    const y = tm.nn.softmin(t, axis);
+    expectClose(await y.data(), want.v, TOL.f32, 'softmin');
+    tm.tidy(() => y.mul(tm.tensor(upstream, shape)).sum()).backward();
+    // d/dx of Σ u·softmin(x): central differences of the float64 formula.
+    const loss = (v: Float64Array) => {
+      const s = softmaxRef(f64(shape, v.map((e) => -e)), axis < 0 ? axis + shape.length : axis, false).v;
+      return s.reduce((acc, e, i) => acc + e * upstream[i], 0);
+    };
+    const point = Float64Array.from(x);
+    expectClose(await t.grad!.data(), centralDifferences(point, () => loss(point)), 1e-4, 'softmin gradient');
+  });
+
   it('gradients stay finite at large |x|, where the branch where() leaves out would overflow', async () => {
     const fns: [string, (x: tm.Tensor) => tm.Tensor][] = [
       ['elu', (x) => tm.nn.elu(x)], ['selu', tm.nn.selu], ['celu', (x) => tm.nn.celu(x, 0.5)], ['softplus', (x) => tm.nn.softplus(x)],
@@ -168,6 +222,11 @@ describe('activation layers', () => {
       [new tm.nn.LogSoftmax(1), tm.logSoftmax(x, 1), { type: 'LogSoftmax', axis: 1 }],
       [new tm.nn.GLU(1), tm.nn.glu(x, 1), { type: 'GLU', axis: 1 }],
       [new tm.nn.PReLU({ numParameters: 4, init: 0.1 }), tm.nn.prelu(x, tm.fill([4], 0.1)), { type: 'PReLU', numParameters: 4 }],
+      [new tm.nn.Softmin(1), tm.nn.softmin(x, 1), { type: 'Softmin', axis: 1 }],
+      [new tm.nn.Hardshrink(), tm.nn.hardshrink(x), { type: 'Hardshrink', lambd: 0.5 }],
+      [new tm.nn.Softshrink(2), tm.nn.softshrink(x, 2), { type: 'Softshrink', lambd: 2 }],
+      [new tm.nn.Tanhshrink(), tm.nn.tanhshrink(x), { type: 'Tanhshrink' }],
+      [new tm.nn.Threshold(0.1, 20), tm.nn.threshold(x, 0.1, 20), { type: 'Threshold', threshold: 0.1, value: 20 }],
     ];
     for (const [layer, want, config] of pairs) {
       expect(await layer.forward(x).data(), JSON.stringify(config)).toEqual(await want.data());
@@ -195,6 +254,13 @@ describe('activation layers', () => {
     expect(() => new tm.nn.LogSoftmax(0.5)).toThrow('LogSoftmax: axis must be an integer, got 0.5');
     expect(() => new (tm.nn.SiLU as new (...args: unknown[]) => tm.nn.SiLU)(1)).toThrow('SiLU: takes no arguments, got 1');
     expect(() => tm.nn.prelu(tm.ones([2, 3]), tm.ones([3, 1]))).toThrow('prelu: weight must be a vector, got shape [3, 1]');
+    expect(() => new tm.nn.Softshrink(-0.5)).toThrow('Softshrink: lambd must be ≥ 0, got -0.5');
+    expect(() => tm.nn.softshrink(tm.ones([2]), -1)).toThrow('softshrink: lambd must be ≥ 0, got -1');
+    expect(() => new tm.nn.Hardshrink(NaN)).toThrow('Hardshrink: lambd must be a finite number, got NaN');
+    expect(() => new tm.nn.Threshold(0, Infinity)).toThrow('Threshold: value must be a finite number, got Infinity');
+    expect(() => tm.nn.threshold(tm.ones([2]), '1' as unknown as number, 0)).toThrow('threshold: threshold must be a finite number, got "1"');
+    expect(() => new tm.nn.Softmin(1.5)).toThrow('Softmin: axis must be an integer, got 1.5');
+    expect(() => new (tm.nn.Tanhshrink as new (...args: unknown[]) => tm.nn.Tanhshrink)(1)).toThrow('Tanhshrink: takes no arguments, got 1');
   });
 
   it('Dense takes the new activations by name, He-initialised for the rectifier-like ones', async () => {

@@ -97,6 +97,7 @@ describe('model.save and tm.nn.load', () => {
       new tm.nn.CELU(1.5), new tm.nn.Softplus({ beta: 2, threshold: 10 }), new tm.nn.Mish(), new tm.nn.Hardswish(), new tm.nn.Hardsigmoid(),
       new tm.nn.Hardtanh({ minVal: -0.5, maxVal: 2 }), new tm.nn.ReLU6(), new tm.nn.Softsign(), new tm.nn.SiLU(), new tm.nn.LogSigmoid(),
       new tm.nn.Dense(8, 6, { activation: 'mish' }), new tm.nn.GLU(), new tm.nn.Dense(3, 4, { activation: 'selu' }), new tm.nn.LogSoftmax(-1),
+      new tm.nn.Softmin(0), new tm.nn.Hardshrink(0.1), new tm.nn.Softshrink(0.05), new tm.nn.Tanhshrink(), new tm.nn.Threshold(-1.5, 0.25),
     ]);
     (m.layers[1] as tm.nn.PReLU).weight.assign(tm.tensor([0.1, 0.2, 0.3, -0.4, 0.5, 0.6, 0.7, 0.8]));
     const loaded = tm.nn.fromBytes(await m.toBytes());
@@ -460,6 +461,8 @@ describe('what a model file may hold, checked alike by load and by save', () => 
     expect(one({ type: 'ELU' })).toThrow(new CorruptFileError('model file: layer 0 (ELU) has alpha = undefined, expected a number'));
     expect(one({ type: 'PReLU', numParameters: 3 }, { '0.weight': weight([2]) })).toThrow(CorruptFileError);
     expect(one({ type: 'Hardtanh', minVal: 2, maxVal: 1 })).toThrow(/minVal 2 must be below maxVal 1/);
+    expect(one({ type: 'Softshrink', lambd: -1 })).toThrow(new CorruptFileError('model file: layer 0 (Softshrink) has lambd = -1, expected a number ≥ 0'));
+    expect(one({ type: 'Threshold', threshold: 1 })).toThrow(new CorruptFileError('model file: layer 0 (Threshold) has value = undefined, expected a number'));
   });
 
   it('a convolution keeps its paddingMode; a file without one pads with zeros; ConvTranspose has none', async () => {
