@@ -16,7 +16,7 @@ import { checkSeed, seedStream } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { DROPOUT_STREAM, Dropout } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
-import { gruStep, initialWeight, inputSide, lstmStep, rnnStep, type CellWeights, type Nonlinearity, type StepState } from './recurrent_steps.js';
+import { checkNonlinearity, gruStep, initialWeight, inputSide, lstmStep, rnnStep, type CellWeights, type Nonlinearity, type StepState } from './recurrent_steps.js';
 
 /** What forward gives: every step's output, or the top layer's last state (to feed a Dense). */
 export type RecurrentOutput = 'sequence' | 'last';
@@ -226,9 +226,7 @@ export class RNN extends Recurrent {
 
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     super('RNN', 1, inputSize, hiddenSize, options, RNN_OPTIONS);
-    const nonlinearity = options?.nonlinearity ?? 'tanh';
-    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got ${formatValue(nonlinearity)}`);
-    this.nonlinearity = nonlinearity;
+    this.nonlinearity = checkNonlinearity('RNN', options?.nonlinearity);
   }
 
   protected step(xw: Tensor, state: StepState, w: CellWeights): StepState {

@@ -16,7 +16,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed, seedStream } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
-import { gruStep, initialWeight, inputSide, lstmStep, rnnStep, type CellWeights, type Nonlinearity, type StepState } from './recurrent_steps.js';
+import { checkNonlinearity, gruStep, initialWeight, inputSide, lstmStep, rnnStep, type CellWeights, type Nonlinearity, type StepState } from './recurrent_steps.js';
 
 export interface RecurrentCellOptions {
   /** Default true. */
@@ -149,9 +149,7 @@ export class RNNCell extends RecurrentCell {
 
   constructor(inputSize: number, hiddenSize: number, options: RNNCellOptions = {}) {
     super('RNNCell', 1, inputSize, hiddenSize, options, RNN_CELL_OPTIONS);
-    const nonlinearity = options?.nonlinearity ?? 'tanh';
-    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new ValueError(`RNNCell: nonlinearity must be 'tanh' or 'relu', got ${formatValue(nonlinearity)}`);
-    this.nonlinearity = nonlinearity;
+    this.nonlinearity = checkNonlinearity('RNNCell', options?.nonlinearity);
   }
 
   /** h' from x and h (zeros when not given), as PyTorch's forward; step(x, { h }) gives { h: h' }. */

@@ -11,6 +11,7 @@
 // The weights are as Dense's (x·W): weightIh [input, gates·hidden], weightHh
 // [hidden, gates·hidden], the gates in PyTorch's order; each starts uniform
 // in ±1/√hidden, as PyTorch's.
+import { ValueError, formatValue } from '../errors.js';
 import { rand, split } from '../ops/index.js';
 import { lstmCell } from '../ops/lstm_cell.js';
 import type { Tensor } from '../tensor.js';
@@ -31,6 +32,13 @@ export interface CellWeights {
 
 /** An RNN's elementwise function. */
 export type Nonlinearity = 'tanh' | 'relu';
+
+/** An RNN's (or RNNCell's) nonlinearity as given, 'tanh' by default; `kind` names the layer in the error. */
+export function checkNonlinearity(kind: string, value: unknown): Nonlinearity {
+  const nonlinearity = value ?? 'tanh';
+  if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new ValueError(`${kind}: nonlinearity must be 'tanh' or 'relu', got ${formatValue(nonlinearity)}`);
+  return nonlinearity;
+}
 
 /** x·Wih + bih, x [rows, input]: the input side of one step, or of every step of a sequence at once. */
 export function inputSide(x: Tensor, w: CellWeights): Tensor {
