@@ -6,6 +6,8 @@
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import * as ops from '../ops/index.js';
+import { checkTensor } from '../ops/util.js';
+import { normalizeAxis } from '../shape.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
@@ -182,6 +184,8 @@ export function glu(x: Tensor, axis = -1): Tensor {
 /** Softmin along `axis` (default the last): softmax of −x, the smallest values weighted most. */
 export function softmin(x: Tensor, axis = -1): Tensor {
   if (!Number.isInteger(axis)) throw new ValueError(`softmin: axis must be an integer, got ${formatValue(axis)}`);
+  // Checked here, so that an axis out of range is softmin's error, not the softmax's it is built on.
+  normalizeAxis('softmin', axis, checkTensor('softmin', x).rank);
   return tidy(() => ops.softmax(ops.neg(x), axis));
 }
 

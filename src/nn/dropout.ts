@@ -96,7 +96,11 @@ export class Dropout1d extends ChannelDropout {
 /**
  * In training, zeroes each channel of x [N, C, H, W] or [C, H, W] whole
  * with probability `rate` and scales the rest by 1/(1 − rate), as PyTorch's
- * nn.Dropout2d; the identity in eval mode.
+ * nn.Dropout2d; the identity in eval mode. A 3-D x is one unbatched image
+ * [C, H, W] here, as PyTorch's docs and its announced change have it; PyTorch
+ * 2.x itself still reads a 3-D input as [N, C, L] (with a UserWarning,
+ * pytorch/pytorch#77081) and drops its rows, Dropout1d's behaviour: use
+ * Dropout1d for that.
  */
 export class Dropout2d extends ChannelDropout {
   constructor(rate: number, seed?: number) {

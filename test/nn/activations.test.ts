@@ -260,6 +260,9 @@ describe('activation layers', () => {
     expect(() => new tm.nn.Threshold(0, Infinity)).toThrow('Threshold: value must be a finite number, got Infinity');
     expect(() => tm.nn.threshold(tm.ones([2]), '1' as unknown as number, 0)).toThrow('threshold: threshold must be a finite number, got "1"');
     expect(() => new tm.nn.Softmin(1.5)).toThrow('Softmin: axis must be an integer, got 1.5');
+    // Out of range: softmin's own error, not the softmax's it is built on.
+    expect(() => tm.nn.softmin(tm.ones([2, 3]), 2)).toThrow('softmin: axis 2 is out of range for a tensor of rank 2');
+    expect(() => new tm.nn.Softmin(-3).forward(tm.ones([2, 3]))).toThrow('softmin: axis -3 is out of range for a tensor of rank 2');
     expect(() => new (tm.nn.Tanhshrink as new (...args: unknown[]) => tm.nn.Tanhshrink)(1)).toThrow('Tanhshrink: takes no arguments, got 1');
   });
 

@@ -247,6 +247,13 @@ describe.each(BACKENDS)('tm.linalg on %s', (backend) => {
     expect(() => tm.linalg.cholesky(tm.tensor([[-1]]))).toThrow('cholesky: A is not positive definite: its leading minor of order 1 is not');
     // The four operands made in the calls above, and nothing the failed ops made.
     expect(tm.memory().numTensors).toBe(before + 4);
+    // det's and slogdet's gradients need A⁻¹: refused in their names, not inv's, which the caller never called.
+    const a = tm.tensor(singular, [3, 3]);
+    a.requiresGrad = true;
+    const d = tm.linalg.det(a);
+    expect(() => d.backward()).toThrow("det's gradient: A is singular: no nonzero pivot in column 2");
+    const { logAbsDet: l } = tm.linalg.slogdet(a);
+    expect(() => l.backward()).toThrow("slogdet's gradient: A is singular");
   });
 
   it('empty batches and 0 × 0 matrices: det 1 (the empty product), slogdet (1, 0), solve and inv empty', async () => {

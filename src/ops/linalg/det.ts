@@ -12,7 +12,7 @@ import { expandDims } from '../movement.js';
 import { prod, sum } from '../reduce.js';
 import { onBackendOf } from '../util.js';
 import { castTo, checkSquare, diagonal, inF32, luFactors, matrixTranspose } from './matrices.js';
-import { inv } from './solve.js';
+import { inverse } from './solve.js';
 
 /** The determinant's sign from the row swaps pivots [..., n] record: (−1)^swaps, f32. */
 function swapSign(op: string, pivots: Tensor): Tensor {
@@ -22,9 +22,13 @@ function swapSign(op: string, pivots: Tensor): Tensor {
   return cast(sub(1, mul(2, remainder(swaps, 2))), 'f32');
 }
 
-/** dy (one per matrix) times A⁻ᵀ: the gradient of log|det A| (and of det A, with dy · det). */
-function timesInverseTranspose(dy: Tensor, a: Tensor): Tensor {
-  return mul(expandDims(expandDims(dy, -1), -1), matrixTranspose(inv(a)));
+/**
+ * dy (one per matrix) times A⁻ᵀ: the gradient of log|det A| (and of det A,
+ * with dy · det). A singular A is refused as `op`'s gradient's, not as inv's,
+ * which the caller never called.
+ */
+function timesInverseTranspose(op: string, dy: Tensor, a: Tensor): Tensor {
+  return mul(expandDims(expandDims(dy, -1), -1), matrixTranspose(inverse(`${op}'s gradient`, a)));
 }
 
 /**
@@ -39,7 +43,7 @@ export function det(A: Tensor): Tensor {
     const a = inF32(A);
     const { lu, pivots } = luFactors('det', a);
     const y = mul(swapSign('det', pivots), prod(diagonal('det', lu), -1));
-    return castTo(record(y, 'det', [a], [a, y], (dy, [sa, sy]) => [timesInverseTranspose(mul(dy, sy), sa)]), A.dtype);
+    return castTo(record(y, 'det', [a], [a, y], (dy, [sa, sy]) => [timesInverseTranspose('det', mul(dy, sy), sa)]), A.dtype);
   });
 }
 
@@ -64,7 +68,7 @@ export function slogdet(A: Tensor): Slogdet {
     const { lu, pivots } = luFactors('slogdet', a);
     const u = diagonal('slogdet', lu);
     const s = mul(swapSign('slogdet', pivots), prod(sign(u), -1));
-    const logAbsDet = record(sum(log(abs(u)), -1), 'slogdet', [a], [a], (dy, [sa]) => [timesInverseTranspose(dy, sa)]);
+    const logAbsDet = record(sum(log(abs(u)), -1), 'slogdet', [a], [a], (dy, [sa]) => [timesInverseTranspose('slogdet', dy, sa)]);
     return { sign: castTo(s, A.dtype), logAbsDet: castTo(logAbsDet, A.dtype) };
   });
 }

@@ -86,6 +86,12 @@ export function solve(A: Tensor, B: Tensor): Tensor {
 
 /** The inverse of each matrix of A [..., n, n] (torch.linalg.inv): solve(A, I), its errors and gradient those of solve. */
 export function inv(A: Tensor): Tensor {
-  const n = checkSquare('inv', A);
-  return tidy(() => solveBroadcast('inv', A, onBackendOf('inv', A, () => eye(n, { dtype: A.dtype })), false));
+  checkSquare('inv', A);
+  return inverse('inv', A);
+}
+
+/** The inverse of each matrix of a checked A [..., n, n], a singular one refused in `op`'s name (det's gradient needs A⁻¹ too). */
+export function inverse(op: string, A: Tensor): Tensor {
+  const n = A.shape[A.rank - 1];
+  return tidy(() => solveBroadcast(op, A, onBackendOf(op, A, () => eye(n, { dtype: A.dtype })), false));
 }
