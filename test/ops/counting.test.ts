@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { collected } from '../helpers/gc.js';
 import { asDType, expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -45,12 +46,12 @@ describe.each(BACKENDS)('counting on %s', (backend) => {
         const ascending = [...appearances].sort((a, b) => (Number.isNaN(a) ? 1 : Number.isNaN(b) ? -1 : a - b));
         for (const sorted of [true, false]) {
           const want = sorted ? ascending : appearances;
-          const before = tm.memory().numTensors;
+          const before = await collected();
           const plain = await tm.unique(x, { sorted });
           expect(plain.dtype).toBe(dtype);
           expectExact(await plain.data(), want, `sorted ${sorted}`);
           const { values, inverse, counts } = await tm.unique(x, { sorted, returnInverse: true, returnCounts: true });
-          expect(tm.memory().numTensors).toBe(before + 4);
+          expect(await collected()).toBe(before + 4);
           expectExact(await values.data(), want);
           expect(inverse!.shape).toEqual(shape);
           expectExact(await inverse!.data(), Array.from(v, (e) => want.findIndex((w) => same(w, e))));

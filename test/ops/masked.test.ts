@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { collected } from '../helpers/gc.js';
 import { asDType, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
 import { broadcastShape } from '../helpers/float64.js';
 
@@ -114,9 +115,9 @@ describe.each(BACKENDS)('masked ops on %s', (backend) => {
         const xv = valuesOf(dtype, size(x));
         const mv = maskOf('f32', size(mask));
         const [xt, mt] = [tm.tensor(xv, x, { dtype }), tm.tensor(mv, mask)];
-        const before = tm.memory().numTensors;
+        const before = await collected();
         const out = await tm.maskedSelect(xt, mt);
-        expect(tm.memory().numTensors).toBe(before + 1);
+        expect(await collected()).toBe(before + 1);
         const want: number[] = [];
         for (let i = 0; i < size(shape); i++) if (mv[broadcastIndex(i, shape, mask)] !== 0) want.push(xv[broadcastIndex(i, shape, x)]);
         expect(out.dtype).toBe(dtype);
@@ -152,9 +153,9 @@ describe.each(BACKENDS)('masked ops on %s', (backend) => {
     it.each(DTYPES.flatMap((dtype) => [[], [1], [7], [3, 1, 5], [0, 4], [2, 13]].map((shape) => ({ dtype, shape }))))('$dtype $shape', async ({ dtype, shape }) => {
       const v = maskOf(dtype, size(shape));
       const x = tm.tensor(v, shape, { dtype });
-      const before = tm.memory().numTensors;
+      const before = await collected();
       const out = await tm.nonzero(x);
-      expect(tm.memory().numTensors).toBe(before + 1);
+      expect(await collected()).toBe(before + 1);
       const want: number[] = [];
       for (let i = 0; i < v.length; i++) {
         if (v[i] === 0) continue;
