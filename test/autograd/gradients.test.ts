@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { broadcast2, conv2dRef, erfRef, map, matmul2, pool2dRef, reduceAxes, size, softmaxLast, transpose2, type F64 } from '../helpers/float64.js';
+import { collected } from '../helpers/gc.js';
 import { BACKENDS } from '../helpers/backends.js';
 
 interface Case {
@@ -300,7 +301,7 @@ describe('gradients match float64 finite differences', () => {
       t.requiresGrad = true;
       return t;
     });
-    const before = tm.memory().numTensors;
+    const before = await collected(); // earlier tests' garbage, finalized during the awaits below, would lower the count
     const loss = tm.tidy(() => c.tm(...params).mul(tm.tensor(Float32Array.from(weights), outShape)).sum());
     loss.backward();
 

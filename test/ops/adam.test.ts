@@ -8,6 +8,7 @@ import * as tm from '../../src/index.js';
 import { adamStep, adamStepByOps, type AdamStep } from '../../src/ops/adam.js';
 import { activeBackend } from '../../src/engine.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
+import { collected } from '../helpers/gc.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, expectExact, uniform } from '../helpers/data.js';
 
@@ -76,7 +77,7 @@ describe.each(BACKENDS)('adam step on %s', (backend) => {
     const g = tm.tensor(uniform(300));
     let [p, m, v] = [tm.tensor(uniform(300)), tm.zeros([300]), tm.zeros([300])];
     await p.data();
-    const [tensors, buffers] = [tm.memory().numTensors, live()];
+    const [tensors, buffers] = [await collected(), live()];
     for (let i = 0; i < 20; i++) {
       const next = adamStep(p, g, m, v, STEPS['adam, L2']);
       for (const t of [p, m, v]) t.dispose();

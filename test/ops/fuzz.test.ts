@@ -13,6 +13,7 @@
 // and for fused chains in test/backends/webgpu/fusion.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { collected } from '../helpers/gc.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { SEED, expectExact } from '../helpers/data.js';
 import { evaluate, siblingPrograms, withValues, type Program } from '../helpers/programs.js';
@@ -39,7 +40,7 @@ describe('random programs', () => {
 
   it.each(BACKENDS.filter((b) => b !== 'js'))('on %s give, bit for bit, what they give on js', { timeout: 120_000 }, async (backend) => {
     await tm.init({ backend });
-    const before = tm.memory().numTensors;
+    const before = await collected();
     for (const [i, program] of [...programs, ...again].entries()) {
       const got = await run(program);
       got.forEach((values, o) => {

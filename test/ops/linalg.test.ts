@@ -5,6 +5,7 @@
 // central differences of the same references.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { collected } from '../helpers/gc.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { SEED, asF32, expectClose, expectExact, uniform } from '../helpers/data.js';
 
@@ -119,7 +120,7 @@ describe.each(BACKENDS)('tm.linalg on %s', (backend) => {
   });
 
   it.each([1, 2, 7, 33, 64])('solve, inv and det match Gaussian elimination in float64 for n = %i, one matrix and a batch', async (n) => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const a = wellConditioned(n);
     const b = asF32(uniform(n * 3));
     const A = tm.tensor(Float32Array.from(a), [n, n]);
@@ -162,7 +163,7 @@ describe.each(BACKENDS)('tm.linalg on %s', (backend) => {
   });
 
   it.each([1, 2, 7, 33, 64])('cholesky matches the float64 recurrence for n = %i, one matrix and a batch of three', async (n) => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const a = batchOf(3, () => positiveDefinite(n));
     const A = tm.tensor(Float32Array.from(a), [3, n, n]);
     const L = tm.linalg.cholesky(A);
@@ -293,7 +294,7 @@ describe.each(BACKENDS)('tm.linalg gradients on %s match float64 central differe
    * together (the gradient of a function of a symmetric matrix).
    */
   async function check(shapes: number[][], inputs: Float64Array[], f: (...xs: tm.Tensor[]) => tm.Tensor, ref: (...xs: Float64Array[]) => Float64Array, symmetric = false) {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const params = inputs.map((v, k) => {
       const t = tm.tensor(Float32Array.from(v), shapes[k]);
       t.requiresGrad = true;

@@ -9,6 +9,7 @@ import * as tm from '../../src/index.js';
 import { sgdStep, sgdStepByOps, type SgdStep } from '../../src/ops/sgd.js';
 import { activeBackend } from '../../src/engine.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
+import { collected } from '../helpers/gc.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, expectExact, uniform } from '../helpers/data.js';
 
@@ -84,7 +85,7 @@ describe.each(BACKENDS)('sgd step on %s', (backend) => {
     let p = tm.tensor(uniform(300));
     let v: tm.Tensor | null = null;
     await p.data();
-    const [tensors, buffers] = [tm.memory().numTensors, live()];
+    const [tensors, buffers] = [await collected(), live()];
     for (let i = 0; i < 20; i++) {
       const next = sgdStep(p, g, v, STEPS['nesterov, weight decay']);
       for (const t of [p, v]) t?.dispose();

@@ -5,6 +5,7 @@
 // subscripts are refused with the part named.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { collected } from '../helpers/gc.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
 import { ravel, size } from '../helpers/float64.js';
@@ -166,7 +167,7 @@ describe.each(BACKENDS)('index on %s', (backend) => {
       ['x[0, :, i]', [0, ':', i], [2, 2, 3], [1, 6, 11, 2, 7, 12, 0, 5, 10, 1, 6, 11]],
       ['x[1, i, -1]', [1, i, -1], [2, 2], [24, 29, 19, 24]],
     ];
-    const before = tm.memory().numTensors;
+    const before = await collected();
     for (const [what, parts, shape, head] of cases) {
       const y = x.index(...parts);
       expect(y.shape, what).toEqual(shape);
