@@ -45,6 +45,7 @@ import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
 import { TransformerDecoder, TransformerEncoder, type TransformerLayerSpec } from './transformer_stack.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
+import { MaxUnpool1d, MaxUnpool2d } from './unpool.js';
 import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
@@ -114,6 +115,8 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       if (cfg.type === 'MaxPool1d') return new MaxPool1d(cfg.kernelSize as number, options as MaxPool1dOptions);
       return new AvgPool1d(cfg.kernelSize as number, options as AvgPool1dOptions);
     }
+    case 'MaxUnpool2d': return new MaxUnpool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d });
+    case 'MaxUnpool1d': return new MaxUnpool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
     case 'RNN':
     case 'LSTM':
     case 'GRU': {

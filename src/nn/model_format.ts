@@ -173,6 +173,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   MaxPool2d: maxPool(pairField),
   AvgPool1d: averagePool(integerAtLeast),
   AvgPool2d: averagePool(pairField),
+  MaxUnpool1d: { kernelSize: integerAtLeast(1), stride: integerAtLeast(1), padding: integerAtLeast(0) },
+  MaxUnpool2d: { kernelSize: pairField(1), stride: pairField(1), padding: pairField(0) },
   AdaptiveAvgPool1d: { outputSize: integerAtLeast(1) },
   AdaptiveMaxPool1d: { outputSize: integerAtLeast(1) },
   AdaptiveAvgPool2d: { outputSize: pairField(1) },

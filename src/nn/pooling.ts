@@ -2,7 +2,8 @@
 // largest value or the mean of each window, as PyTorch's (stride defaults to
 // the window: windows side by side).
 import { poolSizes, type AnyPoolOptions, type AvgPool1dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type MaxPool2dOptions, type PoolSizes } from '../ops/conv.js';
-import { avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../ops/index.js';
+import { avgPool1d, avgPool2d, maxPool1d, maxPool1dWithIndices, maxPool2d, maxPool2dWithIndices } from '../ops/index.js';
+import type { PooledWithIndices } from '../ops/unpool.js';
 import { IMAGES, SEQUENCES, shownSizes, type Size2d, type SpatialAxes } from '../ops/windows.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
@@ -64,6 +65,11 @@ export class MaxPool2d extends Pool<readonly [number, number]> {
   constructor(kernelSize: Size2d, options: MaxPool2dOptions = {}) {
     super('MaxPool2d', IMAGES, maxPool2d, kernelSize, options);
   }
+
+  /** forward's values, and the position of each in its channel's plane of x, for a MaxUnpool2d. */
+  forwardWithIndices(x: Tensor): PooledWithIndices {
+    return maxPool2dWithIndices(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+  }
 }
 
 export class AvgPool2d extends Pool<readonly [number, number]> {
@@ -75,6 +81,11 @@ export class AvgPool2d extends Pool<readonly [number, number]> {
 export class MaxPool1d extends Pool<number> {
   constructor(kernelSize: number, options: MaxPool1dOptions = {}) {
     super('MaxPool1d', SEQUENCES, maxPool1d, kernelSize, options);
+  }
+
+  /** forward's values, and the position of each along x's sequence, for a MaxUnpool1d. */
+  forwardWithIndices(x: Tensor): PooledWithIndices {
+    return maxPool1dWithIndices(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
   }
 }
 

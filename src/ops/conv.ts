@@ -208,23 +208,37 @@ function convolve(op: string, axes: SpatialAxes, x: Tensor, weight: Tensor, opti
   });
 }
 
+/** A pooling's windows over x, x as images (asImages) and its sizes: what the pools here and maxPool2dWithIndices (ops/unpool.ts) start from. */
+export interface PoolWindows extends PoolSizes {
+  readonly images: Tensor;
+  readonly unbatch: (y: Tensor) => Tensor;
+  readonly windows: Windows;
+}
+
+export function poolWindows(op: string, axes: SpatialAxes, largest: boolean, x: Tensor, kernelSize: Size2d, options: AnyPoolOptions): PoolWindows {
+  const { images, unbatch } = asImages(op, axes, x);
+  const sizes = poolSizes(op, axes, kernelSize, options, !largest);
+  const { kernel, stride, padding, dilation, ceilMode } = sizes;
+  const span = [0, 1].map((a) => dilation[a] * (kernel[a] - 1) + 1);
+  const size = images.shape.slice(2);
+  // ceilMode: past the padding after, as much as the last window that starts within the image or its padding needs
+  // (PyTorch's rule); windowsOver then counts that many windows.
+  const after = (a: 0 | 1) => {
+    if (!ceilMode) return padding[a];
+    let out = Math.ceil((size[a] + 2 * padding[a] - span[a]) / stride[a]) + 1;
+    if ((out - 1) * stride[a] >= size[a] + padding[a]) out--;
+    return Math.max(padding[a], (out - 1) * stride[a] + span[a] - size[a] - padding[a]);
+  };
+  const sides = [after(0), after(1)];
+  const windows = windowsOver(op, axes, x, images, [[padding[0], sides[0]], [padding[1], sides[1]]], kernel, stride, dilation);
+  return { ...sizes, images, unbatch, windows };
+}
+
 function pool(op: string, axes: SpatialAxes, largest: boolean, x: Tensor, kernelSize: Size2d, options: AnyPoolOptions): Tensor {
   return tidy(() => {
-    const { images, unbatch } = asImages(op, axes, x);
-    const { kernel, stride, padding, dilation, countIncludePad, ceilMode } = poolSizes(op, axes, kernelSize, options, !largest);
-    const span = [0, 1].map((a) => dilation[a] * (kernel[a] - 1) + 1);
+    const { images, unbatch, windows, kernel, padding, countIncludePad } = poolWindows(op, axes, largest, x, kernelSize, options);
     const [n, channels, height, width] = images.shape;
-    const size = [height, width];
-    // ceilMode: past the padding after, as much as the last window that starts within the image or its padding needs
-    // (PyTorch's rule); windowsOver then counts that many windows.
-    const after = (a: 0 | 1) => {
-      if (!ceilMode) return padding[a];
-      let out = Math.ceil((size[a] + 2 * padding[a] - span[a]) / stride[a]) + 1;
-      if ((out - 1) * stride[a] >= size[a] + padding[a]) out--;
-      return Math.max(padding[a], (out - 1) * stride[a] + span[a] - size[a] - padding[a]);
-    };
-    const sides = [after(0), after(1)];
-    const windows = windowsOver(op, axes, x, images, [[padding[0], sides[0]], [padding[1], sides[1]]], kernel, stride, dilation);
+    const sides = [windows.sides[0][1], windows.sides[1][1]];
     // The max in one kernel, every channel a plane of its own (the padding's taps pick nothing).
     if (largest) return unbatch(reshape(windowMax(op, reshape(images, [n * channels, height * width]), windows), [n, channels, ...windows.out]));
     // The mean: every channel's windows gathered (as images of one channel) and averaged over the window, the padding's

@@ -9,6 +9,8 @@ export {
 export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';
 export type { AvgPool1dOptions, AvgPool2dOptions, Conv1dOptions, Conv2dOptions, MaxPool1dOptions, MaxPool2dOptions, Pool1dOptions, Pool2dOptions } from './conv.js';
 export { convTranspose1d, convTranspose2d } from './conv_transpose.js';
+export { maxPool1dWithIndices, maxPool2dWithIndices, maxUnpool1d, maxUnpool2d } from './unpool.js';
+export type { MaxUnpool1dOptions, MaxUnpool2dOptions, PooledWithIndices } from './unpool.js';
 export { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d } from './adaptive_pool.js';
 export { interpolate1d, interpolate2d } from './interpolate.js';
 export type { InterpolateMode, InterpolateOptions } from './interpolate.js';

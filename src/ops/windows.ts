@@ -110,7 +110,7 @@ function keptTable(key: string, make: () => Int32Array): Int32Array {
  * of `channels`×height×width flattened, or that size (past the end: gather
  * reads 0) for a tap in the padding: [groups, positions, channels/groups ×
  * taps]. */
-function windowTable(op: string, windows: Windows, channels: number, groups: number): Int32Array {
+export function windowTable(op: string, windows: Windows, channels: number, groups: number): Int32Array {
   return keptTable(JSON.stringify([windows, channels, groups]), () => {
     const [kh, kw] = windows.kernel;
     const [oh, ow] = windows.out;
@@ -213,7 +213,7 @@ export function windowSums(op: string, values: Tensor, windows: Windows, channel
 }
 
 /** The index table of `windows` over images of `channels` in `groups` (windowTable's), on `like`'s backend: [groups, positions, channels/groups × taps]. */
-function windowTableOf(op: string, like: Tensor, windows: Windows, channels: number, groups: number): Tensor {
+export function windowTableOf(op: string, like: Tensor, windows: Windows, channels: number, groups: number): Tensor {
   const shape = [groups, windows.out[0] * windows.out[1], (channels / groups) * windows.kernel[0] * windows.kernel[1]];
   return onBackendOf(op, like, () => fromStorageArray(windowTable(op, windows, channels, groups), shape, 'i32'));
 }
