@@ -14,6 +14,8 @@ export type { LossOptions, Reduction } from './reduction.js';
 export { cosineEmbedding, hingeEmbedding, marginRanking, tripletMargin } from './embedding.js';
 export type { CosineEmbeddingOptions, HingeEmbeddingOptions, MarginRankingOptions, TripletMarginOptions } from './embedding.js';
 export { gaussianNll, poissonNll } from './probabilistic.js';
+export { ctc } from './ctc.js';
+export type { CtcOptions } from './ctc.js';
 export type { GaussianNllOptions, PoissonNllOptions } from './probabilistic.js';
 
 /** Mean squared error. */
