@@ -7,6 +7,7 @@ export { backend, backendSelection, memory, tidy, keep } from './engine.js';
 export type { BackendSelection, MemoryInfo } from './engine.js';
 export { init } from './selection.js';
 export { noGrad, isGradEnabled } from './tape.js';
+export { checkpoint } from './autograd/checkpoint.js';
 export { setSeed } from './random.js';
 export type { InitOptions } from './selection.js';
 export type { BackendName } from './backends/kernels.js';

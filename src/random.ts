@@ -76,7 +76,54 @@ export function keepingGlobalSequence<T>(fn: () => T): T {
 
 /** A seed for a draw that was given none: from setSeed's sequence when set, else from Math.random. */
 export function freshSeed(): number {
-  return Math.floor((global ?? Math.random)() * 4294967296);
+  return drawnSeed(() => Math.floor((global ?? Math.random)() * 4294967296));
+}
+
+/** Seeds drawn while a checkpoint's forward pass runs, and where its recomputation is in replaying them. */
+let recorded: number[] | null = null;
+let replay: { readonly seeds: readonly number[]; next: number } | null = null;
+
+/**
+ * The seed `draw` gives, for a draw whose seed changes from call to call
+ * (an unseeded one, or a seeded dropout's next mask): recorded while a
+ * checkpoint's forward runs, and given again in order, `draw` not called,
+ * while it recomputes, so its dropout masks are the first pass's.
+ */
+export function drawnSeed(draw: () => number): number {
+  if (replay) {
+    if (replay.next >= replay.seeds.length) throw new ValueError(`checkpoint: the recomputed forward pass drew more random numbers than the first (${replay.seeds.length} draws); the function must do the same on both`);
+    // Recorded too: a checkpoint nested in the one recomputing records its own pass's draws.
+    const seed = replay.seeds[replay.next++];
+    recorded?.push(seed);
+    return seed;
+  }
+  const seed = draw();
+  recorded?.push(seed);
+  return seed;
+}
+
+/** `fn`'s result and the seeds its draws took (drawnSeed). */
+export function recordingSeeds<T>(fn: () => T): { result: T; seeds: number[] } {
+  const outer = recorded;
+  const seeds: number[] = [];
+  recorded = seeds;
+  try {
+    return { result: fn(), seeds };
+  } finally {
+    recorded = outer;
+    if (outer) outer.push(...seeds);
+  }
+}
+
+/** Runs `fn` with its draws given `seeds` in order (drawnSeed). */
+export function replayingSeeds<T>(seeds: readonly number[], fn: () => T): T {
+  const outer = replay;
+  replay = { seeds, next: 0 };
+  try {
+    return fn();
+  } finally {
+    replay = outer;
+  }
 }
 
 /** Uniform values in [min, max). */

@@ -58,6 +58,50 @@ export function isGradEnabled(): boolean {
   return enabled;
 }
 
+/** Runs `fn` recording gradients, within a noGrad (a checkpoint's recomputation inside the backward walk). */
+export function withGrad<T>(fn: () => T): T {
+  const was = enabled;
+  enabled = true;
+  try {
+    return fn();
+  } finally {
+    enabled = was;
+  }
+}
+
+/** Tensors needing a gradient that ops read while a checkpoint's forward runs, recording or not (autograd/checkpoint.ts). */
+let reads: Set<Tensor> | null = null;
+
+/** `fn`'s result, and every tensor needing a gradient that an op it ran took as an input. */
+export function collectingReads<T>(fn: () => T): { result: T; reads: Set<Tensor> } {
+  const outer = reads;
+  const mine = new Set<Tensor>();
+  reads = mine;
+  try {
+    return { result: fn(), reads: mine };
+  } finally {
+    reads = outer;
+    if (outer) for (const t of mine) outer.add(t);
+  }
+}
+
+let recomputations = 0;
+
+/** Runs a checkpoint's second forward pass: layers that keep running statistics leave them as the first pass left them. */
+export function recomputing<T>(fn: () => T): T {
+  recomputations++;
+  try {
+    return fn();
+  } finally {
+    recomputations--;
+  }
+}
+
+/** Whether a checkpoint is recomputing its forward pass (see recomputing). */
+export function isRecomputing(): boolean {
+  return recomputations > 0;
+}
+
 /** Whether a gradient will flow back into `t`. */
 export function needsGrad(t: Tensor): boolean {
   return t.requiresGrad || t.gradFn !== null;
@@ -77,6 +121,7 @@ const droppedGraphs = new FinalizationRegistry<DataRef[]>((refs) => {
  * input needs a gradient. `save` lists the tensors backward will read.
  */
 export function record(output: Tensor, op: string, inputs: readonly Tensor[], save: readonly Tensor[], backward: Backward): Tensor {
+  if (reads) for (const t of inputs) if (needsGrad(t)) reads.add(t);
   if (!enabled || !isFloat(output.dtype) || !inputs.some(needsGrad)) return output;
   // Views share storage, so saving costs no copy. Owned: out of tidy's reach and the
   // tensor finalizer's (which would free them a second time), freed by releaseSaved or with the node.

@@ -8,7 +8,7 @@
 // uniforms are drawn on the CPU, so every backend gets the same masks.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { checkSeed, derivedSeed, freshSeed } from '../random.js';
+import { checkSeed, derivedSeed, drawnSeed, freshSeed } from '../random.js';
 import { rand, where } from '../ops/index.js';
 import { onBackendOf } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
@@ -36,7 +36,7 @@ abstract class DropoutBase extends Module {
 
   /** 1 where a value of `shape` is kept (with probability 1 − rate), 0 where dropped, in x's float dtype on x's backend. A fresh mask each call; reproducible when seeded. */
   protected keepMask(x: Tensor, shape: readonly number[]): Tensor {
-    const seed = this.seed === undefined ? freshSeed() : derivedSeed(this.seed, this.draws++);
+    const seed = this.seed === undefined ? freshSeed() : drawnSeed(() => derivedSeed(this.seed!, this.draws++));
     const u = onBackendOf(this.type, x, () => rand(shape, { seed, dtype: x.dtype === 'f16' ? 'f16' : 'f32' }));
     const keep = u.greaterEqual(this.rate);
     u.dispose();

@@ -10,7 +10,7 @@ import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { ones, zeros } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import { noGrad } from '../tape.js';
+import { isRecomputing, noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 
@@ -43,6 +43,8 @@ function settings(kind: string, features: number, options: RunningNormOptions, d
  * saved in f16).
  */
 function moveEstimate(running: Tensor, observed: Tensor, momentum: number, scale: number): void {
+  // A checkpoint recomputing this layer's forward pass: the first pass moved the estimates already.
+  if (isRecomputing()) return;
   noGrad(() => tidy(() => {
     running.assign(running.mul(1 - momentum).add(observed.reshape(running.shape).cast(running.dtype).mul(scale)));
   }));
