@@ -8,6 +8,8 @@ export type { BackendSelection, MemoryInfo } from './engine.js';
 export { init } from './selection.js';
 export { noGrad, isGradEnabled } from './tape.js';
 export { checkpoint } from './autograd/checkpoint.js';
+export { grad } from './autograd/backward.js';
+export type { GradOptions } from './autograd/backward.js';
 export { setSeed } from './random.js';
 export type { InitOptions } from './selection.js';
 export type { BackendName } from './backends/kernels.js';

@@ -2,11 +2,12 @@
 // output back to the tensors with requiresGrad, applying each op's declared
 // backward. The graph is freed as it is walked, so each forward pass can be
 // back-propagated once.
-import { keep, tidy, untrack } from '../engine.js';
-import { BackendMismatchError, ValueError, formatShape } from '../errors.js';
+import { keep, tidy, track, untrack } from '../engine.js';
+import { BackendMismatchError, ValueError, formatShape, formatValue } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { sameShape } from '../shape.js';
-import { add, cast, onesLike } from '../ops/index.js';
-import { checkTensor } from '../ops/util.js';
+import { add, cast, onesLike, zerosLike } from '../ops/index.js';
+import { checkTensor, onBackendOf } from '../ops/util.js';
 import { BlockGradient, needsGrad, noGrad, releaseSaved } from '../tape.js';
 import { assembleBlocks } from './blocks.js';
 import type { Tensor } from '../tensor.js';
@@ -83,27 +84,71 @@ export function dropGraph(root: Tensor): void {
 }
 
 export function backward(root: Tensor, gradient?: Tensor): void {
+  checkRoot('backward', root, gradient);
+  propagate(root, gradient, null);
+}
+
+/**
+ * The gradients of `output` with respect to each of `inputs` (leaves with
+ * requiresGrad, or tensors computed from them), PyTorch's
+ * torch.autograd.grad: returned, not added to any `.grad` (a weight's
+ * included). Only the part of the graph between them is walked, and freed
+ * as backward() frees it. An input the output does not depend on gets zeros.
+ */
+export function grad(output: Tensor, inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
+  const { gradient } = checkOptions('grad', options, { gradient: true });
+  if (!Array.isArray(inputs)) throw new ValueError(`grad: inputs must be a list of tensors, got ${formatValue(inputs)}`);
+  inputs.forEach((x, i) => {
+    checkTensor('grad', x, `input ${i}`);
+    if (!needsGrad(x)) throw new ValueError(`grad: input ${i} ${formatShape(x.shape)} ${x.dtype} neither has requiresGrad nor was computed from a tensor that has: no gradient can reach it`);
+  });
+  checkRoot('grad', output, gradient);
+  const found = new Map<Tensor, Tensor>();
+  propagate(output, gradient, found, new Set(inputs));
+  return inputs.map((x, i) => {
+    const g = found.get(x);
+    // Tracked as an op's result is (a tidy around the call frees what it does not return); an input listed twice
+    // gets a view the second time.
+    if (g && inputs.indexOf(x) === i) return (track(g), g);
+    return g ? g.reshape(g.shape) : onBackendOf('grad', x, () => zerosLike(x));
+  });
+}
+
+export interface GradOptions {
+  /** The gradient of a non-scalar output, of its shape (the vector of a vector–Jacobian product). Default: 1 for a scalar output. */
+  gradient?: Tensor;
+}
+
+function checkRoot(op: string, root: Tensor, gradient: Tensor | undefined): void {
+  checkTensor(op, root, 'output');
   if (!needsGrad(root)) {
     if (walked.has(root)) {
-      throw new ValueError('backward: this tensor\'s graph was already back-propagated, and each backward() frees the graph it walks; compute the output again (run the forward pass) to back-propagate again');
+      throw new ValueError(`${op}: this tensor's graph was already back-propagated, and each backward() frees the graph it walks; compute the output again (run the forward pass) to back-propagate again`);
     }
-    throw new ValueError('backward: this tensor does not depend on any tensor with requiresGrad (or was computed under noGrad, or from intermediates whose graph an earlier backward() freed)');
+    throw new ValueError(`${op}: this tensor does not depend on any tensor with requiresGrad (or was computed under noGrad, or from intermediates whose graph an earlier backward() freed)`);
   }
   if (gradient === undefined && root.size !== 1) {
-    throw new ValueError(`backward: output ${formatShape(root.shape)} is not a scalar; pass a gradient of the same shape`);
+    throw new ValueError(`${op}: output ${formatShape(root.shape)} is not a scalar; pass a gradient of the same shape`);
   }
-  if (gradient !== undefined && checkTensor('backward', gradient, 'gradient').dataRef('backward').backend !== root.dataRef('backward').backend) {
-    throw new BackendMismatchError(`backward: the gradient lives on ${gradient.backend} (another backend than the output's, ${root.backend}, or one an earlier tm.init() started)`);
+  if (gradient !== undefined && checkTensor(op, gradient, 'gradient').dataRef(op).backend !== root.dataRef(op).backend) {
+    throw new BackendMismatchError(`${op}: the gradient lives on ${gradient.backend} (another backend than the output's, ${root.backend}, or one an earlier tm.init() started)`);
   }
   if (gradient !== undefined && !sameShape(gradient.shape, root.shape)) {
-    throw new ValueError(`backward: gradient ${formatShape(gradient.shape)} does not match output ${formatShape(root.shape)}`);
+    throw new ValueError(`${op}: gradient ${formatShape(gradient.shape)} does not match output ${formatShape(root.shape)}`);
   }
+}
+
+/** The walk, with the bookkeeping that frees what an error leaves on the way. */
+function propagate(root: Tensor, gradient: Tensor | undefined, found: Map<Tensor, Tensor> | null, targets?: Set<Tensor>): void {
   // Gradients on the way are out of tidy's reach (backward may run inside
   // one); each leaves `grads` as it is freed or handed over, and what an
   // error leaves there is freed here.
   const pending: Pending = { grads: new Map(), blocks: new Map() };
   try {
-    noGrad(() => walk(root, gradient, pending));
+    noGrad(() => walk(root, gradient, pending, found && targets ? { found, targets } : null));
+  } catch (err) {
+    if (found) for (const g of found.values()) g.dispose();
+    throw err;
   } finally {
     for (const g of pending.grads.values()) g.dispose();
     for (const list of pending.blocks.values()) for (const b of list) b.dy.dispose();
@@ -125,13 +170,47 @@ function gradientOf(pending: Pending, t: Tensor): Tensor | undefined {
   return g;
 }
 
-function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending): void {
+/** Where grad() takes the gradients of its inputs instead of adding them to leaves' `.grad`. */
+interface Sink {
+  readonly targets: Set<Tensor>;
+  readonly found: Map<Tensor, Tensor>;
+}
+
+/** The tensors of `order` (each before its inputs) from which a target can be reached, targets included. */
+function reaching(order: readonly Tensor[], targets: Set<Tensor>): Set<Tensor> {
+  const reach = new Set<Tensor>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i];
+    if (targets.has(t) || t.gradFn?.inputs.some((input) => reach.has(input))) reach.add(t);
+  }
+  return reach;
+}
+
+function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending, sink: Sink | null): void {
   pending.grads.set(root, untrack(gradient ? gradient.reshape(gradient.shape) : onesLike(root)));
-  for (const t of topologicalOrder(root)) {
-    const dy = gradientOf(pending, t);
+  const order = topologicalOrder(root);
+  const reach = sink ? reaching(order, sink.targets) : null;
+  for (const t of order) {
+    if (reach && !reach.has(t)) continue;
+    let dy = gradientOf(pending, t);
     const node = t.gradFn;
     if (!dy) continue;
+    if (sink?.targets.has(t)) {
+      // Taken in t's dtype, as a leaf's .grad is; where the walk goes on past t, it passes a view of it on.
+      const taken = dy.dtype === t.dtype ? dy : untrack(cast(dy, t.dtype));
+      sink.found.set(t, taken);
+      if (!node) {
+        if (taken !== dy) dy.dispose();
+        continue;
+      }
+      if (taken === dy) dy = untrack(dy.reshape(dy.shape));
+    }
     if (!node) {
+      // grad() adds to no `.grad`.
+      if (sink) {
+        dy.dispose();
+        continue;
+      }
       // A leaf: a tensor with requiresGrad that no recorded op made.
       if (t.isDisposed) {
         // Freed since the forward pass (a layer disposed after use): nothing can read or step a gradient there, and it would leak.
@@ -150,7 +229,7 @@ function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending): voi
       }
       continue;
     }
-    const needs = node.inputs.map(needsGrad);
+    const needs = node.inputs.map((input) => needsGrad(input) && (!reach || reach.has(input)));
     let inputGrads: (Tensor | BlockGradient | null)[];
     try {
       inputGrads = tidy(() => node.backward(dy, node.saved, needs));
