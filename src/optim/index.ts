@@ -26,3 +26,5 @@ export type { OneCycleLROptions } from './one_cycle.js';
 export { SequentialLR } from './sequential.js';
 export { ReduceLROnPlateau } from './plateau.js';
 export type { ReduceLROnPlateauOptions } from './plateau.js';
+export { EMA, SWA, WeightAverage } from './averaging.js';
+export type { EMAOptions } from './averaging.js';
