@@ -11,6 +11,7 @@ import * as tm from '../src/index.js';
 import { loadDigits } from '../examples/mnist/data.js';
 import { bestOf, gflops, printTable, verdict } from './harness.js';
 import { linalgSection } from './linalg.js';
+import { ctcSection } from './ctc.js';
 import { directSgemmGflops } from './native/direct.js';
 import { nativeOpTimes } from './native/ops.js';
 import { tfjsMatmulGflops, useTfjs } from './peers/tfjs.js';
@@ -170,7 +171,7 @@ async function stepSection(): Promise<void> {
   await webgpuStepTable();
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, ops: opsSection, linalg: linalgSection, webgpu: webgpuSection, training: trainingSection, step: stepSection };
+const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, ops: opsSection, linalg: linalgSection, ctc: ctcSection, webgpu: webgpuSection, training: trainingSection, step: stepSection };
 const wanted = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`tmnn ${tm.VERSION} bench · ${new Date().toISOString()} · node ${process.version}`);
 for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) await SECTIONS[name]();

@@ -9,6 +9,7 @@
         "src/blas_info.cc",
         "src/conv.cc",
         "src/convert.cc",
+        "src/ctc.cc",
         "src/cpu_features.cc",
         "src/elementwise.cc",
         "src/gemm.cc",

@@ -3,6 +3,8 @@
 // which f16 and int8 paths run). Kernels take typed arrays that JS allocated,
 // inputs and output, and work in their memory: nothing is copied across the
 // boundary. Arguments are checked in binding.h's readers first.
+#include <algorithm>
+
 #include "binding.h"
 
 namespace tmnn {
@@ -279,6 +281,29 @@ Napi::Value LstmCellGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// ctc(lp, targets, inputLengths, targetLengths, frames, classes, blank, withGrad, out): lp Float32Array [frames, batch, classes],
+// targets Int32Array [batch, labels], the lengths Int32Arrays [batch], out Float32Array [batch] (+ [frames, batch, classes] withGrad).
+Napi::Value Ctc(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array lp = array(info[0], "lp"), targets = array(info[1], "targets"), inputs = array(info[2], "inputLengths"), lengths = array(info[3], "targetLengths"),
+              out = array(info[8], "out");
+  const int64_t frames = integer(info[4], "frames", 1), classes = integer(info[5], "classes", 1), blank = integer(info[6], "blank");
+  const bool with_grad = boolean(info[7], "withGrad");
+  if (lp.dtype != F32 || out.dtype != F32) type_error(env, "ctc: lp and out must be Float32Arrays");
+  if (targets.dtype != I32 || inputs.dtype != I32 || lengths.dtype != I32) type_error(env, "ctc: targets and the lengths must be Int32Arrays");
+  const int64_t batch = inputs.length;
+  require(batch > 0 && lengths.length == batch && lp.length == product(env, frames, batch, classes, "ctc") && targets.length % batch == 0 && blank < classes, env,
+          "ctc: lp must be [frames, batch, classes], targets [batch, labels] and the lengths [batch], the blank a class");
+  const int64_t labels = targets.length / batch;
+  const int32_t *in = inputs.as<int32_t>(), *len = lengths.as<int32_t>();
+  for (int64_t n = 0; n < batch; n++) require(in[n] >= 1 && in[n] <= frames && len[n] >= 0 && len[n] <= labels, env, "ctc: a length is outside its frames or labels");
+  require(out.length == batch + (with_grad ? lp.length : 0), env, "ctc: out must hold batch losses (then frames × batch × classes gradients)");
+  float* grad = with_grad ? out.as<float>() + batch : nullptr;
+  if (grad) std::fill(grad, grad + lp.length, 0.0f);
+  ctc({lp.as<float>(), targets.as<int32_t>(), in, len, frames, batch, classes, labels, int32_t(blank)}, out.as<float>(), grad);
+  return env.Undefined();
+}
+
 // sortIndices(x, n, k, descending, out): x Float32Array [rows, n], out Int32Array [rows, k].
 Napi::Value SortIndices(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -482,7 +507,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"ctc", Ctc}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

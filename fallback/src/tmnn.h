@@ -179,6 +179,20 @@ void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int6
 void lstm_cell(const float* z, const float* c, int64_t batch, int64_t hidden, float* out);
 // Its gradient from dy [2, B, H]: out = dz [B, 4H] then dc [B, H].
 void lstm_cell_grad(const float* z, const float* c, const float* dy, int64_t batch, int64_t hidden, float* out);
+// ctc.cc
+// A CTC problem as kernels.ts's ctc gives it: lp [frames, batch, classes], targets [batch, labels], lengths per sample.
+struct CtcProblem {
+  const float* lp;
+  const int32_t* targets;
+  const int32_t* input_lengths;
+  const int32_t* target_lengths;
+  int64_t frames, batch, classes, labels;
+  int32_t blank;
+};
+// losses [batch]: −log p(target | frames) (+∞ unspellable, NaN for a label not a class); grad [frames, batch, classes]
+// (zeroed by the caller), when not null: its gradient with respect to lp.
+void ctc(const CtcProblem& p, float* losses, float* grad);
+
 // The positions [rows, k] of the first k of each row of x [rows, n] in sorted order (kernels.ts's sortIndices).
 void sort_indices(const float* x, int64_t rows, int64_t n, int64_t k, bool descending, int32_t* out);
 void window_max(const float* x, int64_t outer, int64_t n, const int32_t* table, int64_t windows, int64_t taps, float* out);

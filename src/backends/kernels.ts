@@ -224,6 +224,17 @@ export interface Kernels<S = unknown> {
    * dc'): out [B·4H + B·H], dz [B, 4H] then dc [B, H], the gates recomputed from z.
    */
   lstmCellGrad?(z: TensorInfo<S>, c: TensorInfo<S>, dy: TensorInfo<S>): S;
+  /**
+   * Optional: CTC's negative log-likelihood of each sample's target from
+   * log-probabilities lp (f32 [T, N, C]) and targets (i32 [N, S]), sample n
+   * taking inputLengths[n] ≥ 1 frames and its first targetLengths[n] labels
+   * (interleaved with `blank`): out f32 [N] (+∞ where no alignment spells
+   * the target, NaN where a label is not a class), then with `withGrad`
+   * d out[n] / d lp[t, n, c] ([T, N, C]: 0 past a sample's frames and for
+   * an unspellable target). Backends without it run the recursion as ops
+   * (ops/ctc.ts), a dozen per frame.
+   */
+  ctc?(lp: TensorInfo<S>, targets: TensorInfo<S>, inputLengths: Int32Array, targetLengths: Int32Array, blank: number, withGrad: boolean): S;
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */

@@ -1,16 +1,14 @@
 // Connectionist temporal classification (Graves et al., 2006), PyTorch's
 // ctc_loss: −log of the probability that a sequence of per-frame class
 // distributions spells a target once repeats are merged and blanks dropped,
-// summed over every alignment. The target is interleaved with blanks
-// (l' = blank, l1, blank, l2, …, blank: 2S + 1 states) and the forward
-// variables α are carried frame by frame in log space, as ops, so autograd
-// gives the gradient (the α–β recursion written out by hand is what PyTorch
-// does; the ops here are its forward pass, and their gradients are β).
+// summed over every alignment. The recursion is ops/ctc.ts's; here are the
+// checks and the reductions.
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { isFloat } from '../dtype.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import * as ops from '../ops/index.js';
+import { ctcLosses } from '../ops/ctc.js';
 import { heldValues } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
 import type { LossOptions, Reduction } from './reduction.js';
@@ -27,14 +25,6 @@ export interface CtcOptions extends LossOptions {
 }
 
 const CTC_OPTIONS: OptionNames<CtcOptions> = { reduction: true, blank: true, zeroInfinity: 'boolean' };
-
-/**
- * Log-probability standing in for log 0: α of a state no alignment reaches.
- * Finite, so that no ∞ − ∞ reaches a gradient; a sum of a few of them is
- * still far below any reachable path's (a frame's log-probabilities, each
- * clamped here, add up to −10^30 only past 10^8 frames of probability 0).
- */
-const UNREACHABLE = -1e30;
 
 /**
  * The CTC loss of log-probabilities [T, N, C] (frames, batch, classes: a
@@ -68,9 +58,8 @@ export function ctc(logProbs: Tensor, targets: Tensor, inputLengths: ArrayLike<n
   if (frames === 0 || batch === 0) throw new ShapeError(`ctc: log-probabilities ${formatShape(logProbs.shape)} hold no frames or no samples`);
   return tidy(() => {
     const lp = ops.reshape(logProbs.dtype === 'f32' ? logProbs : ops.cast(logProbs, 'f32'), [frames, batch, classes]);
-    const perSample = negLogLikelihood(lp, ops.reshape(targets.dtype === 'i32' ? targets : ops.cast(targets, 'i32'), [batch, labels]), inputs, lengths, blank);
-    // Unreachable: −log p as large as UNREACHABLE's size (a NaN from a bad label stays NaN).
-    const loss = ops.where(ops.greaterEqual(perSample, -UNREACHABLE / 10), zeroInfinity ? 0 : Infinity, perSample);
+    const perSample = ctcLosses(lp, ops.reshape(targets.dtype === 'i32' ? targets : ops.cast(targets, 'i32'), [batch, labels]), inputs, lengths, blank);
+    const loss = zeroInfinity ? ops.where(ops.equal(perSample, Infinity), 0, perSample) : perSample;
     const reduced = reduceLosses(loss, lengths, reduction, single);
     return logProbs.dtype === 'f32' ? reduced : ops.cast(reduced, logProbs.dtype);
   });
@@ -83,42 +72,6 @@ function reduceLosses(loss: Tensor, lengths: Int32Array, reduction: Reduction, s
     case 'mean': return ops.mean(ops.div(loss, ops.tensor(Float32Array.from(lengths, (l) => Math.max(l, 1)), [lengths.length])));
     default: throw new ValueError(`ctc: unknown reduction ${JSON.stringify(reduction)}; expected mean, sum or none`);
   }
-}
-
-/** −log p(target | frames) per sample [N]: UNREACHABLE's size or more where no alignment spells it. */
-function negLogLikelihood(lp: Tensor, targets: Tensor, inputs: Int32Array, lengths: Int32Array, blank: number): Tensor {
-  const [frames, batch, classes] = lp.shape;
-  const states = 2 * targets.shape[1] + 1;
-  // l' per sample [N, 2S + 1]: the blank, then each label followed by the blank; past a target's length all blanks
-  // (whatever padding the user left there names no class to read).
-  const interleaved = ops.concat([ops.reshape(ops.stack([ops.fill([batch, targets.shape[1]], blank, { dtype: 'i32' }), targets], 2), [batch, states - 1]), ops.fill([batch, 1], blank, { dtype: 'i32' })], 1);
-  const inTarget = ops.tensor(Int32Array.from({ length: batch * states }, (_, i) => +(i % states < 2 * lengths[Math.floor(i / states)] + 1)), [batch, states], { dtype: 'i32' });
-  const extended = ops.where(inTarget, interleaved, blank);
-  const isClass = ops.logicalAnd(ops.greaterEqual(extended, 0), ops.less(extended, classes));
-  // A state may be entered from two back (skipping a blank) unless it is a blank or repeats the label two back.
-  const twoBack = ops.concat([ops.fill([batch, 2], -1, { dtype: 'i32' }), ops.slice(extended, [0, 0], [batch, states - 2])], 1);
-  const skipPenalty = ops.where(ops.logicalAnd(ops.notEqual(extended, blank), ops.notEqual(extended, twoBack)), 0, UNREACHABLE);
-  // Each frame's log-probability of each state's class [T, N, 2S + 1]; log 0 clamped (see UNREACHABLE), a label
-  // outside the classes NaN (a GPU's targets are not read back to be checked).
-  const picked = ops.takeAlongAxis(lp, ops.reshape(ops.where(isClass, extended, 0), [1, batch, states]), 2);
-  const emissions = ops.unbind(ops.where(isClass, ops.maximum(picked, UNREACHABLE), NaN), 0);
-  const start = ops.tensor(Float32Array.from({ length: batch * states }, (_, i) => (i % states < 2 ? 0 : UNREACHABLE)), [batch, states]);
-  const before = ops.fill([batch, 2], UNREACHABLE);
-  let alpha = ops.add(emissions[0], start);
-  for (let t = 1; t < frames; t++) {
-    const shifted = ops.concat([before, alpha], 1);
-    const stay = alpha;
-    const fromPrevious = ops.slice(shifted, [0, 1], [batch, states]);
-    const fromTwoBack = ops.add(ops.slice(shifted, [0, 0], [batch, states]), skipPenalty);
-    const next = ops.add(ops.logsumexp(ops.stack([stay, fromPrevious, fromTwoBack]), 0), emissions[t]);
-    // A sample whose frames have run out keeps its α.
-    const running = Int32Array.from(inputs, (frames) => +(t < frames));
-    alpha = running.every((r) => r) ? next : ops.where(ops.tensor(running, [batch, 1], { dtype: 'i32' }), next, alpha);
-  }
-  // Spelled once the last frame is in the last label's state or the blank after it (the blank alone for an empty target).
-  const ends = ops.tensor(Int32Array.from({ length: 2 * batch }, (_, i) => Math.max(2 * lengths[i >> 1] - (i & 1), 0)), [batch, 2], { dtype: 'i32' });
-  const endPenalty = ops.tensor(Float32Array.from({ length: 2 * batch }, (_, i) => (i & 1 && lengths[i >> 1] === 0 ? UNREACHABLE : 0)), [batch, 2]);
-  return ops.neg(ops.logsumexp(ops.add(ops.takeAlongAxis(alpha, ends, 1), endPenalty), 1));
 }
 
 function lengthsOf(name: string, given: ArrayLike<number>, batch: number, least: number, most: number, what: string): Int32Array {

@@ -10,6 +10,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { collected } from '../helpers/gc.js';
 import { asF16, expectClose, uniform } from '../helpers/data.js';
 import { centralDifferences } from '../helpers/float64.js';
+import { ctcLosses, ctcLossesByOps } from '../../src/ops/ctc.js';
 
 const lse = (...xs: number[]) => {
   const m = Math.max(...xs);
@@ -76,19 +77,24 @@ describe.each(BACKENDS)('ctc on %s', (backend) => {
     const labels = Math.max(1, ...c.targets.map((t) => t.length));
     const lengths = c.targets.map((t) => t.length);
     const want = ctcRef(lpRef, c.shape, c.targets, c.inputs, c.blank);
-    const lp = tm.tensor(lpRef, c.shape);
-    lp.requiresGrad = true;
-    const targets = padded(c.targets, labels);
-    const losses = tm.losses.ctc(lp, targets, c.inputs, lengths, { reduction: 'none', blank: c.blank });
-    expect(losses.shape).toEqual([c.shape[1]]);
-    // The recursion adds a frame's log-probabilities at a time: f32 rounding grows with the frames.
-    expectClose(await losses.data(), want, 2e-5 * c.shape[0] ** 0.5, 'losses');
-
     const weights = uniform(c.shape[1], 0.5, 2);
-    losses.mul(tm.tensor(weights)).sum().backward();
     const wantGrad = centralDifferences(lpRef, () => ctcRef(lpRef, c.shape, c.targets, c.inputs, c.blank).reduce((acc, l, n) => acc + weights[n] * l, 0));
-    expectClose(await lp.grad!.data(), wantGrad, 1e-4, 'gradient');
-    for (const t of [lp, lp.grad!, targets, losses]) t.dispose();
+    // The backend's kernel where it has one, and the ops every backend can run.
+    for (const path of [ctcLosses, ctcLossesByOps]) {
+      const what = path === ctcLosses ? 'the loss' : 'the ops';
+      const lp = tm.tensor(lpRef, c.shape);
+      lp.requiresGrad = true;
+      const targets = padded(c.targets, labels);
+      const losses = path === ctcLosses
+        ? tm.losses.ctc(lp, targets, c.inputs, lengths, { reduction: 'none', blank: c.blank })
+        : path(lp, targets, Int32Array.from(c.inputs), Int32Array.from(lengths), c.blank ?? 0);
+      expect(losses.shape).toEqual([c.shape[1]]);
+      // The ops add a frame's log-probabilities at a time in f32: rounding grows with the frames.
+      expectClose(await losses.data(), want, 2e-5 * c.shape[0] ** 0.5, `${what}: losses`);
+      losses.mul(tm.tensor(weights)).sum().backward();
+      expectClose(await lp.grad!.data(), wantGrad, 1e-4, `${what}: gradient`);
+      for (const t of [lp, lp.grad!, targets, losses]) t.dispose();
+    }
   });
 
   it('reduces as PyTorch: \'mean\' divides each loss by its target length (an empty one by 1) and averages; \'sum\' adds', async () => {

@@ -13,6 +13,7 @@ import { matmul } from './matmul.js';
 import { concat, gather, scan, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { sortIndices } from './sort.js';
 import { lstmCell, lstmCellGrad } from './lstm_cell.js';
+import { ctc } from './ctc.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
 export function createJsBackend(): Backend<StorageArray> {
@@ -45,6 +46,7 @@ export function createJsBackend(): Backend<StorageArray> {
     sortIndices,
     lstmCell,
     lstmCellGrad,
+    ctc,
     adam,
     sgd,
   };

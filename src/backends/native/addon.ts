@@ -73,6 +73,8 @@ export interface Addon {
   lstmCell(z: Float32Array, c: Float32Array, hidden: number, out: Float32Array): void;
   /** out [B·4H + B·H] = dz, dc (kernels.ts's lstmCellGrad). */
   lstmCellGrad(z: Float32Array, c: Float32Array, dy: Float32Array, hidden: number, out: Float32Array): void;
+  /** out [batch] losses, then withGrad [frames, batch, classes] gradients (kernels.ts's ctc). */
+  ctc(lp: Float32Array, targets: Int32Array, inputLengths: Int32Array, targetLengths: Int32Array, frames: number, classes: number, blank: number, withGrad: boolean, out: Float32Array): void;
   /** out [rows, k] = the positions of each row's first k in sorted order (kernels.ts's sortIndices). */
   sortIndices(x: Float32Array, n: number, k: number, descending: boolean, out: Int32Array): void;
   /** x as [outer, n, inner]: out [outer, indices, inner] its rows `indices` (zeros for one outside [-n, n)). */

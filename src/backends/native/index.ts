@@ -273,6 +273,13 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
 
+    ctc(lp, targets, inputLengths, targetLengths, blank, withGrad) {
+      const [frames, batch, classes] = lp.shape;
+      const out = output('f32', batch + (withGrad ? frames * batch * classes : 0)) as Float32Array;
+      addon.ctc(sizedStorage(lp) as Float32Array, sizedStorage(targets) as Int32Array, inputLengths, targetLengths, frames, classes, blank, withGrad, out);
+      return out;
+    },
+
     sortIndices(x, k, descending) {
       // Ints compare exactly only as ints, f16 is rare here: the js backend's (the same positions).
       if (x.dtype !== 'f32') return js.sortIndices(settled(x), k, descending);

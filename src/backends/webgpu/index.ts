@@ -25,6 +25,7 @@ import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, gatherRows, scanLines, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
 import { choleskyMatrices, luFactorMatrices, luSolveColumns } from './kernels/linalg.js';
+import { ctcLosses } from './kernels/ctc.js';
 import { sortRows } from './kernels/sort.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
@@ -628,6 +629,15 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     cholesky(a) {
       return produce('f32', a.shape, (out) => choleskyMatrices(rt, operand(a), out));
+    },
+
+    // The ops layer hands lp as f32 and targets as i32.
+    ctc(lp, targets, inputLengths, targetLengths, blank, withGrad) {
+      const [frames, batch, classes] = lp.shape;
+      const lengths = upload(Int32Array.from([...inputLengths, ...targetLengths]), 'i32');
+      const result = produce('f32', [batch + (withGrad ? frames * batch * classes : 0)], (out) => ctcLosses(rt, operand(lp), operand(targets), lengths.buffer!, blank, withGrad, out));
+      recycle(lengths.buffer!);
+      return result;
     },
 
     quantizedMatmul(x, values, scales) {
