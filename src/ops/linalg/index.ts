@@ -3,6 +3,8 @@
 export { cholesky } from './cholesky.js';
 export { det, slogdet } from './det.js';
 export type { Slogdet } from './det.js';
+export { lstsq } from './lstsq.js';
+export type { Lstsq } from './lstsq.js';
 export { qr } from './qr.js';
 export type { QR, QrMode, QrOptions } from './qr.js';
 export { inv, solve } from './solve.js';
