@@ -110,6 +110,25 @@ export function qr(a: Js, complete: boolean): { q: StorageArray; r: StorageArray
   const w = new Float64Array(m * n);
   const tau = new Float64Array(k);
   const qm = new Float64Array(m * c);
+  // vᵀ times the columns a reflector acts on, accumulated a row at a time: the rows are contiguous, the columns are not.
+  const dots = new Float64Array(Math.max(n, c));
+  /** Reflector j (v in w's column j, τ) applied from the left to columns [from, cols) of x, an m × cols row-major matrix. */
+  const reflect = (j: number, x: Float64Array, cols: number, from: number) => {
+    const t = tau[j];
+    for (let col = from; col < cols; col++) dots[col] = x[j * cols + col];
+    for (let i = j + 1; i < m; i++) {
+      const v = w[i * n + j];
+      for (let col = from; col < cols; col++) dots[col] += v * x[i * cols + col];
+    }
+    for (let col = from; col < cols; col++) {
+      dots[col] *= t;
+      x[j * cols + col] -= dots[col];
+    }
+    for (let i = j + 1; i < m; i++) {
+      const v = w[i * n + j];
+      for (let col = from; col < cols; col++) x[i * cols + col] -= dots[col] * v;
+    }
+  };
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < m * n; i++) w[i] = a.storage[b * m * n + i];
     for (let j = 0; j < k; j++) {
@@ -121,33 +140,17 @@ export function qr(a: Js, complete: boolean): { q: StorageArray; r: StorageArray
       if (below === 0) continue;
       const norm = Math.sqrt(alpha * alpha + below);
       const beta = alpha >= 0 ? -norm : norm;
-      const t = (tau[j] = (beta - alpha) / beta);
+      tau[j] = (beta - alpha) / beta;
       const scale = 1 / (alpha - beta);
       for (let i = j + 1; i < m; i++) w[i * n + j] *= scale;
       w[j * n + j] = beta;
-      for (let col = j + 1; col < n; col++) {
-        let s = w[j * n + col];
-        for (let i = j + 1; i < m; i++) s += w[i * n + j] * w[i * n + col];
-        s *= t;
-        w[j * n + col] -= s;
-        for (let i = j + 1; i < m; i++) w[i * n + col] -= s * w[i * n + j];
-      }
+      reflect(j, w, n, j + 1);
     }
     for (let i = 0; i < c; i++) for (let col = 0; col < n; col++) r[(b * c + i) * n + col] = col >= i ? w[i * n + col] : 0;
     // Q = H₀·H₁⋯ applied to the identity's first c columns, the last reflector first (org2r): H_j leaves columns before j alone.
     qm.fill(0);
     for (let i = 0; i < c; i++) qm[i * c + i] = 1;
-    for (let j = k - 1; j >= 0; j--) {
-      const t = tau[j];
-      if (t === 0) continue;
-      for (let col = j; col < c; col++) {
-        let s = qm[j * c + col];
-        for (let i = j + 1; i < m; i++) s += w[i * n + j] * qm[i * c + col];
-        s *= t;
-        qm[j * c + col] -= s;
-        for (let i = j + 1; i < m; i++) qm[i * c + col] -= s * w[i * n + j];
-      }
-    }
+    for (let j = k - 1; j >= 0; j--) if (tau[j] !== 0) reflect(j, qm, c, j);
     q.set(qm, b * m * c);
   }
   return { q, r };
