@@ -23,7 +23,7 @@ import { solveTriangularMatrices } from './solve_triangular.js';
 export interface Lstsq {
   /** X [..., n, k] (or [..., n] for vectors B), minimizing ‖A·X − B‖ column by column; of least norm where A is wide. */
   solution: Tensor;
-  /** ‖A·X − B‖² of each column [..., k] (or [...]) where A is tall (m > n); empty ([0]) otherwise, as torch's. */
+  /** ‖A·X − B‖² of each column [..., k] (or [...]) where A is tall (m > n); empty ([0]) otherwise, as torch's gels and gelsd drivers give them (its default CPU driver, gelsy, gives none). */
   residuals: Tensor;
 }
 
