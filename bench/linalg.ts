@@ -1,7 +1,8 @@
 // tm.linalg on each backend: solve with n right-hand sides (an inverse's
-// work) and Cholesky, in GFLOP/s by the textbook counts (LU 2n³/3 plus two
-// triangular solves of n columns, 2n³; Cholesky n³/3), op + await data().
-// TensorFlow.js has no solve, inverse, determinant or Cholesky, so there is
+// work), Cholesky and QR, in GFLOP/s by the textbook counts (LU 2n³/3 plus
+// two triangular solves of n columns, 2n³; Cholesky n³/3; Householder QR of
+// a square matrix 4n³/3 and forming its Q as much again), op + await data().
+// TensorFlow.js has no solve, inverse, determinant, Cholesky or QR, so there is
 // no peer to put beside them: the js backend's float64 loops stand in, as
 // the floor any backend should clear, and native (LAPACK in OpenBLAS) as the
 // ceiling of this CPU.
@@ -20,7 +21,7 @@ function matrices(n: number): { a: tm.Tensor; spd: tm.Tensor; b: tm.Tensor } {
   return { a, spd, b };
 }
 
-async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{ solve: number; cholesky: number }> {
+async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{ solve: number; cholesky: number; qr: number }> {
   await tm.init({ backend });
   const { a, spd, b } = matrices(n);
   const run = (f: () => tm.Tensor) => async () => {
@@ -33,25 +34,33 @@ async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{
   const minRuns = backend === 'js' && n > 256 ? 1 : 3;
   const solve = await bestOf(run(() => tm.linalg.solve(a, b)), ms, minRuns);
   const cholesky = await bestOf(run(() => tm.linalg.cholesky(spd)), ms, minRuns);
+  // Both factors read back: Q is the half of the work that mode 'r' would not need.
+  const qr = await bestOf(async () => {
+    const { q, r } = tm.linalg.qr(b);
+    await Promise.all([q.data(), r.data()]);
+    q.dispose();
+    r.dispose();
+  }, ms, minRuns);
   for (const t of [a, spd, b]) t.dispose();
-  return { solve: gflops((2 * n ** 3) / 3 + 2 * n ** 3, solve), cholesky: gflops(n ** 3 / 3, cholesky) };
+  return { solve: gflops((2 * n ** 3) / 3 + 2 * n ** 3, solve), cholesky: gflops(n ** 3 / 3, cholesky), qr: gflops((8 * n ** 3) / 3, qr) };
 }
 
 export async function linalgSection(): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const n of SIZES) {
     const native = await timeOn('native', n);
-    const webgpu = await timeOn('webgpu', n).catch(() => ({ solve: NaN, cholesky: NaN }));
+    const webgpu = await timeOn('webgpu', n).catch(() => ({ solve: NaN, cholesky: NaN, qr: NaN }));
     const js = await timeOn('js', n);
     rows.push([`solve ${n}×${n}, ${n} right-hand sides`, native.solve, webgpu.solve, js.solve, native.solve / js.solve]);
     rows.push([`cholesky ${n}×${n}`, native.cholesky, webgpu.cholesky, js.cholesky, native.cholesky / js.cholesky]);
+    rows.push([`qr ${n}×${n}, Q and R`, native.qr, webgpu.qr, js.qr, native.qr / js.qr]);
   }
   await tm.init({ backend: 'native' });
   printTable(
     'tm.linalg, GFLOP/s (textbook counts), op + await data()',
     ['op', 'tmnn native', 'tmnn webgpu', 'tmnn js', 'native/js'],
     rows,
-    'native: LAPACK sgetrf/spotrf and cblas_strsm in OpenBLAS; webgpu: one workgroup per matrix (shaders/lu.wgsl, lu_solve.wgsl, cholesky.wgsl), ' +
-      'on this machine a software adapter; js: float64 loops. TensorFlow.js has no solve, inverse, determinant or Cholesky to compare with.',
+    'native: LAPACK sgetrf/spotrf/sgeqrf/sorgqr and cblas_strsm in OpenBLAS; webgpu: one workgroup per matrix (shaders/lu.wgsl, lu_solve.wgsl, cholesky.wgsl, qr.wgsl), ' +
+      'on this machine a software adapter; js: float64 loops. TensorFlow.js has no solve, inverse, determinant, Cholesky or QR to compare with.',
   );
 }

@@ -231,6 +231,37 @@ Napi::Value Cholesky(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// qr(a, batch, m, n, complete, q, r): a Float32Array [batch, m, n], q [batch, m, c] and r [batch, c, n]
+// for c = m if complete, else min(m, n).
+Napi::Value Qr(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array a = array(info[0], "a"), q = array(info[5], "q"), r = array(info[6], "r");
+  const int64_t batch = integer(info[1], "batch"), m = integer(info[2], "m"), n = integer(info[3], "n");
+  const bool complete = boolean(info[4], "complete");
+  if (a.dtype != F32 || q.dtype != F32 || r.dtype != F32) type_error(env, "qr: a, q and r must be Float32Arrays");
+  // LAPACK's workspace is 64 ints a column: m and n stay well inside int with it.
+  require(m <= (1 << 24) && n <= (1 << 24), env, "qr: m or n past LAPACK's int");
+  const int64_t c = complete ? m : std::min(m, n);
+  require(a.length >= product(env, batch, m, n, "qr") && q.length == product(env, batch, m, c, "qr") && r.length == product(env, batch, c, n, "qr"), env,
+          "qr: lengths do not match a [batch, m, n], q [batch, m, c], r [batch, c, n]");
+  qr(a.as<float>(), batch, m, n, complete, q.as<float>(), r.as<float>());
+  return env.Undefined();
+}
+
+// triangularSolve(a, b, batch, n, k, upper, unit, x): a Float32Array [batch, n, n], b and x [batch, n, k].
+Napi::Value TriangularSolve(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array a = array(info[0], "a"), b = array(info[1], "b"), x = array(info[7], "x");
+  const int64_t batch = integer(info[2], "batch"), n = integer(info[3], "n"), k = integer(info[4], "k");
+  const bool upper = boolean(info[5], "upper"), unit = boolean(info[6], "unit");
+  if (a.dtype != F32 || b.dtype != F32 || x.dtype != F32) type_error(env, "triangularSolve: a, b and x must be Float32Arrays");
+  require(n <= std::numeric_limits<int>::max() && k <= std::numeric_limits<int>::max(), env, "triangularSolve: n or k past BLAS's int");
+  const int64_t rhs = product(env, batch, n, k, "triangularSolve");
+  require(a.length >= product(env, batch, n, n, "triangularSolve") && b.length >= rhs && x.length == rhs, env,
+          "triangularSolve: lengths do not match a [batch, n, n], b and x [batch, n, k]");
+  triangular_solve(a.as<float>(), b.as<float>(), batch, n, k, upper, unit, x.as<float>());
+  return env.Undefined();
+}
 
 // gather(x, indices, outer, inner, out): x [outer, n, inner], out [outer, indices, inner].
 Napi::Value Gather(const Napi::CallbackInfo& info) {
@@ -507,7 +538,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"ctc", Ctc}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"ctc", Ctc}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

@@ -1,6 +1,7 @@
-// Dense factorizations behind tm.linalg, f32, over batches of row-major n × n
+// Dense factorizations behind tm.linalg, f32, over batches of row-major
 // matrices: LU with partial pivoting (LAPACK's sgetrf), solves from its
-// factors (two cblas_strsm), and Cholesky (spotrf). LAPACK is column-major:
+// factors (two cblas_strsm), Cholesky (spotrf), Householder QR (sgeqrf, then
+// sorgqr for Q) and triangular solves (cblas_strsm). LAPACK is column-major:
 //
 // - sgetrf of the row-major array would factor Aᵀ, pivoting its columns, so
 //   each matrix is copied transposed into a column-major work matrix and its
@@ -10,6 +11,11 @@
 //   L in the row-major lower triangle. It reads only that triangle, as
 //   torch.linalg.cholesky reads only A's lower one; the row-major upper
 //   triangle it leaves as it was, and it is zeroed after.
+// - sgeqrf factors the matrix it is given, so an m × n A is copied transposed
+//   into a column-major m × n work matrix (m × m for a complete Q, whose
+//   columns past n sorgqr fills); R is read from its upper triangle and Q,
+//   once sorgqr has replaced the reflectors, transposed out.
+// - cblas_strsm takes row-major matrices itself: no copies but b's into x.
 //
 // Batch items run on threads of their own (parallel.h), each calling LAPACK
 // with OpenBLAS on one thread, as the convolutions do; one large matrix keeps
@@ -29,6 +35,8 @@
 // argument; OpenBLAS's own C implementations ignore it.
 extern "C" {
 void sgetrf_(const int* m, const int* n, float* a, const int* lda, int* ipiv, int* info);
+void sgeqrf_(const int* m, const int* n, float* a, const int* lda, float* tau, float* work, const int* lwork, int* info);
+void sorgqr_(const int* m, const int* n, const int* k, float* a, const int* lda, const float* tau, float* work, const int* lwork, int* info);
 void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info, size_t uplo_length);
 }
 
@@ -104,6 +112,44 @@ void cholesky(const float* a, int64_t batch, int64_t n, float* l) {
     // Not positive definite: the minor of order info is not. Its row on is left half done: NaN, as the js loop gives.
     if (info > 0)
       for (int64_t i = info - 1; i < n; i++) std::fill(out + i * n, out + i * n + i + 1, std::numeric_limits<float>::quiet_NaN());
+  });
+}
+
+// LAPACK's blocked sgeqrf and sorgqr want n × (their block size) floats of
+// workspace to run blocked (less makes them fall back to unblocked code);
+// OpenBLAS's ilaenv block size for both is 32, so 64 per column is ample.
+constexpr int64_t QR_WORK_PER_COLUMN = 64;
+
+void qr(const float* a, int64_t batch, int64_t m, int64_t n, bool complete, float* q, float* r) {
+  const int64_t k = std::min(m, n), c = complete ? m : k, columns = std::max(n, c);
+  const int64_t lwork = std::max<int64_t>(1, columns * QR_WORK_PER_COLUMN);
+  // A Householder QR costs 2mn² − 2n³/3 flops, forming Q about as much again: ~2mnk multiply-adds in all.
+  each_matrix(batch, 2 * m * n * k, m * columns + k + lwork, [&](int64_t b, float* work) {
+    float* factors = work;
+    float* tau = work + m * columns;
+    float* scratch = tau + k;
+    const float* from = a + b * m * n;
+    for (int64_t i = 0; i < m; i++)
+      for (int64_t j = 0; j < n; j++) factors[j * m + i] = from[i * n + j];
+    const int rows = int(m), cols = int(n), kk = int(k), qc = int(c), lw = int(lwork);
+    int info = 0;
+    sgeqrf_(&rows, &cols, factors, &rows, tau, scratch, &lw, &info);
+    float* to = r + b * c * n;
+    for (int64_t i = 0; i < c; i++)
+      for (int64_t j = 0; j < n; j++) to[i * n + j] = j >= i ? factors[j * m + i] : 0.0f;
+    sorgqr_(&rows, &qc, &kk, factors, &rows, tau, scratch, &lw, &info);
+    float* qm = q + b * m * c;
+    for (int64_t i = 0; i < m; i++)
+      for (int64_t j = 0; j < c; j++) qm[i * c + j] = factors[j * m + i];
+  });
+}
+
+void triangular_solve(const float* a, const float* rhs, int64_t batch, int64_t n, int64_t k, bool upper, bool unit, float* x) {
+  each_matrix(batch, n * n * k / 2, 0, [&](int64_t b, float*) {
+    float* out = x + b * n * k;
+    std::copy(rhs + b * n * k, rhs + (b + 1) * n * k, out);
+    cblas_strsm(CblasRowMajor, CblasLeft, upper ? CblasUpper : CblasLower, CblasNoTrans, unit ? CblasUnit : CblasNonUnit, int(n), int(k), 1.0f,
+                a + b * n * n, int(n), out, int(k));
   });
 }
 

@@ -160,6 +160,12 @@ void scan(int op, const Array& x, int64_t outer, int64_t inner, const Array& out
 void lu_factor(const float* a, int64_t batch, int64_t n, float* lu, int32_t* pivots);
 void lu_solve(const float* lu, const int32_t* pivots, const float* b, int64_t batch, int64_t n, int64_t k, float* x);
 void cholesky(const float* a, int64_t batch, int64_t n, float* l);
+// qr: A [batch, m, n] = Q·R by Householder reflections (sgeqrf, sorgqr), with c = min(m, n) or,
+// complete, m: Q [batch, m, c] with orthonormal columns, R [batch, c, n] upper triangular (0 below).
+// triangular_solve: x [batch, n, k] = A⁻¹·b for A [batch, n, n] read as its upper or lower triangle,
+// its diagonal taken as 1 where unit.
+void qr(const float* a, int64_t batch, int64_t m, int64_t n, bool complete, float* q, float* r);
+void triangular_solve(const float* a, const float* b, int64_t batch, int64_t n, int64_t k, bool upper, bool unit, float* x);
 
 // softmax.cc
 void softmax(const Array& x, int64_t outer, int64_t inner, bool log, const Array& out);

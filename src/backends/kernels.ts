@@ -177,6 +177,25 @@ export interface Kernels<S = unknown> {
    */
   cholesky(a: TensorInfo<S>): S;
   /**
+   * The Householder QR factorization of each matrix of a (f32, [batch, m,
+   * n], m and n ≥ 1), as LAPACK's geqrf then orgqr give it: A = Q·R with q
+   * (f32, [batch, m, c]) of orthonormal columns and r (f32, [batch, c, n])
+   * upper triangular, 0 below its diagonal, for c = min(m, n), or m where
+   * `complete`. Reflector j is I − τ·v·vᵀ with v[j] = 1, chosen as larfg
+   * chooses it from the column x left on and below the diagonal: R[j, j] =
+   * −sign(x[0])·‖x‖ (a 0 taken as positive), so R's diagonal may be
+   * negative, as LAPACK's and PyTorch's; a column already 0 below the
+   * diagonal reflects nothing (τ = 0, R[j, j] = x[0] with its sign).
+   */
+  qr(a: TensorInfo<S>, complete: boolean): { q: S; r: S };
+  /**
+   * x = A⁻¹·b for each matrix of b (f32, [batch, n, k]) and A (f32, [batch,
+   * n, n]) read as its upper triangle or its lower, the other not read, its
+   * diagonal taken as 1 (and not read) where `unit`: substitution, back or
+   * forward. A zero on the diagonal gives ±∞ or NaN.
+   */
+  triangularSolve(a: TensorInfo<S>, b: TensorInfo<S>, upper: boolean, unit: boolean): S;
+  /**
    * The positions (i32, [rows, k]) of the first k entries of each row of x
    * [rows, n] in sorted order: by value, descending or not; NaN after every
    * number ascending and before every number descending; ties (and NaNs) by
@@ -238,7 +257,7 @@ export interface Kernels<S = unknown> {
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'luFactor', 'luSolve', 'cholesky', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'luFactor', 'luSolve', 'cholesky', 'qr', 'triangularSolve', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

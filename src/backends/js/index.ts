@@ -8,7 +8,7 @@ import { adam } from './adam.js';
 import { sgd } from './sgd.js';
 import { cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
-import { cholesky, luFactor, luSolve } from './linalg.js';
+import { cholesky, luFactor, luSolve, qr, triangularSolve } from './linalg.js';
 import { matmul } from './matmul.js';
 import { concat, gather, scan, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { sortIndices } from './sort.js';
@@ -43,6 +43,8 @@ export function createJsBackend(): Backend<StorageArray> {
     luFactor,
     luSolve,
     cholesky,
+    qr,
+    triangularSolve,
     sortIndices,
     lstmCell,
     lstmCellGrad,

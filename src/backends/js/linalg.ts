@@ -1,6 +1,7 @@
 // The dense factorizations behind tm.linalg as plain loops over each matrix
 // of a batch: LU with partial pivoting (LAPACK's getrf, right-looking),
-// solves from its factors, and Cholesky (column by column). Arithmetic in
+// solves from its factors, Cholesky (column by column), Householder QR
+// (LAPACK's geqr2 and org2r, unblocked) and triangular solves. Arithmetic in
 // float64 on a float64 copy of each matrix, rounded to f32 once as stored,
 // so the reference the other backends are checked against carries no f32
 // rounding of its own beyond the inputs' and the outputs'.
@@ -97,4 +98,81 @@ export function cholesky(a: Js): StorageArray {
     out.set(l, at);
   }
   return out;
+}
+
+export function qr(a: Js, complete: boolean): { q: StorageArray; r: StorageArray } {
+  const [batch, m, n] = a.shape;
+  const k = Math.min(m, n);
+  const c = complete ? m : k;
+  const q = new Float32Array(batch * m * c);
+  const r = new Float32Array(batch * c * n);
+  // A, reduced in place: R on and above the diagonal, reflector j's v (less its leading 1) below it in column j.
+  const w = new Float64Array(m * n);
+  const tau = new Float64Array(k);
+  const qm = new Float64Array(m * c);
+  // vᵀ times the columns a reflector acts on, accumulated a row at a time: the rows are contiguous, the columns are not.
+  const dots = new Float64Array(Math.max(n, c));
+  /** Reflector j (v in w's column j, τ) applied from the left to columns [from, cols) of x, an m × cols row-major matrix. */
+  const reflect = (j: number, x: Float64Array, cols: number, from: number) => {
+    const t = tau[j];
+    for (let col = from; col < cols; col++) dots[col] = x[j * cols + col];
+    for (let i = j + 1; i < m; i++) {
+      const v = w[i * n + j];
+      for (let col = from; col < cols; col++) dots[col] += v * x[i * cols + col];
+    }
+    for (let col = from; col < cols; col++) {
+      dots[col] *= t;
+      x[j * cols + col] -= dots[col];
+    }
+    for (let i = j + 1; i < m; i++) {
+      const v = w[i * n + j];
+      for (let col = from; col < cols; col++) x[i * cols + col] -= dots[col] * v;
+    }
+  };
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < m * n; i++) w[i] = a.storage[b * m * n + i];
+    for (let j = 0; j < k; j++) {
+      // LAPACK's larfg: f32 values squared cannot overflow a float64, so no scaling is needed.
+      const alpha = w[j * n + j];
+      let below = 0;
+      for (let i = j + 1; i < m; i++) below += w[i * n + j] ** 2;
+      tau[j] = 0;
+      if (below === 0) continue;
+      const norm = Math.sqrt(alpha * alpha + below);
+      const beta = alpha >= 0 ? -norm : norm;
+      tau[j] = (beta - alpha) / beta;
+      const scale = 1 / (alpha - beta);
+      for (let i = j + 1; i < m; i++) w[i * n + j] *= scale;
+      w[j * n + j] = beta;
+      reflect(j, w, n, j + 1);
+    }
+    for (let i = 0; i < c; i++) for (let col = 0; col < n; col++) r[(b * c + i) * n + col] = col >= i ? w[i * n + col] : 0;
+    // Q = H₀·H₁⋯ applied to the identity's first c columns, the last reflector first (org2r): H_j leaves columns before j alone.
+    qm.fill(0);
+    for (let i = 0; i < c; i++) qm[i * c + i] = 1;
+    for (let j = k - 1; j >= 0; j--) if (tau[j] !== 0) reflect(j, qm, c, j);
+    q.set(qm, b * m * c);
+  }
+  return { q, r };
+}
+
+export function triangularSolve(a: Js, b: Js, upper: boolean, unit: boolean): StorageArray {
+  const [batch, n, k] = b.shape;
+  const x = new Float32Array(batch * n * k);
+  const column = new Float64Array(n);
+  for (let m = 0; m < batch; m++) {
+    const f = m * n * n;
+    for (let c = 0; c < k; c++) {
+      for (let i = 0; i < n; i++) column[i] = b.storage[(m * n + i) * k + c];
+      for (let step = 0; step < n; step++) {
+        const i = upper ? n - 1 - step : step;
+        let s = column[i];
+        if (upper) for (let j = i + 1; j < n; j++) s -= a.storage[f + i * n + j] * column[j];
+        else for (let j = 0; j < i; j++) s -= a.storage[f + i * n + j] * column[j];
+        column[i] = unit ? s : s / a.storage[f + i * n + i];
+      }
+      for (let i = 0; i < n; i++) x[(m * n + i) * k + c] = column[i];
+    }
+  }
+  return x;
 }

@@ -69,6 +69,10 @@ export interface Addon {
   luSolve(lu: Float32Array, pivots: Int32Array, b: Float32Array, batch: number, n: number, k: number, x: Float32Array): void;
   /** l [batch, n, n] = the Cholesky factor of a (kernels.ts's cholesky), by LAPACK's spotrf. */
   cholesky(a: Float32Array, batch: number, n: number, l: Float32Array): void;
+  /** q [batch, m, c] and r [batch, c, n] = the QR factors of a (kernels.ts's qr), by LAPACK's sgeqrf and sorgqr. */
+  qr(a: Float32Array, batch: number, m: number, n: number, complete: boolean, q: Float32Array, r: Float32Array): void;
+  /** x [batch, n, k] = A⁻¹ b for A's upper or lower triangle (kernels.ts's triangularSolve), by cblas_strsm. */
+  triangularSolve(a: Float32Array, b: Float32Array, batch: number, n: number, k: number, upper: boolean, unit: boolean, x: Float32Array): void;
   /** out [2, B, H] = h', c' of one LSTM step (kernels.ts's lstmCell). */
   lstmCell(z: Float32Array, c: Float32Array, hidden: number, out: Float32Array): void;
   /** out [B·4H + B·H] = dz, dc (kernels.ts's lstmCellGrad). */

@@ -259,6 +259,22 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
 
+    qr(a, complete) {
+      const [batch, m, n] = a.shape;
+      const c = complete ? m : Math.min(m, n);
+      const q = output('f32', batch * m * c) as Float32Array;
+      const r = output('f32', batch * c * n) as Float32Array;
+      if (q.length) addon.qr(sizedStorage(a) as Float32Array, batch, m, n, complete, q, r);
+      return { q, r };
+    },
+
+    triangularSolve(a, b, upper, unit) {
+      const [batch, n, k] = b.shape;
+      const out = output('f32', batch * n * k) as Float32Array;
+      if (out.length) addon.triangularSolve(sizedStorage(a) as Float32Array, sizedStorage(b) as Float32Array, batch, n, k, upper, unit, out);
+      return out;
+    },
+
     lstmCell(z, c) {
       if (z.dtype !== 'f32') return js.lstmCell!(settled(z), settled(c));
       const out = output('f32', 2 * sizeOf(c.shape)) as Float32Array;

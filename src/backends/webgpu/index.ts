@@ -24,7 +24,7 @@ import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, gatherRows, scanLines, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
-import { choleskyMatrices, luFactorMatrices, luSolveColumns } from './kernels/linalg.js';
+import { choleskyMatrices, luFactorMatrices, luSolveColumns, qrMatrices, triangularSolveColumns } from './kernels/linalg.js';
 import { ctcLosses } from './kernels/ctc.js';
 import { sortRows } from './kernels/sort.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
@@ -178,8 +178,10 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     for (const d of unwritableIntermediates(root, features)) materialize(d);
     // Past what a kernel binds at once, the chain runs in parts (windows.ts); a product it reads runs first.
     const chunked = tooLarge(root);
-    const acc = chunked ? undefined : epilogueCandidate(root);
-    materializeMatmulsUnder(root, acc);
+    const candidate = chunked ? undefined : epilogueCandidate(root);
+    materializeMatmulsUnder(root, candidate);
+    // Another product whose operand reads the candidate (y = p + c·f(p)) computed it as that operand's epilogue: an input now like any other.
+    const acc = candidate?.op ? candidate : undefined;
     const maxBindings = ctx.limits.maxStorageBuffersPerShaderStage;
     const out = allocate(root);
     if (acc && isInt8Product(acc)) {
@@ -638,6 +640,21 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const result = produce('f32', [batch + (withGrad ? frames * batch * classes : 0)], (out) => ctcLosses(rt, operand(lp), operand(targets), lengths.buffer!, blank, withGrad, out));
       recycle(lengths.buffer!);
       return result;
+    },
+
+    qr(a, complete) {
+      const [batch, m, n] = a.shape;
+      const c = complete ? m : Math.min(m, n);
+      let r: GpuData | undefined;
+      const q = produce('f32', [batch, m, c], (qOut) => {
+        r = produce('f32', [batch, c, n], (rOut) => qrMatrices(rt, operand(a), complete, qOut, rOut));
+      });
+      // An empty batch runs nothing, r's produce included (the ops layer hands no empty matrices).
+      return { q, r: r ?? produce('f32', [batch, c, n], () => {}) };
+    },
+
+    triangularSolve(a, b, upper, unit) {
+      return produce('f32', b.shape, (out) => triangularSolveColumns(rt, operand(a), operand(b), upper, unit, out));
     },
 
     quantizedMatmul(x, values, scales) {

@@ -1,6 +1,12 @@
 // tm.linalg: the dense linear algebra of torch.linalg and np.linalg, on
-// batches of matrices [..., n, n], in f32.
+// batches of matrices [..., m, n], in f32.
 export { cholesky } from './cholesky.js';
 export { det, slogdet } from './det.js';
 export type { Slogdet } from './det.js';
+export { lstsq } from './lstsq.js';
+export type { Lstsq } from './lstsq.js';
+export { qr } from './qr.js';
+export type { QR, QrMode, QrOptions } from './qr.js';
 export { inv, solve } from './solve.js';
+export { solveTriangular } from './solve_triangular.js';
+export type { SolveTriangularOptions } from './solve_triangular.js';

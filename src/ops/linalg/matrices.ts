@@ -1,5 +1,5 @@
-// What the tm.linalg ops share: checking that an operand is a float square
-// matrix or a batch of them, computing in f32 (f16 cast in, results cast
+// What the tm.linalg ops share: checking that an operand is a float (square)
+// matrix or a batch of them and that two batches broadcast, computing in f32 (f16 cast in, results cast
 // back), the LU factors of a batch through the backend's luFactor kernel,
 // and the refusals that only values can prompt (a singular matrix, one not
 // positive definite), made where the backend holds them in memory (js,
@@ -7,11 +7,11 @@
 import { DTypeError, ShapeError, ValueError, formatShape } from '../../errors.js';
 import type { DType, StorageArray } from '../../dtype.js';
 import { isFloat } from '../../dtype.js';
-import { sizeOf } from '../../shape.js';
+import { broadcastShapes, sameShape, sizeOf } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { cast } from '../cast.js';
 import { arange } from '../creation.js';
-import { gather, reshape, transpose } from '../movement.js';
+import { broadcastTo, gather, reshape, transpose } from '../movement.js';
 import { allocating, checkTensor, fromStorage, heldValues, onBackendOf } from '../util.js';
 
 /** Checks that `name` is a float tensor. */
@@ -28,6 +28,36 @@ export function checkSquare(op: string, a: unknown, name = 'A'): number {
     throw new ShapeError(`${op}: ${name} must be a square matrix or a batch of them [..., n, n], got ${formatShape(t.shape)}`);
   }
   return t.shape[t.rank - 1];
+}
+
+/** Checks that `name` is a float tensor [..., m, n]; its m and n. */
+export function checkMatrix(op: string, a: unknown, name = 'A'): [number, number] {
+  const t = checkFloat(op, a, name);
+  if (t.rank < 2) throw new ShapeError(`${op}: ${name} must be a matrix or a batch of them [..., m, n], got ${formatShape(t.shape)}`);
+  return [t.shape[t.rank - 2], t.shape[t.rank - 1]];
+}
+
+/**
+ * The batch shape that A's and B's batch axes (all but their last two: a
+ * and b, `shown` in the error as given) broadcast to, NumPy's way; an error
+ * naming both where they do not.
+ */
+export function broadcastBatch(op: string, a: Tensor, b: Tensor, shown: { A: readonly number[]; B: readonly number[] } = { A: a.shape, B: b.shape }): number[] {
+  const [batchA, batchB] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
+  const fits = batchA.every((d, i) => {
+    const e = batchB[batchB.length - batchA.length + i] ?? 1;
+    return d === e || d === 1 || e === 1;
+  });
+  if (!fits) {
+    throw new ShapeError(`${op}: the batch axes of A ${formatShape(shown.A)} and B ${formatShape(shown.B)} do not broadcast (${formatShape(batchA)} against ${formatShape(batchB)})`);
+  }
+  return broadcastShapes(op, batchA, batchB);
+}
+
+/** t broadcast to batch axes `batch` before its last two (t itself where it has them). */
+export function toBatch(t: Tensor, batch: readonly number[]): Tensor {
+  const shape = [...batch, ...t.shape.slice(-2)];
+  return sameShape(t.shape, shape) ? t : broadcastTo(t, shape);
 }
 
 /** t in f32, the dtype the kernels compute in (a cast, which passes the gradient back, for f16). */

@@ -4,15 +4,15 @@
 import { backendFor, tidy } from '../../engine.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { promoteTypes } from '../../dtype.js';
-import { broadcastShapes, sameShape, sizeOf } from '../../shape.js';
+import { sameShape, sizeOf } from '../../shape.js';
 import { record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import { eye } from '../creation.js';
 import { neg } from '../elementwise.js';
 import { matmul } from '../matmul.js';
-import { broadcastTo, expandDims, squeeze } from '../movement.js';
+import { expandDims, squeeze } from '../movement.js';
 import { computed, onBackendOf } from '../util.js';
-import { castTo, checkFloat, checkSquare, inF32, luFactors, matrixTranspose, refuseSingular } from './matrices.js';
+import { broadcastBatch, castTo, checkFloat, checkSquare, inF32, luFactors, matrixTranspose, refuseSingular, toBatch } from './matrices.js';
 
 /**
  * X = A⁻¹·B for f32 A [..., n, n] and B [..., n, k] of one batch shape,
@@ -39,14 +39,6 @@ export function solveMatrices(op: string, a: Tensor, b: Tensor): Tensor {
   }
 }
 
-/** Whether NumPy broadcasting joins two shapes. */
-function broadcasts(a: readonly number[], b: readonly number[]): boolean {
-  return a.every((d, i) => {
-    const e = b[b.length - a.length + i] ?? 1;
-    return d === e || d === 1 || e === 1;
-  });
-}
-
 /** A and B (B with its column axis, for a batch of vectors) broadcast to one batch shape, solved, B's dtype promoted with A's. */
 function solveBroadcast(op: string, a: Tensor, b: Tensor, vector: boolean): Tensor {
   const n = a.shape[a.rank - 1];
@@ -55,13 +47,8 @@ function solveBroadcast(op: string, a: Tensor, b: Tensor, vector: boolean): Tens
     if (columns.shape[columns.rank - 2] !== n) {
       throw new ShapeError(`${op}: B ${formatShape(b.shape)} does not match A ${formatShape(a.shape)}: B needs ${n} rows (its ${vector ? 'last' : 'second-to-last'} axis) to solve with A's ${n} × ${n} matrices`);
     }
-    const [batchA, batchB] = [a.shape.slice(0, -2), columns.shape.slice(0, -2)];
-    if (!broadcasts(batchA, batchB)) {
-      throw new ShapeError(`${op}: the batch axes of A ${formatShape(a.shape)} and B ${formatShape(b.shape)} do not broadcast (${formatShape(batchA)} against ${formatShape(batchB)})`);
-    }
-    const batch = broadcastShapes(op, batchA, batchB);
-    const toBatch = (t: Tensor, tail: number[]) => (sameShape(t.shape, [...batch, ...tail]) ? t : broadcastTo(t, [...batch, ...tail]));
-    const x = solveMatrices(op, toBatch(inF32(a), [n, n]), toBatch(inF32(columns), columns.shape.slice(-2)));
+    const batch = broadcastBatch(op, a, columns, { A: a.shape, B: b.shape });
+    const x = solveMatrices(op, toBatch(inF32(a), batch), toBatch(inF32(columns), batch));
     return castTo(vector ? squeeze(x, -1) : x, promoteTypes(a.dtype, b.dtype));
   });
 }

@@ -1,8 +1,10 @@
 // The native backend's dense factorizations (fallback/src/linalg.cc) against
 // the js backend's float64 loops: the same pivots (LAPACK's sgetrf on the
 // transposed copy pivots rows, as the js loop does) and factors within f32
-// rounding, batches split among threads included; and the addon's refusal of
-// pivots that would swap rows outside the matrix.
+// rounding, batches split among threads included; QR (sgeqrf and sorgqr on a
+// transposed copy) and triangular solves (cblas_strsm) likewise; and the
+// addon's refusal of pivots that would swap rows outside the matrix and of
+// arrays that do not fit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../../../src/backends/js/index.js';
 import type { Backend } from '../../../src/backends/kernels.js';
@@ -43,7 +45,7 @@ function shuffledDominant(batch: number, n: number): Float64Array {
 /** Largest |v| of an array, the scale of norm-wise errors. */
 const largest = (v: ArrayLike<number>) => Array.from(v).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 
-describe('native luFactor, luSolve and cholesky', () => {
+describe('native luFactor, luSolve, cholesky, qr and triangularSolve', () => {
   // 40 matrices of n = 40: ~850k multiply-adds each, enough that the batch is split among threads.
   it.each([[1, 5], [3, 17], [40, 40], [1, 200]])('give the js backend\'s pivots, and its factors within f32 rounding, for %i matrices of n = %i', (batch, n) => {
     const a = info(shuffledDominant(batch, n), [batch, n, n]);
@@ -81,6 +83,29 @@ describe('native luFactor, luSolve and cholesky', () => {
     expect(l).toEqual([2, 0, 0, 0, 1, 0, NaN, NaN, NaN]);
   });
 
+  // 40 matrices of 40 × 30: ~100k multiply-adds each (2mnk), split among threads.
+  it.each([[1, 1, 1], [2, 7, 5], [2, 5, 7], [40, 40, 30], [1, 200, 130], [1, 3, 200]])('qr gives the js backend\'s Q and R within f32 rounding, reduced and complete, for %i matrices of %i × %i', (batch, m, n) => {
+    const a = info(uniform(batch * m * n, -1, 1), [batch, m, n]);
+    for (const complete of [false, true]) {
+      const got = native.qr(a, complete);
+      const want = js.qr(a, complete);
+      expectClose(got.q, want.q, 1e-4, `q complete=${complete}`, new Float64Array(want.q.length).fill(1));
+      expectClose(got.r, want.r, 1e-4, `r complete=${complete}`, new Float64Array(want.r.length).fill(largest(want.r)));
+    }
+  });
+
+  it.each([[1, 1, 1], [3, 17, 4], [40, 40, 40]])('triangularSolve gives the js backend\'s solutions for %i matrices of n = %i, k = %i, every triangle and diagonal', (batch, n, k) => {
+    // A diagonal of 2 ± 1, within ±1/n elsewhere: well conditioned whichever triangle is read, and with a unit diagonal too.
+    const a = info(uniform(batch * n * n, -1, 1).map((v, e) => ((e % (n * n)) % (n + 1) === 0 ? 2 + v : v / n)), [batch, n, n]);
+    const b = info(uniform(batch * n * k, -1, 1), [batch, n, k]);
+    for (const upper of [true, false]) {
+      for (const unit of [false, true]) {
+        const want = js.triangularSolve(a, b, upper, unit);
+        expectClose(native.triangularSolve(a, b, upper, unit), want, 1e-4, `upper=${upper} unit=${unit}`, new Float64Array(want.length).fill(largest(want)));
+      }
+    }
+  });
+
   it('the addon refuses pivots outside the matrix and arrays of the wrong length', () => {
     const lu = new Float32Array([1, 0, 0, 1]);
     const b = new Float32Array([1, 2]);
@@ -88,5 +113,8 @@ describe('native luFactor, luSolve and cholesky', () => {
     expect(() => addon.luSolve(lu, Int32Array.of(0, 1), b, 1, 2, 1, new Float32Array(3))).toThrow('luSolve: lengths do not match');
     expect(() => addon.luFactor(lu, 1, 3, new Float32Array(9), new Int32Array(3))).toThrow('luFactor: lengths do not match [batch, n, n]');
     expect(() => addon.cholesky(lu, 1, 2, new Float32Array(3))).toThrow('cholesky: lengths do not match [batch, n, n]');
+    expect(() => addon.qr(lu, 1, 2, 2, true, new Float32Array(4), new Float32Array(3))).toThrow('qr: lengths do not match a [batch, m, n], q [batch, m, c], r [batch, c, n]');
+    expect(() => addon.qr(lu, 1, 4, 1, true, new Float32Array(4), new Float32Array(1))).toThrow('qr: lengths do not match');
+    expect(() => addon.triangularSolve(lu, b, 1, 2, 2, true, false, new Float32Array(4))).toThrow('triangularSolve: lengths do not match a [batch, n, n], b and x [batch, n, k]');
   });
 });

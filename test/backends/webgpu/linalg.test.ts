@@ -1,9 +1,9 @@
 // The webgpu backend's dense factorizations (shaders/lu.wgsl,
-// lu_solve.wgsl, cholesky.wgsl) against the js backend's float64 loops,
-// kernel to kernel: the same pivots from the workgroup's reduction (the
-// first of equals, as the js loop's scan), factors within f32 rounding, on
-// both workgroup sizes (n ≤ 64 and past it), with more rows than
-// invocations (n = 300), and batches; a batch past the binding limit in
+// lu_solve.wgsl, cholesky.wgsl, qr.wgsl, triangular_solve.wgsl) against the
+// js backend's float64 loops, kernel to kernel: the same pivots from the
+// workgroup's reduction (the first of equals, as the js loop's scan),
+// factors within f32 rounding, on both workgroup sizes (n ≤ 64 and past
+// it), with more rows than invocations (n = 300), and batches; a batch past the binding limit in
 // bands of matrices, on a backend told its kernels bind at most 64 KiB
 // (every buffer poisoned first, so a matrix left unwritten shows).
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ const largest = (v: ArrayLike<number>) => Array.from(v).reduce((m, x) => Math.ma
 const normwise = (got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string) =>
   expectClose(got, want, tol, what, new Float64Array(want.length).fill(largest(want)));
 
-describe('webgpu luFactor, luSolve and cholesky', () => {
+describe('webgpu luFactor, luSolve, cholesky, qr and triangularSolve', () => {
   beforeAll(async () => {
     expect(await tm.init({ backend: 'webgpu' })).toBe('webgpu');
   });
@@ -76,6 +76,41 @@ describe('webgpu luFactor, luSolve and cholesky', () => {
     const l = fromStorage(gpu, gpu.cholesky(s.info('test')), [batch, n, n], 'f32');
     normwise(await l.data(), js.cholesky({ storage: Float32Array.from(spd), shape: [batch, n, n], dtype: 'f32' }), 1e-5, 'l');
     for (const t of [a, luT, pivotsT, b, x, s, l]) t.dispose();
+  });
+
+  it.each([[3, 1, 1], [2, 7, 5], [2, 5, 7], [2, 64, 64], [2, 65, 40], [1, 300, 20], [1, 3, 300]])('qr gives the js backend\'s Q and R within f32 rounding, reduced and complete, for %i matrices of %i × %i', async (batch, m, n) => {
+    const gpu = activeBackend();
+    const values = Float32Array.from(uniform(batch * m * n, -1, 1));
+    const a = tm.tensor(values, [batch, m, n]);
+    for (const complete of [false, true]) {
+      const c = complete ? m : Math.min(m, n);
+      const { q, r } = gpu.qr(a.info('test'), complete);
+      const want = js.qr({ storage: values, shape: [batch, m, n], dtype: 'f32' }, complete);
+      const [qT, rT] = [fromStorage(gpu, q, [batch, m, c], 'f32'), fromStorage(gpu, r, [batch, c, n], 'f32')];
+      expectClose(await qT.data(), want.q, 1e-4, `q complete=${complete}`, new Float64Array(want.q.length).fill(1));
+      normwise(await rT.data(), want.r, 1e-4, `r complete=${complete}`);
+      qT.dispose();
+      rT.dispose();
+    }
+    a.dispose();
+  });
+
+  it.each([[1, 1, 1], [3, 17, 4], [1, 300, 2]])('triangularSolve gives the js backend\'s solutions for %i matrices of n = %i, k = %i, every triangle and diagonal', async (batch, n, k) => {
+    const gpu = activeBackend();
+    // A diagonal of 2 ± 1, within ±1/n elsewhere: well conditioned whichever triangle is read, and with a unit diagonal too.
+    const values = Float32Array.from(uniform(batch * n * n, -1, 1).map((v, e) => ((e % (n * n)) % (n + 1) === 0 ? 2 + v : v / n)));
+    const rhs = Float32Array.from(uniform(batch * n * k, -1, 1));
+    const [a, b] = [tm.tensor(values, [batch, n, n]), tm.tensor(rhs, [batch, n, k])];
+    for (const upper of [true, false]) {
+      for (const unit of [false, true]) {
+        const x = fromStorage(gpu, gpu.triangularSolve(a.info('test'), b.info('test'), upper, unit), [batch, n, k], 'f32');
+        const want = js.triangularSolve({ storage: values, shape: [batch, n, n], dtype: 'f32' }, { storage: rhs, shape: [batch, n, k], dtype: 'f32' }, upper, unit);
+        normwise(await x.data(), want, 1e-5, `upper=${upper} unit=${unit}`);
+        x.dispose();
+      }
+    }
+    a.dispose();
+    b.dispose();
   });
 
   it('run a batch past the binding limit in bands of whole matrices', async () => {
@@ -110,7 +145,20 @@ describe('webgpu luFactor, luSolve and cholesky', () => {
       // And through the ops, in the same bands.
       const solved = tm.linalg.solve(a, b);
       normwise(await solved.data(), xJs, 1e-5, 'solve(A, B)');
-      for (const t of [a, luT, pivotsT, b, x, s, l, solved]) t.dispose();
+      // QR, its scratch taken band by band: 70 matrices of 20 × 12, four arrays of them, one dispatch a band.
+      const rect = Float32Array.from(uniform(batch * 20 * 12, -1, 1));
+      const r = tm.tensor(rect, [batch, 20, 12]);
+      gpu.materialize(storageOf(r));
+      const dispatched = gpu.runtime.commands.dispatches;
+      const factors = small.qr(r.info('test'), false);
+      expect(gpu.runtime.commands.dispatches - dispatched).toBeGreaterThan(1);
+      const qrJs = js.qr({ storage: rect, shape: [batch, 20, 12], dtype: 'f32' }, false);
+      const [qT, rT] = [fromStorage(small, factors.q, [batch, 20, 12], 'f32'), fromStorage(small, factors.r, [batch, 12, 12], 'f32')];
+      expectClose(await qT.data(), qrJs.q, 1e-4, 'banded q', new Float64Array(qrJs.q.length).fill(1));
+      normwise(await rT.data(), qrJs.r, 1e-4, 'banded r');
+      const solvedT = fromStorage(small, small.triangularSolve(luT.info('test'), b.info('test'), true, false), [batch, n, 2], 'f32');
+      normwise(await solvedT.data(), js.triangularSolve({ storage: want.lu, shape: [batch, n, n], dtype: 'f32' }, { storage: rhs, shape: [batch, n, 2], dtype: 'f32' }, true, false), 1e-5, 'banded triangularSolve');
+      for (const t of [a, luT, pivotsT, b, x, s, l, solved, r, qT, rT, solvedT]) t.dispose();
     } finally {
       await tm.init({ backend: 'webgpu' });
     }

@@ -144,6 +144,18 @@ describe('the fused epilogue', () => {
     expectClose(await y.data(), p.v.map((v) => Math.tanh(v - 0.25)), 1e-4, 'epilogue', p.v.map(() => Math.sqrt(k) * 2));
   });
 
+  it('p + c·(2p) for a product p a tensor holds: the other product computes p (its operand\'s epilogue writes it), and the sum reads it as an input', async () => {
+    // The sum's epilogue candidate was p, written while the other product's operand was: the sum took it for pending (tm.linalg.qr's gradient of a 1 × 3 matrix).
+    const n = 3;
+    const [av, bv, cv] = [asF32(uniform(n * n)), asF32(uniform(n * n)), asF32(uniform(n * n))];
+    const p = tm.tensor(av, [n, n]).matmul(tm.tensor(bv, [n, n]));
+    const y = tm.tidy(() => p.add(tm.tensor(cv, [n, n]).matmul(p.mul(2))));
+    const pv = matmulRef(f64([n, n], av), f64([n, n], bv));
+    const want = matmulRef(f64([n, n], cv), f64([n, n], pv.v.map((v) => 2 * v))).v.map((v, i) => v + pv.v[i]);
+    expectClose(await y.data(), want, 1e-5, 'p + c·2p', want.map(() => 8));
+    expectClose(await p.data(), pv.v, 1e-5, 'p', pv.v.map(() => 4));
+  });
+
   it.each(TILE_CANDIDATES.map((t) => [tileName(t), t] as const))('relu(x·w + b) on the %s tile, large enough to use it, matches float64', async (_, tile) => {
     await tune(gpu.runtime); // nothing in flight that would overwrite the tile set here
     useTile(gpu.runtime, tile);

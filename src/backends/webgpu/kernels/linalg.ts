@@ -1,13 +1,17 @@
 // The dense factorizations behind tm.linalg on the GPU, f32: LU with partial
-// pivoting (shaders/lu.wgsl) and Cholesky (shaders/cholesky.wgsl), one
-// workgroup per matrix, and solves from LU factors (shaders/lu_solve.wgsl),
-// one invocation per right-hand side. Nothing is read back: a singular or
+// pivoting (shaders/lu.wgsl), Cholesky (shaders/cholesky.wgsl) and
+// Householder QR (shaders/qr.wgsl), one workgroup per matrix, and solves
+// from LU factors (shaders/lu_solve.wgsl) or with a triangular matrix
+// (shaders/triangular_solve.wgsl), one invocation per right-hand side.
+// Nothing is read back: a singular or
 // non-positive-definite matrix leaves ±∞ and NaN in what follows from it.
 // A batch past the binding limit runs in bands of whole matrices, each
 // array bound as the window that holds the band (windows.ts).
 import choleskyShader from '../../../../shaders/cholesky.wgsl';
 import luShader from '../../../../shaders/lu.wgsl';
 import luSolveShader from '../../../../shaders/lu_solve.wgsl';
+import qrShader from '../../../../shaders/qr.wgsl';
+import triangularSolveShader from '../../../../shaders/triangular_solve.wgsl';
 import { grid, type Operand, type Runtime } from '../runtime.js';
 import { rowBands, windowOf, type BufferWindow, type Part } from '../windows.js';
 
@@ -54,5 +58,33 @@ export function choleskyMatrices(rt: Runtime, a: Operand, l: GPUBuffer): void {
   const kernel = rt.compiler.kernel({ name: 'cholesky', source: choleskyShader, constants: { WG: matrixWorkgroup(n) } });
   for (const part of bands(rt, batch, [n * n])) {
     rt.commands.dispatch(kernel, { a: band(a.buffer, part, n * n), l: band(l, part, n * n), params: Uint32Array.of(part.count, n) }, grid(part.count, 1));
+  }
+}
+
+/**
+ * q [batch, m, c] and r [batch, c, n] = the QR factors of a (f32, [batch, m,
+ * n]), c = min(m, n) or (complete) m, reducing each matrix in a scratch copy
+ * that holds its τ too.
+ */
+export function qrMatrices(rt: Runtime, a: Operand, complete: boolean, q: GPUBuffer, r: GPUBuffer): void {
+  const [batch, m, n] = a.shape;
+  const c = complete ? m : Math.min(m, n);
+  const scratch = m * n + Math.min(m, n);
+  const kernel = rt.compiler.kernel({ name: 'qr', source: qrShader, constants: { WG: matrixWorkgroup(Math.max(m, n)) } });
+  for (const part of bands(rt, batch, [m * n, m * c, c * n, scratch])) {
+    const work = rt.pool.acquire(part.count * scratch * 4);
+    const bound = { a: band(a.buffer, part, m * n), q: band(q, part, m * c), r: band(r, part, c * n), work };
+    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count, m, n, c) }, grid(part.count, 1));
+    rt.pool.release(work);
+  }
+}
+
+/** x [batch, n, k] = A⁻¹ b (b f32) for A (f32, [batch, n, n]) read as its upper or lower triangle, its diagonal 1 where `unit`. */
+export function triangularSolveColumns(rt: Runtime, a: Operand, b: Operand, upper: boolean, unit: boolean, x: GPUBuffer): void {
+  const [batch, n, k] = b.shape;
+  const kernel = rt.compiler.kernel({ name: 'triangular_solve', source: triangularSolveShader });
+  for (const part of bands(rt, batch, [n * n, n * k])) {
+    const bound = { a: band(a.buffer, part, n * n), b: band(b.buffer, part, n * k), x: band(x, part, n * k) };
+    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count * k, n, k, Number(upper), Number(unit)) }, grid(part.count * k, 64));
   }
 }
