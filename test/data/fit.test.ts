@@ -174,6 +174,15 @@ describe('fit on a Dataset, with what fit does on tensors', () => {
     expect(history.epochs.map((e) => e.lr)).toEqual([0.1, 0.1]);
   });
 
+  it('mixed precision and gradient clipping train as on tensors: the same weights for the same batches', async () => {
+    const [x, y] = [tm.randn([10, 3], { seed: 1 }), tm.randn([10, 2], { seed: 2 })];
+    const [a, b] = [model(), model()];
+    const options = { epochs: 2, mixedPrecision: true, clipGradNorm: 0.5, quiet: true };
+    await a.fit(x, y, { ...options, batchSize: 4, shuffle: false, optimizer: new tm.optim.SGD(a.parameters(), { lr: 0.1 }) });
+    await b.fit(tm.data.fromTensors(x, y).batch(4), { ...options, optimizer: new tm.optim.SGD(b.parameters(), { lr: 0.1 }) });
+    for (const [i, p] of a.parameters().entries()) expect(await b.parameters()[i].data()).toEqual(await p.data());
+  });
+
   it('stops early, monitoring the loss or a validation Dataset\'s', async () => {
     const net = model();
     const stalled = await net.fit(data(), { epochs: 10, optimizer: new tm.optim.SGD(net.parameters(), { lr: 0 }), earlyStopping: { patience: 2 }, quiet: true });
