@@ -11,7 +11,8 @@ import { ValueError, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { derivedSeed, seedFor } from '../random.js';
 import { tidy } from '../engine.js';
-import { disposeDropped, disposeElement, type Batched } from './element.js';
+import { Tensor } from '../tensor.js';
+import { describeValue, disposeDropped, disposeElement, type Batched } from './element.js';
 import { prefetched } from './prefetch.js';
 import { shuffled } from './shuffle.js';
 import { stackElements } from './stack.js';
@@ -78,12 +79,18 @@ export class Dataset<T> implements AsyncIterable<T> {
     const test = predicate instanceof AsyncFunction ? (e: T) => predicate(e) : (e: T) => runTidy('filter', () => predicate(e));
     return new Dataset(async function* () {
       for await (const element of source) {
-        let keep: boolean;
+        let keep: unknown;
         try {
           keep = await test(element);
         } catch (err) {
           disposeElement(element);
           throw err;
+        }
+        if (typeof keep !== 'boolean') {
+          // A tensor is truthy whatever it holds: a filter on one would keep everything.
+          disposeElement(element);
+          disposeElement(keep);
+          throw new ValueError(`filter: the predicate must return true or false, got ${describeValue(keep)}${keep instanceof Tensor ? ' (read it with await t.item() in an async predicate)' : ''}`);
         }
         if (keep) yield element;
         else disposeElement(element);
@@ -176,7 +183,8 @@ export class Dataset<T> implements AsyncIterable<T> {
   repeat(count?: number): Dataset<T> {
     if (count !== undefined) checkCount('repeat', 'count', count, 0);
     const source = this;
-    const size = this.size === null ? null : count === undefined ? (this.size === 0 ? 0 : Infinity) : this.size * count;
+    // Without a count, endless unless the source is known to be empty: fit and toArray refuse it rather than never end.
+    const size = count === undefined ? (this.size === 0 ? 0 : Infinity) : this.size === null ? null : this.size * count;
     return new Dataset(async function* () {
       for (let pass = 0; count === undefined || pass < count; pass++) {
         let any = false;

@@ -17,8 +17,9 @@ export interface Sample<X, Y> {
 
 /**
  * The slices of x along axis 0 as elements (x[0], x[1], …), or with y the
- * pairs { x: x[i], y: y[i] }. The slices are new tensors each epoch; x and y
- * stay the caller's.
+ * pairs { x: x[i], y: y[i] }, to map, shuffle and batch sample by sample. The
+ * slices are new tensors each epoch; x and y stay the caller's. (To train on
+ * x and y as they are, fit(x, y, { batchSize }) gathers its batches faster.)
  */
 export function fromTensors(x: Tensor): Dataset<Tensor>;
 export function fromTensors(x: Tensor, y: Tensor): Dataset<Sample<Tensor, Tensor>>;
@@ -83,11 +84,10 @@ function checkArray(name: string, a: unknown): void {
 export function fromIterable<T>(items: Iterable<T> | AsyncIterable<T>): Dataset<T> {
   const open = iterableOpener<T>(items);
   if (!open) throw new ValueError(`fromIterable: expects an iterable (an array, a Set) or an async iterable, got ${formatValue(items)}`);
-  const probe = open();
-  if ((probe as unknown) === items) {
+  // An iterator (a generator's result) is its own iterable, used up after one pass; a collection has no next().
+  if (typeof (items as { next?: unknown }).next === 'function') {
     throw new ValueError('fromIterable: got an iterator, which is used up after one epoch; pass its generator function to fromGenerator, which calls it each epoch');
   }
-  // The probe is let go unread: an array's iterator holds nothing.
   const size = Array.isArray(items) ? items.length : items instanceof Set || items instanceof Map ? items.size : null;
   return new Dataset<T>(async function* () {
     for await (const item of { [Symbol.asyncIterator]: () => toAsync(open()) }) yield cloneElement(item);

@@ -73,6 +73,15 @@ describe('filter', () => {
     expect(await values(evens.map(({ y }) => y))).toEqual([[0], [2], [4], [6]]);
     expect(tm.memory().numTensors).toBe(before);
   });
+
+  it('refuses a predicate that returns something other than true or false: a tensor would keep every element', async () => {
+    const before = await collected();
+    await expect(samples(3).filter(({ y }) => y.greater(1) as unknown as boolean).toArray()).rejects.toThrow(
+      'filter: the predicate must return true or false, got a tensor [] f32 (read it with await t.item() in an async predicate)',
+    );
+    await expect(numbers(3).filter((n) => (n % 2) as unknown as boolean).toArray()).rejects.toThrow('filter: the predicate must return true or false, got a number');
+    expect(tm.memory().numTensors).toBe(before);
+  });
 });
 
 describe('take and skip', () => {
@@ -122,8 +131,9 @@ describe('repeat', () => {
     expect(endless.size).toBe(Infinity);
     expect(await values(endless.take(7))).toEqual([[1], [2], [3], [1], [2], [3], [1]]);
     await expect(endless.toArray()).rejects.toThrow('toArray: the dataset repeats for ever (repeat() without a count); take() a part of it');
-    // An empty source repeated for ever ends rather than spinning.
-    expect(await numbers(0).repeat().toArray()).toEqual([]);
+    // Endless also where the source's size is not known; an empty source repeated for ever ends rather than spinning.
+    expect(numbers(2).repeat().size).toBe(Infinity);
+    expect(await numbers(0).repeat().take(5).toArray()).toEqual([]);
     expect(tm.data.fromArrays([1, 2]).repeat(3).size).toBe(6);
   });
 });
