@@ -11,8 +11,8 @@ import { ValueError, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { derivedSeed, seedFor } from '../random.js';
 import { tidy } from '../engine.js';
-import { Tensor } from '../tensor.js';
-import { describeValue, disposeDropped, disposeElement, type Batched } from './element.js';
+import { Tensor, nextTensorId } from '../tensor.js';
+import { adoptElement, describeValue, disposeDropped, disposeElement, type Batched } from './element.js';
 import { prefetched } from './prefetch.js';
 import { shuffled } from './shuffle.js';
 import { stackElements } from './stack.js';
@@ -51,7 +51,8 @@ export class Dataset<T> implements AsyncIterable<T> {
    * tensors it makes and does not return are freed. An async one cannot be
    * (tidy does not span an await) and frees what it makes along the way
    * itself. Either way, the tensors of the element fn was given that its
-   * result does not hold are freed.
+   * result does not hold are freed, and a tensor made before fn ran that the
+   * result holds (a constant added to every element) is copied into it.
    */
   map<U>(fn: (element: T) => U | Promise<U>): Dataset<U> {
     checkFunction('map', fn);
@@ -61,7 +62,8 @@ export class Dataset<T> implements AsyncIterable<T> {
       for await (const element of source) {
         let out: U;
         try {
-          out = await apply(element);
+          const since = nextTensorId();
+          out = adoptElement(await apply(element), since, element);
         } catch (err) {
           disposeElement(element);
           throw err;

@@ -48,16 +48,36 @@ export function disposeDropped(input: unknown, output: unknown): void {
   for (const t of tensorsIn(input)) if (!kept.has(t) && !t.isDisposed) t.dispose();
 }
 
+/** The element with each tensor replaced by `f`'s result, its structure kept. */
+function replaceTensors<T>(value: T, f: (t: Tensor) => Tensor): T {
+  if (value instanceof Tensor) return f(value) as T;
+  if (Array.isArray(value)) return value.map((v) => replaceTensors(v, f)) as T;
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceTensors(v, f)])) as T;
+  return value;
+}
+
+const copy = (t: Tensor) => noGrad(() => clone(t));
+
 /**
  * The element with each tensor copied: a collection iterated every epoch
  * keeps its own tensors while the pipeline frees the copies. Numbers and
  * typed arrays are values the pipeline never frees, shared as they are.
  */
 export function cloneElement<T>(value: T): T {
-  if (value instanceof Tensor) return noGrad(() => clone(value)) as T;
-  if (Array.isArray(value)) return value.map((v) => cloneElement(v)) as T;
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneElement(v)])) as T;
-  return value;
+  return replaceTensors(value, copy);
+}
+
+/**
+ * The element a generator or a map function handed over, made the
+ * pipeline's: its tensors made since `since` (nextTensorId() when the work
+ * began) and those of `input` pass as they are; any older one is someone
+ * else's (a label tensor a map adds to every element, a tensor a generator
+ * yields from the caller's array), and is copied so that freeing the element
+ * leaves it be.
+ */
+export function adoptElement<T>(value: T, since: number, input?: unknown): T {
+  const given = tensorsIn(input);
+  return replaceTensors(value, (t) => (t.id >= since || given.has(t) ? t : copy(t)));
 }
 
 /** A part of an element, for errors: `element 3`, `element 3's x`, `element 3's [1]`. */

@@ -5,9 +5,9 @@ import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { tidy } from '../engine.js';
 import { tensor } from '../ops/index.js';
 import { noGrad } from '../tape.js';
-import { Tensor, type NestedArray } from '../tensor.js';
+import { Tensor, nextTensorId, type NestedArray } from '../tensor.js';
 import { Dataset } from './dataset.js';
-import { cloneElement, isTypedArray, type TypedArray } from './element.js';
+import { adoptElement, cloneElement, isTypedArray, type TypedArray } from './element.js';
 
 /** A sample of fromTensors with targets, as fit takes a batch of them. */
 export interface Sample<X, Y> {
@@ -98,15 +98,18 @@ export function fromIterable<T>(items: Iterable<T> | AsyncIterable<T>): Dataset<
  * The elements a generator yields, calling `make` afresh each epoch (a
  * function* or async function*, or any function returning an iterable or
  * async iterable): data streamed from files, made up, or augmented as it goes.
- * The tensors it yields become the pipeline's, freed once used: yield new ones.
+ * The tensors it makes as it goes become the pipeline's, freed once used;
+ * one that existed before the epoch began (from an array of the caller's) is
+ * copied, so the caller's stays.
  */
 export function fromGenerator<T>(make: () => Iterable<T> | AsyncIterable<T>): Dataset<T> {
   if (typeof make !== 'function') throw new ValueError(`fromGenerator: expects a function that returns an iterable (a generator function), got ${formatValue(make)}`);
   return new Dataset<T>(async function* () {
+    const since = nextTensorId();
     const made = make();
     const open = iterableOpener<T>(made);
     if (!open) throw new ValueError(`fromGenerator: the function returned ${formatValue(made)}; it must return an iterable or async iterable (write it as function* or async function*)`);
-    yield* { [Symbol.asyncIterator]: () => toAsync(open()) };
+    for await (const item of { [Symbol.asyncIterator]: () => toAsync(open()) }) yield adoptElement(item, since);
   });
 }
 

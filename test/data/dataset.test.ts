@@ -46,6 +46,16 @@ describe('map', () => {
     expect(tm.memory().numTensors).toBe(before);
   });
 
+  it('copies a tensor made before fn ran that its result holds, so that freeing the element leaves the caller\'s be', async () => {
+    const weight = tm.tensor([0.5]);
+    const ds = samples(3).map(({ x }) => ({ x, weight }));
+    await ds.forEachAsync(() => undefined);
+    const before = await collected();
+    await ds.forEachAsync(async (e) => expect(await e.weight.data()).toEqual(Float32Array.of(0.5)));
+    expect(weight.isDisposed).toBe(false);
+    expect(tm.memory().numTensors).toBe(before);
+  });
+
   it('keeps a known size, and names a plain function that returned a Promise', async () => {
     expect(tm.data.fromArrays([1, 2, 3]).map((t) => t).size).toBe(3);
     const promising = numbers(2).map(((n: number) => Promise.resolve(n)) as unknown as (n: number) => number);

@@ -136,6 +136,20 @@ describe('fromGenerator', () => {
     expect(await read(streamed)).toEqual([[[2], 'f32', [0, 0]], [[2], 'f32', [1, 1]]]);
   });
 
+  it('copies the tensors it yields that existed before the epoch began: the caller\'s stay, the copies are freed', async () => {
+    const held = [tm.tensor([1, 2]), tm.tensor([3, 4])];
+    const ds = tm.data.fromGenerator(function* () {
+      for (const t of held) yield { x: t, y: tm.scalar(0) };
+    });
+    await ds.forEachAsync(() => undefined);
+    const before = await collected();
+    for (let epoch = 0; epoch < 2; epoch++) {
+      expect(await read(ds)).toEqual([{ x: [[2], 'f32', [1, 2]], y: [[], 'f32', [0]] }, { x: [[2], 'f32', [3, 4]], y: [[], 'f32', [0]] }]);
+    }
+    expect(held.every((t) => !t.isDisposed)).toBe(true);
+    expect(tm.memory().numTensors).toBe(before);
+  });
+
   it('a generator that throws rejects the reader with its error, and what it had made is freed', async () => {
     const ds = tm.data.fromGenerator(function* () {
       yield tm.ones([3]);
