@@ -5,12 +5,15 @@ import { disposeElement } from './element.js';
 
 /**
  * `source`'s elements in order, with up to `ahead` of them asked for before
- * the reader takes them. Requests to the source's own async generator queue
- * in order, so no element is read out of turn. An error reaches the reader at
- * its place in the stream; elements read ahead that no one takes are freed.
+ * the reader takes them. The requests queue in order, so no element is read
+ * out of turn. An error reaches the reader at its place in the stream;
+ * elements read ahead that no one takes are freed.
  */
 export async function* prefetched<T>(source: AsyncIterable<T>, ahead: number): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
+  // Through an async generator of our own, whose requests queue, whatever iterator the source's is.
+  const iterator = (async function* () {
+    yield* source;
+  })();
   const pending: Promise<IteratorResult<T>>[] = [];
   let ended = false;
   const request = () => {
