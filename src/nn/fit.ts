@@ -465,7 +465,7 @@ interface TrainingData {
   epoch(epoch: number): Iterable<[Tensor, Tensor]> | AsyncIterable<[Tensor, Tensor]>;
   /** Given the model's class count at the first prediction: refuses labels that are none of its classes, where they can be seen. */
   checkLabels(classes: number): void;
-  /** What a loss that is not finite means, given what was checked before training. */
+  /** What a loss that is not finite means, given what was checked before training, and what to do. */
   diverged: string;
 }
 
@@ -515,7 +515,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       checkTrainLabels(classes);
       checkValidationLabels(classes);
     },
-    diverged: 'training diverged (the data was checked finite)',
+    diverged: 'training diverged (the data was checked finite); lower the learning rate',
   };
   return trainOn(model, data, validator(model, validation, options.loss, Math.max(batchSize, 256)), options);
 }
@@ -544,7 +544,8 @@ export async function fitDataset(model: Module, dataset: Dataset<Batch>, options
     batches: dataset.size,
     epoch: () => batchesOf(dataset, 'fit'),
     checkLabels: validation && !(validation instanceof Dataset) ? classLabelCheck(options.loss, validation, 'fit (validation data)') : () => undefined,
-    diverged: "training diverged, or a batch held NaN or ∞ (a Dataset's batches are not checked ahead), or on webgpu class labels that are none of the model's classes",
+    diverged:
+      "training diverged (lower the learning rate), or the batch holds NaN or ∞, or (on webgpu) class labels that are none of the model's classes: a Dataset's batches are not checked ahead",
   };
   return trainOn(model, data, validator(model, validation, options.loss, 256), options);
 }
@@ -731,8 +732,8 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
           const [batchLoss, batchHits] = await Promise.all([step.loss.item(), step.correct?.item()]);
           if (!Number.isFinite(batchLoss)) {
             throw new ValueError(
-              `fit: loss became ${batchLoss} at epoch ${epoch}, batch ${step.batch}: ${data.diverged}; ` +
-                'lower the learning rate. The steps taken so far are in the parameters (now likely NaN too): reload or re-create the model before training again',
+              `fit: loss became ${batchLoss} at epoch ${epoch}, batch ${step.batch}: ${data.diverged}. ` +
+                'The steps taken so far are in the parameters (now likely NaN too): reload or re-create the model before training again',
             );
           }
           lossSum += batchLoss * step.size;

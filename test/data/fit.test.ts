@@ -93,6 +93,18 @@ describe.each(BACKENDS)('fit on a Dataset on %s', (backend) => {
     expect(net.parameters().every((p) => p.grad === null)).toBe(true);
   });
 
+  it('a batch holding NaN stops fit, naming the batch and what a Dataset leaves unchecked', async () => {
+    const net = model();
+    const poisoned = tm.data.fromGenerator(function* () {
+      yield { x: tm.ones([4, 3]), y: tm.zeros([4, 2]) };
+      yield { x: tm.fill([4, 3], NaN), y: tm.zeros([4, 2]) };
+      yield { x: tm.ones([4, 3]), y: tm.zeros([4, 2]) };
+    });
+    await expect(net.fit(poisoned, { optimizer: new tm.optim.SGD(net.parameters(), { lr: 0.01 }), quiet: true })).rejects.toThrow(
+      "fit: loss became NaN at epoch 1, batch 2: training diverged (lower the learning rate), or the batch holds NaN or ∞, or (on webgpu) class labels that are none of the model's classes: a Dataset's batches are not checked ahead. The steps taken so far",
+    );
+  });
+
   it('a batch that does not fit the model fails as on tensors, freeing it', async () => {
     const net = model();
     const wrong = tm.data.fromGenerator(function* () {
