@@ -64,7 +64,13 @@ export function fromArrays(x: ArrayData, y?: ArrayData): Dataset<Tensor | Sample
     if (isTypedArray(a)) return tensor(a.subarray(i, i + 1) as TypedArray, [], { dtype: dtypeOfArray(a) });
     const v = a[i];
     if (typeof v !== 'number' && !Array.isArray(v)) throw new ValueError(`fromArrays: sample ${i} is ${formatValue(v)}, expected a number or nested arrays of numbers`);
-    return tensor(v);
+    try {
+      return tensor(v);
+    } catch (err) {
+      // tensor's words about a row the caller never passed to it, in fromArrays' name and the sample's.
+      if (err instanceof ValueError) throw new ValueError(`fromArrays: sample ${i}: ${err.message.replace(/^tensor: /, '')}`);
+      throw err;
+    }
   };
   return new Dataset(async function* () {
     for (let i = 0; i < x.length; i++) yield y === undefined ? row(x, i) : { x: row(x, i), y: row(y, i) };

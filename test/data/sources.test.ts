@@ -78,6 +78,7 @@ describe('fromArrays', () => {
     expect(() => tm.data.fromArrays([[1], [2]], [1, 2, 3])).toThrow('fromArrays: x has 2 samples and y 3; they must have as many');
     expect(() => tm.data.fromArrays(5 as unknown as number[])).toThrow('fromArrays: x must be an array or a typed array, got 5');
     await expect(read(tm.data.fromArrays(['a'] as unknown as number[]))).rejects.toThrow('fromArrays: sample 0 is "a", expected a number or nested arrays of numbers');
+    await expect(read(tm.data.fromArrays([[1, 2], [3, [4]]] as unknown as number[][]))).rejects.toThrow('fromArrays: sample 1: element at [1] is an array, expected a number (ragged nesting?)');
   });
 });
 
