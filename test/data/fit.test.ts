@@ -195,6 +195,17 @@ describe('fit on a Dataset, with what fit does on tensors', () => {
     for (const [i, p] of a.parameters().entries()) expect(await b.parameters()[i].data()).toEqual(await p.data());
   });
 
+  it('validates on a pair of tensors as on a Dataset, and fit on tensors validates on a Dataset', async () => {
+    const [x, y] = [tm.randn([10, 3], { seed: 1 }), tm.randn([10, 2], { seed: 2 })];
+    const [a, b, c] = [model(), model(), model()];
+    const sgd = (m: tm.nn.Sequential) => new tm.optim.SGD(m.parameters(), { lr: 0.1 });
+    const pair = await a.fit(data(), { epochs: 2, optimizer: sgd(a), validationData: [x, y], quiet: true });
+    const batched = await b.fit(data(), { epochs: 2, optimizer: sgd(b), validationData: tm.data.fromTensors(x, y).batch(3), quiet: true });
+    expectClose(batched.valLoss, pair.valLoss, 1e-6, 'valLoss');
+    const onTensors = await c.fit(x, y, { epochs: 2, optimizer: sgd(c), validationData: tm.data.fromTensors(x, y).batch(4), quiet: true });
+    expect(onTensors.valLoss).toHaveLength(2);
+  });
+
   it('stops early, monitoring the loss or a validation Dataset\'s', async () => {
     const net = model();
     const stalled = await net.fit(data(), { epochs: 10, optimizer: new tm.optim.SGD(net.parameters(), { lr: 0 }), earlyStopping: { patience: 2 }, quiet: true });
