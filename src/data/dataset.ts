@@ -34,12 +34,20 @@ const AsyncFunction = (async () => undefined).constructor;
 
 export class Dataset<T> implements AsyncIterable<T> {
   /**
-   * A dataset whose every pass iterates what `open()` returns (tm.data's
-   * fromTensors, fromArrays, fromIterable and fromGenerator make them).
-   * `size` is its number of elements where known without reading them:
-   * null where a filter or a generator leaves it open, Infinity where repeat() has no end.
+   * The number of elements a pass gives, where known without reading them:
+   * null where a filter or a generator leaves it open, Infinity where
+   * repeat() has no end (fit and toArray refuse those).
    */
-  constructor(private readonly open: () => AsyncIterable<T>, readonly size: number | null = null) {}
+  readonly size: number | null;
+
+  /**
+   * A dataset whose every pass iterates what `open()` returns, of `size`
+   * elements where known (tm.data's fromTensors, fromArrays, fromIterable
+   * and fromGenerator make them).
+   */
+  constructor(private readonly open: () => AsyncIterable<T>, size: number | null = null) {
+    this.size = size;
+  }
 
   /** One pass over the elements, which are the reader's to dispose (fit and forEachAsync do). */
   [Symbol.asyncIterator](): AsyncIterator<T> {
