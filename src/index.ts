@@ -29,6 +29,7 @@ export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export type { SafetensorsEntry } from './io/safetensors.js';
 export { fromNpy, fromNpz, loadNpy, loadNpz, saveNpy, saveNpz, toNpy, toNpz } from './io/numpy_files.js';
 export type { EncodeNpzOptions } from './io/npz.js';
+export * as data from './data/index.js';
 export * as nn from './nn/index.js';
 export * as losses from './losses/index.js';
 export * as optim from './optim/index.js';

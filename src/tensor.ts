@@ -26,6 +26,11 @@ const finalizer = new FinalizationRegistry<DataRef>((ref) => release(ref));
 
 let nextId = 0;
 
+/** Internal: the id the next tensor made will get; every tensor with a smaller one was made before now. */
+export function nextTensorId(): number {
+  return nextId;
+}
+
 export class Tensor {
   readonly id = nextId++;
   readonly shape: readonly number[];

@@ -22,6 +22,8 @@ import { Tensor } from '../tensor.js';
 import { clipGradNorm } from './clip_grad.js';
 import { inEvalMode, type Module } from './module.js';
 import { startProgress } from './progress.js';
+import { Dataset } from '../data/dataset.js';
+import { describeValue, disposeDropped, disposeElement, isPlainObject } from '../data/element.js';
 
 export type LossName = 'mse' | 'rmse' | 'l1' | 'huber' | 'smoothL1' | 'crossEntropy' | 'nll' | 'binaryCrossEntropy';
 export type LossFn = (pred: Tensor, target: Tensor) => Tensor;
@@ -64,7 +66,8 @@ export interface FitOptions {
   seed?: number;
   /** Hold out this fraction of the samples (the last ones) for validation. */
   validationSplit?: number;
-  validationData?: [Tensor, Tensor];
+  /** Data to validate on after each epoch: a pair [x, y], or a Dataset of batches (as fit's). */
+  validationData?: [Tensor, Tensor] | Dataset<Batch>;
   onEpochEnd?: (logs: EpochLogs) => void | Promise<void>;
   /**
    * Mixed precision: the forward and backward passes run in f16 (f16 copies
@@ -79,6 +82,9 @@ export interface FitOptions {
   /** Stop training once the monitored value stops improving (Keras's EarlyStopping); the history then holds the epochs run. */
   earlyStopping?: EarlyStoppingOptions;
 }
+
+/** A batch of a Dataset that fit trains on: inputs and targets, with as many samples (axis 0) in each. */
+export type Batch = { readonly x: Tensor; readonly y: Tensor } | readonly [Tensor, Tensor];
 
 export interface EarlyStoppingOptions {
   /** The value watched, lower being better: 'valLoss' (the default where there is validation) or 'loss' (the default without). */
@@ -264,6 +270,14 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
   return { loss: total / data.count, accuracy: counted ? hits / data.count : undefined };
 }
 
+/** Mean loss (and accuracy, for the losses that classify) of the model over a Dataset's batches { x, y } or [x, y], in eval mode. */
+export async function evaluateDataset(model: Module, dataset: Dataset<Batch>, options: EvaluateOptions = {}): Promise<{ loss: number; accuracy?: number }> {
+  options = checkOptions('evaluate', options, EVALUATE_OPTIONS);
+  if (options.batchSize !== undefined) throw new ValueError('evaluate: batchSize does not apply to a Dataset; its elements are already batches: batch a dataset of samples with dataset.batch(size)');
+  if (dataset.size === Infinity) throw new ValueError('evaluate: the dataset repeats for ever (repeat() without a count); take(n) of it');
+  return evaluateBatches(model, dataset, options.loss, 'evaluate');
+}
+
 export async function evaluate(model: Module, x: Tensor, y: Tensor, options: EvaluateOptions = {}) {
   options = checkOptions('evaluate', options, EVALUATE_OPTIONS);
   const batchSize = options.batchSize ?? 256;
@@ -443,64 +457,241 @@ interface StepResult {
   seen: number;
 }
 
+/** Where fit's batches come from: tensors held on the host, or a Dataset. */
+interface TrainingData {
+  /** Batches an epoch, where known before it runs (the progress bar's length, a OneCycleLR's check). */
+  batches: number | null;
+  /** One epoch's batches [x, y], each the loop's to free once trained on. */
+  epoch(epoch: number): Iterable<[Tensor, Tensor]> | AsyncIterable<[Tensor, Tensor]>;
+  /** Given the model's class count at the first prediction: refuses labels that are none of its classes, where they can be seen. */
+  checkLabels(classes: number): void;
+  /** What a loss that is not finite means, given what was checked before training, and what to do. */
+  diverged: string;
+}
+
+/** Validation once an epoch: the mean loss and accuracy over the validation data. */
+type Validate = () => Promise<{ loss: number; accuracy?: number }>;
+
 export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
   options = checkOptions('fit', options, FIT_OPTIONS);
   checkFitValues(options);
-  const epochs = options.epochs ?? 1;
+  const { epochs } = fitSettings(options);
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);
   checkBatchSize('fit', batchSize);
-  const clipTo = options.clipGradNorm;
-  if (clipTo !== undefined && (typeof clipTo !== 'number' || !(clipTo > 0) || !Number.isFinite(clipTo))) {
-    throw new ValueError(`fit: clipGradNorm must be a finite number > 0, got ${formatValue(clipTo)}`);
-  }
-  const loss = lossFn(options.loss);
   let train = await toHost(x, y);
   if (train.count === 0) throw new ValueError(`fit: x ${formatShape(x.shape)} has no samples`);
-  let validation: HostData | null = null;
-  if (options.validationData) {
+  let validation: HostData | Dataset<Batch> | null = null;
+  if (options.validationData instanceof Dataset) {
+    validation = options.validationData;
+  } else if (options.validationData) {
     validation = await toHost(...options.validationData);
     checkSampleShapes(train, validation);
   } else if (options.validationSplit !== undefined && options.validationSplit !== 0) {
     [train, validation] = split(train, options.validationSplit);
   }
-  if (validation?.count === 0) throw new ValueError('fit: validationData has no samples');
+  const heldOut = validation instanceof Dataset ? null : validation;
+  if (heldOut?.count === 0) throw new ValueError('fit: validationData has no samples');
   checkFinite(train, 'fit', !!options.mixedPrecision);
-  if (validation) checkFinite(validation, 'fit (validation data)', !!options.mixedPrecision);
-  const stopping = earlyStoppingSettings(options.earlyStopping, validation !== null);
+  if (heldOut) checkFinite(heldOut, 'fit (validation data)', !!options.mixedPrecision);
+  const batches = options.dropLast ? Math.floor(train.count / batchSize) : Math.ceil(train.count / batchSize);
+  checkCycle(options, epochs, batches);
+  if (batches === 0) throw new ValueError(`fit: dropLast with batchSize ${batchSize} drops every batch of the ${train.count} training samples`);
+  const seed = seedFor('fit', options.seed);
+  const checkTrainLabels = classLabelCheck(options.loss, train, 'fit');
+  // Validation labels are checked with the training ones, on the first prediction: before any step changes the model.
+  const checkValidationLabels = heldOut ? classLabelCheck(options.loss, heldOut, 'fit (validation data)') : () => undefined;
+  const home = onModelBackend(model);
+  const data: TrainingData = {
+    batches,
+    *epoch(epoch) {
+      const order = options.shuffle === false ? Int32Array.from({ length: train.count }, (_, i) => i) : permutation(train.count, seed + epoch);
+      for (let b = 0; b < batches; b++) {
+        const from = b * batchSize;
+        const to = Math.min(from + batchSize, train.count);
+        yield home(() => [rows(train.x, train.xShape, train.xDtype, order, from, to), rows(train.y, train.yShape, train.yDtype, order, from, to)]);
+      }
+    },
+    checkLabels(classes) {
+      checkTrainLabels(classes);
+      checkValidationLabels(classes);
+    },
+    diverged: 'training diverged (the data was checked finite); lower the learning rate',
+  };
+  return trainOn(model, data, validator(model, validation, options.loss, Math.max(batchSize, 256)), options);
+}
+
+/**
+ * fit on a Dataset whose elements are batches { x, y } or [x, y] (a dataset
+ * of samples batched with .batch(size)): an epoch is one pass over it. The
+ * batches are freed once trained on.
+ */
+export async function fitDataset(model: Module, dataset: Dataset<Batch>, options: FitOptions = {}): Promise<History> {
+  options = checkOptions('fit', options, FIT_OPTIONS);
+  refuseTensorOptions(options);
+  checkFitValues(options);
+  const { epochs } = fitSettings(options);
+  if (dataset.size === Infinity) {
+    throw new ValueError('fit: the dataset repeats for ever (repeat() without a count), so its first epoch would never end; take(n) of it for epochs of n batches');
+  }
+  const given = options.validationData;
+  const validation = given instanceof Dataset ? given : given ? await toHost(...given) : null;
+  if (validation && !(validation instanceof Dataset)) {
+    if (validation.count === 0) throw new ValueError('fit: validationData has no samples');
+    checkFinite(validation, 'fit (validation data)', !!options.mixedPrecision);
+  }
+  checkCycle(options, epochs, dataset.size);
+  const data: TrainingData = {
+    batches: dataset.size,
+    epoch: () => batchesOf(dataset, 'fit'),
+    checkLabels: validation && !(validation instanceof Dataset) ? classLabelCheck(options.loss, validation, 'fit (validation data)') : () => undefined,
+    diverged:
+      "training diverged (lower the learning rate), or the batch holds NaN or ∞, or (on webgpu) class labels that are none of the model's classes: a Dataset's batches are not checked ahead",
+  };
+  return trainOn(model, data, validator(model, validation, options.loss, 256), options);
+}
+
+/** The options that slice tensors into batches, refused for a Dataset with what to do instead. */
+function refuseTensorOptions(o: FitOptions): void {
+  const instead: [keyof FitOptions, string][] = [
+    ['batchSize', 'its elements are already batches: batch a dataset of samples with dataset.batch(size)'],
+    ['shuffle', 'shuffle it with dataset.shuffle(bufferSize, { seed }) before .batch(size)'],
+    ['dropLast', 'batch it with dataset.batch(size, { dropRemainder: true })'],
+    ['seed', 'seed its shuffle: dataset.shuffle(bufferSize, { seed })'],
+    ['validationSplit', 'pass validationData: another Dataset of batches (dataset.take(n) and dataset.skip(n) split one)'],
+  ];
+  for (const [name, what] of instead) {
+    if (o[name] !== undefined) throw new ValueError(`fit: ${name} does not apply to a Dataset; ${what}`);
+  }
+}
+
+/** fit's settings common to tensors and datasets, checked. */
+function fitSettings(options: FitOptions): { epochs: number } {
+  const epochs = options.epochs ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);
+  const clipTo = options.clipGradNorm;
+  if (clipTo !== undefined && (typeof clipTo !== 'number' || !(clipTo > 0) || !Number.isFinite(clipTo))) {
+    throw new ValueError(`fit: clipGradNorm must be a finite number > 0, got ${formatValue(clipTo)}`);
+  }
+  lossFn(options.loss);
+  return { epochs };
+}
+
+/** A cycle too short would fail at its end, epochs into training: it is refused before the first (where the batches an epoch are known). */
+function checkCycle(options: FitOptions, epochs: number, batches: number | null): void {
+  if (!(options.scheduler instanceof OneCycleLR)) return;
+  const cycle = options.scheduler;
+  const perBatch = options.schedulerInterval === 'batch';
+  if (perBatch && batches === null) return;
+  const [steps, per] = perBatch ? [epochs * batches!, `once a batch, ${batches} an epoch`] : [epochs, 'once an epoch'];
+  const left = cycle.totalSteps - cycle.lastEpoch;
+  if (steps > left) throw new ValueError(`fit: the OneCycleLR has ${left} of its totalSteps ${cycle.totalSteps} left, fewer than the ${steps} steps of ${epochs} epoch${epochs === 1 ? '' : 's'} ${per}`);
+}
+
+/** The validation an epoch ends with, on host data or a Dataset; null without validation data. */
+function validator(model: Module, validation: HostData | Dataset<Batch> | null, loss: FitOptions['loss'], batchSize: number): Validate | null {
+  if (!validation) return null;
+  const what = 'fit (validation data)';
+  return validation instanceof Dataset ? () => evaluateBatches(model, validation, loss, what) : () => evaluateHost(model, validation, loss, batchSize, what);
+}
+
+/**
+ * A Dataset's batches as [x, y], checked: each element a batch { x, y } or
+ * [x, y] of tensors with as many samples in each. Other entries of an
+ * element ({ x, y, weight }) are freed; a bad element is freed and refused.
+ */
+async function* batchesOf(dataset: Dataset<Batch>, what: string): AsyncGenerator<[Tensor, Tensor]> {
+  let index = 0;
+  for await (const element of dataset) yield batchParts(element, ++index, what);
+}
+
+function batchParts(element: unknown, index: number, what: string): [Tensor, Tensor] {
+  const pair = Array.isArray(element) && element.length === 2 ? element : isPlainObject(element) && 'x' in element && 'y' in element ? [element.x, element.y] : null;
+  const refuse = (error: Error) => {
+    disposeElement(element);
+    return error;
+  };
+  const batching = 'a dataset of samples is batched with dataset.batch(size)';
+  if (!pair) throw refuse(new ValueError(`${what}: element ${index} of the dataset is ${describeValue(element)}; it must be a batch { x, y } or [x, y] of tensors (${batching})`));
+  const [x, y] = pair as [unknown, unknown];
+  for (const [name, t] of [['x', x], ['y', y]] as const) {
+    if (!(t instanceof Tensor)) throw refuse(new ValueError(`${what}: batch ${index}'s ${name} is ${describeValue(t)}, not a tensor (${batching})`));
+    if (t.rank === 0) throw refuse(new ShapeError(`${what}: batch ${index}'s ${name} is a scalar, with no batch axis (${batching})`));
+  }
+  const [xb, yb] = [x as Tensor, y as Tensor];
+  if (xb.shape[0] !== yb.shape[0]) {
+    throw refuse(new ShapeError(`${what}: batch ${index} has x ${formatShape(xb.shape)} and y ${formatShape(yb.shape)}, which must have the same number of samples along axis 0 (${batching})`));
+  }
+  disposeDropped(element, [xb, yb]);
+  return [xb, yb];
+}
+
+/** Mean loss and accuracy over a Dataset's batches, in eval mode; each batch's result is read once the next is issued. */
+async function evaluateBatches(model: Module, dataset: Dataset<Batch>, loss: FitOptions['loss'], what: string): Promise<{ loss: number; accuracy?: number }> {
+  const fn = lossFn(loss);
+  let total = 0;
+  let hits = 0;
+  let count = 0;
+  let counted = false;
+  let unread: { loss: Tensor; correct: Tensor | null; size: number } | null = null;
+  const read = async (r: { loss: Tensor; correct: Tensor | null; size: number }) => {
+    try {
+      const [batchLoss, batchHits] = await Promise.all([r.loss.item(), r.correct?.item()]);
+      total += batchLoss * r.size;
+      if (batchHits !== undefined) {
+        hits += batchHits;
+        counted = true;
+      }
+    } finally {
+      r.loss.dispose();
+      r.correct?.dispose();
+    }
+  };
+  try {
+    for await (const [xb, yb] of batchesOf(dataset, what)) {
+      let result;
+      try {
+        // Eval mode only while this batch's forward pass is issued: a fit of the same model meanwhile keeps its own.
+        result = inEvalMode(model, () => noGrad(() => tidy(() => {
+          const pred = model.forward(xb);
+          return { loss: fn(pred, yb), correct: correct(loss, pred, yb), size: xb.shape[0] };
+        })));
+      } finally {
+        disposeElement([xb, yb]);
+      }
+      count += result.size;
+      const previous = unread;
+      unread = result;
+      if (previous) await read(previous);
+    }
+    const last = unread;
+    unread = null;
+    if (last) await read(last);
+  } finally {
+    unread?.loss.dispose();
+    unread?.correct?.dispose();
+  }
+  if (count === 0) throw new ValueError(`${what}: the dataset gave no batches`);
+  return { loss: total / count, accuracy: counted ? hits / count : undefined };
+}
+
+/** The training loop both fits share: epochs of steps over `data`'s batches, validation, schedules, early stopping, progress. */
+async function trainOn(model: Module, data: TrainingData, validate: Validate | null, options: FitOptions): Promise<History> {
+  const epochs = options.epochs ?? 1;
+  const clipTo = options.clipGradNorm;
+  const loss = lossFn(options.loss);
+  const stopping = earlyStoppingSettings(options.earlyStopping, validate !== null);
   // Frozen parameters (requiresGrad off) are left out; fit frees what this optimizer keeps when done.
   const trainable = model.parameters().filter((p) => p.requiresGrad);
   if (!trainable.length) throw new ValueError(`fit: none of the model's ${model.parameters().length} parameters has requiresGrad set: there is nothing to train`);
   const optimizer = options.optimizer ?? new Adam(trainable);
   const batchScheduler = options.schedulerInterval === 'batch' ? (options.scheduler as Scheduler | undefined) : undefined;
   const epochScheduler = options.schedulerInterval === 'batch' ? undefined : options.scheduler;
-  const seed = seedFor('fit', options.seed);
   const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
-  const batches = options.dropLast ? Math.floor(train.count / batchSize) : Math.ceil(train.count / batchSize);
-  // A cycle too short would fail at its end, epochs into training: it is refused before the first.
-  if (options.scheduler instanceof OneCycleLR) {
-    const cycle = options.scheduler;
-    const [steps, per] = batchScheduler ? [epochs * batches, `once a batch, ${batches} an epoch`] : [epochs, 'once an epoch'];
-    const left = cycle.totalSteps - cycle.lastEpoch;
-    if (steps > left) throw new ValueError(`fit: the OneCycleLR has ${left} of its totalSteps ${cycle.totalSteps} left, fewer than the ${steps} steps of ${epochs} epoch${epochs === 1 ? '' : 's'} ${per}`);
-  }
-  if (batches === 0) throw new ValueError(`fit: dropLast with batchSize ${batchSize} drops every batch of the ${train.count} training samples`);
-  // The samples an epoch trains on (dropLast leaves the rest out), over which its loss and accuracy are averaged.
-  const seen = Math.min(train.count, batches * batchSize);
-  const progress = options.quiet ? null : await startProgress(epochs, batches);
+  const progress = options.quiet ? null : await startProgress(epochs, data.batches);
   const scaler = options.mixedPrecision ? new LossScaler() : null;
-  const checkTrainLabels = classLabelCheck(options.loss, train, 'fit');
-  // Validation labels are checked with the training ones, on the first prediction: before any step changes the model.
-  const checkValidationLabels = validation ? classLabelCheck(options.loss, validation, 'fit (validation data)') : () => undefined;
-  const checkLabels = (classes: number) => {
-    checkTrainLabels(classes);
-    checkValidationLabels(classes);
-  };
 
   /** One batch's forward and backward passes: its loss and hit count, the parameters' gradients set. */
-  const home = onModelBackend(model);
-  const lossAndGradients = (order: Int32Array, from: number, to: number) => tidy(() => {
-    const [xb, yb] = home(() => [rows(train.x, train.xShape, train.xDtype, order, from, to), rows(train.y, train.yShape, train.yDtype, order, from, to)]);
+  const lossAndGradients = (xb: Tensor, yb: Tensor) => tidy(() => {
     // The outputs along the way, whose graphs an error before (or during) backward leaves to free.
     const outputs: Tensor[] = [];
     try {
@@ -509,7 +700,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       // The loss is always computed in f32: its log/exp need the range.
       const pred = out.dtype === 'f16' ? out.cast('f32') : out;
       outputs.push(pred);
-      checkLabels(pred.shape[pred.rank - 1]);
+      data.checkLabels(pred.shape[pred.rank - 1]);
       const value = loss(pred, yb);
       outputs.push(value);
       (scaler ? value.mul(scaler.scale) : value).backward();
@@ -526,11 +717,11 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const stopper = stopping ? new EarlyStopper(model, stopping) : null;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      const order = options.shuffle === false ? Int32Array.from({ length: train.count }, (_, i) => i) : permutation(train.count, seed + epoch);
       const started = performance.now();
       let lossSum = 0;
       let hits = 0;
       let counted = false;
+      let seen = 0;
       let rate = optimizer.lr;
       // A step's loss and hit count are read once the next step is issued: read at
       // once, each step would leave a GPU idle while the CPU builds the next one,
@@ -541,8 +732,8 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
           const [batchLoss, batchHits] = await Promise.all([step.loss.item(), step.correct?.item()]);
           if (!Number.isFinite(batchLoss)) {
             throw new ValueError(
-              `fit: loss became ${batchLoss} at epoch ${epoch}, batch ${step.batch}: training diverged (the data was checked finite); ` +
-                'lower the learning rate. The steps taken so far are in the parameters (now likely NaN too): reload or re-create the model before training again',
+              `fit: loss became ${batchLoss} at epoch ${epoch}, batch ${step.batch}: ${data.diverged}. ` +
+                'The steps taken so far are in the parameters (now likely NaN too): reload or re-create the model before training again',
             );
           }
           lossSum += batchLoss * step.size;
@@ -557,15 +748,16 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
         }
       };
       progress?.epoch(epoch);
+      let b = 0;
       try {
-        for (let b = 0; b < batches; b++) {
-          const from = b * batchSize;
-          const to = Math.min(from + batchSize, train.count);
+        for await (const [xb, yb] of data.epoch(epoch)) {
+          b++;
           let step: StepResult | undefined;
           rate = optimizer.lr;
           try {
-            const [l, c] = lossAndGradients(order, from, to);
-            step = { loss: l, correct: c, batch: b + 1, size: to - from, seen: to };
+            const [l, c] = lossAndGradients(xb, yb);
+            seen += xb.shape[0];
+            step = { loss: l, correct: c, batch: b, size: xb.shape[0], seen };
             if (!scaler || (await scaler.unscale(model.parameters()))) {
               // After unscaling: the norm is the true gradients'.
               if (clipTo !== undefined) clipGradNorm(trainable, clipTo).dispose();
@@ -578,6 +770,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
             step?.correct?.dispose();
             throw err;
           } finally {
+            disposeElement([xb, yb]);
             // Also on an error: gradients a failed step left would be added to the next fit's. And
             // the model's, not only the optimizer's: a layer it leaves out would sum its gradients
             // step after step, and overflow the loss scaler's check into skipping every step.
@@ -595,6 +788,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
         unread?.loss.dispose();
         unread?.correct?.dispose();
       }
+      if (b === 0) throw new ValueError(`fit: the dataset gave no batches in epoch ${epoch}`);
       const seconds = (performance.now() - started) / 1000;
       const logs: EpochLogs = {
         epoch,
@@ -604,8 +798,8 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
         lr: rate,
       };
       if (counted) logs.accuracy = hits / seen;
-      if (validation) {
-        const v = await evaluateHost(model, validation, options.loss, Math.max(batchSize, 256), 'fit (validation data)');
+      if (validate) {
+        const v = await validate();
         logs.valLoss = v.loss;
         logs.valAccuracy = v.accuracy;
       }
@@ -652,8 +846,8 @@ function checkFitValues(o: FitOptions): void {
   }
   if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw bad('onEpochEnd', 'a function', o.onEpochEnd);
   const pair = o.validationData;
-  if (pair !== undefined && !(Array.isArray(pair) && pair.length === 2 && pair.every((t) => t instanceof Tensor))) {
-    throw bad('validationData', 'a pair of tensors [x, y]', pair);
+  if (pair !== undefined && !(pair instanceof Dataset) && !(Array.isArray(pair) && pair.length === 2 && pair.every((t) => t instanceof Tensor))) {
+    throw bad('validationData', 'a pair of tensors [x, y] or a Dataset of batches', pair);
   }
 }
 

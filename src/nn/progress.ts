@@ -11,7 +11,8 @@ export interface Progress {
   stop(): void;
 }
 
-export async function startProgress(epochs: number, batches: number): Promise<Progress | null> {
+/** `batches` is the number an epoch, or null where it is not known ahead (a Dataset that filters, or streams from a generator). */
+export async function startProgress(epochs: number, batches: number | null): Promise<Progress | null> {
   if (typeof process === 'undefined' || !process.stderr) return null;
   if (!process.stderr.isTTY) {
     return { epoch() {}, batch() {}, epochEnd: (logs) => void process.stderr.write(`${summary(logs, epochs)}\n`), stop() {} };
@@ -19,7 +20,7 @@ export async function startProgress(epochs: number, batches: number): Promise<Pr
   const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({
     stream: process.stderr,
-    format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} loss {loss} · {rate} samples/s',
+    format: batches === null ? 'epoch {epoch}/{epochs} batch {value} loss {loss} · {rate} samples/s' : 'epoch {epoch}/{epochs} [{bar}] {value}/{total} loss {loss} · {rate} samples/s',
     hideCursor: true,
     clearOnComplete: true,
   });
@@ -27,7 +28,7 @@ export async function startProgress(epochs: number, batches: number): Promise<Pr
   return {
     epoch(epoch) {
       current = epoch;
-      bar.start(batches, 0, { epoch, epochs, loss: '—', rate: '—' });
+      bar.start(batches ?? 0, 0, { epoch, epochs, loss: '—', rate: '—' });
     },
     batch(done, loss, rate) {
       bar.update(done, { epoch: current, epochs, loss: loss.toFixed(4), rate: Math.round(rate) });

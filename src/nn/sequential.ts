@@ -3,9 +3,10 @@
 import { concat } from '../ops/index.js';
 import { ValueError } from '../errors.js';
 import { noGrad } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { Dataset } from '../data/dataset.js';
 import { checkOptions } from '../options.js';
-import { checkBatchSize, evaluate, fit, type EvaluateOptions, type FitOptions, type History } from './fit.js';
+import { checkBatchSize, evaluate, evaluateDataset, fit, fitDataset, type Batch, type EvaluateOptions, type FitOptions, type History } from './fit.js';
 import { Module, inEvalMode, type LayerConfig } from './module.js';
 import { modelToBytes, saveModel } from './serialize.js';
 import { summarize } from './summary.js';
@@ -83,14 +84,26 @@ export class Sequential extends Module {
     );
   }
 
-  /** Trains on (x, y); see FitOptions. Resolves to the per-epoch history. */
-  fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
-    return fit(this, x, y, options);
+  /**
+   * Trains on (x, y), or on a tm.data.Dataset of batches { x, y } or [x, y]
+   * (an epoch is one pass over it; batch and shuffle it with its own methods);
+   * see FitOptions. Resolves to the per-epoch history.
+   */
+  fit(x: Tensor, y: Tensor, options?: FitOptions): Promise<History>;
+  fit(dataset: Dataset<Batch>, options?: FitOptions): Promise<History>;
+  fit(x: Tensor | Dataset<Batch>, y?: Tensor | FitOptions, options?: FitOptions): Promise<History> {
+    if (!(x instanceof Dataset)) return fit(this, x, y as Tensor, options);
+    if (y instanceof Tensor) return Promise.reject(new ValueError('fit: a Dataset holds its targets: call fit(dataset, options), its elements batches { x, y } or [x, y]'));
+    return fitDataset(this, x, y as FitOptions | undefined);
   }
 
-  /** Mean loss (and accuracy for classification losses) over (x, y). */
-  evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): Promise<{ loss: number; accuracy?: number }> {
-    return evaluate(this, x, y, options);
+  /** Mean loss (and accuracy for classification losses) over (x, y), or over a tm.data.Dataset of batches. */
+  evaluate(x: Tensor, y: Tensor, options?: EvaluateOptions): Promise<{ loss: number; accuracy?: number }>;
+  evaluate(dataset: Dataset<Batch>, options?: EvaluateOptions): Promise<{ loss: number; accuracy?: number }>;
+  evaluate(x: Tensor | Dataset<Batch>, y?: Tensor | EvaluateOptions, options?: EvaluateOptions): Promise<{ loss: number; accuracy?: number }> {
+    if (!(x instanceof Dataset)) return evaluate(this, x, y as Tensor, options);
+    if (y instanceof Tensor) return Promise.reject(new ValueError('evaluate: a Dataset holds its targets: call evaluate(dataset, options), its elements batches { x, y } or [x, y]'));
+    return evaluateDataset(this, x, y as EvaluateOptions | undefined);
   }
 
   /** The model (architecture and weights) as safetensors bytes. */

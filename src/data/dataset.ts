@@ -1,0 +1,279 @@
+// Dataset: a description of a stream of elements, read once an epoch, that
+// transforms chain into new descriptions (tf.data's Dataset, PyTorch's
+// Dataset and DataLoader in one). Nothing is read until someone iterates.
+//
+// Who frees what: each element read from a dataset belongs to its reader. A
+// transform that reads an element and does not pass it on (filter, skip,
+// batch once it has stacked it, map for the parts it drops, shuffle and
+// prefetch for what they hold when the reader stops) frees its tensors, so a
+// pipeline leaves tm.memory() where it was, epoch after epoch.
+import { ValueError, formatValue } from '../errors.js';
+import { checkOptions, type OptionNames } from '../options.js';
+import { derivedSeed, seedFor } from '../random.js';
+import { tidy } from '../engine.js';
+import { Tensor, nextTensorId } from '../tensor.js';
+import { adoptElement, describeValue, disposeDropped, disposeElement, type Batched } from './element.js';
+import { prefetched } from './prefetch.js';
+import { shuffled } from './shuffle.js';
+import { stackElements } from './stack.js';
+
+export interface ShuffleOptions {
+  /** Same seed, same orders: epoch k of two datasets shuffled with one seed match. Without one, a fresh seed (tm.setSeed makes it reproducible). */
+  seed?: number;
+}
+
+export interface BatchOptions {
+  /** Leave out the last batch when it is short (PyTorch's drop_last): a BatchNorm never sees a batch of one. Default false. */
+  dropRemainder?: boolean;
+}
+
+const SHUFFLE_OPTIONS: OptionNames<ShuffleOptions> = { seed: true };
+const BATCH_OPTIONS: OptionNames<BatchOptions> = { dropRemainder: 'boolean' };
+
+const AsyncFunction = (async () => undefined).constructor;
+
+export class Dataset<T> implements AsyncIterable<T> {
+  /**
+   * The number of elements a pass gives, where known without reading them:
+   * null where a filter or a generator leaves it open, Infinity where
+   * repeat() has no end (fit and toArray refuse those).
+   */
+  readonly size: number | null;
+
+  /**
+   * A dataset whose every pass iterates what `open()` returns, of `size`
+   * elements where known (tm.data's fromTensors, fromArrays, fromIterable
+   * and fromGenerator make them).
+   */
+  constructor(private readonly open: () => AsyncIterable<T>, size: number | null = null) {
+    this.size = size;
+  }
+
+  /** One pass over the elements, which are the reader's to dispose (fit and forEachAsync do). */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.open()[Symbol.asyncIterator]();
+  }
+
+  /**
+   * Each element through fn. A plain function runs in a tidy scope: the
+   * tensors it makes and does not return are freed. An async one cannot be
+   * (tidy does not span an await) and frees what it makes along the way
+   * itself. Either way, the tensors of the element fn was given that its
+   * result does not hold are freed, and a tensor made before fn ran that the
+   * result holds (a constant added to every element) is copied into it.
+   */
+  map<U>(fn: (element: T) => U | Promise<U>): Dataset<U> {
+    checkFunction('map', fn);
+    const source = this;
+    const apply = fn instanceof AsyncFunction ? (e: T) => fn(e) : (e: T) => runTidy('map', () => fn(e));
+    return new Dataset(async function* () {
+      for await (const element of source) {
+        let out: U;
+        try {
+          const since = nextTensorId();
+          out = adoptElement(await apply(element), since, element);
+        } catch (err) {
+          disposeElement(element);
+          throw err;
+        }
+        disposeDropped(element, out);
+        yield out;
+      }
+    }, this.size);
+  }
+
+  /** The elements `predicate` (plain or async) keeps; the others are freed. */
+  filter(predicate: (element: T) => boolean | Promise<boolean>): Dataset<T> {
+    checkFunction('filter', predicate);
+    const source = this;
+    const test = predicate instanceof AsyncFunction ? (e: T) => predicate(e) : (e: T) => runTidy('filter', () => predicate(e));
+    return new Dataset(async function* () {
+      for await (const element of source) {
+        let keep: unknown;
+        try {
+          keep = await test(element);
+        } catch (err) {
+          disposeElement(element);
+          throw err;
+        }
+        if (typeof keep !== 'boolean') {
+          // A tensor is truthy whatever it holds: a filter on one would keep everything.
+          disposeElement(element);
+          disposeElement(keep);
+          throw new ValueError(`filter: the predicate must return true or false, got ${describeValue(keep)}${keep instanceof Tensor ? ' (read it with await t.item() in an async predicate)' : ''}`);
+        }
+        if (keep) yield element;
+        else disposeElement(element);
+      }
+    });
+  }
+
+  /**
+   * The elements in random order, through a buffer of `bufferSize` (see
+   * shuffle.ts): as large as the dataset for a uniform shuffle. Each pass (each
+   * epoch) draws a new order; the same seed gives the same orders.
+   */
+  shuffle(bufferSize: number, options: ShuffleOptions = {}): Dataset<T> {
+    checkCount('shuffle', 'bufferSize', bufferSize, 1);
+    const base = seedFor('shuffle', checkOptions('shuffle', options, SHUFFLE_OPTIONS).seed);
+    const source = this;
+    let pass = 0;
+    return new Dataset(() => shuffled(source, bufferSize, derivedSeed(base, pass++)), this.size);
+  }
+
+  /**
+   * Consecutive elements `size` at a time, stacked into one: tensors into a
+   * tensor with a leading batch axis, numbers into an f32 tensor, typed arrays
+   * into a tensor of their dtype (Int32Array for class labels), tuples and
+   * objects entry by entry. The elements stacked are freed.
+   */
+  batch(size: number, options: BatchOptions = {}): Dataset<Batched<T>> {
+    checkCount('batch', 'size', size, 1);
+    const dropRemainder = checkOptions('batch', options, BATCH_OPTIONS).dropRemainder ?? false;
+    const source = this;
+    const known = this.size;
+    return new Dataset(async function* () {
+      let pending: T[] = [];
+      let read = 0;
+      const stacked = () => {
+        const parts = pending;
+        pending = [];
+        try {
+          return stackElements(parts, read - parts.length) as Batched<T>;
+        } finally {
+          for (const part of parts) disposeElement(part);
+        }
+      };
+      try {
+        for await (const element of source) {
+          pending.push(element);
+          read++;
+          if (pending.length === size) yield stacked();
+        }
+        if (pending.length && !dropRemainder) yield stacked();
+      } finally {
+        for (const part of pending) disposeElement(part);
+      }
+    }, known === null ? null : dropRemainder ? Math.floor(known / size) : Math.ceil(known / size));
+  }
+
+  /** The first `count` elements; the source is read no further. */
+  take(count: number): Dataset<T> {
+    checkCount('take', 'count', count, 0);
+    const source = this;
+    return new Dataset(async function* () {
+      if (count === 0) return;
+      let taken = 0;
+      for await (const element of source) {
+        yield element;
+        if (++taken === count) return;
+      }
+    }, this.size === null ? (count === 0 ? 0 : null) : Math.min(this.size, count));
+  }
+
+  /** The elements after the first `count`, which are read and freed. */
+  skip(count: number): Dataset<T> {
+    checkCount('skip', 'count', count, 0);
+    const source = this;
+    return new Dataset(async function* () {
+      let skipped = 0;
+      for await (const element of source) {
+        if (skipped < count) {
+          skipped++;
+          disposeElement(element);
+        } else yield element;
+      }
+    }, this.size === null ? null : Math.max(0, this.size - count));
+  }
+
+  /**
+   * The elements `count` times over (each pass a new one: a shuffle before it
+   * reshuffles); without a count, for ever, as one endless epoch (take() an epoch's worth).
+   */
+  repeat(count?: number): Dataset<T> {
+    if (count !== undefined) checkCount('repeat', 'count', count, 0);
+    const source = this;
+    // Without a count, endless unless the source is known to be empty: fit and toArray refuse it rather than never end.
+    const size = count === undefined ? (this.size === 0 ? 0 : Infinity) : this.size === null ? null : this.size * count;
+    return new Dataset(async function* () {
+      for (let pass = 0; count === undefined || pass < count; pass++) {
+        let any = false;
+        for await (const element of source) {
+          any = true;
+          yield element;
+        }
+        // An empty dataset repeated for ever would spin without yielding.
+        if (!any) return;
+      }
+    }, size);
+  }
+
+  /**
+   * The same elements, with up to `count` of them read ahead while the reader
+   * works on the current one: a source that waits on I/O (or a map that does)
+   * overlaps with training. Order is kept; an error arrives in its place.
+   */
+  prefetch(count: number): Dataset<T> {
+    checkCount('prefetch', 'count', count, 1);
+    const source = this;
+    return new Dataset(() => prefetched(source, count), this.size);
+  }
+
+  /** This dataset's elements, then `other`'s. */
+  concatenate<U>(other: Dataset<U>): Dataset<T | U> {
+    if (!(other instanceof Dataset)) throw new ValueError(`concatenate: expects a tm.data.Dataset, got ${formatValue(other)}`);
+    const source = this;
+    return new Dataset<T | U>(async function* () {
+      yield* source;
+      yield* other;
+    }, this.size === null || other.size === null ? null : this.size + other.size);
+  }
+
+  /** Calls fn (plain or async, awaited) on each element in turn; each element is freed once fn is done with it (keep() or clone what outlives it). */
+  async forEachAsync(fn: (element: T) => void | Promise<void>): Promise<void> {
+    checkFunction('forEachAsync', fn);
+    for await (const element of this) {
+      try {
+        await fn(element);
+      } finally {
+        disposeElement(element);
+      }
+    }
+  }
+
+  /** Every element of one pass, in an array; they are the caller's to dispose. An infinite dataset is refused. */
+  async toArray(): Promise<T[]> {
+    if (this.size === Infinity) throw new ValueError('toArray: the dataset repeats for ever (repeat() without a count); take() a part of it');
+    const out: T[] = [];
+    try {
+      for await (const element of this) out.push(element);
+    } catch (err) {
+      for (const element of out) disposeElement(element);
+      throw err;
+    }
+    return out;
+  }
+}
+
+/** Runs a transform's plain function in a tidy scope; one that turned out to return a Promise is named, not tidy's. */
+function runTidy<U>(op: string, fn: () => U): U {
+  let promised = false;
+  try {
+    return tidy(() => {
+      const out = fn();
+      promised = out instanceof Promise;
+      return out;
+    });
+  } catch (err) {
+    if (promised) throw new ValueError(`${op}: the function returned a Promise without being declared async; declare it \`async\` (its tensors are then its own to free)`);
+    throw err;
+  }
+}
+
+function checkFunction(op: string, fn: unknown): void {
+  if (typeof fn !== 'function') throw new ValueError(`${op}: expects a function, got ${formatValue(fn)}`);
+}
+
+export function checkCount(op: string, name: string, value: number, least: number): void {
+  if (!Number.isSafeInteger(value) || value < least) throw new ValueError(`${op}: ${name} must be an integer ≥ ${least}, got ${formatValue(value)}`);
+}
