@@ -10,6 +10,7 @@
         "src/conv.cc",
         "src/convert.cc",
         "src/cpu_features.cc",
+        "src/eig.cc",
         "src/elementwise.cc",
         "src/gemm.cc",
         "src/int32_gemm.cc",

@@ -9,6 +9,7 @@ import { sgd } from './sgd.js';
 import { cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
 import { cholesky, luFactor, luSolve } from './linalg.js';
+import { eigh, svd } from './eig.js';
 import { matmul } from './matmul.js';
 import { concat, gather, scan, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { sortIndices } from './sort.js';
@@ -42,6 +43,8 @@ export function createJsBackend(): Backend<StorageArray> {
     luFactor,
     luSolve,
     cholesky,
+    eigh,
+    svd,
     sortIndices,
     lstmCell,
     lstmCellGrad,

@@ -69,6 +69,10 @@ export interface Addon {
   luSolve(lu: Float32Array, pivots: Int32Array, b: Float32Array, batch: number, n: number, k: number, x: Float32Array): void;
   /** l [batch, n, n] = the Cholesky factor of a (kernels.ts's cholesky), by LAPACK's spotrf. */
   cholesky(a: Float32Array, batch: number, n: number, l: Float32Array): void;
+  /** values [batch, n] and vectors [batch, n, n] = the eigendecomposition of symmetric a (kernels.ts's eigh), by LAPACK's ssyevd. */
+  eigh(a: Float32Array, batch: number, n: number, values: Float32Array, vectors: Float32Array): void;
+  /** u [batch, m, k], s [batch, k], vh [batch, k, n] = the reduced SVD of a [batch, m, n] (kernels.ts's svd), by LAPACK's sgesdd; k = min(m, n) ≥ 1. */
+  svd(a: Float32Array, batch: number, m: number, n: number, u: Float32Array, s: Float32Array, vh: Float32Array): void;
   /** out [2, B, H] = h', c' of one LSTM step (kernels.ts's lstmCell). */
   lstmCell(z: Float32Array, c: Float32Array, hidden: number, out: Float32Array): void;
   /** out [B·4H + B·H] = dz, dc (kernels.ts's lstmCellGrad). */

@@ -4,3 +4,7 @@ export { cholesky } from './cholesky.js';
 export { det, slogdet } from './det.js';
 export type { Slogdet } from './det.js';
 export { inv, solve } from './solve.js';
+export { eigh, eigvalsh } from './eigh.js';
+export type { Eigh, EighOptions } from './eigh.js';
+export { svd, svdvals } from './svd.js';
+export type { Svd, SvdOptions } from './svd.js';
