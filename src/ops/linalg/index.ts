@@ -8,3 +8,5 @@ export { eigh, eigvalsh } from './eigh.js';
 export type { Eigh, EighOptions } from './eigh.js';
 export { svd, svdvals } from './svd.js';
 export type { Svd, SvdOptions } from './svd.js';
+export { cond, matrixNorm, matrixRank, pinv, vectorNorm } from './norms.js';
+export type { MatrixNormOptions, MatrixNormOrder, RankOptions, VectorNormOptions } from './norms.js';
