@@ -16,6 +16,7 @@
 // Batch items run on threads of their own (each_matrix.h). A matrix LAPACK
 // fails to converge on (NaN in it) comes out NaN throughout.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -37,6 +38,12 @@ namespace {
 
 constexpr float NOT_A_NUMBER = std::numeric_limits<float>::quiet_NaN();
 
+// A workspace query's answer, a float: past 2²⁴ it may have been rounded
+// down (LAPACK before 3.10 does not round it up), so a little is added.
+int workspace(float answer) {
+  return int(std::ceil(double(answer) * (1 + 4 * std::numeric_limits<float>::epsilon()))) + 1;
+}
+
 }  // namespace
 
 void eigh(const float* a, int64_t batch, int64_t n, float* values, float* vectors) {
@@ -46,7 +53,7 @@ void eigh(const float* a, int64_t batch, int64_t n, float* values, float* vector
   int liwork = 0, info = 0;
   const int query = -1;
   ssyevd_("V", "U", &size, nullptr, &size, nullptr, &lwork_query, &query, &liwork, &query, &info, 1, 1);
-  const int lwork = int(lwork_query);
+  const int lwork = workspace(lwork_query);
   each_matrix(batch, 4 * n * n * n, n * n + lwork, [&](int64_t b, float* work) {
     float* m = work;
     std::copy(a + b * n * n, a + (b + 1) * n * n, m);
@@ -74,7 +81,7 @@ void svd(const float* a, int64_t batch, int64_t m, int64_t n, float* u, float* s
   int info = 0;
   const int query = -1;
   sgesdd_("S", &rows, &cols, nullptr, &rows, nullptr, nullptr, &rows, nullptr, &ldvt, &lwork_query, &query, nullptr, &info, 1);
-  const int lwork = int(lwork_query);
+  const int lwork = workspace(lwork_query);
   each_matrix(batch, 6 * m * n * k, m * n + lwork, [&](int64_t b, float* work) {
     float* at = work;
     std::copy(a + b * m * n, a + (b + 1) * m * n, at);

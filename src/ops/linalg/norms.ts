@@ -144,8 +144,8 @@ export interface VectorNormOptions extends MatrixNormOptions {
  * The vector norm of x over `axis` (all axes by default), torch.linalg.vector_norm:
  * (Σ|x|^ord)^(1/ord) for a finite ord ≠ 0 (2 by default), max |x| for
  * Infinity, min |x| for −Infinity, the count of nonzero entries for 0.
- * Ints give f32. Differentiable (ord 0 has gradient 0; an ord below 1 is
- * ∞ or NaN at a zero entry, as |x|^ord is).
+ * Ints give f32. Differentiable, but for ord 0 (a count, through which no
+ * gradient flows); an ord below 1 gives ∞ or NaN at a zero entry, as |x|^ord does.
  */
 export function vectorNorm(x: Tensor, ord = 2, options: VectorNormOptions = {}): Tensor {
   checkTensor('vectorNorm', x);
