@@ -20,7 +20,11 @@ import { castTo, checkFloat, inF32 } from './matrices.js';
 
 /** svd's options. */
 export interface SvdOptions {
-  /** false (the only choice): the reduced SVD, U [..., m, k] and Vh [..., k, n] for k = min(m, n). */
+  /**
+   * false (the default, and the only choice): the reduced SVD, U [..., m, k]
+   * and Vh [..., k, n] for k = min(m, n). torch.linalg.svd and NumPy default
+   * to full ones (U m × m, Vh n × n), which are refused here.
+   */
   fullMatrices?: boolean;
 }
 
