@@ -1,8 +1,13 @@
 // tm.linalg on each backend: solve with n right-hand sides (an inverse's
 // work), Cholesky and QR, in GFLOP/s by the textbook counts (LU 2n³/3 plus
 // two triangular solves of n columns, 2n³; Cholesky n³/3; Householder QR of
-// a square matrix 4n³/3 and forming its Q as much again), op + await data().
-// TensorFlow.js has no solve, inverse, determinant, Cholesky or QR, so there is
+// a square matrix 4n³/3 and forming its Q as much again), op + await data();
+// eigh and the SVD (values and vectors) by the counts of the symmetric QR
+// algorithm and Golub–Reinsch (9n³ and 21n³, Golub & Van Loan), which the
+// Jacobi methods of js and webgpu exceed: the rate says how long, not how
+// much they compute. Those two at 64 and 256 only: a Jacobi sweep at 512 on
+// the js loops or a software GPU takes seconds.
+// TensorFlow.js has no solve, inverse, determinant, Cholesky, QR, eigh or SVD, so there is
 // no peer to put beside them: the js backend's float64 loops stand in, as
 // the floor any backend should clear, and native (LAPACK in OpenBLAS) as the
 // ceiling of this CPU.
@@ -10,6 +15,7 @@ import * as tm from '../src/index.js';
 import { bestOf, gflops, printTable } from './harness.js';
 
 const SIZES = [64, 256, 512];
+const SPECTRAL_SIZES = [64, 256];
 
 /** A well-conditioned matrix: n·I plus uniform noise, and an SPD one, AᵀA + n·I. */
 function matrices(n: number): { a: tm.Tensor; spd: tm.Tensor; b: tm.Tensor } {
@@ -45,6 +51,23 @@ async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{
   return { solve: gflops((2 * n ** 3) / 3 + 2 * n ** 3, solve), cholesky: gflops(n ** 3 / 3, cholesky), qr: gflops((8 * n ** 3) / 3, qr) };
 }
 
+async function spectralOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{ eigh: number; svd: number }> {
+  await tm.init({ backend });
+  const { a, spd, b } = matrices(n);
+  const run = (f: () => tm.Tensor[]) => async () => {
+    const ys = f();
+    await Promise.all(ys.map((y) => y.data()));
+    for (const y of ys) y.dispose();
+  };
+  // One run of the Jacobi loops at 256 is enough to see their rate.
+  const slow = backend !== 'native' && n > 64;
+  const [ms, minRuns] = slow ? [0, 1] : [400, 3];
+  const eigh = await bestOf(run(() => Object.values(tm.linalg.eigh(spd))), ms, minRuns);
+  const svd = await bestOf(run(() => Object.values(tm.linalg.svd(a))), ms, minRuns);
+  for (const t of [a, spd, b]) t.dispose();
+  return { eigh: gflops(9 * n ** 3, eigh), svd: gflops(21 * n ** 3, svd) };
+}
+
 export async function linalgSection(): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const n of SIZES) {
@@ -55,12 +78,20 @@ export async function linalgSection(): Promise<void> {
     rows.push([`cholesky ${n}×${n}`, native.cholesky, webgpu.cholesky, js.cholesky, native.cholesky / js.cholesky]);
     rows.push([`qr ${n}×${n}, Q and R`, native.qr, webgpu.qr, js.qr, native.qr / js.qr]);
   }
+  for (const n of SPECTRAL_SIZES) {
+    const native = await spectralOn('native', n);
+    const webgpu = await spectralOn('webgpu', n).catch(() => ({ eigh: NaN, svd: NaN }));
+    const js = await spectralOn('js', n);
+    rows.push([`eigh ${n}×${n}, values and vectors`, native.eigh, webgpu.eigh, js.eigh, native.eigh / js.eigh]);
+    rows.push([`svd ${n}×${n}, reduced`, native.svd, webgpu.svd, js.svd, native.svd / js.svd]);
+  }
   await tm.init({ backend: 'native' });
   printTable(
     'tm.linalg, GFLOP/s (textbook counts), op + await data()',
     ['op', 'tmnn native', 'tmnn webgpu', 'tmnn js', 'native/js'],
     rows,
-    'native: LAPACK sgetrf/spotrf/sgeqrf/sorgqr and cblas_strsm in OpenBLAS; webgpu: one workgroup per matrix (shaders/lu.wgsl, lu_solve.wgsl, cholesky.wgsl, qr.wgsl), ' +
-      'on this machine a software adapter; js: float64 loops. TensorFlow.js has no solve, inverse, determinant, Cholesky or QR to compare with.',
+    'native: LAPACK sgetrf/spotrf/sgeqrf/sorgqr/ssyevd/sgesdd and cblas_strsm in OpenBLAS; webgpu: one workgroup per matrix (shaders/lu.wgsl, lu_solve.wgsl, ' +
+      'cholesky.wgsl, qr.wgsl, eigh_jacobi.wgsl, svd_jacobi.wgsl), on this machine a software adapter; js: float64 loops (Jacobi for eigh and svd). ' +
+      'TensorFlow.js has no solve, inverse, determinant, Cholesky, QR, eigh or SVD to compare with.',
   );
 }

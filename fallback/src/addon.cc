@@ -263,6 +263,35 @@ Napi::Value TriangularSolve(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// eigh(a, batch, n, values, vectors): a and vectors Float32Array [batch, n, n], values [batch, n].
+Napi::Value Eigh(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array a = array(info[0], "a"), values = array(info[3], "values"), vectors = array(info[4], "vectors");
+  const int64_t batch = integer(info[1], "batch"), n = integer(info[2], "n");
+  if (a.dtype != F32 || values.dtype != F32 || vectors.dtype != F32) type_error(env, "eigh: a, values and vectors must be Float32Arrays");
+  require(n <= std::numeric_limits<int>::max() / 8, env, "eigh: n past LAPACK's int");
+  const int64_t size = product(env, batch, n, n, "eigh");
+  require(a.length >= size && vectors.length == size && values.length == batch * n, env, "eigh: lengths do not match [batch, n, n]");
+  eigh(a.as<float>(), batch, n, values.as<float>(), vectors.as<float>());
+  return env.Undefined();
+}
+
+// svd(a, batch, m, n, u, s, vh): a Float32Array [batch, m, n], u [batch, m, k], s [batch, k], vh [batch, k, n], k = min(m, n).
+Napi::Value Svd(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array a = array(info[0], "a"), u = array(info[4], "u"), s = array(info[5], "s"), vh = array(info[6], "vh");
+  const int64_t batch = integer(info[1], "batch"), m = integer(info[2], "m"), n = integer(info[3], "n");
+  if (a.dtype != F32 || u.dtype != F32 || s.dtype != F32 || vh.dtype != F32) type_error(env, "svd: a, u, s and vh must be Float32Arrays");
+  require(m <= std::numeric_limits<int>::max() / 8 && n <= std::numeric_limits<int>::max() / 8, env, "svd: m or n past LAPACK's int");
+  const int64_t k = std::min(m, n);
+  require(a.length >= product(env, batch, m, n, "svd") && u.length == product(env, batch, m, k, "svd") && s.length == batch * k &&
+              vh.length == product(env, batch, k, n, "svd"),
+          env, "svd: lengths do not match a [batch, m, n], u [batch, m, k], s [batch, k], vh [batch, k, n]");
+  svd(a.as<float>(), batch, m, n, u.as<float>(), s.as<float>(), vh.as<float>());
+  return env.Undefined();
+}
+
+
 // gather(x, indices, outer, inner, out): x [outer, n, inner], out [outer, indices, inner].
 Napi::Value Gather(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -538,7 +567,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"ctc", Ctc}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"ctc", Ctc}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

@@ -17,9 +17,7 @@
 //   once sorgqr has replaced the reflectors, transposed out.
 // - cblas_strsm takes row-major matrices itself: no copies but b's into x.
 //
-// Batch items run on threads of their own (parallel.h), each calling LAPACK
-// with OpenBLAS on one thread, as the convolutions do; one large matrix keeps
-// OpenBLAS's threads.
+// Batch items run on threads of their own (each_matrix.h).
 #include <cblas.h>
 
 #include <algorithm>
@@ -27,7 +25,7 @@
 #include <mutex>
 #include <utility>
 
-#include "parallel.h"
+#include "each_matrix.h"
 #include "tmnn.h"
 
 // LAPACK's Fortran entry points (Debian's libopenblas has them; it ships no
@@ -45,25 +43,6 @@ namespace tmnn {
 static_assert(sizeof(int) == sizeof(int32_t), "sgetrf writes its pivots as ints into the Int32Array");
 
 namespace {
-
-// Runs f(b, work) for every batch item b, work `scratch` floats per thread:
-// the items split among threads when there are several and enough work
-// (`macs` multiply-adds each, a thread per ONE_THREAD_MACS).
-template <typename F>
-void each_matrix(int64_t batch, int64_t macs_each, int64_t scratch, F f) {
-  const int64_t macs = batch * macs_each;
-  const int parts = int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), batch, macs / ONE_THREAD_MACS})));
-  std::lock_guard<std::mutex> hold(gemm_lock());
-  const int blas_threads = threads();
-  const bool alone = parts > 1 || macs < ONE_THREAD_MACS;
-  if (alone) openblas_set_num_threads(1);
-  parallel(parts, [&](int part) {
-    std::vector<float> work(static_cast<size_t>(scratch));
-    const auto [first, last] = share(batch, parts, part);
-    for (int64_t b = first; b < last; b++) f(b, work.data());
-  });
-  if (alone) openblas_set_num_threads(blas_threads);
-}
 
 // to[j, i] = from[i, j] for n × n matrices.
 void transpose_square(const float* from, float* to, int64_t n) {

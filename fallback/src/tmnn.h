@@ -167,6 +167,12 @@ void cholesky(const float* a, int64_t batch, int64_t n, float* l);
 void qr(const float* a, int64_t batch, int64_t m, int64_t n, bool complete, float* q, float* r);
 void triangular_solve(const float* a, const float* b, int64_t batch, int64_t n, int64_t k, bool upper, bool unit, float* x);
 
+// eig.cc: eigh of f32 symmetric row-major n × n matrices from their lower triangles, values [batch, n]
+// ascending and vectors [batch, n, n] (eigenvectors as columns); svd of [batch, m, n], k = min(m, n):
+// u [batch, m, k], s [batch, k] descending, vh [batch, k, n]. NaN throughout where LAPACK fails.
+void eigh(const float* a, int64_t batch, int64_t n, float* values, float* vectors);
+void svd(const float* a, int64_t batch, int64_t m, int64_t n, float* u, float* s, float* vh);
+
 // softmax.cc
 void softmax(const Array& x, int64_t outer, int64_t inner, bool log, const Array& out);
 

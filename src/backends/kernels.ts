@@ -196,6 +196,23 @@ export interface Kernels<S = unknown> {
    */
   triangularSolve(a: TensorInfo<S>, b: TensorInfo<S>, upper: boolean, unit: boolean): S;
   /**
+   * The eigendecomposition of each symmetric matrix of a (f32, [batch, n,
+   * n], only its lower triangle read): A = V·diag(values)·Vᵀ, values (f32,
+   * [batch, n]) ascending, vectors (f32, [batch, n, n]) orthonormal, column j
+   * an eigenvector of values[j]. Its sign, and the basis of a repeated
+   * eigenvalue's space, are whatever the method gives (tests check A·V =
+   * V·diag(values) and VᵀV = I).
+   */
+  eigh(a: TensorInfo<S>): { values: S; vectors: S };
+  /**
+   * The reduced singular value decomposition of each matrix of a (f32,
+   * [batch, m, n]), k = min(m, n): A = U·diag(s)·Vh, s (f32, [batch, k])
+   * descending and ≥ 0, u (f32, [batch, m, k]) with orthonormal columns and
+   * vh (f32, [batch, k, n]) with orthonormal rows, completed to orthonormal
+   * sets where A has rank below k. Signs as the method gives them.
+   */
+  svd(a: TensorInfo<S>): { u: S; s: S; vh: S };
+  /**
    * The positions (i32, [rows, k]) of the first k entries of each row of x
    * [rows, n] in sorted order: by value, descending or not; NaN after every
    * number ascending and before every number descending; ties (and NaNs) by
@@ -257,7 +274,7 @@ export interface Kernels<S = unknown> {
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'luFactor', 'luSolve', 'cholesky', 'qr', 'triangularSolve', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'luFactor', 'luSolve', 'cholesky', 'qr', 'triangularSolve', 'eigh', 'svd', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

@@ -9,6 +9,7 @@ import { sgd } from './sgd.js';
 import { cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
 import { cholesky, luFactor, luSolve, qr, triangularSolve } from './linalg.js';
+import { eigh, svd } from './eig.js';
 import { matmul } from './matmul.js';
 import { concat, gather, scan, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { sortIndices } from './sort.js';
@@ -45,6 +46,8 @@ export function createJsBackend(): Backend<StorageArray> {
     cholesky,
     qr,
     triangularSolve,
+    eigh,
+    svd,
     sortIndices,
     lstmCell,
     lstmCellGrad,

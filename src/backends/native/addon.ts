@@ -73,6 +73,10 @@ export interface Addon {
   qr(a: Float32Array, batch: number, m: number, n: number, complete: boolean, q: Float32Array, r: Float32Array): void;
   /** x [batch, n, k] = A⁻¹ b for A's upper or lower triangle (kernels.ts's triangularSolve), by cblas_strsm. */
   triangularSolve(a: Float32Array, b: Float32Array, batch: number, n: number, k: number, upper: boolean, unit: boolean, x: Float32Array): void;
+  /** values [batch, n] and vectors [batch, n, n] = the eigendecomposition of symmetric a (kernels.ts's eigh), by LAPACK's ssyevd. */
+  eigh(a: Float32Array, batch: number, n: number, values: Float32Array, vectors: Float32Array): void;
+  /** u [batch, m, k], s [batch, k], vh [batch, k, n] = the reduced SVD of a [batch, m, n] (kernels.ts's svd), by LAPACK's sgesdd; k = min(m, n) ≥ 1. */
+  svd(a: Float32Array, batch: number, m: number, n: number, u: Float32Array, s: Float32Array, vh: Float32Array): void;
   /** out [2, B, H] = h', c' of one LSTM step (kernels.ts's lstmCell). */
   lstmCell(z: Float32Array, c: Float32Array, hidden: number, out: Float32Array): void;
   /** out [B·4H + B·H] = dz, dc (kernels.ts's lstmCellGrad). */

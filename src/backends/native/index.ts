@@ -275,6 +275,24 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
 
+    eigh(a) {
+      const [batch, n] = a.shape;
+      const values = output('f32', batch * n) as Float32Array;
+      const vectors = output('f32', batch * n * n) as Float32Array;
+      if (values.length) addon.eigh(sizedStorage(a) as Float32Array, batch, n, values, vectors);
+      return { values, vectors };
+    },
+
+    svd(a) {
+      const [batch, m, n] = a.shape;
+      const k = Math.min(m, n);
+      const u = output('f32', batch * m * k) as Float32Array;
+      const s = output('f32', batch * k) as Float32Array;
+      const vh = output('f32', batch * k * n) as Float32Array;
+      if (s.length) addon.svd(sizedStorage(a) as Float32Array, batch, m, n, u, s, vh);
+      return { u, s, vh };
+    },
+
     lstmCell(z, c) {
       if (z.dtype !== 'f32') return js.lstmCell!(settled(z), settled(c));
       const out = output('f32', 2 * sizeOf(c.shape)) as Float32Array;

@@ -24,7 +24,7 @@ import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, gatherRows, scanLines, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
-import { choleskyMatrices, luFactorMatrices, luSolveColumns, qrMatrices, triangularSolveColumns } from './kernels/linalg.js';
+import { choleskyMatrices, eighMatrices, luFactorMatrices, luSolveColumns, qrMatrices, svdMatrices, triangularSolveColumns } from './kernels/linalg.js';
 import { ctcLosses } from './kernels/ctc.js';
 import { sortRows } from './kernels/sort.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
@@ -655,6 +655,29 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     triangularSolve(a, b, upper, unit) {
       return produce('f32', b.shape, (out) => triangularSolveColumns(rt, operand(a), operand(b), upper, unit, out));
+    },
+
+    eigh(a) {
+      const [batch, n] = a.shape;
+      let vectors: GpuData | undefined;
+      const values = produce('f32', [batch, n], (valuesOut) => {
+        vectors = produce('f32', a.shape, (vectorsOut) => eighMatrices(rt, operand(a), valuesOut, vectorsOut));
+      });
+      // An empty batch runs nothing, the inner produce included.
+      return { values, vectors: vectors ?? produce('f32', a.shape, () => {}) };
+    },
+
+    svd(a) {
+      const [batch, m, n] = a.shape;
+      const k = Math.min(m, n);
+      let u: GpuData | undefined;
+      let vh: GpuData | undefined;
+      const s = produce('f32', [batch, k], (sOut) => {
+        u = produce('f32', [batch, m, k], (uOut) => {
+          vh = produce('f32', [batch, k, n], (vhOut) => svdMatrices(rt, operand(a), uOut, sOut, vhOut));
+        });
+      });
+      return { u: u ?? produce('f32', [batch, m, k], () => {}), s, vh: vh ?? produce('f32', [batch, k, n], () => {}) };
     },
 
     quantizedMatmul(x, values, scales) {

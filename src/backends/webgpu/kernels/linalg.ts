@@ -8,9 +8,11 @@
 // A batch past the binding limit runs in bands of whole matrices, each
 // array bound as the window that holds the band (windows.ts).
 import choleskyShader from '../../../../shaders/cholesky.wgsl';
+import eighShader from '../../../../shaders/eigh_jacobi.wgsl';
 import luShader from '../../../../shaders/lu.wgsl';
 import luSolveShader from '../../../../shaders/lu_solve.wgsl';
 import qrShader from '../../../../shaders/qr.wgsl';
+import svdShader from '../../../../shaders/svd_jacobi.wgsl';
 import triangularSolveShader from '../../../../shaders/triangular_solve.wgsl';
 import { grid, type Operand, type Runtime } from '../runtime.js';
 import { rowBands, windowOf, type BufferWindow, type Part } from '../windows.js';
@@ -86,5 +88,39 @@ export function triangularSolveColumns(rt: Runtime, a: Operand, b: Operand, uppe
   for (const part of bands(rt, batch, [n * n, n * k])) {
     const bound = { a: band(a.buffer, part, n * n), b: band(b.buffer, part, n * k), x: band(x, part, n * k) };
     rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count * k, n, k, Number(upper), Number(unit)) }, grid(part.count * k, 64));
+  }
+}
+
+// The Jacobi methods of eigh and svd (shaders/eigh_jacobi.wgsl,
+// svd_jacobi.wgsl): one workgroup per matrix like LU's, with a scratch
+// array per matrix for the matrix being rotated, the rotations gathered so
+// far and a step's rotations, taken from the pool for each band.
+
+/** values [batch, n] ascending and vectors [batch, n, n] = the eigendecomposition of symmetric a (f32, [batch, n, n]) from its lower triangle. */
+export function eighMatrices(rt: Runtime, a: Operand, values: GPUBuffer, vectors: GPUBuffer): void {
+  const [batch, n] = a.shape;
+  const padded = n + (n % 2);
+  const scratch = 2 * n * n + padded;
+  const kernel = rt.compiler.kernel({ name: 'eigh_jacobi', source: eighShader, constants: { WG: matrixWorkgroup(n) } });
+  for (const part of bands(rt, batch, [n * n, n, n * n, scratch])) {
+    const work = rt.pool.acquire(part.count * scratch * 4);
+    const bound = { a: band(a.buffer, part, n * n), values: band(values, part, n), vectors: band(vectors, part, n * n), work };
+    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count, n, padded) }, grid(part.count, 1));
+    rt.pool.release(work);
+  }
+}
+
+/** u [batch, m, k], s [batch, k] descending and vh [batch, k, n] = the reduced SVD of a (f32, [batch, m, n]), k = min(m, n). */
+export function svdMatrices(rt: Runtime, a: Operand, u: GPUBuffer, s: GPUBuffer, vh: GPUBuffer): void {
+  const [batch, m, n] = a.shape;
+  const [rows, k] = [Math.max(m, n), Math.min(m, n)];
+  const padded = k + (k % 2);
+  const scratch = 2 * rows * k + k * k + padded + k;
+  const kernel = rt.compiler.kernel({ name: 'svd_jacobi', source: svdShader, constants: { WG: matrixWorkgroup(rows) } });
+  for (const part of bands(rt, batch, [m * n, m * k, k, k * n, scratch])) {
+    const work = rt.pool.acquire(part.count * scratch * 4);
+    const bound = { a: band(a.buffer, part, m * n), u: band(u, part, m * k), s: band(s, part, k), vh: band(vh, part, k * n), work };
+    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count, m, n, padded) }, grid(part.count, 1));
+    rt.pool.release(work);
   }
 }

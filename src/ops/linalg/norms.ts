@@ -1,0 +1,175 @@
+// What torch.linalg builds on the SVD, and the norms: pinv, matrixRank and
+// cond from singular values (svd.ts), matrixNorm from them or from sums of
+// |A| along an axis, vectorNorm from tm.norm (ops/norms.ts) and the
+// reductions. The tolerances follow torch.linalg: a singular value counts
+// where it is > max(atol, rtol·σ_max), rtol by default eps·max(m, n) for
+// the input's dtype (0 once atol is given).
+import { tidy } from '../../engine.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../../errors.js';
+import type { DType } from '../../dtype.js';
+import { floatDTypeOf } from '../../dtype.js';
+import { checkOptions, type OptionNames } from '../../options.js';
+import { noGrad } from '../../tape.js';
+import type { Tensor } from '../../tensor.js';
+import { cast } from '../cast.js';
+import { zeros } from '../creation.js';
+import { abs, div, greater, maximum, mul, notEqual, pow, where } from '../elementwise.js';
+import { matmul } from '../matmul.js';
+import { expandDims } from '../movement.js';
+import { norm } from '../norms.js';
+import { max, min, sum } from '../reduce.js';
+import { checkTensor, onBackendOf } from '../util.js';
+import { castTo, inF32, matrixTranspose } from './matrices.js';
+import { checkMatrix, decomposeSvd } from './svd.js';
+
+/** The tolerances of pinv and matrixRank (torch.linalg's). */
+export interface RankOptions {
+  /** Singular values ≤ atol count as zero (default 0). */
+  atol?: number;
+  /** Singular values ≤ rtol·σ_max count as zero (default eps·max(m, n) for A's dtype, or 0 where atol is given). */
+  rtol?: number;
+}
+
+const RANK_OPTIONS: OptionNames<RankOptions> = { atol: true, rtol: true };
+
+/** The gap between 1 and the next float of `dtype` (torch.finfo(dtype).eps). */
+function epsilonOf(dtype: DType): number {
+  return dtype === 'f16' ? 2 ** -10 : 2 ** -23;
+}
+
+/** The checked tolerances: σ counts where σ > max(atol, rtol·σ_max). */
+function tolerances(op: string, A: Tensor, options: RankOptions): { atol: number; rtol: number } {
+  const given = checkOptions(op, options, RANK_OPTIONS);
+  for (const name of ['atol', 'rtol'] as const) {
+    const v = given[name];
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v < Infinity)) throw new ValueError(`${op}: ${name} must be a finite number ≥ 0, got ${formatValue(v)}`);
+  }
+  const [m, n] = A.shape.slice(-2);
+  const atol = given.atol ?? 0;
+  const rtol = given.rtol ?? (given.atol !== undefined && given.atol > 0 ? 0 : epsilonOf(A.dtype) * Math.max(m, n));
+  return { atol, rtol };
+}
+
+/**
+ * Which singular values of s [..., k] count: s > max(atol, rtol·σ_max). A
+ * mask, through which no gradient flows: computed unrecorded, or the
+ * threshold's ops would hold what they save until the collector ran.
+ */
+function counted(s: Tensor, { atol, rtol }: { atol: number; rtol: number }): Tensor {
+  return noGrad(() => greater(s, maximum(mul(max(s, -1, { keepDims: true }), rtol), atol)));
+}
+
+/** A matrix or batch with no rows or no columns: k = 0, nothing to reduce. */
+const empty = (A: Tensor) => Math.min(...A.shape.slice(-2)) === 0;
+
+/**
+ * The Moore–Penrose pseudo-inverse of each matrix of A [..., m, n]: [..., n,
+ * m] (torch.linalg.pinv, np.linalg.pinv), Vhᵀ·diag(1/σ)·Uᵀ from A's SVD with
+ * the singular values that do not count (≤ max(atol, rtol·σ_max)) left out.
+ * In f32 (f16 cast in and the result back). Differentiable through the SVD:
+ * where A has full rank and distinct singular values.
+ */
+export function pinv(A: Tensor, options: RankOptions = {}): Tensor {
+  checkMatrix('pinv', A);
+  const tol = tolerances('pinv', A, options);
+  const [m, n] = A.shape.slice(-2);
+  if (empty(A)) return onBackendOf('pinv', A, () => zeros([...A.shape.slice(0, -2), n, m], { dtype: A.dtype }));
+  return tidy(() => {
+    const { u, s, vh } = decomposeSvd('pinv', inF32(A), true);
+    const keep = counted(s, tol);
+    // 1/σ where σ counts, 0 elsewhere, its gradient 0 there (not 0·∞).
+    const inverse = where(keep, div(1, where(keep, s, 1)), 0);
+    return castTo(matmul(mul(matrixTranspose(vh), expandDims(inverse, -2)), u, { transposeB: true }), A.dtype);
+  });
+}
+
+/**
+ * The rank of each matrix of A [..., m, n]: [...] (i32), the number of its
+ * singular values > max(atol, rtol·σ_max) (torch.linalg.matrix_rank).
+ */
+export function matrixRank(A: Tensor, options: RankOptions = {}): Tensor {
+  checkMatrix('matrixRank', A);
+  const tol = tolerances('matrixRank', A, options);
+  if (empty(A)) return onBackendOf('matrixRank', A, () => zeros(A.shape.slice(0, -2), { dtype: 'i32' }));
+  // An integer count, with no gradient: nothing recorded.
+  return noGrad(() => tidy(() => sum(cast(counted(decomposeSvd('matrixRank', inF32(A), false).s, tol), 'i32'), -1)));
+}
+
+/** matrixNorm's orders: Frobenius, nuclear, the largest and smallest singular value, the largest and smallest column (1) and row (∞) sums of |A|. */
+export type MatrixNormOrder = 'fro' | 'nuc' | 2 | -2 | 1 | -1 | typeof Infinity | typeof Number.NEGATIVE_INFINITY;
+
+const MATRIX_ORDERS: readonly MatrixNormOrder[] = ['fro', 'nuc', 2, -2, 1, -1, Infinity, -Infinity];
+
+/** matrixNorm's and vectorNorm's options. */
+export interface MatrixNormOptions {
+  /** Keep the reduced axes with size 1 (default false). */
+  keepDims?: boolean;
+}
+
+/**
+ * The matrix norm of each matrix of A [..., m, n] (torch.linalg.matrix_norm):
+ * 'fro' (default) √Σa², 'nuc' Σσ, 2 and −2 the largest and smallest
+ * singular values, 1 and −1 the largest and smallest Σ|a| of a column,
+ * Infinity and −Infinity those of a row. [...] ([..., 1, 1] with keepDims).
+ * Differentiable; the singular-value orders through svdvals. Ints give f32.
+ */
+export function matrixNorm(A: Tensor, ord: MatrixNormOrder = 'fro', options: MatrixNormOptions = {}): Tensor {
+  const a = checkTensor('matrixNorm', A);
+  const { keepDims = false } = checkOptions('matrixNorm', options, { keepDims: 'boolean' });
+  if (!MATRIX_ORDERS.includes(ord)) throw new ValueError(`matrixNorm: ord must be 'fro', 'nuc', 2, -2, 1, -1, Infinity or -Infinity, got ${formatValue(ord)}`);
+  if (a.rank < 2) throw new ShapeError(`matrixNorm: A must be a matrix or a batch of them [..., m, n], got ${formatShape(a.shape)}`);
+  return tidy(() => {
+    const fa = a.dtype === floatDTypeOf(a.dtype) ? a : cast(a, floatDTypeOf(a.dtype));
+    if (ord === 'fro') return norm(fa, [-2, -1], { keepDims });
+    if (ord === 1 || ord === -1 || ord === Infinity || ord === -Infinity) {
+      // Sums down the columns (1) or along the rows (∞), then their largest or smallest.
+      const sums = sum(abs(fa), Math.abs(ord) === 1 ? -2 : -1, { keepDims: true });
+      const pick = ord > 0 ? max : min;
+      return pick(sums, [-2, -1], { keepDims });
+    }
+    if (empty(fa)) throw new ShapeError(`matrixNorm: ord ${formatValue(ord)} needs singular values, and A ${formatShape(a.shape)} has none`);
+    const s = decomposeSvd('matrixNorm', inF32(fa), false).s;
+    const reduced = castTo(ord === 'nuc' ? sum(s, -1) : ord === 2 ? max(s, -1) : min(s, -1), fa.dtype);
+    return keepDims ? expandDims(expandDims(reduced, -1), -1) : reduced;
+  });
+}
+
+/** vectorNorm's options. */
+export interface VectorNormOptions extends MatrixNormOptions {
+  /** The axis or axes to reduce (default all of them). */
+  axis?: number | readonly number[];
+}
+
+/**
+ * The vector norm of x over `axis` (all axes by default), torch.linalg.vector_norm:
+ * (Σ|x|^ord)^(1/ord) for a finite ord ≠ 0 (2 by default), max |x| for
+ * Infinity, min |x| for −Infinity, the count of nonzero entries for 0.
+ * Ints give f32. Differentiable, but for ord 0 (a count, through which no
+ * gradient flows); an ord below 1 gives ∞ or NaN at a zero entry, as |x|^ord does.
+ */
+export function vectorNorm(x: Tensor, ord = 2, options: VectorNormOptions = {}): Tensor {
+  checkTensor('vectorNorm', x);
+  const { axis, keepDims = false } = checkOptions('vectorNorm', options, { axis: true, keepDims: 'boolean' });
+  if (typeof ord !== 'number' || Number.isNaN(ord)) throw new ValueError(`vectorNorm: ord must be a number (Infinity and −Infinity included), got ${formatValue(ord)}`);
+  if (ord === 1 || ord === 2 || ord === Infinity) return norm(x, axis, { ord, keepDims });
+  return tidy(() => {
+    const fx = x.dtype === floatDTypeOf(x.dtype) ? x : cast(x, floatDTypeOf(x.dtype));
+    if (ord === -Infinity) return min(abs(fx), axis, { keepDims });
+    if (ord === 0) return sum(cast(notEqual(fx, 0), fx.dtype), axis, { keepDims });
+    return pow(sum(pow(abs(fx), ord), axis, { keepDims }), 1 / ord);
+  });
+}
+
+/**
+ * The 2-norm condition number of each matrix of A [..., m, n]: [...],
+ * σ_max / σ_min (torch.linalg.cond with p = None): ∞ for a singular
+ * matrix. Differentiable through svdvals. In f32, as svd.
+ */
+export function cond(A: Tensor): Tensor {
+  checkMatrix('cond', A);
+  if (empty(A)) throw new ShapeError(`cond: A ${formatShape(A.shape)} has no rows or no columns: no singular values to divide`);
+  return tidy(() => {
+    const s = decomposeSvd('cond', inF32(A), false).s;
+    return castTo(div(max(s, -1), min(s, -1)), A.dtype);
+  });
+}
