@@ -1,5 +1,6 @@
 // tm.nn: layers, models, saving and loading.
 export { Module } from './module.js';
+export type { LoadStateOptions, LoadStateResult, StateEntry } from './state_dict.js';
 export type { LayerConfig } from './module.js';
 export { Dense } from './dense.js';
 export type { DenseOptions } from './dense.js';

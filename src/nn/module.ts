@@ -3,6 +3,7 @@
 // in its fields, and maps a tensor to a tensor in `forward`.
 import { ValueError, formatValue } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import { loadState, loadStateFile, saveState, stateToBytes, type LoadStateOptions, type LoadStateResult, type StateEntry } from './state_dict.js';
 
 export abstract class Module {
   /** Train mode (the default) enables dropout; eval mode turns it off. */
@@ -99,6 +100,38 @@ export abstract class Module {
    */
   protected inPrecisionOf(x: Tensor, p: Tensor): Tensor {
     return x.dtype === 'f16' && p.dtype !== 'f16' ? p.cast('f16') : p;
+  }
+
+  /** Parameters and buffers by name (namedState; PyTorch's state_dict): the tensors themselves. */
+  stateDict(): Record<string, Tensor> {
+    return this.namedState();
+  }
+
+  /**
+   * Writes `state`'s values (tensors on this module's backend, or the
+   * entries of tm.decodeSafetensors) into the parameters and buffers of the
+   * same names, each cast to the module's dtype: PyTorch's load_state_dict.
+   * Strict by default: names missing on either side are an error; with {
+   * strict: false } they are left alone and listed. A shape that differs is
+   * an error naming both, and nothing is changed.
+   */
+  loadStateDict(state: Record<string, StateEntry>, options: LoadStateOptions = {}): LoadStateResult {
+    return loadState(this, state, options);
+  }
+
+  /** The parameters and buffers as a safetensors file's bytes, for any module (a custom one included); loadWeights reads them. */
+  weightsToBytes(): Promise<Uint8Array> {
+    return stateToBytes(this);
+  }
+
+  /** Writes weightsToBytes() to `path` atomically (Node). tm.nn.load needs a model file (Sequential.save); this fills a module you build. */
+  saveWeights(path: string | URL): Promise<void> {
+    return saveState(this, path);
+  }
+
+  /** Loads the weights of a file (a path in Node, or its bytes) saveWeights wrote, or any safetensors file of this module's names (loadStateDict's rules). */
+  loadWeights(source: string | URL | Uint8Array, options: LoadStateOptions = {}): Promise<LoadStateResult> {
+    return loadStateFile(this, source, options);
   }
 
   train(on = true): this {
