@@ -211,6 +211,11 @@ export class Tensor {
   minimum(b: TensorLike): Tensor { return ops.minimum(this, b); }
   atan2(b: TensorLike): Tensor { return ops.atan2(this, b); }
   remainder(b: TensorLike): Tensor { return ops.remainder(this, b); }
+  xlogy(b: TensorLike): Tensor { return ops.xlogy(this, b); }
+  logaddexp(b: TensorLike): Tensor { return ops.logaddexp(this, b); }
+  hypot(b: TensorLike): Tensor { return ops.hypot(this, b); }
+  copysign(b: TensorLike): Tensor { return ops.copysign(this, b); }
+  lerp(end: TensorLike, weight: TensorLike): Tensor { return ops.lerp(this, end, weight); }
   // Comparisons: 1 where true, 0 where false, in the inputs' common dtype.
   equal(b: TensorLike): Tensor { return ops.equal(this, b); }
   notEqual(b: TensorLike): Tensor { return ops.notEqual(this, b); }
@@ -247,6 +252,13 @@ export class Tensor {
   acosh(): Tensor { return ops.acosh(this); }
   atanh(): Tensor { return ops.atanh(this); }
   trunc(): Tensor { return ops.trunc(this); }
+  erfc(): Tensor { return ops.erfc(this); }
+  erfinv(): Tensor { return ops.erfinv(this); }
+  lgamma(): Tensor { return ops.lgamma(this); }
+  digamma(): Tensor { return ops.digamma(this); }
+  sinc(): Tensor { return ops.sinc(this); }
+  logit(options?: ops.LogitOptions): Tensor { return ops.logit(this, options); }
+  nanToNum(options?: ops.NanToNumOptions): Tensor { return ops.nanToNum(this, options); }
   clip(min: number, max: number): Tensor { return ops.clip(this, min, max); }
 
   matmul(b: Tensor | ops.QuantizedTensor, options?: ops.MatmulOptions): Tensor { return ops.matmul(this, b, options); }
