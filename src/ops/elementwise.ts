@@ -272,7 +272,9 @@ export function lerp(a: TensorLike, b: TensorLike, w: TensorLike): Tensor {
     return tidy(() => {
       const d = sub(tb, ta);
       if (typeof w === 'number') return Math.abs(w) < 0.5 ? add(ta, mul(d, w)) : sub(tb, mul(d, 1 - w));
-      return where(less(abs(w), 0.5), add(ta, mul(w, d)), sub(tb, mul(sub(1, w), d)));
+      // The choice is taken without a gradient: abs recorded on w would hold its inputs, never reached by backward.
+      const near = noGrad(() => less(abs(w), 0.5));
+      return where(near, add(ta, mul(w, d)), sub(tb, mul(sub(1, w), d)));
     });
   });
 }

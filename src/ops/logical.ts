@@ -8,6 +8,7 @@ import { ValueError, formatValue } from '../errors.js';
 import { F16_MAX } from '../f16.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { broadcastShapes } from '../shape.js';
+import { noGrad } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { abs, add, equal, less, lessEqual, maximum, mul, notEqual, sub, where } from './elementwise.js';
 import { isFloat } from '../dtype.js';
@@ -109,12 +110,13 @@ export function isclose(a: TensorLike, b: TensorLike, options: IscloseOptions = 
   const { rtol, atol, equalNan } = checkTolerances('isclose', options);
   return withTensors('isclose', a, b, (ta, tb) => {
     broadcastShapes('isclose', ta.shape, tb.shape);
-    return tidy(() => {
+    // No gradient (a test of values); recording |a − b| would hold a and b in a node backward never reaches.
+    return noGrad(() => tidy(() => {
       // A finite a is never within the tolerance of an infinite b (which the inequality alone would allow).
       const near = mul(lessEqual(abs(sub(ta, tb)), add(mul(abs(tb), rtol), atol)), less(abs(tb), Infinity));
       const close = maximum(equal(ta, tb), near);
       return equalNan ? maximum(close, mul(notEqual(ta, ta), notEqual(tb, tb))) : close;
-    });
+    }));
   });
 }
 

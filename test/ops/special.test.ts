@@ -377,7 +377,7 @@ describe.each(BACKENDS)('special functions on %s', (backend) => {
       x.requiresGrad = true;
       const before = tm.memory().numTensors;
       tm.tidy(() => {
-        const out = [x.lgamma(), x.digamma(), x.erfc(), x.sinc(), x.logit({ eps: 0.01 }), x.xlogy(y), x.logaddexp(y), x.hypot(y), x.copysign(y), x.lerp(y, 0.3), x.nanToNum()];
+        const out = [x.lgamma(), x.digamma(), x.erfc(), x.sinc(), x.logit({ eps: 0.01 }), x.xlogy(y), x.logaddexp(y), x.hypot(y), x.copysign(y), x.lerp(y, 0.3), x.lerp(y, x), x.nanToNum(), tm.isclose(x, y)];
         out.reduce((s, t) => s.add(t.sum()), tm.scalar(0)).backward();
       });
       x.grad!.dispose();
