@@ -562,13 +562,14 @@ fn scale_pow2(m: f32, k: i32) -> f32 {
   return bitcast<f32>((bits & 0x80000000u) | (kept + select(0u, 1u, up)));
 }
 
-// e^(hi + lo) · m for hi + lo ≤ 89 (lo small), relative to 2 ulps however
+// e^(hi + lo) · m for hi + lo ≤ 100 (lo small), relative to 2 ulps however
 // negative (WGSL's exp is promised 3 + 2|x| ulp, 200 at −100), subnormal
 // results included: hi = k·ln 2 + r with ln 2 in two parts (Cody and Waite;
 // k·LN2_HI is exact and, for hi on f32's grid, so is hi − k·LN2_HI), e^r by
 // its Taylor series to r⁸ (|r| < 0.45: the next term is below 2^-28).
 fn exp_times(hi: f32, lo: f32, m: f32) -> f32 {
-  if (hi > 89.0) { return inf_f32(); }
+  // e^100 · m overflows for every m these take (I₀'s, past 92, is over 0.04); |k| stays below 2^8.
+  if (hi > 100.0) { return inf_f32(); }
   if (hi < -110.0) { return 0.0; }
   let k = round(hi * 1.4426950408889634);
   let r = ((hi - k * 0.693145751953125) - k * 1.428606765330187e-6) + lo;
@@ -748,6 +749,60 @@ fn erfinv_f32(y: f32) -> f32 {
     x -= step / (1.0 + x * step);
   }
   return select(x, -x, y < 0.0);
+}
+
+// x/2 rounded once, subnormal results included: from the bits (x · 0.5
+// below 2^-125 is subnormal, which a device may flush to 0).
+fn half_f32(x: f32) -> f32 {
+  let bits = bitcast<u32>(x);
+  let e = (bits >> 23u) & 0xffu;
+  if (e >= 2u) { return bitcast<f32>(bits - 0x00800000u); }
+  let m = select(bits & 0x007fffffu, (bits & 0x007fffffu) | 0x00800000u, e == 1u);
+  let kept = m >> 1u;
+  let up = (m & 1u) == 1u && (kept & 1u) == 1u;
+  return bitcast<f32>((bits & 0x80000000u) | (kept + select(0u, 1u, up)));
+}
+
+// I₀ and I₁ of |x| (ν = 0 or 1), the modified Bessel functions: up to 10
+// their power series (x/2)^ν Σ (x²/4)ᵏ / (k!·(k + ν)!), every term positive
+// (30 terms: the rest is below 1e-9 of the sum at 10); past it the asymptotic
+// series e^x/√(2πx) · Σ tₖ, tₖ = tₖ₋₁·((2k − 1)² − 4ν²)/(8kx), 12 terms
+// (within 3e-9 from 10 on), e^x through exp_times (WGSL's exp is 180 ulps off at 90).
+fn bessel_i(nu: f32, x: f32) -> f32 {
+  let a = abs(x);
+  if (a <= 10.0) {
+    let q = 0.25 * a * a;
+    var term = select(1.0, 0.5 * a, nu == 1.0);
+    var sum = term;
+    for (var k = 1; k <= 30; k++) {
+      term *= q / (f32(k) * (f32(k) + nu));
+      sum += term;
+    }
+    return sum;
+  }
+  var term = 1.0;
+  var sum = 1.0;
+  for (var k = 1; k <= 12; k++) {
+    term *= (f32((2 * k - 1) * (2 * k - 1)) - 4.0 * nu) / (8.0 * f32(k) * a);
+    sum += term;
+  }
+  return exp_times(a, 0.0, sum / sqrt(6.283185307179586 * a));
+}
+
+// I₀: 1 below 2^-12 (x²/4 is under half an ulp), ∞ at ±∞.
+fn i0_f32(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (abs(x) == inf_f32()) { return inf_f32(); }
+  if (is_tiny(x)) { return 1.0; }
+  return bessel_i(0.0, x);
+}
+
+// I₁, odd: x/2 below 2^-12 (x³/16 is under half an ulp of it), ±∞ at ±∞.
+fn i1_f32(x: f32) -> f32 {
+  if (is_nan(x) || abs(x) == inf_f32()) { return x; }
+  if (is_tiny(x)) { return half_f32(x); }
+  let r = bessel_i(1.0, x);
+  return select(r, -r, x < 0.0);
 }
 
 // sin(πx)/(πx) through the exact sin_pi: 0 exactly at the non-zero integers;

@@ -257,6 +257,8 @@ export class Tensor {
   lgamma(): Tensor { return ops.lgamma(this); }
   digamma(): Tensor { return ops.digamma(this); }
   sinc(): Tensor { return ops.sinc(this); }
+  i0(): Tensor { return ops.i0(this); }
+  i1(): Tensor { return ops.i1(this); }
   logit(options?: ops.LogitOptions): Tensor { return ops.logit(this, options); }
   nanToNum(options?: ops.NanToNumOptions): Tensor { return ops.nanToNum(this, options); }
   clip(min: number, max: number): Tensor { return ops.clip(this, min, max); }

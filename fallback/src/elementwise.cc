@@ -114,6 +114,8 @@ TMNN_INLINE void unary_double(int op, const float* x, float* y, int64_t n) {
     case ERFINV: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::erfinv(v)); }); break;
     case SINC: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::sinc(v)); }); break;
     case LOGIT: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::logit(v)); }); break;
+    case I0: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::bessel_i(0, v)); }); break;
+    case I1: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::bessel_i(1, v)); }); break;
   }
 }
 
@@ -168,6 +170,8 @@ TMNN_INLINE void unary_int(int op, const T* x, T* y, int64_t n) {
     case ERFINV: map1(x, y, n, [](T v) { return js_wrap<T>(special::erfinv(double(v))); }); break;
     case SINC: map1(x, y, n, [](T v) { return js_wrap<T>(special::sinc(double(v))); }); break;
     case LOGIT: map1(x, y, n, [](T v) { return js_wrap<T>(special::logit(double(v))); }); break;
+    case I0: map1(x, y, n, [](T v) { return js_wrap<T>(special::bessel_i(0, double(v))); }); break;
+    case I1: map1(x, y, n, [](T v) { return js_wrap<T>(special::bessel_i(1, double(v))); }); break;
   }
 }
 

@@ -1,5 +1,5 @@
 // Special functions in double for results rounded to f32 or f16: log|Γ|,
-// digamma, trigamma, erfinv, the normalised sinc, logit, xlogy, logaddexp and
+// digamma, trigamma, erfinv, the Bessel functions I₀ and I₁, the normalised sinc, logit, xlogy, logaddexp and
 // hypot and copysign. The algorithms and constants are the js backend's
 // (src/backends/js/special.ts, which says why each is accurate where it is),
 // operation for operation, so both round to the same f32 but where the exact
@@ -132,6 +132,37 @@ inline double erfinv(double y) {
     x -= step / (1 + x * step);
   }
   return y < 0 ? -x : x;
+}
+
+inline double bessel_i(int nu, double x) {
+  if (x != x) return x;
+  const bool negative = nu == 1 && std::signbit(x);
+  const double a = std::fabs(x);
+  double r;
+  if (a == INF) {
+    r = a;
+  } else if (a <= 20) {
+    const double q = (a * a) / 4;
+    double term = nu == 0 ? 1 : a / 2;
+    double sum = term;
+    for (int k = 1; k < 200; k++) {
+      term *= q / (double(k) * double(k + nu));
+      const double next = sum + term;
+      if (next == sum) break;
+      sum = next;
+    }
+    r = sum;
+  } else {
+    double term = 1, sum = 1;
+    for (int k = 1; k < 60; k++) {
+      const double next = (term * (double((2 * k - 1) * (2 * k - 1)) - 4 * nu)) / (8 * double(k) * a);
+      if (std::fabs(next) >= std::fabs(term) || sum + next == sum) break;
+      term = next;
+      sum += term;
+    }
+    r = (std::exp(a) / std::sqrt(2 * PI * a)) * sum;
+  }
+  return negative ? -r : r;
 }
 
 inline double sinc(double x) {

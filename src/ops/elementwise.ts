@@ -59,6 +59,9 @@ const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor>
   // (cos πx − sinc x)/x, and 0 at x = 0 (sinc is even there), as PyTorch's.
   sinc: (x, y, dy) => mul(dy, where(equal(x, 0), 0, div(sub(cos(mul(x, Math.PI)), y), x))),
   logit: (x, _y, dy) => div(dy, mul(x, sub(1, x))),
+  i0: (x, _y, dy) => mul(dy, i1(x)),
+  // I₁' = I₀ − I₁/x, ½ at 0.
+  i1: (x, y, dy) => mul(dy, where(equal(x, 0), 0.5, sub(i0(x), div(y, x)))),
 };
 
 /**
@@ -210,6 +213,10 @@ export function polygamma(n: number, x: Tensor): Tensor {
   if (n !== 0 && n !== 1) throw new ValueError(`polygamma: n must be 0 or 1 (digamma or trigamma), got ${formatValue(n)}`);
   return n === 0 ? digamma(x) : trigamma(x);
 }
+/** I₀, the modified Bessel function of the first kind of order 0 (Kaiser windows'): even, 1 at 0, overflowing f32 past 91.9. */
+export const i0 = (x: Tensor): Tensor => unaryOp('i0', x);
+/** I₁, of order 1: odd, I₀'s derivative. */
+export const i1 = (x: Tensor): Tensor => unaryOp('i1', x);
 /** The normalised sinc, sin(πx)/(πx): 1 at 0, exactly 0 at the other integers. */
 export const sinc = (x: Tensor): Tensor => unaryOp('sinc', x);
 

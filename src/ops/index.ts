@@ -3,7 +3,7 @@ export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tenso
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
   abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, ceil, clip, copysign, cos, cosh, digamma, div, equal, erf, erfc, erfinv, exp, expm1,
-  floor, greater, greaterEqual, hypot, lerp, less, lessEqual, lgamma, log, log1p, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
+  floor, greater, greaterEqual, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log1p, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
   polygamma, pow, relu, remainder, round, sigmoid, sign, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
 } from './elementwise.js';
 export type { LogitOptions } from './elementwise.js';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { broadcast2, conv2dRef, erfRef, map, matmul2, pool2dRef, reduceAxes, size, softmaxLast, transpose2, type F64 } from '../helpers/float64.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { digammaRef, erfcRef, erfinvRef, lgammaRef, logitRef, sincRef } from '../helpers/special.js';
+import { digammaRef, erfcRef, erfinvRef, i0Ref, i1Ref, lgammaRef, logitRef, sincRef } from '../helpers/special.js';
 
 interface Case {
   name: string;
@@ -152,6 +152,8 @@ const CASES: Case[] = [
   { name: 'erfinv', shapes: [[2, 5]], tm: (x) => x.mul(0.4).erfinv(), ref: (x) => map(x, (v) => erfinvRef(0.4 * v)) },
   { name: 'sinc', shapes: [[2, 5]], tm: (x) => x.mul(2).sinc(), ref: (x) => map(x, (v) => sincRef(2 * v)) },
   { name: 'logit', shapes: [[2, 5]], tm: (x) => x.mul(0.25).add(0.5).logit(), ref: (x) => map(x, (v) => logitRef(0.25 * v + 0.5)) },
+  { name: 'i0', shapes: [[2, 5]], tm: (x) => x.mul(4).i0(), ref: (x) => map(x, (v) => i0Ref(4 * v)) },
+  { name: 'i1', shapes: [[2, 5]], tm: (x) => x.mul(4).i1(), ref: (x) => map(x, (v) => i1Ref(4 * v)) },
   { name: 'xlogy (broadcast)', shapes: [[3, 4], [4]], positive: true, tm: (a, b) => a.xlogy(b), ref: (a, b) => broadcast2(a, b, (x, y) => x * Math.log(y)) },
   { name: 'logaddexp', shapes: [[6], [6]], tm: (a, b) => a.logaddexp(b), ref: (a, b) => broadcast2(a, b, (x, y) => Math.max(x, y) + Math.log1p(Math.exp(-Math.abs(x - y)))) },
   { name: 'hypot', shapes: [[2, 3], [3]], tm: (a, b) => a.hypot(b), ref: (a, b) => broadcast2(a, b, Math.hypot) },

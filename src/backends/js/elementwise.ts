@@ -3,7 +3,7 @@ import { isFloat, type StorageArray } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
 import type { BinaryOp, UnaryOp } from '../kernels.js';
 import { erf, erfc } from './erf.js';
-import { copysign, digamma, erfinv, hypot, lgamma, logaddexp, logit, sinc, trigamma, xlogy } from './special.js';
+import { copysign, digamma, erfinv, hypot, i0, i1, lgamma, logaddexp, logit, sinc, trigamma, xlogy } from './special.js';
 import { broadcastOffsets, output, valuesOf, type Js } from './values.js';
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
@@ -41,6 +41,8 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   erfinv,
   sinc,
   logit,
+  i0,
+  i1,
 };
 
 /** To the nearest integer, halves to the even one (as NumPy, PyTorch, C's nearbyint and WGSL's round); Math.round takes halves up. */

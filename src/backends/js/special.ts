@@ -155,6 +155,49 @@ export function erfinv(y: number): number {
 }
 const TWO_OVER_ROOT_PI = 2 / Math.sqrt(Math.PI);
 
+/**
+ * The modified Bessel functions I₀ and I₁ (I₁ odd, I₀ even): up to 20 their
+ * power series (x/2)^ν Σ (x²/4)ᵏ / (k!·(k + ν)!), every term positive; past
+ * it the asymptotic series e^x/√(2πx) · Σ tₖ, tₖ = tₖ₋₁·((2k − 1)² − 4ν²)/(8kx),
+ * to its smallest term (e^−40 of the first there).
+ */
+function besselI(nu: 0 | 1, x: number): number {
+  if (Number.isNaN(x)) return x;
+  const negative = nu === 1 && (x < 0 || Object.is(x, -0));
+  const a = Math.abs(x);
+  let r: number;
+  if (a === Infinity) {
+    r = a;
+  } else if (a <= 20) {
+    const q = (a * a) / 4;
+    let term = nu === 0 ? 1 : a / 2;
+    let sum = term;
+    for (let k = 1; k < 200; k++) {
+      term *= q / (k * (k + nu));
+      const next = sum + term;
+      if (next === sum) break;
+      sum = next;
+    }
+    r = sum;
+  } else {
+    let term = 1;
+    let sum = 1;
+    for (let k = 1; k < 60; k++) {
+      const next = (term * ((2 * k - 1) * (2 * k - 1) - 4 * nu)) / (8 * k * a);
+      if (Math.abs(next) >= Math.abs(term) || sum + next === sum) break;
+      term = next;
+      sum += term;
+    }
+    r = (Math.exp(a) / Math.sqrt(2 * Math.PI * a)) * sum;
+  }
+  return negative ? -r : r;
+}
+
+/** I₀(x), 1 at 0, ∞ at ±∞ (Kaiser windows' Bessel function). */
+export const i0 = (x: number): number => besselI(0, x);
+/** I₁(x), odd, ±∞ at ±∞. */
+export const i1 = (x: number): number => besselI(1, x);
+
 /** sin(πx)/(πx), 1 at 0, exactly 0 at the other integers; NaN at ±∞ (sin's, as PyTorch's). */
 export function sinc(x: number): number {
   if (x === 0) return 1;

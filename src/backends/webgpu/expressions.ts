@@ -45,6 +45,8 @@ const FLOAT_UNARY: Record<UnaryOp | 'copy', Unary> = {
   erfinv: (x) => `erfinv_f32(${x})`,
   sinc: (x) => `sinc_f32(${x})`,
   logit: (x) => `logit_f32(${x})`,
+  i0: (x) => `i0_f32(${x})`,
+  i1: (x) => `i1_f32(${x})`,
 };
 
 // Only neg, abs, sign, relu and the roundings reach an int kernel; the others are float-only ops.

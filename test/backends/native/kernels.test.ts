@@ -8,7 +8,7 @@ import { createJsBackend } from '../../../src/backends/js/index.js';
 import { ARITHMETIC_OPS, COMPARISON_OPS, UNARY_OPS, type Backend, type BinaryOp, type ReduceOp, type UnaryOp } from '../../../src/backends/kernels.js';
 import { createNativeBackend } from '../../../src/backends/native/index.js';
 import { erfRef } from '../../helpers/float64.js';
-import { copysignRef, digammaRef, erfcRef, erfinvRef, hypotRef, lgammaRef, logaddexpRef, logitRef, sincRef, trigammaRef, xlogyRef } from '../../helpers/special.js';
+import { copysignRef, digammaRef, erfcRef, erfinvRef, hypotRef, i0Ref, i1Ref, lgammaRef, logaddexpRef, logitRef, sincRef, trigammaRef, xlogyRef } from '../../helpers/special.js';
 import type { DType, StorageArray } from '../../../src/dtype.js';
 import {
   INT_RANGE, ODD, SEED, expectMatches, expectSame, ints, operand, random, randomOperand, roundF16, sizeOf, storageOf, uniform, wrap,
@@ -64,6 +64,8 @@ const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   erfinv: erfinvRef,
   sinc: sincRef,
   logit: logitRef,
+  i0: i0Ref,
+  i1: i1Ref,
 };
 
 /** The definition, a − b·⌊a/b⌋ (exact for the small quotients these tests make), a zero signed as b. */
