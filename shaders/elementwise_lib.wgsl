@@ -535,8 +535,8 @@ fn remainder_i32(a: i32, b: i32) -> i32 {
   return select(r, r + b, r != 0 && ((r < 0) != (b < 0)));
 }
 
-// Special functions (lgamma, digamma, trigamma, erfc, erfinv, sinc, logit,
-// xlogy, logaddexp, hypot, copysign), which WGSL lacks, relative to a few
+// Special functions (lgamma, digamma, trigamma, erfc, erfinv, i0, i1, sinc,
+// logit, xlogy, logaddexp, hypot, copysign), which WGSL lacks, relative to a few
 // ulps: each from a series or continued fraction chosen where it converges
 // without cancelling, the rest mapped there by exact reductions. The js and
 // native backends compute the same functions in double

@@ -1,6 +1,6 @@
 // Special functions in double for results rounded to f32 or f16: log|Γ|,
-// digamma, trigamma, erfinv, the Bessel functions I₀ and I₁, the normalised sinc, logit, xlogy, logaddexp and
-// hypot and copysign. The algorithms and constants are the js backend's
+// digamma, trigamma, erfinv, the Bessel functions I₀ and I₁, the normalised
+// sinc, logit, xlogy, logaddexp, hypot and copysign. The algorithms and constants are the js backend's
 // (src/backends/js/special.ts, which says why each is accurate where it is),
 // operation for operation, so both round to the same f32 but where the exact
 // value lies within a few 2^-53 of a rounding boundary (libm's log, sin, tan

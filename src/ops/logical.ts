@@ -11,7 +11,8 @@ import { broadcastShapes } from '../shape.js';
 import { noGrad } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { abs, add, equal, less, lessEqual, maximum, mul, notEqual, sub, where } from './elementwise.js';
-import { isFloat } from '../dtype.js';
+import { isFloat, promoteTypes } from '../dtype.js';
+import { cast } from './cast.js';
 import { onesLike, zerosLike } from './creation.js';
 import { clone } from './movement.js';
 import { all } from './reduce.js';
@@ -115,7 +116,10 @@ export function isclose(a: TensorLike, b: TensorLike, options: IscloseOptions = 
       // A finite a is never within the tolerance of an infinite b (which the inequality alone would allow).
       const near = mul(lessEqual(abs(sub(ta, tb)), add(mul(abs(tb), rtol), atol)), less(abs(tb), Infinity));
       const close = maximum(equal(ta, tb), near);
-      return equalNan ? maximum(close, mul(notEqual(ta, ta), notEqual(tb, tb))) : close;
+      const result = equalNan ? maximum(close, mul(notEqual(ta, ta), notEqual(tb, tb))) : close;
+      // Ints compared with float tolerances gave f32; the answer is in their own dtype, as the comparisons'.
+      const dtype = promoteTypes(ta.dtype, tb.dtype);
+      return result.dtype === dtype ? result : cast(result, dtype);
     }));
   });
 }

@@ -368,6 +368,9 @@ describe.each(BACKENDS)('special functions on %s', (backend) => {
       expect(Array.from(await tm.isclose(a, b).data())).toEqual([1, 1, 0, 1, 0, 0, 0, 1, 1, 1]);
       expect(Array.from(await tm.isclose(a, b, { equalNan: true }).data())).toEqual([1, 1, 0, 1, 0, 0, 1, 1, 1, 1]);
       expect(Array.from(await tm.isclose(a, b, { rtol: 0.2, atol: 0 }).data())).toEqual([1, 1, 1, 1, 0, 0, 0, 1, 0, 1]);
+      const ints = tm.isclose(tm.tensor(new Int32Array([1, 2, 3]), [3]), tm.tensor(new Int8Array([1, 5, 3]), [3]));
+      expect(ints.dtype).toBe('i32');
+      expect(Array.from(await ints.data())).toEqual([1, 0, 1]);
       const x = asF32(uniform(40, -5, 5));
       const noise = asF32(x.map((v, i) => v * (1 + (i % 2 ? 5e-6 : 5e-4))));
       expect(Array.from(await tm.isclose(tm.tensor(noise, [5, 8]), tm.tensor(x, [5, 8])).data())).toEqual(Array.from(x, (v, i) => +(Math.abs(noise[i] - v) <= 1e-8 + 1e-5 * Math.abs(v))));

@@ -1,6 +1,7 @@
 // Special functions in double precision, which JavaScript's Math lacks: log|Γ|,
-// digamma and trigamma (ψ and ψ′), erfinv, the normalised sinc, logit, and the
-// binary xlogy, logaddexp and copysign. Each is within a few units of the last
+// digamma and trigamma (ψ and ψ′), erfinv, the Bessel functions I₀ and I₁, the
+// normalised sinc, logit, and the binary xlogy, logaddexp, hypot and copysign
+// (erfc is with erf, in erf.ts). Each is within a few units of the last
 // place of a double, relative to its result, so that rounded to f32 or f16 it
 // is the correctly rounded value but for the rarest ties. The native backend
 // runs the same algorithms (fallback/src/special_double.h); the WebGPU one
