@@ -177,6 +177,17 @@ describe.each(BACKENDS)('special functions on %s', (backend) => {
     });
   });
 
+  it('in a chain a reduction reads and as a matmul\'s epilogue (webgpu fuses both, bringing special_lib.wgsl)', async () => {
+    const x = asF32(uniform(13 * 31, 0.1, 4));
+    const rows = await tm.tensor(x, [13, 31]).lgamma().mul(2).sum(1).data();
+    expectClose(rows, Array.from({ length: 13 }, (_, r) => x.slice(r * 31, (r + 1) * 31).reduce((s, v) => s + 2 * lgammaRef(v), 0)), 1e-5, 'sum of lgamma');
+    const a = asF32(uniform(7 * 5, -1, 1));
+    const b = asF32(uniform(5 * 3, -1, 1));
+    const product = Array.from({ length: 21 }, (_, i) => [0, 1, 2, 3, 4].reduce((s, k) => s + a[Math.floor(i / 3) * 5 + k] * b[k * 3 + (i % 3)], 0));
+    const got = await tm.tensor(a, [7, 5]).matmul(tm.tensor(b, [5, 3])).logaddexp(0.5).erfc().data();
+    expectClose(got, product.map((v) => erfcRef(logaddexpRef(v, 0.5))), 1e-5, 'erfc(logaddexp(a·b, ½))');
+  });
+
   describe('binary', () => {
     const pairs = (n: number, a: () => number, b: () => number) => {
       const xs = new Float32Array(n).map(a);

@@ -1,13 +1,18 @@
 // The WGSL each elementwise op becomes, given its arguments' expressions.
 // Floats are computed in f32 (f16 is converted on load and store), ints in
 // i32 (i8 wraps when stored). The helpers (pow_f32, max_f32…) are in
-// shaders/elementwise_lib.wgsl; they pin down what WGSL leaves undefined
+// shaders/elementwise_lib.wgsl, the special functions' in shaders/special_lib.wgsl; they pin down what WGSL leaves undefined
 // (NaN, negative bases, overflow) to what the js reference backend does.
 import { isFloat, type DType } from '../../dtype.js';
 import type { BinaryOp, UnaryOp } from '../kernels.js';
 
 type Unary = (x: string) => string;
 type Binary = (a: string, b: string) => string;
+
+/** The ops whose helpers are in shaders/special_lib.wgsl, which a kernel brings only when it uses one. */
+export const SPECIAL_LIB_OPS: ReadonlySet<string> = new Set<UnaryOp | BinaryOp>([
+  'erfc', 'lgamma', 'digamma', 'trigamma', 'erfinv', 'sinc', 'logit', 'i0', 'i1', 'xlogy', 'logaddexp', 'hypot', 'copysign',
+]);
 
 const FLOAT_UNARY: Record<UnaryOp | 'copy', Unary> = {
   copy: (x) => x,
