@@ -5,7 +5,7 @@
 // place of a double, relative to its result, so that rounded to f32 or f16 it
 // is the correctly rounded value but for the rarest ties. The native backend
 // runs the same algorithms (fallback/src/special_double.h); the WebGPU one
-// their f32 versions (shaders/elementwise_lib.wgsl).
+// their f32 versions (shaders/special_lib.wgsl).
 import { erf, erfc } from './erf.js';
 
 const EULER_GAMMA = 0.5772156649015329;
