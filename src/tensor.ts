@@ -256,6 +256,7 @@ export class Tensor {
   erfinv(): Tensor { return ops.erfinv(this); }
   lgamma(): Tensor { return ops.lgamma(this); }
   digamma(): Tensor { return ops.digamma(this); }
+  polygamma(n: number): Tensor { return ops.polygamma(n, this); }
   sinc(): Tensor { return ops.sinc(this); }
   i0(): Tensor { return ops.i0(this); }
   i1(): Tensor { return ops.i1(this); }
@@ -313,6 +314,8 @@ export class Tensor {
   isNaN(): Tensor { return ops.isNaN(this); }
   maskedFill(mask: Tensor, value: number): Tensor { return ops.maskedFill(this, mask, value); }
   isFinite(): Tensor { return ops.isFinite(this); }
+  isclose(b: TensorLike, options?: ops.IscloseOptions): Tensor { return ops.isclose(this, b, options); }
+  allclose(b: TensorLike, options?: ops.IscloseOptions): Promise<boolean> { return ops.allclose(this, b, options); }
   logsumexp(axes?: number | readonly number[], options?: ops.ReduceOptions): Tensor { return ops.logsumexp(this, axes, options); }
   norm(axes?: number | readonly number[], options?: ops.NormOptions): Tensor { return ops.norm(this, axes, options); }
   argsort(options?: ops.SortOptions): Tensor { return ops.argsort(this, options); }
