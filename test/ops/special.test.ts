@@ -354,7 +354,7 @@ describe.each(BACKENDS)('special functions on %s', (backend) => {
       expectClose(await b.grad!.data(), Array.from(bv, () => wv.reduce((s, x) => s + x, 0)), 1e-5);
       expectClose(await w.grad!.data(), Array.from(wv, (_, r) => [0, 1, 2, 3, 4, 5, 6].reduce((s, j) => s + bv[j] - av[r * 7 + j], 0)), 1e-5);
       expectClose(await a.lerp(b, 0.25).data(), Array.from(av, (v, i) => v + 0.25 * (bv[i % 7] - v)), 1e-6);
-      expect(() => tm.lerp(a, b, tm.tensor([1, 2]))).toThrow(/lerp.*\[3, 7\].*\[2\]|lerp.*\[2\]/);
+      expect(() => tm.lerp(a, b, tm.tensor([1, 2]))).toThrow(/lerp: shapes \[3,7\] and \[2\] cannot be broadcast/);
       for (const t of [a, b, w, y]) t.dispose();
     });
 
@@ -393,7 +393,7 @@ describe.each(BACKENDS)('special functions on %s', (backend) => {
       expect(await tm.allclose(empty, ones)).toBe(true);
       expect(await p.allclose(q, { atol: 0.2 })).toBe(true);
       expect(await collected()).toBe(before);
-      expect(() => tm.isclose(a, tm.ones([3]))).toThrow(/isclose.*\[10\].*\[3\]/);
+      expect(() => tm.isclose(a, tm.ones([3]))).toThrow(/isclose: shapes \[10\] and \[3\] cannot be broadcast/);
       expect(() => tm.isclose(a, b, { rtol: -1 })).toThrow(/isclose: rtol must be a number ≥ 0, got -1/);
       await expect(tm.allclose(a, b, { atol: NaN })).rejects.toThrow(/isclose: atol must be a number ≥ 0, got NaN/);
     });
