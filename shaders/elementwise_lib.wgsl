@@ -534,3 +534,4 @@ fn remainder_i32(a: i32, b: i32) -> i32 {
   let r = a % b;
   return select(r, r + b, r != 0 && ((r < 0) != (b < 0)));
 }
+

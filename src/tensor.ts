@@ -216,6 +216,11 @@ export class Tensor {
   minimum(b: TensorLike): Tensor { return ops.minimum(this, b); }
   atan2(b: TensorLike): Tensor { return ops.atan2(this, b); }
   remainder(b: TensorLike): Tensor { return ops.remainder(this, b); }
+  xlogy(b: TensorLike): Tensor { return ops.xlogy(this, b); }
+  logaddexp(b: TensorLike): Tensor { return ops.logaddexp(this, b); }
+  hypot(b: TensorLike): Tensor { return ops.hypot(this, b); }
+  copysign(b: TensorLike): Tensor { return ops.copysign(this, b); }
+  lerp(end: TensorLike, weight: TensorLike): Tensor { return ops.lerp(this, end, weight); }
   // Comparisons: 1 where true, 0 where false, in the inputs' common dtype.
   equal(b: TensorLike): Tensor { return ops.equal(this, b); }
   notEqual(b: TensorLike): Tensor { return ops.notEqual(this, b); }
@@ -252,6 +257,16 @@ export class Tensor {
   acosh(): Tensor { return ops.acosh(this); }
   atanh(): Tensor { return ops.atanh(this); }
   trunc(): Tensor { return ops.trunc(this); }
+  erfc(): Tensor { return ops.erfc(this); }
+  erfinv(): Tensor { return ops.erfinv(this); }
+  lgamma(): Tensor { return ops.lgamma(this); }
+  digamma(): Tensor { return ops.digamma(this); }
+  polygamma(n: number): Tensor { return ops.polygamma(n, this); }
+  sinc(): Tensor { return ops.sinc(this); }
+  i0(): Tensor { return ops.i0(this); }
+  i1(): Tensor { return ops.i1(this); }
+  logit(options?: ops.LogitOptions): Tensor { return ops.logit(this, options); }
+  nanToNum(options?: ops.NanToNumOptions): Tensor { return ops.nanToNum(this, options); }
   clip(min: number, max: number): Tensor { return ops.clip(this, min, max); }
 
   matmul(b: Tensor | ops.QuantizedTensor, options?: ops.MatmulOptions): Tensor { return ops.matmul(this, b, options); }
@@ -304,6 +319,8 @@ export class Tensor {
   isNaN(): Tensor { return ops.isNaN(this); }
   maskedFill(mask: Tensor, value: number): Tensor { return ops.maskedFill(this, mask, value); }
   isFinite(): Tensor { return ops.isFinite(this); }
+  isclose(b: TensorLike, options?: ops.IscloseOptions): Tensor { return ops.isclose(this, b, options); }
+  allclose(b: TensorLike, options?: ops.IscloseOptions): Promise<boolean> { return ops.allclose(this, b, options); }
   logsumexp(axes?: number | readonly number[], options?: ops.ReduceOptions): Tensor { return ops.logsumexp(this, axes, options); }
   norm(axes?: number | readonly number[], options?: ops.NormOptions): Tensor { return ops.norm(this, axes, options); }
   argsort(options?: ops.SortOptions): Tensor { return ops.argsort(this, options); }

@@ -14,6 +14,7 @@
 #include "half.h"
 #include "log_double.h"
 #include "pow_double.h"
+#include "special_double.h"
 #include "strided.h"
 
 namespace tmnn {
@@ -105,6 +106,16 @@ TMNN_INLINE void unary_double(int op, const float* x, float* y, int64_t n) {
     case ASINH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::asinh(double(v))); }); break;
     case ACOSH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::acosh(double(v))); }); break;
     case ATANH: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::atanh(double(v))); }); break;
+    case ERFC: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::erfc(double(v))); }); break;
+    // special_double.h's, the js backend's algorithms.
+    case LGAMMA: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::lgamma(v)); }); break;
+    case DIGAMMA: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::digamma(v)); }); break;
+    case TRIGAMMA: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::trigamma(v)); }); break;
+    case ERFINV: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::erfinv(v)); }); break;
+    case SINC: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::sinc(v)); }); break;
+    case LOGIT: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::logit(v)); }); break;
+    case I0: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::bessel_i(0, v)); }); break;
+    case I1: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::bessel_i(1, v)); }); break;
   }
 }
 
@@ -152,6 +163,15 @@ TMNN_INLINE void unary_int(int op, const T* x, T* y, int64_t n) {
     case ASINH: map1(x, y, n, [](T v) { return js_wrap<T>(std::asinh(double(v))); }); break;
     case ACOSH: map1(x, y, n, [](T v) { return js_wrap<T>(std::acosh(double(v))); }); break;
     case ATANH: map1(x, y, n, [](T v) { return js_wrap<T>(std::atanh(double(v))); }); break;
+    case ERFC: map1(x, y, n, [](T v) { return js_wrap<T>(std::erfc(double(v))); }); break;
+    case LGAMMA: map1(x, y, n, [](T v) { return js_wrap<T>(special::lgamma(double(v))); }); break;
+    case DIGAMMA: map1(x, y, n, [](T v) { return js_wrap<T>(special::digamma(double(v))); }); break;
+    case TRIGAMMA: map1(x, y, n, [](T v) { return js_wrap<T>(special::trigamma(double(v))); }); break;
+    case ERFINV: map1(x, y, n, [](T v) { return js_wrap<T>(special::erfinv(double(v))); }); break;
+    case SINC: map1(x, y, n, [](T v) { return js_wrap<T>(special::sinc(double(v))); }); break;
+    case LOGIT: map1(x, y, n, [](T v) { return js_wrap<T>(special::logit(double(v))); }); break;
+    case I0: map1(x, y, n, [](T v) { return js_wrap<T>(special::bessel_i(0, double(v))); }); break;
+    case I1: map1(x, y, n, [](T v) { return js_wrap<T>(special::bessel_i(1, double(v))); }); break;
   }
 }
 
@@ -223,6 +243,19 @@ void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float*
       if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow<true>(remainder_double(x, y)); });
       else map2(w, a, b, out, [](float x, float y) { return narrow<false>(remainder_double(x, y)); });
       break;
+    case XLOGY:
+      if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow<true>(special::xlogy(x, y)); });
+      else map2(w, a, b, out, [](float x, float y) { return narrow<false>(special::xlogy(x, y)); });
+      break;
+    case LOGADDEXP:
+      if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow<true>(special::logaddexp(x, y)); });
+      else map2(w, a, b, out, [](float x, float y) { return narrow<false>(special::logaddexp(x, y)); });
+      break;
+    case HYPOT:
+      if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow<true>(special::hypot(x, y)); });
+      else map2(w, a, b, out, [](float x, float y) { return narrow<false>(special::hypot(x, y)); });
+      break;
+    case COPYSIGN: map2(w, a, b, out, [](float x, float y) { return float(special::copysign_js(x, y)); }); break;
     case EQUAL: map2(w, a, b, out, [](float x, float y) { return x == y ? 1.0f : 0.0f; }); break;
     case NOT_EQUAL: map2(w, a, b, out, [](float x, float y) { return x != y ? 1.0f : 0.0f; }); break;
     case LESS: map2(w, a, b, out, [](float x, float y) { return x < y ? 1.0f : 0.0f; }); break;
@@ -244,6 +277,10 @@ TMNN_INLINE void binary_int(int op, const Walk<2>& w, const T* a, const T* b, T*
     case MINIMUM: map2(w, a, b, out, [](T x, T y) { return x < y ? x : y; }); break;
     // Float-valued (the ops layer casts first, but the kernel contract allows it).
     case ATAN2: map2(w, a, b, out, [](T x, T y) { return js_wrap<T>(std::atan2(double(x), double(y))); }); break;
+    case XLOGY: map2(w, a, b, out, [](T x, T y) { return js_wrap<T>(special::xlogy(double(x), double(y))); }); break;
+    case LOGADDEXP: map2(w, a, b, out, [](T x, T y) { return js_wrap<T>(special::logaddexp(double(x), double(y))); }); break;
+    case HYPOT: map2(w, a, b, out, [](T x, T y) { return js_wrap<T>(special::hypot(x, y)); }); break;
+    case COPYSIGN: map2(w, a, b, out, [](T x, T y) { return js_wrap<T>(special::copysign_js(double(x), double(y))); }); break;
     // x rem 0 is 0, as x ÷ 0; x rem −1 is 0 (INT_MIN % −1 would trap).
     case REMAINDER: map2(w, a, b, out, [](T x, T y) {
       if (y == 0 || y == -1) return T(0);

@@ -7,10 +7,11 @@ import type { DType, StorageArray } from '../dtype.js';
 export type BackendName = 'webgpu' | 'native' | 'js';
 
 export const UNARY_OPS = ['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'floor', 'ceil', 'round', 'sin', 'cos', 'erf',
-  'log1p', 'expm1', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'trunc'] as const;
+  'log1p', 'expm1', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'trunc',
+  'erfc', 'lgamma', 'digamma', 'trigamma', 'erfinv', 'sinc', 'logit', 'i0', 'i1'] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-export const ARITHMETIC_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'remainder'] as const;
+export const ARITHMETIC_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'remainder', 'xlogy', 'logaddexp', 'hypot', 'copysign'] as const;
 export const COMPARISON_OPS = ['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual'] as const;
 export type ArithmeticOp = (typeof ARITHMETIC_OPS)[number];
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];

@@ -3,8 +3,9 @@
 // (Kernels.unary/binary/where).
 import type { BinaryOp, UnaryOp } from '../backends/kernels.js';
 import { floatDTypeOf, isFloat, promoteTypes, type DType } from '../dtype.js';
-import { backendFor } from '../engine.js';
+import { backendFor, tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { broadcastShapes } from '../shape.js';
 import { noGrad, record } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
@@ -46,6 +47,21 @@ const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor>
   acosh: (x, _y, dy) => div(dy, mul(sqrt(sub(x, 1)), sqrt(add(x, 1)))),
   atanh: (x, _y, dy) => div(dy, oneMinusSquare(x)),
   trunc: (_x, _y, dy) => mul(dy, 0),
+  // erfc' = −2/√π · e^(−x²).
+  erfc: (x, _y, dy) => mul(dy, mul(exp(neg(mul(x, x))), -2 / Math.sqrt(Math.PI))),
+  lgamma: (x, _y, dy) => mul(dy, digamma(x)),
+  digamma: (x, _y, dy) => mul(dy, trigamma(x)),
+  trigamma: () => {
+    throw new ValueError('trigamma (polygamma(1, x)): its gradient is polygamma(2, x), which tmnn does not have');
+  },
+  // erfinv' = √π/2 · e^(erfinv(x)²), the reciprocal of erf' at y.
+  erfinv: (_x, y, dy) => mul(dy, mul(exp(mul(y, y)), Math.sqrt(Math.PI) / 2)),
+  // (cos πx − sinc x)/x, and 0 at x = 0 (sinc is even there), as PyTorch's.
+  sinc: (x, y, dy) => mul(dy, where(equal(x, 0), 0, div(sub(cos(mul(x, Math.PI)), y), x))),
+  logit: (x, _y, dy) => div(dy, mul(x, sub(1, x))),
+  i0: (x, _y, dy) => mul(dy, i1(x)),
+  // I₁' = I₀ − I₁/x, ½ at 0.
+  i1: (x, y, dy) => mul(dy, where(equal(x, 0), 0.5, sub(i0(x), div(y, x)))),
 };
 
 /**
@@ -72,10 +88,13 @@ function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   return record(y, op, [x], [x, y], (dy, [sx, sy]) => [UNARY_GRADS[op](sx, sy, dy)]);
 }
 
-/** The result dtype of a binary op: the operands' common dtype, except int ÷ int and atan2 of ints, which are floats. */
+/** Binary ops whose result is a float for int operands too. */
+const FLOAT_RESULT: ReadonlySet<BinaryOp> = new Set(['div', 'atan2', 'xlogy', 'logaddexp', 'hypot', 'copysign']);
+
+/** The result dtype of a binary op: the operands' common dtype, except int ÷ int, atan2 and the other float-valued ops of ints, which are floats. */
 function binaryDType(op: BinaryOp, a: DType, b: DType): DType {
   const common = promoteTypes(a, b);
-  return (op === 'div' || op === 'atan2') && !isFloat(common) ? 'f32' : common;
+  return FLOAT_RESULT.has(op) && !isFloat(common) ? 'f32' : common;
 }
 
 /** Gradients of a binary op with respect to a and b, before summing over broadcast axes. */
@@ -100,6 +119,13 @@ const BINARY_GRADS: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, d
   },
   // a − b·⌊a/b⌋: 1 for a, −⌊a/b⌋ for b (PyTorch's; the jumps are left out).
   remainder: (a, b, _y, dy) => [dy, neg(mul(dy, floor(div(a, b))))],
+  // log b where a ≠ 0, else 0 (PyTorch's xlogy(a ≠ 0, b)); a/b for b.
+  xlogy: (a, b, _y, dy) => [mul(dy, xlogy(notEqual(a, 0), b)), div(mul(dy, a), b)],
+  // eᵃ/(eᵃ + eᵇ) = σ(a − b), and σ(b − a) for b.
+  logaddexp: (a, b, _y, dy) => [mul(dy, sigmoid(sub(a, b))), mul(dy, sigmoid(sub(b, a)))],
+  hypot: (a, b, y, dy) => [mul(dy, div(a, y)), mul(dy, div(b, y))],
+  // ±1 by whether the sign changed, 0 at a = 0 (PyTorch's); none for b, whose sign alone counts.
+  copysign: (a, _b, y, dy) => [mul(dy, where(equal(a, 0), 0, div(y, a))), mul(dy, 0)],
 };
 
 /** 1 where a side won, ½ where a and b tie, else 0. */
@@ -165,6 +191,50 @@ export const acosh = (x: Tensor): Tensor => unaryOp('acosh', x);
 export const atanh = (x: Tensor): Tensor => unaryOp('atanh', x);
 /** The integer part, toward zero (ints unchanged). */
 export const trunc = (x: Tensor): Tensor => unaryOp('trunc', x);
+/** 1 − erf(x), accurate where it is small (out to x ≈ 10, where it leaves f32's subnormals), 2 at −∞. */
+export const erfc = (x: Tensor): Tensor => unaryOp('erfc', x);
+/** The inverse of erf on (−1, 1): ±∞ at ±1, NaN outside. */
+export const erfinv = (x: Tensor): Tensor => unaryOp('erfinv', x);
+/** log|Γ(x)| (C's and PyTorch's lgamma): +∞ at 0, the negative integers and ±∞. */
+export const lgamma = (x: Tensor): Tensor => unaryOp('lgamma', x);
+/**
+ * ψ(x) = Γ′(x)/Γ(x), the derivative of lgamma (PyTorch's digamma): −∞ at +0
+ * and +∞ at −0, NaN at the negative integers and at −∞. Its gradient is
+ * polygamma(1, x).
+ */
+export const digamma = (x: Tensor): Tensor => unaryOp('digamma', x);
+const trigamma = (x: Tensor): Tensor => unaryOp('trigamma', x);
+/**
+ * The n-th derivative of digamma, for n = 0 (digamma itself) and n = 1
+ * (trigamma, ψ′: +∞ at 0 and the negative integers); polygamma(1, x) has no
+ * gradient, as polygamma(2, x) is not implemented.
+ */
+export function polygamma(n: number, x: Tensor): Tensor {
+  if (n !== 0 && n !== 1) throw new ValueError(`polygamma: n must be 0 or 1 (digamma or trigamma), got ${formatValue(n)}`);
+  return n === 0 ? digamma(x) : trigamma(x);
+}
+/** I₀, the modified Bessel function of the first kind of order 0 (Kaiser windows'): even, 1 at 0, overflowing f32 past 91.9. */
+export const i0 = (x: Tensor): Tensor => unaryOp('i0', x);
+/** I₁, of order 1: odd, I₀'s derivative. */
+export const i1 = (x: Tensor): Tensor => unaryOp('i1', x);
+/** The normalised sinc, sin(πx)/(πx): 1 at 0, exactly 0 at the other integers. */
+export const sinc = (x: Tensor): Tensor => unaryOp('sinc', x);
+
+/** logit's option. */
+export interface LogitOptions {
+  /** x is clamped to [eps, 1 − eps] first (PyTorch's eps; the gradient is 0 outside): none by default, so logit is ∓∞ at 0 and 1. */
+  eps?: number;
+}
+const LOGIT_OPTIONS: OptionNames<LogitOptions> = { eps: true };
+
+/** log(x/(1 − x)), the inverse of sigmoid: ∓∞ at 0 and 1, NaN outside [0, 1] (unless clamped by `eps`). */
+export function logit(x: Tensor, options: LogitOptions = {}): Tensor {
+  checkTensor('logit', x);
+  const { eps } = checkOptions('logit', options, LOGIT_OPTIONS);
+  if (eps === undefined) return unaryOp('logit', x);
+  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 0.5)) throw new ValueError(`logit: eps must be a number in [0, 0.5], got ${formatValue(eps)}`);
+  return tidy(() => unaryOp('logit', clip(x, eps, 1 - eps)));
+}
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => binaryOp('add', a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binaryOp('sub', a, b);
@@ -181,6 +251,14 @@ export const atan2 = (a: TensorLike, b: TensorLike): Tensor => binaryOp('atan2',
  * exact for floats; for ints x rem 0 is 0, as x ÷ 0 is here.
  */
 export const remainder = (a: TensorLike, b: TensorLike): Tensor => binaryOp('remainder', a, b);
+/** a·log b, 0 where a = 0 (even where b = 0), NaN where b is NaN (PyTorch's xlogy); a float for ints. */
+export const xlogy = (a: TensorLike, b: TensorLike): Tensor => binaryOp('xlogy', a, b);
+/** log(eᵃ + eᵇ) without overflow: max(a, b) + log1p(e^−|a − b|); a float for ints. */
+export const logaddexp = (a: TensorLike, b: TensorLike): Tensor => binaryOp('logaddexp', a, b);
+/** √(a² + b²) without overflow or underflow in between; ∞ where either is ±∞, NaN included (C's hypot). */
+export const hypot = (a: TensorLike, b: TensorLike): Tensor => binaryOp('hypot', a, b);
+/** |a| with b's sign (of zeros too); a NaN b counts as positive. A float for ints. */
+export const copysign = (a: TensorLike, b: TensorLike): Tensor => binaryOp('copysign', a, b);
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binaryOp('equal', a, b);
 export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binaryOp('notEqual', a, b);
 export const less = (a: TensorLike, b: TensorLike): Tensor => binaryOp('less', a, b);
@@ -189,6 +267,24 @@ export const greater = (a: TensorLike, b: TensorLike): Tensor => binaryOp('great
 export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binaryOp('greaterEqual', a, b);
 
 export const square = (x: Tensor): Tensor => mul(checkTensor('square', x), x);
+
+/**
+ * a + w·(b − a), broadcasting all three, as PyTorch's lerp: b − (1 − w)·(b − a)
+ * where |w| ≥ ½, so w = 1 gives b exactly.
+ */
+export function lerp(a: TensorLike, b: TensorLike, w: TensorLike): Tensor {
+  if (typeof w !== 'number') checkTensor('lerp', w, 'w');
+  return withTensors('lerp', a, b, (ta, tb) => {
+    if (typeof w !== 'number') broadcastShapes('lerp', broadcastShapes('lerp', ta.shape, tb.shape), w.shape);
+    return tidy(() => {
+      const d = sub(tb, ta);
+      if (typeof w === 'number') return Math.abs(w) < 0.5 ? add(ta, mul(d, w)) : sub(tb, mul(d, 1 - w));
+      // The choice is taken without a gradient: abs recorded on w would hold its inputs, never reached by backward.
+      const near = noGrad(() => less(abs(w), 0.5));
+      return where(near, add(ta, mul(w, d)), sub(tb, mul(sub(1, w), d)));
+    });
+  });
+}
 
 /** Limits values to [min, max]. */
 export function clip(x: Tensor, min: number, max: number): Tensor {

@@ -2,10 +2,11 @@
 export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tensor, zeros, zerosLike } from './creation.js';
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
-  abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, ceil, clip, cos, cosh, div, equal, erf, exp, expm1, floor, greater, greaterEqual,
-  less, lessEqual, log, log1p, maximum, minimum, mul, neg, notEqual, pow, relu, remainder, round, sigmoid, sign, sin, sinh, sqrt, square,
-  sub, tan, tanh, trunc, where,
+  abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, ceil, clip, copysign, cos, cosh, digamma, div, equal, erf, erfc, erfinv, exp, expm1,
+  floor, greater, greaterEqual, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log1p, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
+  polygamma, pow, relu, remainder, round, sigmoid, sign, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
 } from './elementwise.js';
+export type { LogitOptions } from './elementwise.js';
 export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';
 export type { AvgPool1dOptions, AvgPool2dOptions, Conv1dOptions, Conv2dOptions, MaxPool1dOptions, MaxPool2dOptions, Pool1dOptions, Pool2dOptions } from './conv.js';
 export { convTranspose1d, convTranspose2d } from './conv_transpose.js';
@@ -25,7 +26,8 @@ export type { PadMode, PadOptions } from './movement.js';
 export { chunk, repeatInterleave, roll, takeAlongAxis, unbind } from './indexing.js';
 export { index } from './subscript.js';
 export type { IndexPart } from './subscript.js';
-export { isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor } from './logical.js';
+export { allclose, isclose, isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor, nanToNum } from './logical.js';
+export type { IscloseOptions, NanToNumOptions } from './logical.js';
 export { tril, triu } from './triangular.js';
 export { logsumexp, norm } from './norms.js';
 export type { NormOptions } from './norms.js';

@@ -7,6 +7,7 @@ import * as tm from '../../src/index.js';
 import { broadcast2, conv2dRef, erfRef, map, matmul2, pool2dRef, reduceAxes, size, softmaxLast, transpose2, type F64 } from '../helpers/float64.js';
 import { collected } from '../helpers/gc.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { digammaRef, erfcRef, erfinvRef, i0Ref, i1Ref, lgammaRef, logitRef, sincRef } from '../helpers/special.js';
 
 interface Case {
   name: string;
@@ -145,6 +146,23 @@ const CASES: Case[] = [
   { name: 'atan2 (broadcast)', shapes: [[3, 4], [4]], tm: (a, b) => tm.atan2(a, b), ref: (a, b) => broadcast2(a, b, Math.atan2) },
   // Between its jumps: 1 for a, −⌊a/b⌋ for b.
   { name: 'remainder', shapes: [[6], [6]], tm: (a, b) => a.mul(4).remainder(b), ref: (a, b) => broadcast2(a, b, (x, y) => 4 * x - y * Math.floor((4 * x) / y)) },
+  // The special functions, away from their poles: references from test/helpers/special.ts.
+  { name: 'lgamma', shapes: [[2, 5]], positive: true, tm: (x) => x.add(0.2).lgamma(), ref: (x) => map(x, (v) => lgammaRef(v + 0.2)) },
+  { name: 'digamma', shapes: [[2, 5]], positive: true, tm: (x) => x.add(0.2).digamma(), ref: (x) => map(x, (v) => digammaRef(v + 0.2)) },
+  { name: 'erfc', shapes: [[2, 5]], tm: (x) => x.erfc(), ref: (x) => map(x, erfcRef) },
+  { name: 'erfinv', shapes: [[2, 5]], tm: (x) => x.mul(0.4).erfinv(), ref: (x) => map(x, (v) => erfinvRef(0.4 * v)) },
+  { name: 'sinc', shapes: [[2, 5]], tm: (x) => x.mul(2).sinc(), ref: (x) => map(x, (v) => sincRef(2 * v)) },
+  { name: 'logit', shapes: [[2, 5]], tm: (x) => x.mul(0.25).add(0.5).logit(), ref: (x) => map(x, (v) => logitRef(0.25 * v + 0.5)) },
+  { name: 'i0', shapes: [[2, 5]], tm: (x) => x.mul(4).i0(), ref: (x) => map(x, (v) => i0Ref(4 * v)) },
+  { name: 'i1', shapes: [[2, 5]], tm: (x) => x.mul(4).i1(), ref: (x) => map(x, (v) => i1Ref(4 * v)) },
+  { name: 'xlogy (broadcast)', shapes: [[3, 4], [4]], positive: true, tm: (a, b) => a.xlogy(b), ref: (a, b) => broadcast2(a, b, (x, y) => x * Math.log(y)) },
+  { name: 'logaddexp', shapes: [[6], [6]], tm: (a, b) => a.logaddexp(b), ref: (a, b) => broadcast2(a, b, (x, y) => Math.max(x, y) + Math.log1p(Math.exp(-Math.abs(x - y)))) },
+  { name: 'hypot', shapes: [[2, 3], [3]], tm: (a, b) => a.hypot(b), ref: (a, b) => broadcast2(a, b, Math.hypot) },
+  {
+    name: 'lerp with a tensor weight', shapes: [[2, 3], [3], [2, 1]],
+    tm: (a, b, w) => tm.lerp(a, b, w),
+    ref: (a, b, w) => ({ shape: [2, 3], v: a.v.map((x, i) => x + w.v[Math.floor(i / 3)] * (b.v[i % 3] - x)) }),
+  },
   { name: 'gelu (exact)', shapes: [[2, 5]], tm: (x) => tm.nn.gelu(x), ref: (x) => map(x, (v) => 0.5 * v * (1 + erfRef(v / Math.SQRT2))) },
   // Steps: 0 between the jumps, where the random values lie.
   { name: 'floor', shapes: [[7]], tm: (x) => x.mul(3).floor().add(x), ref: (x) => map(x, (v) => Math.floor(3 * v) + v) },

@@ -2,7 +2,8 @@
 import { isFloat, type StorageArray } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
 import type { BinaryOp, UnaryOp } from '../kernels.js';
-import { erf } from './erf.js';
+import { erf, erfc } from './erf.js';
+import { copysign, digamma, erfinv, hypot, i0, i1, lgamma, logaddexp, logit, sinc, trigamma, xlogy } from './special.js';
 import { broadcastOffsets, output, valuesOf, type Js } from './values.js';
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
@@ -33,6 +34,15 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   acosh: Math.acosh,
   atanh: Math.atanh,
   trunc: Math.trunc,
+  erfc,
+  lgamma,
+  digamma,
+  trigamma,
+  erfinv,
+  sinc,
+  logit,
+  i0,
+  i1,
 };
 
 /** To the nearest integer, halves to the even one (as NumPy, PyTorch, C's nearbyint and WGSL's round); Math.round takes halves up. */
@@ -80,6 +90,10 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   minimum: Math.min,
   atan2: Math.atan2,
   remainder,
+  xlogy,
+  logaddexp,
+  hypot,
+  copysign,
   equal: (a, b) => +(a === b),
   notEqual: (a, b) => +(a !== b),
   less: (a, b) => +(a < b),

@@ -17,6 +17,18 @@ export function erf(x: number): number {
   return a < 2.5 ? erfSeries(x) : Math.sign(x) * (1 - erfcFraction(a));
 }
 
+/**
+ * erfc(x) = 1 − erf(x), relative to its own size where it is small (1 − erf
+ * would keep no digit past x ≈ 6): 1 − erf below 2.5, where erf ≤ 0.9996 and
+ * the subtraction costs under 4 digits of a double's 16; the continued
+ * fraction above, down to where it underflows a double (x ≈ 27).
+ */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return x;
+  if (x < 2.5) return 1 - erf(x);
+  return x > 27.3 ? 0 : erfcFraction(x);
+}
+
 /** The series, to the term that no longer changes the sum. */
 function erfSeries(x: number): number {
   const x2 = x * x;

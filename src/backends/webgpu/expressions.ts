@@ -1,13 +1,18 @@
 // The WGSL each elementwise op becomes, given its arguments' expressions.
 // Floats are computed in f32 (f16 is converted on load and store), ints in
 // i32 (i8 wraps when stored). The helpers (pow_f32, max_f32…) are in
-// shaders/elementwise_lib.wgsl; they pin down what WGSL leaves undefined
+// shaders/elementwise_lib.wgsl, the special functions' in shaders/special_lib.wgsl; they pin down what WGSL leaves undefined
 // (NaN, negative bases, overflow) to what the js reference backend does.
 import { isFloat, type DType } from '../../dtype.js';
 import type { BinaryOp, UnaryOp } from '../kernels.js';
 
 type Unary = (x: string) => string;
 type Binary = (a: string, b: string) => string;
+
+/** The ops whose helpers are in shaders/special_lib.wgsl, which a kernel brings only when it uses one. */
+export const SPECIAL_LIB_OPS: ReadonlySet<string> = new Set<UnaryOp | BinaryOp>([
+  'erfc', 'lgamma', 'digamma', 'trigamma', 'erfinv', 'sinc', 'logit', 'i0', 'i1', 'xlogy', 'logaddexp', 'hypot', 'copysign',
+]);
 
 const FLOAT_UNARY: Record<UnaryOp | 'copy', Unary> = {
   copy: (x) => x,
@@ -38,6 +43,15 @@ const FLOAT_UNARY: Record<UnaryOp | 'copy', Unary> = {
   acosh: (x) => `acosh_f32(${x})`,
   atanh: (x) => `atanh_f32(${x})`,
   trunc: (x) => `trunc(${x})`,
+  erfc: (x) => `erfc_f32(${x})`,
+  lgamma: (x) => `lgamma_f32(${x})`,
+  digamma: (x) => `digamma_f32(${x})`,
+  trigamma: (x) => `trigamma_f32(${x})`,
+  erfinv: (x) => `erfinv_f32(${x})`,
+  sinc: (x) => `sinc_f32(${x})`,
+  logit: (x) => `logit_f32(${x})`,
+  i0: (x) => `i0_f32(${x})`,
+  i1: (x) => `i1_f32(${x})`,
 };
 
 // Only neg, abs, sign, relu and the roundings reach an int kernel; the others are float-only ops.
@@ -63,6 +77,10 @@ const FLOAT_BINARY: Record<BinaryOp, Binary> = {
   minimum: (a, b) => `min_f32(${a}, ${b})`,
   atan2: (a, b) => `atan2_f32(${a}, ${b})`,
   remainder: (a, b) => `remainder_f32(${a}, ${b})`,
+  xlogy: (a, b) => `xlogy_f32(${a}, ${b})`,
+  logaddexp: (a, b) => `logaddexp_f32(${a}, ${b})`,
+  hypot: (a, b) => `hypot_f32(${a}, ${b})`,
+  copysign: (a, b) => `copysign_f32(${a}, ${b})`,
   equal: (a, b) => `select(0.0, 1.0, eq_f32(${a}, ${b}))`,
   notEqual: (a, b) => `select(1.0, 0.0, eq_f32(${a}, ${b}))`,
   less: (a, b) => `select(0.0, 1.0, lt_f32(${a}, ${b}))`,
@@ -71,8 +89,11 @@ const FLOAT_BINARY: Record<BinaryOp, Binary> = {
   greaterEqual: (a, b) => `select(0.0, 1.0, le_f32(${b}, ${a}))`,
 };
 
-// atan2 is a float op: the ops layer casts ints to f32 first.
-const INT_BINARY: Record<Exclude<BinaryOp, 'atan2'>, Binary> = {
+/** Binary ops on floats only: the ops layer casts ints to f32 first. */
+type FloatOnlyBinary = 'atan2' | 'xlogy' | 'logaddexp' | 'hypot' | 'copysign';
+const FLOAT_ONLY_BINARY: ReadonlySet<BinaryOp> = new Set<FloatOnlyBinary>(['atan2', 'xlogy', 'logaddexp', 'hypot', 'copysign']);
+
+const INT_BINARY: Record<Exclude<BinaryOp, FloatOnlyBinary>, Binary> = {
   add: (a, b) => `${a} + ${b}`,
   sub: (a, b) => `${a} - ${b}`,
   mul: (a, b) => `${a} * ${b}`,
@@ -101,8 +122,8 @@ export function unaryExpr(op: UnaryOp | 'copy', dtype: DType, x: string): string
 
 export function binaryExpr(op: BinaryOp, dtype: DType, a: string, b: string): string {
   if (isFloat(dtype)) return FLOAT_BINARY[op](a, b);
-  if (op === 'atan2') throw new Error(`webgpu: atan2 on ${dtype} is not an op the ops layer sends (it casts to a float first)`);
-  return INT_BINARY[op](a, b);
+  if (FLOAT_ONLY_BINARY.has(op)) throw new Error(`webgpu: ${op} on ${dtype} is not an op the ops layer sends (it casts to a float first)`);
+  return INT_BINARY[op as Exclude<BinaryOp, FloatOnlyBinary>](a, b);
 }
 
 /** cond != 0 ? a : b, with cond's own type (NaN counts as true). */

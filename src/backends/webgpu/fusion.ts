@@ -16,9 +16,10 @@
 import type { DType } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
 import elementwiseLib from '../../../shaders/elementwise_lib.wgsl';
+import specialLib from '../../../shaders/special_lib.wgsl';
 import type { GpuData, PendingOp } from './data.js';
 import type { GpuFeatures } from './device.js';
-import { binaryExpr, castExpr, unaryExpr, valueType, whereExpr } from './expressions.js';
+import { SPECIAL_LIB_OPS, binaryExpr, castExpr, unaryExpr, valueType, whereExpr } from './expressions.js';
 import { BYTES, packing } from './layout.js';
 import { RESOURCE_STORAGE, RESOURCE_UNIFORM } from './bindings.js';
 import { noteBindings, type RawBinding } from './piece_bindings.js';
@@ -26,11 +27,12 @@ import { noteBindings, type RawBinding } from './piece_bindings.js';
 /** A fused expression ready to be put into a kernel. */
 export interface FusedCode {
   /**
-   * The WGSL, in pieces: elementwise_lib.wgsl, then the generated bindings,
-   * node functions and `fn value(i: u32) -> <value type>` (kept apart so the
-   * kernel cache never rereads the library's text).
+   * The WGSL, in pieces: elementwise_lib.wgsl, special_lib.wgsl where the
+   * chain uses a special function, then the generated bindings, node
+   * functions and `fn value(i: u32) -> <value type>` (kept apart so the
+   * kernel cache never rereads the libraries' text).
    */
-  readonly code: readonly [lib: string, generated: string];
+  readonly code: readonly string[];
   /** Buffers for the generated bindings, by name (and the scalars' bits for `consts`). */
   readonly buffers: Readonly<Record<string, GPUBuffer | Uint32Array>>;
   /** Pending nodes this launch computes besides the root, each with the buffer it writes. */
@@ -191,7 +193,9 @@ export function fuse(root: GpuData, options: FuseOptions): FusedCode {
     buffers.consts = Uint32Array.from({ length: 4 * words }, (_, i) => bound.scalars[i] ?? 0);
   }
   const chunk = options.chunked ? { rootSized: rootSizedBindings(steps), baseSlot } : undefined;
-  return { code: [elementwiseLib, code.generated], buffers, extraOutputs, bindingCount: code.bindingCount, chunk };
+  const special = steps.some((s) => s.kind === 'op' && (s.op.kind === 'unary' || s.op.kind === 'binary') && SPECIAL_LIB_OPS.has(s.op.op));
+  const lib = special ? [elementwiseLib, specialLib] : [elementwiseLib];
+  return { code: [...lib, code.generated], buffers, extraOutputs, bindingCount: code.bindingCount, chunk };
 }
 
 /** The bindings of the root's size (inputs, kept intermediates), with bytes per element: what a chunked launch binds as windows. */

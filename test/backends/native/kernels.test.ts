@@ -8,6 +8,7 @@ import { createJsBackend } from '../../../src/backends/js/index.js';
 import { ARITHMETIC_OPS, COMPARISON_OPS, UNARY_OPS, type Backend, type BinaryOp, type ReduceOp, type UnaryOp } from '../../../src/backends/kernels.js';
 import { createNativeBackend } from '../../../src/backends/native/index.js';
 import { erfRef } from '../../helpers/float64.js';
+import { copysignRef, digammaRef, erfcRef, erfinvRef, hypotRef, i0Ref, i1Ref, lgammaRef, logaddexpRef, logitRef, sincRef, trigammaRef, xlogyRef } from '../../helpers/special.js';
 import type { DType, StorageArray } from '../../../src/dtype.js';
 import {
   INT_RANGE, ODD, SEED, expectMatches, expectSame, ints, operand, random, randomOperand, roundF16, sizeOf, storageOf, uniform, wrap,
@@ -56,6 +57,15 @@ const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   acosh: Math.acosh,
   atanh: Math.atanh,
   trunc: Math.trunc,
+  erfc: erfcRef,
+  lgamma: lgammaRef,
+  digamma: digammaRef,
+  trigamma: trigammaRef,
+  erfinv: erfinvRef,
+  sinc: sincRef,
+  logit: logitRef,
+  i0: i0Ref,
+  i1: i1Ref,
 };
 
 /** The definition, a − b·⌊a/b⌋ (exact for the small quotients these tests make), a zero signed as b. */
@@ -78,6 +88,11 @@ function intBinary(op: BinaryOp, a: number, b: number, dtype: 'i8' | 'i32'): num
       return wrap(A ** B, dtype);
     case 'remainder': return b === 0 ? 0 : remainderRef(a, b) + 0;
     case 'atan2': return Math.trunc(Math.atan2(a, b)) + 0;
+    // Float-valued: truncated and wrapped as JS's ToInt32 (±∞ and NaN → 0), as atan2.
+    case 'xlogy': case 'logaddexp': case 'hypot': case 'copysign': {
+      const v = floatBinary(op, a, b);
+      return Number.isFinite(v) ? wrap(BigInt(Math.trunc(v)), dtype) : 0;
+    }
     default: return floatBinary(op, a, b);
   }
 }
@@ -93,6 +108,10 @@ function floatBinary(op: BinaryOp, a: number, b: number): number {
     case 'minimum': return Math.min(a, b);
     case 'atan2': return Math.atan2(a, b);
     case 'remainder': return remainderRef(a, b);
+    case 'xlogy': return xlogyRef(a, b);
+    case 'logaddexp': return logaddexpRef(a, b);
+    case 'hypot': return hypotRef(a, b);
+    case 'copysign': return copysignRef(a, b);
     case 'equal': return +(a === b);
     case 'notEqual': return +(a !== b);
     case 'less': return +(a < b);

@@ -160,8 +160,8 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Operand | FusedOperand, out
     const subgroups = useSubgroups(rt) && !l.perInvocation;
     const kernel = rt.compiler.kernel({
       name: 'reduce',
-      // (rowLib brings elementwise_lib.wgsl, which a fused chain's first piece repeats.)
-      source: [...rowLib(subgroups), reduceShader, ...('code' in input ? [reduceLoadFused, input.code.code[1]] : [reduceLoad])],
+      // (rowLib brings elementwise_lib.wgsl, which a fused chain's first piece repeats; special_lib.wgsl may follow it.)
+      source: [...rowLib(subgroups), reduceShader, ...('code' in input ? [reduceLoadFused, ...input.code.code.slice(1)] : [reduceLoad])],
       types: { V, In: inType, Out: outType },
       defines: { OP: OPS[o], IS_FLOAT: float, PER_INVOCATION: l.perInvocation, SUBGROUPS: subgroups },
       constants: { WG: l.WG },
