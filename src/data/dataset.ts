@@ -45,9 +45,13 @@ export class Dataset<T> implements AsyncIterable<T> {
    * elements where known (tm.data's fromTensors, fromArrays, fromIterable
    * and fromGenerator make them).
    */
-  constructor(private readonly open: () => AsyncIterable<T>, size: number | null = null) {
+  constructor(private readonly open: () => AsyncIterable<T>, size: number | null = null, rows?: Rows<T>) {
     this.size = size;
+    this.rows = rows;
   }
+
+  /** Where the elements are rows of tensors (fromTensors, and a shuffle of it): what lets batch() gather whole batches. */
+  private readonly rows: Rows<T> | undefined;
 
   /** One pass over the elements, which are the reader's to dispose (fit and forEachAsync do). */
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -118,7 +122,9 @@ export class Dataset<T> implements AsyncIterable<T> {
     const base = seedFor('shuffle', checkOptions('shuffle', options, SHUFFLE_OPTIONS).seed);
     const source = this;
     let pass = 0;
-    return new Dataset(() => shuffled(source, bufferSize, derivedSeed(base, pass++)), this.size);
+    // Rows shuffled as their numbers, by the same draws: batch() then gathers the elements a pass of the slow way would give.
+    const rows = this.rows && { ...this.rows, order: () => shuffled(this.rows!.order(), bufferSize, derivedSeed(base, pass++)) };
+    return new Dataset(() => shuffled(source, bufferSize, derivedSeed(base, pass++)), this.size, rows);
   }
 
   /**
@@ -132,6 +138,22 @@ export class Dataset<T> implements AsyncIterable<T> {
     const dropRemainder = checkOptions('batch', options, BATCH_OPTIONS).dropRemainder ?? false;
     const source = this;
     const known = this.size;
+    const batches = known === null ? null : dropRemainder ? Math.floor(known / size) : Math.ceil(known / size);
+    const rows = this.rows;
+    if (rows) {
+      // Each batch one gather per tensor of its rows, not `size` slices stacked: as fast as fit(x, y)'s batches.
+      return new Dataset(async function* () {
+        let pending: number[] = [];
+        for await (const row of rows.order()) {
+          pending.push(row);
+          if (pending.length === size) {
+            yield rows.take(Int32Array.from(pending));
+            pending = [];
+          }
+        }
+        if (pending.length && !dropRemainder) yield rows.take(Int32Array.from(pending));
+      }, batches);
+    }
     return new Dataset(async function* () {
       let pending: T[] = [];
       let read = 0;
@@ -154,7 +176,7 @@ export class Dataset<T> implements AsyncIterable<T> {
       } finally {
         for (const part of pending) disposeElement(part);
       }
-    }, known === null ? null : dropRemainder ? Math.floor(known / size) : Math.ceil(known / size));
+    }, batches);
   }
 
   /** The first `count` elements; the source is read no further. */
@@ -253,6 +275,15 @@ export class Dataset<T> implements AsyncIterable<T> {
     }
     return out;
   }
+}
+
+/**
+ * A dataset's elements as rows of tensors: each pass's order of row numbers,
+ * and the batch of any rows taken at once (fromTensors' gather).
+ */
+export interface Rows<T> {
+  readonly order: () => AsyncIterable<number>;
+  readonly take: (rows: Int32Array) => Batched<T>;
 }
 
 /** Runs a transform's plain function in a tidy scope; one that turned out to return a Promise is named, not tidy's. */

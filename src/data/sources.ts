@@ -3,11 +3,12 @@
 import { dtypeOfArray } from '../dtype.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { tidy } from '../engine.js';
-import { tensor } from '../ops/index.js';
+import { gather, tensor } from '../ops/index.js';
+import { onBackendOf } from '../ops/util.js';
 import { noGrad } from '../tape.js';
 import { Tensor, nextTensorId, type NestedArray } from '../tensor.js';
 import { Dataset } from './dataset.js';
-import { adoptElement, cloneElement, isTypedArray, type TypedArray } from './element.js';
+import { adoptElement, cloneElement, isTypedArray, type Batched, type TypedArray } from './element.js';
 
 /** A sample of fromTensors with targets, as fit takes a batch of them. */
 export interface Sample<X, Y> {
@@ -18,8 +19,9 @@ export interface Sample<X, Y> {
 /**
  * The slices of x along axis 0 as elements (x[0], x[1], …), or with y the
  * pairs { x: x[i], y: y[i] }, to map, shuffle and batch sample by sample. The
- * slices are new tensors each epoch; x and y stay the caller's. (To train on
- * x and y as they are, fit(x, y, { batchSize }) gathers its batches faster.)
+ * slices are new tensors each epoch; x and y stay the caller's. batch()
+ * straight after it (or after a shuffle) gathers each batch of rows at once
+ * instead of stacking their slices.
  */
 export function fromTensors(x: Tensor): Dataset<Tensor>;
 export function fromTensors(x: Tensor, y: Tensor): Dataset<Sample<Tensor, Tensor>>;
@@ -33,9 +35,16 @@ export function fromTensors(x: Tensor, y?: Tensor): Dataset<Tensor | Sample<Tens
   }
   const n = x.shape[0];
   const row = (t: Tensor, i: number) => noGrad(() => tidy(() => t.slice([i], [1]).reshape(t.shape.slice(1))));
+  const rows = (t: Tensor, at: Int32Array) => noGrad(() => tidy(() => gather(t, onBackendOf('batch', t, () => tensor(at, [at.length], { dtype: 'i32' })))));
+  const take = (at: Int32Array) => (y === undefined ? rows(x, at) : { x: rows(x, at), y: rows(y, at) });
   return new Dataset(async function* () {
     for (let i = 0; i < n; i++) yield y === undefined ? row(x, i) : { x: row(x, i), y: row(y, i) };
-  }, n);
+  }, n, {
+    order: async function* () {
+      for (let i = 0; i < n; i++) yield i;
+    },
+    take: take as (at: Int32Array) => Batched<Tensor | Sample<Tensor, Tensor>>,
+  });
 }
 
 function checkSliceable(op: string, name: string, t: unknown): asserts t is Tensor {

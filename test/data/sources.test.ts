@@ -58,6 +58,32 @@ describe.each(BACKENDS)('fromTensors on %s', (backend) => {
     for (let epoch = 0; epoch < 3; epoch++) await ds.forEachAsync(() => undefined);
     expect(tm.memory().numTensors).toBe(before);
   });
+
+  it('batches by gathering whole batches, shuffled or not: the batches stacking each slice gives, epoch by epoch, memory flat', async () => {
+    const x = tm.tensor(asF32(uniform(23 * 3)), [23, 3]);
+    const y = tm.tensor(Int32Array.from({ length: 23 }, (_, i) => i));
+    for (const [what, make] of [
+      ['plain', (ds: tm.data.Dataset<tm.data.Sample<tm.Tensor, tm.Tensor>>) => ds],
+      ['shuffled whole', (ds: tm.data.Dataset<tm.data.Sample<tm.Tensor, tm.Tensor>>) => ds.shuffle(23, { seed: 5 })],
+      ['shuffled through a buffer of 4', (ds: tm.data.Dataset<tm.data.Sample<tm.Tensor, tm.Tensor>>) => ds.shuffle(4, { seed: 6 })],
+    ] as const) {
+      for (const dropRemainder of [false, true]) {
+        const gathered = make(tm.data.fromTensors(x, y)).batch(5, { dropRemainder });
+        // An identity map in between leaves the rows behind: each slice read and stacked, as any other dataset's.
+        const stacked = make(tm.data.fromTensors(x, y)).map((e) => e).batch(5, { dropRemainder });
+        expect(gathered.size).toBe(stacked.size);
+        for (let epoch = 0; epoch < 2; epoch++) expect(await read(gathered), `${what}, epoch ${epoch}`).toEqual(await read(stacked));
+      }
+    }
+    const ds = tm.data.fromTensors(x, y).shuffle(23).batch(4);
+    await ds.forEachAsync(() => undefined);
+    const before = await collected();
+    for (let epoch = 0; epoch < 3; epoch++) await ds.forEachAsync(() => undefined);
+    expect(tm.memory().numTensors).toBe(before);
+    // Two epochs of a shuffle draw two orders.
+    const [first, second] = [await read(ds), await read(ds)];
+    expect(first).not.toEqual(second);
+  });
 });
 
 describe('fromArrays', () => {
