@@ -1,11 +1,13 @@
-// Gradient clipping by norm, as PyTorch's torch.nn.utils.clip_grad_norm_:
-// the gradients of all the parameters are scaled together, by
+// Gradient clipping, as PyTorch's torch.nn.utils: by norm (clip_grad_norm_),
+// the gradients of all the parameters scaled together, by
 // maxNorm / (norm + 1e-6) when their joint norm exceeds maxNorm, so their
-// directions stay as they were. What keeps an RNN's exploding gradients from
-// throwing its weights away in one step. Computed on the device (no readback).
+// directions stay as they were (what keeps an RNN's exploding gradients from
+// throwing its weights away in one step); or by value (clip_grad_value_),
+// each entry clamped to [−clipValue, clipValue]. Computed on the device (no
+// readback).
 import { keep, tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
-import { add, maximum, minimum, scalar } from '../ops/index.js';
+import { add, clip, maximum, minimum, scalar } from '../ops/index.js';
 import { checkOptions } from '../options.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
@@ -43,5 +45,23 @@ export function clipGradNorm(parameters: readonly Tensor[], maxNorm: number, opt
     }
     coefficient.dispose();
     return norm;
+  });
+}
+
+/**
+ * Clamps every entry of the gradients of `parameters` to [−clipValue,
+ * clipValue] in place (a NaN stays NaN). Parameters without a gradient are
+ * left out.
+ */
+export function clipGradValue(parameters: readonly Tensor[], clipValue: number): void {
+  if (!Array.isArray(parameters) || parameters.some((p) => !(p instanceof Tensor))) throw new ValueError('clipGradValue: parameters must be an array of tensors (model.parameters())');
+  if (typeof clipValue !== 'number' || !(clipValue >= 0) || !Number.isFinite(clipValue)) throw new ValueError(`clipGradValue: clipValue must be a finite number ≥ 0, got ${formatValue(clipValue)}`);
+  noGrad(() => {
+    for (const p of parameters) {
+      if (!p.grad || p.grad.isDisposed) continue;
+      const clamped = keep(tidy(() => clip(p.grad!, -clipValue, clipValue)));
+      p.grad.dispose();
+      p.grad = clamped;
+    }
   });
 }

@@ -19,7 +19,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import { sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { clipGradNorm } from './clip_grad.js';
+import { clipGradNorm, clipGradValue } from './clip_grad.js';
 import { inEvalMode, type Module } from './module.js';
 import { startProgress } from './progress.js';
 import { Dataset } from '../data/dataset.js';
@@ -77,6 +77,8 @@ export interface FitOptions {
   mixedPrecision?: boolean;
   /** Scale each step's gradients together down to this joint (Euclidean) norm when they exceed it (tm.nn.clipGradNorm), as RNNs are trained. */
   clipGradNorm?: number;
+  /** Clamp each step's gradient entries to [−clipGradValue, clipGradValue] (tm.nn.clipGradValue); with clipGradNorm, this first. */
+  clipGradValue?: number;
   /** No progress output (a bar and a line per epoch on a terminal's stderr; the lines alone where stderr is a pipe or file). */
   quiet?: boolean;
   /** Stop training once the monitored value stops improving (Keras's EarlyStopping); the history then holds the epochs run. */
@@ -101,7 +103,7 @@ const EARLY_STOPPING_OPTIONS: OptionNames<EarlyStoppingOptions> = { monitor: tru
 
 const FIT_OPTIONS: OptionNames<FitOptions> = {
   epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, schedulerInterval: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
-  validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', clipGradNorm: true, quiet: 'boolean', earlyStopping: true,
+  validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', clipGradNorm: true, clipGradValue: true, quiet: 'boolean', earlyStopping: true,
 };
 
 export interface EvaluateOptions {
@@ -572,6 +574,10 @@ function fitSettings(options: FitOptions): { epochs: number } {
   if (clipTo !== undefined && (typeof clipTo !== 'number' || !(clipTo > 0) || !Number.isFinite(clipTo))) {
     throw new ValueError(`fit: clipGradNorm must be a finite number > 0, got ${formatValue(clipTo)}`);
   }
+  const clampTo = options.clipGradValue;
+  if (clampTo !== undefined && (typeof clampTo !== 'number' || !(clampTo > 0) || !Number.isFinite(clampTo))) {
+    throw new ValueError(`fit: clipGradValue must be a finite number > 0, got ${formatValue(clampTo)}`);
+  }
   lossFn(options.loss);
   return { epochs };
 }
@@ -678,6 +684,7 @@ async function evaluateBatches(model: Module, dataset: Dataset<Batch>, loss: Fit
 async function trainOn(model: Module, data: TrainingData, validate: Validate | null, options: FitOptions): Promise<History> {
   const epochs = options.epochs ?? 1;
   const clipTo = options.clipGradNorm;
+  const clampTo = options.clipGradValue;
   const loss = lossFn(options.loss);
   const stopping = earlyStoppingSettings(options.earlyStopping, validate !== null);
   // Frozen parameters (requiresGrad off) are left out; fit frees what this optimizer keeps when done.
@@ -760,6 +767,7 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
             step = { loss: l, correct: c, batch: b, size: xb.shape[0], seen };
             if (!scaler || (await scaler.unscale(model.parameters()))) {
               // After unscaling: the norm is the true gradients'.
+              if (clampTo !== undefined) clipGradValue(trainable, clampTo);
               if (clipTo !== undefined) clipGradNorm(trainable, clipTo).dispose();
               optimizer.step();
             }

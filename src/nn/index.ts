@@ -61,7 +61,7 @@ export type { Batch, EarlyStoppingOptions, EpochLogs, EvaluateOptions, FitOption
 export { load, fromBytes } from './load.js';
 export { loadPytorch } from './pytorch.js';
 export { initWeight } from './init.js';
-export { clipGradNorm } from './clip_grad.js';
+export { clipGradNorm, clipGradValue } from './clip_grad.js';
 export { cosineSimilarity, normalize, pairwiseDistance } from '../ops/distance.js';
 export type { CosineSimilarityOptions, NormalizeOptions, PairwiseDistanceOptions } from '../ops/distance.js';
 export type { ClipGradNormOptions } from './clip_grad.js';

@@ -74,3 +74,41 @@ describe('clipGradNorm refuses', () => {
     await expect(model.fit(tm.ones([2, 1]), tm.ones([2, 1]), { clipGradNorm: 0, quiet: true })).rejects.toThrow('fit: clipGradNorm must be a finite number > 0, got 0');
   });
 });
+
+describe.each(BACKENDS)('clipGradValue on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('clamps each gradient entry to [−clipValue, clipValue] in place, f16 too, NaN kept, parameters without a gradient left alone', async () => {
+    for (const dtype of ['f32', 'f16'] as const) {
+      const shapes = [[7, 13], [5]];
+      const values = shapes.map((s) => uniform(s.reduce((a, b) => a * b, 1), -3, 3).map(Math.fround));
+      values[1][2] = NaN;
+      const params = withGradients(values, shapes, dtype);
+      const bare = tm.zeros([2]);
+      bare.requiresGrad = true;
+      tm.nn.clipGradValue([...params, bare], 0.75);
+      for (const [i, p] of params.entries()) {
+        expect(p.grad!.dtype).toBe(dtype);
+        const got = await p.grad!.data();
+        const want = values[i].map((x) => (Number.isNaN(x) ? NaN : Math.min(0.75, Math.max(-0.75, x))));
+        expectClose(got, want, dtype === 'f16' ? 1e-3 : 0);
+      }
+      expect(bare.grad).toBeNull();
+    }
+  });
+
+  it('fit with clipGradValue steps each weight by at most the bound, and refuses a bound that is not > 0', async () => {
+    // One SGD step with lr 1 from zero weights moves them by the clamped gradient: −2·(0 − 1000)·x, every entry past 0.25.
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 1, { bias: false })]);
+    const w = (model.layers[0] as tm.nn.Dense).weight;
+    w.assign(tm.zeros([3, 1]));
+    await model.fit(tm.tensor([[100, 200, -300]]), tm.tensor([[1000]]), { epochs: 1, batchSize: 1, loss: 'mse', optimizer: new tm.optim.SGD(model.parameters(), { lr: 1 }), clipGradValue: 0.25, quiet: true });
+    expectClose(await w.data(), [0.25, 0.25, -0.25], 1e-6);
+    await expect(model.fit(tm.ones([2, 3]), tm.ones([2, 1]), { clipGradValue: 0, quiet: true })).rejects.toThrow('fit: clipGradValue must be a finite number > 0, got 0');
+    model.dispose();
+    expect(() => tm.nn.clipGradValue([tm.zeros([1])], -1)).toThrow('clipGradValue: clipValue must be a finite number ≥ 0, got -1');
+    expect(() => tm.nn.clipGradValue(tm.zeros([1]) as unknown as tm.Tensor[], 1)).toThrow('clipGradValue: parameters must be an array of tensors');
+  });
+});
