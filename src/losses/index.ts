@@ -7,7 +7,7 @@ import { isFloat } from '../dtype.js';
 import * as ops from '../ops/index.js';
 import { heldValues } from '../ops/util.js';
 import { noGrad, record } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { LOSS_OPTIONS, perSampleMean, reduce, sameShapes, type LossOptions, type Reduction } from './reduction.js';
 
 export type { LossOptions, Reduction } from './reduction.js';
@@ -62,9 +62,17 @@ export interface CrossEntropyOptions extends LossOptions {
    * Class labels only.
    */
   ignoreIndex?: number;
+  /**
+   * A weight per class [C] (PyTorch's weight, for imbalanced classes): each
+   * sample's loss times its label's weight, and 'mean' divided by the sum of
+   * those weights rather than the count; label smoothing's ε/C part weighs
+   * each class by its own. With probabilities as targets, each class's term
+   * is weighted and 'mean' is over the samples, as PyTorch's.
+   */
+  weight?: Tensor;
 }
 
-const CROSS_ENTROPY_OPTIONS: OptionNames<CrossEntropyOptions> = { reduction: true, labelSmoothing: true, ignoreIndex: true };
+const CROSS_ENTROPY_OPTIONS: OptionNames<CrossEntropyOptions> = { reduction: true, labelSmoothing: true, ignoreIndex: true, weight: true };
 
 /**
  * Softmax cross-entropy from logits [N, C], numerically stable (through
@@ -94,20 +102,25 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntro
   }
   if (isFloat(labels.dtype)) sameShapes('crossEntropy', logits, labels);
   const held = isFloat(labels.dtype) ? undefined : checkClassLabels('crossEntropy', logits, labels, ignoreIndex);
+  const weight = classWeights('crossEntropy', options.weight, logits);
   return tidy(() => {
     const logProbabilities = logits.logSoftmax(-1);
+    // Each class's log-probability weighted where classes are: Σ_c w[c]·t[c]·(−log p[c]) is then the loss of any target t.
+    const weighted = weight ? logProbabilities.mul(weight.cast(logProbabilities.dtype)) : logProbabilities;
     // The target distribution's part on the labelled class (or the given probabilities), and ε/C on each class:
     // −Σ target·log p = (1 − ε)·(−log p[label]) + ε·(−mean log p).
     const smoothed = (hard: Tensor): Tensor =>
-      labelSmoothing === 0 ? hard : hard.mul(1 - labelSmoothing).add(logProbabilities.mean(-1).neg().mul(labelSmoothing));
-    if (isFloat(labels.dtype)) return reduce(smoothed(labels.mul(logProbabilities).sum(-1).neg()), options.reduction);
-    return pickedLoss(logProbabilities, labels, held, ignoreIndex, smoothed, options.reduction);
+      labelSmoothing === 0 ? hard : hard.mul(1 - labelSmoothing).add(weighted.mean(-1).neg().mul(labelSmoothing));
+    if (isFloat(labels.dtype)) return reduce(smoothed(labels.mul(weighted).sum(-1).neg()), options.reduction);
+    return pickedLoss(logProbabilities, labels, held, ignoreIndex, smoothed, options.reduction, weight);
   });
 }
 
 export interface NllOptions extends LossOptions {
   /** A class label that marks a sample to leave out, as crossEntropy's. */
   ignoreIndex?: number;
+  /** A weight per class [C], as crossEntropy's. */
+  weight?: Tensor;
 }
 
 /**
@@ -117,12 +130,13 @@ export interface NllOptions extends LossOptions {
  * checked as crossEntropy's.
  */
 export function nll(logProbabilities: Tensor, labels: Tensor, options: NllOptions = {}): Tensor {
-  options = checkOptions('nll', options, { reduction: true, ignoreIndex: true });
+  options = checkOptions('nll', options, { reduction: true, ignoreIndex: true, weight: true });
   checkIgnoreIndex('nll', options.ignoreIndex, labels);
   if (logProbabilities.rank !== 2) throw new ShapeError(`nll: log-probabilities must be [batch, classes], got ${formatShape(logProbabilities.shape)}`);
   if (isFloat(labels.dtype)) throw new DTypeError(`nll: labels must be class indices of an int dtype, got ${labels.dtype} (labels.cast('i32'))`);
   const held = checkClassLabels('nll', logProbabilities, labels, options.ignoreIndex, 'log-probabilities');
-  return tidy(() => pickedLoss(logProbabilities, labels, held, options.ignoreIndex, (hard) => hard, options.reduction));
+  const weight = classWeights('nll', options.weight, logProbabilities, 'log-probabilities');
+  return tidy(() => pickedLoss(logProbabilities, labels, held, options.ignoreIndex, (hard) => hard, options.reduction, weight));
 }
 
 function checkIgnoreIndex(loss: string, ignoreIndex: number | undefined, labels: Tensor): void {
@@ -151,15 +165,32 @@ function checkClassLabels(loss: string, scores: Tensor, labels: Tensor, ignoreIn
   return held;
 }
 
-/** −logProbabilities at each sample's label (through `smoothed`), left-out samples masked, reduced. */
+/** A loss's class weights: a float vector of the scores' classes on their backend, or none. */
+function classWeights(loss: string, weight: unknown, scores: Tensor, what = 'logits'): Tensor | undefined {
+  if (weight === undefined) return undefined;
+  if (!(weight instanceof Tensor)) throw new ValueError(`${loss}: weight must be a tensor of one weight per class, got ${formatValue(weight)}`);
+  const c = scores.shape[scores.rank - 1];
+  if (weight.rank !== 1 || weight.shape[0] !== c) throw new ShapeError(`${loss}: weight must be [${c}], one per class of ${what} ${formatShape(scores.shape)}, got ${formatShape(weight.shape)}`);
+  if (!isFloat(weight.dtype)) throw new DTypeError(`${loss}: weight must be f32 or f16, got ${weight.dtype}`);
+  return weight;
+}
+
+/**
+ * −logProbabilities at each sample's label (through `smoothed`, with each
+ * class's weight where given), left-out samples masked, reduced: 'mean' over
+ * the kept samples' weights (their count without weights).
+ */
 function pickedLoss(
   logProbabilities: Tensor, labels: Tensor, held: ArrayLike<number> | undefined, ignoreIndex: number | undefined,
-  smoothed: (hard: Tensor) => Tensor, reduction: Reduction | undefined,
+  smoothed: (hard: Tensor) => Tensor, reduction: Reduction | undefined, weight?: Tensor,
 ): Tensor {
   const c = logProbabilities.shape[1];
   // A left-out sample's label may be no class (PyTorch's −100): class 0 stands in, its loss masked below.
   const classes = ignoreIndex === undefined ? labels : ops.where(labels.equal(ignoreIndex), 0, labels).cast(labels.dtype);
-  let perSample = smoothed(classes.oneHot(c, logProbabilities.dtype).mul(logProbabilities).sum(-1).neg());
+  const hot = classes.oneHot(c, logProbabilities.dtype);
+  // The label's weight per sample (1 without weights): the hard part's factor and 'mean''s divisor.
+  const sampleWeight = weight ? hot.mul(weight.cast(logProbabilities.dtype)).sum(-1) : undefined;
+  let perSample = smoothed(hot.mul(logProbabilities).sum(-1).neg().mul(sampleWeight ?? 1));
   if (!held) {
     // Labels not checked: out-of-range ones (a zero one-hot row) give NaN, not a loss of 0.
     // Added as a term of the labels alone, so that no gradient flows through it (nothing more to run backward).
@@ -168,13 +199,14 @@ function pickedLoss(
     const allowed = ignoreIndex === undefined ? inRange : ops.maximum(inRange, labels.equal(ignoreIndex));
     perSample = perSample.add(ops.where(allowed, 0, NaN).cast(perSample.dtype));
   }
-  if (ignoreIndex === undefined) return reduce(perSample, reduction);
+  if (ignoreIndex === undefined && !sampleWeight) return reduce(perSample, reduction);
   // Left-out samples weigh 0 (where, not a product: their smoothing term is finite, their NaN check is 0 above).
-  const kept = labels.notEqual(ignoreIndex);
-  const masked = ops.where(kept, perSample, 0);
+  const kept = ignoreIndex === undefined ? undefined : labels.notEqual(ignoreIndex);
+  const masked = kept ? ops.where(kept, perSample, 0) : perSample;
   if ((reduction ?? 'mean') !== 'mean') return reduce(masked, reduction);
   // Summed and counted in f32: f16 holds neither a large batch's sum nor a count past 65,504.
-  return masked.cast('f32').sum().div(kept.sum().cast('f32')).cast(masked.dtype);
+  const counted = sampleWeight ? (kept ? ops.where(kept, sampleWeight, 0) : sampleWeight).cast('f32') : kept!.cast('f32');
+  return masked.cast('f32').sum().div(counted.sum()).cast(masked.dtype);
 }
 
 /** Mean absolute error (L1) per sample, reduced over samples as mse's (so 'mean' is PyTorch's l1_loss); its gradient at 0 is 0. */
@@ -248,9 +280,17 @@ export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {})
 export interface BinaryCrossEntropyOptions extends LossOptions {
   /** The prediction is a logit (pre-sigmoid); computed stably without sigmoid. Default false. */
   fromLogits?: boolean;
+  /** Each element's loss times this (broadcast against the prediction; PyTorch's weight). */
+  weight?: Tensor;
+  /**
+   * With fromLogits, the weight of the positive term, one per class (the
+   * prediction's last axis) or one for all: PyTorch's pos_weight, for
+   * classes with few positives (n_negative / n_positive as a start).
+   */
+  posWeight?: Tensor | number;
 }
 
-const BINARY_CROSS_ENTROPY_OPTIONS: OptionNames<BinaryCrossEntropyOptions> = { reduction: true, fromLogits: 'boolean' };
+const BINARY_CROSS_ENTROPY_OPTIONS: OptionNames<BinaryCrossEntropyOptions> = { reduction: true, fromLogits: 'boolean', weight: true, posWeight: true };
 
 const EPSILON = 1e-7;
 
@@ -269,17 +309,45 @@ function logitCrossEntropy(x: Tensor, y: Tensor): Tensor {
   ]);
 }
 
+/**
+ * logitCrossEntropy with the positive term weighted by p: (1 − y)·x + l·s,
+ * l = 1 + (p − 1)·y and s = log(1 + e^−x) = max(−x, 0) + log(1 + e^−|x|)
+ * (PyTorch's stable form), with its own gradient (1 − y) − l·σ(−x) for x,
+ * −x + (p − 1)·s for y.
+ */
+function weightedLogitCrossEntropy(x: Tensor, y: Tensor, p: Tensor): Tensor {
+  const softplusNeg = (t: Tensor) => t.neg().relu().add(t.abs().neg().exp().add(1).log());
+  const value = noGrad(() => tidy(() => ops.sub(1, y).mul(x).add(p.sub(1).mul(y).add(1).mul(softplusNeg(x)))));
+  return record(value, 'binaryCrossEntropy', [x, y], [x, y, p], (dy, [sx, sy, sp], needs) => [
+    needs[0] ? dy.mul(ops.sub(1, sy).sub(sp.sub(1).mul(sy).add(1).mul(sx.neg().sigmoid()))) : null,
+    needs[1] ? dy.mul(sx.neg().add(sp.sub(1).mul(softplusNeg(sx)))) : null,
+  ]);
+}
+
 /** Binary cross-entropy of probabilities (or logits) against 0/1 targets of the same shape. */
 export function binaryCrossEntropy(pred: Tensor, target: Tensor, options: BinaryCrossEntropyOptions = {}): Tensor {
   sameShapes('binaryCrossEntropy', pred, target);
   options = checkOptions('binaryCrossEntropy', options, BINARY_CROSS_ENTROPY_OPTIONS);
+  const { weight, posWeight } = options;
+  if (weight !== undefined && !(weight instanceof Tensor)) throw new ValueError(`binaryCrossEntropy: weight must be a tensor, got ${formatValue(weight)}`);
+  if (posWeight !== undefined) {
+    if (!options.fromLogits) throw new ValueError('binaryCrossEntropy: posWeight weighs the positive term of logits: it needs fromLogits (as PyTorch\'s BCEWithLogitsLoss)');
+    const c = pred.shape[pred.rank - 1];
+    if (!(posWeight instanceof Tensor) && (typeof posWeight !== 'number' || !Number.isFinite(posWeight))) {
+      throw new ValueError(`binaryCrossEntropy: posWeight must be a finite number or a tensor of one per class, got ${formatValue(posWeight)}`);
+    }
+    if (posWeight instanceof Tensor && (posWeight.rank !== 1 || (posWeight.shape[0] !== c && posWeight.shape[0] !== 1))) {
+      throw new ShapeError(`binaryCrossEntropy: posWeight must be [${c}] (one per class of the prediction's last axis) or [1], got ${formatShape(posWeight.shape)}`);
+    }
+  }
   return tidy(() => {
+    const p = posWeight === undefined ? undefined : posWeight instanceof Tensor ? posWeight.cast(pred.dtype) : ops.onesLike(pred).mul(posWeight);
     const elementwise = options.fromLogits
-      ? logitCrossEntropy(pred, target)
+      ? p ? weightedLogitCrossEntropy(pred, target, p) : logitCrossEntropy(pred, target)
       : (() => {
-          const p = pred.clip(EPSILON, 1 - EPSILON);
-          return target.mul(p.log()).add(ops.sub(1, target).mul(ops.sub(1, p).log())).neg();
+          const q = pred.clip(EPSILON, 1 - EPSILON);
+          return target.mul(q.log()).add(ops.sub(1, target).mul(ops.sub(1, q).log())).neg();
         })();
-    return reduce(perSampleMean(elementwise), options.reduction);
+    return reduce(perSampleMean(weight ? elementwise.mul(weight.cast(elementwise.dtype)) : elementwise), options.reduction);
   });
 }

@@ -64,3 +64,35 @@ describe.each(BACKENDS)('binaryCrossEntropy on %s', (backend) => {
     expect(Array.from(await w.grad!.data()).every((g) => g > 0)).toBe(true);
   });
 });
+
+describe.each(BACKENDS)('binaryCrossEntropy with weights on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('posWeight weighs the positive term of each class (PyTorch\'s pos_weight), its gradient (1 − y) − l·σ(−x) with l = 1 + (p − 1)·y; weight scales each element', async () => {
+    const p = Float32Array.from({ length: D }, (_, k) => 0.5 + k);
+    const w = Float32Array.from({ length: D }, (_, k) => 2 - k * 0.3);
+    // −p·y·log σ(x) − (1 − y)·log(1 − σ(x)), in float64.
+    const term = (i: number) => {
+      const [x, y, pk] = [logits[i], targets[i], p[i % D]];
+      const softplusNeg = Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+      return (1 - y) * x + (1 + (pk - 1) * y) * softplusNeg;
+    };
+    const x = tm.tensor(logits, [N, D]);
+    x.requiresGrad = true;
+    const y = tm.tensor(targets, [N, D]);
+    const none = tm.losses.binaryCrossEntropy(x, y, { fromLogits: true, posWeight: tm.tensor(p), weight: tm.tensor(w), reduction: 'none' });
+    expectClose(await none.data(), perSample((i) => w[i % D] * term(i)), 1e-5, 'per sample');
+    tm.losses.binaryCrossEntropy(x, y, { fromLogits: true, posWeight: tm.tensor(p), reduction: 'sum' }).backward();
+    const grad = Float64Array.from({ length: N * D }, (_, i) => {
+      const l = 1 + (p[i % D] - 1) * targets[i];
+      return ((1 - targets[i]) - l * sigmoid(-logits[i])) / D;
+    });
+    expectClose(await x.grad!.data(), grad, 1e-5, 'gradient');
+    // A number for every class; 1 is the plain loss.
+    expectClose(await tm.losses.binaryCrossEntropy(x, y, { fromLogits: true, posWeight: 1 }).data(), await tm.losses.binaryCrossEntropy(x, y, { fromLogits: true }).data(), 1e-6);
+    expect(() => tm.losses.binaryCrossEntropy(x, y, { posWeight: 2 })).toThrow('binaryCrossEntropy: posWeight weighs the positive term of logits: it needs fromLogits');
+    expect(() => tm.losses.binaryCrossEntropy(x, y, { fromLogits: true, posWeight: tm.ones([D + 1]) })).toThrow(`binaryCrossEntropy: posWeight must be [${D}] (one per class of the prediction's last axis) or [1], got [${D + 1}]`);
+  });
+});

@@ -61,6 +61,44 @@ describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
     expectClose(await logits.grad!.data(), want, 1e-5);
   });
 
+  it('with class weights weighs each sample by its label\'s weight and averages over those weights (PyTorch\'s weight), with smoothing, ignoreIndex and nll; gradients too', async () => {
+    const [n, c, eps] = [13, 6, 0.1];
+    const values = Float32Array.from(uniform(n * c, -4, 4));
+    const classes = Int32Array.from({ length: n }, (_, i) => (i * 5) % c);
+    classes[3] = -100;
+    const w = Float32Array.from({ length: c }, (_, k) => 0.5 + k * 0.75);
+    const logSoftmax = (i: number, k: number) => -crossEntropyRef(values.subarray(i * c, (i + 1) * c), c, [k])[0];
+    const kept = Array.from(classes.keys()).filter((i) => classes[i] !== -100);
+    // PyTorch: (1 − ε)·w[y]·(−log p[y]) + ε/C·Σ_k w[k]·(−log p[k]), 'mean' over Σ w[y] of the kept samples.
+    const lossOf = (i: number, smoothing: number) => (1 - smoothing) * w[classes[i]] * -logSoftmax(i, classes[i]) + (smoothing / c) * Array.from(w).reduce((acc, wk, k) => acc - wk * logSoftmax(i, k), 0);
+    const weightSum = kept.reduce((acc, i) => acc + w[classes[i]], 0);
+    const logits = tm.tensor(values, [n, c]);
+    logits.requiresGrad = true;
+    const labels = tm.tensor(classes, [n]);
+    const weight = tm.tensor(w);
+    for (const smoothing of [0, eps]) {
+      const none = tm.losses.crossEntropy(logits, labels, { weight, labelSmoothing: smoothing, ignoreIndex: -100, reduction: 'none' });
+      expectClose(await none.data(), Array.from(classes, (y, i) => (y === -100 ? 0 : lossOf(i, smoothing))), 1e-5, `none, ε ${smoothing}`);
+      const mean = tm.losses.crossEntropy(logits, labels, { weight, labelSmoothing: smoothing, ignoreIndex: -100 });
+      expectClose(await mean.data(), [kept.reduce((acc, i) => acc + lossOf(i, smoothing), 0) / weightSum], 1e-5, `mean, ε ${smoothing}`);
+    }
+    // d mean / d logits[i, k] = w[y]·(softmax[k] − [k = y]) / Σ w[y] (no smoothing).
+    tm.losses.crossEntropy(logits, labels, { weight, ignoreIndex: -100 }).backward();
+    const grad = Float64Array.from({ length: n * c }, (_, at) => {
+      const [i, k] = [Math.floor(at / c), at % c];
+      return classes[i] === -100 ? 0 : (w[classes[i]] * (Math.exp(logSoftmax(i, k)) - (k === classes[i] ? 1 : 0))) / weightSum;
+    });
+    expectClose(await logits.grad!.data(), grad, 1e-5, 'gradient');
+    // nll of the log-probabilities is the same loss; and a probability target weighs each class's term, averaged over samples.
+    const logProbabilities = tm.noGrad(() => logits.logSoftmax(-1));
+    expectClose(await tm.losses.nll(logProbabilities, labels, { weight, ignoreIndex: -100 }).data(), [kept.reduce((acc, i) => acc + lossOf(i, 0), 0) / weightSum], 1e-5, 'nll');
+    const soft = tm.noGrad(() => labels.notEqual(-100).cast('f32').reshape([n, 1]).mul(tm.tensor(Float32Array.from({ length: n * c }, () => 1 / c), [n, c])));
+    const softWant = Array.from({ length: n }, (_, i) => (classes[i] === -100 ? 0 : Array.from(w).reduce((acc, wk, k) => acc - (wk / c) * logSoftmax(i, k), 0)));
+    expectClose(await tm.losses.crossEntropy(logits, soft, { weight }).data(), [softWant.reduce((a, b) => a + b, 0) / n], 1e-5, 'probabilities');
+    expect(() => tm.losses.crossEntropy(logits, labels, { weight: tm.ones([c + 1]), ignoreIndex: -100 })).toThrow(`crossEntropy: weight must be [${c}], one per class of logits [${n},${c}], got [${c + 1}]`);
+    expect(() => tm.losses.nll(logProbabilities, labels, { weight: tm.ones([c], { dtype: 'i32' }), ignoreIndex: -100 })).toThrow('nll: weight must be f32 or f16, got i32');
+  });
+
   it('with ignoreIndex leaves those samples out: 0 each, the mean over the rest, no gradient to their logits, NaN if all are left out', async () => {
     const [n, c] = [7, 4];
     const values = Float32Array.from(uniform(n * c, -3, 3));
