@@ -9,21 +9,25 @@ import { tidy } from '../../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../../errors.js';
 import { checkOptions } from '../../options.js';
 import { sizeOf } from '../../shape.js';
-import { record } from '../../tape.js';
+import { noGrad, record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import { add, div, mul, sub } from '../elementwise.js';
 import { matmul } from '../matmul.js';
-import { expandDims } from '../movement.js';
+import { concat, expandDims, slice } from '../movement.js';
 import { allocating, fromStorage } from '../util.js';
 import { gapsOf, skew } from './eigh.js';
-import { castTo, checkFloat, inF32 } from './matrices.js';
+import { castTo, checkFloat, inF32, matrixTranspose } from './matrices.js';
+import { qr } from './qr.js';
 
 /** svd's options. */
 export interface SvdOptions {
   /**
-   * false (the default, and the only choice): the reduced SVD, U [..., m, k]
-   * and Vh [..., k, n] for k = min(m, n). torch.linalg.svd and NumPy default
-   * to full ones (U m × m, Vh n × n), which are refused here.
+   * false (the default): the reduced SVD, U [..., m, k] and Vh [..., k, n]
+   * for k = min(m, n). true: the full one, U m × m and Vh n × n, the extra
+   * columns of U (rows of Vh) an orthonormal basis of the rest of the space,
+   * from a complete QR of the reduced ones; as PyTorch's, no gradient flows
+   * through them (any basis of that space would do). torch.linalg.svd and
+   * NumPy default to true.
    */
   fullMatrices?: boolean;
 }
@@ -100,11 +104,26 @@ export function decomposeSvd(op: string, a: Tensor, withVectors: boolean): Svd {
 export function svd(A: Tensor, options: SvdOptions = {}): Svd {
   checkMatrix('svd', A);
   const { fullMatrices = false } = checkOptions('svd', options, { fullMatrices: 'boolean' });
-  if (fullMatrices) throw new ValueError(`svd: fullMatrices ${formatValue(fullMatrices)} is not supported; only the reduced SVD (fullMatrices: false) is`);
   return tidy(() => {
-    const { u, s, vh } = decomposeSvd('svd', inF32(A), true);
-    return { u: castTo(u, A.dtype), s: castTo(s, A.dtype), vh: castTo(vh, A.dtype) };
+    const reduced = decomposeSvd('svd', inF32(A), true);
+    const [m, n] = A.shape.slice(-2);
+    const u = fullMatrices && m > n ? completed(reduced.u) : reduced.u;
+    const vh = fullMatrices && n > m ? matrixTranspose(completed(matrixTranspose(reduced.vh))) : reduced.vh;
+    return { u: castTo(u, A.dtype), s: castTo(reduced.s, A.dtype), vh: castTo(vh, A.dtype) };
   });
+}
+
+/**
+ * q [..., m, k] (orthonormal columns, m > k) followed by an orthonormal basis
+ * of the rest of the space: the last m − k columns of a complete QR of q,
+ * whose first k span q's. Out of the graph, as PyTorch leaves them.
+ */
+function completed(q: Tensor): Tensor {
+  const k = q.shape[q.rank - 1];
+  const m = q.shape[q.rank - 2];
+  const basis = noGrad(() => qr(q, { mode: 'complete' }).q);
+  const rest = slice(basis, basis.shape.map((_, i) => (i === basis.rank - 1 ? k : 0)), basis.shape.map((d, i) => (i === basis.rank - 1 ? m - k : d)));
+  return concat([q, rest], q.rank - 1);
 }
 
 /**

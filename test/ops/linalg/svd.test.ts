@@ -80,10 +80,46 @@ describe.each(BACKENDS)('tm.linalg.svd on %s', (backend) => {
     expect([wide.u.shape, wide.s.shape, wide.vh.shape]).toEqual([[2, 0, 0], [2, 0], [2, 0, 3]]);
   });
 
-  it('refuses what is not a batch of float matrices, and full matrices, naming them', () => {
+  it.each([[7, 4], [4, 7], [5, 5], [1, 3], [6, 1]])('fullMatrices gives U m × m and Vh n × n, orthonormal, the reduced ones in their first columns (rows), for %i × %i, batched', async (m, n) => {
+    const k = Math.min(m, n);
+    const a = asF32(uniform(2 * m * n, -1, 1));
+    const A = tm.tensor(Float32Array.from(a), [2, m, n]);
+    const full = tm.linalg.svd(A, { fullMatrices: true });
+    const reduced = tm.linalg.svd(A);
+    expect([full.u.shape, full.s.shape, full.vh.shape]).toEqual([[2, m, m], [2, k], [2, n, n]]);
+    const [u, vh, ur, vhr, sv] = await Promise.all([full.u.data(), full.vh.data(), reduced.u.data(), reduced.vh.data(), full.s.data()]);
+    for (let b = 0; b < 2; b++) {
+      const ub = Float64Array.from(u.subarray(b * m * m, (b + 1) * m * m));
+      const vb = Float64Array.from(vh.subarray(b * n * n, (b + 1) * n * n));
+      expect(maxDifference(product(transposed(ub, m, m), ub, m, m, m), identity(m)), `UᵀU, matrix ${b}`).toBeLessThanOrEqual(1e-5);
+      expect(maxDifference(product(vb, transposed(vb, n, n), n, n, n), identity(n)), `Vh·Vhᵀ, matrix ${b}`).toBeLessThanOrEqual(1e-5);
+      // U · Σ (m × n, s on its diagonal) · Vh is A.
+      const sigma = new Float64Array(m * n);
+      for (let i = 0; i < k; i++) sigma[i * n + i] = sv[b * k + i];
+      expectClose(product(product(ub, sigma, m, m, n), vb, m, n, n), a.subarray(b * m * n, (b + 1) * m * n), 2e-5, `U·Σ·Vh, matrix ${b}`);
+      for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) expect(ub[i * m + j]).toBe(ur[b * m * k + i * k + j]);
+      for (let i = 0; i < k; i++) for (let j = 0; j < n; j++) expect(vb[i * n + j]).toBe(vhr[b * k * n + i * n + j]);
+    }
+  });
+
+  it('fullMatrices passes no gradient through the completed columns, as PyTorch: the reduced part\'s gradient', async () => {
+    const a = asF32(uniform(6 * 3, -1, 1));
+    const weights = tm.tensor(Float32Array.from(uniform(6 * 6)), [6, 6]);
+    const grads: ArrayLike<number>[] = [];
+    for (const full of [true, false]) {
+      const A = tm.tensor(Float32Array.from(a), [6, 3]);
+      A.requiresGrad = true;
+      const { u } = tm.linalg.svd(A, { fullMatrices: full });
+      // The square of each entry: a sign flip of a vector changes nothing.
+      (full ? u : tm.concat([u, tm.zeros([6, 3])], 1)).square().mul(weights).sum().backward();
+      grads.push(await A.grad!.data());
+    }
+    expectClose(grads[0], grads[1], 1e-6);
+  });
+
+  it('refuses what is not a batch of float matrices, naming it', () => {
     expect(() => tm.linalg.svd(tm.ones([3]))).toThrow('svd: A must be a matrix or a batch of them [..., m, n], got [3]');
     expect(() => tm.linalg.svdvals(tm.ones([3, 3], { dtype: 'i32' }))).toThrow('svdvals: A must be a float tensor (f32 or f16), got i32');
-    expect(() => tm.linalg.svd(tm.eye(3), { fullMatrices: true })).toThrow('svd: fullMatrices true is not supported; only the reduced SVD (fullMatrices: false) is');
     expect(() => tm.linalg.svd(tm.eye(3), { full_matrices: false } as never)).toThrow('svd: unknown option "full_matrices" (did you mean fullMatrices?)');
   });
 });
