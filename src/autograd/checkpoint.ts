@@ -62,6 +62,12 @@ function gradientsThrough<Inputs extends Tensor[]>(fn: (...inputs: Inputs) => Te
     }
     backward(again, dy);
     return boundary.map((t) => t.grad);
+  } catch (err) {
+    // What a failed walk (a lost device, an error in a backward) already gave the stand-ins is nobody's.
+    boundary.forEach((t, i) => {
+      if (t.grad && t.grad !== kept[i].grad) t.grad.dispose();
+    });
+    throw err;
   } finally {
     boundary.forEach((t, i) => {
       t.gradFn = kept[i].gradFn;
