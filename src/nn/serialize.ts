@@ -3,12 +3,13 @@
 // that tm.nn.load needs nothing but the file. Both are checked as load
 // checks them (model_format.ts) before anything is written: a file save
 // writes, load reads back.
-import { encodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
+import { encodeSafetensors } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/file.js';
 import { Tensor } from '../tensor.js';
 import { VERSION } from '../version.js';
 import { ValueError, formatShape } from '../errors.js';
 import { checkModel, FORMAT } from './model_format.js';
+import { entriesOf } from './state_entries.js';
 import type { Module } from './module.js';
 
 export async function modelToBytes(model: Module): Promise<Uint8Array> {
@@ -24,12 +25,7 @@ export async function modelToBytes(model: Module): Promise<Uint8Array> {
   checkModel(config, params, (problem) => {
     throw new ValueError(`save: ${problem}; nothing was written`);
   });
-  // Every read starts now, before the first await: a step taken while the save is under way
-  // (fit going on after an onEpochEnd checkpoint) must not reach some parameters of the file and not others.
-  const reads = Object.entries(params).map(([name, p]) => [name, p, p.storageData()] as const);
-  const entries: Record<string, SafetensorsEntry> = {};
-  for (const [name, p, data] of reads) entries[name] = { dtype: p.dtype, shape: p.shape, data: await data };
-  return encodeSafetensors(entries, { format: FORMAT, tmnn_version: VERSION, model: JSON.stringify(config) });
+  return encodeSafetensors(await entriesOf(params), { format: FORMAT, tmnn_version: VERSION, model: JSON.stringify(config) });
 }
 
 export async function saveModel(model: Module, path: string | URL): Promise<void> {

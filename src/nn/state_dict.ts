@@ -13,6 +13,7 @@ import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { VERSION } from '../version.js';
 import type { Module } from './module.js';
+import { entriesOf } from './state_entries.js';
 
 /** What a load takes for one name: a tensor (on the module's backend), or a file's entry. */
 export type StateEntry = Tensor | SafetensorsEntry;
@@ -80,14 +81,10 @@ function checkEntry(name: string, target: Tensor, entry: StateEntry): void {
 /** The module's parameters and buffers as a safetensors file (see Module.saveWeights). */
 export async function stateToBytes(module: Module): Promise<Uint8Array> {
   const state = module.namedState();
-  // Every read starts before the first await: a step taken meanwhile reaches all of the file or none of it.
-  const reads = Object.entries(state).map(([name, t]) => {
+  for (const [name, t] of Object.entries(state)) {
     if (t.isDisposed) throw new ValueError(`saveWeights: ${name} ${formatShape(t.shape)} was disposed; nothing was written`);
-    return [name, t, t.storageData()] as const;
-  });
-  const entries: Record<string, SafetensorsEntry> = {};
-  for (const [name, t, data] of reads) entries[name] = { dtype: t.dtype, shape: t.shape, data: await data };
-  return encodeSafetensors(entries, { format: STATE_FORMAT, tmnn_version: VERSION });
+  }
+  return encodeSafetensors(await entriesOf(state), { format: STATE_FORMAT, tmnn_version: VERSION });
 }
 
 /** Writes the module's weights to `path`, atomically. */

@@ -23,6 +23,20 @@ function symmetricSchur(app: number, apq: number, aqq: number): [number, number]
 }
 
 /** Positions 0..n−1 ordered by key, ascending (ties by position). */
+/**
+ * The plane rotation (c, s) of two lines of `a`, `count` entries each, from
+ * positions i and j in steps of `step` (rows: step 1; columns: the row's
+ * length): x, y ← c·x − s·y, s·x + c·y.
+ */
+function rotate(a: Float64Array, count: number, i: number, j: number, step: number, c: number, s: number): void {
+  for (let t = 0; t < count; t++) {
+    const x = a[i + t * step];
+    const y = a[j + t * step];
+    a[i + t * step] = c * x - s * y;
+    a[j + t * step] = s * x + c * y;
+  }
+}
+
 function order(n: number, key: (i: number) => number): number[] {
   return Array.from({ length: n }, (_, i) => i).sort((i, j) => key(i) - key(j) || i - j);
 }
@@ -55,23 +69,10 @@ export function eigh(a: Js): { values: StorageArray; vectors: StorageArray } {
           if (!(Math.abs(apq) > negligible)) continue;
           rotated = true;
           const [c, s] = symmetricSchur(m[p * n + p], apq, m[q * n + q]);
-          // A ← JᵀA·J for J the rotation in the (p, q) plane, then V ← V·J.
-          for (let k = 0; k < n; k++) {
-            const x = m[p * n + k];
-            const y = m[q * n + k];
-            m[p * n + k] = c * x - s * y;
-            m[q * n + k] = s * x + c * y;
-          }
-          for (let k = 0; k < n; k++) {
-            const x = m[k * n + p];
-            const y = m[k * n + q];
-            m[k * n + p] = c * x - s * y;
-            m[k * n + q] = s * x + c * y;
-            const vx = v[k * n + p];
-            const vy = v[k * n + q];
-            v[k * n + p] = c * vx - s * vy;
-            v[k * n + q] = s * vx + c * vy;
-          }
+          // A ← JᵀA·J for J the rotation in the (p, q) plane (rows p and q, then columns), then V ← V·J.
+          rotate(m, n, p * n, q * n, 1, c, s);
+          rotate(m, n, p, q, n, c, s);
+          rotate(v, n, p, q, n, c, s);
         }
       }
       if (!rotated) break;
@@ -158,18 +159,8 @@ export function svd(a: Js): { u: StorageArray; s: StorageArray; vh: StorageArray
           if (!(Math.abs(gamma) > Number.EPSILON * Math.sqrt(alpha * beta))) continue;
           rotated = true;
           const [c, sn] = symmetricSchur(alpha, gamma, beta);
-          for (let i = 0; i < rows; i++) {
-            const x = w[i * k + p];
-            const y = w[i * k + r];
-            w[i * k + p] = c * x - sn * y;
-            w[i * k + r] = sn * x + c * y;
-          }
-          for (let i = 0; i < k; i++) {
-            const x = v[i * k + p];
-            const y = v[i * k + r];
-            v[i * k + p] = c * x - sn * y;
-            v[i * k + r] = sn * x + c * y;
-          }
+          rotate(w, rows, p, r, k, c, sn);
+          rotate(v, k, p, r, k, c, sn);
         }
       }
       if (!rotated) break;

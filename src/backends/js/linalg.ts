@@ -42,34 +42,52 @@ export function luFactor(a: Js): { lu: StorageArray; pivots: StorageArray } {
   return { lu, pivots };
 }
 
-export function luSolve(lu: Js, pivots: Js, b: Js): StorageArray {
+/**
+ * x [batch, n, k] = each column of b (f32, [batch, n, k]) copied into
+ * float64 and solved in place by `solve(matrix, column)`, rounded once as
+ * stored: what luSolve and triangularSolve share.
+ */
+function solveColumns(b: Js, solve: (matrix: number, column: Float64Array) => void): StorageArray {
   const [batch, n, k] = b.shape;
   const x = new Float32Array(batch * n * k);
   const column = new Float64Array(n);
   for (let m = 0; m < batch; m++) {
-    const f = m * n * n;
     for (let c = 0; c < k; c++) {
       for (let i = 0; i < n; i++) column[i] = b.storage[(m * n + i) * k + c];
-      for (let i = 0; i < n; i++) {
-        const p = pivots.storage[m * n + i];
-        const t = column[i];
-        column[i] = column[p];
-        column[p] = t;
-      }
-      for (let i = 0; i < n; i++) {
-        let s = column[i];
-        for (let j = 0; j < i; j++) s -= lu.storage[f + i * n + j] * column[j];
-        column[i] = s;
-      }
-      for (let i = n - 1; i >= 0; i--) {
-        let s = column[i];
-        for (let j = i + 1; j < n; j++) s -= lu.storage[f + i * n + j] * column[j];
-        column[i] = s / lu.storage[f + i * n + i];
-      }
+      solve(m, column);
       for (let i = 0; i < n; i++) x[(m * n + i) * k + c] = column[i];
     }
   }
   return x;
+}
+
+/**
+ * column ← A⁻¹·column for A the n × n matrix of `a` at `f`, read as its upper
+ * triangle (back substitution) or its lower (forward), its diagonal taken
+ * as 1 where `unit`.
+ */
+function substitute(a: ArrayLike<number>, f: number, n: number, column: Float64Array, upper: boolean, unit: boolean): void {
+  for (let step = 0; step < n; step++) {
+    const i = upper ? n - 1 - step : step;
+    let s = column[i];
+    if (upper) for (let j = i + 1; j < n; j++) s -= a[f + i * n + j] * column[j];
+    else for (let j = 0; j < i; j++) s -= a[f + i * n + j] * column[j];
+    column[i] = unit ? s : s / a[f + i * n + i];
+  }
+}
+
+export function luSolve(lu: Js, pivots: Js, b: Js): StorageArray {
+  const n = b.shape[1];
+  return solveColumns(b, (m, column) => {
+    for (let i = 0; i < n; i++) {
+      const p = pivots.storage[m * n + i];
+      const t = column[i];
+      column[i] = column[p];
+      column[p] = t;
+    }
+    substitute(lu.storage, m * n * n, n, column, false, true);
+    substitute(lu.storage, m * n * n, n, column, true, false);
+  });
 }
 
 export function cholesky(a: Js): StorageArray {
@@ -157,22 +175,6 @@ export function qr(a: Js, complete: boolean): { q: StorageArray; r: StorageArray
 }
 
 export function triangularSolve(a: Js, b: Js, upper: boolean, unit: boolean): StorageArray {
-  const [batch, n, k] = b.shape;
-  const x = new Float32Array(batch * n * k);
-  const column = new Float64Array(n);
-  for (let m = 0; m < batch; m++) {
-    const f = m * n * n;
-    for (let c = 0; c < k; c++) {
-      for (let i = 0; i < n; i++) column[i] = b.storage[(m * n + i) * k + c];
-      for (let step = 0; step < n; step++) {
-        const i = upper ? n - 1 - step : step;
-        let s = column[i];
-        if (upper) for (let j = i + 1; j < n; j++) s -= a.storage[f + i * n + j] * column[j];
-        else for (let j = 0; j < i; j++) s -= a.storage[f + i * n + j] * column[j];
-        column[i] = unit ? s : s / a.storage[f + i * n + i];
-      }
-      for (let i = 0; i < n; i++) x[(m * n + i) * k + c] = column[i];
-    }
-  }
-  return x;
+  const n = b.shape[1];
+  return solveColumns(b, (m, column) => substitute(a.storage, m * n * n, n, column, upper, unit));
 }
