@@ -32,6 +32,23 @@ export interface GradNode {
   readonly backward: Backward;
   /** Views of the tensors backward reads, holding their storage alive until released. */
   saved: Tensor[];
+  /**
+   * The tensors `saved` views, as the op was given them: a backward pass that
+   * builds a graph of its own (createGraph) links what it reads from `saved`
+   * to their graphs through these, so a second derivative reaches what they
+   * were computed from.
+   */
+  sources: Tensor[];
+  /**
+   * Set where backward is a kernel of its own rather than ops (CTC's), so
+   * its gradients have no gradient in turn with respect to the op's inputs.
+   */
+  readonly firstOrder?: boolean;
+}
+
+export interface RecordOptions {
+  /** backward is a kernel, not recorded ops: no second derivative goes through it (GradNode.firstOrder). */
+  firstOrder?: boolean;
 }
 
 let enabled = true;
@@ -120,16 +137,36 @@ const droppedGraphs = new FinalizationRegistry<DataRef[]>((refs) => {
  * Links `output` to `inputs` through `backward` when recording is on and some
  * input needs a gradient. `save` lists the tensors backward will read.
  */
-export function record(output: Tensor, op: string, inputs: readonly Tensor[], save: readonly Tensor[], backward: Backward): Tensor {
+export function record(output: Tensor, op: string, inputs: readonly Tensor[], save: readonly Tensor[], backward: Backward, options: RecordOptions = {}): Tensor {
   if (reads) for (const t of inputs) if (needsGrad(t)) reads.add(t);
   if (!enabled || !isFloat(output.dtype) || !inputs.some(needsGrad)) return output;
   // Views share storage, so saving costs no copy. Owned: out of tidy's reach and the
   // tensor finalizer's (which would free them a second time), freed by releaseSaved or with the node.
   const saved = save.map((t) => new Tensor(t.dataRef(op), t.shape, t.dtype, true));
-  const node: GradNode = { op, inputs: [...inputs], backward, saved };
+  const node: GradNode = { op, inputs: [...inputs], backward, saved, sources: [...save], firstOrder: options.firstOrder };
   if (saved.length) droppedGraphs.register(node, saved.map((t) => t.dataRef(op)), node);
   output.gradFn = node;
+  linkedHere?.add(output);
   return output;
+}
+
+/** Where record() notes the tensors it links while a call of collectingLinks runs. */
+let linkedHere: Set<Tensor> | null = null;
+
+/**
+ * Runs fn, adding to `links` every tensor an op it ran linked into a graph:
+ * what autograd/functional.ts built, so it can free exactly that and leave
+ * alone the graphs of tensors the function closed over.
+ */
+export function collectingLinks<T>(links: Set<Tensor>, fn: () => T): T {
+  const outer = linkedHere;
+  linkedHere = links;
+  try {
+    return fn();
+  } finally {
+    linkedHere = outer;
+    if (outer) for (const t of links) outer.add(t);
+  }
 }
 
 /** Frees what a node saved for its backward, once that has run. */
@@ -137,4 +174,5 @@ export function releaseSaved(node: GradNode): void {
   droppedGraphs.unregister(node);
   for (const s of node.saved) s.dispose();
   node.saved = [];
+  node.sources = [];
 }

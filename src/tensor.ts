@@ -7,7 +7,7 @@ import { release, retain, track, type DataRef } from './engine.js';
 import { DTypeError, DisposedTensorError, ValueError, formatShape, formatValue } from './errors.js';
 import * as ops from './ops/index.js';
 import type { GradNode } from './tape.js';
-import { backward } from './autograd/backward.js';
+import { backward, type BackwardOptions } from './autograd/backward.js';
 import { sameShape, sizeOf } from './shape.js';
 import { formatValues, type PrintOptions } from './printing.js';
 
@@ -149,9 +149,14 @@ export class Tensor {
    * Back-propagates from this tensor (a scalar, unless `gradient` of the same
    * shape is given), accumulating `.grad` on every tensor with requiresGrad.
    */
-  backward(gradient?: Tensor): void {
+  backward(gradient?: Tensor, options?: BackwardOptions): void;
+  /** backward() of a scalar with options: `loss.backward({ createGraph: true })`. */
+  backward(options: BackwardOptions): void;
+  backward(gradientOrOptions?: Tensor | BackwardOptions, options?: BackwardOptions): void {
     this.dataRef('backward');
-    backward(this, gradient);
+    if (gradientOrOptions instanceof Tensor || gradientOrOptions === undefined) backward(this, gradientOrOptions, options);
+    else if (options !== undefined) throw new ValueError('backward: options come once, after the gradient: backward(gradient, options) or backward(options)');
+    else backward(this, undefined, gradientOrOptions);
   }
 
   /** The same values, cut off from the autograd graph. */

@@ -1,16 +1,18 @@
 // Reverse-mode autodiff: walk the ops recorded on the tape (tape.ts) from an
 // output back to the tensors with requiresGrad, applying each op's declared
 // backward. The graph is freed as it is walked, so each forward pass can be
-// back-propagated once.
+// back-propagated once, unless the walk is asked to keep it (retainGraph) or
+// to record a graph of its own (createGraph: the backward functions are ops,
+// so the gradients they make can be differentiated in turn).
 import { keep, tidy, track, untrack } from '../engine.js';
 import { BackendMismatchError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { sameShape } from '../shape.js';
 import { add, cast, onesLike, zerosLike } from '../ops/index.js';
 import { checkTensor, onBackendOf } from '../ops/util.js';
-import { BlockGradient, needsGrad, noGrad, releaseSaved } from '../tape.js';
+import { BlockGradient, needsGrad, noGrad, record, releaseSaved, withGrad, type GradNode } from '../tape.js';
+import { Tensor } from '../tensor.js';
 import { assembleBlocks } from './blocks.js';
-import type { Tensor } from '../tensor.js';
 
 /** Tensors reachable from `root` through recorded ops, each after everything it feeds. */
 function topologicalOrder(root: Tensor): Tensor[] {
@@ -83,9 +85,41 @@ export function dropGraph(root: Tensor): void {
   }
 }
 
-export function backward(root: Tensor, gradient?: Tensor): void {
+export interface BackwardOptions {
+  /**
+   * Keep the graph after the walk, so it can be back-propagated again
+   * (PyTorch's retain_graph). Its saved tensors then live until the output
+   * is garbage, or until the graph is walked without this. Default false.
+   */
+  retainGraph?: boolean;
+  /**
+   * Record the backward pass itself, so the gradients it makes have a graph
+   * and can be differentiated again: second derivatives, Hessian–vector
+   * products, gradient penalties (PyTorch's create_graph). Implies
+   * retainGraph. Default false.
+   */
+  createGraph?: boolean;
+}
+
+const BACKWARD_OPTIONS = { retainGraph: true, createGraph: true } as const;
+
+/** How a walk treats the graph it walks: freed behind it, kept, or kept and differentiated (BackwardOptions). */
+interface WalkMode {
+  readonly retain: boolean;
+  readonly create: boolean;
+}
+
+function walkMode(op: string, options: BackwardOptions): WalkMode {
+  const { retainGraph = false, createGraph = false } = options;
+  if (typeof retainGraph !== 'boolean') throw new ValueError(`${op}: retainGraph must be true or false, got ${formatValue(retainGraph)}`);
+  if (typeof createGraph !== 'boolean') throw new ValueError(`${op}: createGraph must be true or false, got ${formatValue(createGraph)}`);
+  return { retain: retainGraph || createGraph, create: createGraph };
+}
+
+export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
+  const mode = walkMode('backward', checkOptions('backward', options, BACKWARD_OPTIONS));
   checkRoot('backward', root, gradient);
-  propagate(root, gradient, null);
+  propagate(root, gradient, null, undefined, mode);
 }
 
 /**
@@ -96,7 +130,8 @@ export function backward(root: Tensor, gradient?: Tensor): void {
  * as backward() frees it. An input the output does not depend on gets zeros.
  */
 export function grad(output: Tensor, inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
-  const { gradient } = checkOptions('grad', options, { gradient: true });
+  const { gradient, ...walkOptions } = checkOptions('grad', options, { gradient: true, ...BACKWARD_OPTIONS });
+  const mode = walkMode('grad', walkOptions);
   if (!Array.isArray(inputs)) throw new ValueError(`grad: inputs must be a list of tensors, got ${formatValue(inputs)}`);
   inputs.forEach((x, i) => {
     checkTensor('grad', x, `input ${i}`);
@@ -104,7 +139,7 @@ export function grad(output: Tensor, inputs: readonly Tensor[], options: GradOpt
   });
   checkRoot('grad', output, gradient);
   const found = new Map<Tensor, Tensor>();
-  propagate(output, gradient, found, new Set(inputs));
+  propagate(output, gradient, found, new Set(inputs), mode);
   return inputs.map((x, i) => {
     const g = found.get(x);
     // Tracked as an op's result is (a tidy around the call frees what it does not return); an input listed twice
@@ -114,7 +149,7 @@ export function grad(output: Tensor, inputs: readonly Tensor[], options: GradOpt
   });
 }
 
-export interface GradOptions {
+export interface GradOptions extends BackwardOptions {
   /** The gradient of a non-scalar output, of its shape (the vector of a vector–Jacobian product). Default: 1 for a scalar output. */
   gradient?: Tensor;
 }
@@ -139,13 +174,15 @@ function checkRoot(op: string, root: Tensor, gradient: Tensor | undefined): void
 }
 
 /** The walk, with the bookkeeping that frees what an error leaves on the way. */
-function propagate(root: Tensor, gradient: Tensor | undefined, found: Map<Tensor, Tensor> | null, targets?: Set<Tensor>): void {
+function propagate(root: Tensor, gradient: Tensor | undefined, found: Map<Tensor, Tensor> | null, targets: Set<Tensor> | undefined, mode: WalkMode): void {
   // Gradients on the way are out of tidy's reach (backward may run inside
   // one); each leaves `grads` as it is freed or handed over, and what an
   // error leaves there is freed here.
   const pending: Pending = { grads: new Map(), blocks: new Map() };
   try {
-    noGrad(() => walk(root, gradient, pending, found && targets ? { found, targets } : null));
+    const run = () => walk(root, gradient, pending, found && targets ? { found, targets } : null, mode);
+    if (mode.create) withGrad(run);
+    else noGrad(run);
   } catch (err) {
     if (found) for (const g of found.values()) g.dispose();
     throw err;
@@ -186,7 +223,7 @@ function reaching(order: readonly Tensor[], targets: Set<Tensor>): Set<Tensor> {
   return reach;
 }
 
-function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending, sink: Sink | null): void {
+function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending, sink: Sink | null, mode: WalkMode): void {
   pending.grads.set(root, untrack(gradient ? gradient.reshape(gradient.shape) : onesLike(root)));
   const order = topologicalOrder(root);
   const reach = sink ? reaching(order, sink.targets) : null;
@@ -232,7 +269,13 @@ function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending, sink
     const needs = node.inputs.map((input) => needsGrad(input) && (!reach || reach.has(input)));
     let inputGrads: (Tensor | BlockGradient | null)[];
     try {
-      inputGrads = tidy(() => node.backward(dy, node.saved, needs));
+      const backwardOf = node;
+      const step = dy;
+      inputGrads = tidy(() => {
+        if (!mode.create) return backwardOf.backward(step, backwardOf.saved, needs);
+        const grads = backwardOf.backward(step, linkedSaved(backwardOf), needs);
+        return backwardOf.firstOrder ? grads.map((g) => g && endOfGraph(backwardOf, g)) : grads;
+      });
     } finally {
       dy.dispose();
     }
@@ -242,9 +285,45 @@ function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending, sink
       if (g && needs[i]) accumulate(pending, input, g instanceof BlockGradient ? new BlockGradient(untrack(tensor!), g.start) : untrack(g));
       else tensor?.dispose();
     });
+    if (mode.retain) continue;
     // Free the graph behind us: its saved tensors are no longer needed.
     releaseSaved(node);
     t.gradFn = null;
     walked.add(t);
   }
+}
+
+/**
+ * The tensors node saved, each linked to the graph of the tensor it was
+ * saved from, for a backward pass that records (createGraph): the values
+ * are the saved ones (those the forward pass used, whatever became of the
+ * tensor since), and the gradient reaching them goes on to that tensor.
+ */
+function linkedSaved(node: GradNode): Tensor[] {
+  return node.saved.map((saved, i) => {
+    const source = node.sources[i];
+    if (!needsGrad(source)) return saved;
+    // Tracked: the tidy around the backward call frees it; ops that read it saved their own views. Its
+    // backward gives a view of dy, which the walk frees once a backward has run.
+    return record(new Tensor(saved.dataRef(node.op), saved.shape, saved.dtype), node.op, [source], [], (dy) => [dy.reshape(dy.shape)]);
+  });
+}
+
+/**
+ * g, a gradient that a kernel made (a firstOrder node's), with a graph that
+ * carries on through the gradient it was made from (its dependence on dy is
+ * linear, and recorded) but refuses to go on into the op's inputs: that
+ * dependence is in the kernel, which has no gradient. Refused when a second
+ * derivative needs it, not before: one that does not walk there is right.
+ */
+function endOfGraph(node: GradNode, g: Tensor | BlockGradient): Tensor | BlockGradient {
+  const t = g instanceof BlockGradient ? g.dy : g;
+  const inputs = node.inputs.filter(needsGrad);
+  const ended = record(t.detach(), node.op, [t, ...inputs], [], (dy, _saved, needs) => {
+    if (needs.slice(1).some(Boolean)) {
+      throw new ValueError(`grad: the gradient of ${node.op} is computed by a kernel of its own, which has no gradient in turn: no second derivative (createGraph) goes through ${node.op}`);
+    }
+    return [dy.reshape(dy.shape), ...inputs.map(() => null)];
+  });
+  return g instanceof BlockGradient ? new BlockGradient(ended, g.start) : ended;
 }

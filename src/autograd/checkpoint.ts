@@ -60,7 +60,9 @@ function gradientsThrough<Inputs extends Tensor[]>(fn: (...inputs: Inputs) => Te
     if (!(again instanceof Tensor) || again.shape.length !== dy.shape.length || again.shape.some((d, i) => d !== dy.shape[i])) {
       throw new ValueError('checkpoint: the recomputed forward pass gave another result than the first; the function must compute the same thing when run again');
     }
-    backward(again, dy);
+    // Within a backward pass that records (createGraph) this one records too: the gradients it gives end at the
+    // boundary tensors, whose own graphs are theirs again by the time a second derivative walks there.
+    backward(again, dy, { createGraph: isGradEnabled() });
     return boundary.map((t) => t.grad);
   } catch (err) {
     // What a failed walk (a lost device, an error in a backward) already gave the stand-ins is nobody's.

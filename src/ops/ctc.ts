@@ -40,7 +40,7 @@ export function ctcLosses(lp: Tensor, targets: Tensor, inputs: Int32Array, lengt
   const losses = noGrad(() => slice(out, [0], [batch]));
   if (!withGrad) return losses;
   const grad = reshape(slice(out, [batch], [frames * batch * classes]), [frames, batch, classes]);
-  return record(losses, 'ctc', [lp], [grad], (dy, [g]) => [mul(g, reshape(dy, [1, batch, 1]))]);
+  return record(losses, 'ctc', [lp], [grad], (dy, [g]) => [mul(g, reshape(dy, [1, batch, 1]))], { firstOrder: true });
 }
 
 /** ctcLosses without the kernel: the recursion as ops (the path of backends without one; tested on every backend). */

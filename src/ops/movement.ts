@@ -5,10 +5,10 @@ import { backendFor } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { aroundAxis, broadcastShapes, broadcastStrides, checkIntegers, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
-import { BlockGradient, record } from '../tape.js';
+import { BlockGradient, isGradEnabled, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { fill } from './creation.js';
-import { div, equal, mul, where } from './elementwise.js';
+import { add, div, equal, mul, where } from './elementwise.js';
 import { sumToShape } from './reduce.js';
 import { checkTensor, computed, onBackendOf, refuseIndicesOutside, view, withCasts } from './util.js';
 
@@ -382,6 +382,7 @@ export function cumprod(x: Tensor, axis = 0): Tensor {
  * products rather than a kernel: it runs once a step, a handful of passes.
  */
 function cumprodGrad(x: Tensor, y: Tensor, dy: Tensor, a: number): Tensor {
+  if (isGradEnabled()) return cumprodGradWithoutDividing(x, dy, a);
   const zero = equal(x, 0);
   const seen = cumsum(zero, a);
   const before = equal(seen, 0);
@@ -391,6 +392,30 @@ function cumprodGrad(x: Tensor, y: Tensor, dy: Tensor, a: number): Tensor {
   return where(before, early, where(first, atZero, 0));
 }
 
+/**
+ * cumprod's gradient for a backward pass that records (createGraph): the
+ * split at a line's first zero above is right, but its pieces are not
+ * differentiable again across it (the mixed second derivatives at a zero are
+ * products of the other entries, which the division lost). Here dx[k] =
+ * P[k] · S[k], P the products before k and S[k] = dy[k] + x[k+1] · S[k+1]:
+ * no division, one step of ops per entry of the axis.
+ */
+function cumprodGradWithoutDividing(x: Tensor, dy: Tensor, a: number): Tensor {
+  const n = x.shape[a];
+  if (n === 0) return mul(dy, 0);
+  const at = (t: Tensor, k: number) => slice(t, t.shape.map((_, i) => (i === a ? k : 0)), t.shape.map((d, i) => (i === a ? 1 : d)));
+  const sums = [at(dy, n - 1)];
+  for (let k = n - 2; k >= 0; k--) sums.unshift(add(at(dy, k), mul(at(x, k + 1), sums[0])));
+  return mul(exclusiveCumprod(x, a), sums.length === 1 ? sums[0] : concat(sums, a));
+}
+
+/** The products along axis `a` of the entries before each one (1 for the first): cumprod shifted by one. Called within a tidy (a backward pass). */
+export function exclusiveCumprod(x: Tensor, a: number): Tensor {
+  const n = x.shape[a];
+  const ones = onBackendOf('cumprod', x, () => fill(x.shape.map((d, i) => (i === a ? Math.min(n, 1) : d)), 1, { dtype: x.dtype }));
+  if (n <= 1) return ones;
+  return concat([ones, cumprod(slice(x, x.shape.map(() => 0), x.shape.map((d, i) => (i === a ? n - 1 : d))), a)], a);
+}
 
 /** x repeated `reps[i]` times along axis i (np.tile; PyTorch's Tensor.repeat): more reps than axes add leading axes. */
 export function tile(x: Tensor, reps: readonly number[]): Tensor {

@@ -9,11 +9,11 @@ import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { F16_MAX } from '../f16.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxes, normalizeAxis, sameShape, sizeOf } from '../shape.js';
-import { noGrad, record } from '../tape.js';
+import { isGradEnabled, noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { div, equal, greater, mul, notEqual, sqrt, square, sub, where } from './elementwise.js';
-import { broadcastTo, reshape, transpose } from './movement.js';
+import { broadcastTo, exclusiveCumprod, flip, reshape, transpose } from './movement.js';
 import { checkTensor, fromStorage, view, withCasts } from './util.js';
 
 export interface ReduceOptions {
@@ -75,11 +75,29 @@ function extremeGrad(x: Tensor, y: Tensor, dy: Tensor): Tensor {
  */
 function prodGrad(x: Tensor, y: Tensor, dy: Tensor): Tensor {
   const axes = reducedAxes(x, y);
+  if (isGradEnabled()) return mul(productsOfOthers(x, axes), dy);
   const zero = equal(x, 0);
   const zeros = sum(zero, axes, { keepDims: true });
   const others = prod(where(zero, 1, x), axes, { keepDims: true });
   const share = where(equal(zeros, 0), div(y, x), where(mul(zero, equal(zeros, 1)), others, 0));
   return mul(share, dy);
+}
+
+/**
+ * Each entry's product of the others along `axes`, as the products before
+ * and after it on the line of those axes flattened: prod's gradient for a
+ * backward pass that records (createGraph), where y / x and the cases at
+ * zeros above would lose the mixed second derivatives across a zero.
+ */
+function productsOfOthers(x: Tensor, axes: readonly number[]): Tensor {
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const order = [...kept, ...axes];
+  const last = kept.length;
+  const lines = reshape(transpose(x, order), [...kept.map((i) => x.shape[i]), sizeOf(axes.map((a) => x.shape[a]))]);
+  const before = exclusiveCumprod(lines, last);
+  const after = flip(exclusiveCumprod(flip(lines, last), last), last);
+  const others = reshape(mul(before, after), order.map((i) => x.shape[i]));
+  return transpose(others, order.map((_, i) => order.indexOf(i)));
 }
 
 function reduceOp(op: ReduceOp, x: Tensor, axes: number | readonly number[] | undefined, options: ReduceOptions, dtype: DType): Tensor {

@@ -5,7 +5,7 @@
 import { isFloat } from '../dtype.js';
 import { backendFor } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { noGrad, record } from '../tape.js';
+import { isGradEnabled, noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { div, equal, greaterEqual, less, mul, where } from './elementwise.js';
@@ -232,7 +232,8 @@ export function windowMax(op: string, planes: Tensor, windows: Windows): Tensor 
   const [outer, n] = planes.shape;
   const y = computed(op, backend, [outer, positions], planes.dtype, () => backend.windowMax(planes.info(op), table.info(op), outer));
   return record(y, op, [planes], [planes, table, y], (dy, [x, picks, largest]) => {
-    if (backend.windowMaxGrad) return [computed(op, backend, x.shape, x.dtype, () => backend.windowMaxGrad!(x.info(op), picks.info(op), largest.info(op), dy.info(op)))];
+    // The kernel's gradient has no gradient of its own: a backward pass that records (createGraph) takes the ops.
+    if (backend.windowMaxGrad && !isGradEnabled()) return [computed(op, backend, x.shape, x.dtype, () => backend.windowMaxGrad!(x.info(op), picks.info(op), largest.info(op), dy.info(op)))];
     const values = gatherOrZero(x, picks, 1); // [outer, windows, taps]
     const inside = mul(greaterEqual(picks, 0), less(picks, n));
     const hits = mul(equal(values, reshape(largest, [outer, positions, 1])), inside);

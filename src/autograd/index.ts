@@ -1,0 +1,7 @@
+// tm.autograd: gradients of recorded outputs (grad, backward's options) and
+// of functions (jacobian, hessian, vjp, jvp, hvp), and checkpointing.
+export { grad } from './backward.js';
+export type { BackwardOptions, GradOptions } from './backward.js';
+export { checkpoint } from './checkpoint.js';
+export { hessian, hvp, jacobian, jvp, vjp } from './functional.js';
+export type { FunctionalOptions } from './functional.js';

@@ -1,0 +1,65 @@
+// Second derivatives: every differentiable op's backward is made of ops, so
+// a backward pass that records (createGraph) can be differentiated again.
+// Each case's Hessian–vector product, from two reverse passes (tm.autograd.hvp),
+// against central differences of the float64 function's directional
+// derivative, on the cases of test/autograd/gradients.test.ts.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { CASES, values } from '../helpers/gradient_cases.js';
+import { collected } from '../helpers/gc.js';
+
+/** Ops whose gradient has no gradient in tmnn (polygamma(2, x), which digamma's second derivative is). */
+const NO_SECOND_DERIVATIVE = new Set(['digamma']);
+
+describe('Hessian–vector products match float64 finite differences', () => {
+  beforeAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it.each(CASES.filter((c) => !NO_SECOND_DERIVATIVE.has(c.name)).map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const inputs = await Promise.all(c.shapes.map((s, i) => values(s, 11 + 31 * i, !!c.positive)));
+    for (const at of c.zeros ?? []) inputs[0][at] = 0;
+    const outShape = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: inputs[i] }))).shape;
+    const weights = await values(outShape, 5, false);
+    // A direction of small entries: the finite differences below step along it.
+    const directions = await Promise.all(c.shapes.map(async (s, i) => Float64Array.from(await values(s, 97 + 13 * i, false), (v) => v / 2)));
+    const objective = (xs: Float64Array[]) => {
+      const y = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: xs[i] })));
+      return y.v.reduce((acc, v, i) => acc + v * weights[i], 0);
+    };
+    // ∇f · v in float64, by a central difference along v.
+    const eps = 1e-4;
+    const along = (xs: Float64Array[]) =>
+      (objective(xs.map((x, k) => x.map((v, i) => v + eps * directions[k][i]))) - objective(xs.map((x, k) => x.map((v, i) => v - eps * directions[k][i])))) / (2 * eps);
+
+    const before = await collected();
+    const xs = inputs.map((v, i) => tm.tensor(Float32Array.from(v), c.shapes[i]));
+    const vs = directions.map((v, i) => tm.tensor(Float32Array.from(v), c.shapes[i]));
+    const r = tm.tensor(Float32Array.from(weights), outShape);
+    const { output, hvp } = tm.autograd.hvp((...ts) => tm.tidy(() => c.tm(...ts).mul(r).sum()), xs, vs);
+
+    // f(x) itself, to f16's precision where a case casts through it.
+    expect(Math.abs((await output.item()) - objective(inputs))).toBeLessThanOrEqual(2e-3 * (1 + Math.abs(objective(inputs))));
+    const h = 1e-4;
+    for (let k = 0; k < inputs.length; k++) {
+      expect(hvp[k].shape).toEqual(c.shapes[k]);
+      const got = await hvp[k].data();
+      for (let i = 0; i < inputs[k].length; i++) {
+        const plus = inputs.map((v) => v.slice());
+        const minus = inputs.map((v) => v.slice());
+        plus[k][i] += h;
+        minus[k][i] -= h;
+        const want = (along(plus) - along(minus)) / (2 * h);
+        expect(Math.abs(got[i] - want), `(Hv) of input${k}[${i}]: got ${got[i]}, want ${want}`).toBeLessThanOrEqual(2e-3 * (1 + Math.abs(want)));
+      }
+    }
+    // Every graph the call built is freed: only what it returned is left.
+    for (const t of [output, ...hvp, ...xs, ...vs, r]) t.dispose();
+    expect(tm.memory().numTensors).toBe(before);
+  });
+
+  it("refuses, naming the op, a second derivative through one whose gradient has none (digamma's is polygamma(2, x))", () => {
+    const x = tm.tensor([1.5, 2.5]);
+    expect(() => tm.autograd.hessian((t) => t.digamma().sum(), x)).toThrow(/polygamma\(2, x\)/);
+  });
+});
