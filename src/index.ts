@@ -1,6 +1,6 @@
 // tmnn's public API. See DESIGN.md for the contract.
 export { Tensor } from './tensor.js';
-export type { NestedArray, TensorLike } from './tensor.js';
+export type { GradientHook, HookHandle, NestedArray, TensorLike } from './tensor.js';
 export type { PrintOptions } from './printing.js';
 export * from './ops/index.js';
 export { backend, backendSelection, memory, tidy, keep } from './engine.js';

@@ -31,6 +31,14 @@ export function nextTensorId(): number {
   return nextId;
 }
 
+/** A function called with a tensor's gradient during backward passes (Tensor.registerHook); what it returns, if a tensor, replaces the gradient. */
+export type GradientHook = (grad: Tensor) => Tensor | void;
+
+/** What registering a hook gives back: `remove()` unregisters it. */
+export interface HookHandle {
+  remove(): void;
+}
+
 export class Tensor {
   readonly id = nextId++;
   readonly shape: readonly number[];
@@ -44,6 +52,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** Internal: the op that made this tensor, when it was recorded for autograd. */
   gradFn: GradNode | null = null;
+  /** Internal: the hooks registerHook added, in order. */
+  gradHooks: readonly GradientHook[] = [];
 
   /**
    * Internal: tensors come from tm.tensor and the ops. `owned`: a view whose
@@ -157,6 +167,24 @@ export class Tensor {
     if (gradientOrOptions instanceof Tensor || gradientOrOptions === undefined) backward(this, gradientOrOptions, options);
     else if (options !== undefined) throw new ValueError('backward: options come once, after the gradient: backward(gradient, options) or backward(options)');
     else backward(this, undefined, gradientOrOptions);
+  }
+
+  /**
+   * Calls `hook` with this tensor's gradient whenever a backward pass (or
+   * tm.grad) computes it, whole, before it flows on to what this tensor was
+   * computed from or is added to `.grad` (PyTorch's register_hook): to look
+   * at it, or to change it by returning a tensor of its shape. Hooks run in
+   * the order they were added; `remove()` on the handle takes one out. The
+   * hook runs synchronously, in a tidy: tensors it makes and does not return are freed.
+   */
+  registerHook(hook: GradientHook): HookHandle {
+    this.dataRef('registerHook');
+    if (typeof hook !== 'function') throw new ValueError(`registerHook: expects a function of the gradient, got ${formatValue(hook)}`);
+    if (!this.requiresGrad && this.gradFn === null) {
+      throw new ValueError(`registerHook: this tensor ${formatShape(this.shape)} ${this.dtype} neither has requiresGrad nor was computed from one that has, so no gradient will reach it`);
+    }
+    this.gradHooks = [...this.gradHooks, hook];
+    return { remove: () => void (this.gradHooks = this.gradHooks.filter((h) => h !== hook)) };
   }
 
   /** The same values, cut off from the autograd graph. */

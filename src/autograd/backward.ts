@@ -5,7 +5,7 @@
 // to record a graph of its own (createGraph: the backward functions are ops,
 // so the gradients they make can be differentiated in turn).
 import { keep, tidy, track, untrack } from '../engine.js';
-import { BackendMismatchError, ValueError, formatShape, formatValue } from '../errors.js';
+import { BackendMismatchError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { sameShape } from '../shape.js';
 import { add, cast, onesLike, zerosLike } from '../ops/index.js';
@@ -232,6 +232,7 @@ function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending, sink
     let dy = gradientOf(pending, t);
     const node = t.gradFn;
     if (!dy) continue;
+    if (t.gradHooks.length) dy = hooked(t, dy);
     if (sink?.targets.has(t)) {
       // Taken in t's dtype, as a leaf's .grad is; where the walk goes on past t, it passes a view of it on.
       const taken = dy.dtype === t.dtype ? dy : untrack(cast(dy, t.dtype));
@@ -291,6 +292,31 @@ function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending, sink
     t.gradFn = null;
     walked.add(t);
   }
+}
+
+/** dy after t's gradient hooks (Tensor.registerHook), each given what the one before it left; dy itself freed if replaced. */
+function hooked(t: Tensor, dy: Tensor): Tensor {
+  for (const hook of t.gradHooks) {
+    const given = dy;
+    // A view of what the hook returns, so the walk owns it whether the hook made it or returned a tensor it keeps.
+    const replaced = tidy(() => {
+      let out: unknown;
+      try {
+        out = hook(given);
+      } catch (err) {
+        given.dispose();
+        throw err;
+      }
+      if (out === undefined || out === given) return null;
+      if (!(out instanceof Tensor)) throw new ValueError(`backward: a gradient hook must return a tensor or nothing, got ${formatValue(out)}`);
+      if (!sameShape(out.shape, given.shape)) throw new ShapeError(`backward: a gradient hook returned ${formatShape(out.shape)} for a gradient ${formatShape(given.shape)}`);
+      return out.dtype === given.dtype ? out.reshape(out.shape) : cast(out, given.dtype);
+    });
+    if (replaced === null) continue;
+    dy = untrack(replaced);
+    given.dispose();
+  }
+  return dy;
 }
 
 /**

@@ -1,7 +1,7 @@
 // tm.nn: layers, models, saving and loading.
 export { Module } from './module.js';
 export type { LoadStateOptions, LoadStateResult, StateEntry } from './state_dict.js';
-export type { LayerConfig } from './module.js';
+export type { ForwardHook, ForwardPreHook, LayerConfig } from './module.js';
 export { Dense } from './dense.js';
 export type { DenseOptions } from './dense.js';
 export { Bilinear } from './bilinear.js';

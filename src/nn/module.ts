@@ -2,14 +2,74 @@
 // write: it owns parameters (tensors with requiresGrad) and sublayers, held
 // in its fields, and maps a tensor to a tensor in `forward`.
 import { ValueError, formatValue } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, type HookHandle } from '../tensor.js';
 import { loadState, loadStateFile, saveState, stateToBytes, type LoadStateOptions, type LoadStateResult, type StateEntry } from './state_dict.js';
+
+/** Called before a layer's forward with its arguments; an array it returns replaces them (PyTorch's forward pre-hook). */
+export type ForwardPreHook = (layer: Module, args: unknown[]) => unknown[] | void;
+/** Called after a layer's forward with its arguments and output; a tensor it returns replaces the output (PyTorch's forward hook). */
+export type ForwardHook = (layer: Module, args: unknown[], output: Tensor) => Tensor | void;
 
 export abstract class Module {
   /** Train mode (the default) enables dropout; eval mode turns it off. */
   training = true;
+  // Private fields: invisible to the field scans below, which find sublayers and parameters.
+  #preHooks: readonly ForwardPreHook[] = [];
+  #hooks: readonly ForwardHook[] = [];
 
   abstract forward(x: Tensor): Tensor;
+
+  /**
+   * Calls `hook(layer, args)` before every forward of this layer, however it
+   * is reached (a Sequential, a parent's forward, a direct call); an array
+   * it returns becomes the arguments. For inspecting or rewriting inputs.
+   */
+  registerForwardPreHook(hook: ForwardPreHook): HookHandle {
+    if (typeof hook !== 'function') throw new ValueError(`registerForwardPreHook: expects a function, got ${formatValue(hook)}`);
+    this.hooked();
+    this.#preHooks = [...this.#preHooks, hook];
+    return { remove: () => void (this.#preHooks = this.#preHooks.filter((h) => h !== hook)) };
+  }
+
+  /**
+   * Calls `hook(layer, args, output)` after every forward of this layer; a
+   * tensor it returns becomes the output. For reading intermediate
+   * activations (features, statistics) without changing the model's code.
+   */
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    if (typeof hook !== 'function') throw new ValueError(`registerForwardHook: expects a function, got ${formatValue(hook)}`);
+    this.hooked();
+    this.#hooks = [...this.#hooks, hook];
+    return { remove: () => void (this.#hooks = this.#hooks.filter((h) => h !== hook)) };
+  }
+
+  /**
+   * Puts the hooks around this layer's forward, once: an own property that
+   * shadows the class's method (callers all call forward), not
+   * enumerable, so the field scans never see it.
+   */
+  private hooked(): void {
+    if (Object.prototype.hasOwnProperty.call(this, 'forward') && (this.forward as { hooks?: true }).hooks) return;
+    const inner = this.forward as (...args: unknown[]) => Tensor;
+    const withHooks = (...args: unknown[]): Tensor => {
+      let given = args;
+      for (const hook of this.#preHooks) {
+        const replaced = hook(this, given);
+        if (replaced === undefined) continue;
+        if (!Array.isArray(replaced)) throw new ValueError(`forward: a pre-hook of ${this.constructor.name} must return the arguments as an array, or nothing; got ${formatValue(replaced)}`);
+        given = replaced;
+      }
+      let output = inner.apply(this, given);
+      for (const hook of this.#hooks) {
+        const replaced = hook(this, given, output);
+        if (replaced === undefined) continue;
+        if (!(replaced instanceof Tensor)) throw new ValueError(`forward: a hook of ${this.constructor.name} must return a tensor, or nothing; got ${formatValue(replaced)}`);
+        output = replaced;
+      }
+      return output;
+    };
+    Object.defineProperty(this, 'forward', { value: Object.assign(withHooks, { hooks: true as const }), writable: true, configurable: true, enumerable: false });
+  }
 
   /**
    * Sublayers, for parameters() and train()/eval() to recurse into: by
