@@ -194,6 +194,42 @@ export abstract class Module {
     return loadStateFile(this, source, options);
   }
 
+  /**
+   * Sets requiresGrad on every parameter (PyTorch's requires_grad_): false
+   * freezes the layer for fine-tuning (backward leaves its weights without
+   * gradients and optimizers skip them), true thaws it. The built-in layers
+   * keep listing frozen weights in parameters() and saving them; a custom
+   * layer that relies on the default ownParameters lists only tensors with
+   * requiresGrad, so it should keep a frozen one in a buffer or list it itself.
+   */
+  requiresGrad(on = true): this {
+    if (typeof on !== 'boolean') throw new ValueError(`requiresGrad: expects true or false, got ${formatValue(on)}`);
+    for (const p of this.parameters()) p.requiresGrad = on;
+    return this;
+  }
+
+  /** Frees and clears every parameter's gradient (optimizer.zeroGrad() for the parameters it steps). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+  }
+
+  /** Calls fn on every sublayer, then on this layer (PyTorch's apply: custom initialisation by layer type). */
+  apply(fn: (layer: Module) => void): this {
+    if (typeof fn !== 'function') throw new ValueError(`apply: expects a function of a layer, got ${formatValue(fn)}`);
+    const seen = new Set<Module>();
+    const visit = (layer: Module): void => {
+      if (seen.has(layer)) return;
+      seen.add(layer);
+      for (const child of layer.children()) visit(child);
+      fn(layer);
+    };
+    visit(this);
+    return this;
+  }
+
   train(on = true): this {
     for (const layer of this.modules()) layer.training = on;
     return this;
