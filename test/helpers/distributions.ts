@@ -85,3 +85,58 @@ export function meanAndError(values: ArrayLike<number>): { mean: number; error: 
   for (let i = 0; i < n; i++) variance += (values[i] - mean) ** 2 / (n - 1);
   return { mean, error: Math.sqrt(variance / n) };
 }
+
+/** The lower Cholesky factor of a symmetric positive definite n × n matrix (row-major), in float64. */
+export function cholesky64(a: ArrayLike<number>, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j];
+    for (let k = 0; k < j; k++) d -= l[j * n + k] ** 2;
+    if (!(d > 0)) throw new Error(`cholesky64: not positive definite at column ${j}`);
+    l[j * n + j] = Math.sqrt(d);
+    for (let i = j + 1; i < n; i++) {
+      let s = a[i * n + j];
+      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
+      l[i * n + j] = s / l[j * n + j];
+    }
+  }
+  return l;
+}
+
+/** y with L·y = b for a lower triangular L (n × n), by forward substitution. */
+export function solveLower64(l: ArrayLike<number>, b: ArrayLike<number>, n: number): Float64Array {
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * n + k] * y[k];
+    y[i] = s / l[i * n + i];
+  }
+  return y;
+}
+
+/** The inverse of a symmetric positive definite matrix, column by column through its Cholesky factor. */
+export function inverseSpd64(a: ArrayLike<number>, n: number): Float64Array {
+  const l = cholesky64(a, n);
+  const out = new Float64Array(n * n);
+  for (let c = 0; c < n; c++) {
+    const e = Float64Array.from({ length: n }, (_, i) => (i === c ? 1 : 0));
+    const y = solveLower64(l, e, n);
+    // Lᵀ·x = y, backward.
+    const x = new Float64Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      let s = y[i];
+      for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
+      x[i] = s / l[i * n + i];
+    }
+    for (let i = 0; i < n; i++) out[i * n + c] = x[i];
+  }
+  return out;
+}
+
+/** log det of a symmetric positive definite matrix: twice the sum of the logs of its Cholesky diagonal. */
+export function logDetSpd64(a: ArrayLike<number>, n: number): number {
+  const l = cholesky64(a, n);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += 2 * Math.log(l[i * n + i]);
+  return s;
+}
