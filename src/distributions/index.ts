@@ -9,6 +9,8 @@ export { Uniform } from './uniform.js';
 export { Laplace } from './laplace.js';
 export { Exponential } from './exponential.js';
 export { Cauchy } from './cauchy.js';
+export { Gamma } from './gamma.js';
+export { Beta } from './beta.js';
 export { Bernoulli } from './bernoulli.js';
 export { Categorical, OneHotCategorical } from './categorical.js';
 export { MultivariateNormal } from './multivariate_normal.js';

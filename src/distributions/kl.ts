@@ -6,9 +6,11 @@ import * as ops from '../ops/index.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Bernoulli } from './bernoulli.js';
+import { Beta, logBeta } from './beta.js';
 import { Categorical, OneHotCategorical } from './categorical.js';
 import { Distribution, lowestFinite, softplus, sumRightmost } from './distribution.js';
 import { Exponential } from './exponential.js';
+import { Gamma } from './gamma.js';
 import { Independent } from './independent.js';
 import { Laplace } from './laplace.js';
 import { LogNormal } from './log_normal.js';
@@ -30,7 +32,7 @@ function register<P extends Distribution, Q extends Distribution>(p: Constructor
  * KL(p ‖ q) = E_p[log p(X) − log q(X)], in nats, for each distribution of
  * the broadcast batch: [...batch shape]. Differentiable in both's
  * parameters. A closed form for Normal, Uniform, Laplace, Exponential,
- * LogNormal, Bernoulli, Categorical, OneHotCategorical, MultivariateNormal
+ * LogNormal, Gamma, Beta, Bernoulli, Categorical, OneHotCategorical, MultivariateNormal
  * and Independent (of the same reinterpreted axes) pairs of one class; any
  * other pair is an error naming both classes. Uniform ‖ Uniform is ∞ where
  * p's support is not inside q's; a class of p of probability 0 adds 0.
@@ -80,6 +82,19 @@ register(Laplace, Laplace, (p, q) => {
 register(Exponential, Exponential, (p, q) => {
   const ratio = q.rate.div(p.rate);
   return ratio.sub(ratio.log()).sub(1);
+});
+
+/** αq·log(βp/βq) + log Γ(αq) − log Γ(αp) + (αp − αq)·ψ(αp) + (βq − βp)·αp/βp. */
+register(Gamma, Gamma, (p, q) => {
+  const [ap, bp, aq, bq] = [p.concentration, p.rate, q.concentration, q.rate];
+  return aq.mul(bp.div(bq).log()).add(aq.lgamma()).sub(ap.lgamma()).add(ap.sub(aq).mul(ap.digamma())).add(bq.sub(bp).mul(ap.div(bp)));
+});
+
+/** log B(aq, bq) − log B(ap, bp) + (ap − aq)·ψ(ap) + (bp − bq)·ψ(bp) + (aq − ap + bq − bp)·ψ(ap + bp). */
+register(Beta, Beta, (p, q) => {
+  const [ap, bp, aq, bq] = [p.concentration1, p.concentration0, q.concentration1, q.concentration0];
+  const both = aq.sub(ap).add(bq.sub(bp)).mul(ap.add(bp).digamma());
+  return logBeta(aq, bq).sub(logBeta(ap, bp)).add(ap.sub(aq).mul(ap.digamma())).add(bp.sub(bq).mul(bp.digamma())).add(both);
 });
 
 /** p·(log p − log q) + (1 − p)·(log(1 − p) − log(1 − q)), through the logits: log p = −softplus(−l), log(1 − p) = −softplus(l). */

@@ -10,6 +10,7 @@ import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { broadcastMap, inverseSpd64, logDetSpd64, meanAndError } from '../helpers/distributions.js';
 import { broadcastShape, size } from '../helpers/float64.js';
 import { matmul64, transpose64 } from '../helpers/linalg.js';
+import { digammaRef, lgammaRef } from '../helpers/special.js';
 
 const D = tm.distributions;
 type Distribution = tm.distributions.Distribution;
@@ -79,6 +80,23 @@ const PAIRS: { name: string; make: () => Pair }[] = [
     name: 'Exponential ‖ Exponential', make: () => {
       const [rp, rq] = [draw([3], 0.5, 2), draw([3], 0.5, 2)];
       return { p: new D.Exponential(t(rp)), q: new D.Exponential(t(rq)), want: broadcastMap([rp, rq], (a, b) => Math.log(a / b) + b / a - 1).v };
+    },
+  },
+  {
+    name: 'Gamma ‖ Gamma', make: () => {
+      const [ap, bp, aq, bq] = [draw([3], 0.5, 4), draw([3], 0.5, 2), draw([3], 0.5, 4), draw([1], 0.5, 2)];
+      const kl = (a1: number, b1: number, a2: number, b2: number) =>
+        a2 * Math.log(b1 / b2) + lgammaRef(a2) - lgammaRef(a1) + (a1 - a2) * digammaRef(a1) + ((b2 - b1) * a1) / b1;
+      return { p: new D.Gamma(t(ap), t(bp)), q: new D.Gamma(t(aq), t(bq)), want: broadcastMap([ap, bp, aq, bq], kl).v };
+    },
+  },
+  {
+    name: 'Beta ‖ Beta', make: () => {
+      const [ap, bp, aq, bq] = [draw([3], 0.6, 4), draw([3], 0.6, 4), draw([3], 0.6, 4), draw([3], 0.6, 4)];
+      const logBeta = (a: number, b: number) => lgammaRef(a) + lgammaRef(b) - lgammaRef(a + b);
+      const kl = (a1: number, b1: number, a2: number, b2: number) =>
+        logBeta(a2, b2) - logBeta(a1, b1) + (a1 - a2) * digammaRef(a1) + (b1 - b2) * digammaRef(b1) + (a2 - a1 + b2 - b1) * digammaRef(a1 + b1);
+      return { p: new D.Beta(t(ap), t(bp)), q: new D.Beta(t(aq), t(bq)), want: broadcastMap([ap, bp, aq, bq], kl).v };
     },
   },
   {
