@@ -3,7 +3,7 @@ import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter } from './distribution.js';
-import { standardGamma } from './gamma.js';
+import { TINY, standardGamma } from './gamma.js';
 
 /** log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b). */
 export function logBeta(a: Tensor, b: Tensor): Tensor {
@@ -15,7 +15,8 @@ export function logBeta(a: Tensor, b: Tensor): Tensor {
  * on (0, 1) (a = concentration1, b = concentration0, PyTorch's order),
  * tensors or numbers broadcast together. logProb, entropy and the moments
  * through tm.lgamma and tm.digamma; sample as G₁/(G₁ + G₂) for G₁ ~ Gamma(a),
- * G₂ ~ Gamma(b) (Marsaglia–Tsang); no rsample and no cdf.
+ * G₂ ~ Gamma(b) (Marsaglia–Tsang), kept inside (0, 1) (the dtype's least
+ * normal value and largest value below 1, as PyTorch keeps them); no rsample and no cdf.
  */
 export class Beta extends Distribution {
   /** a (> 0), the exponent of x, as given (a reference), or a scalar tensor made from a number. */
@@ -34,7 +35,9 @@ export class Beta extends Distribution {
     return tidy(() => {
       const x = standardGamma('Beta.sample', this.concentration1, s);
       const y = standardGamma('Beta.sample', this.concentration0, s);
-      return x.div(x.add(y));
+      // Inside (0, 1), as PyTorch's: one Gamma draw 2⁻²⁴ of the other's (often, for concentrations below 1) rounds the ratio to 1.
+      const dtype = this.concentration1.dtype as 'f32' | 'f16';
+      return x.div(x.add(y)).clip(TINY[dtype], 1 - (dtype === 'f16' ? 2 ** -11 : 2 ** -24));
     });
   }
 

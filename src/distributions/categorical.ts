@@ -26,6 +26,11 @@ export class Categorical extends Distribution {
   /** The number of classes, K. */
   readonly numClasses: number;
 
+  /**
+   * @param parameter `{ probs }` or `{ logits }`, [..., K].
+   * @param name The class's name in errors (OneHotCategorical's, for it).
+   * @param event The values: class labels (Categorical's) or one-hot rows (OneHotCategorical's, event shape [K]).
+   */
   constructor(parameter: ProbsOrLogits, name = 'Categorical', event: 'label' | 'oneHot' = 'label') {
     const { kind, tensor, owned } = probsOrLogits(name, parameter);
     if (tensor.rank < 1) {
@@ -65,7 +70,7 @@ export class Categorical extends Distribution {
   }
 
   override logProb(value: Tensor): Tensor {
-    const v = this.checkValue('logProb', value, true);
+    const v = this.checkValue('logProb', value, 'label');
     refuseIndicesOutside(`${this.name}.logProb`, v, 0, this.numClasses, `the ${this.numClasses} classes`);
     return tidy(() => {
       // Taken, not a one-hot product: a class of probability 0 has logit −∞, and 0·(−∞) is NaN.

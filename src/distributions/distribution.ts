@@ -53,7 +53,6 @@ export abstract class Distribution {
    * parameters (a deterministic function of them and of parameter-free noise).
    */
   rsample(shape: readonly number[] = []): Tensor {
-    void shape;
     throw new ValueError(`${this.name}: no reparameterised sample (rsample); sample() draws without a gradient`);
   }
 
@@ -71,13 +70,11 @@ export abstract class Distribution {
 
   /** The cumulative distribution function P(X ≤ value). */
   cdf(value: Tensor): Tensor {
-    void value;
     throw this.missing('cdf');
   }
 
   /** The inverse of the cdf: the value below which the probability is p. */
   icdf(p: Tensor): Tensor {
-    void p;
     throw this.missing('icdf');
   }
 
@@ -117,16 +114,18 @@ export abstract class Distribution {
   }
 
   /**
-   * Checks a value given to logProb or cdf: a float tensor (unless
-   * `integer`, a class label's) whose last axes are eventShape and whose
-   * others broadcast against batchShape.
+   * Checks a value given to logProb or cdf: a tensor whose last axes are
+   * eventShape and whose others broadcast against batchShape, of a float
+   * dtype (`'float'`), an int one (`'label'`, a class label's), or either
+   * (`'any'`: a distribution whose base checks it).
    */
-  protected checkValue(member: string, value: unknown, integer = false, what = 'value'): Tensor {
+  protected checkValue(member: string, value: unknown, dtype: 'float' | 'label' | 'any' = 'float', what = 'value'): Tensor {
     const where = `${this.name}.${member}`;
     checkTensor(where, value, what);
     const v = value as Tensor;
+    const integer = dtype === 'label';
     if (integer && isFloat(v.dtype)) throw new DTypeError(`${where}: ${what} must be class labels of an int dtype, got ${v.dtype} (${what}.cast('i32'))`);
-    if (!integer && !isFloat(v.dtype)) throw new DTypeError(`${where}: ${what} must be f32 or f16, got ${v.dtype}`);
+    if (dtype === 'float' && !isFloat(v.dtype)) throw new DTypeError(`${where}: ${what} must be f32 or f16, got ${v.dtype}`);
     const k = this.eventShape.length;
     const expected = [...this.batchShape, ...this.eventShape];
     if (v.rank < k || !sameShape(v.shape.slice(v.rank - k), this.eventShape)) {

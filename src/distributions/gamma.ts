@@ -13,6 +13,9 @@ import { Distribution, parameters, standardNormal, uniformNoise, type Parameter 
  */
 const ROUNDS = 12;
 
+/** Each float dtype's least positive normal value. */
+export const TINY = { f32: 2 ** -126, f16: 2 ** -14 } as const;
+
 /**
  * Draws of Gamma(α, 1) for each entry of α broadcast to `shape`, out of the
  * graph. Marsaglia–Tsang for shape a = α (α + 1 below 1): d = a − ⅓, c =
@@ -21,7 +24,8 @@ const ROUNDS = 12;
  * rejection loop runs as ROUNDS proposals for every draw at once, the first
  * accepted taken, so that the parameters are never read back (a GPU keeps
  * them) and every draw comes from the seeded randn and rand. After ROUNDS
- * rejections (2·10⁻¹⁶) the draw is d, the distribution's middle.
+ * rejections (2·10⁻¹⁶) the draw is d, the distribution's middle. Draws are
+ * at least the dtype's least normal value.
  */
 export function standardGamma(where: string, alpha: Tensor, shape: readonly number[]): Tensor {
   return noGrad(() => tidy(() => {
@@ -42,7 +46,8 @@ export function standardGamma(where: string, alpha: Tensor, shape: readonly numb
     }
     // Gamma(α) = Gamma(α + 1)·u^(1/α): u in (0, 1] (u = 0 would give 0, outside the support).
     const u = ops.sub(1, uniformNoise(where, shape, alpha));
-    return ops.where(small, draw.mul(u.pow(ops.div(1, a))), draw);
+    // u^(1/α) of a small α can underflow to 0: the draw is kept at the dtype's least normal value, as PyTorch's.
+    return ops.maximum(ops.where(small, draw.mul(u.pow(ops.div(1, a))), draw), TINY[alpha.dtype as 'f32' | 'f16']);
   }));
 }
 

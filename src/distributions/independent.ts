@@ -41,7 +41,8 @@ export class Independent extends Distribution {
   }
 
   override logProb(value: Tensor): Tensor {
-    const v = this.checkValue('logProb', value, this.base.eventShape.length === 0 && isLabelled(this.base));
+    // The dtype is base's to check: a Categorical's values are labels, the others' floats.
+    const v = this.checkValue('logProb', value, 'any');
     return tidy(() => sumRightmost(this.base.logProb(v), this.reinterpretedBatchDims));
   }
 
@@ -64,9 +65,4 @@ export class Independent extends Distribution {
   override get mode(): Tensor {
     return this.base.mode;
   }
-}
-
-/** Whether base's values are class labels (integers), which checkValue then takes. */
-function isLabelled(base: Distribution): boolean {
-  return base.name === 'Categorical';
 }

@@ -21,9 +21,9 @@ export class Laplace extends Distribution {
 
   override rsample(shape: readonly number[] = []): Tensor {
     const s = this.drawShape('rsample', shape);
-    // u = −1 exactly would give log 0: the noise starts one f32 step above it (as PyTorch's eps).
+    // u = −1 exactly would give log 0: the noise starts one step of the dtype above it (as PyTorch's eps).
     return tidy(() => {
-      const u = uniformNoise('Laplace.rsample', s, this.loc, -1 + 2 ** -24, 1);
+      const u = uniformNoise('Laplace.rsample', s, this.loc, -1 + (this.loc.dtype === 'f16' ? 2 ** -11 : 2 ** -24), 1);
       return this.loc.sub(this.scale.mul(u.sign()).mul(u.abs().neg().log1p()));
     });
   }

@@ -11,7 +11,7 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { broadcastMap, expectFractionBelow, expectMoments, meanAndError } from '../helpers/distributions.js';
-import { erfRef, size } from '../helpers/float64.js';
+import { erfRef, roundF16, size } from '../helpers/float64.js';
 import { erfcRef, erfinvRef } from '../helpers/special.js';
 
 const { Normal, LogNormal, Uniform, Laplace, Exponential, Cauchy } = tm.distributions;
@@ -231,6 +231,23 @@ describe.each(BACKENDS)('continuous distributions on %s', (backend) => {
       expect(tm.memory().numTensors).toBe(before);
       for (const t of tensors) expect(t.isDisposed).toBe(false);
     });
+  });
+
+  it('f16 parameters: draws, logProb and entropy in f16, within f16\'s rounding of the float64 values', async () => {
+    const loc = Float64Array.from(uniform(6, -1, 1), roundF16);
+    const scale = Float64Array.from(uniform(6, 0.5, 1.5), roundF16);
+    for (const make of [(l: tm.Tensor, s: tm.Tensor) => new Normal(l, s), (l: tm.Tensor, s: tm.Tensor) => new Laplace(l, s)]) {
+      const d = make(tm.tensor(loc, [6], { dtype: 'f16' }), tm.tensor(scale, [6], { dtype: 'f16' }));
+      const x = d.sample([50]);
+      expect(x.dtype).toBe('f16');
+      expect((await x.data()).every(Number.isFinite)).toBe(true);
+      const spec = SPECS.find((sp) => sp.name === d.name)!;
+      const value = Float64Array.from(uniform(6, -2, 2), roundF16);
+      const lp = d.logProb(tm.tensor(value, [6], { dtype: 'f16' }));
+      expect(lp.dtype).toBe('f16');
+      expectClose(await lp.data(), Float64Array.from(value, (v, i) => spec.logProb(v, loc[i], scale[i])), 1e-2, `${d.name} f16 logProb`);
+      expectClose(await d.entropy().data(), Float64Array.from(scale, (s, i) => spec.entropy(loc[i], s)), 1e-2, `${d.name} f16 entropy`);
+    }
   });
 
   it('errors: parameters that do not broadcast (both named), non-float ones, numbers that are not finite, a value of a wrong shape or dtype', () => {

@@ -87,7 +87,7 @@ describe.each(BACKENDS)('Gamma and Beta on %s', (backend) => {
       const x = d.sample([n]);
       expect(x.shape).toEqual([n, 3]);
       const values = await x.data();
-      expect(values.every((v) => v > 0 && Number.isFinite(v))).toBe(true);
+      expect(values.every((v) => v > 0 && Number.isFinite(v) && (spec.name === 'Gamma' || v < 1))).toBe(true);
       const at = (f: (a: number, b: number) => number) => broadcastMap([first, second], f).v;
       expectMoments(values, n, at(spec.mean), at(spec.variance), `${spec.name}.sample`);
       const logProb = await d.logProb(x).data();
@@ -120,6 +120,18 @@ describe.each(BACKENDS)('Gamma and Beta on %s', (backend) => {
       e.dispose();
       expect(tm.memory().numTensors).toBe(before);
     });
+  });
+
+  it('small concentrations: Gamma(0.05) draws stay positive, Beta(0.1, 0.1) draws inside (0, 1), their logProb finite', async () => {
+    const gamma = new Gamma(0.05, 1).sample([5000]);
+    expect((await gamma.data()).every((v) => v > 0)).toBe(true);
+    const beta = new Beta(0.1, 0.1);
+    const x = beta.sample([5000]);
+    const values = await x.data();
+    expect(values.every((v) => v > 0 && v < 1)).toBe(true);
+    // Most of Beta(0.1, 0.1)'s mass is next to 0 and 1: the clamp is reached, not just allowed for.
+    expect(values.some((v) => v < 1e-20 || v > 1 - 1e-6)).toBe(true);
+    expect((await beta.logProb(x).data()).every(Number.isFinite)).toBe(true);
   });
 
   it('Gamma\'s mode is (α − 1)/β, 0 below α = 1; errors name the parameters', async () => {

@@ -200,6 +200,16 @@ describe.each(BACKENDS)('klDivergence on %s', (backend) => {
     expectClose(await d.entropy().data(), Float64Array.from({ length: 3 }, (_, r) => h.subarray(r * 4, r * 4 + 4).reduce((a, b) => a + b, 0)), tol, 'entropy');
     expect(d.sample([5]).shape).toEqual([5, 3, 4]);
     expectClose(await d.mean.data(), m.v, tol, 'mean');
+    // A Categorical's labels through Independent: its int dtype passes, the rows' log-probabilities summed.
+    const logits = draw([2, 3, 4], -2, 2);
+    const labels = tm.tensor([[0, 3, 1], [2, 2, 0]], { dtype: 'i32' });
+    const rowsOf = new D.Independent(new D.Categorical({ logits: t(logits) }), 1);
+    expect(rowsOf.eventShape).toEqual([3]);
+    const logSoftmax = (r: number, c: number) => {
+      const row = Array.from(logits.v.subarray(r * 4, r * 4 + 4));
+      return row[c] - Math.log(row.reduce((a, b) => a + Math.exp(b), 0));
+    };
+    expectClose(await rowsOf.logProb(labels).data(), [logSoftmax(0, 0) + logSoftmax(1, 3) + logSoftmax(2, 1), logSoftmax(3, 2) + logSoftmax(4, 2) + logSoftmax(5, 0)], tol, 'Independent Categorical');
     expect(() => d.logProb(tm.zeros([3, 5]))).toThrow(new tm.ShapeError('Independent.logProb: value [3,5] does not end with the event shape [4] (batch [3])'));
     expect(() => new D.Independent(base, 3)).toThrow(new tm.ValueError('Independent: reinterpretedBatchDims must be an integer in [0, 2] for Normal\'s batch shape [3,4], got 3'));
   });
