@@ -185,6 +185,35 @@ describe.each(BACKENDS)('klDivergence on %s', (backend) => {
     expectClose(await loc.grad!.data(), [(0.3 - 1) / 1.5 ** 2, (-1.2 - 0.5) / 0.7 ** 2], tol, 'd/dloc');
   });
 
+  it('the README\'s VAE lines: z = q.rsample() and KL(q ‖ N(0, 1)) summed per sample, its gradients μ and (e^logVar − 1)/2', async () => {
+    const [b, k] = [5, 3];
+    const [mu, logVar] = [draw([b, k], -1, 1), draw([b, k], -1, 1)];
+    const [muT, logVarT] = [t(mu), t(logVar)];
+    muT.requiresGrad = true;
+    logVarT.requiresGrad = true;
+    const q = new D.Normal(muT, logVarT.mul(0.5).exp());
+    const z = q.rsample();
+    expect(z.shape).toEqual([b, k]);
+    const kl = tm.distributions.klDivergence(q, new D.Normal(0, 1)).sum(-1);
+    expect(kl.shape).toEqual([b]);
+    const want = Float64Array.from({ length: b }, (_, i) => {
+      let s = 0;
+      for (let j = 0; j < k; j++) s += 0.5 * (Math.exp(logVar.v[i * k + j]) + mu.v[i * k + j] ** 2 - 1 - logVar.v[i * k + j]);
+      return s;
+    });
+    expectClose(await kl.data(), want, tol, 'kl');
+    kl.sum().backward();
+    expectClose(await muT.grad!.data(), mu.v, tol, 'd/dmu');
+    expectClose(await logVarT.grad!.data(), logVar.v.map((v) => 0.5 * Math.expm1(v)), tol, 'd/dlogVar');
+  });
+
+  it('a distribution returned from tm.tidy keeps the scalars it made from numbers; dispose frees them', async () => {
+    const d = tm.tidy(() => new D.Normal(1, 2));
+    expectClose(await d.logProb(tm.tensor([1])).data(), [-Math.log(2) - 0.5 * Math.log(2 * Math.PI)], tol, 'logProb');
+    d.dispose();
+    expect(d.loc.isDisposed && d.scale.isDisposed).toBe(true);
+  });
+
   it('Independent: batch axes read as event axes; logProb and entropy sum over them, draws and moments are the base\'s', async () => {
     const [m, s] = [draw([3, 4], -1, 1), draw([4], 0.5, 1.5)];
     const base = new D.Normal(t(m), t(s));
