@@ -34,3 +34,4 @@ export * as data from './data/index.js';
 export * as nn from './nn/index.js';
 export * as losses from './losses/index.js';
 export * as optim from './optim/index.js';
+export * as distributions from './distributions/index.js';

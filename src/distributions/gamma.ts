@@ -1,0 +1,106 @@
+// The gamma distribution, torch.distributions.Gamma, and its draws by
+// Marsaglia and Tsang's rejection method (2000), shared with Beta.
+import { tidy } from '../engine.js';
+import * as ops from '../ops/index.js';
+import { noGrad } from '../tape.js';
+import type { Tensor } from '../tensor.js';
+import { Distribution, parameters, standardNormal, uniformNoise, type Parameter } from './distribution.js';
+
+/**
+ * Rounds of Marsaglia–Tsang proposals made for every draw. Each is accepted
+ * with probability ≥ 0.95 (the least, at shape 1), so all of them are
+ * rejected with probability below 0.05¹² ≈ 2·10⁻¹⁶.
+ */
+const ROUNDS = 12;
+
+/** Each float dtype's least positive normal value. */
+export const TINY = { f32: 2 ** -126, f16: 2 ** -14 } as const;
+
+/**
+ * Draws of Gamma(α, 1) for each entry of α broadcast to `shape`, out of the
+ * graph. Marsaglia–Tsang for shape a = α (α + 1 below 1): d = a − ⅓, c =
+ * 1/√(9d), x ~ N(0, 1), v = (1 + c·x)³, accepted where v > 0 and log u <
+ * x²/2 + d − d·v + d·log v, the draw d·v; below 1, times u^(1/α). The
+ * rejection loop runs as ROUNDS proposals for every draw at once, the first
+ * accepted taken, so that the parameters are never read back (a GPU keeps
+ * them) and every draw comes from the seeded randn and rand. After ROUNDS
+ * rejections (2·10⁻¹⁶) the draw is d, the distribution's middle. Draws are
+ * at least the dtype's least normal value.
+ */
+export function standardGamma(where: string, alpha: Tensor, shape: readonly number[]): Tensor {
+  return noGrad(() => tidy(() => {
+    const a = ops.broadcastTo(alpha, shape);
+    const small = a.less(1);
+    const boosted = ops.where(small, a.add(1), a);
+    const d = boosted.sub(1 / 3);
+    const c = ops.div(1, d.mul(9).sqrt());
+    let draw = d;
+    // Backwards, so that the first accepted round is the last to be written.
+    for (let round = ROUNDS - 1; round >= 0; round--) {
+      const x = standardNormal(where, shape, alpha);
+      const logU = ops.sub(1, uniformNoise(where, shape, alpha)).log();
+      const v = c.mul(x).add(1).pow(3);
+      const bound = x.square().mul(0.5).add(d).sub(d.mul(v)).add(d.mul(v.log()));
+      // log v is NaN where v ≤ 0, and the comparison then false: rejected.
+      draw = ops.where(logU.less(bound), d.mul(v), draw);
+    }
+    // Gamma(α) = Gamma(α + 1)·u^(1/α): u in (0, 1] (u = 0 would give 0, outside the support).
+    const u = ops.sub(1, uniformNoise(where, shape, alpha));
+    // u^(1/α) of a small α can underflow to 0: the draw is kept at the dtype's least normal value, as PyTorch's.
+    return ops.maximum(ops.where(small, draw.mul(u.pow(ops.div(1, a))), draw), TINY[alpha.dtype as 'f32' | 'f16']);
+  }));
+}
+
+/**
+ * Gamma(concentration, rate): density βᵅ·x^(α−1)·e^(−βx)/Γ(α) on x > 0
+ * (α the concentration, β the rate), tensors or numbers broadcast together.
+ * logProb, entropy and the moments through tm.lgamma and tm.digamma;
+ * sample by Marsaglia–Tsang (standardGamma); no rsample and no cdf (the
+ * incomplete gamma function is not among tmnn's ops).
+ */
+export class Gamma extends Distribution {
+  /** The shape α (> 0), as given (a reference), or a scalar tensor made from a number. */
+  readonly concentration: Tensor;
+  /** The rate β (> 0, 1/scale), as given (a reference), or a scalar tensor made from a number. */
+  readonly rate: Tensor;
+
+  constructor(concentration: Parameter, rate: Parameter) {
+    const { tensors, shape, owned } = parameters('Gamma', { concentration, rate });
+    super('Gamma', shape, [], owned);
+    [this.concentration, this.rate] = tensors;
+  }
+
+  override sample(shape: readonly number[] = []): Tensor {
+    const s = this.drawShape('sample', shape);
+    return tidy(() => standardGamma('Gamma.sample', this.concentration, s).div(this.rate));
+  }
+
+  override logProb(value: Tensor): Tensor {
+    const v = this.checkValue('logProb', value);
+    return tidy(() => {
+      const [a, b] = [this.concentration, this.rate];
+      return ops.xlogy(a, b).add(ops.xlogy(a.sub(1), v)).sub(b.mul(v)).sub(a.lgamma());
+    });
+  }
+
+  /** α − log β + log Γ(α) + (1 − α)·ψ(α). */
+  override entropy(): Tensor {
+    return tidy(() => {
+      const a = this.concentration;
+      return this.batched(a.sub(this.rate.log()).add(a.lgamma()).add(ops.sub(1, a).mul(a.digamma())));
+    });
+  }
+
+  override get mean(): Tensor {
+    return tidy(() => this.batched(this.concentration.div(this.rate)));
+  }
+
+  /** (α − 1)/β where α ≥ 1, else 0. */
+  override get mode(): Tensor {
+    return tidy(() => this.batched(this.concentration.sub(1).div(this.rate).relu()));
+  }
+
+  override get variance(): Tensor {
+    return tidy(() => this.batched(this.concentration.div(this.rate.square())));
+  }
+}

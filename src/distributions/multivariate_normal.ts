@@ -1,0 +1,147 @@
+// The multivariate normal distribution, torch.distributions.MultivariateNormal,
+// held as the lower Cholesky factor L of its covariance (Σ = L·Lᵀ).
+import { tidy } from '../engine.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import * as ops from '../ops/index.js';
+import { checkTensor } from '../ops/util.js';
+import { broadcastShapes } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { Distribution, parameters, standardNormal } from './distribution.js';
+
+/** How a MultivariateNormal's spread is given: exactly one of the three, each [..., n, n]. */
+export type MultivariateNormalSpread = { covariance: Tensor } | { scaleTril: Tensor } | { precision: Tensor };
+
+const SPREADS = ['covariance', 'scaleTril', 'precision'] as const;
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/**
+ * The lower factor L with L·Lᵀ = P⁻¹, as PyTorch's _precision_to_scale_tril:
+ * P with both axes reversed (J·P·J) is factored, J·L_f·J = U is upper with
+ * P = U·Uᵀ, so P⁻¹ = U⁻ᵀ·U⁻¹ and L = (Uᵀ)⁻¹, one triangular solve.
+ */
+function precisionToScaleTril(precision: Tensor): Tensor {
+  return tidy(() => {
+    const n = precision.shape[precision.rank - 1];
+    const reversed = [-2, -1];
+    const lowerOfReversed = ops.linalg.cholesky(precision.flip(reversed));
+    const upperTransposed = lowerOfReversed.flip(reversed).transpose(swapLast(precision.rank));
+    return ops.linalg.solveTriangular(upperTransposed, ops.eye(n, { dtype: precision.dtype }), { upper: false });
+  });
+}
+
+/** The permutation that swaps the last two of `rank` axes. */
+function swapLast(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  return perm;
+}
+
+/**
+ * MultivariateNormal(loc [..., n], { covariance } | { scaleTril } | {
+ * precision }): the normal of mean loc and covariance Σ, the matrix's batch
+ * axes broadcasting against loc's. Held as Σ's lower Cholesky factor L
+ * (`scaleTril`: the one given, by reference, or one this distribution
+ * computes through tm.linalg.cholesky and owns). Its event shape is [n].
+ * logProb is −½·(n·log 2π + |L⁻¹(x − loc)|²) − Σ log Lᵢᵢ; rsample is loc + L·ε.
+ */
+export class MultivariateNormal extends Distribution {
+  /** The mean [..., n], as given (a reference). */
+  readonly loc: Tensor;
+  /** Σ's lower Cholesky factor [..., n, n]: the one given, or derived (owned, freed by dispose). */
+  readonly scaleTril: Tensor;
+
+  constructor(loc: Tensor, spread: MultivariateNormalSpread) {
+    if (spread === null || typeof spread !== 'object') {
+      throw new ValueError(`MultivariateNormal: expects { covariance }, { scaleTril } or { precision }, got ${formatValue(spread)}`);
+    }
+    const given = SPREADS.filter((k) => (spread as Record<string, unknown>)[k] !== undefined);
+    const unknown = Object.keys(spread).filter((k) => !(SPREADS as readonly string[]).includes(k));
+    if (unknown.length > 0) throw new ValueError(`MultivariateNormal: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; expects covariance, scaleTril or precision`);
+    if (given.length !== 1) {
+      throw new ValueError(`MultivariateNormal: give exactly one of covariance, scaleTril and precision, got ${given.length === 0 ? 'none' : given.join(' and ')}`);
+    }
+    const kind = given[0];
+    const matrix = (spread as Record<string, Tensor>)[kind];
+    checkTensor('MultivariateNormal', loc, 'loc');
+    checkTensor('MultivariateNormal', matrix, kind);
+    // Checked apart: loc's event axis and the matrix's two do not broadcast against each other as a whole.
+    const [l] = parameters('MultivariateNormal', { loc }).tensors;
+    const [m] = parameters('MultivariateNormal', { [kind]: matrix }).tensors;
+    if (l.dtype !== m.dtype) throw new DTypeError(`MultivariateNormal: loc is ${l.dtype} and ${kind} ${m.dtype}; give them one dtype`);
+    if (l.rank < 1) throw new ShapeError(`MultivariateNormal: loc must be a vector [..., n], got ${formatShape(l.shape)}`);
+    const n = l.shape[l.rank - 1];
+    if (m.rank < 2 || m.shape[m.rank - 1] !== n || m.shape[m.rank - 2] !== n) {
+      throw new ShapeError(`MultivariateNormal: ${kind} ${formatShape(m.shape)} must be [..., ${n}, ${n}] for loc ${formatShape(l.shape)}`);
+    }
+    let batchShape: number[];
+    try {
+      batchShape = broadcastShapes('MultivariateNormal', l.shape.slice(0, -1), m.shape.slice(0, -2));
+    } catch {
+      throw new ShapeError(`MultivariateNormal: the batch axes of loc ${formatShape(l.shape)} and ${kind} ${formatShape(m.shape)} cannot be broadcast together`);
+    }
+    const scaleTril = kind === 'scaleTril' ? m : kind === 'covariance' ? ops.linalg.cholesky(m) : precisionToScaleTril(m);
+    super('MultivariateNormal', batchShape, [n], kind === 'scaleTril' ? [] : [scaleTril]);
+    this.loc = l;
+    this.scaleTril = scaleTril;
+  }
+
+  /** Σ = L·Lᵀ [...batchShape, n, n] (a new tensor). */
+  get covariance(): Tensor {
+    return tidy(() => this.batched(this.scaleTril.matmul(this.scaleTril, { transposeB: true }), this.matrixShape()));
+  }
+
+  /** The dimension n. */
+  get dimension(): number {
+    return this.eventShape[0];
+  }
+
+  override rsample(shape: readonly number[] = []): Tensor {
+    const s = this.drawShape('rsample', shape);
+    return tidy(() => {
+      const noise = standardNormal('MultivariateNormal.rsample', [...s, 1], this.loc);
+      return this.loc.add(this.scaleTril.matmul(noise).squeeze(-1));
+    });
+  }
+
+  override logProb(value: Tensor): Tensor {
+    const v = this.checkValue('logProb', value);
+    return tidy(() => {
+      const m = this.mahalanobis(v.sub(this.loc));
+      return m.add(this.dimension * LOG_2PI).mul(-0.5).sub(this.halfLogDet());
+    });
+  }
+
+  /** ½·n·(1 + log 2π) + ½·log det Σ. */
+  override entropy(): Tensor {
+    return tidy(() => this.batched(this.halfLogDet().add(0.5 * this.dimension * (1 + LOG_2PI))));
+  }
+
+  override get mean(): Tensor {
+    return this.batched(this.loc, this.eventShape);
+  }
+
+  override get mode(): Tensor {
+    return this.batched(this.loc, this.eventShape);
+  }
+
+  /** Σ's diagonal: each row of L's squares summed. */
+  override get variance(): Tensor {
+    return tidy(() => this.batched(this.scaleTril.square().sum(-1), this.eventShape));
+  }
+
+  /** ½·log det Σ = Σ log Lᵢᵢ [...L's batch axes]. */
+  halfLogDet(): Tensor {
+    return tidy(() => this.scaleTril.diagonal({ axis1: -2, axis2: -1 }).log().sum(-1));
+  }
+
+  /** |L⁻¹·d|² for differences d [..., n], by one triangular solve (batch axes broadcasting): [...]. */
+  mahalanobis(d: Tensor): Tensor {
+    return tidy(() => {
+      return ops.linalg.solveTriangular(this.scaleTril, d.expandDims(-1), { upper: false }).square().sum([-2, -1]);
+    });
+  }
+
+  private matrixShape(): number[] {
+    return [this.dimension, this.dimension];
+  }
+}

@@ -1,0 +1,142 @@
+// Float64 helpers for the tm.distributions suites: parameters broadcast
+// against a value's shape, and the statistics of a sample that a test holds
+// to within a few standard errors (they can fail for real: a wrong sampler
+// lands far outside).
+import { expect } from 'vitest';
+import { SEED } from './data.js';
+import { broadcastShape, ravel, size, unravel } from './float64.js';
+
+/** The flat index into an array of shape `from` that broadcasts to index `idx` of a larger shape. */
+export function broadcastIndex(idx: readonly number[], from: readonly number[]): number {
+  const offset = idx.length - from.length;
+  return ravel(from.map((d, k) => (d === 1 ? 0 : idx[offset + k])), from);
+}
+
+/** The broadcast shape of several shapes. */
+export function broadcastAll(shapes: readonly (readonly number[])[]): number[] {
+  return shapes.reduce<number[]>((acc, s) => broadcastShape(acc, s)!, []);
+}
+
+/**
+ * f applied at every index of the shapes' broadcast shape, each argument read
+ * from its array where it broadcasts to that index.
+ */
+export function broadcastMap(args: readonly { v: ArrayLike<number>; shape: readonly number[] }[], f: (...x: number[]) => number): { shape: number[]; v: Float64Array } {
+  const shape = broadcastAll(args.map((a) => a.shape));
+  const v = new Float64Array(size(shape));
+  for (let i = 0; i < v.length; i++) {
+    const idx = unravel(i, shape);
+    v[i] = f(...args.map((a) => a.v[broadcastIndex(idx, a.shape)]));
+  }
+  return { shape, v };
+}
+
+/** Mean, variance (n − 1) and fourth central moment of each column of draws [n, m] (column j: draws[i·m + j]). */
+export function columnMoments(draws: ArrayLike<number>, n: number, m: number): { mean: number[]; variance: number[]; fourth: number[] } {
+  const mean = new Array<number>(m).fill(0);
+  const variance = new Array<number>(m).fill(0);
+  const fourth = new Array<number>(m).fill(0);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) mean[j] += draws[i * m + j] / n;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      const d = draws[i * m + j] - mean[j];
+      variance[j] += (d * d) / (n - 1);
+      fourth[j] += (d * d * d * d) / n;
+    }
+  }
+  return { mean, variance, fourth };
+}
+
+/**
+ * The sample mean and variance of each column within `k` standard errors of
+ * the expected ones: σ/√n for the mean, √((μ₄ − σ⁴)/n) for the variance
+ * (μ₄ the sample's fourth central moment).
+ */
+export function expectMoments(draws: ArrayLike<number>, n: number, mean: ArrayLike<number>, variance: ArrayLike<number>, what: string, k = 5): void {
+  const m = mean.length;
+  const got = columnMoments(draws, n, m);
+  for (let j = 0; j < m; j++) {
+    const seMean = Math.sqrt(variance[j] / n);
+    expect(Math.abs(got.mean[j] - mean[j]), `${what}: sample mean ${got.mean[j]} of column ${j}, want ${mean[j]} ± ${k}·${seMean} (test seed ${SEED})`).toBeLessThanOrEqual(k * seMean);
+    const seVariance = Math.sqrt(Math.max(got.fourth[j] - got.variance[j] ** 2, 0) / n);
+    expect(Math.abs(got.variance[j] - variance[j]), `${what}: sample variance ${got.variance[j]} of column ${j}, want ${variance[j]} ± ${k}·${seVariance} (test seed ${SEED})`)
+      .toBeLessThanOrEqual(k * seVariance);
+  }
+}
+
+/** The fraction of each column's draws [n, m] below `threshold[j]` within k standard errors of `probability[j]`. */
+export function expectFractionBelow(draws: ArrayLike<number>, n: number, threshold: ArrayLike<number>, probability: ArrayLike<number>, what: string, k = 5): void {
+  const m = threshold.length;
+  for (let j = 0; j < m; j++) {
+    let below = 0;
+    for (let i = 0; i < n; i++) if (draws[i * m + j] <= threshold[j]) below++;
+    const p = probability[j];
+    const se = Math.sqrt((p * (1 - p)) / n);
+    expect(Math.abs(below / n - p), `${what}: ${below / n} of column ${j}'s draws ≤ ${threshold[j]}, want ${p} ± ${k}·${se} (test seed ${SEED})`).toBeLessThanOrEqual(k * se);
+  }
+}
+
+/** The mean of values and its standard error. */
+export function meanAndError(values: ArrayLike<number>): { mean: number; error: number } {
+  const n = values.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i] / n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (values[i] - mean) ** 2 / (n - 1);
+  return { mean, error: Math.sqrt(variance / n) };
+}
+
+/** The lower Cholesky factor of a symmetric positive definite n × n matrix (row-major), in float64. */
+export function cholesky64(a: ArrayLike<number>, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j];
+    for (let k = 0; k < j; k++) d -= l[j * n + k] ** 2;
+    if (!(d > 0)) throw new Error(`cholesky64: not positive definite at column ${j}`);
+    l[j * n + j] = Math.sqrt(d);
+    for (let i = j + 1; i < n; i++) {
+      let s = a[i * n + j];
+      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
+      l[i * n + j] = s / l[j * n + j];
+    }
+  }
+  return l;
+}
+
+/** y with L·y = b for a lower triangular L (n × n), by forward substitution. */
+export function solveLower64(l: ArrayLike<number>, b: ArrayLike<number>, n: number): Float64Array {
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * n + k] * y[k];
+    y[i] = s / l[i * n + i];
+  }
+  return y;
+}
+
+/** The inverse of a symmetric positive definite matrix, column by column through its Cholesky factor. */
+export function inverseSpd64(a: ArrayLike<number>, n: number): Float64Array {
+  const l = cholesky64(a, n);
+  const out = new Float64Array(n * n);
+  for (let c = 0; c < n; c++) {
+    const e = Float64Array.from({ length: n }, (_, i) => (i === c ? 1 : 0));
+    const y = solveLower64(l, e, n);
+    // Lᵀ·x = y, backward.
+    const x = new Float64Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      let s = y[i];
+      for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
+      x[i] = s / l[i * n + i];
+    }
+    for (let i = 0; i < n; i++) out[i * n + c] = x[i];
+  }
+  return out;
+}
+
+/** log det of a symmetric positive definite matrix: twice the sum of the logs of its Cholesky diagonal. */
+export function logDetSpd64(a: ArrayLike<number>, n: number): number {
+  const l = cholesky64(a, n);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += 2 * Math.log(l[i * n + i]);
+  return s;
+}
