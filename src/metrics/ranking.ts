@@ -39,8 +39,8 @@ const RANKING_OPTIONS: OptionNames<RankingOptions> = { average: true };
  * 0/1 targets [N, C] (multilabel), averaged by `average`. The chance that
  * a positive scores above a negative, ties counting half (the trapezoids
  * under the curve of tied thresholds). NaN where the target has one class
- * only (scikit-learn raises), so a class that never occurs makes 'macro'
- * NaN. f32 scalar, or [C] with 'none'.
+ * only (scikit-learn raises), so a class that never occurs (or always
+ * does) makes 'macro' and 'weighted' NaN. f32 scalar, or [C] with 'none'.
  */
 export function rocAuc(scores: Tensor, target: Tensor, options: RankingOptions = {}): Tensor {
   return area('rocAuc', scores, target, options, (sorted) => {
