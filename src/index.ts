@@ -33,5 +33,6 @@ export type { EncodeNpzOptions } from './io/npz.js';
 export * as data from './data/index.js';
 export * as nn from './nn/index.js';
 export * as losses from './losses/index.js';
+export * as metrics from './metrics/index.js';
 export * as optim from './optim/index.js';
 export * as distributions from './distributions/index.js';

@@ -64,12 +64,6 @@ export interface MnistResult {
   chartPath: string;
 }
 
-export function confusionMatrix(predicted: ArrayLike<number>, actual: ArrayLike<number>, classes = 10): number[][] {
-  const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  for (let i = 0; i < actual.length; i++) m[actual[i]][predicted[i]]++;
-  return m;
-}
-
 export function formatConfusion(m: number[][]): string {
   const head = `true\\pred ${m.map((_, j) => String(j).padStart(5)).join('')}`;
   return [head, ...m.map((row, i) => `${String(i).padStart(9)} ${row.map((v) => String(v).padStart(5)).join('')}`)].join('\n');
@@ -114,11 +108,10 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   });
 
   const logits = model.predict(xTest);
-  const predicted = logits.argmax(-1);
-  const confusion = confusionMatrix(await predicted.data(), test.labels);
-  const testAccuracy = confusion.reduce((s, row, i) => s + row[i], 0) / test.count;
-  logits.dispose();
-  predicted.dispose();
+  const [matrix, accuracy] = [tm.metrics.confusionMatrix(logits, yTest), tm.metrics.accuracy(logits, yTest)];
+  const confusion = (await matrix.array()) as number[][];
+  const testAccuracy = await accuracy.item();
+  for (const t of [logits, matrix, accuracy]) t.dispose();
   log(`test accuracy: ${(100 * testAccuracy).toFixed(2)}% on ${test.count} digits the model never saw`);
   log(`confusion matrix (rows: true digit, columns: predicted):\n${formatConfusion(confusion)}`);
 

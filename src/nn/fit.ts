@@ -22,6 +22,7 @@ import { Tensor } from '../tensor.js';
 import { clipGradNorm, clipGradValue } from './clip_grad.js';
 import { inEvalMode, type Module } from './module.js';
 import { startProgress } from './progress.js';
+import { MetricsCollector, metricSpecs, type Metric, type MetricSpec } from './fit_metrics.js';
 import { Dataset } from '../data/dataset.js';
 import { describeValue, disposeDropped, disposeElement, isPlainObject } from '../data/element.js';
 
@@ -34,6 +35,8 @@ export interface EpochLogs {
   accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** The `metrics` asked for, each over the whole validation data. */
+  valMetrics?: Record<string, number>;
   seconds: number;
   samplesPerSecond: number;
   /** The learning rate the epoch's last batch trained with. */
@@ -83,6 +86,17 @@ export interface FitOptions {
   quiet?: boolean;
   /** Stop training once the monitored value stops improving (Keras's EarlyStopping); the history then holds the epochs run. */
   earlyStopping?: EarlyStoppingOptions;
+  /**
+   * Metrics of the validation data each epoch (valMetrics in the logs and
+   * the history), each computed once over all of it, not averaged over
+   * batches: tm.metrics' by name ('accuracy', 'precision', 'recall', 'f1',
+   * 'matthewsCorrcoef', 'rocAuc', 'averagePrecision', 'mae', 'mse', 'rmse',
+   * 'r2'; with crossEntropy or nll they see probabilities against class
+   * labels, with binaryCrossEntropy probabilities [N] against labels 0/1),
+   * or named functions (pred, target) => a scalar tensor, given the model's
+   * outputs and the targets as they are. Needs validation data.
+   */
+  metrics?: Metric[];
 }
 
 /** A batch of a Dataset that fit trains on: inputs and targets, with as many samples (axis 0) in each. */
@@ -104,6 +118,7 @@ const EARLY_STOPPING_OPTIONS: OptionNames<EarlyStoppingOptions> = { monitor: tru
 const FIT_OPTIONS: OptionNames<FitOptions> = {
   epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, schedulerInterval: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
   validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', clipGradNorm: true, clipGradValue: true, quiet: 'boolean', earlyStopping: true,
+  metrics: true,
 };
 
 export interface EvaluateOptions {
@@ -111,9 +126,18 @@ export interface EvaluateOptions {
   loss?: FitOptions['loss'];
   /** Default 256. */
   batchSize?: number;
+  /** Metrics over all the data, as fit's (`metrics` in the result). */
+  metrics?: Metric[];
 }
 
-const EVALUATE_OPTIONS: OptionNames<EvaluateOptions> = { loss: true, batchSize: true };
+const EVALUATE_OPTIONS: OptionNames<EvaluateOptions> = { loss: true, batchSize: true, metrics: true };
+
+/** What evaluate gives: the mean loss, accuracy where the loss classifies, and the metrics asked for. */
+export interface Evaluation {
+  loss: number;
+  accuracy?: number;
+  metrics?: Record<string, number>;
+}
 
 export interface History {
   epochs: EpochLogs[];
@@ -121,6 +145,8 @@ export interface History {
   accuracy: number[];
   valLoss: number[];
   valAccuracy: number[];
+  /** Each of fit's `metrics` by name, an entry an epoch. */
+  valMetrics: Record<string, number[]>;
 }
 
 /** Samples held on the host: the flat values of x and y, and each sample's shape. */
@@ -228,9 +254,10 @@ function classLabelCheck(loss: FitOptions['loss'], data: HostData, what: string)
   };
 }
 
-/** Mean loss and accuracy over host data, in eval mode, in batches. */
-async function evaluateHost(model: Module, data: HostData, loss: FitOptions['loss'], batchSize: number, what: string): Promise<{ loss: number; accuracy?: number }> {
+/** Mean loss and accuracy, and the metrics, over host data, in eval mode, in batches. */
+async function evaluateHost(model: Module, data: HostData, loss: FitOptions['loss'], batchSize: number, what: string, specs: readonly MetricSpec[]): Promise<Evaluation> {
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
+  const collector = new MetricsCollector(specs);
   const fn = lossFn(loss);
   const checkLabels = classLabelCheck(loss, data, what);
   const home = onModelBackend(model);
@@ -250,6 +277,7 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
           const yb = rows(data.y, data.yShape, data.yDtype, order, from, to);
           const pred = model.forward(xb);
           checkLabels(pred.shape[pred.rank - 1]);
+          if (collector.active) collector.add(keep(pred), keep(yb));
           return [fn(pred, yb), correct(loss, pred, yb)] as const;
         })));
         results.push({ loss: l, correct: c, size: to - from });
@@ -263,30 +291,43 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
         counted = true;
       }
     }
+  } catch (err) {
+    collector.dispose();
+    throw err;
   } finally {
     for (const r of results) {
       r.loss.dispose();
       r.correct?.dispose();
     }
   }
-  return { loss: total / data.count, accuracy: counted ? hits / data.count : undefined };
+  return { loss: total / data.count, accuracy: counted ? hits / data.count : undefined, metrics: await collected(collector) };
+}
+
+/** The collector's metrics, its tensors freed even where the evaluation failed before it (then it is empty). */
+async function collected(collector: MetricsCollector): Promise<Record<string, number> | undefined> {
+  try {
+    return await collector.results();
+  } finally {
+    collector.dispose();
+  }
 }
 
 /** Mean loss (and accuracy, for the losses that classify) of the model over a Dataset's batches { x, y } or [x, y], in eval mode. */
-export async function evaluateDataset(model: Module, dataset: Dataset<Batch>, options: EvaluateOptions = {}): Promise<{ loss: number; accuracy?: number }> {
+export async function evaluateDataset(model: Module, dataset: Dataset<Batch>, options: EvaluateOptions = {}): Promise<Evaluation> {
   options = checkOptions('evaluate', options, EVALUATE_OPTIONS);
   if (options.batchSize !== undefined) throw new ValueError('evaluate: batchSize does not apply to a Dataset; its elements are already batches: batch a dataset of samples with dataset.batch(size)');
   if (dataset.size === Infinity) throw new ValueError('evaluate: the dataset repeats for ever (repeat() without a count); take(n) of it');
-  return evaluateBatches(model, dataset, options.loss, 'evaluate');
+  return evaluateBatches(model, dataset, options.loss, 'evaluate', metricSpecs('evaluate', options.metrics, options.loss));
 }
 
-export async function evaluate(model: Module, x: Tensor, y: Tensor, options: EvaluateOptions = {}) {
+export async function evaluate(model: Module, x: Tensor, y: Tensor, options: EvaluateOptions = {}): Promise<Evaluation> {
   options = checkOptions('evaluate', options, EVALUATE_OPTIONS);
   const batchSize = options.batchSize ?? 256;
   checkBatchSize('evaluate', batchSize);
+  const specs = metricSpecs('evaluate', options.metrics, options.loss);
   const data = await toHost(x, y);
   if (data.count === 0) throw new ValueError(`evaluate: x ${formatShape(x.shape)} has no samples`);
-  return evaluateHost(model, data, options.loss, batchSize, 'evaluate');
+  return evaluateHost(model, data, options.loss, batchSize, 'evaluate', specs);
 }
 
 export function checkBatchSize(what: string, batchSize: number): void {
@@ -471,13 +512,13 @@ interface TrainingData {
   diverged: string;
 }
 
-/** Validation once an epoch: the mean loss and accuracy over the validation data. */
-type Validate = () => Promise<{ loss: number; accuracy?: number }>;
+/** Validation once an epoch: the mean loss and accuracy, and the metrics, over the validation data. */
+type Validate = () => Promise<Evaluation>;
 
 export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
   options = checkOptions('fit', options, FIT_OPTIONS);
   checkFitValues(options);
-  const { epochs } = fitSettings(options);
+  const { epochs, specs } = fitSettings(options);
   const batchSize = options.batchSize ?? 32;
   checkBatchSize('fit', batchSize);
   let train = await toHost(x, y);
@@ -493,6 +534,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   }
   const heldOut = validation instanceof Dataset ? null : validation;
   if (heldOut?.count === 0) throw new ValueError('fit: validationData has no samples');
+  if (specs.length && !validation) throw new ValueError('fit: metrics are computed over the validation data each epoch: give validationData or validationSplit');
   checkFinite(train, 'fit', !!options.mixedPrecision);
   if (heldOut) checkFinite(heldOut, 'fit (validation data)', !!options.mixedPrecision);
   const batches = options.dropLast ? Math.floor(train.count / batchSize) : Math.ceil(train.count / batchSize);
@@ -519,7 +561,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
     },
     diverged: 'training diverged (the data was checked finite); lower the learning rate',
   };
-  return trainOn(model, data, validator(model, validation, options.loss, Math.max(batchSize, 256)), options);
+  return trainOn(model, data, validator(model, validation, options.loss, Math.max(batchSize, 256), specs), options);
 }
 
 /**
@@ -531,12 +573,13 @@ export async function fitDataset(model: Module, dataset: Dataset<Batch>, options
   options = checkOptions('fit', options, FIT_OPTIONS);
   refuseTensorOptions(options);
   checkFitValues(options);
-  const { epochs } = fitSettings(options);
+  const { epochs, specs } = fitSettings(options);
   if (dataset.size === Infinity) {
     throw new ValueError('fit: the dataset repeats for ever (repeat() without a count), so its first epoch would never end; take(n) of it for epochs of n batches');
   }
   const given = options.validationData;
   const validation = given instanceof Dataset ? given : given ? await toHost(...given) : null;
+  if (specs.length && !validation) throw new ValueError('fit: metrics are computed over the validation data each epoch: give validationData');
   if (validation && !(validation instanceof Dataset)) {
     if (validation.count === 0) throw new ValueError('fit: validationData has no samples');
     checkFinite(validation, 'fit (validation data)', !!options.mixedPrecision);
@@ -549,7 +592,7 @@ export async function fitDataset(model: Module, dataset: Dataset<Batch>, options
     diverged:
       "training diverged (lower the learning rate), or the batch holds NaN or ∞, or (on webgpu) class labels that are none of the model's classes: a Dataset's batches are not checked ahead",
   };
-  return trainOn(model, data, validator(model, validation, options.loss, 256), options);
+  return trainOn(model, data, validator(model, validation, options.loss, 256, specs), options);
 }
 
 /** The options that slice tensors into batches, refused for a Dataset with what to do instead. */
@@ -567,7 +610,7 @@ function refuseTensorOptions(o: FitOptions): void {
 }
 
 /** fit's settings common to tensors and datasets, checked. */
-function fitSettings(options: FitOptions): { epochs: number } {
+function fitSettings(options: FitOptions): { epochs: number; specs: MetricSpec[] } {
   const epochs = options.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);
   const clipTo = options.clipGradNorm;
@@ -579,7 +622,7 @@ function fitSettings(options: FitOptions): { epochs: number } {
     throw new ValueError(`fit: clipGradValue must be a finite number > 0, got ${formatValue(clampTo)}`);
   }
   lossFn(options.loss);
-  return { epochs };
+  return { epochs, specs: metricSpecs('fit', options.metrics, options.loss) };
 }
 
 /** A cycle too short would fail at its end, epochs into training: it is refused before the first (where the batches an epoch are known). */
@@ -594,10 +637,12 @@ function checkCycle(options: FitOptions, epochs: number, batches: number | null)
 }
 
 /** The validation an epoch ends with, on host data or a Dataset; null without validation data. */
-function validator(model: Module, validation: HostData | Dataset<Batch> | null, loss: FitOptions['loss'], batchSize: number): Validate | null {
+function validator(model: Module, validation: HostData | Dataset<Batch> | null, loss: FitOptions['loss'], batchSize: number, specs: readonly MetricSpec[]): Validate | null {
   if (!validation) return null;
   const what = 'fit (validation data)';
-  return validation instanceof Dataset ? () => evaluateBatches(model, validation, loss, what) : () => evaluateHost(model, validation, loss, batchSize, what);
+  return validation instanceof Dataset
+    ? () => evaluateBatches(model, validation, loss, what, specs)
+    : () => evaluateHost(model, validation, loss, batchSize, what, specs);
 }
 
 /**
@@ -631,9 +676,10 @@ function batchParts(element: unknown, index: number, what: string): [Tensor, Ten
   return [xb, yb];
 }
 
-/** Mean loss and accuracy over a Dataset's batches, in eval mode; each batch's result is read once the next is issued. */
-async function evaluateBatches(model: Module, dataset: Dataset<Batch>, loss: FitOptions['loss'], what: string): Promise<{ loss: number; accuracy?: number }> {
+/** Mean loss and accuracy, and the metrics, over a Dataset's batches, in eval mode; each batch's result is read once the next is issued. */
+async function evaluateBatches(model: Module, dataset: Dataset<Batch>, loss: FitOptions['loss'], what: string, specs: readonly MetricSpec[]): Promise<Evaluation> {
   const fn = lossFn(loss);
+  const collector = new MetricsCollector(specs);
   let total = 0;
   let hits = 0;
   let count = 0;
@@ -659,6 +705,7 @@ async function evaluateBatches(model: Module, dataset: Dataset<Batch>, loss: Fit
         // Eval mode only while this batch's forward pass is issued: a fit of the same model meanwhile keeps its own.
         result = inEvalMode(model, () => noGrad(() => tidy(() => {
           const pred = model.forward(xb);
+          if (collector.active) collector.add(keep(pred), keep(yb.clone()));
           return { loss: fn(pred, yb), correct: correct(loss, pred, yb), size: xb.shape[0] };
         })));
       } finally {
@@ -672,12 +719,18 @@ async function evaluateBatches(model: Module, dataset: Dataset<Batch>, loss: Fit
     const last = unread;
     unread = null;
     if (last) await read(last);
+  } catch (err) {
+    collector.dispose();
+    throw err;
   } finally {
     unread?.loss.dispose();
     unread?.correct?.dispose();
   }
-  if (count === 0) throw new ValueError(`${what}: the dataset gave no batches`);
-  return { loss: total / count, accuracy: counted ? hits / count : undefined };
+  if (count === 0) {
+    collector.dispose();
+    throw new ValueError(`${what}: the dataset gave no batches`);
+  }
+  return { loss: total / count, accuracy: counted ? hits / count : undefined, metrics: await collected(collector) };
 }
 
 /** The training loop both fits share: epochs of steps over `data`'s batches, validation, schedules, early stopping, progress. */
@@ -693,7 +746,7 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
   const optimizer = options.optimizer ?? new Adam(trainable);
   const batchScheduler = options.schedulerInterval === 'batch' ? (options.scheduler as Scheduler | undefined) : undefined;
   const epochScheduler = options.schedulerInterval === 'batch' ? undefined : options.scheduler;
-  const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
+  const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], valMetrics: {} };
   const progress = options.quiet ? null : await startProgress(epochs, data.batches);
   const scaler = options.mixedPrecision ? new LossScaler() : null;
 
@@ -810,6 +863,7 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
         const v = await validate();
         logs.valLoss = v.loss;
         logs.valAccuracy = v.accuracy;
+        if (v.metrics) logs.valMetrics = v.metrics;
       }
       epochScheduler?.step(logs.valLoss ?? logs.loss);
       history.epochs.push(logs);
@@ -817,6 +871,7 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
       if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
       if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
       if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
+      for (const [name, value] of Object.entries(logs.valMetrics ?? {})) (history.valMetrics[name] ??= []).push(value);
       progress?.epochEnd(logs);
       await options.onEpochEnd?.(logs);
       if (stopper?.epochEnd(logs)) break;

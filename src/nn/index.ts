@@ -57,7 +57,8 @@ export type { TransformerLayerSpec, TransformerStackOptions } from './transforme
 export type { RecurrentOptions, RecurrentOutput, RecurrentState, RNNOptions } from './recurrent.js';
 export type { LayerNormOptions } from './layer_norm.js';
 export { Sequential } from './sequential.js';
-export type { Batch, EarlyStoppingOptions, EpochLogs, EvaluateOptions, FitOptions, History, LossFn, LossName } from './fit.js';
+export type { Batch, EarlyStoppingOptions, EpochLogs, EvaluateOptions, Evaluation, FitOptions, History, LossFn, LossName } from './fit.js';
+export type { Metric, MetricFn, MetricName } from './fit_metrics.js';
 export { load, fromBytes } from './load.js';
 export { loadPytorch } from './pytorch.js';
 export { initWeight } from './init.js';

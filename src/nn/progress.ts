@@ -49,6 +49,7 @@ function summary(l: EpochLogs, epochs: number): string {
   if (l.accuracy !== undefined) parts.push(`acc ${(100 * l.accuracy).toFixed(2)}%`);
   if (l.valLoss !== undefined) parts.push(`val loss ${l.valLoss.toFixed(4)}`);
   if (l.valAccuracy !== undefined) parts.push(`val acc ${(100 * l.valAccuracy).toFixed(2)}%`);
+  for (const [name, value] of Object.entries(l.valMetrics ?? {})) parts.push(`val ${name} ${value.toFixed(4)}`);
   parts.push(`${Math.round(l.samplesPerSecond)} samples/s`, `${l.seconds.toFixed(1)} s`);
   return parts.join(' · ');
 }

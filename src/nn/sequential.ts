@@ -6,7 +6,7 @@ import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { Dataset } from '../data/dataset.js';
 import { checkOptions } from '../options.js';
-import { checkBatchSize, evaluate, evaluateDataset, fit, fitDataset, type Batch, type EvaluateOptions, type FitOptions, type History } from './fit.js';
+import { checkBatchSize, evaluate, evaluateDataset, fit, fitDataset, type Batch, type EvaluateOptions, type Evaluation, type FitOptions, type History } from './fit.js';
 import { Module, inEvalMode, type LayerConfig } from './module.js';
 import { modelToBytes, saveModel } from './serialize.js';
 import { summarize } from './summary.js';
@@ -98,9 +98,9 @@ export class Sequential extends Module {
   }
 
   /** Mean loss (and accuracy for classification losses) over (x, y), or over a tm.data.Dataset of batches. */
-  evaluate(x: Tensor, y: Tensor, options?: EvaluateOptions): Promise<{ loss: number; accuracy?: number }>;
-  evaluate(dataset: Dataset<Batch>, options?: EvaluateOptions): Promise<{ loss: number; accuracy?: number }>;
-  evaluate(x: Tensor | Dataset<Batch>, y?: Tensor | EvaluateOptions, options?: EvaluateOptions): Promise<{ loss: number; accuracy?: number }> {
+  evaluate(x: Tensor, y: Tensor, options?: EvaluateOptions): Promise<Evaluation>;
+  evaluate(dataset: Dataset<Batch>, options?: EvaluateOptions): Promise<Evaluation>;
+  evaluate(x: Tensor | Dataset<Batch>, y?: Tensor | EvaluateOptions, options?: EvaluateOptions): Promise<Evaluation> {
     if (!(x instanceof Dataset)) return evaluate(this, x, y as Tensor, options);
     if (y instanceof Tensor) return Promise.reject(new ValueError('evaluate: a Dataset holds its targets: call evaluate(dataset, options), its elements batches { x, y } or [x, y]'));
     return evaluateDataset(this, x, y as EvaluateOptions | undefined);
