@@ -111,7 +111,8 @@ async function opsSection(): Promise<void> {
       'column (a bias\'s gradient), in place; Adam is one pass over p, g, m and v; topk and sort order each row\'s positions by std::partial_sort / std::sort ' +
       '(fallback/src/sort.cc), the values gathered after; tfjs-wasm has no sort, so its row is tf.topk with k = 512. conv2d copies the windows of a few output rows at a time into a block ' +
       '(im2col) and multiplies it by the filters in OpenBLAS, the images split among the threads (fallback/src/conv.cc), its gradients likewise; maxPool2d ' +
-      'takes the max over each window an index table lists, its regular runs of windows sixteen to a vector (fallback/src/window_max.cc); tfjs-wasm (XNNPACK) runs both directly on NHWC images. The LSTM (nn/recurrent.ts) projects the whole ' +
+      'takes the max over each window an index table lists, its regular runs of windows sixteen to a vector (fallback/src/window_max.cc); tfjs-wasm (XNNPACK) runs both directly on NHWC images. The warp is composed of ops (ops/grid_sample.ts): its four taps each one gather of ' +
+      'the images as rows [N·H·W, C], weighted and summed; tfjs-wasm\'s Transform kernel loops over the pixels in C++. The LSTM (nn/recurrent.ts) projects the whole ' +
       'sequence\'s inputs in one matmul and runs h·Whh and the gates step by step as ops, recorded for autograd; tfjs-layers\' LSTM steps its cell likewise.',
   );
 }

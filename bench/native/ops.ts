@@ -5,8 +5,9 @@
 // cache, so the kernel's own speed shows rather than the memory's); a
 // convolution (alone, and with its gradients) and a pooling of a batch of
 // 32 images 8×28×28 (tfjs takes them NHWC, tmnn NCHW: each in its own
-// layout); an LSTM layer. Each timed call runs the op ten times (the LSTM
-// once), tmnn and tfjs in turn so that load on the machine hits both alike.
+// layout); an affine warp of 8 images 16×64×64; an LSTM layer. Each timed
+// call runs the op ten times (the LSTM once), tmnn and tfjs in turn so that
+// load on the machine hits both alike.
 // Both backends compute synchronously on the calling thread here.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -69,6 +70,23 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     }
   };
 
+  // A spatial transformer's warp: 8 images 16×64×64 each turned about its centre and shifted 3.2 pixels, read
+  // bilinearly where the map sends every output pixel; tfjs's image.transform takes the same map in pixels.
+  const warped = tm.randn([8, 16, 64, 64], { seed: 8 });
+  const angles = Array.from({ length: 8 }, (_, i) => i / 8);
+  const theta = tm.tensor(angles.map((a) => [[Math.cos(a), -Math.sin(a), 0.1], [Math.sin(a), Math.cos(a), -0.1]]));
+  const warpedNhwc = warped.transpose([0, 2, 3, 1]);
+  const twarped = tf.tensor4d((await warpedNhwc.data()) as Float32Array, [8, 64, 64, 16]);
+  warpedNhwc.dispose();
+  const centre = 31.5;
+  const ttransforms = tf.tensor2d(
+    angles.map((a) => {
+      const [c, s] = [Math.cos(a), Math.sin(a)];
+      return [c, -s, centre - c * centre + s * centre + 3.2, s, c, centre - s * centre - c * centre - 3.2, 0, 0];
+    }),
+    [8, 8],
+  );
+
   const cases: { op: string; tmnn: () => void; tfjs: () => void }[] = [
     { op: 'x + y', tmnn: () => x.add(y).dispose(), tfjs: () => tf.add(tx, ty).dispose() },
     { op: 'x + b (b a row, broadcast)', tmnn: () => x.add(b).dispose(), tfjs: () => tf.add(tx, tb).dispose() },
@@ -91,6 +109,11 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     { op: 'variance(x, axis 1)', tmnn: () => x.variance(1).dispose(), tfjs: () => tf.tidy(() => tf.moments(tx, 1).variance).dispose() },
     { op: 'conv2d 32×8×28² by 16×8×3², pad 1', tmnn: () => tm.conv2d(images, filters, { padding: 1 }).dispose(), tfjs: () => tf.conv2d(timages, tfilters, 1, 'same').dispose() },
     { op: 'maxPool2d 32×8×28², 2×2', tmnn: () => tm.maxPool2d(images, 2).dispose(), tfjs: () => tf.maxPool(timages, 2, 2, 'valid').dispose() },
+    {
+      op: 'affine warp of 8×16×64², bilinear (affineGrid + gridSample; tfjs image.transform)',
+      tmnn: () => tm.tidy(() => tm.gridSample(warped, tm.affineGrid(theta, warped.shape))).dispose(),
+      tfjs: () => tf.image.transform(twarped, ttransforms, 'bilinear').dispose(),
+    },
     { op: 'Adam step', tmnn: () => adam.step(), tfjs: () => tadam.applyGradients([{ name: tparam.name, tensor: tg }]) },
   ];
   const rows: NativeOpRow[] = [];
@@ -112,9 +135,9 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
   await useTfjs('wasm');
   rows.push(...await lstmRows(ms));
 
-  for (const t of [x, y, b, ax, rowIds, param, images, filters, nhwc, hwio, gradImages, gradFilters]) t.dispose();
+  for (const t of [x, y, b, ax, rowIds, param, images, filters, nhwc, hwio, gradImages, gradFilters, warped, theta]) t.dispose();
   adam.dispose();
-  tf.dispose([tx, ty, tg, tb, tax, trows, tparam, timages, tfilters]);
+  tf.dispose([tx, ty, tg, tb, tax, trows, tparam, timages, tfilters, twarped, ttransforms]);
   tadam.dispose();
   return rows;
 }

@@ -15,6 +15,10 @@ export type { MaxUnpool1dOptions, MaxUnpool2dOptions, PooledWithIndices } from '
 export { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d } from './adaptive_pool.js';
 export { interpolate1d, interpolate2d } from './interpolate.js';
 export type { InterpolateMode, InterpolateOptions } from './interpolate.js';
+export { gridSample } from './grid_sample.js';
+export type { GridSampleMode, GridSampleOptions, GridSamplePaddingMode } from './grid_sample.js';
+export { affineGrid } from './affine_grid.js';
+export type { AffineGridOptions } from './affine_grid.js';
 export type { ConvTranspose1dOptions, ConvTranspose2dOptions } from './conv_transpose.js';
 export type { Size2d } from './windows.js';
 export { matmul } from './matmul.js';
