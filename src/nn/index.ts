@@ -62,6 +62,7 @@ export type { Metric, MetricFn, MetricName } from './fit_metrics.js';
 export { load, fromBytes } from './load.js';
 export { loadPytorch } from './pytorch.js';
 export { initWeight } from './init.js';
+export * as init from './initializers.js';
 export { clipGradNorm, clipGradValue } from './clip_grad.js';
 export { cosineSimilarity, normalize, pairwiseDistance } from '../ops/distance.js';
 export type { CosineSimilarityOptions, NormalizeOptions, PairwiseDistanceOptions } from '../ops/distance.js';
