@@ -1,45 +1,78 @@
-// tm.linalg.lstsq from a QR decomposition, composed of qr, a triangular
-// solve and products, so that its gradient is theirs: A = Q·R with A tall
-// (or square) gives X = R⁻¹·Qᵀ·B, the least-squares solution; A wide is
-// factored through Aᵀ = Q·R, and X = Q·R⁻ᵀ·B is the solution of least norm.
-// QR rather than the normal equations AᵀA·X = AᵀB: those square A's
-// condition number, which f32 cannot afford.
+// tm.linalg.lstsq, composed of decompositions, triangular solves and
+// products, so that its gradient is theirs. Two drivers, LAPACK's names:
+// 'gels', through QR: A = Q·R with A tall (or square) gives X = R⁻¹·Qᵀ·B,
+// the least-squares solution; A wide is factored through Aᵀ = Q·R, and X =
+// Q·R⁻ᵀ·B is the solution of least norm (full rank only). 'gelsd', through
+// the SVD: X = V·Σ⁺·Uᵀ·B, the least-norm least-squares solution of any
+// rank, singular values at or below rcond·σ_max counted as zero (numpy's
+// lstsq). Neither goes through the normal equations AᵀA·X = AᵀB: those
+// square A's condition number, which f32 cannot afford.
 import { backendFor, tidy } from '../../engine.js';
-import { ShapeError, formatShape } from '../../errors.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../../errors.js';
+import { checkOptions } from '../../options.js';
+import { noGrad } from '../../tape.js';
 import { promoteTypes } from '../../dtype.js';
 import { sameShape } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { zeros } from '../creation.js';
-import { square, sub } from '../elementwise.js';
+import { cast } from '../cast.js';
+import { div, greater, mul, square, sub, where } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { expandDims, squeeze } from '../movement.js';
-import { sum } from '../reduce.js';
+import { max, sum } from '../reduce.js';
 import { onBackendOf } from '../util.js';
 import { broadcastBatch, castTo, checkFloat, checkMatrix, inF32, matrixTranspose, toBatch } from './matrices.js';
 import { qr } from './qr.js';
 import { solveTriangularMatrices } from './solve_triangular.js';
+import { decomposeSvd } from './svd.js';
 
 /** lstsq's result. */
 export interface Lstsq {
-  /** X [..., n, k] (or [..., n] for vectors B), minimizing ‖A·X − B‖ column by column; of least norm where A is wide. */
+  /** X [..., n, k] (or [..., n] for vectors B), minimizing ‖A·X − B‖ column by column; of least norm where A is wide (and, with 'gelsd', among all minimizers where A lacks rank). */
   solution: Tensor;
   /** ‖A·X − B‖² of each column [..., k] (or [...]) where A is tall (m > n); empty ([0]) otherwise, as torch's gels and gelsd drivers give them (its default CPU driver, gelsy, gives none). */
   residuals: Tensor;
+  /** 'gelsd': the effective rank of each matrix [...] (i32), the singular values above rcond·σ_max; empty ([0]) with 'gels', as torch's. */
+  rank: Tensor;
+  /** 'gelsd': A's singular values [..., min(m, n)], descending; empty ([0]) with 'gels'. */
+  singularValues: Tensor;
 }
+
+/** LAPACK's names for the two ways (see the top of the file). */
+export type LstsqDriver = 'gels' | 'gelsd';
+
+export interface LstsqOptions {
+  /**
+   * 'gelsd' (the SVD: any rank, numpy's way) or 'gels' (QR: full rank
+   * only, a rank-deficient A giving ±∞ or NaN; faster). Default 'gelsd' on
+   * the CPU backends and 'gels' on webgpu, whose SVD is slow on large
+   * matrices: torch's choice per device (gelsy on CPUs, gels on CUDA).
+   */
+  driver?: LstsqDriver;
+  /** 'gelsd': singular values ≤ rcond·σ_max count as zero. Default eps·max(m, n) of A's dtype, torch's. */
+  rcond?: number;
+}
+
+const LSTSQ_OPTIONS = { driver: true, rcond: true } as const;
 
 /**
  * The least-squares solution X of A·X ≈ B (torch.linalg.lstsq,
  * np.linalg.lstsq) for A [..., m, n] and B a batch of matrices [..., m, k]
- * or of vectors [..., m] (read as solve reads B); batch axes broadcast. A
- * tall or square A (m ≥ n) must have independent columns: X minimizes ‖A·X −
- * B‖. A wide A (m < n) must have independent rows: X is then the solution
- * of A·X = B of least norm. Through A's QR decomposition (Aᵀ's for a wide
- * A), in f32 (f16 cast in and the results back); a rank-deficient A gives ±∞
- * or NaN (torch's default CPU driver, gelsy, handles rank deficiency; its
- * CUDA one, gels, does not either). Differentiable in A and B.
+ * or of vectors [..., m] (read as solve reads B); batch axes broadcast. X
+ * minimizes ‖A·X − B‖ column by column, and among the X that do (a wide A,
+ * or one that lacks rank) has the least norm. `driver: 'gelsd'` (the
+ * default on the CPU backends, numpy's way) goes through A's SVD and takes
+ * any A; 'gels' (the default on webgpu) through A's QR decomposition (Aᵀ's
+ * for a wide A), faster, but A must have full rank: a rank-deficient one
+ * gives ±∞ or NaN, as torch's gels does. In f32 (f16 cast in and the
+ * results back). Differentiable in A and B (with 'gelsd', where A has full
+ * rank and distinct singular values: the SVD's own condition).
  */
-export function lstsq(A: Tensor, B: Tensor): Lstsq {
+export function lstsq(A: Tensor, B: Tensor, options: LstsqOptions = {}): Lstsq {
   const [m, n] = checkMatrix('lstsq', A);
+  const { driver = A.dataRef('lstsq').backend.name === 'webgpu' ? 'gels' : 'gelsd', rcond } = checkOptions('lstsq', options, LSTSQ_OPTIONS);
+  if (driver !== 'gels' && driver !== 'gelsd') throw new ValueError(`lstsq: driver must be 'gels' or 'gelsd', got ${formatValue(driver)}`);
+  if (rcond !== undefined && !(typeof rcond === 'number' && rcond >= 0 && rcond < Infinity)) throw new ValueError(`lstsq: rcond must be a finite number ≥ 0, got ${formatValue(rcond)}`);
   const b = checkFloat('lstsq', B, 'B');
   if (b.rank < 1) throw new ShapeError(`lstsq: B must be a vector or a matrix (or a batch of them), got a scalar with A ${formatShape(A.shape)}`);
   backendFor('lstsq', [A.dataRef('lstsq'), b.dataRef('lstsq')]);
@@ -53,7 +86,10 @@ export function lstsq(A: Tensor, B: Tensor): Lstsq {
     const a = toBatch(inF32(A), batch);
     const rhs = toBatch(inF32(columns), batch);
     let x: Tensor;
-    if (m >= n) {
+    let spectrum: { rank: Tensor; singularValues: Tensor } | null = null;
+    if (driver === 'gelsd') {
+      ({ x, ...spectrum } = bySvd(a, rhs, rcond ?? (A.dtype === 'f16' ? 2 ** -10 : 2 ** -23) * Math.max(m, n)));
+    } else if (m >= n) {
       const { q, r } = qr(a);
       x = solveTriangularMatrices('lstsq', r, matmul(q, rhs, { transposeA: true }), true, false);
     } else {
@@ -62,6 +98,35 @@ export function lstsq(A: Tensor, B: Tensor): Lstsq {
     }
     const dtype = promoteTypes(A.dtype, b.dtype);
     const residuals = m > n ? sum(square(sub(matmul(a, x), rhs)), -2) : onBackendOf('lstsq', A, () => zeros([0]));
-    return { solution: castTo(vector ? squeeze(x, -1) : x, dtype), residuals: castTo(vector && m > n ? squeeze(residuals, -1) : residuals, dtype) };
+    const none = () => onBackendOf('lstsq', A, () => zeros([0]));
+    return {
+      solution: castTo(vector ? squeeze(x, -1) : x, dtype),
+      residuals: castTo(vector && m > n ? squeeze(residuals, -1) : residuals, dtype),
+      rank: spectrum?.rank ?? none(),
+      singularValues: spectrum ? castTo(spectrum.singularValues, dtype) : none(),
+    };
   });
+}
+
+/**
+ * X = V·Σ⁺·Uᵀ·B of matrices a [..., m, n] and rhs [..., m, k]: 1/σ for the
+ * singular values above rcond·σ_max, 0 for the others (their gradient 0
+ * there, not 0·∞); with the rank and the singular values.
+ */
+function bySvd(a: Tensor, rhs: Tensor, rcond: number): { x: Tensor; rank: Tensor; singularValues: Tensor } {
+  const [m, n] = a.shape.slice(-2);
+  const batch = a.shape.slice(0, -2);
+  if (Math.min(m, n) === 0) {
+    return onBackendOf('lstsq', a, () => ({
+      x: zeros([...batch, n, rhs.shape[rhs.rank - 1]]),
+      rank: zeros(batch, { dtype: 'i32' }),
+      singularValues: zeros([...batch, 0]),
+    }));
+  }
+  const { u, s, vh } = decomposeSvd('lstsq', a, true);
+  // Which values count: a mask, through which no gradient flows.
+  const keep = noGrad(() => greater(s, mul(max(s, -1, { keepDims: true }), rcond)));
+  const inverse = where(keep, div(1, where(keep, s, 1)), 0);
+  const x = matmul(vh, mul(expandDims(inverse, -1), matmul(u, rhs, { transposeA: true })), { transposeA: true });
+  return { x, rank: noGrad(() => sum(cast(keep, 'i32'), -1)), singularValues: s };
 }

@@ -1,15 +1,18 @@
-// tm.linalg.lstsq against the normal equations solved in float64 (Gaussian
-// elimination with partial pivoting, written here; nothing of QR): X =
-// (AᵀA)⁻¹·Aᵀ·B for a tall or square A, the least-norm X = Aᵀ·(AAᵀ)⁻¹·B for a
-// wide one, on fresh well-conditioned random matrices (float64 squares their
-// condition number harmlessly). Residuals, batches and broadcasting, vectors,
-// and gradients against central differences of the same reference.
+// tm.linalg.lstsq, both drivers, against the normal equations solved in
+// float64 (Gaussian elimination with partial pivoting, written here; nothing
+// of QR or the SVD): X = (AᵀA)⁻¹·Aᵀ·B for a tall or square A, the least-norm
+// X = Aᵀ·(AAᵀ)⁻¹·B for a wide one, on fresh well-conditioned random matrices
+// (float64 squares their condition number harmlessly). Residuals, batches
+// and broadcasting, vectors, and gradients against central differences of
+// the same reference; 'gelsd' on matrices lacking rank against a float64
+// pseudo-inverse.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../../helpers/data.js';
 import { collected } from '../../helpers/gc.js';
 import { batchOf, eachMatrix, expectGradients, expectNormwise, matmul64, transpose64, wellConditioned } from '../../helpers/linalg.js';
+import { svdRef } from '../../helpers/spectral.js';
 
 /** X = A⁻¹·B for A [n, n], B [n, k] in float64, Gaussian elimination with partial pivoting. */
 function solve64(aIn: ArrayLike<number>, n: number, bIn: ArrayLike<number>, k: number): Float64Array {
@@ -48,17 +51,33 @@ function residualsRef(a: ArrayLike<number>, m: number, n: number, x: ArrayLike<n
   return Float64Array.from({ length: k }, (_, c) => Array.from({ length: m }, (_, i) => (ax[i * k + c] - b[i * k + c]) ** 2).reduce((s, v) => s + v, 0));
 }
 
+const DRIVERS = ['gelsd', 'gels'] as const;
+
+/** The least-squares solution of least norm, V·Σ⁺·Uᵀ·B in float64 (σ ≤ cutoff·σ_max left out), from a float64 SVD written in test/helpers/spectral.ts. */
+function minimumNormRef(a: ArrayLike<number>, m: number, n: number, b: ArrayLike<number>, k: number, cutoff: number): { x: Float64Array; s: Float64Array; rank: number } {
+  const { u, s, vh } = svdRef(a, m, n);
+  const r = Math.min(m, n);
+  const kept = Array.from(s, (v) => v > cutoff * s[0]);
+  const utb = matmul64(transpose64(u, m, r), b, r, m, k);
+  for (let i = 0; i < r; i++) for (let j = 0; j < k; j++) utb[i * k + j] = kept[i] ? utb[i * k + j] / s[i] : 0;
+  return { x: matmul64(transpose64(vh, r, n), utb, n, r, k), s, rank: kept.filter(Boolean).length };
+}
+
 describe.each(BACKENDS)('tm.linalg.lstsq on %s', (backend) => {
   beforeAll(async () => {
     await tm.init({ backend });
   });
 
-  it.each([[1, 1], [3, 3], [7, 5], [5, 7], [13, 13], [64, 33], [33, 64]])('%i × %i: one matrix, and a batch [2, 3] with B broadcast along its first axis', async (m, n) => {
+  const SHAPES = [[1, 1], [3, 3], [7, 5], [5, 7], [13, 13], [64, 33], [33, 64]];
+  it.each(DRIVERS.flatMap((driver) => SHAPES.map(([m, n]) => [m, n, driver] as const)))('%i × %i, %s: one matrix, and a batch [2, 3] with B broadcast along its first axis', async (m, n, driver) => {
     const before = await collected();
     const k = 3;
     const a = wellConditioned(m, n);
     const b = asF32(uniform(m * k));
-    const { solution, residuals } = tm.tidy(() => tm.linalg.lstsq(tm.tensor(Float32Array.from(a), [m, n]), tm.tensor(Float32Array.from(b), [m, k])));
+    const { solution, residuals } = tm.tidy(() => {
+      const result = tm.linalg.lstsq(tm.tensor(Float32Array.from(a), [m, n]), tm.tensor(Float32Array.from(b), [m, k]), { driver });
+      return { solution: result.solution, residuals: result.residuals };
+    });
     expect(solution.shape).toEqual([n, k]);
     const x = lstsqRef(a, m, n, b, k);
     expectNormwise(await solution.data(), x, 2e-5 * Math.max(m, n), `${m}×${n}`);
@@ -71,7 +90,7 @@ describe.each(BACKENDS)('tm.linalg.lstsq on %s', (backend) => {
     }
     const as = batchOf(6, () => wellConditioned(m, n));
     const bs = asF32(uniform(3 * m * k));
-    const batched = tm.tidy(() => tm.linalg.lstsq(tm.tensor(Float32Array.from(as), [2, 3, m, n]), tm.tensor(Float32Array.from(bs), [3, m, k])).solution);
+    const batched = tm.tidy(() => tm.linalg.lstsq(tm.tensor(Float32Array.from(as), [2, 3, m, n]), tm.tensor(Float32Array.from(bs), [3, m, k]), { driver }).solution);
     expect(batched.shape).toEqual([2, 3, n, k]);
     const want = eachMatrix(as, 6, (am, i) => lstsqRef(am, m, n, bs.subarray((i % 3) * m * k, (i % 3 + 1) * m * k), k));
     expectNormwise(await batched.data(), want, 2e-5 * Math.max(m, n), `batched ${m}×${n}`);
@@ -91,7 +110,42 @@ describe.each(BACKENDS)('tm.linalg.lstsq on %s', (backend) => {
     expect([half.solution.dtype, half.residuals.dtype]).toEqual(['f16', 'f16']);
   });
 
+  it.each([[8, 5, 3], [5, 8, 2], [6, 6, 1], [4, 3, 0]])("'gelsd' takes a matrix %i × %i of rank %i: the least-norm least-squares solution, the rank and the singular values", async (m, n, rank) => {
+    // A = L·Rᵀ of rank `rank` (columns repeat what others span), and B not in its range.
+    const left = uniform(m * rank);
+    const right = uniform(n * rank);
+    const a = asF32(rank ? matmul64(left, transpose64(right, n, rank), m, rank, n) : new Float64Array(m * n));
+    const k = 2;
+    const b = asF32(uniform(m * k));
+    const result = tm.linalg.lstsq(tm.tensor(Float32Array.from(a), [m, n]), tm.tensor(Float32Array.from(b), [m, k]), { driver: 'gelsd' });
+    const want = minimumNormRef(a, m, n, b, k, 1e-4);
+    expect(await result.rank.data()).toEqual(Int32Array.of(rank));
+    expect(want.rank).toBe(rank);
+    expectNormwise(await result.solution.data(), want.x, 1e-3, 'X');
+    expect(result.singularValues.shape).toEqual([Math.min(m, n)]);
+    expectClose((await result.singularValues.data()).slice(0, rank), want.s.slice(0, rank), 1e-4, 'σ', want.s.slice(0, rank).map(() => want.s[0]));
+    // A larger rcond leaves out the smallest value that counted: the rank drops by one.
+    if (rank > 1) {
+      const cut = (want.s[rank - 1] / want.s[0]) * 1.01;
+      expect(await tm.linalg.lstsq(tm.tensor(Float32Array.from(a), [m, n]), tm.tensor(Float32Array.from(b), [m, k]), { rcond: cut, driver: 'gelsd' }).rank.data()).toEqual(Int32Array.of(rank - 1));
+    }
+  });
+
+  it(`the default driver is ${backend === 'webgpu' ? "'gels' on webgpu (torch's on CUDA): rank and singular values empty" : "'gelsd' on the CPU backends (numpy's): a rank-deficient A is solved"}`, async () => {
+    const A = tm.tensor([[1, 2], [2, 4], [3, 6]]); // rank 1
+    const { solution, rank, singularValues } = tm.linalg.lstsq(A, tm.tensor([[1], [2], [3]]));
+    if (backend === 'webgpu') {
+      expect([rank.shape, singularValues.shape]).toEqual([[0], [0]]);
+    } else {
+      // x = A⁺·b: b = A·[1, 0]ᵀ is in the range; the least-norm solution is along [1, 2]: [0.2, 0.4].
+      expectClose(await solution.data(), [0.2, 0.4], 1e-5);
+      expect(await rank.data()).toEqual(Int32Array.of(1));
+    }
+  });
+
   it('refuses operands that do not fit, naming both shapes', () => {
+    expect(() => tm.linalg.lstsq(tm.ones([2, 2]), tm.ones([2]), { driver: 'gelsy' as 'gels' })).toThrow("lstsq: driver must be 'gels' or 'gelsd', got \"gelsy\"");
+    expect(() => tm.linalg.lstsq(tm.ones([2, 2]), tm.ones([2]), { rcond: -1 })).toThrow('lstsq: rcond must be a finite number ≥ 0, got -1');
     const A = tm.ones([2, 5, 3]);
     expect(() => tm.linalg.lstsq(A, tm.ones([4, 2]))).toThrow('lstsq: B [4,2] does not match A [2,5,3]: B needs 5 rows (its second-to-last axis), as A has');
     expect(() => tm.linalg.lstsq(A, tm.ones([4]))).toThrow('lstsq: B [4] does not match A [2,5,3]: B needs 5 rows (its last axis), as A has');
@@ -107,10 +161,11 @@ describe.each(BACKENDS)('tm.linalg.lstsq gradients on %s match float64 central d
     await tm.init({ backend });
   });
 
-  it.each([[5, 3], [4, 4], [3, 5], [6, 1], [1, 4]])('%i × %i: dA and dB, the solution and the residuals', async (m, n) => {
+  const SHAPES = [[5, 3], [4, 4], [3, 5], [6, 1], [1, 4]];
+  it.each(DRIVERS.flatMap((driver) => SHAPES.map(([m, n]) => [m, n, driver] as const)))('%i × %i, %s: dA and dB, the solution and the residuals', async (m, n, driver) => {
     const k = 2;
     await expectGradients([[m, n], [m, k]], [wellConditioned(m, n), asF32(uniform(m * k))], (A, B) => {
-      const { solution, residuals } = tm.linalg.lstsq(A, B);
+      const { solution, residuals } = tm.linalg.lstsq(A, B, { driver });
       return m > n ? [solution, residuals] : [solution];
     }, (av, bv) => {
       const x = lstsqRef(av, m, n, bv, k);
