@@ -9,6 +9,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { broadcastShapes } from '../shape.js';
 import { noGrad, record } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
+import { polygammaSeries } from './polygamma.js';
 import { sumToShape } from './reduce.js';
 import { checkTensor, computed, fromStorage, withCasts, withTensors } from './util.js';
 
@@ -51,9 +52,7 @@ const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor>
   erfc: (x, _y, dy) => mul(dy, mul(exp(neg(mul(x, x))), -2 / Math.sqrt(Math.PI))),
   lgamma: (x, _y, dy) => mul(dy, digamma(x)),
   digamma: (x, _y, dy) => mul(dy, trigamma(x)),
-  trigamma: () => {
-    throw new ValueError('trigamma (polygamma(1, x)): its gradient is polygamma(2, x), which tmnn does not have');
-  },
+  trigamma: (x, _y, dy) => mul(dy, polygammaSeries(2, x)),
   // erfinv' = √π/2 · e^(erfinv(x)²), the reciprocal of erf' at y.
   erfinv: (_x, y, dy) => mul(dy, mul(exp(mul(y, y)), Math.sqrt(Math.PI) / 2)),
   // (cos πx − sinc x)/x, and 0 at x = 0 (sinc is even there), as PyTorch's.
@@ -205,13 +204,16 @@ export const lgamma = (x: Tensor): Tensor => unaryOp('lgamma', x);
 export const digamma = (x: Tensor): Tensor => unaryOp('digamma', x);
 const trigamma = (x: Tensor): Tensor => unaryOp('trigamma', x);
 /**
- * The n-th derivative of digamma, for n = 0 (digamma itself) and n = 1
- * (trigamma, ψ′: +∞ at 0 and the negative integers); polygamma(1, x) has no
- * gradient, as polygamma(2, x) is not implemented.
+ * ψ⁽ⁿ⁾(x), the n-th derivative of digamma (PyTorch's polygamma): n = 0 is
+ * digamma, n = 1 trigamma (+∞ at 0 and the negative integers), both kernels
+ * defined on the whole line; n ≥ 2 a series of ops (src/ops/polygamma.ts)
+ * for x > 0, NaN at x ≤ 0 (where PyTorch sums the series between the poles).
+ * Differentiable to any order: each one's gradient is the next.
  */
 export function polygamma(n: number, x: Tensor): Tensor {
-  if (n !== 0 && n !== 1) throw new ValueError(`polygamma: n must be 0 or 1 (digamma or trigamma), got ${formatValue(n)}`);
-  return n === 0 ? digamma(x) : trigamma(x);
+  if (!Number.isInteger(n) || n < 0) throw new ValueError(`polygamma: n must be an integer ≥ 0, got ${formatValue(n)}`);
+  checkTensor('polygamma', x);
+  return n === 0 ? digamma(x) : n === 1 ? trigamma(x) : polygammaSeries(n, x);
 }
 /** I₀, the modified Bessel function of the first kind of order 0 (Kaiser windows'): even, 1 at 0, overflowing f32 past 91.9. */
 export const i0 = (x: Tensor): Tensor => unaryOp('i0', x);

@@ -1,4 +1,4 @@
-// The special functions (lgamma, digamma, polygamma(1, ·), erfc, erfinv, sinc,
+// The special functions (lgamma, digamma, polygamma, erfc, erfinv, sinc,
 // logit, i0, i1, xlogy, logaddexp, hypot, copysign) and the composites beside them
 // (lerp, nanToNum, isclose, allclose) on every backend, against the float64
 // references of test/helpers/special.ts: relative to a few f32 ulps over
@@ -136,6 +136,23 @@ function expectRelative(what: string, xs: ArrayLike<number>, got: ArrayLike<numb
     const bound = tol * (scale ? scale(xs[i]) : Math.abs(want)) + (Math.abs(want) < SMALLEST_NORMAL ? 2 * 2 ** -149 : 0);
     if (!(Math.abs(g - want) <= bound)) expect.fail(`${what}(${xs[i]}): got ${g}, want ${want} (error ${Math.abs(g - want) / Math.abs(want)} relative, bound ${bound}, test seed ${SEED})`);
   }
+}
+
+/**
+ * ψ⁽ⁿ⁾(x) in float64 for x > 0: (−1)ⁿ⁺¹·n!·ζ(n + 1, x), the Hurwitz zeta
+ * summed term by term up to x + 2000 and its tail by Euler–Maclaurin
+ * (three terms: below 1e-20 relative there). Not the library's shift or
+ * its Bernoulli terms.
+ */
+function polygammaRef(n: number, x: number): number {
+  const N = 2000;
+  let zeta = 0;
+  for (let k = 0; k < N; k++) zeta += (x + k) ** -(n + 1);
+  const z = x + N;
+  zeta += z ** -n / n + z ** -(n + 1) / 2 + ((n + 1) * z ** -(n + 2)) / 12;
+  let factorial = 1;
+  for (let i = 2; i <= n; i++) factorial *= i;
+  return (n % 2 === 1 ? 1 : -1) * factorial * zeta;
 }
 
 describe.each(BACKENDS)('special functions on %s', (backend) => {
@@ -311,12 +328,15 @@ describe.each(BACKENDS)('special functions on %s', (backend) => {
       }
     });
 
-    it('polygamma(1, x) has none: its gradient would be polygamma(2, x), an error naming it', () => {
-      const x = tm.tensor([1.5]);
-      x.requiresGrad = true;
-      const y = tm.polygamma(1, x);
-      expect(() => y.sum().backward()).toThrow(/polygamma\(2, x\)/);
-      x.dispose();
+    it('polygamma(n, x) has polygamma(n + 1, x) for its gradient, to any order (trigamma\'s the series\' first)', async () => {
+      const values = [0.3, 1.5, 7.25];
+      for (const n of [1, 2, 4]) {
+        const x = tm.tensor(values);
+        x.requiresGrad = true;
+        tm.polygamma(n, x).sum().backward();
+        expectClose(await x.grad!.data(), values.map((v) => polygammaRef(n + 1, v)), 2e-5, `d/dx ψ⁽${n}⁾`);
+        x.dispose();
+      }
     });
   });
 
@@ -398,11 +418,21 @@ describe.each(BACKENDS)('special functions on %s', (backend) => {
       await expect(tm.allclose(a, b, { atol: NaN })).rejects.toThrow(/isclose: atol must be a number ≥ 0, got NaN/);
     });
 
-    it('polygamma takes n = 0 (digamma) and n = 1 only', async () => {
+    it('polygamma: n = 0 is digamma, 1 trigamma, 2 and up the series for x > 0 (NaN at x ≤ 0), against float64; n a whole number ≥ 0', async () => {
       const x = tm.tensor([0.5, 3]);
       expectClose(await tm.polygamma(0, x).data(), [0.5, 3].map(digammaRef), 1e-6);
       expectClose(await x.polygamma(1).data(), [0.5, 3].map(trigammaRef), 1e-6);
-      expect(() => tm.polygamma(2, x)).toThrow(/polygamma: n must be 0 or 1 \(digamma or trigamma\), got 2/);
+      const values = [1e-3, 0.05, 0.5, 1, 2.5, 9.75, 30, 1e3, 0, -0.5, -2];
+      for (const n of [2, 3, 5, 8, 12]) {
+        const got = await tm.polygamma(n, tm.tensor(values)).data();
+        // Rounded to f32: ψ⁽¹²⁾(0.001) ≈ −4.8e47 is −∞ there.
+        expectClose(got, values.map((v) => (v > 0 ? Math.fround(polygammaRef(n, v)) : NaN)), 2e-5, `ψ⁽${n}⁾`);
+      }
+      const half = tm.polygamma(3, tm.tensor([0.5, 4], { dtype: 'f16' }));
+      expect(half.dtype).toBe('f16');
+      expectClose(await half.data(), [0.5, 4].map((v) => polygammaRef(3, v)), 2e-3, 'f16');
+      expect(() => tm.polygamma(1.5, x)).toThrow(/polygamma: n must be an integer ≥ 0, got 1.5/);
+      expect(() => tm.polygamma(-1, x)).toThrow(/got -1/);
     });
 
     it('leave no tensors behind, forward and backward', () => {
