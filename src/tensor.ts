@@ -164,7 +164,9 @@ export class Tensor {
   backward(options: BackwardOptions): void;
   backward(gradientOrOptions?: Tensor | BackwardOptions, options?: BackwardOptions): void {
     this.dataRef('backward');
-    if (gradientOrOptions instanceof Tensor || gradientOrOptions === undefined) backward(this, gradientOrOptions, options);
+    // Options only as a plain object: anything else in first place is a gradient, which backward checks (and names).
+    const isOptions = typeof gradientOrOptions === 'object' && gradientOrOptions !== null && Object.getPrototypeOf(gradientOrOptions) === Object.prototype;
+    if (!isOptions) backward(this, gradientOrOptions as Tensor | undefined, options);
     else if (options !== undefined) throw new ValueError('backward: options come once, after the gradient: backward(gradient, options) or backward(options)');
     else backward(this, undefined, gradientOrOptions);
   }

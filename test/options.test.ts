@@ -83,7 +83,7 @@ describe('options', () => {
     await expect(model.fit(x(), tm.tensor([[1], [0]]), loose({ epochs: 1, batch_size: 1, quiet: true }))).rejects.toThrow(
       'fit: unknown option "batch_size" (did you mean batchSize?); the options are epochs, batchSize, loss, optimizer',
     );
-    await expect(model.evaluate(x(), tm.tensor([[1], [0]]), loose({ metrics: ['accuracy'] }))).rejects.toThrow('evaluate: unknown option "metrics"; the options are loss, batchSize');
+    await expect(model.evaluate(x(), tm.tensor([[1], [0]]), loose({ metric: ['accuracy'] }))).rejects.toThrow('evaluate: unknown option "metric" (did you mean metrics?); the options are loss, batchSize, metrics');
     await expect(model.fit(x(), tm.tensor([[1], [0]]), loose({ quiet: true, earlyStopping: { restore_best_weights: true } }))).rejects.toThrow(
       'fit: earlyStopping: unknown option "restore_best_weights" (did you mean restoreBest?); the options are monitor, patience, minDelta, restoreBest',
     );
