@@ -25,6 +25,8 @@ export interface Reparametrization {
   readonly parameters: Record<string, Tensor>;
   /** Saved with the layer, not trained (spectral norm's u and v), by field name. */
   readonly buffers: Record<string, Tensor>;
+  /** The suffix PyTorch's state_dict gives each of `parameters` and `buffers` after the weight's name (weight_g, weight_orig…), by field name. */
+  readonly pytorchSuffixes: Record<string, string>;
   /** The tensor that was the weight, now one of `parameters`: the plain parameter again after removal. */
   readonly original: Tensor;
   /** The weight from the parameters (and buffers): `iterate` false where nothing may move (eval mode, a removal). */
@@ -146,6 +148,17 @@ export function unreparametrize(op: string, kind: ReparametrizationKind, layer: 
   fields[name] = r.original;
   byName!.delete(name);
   if (!byName!.size) unshadow(layer);
+}
+
+/**
+ * The fields of `layer`'s reparametrizations, each with the name of the
+ * weight it stands for and PyTorch's suffix for it: loadPytorch reads
+ * weightG from weight_g (torch.nn.utils.weight_norm's state_dict names).
+ */
+export function reparametrizedFields(layer: Module): Map<string, { weight: string; suffix: string }> {
+  const out = new Map<string, { weight: string; suffix: string }>();
+  for (const [weight, r] of applied.get(layer) ?? []) for (const [field, suffix] of Object.entries(r.pytorchSuffixes)) out.set(field, { weight, suffix });
+  return out;
 }
 
 /** Shadows the layer's ownParameters, ownBuffers and dispose with versions that know its reparametrizations. */

@@ -83,6 +83,7 @@ export function spectralNorm<L extends Module, N extends string = 'weight'>(laye
     kind: 'spectralNorm',
     parameters: { [`${name}Orig`]: weight },
     buffers: { [`${name}U`]: weightU, [`${name}V`]: weightV },
+    pytorchSuffixes: { [`${name}Orig`]: '_orig', [`${name}U`]: '_u', [`${name}V`]: '_v' },
     original: weight,
     compute: (training) => {
       const matrix = asMatrix(weight);

@@ -49,6 +49,7 @@ export function weightNorm<L extends Module, N extends string = 'weight'>(layer:
     kind: 'weightNorm',
     parameters: { [`${name}G`]: g, [`${name}V`]: v },
     buffers: {},
+    pytorchSuffixes: { [`${name}G`]: '_g', [`${name}V`]: '_v' },
     original: v,
     compute: () => v.mul(g.div(normExcept(v, kept))),
   });
