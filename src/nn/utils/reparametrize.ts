@@ -150,6 +150,11 @@ export function unreparametrize(op: string, kind: ReparametrizationKind, layer: 
   if (!byName!.size) unshadow(layer);
 }
 
+/** Which of `layer`'s parameters are reparametrized, and how, by the weight's name. */
+export function reparametrizationsOf(layer: Module): Map<string, ReparametrizationKind> {
+  return new Map([...(applied.get(layer) ?? [])].map(([name, r]) => [name, r.kind]));
+}
+
 /**
  * The fields of `layer`'s reparametrizations, each with the name of the
  * weight it stands for and PyTorch's suffix for it: loadPytorch reads

@@ -123,6 +123,8 @@ describe.each(BACKENDS)('weightNorm on %s', (backend) => {
     const y = tm.tidy(() => x.slice([0, 0], [64, 1]).mul(x.slice([0, 1], [64, 1])).add(x.slice([0, 2], [64, 1]).sin()));
     const history = await model.fit(x, y, { epochs: 30, batchSize: 16, loss: 'mse', optimizer: new tm.optim.Adam(model.parameters(), { lr: 0.02 }), quiet: true });
     expect(history.loss[29]).toBeLessThan(history.loss[0] / 3);
+    // A model file records the architecture, not the reparametrization: refused, not saved without it.
+    await expect(model.toBytes()).rejects.toThrow('save: the weight of a Dense is under tm.nn.utils.weightNorm, which a model file does not record: removeWeightNorm first');
     const copy = build(7);
     await copy.loadWeights(await model.weightsToBytes());
     expectClose(await copy.forward(x).data(), await model.forward(x).data(), 1e-6);
