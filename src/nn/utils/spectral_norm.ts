@@ -50,7 +50,7 @@ export type SpectralNormed<L extends Module, N extends string = 'weight'> = L & 
  * [columns], normalised random vectors iterated 15 times now and
  * `nPowerIterations` times before every forward in training mode (eval mode
  * reuses them). `layer.weight` holds the computed weight, computed again
- * before every forward; gradients reach weightOrig through W and σ with u and
+ * before every forward (the one it replaces is freed); gradients reach weightOrig through W and σ with u and
  * v held constant, as PyTorch's. Apply it before making the optimizer.
  * Returns the layer; removeSpectralNorm undoes it.
  */

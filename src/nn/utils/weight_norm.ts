@@ -34,7 +34,8 @@ export type WeightNormed<L extends Module, N extends string = 'weight'> = L & { 
  * axis but dim) and `weightV` (the direction, the former weight tensor
  * itself) in the place of `weight`, initially g = ‖w‖ and v = w, so the
  * layer computes what it did. `layer.weight` holds the computed weight,
- * computed again before every forward so gradients reach g and v. Apply it
+ * computed again before every forward so gradients reach g and v (the one it
+ * replaces is freed: clone it to keep it). Apply it
  * before making the optimizer (it steps the tensors it was given). Returns
  * the layer; removeWeightNorm undoes it.
  */
