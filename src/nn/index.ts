@@ -64,6 +64,7 @@ export { loadPytorch } from './pytorch.js';
 export { initWeight } from './init.js';
 export * as init from './initializers.js';
 export { clipGradNorm, clipGradValue } from './clip_grad.js';
+export * as utils from './utils/index.js';
 export { cosineSimilarity, normalize, pairwiseDistance } from '../ops/distance.js';
 export type { CosineSimilarityOptions, NormalizeOptions, PairwiseDistanceOptions } from '../ops/distance.js';
 export type { ClipGradNormOptions } from './clip_grad.js';

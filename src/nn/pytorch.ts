@@ -13,7 +13,9 @@
 // TransformerEncoderLayer's sublayers are self_attn, linear1, linear2,
 // norm1, norm2, a TransformerDecoderLayer's self_attn, multihead_attn,
 // linear1, linear2, norm1, norm2, norm3, a TransformerEncoder's and
-// TransformerDecoder's layers.{i} and norm. num_batches_tracked (BatchNorm's,
+// TransformerDecoder's layers.{i} and norm. A layer under tm.nn.utils.weightNorm
+// or spectralNorm reads torch.nn.utils.weight_norm's and spectral_norm's
+// weight_g, weight_v, weight_orig, weight_u. num_batches_tracked (BatchNorm's,
 // InstanceNorm's) is read past.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
@@ -31,6 +33,7 @@ import { RecurrentCell } from './recurrent_cell.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
 import { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
+import { reparametrizedFields } from './utils/reparametrize.js';
 
 /** Where a tmnn tensor comes from in a PyTorch state_dict: the name, and whether its two axes are swapped there. */
 interface Source {
@@ -45,19 +48,28 @@ const IGNORED = /(^|\.)num_batches_tracked$/;
 function ownSources(layer: Module): Map<string, Source> {
   const own = Object.keys({ ...layer.ownParameters(), ...layer.ownBuffers() });
   const as = (name: string, transposed = false): Source => ({ name, transposed });
-  const sources = new Map<string, Source>();
-  for (const name of own) {
-    if (layer instanceof Dense) sources.set(name, as(name, name === 'weight'));
-    else if ([BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d].some((Norm) => layer instanceof Norm)) sources.set(name, as({ runningMean: 'running_mean', runningVar: 'running_var' }[name] ?? name));
-    else if (layer instanceof Recurrent) {
+  const sourceOf = (name: string): Source => {
+    if (layer instanceof Dense) return as(name, name === 'weight');
+    if ([BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d].some((Norm) => layer instanceof Norm)) return as({ runningMean: 'running_mean', runningVar: 'running_var' }[name] ?? name);
+    if (layer instanceof Recurrent) {
       // weightIhL0Reverse → weight_ih_l0_reverse; the weights W·x there.
       const [, kind, which, index, reverse] = /^(weight|bias)(Ih|Hh)L(\d+)(Reverse)?$/.exec(name)!;
-      sources.set(name, as(`${kind}_${which.toLowerCase()}_l${index}${reverse ? '_reverse' : ''}`, kind === 'weight'));
-    } else if (layer instanceof RecurrentCell) {
-      sources.set(name, as({ weightIh: 'weight_ih', weightHh: 'weight_hh', biasIh: 'bias_ih', biasHh: 'bias_hh' }[name] ?? name, name.startsWith('weight')));
-    } else if (layer instanceof MultiheadAttention) {
-      sources.set(name, as({ inProjWeight: 'in_proj_weight', inProjBias: 'in_proj_bias', outProjWeight: 'out_proj.weight', outProjBias: 'out_proj.bias' }[name] ?? name, name.endsWith('Weight')));
-    } else sources.set(name, as(name));
+      return as(`${kind}_${which.toLowerCase()}_l${index}${reverse ? '_reverse' : ''}`, kind === 'weight');
+    }
+    if (layer instanceof RecurrentCell) return as({ weightIh: 'weight_ih', weightHh: 'weight_hh', biasIh: 'bias_ih', biasHh: 'bias_hh' }[name] ?? name, name.startsWith('weight'));
+    if (layer instanceof MultiheadAttention) {
+      return as({ inProjWeight: 'in_proj_weight', inProjBias: 'in_proj_bias', outProjWeight: 'out_proj.weight', outProjBias: 'out_proj.bias' }[name] ?? name, name.endsWith('Weight'));
+    }
+    return as(name);
+  };
+  // weight_norm's weight_g and weight_v, spectral_norm's weight_orig, weight_u and weight_v: in the weight's layout
+  // (g [1, out] of a Dense is weight_g [out, 1]; u and v are vectors either way).
+  const reparametrized = reparametrizedFields(layer);
+  const sources = new Map<string, Source>();
+  for (const name of own) {
+    const of = reparametrized.get(name);
+    const source = sourceOf(of ? of.weight : name);
+    sources.set(name, of ? as(`${source.name}${of.suffix}`, source.transposed) : source);
   }
   return sources;
 }

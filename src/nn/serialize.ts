@@ -11,6 +11,7 @@ import { ValueError, formatShape } from '../errors.js';
 import { checkModel, FORMAT } from './model_format.js';
 import { entriesOf } from './state_entries.js';
 import type { Module } from './module.js';
+import { reparametrizationsOf } from './utils/reparametrize.js';
 
 export async function modelToBytes(model: Module): Promise<Uint8Array> {
   const config = model.config();
@@ -21,6 +22,15 @@ export async function modelToBytes(model: Module): Promise<Uint8Array> {
       throw new ValueError(`save: parameter ${name} is ${(p as object)?.constructor?.name ?? typeof p}, not a Tensor; model files hold f32 or f16 tensors (save the float model, and quantize after loading)`);
     }
     if (p.isDisposed) throw new ValueError(`save: ${name} ${formatShape(p.shape)} was disposed; nothing was written`);
+  }
+  for (const layer of model.modules()) {
+    for (const [name, kind] of reparametrizationsOf(layer)) {
+      const remove = `remove${kind[0].toUpperCase()}${kind.slice(1)}`;
+      throw new ValueError(
+        `save: the ${name} of a ${layer.constructor.name} is under tm.nn.utils.${kind}, which a model file does not record: ${remove} first (keeping the weight it computes), ` +
+          `or saveWeights and loadWeights into a model built the same way; nothing was written`,
+      );
+    }
   }
   checkModel(config, params, (problem) => {
     throw new ValueError(`save: ${problem}; nothing was written`);

@@ -159,6 +159,31 @@ describe.each(BACKENDS)('loadPytorch on %s', (backend) => {
     expectClose(await model.predict(tm.tensor(x, [5, 3])).data(), want, backend === 'webgpu' ? 1e-4 : 1e-5);
   });
 
+  it("maps weight_norm's weight_g and weight_v and spectral_norm's weight_orig, weight_u and weight_v, and computes PyTorch's eval-mode function of them", async () => {
+    const model = new tm.nn.Sequential([tm.nn.utils.weightNorm(new tm.nn.Dense(3, 4)), new tm.nn.Tanh(), tm.nn.utils.spectralNorm(new tm.nn.Dense(4, 2))]);
+    // PyTorch: nn.Sequential(weight_norm(nn.Linear(3, 4)), nn.Tanh(), spectral_norm(nn.Linear(4, 2))).
+    const state: Record<string, Entry> = {
+      '0.bias': f32([4]), '0.weight_g': f32([4, 1], 0.5, 2), '0.weight_v': f32([4, 3]),
+      '2.bias': f32([2]), '2.weight_orig': f32([2, 4]), '2.weight_u': f32([2]), '2.weight_v': f32([4]),
+    };
+    tm.nn.loadPytorch(model, torchFile(state));
+    const g = state['0.weight_g'].values;
+    const v = state['0.weight_v'].values;
+    expectClose(await (model.layers[0] as tm.nn.Dense & { weightG: tm.Tensor }).weightG.data(), g, 0);
+    // Linear's rows W[o] = g[o] · v[o] / ‖v[o]‖, and W₂ = weight_orig / uᵀ·weight_orig·v.
+    const w0 = v.map((x, i) => (g[Math.floor(i / 3)] * x) / Math.hypot(...v.slice(3 * Math.floor(i / 3), 3 * Math.floor(i / 3) + 3)));
+    const [orig, u, v2] = [state['2.weight_orig'].values, state['2.weight_u'].values, state['2.weight_v'].values];
+    const sigma = u.reduce((s, ui, o) => s + ui * v2.reduce((t, vi, i) => t + orig[o * 4 + i] * vi, 0), 0);
+    const x = uniform(5 * 3);
+    const want: number[] = [];
+    for (let n = 0; n < 5; n++) {
+      const h = [0, 1, 2, 3].map((o) => Math.tanh(state['0.bias'].values[o] + [0, 1, 2].reduce((s, i) => s + x[n * 3 + i] * w0[o * 3 + i], 0)));
+      for (let o = 0; o < 2; o++) want.push(state['2.bias'].values[o] + h.reduce((s, hi, i) => s + (hi * orig[o * 4 + i]) / sigma, 0));
+    }
+    model.eval();
+    expectClose(await model.forward(tm.tensor(x, [5, 3])).data(), want, 1e-5);
+  });
+
   it('refuses a missing tensor, a shape that does not fit and a tensor with no place, leaving the model as it was', async () => {
     const model = new tm.nn.Sequential([new tm.nn.Dense(3, 2), new tm.nn.Conv1d(1, 2, 3)]);
     const before = Array.from(await model.namedState()['0.weight'].data());

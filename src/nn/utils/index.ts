@@ -1,0 +1,6 @@
+// tm.nn.utils: torch.nn.utils's weight reparametrizations and parameter vectors.
+export { removeWeightNorm, weightNorm } from './weight_norm.js';
+export type { WeightNormed, WeightNormOptions } from './weight_norm.js';
+export { removeSpectralNorm, spectralNorm } from './spectral_norm.js';
+export type { SpectralNormed, SpectralNormOptions } from './spectral_norm.js';
+export { parametersToVector, vectorToParameters } from './parameters_vector.js';
