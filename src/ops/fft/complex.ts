@@ -12,7 +12,7 @@ import { sameShape } from '../../shape.js';
 import { noGrad, record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import { cast } from '../cast.js';
-import { tensor } from '../creation.js';
+import { tensor, zerosLike } from '../creation.js';
 import { add, atan2, div, equal, hypot, mul, where } from '../elementwise.js';
 import { expandDims, flip, reshape, slice, stack } from '../movement.js';
 import { checkTensor, onBackendOf } from '../util.js';
@@ -87,7 +87,7 @@ export function timesComplex(op: string, u: Tensor, shape: readonly number[], wr
  */
 export function complex(real: Tensor, imag?: Tensor): Tensor {
   checkFloat('complex', real, 'real');
-  if (imag === undefined) return tidy(() => stack([real, mul(real, 0)], -1));
+  if (imag === undefined) return tidy(() => stack([real, zerosLike(real)], -1));
   checkFloat('complex', imag, 'imag');
   if (!sameShape(real.shape, imag.shape)) {
     throw new ShapeError(`complex: real ${formatShape(real.shape)} and imag ${formatShape(imag.shape)} must have the same shape`);

@@ -58,10 +58,10 @@ function normScale(norm: FftNorm, n: number, inverse: boolean): number {
   return (norm === 'forward') !== inverse ? 1 / n : 1;
 }
 
-function checkLength(op: string, n: unknown, given: boolean, axis: number, shape: readonly number[]): number {
+/** The transform's length: n where given, else `fromAxis` (the axis's length, or irfft's 2·(bins − 1)) named in the error. */
+function checkLength(op: string, n: unknown, fromAxis: string): number {
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
-    const where = given ? '' : ` (from axis ${axis} of ${formatShape(shape)})`;
-    throw new ValueError(`${op}: the transform's length n must be a positive integer, got ${formatValue(n)}${where}`);
+    throw new ValueError(`${op}: the transform's length n must be a positive integer, got ${formatValue(n)}${fromAxis}`);
   }
   return n;
 }
@@ -96,12 +96,13 @@ function alongAxis(x: Tensor, axis: number, kind: Kind, run: (rows: Tensor) => T
 /** A 1-D transform on a checked f32 x: the axis, its length and the scale settled here. */
 function transform1d(op: string, x: Tensor, kind: Kind, sign: Sign, axis: number, n: number | undefined, norm: FftNorm): Tensor {
   const shape = x.shape;
+  const where = (what: string) => (n === undefined ? ` (${what} axis ${axis} of ${formatShape(shape)})` : '');
   if (kind === 'complex to real') {
     const bins = shape[axis];
-    const length = checkLength(op, n ?? 2 * (bins - 1), n !== undefined, axis, shape);
+    const length = checkLength(op, n ?? 2 * (bins - 1), where(`2·(bins − 1) for the ${bins} bins of`));
     return alongAxis(x, axis, kind, (rows) => halfSpectrumToReal(fitLength(rows, Math.floor(length / 2) + 1), length, normScale(norm, length, true)));
   }
-  const length = checkLength(op, n ?? shape[axis], n !== undefined, axis, shape);
+  const length = checkLength(op, n ?? shape[axis], where('the length of'));
   const scale = normScale(norm, length, sign === 1);
   if (kind === 'real to complex') return alongAxis(x, axis, kind, (rows) => realToHalfSpectrum(fitLength(rows, length), scale));
   return alongAxis(x, axis, kind, (rows) => dft(fitLength(rows, length), sign, scale));

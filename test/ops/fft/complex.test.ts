@@ -42,6 +42,10 @@ describe.each(BACKENDS)('tm.fft complex helpers on %s', (backend) => {
     expect(await collected()).toBe(before);
   });
 
+  it('complex(re) has imaginary parts 0 even where re is ±∞ or NaN', async () => {
+    expectExact(await tm.fft.complex(tm.tensor([Infinity, NaN, -1])).data(), [Infinity, 0, NaN, 0, -1, 0], 'complex of non-finite values');
+  });
+
   it('abs and angle are differentiable: central differences, and abs gives 0 at z = 0', async () => {
     const z = uniform(2 * 6, 0.2, 2).map((v, i) => (i % 3 ? -v : v));
     await expectGradients([[6, 2]], [z], (Z) => [tm.fft.abs(Z), tm.fft.angle(Z)], (v) => Float64Array.from([...eachPair(v, (a, b) => [Math.hypot(a, b)]), ...eachPair(v, (a, b) => [Math.atan2(b, a)])]));
