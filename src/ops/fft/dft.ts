@@ -18,7 +18,7 @@ import type { Tensor } from '../../tensor.js';
 import { mul } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { pad, reshape, slice, transpose } from '../movement.js';
-import { constant, timesComplex } from './complex.js';
+import { constant, timesComplex } from './pairs.js';
 
 /** e^(+2πi·jk/n) (the inverse transform's) or e^(−2πi·jk/n) (the forward one's). */
 export type Sign = 1 | -1;

@@ -11,11 +11,11 @@ import { tidy } from '../../engine.js';
 import type { Tensor } from '../../tensor.js';
 import { add } from '../elementwise.js';
 import { matmul } from '../matmul.js';
-import { gather, pad, reshape, slice } from '../movement.js';
-import { constant, pairMap } from './complex.js';
-import { DIRECT, dft, rootOfUnity } from './dft.js';
 import { tensor } from '../creation.js';
+import { gather, pad, reshape, slice } from '../movement.js';
 import { onBackendOf } from '../util.js';
+import { DIRECT, dft, rootOfUnity } from './dft.js';
+import { constant, pairMap } from './pairs.js';
 
 /** Entries `at` of axis 1 of X [rows, m, 2]. */
 function bins(X: Tensor, at: readonly number[]): Tensor {

@@ -10,7 +10,7 @@ import { checkOptions, type OptionNames } from '../../options.js';
 import { normalizeAxis, sizeOf } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { pad, reshape, slice, transpose } from '../movement.js';
-import { castTo, checkComplex, checkFloat, inF32 } from './complex.js';
+import { castTo, checkComplex, checkFloat, inF32 } from './pairs.js';
 import { dft, type Sign } from './dft.js';
 import { halfSpectrumToReal, realToHalfSpectrum } from './real.js';
 
