@@ -65,7 +65,11 @@ export function abs(z: Tensor): Tensor {
   });
 }
 
-/** The arguments atan2(im, re) of complex z [..., 2] (torch.angle), in (−π, π]: [...]. */
+/**
+ * The arguments atan2(im, re) of complex z [..., 2] (torch.angle), in
+ * (−π, π]: [...]. Differentiable (atan2's gradient) except at z = 0, where
+ * the argument jumps and the gradient is NaN.
+ */
 export function angle(z: Tensor): Tensor {
   checkComplex('angle', z);
   return tidy(() => atan2(imag(z), real(z)));
