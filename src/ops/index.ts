@@ -52,3 +52,4 @@ export { diag, diagonal, outer, trace } from './diagonal.js';
 export type { DiagonalOptions } from './diagonal.js';
 export { einsum, tensordot } from './einsum.js';
 export * as linalg from './linalg/index.js';
+export * as fft from './fft/index.js';
