@@ -58,9 +58,14 @@ function minimumNormRef(a: ArrayLike<number>, m: number, n: number, b: ArrayLike
   const { u, s, vh } = svdRef(a, m, n);
   const r = Math.min(m, n);
   const kept = Array.from(s, (v) => v > cutoff * s[0]);
+  // Σ over the kept values of vᵢ·(uᵢᵀB)/σᵢ, term by term: the vectors of values that do not count may be NaN in the reference (0/0).
   const utb = matmul64(transpose64(u, m, r), b, r, m, k);
-  for (let i = 0; i < r; i++) for (let j = 0; j < k; j++) utb[i * k + j] = kept[i] ? utb[i * k + j] / s[i] : 0;
-  return { x: matmul64(transpose64(vh, r, n), utb, n, r, k), s, rank: kept.filter(Boolean).length };
+  const x = new Float64Array(n * k);
+  for (let i = 0; i < r; i++) {
+    if (!kept[i]) continue;
+    for (let p = 0; p < n; p++) for (let j = 0; j < k; j++) x[p * k + j] += (vh[i * n + p] * utb[i * k + j]) / s[i];
+  }
+  return { x, s, rank: kept.filter(Boolean).length };
 }
 
 describe.each(BACKENDS)('tm.linalg.lstsq on %s', (backend) => {
