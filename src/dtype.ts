@@ -93,6 +93,11 @@ export function scalarDTypeNextTo(d: DType, value: number): DType {
   return Number.isInteger(value) && Math.abs(value) <= INT_RANGE.i32[1] ? 'i32' : 'f32';
 }
 
+/** The gap between 1 and the next float of a float dtype (torch.finfo(dtype).eps): 2⁻²³ for f32, 2⁻¹⁰ for f16. */
+export function epsilonOf(dtype: 'f32' | 'f16' | DType): number {
+  return dtype === 'f16' ? 2 ** -10 : 2 ** -23;
+}
+
 /** Float dtype used when an op needs a float result from `d` (exp of an int tensor → f32). */
 export function floatDTypeOf(d: DType): DType {
   return isFloat(d) ? d : 'f32';

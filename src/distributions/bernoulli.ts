@@ -1,4 +1,5 @@
 // The Bernoulli distribution, torch.distributions.Bernoulli.
+import { epsilonOf } from '../dtype.js';
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
 import { noGrad } from '../tape.js';
@@ -7,7 +8,6 @@ import { Distribution, softplus } from './distribution.js';
 import { probsOrLogits, type ProbsOrLogits } from './probabilities.js';
 
 /** The smallest step above 1 of each float dtype: where probabilities are clamped before a logit, as PyTorch's probs_to_logits. */
-const EPSILON = { f32: 2 ** -23, f16: 2 ** -10 } as const;
 
 /**
  * Bernoulli({ probs } | { logits }): 1 with probability p, 0 otherwise, p
@@ -35,7 +35,7 @@ export class Bernoulli extends Distribution {
   /** The log-odds (a new tensor: the given one's view, or the probabilities' logit, clamped one step inside (0, 1)). */
   get logits(): Tensor {
     if (this.given === 'logits') return this.parameter.reshape(this.parameter.shape);
-    return ops.logit(this.parameter, { eps: EPSILON[this.parameter.dtype as 'f32' | 'f16'] });
+    return ops.logit(this.parameter, { eps: epsilonOf(this.parameter.dtype) });
   }
 
   override sample(shape: readonly number[] = []): Tensor {

@@ -4,6 +4,8 @@
 // rank-2 weight is a Dense layer's [inputs, outputs] (PyTorch's Linear is
 // [out, in]: the fans are the other way round there); rank 3 and more is a
 // convolution's [filters, channels per group, ...window], as PyTorch's.
+// The js backend's float64 erf, on the host: the ends of truncNormal's range.
+import { erf } from '../backends/js/erf.js';
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions } from '../options.js';
@@ -82,26 +84,8 @@ export function truncNormal(t: Tensor, options: Seeded & { mean?: number; std?: 
   if (!(std > 0)) throw new ValueError(`truncNormal: std must be > 0, got ${formatValue(std)}`);
   if (!(a < b)) throw new ValueError(`truncNormal: a ${formatValue(a)} must be below b ${formatValue(b)}`);
   // erf of the standardised ends: the uniform's range in erfinv's domain.
-  const [lo, hi] = [a, b].map((v) => erf64((v - mean) / (std * Math.SQRT2)));
+  const [lo, hi] = [a, b].map((v) => erf((v - mean) / (std * Math.SQRT2)));
   return fillWith('truncNormal', t, () => clip(erfinv(rand(t.shape, { min: lo, max: hi, seed })).mul(std * Math.SQRT2).add(mean), a, b));
-}
-
-/** erf in float64, on the host (the ends of truncNormal's range): its Maclaurin series below 2.5, erfc's continued fraction above. */
-function erf64(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
-      term *= (-x * x) / n;
-      sum += term / (2 * n + 1);
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  let f = 0;
-  for (let n = 60; n >= 1; n--) f = n / 2 / (ax + f);
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
-  return Math.sign(x) * (1 - erfc);
 }
 
 /** Every entry `value`. */

@@ -10,19 +10,18 @@
 import { backendFor, tidy } from '../../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../../errors.js';
 import { checkOptions } from '../../options.js';
-import { noGrad } from '../../tape.js';
-import { promoteTypes } from '../../dtype.js';
+import { epsilonOf, promoteTypes } from '../../dtype.js';
 import { sameShape } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { zeros } from '../creation.js';
-import { cast } from '../cast.js';
-import { div, greater, mul, square, sub, where } from '../elementwise.js';
+import { mul, square, sub } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { expandDims, squeeze } from '../movement.js';
-import { max, sum } from '../reduce.js';
+import { sum } from '../reduce.js';
 import { onBackendOf } from '../util.js';
 import { broadcastBatch, castTo, checkFloat, checkMatrix, inF32, matrixTranspose, toBatch } from './matrices.js';
 import { qr } from './qr.js';
+import { counted, pseudoReciprocal, rankOf } from './norms.js';
 import { solveTriangularMatrices } from './solve_triangular.js';
 import { decomposeSvd } from './svd.js';
 
@@ -88,7 +87,7 @@ export function lstsq(A: Tensor, B: Tensor, options: LstsqOptions = {}): Lstsq {
     let x: Tensor;
     let spectrum: { rank: Tensor; singularValues: Tensor } | null = null;
     if (driver === 'gelsd') {
-      ({ x, ...spectrum } = bySvd(a, rhs, rcond ?? (A.dtype === 'f16' ? 2 ** -10 : 2 ** -23) * Math.max(m, n)));
+      ({ x, ...spectrum } = bySvd(a, rhs, rcond ?? epsilonOf(A.dtype) * Math.max(m, n)));
     } else if (m >= n) {
       const { q, r } = qr(a);
       x = solveTriangularMatrices('lstsq', r, matmul(q, rhs, { transposeA: true }), true, false);
@@ -109,9 +108,9 @@ export function lstsq(A: Tensor, B: Tensor, options: LstsqOptions = {}): Lstsq {
 }
 
 /**
- * X = V·Σ⁺·Uᵀ·B of matrices a [..., m, n] and rhs [..., m, k]: 1/σ for the
- * singular values above rcond·σ_max, 0 for the others (their gradient 0
- * there, not 0·∞); with the rank and the singular values.
+ * X = V·Σ⁺·Uᵀ·B of matrices a [..., m, n] and rhs [..., m, k], Σ⁺ as pinv
+ * makes it (the singular values above rcond·σ_max inverted, the others 0);
+ * with the rank and the singular values.
  */
 function bySvd(a: Tensor, rhs: Tensor, rcond: number): { x: Tensor; rank: Tensor; singularValues: Tensor } {
   const [m, n] = a.shape.slice(-2);
@@ -124,9 +123,7 @@ function bySvd(a: Tensor, rhs: Tensor, rcond: number): { x: Tensor; rank: Tensor
     }));
   }
   const { u, s, vh } = decomposeSvd('lstsq', a, true);
-  // Which values count: a mask, through which no gradient flows.
-  const keep = noGrad(() => greater(s, mul(max(s, -1, { keepDims: true }), rcond)));
-  const inverse = where(keep, div(1, where(keep, s, 1)), 0);
-  const x = matmul(vh, mul(expandDims(inverse, -1), matmul(u, rhs, { transposeA: true })), { transposeA: true });
-  return { x, rank: noGrad(() => sum(cast(keep, 'i32'), -1)), singularValues: s };
+  const keep = counted(s, { atol: 0, rtol: rcond });
+  const x = matmul(vh, mul(expandDims(pseudoReciprocal(s, keep), -1), matmul(u, rhs, { transposeA: true })), { transposeA: true });
+  return { x, rank: rankOf(keep), singularValues: s };
 }

@@ -6,8 +6,7 @@
 // the input's dtype (0 once atol is given).
 import { tidy } from '../../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../../errors.js';
-import type { DType } from '../../dtype.js';
-import { floatDTypeOf } from '../../dtype.js';
+import { epsilonOf, floatDTypeOf } from '../../dtype.js';
 import { checkOptions, type OptionNames } from '../../options.js';
 import { noGrad } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
@@ -32,11 +31,6 @@ export interface RankOptions {
 
 const RANK_OPTIONS: OptionNames<RankOptions> = { atol: true, rtol: true };
 
-/** The gap between 1 and the next float of `dtype` (torch.finfo(dtype).eps). */
-function epsilonOf(dtype: DType): number {
-  return dtype === 'f16' ? 2 ** -10 : 2 ** -23;
-}
-
 /** The checked tolerances: σ counts where σ > max(atol, rtol·σ_max). */
 function tolerances(op: string, A: Tensor, options: RankOptions): { atol: number; rtol: number } {
   const given = checkOptions(op, options, RANK_OPTIONS);
@@ -55,8 +49,18 @@ function tolerances(op: string, A: Tensor, options: RankOptions): { atol: number
  * mask, through which no gradient flows: computed unrecorded, or the
  * threshold's ops would hold what they save until the collector ran.
  */
-function counted(s: Tensor, { atol, rtol }: { atol: number; rtol: number }): Tensor {
+export function counted(s: Tensor, { atol, rtol }: { atol: number; rtol: number }): Tensor {
   return noGrad(() => greater(s, maximum(mul(max(s, -1, { keepDims: true }), rtol), atol)));
+}
+
+/** 1/σ where σ counts (`keep`), 0 elsewhere, its gradient 0 there (not 0·∞): Σ⁺'s diagonal, pinv's and lstsq's. */
+export function pseudoReciprocal(s: Tensor, keep: Tensor): Tensor {
+  return where(keep, div(1, where(keep, s, 1)), 0);
+}
+
+/** How many singular values count in each matrix, from counted's mask: [...] (i32), no gradient. */
+export function rankOf(keep: Tensor): Tensor {
+  return noGrad(() => sum(cast(keep, 'i32'), -1));
 }
 
 /** A matrix or batch with no rows or no columns: k = 0, nothing to reduce. */
@@ -76,9 +80,7 @@ export function pinv(A: Tensor, options: RankOptions = {}): Tensor {
   if (empty(A)) return onBackendOf('pinv', A, () => zeros([...A.shape.slice(0, -2), n, m], { dtype: A.dtype }));
   return tidy(() => {
     const { u, s, vh } = decomposeSvd('pinv', inF32(A), true);
-    const keep = counted(s, tol);
-    // 1/σ where σ counts, 0 elsewhere, its gradient 0 there (not 0·∞).
-    const inverse = where(keep, div(1, where(keep, s, 1)), 0);
+    const inverse = pseudoReciprocal(s, counted(s, tol));
     return castTo(matmul(mul(matrixTranspose(vh), expandDims(inverse, -2)), u, { transposeB: true }), A.dtype);
   });
 }
@@ -92,7 +94,7 @@ export function matrixRank(A: Tensor, options: RankOptions = {}): Tensor {
   const tol = tolerances('matrixRank', A, options);
   if (empty(A)) return onBackendOf('matrixRank', A, () => zeros(A.shape.slice(0, -2), { dtype: 'i32' }));
   // An integer count, with no gradient: nothing recorded.
-  return noGrad(() => tidy(() => sum(cast(counted(decomposeSvd('matrixRank', inF32(A), false).s, tol), 'i32'), -1)));
+  return noGrad(() => tidy(() => rankOf(counted(decomposeSvd('matrixRank', inF32(A), false).s, tol))));
 }
 
 /** matrixNorm's orders: Frobenius, nuclear, the largest and smallest singular value, the largest and smallest column (1) and row (∞) sums of |A|. */
