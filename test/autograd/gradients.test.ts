@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { collected } from '../helpers/gc.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { CASES, values } from '../helpers/gradient_cases.js';
+import { CASES, caseObjective } from '../helpers/gradient_cases.js';
 
 describe('gradients match float64 finite differences', () => {
   beforeAll(async () => {
@@ -14,14 +14,7 @@ describe('gradients match float64 finite differences', () => {
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const inputs = await Promise.all(c.shapes.map((s, i) => values(s, 11 + 31 * i, !!c.positive)));
-    for (const at of c.zeros ?? []) inputs[0][at] = 0;
-    const outShape = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: inputs[i] }))).shape;
-    const weights = await values(outShape, 5, false);
-    const objective = (xs: Float64Array[]) => {
-      const y = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: xs[i] })));
-      return y.v.reduce((acc, v, i) => acc + v * weights[i], 0);
-    };
+    const { inputs, outShape, weights, objective } = await caseObjective(c);
 
     const params = inputs.map((v, i) => {
       const t = tm.tensor(Float32Array.from(v), c.shapes[i]);

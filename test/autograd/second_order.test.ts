@@ -5,7 +5,7 @@
 // derivative, on the cases of test/autograd/gradients.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
-import { CASES, values } from '../helpers/gradient_cases.js';
+import { CASES, caseObjective, values } from '../helpers/gradient_cases.js';
 import { collected } from '../helpers/gc.js';
 
 describe('Hessian–vector products match float64 finite differences', () => {
@@ -14,16 +14,9 @@ describe('Hessian–vector products match float64 finite differences', () => {
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const inputs = await Promise.all(c.shapes.map((s, i) => values(s, 11 + 31 * i, !!c.positive)));
-    for (const at of c.zeros ?? []) inputs[0][at] = 0;
-    const outShape = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: inputs[i] }))).shape;
-    const weights = await values(outShape, 5, false);
+    const { inputs, outShape, weights, objective } = await caseObjective(c);
     // A direction of small entries: the finite differences below step along it.
     const directions = await Promise.all(c.shapes.map(async (s, i) => Float64Array.from(await values(s, 97 + 13 * i, false), (v) => v / 2)));
-    const objective = (xs: Float64Array[]) => {
-      const y = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: xs[i] })));
-      return y.v.reduce((acc, v, i) => acc + v * weights[i], 0);
-    };
     // ∇f · v in float64, by a central difference along v.
     const eps = 1e-4;
     const along = (xs: Float64Array[]) =>

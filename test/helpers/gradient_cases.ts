@@ -294,3 +294,20 @@ export async function values(shape: number[], seed: number, positive: boolean): 
   // Spread apart by index so no two values tie (max/min/maximum need a unique winner).
   return Float64Array.from(u, (v, i) => (positive || s[i] < 0.5 ? 1 : -1) * (v + 0.013 * i));
 }
+
+/**
+ * A case's inputs (fresh values, its zeros set), its output's shape, the
+ * fixed random weights r of the objective Σ r·f(x), and that objective in
+ * float64 through the case's reference.
+ */
+export async function caseObjective(c: Case): Promise<{ inputs: Float64Array[]; outShape: number[]; weights: Float64Array; objective: (xs: Float64Array[]) => number }> {
+  const inputs = await Promise.all(c.shapes.map((s, i) => values(s, 11 + 31 * i, !!c.positive)));
+  for (const at of c.zeros ?? []) inputs[0][at] = 0;
+  const outShape = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: inputs[i] }))).shape;
+  const weights = await values(outShape, 5, false);
+  const objective = (xs: Float64Array[]) => {
+    const y = c.ref(...c.shapes.map((s, i) => ({ shape: s, v: xs[i] })));
+    return y.v.reduce((acc, v, i) => acc + v * weights[i], 0);
+  };
+  return { inputs, outShape, weights, objective };
+}
