@@ -52,3 +52,8 @@ function loose(name: string): string {
 function describe(value: unknown): string {
   return Array.isArray(value) ? `an array ${formatValue(value)}` : formatValue(value);
 }
+
+/** A batch size: a positive integer (0 would step through the data forever, NaN slice nothing). */
+export function checkBatchSize(what: string, batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`${what}: batchSize must be a positive integer, got ${formatValue(batchSize)}`);
+}

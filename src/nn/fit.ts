@@ -15,7 +15,7 @@ import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
 import { Adam, OneCycleLR, Optimizer, ReduceLROnPlateau, type MetricScheduler, type Scheduler } from '../optim/index.js';
 import { permutation, seedFor } from '../random.js';
-import { checkOptions, type OptionNames } from '../options.js';
+import { checkBatchSize, checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import { sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -328,10 +328,6 @@ export async function evaluate(model: Module, x: Tensor, y: Tensor, options: Eva
   const data = await toHost(x, y);
   if (data.count === 0) throw new ValueError(`evaluate: x ${formatShape(x.shape)} has no samples`);
   return evaluateHost(model, data, options.loss, batchSize, 'evaluate', specs);
-}
-
-export function checkBatchSize(what: string, batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`${what}: batchSize must be a positive integer, got ${formatValue(batchSize)}`);
 }
 
 /**
@@ -928,4 +924,18 @@ function checkSampleShapes(train: HostData, validation: HostData): void {
       throw new ShapeError(`fit: validationData's ${side} has samples ${formatShape(v)}, the training ${side}'s are ${formatShape(t)}`);
     }
   }
+}
+
+/** Sequential.fit's two forms: tensors (x, y), or a tm.data.Dataset of batches that holds its targets. */
+export function fitModel(model: Module, x: Tensor | Dataset<Batch>, y?: Tensor | FitOptions, options?: FitOptions): Promise<History> {
+  if (!(x instanceof Dataset)) return fit(model, x, y as Tensor, options);
+  if (y instanceof Tensor) return Promise.reject(new ValueError('fit: a Dataset holds its targets: call fit(dataset, options), its elements batches { x, y } or [x, y]'));
+  return fitDataset(model, x, y as FitOptions | undefined);
+}
+
+/** Sequential.evaluate's two forms, as fitModel's. */
+export function evaluateModel(model: Module, x: Tensor | Dataset<Batch>, y?: Tensor | EvaluateOptions, options?: EvaluateOptions): Promise<Evaluation> {
+  if (!(x instanceof Dataset)) return evaluate(model, x, y as Tensor, options);
+  if (y instanceof Tensor) return Promise.reject(new ValueError('evaluate: a Dataset holds its targets: call evaluate(dataset, options), its elements batches { x, y } or [x, y]'));
+  return evaluateDataset(model, x, y as EvaluateOptions | undefined);
 }

@@ -3,7 +3,9 @@
 // in its fields, and maps a tensor to a tensor in `forward`.
 import { ValueError, formatValue } from '../errors.js';
 import { Tensor, type HookHandle } from '../tensor.js';
-import { loadState, loadStateFile, saveState, stateToBytes, type LoadStateOptions, type LoadStateResult, type StateEntry } from './state_dict.js';
+import { writeFileAtomic } from '../io/file.js';
+import { loadState, type LoadStateOptions, type LoadStateResult, type StateEntry } from './state_dict.js';
+import { readEntries } from './state_entries.js';
 
 /** Called before a layer's forward with its arguments; an array it returns replaces them (PyTorch's forward pre-hook). */
 export type ForwardPreHook = (layer: Module, args: unknown[]) => unknown[] | void;
@@ -180,18 +182,21 @@ export abstract class Module {
   }
 
   /** The parameters and buffers as a safetensors file's bytes, for any module (a custom one included); loadWeights reads them. */
-  weightsToBytes(): Promise<Uint8Array> {
-    return stateToBytes(this);
+  async weightsToBytes(): Promise<Uint8Array> {
+    // Read from this call on, before the file format loads (state_entries.ts).
+    const entries = readEntries('saveWeights', this.namedState());
+    return (await import('./state_file.js')).stateToBytes(entries);
   }
 
   /** Writes weightsToBytes() to `path` atomically (Node). tm.nn.load needs a model file (Sequential.save); this fills a module you build. */
-  saveWeights(path: string | URL): Promise<void> {
-    return saveState(this, path);
+  async saveWeights(path: string | URL): Promise<void> {
+    const bytes = this.weightsToBytes();
+    await writeFileAtomic(path, await bytes);
   }
 
   /** Loads the weights of a file (a path in Node, or its bytes) saveWeights wrote, or any safetensors file of this module's names (loadStateDict's rules). */
-  loadWeights(source: string | URL | Uint8Array, options: LoadStateOptions = {}): Promise<LoadStateResult> {
-    return loadStateFile(this, source, options);
+  async loadWeights(source: string | URL | Uint8Array, options: LoadStateOptions = {}): Promise<LoadStateResult> {
+    return (await import('./state_file.js')).loadStateFile(this, source, options);
   }
 
   /**

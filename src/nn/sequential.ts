@@ -1,14 +1,18 @@
 // Sequential: layers applied in order, with the Keras-style conveniences a
-// training script wants (fit, predict, evaluate, save).
+// training script wants (fit, predict, evaluate, save). fit and evaluate (with
+// tm.data and tm.metrics behind them) and the model file format load on first
+// use: they return promises anyway, and a page that trains with its own loop
+// then never downloads them (bundled with code splitting).
 import { concat } from '../ops/index.js';
 import { ValueError } from '../errors.js';
 import { noGrad } from '../tape.js';
-import { Tensor } from '../tensor.js';
-import { Dataset } from '../data/dataset.js';
-import { checkOptions } from '../options.js';
-import { checkBatchSize, evaluate, evaluateDataset, fit, fitDataset, type Batch, type EvaluateOptions, type Evaluation, type FitOptions, type History } from './fit.js';
+import type { Tensor } from '../tensor.js';
+import type { Dataset } from '../data/dataset.js';
+import { checkBatchSize, checkOptions } from '../options.js';
+import type { Batch, EvaluateOptions, Evaluation, FitOptions, History } from './fit.js';
+import { writeFileAtomic } from '../io/file.js';
 import { Module, inEvalMode, type LayerConfig } from './module.js';
-import { modelToBytes, saveModel } from './serialize.js';
+import { readEntries } from './state_entries.js';
 import { summarize } from './summary.js';
 
 export class Sequential extends Module {
@@ -91,28 +95,28 @@ export class Sequential extends Module {
    */
   fit(x: Tensor, y: Tensor, options?: FitOptions): Promise<History>;
   fit(dataset: Dataset<Batch>, options?: FitOptions): Promise<History>;
-  fit(x: Tensor | Dataset<Batch>, y?: Tensor | FitOptions, options?: FitOptions): Promise<History> {
-    if (!(x instanceof Dataset)) return fit(this, x, y as Tensor, options);
-    if (y instanceof Tensor) return Promise.reject(new ValueError('fit: a Dataset holds its targets: call fit(dataset, options), its elements batches { x, y } or [x, y]'));
-    return fitDataset(this, x, y as FitOptions | undefined);
+  async fit(x: Tensor | Dataset<Batch>, y?: Tensor | FitOptions, options?: FitOptions): Promise<History> {
+    return (await import('./fit.js')).fitModel(this, x, y, options);
   }
 
   /** Mean loss (and accuracy for classification losses) over (x, y), or over a tm.data.Dataset of batches. */
   evaluate(x: Tensor, y: Tensor, options?: EvaluateOptions): Promise<Evaluation>;
   evaluate(dataset: Dataset<Batch>, options?: EvaluateOptions): Promise<Evaluation>;
-  evaluate(x: Tensor | Dataset<Batch>, y?: Tensor | EvaluateOptions, options?: EvaluateOptions): Promise<Evaluation> {
-    if (!(x instanceof Dataset)) return evaluate(this, x, y as Tensor, options);
-    if (y instanceof Tensor) return Promise.reject(new ValueError('evaluate: a Dataset holds its targets: call evaluate(dataset, options), its elements batches { x, y } or [x, y]'));
-    return evaluateDataset(this, x, y as EvaluateOptions | undefined);
+  async evaluate(x: Tensor | Dataset<Batch>, y?: Tensor | EvaluateOptions, options?: EvaluateOptions): Promise<Evaluation> {
+    return (await import('./fit.js')).evaluateModel(this, x, y, options);
   }
 
   /** The model (architecture and weights) as safetensors bytes. */
-  toBytes(): Promise<Uint8Array> {
-    return modelToBytes(this);
+  async toBytes(): Promise<Uint8Array> {
+    // Read from this call on, before the file format loads: a step taken meanwhile is in no part of the file (state_entries.ts).
+    const params = this.namedState();
+    const entries = readEntries('save', params);
+    return (await import('./serialize.js')).modelToBytes(this, params, entries);
   }
 
   /** Writes the model to a .safetensors file, atomically (a crash leaves the old file). */
-  save(path: string | URL): Promise<void> {
-    return saveModel(this, path);
+  async save(path: string | URL): Promise<void> {
+    const bytes = this.toBytes();
+    await writeFileAtomic(path, await bytes);
   }
 }

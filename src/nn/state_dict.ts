@@ -1,19 +1,16 @@
 // A module's weights by name, whatever the module (a custom one included):
-// PyTorch's state_dict and load_state_dict, and a safetensors file of them.
-// tm.nn.load rebuilds a known architecture from its model file; these fill
-// a module the caller has built. A load checks every entry before it
+// PyTorch's state_dict and load_state_dict (state_file.ts writes and reads
+// them as a safetensors file). tm.nn.load rebuilds a known architecture from
+// its model file; these fill a module the caller has built. A load checks every entry before it
 // changes anything, so a refused one leaves the module as it was.
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { readFileBytes, writeFileAtomic } from '../io/file.js';
-import { decodeSafetensors, encodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
+import type { SafetensorsEntry } from '../io/safetensors.js';
 import { cast } from '../ops/index.js';
 import { fromStorageArray, onBackendOf } from '../ops/util.js';
 import { checkOptions } from '../options.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
-import { VERSION } from '../version.js';
 import type { Module } from './module.js';
-import { entriesOf } from './state_entries.js';
 
 /** What a load takes for one name: a tensor (on the module's backend), or a file's entry. */
 export type StateEntry = Tensor | SafetensorsEntry;
@@ -30,8 +27,6 @@ export interface LoadStateResult {
   /** The state's, naming nothing in the module: ignored. */
   unexpected: string[];
 }
-
-const STATE_FORMAT = 'tmnn-state';
 
 /** Lists names for an error, the first few of many. */
 const listed = (names: string[]) => (names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', '));
@@ -76,24 +71,4 @@ function checkEntry(name: string, target: Tensor, entry: StateEntry): void {
     throw new ShapeError(`loadStateDict: ${name} is ${formatShape(shape)} in the state and ${formatShape(target.shape)} in the module`);
   }
   if (entry.dtype !== 'f32' && entry.dtype !== 'f16') throw new DTypeError(`loadStateDict: ${name} is ${entry.dtype}; weights load from f32 or f16`);
-}
-
-/** The module's parameters and buffers as a safetensors file (see Module.saveWeights). */
-export async function stateToBytes(module: Module): Promise<Uint8Array> {
-  const state = module.namedState();
-  for (const [name, t] of Object.entries(state)) {
-    if (t.isDisposed) throw new ValueError(`saveWeights: ${name} ${formatShape(t.shape)} was disposed; nothing was written`);
-  }
-  return encodeSafetensors(await entriesOf(state), { format: STATE_FORMAT, tmnn_version: VERSION });
-}
-
-/** Writes the module's weights to `path`, atomically. */
-export async function saveState(module: Module, path: string | URL): Promise<void> {
-  await writeFileAtomic(path, await stateToBytes(module));
-}
-
-/** Loads weights from a file (a path, or its bytes) saveWeights wrote, or any safetensors file of matching names. */
-export async function loadStateFile(module: Module, source: string | URL | Uint8Array, options: LoadStateOptions = {}): Promise<LoadStateResult> {
-  const bytes = source instanceof Uint8Array ? source : await readFileBytes(source);
-  return loadState(module, decodeSafetensors(bytes).entries, options);
 }
