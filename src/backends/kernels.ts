@@ -151,69 +151,6 @@ export interface Kernels<S = unknown> {
   /** Running sums or products along the middle axis of x read as [outer, n, inner], in x's dtype (ints wrap; floats taken in order). */
   scan(op: ScanOp, x: TensorInfo<S>, outer: number, inner: number): S;
   /**
-   * The LU factorization with partial pivoting of each matrix of a (f32,
-   * [batch, n, n]): P·A = L·U, L unit lower triangular and U upper packed in
-   * one matrix (lu, f32, a's shape; L's unit diagonal not stored), pivots
-   * (i32, [batch, n]) as LAPACK's getrf gives them but 0-based: at step k,
-   * row k was swapped with row pivots[k] ≥ k, the one of largest |value| in
-   * column k. A column with no nonzero pivot is left as it is (U[k, k] = 0,
-   * nothing divided by it), so a singular matrix still factors and its
-   * determinant comes out 0; the ops layer refuses to solve with it where
-   * it can read U at once.
-   */
-  luFactor(a: TensorInfo<S>): { lu: S; pivots: S };
-  /**
-   * x = A⁻¹·b for each matrix of b (f32, [batch, n, k]) from A's factors as
-   * luFactor gives them (lu [batch, n, n], pivots [batch, n]): b's rows
-   * swapped as the pivots say, then forward substitution with L's unit
-   * diagonal and back substitution with U. A zero on U's diagonal gives ±∞ or NaN.
-   */
-  luSolve(lu: TensorInfo<S>, pivots: TensorInfo<S>, b: TensorInfo<S>): S;
-  /**
-   * The Cholesky factor L of each matrix of a (f32, [batch, n, n], symmetric
-   * positive definite; only its lower triangle read): A = L·Lᵀ, L lower
-   * triangular with a positive diagonal, 0 above it. Where A is not
-   * positive definite a diagonal entry comes out NaN or 0 (the ops layer
-   * refuses it where it can read L at once; a GPU leaves NaN and ∞ in L).
-   */
-  cholesky(a: TensorInfo<S>): S;
-  /**
-   * The Householder QR factorization of each matrix of a (f32, [batch, m,
-   * n], m and n ≥ 1), as LAPACK's geqrf then orgqr give it: A = Q·R with q
-   * (f32, [batch, m, c]) of orthonormal columns and r (f32, [batch, c, n])
-   * upper triangular, 0 below its diagonal, for c = min(m, n), or m where
-   * `complete`. Reflector j is I − τ·v·vᵀ with v[j] = 1, chosen as larfg
-   * chooses it from the column x left on and below the diagonal: R[j, j] =
-   * −sign(x[0])·‖x‖ (a 0 taken as positive), so R's diagonal may be
-   * negative, as LAPACK's and PyTorch's; a column already 0 below the
-   * diagonal reflects nothing (τ = 0, R[j, j] = x[0] with its sign).
-   */
-  qr(a: TensorInfo<S>, complete: boolean): { q: S; r: S };
-  /**
-   * x = A⁻¹·b for each matrix of b (f32, [batch, n, k]) and A (f32, [batch,
-   * n, n]) read as its upper triangle or its lower, the other not read, its
-   * diagonal taken as 1 (and not read) where `unit`: substitution, back or
-   * forward. A zero on the diagonal gives ±∞ or NaN.
-   */
-  triangularSolve(a: TensorInfo<S>, b: TensorInfo<S>, upper: boolean, unit: boolean): S;
-  /**
-   * The eigendecomposition of each symmetric matrix of a (f32, [batch, n,
-   * n], only its lower triangle read): A = V·diag(values)·Vᵀ, values (f32,
-   * [batch, n]) ascending, vectors (f32, [batch, n, n]) orthonormal, column j
-   * an eigenvector of values[j]. Its sign, and the basis of a repeated
-   * eigenvalue's space, are whatever the method gives (tests check A·V =
-   * V·diag(values) and VᵀV = I).
-   */
-  eigh(a: TensorInfo<S>): { values: S; vectors: S };
-  /**
-   * The reduced singular value decomposition of each matrix of a (f32,
-   * [batch, m, n]), k = min(m, n): A = U·diag(s)·Vh, s (f32, [batch, k])
-   * descending and ≥ 0, u (f32, [batch, m, k]) with orthonormal columns and
-   * vh (f32, [batch, k, n]) with orthonormal rows, completed to orthonormal
-   * sets where A has rank below k. Signs as the method gives them.
-   */
-  svd(a: TensorInfo<S>): { u: S; s: S; vh: S };
-  /**
    * The positions (i32, [rows, k]) of the first k entries of each row of x
    * [rows, n] in sorted order: by value, descending or not; NaN after every
    * number ascending and before every number descending; ties (and NaNs) by
@@ -261,21 +198,10 @@ export interface Kernels<S = unknown> {
    * dc'): out [B·4H + B·H], dz [B, 4H] then dc [B, H], the gates recomputed from z.
    */
   lstmCellGrad?(z: TensorInfo<S>, c: TensorInfo<S>, dy: TensorInfo<S>): S;
-  /**
-   * Optional: CTC's negative log-likelihood of each sample's target from
-   * log-probabilities lp (f32 [T, N, C]) and targets (i32 [N, S]), sample n
-   * taking inputLengths[n] ≥ 1 frames and its first targetLengths[n] labels
-   * (interleaved with `blank`): out f32 [N] (+∞ where no alignment spells
-   * the target, NaN where a label is not a class), then with `withGrad`
-   * d out[n] / d lp[t, n, c] ([T, N, C]: 0 past a sample's frames and for
-   * an unspellable target). Backends without it run the recursion as ops
-   * (ops/ctc.ts), a dozen per frame.
-   */
-  ctc?(lp: TensorInfo<S>, targets: TensorInfo<S>, inputLengths: Int32Array, targetLengths: Int32Array, blank: number, withGrad: boolean): S;
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'luFactor', 'luSolve', 'cholesky', 'qr', 'triangularSolve', 'eigh', 'svd', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

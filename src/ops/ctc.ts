@@ -1,9 +1,9 @@
 // The CTC recursion (Graves et al., 2006) behind tm.losses.ctc: the target
 // interleaved with blanks (l' = blank, l1, blank, l2, …, blank: 2S + 1
 // states) and the forward variables α carried frame by frame in log space.
-// A backend with the ctc kernel runs α, β and the gradient in one pass;
-// elsewhere it is a dozen ops per frame, whose gradients autograd chains
-// into β.
+// Each backend's ctc kernel runs α, β and the gradient in one pass;
+// ctcLossesByOps is the same recursion as a dozen ops per frame, whose
+// gradients autograd chains into β (tested against the kernel).
 import { backendFor } from '../engine.js';
 import { isGradEnabled, needsGrad, noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -14,6 +14,7 @@ import { concat, reshape, slice, stack } from './movement.js';
 import { takeAlongAxis, unbind } from './indexing.js';
 import { logsumexp } from './norms.js';
 import { computed } from './util.js';
+import { ctcKernelOf } from '../backends/ctc.js';
 
 /**
  * Log-probability standing in for log 0 on the ops path: α of a state no
@@ -32,18 +33,17 @@ const UNREACHABLE = -1e30;
  */
 export function ctcLosses(lp: Tensor, targets: Tensor, inputs: Int32Array, lengths: Int32Array, blank: number): Tensor {
   const backend = backendFor('ctc', [lp.dataRef('ctc'), targets.dataRef('ctc')]);
-  if (!backend.ctc) return ctcLossesByOps(lp, targets, inputs, lengths, blank);
   const [frames, batch, classes] = lp.shape;
   const withGrad = isGradEnabled() && needsGrad(lp);
   const size = batch + (withGrad ? frames * batch * classes : 0);
-  const out = computed('ctc', backend, [size], 'f32', () => backend.ctc!(lp.info('ctc'), targets.info('ctc'), inputs, lengths, blank, withGrad));
+  const out = computed('ctc', backend, [size], 'f32', () => ctcKernelOf(backend)(lp.info('ctc'), targets.info('ctc'), inputs, lengths, blank, withGrad));
   const losses = noGrad(() => slice(out, [0], [batch]));
   if (!withGrad) return losses;
   const grad = reshape(slice(out, [batch], [frames * batch * classes]), [frames, batch, classes]);
   return record(losses, 'ctc', [lp], [grad], (dy, [g]) => [mul(g, reshape(dy, [1, batch, 1]))], { firstOrder: true });
 }
 
-/** ctcLosses without the kernel: the recursion as ops (the path of backends without one; tested on every backend). */
+/** ctcLosses without the kernel: the recursion as ops (tested against the kernel on every backend). */
 export function ctcLossesByOps(lp: Tensor, targets: Tensor, inputs: Int32Array, lengths: Int32Array, blank: number): Tensor {
   const perSample = byOps(lp, targets, inputs, lengths, blank);
   return where(greaterEqual(perSample, -UNREACHABLE / 10), Infinity, perSample);

@@ -8,13 +8,10 @@ import { adam } from './adam.js';
 import { sgd } from './sgd.js';
 import { cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
-import { cholesky, luFactor, luSolve, qr, triangularSolve } from './linalg.js';
-import { eigh, svd } from './eig.js';
 import { matmul } from './matmul.js';
 import { concat, gather, scan, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { sortIndices } from './sort.js';
 import { lstmCell, lstmCellGrad } from './lstm_cell.js';
-import { ctc } from './ctc.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
 export function createJsBackend(): Backend<StorageArray> {
@@ -41,17 +38,9 @@ export function createJsBackend(): Backend<StorageArray> {
     windowMax,
     windowMaxGrad,
     scan,
-    luFactor,
-    luSolve,
-    cholesky,
-    qr,
-    triangularSolve,
-    eigh,
-    svd,
     sortIndices,
     lstmCell,
     lstmCellGrad,
-    ctc,
     adam,
     sgd,
   };

@@ -55,7 +55,16 @@ export interface NativeOptions {
   addonPath?: string;
 }
 
-export async function createNativeBackend(options: NativeOptions = {}): Promise<Backend<StorageArray>> {
+/** What a native backend offers beyond the kernel contract: for the kernels kept outside it (backends/linalg.ts, ctc.ts). */
+export interface NativeBackend extends Backend<StorageArray> {
+  readonly addon: Addon;
+  /** A fresh output array, over recycled memory where the pool has some: every kernel writes every element. */
+  allocate(dtype: DType, n: number): StorageArray;
+  /** x's storage cut to x's size, once no product is still writing it. */
+  sizedStorage(x: Native): StorageArray;
+}
+
+export async function createNativeBackend(options: NativeOptions = {}): Promise<NativeBackend> {
   const addon: Addon = await loadAddon(options.addonPath);
   const threads = options.threads ?? (process.env.TMNN_NUM_THREADS ? Number(process.env.TMNN_NUM_THREADS) : undefined);
   if (threads !== undefined) {
@@ -85,6 +94,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
 
   return {
     name: 'native',
+    addon,
+    sizedStorage,
     get device() {
       const t = addon.getThreads();
       return { description: `OpenBLAS ${blas.version ?? ''} ${blas.corename} (${t} thread${t === 1 ? '' : 's'})`.replace('  ', ' '), software: false };
@@ -237,62 +248,6 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
 
-    luFactor(a) {
-      const [batch, n] = a.shape;
-      const lu = output('f32', batch * n * n) as Float32Array;
-      const pivots = output('i32', batch * n) as Int32Array;
-      if (lu.length) addon.luFactor(sizedStorage(a) as Float32Array, batch, n, lu, pivots);
-      return { lu, pivots };
-    },
-
-    luSolve(lu, pivots, b) {
-      const [batch, n, k] = b.shape;
-      const out = output('f32', batch * n * k) as Float32Array;
-      if (out.length) addon.luSolve(sizedStorage(lu) as Float32Array, sizedStorage(pivots) as Int32Array, sizedStorage(b) as Float32Array, batch, n, k, out);
-      return out;
-    },
-
-    cholesky(a) {
-      const [batch, n] = a.shape;
-      const out = output('f32', batch * n * n) as Float32Array;
-      if (out.length) addon.cholesky(sizedStorage(a) as Float32Array, batch, n, out);
-      return out;
-    },
-
-    qr(a, complete) {
-      const [batch, m, n] = a.shape;
-      const c = complete ? m : Math.min(m, n);
-      const q = output('f32', batch * m * c) as Float32Array;
-      const r = output('f32', batch * c * n) as Float32Array;
-      if (q.length) addon.qr(sizedStorage(a) as Float32Array, batch, m, n, complete, q, r);
-      return { q, r };
-    },
-
-    triangularSolve(a, b, upper, unit) {
-      const [batch, n, k] = b.shape;
-      const out = output('f32', batch * n * k) as Float32Array;
-      if (out.length) addon.triangularSolve(sizedStorage(a) as Float32Array, sizedStorage(b) as Float32Array, batch, n, k, upper, unit, out);
-      return out;
-    },
-
-    eigh(a) {
-      const [batch, n] = a.shape;
-      const values = output('f32', batch * n) as Float32Array;
-      const vectors = output('f32', batch * n * n) as Float32Array;
-      if (values.length) addon.eigh(sizedStorage(a) as Float32Array, batch, n, values, vectors);
-      return { values, vectors };
-    },
-
-    svd(a) {
-      const [batch, m, n] = a.shape;
-      const k = Math.min(m, n);
-      const u = output('f32', batch * m * k) as Float32Array;
-      const s = output('f32', batch * k) as Float32Array;
-      const vh = output('f32', batch * k * n) as Float32Array;
-      if (s.length) addon.svd(sizedStorage(a) as Float32Array, batch, m, n, u, s, vh);
-      return { u, s, vh };
-    },
-
     lstmCell(z, c) {
       if (z.dtype !== 'f32') return js.lstmCell!(settled(z), settled(c));
       const out = output('f32', 2 * sizeOf(c.shape)) as Float32Array;
@@ -304,13 +259,6 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       if (z.dtype !== 'f32') return js.lstmCellGrad!(settled(z), settled(c), settled(dy));
       const out = output('f32', 5 * sizeOf(c.shape)) as Float32Array;
       addon.lstmCellGrad(...([z, c, dy].map(sizedStorage) as [Float32Array, Float32Array, Float32Array]), c.shape[1], out);
-      return out;
-    },
-
-    ctc(lp, targets, inputLengths, targetLengths, blank, withGrad) {
-      const [frames, batch, classes] = lp.shape;
-      const out = output('f32', batch + (withGrad ? frames * batch * classes : 0)) as Float32Array;
-      addon.ctc(sizedStorage(lp) as Float32Array, sizedStorage(targets) as Int32Array, inputLengths, targetLengths, frames, classes, blank, withGrad, out);
       return out;
     },
 

@@ -24,8 +24,6 @@ import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, gatherRows, scanLines, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
-import { choleskyMatrices, eighMatrices, luFactorMatrices, luSolveColumns, qrMatrices, svdMatrices, triangularSolveColumns } from './kernels/linalg.js';
-import { ctcLosses } from './kernels/ctc.js';
 import { sortRows } from './kernels/sort.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
@@ -66,6 +64,14 @@ export interface WebGpuBackend extends Backend<GpuData> {
   /** Measured per device (kernels/quantized_path.ts). */
   quantizedMatmulPath(shape?: { m: number; k: number; n: number }): QuantizedPath;
   quantizedMatmul(x: Info, values: Info, scales: Info): GpuData;
+  /**
+   * For the kernels kept outside the contract (backends/linalg.ts, ctc.ts):
+   * runs `run` to write a fresh buffer of `dtype` and `shape` (a packed
+   * dtype written wide, then narrowed).
+   */
+  produce(dtype: DType, shape: readonly number[], run: (out: GPUBuffer, dtype: DType) => void): GpuData;
+  /** A computed tensor as a kernel reads it (its elementwise chain run first). */
+  operand(x: Info): Operand;
 }
 
 export interface WebGpuOptions {
@@ -491,6 +497,8 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     },
 
     upload,
+    produce,
+    operand,
 
     async download(storage, dtype, size) {
       const buffer = materialize(storage);
@@ -613,71 +621,6 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const lines = produce(x.dtype === 'f16' ? 'f32' : x.dtype, x.shape, (out) => scanLines(rt, op, input.operand, outer, inner, out));
       input.done();
       return summedAs(x.dtype, lines);
-    },
-
-    // The ops layer hands these f32 only (f16 cast before), so operands are read as they are.
-    luFactor(a) {
-      let pivots: GpuData | undefined;
-      const lu = produce('f32', a.shape, (luOut) => {
-        pivots = produce('i32', a.shape.slice(0, 2), (pivotsOut) => luFactorMatrices(rt, operand(a), luOut, pivotsOut));
-      });
-      // An empty batch runs nothing, pivots' produce included.
-      return { lu, pivots: pivots ?? produce('i32', a.shape.slice(0, 2), () => {}) };
-    },
-
-    luSolve(lu, pivots, b) {
-      return produce('f32', b.shape, (out) => luSolveColumns(rt, operand(lu), operand(pivots), operand(b), out));
-    },
-
-    cholesky(a) {
-      return produce('f32', a.shape, (out) => choleskyMatrices(rt, operand(a), out));
-    },
-
-    // The ops layer hands lp as f32 and targets as i32.
-    ctc(lp, targets, inputLengths, targetLengths, blank, withGrad) {
-      const [frames, batch, classes] = lp.shape;
-      const lengths = upload(Int32Array.from([...inputLengths, ...targetLengths]), 'i32');
-      const result = produce('f32', [batch + (withGrad ? frames * batch * classes : 0)], (out) => ctcLosses(rt, operand(lp), operand(targets), lengths.buffer!, blank, withGrad, out));
-      recycle(lengths.buffer!);
-      return result;
-    },
-
-    qr(a, complete) {
-      const [batch, m, n] = a.shape;
-      const c = complete ? m : Math.min(m, n);
-      let r: GpuData | undefined;
-      const q = produce('f32', [batch, m, c], (qOut) => {
-        r = produce('f32', [batch, c, n], (rOut) => qrMatrices(rt, operand(a), complete, qOut, rOut));
-      });
-      // An empty batch runs nothing, r's produce included (the ops layer hands no empty matrices).
-      return { q, r: r ?? produce('f32', [batch, c, n], () => {}) };
-    },
-
-    triangularSolve(a, b, upper, unit) {
-      return produce('f32', b.shape, (out) => triangularSolveColumns(rt, operand(a), operand(b), upper, unit, out));
-    },
-
-    eigh(a) {
-      const [batch, n] = a.shape;
-      let vectors: GpuData | undefined;
-      const values = produce('f32', [batch, n], (valuesOut) => {
-        vectors = produce('f32', a.shape, (vectorsOut) => eighMatrices(rt, operand(a), valuesOut, vectorsOut));
-      });
-      // An empty batch runs nothing, the inner produce included.
-      return { values, vectors: vectors ?? produce('f32', a.shape, () => {}) };
-    },
-
-    svd(a) {
-      const [batch, m, n] = a.shape;
-      const k = Math.min(m, n);
-      let u: GpuData | undefined;
-      let vh: GpuData | undefined;
-      const s = produce('f32', [batch, k], (sOut) => {
-        u = produce('f32', [batch, m, k], (uOut) => {
-          vh = produce('f32', [batch, k, n], (vhOut) => svdMatrices(rt, operand(a), uOut, sOut, vhOut));
-        });
-      });
-      return { u: u ?? produce('f32', [batch, m, k], () => {}), s, vh: vh ?? produce('f32', [batch, k, n], () => {}) };
     },
 
     quantizedMatmul(x, values, scales) {

@@ -10,6 +10,7 @@ import { tril } from '../triangular.js';
 import { computed } from '../util.js';
 import { castTo, checkSquare, inF32, matrixTranspose, refuseNotPositiveDefinite } from './matrices.js';
 import { solveMatrices } from './solve.js';
+import { linalgOf } from '../../backends/linalg.js';
 
 /**
  * The gradient of A = L·Lᵀ's factor, dA = L⁻ᵀ·Φ·L⁻¹ for Φ the symmetric part
@@ -41,7 +42,7 @@ export function cholesky(A: Tensor): Tensor {
     const a = inF32(A);
     const backend = a.dataRef('cholesky').backend;
     const batch = sizeOf(a.shape.slice(0, -2));
-    const l = computed('cholesky', backend, a.shape, 'f32', () => backend.cholesky({ ...a.info('cholesky'), shape: [batch, n, n] }));
+    const l = computed('cholesky', backend, a.shape, 'f32', () => linalgOf(backend).cholesky({ ...a.info('cholesky'), shape: [batch, n, n] }));
     refuseNotPositiveDefinite('cholesky', l);
     return castTo(record(l, 'cholesky', [a], [l], (dl, [sl]) => [choleskyGrad(sl, dl)]), A.dtype);
   });

@@ -14,6 +14,7 @@ import { matmul } from '../matmul.js';
 import { expandDims } from '../movement.js';
 import { allocating, fromStorage, onBackendOf } from '../util.js';
 import { castTo, checkSquare, inF32, matrixTranspose } from './matrices.js';
+import { linalgOf } from '../../backends/linalg.js';
 
 /** eigh's options. */
 export interface EighOptions {
@@ -51,7 +52,7 @@ function decompose(op: string, a: Tensor, withVectors: boolean): Eigh {
   const backend = a.dataRef(op).backend;
   const n = a.shape[a.rank - 1];
   const batch = sizeOf(a.shape.slice(0, -2));
-  const out = allocating(op, a.shape, 4, () => backend.eigh({ ...a.info(op), shape: [batch, n, n] }));
+  const out = allocating(op, a.shape, 4, () => linalgOf(backend).eigh({ ...a.info(op), shape: [batch, n, n] }));
   const values = fromStorage(backend, out.values, a.shape.slice(0, -1), 'f32');
   const vectors = fromStorage(backend, out.vectors, a.shape, 'f32');
   record(values, op, [a], [vectors], (dl, [v]) => [matmul(mul(v, expandDims(dl, -2)), v, { transposeB: true })]);

@@ -13,6 +13,7 @@ import { cast } from '../cast.js';
 import { arange } from '../creation.js';
 import { broadcastTo, gather, reshape, transpose } from '../movement.js';
 import { allocating, checkTensor, fromStorage, heldValues, onBackendOf } from '../util.js';
+import { linalgOf } from '../../backends/linalg.js';
 
 /** Checks that `name` is a float tensor. */
 export function checkFloat(op: string, t: unknown, name: string): Tensor {
@@ -98,7 +99,7 @@ export function luFactors(op: string, a: Tensor): { lu: Tensor; pivots: Tensor }
   const backend = a.dataRef(op).backend;
   const n = a.shape[a.rank - 1];
   const batch = sizeOf(a.shape.slice(0, -2));
-  const { lu, pivots } = allocating(op, a.shape, 4, () => backend.luFactor({ ...a.info(op), shape: [batch, n, n] }));
+  const { lu, pivots } = allocating(op, a.shape, 4, () => linalgOf(backend).luFactor({ ...a.info(op), shape: [batch, n, n] }));
   return { lu: fromStorage(backend, lu, a.shape, 'f32'), pivots: fromStorage(backend, pivots, a.shape.slice(0, -1), 'i32') };
 }
 

@@ -17,6 +17,7 @@ import { tril } from '../triangular.js';
 import { allocating, fromStorage, onBackendOf } from '../util.js';
 import { castTo, checkMatrix, inF32, matrixTranspose } from './matrices.js';
 import { solveTriangularMatrices } from './solve_triangular.js';
+import { linalgOf } from '../../backends/linalg.js';
 
 /** Which factors qr returns, as torch.linalg.qr's mode. */
 export type QrMode = 'reduced' | 'complete' | 'r';
@@ -96,7 +97,7 @@ function factors(a: Tensor, complete: boolean): { q: Tensor; r: Tensor } {
     return onBackendOf('qr', a, () => ({ q: tidy(() => broadcastTo(eye(m, c), qShape)), r: zeros(rShape) }));
   }
   const backend = a.dataRef('qr').backend;
-  const { q, r } = allocating('qr', qShape, 4, () => backend.qr({ ...a.info('qr'), shape: [sizeOf(batchShape), m, n] }, complete));
+  const { q, r } = allocating('qr', qShape, 4, () => linalgOf(backend).qr({ ...a.info('qr'), shape: [sizeOf(batchShape), m, n] }, complete));
   return { q: fromStorage(backend, q, qShape, 'f32'), r: fromStorage(backend, r, rShape, 'f32') };
 }
 

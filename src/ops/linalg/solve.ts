@@ -13,6 +13,7 @@ import { matmul } from '../matmul.js';
 import { expandDims, squeeze } from '../movement.js';
 import { computed, onBackendOf } from '../util.js';
 import { broadcastBatch, castTo, checkFloat, checkSquare, inF32, luFactors, matrixTranspose, refuseSingular, toBatch } from './matrices.js';
+import { linalgOf } from '../../backends/linalg.js';
 
 /**
  * X = A⁻¹·B for f32 A [..., n, n] and B [..., n, k] of one batch shape,
@@ -27,7 +28,7 @@ export function solveMatrices(op: string, a: Tensor, b: Tensor): Tensor {
     const [n, k] = b.shape.slice(-2);
     const batch = sizeOf(b.shape.slice(0, -2));
     const x = computed(op, backend, b.shape, 'f32', () =>
-      backend.luSolve({ ...lu.info(op), shape: [batch, n, n] }, { ...pivots.info(op), shape: [batch, n] }, { ...b.info(op), shape: [batch, n, k] }));
+      linalgOf(backend).luSolve({ ...lu.info(op), shape: [batch, n, n] }, { ...pivots.info(op), shape: [batch, n] }, { ...b.info(op), shape: [batch, n, k] }));
     return record(x, op, [a, b], [a, x], (dx, [sa, sx], needs) => {
       const at = matrixTranspose(sa);
       const db = solveMatrices(op, at, dx);

@@ -17,6 +17,7 @@ import { matmul } from '../matmul.js';
 import { tril, triu } from '../triangular.js';
 import { computed } from '../util.js';
 import { broadcastBatch, castTo, checkMatrix, checkSquare, inF32, matrixTranspose, toBatch } from './matrices.js';
+import { linalgOf } from '../../backends/linalg.js';
 
 /** solveTriangular's options. */
 export interface SolveTriangularOptions {
@@ -42,7 +43,7 @@ export function solveTriangularMatrices(op: string, a: Tensor, b: Tensor, upper:
   const [n, k] = b.shape.slice(-2);
   const batch = sizeOf(b.shape.slice(0, -2));
   const x = computed(op, backend, b.shape, 'f32', () =>
-    backend.triangularSolve({ ...a.info(op), shape: [batch, n, n] }, { ...b.info(op), shape: [batch, n, k] }, upper, unit));
+    linalgOf(backend).triangularSolve({ ...a.info(op), shape: [batch, n, n] }, { ...b.info(op), shape: [batch, n, k] }, upper, unit));
   return record(x, op, [a, b], [a, x], (dx, [sa, sx], needs) => {
     const db = solveTriangularMatrices(op, matrixTranspose(sa), dx, !upper, unit);
     if (!needs[0]) return [null, db];

@@ -18,6 +18,7 @@ import { allocating, fromStorage } from '../util.js';
 import { gapsOf, skew } from './eigh.js';
 import { castTo, checkFloat, inF32, matrixTranspose } from './matrices.js';
 import { qr } from './qr.js';
+import { linalgOf } from '../../backends/linalg.js';
 
 /** svd's options. */
 export interface SvdOptions {
@@ -64,7 +65,7 @@ export function decomposeSvd(op: string, a: Tensor, withVectors: boolean): Svd {
   const k = Math.min(m, n);
   const batchShape = a.shape.slice(0, -2);
   const batch = sizeOf(batchShape);
-  const out = allocating(op, a.shape, 4, () => backend.svd({ ...a.info(op), shape: [batch, m, n] }));
+  const out = allocating(op, a.shape, 4, () => linalgOf(backend).svd({ ...a.info(op), shape: [batch, m, n] }));
   const u = fromStorage(backend, out.u, [...batchShape, m, k], 'f32');
   const s = fromStorage(backend, out.s, [...batchShape, k], 'f32');
   const vh = fromStorage(backend, out.vh, [...batchShape, k, n], 'f32');

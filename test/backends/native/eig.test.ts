@@ -9,6 +9,7 @@ import { createJsBackend } from '../../../src/backends/js/index.js';
 import type { Backend } from '../../../src/backends/kernels.js';
 import { createNativeBackend } from '../../../src/backends/native/index.js';
 import { loadAddon, type Addon } from '../../../src/backends/native/addon.js';
+import { linalgOf } from '../../../src/backends/linalg.js';
 import type { StorageArray } from '../../../src/dtype.js';
 import { expectClose, uniform } from '../../helpers/data.js';
 import { withEigenvalues, withSingularValues } from '../../helpers/spectral.js';
@@ -31,14 +32,14 @@ describe('native eigh and svd', () => {
     // Eigenvalues 1, 2, …, n (gaps of 1: each eigenvector fixed up to sign) in random bases.
     const spectrum = Array.from({ length: n }, (_, i) => i + 1);
     const a = info(Array.from({ length: batch }, () => Array.from(withEigenvalues(spectrum))).flat(), [batch, n, n]);
-    const got = native.eigh(a);
-    const want = js.eigh(a);
+    const got = linalgOf(native).eigh(a);
+    const want = linalgOf(js).eigh(a);
     expectClose(got.values, want.values, 1e-5, 'eigenvalues', new Float64Array(batch * n).fill(n));
     expectClose(magnitudes(got.vectors), magnitudes(want.vectors), 1e-4, '|eigenvectors|', new Float64Array(batch * n * n).fill(1));
     const m = n + 3;
     const b = info(Array.from({ length: batch }, () => Array.from(withSingularValues(m, n, spectrum.slice().reverse()))).flat(), [batch, m, n]);
-    const svd = native.svd(b);
-    const ref = js.svd(b);
+    const svd = linalgOf(native).svd(b);
+    const ref = linalgOf(js).svd(b);
     expectClose(svd.s, ref.s, 1e-5, 'singular values', new Float64Array(batch * n).fill(n));
     expectClose(magnitudes(svd.u), magnitudes(ref.u), 1e-4, '|U|', new Float64Array(batch * m * n).fill(1));
     expectClose(magnitudes(svd.vh), magnitudes(ref.vh), 1e-4, '|Vh|', new Float64Array(batch * n * n).fill(1));
@@ -46,7 +47,7 @@ describe('native eigh and svd', () => {
 
   it('a wide matrix\'s factors come straight from sgesdd of its transpose', () => {
     const a = info(uniform(3 * 5, -1, 1), [1, 3, 5]);
-    const { u, s, vh } = native.svd(a);
+    const { u, s, vh } = linalgOf(native).svd(a);
     // U·diag(s)·Vh = A.
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 5; j++) {
@@ -59,7 +60,7 @@ describe('native eigh and svd', () => {
 
   it('give NaN throughout a matrix holding NaN, and the addon refuses arrays of the wrong length or type', () => {
     const nan = info([1, NaN, NaN, 2], [1, 2, 2]);
-    const { values } = native.eigh(nan);
+    const { values } = linalgOf(native).eigh(nan);
     expect(Array.from(values).every(Number.isNaN)).toBe(true);
     const a = new Float32Array(4);
     expect(() => addon.eigh(a, 1, 2, new Float32Array(3), new Float32Array(4))).toThrow('eigh: lengths do not match [batch, n, n]');

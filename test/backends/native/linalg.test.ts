@@ -10,6 +10,7 @@ import { createJsBackend } from '../../../src/backends/js/index.js';
 import type { Backend } from '../../../src/backends/kernels.js';
 import { createNativeBackend } from '../../../src/backends/native/index.js';
 import { loadAddon, type Addon } from '../../../src/backends/native/addon.js';
+import { linalgOf } from '../../../src/backends/linalg.js';
 import type { StorageArray } from '../../../src/dtype.js';
 import { expectClose, uniform } from '../../helpers/data.js';
 
@@ -51,15 +52,15 @@ describe('native luFactor, luSolve, cholesky, qr and triangularSolve', () => {
   // 40 matrices of n = 40: ~850k multiply-adds each, enough that the batch is split among threads.
   it.each([[1, 5], [3, 17], [40, 40], [1, 200]])('give the js backend\'s pivots, and its factors within f32 rounding, for %i matrices of n = %i', (batch, n) => {
     const a = info(shuffledDominant(batch, n), [batch, n, n]);
-    const got = native.luFactor(a);
-    const want = js.luFactor(a);
+    const got = linalgOf(native).luFactor(a);
+    const want = linalgOf(js).luFactor(a);
     expect(Array.from(got.pivots as Int32Array)).toEqual(Array.from(want.pivots as Int32Array));
     expectClose(got.lu, want.lu, 1e-4, 'lu', new Float64Array(batch * n * n).fill(largest(want.lu)));
     const b = info(uniform(batch * n * 3, -1, 1), [batch, n, 3]);
     const lu = { storage: want.lu, shape: [batch, n, n], dtype: 'f32' as const };
     const pivots = { storage: want.pivots, shape: [batch, n], dtype: 'i32' as const };
-    const x = native.luSolve(lu, pivots, b);
-    const xJs = js.luSolve(lu, pivots, b);
+    const x = linalgOf(native).luSolve(lu, pivots, b);
+    const xJs = linalgOf(js).luSolve(lu, pivots, b);
     expectClose(x, xJs, 1e-3, 'x', new Float64Array(batch * n * 3).fill(largest(xJs)));
     expect(Array.from(want.pivots as Int32Array).some((p, i) => p !== i % n) || n === 1).toBe(true);
     // An SPD batch: AᵀA + n·I.
@@ -73,15 +74,15 @@ describe('native luFactor, luSolve, cholesky, qr and triangularSolve', () => {
         }
       }
     }
-    const l = native.cholesky(info(spd, [batch, n, n]));
-    const lJs = js.cholesky(info(spd, [batch, n, n]));
+    const l = linalgOf(native).cholesky(info(spd, [batch, n, n]));
+    const lJs = linalgOf(js).cholesky(info(spd, [batch, n, n]));
     expectClose(l, lJs, 1e-5, 'l', new Float64Array(batch * n * n).fill(largest(lJs)));
   });
 
   it('leave a matrix that is not positive definite NaN from the row that fails, as the js loop does', () => {
     const a = info([4, 0, 0, 0, 1, 0, 0, 0, -1], [1, 3, 3]);
-    const l = Array.from(native.cholesky(a));
-    expect(l).toEqual(Array.from(js.cholesky(a)));
+    const l = Array.from(linalgOf(native).cholesky(a));
+    expect(l).toEqual(Array.from(linalgOf(js).cholesky(a)));
     expect(l).toEqual([2, 0, 0, 0, 1, 0, NaN, NaN, NaN]);
   });
 
@@ -89,8 +90,8 @@ describe('native luFactor, luSolve, cholesky, qr and triangularSolve', () => {
   it.each([[1, 1, 1], [2, 7, 5], [2, 5, 7], [40, 40, 30], [1, 200, 130], [1, 3, 200]])('qr gives the js backend\'s Q and R within f32 rounding, reduced and complete, for %i matrices of %i × %i', (batch, m, n) => {
     const a = info(uniform(batch * m * n, -1, 1), [batch, m, n]);
     for (const complete of [false, true]) {
-      const got = native.qr(a, complete);
-      const want = js.qr(a, complete);
+      const got = linalgOf(native).qr(a, complete);
+      const want = linalgOf(js).qr(a, complete);
       expectClose(got.q, want.q, 1e-4, `q complete=${complete}`, new Float64Array(want.q.length).fill(1));
       expectClose(got.r, want.r, 1e-4, `r complete=${complete}`, new Float64Array(want.r.length).fill(largest(want.r)));
     }
@@ -102,8 +103,8 @@ describe('native luFactor, luSolve, cholesky, qr and triangularSolve', () => {
     const b = info(uniform(batch * n * k, -1, 1), [batch, n, k]);
     for (const upper of [true, false]) {
       for (const unit of [false, true]) {
-        const want = js.triangularSolve(a, b, upper, unit);
-        expectClose(native.triangularSolve(a, b, upper, unit), want, 1e-4, `upper=${upper} unit=${unit}`, new Float64Array(want.length).fill(largest(want)));
+        const want = linalgOf(js).triangularSolve(a, b, upper, unit);
+        expectClose(linalgOf(native).triangularSolve(a, b, upper, unit), want, 1e-4, `upper=${upper} unit=${unit}`, new Float64Array(want.length).fill(largest(want)));
       }
     }
   });

@@ -12,6 +12,7 @@ import { createJsBackend } from '../../../src/backends/js/index.js';
 import type { Backend } from '../../../src/backends/kernels.js';
 import { activeBackend, setActive } from '../../../src/engine.js';
 import { webGpuBackendOn } from '../../../src/backends/webgpu/index.js';
+import { linalgOf } from '../../../src/backends/linalg.js';
 import { fromStorage } from '../../../src/ops/util.js';
 import { SEED, expectClose, uniform } from '../../helpers/data.js';
 import { identity, maxDifference, product, transposed } from '../../helpers/spectral.js';
@@ -31,10 +32,10 @@ function symmetric(batch: number, n: number): Float32Array {
 /** Checks backend's eigh of a [batch, n, n] against the js loops': values, A·V = V·diag(λ), VᵀV = I. */
 async function checkEigh(gpu: Backend, a: Float32Array, batch: number, n: number): Promise<void> {
   const A = tm.tensor(a, [batch, n, n]);
-  const out = gpu.eigh(A.info('test'));
+  const out = linalgOf(gpu).eigh(A.info('test'));
   const values = fromStorage(gpu, out.values, [batch, n], 'f32');
   const vectors = fromStorage(gpu, out.vectors, [batch, n, n], 'f32');
-  const want = js.eigh({ storage: a, shape: [batch, n, n], dtype: 'f32' });
+  const want = linalgOf(js).eigh({ storage: a, shape: [batch, n, n], dtype: 'f32' });
   const [l, v] = [await values.data(), await vectors.data()];
   for (let b = 0; b < batch; b++) {
     const ab = Float64Array.from(a.subarray(b * n * n, (b + 1) * n * n));
@@ -53,9 +54,9 @@ async function checkEigh(gpu: Backend, a: Float32Array, batch: number, n: number
 async function checkSvd(gpu: Backend, a: Float32Array, batch: number, m: number, n: number): Promise<void> {
   const k = Math.min(m, n);
   const A = tm.tensor(a, [batch, m, n]);
-  const out = gpu.svd(A.info('test'));
+  const out = linalgOf(gpu).svd(A.info('test'));
   const [u, s, vh] = [fromStorage(gpu, out.u, [batch, m, k], 'f32'), fromStorage(gpu, out.s, [batch, k], 'f32'), fromStorage(gpu, out.vh, [batch, k, n], 'f32')];
-  const want = js.svd({ storage: a, shape: [batch, m, n], dtype: 'f32' });
+  const want = linalgOf(js).svd({ storage: a, shape: [batch, m, n], dtype: 'f32' });
   const [ud, sd, vhd] = [await u.data(), await s.data(), await vh.data()];
   for (let b = 0; b < batch; b++) {
     const sb = sd.subarray(b * k, (b + 1) * k);

@@ -12,6 +12,7 @@ import { createJsBackend } from '../../../src/backends/js/index.js';
 import type { Backend } from '../../../src/backends/kernels.js';
 import { activeBackend, setActive } from '../../../src/engine.js';
 import { webGpuBackendOn } from '../../../src/backends/webgpu/index.js';
+import { linalgOf } from '../../../src/backends/linalg.js';
 import { fromStorage } from '../../../src/ops/util.js';
 import { expectClose, uniform } from '../../helpers/data.js';
 import { freshDevices, storageOf } from '../../helpers/webgpu.js';
@@ -59,22 +60,22 @@ describe('webgpu luFactor, luSolve, cholesky, qr and triangularSolve', () => {
     const values = shuffledDominant(batch, n);
     const a = tm.tensor(values, [batch, n, n]);
     const aJs = { storage: values, shape: [batch, n, n], dtype: 'f32' as const };
-    const { lu, pivots } = gpu.luFactor(a.info('test'));
-    const want = js.luFactor(aJs);
+    const { lu, pivots } = linalgOf(gpu).luFactor(a.info('test'));
+    const want = linalgOf(js).luFactor(aJs);
     const luT = fromStorage(gpu, lu, [batch, n, n], 'f32');
     const pivotsT = fromStorage(gpu, pivots, [batch, n], 'i32');
     expect(Array.from(await pivotsT.data())).toEqual(Array.from(want.pivots));
     normwise(await luT.data(), want.lu, 1e-5, 'lu');
     const rhs = Float32Array.from(uniform(batch * n * 3, -1, 1));
     const b = tm.tensor(rhs, [batch, n, 3]);
-    const x = fromStorage(gpu, gpu.luSolve(luT.info('test'), pivotsT.info('test'), b.info('test')), [batch, n, 3], 'f32');
-    const xJs = js.luSolve({ storage: want.lu, shape: [batch, n, n], dtype: 'f32' }, { storage: want.pivots, shape: [batch, n], dtype: 'i32' }, { storage: rhs, shape: [batch, n, 3], dtype: 'f32' });
+    const x = fromStorage(gpu, linalgOf(gpu).luSolve(luT.info('test'), pivotsT.info('test'), b.info('test')), [batch, n, 3], 'f32');
+    const xJs = linalgOf(js).luSolve({ storage: want.lu, shape: [batch, n, n], dtype: 'f32' }, { storage: want.pivots, shape: [batch, n], dtype: 'i32' }, { storage: rhs, shape: [batch, n, 3], dtype: 'f32' });
     normwise(await x.data(), xJs, 1e-5, 'x');
     // Symmetric positive definite: the shuffle undone by A·Aᵀ, n² added to the diagonal.
     const spd = await tm.tidy(() => tm.matmul(a, a, { transposeB: true }).add(tm.eye(n).mul(n * n))).data();
     const s = tm.tensor(spd, [batch, n, n]);
-    const l = fromStorage(gpu, gpu.cholesky(s.info('test')), [batch, n, n], 'f32');
-    normwise(await l.data(), js.cholesky({ storage: Float32Array.from(spd), shape: [batch, n, n], dtype: 'f32' }), 1e-5, 'l');
+    const l = fromStorage(gpu, linalgOf(gpu).cholesky(s.info('test')), [batch, n, n], 'f32');
+    normwise(await l.data(), linalgOf(js).cholesky({ storage: Float32Array.from(spd), shape: [batch, n, n], dtype: 'f32' }), 1e-5, 'l');
     for (const t of [a, luT, pivotsT, b, x, s, l]) t.dispose();
   });
 
@@ -84,8 +85,8 @@ describe('webgpu luFactor, luSolve, cholesky, qr and triangularSolve', () => {
     const a = tm.tensor(values, [batch, m, n]);
     for (const complete of [false, true]) {
       const c = complete ? m : Math.min(m, n);
-      const { q, r } = gpu.qr(a.info('test'), complete);
-      const want = js.qr({ storage: values, shape: [batch, m, n], dtype: 'f32' }, complete);
+      const { q, r } = linalgOf(gpu).qr(a.info('test'), complete);
+      const want = linalgOf(js).qr({ storage: values, shape: [batch, m, n], dtype: 'f32' }, complete);
       const [qT, rT] = [fromStorage(gpu, q, [batch, m, c], 'f32'), fromStorage(gpu, r, [batch, c, n], 'f32')];
       expectClose(await qT.data(), want.q, 1e-4, `q complete=${complete}`, new Float64Array(want.q.length).fill(1));
       normwise(await rT.data(), want.r, 1e-4, `r complete=${complete}`);
@@ -103,8 +104,8 @@ describe('webgpu luFactor, luSolve, cholesky, qr and triangularSolve', () => {
     const [a, b] = [tm.tensor(values, [batch, n, n]), tm.tensor(rhs, [batch, n, k])];
     for (const upper of [true, false]) {
       for (const unit of [false, true]) {
-        const x = fromStorage(gpu, gpu.triangularSolve(a.info('test'), b.info('test'), upper, unit), [batch, n, k], 'f32');
-        const want = js.triangularSolve({ storage: values, shape: [batch, n, n], dtype: 'f32' }, { storage: rhs, shape: [batch, n, k], dtype: 'f32' }, upper, unit);
+        const x = fromStorage(gpu, linalgOf(gpu).triangularSolve(a.info('test'), b.info('test'), upper, unit), [batch, n, k], 'f32');
+        const want = linalgOf(js).triangularSolve({ storage: values, shape: [batch, n, n], dtype: 'f32' }, { storage: rhs, shape: [batch, n, k], dtype: 'f32' }, upper, unit);
         normwise(await x.data(), want, 1e-5, `upper=${upper} unit=${unit}`);
         x.dispose();
       }
@@ -124,10 +125,10 @@ describe('webgpu luFactor, luSolve, cholesky, qr and triangularSolve', () => {
       const values = shuffledDominant(batch, n);
       const a = tm.tensor(values, [batch, n, n]);
       const aJs = { storage: values, shape: [batch, n, n], dtype: 'f32' as const };
-      const want = js.luFactor(aJs);
+      const want = linalgOf(js).luFactor(aJs);
       gpu.materialize(storageOf(a));
       const before = gpu.runtime.commands.dispatches;
-      const { lu, pivots } = small.luFactor(a.info('test'));
+      const { lu, pivots } = linalgOf(small).luFactor(a.info('test'));
       expect(gpu.runtime.commands.dispatches - before).toBe(3);
       const luT = fromStorage(small, lu, [batch, n, n], 'f32');
       const pivotsT = fromStorage(small, pivots, [batch, n], 'i32');
@@ -135,13 +136,13 @@ describe('webgpu luFactor, luSolve, cholesky, qr and triangularSolve', () => {
       normwise(await luT.data(), want.lu, 1e-5, 'lu');
       const rhs = Float32Array.from(uniform(batch * n * 2, -1, 1));
       const b = tm.tensor(rhs, [batch, n, 2]);
-      const x = fromStorage(small, small.luSolve(luT.info('test'), pivotsT.info('test'), b.info('test')), [batch, n, 2], 'f32');
-      const xJs = js.luSolve({ storage: want.lu, shape: [batch, n, n], dtype: 'f32' }, { storage: want.pivots, shape: [batch, n], dtype: 'i32' }, { storage: rhs, shape: [batch, n, 2], dtype: 'f32' });
+      const x = fromStorage(small, linalgOf(small).luSolve(luT.info('test'), pivotsT.info('test'), b.info('test')), [batch, n, 2], 'f32');
+      const xJs = linalgOf(js).luSolve({ storage: want.lu, shape: [batch, n, n], dtype: 'f32' }, { storage: want.pivots, shape: [batch, n], dtype: 'i32' }, { storage: rhs, shape: [batch, n, 2], dtype: 'f32' });
       normwise(await x.data(), xJs, 1e-5, 'x');
       const spd = dominantSymmetric(batch, n);
       const s = tm.tensor(spd, [batch, n, n]);
-      const l = fromStorage(small, small.cholesky(s.info('test')), [batch, n, n], 'f32');
-      normwise(await l.data(), js.cholesky({ storage: spd, shape: [batch, n, n], dtype: 'f32' }), 1e-5, 'l');
+      const l = fromStorage(small, linalgOf(small).cholesky(s.info('test')), [batch, n, n], 'f32');
+      normwise(await l.data(), linalgOf(js).cholesky({ storage: spd, shape: [batch, n, n], dtype: 'f32' }), 1e-5, 'l');
       // And through the ops, in the same bands.
       const solved = tm.linalg.solve(a, b);
       normwise(await solved.data(), xJs, 1e-5, 'solve(A, B)');
@@ -150,14 +151,14 @@ describe('webgpu luFactor, luSolve, cholesky, qr and triangularSolve', () => {
       const r = tm.tensor(rect, [batch, 20, 12]);
       gpu.materialize(storageOf(r));
       const dispatched = gpu.runtime.commands.dispatches;
-      const factors = small.qr(r.info('test'), false);
+      const factors = linalgOf(small).qr(r.info('test'), false);
       expect(gpu.runtime.commands.dispatches - dispatched).toBeGreaterThan(1);
-      const qrJs = js.qr({ storage: rect, shape: [batch, 20, 12], dtype: 'f32' }, false);
+      const qrJs = linalgOf(js).qr({ storage: rect, shape: [batch, 20, 12], dtype: 'f32' }, false);
       const [qT, rT] = [fromStorage(small, factors.q, [batch, 20, 12], 'f32'), fromStorage(small, factors.r, [batch, 12, 12], 'f32')];
       expectClose(await qT.data(), qrJs.q, 1e-4, 'banded q', new Float64Array(qrJs.q.length).fill(1));
       normwise(await rT.data(), qrJs.r, 1e-4, 'banded r');
-      const solvedT = fromStorage(small, small.triangularSolve(luT.info('test'), b.info('test'), true, false), [batch, n, 2], 'f32');
-      normwise(await solvedT.data(), js.triangularSolve({ storage: want.lu, shape: [batch, n, n], dtype: 'f32' }, { storage: rhs, shape: [batch, n, 2], dtype: 'f32' }, true, false), 1e-5, 'banded triangularSolve');
+      const solvedT = fromStorage(small, linalgOf(small).triangularSolve(luT.info('test'), b.info('test'), true, false), [batch, n, 2], 'f32');
+      normwise(await solvedT.data(), linalgOf(js).triangularSolve({ storage: want.lu, shape: [batch, n, n], dtype: 'f32' }, { storage: rhs, shape: [batch, n, 2], dtype: 'f32' }, true, false), 1e-5, 'banded triangularSolve');
       for (const t of [a, luT, pivotsT, b, x, s, l, solved, r, qT, rT, solvedT]) t.dispose();
     } finally {
       await tm.init({ backend: 'webgpu' });

@@ -2,6 +2,9 @@
 // α and β kept for every frame in scratch buffers given back once the
 // dispatch is encoded. Nothing is read back: a bad label gives NaN.
 import ctcShader from '../../../../shaders/ctc.wgsl';
+import type { CtcKernel } from '../../ctc.js';
+import type { GpuData } from '../data.js';
+import type { WebGpuBackend } from '../index.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
 
 /**
@@ -23,4 +26,15 @@ export function ctcLosses(rt: Runtime, lp: Operand, targets: Operand, lengths: G
   rt.commands.dispatch(kernel, { lp: lp.buffer, targets: targets.buffer, lengths, alpha, beta, out, params }, grid(batch, 1));
   rt.pool.release(alpha);
   rt.pool.release(beta);
+}
+
+/** The webgpu backend's CTC kernel (backends/ctc.ts). The ops layer hands it lp as f32 and targets as i32. */
+export function webGpuCtc(gpu: WebGpuBackend): CtcKernel<GpuData> {
+  return (lp, targets, inputLengths, targetLengths, blank, withGrad) => {
+    const [frames, batch, classes] = lp.shape;
+    const lengths = gpu.upload(Int32Array.from([...inputLengths, ...targetLengths]), 'i32');
+    const result = gpu.produce('f32', [batch + (withGrad ? frames * batch * classes : 0)], (out) => ctcLosses(gpu.runtime, gpu.operand(lp), gpu.operand(targets), lengths.buffer!, blank, withGrad, out));
+    gpu.runtime.pool.release(lengths.buffer!);
+    return result;
+  };
 }

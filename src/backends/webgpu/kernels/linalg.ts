@@ -14,6 +14,9 @@ import luSolveShader from '../../../../shaders/lu_solve.wgsl';
 import qrShader from '../../../../shaders/qr.wgsl';
 import svdShader from '../../../../shaders/svd_jacobi.wgsl';
 import triangularSolveShader from '../../../../shaders/triangular_solve.wgsl';
+import type { LinalgKernels } from '../../linalg.js';
+import type { GpuData } from '../data.js';
+import type { WebGpuBackend } from '../index.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
 import { rowBands, windowOf, type BufferWindow, type Part } from '../windows.js';
 
@@ -123,4 +126,64 @@ export function svdMatrices(rt: Runtime, a: Operand, u: GPUBuffer, s: GPUBuffer,
     rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count, m, n, padded) }, grid(part.count, 1));
     rt.pool.release(work);
   }
+}
+
+/** The webgpu backend's tm.linalg kernels (backends/linalg.ts). The ops layer hands them f32 only (f16 cast before), so operands are read as they are. */
+export function webGpuLinalg(gpu: WebGpuBackend): LinalgKernels<GpuData> {
+  return {
+    luFactor(a) {
+      let pivots: GpuData | undefined;
+      const lu = gpu.produce('f32', a.shape, (luOut) => {
+        pivots = gpu.produce('i32', a.shape.slice(0, 2), (pivotsOut) => luFactorMatrices(gpu.runtime, gpu.operand(a), luOut, pivotsOut));
+      });
+      // An empty batch runs nothing, pivots' produce included.
+      return { lu, pivots: pivots ?? gpu.produce('i32', a.shape.slice(0, 2), () => {}) };
+    },
+
+    luSolve(lu, pivots, b) {
+      return gpu.produce('f32', b.shape, (out) => luSolveColumns(gpu.runtime, gpu.operand(lu), gpu.operand(pivots), gpu.operand(b), out));
+    },
+
+    cholesky(a) {
+      return gpu.produce('f32', a.shape, (out) => choleskyMatrices(gpu.runtime, gpu.operand(a), out));
+    },
+
+    qr(a, complete) {
+      const [batch, m, n] = a.shape;
+      const c = complete ? m : Math.min(m, n);
+      let r: GpuData | undefined;
+      const q = gpu.produce('f32', [batch, m, c], (qOut) => {
+        r = gpu.produce('f32', [batch, c, n], (rOut) => qrMatrices(gpu.runtime, gpu.operand(a), complete, qOut, rOut));
+      });
+      // An empty batch runs nothing, r's produce included (the ops layer hands no empty matrices).
+      return { q, r: r ?? gpu.produce('f32', [batch, c, n], () => {}) };
+    },
+
+    triangularSolve(a, b, upper, unit) {
+      return gpu.produce('f32', b.shape, (out) => triangularSolveColumns(gpu.runtime, gpu.operand(a), gpu.operand(b), upper, unit, out));
+    },
+
+    eigh(a) {
+      const [batch, n] = a.shape;
+      let vectors: GpuData | undefined;
+      const values = gpu.produce('f32', [batch, n], (valuesOut) => {
+        vectors = gpu.produce('f32', a.shape, (vectorsOut) => eighMatrices(gpu.runtime, gpu.operand(a), valuesOut, vectorsOut));
+      });
+      // An empty batch runs nothing, the inner produce included.
+      return { values, vectors: vectors ?? gpu.produce('f32', a.shape, () => {}) };
+    },
+
+    svd(a) {
+      const [batch, m, n] = a.shape;
+      const k = Math.min(m, n);
+      let u: GpuData | undefined;
+      let vh: GpuData | undefined;
+      const s = gpu.produce('f32', [batch, k], (sOut) => {
+        u = gpu.produce('f32', [batch, m, k], (uOut) => {
+          vh = gpu.produce('f32', [batch, k, n], (vhOut) => svdMatrices(gpu.runtime, gpu.operand(a), uOut, sOut, vhOut));
+        });
+      });
+      return { u: u ?? gpu.produce('f32', [batch, m, k], () => {}), s, vh: vh ?? gpu.produce('f32', [batch, k, n], () => {}) };
+    },
+  };
 }
