@@ -19,6 +19,7 @@ import { BufferPool, wordsUp } from './buffers.js';
 import { Commands, type BindingValue } from './commands.js';
 import { Compiler, type WgslScalar } from './compiler.js';
 import { GpuData, dropIfUnused, expressionOf, scalarData, settle, type Arg, type ElementwiseOp } from './data.js';
+import type { AdapterFound } from './adapter.js';
 import { acquireDevice, type GpuContext, type GpuFeatures } from './device.js';
 import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
@@ -83,8 +84,9 @@ export interface WebGpuOptions {
   poison?: boolean;
 }
 
-export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
-  const backend = webGpuBackendOn(await acquireDevice(), options);
+/** A backend on the adapter findAdapter gives, or on `adapter`, one it gave. */
+export async function createWebGpuBackend(options: WebGpuOptions = {}, adapter?: AdapterFound): Promise<WebGpuBackend> {
+  const backend = webGpuBackendOn(await acquireDevice(adapter), options);
   // What earlier processes measured on this adapter, in place before the first
   // kernel runs: the same choice from the first call (a quantized product's
   // way decides its rounding), and no default kernel before the recall is in.
