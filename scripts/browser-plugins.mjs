@@ -2,7 +2,7 @@
 // (scripts/build.mjs) and the demo page's script (examples/browser/build.mjs).
 import { readFileSync } from 'node:fs';
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Characters of words and numbers: a space between two of them separates tokens. */
@@ -104,6 +104,9 @@ const STAND_INS = [
   [/src[\\/]backends[\\/]webgpu[\\/]kernels[\\/]matmul_matrix\.(ts|js)$/, 'src/backends/webgpu/kernels/matmul_matrix.browser.ts'],
   [/src[\\/]backends[\\/]webgpu[\\/]reflect\.(ts|js)$/, 'src/backends/webgpu/reflect.browser.ts'],
 ];
+/** Whether a source file (a path ending src/…) is a Node-only module a page gets a stand-in for. */
+export const STAND_IN_FOR = (path) => STAND_INS.find(([module]) => module.test(path))?.[1];
+
 export const browserStandIns = {
   name: 'browser-stand-ins',
   setup(b) {
@@ -112,6 +115,33 @@ export const browserStandIns = {
       const path = resolve(dirname(args.importer), args.path);
       const standIn = STAND_INS.find(([module]) => module.test(path));
       return standIn ? { path: fileURLToPath(new URL(`../${standIn[1]}`, import.meta.url)) } : undefined;
+    });
+  },
+};
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Each source file built as a module of its own (dist/browser/ mirrors src/
+ * and shaders/), its imports left for the page's bundler: a bundler then
+ * keeps only the modules a page's imports reach, as it does building from
+ * tmnn's sources, where one prebuilt file would hand it everything.
+ * Imports of tmnn's own files become relative imports of their built
+ * modules (a shader `x.wgsl` → `x.js`, a Node-only module → its browser
+ * stand-in); imports of packages stay as they are.
+ */
+export const moduleByModule = {
+  name: 'module-by-module',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      if (!args.path.startsWith('.') && !args.path.startsWith('/')) return { path: args.path, external: true };
+      let target = resolve(dirname(args.importer), args.path);
+      const standIn = STAND_INS.find(([module]) => module.test(target));
+      if (standIn) target = resolve(ROOT, standIn[1]);
+      let built = relative(dirname(args.importer), target).replace(/\.ts$/, '.js').replace(/\.wgsl$/, '.js');
+      if (!built.startsWith('.')) built = `./${built}`;
+      return { path: built, external: true };
     });
   },
 };

