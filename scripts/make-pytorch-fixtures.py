@@ -277,6 +277,14 @@ CASES = {
 }
 
 
+# Settings tmnn has no equivalent of: state_dicts alone, which loadPytorch must refuse by name rather than load into the nearest tmnn model.
+REFUSED = {
+    'refused_layer_norm_no_affine': lambda: nn.Sequential(nn.Linear(4, 6), nn.LayerNorm(6, elementwise_affine=False)),
+    'refused_lstm_proj_size': lambda: nn.LSTM(5, 4, proj_size=2, batch_first=True),
+    'refused_attention_kdim': lambda: nn.MultiheadAttention(8, 2, kdim=6, vdim=6, batch_first=True),
+}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for i, (name, make) in enumerate(CASES.items()):
@@ -288,7 +296,9 @@ def main():
         save_safetensors(model.state_dict(), os.path.join(OUT, f'{name}.safetensors'))
         arrays = {k: v.numpy() for k, v in {**inputs, **outputs}.items()}
         np.savez_compressed(os.path.join(OUT, f'{name}.npz'), **arrays)
-    print(f'torch {torch.__version__}, numpy {np.__version__}: {len(CASES)} cases in {os.path.normpath(OUT)}')
+    for name, make in REFUSED.items():
+        save_safetensors(make().state_dict(), os.path.join(OUT, f'{name}.safetensors'))
+    print(f'torch {torch.__version__}, numpy {np.__version__}: {len(CASES) + len(REFUSED)} cases in {os.path.normpath(OUT)}')
 
 
 if __name__ == '__main__':

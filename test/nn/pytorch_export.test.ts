@@ -206,4 +206,19 @@ describe.each(BACKENDS)('loadPytorch of PyTorch 1.13 exports on %s', (backend) =
     model.dispose();
     expect(tm.memory().numTensors).toBe(before);
   });
+
+  it("refuses, naming the tensor, an export of a setting tmnn has no equivalent of, rather than loading it into the nearest model", async () => {
+    const refused: [string, tm.nn.Module, string][] = [
+      // LayerNorm(6, elementwise_affine=False): tmnn's LayerNorm always has its weight and bias.
+      ['refused_layer_norm_no_affine', new nn.Sequential([new nn.Dense(4, 6), new nn.LayerNorm(6)]), 'loadPytorch: the state_dict has no 1.weight (for 1.weight, [6])'],
+      // LSTM(5, 4, proj_size=2): h projected to 2 by weight_hr_l0, which tmnn's LSTM has no place for.
+      ['refused_lstm_proj_size', new nn.LSTM(5, 4), "loadPytorch: weight_hh_l0 is [16,2], weightHhL0 needs [16,4] there (PyTorch's [out, in] of tmnn's [4,16])"],
+      // MultiheadAttention(8, 2, kdim=6, vdim=6): separate q/k/v projections, keys and values of another width.
+      ['refused_attention_kdim', new nn.MultiheadAttention(8, 2), 'loadPytorch: the state_dict has no in_proj_weight (for inProjWeight, [8,24])'],
+    ];
+    for (const [name, model, message] of refused) {
+      expect(() => tm.nn.loadPytorch(model, fixture(`${name}.safetensors`)), name).toThrow(message);
+      model.dispose();
+    }
+  });
 });
