@@ -12,6 +12,9 @@ export type ForwardPreHook = (layer: Module, args: unknown[]) => unknown[] | voi
 /** Called after a layer's forward with its arguments and output; a tensor it returns replaces the output (PyTorch's forward hook). */
 export type ForwardHook = (layer: Module, args: unknown[], output: Tensor) => Tensor | void;
 
+/** Layers whose dispose is running: a sublayer's own dispose that reaches one of them again (a layer holding its parent) stops there. */
+const disposing = new Set<Module>();
+
 export abstract class Module {
   /** Train mode (the default) enables dropout; eval mode turns it off. */
   training = true;
@@ -247,13 +250,25 @@ export abstract class Module {
   /** A plain description from which `tm.nn.load` rebuilds the layer. */
   abstract config(): LayerConfig;
 
-  /** Frees every parameter (and its gradient) and buffer. */
+  /**
+   * Frees every parameter (and its gradient) and buffer of this layer and the
+   * layers below it. A sublayer with a dispose of its own is freed by it too,
+   * so what it holds besides them goes as well (the computed weight of a layer
+   * under tm.nn.utils.weightNorm or spectralNorm, in a Sequential).
+   */
   dispose(): void {
-    for (const p of this.parameters()) {
-      p.grad?.dispose();
-      p.dispose();
+    if (disposing.has(this)) return;
+    disposing.add(this);
+    try {
+      for (const p of this.parameters()) {
+        p.grad?.dispose();
+        p.dispose();
+      }
+      for (const b of Object.values(this.namedBuffers())) b.dispose();
+      for (const layer of this.modules()) if (layer !== this && layer.dispose !== Module.prototype.dispose) layer.dispose();
+    } finally {
+      disposing.delete(this);
     }
-    for (const b of Object.values(this.namedBuffers())) b.dispose();
   }
 }
 

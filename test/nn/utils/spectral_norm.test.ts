@@ -172,7 +172,7 @@ describe.each(BACKENDS)('spectralNorm on %s', (backend) => {
     copy.dispose();
   });
 
-  it('leaves memory flat over training steps, and frees everything on removal and dispose', async () => {
+  it("leaves memory flat over training steps, and frees everything on removal and dispose (its own or a Sequential's)", async () => {
     const bare = tm.memory().numTensors;
     const layer = tm.nn.utils.spectralNorm(new tm.nn.Conv1d(3, 4, 2));
     const optimizer = new tm.optim.SGD(layer.parameters(), { lr: 0.1 });
@@ -195,6 +195,11 @@ describe.each(BACKENDS)('spectralNorm on %s', (backend) => {
     const other = tm.nn.utils.spectralNorm(new tm.nn.Dense(5, 4));
     tm.noGrad(() => tm.tidy(() => void other.forward(tm.ones([1, 5]))));
     other.dispose();
+    expect(tm.memory().numTensors).toBe(bare);
+    // In a Sequential, whose dispose frees the layer's computed weight through the layer's own dispose.
+    const model = new tm.nn.Sequential([new tm.nn.ReLU(), new tm.nn.Sequential([tm.nn.utils.spectralNorm(new tm.nn.Dense(5, 4))])]);
+    tm.noGrad(() => tm.tidy(() => void model.forward(tm.ones([1, 5]))));
+    model.dispose();
     expect(tm.memory().numTensors).toBe(bare);
   });
 });

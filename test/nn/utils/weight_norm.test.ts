@@ -154,7 +154,7 @@ describe.each(BACKENDS)('weightNorm on %s', (backend) => {
     layer.dispose();
   });
 
-  it('leaves memory flat over training steps, freeing each computed weight as the next replaces it, and everything on removal and dispose', async () => {
+  it("leaves memory flat over training steps, freeing each computed weight as the next replaces it, and everything on removal and dispose (its own or a Sequential's)", async () => {
     const bare = tm.memory().numTensors;
     const layer = tm.nn.utils.weightNorm(new tm.nn.Dense(5, 4));
     const optimizer = new tm.optim.SGD(layer.parameters(), { lr: 0.1 });
@@ -178,6 +178,11 @@ describe.each(BACKENDS)('weightNorm on %s', (backend) => {
     // Without recording: a recorded graph dropped unused is freed by the garbage collector, not here.
     tm.noGrad(() => tm.tidy(() => void other.forward(tm.ones([1, 5]))));
     other.dispose();
+    expect(tm.memory().numTensors).toBe(bare);
+    // In a Sequential, whose dispose frees the layer's computed weight through the layer's own dispose.
+    const model = new tm.nn.Sequential([new tm.nn.ReLU(), new tm.nn.Sequential([tm.nn.utils.weightNorm(new tm.nn.Dense(5, 4))])]);
+    tm.noGrad(() => tm.tidy(() => void model.forward(tm.ones([1, 5]))));
+    model.dispose();
     expect(tm.memory().numTensors).toBe(bare);
   });
 });
