@@ -14,6 +14,7 @@ import { matmul } from './matmul.js';
 import { concat, gather, scan, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { sortIndices } from './sort.js';
 import { lstmCell, lstmCellGrad } from './lstm_cell.js';
+import { gruCell, gruCellGrad } from './gru_cell.js';
 import { ctc } from './ctc.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
@@ -51,6 +52,8 @@ export function createJsBackend(): Backend<StorageArray> {
     sortIndices,
     lstmCell,
     lstmCellGrad,
+    gruCell,
+    gruCellGrad,
     ctc,
     adam,
     sgd,

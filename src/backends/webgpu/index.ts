@@ -26,6 +26,7 @@ import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, gatherRows, scanLines, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
 import { choleskyMatrices, eighMatrices, luFactorMatrices, luSolveColumns, qrMatrices, svdMatrices, triangularSolveColumns } from './kernels/linalg.js';
 import { ctcLosses } from './kernels/ctc.js';
+import { gruCellGradUnits, gruCellUnits } from './kernels/gru_cell.js';
 import { sortRows } from './kernels/sort.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
@@ -631,6 +632,20 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
 
     cholesky(a) {
       return produce('f32', a.shape, (out) => choleskyMatrices(rt, operand(a), out));
+    },
+
+    gruCell(xw, hw, h) {
+      const inputs = [xw, hw, h].map(wide);
+      const result = produce(h.dtype, h.shape, (out) => gruCellUnits(rt, inputs[0].operand, inputs[1].operand, inputs[2].operand, out));
+      for (const i of inputs) i.done();
+      return result;
+    },
+
+    gruCellGrad(xw, hw, h, dy) {
+      const inputs = [xw, hw, h, dy].map(wide);
+      const result = produce(h.dtype, [7 * sizeOf(h.shape)], (out) => gruCellGradUnits(rt, inputs[0].operand, inputs[1].operand, inputs[2].operand, inputs[3].operand, out));
+      for (const i of inputs) i.done();
+      return result;
     },
 
     // The ops layer hands lp as f32 and targets as i32.
