@@ -8,6 +8,7 @@
 import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
 import { ShapeError, formatShape } from '../errors.js';
+import { sameShape } from '../shape.js';
 import { isGradEnabled, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { concat, reshape, slice, split } from './movement.js';
@@ -38,10 +39,6 @@ export function gruCell(xw: Tensor, hw: Tensor, h: Tensor): Tensor {
       ];
     });
   });
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** The step as elementwise ops. */
