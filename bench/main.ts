@@ -104,7 +104,7 @@ async function int8Section(): Promise<void> {
 async function opsSection(): Promise<void> {
   const rows = await nativeOpTimes();
   printTable(
-    'ops on the native backend on a [512, 512] f32 matrix (the convolution and pooling: 32 images 8×28×28; an LSTM), µs per op (best of runs of ten), tfjs-wasm on the same values',
+    'ops on the native backend on a [512, 512] f32 matrix (the convolution and pooling: 32 images 8×28×28; an LSTM and a GRU), µs per op (best of runs of ten), tfjs-wasm on the same values',
     ['op', 'tmnn native', 'tfjs-wasm', 'speed-up'],
     rows.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
     'In cache (1 MiB an operand): the kernels\' own speed. exp, tanh, log, pow and softmax compute in double (fallback/src/exp_double.h, log_double.h, pow_double.h, vectorised) and round once, ' +
@@ -113,8 +113,8 @@ async function opsSection(): Promise<void> {
       '(fallback/src/sort.cc), the values gathered after; tfjs-wasm has no sort, so its row is tf.topk with k = 512. conv2d copies the windows of a few output rows at a time into a block ' +
       '(im2col) and multiplies it by the filters in OpenBLAS, the images split among the threads (fallback/src/conv.cc), its gradients likewise; maxPool2d ' +
       'takes the max over each window an index table lists, its regular runs of windows sixteen to a vector (fallback/src/window_max.cc); tfjs-wasm (XNNPACK) runs both directly on NHWC images. The warp is composed of ops (ops/grid_sample.ts): its four taps each one gather of ' +
-      'the images as rows [N·H·W, C], weighted and summed; tfjs-wasm\'s Transform kernel loops over the pixels in C++. The LSTM (nn/recurrent.ts) projects the whole ' +
-      'sequence\'s inputs in one matmul and runs h·Whh and the gates step by step as ops, recorded for autograd; tfjs-layers\' LSTM steps its cell likewise.',
+      'the images as rows [N·H·W, C], weighted and summed; tfjs-wasm\'s Transform kernel loops over the pixels in C++. The LSTM and the GRU (nn/recurrent.ts) project the whole ' +
+      'sequence\'s inputs in one matmul and run h·Whh step by step, each step\'s gates one kernel (fallback/src/lstm_cell.cc, gru_cell.cc), recorded for autograd; tfjs-layers\' layers step their cells as ops.',
   );
 }
 

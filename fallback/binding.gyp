@@ -14,6 +14,7 @@
         "src/eig.cc",
         "src/elementwise.cc",
         "src/gemm.cc",
+        "src/gru_cell.cc",
         "src/int32_gemm.cc",
         "src/int8_gemm.cc",
         "src/linalg.cc",

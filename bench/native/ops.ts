@@ -5,8 +5,8 @@
 // cache, so the kernel's own speed shows rather than the memory's); a
 // convolution (alone, and with its gradients) and a pooling of a batch of
 // 32 images 8×28×28 (tfjs takes them NHWC, tmnn NCHW: each in its own
-// layout); an affine warp of 8 images 16×64×64; an LSTM layer. Each timed
-// call runs the op ten times (the LSTM once), tmnn and tfjs in turn so that
+// layout); an affine warp of 8 images 16×64×64; an LSTM and a GRU layer.
+// Each timed call runs the op ten times (a recurrent layer once), tmnn and tfjs in turn so that
 // load on the machine hits both alike.
 // Both backends compute synchronously on the calling thread here.
 import * as tf from '@tensorflow/tfjs-core';
@@ -133,7 +133,7 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
   rows.push({ op: 'conv2d as above, forward + both gradients (tfjs-cpu: wasm has no conv weight gradient)', tmnn: (1000 * t.tmnn) / REPEATS, tfjs: 1000 * t.tfjs });
   tf.dispose([cpuImages, cpuFilters]);
   await useTfjs('wasm');
-  rows.push(...await lstmRows(ms));
+  rows.push(...await recurrentRows('LSTM', ms), ...await recurrentRows('GRU', ms));
 
   for (const t of [x, y, b, ax, rowIds, param, images, filters, nhwc, hwio, gradImages, gradFilters, warped, theta]) t.dispose();
   adam.dispose();
@@ -143,24 +143,29 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
 }
 
 /**
- * An LSTM as a sequence classifier reads MNIST (an image's 28 rows as 28
- * steps of 28 pixels, 32 images, 128 units), beside tfjs-layers' LSTM on
- * wasm: forward over the whole sequence, and a training step (forward and
- * the gradients of every weight). tfjs's recurrent weights start Glorot
- * rather than orthogonal (its orthogonal initializer fails on wasm); the
- * values do not change the work.
+ * An LSTM or a GRU as a sequence classifier reads MNIST (an image's 28 rows
+ * as 28 steps of 28 pixels, 32 images, 128 units), beside tfjs-layers' layer
+ * of that kind on wasm: forward over the whole sequence, and a training step
+ * (forward and the gradients of every weight). tfjs's recurrent weights
+ * start Glorot rather than orthogonal (its orthogonal initializer fails on
+ * wasm); the values do not change the work. tfjs's GRU gates with σ here as
+ * PyTorch's (its default is the hard sigmoid) and applies the reset gate
+ * before Whh (it has no reset_after): the same products and as many
+ * elementwise ops a step.
  */
-async function lstmRows(ms: number): Promise<NativeOpRow[]> {
+async function recurrentRows(kind: 'LSTM' | 'GRU', ms: number): Promise<NativeOpRow[]> {
   const [batch, time, features, units] = [32, 28, 28, 128];
-  const lstm = new tm.nn.LSTM(features, units, { seed: 1 });
+  const layer = new tm.nn[kind](features, units, { seed: 1 });
   const x = tm.randn([batch, time, features], { seed: 2 });
   const tx = tf.tensor3d((await x.data()) as Float32Array, [batch, time, features]);
-  const peer = tfl.layers.lstm({ units, returnSequences: true, recurrentInitializer: 'glorotUniform' });
+  const peer = kind === 'LSTM'
+    ? tfl.layers.lstm({ units, returnSequences: true, recurrentInitializer: 'glorotUniform' })
+    : tfl.layers.gru({ units, returnSequences: true, recurrentInitializer: 'glorotUniform', recurrentActivation: 'sigmoid' });
   tf.dispose(peer.apply(tx) as tf.Tensor); // builds its weights
   const peerWeights = peer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   const step = () => {
-    tm.tidy(() => lstm.forward(x).square().mean()).backward();
-    for (const p of lstm.parameters()) {
+    tm.tidy(() => layer.forward(x).square().mean()).backward();
+    for (const p of layer.parameters()) {
       p.grad!.dispose();
       p.grad = null;
     }
@@ -170,14 +175,14 @@ async function lstmRows(ms: number): Promise<NativeOpRow[]> {
     tf.dispose([value, ...Object.values(grads)]);
   };
   // Inference: no graph recorded (a forward whose graph is dropped unwalked holds its saved tensors until the garbage collector runs).
-  const forward = await bestOfEach({ tmnn: async () => tm.noGrad(() => lstm.forward(x)).dispose(), tfjs: async () => tf.dispose(peer.apply(tx) as tf.Tensor) }, ms);
+  const forward = await bestOfEach({ tmnn: async () => tm.noGrad(() => layer.forward(x)).dispose(), tfjs: async () => tf.dispose(peer.apply(tx) as tf.Tensor) }, ms);
   const training = await bestOfEach({ tmnn: async () => step(), tfjs: async () => peerStep() }, ms);
-  lstm.dispose();
+  layer.dispose();
   x.dispose();
   peer.dispose();
   tx.dispose();
   return [
-    { op: `LSTM ${batch}×${time}×${features} → ${units}, forward, no gradients (tfjs-layers' lstm)`, tmnn: 1000 * forward.tmnn, tfjs: 1000 * forward.tfjs },
-    { op: 'LSTM as above, forward + the gradients of its weights', tmnn: 1000 * training.tmnn, tfjs: 1000 * training.tfjs },
+    { op: `${kind} ${batch}×${time}×${features} → ${units}, forward, no gradients (tfjs-layers' ${kind.toLowerCase()})`, tmnn: 1000 * forward.tmnn, tfjs: 1000 * forward.tfjs },
+    { op: `${kind} as above, forward + the gradients of its weights`, tmnn: 1000 * training.tmnn, tfjs: 1000 * training.tfjs },
   ];
 }

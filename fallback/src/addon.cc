@@ -341,6 +341,30 @@ Napi::Value LstmCellGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// gruCell(xw, hw, h, out): Float32Arrays xw [B, 3H], hw [B, 3H], h [B, H], out [B, H].
+Napi::Value GruCell(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array xw = array(info[0], "xw"), hw = array(info[1], "hw"), h = array(info[2], "h"), out = array(info[4], "out");
+  const int64_t hidden = integer(info[3], "hidden");
+  if (xw.dtype != F32 || hw.dtype != F32 || h.dtype != F32 || out.dtype != F32) type_error(env, "gruCell: xw, hw, h and out must be Float32Arrays");
+  require(hidden > 0 && h.length % hidden == 0 && xw.length == 3 * h.length && hw.length == 3 * h.length && out.length == h.length, env,
+          "gruCell: xw and hw must be [B, 3H], h and out [B, H]");
+  gru_cell(xw.as<float>(), hw.as<float>(), h.as<float>(), h.length / hidden, hidden, out.as<float>());
+  return env.Undefined();
+}
+
+// gruCellGrad(xw, hw, h, dy, hidden, out): Float32Arrays xw [B, 3H], hw [B, 3H], h [B, H], dy [B, H], out [B·3H + B·3H + B·H].
+Napi::Value GruCellGrad(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array xw = array(info[0], "xw"), hw = array(info[1], "hw"), h = array(info[2], "h"), dy = array(info[3], "dy"), out = array(info[5], "out");
+  const int64_t hidden = integer(info[4], "hidden");
+  if (xw.dtype != F32 || hw.dtype != F32 || h.dtype != F32 || dy.dtype != F32 || out.dtype != F32) type_error(env, "gruCellGrad: xw, hw, h, dy and out must be Float32Arrays");
+  require(hidden > 0 && h.length % hidden == 0 && xw.length == 3 * h.length && hw.length == 3 * h.length && dy.length == h.length && out.length == 7 * h.length, env,
+          "gruCellGrad: xw and hw must be [B, 3H], h and dy [B, H] and out [B·7H]");
+  gru_cell_grad(xw.as<float>(), hw.as<float>(), h.as<float>(), dy.as<float>(), h.length / hidden, hidden, out.as<float>());
+  return env.Undefined();
+}
+
 // ctc(lp, targets, inputLengths, targetLengths, frames, classes, blank, withGrad, out): lp Float32Array [frames, batch, classes],
 // targets Int32Array [batch, labels], the lengths Int32Arrays [batch], out Float32Array [batch] (+ [frames, batch, classes] withGrad).
 Napi::Value Ctc(const Napi::CallbackInfo& info) {
@@ -567,7 +591,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"ctc", Ctc}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

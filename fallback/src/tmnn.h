@@ -192,6 +192,11 @@ void scatter_add_rows(const float* dy, const Array& indices, int64_t outer, int6
 void lstm_cell(const float* z, const float* c, int64_t batch, int64_t hidden, float* out);
 // Its gradient from dy [2, B, H]: out = dz [B, 4H] then dc [B, H].
 void lstm_cell_grad(const float* z, const float* c, const float* dy, int64_t batch, int64_t hidden, float* out);
+// gru_cell.cc
+// One GRU step after its products: xw, hw [B, 3H] (r, z, n) and h [B, H] give out [B, H] = h'.
+void gru_cell(const float* xw, const float* hw, const float* h, int64_t batch, int64_t hidden, float* out);
+// Its gradient from dy [B, H]: out = dxw [B, 3H], dhw [B, 3H] then dh [B, H].
+void gru_cell_grad(const float* xw, const float* hw, const float* h, const float* dy, int64_t batch, int64_t hidden, float* out);
 // ctc.cc
 // A CTC problem as kernels.ts's ctc gives it: lp [frames, batch, classes], targets [batch, labels], lengths per sample.
 struct CtcProblem {

@@ -12,7 +12,8 @@
 // [hidden, gates·hidden], the gates in PyTorch's order; each starts uniform
 // in ±1/√hidden, as PyTorch's.
 import { ValueError, formatValue } from '../errors.js';
-import { rand, split } from '../ops/index.js';
+import { gruCell } from '../ops/gru_cell.js';
+import { rand } from '../ops/index.js';
 import { lstmCell } from '../ops/lstm_cell.js';
 import type { Tensor } from '../tensor.js';
 
@@ -63,14 +64,13 @@ export function lstmStep(xw: Tensor, { h, c }: StepState, w: CellWeights): StepS
   return lstmCell(xw.add(hidden(h, w)), c!);
 }
 
-/** GRU, gates r, z, n: the reset gate applies to h·Whn + bhn, as PyTorch's (not to h before the product, as Cho et al.'s). */
+/**
+ * GRU, gates r, z, n: the reset gate applies to h·Whn + bhn, as PyTorch's (not
+ * to h before the product, as Cho et al.'s); the gates' elementwise part one
+ * fused op (ops/gru_cell.ts).
+ */
 export function gruStep(xw: Tensor, { h }: StepState, w: CellWeights): StepState {
-  const size = h.shape[1];
-  const [xrz, xn] = split(xw, [2 * size, size], 1);
-  const [hrz, hn] = split(hidden(h, w), [2 * size, size], 1);
-  const [r, z] = split(xrz.add(hrz).sigmoid(), size, 1);
-  const n = xn.add(r.mul(hn)).tanh();
-  return { h: n.add(z.mul(h.sub(n))) };
+  return { h: gruCell(xw, hidden(h, w), h) };
 }
 
 /**

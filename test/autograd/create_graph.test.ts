@@ -4,9 +4,10 @@
 // hand, gradient penalties the same as on js (whose second derivatives
 // test/autograd/second_order.test.ts checks op by op against float64), and
 // the ops whose backward is a kernel of the backend's (max pooling, the
-// LSTM cell) taking ops instead when the pass records.
+// LSTM and GRU cells) taking ops instead when the pass records.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { gruCell } from '../../src/ops/gru_cell.js';
 import { lstmCell } from '../../src/ops/lstm_cell.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, uniform } from '../helpers/data.js';
@@ -114,6 +115,24 @@ describe.each(BACKENDS)('createGraph and retainGraph on %s', (backend) => {
     const want = tm.autograd.hvp(byOps, [z, c], [vz, vc]).hvp;
     expectClose(await got[0].data(), await want[0].data(), 1e-5, 'Hv for z');
     expectClose(await got[1].data(), await want[1].data(), 1e-5, 'Hv for c');
+  });
+
+  it('the GRU cell kernel\'s gradient, recorded, has the Hessian–vector products of the cell written as ops', async () => {
+    const [batch, hidden] = [3, 5];
+    const gates = [batch, 3 * hidden];
+    const [xw, hw, vx, vh] = [0, 1, 2, 3].map(() => tm.tensor(Float32Array.from(uniform(batch * 3 * hidden)), gates));
+    const [h, vp, dy] = [0, 1, 2].map(() => tm.tensor(Float32Array.from(uniform(batch * hidden)), [batch, hidden]));
+    const byKernel = (x: tm.Tensor, w: tm.Tensor, p: tm.Tensor) => gruCell(x, w, p).mul(dy).sum();
+    const byOps = (x: tm.Tensor, w: tm.Tensor, p: tm.Tensor) => {
+      const [xr, xz, xn] = tm.split(x, hidden, 1);
+      const [hr, hz, hn] = tm.split(w, hidden, 1);
+      const [r, z] = [xr.add(hr).sigmoid(), xz.add(hz).sigmoid()];
+      const n = xn.add(r.mul(hn)).tanh();
+      return z.neg().add(1).mul(n).add(z.mul(p)).mul(dy).sum();
+    };
+    const got = tm.autograd.hvp(byKernel, [xw, hw, h], [vx, vh, vp]).hvp;
+    const want = tm.autograd.hvp(byOps, [xw, hw, h], [vx, vh, vp]).hvp;
+    for (const [k, name] of ['xw', 'hw', 'h'].entries()) expectClose(await got[k].data(), await want[k].data(), 1e-5, `Hv for ${name}`);
   });
 
   it('a checkpointed block differentiates twice as the same block without the checkpoint', async () => {

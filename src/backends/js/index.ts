@@ -12,6 +12,7 @@ import { matmul } from './matmul.js';
 import { concat, gather, scan, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { sortIndices } from './sort.js';
 import { lstmCell, lstmCellGrad } from './lstm_cell.js';
+import { gruCell, gruCellGrad } from './gru_cell.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
 export function createJsBackend(): Backend<StorageArray> {
@@ -41,6 +42,8 @@ export function createJsBackend(): Backend<StorageArray> {
     sortIndices,
     lstmCell,
     lstmCellGrad,
+    gruCell,
+    gruCellGrad,
     adam,
     sgd,
   };

@@ -81,6 +81,10 @@ export interface Addon {
   lstmCell(z: Float32Array, c: Float32Array, hidden: number, out: Float32Array): void;
   /** out [B·4H + B·H] = dz, dc (kernels.ts's lstmCellGrad). */
   lstmCellGrad(z: Float32Array, c: Float32Array, dy: Float32Array, hidden: number, out: Float32Array): void;
+  /** out [B, H] = h' of one GRU step (kernels.ts's gruCell). */
+  gruCell(xw: Float32Array, hw: Float32Array, h: Float32Array, hidden: number, out: Float32Array): void;
+  /** out [B·3H + B·3H + B·H] = dxw, dhw, dh (kernels.ts's gruCellGrad). */
+  gruCellGrad(xw: Float32Array, hw: Float32Array, h: Float32Array, dy: Float32Array, hidden: number, out: Float32Array): void;
   /** out [batch] losses, then withGrad [frames, batch, classes] gradients (kernels.ts's ctc). */
   ctc(lp: Float32Array, targets: Int32Array, inputLengths: Int32Array, targetLengths: Int32Array, frames: number, classes: number, blank: number, withGrad: boolean, out: Float32Array): void;
   /** out [rows, k] = the positions of each row's first k in sorted order (kernels.ts's sortIndices). */

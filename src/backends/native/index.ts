@@ -262,6 +262,20 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
 
+    gruCell(xw, hw, h) {
+      if (h.dtype !== 'f32') return js.gruCell!(settled(xw), settled(hw), settled(h));
+      const out = output('f32', sizeOf(h.shape)) as Float32Array;
+      addon.gruCell(...([xw, hw, h].map(sizedStorage) as [Float32Array, Float32Array, Float32Array]), h.shape[1], out);
+      return out;
+    },
+
+    gruCellGrad(xw, hw, h, dy) {
+      if (h.dtype !== 'f32') return js.gruCellGrad!(settled(xw), settled(hw), settled(h), settled(dy));
+      const out = output('f32', 7 * sizeOf(h.shape)) as Float32Array;
+      addon.gruCellGrad(...([xw, hw, h, dy].map(sizedStorage) as [Float32Array, Float32Array, Float32Array, Float32Array]), h.shape[1], out);
+      return out;
+    },
+
     sortIndices(x, k, descending) {
       // Ints compare exactly only as ints, f16 is rare here: the js backend's (the same positions).
       if (x.dtype !== 'f32') return js.sortIndices(settled(x), k, descending);

@@ -25,6 +25,7 @@ import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, gatherRows, scanLines, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
+import { gruCellGradUnits, gruCellUnits } from './kernels/gru_cell.js';
 import { sortRows } from './kernels/sort.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
@@ -623,6 +624,20 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const lines = produce(x.dtype === 'f16' ? 'f32' : x.dtype, x.shape, (out) => scanLines(rt, op, input.operand, outer, inner, out));
       input.done();
       return summedAs(x.dtype, lines);
+    },
+
+    gruCell(xw, hw, h) {
+      const inputs = [xw, hw, h].map(wide);
+      const result = produce(h.dtype, h.shape, (out) => gruCellUnits(rt, inputs[0].operand, inputs[1].operand, inputs[2].operand, out));
+      for (const i of inputs) i.done();
+      return result;
+    },
+
+    gruCellGrad(xw, hw, h, dy) {
+      const inputs = [xw, hw, h, dy].map(wide);
+      const result = produce(h.dtype, [7 * sizeOf(h.shape)], (out) => gruCellGradUnits(rt, inputs[0].operand, inputs[1].operand, inputs[2].operand, inputs[3].operand, out));
+      for (const i of inputs) i.done();
+      return result;
     },
 
     quantizedMatmul(x, values, scales) {
