@@ -185,34 +185,6 @@ export interface Kernels<S = unknown> {
    * rows at a time.
    */
   conv2d?(kind: ConvKernel, a: TensorInfo<S>, b: TensorInfo<S>, geometry: ConvGeometry): S;
-  /**
-   * Optional: one LSTM step after its products, in one pass. z [B, 4H] holds
-   * the pre-activations of the gates i, f, g, o side by side, c [B, H] the
-   * cell (both of one float dtype); out [2, B, H] in that dtype: h' =
-   * σ(o)·tanh(c') then c' = σ(f)·c + σ(i)·tanh(g). Backends without it run
-   * the dozen ops it replaces (ops/lstm_cell.ts).
-   */
-  lstmCell?(z: TensorInfo<S>, c: TensorInfo<S>): S;
-  /**
-   * Optional, with lstmCell: its gradient from z, c and dy [2, B, H] (dh',
-   * dc'): out [B·4H + B·H], dz [B, 4H] then dc [B, H], the gates recomputed from z.
-   */
-  lstmCellGrad?(z: TensorInfo<S>, c: TensorInfo<S>, dy: TensorInfo<S>): S;
-  /**
-   * Optional: one GRU step after its products, in one pass. xw and hw
-   * [B, 3H] hold the input side x·Wih + bih and the hidden side h·Whh + bhh
-   * of the gates r, z, n side by side, h [B, H] the state (all of one float
-   * dtype); out [B, H] in that dtype: h' = (1 − z)·n + z·h with r = σ(xr + hr),
-   * z = σ(xz + hz), n = tanh(xn + r·hn). Backends without it run the dozen
-   * ops it replaces (ops/gru_cell.ts).
-   */
-  gruCell?(xw: TensorInfo<S>, hw: TensorInfo<S>, h: TensorInfo<S>): S;
-  /**
-   * Optional, with gruCell: its gradient from xw, hw, h and dy [B, H] (dh'):
-   * out [B·3H + B·3H + B·H], dxw [B, 3H], dhw [B, 3H] then dh [B, H], the
-   * gates recomputed from xw and hw.
-   */
-  gruCellGrad?(xw: TensorInfo<S>, hw: TensorInfo<S>, h: TensorInfo<S>, dy: TensorInfo<S>): S;
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */

@@ -3,7 +3,7 @@
 // gates r, z, n side by side) and the state h [B, H] give
 //   r = σ(xr + hr),  z = σ(xz + hz),  n = tanh(xn + r·hn),  h' = (1 − z)·n + z·h.
 // The products come in apart because the reset gate scales hn alone. A
-// backend with the gruCell kernel does the step (and its gradient) in one
+// backend with the gruCell kernel (backends/recurrent_cells.ts) does the step (and its gradient) in one
 // pass each; elsewhere it is the dozen elementwise ops it stands for.
 import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
@@ -13,6 +13,7 @@ import { isGradEnabled, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { concat, reshape, slice, split } from './movement.js';
 import { computed } from './util.js';
+import { recurrentCellsOf } from '../backends/recurrent_cells.js';
 
 /** h' of one GRU step from xw and hw [B, 3H] (gates r, z, n) and h [B, H]. */
 export function gruCell(xw: Tensor, hw: Tensor, h: Tensor): Tensor {
@@ -22,16 +23,17 @@ export function gruCell(xw: Tensor, hw: Tensor, h: Tensor): Tensor {
     throw new ShapeError(`gruCell: xw and hw must be [batch, 3·hidden] for h [batch, hidden], got xw ${formatShape(xw.shape)}, hw ${formatShape(hw.shape)} and h ${formatShape(h.shape)}`);
   }
   const backend = h.dataRef('gruCell').backend;
-  const fused = backend.gruCell && backend.gruCellGrad && isFloat(h.dtype) && xw.dtype === h.dtype && hw.dtype === h.dtype
+  const cells = recurrentCellsOf(backend);
+  const fused = cells.gruCell && cells.gruCellGrad && isFloat(h.dtype) && xw.dtype === h.dtype && hw.dtype === h.dtype
     && xw.dataRef('gruCell').backend === backend && hw.dataRef('gruCell').backend === backend;
   if (!fused) return tidy(() => composed(xw, hw, h));
   const n = batch * hidden;
   return tidy(() => {
-    const next = computed('gruCell', backend, [batch, hidden], h.dtype, () => backend.gruCell!(xw.info('gruCell'), hw.info('gruCell'), h.info('gruCell')));
+    const next = computed('gruCell', backend, [batch, hidden], h.dtype, () => cells.gruCell!(xw.info('gruCell'), hw.info('gruCell'), h.info('gruCell')));
     return record(next, 'gruCell', [xw, hw, h], [xw, hw, h], (dy, [sx, sh, sp]) => {
       // The kernel's gradient has no gradient of its own: a backward pass that records (createGraph) takes the ops.
       if (isGradEnabled()) return gradientsByOps(sx, sh, sp, dy);
-      const grads = computed('gruCell', backend, [7 * n], sp.dtype, () => backend.gruCellGrad!(sx.info('gruCell'), sh.info('gruCell'), sp.info('gruCell'), dy.info('gruCell')));
+      const grads = computed('gruCell', backend, [7 * n], sp.dtype, () => cells.gruCellGrad!(sx.info('gruCell'), sh.info('gruCell'), sp.info('gruCell'), dy.info('gruCell')));
       return [
         reshape(slice(grads, [0], [3 * n]), gates),
         reshape(slice(grads, [3 * n], [3 * n]), gates),

@@ -11,6 +11,7 @@ import { activeBackend } from '../../src/engine.js';
 import { gruCell } from '../../src/ops/gru_cell.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asDType, expectClose, uniform } from '../helpers/data.js';
+import { recurrentCellsOf } from '../../src/backends/recurrent_cells.js';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
@@ -75,7 +76,7 @@ describe.each(BACKENDS)('gruCell on %s', (backend) => {
     const [batch, hidden] = [4, 7];
     const values = [uniform(batch * 3 * hidden, -4, 4), uniform(batch * 3 * hidden, -4, 4), uniform(batch * hidden), uniform(batch * hidden)];
     const fused = await run(gruCell, values, batch, hidden, 'f32');
-    const b = activeBackend();
+    const b = recurrentCellsOf(activeBackend());
     const [kernel, kernelGrad] = [b.gruCell, b.gruCellGrad];
     expect(typeof kernel).toBe('function');
     b.gruCell = b.gruCellGrad = undefined;
@@ -131,7 +132,7 @@ describe.each(BACKENDS.filter((b) => b === 'webgpu'))('gruCell on %s', (backend)
       return gpu.runtime.commands.dispatches - before;
     };
     const info = (t: tm.Tensor) => t.info('test') as TensorInfo<GpuData>;
-    expect(launches(() => gpu.gruCell!(info(xw), info(hw), info(h)))).toBe(1);
-    expect(launches(() => gpu.gruCellGrad!(info(xw), info(hw), info(h), info(dy)))).toBe(1);
+    expect(launches(() => recurrentCellsOf(gpu).gruCell!(info(xw), info(hw), info(h)))).toBe(1);
+    expect(launches(() => recurrentCellsOf(gpu).gruCellGrad!(info(xw), info(hw), info(h), info(dy)))).toBe(1);
   });
 });

@@ -11,8 +11,6 @@ import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { concat, gather, scan, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
 import { sortIndices } from './sort.js';
-import { lstmCell, lstmCellGrad } from './lstm_cell.js';
-import { gruCell, gruCellGrad } from './gru_cell.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 
 export function createJsBackend(): Backend<StorageArray> {
@@ -40,10 +38,6 @@ export function createJsBackend(): Backend<StorageArray> {
     windowMaxGrad,
     scan,
     sortIndices,
-    lstmCell,
-    lstmCellGrad,
-    gruCell,
-    gruCellGrad,
     adam,
     sgd,
   };

@@ -248,34 +248,6 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       return out;
     },
 
-    lstmCell(z, c) {
-      if (z.dtype !== 'f32') return js.lstmCell!(settled(z), settled(c));
-      const out = output('f32', 2 * sizeOf(c.shape)) as Float32Array;
-      addon.lstmCell(sizedStorage(z) as Float32Array, sizedStorage(c) as Float32Array, c.shape[1], out);
-      return out;
-    },
-
-    lstmCellGrad(z, c, dy) {
-      if (z.dtype !== 'f32') return js.lstmCellGrad!(settled(z), settled(c), settled(dy));
-      const out = output('f32', 5 * sizeOf(c.shape)) as Float32Array;
-      addon.lstmCellGrad(...([z, c, dy].map(sizedStorage) as [Float32Array, Float32Array, Float32Array]), c.shape[1], out);
-      return out;
-    },
-
-    gruCell(xw, hw, h) {
-      if (h.dtype !== 'f32') return js.gruCell!(settled(xw), settled(hw), settled(h));
-      const out = output('f32', sizeOf(h.shape)) as Float32Array;
-      addon.gruCell(...([xw, hw, h].map(sizedStorage) as [Float32Array, Float32Array, Float32Array]), h.shape[1], out);
-      return out;
-    },
-
-    gruCellGrad(xw, hw, h, dy) {
-      if (h.dtype !== 'f32') return js.gruCellGrad!(settled(xw), settled(hw), settled(h), settled(dy));
-      const out = output('f32', 7 * sizeOf(h.shape)) as Float32Array;
-      addon.gruCellGrad(...([xw, hw, h, dy].map(sizedStorage) as [Float32Array, Float32Array, Float32Array, Float32Array]), h.shape[1], out);
-      return out;
-    },
-
     sortIndices(x, k, descending) {
       // Ints compare exactly only as ints, f16 is rare here: the js backend's (the same positions).
       if (x.dtype !== 'f32') return js.sortIndices(settled(x), k, descending);

@@ -25,7 +25,6 @@ import { fuse, unwritableIntermediates, type FusedCode } from './fusion.js';
 import { BYTES, computeType, packing } from './layout.js';
 import { grid, type Operand, type Runtime } from './runtime.js';
 import { concat, gatherRows, scanLines, scatterAddRows, stridedCopy, windowMaxRows } from './kernels/movement.js';
-import { gruCellGradUnits, gruCellUnits } from './kernels/gru_cell.js';
 import { sortRows } from './kernels/sort.js';
 import { contractionInBands, inRowBands, reduceInParts, type Composer } from './large_tensors.js';
 import { bindLimit, parts, windowOf } from './windows.js';
@@ -74,6 +73,8 @@ export interface WebGpuBackend extends Backend<GpuData> {
   produce(dtype: DType, shape: readonly number[], run: (out: GPUBuffer, dtype: DType) => void): GpuData;
   /** A computed tensor as a kernel reads it (its elementwise chain run first). */
   operand(x: Info): Operand;
+  /** operand for a kernel that reads one element at a time: a packed dtype (i8, f16 without shader-f16) widened in a temporary, given back by done(). */
+  wide(x: Info): { operand: Operand; done(): void };
 }
 
 export interface WebGpuOptions {
@@ -502,6 +503,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     upload,
     produce,
     operand,
+    wide,
 
     async download(storage, dtype, size) {
       const buffer = materialize(storage);
@@ -624,20 +626,6 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       const lines = produce(x.dtype === 'f16' ? 'f32' : x.dtype, x.shape, (out) => scanLines(rt, op, input.operand, outer, inner, out));
       input.done();
       return summedAs(x.dtype, lines);
-    },
-
-    gruCell(xw, hw, h) {
-      const inputs = [xw, hw, h].map(wide);
-      const result = produce(h.dtype, h.shape, (out) => gruCellUnits(rt, inputs[0].operand, inputs[1].operand, inputs[2].operand, out));
-      for (const i of inputs) i.done();
-      return result;
-    },
-
-    gruCellGrad(xw, hw, h, dy) {
-      const inputs = [xw, hw, h, dy].map(wide);
-      const result = produce(h.dtype, [7 * sizeOf(h.shape)], (out) => gruCellGradUnits(rt, inputs[0].operand, inputs[1].operand, inputs[2].operand, inputs[3].operand, out));
-      for (const i of inputs) i.done();
-      return result;
     },
 
     quantizedMatmul(x, values, scales) {

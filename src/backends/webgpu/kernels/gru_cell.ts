@@ -6,6 +6,10 @@ import elementwiseLib from '../../../../shaders/elementwise_lib.wgsl';
 import gruCellShader from '../../../../shaders/gru_cell.wgsl';
 import gruCellGates from '../../../../shaders/gru_cell_gates.wgsl';
 import gruCellGradShader from '../../../../shaders/gru_cell_grad.wgsl';
+import { sizeOf } from '../../../shape.js';
+import type { RecurrentCellKernels } from '../../recurrent_cells.js';
+import type { GpuData } from '../data.js';
+import type { WebGpuBackend } from '../index.js';
 import { computeType } from '../layout.js';
 import { grid, type Operand, type Runtime } from '../runtime.js';
 
@@ -21,4 +25,23 @@ export function gruCellGradUnits(rt: Runtime, xw: Operand, hw: Operand, h: Opera
   const [batch, hidden] = h.shape;
   const kernel = rt.compiler.kernel({ name: 'gru_cell_grad', source: [elementwiseLib, gruCellGates, gruCellGradShader], types: { T: computeType(h.dtype, rt.ctx.features) } });
   rt.commands.dispatch(kernel, { xw: xw.buffer, hw: hw.buffer, h: h.buffer, dy: dy.buffer, out, params: Uint32Array.of(batch * hidden, hidden) }, grid(batch * hidden, 256));
+}
+
+/** The webgpu backend's recurrent-cell kernels (backends/recurrent_cells.ts): the GRU's; its LSTM takes the ops, which fuse. */
+export function webGpuRecurrentCells(gpu: WebGpuBackend): RecurrentCellKernels<GpuData> {
+  return {
+    gruCell(xw, hw, h) {
+      const inputs = [xw, hw, h].map(gpu.wide);
+      const result = gpu.produce(h.dtype, h.shape, (out) => gruCellUnits(gpu.runtime, inputs[0].operand, inputs[1].operand, inputs[2].operand, out));
+      for (const i of inputs) i.done();
+      return result;
+    },
+
+    gruCellGrad(xw, hw, h, dy) {
+      const inputs = [xw, hw, h, dy].map(gpu.wide);
+      const result = gpu.produce(h.dtype, [7 * sizeOf(h.shape)], (out) => gruCellGradUnits(gpu.runtime, inputs[0].operand, inputs[1].operand, inputs[2].operand, inputs[3].operand, out));
+      for (const i of inputs) i.done();
+      return result;
+    },
+  };
 }
