@@ -33,6 +33,7 @@ import { RecurrentCell } from './recurrent_cell.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
 import { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
+import { loaded } from './state_dict.js';
 import { reparametrizedFields } from './utils/reparametrize.js';
 
 /** Where a tmnn tensor comes from in a PyTorch state_dict: the name, and whether its two axes are swapped there. */
@@ -128,4 +129,5 @@ export function loadPytorch(model: Module, file: Uint8Array | Readonly<Record<st
       tensor.assign(laid.dtype === tensor.dtype ? laid : laid.cast(tensor.dtype));
     });
   }
+  loaded(model);
 }

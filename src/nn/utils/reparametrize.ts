@@ -5,7 +5,8 @@
 // forward reads this.weight, as before); the instance's ownParameters,
 // ownBuffers and dispose are shadowed by own properties, not enumerable, so
 // parameters(), optimizers, fit and saving see the new tensors, and the
-// field scans never see the wrappers.
+// field scans never see the wrappers. A load into the new tensors
+// (loadStateDict, loadWeights, loadPytorch) computes the weight again at once.
 import { keep, tidy } from '../../engine.js';
 import { DTypeError, ValueError, formatShape, formatValue } from '../../errors.js';
 import { isFloat } from '../../dtype.js';
@@ -15,6 +16,7 @@ import { Tensor, type HookHandle } from '../../tensor.js';
 import { ConvTranspose1d, ConvTranspose2d } from '../conv_transpose.js';
 import { Dense } from '../dense.js';
 import { Module } from '../module.js';
+import { onLoad } from '../state_dict.js';
 
 export type ReparametrizationKind = 'weightNorm' | 'spectralNorm';
 
@@ -113,6 +115,20 @@ function refresh(layer: Module, name: string, r: Reparametrization): void {
 }
 
 /**
+ * Computes `name`'s weight again from its reparametrization as it stands,
+ * without recording or iterating: after its tensors were written outside a
+ * forward (a load), so `layer.weight` is not stale.
+ */
+export function recompute(layer: Module, name: string): void {
+  const r = applied.get(layer)?.get(name);
+  if (!r) return;
+  const fields = fieldsOf(layer);
+  const previous = fields[name];
+  fields[name] = keep(noGrad(() => tidy(() => r.compute(false))));
+  if (previous instanceof Tensor && previous !== r.original) previous.dispose();
+}
+
+/**
  * Takes `kind` off the tensor `name` of `layer`: the weight as now computed
  * (no power iteration) is written into the tensor that was the weight before,
  * which becomes the parameter `name` again; the others are freed.
@@ -174,6 +190,9 @@ function shadow(layer: Module, byName: Map<string, Reparametrization>): void {
   const ownParameters = layer.ownParameters;
   const ownBuffers = layer.ownBuffers;
   const dispose = layer.dispose;
+  onLoad(layer, () => {
+    for (const name of byName.keys()) recompute(layer, name);
+  });
   const define = (key: Shadowed, value: () => unknown) => Object.defineProperty(layer, key, { value, writable: true, configurable: true, enumerable: false });
   define('ownParameters', () => {
     let out = ownParameters.call(layer);
@@ -199,6 +218,7 @@ function unshadow(layer: Module): void {
   const own = before.get(layer)!;
   before.delete(layer);
   applied.delete(layer);
+  onLoad(layer, null);
   for (const key of SHADOWED) {
     if (own[key]) Object.defineProperty(layer, key, own[key]);
     else delete (layer as unknown as Record<string, unknown>)[key];
