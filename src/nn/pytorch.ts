@@ -15,7 +15,8 @@
 // linear1, linear2, norm1, norm2, norm3, a TransformerEncoder's and
 // TransformerDecoder's layers.{i} and norm. A layer under tm.nn.utils.weightNorm
 // or spectralNorm reads torch.nn.utils.weight_norm's and spectral_norm's
-// weight_g, weight_v, weight_orig, weight_u. num_batches_tracked (BatchNorm's,
+// weight_g, weight_v, weight_orig, weight_u, one under tm.nn.utils.prune
+// torch.nn.utils.prune's weight_orig and weight_mask. num_batches_tracked (BatchNorm's,
 // InstanceNorm's) is read past.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';

@@ -18,7 +18,12 @@ import { Dense } from '../dense.js';
 import { Module } from '../module.js';
 import { onLoad } from '../state_dict.js';
 
-export type ReparametrizationKind = 'weightNorm' | 'spectralNorm';
+export type ReparametrizationKind = 'weightNorm' | 'spectralNorm' | 'prune';
+
+/** The function that takes `kind` off a weight, as errors name it: removeWeightNorm, prune.remove. */
+export function removerOf(kind: ReparametrizationKind): string {
+  return kind === 'prune' ? 'prune.remove' : `remove${kind[0].toUpperCase()}${kind.slice(1)}`;
+}
 
 /** One reparametrized tensor of a layer. */
 export interface Reparametrization {
@@ -49,12 +54,12 @@ const fieldsOf = (layer: Module) => layer as unknown as Record<string, unknown>;
  * The tensor `name` of `layer`, checked as one a reparametrization can take:
  * a floating-point parameter of the layer's, not reparametrized already.
  */
-export function parameterToReparametrize(op: ReparametrizationKind, layer: Module, name: unknown): { name: string; weight: Tensor } {
+export function parameterToReparametrize(op: string, layer: Module, name: unknown): { name: string; weight: Tensor } {
   if (!(layer instanceof Module)) throw new ValueError(`${op}: expects a layer (a tm.nn.Module), got ${formatValue(layer)}`);
   if (typeof name !== 'string' || !name) throw new ValueError(`${op}: name must be the name of a parameter of the layer, got ${formatValue(name)}`);
   const kind = layer.constructor.name;
   const existing = applied.get(layer)?.get(name);
-  if (existing) throw new ValueError(`${op}: ${name} of ${kind} is already reparametrized by ${existing.kind}; remove${existing.kind[0].toUpperCase()}${existing.kind.slice(1)} first`);
+  if (existing) throw new ValueError(`${op}: ${name} of ${kind} is already reparametrized by ${existing.kind}; ${removerOf(existing.kind)} first`);
   const weight = fieldsOf(layer)[name];
   const own = layer.ownParameters();
   if (!(weight instanceof Tensor) || own[name] !== weight) {
@@ -71,7 +76,7 @@ export function parameterToReparametrize(op: ReparametrizationKind, layer: Modul
  * units] weight and a transposed convolution's [inChannels, outChannels, …],
  * else 0 (a convolution's filters, PyTorch's default for its own layouts).
  */
-export function keptAxis(op: ReparametrizationKind, layer: Module, name: string, weight: Tensor, dim: unknown): number {
+export function keptAxis(op: string, layer: Module, name: string, weight: Tensor, dim: unknown): number {
   if (dim === undefined) {
     const outputsSecond = name === 'weight' && (layer instanceof Dense || layer instanceof ConvTranspose1d || layer instanceof ConvTranspose2d);
     dim = outputsSecond ? 1 : 0;
@@ -117,7 +122,7 @@ function refresh(layer: Module, name: string, r: Reparametrization): void {
 /**
  * Computes `name`'s weight again from its reparametrization as it stands,
  * without recording or iterating: after its tensors were written outside a
- * forward (a load), so `layer.weight` is not stale.
+ * forward (a load, a new pruning mask), so `layer.weight` is not stale.
  */
 export function recompute(layer: Module, name: string): void {
   const r = applied.get(layer)?.get(name);
@@ -164,6 +169,11 @@ export function unreparametrize(op: string, kind: ReparametrizationKind, layer: 
   fields[name] = r.original;
   byName!.delete(name);
   if (!byName!.size) unshadow(layer);
+}
+
+/** The reparametrization of `layer`'s tensor `name`, if it has one. */
+export function reparametrizationOf(layer: Module, name: string): Reparametrization | undefined {
+  return applied.get(layer)?.get(name);
 }
 
 /** Which of `layer`'s parameters are reparametrized, and how, by the weight's name. */
