@@ -38,9 +38,13 @@ export interface L1UnstructuredOptions {
    * 1.0 apart from 1; PyTorch's amount=1.0, everything, is the count).
    */
   amount: number;
+  /** Scores of the weight's shape whose smallest |s| are pruned in place of the weight's (PyTorch's importance_scores). */
+  importanceScores?: Tensor;
 }
 
-export interface RandomUnstructuredOptions extends L1UnstructuredOptions {
+export interface RandomUnstructuredOptions {
+  /** What to prune: a fraction in [0, 1] of the entries still unpruned, or a count of them (an integer, as l1Unstructured's). */
+  amount: number;
   /** Seed for the draws (see also tm.setSeed). */
   seed?: number;
 }
@@ -57,6 +61,8 @@ export interface LnStructuredOptions {
    * dim=0 in its layouts.
    */
   dim?: number;
+  /** Scores of the weight's shape whose norms rank the channels in place of the weight's (PyTorch's importance_scores). */
+  importanceScores?: Tensor;
 }
 
 export interface RandomStructuredOptions {
@@ -77,9 +83,12 @@ export interface GlobalUnstructuredOptions {
   seed?: number;
 }
 
-const L1_OPTIONS: OptionNames<L1UnstructuredOptions> = { amount: true };
+/** A tensor globalUnstructured prunes: a layer and the name of its parameter, and optionally scores that rank its entries. */
+export type GlobalPruningTarget = readonly [Module, string] | readonly [Module, string, Tensor];
+
+const L1_OPTIONS: OptionNames<L1UnstructuredOptions> = { amount: true, importanceScores: true };
 const RANDOM_OPTIONS: OptionNames<RandomUnstructuredOptions> = { amount: true, seed: true };
-const LN_OPTIONS: OptionNames<LnStructuredOptions> = { amount: true, n: true, dim: true };
+const LN_OPTIONS: OptionNames<LnStructuredOptions> = { amount: true, n: true, dim: true, importanceScores: true };
 const RANDOM_STRUCTURED_OPTIONS: OptionNames<RandomStructuredOptions> = { amount: true, dim: true, seed: true };
 const GLOBAL_OPTIONS: OptionNames<GlobalUnstructuredOptions> = { method: true, amount: true, seed: true };
 
@@ -194,11 +203,19 @@ async function positions(on: Tensor, make: () => Tensor): Promise<Int32Array> {
 /** Positions as an i32 tensor (gather's indices). */
 const indices = (at: Int32Array): Tensor => tensor(at, [at.length], { dtype: 'i32' });
 
-/** The current weight, weightOrig · mask (the entries pruned before read as zero, as PyTorch's module.weight), flattened. */
-const currentWeight = (target: Target): Tensor => {
-  const mask = target.maskTensor;
-  return (mask ? target.original.mul(mask) : target.original).reshape([target.original.size]);
-};
+/** The current weight, weightOrig · mask (the entries pruned before read as zero, as PyTorch's module.weight). */
+const currentWeight = (target: Target): Tensor => (target.maskTensor ? target.original.mul(target.maskTensor) : target.original);
+
+/** What ranks the target's entries: the scores given, checked to be of the weight's shape, else the current weight. */
+function scoresOf(op: string, target: Target, given: unknown): () => Tensor {
+  if (given === undefined) return () => currentWeight(target);
+  const { layer, name, original } = target;
+  if (!(given instanceof Tensor)) throw new ValueError(`${op}: importanceScores of ${name} must be a Tensor of its shape ${formatShape(original.shape)}, got ${formatValue(given)}`);
+  if (given.shape.length !== original.rank || given.shape.some((d, i) => d !== original.shape[i])) {
+    throw new ShapeError(`${op}: importanceScores are ${formatShape(given.shape)}, ${name} of ${layer.constructor.name} is ${formatShape(original.shape)}`);
+  }
+  return () => given;
+}
 
 /** The unstructured pruning of one tensor: `pick` gives positions among the `alive` entries' `count` to prune. */
 async function unstructured<L extends Module, N extends string>(op: string, target: Target, amount: number, pick: (alive: Int32Array, count: number) => Promise<Int32Array>): Promise<Pruned<L, N>> {
@@ -218,12 +235,13 @@ async function unstructured<L extends Module, N extends string>(op: string, targ
  * optimizer. Resolves to the layer.
  */
 export async function l1Unstructured<L extends Module, N extends string>(layer: L, name: N, options: L1UnstructuredOptions): Promise<Pruned<L, N>> {
-  const { amount } = checkOptions('prune.l1Unstructured', options, L1_OPTIONS);
+  const { amount, importanceScores } = checkOptions('prune.l1Unstructured', options, L1_OPTIONS);
   checkAmount('prune.l1Unstructured', amount);
   return exclusively('prune.l1Unstructured', [[layer, name]], async () => {
     const target = await targetOf('prune.l1Unstructured', layer, name);
+    const scores = scoresOf('prune.l1Unstructured', target, importanceScores);
     return unstructured<L, N>('prune.l1Unstructured', target, amount, (alive, count) =>
-      positions(target.original, () => gather(currentWeight(target).abs(), indices(alive)).topk(count, { largest: false }).indices));
+      positions(target.original, () => gather(scores().reshape([target.original.size]).abs(), indices(alive)).topk(count, { largest: false }).indices));
   });
 }
 
@@ -279,16 +297,17 @@ function structuredAxis(op: string, target: Target, dim: unknown): number {
  * l1Unstructured otherwise.
  */
 export async function lnStructured<L extends Module, N extends string>(layer: L, name: N, options: LnStructuredOptions): Promise<Pruned<L, N>> {
-  const { amount, n, dim } = checkOptions('prune.lnStructured', options, LN_OPTIONS);
+  const { amount, n, dim, importanceScores } = checkOptions('prune.lnStructured', options, LN_OPTIONS);
   checkAmount('prune.lnStructured', amount);
   if (typeof n !== 'number' || !(n > 0)) throw new ValueError(`prune.lnStructured: n must be a number > 0 or Infinity (the norm's order), got ${formatValue(n)}`);
   return exclusively('prune.lnStructured', [[layer, name]], async () => {
     const target = await targetOf('prune.lnStructured', layer, name);
     const axis = structuredAxis('prune.lnStructured', target, dim);
+    const scores = scoresOf('prune.lnStructured', target, importanceScores);
     const rest = target.original.shape.map((_, i) => i).filter((i) => i !== axis);
     return structured<L, N>('prune.lnStructured', target, amount, axis, async (alive, count) => {
       const keeping = await positions(target.original, () => {
-        const slices = gather(currentWeight(target).reshape([...target.original.shape]), indices(alive), axis);
+        const slices = gather(scores(), indices(alive), axis);
         // A vector's channels are its entries: their norm is |w|.
         const norms = !rest.length ? slices.abs() : n === 1 || n === 2 || n === Infinity ? slices.norm(rest, { ord: n }) : slices.abs().pow(n).sum(rest).pow(1 / n);
         return norms.topk(alive.length - count).indices;
@@ -357,17 +376,19 @@ export async function customFromMask<L extends Module, N extends string>(layer: 
  * Prunes the `amount` entries of smallest |w| (method 'l1') or random ones
  * among all the tensors `parameters` names ([layer, name] pairs) together,
  * still unpruned (PyTorch's prune.global_unstructured): a tensor of small
- * weights loses more than one of large. Every tensor listed is pruned (a
- * mask of ones where nothing was chosen). Resolves when all are.
+ * weights loses more than one of large. A third element, a tensor of the
+ * weight's shape, ranks its entries in place of the weight (PyTorch's
+ * importance_scores). Every tensor listed is pruned (a mask of ones where
+ * nothing was chosen). Resolves when all are.
  */
-export async function globalUnstructured(parameters: readonly (readonly [Module, string])[], options: GlobalUnstructuredOptions): Promise<void> {
+export async function globalUnstructured(parameters: readonly GlobalPruningTarget[], options: GlobalUnstructuredOptions): Promise<void> {
   const op = 'prune.globalUnstructured';
   const { method, amount, seed } = checkOptions(op, options, GLOBAL_OPTIONS);
   if (method !== 'l1' && method !== 'random') throw new ValueError(`${op}: method must be 'l1' or 'random', got ${formatValue(method)}`);
   checkAmount(op, amount);
   if (seed !== undefined) checkSeed(op, seed);
-  if (!Array.isArray(parameters) || !parameters.length || parameters.some((p) => !Array.isArray(p) || p.length !== 2)) {
-    throw new ValueError(`${op}: parameters must be a non-empty array of [layer, name] pairs, got ${formatValue(parameters)}`);
+  if (!Array.isArray(parameters) || !parameters.length || parameters.some((p) => !Array.isArray(p) || p.length < 2 || p.length > 3)) {
+    throw new ValueError(`${op}: parameters must be a non-empty array of [layer, name] pairs (or [layer, name, importanceScores]), got ${formatValue(parameters)}`);
   }
   const seen = new Map<Module, Set<string>>();
   for (const [layer, name] of parameters) {
@@ -375,9 +396,10 @@ export async function globalUnstructured(parameters: readonly (readonly [Module,
     if (names.has(name)) throw new ValueError(`${op}: ${name} of ${layer.constructor.name} is listed twice`);
     seen.set(layer, names.add(name));
   }
-  return exclusively(op, parameters, async () => {
+  return exclusively(op, parameters.map(([layer, name]) => [layer, name] as const), async () => {
     const targets: Target[] = [];
     for (const [layer, name] of parameters) targets.push(await targetOf(op, layer, name));
+    const scores = targets.map((t, i) => scoresOf(op, t, parameters[i][2]));
     const alive = targets.map((t) => aliveOf(t.mask));
     const total = alive.reduce((s, a) => s + a.length, 0);
     const count = countOf(op, amount, total, 'entries of the tensors listed');
@@ -385,7 +407,7 @@ export async function globalUnstructured(parameters: readonly (readonly [Module,
     if (count > 0) {
       const chosen = await positions(targets[0].original, () => {
         if (method === 'random') return rand([total], { seed }).topk(count).indices;
-        return concat(targets.map((t, i) => gather(currentWeight(t).abs(), indices(alive[i])))).topk(count, { largest: false }).indices;
+        return concat(targets.map((t, i) => gather(scores[i]().reshape([t.original.size]).abs(), indices(alive[i])))).topk(count, { largest: false }).indices;
       });
       // Position p of the concatenation is in the tensor whose alive entries span it.
       const starts = alive.map((_, i) => alive.slice(0, i).reduce((s, a) => s + a.length, 0));

@@ -33,14 +33,14 @@ function l1Ref(w: ArrayLike<number>, mask: Float64Array, amount: number): Float6
   return out;
 }
 
-/** prune.ln_structured along `dim`: among channels with a one left, the count of smallest ‖w · mask‖ₙ (over the other axes) zeroed whole. */
+/** prune.ln_structured along `dim`: among channels with a one left, the count of smallest ‖w‖ₙ (over the other axes; w the current weight, zeros and all) zeroed whole. */
 function lnRef(w: ArrayLike<number>, shape: number[], mask: Float64Array, amount: number, n: number, dim: number): Float64Array {
   const channel = (i: number) => unravel(i, shape)[dim];
   const norms = new Float64Array(shape[dim]);
   const there = new Set<number>();
   mask.forEach((m, i) => {
     if (m) there.add(channel(i));
-    const a = Math.abs(w[i] * m);
+    const a = Math.abs(w[i]);
     norms[channel(i)] = n === Infinity ? Math.max(norms[channel(i)], a) : norms[channel(i)] + a ** n;
   });
   const norm = (c: number) => (n === Infinity ? norms[c] : norms[c] ** (1 / n));
@@ -127,10 +127,32 @@ describe.each(BACKENDS)('prune on %s', (backend) => {
       await prune.l1Unstructured(layer, 'weight', { amount: 0.25 });
       want = l1Ref(w, want, 0.25);
       await prune.lnStructured(layer, 'weight', { amount: 1, n, dim });
-      want = lnRef(w, shape, want, 1, n, axis);
+      want = lnRef(w.map((x, i) => x * want[i]), shape, want, 1, n, axis);
       expect(await maskOf(layer), `n ${n} again`).toEqual(want);
       layer.dispose();
     }
+  });
+
+  it('importanceScores rank the entries and channels in place of the weight, alone or among the tensors of globalUnstructured', async () => {
+    const layer = new tm.nn.Conv2d(3, 5, [3, 2]);
+    const scores = uniform(90).map(Math.fround);
+    const s = tm.tensor(scores, [5, 3, 3, 2]);
+    await prune.l1Unstructured(layer, 'weight', { amount: 0.3, importanceScores: s });
+    let want = l1Ref(scores, ones(90), 0.3);
+    expect(await maskOf(layer)).toEqual(want);
+    // The scores as given (PyTorch's t is them, not masked), on the filters still there.
+    await prune.lnStructured(layer, 'weight', { amount: 2, n: 2, importanceScores: s });
+    want = lnRef(Float32Array.from(scores), [5, 3, 3, 2], want, 2, 2, 0);
+    expect(await maskOf(layer)).toEqual(want);
+    const dense = new tm.nn.Dense(7, 13);
+    const w = Float64Array.from(await dense.weight.data());
+    const other = uniform(90).map(Math.fround);
+    await prune.globalUnstructured([[dense, 'weight'], [layer, 'weight', tm.tensor(other, [5, 3, 3, 2])]], { method: 'l1', amount: 0.5 });
+    const all = l1Ref([...w, ...other], Float64Array.from([...ones(91), ...want]), 0.5);
+    expect(Float64Array.from([...(await maskOf(dense)), ...(await maskOf(layer))])).toEqual(all);
+    await expect(prune.l1Unstructured(dense, 'weight', { amount: 1, importanceScores: tm.ones([13, 7]) })).rejects.toThrow('prune.l1Unstructured: importanceScores are [13,7], weight of Dense is [7,13]');
+    layer.dispose();
+    dense.dispose();
   });
 
   it('randomUnstructured and randomStructured prune the count asked among those left, the same for the same seed', async () => {
