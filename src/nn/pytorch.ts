@@ -15,7 +15,8 @@
 // linear1, linear2, norm1, norm2, norm3, a TransformerEncoder's and
 // TransformerDecoder's layers.{i} and norm. A layer under tm.nn.utils.weightNorm
 // or spectralNorm reads torch.nn.utils.weight_norm's and spectral_norm's
-// weight_g, weight_v, weight_orig, weight_u. num_batches_tracked (BatchNorm's,
+// weight_g, weight_v, weight_orig, weight_u, one under tm.nn.utils.prune
+// torch.nn.utils.prune's weight_orig and weight_mask. num_batches_tracked (BatchNorm's,
 // InstanceNorm's) is read past.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
@@ -33,6 +34,7 @@ import { RecurrentCell } from './recurrent_cell.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
 import { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
+import { loaded } from './state_dict.js';
 import { reparametrizedFields } from './utils/reparametrize.js';
 
 /** Where a tmnn tensor comes from in a PyTorch state_dict: the name, and whether its two axes are swapped there. */
@@ -128,4 +130,5 @@ export function loadPytorch(model: Module, file: Uint8Array | Readonly<Record<st
       tensor.assign(laid.dtype === tensor.dtype ? laid : laid.cast(tensor.dtype));
     });
   }
+  loaded(model);
 }

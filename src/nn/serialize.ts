@@ -9,14 +9,14 @@ import { VERSION } from '../version.js';
 import { ValueError } from '../errors.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
-import { reparametrizationsOf } from './utils/reparametrize.js';
+import { removerOf, reparametrizationsOf } from './utils/reparametrize.js';
 
 /** The model file of `model`, whose parameters `params` are being read into `entries` (Sequential.toBytes). */
 export async function modelToBytes(model: Module, params: Record<string, Tensor>, entries: Promise<Record<string, SafetensorsEntry>>): Promise<Uint8Array> {
   const config = model.config();
   for (const layer of model.modules()) {
     for (const [name, kind] of reparametrizationsOf(layer)) {
-      const remove = `remove${kind[0].toUpperCase()}${kind.slice(1)}`;
+      const remove = removerOf(kind);
       throw new ValueError(
         `save: the ${name} of a ${layer.constructor.name} is under tm.nn.utils.${kind}, which a model file does not record: ${remove} first (keeping the weight it computes), ` +
           `or saveWeights and loadWeights into a model built the same way; nothing was written`,

@@ -28,6 +28,20 @@ export interface LoadStateResult {
   unexpected: string[];
 }
 
+/** What a layer does after a load wrote into its tensors (a reparametrized layer computes its weight again), by layer. */
+const afterLoad = new WeakMap<Module, () => void>();
+
+/** Sets (or with null clears) what `layer` does after a load writes into its tensors (tm.nn.utils' reparametrizations). */
+export function onLoad(layer: Module, fn: (() => void) | null): void {
+  if (fn) afterLoad.set(layer, fn);
+  else afterLoad.delete(layer);
+}
+
+/** Tells every layer of `module` that a load wrote into its tensors (loadStateDict, loadPytorch). */
+export function loaded(module: Module): void {
+  for (const layer of module.modules()) afterLoad.get(layer)?.();
+}
+
 /** Lists names for an error, the first few of many. */
 const listed = (names: string[]) => (names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', '));
 
@@ -54,6 +68,7 @@ export function loadState(module: Module, state: Record<string, StateEntry>, opt
       if (value !== entry) value.dispose();
     }
   });
+  loaded(module);
   return { missing, unexpected };
 }
 

@@ -1,6 +1,7 @@
-// tm.nn.utils: torch.nn.utils's weight reparametrizations and parameter vectors.
+// tm.nn.utils: torch.nn.utils's weight reparametrizations, pruning (tm.nn.utils.prune) and parameter vectors.
 export { removeWeightNorm, weightNorm } from './weight_norm.js';
 export type { WeightNormed, WeightNormOptions } from './weight_norm.js';
 export { removeSpectralNorm, spectralNorm } from './spectral_norm.js';
 export type { SpectralNormed, SpectralNormOptions } from './spectral_norm.js';
 export { parametersToVector, vectorToParameters } from './parameters_vector.js';
+export * as prune from './prune.js';

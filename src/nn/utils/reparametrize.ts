@@ -5,7 +5,8 @@
 // forward reads this.weight, as before); the instance's ownParameters,
 // ownBuffers and dispose are shadowed by own properties, not enumerable, so
 // parameters(), optimizers, fit and saving see the new tensors, and the
-// field scans never see the wrappers.
+// field scans never see the wrappers. A load into the new tensors
+// (loadStateDict, loadWeights, loadPytorch) computes the weight again at once.
 import { keep, tidy } from '../../engine.js';
 import { DTypeError, ValueError, formatShape, formatValue } from '../../errors.js';
 import { isFloat } from '../../dtype.js';
@@ -15,8 +16,14 @@ import { Tensor, type HookHandle } from '../../tensor.js';
 import { ConvTranspose1d, ConvTranspose2d } from '../conv_transpose.js';
 import { Dense } from '../dense.js';
 import { Module } from '../module.js';
+import { onLoad } from '../state_dict.js';
 
-export type ReparametrizationKind = 'weightNorm' | 'spectralNorm';
+export type ReparametrizationKind = 'weightNorm' | 'spectralNorm' | 'prune';
+
+/** The function that takes `kind` off a weight, as errors name it: removeWeightNorm, prune.remove. */
+export function removerOf(kind: ReparametrizationKind): string {
+  return kind === 'prune' ? 'prune.remove' : `remove${kind[0].toUpperCase()}${kind.slice(1)}`;
+}
 
 /** One reparametrized tensor of a layer. */
 export interface Reparametrization {
@@ -47,12 +54,12 @@ const fieldsOf = (layer: Module) => layer as unknown as Record<string, unknown>;
  * The tensor `name` of `layer`, checked as one a reparametrization can take:
  * a floating-point parameter of the layer's, not reparametrized already.
  */
-export function parameterToReparametrize(op: ReparametrizationKind, layer: Module, name: unknown): { name: string; weight: Tensor } {
+export function parameterToReparametrize(op: string, layer: Module, name: unknown): { name: string; weight: Tensor } {
   if (!(layer instanceof Module)) throw new ValueError(`${op}: expects a layer (a tm.nn.Module), got ${formatValue(layer)}`);
   if (typeof name !== 'string' || !name) throw new ValueError(`${op}: name must be the name of a parameter of the layer, got ${formatValue(name)}`);
   const kind = layer.constructor.name;
   const existing = applied.get(layer)?.get(name);
-  if (existing) throw new ValueError(`${op}: ${name} of ${kind} is already reparametrized by ${existing.kind}; remove${existing.kind[0].toUpperCase()}${existing.kind.slice(1)} first`);
+  if (existing) throw new ValueError(`${op}: ${name} of ${kind} is already reparametrized by ${existing.kind}; ${removerOf(existing.kind)} first`);
   const weight = fieldsOf(layer)[name];
   const own = layer.ownParameters();
   if (!(weight instanceof Tensor) || own[name] !== weight) {
@@ -69,7 +76,7 @@ export function parameterToReparametrize(op: ReparametrizationKind, layer: Modul
  * units] weight and a transposed convolution's [inChannels, outChannels, …],
  * else 0 (a convolution's filters, PyTorch's default for its own layouts).
  */
-export function keptAxis(op: ReparametrizationKind, layer: Module, name: string, weight: Tensor, dim: unknown): number {
+export function keptAxis(op: string, layer: Module, name: string, weight: Tensor, dim: unknown): number {
   if (dim === undefined) {
     const outputsSecond = name === 'weight' && (layer instanceof Dense || layer instanceof ConvTranspose1d || layer instanceof ConvTranspose2d);
     dim = outputsSecond ? 1 : 0;
@@ -113,6 +120,20 @@ function refresh(layer: Module, name: string, r: Reparametrization): void {
 }
 
 /**
+ * Computes `name`'s weight again from its reparametrization as it stands,
+ * without recording or iterating: after its tensors were written outside a
+ * forward (a load, a new pruning mask), so `layer.weight` is not stale.
+ */
+export function recompute(layer: Module, name: string): void {
+  const r = applied.get(layer)?.get(name);
+  if (!r) return;
+  const fields = fieldsOf(layer);
+  const previous = fields[name];
+  fields[name] = keep(noGrad(() => tidy(() => r.compute(false))));
+  if (previous instanceof Tensor && previous !== r.original) previous.dispose();
+}
+
+/**
  * Takes `kind` off the tensor `name` of `layer`: the weight as now computed
  * (no power iteration) is written into the tensor that was the weight before,
  * which becomes the parameter `name` again; the others are freed.
@@ -150,6 +171,11 @@ export function unreparametrize(op: string, kind: ReparametrizationKind, layer: 
   if (!byName!.size) unshadow(layer);
 }
 
+/** The reparametrization of `layer`'s tensor `name`, if it has one. */
+export function reparametrizationOf(layer: Module, name: string): Reparametrization | undefined {
+  return applied.get(layer)?.get(name);
+}
+
 /** Which of `layer`'s parameters are reparametrized, and how, by the weight's name. */
 export function reparametrizationsOf(layer: Module): Map<string, ReparametrizationKind> {
   return new Map([...(applied.get(layer) ?? [])].map(([name, r]) => [name, r.kind]));
@@ -174,6 +200,9 @@ function shadow(layer: Module, byName: Map<string, Reparametrization>): void {
   const ownParameters = layer.ownParameters;
   const ownBuffers = layer.ownBuffers;
   const dispose = layer.dispose;
+  onLoad(layer, () => {
+    for (const name of byName.keys()) recompute(layer, name);
+  });
   const define = (key: Shadowed, value: () => unknown) => Object.defineProperty(layer, key, { value, writable: true, configurable: true, enumerable: false });
   define('ownParameters', () => {
     let out = ownParameters.call(layer);
@@ -199,6 +228,7 @@ function unshadow(layer: Module): void {
   const own = before.get(layer)!;
   before.delete(layer);
   applied.delete(layer);
+  onLoad(layer, null);
   for (const key of SHADOWED) {
     if (own[key]) Object.defineProperty(layer, key, own[key]);
     else delete (layer as unknown as Record<string, unknown>)[key];

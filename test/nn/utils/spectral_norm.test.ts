@@ -172,6 +172,22 @@ describe.each(BACKENDS)('spectralNorm on %s', (backend) => {
     copy.dispose();
   });
 
+  it('a load (loadStateDict, loadWeights) computes the weight from the loaded weightOrig, u and v at once, not at the next forward', async () => {
+    const layer = tm.nn.utils.spectralNorm(new tm.nn.Conv2d(3, 5, [3, 2]));
+    const w = f64([5, 3, 3, 2], uniform(90).map(Math.fround));
+    const u = uniform(5).map(Math.fround);
+    const v = uniform(18).map(Math.fround);
+    const bias = await layer.bias!.data();
+    layer.loadStateDict({ weightOrig: tm.tensor(w.v, w.shape), weightU: tm.tensor(u, [5]), weightV: tm.tensor(v, [18]), bias: tm.tensor(bias, [5]) });
+    // Not iterated: u and v as loaded.
+    expectClose(await layer.weight.data(), normalizedRef(w, 0, u, v).v, 1e-5, 'after loadStateDict');
+    const other = tm.nn.utils.spectralNorm(new tm.nn.Conv2d(3, 5, [3, 2]));
+    await other.loadWeights(await layer.weightsToBytes());
+    expectClose(await other.weight.data(), normalizedRef(w, 0, u, v).v, 1e-5, 'after loadWeights');
+    layer.dispose();
+    other.dispose();
+  });
+
   it("leaves memory flat over training steps, and frees everything on removal and dispose (its own or a Sequential's)", async () => {
     const bare = tm.memory().numTensors;
     const layer = tm.nn.utils.spectralNorm(new tm.nn.Conv1d(3, 4, 2));

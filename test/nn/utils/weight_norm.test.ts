@@ -132,6 +132,20 @@ describe.each(BACKENDS)('weightNorm on %s', (backend) => {
     copy.dispose();
   });
 
+  it('a load (loadStateDict, loadWeights) computes the weight from the loaded g and v at once, not at the next forward', async () => {
+    const layer = tm.nn.utils.weightNorm(new tm.nn.Dense(7, 13));
+    const g = uniform(13, 0.5, 2).map(Math.fround);
+    const v = f64([7, 13], uniform(91).map(Math.fround));
+    const bias = await layer.bias!.data();
+    layer.loadStateDict({ weightG: tm.tensor(g, [1, 13]), weightV: tm.tensor(v.v, v.shape), bias: tm.tensor(bias, [13]) });
+    expectClose(await layer.weight.data(), weightNormRef(g, v, 1).v, 1e-5, 'after loadStateDict');
+    const other = tm.nn.utils.weightNorm(new tm.nn.Dense(7, 13));
+    await other.loadWeights(await layer.weightsToBytes());
+    expectClose(await other.weight.data(), weightNormRef(g, v, 1).v, 1e-5, 'after loadWeights');
+    layer.dispose();
+    other.dispose();
+  });
+
   it('removeWeightNorm bakes the weight into a plain parameter again: the same output, weight and bias its parameters, no hook left', async () => {
     const layer = tm.nn.utils.weightNorm(new tm.nn.Conv2d(2, 4, 3, { padding: 1 }));
     layer.weightG.assign(tm.tensor(uniform(4, 0.5, 2), [4, 1, 1, 1]));
