@@ -10,7 +10,7 @@ import { sumToShape } from '../ops/reduce.js';
 import { broadcastShapes } from '../shape.js';
 import { noGrad, record } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
-import { add, div, equal, floor, less, lessEqual, minimum, mul, neg, pow, sub, where } from '../ops/elementwise.js';
+import { add, div, equal, floor, less, lessEqual, minimum, mul, neg, pow, square, sub, where } from '../ops/elementwise.js';
 import { inF32 } from './float.js';
 
 const TERMS = 12;
@@ -21,9 +21,20 @@ const BERNOULLI_OVER_FACTORIAL = [
 /** The corrections' x is clamped here: past it w⁻ˣ is 0 in f32 and only the bracket's finiteness counts (∞·0 would be NaN). */
 const CORRECTION_X_LIMIT = 100;
 
+/**
+ * bᵉ as (b^(e/2))²: where a term is an f32 subnormal and the sum is not (q ≈ 1e4,
+ * x ≈ 10), webgpu's pow flushes it to 0, but the product of two normal
+ * halves is rounded into the subnormals. Where the half overflows (or
+ * underflows) so does the whole.
+ */
+function powBySquare(b: Tensor, e: Tensor): Tensor {
+  return square(pow(b, mul(e, 0.5)));
+}
+
 function hurwitz(x: Tensor, q: Tensor): Tensor {
-  let head = pow(q, neg(x));
-  for (let k = 1; k < TERMS; k++) head = add(head, pow(add(q, k), neg(x)));
+  const minusX = neg(x);
+  let head = powBySquare(q, minusX);
+  for (let k = 1; k < TERMS; k++) head = add(head, powBySquare(add(q, k), minusX));
   const w = add(q, TERMS);
   const xc = minimum(x, CORRECTION_X_LIMIT);
   const inverseW = div(1, w);
@@ -37,7 +48,7 @@ function hurwitz(x: Tensor, q: Tensor): Tensor {
   }
   // w¹⁻ˣ·(bracket/w) rather than w⁻ˣ·bracket: where the sum is an f32 subnormal, w⁻ˣ would be w times
   // further into them (fewer digits) before the bracket (≈ w/(x − 1)) scales it back. At q = ∞ the sum is 0.
-  let y = where(equal(q, Infinity), 0, add(head, mul(pow(w, sub(1, x)), mul(bracket, inverseW))));
+  let y = where(equal(q, Infinity), 0, add(head, mul(powBySquare(w, sub(1, x)), mul(bracket, inverseW))));
   y = where(lessEqual(q, 0), where(equal(q, floor(q)), Infinity, NaN), y);
   y = where(equal(x, 1), Infinity, y);
   return where(less(x, 1), NaN, y);

@@ -110,7 +110,7 @@ describe.each(BACKENDS)('tm.special normal functions on %s', (backend) => {
     }
   });
 
-  it('differentiate twice (logNdtr\'s ops, through all three pieces)', async () => {
+  it('differentiate twice: logNdtr through all three pieces\' ops, ndtri through its gradient\'s', async () => {
     const values = [-30, -8.5, -5, -2, 0.5];
     const x = tm.tensor(values);
     x.requiresGrad = true;
@@ -120,6 +120,15 @@ describe.each(BACKENDS)('tm.special normal functions on %s', (backend) => {
     const m = values.map((v) => Math.exp(-v * v / 2 - HALF_LOG_2PI - logNdtrRef(v)));
     expectWithin('logNdtr″', await h.data(), m.map((mv, i) => -mv * (mv + values[i])), (_i, w) => 1e-4 * Math.abs(w), (i) => `${values[i]}`);
     for (const t of [g, h, x]) t.dispose();
+    // ndtri's gradient is ops of its value: its own gradient, x·(x′)² = 2π·x·e^(x²), goes through ndtri's again.
+    const pv = [1e-5, 0.1, 0.7];
+    const p = tm.tensor(pv);
+    p.requiresGrad = true;
+    const [gp] = tm.grad(tm.tidy(() => tm.special.ndtri(p).sum()), [p], { createGraph: true });
+    const [hp] = tm.grad(tm.tidy(() => gp.sum()), [p]);
+    const q = pv.map((v) => ndtriRef(Math.fround(v)));
+    expectWithin('ndtri″', await hp.data(), q.map((v) => 2 * Math.PI * v * Math.exp(v * v)), (i, w) => Math.abs(w) * (1e-5 + 4 * ULP * q[i] ** 2), (i) => `${pv[i]}`);
+    for (const t of [gp, hp, p]) t.dispose();
   });
 
   it('leave no tensors behind, forward and backward', async () => {

@@ -46,7 +46,7 @@ describe.each(BACKENDS)('tm.special.zeta on %s', (backend) => {
     // [x, q, ζ]
     const edges: [number, number, number][] = [
       [1, 1, Infinity], [1, -1, Infinity], [0.5, 1, NaN], [-2, 1, NaN], [2, 0, Infinity], [2, -1, Infinity], [3, -4, Infinity], [2.5, -1.5, NaN], [2, -1.5, NaN],
-      [NaN, 1, NaN], [2, NaN, NaN], [Infinity, 2, 0], [2, Infinity, 0], [60, 3, 3 ** -60],
+      [NaN, 1, NaN], [2, NaN, NaN], [Infinity, 2, 0], [2, Infinity, 0], [1, Infinity, Infinity],
     ];
     const got = await tm.special.zeta(tm.tensor(edges.map((e) => e[0])), tm.tensor(edges.map((e) => e[1]))).data();
     expectEdges('zeta', got, edges.map((e) => e[2]), (i) => `${edges[i][0]}, ${edges[i][1]}`);
