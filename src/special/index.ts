@@ -7,7 +7,7 @@ export { gammainc, gammaincc, multigammaln } from './gamma.js';
 export { zeta } from './zeta.js';
 export { entr, xlog1py } from './entropy.js';
 export { i0e, i1e, sphericalBesselJ0 } from './bessel.js';
-export { besselJ0, besselJ1 } from './bessel_j.js';
+export { besselJ0, besselJ1, besselY0, besselY1 } from './bessel_jy.js';
 export {
   digamma, erf, erfc, erfinv, expm1, i0, i1, lgamma as gammaln, digamma as psi, log1p, logit, polygamma, sigmoid as expit, sinc, xlogy,
 } from '../ops/elementwise.js';
