@@ -36,3 +36,4 @@ export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';
 export * as optim from './optim/index.js';
 export * as distributions from './distributions/index.js';
+export * as special from './special/index.js';

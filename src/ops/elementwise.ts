@@ -206,8 +206,8 @@ const trigamma = (x: Tensor): Tensor => unaryOp('trigamma', x);
 /**
  * ψ⁽ⁿ⁾(x), the n-th derivative of digamma (PyTorch's polygamma): n = 0 is
  * digamma, n = 1 trigamma (+∞ at 0 and the negative integers), both kernels
- * defined on the whole line; n ≥ 2 a series of ops (src/ops/polygamma.ts)
- * for x > 0, NaN at x ≤ 0 (where PyTorch sums the series between the poles).
+ * defined on the whole line; n ≥ 2 a series of ops (src/ops/polygamma.ts),
+ * reflected below 0: (−1)ⁿ⁺¹·∞ at 0, the negative integers and −∞, as PyTorch's.
  * Differentiable to any order: each one's gradient is the next.
  */
 export function polygamma(n: number, x: Tensor): Tensor {

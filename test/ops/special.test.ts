@@ -328,8 +328,8 @@ describe.each(BACKENDS)('special functions on %s', (backend) => {
       }
     });
 
-    it('polygamma(n, x) has polygamma(n + 1, x) for its gradient, to any order (trigamma\'s the series\' first)', async () => {
-      const values = [0.3, 1.5, 7.25];
+    it('polygamma(n, x) has polygamma(n + 1, x) for its gradient, to any order (trigamma\'s the series\' first), below 0 too', async () => {
+      const values = [0.3, 1.5, 7.25, -0.3, -2.6, -11.2];
       for (const n of [1, 2, 4]) {
         const x = tm.tensor(values);
         x.requiresGrad = true;
@@ -418,21 +418,38 @@ describe.each(BACKENDS)('special functions on %s', (backend) => {
       await expect(tm.allclose(a, b, { atol: NaN })).rejects.toThrow(/isclose: atol must be a number ≥ 0, got NaN/);
     });
 
-    it('polygamma: n = 0 is digamma, 1 trigamma, 2 and up the series for x > 0 (NaN at x ≤ 0), against float64; n a whole number ≥ 0', async () => {
+    it('polygamma: n = 0 is digamma, 1 trigamma, 2 and up the series, reflected below 0 (PyTorch\'s (−1)ⁿ⁺¹·∞ at the poles), against float64; n a whole number ≥ 0', async () => {
       const x = tm.tensor([0.5, 3]);
       expectClose(await tm.polygamma(0, x).data(), [0.5, 3].map(digammaRef), 1e-6);
       expectClose(await x.polygamma(1).data(), [0.5, 3].map(trigammaRef), 1e-6);
-      const values = [1e-3, 0.05, 0.5, 1, 2.5, 9.75, 30, 1e3, 0, -0.5, -2];
+      const values = [1e-3, 0.05, 0.5, 1, 2.5, 9.75, 30, 1e3];
       for (const n of [2, 3, 5, 8, 12]) {
         const got = await tm.polygamma(n, tm.tensor(values)).data();
         // Rounded to f32: ψ⁽¹²⁾(0.001) ≈ −4.8e47 is −∞ there.
-        expectClose(got, values.map((v) => (v > 0 ? Math.fround(polygammaRef(n, v)) : NaN)), 2e-5, `ψ⁽${n}⁾`);
+        expectClose(got, values.map((v) => Math.fround(polygammaRef(n, v))), 2e-5, `ψ⁽${n}⁾`);
       }
       const half = tm.polygamma(3, tm.tensor([0.5, 4], { dtype: 'f16' }));
       expect(half.dtype).toBe('f16');
       expectClose(await half.data(), [0.5, 4].map((v) => polygammaRef(3, v)), 2e-3, 'f16');
       expect(() => tm.polygamma(1.5, x)).toThrow(/polygamma: n must be an integer ≥ 0, got 1.5/);
       expect(() => tm.polygamma(-1, x)).toThrow(/got -1/);
+    });
+
+    it('polygamma below 0: within a few f32 ulps of the reflection\'s terms, near the poles and the half-integers too; ±∞ at the poles', async () => {
+      const xs = asF32(Float64Array.from([...uniform(601, -30, 0), ...logSpace(1e-6, 0.49, 60).flatMap((d) => [-3 + d, -3 - d, -0.5 + d / 10, -7.5 - d / 10]), -0.5, -1.5, -1e-3, -2.0001]));
+      for (const n of [2, 3, 4, 7]) {
+        const got = await tm.polygamma(n, tm.tensor(xs)).data();
+        let factorial = 1;
+        for (let i = 2; i <= n; i++) factorial *= i;
+        // The reflection's two terms: (−1)ⁿψ⁽ⁿ⁾(1 − x), and π·dⁿ/dxⁿ cot(πx), the sum nearest its pole (n!/|x − k|ⁿ⁺¹ and its mirror) bounding it.
+        const scale = (v: number) => Math.abs(polygammaRef(n, 1 - v)) + factorial * (Math.abs(v - Math.round(v)) ** -(n + 1) + (0.5 + Math.abs(Math.abs(v - Math.round(v)) - 0.5)) ** -(n + 1)) * 4;
+        expectRelative(`ψ⁽${n}⁾`, xs, got, (v) => polygammaRef(n, v), 2e-6, scale);
+      }
+      const poles = [0, -0, -1, -4, -1e6, -Infinity];
+      for (const n of [2, 3]) {
+        const got = await tm.polygamma(n, tm.tensor(poles)).data();
+        poles.forEach((v, i) => expect(got[i], `ψ⁽${n}⁾(${v})`).toBe((n % 2 ? 1 : -1) * Infinity));
+      }
     });
 
     it('leave no tensors behind, forward and backward', () => {
