@@ -1,8 +1,9 @@
 // The CTC loss's kernel (tm.losses.ctc): α, β and the gradient in one pass.
-// Apart from the core kernel contract (kernels.ts) for the reason tm.linalg's
-// are (linalg.ts): only ops/ctc.ts imports this module, so a page without a
+// Apart from the core kernel contract (kernels.ts) for the reason given in
+// kernel_family.ts: only ops/ctc.ts imports this module, so a page without a
 // CTC loss never downloads it.
 import type { Backend, TensorInfo } from './kernels.js';
+import { kernelFamily } from './kernel_family.js';
 import { ctc } from './js/ctc.js';
 import { nativeCtc } from './native/ctc.js';
 import { webGpuCtc } from './webgpu/kernels/ctc.js';
@@ -21,19 +22,13 @@ import type { WebGpuBackend } from './webgpu/index.js';
  */
 export type CtcKernel<S = unknown> = (lp: TensorInfo<S>, targets: TensorInfo<S>, inputLengths: Int32Array, targetLengths: Int32Array, blank: number, withGrad: boolean) => S;
 
-const made = new WeakMap<Backend, CtcKernel>();
+const family = kernelFamily<CtcKernel>({
+  js: () => ctc as CtcKernel,
+  native: nativeCtc as (backend: NativeBackend) => CtcKernel,
+  webgpu: webGpuCtc as (backend: WebGpuBackend) => CtcKernel,
+});
 
 /** The backend's CTC kernel, made on first use. */
 export function ctcKernelOf<S>(backend: Backend<S>): CtcKernel<S> {
-  let kernel = made.get(backend);
-  if (!kernel) made.set(backend, (kernel = kernelOf(backend)));
-  return kernel as CtcKernel<S>;
-}
-
-function kernelOf(backend: Backend): CtcKernel {
-  switch (backend.name) {
-    case 'js': return ctc as CtcKernel;
-    case 'native': return nativeCtc(backend as NativeBackend) as CtcKernel;
-    case 'webgpu': return webGpuCtc(backend as WebGpuBackend) as CtcKernel;
-  }
+  return family(backend) as CtcKernel<S>;
 }

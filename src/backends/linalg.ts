@@ -5,12 +5,11 @@
 // backend's through linalgOf, and only they import this module. Every
 // backend has them; each is handed f32 matrices only (the ops layer casts).
 import type { Backend, TensorInfo } from './kernels.js';
+import { kernelFamily } from './kernel_family.js';
 import { cholesky, luFactor, luSolve, qr, triangularSolve } from './js/linalg.js';
 import { eigh, svd } from './js/eig.js';
 import { nativeLinalg } from './native/linalg.js';
-import type { NativeBackend } from './native/index.js';
 import { webGpuLinalg } from './webgpu/kernels/linalg.js';
-import type { WebGpuBackend } from './webgpu/index.js';
 
 export interface LinalgKernels<S = unknown> {
   /**
@@ -78,19 +77,13 @@ export interface LinalgKernels<S = unknown> {
   svd(a: TensorInfo<S>): { u: S; s: S; vh: S };
 }
 
-const made = new WeakMap<Backend, LinalgKernels>();
+const family = kernelFamily<LinalgKernels>({
+  js: () => ({ luFactor, luSolve, cholesky, qr, triangularSolve, eigh, svd }) as LinalgKernels,
+  native: nativeLinalg,
+  webgpu: webGpuLinalg,
+});
 
 /** The backend's tm.linalg kernels, made on first use. */
 export function linalgOf<S>(backend: Backend<S>): LinalgKernels<S> {
-  let kernels = made.get(backend);
-  if (!kernels) made.set(backend, (kernels = kernelsOf(backend)));
-  return kernels as LinalgKernels<S>;
-}
-
-function kernelsOf(backend: Backend): LinalgKernels {
-  switch (backend.name) {
-    case 'js': return { luFactor, luSolve, cholesky, qr, triangularSolve, eigh, svd } as LinalgKernels;
-    case 'native': return nativeLinalg(backend as NativeBackend) as LinalgKernels;
-    case 'webgpu': return webGpuLinalg(backend as WebGpuBackend) as LinalgKernels;
-  }
+  return family(backend) as LinalgKernels<S>;
 }

@@ -1,16 +1,15 @@
 // The fused steps of the recurrent cells (ops/lstm_cell.ts, gru_cell.ts):
 // one pass over a step's gates after its products, and one for the
 // gradient. Apart from the core kernel contract (kernels.ts) for the reason
-// tm.linalg's are (linalg.ts): only those ops import this module, so a page
+// given in kernel_family.ts: only those ops import this module, so a page
 // without recurrent layers never downloads them. Each is optional: where a
 // backend lacks one (webgpu's LSTM), the op runs the dozen ops it stands for.
 import type { Backend, TensorInfo } from './kernels.js';
+import { kernelFamily } from './kernel_family.js';
 import { gruCell, gruCellGrad } from './js/gru_cell.js';
 import { lstmCell, lstmCellGrad } from './js/lstm_cell.js';
 import { nativeRecurrentCells } from './native/recurrent_cells.js';
-import type { NativeBackend } from './native/index.js';
 import { webGpuRecurrentCells } from './webgpu/kernels/gru_cell.js';
-import type { WebGpuBackend } from './webgpu/index.js';
 
 export interface RecurrentCellKernels<S = unknown> {
   /**
@@ -43,19 +42,13 @@ export interface RecurrentCellKernels<S = unknown> {
   gruCellGrad?(xw: TensorInfo<S>, hw: TensorInfo<S>, h: TensorInfo<S>, dy: TensorInfo<S>): S;
 }
 
-const made = new WeakMap<Backend, RecurrentCellKernels>();
+const family = kernelFamily<RecurrentCellKernels>({
+  js: () => ({ lstmCell, lstmCellGrad, gruCell, gruCellGrad }) as RecurrentCellKernels,
+  native: nativeRecurrentCells,
+  webgpu: webGpuRecurrentCells,
+});
 
 /** The backend's recurrent-cell kernels, made on first use (tests may remove one to take the ops). */
 export function recurrentCellsOf<S>(backend: Backend<S>): RecurrentCellKernels<S> {
-  let kernels = made.get(backend);
-  if (!kernels) made.set(backend, (kernels = kernelsOf(backend)));
-  return kernels as RecurrentCellKernels<S>;
-}
-
-function kernelsOf(backend: Backend): RecurrentCellKernels {
-  switch (backend.name) {
-    case 'js': return { lstmCell, lstmCellGrad, gruCell, gruCellGrad } as RecurrentCellKernels;
-    case 'native': return nativeRecurrentCells(backend as NativeBackend) as RecurrentCellKernels;
-    case 'webgpu': return webGpuRecurrentCells(backend as WebGpuBackend) as RecurrentCellKernels;
-  }
+  return family(backend) as RecurrentCellKernels<S>;
 }
