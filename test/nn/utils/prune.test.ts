@@ -10,6 +10,7 @@ import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { expectClose, uniform } from '../../helpers/data.js';
 import { f64, linearRef, unravel } from '../../helpers/float64.js';
+import { squaredOutputStep } from '../../helpers/reparametrized.js';
 
 const { prune } = tm.nn.utils;
 
@@ -311,13 +312,7 @@ describe.each(BACKENDS)('prune on %s', (backend) => {
     const layer = await prune.l1Unstructured(new tm.nn.Dense(5, 4), 'weight', { amount: 0.5 });
     const optimizer = new tm.optim.SGD(layer.parameters(), { lr: 0.1 });
     const x = tm.randn([3, 5]);
-    const step = () => {
-      optimizer.zeroGrad();
-      const loss = tm.tidy(() => layer.forward(x).square().mean());
-      loss.backward();
-      loss.dispose();
-      optimizer.step();
-    };
+    const step = () => squaredOutputStep(layer, optimizer, x);
     step();
     const after = tm.memory().numTensors;
     await prune.lnStructured(layer, 'weight', { amount: 1, n: 2 });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { expectClose, uniform } from '../../helpers/data.js';
-import { centralDifferences, conv2dRef, f64, linearRef, ravel, size, unravel, type F64 } from '../../helpers/float64.js';
+import { centralDifferences, f64, linearRef, ravel, size, unravel, type F64 } from '../../helpers/float64.js';
+import { conv2dBiasRef, squaredOutputStep } from '../../helpers/reparametrized.js';
 
 /** The weight as the matrix spectral norm takes: axis `kept` the rows, the other axes, in order, the columns; row-major. */
 function matrixRef(w: F64, kept: number): { rows: number; columns: number; m: Float64Array } {
@@ -57,18 +58,12 @@ function normalizedRef(w: F64, kept: number, u: ArrayLike<number>, v: ArrayLike<
   return { shape: w.shape, v: w.v.map((x) => x / sigma) };
 }
 
-const VALID = { stride: [1, 1] as [number, number], sides: [[0, 0], [0, 0]] as [[number, number], [number, number]], dilation: [1, 1] as [number, number] };
-
 const LAYERS = [
   { what: 'Dense(7, 13)', make: () => new tm.nn.Dense(7, 13), input: [5, 7], kept: 1, ref: (x: F64, w: F64, b: F64) => linearRef(x, w, b) },
   { what: 'Dense(13, 1)', make: () => new tm.nn.Dense(13, 1), input: [3, 13], kept: 1, ref: (x: F64, w: F64, b: F64) => linearRef(x, w, b) },
   {
     what: 'Conv2d(3, 5, [3, 2])', make: () => new tm.nn.Conv2d(3, 5, [3, 2]), input: [2, 3, 6, 5], kept: 0,
-    ref: (x: F64, w: F64, b: F64) => {
-      const y = conv2dRef(x, w, VALID);
-      const plane = y.shape[2] * y.shape[3];
-      return { shape: y.shape, v: y.v.map((s, i) => s + b.v[Math.floor(i / plane) % y.shape[1]]) };
-    },
+    ref: conv2dBiasRef,
   },
 ];
 
@@ -193,13 +188,7 @@ describe.each(BACKENDS)('spectralNorm on %s', (backend) => {
     const layer = tm.nn.utils.spectralNorm(new tm.nn.Conv1d(3, 4, 2));
     const optimizer = new tm.optim.SGD(layer.parameters(), { lr: 0.1 });
     const x = tm.randn([2, 3, 6]);
-    const step = () => {
-      optimizer.zeroGrad();
-      const loss = tm.tidy(() => layer.forward(x).square().mean());
-      loss.backward();
-      loss.dispose();
-      optimizer.step();
-    };
+    const step = () => squaredOutputStep(layer, optimizer, x);
     step();
     const after = tm.memory().numTensors;
     for (let i = 0; i < 4; i++) step();

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { expectClose, uniform } from '../../helpers/data.js';
-import { centralDifferences, conv2dRef, f64, linearRef, size, unravel, type F64 } from '../../helpers/float64.js';
+import { centralDifferences, f64, linearRef, size, unravel, type F64 } from '../../helpers/float64.js';
+import { conv2dBiasRef, squaredOutputStep } from '../../helpers/reparametrized.js';
 
 /** g · v / ‖v‖ in float64, the norm over every axis but `kept` (all of v where null); g has one value per index along kept. */
 function weightNormRef(g: ArrayLike<number>, v: F64, kept: number | null): F64 {
@@ -16,19 +17,13 @@ function weightNormRef(g: ArrayLike<number>, v: F64, kept: number | null): F64 {
   return { shape: v.shape, v: v.v.map((x, i) => (g[at(i)] * x) / Math.sqrt(squares[at(i)])) };
 }
 
-const VALID = { stride: [1, 1] as [number, number], sides: [[0, 0], [0, 0]] as [[number, number], [number, number]], dilation: [1, 1] as [number, number] };
-
 /** The layers the cases use, with their float64 forward from a weight and bias, and the axis weightNorm keeps by default. */
 const LAYERS = [
   { what: 'Dense(7, 13)', make: () => new tm.nn.Dense(7, 13), input: [5, 7], kept: 1, ref: (x: F64, w: F64, b: F64) => linearRef(x, w, b) },
   { what: 'Dense(1, 1)', make: () => new tm.nn.Dense(1, 1), input: [3, 1], kept: 1, ref: (x: F64, w: F64, b: F64) => linearRef(x, w, b) },
   {
     what: 'Conv2d(3, 5, [3, 2])', make: () => new tm.nn.Conv2d(3, 5, [3, 2]), input: [2, 3, 6, 5], kept: 0,
-    ref: (x: F64, w: F64, b: F64) => {
-      const y = conv2dRef(x, w, VALID);
-      const plane = y.shape[2] * y.shape[3];
-      return { shape: y.shape, v: y.v.map((s, i) => s + b.v[Math.floor(i / plane) % y.shape[1]]) };
-    },
+    ref: conv2dBiasRef,
   },
 ];
 
@@ -173,13 +168,7 @@ describe.each(BACKENDS)('weightNorm on %s', (backend) => {
     const layer = tm.nn.utils.weightNorm(new tm.nn.Dense(5, 4));
     const optimizer = new tm.optim.SGD(layer.parameters(), { lr: 0.1 });
     const x = tm.randn([3, 5]);
-    const step = () => {
-      optimizer.zeroGrad();
-      const loss = tm.tidy(() => layer.forward(x).square().mean());
-      loss.backward();
-      loss.dispose();
-      optimizer.step();
-    };
+    const step = () => squaredOutputStep(layer, optimizer, x);
     step();
     const after = tm.memory().numTensors;
     for (let i = 0; i < 4; i++) step();
