@@ -112,9 +112,8 @@ export const browserStandIns = {
   setup(b) {
     // Every relative .js import is looked up in STAND_INS, so the list is the one place that names them.
     b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
-      const path = resolve(dirname(args.importer), args.path);
-      const standIn = STAND_INS.find(([module]) => module.test(path));
-      return standIn ? { path: fileURLToPath(new URL(`../${standIn[1]}`, import.meta.url)) } : undefined;
+      const standIn = STAND_IN_FOR(resolve(dirname(args.importer), args.path));
+      return standIn ? { path: fileURLToPath(new URL(`../${standIn}`, import.meta.url)) } : undefined;
     });
   },
 };
@@ -137,8 +136,8 @@ export const moduleByModule = {
       if (args.kind === 'entry-point') return undefined;
       if (!args.path.startsWith('.') && !args.path.startsWith('/')) return { path: args.path, external: true };
       let target = resolve(dirname(args.importer), args.path);
-      const standIn = STAND_INS.find(([module]) => module.test(target));
-      if (standIn) target = resolve(ROOT, standIn[1]);
+      const standIn = STAND_IN_FOR(target);
+      if (standIn) target = resolve(ROOT, standIn);
       let built = relative(dirname(args.importer), target).replace(/\.ts$/, '.js').replace(/\.wgsl$/, '.js');
       if (!built.startsWith('.')) built = `./${built}`;
       return { path: built, external: true };

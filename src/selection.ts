@@ -7,7 +7,7 @@
 //      once per machine — the result is cached — and the faster wins;
 //   4. otherwise the first present of webgpu, native, js.
 import { createJsBackend } from './backends/js/index.js';
-import { findAdapter } from './backends/webgpu/adapter.js';
+import { requireAdapter } from './backends/webgpu/adapter.js';
 import type { Backend, BackendName } from './backends/kernels.js';
 import { releaseWhenUnused, setActive, type BackendSelection } from './engine.js';
 import { BackendUnavailableError, ValueError } from './errors.js';
@@ -35,8 +35,7 @@ const CANDIDATES: BackendCandidate[] = [
     name: 'webgpu',
     create: async () => {
       // The adapter first: a page where WebGPU has none never downloads the backend's code.
-      const found = await findAdapter();
-      if ('reason' in found) throw new BackendUnavailableError(`webgpu: ${found.reason}`);
+      const found = await requireAdapter();
       return (await import('./backends/webgpu/index.js')).createWebGpuBackend({}, found);
     },
   },

@@ -1,5 +1,6 @@
 // Finding a WebGPU adapter: navigator.gpu in a browser, Dawn's `webgpu`
 // package in Node. Shared by the capability report and the webgpu backend.
+import { BackendUnavailableError } from '../../errors.js';
 import { quietDawn } from './dawn_notices.js';
 
 export interface AdapterFound {
@@ -88,6 +89,13 @@ export async function findAdapter(): Promise<AdapterResult> {
     ? ' (on Linux Dawn needs a Vulkan driver: a GPU driver, or Mesa 25 lavapipe: apt-get install -t bookworm-backports mesa-vulkan-drivers libvulkan1)'
     : '';
   return { reason: `no WebGPU adapter found${hint}` };
+}
+
+/** The high-performance adapter, or a BackendUnavailableError saying why there is none. */
+export async function requireAdapter(): Promise<AdapterFound> {
+  const found = await findAdapter();
+  if ('reason' in found) throw new BackendUnavailableError(`webgpu: ${found.reason}`);
+  return found;
 }
 
 /** Software rasterisers that expose WebGPU but run on the CPU, far slower than BLAS. */

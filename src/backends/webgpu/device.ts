@@ -4,7 +4,7 @@
 // matmul tile wants more than 16 KiB of workgroup memory and more than 256
 // invocations where the adapter allows it), and a watch on device loss.
 import { BackendUnavailableError } from '../../errors.js';
-import { findAdapter, isSoftwareAdapter, subgroupMatrixConfigs, type AdapterResult, type SubgroupMatrixConfig } from './adapter.js';
+import { isSoftwareAdapter, requireAdapter, subgroupMatrixConfigs, type AdapterFound, type SubgroupMatrixConfig } from './adapter.js';
 import { gpuWaiter } from './wait.js';
 
 /** What the device was granted, which kernels consult when they pick a path. */
@@ -67,11 +67,9 @@ const WANTED_LIMITS = [
   'maxComputeWorkgroupsPerDimension',
 ] as const;
 
-/** A device on the adapter `findAdapter` gives (or gave: `found`). */
-export async function acquireDevice(found: AdapterResult | Promise<AdapterResult> = findAdapter()): Promise<GpuContext> {
-  found = await found;
-  if ('reason' in found) throw new BackendUnavailableError(`webgpu: ${found.reason}`);
-  const { adapter, gpu, api } = found;
+/** A device on the adapter requireAdapter gives, or on `found`, one it gave. */
+export async function acquireDevice(found?: AdapterFound): Promise<GpuContext> {
+  const { adapter, gpu, api } = found ?? (await requireAdapter());
   const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
   const requiredLimits: Record<string, number> = {};
   for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];

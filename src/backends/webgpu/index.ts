@@ -86,7 +86,7 @@ export interface WebGpuOptions {
   poison?: boolean;
 }
 
-/** A backend on the adapter findAdapter gives, or on `adapter`, one it gave. */
+/** A backend on the adapter requireAdapter gives, or on `adapter`, one it gave. */
 export async function createWebGpuBackend(options: WebGpuOptions = {}, adapter?: AdapterFound): Promise<WebGpuBackend> {
   const backend = webGpuBackendOn(await acquireDevice(adapter), options);
   // What earlier processes measured on this adapter, in place before the first
