@@ -55,7 +55,7 @@ export interface NativeOptions {
   addonPath?: string;
 }
 
-/** What a native backend offers beyond the kernel contract: for the kernels kept outside it (backends/linalg.ts, ctc.ts). */
+/** What a native backend offers beyond the kernel contract: for the kernels kept outside it (the families of backends/kernel_family.ts). */
 export interface NativeBackend extends Backend<StorageArray> {
   readonly addon: Addon;
   /** A fresh output array, over recycled memory where the pool has some: every kernel writes every element. */

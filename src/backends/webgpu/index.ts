@@ -66,7 +66,7 @@ export interface WebGpuBackend extends Backend<GpuData> {
   quantizedMatmulPath(shape?: { m: number; k: number; n: number }): QuantizedPath;
   quantizedMatmul(x: Info, values: Info, scales: Info): GpuData;
   /**
-   * For the kernels kept outside the contract (backends/linalg.ts, ctc.ts):
+   * For the kernels kept outside the contract (the families of backends/kernel_family.ts):
    * runs `run` to write a fresh buffer of `dtype` and `shape` (a packed
    * dtype written wide, then narrowed).
    */
