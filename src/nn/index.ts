@@ -8,7 +8,7 @@ export { Bilinear } from './bilinear.js';
 export type { BilinearOptions } from './bilinear.js';
 export {
   ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, LeakyReLU, GELU, SiLU, ELU, SELU, CELU, Softplus, Mish, Hardswish, Hardsigmoid, Hardtanh, ReLU6,
-  Softsign, LogSigmoid, PReLU, GLU, Softmin, Hardshrink, Softshrink, Tanhshrink, Threshold,
+  Softsign, LogSigmoid, PReLU, GLU, Softmin, Hardshrink, Softshrink, Tanhshrink, Threshold, Softmax2d,
 } from './activations.js';
 export type { ActivationName, GELUOptions, HardtanhOptions, PReLUOptions } from './activations.js';
 export {
@@ -36,6 +36,12 @@ export { Flatten, Unflatten } from './flatten.js';
 export { PixelShuffle, PixelUnshuffle, pixelShuffle, pixelUnshuffle } from './pixel_shuffle.js';
 export { Identity, Upsample } from './upsample.js';
 export { Permute } from './permute.js';
+export { Fold, Unfold, fold, unfold } from './fold.js';
+export { ChannelShuffle, channelShuffle } from './channel_shuffle.js';
+export { LocalResponseNorm, localResponseNorm } from './local_response_norm.js';
+export type { LocalResponseNormOptions } from './local_response_norm.js';
+export { CosineSimilarity, PairwiseDistance } from './distance.js';
+export type { FoldOptions, UnfoldOptions } from './fold.js';
 export {
   CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,
 } from './padding.js';

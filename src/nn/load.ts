@@ -15,7 +15,7 @@ import { VERSION } from '../version.js';
 import { keepingGlobalSequence } from '../random.js';
 import {
   CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU,
-  Softmax, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, type ActivationName,
+  Softmax, Softmax2d, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, type ActivationName,
 } from './activations.js';
 import type { GeluApproximation } from './activation_functions.js';
 import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
@@ -29,6 +29,9 @@ import { AlphaDropout, Dropout, Dropout1d, Dropout2d } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten, Unflatten } from './flatten.js';
 import { PixelShuffle, PixelUnshuffle } from './pixel_shuffle.js';
+import { ChannelShuffle } from './channel_shuffle.js';
+import { LocalResponseNorm } from './local_response_norm.js';
+import { Fold, Unfold, type FoldOptions, type UnfoldOptions } from './fold.js';
 import { RMSNorm } from './rms_norm.js';
 import { Identity, Upsample } from './upsample.js';
 import type { InterpolateMode } from '../ops/interpolate.js';
@@ -165,6 +168,17 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       return new Upsample({ size, scaleFactor, mode, alignCorners: alignCorners ?? false });
     }
     case 'Permute': return new Permute(cfg.axes as number[]);
+    case 'ChannelShuffle': return new ChannelShuffle(cfg.groups as number);
+    case 'LocalResponseNorm': return new LocalResponseNorm(cfg.size as number, { alpha: cfg.alpha as number, beta: cfg.beta as number, k: cfg.k as number });
+    case 'Softmax2d': return new Softmax2d();
+    case 'Unfold': {
+      const { type: _, kernelSize, ...options } = cfg as unknown as { type: string; kernelSize: Size2d } & UnfoldOptions;
+      return new Unfold(kernelSize, options);
+    }
+    case 'Fold': {
+      const { type: _, outputSize, kernelSize, ...options } = cfg as unknown as { type: string; outputSize: Size2d; kernelSize: Size2d } & FoldOptions;
+      return new Fold(outputSize, kernelSize, options);
+    }
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);
     case 'RMSNorm': {
       const options = { epsilon: cfg.epsilon as number | undefined, elementwiseAffine: cfg.elementwiseAffine as boolean };
