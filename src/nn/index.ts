@@ -59,6 +59,8 @@ export type { EncodeOptions, TransformerEncoderLayerOptions } from './transforme
 export { TransformerDecoderLayer } from './transformer_decoder.js';
 export type { DecodeOptions, TransformerDecoderLayerOptions } from './transformer_decoder.js';
 export { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
+export { Transformer } from './transformer_model.js';
+export type { TransformerForwardOptions, TransformerOptions } from './transformer_model.js';
 export type { TransformerLayerSpec, TransformerStackOptions } from './transformer_stack.js';
 export type { RecurrentOptions, RecurrentOutput, RecurrentState, RNNOptions } from './recurrent.js';
 export type { LayerNormOptions } from './layer_norm.js';

@@ -46,6 +46,7 @@ import { GRUCell, LSTMCell, RNNCell, type RNNCellOptions } from './recurrent_cel
 import { MultiheadAttention } from './attention.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
+import { Transformer } from './transformer_model.js';
 import { TransformerDecoder, TransformerEncoder, type TransformerLayerSpec } from './transformer_stack.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { MaxUnpool1d, MaxUnpool2d } from './unpool.js';
@@ -152,6 +153,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const { type: _, ...spec } = cfg.layer as Config;
       const Stack = cfg.type === 'TransformerEncoder' ? TransformerEncoder : TransformerDecoder;
       return savedTree(new Stack(spec as unknown as TransformerLayerSpec, cfg.numLayers as number, { norm: cfg.norm as boolean }), entries, prefix);
+    }
+    case 'Transformer': {
+      const { type: _, dModel, nHead, ...options } = cfg as { type: string; dModel: number; nHead: number };
+      return savedTree(new Transformer(dModel, nHead, options), entries, prefix); // the seed as saved, as the layers'
     }
     case 'AdaptiveAvgPool2d': return new AdaptiveAvgPool2d(cfg.outputSize as Size2d);
     case 'AdaptiveMaxPool2d': return new AdaptiveMaxPool2d(cfg.outputSize as Size2d);

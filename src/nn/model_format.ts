@@ -98,10 +98,13 @@ const TRANSFORMER: Readonly<Record<string, Field>> = {
 /** A transformer stack's layers, at most: a hostile file must not make the check below walk for ever. */
 export const MAX_STACKED_LAYERS = 1024;
 
+/** How many layers a transformer stack has. */
+const stackedLayers: Field = { check: (v) => positiveInteger.check(v) && (v as number) <= MAX_STACKED_LAYERS, what: `an integer from 1 to ${MAX_STACKED_LAYERS}` };
+
 /** A transformer stack's fields: its layers' description (of `layerType`), how many, and whether a final LayerNorm follows. */
 const transformerStack = (layerType: string): Readonly<Record<string, Field>> => ({
   layer: { check: (v) => v !== null && typeof v === 'object' && (v as { type?: unknown }).type === layerType, what: `a ${layerType} description` },
-  numLayers: { check: (v) => positiveInteger.check(v) && (v as number) <= MAX_STACKED_LAYERS, what: `an integer from 1 to ${MAX_STACKED_LAYERS}` },
+  numLayers: stackedLayers,
   norm: flag,
 });
 
@@ -206,6 +209,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   TransformerDecoderLayer: TRANSFORMER,
   TransformerEncoder: transformerStack('TransformerEncoderLayer'),
   TransformerDecoder: transformerStack('TransformerDecoderLayer'),
+  Transformer: { ...TRANSFORMER, numEncoderLayers: stackedLayers, numDecoderLayers: stackedLayers },
 };
 
 /** The layer types tm.nn.load rebuilds. */
@@ -347,6 +351,13 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     const [layer, count] = [cfg.layer as Record<string, unknown>, cfg.numLayers as number];
     for (let i = 0; i < count; i++) checkLayer(layer, `${path}${i}.`, depth + 1, wanted, fail);
     if (cfg.norm) for (const name of ['weight', 'bias']) wanted.set(`${path}${count}.${name}`, { shape: [layer.dModel as number], kind: 'parameter' });
+  }
+  if (type === 'Transformer') {
+    // As nn/transformer_model.ts holds them: an encoder stack (0) and a decoder stack (1) of its settings, each with its norm.
+    const { type: _, numEncoderLayers, numDecoderLayers, causal, seed: __, ...settings } = cfg;
+    const stack = (kind: 'Encoder' | 'Decoder', numLayers: unknown) => ({ type: `Transformer${kind}`, layer: { type: `Transformer${kind}Layer`, ...settings, causal: kind === 'Decoder' && causal }, numLayers, norm: true });
+    checkLayer(stack('Encoder', numEncoderLayers), `${path}0.`, depth + 1, wanted, fail);
+    checkLayer(stack('Decoder', numDecoderLayers), `${path}1.`, depth + 1, wanted, fail);
   }
   if (type === 'Bilinear') {
     // PyTorch's layout, as nn/bilinear.ts keeps it.
