@@ -31,6 +31,8 @@ export { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
 export type { InstanceNormOptions } from './instance_norm.js';
 export { AlphaDropout, Dropout, Dropout1d, Dropout2d } from './dropout.js';
 export { Embedding } from './embedding.js';
+export { EmbeddingBag } from './embedding_bag.js';
+export type { BagMode, EmbeddingBagOptions } from './embedding_bag.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Flatten, Unflatten } from './flatten.js';
 export { PixelShuffle, PixelUnshuffle, pixelShuffle, pixelUnshuffle } from './pixel_shuffle.js';

@@ -27,6 +27,7 @@ import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
 import { AlphaDropout, Dropout, Dropout1d, Dropout2d } from './dropout.js';
 import { Embedding } from './embedding.js';
+import { EmbeddingBag, type BagMode } from './embedding_bag.js';
 import { Flatten, Unflatten } from './flatten.js';
 import { PixelShuffle, PixelUnshuffle } from './pixel_shuffle.js';
 import { ChannelShuffle } from './channel_shuffle.js';
@@ -82,6 +83,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       return savedAs(dense, entries, prefix);
     }
     case 'Bilinear': return savedAs(new Bilinear(cfg.in1 as number, cfg.in2 as number, cfg.out as number, { bias: cfg.bias as boolean, seed: 0 }), entries, prefix); // seed: overwritten
+    case 'EmbeddingBag': {
+      const options = { seed: 0, mode: cfg.mode as BagMode, includeLastOffset: cfg.includeLastOffset as boolean, paddingIdx: cfg.paddingIdx as number | undefined };
+      return savedAs(new EmbeddingBag(cfg.count as number, cfg.dim as number, options), entries, prefix); // seed: overwritten
+    }
     case 'Embedding': return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0, paddingIdx: cfg.paddingIdx as number | undefined }), entries, prefix); // seed: overwritten
     case 'Conv1d':
     case 'Conv2d':

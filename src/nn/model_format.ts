@@ -156,6 +156,10 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   AlphaDropout: { rate: finite, seed: { ...integer, optional: true } },
   ...paddingLayers(),
   Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
+  EmbeddingBag: {
+    count: positiveInteger, dim: positiveInteger, mode: { check: (v) => v === 'sum' || v === 'mean' || v === 'max', what: "'sum', 'mean' or 'max'" },
+    includeLastOffset: flag, paddingIdx: { ...integer, optional: true },
+  },
   Flatten: {},
   Unflatten: { axis: integer, shape: { check: isUnflattenShape, what: 'a list of positive sizes, one -1 at most' } },
   PixelShuffle: { upscaleFactor: positiveInteger },
@@ -365,7 +369,7 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [cfg.out as number], kind: 'parameter' });
   }
   if (type === 'PReLU') wanted.set(`${path}weight`, { shape: [cfg.numParameters as number], kind: 'parameter' });
-  if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
+  if (type === 'Embedding' || type === 'EmbeddingBag') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
   if (type === 'GroupNorm') {
     const [groups, channels] = [cfg.numGroups as number, cfg.numChannels as number];
     if (channels % groups) fail(`${where} (GroupNorm) has numGroups ${groups}, which does not divide its ${channels} channels`);
