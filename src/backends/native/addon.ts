@@ -77,13 +77,13 @@ export interface Addon {
   eigh(a: Float32Array, batch: number, n: number, values: Float32Array, vectors: Float32Array): void;
   /** u [batch, m, k], s [batch, k], vh [batch, k, n] = the reduced SVD of a [batch, m, n] (kernels.ts's svd), by LAPACK's sgesdd; k = min(m, n) ≥ 1. */
   svd(a: Float32Array, batch: number, m: number, n: number, u: Float32Array, s: Float32Array, vh: Float32Array): void;
-  /** out [2, B, H] = h', c' of one LSTM step (kernels.ts's lstmCell). */
+  /** out [2, B, H] = h', c' of one LSTM step (recurrent_cells.ts's lstmCell). */
   lstmCell(z: Float32Array, c: Float32Array, hidden: number, out: Float32Array): void;
-  /** out [B·4H + B·H] = dz, dc (kernels.ts's lstmCellGrad). */
+  /** out [B·4H + B·H] = dz, dc (recurrent_cells.ts's lstmCellGrad). */
   lstmCellGrad(z: Float32Array, c: Float32Array, dy: Float32Array, hidden: number, out: Float32Array): void;
-  /** out [B, H] = h' of one GRU step (kernels.ts's gruCell). */
+  /** out [B, H] = h' of one GRU step (recurrent_cells.ts's gruCell). */
   gruCell(xw: Float32Array, hw: Float32Array, h: Float32Array, hidden: number, out: Float32Array): void;
-  /** out [B·3H + B·3H + B·H] = dxw, dhw, dh (kernels.ts's gruCellGrad). */
+  /** out [B·3H + B·3H + B·H] = dxw, dhw, dh (recurrent_cells.ts's gruCellGrad). */
   gruCellGrad(xw: Float32Array, hw: Float32Array, h: Float32Array, dy: Float32Array, hidden: number, out: Float32Array): void;
   /** out [batch] losses, then withGrad [frames, batch, classes] gradients (kernels.ts's ctc). */
   ctc(lp: Float32Array, targets: Int32Array, inputLengths: Int32Array, targetLengths: Int32Array, frames: number, classes: number, blank: number, withGrad: boolean, out: Float32Array): void;
