@@ -64,7 +64,7 @@ export { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
 export { Transformer } from './transformer_model.js';
 export type { TransformerForwardOptions, TransformerOptions } from './transformer_model.js';
 export type { TransformerLayerSpec, TransformerStackOptions } from './transformer_stack.js';
-export type { RecurrentOptions, RecurrentOutput, RecurrentState, RNNOptions } from './recurrent.js';
+export type { RecurrentOptions, RecurrentOutput, RecurrentState, RNNOptions, SequenceOptions } from './recurrent.js';
 export type { LayerNormOptions } from './layer_norm.js';
 export { Sequential } from './sequential.js';
 export type { Batch, EarlyStoppingOptions, EpochLogs, EvaluateOptions, Evaluation, FitOptions, History, LossFn, LossName } from './fit.js';

@@ -5,3 +5,4 @@ export { removeSpectralNorm, spectralNorm } from './spectral_norm.js';
 export type { SpectralNormed, SpectralNormOptions } from './spectral_norm.js';
 export { parametersToVector, vectorToParameters } from './parameters_vector.js';
 export * as prune from './prune.js';
+export * as rnn from './rnn.js';
