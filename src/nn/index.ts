@@ -22,6 +22,8 @@ export { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 export type { ConvTranspose1dLayerOptions, ConvTranspose2dLayerOptions } from './conv_transpose.js';
 export { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 export { MaxUnpool1d, MaxUnpool2d } from './unpool.js';
+export { LPPool1d, LPPool2d, lpPool1d, lpPool2d } from './lp_pool.js';
+export type { LPPool1dOptions, LPPool2dOptions } from './lp_pool.js';
 export { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
 export { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
 export type { BatchNormOptions } from './batch_norm.js';

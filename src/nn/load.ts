@@ -32,6 +32,7 @@ import { Flatten, Unflatten } from './flatten.js';
 import { PixelShuffle, PixelUnshuffle } from './pixel_shuffle.js';
 import { ChannelShuffle } from './channel_shuffle.js';
 import { LocalResponseNorm } from './local_response_norm.js';
+import { LPPool1d, LPPool2d } from './lp_pool.js';
 import { Fold, Unfold, type FoldOptions, type UnfoldOptions } from './fold.js';
 import { RMSNorm } from './rms_norm.js';
 import { Identity, Upsample } from './upsample.js';
@@ -178,6 +179,8 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       return new Upsample({ size, scaleFactor, mode, alignCorners: alignCorners ?? false });
     }
     case 'Permute': return new Permute(cfg.axes as number[]);
+    case 'LPPool1d': return new LPPool1d(cfg.normType as number, cfg.kernelSize as number, { stride: cfg.stride as number, ceilMode: cfg.ceilMode as boolean });
+    case 'LPPool2d': return new LPPool2d(cfg.normType as number, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, ceilMode: cfg.ceilMode as boolean });
     case 'ChannelShuffle': return new ChannelShuffle(cfg.groups as number);
     case 'LocalResponseNorm': return new LocalResponseNorm(cfg.size as number, { alpha: cfg.alpha as number, beta: cfg.beta as number, k: cfg.k as number });
     case 'Softmax2d': return new Softmax2d();

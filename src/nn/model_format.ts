@@ -185,6 +185,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   MaxPool2d: maxPool(pairField),
   AvgPool1d: averagePool(integerAtLeast),
   AvgPool2d: averagePool(pairField),
+  LPPool1d: { normType: { check: positiveNumber, what: 'a finite number > 0' }, kernelSize: integerAtLeast(1), stride: integerAtLeast(1), ceilMode: flag },
+  LPPool2d: { normType: { check: positiveNumber, what: 'a finite number > 0' }, kernelSize: pairField(1), stride: pairField(1), ceilMode: flag },
   MaxUnpool1d: { kernelSize: integerAtLeast(1), stride: integerAtLeast(1), padding: integerAtLeast(0) },
   MaxUnpool2d: { kernelSize: pairField(1), stride: pairField(1), padding: pairField(0) },
   AdaptiveAvgPool1d: { outputSize: integerAtLeast(1) },
