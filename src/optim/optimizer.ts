@@ -127,6 +127,11 @@ export abstract class Optimizer {
     return t;
   }
 
+  /** The state buffers of `param`, none until its first update. */
+  protected stateOf(param: Tensor): Readonly<Record<string, Tensor>> {
+    return this.state.get(param) ?? {};
+  }
+
   /** Replaces a state buffer, freeing the old one. */
   protected setState(state: Record<string, Tensor>, key: string, value: Tensor): Tensor {
     const old = state[key];
