@@ -21,6 +21,8 @@ export { Rprop } from './rprop.js';
 export type { RpropOptions } from './rprop.js';
 export { ASGD } from './asgd.js';
 export type { ASGDOptions } from './asgd.js';
+export { LBFGS } from './lbfgs.js';
+export type { LBFGSClosure, LBFGSOptions } from './lbfgs.js';
 export { EpochScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ConstantLR, PolynomialLR, LambdaLR } from './schedules.js';
 export type { MetricScheduler, Scheduler } from './schedules.js';
 export { CosineAnnealingWarmRestarts } from './warm_restarts.js';
