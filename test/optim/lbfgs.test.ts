@@ -303,6 +303,23 @@ describe.each(BACKENDS)('LBFGS on %s', (backend) => {
     again.dispose();
   });
 
+  it("fits a model's parameters through the closure the README shows: a Dense layer to data a linear map made", async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 2, { seed: 1 })]);
+    const x = tm.randn([17, 3], { seed: 2 });
+    const y = tm.tidy(() => x.matmul(tm.tensor([[0.5, -1], [2, 0.25], [-0.75, 1.5]])).add(tm.tensor([0.1, -0.2])));
+    const opt = new tm.optim.LBFGS(model.parameters(), { lineSearchFn: 'strong_wolfe' });
+    const first = await opt.step(() => {
+      opt.zeroGrad();
+      const loss = tm.losses.mse(model.forward(x), y);
+      loss.backward();
+      return loss;
+    });
+    expect(first).toBeGreaterThan(0.1);
+    const after = await tm.noGrad(() => tm.losses.mse(model.forward(x), y)).item();
+    expect(after).toBeLessThan(1e-8);
+    opt.dispose();
+  });
+
   it.each<tm.optim.LBFGSOptions>([{ maxIter: 4, historySize: 3 }, { maxIter: 4, historySize: 3, lineSearchFn: 'strong_wolfe' }])('keeps its memory flat step after step, the history capped, all of it freed by dispose(): %o', async (options) => {
     const p = param(start(10), [10]);
     const begin = await collected();
@@ -348,11 +365,16 @@ describe('LBFGS settings', () => {
     expect(() => new tm.optim.LBFGS([tm.tensor([1])])).toThrow('LBFGS: none of the 1 parameters has requiresGrad set');
   });
 
-  it('refuses a step without a closure, a closure that does not return the loss, and a step while one runs', async () => {
+  it('refuses a step without a closure, a closure that does not return the loss or leaves a gradient of another size, and a step while one runs', async () => {
     const opt = new tm.optim.LBFGS([w]);
     await expect(opt.step(undefined as unknown as tm.optim.LBFGSClosure)).rejects.toThrow('LBFGS.step: needs a closure that zeroes the gradients, computes the loss, calls backward() and returns the loss, got undefined');
     await expect(opt.step(() => w.mul(2))).rejects.toThrow('LBFGS.step: the closure must return the loss, a tensor of one value, got [2]');
     await expect(opt.step(() => 3 as unknown as tm.Tensor)).rejects.toThrow('LBFGS.step: the closure must return the loss, a tensor of one value, got 3');
+    await expect(opt.step(() => {
+      w.grad = tm.tensor([1, 2, 3]);
+      return tm.tensor(1);
+    })).rejects.toThrow(/^LBFGS\.step: the gradient of Tensor\(\[2\], f32, \w+\) is \[3\]; it must be the parameter's \[2\]$/);
+    opt.zeroGrad();
     const closure = closureOf(opt, () => w.square().sum());
     const first = opt.step(closure);
     await expect(opt.step(closure)).rejects.toThrow('LBFGS.step: the last step has not finished (await each step before the next)');
