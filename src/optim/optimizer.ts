@@ -33,6 +33,19 @@ export function inF32(param: Tensor, grad: Tensor, update: (p: Tensor, grad: Ten
   return update(param.cast('f32'), grad.cast('f32')).cast('f16');
 }
 
+/** An optimizer's parameter list checked: tensors, each listed once, some of them to train. */
+export function checkParams(name: string, params: Tensor[]): Tensor[] {
+  if (!Array.isArray(params) || params.some((p) => !(p instanceof Tensor))) throw new ValueError(`${name}: params must be an array of tensors (model.parameters())`);
+  // A frozen parameter (requiresGrad off) is kept and never updated, as PyTorch keeps it, so that
+  // model.parameters() serves with some layers frozen; a list with none to train is a mistake.
+  if (params.length && !params.some((p) => p.requiresGrad)) {
+    throw new ValueError(`${name}: none of the ${params.length} parameters has requiresGrad set: there is nothing to train (model.parameters() lists a model's)`);
+  }
+  const twice = params.find((p, i) => params.indexOf(p) !== i);
+  if (twice) throw new ValueError(`${name}: parameter ${twice} is listed twice (it would be updated twice a step)`);
+  return params;
+}
+
 export abstract class Optimizer {
   private rate: number;
   /** Its name in errors (class names do not survive the browser bundle's minifier). */
@@ -46,15 +59,7 @@ export abstract class Optimizer {
 
   constructor(params: Tensor[], lr: number, name: string) {
     this.name = name;
-    if (!Array.isArray(params) || params.some((p) => !(p instanceof Tensor))) throw new ValueError(`${name}: params must be an array of tensors (model.parameters())`);
-    // A frozen parameter (requiresGrad off) is kept and never updated, as PyTorch keeps it, so that
-    // model.parameters() serves with some layers frozen; a list with none to train is a mistake.
-    if (params.length && !params.some((p) => p.requiresGrad)) {
-      throw new ValueError(`${name}: none of the ${params.length} parameters has requiresGrad set: there is nothing to train (model.parameters() lists a model's)`);
-    }
-    const twice = params.find((p, i) => params.indexOf(p) !== i);
-    if (twice) throw new ValueError(`${name}: parameter ${twice} is listed twice (it would be updated twice a step)`);
-    this.params = params;
+    this.params = checkParams(name, params);
     // 0 allowed, as in PyTorch: a frozen phase, or a warm-up's start.
     this.rate = hyperparameter(name, 'lr', lr, 0);
   }
@@ -125,6 +130,11 @@ export abstract class Optimizer {
     const t = (this.updates.get(param) ?? 0) + 1;
     this.updates.set(param, t);
     return t;
+  }
+
+  /** The state buffers of `param`, none until its first update. */
+  protected stateOf(param: Tensor): Readonly<Record<string, Tensor>> {
+    return this.state.get(param) ?? {};
   }
 
   /** Replaces a state buffer, freeing the old one. */
