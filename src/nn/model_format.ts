@@ -8,7 +8,10 @@
 import type { DType } from '../dtype.js';
 import { formatShape, formatValue } from '../errors.js';
 import { convSizes, poolSizes } from '../ops/conv.js';
+import { conv3dSizes } from '../ops/conv3d.js';
+import { pool3dSizes } from '../ops/pool3d.js';
 import { convTransposeSizes } from '../ops/conv_transpose.js';
+import type { Size3d } from '../ops/volumes.js';
 import { IMAGES, SEQUENCES, type Size2d } from '../ops/windows.js';
 import { sameShape } from '../shape.js';
 import { isUnflattenShape } from './flatten.js';
@@ -35,6 +38,10 @@ const integer: Field = { check: (v) => Number.isSafeInteger(v), what: 'an intege
 const pairField = (least: number): Field => ({
   check: (v) => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isSafeInteger(n) && n >= least),
   what: `[height, width], integers ≥ ${least}`,
+});
+const tripleField = (least: number): Field => ({
+  check: (v) => Array.isArray(v) && v.length === 3 && v.every((n) => Number.isSafeInteger(n) && n >= least),
+  what: `[depth, height, width], integers ≥ ${least}`,
 });
 const integerAtLeast = (least: number): Field => ({ check: (v) => Number.isSafeInteger(v) && (v as number) >= least, what: `an integer ≥ ${least}` });
 /** A convolution's fields, its sizes described by `size` (an integer along a sequence, a pair over images). */
@@ -105,10 +112,10 @@ const transformerStack = (layerType: string): Readonly<Record<string, Field>> =>
   norm: flag,
 });
 
-/** The padding layers' fields: [left, right] or [left, right, top, bottom], and a constant padding's value. */
+/** The padding layers' fields: [left, right], [left, right, top, bottom] or [left, right, top, bottom, front, back], and a constant padding's value. */
 function paddingLayers(): Record<string, Readonly<Record<string, Field>>> {
   const layers: Record<string, Readonly<Record<string, Field>>> = {};
-  for (const [axes, sides, what] of [['1d', 2, '[left, right]'], ['2d', 4, '[left, right, top, bottom]']] as const) {
+  for (const [axes, sides, what] of [['1d', 2, '[left, right]'], ['2d', 4, '[left, right, top, bottom]'], ['3d', 6, '[left, right, top, bottom, front, back]']] as const) {
     const padding: Field = { check: (v) => isPadding(v, sides), what: `${what}, integers ≥ 0` };
     for (const kind of ['Zero', 'Reflection', 'Replication', 'Circular']) layers[`${kind}Pad${axes}`] = { padding };
     layers[`ConstantPad${axes}`] = { padding, value: finite };
@@ -150,6 +157,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
   Dropout1d: { rate: finite, seed: { ...integer, optional: true } },
   Dropout2d: { rate: finite, seed: { ...integer, optional: true } },
+  Dropout3d: { rate: finite, seed: { ...integer, optional: true } },
   AlphaDropout: { rate: finite, seed: { ...integer, optional: true } },
   ...paddingLayers(),
   Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
@@ -167,12 +175,16 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Permute: { axes: { check: isAxisOrder, what: 'an order of 1..n, each once' } },
   Conv1d: convolutionLayer(integerAtLeast),
   Conv2d: convolutionLayer(pairField),
+  Conv3d: convolutionLayer(tripleField),
   ConvTranspose1d: transposedConvolution(integerAtLeast),
   ConvTranspose2d: transposedConvolution(pairField),
   MaxPool1d: maxPool(integerAtLeast),
   MaxPool2d: maxPool(pairField),
   AvgPool1d: averagePool(integerAtLeast),
   AvgPool2d: averagePool(pairField),
+  // The 3d pools came after ceilMode, dilation and countIncludePad: their files always hold them.
+  MaxPool3d: { ...maxPool(tripleField), ceilMode: flag, dilation: tripleField(1) },
+  AvgPool3d: { ...averagePool(tripleField), ceilMode: flag, countIncludePad: flag },
   MaxUnpool1d: { kernelSize: integerAtLeast(1), stride: integerAtLeast(1), padding: integerAtLeast(0) },
   MaxUnpool2d: { kernelSize: pairField(1), stride: pairField(1), padding: pairField(0) },
   AdaptiveAvgPool1d: { outputSize: integerAtLeast(1) },
@@ -181,8 +193,10 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   AdaptiveMaxPool2d: { outputSize: pairField(1) },
   BatchNorm1d: BATCH_NORM,
   BatchNorm2d: BATCH_NORM,
+  BatchNorm3d: BATCH_NORM,
   InstanceNorm1d: INSTANCE_NORM,
   InstanceNorm2d: INSTANCE_NORM,
+  InstanceNorm3d: INSTANCE_NORM,
   GroupNorm: { numGroups: positiveInteger, numChannels: positiveInteger, epsilon, affine: flag },
   LayerNorm: { dim: positiveInteger, epsilon },
   RMSNorm: {
@@ -282,11 +296,22 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     wanted.set(`${path}weight`, { shape: [first, second, ...[cfg.kernelSize as number | number[]].flat()], kind: 'parameter' });
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
   }
+  if (type === 'Conv3d') {
+    const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
+    if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
+    refused(() => conv3dSizes(type, { stride: cfg.stride as Size3d, dilation: cfg.dilation as Size3d, groups, padding: cfg.padding as Size3d | 'same' }));
+    wanted.set(`${path}weight`, { shape: [outChannels, inChannels / groups, ...(cfg.kernelSize as number[])], kind: 'parameter' });
+    if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
+  }
+  if (type === 'MaxPool3d' || type === 'AvgPool3d') {
+    const max = type === 'MaxPool3d';
+    refused(() => pool3dSizes(type, cfg.kernelSize as Size3d, { stride: cfg.stride as Size3d, padding: cfg.padding as Size3d, ...(max ? { dilation: cfg.dilation as Size3d } : {}) }, !max));
+  }
   if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {
     const dilation = (type as string).startsWith('Max') ? { dilation: (cfg.dilation ?? 1) as Size2d } : {};
     refused(() => poolSizes(type as string, axes, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d, ...dilation }, !('dilation' in dilation)));
   }
-  if (/^(Batch|Instance)Norm[12]d$/.test(type as string)) {
+  if (/^(Batch|Instance)Norm[123]d$/.test(type as string)) {
     if (cfg.affine !== false) for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'parameter' });
     if (cfg.trackRunningStats !== false) for (const name of ['runningMean', 'runningVar']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'buffer' });
   }

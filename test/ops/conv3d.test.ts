@@ -7,79 +7,13 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF16, expectClose, uniform } from '../helpers/data.js';
 import { f64, size, type F64 } from '../helpers/float64.js';
+import { abs, conv3dRef, triple, type Geometry, type Triple } from '../helpers/volumes.js';
 
 function random(shape: number[], dtype: 'f32' | 'f16' = 'f32'): { ref: F64; t: tm.Tensor } {
   const v = uniform(size(shape), -1, 1);
   const ref = f64(shape, dtype === 'f16' ? asF16(v) : Float64Array.from(Float32Array.from(v)));
   return { ref, t: tm.tensor(ref.v, shape, { dtype }) };
 }
-
-type Triple = [number, number, number];
-const triple = (v: number | readonly number[] | undefined, fallback: number): Triple => (v === undefined ? [fallback, fallback, fallback] : typeof v === 'number' ? [v, v, v] : [v[0], v[1], v[2]]);
-
-/** A 3-D convolution's geometry as the reference takes it: padding as [before, after] per axis. */
-interface Geometry {
-  stride: Triple;
-  dilation: Triple;
-  sides: [number, number][];
-  groups: number;
-}
-
-/**
- * The float64 convolution y[n, f, od, oh, ow] = Σ x[n, c, od·s − p + kd·d, …]·w[f, c', kd, kh, kw]
- * over the group's channels and the taps inside x, and, given dy, both gradients by the same loops.
- * With every value taken by magnitude, the scale of the terms each sum rounds.
- */
-function conv3dRef(x: F64, w: F64, g: Geometry, dy?: F64): { y: F64; dx: F64; dw: F64 } {
-  const [n, c, ...extent] = x.shape;
-  const [f, perGroup, ...kernel] = w.shape;
-  const out = [0, 1, 2].map((a) => Math.floor((extent[a] + g.sides[a][0] + g.sides[a][1] - g.dilation[a] * (kernel[a] - 1) - 1) / g.stride[a]) + 1);
-  const y = new Float64Array(n * f * out[0] * out[1] * out[2]);
-  const dx = new Float64Array(x.v.length);
-  const dw = new Float64Array(w.v.length);
-  const [D, H, W] = extent;
-  const [KD, KH, KW] = kernel;
-  const filtersPerGroup = f / g.groups;
-  let at = 0;
-  for (let b = 0; b < n; b++) {
-    for (let o = 0; o < f; o++) {
-      const group = Math.floor(o / filtersPerGroup);
-      for (let od = 0; od < out[0]; od++) {
-        for (let oh = 0; oh < out[1]; oh++) {
-          for (let ow = 0; ow < out[2]; ow++, at++) {
-            let s = 0;
-            for (let ci = 0; ci < perGroup; ci++) {
-              const ch = group * perGroup + ci;
-              for (let kd = 0; kd < KD; kd++) {
-                const id = od * g.stride[0] - g.sides[0][0] + kd * g.dilation[0];
-                if (id < 0 || id >= D) continue;
-                for (let kh = 0; kh < KH; kh++) {
-                  const ih = oh * g.stride[1] - g.sides[1][0] + kh * g.dilation[1];
-                  if (ih < 0 || ih >= H) continue;
-                  for (let kw = 0; kw < KW; kw++) {
-                    const iw = ow * g.stride[2] - g.sides[2][0] + kw * g.dilation[2];
-                    if (iw < 0 || iw >= W) continue;
-                    const xi = (((b * c + ch) * D + id) * H + ih) * W + iw;
-                    const wi = (((o * perGroup + ci) * KD + kd) * KH + kh) * KW + kw;
-                    s += x.v[xi] * w.v[wi];
-                    if (dy) {
-                      dx[xi] += dy.v[at] * w.v[wi];
-                      dw[wi] += dy.v[at] * x.v[xi];
-                    }
-                  }
-                }
-              }
-            }
-            y[at] = s;
-          }
-        }
-      }
-    }
-  }
-  return { y: f64([n, f, ...out], y), dx: f64(x.shape, dx), dw: f64(w.shape, dw) };
-}
-
-const abs = (r: F64): F64 => f64(r.shape, r.v.map(Math.abs));
 
 interface Case {
   x: number[];

@@ -7,78 +7,17 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, uniform } from '../helpers/data.js';
 import { f64, size, type F64 } from '../helpers/float64.js';
+import { pool3dRef, type Pool3dRefOptions, type Triple } from '../helpers/volumes.js';
 
 function random(shape: number[]): { ref: F64; t: tm.Tensor } {
   const ref = f64(shape, Float64Array.from(Float32Array.from(uniform(size(shape), -1, 1))));
   return { ref, t: tm.tensor(ref.v, shape) };
 }
 
-type Triple = [number, number, number];
-const triple = (v: number | readonly number[] | undefined, fallback: Triple): Triple => (v === undefined ? fallback : typeof v === 'number' ? [v, v, v] : [v[0], v[1], v[2]]);
-
-interface PoolRefOptions {
-  stride?: number | Triple;
-  padding?: number | Triple;
-  dilation?: number | Triple;
-  ceilMode?: boolean;
-  countIncludePad?: boolean;
-}
-
-/** PyTorch's output size along one axis (pooling_output_shape). */
-function outputSize(n: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
-  let out = Math.floor((n + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0)) / s) + 1;
-  if (ceil && (out - 1) * s >= n + p) out--;
-  return out;
-}
-
-/**
- * The float64 pool of x [N, C, D, H, W], as PyTorch's max_pool3d (the largest tap inside x) and avg_pool3d
- * (the taps' sum over the product, along each axis, of the taps inside x and its padding, or inside x
- * alone without countIncludePad), and given dy, the gradient: to the max (random data has no ties), or
- * dy over the divisor to each tap inside x.
- */
-function pool3dRef(x: F64, kernel: Triple, o: PoolRefOptions, kind: 'max' | 'avg', dy?: F64): { y: F64; dx: F64 } {
-  const [n, c, ...extent] = x.shape;
-  const stride = triple(o.stride, kernel);
-  const padding = triple(o.padding, [0, 0, 0]);
-  const dilation = triple(o.dilation, [1, 1, 1]);
-  const out = [0, 1, 2].map((a) => outputSize(extent[a], kernel[a], stride[a], padding[a], dilation[a], o.ceilMode ?? false));
-  const y = new Float64Array(n * c * out[0] * out[1] * out[2]);
-  const dx = new Float64Array(x.v.length);
-  // Along one axis, window `i`'s taps inside x, and how many the mean counts.
-  const taps = (a: number, i: number): { at: number[]; counted: number } => {
-    const first = i * stride[a] - padding[a];
-    const at = Array.from({ length: kernel[a] }, (_, k) => first + k * dilation[a]).filter((p) => p >= 0 && p < extent[a]);
-    const counted = (o.countIncludePad ?? true) ? Math.min(first + kernel[a], extent[a] + padding[a]) - first : at.length;
-    return { at, counted };
-  };
-  let j = 0;
-  for (let b = 0; b < n * c; b++) {
-    for (let od = 0; od < out[0]; od++) {
-      for (let oh = 0; oh < out[1]; oh++) {
-        for (let ow = 0; ow < out[2]; ow++, j++) {
-          const [td, th, tw] = [taps(0, od), taps(1, oh), taps(2, ow)];
-          const cells = td.at.flatMap((d) => th.at.flatMap((h) => tw.at.map((w) => ((b * extent[0] + d) * extent[1] + h) * extent[2] + w)));
-          if (kind === 'max') {
-            const best = cells.reduce((m, i) => (x.v[i] > x.v[m] ? i : m), cells[0]);
-            y[j] = x.v[best];
-            if (dy) dx[best] += dy.v[j];
-          } else {
-            const divisor = td.counted * th.counted * tw.counted;
-            y[j] = cells.reduce((s, i) => s + x.v[i], 0) / divisor;
-            if (dy) for (const i of cells) dx[i] += dy.v[j] / divisor;
-          }
-        }
-      }
-    }
-  }
-  return { y: f64([n, c, ...out], y), dx: f64(x.shape, dx) };
-}
-
 interface Case {
   x: number[];
   kernel: Triple;
-  options: PoolRefOptions;
+  options: Pool3dRefOptions;
 }
 
 const MAX_CASES: Case[] = [
@@ -106,8 +45,8 @@ describe.each(BACKENDS)('3-D pooling on %s', (backend) => {
   });
 
   describe.each([
-    { kind: 'max' as const, cases: MAX_CASES, op: (x: tm.Tensor, k: Triple, o: PoolRefOptions) => tm.maxPool3d(x, k, o as tm.MaxPool3dOptions) },
-    { kind: 'avg' as const, cases: AVG_CASES, op: (x: tm.Tensor, k: Triple, o: PoolRefOptions) => tm.avgPool3d(x, k, o as tm.AvgPool3dOptions) },
+    { kind: 'max' as const, cases: MAX_CASES, op: (x: tm.Tensor, k: Triple, o: Pool3dRefOptions) => tm.maxPool3d(x, k, o as tm.MaxPool3dOptions) },
+    { kind: 'avg' as const, cases: AVG_CASES, op: (x: tm.Tensor, k: Triple, o: Pool3dRefOptions) => tm.avgPool3d(x, k, o as tm.AvgPool3dOptions) },
   ])('$kind', ({ kind, cases, op }) => {
     it.each(cases)('x $x, window $kernel, $options: the values and the gradient, as PyTorch defines them', async (c) => {
       const x = random(c.x);
