@@ -8,10 +8,7 @@
 import type { DType } from '../dtype.js';
 import { formatShape, formatValue } from '../errors.js';
 import { convSizes, poolSizes } from '../ops/conv.js';
-import { conv3dSizes } from '../ops/conv3d.js';
-import { pool3dSizes } from '../ops/pool3d.js';
 import { convTransposeSizes } from '../ops/conv_transpose.js';
-import type { Size3d } from '../ops/volumes.js';
 import { IMAGES, SEQUENCES, type Size2d } from '../ops/windows.js';
 import { sameShape } from '../shape.js';
 import { isUnflattenShape } from './flatten.js';
@@ -297,15 +294,12 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
   }
   if (type === 'Conv3d') {
+    // The sizes' relations ('same' with stride 1) are the layer's to check when load.ts builds it: the checks of the
+    // ops over volumes stay out of this module, which every page that saves a model downloads.
     const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
     if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
-    refused(() => conv3dSizes(type, { stride: cfg.stride as Size3d, dilation: cfg.dilation as Size3d, groups, padding: cfg.padding as Size3d | 'same' }));
     wanted.set(`${path}weight`, { shape: [outChannels, inChannels / groups, ...(cfg.kernelSize as number[])], kind: 'parameter' });
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
-  }
-  if (type === 'MaxPool3d' || type === 'AvgPool3d') {
-    const max = type === 'MaxPool3d';
-    refused(() => pool3dSizes(type, cfg.kernelSize as Size3d, { stride: cfg.stride as Size3d, padding: cfg.padding as Size3d, ...(max ? { dilation: cfg.dilation as Size3d } : {}) }, !max));
   }
   if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {
     const dilation = (type as string).startsWith('Max') ? { dilation: (cfg.dilation ?? 1) as Size2d } : {};
