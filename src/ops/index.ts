@@ -12,6 +12,8 @@ export type { AvgPool1dOptions, AvgPool2dOptions, Conv1dOptions, Conv2dOptions, 
 export { convTranspose1d, convTranspose2d } from './conv_transpose.js';
 export { conv3d } from './conv3d.js';
 export type { Conv3dOptions } from './conv3d.js';
+export { convTranspose3d } from './conv_transpose3d.js';
+export type { ConvTranspose3dOptions } from './conv_transpose3d.js';
 export { avgPool3d, maxPool3d } from './pool3d.js';
 export type { AvgPool3dOptions, MaxPool3dOptions, Pool3dOptions } from './pool3d.js';
 export type { Size3d } from './volumes.js';
