@@ -124,6 +124,7 @@ def conv3d():
         nn.InstanceNorm3d(4, affine=True, track_running_stats=True), nn.MaxPool3d((2, 2, 1)), nn.Dropout3d(0.3),
         nn.Conv3d(4, 3, 3, padding='same', dilation=(1, 2, 1), bias=False), nn.AvgPool3d(2, stride=1, padding=1, count_include_pad=False),
         nn.ConstantPad3d((1, 0, 0, 1, 1, 0), 0.5),
+        nn.ConvTranspose3d(3, 2, (2, 3, 2), stride=(2, 1, 2), padding=(0, 1, 1), output_padding=(1, 0, 1)),
     )
     perturb(model)
     warm_up(model, lambda: 2 * randn(4, 2, 5, 7, 6) + 0.5)

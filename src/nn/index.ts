@@ -20,6 +20,8 @@ export { Conv1d, Conv2d } from './conv.js';
 export type { Conv1dLayerOptions, Conv2dLayerOptions } from './conv.js';
 export { Conv3d } from './conv3d.js';
 export type { Conv3dLayerOptions } from './conv3d.js';
+export { ConvTranspose3d } from './conv_transpose3d.js';
+export type { ConvTranspose3dLayerOptions } from './conv_transpose3d.js';
 export { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 export type { ConvTranspose1dLayerOptions, ConvTranspose2dLayerOptions } from './conv_transpose.js';
 export { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';

@@ -24,6 +24,7 @@ import { GroupNorm } from './group_norm.js';
 import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './instance_norm.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { Conv3d } from './conv3d.js';
+import { ConvTranspose3d } from './conv_transpose3d.js';
 import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
 import { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
@@ -91,9 +92,11 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const Layer = { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d }[cfg.type] as new (i: number, o: number, k: Size2d, options: object) => Module;
       return savedAs(new Layer(inChannels, outChannels, kernelSize, { ...options, seed: 0 }), entries, prefix);
     }
-    case 'Conv3d': {
+    case 'Conv3d':
+    case 'ConvTranspose3d': {
       const { type: _, inChannels, outChannels, kernelSize, ...options } = cfg as { type: string; inChannels: number; outChannels: number; kernelSize: Size3d };
-      return savedAs(new Conv3d(inChannels, outChannels, kernelSize, { ...options, seed: 0 }), entries, prefix); // seed: overwritten
+      const Layer = { Conv3d, ConvTranspose3d }[cfg.type] as new (i: number, o: number, k: Size3d, options: object) => Module;
+      return savedAs(new Layer(inChannels, outChannels, kernelSize, { ...options, seed: 0 }), entries, prefix); // seed: overwritten
     }
     case 'BatchNorm1d':
     case 'BatchNorm2d':

@@ -173,6 +173,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Conv1d: convolutionLayer(integerAtLeast),
   Conv2d: convolutionLayer(pairField),
   Conv3d: convolutionLayer(tripleField),
+  ConvTranspose3d: transposedConvolution(tripleField),
   ConvTranspose1d: transposedConvolution(integerAtLeast),
   ConvTranspose2d: transposedConvolution(pairField),
   MaxPool1d: maxPool(integerAtLeast),
@@ -293,12 +294,13 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     wanted.set(`${path}weight`, { shape: [first, second, ...[cfg.kernelSize as number | number[]].flat()], kind: 'parameter' });
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
   }
-  if (type === 'Conv3d') {
-    // The sizes' relations ('same' with stride 1) are the layer's to check when load.ts builds it: the checks of the
-    // ops over volumes stay out of this module, which every page that saves a model downloads.
+  if (type === 'Conv3d' || type === 'ConvTranspose3d') {
+    // The sizes' relations ('same' with stride 1, outputPadding below the stride) are the layer's to check when load.ts
+    // builds it: the checks of the ops over volumes stay out of this module, which every page that saves a model downloads.
     const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
     if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
-    wanted.set(`${path}weight`, { shape: [outChannels, inChannels / groups, ...(cfg.kernelSize as number[])], kind: 'parameter' });
+    const [first, second] = type === 'ConvTranspose3d' ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups];
+    wanted.set(`${path}weight`, { shape: [first, second, ...(cfg.kernelSize as number[])], kind: 'parameter' });
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
   }
   if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {

@@ -90,6 +90,7 @@ const CASES: Record<string, ExportCase> = {
       new nn.InstanceNorm3d(4, { affine: true, trackRunningStats: true }), new nn.MaxPool3d([2, 2, 1]), new nn.Dropout3d(0.3),
       new nn.Conv3d(4, 3, 3, { padding: 'same', dilation: [1, 2, 1], bias: false }), new nn.AvgPool3d(2, { stride: 1, padding: 1, countIncludePad: false }),
       new nn.ConstantPad3d([1, 0, 0, 1, 1, 0], 0.5),
+      new nn.ConvTranspose3d(3, 2, [2, 3, 2], { stride: [2, 1, 2], padding: [0, 1, 1], outputPadding: [1, 0, 1] }),
     ]),
     inputs: ['x'],
     run: sequence,
