@@ -28,6 +28,7 @@ export { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 export { AvgPool3d, MaxPool3d } from './pooling3d.js';
 export { MaxUnpool1d, MaxUnpool2d } from './unpool.js';
 export { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
+export { AdaptiveAvgPool3d, AdaptiveMaxPool3d } from './adaptive_pool3d.js';
 export { BatchNorm1d, BatchNorm2d, BatchNorm3d } from './batch_norm.js';
 export type { BatchNormOptions } from './batch_norm.js';
 export { GroupNorm } from './group_norm.js';

@@ -51,6 +51,7 @@ import { AvgPool3d, MaxPool3d } from './pooling3d.js';
 import type { Size3d } from '../ops/volumes.js';
 import { MaxUnpool1d, MaxUnpool2d } from './unpool.js';
 import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
+import { AdaptiveAvgPool3d, AdaptiveMaxPool3d } from './adaptive_pool3d.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
 import type { Tensor } from '../tensor.js';
@@ -174,6 +175,8 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'AdaptiveMaxPool2d': return new AdaptiveMaxPool2d(cfg.outputSize as Size2d);
     case 'AdaptiveAvgPool1d': return new AdaptiveAvgPool1d(cfg.outputSize as number);
     case 'AdaptiveMaxPool1d': return new AdaptiveMaxPool1d(cfg.outputSize as number);
+    case 'AdaptiveAvgPool3d': return new AdaptiveAvgPool3d(cfg.outputSize as Size3d);
+    case 'AdaptiveMaxPool3d': return new AdaptiveMaxPool3d(cfg.outputSize as Size3d);
     case 'Flatten': return new Flatten();
     case 'Unflatten': return new Unflatten(cfg.axis as number, cfg.shape as number[]);
     case 'PixelShuffle': return new PixelShuffle(cfg.upscaleFactor as number);

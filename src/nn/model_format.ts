@@ -189,6 +189,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   AdaptiveMaxPool1d: { outputSize: integerAtLeast(1) },
   AdaptiveAvgPool2d: { outputSize: pairField(1) },
   AdaptiveMaxPool2d: { outputSize: pairField(1) },
+  AdaptiveAvgPool3d: { outputSize: tripleField(1) },
+  AdaptiveMaxPool3d: { outputSize: tripleField(1) },
   BatchNorm1d: BATCH_NORM,
   BatchNorm2d: BATCH_NORM,
   BatchNorm3d: BATCH_NORM,

@@ -20,6 +20,7 @@ export type { Size3d } from './volumes.js';
 export { maxPool1dWithIndices, maxPool2dWithIndices, maxUnpool1d, maxUnpool2d } from './unpool.js';
 export type { MaxUnpool1dOptions, MaxUnpool2dOptions, PooledWithIndices } from './unpool.js';
 export { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d } from './adaptive_pool.js';
+export { adaptiveAvgPool3d, adaptiveMaxPool3d } from './adaptive_pool3d.js';
 export { interpolate1d, interpolate2d } from './interpolate.js';
 export type { InterpolateMode, InterpolateOptions } from './interpolate.js';
 export { gridSample } from './grid_sample.js';
