@@ -41,7 +41,7 @@ const tripleField = (least: number): Field => ({
   what: `[depth, height, width], integers ≥ ${least}`,
 });
 const integerAtLeast = (least: number): Field => ({ check: (v) => Number.isSafeInteger(v) && (v as number) >= least, what: `an integer ≥ ${least}` });
-/** A convolution's fields, its sizes described by `size` (an integer along a sequence, a pair over images). */
+/** A convolution's fields, its sizes described by `size` (an integer along a sequence, a pair over images, a triple over volumes). */
 const convolution = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({
   inChannels: positiveInteger, outChannels: positiveInteger, kernelSize: size(1), stride: size(1), dilation: size(1), groups: positiveInteger,
   padding: { check: (v) => v === 'same' || size(0).check(v), what: `'same' or ${size(0).what}` },
