@@ -260,6 +260,16 @@ def decoder():
     }
 
 
+def transformer():
+    model = nn.Transformer(8, 2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=16, batch_first=True)
+    model.encoder.enable_nested_tensor = False  # as encoder()'s: the layers' function at padded positions too
+    perturb(model)
+    src, tgt, src_mask = randn(2, 5, 8), randn(2, 4, 8), padding(2, 5)
+    return model, {'src': src, 'tgt': tgt, 'src_key_padding_mask': src_mask}, lambda: {
+        'y_causal': model(src, tgt, tgt_mask=causal(4), src_key_padding_mask=src_mask, memory_key_padding_mask=src_mask),
+    }
+
+
 def weight_normed():
     model = nn.Sequential(
         weight_norm(nn.Conv1d(3, 4, 3)), nn.ReLU(), weight_norm(nn.ConvTranspose1d(4, 2, 3)), nn.Flatten(),
@@ -288,7 +298,7 @@ CASES = {
     'lstm_cell': cell('LSTMCell'), 'gru_cell': cell('GRUCell'), 'rnn_cell': cell('RNNCell', bias=False),
     'attention': attention, 'attention_no_bias': lambda: attention(bias=False), 'encoder_layer': encoder_layer, 'encoder_layer_norm_first': encoder_layer_norm_first,
     'decoder_layer': decoder_layer, 'encoder': encoder, 'decoder': decoder,
-    'weight_norm': weight_normed, 'spectral_norm': spectral_normed, 'conv3d': conv3d,
+    'weight_norm': weight_normed, 'spectral_norm': spectral_normed, 'transformer': transformer, 'conv3d': conv3d,
 }
 
 

@@ -1,4 +1,4 @@
-// One GRU step after its products (kernels.ts's gruCell): h' = (1 − z)·n +
+// One GRU step after its products (recurrent_cells.ts's gruCell): h' = (1 − z)·n +
 // z·h [B, H] from xw, hw [B, 3H] and h [B, H], the gates from
 // gru_cell_gates.wgsl. One invocation per unit of the output, in f32,
 // stored as T: neighbouring invocations read neighbouring units of a row of

@@ -1,4 +1,4 @@
-// The GRU step's gradient (kernels.ts's gruCellGrad) from xw, hw [B, 3H],
+// The GRU step's gradient (recurrent_cells.ts's gruCellGrad) from xw, hw [B, 3H],
 // h [B, H] and dy = dh' [B, H]: out holds dxw [B, 3H], dhw [B, 3H], then
 // dh [B, H], the gates recomputed (gru_cell_gates.wgsl). The pre-activations'
 // gradients are the same on the input and hidden sides but for n's, which r

@@ -10,7 +10,8 @@
 // device has them, the fused epilogue, the int8
 // and f16 ways of a quantized product on every int8 kernel and tile, the row
 // kernels (reductions, softmax, a reduction reading its chain) with and
-// without subgroups and in both row layouts, and a training step's gradients.
+// without subgroups and in both row layouts, a training step's gradients,
+// and recurrent layers through the cells' kernels.
 import * as tm from '../../src/index.js';
 import { activeBackend } from '../../src/engine.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
@@ -81,6 +82,19 @@ function otherCases(): Case[] {
         loss.backward();
         return [loss, w1.grad!, w2.grad!];
       },
+    },
+    {
+      name: "an LSTM and a GRU, 3 sequences of 5 steps of 7 → 129 units: outputs and every weight's gradient (the cells' kernels)",
+      tol: F32,
+      run: () => (['LSTM', 'GRU'] as const).flatMap((kind) => {
+        const layer = new tm.nn[kind](7, 129, { seed: 50 });
+        const [y, loss] = tm.tidy(() => {
+          const out = layer.forward(tm.randn([3, 5, 7], { seed: 51 }));
+          return [out, out.square().mean()];
+        });
+        loss.backward();
+        return [y, loss, ...layer.parameters().map((p) => p.grad!)];
+      }),
     },
   ];
 }
@@ -169,6 +183,7 @@ export async function webgpuCheck(): Promise<number> {
   useQuantizedPath(gpu.runtime, null);
   useTile(gpu.runtime, null);
   await check(groups.other[1], 'tuned tile');
+  await check(groups.other[2], 'tuned tile');
   console.log(`${checked - failed} of ${checked} checks passed${failed ? `, ${failed} FAILED` : ''}`);
   return failed;
 }

@@ -20,6 +20,7 @@ import { tfjsMatmulGflops } from '../peers/tfjs.js';
 import { useTfjsWebgpu } from '../peers/tfjs-webgpu-node.js';
 import { printGpuOpTable } from './single_ops.js';
 import { convTimes } from './conv.js';
+import { printRecurrentGpuTable, recurrentGpuTimes } from './recurrent.js';
 import { elementwiseTimes } from './elementwise.js';
 import { launchOverhead } from './overhead.js';
 import { timeSplit } from './readback.js';
@@ -251,6 +252,7 @@ export async function webgpuSection(): Promise<void> {
     'tmnn gathers every window into a row (im2col, a gather kernel over an index table; 1.8M values for the convolution) and runs one batched product; ' +
       'the pooling takes the max over each window the table lists (shaders/window_max.wgsl); tfjs-webgpu convolves and pools NHWC images directly.',
   );
+  printRecurrentGpuTable(await recurrentGpuTimes(gpu, ms));
   const overhead = await launchOverhead(gpu);
   printTable(
     `one op on small tensors (x [64, 128], w [128, 64]) on webgpu, µs per op: 300 in a row, then one wait for the GPU`,

@@ -3,13 +3,14 @@
 // gradient. Apart from the core kernel contract (kernels.ts) for the reason
 // given in kernel_family.ts: only those ops import this module, so a page
 // without recurrent layers never downloads them. Each is optional: where a
-// backend lacks one (webgpu's LSTM), the op runs the dozen ops it stands for.
+// backend lacks one (all three have all four; tests remove one to take the
+// other way), the op runs the dozen ops it stands for.
 import type { Backend, TensorInfo } from './kernels.js';
 import { kernelFamily } from './kernel_family.js';
 import { gruCell, gruCellGrad } from './js/gru_cell.js';
 import { lstmCell, lstmCellGrad } from './js/lstm_cell.js';
 import { nativeRecurrentCells } from './native/recurrent_cells.js';
-import { webGpuRecurrentCells } from './webgpu/kernels/gru_cell.js';
+import { webGpuRecurrentCells } from './webgpu/kernels/recurrent_cells.js';
 
 export interface RecurrentCellKernels<S = unknown> {
   /**

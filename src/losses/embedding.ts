@@ -112,6 +112,43 @@ export function tripletMargin(anchor: Tensor, positive: Tensor, negative: Tensor
   });
 }
 
+export interface TripletMarginWithDistanceOptions extends LossOptions {
+  /** The distance between rows of two [N, D] tensors, [N] (or between two [D] vectors, []). Default tm.nn.pairwiseDistance. */
+  distanceFunction?: (a: Tensor, b: Tensor) => Tensor;
+  /** By how much the negative must be farther than the positive to cost nothing (default 1). */
+  margin?: number;
+  /** As tripletMargin's. Default false. */
+  swap?: boolean;
+}
+
+/**
+ * tripletMargin with a distance of your own (cosine distance, a learned
+ * metric): max(d(anchor, positive) − d(anchor, negative) + margin, 0), as
+ * PyTorch's triplet_margin_with_distance_loss. Its gradient flows through
+ * the distance function's ops.
+ */
+export function tripletMarginWithDistance(anchor: Tensor, positive: Tensor, negative: Tensor, options: TripletMarginWithDistanceOptions = {}): Tensor {
+  const loss = 'tripletMarginWithDistance';
+  const { reduction, distanceFunction = (a: Tensor, b: Tensor) => pairwiseDistance(a, b), margin = 1, swap = false } = checkOptions(loss, options, { reduction: true, distanceFunction: true, margin: true, swap: 'boolean' } satisfies OptionNames<TripletMarginWithDistanceOptions>);
+  if (typeof distanceFunction !== 'function') throw new ValueError(`${loss}: distanceFunction must be a function of two tensors, got ${formatValue(distanceFunction)}`);
+  if (!(margin > 0) || !Number.isFinite(margin)) throw new ValueError(`${loss}: margin must be a finite number > 0 (as PyTorch's), got ${formatValue(margin)}`);
+  for (const [name, t] of [['anchor', anchor], ['positive', positive], ['negative', negative]] as const) checkFloat(loss, name, t);
+  if (anchor.rank !== 1 && anchor.rank !== 2) throw new ShapeError(`${loss}: anchor ${formatShape(anchor.shape)} is not [N, D] or [D]`);
+  sameShapes(loss, anchor, positive, ['anchor', 'positive']);
+  sameShapes(loss, anchor, negative, ['anchor', 'negative']);
+  return tidy(() => {
+    const distance = (x: Tensor, y: Tensor) => {
+      const d = distanceFunction(x, y);
+      if (d.rank !== anchor.rank - 1 || (anchor.rank === 2 && d.shape[0] !== anchor.shape[0])) {
+        throw new ShapeError(`${loss}: distanceFunction gave ${formatShape(d.shape)} for inputs ${formatShape(anchor.shape)}; expected one distance per row, ${anchor.rank === 2 ? `[${anchor.shape[0]}]` : '[]'}`);
+      }
+      return d;
+    };
+    const toNegative = swap ? ops.minimum(distance(anchor, negative), distance(positive, negative)) : distance(anchor, negative);
+    return reduce(distance(anchor, positive).sub(toNegative).add(margin).relu(), reduction);
+  });
+}
+
 export interface HingeEmbeddingOptions extends LossOptions {
   /** Below it a value marked −1 costs margin − x (default 1). */
   margin?: number;

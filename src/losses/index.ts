@@ -5,16 +5,18 @@ import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '..
 import { checkOptions, type OptionNames } from '../options.js';
 import { isFloat } from '../dtype.js';
 import * as ops from '../ops/index.js';
-import { heldValues } from '../ops/util.js';
 import { noGrad, record } from '../tape.js';
 import { Tensor } from '../tensor.js';
+import { checkClassLabels, classWeights } from './classes.js';
 import { LOSS_OPTIONS, perSampleMean, reduce, sameShapes, type LossOptions, type Reduction } from './reduction.js';
 
 export type { LossOptions, Reduction } from './reduction.js';
-export { cosineEmbedding, hingeEmbedding, marginRanking, tripletMargin } from './embedding.js';
-export type { CosineEmbeddingOptions, HingeEmbeddingOptions, MarginRankingOptions, TripletMarginOptions } from './embedding.js';
+export { cosineEmbedding, hingeEmbedding, marginRanking, tripletMargin, tripletMarginWithDistance } from './embedding.js';
+export type { CosineEmbeddingOptions, HingeEmbeddingOptions, MarginRankingOptions, TripletMarginOptions, TripletMarginWithDistanceOptions } from './embedding.js';
 export { gaussianNll, poissonNll } from './probabilistic.js';
 export { ctc } from './ctc.js';
+export { multiLabelMargin, multiLabelSoftMargin, multiMargin, softMargin } from './margin.js';
+export type { MultiLabelSoftMarginOptions, MultiMarginOptions } from './margin.js';
 export type { CtcOptions } from './ctc.js';
 export type { GaussianNllOptions, PoissonNllOptions } from './probabilistic.js';
 
@@ -142,37 +144,6 @@ export function nll(logProbabilities: Tensor, labels: Tensor, options: NllOption
 function checkIgnoreIndex(loss: string, ignoreIndex: number | undefined, labels: Tensor): void {
   if (ignoreIndex !== undefined && !Number.isSafeInteger(ignoreIndex)) throw new ValueError(`${loss}: ignoreIndex must be an integer, got ${formatValue(ignoreIndex)}`);
   if (ignoreIndex !== undefined && isFloat(labels.dtype)) throw new ValueError(`${loss}: ignoreIndex applies to class labels, not to probabilities`);
-}
-
-/**
- * Class labels [N] for scores [N, C]: the shape, and each label a class
- * (or ignoreIndex) where the labels can be read at once (js, native); their
- * values then, else undefined (webgpu: out-of-range labels become NaN losses).
- */
-function checkClassLabels(loss: string, scores: Tensor, labels: Tensor, ignoreIndex: number | undefined, what = 'logits'): ArrayLike<number> | undefined {
-  const [n, c] = scores.shape;
-  if (labels.rank !== 1 || labels.shape[0] !== n) {
-    throw new ShapeError(`${loss}: class labels must be [${n}] for ${what} ${formatShape(scores.shape)}, got ${formatShape(labels.shape)}`);
-  }
-  const held = heldValues(loss, labels);
-  if (held) {
-    for (let i = 0; i < n; i++) {
-      if (!(held[i] >= 0 && held[i] < c) && held[i] !== ignoreIndex) {
-        throw new ValueError(`${loss}: class label ${held[i]} (sample ${i}) is not one of the ${c} classes of ${what} ${formatShape(scores.shape)}, 0 to ${c - 1}`);
-      }
-    }
-  }
-  return held;
-}
-
-/** A loss's class weights: a float vector of the scores' classes on their backend, or none. */
-function classWeights(loss: string, weight: unknown, scores: Tensor, what = 'logits'): Tensor | undefined {
-  if (weight === undefined) return undefined;
-  if (!(weight instanceof Tensor)) throw new ValueError(`${loss}: weight must be a tensor of one weight per class, got ${formatValue(weight)}`);
-  const c = scores.shape[scores.rank - 1];
-  if (weight.rank !== 1 || weight.shape[0] !== c) throw new ShapeError(`${loss}: weight must be [${c}], one per class of ${what} ${formatShape(scores.shape)}, got ${formatShape(weight.shape)}`);
-  if (!isFloat(weight.dtype)) throw new DTypeError(`${loss}: weight must be f32 or f16, got ${weight.dtype}`);
-  return weight;
 }
 
 /**

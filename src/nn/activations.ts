@@ -1,6 +1,6 @@
 // Activation layers, and the activation functions Dense applies by name
 // (the functions themselves: activation_functions.ts).
-import { ValueError, formatValue } from '../errors.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { checkOptions } from '../options.js';
@@ -157,6 +157,15 @@ export class GELU extends Module {
 }
 
 /** log softmax along `axis` (default the last), as a layer: pair it with the nll-style losses that take log-probabilities. */
+/** Softmax over the channels of images [N, C, H, W] or [C, H, W] at each pixel, as PyTorch's nn.Softmax2d. */
+export class Softmax2d extends PlainActivation {
+  constructor(...none: []) { super('Softmax2d', none); }
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 3 && x.rank !== 4) throw new ShapeError(`Softmax2d: x must be [batch, channels, height, width] or [channels, height, width], got ${formatShape(x.shape)}`);
+    return ops.softmax(x, -3);
+  }
+}
+
 export class LogSoftmax extends Module {
   constructor(readonly axis = -1) {
     super();

@@ -21,6 +21,34 @@ export interface EmbeddingOptions {
   paddingIdx?: number;
 }
 
+/** Checks a table's count and dim, for Embedding and EmbeddingBag. */
+export function checkSizes(where: string, count: number, dim: number): void {
+  for (const [name, v] of [['count', count], ['dim', dim]] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new ValueError(`${where}: ${name} must be a positive integer, got ${v}`);
+  }
+}
+
+/** Checks a table's seed and padding row, for Embedding and EmbeddingBag: the padding row as given, if any. */
+export function checkTable(where: string, count: number, options: EmbeddingOptions): number | undefined {
+  if (options.seed !== undefined) checkSeed(where, options.seed);
+  const padding = options.paddingIdx;
+  if (padding !== undefined && !(Number.isSafeInteger(padding) && padding >= -count && padding < count)) {
+    throw new ValueError(`${where}: paddingIdx must be an integer in [${-count}, ${count}), got ${formatValue(padding)}`);
+  }
+  return padding;
+}
+
+/** A table of `count` vectors drawn from N(0, 1) as PyTorch's, its padding row (negative from the end) zeros. */
+export function initialTable(count: number, dim: number, seed: number | undefined, padding: number | undefined): Tensor {
+  const weight = randn([count, dim], { seed });
+  if (padding === undefined) return weight;
+  const row = padding < 0 ? padding + count : padding;
+  // where, not a product: the row +0 (a product keeps negative values' sign, −0).
+  const table = tidy(() => where(tensor(Float32Array.from({ length: count }, (_, i) => (i === row ? 0 : 1)), [count, 1]), weight, 0));
+  weight.dispose();
+  return table;
+}
+
 export class Embedding extends Module {
   weight: Tensor;
   /** The padding row, as given (null without one). */
@@ -28,24 +56,11 @@ export class Embedding extends Module {
 
   constructor(readonly count: number, readonly dim: number, options: EmbeddingOptions = {}) {
     super();
-    for (const [name, v] of [['count', count], ['dim', dim]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new ValueError(`Embedding: ${name} must be a positive integer, got ${v}`);
-    }
+    checkSizes('Embedding', count, dim);
     options = checkOptions('Embedding', options, { seed: true, paddingIdx: true });
-    if (options.seed !== undefined) checkSeed('Embedding', options.seed);
-    const padding = options.paddingIdx;
-    if (padding !== undefined && !(Number.isSafeInteger(padding) && padding >= -count && padding < count)) {
-      throw new ValueError(`Embedding: paddingIdx must be an integer in [${-count}, ${count}), got ${formatValue(padding)}`);
-    }
+    const padding = checkTable('Embedding', count, options);
     this.paddingIdx = padding ?? null;
-    const weight = randn([count, dim], { seed: options.seed });
-    if (padding === undefined) this.weight = weight;
-    else {
-      const row = padding < 0 ? padding + count : padding;
-      // where, not a product: the row +0 (a product keeps negative values' sign, −0).
-      this.weight = tidy(() => where(tensor(Float32Array.from({ length: count }, (_, i) => (i === row ? 0 : 1)), [count, 1]), weight, 0));
-      weight.dispose();
-    }
+    this.weight = initialTable(count, dim, options.seed, padding);
     this.weight.requiresGrad = true;
   }
 

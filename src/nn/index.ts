@@ -8,7 +8,7 @@ export { Bilinear } from './bilinear.js';
 export type { BilinearOptions } from './bilinear.js';
 export {
   ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, LeakyReLU, GELU, SiLU, ELU, SELU, CELU, Softplus, Mish, Hardswish, Hardsigmoid, Hardtanh, ReLU6,
-  Softsign, LogSigmoid, PReLU, GLU, Softmin, Hardshrink, Softshrink, Tanhshrink, Threshold,
+  Softsign, LogSigmoid, PReLU, GLU, Softmin, Hardshrink, Softshrink, Tanhshrink, Threshold, Softmax2d,
 } from './activations.js';
 export type { ActivationName, GELUOptions, HardtanhOptions, PReLUOptions } from './activations.js';
 export {
@@ -27,6 +27,8 @@ export type { ConvTranspose1dLayerOptions, ConvTranspose2dLayerOptions } from '.
 export { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 export { AvgPool3d, MaxPool3d } from './pooling3d.js';
 export { MaxUnpool1d, MaxUnpool2d } from './unpool.js';
+export { LPPool1d, LPPool2d, lpPool1d, lpPool2d } from './lp_pool.js';
+export type { LPPool1dOptions, LPPool2dOptions } from './lp_pool.js';
 export { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
 export { AdaptiveAvgPool3d, AdaptiveMaxPool3d } from './adaptive_pool3d.js';
 export { BatchNorm1d, BatchNorm2d, BatchNorm3d } from './batch_norm.js';
@@ -37,11 +39,19 @@ export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './instance_norm.
 export type { InstanceNormOptions } from './instance_norm.js';
 export { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
 export { Embedding } from './embedding.js';
+export { EmbeddingBag } from './embedding_bag.js';
+export type { BagMode, EmbeddingBagOptions } from './embedding_bag.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Flatten, Unflatten } from './flatten.js';
 export { PixelShuffle, PixelUnshuffle, pixelShuffle, pixelUnshuffle } from './pixel_shuffle.js';
 export { Identity, Upsample } from './upsample.js';
 export { Permute } from './permute.js';
+export { Fold, Unfold, fold, unfold } from './fold.js';
+export { ChannelShuffle, channelShuffle } from './channel_shuffle.js';
+export { LocalResponseNorm, localResponseNorm } from './local_response_norm.js';
+export type { LocalResponseNormOptions } from './local_response_norm.js';
+export { CosineSimilarity, PairwiseDistance } from './distance.js';
+export type { FoldOptions, UnfoldOptions } from './fold.js';
 export {
   CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
   ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d,
@@ -60,8 +70,10 @@ export type { EncodeOptions, TransformerEncoderLayerOptions } from './transforme
 export { TransformerDecoderLayer } from './transformer_decoder.js';
 export type { DecodeOptions, TransformerDecoderLayerOptions } from './transformer_decoder.js';
 export { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
+export { Transformer } from './transformer_model.js';
+export type { TransformerForwardOptions, TransformerOptions } from './transformer_model.js';
 export type { TransformerLayerSpec, TransformerStackOptions } from './transformer_stack.js';
-export type { RecurrentOptions, RecurrentOutput, RecurrentState, RNNOptions } from './recurrent.js';
+export type { RecurrentOptions, RecurrentOutput, RecurrentState, RNNOptions, SequenceOptions } from './recurrent.js';
 export type { LayerNormOptions } from './layer_norm.js';
 export { Sequential } from './sequential.js';
 export type { Batch, EarlyStoppingOptions, EpochLogs, EvaluateOptions, Evaluation, FitOptions, History, LossFn, LossName } from './fit.js';

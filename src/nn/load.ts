@@ -15,7 +15,7 @@ import { VERSION } from '../version.js';
 import { keepingGlobalSequence } from '../random.js';
 import {
   CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU,
-  Softmax, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, type ActivationName,
+  Softmax, Softmax2d, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, type ActivationName,
 } from './activations.js';
 import type { GeluApproximation } from './activation_functions.js';
 import { BatchNorm1d, BatchNorm2d, BatchNorm3d } from './batch_norm.js';
@@ -29,8 +29,13 @@ import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
 import { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
 import { Embedding } from './embedding.js';
+import { EmbeddingBag, type BagMode } from './embedding_bag.js';
 import { Flatten, Unflatten } from './flatten.js';
 import { PixelShuffle, PixelUnshuffle } from './pixel_shuffle.js';
+import { ChannelShuffle } from './channel_shuffle.js';
+import { LocalResponseNorm } from './local_response_norm.js';
+import { LPPool1d, LPPool2d } from './lp_pool.js';
+import { Fold, Unfold, type FoldOptions, type UnfoldOptions } from './fold.js';
 import { RMSNorm } from './rms_norm.js';
 import { Identity, Upsample } from './upsample.js';
 import type { InterpolateMode } from '../ops/interpolate.js';
@@ -45,6 +50,7 @@ import { GRUCell, LSTMCell, RNNCell, type RNNCellOptions } from './recurrent_cel
 import { MultiheadAttention } from './attention.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
+import { Transformer } from './transformer_model.js';
 import { TransformerDecoder, TransformerEncoder, type TransformerLayerSpec } from './transformer_stack.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { AvgPool3d, MaxPool3d } from './pooling3d.js';
@@ -83,6 +89,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       return savedAs(dense, entries, prefix);
     }
     case 'Bilinear': return savedAs(new Bilinear(cfg.in1 as number, cfg.in2 as number, cfg.out as number, { bias: cfg.bias as boolean, seed: 0 }), entries, prefix); // seed: overwritten
+    case 'EmbeddingBag': {
+      const options = { seed: 0, mode: cfg.mode as BagMode, includeLastOffset: cfg.includeLastOffset as boolean, paddingIdx: cfg.paddingIdx as number | undefined };
+      return savedAs(new EmbeddingBag(cfg.count as number, cfg.dim as number, options), entries, prefix); // seed: overwritten
+    }
     case 'Embedding': return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0, paddingIdx: cfg.paddingIdx as number | undefined }), entries, prefix); // seed: overwritten
     case 'Conv1d':
     case 'Conv2d':
@@ -171,6 +181,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const Stack = cfg.type === 'TransformerEncoder' ? TransformerEncoder : TransformerDecoder;
       return savedTree(new Stack(spec as unknown as TransformerLayerSpec, cfg.numLayers as number, { norm: cfg.norm as boolean }), entries, prefix);
     }
+    case 'Transformer': {
+      const { type: _, dModel, nHead, ...options } = cfg as { type: string; dModel: number; nHead: number };
+      return savedTree(new Transformer(dModel, nHead, options), entries, prefix); // the seed as saved, as the layers'
+    }
     case 'AdaptiveAvgPool2d': return new AdaptiveAvgPool2d(cfg.outputSize as Size2d);
     case 'AdaptiveMaxPool2d': return new AdaptiveMaxPool2d(cfg.outputSize as Size2d);
     case 'AdaptiveAvgPool1d': return new AdaptiveAvgPool1d(cfg.outputSize as number);
@@ -188,6 +202,19 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       return new Upsample({ size, scaleFactor, mode, alignCorners: alignCorners ?? false });
     }
     case 'Permute': return new Permute(cfg.axes as number[]);
+    case 'LPPool1d': return new LPPool1d(cfg.normType as number, cfg.kernelSize as number, { stride: cfg.stride as number, ceilMode: cfg.ceilMode as boolean });
+    case 'LPPool2d': return new LPPool2d(cfg.normType as number, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, ceilMode: cfg.ceilMode as boolean });
+    case 'ChannelShuffle': return new ChannelShuffle(cfg.groups as number);
+    case 'LocalResponseNorm': return new LocalResponseNorm(cfg.size as number, { alpha: cfg.alpha as number, beta: cfg.beta as number, k: cfg.k as number });
+    case 'Softmax2d': return new Softmax2d();
+    case 'Unfold': {
+      const { type: _, kernelSize, ...options } = cfg as unknown as { type: string; kernelSize: Size2d } & UnfoldOptions;
+      return new Unfold(kernelSize, options);
+    }
+    case 'Fold': {
+      const { type: _, outputSize, kernelSize, ...options } = cfg as unknown as { type: string; outputSize: Size2d; kernelSize: Size2d } & FoldOptions;
+      return new Fold(outputSize, kernelSize, options);
+    }
     case 'LayerNorm': return savedAs(new LayerNorm(cfg.dim as number, { epsilon: cfg.epsilon as number }), entries, prefix);
     case 'RMSNorm': {
       const options = { epsilon: cfg.epsilon as number | undefined, elementwiseAffine: cfg.elementwiseAffine as boolean };

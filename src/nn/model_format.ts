@@ -102,10 +102,13 @@ const TRANSFORMER: Readonly<Record<string, Field>> = {
 /** A transformer stack's layers, at most: a hostile file must not make the check below walk for ever. */
 export const MAX_STACKED_LAYERS = 1024;
 
+/** How many layers a transformer stack has. */
+const stackedLayers: Field = { check: (v) => positiveInteger.check(v) && (v as number) <= MAX_STACKED_LAYERS, what: `an integer from 1 to ${MAX_STACKED_LAYERS}` };
+
 /** A transformer stack's fields: its layers' description (of `layerType`), how many, and whether a final LayerNorm follows. */
 const transformerStack = (layerType: string): Readonly<Record<string, Field>> => ({
   layer: { check: (v) => v !== null && typeof v === 'object' && (v as { type?: unknown }).type === layerType, what: `a ${layerType} description` },
-  numLayers: { check: (v) => positiveInteger.check(v) && (v as number) <= MAX_STACKED_LAYERS, what: `an integer from 1 to ${MAX_STACKED_LAYERS}` },
+  numLayers: stackedLayers,
   norm: flag,
 });
 
@@ -158,6 +161,10 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   AlphaDropout: { rate: finite, seed: { ...integer, optional: true } },
   ...paddingLayers(),
   Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
+  EmbeddingBag: {
+    count: positiveInteger, dim: positiveInteger, mode: { check: (v) => v === 'sum' || v === 'mean' || v === 'max', what: "'sum', 'mean' or 'max'" },
+    includeLastOffset: flag, paddingIdx: { ...integer, optional: true },
+  },
   Flatten: {},
   Unflatten: { axis: integer, shape: { check: isUnflattenShape, what: 'a list of positive sizes, one -1 at most' } },
   PixelShuffle: { upscaleFactor: positiveInteger },
@@ -169,6 +176,11 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
     mode: { check: (v) => ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic'].includes(v as string), what: "'nearest', 'nearest-exact', 'linear', 'bilinear' or 'bicubic'" },
     alignCorners: laterFlag,
   },
+  Unfold: { kernelSize: pairField(1), dilation: pairField(1), padding: pairField(0), stride: pairField(1) },
+  Fold: { outputSize: pairField(1), kernelSize: pairField(1), dilation: pairField(1), padding: pairField(0), stride: pairField(1) },
+  ChannelShuffle: { groups: positiveInteger },
+  LocalResponseNorm: { size: positiveInteger, alpha: finite, beta: finite, k: finite },
+  Softmax2d: {},
   Permute: { axes: { check: isAxisOrder, what: 'an order of 1..n, each once' } },
   Conv1d: convolutionLayer(integerAtLeast),
   Conv2d: convolutionLayer(pairField),
@@ -183,6 +195,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   // The 3d pools came after ceilMode, dilation and countIncludePad: their files always hold them.
   MaxPool3d: { ...maxPool(tripleField), ceilMode: flag, dilation: tripleField(1) },
   AvgPool3d: { ...averagePool(tripleField), ceilMode: flag, countIncludePad: flag },
+  LPPool1d: { normType: { check: positiveNumber, what: 'a finite number > 0' }, kernelSize: integerAtLeast(1), stride: integerAtLeast(1), ceilMode: flag },
+  LPPool2d: { normType: { check: positiveNumber, what: 'a finite number > 0' }, kernelSize: pairField(1), stride: pairField(1), ceilMode: flag },
   MaxUnpool1d: { kernelSize: integerAtLeast(1), stride: integerAtLeast(1), padding: integerAtLeast(0) },
   MaxUnpool2d: { kernelSize: pairField(1), stride: pairField(1), padding: pairField(0) },
   AdaptiveAvgPool1d: { outputSize: integerAtLeast(1) },
@@ -215,6 +229,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   TransformerDecoderLayer: TRANSFORMER,
   TransformerEncoder: transformerStack('TransformerEncoderLayer'),
   TransformerDecoder: transformerStack('TransformerDecoderLayer'),
+  Transformer: { ...TRANSFORMER, numEncoderLayers: stackedLayers, numDecoderLayers: stackedLayers },
 };
 
 /** The layer types tm.nn.load rebuilds. */
@@ -366,13 +381,20 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     for (let i = 0; i < count; i++) checkLayer(layer, `${path}${i}.`, depth + 1, wanted, fail);
     if (cfg.norm) for (const name of ['weight', 'bias']) wanted.set(`${path}${count}.${name}`, { shape: [layer.dModel as number], kind: 'parameter' });
   }
+  if (type === 'Transformer') {
+    // As nn/transformer_model.ts holds them: an encoder stack (0) and a decoder stack (1) of its settings, each with its norm.
+    const { type: _, numEncoderLayers, numDecoderLayers, causal, seed: __, ...settings } = cfg;
+    const stack = (kind: 'Encoder' | 'Decoder', numLayers: unknown) => ({ type: `Transformer${kind}`, layer: { type: `Transformer${kind}Layer`, ...settings, causal: kind === 'Decoder' && causal }, numLayers, norm: true });
+    checkLayer(stack('Encoder', numEncoderLayers), `${path}0.`, depth + 1, wanted, fail);
+    checkLayer(stack('Decoder', numDecoderLayers), `${path}1.`, depth + 1, wanted, fail);
+  }
   if (type === 'Bilinear') {
     // PyTorch's layout, as nn/bilinear.ts keeps it.
     wanted.set(`${path}weight`, { shape: [cfg.out as number, cfg.in1 as number, cfg.in2 as number], kind: 'parameter' });
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [cfg.out as number], kind: 'parameter' });
   }
   if (type === 'PReLU') wanted.set(`${path}weight`, { shape: [cfg.numParameters as number], kind: 'parameter' });
-  if (type === 'Embedding') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
+  if (type === 'Embedding' || type === 'EmbeddingBag') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });
   if (type === 'GroupNorm') {
     const [groups, channels] = [cfg.numGroups as number, cfg.numChannels as number];
     if (channels % groups) fail(`${where} (GroupNorm) has numGroups ${groups}, which does not divide its ${channels} channels`);

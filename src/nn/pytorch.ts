@@ -13,7 +13,8 @@
 // TransformerEncoderLayer's sublayers are self_attn, linear1, linear2,
 // norm1, norm2, a TransformerDecoderLayer's self_attn, multihead_attn,
 // linear1, linear2, norm1, norm2, norm3, a TransformerEncoder's and
-// TransformerDecoder's layers.{i} and norm. A layer under tm.nn.utils.weightNorm
+// TransformerDecoder's layers.{i} and norm, a Transformer's encoder and
+// decoder. A layer under tm.nn.utils.weightNorm
 // or spectralNorm reads torch.nn.utils.weight_norm's and spectral_norm's
 // weight_g, weight_v, weight_orig, weight_u, one under tm.nn.utils.prune
 // torch.nn.utils.prune's weight_orig and weight_mask. num_batches_tracked (BatchNorm's,
@@ -34,6 +35,7 @@ import { RecurrentCell } from './recurrent_cell.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
 import { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
+import { Transformer } from './transformer_model.js';
 import { loaded } from './state_dict.js';
 import { reparametrizedFields } from './utils/reparametrize.js';
 
@@ -80,6 +82,7 @@ function ownSources(layer: Module): Map<string, Source> {
 function childNames(layer: Module): string[] {
   if (layer instanceof TransformerEncoderLayer) return ['self_attn', 'linear1', 'linear2', 'norm1', 'norm2'];
   if (layer instanceof TransformerDecoderLayer) return ['self_attn', 'multihead_attn', 'linear1', 'linear2', 'norm1', 'norm2', 'norm3'];
+  if (layer instanceof Transformer) return ['encoder', 'decoder'];
   if (layer instanceof TransformerEncoder || layer instanceof TransformerDecoder) return [...layer.layers.map((_, i) => `layers.${i}`), ...(layer.norm ? ['norm'] : [])];
   return layer.children().map((_, i) => String(i));
 }

@@ -10,10 +10,10 @@
 // the loop; only h·Whh runs per step. Autograd records the steps like any ops.
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { concat, split, stack, zeros } from '../ops/index.js';
+import { arange, concat, less, split, stack, tensor, where, zeros } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed, seedStream } from '../random.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { DROPOUT_STREAM, Dropout } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
 import { checkNonlinearity, gruStep, initialWeight, inputSide, lstmStep, rnnStep, type CellWeights, type Nonlinearity, type StepState } from './recurrent_steps.js';
@@ -44,6 +44,22 @@ export interface RNNOptions extends RecurrentOptions {
   /** Default 'tanh'. */
   nonlinearity?: Nonlinearity;
 }
+
+/** What a call may say about x beyond its values. */
+export interface SequenceOptions {
+  /**
+   * Each sequence's length [batch] (numbers, or an int tensor), where x holds
+   * sequences of different lengths padded at the end (PyTorch's
+   * pack_padded_sequence): a sequence's state stops at its last step, and its
+   * outputs past it are zeros; the reverse pass starts at its last step.
+   * Default: every sequence runs the whole of x. Numbers are checked against
+   * x's steps; a tensor's values are not read (an out-of-range one acts as 0
+   * or the whole length).
+   */
+  lengths?: readonly number[] | Int32Array | Tensor;
+}
+
+const SEQUENCE_OPTIONS: OptionNames<SequenceOptions> = { lengths: true };
 
 /** A recurrent layer's state between calls: h (and an LSTM's c), each [numLayers × directions, batch, hidden], PyTorch's h_n and c_n. */
 export interface RecurrentState {
@@ -121,9 +137,9 @@ export abstract class Recurrent extends Module {
   }
 
   /** 'sequence': every step's output; 'last': the top layer's final h (see the output option). */
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, options: SequenceOptions = {}): Tensor {
     return tidy(() => {
-      const { output, state } = this.run(x);
+      const { output, state } = this.run(x, undefined, options);
       if (this.output === 'sequence') return output;
       const top = split(state.h, 1, 0).slice(-this.directions).map((h) => h.reshape(h.shape.slice(1)));
       return top.length === 1 ? top[0] : concat(top, 1);
@@ -134,12 +150,16 @@ export abstract class Recurrent extends Module {
    * Every step's output [batch, time, hidden × directions] and the state
    * after the last step, from `initial` (zeros when not given): what
    * PyTorch's forward returns. Feed `state` back in to go on with a
-   * sequence (generating text a step at a time).
+   * sequence (generating text a step at a time). With `lengths`, each
+   * sequence's state is the one after its own last step.
    */
-  run(x: Tensor, initial?: RecurrentState): { output: Tensor; state: RecurrentState } {
+  run(x: Tensor, initial?: RecurrentState, options: SequenceOptions = {}): { output: Tensor; state: RecurrentState } {
     this.checkInput(x, initial);
+    const { lengths } = checkOptions(this.kind, options, SEQUENCE_OPTIONS);
     return tidy(() => {
       const [batch, time] = x.shape;
+      // Per step, [batch, 1]: 1 where the step is within the sequence (null: every step is).
+      const within = lengths === undefined ? null : split(this.stepMask(x, lengths), 1, 1);
       const stateShape = [this.numLayers * this.directions, batch, this.hiddenSize];
       const startH = initial ? split(initial.h, 1, 0) : null;
       const startC = initial?.c ? split(initial.c, 1, 0) : null;
@@ -162,8 +182,16 @@ export abstract class Recurrent extends Module {
           const hs: Tensor[] = new Array(time);
           for (let i = 0; i < time; i++) {
             const t = direction === 0 ? i : time - 1 - i;
-            state = this.step(steps[t], state, w);
-            hs[t] = state.h;
+            const next = this.step(steps[t], state, w);
+            if (within) {
+              // Past its end a sequence keeps its state (the reverse pass its initial one until its last step) and outputs zeros.
+              const m = within[t];
+              state = { h: where(m, next.h, state.h), c: next.c && where(m, next.c, state.c!) };
+              hs[t] = where(m, next.h, 0);
+            } else {
+              state = next;
+              hs[t] = state.h;
+            }
           }
           outputs.push(stack(hs, 1));
           finalH.push(state.h);
@@ -179,6 +207,23 @@ export abstract class Recurrent extends Module {
       if (this.hasCell) state.c = stack(finalC, 0);
       return { output: input, state };
     });
+  }
+
+  /** [batch, time] in i32: 1 at the steps within each sequence's length. */
+  private stepMask(x: Tensor, lengths: readonly number[] | Int32Array | Tensor): Tensor {
+    const [batch, time] = x.shape;
+    const shape = lengths instanceof Tensor ? lengths.shape : [lengths.length];
+    if (shape.length !== 1 || shape[0] !== batch) throw new ShapeError(`${this.kind}: lengths must be [batch] = [${batch}] for x ${formatShape(x.shape)}, got ${formatShape(shape)}`);
+    let counts: Tensor;
+    if (lengths instanceof Tensor) {
+      if (lengths.dtype !== 'i32' && lengths.dtype !== 'i8') throw new DTypeError(`${this.kind}: lengths must be an int tensor, got ${lengths.dtype}`);
+      counts = lengths.cast('i32');
+    } else {
+      const bad = Array.from(lengths).findIndex((n) => !Number.isSafeInteger(n) || n < 1 || n > time);
+      if (bad >= 0) throw new ValueError(`${this.kind}: lengths[${bad}] is ${formatValue(lengths[bad])}, not a length from 1 to x's ${time} steps`);
+      counts = tensor(Int32Array.from(lengths), [batch], { dtype: 'i32' });
+    }
+    return less(arange(0, time, 1, { dtype: 'i32' }).reshape([1, time]), counts.reshape([batch, 1]));
   }
 
   private checkInput(x: Tensor, initial: RecurrentState | undefined): void {

@@ -37,7 +37,8 @@ export interface TransformerEncoderLayerOptions {
   seed?: number;
 }
 
-const OPTIONS: OptionNames<TransformerEncoderLayerOptions> = {
+/** The settings a transformer layer takes, by name. */
+export const TRANSFORMER_OPTIONS: OptionNames<TransformerEncoderLayerOptions> = {
   dimFeedforward: true, dropout: true, activation: true, layerNormEps: true, normFirst: 'boolean', causal: 'boolean', bias: 'boolean', seed: true,
 };
 
@@ -47,7 +48,7 @@ export type TransformerSettings = Required<Omit<TransformerEncoderLayerOptions, 
 export function transformerSettings(layer: string, dModel: number, nHead: number, options: TransformerEncoderLayerOptions): TransformerSettings {
   const {
     dimFeedforward = 2048, dropout = 0.1, activation = 'relu', layerNormEps = 1e-5, normFirst = false, causal = false, bias = true, seed,
-  } = checkOptions(layer, options, OPTIONS);
+  } = checkOptions(layer, options, TRANSFORMER_OPTIONS);
   for (const [name, v] of [['dModel', dModel], ['nHead', nHead], ['dimFeedforward', dimFeedforward]] as const) {
     if (!Number.isSafeInteger(v) || v <= 0) throw new ValueError(`${layer}: ${name} must be a positive integer, got ${formatValue(v)}`);
   }

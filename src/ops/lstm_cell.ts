@@ -5,14 +5,20 @@
 // each; elsewhere it is the dozen elementwise ops it stands for.
 import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
+import { ShapeError, formatShape } from '../errors.js';
+import { sameShape } from '../shape.js';
 import { isGradEnabled, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { concat, reshape, slice, split } from './movement.js';
 import { computed } from './util.js';
 import { recurrentCellsOf } from '../backends/recurrent_cells.js';
 
+/** h' and c' of one LSTM step from z [B, 4H] (gates i, f, g, o) and c [B, H]. */
 export function lstmCell(z: Tensor, c: Tensor): { h: Tensor; c: Tensor } {
   const [batch, hidden] = c.shape;
+  if (c.shape.length !== 2 || !sameShape(z.shape, [batch, 4 * hidden])) {
+    throw new ShapeError(`lstmCell: z must be [batch, 4·hidden] for c [batch, hidden], got z ${formatShape(z.shape)} and c ${formatShape(c.shape)}`);
+  }
   const backend = z.dataRef('lstmCell').backend;
   const cells = recurrentCellsOf(backend);
   if (!cells.lstmCell || !cells.lstmCellGrad || z.dtype !== c.dtype || !isFloat(z.dtype) || c.dataRef('lstmCell').backend !== backend) {

@@ -64,17 +64,25 @@ export interface Windows {
   readonly out: readonly [number, number];
 }
 
+/** The windows over an image of height × width, as many as fit (out may hold 0 or less where none does: the caller checks). */
+export function windowsIn(height: number, width: number, sides: Windows['sides'], kernel: [number, number], stride: [number, number], dilation: [number, number]): Windows {
+  const padded = [height + sides[0][0] + sides[0][1], width + sides[1][0] + sides[1][1]];
+  const out = [0, 1].map((a) => Math.floor((padded[a] - dilation[a] * (kernel[a] - 1) - 1) / stride[a]) + 1) as [number, number];
+  return { height, width, sides, kernel, stride, dilation, out };
+}
+
 /** The windows over `images` (4-D); errors name x as the user gave it. */
 export function windowsOver(op: string, axes: SpatialAxes, x: Tensor, images: Tensor, sides: Windows['sides'], kernel: [number, number], stride: [number, number], dilation: [number, number]): Windows {
   const [height, width] = images.shape.slice(2);
-  const padded = [height + sides[0][0] + sides[0][1], width + sides[1][0] + sides[1][1]];
-  const out = [0, 1].map((a) => Math.floor((padded[a] - dilation[a] * (kernel[a] - 1) - 1) / stride[a]) + 1) as [number, number];
+  const windows = windowsIn(height, width, sides, kernel, stride, dilation);
+  const { out } = windows;
   if (out[0] < 1 || out[1] < 1) {
+    const padded = [height + sides[0][0] + sides[0][1], width + sides[1][0] + sides[1][1]];
     const dilated = dilation.some((d) => d > 1) ? ` dilated ${shownSize(axes, dilation)}` : '';
     const padding = sides.flat().some((p) => p) ? ` padded to ${shownSize(axes, padded)}` : '';
     throw new ShapeError(`${op}: a ${shownSize(axes, kernel)} window${dilated} does not fit in x ${formatShape(x.shape)}${padding}`);
   }
-  return { height, width, sides, kernel, stride, dilation, out };
+  return windows;
 }
 
 /** Index tables made, by geometry: a training loop asks for the same few every step. */

@@ -8,37 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, randomInts, uniform } from '../helpers/data.js';
-import { centralDifferences, size } from '../helpers/float64.js';
+import { size } from '../helpers/float64.js';
+import { checkLoss, sum } from '../helpers/losses.js';
 
-const sum = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0);
 const rows = (v: Float64Array, n: number) => Array.from({ length: v.length / n }, (_, r) => Array.from(v.subarray(r * n, (r + 1) * n)));
 const pNorm = (v: number[], p: number) => (p === Infinity ? Math.max(...v.map(Math.abs)) : sum(v.map((x) => Math.abs(x) ** p)) ** (1 / p));
 
 /** Targets of 1 and −1 (and 0, where `other`), as f32. */
 const signs = (n: number, other = false) => Float64Array.from(randomInts(n, other ? -1 : 0, 1), (v) => (other ? v : v * 2 - 1));
-
-/**
- * Checks a loss's three reductions against per-sample values `perSample`
- * computes from the inputs in float64, and the gradients of its mean with
- * respect to the float inputs listed in `differentiate`, by central differences.
- */
-async function checkLoss(
-  inputs: { values: Float64Array; shape: number[] }[], differentiate: number[],
-  perSample: (values: Float64Array[]) => Float64Array, call: (t: tm.Tensor[], options: tm.losses.LossOptions) => tm.Tensor, tol: number,
-): Promise<void> {
-  const tensors = () => inputs.map(({ values, shape }) => tm.tensor(values, shape));
-  const want = perSample(inputs.map((i) => i.values));
-  expectClose(await call(tensors(), { reduction: 'none' }).data(), want, tol, 'none');
-  expectClose(await call(tensors(), { reduction: 'sum' }).data(), [sum(want)], tol, 'sum', [sum(want.map(Math.abs))]);
-  const leaves = tensors();
-  for (const i of differentiate) leaves[i].requiresGrad = true;
-  const mean = call(leaves, {});
-  expect(mean.shape).toEqual([]);
-  expectClose(await mean.data(), [sum(want) / want.length], tol, 'mean', [sum(want.map(Math.abs)) / want.length]);
-  mean.backward();
-  const loss = () => sum(perSample(inputs.map((i) => i.values))) / want.length;
-  for (const i of differentiate) expectClose(await leaves[i].grad!.data(), centralDifferences(inputs[i].values, loss), tol, `gradient of input ${i}`);
-}
 
 describe.each(BACKENDS)('embedding losses on %s', (backend) => {
   const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
@@ -114,6 +91,27 @@ describe.each(BACKENDS)('embedding losses on %s', (backend) => {
   });
 
   it.each([
+    { shape: [11, 6], options: {} },
+    { shape: [5, 3], options: { margin: 0.4, swap: true, cosine: true } },
+    { shape: [7], options: { margin: 2, cosine: true } }, // one triplet
+  ])('tripletMarginWithDistance of $shape with $options: the triplet hinge over the distance given (pairwiseDistance by default)', async ({ shape, options }) => {
+    const { margin = 1, swap = false, cosine = false } = options as { margin?: number; swap?: boolean; cosine?: boolean };
+    const d = shape[shape.length - 1];
+    const values = [0, 1, 2].map(() => asF32(uniform(size(shape), -2, 2)));
+    const cos = (x: number[], y: number[]) => sum(x.map((v, k) => v * y[k])) / (Math.max(pNorm(x, 2), 1e-8) * Math.max(pNorm(y, 2), 1e-8));
+    const distance = (x: number[], y: number[]) => (cosine ? 1 - cos(x, y) : pNorm(x.map((v, k) => v - y[k] + 1e-6), 2));
+    const perSample = ([a, pos, neg]: Float64Array[]) => {
+      const [ra, rp, rn] = [rows(a, d), rows(pos, d), rows(neg, d)];
+      return Float64Array.from(ra, (u, r) => Math.max(distance(u, rp[r]) - (swap ? Math.min(distance(u, rn[r]), distance(rp[r], rn[r])) : distance(u, rn[r])) + margin, 0));
+    };
+    const distanceFunction = cosine ? (x: tm.Tensor, y: tm.Tensor) => tm.sub(1, tm.nn.cosineSimilarity(x, y, { axis: -1 })) : undefined;
+    await checkLoss(
+      values.map((v) => ({ values: v, shape })), [0, 1, 2], perSample,
+      ([a, pos, neg], reduction) => tm.losses.tripletMarginWithDistance(a, pos, neg, { margin, swap, distanceFunction, ...reduction }), tol,
+    );
+  });
+
+  it.each([
     { shape: [13, 7], margin: 1 },
     { shape: [5], margin: 0.5 },
     { shape: [3, 2, 5], margin: 2 },
@@ -169,6 +167,11 @@ describe('embedding losses', () => {
     expect(() => tm.losses.tripletMargin(tm.zeros([2, 2, 2]), tm.zeros([2, 2, 2]), tm.zeros([2, 2, 2]))).toThrow(new tm.ShapeError('tripletMargin: anchor [2,2,2] is not [N, D] or [D]'));
     expect(() => tm.losses.tripletMargin(a, a, a, { p: 0 })).toThrow(new tm.ValueError('tripletMargin: p must be a number > 0 or Infinity, got 0'));
     expect(() => tm.losses.tripletMargin(a, a, a, { swap: 1 as unknown as boolean })).toThrow(new tm.ValueError('tripletMargin: swap must be true or false, got 1'));
+    expect(() => tm.losses.tripletMarginWithDistance(a, a, a, { margin: 0 })).toThrow(new tm.ValueError("tripletMarginWithDistance: margin must be a finite number > 0 (as PyTorch's), got 0"));
+    expect(() => tm.losses.tripletMarginWithDistance(a, a, a, { distanceFunction: 'l2' as never })).toThrow(new tm.ValueError('tripletMarginWithDistance: distanceFunction must be a function of two tensors, got "l2"'));
+    expect(() => tm.losses.tripletMarginWithDistance(a, a, a, { distanceFunction: (x, y) => x.sub(y) })).toThrow(
+      new tm.ShapeError('tripletMarginWithDistance: distanceFunction gave [4,3] for inputs [4,3]; expected one distance per row, [4]'),
+    );
     expect(() => tm.losses.hingeEmbedding(a, tm.zeros([4]))).toThrow(new tm.ShapeError('hingeEmbedding: x [4,3] and target [4] differ'));
     expect(() => tm.losses.hingeEmbedding(a, a, { reduction: 'total' as tm.losses.Reduction })).toThrow('loss: unknown reduction "total"; expected mean, sum or none');
   });

@@ -220,6 +220,7 @@ describe('activation layers', () => {
       [new tm.nn.Softsign(), tm.nn.softsign(x), { type: 'Softsign' }],
       [new tm.nn.LogSigmoid(), tm.nn.logSigmoid(x), { type: 'LogSigmoid' }],
       [new tm.nn.LogSoftmax(1), tm.logSoftmax(x, 1), { type: 'LogSoftmax', axis: 1 }],
+      [new tm.nn.Softmax2d(), tm.softmax(x, 0), { type: 'Softmax2d' }], // x [2, 4, 5] one image: over its 2 channels
       [new tm.nn.GLU(1), tm.nn.glu(x, 1), { type: 'GLU', axis: 1 }],
       [new tm.nn.PReLU({ numParameters: 4, init: 0.1 }), tm.nn.prelu(x, tm.fill([4], 0.1)), { type: 'PReLU', numParameters: 4 }],
       [new tm.nn.Softmin(1), tm.nn.softmin(x, 1), { type: 'Softmin', axis: 1 }],
@@ -260,6 +261,7 @@ describe('activation layers', () => {
     expect(() => new tm.nn.Threshold(0, Infinity)).toThrow('Threshold: value must be a finite number, got Infinity');
     expect(() => tm.nn.threshold(tm.ones([2]), '1' as unknown as number, 0)).toThrow('threshold: threshold must be a finite number, got "1"');
     expect(() => new tm.nn.Softmin(1.5)).toThrow('Softmin: axis must be an integer, got 1.5');
+    expect(() => new tm.nn.Softmax2d().forward(tm.ones([2, 3]))).toThrow('Softmax2d: x must be [batch, channels, height, width] or [channels, height, width], got [2,3]');
     // Out of range: softmin's own error, not the softmax's it is built on.
     expect(() => tm.nn.softmin(tm.ones([2, 3]), 2)).toThrow('softmin: axis 2 is out of range for a tensor of rank 2');
     expect(() => new tm.nn.Softmin(-3).forward(tm.ones([2, 3]))).toThrow('softmin: axis -3 is out of range for a tensor of rank 2');

@@ -179,6 +179,13 @@ const CASES: Record<string, ExportCase> = {
       y_causal: (model as tm.nn.TransformerDecoder).forward(tgt, memory, { memoryKeyPaddingMask: memory_key_padding_mask }),
     }),
   },
+  transformer: {
+    model: () => new nn.Transformer(8, 2, { numEncoderLayers: 2, numDecoderLayers: 1, dimFeedforward: 16, causal: true }),
+    inputs: ['src', 'tgt', 'src_key_padding_mask'],
+    run: (model, { src, tgt, src_key_padding_mask }) => ({
+      y_causal: (model as tm.nn.Transformer).forward(src, tgt, { srcKeyPaddingMask: src_key_padding_mask, memoryKeyPaddingMask: src_key_padding_mask }),
+    }),
+  },
   weight_norm: {
     // PyTorch's weight_norm keeps dim 0 of any weight, a ConvTranspose's input channels: tmnn's default there is the output axis, 1.
     model: () => new nn.Sequential([

@@ -63,29 +63,29 @@ export interface Addon {
   oneHot(indices: Int8Array | Int32Array, depth: number, out: StorageArray): void;
   /** out = running sums (op 0) or products (op 1) of x along the middle axis of [outer, n, inner]. */
   scan(op: number, x: StorageArray, outer: number, inner: number, out: StorageArray): void;
-  /** lu [batch, n, n] and pivots [batch, n] = the LU factors of a (kernels.ts's luFactor), by LAPACK's sgetrf. */
+  /** lu [batch, n, n] and pivots [batch, n] = the LU factors of a (linalg.ts's luFactor), by LAPACK's sgetrf. */
   luFactor(a: Float32Array, batch: number, n: number, lu: Float32Array, pivots: Int32Array): void;
-  /** x [batch, n, k] = A⁻¹ b from A's LU factors (kernels.ts's luSolve), by two cblas_strsm. */
+  /** x [batch, n, k] = A⁻¹ b from A's LU factors (linalg.ts's luSolve), by two cblas_strsm. */
   luSolve(lu: Float32Array, pivots: Int32Array, b: Float32Array, batch: number, n: number, k: number, x: Float32Array): void;
-  /** l [batch, n, n] = the Cholesky factor of a (kernels.ts's cholesky), by LAPACK's spotrf. */
+  /** l [batch, n, n] = the Cholesky factor of a (linalg.ts's cholesky), by LAPACK's spotrf. */
   cholesky(a: Float32Array, batch: number, n: number, l: Float32Array): void;
-  /** q [batch, m, c] and r [batch, c, n] = the QR factors of a (kernels.ts's qr), by LAPACK's sgeqrf and sorgqr. */
+  /** q [batch, m, c] and r [batch, c, n] = the QR factors of a (linalg.ts's qr), by LAPACK's sgeqrf and sorgqr. */
   qr(a: Float32Array, batch: number, m: number, n: number, complete: boolean, q: Float32Array, r: Float32Array): void;
-  /** x [batch, n, k] = A⁻¹ b for A's upper or lower triangle (kernels.ts's triangularSolve), by cblas_strsm. */
+  /** x [batch, n, k] = A⁻¹ b for A's upper or lower triangle (linalg.ts's triangularSolve), by cblas_strsm. */
   triangularSolve(a: Float32Array, b: Float32Array, batch: number, n: number, k: number, upper: boolean, unit: boolean, x: Float32Array): void;
-  /** values [batch, n] and vectors [batch, n, n] = the eigendecomposition of symmetric a (kernels.ts's eigh), by LAPACK's ssyevd. */
+  /** values [batch, n] and vectors [batch, n, n] = the eigendecomposition of symmetric a (linalg.ts's eigh), by LAPACK's ssyevd. */
   eigh(a: Float32Array, batch: number, n: number, values: Float32Array, vectors: Float32Array): void;
-  /** u [batch, m, k], s [batch, k], vh [batch, k, n] = the reduced SVD of a [batch, m, n] (kernels.ts's svd), by LAPACK's sgesdd; k = min(m, n) ≥ 1. */
+  /** u [batch, m, k], s [batch, k], vh [batch, k, n] = the reduced SVD of a [batch, m, n] (linalg.ts's svd), by LAPACK's sgesdd; k = min(m, n) ≥ 1. */
   svd(a: Float32Array, batch: number, m: number, n: number, u: Float32Array, s: Float32Array, vh: Float32Array): void;
-  /** out [2, B, H] = h', c' of one LSTM step (kernels.ts's lstmCell). */
+  /** out [2, B, H] = h', c' of one LSTM step (recurrent_cells.ts's lstmCell). */
   lstmCell(z: Float32Array, c: Float32Array, hidden: number, out: Float32Array): void;
-  /** out [B·4H + B·H] = dz, dc (kernels.ts's lstmCellGrad). */
+  /** out [B·4H + B·H] = dz, dc (recurrent_cells.ts's lstmCellGrad). */
   lstmCellGrad(z: Float32Array, c: Float32Array, dy: Float32Array, hidden: number, out: Float32Array): void;
-  /** out [B, H] = h' of one GRU step (kernels.ts's gruCell). */
+  /** out [B, H] = h' of one GRU step (recurrent_cells.ts's gruCell). */
   gruCell(xw: Float32Array, hw: Float32Array, h: Float32Array, hidden: number, out: Float32Array): void;
-  /** out [B·3H + B·3H + B·H] = dxw, dhw, dh (kernels.ts's gruCellGrad). */
+  /** out [B·3H + B·3H + B·H] = dxw, dhw, dh (recurrent_cells.ts's gruCellGrad). */
   gruCellGrad(xw: Float32Array, hw: Float32Array, h: Float32Array, dy: Float32Array, hidden: number, out: Float32Array): void;
-  /** out [batch] losses, then withGrad [frames, batch, classes] gradients (kernels.ts's ctc). */
+  /** out [batch] losses, then withGrad [frames, batch, classes] gradients (ctc.ts's ctc). */
   ctc(lp: Float32Array, targets: Int32Array, inputLengths: Int32Array, targetLengths: Int32Array, frames: number, classes: number, blank: number, withGrad: boolean, out: Float32Array): void;
   /** out [rows, k] = the positions of each row's first k in sorted order (kernels.ts's sortIndices). */
   sortIndices(x: Float32Array, n: number, k: number, descending: boolean, out: Int32Array): void;

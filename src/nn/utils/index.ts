@@ -4,4 +4,6 @@ export type { WeightNormed, WeightNormOptions } from './weight_norm.js';
 export { removeSpectralNorm, spectralNorm } from './spectral_norm.js';
 export type { SpectralNormed, SpectralNormOptions } from './spectral_norm.js';
 export { parametersToVector, vectorToParameters } from './parameters_vector.js';
+export { functionalCall } from './functional_call.js';
 export * as prune from './prune.js';
+export * as rnn from './rnn.js';

@@ -8,6 +8,20 @@ import { cast, concat } from '../../ops/index.js';
 import { noGrad } from '../../tape.js';
 import { Tensor } from '../../tensor.js';
 
+/**
+ * What a write into a tensor must bring up to date, by tensor: a
+ * reparametrized layer's weight, computed from the tensor
+ * (reparametrize.ts sets it), which would otherwise be stale until the
+ * layer's next forward.
+ */
+const afterWrite = new WeakMap<Tensor, () => void>();
+
+/** Sets (or with null clears) what runs after vectorToParameters writes into `tensor`: once a call, however many of the tensors it covers the call writes. */
+export function onWrite(tensor: Tensor, fn: (() => void) | null): void {
+  if (fn) afterWrite.set(tensor, fn);
+  else afterWrite.delete(tensor);
+}
+
 /** `params` checked as a non-empty array of live tensors. */
 function checkParams(op: string, params: unknown): readonly Tensor[] {
   if (!Array.isArray(params) || !params.length || params.some((p) => !(p instanceof Tensor))) {
@@ -33,7 +47,9 @@ export function parametersToVector(params: readonly Tensor[]): Tensor {
  * Writes `vec` into `params` in place, in parametersToVector's order (each
  * parameter takes the next p.size values, cast to its dtype); the tensors
  * stay the same objects, so optimizers and layers holding them see the new
- * values. Not recorded for gradients, as an optimizer's step.
+ * values, and a reparametrized layer's weight (weightNorm, spectralNorm,
+ * prune) is computed again from them at once. Not recorded for gradients,
+ * as an optimizer's step.
  */
 export function vectorToParameters(vec: Tensor, params: readonly Tensor[]): void {
   if (!(vec instanceof Tensor)) throw new ValueError(`vectorToParameters: vec must be a tensor, got ${formatValue(vec)}`);
@@ -55,4 +71,5 @@ export function vectorToParameters(vec: Tensor, params: readonly Tensor[]): void
       offset += p.size;
     }
   });
+  for (const fn of new Set(ps.map((p) => afterWrite.get(p)))) fn?.();
 }

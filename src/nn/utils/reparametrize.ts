@@ -6,7 +6,8 @@
 // ownBuffers and dispose are shadowed by own properties, not enumerable, so
 // parameters(), optimizers, fit and saving see the new tensors, and the
 // field scans never see the wrappers. A load into the new tensors
-// (loadStateDict, loadWeights, loadPytorch) computes the weight again at once.
+// (loadStateDict, loadWeights, loadPytorch) or a write of them
+// (vectorToParameters) computes the weight again at once.
 import { keep, tidy } from '../../engine.js';
 import { DTypeError, ValueError, formatShape, formatValue } from '../../errors.js';
 import { isFloat } from '../../dtype.js';
@@ -17,6 +18,7 @@ import { ConvTranspose1d, ConvTranspose2d } from '../conv_transpose.js';
 import { Dense } from '../dense.js';
 import { Module } from '../module.js';
 import { onLoad } from '../state_dict.js';
+import { onWrite } from './parameters_vector.js';
 
 export type ReparametrizationKind = 'weightNorm' | 'spectralNorm' | 'prune';
 
@@ -101,6 +103,8 @@ export function reparametrize(layer: Module, name: string, r: Reparametrization)
   Object.assign(fields, r.parameters, r.buffers);
   fields[name] = keep(noGrad(() => tidy(() => r.compute(false))));
   r.handle = layer.registerForwardPreHook(() => refresh(layer, name, r));
+  const written = () => recompute(layer, name);
+  for (const t of [...Object.values(r.parameters), ...Object.values(r.buffers)]) onWrite(t, written);
   let byName = applied.get(layer);
   if (!byName) {
     byName = new Map();
@@ -149,6 +153,7 @@ export function unreparametrize(op: string, kind: ReparametrizationKind, layer: 
     throw new ValueError(`${op}: ${name} of ${layer.constructor.name} has no ${kind}${mine.length ? `; ${kind} is on ${mine.join(', ')}` : ''}`);
   }
   r.handle!.remove();
+  for (const t of [...Object.values(r.parameters), ...Object.values(r.buffers)]) onWrite(t, null);
   const fields = fieldsOf(layer);
   noGrad(() => {
     const baked = tidy(() => r.compute(false));

@@ -287,6 +287,20 @@ describe.each(BACKENDS)('prune on %s', (backend) => {
     layer.dispose();
   });
 
+  it('vectorToParameters makes the weight the written weightOrig times the mask at once, in each pruned layer it writes into', async () => {
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 4), new tm.nn.Dense(4, 2)]);
+    for (const layer of model.layers) await prune.randomUnstructured(layer as tm.nn.Dense, 'weight', { amount: 3, seed: 5 });
+    const masks = await Promise.all(model.layers.map((l) => maskOf(l)));
+    const params = model.parameters();
+    const total = params.reduce((n, p) => n + p.size, 0);
+    tm.nn.utils.vectorToParameters(tm.tensor(uniform(total).map(Math.fround)), params);
+    for (const [l, layer] of model.layers.entries()) {
+      const orig = await (layer as tm.nn.Dense & { weightOrig: tm.Tensor }).weightOrig.data();
+      expectClose(await (layer as tm.nn.Dense).weight.data(), orig.map((v, i) => v * masks[l][i]), 0, `layer ${l}'s weight`);
+    }
+    model.dispose();
+  });
+
   it('remove bakes weightOrig · mask into a plain parameter again; isPruned follows', async () => {
     const layer = await prune.l1Unstructured(new tm.nn.Conv2d(2, 4, 3, { padding: 1 }), 'weight', { amount: 0.6 });
     await prune.randomUnstructured(layer, 'bias', { amount: 1 });

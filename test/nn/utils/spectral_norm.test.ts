@@ -183,6 +183,16 @@ describe.each(BACKENDS)('spectralNorm on %s', (backend) => {
     other.dispose();
   });
 
+  it('vectorToParameters computes the weight from the written weightOrig at once (u and v as they are), not at the next forward', async () => {
+    const layer = tm.nn.utils.spectralNorm(new tm.nn.Conv2d(3, 5, [3, 2]));
+    const w = f64([5, 3, 3, 2], uniform(90).map(Math.fround));
+    const [u, v] = [await layer.weightU.data(), await layer.weightV.data()];
+    const written = new Map<tm.Tensor, ArrayLike<number>>([[layer.weightOrig, w.v], [layer.bias!, await layer.bias!.data()]]);
+    tm.nn.utils.vectorToParameters(tm.tensor(layer.parameters().flatMap((p) => Array.from(written.get(p)!))), layer.parameters());
+    expectClose(await layer.weight.data(), normalizedRef(w, 0, u, v).v, 1e-5);
+    layer.dispose();
+  });
+
   it("leaves memory flat over training steps, and frees everything on removal and dispose (its own or a Sequential's)", async () => {
     const bare = tm.memory().numTensors;
     const layer = tm.nn.utils.spectralNorm(new tm.nn.Conv1d(3, 4, 2));

@@ -141,6 +141,16 @@ describe.each(BACKENDS)('weightNorm on %s', (backend) => {
     other.dispose();
   });
 
+  it('vectorToParameters computes the weight from the written g and v at once, not at the next forward', async () => {
+    const layer = tm.nn.utils.weightNorm(new tm.nn.Dense(7, 13));
+    const g = uniform(13, 0.5, 2).map(Math.fround);
+    const v = f64([7, 13], uniform(91).map(Math.fround));
+    const written = new Map<tm.Tensor, ArrayLike<number>>([[layer.weightG, g], [layer.weightV, v.v], [layer.bias!, await layer.bias!.data()]]);
+    tm.nn.utils.vectorToParameters(tm.tensor(layer.parameters().flatMap((p) => Array.from(written.get(p)!))), layer.parameters());
+    expectClose(await layer.weight.data(), weightNormRef(g, v, 1).v, 1e-5);
+    layer.dispose();
+  });
+
   it('removeWeightNorm bakes the weight into a plain parameter again: the same output, weight and bias its parameters, no hook left', async () => {
     const layer = tm.nn.utils.weightNorm(new tm.nn.Conv2d(2, 4, 3, { padding: 1 }));
     layer.weightG.assign(tm.tensor(uniform(4, 0.5, 2), [4, 1, 1, 1]));
