@@ -117,6 +117,21 @@ def conv2d():
     return model, {'x': x}, lambda: {'y': model(x)}
 
 
+def conv3d():
+    model = nn.Sequential(
+        nn.Conv3d(2, 4, 3, padding=1), nn.BatchNorm3d(4), nn.ReLU(),
+        nn.Conv3d(4, 4, (2, 3, 1), stride=(1, 2, 1), padding=(1, 1, 0), groups=2, padding_mode='replicate'),
+        nn.InstanceNorm3d(4, affine=True, track_running_stats=True), nn.MaxPool3d((2, 2, 1)), nn.Dropout3d(0.3),
+        nn.Conv3d(4, 3, 3, padding='same', dilation=(1, 2, 1), bias=False), nn.AvgPool3d(2, stride=1, padding=1, count_include_pad=False),
+        nn.ConstantPad3d((1, 0, 0, 1, 1, 0), 0.5),
+        nn.ConvTranspose3d(3, 2, (2, 3, 2), stride=(2, 1, 2), padding=(0, 1, 1), output_padding=(1, 0, 1)),
+    )
+    perturb(model)
+    warm_up(model, lambda: 2 * randn(4, 2, 5, 7, 6) + 0.5)
+    x = randn(2, 2, 5, 7, 6)
+    return model, {'x': x}, lambda: {'y': model(x)}
+
+
 def conv_transpose1d():
     model = nn.Sequential(
         nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2), nn.BatchNorm1d(6, eps=1e-3),
@@ -283,7 +298,7 @@ CASES = {
     'lstm_cell': cell('LSTMCell'), 'gru_cell': cell('GRUCell'), 'rnn_cell': cell('RNNCell', bias=False),
     'attention': attention, 'attention_no_bias': lambda: attention(bias=False), 'encoder_layer': encoder_layer, 'encoder_layer_norm_first': encoder_layer_norm_first,
     'decoder_layer': decoder_layer, 'encoder': encoder, 'decoder': decoder,
-    'weight_norm': weight_normed, 'spectral_norm': spectral_normed, 'transformer': transformer,
+    'weight_norm': weight_normed, 'spectral_norm': spectral_normed, 'transformer': transformer, 'conv3d': conv3d,
 }
 
 

@@ -1,6 +1,7 @@
-// BatchNorm1d and BatchNorm2d, as PyTorch's: each channel (axis 1) normalised
-// over the batch (and the length, or height and width) to mean 0 and
-// variance 1, then scaled and shifted by a learned weight and bias. Training
+// BatchNorm1d, BatchNorm2d and BatchNorm3d, as PyTorch's: each channel (axis
+// 1) normalised over the batch (and the length, the height and width, or the
+// depth, height and width) to mean 0 and variance 1, then scaled and shifted
+// by a learned weight and bias. Training
 // normalises with the batch's own statistics (the population variance) and
 // moves running estimates toward them (by `momentum`, the variance unbiased);
 // eval mode (predict, evaluate) normalises with the running estimates
@@ -18,7 +19,7 @@ export interface BatchNormOptions extends RunningNormOptions {
 }
 
 abstract class BatchNorm extends RunningNorm {
-  constructor(kind: 'BatchNorm1d' | 'BatchNorm2d', private readonly ranks: readonly number[], private readonly expected: (features: number) => string, features: number, options: BatchNormOptions) {
+  constructor(kind: 'BatchNorm1d' | 'BatchNorm2d' | 'BatchNorm3d', private readonly ranks: readonly number[], private readonly expected: (features: number) => string, features: number, options: BatchNormOptions) {
     super(kind, features, options, { affine: true, trackRunningStats: true });
   }
 
@@ -55,5 +56,12 @@ export class BatchNorm1d extends BatchNorm {
 export class BatchNorm2d extends BatchNorm {
   constructor(features: number, options: BatchNormOptions = {}) {
     super('BatchNorm2d', [4], (c) => `[batch, ${c}, height, width]`, features, options);
+  }
+}
+
+/** Over NCDHW volumes [batch, features, depth, height, width] (features: the channels): after a Conv3d. */
+export class BatchNorm3d extends BatchNorm {
+  constructor(features: number, options: BatchNormOptions = {}) {
+    super('BatchNorm3d', [5], (c) => `[batch, ${c}, depth, height, width]`, features, options);
   }
 }

@@ -26,7 +26,7 @@ export interface LayerOnly {
 }
 /** How a convolution layer pads, as PyTorch's padding_mode: zeros, or x's own entries (tm.pad's modes). */
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
-const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
+export const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
 /** A convolution layer's (not a transposed one's): what fills its padding. */
 interface PaddedBy {

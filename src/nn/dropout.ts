@@ -1,7 +1,7 @@
 // Dropout: in training, zeroes each element with probability `rate` and
 // scales the rest by 1/(1-rate) so the expected activation is unchanged; in
-// eval mode, the identity. Dropout1d and Dropout2d zero whole channels
-// instead (PyTorch's: neighbouring positions of a feature map are
+// eval mode, the identity. Dropout1d, Dropout2d and Dropout3d zero whole
+// channels instead (PyTorch's: neighbouring positions of a feature map are
 // correlated, so dropping them one by one regularises little), and
 // AlphaDropout keeps SELU's zero mean and unit variance. Each seeded layer
 // draws mask after mask from streams of its seed, so a run repeats; the
@@ -105,6 +105,17 @@ export class Dropout1d extends ChannelDropout {
 export class Dropout2d extends ChannelDropout {
   constructor(rate: number, seed?: number) {
     super('Dropout2d', 2, '[batch, channels, height, width] or [channels, height, width]', rate, seed);
+  }
+}
+
+/**
+ * In training, zeroes each channel of x [N, C, D, H, W] or [C, D, H, W]
+ * whole with probability `rate` and scales the rest by 1/(1 − rate), as
+ * PyTorch's nn.Dropout3d; the identity in eval mode.
+ */
+export class Dropout3d extends ChannelDropout {
+  constructor(rate: number, seed?: number) {
+    super('Dropout3d', 3, '[batch, channels, depth, height, width] or [channels, depth, height, width]', rate, seed);
   }
 }
 

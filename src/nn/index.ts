@@ -18,20 +18,26 @@ export {
 export type { GeluApproximation, SoftplusOptions } from './activation_functions.js';
 export { Conv1d, Conv2d } from './conv.js';
 export type { Conv1dLayerOptions, Conv2dLayerOptions } from './conv.js';
+export { Conv3d } from './conv3d.js';
+export type { Conv3dLayerOptions } from './conv3d.js';
+export { ConvTranspose3d } from './conv_transpose3d.js';
+export type { ConvTranspose3dLayerOptions } from './conv_transpose3d.js';
 export { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 export type { ConvTranspose1dLayerOptions, ConvTranspose2dLayerOptions } from './conv_transpose.js';
 export { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
+export { AvgPool3d, MaxPool3d } from './pooling3d.js';
 export { MaxUnpool1d, MaxUnpool2d } from './unpool.js';
 export { LPPool1d, LPPool2d, lpPool1d, lpPool2d } from './lp_pool.js';
 export type { LPPool1dOptions, LPPool2dOptions } from './lp_pool.js';
 export { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
-export { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
+export { AdaptiveAvgPool3d, AdaptiveMaxPool3d } from './adaptive_pool3d.js';
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d } from './batch_norm.js';
 export type { BatchNormOptions } from './batch_norm.js';
 export { GroupNorm } from './group_norm.js';
 export type { GroupNormOptions } from './group_norm.js';
-export { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
+export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './instance_norm.js';
 export type { InstanceNormOptions } from './instance_norm.js';
-export { AlphaDropout, Dropout, Dropout1d, Dropout2d } from './dropout.js';
+export { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
 export { Embedding } from './embedding.js';
 export { EmbeddingBag } from './embedding_bag.js';
 export type { BagMode, EmbeddingBagOptions } from './embedding_bag.js';
@@ -47,9 +53,10 @@ export type { LocalResponseNormOptions } from './local_response_norm.js';
 export { CosineSimilarity, PairwiseDistance } from './distance.js';
 export type { FoldOptions, UnfoldOptions } from './fold.js';
 export {
-  CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,
+  CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+  ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d,
 } from './padding.js';
-export type { Padding1d, Padding2d } from './padding.js';
+export type { Padding1d, Padding2d, Padding3d } from './padding.js';
 export { LayerNorm } from './layer_norm.js';
 export { RMSNorm, rmsNorm } from './rms_norm.js';
 export type { RMSNormOptions } from './rms_norm.js';

@@ -1,7 +1,8 @@
-// InstanceNorm1d and InstanceNorm2d, as PyTorch's: each sample's channel
-// normalised over its own positions (the length, or height and width) to mean
-// 0 and variance 1 (the population variance, plus epsilon); with affine, then
-// scaled and shifted by a learned weight and bias per channel. PyTorch's
+// InstanceNorm1d, InstanceNorm2d and InstanceNorm3d, as PyTorch's: each
+// sample's channel normalised over its own positions (the length, the height
+// and width, or the depth, height and width) to mean 0 and variance 1 (the
+// population variance, plus epsilon); with affine, then scaled and shifted by
+// a learned weight and bias per channel. PyTorch's
 // defaults differ from BatchNorm's: no affine and no running estimates, so
 // eval mode normalises each sample by its own statistics too. With
 // trackRunningStats, training moves running estimates toward the batch's
@@ -21,7 +22,7 @@ export interface InstanceNormOptions extends RunningNormOptions {
 }
 
 abstract class InstanceNorm extends RunningNorm {
-  constructor(kind: 'InstanceNorm1d' | 'InstanceNorm2d', private readonly rank: number, private readonly expected: (features: number) => string, features: number, options: InstanceNormOptions) {
+  constructor(kind: 'InstanceNorm1d' | 'InstanceNorm2d' | 'InstanceNorm3d', private readonly rank: number, private readonly expected: (features: number) => string, features: number, options: InstanceNormOptions) {
     super(kind, features, options, { affine: false, trackRunningStats: false });
   }
 
@@ -55,5 +56,12 @@ export class InstanceNorm1d extends InstanceNorm {
 export class InstanceNorm2d extends InstanceNorm {
   constructor(features: number, options: InstanceNormOptions = {}) {
     super('InstanceNorm2d', 4, (c) => `[batch, ${c}, height, width]`, features, options);
+  }
+}
+
+/** Over NCDHW volumes [batch, features, depth, height, width]: after a Conv3d. */
+export class InstanceNorm3d extends InstanceNorm {
+  constructor(features: number, options: InstanceNormOptions = {}) {
+    super('InstanceNorm3d', 5, (c) => `[batch, ${c}, depth, height, width]`, features, options);
   }
 }

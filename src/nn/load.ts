@@ -18,14 +18,16 @@ import {
   Softmax, Softmax2d, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, type ActivationName,
 } from './activations.js';
 import type { GeluApproximation } from './activation_functions.js';
-import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
+import { BatchNorm1d, BatchNorm2d, BatchNorm3d } from './batch_norm.js';
 import { Bilinear } from './bilinear.js';
 import { GroupNorm } from './group_norm.js';
-import { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
+import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './instance_norm.js';
 import { Conv1d, Conv2d } from './conv.js';
+import { Conv3d } from './conv3d.js';
+import { ConvTranspose3d } from './conv_transpose3d.js';
 import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
-import { AlphaDropout, Dropout, Dropout1d, Dropout2d } from './dropout.js';
+import { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { EmbeddingBag, type BagMode } from './embedding_bag.js';
 import { Flatten, Unflatten } from './flatten.js';
@@ -39,8 +41,8 @@ import { Identity, Upsample } from './upsample.js';
 import type { InterpolateMode } from '../ops/interpolate.js';
 import { Permute } from './permute.js';
 import {
-  CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,
-  type Padding1d, type Padding2d,
+  CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+  ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d, type Padding1d, type Padding2d, type Padding3d,
 } from './padding.js';
 import { LayerNorm } from './layer_norm.js';
 import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
@@ -51,8 +53,11 @@ import { TransformerDecoderLayer } from './transformer_decoder.js';
 import { Transformer } from './transformer_model.js';
 import { TransformerDecoder, TransformerEncoder, type TransformerLayerSpec } from './transformer_stack.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
+import { AvgPool3d, MaxPool3d } from './pooling3d.js';
+import type { Size3d } from '../ops/volumes.js';
 import { MaxUnpool1d, MaxUnpool2d } from './unpool.js';
 import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
+import { AdaptiveAvgPool3d, AdaptiveMaxPool3d } from './adaptive_pool3d.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
 import type { Tensor } from '../tensor.js';
@@ -98,10 +103,18 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const Layer = { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d }[cfg.type] as new (i: number, o: number, k: Size2d, options: object) => Module;
       return savedAs(new Layer(inChannels, outChannels, kernelSize, { ...options, seed: 0 }), entries, prefix);
     }
+    case 'Conv3d':
+    case 'ConvTranspose3d': {
+      const { type: _, inChannels, outChannels, kernelSize, ...options } = cfg as { type: string; inChannels: number; outChannels: number; kernelSize: Size3d };
+      const Layer = { Conv3d, ConvTranspose3d }[cfg.type] as new (i: number, o: number, k: Size3d, options: object) => Module;
+      return savedAs(new Layer(inChannels, outChannels, kernelSize, { ...options, seed: 0 }), entries, prefix); // seed: overwritten
+    }
     case 'BatchNorm1d':
     case 'BatchNorm2d':
+    case 'BatchNorm3d':
     case 'InstanceNorm1d':
-    case 'InstanceNorm2d': {
+    case 'InstanceNorm2d':
+    case 'InstanceNorm3d': {
       // Estimates no batch could give would normalise every sample to NaN.
       if (cfg.trackRunningStats !== false) {
         refuseImpossible(entries, `${prefix}runningMean`, (v) => Number.isFinite(v), 'finite');
@@ -109,7 +122,7 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       }
       // BatchNorm's flags are absent from files written before them (its defaults then); InstanceNorm's always written.
       const options = { epsilon: cfg.epsilon as number, momentum: cfg.momentum as number, affine: cfg.affine as boolean | undefined, trackRunningStats: cfg.trackRunningStats as boolean | undefined };
-      const Layer = { BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d }[cfg.type];
+      const Layer = { BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d }[cfg.type];
       return savedAs(new Layer(cfg.features as number, options), entries, prefix);
     }
     case 'GroupNorm': return savedAs(new GroupNorm(cfg.numGroups as number, cfg.numChannels as number, { epsilon: cfg.epsilon as number, affine: cfg.affine as boolean }), entries, prefix);
@@ -124,6 +137,14 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       if (cfg.type === 'AvgPool2d') return new AvgPool2d(cfg.kernelSize as Size2d, options as AvgPool2dOptions);
       if (cfg.type === 'MaxPool1d') return new MaxPool1d(cfg.kernelSize as number, options as MaxPool1dOptions);
       return new AvgPool1d(cfg.kernelSize as number, options as AvgPool1dOptions);
+    }
+    case 'MaxPool3d': {
+      const options = { stride: cfg.stride as Size3d, padding: cfg.padding as Size3d, ceilMode: cfg.ceilMode as boolean, dilation: cfg.dilation as Size3d };
+      return new MaxPool3d(cfg.kernelSize as Size3d, options);
+    }
+    case 'AvgPool3d': {
+      const options = { stride: cfg.stride as Size3d, padding: cfg.padding as Size3d, ceilMode: cfg.ceilMode as boolean, countIncludePad: cfg.countIncludePad as boolean };
+      return new AvgPool3d(cfg.kernelSize as Size3d, options);
     }
     case 'MaxUnpool2d': return new MaxUnpool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d });
     case 'MaxUnpool1d': return new MaxUnpool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
@@ -168,6 +189,8 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'AdaptiveMaxPool2d': return new AdaptiveMaxPool2d(cfg.outputSize as Size2d);
     case 'AdaptiveAvgPool1d': return new AdaptiveAvgPool1d(cfg.outputSize as number);
     case 'AdaptiveMaxPool1d': return new AdaptiveMaxPool1d(cfg.outputSize as number);
+    case 'AdaptiveAvgPool3d': return new AdaptiveAvgPool3d(cfg.outputSize as Size3d);
+    case 'AdaptiveMaxPool3d': return new AdaptiveMaxPool3d(cfg.outputSize as Size3d);
     case 'Flatten': return new Flatten();
     case 'Unflatten': return new Unflatten(cfg.axis as number, cfg.shape as number[]);
     case 'PixelShuffle': return new PixelShuffle(cfg.upscaleFactor as number);
@@ -234,9 +257,15 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'ReplicationPad2d': return new ReplicationPad2d(cfg.padding as Padding2d);
     case 'CircularPad1d': return new CircularPad1d(cfg.padding as Padding1d);
     case 'CircularPad2d': return new CircularPad2d(cfg.padding as Padding2d);
+    case 'ZeroPad3d': return new ZeroPad3d(cfg.padding as Padding3d);
+    case 'ConstantPad3d': return new ConstantPad3d(cfg.padding as Padding3d, cfg.value as number);
+    case 'ReflectionPad3d': return new ReflectionPad3d(cfg.padding as Padding3d);
+    case 'ReplicationPad3d': return new ReplicationPad3d(cfg.padding as Padding3d);
+    case 'CircularPad3d': return new CircularPad3d(cfg.padding as Padding3d);
     case 'Dropout': return new Dropout(cfg.rate as number, cfg.seed as number | undefined);
     case 'Dropout1d': return new Dropout1d(cfg.rate as number, cfg.seed as number | undefined);
     case 'Dropout2d': return new Dropout2d(cfg.rate as number, cfg.seed as number | undefined);
+    case 'Dropout3d': return new Dropout3d(cfg.rate as number, cfg.seed as number | undefined);
     case 'AlphaDropout': return new AlphaDropout(cfg.rate as number, cfg.seed as number | undefined);
     // checkModel knows a type this switch does not: model_format.ts and this file disagree.
     default: throw new Error(`tm.nn.load: no way to build a layer of type ${String(cfg.type)}`);

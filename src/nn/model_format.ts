@@ -36,8 +36,12 @@ const pairField = (least: number): Field => ({
   check: (v) => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isSafeInteger(n) && n >= least),
   what: `[height, width], integers ≥ ${least}`,
 });
+const tripleField = (least: number): Field => ({
+  check: (v) => Array.isArray(v) && v.length === 3 && v.every((n) => Number.isSafeInteger(n) && n >= least),
+  what: `[depth, height, width], integers ≥ ${least}`,
+});
 const integerAtLeast = (least: number): Field => ({ check: (v) => Number.isSafeInteger(v) && (v as number) >= least, what: `an integer ≥ ${least}` });
-/** A convolution's fields, its sizes described by `size` (an integer along a sequence, a pair over images). */
+/** A convolution's fields, its sizes described by `size` (an integer along a sequence, a pair over images, a triple over volumes). */
 const convolution = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({
   inChannels: positiveInteger, outChannels: positiveInteger, kernelSize: size(1), stride: size(1), dilation: size(1), groups: positiveInteger,
   padding: { check: (v) => v === 'same' || size(0).check(v), what: `'same' or ${size(0).what}` },
@@ -108,10 +112,10 @@ const transformerStack = (layerType: string): Readonly<Record<string, Field>> =>
   norm: flag,
 });
 
-/** The padding layers' fields: [left, right] or [left, right, top, bottom], and a constant padding's value. */
+/** The padding layers' fields: [left, right], [left, right, top, bottom] or [left, right, top, bottom, front, back], and a constant padding's value. */
 function paddingLayers(): Record<string, Readonly<Record<string, Field>>> {
   const layers: Record<string, Readonly<Record<string, Field>>> = {};
-  for (const [axes, sides, what] of [['1d', 2, '[left, right]'], ['2d', 4, '[left, right, top, bottom]']] as const) {
+  for (const [axes, sides, what] of [['1d', 2, '[left, right]'], ['2d', 4, '[left, right, top, bottom]'], ['3d', 6, '[left, right, top, bottom, front, back]']] as const) {
     const padding: Field = { check: (v) => isPadding(v, sides), what: `${what}, integers ≥ 0` };
     for (const kind of ['Zero', 'Reflection', 'Replication', 'Circular']) layers[`${kind}Pad${axes}`] = { padding };
     layers[`ConstantPad${axes}`] = { padding, value: finite };
@@ -153,6 +157,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout: { rate: finite, seed: { ...integer, optional: true } },
   Dropout1d: { rate: finite, seed: { ...integer, optional: true } },
   Dropout2d: { rate: finite, seed: { ...integer, optional: true } },
+  Dropout3d: { rate: finite, seed: { ...integer, optional: true } },
   AlphaDropout: { rate: finite, seed: { ...integer, optional: true } },
   ...paddingLayers(),
   Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
@@ -179,12 +184,17 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Permute: { axes: { check: isAxisOrder, what: 'an order of 1..n, each once' } },
   Conv1d: convolutionLayer(integerAtLeast),
   Conv2d: convolutionLayer(pairField),
+  Conv3d: convolutionLayer(tripleField),
+  ConvTranspose3d: transposedConvolution(tripleField),
   ConvTranspose1d: transposedConvolution(integerAtLeast),
   ConvTranspose2d: transposedConvolution(pairField),
   MaxPool1d: maxPool(integerAtLeast),
   MaxPool2d: maxPool(pairField),
   AvgPool1d: averagePool(integerAtLeast),
   AvgPool2d: averagePool(pairField),
+  // The 3d pools came after ceilMode, dilation and countIncludePad: their files always hold them.
+  MaxPool3d: { ...maxPool(tripleField), ceilMode: flag, dilation: tripleField(1) },
+  AvgPool3d: { ...averagePool(tripleField), ceilMode: flag, countIncludePad: flag },
   LPPool1d: { normType: { check: positiveNumber, what: 'a finite number > 0' }, kernelSize: integerAtLeast(1), stride: integerAtLeast(1), ceilMode: flag },
   LPPool2d: { normType: { check: positiveNumber, what: 'a finite number > 0' }, kernelSize: pairField(1), stride: pairField(1), ceilMode: flag },
   MaxUnpool1d: { kernelSize: integerAtLeast(1), stride: integerAtLeast(1), padding: integerAtLeast(0) },
@@ -193,10 +203,14 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   AdaptiveMaxPool1d: { outputSize: integerAtLeast(1) },
   AdaptiveAvgPool2d: { outputSize: pairField(1) },
   AdaptiveMaxPool2d: { outputSize: pairField(1) },
+  AdaptiveAvgPool3d: { outputSize: tripleField(1) },
+  AdaptiveMaxPool3d: { outputSize: tripleField(1) },
   BatchNorm1d: BATCH_NORM,
   BatchNorm2d: BATCH_NORM,
+  BatchNorm3d: BATCH_NORM,
   InstanceNorm1d: INSTANCE_NORM,
   InstanceNorm2d: INSTANCE_NORM,
+  InstanceNorm3d: INSTANCE_NORM,
   GroupNorm: { numGroups: positiveInteger, numChannels: positiveInteger, epsilon, affine: flag },
   LayerNorm: { dim: positiveInteger, epsilon },
   RMSNorm: {
@@ -297,11 +311,20 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     wanted.set(`${path}weight`, { shape: [first, second, ...[cfg.kernelSize as number | number[]].flat()], kind: 'parameter' });
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
   }
+  if (type === 'Conv3d' || type === 'ConvTranspose3d') {
+    // The sizes' relations ('same' with stride 1, outputPadding below the stride) are the layer's to check when load.ts
+    // builds it: the checks of the ops over volumes stay out of this module, which every page that saves a model downloads.
+    const [inChannels, outChannels, groups] = [cfg.inChannels as number, cfg.outChannels as number, cfg.groups as number];
+    if (inChannels % groups || outChannels % groups) fail(`${where} (${type}) has groups ${groups}, which does not divide its ${inChannels} → ${outChannels} channels`);
+    const [first, second] = type === 'ConvTranspose3d' ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups];
+    wanted.set(`${path}weight`, { shape: [first, second, ...(cfg.kernelSize as number[])], kind: 'parameter' });
+    if (cfg.bias) wanted.set(`${path}bias`, { shape: [outChannels], kind: 'parameter' });
+  }
   if (/^(Max|Avg)Pool[12]d$/.test(type as string)) {
     const dilation = (type as string).startsWith('Max') ? { dilation: (cfg.dilation ?? 1) as Size2d } : {};
     refused(() => poolSizes(type as string, axes, cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d, ...dilation }, !('dilation' in dilation)));
   }
-  if (/^(Batch|Instance)Norm[12]d$/.test(type as string)) {
+  if (/^(Batch|Instance)Norm[123]d$/.test(type as string)) {
     if (cfg.affine !== false) for (const name of ['weight', 'bias']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'parameter' });
     if (cfg.trackRunningStats !== false) for (const name of ['runningMean', 'runningVar']) wanted.set(`${path}${name}`, { shape: [cfg.features as number], kind: 'buffer' });
   }

@@ -1,9 +1,11 @@
-// Padding layers, as PyTorch's nn.ZeroPad1d/2d, ConstantPad1d/2d,
-// ReflectionPad1d/2d, ReplicationPad1d/2d and CircularPad1d/2d: tm.pad
-// along the last axis of a sequence [N, C, L] or [C, L] (the 1d layers) or
-// the last two of an image [N, C, H, W] or [C, H, W] (the 2d ones), the
-// padding given as PyTorch gives it: one size for every side, or
-// (left, right) and (left, right, top, bottom), the last axis first.
+// Padding layers, as PyTorch's nn.ZeroPad1d/2d/3d, ConstantPad1d/2d/3d,
+// ReflectionPad1d/2d/3d, ReplicationPad1d/2d/3d and CircularPad1d/2d/3d:
+// tm.pad along the last axis of a sequence [N, C, L] or [C, L] (the 1d
+// layers), the last two of an image [N, C, H, W] or [C, H, W] (the 2d ones)
+// or the last three of a volume [N, C, D, H, W] or [C, D, H, W] (the 3d
+// ones), the padding given as PyTorch gives it: one size for every side, or
+// (left, right), (left, right, top, bottom) and (left, right, top, bottom,
+// front, back), the last axis first.
 // Sizes are non-negative: PyTorch's constant padding also crops with
 // negative ones, which here is slice's work.
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
@@ -17,41 +19,51 @@ export type Padding1d = number | readonly [number, number];
 /** A 2d layer's padding: one size for every side, or [left, right, top, bottom] (PyTorch's order: the last axis first). */
 export type Padding2d = number | readonly [number, number, number, number];
 
-/** Whether `v` is a padding a layer of `sides` sides (2 or 4) holds: that many non-negative integers. */
+/** A 3d layer's padding: one size for every side, or [left, right, top, bottom, front, back] (PyTorch's order: the last axis first). */
+export type Padding3d = number | readonly [number, number, number, number, number, number];
+
+/** Whether `v` is a padding a layer of `sides` sides (2, 4 or 6) holds: that many non-negative integers. */
 export function isPadding(v: unknown, sides: number): v is number[] {
   return Array.isArray(v) && v.length === sides && v.every((n) => Number.isSafeInteger(n) && n >= 0);
 }
+
+/** A padding's sides in order, for a 1d, 2d and 3d layer. */
+const ORDERS = ['[left, right]', '[left, right, top, bottom]', '[left, right, top, bottom, front, back]'];
 
 /** The padding spelled out, one size a side; or a ValueError naming the layer and what it was given. */
 function sidesOf(type: string, padding: unknown, sides: number): number[] {
   const spelled = typeof padding === 'number' ? Array<number>(sides).fill(padding) : padding;
   if (!isPadding(spelled, sides)) {
-    const order = sides === 2 ? '[left, right]' : '[left, right, top, bottom]';
+    const order = ORDERS[sides / 2 - 1];
     throw new ValueError(`${type}: padding must be a non-negative integer or ${order} of them, got ${formatValue(padding)}`);
   }
   return [...spelled];
 }
 
-/** What the two axes of a 2d layer, or the one of a 1d layer, are called in errors: the last first, as the padding lists them. */
-const AXIS_NAMES = ['width', 'height'];
+/** What the axes of a layer are called in errors: the last first, as the padding lists them. */
+const AXIS_NAMES = ['width', 'height', 'depth'];
 
-/** A layer that pads the last one or two axes of x with `mode` (PyTorch's limits on each checked before padding). */
+/** What x is, for a 1d, 2d and 3d layer. */
+const LAYOUTS = [
+  '[batch, channels, length] or [channels, length]',
+  '[batch, channels, height, width] or [channels, height, width]',
+  '[batch, channels, depth, height, width] or [channels, depth, height, width]',
+];
+
+/** A layer that pads the last one, two or three axes of x with `mode` (PyTorch's limits on each checked before padding). */
 abstract class Pad extends Module {
-  /** One size a side: [left, right] or [left, right, top, bottom]. */
+  /** One size a side: [left, right], [left, right, top, bottom] or [left, right, top, bottom, front, back]. */
   readonly padding: readonly number[];
 
-  protected constructor(private readonly type: string, private readonly axes: 1 | 2, padding: unknown, private readonly mode: PadMode, private readonly fill = 0) {
+  protected constructor(private readonly type: string, private readonly axes: 1 | 2 | 3, padding: unknown, private readonly mode: PadMode, private readonly fill = 0) {
     super();
     this.padding = sidesOf(type, padding, 2 * axes);
   }
 
   forward(x: Tensor): Tensor {
     const { type, axes, padding, mode } = this;
-    // The batch axis is optional, as PyTorch's: [C, L] or [N, C, L]; [C, H, W] or [N, C, H, W].
-    if (x.rank !== axes + 1 && x.rank !== axes + 2) {
-      const what = axes === 1 ? '[batch, channels, length] or [channels, length]' : '[batch, channels, height, width] or [channels, height, width]';
-      throw new ShapeError(`${type}: x ${formatShape(x.shape)} is not ${what}`);
-    }
+    // The batch axis is optional, as PyTorch's: [C, L] or [N, C, L]; [C, H, W] or [N, C, H, W]; [C, D, H, W] or [N, C, D, H, W].
+    if (x.rank !== axes + 1 && x.rank !== axes + 2) throw new ShapeError(`${type}: x ${formatShape(x.shape)} is not ${LAYOUTS[axes - 1]}`);
     for (let k = 0; k < axes; k++) {
       const [before, after] = [padding[2 * k], padding[2 * k + 1]];
       const size = x.shape[x.rank - 1 - k];
@@ -129,4 +141,30 @@ export class CircularPad1d extends Pad {
 /** Pads the last two axes of [N, C, H, W] or [C, H, W] by wrapping around (padding ≤ H, W), as PyTorch's nn.CircularPad2d. */
 export class CircularPad2d extends Pad {
   constructor(padding: Padding2d) { super('CircularPad2d', 2, padding, 'circular'); }
+}
+
+/** Pads the last three axes of [N, C, D, H, W] or [C, D, H, W] with zeros, as PyTorch's nn.ZeroPad3d. */
+export class ZeroPad3d extends Pad {
+  constructor(padding: Padding3d) { super('ZeroPad3d', 3, padding, 'constant'); }
+}
+
+/** Pads the last three axes of [N, C, D, H, W] or [C, D, H, W] with `value`, as PyTorch's nn.ConstantPad3d. */
+export class ConstantPad3d extends Pad {
+  constructor(padding: Padding3d, readonly value: number) { super('ConstantPad3d', 3, padding, 'constant', fillValue('ConstantPad3d', value)); }
+  override config(): LayerConfig { return { ...super.config(), value: this.value }; }
+}
+
+/** Pads the last three axes of [N, C, D, H, W] or [C, D, H, W] with their mirror image, the edges not repeated (padding < D, H, W), as PyTorch's nn.ReflectionPad3d. */
+export class ReflectionPad3d extends Pad {
+  constructor(padding: Padding3d) { super('ReflectionPad3d', 3, padding, 'reflect'); }
+}
+
+/** Pads the last three axes of [N, C, D, H, W] or [C, D, H, W] with copies of their edges, as PyTorch's nn.ReplicationPad3d. */
+export class ReplicationPad3d extends Pad {
+  constructor(padding: Padding3d) { super('ReplicationPad3d', 3, padding, 'replicate'); }
+}
+
+/** Pads the last three axes of [N, C, D, H, W] or [C, D, H, W] by wrapping around (padding ≤ D, H, W), as PyTorch's nn.CircularPad3d. */
+export class CircularPad3d extends Pad {
+  constructor(padding: Padding3d) { super('CircularPad3d', 3, padding, 'circular'); }
 }

@@ -26,9 +26,9 @@ import { transpose } from '../ops/index.js';
 import { fromStorageArray } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
 import { MultiheadAttention } from './attention.js';
-import { BatchNorm1d, BatchNorm2d } from './batch_norm.js';
+import { BatchNorm1d, BatchNorm2d, BatchNorm3d } from './batch_norm.js';
 import { Dense } from './dense.js';
-import { InstanceNorm1d, InstanceNorm2d } from './instance_norm.js';
+import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './instance_norm.js';
 import type { Module } from './module.js';
 import { Recurrent } from './recurrent.js';
 import { RecurrentCell } from './recurrent_cell.js';
@@ -54,7 +54,7 @@ function ownSources(layer: Module): Map<string, Source> {
   const as = (name: string, transposed = false): Source => ({ name, transposed });
   const sourceOf = (name: string): Source => {
     if (layer instanceof Dense) return as(name, name === 'weight');
-    if ([BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d].some((Norm) => layer instanceof Norm)) return as({ runningMean: 'running_mean', runningVar: 'running_var' }[name] ?? name);
+    if ([BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d].some((Norm) => layer instanceof Norm)) return as({ runningMean: 'running_mean', runningVar: 'running_var' }[name] ?? name);
     if (layer instanceof Recurrent) {
       // weightIhL0Reverse → weight_ih_l0_reverse; the weights W·x there.
       const [, kind, which, index, reverse] = /^(weight|bias)(Ih|Hh)L(\d+)(Reverse)?$/.exec(name)!;

@@ -1,4 +1,4 @@
-// Dropout1d, Dropout2d and AlphaDropout: each output checked value by value
+// Dropout1d, Dropout2d, Dropout3d and AlphaDropout: each output checked value by value
 // against what the layer's definition allows (a channel wholly zero or wholly
 // x/(1 − p); AlphaDropout's a·x + b or its dropped value), the gradient the
 // same mask, the share dropped within statistical bounds for fixed seeds,
@@ -37,10 +37,11 @@ function channelsKept(x: Float64Array, y: ArrayLike<number>, shape: number[], sp
   return kept;
 }
 
-type ChannelLayer = typeof tm.nn.Dropout1d | typeof tm.nn.Dropout2d;
+type ChannelLayer = typeof tm.nn.Dropout1d | typeof tm.nn.Dropout2d | typeof tm.nn.Dropout3d;
 const CHANNEL_LAYERS: [name: string, ChannelLayer, spatial: number, shapes: number[][]][] = [
   ['Dropout1d', tm.nn.Dropout1d, 1, [[5, 7, 13], [7, 13], [1, 1, 1], [3, 13, 1]]],
   ['Dropout2d', tm.nn.Dropout2d, 2, [[5, 7, 3, 13], [7, 5, 3], [1, 1, 1, 1], [2, 13, 1, 7]]],
+  ['Dropout3d', tm.nn.Dropout3d, 3, [[5, 7, 3, 1, 5], [7, 5, 3, 3], [1, 1, 1, 1, 1], [2, 13, 1, 7, 1]]],
 ];
 
 describe.each(BACKENDS)('channel and alpha dropout on %s', (backend) => {
@@ -68,7 +69,7 @@ describe.each(BACKENDS)('channel and alpha dropout on %s', (backend) => {
     });
 
     it('drops a share of channels within 5 standard deviations of the rate, for several seeds and rates', async () => {
-      const shape = spatial === 1 ? [40, 50, 3] : [40, 50, 2, 2];
+      const shape = [40, 50, ...Array<number>(spatial).fill(2)];
       const x = tm.ones(shape);
       for (const [p, seed] of [[0.1, 1], [0.3, 2], [0.5, 3], [0.8, 4]]) {
         const kept = channelsKept(new Float64Array(size(shape)).fill(1), await new Layer(p, seed).forward(x).data(), shape, spatial, p);
@@ -79,7 +80,7 @@ describe.each(BACKENDS)('channel and alpha dropout on %s', (backend) => {
     });
 
     it('is the identity in eval mode and at rate 0, and leaves no tensors behind', async () => {
-      const shape = spatial === 1 ? [3, 4, 5] : [3, 4, 5, 2];
+      const shape = [3, 4, 5, 2, 3].slice(0, spatial + 2);
       const x = tm.tensor(asF32(uniform(size(shape))), shape);
       expect(await new Layer(0.5, 1).eval().forward(x).data()).toEqual(await x.data());
       expect(await new Layer(0, 1).forward(x).data()).toEqual(await x.data());
@@ -127,8 +128,8 @@ describe.each(BACKENDS)('channel and alpha dropout on %s', (backend) => {
 
 describe('dropout masks', () => {
   it('the same seed gives the same masks on every backend, call after call', async () => {
-    const layers = () => [new tm.nn.Dropout1d(0.5, 21), new tm.nn.Dropout2d(0.5, 21), new tm.nn.AlphaDropout(0.3, 21)];
-    const inputs = [[4, 6, 5], [4, 6, 3, 2], [9, 7]];
+    const layers = () => [new tm.nn.Dropout1d(0.5, 21), new tm.nn.Dropout2d(0.5, 21), new tm.nn.Dropout3d(0.5, 21), new tm.nn.AlphaDropout(0.3, 21)];
+    const inputs = [[4, 6, 5], [4, 6, 3, 2], [4, 6, 2, 3, 2], [9, 7]];
     const results: number[][][] = [];
     for (const backend of BACKENDS) {
       await tm.init({ backend });
@@ -148,6 +149,7 @@ describe('dropout masks', () => {
   it('refuse x of another rank, a rate outside [0, 1), and a seed that is not an integer', () => {
     expect(() => new tm.nn.Dropout1d(0.5).forward(tm.ones([2, 3, 4, 5]))).toThrow('Dropout1d: x [2,3,4,5] is not [batch, channels, length] or [channels, length]');
     expect(() => new tm.nn.Dropout2d(0.5).forward(tm.ones([4, 5]))).toThrow('Dropout2d: x [4,5] is not [batch, channels, height, width] or [channels, height, width]');
+    expect(() => new tm.nn.Dropout3d(0.5).forward(tm.ones([4, 5, 6]))).toThrow('Dropout3d: x [4,5,6] is not [batch, channels, depth, height, width] or [channels, depth, height, width]');
     // Refused in eval mode too: a model that runs in eval would fail in training.
     expect(() => new tm.nn.Dropout2d(0.5).eval().forward(tm.ones([4]))).toThrow('Dropout2d: x [4] is not');
     expect(() => new tm.nn.Dropout1d(1)).toThrow('Dropout1d: rate must be a number in [0, 1), got 1');
@@ -157,7 +159,7 @@ describe('dropout masks', () => {
 
   it('are saved and loaded with their rate and seed: a loaded model draws the masks the saved one drew', async () => {
     await tm.init({ backend: 'js' });
-    const make = () => new tm.nn.Sequential([new tm.nn.Dropout2d(0.3, 4), new tm.nn.Flatten(), new tm.nn.AlphaDropout(0.2, 5)]);
+    const make = () => new tm.nn.Sequential([new tm.nn.Dropout3d(0.4, 3), new tm.nn.Dropout2d(0.3, 4), new tm.nn.Flatten(), new tm.nn.AlphaDropout(0.2, 5)]);
     const noSeed = new tm.nn.Sequential([new tm.nn.Dropout1d(0.25)]);
     const loaded = tm.nn.fromBytes(await make().toBytes());
     expect(loaded.config()).toEqual(make().config());

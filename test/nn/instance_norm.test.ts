@@ -1,4 +1,4 @@
-// InstanceNorm1d and InstanceNorm2d against PyTorch's definition computed
+// InstanceNorm1d, InstanceNorm2d and InstanceNorm3d against PyTorch's definition computed
 // here in float64, on fresh random data: each sample's channel normalised over
 // its own positions (the group norm of one channel a group), the weight and
 // bias with affine, the gradients against central differences; and the
@@ -9,10 +9,10 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { centralDifferences, f64, groupNormRef, groupStatsRef, size } from '../helpers/float64.js';
 
-type Kind = 'InstanceNorm1d' | 'InstanceNorm2d';
+type Kind = 'InstanceNorm1d' | 'InstanceNorm2d' | 'InstanceNorm3d';
 const make = (kind: Kind, features: number, options?: tm.nn.InstanceNormOptions) => new tm.nn[kind](features, options);
 
-describe.each(BACKENDS)('InstanceNorm1d and InstanceNorm2d on %s', (backend) => {
+describe.each(BACKENDS)('InstanceNorm1d, InstanceNorm2d and InstanceNorm3d on %s', (backend) => {
   const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
 
   beforeAll(async () => {
@@ -28,6 +28,8 @@ describe.each(BACKENDS)('InstanceNorm1d and InstanceNorm2d on %s', (backend) => 
     { kind: 'InstanceNorm1d' as const, shape: [3, 5, 9] },
     { kind: 'InstanceNorm2d' as const, shape: [1, 3, 7, 5] },
     { kind: 'InstanceNorm2d' as const, shape: [3, 2, 4, 5] },
+    { kind: 'InstanceNorm3d' as const, shape: [2, 3, 3, 1, 5] },
+    { kind: 'InstanceNorm3d' as const, shape: [1, 1, 5, 3, 3] },
   ])('$kind of $shape with affine: each sample\'s channel over its own positions, as PyTorch\'s; the gradients of x, weight and bias', async ({ kind, shape }) => {
     const channels = shape[1];
     const eps = 1e-3;
@@ -53,6 +55,7 @@ describe.each(BACKENDS)('InstanceNorm1d and InstanceNorm2d on %s', (backend) => 
   it.each([
     { kind: 'InstanceNorm1d' as const, shape: [3, 4, 5] },
     { kind: 'InstanceNorm2d' as const, shape: [2, 3, 5, 3] },
+    { kind: 'InstanceNorm3d' as const, shape: [2, 3, 3, 2, 3] },
   ])('$kind with trackRunningStats: each training step moves the estimates toward the batch\'s mean of the samples\' statistics (variances unbiased); eval mode normalises with them', async ({ kind, shape }) => {
     const [n, channels] = shape;
     const momentum = 0.25;
@@ -114,6 +117,7 @@ describe('InstanceNorm', () => {
     expect(() => new tm.nn.InstanceNorm1d(3).forward(tm.zeros([2, 4, 5]))).toThrow(new tm.ShapeError('InstanceNorm1d: x [2,4,5] is not [batch, 3, length]'));
     expect(() => new tm.nn.InstanceNorm1d(3).forward(tm.zeros([2, 3]))).toThrow(new tm.ShapeError('InstanceNorm1d: x [2,3] is not [batch, 3, length]'));
     expect(() => new tm.nn.InstanceNorm2d(3).forward(tm.zeros([2, 3, 5]))).toThrow(new tm.ShapeError('InstanceNorm2d: x [2,3,5] is not [batch, 3, height, width]'));
+    expect(() => new tm.nn.InstanceNorm3d(3).forward(tm.zeros([2, 3, 5, 5]))).toThrow(new tm.ShapeError('InstanceNorm3d: x [2,3,5,5] is not [batch, 3, depth, height, width]'));
     const single = 'needs more than one value per channel to take a variance of, x [2,3,1,1] has 1';
     expect(() => new tm.nn.InstanceNorm2d(3).forward(tm.zeros([2, 3, 1, 1]))).toThrow(`InstanceNorm2d: normalising each sample by its own statistics ${single}`);
     expect(() => new tm.nn.InstanceNorm2d(3).eval().forward(tm.zeros([2, 3, 1, 1]))).toThrow(single);

@@ -523,7 +523,7 @@ describe('Conv2d, MaxPool2d and AvgPool2d', () => {
   });
 });
 
-describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
+describe.each(BACKENDS)('BatchNorm1d, BatchNorm2d and BatchNorm3d on %s', (backend) => {
   beforeAll(async () => {
     expect(await tm.init({ backend })).toBe(backend);
   });
@@ -550,14 +550,14 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
     return { out, means, unbiased };
   }
 
-  it.each([[[5, 3, 7, 9]], [[2, 4, 1, 13]], [[9, 2, 3, 2]]])('BatchNorm2d of %j in training: each channel over batch, height and width, as PyTorch; the running estimates move by momentum', async (shape) => {
+  it.each([[[5, 3, 7, 9]], [[2, 4, 1, 13]], [[9, 2, 3, 2]], [[3, 2, 3, 5, 7]], [[2, 3, 1, 1, 5]]])('BatchNorm2d or 3d of %j in training: each channel over the batch and every position, as PyTorch; the running estimates move by momentum', async (shape) => {
     const v = Float64Array.from(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.7) * 3 + (i % 5)));
-    const norm = new tm.nn.BatchNorm2d(shape[1], { momentum: 0.25 });
+    const norm = new (shape.length === 5 ? tm.nn.BatchNorm3d : tm.nn.BatchNorm2d)(shape[1], { momentum: 0.25 });
     norm.weight!.assign(tm.tensor(Array.from({ length: shape[1] }, (_, i) => 1 + i)));
     norm.bias!.assign(tm.tensor(Array.from({ length: shape[1] }, (_, i) => -i)));
     const y = norm.forward(tm.tensor(v, shape));
     const ref = byChannel(v, shape);
-    const inner = shape[2] * shape[3];
+    const inner = shape.slice(2).reduce((a, b) => a * b, 1);
     const want = ref.out.map((o, i) => o * (1 + (Math.floor(i / inner) % shape[1])) - (Math.floor(i / inner) % shape[1]));
     expectClose(await y.data(), want, 1e-5);
     expectClose(await norm.runningMean!.data(), ref.means.map((m) => 0.25 * m), 1e-5);
@@ -604,6 +604,7 @@ describe.each(BACKENDS)('BatchNorm1d and BatchNorm2d on %s', (backend) => {
     expect(half.dtype).toBe('f16');
     expectClose(await half.data(), ref.out, 2e-2);
     expect(() => new tm.nn.BatchNorm2d(3).forward(tm.zeros([2, 4, 5, 5]))).toThrow('BatchNorm2d: x [2,4,5,5] is not [batch, 3, height, width]');
+    expect(() => new tm.nn.BatchNorm3d(3).forward(tm.zeros([2, 3, 5, 5]))).toThrow('BatchNorm3d: x [2,3,5,5] is not [batch, 3, depth, height, width]');
     expect(() => new tm.nn.BatchNorm1d(3).forward(tm.zeros([2, 3, 4, 5]))).toThrow('BatchNorm1d: x [2,3,4,5] is not [batch, 3] or [batch, 3, length]');
     expect(() => new tm.nn.BatchNorm1d(3).forward(tm.zeros([1, 3]))).toThrow('BatchNorm1d: training needs more than one value per channel to take a variance of, x [1,3] has 1');
     expect(new tm.nn.BatchNorm1d(3).eval().forward(tm.zeros([1, 3])).shape).toEqual([1, 3]);

@@ -1,9 +1,9 @@
 // The padding layers (ZeroPad, ConstantPad, ReflectionPad, ReplicationPad,
-// CircularPad, 1d and 2d) against index arithmetic written here: each
+// CircularPad, 1d, 2d and 3d) against index arithmetic written here: each
 // output position reads the input position its mode maps it to (or the
 // constant), and the gradient sums the upstream gradient back the same way,
 // in float64, at odd shapes batched and unbatched, on every backend; PyTorch's
-// (left, right, top, bottom) order, its limits as errors, saving and loading.
+// (left, right, top, bottom, front, back) order, its limits as errors, saving and loading.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -25,7 +25,7 @@ function source(i: number, d: number, before: number, mode: Mode): number {
   }
 }
 
-/** x padded along its last `axes` axes by PyTorch's [left, right(, top, bottom)], and the gradient of Σ upstream·y. */
+/** x padded along its last `axes` axes by PyTorch's [left, right(, top, bottom(, front, back))], and the gradient of Σ upstream·y. */
 function padRef(x: Float64Array, shape: number[], padding: number[], mode: Mode, value: number, upstream?: Float64Array): { shape: number[]; y: Float64Array; dx: Float64Array } {
   const pairs = shape.map(() => [0, 0]);
   for (let k = 0; k < padding.length / 2; k++) pairs[shape.length - 1 - k] = [padding[2 * k], padding[2 * k + 1]];
@@ -46,7 +46,7 @@ function padRef(x: Float64Array, shape: number[], padding: number[], mode: Mode,
 }
 
 type Layer = new (...args: never[]) => tm.nn.Module;
-const LAYERS: [name: string, Layer, mode: Mode, value: number, axes: 1 | 2][] = [
+const LAYERS: [name: string, Layer, mode: Mode, value: number, axes: 1 | 2 | 3][] = [
   ['ZeroPad1d', tm.nn.ZeroPad1d, 'constant', 0, 1],
   ['ConstantPad1d', tm.nn.ConstantPad1d, 'constant', -2.5, 1],
   ['ReflectionPad1d', tm.nn.ReflectionPad1d, 'reflect', 0, 1],
@@ -57,12 +57,18 @@ const LAYERS: [name: string, Layer, mode: Mode, value: number, axes: 1 | 2][] = 
   ['ReflectionPad2d', tm.nn.ReflectionPad2d, 'reflect', 0, 2],
   ['ReplicationPad2d', tm.nn.ReplicationPad2d, 'replicate', 0, 2],
   ['CircularPad2d', tm.nn.CircularPad2d, 'circular', 0, 2],
+  ['ZeroPad3d', tm.nn.ZeroPad3d, 'constant', 0, 3],
+  ['ConstantPad3d', tm.nn.ConstantPad3d, 'constant', -1.5, 3],
+  ['ReflectionPad3d', tm.nn.ReflectionPad3d, 'reflect', 0, 3],
+  ['ReplicationPad3d', tm.nn.ReplicationPad3d, 'replicate', 0, 3],
+  ['CircularPad3d', tm.nn.CircularPad3d, 'circular', 0, 3],
 ];
 
 /** Shapes and paddings every mode takes (reflection's below each size), batched and unbatched, one size given as a number. */
-const CASES: Record<1 | 2, [shape: number[], padding: number | number[]][]> = {
+const CASES: Record<1 | 2 | 3, [shape: number[], padding: number | number[]][]> = {
   1: [[[2, 3, 7], [2, 5]], [[1, 1, 13], 3], [[3, 7], [0, 6]], [[2, 5, 2], [1, 0]], [[4, 1], 0]],
   2: [[[2, 3, 5, 7], [1, 2, 3, 0]], [[1, 1, 13, 3], 2], [[3, 7, 5], [4, 0, 2, 6]], [[2, 1, 2, 9], [8, 1, 0, 1]], [[1, 2, 1, 1], 0]],
+  3: [[[2, 3, 3, 5, 7], [1, 2, 3, 0, 2, 1]], [[1, 1, 5, 3, 3], 2], [[3, 7, 5, 2], [1, 0, 2, 4, 6, 0]], [[2, 1, 1, 2, 9], [8, 1, 0, 1, 0, 0]], [[1, 2, 1, 1, 1], 0]],
 };
 
 const make = (L: Layer, padding: number | number[], value: number) => new (L as unknown as new (p: number | number[], v: number) => tm.nn.Module)(padding, value);
@@ -93,8 +99,8 @@ describe.each(BACKENDS)('padding layers on %s', (backend) => {
     });
 
     it('leaves no tensors behind', () => {
-      const layer = make(L, axes === 1 ? [2, 1] : [1, 2, 2, 1], value);
-      const x = tm.randn(axes === 1 ? [2, 3, 5] : [2, 3, 4, 5], { seed: 1 });
+      const layer = make(L, [1, 2, 2, 1, 1, 2].slice(0, 2 * axes), value);
+      const x = tm.randn([2, 3, 4, 5, 6].slice(0, axes + 2), { seed: 1 });
       layer.forward(x).dispose();
       const before = tm.memory().numTensors;
       layer.forward(x).dispose();
@@ -122,6 +128,7 @@ describe('padding layers: settings, errors and saving', () => {
     expect(new tm.nn.ZeroPad2d(2).config()).toEqual({ type: 'ZeroPad2d', padding: [2, 2, 2, 2] });
     expect(new tm.nn.ConstantPad1d([0, 3], 1.5).config()).toEqual({ type: 'ConstantPad1d', padding: [0, 3], value: 1.5 });
     expect(new tm.nn.ReflectionPad1d(1).config()).toEqual({ type: 'ReflectionPad1d', padding: [1, 1] });
+    expect(new tm.nn.ConstantPad3d(1, -2).config()).toEqual({ type: 'ConstantPad3d', padding: [1, 1, 1, 1, 1, 1], value: -2 });
   });
 
   it('refuses bad paddings and values, the layer and the value named', () => {
@@ -129,6 +136,7 @@ describe('padding layers: settings, errors and saving', () => {
     expect(() => new tm.nn.ReflectionPad2d([1, 2] as unknown as tm.nn.Padding2d)).toThrow('ReflectionPad2d: padding must be a non-negative integer or [left, right, top, bottom] of them, got [1, 2]');
     expect(() => new tm.nn.CircularPad1d(1.5)).toThrow(/CircularPad1d: padding .* got 1\.5/);
     expect(() => new tm.nn.ConstantPad2d(1, NaN)).toThrow('ConstantPad2d: value must be a finite number, got NaN');
+    expect(() => new tm.nn.ReplicationPad3d([1, 2, 3, 4] as unknown as tm.nn.Padding3d)).toThrow('ReplicationPad3d: padding must be a non-negative integer or [left, right, top, bottom, front, back] of them, got [1, 2, 3, 4]');
   });
 
   it("refuses x of another rank, and paddings beyond PyTorch's limits, naming the axis, its size and x's shape", () => {
@@ -138,6 +146,8 @@ describe('padding layers: settings, errors and saving', () => {
     expect(() => new tm.nn.ReflectionPad2d([0, 0, 2, 1]).forward(tm.zeros([1, 2, 5]))).toThrow("ReflectionPad2d: padding [2, 1] of the height of x [1,2,5] must be less than the height's size 2");
     expect(() => new tm.nn.CircularPad2d([4, 0, 0, 0]).forward(tm.zeros([1, 5, 3]))).toThrow("CircularPad2d: padding [4, 0] of the width of x [1,5,3] must be at most the width's size 3");
     expect(() => new tm.nn.ReplicationPad1d(1).forward(tm.zeros([2, 0]))).toThrow('ReplicationPad1d: padding [1, 1] of the width of x [2,0] must be a width with entries to repeat');
+    expect(() => new tm.nn.ZeroPad3d(1).forward(tm.zeros([2, 3, 4]))).toThrow('ZeroPad3d: x [2,3,4] is not [batch, channels, depth, height, width] or [channels, depth, height, width]');
+    expect(() => new tm.nn.ReflectionPad3d([0, 0, 0, 0, 1, 3]).forward(tm.zeros([1, 3, 5, 5]))).toThrow("ReflectionPad3d: padding [1, 3] of the depth of x [1,3,5,5] must be less than the depth's size 3");
   });
 
   it('round-trips through save and load on every backend: configs and predictions identical', async () => {
@@ -150,7 +160,11 @@ describe('padding layers: settings, errors and saving', () => {
       const sequences = new tm.nn.Sequential([
         new tm.nn.ZeroPad1d(1), new tm.nn.ConstantPad1d([2, 0], 4), new tm.nn.ReflectionPad1d([3, 1]), new tm.nn.ReplicationPad1d([0, 2]), new tm.nn.CircularPad1d(5),
       ]);
-      for (const [m, shape] of [[images, [2, 3, 4, 5]], [sequences, [2, 3, 7]]] as const) {
+      const volumes = new tm.nn.Sequential([
+        new tm.nn.ZeroPad3d([1, 0, 2, 1, 0, 1]), new tm.nn.ConstantPad3d(1, 0.5), new tm.nn.ReflectionPad3d([2, 1, 0, 3, 1, 1]),
+        new tm.nn.ReplicationPad3d(1), new tm.nn.CircularPad3d([0, 3, 1, 1, 2, 0]),
+      ]);
+      for (const [m, shape] of [[images, [2, 3, 4, 5]], [sequences, [2, 3, 7]], [volumes, [2, 1, 3, 4, 5]]] as const) {
         const loaded = tm.nn.fromBytes(await m.toBytes());
         expect(loaded.config()).toEqual(m.config());
         const x = tm.randn([...shape], { seed: 4 });
@@ -164,6 +178,7 @@ describe('padding layers: settings, errors and saving', () => {
     const edited = (layer: object) => tm.encodeSafetensors({}, { format: 'tmnn', model: JSON.stringify({ type: 'Sequential', layers: [layer] }) });
     expect(() => tm.nn.fromBytes(edited({ type: 'ReflectionPad2d', padding: [1, 1] }))).toThrow(new CorruptFileError('model file: layer 0 (ReflectionPad2d) has padding = [1, 1], expected [left, right, top, bottom], integers ≥ 0'));
     expect(() => tm.nn.fromBytes(edited({ type: 'ConstantPad1d', padding: [1, 1] }))).toThrow(new CorruptFileError('model file: layer 0 (ConstantPad1d) has value = undefined, expected a number'));
+    expect(() => tm.nn.fromBytes(edited({ type: 'ZeroPad3d', padding: [1, 1, 1, 1] }))).toThrow(new CorruptFileError('model file: layer 0 (ZeroPad3d) has padding = [1, 1, 1, 1], expected [left, right, top, bottom, front, back], integers ≥ 0'));
     expect(tm.nn.fromBytes(edited({ type: 'ConstantPad1d', padding: [1, 1], value: 2 })).config()).toEqual({ type: 'Sequential', layers: [{ type: 'ConstantPad1d', padding: [1, 1], value: 2 }] });
   });
 });

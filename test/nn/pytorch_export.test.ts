@@ -83,6 +83,18 @@ const CASES: Record<string, ExportCase> = {
     inputs: ['x'],
     run: sequence,
   },
+  conv3d: {
+    model: () => new nn.Sequential([
+      new nn.Conv3d(2, 4, 3, { padding: 1 }), new nn.BatchNorm3d(4), new nn.ReLU(),
+      new nn.Conv3d(4, 4, [2, 3, 1], { stride: [1, 2, 1], padding: [1, 1, 0], groups: 2, paddingMode: 'replicate' }),
+      new nn.InstanceNorm3d(4, { affine: true, trackRunningStats: true }), new nn.MaxPool3d([2, 2, 1]), new nn.Dropout3d(0.3),
+      new nn.Conv3d(4, 3, 3, { padding: 'same', dilation: [1, 2, 1], bias: false }), new nn.AvgPool3d(2, { stride: 1, padding: 1, countIncludePad: false }),
+      new nn.ConstantPad3d([1, 0, 0, 1, 1, 0], 0.5),
+      new nn.ConvTranspose3d(3, 2, [2, 3, 2], { stride: [2, 1, 2], padding: [0, 1, 1], outputPadding: [1, 0, 1] }),
+    ]),
+    inputs: ['x'],
+    run: sequence,
+  },
   conv_transpose1d: {
     model: () => new nn.Sequential([
       new nn.ConvTranspose1d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }), new nn.BatchNorm1d(6, { epsilon: 1e-3 }),
