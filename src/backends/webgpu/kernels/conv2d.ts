@@ -64,7 +64,8 @@ export function imageBands(ctx: GpuContext, g: ConvGeometry, dtype: DType): Part
   const [image, outImage, weight] = [g.channels * g.height * g.width, g.filters * g.out[0] * g.out[1], sizeOf(convOutputShape('weightGrad', g))];
   const bands = rowBands(ctx, g.batch, [image * bytes, outImage * bytes]);
   if (!bands || weight * bytes > bindLimit(ctx) || (bands.length > 1 && 4 * weight * bands.length > bindLimit(ctx))) return null;
-  return bands;
+  // An empty batch is one band of no images: the weight's gradient, summing nothing, is a launch that writes zeros.
+  return bands.length ? bands : [{ start: 0, count: 0 }];
 }
 
 /**
