@@ -125,7 +125,7 @@ function launch(rt: Runtime, kind: ConvKernel, a: Operand, b: Operand, g: ConvGe
     name: `conv2d_${kind}`,
     source: [conv2dShader, tileGrid, KIND_SHADERS[kind]],
     types: { T: computeType(a.dtype, rt.ctx.features), Out },
-    defines: { TILE_M: tileM, TILE_N: tileN, STRIDED: g.stride[0] !== 1 || g.stride[1] !== 1 },
+    defines: { TILE_M: tileM, TILE_N: tileN },
     constants: { WG_X: wgX, WG_Y: wgY },
   });
   const params = Uint32Array.of(
