@@ -5,7 +5,12 @@
 // the batch into a buffer first and multiplies after. A product too short
 // to keep the GPU busy whose sums are long (the weight's gradient: a filter
 // by its taps, summed over every position of every image) is split along
-// its sums into runs, added up by shaders/conv2d_split_sum.wgsl.
+// its sums into runs, added up by shaders/conv2d_split_sum.wgsl. A batch
+// past the binding limit runs in bands of images (windows.ts), each band's
+// images of x and y a window; only where one image, or w, is past it does
+// the op take the composed path instead (`takes`: a large w it reads in
+// bands of filters). On lavapipe this is about twice as fast as that path,
+// forward and training step (bench/webgpu/conv.ts), depthwise far more.
 import conv2dShader from '../../../../shaders/conv2d.wgsl';
 import forwardShader from '../../../../shaders/conv2d_forward.wgsl';
 import inputGradShader from '../../../../shaders/conv2d_input_grad.wgsl';
