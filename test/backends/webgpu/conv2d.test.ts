@@ -4,10 +4,12 @@
 // data: the forward, the input's and the weight's gradients at odd sizes
 // (1, 3, 7, 13), batches of 1 and 5, kernels 1×1, 3×3 and 5×2, stride,
 // dilation, asymmetric padding, groups and depthwise, a weight's gradient
-// long enough to be split into runs, f32 and f16; gradients of gradients
-// (the kinds differentiate into each other) against the composed path; a
-// convolution past the binding limit taking the composed path. Each case
-// checks that the kernel ran, so none can pass through the composition.
+// long enough to be split into runs, f32 and f16 (and f16 packed where
+// shader-f16 is withheld); gradients of gradients (the kinds differentiate
+// into each other) against the composed path; a batch past the binding
+// limit in bands of images, and a weight past it taking the composed path.
+// Each case checks that the kernel ran, so none can pass through the
+// composition.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { activeBackend, setActive } from '../../../src/engine.js';
@@ -154,6 +156,26 @@ describe('conv2d on webgpu, in one kernel a kind', () => {
       expectClose(inKernel[1], composed[1], 1e-4, 'd²/dw', magnitude(composed[1]));
       for (const t of [x.t, w.t, v.t]) t.dispose();
     }
+  });
+});
+
+describe('conv2d on webgpu without shader-f16 (f16 packed two to a word, widened for the kernel)', () => {
+  beforeAll(async () => {
+    const ctx = (await freshDevice()).runtime.ctx;
+    const packed = webGpuBackendOn({ ...ctx, features: { ...ctx.features, f16: false } }, { poison: true });
+    setActive(packed, { backend: 'webgpu', reason: 'test: shader-f16 withheld', passedOver: [] });
+  });
+  afterAll(async () => {
+    await tm.init({ backend: 'webgpu' });
+  });
+
+  it.each([CASES[2], CASES[7]])('x $x · w $w, $options: y, dx and dw within f16 rounding (f16)', async (c) => {
+    const before = tm.memory().numTensors;
+    const { got, want, scale } = await convolved(c, 'f16');
+    expectClose(got.y, want.y.v, 2e-2, 'y', scale.y.v);
+    expectClose(got.dx, want.dx.v, 2e-2, 'dx', scale.dx.v);
+    expectClose(got.dw, want.dw.v, 2e-2, 'dw', scale.dw.v);
+    expect(tm.memory().numTensors).toBe(before);
   });
 });
 
