@@ -36,8 +36,8 @@ interface Case {
   sides: WindowRef['sides'];
 }
 
-const pair = (p: number | [number, number] | undefined): [number, number] => (p === undefined ? [1, 1] : typeof p === 'number' ? [p, p] : p);
-const windowOf = (c: Case): WindowRef => ({ stride: pair(c.options.stride as number), dilation: pair(c.options.dilation as number), sides: c.sides });
+const pair = (p: tm.Conv2dOptions['stride']): [number, number] => (p === undefined ? [1, 1] : typeof p === 'number' ? [p, p] : [p[0], p[1]]);
+const windowOf = (c: Case): WindowRef => ({ stride: pair(c.options.stride), dilation: pair(c.options.dilation), sides: c.sides });
 
 const CASES: Case[] = [
   { x: [1, 1, 1, 1], w: [1, 1, 1, 1], options: {}, sides: [[0, 0], [0, 0]] },
