@@ -247,10 +247,11 @@ export async function webgpuSection(): Promise<void> {
       'reading inputs of the output\'s size as vec4s; `x · y + 1` is one fused launch in tmnn, two in tfjs.',
   );
   printGpuOpTable(
-    'a convolution and a pooling on webgpu, ms until the GPU is done (no read-back)',
+    'a convolution, its training step and a pooling on webgpu, ms until the GPU is done (no read-back)',
     await convTimes(gpu, ms),
-    'tmnn gathers every window into a row (im2col, a gather kernel over an index table; 1.8M values for the convolution) and runs one batched product; ' +
-      'the pooling takes the max over each window the table lists (shaders/window_max.wgsl); tfjs-webgpu convolves and pools NHWC images directly.',
+    'tmnn convolves in one kernel a kind, an implicit GEMM reading each window\'s pixels where they lie (shaders/conv2d.wgsl; no im2col buffer), ' +
+      'the weight\'s gradient summed in runs added up after; the pooling takes the max over each window an index table lists (shaders/window_max.wgsl); ' +
+      'tfjs-webgpu convolves and pools NHWC images directly.',
   );
   printRecurrentGpuTable(await recurrentGpuTimes(gpu, ms));
   const overhead = await launchOverhead(gpu);

@@ -61,36 +61,6 @@ export interface MatmulConfig {
   readonly transposeB: boolean;
 }
 
-/** A 2-D convolution's sizes, as ops/conv.ts works them out (a 1-D one is an image of height 1). */
-export interface ConvGeometry {
-  /** x is [batch, channels, height, width]. */
-  readonly batch: number;
-  readonly channels: number;
-  readonly height: number;
-  readonly width: number;
-  /** The weight is [filters, channels / groups, kernel[0], kernel[1]]. */
-  readonly filters: number;
-  readonly groups: number;
-  readonly kernel: readonly [number, number];
-  readonly stride: readonly [number, number];
-  readonly dilation: readonly [number, number];
-  /** Zeros before the first row and before the first column (those after follow from `out`). */
-  readonly padding: readonly [number, number];
-  /** y is [batch, filters, out[0], out[1]]. */
-  readonly out: readonly [number, number];
-}
-
-/** What a conv2d kernel computes: y from (x, w), dx from (dy, w), or dw from (x, dy). */
-export const CONV_KERNELS = ['forward', 'inputGrad', 'weightGrad'] as const;
-export type ConvKernel = (typeof CONV_KERNELS)[number];
-
-/** The shape of what a conv2d kernel of `kind` gives: y, dx (x's) or dw (the weight's). */
-export function convOutputShape(kind: ConvKernel, g: ConvGeometry): number[] {
-  if (kind === 'forward') return [g.batch, g.filters, ...g.out];
-  if (kind === 'inputGrad') return [g.batch, g.channels, g.height, g.width];
-  return [g.filters, g.channels / g.groups, ...g.kernel];
-}
-
 export interface Kernels<S = unknown> {
   /** y = op(x) in x's dtype. */
   unary(op: UnaryOp, x: TensorInfo<S>): S;
@@ -174,17 +144,6 @@ export interface Kernels<S = unknown> {
    * compare and scatter-add, five passes over every tap.
    */
   windowMaxGrad?(x: TensorInfo<S>, table: TensorInfo<S>, y: TensorInfo<S>, dy: TensorInfo<S>): S;
-  /**
-   * Optional: a convolution in one kernel, its operands of one float dtype
-   * and the output in it too. 'forward': y[n, f, oy, ox] = Σ over the
-   * channels c of f's group and the taps (ky, kx) of w[f, c, ky, kx] ·
-   * x[n, c, oy·stride + ky·dilation − padding, …] (0 outside the image);
-   * 'inputGrad': dx from dy and w; 'weightGrad': dw from x and dy. Backends
-   * without it gather every window into a row and multiply (ops/conv.ts),
-   * holding taps × positions values per image where a kernel can work a few
-   * rows at a time.
-   */
-  conv2d?(kind: ConvKernel, a: TensorInfo<S>, b: TensorInfo<S>, geometry: ConvGeometry): S;
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */

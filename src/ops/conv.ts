@@ -7,8 +7,8 @@
 // then one batched matmul with the filters (conv) or a max / mean along the
 // window (pooling). Their gradients come with them: gather's is a
 // scatter-add (overlapping windows sum into the pixel they share). A backend
-// with a conv2d kernel of its own (native's) convolves there instead
-// (ops/conv_kernel.ts).
+// with a conv2d kernel of its own (native's, webgpu's) convolves there
+// instead (ops/conv_kernel.ts).
 import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';

@@ -7,7 +7,7 @@
 import type { DType, StorageArray } from '../../dtype.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { createJsBackend } from '../js/index.js';
-import { ARITHMETIC_OPS, COMPARISON_OPS, CONV_KERNELS, SCAN_OPS, UNARY_OPS, convOutputShape, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
+import { ARITHMETIC_OPS, COMPARISON_OPS, SCAN_OPS, UNARY_OPS, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
 import { loadAddon, type Addon } from './addon.js';
 import { PendingGemms } from './pending.js';
 import { BufferPool } from './pool.js';
@@ -267,13 +267,6 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       if (x.dtype !== 'f32') return js.windowMaxGrad!(settled(x), settled(table), settled(y), settled(dy));
       const out = output('f32', sizeOf(x.shape)) as Float32Array;
       if (out.length) addon.windowMaxGrad(...([x, y, dy].map(sizedStorage) as [Float32Array, Float32Array, Float32Array]), sizedStorage(table) as Int32Array, table.shape[1], out);
-      return out;
-    },
-
-    conv2d(kind, a, b, g) {
-      const out = output(a.dtype, sizeOf(convOutputShape(kind, g))) as Float32Array | Uint16Array;
-      const geometry = [g.batch, g.channels, g.height, g.width, g.filters, g.groups, ...g.kernel, ...g.stride, ...g.dilation, ...g.padding, ...g.out];
-      if (out.length) addon.conv2d(CONV_KERNELS.indexOf(kind), sizedStorage(a) as Float32Array | Uint16Array, sizedStorage(b) as Float32Array | Uint16Array, geometry, out);
       return out;
     },
 

@@ -5,7 +5,8 @@
 // a kernel reads it a window at a time: elementwise chains in parts of the
 // output (fusion.ts `chunked`), x·w in bands of rows (kernels/matmul.ts),
 // slices and transposes in bands or blocks (kernels/movement.ts),
-// reductions, softmax and xᵀ·dy in bands or parts (large_tensors.ts). Every
+// reductions, softmax and xᵀ·dy in bands or parts (large_tensors.ts),
+// convolutions in bands of images (kernels/conv2d.ts). Every
 // other kernel gets a clear error naming itself (commands.ts), instead of a
 // validation error at the next read. This file says where the windows fall.
 import type { GpuContext } from './device.js';
