@@ -9,10 +9,9 @@
 // η starting at lr and μ at 1, t counting the steps that updated this
 // parameter. The average (kept in f32 for an f16 weight) is read through
 // averages, copyTo() and withAverages(), as EMA's and SWA's are.
-import { keep, tidy } from '../engine.js';
-import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { checkOptions, type OptionNames } from '../options.js';
+import { writeAverages, withAveragesWritten } from './averaging.js';
 import { hyperparameter, inF32, Optimizer } from './optimizer.js';
 
 export interface ASGDOptions {
@@ -70,15 +69,7 @@ export class ASGD extends Optimizer {
 
   /** Writes the averages into the parameters for good (to save or deploy the averaged model). */
   copyTo(): void {
-    noGrad(() => {
-      this.params.forEach((p) => {
-        const ax = this.stateOf(p).ax;
-        if (!ax) return;
-        const value = tidy(() => ax.cast(p.dtype));
-        p.assign(value);
-        value.dispose();
-      });
-    });
+    writeAverages(this.params, this.params.map((p) => this.stateOf(p).ax ?? null));
   }
 
   /**
@@ -86,16 +77,7 @@ export class ASGD extends Optimizer {
    * the averaged model), and puts the parameters' own values back after,
    * whether fn returns, resolves or throws.
    */
-  async withAverages<T>(fn: () => T | Promise<T>): Promise<T> {
-    const own = this.params.map((p) => keep(p.detach()));
-    this.copyTo();
-    try {
-      return await fn();
-    } finally {
-      this.params.forEach((p, i) => {
-        p.assign(own[i]);
-        own[i].dispose();
-      });
-    }
+  withAverages<T>(fn: () => T | Promise<T>): Promise<T> {
+    return withAveragesWritten(this.params, this.params.map((p) => this.stateOf(p).ax ?? null), fn);
   }
 }

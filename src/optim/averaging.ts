@@ -13,6 +13,33 @@ import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { hyperparameter } from './optimizer.js';
 
+/** Writes each average into its tensor, cast to the tensor's dtype; a tensor without one (null) is left as it is. */
+export function writeAverages(tensors: readonly Tensor[], averages: readonly (Tensor | null)[]): void {
+  noGrad(() => {
+    tensors.forEach((t, i) => {
+      const average = averages[i];
+      if (!average) return;
+      const value = tidy(() => average.cast(t.dtype));
+      t.assign(value);
+      value.dispose();
+    });
+  });
+}
+
+/** Runs `fn` with the averages written into the tensors, and puts the tensors' own values back after, whether fn returns, resolves or throws. */
+export async function withAveragesWritten<T>(tensors: readonly Tensor[], averages: readonly (Tensor | null)[], fn: () => T | Promise<T>): Promise<T> {
+  const own = tensors.map((t) => keep(t.detach()));
+  writeAverages(tensors, averages);
+  try {
+    return await fn();
+  } finally {
+    tensors.forEach((t, i) => {
+      t.assign(own[i]);
+      own[i].dispose();
+    });
+  }
+}
+
 /** What EMA and SWA share: the tensors followed, their averages, and putting the averages in their place. */
 export abstract class WeightAverage {
   protected readonly tensors: Tensor[];
@@ -59,13 +86,7 @@ export abstract class WeightAverage {
 
   /** Writes the averages into the tensors for good (to save or deploy the averaged model). */
   copyTo(): void {
-    noGrad(() => {
-      this.tensors.forEach((t, i) => {
-        const value = tidy(() => this.kept[i].cast(t.dtype));
-        t.assign(value);
-        value.dispose();
-      });
-    });
+    writeAverages(this.tensors, this.kept);
   }
 
   /**
@@ -73,17 +94,8 @@ export abstract class WeightAverage {
    * averaged model), and puts the tensors' own values back after, whether fn
    * returns, resolves or throws.
    */
-  async withAverages<T>(fn: () => T | Promise<T>): Promise<T> {
-    const own = this.tensors.map((t) => keep(t.detach()));
-    this.copyTo();
-    try {
-      return await fn();
-    } finally {
-      this.tensors.forEach((t, i) => {
-        t.assign(own[i]);
-        own[i].dispose();
-      });
-    }
+  withAverages<T>(fn: () => T | Promise<T>): Promise<T> {
+    return withAveragesWritten(this.tensors, this.kept, fn);
   }
 
   /** Frees the averages. */
