@@ -95,6 +95,9 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
   /**
    * log p(target) [N] of input [N, inFeatures] and target [N] (i32 or i8,
    * classes in [0, nClasses)), differentiable; withLoss also gives the loss.
+   * A class outside is an error on js and native; on WebGPU, where the
+   * targets are not read back, its head log-probability reads as 0, as
+   * gather's out-of-range indices do.
    */
   forward(input: Tensor, target?: Tensor): Tensor {
     const op = 'AdaptiveLogSoftmaxWithLoss';
@@ -110,13 +113,20 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
       const t = target.cast('i32');
       const shortlist = this.shortlistSize;
       // The cluster of each target (0: the shortlist); a class outside [0, nClasses) is sent past the head's last
-      // column, which takeAlongAxis refuses where it can read the indices (js, native).
+      // column, which takeAlongAxis refuses where it can read the indices at once (js, native; on a GPU it reads 0).
       let cluster = t.mul(0);
       for (const c of this.cutoffs) cluster = cluster.add(t.greaterEqual(c));
       const headWidth = shortlist + this.tail.length;
       const outside = t.less(0).add(t.greaterEqual(this.nClasses)).greater(0);
       const headIndex = where(outside, headWidth, where(cluster.equal(0), t, cluster.add(shortlist - 1))).cast('i32');
-      let output = this.head.forward(input).logSoftmax(1).takeAlongAxis(headIndex.reshape([-1, 1]), 1).reshape([-1]);
+      const head = this.head.forward(input).logSoftmax(1);
+      let output: Tensor;
+      try {
+        output = head.takeAlongAxis(headIndex.reshape([-1, 1]), 1).reshape([-1]);
+      } catch (err) {
+        if (!(err instanceof ValueError)) throw err;
+        throw new ValueError(`${op}: target ${formatShape(target.shape)} holds a class outside [0, nClasses) = [0, ${this.nClasses})`);
+      }
       const bounds = [...this.cutoffs, this.nClasses];
       this.tail.forEach((tail, i) => {
         const size = bounds[i + 1] - bounds[i];
