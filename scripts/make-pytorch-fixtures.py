@@ -291,6 +291,16 @@ def spectral_normed():
     return model, {'x': x}, lambda: {'y': model(x)}
 
 
+def adaptive_softmax():
+    model = nn.AdaptiveLogSoftmaxWithLoss(8, 20, [4, 11], div_value=2.0, head_bias=True)
+    perturb(model)
+    x = randn(9, 8)
+    target = torch.tensor([0, 3, 4, 10, 11, 19, 2, 7, 15])  # every cluster, both edges of each
+    return model, {'x': x, 'target': target}, lambda: {
+        'output': model(x, target).output, 'loss': model(x, target).loss, 'log_prob': model.log_prob(x), 'predict': model.predict(x),
+    }
+
+
 CASES = {
     'mlp': mlp, 'conv1d': conv1d, 'conv2d': conv2d, 'conv_transpose1d': conv_transpose1d, 'embedding': embedding,
     'bilinear': bilinear, 'lstm': recurrent('LSTM'), 'gru': recurrent('GRU'), 'rnn': recurrent('RNN', nonlinearity='relu'),
@@ -299,6 +309,7 @@ CASES = {
     'attention': attention, 'attention_no_bias': lambda: attention(bias=False), 'encoder_layer': encoder_layer, 'encoder_layer_norm_first': encoder_layer_norm_first,
     'decoder_layer': decoder_layer, 'encoder': encoder, 'decoder': decoder,
     'weight_norm': weight_normed, 'spectral_norm': spectral_normed, 'transformer': transformer, 'conv3d': conv3d,
+    'adaptive_softmax': adaptive_softmax,
 }
 
 

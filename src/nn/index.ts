@@ -4,6 +4,8 @@ export type { LoadStateOptions, LoadStateResult, StateEntry } from './state_dict
 export type { ForwardHook, ForwardPreHook, LayerConfig } from './module.js';
 export { Dense } from './dense.js';
 export type { DenseOptions } from './dense.js';
+export { AdaptiveLogSoftmaxWithLoss } from './adaptive_softmax.js';
+export type { AdaptiveLogSoftmaxOutput, AdaptiveLogSoftmaxWithLossOptions } from './adaptive_softmax.js';
 export { Bilinear } from './bilinear.js';
 export type { BilinearOptions } from './bilinear.js';
 export {

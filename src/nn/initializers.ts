@@ -9,9 +9,10 @@ import { erf } from '../backends/js/erf.js';
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions } from '../options.js';
-import { cast, clip, diagonal, erfinv, eye as identity, fill, rand, randn, reshape, sign, transpose } from '../ops/index.js';
+import { cast, clip, diagonal, erfinv, eye as identity, fill, rand, randn, reshape, sign, tensor, transpose } from '../ops/index.js';
 import { qr } from '../ops/linalg/index.js';
 import { checkTensor, onBackendOf } from '../ops/util.js';
+import { derivedSeed, permutation, seedFor } from '../random.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 
@@ -170,4 +171,52 @@ export function orthogonal(t: Tensor, options: Seeded & { gain?: number } = {}):
     const signed = q.mul(sign(diagonal(r)));
     return reshape((rows < cols ? transpose(signed) : signed).mul(gain), t.shape);
   });
+}
+
+/**
+ * The identity of a convolution (torch.nn.init.dirac_): a weight [out,
+ * in/groups, ...window] of rank 3 to 5 whose filter d of each group passes
+ * that group's channel d through at the window's centre (ones there, zeros
+ * everywhere else); filters past a group's channels are all zeros. With
+ * padding that keeps the size, the layer starts by copying its input.
+ */
+export function dirac(t: Tensor, groups = 1): Tensor {
+  checkTensor('dirac', t);
+  if (t.rank < 3 || t.rank > 5) throw new ShapeError(`dirac: needs a convolution's weight of rank 3, 4 or 5, got ${formatShape(t.shape)}`);
+  if (!Number.isSafeInteger(groups) || groups <= 0 || t.shape[0] % groups) {
+    throw new ValueError(`dirac: groups must be a positive integer dividing the ${t.shape[0]} filters of ${formatShape(t.shape)}, got ${formatValue(groups)}`);
+  }
+  const [filters, channels, ...window] = t.shape;
+  const perGroup = filters / groups;
+  const centre = window.reduce((at, size) => at * size + Math.floor(size / 2), 0);
+  const area = window.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(t.size);
+  for (let g = 0; g < groups; g++) {
+    for (let d = 0; d < Math.min(perGroup, channels); d++) values[((g * perGroup + d) * channels + d) * area + centre] = 1;
+  }
+  return fillWith('dirac', t, () => tensor(values, t.shape));
+}
+
+/**
+ * A sparse weight (torch.nn.init.sparse_, Martens 2010): N(0, std²) with
+ * ⌈sparsity · outputs⌉ of each input's weights zero, the zeros placed at
+ * random. Of a Dense weight [in, out], that is in each row; PyTorch's
+ * sparse_ does the same to a Linear's [out, in], column by column.
+ */
+export function sparse(t: Tensor, sparsity: number, options: Seeded & { std?: number } = {}): Tensor {
+  checkTensor('sparse', t);
+  if (t.rank !== 2) throw new ShapeError(`sparse: needs a rank-2 tensor (Dense's [in, out]), got ${formatShape(t.shape)}`);
+  if (typeof sparsity !== 'number' || !(sparsity >= 0 && sparsity <= 1)) throw new ValueError(`sparse: sparsity must be a fraction in [0, 1], got ${formatValue(sparsity)}`);
+  const { std = 0.01, seed } = checkOptions('sparse', options, { std: true, seed: true });
+  if (typeof std !== 'number' || !(std >= 0)) throw new ValueError(`sparse: std must be ≥ 0, got ${formatValue(std)}`);
+  const [inputs, outputs] = t.shape;
+  const zeroed = Math.ceil(sparsity * outputs);
+  const drawn = seedFor('sparse', seed);
+  // Each input's zeros: the first `zeroed` of a permutation of its outputs, drawn on the host, so the same on every backend.
+  const keep = new Float32Array(t.size).fill(1);
+  for (let i = 0; i < inputs; i++) {
+    const order = permutation(outputs, derivedSeed(drawn, i + 1));
+    for (let k = 0; k < zeroed; k++) keep[i * outputs + order[k]] = 0;
+  }
+  return fillWith('sparse', t, () => randn(t.shape, { std, seed: derivedSeed(drawn, 0) }).mul(tensor(keep, t.shape)));
 }

@@ -19,6 +19,7 @@ import {
 } from './activations.js';
 import type { GeluApproximation } from './activation_functions.js';
 import { BatchNorm1d, BatchNorm2d, BatchNorm3d } from './batch_norm.js';
+import { AdaptiveLogSoftmaxWithLoss } from './adaptive_softmax.js';
 import { Bilinear } from './bilinear.js';
 import { GroupNorm } from './group_norm.js';
 import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './instance_norm.js';
@@ -89,6 +90,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       return savedAs(dense, entries, prefix);
     }
     case 'Bilinear': return savedAs(new Bilinear(cfg.in1 as number, cfg.in2 as number, cfg.out as number, { bias: cfg.bias as boolean, seed: 0 }), entries, prefix); // seed: overwritten
+    case 'AdaptiveLogSoftmaxWithLoss': {
+      const options = { divValue: cfg.divValue as number, headBias: cfg.headBias as boolean, seed: 0 }; // seed: overwritten
+      return savedTree(new AdaptiveLogSoftmaxWithLoss(cfg.inFeatures as number, cfg.nClasses as number, cfg.cutoffs as number[], options), entries, prefix);
+    }
     case 'EmbeddingBag': {
       const options = { seed: 0, mode: cfg.mode as BagMode, includeLastOffset: cfg.includeLastOffset as boolean, paddingIdx: cfg.paddingIdx as number | undefined };
       return savedAs(new EmbeddingBag(cfg.count as number, cfg.dim as number, options), entries, prefix); // seed: overwritten

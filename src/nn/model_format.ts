@@ -128,6 +128,11 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
   Dense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag },
   Bilinear: { in1: positiveInteger, in2: positiveInteger, out: positiveInteger, bias: flag },
+  AdaptiveLogSoftmaxWithLoss: {
+    inFeatures: positiveInteger, nClasses: positiveInteger,
+    cutoffs: { check: (v) => Array.isArray(v) && v.length > 0 && v.length <= MAX_STACKED_LAYERS && v.every((c) => positiveInteger.check(c)), what: 'a non-empty list of positive integers' },
+    divValue: { check: positiveNumber, what: 'a finite number > 0' }, headBias: flag,
+  },
   ReLU: {},
   Sigmoid: {},
   Tanh: {},
@@ -392,6 +397,20 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     // PyTorch's layout, as nn/bilinear.ts keeps it.
     wanted.set(`${path}weight`, { shape: [cfg.out as number, cfg.in1 as number, cfg.in2 as number], kind: 'parameter' });
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [cfg.out as number], kind: 'parameter' });
+  }
+  if (type === 'AdaptiveLogSoftmaxWithLoss') {
+    // As nn/adaptive_softmax.ts holds them: the head (0), then tail i (i + 1) of two Dense, projection and output, no biases.
+    const [inFeatures, nClasses, cutoffs, divValue] = [cfg.inFeatures as number, cfg.nClasses as number, cfg.cutoffs as number[], cfg.divValue as number];
+    if (cutoffs.some((c, i) => c >= nClasses || (i > 0 && c <= cutoffs[i - 1]))) fail(`${where} (${type}) has cutoffs ${formatValue(cutoffs)}, not increasing below its ${nClasses} classes`);
+    wanted.set(`${path}0.weight`, { shape: [inFeatures, cutoffs[0] + cutoffs.length], kind: 'parameter' });
+    if (cfg.headBias) wanted.set(`${path}0.bias`, { shape: [cutoffs[0] + cutoffs.length], kind: 'parameter' });
+    const bounds = [...cutoffs, nClasses];
+    cutoffs.forEach((low, i) => {
+      const hidden = Math.floor(inFeatures / divValue ** (i + 1));
+      if (hidden < 1) fail(`${where} (${type}) has divValue ${divValue}, which leaves tail ${i} no features`);
+      wanted.set(`${path}${i + 1}.0.weight`, { shape: [inFeatures, hidden], kind: 'parameter' });
+      wanted.set(`${path}${i + 1}.1.weight`, { shape: [hidden, bounds[i + 1] - low], kind: 'parameter' });
+    });
   }
   if (type === 'PReLU') wanted.set(`${path}weight`, { shape: [cfg.numParameters as number], kind: 'parameter' });
   if (type === 'Embedding' || type === 'EmbeddingBag') wanted.set(`${path}weight`, { shape: [cfg.count as number, cfg.dim as number], kind: 'parameter' });

@@ -14,7 +14,7 @@
 // norm1, norm2, a TransformerDecoderLayer's self_attn, multihead_attn,
 // linear1, linear2, norm1, norm2, norm3, a TransformerEncoder's and
 // TransformerDecoder's layers.{i} and norm, a Transformer's encoder and
-// decoder. A layer under tm.nn.utils.weightNorm
+// decoder, an AdaptiveLogSoftmaxWithLoss's head and tail.{i}. A layer under tm.nn.utils.weightNorm
 // or spectralNorm reads torch.nn.utils.weight_norm's and spectral_norm's
 // weight_g, weight_v, weight_orig, weight_u, one under tm.nn.utils.prune
 // torch.nn.utils.prune's weight_orig and weight_mask. num_batches_tracked (BatchNorm's,
@@ -25,6 +25,7 @@ import { decodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
 import { transpose } from '../ops/index.js';
 import { fromStorageArray } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
+import { AdaptiveLogSoftmaxWithLoss } from './adaptive_softmax.js';
 import { MultiheadAttention } from './attention.js';
 import { BatchNorm1d, BatchNorm2d, BatchNorm3d } from './batch_norm.js';
 import { Dense } from './dense.js';
@@ -83,6 +84,7 @@ function childNames(layer: Module): string[] {
   if (layer instanceof TransformerEncoderLayer) return ['self_attn', 'linear1', 'linear2', 'norm1', 'norm2'];
   if (layer instanceof TransformerDecoderLayer) return ['self_attn', 'multihead_attn', 'linear1', 'linear2', 'norm1', 'norm2', 'norm3'];
   if (layer instanceof Transformer) return ['encoder', 'decoder'];
+  if (layer instanceof AdaptiveLogSoftmaxWithLoss) return ['head', ...layer.tail.map((_, i) => `tail.${i}`)];
   if (layer instanceof TransformerEncoder || layer instanceof TransformerDecoder) return [...layer.layers.map((_, i) => `layers.${i}`), ...(layer.norm ? ['norm'] : [])];
   return layer.children().map((_, i) => String(i));
 }

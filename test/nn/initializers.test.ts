@@ -1,8 +1,9 @@
 // tm.nn.init: torch.nn.init's initialisers, filling a tensor in place (the
 // same object, so an optimizer holding it sees the new values), their
 // statistics against the distributions' float64 moments over 20,000 draws
-// (within five standard errors), orthogonality, fans in tmnn's layouts, and
-// errors, on every backend.
+// (within five standard errors), orthogonality, dirac's ones against their
+// positions and the identity convolution it makes, sparse's zeros per row,
+// fans in tmnn's layouts, and errors, on every backend.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -113,6 +114,51 @@ describe.each(BACKENDS)('tm.nn.init on %s', (backend) => {
     expect(half.dtype).toBe('f16');
   });
 
+  it('dirac puts a one at the window\'s centre of filter d and channel d in each group, rank 3 to 5, and a same-size convolution then copies its input', async () => {
+    for (const [shape, groups] of [[[4, 2, 3], 1], [[6, 3, 3, 3], 2], [[3, 4, 1, 2], 1], [[2, 5, 2, 4, 5], 1], [[6, 1, 7], 3]] as const) {
+      const w = init.dirac(tm.ones([...shape]), groups);
+      const [filters, channels, ...window] = shape;
+      const area = window.reduce((a: number, b: number) => a * b, 1);
+      const perGroup = filters / groups;
+      // Entry (o, c, position): 1 where c is o's place in its group and every window index is its size's floor half.
+      const want = Array.from({ length: filters * channels * area }, (_, i) => {
+        const [o, c] = [Math.floor(i / (channels * area)), Math.floor(i / area) % channels];
+        let rest = i % area;
+        const centred = [...window].reverse().every((size) => {
+          const at = rest % size;
+          rest = Math.floor(rest / size);
+          return at === Math.floor(size / 2);
+        });
+        return centred && o % perGroup === c ? 1 : 0;
+      });
+      expectClose(await w.data(), want, 0, `dirac ${shape} groups ${groups}`);
+    }
+    const conv = new tm.nn.Conv2d(6, 6, [3, 5], { padding: [1, 2], groups: 3, bias: false });
+    init.dirac(conv.weight, 3);
+    const x = tm.randn([2, 6, 7, 13], { seed: 4 });
+    expectClose(await conv.forward(x).data(), await x.data(), 1e-6, 'identity convolution');
+    conv.dispose();
+  });
+
+  it('sparse zeroes ⌈sparsity · outputs⌉ of each input\'s weights (a row of Dense\'s [in, out]) at random, the rest N(0, std²)', async () => {
+    const [inputs, outputs, sparsity, std] = [50, 401, 0.3, 0.5];
+    const w = tm.zeros([inputs, outputs]);
+    w.requiresGrad = true;
+    expect(init.sparse(w, sparsity, { std, seed: 3 })).toBe(w);
+    expect(w.requiresGrad).toBe(true);
+    const v = await w.data();
+    const zeroed = Math.ceil(sparsity * outputs);
+    const rows = Array.from({ length: inputs }, (_, i) => Array.from(v.slice(i * outputs, (i + 1) * outputs)));
+    for (const row of rows) expect(row.filter((e) => e === 0).length).toBe(zeroed);
+    const zerosAt = rows.map((row) => row.map((e, j) => (e === 0 ? j : -1)).filter((j) => j >= 0).join());
+    expect(new Set(zerosAt).size, 'each row its own zeros').toBe(inputs);
+    expectMoments(Array.from(v).filter((e) => e !== 0), 0, std * std);
+    expectClose(await init.sparse(tm.ones([inputs, outputs]), sparsity, { std, seed: 3 }).data(), v, 0, 'seeded');
+    expect(Array.from(await init.sparse(tm.ones([3, 7]), 0).data()).every((e) => e !== 0)).toBe(true);
+    expect(Array.from(await init.sparse(tm.ones([3, 7]), 1).data()).every((e) => e === 0)).toBe(true);
+    expect(Array.from(await init.sparse(tm.ones([1, 13]), 0.1, { std: 0.01 }).data()).filter((e) => e === 0).length).toBe(2);
+  });
+
   it('calculateGain has PyTorch\'s values', () => {
     expect(init.calculateGain('relu')).toBeCloseTo(Math.SQRT2, 12);
     expect(init.calculateGain('tanh')).toBeCloseTo(5 / 3, 12);
@@ -129,5 +175,12 @@ describe.each(BACKENDS)('tm.nn.init on %s', (backend) => {
     expect(() => init.calculateGain('gelu' as 'relu')).toThrow(/unknown nonlinearity "gelu"/);
     expect(() => init.normal(tm.zeros([2]), { sd: 1 } as unknown as { std: number })).toThrow(/sd/);
     expect(() => init.eye(tm.zeros([2, 2, 2]))).toThrow(/rank-2/);
+    expect(() => init.dirac(tm.zeros([2, 2]))).toThrow("dirac: needs a convolution's weight of rank 3, 4 or 5, got [2,2]");
+    expect(() => init.dirac(tm.zeros([6, 2, 3]), 4)).toThrow('dirac: groups must be a positive integer dividing the 6 filters of [6,2,3], got 4');
+    expect(() => init.dirac(tm.zeros([6, 2, 3]), 0)).toThrow('got 0');
+    expect(() => init.sparse(tm.zeros([2, 2, 2]), 0.5)).toThrow("sparse: needs a rank-2 tensor (Dense's [in, out]), got [2,2,2]");
+    expect(() => init.sparse(tm.zeros([2, 2]), 1.5)).toThrow('sparse: sparsity must be a fraction in [0, 1], got 1.5');
+    expect(() => init.sparse(tm.zeros([2, 2]), 0.5, { std: -1 })).toThrow('sparse: std must be ≥ 0, got -1');
+    expect(() => init.sparse(tm.zeros([2, 2], { dtype: 'i32' }), 0.5)).toThrow(/fills f32 and f16 tensors, this one is i32/);
   });
 });

@@ -114,6 +114,15 @@ const CASES: Record<string, ExportCase> = {
     inputs: ['x1', 'x2'],
     run: (model, { x1, x2 }) => ({ y: (model as tm.nn.Bilinear).forward(x1, x2) }),
   },
+  adaptive_softmax: {
+    model: () => new nn.AdaptiveLogSoftmaxWithLoss(8, 20, [4, 11], { divValue: 2, headBias: true }),
+    inputs: ['x', 'target'],
+    run: (model, { x, target }) => {
+      const layer = model as tm.nn.AdaptiveLogSoftmaxWithLoss;
+      const { output, loss } = layer.withLoss(x, target);
+      return { output, loss, log_prob: layer.logProb(x), predict: layer.predict(x) };
+    },
+  },
   lstm: recurrent(() => new nn.LSTM(5, 4, { numLayers: 2, bidirectional: true }), true),
   gru: recurrent(() => new nn.GRU(5, 4, { numLayers: 2, bidirectional: true }), false),
   rnn: recurrent(() => new nn.RNN(5, 4, { numLayers: 2, bidirectional: true, nonlinearity: 'relu' }), false),

@@ -1,4 +1,4 @@
-// tm.nn.utils: torch.nn.utils's weight reparametrizations, pruning (tm.nn.utils.prune) and parameter vectors.
+// tm.nn.utils: torch.nn.utils's weight reparametrizations, pruning (tm.nn.utils.prune), parameter vectors and fusion.
 export { removeWeightNorm, weightNorm } from './weight_norm.js';
 export type { WeightNormed, WeightNormOptions } from './weight_norm.js';
 export { removeSpectralNorm, spectralNorm } from './spectral_norm.js';
@@ -7,3 +7,4 @@ export { parametersToVector, vectorToParameters } from './parameters_vector.js';
 export { functionalCall } from './functional_call.js';
 export * as prune from './prune.js';
 export * as rnn from './rnn.js';
+export { fuseConvBnEval, fuseLinearBnEval } from './fusion.js';
