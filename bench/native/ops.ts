@@ -11,10 +11,10 @@
 // Both backends compute synchronously on the calling thread here.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import * as tfl from '@tensorflow/tfjs-layers';
 import * as tm from '../../src/index.js';
 import { bestOfEach } from '../harness.js';
 import { useTfjs } from '../peers/tfjs.js';
+import { SEQUENCE, recurrentPair } from '../recurrent_pair.js';
 
 export interface NativeOpRow {
   op: string;
@@ -143,44 +143,23 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
 }
 
 /**
- * An LSTM or a GRU as a sequence classifier reads MNIST (an image's 28 rows
- * as 28 steps of 28 pixels, 32 images, 128 units), beside tfjs-layers' layer
- * of that kind on wasm: forward over the whole sequence, and a training step
- * (forward and the gradients of every weight). tfjs's recurrent weights
- * start Glorot rather than orthogonal (its orthogonal initializer fails on
- * wasm); the values do not change the work. tfjs's GRU gates with σ here as
- * PyTorch's (its default is the hard sigmoid) and applies the reset gate
- * before Whh (it has no reset_after): the same products and as many
- * elementwise ops a step.
+ * An LSTM or a GRU as a sequence classifier reads MNIST (recurrent_pair.ts),
+ * beside tfjs-layers' layer of that kind on wasm: forward over the whole
+ * sequence, and a training step (forward and the gradients of every weight).
  */
 async function recurrentRows(kind: 'LSTM' | 'GRU', ms: number): Promise<NativeOpRow[]> {
-  const [batch, time, features, units] = [32, 28, 28, 128];
-  const layer = new tm.nn[kind](features, units, { seed: 1 });
-  const x = tm.randn([batch, time, features], { seed: 2 });
-  const tx = tf.tensor3d((await x.data()) as Float32Array, [batch, time, features]);
-  const peer = kind === 'LSTM'
-    ? tfl.layers.lstm({ units, returnSequences: true, recurrentInitializer: 'glorotUniform' })
-    : tfl.layers.gru({ units, returnSequences: true, recurrentInitializer: 'glorotUniform', recurrentActivation: 'sigmoid' });
-  tf.dispose(peer.apply(tx) as tf.Tensor); // builds its weights
-  const peerWeights = peer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const { batch, time, features, units } = SEQUENCE;
+  const pair = await recurrentPair(kind);
+  const { layer, x, peer, tx } = pair;
   const step = () => {
-    tm.tidy(() => layer.forward(x).square().mean()).backward();
-    for (const p of layer.parameters()) {
-      p.grad!.dispose();
-      p.grad = null;
-    }
+    pair.backward();
+    pair.clearGrads();
   };
-  const peerStep = () => {
-    const { grads, value } = tf.variableGrads(() => tf.mean(tf.square(peer.apply(tx) as tf.Tensor)) as tf.Scalar, peerWeights);
-    tf.dispose([value, ...Object.values(grads)]);
-  };
+  const peerStep = () => tf.dispose(pair.peerGrads());
   // Inference: no graph recorded (a forward whose graph is dropped unwalked holds its saved tensors until the garbage collector runs).
   const forward = await bestOfEach({ tmnn: async () => tm.noGrad(() => layer.forward(x)).dispose(), tfjs: async () => tf.dispose(peer.apply(tx) as tf.Tensor) }, ms);
   const training = await bestOfEach({ tmnn: async () => step(), tfjs: async () => peerStep() }, ms);
-  layer.dispose();
-  x.dispose();
-  peer.dispose();
-  tx.dispose();
+  pair.dispose();
   return [
     { op: `${kind} ${batch}×${time}×${features} → ${units}, forward, no gradients (tfjs-layers' ${kind.toLowerCase()})`, tmnn: 1000 * forward.tmnn, tfjs: 1000 * forward.tfjs },
     { op: `${kind} as above, forward + the gradients of its weights`, tmnn: 1000 * training.tmnn, tfjs: 1000 * training.tfjs },

@@ -9,13 +9,13 @@
 // times an op, until the GPU has run it, nothing read back, the three in
 // turn so that load on the machine hits them alike.
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import * as tm from '../../src/index.js';
 import type { GpuData } from '../../src/backends/webgpu/data.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 import { recurrentCellsOf } from '../../src/backends/recurrent_cells.js';
 import { bestOfEach, printTable } from '../harness.js';
 import { tfjsGpuDone } from '../peers/tfjs-webgpu-node.js';
+import { SEQUENCE, recurrentPair } from '../recurrent_pair.js';
 
 export interface RecurrentGpuRow {
   op: string;
@@ -43,22 +43,11 @@ export async function recurrentGpuTimes(gpu: WebGpuBackend, ms: number): Promise
   return [...await recurrentRows(gpu, 'LSTM', ms), ...await recurrentRows(gpu, 'GRU', ms)];
 }
 
-/**
- * tfjs's recurrent weights start Glorot rather than orthogonal and its GRU
- * gates with σ and applies the reset gate before Whh (it has no
- * reset_after), as in bench/native/ops.ts: the same products and as many
- * elementwise ops a step.
- */
+/** One kind's rows: the layers of recurrent_pair.ts, tmnn's with and without its cell kernels, tfjs-layers' on tfjs-webgpu. */
 async function recurrentRows(gpu: WebGpuBackend, kind: 'LSTM' | 'GRU', ms: number): Promise<RecurrentGpuRow[]> {
-  const [batch, time, features, units] = [32, 28, 28, 128];
-  const layer = new tm.nn[kind](features, units, { seed: 1 });
-  const x = tm.randn([batch, time, features], { seed: 2 });
-  const tx = tf.tensor3d((await x.data()) as Float32Array, [batch, time, features]);
-  const peer = kind === 'LSTM'
-    ? tfl.layers.lstm({ units, returnSequences: true, recurrentInitializer: 'glorotUniform' })
-    : tfl.layers.gru({ units, returnSequences: true, recurrentInitializer: 'glorotUniform', recurrentActivation: 'sigmoid' });
-  tf.dispose(peer.apply(tx) as tf.Tensor); // builds its weights
-  const peerWeights = peer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const { batch, time, features, units } = SEQUENCE;
+  const pair = await recurrentPair(kind);
+  const { layer, x, peer, tx } = pair;
   const wait = gpu.runtime.ctx.wait;
   const done = async (outs: tm.Tensor[]) => {
     for (const t of outs) gpu.materialize(t.dataRef('bench').storage as GpuData);
@@ -71,13 +60,9 @@ async function recurrentRows(gpu: WebGpuBackend, kind: 'LSTM' | 'GRU', ms: numbe
     y.dispose();
   };
   const step = async () => {
-    tm.tidy(() => layer.forward(x).square().mean()).backward();
-    const grads = layer.parameters().map((p) => p.grad!);
-    await done(grads);
-    for (const p of layer.parameters()) {
-      p.grad!.dispose();
-      p.grad = null;
-    }
+    pair.backward();
+    await done(layer.parameters().map((p) => p.grad!));
+    pair.clearGrads();
   };
   const peerForward = async () => {
     const y = peer.apply(tx) as tf.Tensor;
@@ -85,16 +70,13 @@ async function recurrentRows(gpu: WebGpuBackend, kind: 'LSTM' | 'GRU', ms: numbe
     y.dispose();
   };
   const peerStep = async () => {
-    const { grads, value } = tf.variableGrads(() => tf.mean(tf.square(peer.apply(tx) as tf.Tensor)) as tf.Scalar, peerWeights);
+    const made = pair.peerGrads();
     await tfjsGpuDone(wait);
-    tf.dispose([value, ...Object.values(grads)]);
+    tf.dispose(made);
   };
   const inference = await bestOfEach({ tmnn: forward, byOps: () => withoutKernels(gpu, kind, forward), tfjs: peerForward }, ms);
   const training = await bestOfEach({ tmnn: step, byOps: () => withoutKernels(gpu, kind, step), tfjs: peerStep }, ms);
-  layer.dispose();
-  x.dispose();
-  peer.dispose();
-  tx.dispose();
+  pair.dispose();
   return [
     { op: `${kind} ${batch}×${time}×${features} → ${units}, forward, no gradients (tfjs-layers' ${kind.toLowerCase()})`, ...inference },
     { op: `${kind} as above, forward + the gradients of its weights`, ...training },
