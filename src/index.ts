@@ -37,3 +37,4 @@ export * as metrics from './metrics/index.js';
 export * as optim from './optim/index.js';
 export * as distributions from './distributions/index.js';
 export * as special from './special/index.js';
+export * as onnx from './onnx/index.js';

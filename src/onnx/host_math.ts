@@ -1,0 +1,63 @@
+// Arithmetic on host Constants, with NumPy broadcasting: what the shape
+// computations exporters put in graphs (Shape → Gather → Mul → Concat) need,
+// kept off the device so the ops that consume them know their arguments.
+import { broadcastShapes } from '../shape.js';
+import { Constant, type ElementType, isIntegerType } from './value.js';
+
+/** The flat index into `shape` of each element of the broadcast `out` shape. */
+function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
+  const size = out.reduce((a, b) => a * b, 1);
+  const index = new Int32Array(size);
+  const offset = out.length - shape.length;
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  for (let flat = 0; flat < size; flat++) {
+    let rest = flat, at = 0;
+    for (let d = out.length - 1; d >= 0; d--) {
+      const i = rest % out[d];
+      rest = Math.floor(rest / out[d]);
+      const s = d - offset;
+      if (s >= 0 && shape[s] !== 1) at += i * strides[s];
+    }
+    index[flat] = at;
+  }
+  return index;
+}
+
+/** Applies `fn` elementwise over the broadcast of the inputs. */
+export function hostMap(op: string, inputs: readonly Constant[], type: ElementType, fn: (...v: number[]) => number): Constant {
+  const shape = inputs.reduce<readonly number[]>((s, c) => broadcastShapes(op, s, c.shape), []);
+  const indices = inputs.map((c) => broadcastIndex(c.shape, shape));
+  const size = shape.reduce((a, b) => a * b, 1);
+  const out = new Float64Array(size);
+  const args = new Array<number>(inputs.length);
+  for (let i = 0; i < size; i++) {
+    for (let k = 0; k < inputs.length; k++) args[k] = inputs[k].data[indices[k][i]];
+    out[i] = fn(...args);
+  }
+  return new Constant(type, shape, isIntegerType(type) ? out.map(Math.trunc) : out);
+}
+
+/** The elements of `c` at the given flat positions, as a new Constant of `shape`. */
+export function hostTake(c: Constant, shape: readonly number[], positions: ArrayLike<number>): Constant {
+  const out = new Float64Array(positions.length);
+  for (let i = 0; i < positions.length; i++) out[i] = c.data[positions[i]];
+  return new Constant(c.type, shape, out);
+}
+
+/** Row-major strides of a shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  return shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+}
+
+/** Calls `visit` with each multi-index of `shape` in row-major order and its flat position. */
+export function forEachIndex(shape: readonly number[], visit: (index: number[], flat: number) => void): void {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let flat = 0; flat < size; flat++) {
+    visit(index, flat);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
+    }
+  }
+}

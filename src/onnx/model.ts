@@ -1,0 +1,158 @@
+// An ONNX model as a tmnn Module: its float initializers are parameters (so
+// an optimizer fine-tunes them and saveWeights writes them), and forward runs
+// the graph with tmnn's ops on the active backend, recorded for autograd.
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { CorruptFileError } from '../io/errors.js';
+import { tidy } from '../engine.js';
+import { Module, type LayerConfig } from '../nn/module.js';
+import { Tensor } from '../tensor.js';
+import { GraphRunner, OLDEST_OPSET } from './graph.js';
+import { DATA_TYPES, decodeModel, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
+import { Constant, constantOf, isIntegerType, tensorOf, type ElementType, type Value } from './value.js';
+
+/** A graph input or output: its name, ONNX element type and shape (a dimension's size, its symbolic name, or null when free). */
+export interface OnnxValueDescription {
+  name: string;
+  type: string;
+  shape?: readonly (number | string | null)[];
+}
+
+/** Float initializers up to this many elements keep a host copy too, for ops that need them on the host (Resize's scales). */
+const HOST_COPY_LIMIT = 64;
+
+export class OnnxModel extends Module {
+  readonly inputs: readonly OnnxValueDescription[];
+  readonly outputs: readonly OnnxValueDescription[];
+  /** The default (ai.onnx) operator set the model was exported for. */
+  readonly opset: number;
+  /** The exporting tool and its version, as the file says ('pytorch 1.13.0'). */
+  readonly producer: string;
+  /** How many nodes of each op type the graph has. */
+  readonly opCounts: ReadonlyMap<string, number>;
+  // Private fields: Module's field scan must not list these; ownParameters does.
+  #parameters: Map<string, Tensor>;
+  #runner: GraphRunner;
+
+  constructor(proto: OnnxModelProto) {
+    super();
+    const opset = proto.opsets.get('');
+    if (opset === undefined) throw new CorruptFileError(`onnx: the model imports no version of the default (ai.onnx) operator set`);
+    if (opset < OLDEST_OPSET) throw new ValueError(`onnx: the model uses operator set ${opset}; tmnn runs ${OLDEST_OPSET} and later (re-export it with a newer opset_version)`);
+    const { graph } = proto;
+    if (graph.sparseInitializerCount) throw new ValueError(`onnx: the model has ${graph.sparseInitializerCount} sparse initializers, which tmnn does not read`);
+    this.opset = opset;
+    this.producer = [proto.producerName, proto.producerVersion].filter(Boolean).join(' ');
+
+    const known = new Map<string, Value>();
+    const hostCopies = new Map<string, Constant>();
+    this.#parameters = new Map();
+    try {
+      for (const init of graph.initializers) {
+        const c = constantOf(init, `initializer ${init.name}`);
+        if (isIntegerType(c.type) || c.type === 'bool') {
+          known.set(init.name, c);
+          continue;
+        }
+        const p = tensorOf(c, `initializer ${init.name}`);
+        p.requiresGrad = true;
+        this.#parameters.set(init.name, p);
+        known.set(init.name, p);
+        if (c.size <= HOST_COPY_LIMIT) hostCopies.set(init.name, c);
+      }
+      // Before IR version 4 initializers were listed among the inputs too, as their defaults.
+      this.inputs = graph.inputs.filter((i) => !known.has(i.name)).map(describeValue);
+      this.outputs = graph.outputs.map(describeValue);
+      if (!this.outputs.length) throw new CorruptFileError('onnx: the graph has no outputs');
+      this.#runner = new GraphRunner(graph, opset, known, hostCopies);
+    } catch (err) {
+      for (const p of this.#parameters.values()) p.dispose();
+      throw err;
+    }
+    const counts = new Map<string, number>();
+    for (const node of graph.nodes) counts.set(node.opType, (counts.get(node.opType) ?? 0) + 1);
+    this.opCounts = counts;
+  }
+
+  /** The graph's first output for inputs given in the graph's input order; run() gives every output. */
+  forward(...inputs: Tensor[]): Tensor {
+    return this.run(inputs)[this.outputs[0].name];
+  }
+
+  /**
+   * Every graph output, by name, for inputs given by name or in the graph's
+   * input order. Each input is checked against the model's declared element
+   * type and shape (symbolic dimensions such as a batch size are free).
+   */
+  run(inputs: readonly Tensor[] | Readonly<Record<string, Tensor>>): Record<string, Tensor> {
+    const feeds = this.feeds(inputs);
+    const names = this.outputs.map((o) => o.name);
+    const values = tidy(() => this.#runner.run(feeds, names).map((v, i) => asOutput(v, names[i])));
+    return Object.fromEntries(names.map((name, i) => [name, values[i]]));
+  }
+
+  private feeds(inputs: readonly Tensor[] | Readonly<Record<string, Tensor>>): Map<string, Tensor> {
+    const expected = this.inputs.map((i) => i.name).join(', ');
+    let pairs: [OnnxValueDescription, unknown][];
+    if (Array.isArray(inputs)) {
+      if (inputs.length !== this.inputs.length) throw new ValueError(`onnx: the model takes ${this.inputs.length} inputs (${expected}), got ${inputs.length}`);
+      pairs = this.inputs.map((info, i) => [info, inputs[i]]);
+    } else {
+      const given = inputs as Readonly<Record<string, Tensor>>;
+      const extra = Object.keys(given).filter((name) => !this.inputs.some((i) => i.name === name));
+      if (extra.length) throw new ValueError(`onnx: the model has no input named ${extra.join(', ')}; its inputs are ${expected}`);
+      pairs = this.inputs.map((info) => {
+        if (!Object.hasOwn(given, info.name)) throw new ValueError(`onnx: input ${info.name} is missing; the model takes ${expected}`);
+        return [info, given[info.name]];
+      });
+    }
+    return new Map(pairs.map(([info, t]) => [info.name, checkInput(info, t)]));
+  }
+
+  override ownParameters(): Record<string, Tensor> {
+    return Object.fromEntries([...this.#parameters].filter(([, p]) => !p.isDisposed));
+  }
+
+  override config(): LayerConfig {
+    return { type: 'OnnxModel', opset: this.opset, producer: this.producer };
+  }
+}
+
+function describeValue(info: OnnxValueInfo): OnnxValueDescription {
+  return { name: info.name, type: DATA_TYPES[info.elemType] ?? 'unknown', ...(info.shape ? { shape: info.shape } : {}) };
+}
+
+/** The tmnn dtypes an input of an ONNX element type may be given as. */
+function dtypesFor(type: string): readonly string[] | undefined {
+  if (type === 'float' || type === 'double' || type === 'bfloat16') return ['f32'];
+  if (type === 'float16') return ['f16'];
+  if (isIntegerType(type as ElementType) || type === 'bool') return ['i32', 'i8'];
+  return undefined;
+}
+
+function checkInput(info: OnnxValueDescription, t: unknown): Tensor {
+  if (!(t instanceof Tensor)) throw new ValueError(`onnx: input ${info.name} must be a tensor, got ${t === null ? 'null' : typeof t}`);
+  const dtypes = dtypesFor(info.type);
+  if (dtypes && !dtypes.includes(t.dtype)) {
+    throw new DTypeError(`onnx: input ${info.name} is ${t.dtype}; the model takes ${info.type} there, given as ${dtypes.join(' or ')}`);
+  }
+  const shape = info.shape;
+  if (shape) {
+    const fits = shape.length === t.rank && shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
+    const wanted = `[${shape.map((d) => d ?? '?').join(', ')}]`;
+    if (!fits) throw new ShapeError(`onnx: input ${info.name} is [${t.shape.join(', ')}]; the model takes ${wanted}`);
+  }
+  return t;
+}
+
+/** A graph output as a tensor: one the graph computes on the host (a shape) is made one. */
+function asOutput(v: Value, name: string): Tensor {
+  return v instanceof Constant ? tensorOf(v, `output ${name}`) : v;
+}
+
+/** A model from an ONNX file's bytes. */
+export function fromBytes(bytes: Uint8Array | ArrayBuffer): OnnxModel {
+  const view = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
+  if (!view) throw new ValueError(`onnx.fromBytes: expects a Uint8Array or ArrayBuffer of an ONNX file`);
+  return new OnnxModel(decodeModel(view));
+}
+

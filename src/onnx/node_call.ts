@@ -1,0 +1,158 @@
+// One node of an ONNX graph being run: its inputs (already computed) and its
+// attributes, with the reads every op needs — a tensor, a value the op must
+// know on the host (a shape, axes), an attribute with ONNX's default — each
+// failing with an error that names the node.
+import { ValueError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import type { OnnxAttribute, OnnxNodeProto, OnnxTensorProto } from './proto.js';
+import { Constant, constantOf, tensorOf, type Value } from './value.js';
+
+export class NodeCall {
+  constructor(
+    readonly node: OnnxNodeProto,
+    /** The model's version of the default (ai.onnx) operator set: attributes moved to inputs across versions. */
+    readonly opset: number,
+    private readonly inputs: readonly (Value | undefined)[],
+    /** Host copies of float initializers, for inputs an op must know on the host (Resize's scales). */
+    private readonly hostCopies: ReadonlyMap<string, Constant>,
+    /** Constants already made tensors in this run. */
+    private readonly tensors: Map<Constant, Tensor>,
+  ) {}
+
+  /** "node 'Conv_3' (Conv)", for messages. */
+  get where(): string {
+    return `node ${this.node.name ? `'${this.node.name}' ` : ''}(${this.node.opType})`;
+  }
+
+  error(message: string): ValueError {
+    return new ValueError(`onnx: ${this.where}: ${message}`);
+  }
+
+  get inputCount(): number {
+    return this.inputs.length;
+  }
+
+  /** Whether input i is given (optional inputs are left out, or named ''). */
+  has(i: number): boolean {
+    return this.inputs[i] !== undefined;
+  }
+
+  value(i: number): Value {
+    const v = this.inputs[i];
+    if (v === undefined) throw this.error(`input ${i} is required`);
+    return v;
+  }
+
+  /** Input i as a tensor on the active backend (a host Constant is uploaded once per run). */
+  tensor(i: number): Tensor {
+    return this.asTensor(this.value(i), `input ${i} (${this.node.inputs[i]})`);
+  }
+
+  /** Every input as tensors (variadic ops: Concat, Sum, Max…). */
+  allTensors(): Tensor[] {
+    return this.inputs.map((_, i) => this.tensor(i));
+  }
+
+  asTensor(v: Value, what: string): Tensor {
+    if (v instanceof Tensor) return v;
+    let t = this.tensors.get(v);
+    if (!t) {
+      t = tensorOf(v, `${this.where} ${what}`);
+      this.tensors.set(v, t);
+    }
+    return t;
+  }
+
+  /** Whether input i is known on the host. */
+  isConstant(i: number): boolean {
+    return this.inputs[i] instanceof Constant || this.hostCopies.has(this.node.inputs[i]);
+  }
+
+  /**
+   * Input i on the host: a value the op needs before it can run (Reshape's
+   * shape, Slice's starts). One computed from a model input's data cannot
+   * be known without reading the device back, which tmnn's synchronous run
+   * does not do.
+   */
+  constant(i: number, what: string): Constant {
+    const v = this.value(i);
+    if (v instanceof Constant) return v;
+    const copy = this.hostCopies.get(this.node.inputs[i]);
+    if (copy) return copy;
+    throw this.error(`its ${what} (input ${i}, ${this.node.inputs[i]}) is computed from the model's input data; tmnn needs it known without running the model (a constant, or computed from shapes only)`);
+  }
+
+  /** Input i on the host as a list of numbers, or undefined when the input is left out. */
+  numbers(i: number, what: string): number[] | undefined {
+    return this.has(i) ? this.constant(i, what).values() : undefined;
+  }
+
+  private attribute(name: string): OnnxAttribute | undefined {
+    return this.node.attributes.get(name);
+  }
+
+  int(name: string, fallback: number): number;
+  int(name: string): number | undefined;
+  int(name: string, fallback?: number): number | undefined {
+    const a = this.attribute(name);
+    if (!a) return fallback;
+    if (a.kind !== 'int') throw this.error(`attribute ${name} should be an int, it is ${a.kind}`);
+    return a.value;
+  }
+
+  float(name: string, fallback: number): number;
+  float(name: string): number | undefined;
+  float(name: string, fallback?: number): number | undefined {
+    const a = this.attribute(name);
+    if (!a) return fallback;
+    if (a.kind === 'int') return a.value;
+    if (a.kind !== 'float') throw this.error(`attribute ${name} should be a float, it is ${a.kind}`);
+    return a.value;
+  }
+
+  ints(name: string, fallback: number[]): number[];
+  ints(name: string): number[] | undefined;
+  ints(name: string, fallback?: number[]): number[] | undefined {
+    const a = this.attribute(name);
+    if (!a) return fallback;
+    if (a.kind !== 'ints') throw this.error(`attribute ${name} should be a list of ints, it is ${a.kind}`);
+    return a.value;
+  }
+
+  floats(name: string): number[] | undefined {
+    const a = this.attribute(name);
+    if (!a) return undefined;
+    if (a.kind !== 'floats') throw this.error(`attribute ${name} should be a list of floats, it is ${a.kind}`);
+    return a.value;
+  }
+
+  string(name: string, fallback: string): string;
+  string(name: string): string | undefined;
+  string(name: string, fallback?: string): string | undefined {
+    const a = this.attribute(name);
+    if (!a) return fallback;
+    if (a.kind !== 'string') throw this.error(`attribute ${name} should be a string, it is ${a.kind}`);
+    return a.value;
+  }
+
+  strings(name: string): string[] | undefined {
+    const a = this.attribute(name);
+    if (!a) return undefined;
+    if (a.kind !== 'strings') throw this.error(`attribute ${name} should be a list of strings, it is ${a.kind}`);
+    return a.value;
+  }
+
+  /** A tensor-valued attribute (Constant's value, ConstantOfShape's value) on the host. */
+  tensorAttribute(name: string): Constant | undefined {
+    const a = this.attribute(name);
+    if (!a) return undefined;
+    if (a.kind !== 'tensor') throw this.error(`attribute ${name} should be a tensor, it is ${a.kind}`);
+    return constantOf(a.value as OnnxTensorProto, `${this.where} attribute ${name}`);
+  }
+
+  /** Refuses an attribute set to a value tmnn does not implement. */
+  refuse(name: string, isSupported: (value: unknown) => boolean, why: string): void {
+    const a = this.attribute(name);
+    if (a && 'value' in a && !isSupported(a.value)) throw this.error(`${name} = ${JSON.stringify(a.value)} is not supported: ${why}`);
+  }
+}

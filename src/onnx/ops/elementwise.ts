@@ -1,0 +1,255 @@
+// ONNX's elementwise operators: arithmetic, comparisons, logic and the
+// activations, on tensors through tmnn's ops (broadcasting as ONNX's
+// multidirectional broadcasting, which is NumPy's), and on the host for the
+// arithmetic and comparisons shape computations use.
+import { encodeF16, decodeF16 } from '../../f16.js';
+import * as F from '../../nn/activation_functions.js';
+import * as ops from '../../ops/index.js';
+import { Tensor, type TensorLike } from '../../tensor.js';
+import { hostMap } from '../host_math.js';
+import type { NodeCall } from '../node_call.js';
+import { DATA_TYPES } from '../proto.js';
+import { Constant, elementTypeOf, isIntegerType, type ElementType, type Value } from '../value.js';
+import type { OnnxOp, OpTable } from './op.js';
+
+type Unary = (x: Tensor) => Tensor;
+
+function unary(fn: Unary, host?: (v: number) => number): OnnxOp {
+  return {
+    run: (call) => fn(call.tensor(0)),
+    ...(host ? { host: (_call: NodeCall, [x]: Constant[]) => hostMap('unary', [x], x.type, host) } : {}),
+  };
+}
+
+/**
+ * Input i as an operand beside tensor `other`: a one-element Constant that
+ * broadcasting would not widen becomes a plain number (no upload, and the
+ * webgpu backend folds it into the fused kernel).
+ */
+function operand(call: NodeCall, i: number, other: Tensor): TensorLike {
+  const v = call.value(i);
+  if (v instanceof Constant && v.size === 1 && v.shape.length <= other.rank) return v.data[0];
+  return call.asTensor(v, `input ${i}`);
+}
+
+/** The two inputs of a binary op: at least one as a tensor (the node runs on the device only when one is). */
+function operands(call: NodeCall): [TensorLike, TensorLike] {
+  const a = call.value(0), b = call.value(1);
+  if (a instanceof Tensor) return [a, operand(call, 1, a)];
+  if (b instanceof Tensor) return [operand(call, 0, b), b];
+  return [call.tensor(0), call.tensor(1)];
+}
+
+function binary(fn: (a: TensorLike, b: TensorLike) => Tensor, host: (a: number, b: number) => number, bool = false): OnnxOp {
+  return {
+    run: (call) => {
+      const [a, b] = operands(call);
+      return fn(a, b);
+    },
+    host: (_call, [a, b]) => hostMap('binary', [a, b], bool ? 'bool' : a.type, host),
+  };
+}
+
+/** Integer division truncates (C's), as ONNX specifies for integer Div. */
+function divide(a: TensorLike, b: TensorLike): Tensor {
+  const q = ops.div(a, b);
+  const ints = [a, b].every((v) => typeof v === 'number' ? Number.isInteger(v) : !isFloatTensor(v));
+  return ints ? ops.cast(ops.trunc(q), 'i32') : q;
+}
+
+function isFloatTensor(t: Tensor): boolean {
+  return t.dtype === 'f32' || t.dtype === 'f16';
+}
+
+/** Sum, Max, Min, Mean: any number of inputs, broadcast together. */
+function variadic(fn: (a: TensorLike, b: TensorLike) => Tensor, host: (a: number, b: number) => number, mean = false): OnnxOp {
+  return {
+    run: (call) => {
+      const xs = call.allTensors();
+      const total = xs.slice(1).reduce((acc, x) => fn(acc, x), xs[0]);
+      return mean ? ops.div(total, xs.length) : total;
+    },
+    host: (_call, xs) =>
+      hostMap('variadic', xs, xs[0].type, (...v) => {
+        const total = v.slice(1).reduce(host, v[0]);
+        return mean ? total / v.length : total;
+      }),
+  };
+}
+
+/** Cast to an ONNX element type: floats to f32 (float16 to f16), integers and bools to i32. */
+function castTo(call: NodeCall, x: Tensor, to: ElementType): Tensor {
+  if (to === 'float16') return ops.cast(x, 'f16');
+  if (to === 'float' || to === 'double' || to === 'bfloat16') return ops.cast(x, 'f32');
+  if (to === 'bool') return ops.cast(ops.notEqual(x, 0), 'i32');
+  if (isIntegerType(to)) return isFloatTensor(x) ? ops.cast(ops.trunc(x), 'i32') : ops.cast(x, 'i32');
+  throw call.error(`cannot cast to ${to}`);
+}
+
+function castHost(to: ElementType, v: number): number {
+  if (to === 'bool') return v !== 0 ? 1 : 0;
+  if (to === 'float') return Math.fround(v);
+  if (to === 'float16') return decodeF16(encodeF16([v]))[0];
+  if (isIntegerType(to)) return Math.trunc(v);
+  return v;
+}
+
+function targetType(call: NodeCall): ElementType {
+  const to = call.int('to');
+  const name = to === undefined ? undefined : DATA_TYPES[to];
+  if (!name || name === 'string' || name.startsWith('complex') || name.startsWith('float8') || name.endsWith('int4')) {
+    throw call.error(`casts to ${name ?? to}, which tmnn does not hold`);
+  }
+  return name as ElementType;
+}
+
+const cast: OnnxOp = {
+  run: (call) => castTo(call, call.tensor(0), targetType(call)),
+  host: (call, [x]) => {
+    const to = targetType(call);
+    return new Constant(to, x.shape, x.data.map((v) => castHost(to, v)));
+  },
+};
+
+/** Clip: bounds as attributes before opset 11, as optional inputs since. */
+const clip: OnnxOp = {
+  run: (call) => {
+    const x = call.tensor(0);
+    const bound = (i: number, attr: string) => (call.opset < 11 ? call.float(attr) : call.has(i) ? call.constant(i, attr).data[0] : undefined);
+    const lo = bound(1, 'min'), hi = bound(2, 'max');
+    if (lo !== undefined && hi !== undefined && lo <= hi) return ops.clip(x, lo, hi);
+    let y = x;
+    if (lo !== undefined) y = ops.maximum(y, lo);
+    if (hi !== undefined) y = ops.minimum(y, hi);
+    return y;
+  },
+};
+
+/** HardSigmoid: max(0, min(1, alpha·x + beta)), ONNX's defaults alpha 0.2, beta 0.5 (PyTorch exports alpha 1/6). */
+function hardSigmoid(x: Tensor, alpha: number, beta: number): Tensor {
+  return ops.clip(ops.add(ops.mul(x, alpha), beta), 0, 1);
+}
+
+function isType(v: Value, test: (t: ElementType) => boolean): boolean {
+  return test(v instanceof Constant ? v.type : elementTypeOf(v));
+}
+
+export const ELEMENTWISE_OPS: OpTable = {
+  Abs: unary(ops.abs, Math.abs),
+  Neg: unary(ops.neg, (v) => -v),
+  Exp: unary(ops.exp),
+  Log: unary(ops.log),
+  Sqrt: unary(ops.sqrt, Math.sqrt),
+  Reciprocal: unary((x) => ops.div(1, x)),
+  Sin: unary(ops.sin),
+  Cos: unary(ops.cos),
+  Tan: unary(ops.tan),
+  Asin: unary(ops.asin),
+  Acos: unary(ops.acos),
+  Atan: unary(ops.atan),
+  Sinh: unary(ops.sinh),
+  Cosh: unary(ops.cosh),
+  Asinh: unary(ops.asinh),
+  Acosh: unary(ops.acosh),
+  Atanh: unary(ops.atanh),
+  Tanh: unary(ops.tanh),
+  Sigmoid: unary(ops.sigmoid),
+  Relu: unary(ops.relu),
+  Erf: unary(ops.erf),
+  Floor: unary(ops.floor, Math.floor),
+  Ceil: unary(ops.ceil, Math.ceil),
+  // ONNX rounds halves to even, as tmnn's round does.
+  Round: unary(ops.round),
+  Sign: unary(ops.sign, Math.sign),
+  Softplus: unary((x) => F.softplus(x)),
+  Softsign: unary(F.softsign),
+  Mish: unary(F.mish),
+  Not: unary((x) => ops.cast(ops.logicalNot(x), 'i32'), (v) => (v ? 0 : 1)),
+  IsNaN: unary((x) => ops.cast(ops.isNaN(x), 'i32')),
+  IsInf: {
+    run: (call) => {
+      const x = call.tensor(0);
+      const neg = call.int('detect_negative', 1), pos = call.int('detect_positive', 1);
+      const inf = ops.isInf(x);
+      const mask = neg && pos ? inf : ops.mul(inf, neg ? ops.less(x, 0) : pos ? ops.greater(x, 0) : 0);
+      return ops.cast(mask, 'i32');
+    },
+  },
+  LeakyRelu: { run: (call) => F.leakyRelu(call.tensor(0), call.float('alpha', 0.01)) },
+  Elu: { run: (call) => F.elu(call.tensor(0), call.float('alpha', 1)) },
+  Celu: { run: (call) => F.celu(call.tensor(0), call.float('alpha', 1)) },
+  Selu: {
+    run: (call) => {
+      const x = call.tensor(0);
+      const alpha = call.float('alpha', F.SELU_ALPHA), gamma = call.float('gamma', F.SELU_SCALE);
+      return ops.mul(F.elu(x, alpha), gamma);
+    },
+  },
+  ThresholdedRelu: { run: (call) => F.threshold(call.tensor(0), call.float('alpha', 1), 0) },
+  HardSigmoid: { run: (call) => hardSigmoid(call.tensor(0), call.float('alpha', 0.2), call.float('beta', 0.5)) },
+  HardSwish: { run: (call) => F.hardswish(call.tensor(0)) },
+  Gelu: { run: (call) => F.gelu(call.tensor(0), call.string('approximate', 'none') === 'tanh' ? 'tanh' : 'none') },
+  Shrink: {
+    run: (call) => {
+      const x = call.tensor(0);
+      const bias = call.float('bias', 0), lambd = call.float('lambd', 0.5);
+      return ops.where(ops.less(x, -lambd), ops.add(x, bias), ops.where(ops.greater(x, lambd), ops.sub(x, bias), 0));
+    },
+  },
+  PRelu: {
+    run: (call) => {
+      const x = call.tensor(0);
+      return ops.where(ops.less(x, 0), ops.mul(x, operand(call, 1, x)), x);
+    },
+  },
+  Clip: clip,
+  Cast: cast,
+  CastLike: {
+    run: (call) => castTo(call, call.tensor(0), elementTypeOf(call.tensor(1))),
+  },
+  Add: binary(ops.add, (a, b) => a + b),
+  Sub: binary(ops.sub, (a, b) => a - b),
+  Mul: binary(ops.mul, (a, b) => a * b),
+  Div: {
+    run: (call) => {
+      const [a, b] = operands(call);
+      return divide(a, b);
+    },
+    host: (_call, [a, b]) => hostMap('Div', [a, b], a.type, isIntegerType(a.type) ? (x, y) => Math.trunc(x / y) : (x, y) => x / y),
+  },
+  Pow: binary(ops.pow, (a, b) => a ** b),
+  Mod: {
+    run: (call) => {
+      const [a, b] = operands(call);
+      // fmod = 1 keeps the dividend's sign (C's fmod); 0 the divisor's (Python's %), as tmnn's remainder.
+      if (!call.int('fmod', 0)) return ops.remainder(a, b);
+      const q = ops.trunc(ops.div(a, b));
+      return ops.sub(a, ops.mul(q, b));
+    },
+    host: (call, [a, b]) => hostMap('Mod', [a, b], a.type, call.int('fmod', 0) ? (x, y) => x % y : (x, y) => x - Math.floor(x / y) * y),
+  },
+  Max: variadic(ops.maximum, Math.max),
+  Min: variadic(ops.minimum, Math.min),
+  Sum: variadic(ops.add, (a, b) => a + b),
+  Mean: variadic(ops.add, (a, b) => a + b, true),
+  Equal: binary((a, b) => ops.cast(ops.equal(a, b), 'i32'), (a, b) => +(a === b), true),
+  Less: binary((a, b) => ops.cast(ops.less(a, b), 'i32'), (a, b) => +(a < b), true),
+  LessOrEqual: binary((a, b) => ops.cast(ops.lessEqual(a, b), 'i32'), (a, b) => +(a <= b), true),
+  Greater: binary((a, b) => ops.cast(ops.greater(a, b), 'i32'), (a, b) => +(a > b), true),
+  GreaterOrEqual: binary((a, b) => ops.cast(ops.greaterEqual(a, b), 'i32'), (a, b) => +(a >= b), true),
+  And: binary((a, b) => ops.cast(ops.logicalAnd(a, b), 'i32'), (a, b) => +(!!a && !!b), true),
+  Or: binary((a, b) => ops.cast(ops.logicalOr(a, b), 'i32'), (a, b) => +(!!a || !!b), true),
+  Xor: binary((a, b) => ops.cast(ops.logicalXor(a, b), 'i32'), (a, b) => +(!!a !== !!b), true),
+  Where: {
+    run: (call) => {
+      const cond = call.tensor(0);
+      const a = call.value(1), b = call.value(2);
+      // Keep the branches' type: a float branch beside an int Constant (a scalar 0) stays float.
+      const float = isType(a, (t) => !isIntegerType(t) && t !== 'bool') || isType(b, (t) => !isIntegerType(t) && t !== 'bool');
+      const branch = (v: Value, i: number) => (v instanceof Constant && v.size === 1 && v.shape.length <= cond.rank ? v.data[0] : call.asTensor(v, `input ${i}`));
+      const y = ops.where(cond, branch(a, 1), branch(b, 2));
+      return float || y.dtype !== 'f32' ? y : ops.cast(y, 'i32');
+    },
+    host: (_call, [c, a, b]) => hostMap('Where', [c, a, b], a.type, (cv, av, bv) => (cv ? av : bv)),
+  },
+};

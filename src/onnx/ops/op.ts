@@ -1,0 +1,18 @@
+// The shape of one ONNX operator's implementation in tmnn: declared once per
+// op type, as tfjs registers one kernel per op; the files beside this one
+// group them by kind.
+import type { NodeCall } from '../node_call.js';
+import type { Constant, Value } from '../value.js';
+
+export interface OnnxOp {
+  /** Computes the node's outputs, in order (an output left out of the list is one tmnn does not compute). */
+  run(call: NodeCall): Value | Value[];
+  /**
+   * Computes them on the host when every input is a Constant: the shape
+   * arithmetic exporters leave in graphs, which must stay on the host for
+   * Reshape or Slice to know their arguments.
+   */
+  host?(call: NodeCall, inputs: Constant[]): Constant | Constant[];
+}
+
+export type OpTable = Record<string, OnnxOp>;

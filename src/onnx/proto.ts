@@ -1,0 +1,281 @@
+// The parts of ONNX's protobuf schema (onnx/onnx.proto3) that running a model
+// needs, decoded into plain objects. @bufbuild/protobuf reads the wire format;
+// this file only knows which field number is what. Fields tmnn does not use
+// (doc strings, metadata, training info) are skipped, as protobuf readers do.
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { CorruptFileError } from '../io/errors.js';
+
+export interface OnnxModelProto {
+  irVersion: number;
+  producerName: string;
+  producerVersion: string;
+  /** Operator set version by domain ('' is the default ai.onnx domain). */
+  opsets: Map<string, number>;
+  graph: OnnxGraphProto;
+  /** Functions the model defines for its own nodes (ONNX ≥ 1.10); tmnn does not inline them. */
+  functionCount: number;
+}
+
+export interface OnnxGraphProto {
+  name: string;
+  nodes: OnnxNodeProto[];
+  initializers: OnnxTensorProto[];
+  inputs: OnnxValueInfo[];
+  outputs: OnnxValueInfo[];
+  sparseInitializerCount: number;
+}
+
+export interface OnnxNodeProto {
+  name: string;
+  opType: string;
+  domain: string;
+  /** Input names; '' marks an optional input left out. */
+  inputs: string[];
+  outputs: string[];
+  attributes: Map<string, OnnxAttribute>;
+}
+
+export type OnnxAttribute =
+  | { kind: 'float'; value: number }
+  | { kind: 'int'; value: number }
+  | { kind: 'string'; value: string }
+  | { kind: 'tensor'; value: OnnxTensorProto }
+  | { kind: 'graph'; value: OnnxGraphProto }
+  | { kind: 'floats'; value: number[] }
+  | { kind: 'ints'; value: number[] }
+  | { kind: 'strings'; value: string[] }
+  | { kind: 'other'; type: number };
+
+export interface OnnxTensorProto {
+  name: string;
+  dims: number[];
+  dataType: number;
+  rawData?: Uint8Array;
+  floatData: number[];
+  int32Data: number[];
+  int64Data: number[];
+  doubleData: number[];
+  uint64Data: number[];
+  /** Where the data lives outside the file (data_location EXTERNAL), when it does. */
+  externalLocation?: string;
+}
+
+export interface OnnxValueInfo {
+  name: string;
+  /** TensorProto.DataType of a tensor-typed value; 0 for other types or when not given. */
+  elemType: number;
+  /** Each dimension's size, or its symbolic name ('batch'), or null when unknown; undefined shape when not given. */
+  shape?: (number | string | null)[];
+}
+
+/** TensorProto.DataType values, by ONNX's names. */
+export const DATA_TYPES: Record<number, string> = {
+  1: 'float', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool', 10: 'float16',
+  11: 'double', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
+  17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4',
+};
+
+/** Decodes an ONNX model file's bytes; a CorruptFileError when they are not one. */
+export function decodeModel(bytes: Uint8Array): OnnxModelProto {
+  let model: OnnxModelProto;
+  try {
+    model = readModel(new BinaryReader(bytes));
+  } catch (err) {
+    if (err instanceof CorruptFileError) throw err;
+    throw new CorruptFileError(`onnx: not a readable ONNX model (${bytes.length} bytes): ${(err as Error).message}`);
+  }
+  if (!model.graph.nodes.length && !model.graph.outputs.length) {
+    throw new CorruptFileError(`onnx: the file (${bytes.length} bytes) holds no graph: not an ONNX model, or an empty one`);
+  }
+  return model;
+}
+
+/** Calls `field` for each field of the message that ends at `end`; the callback returns false for a field it skips. */
+function fields(r: BinaryReader, end: number, field: (no: number, wire: WireType) => boolean | void): void {
+  while (r.pos < end) {
+    const [no, wire] = r.tag();
+    if (field(no, wire) === false) r.skip(wire, no);
+  }
+  if (r.pos !== end) throw new CorruptFileError(`onnx: a message overruns its length (at byte ${r.pos}, expected ${end})`);
+}
+
+/** The end of a length-delimited submessage starting at the reader's position. */
+function sub(r: BinaryReader): number {
+  const length = r.uint32();
+  const end = r.pos + length;
+  if (end > r.len) throw new CorruptFileError(`onnx: a field of ${length} bytes runs past the end of the file (${r.len} bytes): truncated?`);
+  return end;
+}
+
+/** An int64 as a number: exact up to 2^53, beyond that the nearest double (INT64_MAX as a slice end means "to the end"). */
+function int64(r: BinaryReader): number {
+  return Number(r.int64());
+}
+
+/** A repeated scalar field, packed (a length-delimited run) or not (one value per tag). */
+function repeated(r: BinaryReader, wire: WireType, read: () => number, into: number[]): void {
+  if (wire !== WireType.LengthDelimited) {
+    into.push(read());
+    return;
+  }
+  const end = sub(r);
+  while (r.pos < end) into.push(read());
+}
+
+function readModel(r: BinaryReader): OnnxModelProto {
+  const model: OnnxModelProto = { irVersion: 0, producerName: '', producerVersion: '', opsets: new Map(), graph: emptyGraph(), functionCount: 0 };
+  fields(r, r.len, (no) => {
+    if (no === 1) model.irVersion = int64(r);
+    else if (no === 2) model.producerName = r.string();
+    else if (no === 3) model.producerVersion = r.string();
+    else if (no === 7) model.graph = readGraph(r, sub(r));
+    else if (no === 8) {
+      let domain = '';
+      let version = 0;
+      fields(r, sub(r), (f) => {
+        if (f === 1) domain = r.string();
+        else if (f === 2) version = int64(r);
+        else return false;
+      });
+      // ai.onnx is the default domain's other name.
+      model.opsets.set(domain === 'ai.onnx' ? '' : domain, version);
+    } else if (no === 25) {
+      model.functionCount++;
+      return false;
+    } else return false;
+  });
+  return model;
+}
+
+function emptyGraph(): OnnxGraphProto {
+  return { name: '', nodes: [], initializers: [], inputs: [], outputs: [], sparseInitializerCount: 0 };
+}
+
+function readGraph(r: BinaryReader, end: number): OnnxGraphProto {
+  const graph = emptyGraph();
+  fields(r, end, (no) => {
+    if (no === 1) graph.nodes.push(readNode(r, sub(r)));
+    else if (no === 2) graph.name = r.string();
+    else if (no === 5) graph.initializers.push(readTensor(r, sub(r)));
+    else if (no === 11) graph.inputs.push(readValueInfo(r, sub(r)));
+    else if (no === 12) graph.outputs.push(readValueInfo(r, sub(r)));
+    else if (no === 15) {
+      graph.sparseInitializerCount++;
+      return false;
+    } else return false;
+  });
+  return graph;
+}
+
+function readNode(r: BinaryReader, end: number): OnnxNodeProto {
+  const node: OnnxNodeProto = { name: '', opType: '', domain: '', inputs: [], outputs: [], attributes: new Map() };
+  fields(r, end, (no) => {
+    if (no === 1) node.inputs.push(r.string());
+    else if (no === 2) node.outputs.push(r.string());
+    else if (no === 3) node.name = r.string();
+    else if (no === 4) node.opType = r.string();
+    else if (no === 7) node.domain = r.string();
+    else if (no === 5) {
+      const [name, attribute] = readAttribute(r, sub(r));
+      node.attributes.set(name, attribute);
+    } else return false;
+  });
+  if (node.domain === 'ai.onnx') node.domain = '';
+  return node;
+}
+
+// AttributeProto.AttributeType
+const FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, GRAPH = 5, FLOATS = 6, INTS = 7, STRINGS = 8;
+
+function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
+  let name = '';
+  let type = 0;
+  let f = 0, i = 0, s = '', t: OnnxTensorProto | undefined, g: OnnxGraphProto | undefined;
+  const floats: number[] = [], ints: number[] = [], strings: string[] = [];
+  fields(r, end, (no, wire) => {
+    if (no === 1) name = r.string();
+    else if (no === 20) type = r.int32();
+    else if (no === 2) f = r.float();
+    else if (no === 3) i = int64(r);
+    else if (no === 4) s = r.string();
+    else if (no === 5) t = readTensor(r, sub(r));
+    else if (no === 6) g = readGraph(r, sub(r));
+    else if (no === 7) repeated(r, wire, () => r.float(), floats);
+    else if (no === 8) repeated(r, wire, () => int64(r), ints);
+    else if (no === 9) strings.push(r.string());
+    else return false;
+  });
+  // Files from before IR version 3 may leave the type out: infer it from the field that is set.
+  if (type === 0) type = t ? TENSOR : g ? GRAPH : floats.length ? FLOATS : ints.length ? INTS : strings.length ? STRINGS : s ? STRING : 0;
+  const attribute: OnnxAttribute =
+    type === FLOAT ? { kind: 'float', value: f }
+    : type === INT ? { kind: 'int', value: i }
+    : type === STRING ? { kind: 'string', value: s }
+    : type === TENSOR && t ? { kind: 'tensor', value: t }
+    : type === GRAPH && g ? { kind: 'graph', value: g }
+    : type === FLOATS ? { kind: 'floats', value: floats }
+    : type === INTS ? { kind: 'ints', value: ints }
+    : type === STRINGS ? { kind: 'strings', value: strings }
+    : { kind: 'other', type };
+  return [name, attribute];
+}
+
+function readTensor(r: BinaryReader, end: number): OnnxTensorProto {
+  const t: OnnxTensorProto = { name: '', dims: [], dataType: 0, floatData: [], int32Data: [], int64Data: [], doubleData: [], uint64Data: [] };
+  let external = false;
+  fields(r, end, (no, wire) => {
+    if (no === 1) repeated(r, wire, () => int64(r), t.dims);
+    else if (no === 2) t.dataType = r.int32();
+    else if (no === 4) repeated(r, wire, () => r.float(), t.floatData);
+    else if (no === 5) repeated(r, wire, () => r.int32(), t.int32Data);
+    else if (no === 7) repeated(r, wire, () => int64(r), t.int64Data);
+    else if (no === 8) t.name = r.string();
+    else if (no === 9) t.rawData = r.bytes();
+    else if (no === 10) repeated(r, wire, () => r.double(), t.doubleData);
+    else if (no === 11) repeated(r, wire, () => Number(r.uint64()), t.uint64Data);
+    else if (no === 13) {
+      // StringStringEntryProto: the entry keyed 'location' names the file.
+      let key = '', value = '';
+      fields(r, sub(r), (f) => {
+        if (f === 1) key = r.string();
+        else if (f === 2) value = r.string();
+        else return false;
+      });
+      if (key === 'location') t.externalLocation = value;
+    } else if (no === 14) external = r.int32() === 1;
+    else return false;
+  });
+  if (!external) t.externalLocation = undefined;
+  else t.externalLocation ??= '(no location given)';
+  return t;
+}
+
+function readValueInfo(r: BinaryReader, end: number): OnnxValueInfo {
+  const info: OnnxValueInfo = { name: '', elemType: 0 };
+  fields(r, end, (no) => {
+    if (no === 1) info.name = r.string();
+    else if (no === 2) {
+      // TypeProto: only tensor_type (1) matters.
+      fields(r, sub(r), (f) => {
+        if (f !== 1) return false;
+        fields(r, sub(r), (g) => {
+          if (g === 1) info.elemType = r.int32();
+          else if (g === 2) {
+            info.shape = [];
+            fields(r, sub(r), (h) => {
+              if (h !== 1) return false;
+              let dim: number | string | null = null;
+              fields(r, sub(r), (d) => {
+                if (d === 1) dim = int64(r);
+                else if (d === 2) dim = r.string();
+                else return false;
+              });
+              info.shape!.push(dim);
+            });
+          } else return false;
+        });
+      });
+    } else return false;
+  });
+  return info;
+}

@@ -1,0 +1,144 @@
+// What flows along an ONNX graph's edges in tmnn: a Tensor (on the active
+// backend, in the autograd graph) or a Constant (a small array on the host).
+// Exporters compute shapes inside the graph (Shape → Gather → Concat →
+// Reshape); those run on Constants here, so Reshape knows its target shape
+// without reading a device buffer back, and the model runs synchronously.
+import { CorruptFileError } from '../io/errors.js';
+import { decodeF16 } from '../f16.js';
+import { tensor } from '../ops/creation.js';
+import type { Tensor } from '../tensor.js';
+import { DATA_TYPES, type OnnxTensorProto } from './proto.js';
+
+/** ONNX element type names (TensorProto.DataType) that tmnn runs. */
+export type ElementType = 'float' | 'float16' | 'double' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool';
+
+const INTEGER_TYPES = new Set<ElementType>(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64']);
+
+export function isIntegerType(type: ElementType): boolean {
+  return INTEGER_TYPES.has(type);
+}
+
+/** An array known on the host: an initializer of integers, a Constant node, a shape. Elements as doubles (int64s exact to 2^53). */
+export class Constant {
+  constructor(
+    readonly type: ElementType,
+    readonly shape: readonly number[],
+    readonly data: Float64Array,
+  ) {}
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** The elements as a plain list of numbers (a shape, axes, pads). */
+  values(): number[] {
+    return Array.from(this.data);
+  }
+}
+
+export type Value = Tensor | Constant;
+
+/** A Constant's elements, decoded from an initializer or a Constant node's tensor. */
+export function constantOf(t: OnnxTensorProto, where: string): Constant {
+  const typeName = DATA_TYPES[t.dataType];
+  if (t.externalLocation !== undefined) {
+    throw new CorruptFileError(`onnx: ${where} keeps its data in an external file (${t.externalLocation}); tmnn reads single-file ONNX models only (re-save the model with its data inside, e.g. onnx.save(model, path, save_as_external_data=False))`);
+  }
+  if (!typeName || !isRunnable(typeName)) {
+    throw new CorruptFileError(`onnx: ${where} has element type ${typeName ?? t.dataType}, which tmnn does not run (it runs ${RUNNABLE.join(', ')})`);
+  }
+  const type = typeName as ElementType;
+  const size = t.dims.reduce((a, b) => a * b, 1);
+  const data = t.rawData ? fromRaw(type, t.rawData, where) : fromFields(type, t);
+  if (data.length !== size) {
+    throw new CorruptFileError(`onnx: ${where} holds ${data.length} elements, its shape [${t.dims.join(', ')}] needs ${size}`);
+  }
+  return new Constant(type, t.dims, data);
+}
+
+const RUNNABLE: ElementType[] = ['float', 'float16', 'double', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'bool'];
+
+function isRunnable(name: string): name is ElementType {
+  return (RUNNABLE as string[]).includes(name);
+}
+
+const BYTES: Record<ElementType, number> = {
+  float: 4, float16: 2, double: 8, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, uint16: 2, uint32: 4, uint64: 8, bool: 1,
+};
+
+/** raw_data: the elements packed little-endian. */
+function fromRaw(type: ElementType, raw: Uint8Array, where: string): Float64Array {
+  const width = BYTES[type];
+  if (raw.length % width) throw new CorruptFileError(`onnx: ${where} has ${raw.length} bytes of ${type} data, not a whole number of ${width}-byte elements`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const n = raw.length / width;
+  const out = new Float64Array(n);
+  const read: (i: number) => number = {
+    float: (i: number) => view.getFloat32(i * 4, true),
+    float16: (i: number) => decodeF16(new Uint16Array([view.getUint16(i * 2, true)]))[0],
+    double: (i: number) => view.getFloat64(i * 8, true),
+    bfloat16: (i: number) => bfloat16(view.getUint16(i * 2, true)),
+    int64: (i: number) => Number(view.getBigInt64(i * 8, true)),
+    int32: (i: number) => view.getInt32(i * 4, true),
+    int16: (i: number) => view.getInt16(i * 2, true),
+    int8: (i: number) => view.getInt8(i),
+    uint8: (i: number) => view.getUint8(i),
+    uint16: (i: number) => view.getUint16(i * 2, true),
+    uint32: (i: number) => view.getUint32(i * 4, true),
+    uint64: (i: number) => Number(view.getBigUint64(i * 8, true)),
+    bool: (i: number) => (view.getUint8(i) ? 1 : 0),
+  }[type];
+  for (let i = 0; i < n; i++) out[i] = read(i);
+  return out;
+}
+
+/** The typed fields: float_data, int32_data (which also holds the narrow types, and f16/bf16 as bits), int64_data, double_data, uint64_data. */
+function fromFields(type: ElementType, t: OnnxTensorProto): Float64Array {
+  switch (type) {
+    case 'float':
+      return Float64Array.from(t.floatData);
+    case 'double':
+      return Float64Array.from(t.doubleData);
+    case 'int64':
+      return Float64Array.from(t.int64Data);
+    case 'uint32':
+    case 'uint64':
+      return Float64Array.from(t.uint64Data);
+    case 'float16':
+      return Float64Array.from(decodeF16(Uint16Array.from(t.int32Data)));
+    case 'bfloat16':
+      return Float64Array.from(t.int32Data, bfloat16);
+    case 'bool':
+      return Float64Array.from(t.int32Data, (v) => (v ? 1 : 0));
+    default:
+      return Float64Array.from(t.int32Data);
+  }
+}
+
+function bfloat16(bits: number): number {
+  return new Float32Array(new Uint32Array([bits << 16]).buffer)[0];
+}
+
+const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1;
+
+/**
+ * A Constant as a tensor on the active backend: floats as f32 (float16 as
+ * f16), integers and bools as i32, tmnn's integer dtype. An int64 outside
+ * i32's range is an error, not a wrapped value.
+ */
+export function tensorOf(c: Constant, where: string): Tensor {
+  if (c.type === 'float16') return tensor(Float32Array.from(c.data), [...c.shape], { dtype: 'f16' });
+  if (c.type === 'float' || c.type === 'double' || c.type === 'bfloat16') return tensor(Float32Array.from(c.data), [...c.shape]);
+  const out = new Int32Array(c.size);
+  for (let i = 0; i < c.size; i++) {
+    const v = c.data[i];
+    if (v < I32_MIN || v > I32_MAX) throw new CorruptFileError(`onnx: ${where} holds ${v}, past the range of tmnn's i32 tensors`);
+    out[i] = v;
+  }
+  return tensor(out, [...c.shape], { dtype: 'i32' });
+}
+
+/** The ONNX element type a tensor of a tmnn dtype stands for. */
+export function elementTypeOf(t: Tensor): ElementType {
+  return t.dtype === 'f32' ? 'float' : t.dtype === 'f16' ? 'float16' : t.dtype === 'i8' ? 'int8' : 'int64';
+}
