@@ -1,9 +1,15 @@
 // Every ONNX operator tmnn runs, by op type: one table per kind of op.
 import { ELEMENTWISE_OPS } from './elementwise.js';
+import { MATMUL_OPS } from './matmul.js';
 import type { OpTable } from './op.js';
+import { REDUCE_OPS } from './reduce.js';
+import { SHAPE_OPS } from './shape.js';
 
 export const OPS: OpTable = {
   ...ELEMENTWISE_OPS,
+  ...SHAPE_OPS,
+  ...REDUCE_OPS,
+  ...MATMUL_OPS,
 };
 
 /** The op types tmnn runs (the default ai.onnx domain), sorted. */
