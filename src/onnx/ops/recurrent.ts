@@ -8,6 +8,7 @@
 // whenever their fixed form is the node's: default activations, no clip, no
 // peepholes, and for GRU linear_before_reset = 1 (what PyTorch exports).
 // Every other form runs as the elementwise ops the equations name.
+import * as F from '../../nn/activation_functions.js';
 import * as ops from '../../ops/index.js';
 import { gruCell } from '../../ops/gru_cell.js';
 import { lstmCell } from '../../ops/lstm_cell.js';
@@ -29,11 +30,23 @@ const TO_TMNN_ORDER: Record<Kind, number[]> = { LSTM: [0, 2, 3, 1], GRU: [1, 0, 
 
 type Activation = (x: Tensor) => Tensor;
 
-/** The activations that take no alpha or beta; the parametrised ones (LeakyRelu, HardSigmoid, Affine…) are refused. */
-const ACTIVATIONS: Record<string, Activation> = {
-  sigmoid: (x) => x.sigmoid(),
-  tanh: (x) => x.tanh(),
-  relu: (x) => x.relu(),
+/**
+ * The activation functions ONNX lists for recurrent ops, by lower-cased
+ * name: whether each takes alpha and beta, their defaults (those of the ONNX
+ * operator of the same name; null where there is none), and the function.
+ */
+const ACTIVATIONS: Record<string, { alpha?: number | null; beta?: number | null; make: (alpha: number, beta: number) => Activation }> = {
+  sigmoid: { make: () => (x) => x.sigmoid() },
+  tanh: { make: () => (x) => x.tanh() },
+  relu: { make: () => (x) => x.relu() },
+  softsign: { make: () => (x) => F.softsign(x) },
+  softplus: { make: () => (x) => F.softplus(x) },
+  affine: { alpha: null, beta: null, make: (a, b) => (x) => ops.add(ops.mul(x, a), b) },
+  leakyrelu: { alpha: 0.01, make: (a) => (x) => F.leakyRelu(x, a) },
+  thresholdedrelu: { alpha: 1, make: (a) => (x) => ops.where(ops.greaterEqual(x, a), x, 0) },
+  scaledtanh: { alpha: null, beta: null, make: (a, b) => (x) => ops.mul(ops.tanh(ops.mul(x, b)), a) },
+  hardsigmoid: { alpha: 0.2, beta: 0.5, make: (a, b) => (x) => ops.clip(ops.add(ops.mul(x, a), b), 0, 1) },
+  elu: { alpha: 1, make: (a) => (x) => F.elu(x, a) },
 };
 
 /** One direction's weights, gate blocks in tmnn's order. */
@@ -108,8 +121,6 @@ function runRecurrent(call: NodeCall, kind: Kind): Value[] {
   if (p) expect(p, [dirs, 3 * hidden], 'P');
 
   const acts = activations(call, kind, dirs);
-  const defaults = DEFAULT_ACTIVATIONS[kind].map((a) => a.toLowerCase());
-  const isDefault = (names: string[]) => names.every((n, i) => n === defaults[i]);
 
   // x·Wᵀ for every step at once needs x as rows.
   const rows = ops.reshape(x, [seq * batch, inputSize]);
@@ -117,8 +128,8 @@ function runRecurrent(call: NodeCall, kind: Kind): Value[] {
   for (let d = 0; d < dirs; d++) {
     const settings: Settings = {
       kind, hidden, clip, linearBeforeReset,
-      act: acts[d].map((n) => ACTIVATIONS[n]),
-      fused: kind !== 'RNN' && clip === undefined && !p && isDefault(acts[d]) && (kind === 'LSTM' || linearBeforeReset),
+      act: acts[d].fns,
+      fused: kind !== 'RNN' && clip === undefined && !p && acts[d].isDefault && (kind === 'LSTM' || linearBeforeReset),
     };
     const weights = directionWeights(rows, [seq, batch], d, w, r, b, p, settings);
     const reverse = direction === 'reverse' || d === 1;
@@ -171,22 +182,44 @@ function reorder(t: Tensor, kind: Kind, hidden: number): Tensor {
   return ops.concat(TO_TMNN_ORDER[kind].map((i) => blocks[i]), 0);
 }
 
-/** The activation names per direction, lower-cased: ONNX lists them direction after direction. */
-function activations(call: NodeCall, kind: Kind, dirs: number): string[][] {
+/**
+ * Each direction's activation functions and whether they are ONNX's defaults.
+ * ONNX lists them direction after direction; activation_alpha and
+ * activation_beta hold values only for the functions that take them, in the
+ * list's order (as onnxruntime reads them), a function past their end taking
+ * its default.
+ */
+function activations(call: NodeCall, kind: Kind, dirs: number): { fns: Activation[]; isDefault: boolean }[] {
   const per = DEFAULT_ACTIVATIONS[kind].length;
   const given = call.strings('activations');
-  const names = (given ?? DEFAULT_ACTIVATIONS[kind]).map((n) => n.toLowerCase());
+  const listed = given ?? DEFAULT_ACTIVATIONS[kind];
   // A bidirectional node's list names both directions' functions; one direction's list is taken for both.
-  const all = names.length === per ? Array.from({ length: dirs }, () => names).flat() : names;
-  if (all.length !== per * dirs) {
-    throw call.error(`activations lists ${names.length} functions; ${kind} takes ${per} per direction (${per * dirs} for ${dirs} direction${dirs > 1 ? 's' : ''})`);
+  const names = listed.length === per ? Array.from({ length: dirs }, () => listed).flat() : listed;
+  if (names.length !== per * dirs) {
+    throw call.error(`activations lists ${listed.length} functions; ${kind} takes ${per} per direction (${per * dirs} for ${dirs} direction${dirs > 1 ? 's' : ''})`);
   }
-  const unknown = all.find((n) => !(n in ACTIVATIONS));
-  if (unknown !== undefined) {
-    const original = given![names.indexOf(unknown)];
-    throw call.error(`activations: ${original} is not supported: tmnn's recurrent ops run Sigmoid, Tanh and Relu (the ones without alpha or beta)`);
-  }
-  return Array.from({ length: dirs }, (_, d) => all.slice(d * per, (d + 1) * per));
+  const alphas = call.floats('activation_alpha') ?? [], betas = call.floats('activation_beta') ?? [];
+  let nextAlpha = 0, nextBeta = 0;
+  const take = (name: string, which: string, values: number[], index: number, fallback: number | null | undefined): number => {
+    if (fallback === undefined) return 0;
+    if (index < values.length) return values[index];
+    if (fallback === null) throw call.error(`activations: ${name} needs a value in activation_${which}, which has none left for it`);
+    return fallback;
+  };
+  const fns = names.map((name) => {
+    const spec = ACTIVATIONS[name.toLowerCase()];
+    if (!spec) throw call.error(`activations: ${name} is not one of ONNX's recurrent activations (Relu, Tanh, Sigmoid, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign, Softplus)`);
+    const alpha = take(name, 'alpha', alphas, nextAlpha, spec.alpha);
+    if (spec.alpha !== undefined) nextAlpha++;
+    const beta = take(name, 'beta', betas, nextBeta, spec.beta);
+    if (spec.beta !== undefined) nextBeta++;
+    return spec.make(alpha, beta);
+  });
+  const defaults = DEFAULT_ACTIVATIONS[kind].map((n) => n.toLowerCase());
+  return Array.from({ length: dirs }, (_, d) => ({
+    fns: fns.slice(d * per, (d + 1) * per),
+    isDefault: names.slice(d * per, (d + 1) * per).every((n, i) => n.toLowerCase() === defaults[i]),
+  }));
 }
 
 function directionWeights(rows: Tensor, [seq, batch]: number[], d: number, w: Tensor, r: Tensor, b: Tensor | null, p: Tensor | null, s: Settings): DirectionWeights {

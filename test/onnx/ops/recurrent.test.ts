@@ -32,6 +32,8 @@ interface Case {
   lens?: number[];
   clip?: number;
   activations?: string[];
+  alphas?: number[];
+  betas?: number[];
   linearBeforeReset?: 0 | 1;
   /** Leave hidden_size out: it is R's last dimension. */
   noHiddenSize?: boolean;
@@ -65,11 +67,31 @@ function randomData(c: Case): Data {
   };
 }
 
-const ACT: Record<string, (v: number) => number> = {
-  Sigmoid: (v) => 1 / (1 + Math.exp(-v)),
-  Tanh: Math.tanh,
-  Relu: (v) => Math.max(v, 0),
+/** The functions, with the alpha and beta defaults each takes (null: none, it must be given). */
+const ACT: Record<string, { alpha?: number | null; beta?: number | null; fn: (v: number, a: number, b: number) => number }> = {
+  Sigmoid: { fn: (v) => 1 / (1 + Math.exp(-v)) },
+  Tanh: { fn: Math.tanh },
+  Relu: { fn: (v) => Math.max(v, 0) },
+  Softsign: { fn: (v) => v / (1 + Math.abs(v)) },
+  Softplus: { fn: (v) => Math.log1p(Math.exp(v)) },
+  Affine: { alpha: null, beta: null, fn: (v, a, b) => a * v + b },
+  LeakyRelu: { alpha: 0.01, fn: (v, a) => (v >= 0 ? v : a * v) },
+  ThresholdedRelu: { alpha: 1, fn: (v, a) => (v >= a ? v : 0) },
+  ScaledTanh: { alpha: null, beta: null, fn: (v, a, b) => a * Math.tanh(b * v) },
+  HardSigmoid: { alpha: 0.2, beta: 0.5, fn: (v, a, b) => Math.min(Math.max(a * v + b, 0), 1) },
+  Elu: { alpha: 1, fn: (v, a) => (v >= 0 ? v : a * Math.expm1(v)) },
 };
+
+/** The node's functions in list order, alpha and beta values going to the functions that take them in turn. */
+function functions(names: string[], alphas: number[] = [], betas: number[] = []): ((v: number) => number)[] {
+  let ai = 0, bi = 0;
+  return names.map((n) => {
+    const { alpha, beta, fn } = ACT[n];
+    const a = alpha === undefined ? 0 : (alphas[ai++] ?? alpha!);
+    const b = beta === undefined ? 0 : (betas[bi++] ?? beta!);
+    return (v: number) => fn(v, a, b);
+  });
+}
 const DEFAULTS: Record<Kind, string[]> = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], RNN: ['Tanh'] };
 
 /** The ONNX equations in float64, one batch row and hidden unit at a time; Y [seq, dirs, batch, H], Y_h and Y_c [dirs, batch, H]. */
@@ -78,12 +100,12 @@ function reference(c: Case, d: Data): { y: Float64Array; yh: Float64Array; yc: F
   const dirs = dirsOf(c), G = GATES[kind], GH = G * H;
   const per = DEFAULTS[kind].length;
   const given = c.activations ?? DEFAULTS[kind];
-  const names = given.length === per ? Array.from({ length: dirs }, () => given).flat() : given;
+  const fns = functions(given.length === per ? Array.from({ length: dirs }, () => given).flat() : given, c.alphas, c.betas);
   const y = new Float64Array(seq * dirs * batch * H);
   const yh = new Float64Array(dirs * batch * H), yc = new Float64Array(dirs * batch * H);
   const clip = (v: number) => (c.clip === undefined ? v : Math.min(Math.max(v, -c.clip), c.clip));
   for (let dir = 0; dir < dirs; dir++) {
-    const [f, g, h] = names.slice(dir * per, dir * per + per).map((n) => ACT[n]);
+    const [f, g, h] = fns.slice(dir * per, dir * per + per);
     const reverse = c.direction === 'reverse' || dir === 1;
     for (let b = 0; b < batch; b++) {
       let hs = Array.from({ length: H }, (_, j) => d.h0?.[(dir * batch + b) * H + j] ?? 0);
@@ -188,6 +210,8 @@ function model(c: Case, d: Data): { model: tm.onnx.OnnxModel; feeds: Record<stri
   if (c.layout !== undefined) attributes.layout = c.layout;
   if (c.clip !== undefined) attributes.clip = { float: c.clip };
   if (c.activations) attributes.activations = { strings: c.activations };
+  if (c.alphas) attributes.activation_alpha = { floats: c.alphas };
+  if (c.betas) attributes.activation_beta = { floats: c.betas };
   if (c.linearBeforeReset !== undefined) attributes.linear_before_reset = c.linearBeforeReset;
   const outputs = c.kind === 'LSTM' ? ['Y', 'Y_h', 'Y_c'] : ['Y', 'Y_h'];
   const bytes = onnxModel({
@@ -208,6 +232,8 @@ const CASES: Case[] = [
   { name: 'LSTM with peepholes and clip', kind: 'LSTM', seq: 5, batch: 3, input: 4, hidden: 3, bias: true, initial: true, peepholes: true, clip: 0.8 },
   { name: 'LSTM bidirectional with sequence_lens', kind: 'LSTM', seq: 7, batch: 4, input: 3, hidden: 5, direction: 'bidirectional', bias: true, initial: true, lens: [7, 3, 1, 5] },
   { name: 'LSTM with other activations', kind: 'LSTM', seq: 4, batch: 2, input: 3, hidden: 3, bias: true, direction: 'bidirectional', activations: ['Sigmoid', 'Relu', 'Tanh', 'Tanh', 'Tanh', 'Relu'] },
+  { name: 'LSTM with HardSigmoid gates, as tf2onnx writes a Keras LSTM', kind: 'LSTM', seq: 5, batch: 2, input: 3, hidden: 3, bias: true, activations: ['HardSigmoid', 'Tanh', 'Tanh'], alphas: [0.2], betas: [0.5] },
+  { name: 'LSTM with ONNX defaults for alpha (LeakyRelu, Elu, ThresholdedRelu)', kind: 'LSTM', seq: 3, batch: 2, input: 2, hidden: 3, direction: 'bidirectional', initial: true, activations: ['Sigmoid', 'LeakyRelu', 'Softsign', 'HardSigmoid', 'Elu', 'ThresholdedRelu'] },
   { name: 'GRU as PyTorch exports it (linear_before_reset 1)', kind: 'GRU', seq: 7, batch: 4, input: 5, hidden: 3, bias: true, initial: true, linearBeforeReset: 1, opset: 16 },
   { name: 'GRU linear_before_reset 0, reverse', kind: 'GRU', seq: 7, batch: 1, input: 3, hidden: 5, direction: 'reverse', bias: true, initial: true },
   { name: 'GRU bidirectional, batch first, no B', kind: 'GRU', seq: 4, batch: 3, input: 2, hidden: 3, direction: 'bidirectional', layout: 1, initial: true, linearBeforeReset: 1 },
@@ -215,6 +241,8 @@ const CASES: Case[] = [
   { name: 'GRU linear_before_reset 0, one step, opset 7', kind: 'GRU', seq: 1, batch: 4, input: 3, hidden: 5, opset: 7, linearBeforeReset: 0 },
   { name: 'RNN with B and initial h', kind: 'RNN', seq: 7, batch: 4, input: 5, hidden: 3, bias: true, initial: true },
   { name: 'RNN bidirectional Relu, batch first, sequence_lens', kind: 'RNN', seq: 4, batch: 3, input: 2, hidden: 5, direction: 'bidirectional', layout: 1, bias: true, activations: ['Relu', 'Relu'], lens: [4, 1, 3] },
+  { name: 'RNN bidirectional Affine and ScaledTanh, alphas and betas in turn', kind: 'RNN', seq: 3, batch: 2, input: 3, hidden: 3, direction: 'bidirectional', activations: ['Affine', 'ScaledTanh'], alphas: [0.7, 1.3], betas: [0.1, 0.6] },
+  { name: 'GRU with Softplus and LeakyRelu given alpha', kind: 'GRU', seq: 3, batch: 2, input: 3, hidden: 3, bias: true, linearBeforeReset: 1, activations: ['Softplus', 'LeakyRelu'], alphas: [0.3] },
   { name: 'RNN reverse with clip', kind: 'RNN', seq: 5, batch: 2, input: 3, hidden: 3, direction: 'reverse', clip: 0.3, initial: true },
 ];
 
@@ -318,8 +346,10 @@ describe.each(BACKENDS)('ONNX recurrent ops on %s', (backend) => {
       m.dispose();
     };
     it('input_forget = 1', () => refusal(base, { input_forget: 1 }, /node 'rnn' \(LSTM\): input_forget = 1 is not supported/));
-    it('an activation with alpha or beta', () =>
-      refusal(base, { activations: { strings: ['HardSigmoid', 'Tanh', 'Tanh'] } }, /node 'rnn' \(LSTM\): activations: HardSigmoid is not supported/));
+    it('an activation ONNX does not list', () =>
+      refusal(base, { activations: { strings: ['Swish', 'Tanh', 'Tanh'] } }, /node 'rnn' \(LSTM\): activations: Swish is not one of ONNX's recurrent activations/));
+    it('Affine without its alpha', () =>
+      refusal({ ...base, kind: 'RNN' }, { activations: { strings: ['Affine'] }, activation_beta: { floats: [1] } }, /node 'rnn' \(RNN\): activations: Affine needs a value in activation_alpha/));
     it('a list of activations of the wrong length', () => refusal({ ...base, kind: 'GRU' }, { activations: { strings: ['Sigmoid', 'Tanh', 'Tanh'] } }, /node 'rnn' \(GRU\): activations lists 3 functions; GRU takes 2 per direction/));
     it('an unknown direction', () => refusal({ ...base, kind: 'RNN' }, { direction: 'sideways' }, /node 'rnn' \(RNN\): direction = "sideways"/));
     it('weights of the wrong shape for hidden_size', () => refusal({ ...base, kind: 'RNN' }, { hidden_size: 4 }, /node 'rnn' \(RNN\): W must be \[1, 4, 2\]/));
