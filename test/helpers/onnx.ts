@@ -16,7 +16,7 @@ export interface TensorSpec {
   typedFields?: boolean;
 }
 
-export type AttributeSpec = number | string | readonly number[] | { floats: readonly number[] } | { float: number } | { tensor: TensorSpec };
+export type AttributeSpec = number | string | readonly number[] | { floats: readonly number[] } | { float: number } | { strings: readonly string[] } | { tensor: TensorSpec };
 
 export interface NodeSpec {
   op: string;
@@ -109,6 +109,9 @@ function writeAttribute(w: BinaryWriter, name: string, a: AttributeSpec): void {
   } else if ('floats' in a) {
     w.tag(20, WireType.Varint).int32(6);
     for (const v of a.floats) w.tag(7, WireType.Bit32).float(v);
+  } else if ('strings' in a) {
+    w.tag(20, WireType.Varint).int32(8);
+    for (const v of a.strings) w.tag(9, WireType.LengthDelimited).string(v);
   } else if ('tensor' in a) {
     w.tag(20, WireType.Varint).int32(4);
     message(w, 5, (m) => writeTensor(m, '', a.tensor));

@@ -2,6 +2,7 @@
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { MATMUL_OPS } from './matmul.js';
 import type { OpTable } from './op.js';
+import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_OPS } from './reduce.js';
 import { SHAPE_OPS } from './shape.js';
 
@@ -10,6 +11,7 @@ export const OPS: OpTable = {
   ...SHAPE_OPS,
   ...REDUCE_OPS,
   ...MATMUL_OPS,
+  ...RECURRENT_OPS,
 };
 
 /** The op types tmnn runs (the default ai.onnx domain), sorted. */
