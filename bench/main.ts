@@ -6,7 +6,8 @@
 //   3. matmul on the webgpu backend vs tfjs-webgpu on the same adapter, f16, and fused vs unfused
 //   4. training an MLP on MNIST: tmnn on each backend vs TensorFlow.js on cpu, wasm and webgpu
 //   5. a training step of a tiny MLP: the framework's own cost per step on the CPU, and on webgpu, vs TensorFlow.js
-// `npm run bench -- matmul` (or int8, ops, linalg, ctc, autograd, fft, webgpu, training, step) runs one section.
+//   6. tm.onnx running PyTorch's ONNX exports vs onnxruntime-web on the same files (bench/onnx.ts)
+// `npm run bench -- matmul` (or int8, ops, linalg, ctc, autograd, fft, onnx, webgpu, training, step) runs one section.
 import * as tm from '../src/index.js';
 import { loadDigits } from '../examples/mnist/data.js';
 import { bestOf, gflops, printTable, verdict } from './harness.js';
@@ -14,6 +15,7 @@ import { linalgSection } from './linalg.js';
 import { ctcSection } from './ctc.js';
 import { autogradSection } from './autograd.js';
 import { fftSection } from './fft.js';
+import { onnxSection } from './onnx.js';
 import { directSgemmGflops } from './native/direct.js';
 import { nativeOpTimes } from './native/ops.js';
 import { tfjsMatmulGflops, useTfjs } from './peers/tfjs.js';
@@ -174,7 +176,7 @@ async function stepSection(): Promise<void> {
   await webgpuStepTable();
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, ops: opsSection, linalg: linalgSection, ctc: ctcSection, autograd: autogradSection, fft: fftSection, webgpu: webgpuSection, training: trainingSection, step: stepSection };
+const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, ops: opsSection, linalg: linalgSection, ctc: ctcSection, autograd: autogradSection, fft: fftSection, onnx: onnxSection, webgpu: webgpuSection, training: trainingSection, step: stepSection };
 const wanted = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`tmnn ${tm.VERSION} bench · ${new Date().toISOString()} · node ${process.version}`);
 for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) await SECTIONS[name]();
