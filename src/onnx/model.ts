@@ -3,7 +3,9 @@
 // the graph with tmnn's ops on the active backend, recorded for autograd.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
+import { writeFileAtomic } from '../io/file.js';
 import { tidy } from '../engine.js';
+import { encodeF16 } from '../f16.js';
 import { Module, type LayerConfig } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
@@ -32,9 +34,13 @@ export class OnnxModel extends Module {
   // Private fields: Module's field scan must not list these; ownParameters does.
   #parameters: Map<string, Tensor>;
   #runner: GraphRunner;
+  /** The file as read, and where each parameter's elements sit in it: what toBytes() writes the trained values over. */
+  #file: Uint8Array;
+  #places = new Map<string, { type: ElementType; shape: readonly number[]; offset?: number }>();
 
-  constructor(proto: OnnxModelProto) {
+  constructor(proto: OnnxModelProto, file: Uint8Array) {
     super();
+    this.#file = file;
     const opset = proto.opsets.get('');
     if (opset === undefined) throw new CorruptFileError(`onnx: the model imports no version of the default (ai.onnx) operator set`);
     if (opset < OLDEST_OPSET) throw new ValueError(`onnx: the model uses operator set ${opset}; tmnn runs ${OLDEST_OPSET} and later (re-export it with a newer opset_version)`);
@@ -55,6 +61,7 @@ export class OnnxModel extends Module {
         }
         const p = tensorOf(c, `initializer ${init.name}`);
         p.requiresGrad = true;
+        this.#places.set(init.name, { type: c.type, shape: c.shape, offset: init.dataOffset });
         this.#parameters.set(init.name, p);
         known.set(init.name, p);
         if (c.size <= HOST_COPY_LIMIT) hostCopies.set(init.name, c);
@@ -108,6 +115,44 @@ export class OnnxModel extends Module {
     return new Map(pairs.map(([info, t]) => [info.name, checkInput(info, t)]));
   }
 
+  /**
+   * The ONNX file this model was read from, with each parameter's current
+   * values (after training) written over its initializer's: everything else —
+   * the graph, the other initializers, metadata — byte for byte as it was, so
+   * any ONNX runtime loads the result. A parameter must keep its shape and
+   * dtype; its values are stored in the initializer's own element type.
+   */
+  async toBytes(): Promise<Uint8Array> {
+    const out = this.#file.slice();
+    for (const [name, p] of this.#parameters) {
+      const place = this.#places.get(name)!;
+      if (p.isDisposed) throw new ValueError(`onnx.toBytes: parameter ${name} has been disposed`);
+      if (p.shape.length !== place.shape.length || p.shape.some((d, i) => d !== place.shape[i])) {
+        throw new ShapeError(`onnx.toBytes: parameter ${name} is [${p.shape.join(', ')}], its initializer [${place.shape.join(', ')}]; the file keeps the initializer's shape`);
+      }
+      if (place.offset === undefined) {
+        throw new ValueError(`onnx.toBytes: initializer ${name} keeps its values as a list of separate fields, which tmnn cannot overwrite in place; re-save the model with raw data (onnx's default) to write it back`);
+      }
+      const values = await p.data();
+      const view = new DataView(out.buffer, out.byteOffset + place.offset);
+      const n = values.length;
+      if (place.type === 'float') for (let i = 0; i < n; i++) view.setFloat32(i * 4, values[i], true);
+      else if (place.type === 'double') for (let i = 0; i < n; i++) view.setFloat64(i * 8, values[i], true);
+      else if (place.type === 'float16') encodeF16(values).forEach((bits, i) => view.setUint16(i * 2, bits, true));
+      else if (place.type === 'bfloat16') {
+        const f32 = new Uint32Array(Float32Array.from(values).buffer);
+        // Round to nearest even on the 16 bits dropped.
+        for (let i = 0; i < n; i++) view.setUint16(i * 2, (f32[i] + 0x7fff + ((f32[i] >>> 16) & 1)) >>> 16, true);
+      }
+    }
+    return out;
+  }
+
+  /** Writes toBytes() to `path` atomically (Node): a failure leaves any file already there as it was. */
+  async save(path: string | URL): Promise<void> {
+    await writeFileAtomic(path, await this.toBytes());
+  }
+
   override ownParameters(): Record<string, Tensor> {
     return Object.fromEntries([...this.#parameters].filter(([, p]) => !p.isDisposed));
   }
@@ -153,6 +198,8 @@ function asOutput(v: Value, name: string): Tensor {
 export function fromBytes(bytes: Uint8Array | ArrayBuffer): OnnxModel {
   const view = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
   if (!view) throw new ValueError(`onnx.fromBytes: expects a Uint8Array or ArrayBuffer of an ONNX file`);
-  return new OnnxModel(decodeModel(view));
+  // A copy: toBytes() writes over it, and the caller may reuse their buffer.
+  const file = view.slice();
+  return new OnnxModel(decodeModel(file), file);
 }
 

@@ -58,6 +58,12 @@ export interface OnnxTensorProto {
   uint64Data: number[];
   /** Where the data lives outside the file (data_location EXTERNAL), when it does. */
   externalLocation?: string;
+  /**
+   * Where in the file the elements start, when they are one contiguous
+   * little-endian run (raw_data, or a packed float_data): new values of the
+   * same type and count can be written over them without re-encoding the file.
+   */
+  dataOffset?: number;
 }
 
 export interface OnnxValueInfo {
@@ -226,11 +232,21 @@ function readTensor(r: BinaryReader, end: number): OnnxTensorProto {
   fields(r, end, (no, wire) => {
     if (no === 1) repeated(r, wire, () => int64(r), t.dims);
     else if (no === 2) t.dataType = r.int32();
-    else if (no === 4) repeated(r, wire, () => r.float(), t.floatData);
+    else if (no === 4) {
+      const packed = wire === WireType.LengthDelimited && t.floatData.length === 0;
+      const start = r.pos;
+      repeated(r, wire, () => r.float(), t.floatData);
+      // The run's elements start after its length prefix: its end less 4 bytes per float.
+      if (packed) t.dataOffset = r.pos - 4 * t.floatData.length;
+      else if (r.pos > start) t.dataOffset = undefined;
+    }
     else if (no === 5) repeated(r, wire, () => r.int32(), t.int32Data);
     else if (no === 7) repeated(r, wire, () => int64(r), t.int64Data);
     else if (no === 8) t.name = r.string();
-    else if (no === 9) t.rawData = r.bytes();
+    else if (no === 9) {
+      t.rawData = r.bytes();
+      t.dataOffset = r.pos - t.rawData.length;
+    }
     else if (no === 10) repeated(r, wire, () => r.double(), t.doubleData);
     else if (no === 11) repeated(r, wire, () => Number(r.uint64()), t.uint64Data);
     else if (no === 13) {
