@@ -1,5 +1,6 @@
 // Every ONNX operator tmnn runs, by op type: one table per kind of op.
 import { ELEMENTWISE_OPS } from './elementwise.js';
+import { INDEXING_OPS } from './indexing.js';
 import { MATMUL_OPS } from './matmul.js';
 import type { OpTable } from './op.js';
 import { RECURRENT_OPS } from './recurrent.js';
@@ -12,6 +13,7 @@ export const OPS: OpTable = {
   ...REDUCE_OPS,
   ...MATMUL_OPS,
   ...RECURRENT_OPS,
+  ...INDEXING_OPS,
 };
 
 /** The op types tmnn runs (the default ai.onnx domain), sorted. */

@@ -1,0 +1,134 @@
+// ONNX's OneHot, GatherND, ScatterND, ScatterElements, QuantizeLinear and
+// DequantizeLinear in tm.onnx, each a one-node model against a plain loop over
+// ONNX's definition, on fresh random data.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../../src/index.js';
+import { BACKENDS } from '../../helpers/backends.js';
+import { asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
+import { onnxModel, singleOp } from '../../helpers/onnx.js';
+
+const run = (bytes: Uint8Array, feeds: Record<string, tm.Tensor>) => tm.noGrad(() => tm.onnx.fromBytes(bytes).run(feeds));
+
+describe.each(BACKENDS)('tm.onnx indexing and quantization ops on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('OneHot: off/on values, negative indices counted from the depth, any axis', async () => {
+    for (const [shape, depth, axis] of [[[5], 7, -1], [[2, 3], 4, 0], [[3, 2], 5, 1]] as [number[], number, number][]) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const idx = randomInts(size, -depth - 1, depth + 1); // one past each end: a row of off values
+      const bytes = singleOp('OneHot', [{ name: 'i', type: 'int64', shape }], { axis }, {
+        extraInputs: ['depth', 'values'],
+        initializers: { depth: { type: 'int64', shape: [], values: [depth] }, values: { shape: [2], values: [-0.5, 2] } },
+      });
+      const { y } = run(bytes, { i: tm.tensor(Int32Array.from(idx), shape, { dtype: 'i32' }) });
+      const rank = shape.length + 1;
+      const a = axis < 0 ? axis + rank : axis;
+      const outShape = [...shape.slice(0, a), depth, ...shape.slice(a)];
+      expect(y.shape).toEqual(outShape);
+      const want = new Float64Array(size * depth);
+      const inner = shape.slice(a).reduce((p, d) => p * d, 1);
+      for (let f = 0; f < size; f++) {
+        const o = Math.floor(f / inner), r = f % inner;
+        const hot = idx[f] < -depth || idx[f] >= depth ? -1 : idx[f] < 0 ? idx[f] + depth : idx[f];
+        for (let d = 0; d < depth; d++) want[(o * depth + d) * inner + r] = d === hot ? 2 : -0.5;
+      }
+      expectExact(await y.data(), want, `OneHot ${shape} axis ${axis}`);
+    }
+  });
+
+  it('GatherND picks slices by index tuples, with batch_dims', async () => {
+    const data = uniform(2 * 3 * 4);
+    const x = tm.tensor(Float32Array.from(data), [2, 3, 4]);
+    // k = 2 over [2, 3, 4]: picks rows of 4.
+    const idx = [1, 2, 0, -1, 1, 0];
+    const bytes = singleOp('GatherND', [{ name: 'x', shape: [2, 3, 4] }], {}, { extraInputs: ['i'], initializers: { i: { type: 'int64', shape: [3, 2], values: idx } } });
+    const { y } = run(bytes, { x });
+    expect(y.shape).toEqual([3, 4]);
+    const want = [[1, 2], [0, 2], [1, 0]].flatMap(([a, b]) => Array.from(data.slice((a * 3 + b) * 4, (a * 3 + b) * 4 + 4)));
+    expectExact(await y.data(), asF32(Float64Array.from(want)));
+    // batch_dims 1: each batch row indexes its own [3, 4].
+    const batched = singleOp('GatherND', [{ name: 'x', shape: [2, 3, 4] }], { batch_dims: 1 }, { extraInputs: ['i'], initializers: { i: { type: 'int64', shape: [2, 1], values: [2, 0] } } });
+    const b = run(batched, { x }).y;
+    expect(b.shape).toEqual([2, 4]);
+    expectExact(await b.data(), asF32(Float64Array.from([...data.slice(8, 12), ...data.slice(12, 16)])));
+  });
+
+  it('ScatterND and ScatterElements replace the indexed elements; gradients reach data and updates', async () => {
+    const data = uniform(4 * 5), upd = uniform(2 * 5);
+    const nd = onnxModel({
+      inputs: [{ name: 'x', shape: [4, 5] }, { name: 'u', shape: [2, 5] }],
+      outputs: [{ name: 'y' }],
+      initializers: { i: { type: 'int64', shape: [2, 1], values: [3, -4] } },
+      nodes: [{ op: 'ScatterND', inputs: ['x', 'i', 'u'], outputs: ['y'] }],
+    });
+    const x = tm.tensor(Float32Array.from(data), [4, 5]);
+    const u = tm.tensor(Float32Array.from(upd), [2, 5]);
+    x.requiresGrad = u.requiresGrad = true;
+    const model = tm.onnx.fromBytes(nd);
+    const y = model.run({ x, u }).y;
+    const want = Float64Array.from(data);
+    want.set(upd.slice(0, 5), 15);
+    want.set(upd.slice(5, 10), 0);
+    expectExact(await y.data(), asF32(want));
+    y.mul(tm.arange(20).reshape([4, 5])).sum().backward();
+    const gx = await x.grad!.data(), gu = await u.grad!.data();
+    expectExact(gx, Array.from({ length: 20 }, (_, i) => (i < 5 || i >= 15 ? 0 : i)));
+    expectExact(gu, [...Array.from({ length: 5 }, (_, i) => 15 + i), ...Array.from({ length: 5 }, (_, i) => i)]);
+
+    const el = onnxModel({
+      inputs: [{ name: 'x', shape: [3, 4] }, { name: 'u', shape: [2, 4] }],
+      outputs: [{ name: 'y' }],
+      initializers: { i: { type: 'int64', shape: [2, 4], values: [0, 2, 1, -1, 2, 0, 0, 1] } },
+      nodes: [{ op: 'ScatterElements', inputs: ['x', 'i', 'u'], outputs: ['y'], attributes: { axis: 0 } }],
+    });
+    const d2 = uniform(12), u2 = uniform(8);
+    const y2 = run(el, { x: tm.tensor(Float32Array.from(d2), [3, 4]), u: tm.tensor(Float32Array.from(u2), [2, 4]) }).y;
+    const w2 = Float64Array.from(d2);
+    const ii = [0, 2, 1, 2, 2, 0, 0, 1];
+    ii.forEach((row, k) => (w2[row * 4 + (k % 4)] = u2[k]));
+    expectExact(await y2.data(), asF32(w2));
+  });
+
+  it('QuantizeLinear and DequantizeLinear: per tensor (uint8) and per axis (int8), round half to even, saturating', async () => {
+    const xs = uniform(3 * 4, -3, 3);
+    const q = onnxModel({
+      inputs: [{ name: 'x', shape: [3, 4] }],
+      outputs: [{ name: 'q' }, { name: 'd' }],
+      initializers: { s: { shape: [], values: [0.02] }, z: { type: 'uint8', shape: [], values: [128] } },
+      nodes: [
+        { op: 'QuantizeLinear', inputs: ['x', 's', 'z'], outputs: ['q'] },
+        { op: 'DequantizeLinear', inputs: ['q', 's', 'z'], outputs: ['d'] },
+      ],
+    });
+    const out = run(q, { x: tm.tensor(Float32Array.from(xs), [3, 4]) });
+    const s = Math.fround(0.02);
+    const rte = (v: number) => (Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v));
+    const wantQ = Array.from(xs, (v) => Math.min(255, Math.max(0, rte(Math.fround(v) / s) + 128)));
+    expectExact(await out.q.data(), wantQ, 'QuantizeLinear');
+    expectClose(await out.d.data(), wantQ.map((v) => (v - 128) * s), 1e-6, 'DequantizeLinear');
+
+    const perAxis = onnxModel({
+      inputs: [{ name: 'w', type: 'int8', shape: [2, 3] }],
+      outputs: [{ name: 'y' }],
+      initializers: { s: { shape: [3], values: [0.5, 0.25, 2] }, z: { type: 'int8', shape: [3], values: [1, -2, 0] } },
+      nodes: [{ op: 'DequantizeLinear', inputs: ['w', 's', 'z'], outputs: ['y'], attributes: { axis: 1 } }],
+    });
+    const w = [-128, 5, 127, 0, -3, 9];
+    const y = run(perAxis, { w: tm.tensor(Int8Array.from(w), [2, 3], { dtype: 'i8' }) }).y;
+    expectClose(await y.data(), w.map((v, i) => (v - [1, -2, 0][i % 3]) * [0.5, 0.25, 2][i % 3]), 1e-7);
+  });
+
+  it('refuses a scatter with a reduction and indices computed from the input data', () => {
+    const withReduction = onnxModel({
+      inputs: [{ name: 'x', shape: [3] }, { name: 'u', shape: [1] }],
+      outputs: [{ name: 'y' }],
+      initializers: { i: { type: 'int64', shape: [1, 1], values: [0] } },
+      nodes: [{ op: 'ScatterND', inputs: ['x', 'i', 'u'], outputs: ['y'], attributes: { reduction: 'add' } }],
+    });
+    expect(() => run(withReduction, { x: tm.zeros([3]), u: tm.ones([1]) })).toThrow("reduction add is not supported (only 'none')");
+    const computed = singleOp('GatherND', [{ name: 'x', shape: [3, 2] }, { name: 'i', type: 'int64', shape: [1, 1] }]);
+    expect(() => run(computed, { x: tm.zeros([3, 2]), i: tm.tensor(Int32Array.of(1), [1, 1], { dtype: 'i32' }) })).toThrow('is computed from the model\'s input data');
+  });
+});
