@@ -85,7 +85,7 @@ const averagePool: OnnxOp = {
     const mean = pool(padSpatial(x, g.pads), sized(g.kernel) as never, options);
     if (countPad) return cut(mean, g);
     // The share of each window that is x rather than padding: the mean of x over it alone is the ratio.
-    const mask = ops.ones([1, 1, ...x.shape.slice(2)]);
+    const mask = ops.ones([1, 1, ...x.shape.slice(2)], { dtype: x.dtype });
     const share = pool(padSpatial(mask, g.pads), sized(g.kernel) as never, options);
     return cut(ops.div(mean, share), g);
   },

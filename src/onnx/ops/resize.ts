@@ -10,7 +10,7 @@ import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import type { OnnxOp, OpTable } from './op.js';
 
-type Transform = (x: number, inSize: number, outSize: number, scale: number) => number;
+type Transform = (x: number, inSize: number, outSize: number, scale: number, roi: readonly [number, number]) => number;
 
 /**
  * Output coordinate → input coordinate, by coordinate_transformation_mode.
@@ -31,6 +31,8 @@ const TRANSFORMS: Record<string, Transform> = {
   align_corners: (x, n, m) => (m === 1 ? 0 : f(f(x * (n - 1)) / (m - 1))),
   asymmetric: (x, _n, _m, s) => f(x / s),
   tf_half_pixel_for_nn: (x, _n, _m, s) => f(f(x + 0.5) / s),
+  // The region [start, end) of the axis (fractions of its last index) spread over the output.
+  tf_crop_and_resize: (x, n, m, _s, [start, end]) => (m > 1 ? f(f(start * (n - 1)) + f(f(x * f(f(end - start) * (n - 1))) / (m - 1))) : f(f(0.5 * f(start + end)) * (n - 1))),
 };
 
 type Rounding = (x: number, scale: number) => number;
@@ -44,13 +46,13 @@ const NEAREST: Record<string, Rounding> = {
   simple: (x, scale) => (scale < 1 ? Math.ceil(x) : Math.floor(x)),
 };
 
-/** The taps of one output entry along an axis: input indices and their weights. */
-type Taps = { index: number[]; weight: number[] };
+/** The taps of one output entry along an axis: input indices and their weights (none, for a tf_crop_and_resize entry outside the input). */
+type Taps = { index: number[]; weight: number[]; outside?: boolean };
 
-function cubicWeights(r: number, a: number): number[] {
-  const far = (t: number) => ((a * t - 5 * a) * t + 8 * a) * t - 4 * a;
-  const near = (t: number) => ((a + 2) * t - (a + 3)) * t * t + 1;
-  return [far(r + 1), near(r), near(1 - r), far(2 - r)];
+function cubicWeight(t: number, a: number): number {
+  t = Math.abs(t);
+  if (t <= 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
+  return t < 2 ? ((a * t - 5 * a) * t + 8 * a) * t - 4 * a : 0;
 }
 
 interface AxisPlan {
@@ -59,44 +61,78 @@ interface AxisPlan {
   nearest: Rounding;
   cubicA: number;
   excludeOutside: boolean;
+  /** Widen the filter by 1/scale when shrinking (opset 18's antialias), linear and cubic. */
+  antialias: boolean;
+  /** tf_crop_and_resize: the value of an output entry whose coordinate falls outside the input. */
+  extrapolation?: number;
+}
+
+/**
+ * The weights of the neighbours left + start … of a coordinate `ratio` past
+ * its left neighbour, ratio in (0, 1] (the spec's reference prefers the left
+ * entry): linear's two and cubic's four, or with antialias a filter widened by
+ * 1/scale and normalized.
+ */
+function coefficients(plan: AxisPlan, ratio: number, scale: number): { start: number; weight: number[] } {
+  const s = Math.min(scale, 1);
+  const widened = plan.antialias && s < 1;
+  if (plan.mode === 'linear') {
+    if (!widened) return { start: 0, weight: [1 - ratio, ratio] };
+    const start = Math.floor(-1 / s) + 1;
+    return normalized(start, Array.from({ length: 2 - 2 * start }, (_, j) => Math.min(1, Math.max(0, 1 - Math.abs((start + j - ratio) * s)))));
+  }
+  if (!widened) return { start: -1, weight: [-1, 0, 1, 2].map((i) => cubicWeight(i - ratio, plan.cubicA)) };
+  const start = Math.floor(-2 / s) + 1;
+  return normalized(start, Array.from({ length: 2 - 2 * start }, (_, j) => cubicWeight(s * (start + j - ratio), plan.cubicA)));
+}
+
+function normalized(start: number, weight: number[]): { start: number; weight: number[] } {
+  const total = weight.reduce((a, b) => a + b, 0);
+  return { start, weight: weight.map((w) => w / total) };
 }
 
 /** Each output entry's taps along one axis; indices past the ends read the edge entry (ONNX's reference pads with edge values). */
-function axisTaps(plan: AxisPlan, n: number, m: number, scale: number): Taps[] {
+function axisTaps(plan: AxisPlan, n: number, m: number, scale: number, roi: readonly [number, number]): Taps[] {
   const clamp = (i: number) => Math.min(n - 1, Math.max(0, i));
   return Array.from({ length: m }, (_, o) => {
-    const x = plan.transform(o, n, m, scale);
+    const x = plan.transform(o, n, m, scale, roi);
+    if (plan.extrapolation !== undefined && (x < 0 || x > n - 1)) return { index: [], weight: [], outside: true };
     if (plan.mode === 'nearest') return { index: [clamp(plan.nearest(x, scale))], weight: [1] };
-    const base = Math.floor(x), r = x - base;
-    if (plan.mode === 'linear') return { index: [clamp(base), clamp(base + 1)], weight: [1 - r, r] };
-    const raw = [base - 1, base, base + 1, base + 2];
-    let weight = cubicWeights(r, plan.cubicA);
-    if (plan.excludeOutside) {
-      weight = weight.map((w, k) => (raw[k] < 0 || raw[k] >= n ? 0 : w));
-      const total = weight.reduce((s, w) => s + w, 0);
-      weight = weight.map((w) => w / total);
-    }
-    return { index: raw.map(clamp), weight };
+    const ratio = Number.isInteger(x) ? 1 : x - Math.floor(x);
+    const { start, weight } = coefficients(plan, ratio, scale);
+    const raw = weight.map((_, j) => x - ratio + start + j);
+    if (!plan.excludeOutside) return { index: raw.map(clamp), weight };
+    const inside = weight.map((w, j) => (raw[j] < 0 || raw[j] >= n ? 0 : w));
+    const total = inside.reduce((a, b) => a + b, 0);
+    return { index: raw.map(clamp), weight: inside.map((w) => w / total) };
   });
 }
 
-/** x resized along `axis` to the taps': one gather of every tap, weighted and summed. */
-function resizeAxis(x: Tensor, axis: number, taps: Taps[]): Tensor {
+/**
+ * x resized along `axis` to the taps': one gather of every tap, weighted and
+ * summed, plus the extrapolation value where an entry has no taps.
+ */
+function resizeAxis(x: Tensor, axis: number, taps: Taps[], extrapolation = 0): Tensor {
   const n = x.shape[axis], m = taps.length;
-  const identity = m === n && taps.every((t, o) => t.index.reduce((s, i, k) => s + (i === o ? t.weight[k] : 0), 0) === 1 && t.weight.every((w, k) => t.index[k] === o || w === 0));
+  const identity = m === n && taps.every((t, o) => !t.outside && t.index.reduce((s, i, k) => s + (i === o ? t.weight[k] : 0), 0) === 1 && t.weight.every((w, k) => t.index[k] === o || w === 0));
   if (identity) return x;
-  const k = taps[0].index.length;
-  const index = ops.tensor(Int32Array.from(taps.flatMap((t) => t.index)), [m * k], { dtype: 'i32' });
+  const k = Math.max(1, ...taps.map((t) => t.index.length));
+  const padded = taps.map((t) => ({ index: [...t.index, ...Array(k - t.index.length).fill(0)], weight: [...t.weight, ...Array(k - t.weight.length).fill(0)] }));
+  const index = ops.tensor(Int32Array.from(padded.flatMap((t) => t.index)), [m * k], { dtype: 'i32' });
   const gathered = ops.gather(x, index, axis);
-  if (k === 1) return gathered;
+  const outside = taps.some((t) => t.outside);
+  if (k === 1 && !outside) return gathered;
+  const trailing = Array(x.rank - axis - 1).fill(1);
   const shape = [...x.shape.slice(0, axis), m, k, ...x.shape.slice(axis + 1)];
-  const weight = ops.tensor(Float32Array.from(taps.flatMap((t) => t.weight)), [m, k, ...Array(x.rank - axis - 1).fill(1)], { dtype: x.dtype });
-  return ops.sum(ops.mul(ops.reshape(gathered, shape), weight), [axis + 1]);
+  const weight = ops.tensor(Float32Array.from(padded.flatMap((t) => t.weight)), [m, k, ...trailing], { dtype: x.dtype });
+  const y = ops.sum(ops.mul(ops.reshape(gathered, shape), weight), [axis + 1]);
+  if (!outside || extrapolation === 0) return y;
+  return ops.add(y, ops.tensor(Float32Array.from(taps, (t) => (t.outside ? extrapolation : 0)), [m, ...trailing], { dtype: x.dtype }));
 }
 
-/** Resizes x to `sizes` with per-axis `scales` (the ratio the coordinate transformation divides by). */
-function resize(x: Tensor, sizes: number[], scales: number[], plan: AxisPlan): Tensor {
-  return sizes.reduce((y, m, axis) => resizeAxis(y, axis, axisTaps(plan, x.shape[axis], m, scales[axis])), x);
+/** Resizes x to `sizes` with per-axis `scales` (the ratio the coordinate transformation divides by) and regions of interest. */
+function resize(x: Tensor, sizes: number[], scales: number[], plan: AxisPlan, rois?: [number, number][]): Tensor {
+  return sizes.reduce((y, m, axis) => resizeAxis(y, axis, axisTaps(plan, x.shape[axis], m, scales[axis], rois?.[axis] ?? [0, 1]), plan.extrapolation), x);
 }
 
 /** The given scales or sizes (only along `axes`, opset 18) widened to every axis. */
@@ -124,12 +160,10 @@ const resizeOp: OnnxOp = {
     const mode = call.string('mode', 'nearest');
     if (!['nearest', 'linear', 'cubic'].includes(mode) || (legacy && mode === 'cubic')) throw call.error(`mode = "${mode}" is not supported: tmnn resizes with nearest, linear${legacy ? '' : ' and cubic'}`);
     const coordinates = legacy ? 'asymmetric' : call.string('coordinate_transformation_mode', 'half_pixel');
-    if (coordinates === 'tf_crop_and_resize') throw call.error('coordinate_transformation_mode = "tf_crop_and_resize" is not supported: tmnn does not resize a region of interest');
     const transform = TRANSFORMS[coordinates];
     if (!transform) throw call.error(`coordinate_transformation_mode = "${coordinates}" is not one ONNX defines`);
     const nearestMode = legacy ? 'simple' : call.string('nearest_mode', 'round_prefer_floor');
     if (!NEAREST[nearestMode] || (nearestMode === 'simple' && !legacy)) throw call.error(`nearest_mode = "${nearestMode}" is not one ONNX defines`);
-    if (call.int('antialias', 0) !== 0 && mode !== 'nearest') call.refuse('antialias', (v) => v === 0, 'tmnn resizes without an antialiasing filter');
     const axes = call.ints('axes');
     let scales = optionalNumbers(call, legacy ? 1 : 2, 'scales');
     const sizesGiven = legacy ? undefined : optionalNumbers(call, 3, 'sizes');
@@ -156,8 +190,25 @@ const resizeOp: OnnxOp = {
       sizes = x.shape.map((d, a) => Math.floor(f(d * scales![a])));
     }
     if (sizes.some((m) => !Number.isInteger(m) || m < 1)) throw call.error(`the output would be [${sizes.join(', ')}]; every size must be at least 1`);
-    const plan: AxisPlan = { mode, transform, nearest: NEAREST[nearestMode], cubicA: call.float('cubic_coeff_a', -0.75), excludeOutside: call.int('exclude_outside', 0) !== 0 };
-    return resize(x, sizes, scales, plan);
+    const plan: AxisPlan = {
+      mode,
+      transform,
+      nearest: NEAREST[nearestMode],
+      cubicA: call.float('cubic_coeff_a', -0.75),
+      excludeOutside: call.int('exclude_outside', 0) !== 0,
+      antialias: call.int('antialias', 0) !== 0,
+    };
+    if (coordinates !== 'tf_crop_and_resize') return resize(x, sizes, scales, plan);
+    // The spec sizes a scaled crop by the region, its reference by the whole input: only sizes say one thing.
+    if (!sizesGiven) throw call.error('coordinate_transformation_mode = "tf_crop_and_resize" with scales is not supported (the spec and its reference size the output differently); give sizes');
+    const roi = optionalNumbers(call, 1, 'roi');
+    const chosen = (axes ?? x.shape.map((_, a) => a)).map((a) => (a < 0 ? a + x.rank : a));
+    if (!roi || roi.length !== 2 * chosen.length) throw call.error(`tf_crop_and_resize needs roi: ${2 * chosen.length} values (every start, then every end)`);
+    const rois = x.shape.map((_, a): [number, number] => {
+      const i = chosen.indexOf(a);
+      return i < 0 ? [0, 1] : [f(roi[i]), f(roi[chosen.length + i])];
+    });
+    return resize(x, sizes, scales, { ...plan, extrapolation: call.float('extrapolation_value', 0) }, rois);
   },
 };
 
@@ -172,7 +223,7 @@ const upsample: OnnxOp = {
     if (!scales || scales.length !== x.rank) throw call.error(`scales must give one factor per axis of the ${x.rank}-axis input`);
     if (scales.some((s) => !(s >= 1))) throw call.error(`scales = [${scales.join(', ')}] must be at least 1 (Upsample enlarges)`);
     const sizes = x.shape.map((d, a) => Math.floor(f(d * f(scales[a]))));
-    return resize(x, sizes, scales.map(f), { mode, transform: TRANSFORMS.asymmetric, nearest: NEAREST.simple, cubicA: -0.75, excludeOutside: false });
+    return resize(x, sizes, scales.map(f), { mode, transform: TRANSFORMS.asymmetric, nearest: NEAREST.simple, cubicA: -0.75, excludeOutside: false, antialias: false });
   },
 };
 

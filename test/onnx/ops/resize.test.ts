@@ -5,7 +5,8 @@
 // the ratio in (0, 1]), for each mode, nearest_mode and coordinate
 // transformation, scales and sizes, axes and keep_aspect_ratio_policy; a few
 // outputs the spec lists, verbatim; the gradient to the input (the
-// transposed weights, from the reference on unit inputs); the depth/space
+// transposed weights, from the reference on unit inputs); antialias and
+// tf_crop_and_resize (roi, extrapolation_value); the depth/space
 // shuffles against index arithmetic; the values refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
@@ -20,10 +21,13 @@ interface Plan {
   nearest: string;
   a: number;
   excludeOutside: boolean;
+  antialias?: boolean;
+  extrapolation?: number;
 }
 
-function sourceCoordinate(plan: Plan, x: number, n: number, m: number, scale: number): number {
+function sourceCoordinate(plan: Plan, x: number, n: number, m: number, scale: number, [start, end]: number[]): number {
   switch (plan.coordinates) {
+    case 'tf_crop_and_resize': return m > 1 ? start * (n - 1) + (x * (end - start) * (n - 1)) / (m - 1) : 0.5 * (start + end) * (n - 1);
     case 'half_pixel': return (x + 0.5) / scale - 0.5;
     case 'half_pixel_symmetric': return (n / 2) * (1 - m / (scale * n)) + (x + 0.5) / scale - 0.5;
     case 'pytorch_half_pixel': return m > 1 ? (x + 0.5) / scale - 0.5 : 0;
@@ -36,11 +40,18 @@ function sourceCoordinate(plan: Plan, x: number, n: number, m: number, scale: nu
 
 /** The weights of the neighbours left − 1…left + 2 (cubic), left…left + 1 (linear, nearest) for a ratio in (0, 1]. */
 function coefficients(plan: Plan, ratio: number, scale: number): number[] {
-  if (plan.mode === 'linear') return [1 - ratio, ratio];
+  // antialias: the filter stretched by 1/scale when shrinking, over as many neighbours as it reaches, normalized.
+  const s = plan.antialias ? Math.min(scale, 1) : 1;
+  const stretched = (reach: number, w: (t: number) => number) => {
+    const first = Math.floor(-reach / s) + 1;
+    const ws = Array.from({ length: 2 - 2 * first }, (_, j) => w(Math.abs((first + j - ratio) * s)));
+    const total = ws.reduce((a, b) => a + b, 0);
+    return ws.map((v) => v / total);
+  };
+  if (plan.mode === 'linear') return stretched(1, (t) => Math.max(0, 1 - t));
   if (plan.mode === 'cubic') {
     const A = plan.a;
-    const w = (t: number) => (t <= 1 ? (A + 2) * t ** 3 - (A + 3) * t ** 2 + 1 : t < 2 ? A * t ** 3 - 5 * A * t ** 2 + 8 * A * t - 4 * A : 0);
-    return [w(ratio + 1), w(ratio), w(1 - ratio), w(2 - ratio)];
+    return stretched(2, (t) => (t <= 1 ? (A + 2) * t ** 3 - (A + 3) * t ** 2 + 1 : t < 2 ? A * t ** 3 - 5 * A * t ** 2 + 8 * A * t - 4 * A : 0));
   }
   if (ratio === 1) return [0, 1];
   const up = { round_prefer_floor: ratio > 0.5, round_prefer_ceil: ratio >= 0.5, floor: false, ceil: true, simple: scale < 1 }[plan.nearest];
@@ -48,9 +59,10 @@ function coefficients(plan: Plan, ratio: number, scale: number): number[] {
 }
 
 /** One output entry along one axis, from the input entries along it. */
-function interpolate1d(plan: Plan, data: number[], x: number, m: number, scale: number): number {
+function interpolate1d(plan: Plan, data: number[], x: number, m: number, scale: number, roi: number[]): number {
   const n = data.length;
-  const at = sourceCoordinate(plan, x, n, m, scale);
+  const at = sourceCoordinate(plan, x, n, m, scale, roi);
+  if (plan.coordinates === 'tf_crop_and_resize' && (at < 0 || at > n - 1)) return plan.extrapolation ?? 0;
   const ratio = Number.isInteger(at) ? 1 : at - Math.floor(at);
   const left = at - ratio;
   const coeffs = coefficients(plan, ratio, scale);
@@ -66,11 +78,11 @@ function interpolate1d(plan: Plan, data: number[], x: number, m: number, scale: 
 }
 
 /** The spec's N-D definition: the output entry at `o` interpolated along axis 0 from the (recursively interpolated) slices. */
-function resizeRef(plan: Plan, x: Float64Array, shape: number[], out: number[], scales: number[]): Float64Array {
+function resizeRef(plan: Plan, x: Float64Array, shape: number[], out: number[], scales: number[], rois: number[][] = shape.map(() => [0, 1])): Float64Array {
   const entry = (data: Float64Array, ds: number[], o: number[], axis: number): number => {
     const inner = size(ds.slice(1));
     const values = Array.from({ length: ds[0] }, (_, i) => (ds.length === 1 ? data[i] : entry(data.subarray(i * inner, (i + 1) * inner), ds.slice(1), o, axis + 1)));
-    return interpolate1d(plan, values, o[axis], out[axis], scales[axis]);
+    return interpolate1d(plan, values, o[axis], out[axis], scales[axis], rois[axis]);
   };
   return Float64Array.from({ length: size(out) }, (_, i) => entry(x, shape, unravel(i, out), 0));
 }
@@ -84,6 +96,9 @@ interface Case {
   /** The output and the scales the coordinate transformation divides by, when sizes and policies decide them. */
   out?: number[];
   ratio?: number[];
+  /** tf_crop_and_resize's input roi, and the region it gives each axis. */
+  roi?: number[];
+  rois?: number[][];
   opset?: number;
 }
 
@@ -93,6 +108,8 @@ const plan = (c: Case): Plan => ({
   nearest: (c.opset ?? 19) < 11 ? 'simple' : ((c.attrs.nearest_mode as string) ?? 'round_prefer_floor'),
   a: (c.attrs.cubic_coeff_a as { float: number } | undefined)?.float ?? -0.75,
   excludeOutside: c.attrs.exclude_outside === 1,
+  antialias: c.attrs.antialias === 1,
+  extrapolation: (c.attrs.extrapolation_value as { float: number } | undefined)?.float,
 });
 
 function model(c: Case): Uint8Array {
@@ -103,7 +120,8 @@ function model(c: Case): Uint8Array {
     initializers.scales = { shape: [c.scales!.length], values: c.scales! };
     extra.push('scales');
   } else {
-    extra.push('', c.scales ? 'scales' : '');
+    extra.push(c.roi ? 'roi' : '', c.scales ? 'scales' : '');
+    if (c.roi) initializers.roi = { shape: [c.roi.length], values: c.roi };
     if (c.scales) initializers.scales = { shape: [c.scales.length], values: c.scales };
     if (c.sizes) {
       initializers.sizes = { type: 'int64', shape: [c.sizes.length], values: c.sizes };
@@ -139,6 +157,10 @@ const CASES: Case[] = [
   // not_larger: min(8/4, 9/6) = 1.5 → [6, 9]; not_smaller: max = 2 → [8, 12].
   { name: 'keep_aspect_ratio_policy not_larger', x: [1, 1, 4, 6], attrs: { mode: 'linear', axes: [2, 3], keep_aspect_ratio_policy: 'not_larger' }, sizes: [8, 9], out: [1, 1, 6, 9], ratio: [1, 1, 1.5, 1.5] },
   { name: 'keep_aspect_ratio_policy not_smaller', x: [1, 1, 4, 6], attrs: { axes: [2, 3], keep_aspect_ratio_policy: 'not_smaller' }, sizes: [8, 9], out: [1, 1, 8, 12], ratio: [1, 1, 2, 2] },
+  { name: 'linear antialias, shrinking', x: [1, 2, 9, 8], attrs: { mode: 'linear', antialias: 1 }, scales: [1, 1, 0.4, 0.6] },
+  { name: 'cubic antialias, exclude_outside, shrinking one axis and enlarging the other', x: [2, 1, 8, 3], attrs: { mode: 'cubic', antialias: 1, exclude_outside: 1 }, sizes: [2, 1, 3, 5] },
+  { name: 'tf_crop_and_resize linear, extrapolation 10', x: [1, 2, 5, 6], attrs: { mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: { float: 10 } }, roi: [0, 0, 0.2, -0.1, 1, 1, 0.9, 1.3], rois: [[0, 1], [0, 1], [0.2, 0.9], [-0.1, 1.3]], sizes: [1, 2, 4, 7] },
+  { name: 'tf_crop_and_resize nearest along axes [2, 3], a single entry along one', x: [2, 1, 6, 5], attrs: { coordinate_transformation_mode: 'tf_crop_and_resize', axes: [2, 3] }, roi: [0.1, 0.3, 0.8, 1.2], rois: [[0, 1], [0, 1], [0.1, 0.8], [0.3, 1.2]], sizes: [1, 6], out: [2, 1, 1, 6] },
   { name: 'opset 10: asymmetric, nearest rounding down when enlarging, up when shrinking', x: [1, 2, 5, 4], attrs: {}, scales: [1, 1, 0.6, 2.5], opset: 10 },
   { name: 'opset 10 linear', x: [1, 2, 3, 4], attrs: { mode: 'linear' }, scales: [1, 1, 2, 0.5], opset: 10 },
 ];
@@ -157,7 +179,7 @@ describe.each(BACKENDS)('ONNX Resize, Upsample and the depth/space shuffles on %
     const x = asF32(uniform(size(c.x)));
     const y = tm.onnx.fromBytes(model(c)).forward(tm.tensor(x, c.x));
     expect(y.shape).toEqual(out);
-    expectClose(await y.data(), resizeRef(plan(c), x, c.x, out, scales), 1e-5, c.name);
+    expectClose(await y.data(), resizeRef(plan(c), x, c.x, out, scales, c.rois), 1e-5, c.name);
   });
 
   it.each<{ attrs: Record<string, AttributeSpec>; want: number[] }>([
@@ -236,8 +258,8 @@ describe.each(BACKENDS)('ONNX Resize, Upsample and the depth/space shuffles on %
 
   it('refuses what it cannot run, naming the node and what is wrong', () => {
     const run = (attrs: Record<string, AttributeSpec>, c: Partial<Case> = {}) => () => tm.onnx.fromBytes(model({ name: '', x: [1, 1, 4, 4], attrs, scales: [1, 1, 2, 2], ...c })).forward(tm.zeros([1, 1, 4, 4]));
-    expect(run({ coordinate_transformation_mode: 'tf_crop_and_resize' })).toThrow(/node 'Resize_0' \(Resize\): coordinate_transformation_mode = "tf_crop_and_resize" is not supported/);
-    expect(run({ mode: 'linear', antialias: 1 }, { scales: [1, 1, 0.5, 0.5] })).toThrow(/antialias = 1 is not supported/);
+    expect(run({ coordinate_transformation_mode: 'tf_crop_and_resize' })).toThrow(/node 'Resize_0' \(Resize\): coordinate_transformation_mode = "tf_crop_and_resize" with scales is not supported .*; give sizes/);
+    expect(run({ coordinate_transformation_mode: 'tf_crop_and_resize' }, { scales: undefined, sizes: [1, 1, 2, 2] })).toThrow(/tf_crop_and_resize needs roi: 8 values/);
     expect(run({ mode: 'cubic' }, { opset: 10 })).toThrow(/mode = "cubic" is not supported/);
     expect(run({ mode: 'area' })).toThrow(/mode = "area" is not supported/);
     expect(run({}, { sizes: [1, 1, 8, 8] })).toThrow(/both scales and sizes/);
