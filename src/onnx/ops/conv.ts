@@ -23,6 +23,15 @@ function kernelOf(call: NodeCall, w: Tensor, n: number): number[] {
   return kernel;
 }
 
+/** The channels x, W and group must agree on (W's input-channel axis: 1 for Conv, 0 for ConvTranspose). */
+function checkGroups(call: NodeCall, x: Tensor, w: Tensor, groups: number, transposed: boolean): void {
+  const channels = x.shape[1];
+  if (!Number.isInteger(groups) || groups < 1 || channels % groups) throw call.error(`group = ${groups} must be a positive integer dividing the input's ${channels} channels`);
+  const fits = transposed ? w.shape[0] === channels : w.shape[1] * groups === channels;
+  if (!fits) throw call.error(`weight W [${w.shape.join(', ')}] does not fit the input's ${channels} channels in ${groups} group${groups > 1 ? 's' : ''}`);
+  if (!transposed && w.shape[0] % groups) throw call.error(`W's ${w.shape[0]} filters do not split into ${groups} groups`);
+}
+
 function withBias(call: NodeCall, y: Tensor): Tensor {
   return call.has(2) ? ops.add(y, perChannel(call.tensor(2), y.rank)) : y;
 }
@@ -35,6 +44,7 @@ const conv: OnnxOp = {
     const strides = perAxis(call, 'strides', n, 1);
     const dilations = perAxis(call, 'dilations', n, 1);
     const groups = call.int('group', 1);
+    checkGroups(call, x, w, groups, false);
     const pads = windowPads(call, x.shape.slice(2), kernel, strides, dilations);
     const symmetric = isSymmetric(pads);
     const input = symmetric ? x : padSpatial(x, pads);
@@ -78,6 +88,7 @@ const convTranspose: OnnxOp = {
     const strides = perAxis(call, 'strides', n, 1);
     const dilations = perAxis(call, 'dilations', n, 1);
     const groups = call.int('group', 1);
+    checkGroups(call, x, w, groups, true);
     const outputPadding = call.ints('output_padding', Array(n).fill(0));
     if (outputPadding.length !== n || outputPadding.some((p) => !Number.isInteger(p) || p < 0)) throw call.error(`output_padding = [${outputPadding.join(', ')}] must be ${n} non-negative integers`);
     const sizes = x.shape.slice(2);

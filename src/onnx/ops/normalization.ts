@@ -17,8 +17,9 @@ function standardize(x: Tensor, axes: number[], epsilon: number): { y: Tensor; m
   return { y: ops.mul(centered, invStd), mean, invStd };
 }
 
-function channelAxes(call: NodeCall, x: Tensor): number[] {
-  if (x.rank < 2) throw call.error(`input is [${x.shape.join(', ')}]; it needs [N, C, …]`);
+/** The spatial axes of x [N, C, …]; InstanceNormalization and GroupNormalization need at least one. */
+function channelAxes(call: NodeCall, x: Tensor, spatial = true): number[] {
+  if (x.rank < (spatial ? 3 : 2)) throw call.error(`input is [${x.shape.join(', ')}]; it needs [N, C${spatial ? ', D1' : ''}, …]`);
   return Array.from({ length: x.rank - 2 }, (_, i) => i + 2);
 }
 
@@ -34,7 +35,7 @@ const batchNormalization: OnnxOp = {
     const extra = call.node.outputs.slice(1).filter((o) => o !== '');
     if (extra.length) throw call.error(`its training outputs (${extra.join(', ')}) are not supported: tmnn runs BatchNormalization in inference form`);
     const x = call.tensor(0);
-    channelAxes(call, x);
+    channelAxes(call, x, false);
     const epsilon = call.float('epsilon', 1e-5);
     const spatial = call.opset < 9 ? call.int('spatial', 1) !== 0 : true;
     const shaped = (t: Tensor) => (spatial || t.rank === 1 && x.rank === 2 ? perChannel(t, x.rank) : ops.reshape(t, [1, ...t.shape]));

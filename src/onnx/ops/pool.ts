@@ -33,7 +33,7 @@ function geometry(call: NodeCall, x: Tensor, dilated: boolean): Geometry {
   perAxis(call, 'kernel_shape', n, 1);
   const strides = perAxis(call, 'strides', n, 1);
   const dilations = perAxis(call, 'dilations', n, 1);
-  if (!dilated && dilations.some((d) => d !== 1)) throw call.error(`dilations = [${dilations.join(', ')}] is not supported: tmnn's average pools have no dilation`);
+  if (!dilated && dilations.some((d) => d !== 1)) throw call.error(`dilations = [${dilations.join(', ')}] is not supported: tmnn's ${call.node.opType} is built on its average pools, which have no dilation`);
   const ceil = call.int('ceil_mode', 0) !== 0;
   const sizes = x.shape.slice(2);
   const pads = windowPads(call, sizes, kernel, strides, dilations);

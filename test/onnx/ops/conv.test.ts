@@ -193,6 +193,8 @@ describe.each(BACKENDS)('ONNX Conv and ConvTranspose on %s', (backend) => {
     expect(run({ auto_pad: 'SAME' })).toThrow(/auto_pad = "SAME" is not one of/);
     expect(run({ pads: [1, 1] })).toThrow(/pads has 2 entries; 2 spatial axes need 4/);
     expect(run({}, [1, 2, 5, 5, 5, 5])).toThrow(/tmnn runs 1-, 2- and 3-D Conv/);
+    expect(run({ group: 2 })).toThrow(/weight W \[2, 2, 3, 3\] does not fit the input's 2 channels in 2 groups/);
+    expect(run({ group: 3 })).toThrow(/group = 3 must be a positive integer dividing the input's 2 channels/);
     expect(run({ output_shape: [9] }, [1, 2, 5, 5], 'ConvTranspose')).toThrow(/output_shape = \[9\] does not give the 2 spatial sizes/);
   });
 });

@@ -129,7 +129,7 @@ describe.each(BACKENDS)('ONNX pools on %s', (backend) => {
     const x = [1, 2, 6, 6];
     const run = (op: string, attrs: Record<string, AttributeSpec>, outputs = 1) => () => tm.onnx.fromBytes(singleOp(op, [{ name: 'x', shape: x }], attrs, { outputs })).forward(tm.zeros(x));
     expect(run('MaxPool', { kernel_shape: [2, 2] }, 2)).toThrow(/node 'MaxPool_0' \(MaxPool\): its Indices output \(y1\) is not supported/);
-    expect(run('AveragePool', { kernel_shape: [2, 2], dilations: [2, 2] })).toThrow(/dilations = \[2, 2\] is not supported: tmnn's average pools have no dilation/);
+    expect(run('AveragePool', { kernel_shape: [2, 2], dilations: [2, 2] })).toThrow(/dilations = \[2, 2\] is not supported: tmnn's AveragePool is built on its average pools, which have no dilation/);
     expect(run('MaxPool', {})).toThrow(/\(MaxPool\): kernel_shape must give the window's size along the 2 spatial axes/);
     expect(run('MaxPool', { kernel_shape: [2, 2], strides: [0, 1] })).toThrow(/strides = \[0, 1\] must be positive integers/);
     expect(run('MaxPool', { kernel_shape: [9, 2] })).toThrow(/the 9-wide window is larger than axis 2 \(6\)/);
