@@ -1,10 +1,14 @@
 // Every ONNX operator tmnn runs, by op type: one table per kind of op.
+import { CONV_OPS } from './conv.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { INDEXING_OPS } from './indexing.js';
 import { MATMUL_OPS } from './matmul.js';
+import { NORMALIZATION_OPS } from './normalization.js';
 import type { OpTable } from './op.js';
+import { POOL_OPS } from './pool.js';
 import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_OPS } from './reduce.js';
+import { RESIZE_OPS } from './resize.js';
 import { SHAPE_OPS } from './shape.js';
 
 export const OPS: OpTable = {
@@ -13,6 +17,10 @@ export const OPS: OpTable = {
   ...REDUCE_OPS,
   ...MATMUL_OPS,
   ...RECURRENT_OPS,
+  ...CONV_OPS,
+  ...POOL_OPS,
+  ...NORMALIZATION_OPS,
+  ...RESIZE_OPS,
   ...INDEXING_OPS,
 };
 
