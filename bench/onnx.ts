@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tm from '../src/index.js';
 import { bestOfEach, printTable } from './harness.js';
-import { ortSession, ortVersion, type OrtProvider } from './peers/onnxruntime-web-node.js';
+import { ortSession, ortThreads, ortVersion, type OrtProvider } from './peers/onnxruntime-web-node.js';
 
 const MODELS = [
   { name: 'mlp', shape: [128, 784], what: 'MLP 784-256-128-10, batch 128' },
@@ -75,7 +75,7 @@ export async function onnxSection(): Promise<void> {
     ['model', 'tmnn backend / onnxruntime provider', 'tmnn ms', 'onnxruntime ms', 'tmnn speed-up'],
     rows,
     [
-      'native: tmnn on OpenBLAS and its C++ kernels; ort-wasm: onnxruntime-web on WebAssembly (SIMD, its default threads) in this process.',
+      `native: tmnn on OpenBLAS and its C++ kernels; ort-wasm: onnxruntime-web on WebAssembly (SIMD) on its default ${await ortThreads()} thread(s), half the cores (on the 2-core build machine 2 threads measured slower: the CNN ~35 ms against ~25).`,
       'webgpu: both on the same Dawn adapter; onnxruntime-web uploads through a copy of its shared memory (Dawn in Node refuses shared views), which browsers do not need.',
       ...notes,
     ].join('\n'),

@@ -67,6 +67,12 @@ export async function ortVersion(): Promise<string> {
   return (await ort).env.versions.web ?? 'unknown';
 }
 
+/** The threads onnxruntime-web's WebAssembly provider runs on (its default: half the cores, at most 4). */
+export async function ortThreads(): Promise<number | undefined> {
+  ort ??= load();
+  return (await ort).env.wasm.numThreads;
+}
+
 /** Keeps Dawn's GPU object reachable for the process. */
 export function ortGpu(): GPU | undefined {
   return dawnGpu;
