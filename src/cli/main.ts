@@ -1,7 +1,8 @@
-// The `tmnn` command line: `tmnn report [--json]`, `tmnn bench`, `tmnn tune`, `--help`, `--version`.
+// The `tmnn` command line: `tmnn report [--json]`, `tmnn bench`, `tmnn tune`, `tmnn onnx FILE`, `--help`, `--version`.
 import { parseArgs } from 'node:util';
 import { capabilities } from '../capabilities/report.js';
 import { quickBench } from './bench.js';
+import { formatOnnxSummary, onnxSummary } from './onnx.js';
 import { tuneWebgpu } from './tune.js';
 import { ansi, formatReport, plain } from '../capabilities/format.js';
 import { init } from '../selection.js';
@@ -15,6 +16,9 @@ Usage:
   tmnn bench                              a few seconds of matmul timing on each backend present
   tmnn tune [--json]                      measure the webgpu kernel choices for this adapter again and
                                           keep them (tmnn measures once per adapter and remembers)
+  tmnn onnx FILE [--json] [--backend NAME]
+                                          whether tmnn runs an ONNX model (else the ops it lacks), what
+                                          it takes and gives, and its inference time here
   tmnn --help | --version
 
 Options:
@@ -27,7 +31,9 @@ Options:
 class UsageError extends Error {}
 
 /** The options each command reads. */
-const OPTIONS_OF: Record<string, readonly string[] | undefined> = { report: ['json', 'backend'], bench: [], tune: ['json'] };
+const OPTIONS_OF: Record<string, readonly string[] | undefined> = { report: ['json', 'backend'], bench: [], tune: ['json'], onnx: ['json', 'backend'] };
+/** The commands that take a positional argument, and what it is. */
+const ARGUMENT_OF: Record<string, string | undefined> = { onnx: 'FILE' };
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -56,7 +62,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command = 'report', ...rest] = positionals;
-  if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  const takes = ARGUMENT_OF[command];
+  if (takes && rest.length !== 1) throw new UsageError(`${command} takes one ${takes}, got ${rest.length}`);
+  if (!takes && rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
   // An option a command does not read is refused, not ignored: `tune --backend js` measured webgpu anyway.
   const applies = OPTIONS_OF[command];
   if (!applies) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
@@ -79,6 +87,12 @@ async function main(argv: string[]): Promise<number> {
     case 'tune':
       await tuneWebgpu(process.stdout, values.json);
       return 0;
+    case 'onnx': {
+      await init(values.backend === undefined ? {} : { backend: values.backend as 'js' });
+      const summary = await onnxSummary(rest[0]);
+      process.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatOnnxSummary(summary)}\n`);
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }

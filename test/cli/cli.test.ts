@@ -1,9 +1,10 @@
 // Runs the built CLI (dist/cli.js; `npm test` builds it first) as a user would.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { onnxModel } from '../helpers/onnx.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -128,4 +129,28 @@ describe('tmnn tune', () => {
     const table = tmnn(['tune'], env).out;
     expect(table).toMatch(/webgpu tuning\n {2}matmul tile +\S.*per invocation/);
   }, 240_000);
+
+  it('onnx FILE: describes an ONNX model and times it on the backend asked for; as JSON too', () => {
+    const file = new URL('../fixtures/onnx/cnn.onnx', import.meta.url).pathname;
+    const r = tmnn(['onnx', file, '--backend', 'js']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ONNX opset 15, from pytorch 1.13.0');
+    expect(r.out).toMatch(/inputs {6}x: float \[batch, 3, 16, 16\]/);
+    expect(r.out).toMatch(/ops {9}.*Conv ×2/);
+    expect(r.out).toMatch(/runs on js: [\d.]+ ms per run \(x \[1, 3, 16, 16\] → y \[1, \d+\]/);
+    const json = JSON.parse(tmnn(['onnx', file, '--backend', 'js', '--json']).out);
+    expect(json).toMatchObject({ backend: 'js', opset: 15, inputs: [{ name: 'x', type: 'float', shape: ['batch', 3, 16, 16] }], ops: { Conv: 2 } });
+    expect(json.parameters).toBeGreaterThan(0);
+    expect(json.timing.ms).toBeGreaterThan(0);
+  });
+
+  it('onnx FILE: a model with ops tmnn does not run fails with exit code 1, naming them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tmnn-cli-onnx-'));
+    const file = join(dir, 'nonzero.onnx');
+    writeFileSync(file, onnxModel({ inputs: [{ name: 'x', shape: [3] }], outputs: [{ name: 'y' }], nodes: [{ op: 'NonZero', inputs: ['x'], outputs: ['y'] }] }));
+    const r = tmnn(['onnx', file]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('the model uses ops tmnn does not run: NonZero');
+    expect(tmnn(['onnx'])).toMatchObject({ code: 2, err: expect.stringContaining('onnx takes one FILE, got 0') });
+  });
 });
