@@ -36,15 +36,21 @@ function withBias(call: NodeCall, y: Tensor): Tensor {
   return call.has(2) ? ops.add(y, perChannel(call.tensor(2), y.rank)) : y;
 }
 
+/** What Conv and ConvTranspose read alike: x, W, the spatial rank, and the window's attributes, checked. */
+function convSettings(call: NodeCall, transposed: boolean) {
+  const x = call.tensor(0), w = call.tensor(1);
+  const n = spatialRank(call, x);
+  const kernel = kernelOf(call, w, n);
+  const strides = perAxis(call, 'strides', n, 1);
+  const dilations = perAxis(call, 'dilations', n, 1);
+  const groups = call.int('group', 1);
+  checkGroups(call, x, w, groups, transposed);
+  return { x, w, n, kernel, strides, dilations, groups };
+}
+
 const conv: OnnxOp = {
   run: (call) => {
-    const x = call.tensor(0), w = call.tensor(1);
-    const n = spatialRank(call, x);
-    const kernel = kernelOf(call, w, n);
-    const strides = perAxis(call, 'strides', n, 1);
-    const dilations = perAxis(call, 'dilations', n, 1);
-    const groups = call.int('group', 1);
-    checkGroups(call, x, w, groups, false);
+    const { x, w, n, kernel, strides, dilations, groups } = convSettings(call, false);
     const pads = windowPads(call, x.shape.slice(2), kernel, strides, dilations);
     const symmetric = isSymmetric(pads);
     const input = symmetric ? x : padSpatial(x, pads);
@@ -82,13 +88,7 @@ function windowPadsNotSet(call: NodeCall, n: number): [number, number][] {
 
 const convTranspose: OnnxOp = {
   run: (call) => {
-    const x = call.tensor(0), w = call.tensor(1);
-    const n = spatialRank(call, x);
-    const kernel = kernelOf(call, w, n);
-    const strides = perAxis(call, 'strides', n, 1);
-    const dilations = perAxis(call, 'dilations', n, 1);
-    const groups = call.int('group', 1);
-    checkGroups(call, x, w, groups, true);
+    const { x, w, n, kernel, strides, dilations, groups } = convSettings(call, true);
     const outputPadding = call.ints('output_padding', Array(n).fill(0));
     if (outputPadding.length !== n || outputPadding.some((p) => !Number.isInteger(p) || p < 0)) throw call.error(`output_padding = [${outputPadding.join(', ')}] must be ${n} non-negative integers`);
     const sizes = x.shape.slice(2);
