@@ -9,5 +9,5 @@ export function writeFileAtomic(path: string | URL): Promise<void> {
 }
 
 export function readFileBytes(path: string | URL): Promise<Uint8Array> {
-  return Promise.reject(new ValueError(`load: a page has no file system to read ${path} from; fetch the bytes and pass them to tm.nn.fromBytes()`));
+  return Promise.reject(new ValueError(`load: a page has no file system to read ${path} from; fetch the bytes and pass them to tm.nn.fromBytes() (or tm.onnx.fromBytes() for an ONNX model)`));
 }

@@ -220,6 +220,6 @@ describe('files in the browser bundle (file.browser.ts in file.ts\'s place)', ()
     const browser = await import('../../src/io/file.browser.js');
     await expect(browser.writeFileAtomic('model.safetensors')).rejects.toThrow('save: a page has no file system to write model.safetensors to; model.toBytes() gives the model file\'s bytes');
     await expect(browser.readFileBytes('model.safetensors')).rejects.toThrow(ValueError);
-    await expect(browser.readFileBytes('model.safetensors')).rejects.toThrow('fetch the bytes and pass them to tm.nn.fromBytes()');
+    await expect(browser.readFileBytes('model.safetensors')).rejects.toThrow('fetch the bytes and pass them to tm.nn.fromBytes() (or tm.onnx.fromBytes() for an ONNX model)');
   });
 });
