@@ -43,7 +43,7 @@ const ACTIVATIONS: Record<string, { alpha?: number | null; beta?: number | null;
   softplus: { make: () => (x) => F.softplus(x) },
   affine: { alpha: null, beta: null, make: (a, b) => (x) => ops.add(ops.mul(x, a), b) },
   leakyrelu: { alpha: 0.01, make: (a) => (x) => F.leakyRelu(x, a) },
-  thresholdedrelu: { alpha: 1, make: (a) => (x) => ops.where(ops.greaterEqual(x, a), x, 0) },
+  thresholdedrelu: { alpha: 1, make: (a) => (x) => ops.where(ops.greater(x, a), x, 0) },
   scaledtanh: { alpha: null, beta: null, make: (a, b) => (x) => ops.mul(ops.tanh(ops.mul(x, b)), a) },
   hardsigmoid: { alpha: 0.2, beta: 0.5, make: (a, b) => (x) => ops.clip(ops.add(ops.mul(x, a), b), 0, 1) },
   elu: { alpha: 1, make: (a) => (x) => F.elu(x, a) },

@@ -76,7 +76,7 @@ const ACT: Record<string, { alpha?: number | null; beta?: number | null; fn: (v:
   Softplus: { fn: (v) => Math.log1p(Math.exp(v)) },
   Affine: { alpha: null, beta: null, fn: (v, a, b) => a * v + b },
   LeakyRelu: { alpha: 0.01, fn: (v, a) => (v >= 0 ? v : a * v) },
-  ThresholdedRelu: { alpha: 1, fn: (v, a) => (v >= a ? v : 0) },
+  ThresholdedRelu: { alpha: 1, fn: (v, a) => (v > a ? v : 0) },
   ScaledTanh: { alpha: null, beta: null, fn: (v, a, b) => a * Math.tanh(b * v) },
   HardSigmoid: { alpha: 0.2, beta: 0.5, fn: (v, a, b) => Math.min(Math.max(a * v + b, 0), 1) },
   Elu: { alpha: 1, fn: (v, a) => (v >= 0 ? v : a * Math.expm1(v)) },
