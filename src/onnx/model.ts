@@ -82,7 +82,11 @@ export class OnnxModel extends Module {
 
   /** The graph's first output for inputs given in the graph's input order; run() gives every output. */
   forward(...inputs: Tensor[]): Tensor {
-    return this.run(inputs)[this.outputs[0].name];
+    const outputs = this.run(inputs);
+    const first = outputs[this.outputs[0].name];
+    // The other outputs are computed too; the caller never sees them, so they are freed here.
+    for (const t of Object.values(outputs)) if (t !== first) t.dispose();
+    return first;
   }
 
   /**

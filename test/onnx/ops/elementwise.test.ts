@@ -198,8 +198,8 @@ describe.each(BACKENDS)('tm.onnx elementwise ops on %s', (backend) => {
         ],
       });
       const [w, o, e] = await runModel(bytes, [feed(x), feed(y)]);
-      const g = x.v.map((v, i) => v > y.v[i]), pos = x.v.map((v) => v > 0);
-      expectExact(w.v, x.v.map((v, i) => (!g[i] && pos[i] ? v : y.v[i])), `Where(Not, And) ${shape}`);
+      const g = Array.from(x.v, (v, i) => v > y.v[i]), pos = Array.from(x.v, (v) => v > 0);
+      expectExact(w.v, Array.from(x.v, (v, i) => (!g[i] && pos[i] ? v : y.v[i])), `Where(Not, And) ${shape}`);
       expectExact(o.v, g.map((v, i) => +(v || pos[i])), `Or ${shape}`);
       expectExact(e.v, g.map((v, i) => +(v !== pos[i])), `Xor ${shape}`);
     }

@@ -67,6 +67,7 @@ function padRef(x: F64, pads: number[], mode: string, value = 0): F64 {
     if (index.every((j, a) => j >= 0 && j < d[a])) v[i] = x.v[ravel(index, d)];
     else if (mode === 'constant') v[i] = value;
     else if (mode === 'edge') v[i] = x.v[ravel(index.map((j, a) => clamp(j, 0, d[a] - 1)), d)];
+    else if (mode === 'wrap') v[i] = x.v[ravel(index.map((j, a) => ((j % d[a]) + d[a]) % d[a]), d)];
     else v[i] = x.v[ravel(index.map((j, a) => (j < 0 ? -j : j >= d[a] ? 2 * (d[a] - 1) - j : j)), d)];
   }
   return { shape, v };
@@ -223,7 +224,7 @@ describe.each(BACKENDS)('tm.onnx shape ops on %s', (backend) => {
     }
   });
 
-  it('Pad: constant (value attribute before 11, input from 11), reflect, edge, negative pads crop', async () => {
+  it('Pad: constant (value attribute before 11, input from 11), reflect, edge, wrap, axes, negative pads crop', async () => {
     for (const shape of [[3, 7], [5, 4]]) {
       const x = rand(shape);
       const PADS = [[1, 2, 2, 1], [0, 3, 1, 0], [2, 1, 2, 2]];
@@ -236,6 +237,9 @@ describe.each(BACKENDS)('tm.onnx shape ops on %s', (backend) => {
         expectSame(await run1('Pad', [feed(x)], { pads, value: { float: -2 } }, { opset: 7 }), padRef(x, pads, 'constant', -2), `Pad opset 7 ${pads} ${shape}`);
         expectSame(await run1('Pad', [feed(x), ints(pads)], {}, { opset: 11 }), padRef(x, pads, 'constant'), `Pad default 0 ${pads} ${shape}`);
       }
+      // wrap (opset 19); axes (opset 18) pad only the axes named.
+      expectSame(await run1('Pad', [feed(x), ints([1, 2, 2, 1])], { mode: 'wrap' }, { opset: 19 }), padRef(x, [1, 2, 2, 1], 'wrap'), `Pad wrap ${shape}`);
+      expectSame(await run1('Pad', [feed(x), ints([2, 1]), null, ints([-1])], {}, { opset: 18 }), padRef(x, [0, 2, 0, 1], 'constant'), `Pad axes ${shape}`);
       // A negative pad crops that side.
       const cropped = sliceRef(x, [1, 0], [shape[0], shape[1] - 2], [0, 1], [1, 1]);
       expectSame(await run1('Pad', [feed(x), ints([-1, 0, 1, -2])], {}, { opset: 13 }), padRef(cropped, [0, 0, 1, 0], 'constant'), `Pad negative ${shape}`);
