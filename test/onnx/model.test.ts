@@ -94,6 +94,26 @@ describe.each(BACKENDS)('tm.onnx OnnxModel on %s', (backend) => {
     }
     model.dispose();
     expect(tm.memory().numTensors).toBe(before);
+
+    // forward frees the outputs it does not return, but not an input or a parameter passed straight out.
+    const passThrough = tm.onnx.fromBytes(linearModel(k, n, w, b, {
+      outputs: [{ name: 'y' }, { name: 'xOut' }, { name: 'wOut' }],
+      nodes: [
+        { op: 'Gemm', inputs: ['x', 'W', 'b'], outputs: ['y'], attributes: { transB: 1 } },
+        { op: 'Identity', inputs: ['x'], outputs: ['xOut'] },
+        { op: 'Identity', inputs: ['W'], outputs: ['wOut'] },
+      ],
+    }));
+    const x = rand([2, k]);
+    const xt = t(x);
+    const y = tm.noGrad(() => passThrough.forward(xt));
+    expectClose(await y.data(), linearRef(x, w, b).v, 1e-5, 'forward of a pass-through model');
+    expect(xt.isDisposed).toBe(false);
+    expectExact(await passThrough.namedParameters().W.data(), w.v, 'W after forward');
+    y.dispose();
+    xt.dispose();
+    passThrough.dispose();
+    expect(tm.memory().numTensors).toBe(before);
   });
 
   it('refuses wrong inputs with errors that say what it takes', () => {

@@ -91,6 +91,14 @@ describe.each(BACKENDS)('tm.onnx elementwise ops on %s', (backend) => {
     }
   });
 
+  it('IsNaN and IsInf (detect_negative, detect_positive)', async () => {
+    const x = f64([7], [1, NaN, Infinity, -Infinity, 0, -2, NaN]);
+    expectExact((await run1('IsNaN', [feed(x)])).v, [0, 1, 0, 0, 0, 0, 1], 'IsNaN');
+    expectExact((await run1('IsInf', [feed(x)], {}, { opset: 10 })).v, [0, 0, 1, 1, 0, 0, 0], 'IsInf');
+    expectExact((await run1('IsInf', [feed(x)], { detect_negative: 0 }, { opset: 10 })).v, [0, 0, 1, 0, 0, 0, 0], 'IsInf positive only');
+    expectExact((await run1('IsInf', [feed(x)], { detect_positive: 0 }, { opset: 10 })).v, [0, 0, 0, 1, 0, 0, 0], 'IsInf negative only');
+  });
+
   it('PRelu broadcasts its slope (per channel, scalar, constant)', async () => {
     for (const [xs, ss] of [[[2, 3, 5], [3, 1]], [[13], [1]], [[3, 7], [7]]]) {
       const x = rand(xs), slope = rand(ss, 0, 1);

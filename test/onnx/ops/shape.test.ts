@@ -138,6 +138,7 @@ describe.each(BACKENDS)('tm.onnx shape ops on %s', (backend) => {
       [[-1], [-INT64_MAX], [0], [-1]],
       [[10, 5], [1, -20], [1, 0], [-2, -3]],
       [[3], [3], [1], [1]],
+      [[-4, 1], [INT64_MAX, -1], [-1, -2], [2, 1]],
     ];
     for (const [starts, ends, axes, steps] of CASES) {
       const want = sliceRef(x, starts, ends, axes ?? starts.map((_, i) => i), steps ?? starts.map(() => 1));
