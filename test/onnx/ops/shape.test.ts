@@ -31,7 +31,7 @@ function expectSame(got: F64, want: F64, what: string): void {
   expectExact(got.v, want.v, what);
 }
 
-/** NumPy's x[start:end:step] along each axis (Python's slice clamping). */
+/** x[start:end:step] along each axis with ONNX's clamping: starts into [0, d] stepping forward, [0, d - 1] backward; ends into [0, d] or [-1, d - 1]. */
 function sliceRef(x: F64, starts: number[], ends: number[], axes: number[], steps: number[]): F64 {
   const ranges = x.shape.map((d) => ({ start: 0, step: 1, count: d }));
   axes.forEach((a0, k) => {
@@ -39,7 +39,7 @@ function sliceRef(x: F64, starts: number[], ends: number[], axes: number[], step
     const d = x.shape[a], step = steps[k];
     const norm = (v: number) => (v < 0 ? v + d : v);
     let s = norm(starts[k]), e = norm(Math.min(Math.max(ends[k], -1e9), 1e9));
-    if (step > 0) { s = clamp(s, 0, d); e = clamp(e, 0, d); } else { s = clamp(s, -1, d - 1); e = clamp(e, -1, d - 1); }
+    if (step > 0) { s = clamp(s, 0, d); e = clamp(e, 0, d); } else { s = clamp(s, 0, d - 1); e = clamp(e, -1, d - 1); }
     const count = step > 0 ? Math.max(0, Math.ceil((e - s) / step)) : Math.max(0, Math.ceil((s - e) / -step));
     ranges[a] = { start: s, step, count };
   });
@@ -139,6 +139,9 @@ describe.each(BACKENDS)('tm.onnx shape ops on %s', (backend) => {
       [[10, 5], [1, -20], [1, 0], [-2, -3]],
       [[3], [3], [1], [1]],
       [[-4, 1], [INT64_MAX, -1], [-1, -2], [2, 1]],
+      // A start before the beginning, stepping backward: ONNX clamps it to 0 (one element), where NumPy gives none.
+      [[-100], [-INT64_MAX], [0], [-1]],
+      [[100, -100], [-100, 100], [0, 1], [-3, 4]],
     ];
     for (const [starts, ends, axes, steps] of CASES) {
       const want = sliceRef(x, starts, ends, axes ?? starts.map((_, i) => i), steps ?? starts.map(() => 1));
@@ -168,6 +171,23 @@ describe.each(BACKENDS)('tm.onnx shape ops on %s', (backend) => {
           expectSame(await run1('Gather', [asConstant(x), ints(indices, indexShape)], { axis: a }), want, `host ${what}`);
           expectSame(await run1('Gather', [feed(x), { shape: indexShape, values: indices, type: 'int64' }], { axis: a }), want, `fed indices ${what}`);
         }
+      }
+    }
+  });
+
+  it('GatherElements: axis 0 and 1, negative indices', async () => {
+    for (const shape of [[3, 7], [5, 1]]) {
+      const x = rand(shape);
+      for (const a of [0, 1, -1]) {
+        const ax = a < 0 ? a + 2 : a;
+        const indexShape = ax === 0 ? [4, shape[1]] : [shape[0], 3];
+        const indices = Array.from(randomInts(size(indexShape), -shape[ax], shape[ax] - 1));
+        const want = pick(x, indexShape, (index) => {
+          const i = indices[ravel(index, indexShape)];
+          return index.map((v, d) => (d === ax ? (i < 0 ? i + shape[ax] : i) : v));
+        });
+        expectSame(await run1('GatherElements', [feed(x), { shape: indexShape, values: indices, type: 'int64' }], { axis: a }), want, `GatherElements ${shape} axis ${a}`);
+        expectSame(await run1('GatherElements', [feed(x), ints(indices, indexShape)], { axis: a }), want, `GatherElements constant indices ${shape} axis ${a}`);
       }
     }
   });
@@ -272,5 +292,7 @@ describe.each(BACKENDS)('tm.onnx shape ops on %s', (backend) => {
     expectSame(await run1('Trilu', [feed(x)], {}, { opset: 14 }), tri(true, 0), 'Trilu upper');
     expectSame(await run1('Trilu', [feed(x), ints([-1], [])], { upper: 0 }, { opset: 14 }), tri(false, -1), 'Trilu lower k -1');
     expectSame(await run1('Identity', [feed(x)]), x, 'Identity');
+    expectSame(await run1('Dropout', [feed(x), { shape: [], values: [0.5], constant: true }], {}, { opset: 13 }), x, 'Dropout (inference)');
+    expectSame(await run1('Dropout', [feed(x)], { ratio: { float: 0.3 } }, { opset: 7 }), x, 'Dropout opset 7');
   });
 });
