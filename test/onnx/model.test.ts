@@ -133,7 +133,16 @@ describe.each(BACKENDS)('tm.onnx OnnxModel on %s', (backend) => {
       expect(() => model.run({ a })).toThrow(/input i is missing; the model takes a, i/);
       expect(() => model.run({ a, i, b: a })).toThrow(/no input named b; its inputs are a, i/);
       expect(() => model.run([a])).toThrow(/takes 2 inputs \(a, i\), got 1/);
-      // The batch dimension is free.
+      // Before IR version 4 initializers were listed among the inputs too: they are not inputs to feed.
+    const listed = tm.onnx.fromBytes(onnxModel({
+      inputs: [{ name: 'a', shape: [2] }, { name: 'B', shape: [2] }],
+      outputs: [{ name: 'y' }],
+      initializers: { B: { shape: [2], values: [1, 2] } },
+      nodes: [{ op: 'Add', inputs: ['a', 'B'], outputs: ['y'] }],
+    }));
+    expect(listed.inputs.map((v) => v.name)).toEqual(['a']);
+    listed.dispose();
+    // The batch dimension is free.
       for (const batch of [1, 7]) {
         const x = tm.zeros([batch, 3]);
         const { y } = model.run([x, i]);

@@ -178,7 +178,15 @@ describe.each(BACKENDS)('tm.onnx elementwise ops on %s', (backend) => {
     const back = await run1('Cast', [{ shape: [13], values: i, type: 'int64' }], { to: 1 });
     expectExact(back.v, i, 'Cast int64 to float');
     expectExact((await run1('Cast', [ints(i)], { to: 1 })).v, i, 'host Cast int64 to float');
-    expectExact((await run1('Cast', [{ shape: [4], values: [1.5, -2.7, 0, 3], constant: true }], { to: 7 })).v, [1, -2, 0, 3], 'host Cast float to int64');
+    expectExact((await run1('Cast', [{ shape: [4], values: [1.5, -2.7, 0, 3], type: 'double', constant: true }], { to: 7 }, { opset: 13 })).v, [1, -2, 0, 3], 'Cast double initializer to int64');
+    // A Constant node's floats are host values: Cast runs on the host.
+    const hostCast = onnxModel({
+      opset: 13, inputs: [], outputs: [{ name: 'y' }],
+      nodes: [{ op: 'Constant', inputs: [], outputs: ['c'], attributes: { value_floats: { floats: [1.5, -2.7, 0, 3] } } }, { op: 'Cast', inputs: ['c'], outputs: ['y'], attributes: { to: 7 } }],
+    });
+    expectExact((await runModel(hostCast, []))[0].v, [1, -2, 0, 3], 'host Cast float to int64');
+    expectExact((await run1('CastLike', [feed(x), { shape: [1], values: [0], type: 'int64' }], {}, { opset: 15 })).v, x.v.map(Math.trunc), 'CastLike to int64');
+    expectExact((await run1('CastLike', [{ shape: [13], values: i, type: 'int64' }, feed(x)], {}, { opset: 15 })).v, i, 'CastLike to float');
   });
 
   it('comparisons and logic give ints that Where and Not take', async () => {
@@ -220,6 +228,15 @@ describe.each(BACKENDS)('tm.onnx elementwise ops on %s', (backend) => {
       const scalar: Feed = { shape: [], values: [-0.5], constant: true };
       expectExact((await run1('Where', [cond, scalar, feed(x)])).v, x.v.map((v) => (v > 0 ? -0.5 : v)), `Where(c, scalar, x) ${shape}`);
       expectExact((await run1('Where', [cond, feed(x), scalar])).v, x.v.map((v) => (v > 0 ? v : -0.5)), `Where(c, x, scalar) ${shape}`);
+      // A Constant node's scalar (how exporters write one) is a host value, not an initializer tensor.
+      const viaConstant = onnxModel({
+        opset: 13, inputs: [{ name: 'c', type: 'bool', shape }, { name: 'x', shape }], outputs: [{ name: 'y' }],
+        nodes: [
+          { op: 'Constant', inputs: [], outputs: ['k'], attributes: { value_float: { float: -0.5 } } },
+          { op: 'Where', inputs: ['c', 'k', 'x'], outputs: ['y'] },
+        ],
+      });
+      expectExact((await runModel(viaConstant, [cond, feed(x)]))[0].v, x.v.map((v) => (v > 0 ? -0.5 : v)), `Where(c, Constant node, x) ${shape}`);
       const got = await run1('Where', [cond, { shape: [], values: [1.25], constant: true }, scalar]);
       expect(got.shape).toEqual(shape);
       expectExact(got.v, x.v.map((v) => (v > 0 ? 1.25 : -0.5)), `Where(c, scalar, scalar) ${shape}`);
