@@ -108,8 +108,12 @@ export const REDUCE_OPS: OpTable = {
       const reverse = call.int('reverse', 0) === 1;
       if (reverse) x = ops.flip(x, a);
       let y = ops.cumsum(x, a);
-      // exclusive: each position sums those before it, not itself.
-      if (call.int('exclusive', 0)) y = ops.sub(y, x);
+      // exclusive: each position sums those before it, not itself — the inclusive sums moved one along,
+      // not inclusive − x, which loses a small sum to the rounding of a large x beside it.
+      if (call.int('exclusive', 0) && x.shape[a] > 0) {
+        const kept = ops.slice(y, x.shape.map(() => 0), x.shape.map((d, i) => (i === a ? d - 1 : d)));
+        y = ops.pad(kept, x.shape.map((_, i) => (i === a ? [1, 0] : [0, 0]) as [number, number]));
+      }
       return reverse ? ops.flip(y, a) : y;
     },
   },

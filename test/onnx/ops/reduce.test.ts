@@ -143,7 +143,7 @@ describe.each(BACKENDS)('tm.onnx reductions on %s', (backend) => {
   });
 
   it('CumSum: exclusive and reverse, negative axis', async () => {
-    for (const [shape, axis] of [[[13], 0], [[3, 7], 1], [[4, 3, 5], -3]] as const) {
+    for (const [shape, axis] of [[[13], 0], [[3, 7], 1], [[4, 3, 5], -3], [[5, 1], 1]] as const) {
       const x = rand([...shape]);
       const a = axis < 0 ? axis + shape.length : axis;
       for (const exclusive of [0, 1]) {
@@ -160,6 +160,16 @@ describe.each(BACKENDS)('tm.onnx reductions on %s', (backend) => {
         }
       }
     }
+  });
+
+  it('CumSum exclusive is exact where an element dwarfs the sum before it', async () => {
+    // Each output is the sum of the elements before; computing it as inclusive − x loses the small sums to x's rounding.
+    const x = f64([6], asF32(Float64Array.of(1e-3, 1e4, 2e-3, -1e4, 3e-3, 5e3)));
+    const want = [0, x.v[0], x.v[0] + x.v[1], x.v[0] + x.v[1] + x.v[2], x.v[0] + x.v[1] + x.v[2] + x.v[3], x.v[0] + x.v[1] + x.v[2] + x.v[3] + x.v[4]];
+    const got = await run1('CumSum', [feed(x), ints([0], [])], { exclusive: 1 }, { opset: 14 });
+    expectClose(got.v.slice(0, 2), want.slice(0, 2), 1e-6, 'CumSum exclusive, small sums');
+    const reversed = await run1('CumSum', [feed(x), ints([0], [])], { exclusive: 1, reverse: 1 }, { opset: 14 });
+    expectClose([reversed.v[5], reversed.v[4]], [0, x.v[5]], 1e-6, 'CumSum exclusive reverse, small sums');
   });
 
   it('Softmax and LogSoftmax: opset 11 flattens at axis (default 1), opset 13 one axis (default -1)', async () => {
