@@ -51,16 +51,20 @@ export async function runModel(bytes: Uint8Array, fed: readonly Feed[]): Promise
   const before = tm.memory().numTensors;
   const model = tm.onnx.fromBytes(bytes);
   const xs = fed.map((f) => tm.tensor(Array.from(f.values), [...f.shape], { dtype: DTYPE[f.type ?? 'float'] }));
-  const got = tm.noGrad(() => model.run(xs));
-  const out: F64[] = [];
-  for (const o of model.outputs) {
-    const t = got[o.name];
-    out.push({ shape: [...t.shape], v: Float64Array.from(await t.data()) });
+  try {
+    const got = tm.noGrad(() => model.run(xs));
+    const out: F64[] = [];
+    for (const o of model.outputs) {
+      const t = got[o.name];
+      out.push({ shape: [...t.shape], v: Float64Array.from(await t.data()) });
+    }
+    for (const t of Object.values(got)) t.dispose();
+    return out;
+  } finally {
+    for (const t of xs) t.dispose();
+    model.dispose();
+    expect(tm.memory().numTensors, `tensors left after running the model (test seed ${SEED})`).toBe(before);
   }
-  for (const t of [...xs, ...Object.values(got)]) t.dispose();
-  model.dispose();
-  expect(tm.memory().numTensors, `tensors left after running the model (test seed ${SEED})`).toBe(before);
-  return out;
 }
 
 /** The one output of a one-op model. */

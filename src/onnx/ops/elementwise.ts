@@ -188,7 +188,12 @@ export const ELEMENTWISE_OPS: OpTable = {
   ThresholdedRelu: { run: (call) => F.threshold(call.tensor(0), call.float('alpha', 1), 0) },
   HardSigmoid: { run: (call) => hardSigmoid(call.tensor(0), call.float('alpha', 0.2), call.float('beta', 0.5)) },
   HardSwish: { run: (call) => F.hardswish(call.tensor(0)) },
-  Gelu: { run: (call) => F.gelu(call.tensor(0), call.string('approximate', 'none') === 'tanh' ? 'tanh' : 'none') },
+  Gelu: {
+    run: (call) => {
+      call.refuse('approximate', (v) => v === 'none' || v === 'tanh', `ONNX's Gelu approximates with 'none' or 'tanh'`);
+      return F.gelu(call.tensor(0), call.string('approximate', 'none') === 'tanh' ? 'tanh' : 'none');
+    },
+  },
   Shrink: {
     run: (call) => {
       const x = call.tensor(0);

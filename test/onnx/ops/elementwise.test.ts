@@ -99,6 +99,11 @@ describe.each(BACKENDS)('tm.onnx elementwise ops on %s', (backend) => {
     expectExact((await run1('IsInf', [feed(x)], { detect_positive: 0 }, { opset: 10 })).v, [0, 0, 0, 1, 0, 0, 0], 'IsInf negative only');
   });
 
+  it('refuses attribute values it does not know, naming node and attribute', async () => {
+    await expect(run1('Gelu', [feed(rand([3]))], { approximate: 'sigmoid' }, { opset: 20 })).rejects.toThrow(/node 'Gelu_0' \(Gelu\): approximate = "sigmoid" is not supported/);
+    await expect(run1('Cast', [feed(rand([3]))], { to: 8 })).rejects.toThrow(/node 'Cast_0' \(Cast\): casts to string/);
+  });
+
   it('PRelu broadcasts its slope (per channel, scalar, constant)', async () => {
     for (const [xs, ss] of [[[2, 3, 5], [3, 1]], [[13], [1]], [[3, 7], [7]]]) {
       const x = rand(xs), slope = rand(ss, 0, 1);
