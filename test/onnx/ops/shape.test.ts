@@ -149,6 +149,7 @@ describe.each(BACKENDS)('tm.onnx shape ops on %s', (backend) => {
       const inputs = [ints(starts), ints(ends), axes ? ints(axes) : null, steps ? ints(steps) : null];
       while (inputs.at(-1) === null) inputs.pop();
       expectSame(await run1('Slice', [feed(x), ...inputs], {}, { opset: 13 }), want, what);
+      expectSame(await run1('Slice', [feed(x), ...inputs], {}, { opset: 10 }), want, `opset 10 ${what}`);
       expectSame(await run1('Slice', [asConstant(x), ...inputs], {}, { opset: 13 }), want, `host ${what}`);
       if (!steps) expectSame(await run1('Slice', [feed(x)], { starts, ends, ...(axes ? { axes } : {}) }, { opset: 9 }), want, `opset 9 ${what}`);
     }
