@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
-import { asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
+import { asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { broadcast2, erfRef, f64, map, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel } from '../../helpers/onnx.js';
 import { feed, ints, run1, runModel, type Feed } from '../../helpers/onnx_run.js';
@@ -102,6 +102,17 @@ describe.each(BACKENDS)('tm.onnx elementwise ops on %s', (backend) => {
   it('refuses attribute values it does not know, naming node and attribute', async () => {
     await expect(run1('Gelu', [feed(rand([3]))], { approximate: 'sigmoid' }, { opset: 20 })).rejects.toThrow(/node 'Gelu_0' \(Gelu\): approximate = "sigmoid" is not supported/);
     await expect(run1('Cast', [feed(rand([3]))], { to: 8 })).rejects.toThrow(/node 'Cast_0' \(Cast\): casts to string/);
+  });
+
+  it('float16 inputs stay float16', async () => {
+    for (const shape of [[7], [3, 13]]) {
+      const x = f64(shape, asF16(uniform(size(shape), -3, 3))), y = f64(shape, asF16(uniform(size(shape), -3, 3)));
+      const f16 = (a: F64) => feed(a, 'float16');
+      expectF64(await run1('Add', [f16(x), f16(y)]), { shape, v: asF16(x.v.map((v, i) => v + y.v[i])) }, 1e-3, `f16 Add ${shape}`);
+      expectF64(await run1('Mul', [f16(x), f16(y)]), { shape, v: asF16(x.v.map((v, i) => v * y.v[i])) }, 1e-3, `f16 Mul ${shape}`);
+      expectF64(await run1('Sigmoid', [f16(x)]), map(x, sigmoid), 2e-3, `f16 Sigmoid ${shape}`);
+      expectF64(await run1('Cast', [f16(x)], { to: 1 }), x, 0, `f16 Cast to float ${shape}`);
+    }
   });
 
   it('PRelu broadcasts its slope (per channel, scalar, constant)', async () => {
