@@ -10,6 +10,10 @@ import type { OnnxOp, OpTable } from './op.js';
 
 /** The axes a Reduce node reduces, or undefined for all (or [] when noop_with_empty_axes asks for none). */
 function reduceAxes(call: NodeCall, rank: number, inputSince: number): number[] | undefined {
+  // Left unread, an axes attribute past its opset would make the node reduce every axis.
+  if (call.opset >= inputSince && call.node.attributes.has('axes')) {
+    throw call.error(`axes is an attribute, but from opset ${inputSince} it is input 1 (the model's opset is ${call.opset})`);
+  }
   const given = call.opset < inputSince ? call.ints('axes') : call.numbers(1, 'axes');
   if (!given || !given.length) return call.int('noop_with_empty_axes', 0) ? [] : undefined;
   return given.map((a) => {

@@ -76,6 +76,13 @@ describe.each(BACKENDS)('tm.onnx reductions on %s', (backend) => {
     }
   });
 
+  it('refuses axes given as an attribute where the opset takes them as an input', async () => {
+    const x = feed(rand([3, 7]));
+    await expect(run1('ReduceMean', [x], { axes: [1] }, { opset: 18 })).rejects.toThrow(/ReduceMean_0' \(ReduceMean\): axes is an attribute, but from opset 18 it is input 1 \(the model's opset is 18\)/);
+    await expect(run1('ReduceSum', [x], { axes: [1] }, { opset: 13 })).rejects.toThrow(/from opset 13 it is input 1/);
+    await expect(run1('Squeeze', [x], { axes: [0] }, { opset: 13 })).rejects.toThrow(/Squeeze.*from opset 13 it is input 1/);
+  });
+
   it('noop_with_empty_axes passes the input through; host reductions of int shapes', async () => {
     const x = rand([3, 7]);
     expectF64(await run1('ReduceSum', [feed(x)], { noop_with_empty_axes: 1 }, { opset: 13 }), x, 0, 'ReduceSum noop');
