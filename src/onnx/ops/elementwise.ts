@@ -227,9 +227,12 @@ export const ELEMENTWISE_OPS: OpTable = {
     run: (call) => {
       const [a, b] = operands(call);
       // fmod = 1 keeps the dividend's sign (C's fmod); 0 the divisor's (Python's %), as tmnn's remainder.
-      if (!call.int('fmod', 0)) return ops.remainder(a, b);
-      const q = ops.trunc(ops.div(a, b));
-      return ops.sub(a, ops.mul(q, b));
+      const r = ops.remainder(a, b);
+      if (!call.int('fmod', 0)) return r;
+      // C's fmod from the floored remainder: the two differ by b where the remainder (b's sign) is non-zero
+      // and a's sign is not b's. a − trunc(a/b)·b instead loses digits once a/b is large (f32 rounds the quotient).
+      const flip = ops.logicalAnd(r, ops.logicalXor(ops.less(r, 0), ops.less(a, 0)));
+      return ops.where(flip, ops.sub(r, b), r);
     },
     host: (call, [a, b]) => hostMap('Mod', [a, b], a.type, call.int('fmod', 0) ? (x, y) => x % y : (x, y) => x - Math.floor(x / y) * y),
   },

@@ -169,6 +169,11 @@ describe.each(BACKENDS)('tm.onnx elementwise ops on %s', (backend) => {
     expectExact((await run1('Mod', [intFeed(a), intFeed(b)], { fmod: 1 })).v, c, 'device Mod fmod 1');
     const x = rand([3, 7], -5, 5), y = rand([7], 0.5, 2);
     expectF64(await run1('Mod', [feed(x), feed(y)], { fmod: 1 }), broadcast2(x, y, (p, q) => p % q), 2e-5, 'float Mod fmod 1');
+    // Large quotients, every sign pairing: C's fmod is exact, so the result is to f32's rounding of the operands only.
+    const big = f64([8], asF32(Float64Array.of(1000.7, -12345.6, 98765.4, -98765.4, 3.3, -3.3, 0.6, 7)));
+    const div = f64([8], asF32(Float64Array.of(0.3, 0.7, 0.11, -0.11, -0.9, -0.9, 0.3, 7)));
+    expectF64(await run1('Mod', [feed(big), feed(div)], { fmod: 1 }), broadcast2(big, div, (p, q) => p % q), 1e-5, 'float Mod fmod 1, large quotients');
+    expectF64(await run1('Mod', [feed(big), feed(div)]), broadcast2(big, div, (p, q) => p - Math.floor(p / q) * q), 1e-5, 'float Mod fmod 0, large quotients');
   });
 
   it('Clip: attributes before opset 11, optional inputs from it, only min or only max', async () => {
