@@ -82,7 +82,13 @@ export class OnnxModel extends Module {
 
   /** The graph's first output for inputs given in the graph's input order; run() gives every output. */
   forward(...inputs: Tensor[]): Tensor {
-    return this.run(inputs)[this.outputs[0].name];
+    const outputs = this.run(inputs);
+    const first = outputs[this.outputs[0].name];
+    // The other outputs are computed too; the caller never sees them, so they are freed here,
+    // unless one is an input or a parameter itself (an Identity to the output), which lives on.
+    const kept = new Set<Tensor>([first, ...inputs, ...this.#parameters.values()]);
+    for (const t of Object.values(outputs)) if (!kept.has(t)) t.dispose();
+    return first;
   }
 
   /**

@@ -43,6 +43,11 @@ export interface GraphSpec {
   producer?: string;
 }
 
+/** An int64 to write: a number at or past 2^63 (INT64_MAX as a JS number rounds up to 2^63) saturates to INT64_MAX, as exporters write "to the end". */
+function int64(v: number): bigint {
+  return v >= 2 ** 63 ? 2n ** 63n - 1n : v < -(2 ** 63) ? -(2n ** 63n) : BigInt(v);
+}
+
 function message(w: BinaryWriter, field: number, write: (w: BinaryWriter) => void): void {
   w.tag(field, WireType.LengthDelimited).fork();
   write(w);
@@ -59,7 +64,7 @@ function rawBytes(spec: TensorSpec): Uint8Array {
     const v = spec.values[i];
     if (type === 'float') view.setFloat32(i * 4, v, true);
     else if (type === 'double') view.setFloat64(i * 8, v, true);
-    else if (type === 'int64') view.setBigInt64(i * 8, BigInt(v), true);
+    else if (type === 'int64') view.setBigInt64(i * 8, int64(v), true);
     else if (type === 'int32') view.setInt32(i * 4, v, true);
     else if (type === 'int8') view.setInt8(i, v);
     else if (type === 'uint8' || type === 'bool') view.setUint8(i, v);
@@ -91,7 +96,7 @@ function writeTensor(w: BinaryWriter, name: string, spec: TensorSpec): void {
   }
   if (type === 'float') for (const v of Array.from(spec.values)) w.tag(4, WireType.Bit32).float(v);
   else if (type === 'double') for (const v of Array.from(spec.values)) w.tag(10, WireType.Bit64).double(v);
-  else if (type === 'int64') for (const v of Array.from(spec.values)) w.tag(7, WireType.Varint).int64(v);
+  else if (type === 'int64') for (const v of Array.from(spec.values)) w.tag(7, WireType.Varint).int64(int64(v));
   else for (const v of Array.from(spec.values)) w.tag(5, WireType.Varint).int32(type === 'float16' ? f16Bits(v) : v);
 }
 
@@ -99,7 +104,7 @@ function writeAttribute(w: BinaryWriter, name: string, a: AttributeSpec): void {
   w.tag(1, WireType.LengthDelimited).string(name);
   if (typeof a === 'number') {
     w.tag(20, WireType.Varint).int32(2);
-    w.tag(3, WireType.Varint).int64(a);
+    w.tag(3, WireType.Varint).int64(int64(a));
   } else if (typeof a === 'string') {
     w.tag(20, WireType.Varint).int32(3);
     w.tag(4, WireType.LengthDelimited).string(a);
@@ -117,7 +122,7 @@ function writeAttribute(w: BinaryWriter, name: string, a: AttributeSpec): void {
     message(w, 5, (m) => writeTensor(m, '', a.tensor));
   } else {
     w.tag(20, WireType.Varint).int32(7);
-    for (const v of a as readonly number[]) w.tag(8, WireType.Varint).int64(v);
+    for (const v of a as readonly number[]) w.tag(8, WireType.Varint).int64(int64(v));
   }
 }
 

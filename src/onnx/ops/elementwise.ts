@@ -188,7 +188,12 @@ export const ELEMENTWISE_OPS: OpTable = {
   ThresholdedRelu: { run: (call) => F.threshold(call.tensor(0), call.float('alpha', 1), 0) },
   HardSigmoid: { run: (call) => hardSigmoid(call.tensor(0), call.float('alpha', 0.2), call.float('beta', 0.5)) },
   HardSwish: { run: (call) => F.hardswish(call.tensor(0)) },
-  Gelu: { run: (call) => F.gelu(call.tensor(0), call.string('approximate', 'none') === 'tanh' ? 'tanh' : 'none') },
+  Gelu: {
+    run: (call) => {
+      call.refuse('approximate', (v) => v === 'none' || v === 'tanh', `ONNX's Gelu approximates with 'none' or 'tanh'`);
+      return F.gelu(call.tensor(0), call.string('approximate', 'none') === 'tanh' ? 'tanh' : 'none');
+    },
+  },
   Shrink: {
     run: (call) => {
       const x = call.tensor(0);
@@ -222,9 +227,12 @@ export const ELEMENTWISE_OPS: OpTable = {
     run: (call) => {
       const [a, b] = operands(call);
       // fmod = 1 keeps the dividend's sign (C's fmod); 0 the divisor's (Python's %), as tmnn's remainder.
-      if (!call.int('fmod', 0)) return ops.remainder(a, b);
-      const q = ops.trunc(ops.div(a, b));
-      return ops.sub(a, ops.mul(q, b));
+      const r = ops.remainder(a, b);
+      if (!call.int('fmod', 0)) return r;
+      // C's fmod from the floored remainder: the two differ by b where the remainder (b's sign) is non-zero
+      // and a's sign is not b's. a − trunc(a/b)·b instead loses digits once a/b is large (f32 rounds the quotient).
+      const flip = ops.logicalAnd(r, ops.logicalXor(ops.less(r, 0), ops.less(a, 0)));
+      return ops.where(flip, ops.sub(r, b), r);
     },
     host: (call, [a, b]) => hostMap('Mod', [a, b], a.type, call.int('fmod', 0) ? (x, y) => x % y : (x, y) => x - Math.floor(x / y) * y),
   },

@@ -10,6 +10,10 @@ import type { OnnxOp, OpTable } from './op.js';
 
 /** The axes a Reduce node reduces, or undefined for all (or [] when noop_with_empty_axes asks for none). */
 function reduceAxes(call: NodeCall, rank: number, inputSince: number): number[] | undefined {
+  // Left unread, an axes attribute past its opset would make the node reduce every axis.
+  if (call.opset >= inputSince && call.node.attributes.has('axes')) {
+    throw call.error(`axes is an attribute, but from opset ${inputSince} it is input 1 (the model's opset is ${call.opset})`);
+  }
   const given = call.opset < inputSince ? call.ints('axes') : call.numbers(1, 'axes');
   if (!given || !given.length) return call.int('noop_with_empty_axes', 0) ? [] : undefined;
   return given.map((a) => {
@@ -108,8 +112,12 @@ export const REDUCE_OPS: OpTable = {
       const reverse = call.int('reverse', 0) === 1;
       if (reverse) x = ops.flip(x, a);
       let y = ops.cumsum(x, a);
-      // exclusive: each position sums those before it, not itself.
-      if (call.int('exclusive', 0)) y = ops.sub(y, x);
+      // exclusive: each position sums those before it, not itself — the inclusive sums moved one along,
+      // not inclusive − x, which loses a small sum to the rounding of a large x beside it.
+      if (call.int('exclusive', 0) && x.shape[a] > 0) {
+        const kept = ops.slice(y, x.shape.map(() => 0), x.shape.map((d, i) => (i === a ? d - 1 : d)));
+        y = ops.pad(kept, x.shape.map((_, i) => (i === a ? [1, 0] : [0, 0]) as [number, number]));
+      }
       return reverse ? ops.flip(y, a) : y;
     },
   },

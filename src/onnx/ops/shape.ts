@@ -20,7 +20,10 @@ function axis(call: NodeCall, a: number, rank: number): number {
 
 /** Axes given as an attribute before opset `since`, as input `i` from it on. */
 function axesOf(call: NodeCall, i: number, since: number): number[] | undefined {
-  return call.opset < since ? call.ints('axes') : call.numbers(i, 'axes');
+  if (call.opset < since) return call.ints('axes');
+  // Left unread, an axes attribute would make Squeeze drop every size-1 axis instead of those named.
+  if (call.node.attributes.has('axes')) throw call.error(`axes is an attribute, but from opset ${since} it is input ${i} (the model's opset is ${call.opset})`);
+  return call.numbers(i, 'axes');
 }
 
 /** Reshape's target: 0 copies the input's size there (unless allowzero), -1 is inferred. */

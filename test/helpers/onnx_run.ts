@@ -1,0 +1,73 @@
+// Runs one-op ONNX models for the op tests: each input either fed as a graph
+// input (a device tensor) or written as an initializer (a host constant, the
+// way exporters give axes, shapes and pads), the outputs read back as float64
+// arrays, and every tensor the run made checked freed.
+import { expect } from 'vitest';
+import * as tm from '../../src/index.js';
+import { SEED } from './data.js';
+import type { F64 } from './float64.js';
+import { onnxModel, type AttributeSpec, type NodeSpec, type OnnxTypeName, type TensorSpec } from './onnx.js';
+
+export interface Feed {
+  shape: readonly number[];
+  values: ArrayLike<number>;
+  type?: OnnxTypeName;
+  /** Written into the file as an initializer (a Constant for int types) rather than fed at run time. */
+  constant?: boolean;
+}
+
+/** A feed of int64s written as an initializer: axes, shapes, pads, indices. */
+export const ints = (values: readonly number[], shape: readonly number[] = [values.length]): Feed => ({ shape, values, type: 'int64', constant: true });
+
+/** A float feed from a reference array. */
+export const feed = (a: F64, type: OnnxTypeName = 'float'): Feed => ({ shape: a.shape, values: a.v, type });
+
+const DTYPE: Partial<Record<OnnxTypeName, tm.DType>> = { float: 'f32', double: 'f32', float16: 'f16', int64: 'i32', int32: 'i32', bool: 'i32', int8: 'i32', uint8: 'i32' };
+
+export interface RunOptions {
+  opset?: number;
+  outputs?: number;
+}
+
+/** The node's outputs for `inputs` (null leaves an optional input out) on the active backend. */
+export async function runOp(op: string, inputs: readonly (Feed | null)[], attributes: Record<string, AttributeSpec> = {}, options: RunOptions = {}): Promise<F64[]> {
+  const initializers: Record<string, TensorSpec> = {};
+  const graphInputs: { name: string; type: OnnxTypeName; shape: readonly number[] }[] = [];
+  const names = inputs.map((f, i) => {
+    if (!f) return '';
+    const name = `x${i}`;
+    if (f.constant) initializers[name] = { type: f.type, shape: f.shape, values: f.values };
+    else graphInputs.push({ name, type: f.type ?? 'float', shape: f.shape });
+    return name;
+  });
+  const outputs = Array.from({ length: options.outputs ?? 1 }, (_, i) => `y${i}`);
+  const node: NodeSpec = { op, inputs: names, outputs, attributes };
+  const bytes = onnxModel({ opset: options.opset, inputs: graphInputs, outputs: outputs.map((name) => ({ name })), nodes: [node], initializers });
+  return runModel(bytes, graphInputs.map((g) => inputs[Number(g.name.slice(1))]!));
+}
+
+/** Every graph output of a model's bytes for fed inputs given in the graph's order. */
+export async function runModel(bytes: Uint8Array, fed: readonly Feed[]): Promise<F64[]> {
+  const before = tm.memory().numTensors;
+  const model = tm.onnx.fromBytes(bytes);
+  const xs = fed.map((f) => tm.tensor(Array.from(f.values), [...f.shape], { dtype: DTYPE[f.type ?? 'float'] }));
+  try {
+    const got = tm.noGrad(() => model.run(xs));
+    const out: F64[] = [];
+    for (const o of model.outputs) {
+      const t = got[o.name];
+      out.push({ shape: [...t.shape], v: Float64Array.from(await t.data()) });
+    }
+    for (const t of Object.values(got)) t.dispose();
+    return out;
+  } finally {
+    for (const t of xs) t.dispose();
+    model.dispose();
+    expect(tm.memory().numTensors, `tensors left after running the model (test seed ${SEED})`).toBe(before);
+  }
+}
+
+/** The one output of a one-op model. */
+export async function run1(op: string, inputs: readonly (Feed | null)[], attributes: Record<string, AttributeSpec> = {}, options: RunOptions = {}): Promise<F64> {
+  return (await runOp(op, inputs, attributes, options))[0];
+}
