@@ -6,6 +6,7 @@ import { CorruptFileError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/file.js';
 import { tidy } from '../engine.js';
 import { encodeF16 } from '../f16.js';
+import { clone } from '../ops/movement.js';
 import { Module, type LayerConfig } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
@@ -84,10 +85,8 @@ export class OnnxModel extends Module {
   forward(...inputs: Tensor[]): Tensor {
     const outputs = this.run(inputs);
     const first = outputs[this.outputs[0].name];
-    // The other outputs are computed too; the caller never sees them, so they are freed here,
-    // unless one is an input or a parameter itself (an Identity to the output), which lives on.
-    const kept = new Set<Tensor>([first, ...inputs, ...this.#parameters.values()]);
-    for (const t of Object.values(outputs)) if (!kept.has(t)) t.dispose();
+    // The other outputs are computed too; the caller never sees them, so they are freed here.
+    for (const t of Object.values(outputs)) if (t !== first) t.dispose();
     return first;
   }
 
@@ -95,11 +94,24 @@ export class OnnxModel extends Module {
    * Every graph output, by name, for inputs given by name or in the graph's
    * input order. Each input is checked against the model's declared element
    * type and shape (symbolic dimensions such as a batch size are free).
+   * Every output is a tensor of its own, the caller's to dispose: one the
+   * graph passes straight through from an input or a parameter (an Identity)
+   * is a copy, as is a value two outputs share.
    */
   run(inputs: readonly Tensor[] | Readonly<Record<string, Tensor>>): Record<string, Tensor> {
     const feeds = this.feeds(inputs);
     const names = this.outputs.map((o) => o.name);
-    const values = tidy(() => this.#runner.run(feeds, names).map((v, i) => asOutput(v, names[i])));
+    const held = new Set<Tensor>([...feeds.values(), ...this.#parameters.values()]);
+    const values = tidy(() =>
+      this.#runner.run(feeds, names).map((v, i) => {
+        const t = asOutput(v, names[i]);
+        if (!held.has(t)) {
+          held.add(t);
+          return t;
+        }
+        return clone(t);
+      }),
+    );
     return Object.fromEntries(names.map((name, i) => [name, values[i]]));
   }
 

@@ -79,7 +79,7 @@ export class NodeCall {
     if (v instanceof Constant) return v;
     const copy = this.hostCopies.get(this.node.inputs[i]);
     if (copy) return copy;
-    throw this.error(`its ${what} (input ${i}, ${this.node.inputs[i]}) is computed from the model's input data; tmnn needs it known without running the model (a constant, or computed from shapes only)`);
+    throw this.error(`its ${what} (input ${i}, ${this.node.inputs[i]}) is computed on the device, from the model's inputs or its parameters (float initializers); tmnn needs it known without reading the device: a constant, or computed from shapes and Constant nodes only`);
   }
 
   /** Input i on the host as a list of numbers, or undefined when the input is left out. */

@@ -110,6 +110,13 @@ describe.each(BACKENDS)('tm.onnx OnnxModel on %s', (backend) => {
     expectClose(await y.data(), linearRef(x, w, b).v, 1e-5, 'forward of a pass-through model');
     expect(xt.isDisposed).toBe(false);
     expectExact(await passThrough.namedParameters().W.data(), w.v, 'W after forward');
+    // run hands back tensors of the caller's own: a pass-through output is a copy, so disposing it leaves x and W.
+    const all = tm.noGrad(() => passThrough.run([xt]));
+    expect(all.xOut).not.toBe(xt);
+    expect(all.wOut).not.toBe(passThrough.namedParameters().W);
+    expectClose(await all.xOut.data(), x.v, 0, 'xOut');
+    for (const out of Object.values(all)) out.dispose();
+    expect(xt.isDisposed || passThrough.namedParameters().W.isDisposed).toBe(false);
     y.dispose();
     xt.dispose();
     passThrough.dispose();
