@@ -47,6 +47,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node', packages: 'external' }),
   build({ ...common, entryPoints: ['examples/mnist/main.ts'], outfile: 'dist/examples/mnist.js', platform: 'node', packages: 'external' }),
   build({ ...common, entryPoints: ['examples/xor/main.ts'], outfile: 'dist/examples/xor.js', platform: 'node', packages: 'external' }),
+  build({ ...common, entryPoints: ['examples/onnx/main.ts'], outfile: 'dist/examples/onnx.js', platform: 'node', packages: 'external' }),
 ]);
 
 execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
