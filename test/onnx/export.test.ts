@@ -124,6 +124,15 @@ const CASES: Case[] = [
     inputShape: ['batch', 4, 5], runs: [[2, 4, 5]],
   },
   {
+    name: 'LocalResponseNorm, RMSNorm, ChannelShuffle, PixelUnshuffle and adaptive pools to more than 1',
+    build: () => new nn.Sequential([
+      new nn.LocalResponseNorm(3, { alpha: 0.1, beta: 0.6, k: 1.5 }), new nn.LocalResponseNorm(2), new nn.ChannelShuffle(2), new nn.PixelUnshuffle(2), new nn.AdaptiveAvgPool2d([2, 3]),
+      new nn.RMSNorm([2, 3]), new nn.Flatten(), new nn.Unflatten(1, [24, 4]), new nn.AdaptiveMaxPool1d(1), new nn.Flatten(), new nn.Unflatten(1, [2, 12]),
+      new nn.AdaptiveMaxPool1d(4), new nn.RMSNorm(4, { epsilon: 1e-3, elementwiseAffine: false }), new nn.GLU(1),
+    ]),
+    inputShape: ['batch', 4, 8, 12], runs: [[2, 4, 8, 12], [1, 4, 8, 12]],
+  },
+  {
     name: 'Upsample in each mode',
     build: () => new nn.Sequential([
       new nn.Upsample({ scaleFactor: 2 }), new nn.Upsample({ size: [5, 7], mode: 'bilinear' }), new nn.Upsample({ scaleFactor: [1.5, 2], mode: 'bicubic' }),
@@ -242,11 +251,12 @@ describe.each(BACKENDS)('tm.onnx.toOnnx on %s', (backend) => {
   it('refuses a layer with no ONNX form, naming its path and type', async () => {
     const refusals: [tm.nn.Module, (number | string)[], RegExp, number?][] = [
       [new nn.Sequential([new nn.Dense(3, 3), new nn.Sequential([new nn.ReLU(), new nn.LSTM(3, 2)])]), ['b', 4, 3], /layer 1\.1 \(LSTM\) has no ONNX export in tmnn yet/],
-      [new nn.Sequential([new nn.Conv2d(1, 2, 3), new nn.AdaptiveAvgPool2d(2)]), ['b', 1, 6, 6], /layer 1 \(AdaptiveAvgPool2d\) has outputSize \[2,2\]/],
+      [new nn.Sequential([new nn.Conv2d(1, 2, 3), new nn.AdaptiveAvgPool2d(3)]), ['b', 1, 6, 6], /layer 1 \(AdaptiveAvgPool2d\) has outputSize \[3,3\], which ONNX's pools give only/],
+      [new nn.Sequential([new nn.AdaptiveAvgPool1d(2)]), ['b', 1, 'length'], /layer 0 \(AdaptiveAvgPool1d\) has outputSize 2, .*\(x is \[\?, 1, \?\]\)/],
       [new nn.Sequential([new nn.BatchNorm1d(3, { trackRunningStats: false })]), ['b', 3], /layer 0 \(BatchNorm1d\) normalises by each batch/],
       [new nn.Sequential([new nn.CircularPad1d(1)]), ['b', 2, 4], /layer 0 \(CircularPad1d\) needs opset 19/],
       [new nn.Sequential([new nn.Dense(3, 4), new nn.Embedding(5, 2)]), ['b', 3], /layer 1 \(Embedding\) must be the model's first layer/],
-      [new nn.GLU(), ['b', 4], /the model \(GLU\) has no ONNX export/],
+      [new nn.RNN(3, 2), ['b', 4, 3], /the model \(RNN\) has no ONNX export in tmnn yet/],
       [new nn.Dense(3, 2), ['b', 3], /opset must be an integer from 13/, 11],
     ];
     for (const [model, inputShape, message, opset] of refusals) {

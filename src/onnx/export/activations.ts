@@ -4,7 +4,7 @@
 import * as A from '../../nn/activations.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../nn/activation_functions.js';
 import type { Module } from '../../nn/module.js';
-import { channelShape, paramName, type Builder, type LayerCall, type LayerExport } from './builder.js';
+import { channelShape, paramName, refuse, type Builder, type LayerCall, type LayerExport } from './builder.js';
 
 /** GELU: the erf formula or the tanh approximation (ONNX's Gelu only from opset 20). */
 function gelu(b: Builder, x: string, approximate: 'none' | 'tanh'): string {
@@ -70,6 +70,17 @@ function prelu({ layer, x, b, path }: LayerCall<A.PReLU>): string {
   return b.node('PRelu', [x.name, b.param(paramName({ path }, 'weight'), layer.weight, shape)]);
 }
 
+/** The first half of x along the axis times σ of the second: two Slices, so the axis's size must not follow a symbolic input size. */
+function glu(call: LayerCall<A.GLU>): string {
+  const { layer, b, x } = call;
+  const axis = layer.axis < 0 ? layer.axis + x.shape.length : layer.axis;
+  const size = x.shape[axis];
+  if (size === null) refuse(call, `splits axis ${layer.axis}, whose size follows a symbolic input size`);
+  const half = size / 2;
+  const part = (from: number, to: number) => b.node('Slice', [x.name, b.ints('starts', [from]), b.ints('ends', [to]), b.ints('axes', [axis])]);
+  return b.node('Mul', [part(0, half), b.node('Sigmoid', [part(half, size)])], {}, 'glu');
+}
+
 type Exports = ReadonlyArray<readonly [abstract new (...args: never[]) => Module, LayerExport<never>]>;
 
 /** The activation layers' exporters, by class. */
@@ -101,5 +112,6 @@ export const ACTIVATION_EXPORTS: Exports = [
   // Shrink zeroes [−lambd, lambd] (its ends included, as tmnn's) and moves the rest toward 0 by bias.
   [A.Hardshrink, ({ b, x, layer }: LayerCall<A.Hardshrink>) => b.node('Shrink', [x.name], { lambd: { float: layer.lambd }, bias: { float: 0 } })],
   [A.Softshrink, ({ b, x, layer }: LayerCall<A.Softshrink>) => b.node('Shrink', [x.name], { lambd: { float: layer.lambd }, bias: { float: layer.lambd } })],
+  [A.GLU, glu],
   [A.Threshold, ({ b, x, layer }: LayerCall<A.Threshold>) => b.node('Where', [b.node('Greater', [x.name, b.scalar(layer.threshold)]), x.name, b.scalar(layer.value)])],
 ];

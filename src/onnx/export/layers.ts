@@ -13,9 +13,11 @@ import { Dense } from '../../nn/dense.js';
 import { GroupNorm } from '../../nn/group_norm.js';
 import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from '../../nn/instance_norm.js';
 import { LayerNorm } from '../../nn/layer_norm.js';
+import { LocalResponseNorm } from '../../nn/local_response_norm.js';
 import type { Module } from '../../nn/module.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from '../../nn/pooling.js';
 import { AvgPool3d, MaxPool3d } from '../../nn/pooling3d.js';
+import { RMSNorm } from '../../nn/rms_norm.js';
 import type { RunningNorm } from '../../nn/running_norm.js';
 import { namedActivation } from './activations.js';
 import { channelShape, paramName, perAxis, refuse, type Builder, type LayerCall, type LayerExport } from './builder.js';
@@ -119,14 +121,58 @@ function avgPool(call: LayerCall<AvgPool1d | AvgPool2d | AvgPool3d>): string {
   });
 }
 
-/** An adaptive pool to a single output per channel is the global pool; other output sizes depend on x's size, which ONNX has no op for. */
-function adaptive(op: 'GlobalAveragePool' | 'GlobalMaxPool') {
+/**
+ * An adaptive pool to a single output per channel is the global pool, at any
+ * input size; to other sizes, it is a plain pool with windows side by side
+ * where each input size is known and a multiple of the output's. Other
+ * blocks overlap or differ in size, which no ONNX pool does.
+ */
+function adaptive(kind: 'Average' | 'Max') {
   return (call: LayerCall<Module & { outputSize: number | readonly number[] }>): string => {
-    const size = perAxis(call.layer.outputSize, 1);
-    if (size.some((d) => d !== 1)) refuse(call, `has outputSize ${JSON.stringify(call.layer.outputSize)}; tmnn exports adaptive pools to 1 (ONNX's ${op}) only`);
-    if (call.x.shape.length < 3) refuse(call, 'takes x [batch, channels, ...] in ONNX (a sample without its batch axis)');
-    return call.b.node(op, [call.x.name]);
+    const { b, x } = call;
+    if (x.shape.length < 3) refuse(call, 'takes x [batch, channels, ...] in ONNX (a sample without its batch axis)');
+    const inSizes = x.shape.slice(2);
+    const outSizes = perAxis(call.layer.outputSize, inSizes.length);
+    if (outSizes.every((d) => d === 1)) return b.node(`Global${kind}Pool`, [x.name]);
+    if (inSizes.some((d, a) => d === null || d % outSizes[a] !== 0)) {
+      refuse(call, `has outputSize ${JSON.stringify(call.layer.outputSize)}, which ONNX's pools give only for inputs of known sizes that are multiples of it (x is [${x.shape.map((d) => d ?? '?').join(', ')}])`);
+    }
+    const window = inSizes.map((d, a) => d! / outSizes[a]);
+    return b.node(`${kind}Pool`, [x.name], { kernel_shape: window, strides: window });
   };
+}
+
+/**
+ * x/(k + alpha/size · Σ x²)^beta, the sum over a window of `size` channels
+ * (floor(size/2) before each, the rest after), from Pad and Slices: ONNX's
+ * LRN puts an even window's extra channel on the other side, and tmnn's
+ * importer does not run it.
+ */
+function localResponseNorm(call: LayerCall<LocalResponseNorm>): string {
+  const { layer, b, x } = call;
+  const channels = x.shape[1];
+  if (x.shape.length < 3 || channels === null) refuse(call, 'takes x [batch, channels, ...] with the channels known');
+  const before = Math.floor(layer.size / 2);
+  const squares = padSpatial(b, b.node('Mul', [x.name, x.name]), x.shape.length, [before, ...Array<number>(x.shape.length - 2).fill(0)], [layer.size - 1 - before, ...Array<number>(x.shape.length - 2).fill(0)], 'constant');
+  let sum = '';
+  for (let i = 0; i < layer.size; i++) {
+    const window = b.node('Slice', [squares, b.ints('starts', [i]), b.ints('ends', [i + channels]), b.ints('axes', [1])]);
+    sum = i === 0 ? window : b.node('Add', [sum, window]);
+  }
+  const base = b.node('Add', [b.node('Mul', [sum, b.scalar(layer.alpha / layer.size)]), b.scalar(layer.k)]);
+  return b.node('Div', [x.name, b.node('Pow', [base, b.scalar(layer.beta)])]);
+}
+
+/** x/√(mean(x²) + ε)·weight over the last axes (ONNX's RMSNormalization only from opset 23). */
+function rmsNorm(call: LayerCall<RMSNorm>): string {
+  const { layer, b, x } = call;
+  const axes = layer.normalizedShape.map((_, i) => i - layer.normalizedShape.length);
+  const squares = b.node('Mul', [x.name, x.name]);
+  const mean = b.opset >= 18 ? b.node('ReduceMean', [squares, b.ints('axes', axes)]) : b.node('ReduceMean', [squares], { axes });
+  // The default ε as tmnn's (and PyTorch's): f32's machine epsilon.
+  const rms = b.node('Sqrt', [b.node('Add', [mean, b.scalar(layer.epsilon ?? 2 ** -23)])]);
+  const normalised = b.node('Div', [x.name, rms]);
+  return layer.weight ? b.node('Mul', [normalised, b.param(paramName(call, 'weight'), layer.weight)]) : normalised;
 }
 
 /** A per-channel weight or bias, or ones or zeros where the layer has none (ONNX's normalisations take both). */
@@ -196,10 +242,12 @@ export const LAYER_EXPORTS: Exports = [
   [ConvTranspose1d, convTranspose], [ConvTranspose2d, convTranspose], [ConvTranspose3d, convTranspose],
   [MaxPool1d, maxPool], [MaxPool2d, maxPool], [MaxPool3d, maxPool],
   [AvgPool1d, avgPool], [AvgPool2d, avgPool], [AvgPool3d, avgPool],
-  [AdaptiveAvgPool1d, adaptive('GlobalAveragePool')], [AdaptiveAvgPool2d, adaptive('GlobalAveragePool')], [AdaptiveAvgPool3d, adaptive('GlobalAveragePool')],
-  [AdaptiveMaxPool1d, adaptive('GlobalMaxPool')], [AdaptiveMaxPool2d, adaptive('GlobalMaxPool')], [AdaptiveMaxPool3d, adaptive('GlobalMaxPool')],
+  [AdaptiveAvgPool1d, adaptive('Average')], [AdaptiveAvgPool2d, adaptive('Average')], [AdaptiveAvgPool3d, adaptive('Average')],
+  [AdaptiveMaxPool1d, adaptive('Max')], [AdaptiveMaxPool2d, adaptive('Max')], [AdaptiveMaxPool3d, adaptive('Max')],
   [BatchNorm1d, batchNorm], [BatchNorm2d, batchNorm], [BatchNorm3d, batchNorm],
   [InstanceNorm1d, instanceNorm], [InstanceNorm2d, instanceNorm], [InstanceNorm3d, instanceNorm],
   [LayerNorm, layerNorm],
   [GroupNorm, groupNorm],
+  [LocalResponseNorm, localResponseNorm],
+  [RMSNorm, rmsNorm],
 ];

@@ -10,7 +10,8 @@ import { Flatten, Unflatten } from '../../nn/flatten.js';
 import type { Module } from '../../nn/module.js';
 import * as P from '../../nn/padding.js';
 import { Permute } from '../../nn/permute.js';
-import { PixelShuffle } from '../../nn/pixel_shuffle.js';
+import { PixelShuffle, PixelUnshuffle } from '../../nn/pixel_shuffle.js';
+import { ChannelShuffle } from '../../nn/channel_shuffle.js';
 import { Identity, Upsample } from '../../nn/upsample.js';
 import { padSpatial } from './layers.js';
 import { paramName, perAxis, refuse, type LayerCall, type LayerExport } from './builder.js';
@@ -78,6 +79,28 @@ function pixelShuffle(call: LayerCall<PixelShuffle>): string {
   return call.b.node('DepthToSpace', [call.x.name], { blocksize: call.layer.upscaleFactor, mode: 'CRD' });
 }
 
+/** [N, C·r², H, W] from [N, C, H·r, W·r]: a Reshape, a Transpose and a Reshape, as tmnn's (ONNX's SpaceToDepth orders the channels otherwise). */
+function pixelUnshuffle(call: LayerCall<PixelUnshuffle>): string {
+  const { layer, b, x } = call;
+  const r = layer.downscaleFactor;
+  if (x.shape.length !== 4) refuse(call, `takes x [batch, channels, height, width] in ONNX, got rank ${x.shape.length}`);
+  const [c, h, w] = x.shape.slice(1);
+  if (c === null || h === null || w === null) refuse(call, 'needs the channels, height and width of x known, not following a symbolic input size');
+  const blocks = b.node('Reshape', [x.name, b.ints('shape', [0, c, h / r, r, w / r, r])]);
+  const moved = b.node('Transpose', [blocks], { perm: [0, 1, 3, 5, 2, 4] });
+  return b.node('Reshape', [moved, b.ints('shape', [0, c * r * r, h / r, w / r])]);
+}
+
+/** The channels as `groups` rows read out by column: a Reshape (the positions after them as one axis), a Transpose, and back to x's shape. */
+function channelShuffle(call: LayerCall<ChannelShuffle>): string {
+  const { layer, b, x } = call;
+  const c = x.shape[1];
+  if (x.shape.length < 3 || c === null) refuse(call, 'takes x [batch, channels, ...] with the channels known');
+  const grid = b.node('Reshape', [x.name, b.ints('shape', [0, layer.groups, c / layer.groups, -1])]);
+  const moved = b.node('Transpose', [grid], { perm: [0, 2, 1, 3] });
+  return b.node('Reshape', [moved, b.node('Shape', [x.name])]);
+}
+
 /** Gather of the table's rows; the padding row needs nothing here, as its vector is the table's (zeros unless changed by hand). */
 function embedding(call: LayerCall<Embedding>): string {
   return call.b.node('Gather', [call.b.param(paramName(call, 'weight'), call.layer.weight), call.x.name], { axis: 0 });
@@ -95,6 +118,8 @@ export const SHAPE_EXPORTS: Exports = [
   [Dropout, passThrough], [Dropout1d, passThrough], [Dropout2d, passThrough], [Dropout3d, passThrough], [AlphaDropout, passThrough],
   [Upsample, upsample],
   [PixelShuffle, pixelShuffle],
+  [PixelUnshuffle, pixelUnshuffle],
+  [ChannelShuffle, channelShuffle],
   [Embedding, embedding],
   ...[
     P.ZeroPad1d, P.ZeroPad2d, P.ZeroPad3d, P.ConstantPad1d, P.ConstantPad2d, P.ConstantPad3d, P.ReflectionPad1d, P.ReflectionPad2d, P.ReflectionPad3d,
