@@ -17,6 +17,7 @@ import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { encodeModel, type ValueSpec } from './encode.js';
 import { ACTIVATION_EXPORTS } from './export/activations.js';
+import { ATTENTION_EXPORTS } from './export/attention.js';
 import { Builder, describe, type LayerExport, type Value } from './export/builder.js';
 import { LAYER_EXPORTS } from './export/layers.js';
 import { SHAPE_EXPORTS } from './export/shape_layers.js';
@@ -38,7 +39,7 @@ const NEWEST = 21;
 /** The sizes a symbolic size is traced at: a batch axis (the first) small, the others large enough for windows and pools. */
 const TRACED = [[2, 3], [32, 48]] as const;
 
-const EXPORTS = new Map<abstract new (...args: never[]) => Module, LayerExport<never>>([...ACTIVATION_EXPORTS, ...LAYER_EXPORTS, ...SHAPE_EXPORTS]);
+const EXPORTS = new Map<abstract new (...args: never[]) => Module, LayerExport<never>>([...ACTIVATION_EXPORTS, ...LAYER_EXPORTS, ...SHAPE_EXPORTS, ...ATTENTION_EXPORTS]);
 
 function exporterOf(layer: Module): LayerExport | undefined {
   // The class's own exporter, not a base class's: a subclass may compute something else.
@@ -113,7 +114,8 @@ export async function toOnnx(model: Module, options: ToOnnxOptions): Promise<Uin
   const { inputShape, opset, inputName, outputName } = checkOptions(options);
   const input = firstLayer(model);
   const indices = input instanceof Embedding;
-  const b = new Builder(opset, [inputName, outputName]);
+  const paths = new Map(Object.entries(model.namedState()).map(([name, t]) => [t, name] as const));
+  const b = new Builder(opset, paths, [inputName, outputName]);
   const symbolic = inputShape.some((d) => typeof d === 'string');
   const samples = (symbolic ? [0, 1] : [0]).map((k) => inputShape.map((d, i) => (typeof d === 'number' ? d : TRACED[i === 0 ? 0 : 1][k])));
   const x: Value = { name: inputName, shape: merged(samples) };

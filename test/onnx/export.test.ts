@@ -166,6 +166,20 @@ const CASES: Case[] = [
     inputShape: ['batch', 6], runs: [[3, 6], [1, 6]], indices: 10,
   },
   {
+    name: 'transformer encoder layers (post-norm, pre-norm causal) and self-attention',
+    build: () => new nn.Sequential([
+      new nn.Dense(6, 8), new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 12 }),
+      new nn.TransformerEncoderLayer(8, 4, { dimFeedforward: 10, normFirst: true, causal: true, activation: 'gelu', bias: false }),
+      new nn.MultiheadAttention(8, 2, { causal: true }), new nn.MultiheadAttention(8, 1),
+    ]),
+    inputShape: ['batch', 5, 6], runs: [[2, 5, 6], [1, 5, 6]],
+  },
+  {
+    name: 'a causal transformer layer over a symbolic length',
+    build: () => new nn.Sequential([new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 6, causal: true, dropout: 0 })]),
+    inputShape: ['batch', 'time', 4], runs: [[2, 5, 4], [1, 3, 4]],
+  },
+  {
     name: 'a fixed batch size and a lone layer',
     build: () => new nn.Conv2d(2, 3, 3, { stride: 2 }),
     inputShape: [2, 2, 7, 6], runs: [[2, 2, 7, 6]],
@@ -221,6 +235,9 @@ describe.each(BACKENDS)('tm.onnx.toOnnx on %s', (backend) => {
     // The model is as it was: same parameters and buffers, and eval mode kept.
     for (const [k, t] of Object.entries(model.namedState())) expect(Array.from(await t.data()), k).toEqual(state[k]);
     const imported = tm.onnx.fromBytes(bytes);
+    // Every parameter and buffer is an initializer named by its path.
+    const initializers = Object.keys(imported.namedParameters());
+    for (const k of Object.keys(state)) expect(initializers, k).toContain(k);
     const tol = c.tol ?? 1e-5;
     for (const [i, shape] of c.runs.entries()) {
       const x = input(c, shape, 7 + i);
@@ -244,6 +261,20 @@ describe.each(BACKENDS)('tm.onnx.toOnnx on %s', (backend) => {
     expect(Object.keys(imported.namedParameters()).sort()).toEqual(['0.bias', '0.weight', '1.0.bias', '1.0.runningMean', '1.0.runningVar', '1.0.weight']);
     expect(imported.inputs.map((i) => i.name)).toEqual(['features']);
     expect(imported.outputs.map((o) => o.name)).toEqual(['scores']);
+    expect(imported.inputs[0].shape).toEqual(['batch', 3]);
+    expect(imported.outputs[0].shape).toEqual(['batch', 4]);
+    imported.dispose();
+    model.dispose();
+  });
+
+  it('writes a layer used twice once, under its first path', async () => {
+    const shared = new nn.Dense(4, 4, { activation: 'tanh' });
+    const model = new nn.Sequential([shared, new nn.ReLU(), shared]);
+    randomize(model, 5);
+    const imported = tm.onnx.fromBytes(await tm.onnx.toOnnx(model, { inputShape: ['batch', 4] }));
+    expect(Object.keys(imported.namedParameters()).sort()).toEqual(['0.bias', '0.weight']);
+    const x = tm.randn([3, 4], { seed: 2 });
+    expectClose(await imported.forward(x).data(), await tm.noGrad(() => model.forward(x)).data(), 1e-5, 'shared');
     imported.dispose();
     model.dispose();
   });

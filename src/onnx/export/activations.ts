@@ -7,7 +7,7 @@ import type { Module } from '../../nn/module.js';
 import { channelShape, paramName, refuse, type Builder, type LayerCall, type LayerExport } from './builder.js';
 
 /** GELU: the erf formula or the tanh approximation (ONNX's Gelu only from opset 20). */
-function gelu(b: Builder, x: string, approximate: 'none' | 'tanh'): string {
+export function gelu(b: Builder, x: string, approximate: 'none' | 'tanh'): string {
   if (b.opset >= 20) return b.node('Gelu', [x], { approximate }, 'gelu');
   const half = b.node('Mul', [x, b.scalar(0.5)]);
   let inner: string;

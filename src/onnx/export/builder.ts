@@ -32,8 +32,11 @@ export class Builder {
   private readonly params = new Map<string, { tensor: Tensor; shape: readonly number[] }>();
   private readonly names = new Set<string>();
   private readonly constants = new Map<string, string>();
+  /** Each parameter's and buffer's initializer, by path and shape. */
+  private readonly layouts = new Map<string, string>();
 
-  constructor(readonly opset: number, taken: readonly string[]) {
+  /** `paths`: the model's tensors by their names in it; `taken`: the graph's input and output names. */
+  constructor(readonly opset: number, private readonly paths: ReadonlyMap<Tensor, string>, taken: readonly string[]) {
     for (const n of taken) this.names.add(n);
   }
 
@@ -52,15 +55,24 @@ export class Builder {
     return output;
   }
 
-  /** A parameter or buffer of the model, as an initializer named by its path, in `shape` (its own, or a reshaped view ONNX's op wants). */
-  param(name: string, tensor: Tensor, shape: readonly number[] = tensor.shape): string {
+  /**
+   * A parameter or buffer of the model as an initializer, in `shape` (its
+   * own, or a reshaped view ONNX's op wants): named by the model's own path
+   * for it (namedState's, so a layer used twice shares one), `fallback` for a
+   * tensor the model does not list. The same tensor wanted in another shape
+   * is a second initializer, its name the path and that shape.
+   */
+  param(fallback: string, tensor: Tensor, shape: readonly number[] = tensor.shape): string {
     const size = shape.reduce((n, d) => n * d, 1);
-    if (size !== tensor.size) throw new ValueError(`toOnnx: ${name} ${tensor.shape.join('×')} cannot be laid out as ${shape.join('×')}`);
-    if (!this.params.has(name)) {
-      if (this.names.has(name)) throw new ValueError(`toOnnx: the parameter name ${name} is already a value of the graph`);
-      this.names.add(name);
-      this.params.set(name, { tensor, shape });
-    }
+    const path = this.paths.get(tensor) ?? fallback;
+    if (size !== tensor.size) throw new ValueError(`toOnnx: ${path} ${tensor.shape.join('×')} cannot be laid out as ${shape.join('×')}`);
+    const key = `${path}|${shape.join(',')}`;
+    const known = this.layouts.get(key);
+    if (known) return known;
+    const name = this.params.has(path) ? this.fresh(`${path}_${shape.join('x')}`) : this.names.has(path) ? this.fresh(path) : path;
+    this.names.add(name);
+    this.params.set(name, { tensor, shape });
+    this.layouts.set(key, name);
     return name;
   }
 
@@ -72,6 +84,11 @@ export class Builder {
   /** A constant 1-D int64 initializer (shapes, axes, pads). */
   ints(hint: string, values: readonly number[]): string {
     return this.constant('int64', hint, values, [values.length]);
+  }
+
+  /** A scalar int64 constant. */
+  int(v: number): string {
+    return this.constant('int64', 'const', [v], []);
   }
 
   /** A scalar f32 constant, one initializer per value however often it is used. */

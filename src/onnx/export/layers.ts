@@ -22,7 +22,7 @@ import type { RunningNorm } from '../../nn/running_norm.js';
 import { namedActivation } from './activations.js';
 import { channelShape, paramName, perAxis, refuse, type Builder, type LayerCall, type LayerExport } from './builder.js';
 
-function dense(call: LayerCall<Dense>): string {
+export function dense(call: LayerCall<Dense>): string {
   const { layer, x, b } = call;
   const w = b.param(paramName(call, 'weight'), layer.weight);
   const bias = layer.bias ? b.param(paramName(call, 'bias'), layer.bias) : null;
@@ -213,7 +213,7 @@ function normaliseLast(b: Builder, x: string, epsilon: number): string {
   return b.node('Div', [centred, b.node('Sqrt', [b.node('Add', [variance, b.scalar(epsilon)])])]);
 }
 
-function layerNorm(call: LayerCall<LayerNorm>): string {
+export function layerNorm(call: LayerCall<LayerNorm>): string {
   const { layer, b, x } = call;
   const weight = b.param(paramName(call, 'weight'), layer.weight);
   const bias = b.param(paramName(call, 'bias'), layer.bias);
