@@ -20,6 +20,7 @@ import { ACTIVATION_EXPORTS } from './export/activations.js';
 import { ATTENTION_EXPORTS } from './export/attention.js';
 import { Builder, describe, type LayerExport, type Value } from './export/builder.js';
 import { LAYER_EXPORTS } from './export/layers.js';
+import { NORM_EXPORTS } from './export/norms.js';
 import { SHAPE_EXPORTS } from './export/shape_layers.js';
 
 export interface ToOnnxOptions {
@@ -39,7 +40,7 @@ const NEWEST = 21;
 /** The sizes a symbolic size is traced at: a batch axis (the first) small, the others large enough for windows and pools. */
 const TRACED = [[2, 3], [32, 48]] as const;
 
-const EXPORTS = new Map<abstract new (...args: never[]) => Module, LayerExport<never>>([...ACTIVATION_EXPORTS, ...LAYER_EXPORTS, ...SHAPE_EXPORTS, ...ATTENTION_EXPORTS]);
+const EXPORTS = new Map<abstract new (...args: never[]) => Module, LayerExport<never>>([...ACTIVATION_EXPORTS, ...LAYER_EXPORTS, ...NORM_EXPORTS, ...SHAPE_EXPORTS, ...ATTENTION_EXPORTS]);
 
 function exporterOf(layer: Module): LayerExport | undefined {
   // The class's own exporter, not a base class's: a subclass may compute something else.

@@ -8,7 +8,8 @@ import type { Module } from '../../nn/module.js';
 import { TransformerEncoderLayer } from '../../nn/transformer.js';
 import { gelu } from './activations.js';
 import { paramName, refuse, type Builder, type LayerCall, type LayerExport, type Value } from './builder.js';
-import { dense, layerNorm } from './layers.js';
+import { dense } from './layers.js';
+import { layerNorm } from './norms.js';
 
 /** −∞ above the diagonal of [time, time], 0 elsewhere: a constant for a known time, else built from x's shape (Trilu of a −∞ square). */
 function causalMask(b: Builder, x: Value): string {
