@@ -64,8 +64,8 @@ const CASES: Case[] = [
     inputShape: ['batch', 5], runs: [[4, 5], [1, 5]],
   },
   {
-    name: 'the activations at opset 20 (Gelu) and 18 (Mish)',
-    build: () => new nn.Sequential([dense('gelu'), new nn.GELU(), new nn.Mish(), new nn.Dense(4, 3, { activation: 'mish' })]),
+    name: 'the activations at opset 20 (Gelu) and 18 (Mish), ReduceMean with axes as an input (18)',
+    build: () => new nn.Sequential([dense('gelu'), new nn.GELU(), new nn.Mish(), new nn.RMSNorm(4), new nn.Dense(4, 3, { activation: 'mish' })]),
     inputShape: ['batch', 5], runs: [[3, 5]], opset: 20,
   },
   {
@@ -114,7 +114,7 @@ const CASES: Case[] = [
     name: 'transposed convolutions, PixelShuffle, GroupNorm and InstanceNorm2d',
     build: () => new nn.Sequential([
       new nn.ConvTranspose2d(3, 8, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 1 }), new nn.GroupNorm(2, 8), new nn.PixelShuffle(2),
-      new nn.InstanceNorm2d(2), new nn.Conv2d(2, 4, 1), new nn.GroupNorm(4, 4, { affine: false }), new nn.AdaptiveAvgPool2d(1),
+      new nn.InstanceNorm2d(2), new nn.Conv2d(2, 4, 1), new nn.GroupNorm(4, 4, { affine: false }), new nn.Softmax2d(), new nn.AdaptiveAvgPool2d(1),
     ]),
     inputShape: ['batch', 3, 3, 4], runs: [[2, 3, 3, 4], [1, 3, 3, 4]],
   },
