@@ -103,6 +103,11 @@ const CASES: Case[] = [
     inputShape: ['batch', 2, 13], runs: [[3, 2, 13], [2, 2, 13]], warmup: true,
   },
   {
+    name: 'ceilMode pools whose last window would start in the padding',
+    build: () => new nn.Sequential([new nn.AvgPool1d(3, { stride: 2, padding: 1, ceilMode: true }), new nn.MaxPool1d(3, { stride: 2, padding: 1, ceilMode: true }), new nn.MaxPool1d(2, { stride: 2, padding: 1, ceilMode: true }), new nn.Unflatten(1, [1, 2]), new nn.AvgPool2d(2, { stride: 2, padding: 1, ceilMode: true })]),
+    inputShape: ['batch', 2, 14], runs: [[2, 2, 14]],
+  },
+  {
     name: 'a 3-D CNN',
     build: () => new nn.Sequential([
       new nn.Conv3d(2, 3, 3, { padding: 1 }), new nn.BatchNorm3d(3), new nn.MaxPool3d(2), new nn.ConvTranspose3d(3, 2, 2, { stride: 2 }),
@@ -287,6 +292,7 @@ describe.each(BACKENDS)('tm.onnx.toOnnx on %s', (backend) => {
       [new nn.Sequential([new nn.BatchNorm1d(3, { trackRunningStats: false })]), ['b', 3], /layer 0 \(BatchNorm1d\) normalises by each batch/],
       [new nn.Sequential([new nn.CircularPad1d(1)]), ['b', 2, 4], /layer 0 \(CircularPad1d\) needs opset 19/],
       [new nn.Sequential([new nn.Dense(3, 4), new nn.Embedding(5, 2)]), ['b', 3], /layer 1 \(Embedding\) must be the model's first layer/],
+      [new nn.Sequential([new nn.MaxPool1d(2, { stride: 2, padding: 1, ceilMode: true })]), ['b', 2, 'length'], /layer 0 \(MaxPool1d\) has ceilMode with padding/],
       [new nn.RNN(3, 2), ['b', 4, 3], /the model \(RNN\) has no ONNX export in tmnn yet/],
       [new nn.Dense(3, 2), ['b', 3], /opset must be an integer from 13/, 11],
     ];

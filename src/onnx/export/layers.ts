@@ -94,23 +94,49 @@ function convTranspose(call: LayerCall<ConvTranspose1d | ConvTranspose2d | ConvT
   });
 }
 
+/**
+ * ONNX's ceil_mode for a pool of tmnn's (PyTorch's) ceilMode. PyTorch drops
+ * a last window that would start in the end padding; ONNX's formula (and
+ * onnxruntime) keeps it. Where tmnn's output size is the rounded-down one,
+ * ceil_mode 0 gives exactly its windows; where it is the rounded-up one, 1.
+ * A size that follows a symbolic input size is known only when no window
+ * can start in the padding (no padding, stride at most the window).
+ */
+function ceilMode(call: LayerCall, kernel: readonly number[], stride: readonly number[], padding: readonly number[], dilation: readonly number[]): 0 | 1 {
+  if (!(call.layer as Module & { ceilMode: boolean }).ceilMode) return 0;
+  const modes = new Set<0 | 1>();
+  kernel.forEach((k, a) => {
+    const span = dilation[a] * (k - 1) + 1;
+    const [size, out] = [call.x.shape[a + 2], call.outShape[a + 2]];
+    if (size === null || out === null) {
+      if (padding[a] > 0 || stride[a] > span) refuse(call, 'has ceilMode with padding (or a stride past the window) along an axis whose size follows a symbolic input size: where its last window starts in the padding, tmnn (as PyTorch) drops it and ONNX keeps it');
+      modes.add(1);
+      return;
+    }
+    const floor = Math.floor((size + 2 * padding[a] - span) / stride[a]) + 1;
+    const ceil = Math.ceil((size + 2 * padding[a] - span) / stride[a]) + 1;
+    if (floor !== ceil) modes.add(out === floor ? 0 : 1);
+  });
+  if (modes.size > 1) refuse(call, "has ceilMode keeping the last window along one axis and dropping it along another (it would start in the padding), which ONNX's ceil_mode cannot say");
+  return modes.has(1) ? 1 : 0;
+}
+
 function maxPool(call: LayerCall<MaxPool1d | MaxPool2d | MaxPool3d>): string {
   const { layer, b, x } = call;
   const n = axesOf(call);
-  const padding = perAxis(layer.padding, n);
+  const [kernel, stride, padding, dilation] = [layer.kernelSize, layer.stride, layer.padding, layer.dilation].map((v) => perAxis(v, n));
   return b.node('MaxPool', [x.name], {
-    kernel_shape: perAxis(layer.kernelSize, n), strides: perAxis(layer.stride, n), pads: [...padding, ...padding],
-    dilations: perAxis(layer.dilation, n), ceil_mode: layer.ceilMode ? 1 : 0,
+    kernel_shape: kernel, strides: stride, pads: [...padding, ...padding], dilations: dilation, ceil_mode: ceilMode(call, kernel, stride, padding, dilation),
   });
 }
 
 function avgPool(call: LayerCall<AvgPool1d | AvgPool2d | AvgPool3d>): string {
   const { layer, b, x } = call;
   const n = axesOf(call);
-  const padding = perAxis(layer.padding, n);
+  const [kernel, stride, padding] = [layer.kernelSize, layer.stride, layer.padding].map((v) => perAxis(v, n));
   return b.node('AveragePool', [x.name], {
-    kernel_shape: perAxis(layer.kernelSize, n), strides: perAxis(layer.stride, n), pads: [...padding, ...padding],
-    ceil_mode: layer.ceilMode ? 1 : 0, count_include_pad: layer.countIncludePad ? 1 : 0,
+    kernel_shape: kernel, strides: stride, pads: [...padding, ...padding],
+    ceil_mode: ceilMode(call, kernel, stride, padding, kernel.map(() => 1)), count_include_pad: layer.countIncludePad ? 1 : 0,
   });
 }
 
