@@ -83,7 +83,10 @@ function trace(b: Builder, layer: Module, path: string, xs: Tensor[], x: Value, 
   if (layer.constructor === Sequential) {
     let state: [Tensor[], Value] = [xs, x];
     (layer as Sequential).layers.forEach((child, i) => {
-      state = trace(b, child, path === '' ? `${i}` : `${path}.${i}`, state[0], state[1], input);
+      const next = trace(b, child, path === '' ? `${i}` : `${path}.${i}`, state[0], state[1], input);
+      // Each layer's samples go once the next has run (a large model's activations need not all be held).
+      for (const t of state[0]) if (!xs.includes(t) && !next[0].includes(t)) t.dispose();
+      state = next;
     });
     return state;
   }

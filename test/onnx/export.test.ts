@@ -260,7 +260,11 @@ describe.each(BACKENDS)('tm.onnx.toOnnx on %s', (backend) => {
 
   it('names parameters and buffers by their paths', async () => {
     const model = new nn.Sequential([new nn.Dense(3, 4), new nn.Sequential([new nn.BatchNorm1d(4), new nn.ReLU()])]);
-    const imported = tm.onnx.fromBytes(await tm.onnx.toOnnx(model, { inputShape: ['batch', 3], inputName: 'features', outputName: 'scores' }));
+    const held = tm.memory().numTensors;
+    const bytes = await tm.onnx.toOnnx(model, { inputShape: ['batch', 3], inputName: 'features', outputName: 'scores' });
+    // The trace's samples and activations are all freed.
+    expect(tm.memory().numTensors).toBe(held);
+    const imported = tm.onnx.fromBytes(bytes);
     // Exported in eval semantics, the model's own mode left as it was.
     expect(model.modules().map((m) => m.training)).toEqual([true, true, true, true, true]);
     expect(Object.keys(imported.namedParameters()).sort()).toEqual(['0.bias', '0.weight', '1.0.bias', '1.0.runningMean', '1.0.runningVar', '1.0.weight']);
