@@ -9,6 +9,7 @@
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import { writeFileAtomic } from '../io/file.js';
+import { checkOptions as checkNames } from '../options.js';
 import { Embedding } from '../nn/embedding.js';
 import { inEvalMode, Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
@@ -49,7 +50,7 @@ function exporterOf(layer: Module): LayerExport | undefined {
 
 function checkOptions(options: ToOnnxOptions): Required<ToOnnxOptions> {
   if (typeof options !== 'object' || options === null) throw new ValueError(`toOnnx: expects options { inputShape, opset?, inputName?, outputName? }, got ${formatValue(options)}`);
-  const { inputShape, opset = 17, inputName = 'x', outputName = 'y' } = options;
+  const { inputShape, opset = 17, inputName = 'x', outputName = 'y' } = checkNames('toOnnx', options, { inputShape: true, opset: true, inputName: true, outputName: true });
   if (!Array.isArray(inputShape) || inputShape.some((d) => !(typeof d === 'string' ? d.length > 0 : Number.isSafeInteger(d) && d > 0))) {
     throw new ValueError(`toOnnx: inputShape must list positive sizes or symbolic names (strings), got ${formatValue(inputShape)}`);
   }

@@ -300,6 +300,10 @@ describe.each(BACKENDS)('tm.onnx.toOnnx on %s', (backend) => {
       [new nn.RNN(3, 2), ['b', 4, 3], /the model \(RNN\) has no ONNX export in tmnn yet/],
       [new nn.Dense(3, 2), ['b', 3], /opset must be an integer from 13/, 11],
     ];
+    const dense = new nn.Dense(3, 2);
+    await expect(tm.onnx.toOnnx(dense, { inputShape: ['b', 3], opSet: 18 } as tm.onnx.ToOnnxOptions)).rejects.toThrow(/toOnnx: unknown option "opSet"/);
+    await expect(tm.onnx.toOnnx(dense, { inputShape: ['b', 0] })).rejects.toThrow(/inputShape must list positive sizes/);
+    dense.dispose();
     for (const [model, inputShape, message, opset] of refusals) {
       await expect(tm.onnx.toOnnx(model, { inputShape, opset })).rejects.toThrow(message);
       model.dispose();
