@@ -180,8 +180,8 @@ const CASES: Case[] = [
     inputShape: ['batch', 5, 6], runs: [[2, 5, 6], [1, 5, 6]],
   },
   {
-    name: 'a causal transformer layer over a symbolic length',
-    build: () => new nn.Sequential([new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 6, causal: true, dropout: 0 })]),
+    name: 'a causal pre-norm TransformerEncoder over a symbolic length',
+    build: () => new nn.Sequential([new nn.TransformerEncoder({ dModel: 4, nHead: 2, dimFeedforward: 6, causal: true, dropout: 0, normFirst: true }, 2, { norm: true })]),
     inputShape: ['batch', 'time', 4], runs: [[2, 5, 4], [1, 3, 4]],
   },
   {

@@ -1,11 +1,12 @@
-// MultiheadAttention (self-attention, as its forward computes it) and
-// TransformerEncoderLayer as ONNX nodes: the projections as one MatMul of
+// MultiheadAttention (self-attention, as its forward computes it),
+// TransformerEncoderLayer and TransformerEncoder as ONNX nodes: the projections as one MatMul of
 // the packed [embed, 3·embed] weight sliced into query, key and value; the
 // heads by Reshape [0, 0, heads, headDim] and Transpose, so batch and time
 // stay free; a causal mask added before the Softmax.
 import { MultiheadAttention } from '../../nn/attention.js';
 import type { Module } from '../../nn/module.js';
 import { TransformerEncoderLayer } from '../../nn/transformer.js';
+import { TransformerEncoder } from '../../nn/transformer_stack.js';
 import { gelu } from './activations.js';
 import { paramName, refuse, type Builder, type LayerCall, type LayerExport, type Value } from './builder.js';
 import { dense } from './layers.js';
@@ -75,9 +76,21 @@ function transformerEncoderLayer(call: LayerCall<TransformerEncoderLayer>): stri
   return sub(layer.norm2, b.node('Add', [h, feedForward(h)]), layerNorm);
 }
 
+/** The layers in turn, then the final norm if any (sublayers 0 … numLayers − 1, then the norm). */
+function transformerEncoder(call: LayerCall<TransformerEncoder>): string {
+  const { layer, b, x } = call;
+  let h = x.name;
+  layer.layers.forEach((child, i) => {
+    h = transformerEncoderLayer({ layer: child, path: paramName(call, String(i)), x: { name: h, shape: x.shape }, outShape: x.shape, b });
+  });
+  if (!layer.norm) return h;
+  return layerNorm({ layer: layer.norm, path: paramName(call, String(layer.layers.length)), x: { name: h, shape: x.shape }, outShape: x.shape, b });
+}
+
 type Exports = ReadonlyArray<readonly [abstract new (...args: never[]) => Module, LayerExport<never>]>;
 
 export const ATTENTION_EXPORTS: Exports = [
   [MultiheadAttention, multiheadAttention],
   [TransformerEncoderLayer, transformerEncoderLayer],
+  [TransformerEncoder, transformerEncoder],
 ];
