@@ -112,7 +112,9 @@ function trace(b: Builder, layer: Module, path: string, xs: Tensor[], x: Value, 
  * `inputShape` (its strings symbolic sizes, free in the graph). Parameters
  * and buffers are initializers named by their paths ('0.weight',
  * '2.runningMean'); the model is not changed. A layer with no ONNX form in
- * tmnn is refused, named by its path and type.
+ * tmnn is refused, named by its path and type, as is a subclass of a layer
+ * (its forward may compute something else). Forward hooks are JavaScript,
+ * not part of the model, and are left out.
  */
 export async function toOnnx(model: Module, options: ToOnnxOptions): Promise<Uint8Array> {
   if (!(model instanceof Module)) throw new ValueError(`toOnnx: expects a tm.nn.Module, got ${formatValue(model)}`);
@@ -125,9 +127,13 @@ export async function toOnnx(model: Module, options: ToOnnxOptions): Promise<Uin
   const samples = (symbolic ? [0, 1] : [0]).map((k) => inputShape.map((d, i) => (typeof d === 'number' ? d : TRACED[i === 0 ? 0 : 1][k])));
   const x: Value = { name: inputName, shape: merged(samples) };
   let out: Value = x;
+  // Whether the output's first size is the input's in every sample traced (the batch, passed through).
+  let batchKept = false;
   inEvalMode(model, () => noGrad(() => tidy(() => {
     const xs = samples.map((shape) => zeros(shape, { dtype: indices ? 'i32' : 'f32' }));
-    out = trace(b, model, '', xs, x, input)[1];
+    const [ys, value] = trace(b, model, '', xs, x, input);
+    out = value;
+    batchKept = ys.every((y, k) => y.rank > 0 && y.shape[0] === samples[k][0]);
   })));
   let result = out.name;
   // A graph output must be a node's: a model that only drops out (or nothing) passes x through an Identity.
@@ -137,8 +143,8 @@ export async function toOnnx(model: Module, options: ToOnnxOptions): Promise<Uin
   b.nodes[last] = { ...b.nodes[last], outputs: b.nodes[last].outputs.map((o) => (o === result ? outputName : o)) };
   await b.readParameters();
   const inputSpec: ValueSpec = { name: inputName, type: indices ? 'int64' : 'float', shape: inputShape };
-  // A size that follows the input's symbolic first size is most often that (the batch): named as it; others left free.
-  const batchName = typeof inputShape[0] === 'string' ? inputShape[0] : null;
+  // The output's first size named as the input's symbolic one where it is that (the batch); other symbolic sizes left free.
+  const batchName = typeof inputShape[0] === 'string' && batchKept ? inputShape[0] : null;
   const outputSpec: ValueSpec = { name: outputName, type: 'float', shape: out.shape.map((d, i) => d ?? (i === 0 ? batchName : null)) };
   // The IR version each operator set came with: 19 and 20 with IR 9, 21 with IR 10.
   const irVersion = opset >= 21 ? 10 : opset >= 19 ? 9 : 8;
