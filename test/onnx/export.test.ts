@@ -297,6 +297,7 @@ describe.each(BACKENDS)('tm.onnx.toOnnx on %s', (backend) => {
       [new nn.Sequential([new nn.CircularPad1d(1)]), ['b', 2, 4], /layer 0 \(CircularPad1d\) needs opset 19/],
       [new nn.Sequential([new nn.Dense(3, 4), new nn.Embedding(5, 2)]), ['b', 3], /layer 1 \(Embedding\) must be the model's first layer/],
       [new nn.Sequential([new nn.MaxPool1d(2, { stride: 2, padding: 1, ceilMode: true })]), ['b', 2, 'length'], /layer 0 \(MaxPool1d\) has ceilMode with padding/],
+      [new nn.Sequential([new (class Scaled extends nn.Dense { override forward(x: tm.Tensor) { return super.forward(x).mul(2); } })(3, 2)]), ['b', 3], /layer 0 \(Scaled\) has no ONNX export/],
       [new nn.RNN(3, 2), ['b', 4, 3], /the model \(RNN\) has no ONNX export in tmnn yet/],
       [new nn.Dense(3, 2), ['b', 3], /opset must be an integer from 13/, 11],
     ];
