@@ -1,4 +1,5 @@
-// tm.onnx: ONNX models run (and fine-tuned) as tmnn modules.
+// tm.onnx: ONNX models run (and fine-tuned) as tmnn modules, and tmnn models
+// written as ONNX files (toOnnx, saveOnnx).
 import { readFileBytes } from '../io/file.js';
 import { ValueError } from '../errors.js';
 import { fromBytes, OnnxModel } from './model.js';
@@ -6,6 +7,8 @@ import { fromBytes, OnnxModel } from './model.js';
 export { fromBytes, OnnxModel } from './model.js';
 export type { OnnxValueDescription } from './model.js';
 export { SUPPORTED_OPS } from './ops/index.js';
+export { saveOnnx, toOnnx } from './export.js';
+export type { ToOnnxOptions } from './export.js';
 
 /**
  * Loads an ONNX model: a file's path (Node), URL, or its bytes. Its float

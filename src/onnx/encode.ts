@@ -1,0 +1,176 @@
+// Writes ONNX model files: a graph described as plain objects (nodes,
+// initializers, inputs and outputs), encoded with @bufbuild/protobuf's
+// writer by ONNX's field numbers (onnx.proto3). tm.onnx.toOnnx writes
+// tmnn models with it, and the tests their one-op models.
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+
+/** TensorProto.DataType numbers by name. */
+export const ONNX_TYPES = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
+export type OnnxTypeName = keyof typeof ONNX_TYPES;
+
+export interface TensorSpec {
+  type?: OnnxTypeName;
+  shape: readonly number[];
+  values: ArrayLike<number>;
+  /** Write the values in the typed fields (float_data, int64_data…) instead of raw_data. */
+  typedFields?: boolean;
+}
+
+export type AttributeSpec = number | string | readonly number[] | { floats: readonly number[] } | { float: number } | { strings: readonly string[] } | { tensor: TensorSpec };
+
+export interface NodeSpec {
+  op: string;
+  inputs: readonly string[];
+  outputs: readonly string[];
+  attributes?: Record<string, AttributeSpec>;
+  name?: string;
+  domain?: string;
+}
+
+export interface ValueSpec {
+  name: string;
+  type?: OnnxTypeName;
+  /** Sizes, symbolic names, or null for a free dimension; leave out for no shape. */
+  shape?: readonly (number | string | null)[];
+}
+
+export interface GraphSpec {
+  opset?: number;
+  inputs: readonly ValueSpec[];
+  outputs: readonly ValueSpec[];
+  nodes: readonly NodeSpec[];
+  initializers?: Record<string, TensorSpec>;
+  producer?: string;
+  /** The file format's version (default 8, ONNX 1.10's; operator sets 19 and later ask for 9 and 10). */
+  irVersion?: number;
+  /** The graph's name (default 'graph'). */
+  name?: string;
+}
+
+/** An int64 to write: a number at or past 2^63 (INT64_MAX as a JS number rounds up to 2^63) saturates to INT64_MAX, as exporters write "to the end". */
+function int64(v: number): bigint {
+  return v >= 2 ** 63 ? 2n ** 63n - 1n : v < -(2 ** 63) ? -(2n ** 63n) : BigInt(v);
+}
+
+function message(w: BinaryWriter, field: number, write: (w: BinaryWriter) => void): void {
+  w.tag(field, WireType.LengthDelimited).fork();
+  write(w);
+  w.join();
+}
+
+function rawBytes(spec: TensorSpec): Uint8Array {
+  const type = spec.type ?? 'float';
+  const n = spec.values.length;
+  const width = { float: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1, float16: 2, double: 8 }[type];
+  const out = new Uint8Array(n * width);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < n; i++) {
+    const v = spec.values[i];
+    if (type === 'float') view.setFloat32(i * 4, v, true);
+    else if (type === 'double') view.setFloat64(i * 8, v, true);
+    else if (type === 'int64') view.setBigInt64(i * 8, int64(v), true);
+    else if (type === 'int32') view.setInt32(i * 4, v, true);
+    else if (type === 'int8') view.setInt8(i, v);
+    else if (type === 'uint8' || type === 'bool') view.setUint8(i, v);
+    else view.setUint16(i * 2, f16Bits(v), true);
+  }
+  return out;
+}
+
+/** Round-to-nearest f16 bits (subnormals flushed to zero). */
+function f16Bits(v: number): number {
+  const f = new Float32Array([v]);
+  const u = new Uint32Array(f.buffer)[0];
+  const sign = (u >>> 16) & 0x8000;
+  const exp = ((u >>> 23) & 0xff) - 127 + 15;
+  const mant = u & 0x7fffff;
+  if (exp <= 0) return sign;
+  if (exp >= 31) return sign | 0x7c00;
+  return sign | (exp << 10) | Math.round(mant / 8192);
+}
+
+function writeTensor(w: BinaryWriter, name: string, spec: TensorSpec): void {
+  const type = spec.type ?? 'float';
+  for (const d of spec.shape) w.tag(1, WireType.Varint).int64(d);
+  w.tag(2, WireType.Varint).int32(ONNX_TYPES[type]);
+  w.tag(8, WireType.LengthDelimited).string(name);
+  if (!spec.typedFields) {
+    w.tag(9, WireType.LengthDelimited).bytes(rawBytes(spec));
+    return;
+  }
+  if (type === 'float') for (const v of Array.from(spec.values)) w.tag(4, WireType.Bit32).float(v);
+  else if (type === 'double') for (const v of Array.from(spec.values)) w.tag(10, WireType.Bit64).double(v);
+  else if (type === 'int64') for (const v of Array.from(spec.values)) w.tag(7, WireType.Varint).int64(int64(v));
+  else for (const v of Array.from(spec.values)) w.tag(5, WireType.Varint).int32(type === 'float16' ? f16Bits(v) : v);
+}
+
+function writeAttribute(w: BinaryWriter, name: string, a: AttributeSpec): void {
+  w.tag(1, WireType.LengthDelimited).string(name);
+  if (typeof a === 'number') {
+    w.tag(20, WireType.Varint).int32(2);
+    w.tag(3, WireType.Varint).int64(int64(a));
+  } else if (typeof a === 'string') {
+    w.tag(20, WireType.Varint).int32(3);
+    w.tag(4, WireType.LengthDelimited).string(a);
+  } else if ('float' in a) {
+    w.tag(20, WireType.Varint).int32(1);
+    w.tag(2, WireType.Bit32).float(a.float);
+  } else if ('floats' in a) {
+    w.tag(20, WireType.Varint).int32(6);
+    for (const v of a.floats) w.tag(7, WireType.Bit32).float(v);
+  } else if ('strings' in a) {
+    w.tag(20, WireType.Varint).int32(8);
+    for (const v of a.strings) w.tag(9, WireType.LengthDelimited).string(v);
+  } else if ('tensor' in a) {
+    w.tag(20, WireType.Varint).int32(4);
+    message(w, 5, (m) => writeTensor(m, '', a.tensor));
+  } else {
+    w.tag(20, WireType.Varint).int32(7);
+    for (const v of a as readonly number[]) w.tag(8, WireType.Varint).int64(int64(v));
+  }
+}
+
+function writeValueInfo(w: BinaryWriter, v: ValueSpec): void {
+  w.tag(1, WireType.LengthDelimited).string(v.name);
+  message(w, 2, (type) =>
+    message(type, 1, (tensor) => {
+      tensor.tag(1, WireType.Varint).int32(ONNX_TYPES[v.type ?? 'float']);
+      if (v.shape) {
+        message(tensor, 2, (shape) => {
+          for (const d of v.shape!) {
+            message(shape, 1, (dim) => {
+              if (typeof d === 'number') dim.tag(1, WireType.Varint).int64(d);
+              else if (typeof d === 'string') dim.tag(2, WireType.LengthDelimited).string(d);
+            });
+          }
+        });
+      }
+    }),
+  );
+}
+
+/** The bytes of an ONNX model holding `spec`'s graph. */
+export function encodeModel(spec: GraphSpec): Uint8Array {
+  const w = new BinaryWriter();
+  w.tag(1, WireType.Varint).int64(spec.irVersion ?? 8);
+  w.tag(2, WireType.LengthDelimited).string(spec.producer ?? 'tmnn');
+  message(w, 8, (m) => m.tag(2, WireType.Varint).int64(spec.opset ?? 17));
+  message(w, 7, (g) => {
+    spec.nodes.forEach((node, i) => {
+      message(g, 1, (n) => {
+        for (const input of node.inputs) n.tag(1, WireType.LengthDelimited).string(input);
+        for (const output of node.outputs) n.tag(2, WireType.LengthDelimited).string(output);
+        n.tag(3, WireType.LengthDelimited).string(node.name ?? `${node.op}_${i}`);
+        n.tag(4, WireType.LengthDelimited).string(node.op);
+        if (node.domain) n.tag(7, WireType.LengthDelimited).string(node.domain);
+        for (const [name, a] of Object.entries(node.attributes ?? {})) message(n, 5, (m) => writeAttribute(m, name, a));
+      });
+    });
+    g.tag(2, WireType.LengthDelimited).string(spec.name ?? 'graph');
+    for (const [name, t] of Object.entries(spec.initializers ?? {})) message(g, 5, (m) => writeTensor(m, name, t));
+    for (const v of spec.inputs) message(g, 11, (m) => writeValueInfo(m, v));
+    for (const v of spec.outputs) message(g, 12, (m) => writeValueInfo(m, v));
+  });
+  return w.finish();
+}
+
