@@ -3,6 +3,7 @@
 // writer by ONNX's field numbers (onnx.proto3). tm.onnx.toOnnx writes
 // tmnn models with it, and the tests their one-op models.
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { f16Bits } from '../f16.js';
 
 /** TensorProto.DataType numbers by name. */
 export const ONNX_TYPES = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
@@ -75,18 +76,6 @@ function rawBytes(spec: TensorSpec): Uint8Array {
     else view.setUint16(i * 2, f16Bits(v), true);
   }
   return out;
-}
-
-/** Round-to-nearest f16 bits (subnormals flushed to zero). */
-function f16Bits(v: number): number {
-  const f = new Float32Array([v]);
-  const u = new Uint32Array(f.buffer)[0];
-  const sign = (u >>> 16) & 0x8000;
-  const exp = ((u >>> 23) & 0xff) - 127 + 15;
-  const mant = u & 0x7fffff;
-  if (exp <= 0) return sign;
-  if (exp >= 31) return sign | 0x7c00;
-  return sign | (exp << 10) | Math.round(mant / 8192);
 }
 
 function writeTensor(w: BinaryWriter, name: string, spec: TensorSpec): void {

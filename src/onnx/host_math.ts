@@ -9,7 +9,7 @@ function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32
   const size = out.reduce((a, b) => a * b, 1);
   const index = new Int32Array(size);
   const offset = out.length - shape.length;
-  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const strides = stridesOf(shape);
   for (let flat = 0; flat < size; flat++) {
     let rest = flat, at = 0;
     for (let d = out.length - 1; d >= 0; d--) {

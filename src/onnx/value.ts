@@ -4,7 +4,7 @@
 // Reshape); those run on Constants here, so Reshape knows its target shape
 // without reading a device buffer back, and the model runs synchronously.
 import { CorruptFileError } from '../io/errors.js';
-import { decodeF16 } from '../f16.js';
+import { decodeF16, f16Value } from '../f16.js';
 import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
 import { DATA_TYPES, type OnnxTensorProto } from './proto.js';
@@ -75,7 +75,7 @@ function fromRaw(type: ElementType, raw: Uint8Array, where: string): Float64Arra
   const out = new Float64Array(n);
   const read: (i: number) => number = {
     float: (i: number) => view.getFloat32(i * 4, true),
-    float16: (i: number) => decodeF16(new Uint16Array([view.getUint16(i * 2, true)]))[0],
+    float16: (i: number) => f16Value(view.getUint16(i * 2, true)),
     double: (i: number) => view.getFloat64(i * 8, true),
     bfloat16: (i: number) => bfloat16(view.getUint16(i * 2, true)),
     int64: (i: number) => Number(view.getBigInt64(i * 8, true)),

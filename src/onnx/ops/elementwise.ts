@@ -2,7 +2,7 @@
 // activations, on tensors through tmnn's ops (broadcasting as ONNX's
 // multidirectional broadcasting, which is NumPy's), and on the host for the
 // arithmetic and comparisons shape computations use.
-import { encodeF16, decodeF16 } from '../../f16.js';
+import { f16Bits, f16Value } from '../../f16.js';
 import * as F from '../../nn/activation_functions.js';
 import * as ops from '../../ops/index.js';
 import { Tensor, type TensorLike } from '../../tensor.js';
@@ -89,7 +89,7 @@ function castTo(call: NodeCall, x: Tensor, to: ElementType): Tensor {
 function castHost(to: ElementType, v: number): number {
   if (to === 'bool') return v !== 0 ? 1 : 0;
   if (to === 'float') return Math.fround(v);
-  if (to === 'float16') return decodeF16(encodeF16([v]))[0];
+  if (to === 'float16') return f16Value(f16Bits(v));
   if (isIntegerType(to)) return Math.trunc(v);
   return v;
 }
@@ -254,8 +254,7 @@ export const ELEMENTWISE_OPS: OpTable = {
       const a = call.value(1), b = call.value(2);
       // Keep the branches' type: a float branch beside an int Constant (a scalar 0) stays float.
       const float = isType(a, (t) => !isIntegerType(t) && t !== 'bool') || isType(b, (t) => !isIntegerType(t) && t !== 'bool');
-      const branch = (v: Value, i: number) => (v instanceof Constant && v.size === 1 && v.shape.length <= cond.rank ? v.data[0] : call.asTensor(v, `input ${i}`));
-      const y = ops.where(cond, branch(a, 1), branch(b, 2));
+      const y = ops.where(cond, operand(call, 1, cond), operand(call, 2, cond));
       return float || y.dtype !== 'f32' ? y : ops.cast(y, 'i32');
     },
     host: (_call, [c, a, b]) => hostMap('Where', [c, a, b], a.type, (cv, av, bv) => (cv ? av : bv)),
