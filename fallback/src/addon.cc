@@ -542,6 +542,40 @@ Napi::Value F16PathFn(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), f16_path() == F16Path::F16C ? "f16c" : "portable");
 }
 
+// int8WeightBytes(n, k): bytes packInt8Weight writes for a weight [N, K] on the int8 path in use.
+Napi::Value Int8WeightBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(int8_weight_bytes(integer(info[0], "n"), integer(info[1], "k"))));
+}
+
+// packInt8Weight(w, n, k, dst): w (Int8Array [N, K], a tm.quantize weight's values) packed into dst.
+Napi::Value PackInt8Weight(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array w = array(info[0], "w"), dst = array(info[3], "dst");
+  const int64_t n = integer(info[1], "n"), k = integer(info[2], "k");
+  if (w.dtype != I8 || dst.dtype != I8) type_error(env, "packInt8Weight: w and dst must be Int8Arrays");
+  require(w.length >= n * k, env, "packInt8Weight: w is shorter than n · k");
+  require(dst.length >= int8_weight_bytes(n, k), env, "packInt8Weight: dst is shorter than int8WeightBytes(n, k)");
+  pack_int8_weight(w.as<int8_t>(), n, k, dst.as<int8_t>());
+  return env.Undefined();
+}
+
+// quantizedLinear(x, w, packed, scales, out, m, n, k): x (f32 [M, K]) · a tm.quantize weight
+// (values w, Int8Array [N, K]; scales, Float32Array [N]) the int8 way → out (f32 [M, N]). packed:
+// packInt8Weight's bytes for w, or null (packed as it goes).
+Napi::Value QuantizedLinear(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array x = array(info[0], "x"), w = array(info[1], "w"), scales = array(info[3], "scales"), out = array(info[4], "out");
+  const bool has_packed = !info[2].IsNull();
+  const Array packed = has_packed ? array(info[2], "packed") : Array{nullptr, I8, 0};
+  const int64_t m = integer(info[5], "m"), n = integer(info[6], "n"), k = integer(info[7], "k");
+  if (x.dtype != F32 || scales.dtype != F32 || out.dtype != F32) type_error(env, "quantizedLinear: x, scales and out must be Float32Arrays");
+  if (w.dtype != I8 || packed.dtype != I8) type_error(env, "quantizedLinear: w and packed must be Int8Arrays");
+  require(x.length >= m * k && w.length >= n * k && scales.length >= n && out.length >= m * n, env,
+          "quantizedLinear: an array is shorter than its shape");
+  quantized_linear(x.as<float>(), w.as<int8_t>(), packed.as<int8_t>(), packed.length, scales.as<float>(), out.as<float>(), m, n, k);
+  return env.Undefined();
+}
+
 // int8Path(force?): the int8 GEMM path in use. force: a path's name, null for
 // the best one, or a boolean (true = portable, false = the best one).
 Napi::Value Int8Path(const Napi::CallbackInfo& info) {
@@ -592,7 +626,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
       {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
-      {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path},
+      {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path}, {"int8WeightBytes", Int8WeightBytes}, {"packInt8Weight", PackInt8Weight}, {"quantizedLinear", QuantizedLinear},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
   RegisterGemm(env, exports);

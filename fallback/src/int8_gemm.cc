@@ -221,6 +221,21 @@ std::atomic<Path> chosen{best()};
 
 using Compute = void (*)(const Int8Problem&, int64_t, int64_t, int64_t, int64_t);
 
+// Runs compute over C's tiles once A and B are packed: the larger of rows and
+// columns is split, so small-M products still use every thread.
+void run_packed(Compute compute, const Int8Problem& problem, int64_t row_blocks, int64_t col_blocks, int parts) {
+  const bool by_rows = row_blocks >= col_blocks;
+  parallel(parts, [&](int t) {
+    if (by_rows) {
+      const auto [ib0, ib1] = share(row_blocks, parts, t);
+      compute(problem, ib0, ib1, 0, col_blocks);
+    } else {
+      const auto [jb0, jb1] = share(col_blocks, parts, t);
+      compute(problem, 0, row_blocks, jb0, jb1);
+    }
+  });
+}
+
 void packed_gemm(Compute compute, int mr, int nr, const int8_t* a, const int8_t* b, int32_t* c, int64_t m, int64_t n,
                  int64_t k, bool ta, bool tb, int parts) {
   const int64_t groups = (k + 3) / 4, row_blocks = (m + mr - 1) / mr, col_blocks = (n + nr - 1) / nr;
@@ -234,41 +249,103 @@ void packed_gemm(Compute compute, int mr, int nr, const int8_t* a, const int8_t*
     pack_b(b, k, n, tb, nr, groups, jb0, jb1, pb.data());
     column_sums(b, k, n, tb, std::min(n, jb0 * nr), std::min(n, jb1 * nr), correction.data());
   });
-  const Int8Problem problem{pa.data(), pb.data(), correction.data(), c, m, n, groups};
-  // Split the larger of rows and columns, so small-M products still use every thread.
-  const bool by_rows = row_blocks >= col_blocks;
-  parallel(parts, [&](int t) {
-    if (by_rows) {
-      const auto [ib0, ib1] = share(row_blocks, parts, t);
-      compute(problem, ib0, ib1, 0, col_blocks);
-    } else {
-      const auto [jb0, jb1] = share(col_blocks, parts, t);
-      compute(problem, 0, row_blocks, jb0, jb1);
-    }
-  });
+  run_packed(compute, Int8Problem{pa.data(), pb.data(), correction.data(), c, m, n, groups}, row_blocks, col_blocks, parts);
+}
+
+// The compute loop and register tile of a VNNI path; null compute for portable.
+struct Kernel {
+  Compute compute;
+  int mr, nr;
+};
+
+Kernel kernel_of(Path p) {
+  switch (p) {
+#if TMNN_X86
+    case Path::AVX512_VNNI: return {zmm::compute, zmm::MR, zmm::NR};
+    case Path::AVX_VNNI: return {ymm_vex::compute, ymm_vex::MR, ymm_vex::NR};
+    case Path::AVX512VL_VNNI: return {ymm_evex::compute, ymm_evex::MR, ymm_evex::NR};
+#endif
+    default: return {nullptr, 0, 0};
+  }
+}
+
+}  // namespace
+
+// Threads (started for each product: parallel.h) only pay for themselves past
+// ~16M multiply-adds a thread, ~0.1 ms of VNNI work: below that, starting and
+// joining them cost more than they saved (a 128×784×256 product took 0.31 ms
+// on two threads and 0.22 ms on one, on a busy two-core machine).
+int int8_parts(int64_t work) { return int(std::max<int64_t>(1, std::min<int64_t>(threads(), work >> 24))); }
+
+namespace {
+
+int parts_for(int64_t work) { return int8_parts(work); }
+
+// A packed weight: this header (which path and tile it was packed for, and
+// its shape), then the column corrections (int32, col_blocks · NR), then B's
+// column blocks as pack_b lays them out.
+struct PackedHeader {
+  int32_t path, nr;
+  int64_t n, k;
+};
+constexpr int64_t HEADER_BYTES = 64;  // keeps the corrections and blocks after it aligned
+
+int64_t packed_bytes(int nr, int64_t n, int64_t k) {
+  if (nr == 0) return HEADER_BYTES;  // portable: nothing packed, the header alone says so
+  const int64_t groups = (k + 3) / 4, col_blocks = (n + nr - 1) / nr;
+  return HEADER_BYTES + col_blocks * nr * 4 + col_blocks * groups * nr * 4;
 }
 
 }  // namespace
 
 void gemm_i8(const int8_t* a, const int8_t* b, int32_t* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
-  // Threads only pay for themselves past a few million multiply-adds.
-  const int64_t work = m * n * k;
-  const int parts = int(std::max<int64_t>(1, std::min<int64_t>(threads(), work >> 21)));
-  switch (chosen.load()) {
-#if TMNN_X86
-    case Path::AVX512_VNNI: return packed_gemm(zmm::compute, zmm::MR, zmm::NR, a, b, c, m, n, k, ta, tb, parts);
-    case Path::AVX_VNNI: return packed_gemm(ymm_vex::compute, ymm_vex::MR, ymm_vex::NR, a, b, c, m, n, k, ta, tb, parts);
-    case Path::AVX512VL_VNNI:
-      return packed_gemm(ymm_evex::compute, ymm_evex::MR, ymm_evex::NR, a, b, c, m, n, k, ta, tb, parts);
-#endif
-    default: {
-      const int rows = int(std::min<int64_t>(parts, m));
-      parallel(rows, [&](int t) {
-        const auto [i0, i1] = share(m, rows, t);
-        portable_rows(a, b, c, i0, i1, m, n, k, ta, tb);
-      });
-    }
-  }
+  const int parts = parts_for(m * n * k);
+  const Kernel kernel = kernel_of(chosen.load());
+  if (kernel.compute) return packed_gemm(kernel.compute, kernel.mr, kernel.nr, a, b, c, m, n, k, ta, tb, parts);
+  const int rows = int(std::min<int64_t>(parts, m));
+  parallel(rows, [&](int t) {
+    const auto [i0, i1] = share(m, rows, t);
+    portable_rows(a, b, c, i0, i1, m, n, k, ta, tb);
+  });
+}
+
+int64_t int8_weight_bytes(int64_t n, int64_t k) { return packed_bytes(kernel_of(chosen.load()).nr, n, k); }
+
+void pack_int8_weight(const int8_t* w, int64_t n, int64_t k, int8_t* dst) {
+  const Path path = chosen.load();
+  const int nr = kernel_of(path).nr;
+  const PackedHeader header{int32_t(path), nr, n, k};
+  std::memcpy(dst, &header, sizeof header);
+  if (nr == 0) return;
+  const int64_t groups = (k + 3) / 4, col_blocks = (n + nr - 1) / nr;
+  int32_t* correction = reinterpret_cast<int32_t*>(dst + HEADER_BYTES);
+  std::fill(correction, correction + col_blocks * nr, 0);
+  // w is [N, K]: B = wᵀ, stored transposed.
+  pack_b(w, k, n, true, nr, groups, 0, col_blocks, dst + HEADER_BYTES + col_blocks * nr * 4);
+  column_sums(w, k, n, true, 0, n, correction);
+}
+
+void gemm_i8_weight(const int8_t* a, const int8_t* w, const int8_t* packed, int64_t packed_length, int32_t* c, int64_t m,
+                    int64_t n, int64_t k) {
+  const Path path = chosen.load();
+  const Kernel kernel = kernel_of(path);
+  PackedHeader header{-1, 0, 0, 0};
+  if (packed && packed_length >= HEADER_BYTES) std::memcpy(&header, packed, sizeof header);
+  // Packed for another path (a test forced one since), or not packed: the plain product packs as it goes.
+  const bool usable = kernel.compute && header.path == int32_t(path) && header.nr == kernel.nr && header.n == n &&
+                      header.k == k && packed_length >= packed_bytes(kernel.nr, n, k);
+  if (!usable) return gemm_i8(a, w, c, m, n, k, false, true);
+  const int parts = parts_for(m * n * k);
+  const int64_t groups = (k + 3) / 4, row_blocks = (m + kernel.mr - 1) / kernel.mr, col_blocks = (n + kernel.nr - 1) / kernel.nr;
+  std::vector<uint8_t> pa(row_blocks * groups * kernel.mr * 4);
+  const int pack_parts = int(std::min<int64_t>(parts, row_blocks));
+  parallel(pack_parts, [&](int t) {
+    const auto [ib0, ib1] = share(row_blocks, pack_parts, t);
+    pack_a(a, m, k, false, kernel.mr, groups, ib0, ib1, pa.data());
+  });
+  const int32_t* correction = reinterpret_cast<const int32_t*>(packed + HEADER_BYTES);
+  const int8_t* pb = packed + HEADER_BYTES + col_blocks * kernel.nr * 4;
+  run_packed(kernel.compute, Int8Problem{pa.data(), pb, correction, c, m, n, groups}, row_blocks, col_blocks, parts);
 }
 
 const char* int8_path() { return PATH_NAMES[int(chosen.load())]; }

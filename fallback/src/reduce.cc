@@ -166,6 +166,8 @@ int32_t arg_int(const T* x, int64_t n, bool largest) {
 
 }  // namespace
 
+float extreme_of(const float* x, int64_t n, bool largest) { return extreme_f32(x, n, largest); }
+
 void reduce(int op, const Array& x, int64_t outer, int64_t inner, const Array& out) {
   switch (x.dtype) {
     case F32: reduce_float(op, x.as<float>(), outer, inner, out); break;

@@ -259,6 +259,22 @@ std::mutex& gemm_lock();
 // int8_gemm.cc: exact i8 × i8 → i32, one matrix.
 void gemm_i8(const int8_t* a, const int8_t* b, int32_t* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb);
 const char* int8_path();
+// A weight w [N, K] (B = wᵀ) packed once for the path in use: int8_weight_bytes says how many
+// bytes pack_int8_weight writes. gemm_i8_weight is a [M, K] × wᵀ into c [M, N], from the packed
+// weight where it was packed for the path now in use, else from w as gemm_i8 does.
+int64_t int8_weight_bytes(int64_t n, int64_t k);
+// How many threads an int8 product of `work` multiply-adds runs on.
+int int8_parts(int64_t work);
+void pack_int8_weight(const int8_t* w, int64_t n, int64_t k, int8_t* dst);
+void gemm_i8_weight(const int8_t* a, const int8_t* w, const int8_t* packed, int64_t packed_length, int32_t* c, int64_t m,
+                    int64_t n, int64_t k);
+
+// quantized_linear.cc: tm.matmul(x, tm.quantize(w)) the int8 way in one call (ops/quantize.ts).
+void quantized_linear(const float* x, const int8_t* w, const int8_t* packed, int64_t packed_length, const float* scales,
+                      float* out, int64_t m, int64_t n, int64_t k);
+
+// reduce.cc: the largest (or smallest) of n floats, NaN if any is NaN.
+float extreme_of(const float* x, int64_t n, bool largest);
 // Forces a path by name ("portable", "avx512-vnni", "avx512vl-vnni", "avx-vnni"), or back to the
 // best one with nullptr; false when this CPU cannot run the named path.
 bool force_int8_path(const char* name);

@@ -197,6 +197,13 @@ export interface Backend<S = unknown> extends Kernels<S> {
    */
   quantizedMatmul?(x: TensorInfo<S>, values: TensorInfo<S>, scales: TensorInfo<S>): S;
   /**
+   * The 'int8' way in one kernel: x [M, K] (f32) quantized per row, its
+   * exact int8 product with values [N, K] (i8), scaled back by the row's
+   * scale and scales [N] (f32) → f32 [M, N]; bit for bit what ops/quantize.ts
+   * composes from elementwise ops and an i8 matmul where a backend lacks it.
+   */
+  quantizedMatmulInt8?(x: TensorInfo<S>, values: TensorInfo<S>, scales: TensorInfo<S>): S;
+  /**
    * One Adam step over f32 tensors of one size (ops/adam.ts gives the
    * formula): the new parameter, first and second moment, in one pass.
    * Optional: elsewhere the step runs as the elementwise ops that spell it out.

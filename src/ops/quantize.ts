@@ -129,6 +129,14 @@ export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
       return fromStorage(backend, storage, [...lead, n], 'f32');
     }));
   }
+  if (backend.quantizedMatmulInt8) {
+    const quantizedMatmulInt8 = backend.quantizedMatmulInt8.bind(backend);
+    return noGrad(() => tidy(() => {
+      const x2 = x.cast('f32').reshape([m, k]);
+      const storage = quantizedMatmulInt8(x2.info('matmul'), q.values.info('matmul'), q.scales.info('matmul'));
+      return fromStorage(backend, storage, [...lead, n], 'f32');
+    }));
+  }
   return noGrad(() => tidy(() => {
     const xf = x.cast('f32');
     const xs = rowScales(xf);

@@ -114,6 +114,16 @@ export interface Addon {
   f16Path(forcePortable?: boolean): F16Path;
   /** The int8 GEMM path in use; a name forces it (RangeError if this CPU cannot run it), null or false restores the best, true forces portable. */
   int8Path(force?: Int8Path | boolean | null): Int8Path;
+  /** Bytes packInt8Weight writes for a tm.quantize weight's values [N, K], on the int8 path in use. */
+  int8WeightBytes(n: number, k: number): number;
+  /** A tm.quantize weight's values w [N, K] packed once for the int8 path in use (quantizedLinear's `packed`). */
+  packInt8Weight(w: Int8Array, n: number, k: number, dst: Int8Array): void;
+  /**
+   * x [M, K] · a tm.quantize weight (values w [N, K], scales [N]) the int8 way, into out [M, N]:
+   * ops/quantize.ts's composed ops in one call, bit for bit. packed: packInt8Weight's bytes for w,
+   * or null (w is packed as it goes, as it is when packed for another path).
+   */
+  quantizedLinear(x: Float32Array, w: Int8Array, packed: Int8Array | null, scales: Float32Array, out: Float32Array, m: number, n: number, k: number): void;
   blasInfo(): BlasInfo;
   getThreads(): number;
   /** Sets OpenBLAS's threads (also the int8 GEMM's) and returns the count now in effect. */

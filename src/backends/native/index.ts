@@ -11,6 +11,7 @@ import { ARITHMETIC_OPS, COMPARISON_OPS, SCAN_OPS, UNARY_OPS, type Backend, type
 import { loadAddon, type Addon } from './addon.js';
 import { PendingGemms } from './pending.js';
 import { BufferPool } from './pool.js';
+import { createQuantizedMatmul } from './quantized_matmul.js';
 
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -92,6 +93,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
   /** An index tensor's storage, sized (the engine passes i8 or i32 indices only). */
   const indexStorage = (indices: Native) => sizedStorage(indices) as Int8Array | Int32Array;
 
+  const quantizedMatmulInt8 = createQuantizedMatmul(addon, ready, (n) => output('f32', n) as Float32Array);
+
   return {
     name: 'native',
     addon,
@@ -143,6 +146,8 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
       );
       return out;
     },
+
+    quantizedMatmulInt8,
 
     matmul(a, b, config, outDtype) {
       if (!gemmDTypes(a.dtype, b.dtype, outDtype)) return js.matmul(settled(a), settled(b), config, outDtype);
