@@ -130,7 +130,13 @@ describe.each(BACKENDS)('quantizeDynamic on %s', (backend) => {
     const yf = await tm.noGrad(() => layer.forward(x)).data();
     expectClose(yq, yf, 0.05);
     expect(layer.linear1).toBeInstanceOf(tm.nn.Dense);
-    for (const t of [layer, q, x]) t.dispose();
+    // A model file describes a transformer layer by its float layers: refused; its weights go into one quantized the same way.
+    const model = tm.nn.quantizeDynamic(new tm.nn.Sequential([layer]));
+    await expect(model.toBytes()).rejects.toThrow(/save: layer 0\.1 is a QuantizedDense inside a TransformerEncoderLayer, whose description in a model file names float layers/);
+    const twin = tm.nn.quantizeDynamic(new tm.nn.Sequential([new tm.nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 24, seed: 4 }).eval()]));
+    await twin.loadWeights(await model.weightsToBytes());
+    expect(await values(twin)).toEqual(await values(model));
+    for (const t of [layer, q, x, model, twin]) t.dispose();
   });
 
   it('copies layers it rebuilds (an LSTM keeps its weights in private dropout company) with their values', async () => {
