@@ -23,6 +23,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { ACTIVATIONS, activate, type ActivationName } from './activations.js';
 import { Dense } from './dense.js';
 import { Module, type LayerConfig } from './module.js';
+import { QUANTIZED, type QuantizedWeights } from './quantized_layers.js';
 
 export interface QuantizedDenseOptions {
   activation?: ActivationName;
@@ -42,7 +43,8 @@ const quantizedLinear = customGrad(function quantizedDense(x: Tensor, values: Te
   };
 });
 
-export class QuantizedDense extends Module {
+export class QuantizedDense extends Module implements QuantizedWeights {
+  declare readonly [QUANTIZED]: true;
   readonly activation: ActivationName;
   /** int8 values [units, inputs] (PyTorch's Linear layout; a Dense's weight is [inputs, units]): row n is column n of the float weight. */
   weight: Tensor;
@@ -121,3 +123,6 @@ export class QuantizedDense extends Module {
     return { type: 'QuantizedDense', inputs: this.inputs, units: this.units, activation: this.activation, bias: this.bias !== null };
   }
 }
+
+// On the prototype, not a field: the field scans never see it, and a copy made field by field keeps it.
+Object.defineProperty(QuantizedDense.prototype, QUANTIZED, { value: true });

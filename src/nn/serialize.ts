@@ -10,7 +10,7 @@ import { ValueError } from '../errors.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
 import { removerOf, reparametrizationsOf } from './utils/reparametrize.js';
-import { QuantizedDense } from './quantized_dense.js';
+import { isQuantized } from './quantized_layers.js';
 import { Sequential } from './sequential.js';
 
 /** The model file of `model`, whose parameters `params` are being read into `entries` (Sequential.toBytes). */
@@ -42,9 +42,9 @@ function refuseNestedQuantized(model: Module): void {
   const visit = (layer: Module, path: string, inside: Module | null): void => {
     if (seen.has(layer)) return;
     seen.add(layer);
-    if (layer instanceof QuantizedDense && inside) {
+    if (isQuantized(layer) && inside) {
       throw new ValueError(
-        `save: layer ${path} is a QuantizedDense inside a ${inside.constructor.name}, whose description in a model file names float layers; ` +
+        `save: layer ${path} is a ${layer.constructor.name} inside a ${inside.constructor.name}, whose description in a model file names float layers; ` +
           'save its weights (saveWeights) and loadWeights them into a model built the same way and quantized (tm.nn.quantizeDynamic); nothing was written',
       );
     }

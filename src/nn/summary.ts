@@ -11,7 +11,7 @@ import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import type { DType } from '../dtype.js';
 import { Embedding } from './embedding.js';
-import { QuantizedDense } from './quantized_dense.js';
+import { isQuantized } from './quantized_layers.js';
 import { inEvalMode, type Module } from './module.js';
 
 /** Lines of a table: the layers of `layers` in order; with `inputShape` (one sample's, without the batch), each one's output shape. */
@@ -31,7 +31,7 @@ export function summarize(model: Module, layers: readonly Module[], inputShape?:
   const trainable = all.filter((p) => p.requiresGrad).reduce((n, p) => n + p.size, 0);
   const int8 = quantized.filter((t) => t.dtype === 'i8').reduce((n, t) => n + t.size, 0);
   // The quantized layers' scales are memory, not parameters: in the bytes only.
-  const scales = model.modules().flatMap((layer) => (layer instanceof QuantizedDense ? [layer.weightScale] : []));
+  const scales = model.modules().flatMap((layer) => (isQuantized(layer) ? [layer.weightScale] : []));
   const bytes = [...all, ...quantized, ...scales].reduce((n, p) => n + p.size * BYTES[p.dtype], 0);
   return [
     line(header),
@@ -51,7 +51,7 @@ const BYTES: Readonly<Record<DType, number>> = { f32: 4, f16: 2, i8: 1, i32: 4 }
  * before and after tm.nn.quantizeDynamic and its bytes drop.
  */
 function quantizedWeights(layer: Module): Tensor[] {
-  return layer.modules().flatMap((m) => (m instanceof QuantizedDense ? [m.weight, ...(m.bias ? [m.bias] : [])] : []));
+  return layer.modules().flatMap((m) => (isQuantized(m) ? [m.weight, ...(m.bias ? [m.bias] : [])] : []));
 }
 
 /** Each layer's output shape for a batch of two samples of `inputShape`. */

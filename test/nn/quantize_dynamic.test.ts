@@ -219,8 +219,12 @@ describe.each(BACKENDS)('quantizeDynamic on %s', (backend) => {
     // int8 weights, f32 biases and scales: (203,264 + 4·(266 + 266)) bytes = 200.6 KiB, against 795 KiB in f32.
     expect(lines.at(-1)).toBe('parameters: 203,530 (0 trainable, 203,264 int8), 200.6 KiB');
     expect(model.summary().split('\n').at(-1)).toBe('parameters: 203,530 (203,530 trainable), 795 KiB');
-    model.dispose();
-    q.dispose();
+    // A quantized model quantized again is copied, its int8 layers as they were.
+    const again = tm.nn.quantizeDynamic(q);
+    expect(again.layers[0]).toBeInstanceOf(tm.nn.QuantizedDense);
+    expect(again.layers[0]).not.toBe(q.layers[0]);
+    expect(again.summary().split('\n').at(-1)).toBe(lines.at(-1));
+    for (const m of [model, q, again]) m.dispose();
   });
 
   it('refuses training it, and options it does not have, by name', async () => {
