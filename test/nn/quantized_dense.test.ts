@@ -10,7 +10,7 @@ import { activeBackend } from '../../src/engine.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 import { useQuantizedPath } from '../../src/backends/webgpu/kernels/quantized_path.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { asF32, expectClose, uniform } from '../helpers/data.js';
+import { asF16, asF32, expectClose, uniform } from '../helpers/data.js';
 import { quantizedLinearRef } from '../helpers/quantized.js';
 
 describe.each(BACKENDS)('QuantizedDense on %s', (backend) => {
@@ -117,6 +117,38 @@ describe.each(BACKENDS)('QuantizedDense on %s', (backend) => {
     expect(() => new tm.nn.QuantizedDense(0, 2)).toThrow(/inputs must be a positive integer/);
     expect(() => new tm.nn.QuantizedDense(2, 2, { activation: 'nope' as 'relu' })).toThrow(/unknown activation "nope"/);
     expect(() => new tm.nn.QuantizedDense(2, 2, { init: 'he' } as object)).toThrow(tm.ValueError);
+    layer.dispose();
+  });
+});
+
+describe('QuantizedDense on webgpu the f16 way (where the device times it faster)', () => {
+  beforeAll(async () => {
+    await tm.init({ backend: 'webgpu' });
+    useQuantizedPath((activeBackend() as WebGpuBackend).runtime, 'f16');
+  });
+
+  it.each([[3, 37, 11], [20, 130, 9]])('x [%i, %i] → [%i]: x in f16 times the int8 weight, summed in f32, scaled, plus bias', async (m, k, n) => {
+    const dense = new tm.nn.Dense(k, n, { seed: k });
+    dense.bias!.assign(tm.tensor(asF32(uniform(n, -1, 1))));
+    const layer = tm.nn.QuantizedDense.fromDense(dense);
+    const x = asF32(uniform(m * k, -2, 2));
+    const y = tm.noGrad(() => layer.forward(tm.tensor(x, [m, k])));
+    const [values, scales, bias] = [await layer.weight.data(), await layer.weightScale.data(), await layer.bias!.data()];
+    const xh = asF16(x);
+    const want = new Float64Array(m * n);
+    const size = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        for (let t = 0; t < k; t++) {
+          want[i * n + j] += xh[i * k + t] * values[j * k + t] * scales[j];
+          size[i * n + j] += Math.abs(xh[i * k + t] * values[j * k + t] * scales[j]);
+        }
+        want[i * n + j] += bias[j];
+        size[i * n + j] += Math.abs(bias[j]);
+      }
+    }
+    expectClose(await y.data(), want, 1e-5, 'f16 way', size);
+    dense.dispose();
     layer.dispose();
   });
 });
