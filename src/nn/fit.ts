@@ -22,6 +22,7 @@ import { Tensor } from '../tensor.js';
 import { clipGradNorm, clipGradValue } from './clip_grad.js';
 import { inEvalMode, type Module } from './module.js';
 import { startProgress } from './progress.js';
+import { isQuantized } from './quantized_layers.js';
 import { MetricsCollector, metricSpecs, type Metric, type MetricSpec } from './fit_metrics.js';
 import { Dataset } from '../data/dataset.js';
 import { describeValue, disposeDropped, disposeElement, isPlainObject } from '../data/element.js';
@@ -738,7 +739,12 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
   const stopping = earlyStoppingSettings(options.earlyStopping, validate !== null);
   // Frozen parameters (requiresGrad off) are left out; fit frees what this optimizer keeps when done.
   const trainable = model.parameters().filter((p) => p.requiresGrad);
-  if (!trainable.length) throw new ValueError(`fit: none of the model's ${model.parameters().length} parameters has requiresGrad set: there is nothing to train`);
+  if (!trainable.length) {
+    // A quantized layer's weights are buffers (nn/quantized_dense.ts): a model of them only has no parameters at all.
+    const quantized = model.modules().some(isQuantized);
+    const why = quantized ? ' (layers quantized by tm.nn.quantizeDynamic are inference-only: train the float model, then quantize it)' : '';
+    throw new ValueError(`fit: none of the model's ${model.parameters().length} parameters has requiresGrad set: there is nothing to train${why}`);
+  }
   const optimizer = options.optimizer ?? new Adam(trainable);
   const batchScheduler = options.schedulerInterval === 'batch' ? (options.scheduler as Scheduler | undefined) : undefined;
   const epochScheduler = options.schedulerInterval === 'batch' ? undefined : options.scheduler;

@@ -4,6 +4,10 @@ export type { LoadStateOptions, LoadStateResult, StateEntry } from './state_dict
 export type { ForwardHook, ForwardPreHook, LayerConfig } from './module.js';
 export { Dense } from './dense.js';
 export type { DenseOptions } from './dense.js';
+export { QuantizedDense } from './quantized_dense.js';
+export type { QuantizedDenseOptions } from './quantized_dense.js';
+export { QUANTIZABLE_LAYERS, quantizeDynamic } from './quantize_dynamic.js';
+export type { QuantizableLayer, QuantizeDynamicOptions } from './quantize_dynamic.js';
 export { AdaptiveLogSoftmaxWithLoss } from './adaptive_softmax.js';
 export type { AdaptiveLogSoftmaxOutput, AdaptiveLogSoftmaxWithLossOptions } from './adaptive_softmax.js';
 export { Bilinear } from './bilinear.js';

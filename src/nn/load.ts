@@ -12,6 +12,8 @@ import type { AvgPool1dOptions, AvgPool2dOptions, MaxPool1dOptions, MaxPool2dOpt
 import type { Size2d } from '../ops/windows.js';
 import { fromStorageArray } from '../ops/util.js';
 import { VERSION } from '../version.js';
+import { noGrad } from '../tape.js';
+import { sameShape } from '../shape.js';
 import { keepingGlobalSequence } from '../random.js';
 import {
   CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, Sigmoid, SiLU,
@@ -28,6 +30,7 @@ import { Conv3d } from './conv3d.js';
 import { ConvTranspose3d } from './conv_transpose3d.js';
 import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
+import { QuantizedDense } from './quantized_dense.js';
 import { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { EmbeddingBag, type BagMode } from './embedding_bag.js';
@@ -59,8 +62,8 @@ import type { Size3d } from '../ops/volumes.js';
 import { MaxUnpool1d, MaxUnpool2d } from './unpool.js';
 import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
 import { AdaptiveAvgPool3d, AdaptiveMaxPool3d } from './adaptive_pool3d.js';
-import { checkModel, FORMAT } from './model_format.js';
-import type { Module } from './module.js';
+import { checkModel, FORMAT, LOADABLE_LAYERS } from './model_format.js';
+import { copyHooks, type Module } from './module.js';
 import type { Tensor } from '../tensor.js';
 import { Sequential } from './sequential.js';
 
@@ -88,6 +91,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
         seed: 0, // overwritten by the saved weights
       });
       return savedAs(dense, entries, prefix);
+    }
+    case 'QuantizedDense': {
+      const options = { activation: cfg.activation as ActivationName, bias: cfg.bias as boolean };
+      return new QuantizedDense(cfg.inputs as number, cfg.units as number, options); // its buffers: zeros, filled next
     }
     case 'Bilinear': return savedAs(new Bilinear(cfg.in1 as number, cfg.in2 as number, cfg.out as number, { bias: cfg.bias as boolean, seed: 0 }), entries, prefix); // seed: overwritten
     case 'AdaptiveLogSoftmaxWithLoss': {
@@ -311,6 +318,44 @@ function asSaved(p: Tensor, entries: Entries, name: string): Tensor {
   half.requiresGrad = p.requiresGrad; // a buffer (running statistics) stays untrained
   p.dispose();
   return half;
+}
+
+/**
+ * A new layer built from `layer`'s description, as tm.nn.load builds one, its
+ * parameters and buffers copies of `layer`'s (each in its dtype, trained or
+ * frozen as it was), modes and hooks as they were; null where the
+ * description is not of a type load builds, or builds something else (a
+ * subclass of a built-in layer). What quantizeDynamic's copy does for the
+ * layers whose own fields do not hold all of them (private dropouts).
+ */
+export function rebuilt(layer: Module): Module | null {
+  const cfg = layer.config();
+  if (!LOADABLE_LAYERS.includes(cfg.type)) return null;
+  const state = layer.namedState();
+  // build reads each entry's dtype (an f16 layer builds in f16); the values are assigned below.
+  const entries: Entries = Object.fromEntries(Object.entries(state).map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape, data: new Float32Array(0) }]));
+  const copy = keepingGlobalSequence(() => build(cfg, entries));
+  const own = copy.namedState();
+  const same = Object.getPrototypeOf(copy) === Object.getPrototypeOf(layer) && Object.keys(own).length === Object.keys(state).length &&
+    Object.entries(own).every(([name, t]) => state[name] !== undefined && state[name].dtype === t.dtype && sameShape(state[name].shape, t.shape));
+  if (!same) {
+    copy.dispose();
+    return null;
+  }
+  noGrad(() => {
+    for (const [name, t] of Object.entries(own)) {
+      const value = state[name].clone(); // the copy's own storage: neither model's changes reach the other
+      t.assign(value);
+      value.dispose();
+      t.requiresGrad = state[name].requiresGrad;
+    }
+  });
+  const layers = layer.modules();
+  copy.modules().forEach((m, i) => {
+    m.training = layers[i].training;
+    copyHooks(layers[i], m);
+  });
+  return copy;
 }
 
 /** Rebuilds a model from bytes written by `model.toBytes()` / `model.save()`. */

@@ -127,6 +127,7 @@ function paddingLayers(): Record<string, Readonly<Record<string, Field>>> {
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
   Dense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag },
+  QuantizedDense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag },
   Bilinear: { in1: positiveInteger, in2: positiveInteger, out: positiveInteger, bias: flag },
   AdaptiveLogSoftmaxWithLoss: {
     inFeatures: positiveInteger, nClasses: positiveInteger,
@@ -255,16 +256,20 @@ export interface ParameterEntry {
 interface Wanted {
   readonly shape: readonly number[];
   readonly kind: 'parameter' | 'buffer';
+  /** The dtypes it may be stored in: PARAMETER_DTYPES unless said (a quantized layer's int8 values, its f32 scales). */
+  readonly dtypes?: readonly DType[];
 }
 
 export function checkModel(config: unknown, entries: Readonly<Record<string, ParameterEntry>>, fail: (problem: string) => never): void {
   const wanted = new Map<string, Wanted>();
   checkLayer(config, '', 0, wanted, fail);
-  for (const [name, { shape, kind }] of wanted) {
+  for (const [name, { shape, kind, dtypes = PARAMETER_DTYPES }] of wanted) {
     if (!Object.hasOwn(entries, name)) fail(`${kind} ${name} is missing`);
     const e = entries[name];
     if (!sameShape(e.shape, shape)) fail(`${kind} ${name} is ${formatShape(e.shape)}, the layer needs ${formatShape(shape)}`);
-    if (!PARAMETER_DTYPES.includes(e.dtype)) fail(`${kind} ${name} is ${e.dtype}; model files hold parameters and buffers in ${PARAMETER_DTYPES.join(' or ')}`);
+    if (!dtypes.includes(e.dtype)) {
+      fail(`${kind} ${name} is ${e.dtype}; ${dtypes === PARAMETER_DTYPES ? 'model files hold parameters and buffers' : 'the layer holds it'} in ${dtypes.join(' or ')}`);
+    }
   }
   const extra = Object.keys(entries).filter((k) => !wanted.has(k));
   if (extra.length) fail(`tensors ${extra.join(', ')} belong to no layer`);
@@ -293,6 +298,13 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     const [inputs, units] = [cfg.inputs as number, cfg.units as number];
     wanted.set(`${path}weight`, { shape: [inputs, units], kind: 'parameter' });
     if (cfg.bias) wanted.set(`${path}bias`, { shape: [units], kind: 'parameter' });
+  }
+  if (type === 'QuantizedDense') {
+    // As nn/quantized_dense.ts holds them: int8 rows [units, inputs], an f32 scale per row, an f32 bias; buffers all (none is trained).
+    const [inputs, units] = [cfg.inputs as number, cfg.units as number];
+    wanted.set(`${path}weight`, { shape: [units, inputs], kind: 'buffer', dtypes: ['i8'] });
+    wanted.set(`${path}weightScale`, { shape: [units], kind: 'buffer', dtypes: ['f32'] });
+    if (cfg.bias) wanted.set(`${path}bias`, { shape: [units], kind: 'buffer', dtypes: ['f32'] });
   }
   // A convolution's and a pooling's sizes are checked as the layers check them (ops/conv.ts), the layer named.
   const refused = (check: () => void) => {

@@ -15,12 +15,23 @@ export type ForwardHook = (layer: Module, args: unknown[], output: Tensor) => Te
 /** Layers whose dispose is running: a sublayer's own dispose that reaches one of them again (a layer holding its parent) stops there. */
 const disposing = new Set<Module>();
 
+/**
+ * Each layer's forward hooks, off the layer itself: invisible to the field
+ * scans (children, ownParameters), and a layer copied field by field
+ * (quantizeDynamic's copy) works without them, as private fields would not.
+ */
+const preHooksOf = new WeakMap<Module, readonly ForwardPreHook[]>();
+const hooksOf = new WeakMap<Module, readonly ForwardHook[]>();
+
+/** Registers on `to` the forward hooks `from` has, in order (a copy of a layer keeps them, as PyTorch's deepcopy and swap_module do). */
+export function copyHooks(from: Module, to: Module): void {
+  for (const hook of preHooksOf.get(from) ?? []) to.registerForwardPreHook(hook);
+  for (const hook of hooksOf.get(from) ?? []) to.registerForwardHook(hook);
+}
+
 export abstract class Module {
   /** Train mode (the default) enables dropout; eval mode turns it off. */
   training = true;
-  // Private fields: invisible to the field scans below, which find sublayers and parameters.
-  #preHooks: readonly ForwardPreHook[] = [];
-  #hooks: readonly ForwardHook[] = [];
 
   abstract forward(x: Tensor): Tensor;
 
@@ -32,8 +43,8 @@ export abstract class Module {
   registerForwardPreHook(hook: ForwardPreHook): HookHandle {
     if (typeof hook !== 'function') throw new ValueError(`registerForwardPreHook: expects a function, got ${formatValue(hook)}`);
     this.hooked();
-    this.#preHooks = [...this.#preHooks, hook];
-    return { remove: () => void (this.#preHooks = this.#preHooks.filter((h) => h !== hook)) };
+    preHooksOf.set(this, [...(preHooksOf.get(this) ?? []), hook]);
+    return { remove: () => void preHooksOf.set(this, (preHooksOf.get(this) ?? []).filter((h) => h !== hook)) };
   }
 
   /**
@@ -44,8 +55,8 @@ export abstract class Module {
   registerForwardHook(hook: ForwardHook): HookHandle {
     if (typeof hook !== 'function') throw new ValueError(`registerForwardHook: expects a function, got ${formatValue(hook)}`);
     this.hooked();
-    this.#hooks = [...this.#hooks, hook];
-    return { remove: () => void (this.#hooks = this.#hooks.filter((h) => h !== hook)) };
+    hooksOf.set(this, [...(hooksOf.get(this) ?? []), hook]);
+    return { remove: () => void hooksOf.set(this, (hooksOf.get(this) ?? []).filter((h) => h !== hook)) };
   }
 
   /**
@@ -58,14 +69,14 @@ export abstract class Module {
     const inner = this.forward as (...args: unknown[]) => Tensor;
     const withHooks = (...args: unknown[]): Tensor => {
       let given = args;
-      for (const hook of this.#preHooks) {
+      for (const hook of preHooksOf.get(this) ?? []) {
         const replaced = hook(this, given);
         if (replaced === undefined) continue;
         if (!Array.isArray(replaced)) throw new ValueError(`forward: a pre-hook of ${this.constructor.name} must return the arguments as an array, or nothing; got ${formatValue(replaced)}`);
         given = replaced;
       }
       let output = inner.apply(this, given);
-      for (const hook of this.#hooks) {
+      for (const hook of hooksOf.get(this) ?? []) {
         const replaced = hook(this, given, output);
         if (replaced === undefined) continue;
         if (!(replaced instanceof Tensor)) throw new ValueError(`forward: a hook of ${this.constructor.name} must return a tensor, or nothing; got ${formatValue(replaced)}`);

@@ -10,6 +10,8 @@ import { ValueError } from '../errors.js';
 import { checkModel, FORMAT } from './model_format.js';
 import type { Module } from './module.js';
 import { removerOf, reparametrizationsOf } from './utils/reparametrize.js';
+import { isQuantized } from './quantized_layers.js';
+import { Sequential } from './sequential.js';
 
 /** The model file of `model`, whose parameters `params` are being read into `entries` (Sequential.toBytes). */
 export async function modelToBytes(model: Module, params: Record<string, Tensor>, entries: Promise<Record<string, SafetensorsEntry>>): Promise<Uint8Array> {
@@ -23,8 +25,31 @@ export async function modelToBytes(model: Module, params: Record<string, Tensor>
       );
     }
   }
+  refuseNestedQuantized(model);
   checkModel(config, params, (problem) => {
     throw new ValueError(`save: ${problem}; nothing was written`);
   });
   return encodeSafetensors(await entries, { format: FORMAT, tmnn_version: VERSION, model: JSON.stringify(config) });
+}
+
+/**
+ * A QuantizedDense inside a layer other than a Sequential (a transformer
+ * layer's feed-forward block): that layer's description names float Dense
+ * layers, so the file could not say which are int8. Refused by name.
+ */
+function refuseNestedQuantized(model: Module): void {
+  const seen = new Set<Module>();
+  const visit = (layer: Module, path: string, inside: Module | null): void => {
+    if (seen.has(layer)) return;
+    seen.add(layer);
+    if (isQuantized(layer) && inside) {
+      throw new ValueError(
+        `save: layer ${path} is a ${layer.constructor.name} inside a ${inside.constructor.name}, whose description in a model file names float layers; ` +
+          'save its weights (saveWeights) and loadWeights them into a model built the same way and quantized (tm.nn.quantizeDynamic); nothing was written',
+      );
+    }
+    const holder = inside ?? (layer instanceof Sequential ? null : layer);
+    layer.children().forEach((child, i) => visit(child, path ? `${path}.${i}` : `${i}`, holder));
+  };
+  visit(model, '', null);
 }

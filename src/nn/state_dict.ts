@@ -50,6 +50,8 @@ export function loadState(module: Module, state: Record<string, StateEntry>, opt
   const { strict = true } = checkOptions('loadStateDict', options, { strict: 'boolean' });
   if (state === null || typeof state !== 'object' || Array.isArray(state)) throw new ValueError(`loadStateDict: expects an object of tensors by name (module.stateDict()), got ${formatValue(state)}`);
   const own = module.namedState();
+  // Before the names: a float checkpoint meeting a quantized model differs in them too, and this says why.
+  for (const name of Object.keys(own)) if (Object.hasOwn(state, name)) checkQuantized(name, own[name], state[name]);
   const missing = Object.keys(own).filter((name) => !Object.hasOwn(state, name));
   const unexpected = Object.keys(state).filter((name) => !Object.hasOwn(own, name));
   if (strict && (missing.length || unexpected.length)) {
@@ -85,5 +87,22 @@ function checkEntry(name: string, target: Tensor, entry: StateEntry): void {
   if (shape.length !== target.shape.length || shape.some((d, i) => d !== target.shape[i])) {
     throw new ShapeError(`loadStateDict: ${name} is ${formatShape(shape)} in the state and ${formatShape(target.shape)} in the module`);
   }
-  if (entry.dtype !== 'f32' && entry.dtype !== 'f16') throw new DTypeError(`loadStateDict: ${name} is ${entry.dtype}; weights load from f32 or f16`);
+  if (target.dtype === 'i8') {
+    if (entry.dtype !== 'i8') throw new DTypeError(`loadStateDict: ${name} is ${entry.dtype}; the module's is int8 (quantized) and loads from i8 only`);
+  } else if (entry.dtype !== 'f32' && entry.dtype !== 'f16') throw new DTypeError(`loadStateDict: ${name} is ${entry.dtype}; weights load from f32 or f16`);
+}
+
+/**
+ * Refuses a float weight for a quantized layer's int8 one and the other way
+ * round: a checkpoint of the float model loads into the float model, which
+ * tm.nn.quantizeDynamic then quantizes (PyTorch's order too); a quantized
+ * model's state loads into a quantized model.
+ */
+function checkQuantized(name: string, target: Tensor, entry: StateEntry): void {
+  const dtype = (entry as { dtype?: unknown } | null)?.dtype;
+  if (typeof dtype !== 'string' || (target.dtype === 'i8') === (dtype === 'i8')) return;
+  if (target.dtype === 'i8') {
+    throw new DTypeError(`loadStateDict: ${name} is int8 in the module (a layer quantized by tm.nn.quantizeDynamic) and ${dtype} in the state, a float checkpoint: load it into the float model, then quantize that`);
+  }
+  throw new DTypeError(`loadStateDict: ${name} is ${target.dtype} in the module and int8 in the state, a quantized model's: load it into a model quantized the same way (tm.nn.quantizeDynamic)`);
 }

@@ -9,14 +9,16 @@ import { ShapeError } from '../errors.js';
 import { zeros } from '../ops/index.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import type { DType } from '../dtype.js';
 import { Embedding } from './embedding.js';
+import { isQuantized } from './quantized_layers.js';
 import { inEvalMode, type Module } from './module.js';
 
 /** Lines of a table: the layers of `layers` in order; with `inputShape` (one sample's, without the batch), each one's output shape. */
 export function summarize(model: Module, layers: readonly Module[], inputShape?: readonly number[]): string {
   const shapes = inputShape ? outputShapes(model, layers, inputShape) : null;
   const rows = layers.map((layer, i) => {
-    const count = layer.parameters().reduce((n, p) => n + p.size, 0);
+    const count = [...layer.parameters(), ...quantizedWeights(layer)].reduce((n, p) => n + p.size, 0);
     return [`${i}  ${layer.config().type}`, ...(shapes ? [`[N${shapes[i].slice(1).map((d) => `,${d}`).join('')}]`] : []), count.toLocaleString('en-US')];
   });
   const header = ['layer', ...(shapes ? ['output shape'] : []), 'parameters'];
@@ -24,16 +26,32 @@ export function summarize(model: Module, layers: readonly Module[], inputShape?:
   // Counts right-aligned (the last column), the rest left.
   const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('   ');
   const all = model.parameters();
-  const total = all.reduce((n, p) => n + p.size, 0);
+  const quantized = quantizedWeights(model);
+  const total = [...all, ...quantized].reduce((n, p) => n + p.size, 0);
   const trainable = all.filter((p) => p.requiresGrad).reduce((n, p) => n + p.size, 0);
-  const bytes = all.reduce((n, p) => n + p.size * (p.dtype === 'f16' ? 2 : 4), 0);
+  const int8 = quantized.filter((t) => t.dtype === 'i8').reduce((n, t) => n + t.size, 0);
+  // The quantized layers' scales are memory, not parameters: in the bytes only.
+  const scales = model.modules().flatMap((layer) => (isQuantized(layer) ? [layer.weightScale] : []));
+  const bytes = [...all, ...quantized, ...scales].reduce((n, p) => n + p.size * BYTES[p.dtype], 0);
   return [
     line(header),
     '-'.repeat(line(header).length),
     ...rows.map(line),
     '-'.repeat(line(header).length),
-    `parameters: ${total.toLocaleString('en-US')} (${trainable.toLocaleString('en-US')} trainable), ${(bytes / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} KiB`,
+    `parameters: ${total.toLocaleString('en-US')} (${trainable.toLocaleString('en-US')} trainable${int8 ? `, ${int8.toLocaleString('en-US')} int8` : ''}), ${(bytes / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} KiB`,
   ].join('\n');
+}
+
+const BYTES: Readonly<Record<DType, number>> = { f32: 4, f16: 2, i8: 1, i32: 4 };
+
+/**
+ * The weights and biases of the quantized layers in `layer` (QuantizedDense):
+ * parameters of the model as its float form had them, counted as such
+ * though they are buffers (not trained), so a model shows the same count
+ * before and after tm.nn.quantizeDynamic and its bytes drop.
+ */
+function quantizedWeights(layer: Module): Tensor[] {
+  return layer.modules().flatMap((m) => (isQuantized(m) ? [m.weight, ...(m.bias ? [m.bias] : [])] : []));
 }
 
 /** Each layer's output shape for a batch of two samples of `inputShape`. */

@@ -1,0 +1,134 @@
+// tm.nn.quantizeDynamic: post-training dynamic quantization of a whole
+// model, as PyTorch's torch.ao.quantization.quantize_dynamic. Its Dense
+// layers become QuantizedDense layers — int8 weights (tm.quantize: symmetric,
+// a scale per output column) whose activations are quantized per row as each
+// forward runs — and everything else stays as it was. "Dynamic": nothing is
+// calibrated; the activations' scales come from the activations themselves.
+import { DTypeError, ValueError, formatValue } from '../errors.js';
+import { checkOptions, type OptionNames } from '../options.js';
+import { copyModule } from './copy_module.js';
+import { Dense } from './dense.js';
+import { copyHooks, Module } from './module.js';
+import { QuantizedDense } from './quantized_dense.js';
+
+/** The layer kinds quantizeDynamic converts. */
+export type QuantizableLayer = 'Dense';
+
+/** The layer kinds quantizeDynamic converts (PyTorch's default set also has LSTM and GRU, which tmnn keeps in float for now). */
+export const QUANTIZABLE_LAYERS: readonly QuantizableLayer[] = ['Dense'];
+
+export interface QuantizeDynamicOptions {
+  /** The kinds of layer to quantize. Default: all of them, ['Dense'] (a Dense's subclass is left alone: its forward is its own). */
+  layers?: readonly QuantizableLayer[];
+  /** The weights' dtype: 'i8' only (int8 values, f32 scales). */
+  dtype?: 'i8';
+  /**
+   * Quantizes only the layers for which it returns true, given each one's
+   * path (namedState's names without the tensor's: '0', '2.1'; '' for the
+   * model itself) and the layer. Default: every layer of `layers`' kinds.
+   */
+  filter?: (path: string, layer: Module) => boolean;
+  /**
+   * Replace the layers in `model` itself (PyTorch's inplace=True): no copy,
+   * and the Dense layers replaced are disposed. Default false.
+   */
+  inplace?: boolean;
+}
+
+const OPTIONS: OptionNames<QuantizeDynamicOptions> = { layers: true, dtype: true, filter: true, inplace: 'boolean' };
+
+/**
+ * A copy of `model` whose Dense layers (at any depth: in Sequentials, in a
+ * custom layer's fields, in a transformer layer's feed-forward block) run
+ * with int8 weights: tm.nn.QuantizedDense, a quarter of the weight's memory
+ * plus an f32 scale per output, and an int8 product on the native (VNNI) and
+ * WebGPU (dot4I8Packed) backends. For inference: the quantized layers have
+ * no parameters to train (see QuantizedDense for the gradient that passes
+ * through them).
+ *
+ * The model given is left as it was (PyTorch's default inplace=False): the
+ * copy shares no tensor with it, so either can be disposed or trained
+ * without the other noticing — the layers kept in float hold copies of
+ * their weights (tm.nn's copy is PyTorch's deepcopy: a custom layer is
+ * copied field by field, so one that keeps tensors or layers in private
+ * #fields needs { inplace: true }). Forward hooks and train/eval modes carry
+ * over. A model with nothing to quantize comes back copied, unchanged.
+ *
+ *     const small = tm.nn.quantizeDynamic(model);   // model.eval() first, as for any inference
+ *     const y = small.predict(x);
+ */
+export function quantizeDynamic<M extends Module>(model: M, options: QuantizeDynamicOptions = {}): M {
+  if (!(model instanceof Module)) throw new ValueError(`quantizeDynamic: expects a tm.nn.Module (a Sequential, a layer), got ${formatValue(model)}`);
+  const { layers = QUANTIZABLE_LAYERS, dtype = 'i8', filter, inplace = false } = checkOptions('quantizeDynamic', options, OPTIONS);
+  if (dtype !== 'i8') {
+    throw new DTypeError(`quantizeDynamic: dtype must be 'i8' (int8 weights, activations quantized as they come), got ${formatValue(dtype)}; for f16 weights cast the model's parameters instead`);
+  }
+  if (!Array.isArray(layers) || layers.length === 0 || layers.some((kind) => !QUANTIZABLE_LAYERS.includes(kind))) {
+    throw new ValueError(`quantizeDynamic: layers must list kinds of ${QUANTIZABLE_LAYERS.join(', ')}, got ${formatValue(layers)} (LSTM, GRU and MultiheadAttention keep float weights for now)`);
+  }
+  if (filter !== undefined && typeof filter !== 'function') throw new ValueError(`quantizeDynamic: filter must be a function of (path, layer), got ${formatValue(filter)}`);
+  const target = inplace ? model : (copyModule(model) as M);
+  try {
+    return swapLayers(target, (path, layer) => Object.getPrototypeOf(layer) === Dense.prototype && (filter?.(path, layer) ?? true)) as M;
+  } catch (err) {
+    if (!inplace) target.dispose();
+    throw err;
+  }
+}
+
+/** Each layer below `root` (and `root`) with its path, first path first, as Module.namedState walks them. */
+function paths(root: Module): Map<Module, string> {
+  const out = new Map<Module, string>();
+  const visit = (layer: Module, path: string) => {
+    if (out.has(layer)) return;
+    out.set(layer, path);
+    layer.children().forEach((child, i) => visit(child, path ? `${path}.${i}` : `${i}`));
+  };
+  visit(root, '');
+  return out;
+}
+
+/**
+ * `root` with the Dense layers `chosen` picks replaced by QuantizedDense
+ * layers, in the fields (or arrays in fields) that hold them; the replaced
+ * ones disposed. `root` itself when it is not replaced.
+ */
+function swapLayers(root: Module, chosen: (path: string, layer: Module) => boolean): Module {
+  const found = paths(root);
+  const replacements = new Map<Module, QuantizedDense>();
+  for (const [layer, path] of found) {
+    if (!chosen(path, layer)) continue;
+    const quantized = QuantizedDense.fromDense(layer as Dense);
+    copyHooks(layer, quantized);
+    replacements.set(layer, quantized);
+  }
+  const undo: (() => void)[] = [];
+  for (const layer of found.keys()) {
+    if (replacements.has(layer)) continue;
+    const fields = layer as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(fields)) {
+      const swapped = replacements.get(value as Module);
+      if (swapped) {
+        fields[key] = swapped;
+        undo.push(() => void (fields[key] = value));
+      } else if (Array.isArray(value)) {
+        value.forEach((v: unknown, i) => {
+          const swappedItem = replacements.get(v as Module);
+          if (!swappedItem) return;
+          value[i] = swappedItem;
+          undo.push(() => void (value[i] = v));
+        });
+      }
+    }
+  }
+  const result = replacements.get(root) ?? root;
+  // A layer reached through children() but held nowhere a field can be replaced (a custom children() that computes them).
+  const left = result.modules().find((layer) => replacements.has(layer));
+  if (left) {
+    for (const step of undo) step();
+    for (const quantized of replacements.values()) quantized.dispose();
+    throw new ValueError(`quantizeDynamic: layer ${found.get(left) || '(the model)'} (Dense) is not held in a field of its parent, so it cannot be replaced; nothing was quantized`);
+  }
+  for (const layer of replacements.keys()) layer.dispose();
+  return result;
+}
