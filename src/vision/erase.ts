@@ -27,7 +27,7 @@ export function erase(images: Tensor, top: number, left: number, height: number,
   const { images: x, n, c, h, w, unbatch } = asBatch(op, images);
   const box = { top, left, height, width };
   if (![top, left, height, width].every((v) => Number.isInteger(v) && v >= 0) || top + height > h || left + width > w) {
-    throw new ValueError(`${op}: the box ${formatValue(box)} must lie inside the images' ${h}×${w} pixels`);
+    throw new ValueError(`${op}: the box (top ${formatValue(top)}, left ${formatValue(left)}, height ${formatValue(height)}, width ${formatValue(width)}) must lie inside the images' ${h}×${w} pixels`);
   }
   return tidy(() => {
     let fill: Tensor;
