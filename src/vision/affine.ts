@@ -45,7 +45,7 @@ export interface AffineParams {
   shear: readonly [number, number];
 }
 
-const WARP_OPTIONS: OptionNames<WarpOptions> = { interpolation: true, fill: true, center: true };
+export const WARP_OPTIONS: OptionNames<WarpOptions> = { interpolation: true, fill: true, center: true };
 const AFFINE_OPTIONS: OptionNames<AffineOptions> = { ...WARP_OPTIONS, angle: true, translate: true, scale: true, shear: true };
 
 /** Images rotated by `angle` degrees counter-clockwise about their centre (or `center`), keeping their size (no expand). */
@@ -75,9 +75,9 @@ export function affine(images: Tensor, options: AffineOptions = {}): Tensor {
  */
 export function warp(op: string, batch: Batch, params: readonly AffineParams[], options: WarpOptions): Tensor {
   const { images: x, n, c, h, w, unbatch } = batch;
-  const mode = checkInterpolation(op, options.interpolation ?? 'nearest', ['nearest', 'bilinear'] as const);
+  const mode = checkWarpOptions(op, options);
   const fill = options.fill === undefined ? null : perChannel(op, 'fill', options.fill, x, c);
-  const [cx, cy] = options.center === undefined ? [0, 0] : pairOf(op, 'center', options.center).map((v, k) => v - [w, h][k] * 0.5);
+  const [cx, cy] = options.center === undefined ? [0, 0] : [options.center[0] - w * 0.5, options.center[1] - h * 0.5];
   const thetas = new Float32Array(n * 6);
   for (let i = 0; i < n; i++) thetas.set(normalizedTheta(inverseMatrix(params[params.length === 1 ? 0 : i], cx, cy), h, w), i * 6);
   return tidy(() => {
@@ -90,6 +90,15 @@ export function warp(op: string, batch: Batch, params: readonly AffineParams[], 
     const colour = constantLike(op, x, fill, [1, c, 1, 1]);
     return unbatch(mode === 'nearest' ? where(less(inside, 0.5), colour, image) : add(mul(image, inside), mul(sub(1, inside), colour)));
   });
+}
+
+/** Checks what warp's options can be checked without the images (fill's length needs their channels); the interpolation. */
+export function checkWarpOptions(op: string, { interpolation = 'nearest', fill, center }: WarpOptions): 'nearest' | 'bilinear' {
+  if (fill !== undefined && typeof fill !== 'number' && !(Array.isArray(fill) && fill.every((v) => typeof v === 'number' && Number.isFinite(v)))) {
+    throw new ValueError(`${op}: fill must be a number or a list of numbers, one per channel, got ${formatValue(fill)}`);
+  }
+  if (center !== undefined) pairOf(op, 'center', center);
+  return checkInterpolation(op, interpolation, ['nearest', 'bilinear'] as const);
 }
 
 /**

@@ -94,11 +94,11 @@ function rangeAbout(op: string, name: string, value: unknown, centre: number, [l
   if (value === undefined) return null;
   if (typeof value === 'number') {
     const limit = centre === 0 ? hi : Infinity;
-    if (!(value >= 0 && value <= limit)) throw new ValueError(`${op}: ${name} must be a number in [0, ${limit}] or a range [min, max], got ${formatValue(value)}`);
+    if (!(value >= 0 && value <= limit)) throw new ValueError(`${op}: ${name} must be a number ${limit === Infinity ? '≥ 0' : `in [0, ${limit}]`} or a range [min, max], got ${formatValue(value)}`);
     return value === 0 ? null : [Math.max(lo, centre - value), centre + value];
   }
   if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => typeof v === 'number' && v >= lo && v <= hi) || !(value[0] <= value[1])) {
-    throw new ValueError(`${op}: ${name} must be a number ≥ 0 or a range [min, max] within [${lo}, ${hi}], got ${formatValue(value)}`);
+    throw new ValueError(`${op}: ${name} must be a number ≥ 0 or a range [min, max] within [${lo}, ${hi === Infinity ? '∞' : hi}], got ${formatValue(value)}`);
   }
   return value[0] === centre && value[1] === centre ? null : [value[0], value[1]];
 }

@@ -34,10 +34,7 @@ const TENSOR_MODES = { edge: 'replicate', reflect: 'reflect' } as const;
 export function pad(images: Tensor, padding: Padding, options: VisionPadOptions = {}): Tensor {
   const op = 'vision.pad';
   const { fill = 0, paddingMode = 'constant' } = checkOptions(op, options, OPTIONS);
-  if (!MODES.includes(paddingMode)) {
-    const hint = (paddingMode as string) === 'replicate' ? " (torchvision calls it 'edge')" : '';
-    throw new ValueError(`${op}: unknown paddingMode ${formatValue(paddingMode)}${hint}; expected ${MODES.map((m) => `'${m}'`).join(', ')}`);
-  }
+  checkPadMode(op, paddingMode);
   if (typeof fill !== 'number') throw new ValueError(`${op}: fill must be a number, got ${formatValue(fill)}`);
   if (paddingMode !== 'constant' && options.fill !== undefined) throw new ValueError(`${op}: fill is for constant padding; ${paddingMode} padding copies the images' own pixels`);
   const [left, top, right, bottom] = sides(op, padding);
@@ -50,6 +47,13 @@ export function pad(images: Tensor, padding: Padding, options: VisionPadOptions 
     }
     return unbatch(mirrored(mirrored(x, 2, top, bottom), 3, left, right));
   });
+}
+
+/** Refuses a mode that is not torchvision's, pointing tm.pad's 'replicate' to 'edge'. */
+export function checkPadMode(op: string, mode: unknown): void {
+  if (MODES.includes(mode as VisionPadMode)) return;
+  const hint = mode === 'replicate' ? " (torchvision calls it 'edge')" : '';
+  throw new ValueError(`${op}: unknown paddingMode ${formatValue(mode)}${hint}; expected ${MODES.map((m) => `'${m}'`).join(', ')}`);
 }
 
 /** [left, top, right, bottom] from torchvision's padding forms, each a whole number ≥ 0. */

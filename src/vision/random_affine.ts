@@ -4,11 +4,9 @@
 import { ValueError, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { warp, type AffineParams, type WarpOptions } from './affine.js';
+import { checkWarpOptions, warp, WARP_OPTIONS, type AffineParams, type WarpOptions } from './affine.js';
 import { asBatch, rangeOf, roundHalfEven } from './images.js';
 import { RandomTransform, uniformIn } from './transform.js';
-
-const WARP_OPTIONS: OptionNames<WarpOptions> = { interpolation: true, fill: true, center: true };
 
 /** Degrees as a range: d is [−d, d]. */
 function degreeRange(op: string, name: string, degrees: unknown): [number, number] {
@@ -32,6 +30,7 @@ export class RandomRotation extends RandomTransform<AffineParams> {
     super('RandomRotation');
     this.degrees = degreeRange(this.name, 'degrees', degrees);
     this.options = { fill: 0, ...checkOptions(this.name, options, WARP_OPTIONS) };
+    checkWarpOptions(this.name, this.options);
   }
 
   /** The sample's map; rotate(x, a) is affine(x, { angle: −a }), so angle holds −a. */
@@ -76,6 +75,7 @@ export class RandomAffine extends RandomTransform<AffineParams> {
     this.scale = scale === undefined ? null : rangeOf(this.name, 'scale', scale, (v) => v > 0 && Number.isFinite(v), 'finite numbers > 0');
     this.shear = shear === undefined ? null : shearRanges(this.name, shear);
     this.options = { fill: 0, ...warpOptions };
+    checkWarpOptions(this.name, this.options);
   }
 
   protected drawOne(next: () => number, _c: number, h: number, w: number): AffineParams {

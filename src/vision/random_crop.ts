@@ -4,7 +4,7 @@ import { ValueError } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { asBatch, rangeOf, roundHalfEven, sizePair } from './images.js';
-import { pad, sides, type Padding, type VisionPadMode } from './pad.js';
+import { checkPadMode, pad, sides, type Padding, type VisionPadMode } from './pad.js';
 import { resampleWindows } from './resample.js';
 import { checkInterpolation } from './resize.js';
 import { randomInt, RandomTransform, uniformIn } from './transform.js';
@@ -39,6 +39,9 @@ export class RandomCrop extends RandomTransform<CropParams> {
     super('RandomCrop');
     this.size = sizePair(this.name, 'size', size);
     this.options = { ...checkOptions(this.name, options, CROP_OPTIONS) };
+    const { padding, paddingMode } = this.options;
+    if (padding !== undefined) sides(this.name, padding);
+    if (paddingMode !== undefined) checkPadMode(this.name, paddingMode);
   }
 
   /** Images padded as the options say, before the windows are drawn in them. */
