@@ -38,3 +38,4 @@ export * as optim from './optim/index.js';
 export * as distributions from './distributions/index.js';
 export * as special from './special/index.js';
 export * as onnx from './onnx/index.js';
+export * as vision from './vision/index.js';

@@ -1,0 +1,48 @@
+// Gaussian blur (torchvision's gaussian_blur): images reflect-padded by half
+// the kernel and convolved with a normalised Gaussian, one axis at a time
+// (the kernel is separable), each channel on its own.
+import { tidy } from '../engine.js';
+import { ValueError, formatValue } from '../errors.js';
+import { conv2d } from '../ops/conv.js';
+import { pad, reshape } from '../ops/movement.js';
+import type { Tensor } from '../tensor.js';
+import { asBatch, constantLike } from './images.js';
+
+/**
+ * Images blurred by a Gaussian of `kernelSize` taps — odd and positive, a
+ * number or [x, y] (width first, as torchvision) — and standard deviation
+ * `sigma` (a number > 0 or [x, y]); without one, torchvision's
+ * 0.3·((k − 1)/2 − 1) + 0.8 for each axis. Reflect padding needs the image
+ * larger than half the kernel along each axis.
+ */
+export function gaussianBlur(images: Tensor, kernelSize: number | readonly [number, number], sigma?: number | readonly [number, number]): Tensor {
+  const op = 'gaussianBlur';
+  const ks = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+  if (!Array.isArray(ks) || ks.length !== 2 || !ks.every((k) => Number.isInteger(k) && k > 0 && k % 2 === 1)) {
+    throw new ValueError(`${op}: kernelSize must be an odd positive integer or a pair [x, y] of them, got ${formatValue(kernelSize)}`);
+  }
+  const sg = sigma === undefined ? ks.map((k) => 0.3 * ((k - 1) * 0.5 - 1) + 0.8) : typeof sigma === 'number' ? [sigma, sigma] : sigma;
+  if (!Array.isArray(sg) || sg.length !== 2 || !sg.every((s) => typeof s === 'number' && s > 0 && Number.isFinite(s))) {
+    throw new ValueError(`${op}: sigma must be a number > 0 or a pair [x, y] of them, got ${formatValue(sigma)}`);
+  }
+  const { images: x, n, c, h, w, unbatch } = asBatch(op, images);
+  const [kx, ky] = ks;
+  if (kx === 1 && ky === 1) return images;
+  const [px, py] = [(kx - 1) / 2, (ky - 1) / 2];
+  if (px >= w || py >= h) throw new ValueError(`${op}: kernelSize ${formatValue(kernelSize)} reflect-pads by ${px}×${py} (x×y), which needs images larger than that; got ${w}×${h}`);
+  return tidy(() => {
+    // Every channel as an image of its own, so one single-channel kernel serves all.
+    const planes = pad(reshape(x, [n * c, 1, h, w]), [[0, 0], [0, 0], [py, py], [px, px]], { mode: 'reflect' });
+    const down = ky > 1 ? conv2d(planes, constantLike(op, x, gaussian(ky, sg[1]), [1, 1, ky, 1])) : planes;
+    const across = kx > 1 ? conv2d(down, constantLike(op, x, gaussian(kx, sg[0]), [1, 1, 1, kx])) : down;
+    return unbatch(reshape(across, [n, c, h, w]));
+  });
+}
+
+/** k Gaussian weights at −(k − 1)/2 … (k − 1)/2, summing to 1. */
+function gaussian(k: number, sigma: number): Float64Array {
+  const half = (k - 1) / 2;
+  const pdf = Float64Array.from({ length: k }, (_, i) => Math.exp(-0.5 * ((i - half) / sigma) ** 2));
+  const total = pdf.reduce((a, b) => a + b, 0);
+  return pdf.map((p) => p / total);
+}

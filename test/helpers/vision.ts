@@ -1,0 +1,282 @@
+// torchvision's image transforms written out in float64 JS loops, from the
+// definitions in torchvision.transforms.functional and _functional_tensor:
+// the references tm.vision is checked against. Images are [N, C, H, W]
+// arrays; the ops here follow torchvision's own steps (pad then crop, the
+// HSV sectors, the pixel-space affine grid), not tm.vision's shortcuts.
+
+export type Shape = [number, number, number, number];
+
+export interface Images {
+  data: Float64Array;
+  shape: Shape;
+}
+
+/** An image batch built pixel by pixel. */
+export function build(shape: Shape, f: (n: number, c: number, i: number, j: number) => number): Images {
+  const [N, C, H, W] = shape;
+  const data = new Float64Array(N * C * H * W);
+  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) data[((n * C + c) * H + i) * W + j] = f(n, c, i, j);
+  return { data, shape };
+}
+
+export function at({ data, shape: [, C, H, W] }: Images, n: number, c: number, i: number, j: number): number {
+  return data[((n * C + c) * H + i) * W + j];
+}
+
+/** Python's round: halves to even. */
+export function pyRound(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  return d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+export function hflipRef(x: Images): Images {
+  return build(x.shape, (n, c, i, j) => at(x, n, c, i, x.shape[3] - 1 - j));
+}
+
+export function vflipRef(x: Images): Images {
+  return build(x.shape, (n, c, i, j) => at(x, n, c, x.shape[2] - 1 - i, j));
+}
+
+/** F.crop: the window, zeros where it leaves the image. */
+export function cropRef(x: Images, top: number, left: number, h: number, w: number): Images {
+  const [N, C, H, W] = x.shape;
+  return build([N, C, h, w], (n, c, i, j) => (top + i >= 0 && top + i < H && left + j >= 0 && left + j < W ? at(x, n, c, top + i, left + j) : 0));
+}
+
+/** F.pad with [left, top, right, bottom]: constant, edge, reflect or symmetric. */
+export function padRef(x: Images, [l, t, r, b]: number[], mode: string, fill = 0): Images {
+  const [N, C, H, W] = x.shape;
+  const source = (k: number, size: number): number | null => {
+    if (k >= 0 && k < size) return k;
+    if (mode === 'constant') return null;
+    if (mode === 'edge') return clamp(k, 0, size - 1);
+    if (mode === 'reflect') return k < 0 ? -k : 2 * (size - 1) - k;
+    return k < 0 ? -k - 1 : 2 * size - 1 - k; // symmetric
+  };
+  return build([N, C, H + t + b, W + l + r], (n, c, i, j) => {
+    const [si, sj] = [source(i - t, H), source(j - l, W)];
+    return si === null || sj === null ? fill : at(x, n, c, si, sj);
+  });
+}
+
+/** F.center_crop: zero-pad a short side (odd pixel after), then crop at round((H − h)/2). */
+export function centerCropRef(x: Images, ch: number, cw: number): Images {
+  let [, , H, W] = x.shape;
+  if (cw > W || ch > H) {
+    const ltrb = [cw > W ? Math.floor((cw - W) / 2) : 0, ch > H ? Math.floor((ch - H) / 2) : 0, cw > W ? Math.floor((cw - W + 1) / 2) : 0, ch > H ? Math.floor((ch - H + 1) / 2) : 0];
+    x = padRef(x, ltrb, 'constant');
+    [, , H, W] = x.shape;
+    if (cw === W && ch === H) return x;
+  }
+  return cropRef(x, pyRound((H - ch) / 2), pyRound((W - cw) / 2), ch, cw);
+}
+
+/** torchvision's _compute_resized_output_size. */
+export function resizedSize(H: number, W: number, size: number | [number, number], maxSize?: number): [number, number] {
+  if (Array.isArray(size)) return size;
+  const [short, long] = W <= H ? [W, H] : [H, W];
+  let [newShort, newLong] = [size, Math.trunc((size * long) / short)];
+  if (maxSize !== undefined && newLong > maxSize) [newShort, newLong] = [Math.trunc((maxSize * newShort) / newLong), maxSize];
+  return W <= H ? [newLong, newShort] : [newShort, newLong];
+}
+
+/** F.interpolate (size given, align_corners False) along one axis as weights [m][n]: nearest floor(i·n/m), bilinear around (i + ½)·n/m − ½ clamped. */
+function resizeWeights(n: number, m: number, mode: 'nearest' | 'bilinear'): number[][] {
+  return Array.from({ length: m }, (_, i) => {
+    const row = new Array<number>(n).fill(0);
+    if (mode === 'nearest') {
+      row[Math.min(n - 1, Math.floor((i * n) / m))] = 1;
+      return row;
+    }
+    const s = Math.max(0, ((i + 0.5) * n) / m - 0.5);
+    const lo = Math.min(n - 1, Math.floor(s));
+    row[lo] += 1 - (s - lo);
+    row[Math.min(n - 1, lo + 1)] += s - lo;
+    return row;
+  });
+}
+
+export function resizeRef(x: Images, [oh, ow]: [number, number], mode: 'nearest' | 'bilinear'): Images {
+  const [N, C, H, W] = x.shape;
+  const [wh, ww] = [resizeWeights(H, oh, mode), resizeWeights(W, ow, mode)];
+  return build([N, C, oh, ow], (n, c, i, j) => {
+    let sum = 0;
+    for (let a = 0; a < H; a++) for (let b = 0; b < W; b++) if (wh[i][a] && ww[j][b]) sum += wh[i][a] * ww[j][b] * at(x, n, c, a, b);
+    return sum;
+  });
+}
+
+export function normalizeRef(x: Images, mean: number[], std: number[]): Images {
+  return build(x.shape, (n, c, i, j) => (at(x, n, c, i, j) - mean[c]) / std[c]);
+}
+
+/** rgb_to_grayscale: 0.2989 r + 0.587 g + 0.114 b (a single channel as it is). */
+export function grayRef(x: Images): Images {
+  const [N, C, H, W] = x.shape;
+  return build([N, 1, H, W], (n, _c, i, j) => (C === 1 ? at(x, n, 0, i, j) : 0.2989 * at(x, n, 0, i, j) + 0.587 * at(x, n, 1, i, j) + 0.114 * at(x, n, 2, i, j)));
+}
+
+/** _blend: (ratio·a + (1 − ratio)·b) clamped to [0, 1], b per pixel (of its own channels or one). */
+function blendRef(x: Images, other: (n: number, c: number, i: number, j: number) => number, ratio: number): Images {
+  return build(x.shape, (n, c, i, j) => clamp(ratio * at(x, n, c, i, j) + (1 - ratio) * other(n, c, i, j), 0, 1));
+}
+
+export function brightnessRef(x: Images, f: number): Images {
+  return blendRef(x, () => 0, f);
+}
+
+export function contrastRef(x: Images, f: number): Images {
+  const g = grayRef(x);
+  const [N, , H, W] = x.shape;
+  const means = Array.from({ length: N }, (_, n) => {
+    let s = 0;
+    for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) s += at(g, n, 0, i, j);
+    return s / (H * W);
+  });
+  return blendRef(x, (n) => means[n], f);
+}
+
+export function saturationRef(x: Images, f: number): Images {
+  if (x.shape[1] === 1) return x;
+  const g = grayRef(x);
+  return blendRef(x, (n, _c, i, j) => at(g, n, 0, i, j), f);
+}
+
+/** _rgb2hsv, one pixel. */
+function rgb2hsv(r: number, g: number, b: number): [number, number, number] {
+  const maxc = Math.max(r, g, b);
+  const minc = Math.min(r, g, b);
+  const eqc = maxc === minc;
+  const cr = maxc - minc;
+  const s = cr / (eqc ? 1 : maxc);
+  const crd = eqc ? 1 : cr;
+  const [rc, gc, bc] = [(maxc - r) / crd, (maxc - g) / crd, (maxc - b) / crd];
+  const hr = maxc === r ? bc - gc : 0;
+  const hg = maxc === g && maxc !== r ? 2 + rc - bc : 0;
+  const hb = maxc !== g && maxc !== r ? 4 + gc - rc : 0;
+  return [((hr + hg + hb) / 6 + 1) % 1, s, maxc];
+}
+
+/** _hsv2rgb, one pixel: the sector i = floor(6h) picks from v, p, q, t. */
+function hsv2rgb(h: number, s: number, v: number): [number, number, number] {
+  const i = Math.floor(h * 6);
+  const f = h * 6 - i;
+  const p = clamp(v * (1 - s), 0, 1);
+  const q = clamp(v * (1 - s * f), 0, 1);
+  const t = clamp(v * (1 - s * (1 - f)), 0, 1);
+  const table: [number, number, number][] = [[v, t, p], [q, v, p], [p, v, t], [p, q, v], [t, p, v], [v, p, q]];
+  return table[((i % 6) + 6) % 6];
+}
+
+export function hueRef(x: Images, factor: number): Images {
+  if (x.shape[1] === 1) return x;
+  const out = build(x.shape, () => 0);
+  const [N, , H, W] = x.shape;
+  for (let n = 0; n < N; n++) {
+    for (let i = 0; i < H; i++) {
+      for (let j = 0; j < W; j++) {
+        const [h, s, v] = rgb2hsv(at(x, n, 0, i, j), at(x, n, 1, i, j), at(x, n, 2, i, j));
+        const rgb = hsv2rgb((((h + factor) % 1) + 1) % 1, s, v);
+        rgb.forEach((value, c) => (out.data[((n * 3 + c) * H + i) * W + j] = value));
+      }
+    }
+  }
+  return out;
+}
+
+/** gaussian_blur: 1-D kernels on linspace(−(k − 1)/2, (k − 1)/2), their outer product, reflect padding, a 2-D correlation. */
+export function blurRef(x: Images, [kx, ky]: [number, number], [sx, sy]: [number, number]): Images {
+  const kernel = (k: number, sigma: number) => {
+    const half = (k - 1) * 0.5;
+    const pdf = Array.from({ length: k }, (_, i) => Math.exp(-0.5 * ((-half + i) / sigma) ** 2));
+    const sum = pdf.reduce((a, b) => a + b, 0);
+    return pdf.map((p) => p / sum);
+  };
+  const [wx, wy] = [kernel(kx, sx), kernel(ky, sy)];
+  const padded = padRef(x, [(kx - 1) / 2, (ky - 1) / 2, (kx - 1) / 2, (ky - 1) / 2], 'reflect');
+  return build(x.shape, (n, c, i, j) => {
+    let sum = 0;
+    for (let a = 0; a < ky; a++) for (let b = 0; b < kx; b++) sum += wy[a] * wx[b] * at(padded, n, c, i + a, j + b);
+    return sum;
+  });
+}
+
+/** _get_inverse_affine_matrix (inverted). */
+function inverseAffine([cx, cy]: number[], angle: number, [tx, ty]: number[], scale: number, shear: number[]): number[] {
+  const rot = (angle * Math.PI) / 180;
+  const [sx, sy] = shear.map((s) => (s * Math.PI) / 180);
+  const a = Math.cos(rot - sy) / Math.cos(sy);
+  const b = (-Math.cos(rot - sy) * Math.tan(sx)) / Math.cos(sy) - Math.sin(rot);
+  const c = Math.sin(rot - sy) / Math.cos(sy);
+  const d = (-Math.sin(rot - sy) * Math.tan(sx)) / Math.cos(sy) + Math.cos(rot);
+  const m = [d, -b, 0, -c, a, 0].map((v) => v / scale);
+  m[2] += m[0] * (-cx - tx) + m[1] * (-cy - ty);
+  m[5] += m[3] * (-cx - tx) + m[4] * (-cy - ty);
+  m[2] += cx;
+  m[5] += cy;
+  return m;
+}
+
+export interface AffineRefParams {
+  angle: number;
+  translate: [number, number];
+  scale: number;
+  shear: [number, number];
+  center?: [number, number];
+}
+
+/**
+ * F.affine on tensors: the inverse matrix, _gen_affine_grid's pixel-space
+ * grid divided by (W/2, H/2), grid_sample (zeros, align_corners False), and
+ * with a fill _apply_grid_transform's mask channel. For nearest, `ties`
+ * marks outputs whose sampling point lies within 1e-3 px of a rounding
+ * boundary, where f32 and f64 may pick different pixels.
+ */
+export function affineRef(x: Images, p: AffineRefParams, mode: 'nearest' | 'bilinear', fill?: number[]): { y: Images; ties: Uint8Array } {
+  const [N, C, H, W] = x.shape;
+  const center = p.center ? [p.center[0] - W * 0.5, p.center[1] - H * 0.5] : [0, 0];
+  const m = inverseAffine(center, p.angle, p.translate, p.scale, p.shear);
+  const ties = new Uint8Array(N * C * H * W);
+  // One plane's sample at (ix, iy) in pixels, zeros outside; `ones` samples the mask channel.
+  const sample = (n: number, c: number, ix: number, iy: number, ones: boolean, k: number): number => {
+    const read = (i: number, j: number) => (i >= 0 && i < H && j >= 0 && j < W ? (ones ? 1 : at(x, n, c, i, j)) : 0);
+    if (mode === 'nearest') {
+      if (Math.abs(ix - Math.floor(ix) - 0.5) < 1e-3 || Math.abs(iy - Math.floor(iy) - 0.5) < 1e-3) ties[k] = 1;
+      return read(roundEven(iy), roundEven(ix));
+    }
+    const [x0, y0] = [Math.floor(ix), Math.floor(iy)];
+    const [fx, fy] = [ix - x0, iy - y0];
+    return read(y0, x0) * (1 - fx) * (1 - fy) + read(y0, x0 + 1) * fx * (1 - fy) + read(y0 + 1, x0) * (1 - fx) * fy + read(y0 + 1, x0 + 1) * fx * fy;
+  };
+  const y = build(x.shape, (n, c, i, j) => {
+    const [bx, by] = [j - W * 0.5 + 0.5, i - H * 0.5 + 0.5];
+    const gx = (m[0] * bx + m[1] * by + m[2]) / (0.5 * W);
+    const gy = (m[3] * bx + m[4] * by + m[5]) / (0.5 * H);
+    const [ix, iy] = [((gx + 1) * W - 1) / 2, ((gy + 1) * H - 1) / 2];
+    const k = ((n * C + c) * H + i) * W + j;
+    const v = sample(n, c, ix, iy, false, k);
+    if (!fill) return v;
+    const mask = sample(n, c, ix, iy, true, k);
+    return mode === 'nearest' ? (mask < 0.5 ? fill[c] : v) : v * mask + (1 - mask) * fill[c];
+  });
+  return { y, ties };
+}
+
+/** nearbyint: halves to even. */
+function roundEven(v: number): number {
+  return pyRound(v);
+}
+
+/** F.erase: the box set to v[c]. */
+export function eraseRef(x: Images, top: number, left: number, h: number, w: number, v: (c: number, i: number, j: number) => number): Images {
+  return build(x.shape, (n, c, i, j) => (i >= top && i < top + h && j >= left && j < left + w ? v(c, i - top, j - left) : at(x, n, c, i, j)));
+}
+
+/** Sample n of a batch, as a batch of one. */
+export function sampleOf(x: Images, n: number): Images {
+  const [, C, H, W] = x.shape;
+  return { data: x.data.slice(n * C * H * W, (n + 1) * C * H * W), shape: [1, C, H, W] };
+}

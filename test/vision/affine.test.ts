@@ -1,0 +1,59 @@
+// rotate and affine against torchvision's F.rotate / F.affine on tensors in
+// float64: its inverse matrix, pixel-space grid and grid_sample, and with a
+// fill its mask channel. Nearest sampling may pick the other pixel where a
+// point falls within a hair of a rounding boundary (f32 against f64); those
+// outputs are left out of the comparison.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { expectClose, SEED, uniform } from '../helpers/data.js';
+import { affineRef, type AffineRefParams, type Images } from '../helpers/vision.js';
+import { images, shapeOf, SHAPES } from './images.js';
+
+async function expectWarped(y: tm.Tensor, want: { y: Images; ties: Uint8Array }, single: boolean, what: string) {
+  expect(y.shape, what).toEqual(shapeOf(want.y, single));
+  const got = await y.data();
+  const keep = (_: unknown, k: number) => !want.ties[k];
+  expectClose(Array.from(got).filter(keep), Array.from(want.y.data).filter(keep), 1e-4, what);
+  expect(want.ties.reduce((a, b) => a + b, 0), `${what}: few ties (test seed ${SEED})`).toBeLessThan(Math.max(4, got.length / 4));
+}
+
+describe.each(BACKENDS)('vision rotate and affine on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it.each(SHAPES)('rotate by right and random angles, nearest and bilinear, with and without fill, $shape (single $single)', async ({ shape, single }) => {
+    const { ref, t } = images(shape, single);
+    const c = shape[1];
+    const fill = Array.from(uniform(c, 0, 1));
+    for (const angle of [90, -180, ...uniform(2, -180, 180)]) {
+      for (const interpolation of ['nearest', 'bilinear'] as const) {
+        // torchvision's rotate is affine by the opposite angle.
+        const p: AffineRefParams = { angle: -angle, translate: [0, 0], scale: 1, shear: [0, 0] };
+        await expectWarped(tm.vision.rotate(t, angle, { interpolation }), affineRef(ref, p, interpolation), single, `rotate ${angle} ${interpolation}`);
+        await expectWarped(tm.vision.rotate(t, angle, { interpolation, fill }), affineRef(ref, p, interpolation, fill), single, `rotate ${angle} ${interpolation} fill`);
+      }
+    }
+  });
+
+  it.each(SHAPES)('affine: angle, shift, scale, shear and centre drawn at random, $shape (single $single)', async ({ shape, single }) => {
+    const { ref, t } = images(shape, single);
+    const [, c, H, W] = shape;
+    for (let k = 0; k < 3; k++) {
+      const [angle, tx, ty, scale, sx, sy, cx, cy] = [uniform(1, -180, 180)[0], ...uniform(2, -3, 3), uniform(1, 0.5, 1.5)[0], ...uniform(2, -30, 30), uniform(1, 0, W)[0], uniform(1, 0, H)[0]];
+      const p: AffineRefParams = { angle, translate: [tx, ty], scale, shear: [sx, sy], ...(k === 2 ? { center: [cx, cy] as [number, number] } : {}) };
+      for (const interpolation of ['nearest', 'bilinear'] as const) {
+        const fill = k === 1 ? 0.5 : undefined;
+        const y = tm.vision.affine(t, { ...p, interpolation, ...(fill === undefined ? {} : { fill }) });
+        await expectWarped(y, affineRef(ref, p, interpolation, fill === undefined ? undefined : Array(c).fill(fill)), single, `affine ${JSON.stringify(p)} ${interpolation}`);
+      }
+    }
+  });
+
+  it('affine with a single shear number shears along x only, and the defaults are the identity', async () => {
+    const { ref, t } = images([2, 3, 7, 13]);
+    await expectWarped(tm.vision.affine(t, { shear: 20 }), affineRef(ref, { angle: 0, translate: [0, 0], scale: 1, shear: [20, 0] }, 'nearest'), false, 'shear 20');
+    expect(await tm.vision.affine(t).data()).toEqual(await t.data());
+  });
+});

@@ -1,0 +1,26 @@
+// Test images: fresh uniform values in [0, 1] (f32-rounded) at odd sizes, as
+// a batch [N, C, H, W] or, where `single`, one image [C, H, W].
+import * as tm from '../../src/index.js';
+import { asF32, uniform } from '../helpers/data.js';
+import type { Images, Shape } from '../helpers/vision.js';
+
+/** Batches and single images over H, W ∈ {1, 7, 13} and C ∈ {1, 3}. */
+export const SHAPES: { shape: Shape; single: boolean }[] = [
+  { shape: [2, 3, 7, 13], single: false },
+  { shape: [1, 1, 13, 7], single: false },
+  { shape: [3, 3, 1, 7], single: false },
+  { shape: [2, 1, 13, 1], single: false },
+  { shape: [1, 3, 7, 7], single: true },
+  { shape: [1, 1, 1, 1], single: true },
+];
+
+/** A fresh image batch and its tensor (rank 3 where single). */
+export function images(shape: Shape, single = false): { ref: Images; t: tm.Tensor } {
+  const data = asF32(uniform(shape.reduce((a, b) => a * b), 0, 1));
+  return { ref: { data, shape }, t: tm.tensor(data, single ? shape.slice(1) : shape) };
+}
+
+/** The shape a result should have: the reference's, less the batch axis for a single image. */
+export function shapeOf(ref: Images, single: boolean): number[] {
+  return single ? ref.shape.slice(1) : ref.shape;
+}
