@@ -11,6 +11,7 @@ import { Module, type LayerConfig } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
 import { eachGraph } from './check.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
+import { hostOnlyValues } from './host_only.js';
 import { DATA_TYPES, decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
 import { Constant, constantOf, isIntegerType, tensorOf, type ElementType, type Value } from './value.js';
 
@@ -61,9 +62,11 @@ export class OnnxModel extends Module {
         if (g.sparseInitializerCount) throw new ValueError(`onnx: the model has ${g.sparseInitializerCount} sparse initializers, which tmnn does not read`);
         const known = new Map<string, Value>();
         initializers.set(g, known);
+        const hostOnly = hostOnlyValues(g);
         for (const init of g.initializers) {
           const c = constantOf(init, `initializer ${init.name}`);
-          if (isIntegerType(c.type) || c.type === 'bool') {
+          // Floats too when every use is on the host (a scale in shape arithmetic): no gradient reaches them.
+          if (isIntegerType(c.type) || c.type === 'bool' || hostOnly.has(init.name)) {
             known.set(init.name, c);
             continue;
           }

@@ -85,6 +85,7 @@ function select(call: NodeCall, cond: Tensor, a: Value, b: Value, k: number): Va
 
 export const CONTROL_FLOW_OPS: OpTable = {
   If: {
+    hostInputs: [0],
     run: (call) => {
       const thenBranch = call.graph('then_branch'), elseBranch = call.graph('else_branch');
       for (const [name, g] of [['then_branch', thenBranch], ['else_branch', elseBranch]] as const) {
@@ -104,6 +105,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
   },
 
   Loop: {
+    hostInputs: [0, 1],
     run: (call) => {
       const body = call.graph('body');
       const carriedCount = Math.max(0, call.inputCount - 2);
