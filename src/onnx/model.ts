@@ -1,6 +1,8 @@
 // An ONNX model as a tmnn Module: its float initializers are parameters (so
-// an optimizer fine-tunes them and saveWeights writes them), and forward runs
-// the graph with tmnn's ops on the active backend, recorded for autograd.
+// an optimizer fine-tunes them and saveWeights writes them) — those of its
+// subgraphs too, and not those only ever read on the host (host_only.ts) —
+// and forward runs the graph with tmnn's ops on the active backend, recorded
+// for autograd.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/file.js';

@@ -62,7 +62,8 @@ export class NodeCall {
   asTensor(v: Value, what: string): Tensor {
     if (v instanceof Tensor) return v;
     let t = this.tensors.get(v);
-    if (!t) {
+    // A loop iteration's tidy frees what it uploaded: a later iteration uploads again.
+    if (!t || t.isDisposed) {
       t = tensorOf(v, `${this.where} ${what}`);
       this.tensors.set(v, t);
     }

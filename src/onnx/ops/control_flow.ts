@@ -14,7 +14,10 @@
 // - Loop is refused: how many iterations run decides the scan outputs'
 //   shapes, which cannot be known without reading the condition back.
 // Iterations are unrolled into the autograd graph, so gradients flow through
-// every iteration to the parameters the body reads.
+// every iteration to the parameters the body reads. Each runs in a tidy of its
+// own, so a long loop holds only its carried values and scan outputs, not
+// every iteration's intermediates (what backward needs, the ops saved).
+import { tidy } from '../../engine.js';
 import * as ops from '../../ops/index.js';
 import { Tensor } from '../../tensor.js';
 import { hostIndex, hostStack } from '../host_math.js';
@@ -119,7 +122,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
       let carried = Array.from({ length: carriedCount }, (_, i) => call.value(2 + i));
       const scans: Value[][] = Array.from({ length: scanCount }, () => []);
       for (let i = 0; i < trips && cond; i++) {
-        const out = call.runGraph('body', body, [scalar('int64', i), scalar('bool', 1), ...carried]);
+        const out = tidy(() => call.runGraph('body', body, [scalar('int64', i), scalar('bool', 1), ...carried]));
         cond = onHost(call, out[0], `its body's condition output (${body.outputs[0].name}, iteration ${i})`, refusal) !== 0;
         carried = out.slice(1, 1 + carriedCount);
         out.slice(1 + carriedCount).forEach((v, k) => scans[k].push(v));
@@ -168,7 +171,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
       let states = Array.from({ length: stateCount }, (_, i) => call.value(i));
       const scans: Value[][] = Array.from({ length: scanOutputs }, () => []);
       for (let t = 0; t < length; t++) {
-        const out = call.runGraph('body', body, [...states, ...slices.map((parts) => parts[t])]);
+        const out = tidy(() => call.runGraph('body', body, [...states, ...slices.map((parts) => parts[t])]));
         states = out.slice(0, stateCount);
         out.slice(stateCount).forEach((v, k) => scans[k].push(v));
       }

@@ -172,6 +172,29 @@ describe.each(BACKENDS)('tm.onnx control flow on %s', (backend) => {
       }
     });
 
+    it('uploads a main-graph Constant again in each iteration after the last one\'s tidy freed it', async () => {
+      // acc ← acc · c, c a Constant node's [3] floats: every iteration needs it as a tensor.
+      const body: SubgraphSpec = {
+        name: 'body',
+        inputs: [{ name: 'i', type: 'int64', shape: [] }, { name: 'cond_in', type: 'bool', shape: [] }, { name: 'acc', shape: [3] }],
+        outputs: [{ name: 'cond_out', type: 'bool', shape: [] }, { name: 'acc_out', shape: [3] }],
+        nodes: [{ op: 'Identity', inputs: ['cond_in'], outputs: ['cond_out'] }, { op: 'Mul', inputs: ['acc', 'c'], outputs: ['acc_out'] }],
+      };
+      const c = rand([3]);
+      const bytes = onnxModel({
+        inputs: [{ name: 'acc0', shape: [3] }],
+        outputs: [{ name: 'acc' }],
+        initializers: { M: int64(4), cond: bool(true) },
+        nodes: [
+          { op: 'Constant', inputs: [], outputs: ['c'], attributes: { value: { tensor: { shape: [3], values: c.v } } } },
+          { op: 'Loop', inputs: ['M', 'cond', 'acc0'], outputs: ['acc'], attributes: { body: { graph: body } } },
+        ],
+      });
+      const acc0 = rand([3]);
+      const [acc] = await runModel(bytes, [feed(acc0)]);
+      expectClose(acc.v, acc0.v.map((a, j) => a * Math.fround(c.v[j]) ** 4), 1e-5, 'acc');
+    });
+
     it('stacks Constants on the host: a scan output of the iteration numbers feeds a Reshape\'s shape', async () => {
       // The scan output [1, 2, …] stays known on the host, so Reshape can read it as a shape.
       const body: SubgraphSpec = {
