@@ -116,7 +116,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
       if (scanCount < 0) throw call.error(`has ${carriedCount} loop-carried inputs but only ${call.node.outputs.length} outputs; each carried value has a final output`);
       checkArity(call, 'body', body, 2 + carriedCount, 1 + carriedCount + scanCount, 'inputs: iteration number, condition, carried values; outputs: condition, carried values, scan outputs');
       if (!call.has(0) && !call.has(1)) throw call.error('has neither a trip count (input 0) nor a condition (input 1): it would never stop');
-      const refusal = 'tmnn decides each iteration on the host without reading the device back, and how many run sets the scan outputs\' shapes: a loop whose continuing depends on tensor data is not supported (a loop over a range of sizes or constants is)';
+      const refusal = `tmnn decides each iteration on the host without reading the device back, and how many run sets the scan outputs' shapes: a loop whose length depends on tensor data is not supported. A loop over a range of sizes or constants is: re-export with the count fixed, or taken from an input's shape`;
       const trips = call.has(0) ? onHost(call, call.isConstant(0) ? call.constant(0, 'trip count') : call.value(0), 'its trip count (input 0)', refusal) : Infinity;
       let cond = call.has(1) ? onHost(call, call.isConstant(1) ? call.constant(1, 'condition') : call.value(1), 'its condition (input 1)', refusal) !== 0 : true;
       let carried = Array.from({ length: carriedCount }, (_, i) => call.value(2 + i));

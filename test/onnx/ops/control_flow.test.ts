@@ -306,6 +306,19 @@ describe.each(BACKENDS)('tm.onnx control flow on %s', (backend) => {
       model.dispose();
     });
 
+    it('refuses a trip count fed as a graph input (a Python int argument), saying how to re-export', () => {
+      const model = tm.onnx.fromBytes(onnxModel({
+        inputs: [{ name: 'x', shape: [3] }, { name: 'acc0', shape: [3] }, { name: 'n', type: 'int64', shape: [] }],
+        outputs: [{ name: 'acc' }, { name: 'scan' }],
+        initializers: { cond: bool(true) },
+        nodes: [{ op: 'Loop', name: 'loop', inputs: ['n', 'cond', 'acc0'], outputs: ['acc', 'scan'], attributes: { body: { graph: accumulateBody(3) } } }],
+      }));
+      const xs = [tm.ones([3]), tm.ones([3]), tm.tensor([2], [], { dtype: 'i32' })];
+      expect(() => tm.noGrad(() => model.run(xs))).toThrow(/node 'loop' \(Loop\): its trip count \(input 0\) is computed on the device .* re-export with the count fixed, or taken from an input's shape/);
+      for (const t of xs) t.dispose();
+      model.dispose();
+    });
+
     it('refuses a body whose inputs do not fit the node\'s', () => {
       const bytes = onnxModel({
         inputs: [{ name: 'x', shape: [3] }, { name: 'acc0', shape: [3] }, { name: 'acc1', shape: [3] }],
