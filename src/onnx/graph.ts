@@ -80,6 +80,7 @@ export class GraphRunner {
         if (v === undefined) throw new ValueError(`onnx: ${describe(node)} needs ${name}, an output its producer does not compute in tmnn (an optional output: a mask, running statistics in training mode)`);
         return v;
       });
+      // Trailing optional inputs left out entirely count as absent.
       // A subgraph the node runs sees this graph's values as they stand now, and those around it.
       const subgraph = (g: OnnxGraphProto, values: readonly Value[]): Value[] => this.runSubgraph(g, values, scope, run);
       const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraph);

@@ -24,7 +24,11 @@ export interface OnnxValueDescription {
   shape?: readonly (number | string | null)[];
 }
 
-/** Float initializers up to this many elements keep a host copy too, for ops that need them on the host (Resize's scales). */
+/**
+ * Float parameters up to this many elements keep a host copy too, for ops
+ * that need them on the host (Resize's scales) where the same initializer is
+ * also read as data; one read only on the host is a Constant outright.
+ */
 const HOST_COPY_LIMIT = 64;
 
 export class OnnxModel extends Module {
