@@ -17,7 +17,7 @@ export interface TensorSpec {
   typedFields?: boolean;
 }
 
-export type AttributeSpec = number | string | readonly number[] | { floats: readonly number[] } | { float: number } | { strings: readonly string[] } | { tensor: TensorSpec };
+export type AttributeSpec = number | string | readonly number[] | { floats: readonly number[] } | { float: number } | { strings: readonly string[] } | { tensor: TensorSpec } | { graph: SubgraphSpec };
 
 export interface NodeSpec {
   op: string;
@@ -47,6 +47,9 @@ export interface GraphSpec {
   /** The graph's name (default 'graph'). */
   name?: string;
 }
+
+/** A graph held by a node's attribute (an If's branch, a Loop's or Scan's body): the model-level fields left out. */
+export type SubgraphSpec = Omit<GraphSpec, 'opset' | 'producer' | 'irVersion'>;
 
 /** An int64 to write: a number at or past 2^63 (INT64_MAX as a JS number rounds up to 2^63) saturates to INT64_MAX, as exporters write "to the end". */
 function int64(v: number): bigint {
@@ -113,6 +116,9 @@ function writeAttribute(w: BinaryWriter, name: string, a: AttributeSpec): void {
   } else if ('tensor' in a) {
     w.tag(20, WireType.Varint).int32(4);
     message(w, 5, (m) => writeTensor(m, '', a.tensor));
+  } else if ('graph' in a) {
+    w.tag(20, WireType.Varint).int32(5);
+    message(w, 6, (m) => writeGraph(m, a.graph));
   } else {
     w.tag(20, WireType.Varint).int32(7);
     for (const v of a as readonly number[]) w.tag(8, WireType.Varint).int64(int64(v));
@@ -144,22 +150,24 @@ export function encodeModel(spec: GraphSpec): Uint8Array {
   w.tag(1, WireType.Varint).int64(spec.irVersion ?? 8);
   w.tag(2, WireType.LengthDelimited).string(spec.producer ?? 'tmnn');
   message(w, 8, (m) => m.tag(2, WireType.Varint).int64(spec.opset ?? 17));
-  message(w, 7, (g) => {
-    spec.nodes.forEach((node, i) => {
-      message(g, 1, (n) => {
-        for (const input of node.inputs) n.tag(1, WireType.LengthDelimited).string(input);
-        for (const output of node.outputs) n.tag(2, WireType.LengthDelimited).string(output);
-        n.tag(3, WireType.LengthDelimited).string(node.name ?? `${node.op}_${i}`);
-        n.tag(4, WireType.LengthDelimited).string(node.op);
-        if (node.domain) n.tag(7, WireType.LengthDelimited).string(node.domain);
-        for (const [name, a] of Object.entries(node.attributes ?? {})) message(n, 5, (m) => writeAttribute(m, name, a));
-      });
-    });
-    g.tag(2, WireType.LengthDelimited).string(spec.name ?? 'graph');
-    for (const [name, t] of Object.entries(spec.initializers ?? {})) message(g, 5, (m) => writeTensor(m, name, t));
-    for (const v of spec.inputs) message(g, 11, (m) => writeValueInfo(m, v));
-    for (const v of spec.outputs) message(g, 12, (m) => writeValueInfo(m, v));
-  });
+  message(w, 7, (g) => writeGraph(g, spec));
   return w.finish();
 }
 
+
+function writeGraph(g: BinaryWriter, spec: SubgraphSpec): void {
+  spec.nodes.forEach((node, i) => {
+    message(g, 1, (n) => {
+      for (const input of node.inputs) n.tag(1, WireType.LengthDelimited).string(input);
+      for (const output of node.outputs) n.tag(2, WireType.LengthDelimited).string(output);
+      n.tag(3, WireType.LengthDelimited).string(node.name ?? `${node.op}_${i}`);
+      n.tag(4, WireType.LengthDelimited).string(node.op);
+      if (node.domain) n.tag(7, WireType.LengthDelimited).string(node.domain);
+      for (const [name, a] of Object.entries(node.attributes ?? {})) message(n, 5, (m) => writeAttribute(m, name, a));
+    });
+  });
+  g.tag(2, WireType.LengthDelimited).string(spec.name ?? 'graph');
+  for (const [name, t] of Object.entries(spec.initializers ?? {})) message(g, 5, (m) => writeTensor(m, name, t));
+  for (const v of spec.inputs) message(g, 11, (m) => writeValueInfo(m, v));
+  for (const v of spec.outputs) message(g, 12, (m) => writeValueInfo(m, v));
+}

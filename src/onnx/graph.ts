@@ -1,27 +1,53 @@
 // Runs a decoded ONNX graph node by node in the file's order (ONNX requires
-// it topologically sorted), each node through the op table. Checked once at
-// load: every op is one tmnn runs, every input is made before it is used, so
-// a model that cannot run fails when loaded and names all it lacks.
+// it topologically sorted), each node through the op table. A node with a
+// subgraph (an If's branches, a Loop's or Scan's body) runs it through the
+// same runner, in a scope of its own that reads the enclosing graphs' values
+// by name, as ONNX's outer-scope rule says. Checked once at load
+// (check.ts), so a model that cannot run fails when loaded.
 import { ValueError } from '../errors.js';
-import { CorruptFileError } from '../io/errors.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
+import { checkModelGraph, describe } from './check.js';
 import { NodeCall } from './node_call.js';
 import { OPS } from './ops/index.js';
-import type { OnnxGraphProto, OnnxNodeProto } from './proto.js';
+import type { OnnxGraphProto } from './proto.js';
 import { Constant, type Value } from './value.js';
 
 /** The oldest default-domain operator set tmnn reads: older ones changed Reshape, Slice and more in ways it does not follow. */
 export const OLDEST_OPSET = 7;
 
+/**
+ * The values a graph's nodes can read: its own (inputs, initializers, node
+ * outputs), then those of the graphs around it. A chain rather than a copy,
+ * so a loop body's scope costs only its own values per iteration.
+ */
+class Scope {
+  private readonly own = new Map<string, Value>();
+  constructor(private readonly outer?: Scope) {}
+
+  get(name: string): Value | undefined {
+    return this.own.get(name) ?? this.outer?.get(name);
+  }
+
+  set(name: string, v: Value): void {
+    this.own.set(name, v);
+  }
+}
+
+/** What one run shares across all its graphs: Constants already made tensors. */
+interface Run {
+  tensors: Map<Constant, Tensor>;
+}
+
 export class GraphRunner {
   constructor(
     readonly graph: OnnxGraphProto,
     readonly opset: number,
-    /** Values known before the run: trainable float initializers as tensors, the rest as Constants. */
-    private readonly known: ReadonlyMap<string, Value>,
-    private readonly hostCopies: ReadonlyMap<string, Constant>,
+    /** Each graph's initializers (the main graph's and every subgraph's): trainable floats as tensors, the rest as Constants. */
+    private readonly initializers: ReadonlyMap<OnnxGraphProto, ReadonlyMap<string, Value>>,
+    /** Host copies of small float parameters, for inputs an op must know on the host (Resize's scales). */
+    private readonly hostCopies: ReadonlyMap<Tensor, Constant>,
   ) {
-    checkGraph(graph, new Set([...known.keys(), ...graph.inputs.map((i) => i.name)]));
+    checkModelGraph(graph, (g) => [...(initializers.get(g)?.keys() ?? [])]);
   }
 
   /**
@@ -30,65 +56,54 @@ export class GraphRunner {
    * this inside tidy to free them.
    */
   run(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[]): Value[] {
-    const values = new Map<string, Value>(this.known);
-    for (const [name, t] of feeds) values.set(name, t);
-    const tensors = new Map<Constant, Tensor>();
-    for (const node of this.graph.nodes) {
+    const scope = this.scopeFor(this.graph);
+    for (const [name, t] of feeds) scope.set(name, t);
+    this.runNodes(this.graph, scope, { tensors: new Map() });
+    return outputs.map((name) => {
+      const v = scope.get(name);
+      if (v === undefined) throw new ValueError(`onnx: the graph output ${name} is never computed`);
+      return v;
+    });
+  }
+
+  private scopeFor(graph: OnnxGraphProto, outer?: Scope): Scope {
+    const scope = new Scope(outer);
+    for (const [name, v] of this.initializers.get(graph) ?? []) scope.set(name, v);
+    return scope;
+  }
+
+  private runNodes(graph: OnnxGraphProto, scope: Scope, run: Run): void {
+    for (const node of graph.nodes) {
       const inputs = node.inputs.map((name) => {
         if (name === '') return undefined;
-        const v = values.get(name);
+        const v = scope.get(name);
         if (v === undefined) throw new ValueError(`onnx: ${describe(node)} needs ${name}, an output its producer does not compute in tmnn (an optional output: a mask, running statistics in training mode)`);
         return v;
       });
       // Trailing optional inputs left out entirely count as absent.
-      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, tensors);
+      // A subgraph the node runs sees this graph's values as they stand now, and those around it.
+      const subgraph = (g: OnnxGraphProto, values: readonly Value[]): Value[] => this.runSubgraph(g, values, scope, run);
+      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraph);
       const op = OPS[node.opType];
       const constants = inputs.filter((v): v is Constant => v instanceof Constant);
       const onHost = op.host && constants.length === inputs.filter((v) => v !== undefined).length;
       const result = onHost ? op.host!(call, constants) : op.run(call);
       const produced = Array.isArray(result) ? result : [result];
       node.outputs.forEach((name, i) => {
-        if (name !== '' && i < produced.length) values.set(name, produced[i]);
+        if (name !== '' && i < produced.length) scope.set(name, produced[i]);
       });
     }
-    return outputs.map((name) => {
-      const v = values.get(name);
-      if (v === undefined) throw new ValueError(`onnx: the graph output ${name} is never computed`);
+  }
+
+  /** One run of a subgraph: `inputs` bound to its inputs in order; its outputs in order. */
+  private runSubgraph(graph: OnnxGraphProto, inputs: readonly Value[], outer: Scope, run: Run): Value[] {
+    const scope = this.scopeFor(graph, outer);
+    graph.inputs.forEach((info, i) => scope.set(info.name, inputs[i]));
+    this.runNodes(graph, scope, run);
+    return graph.outputs.map((info) => {
+      const v = scope.get(info.name);
+      if (v === undefined) throw new ValueError(`onnx: the subgraph ${graph.name || '(unnamed)'}'s output ${info.name} is never computed`);
       return v;
     });
-  }
-}
-
-function describe(node: OnnxNodeProto): string {
-  return `node ${node.name ? `'${node.name}' ` : ''}(${node.opType})`;
-}
-
-/** Refuses, with everything wrong at once, a graph tmnn cannot run: unknown ops, other domains, subgraphs, inputs used before they are made. */
-function checkGraph(graph: OnnxGraphProto, given: ReadonlySet<string>): void {
-  const unknown = new Map<string, number>();
-  for (const node of graph.nodes) {
-    const name = node.domain ? `${node.domain}.${node.opType}` : node.opType;
-    if (node.domain || !Object.hasOwn(OPS, node.opType)) unknown.set(name, (unknown.get(name) ?? 0) + 1);
-  }
-  if (unknown.size) {
-    const list = [...unknown].map(([op, n]) => (n > 1 ? `${op} (${n} nodes)` : op)).join(', ');
-    throw new ValueError(`onnx: the model uses ops tmnn does not run: ${list}. tm.onnx.SUPPORTED_OPS lists the ${Object.keys(OPS).length} it runs`);
-  }
-  const made = new Set(given);
-  for (const node of graph.nodes) {
-    for (const input of node.inputs) {
-      if (input !== '' && !made.has(input)) {
-        const later = graph.nodes.some((n) => n.outputs.includes(input));
-        throw new CorruptFileError(
-          later
-            ? `onnx: ${describe(node)} uses ${input} before the node that makes it; the graph is not in topological order as ONNX requires`
-            : `onnx: ${describe(node)} uses ${input}, which no node, input or initializer provides`,
-        );
-      }
-    }
-    for (const output of node.outputs) if (output !== '') made.add(output);
-  }
-  for (const output of graph.outputs) {
-    if (!made.has(output.name)) throw new CorruptFileError(`onnx: the graph output ${output.name} is made by no node, input or initializer`);
   }
 }

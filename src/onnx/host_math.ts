@@ -61,3 +61,30 @@ export function forEachIndex(shape: readonly number[], visit: (index: number[], 
     }
   }
 }
+
+/** Same-shaped Constants joined along a new axis `axis` (ops.stack on the host). */
+export function hostStack(items: readonly Constant[], axis: number): Constant {
+  const part = items[0].shape;
+  const shape = [...part.slice(0, axis), items.length, ...part.slice(axis)];
+  const strides = stridesOf(part);
+  const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  forEachIndex(shape, (index, flat) => {
+    let at = 0;
+    for (let d = 0, s = 0; d < index.length; d++) if (d !== axis) at += index[d] * strides[s++];
+    out[flat] = items[index[axis]].data[at];
+  });
+  return new Constant(items[0].type, shape, out);
+}
+
+/** The slice of `c` at position `i` along `axis`, that axis dropped (one step of a Scan over a Constant). */
+export function hostIndex(c: Constant, axis: number, i: number): Constant {
+  const shape = c.shape.filter((_, d) => d !== axis);
+  const strides = stridesOf(c.shape);
+  const positions: number[] = [];
+  forEachIndex(shape, (index) => {
+    let at = i * strides[axis];
+    for (let d = 0, s = 0; d < c.shape.length; d++) if (d !== axis) at += index[s++] * strides[d];
+    positions.push(at);
+  });
+  return hostTake(c, shape, positions);
+}

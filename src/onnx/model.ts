@@ -1,6 +1,8 @@
 // An ONNX model as a tmnn Module: its float initializers are parameters (so
-// an optimizer fine-tunes them and saveWeights writes them), and forward runs
-// the graph with tmnn's ops on the active backend, recorded for autograd.
+// an optimizer fine-tunes them and saveWeights writes them) — those of its
+// subgraphs too, and not those only ever read on the host (host_only.ts) —
+// and forward runs the graph with tmnn's ops on the active backend, recorded
+// for autograd.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/file.js';
@@ -9,8 +11,10 @@ import { encodeF16 } from '../f16.js';
 import { clone } from '../ops/movement.js';
 import { Module, type LayerConfig } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
+import { eachGraph } from './check.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
-import { DATA_TYPES, decodeModel, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
+import { hostOnlyValues } from './host_only.js';
+import { DATA_TYPES, decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
 import { Constant, constantOf, isIntegerType, tensorOf, type ElementType, type Value } from './value.js';
 
 /** A graph input or output: its name, ONNX element type and shape (a dimension's size, its symbolic name, or null when free). */
@@ -20,7 +24,11 @@ export interface OnnxValueDescription {
   shape?: readonly (number | string | null)[];
 }
 
-/** Float initializers up to this many elements keep a host copy too, for ops that need them on the host (Resize's scales). */
+/**
+ * Float parameters up to this many elements keep a host copy too, for ops
+ * that need them on the host (Resize's scales) where the same initializer is
+ * also read as data; one read only on the host is a Constant outright.
+ */
 const HOST_COPY_LIMIT = 64;
 
 export class OnnxModel extends Module {
@@ -30,7 +38,7 @@ export class OnnxModel extends Module {
   readonly opset: number;
   /** The exporting tool and its version, as the file says ('pytorch 1.13.0'). */
   readonly producer: string;
-  /** How many nodes of each op type the graph has. */
+  /** How many nodes of each op type the model has, those in subgraphs (If branches, Loop and Scan bodies) included. */
   readonly opCounts: ReadonlyMap<string, number>;
   // Private fields: Module's field scan must not list these; ownParameters does.
   #parameters: Map<string, Tensor>;
@@ -46,38 +54,50 @@ export class OnnxModel extends Module {
     if (opset === undefined) throw new CorruptFileError(`onnx: the model imports no version of the default (ai.onnx) operator set`);
     if (opset < OLDEST_OPSET) throw new ValueError(`onnx: the model uses operator set ${opset}; tmnn runs ${OLDEST_OPSET} and later (re-export it with a newer opset_version)`);
     const { graph } = proto;
-    if (graph.sparseInitializerCount) throw new ValueError(`onnx: the model has ${graph.sparseInitializerCount} sparse initializers, which tmnn does not read`);
     this.opset = opset;
     this.producer = [proto.producerName, proto.producerVersion].filter(Boolean).join(' ');
 
-    const known = new Map<string, Value>();
-    const hostCopies = new Map<string, Constant>();
+    const initializers = new Map<OnnxGraphProto, Map<string, Value>>();
+    const hostCopies = new Map<Tensor, Constant>();
     this.#parameters = new Map();
     try {
-      for (const init of graph.initializers) {
-        const c = constantOf(init, `initializer ${init.name}`);
-        if (isIntegerType(c.type) || c.type === 'bool') {
-          known.set(init.name, c);
-          continue;
+      // A subgraph's float initializers are parameters too (a loop body's
+      // weights fine-tune like the main graph's); ONNX forbids a subgraph to
+      // reuse an enclosing graph's names, so one namespace holds them all.
+      for (const g of eachGraph(graph)) {
+        if (g.sparseInitializerCount) throw new ValueError(`onnx: the model has ${g.sparseInitializerCount} sparse initializers, which tmnn does not read`);
+        const known = new Map<string, Value>();
+        initializers.set(g, known);
+        const hostOnly = hostOnlyValues(g);
+        for (const init of g.initializers) {
+          const c = constantOf(init, `initializer ${init.name}`);
+          // Floats too when every use is on the host (a scale in shape arithmetic): no gradient reaches them.
+          if (isIntegerType(c.type) || c.type === 'bool' || hostOnly.has(init.name)) {
+            known.set(init.name, c);
+            continue;
+          }
+          if (this.#parameters.has(init.name)) throw new CorruptFileError(`onnx: two initializers are named ${init.name} (one in a subgraph); ONNX requires a subgraph's names to differ from its enclosing graphs'`);
+          const p = tensorOf(c, `initializer ${init.name}`);
+          p.requiresGrad = true;
+          this.#places.set(init.name, { type: c.type, shape: c.shape, offset: init.dataOffset });
+          this.#parameters.set(init.name, p);
+          known.set(init.name, p);
+          if (c.size <= HOST_COPY_LIMIT) hostCopies.set(p, c);
         }
-        const p = tensorOf(c, `initializer ${init.name}`);
-        p.requiresGrad = true;
-        this.#places.set(init.name, { type: c.type, shape: c.shape, offset: init.dataOffset });
-        this.#parameters.set(init.name, p);
-        known.set(init.name, p);
-        if (c.size <= HOST_COPY_LIMIT) hostCopies.set(init.name, c);
       }
+      const own = initializers.get(graph)!;
       // Before IR version 4 initializers were listed among the inputs too, as their defaults.
-      this.inputs = graph.inputs.filter((i) => !known.has(i.name)).map(describeValue);
+      this.inputs = graph.inputs.filter((i) => !own.has(i.name)).map(describeValue);
       this.outputs = graph.outputs.map(describeValue);
       if (!this.outputs.length) throw new CorruptFileError('onnx: the graph has no outputs');
-      this.#runner = new GraphRunner(graph, opset, known, hostCopies);
+      this.#runner = new GraphRunner(graph, opset, initializers, hostCopies);
     } catch (err) {
       for (const p of this.#parameters.values()) p.dispose();
       throw err;
     }
+    // Every node in the file, a loop body's counted once (not once per iteration): what the model is made of.
     const counts = new Map<string, number>();
-    for (const node of graph.nodes) counts.set(node.opType, (counts.get(node.opType) ?? 0) + 1);
+    for (const g of eachGraph(graph)) for (const node of g.nodes) counts.set(node.opType, (counts.get(node.opType) ?? 0) + 1);
     this.opCounts = counts;
   }
 

@@ -4,7 +4,7 @@
 // failing with an error that names the node.
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import type { OnnxAttribute, OnnxNodeProto, OnnxTensorProto } from './proto.js';
+import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxTensorProto } from './proto.js';
 import { Constant, constantOf, tensorOf, type Value } from './value.js';
 
 export class NodeCall {
@@ -13,10 +13,16 @@ export class NodeCall {
     /** The model's version of the default (ai.onnx) operator set: attributes moved to inputs across versions. */
     readonly opset: number,
     private readonly inputs: readonly (Value | undefined)[],
-    /** Host copies of float initializers, for inputs an op must know on the host (Resize's scales). */
-    private readonly hostCopies: ReadonlyMap<string, Constant>,
+    /**
+     * Host copies of small float parameters, for inputs an op must know on
+     * the host (Resize's scales). Keyed by the parameter itself, not its
+     * name, so a subgraph's value of the same name is never mistaken for it.
+     */
+    private readonly hostCopies: ReadonlyMap<Tensor, Constant>,
     /** Constants already made tensors in this run. */
     private readonly tensors: Map<Constant, Tensor>,
+    /** Runs one of the node's subgraphs on the given inputs, in a scope that reads the enclosing graphs' values. */
+    private readonly subgraph: (graph: OnnxGraphProto, inputs: readonly Value[]) => Value[],
   ) {}
 
   /** "node 'Conv_3' (Conv)", for messages. */
@@ -56,7 +62,8 @@ export class NodeCall {
   asTensor(v: Value, what: string): Tensor {
     if (v instanceof Tensor) return v;
     let t = this.tensors.get(v);
-    if (!t) {
+    // A loop iteration's tidy frees what it uploaded: a later iteration uploads again.
+    if (!t || t.isDisposed) {
       t = tensorOf(v, `${this.where} ${what}`);
       this.tensors.set(v, t);
     }
@@ -65,7 +72,8 @@ export class NodeCall {
 
   /** Whether input i is known on the host. */
   isConstant(i: number): boolean {
-    return this.inputs[i] instanceof Constant || this.hostCopies.has(this.node.inputs[i]);
+    const v = this.inputs[i];
+    return v instanceof Constant || (v !== undefined && this.hostCopies.has(v));
   }
 
   /**
@@ -77,7 +85,7 @@ export class NodeCall {
   constant(i: number, what: string): Constant {
     const v = this.value(i);
     if (v instanceof Constant) return v;
-    const copy = this.hostCopies.get(this.node.inputs[i]);
+    const copy = this.hostCopies.get(v);
     if (copy) return copy;
     throw this.error(`its ${what} (input ${i}, ${this.node.inputs[i]}) is computed on the device, from the model's inputs or its parameters (float initializers); tmnn needs it known without reading the device: a constant, or computed from shapes and Constant nodes only`);
   }
@@ -148,6 +156,22 @@ export class NodeCall {
     if (!a) return undefined;
     if (a.kind !== 'tensor') throw this.error(`attribute ${name} should be a tensor, it is ${a.kind}`);
     return constantOf(a.value as OnnxTensorProto, `${this.where} attribute ${name}`);
+  }
+
+  /** A graph-valued attribute: an If's branch, a Loop's or Scan's body. */
+  graph(name: string): OnnxGraphProto {
+    const a = this.attribute(name);
+    if (!a) throw this.error(`attribute ${name} (a graph) is required`);
+    if (a.kind !== 'graph') throw this.error(`attribute ${name} should be a graph, it is ${a.kind}`);
+    return a.value;
+  }
+
+  /** Runs subgraph `graph` (the node's attribute `name`) once on `inputs`, given in the order of its inputs; its outputs in order. */
+  runGraph(name: string, graph: OnnxGraphProto, inputs: readonly Value[]): Value[] {
+    if (inputs.length !== graph.inputs.length) {
+      throw this.error(`its ${name} takes ${graph.inputs.length} inputs (${graph.inputs.map((i) => i.name).join(', ')}); the node gives it ${inputs.length}`);
+    }
+    return this.subgraph(graph, inputs);
   }
 
   /** Refuses an attribute set to a value tmnn does not implement. */

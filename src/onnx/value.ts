@@ -58,7 +58,7 @@ export function constantOf(t: OnnxTensorProto, where: string): Constant {
 
 const RUNNABLE: ElementType[] = ['float', 'float16', 'double', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'bool'];
 
-function isRunnable(name: string): name is ElementType {
+export function isRunnable(name: string): name is ElementType {
   return (RUNNABLE as string[]).includes(name);
 }
 

@@ -113,6 +113,7 @@ const cast: OnnxOp = {
 
 /** Clip: bounds as attributes before opset 11, as optional inputs since. */
 const clip: OnnxOp = {
+  hostInputs: [1, 2],
   run: (call) => {
     const x = call.tensor(0);
     const bound = (i: number, attr: string) => (call.opset < 11 ? call.float(attr) : call.has(i) ? call.constant(i, attr).data[0] : undefined);

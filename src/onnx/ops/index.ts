@@ -1,4 +1,5 @@
 // Every ONNX operator tmnn runs, by op type: one table per kind of op.
+import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { INDEXING_OPS } from './indexing.js';
@@ -22,6 +23,7 @@ export const OPS: OpTable = {
   ...NORMALIZATION_OPS,
   ...RESIZE_OPS,
   ...INDEXING_OPS,
+  ...CONTROL_FLOW_OPS,
 };
 
 /** The op types tmnn runs (the default ai.onnx domain), sorted. */

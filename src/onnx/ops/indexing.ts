@@ -45,6 +45,7 @@ function perAxis(call: NodeCall, v: Tensor, rank: number): Tensor {
 
 export const INDEXING_OPS: OpTable = {
   OneHot: {
+    hostInputs: [1, 2],
     run: (call) => {
       const indices = call.tensor(0);
       const depth = call.constant(1, 'depth').data[0];

@@ -13,6 +13,13 @@ export interface OnnxOp {
    * Reshape or Slice to know their arguments.
    */
   host?(call: NodeCall, inputs: Constant[]): Constant | Constant[];
+  /**
+   * The inputs the op reads only on the host, as numbers (a shape, axes,
+   * pads, a trip count), never as tensors: no gradient flows through them,
+   * so a float initializer that reaches nothing else need not be a
+   * parameter (host_only.ts).
+   */
+  hostInputs?: readonly number[];
 }
 
 export type OpTable = Record<string, OnnxOp>;

@@ -24,6 +24,7 @@ function reduceAxes(call: NodeCall, rank: number, inputSince: number): number[] 
 
 function reduction(fn: (x: Tensor, axes: number[] | undefined, keepDims: boolean) => Tensor, inputSince = 18, hostFn?: (values: number[]) => number): OnnxOp {
   return {
+    hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
       const axes = reduceAxes(call, x.rank, inputSince);
@@ -105,6 +106,7 @@ export const REDUCE_OPS: OpTable = {
   Softmax: softmaxOp(ops.softmax),
   LogSoftmax: softmaxOp(ops.logSoftmax),
   CumSum: {
+    hostInputs: [1],
     run: (call) => {
       let x = call.tensor(0);
       const a0 = call.constant(1, 'axis').data[0];
@@ -122,6 +124,7 @@ export const REDUCE_OPS: OpTable = {
     },
   },
   TopK: {
+    hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
       const k = call.opset < 10 ? call.int('k') : call.constant(1, 'k').data[0];

@@ -154,6 +154,7 @@ function optionalNumbers(call: NodeCall, i: number, what: string): number[] | un
 }
 
 const resizeOp: OnnxOp = {
+  hostInputs: [1, 2, 3],
   run: (call) => {
     const x = call.tensor(0);
     const legacy = call.opset < 11;
@@ -214,6 +215,7 @@ const resizeOp: OnnxOp = {
 
 /** Upsample (opsets 7–9): scales an attribute (7) or an input (9), asymmetric coordinates. */
 const upsample: OnnxOp = {
+  hostInputs: [1],
   run: (call) => {
     const x = call.tensor(0);
     let mode = call.string('mode', 'nearest');

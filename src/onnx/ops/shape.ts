@@ -146,6 +146,7 @@ function padAmounts(call: NodeCall, rank: number): [number, number][] {
 const PAD_MODES = { constant: 'constant', reflect: 'reflect', edge: 'replicate', wrap: 'circular' } as const;
 
 const pad: OnnxOp = {
+  hostInputs: [1, 2, 3],
   run: (call) => {
     let x = call.tensor(0);
     const amounts = padAmounts(call, x.rank);
@@ -181,7 +182,7 @@ const constant: OnnxOp = {
 
 export const SHAPE_OPS: OpTable = {
   Constant: constant,
-  Identity: { run: (call) => call.value(0) },
+  Identity: { run: (call) => call.value(0), host: (_call, [x]) => x },
   // Inference: dropout passes x through; a mask output is never computed.
   Dropout: { run: (call) => call.value(0) },
   Shape: {
@@ -195,6 +196,7 @@ export const SHAPE_OPS: OpTable = {
   },
   Size: { run: (call) => new Constant('int64', [], Float64Array.of(shapeOf(call.value(0)).reduce((a, b) => a * b, 1))) },
   ConstantOfShape: {
+    hostInputs: [0],
     run: (call) => {
       const shape = call.constant(0, 'shape').values();
       const value = call.tensorAttribute('value');
@@ -203,6 +205,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Reshape: {
+    hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
       return ops.reshape(x, reshapeTarget(call, x.shape, call.constant(1, 'shape').values()));
@@ -217,6 +220,7 @@ export const SHAPE_OPS: OpTable = {
     host: (call, [x]) => reshapeHost(x, flattenShape(call, x.shape)),
   },
   Squeeze: {
+    hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
       return ops.reshape(x, squeezedShape(call, x.shape));
@@ -224,6 +228,7 @@ export const SHAPE_OPS: OpTable = {
     host: (call, [x]) => reshapeHost(x, squeezedShape(call, x.shape)),
   },
   Unsqueeze: {
+    hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
       return ops.reshape(x, unsqueezedShape(call, x.shape));
@@ -263,6 +268,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Split: {
+    hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
       const a = axis(call, call.int('axis', 0), x.rank);
@@ -270,6 +276,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Slice: {
+    hostInputs: [1, 2, 3, 4],
     run: (call) => {
       let x = call.tensor(0);
       const ranges = sliceRanges(call, x.shape);
@@ -329,6 +336,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Expand: {
+    hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
       return ops.broadcastTo(x, broadcastShapes('Expand', x.shape, call.constant(1, 'shape').values()));
@@ -341,6 +349,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Tile: {
+    hostInputs: [1],
     run: (call) => ops.tile(call.tensor(0), call.constant(1, 'repeats').values()),
     host: (call, [x, r]) => {
       const reps = r.values();
@@ -349,6 +358,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Range: {
+    hostInputs: [0, 1, 2],
     run: (call) => {
       const [start, limit, delta] = [0, 1, 2].map((i) => call.constant(i, ['start', 'limit', 'delta'][i]).data[0]);
       const n = Math.max(Math.ceil((limit - start) / delta), 0);
@@ -358,6 +368,7 @@ export const SHAPE_OPS: OpTable = {
   },
   Pad: pad,
   Trilu: {
+    hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
       const k = call.has(1) ? call.constant(1, 'k').data[0] : 0;
