@@ -69,8 +69,8 @@ export async function quantizedModelsSection(): Promise<void> {
     rows,
     `int8: each Dense a QuantizedDense (x quantized per row as it comes, exact int8 product: on native ${int8How}, dot4I8Packed on webgpu, ` +
       `or webgpu's f16 way where the device measured it faster — here ${ways.join('; ') || 'n/a'}). The encoder's attention projections stay float (only its feed-forward Dense layers are quantized). ` +
-      'At these sizes the int8 way costs more than it saves on the CPU: each product quantizes x in a few elementwise passes and packs the int8 weight again (fallback/src/int8_gemm.cc packs both operands per call); ' +
-      'tm.matmul(x, q) alone overtakes f32 only from about N = 1024. ' +
+      'On native each product is one addon call (fallback/src/quantized_linear.cc: x quantized, the weight packed once and kept, the product scaled back) on one thread up to ~16M multiply-adds, ' +
+      'where f32 sgemm takes both cores: per core the int8 product is ~2× f32\'s, so at these sizes the two are level or int8 a little ahead, with a quarter of the weight memory. ' +
       'TensorFlow.js has no dynamic quantization to compare with (its converter\'s uint8 weights are dequantized on load); onnxruntime-web\'s int8 models are in the onnx section.',
   );
 }
