@@ -7,8 +7,8 @@ import { CorruptFileError } from '../io/errors.js';
 import { Tensor } from '../tensor.js';
 import { NodeCall } from './node_call.js';
 import { OPS } from './ops/index.js';
-import type { OnnxGraphProto, OnnxNodeProto } from './proto.js';
-import { Constant, type Value } from './value.js';
+import { DATA_TYPES, type OnnxGraphProto, type OnnxNodeProto } from './proto.js';
+import { Constant, isIntegerType, type ElementType, type Value } from './value.js';
 
 /** The oldest default-domain operator set tmnn reads: older ones changed Reshape, Slice and more in ways it does not follow. */
 export const OLDEST_OPSET = 7;
@@ -33,6 +33,13 @@ export class GraphRunner {
     const values = new Map<string, Value>(this.known);
     for (const [name, t] of feeds) values.set(name, t);
     const tensors = new Map<Constant, Tensor>();
+    // Fed tensors carry their declared element types: i32 holds uint8 and int8 alike.
+    const types = new Map<Tensor, ElementType>();
+    for (const input of this.graph.inputs) {
+      const t = feeds.get(input.name);
+      const type = DATA_TYPES[input.elemType] as ElementType | undefined;
+      if (t && t.dtype === 'i32' && type && isIntegerType(type)) types.set(t, type);
+    }
     for (const node of this.graph.nodes) {
       const inputs = node.inputs.map((name) => {
         if (name === '') return undefined;
@@ -41,7 +48,7 @@ export class GraphRunner {
         return v;
       });
       // Trailing optional inputs left out entirely count as absent.
-      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, tensors);
+      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, tensors, types);
       const op = OPS[node.opType];
       const constants = inputs.filter((v): v is Constant => v instanceof Constant);
       const onHost = op.host && constants.length === inputs.filter((v) => v !== undefined).length;

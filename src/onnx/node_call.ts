@@ -5,7 +5,7 @@
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { OnnxAttribute, OnnxNodeProto, OnnxTensorProto } from './proto.js';
-import { Constant, constantOf, tensorOf, type Value } from './value.js';
+import { Constant, constantOf, tensorOf, type ElementType, type Value } from './value.js';
 
 export class NodeCall {
   constructor(
@@ -17,6 +17,13 @@ export class NodeCall {
     private readonly hostCopies: ReadonlyMap<string, Constant>,
     /** Constants already made tensors in this run. */
     private readonly tensors: Map<Constant, Tensor>,
+    /**
+     * The ONNX element type of tensors whose dtype does not say it, in this
+     * run: tmnn holds every integer type as i32, so a uint8 and an int8 tensor
+     * look alike. Graph inputs enter with their declared type; ops that make
+     * quantized tensors record theirs (typed()).
+     */
+    private readonly types: Map<Tensor, ElementType> = new Map(),
   ) {}
 
   /** "node 'Conv_3' (Conv)", for messages. */
@@ -60,6 +67,26 @@ export class NodeCall {
       t = tensorOf(v, `${this.where} ${what}`);
       this.tensors.set(v, t);
     }
+    return t;
+  }
+
+  /**
+   * Input i's ONNX element type where it is known: a Constant's own, one
+   * recorded for a tensor (a graph input's declared type, a quantizing op's
+   * output), a float or i8 tensor's from its dtype. An i32 tensor of no
+   * recorded type is an integer of unknown width: undefined.
+   */
+  elementType(i: number): ElementType | undefined {
+    const v = this.value(i);
+    if (v instanceof Constant) return v.type;
+    const recorded = this.types.get(v);
+    if (recorded) return recorded;
+    return v.dtype === 'f32' ? 'float' : v.dtype === 'f16' ? 'float16' : v.dtype === 'i8' ? 'int8' : undefined;
+  }
+
+  /** Records that t, an output of this node, holds ONNX type `type` (tmnn's i32 holds uint8 and int8 alike). */
+  typed(t: Tensor, type: ElementType): Tensor {
+    this.types.set(t, type);
     return t;
   }
 
