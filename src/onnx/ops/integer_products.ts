@@ -3,7 +3,9 @@
 // and QLinearConv (the int32 result scaled by a_scale · b_scale / y_scale,
 // rounded half to even, shifted by y_zero_point and saturated).
 //
-// Exactness: each operand minus its zero point is an exact i32 tensor
+// Exactness: a constant weight matrix takes tmnn's int8 product, shifted
+// and corrected (int8_product.ts says why that is exact). Otherwise each
+// operand minus its zero point is an exact i32 tensor
 // (|v| ≤ 255), and the product is tmnn's i32 × i32 matmul, which
 // accumulates in i32 on every backend (the js kernel's Math.imul and |0,
 // WGSL i32 arithmetic on webgpu; native hands i32 products to the js
@@ -20,9 +22,10 @@ import { gatherOrZero } from '../../ops/movement.js';
 import { windowsIn, windowTable } from '../../ops/windows.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
-import type { ElementType } from '../value.js';
+import { Constant, type ElementType } from '../value.js';
+import { int8Product } from './int8_product.js';
 import type { OnnxOp, OpTable } from './op.js';
-import { centered, floatInput, integerInput, isQuantType, saturated, zeroPointType } from './quantized.js';
+import { centered, floatInput, integerInput, isQuantType, reshaped, saturated, zeroPointType } from './quantized.js';
 import { perAxis, windowPads } from './spatial.js';
 
 const INT8S: readonly ElementType[] = ['uint8', 'int8'];
@@ -58,10 +61,23 @@ function columns(shape: readonly number[]): number {
   return shape.length >= 2 ? shape[shape.length - 1] : 1;
 }
 
-/** (A − a_zp)·(B − b_zp) in i32, NumPy's matmul rules (the header says why it is exact). */
+const isInt8 = (type: ElementType | undefined): type is 'uint8' | 'int8' => type === 'uint8' || type === 'int8';
+
+/**
+ * (A − a_zp)·(B − b_zp) in i32, NumPy's matmul rules. A constant matrix B
+ * (weights) of known uint8/int8 types takes tmnn's int8 product
+ * (int8_product.ts); otherwise the operands minus their zero points are
+ * multiplied as i32 (the header says why either is exact).
+ */
 function integerMatmul(call: NodeCall, [a, az, b, bz]: readonly number[], aShape: number[], bShape: number[]): Tensor {
   const A = call.value(a), B = call.value(b);
   if (A.shape.length === 0 || B.shape.length === 0) throw call.error(`its operands must have at least one axis, got [${A.shape.join(', ')}] and [${B.shape.join(', ')}]`);
+  const ta = call.elementType(a), tb = call.elementType(b);
+  const bZero = call.has(bz) ? call.value(bz) : undefined;
+  if (B instanceof Constant && B.shape.length === 2 && isInt8(ta) && isInt8(tb) && (bZero === undefined || bZero instanceof Constant)) {
+    const aZero = call.has(az) ? reshaped(call, az, aShape, 'a_zero_point') : 0;
+    return int8Product(call.asTensor(A, 'A'), ta, aZero, B, tb, bZero);
+  }
   return ops.matmul(centered(call, a, az, aShape, 'A'), centered(call, b, bz, bShape, 'B'));
 }
 

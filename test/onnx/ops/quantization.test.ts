@@ -120,14 +120,17 @@ describe.each(BACKENDS)('tm.onnx quantization on %s', (backend) => {
       initializers: { s: { shape: [4], values: s }, z: { type: 'uint8', shape: [4], values: z } },
       extraInputs: ['s', 'z'],
     });
+    const before = tm.memory().numTensors;
     const model = tm.onnx.fromBytes(bytes);
     const xt = tm.tensor(Array.from(x.v), [3, 4], { dtype: 'i32' });
-    const loss = model.forward(xt).sum();
+    const y = model.forward(xt);
+    const loss = y.sum();
     loss.backward();
     const grad = model.ownParameters().s.grad!;
     expectExact(await grad.data(), Array.from({ length: 4 }, (_, j) => [0, 1, 2].reduce((acc, i) => acc + x.v[i * 4 + j] - z[j], 0)), 'd loss / d scale');
-    for (const t of [xt, loss, grad]) t.dispose();
+    for (const t of [xt, y, loss, grad]) t.dispose();
     model.dispose();
+    expect(tm.memory().numTensors, 'tensors left').toBe(before);
   });
 
   it("DynamicQuantizeLinear: x's range with 0 in it, its uint8 scale and zero point, x quantized by them", async () => {
@@ -181,7 +184,9 @@ describe.each(BACKENDS)('tm.onnx quantization on %s', (backend) => {
     const big = f64([4, k], randomInts(4 * k, 0, 15).map((r) => (r ? 255 : 0))), wide = f64([k, 8], randomInts(8 * k, 0, 15).map((r) => (r ? 127 : -128)));
     const exact = integerMatmulRef(big, wide, [0], [0]);
     expect(exact.v.some((s) => Math.abs(s) > 2 ** 24 && Math.fround(s) !== s), 'the reference holds sums f32 rounds').toBe(true);
-    expectExact((await runOp('MatMulInteger', [typed(big, 'uint8'), typed(wide, 'int8', true)]))[0].v, exact.v, 'K = 1031 at the extremes');
+    for (const constant of [true, false]) {
+      expectExact((await runOp('MatMulInteger', [typed(big, 'uint8'), typed(wide, 'int8', constant)]))[0].v, exact.v, `K = 1031 at the extremes${constant ? ', B an initializer' : ''}`);
+    }
   });
 
   const GEOMETRIES: { name: string; x: number[]; w: number[]; g: ConvGeometry }[] = [
