@@ -13,10 +13,10 @@
 // i32 arithmetic wraps modulo 2^32 alike on every backend, so the sum is
 // exact modulo 2^32: exactly the true value whenever that fits in int32,
 // which ONNX's int32 output presumes. B̂ᵀ and colsum(B̂) + K·β are made on
-// the host once per run; B̂ is kept transposed ([N, K]), the layout the
+// the host once per weight; B̂ is kept transposed ([N, K]), the layout the
 // packed int8 kernels read.
 import * as ops from '../../ops/index.js';
-import { tensor } from '../../ops/creation.js';
+import { fromStorageArray } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
 import type { Constant } from '../value.js';
 
@@ -32,7 +32,36 @@ export function int8Shift(type: 'uint8' | 'int8'): number {
  * one per column; undefined: 0).
  */
 export function int8Product(a: Tensor, aType: 'uint8' | 'int8', aZero: Tensor | number, b: Constant, bType: 'uint8' | 'int8', bZero: Constant | undefined): Tensor {
-  const sa = int8Shift(aType), sb = int8Shift(bType);
+  const sa = int8Shift(aType);
+  const [k, n] = b.shape;
+  const { bt, beta, corrected } = preparedWeight(b, bType, bZero);
+  const shifted = ops.cast(sa ? ops.sub(a, sa) : a, 'i8');
+  let y = ops.matmul(shifted, fromStorageArray(bt, [n, k], 'i8'), { transposeB: true });
+  if (beta.some((v) => v !== 0)) {
+    const rows = ops.sum(shifted, -1, { keepDims: true });
+    y = ops.add(y, ops.mul(rows, beta.every((v) => v === beta[0]) ? beta[0] : fromStorageArray(beta, [n], 'i32')));
+  }
+  const alpha = typeof aZero === 'number' ? sa - aZero : ops.sub(sa, ops.cast(aZero, 'i32'));
+  if (alpha !== 0) y = ops.add(y, ops.mul(alpha, fromStorageArray(corrected, [n], 'i32')));
+  return y;
+}
+
+interface PreparedWeight {
+  /** B̂ᵀ: [N, K]. */
+  bt: Int8Array;
+  /** β per column. */
+  beta: Int32Array;
+  /** colsum(B̂) + K·β per column. */
+  corrected: Int32Array;
+}
+
+/** What int8Product needs of a weight, made on the host once per weight and zero point (a model runs many times): plain arrays, on no backend. */
+const prepared = new WeakMap<Constant, { bZero: Constant | undefined; weight: PreparedWeight }>();
+
+function preparedWeight(b: Constant, bType: 'uint8' | 'int8', bZero: Constant | undefined): PreparedWeight {
+  const kept = prepared.get(b);
+  if (kept && kept.bZero === bZero) return kept.weight;
+  const sb = int8Shift(bType);
   const [k, n] = b.shape;
   const bt = new Int8Array(n * k), beta = new Int32Array(n), corrected = new Int32Array(n);
   for (let j = 0; j < n; j++) {
@@ -45,13 +74,7 @@ export function int8Product(a: Tensor, aType: 'uint8' | 'int8', aZero: Tensor | 
     }
     corrected[j] = sum + k * beta[j];
   }
-  const shifted = ops.cast(sa ? ops.sub(a, sa) : a, 'i8');
-  let y = ops.matmul(shifted, tensor(bt, [n, k], { dtype: 'i8' }), { transposeB: true });
-  if (beta.some((v) => v !== 0)) {
-    const rows = ops.sum(shifted, -1, { keepDims: true });
-    y = ops.add(y, ops.mul(rows, beta.every((v) => v === beta[0]) ? beta[0] : tensor(beta, [n], { dtype: 'i32' })));
-  }
-  const alpha = typeof aZero === 'number' ? sa - aZero : ops.sub(sa, ops.cast(aZero, 'i32'));
-  if (alpha !== 0) y = ops.add(y, ops.mul(alpha, tensor(corrected, [n], { dtype: 'i32' })));
-  return y;
+  const weight = { bt, beta, corrected };
+  prepared.set(b, { bZero, weight });
+  return weight;
 }

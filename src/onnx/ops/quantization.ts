@@ -104,19 +104,19 @@ const dequantizeLinear: OnnxOp = {
 /**
  * DynamicQuantizeLinear: x's range widened to hold 0, split into 255 steps
  * (y_scale), the zero point where 0 falls (rounded, saturated to uint8), and
- * x quantized by them. An x of zeros alone has no range: its scale is 0
- * (what the formula gives) and y and the zero point are 0, where the
- * formula's 0 / 0 would give NaN.
+ * x quantized by them. An x of zeros alone has no range, and the formula's
+ * 0 / 0 no value: its scale is 1 there, y and the zero point 0, as
+ * onnxruntime gives.
  */
 const dynamicQuantizeLinear: OnnxOp = {
   run: (call) => {
     const x = floatInput(call, 0, 'x');
     const xf = x.dtype === 'f32' ? x : ops.cast(x, 'f32');
     const lo = ops.minimum(ops.min(xf), 0), hi = ops.maximum(ops.max(xf), 0);
-    const scale = ops.div(ops.sub(hi, lo), 255);
-    const divisor = ops.where(ops.equal(scale, 0), 1, scale);
-    const zeroPoint = saturated(call, ops.clip(ops.neg(ops.div(lo, divisor)), 0, 255), 0, 'uint8');
-    const y = saturated(call, ops.div(xf, divisor), zeroPoint, 'uint8');
+    const range = ops.div(ops.sub(hi, lo), 255);
+    const scale = ops.where(ops.equal(range, 0), 1, range);
+    const zeroPoint = saturated(call, ops.clip(ops.neg(ops.div(lo, scale)), 0, 255), 0, 'uint8');
+    const y = saturated(call, ops.div(xf, scale), zeroPoint, 'uint8');
     return [y, scale, zeroPoint];
   },
 };

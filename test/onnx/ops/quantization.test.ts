@@ -139,13 +139,14 @@ describe.each(BACKENDS)('tm.onnx quantization on %s', (backend) => {
       const [y, scale, zp] = await runOp('DynamicQuantizeLinear', [typed(x, 'float')], {}, { outputs: 3 });
       expect([y.shape, scale.shape, zp.shape], `shapes ${shape}`).toEqual([[...shape], [], []]);
       const min = Math.min(0, ...x.v), max = Math.max(0, ...x.v);
-      const s = Math.fround(Math.fround(max - min) / 255);
+      // x of zeros: no range, 0 / 0 in the formula; scale 1 as onnxruntime gives.
+      const s = max === min ? 1 : Math.fround(Math.fround(max - min) / 255);
       expectClose(scale.v, [s], 3e-7, `scale [${shape}] in [${lo}, ${hi})`);
-      const z = s === 0 ? 0 : roundHalfEven(saturate(Math.fround(-Math.fround(min / s)), 'uint8'));
+      const z = roundHalfEven(saturate(Math.fround(-Math.fround(min / s)), 'uint8'));
       expectQuantized(zp.v, [z], [-min / s], `zero point [${shape}]`);
       // y against the scale and zero point it came with.
       const [gs, gz] = [scale.v[0], zp.v[0]];
-      expectQuantized(y.v, x.v.map((v) => (gs === 0 ? 0 : quantize(v, gs, gz, 'uint8'))), x.v.map((v) => v / gs), `y [${shape}]`);
+      expectQuantized(y.v, x.v.map((v) => quantize(v, gs, gz, 'uint8')), x.v.map((v) => v / gs), `y [${shape}]`);
     }
   });
 
@@ -302,6 +303,66 @@ function runOpSync(op: string, inputs: readonly Feed[], attributes: Record<strin
     model.dispose();
   }
 }
+
+/** A one-node model's output from onnxruntime-web: inputs fed or written as initializers as `feeds` say, the output of `outType`. */
+async function ortNode(op: string, feeds: readonly Feed[], attributes: Record<string, AttributeSpec>, outType: OnnxTypeName): Promise<Float64Array> {
+  const initializers: Record<string, { type?: OnnxTypeName; shape: readonly number[]; values: ArrayLike<number> }> = {};
+  const inputs: { name: string; type: OnnxTypeName; shape: readonly number[] }[] = [];
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  const names = feeds.map((f, i) => {
+    const name = `x${i}`;
+    if (f.constant) initializers[name] = { type: f.type, shape: f.shape, values: f.values };
+    else {
+      inputs.push({ name, type: f.type ?? 'float', shape: f.shape });
+      const data = f.type === 'uint8' ? Uint8Array.from(f.values) : f.type === 'int8' ? Int8Array.from(f.values) : Float32Array.from(f.values);
+      ortFeeds[name] = new ort.Tensor(f.type === 'uint8' || f.type === 'int8' ? f.type : 'float32', data, [...f.shape]);
+    }
+    return name;
+  });
+  const bytes = onnxModel({ opset: 13, inputs, outputs: [{ name: 'y', type: outType }], nodes: [{ op, inputs: names, outputs: ['y'], attributes }], initializers });
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
+  try {
+    const out = await session.run(ortFeeds);
+    return Float64Array.from((await out.y.getData()) as ArrayLike<number>);
+  } finally {
+    await session.release();
+  }
+}
+
+describe.each(BACKENDS)('tm.onnx quantization beside onnxruntime-web, node by node, on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('computes what onnxruntime computes for each op (integers exactly, but for a quotient at a half)', async () => {
+    const x = floats([3, 5, 7], -6, 6), a = ints([5, 129], 'uint8'), b = ints([129, 6], 'int8');
+    const cx = ints([2, 3, 7, 6], 'uint8'), cw = ints([4, 3, 3, 2], 'int8');
+    const conv = { pads: [1, 0, 1, 1], strides: [2, 1], dilations: [1, 2] };
+    const ys = 0.03; // outputs of the product spread over the uint8 range, some saturating
+    const CASES: [string, Feed[], Record<string, AttributeSpec>, OnnxTypeName, ArrayLike<number>?][] = [
+      ['QuantizeLinear', [typed(x, 'float'), scalar(0.037), scalar(-3, 'int8')], {}, 'int8', x.v.map((v) => v / 0.037)],
+      ['QuantizeLinear', [typed(x, 'float'), list(scales(5)), list(zeroPoints(5, 'uint8'), 'uint8')], { axis: 1 }, 'uint8'],
+      ['DequantizeLinear', [typed(a, 'uint8'), list(scales(129)), list(zeroPoints(129, 'uint8'), 'uint8')], { axis: 1 }, 'float'],
+      ['MatMulInteger', [typed(a, 'uint8'), typed(b, 'int8', true), scalar(131, 'uint8'), list(zeroPoints(6, 'int8'), 'int8')], {}, 'int32'],
+      ['MatMulInteger', [typed(a, 'uint8'), typed(ints([129, 6], 'uint8'), 'uint8'), scalar(7, 'uint8'), scalar(200, 'uint8')], {}, 'int32'],
+      ['ConvInteger', [typed(cx, 'uint8'), typed(ints([4, 3, 3, 2], 'uint8'), 'uint8', true), scalar(100, 'uint8'), scalar(90, 'uint8')], conv, 'int32'],
+      ['QLinearMatMul', [typed(a, 'uint8'), scalar(0.05), scalar(120, 'uint8'), typed(b, 'int8', true), scalar(0.001), scalar(0, 'int8'), scalar(ys), scalar(128, 'uint8')], {}, 'uint8'],
+      ['QLinearConv', [typed(cx, 'uint8'), scalar(0.05), scalar(120, 'uint8'), typed(cw, 'int8', true), list(scales(4)), list([0, 0, 0, 0], 'int8'), scalar(0.5), scalar(100, 'uint8'), list(randomInts(4, -500, 500), 'int32')], conv, 'uint8'],
+    ];
+    for (const [op, feeds, attributes, outType, quotients] of CASES) {
+      const got = (await runOp(op, feeds, attributes))[0].v;
+      const want = await ortNode(op, feeds, attributes, outType);
+      const what = `${op} ${feeds.map((f) => f.type).join(', ')}`;
+      if (outType === 'float') expectExact(got, want, what);
+      else if (quotients) expectQuantized(got, want, quotients, what);
+      else if (op.startsWith('QLinear') || op === 'QuantizeLinear') {
+        // Requantized: the same value, but for a product at a half that f32 division may round either way.
+        expectClose(got, want, 1, what, want.map(() => 0));
+        expect(got.filter((v, i) => v !== want[i]).length, `${what}: values off by one`).toBeLessThanOrEqual(1);
+      } else expectExact(got, want, what);
+    }
+  });
+});
 
 const MLP_SIZES = [13, 32, 5];
 
