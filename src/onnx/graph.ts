@@ -5,6 +5,7 @@
 import { ValueError } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
 import { Tensor } from '../tensor.js';
+import { KeptTensors } from './kept.js';
 import { NodeCall } from './node_call.js';
 import { OPS } from './ops/index.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxNodeProto } from './proto.js';
@@ -14,6 +15,9 @@ import { Constant, isIntegerType, type ElementType, type Value } from './value.j
 export const OLDEST_OPSET = 7;
 
 export class GraphRunner {
+  /** What ops derive from the constants once (a laid-out int8 weight), kept across runs. */
+  readonly #kept = new KeptTensors();
+
   constructor(
     readonly graph: OnnxGraphProto,
     readonly opset: number,
@@ -48,7 +52,7 @@ export class GraphRunner {
         return v;
       });
       // Trailing optional inputs left out entirely count as absent.
-      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, tensors, types);
+      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, tensors, types, this.#kept);
       const op = OPS[node.opType];
       const constants = inputs.filter((v): v is Constant => v instanceof Constant);
       const onHost = op.host && constants.length === inputs.filter((v) => v !== undefined).length;
@@ -63,6 +67,11 @@ export class GraphRunner {
       if (v === undefined) throw new ValueError(`onnx: the graph output ${name} is never computed`);
       return v;
     });
+  }
+
+  /** Frees the tensors kept across runs. */
+  dispose(): void {
+    this.#kept.dispose();
   }
 }
 

@@ -4,6 +4,7 @@
 // failing with an error that names the node.
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import type { KeptTensors } from './kept.js';
 import type { OnnxAttribute, OnnxNodeProto, OnnxTensorProto } from './proto.js';
 import { Constant, constantOf, tensorOf, type ElementType, type Value } from './value.js';
 
@@ -24,6 +25,8 @@ export class NodeCall {
      * quantized tensors record theirs (typed()).
      */
     private readonly types: Map<Tensor, ElementType> = new Map(),
+    /** Tensors derived from constants, kept across runs until the model is disposed. */
+    private readonly keptTensors?: KeptTensors,
   ) {}
 
   /** "node 'Conv_3' (Conv)", for messages. */
@@ -88,6 +91,15 @@ export class NodeCall {
   typed(t: Tensor, type: ElementType): Tensor {
     this.types.set(t, type);
     return t;
+  }
+
+  /**
+   * A tensor derived from constant `owner` (and `withValue`, by identity)
+   * made once and kept across runs: work on a model's fixed weights done
+   * once, not every run. Outside a model's runner, made afresh.
+   */
+  kept(owner: Constant, withValue: unknown, key: string, make: () => Tensor): Tensor {
+    return this.keptTensors ? this.keptTensors.get(owner, withValue, key, make) : make();
   }
 
   /** Whether input i is known on the host. */

@@ -13,11 +13,13 @@
 // i32 arithmetic wraps modulo 2^32 alike on every backend, so the sum is
 // exact modulo 2^32: exactly the true value whenever that fits in int32,
 // which ONNX's int32 output presumes. B̂ᵀ and colsum(B̂) + K·β are made on
-// the host once per weight; B̂ is kept transposed ([N, K]), the layout the
-// packed int8 kernels read.
+// the host once per model and weight and kept on the device across runs
+// (NodeCall.kept); B̂ is kept transposed ([N, K]), the layout the packed
+// int8 kernels read.
 import * as ops from '../../ops/index.js';
-import { fromStorageArray } from '../../ops/util.js';
+import { adoptStorageArray } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
+import type { NodeCall } from '../node_call.js';
 import type { Constant } from '../value.js';
 
 /** The shift that takes a uint8 or int8 value into int8. */
@@ -31,50 +33,44 @@ export function int8Shift(type: 'uint8' | 'int8'): number {
  * and a constant 2-D B of `bType` with zero point `bZero` (per tensor, or
  * one per column; undefined: 0).
  */
-export function int8Product(a: Tensor, aType: 'uint8' | 'int8', aZero: Tensor | number, b: Constant, bType: 'uint8' | 'int8', bZero: Constant | undefined): Tensor {
+export function int8Product(call: NodeCall, a: Tensor, aType: 'uint8' | 'int8', aZero: Tensor | number, b: Constant, bType: 'uint8' | 'int8', bZero: Constant | undefined): Tensor {
   const sa = int8Shift(aType);
   const [k, n] = b.shape;
-  const { bt, beta, corrected } = preparedWeight(b, bType, bZero);
+  const kept = (key: string, make: () => Tensor) => call.kept(b, bZero, key, make);
   const shifted = ops.cast(sa ? ops.sub(a, sa) : a, 'i8');
-  let y = ops.matmul(shifted, fromStorageArray(bt, [n, k], 'i8'), { transposeB: true });
+  let y = ops.matmul(shifted, kept(`int8 ${bType} Bᵀ`, () => adoptStorageArray(shiftedTranspose(b, bType), [n, k], 'i8')), { transposeB: true });
+  const beta = betaOf(b, bType, bZero);
   if (beta.some((v) => v !== 0)) {
     const rows = ops.sum(shifted, -1, { keepDims: true });
-    y = ops.add(y, ops.mul(rows, beta.every((v) => v === beta[0]) ? beta[0] : fromStorageArray(beta, [n], 'i32')));
+    y = ops.add(y, ops.mul(rows, beta.every((v) => v === beta[0]) ? beta[0] : kept(`int8 ${bType} β`, () => adoptStorageArray(beta, [n], 'i32'))));
   }
-  const alpha = typeof aZero === 'number' ? sa - aZero : ops.sub(sa, ops.cast(aZero, 'i32'));
-  if (alpha !== 0) y = ops.add(y, ops.mul(alpha, fromStorageArray(corrected, [n], 'i32')));
+  const alpha = typeof aZero === 'number' ? sa - aZero : ops.sub(sa, aZero.dtype === 'i32' ? aZero : ops.cast(aZero, 'i32'));
+  if (alpha !== 0) y = ops.add(y, ops.mul(alpha, kept(`int8 ${bType} colsum + Kβ`, () => adoptStorageArray(corrected(b, bType, beta), [n], 'i32'))));
   return y;
 }
 
-interface PreparedWeight {
-  /** B̂ᵀ: [N, K]. */
-  bt: Int8Array;
-  /** β per column. */
-  beta: Int32Array;
-  /** colsum(B̂) + K·β per column. */
-  corrected: Int32Array;
-}
-
-/** What int8Product needs of a weight, made on the host once per weight and zero point (a model runs many times): plain arrays, on no backend. */
-const prepared = new WeakMap<Constant, { bZero: Constant | undefined; weight: PreparedWeight }>();
-
-function preparedWeight(b: Constant, bType: 'uint8' | 'int8', bZero: Constant | undefined): PreparedWeight {
-  const kept = prepared.get(b);
-  if (kept && kept.bZero === bZero) return kept.weight;
+/** B̂ᵀ = (B − s_b)ᵀ: [N, K] int8. */
+function shiftedTranspose(b: Constant, bType: 'uint8' | 'int8'): Int8Array {
   const sb = int8Shift(bType);
   const [k, n] = b.shape;
-  const bt = new Int8Array(n * k), beta = new Int32Array(n), corrected = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    beta[j] = sb - (bZero ? bZero.data[bZero.size === 1 ? 0 : j] : 0);
-    let sum = 0;
-    for (let p = 0; p < k; p++) {
-      const v = b.data[p * n + j] - sb;
-      bt[j * k + p] = v;
-      sum += v;
-    }
-    corrected[j] = sum + k * beta[j];
-  }
-  const weight = { bt, beta, corrected };
-  prepared.set(b, { bZero, weight });
-  return weight;
+  const bt = new Int8Array(n * k);
+  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = b.data[p * n + j] - sb;
+  return bt;
+}
+
+/** β = s_b − b_zp per column. */
+function betaOf(b: Constant, bType: 'uint8' | 'int8', bZero: Constant | undefined): Int32Array {
+  const sb = int8Shift(bType);
+  const n = b.shape[1];
+  return Int32Array.from({ length: n }, (_, j) => sb - (bZero ? bZero.data[bZero.size === 1 ? 0 : j] : 0));
+}
+
+/** colsum(B̂) + K·β per column. */
+function corrected(b: Constant, bType: 'uint8' | 'int8', beta: Int32Array): Int32Array {
+  const sb = int8Shift(bType);
+  const [k, n] = b.shape;
+  const out = new Int32Array(n);
+  for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) out[j] += b.data[p * n + j] - sb;
+  for (let j = 0; j < n; j++) out[j] += k * beta[j];
+  return out;
 }

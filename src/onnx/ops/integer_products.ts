@@ -76,7 +76,7 @@ function integerMatmul(call: NodeCall, [a, az, b, bz]: readonly number[], aShape
   const bZero = call.has(bz) ? call.value(bz) : undefined;
   if (B instanceof Constant && B.shape.length === 2 && isInt8(ta) && isInt8(tb) && (bZero === undefined || bZero instanceof Constant)) {
     const aZero = call.has(az) ? reshaped(call, az, aShape, 'a_zero_point') : 0;
-    return int8Product(call.asTensor(A, 'A'), ta, aZero, B, tb, bZero);
+    return int8Product(call, call.asTensor(A, 'A'), ta, aZero, B, tb, bZero);
   }
   return ops.matmul(centered(call, a, az, aShape, 'A'), centered(call, b, bz, bShape, 'B'));
 }

@@ -10,7 +10,7 @@
 // quantized integers themselves are constants: an int8 weight is not
 // trainable, and round's gradient is zero.
 import * as ops from '../../ops/index.js';
-import { tensor } from '../../ops/creation.js';
+import { adoptStorageArray } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import { DATA_TYPES } from '../proto.js';
@@ -73,11 +73,14 @@ function centeredFloats(call: NodeCall, shape: readonly number[]): Tensor {
   const x = call.value(0);
   const zp = call.has(2) ? call.value(2) : undefined;
   if (x instanceof Constant && (zp === undefined || zp instanceof Constant)) {
-    const out = new Float32Array(x.size);
     const along = zp && zp.size > 1 ? axisOf(call, x.shape.length, 1) : -1;
-    const inner = along < 0 ? 1 : x.shape.slice(along + 1).reduce((a, b) => a * b, 1);
-    for (let k = 0; k < x.size; k++) out[k] = x.data[k] - (zp ? zp.data[along < 0 ? 0 : Math.floor(k / inner) % x.shape[along]] : 0);
-    return tensor(out, [...x.shape]);
+    // Made once per model: a quantized weight's integers do not change between runs.
+    return call.kept(x, zp, `x − x_zero_point along ${along}`, () => {
+      const out = new Float32Array(x.size);
+      const inner = along < 0 ? 1 : x.shape.slice(along + 1).reduce((a, b) => a * b, 1);
+      for (let k = 0; k < x.size; k++) out[k] = x.data[k] - (zp ? zp.data[along < 0 ? 0 : Math.floor(k / inner) % x.shape[along]] : 0);
+      return adoptStorageArray(out, [...x.shape], 'f32');
+    });
   }
   const xt = call.asTensor(x, 'x');
   const diff = zp === undefined ? xt : ops.sub(ops.cast(xt, 'i32'), reshaped(call, 2, shape, 'x_zero_point'));
