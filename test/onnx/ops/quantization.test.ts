@@ -416,6 +416,25 @@ describe.each(BACKENDS)('quantized MLPs in onnxruntime formats on %s', (backend)
     }
   });
 
+  it('keeps what it derives from the int8 weights across runs (the same output each run), and frees it with the model', async () => {
+    const before = tm.memory().numTensors;
+    const model = tm.onnx.fromBytes(onnxModel(dynamicMlp(randomMlp(), 'batch')));
+    const x = tm.tensor(Array.from(floats([3, MLP_SIZES[0]]).v), [3, MLP_SIZES[0]]);
+    const runOnce = async () => {
+      const y = tm.noGrad(() => model.forward(x));
+      const values = await y.data();
+      y.dispose();
+      return { values, live: tm.memory().numTensors };
+    };
+    const first = await runOnce(), second = await runOnce();
+    expectExact(second.values, first.values, 'second run');
+    expect(second.live, 'no tensors added by the second run').toBe(first.live);
+    expect(first.live, 'the kept weights').toBeGreaterThan(before + 1);
+    x.dispose();
+    model.dispose();
+    expect(tm.memory().numTensors, 'tensors left after dispose').toBe(before);
+  });
+
   it('the QDQ format (QuantizeLinear → DequantizeLinear, per-channel int8 weights, int32 biases): tmnn as onnxruntime, near the float model', async () => {
     const mlp = randomMlp();
     const x = floats([6, MLP_SIZES[0]]);
