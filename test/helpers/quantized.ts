@@ -105,9 +105,10 @@ export function quantizeWeights(w: F64): { q: Float64Array; scale: number } {
  * The MLP in onnxruntime's dynamic format: each layer's input quantized at
  * run time (DynamicQuantizeLinear), multiplied by the int8 weights
  * (MatMulInteger), made float (Cast) and scaled by x_scale · w_scale (Mul),
- * then the float bias and a Relu between layers.
+ * then the float bias and a Relu between layers. flattenQuantized puts a
+ * Flatten between DynamicQuantizeLinear and MatMulInteger.
  */
-export function dynamicMlp(mlp: Mlp, batch: number | string): GraphSpec {
+export function dynamicMlp(mlp: Mlp, batch: number | string, options: { flattenQuantized?: boolean } = {}): GraphSpec {
   const nodes: GraphSpec['nodes'][number][] = [];
   const initializers: Record<string, TensorSpec> = {};
   let input = 'x';
@@ -120,7 +121,9 @@ export function dynamicMlp(mlp: Mlp, batch: number | string): GraphSpec {
     const p = `l${i}_`;
     nodes.push(
       { op: 'DynamicQuantizeLinear', inputs: [input], outputs: [`${p}xq`, `${p}xs`, `${p}xz`] },
-      { op: 'MatMulInteger', inputs: [`${p}xq`, `w${i}_quantized`, `${p}xz`, `w${i}_zero_point`], outputs: [`${p}acc`] },
+      // A shape op between (a Flatten that keeps the shape) passes the uint8 values on as a new tensor.
+      ...(options.flattenQuantized ? [{ op: 'Flatten', inputs: [`${p}xq`], outputs: [`${p}xqf`], attributes: { axis: 1 } }] : []),
+      { op: 'MatMulInteger', inputs: [options.flattenQuantized ? `${p}xqf` : `${p}xq`, `w${i}_quantized`, `${p}xz`, `w${i}_zero_point`], outputs: [`${p}acc`] },
       { op: 'Cast', inputs: [`${p}acc`], outputs: [`${p}accf`], attributes: { to: 1 } },
       { op: 'Mul', inputs: [`${p}xs`, `w${i}_scale`], outputs: [`${p}scale`] },
       { op: 'Mul', inputs: [`${p}accf`, `${p}scale`], outputs: [`${p}mm`] },

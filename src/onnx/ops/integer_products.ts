@@ -72,7 +72,9 @@ const isInt8 = (type: ElementType | undefined): type is 'uint8' | 'int8' => type
 function integerMatmul(call: NodeCall, [a, az, b, bz]: readonly number[], aShape: number[], bShape: number[]): Tensor {
   const A = call.value(a), B = call.value(b);
   if (A.shape.length === 0 || B.shape.length === 0) throw call.error(`its operands must have at least one axis, got [${A.shape.join(', ')}] and [${B.shape.join(', ')}]`);
-  const ta = call.elementType(a), tb = call.elementType(b);
+  // An operand's type, else its zero point's (ONNX makes them alike): a uint8 A reshaped on the way keeps no record, its zero point does.
+  const typeOf = (i: number, z: number) => call.elementType(i) ?? (call.has(z) ? call.elementType(z) : undefined);
+  const ta = typeOf(a, az), tb = typeOf(b, bz);
   const bZero = call.has(bz) ? call.value(bz) : undefined;
   if (B instanceof Constant && B.shape.length === 2 && isInt8(ta) && isInt8(tb) && (bZero === undefined || bZero instanceof Constant)) {
     const aZero = call.has(az) ? reshaped(call, az, aShape, 'a_zero_point') : 0;

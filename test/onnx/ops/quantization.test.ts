@@ -406,13 +406,16 @@ describe.each(BACKENDS)('quantized MLPs in onnxruntime formats on %s', (backend)
 
   it('the dynamic format (DynamicQuantizeLinear, MatMulInteger): tmnn as onnxruntime, near the float model', async () => {
     const mlp = randomMlp();
-    const bytes = onnxModel(dynamicMlp(mlp, 'batch'));
-    for (const batch of [1, 6]) {
-      const x = floats([batch, MLP_SIZES[0]]);
-      const [got] = await runModel(bytes, [{ shape: x.shape, values: x.v }]);
-      expect(got.shape).toEqual([batch, MLP_SIZES[2]]);
-      expectClose(got.v, await ortRun(bytes, x), 1e-5, `batch ${batch}: onnxruntime`);
-      expectNearFloat(got.v, mlpRef(mlp, x), `batch ${batch}: the float model`);
+    for (const flattenQuantized of [false, true]) {
+      const bytes = onnxModel(dynamicMlp(mlp, 'batch', { flattenQuantized }));
+      for (const batch of [1, 6]) {
+        const x = floats([batch, MLP_SIZES[0]]);
+        const what = `batch ${batch}${flattenQuantized ? ', a Flatten after each DynamicQuantizeLinear' : ''}`;
+        const [got] = await runModel(bytes, [{ shape: x.shape, values: x.v }]);
+        expect(got.shape).toEqual([batch, MLP_SIZES[2]]);
+        expectClose(got.v, await ortRun(bytes, x), 1e-5, `${what}: onnxruntime`);
+        expectNearFloat(got.v, mlpRef(mlp, x), `${what}: the float model`);
+      }
     }
   });
 
