@@ -114,6 +114,37 @@ describe.each(BACKENDS)('tm.onnx quantization on %s', (backend) => {
     }
   });
 
+  it('a QuantizeLinear → DequantizeLinear pair in one graph, and an int8 input given as an i8 tensor', async () => {
+    const x = floats([3, 4], -3, 3), [s] = scales(1), [z] = zeroPoints(1, 'uint8');
+    const pair = onnxModel({
+      inputs: [{ name: 'x', shape: [3, 4] }],
+      outputs: [{ name: 'q', type: 'uint8' }, { name: 'd' }],
+      initializers: { s: { shape: [], values: [s] }, z: { type: 'uint8', shape: [], values: [z] } },
+      nodes: [
+        { op: 'QuantizeLinear', inputs: ['x', 's', 'z'], outputs: ['q'] },
+        { op: 'DequantizeLinear', inputs: ['q', 's', 'z'], outputs: ['d'] },
+      ],
+    });
+    const [q, d] = await runModel(pair, [{ shape: x.shape, values: x.v }]);
+    const want = x.v.map((v) => quantize(v, s, z, 'uint8'));
+    expectQuantized(q.v, want, x.v.map((v) => v / s), 'QuantizeLinear');
+    expectExact(d.v, q.v.map((v) => Math.fround((v - z) * s)), 'DequantizeLinear of it');
+
+    const w = ints([2, 3], 'int8'), ws = scales(3), wz = zeroPoints(3, 'int8');
+    const perAxis = singleOp('DequantizeLinear', [{ name: 'w', type: 'int8', shape: [2, 3] }], { axis: 1 }, {
+      initializers: { s: { shape: [3], values: ws }, z: { type: 'int8', shape: [3], values: wz } },
+      extraInputs: ['s', 'z'],
+    });
+    const before = tm.memory().numTensors;
+    const model = tm.onnx.fromBytes(perAxis);
+    const wt = tm.tensor(Int8Array.from(w.v), [2, 3], { dtype: 'i8' });
+    const y = tm.noGrad(() => model.forward(wt));
+    expectExact(await y.data(), w.v.map((v, k) => Math.fround((v - wz[k % 3]) * ws[k % 3])), 'DequantizeLinear of an i8 tensor');
+    for (const t of [wt, y]) t.dispose();
+    model.dispose();
+    expect(tm.memory().numTensors, 'tensors left').toBe(before);
+  });
+
   it("DequantizeLinear's scale is a parameter: its gradient is the sum of x − zero point along its axis", async () => {
     const x = ints([3, 4], 'uint8'), s = scales(4), z = zeroPoints(4, 'uint8');
     const bytes = singleOp('DequantizeLinear', [{ name: 'x', type: 'uint8', shape: [3, 4] }], { axis: 1 }, {
