@@ -23,7 +23,7 @@ import type { NodeCall } from '../node_call.js';
 import type { Constant } from '../value.js';
 
 /** The shift that takes a uint8 or int8 value into int8. */
-export function int8Shift(type: 'uint8' | 'int8'): number {
+function int8Shift(type: 'uint8' | 'int8'): number {
   return type === 'uint8' ? 128 : 0;
 }
 

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
-import { asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
+import { asF32, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { onnxModel, singleOp } from '../../helpers/onnx.js';
 
 const run = (bytes: Uint8Array, feeds: Record<string, tm.Tensor>) => tm.noGrad(() => tm.onnx.fromBytes(bytes).run(feeds));
