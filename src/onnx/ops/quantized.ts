@@ -6,7 +6,7 @@
 // of halves to even (tmnn's round). tmnn holds every one of these integer
 // types as an i32 tensor; NodeCall records which a tensor stands for.
 import * as ops from '../../ops/index.js';
-import { tensor } from '../../ops/creation.js';
+import { adoptStorageArray } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import { Constant, type ElementType } from '../value.js';
@@ -88,7 +88,8 @@ export function centered(call: NodeCall, i: number, z: number, zpShape: readonly
   const v = call.value(i);
   if (!call.has(z)) return asI32(call.asTensor(v, name));
   const zp = call.value(z);
-  if (v instanceof Constant && zp instanceof Constant) return tensor(hostCentered(v, zp, zpShape), [...v.shape], { dtype: 'i32' });
+  // A weight and its zero point, both constants: subtracted on the host once per model.
+  if (v instanceof Constant && zp instanceof Constant) return call.kept(v, zp, `${name} − zero point as [${zpShape.join(', ')}]`, () => adoptStorageArray(hostCentered(v, zp, zpShape), [...v.shape], 'i32'));
   const zpValue = reshaped(call, z, zpShape, `input ${z}`);
   return asI32(ops.sub(asI32(call.asTensor(v, name)), zpValue));
 }
@@ -120,9 +121,10 @@ export function axisOf(call: NodeCall, rank: number, fallback: number): number {
 
 /**
  * saturate(round(v) + zeroPoint) into `type`'s range, as an i32 tensor
- * recorded as `type`. v is f32; the zero point is added after rounding, which
- * is the same as before it (it is an integer), and the clip comes last, so
- * an f32 past i32's range still lands on the type's bound.
+ * recorded as `type`. v is f32; the zero point is added after rounding, as
+ * ONNX writes it (added before, the f32 sum could round v's fraction onto a
+ * half), and the clip comes last, so an f32 past i32's range still lands on
+ * the type's bound.
  */
 export function saturated(call: NodeCall, v: Tensor, zeroPoint: Tensor | number, type: QuantType): Tensor {
   const [lo, hi] = QUANT_RANGES[type];
