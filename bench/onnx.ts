@@ -1,5 +1,6 @@
 // tm.onnx running PyTorch's exports (bench/models: an MLP, a CNN, a
-// transformer encoder) next to onnxruntime-web running the same files, in
+// transformer encoder, and the MLP in onnxruntime's dynamic int8 format,
+// scripts/make-onnx-int8-bench-model.py) next to onnxruntime-web running the same files, in
 // the same process: tmnn's native backend against onnxruntime's WebAssembly
 // provider on the CPU, and tmnn's webgpu backend against onnxruntime's WebGPU
 // provider on the same Dawn adapter. Inference on a batch, timed as a user
@@ -13,6 +14,7 @@ import { ortSession, ortThreads, ortVersion, type OrtProvider } from './peers/on
 
 const MODELS = [
   { name: 'mlp', shape: [128, 784], what: 'MLP 784-256-128-10, batch 128' },
+  { name: 'mlp_int8', shape: [128, 784], what: 'the MLP int8 (dynamic: DynamicQuantizeLinear, MatMulInteger), batch 128' },
   { name: 'cnn', shape: [32, 3, 32, 32], what: 'CNN 3 conv blocks 32-64-128, 32 images 32×32' },
   { name: 'transformer', shape: [8, 32, 64], what: '2 encoder layers d=64, 8 sequences of 32' },
 ];
@@ -71,7 +73,7 @@ export async function onnxSection(): Promise<void> {
     }
   }
   printTable(
-    `tm.onnx inference vs onnxruntime-web ${await ortVersion()} on the same .onnx files (PyTorch 1.13 exports, bench/models), ms per batch, input in → output read back, best of rounds`,
+    `tm.onnx inference vs onnxruntime-web ${await ortVersion()} on the same .onnx files (PyTorch 1.13 exports and an int8 MLP, bench/models), ms per batch, input in → output read back, best of rounds`,
     ['model', 'tmnn backend / onnxruntime provider', 'tmnn ms', 'onnxruntime ms', 'tmnn speed-up'],
     rows,
     [

@@ -7,10 +7,11 @@
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkModelGraph, describe } from './check.js';
+import { KeptTensors } from './kept.js';
 import { NodeCall } from './node_call.js';
 import { OPS } from './ops/index.js';
-import type { OnnxGraphProto } from './proto.js';
-import { Constant, type Value } from './value.js';
+import { DATA_TYPES, type OnnxGraphProto } from './proto.js';
+import { Constant, isIntegerType, type ElementType, type Value } from './value.js';
 
 /** The oldest default-domain operator set tmnn reads: older ones changed Reshape, Slice and more in ways it does not follow. */
 export const OLDEST_OPSET = 7;
@@ -33,12 +34,16 @@ class Scope {
   }
 }
 
-/** What one run shares across all its graphs: Constants already made tensors. */
+/** What one run shares across all its graphs: Constants already made tensors, and the ONNX types of integer tensors (NodeCall's types). */
 interface Run {
   tensors: Map<Constant, Tensor>;
+  types: Map<Tensor, ElementType>;
 }
 
 export class GraphRunner {
+  /** What ops derive from the constants once (a laid-out int8 weight), kept across runs. */
+  readonly #kept = new KeptTensors();
+
   constructor(
     readonly graph: OnnxGraphProto,
     readonly opset: number,
@@ -58,7 +63,14 @@ export class GraphRunner {
   run(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[]): Value[] {
     const scope = this.scopeFor(this.graph);
     for (const [name, t] of feeds) scope.set(name, t);
-    this.runNodes(this.graph, scope, { tensors: new Map() });
+    // Fed tensors carry their declared element types: i32 holds uint8 and int8 alike.
+    const types = new Map<Tensor, ElementType>();
+    for (const input of this.graph.inputs) {
+      const t = feeds.get(input.name);
+      const type = DATA_TYPES[input.elemType] as ElementType | undefined;
+      if (t && t.dtype === 'i32' && type && isIntegerType(type)) types.set(t, type);
+    }
+    this.runNodes(this.graph, scope, { tensors: new Map(), types });
     return outputs.map((name) => {
       const v = scope.get(name);
       if (v === undefined) throw new ValueError(`onnx: the graph output ${name} is never computed`);
@@ -83,7 +95,7 @@ export class GraphRunner {
       // Trailing optional inputs left out entirely count as absent.
       // A subgraph the node runs sees this graph's values as they stand now, and those around it.
       const subgraph = (g: OnnxGraphProto, values: readonly Value[]): Value[] => this.runSubgraph(g, values, scope, run);
-      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraph);
+      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraph, run.types, this.#kept);
       const op = OPS[node.opType];
       const constants = inputs.filter((v): v is Constant => v instanceof Constant);
       const onHost = op.host && constants.length === inputs.filter((v) => v !== undefined).length;
@@ -105,5 +117,10 @@ export class GraphRunner {
       if (v === undefined) throw new ValueError(`onnx: the subgraph ${graph.name || '(unnamed)'}'s output ${info.name} is never computed`);
       return v;
     });
+  }
+
+  /** Frees the tensors kept across runs. */
+  dispose(): void {
+    this.#kept.dispose();
   }
 }

@@ -191,6 +191,12 @@ export class OnnxModel extends Module {
     await writeFileAtomic(path, await this.toBytes());
   }
 
+  /** Frees the parameters, and what the model derived from its constants (int8 weights laid out for the int8 product). */
+  override dispose(): void {
+    super.dispose();
+    this.#runner.dispose();
+  }
+
   override ownParameters(): Record<string, Tensor> {
     return Object.fromEntries([...this.#parameters].filter(([, p]) => !p.isDisposed));
   }

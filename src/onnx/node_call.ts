@@ -4,8 +4,9 @@
 // failing with an error that names the node.
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import type { KeptTensors } from './kept.js';
 import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxTensorProto } from './proto.js';
-import { Constant, constantOf, tensorOf, type Value } from './value.js';
+import { Constant, constantOf, tensorOf, type ElementType, type Value } from './value.js';
 
 export class NodeCall {
   constructor(
@@ -23,6 +24,15 @@ export class NodeCall {
     private readonly tensors: Map<Constant, Tensor>,
     /** Runs one of the node's subgraphs on the given inputs, in a scope that reads the enclosing graphs' values. */
     private readonly subgraph: (graph: OnnxGraphProto, inputs: readonly Value[]) => Value[],
+    /**
+     * The ONNX element type of tensors whose dtype does not say it, in this
+     * run: tmnn holds every integer type as i32, so a uint8 and an int8 tensor
+     * look alike. Graph inputs enter with their declared type; ops that make
+     * quantized tensors record theirs (typed()).
+     */
+    private readonly types: Map<Tensor, ElementType> = new Map(),
+    /** Tensors derived from constants, kept across runs until the model is disposed. */
+    private readonly keptTensors?: KeptTensors,
   ) {}
 
   /** "node 'Conv_3' (Conv)", for messages. */
@@ -68,6 +78,35 @@ export class NodeCall {
       this.tensors.set(v, t);
     }
     return t;
+  }
+
+  /**
+   * Input i's ONNX element type where it is known: a Constant's own, one
+   * recorded for a tensor (a graph input's declared type, a quantizing op's
+   * output), a float or i8 tensor's from its dtype. An i32 tensor of no
+   * recorded type is an integer of unknown width: undefined.
+   */
+  elementType(i: number): ElementType | undefined {
+    const v = this.value(i);
+    if (v instanceof Constant) return v.type;
+    const recorded = this.types.get(v);
+    if (recorded) return recorded;
+    return v.dtype === 'f32' ? 'float' : v.dtype === 'f16' ? 'float16' : v.dtype === 'i8' ? 'int8' : undefined;
+  }
+
+  /** Records that t, an output of this node, holds ONNX type `type` (tmnn's i32 holds uint8 and int8 alike). */
+  typed(t: Tensor, type: ElementType): Tensor {
+    this.types.set(t, type);
+    return t;
+  }
+
+  /**
+   * A tensor derived from constant `owner` (and `withValue`, by identity)
+   * made once and kept across runs: work on a model's fixed weights done
+   * once, not every run. Outside a model's runner, made afresh.
+   */
+  kept(owner: Constant, withValue: unknown, key: string, make: () => Tensor): Tensor {
+    return this.keptTensors ? this.keptTensors.get(owner, withValue, key, make) : make();
   }
 
   /** Whether input i is known on the host. */

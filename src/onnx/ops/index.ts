@@ -3,10 +3,12 @@ import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { INDEXING_OPS } from './indexing.js';
+import { INTEGER_PRODUCT_OPS } from './integer_products.js';
 import { MATMUL_OPS } from './matmul.js';
 import { NORMALIZATION_OPS } from './normalization.js';
 import type { OpTable } from './op.js';
 import { POOL_OPS } from './pool.js';
+import { QUANTIZATION_OPS } from './quantization.js';
 import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESIZE_OPS } from './resize.js';
@@ -24,6 +26,8 @@ export const OPS: OpTable = {
   ...RESIZE_OPS,
   ...INDEXING_OPS,
   ...CONTROL_FLOW_OPS,
+  ...QUANTIZATION_OPS,
+  ...INTEGER_PRODUCT_OPS,
 };
 
 /** The op types tmnn runs (the default ai.onnx domain), sorted. */

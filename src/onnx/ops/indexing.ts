@@ -1,6 +1,5 @@
-// ONNX's index-driven operators — OneHot, GatherND, ScatterND, ScatterElements
-// — and the quantization pair exporters wrap int8 weights in (QuantizeLinear,
-// DequantizeLinear). Scatters write where their indices say: with the indices
+// ONNX's index-driven operators — OneHot, GatherND, ScatterND, ScatterElements.
+// Scatters write where their indices say: with the indices
 // known on the host (constants, or computed from shapes), the output is a
 // gather from data and updates joined by a mask, so gradients reach both.
 import * as ops from '../../ops/index.js';
@@ -33,14 +32,6 @@ function scatter(call: NodeCall, data: Tensor, updates: Tensor, targets: number[
   const mask = ops.tensor(Float32Array.from(from, (f) => (f >= 0 ? 1 : 0)), [...data.shape]);
   const picked = ops.reshape(ops.gather(ops.reshape(updates, [updates.size]), i32(from.map((f) => Math.max(f, 0)), [data.size])), data.shape);
   return ops.where(mask, picked, data);
-}
-
-/** QuantizeLinear/DequantizeLinear's scale and zero point, shaped to broadcast along `axis` (per-axis) or as scalars. */
-function perAxis(call: NodeCall, v: Tensor, rank: number): Tensor {
-  if (v.rank === 0 || v.size === 1) return ops.reshape(v, []);
-  const a0 = call.int('axis', 1);
-  const a = a0 < 0 ? a0 + rank : a0;
-  return ops.reshape(v, Array.from({ length: rank }, (_, i) => (i === a ? v.size : 1)));
 }
 
 export const INDEXING_OPS: OpTable = {
@@ -129,27 +120,6 @@ export const INDEXING_OPS: OpTable = {
         sources.push(flat);
       });
       return scatter(call, data, updates, targets, sources);
-    },
-  },
-  DequantizeLinear: {
-    run: (call) => {
-      const x = ops.cast(call.tensor(0), 'f32');
-      const scale = perAxis(call, call.tensor(1), x.rank);
-      const zero = call.has(2) ? perAxis(call, ops.cast(call.tensor(2), 'f32'), x.rank) : 0;
-      return ops.mul(ops.sub(x, zero), scale);
-    },
-  },
-  QuantizeLinear: {
-    run: (call) => {
-      const x = call.tensor(0);
-      const scale = perAxis(call, call.tensor(1), x.rank);
-      // The zero point's type is the output's: uint8 by default, int8 when it says so.
-      const zeroValue = call.has(2) ? call.value(2) : undefined;
-      const signed = zeroValue instanceof Constant ? zeroValue.type === 'int8' : zeroValue?.dtype === 'i8';
-      const zero = zeroValue ? perAxis(call, ops.cast(call.tensor(2), 'f32'), x.rank) : 0;
-      const [lo, hi] = signed ? [-128, 127] : [0, 255];
-      const q = ops.clip(ops.add(ops.round(ops.div(x, scale)), zero), lo, hi);
-      return ops.cast(q, 'i32');
     },
   },
 };

@@ -1,15 +1,15 @@
-// ONNX's OneHot, GatherND, ScatterND, ScatterElements, QuantizeLinear and
-// DequantizeLinear in tm.onnx, each a one-node model against a plain loop over
-// ONNX's definition, on fresh random data.
+// ONNX's OneHot, GatherND, ScatterND and ScatterElements in tm.onnx, each a
+// one-node model against a plain loop over ONNX's definition, on fresh random
+// data. (QuantizeLinear and DequantizeLinear: quantization.test.ts.)
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
-import { asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
+import { asF32, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { onnxModel, singleOp } from '../../helpers/onnx.js';
 
 const run = (bytes: Uint8Array, feeds: Record<string, tm.Tensor>) => tm.noGrad(() => tm.onnx.fromBytes(bytes).run(feeds));
 
-describe.each(BACKENDS)('tm.onnx indexing and quantization ops on %s', (backend) => {
+describe.each(BACKENDS)('tm.onnx indexing ops on %s', (backend) => {
   beforeAll(async () => {
     await tm.init({ backend });
   });
@@ -89,35 +89,6 @@ describe.each(BACKENDS)('tm.onnx indexing and quantization ops on %s', (backend)
     const ii = [0, 2, 1, 2, 2, 0, 0, 1];
     ii.forEach((row, k) => (w2[row * 4 + (k % 4)] = u2[k]));
     expectExact(await y2.data(), asF32(w2));
-  });
-
-  it('QuantizeLinear and DequantizeLinear: per tensor (uint8) and per axis (int8), round half to even, saturating', async () => {
-    const xs = uniform(3 * 4, -3, 3);
-    const q = onnxModel({
-      inputs: [{ name: 'x', shape: [3, 4] }],
-      outputs: [{ name: 'q' }, { name: 'd' }],
-      initializers: { s: { shape: [], values: [0.02] }, z: { type: 'uint8', shape: [], values: [128] } },
-      nodes: [
-        { op: 'QuantizeLinear', inputs: ['x', 's', 'z'], outputs: ['q'] },
-        { op: 'DequantizeLinear', inputs: ['q', 's', 'z'], outputs: ['d'] },
-      ],
-    });
-    const out = run(q, { x: tm.tensor(Float32Array.from(xs), [3, 4]) });
-    const s = Math.fround(0.02);
-    const rte = (v: number) => (Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v));
-    const wantQ = Array.from(xs, (v) => Math.min(255, Math.max(0, rte(Math.fround(v) / s) + 128)));
-    expectExact(await out.q.data(), wantQ, 'QuantizeLinear');
-    expectClose(await out.d.data(), wantQ.map((v) => (v - 128) * s), 1e-6, 'DequantizeLinear');
-
-    const perAxis = onnxModel({
-      inputs: [{ name: 'w', type: 'int8', shape: [2, 3] }],
-      outputs: [{ name: 'y' }],
-      initializers: { s: { shape: [3], values: [0.5, 0.25, 2] }, z: { type: 'int8', shape: [3], values: [1, -2, 0] } },
-      nodes: [{ op: 'DequantizeLinear', inputs: ['w', 's', 'z'], outputs: ['y'], attributes: { axis: 1 } }],
-    });
-    const w = [-128, 5, 127, 0, -3, 9];
-    const y = run(perAxis, { w: tm.tensor(Int8Array.from(w), [2, 3], { dtype: 'i8' }) }).y;
-    expectClose(await y.data(), w.map((v, i) => (v - [1, -2, 0][i % 3]) * [0.5, 0.25, 2][i % 3]), 1e-7);
   });
 
   it('refuses a scatter with a reduction and indices computed from the input data', () => {
