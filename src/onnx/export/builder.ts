@@ -106,11 +106,12 @@ export class Builder {
     return name;
   }
 
-  /** Reads every parameter into its initializer (in f32, whatever the tensor's dtype). */
+  /** Reads every parameter into its initializer: floats in f32, whatever the tensor's dtype; int8 (a quantized layer's weight) as int8. */
   async readParameters(): Promise<void> {
     for (const [name, { tensor, shape }] of this.params) {
-      if (tensor.dtype !== 'f32' && tensor.dtype !== 'f16') throw new ValueError(`toOnnx: ${name} is ${tensor.dtype}; tmnn exports f32 and f16 parameters (as f32)`);
-      this.initializers[name] = { type: 'float', shape, values: Float32Array.from(await tensor.data()) };
+      if (tensor.dtype === 'i8') this.initializers[name] = { type: 'int8', shape, values: Int8Array.from(await tensor.data()) };
+      else if (tensor.dtype === 'f32' || tensor.dtype === 'f16') this.initializers[name] = { type: 'float', shape, values: Float32Array.from(await tensor.data()) };
+      else throw new ValueError(`toOnnx: ${name} is ${tensor.dtype}; tmnn exports f32 and f16 parameters (as f32) and int8 weights`);
     }
   }
 

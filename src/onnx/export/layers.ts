@@ -10,6 +10,7 @@ import { ConvTranspose1d, ConvTranspose2d } from '../../nn/conv_transpose.js';
 import { ConvTranspose3d } from '../../nn/conv_transpose3d.js';
 import { Dense } from '../../nn/dense.js';
 import type { Module } from '../../nn/module.js';
+import { QuantizedDense } from '../../nn/quantized_dense.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from '../../nn/pooling.js';
 import { AvgPool3d, MaxPool3d } from '../../nn/pooling3d.js';
 import { namedActivation } from './activations.js';
@@ -23,6 +24,29 @@ export function dense(call: LayerCall<Dense>): string {
   if (x.shape.length === 2) z = b.node('Gemm', bias ? [x.name, w, bias] : [x.name, w]);
   else {
     z = b.node('MatMul', [x.name, w]);
+    if (bias) z = b.node('Add', [z, bias]);
+  }
+  return namedActivation(b, layer.activation, z);
+}
+
+/**
+ * A QuantizedDense (tm.nn.quantizeDynamic) as its int8 weight, kept int8 in
+ * the file (a quarter of the float one), turned into floats by a
+ * DequantizeLinear with a scale per output (its axis, from opset 13: toOnnx's oldest), then the
+ * product. The graph multiplies x as it is — weight-only quantization, what
+ * runtimes fuse into their own int8 kernels — where tmnn also rounds x to
+ * int8 per row, so the two differ by x's rounding (within the quantization
+ * error tmnn's own two ways differ by on WebGPU).
+ */
+export function quantizedDense(call: LayerCall<QuantizedDense>): string {
+  const { layer, x, b } = call;
+  const w = b.node('DequantizeLinear', [b.param(paramName(call, 'weight'), layer.weight), b.param(paramName(call, 'weightScale'), layer.weightScale)], { axis: 0 });
+  const bias = layer.bias ? b.param(paramName(call, 'bias'), layer.bias) : null;
+  let z: string;
+  // The weight is [units, inputs], PyTorch's Linear layout: Gemm's transB, or MatMul after a Transpose.
+  if (x.shape.length === 2) z = b.node('Gemm', bias ? [x.name, w, bias] : [x.name, w], { transB: 1 });
+  else {
+    z = b.node('MatMul', [x.name, b.node('Transpose', [w])]);
     if (bias) z = b.node('Add', [z, bias]);
   }
   return namedActivation(b, layer.activation, z);
@@ -165,6 +189,7 @@ type Exports = ReadonlyArray<readonly [abstract new (...args: never[]) => Module
 
 export const LAYER_EXPORTS: Exports = [
   [Dense, dense],
+  [QuantizedDense, quantizedDense],
   [Conv1d, conv], [Conv2d, conv], [Conv3d, conv],
   [ConvTranspose1d, convTranspose], [ConvTranspose2d, convTranspose], [ConvTranspose3d, convTranspose],
   [MaxPool1d, maxPool], [MaxPool2d, maxPool], [MaxPool3d, maxPool],
