@@ -1,8 +1,8 @@
 // A model quantized by tm.nn.quantizeDynamic exported to ONNX: its int8
 // weights stay int8 in the file (DequantizeLinear with a scale per output,
 // then the product), so the file is about a quarter of the float model's,
-// and onnxruntime-web computes x · dequantize(W) + b from it — which tmnn
-// computes too, from the same int8 values — while tmnn's quantized layers
+// and onnxruntime-web computes x · dequantize(W) + b from it — as tmnn's
+// importer does, and tmnn from the same int8 values — while tmnn's quantized layers
 // also round x per row (within the quantization error of the float model).
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,12 @@ describe.each(BACKENDS)('toOnnx of a quantized model on %s', (backend) => {
     const x = tm.randn([batch, inputs]);
     const want = await weightOnly(model, x).data();
     expectClose(await ortRun(bytes, x), want, 1e-5, 'onnxruntime');
+    // tmnn reads its own export back (DequantizeLinear of the int8 initializer) to the same values.
+    const imported = tm.onnx.fromBytes(bytes);
+    const back = tm.noGrad(() => imported.forward(x));
+    expectClose(await back.data(), want, 1e-5, 'tmnn importing it');
+    back.dispose();
+    imported.dispose();
     // tmnn's own layers also round x to int8 per row: close to the weight-only product, within that rounding.
     const quantized = tm.noGrad(() => model.forward(x));
     const got = await quantized.data();
