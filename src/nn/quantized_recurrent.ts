@@ -1,7 +1,8 @@
 // QuantizedLSTM, QuantizedGRU: LSTM and GRU layers whose two products per
 // step, x·Wih (for every step at once, before the loop) and h·Whh (each
 // step), run with int8 weights as tm.matmul(x, q) runs them — x and h
-// quantized per row on the fly, an exact int8 product — while the biases,
+// quantized per row on the fly, an exact int8 product (or WebGPU's f16 way
+// where the device measured it faster: ops/quantize.ts) — while the biases,
 // the gates and the cell stay in float, as the float layer computes them.
 // What tm.nn.quantizeDynamic puts in place of an LSTM or a GRU (PyTorch's
 // torch.ao.nn.quantized.dynamic.LSTM and GRU; their weights are quantized

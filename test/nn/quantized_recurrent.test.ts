@@ -190,6 +190,7 @@ describe.each(BACKENDS)('QuantizedLSTM and QuantizedGRU on %s', (backend) => {
     expect(await yq.data()).toEqual(await manual.data());
     expectClose(await yq.data(), await model.predict(x).data(), 0.05, 'against float');
     expect(await values(model)).toEqual(before);
+    await expect(q.fit(x, tm.zeros([3, 3]), { epochs: 1, quiet: true })).rejects.toThrow(/nothing to train \(layers quantized by tm.nn.quantizeDynamic are inference-only/);
     // Opting out of a kind keeps it float; a subclass of LSTM is left alone.
     const denseOnly = tm.nn.quantizeDynamic(model, { layers: ['Dense', 'GRU'] });
     expect(denseOnly.layers.map((l) => l.constructor.name)).toEqual(['LSTM', 'QuantizedGRU', 'QuantizedDense']);
