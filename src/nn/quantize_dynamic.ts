@@ -21,10 +21,10 @@ export type QuantizableLayer = 'Dense' | 'LSTM' | 'GRU';
 export const QUANTIZABLE_LAYERS: readonly QuantizableLayer[] = ['Dense', 'LSTM', 'GRU'];
 
 /** Each kind's float class (exactly it: a subclass's forward is its own, so it is left alone) and how its quantized form is made. */
-const CONVERSIONS: Readonly<Record<QuantizableLayer, { type: { prototype: Module }; quantized: (layer: never) => Module }>> = {
-  Dense: { type: Dense, quantized: (layer: Dense) => QuantizedDense.fromDense(layer) },
-  LSTM: { type: LSTM, quantized: (layer: LSTM) => QuantizedLSTM.fromLSTM(layer) },
-  GRU: { type: GRU, quantized: (layer: GRU) => QuantizedGRU.fromGRU(layer) },
+const CONVERSIONS: Readonly<Record<QuantizableLayer, { type: { prototype: Module }; quantized: (layer: Module) => Module }>> = {
+  Dense: { type: Dense, quantized: (layer) => QuantizedDense.fromDense(layer as Dense) },
+  LSTM: { type: LSTM, quantized: (layer) => QuantizedLSTM.fromLSTM(layer as LSTM) },
+  GRU: { type: GRU, quantized: (layer) => QuantizedGRU.fromGRU(layer as GRU) },
 };
 
 export interface QuantizeDynamicOptions {
@@ -112,14 +112,14 @@ function paths(root: Module): Map<Module, string> {
  * forms, in the fields (or arrays in fields) that hold them; the replaced
  * ones disposed. `root` itself when it is not replaced.
  */
-function swapLayers(root: Module, quantizer: (layer: Module) => ((layer: never) => Module) | undefined, filter: QuantizeDynamicOptions['filter']): Module {
+function swapLayers(root: Module, quantizer: (layer: Module) => ((layer: Module) => Module) | undefined, filter: QuantizeDynamicOptions['filter']): Module {
   const found = paths(root);
   const replacements = new Map<Module, Module>();
   try {
     for (const [layer, path] of found) {
       const make = quantizer(layer);
       if (!make || !(filter?.(path, layer) ?? true)) continue;
-      const quantized = make(layer as never);
+      const quantized = make(layer);
       copyHooks(layer, quantized);
       replacements.set(layer, quantized);
     }
