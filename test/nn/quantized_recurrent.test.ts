@@ -3,11 +3,11 @@
 // Each step is the float64 computation of that definition (from the layer's
 // own h of the step before, so that one rounding edge does not carry on) at
 // odd sizes, both directions, from zeros and from a given state; stacked
-// layers are their layers one after the other; lengths and output 'last'
-// act as the float layer's; it is close to the float layer; nothing in it is
+// layers are their layers one after the other; with lengths each sequence
+// runs as it would alone; it is close to the float layer; nothing in it is
 // trained, yet x gets a straight-through gradient; a trained classifier keeps
-// its accuracy. quantizeDynamic puts them
-// in a model, which saves, loads and summarises with its int8 weights.
+// its accuracy. quantizeDynamic puts them in a model, which saves, loads and
+// summarises with its int8 weights.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { activeBackend } from '../../src/engine.js';
