@@ -1,7 +1,8 @@
 // `npm run bench -- quant`: whole models before and after
 // tm.nn.quantizeDynamic, on the native and webgpu backends — an MLP
-// 784-256-256-10 at batch 1 and 128, and a small TransformerEncoder (its
-// feed-forward Dense layers int8, attention float) — ms per forward with the
+// 784-256-256-10 at batch 1 and 128, a small TransformerEncoder (its
+// feed-forward Dense layers int8, attention float), and an LSTM over 28-step
+// sequences (QuantizedLSTM: its x·Wih and each step's h·Whh int8) — ms per forward with the
 // output read back, the ratio, and the weights' bytes. TensorFlow.js has no
 // counterpart to run: its converter's weight quantization (--quantize_uint8)
 // only shrinks the file, the weights dequantized to float on load.
@@ -61,13 +62,18 @@ export async function quantizedModelsSection(): Promise<void> {
     const x = tm.randn([8, 32, 128], { seed: 6 });
     const t = await timeBoth(encoder, encoderQ, x);
     rows.push([backend, 'TransformerEncoder 2×(d 128, 4 heads, ff 512), [8, 32, 128]', t.float, t.int8, t.float / t.int8, kib(weightBytes(encoder)), kib(weightBytes(encoderQ))]);
-    for (const m of [mlp, mlpQ, encoder, encoderQ, x]) m.dispose();
+    const lstm = new tm.nn.LSTM(28, 128, { seed: 7 }).eval();
+    const lstmQ = tm.nn.quantizeDynamic(lstm);
+    const rowsIn = tm.randn([32, 28, 28], { seed: 8 });
+    const l = await timeBoth(lstm, lstmQ, rowsIn);
+    rows.push([backend, 'LSTM 28→128, [32, 28, 28] (28 steps)', l.float, l.int8, l.float / l.int8, kib(weightBytes(lstm)), kib(weightBytes(lstmQ))]);
+    for (const m of [mlp, mlpQ, encoder, encoderQ, x, lstm, lstmQ, rowsIn]) m.dispose();
   }
   printTable(
     'tm.nn.quantizeDynamic: ms per forward + readback (best of runs, float and int8 in turns), and weight bytes',
     ['backend', 'model', 'float ms', 'int8 ms', 'float/int8', 'float weights', 'int8 weights'],
     rows,
-    `int8: each Dense a QuantizedDense (x quantized per row as it comes, exact int8 product: on native ${int8How}, dot4I8Packed on webgpu, ` +
+    `int8: each Dense a QuantizedDense, the LSTM a QuantizedLSTM (x quantized per row as it comes, exact int8 product: on native ${int8How}, dot4I8Packed on webgpu, ` +
       `or webgpu's f16 way where the device measured it faster — here ${ways.join('; ') || 'n/a'}). The encoder's attention projections stay float (only its feed-forward Dense layers are quantized). ` +
       'On native each product is one addon call (fallback/src/quantized_linear.cc: x quantized, the weight packed once and kept, the product scaled back) on one thread up to ~16M multiply-adds, ' +
       'where f32 sgemm takes both cores: per core the int8 product is ~2× f32\'s, so at these sizes the two are level or int8 a little ahead, with a quarter of the weight memory. ' +

@@ -7,7 +7,7 @@
 // held in two places is copied once and held in both places of the copy. Other
 // values (numbers, settings, functions) are the same values. The layers that
 // keep sublayers in private fields (MultiheadAttention's dropout, a transformer
-// layer's, RNN/LSTM/GRU's, Fold's sizes), which no field copy reaches, are
+// layer's, RNN/LSTM/GRU's and their quantized forms', Fold's sizes), which no field copy reaches, are
 // rebuilt from their description instead, as tm.nn.load builds them.
 // Forward hooks and train/eval modes go with the copy.
 import { ValueError } from '../errors.js';
@@ -17,12 +17,13 @@ import { MultiheadAttention } from './attention.js';
 import { Fold, Unfold } from './fold.js';
 import { rebuilt } from './load.js';
 import { copyHooks, Module } from './module.js';
+import { QuantizedGRU, QuantizedLSTM } from './quantized_recurrent.js';
 import { GRU, LSTM, RNN } from './recurrent.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
 
 /** The built-in layers with private fields: copied by rebuilding (exactly these classes; a subclass is copied field by field). */
-const PRIVATE_STATE: readonly (abstract new (...args: never[]) => Module)[] = [MultiheadAttention, TransformerEncoderLayer, TransformerDecoderLayer, RNN, LSTM, GRU, Fold, Unfold];
+const PRIVATE_STATE: readonly (abstract new (...args: never[]) => Module)[] = [MultiheadAttention, TransformerEncoderLayer, TransformerDecoderLayer, RNN, LSTM, GRU, QuantizedLSTM, QuantizedGRU, Fold, Unfold];
 
 /** What was copied into what, so that shared layers and tensors stay shared in the copy. */
 type Copies = Map<Module | Tensor, Module | Tensor>;

@@ -6,6 +6,7 @@ export { Dense } from './dense.js';
 export type { DenseOptions } from './dense.js';
 export { QuantizedDense } from './quantized_dense.js';
 export type { QuantizedDenseOptions } from './quantized_dense.js';
+export { QuantizedGRU, QuantizedLSTM, QuantizedRecurrent } from './quantized_recurrent.js';
 export { QUANTIZABLE_LAYERS, quantizeDynamic } from './quantize_dynamic.js';
 export type { QuantizableLayer, QuantizeDynamicOptions } from './quantize_dynamic.js';
 export { AdaptiveLogSoftmaxWithLoss } from './adaptive_softmax.js';

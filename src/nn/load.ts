@@ -31,6 +31,7 @@ import { ConvTranspose3d } from './conv_transpose3d.js';
 import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
 import { QuantizedDense } from './quantized_dense.js';
+import { QuantizedGRU, QuantizedLSTM } from './quantized_recurrent.js';
 import { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { EmbeddingBag, type BagMode } from './embedding_bag.js';
@@ -49,7 +50,7 @@ import {
   ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d, type Padding1d, type Padding2d, type Padding3d,
 } from './padding.js';
 import { LayerNorm } from './layer_norm.js';
-import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
+import { GRU, LSTM, RNN, type RecurrentOptions, type RNNOptions } from './recurrent.js';
 import { GRUCell, LSTMCell, RNNCell, type RNNCellOptions } from './recurrent_cell.js';
 import { MultiheadAttention } from './attention.js';
 import { TransformerEncoderLayer } from './transformer.js';
@@ -167,6 +168,12 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const { type: _, inputSize, hiddenSize, ...options } = cfg as unknown as { type: string; inputSize: number; hiddenSize: number } & RNNOptions;
       const Layer = { RNN, LSTM, GRU }[cfg.type] as new (i: number, h: number, options: RNNOptions) => Module;
       return savedAs(new Layer(inputSize, hiddenSize, options), entries, prefix);
+    }
+    case 'QuantizedLSTM':
+    case 'QuantizedGRU': {
+      // Its buffers: zeros, filled next; the seed as saved, for the dropout masks.
+      const { type: _, inputSize, hiddenSize, ...options } = cfg as unknown as { type: string; inputSize: number; hiddenSize: number } & RecurrentOptions;
+      return new (cfg.type === 'QuantizedLSTM' ? QuantizedLSTM : QuantizedGRU)(inputSize, hiddenSize, options);
     }
     case 'RNNCell':
     case 'LSTMCell':

@@ -80,6 +80,8 @@ const RECURRENT: Readonly<Record<string, Field>> = {
 };
 /** The gates of each recurrent type: its weights are [input, gates × hidden] and [hidden, gates × hidden]. */
 const GATES: Readonly<Record<string, number>> = { RNN: 1, LSTM: 4, GRU: 3 };
+/** The gates of each quantized recurrent type (tm.nn.quantizeDynamic's), as its float type's. */
+const QUANTIZED_GATES: Readonly<Record<string, number>> = { QuantizedLSTM: 4, QuantizedGRU: 3 };
 
 /** A recurrent cell's fields (RNNCell adds its nonlinearity). */
 const RECURRENT_CELL: Readonly<Record<string, Field>> = {
@@ -227,6 +229,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   RNN: { ...RECURRENT, nonlinearity },
   LSTM: RECURRENT,
   GRU: RECURRENT,
+  QuantizedLSTM: RECURRENT,
+  QuantizedGRU: RECURRENT,
   RNNCell: { ...RECURRENT_CELL, nonlinearity },
   LSTMCell: RECURRENT_CELL,
   GRUCell: RECURRENT_CELL,
@@ -358,6 +362,21 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     for (let layer = 0; layer < (cfg.numLayers as number); layer++) {
       for (let direction = 0; direction < directions; direction++) {
         cellWeights(`L${layer}${direction ? 'Reverse' : ''}`, layer === 0 ? input : hidden * directions, hidden, width);
+      }
+    }
+  }
+  if (Object.hasOwn(QUANTIZED_GATES, type as string)) {
+    // As nn/quantized_recurrent.ts holds them: int8 rows [gates × hidden, input], an f32 scale per row, f32 biases; buffers all.
+    const [input, hidden, width] = [cfg.inputSize as number, cfg.hiddenSize as number, QUANTIZED_GATES[type as string] * (cfg.hiddenSize as number)];
+    const directions = cfg.bidirectional ? 2 : 1;
+    for (let layer = 0; layer < (cfg.numLayers as number); layer++) {
+      for (let direction = 0; direction < directions; direction++) {
+        const suffix = `L${layer}${direction ? 'Reverse' : ''}`;
+        for (const [name, inner] of [['weightIh', layer === 0 ? input : hidden * directions], ['weightHh', hidden]] as const) {
+          wanted.set(`${path}${name}${suffix}`, { shape: [width, inner], kind: 'buffer', dtypes: ['i8'] });
+          wanted.set(`${path}${name}Scale${suffix}`, { shape: [width], kind: 'buffer', dtypes: ['f32'] });
+        }
+        if (cfg.bias) for (const name of ['biasIh', 'biasHh']) wanted.set(`${path}${name}${suffix}`, { shape: [width], kind: 'buffer', dtypes: ['f32'] });
       }
     }
   }

@@ -1,8 +1,9 @@
 // tm.nn.quantizeDynamic: post-training dynamic quantization of a whole
-// model, as PyTorch's torch.ao.quantization.quantize_dynamic. Its Dense
-// layers become QuantizedDense layers — int8 weights (tm.quantize: symmetric,
-// a scale per output column) whose activations are quantized per row as each
-// forward runs — and everything else stays as it was. "Dynamic": nothing is
+// model, as PyTorch's torch.ao.quantization.quantize_dynamic. Its Dense,
+// LSTM and GRU layers become QuantizedDense, QuantizedLSTM and QuantizedGRU
+// layers — int8 weights (tm.quantize: symmetric, a scale per output column)
+// whose activations are quantized per row as each forward (each step of a
+// sequence) runs — and everything else stays as it was. "Dynamic": nothing is
 // calibrated; the activations' scales come from the activations themselves.
 import { DTypeError, ValueError, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
@@ -10,15 +11,29 @@ import { copyModule } from './copy_module.js';
 import { Dense } from './dense.js';
 import { copyHooks, Module } from './module.js';
 import { QuantizedDense } from './quantized_dense.js';
+import { QuantizedGRU, QuantizedLSTM } from './quantized_recurrent.js';
+import { GRU, LSTM } from './recurrent.js';
 
 /** The layer kinds quantizeDynamic converts. */
-export type QuantizableLayer = 'Dense';
+export type QuantizableLayer = 'Dense' | 'LSTM' | 'GRU';
 
-/** The layer kinds quantizeDynamic converts (PyTorch's default set also has LSTM and GRU, which tmnn keeps in float for now). */
-export const QUANTIZABLE_LAYERS: readonly QuantizableLayer[] = ['Dense'];
+/** The layer kinds quantizeDynamic converts, all by default: PyTorch's default set (Linear, LSTM, GRU). */
+export const QUANTIZABLE_LAYERS: readonly QuantizableLayer[] = ['Dense', 'LSTM', 'GRU'];
+
+/** Each kind's float class (exactly it: a subclass's forward is its own, so it is left alone) and how its quantized form is made. */
+const CONVERSIONS: Readonly<Record<QuantizableLayer, { type: { prototype: Module }; quantized: (layer: Module) => Module }>> = {
+  Dense: { type: Dense, quantized: (layer) => QuantizedDense.fromDense(layer as Dense) },
+  LSTM: { type: LSTM, quantized: (layer) => QuantizedLSTM.fromLSTM(layer as LSTM) },
+  GRU: { type: GRU, quantized: (layer) => QuantizedGRU.fromGRU(layer as GRU) },
+};
 
 export interface QuantizeDynamicOptions {
-  /** The kinds of layer to quantize. Default: all of them, ['Dense'] (a Dense's subclass is left alone: its forward is its own). */
+  /**
+   * The kinds of layer to quantize. Default: all of them, ['Dense', 'LSTM',
+   * 'GRU'], as PyTorch's default (a subclass of one is left alone: its
+   * forward is its own). RNN, the single-step cells and MultiheadAttention
+   * keep float weights.
+   */
   layers?: readonly QuantizableLayer[];
   /** The weights' dtype: 'i8' only (int8 values, f32 scales). */
   dtype?: 'i8';
@@ -30,7 +45,7 @@ export interface QuantizeDynamicOptions {
   filter?: (path: string, layer: Module) => boolean;
   /**
    * Replace the layers in `model` itself (PyTorch's inplace=True): no copy,
-   * and the Dense layers replaced are disposed. Default false.
+   * and the float layers replaced are disposed. Default false.
    */
   inplace?: boolean;
 }
@@ -38,11 +53,12 @@ export interface QuantizeDynamicOptions {
 const OPTIONS: OptionNames<QuantizeDynamicOptions> = { layers: true, dtype: true, filter: true, inplace: 'boolean' };
 
 /**
- * A copy of `model` whose Dense layers (at any depth: in Sequentials, in a
- * custom layer's fields, in a transformer layer's feed-forward block) run
- * with int8 weights: tm.nn.QuantizedDense, a quarter of the weight's memory
- * plus an f32 scale per output, and an int8 product on the native (VNNI) and
- * WebGPU (dot4I8Packed) backends. For inference: the quantized layers have
+ * A copy of `model` whose Dense, LSTM and GRU layers (at any depth: in
+ * Sequentials, in a custom layer's fields, in a transformer layer's
+ * feed-forward block) run with int8 weights: tm.nn.QuantizedDense,
+ * QuantizedLSTM, QuantizedGRU, a quarter of the weights' memory plus an f32
+ * scale per output, and int8 products on the native (VNNI) and WebGPU
+ * (dot4I8Packed) backends. For inference: the quantized layers have
  * no parameters to train (see QuantizedDense for the gradient that passes
  * through them).
  *
@@ -64,12 +80,14 @@ export function quantizeDynamic<M extends Module>(model: M, options: QuantizeDyn
     throw new DTypeError(`quantizeDynamic: dtype must be 'i8' (int8 weights, activations quantized as they come), got ${formatValue(dtype)}; for f16 weights cast the model's parameters instead`);
   }
   if (!Array.isArray(layers) || layers.length === 0 || layers.some((kind) => !QUANTIZABLE_LAYERS.includes(kind))) {
-    throw new ValueError(`quantizeDynamic: layers must list kinds of ${QUANTIZABLE_LAYERS.join(', ')}, got ${formatValue(layers)} (LSTM, GRU and MultiheadAttention keep float weights for now)`);
+    throw new ValueError(`quantizeDynamic: layers must list kinds of ${QUANTIZABLE_LAYERS.join(', ')}, got ${formatValue(layers)} (RNN, the cells and MultiheadAttention keep float weights)`);
   }
   if (filter !== undefined && typeof filter !== 'function') throw new ValueError(`quantizeDynamic: filter must be a function of (path, layer), got ${formatValue(filter)}`);
   const target = inplace ? model : (copyModule(model) as M);
   try {
-    return swapLayers(target, (path, layer) => Object.getPrototypeOf(layer) === Dense.prototype && (filter?.(path, layer) ?? true)) as M;
+    const kinds = (layers as readonly QuantizableLayer[]).map((kind) => CONVERSIONS[kind]);
+    const conversion = (layer: Module) => kinds.find((k) => Object.getPrototypeOf(layer) === k.type.prototype);
+    return swapLayers(target, (layer) => conversion(layer)?.quantized, filter) as M;
   } catch (err) {
     if (!inplace) target.dispose();
     throw err;
@@ -89,18 +107,25 @@ function paths(root: Module): Map<Module, string> {
 }
 
 /**
- * `root` with the Dense layers `chosen` picks replaced by QuantizedDense
- * layers, in the fields (or arrays in fields) that hold them; the replaced
+ * `root` with the layers of the kinds chosen (`quantizer` gives their
+ * quantized form's maker) that `filter` keeps replaced by their quantized
+ * forms, in the fields (or arrays in fields) that hold them; the replaced
  * ones disposed. `root` itself when it is not replaced.
  */
-function swapLayers(root: Module, chosen: (path: string, layer: Module) => boolean): Module {
+function swapLayers(root: Module, quantizer: (layer: Module) => ((layer: Module) => Module) | undefined, filter: QuantizeDynamicOptions['filter']): Module {
   const found = paths(root);
-  const replacements = new Map<Module, QuantizedDense>();
-  for (const [layer, path] of found) {
-    if (!chosen(path, layer)) continue;
-    const quantized = QuantizedDense.fromDense(layer as Dense);
-    copyHooks(layer, quantized);
-    replacements.set(layer, quantized);
+  const replacements = new Map<Module, Module>();
+  try {
+    for (const [layer, path] of found) {
+      const make = quantizer(layer);
+      if (!make || !(filter?.(path, layer) ?? true)) continue;
+      const quantized = make(layer);
+      copyHooks(layer, quantized);
+      replacements.set(layer, quantized);
+    }
+  } catch (err) {
+    for (const quantized of replacements.values()) quantized.dispose();
+    throw err;
   }
   const undo: (() => void)[] = [];
   for (const layer of found.keys()) {
@@ -127,7 +152,7 @@ function swapLayers(root: Module, chosen: (path: string, layer: Module) => boole
   if (left) {
     for (const step of undo) step();
     for (const quantized of replacements.values()) quantized.dispose();
-    throw new ValueError(`quantizeDynamic: layer ${found.get(left) || '(the model)'} (Dense) is not held in a field of its parent, so it cannot be replaced; nothing was quantized`);
+    throw new ValueError(`quantizeDynamic: layer ${found.get(left) || '(the model)'} (${left.constructor.name}) is not held in a field of its parent, so it cannot be replaced; nothing was quantized`);
   }
   for (const layer of replacements.keys()) layer.dispose();
   return result;

@@ -7,22 +7,19 @@
 //
 // Inference only. Its tensors are buffers, not parameters: saved with the
 // model, never trained (an optimizer over parameters() does not see them).
-// The gradient still passes through it to its input, straight through: x
-// receives dy · dequantize(W)ᵀ, the gradient of x·dequantize(W), as if x had
-// not been rounded to int8 — so float layers before a quantized one can
-// still be fine-tuned, or an input's saliency read. PyTorch's dynamic Linear
-// passes none; a model that is all quantized has nothing to train either way.
+// The gradient still passes through it to its input, straight through
+// (quantized_linear.ts): x receives dy · dequantize(W)ᵀ.
 import { tidy } from '../engine.js';
 import { DTypeError, ValueError, formatValue } from '../errors.js';
-import { customGrad } from '../autograd/custom_grad.js';
 import { ones, zeros } from '../ops/index.js';
-import { QuantizedTensor, quantize, quantizedMatmul } from '../ops/quantize.js';
+import { QuantizedTensor, quantize } from '../ops/quantize.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { ACTIVATIONS, activate, type ActivationName } from './activations.js';
 import { Dense } from './dense.js';
 import { Module, type LayerConfig } from './module.js';
+import { quantizedLinear } from './quantized_linear.js';
 import { QUANTIZED, type QuantizedWeights } from './quantized_layers.js';
 
 export interface QuantizedDenseOptions {
@@ -32,16 +29,6 @@ export interface QuantizedDenseOptions {
 }
 
 const OPTIONS: OptionNames<QuantizedDenseOptions> = { activation: true, bias: 'boolean' };
-
-/** x · q with the straight-through gradient for x (see the file's comment); none for the int8 values or scales. */
-const quantizedLinear = customGrad(function quantizedDense(x: Tensor, values: Tensor, scales: Tensor) {
-  return {
-    value: quantizedMatmul(x, new QuantizedTensor(values, scales)),
-    // dy · (values · diag(scales))ᵀ summed over N: scale dy's columns, then multiply by the [N, K] values.
-    gradient: (dy: Tensor, [v, s]: readonly Tensor[]) => [dy.mul(s).matmul(v.cast('f32')), null, null],
-    save: [values, scales],
-  };
-});
 
 export class QuantizedDense extends Module implements QuantizedWeights {
   declare readonly [QUANTIZED]: true;
@@ -103,11 +90,19 @@ export class QuantizedDense extends Module implements QuantizedWeights {
    */
   forward(x: Tensor): Tensor {
     return tidy(() => {
-      let z = quantizedLinear(x, this.weight, this.weightScale);
+      let z = quantizedLinear(x, this.quantized);
       if (this.bias) z = z.add(this.bias);
       if (z.dtype !== x.dtype) z = z.cast(x.dtype);
       return activate(this.activation, z);
     });
+  }
+
+  weightsAndBiases(): Tensor[] {
+    return this.bias ? [this.weight, this.bias] : [this.weight];
+  }
+
+  weightScales(): Tensor[] {
+    return [this.weightScale];
   }
 
   /** None: nothing here is trained. */

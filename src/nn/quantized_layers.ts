@@ -8,12 +8,13 @@ import type { Module } from './module.js';
 /** Set on a quantized layer class's prototype (so a copy of the layer, made field by field, is one too). */
 export const QUANTIZED: unique symbol = Symbol('tmnn.quantized');
 
-/** What a quantized layer holds: int8 rows, their f32 scales, an f32 bias. */
+/** What a quantized layer holds, as summary counts it. */
 export interface QuantizedWeights {
   readonly [QUANTIZED]: true;
-  weight: Tensor;
-  weightScale: Tensor;
-  bias: Tensor | null;
+  /** What stands for the float layer's parameters (counted as parameters, though buffers): its int8 weights and f32 biases. */
+  weightsAndBiases(): Tensor[];
+  /** The f32 scales of the int8 weights' rows: memory, not parameters. */
+  weightScales(): Tensor[];
 }
 
 export function isQuantized(layer: Module): layer is Module & QuantizedWeights {

@@ -84,8 +84,10 @@ export abstract class Recurrent extends Module {
   readonly #dropout: Dropout | null;
 
   protected constructor(
-    protected readonly kind: string, private readonly gates: number,
+    protected readonly kind: string, protected readonly gates: number,
     readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions, names: OptionNames<RecurrentOptions>,
+    /** Whether to draw the float weights (a quantized layer holds int8 ones of its own instead). */
+    drawWeights = true,
   ) {
     super();
     options = checkOptions(kind, options, names as OptionNames<RNNOptions>);
@@ -106,22 +108,30 @@ export abstract class Recurrent extends Module {
     const seed = options.seed;
     this.#dropout = dropout > 0 && this.numLayers > 1 ? new Dropout(dropout, seedStream(seed, DROPOUT_STREAM)) : null;
 
+    if (!drawWeights) return;
     // Fields in PyTorch's order (layer by layer, the reverse pass after the forward one), each from a stream of its own.
     let drawn = 0;
     const draw = (shape: number[]): Tensor => initialWeight(shape, hiddenSize, seedStream(seed, drawn++));
     const fields = this as unknown as Record<string, Tensor>;
-    for (let layer = 0; layer < this.numLayers; layer++) {
-      for (let direction = 0; direction < this.directions; direction++) {
-        const below = layer === 0 ? inputSize : hiddenSize * this.directions;
-        const suffix = `L${layer}${direction ? 'Reverse' : ''}`;
-        fields[`weightIh${suffix}`] = draw([below, gates * hiddenSize]);
-        fields[`weightHh${suffix}`] = draw([hiddenSize, gates * hiddenSize]);
-        if (this.bias) {
-          fields[`biasIh${suffix}`] = draw([gates * hiddenSize]);
-          fields[`biasHh${suffix}`] = draw([gates * hiddenSize]);
-        }
+    for (const { suffix, below } of this.cells()) {
+      fields[`weightIh${suffix}`] = draw([below, gates * hiddenSize]);
+      fields[`weightHh${suffix}`] = draw([hiddenSize, gates * hiddenSize]);
+      if (this.bias) {
+        fields[`biasIh${suffix}`] = draw([gates * hiddenSize]);
+        fields[`biasHh${suffix}`] = draw([gates * hiddenSize]);
       }
     }
+  }
+
+  /** Each layer and direction in PyTorch's order: the suffix of its weights' names (L0, L0Reverse…), and the width of its input. */
+  protected cells(): { suffix: string; below: number }[] {
+    const out: { suffix: string; below: number }[] = [];
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      for (let direction = 0; direction < this.directions; direction++) {
+        out.push({ suffix: `L${layer}${direction ? 'Reverse' : ''}`, below: layer === 0 ? this.inputSize : this.hiddenSize * this.directions });
+      }
+    }
+    return out;
   }
 
   get directions(): 1 | 2 {
@@ -247,7 +257,7 @@ export abstract class Recurrent extends Module {
   }
 
   /** One layer and direction's weights, in x's precision (an f16 x computes with f16 copies, as Dense does). */
-  private weights(layer: number, direction: number, x: Tensor): CellWeights {
+  protected weights(layer: number, direction: number, x: Tensor): CellWeights {
     const fields = this as unknown as Record<string, Tensor | undefined>;
     const suffix = `L${layer}${direction ? 'Reverse' : ''}`;
     const get = (name: string): Tensor | null => {

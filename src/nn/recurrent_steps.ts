@@ -15,7 +15,9 @@ import { ValueError, formatValue } from '../errors.js';
 import { gruCell } from '../ops/gru_cell.js';
 import { rand } from '../ops/index.js';
 import { lstmCell } from '../ops/lstm_cell.js';
+import { QuantizedTensor } from '../ops/quantize.js';
 import type { Tensor } from '../tensor.js';
+import { quantizedLinear } from './quantized_linear.js';
 
 /** The state between two steps: h [batch, hidden], and an LSTM's cell c [batch, hidden]. */
 export interface StepState {
@@ -23,10 +25,14 @@ export interface StepState {
   c?: Tensor;
 }
 
-/** One cell's weights (a layer holds one per layer and direction), in the precision the step computes in. */
+/**
+ * One cell's weights (a layer holds one per layer and direction), in the
+ * precision the step computes in; the two products' weights float, or int8
+ * (a quantized layer's: x·q as tm.matmul(x, q) runs it).
+ */
 export interface CellWeights {
-  weightIh: Tensor;
-  weightHh: Tensor;
+  weightIh: Tensor | QuantizedTensor;
+  weightHh: Tensor | QuantizedTensor;
   biasIh: Tensor | null;
   biasHh: Tensor | null;
 }
@@ -41,15 +47,22 @@ export function checkNonlinearity(kind: string, value: unknown): Nonlinearity {
   return nonlinearity;
 }
 
+/** x·w in x's dtype; an int8 w's product (f32) is rounded to an f16 x's, as QuantizedDense's is. */
+function times(x: Tensor, w: Tensor | QuantizedTensor): Tensor {
+  if (!(w instanceof QuantizedTensor)) return x.matmul(w);
+  const y = quantizedLinear(x, w);
+  return y.dtype === x.dtype ? y : y.cast(x.dtype);
+}
+
 /** x·Wih + bih, x [rows, input]: the input side of one step, or of every step of a sequence at once. */
 export function inputSide(x: Tensor, w: CellWeights): Tensor {
-  const xw = x.matmul(w.weightIh);
+  const xw = times(x, w.weightIh);
   return w.biasIh ? xw.add(w.biasIh) : xw;
 }
 
 /** h·Whh + bhh. */
 export function hidden(h: Tensor, w: CellWeights): Tensor {
-  const hw = h.matmul(w.weightHh);
+  const hw = times(h, w.weightHh);
   return w.biasHh ? hw.add(w.biasHh) : hw;
 }
 

@@ -31,7 +31,7 @@ export function summarize(model: Module, layers: readonly Module[], inputShape?:
   const trainable = all.filter((p) => p.requiresGrad).reduce((n, p) => n + p.size, 0);
   const int8 = quantized.filter((t) => t.dtype === 'i8').reduce((n, t) => n + t.size, 0);
   // The quantized layers' scales are memory, not parameters: in the bytes only.
-  const scales = model.modules().flatMap((layer) => (isQuantized(layer) ? [layer.weightScale] : []));
+  const scales = model.modules().flatMap((layer) => (isQuantized(layer) ? layer.weightScales() : []));
   const bytes = [...all, ...quantized, ...scales].reduce((n, p) => n + p.size * BYTES[p.dtype], 0);
   return [
     line(header),
@@ -45,13 +45,13 @@ export function summarize(model: Module, layers: readonly Module[], inputShape?:
 const BYTES: Readonly<Record<DType, number>> = { f32: 4, f16: 2, i8: 1, i32: 4 };
 
 /**
- * The weights and biases of the quantized layers in `layer` (QuantizedDense):
+ * The weights and biases of the quantized layers in `layer` (QuantizedDense, QuantizedLSTM, QuantizedGRU):
  * parameters of the model as its float form had them, counted as such
  * though they are buffers (not trained), so a model shows the same count
  * before and after tm.nn.quantizeDynamic and its bytes drop.
  */
 function quantizedWeights(layer: Module): Tensor[] {
-  return layer.modules().flatMap((m) => (isQuantized(m) ? [m.weight, ...(m.bias ? [m.bias] : [])] : []));
+  return layer.modules().flatMap((m) => (isQuantized(m) ? m.weightsAndBiases() : []));
 }
 
 /** Each layer's output shape for a batch of two samples of `inputShape`. */

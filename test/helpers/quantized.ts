@@ -58,3 +58,81 @@ export function quantizedLinearRef(x: ArrayLike<number>, w: ArrayLike<number>, b
   }
   return { want, scale, xs: xq.s, ws: wq.s };
 }
+
+/** An int8 weight as a quantized layer holds it: rows [n, k] (x·w's columns) and a scale per row. */
+export interface Int8Rows {
+  values: ArrayLike<number>;
+  scales: ArrayLike<number>;
+}
+
+/** The row v [k] quantized as tm.matmul(v, q) quantizes it, times the int8 rows [n, k] scaled back; edge: whether v had a value on a rounding edge. */
+function rowTimes(v: ArrayLike<number>, w: Int8Rows, n: number, k: number): { out: Float64Array; edge: boolean } {
+  const vq = quantizeRows(v, 1, k);
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let acc = 0;
+    for (let t = 0; t < k; t++) acc += vq.q[t] * w.values[j * k + t];
+    out[j] = acc * vq.s[0] * w.scales[j];
+  }
+  return { out, edge: vq.edge.some((e) => e === 1) };
+}
+
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+/**
+ * One direction of a one-layer quantized LSTM or GRU in float64, each step
+ * from the layer's own h of the step before (`got`, its output [batch, time,
+ * gotWidth], this direction's h at `offset`) — so that an activation's
+ * rounding that went the other way in one step does not carry into the next —
+ * or from h0 [batch, hidden] (zeros) at the first. The weights are the int8
+ * rows the layer holds. `checked` marks the steps to compare: a step whose x
+ * or h had a value on a rounding edge is left out, and, for an LSTM, so is
+ * every step after it (its c carries the difference). c: each sequence's
+ * last cell, cChecked where every step was checked.
+ */
+export function quantizedRecurrentRef(
+  kind: 'LSTM' | 'GRU', x: ArrayLike<number>, [batch, time, input]: readonly number[], hidden: number,
+  w: { ih: Int8Rows; hh: Int8Rows; biasIh?: ArrayLike<number>; biasHh?: ArrayLike<number> },
+  reverse: boolean, got: ArrayLike<number>, gotWidth: number, offset: number, h0?: ArrayLike<number>, c0?: ArrayLike<number>,
+): { want: Float64Array; checked: Uint8Array; c: Float64Array; cChecked: Uint8Array } {
+  const H = hidden;
+  const G = (kind === 'LSTM' ? 4 : 3) * H;
+  const want = new Float64Array(batch * time * H);
+  const checked = new Uint8Array(batch * time);
+  const cOut = new Float64Array(batch * H);
+  const cChecked = new Uint8Array(batch).fill(1);
+  for (let b = 0; b < batch; b++) {
+    const c = Float64Array.from({ length: H }, (_, j) => c0?.[b * H + j] ?? 0);
+    let clean = true;
+    for (let i = 0; i < time; i++) {
+      const t = reverse ? time - 1 - i : i;
+      const prev = reverse ? t + 1 : t - 1;
+      const h = Float64Array.from({ length: H }, (_, j) => (i === 0 ? h0?.[b * H + j] ?? 0 : got[(b * time + prev) * gotWidth + offset + j]));
+      const xs = rowTimes(Array.from({ length: input }, (_, k) => x[(b * time + t) * input + k]), w.ih, G, input);
+      const hs = rowTimes(h, w.hh, G, H);
+      const a = xs.out.map((v, g) => v + (w.biasIh?.[g] ?? 0));
+      const r = hs.out.map((v, g) => v + (w.biasHh?.[g] ?? 0));
+      for (let j = 0; j < H; j++) {
+        let next: number;
+        if (kind === 'LSTM') {
+          const [ig, fg, gg, og] = [0, 1, 2, 3].map((q) => a[q * H + j] + r[q * H + j]);
+          c[j] = sigmoid(fg) * c[j] + sigmoid(ig) * Math.tanh(gg);
+          next = sigmoid(og) * Math.tanh(c[j]);
+        } else {
+          const rg = sigmoid(a[j] + r[j]);
+          const zg = sigmoid(a[H + j] + r[H + j]);
+          const n = Math.tanh(a[2 * H + j] + rg * r[2 * H + j]);
+          next = (1 - zg) * n + zg * h[j];
+        }
+        want[(b * time + t) * H + j] = next;
+      }
+      if (xs.edge || hs.edge) {
+        if (kind === 'LSTM') clean = false;
+        cChecked[b] = 0;
+      } else if (clean) checked[b * time + t] = 1;
+    }
+    cOut.set(c, b * H);
+    if (!clean) cChecked[b] = 0;
+  }
+  return { want, checked, c: cOut, cChecked };
+}

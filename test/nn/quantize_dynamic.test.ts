@@ -1,5 +1,5 @@
 // tm.nn.quantizeDynamic: a copy of a model with its Dense layers int8
-// (QuantizedDense), wherever they sit — nested Sequentials, a custom layer's
+// (QuantizedDense; its LSTM and GRU layers: quantized_recurrent.test.ts), wherever they sit — nested Sequentials, a custom layer's
 // fields and arrays, a transformer layer's feed-forward block — the model
 // given untouched. Each quantized layer computes the float64 definition on
 // the input it is given; a trained classifier keeps its accuracy; the result
@@ -139,9 +139,10 @@ describe.each(BACKENDS)('quantizeDynamic on %s', (backend) => {
     for (const t of [layer, q, x, model, twin]) t.dispose();
   });
 
-  it('copies layers it rebuilds (an LSTM keeps its weights in private dropout company) with their values', async () => {
+  it('copies layers it rebuilds (an LSTM kept in float, layers: [\'Dense\'], keeps its weights in private dropout company) with their values', async () => {
     const model = new tm.nn.Sequential([new tm.nn.LSTM(3, 5, { output: 'last', numLayers: 2, dropout: 0.2, seed: 2 }), new tm.nn.Dense(5, 2, { seed: 1 })]).eval();
-    const q = tm.nn.quantizeDynamic(model);
+    const q = tm.nn.quantizeDynamic(model, { layers: ['Dense'] });
+    expect(q.layers[1]).toBeInstanceOf(tm.nn.QuantizedDense);
     expect(q.layers[0]).toBeInstanceOf(tm.nn.LSTM);
     expect(q.layers[0]).not.toBe(model.layers[0]);
     expect(await values(q.layers[0])).toEqual(await values(model.layers[0]));
@@ -239,8 +240,8 @@ describe.each(BACKENDS)('quantizeDynamic on %s', (backend) => {
     opt.step();
     expect(await values(q)).toEqual(state);
     expect(() => tm.nn.quantizeDynamic(model, { dtype: 'f16' as 'i8' })).toThrow(new tm.DTypeError("quantizeDynamic: dtype must be 'i8' (int8 weights, activations quantized as they come), got \"f16\"; for f16 weights cast the model's parameters instead"));
-    expect(() => tm.nn.quantizeDynamic(model, { layers: ['LSTM' as 'Dense'] })).toThrow(/layers must list kinds of Dense, got \["LSTM"\] \(LSTM, GRU and MultiheadAttention keep float weights for now\)/);
-    expect(() => tm.nn.quantizeDynamic(model, { layers: [] })).toThrow(/layers must list kinds of Dense/);
+    expect(() => tm.nn.quantizeDynamic(model, { layers: ['RNN' as 'Dense'] })).toThrow(/layers must list kinds of Dense, LSTM, GRU, got \["RNN"\] \(RNN, the cells and MultiheadAttention keep float weights\)/);
+    expect(() => tm.nn.quantizeDynamic(model, { layers: [] })).toThrow(/layers must list kinds of Dense, LSTM, GRU/);
     expect(() => tm.nn.quantizeDynamic(model, { inPlace: true } as object)).toThrow(/quantizeDynamic: unknown option/);
     expect(() => tm.nn.quantizeDynamic(model, { filter: 'fc1' as unknown as () => boolean })).toThrow(/filter must be a function of \(path, layer\)/);
     expect(() => tm.nn.quantizeDynamic({} as tm.nn.Module)).toThrow(/expects a tm.nn.Module/);
