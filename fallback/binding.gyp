@@ -21,6 +21,7 @@
         "src/lstm_cell.cc",
         "src/malloc_reuse.cc",
         "src/movement.cc",
+        "src/parallel.cc",
         "src/quantized_linear.cc",
         "src/reduce.cc",
         "src/scan.cc",
