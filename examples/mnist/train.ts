@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tm from '../../src/index.js';
 import { lineChartSvg } from '../chart.js';
-import { augmentedBatches, digitMoves, MOVES_TEXT, movedTestDigits } from './augment.js';
+import { augmentedBatches, movedTestDigits, TEST_MOVES, TRAIN_MOVES } from './augment.js';
 import { loadDigits, withShiftedCopies } from './data.js';
 
 /** 'mlp' (the default), 'cnn' or 'lstm', as the header says: the MLP has 235,146 weights, the CNN 9,098, the LSTM 24,714. */
@@ -114,8 +114,8 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   } satisfies tm.nn.FitOptions;
   let history: tm.nn.History;
   if (options.augment) {
-    log(`augmentation: each training batch through tm.vision.RandomAffine (${MOVES_TEXT}), a new draw per digit each epoch`);
-    history = await model.fit(augmentedBatches(xTrain, yTrain, { batchSize, seed, transform: digitMoves() }), common);
+    log(`augmentation: each training batch through tm.vision.RandomAffine (${TRAIN_MOVES.text}), a new draw per digit each epoch`);
+    history = await model.fit(augmentedBatches(xTrain, yTrain, { batchSize, seed }), common);
   } else {
     history = await model.fit(xTrain, yTrain, { ...common, batchSize, seed });
   }
@@ -127,7 +127,7 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   for (const t of [logits, matrix, accuracy]) t.dispose();
   log(`test accuracy: ${(100 * testAccuracy).toFixed(2)}% on ${test.count} digits the model never saw`);
   const movedAccuracy = await accuracyOn(model, movedTestDigits(xTest, seed + 1), yTest);
-  log(`moved test accuracy: ${(100 * movedAccuracy).toFixed(2)}% on the same digits ${MOVES_TEXT}${options.augment ? '' : ' (--augment trains on such moves)'}`);
+  log(`moved test accuracy: ${(100 * movedAccuracy).toFixed(2)}% on the same digits ${TEST_MOVES.text}${options.augment ? '' : ' (--augment trains on moves like these)'}`);
   log(`confusion matrix (rows: true digit, columns: predicted):\n${formatConfusion(confusion)}`);
 
   const outDir = options.outDir ?? 'output/mnist';
