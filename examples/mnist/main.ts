@@ -1,4 +1,4 @@
-// `npm run demo [-- --backend webgpu|native|js] [--model mlp|cnn|lstm] [--epochs N]`: the MNIST example.
+// `npm run demo [-- --backend webgpu|native|js] [--model mlp|cnn|lstm] [--epochs N] [--augment]`: the MNIST example.
 import { parseArgs } from 'node:util';
 import { MODELS, runMnist, type MnistModel } from './train.js';
 import type { BackendName } from '../../src/index.js';
@@ -10,13 +10,14 @@ const { values } = parseArgs({
     model: { type: 'string' },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
+    augment: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 
 if (values.help) {
-  console.log('usage: npm run demo [-- --backend webgpu|native|js] [--model mlp|cnn|lstm] [--epochs N] [--out DIR] [--quiet]');
+  console.log('usage: npm run demo [-- --backend webgpu|native|js] [--model mlp|cnn|lstm] [--epochs N] [--augment] [--out DIR] [--quiet]');
   process.exit(0);
 }
 
@@ -31,7 +32,7 @@ if (values.model !== undefined && !MODELS.includes(values.model as MnistModel)) 
   process.exit(2);
 }
 
-runMnist({ model: values.model as MnistModel | undefined, backend: values.backend as BackendName | undefined, epochs, outDir: values.out, quiet: values.quiet }).then(
+runMnist({ model: values.model as MnistModel | undefined, backend: values.backend as BackendName | undefined, epochs, outDir: values.out, quiet: values.quiet, augment: values.augment }).then(
   (r) => process.exit(r.testAccuracy >= 0.96 ? 0 : 1),
   (err: unknown) => {
     console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);

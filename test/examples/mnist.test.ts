@@ -33,9 +33,28 @@ describe('examples/mnist', () => {
       const r = await runMnist({ model: 'cnn', backend: 'native', train: 2000, test: 500, epochs: 2, outDir, quiet: true, log: (l) => lines.push(l) });
       expect(r.testAccuracy).toBeGreaterThan(0.9);
       expect(lines.join('\n')).toContain('model: Conv2d 1→8, MaxPool2d, Conv2d 8→16, MaxPool2d, Dense 784→10 (9,098 weights)');
+      // Also scored on the test digits moved (rotated, shifted, scaled), pointing at --augment.
+      expect(lines.join('\n')).toMatch(/moved test accuracy: \d+\.\d+% on the same digits rotated up to 15°, shifted up to 3 px, scaled 0\.9–1\.1 \(--augment trains on moves like these\)/);
+      expect(Math.abs(r.movedAccuracy * 500 - Math.round(r.movedAccuracy * 500))).toBeLessThan(1e-3); // a count of the 500 digits
       const model = await tm.nn.load(r.modelPath);
       expect(model.config()).toMatchObject({ type: 'Sequential', layers: [{ type: 'Conv2d', outChannels: 8 }, {}, { type: 'MaxPool2d' }, { type: 'Conv2d', outChannels: 16 }, {}, {}, {}, { units: 10 }] });
       model.dispose();
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
+  });
+  it('with augment, trains the CNN on batches moved by tm.vision and scores it on the moved test digits too', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'tmnn-mnist-augment-'));
+    try {
+      const lines: string[] = [];
+      const r = await runMnist({ model: 'cnn', augment: true, backend: 'native', train: 500, test: 200, epochs: 1, outDir, quiet: true, log: (l) => lines.push(l) });
+      const text = lines.join('\n');
+      expect(text).toContain('augmentation: each training batch through tm.vision.RandomAffine (rotated up to 10°, shifted up to 2 px, scaled 0.9–1.1)');
+      expect(text).toMatch(/test accuracy: \d+\.\d+% on 200 digits/);
+      expect(text).toMatch(/moved test accuracy: \d+\.\d+% on the same digits rotated up to 15°, shifted up to 3 px, scaled 0\.9–1\.1$/m);
+      for (const a of [r.testAccuracy, r.movedAccuracy]) expect(Math.abs(a * 200 - Math.round(a * 200))).toBeLessThan(1e-3); // counts of the 200 digits
+      expect(r.history.epochs).toHaveLength(1);
+      expect(r.samplesPerSecond).toBeGreaterThan(0);
     } finally {
       await rm(outDir, { recursive: true, force: true });
     }
