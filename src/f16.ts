@@ -2,6 +2,7 @@
 // f16 tensors are stored as their raw 16-bit patterns in a Uint16Array and
 // converted here. Encoding rounds a float64 straight to the nearest f16 (ties to
 // even): going through f32 first would round twice and can be off by one ulp.
+import { roundHalfEven } from './round.js';
 
 const SUBNORMAL_SCALE = 2 ** 24; // one f16 subnormal ulp is 2^-24
 const MIN_NORMAL = 2 ** -14;
@@ -9,13 +10,6 @@ const MIN_NORMAL = 2 ** -14;
 export const F16_MAX = 65504;
 /** Where values round to infinity in f16: halfway between the largest f16 and 2^16. */
 export const F16_OVERFLOW = 65520;
-
-function roundHalfEven(m: number): number {
-  const floor = Math.floor(m);
-  const rest = m - floor;
-  if (rest > 0.5 || (rest === 0.5 && floor % 2 === 1)) return floor + 1;
-  return floor;
-}
 
 /** The f16 bit pattern nearest to `value`. */
 export function f16Bits(value: number): number {

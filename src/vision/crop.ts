@@ -6,7 +6,8 @@ import { zeros } from '../ops/creation.js';
 import { pad, slice } from '../ops/movement.js';
 import { onBackendOf } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
-import { asBatch, imageShape, roundHalfEven, sizePair } from './images.js';
+import { roundHalfEven } from '../round.js';
+import { asBatch, imageShape, sizePair } from './images.js';
 
 /**
  * The window of `height` × `width` pixels whose top-left pixel is (top,

@@ -85,9 +85,3 @@ export function constantLike(op: string, like: Tensor, values: ArrayLike<number>
 export function indicesLike(op: string, like: Tensor, values: Int32Array, shape: readonly number[]): Tensor {
   return onBackendOf(op, like, () => tensor(values, shape));
 }
-
-/** Python's round(): halves to the even neighbour (torchvision's crop offsets and drawn sizes round so). */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}

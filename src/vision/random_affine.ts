@@ -4,8 +4,9 @@
 import { ValueError, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
+import { roundHalfEven } from '../round.js';
 import { checkWarpOptions, warp, WARP_OPTIONS, type AffineParams, type WarpOptions } from './affine.js';
-import { asBatch, rangeOf, roundHalfEven } from './images.js';
+import { asBatch, rangeOf} from './images.js';
 import { RandomTransform, uniformIn } from './transform.js';
 
 /** Degrees as a range: d is [−d, d]. */

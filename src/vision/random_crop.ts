@@ -3,7 +3,8 @@
 import { ValueError } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { asBatch, rangeOf, roundHalfEven, sizePair } from './images.js';
+import { roundHalfEven } from '../round.js';
+import { asBatch, rangeOf, sizePair } from './images.js';
 import { checkPadMode, pad, sides, type Padding, type VisionPadMode } from './pad.js';
 import { resampleWindows } from './resample.js';
 import { checkInterpolation } from './resize.js';

@@ -5,7 +5,8 @@ import { ValueError, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normal } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { asBatch, constantLike, perChannel, rangeOf, roundHalfEven } from './images.js';
+import { roundHalfEven } from '../round.js';
+import { asBatch, constantLike, perChannel, rangeOf} from './images.js';
 import { eraseBoxes, type Box } from './erase.js';
 import { checkProbability, randomInt, RandomTransform, uniformIn } from './transform.js';
 

@@ -1,5 +1,6 @@
 // Elementwise kernels on the js backend: unary maps, broadcasting binary ops, where.
 import { isFloat, type StorageArray } from '../../dtype.js';
+import { roundHalfEven } from '../../round.js';
 import { sizeOf } from '../../shape.js';
 import type { BinaryOp, UnaryOp } from '../kernels.js';
 import { erf, erfc } from './erf.js';
@@ -44,12 +45,6 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   i0,
   i1,
 };
-
-/** To the nearest integer, halves to the even one (as NumPy, PyTorch, C's nearbyint and WGSL's round); Math.round takes halves up. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 /** a − b·⌊a/b⌋ (Python's %, PyTorch's remainder): the sign of b, exact (% is C's fmod, exact), a zero result signed as b. */
 function remainder(a: number, b: number): number {

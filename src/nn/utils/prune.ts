@@ -23,6 +23,7 @@ import { concat, gather, rand, tensor } from '../../ops/index.js';
 import { onBackendOf } from '../../ops/util.js';
 import { checkOptions, type OptionNames } from '../../options.js';
 import { checkSeed } from '../../random.js';
+import { roundHalfEven } from '../../round.js';
 import { Tensor } from '../../tensor.js';
 import { noGrad } from '../../tape.js';
 import { Module } from '../module.js';
@@ -180,9 +181,7 @@ function countOf(op: string, amount: number, n: number, what: string): number {
     if (amount > n) throw new ValueError(`${op}: amount ${amount} is more than the ${n} ${what} left unpruned`);
     return amount;
   }
-  const x = amount * n;
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  return roundHalfEven(amount * n);
 }
 
 /** The positions of the mask's ones. */
