@@ -83,6 +83,9 @@ const GATES: Readonly<Record<string, number>> = { RNN: 1, LSTM: 4, GRU: 3 };
 /** The gates of each quantized recurrent type (tm.nn.quantizeDynamic's), as its float type's. */
 const QUANTIZED_GATES: Readonly<Record<string, number>> = { QuantizedLSTM: 4, QuantizedGRU: 3 };
 
+/** A Dense layer's fields, and a QuantizedDense's (tm.nn.quantizeDynamic's). */
+const DENSE: Readonly<Record<string, Field>> = { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag };
+
 /** A recurrent cell's fields (RNNCell adds its nonlinearity). */
 const RECURRENT_CELL: Readonly<Record<string, Field>> = {
   inputSize: positiveInteger, hiddenSize: positiveInteger, bias: flag, seed: { ...integer, optional: true },
@@ -128,8 +131,8 @@ function paddingLayers(): Record<string, Readonly<Record<string, Field>>> {
 /** Each layer type load.ts rebuilds, and the fields of its description (besides `type`): what its config() writes. */
 const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Sequential: { layers: { check: Array.isArray, what: 'an array' } },
-  Dense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag },
-  QuantizedDense: { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag },
+  Dense: DENSE,
+  QuantizedDense: DENSE,
   Bilinear: { in1: positiveInteger, in2: positiveInteger, out: positiveInteger, bias: flag },
   AdaptiveLogSoftmaxWithLoss: {
     inFeatures: positiveInteger, nClasses: positiveInteger,
@@ -355,28 +358,23 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     wanted.set(`${path}weightHh${suffix}`, { shape: [hidden, width], kind: 'parameter' });
     if (cfg.bias) for (const name of ['biasIh', 'biasHh']) wanted.set(`${path}${name}${suffix}`, { shape: [width], kind: 'parameter' });
   };
-  if (Object.hasOwn(GATES, type as string)) {
-    // As nn/recurrent.ts names them: layer by layer, the reverse pass after the forward one.
-    const [input, hidden, width] = [cfg.inputSize as number, cfg.hiddenSize as number, GATES[type as string] * (cfg.hiddenSize as number)];
-    const directions = cfg.bidirectional ? 2 : 1;
-    for (let layer = 0; layer < (cfg.numLayers as number); layer++) {
-      for (let direction = 0; direction < directions; direction++) {
-        cellWeights(`L${layer}${direction ? 'Reverse' : ''}`, layer === 0 ? input : hidden * directions, hidden, width);
-      }
+  // A quantized cell's, as nn/quantized_recurrent.ts holds them: int8 rows [width, input], an f32 scale per row, f32 biases; buffers all.
+  const quantizedCellWeights = (suffix: string, input: number, hidden: number, width: number) => {
+    for (const [name, inner] of [['weightIh', input], ['weightHh', hidden]] as const) {
+      wanted.set(`${path}${name}${suffix}`, { shape: [width, inner], kind: 'buffer', dtypes: ['i8'] });
+      wanted.set(`${path}${name}Scale${suffix}`, { shape: [width], kind: 'buffer', dtypes: ['f32'] });
     }
-  }
-  if (Object.hasOwn(QUANTIZED_GATES, type as string)) {
-    // As nn/quantized_recurrent.ts holds them: int8 rows [gates × hidden, input], an f32 scale per row, f32 biases; buffers all.
-    const [input, hidden, width] = [cfg.inputSize as number, cfg.hiddenSize as number, QUANTIZED_GATES[type as string] * (cfg.hiddenSize as number)];
+    if (cfg.bias) for (const name of ['biasIh', 'biasHh']) wanted.set(`${path}${name}${suffix}`, { shape: [width], kind: 'buffer', dtypes: ['f32'] });
+  };
+  const quantized = Object.hasOwn(QUANTIZED_GATES, type as string);
+  if (quantized || Object.hasOwn(GATES, type as string)) {
+    // As nn/recurrent.ts names them: layer by layer, the reverse pass after the forward one.
+    const gates = quantized ? QUANTIZED_GATES[type as string] : GATES[type as string];
+    const [input, hidden, width] = [cfg.inputSize as number, cfg.hiddenSize as number, gates * (cfg.hiddenSize as number)];
     const directions = cfg.bidirectional ? 2 : 1;
     for (let layer = 0; layer < (cfg.numLayers as number); layer++) {
       for (let direction = 0; direction < directions; direction++) {
-        const suffix = `L${layer}${direction ? 'Reverse' : ''}`;
-        for (const [name, inner] of [['weightIh', layer === 0 ? input : hidden * directions], ['weightHh', hidden]] as const) {
-          wanted.set(`${path}${name}${suffix}`, { shape: [width, inner], kind: 'buffer', dtypes: ['i8'] });
-          wanted.set(`${path}${name}Scale${suffix}`, { shape: [width], kind: 'buffer', dtypes: ['f32'] });
-        }
-        if (cfg.bias) for (const name of ['biasIh', 'biasHh']) wanted.set(`${path}${name}${suffix}`, { shape: [width], kind: 'buffer', dtypes: ['f32'] });
+        (quantized ? quantizedCellWeights : cellWeights)(`L${layer}${direction ? 'Reverse' : ''}`, layer === 0 ? input : hidden * directions, hidden, width);
       }
     }
   }

@@ -23,21 +23,18 @@
 import { DTypeError, ValueError, formatValue } from '../errors.js';
 import { ones, zeros } from '../ops/index.js';
 import { QuantizedTensor, quantize } from '../ops/quantize.js';
-import type { OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { QUANTIZED, type QuantizedWeights } from './quantized_layers.js';
-import { GRU, LSTM, Recurrent, type RecurrentOptions } from './recurrent.js';
+import { cellSuffix, GRU, LSTM, RECURRENT_OPTIONS, Recurrent, type RecurrentOptions } from './recurrent.js';
 import { gruStep, lstmStep, type CellWeights, type StepState } from './recurrent_steps.js';
-
-const OPTIONS: OptionNames<RecurrentOptions> = { numLayers: true, bias: 'boolean', bidirectional: 'boolean', dropout: true, output: true, seed: true };
 
 export abstract class QuantizedRecurrent extends Recurrent implements QuantizedWeights {
   declare readonly [QUANTIZED]: true;
 
   /** A layer of zeros (scales of one), to be filled by a load; fromLSTM / fromGRU make one from a trained layer. */
   protected constructor(kind: string, gates: number, inputSize: number, hiddenSize: number, options: RecurrentOptions) {
-    super(kind, gates, inputSize, hiddenSize, options, OPTIONS, false);
+    super(kind, gates, inputSize, hiddenSize, options, RECURRENT_OPTIONS, false);
     const fields = this.fields;
     const width = gates * hiddenSize;
     for (const { suffix, below } of this.cells()) {
@@ -95,7 +92,7 @@ export abstract class QuantizedRecurrent extends Recurrent implements QuantizedW
   /** The int8 weights as the steps multiply by them, the biases in x's precision. */
   protected override weights(layer: number, direction: number, x: Tensor): CellWeights {
     const fields = this.fields;
-    const suffix = `L${layer}${direction ? 'Reverse' : ''}`;
+    const suffix = cellSuffix(layer, direction);
     const bias = (name: string): Tensor | null => {
       const b = fields[`${name}${suffix}`] as Tensor | undefined;
       return b ? this.inPrecisionOf(x, b) : null;

@@ -67,10 +67,15 @@ export interface RecurrentState {
   c?: Tensor;
 }
 
-const RECURRENT_OPTIONS: OptionNames<RecurrentOptions> = {
+export const RECURRENT_OPTIONS: OptionNames<RecurrentOptions> = {
   numLayers: true, bias: 'boolean', bidirectional: 'boolean', dropout: true, output: true, seed: true,
 };
 const RNN_OPTIONS: OptionNames<RNNOptions> = { ...RECURRENT_OPTIONS, nonlinearity: true };
+
+/** The suffix of one layer and direction's weights: L0, L0Reverse, L1… (PyTorch's _l0, _l0_reverse). */
+export function cellSuffix(layer: number, direction: number): string {
+  return `L${layer}${direction ? 'Reverse' : ''}`;
+}
 
 export abstract class Recurrent extends Module {
   readonly numLayers: number;
@@ -128,7 +133,7 @@ export abstract class Recurrent extends Module {
     const out: { suffix: string; below: number }[] = [];
     for (let layer = 0; layer < this.numLayers; layer++) {
       for (let direction = 0; direction < this.directions; direction++) {
-        out.push({ suffix: `L${layer}${direction ? 'Reverse' : ''}`, below: layer === 0 ? this.inputSize : this.hiddenSize * this.directions });
+        out.push({ suffix: cellSuffix(layer, direction), below: layer === 0 ? this.inputSize : this.hiddenSize * this.directions });
       }
     }
     return out;
@@ -259,7 +264,7 @@ export abstract class Recurrent extends Module {
   /** One layer and direction's weights, in x's precision (an f16 x computes with f16 copies, as Dense does). */
   protected weights(layer: number, direction: number, x: Tensor): CellWeights {
     const fields = this as unknown as Record<string, Tensor | undefined>;
-    const suffix = `L${layer}${direction ? 'Reverse' : ''}`;
+    const suffix = cellSuffix(layer, direction);
     const get = (name: string): Tensor | null => {
       const p = fields[`${name}${suffix}`];
       return p ? this.inPrecisionOf(x, p) : null;

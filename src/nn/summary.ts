@@ -9,7 +9,7 @@ import { ShapeError } from '../errors.js';
 import { zeros } from '../ops/index.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import type { DType } from '../dtype.js';
+import { BYTES_PER_ELEMENT } from '../dtype.js';
 import { Embedding } from './embedding.js';
 import { isQuantized } from './quantized_layers.js';
 import { inEvalMode, type Module } from './module.js';
@@ -32,7 +32,7 @@ export function summarize(model: Module, layers: readonly Module[], inputShape?:
   const int8 = quantized.filter((t) => t.dtype === 'i8').reduce((n, t) => n + t.size, 0);
   // The quantized layers' scales are memory, not parameters: in the bytes only.
   const scales = model.modules().flatMap((layer) => (isQuantized(layer) ? layer.weightScales() : []));
-  const bytes = [...all, ...quantized, ...scales].reduce((n, p) => n + p.size * BYTES[p.dtype], 0);
+  const bytes = [...all, ...quantized, ...scales].reduce((n, p) => n + p.size * BYTES_PER_ELEMENT[p.dtype], 0);
   return [
     line(header),
     '-'.repeat(line(header).length),
@@ -41,8 +41,6 @@ export function summarize(model: Module, layers: readonly Module[], inputShape?:
     `parameters: ${total.toLocaleString('en-US')} (${trainable.toLocaleString('en-US')} trainable${int8 ? `, ${int8.toLocaleString('en-US')} int8` : ''}), ${(bytes / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} KiB`,
   ].join('\n');
 }
-
-const BYTES: Readonly<Record<DType, number>> = { f32: 4, f16: 2, i8: 1, i32: 4 };
 
 /**
  * The weights and biases of the quantized layers in `layer` (QuantizedDense, QuantizedLSTM, QuantizedGRU):
