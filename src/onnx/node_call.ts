@@ -30,9 +30,9 @@ export class NodeCall {
      * look alike. Graph inputs enter with their declared type; ops that make
      * quantized tensors record theirs (typed()).
      */
-    private readonly types: Map<Tensor, ElementType> = new Map(),
+    private readonly types: Map<Tensor, ElementType>,
     /** Tensors derived from constants, kept across runs until the model is disposed. */
-    private readonly keptTensors?: KeptTensors,
+    private readonly keptTensors: KeptTensors,
   ) {}
 
   /** "node 'Conv_3' (Conv)", for messages. */
@@ -103,10 +103,10 @@ export class NodeCall {
   /**
    * A tensor derived from constant `owner` (and `withValue`, by identity)
    * made once and kept across runs: work on a model's fixed weights done
-   * once, not every run. Outside a model's runner, made afresh.
+   * once, not every run.
    */
   kept(owner: Constant, withValue: unknown, key: string, make: () => Tensor): Tensor {
-    return this.keptTensors ? this.keptTensors.get(owner, withValue, key, make) : make();
+    return this.keptTensors.get(owner, withValue, key, make);
   }
 
   /** Whether input i is known on the host. */

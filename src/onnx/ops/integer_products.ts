@@ -129,14 +129,23 @@ const matMulInteger: OnnxOp = {
   },
 };
 
+/**
+ * QLinearMatMul's and QLinearConv's inputs checked — an operand, its scale
+ * and zero point, the other's three, y_scale and y_zero_point (inputs 0–7) —
+ * and the output's quantized type.
+ */
+function qLinearInputs(call: NodeCall, first: string, second: string): 'uint8' | 'int8' {
+  operandType(call, 0, first, 2);
+  operandType(call, 3, second, 5);
+  sameShape(call, 1, 2, first.toLowerCase());
+  sameShape(call, 4, 5, second.toLowerCase());
+  outputParameters(call, 6, 7);
+  return outputType(call, 7);
+}
+
 const qLinearMatMul: OnnxOp = {
   run: (call) => {
-    operandType(call, 0, 'A', 2);
-    operandType(call, 3, 'B', 5);
-    sameShape(call, 1, 2, 'a');
-    sameShape(call, 4, 5, 'b');
-    outputParameters(call, 6, 7);
-    const type = outputType(call, 7);
+    const type = qLinearInputs(call, 'A', 'B');
     const aShape = laidOut(call, 2, 'a_zero_point', rows(call.value(0).shape), perRow, 'per row of a');
     const bShape = laidOut(call, 5, 'b_zero_point', columns(call.value(3).shape), perColumn, 'per column of b');
     const acc = integerMatmul(call, [0, 2, 3, 5], aShape, bShape);
@@ -199,12 +208,7 @@ const convInteger: OnnxOp = {
 
 const qLinearConv: OnnxOp = {
   run: (call) => {
-    operandType(call, 0, 'X', 2);
-    operandType(call, 3, 'W', 5);
-    sameShape(call, 1, 2, 'x');
-    sameShape(call, 4, 5, 'w');
-    outputParameters(call, 6, 7);
-    const type = outputType(call, 7);
+    const type = qLinearInputs(call, 'X', 'W');
     const [x, w] = convOperands(call, [0, 2, 3, 5]);
     let acc = integerConv(call, x, w);
     const filters = w.shape[0];
