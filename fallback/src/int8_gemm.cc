@@ -269,18 +269,6 @@ Kernel kernel_of(Path p) {
   }
 }
 
-}  // namespace
-
-// Threads (started for each product: parallel.h) only pay for themselves past
-// ~16M multiply-adds a thread, ~0.1 ms of VNNI work: below that, starting and
-// joining them cost more than they saved (a 128×784×256 product took 0.31 ms
-// on two threads and 0.22 ms on one, on a busy two-core machine).
-int int8_parts(int64_t work) { return int(std::max<int64_t>(1, std::min<int64_t>(threads(), work >> 24))); }
-
-namespace {
-
-int parts_for(int64_t work) { return int8_parts(work); }
-
 // A packed weight: this header (which path and tile it was packed for, and
 // its shape), then the column corrections (int32, col_blocks · NR), then B's
 // column blocks as pack_b lays them out.
@@ -298,8 +286,14 @@ int64_t packed_bytes(int nr, int64_t n, int64_t k) {
 
 }  // namespace
 
+// Threads only pay for themselves past ~16M multiply-adds a thread, ~0.1 ms
+// of VNNI work (a 128×784×256 product took 0.31 ms on two threads and 0.22 ms
+// on one, on a busy two-core machine; with parallel.h's pool of waiting
+// threads two still lost there).
+int int8_parts(int64_t work) { return int(std::max<int64_t>(1, std::min<int64_t>(threads(), work >> 24))); }
+
 void gemm_i8(const int8_t* a, const int8_t* b, int32_t* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
-  const int parts = parts_for(m * n * k);
+  const int parts = int8_parts(m * n * k);
   const Kernel kernel = kernel_of(chosen.load());
   if (kernel.compute) return packed_gemm(kernel.compute, kernel.mr, kernel.nr, a, b, c, m, n, k, ta, tb, parts);
   const int rows = int(std::min<int64_t>(parts, m));
@@ -335,7 +329,7 @@ void gemm_i8_weight(const int8_t* a, const int8_t* w, const int8_t* packed, int6
   const bool usable = kernel.compute && header.path == int32_t(path) && header.nr == kernel.nr && header.n == n &&
                       header.k == k && packed_length >= packed_bytes(kernel.nr, n, k);
   if (!usable) return gemm_i8(a, w, c, m, n, k, false, true);
-  const int parts = parts_for(m * n * k);
+  const int parts = int8_parts(m * n * k);
   const int64_t groups = (k + 3) / 4, row_blocks = (m + kernel.mr - 1) / kernel.mr, col_blocks = (n + kernel.nr - 1) / kernel.nr;
   std::vector<uint8_t> pa(row_blocks * groups * kernel.mr * 4);
   const int pack_parts = int(std::min<int64_t>(parts, row_blocks));

@@ -120,20 +120,14 @@ export function quantizedMatmul(x: Tensor, q: QuantizedTensor): Tensor {
   const m = sizeOf(lead);
   // An empty product: no rows of x, or an empty sum over K = 0 (x has no row maxima to quantize by).
   if (m === 0 || k === 0) return onBackendOf('matmul', x, () => zeros([...lead, n]));
-  if (backend.quantizedMatmulPath?.({ m, k, n }) === 'f16' && backend.quantizedMatmul) {
-    const quantizedMatmulF16 = backend.quantizedMatmul.bind(backend);
+  // One kernel where the backend has it for the way taken: the f16 way's (f32 activations go in as they
+  // are: the kernel rounds them to f16 as it loads them), or the int8 way's on f32 activations.
+  const f16Way = backend.quantizedMatmulPath?.({ m, k, n }) === 'f16' && backend.quantizedMatmul !== undefined;
+  const kernel = f16Way ? backend.quantizedMatmul : backend.quantizedMatmulInt8;
+  if (kernel) {
     return noGrad(() => tidy(() => {
-      // f32 activations go in as they are: the kernel rounds them to f16 as it loads them.
-      const x2 = x.reshape([m, k]);
-      const storage = quantizedMatmulF16(x2.info('matmul'), q.values.info('matmul'), q.scales.info('matmul'));
-      return fromStorage(backend, storage, [...lead, n], 'f32');
-    }));
-  }
-  if (backend.quantizedMatmulInt8) {
-    const quantizedMatmulInt8 = backend.quantizedMatmulInt8.bind(backend);
-    return noGrad(() => tidy(() => {
-      const x2 = x.cast('f32').reshape([m, k]);
-      const storage = quantizedMatmulInt8(x2.info('matmul'), q.values.info('matmul'), q.scales.info('matmul'));
+      const x2 = (f16Way ? x : x.cast('f32')).reshape([m, k]);
+      const storage = kernel.call(backend, x2.info('matmul'), q.values.info('matmul'), q.scales.info('matmul'));
       return fromStorage(backend, storage, [...lead, n], 'f32');
     }));
   }
