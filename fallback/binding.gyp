@@ -11,6 +11,7 @@
         "src/convert.cc",
         "src/ctc.cc",
         "src/cpu_features.cc",
+        "src/dynamic_quantize.cc",
         "src/eig.cc",
         "src/elementwise.cc",
         "src/gemm.cc",

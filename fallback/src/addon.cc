@@ -576,6 +576,23 @@ Napi::Value QuantizedLinear(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// dynamicQuantizeUint8(x, y): ONNX's DynamicQuantizeLinear of x (Float32Array) into y (Int32Array
+// of x's length, uint8 values) → [scale, zeroPoint], or null (y untouched) where x is empty or holds
+// a NaN or an infinity.
+Napi::Value DynamicQuantizeUint8(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array x = array(info[0], "x"), y = array(info[1], "y");
+  if (x.dtype != F32 || y.dtype != I32) type_error(env, "dynamicQuantizeUint8: x must be a Float32Array and y an Int32Array");
+  require(y.length >= x.length, env, "dynamicQuantizeUint8: y is shorter than x");
+  float scale;
+  int32_t zero_point;
+  if (!dynamic_quantize_uint8(x.as<float>(), x.length, y.as<int32_t>(), &scale, &zero_point)) return env.Null();
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(uint32_t(0), Napi::Number::New(env, scale));
+  result.Set(uint32_t(1), Napi::Number::New(env, zero_point));
+  return result;
+}
+
 // int8Path(force?): the int8 GEMM path in use. force: a path's name, null for
 // the best one, or a boolean (true = portable, false = the best one).
 Napi::Value Int8Path(const Napi::CallbackInfo& info) {
@@ -626,7 +643,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
       {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
-      {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path}, {"int8WeightBytes", Int8WeightBytes}, {"packInt8Weight", PackInt8Weight}, {"quantizedLinear", QuantizedLinear},
+      {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path}, {"int8WeightBytes", Int8WeightBytes}, {"packInt8Weight", PackInt8Weight}, {"quantizedLinear", QuantizedLinear}, {"dynamicQuantizeUint8", DynamicQuantizeUint8},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
   RegisterGemm(env, exports);

@@ -273,6 +273,10 @@ void gemm_i8_weight(const int8_t* a, const int8_t* w, const int8_t* packed, int6
 void quantized_linear(const float* x, const int8_t* w, const int8_t* packed, int64_t packed_length, const float* scales,
                       float* out, int64_t m, int64_t n, int64_t k);
 
+// dynamic_quantize.cc: ONNX's DynamicQuantizeLinear (uint8, per tensor) in one call; false, writing
+// nothing, where x is empty or holds a NaN or an infinity.
+bool dynamic_quantize_uint8(const float* x, int64_t n, int32_t* y, float* scale, int32_t* zero_point);
+
 // reduce.cc: the largest (or smallest) of n floats, NaN if any is NaN.
 float extreme_of(const float* x, int64_t n, bool largest);
 // Forces a path by name ("portable", "avx512-vnni", "avx512vl-vnni", "avx-vnni"), or back to the

@@ -124,6 +124,8 @@ export interface Addon {
    * or null (w is packed as it goes, as it is when packed for another path).
    */
   quantizedLinear(x: Float32Array, w: Int8Array, packed: Int8Array | null, scales: Float32Array, out: Float32Array, m: number, n: number, k: number): void;
+  /** ONNX's DynamicQuantizeLinear of x into y (uint8 values): [scale, zeroPoint], or null where x is empty or holds a NaN or an infinity (y untouched). */
+  dynamicQuantizeUint8(x: Float32Array, y: Int32Array): [number, number] | null;
   blasInfo(): BlasInfo;
   getThreads(): number;
   /** Sets OpenBLAS's threads (also the int8 GEMM's) and returns the count now in effect. */

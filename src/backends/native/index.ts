@@ -149,6 +149,16 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
 
     quantizedMatmulInt8,
 
+    dynamicQuantizeUint8(x) {
+      const y = output('i32', sizeOf(x.shape)) as Int32Array;
+      const found = addon.dynamicQuantizeUint8(sizedStorage(x) as Float32Array, y);
+      if (!found) {
+        pool.give(y);
+        return null;
+      }
+      return { y, scale: found[0], zeroPoint: found[1] };
+    },
+
     matmul(a, b, config, outDtype) {
       if (!gemmDTypes(a.dtype, b.dtype, outDtype)) return js.matmul(settled(a), settled(b), config, outDtype);
       const { batchA, batchB, batch, m, n, k } = gemmDims(a, b, config);

@@ -10,6 +10,7 @@
 // quantized integers themselves are constants: an int8 weight is not
 // trainable, and round's gradient is zero.
 import * as ops from '../../ops/index.js';
+import { dynamicQuantizeUint8 } from '../../ops/quantize_uint8.js';
 import { adoptStorageArray } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
@@ -104,23 +105,11 @@ const dequantizeLinear: OnnxOp = {
   },
 };
 
-/**
- * DynamicQuantizeLinear: x's range widened to hold 0, split into 255 steps
- * (y_scale), the zero point where 0 falls (rounded, saturated to uint8), and
- * x quantized by them. An x of zeros alone has no range, and the formula's
- * 0 / 0 no value: its scale is 1 there, y and the zero point 0, as
- * onnxruntime gives.
- */
+/** DynamicQuantizeLinear: a uint8 scale and zero point from x's own range, and x quantized by them (ops/quantize_uint8.ts). */
 const dynamicQuantizeLinear: OnnxOp = {
   run: (call) => {
-    const x = floatInput(call, 0, 'x');
-    const xf = x.dtype === 'f32' ? x : ops.cast(x, 'f32');
-    const lo = ops.minimum(ops.min(xf), 0), hi = ops.maximum(ops.max(xf), 0);
-    const range = ops.div(ops.sub(hi, lo), 255);
-    const scale = ops.where(ops.equal(range, 0), 1, range);
-    const zeroPoint = saturated(call, ops.clip(ops.neg(ops.div(lo, scale)), 0, 255), 0, 'uint8');
-    const y = saturated(call, ops.div(xf, scale), zeroPoint, 'uint8');
-    return [y, scale, zeroPoint];
+    const [y, scale, zeroPoint] = dynamicQuantizeUint8(floatInput(call, 0, 'x'));
+    return [call.typed(y, 'uint8'), scale, call.typed(zeroPoint, 'uint8')];
   },
 };
 
