@@ -529,6 +529,28 @@ fn remainder_f32(a: f32, b: f32) -> f32 {
   if ((r_bits & 0x7fffffffu) == 0u) { return bitcast<f32>(b_sign); }
   return select(r, r + b, (r_bits & 0x80000000u) != b_sign);
 }
+// ⌊a/b⌋ as Python's float // (PyTorch's floor_divide): from fmod, which is
+// exact, so that a/b's rounding (WGSL allows 2.5 ulps) cannot cross an
+// integer — the quotient of a − fmod(a, b), a whole multiple of b, rounded to
+// the nearest integer. b = 0 gives a / b (±∞, NaN).
+fn floor_divide_f32(a: f32, b: f32) -> f32 {
+  if ((bitcast<u32>(b) & 0x7fffffffu) == 0u) { return a / b; }
+  if (is_nan(a) || is_nan(b) || abs(a) == inf_f32()) { return nan_f32(); }
+  var m = a;
+  if (abs(b) != inf_f32()) { m = fmod_f32(a, b); }
+  var q = (a - m) / b;
+  if ((bitcast<u32>(m) & 0x7fffffffu) != 0u && (b < 0.0) != (m < 0.0)) { q = q - 1.0; }
+  if (q == 0.0) { return bitcast<f32>((bitcast<u32>(a) ^ bitcast<u32>(b)) & 0x80000000u); }
+  let whole = floor(q);
+  return select(whole, whole + 1.0, q - whole > 0.5);
+}
+// ⌊a/b⌋ of ints; a ÷ 0 is 0, and INT_MIN ÷ −1 wraps to INT_MIN (WGSL's own a / −1 there).
+fn floor_divide_i32(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  if (b == -1) { return -a; }
+  let q = a / b;
+  return select(q, q - 1, a % b != 0 && ((a < 0) != (b < 0)));
+}
 fn remainder_i32(a: i32, b: i32) -> i32 {
   if (b == 0 || b == -1) { return 0; }
   let r = a % b;

@@ -245,7 +245,8 @@ export class Tensor {
   add(b: TensorLike): Tensor { return ops.add(this, b); }
   sub(b: TensorLike): Tensor { return ops.sub(this, b); }
   mul(b: TensorLike): Tensor { return ops.mul(this, b); }
-  div(b: TensorLike): Tensor { return ops.div(this, b); }
+  div(b: TensorLike, options?: ops.DivOptions): Tensor { return ops.div(this, b, options); }
+  floorDivide(b: TensorLike): Tensor { return ops.floorDivide(this, b); }
   pow(b: TensorLike): Tensor { return ops.pow(this, b); }
   maximum(b: TensorLike): Tensor { return ops.maximum(this, b); }
   minimum(b: TensorLike): Tensor { return ops.minimum(this, b); }

@@ -225,6 +225,20 @@ TMNN_INLINE double remainder_double(double a, double b) {
   return (r < 0) != (b < 0) ? r + b : r;
 }
 
+// ⌊a/b⌋ as Python's float // (PyTorch's floor_divide, NumPy's): from fmod, which is
+// exact, so that a·b⁻¹'s rounding cannot cross an integer; the quotient of
+// a − fmod(a, b), a whole multiple of b, rounded to the nearest integer. b = 0
+// gives a / b (±∞, NaN), as NumPy and PyTorch.
+TMNN_INLINE double floor_divide_double(double a, double b) {
+  if (b == 0) return a / b;
+  const double mod = std::fmod(a, b);
+  double q = (a - mod) / b;
+  if (mod != 0 && (b < 0) != (mod < 0)) q -= 1;
+  if (q == 0) return std::copysign(0.0, a / b);
+  const double whole = std::floor(q);
+  return q - whole > 0.5 ? whole + 1 : whole;
+}
+
 TMNN_MULTIVERSION
 void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float* out, bool to_half) {
   switch (op) {
@@ -256,6 +270,10 @@ void binary_f32(int op, const Walk<2>& w, const float* a, const float* b, float*
       else map2(w, a, b, out, [](float x, float y) { return narrow<false>(special::hypot(x, y)); });
       break;
     case COPYSIGN: map2(w, a, b, out, [](float x, float y) { return float(special::copysign_js(x, y)); }); break;
+    case FLOOR_DIVIDE:
+      if (to_half) map2(w, a, b, out, [](float x, float y) { return narrow<true>(floor_divide_double(x, y)); });
+      else map2(w, a, b, out, [](float x, float y) { return narrow<false>(floor_divide_double(x, y)); });
+      break;
     case EQUAL: map2(w, a, b, out, [](float x, float y) { return x == y ? 1.0f : 0.0f; }); break;
     case NOT_EQUAL: map2(w, a, b, out, [](float x, float y) { return x != y ? 1.0f : 0.0f; }); break;
     case LESS: map2(w, a, b, out, [](float x, float y) { return x < y ? 1.0f : 0.0f; }); break;
@@ -286,6 +304,12 @@ TMNN_INLINE void binary_int(int op, const Walk<2>& w, const T* a, const T* b, T*
       if (y == 0 || y == -1) return T(0);
       const T r = T(x % y);
       return r != 0 && (r < 0) != (y < 0) ? T(r + y) : r;
+    }); break;
+    // ⌊x/y⌋ in int64 (INT_MIN ÷ −1 fits there), wrapping to T; x ÷ 0 is 0.
+    case FLOOR_DIVIDE: map2(w, a, b, out, [](T x, T y) {
+      if (y == 0) return T(0);
+      const int64_t q = int64_t(x) / int64_t(y);
+      return T(uint32_t(q - (int64_t(x) % int64_t(y) != 0 && (x < 0) != (y < 0))));
     }); break;
     case EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x == y); }); break;
     case NOT_EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x != y); }); break;

@@ -102,12 +102,13 @@ enum DType : int { F32 = 0, F16 = 1, I8 = 2, I32 = 3 };
 inline size_t dtype_size(DType d) { return d == F32 || d == I32 ? 4 : d == F16 ? 2 : 1; }
 
 // Op numbers follow UNARY_OPS, ARITHMETIC_OPS + COMPARISON_OPS and the reduce
-// op lists in src/backends/kernels.ts.
+// op lists in src/backends/kernels.ts; binary ops added later go last, after
+// the comparisons (src/backends/native/index.ts's BINARY_OPS).
 enum Unary { NEG, ABS, SIGN, EXP, LOG, SQRT, RELU, SIGMOID, TANH, FLOOR, CEIL, ROUND, SIN, COS, ERF,
              LOG1P, EXPM1, TAN, ASIN, ACOS, ATAN, SINH, COSH, ASINH, ACOSH, ATANH, TRUNC,
              ERFC, LGAMMA, DIGAMMA, TRIGAMMA, ERFINV, SINC, LOGIT, I0, I1, UNARY_COUNT };
 enum Binary { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, ATAN2, REMAINDER, XLOGY, LOGADDEXP, HYPOT, COPYSIGN,
-              EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, BINARY_COUNT };
+              EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL, FLOOR_DIVIDE, BINARY_COUNT };
 enum Reduce { SUM, MEAN, MAX, MIN, PROD, REDUCE_COUNT };
 
 // A typed array as the kernels see it.

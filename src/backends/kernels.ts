@@ -11,7 +11,7 @@ export const UNARY_OPS = ['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'relu', 's
   'erfc', 'lgamma', 'digamma', 'trigamma', 'erfinv', 'sinc', 'logit', 'i0', 'i1'] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-export const ARITHMETIC_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'remainder', 'xlogy', 'logaddexp', 'hypot', 'copysign'] as const;
+export const ARITHMETIC_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'remainder', 'xlogy', 'logaddexp', 'hypot', 'copysign', 'floorDivide'] as const;
 export const COMPARISON_OPS = ['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual'] as const;
 export type ArithmeticOp = (typeof ARITHMETIC_OPS)[number];
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];

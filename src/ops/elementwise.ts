@@ -90,10 +90,14 @@ function unaryOp(op: UnaryOp, x: Tensor): Tensor {
 /** Binary ops whose result is a float for int operands too. */
 const FLOAT_RESULT: ReadonlySet<BinaryOp> = new Set(['div', 'atan2', 'xlogy', 'logaddexp', 'hypot', 'copysign']);
 
-/** The result dtype of a binary op: the operands' common dtype, except int ÷ int, atan2 and the other float-valued ops of ints, which are floats. */
-function binaryDType(op: BinaryOp, a: DType, b: DType): DType {
+/**
+ * The result dtype of a binary op: the operands' common dtype, except int ÷
+ * int, atan2 and the other float-valued ops of ints, which are floats — unless
+ * `intResult` asks for the int kernel (div rounding toward zero).
+ */
+function binaryDType(op: BinaryOp, a: DType, b: DType, intResult: boolean): DType {
   const common = promoteTypes(a, b);
-  return FLOAT_RESULT.has(op) && !isFloat(common) ? 'f32' : common;
+  return FLOAT_RESULT.has(op) && !isFloat(common) && !intResult ? 'f32' : common;
 }
 
 /** Gradients of a binary op with respect to a and b, before summing over broadcast axes. */
@@ -125,6 +129,8 @@ const BINARY_GRADS: Partial<Record<BinaryOp, (a: Tensor, b: Tensor, y: Tensor, d
   hypot: (a, b, y, dy) => [mul(dy, div(a, y)), mul(dy, div(b, y))],
   // ±1 by whether the sign changed, 0 at a = 0 (PyTorch's); none for b, whose sign alone counts.
   copysign: (a, _b, y, dy) => [mul(dy, where(equal(a, 0), 0, div(y, a))), mul(dy, 0)],
+  // A step function: zero almost everywhere (PyTorch's for rounded division).
+  floorDivide: (_a, _b, _y, dy) => [mul(dy, 0), mul(dy, 0)],
 };
 
 /** 1 where a side won, ½ where a and b tie, else 0. */
@@ -137,10 +143,10 @@ function zeroBase(a: Tensor, b: Tensor): Tensor {
   return mul(equal(a, 0), greaterEqual(b, 0));
 }
 
-function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike, intResult = false): Tensor {
   return withTensors(op, a, b, (ta, tb, backend) => {
     const outShape = broadcastShapes(op, ta.shape, tb.shape);
-    const outDtype = binaryDType(op, ta.dtype, tb.dtype);
+    const outDtype = binaryDType(op, ta.dtype, tb.dtype, intResult);
     const y = withCasts([ta, tb], outDtype, ([ca, cb]) =>
       computed(op, backend, outShape, outDtype, () => backend.binary(op, ca.info(op), cb.info(op), outShape)));
     const grad = BINARY_GRADS[op];
@@ -241,8 +247,35 @@ export function logit(x: Tensor, options: LogitOptions = {}): Tensor {
 export const add = (a: TensorLike, b: TensorLike): Tensor => binaryOp('add', a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binaryOp('sub', a, b);
 export const mul = (a: TensorLike, b: TensorLike): Tensor => binaryOp('mul', a, b);
-/** True division: ints give f32. */
-export const div = (a: TensorLike, b: TensorLike): Tensor => binaryOp('div', a, b);
+export interface DivOptions {
+  /**
+   * PyTorch's rounding_mode: 'trunc' rounds the quotient toward zero, 'floor'
+   * down (Python's //, as floorDivide). Ints then stay ints, divided exactly
+   * (x ÷ 0 is 0); floats stay floats, with no gradient (a step function).
+   * Default: true division, where ints give f32.
+   */
+  roundingMode?: 'trunc' | 'floor';
+}
+
+const DIV_OPTIONS: OptionNames<DivOptions> = { roundingMode: true };
+
+/** a ÷ b: true division (ints give f32), or rounded as options.roundingMode says. */
+export function div(a: TensorLike, b: TensorLike, options?: DivOptions): Tensor {
+  const { roundingMode } = options === undefined ? {} : checkOptions('div', options, DIV_OPTIONS);
+  if (roundingMode === undefined) return binaryOp('div', a, b);
+  if (roundingMode === 'floor') return floorDivide(a, b);
+  if (roundingMode !== 'trunc') throw new ValueError(`div: roundingMode must be 'trunc' or 'floor', got ${formatValue(roundingMode)}`);
+  // Ints: every backend's int kernel for div truncates, exactly. Floats: the true quotient truncated.
+  return withTensors('div', a, b, (ta, tb) => (isFloat(promoteTypes(ta.dtype, tb.dtype)) ? tidy(() => trunc(binaryOp('div', ta, tb))) : binaryOp('div', ta, tb, true)));
+}
+
+/**
+ * ⌊a/b⌋, Python's // (PyTorch's floor_divide, NumPy's): ints stay ints,
+ * exact (x ÷ 0 is 0); floats as Python's float //, consistent with
+ * remainder (a = b·⌊a/b⌋ + remainder(a, b) up to rounding), b = 0 giving
+ * ±∞ or NaN. No gradient (a step function: zero).
+ */
+export const floorDivide = (a: TensorLike, b: TensorLike): Tensor => binaryOp('floorDivide', a, b);
 export const pow = (a: TensorLike, b: TensorLike): Tensor => binaryOp('pow', a, b);
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binaryOp('maximum', a, b);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binaryOp('minimum', a, b);

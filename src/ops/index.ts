@@ -3,10 +3,10 @@ export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tenso
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
   abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, ceil, clip, copysign, cos, cosh, digamma, div, equal, erf, erfc, erfinv, exp, expm1,
-  floor, greater, greaterEqual, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log1p, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
+  floor, floorDivide, greater, greaterEqual, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log1p, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
   polygamma, pow, relu, remainder, round, sigmoid, sign, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
 } from './elementwise.js';
-export type { LogitOptions } from './elementwise.js';
+export type { DivOptions, LogitOptions } from './elementwise.js';
 export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';
 export type { AvgPool1dOptions, AvgPool2dOptions, Conv1dOptions, Conv2dOptions, MaxPool1dOptions, MaxPool2dOptions, Pool1dOptions, Pool2dOptions } from './conv.js';
 export { convTranspose1d, convTranspose2d } from './conv_transpose.js';

@@ -142,6 +142,8 @@ export const CASES: Case[] = [
   { name: 'atan2 (broadcast)', shapes: [[3, 4], [4]], tm: (a, b) => tm.atan2(a, b), ref: (a, b) => broadcast2(a, b, Math.atan2) },
   // Between its jumps: 1 for a, −⌊a/b⌋ for b.
   { name: 'remainder', shapes: [[6], [6]], tm: (a, b) => a.mul(4).remainder(b), ref: (a, b) => broadcast2(a, b, (x, y) => 4 * x - y * Math.floor((4 * x) / y)) },
+  // A step function: zero between its jumps (so only x's own term reaches a).
+  { name: 'floorDivide', shapes: [[6], [6]], tm: (a, b) => a.mul(4).floorDivide(b).add(a), ref: (a, b) => broadcast2(a, b, (x, y) => Math.floor((4 * x) / y) + x) },
   // The special functions, away from their poles: references from test/helpers/special.ts.
   { name: 'lgamma', shapes: [[2, 5]], positive: true, tm: (x) => x.add(0.2).lgamma(), ref: (x) => map(x, (v) => lgammaRef(v + 0.2)) },
   { name: 'digamma', shapes: [[2, 5]], positive: true, tm: (x) => x.add(0.2).digamma(), ref: (x) => map(x, (v) => digammaRef(v + 0.2)) },

@@ -53,6 +53,7 @@ const ARITHMETIC: Binary[] = [
   ['minimum', Math.min, tm.minimum],
   ['atan2', Math.atan2, tm.atan2],
   ['remainder', remainderRef, tm.remainder],
+  ['floorDivide', floorDivideRef, tm.floorDivide],
 ];
 const COMPARISONS: Binary[] = [
   ['equal', (a, b) => +(a === b), tm.equal],
@@ -73,6 +74,20 @@ function remainderRef(a: number, b: number): number {
   const r = a % b;
   if (r === 0) return b < 0 ? -0 : 0;
   return r < 0 !== b < 0 ? r + b : r;
+}
+
+/**
+ * Python's float // (NumPy's floor_divide, PyTorch's): a/b where b is 0;
+ * else the quotient of a − fmod(a, b), a whole multiple of b, to the nearest
+ * integer, one less where fmod's sign is not b's, and a zero signed as a/b.
+ */
+function floorDivideRef(a: number, b: number): number {
+  if (b === 0) return a / b;
+  const mod = a % b;
+  let q = (a - mod) / b;
+  if (mod !== 0 && mod < 0 !== b < 0) q -= 1;
+  if (q === 0) return Math.sign(a / b) === -1 || Object.is(a / b, -0) ? -0 : 0;
+  return Math.round(q);
 }
 
 /** IEEE 754 / C / NumPy pow: pow(1, y) = 1 for every y, NaN included, and pow(-1, ±Infinity) = 1 (Math.pow gives NaN there). */
@@ -257,6 +272,9 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
       ['minimum', Math.min, (a, b) => a.minimum(b)],
       // Exact: b's sign, and x rem 0 is 0 as x ÷ 0 is.
       ['remainder', (a, b) => (b === 0 ? 0 : remainderRef(a, b)), (a, b) => a.remainder(b)],
+      // ⌊a/b⌋ exactly (BigInt division truncates; one less where the signs differ and it is inexact); x ÷ 0 is 0.
+      ['floorDivide', (a, b) => (b === 0 ? 0 : BigInt(a) / BigInt(b) - (BigInt(a) % BigInt(b) !== 0n && a < 0 !== b < 0 ? 1n : 0n)), (a, b) => a.floorDivide(b)],
+      ['div rounding toward zero', (a, b) => (b === 0 ? 0 : BigInt(a) / BigInt(b)), (a, b) => a.div(b, { roundingMode: 'trunc' })],
       ...COMPARISONS.map(([n, r, o]) => [n, r, o] as [string, (a: number, b: number) => number, (a: tm.Tensor, b: tm.Tensor) => tm.Tensor]),
     ];
 
@@ -291,6 +309,48 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
       if (!Object.is(got[i], want)) expect.fail(`remainder(${x}, ${b[i]}): got ${got[i]}, want ${want}`);
     });
     expect(Array.from(await tm.tensor([5, -5, 5, -5, 6, -6, 7.5]).remainder(tm.tensor([3, 3, -3, -3, -3, 3, 2])).data())).toEqual([2, 1, -1, -2, -0, 0, 1.5]);
+  });
+
+  it("floorDivide and div's rounding modes are exact for ints past 2^24, where f32 would round the quotient", async () => {
+    const a = tm.tensor(new Int32Array([2147483647, -2147483648, 16777217, -16777217, 7, -7, 7, -7, 5, -2147483648, 9]), [11]);
+    const b = tm.tensor(new Int32Array([1, 3, 1, 2, 2, 2, -2, -2, 0, -1, 3]), [11]);
+    const floor = a.floorDivide(b), trunc = a.div(b, { roundingMode: 'trunc' }), viaDiv = a.div(b, { roundingMode: 'floor' });
+    expect([floor.dtype, trunc.dtype, viaDiv.dtype]).toEqual(['i32', 'i32', 'i32']);
+    // INT_MIN ÷ −1 wraps to INT_MIN, as C's ints on every backend; x ÷ 0 is 0.
+    expect(Array.from(await floor.data())).toEqual([2147483647, -715827883, 16777217, -8388609, 3, -4, -4, 3, 0, -2147483648, 3]);
+    expect(Array.from(await trunc.data())).toEqual([2147483647, -715827882, 16777217, -8388608, 3, -3, -3, 3, 0, -2147483648, 3]);
+    expect(Array.from(await viaDiv.data())).toEqual(Array.from(await floor.data()));
+    const i8 = tm.tensor(new Int8Array([-128, 127, -7]), [3]).floorDivide(tm.tensor(new Int8Array([-1, -2, 2]), [3]));
+    expect([i8.dtype, Array.from(await i8.data())]).toEqual(['i8', [-128, -64, -4]]);
+  });
+
+  it('floorDivide of floats agrees with remainder (a = b·⌊a/b⌋ + a mod b) and needs no exact quotient', async () => {
+    // 0.3 · 7 and the like: a/b rounds to just under a whole number, which floor alone would take one too low.
+    const a = asF32(Float64Array.from([2.1, -2.1, 0.7, 1, -1, 6, 1e-3, 3e7, -5.5, 0, -0]));
+    const b = asF32(Float64Array.from([0.7, 0.7, 0.1, 0.1, 0.1, 0.2, 3, 0.3, 2, 3, 3]));
+    const q = await tm.floorDivide(tensorOf(a, [11]), tensorOf(b, [11])).data();
+    const r = await tm.remainder(tensorOf(a, [11]), tensorOf(b, [11])).data();
+    a.forEach((x, i) => {
+      const want = Math.fround(floorDivideRef(x, b[i]));
+      if (!Object.is(q[i], want)) expect.fail(`floorDivide(${x}, ${b[i]}): got ${q[i]}, want ${want}`);
+      expect(Math.abs(x - (b[i] * q[i] + r[i]))).toBeLessThanOrEqual(Math.abs(x) * 2e-7 + 1e-12);
+    });
+    // PyTorch's values: 7 // 2, -7 // 2, 7 // -2, 2.5 // 0.5, 1 // 0, -1 // 0, 0 // 0.
+    expect(Array.from(await tm.tensor([7, -7, 7, 2.5, 1, -1, 0]).floorDivide(tm.tensor([2, 2, -2, 0.5, 0, 0, 0])).data())).toEqual([3, -4, -4, 5, Infinity, -Infinity, NaN]);
+  });
+
+  it("div's rounding modes on floats: trunc toward zero, floor down; no gradient through either", async () => {
+    const a = tm.tensor([7.5, -7.5, 7.5, -7.5, 1, -0.5]);
+    const b = tm.tensor([2, 2, -2, -2, 3, 4]);
+    expect(Array.from(await a.div(b, { roundingMode: 'trunc' }).data())).toEqual([3, -3, -3, 3, 0, -0]);
+    expect(Array.from(await a.div(b, { roundingMode: 'floor' }).data())).toEqual([3, -4, -4, 3, 0, -1]);
+    const x = tm.tensor([1.5, -2.5, 3.25]);
+    x.requiresGrad = true;
+    tm.tidy(() => x.div(2, { roundingMode: 'floor' }).add(x.div(2, { roundingMode: 'trunc' })).sum()).backward();
+    expect(Array.from(await x.grad!.data())).toEqual([0, 0, 0]);
+    x.dispose();
+    expect(() => a.div(b, { roundingMode: 'round' as 'floor' })).toThrow(/div: roundingMode must be 'trunc' or 'floor', got .round./);
+    expect(() => a.div(b, { rounding: 'floor' } as never)).toThrow(/rounding/);
   });
 
   it('the odd functions keep the sign of zero; atan2 takes its quadrant from the signs of zeros too', async () => {

@@ -60,6 +60,29 @@ function intRemainder(a: number, b: number): number {
   return r !== 0 && r < 0 !== b < 0 ? r + b : r;
 }
 
+/**
+ * ⌊a/b⌋ as Python's float // (PyTorch's floor_divide): from the remainder,
+ * which is exact, so that a/b's rounding cannot cross an integer — the
+ * quotient of a − fmod(a, b), a whole multiple of b, rounded to the nearest
+ * integer. b = 0 gives a / b (±∞, NaN).
+ */
+function floorDivide(a: number, b: number): number {
+  if (b === 0) return a / b;
+  const mod = a % b;
+  let q = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) q -= 1;
+  if (q === 0) return (a / b < 0 || Object.is(a / b, -0)) ? -0 : 0;
+  const whole = Math.floor(q);
+  return q - whole > 0.5 ? whole + 1 : whole;
+}
+
+/** The int ⌊a/b⌋, exact (|a|, |b| < 2^31 divide exactly in float64 after the remainder is taken off); x ÷ 0 is 0. */
+function intFloorDivide(a: number, b: number): number {
+  if (b === 0) return 0;
+  const r = a % b;
+  return (a - r) / b - (r !== 0 && r < 0 !== b < 0 ? 1 : 0);
+}
+
 /** Integer power with C-like wrapping; a negative exponent truncates 1/x^n toward zero. */
 function intPow(x: number, n: number): number {
   if (n < 0) return x === 1 ? 1 : x === -1 ? (n % 2 === 0 ? 1 : -1) : 0;
@@ -89,6 +112,7 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   logaddexp,
   hypot,
   copysign,
+  floorDivide,
   equal: (a, b) => +(a === b),
   notEqual: (a, b) => +(a !== b),
   less: (a, b) => +(a < b),
@@ -102,6 +126,7 @@ const INT_BINARY: Partial<Record<BinaryOp, (a: number, b: number) => number>> = 
   mul: Math.imul,
   pow: intPow,
   remainder: intRemainder,
+  floorDivide: intFloorDivide,
 };
 
 export function unary(op: UnaryOp, x: Js): StorageArray {

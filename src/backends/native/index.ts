@@ -31,7 +31,10 @@ type Native = TensorInfo<StorageArray>;
 export const ASYNC_GEMM_MIN_MACS = 2 ** 28;
 export const ASYNC_INT8_GEMM_MIN_MACS = 2 ** 30;
 
-const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS, ...COMPARISON_OPS];
+// The addon's numbering (fallback/src/tmnn.h's Binary): ops added since go last, so the ops an addon
+// already had keep their numbers.
+const LATER_BINARY_OPS: readonly BinaryOp[] = ['floorDivide'];
+const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS.filter((op) => !LATER_BINARY_OPS.includes(op)), ...COMPARISON_OPS, ...LATER_BINARY_OPS];
 const REDUCE_OPS = ['sum', 'mean', 'max', 'min', 'prod'] as const;
 
 const isFloat = (d: DType): d is 'f32' | 'f16' => d === 'f32' || d === 'f16';

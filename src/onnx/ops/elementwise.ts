@@ -50,11 +50,10 @@ function binary(fn: (a: TensorLike, b: TensorLike) => Tensor, host: (a: number, 
   };
 }
 
-/** Integer division truncates (C's), as ONNX specifies for integer Div. */
+/** Integer division truncates (C's), as ONNX specifies for integer Div: exactly, past 2^24 too. */
 function divide(a: TensorLike, b: TensorLike): Tensor {
-  const q = ops.div(a, b);
   const ints = [a, b].every((v) => typeof v === 'number' ? Number.isInteger(v) : !isFloatTensor(v));
-  return ints ? ops.cast(ops.trunc(q), 'i32') : q;
+  return ints ? ops.div(a, b, { roundingMode: 'trunc' }) : ops.div(a, b);
 }
 
 function isFloatTensor(t: Tensor): boolean {

@@ -87,6 +87,7 @@ function intBinary(op: BinaryOp, a: number, b: number, dtype: 'i8' | 'i32'): num
       if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
       return wrap(A ** B, dtype);
     case 'remainder': return b === 0 ? 0 : remainderRef(a, b) + 0;
+    case 'floorDivide': return b === 0 ? 0 : wrap(A / B - (A % B !== 0n && A < 0n !== B < 0n ? 1n : 0n), dtype);
     case 'atan2': return Math.trunc(Math.atan2(a, b)) + 0;
     // Float-valued: truncated and wrapped as JS's ToInt32 (±∞ and NaN → 0), as atan2.
     case 'xlogy': case 'logaddexp': case 'hypot': case 'copysign': {
@@ -112,6 +113,8 @@ function floatBinary(op: BinaryOp, a: number, b: number): number {
     case 'logaddexp': return logaddexpRef(a, b);
     case 'hypot': return hypotRef(a, b);
     case 'copysign': return copysignRef(a, b);
+    // Random operands: float64's a/b never rounds across an integer here, so the plain floor is the definition.
+    case 'floorDivide': return Math.floor(a / b);
     case 'equal': return +(a === b);
     case 'notEqual': return +(a !== b);
     case 'less': return +(a < b);

@@ -1,7 +1,7 @@
 // ONNX's elementwise ops (src/onnx/ops/elementwise.ts) as one-op models on
 // every backend, against float64 formulas written here: broadcasting, the
 // activations' attributes and ONNX defaults, Clip's attributes (opset < 11)
-// and inputs (≥ 11), integer Div and Mod on the host and the device, Cast,
+// and inputs (≥ 11), integer Div (exact past 2^24) and Mod on the host and the device, Cast,
 // comparisons and logic feeding Where and Not.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
@@ -160,6 +160,11 @@ describe.each(BACKENDS)('tm.onnx elementwise ops on %s', (backend) => {
     const intFeed = (v: number[]): Feed => ({ shape: [v.length], values: v, type: 'int64' });
     expectExact((await run1('Div', [intFeed(a), intFeed(b)])).v, trunc, 'device Div');
     expectExact((await run1('Div', [intFeed(a), ints([4], [])])).v, a.map((v) => Math.trunc(v / 4)), 'device Div by a constant');
+    // Past 2^24, where a quotient through f32 would round: exact on the device as on the host.
+    const large = [2147483647, -2147483647, 16777217, -16777219], by = [1, 3, 1, -2];
+    const bigTrunc = large.map((v, i) => Math.trunc(v / by[i]));
+    expectExact((await run1('Div', [intFeed(large), intFeed(by)])).v, bigTrunc, 'device Div past 2^24');
+    expectExact((await run1('Div', [ints(large), ints(by)])).v, bigTrunc, 'host Div past 2^24');
     // fmod 0 (integers): the divisor's sign, Python's %; fmod 1: the dividend's, C's fmod.
     const python = a.map((v, i) => v - Math.floor(v / b[i]) * b[i]);
     const c = a.map((v, i) => v % b[i]);
