@@ -118,21 +118,23 @@ function recurrent(weights: Weights): LayerExport<Recurrent> {
     const attributes: Record<string, AttributeSpec> = { hidden_size: layer.hiddenSize, direction: layer.bidirectional ? 'bidirectional' : 'forward' };
     if (kind === 'GRU') attributes.linear_before_reset = 1;
     if (layer instanceof RNN && layer.nonlinearity === 'relu') attributes.activations = { strings: Array<string>(layer.directions).fill('Relu') };
-    // [time, batch, input]: each node's X, and its Y made so for the next.
+    // [time, batch, input]: each node's X, the layer below's Y [time, dirs, batch, hidden] made so, the directions side by side.
     let seq = b.node('Transpose', [x.name], { perm: [1, 0, 2] });
-    for (let l = 0; ; l++) {
+    const node = (l: number, outputs: readonly string[]): string[] => {
       const inputs = [seq, ...weights(call, kind, l)];
       if (layer.bias) inputs.push(biases(call, kind, l));
-      if (l === layer.numLayers - 1 && layer.output === 'last') {
-        // Y_h [dirs, batch, hidden]: the forward pass's state after the last step, the reverse pass's after the first (tmnn's 'last').
-        const [, yh] = b.nodeOutputs(kind, inputs, attributes, ['', 'Y_h']);
-        return b.node('Reshape', [b.node('Transpose', [yh], { perm: [1, 0, 2] }), b.ints('shape', [0, -1])]);
-      }
-      // Y [time, dirs, batch, hidden]: the directions side by side, as tmnn's outputs are, batch first at the top.
-      const [y] = b.nodeOutputs(kind, inputs, attributes, ['Y']);
-      if (l === layer.numLayers - 1) return b.node('Reshape', [b.node('Transpose', [y], { perm: [2, 0, 1, 3] }), b.ints('shape', [0, 0, -1])]);
-      seq = b.node('Reshape', [b.node('Transpose', [y], { perm: [0, 2, 1, 3] }), b.ints('shape', [0, 0, -1])]);
+      return b.nodeOutputs(kind, inputs, attributes, outputs);
+    };
+    for (let l = 0; l < layer.numLayers - 1; l++) seq = b.node('Reshape', [b.node('Transpose', [node(l, ['Y'])[0]], { perm: [0, 2, 1, 3] }), b.ints('shape', [0, 0, -1])]);
+    const top = layer.numLayers - 1;
+    if (layer.output === 'last') {
+      // Y_h [dirs, batch, hidden]: the forward pass's state after the last step, the reverse pass's after the first (tmnn's 'last').
+      const [, yh] = node(top, ['', 'Y_h']);
+      return b.node('Reshape', [b.node('Transpose', [yh], { perm: [1, 0, 2] }), b.ints('shape', [0, -1])]);
     }
+    // [batch, time, dirs·hidden], as tmnn's outputs are.
+    const [y] = node(top, ['Y']);
+    return b.node('Reshape', [b.node('Transpose', [y], { perm: [2, 0, 1, 3] }), b.ints('shape', [0, 0, -1])]);
   };
 }
 
