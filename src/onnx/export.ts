@@ -22,6 +22,7 @@ import { ATTENTION_EXPORTS } from './export/attention.js';
 import { Builder, describe, type LayerExport, type Value } from './export/builder.js';
 import { LAYER_EXPORTS } from './export/layers.js';
 import { NORM_EXPORTS } from './export/norms.js';
+import { RECURRENT_EXPORTS } from './export/recurrent.js';
 import { SHAPE_EXPORTS } from './export/shape_layers.js';
 
 export interface ToOnnxOptions {
@@ -41,7 +42,7 @@ const NEWEST = 21;
 /** The sizes a symbolic size is traced at: a batch axis (the first) small, the others large enough for windows and pools. */
 const TRACED = [[2, 3], [32, 48]] as const;
 
-const EXPORTS = new Map<abstract new (...args: never[]) => Module, LayerExport<never>>([...ACTIVATION_EXPORTS, ...LAYER_EXPORTS, ...NORM_EXPORTS, ...SHAPE_EXPORTS, ...ATTENTION_EXPORTS]);
+const EXPORTS = new Map<abstract new (...args: never[]) => Module, LayerExport<never>>([...ACTIVATION_EXPORTS, ...LAYER_EXPORTS, ...NORM_EXPORTS, ...SHAPE_EXPORTS, ...ATTENTION_EXPORTS, ...RECURRENT_EXPORTS]);
 
 function exporterOf(layer: Module): LayerExport | undefined {
   // The class's own exporter, not a base class's: a subclass may compute something else.
@@ -111,7 +112,9 @@ function trace(b: Builder, layer: Module, path: string, xs: Tensor[], x: Value, 
  * The bytes of an ONNX file computing `model` in eval mode for inputs of
  * `inputShape` (its strings symbolic sizes, free in the graph). Parameters
  * and buffers are initializers named by their paths ('0.weight',
- * '2.runningMean'); the model is not changed. A layer with no ONNX form in
+ * '2.runningMean'), but for the recurrent layers' weights, which ONNX lays
+ * out otherwise: each layer's W, R and B, all directions in one ('0.W_L1');
+ * the model is not changed. A layer with no ONNX form in
  * tmnn is refused, named by its path and type, as is a subclass of a layer
  * (its forward may compute something else). Forward hooks are JavaScript,
  * not part of the model, and are left out.

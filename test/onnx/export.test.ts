@@ -290,7 +290,7 @@ describe.each(BACKENDS)('tm.onnx.toOnnx on %s', (backend) => {
 
   it('refuses a layer with no ONNX form, naming its path and type', async () => {
     const refusals: [tm.nn.Module, (number | string)[], RegExp, number?][] = [
-      [new nn.Sequential([new nn.Dense(3, 3), new nn.Sequential([new nn.ReLU(), new nn.LSTM(3, 2)])]), ['b', 4, 3], /layer 1\.1 \(LSTM\) has no ONNX export in tmnn yet/],
+      [new nn.Sequential([new nn.Dense(3, 3), new nn.Sequential([new nn.ReLU(), new nn.LSTMCell(3, 2)])]), ['b', 3], /layer 1\.1 \(LSTMCell\) has no ONNX export in tmnn yet/],
       [new nn.Sequential([new nn.Conv2d(1, 2, 3), new nn.AdaptiveAvgPool2d(3)]), ['b', 1, 6, 6], /layer 1 \(AdaptiveAvgPool2d\) has outputSize \[3,3\], which ONNX's pools give only/],
       [new nn.Sequential([new nn.AdaptiveAvgPool1d(2)]), ['b', 1, 'length'], /layer 0 \(AdaptiveAvgPool1d\) has outputSize 2, .*\(x is \[\?, 1, \?\]\)/],
       [new nn.Sequential([new nn.BatchNorm1d(3, { trackRunningStats: false })]), ['b', 3], /layer 0 \(BatchNorm1d\) normalises by each batch/],
@@ -298,7 +298,7 @@ describe.each(BACKENDS)('tm.onnx.toOnnx on %s', (backend) => {
       [new nn.Sequential([new nn.Dense(3, 4), new nn.Embedding(5, 2)]), ['b', 3], /layer 1 \(Embedding\) must be the model's first layer/],
       [new nn.Sequential([new nn.MaxPool1d(2, { stride: 2, padding: 1, ceilMode: true })]), ['b', 2, 'length'], /layer 0 \(MaxPool1d\) has ceilMode with padding/],
       [new nn.Sequential([new (class Scaled extends nn.Dense { override forward(x: tm.Tensor) { return super.forward(x).mul(2); } })(3, 2)]), ['b', 3], /layer 0 \(Scaled\) has no ONNX export/],
-      [new nn.RNN(3, 2), ['b', 4, 3], /the model \(RNN\) has no ONNX export in tmnn yet/],
+      [new nn.RNNCell(3, 2), ['b', 3], /the model \(RNNCell\) has no ONNX export in tmnn yet/],
       [new nn.Dense(3, 2), ['b', 3], /opset must be an integer from 13/, 11],
     ];
     const dense = new nn.Dense(3, 2);
@@ -319,7 +319,7 @@ describe.each(BACKENDS)('tm.onnx.toOnnx on %s', (backend) => {
     expect(new Uint8Array(readFileSync(path))).toEqual(await tm.onnx.toOnnx(model, { inputShape: ['batch', 4] }));
     // Nothing left beside it (no temporary file); a failed export leaves no file.
     expect(readdirSync(dir)).toEqual(['model.onnx']);
-    await expect(tm.onnx.saveOnnx(new nn.LSTM(3, 2), join(dir, 'bad.onnx'), { inputShape: [1, 2, 3] })).rejects.toThrow(/LSTM/);
+    await expect(tm.onnx.saveOnnx(new nn.LSTMCell(3, 2), join(dir, 'bad.onnx'), { inputShape: [1, 3] })).rejects.toThrow(/LSTMCell/);
     expect(existsSync(join(dir, 'bad.onnx'))).toBe(false);
     model.dispose();
   });

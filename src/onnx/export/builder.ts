@@ -28,8 +28,8 @@ export type LayerExport<L extends Module = Module> = (call: LayerCall<L>) => str
 export class Builder {
   readonly nodes: NodeSpec[] = [];
   readonly initializers: Record<string, TensorSpec> = {};
-  /** Parameters to read once the graph is laid out: name → tensor and the shape ONNX wants it in. */
-  private readonly params = new Map<string, { tensor: Tensor; shape: readonly number[] }>();
+  /** Parameters to read once the graph is laid out: name → the tensors it is made of and the shape ONNX wants it in. */
+  private readonly params = new Map<string, Parameter>();
   private readonly names = new Set<string>();
   private readonly constants = new Map<string, string>();
   /** Each parameter's and buffer's initializer, by path and shape. */
@@ -50,9 +50,14 @@ export class Builder {
 
   /** Adds a node with one output; its name. */
   node(op: string, inputs: readonly string[], attributes: Record<string, AttributeSpec> = {}, hint = op): string {
-    const output = this.fresh(hint);
-    this.nodes.push({ op, inputs, outputs: [output], attributes, name: this.fresh(`${op}_node`) });
-    return output;
+    return this.nodeOutputs(op, inputs, attributes, [hint])[0];
+  }
+
+  /** Adds a node with several outputs, one per hint ('' for an optional output left out, ONNX's empty name); their names. */
+  nodeOutputs(op: string, inputs: readonly string[], attributes: Record<string, AttributeSpec>, hints: readonly string[]): string[] {
+    const outputs = hints.map((hint) => (hint === '' ? '' : this.fresh(hint)));
+    this.nodes.push({ op, inputs, outputs, attributes, name: this.fresh(`${op}_node`) });
+    return outputs;
   }
 
   /**
@@ -71,9 +76,28 @@ export class Builder {
     if (known) return known;
     const name = this.params.has(path) ? this.fresh(`${path}_${shape.join('x')}`) : this.names.has(path) ? this.fresh(path) : path;
     this.names.add(name);
-    this.params.set(name, { tensor, shape });
+    this.params.set(name, { tensors: [tensor], shape });
     this.layouts.set(key, name);
     return name;
+  }
+
+  /**
+   * An initializer of `shape` made on the host from parameters or buffers
+   * of the model as they are read: `arrange` takes their values (in the
+   * order given) to the initializer's, reordered or joined, never computed
+   * (an int8 weight stays int8). Where ONNX's operator lays out weights
+   * otherwise than tmnn holds them (the recurrent layers'). `layout` names
+   * the arrangement: the same tensors arranged the same way again (a layer
+   * used twice) are the same initializer. Named `name`, or fresh from it.
+   */
+  arranged(name: string, tensors: readonly Tensor[], shape: readonly number[], layout: string, arrange: (values: readonly ArrayLike<number>[]) => ArrayLike<number>): string {
+    const key = `${layout}|${tensors.map((t) => this.paths.get(t) ?? `#${t.id}`).join('|')}|${shape.join(',')}`;
+    const known = this.layouts.get(key);
+    if (known) return known;
+    const fresh = this.fresh(name);
+    this.params.set(fresh, { tensors, shape, arrange });
+    this.layouts.set(key, fresh);
+    return fresh;
   }
 
   /** A constant f32 initializer of `shape`. */
@@ -108,10 +132,16 @@ export class Builder {
 
   /** Reads every parameter into its initializer: floats in f32, whatever the tensor's dtype; int8 (a quantized layer's weight) as int8. */
   async readParameters(): Promise<void> {
-    for (const [name, { tensor, shape }] of this.params) {
-      if (tensor.dtype === 'i8') this.initializers[name] = { type: 'int8', shape, values: Int8Array.from(await tensor.data()) };
-      else if (tensor.dtype === 'f32' || tensor.dtype === 'f16') this.initializers[name] = { type: 'float', shape, values: Float32Array.from(await tensor.data()) };
-      else throw new ValueError(`toOnnx: ${name} is ${tensor.dtype}; tmnn exports f32 and f16 parameters (as f32) and int8 weights`);
+    for (const [name, { tensors, shape, arrange }] of this.params) {
+      const int8 = tensors[0].dtype === 'i8';
+      for (const t of tensors) {
+        const ok = int8 ? t.dtype === 'i8' : t.dtype === 'f32' || t.dtype === 'f16';
+        if (!ok) throw new ValueError(`toOnnx: ${this.paths.get(t) ?? name} is ${t.dtype}; tmnn exports f32 and f16 parameters (as f32) and int8 weights${tensors.length > 1 ? `, one kind per initializer (${name})` : ''}`);
+      }
+      const read = await Promise.all(tensors.map((t) => t.data()));
+      const values = arrange ? arrange(read) : read[0];
+      if (values.length !== shape.reduce((n, d) => n * d, 1)) throw new ValueError(`toOnnx: ${name} has ${values.length} values, not ${shape.join('×')}`);
+      this.initializers[name] = int8 ? { type: 'int8', shape, values: Int8Array.from(values) } : { type: 'float', shape, values: Float32Array.from(values) };
     }
   }
 
@@ -119,6 +149,13 @@ export class Builder {
   needOpset(call: LayerCall, opset: number, why: string): void {
     if (this.opset < opset) throw new ValueError(`toOnnx: ${describe(call)} needs opset ${opset} or later (${why}); the export asks for ${this.opset}`);
   }
+}
+
+/** An initializer to read: one tensor as it is, or several arranged (Builder.arranged). */
+interface Parameter {
+  readonly tensors: readonly Tensor[];
+  readonly shape: readonly number[];
+  readonly arrange?: (values: readonly ArrayLike<number>[]) => ArrayLike<number>;
 }
 
 /** "layer 3 (Conv2d)", or "the model (Conv2d)" where the model is the layer. */
