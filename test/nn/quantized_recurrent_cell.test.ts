@@ -288,6 +288,13 @@ describe.each(BACKENDS)('quantized recurrent cells on %s', (backend) => {
     expect(await values(loaded)).toEqual(await values(q));
     const x = tm.randn([3, 5], { seed: 4 });
     expect(await loaded.predict(x).data()).toEqual(await q.predict(x).data());
+    // Quantized again: copied field by field, sharing no tensor, computing the same.
+    const again = tm.nn.quantizeDynamic(q);
+    expect(again.layers[1]).not.toBe(q.layers[1]);
+    expect((again.layers[1] as tm.nn.QuantizedGRUCell).weightHhScale).not.toBe((q.layers[1] as tm.nn.QuantizedGRUCell).weightHhScale);
+    expect(await values(again)).toEqual(await values(q));
+    expect(await again.predict(x).data()).toEqual(await q.predict(x).data());
+    again.dispose();
     // LSTMCell 5→7: 5·28 + 7·28 + 2·28 = 392; GRUCell 7→7 unbiased: 2·49·3 = 294; RNNCell 7→7: 112; Dense 7→3: 24.
     // int8: 140 + 196 + 294 + 98 + the Dense's 21 = 749; f32 biases 56 + 14 + 3 and scales 2·28 + 2·21 + 2·7 + 3.
     const kib = ((749 + 4 * (73 + 115)) / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 });
