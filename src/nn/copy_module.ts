@@ -17,13 +17,13 @@ import { MultiheadAttention } from './attention.js';
 import { Fold, Unfold } from './fold.js';
 import { rebuilt } from './load.js';
 import { copyHooks, Module } from './module.js';
-import { QuantizedGRU, QuantizedLSTM } from './quantized_recurrent.js';
+import { QuantizedGRU, QuantizedLSTM, QuantizedRNN } from './quantized_recurrent.js';
 import { GRU, LSTM, RNN } from './recurrent.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
 
 /** The built-in layers with private fields: copied by rebuilding (exactly these classes; a subclass is copied field by field). */
-const PRIVATE_STATE: readonly (abstract new (...args: never[]) => Module)[] = [MultiheadAttention, TransformerEncoderLayer, TransformerDecoderLayer, RNN, LSTM, GRU, QuantizedLSTM, QuantizedGRU, Fold, Unfold];
+const PRIVATE_STATE: readonly (abstract new (...args: never[]) => Module)[] = [MultiheadAttention, TransformerEncoderLayer, TransformerDecoderLayer, RNN, LSTM, GRU, QuantizedLSTM, QuantizedGRU, QuantizedRNN, Fold, Unfold];
 
 /** What was copied into what, so that shared layers and tensors stay shared in the copy. */
 type Copies = Map<Module | Tensor, Module | Tensor>;

@@ -31,7 +31,8 @@ import { ConvTranspose3d } from './conv_transpose3d.js';
 import { ConvTranspose1d, ConvTranspose2d } from './conv_transpose.js';
 import { Dense } from './dense.js';
 import { QuantizedDense } from './quantized_dense.js';
-import { QuantizedGRU, QuantizedLSTM } from './quantized_recurrent.js';
+import { QuantizedGRU, QuantizedLSTM, QuantizedRNN } from './quantized_recurrent.js';
+import { QuantizedGRUCell, QuantizedLSTMCell, QuantizedRNNCell } from './quantized_recurrent_cell.js';
 import { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { EmbeddingBag, type BagMode } from './embedding_bag.js';
@@ -50,7 +51,7 @@ import {
   ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d, type Padding1d, type Padding2d, type Padding3d,
 } from './padding.js';
 import { LayerNorm } from './layer_norm.js';
-import { GRU, LSTM, RNN, type RecurrentOptions, type RNNOptions } from './recurrent.js';
+import { GRU, LSTM, RNN, type RNNOptions } from './recurrent.js';
 import { GRUCell, LSTMCell, RNNCell, type RNNCellOptions } from './recurrent_cell.js';
 import { MultiheadAttention } from './attention.js';
 import { TransformerEncoderLayer } from './transformer.js';
@@ -169,11 +170,13 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const Layer = { RNN, LSTM, GRU }[cfg.type] as new (i: number, h: number, options: RNNOptions) => Module;
       return savedAs(new Layer(inputSize, hiddenSize, options), entries, prefix);
     }
+    case 'QuantizedRNN':
     case 'QuantizedLSTM':
     case 'QuantizedGRU': {
       // Its buffers: zeros, filled next; the seed as saved, for the dropout masks.
-      const { type: _, inputSize, hiddenSize, ...options } = cfg as unknown as { type: string; inputSize: number; hiddenSize: number } & RecurrentOptions;
-      return new (cfg.type === 'QuantizedLSTM' ? QuantizedLSTM : QuantizedGRU)(inputSize, hiddenSize, options);
+      const { type: _, inputSize, hiddenSize, ...options } = cfg as unknown as { type: string; inputSize: number; hiddenSize: number } & RNNOptions;
+      const Layer = { QuantizedRNN, QuantizedLSTM, QuantizedGRU }[cfg.type] as new (i: number, h: number, options: RNNOptions) => Module;
+      return new Layer(inputSize, hiddenSize, options);
     }
     case 'RNNCell':
     case 'LSTMCell':
@@ -182,6 +185,14 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const { type: _, inputSize, hiddenSize, ...options } = cfg as unknown as { type: string; inputSize: number; hiddenSize: number } & RNNCellOptions;
       const Cell = { RNNCell, LSTMCell, GRUCell }[cfg.type] as new (i: number, h: number, options: RNNCellOptions) => Module;
       return savedAs(new Cell(inputSize, hiddenSize, options), entries, prefix);
+    }
+    case 'QuantizedRNNCell':
+    case 'QuantizedLSTMCell':
+    case 'QuantizedGRUCell': {
+      // Its buffers: zeros, filled next; the seed as saved, so the config reads back as saved.
+      const { type: _, inputSize, hiddenSize, ...options } = cfg as unknown as { type: string; inputSize: number; hiddenSize: number } & RNNCellOptions;
+      const Cell = { QuantizedRNNCell, QuantizedLSTMCell, QuantizedGRUCell }[cfg.type] as new (i: number, h: number, options: RNNCellOptions) => Module;
+      return new Cell(inputSize, hiddenSize, options);
     }
     case 'MultiheadAttention': {
       const { type: _, embedDim, numHeads, ...options } = cfg as { type: string; embedDim: number; numHeads: number };

@@ -81,7 +81,7 @@ const RECURRENT: Readonly<Record<string, Field>> = {
 /** The gates of each recurrent type: its weights are [input, gates × hidden] and [hidden, gates × hidden]. */
 const GATES: Readonly<Record<string, number>> = { RNN: 1, LSTM: 4, GRU: 3 };
 /** The gates of each quantized recurrent type (tm.nn.quantizeDynamic's), as its float type's. */
-const QUANTIZED_GATES: Readonly<Record<string, number>> = { QuantizedLSTM: 4, QuantizedGRU: 3 };
+const QUANTIZED_GATES: Readonly<Record<string, number>> = { QuantizedRNN: 1, QuantizedLSTM: 4, QuantizedGRU: 3 };
 
 /** A Dense layer's fields, and a QuantizedDense's (tm.nn.quantizeDynamic's). */
 const DENSE: Readonly<Record<string, Field>> = { inputs: positiveInteger, units: positiveInteger, activation: { check: (v) => typeof v === 'string', what: 'an activation name' }, bias: flag };
@@ -92,6 +92,8 @@ const RECURRENT_CELL: Readonly<Record<string, Field>> = {
 };
 /** The gates of each cell type, as its layer's. */
 const CELL_GATES: Readonly<Record<string, number>> = { RNNCell: 1, LSTMCell: 4, GRUCell: 3 };
+/** The gates of each quantized cell type (tm.nn.quantizeDynamic's), as its float type's. */
+const QUANTIZED_CELL_GATES: Readonly<Record<string, number>> = { QuantizedRNNCell: 1, QuantizedLSTMCell: 4, QuantizedGRUCell: 3 };
 /** An RNN's or RNNCell's elementwise function. */
 const nonlinearity: Field = { check: (v) => v === 'tanh' || v === 'relu', what: "'tanh' or 'relu'" };
 
@@ -234,9 +236,13 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   GRU: RECURRENT,
   QuantizedLSTM: RECURRENT,
   QuantizedGRU: RECURRENT,
+  QuantizedRNN: { ...RECURRENT, nonlinearity },
   RNNCell: { ...RECURRENT_CELL, nonlinearity },
   LSTMCell: RECURRENT_CELL,
   GRUCell: RECURRENT_CELL,
+  QuantizedRNNCell: { ...RECURRENT_CELL, nonlinearity },
+  QuantizedLSTMCell: RECURRENT_CELL,
+  QuantizedGRUCell: RECURRENT_CELL,
   MultiheadAttention: { embedDim: positiveInteger, numHeads: positiveInteger, bias: flag, dropout: rate, causal: flag, seed: { ...integer, optional: true } },
   TransformerEncoderLayer: TRANSFORMER,
   TransformerDecoderLayer: TRANSFORMER,
@@ -358,7 +364,7 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
     wanted.set(`${path}weightHh${suffix}`, { shape: [hidden, width], kind: 'parameter' });
     if (cfg.bias) for (const name of ['biasIh', 'biasHh']) wanted.set(`${path}${name}${suffix}`, { shape: [width], kind: 'parameter' });
   };
-  // A quantized cell's, as nn/quantized_recurrent.ts holds them: int8 rows [width, input], an f32 scale per row, f32 biases; buffers all.
+  // A quantized cell's, as nn/quantized_cell_weights.ts holds them: int8 rows [width, input], an f32 scale per row, f32 biases; buffers all.
   const quantizedCellWeights = (suffix: string, input: number, hidden: number, width: number) => {
     for (const [name, inner] of [['weightIh', input], ['weightHh', hidden]] as const) {
       wanted.set(`${path}${name}${suffix}`, { shape: [width, inner], kind: 'buffer', dtypes: ['i8'] });
@@ -378,10 +384,12 @@ function checkLayer(c: unknown, path: string, depth: number, wanted: Map<string,
       }
     }
   }
-  if (Object.hasOwn(CELL_GATES, type as string)) {
-    // As nn/recurrent_cell.ts names them: a one-layer layer's, without the suffix.
+  const quantizedCell = Object.hasOwn(QUANTIZED_CELL_GATES, type as string);
+  if (quantizedCell || Object.hasOwn(CELL_GATES, type as string)) {
+    // As nn/recurrent_cell.ts and nn/quantized_recurrent_cell.ts name them: a one-layer layer's, without the suffix.
     const hidden = cfg.hiddenSize as number;
-    cellWeights('', cfg.inputSize as number, hidden, CELL_GATES[type as string] * hidden);
+    const gates = quantizedCell ? QUANTIZED_CELL_GATES[type as string] : CELL_GATES[type as string];
+    (quantizedCell ? quantizedCellWeights : cellWeights)('', cfg.inputSize as number, hidden, gates * hidden);
   }
   if (type === 'MultiheadAttention' || type === 'TransformerEncoderLayer' || type === 'TransformerDecoderLayer') {
     const [embed, heads] = type === 'MultiheadAttention' ? [cfg.embedDim as number, cfg.numHeads as number] : [cfg.dModel as number, cfg.nHead as number];

@@ -1,7 +1,8 @@
 // tm.nn.quantizeDynamic: post-training dynamic quantization of a whole
 // model, as PyTorch's torch.ao.quantization.quantize_dynamic. Its Dense,
-// LSTM and GRU layers become QuantizedDense, QuantizedLSTM and QuantizedGRU
-// layers — int8 weights (tm.quantize: symmetric, a scale per output column)
+// LSTM, GRU layers and LSTMCell, GRUCell, RNNCell cells (PyTorch's default
+// set), and its RNN layers when asked, become their quantized forms
+// (QuantizedDense, QuantizedLSTM…) — int8 weights (tm.quantize: symmetric, a scale per output column)
 // whose activations are quantized per row as each forward (each step of a
 // sequence) runs — and everything else stays as it was. "Dynamic": nothing is
 // calibrated; the activations' scales come from the activations themselves.
@@ -11,28 +12,45 @@ import { copyModule } from './copy_module.js';
 import { Dense } from './dense.js';
 import { copyHooks, Module } from './module.js';
 import { QuantizedDense } from './quantized_dense.js';
-import { QuantizedGRU, QuantizedLSTM } from './quantized_recurrent.js';
-import { GRU, LSTM } from './recurrent.js';
+import { QuantizedGRU, QuantizedLSTM, QuantizedRNN } from './quantized_recurrent.js';
+import { QuantizedGRUCell, QuantizedLSTMCell, QuantizedRNNCell } from './quantized_recurrent_cell.js';
+import { GRU, LSTM, RNN } from './recurrent.js';
+import { GRUCell, LSTMCell, RNNCell } from './recurrent_cell.js';
 
 /** The layer kinds quantizeDynamic converts. */
-export type QuantizableLayer = 'Dense' | 'LSTM' | 'GRU';
+export type QuantizableLayer = 'Dense' | 'LSTM' | 'GRU' | 'LSTMCell' | 'GRUCell' | 'RNNCell' | 'RNN';
 
-/** The layer kinds quantizeDynamic converts, all by default: PyTorch's default set (Linear, LSTM, GRU). */
-export const QUANTIZABLE_LAYERS: readonly QuantizableLayer[] = ['Dense', 'LSTM', 'GRU'];
+/** The layer kinds quantizeDynamic converts, when listed in its `layers` option. */
+export const QUANTIZABLE_LAYERS: readonly QuantizableLayer[] = ['Dense', 'LSTM', 'GRU', 'LSTMCell', 'GRUCell', 'RNNCell', 'RNN'];
+
+/**
+ * The kinds it converts by default: PyTorch's default set (Linear, LSTM, GRU,
+ * LSTMCell, GRUCell, RNNCell), so that a model ported from PyTorch is
+ * quantized as there. RNN is left out, as PyTorch leaves it: a plain RNN has
+ * no gate to damp the rounding that each step's h·Whh adds to h (a relu
+ * one, nothing to bound it), so it is quantized only when asked for.
+ */
+export const DEFAULT_QUANTIZED_LAYERS: readonly QuantizableLayer[] = ['Dense', 'LSTM', 'GRU', 'LSTMCell', 'GRUCell', 'RNNCell'];
 
 /** Each kind's float class (exactly it: a subclass's forward is its own, so it is left alone) and how its quantized form is made. */
 const CONVERSIONS: Readonly<Record<QuantizableLayer, { type: { prototype: Module }; quantized: (layer: Module) => Module }>> = {
   Dense: { type: Dense, quantized: (layer) => QuantizedDense.fromDense(layer as Dense) },
   LSTM: { type: LSTM, quantized: (layer) => QuantizedLSTM.fromLSTM(layer as LSTM) },
   GRU: { type: GRU, quantized: (layer) => QuantizedGRU.fromGRU(layer as GRU) },
+  LSTMCell: { type: LSTMCell, quantized: (layer) => QuantizedLSTMCell.fromLSTMCell(layer as LSTMCell) },
+  GRUCell: { type: GRUCell, quantized: (layer) => QuantizedGRUCell.fromGRUCell(layer as GRUCell) },
+  RNNCell: { type: RNNCell, quantized: (layer) => QuantizedRNNCell.fromRNNCell(layer as RNNCell) },
+  RNN: { type: RNN, quantized: (layer) => QuantizedRNN.fromRNN(layer as RNN) },
 };
 
 export interface QuantizeDynamicOptions {
   /**
-   * The kinds of layer to quantize. Default: all of them, ['Dense', 'LSTM',
-   * 'GRU'], as PyTorch's default (a subclass of one is left alone: its
-   * forward is its own). RNN, the single-step cells and MultiheadAttention
-   * keep float weights.
+   * The kinds of layer to quantize, of QUANTIZABLE_LAYERS. Default
+   * DEFAULT_QUANTIZED_LAYERS, PyTorch's default: ['Dense', 'LSTM', 'GRU',
+   * 'LSTMCell', 'GRUCell', 'RNNCell']; 'RNN' (which PyTorch does not
+   * quantize) only when listed. A subclass of one is left alone: its forward
+   * is its own. MultiheadAttention keeps float weights (a transformer
+   * layer's feed-forward Dense layers are quantized).
    */
   layers?: readonly QuantizableLayer[];
   /** The weights' dtype: 'i8' only (int8 values, f32 scales). */
@@ -53,10 +71,12 @@ export interface QuantizeDynamicOptions {
 const OPTIONS: OptionNames<QuantizeDynamicOptions> = { layers: true, dtype: true, filter: true, inplace: 'boolean' };
 
 /**
- * A copy of `model` whose Dense, LSTM and GRU layers (at any depth: in
- * Sequentials, in a custom layer's fields, in a transformer layer's
- * feed-forward block) run with int8 weights: tm.nn.QuantizedDense,
- * QuantizedLSTM, QuantizedGRU, a quarter of the weights' memory plus an f32
+ * A copy of `model` whose Dense, LSTM, GRU layers and LSTMCell, GRUCell,
+ * RNNCell cells (at any depth: in Sequentials, in a custom layer's fields, in
+ * a transformer layer's feed-forward block) — and RNN layers if `layers`
+ * lists them — run with int8 weights: tm.nn.QuantizedDense, QuantizedLSTM,
+ * QuantizedGRU, QuantizedLSTMCell, QuantizedGRUCell, QuantizedRNNCell,
+ * QuantizedRNN, a quarter of the weights' memory plus an f32
  * scale per output, and int8 products on the native (VNNI) and WebGPU
  * (dot4I8Packed) backends. For inference: the quantized layers have
  * no parameters to train (see QuantizedDense for the gradient that passes
@@ -75,12 +95,12 @@ const OPTIONS: OptionNames<QuantizeDynamicOptions> = { layers: true, dtype: true
  */
 export function quantizeDynamic<M extends Module>(model: M, options: QuantizeDynamicOptions = {}): M {
   if (!(model instanceof Module)) throw new ValueError(`quantizeDynamic: expects a tm.nn.Module (a Sequential, a layer), got ${formatValue(model)}`);
-  const { layers = QUANTIZABLE_LAYERS, dtype = 'i8', filter, inplace = false } = checkOptions('quantizeDynamic', options, OPTIONS);
+  const { layers = DEFAULT_QUANTIZED_LAYERS, dtype = 'i8', filter, inplace = false } = checkOptions('quantizeDynamic', options, OPTIONS);
   if (dtype !== 'i8') {
     throw new DTypeError(`quantizeDynamic: dtype must be 'i8' (int8 weights, activations quantized as they come), got ${formatValue(dtype)}; for f16 weights cast the model's parameters instead`);
   }
   if (!Array.isArray(layers) || layers.length === 0 || layers.some((kind) => !QUANTIZABLE_LAYERS.includes(kind))) {
-    throw new ValueError(`quantizeDynamic: layers must list kinds of ${QUANTIZABLE_LAYERS.join(', ')}, got ${formatValue(layers)} (RNN, the cells and MultiheadAttention keep float weights)`);
+    throw new ValueError(`quantizeDynamic: layers must list kinds of ${QUANTIZABLE_LAYERS.join(', ')}, got ${formatValue(layers)} (MultiheadAttention keeps float weights)`);
   }
   if (filter !== undefined && typeof filter !== 'function') throw new ValueError(`quantizeDynamic: filter must be a function of (path, layer), got ${formatValue(filter)}`);
   const target = inplace ? model : (copyModule(model) as M);

@@ -1,4 +1,4 @@
-// x · q for the quantized layers (QuantizedDense, QuantizedLSTM, QuantizedGRU),
+// x · q for the quantized layers (QuantizedDense, the quantized recurrent layers and cells),
 // with a straight-through gradient for x: dy · dequantize(q)ᵀ, the gradient of
 // x·dequantize(q), as if x had not been rounded to int8 — so float layers
 // before a quantized one can still be fine-tuned, or an input's saliency

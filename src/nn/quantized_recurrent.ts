@@ -1,4 +1,4 @@
-// QuantizedLSTM, QuantizedGRU: LSTM and GRU layers whose two products per
+// QuantizedLSTM, QuantizedGRU, QuantizedRNN: LSTM, GRU and RNN layers whose two products per
 // step, x·Wih (for every step at once, before the loop) and h·Whh (each
 // step), run with int8 weights as tm.matmul(x, q) runs them — x and h
 // quantized per row on the fly, an exact int8 product (or WebGPU's f16 way
@@ -6,7 +6,8 @@
 // the gates and the cell stay in float, as the float layer computes them.
 // What tm.nn.quantizeDynamic puts in place of an LSTM or a GRU (PyTorch's
 // torch.ao.nn.quantized.dynamic.LSTM and GRU; their weights are quantized
-// per tensor, these per row — per gate unit — as tm.quantize does).
+// per tensor, these per row — per gate unit — as tm.quantize does), and of
+// an RNN when asked (PyTorch has no quantized RNN).
 //
 // Everything the float layer does they do (layers stacked, bidirectional,
 // an initial state, sequence lengths, output 'last', f16 inputs): the
@@ -16,47 +17,34 @@
 // and h (quantized_linear.ts), so float layers below can still be trained.
 //
 // Each layer and direction holds, named as the float layer's with its
-// suffix (L0, L1Reverse…): weightIh int8 [gates·hidden, input] and
-// weightHh int8 [gates·hidden, hidden] (PyTorch's layout, rows the float
-// weight's columns, as QuantizedDense's), weightIhScale and weightHhScale f32
-// [gates·hidden], and f32 biasIh, biasHh [gates·hidden] when the layer has biases.
-import { DTypeError, ValueError, formatValue } from '../errors.js';
-import { ones, zeros } from '../ops/index.js';
-import { QuantizedTensor, quantize } from '../ops/quantize.js';
-import { noGrad } from '../tape.js';
+// suffix (L0, L1Reverse…), the int8 weights, their scales and the f32
+// biases of quantized_cell_weights.ts.
+import { ValueError, formatValue } from '../errors.js';
+import type { OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
+import type { LayerConfig } from './module.js';
+import { cellTensorNames, emptyCell, quantizeCell, quantizedCellWeights, type Fields } from './quantized_cell_weights.js';
 import { QUANTIZED, type QuantizedWeights } from './quantized_layers.js';
-import { cellSuffix, GRU, LSTM, RECURRENT_OPTIONS, Recurrent, type RecurrentOptions } from './recurrent.js';
-import { gruStep, lstmStep, type CellWeights, type StepState } from './recurrent_steps.js';
+import { cellSuffix, GRU, LSTM, RECURRENT_OPTIONS, RNN, RNN_OPTIONS, Recurrent, type RecurrentOptions, type RNNOptions } from './recurrent.js';
+import { checkNonlinearity, gruStep, lstmStep, rnnStep, type CellWeights, type Nonlinearity, type StepState } from './recurrent_steps.js';
 
 export abstract class QuantizedRecurrent extends Recurrent implements QuantizedWeights {
   declare readonly [QUANTIZED]: true;
 
-  /** A layer of zeros (scales of one), to be filled by a load; fromLSTM / fromGRU make one from a trained layer. */
-  protected constructor(kind: string, gates: number, inputSize: number, hiddenSize: number, options: RecurrentOptions) {
-    super(kind, gates, inputSize, hiddenSize, options, RECURRENT_OPTIONS, false);
-    const fields = this.fields;
-    const width = gates * hiddenSize;
-    for (const { suffix, below } of this.cells()) {
-      fields[`weightIh${suffix}`] = zeros([width, below], { dtype: 'i8' });
-      fields[`weightIhScale${suffix}`] = ones([width]);
-      fields[`weightHh${suffix}`] = zeros([width, hiddenSize], { dtype: 'i8' });
-      fields[`weightHhScale${suffix}`] = ones([width]);
-      if (this.bias) {
-        fields[`biasIh${suffix}`] = zeros([width]);
-        fields[`biasHh${suffix}`] = zeros([width]);
-      }
-    }
+  /** A layer of zeros (scales of one), to be filled by a load; fromLSTM / fromGRU / fromRNN make one from a trained layer. */
+  protected constructor(kind: string, gates: number, inputSize: number, hiddenSize: number, options: RNNOptions, names: OptionNames<RecurrentOptions> = RECURRENT_OPTIONS) {
+    super(kind, gates, inputSize, hiddenSize, options, names, false);
+    for (const { suffix, below } of this.cells()) emptyCell(this.fields, suffix, gates * hiddenSize, below, hiddenSize, this.bias);
   }
 
-  private get fields(): Record<string, Tensor> {
-    return this as unknown as Record<string, Tensor>;
+  private get fields(): Fields {
+    return this as unknown as Fields;
   }
 
   /** `float`'s weights quantized (tm.quantize) into this layer's, its biases copied in f32; `float` is left as it was. */
   protected quantizeFrom(float: Recurrent): this {
     try {
-      this.copyQuantized(float);
+      for (const { suffix } of this.cells()) quantizeCell(this.kind, this.fields, float as unknown as Fields, suffix);
     } catch (err) {
       this.dispose();
       throw err;
@@ -65,44 +53,9 @@ export abstract class QuantizedRecurrent extends Recurrent implements QuantizedW
     return this;
   }
 
-  private copyQuantized(float: Recurrent): void {
-    const from = float as unknown as Record<string, Tensor | undefined>;
-    const fields = this.fields;
-    for (const { suffix } of this.cells()) {
-      for (const name of ['weightIh', 'weightHh']) {
-        const w = from[`${name}${suffix}`]!;
-        if (w.dtype !== 'f32' && w.dtype !== 'f16') throw new DTypeError(`${this.kind}: ${name}${suffix} must be f32 or f16, got ${w.dtype}`);
-        const q = quantize(w);
-        fields[`${name}${suffix}`].dispose();
-        fields[`${name}Scale${suffix}`].dispose();
-        fields[`${name}${suffix}`] = q.values;
-        fields[`${name}Scale${suffix}`] = q.scales;
-      }
-      for (const name of ['biasIh', 'biasHh']) {
-        const b = from[`${name}${suffix}`];
-        if (!b) continue;
-        // A copy even in f32: the new layer owns what it holds (disposing one model leaves the other whole).
-        const copy = noGrad(() => (b.dtype === 'f32' ? b.clone() : b.cast('f32')));
-        fields[`${name}${suffix}`].dispose();
-        fields[`${name}${suffix}`] = copy;
-      }
-    }
-  }
-
   /** The int8 weights as the steps multiply by them, the biases in x's precision. */
   protected override weights(layer: number, direction: number, x: Tensor): CellWeights {
-    const fields = this.fields;
-    const suffix = cellSuffix(layer, direction);
-    const bias = (name: string): Tensor | null => {
-      const b = fields[`${name}${suffix}`] as Tensor | undefined;
-      return b ? this.inPrecisionOf(x, b) : null;
-    };
-    return {
-      weightIh: new QuantizedTensor(fields[`weightIh${suffix}`], fields[`weightIhScale${suffix}`]),
-      weightHh: new QuantizedTensor(fields[`weightHh${suffix}`], fields[`weightHhScale${suffix}`]),
-      biasIh: bias('biasIh'),
-      biasHh: bias('biasHh'),
-    };
+    return quantizedCellWeights(this.fields, cellSuffix(layer, direction), (b) => this.inPrecisionOf(x, b));
   }
 
   /** None: nothing here is trained. */
@@ -113,9 +66,7 @@ export abstract class QuantizedRecurrent extends Recurrent implements QuantizedW
   override ownBuffers(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
     for (const { suffix } of this.cells()) {
-      for (const name of ['weightIh', 'weightIhScale', 'weightHh', 'weightHhScale', ...(this.bias ? ['biasIh', 'biasHh'] : [])]) {
-        out[`${name}${suffix}`] = this.fields[`${name}${suffix}`];
-      }
+      for (const name of cellTensorNames(this.bias)) out[`${name}${suffix}`] = this.fields[`${name}${suffix}`]!;
     }
     return out;
   }
@@ -132,7 +83,7 @@ export abstract class QuantizedRecurrent extends Recurrent implements QuantizedW
 // On the prototype, not a field: the field scans never see it.
 Object.defineProperty(QuantizedRecurrent.prototype, QUANTIZED, { value: true });
 
-/** The float layer's settings, to build its quantized form with. */
+/** The float layer's settings, to build its quantized form with (an RNN's nonlinearity apart). */
 function settingsOf(layer: Recurrent): RecurrentOptions {
   const { numLayers, bias, bidirectional, dropout, output, seed } = layer;
   return { numLayers, bias, bidirectional, dropout, output, ...(seed === undefined ? {} : { seed }) };
@@ -173,5 +124,33 @@ export class QuantizedGRU extends QuantizedRecurrent {
 
   protected step(xw: Tensor, state: StepState, w: CellWeights): StepState {
     return gruStep(xw, state, w);
+  }
+}
+
+/**
+ * An Elman RNN (tanh or relu) with int8 weights (see the file's comment).
+ * PyTorch's quantize_dynamic has no quantized RNN; tm.nn.quantizeDynamic makes
+ * this one only when asked (layers: [..., 'RNN']), its default set being PyTorch's.
+ */
+export class QuantizedRNN extends QuantizedRecurrent {
+  readonly nonlinearity: Nonlinearity;
+
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+    super('QuantizedRNN', 1, inputSize, hiddenSize, options, RNN_OPTIONS);
+    this.nonlinearity = checkNonlinearity('QuantizedRNN', options?.nonlinearity);
+  }
+
+  /** `rnn`'s weights quantized, its biases, settings and nonlinearity copied; `rnn` is left as it was. */
+  static fromRNN(rnn: RNN): QuantizedRNN {
+    if (!(rnn instanceof RNN)) throw new ValueError(`QuantizedRNN.fromRNN: expects a tm.nn.RNN, got ${formatValue(rnn)}`);
+    return new QuantizedRNN(rnn.inputSize, rnn.hiddenSize, { ...settingsOf(rnn), nonlinearity: rnn.nonlinearity }).quantizeFrom(rnn);
+  }
+
+  protected step(xw: Tensor, state: StepState, w: CellWeights): StepState {
+    return rnnStep(xw, state, w, this.nonlinearity);
+  }
+
+  override config(): LayerConfig {
+    return { ...super.config(), nonlinearity: this.nonlinearity };
   }
 }

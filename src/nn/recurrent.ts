@@ -70,7 +70,7 @@ export interface RecurrentState {
 export const RECURRENT_OPTIONS: OptionNames<RecurrentOptions> = {
   numLayers: true, bias: 'boolean', bidirectional: 'boolean', dropout: true, output: true, seed: true,
 };
-const RNN_OPTIONS: OptionNames<RNNOptions> = { ...RECURRENT_OPTIONS, nonlinearity: true };
+export const RNN_OPTIONS: OptionNames<RNNOptions> = { ...RECURRENT_OPTIONS, nonlinearity: true };
 
 /** The suffix of one layer and direction's weights: L0, L0Reverse, L1… (PyTorch's _l0, _l0_reverse). */
 export function cellSuffix(layer: number, direction: number): string {

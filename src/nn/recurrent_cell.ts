@@ -40,22 +40,25 @@ export interface LSTMCellState extends CellState {
   c: Tensor;
 }
 
-const CELL_OPTIONS: OptionNames<RecurrentCellOptions> = { bias: 'boolean', seed: true };
-const RNN_CELL_OPTIONS: OptionNames<RNNCellOptions> = { ...CELL_OPTIONS, nonlinearity: true };
+export const CELL_OPTIONS: OptionNames<RecurrentCellOptions> = { bias: 'boolean', seed: true };
+export const RNN_CELL_OPTIONS: OptionNames<RNNCellOptions> = { ...CELL_OPTIONS, nonlinearity: true };
 
 /** What the three cells share: the weights, the checks of x and the state, and how a step is batched and typed. */
 export abstract class RecurrentCell<S extends CellState = CellState> extends Module {
   readonly bias: boolean;
   /** The seed given, kept in the config. */
   readonly seed?: number;
-  weightIh: Tensor;
-  weightHh: Tensor;
-  biasIh: Tensor | null;
-  biasHh: Tensor | null;
+  // Set by the constructor, or by a quantized cell's (which holds int8 ones of its own instead).
+  weightIh!: Tensor;
+  weightHh!: Tensor;
+  biasIh!: Tensor | null;
+  biasHh!: Tensor | null;
 
   protected constructor(
     protected readonly kind: string, gates: number, readonly inputSize: number, readonly hiddenSize: number,
     options: RNNCellOptions, names: OptionNames<RecurrentCellOptions>,
+    /** Whether to draw the float weights (a quantized cell holds int8 ones of its own instead). */
+    drawWeights = true,
   ) {
     super();
     options = checkOptions(kind, options, names as OptionNames<RNNCellOptions>);
@@ -65,6 +68,7 @@ export abstract class RecurrentCell<S extends CellState = CellState> extends Mod
     if (options.seed !== undefined) checkSeed(kind, options.seed);
     this.bias = options.bias ?? true;
     this.seed = options.seed;
+    if (!drawWeights) return;
     // Streams 0 to 3 of the seed, in PyTorch's order: a one-layer layer's.
     const width = gates * hiddenSize;
     this.weightIh = initialWeight([inputSize, width], hiddenSize, seedStream(options.seed, 0));
@@ -133,7 +137,7 @@ export abstract class RecurrentCell<S extends CellState = CellState> extends Mod
   }
 
   /** The weights in x's precision (an f16 x computes with f16 copies, as Dense does). */
-  private weights(x: Tensor): CellWeights {
+  protected weights(x: Tensor): CellWeights {
     const get = (p: Tensor | null): Tensor | null => (p ? this.inPrecisionOf(x, p) : null);
     return { weightIh: get(this.weightIh)!, weightHh: get(this.weightHh)!, biasIh: get(this.biasIh), biasHh: get(this.biasHh) };
   }

@@ -43,7 +43,7 @@ export function summarize(model: Module, layers: readonly Module[], inputShape?:
 }
 
 /**
- * The weights and biases of the quantized layers in `layer` (QuantizedDense, QuantizedLSTM, QuantizedGRU):
+ * The weights and biases of the quantized layers in `layer` (QuantizedDense, QuantizedLSTM, the quantized cells…):
  * parameters of the model as its float form had them, counted as such
  * though they are buffers (not trained), so a model shows the same count
  * before and after tm.nn.quantizeDynamic and its bytes drop.

@@ -79,8 +79,68 @@ function rowTimes(v: ArrayLike<number>, w: Int8Rows, n: number, k: number): { ou
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
+/** The recurrent kinds the references compute: an RNN's by its nonlinearity. */
+export type RecurrentKind = 'LSTM' | 'GRU' | 'RNN-tanh' | 'RNN-relu';
+
+/** How many gates a kind's weights stack. */
+export const gatesOf = (kind: RecurrentKind): number => (kind === 'LSTM' ? 4 : kind === 'GRU' ? 3 : 1);
+
 /**
- * One direction of a one-layer quantized LSTM or GRU in float64, each step
+ * Unit j's next h (and an LSTM's next c, written into c[j]) from a = x·Wih + bih
+ * and r = h·Whh + bhh (each [gates·H]) and the unit's h before: PyTorch's equations.
+ */
+function unitStep(kind: RecurrentKind, a: ArrayLike<number>, r: ArrayLike<number>, H: number, j: number, h: number, c: Float64Array): number {
+  if (kind === 'LSTM') {
+    const [ig, fg, gg, og] = [0, 1, 2, 3].map((q) => a[q * H + j] + r[q * H + j]);
+    c[j] = sigmoid(fg) * c[j] + sigmoid(ig) * Math.tanh(gg);
+    return sigmoid(og) * Math.tanh(c[j]);
+  }
+  if (kind === 'GRU') {
+    const rg = sigmoid(a[j] + r[j]);
+    const zg = sigmoid(a[H + j] + r[H + j]);
+    const n = Math.tanh(a[2 * H + j] + rg * r[2 * H + j]);
+    return (1 - zg) * n + zg * h;
+  }
+  const z = a[j] + r[j];
+  return kind === 'RNN-tanh' ? Math.tanh(z) : Math.max(0, z);
+}
+
+/** A quantized cell's weights: the int8 rows and scales of both products, and the f32 biases if any. */
+export interface QuantizedCellWeights {
+  ih: Int8Rows;
+  hh: Int8Rows;
+  biasIh?: ArrayLike<number>;
+  biasHh?: ArrayLike<number>;
+}
+
+/**
+ * One step of a quantized cell in float64 on a batch: x [batch, input], h and
+ * (an LSTM's) c [batch, hidden] → the next h and c. edge[b]: whether row b's
+ * x or h had a value on a rounding edge (its step may differ by one int8 step).
+ */
+export function quantizedCellStepRef(
+  kind: RecurrentKind, x: ArrayLike<number>, h: ArrayLike<number>, c: ArrayLike<number> | null, [batch, input, hidden]: readonly number[], w: QuantizedCellWeights,
+): { h: Float64Array; c: Float64Array; edge: Uint8Array } {
+  const H = hidden;
+  const G = gatesOf(kind) * H;
+  const hOut = new Float64Array(batch * H);
+  const cOut = Float64Array.from({ length: batch * H }, (_, i) => c?.[i] ?? 0);
+  const edge = new Uint8Array(batch);
+  for (let b = 0; b < batch; b++) {
+    const hb = Array.from({ length: H }, (_, j) => h[b * H + j]);
+    const xs = rowTimes(Array.from({ length: input }, (_, k) => x[b * input + k]), w.ih, G, input);
+    const hs = rowTimes(hb, w.hh, G, H);
+    const a = xs.out.map((v, g) => v + (w.biasIh?.[g] ?? 0));
+    const r = hs.out.map((v, g) => v + (w.biasHh?.[g] ?? 0));
+    const cb = cOut.subarray(b * H, (b + 1) * H);
+    for (let j = 0; j < H; j++) hOut[b * H + j] = unitStep(kind, a, r, H, j, hb[j], cb);
+    edge[b] = xs.edge || hs.edge ? 1 : 0;
+  }
+  return { h: hOut, c: cOut, edge };
+}
+
+/**
+ * One direction of a one-layer quantized LSTM, GRU or RNN in float64, each step
  * from the layer's own h of the step before (`got`, its output [batch, time,
  * gotWidth], this direction's h at `offset`) — so that an activation's
  * rounding that went the other way in one step does not carry into the next —
@@ -91,12 +151,12 @@ const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
  * last cell, cChecked where every step was checked.
  */
 export function quantizedRecurrentRef(
-  kind: 'LSTM' | 'GRU', x: ArrayLike<number>, [batch, time, input]: readonly number[], hidden: number,
-  w: { ih: Int8Rows; hh: Int8Rows; biasIh?: ArrayLike<number>; biasHh?: ArrayLike<number> },
+  kind: RecurrentKind, x: ArrayLike<number>, [batch, time, input]: readonly number[], hidden: number,
+  w: QuantizedCellWeights,
   reverse: boolean, got: ArrayLike<number>, gotWidth: number, offset: number, h0?: ArrayLike<number>, c0?: ArrayLike<number>,
 ): { want: Float64Array; checked: Uint8Array; c: Float64Array; cChecked: Uint8Array } {
   const H = hidden;
-  const G = (kind === 'LSTM' ? 4 : 3) * H;
+  const G = gatesOf(kind) * H;
   const want = new Float64Array(batch * time * H);
   const checked = new Uint8Array(batch * time);
   const cOut = new Float64Array(batch * H);
@@ -112,20 +172,7 @@ export function quantizedRecurrentRef(
       const hs = rowTimes(h, w.hh, G, H);
       const a = xs.out.map((v, g) => v + (w.biasIh?.[g] ?? 0));
       const r = hs.out.map((v, g) => v + (w.biasHh?.[g] ?? 0));
-      for (let j = 0; j < H; j++) {
-        let next: number;
-        if (kind === 'LSTM') {
-          const [ig, fg, gg, og] = [0, 1, 2, 3].map((q) => a[q * H + j] + r[q * H + j]);
-          c[j] = sigmoid(fg) * c[j] + sigmoid(ig) * Math.tanh(gg);
-          next = sigmoid(og) * Math.tanh(c[j]);
-        } else {
-          const rg = sigmoid(a[j] + r[j]);
-          const zg = sigmoid(a[H + j] + r[H + j]);
-          const n = Math.tanh(a[2 * H + j] + rg * r[2 * H + j]);
-          next = (1 - zg) * n + zg * h[j];
-        }
-        want[(b * time + t) * H + j] = next;
-      }
+      for (let j = 0; j < H; j++) want[(b * time + t) * H + j] = unitStep(kind, a, r, H, j, h[j], c);
       if (xs.edge || hs.edge) {
         if (kind === 'LSTM') clean = false;
         cChecked[b] = 0;

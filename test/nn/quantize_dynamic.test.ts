@@ -1,5 +1,6 @@
 // tm.nn.quantizeDynamic: a copy of a model with its Dense layers int8
-// (QuantizedDense; its LSTM and GRU layers: quantized_recurrent.test.ts), wherever they sit — nested Sequentials, a custom layer's
+// (QuantizedDense; its LSTM and GRU layers: quantized_recurrent.test.ts; its
+// cells and RNNs: quantized_recurrent_cell.test.ts), wherever they sit — nested Sequentials, a custom layer's
 // fields and arrays, a transformer layer's feed-forward block — the model
 // given untouched. Each quantized layer computes the float64 definition on
 // the input it is given; a trained classifier keeps its accuracy; the result
@@ -240,7 +241,7 @@ describe.each(BACKENDS)('quantizeDynamic on %s', (backend) => {
     opt.step();
     expect(await values(q)).toEqual(state);
     expect(() => tm.nn.quantizeDynamic(model, { dtype: 'f16' as 'i8' })).toThrow(new tm.DTypeError("quantizeDynamic: dtype must be 'i8' (int8 weights, activations quantized as they come), got \"f16\"; for f16 weights cast the model's parameters instead"));
-    expect(() => tm.nn.quantizeDynamic(model, { layers: ['RNN' as 'Dense'] })).toThrow(/layers must list kinds of Dense, LSTM, GRU, got \["RNN"\] \(RNN, the cells and MultiheadAttention keep float weights\)/);
+    expect(() => tm.nn.quantizeDynamic(model, { layers: ['Conv2d' as 'Dense'] })).toThrow(/layers must list kinds of Dense, LSTM, GRU, LSTMCell, GRUCell, RNNCell, RNN, got \["Conv2d"\] \(MultiheadAttention keeps float weights\)/);
     expect(() => tm.nn.quantizeDynamic(model, { layers: [] })).toThrow(/layers must list kinds of Dense, LSTM, GRU/);
     expect(() => tm.nn.quantizeDynamic(model, { inPlace: true } as object)).toThrow(/quantizeDynamic: unknown option/);
     expect(() => tm.nn.quantizeDynamic(model, { filter: 'fc1' as unknown as () => boolean })).toThrow(/filter must be a function of \(path, layer\)/);
