@@ -16,9 +16,10 @@ export function quantizeRows(v: ArrayLike<number>, r: number, c: number): { q: F
       // As the backends compute it: v / scale in f32, plus ±0.5, truncated.
       const y = Math.fround(v[i * c + j] / s[i]);
       q[i * c + j] = Math.max(-128, Math.min(127, Math.trunc(Math.fround(y + Math.sign(y) * 0.5))));
-      // A division a few ulps off (WebGPU's is within 2.5) or a scale rounded the other way can land it on the other side of a half.
+      // A division a few ulps off (WebGPU's is within 2.5) can land it on the other side of a half: a band
+      // of ~8 ulps of y (a wider one, 1e-5·|y|, left out so many steps that too few were compared).
       const frac = Math.abs(y) - Math.floor(Math.abs(y));
-      edge[i * c + j] = Math.abs(frac - 0.5) < 1e-5 * Math.max(1, Math.abs(y)) ? 1 : 0;
+      edge[i * c + j] = Math.abs(frac - 0.5) < 1e-6 * Math.max(1, Math.abs(y)) ? 1 : 0;
     }
   }
   return { q, s, edge };
