@@ -135,7 +135,7 @@ function mapping(mode: InterpolateMode, alignCorners: boolean, ratio: number, si
 }
 
 /** Keys' cubic convolution weights (a = −0.75, PyTorch's) of the inputs at floor(s) − 1 … floor(s) + 2, for t = s − floor(s). */
-function cubicWeights(t: number): [number, number, number, number] {
+export function cubicWeights(t: number): [number, number, number, number] {
   const a = -0.75;
   const near = (d: number) => ((a + 2) * d - (a + 3)) * d * d + 1; // |d| ≤ 1
   const far = (d: number) => ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; // 1 < |d| < 2
