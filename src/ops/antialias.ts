@@ -30,24 +30,46 @@ function keys(x: number): number {
 }
 
 /**
- * The weights [m × n] (row i: output i's weights on the n inputs), n inputs
- * resized to m by `filter` at scale r.
+ * Output i's weights on the inputs first[i] … first[i] + count − 1, row i of
+ * `weights` [m × count] (0 past its support): the band where the weights
+ * [m × n] are not zero.
  */
-export function antialiasWeights(filter: AntialiasFilter, n: number, m: number, r: number): Float64Array {
+export interface Band {
+  readonly count: number;
+  readonly first: Int32Array;
+  readonly weights: Float64Array;
+}
+
+/** The band of weights of n inputs resized to m by `filter` at scale r. */
+export function antialiasBand(filter: AntialiasFilter, n: number, m: number, r: number): Band {
   const f = filter === 'linear' ? triangle : keys;
   const stretch = Math.max(r, 1);
   const support = HALF_WIDTH[filter] * stretch;
   // PyTorch bounds the taps by this count (a rounding error could give one more).
   const most = 2 * Math.ceil(support) + 1;
-  const weights = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
+  const bounds = Array.from({ length: m }, (_, i) => {
     const centre = (i + 0.5) * r;
-    // The inputs [first, end): those whose centres lie within the support (PIL's bounds, rounded as it rounds them).
-    const first = Math.max(0, Math.floor(centre - support + 0.5));
-    const end = Math.min(n, first + most, Math.floor(centre + support + 0.5));
+    // The inputs [start, end): those whose centres lie within the support (PIL's bounds, rounded as it rounds them).
+    const start = Math.max(0, Math.floor(centre - support + 0.5));
+    return { centre, start, end: Math.min(n, start + most, Math.floor(centre + support + 0.5)) };
+  });
+  const count = bounds.reduce((most, { start, end }) => Math.max(most, end - start), 1);
+  const first = new Int32Array(m);
+  const weights = new Float64Array(m * count);
+  bounds.forEach(({ centre, start, end }, i) => {
+    // Every output reads `count` inputs: a band past the last input starts earlier, the extra ones weighing 0.
+    first[i] = Math.min(start, n - count);
     let total = 0;
-    for (let j = first; j < end; j++) total += weights[i * n + j] = f((j + 0.5 - centre) / stretch);
-    if (total !== 0) for (let j = first; j < end; j++) weights[i * n + j] /= total;
-  }
-  return weights;
+    for (let j = start; j < end; j++) total += weights[i * count + j - first[i]] = f((j + 0.5 - centre) / stretch);
+    if (total !== 0) for (let k = 0; k < count; k++) weights[i * count + k] /= total;
+  });
+  return { count, first, weights };
+}
+
+/** A band as the weights [m × n] it holds. */
+export function bandMatrix(band: Band, n: number): Float64Array {
+  const m = band.first.length;
+  const matrix = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let k = 0; k < band.count; k++) matrix[i * n + band.first[i] + k] = band.weights[i * band.count + k];
+  return matrix;
 }

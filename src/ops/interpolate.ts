@@ -10,14 +10,15 @@
 // corners' centres meet instead, i·(n − 1)/(m − 1). Separable: one axis at a
 // time, a gather of the positions needed and, but for nearest, a weighted
 // sum of the neighbours, so the gradient flows back through gather to the
-// inputs read. With antialias (the interpolating modes), an axis is a
-// product with antialias.ts's weights [m, n] instead, the filter widened
-// when downscaling, and the gradient flows back through the product.
+// inputs read. With antialias (the interpolating modes), antialias.ts's
+// weights, the filter widened when downscaling: as many gathers as an
+// output reads inputs when they are few, else a product with the weights
+// [m, n] (a shrink by 10 reads some 20 to 40 inputs an output).
 import { tidy } from '../engine.js';
 import { ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { antialiasWeights } from './antialias.js';
+import { antialiasBand, bandMatrix, type Band } from './antialias.js';
 import { tensor } from './creation.js';
 import { matmul } from './matmul.js';
 import { gather } from './movement.js';
@@ -86,7 +87,7 @@ function resize(op: string, axes: SpatialAxes, x: Tensor, options: InterpolateOp
       const ratio = alignCorners ? (m > 1 ? (n - 1) / (m - 1) : 0) : factors ? 1 / factors[a] : n / m;
       // PyTorch leaves an axis of unchanged size as it is when antialiasing, whatever the scale factor.
       if (antialias) {
-        if (m !== n) y = antialiasAxis(op, y, 2 + a, antialiasWeights(mode === 'bicubic' ? 'cubic' : 'linear', n, m, ratio), m, n);
+        if (m !== n) y = antialiasAxis(op, y, 2 + a, antialiasBand(mode === 'bicubic' ? 'cubic' : 'linear', n, m, ratio), n);
         continue;
       }
       // An axis mapped onto itself (r = 1) is the identity in every mode (the neighbours' weights are then 0).
@@ -142,10 +143,29 @@ export function cubicWeights(t: number): [number, number, number, number] {
   return [far(t + 1), near(t), near(1 - t), far(2 - t)];
 }
 
-/** Images x [N, C, H, W] resized along `axis` (2 or 3) by weights [m × n]: a product with them. */
-function antialiasAxis(op: string, x: Tensor, axis: number, weights: Float64Array, m: number, n: number): Tensor {
-  const w = onBackendOf(op, x, () => tensor(Float32Array.from(weights), [m, n], { dtype: x.dtype }));
+/** Past this many inputs an output reads, a product with the weights beats a gather, a product and a sum per input. */
+const MOST_GATHERS = 16;
+
+/** Images x [N, C, H, W] resized along `axis` (2 or 3) from n positions by a band of weights. */
+function antialiasAxis(op: string, x: Tensor, axis: number, band: Band, n: number): Tensor {
+  const m = band.first.length;
+  if (band.count <= MOST_GATHERS) {
+    const taps = Array.from({ length: band.count }, (_, k) => ({
+      at: Int32Array.from(band.first, (first) => first + k),
+      weight: Float32Array.from({ length: m }, (_, i) => band.weights[i * band.count + k]),
+    }));
+    return weightedSum(op, x, axis, taps);
+  }
+  const w = onBackendOf(op, x, () => tensor(Float32Array.from(bandMatrix(band, n)), [m, n], { dtype: x.dtype }));
   return axis === 3 ? matmul(x, w, { transposeB: true }) : matmul(w, x);
+}
+
+/** Σ over taps of x's positions `at` along `axis` (gathered) times the tap's weights, one per output position. */
+function weightedSum(op: string, x: Tensor, axis: number, taps: readonly { at: Int32Array; weight: Float32Array }[]): Tensor {
+  const along = x.shape.map((_, d) => (d === axis ? taps[0].at.length : 1));
+  const term = ({ at, weight }: { at: Int32Array; weight: Float32Array }) =>
+    gather(x, onBackendOf(op, x, () => tensor(at)), axis).mul(onBackendOf(op, x, () => tensor(weight, along, { dtype: x.dtype === 'f16' ? 'f16' : 'f32' })));
+  return taps.map(term).reduce((sum, t) => sum.add(t));
 }
 
 /** x resized along `axis` from n to m positions, by `map`. */
@@ -179,5 +199,5 @@ function resizeAxis(op: string, x: Tensor, axis: number, n: number, m: number, m
       taps[k].weight[i] = w;
     });
   }
-  return taps.map((tap) => gather(x, positions(tap.at), axis).mul(weights(tap.weight))).reduce((sum, term) => sum.add(term));
+  return weightedSum(op, x, axis, taps);
 }

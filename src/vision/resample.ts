@@ -9,7 +9,7 @@
 // modes (ops/antialias.ts's weights on the window) are products instead:
 // each sample's weights [m, H] (zero outside its window) times its rows,
 // then the same for its columns.
-import { antialiasWeights } from '../ops/antialias.js';
+import { antialiasBand, bandMatrix } from '../ops/antialias.js';
 import { add, mul, sub } from '../ops/elementwise.js';
 import { cubicWeights } from '../ops/interpolate.js';
 import { matmul } from '../ops/matmul.js';
@@ -30,7 +30,7 @@ export interface Window {
 export function resampleWindows(op: string, x: Tensor, rows: readonly Window[], columns: readonly Window[], size: readonly [number, number], mode: ResampleMode, antialias: boolean): Tensor {
   if (mode === 'bicubic' || (mode === 'bilinear' && antialias)) {
     const [h, w] = x.shape.slice(2);
-    const weightsOf = (len: number, m: number) => (antialias ? antialiasWeights(mode === 'bicubic' ? 'cubic' : 'linear', len, m, len / m) : cubicOn(len, m));
+    const weightsOf = (len: number, m: number) => (antialias ? bandMatrix(antialiasBand(mode === 'bicubic' ? 'cubic' : 'linear', len, m, len / m), len) : cubicOn(len, m));
     const byRows = matmul(constantLike(op, x, windowWeights(rows, h, size[0], weightsOf), [rows.length, 1, size[0], h]), x);
     return matmul(byRows, constantLike(op, x, windowWeights(columns, w, size[1], weightsOf), [columns.length, 1, size[1], w]), { transposeB: true });
   }
