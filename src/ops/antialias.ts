@@ -10,6 +10,12 @@
 // r is n/m, 1/s for a scale factor s, or (n − 1)/(m − 1) with alignCorners
 // (PyTorch keeps the centres at (i + ½)·r even then).
 
+/**
+ * Past this many inputs an output reads, a product with the weights [m, n]
+ * beats a gather, a product and a sum per input (the resizers' choice).
+ */
+export const MOST_GATHERS = 16;
+
 /** The antialiasing filters: the triangle and Keys' cubic. */
 export type AntialiasFilter = 'linear' | 'cubic';
 

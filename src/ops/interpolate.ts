@@ -18,7 +18,7 @@ import { tidy } from '../engine.js';
 import { ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { antialiasBand, bandMatrix, type Band } from './antialias.js';
+import { antialiasBand, bandMatrix, MOST_GATHERS, type Band } from './antialias.js';
 import { tensor } from './creation.js';
 import { matmul } from './matmul.js';
 import { gather } from './movement.js';
@@ -142,9 +142,6 @@ export function cubicWeights(t: number): [number, number, number, number] {
   const far = (d: number) => ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; // 1 < |d| < 2
   return [far(t + 1), near(t), near(1 - t), far(2 - t)];
 }
-
-/** Past this many inputs an output reads, a product with the weights beats a gather, a product and a sum per input. */
-const MOST_GATHERS = 16;
 
 /** Images x [N, C, H, W] resized along `axis` (2 or 3) from n positions by a band of weights. */
 function antialiasAxis(op: string, x: Tensor, axis: number, band: Band, n: number): Tensor {

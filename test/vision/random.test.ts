@@ -103,6 +103,12 @@ describe.each(BACKENDS)('vision random transforms on %s', (backend) => {
         expect((p.width - 0.5) / (p.height + 0.5)).toBeLessThanOrEqual(2);
       }
     }
+    // Windows shrunk 7 to 20 times read more pixels an output than are gathered one by one: a product per sample.
+    const { t: big } = images([3, 2, 40, 37]);
+    for (const interpolation of ['bilinear', 'bicubic'] as const) {
+      const transform = new v.RandomResizedCrop([3, 2], { scale: [0.5, 1], interpolation });
+      await expectPerSample(big, transform.forward(big), transform.last, (xn, p) => v.resize(v.crop(xn, p.top, p.left, p.height, p.width), [3, 2], { interpolation }), `RandomResizedCrop ${interpolation} shrinking`);
+    }
     // No window of ratio 3–4 fits a 13 × 2 image: the fallback, the widest such window centred.
     const fallback = new v.RandomResizedCrop(3, { scale: [0.5, 1], ratio: [3, 4] });
     fallback.forward(tm.zeros([1, 1, 13, 2]));
