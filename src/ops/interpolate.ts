@@ -39,7 +39,8 @@ export interface InterpolateOptions {
   /**
    * The interpolating modes: widen the filter by the scale when downscaling,
    * averaging every input the output covers (PyTorch's antialias, PIL's
-   * resampling; bicubic then with Keys' a = −½). Default false.
+   * resampling; bicubic then with Keys' a = −½). PyTorch takes it for
+   * images only; here a sequence's linear takes it too. Default false.
    */
   antialias?: boolean;
 }

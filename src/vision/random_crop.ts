@@ -83,7 +83,7 @@ export interface RandomResizedCropOptions {
   /** The window's width / height, drawn log-uniformly from [min, max]. Default [3/4, 4/3]. */
   ratio?: readonly [number, number];
   /** 'bilinear' (default), 'nearest' or 'bicubic'. */
-  interpolation?: ResampleMode;
+  interpolation?: 'nearest' | 'bilinear' | 'bicubic';
   /** Bilinear and bicubic: filter a window shrunk as tm.interpolate2d's antialias does (torchvision's default for tensors since 0.17). Default true; nearest ignores it, as torchvision does. */
   antialias?: boolean;
 }
