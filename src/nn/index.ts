@@ -53,6 +53,7 @@ export type { EmbeddingOptions } from './embedding.js';
 export { Flatten, Unflatten } from './flatten.js';
 export { PixelShuffle, PixelUnshuffle, pixelShuffle, pixelUnshuffle } from './pixel_shuffle.js';
 export { Identity, Upsample } from './upsample.js';
+export type { UpsampleOptions } from './upsample.js';
 export { Permute } from './permute.js';
 export { Fold, Unfold, fold, unfold } from './fold.js';
 export { ChannelShuffle, channelShuffle } from './channel_shuffle.js';

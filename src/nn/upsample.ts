@@ -13,16 +13,19 @@ import { Module, refuseArguments, type LayerConfig } from './module.js';
 /** A size or factor as the layer keeps and hands it out: a pair copied, so that the caller's array changed later changes nothing. */
 const copy = <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v);
 
+/** interpolate's options but antialias, which PyTorch's Upsample lacks too. */
+export type UpsampleOptions = Omit<InterpolateOptions, 'antialias'>;
+
 export class Upsample extends Module {
   readonly size?: InterpolateOptions['size'];
   readonly scaleFactor?: InterpolateOptions['scaleFactor'];
   readonly mode: InterpolateMode;
   readonly alignCorners: boolean;
 
-  constructor(options: InterpolateOptions, ...none: []) {
+  constructor(options: UpsampleOptions, ...none: []) {
     super();
     refuseArguments('Upsample', none);
-    const { size, scaleFactor, mode = 'nearest', alignCorners = false } = checkOptions('Upsample', options, { size: true, scaleFactor: true, mode: true, alignCorners: 'boolean' });
+    const { size, scaleFactor, mode = 'nearest', alignCorners = false } = checkOptions<UpsampleOptions>('Upsample', options, { size: true, scaleFactor: true, mode: true, alignCorners: 'boolean' });
     // What does not depend on x's rank is checked now rather than at the first forward (the ops check the rest).
     if ((size === undefined) === (scaleFactor === undefined)) throw new ValueError('Upsample: give size or scaleFactor (one of them)');
     // A mode of either rank here; forward's op refuses one of the other rank (bilinear of a sequence).

@@ -10,12 +10,17 @@
 // corners' centres meet instead, i·(n − 1)/(m − 1). Separable: one axis at a
 // time, a gather of the positions needed and, but for nearest, a weighted
 // sum of the neighbours, so the gradient flows back through gather to the
-// inputs read.
+// inputs read. With antialias (the interpolating modes), antialias.ts's
+// weights, the filter widened when downscaling: as many gathers as an
+// output reads inputs when they are few, else a product with the weights
+// [m, n] (a shrink by 10 reads some 20 to 40 inputs an output).
 import { tidy } from '../engine.js';
 import { ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
+import { antialiasBand, bandMatrix, MOST_GATHERS, type Band } from './antialias.js';
 import { tensor } from './creation.js';
+import { matmul } from './matmul.js';
 import { gather } from './movement.js';
 import { onBackendOf } from './util.js';
 import { asImages, IMAGES, SEQUENCES, sizesOf, type Size2d, type SpatialAxes } from './windows.js';
@@ -31,9 +36,16 @@ export interface InterpolateOptions {
   mode?: InterpolateMode;
   /** The interpolating modes: map the corner pixels' centres onto each other (PyTorch's align_corners). Default false. */
   alignCorners?: boolean;
+  /**
+   * The interpolating modes: widen the filter by the scale when downscaling,
+   * averaging every input the output covers (PyTorch's antialias, PIL's
+   * resampling; bicubic then with Keys' a = −½). PyTorch takes it for
+   * images only; here a sequence's linear takes it too. Default false.
+   */
+  antialias?: boolean;
 }
 
-const OPTIONS: OptionNames<InterpolateOptions> = { size: true, scaleFactor: true, mode: true, alignCorners: 'boolean' };
+const OPTIONS: OptionNames<InterpolateOptions> = { size: true, scaleFactor: true, mode: true, alignCorners: 'boolean', antialias: 'boolean' };
 
 /** The modes of sequences (1) and images (2), and of either (Upsample's, which takes both). */
 export const INTERPOLATE_MODES: Readonly<Record<1 | 2 | 'either', readonly InterpolateMode[]>> = {
@@ -60,8 +72,9 @@ export function interpolate1d(x: Tensor, options: InterpolateOptions): Tensor {
 }
 
 function resize(op: string, axes: SpatialAxes, x: Tensor, options: InterpolateOptions): Tensor {
-  const { size, scaleFactor, mode = 'nearest', alignCorners = false } = checkOptions(op, options, OPTIONS);
+  const { size, scaleFactor, mode = 'nearest', alignCorners = false, antialias = false } = checkOptions(op, options, OPTIONS);
   checkMode(op, INTERPOLATE_MODES[axes.count], mode, alignCorners);
+  if (antialias && (mode === 'nearest' || mode === 'nearest-exact')) throw new ValueError(`${op}: antialias applies to the interpolating modes, not to ${formatValue(mode)}`);
   if ((size === undefined) === (scaleFactor === undefined)) throw new ValueError(`${op}: give size or scaleFactor (one of them)`);
   return tidy(() => {
     const { images, unbatch } = asImages(op, axes, x);
@@ -73,6 +86,11 @@ function resize(op: string, axes: SpatialAxes, x: Tensor, options: InterpolateOp
       const [n, m] = [extent[a], out[a]];
       // With alignCorners the corners meet whatever the scale factor (as PyTorch's); a single output reads the first input.
       const ratio = alignCorners ? (m > 1 ? (n - 1) / (m - 1) : 0) : factors ? 1 / factors[a] : n / m;
+      // PyTorch leaves an axis of unchanged size as it is when antialiasing, whatever the scale factor.
+      if (antialias) {
+        if (m !== n) y = antialiasAxis(op, y, 2 + a, antialiasBand(mode === 'bicubic' ? 'cubic' : 'linear', n, m, ratio), n);
+        continue;
+      }
       // An axis mapped onto itself (r = 1) is the identity in every mode (the neighbours' weights are then 0).
       if (m !== n || ratio !== 1) y = resizeAxis(op, y, 2 + a, n, m, mapping(mode, alignCorners, ratio, factors ? null : [n, m]));
     }
@@ -119,11 +137,33 @@ function mapping(mode: InterpolateMode, alignCorners: boolean, ratio: number, si
 }
 
 /** Keys' cubic convolution weights (a = −0.75, PyTorch's) of the inputs at floor(s) − 1 … floor(s) + 2, for t = s − floor(s). */
-function cubicWeights(t: number): [number, number, number, number] {
+export function cubicWeights(t: number): [number, number, number, number] {
   const a = -0.75;
   const near = (d: number) => ((a + 2) * d - (a + 3)) * d * d + 1; // |d| ≤ 1
   const far = (d: number) => ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; // 1 < |d| < 2
   return [far(t + 1), near(t), near(1 - t), far(2 - t)];
+}
+
+/** Images x [N, C, H, W] resized along `axis` (2 or 3) from n positions by a band of weights. */
+function antialiasAxis(op: string, x: Tensor, axis: number, band: Band, n: number): Tensor {
+  const m = band.first.length;
+  if (band.count <= MOST_GATHERS) {
+    const taps = Array.from({ length: band.count }, (_, k) => ({
+      at: Int32Array.from(band.first, (first) => first + k),
+      weight: Float32Array.from({ length: m }, (_, i) => band.weights[i * band.count + k]),
+    }));
+    return weightedSum(op, x, axis, taps);
+  }
+  const w = onBackendOf(op, x, () => tensor(Float32Array.from(bandMatrix(band, n)), [m, n], { dtype: x.dtype }));
+  return axis === 3 ? matmul(x, w, { transposeB: true }) : matmul(w, x);
+}
+
+/** Σ over taps of x's positions `at` along `axis` (gathered) times the tap's weights, one per output position. */
+function weightedSum(op: string, x: Tensor, axis: number, taps: readonly { at: Int32Array; weight: Float32Array }[]): Tensor {
+  const along = x.shape.map((_, d) => (d === axis ? taps[0].at.length : 1));
+  const term = ({ at, weight }: { at: Int32Array; weight: Float32Array }) =>
+    gather(x, onBackendOf(op, x, () => tensor(at)), axis).mul(onBackendOf(op, x, () => tensor(weight, along, { dtype: x.dtype === 'f16' ? 'f16' : 'f32' })));
+  return taps.map(term).reduce((sum, t) => sum.add(t));
 }
 
 /** x resized along `axis` from n to m positions, by `map`. */
@@ -157,5 +197,5 @@ function resizeAxis(op: string, x: Tensor, axis: number, n: number, m: number, m
       taps[k].weight[i] = w;
     });
   }
-  return taps.map((tap) => gather(x, positions(tap.at), axis).mul(weights(tap.weight))).reduce((sum, term) => sum.add(term));
+  return weightedSum(op, x, axis, taps);
 }

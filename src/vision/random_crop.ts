@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor.js';
 import { roundHalfEven } from '../round.js';
 import { asBatch, rangeOf, sizePair } from './images.js';
 import { checkPadMode, pad, sides, type Padding, type VisionPadMode } from './pad.js';
-import { resampleWindows } from './resample.js';
+import { resampleWindows, type ResampleMode } from './resample.js';
 import { checkInterpolation } from './resize.js';
 import { randomInt, RandomTransform, uniformIn } from './transform.js';
 
@@ -65,7 +65,7 @@ export class RandomCrop extends RandomTransform<CropParams> {
 
   protected applyAll(images: Tensor, params: readonly CropParams[]): Tensor {
     const { images: x, unbatch } = asBatch(this.name, this.padded(images));
-    return unbatch(resampleWindows(this.name, x, params.map((q) => ({ start: q.top, length: this.size[0] })), params.map((q) => ({ start: q.left, length: this.size[1] })), this.size, 'nearest'));
+    return unbatch(resampleWindows(this.name, x, params.map((q) => ({ start: q.top, length: this.size[0] })), params.map((q) => ({ start: q.left, length: this.size[1] })), this.size, 'nearest', false));
   }
 
   /** The images' [H, W] once padded. */
@@ -82,11 +82,13 @@ export interface RandomResizedCropOptions {
   scale?: readonly [number, number];
   /** The window's width / height, drawn log-uniformly from [min, max]. Default [3/4, 4/3]. */
   ratio?: readonly [number, number];
-  /** 'bilinear' (default) or 'nearest'; no antialiasing (torchvision's antialias=False). */
-  interpolation?: 'nearest' | 'bilinear';
+  /** 'bilinear' (default), 'nearest' or 'bicubic'. */
+  interpolation?: 'nearest' | 'bilinear' | 'bicubic';
+  /** Bilinear and bicubic: filter a window shrunk as tm.interpolate2d's antialias does (torchvision's default for tensors since 0.17). Default true; nearest ignores it, as torchvision does. */
+  antialias?: boolean;
 }
 
-const RESIZED_OPTIONS: OptionNames<RandomResizedCropOptions> = { scale: true, ratio: true, interpolation: true };
+const RESIZED_OPTIONS: OptionNames<RandomResizedCropOptions> = { scale: true, ratio: true, interpolation: true, antialias: 'boolean' };
 
 /**
  * A window of random area and aspect ratio per sample, resized to `size`
@@ -98,15 +100,17 @@ export class RandomResizedCrop extends RandomTransform<CropParams> {
   readonly size: [number, number];
   readonly scale: [number, number];
   readonly ratio: [number, number];
-  readonly interpolation: 'nearest' | 'bilinear';
+  readonly interpolation: ResampleMode;
+  readonly antialias: boolean;
 
   constructor(size: number | readonly [number, number], options: RandomResizedCropOptions = {}) {
     super('RandomResizedCrop');
-    const { scale = [0.08, 1], ratio = [3 / 4, 4 / 3], interpolation = 'bilinear' } = checkOptions(this.name, options, RESIZED_OPTIONS);
+    const { scale = [0.08, 1], ratio = [3 / 4, 4 / 3], interpolation = 'bilinear', antialias = true } = checkOptions(this.name, options, RESIZED_OPTIONS);
     this.size = sizePair(this.name, 'size', size);
     this.scale = rangeOf(this.name, 'scale', scale, (v) => v > 0 && Number.isFinite(v), 'finite numbers > 0');
     this.ratio = rangeOf(this.name, 'ratio', ratio, (v) => v > 0 && Number.isFinite(v), 'finite numbers > 0');
-    this.interpolation = checkInterpolation(this.name, interpolation, ['nearest', 'bilinear'] as const);
+    this.interpolation = checkInterpolation(this.name, interpolation, ['nearest', 'bilinear', 'bicubic'] as const);
+    this.antialias = antialias;
   }
 
   protected drawOne(next: () => number, _c: number, h: number, w: number): CropParams {
@@ -130,6 +134,6 @@ export class RandomResizedCrop extends RandomTransform<CropParams> {
     const { images: x, unbatch } = asBatch(this.name, images);
     const rows = params.map((q) => ({ start: q.top, length: q.height }));
     const columns = params.map((q) => ({ start: q.left, length: q.width }));
-    return unbatch(resampleWindows(this.name, x, rows, columns, this.size, this.interpolation));
+    return unbatch(resampleWindows(this.name, x, rows, columns, this.size, this.interpolation, this.antialias));
   }
 }

@@ -10,13 +10,20 @@ import { asBatch, sizePair } from './images.js';
 export type Interpolation = 'nearest' | 'nearest-exact' | 'bilinear' | 'bicubic';
 
 export interface ResizeOptions {
-  /** 'bilinear' (default, torchvision's), 'nearest', 'nearest-exact' or 'bicubic'. No antialiasing: torchvision's antialias=False. */
+  /** 'bilinear' (default, torchvision's), 'nearest', 'nearest-exact' or 'bicubic'. */
   interpolation?: Interpolation;
+  /**
+   * Bilinear and bicubic: when shrinking, widen the filter to average every
+   * pixel an output covers (tm.interpolate2d's antialias; torchvision's
+   * default for tensors since 0.17). Default true; the nearest modes ignore
+   * it, as torchvision does.
+   */
+  antialias?: boolean;
   /** With a single size: the longer side's most; past it, the longer side is maxSize and the shorter in proportion. */
   maxSize?: number;
 }
 
-const OPTIONS: OptionNames<ResizeOptions> = { interpolation: true, maxSize: true };
+const OPTIONS: OptionNames<ResizeOptions> = { interpolation: true, maxSize: true, antialias: 'boolean' };
 const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'nearest-exact', 'bilinear', 'bicubic'];
 
 /** Refuses an interpolation not among `allowed`. */
@@ -28,7 +35,7 @@ export function checkInterpolation<T extends string>(op: string, interpolation: 
 /** Images resized to `size` (see above), [N, C, height, width]. */
 export function resize(images: Tensor, size: number | readonly [number, number], options: ResizeOptions = {}): Tensor {
   const op = 'resize';
-  const { interpolation = 'bilinear', maxSize } = checkOptions(op, options, OPTIONS);
+  const { interpolation = 'bilinear', maxSize, antialias = true } = checkOptions(op, options, OPTIONS);
   checkInterpolation(op, interpolation, INTERPOLATIONS);
   const [height, width] = sizePair(op, 'size', size);
   if (maxSize !== undefined && (typeof size !== 'number' || !Number.isInteger(maxSize) || maxSize <= size)) {
@@ -38,7 +45,8 @@ export function resize(images: Tensor, size: number | readonly [number, number],
   const out = typeof size === 'number' ? shorterSideTo(size, h, w, maxSize) : [height, width];
   if (out[0] < 1 || out[1] < 1) throw new ValueError(`${op}: maxSize ${maxSize} leaves images ${h}×${w} no pixels along their shorter side`);
   if (out[0] === h && out[1] === w) return images;
-  return unbatch(interpolate2d(x, { size: out as [number, number], mode: interpolation }));
+  const filtered = antialias && (interpolation === 'bilinear' || interpolation === 'bicubic');
+  return unbatch(interpolate2d(x, { size: out as [number, number], mode: interpolation, antialias: filtered }));
 }
 
 /** torchvision's output size for one number: the shorter side to it, the longer int(size·long/short), both cut back by maxSize. */

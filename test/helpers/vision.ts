@@ -3,6 +3,7 @@
 // the references tm.vision is checked against. Images are [N, C, H, W]
 // arrays; the ops here follow torchvision's own steps (pad then crop, the
 // HSV sectors, the pixel-space affine grid), not tm.vision's shortcuts.
+import { aaWeights } from './antialias.js';
 
 export type Shape = [number, number, number, number];
 
@@ -83,12 +84,28 @@ export function resizedSize(H: number, W: number, size: number | [number, number
   return W <= H ? [newLong, newShort] : [newShort, newLong];
 }
 
-/** F.interpolate (size given, align_corners False) along one axis as weights [m][n]: nearest floor(i·n/m), bilinear around (i + ½)·n/m − ½ clamped. */
-function resizeWeights(n: number, m: number, mode: 'nearest' | 'bilinear'): number[][] {
+/**
+ * F.interpolate (size given, align_corners False) along one axis as weights
+ * [m][n]: nearest floor(i·n/m); bilinear around (i + ½)·n/m − ½ clamped;
+ * bicubic Keys' a = −0.75 over the four around it, past the edges the edge;
+ * antialiased bilinear and bicubic, PyTorch's (helpers/antialias.ts).
+ */
+function resizeWeights(n: number, m: number, mode: 'nearest' | 'bilinear' | 'bicubic', antialias: boolean): number[][] {
+  if (antialias && mode !== 'nearest') return aaWeights(n, m, mode === 'bilinear' ? 'linear' : 'cubic', n / m);
+  const a = -0.75;
+  const cubic = (d: number) => {
+    const x = Math.abs(d);
+    return x <= 1 ? (a + 2) * x ** 3 - (a + 3) * x ** 2 + 1 : x < 2 ? a * x ** 3 - 5 * a * x ** 2 + 8 * a * x - 4 * a : 0;
+  };
   return Array.from({ length: m }, (_, i) => {
     const row = new Array<number>(n).fill(0);
     if (mode === 'nearest') {
       row[Math.min(n - 1, Math.floor((i * n) / m))] = 1;
+      return row;
+    }
+    if (mode === 'bicubic') {
+      const s = ((i + 0.5) * n) / m - 0.5;
+      for (let k = Math.floor(s) - 1; k <= Math.floor(s) + 2; k++) row[Math.min(n - 1, Math.max(0, k))] += cubic(s - k);
       return row;
     }
     const s = Math.max(0, ((i + 0.5) * n) / m - 0.5);
@@ -99,9 +116,9 @@ function resizeWeights(n: number, m: number, mode: 'nearest' | 'bilinear'): numb
   });
 }
 
-export function resizeRef(x: Images, [oh, ow]: [number, number], mode: 'nearest' | 'bilinear'): Images {
+export function resizeRef(x: Images, [oh, ow]: [number, number], mode: 'nearest' | 'bilinear' | 'bicubic', antialias = false): Images {
   const [N, C, H, W] = x.shape;
-  const [wh, ww] = [resizeWeights(H, oh, mode), resizeWeights(W, ow, mode)];
+  const [wh, ww] = [resizeWeights(H, oh, mode, antialias), resizeWeights(W, ow, mode, antialias)];
   return build([N, C, oh, ow], (n, c, i, j) => {
     let sum = 0;
     for (let a = 0; a < H; a++) for (let b = 0; b < W; b++) if (wh[i][a] && ww[j][b]) sum += wh[i][a] * ww[j][b] * at(x, n, c, a, b);

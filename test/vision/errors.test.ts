@@ -36,7 +36,7 @@ describe('vision refuses', () => {
   });
 
   it('unknown options, naming the ones there are', () => {
-    expect(() => v.resize(rgb(), 5, { mode: 'bilinear' } as never)).toThrow('resize: unknown option "mode"; the options are interpolation, maxSize');
+    expect(() => v.resize(rgb(), 5, { mode: 'bilinear' } as never)).toThrow('resize: unknown option "mode"; the options are interpolation, maxSize, antialias');
     expect(() => v.rotate(rgb(), 10, { expand: true } as never)).toThrow('rotate: unknown option "expand"; the options are interpolation, fill, center');
     expect(() => new v.RandomCrop(5, { pad_if_needed: true } as never)).toThrow('RandomCrop: unknown option "pad_if_needed" (did you mean padIfNeeded?)');
     expect(() => new v.RandomResizedCrop(5, { scales: [0.1, 1] } as never)).toThrow('RandomResizedCrop: unknown option "scales" (did you mean scale?)');
@@ -47,6 +47,9 @@ describe('vision refuses', () => {
   it('option values out of range or of the wrong kind', () => {
     expect(() => v.resize(rgb(), 5, { interpolation: 'area' as never })).toThrow("resize: interpolation must be 'nearest', 'nearest-exact', 'bilinear', 'bicubic', got \"area\"");
     expect(() => v.rotate(rgb(), 10, { interpolation: 'bicubic' as never })).toThrow("rotate: interpolation must be 'nearest', 'bilinear', got \"bicubic\"");
+    expect(() => new v.RandomResizedCrop(5, { interpolation: 'nearest-exact' as never })).toThrow("RandomResizedCrop: interpolation must be 'nearest', 'bilinear', 'bicubic', got \"nearest-exact\"");
+    expect(() => v.resize(rgb(), 5, { antialias: 'yes' as never })).toThrow('resize: antialias must be true or false, got "yes"');
+    expect(() => new v.RandomResizedCrop(5, { antialias: 1 as never })).toThrow('RandomResizedCrop: antialias must be true or false, got 1');
     expect(() => v.resize(rgb(), [5, 0])).toThrow('resize: size must be a positive integer or a pair [height, width] of them, got [5, 0]');
     expect(() => v.resize(rgb(), [5, 6], { maxSize: 10 })).toThrow('resize: maxSize applies to a single size and must be an integer greater than it, got maxSize 10 with size [5, 6]');
     expect(() => v.pad(rgb(), 1, { paddingMode: 'replicate' as never })).toThrow("vision.pad: unknown paddingMode \"replicate\" (torchvision calls it 'edge'); expected 'constant', 'edge', 'reflect', 'symmetric'");

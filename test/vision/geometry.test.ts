@@ -50,19 +50,23 @@ describe.each(BACKENDS)('vision geometry on %s', (backend) => {
     await expectImages(tm.vision.pad(t, [1, 2], { paddingMode: 'edge' }), padRef(ref, [1, 2, 1, 2], 'edge'), single, 'pad [1, 2]', 0);
   });
 
-  it.each(SHAPES)('resize to a size and by the shorter side, nearest and bilinear, $shape (single $single)', async ({ shape, single }) => {
+  it.each(SHAPES)('resize to a size and by the shorter side, nearest, bilinear and bicubic, antialiased (the default) or not, $shape (single $single)', async ({ shape, single }) => {
     const { ref, t } = images(shape, single);
     const [, , H, W] = shape;
     const cases: [number | [number, number], number | undefined][] = [[[5, 9], undefined], [[H * 2 + 1, 3], undefined], [4, undefined], [11, undefined], [3, 5]];
     for (const [size, maxSize] of cases) {
-      for (const interpolation of ['nearest', 'bilinear'] as const) {
+      for (const interpolation of ['nearest', 'bilinear', 'bicubic'] as const) {
         const out = resizedSize(H, W, size, maxSize);
         if (Math.min(...out) < 1) {
           expect(() => tm.vision.resize(t, size, { interpolation, maxSize })).toThrow(`resize: maxSize ${maxSize} leaves images ${H}×${W} no pixels along their shorter side`);
           continue;
         }
-        const y = tm.vision.resize(t, size, { interpolation, ...(maxSize ? { maxSize } : {}) });
-        await expectImages(y, resizeRef(ref, out, interpolation), single, `resize ${size} ${maxSize} ${interpolation}`, 1e-5);
+        const how = { interpolation, ...(maxSize ? { maxSize } : {}) };
+        // torchvision's default antialias=True filters bilinear and bicubic; nearest ignores it.
+        const y = tm.vision.resize(t, size, how);
+        await expectImages(y, resizeRef(ref, out, interpolation, true), single, `resize ${size} ${maxSize} ${interpolation}`, 1e-5);
+        const plain = tm.vision.resize(t, size, { ...how, antialias: false });
+        await expectImages(plain, resizeRef(ref, out, interpolation, false), single, `resize ${size} ${maxSize} ${interpolation} antialias false`, 1e-5);
       }
     }
   });

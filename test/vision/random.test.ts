@@ -87,11 +87,13 @@ describe.each(BACKENDS)('vision random transforms on %s', (backend) => {
 
   it('RandomResizedCrop resizes each sample\'s window, its area and ratio within range', async () => {
     const { t } = images([6, 3, 13, 13]);
-    for (const interpolation of ['bilinear', 'nearest'] as const) {
-      const transform = new v.RandomResizedCrop([7, 5], { scale: [0.2, 0.9], ratio: [0.5, 2], interpolation });
+    // Antialiased by default (torchvision's), the windows shrunk or grown; nearest ignores antialias, as torchvision does.
+    const cases = [['bilinear', true], ['bilinear', false], ['bicubic', true], ['bicubic', false], ['nearest', true]] as const;
+    for (const [interpolation, antialias] of cases) {
+      const transform = new v.RandomResizedCrop([7, 5], { scale: [0.2, 0.9], ratio: [0.5, 2], interpolation, ...(antialias ? {} : { antialias }) });
       const y = transform.forward(t);
       expect(y.shape).toEqual([6, 3, 7, 5]);
-      await expectPerSample(t, y, transform.last, (xn, p) => v.resize(v.crop(xn, p.top, p.left, p.height, p.width), [7, 5], { interpolation }), `RandomResizedCrop ${interpolation}`);
+      await expectPerSample(t, y, transform.last, (xn, p) => v.resize(v.crop(xn, p.top, p.left, p.height, p.width), [7, 5], { interpolation, antialias }), `RandomResizedCrop ${interpolation} antialias ${antialias}`);
       for (const p of transform.last!) {
         expect(p.top >= 0 && p.left >= 0 && p.top + p.height <= 13 && p.left + p.width <= 13).toBe(true);
         // Sides rounded from the drawn area and ratio: within half a pixel of the ranges.
@@ -101,10 +103,33 @@ describe.each(BACKENDS)('vision random transforms on %s', (backend) => {
         expect((p.width - 0.5) / (p.height + 0.5)).toBeLessThanOrEqual(2);
       }
     }
+    // Windows shrunk 7 to 20 times read more pixels an output than are gathered one by one: a product per sample.
+    const { t: big } = images([3, 2, 40, 37]);
+    for (const interpolation of ['bilinear', 'bicubic'] as const) {
+      const transform = new v.RandomResizedCrop([3, 2], { scale: [0.5, 1], interpolation });
+      await expectPerSample(big, transform.forward(big), transform.last, (xn, p) => v.resize(v.crop(xn, p.top, p.left, p.height, p.width), [3, 2], { interpolation }), `RandomResizedCrop ${interpolation} shrinking`);
+    }
     // No window of ratio 3–4 fits a 13 × 2 image: the fallback, the widest such window centred.
     const fallback = new v.RandomResizedCrop(3, { scale: [0.5, 1], ratio: [3, 4] });
     fallback.forward(tm.zeros([1, 1, 13, 2]));
     expect(fallback.last).toEqual([{ top: 6, left: 0, height: 1, width: 2 }]);
+  });
+
+  it('RandomResizedCrop passes gradients back to each sample\'s window, as resize(crop) does', async () => {
+    const { t } = images([4, 2, 11, 9]);
+    for (const [interpolation, antialias] of [['bicubic', true], ['bilinear', true], ['bicubic', false]] as const) {
+      const x = t.add(0);
+      x.requiresGrad = true;
+      const transform = new v.RandomResizedCrop([5, 4], { scale: [0.3, 1], interpolation, antialias });
+      const y = transform.forward(x);
+      const g = tm.randn(y.shape, { seed: 5 });
+      y.mul(g).sum().backward();
+      const x2 = t.add(0);
+      x2.requiresGrad = true;
+      const terms = transform.last!.map((p, n) => v.resize(v.crop(sample(x2, n), p.top, p.left, p.height, p.width), [5, 4], { interpolation, antialias }).mul(sample(g, n)).sum());
+      terms.reduce((a, b) => a.add(b)).backward();
+      expectClose(await x.grad!.data(), await x2.grad!.data(), 1e-5, `${interpolation} antialias ${antialias} gradient`);
+    }
   });
 
   it('RandomRotation and RandomAffine warp each sample by its drawn map', async () => {
