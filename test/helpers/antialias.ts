@@ -34,3 +34,24 @@ export function aaWeights(n: number, m: number, kind: Filter, r: number): number
   });
 }
 
+/** x [planes, h, w] through row weights wh [oh][h] and column weights ww [ow][w] (any resize's, antialiased or not): y, and for weights g on y the gradient Σ y·g by x (the weights' transpose applied to g). */
+export function separable(x: Float64Array, planes: number, [h, w]: number[], wh: number[][], ww: number[][], g: Float64Array) {
+  const [oh, ow] = [wh.length, ww.length];
+  const y = new Float64Array(planes * oh * ow);
+  const dx = new Float64Array(x.length);
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        const k = (p * oh + i) * ow + j;
+        for (let a = 0; a < h; a++) {
+          for (let b = 0; b < w; b++) {
+            const c = wh[i][a] * ww[j][b];
+            y[k] += c * x[(p * h + a) * w + b];
+            dx[(p * h + a) * w + b] += c * g[k];
+          }
+        }
+      }
+    }
+  }
+  return { y, dx };
+}

@@ -5,34 +5,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { aaWeights, filterOf, type Filter } from '../helpers/antialias.js';
+import { aaWeights, filterOf, separable, type Filter } from '../helpers/antialias.js';
 import { expectClose, uniform } from '../helpers/data.js';
 
 function scaleOf(n: number, m: number, align: boolean, factor?: number): number {
   if (align) return m > 1 ? (n - 1) / (m - 1) : 0;
   return factor === undefined ? n / m : 1 / factor;
-}
-
-/** x [planes, h, w] through row weights wh and column weights ww: y, and for weights g on y the gradient Σ y·g by x (the weights' transpose applied to g). */
-function separable(x: Float64Array, planes: number, [h, w]: number[], wh: number[][], ww: number[][], g: Float64Array) {
-  const [oh, ow] = [wh.length, ww.length];
-  const y = new Float64Array(planes * oh * ow);
-  const dx = new Float64Array(x.length);
-  for (let p = 0; p < planes; p++) {
-    for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        const k = (p * oh + i) * ow + j;
-        for (let a = 0; a < h; a++) {
-          for (let b = 0; b < w; b++) {
-            const c = wh[i][a] * ww[j][b];
-            y[k] += c * x[(p * h + a) * w + b];
-            dx[(p * h + a) * w + b] += c * g[k];
-          }
-        }
-      }
-    }
-  }
-  return { y, dx };
 }
 
 const MODES: [tm.InterpolateMode, Filter][] = [['bilinear', 'linear'], ['bicubic', 'cubic']];

@@ -3,6 +3,7 @@
 // (align_corners=False), one axis after the other; and a value PyTorch gives.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { separable } from '../helpers/antialias.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, uniform } from '../helpers/data.js';
 
@@ -61,28 +62,7 @@ function modeWeights(n: number, m: number, mode: RefMode, align: boolean): numbe
 
 /** x [planes, h, w] resized to [oh, ow]: y and, for weights r on y, the gradient of Σ y·r. */
 function resizeRef(x: Float64Array, planes: number, [h, w]: number[], [oh, ow]: number[], linear: boolean, r: Float64Array) {
-  return resizeBy(x, planes, [h, w], [oh, ow], r, axisWeights(h, oh, linear), axisWeights(w, ow, linear));
-}
-
-function resizeBy(x: Float64Array, planes: number, [h, w]: number[], [oh, ow]: number[], r: Float64Array, wh: number[][], ww: number[][]) {
-  const y = new Float64Array(planes * oh * ow);
-  const dx = new Float64Array(x.length);
-  for (let p = 0; p < planes; p++) {
-    for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        const k = (p * oh + i) * ow + j;
-        for (let a = 0; a < h; a++) {
-          for (let b = 0; b < w; b++) {
-            const c = wh[i][a] * ww[j][b];
-            if (!c) continue;
-            y[k] += c * x[(p * h + a) * w + b];
-            dx[(p * h + a) * w + b] += c * r[k];
-          }
-        }
-      }
-    }
-  }
-  return { y, dx };
+  return separable(x, planes, [h, w], axisWeights(h, oh, linear), axisWeights(w, ow, linear), r);
 }
 
 describe.each(BACKENDS)('interpolate on %s', (backend) => {
@@ -120,7 +100,7 @@ describe.each(BACKENDS)('interpolate on %s', (backend) => {
       t.requiresGrad = true;
       const y = tm.interpolate2d(t, { size: to as [number, number], mode, alignCorners });
       expect(y.shape).toEqual([n, c, ...to]);
-      const want = resizeBy(x, n * c, from, to, r, modeWeights(from[0], to[0], ref, alignCorners), modeWeights(from[1], to[1], ref, alignCorners));
+      const want = separable(x, n * c, from, modeWeights(from[0], to[0], ref, alignCorners), modeWeights(from[1], to[1], ref, alignCorners), r);
       expectClose(await y.data(), want.y, 1e-5, `${mode} ${alignCorners}`);
       y.mul(tm.tensor(r, y.shape)).sum().backward();
       expectClose(await t.grad!.data(), want.dx, 1e-5, `${mode} ${alignCorners} gradient`);
