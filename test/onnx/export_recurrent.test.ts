@@ -128,17 +128,19 @@ describe.each(BACKENDS)('toOnnx of recurrent layers on %s', (backend) => {
     model.dispose();
   });
 
-  describe.each(['LSTM', 'GRU'] as const)('a quantized %s (tm.nn.quantizeDynamic)', (kind) => {
+  describe.each(['LSTM', 'GRU', 'RNN'] as const)('a quantized %s (tm.nn.quantizeDynamic; the RNN a relu one)', (kind) => {
+    const floatLayer = (options: tm.nn.RecurrentOptions) =>
+      kind === 'LSTM' ? new nn.LSTM(5, 7, options) : kind === 'GRU' ? new nn.GRU(5, 7, options) : new nn.RNN(5, 7, { ...options, nonlinearity: 'relu' });
     it.each<[tm.nn.RecurrentOptions]>([[{}], [{ numLayers: 2, bidirectional: true }], [{ bidirectional: true, output: 'last', bias: false }]])('%o: weights int8 in the file, the graph computes with them dequantized', async (options) => {
       tm.setSeed(kind.length);
-      const float = new nn.Sequential([kind === 'LSTM' ? new nn.LSTM(5, 7, options) : new nn.GRU(5, 7, options)]);
-      const model = nn.quantizeDynamic(float) as tm.nn.Sequential;
+      const float = new nn.Sequential([floatLayer(options)]);
+      const model = nn.quantizeDynamic(float, { layers: [kind] }) as tm.nn.Sequential;
       const quantized = model.layers[0] as tm.nn.QuantizedRecurrent;
-      expect(quantized).toBeInstanceOf(kind === 'LSTM' ? nn.QuantizedLSTM : nn.QuantizedGRU);
+      expect(quantized).toBeInstanceOf({ LSTM: nn.QuantizedLSTM, GRU: nn.QuantizedGRU, RNN: nn.QuantizedRNN }[kind]);
       const bytes = await tm.onnx.toOnnx(model, { inputShape: ['batch', 'time', 5] });
       // Each layer's W and R int8 in the file, all directions' rows in one with a scale per row; B float.
       const { ops, initializers } = contents(bytes);
-      const [layers, dirs, units] = [options.numLayers ?? 1, options.bidirectional ? 2 : 1, (kind === 'LSTM' ? 4 : 3) * 7];
+      const [layers, dirs, units] = [options.numLayers ?? 1, options.bidirectional ? 2 : 1, { LSTM: 4, GRU: 3, RNN: 1 }[kind] * 7];
       for (let l = 0; l < layers; l++) {
         expect(initializers[`0.W_L${l}`]).toBe(`int8 [${dirs * units}, ${l === 0 ? 5 : 7 * dirs}]`);
         expect(initializers[`0.R_L${l}`]).toBe(`int8 [${dirs * units}, 7]`);
@@ -149,7 +151,7 @@ describe.each(BACKENDS)('toOnnx of recurrent layers on %s', (backend) => {
       expect(ops.filter((op) => op === kind)).toHaveLength(layers);
 
       // What the graph computes: the float layer with the int8 weights dequantized (tm.dequantize) in place of its own.
-      const reference = kind === 'LSTM' ? new nn.LSTM(5, 7, options) : new nn.GRU(5, 7, options);
+      const reference = floatLayer(options);
       const held = quantized.ownBuffers();
       tm.noGrad(() => {
         for (const [k, p] of Object.entries(reference.namedParameters())) {

@@ -1,5 +1,5 @@
-// LSTM, GRU and RNN (and tm.nn.quantizeDynamic's QuantizedLSTM and
-// QuantizedGRU) as ONNX's operators of the same names, one node per layer of
+// LSTM, GRU and RNN (and tm.nn.quantizeDynamic's QuantizedLSTM,
+// QuantizedGRU and QuantizedRNN) as ONNX's operators of the same names, one node per layer of
 // numLayers, direction 'forward' or 'bidirectional'. tmnn reads x batch
 // first [batch, time, input]; the nodes take it time first (layout 0):
 // ONNX's layout = 1 (opset 14) is not run by onnxruntime's CPU kernels, which
@@ -14,7 +14,7 @@
 // GRU's reset gate scales h·Whn + bhn, PyTorch's form: linear_before_reset = 1.
 // The export covers forward(x): no sequence lengths, a zero initial state.
 import type { AttributeSpec } from '../encode.js';
-import { QuantizedGRU, QuantizedLSTM } from '../../nn/quantized_recurrent.js';
+import { QuantizedGRU, QuantizedLSTM, QuantizedRNN } from '../../nn/quantized_recurrent.js';
 import { cellSuffix, GRU, LSTM, RNN, type Recurrent } from '../../nn/recurrent.js';
 import type { Module } from '../../nn/module.js';
 import type { Tensor } from '../../tensor.js';
@@ -117,7 +117,7 @@ function recurrent(weights: Weights): LayerExport<Recurrent> {
     const kind = kindOf(layer);
     const attributes: Record<string, AttributeSpec> = { hidden_size: layer.hiddenSize, direction: layer.bidirectional ? 'bidirectional' : 'forward' };
     if (kind === 'GRU') attributes.linear_before_reset = 1;
-    if (layer instanceof RNN && layer.nonlinearity === 'relu') attributes.activations = { strings: Array<string>(layer.directions).fill('Relu') };
+    if ((layer instanceof RNN || layer instanceof QuantizedRNN) && layer.nonlinearity === 'relu') attributes.activations = { strings: Array<string>(layer.directions).fill('Relu') };
     // [time, batch, input]: each node's X, the layer below's Y [time, dirs, batch, hidden] made so, the directions side by side.
     let seq = b.node('Transpose', [x.name], { perm: [1, 0, 2] });
     const node = (l: number, outputs: readonly string[]): string[] => {
@@ -145,5 +145,5 @@ const quantizedLayer = recurrent(quantizedWeights);
 
 export const RECURRENT_EXPORTS: Exports = [
   [LSTM, floatLayer], [GRU, floatLayer], [RNN, floatLayer],
-  [QuantizedLSTM, quantizedLayer], [QuantizedGRU, quantizedLayer],
+  [QuantizedLSTM, quantizedLayer], [QuantizedGRU, quantizedLayer], [QuantizedRNN, quantizedLayer],
 ];
