@@ -135,6 +135,40 @@ export class OnnxModel extends Module {
     return Object.fromEntries(names.map((name, i) => [name, values[i]]));
   }
 
+  /** forward through runAsync: for models that must read device values back (NonZero, a Loop whose length depends on the data). */
+  async forwardAsync(...inputs: Tensor[]): Promise<Tensor> {
+    const outputs = await this.runAsync(inputs);
+    const first = outputs[this.outputs[0].name];
+    for (const t of Object.values(outputs)) if (t !== first) t.dispose();
+    return first;
+  }
+
+  /**
+   * run for models whose shapes or control flow depend on tensor data: where
+   * an op needs a value on the host (NonZero's input, a Loop's condition, a
+   * Reshape's shape) that was computed on the device, it is read back, as
+   * ONNX runtimes do, and the run waits for it. Gradients flow through the
+   * tensor ops as in run; a value read back is a constant to them. Outputs
+   * as run's: each the caller's own, every intermediate freed.
+   */
+  async runAsync(inputs: readonly Tensor[] | Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+    const feeds = this.feeds(inputs);
+    const names = this.outputs.map((o) => o.name);
+    const parameters = new Set(this.#parameters.values());
+    const values = await this.#runner.runAsync(feeds, names, parameters);
+    const held = new Set<Tensor>([...feeds.values(), ...parameters]);
+    // The runner frees all it made but these; a feed, a parameter or a value two outputs share is copied.
+    const outputs = values.map((v, i) => {
+      const t = asOutput(v, names[i]);
+      if (!held.has(t)) {
+        held.add(t);
+        return t;
+      }
+      return clone(t);
+    });
+    return Object.fromEntries(names.map((name, i) => [name, outputs[i]]));
+  }
+
   private feeds(inputs: readonly Tensor[] | Readonly<Record<string, Tensor>>): Map<string, Tensor> {
     const expected = this.inputs.map((i) => i.name).join(', ');
     let pairs: [OnnxValueDescription, unknown][];
