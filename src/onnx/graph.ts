@@ -14,6 +14,7 @@
 // and OwnedTensors frees what the nodes returned once no graph needs it.
 import { tidy } from '../engine.js';
 import { ValueError } from '../errors.js';
+import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { checkModelGraph, describe } from './check.js';
 import { KeptTensors } from './kept.js';
@@ -49,6 +50,8 @@ class Scope {
 interface Run {
   tensors: Map<Constant, Tensor>;
   types: Map<Tensor, ElementType>;
+  /** In an asynchronous run, whether nodes record for autograd (noGrad cannot wrap an await, so each node is wrapped instead). */
+  grad?: boolean;
 }
 
 export class GraphRunner {
@@ -82,8 +85,9 @@ export class GraphRunner {
    * Frees every tensor it made but the outputs it returns; an output may be
    * a feed or a parameter itself (the caller copies those).
    */
-  async runAsync(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[], parameters: ReadonlySet<Tensor>): Promise<Value[]> {
+  async runAsync(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[], parameters: ReadonlySet<Tensor>, grad: boolean): Promise<Value[]> {
     const { scope, run } = this.start(feeds);
+    run.grad = grad;
     const fed = new Set(feeds.values());
     const owned = new OwnedTensors((t) => fed.has(t) || parameters.has(t) || this.#kept.holds(t));
     owned.enter();
@@ -170,7 +174,8 @@ export class GraphRunner {
         runAsync: (g, values) => this.runSubgraphAsync(g, values, scope, run, owned),
       };
       const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
-      const result = op.runAsync ? await op.runAsync(call) : tidy(() => this.apply(op, call, inputs));
+      const step = () => tidy(() => this.apply(op, call, inputs));
+      const result = op.runAsync ? await op.runAsync(call) : run.grad ? step() : noGrad(step);
       const produced = Array.isArray(result) ? result : [result];
       owned.add(produced);
       this.store(node, produced, scope);

@@ -65,7 +65,7 @@ export async function runModel(bytes: Uint8Array, fed: readonly Feed[], mode: 's
   const model = tm.onnx.fromBytes(bytes);
   const xs = fed.map((f) => tm.tensor(Array.from(f.values), [...f.shape], { dtype: DTYPE[f.type ?? 'float'] }));
   try {
-    const got = mode === 'async' ? await model.runAsync(xs) : tm.noGrad(() => model.run(xs));
+    const got = mode === 'async' ? await model.runAsync(xs, { grad: false }) : tm.noGrad(() => model.run(xs));
     const out: F64[] = [];
     for (const o of model.outputs) {
       const t = got[o.name];
