@@ -90,7 +90,7 @@ function select(call: NodeCall, cond: Tensor, a: Value, b: Value, k: number): Va
   const ta = call.asTensor(a, `then_branch output ${k}`), tb = call.asTensor(b, `else_branch output ${k}`);
   const sameShape = ta.rank === tb.rank && ta.shape.every((d, i) => d === tb.shape[i]);
   if (!sameShape || ta.dtype !== tb.dtype) {
-    throw call.error(`its condition is computed on the device, so tmnn's synchronous run runs both branches and picks each output with where; output ${k} (${name}) is ${elementTypeOf(ta)} [${ta.shape.join(', ')}] from then_branch but ${elementTypeOf(tb)} [${tb.shape.join(', ')}] from else_branch, which cannot be picked elementwise. model.runAsync (or forwardAsync) reads the condition back and runs only the branch taken; or make the condition known without the device (a Constant, or computed from shapes), or the branches agree`);
+    throw call.error(`its condition is computed on the device, so tmnn's synchronous run runs both branches and picks each output with where; output ${k} (${name}) is ${elementTypeOf(ta)} [${ta.shape.join(', ')}] from then_branch but ${elementTypeOf(tb)} [${tb.shape.join(', ')}] from else_branch, which cannot be picked elementwise. ${USE_RUN_ASYNC}, and runs only the branch taken; or make the condition known without the device (a Constant, or computed from shapes), or the branches agree`);
   }
   return ops.where(cond, ta, tb);
 }
