@@ -50,8 +50,8 @@ class Scope {
 interface Run {
   tensors: Map<Constant, Tensor>;
   types: Map<Tensor, ElementType>;
-  /** In an asynchronous run, whether nodes record for autograd (noGrad cannot wrap an await, so each node is wrapped instead). */
-  grad?: boolean;
+  /** Whether an asynchronous run records for autograd: when not, each node runs in noGrad (which cannot wrap an await). */
+  grad: boolean;
 }
 
 export class GraphRunner {
@@ -86,8 +86,7 @@ export class GraphRunner {
    * a feed or a parameter itself (the caller copies those).
    */
   async runAsync(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[], parameters: ReadonlySet<Tensor>, grad: boolean): Promise<Value[]> {
-    const { scope, run } = this.start(feeds);
-    run.grad = grad;
+    const { scope, run } = this.start(feeds, grad);
     const fed = new Set(feeds.values());
     const owned = new OwnedTensors((t) => fed.has(t) || parameters.has(t) || this.#kept.holds(t));
     owned.enter();
@@ -101,7 +100,7 @@ export class GraphRunner {
     return values;
   }
 
-  private start(feeds: ReadonlyMap<string, Tensor>): { scope: Scope; run: Run } {
+  private start(feeds: ReadonlyMap<string, Tensor>, grad = true): { scope: Scope; run: Run } {
     const scope = this.scopeFor(this.graph);
     for (const [name, t] of feeds) scope.set(name, t);
     // Fed tensors carry their declared element types: i32 holds uint8 and int8 alike.
@@ -111,7 +110,7 @@ export class GraphRunner {
       const type = DATA_TYPES[input.elemType] as ElementType | undefined;
       if (t && t.dtype === 'i32' && type && isIntegerType(type)) types.set(t, type);
     }
-    return { scope, run: { tensors: new Map(), types } };
+    return { scope, run: { tensors: new Map(), types, grad } };
   }
 
   private scopeFor(graph: OnnxGraphProto, outer?: Scope): Scope {

@@ -190,7 +190,7 @@ describe.each(BACKENDS)('tm.onnx runAsync on %s', (backend) => {
   });
 
   describe('an If whose condition is on the device', () => {
-    it.each([5, 1, 8])('runs only the branch taken, whose shape may differ from the other\'s (n = %i)', async (n) => {
+    it.each([5, 1, 8])('runs only the branch taken, whose shape may differ from the other\'s, as onnxruntime does (n = %i)', async (n) => {
       for (const sign of [1, -1]) {
         const x = uniform(n, 0.1, 1).map((v) => sign * v);
         const [y] = await runModel(ifModel(n), [{ shape: [n], values: x }], 'async');
@@ -198,6 +198,9 @@ describe.each(BACKENDS)('tm.onnx runAsync on %s', (backend) => {
         const want = sign > 0 ? [...xf, ...xf] : [xf.reduce((a, b) => a + b, 0)];
         expect(y.shape).toEqual([want.length]);
         expectClose(y.v, want, 1e-5, `sign ${sign} (seed ${SEED})`);
+        const ortOut = await ortRun(ifModel(n), { x: new ort.Tensor('float32', Float32Array.from(x), [n]) });
+        expect(y.shape).toEqual(ortOut.y.dims);
+        expectClose(y.v, ortOut.y.data as Float32Array, 1e-6, `sign ${sign} vs onnxruntime`);
       }
     });
 
