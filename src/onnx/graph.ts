@@ -171,10 +171,10 @@ export class GraphRunner {
       const subgraphs: Subgraphs = {
         run: (g, values) => this.runSubgraph(g, values, scope, run),
         runAsync: (g, values) => this.runSubgraphAsync(g, values, scope, run, owned),
+        step: (fn) => (run.grad ? tidy(fn) : noGrad(() => tidy(fn))),
       };
       const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
-      const step = () => tidy(() => this.apply(op, call, inputs));
-      const result = op.runAsync ? await op.runAsync(call) : run.grad ? step() : noGrad(step);
+      const result = op.runAsync ? await op.runAsync(call) : call.step(() => this.apply(op, call, inputs));
       const produced = Array.isArray(result) ? result : [result];
       owned.add(produced);
       this.store(node, produced, scope);

@@ -12,6 +12,8 @@ import { Constant, constantOf, tensorOf, type ElementType, type Value } from './
 export interface Subgraphs {
   run(graph: OnnxGraphProto, inputs: readonly Value[]): Value[];
   runAsync?(graph: OnnxGraphProto, inputs: readonly Value[]): Promise<Value[]>;
+  /** In an asynchronous run: runs fn in a tidy, recorded for autograd only if the run is. */
+  step?<T>(fn: () => T): T;
 }
 
 /** What the synchronous run says of a value it would have to read from the device. */
@@ -230,6 +232,16 @@ export class NodeCall {
     this.checkGraphInputs(name, graph, inputs);
     if (!this.subgraph.runAsync) throw this.error(`runs its ${name} asynchronously outside an asynchronous run`);
     return this.subgraph.runAsync(graph, inputs);
+  }
+
+  /**
+   * The synchronous part of an op's runAsync (cutting inputs, stacking
+   * results) in a tidy of its own, recorded for autograd as the run is:
+   * outside a node's own tidy, nothing else frees what it makes.
+   */
+  step<T>(fn: () => T): T {
+    if (!this.subgraph.step) throw this.error('runs an asynchronous step outside an asynchronous run');
+    return this.subgraph.step(fn);
   }
 
   private checkGraphInputs(name: string, graph: OnnxGraphProto, inputs: readonly Value[]): void {

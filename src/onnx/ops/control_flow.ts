@@ -230,7 +230,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
         carried = out.slice(1, 1 + carriedCount);
         out.slice(1 + carriedCount).forEach((v, k) => scans[k].push(v));
       }
-      return tidy(() => [...carried, ...scans.map((items, k) => stackValues(call, items, 0, body.outputs[1 + carriedCount + k], 'body'))]);
+      return call.step(() => [...carried, ...scans.map((items, k) => stackValues(call, items, 0, body.outputs[1 + carriedCount + k], 'body'))]);
     },
   },
 
@@ -248,7 +248,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
     },
     runAsync: async (call) => {
       // Slices cut outside any node's tidy: freed here once the scan is done, unless a body passed one out as a state.
-      const plan = tidy(() => scanPlan(call));
+      const plan = call.step(() => scanPlan(call));
       let result: Value[] = [];
       try {
         let states = Array.from({ length: plan.stateCount }, (_, i) => call.value(i));
@@ -258,7 +258,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
           states = out.slice(0, plan.stateCount);
           out.slice(plan.stateCount).forEach((v, k) => scans[k].push(v));
         }
-        result = tidy(() => scanResult(call, plan, states, scans));
+        result = call.step(() => scanResult(call, plan, states, scans));
       } finally {
         const kept = new Set<Value>(result);
         for (const parts of plan.slices) for (const v of parts) if (v instanceof Tensor && !kept.has(v) && !v.isDisposed) v.dispose();

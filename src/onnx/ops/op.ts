@@ -25,7 +25,7 @@ export interface OnnxOp {
    * The op in an asynchronous run, for ops that run subgraphs (which may
    * themselves read device values back) or decide as they go (a Loop's
    * condition after each iteration). Without it, run (or host) serves both.
-   * Tensors it makes must be returned or made inside tidy.
+   * Tensors it makes outside its subgraphs' runs must be made in call.step.
    */
   runAsync?(call: NodeCall): Promise<Value | Value[]>;
 }
