@@ -1,12 +1,16 @@
 // `tmnn onnx FILE`: will this ONNX model run here, and how fast? Loads it on
 // the backend tmnn picks (or --backend), describes it (producer, opset, inputs
 // and outputs, parameters, ops), then times inference on zeros of its input
-// shapes, a free dimension (a batch size) taken as 1. A model using ops tmnn
+// shapes, a free dimension (a batch size) taken as 1 — with runAsync where
+// the synchronous run refuses the model for needing device values read back
+// (NonZero, a Loop whose length depends on the data). A model using ops tmnn
 // does not run fails to load, and the error lists them all.
+import { ValueError } from '../errors.js';
 import { readFileBytes } from '../io/file.js';
 import { backend } from '../engine.js';
 import { tensor } from '../ops/creation.js';
 import { fromBytes } from '../onnx/model.js';
+import { USE_RUN_ASYNC } from '../onnx/node_call.js';
 import type { OnnxModel, OnnxValueDescription } from '../onnx/model.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -21,7 +25,7 @@ export interface OnnxSummary {
   parameters: number;
   ops: Record<string, number>;
   /** Inference on zeros of the inputs' shapes (free dimensions 1): the shapes run, and ms per run (op + readback, best of runs). */
-  timing: { inputShapes: Record<string, number[]>; outputShapes: Record<string, number[]>; ms: number };
+  timing: { inputShapes: Record<string, number[]>; outputShapes: Record<string, number[]>; ms: number; mode: 'run' | 'runAsync' };
 }
 
 const describeShape = (v: OnnxValueDescription) => `${v.name}: ${v.type}${v.shape ? ` [${v.shape.map((d) => d ?? '?').join(', ')}]` : ''}`;
@@ -36,12 +40,20 @@ function zerosFor(info: OnnxValueDescription): Tensor {
 
 async function timeInference(model: OnnxModel): Promise<OnnxSummary['timing']> {
   const feeds = Object.fromEntries(model.inputs.map((i) => [i.name, zerosFor(i)]));
+  let mode: 'run' | 'runAsync' = 'run';
   const once = async () => {
-    const outputs = noGrad(() => model.run(feeds));
+    const outputs = mode === 'run' ? noGrad(() => model.run(feeds)) : await model.runAsync(feeds, { grad: false });
     await Promise.all(Object.values(outputs).map((t) => t.data()));
     return outputs;
   };
-  const first = await once();
+  let first: Record<string, Tensor>;
+  try {
+    first = await once();
+  } catch (err) {
+    if (!(err instanceof ValueError && err.message.includes(USE_RUN_ASYNC))) throw err;
+    mode = 'runAsync';
+    first = await once();
+  }
   const outputShapes = Object.fromEntries(Object.entries(first).map(([name, t]) => [name, [...t.shape]]));
   for (const t of Object.values(first)) t.dispose();
   let best = Infinity;
@@ -54,7 +66,7 @@ async function timeInference(model: OnnxModel): Promise<OnnxSummary['timing']> {
   }
   const inputShapes = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, [...t.shape]]));
   for (const t of Object.values(feeds)) t.dispose();
-  return { inputShapes, outputShapes, ms: best };
+  return { inputShapes, outputShapes, ms: best, mode };
 }
 
 export async function onnxSummary(file: string): Promise<OnnxSummary> {
@@ -86,6 +98,6 @@ export function formatOnnxSummary(s: OnnxSummary): string {
     `  outputs     ${s.outputs.map(describeShape).join('; ')}`,
     `  parameters  ${s.parameters.toLocaleString('en-US')}`,
     `  ops         ${ops}`,
-    `  runs on ${s.backend}: ${s.timing.ms.toFixed(2)} ms per run (${shapes(s.timing.inputShapes)} → ${shapes(s.timing.outputShapes)}; op + readback, best of runs)`,
+    `  runs on ${s.backend}: ${s.timing.ms.toFixed(2)} ms per run${s.timing.mode === 'runAsync' ? ' with runAsync (it reads device values back)' : ''} (${shapes(s.timing.inputShapes)} → ${shapes(s.timing.outputShapes)}; op + readback, best of runs)`,
   ].join('\n');
 }

@@ -4,14 +4,26 @@
 // same runner, in a scope of its own that reads the enclosing graphs' values
 // by name, as ONNX's outer-scope rule says. Checked once at load
 // (check.ts), so a model that cannot run fails when loaded.
+//
+// run is synchronous and never reads the device back. runAsync may: before
+// a node runs, each input its op needs on the host (op.hostInputs: a shape,
+// a trip count, a condition, NonZero's input) that was computed on the device
+// is read back and given to the op as a Constant, as any host value is (no
+// gradient flows through it); ops with subgraphs run them asynchronously
+// (op.runAsync). tidy is synchronous, so each node runs in a tidy of its own
+// and OwnedTensors frees what the nodes returned once no graph needs it.
+import { tidy } from '../engine.js';
 import { ValueError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import { noGrad } from '../tape.js';
+import { Tensor } from '../tensor.js';
 import { checkModelGraph, describe } from './check.js';
 import { KeptTensors } from './kept.js';
-import { NodeCall } from './node_call.js';
+import { NodeCall, type Subgraphs } from './node_call.js';
 import { OPS } from './ops/index.js';
-import { DATA_TYPES, type OnnxGraphProto } from './proto.js';
-import { Constant, isIntegerType, type ElementType, type Value } from './value.js';
+import type { OnnxOp } from './ops/op.js';
+import { OwnedTensors } from './owned.js';
+import { DATA_TYPES, type OnnxGraphProto, type OnnxNodeProto } from './proto.js';
+import { Constant, elementTypeOf, isIntegerType, type ElementType, type Value } from './value.js';
 
 /** The oldest default-domain operator set tmnn reads: older ones changed Reshape, Slice and more in ways it does not follow. */
 export const OLDEST_OPSET = 7;
@@ -38,6 +50,8 @@ class Scope {
 interface Run {
   tensors: Map<Constant, Tensor>;
   types: Map<Tensor, ElementType>;
+  /** Whether an asynchronous run records for autograd: when not, each node runs in noGrad (which cannot wrap an await). */
+  grad: boolean;
 }
 
 export class GraphRunner {
@@ -61,6 +75,32 @@ export class GraphRunner {
    * this inside tidy to free them.
    */
   run(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[]): Value[] {
+    const { scope, run } = this.start(feeds);
+    this.runNodes(this.graph, scope, run);
+    return this.outputsOf(this.graph, scope, outputs, 'graph output');
+  }
+
+  /**
+   * run, reading device values back where an op needs them on the host.
+   * Frees every tensor it made but the outputs it returns; an output may be
+   * a feed or a parameter itself (the caller copies those).
+   */
+  async runAsync(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[], parameters: ReadonlySet<Tensor>, grad: boolean): Promise<Value[]> {
+    const { scope, run } = this.start(feeds, grad);
+    const fed = new Set(feeds.values());
+    const owned = new OwnedTensors((t) => fed.has(t) || parameters.has(t) || this.#kept.holds(t));
+    owned.enter();
+    let values: Value[] = [];
+    try {
+      await this.runNodesAsync(this.graph, scope, run, owned);
+      values = this.outputsOf(this.graph, scope, outputs, 'graph output');
+    } finally {
+      owned.leave(values);
+    }
+    return values;
+  }
+
+  private start(feeds: ReadonlyMap<string, Tensor>, grad = true): { scope: Scope; run: Run } {
     const scope = this.scopeFor(this.graph);
     for (const [name, t] of feeds) scope.set(name, t);
     // Fed tensors carry their declared element types: i32 holds uint8 and int8 alike.
@@ -70,12 +110,7 @@ export class GraphRunner {
       const type = DATA_TYPES[input.elemType] as ElementType | undefined;
       if (t && t.dtype === 'i32' && type && isIntegerType(type)) types.set(t, type);
     }
-    this.runNodes(this.graph, scope, { tensors: new Map(), types });
-    return outputs.map((name) => {
-      const v = scope.get(name);
-      if (v === undefined) throw new ValueError(`onnx: the graph output ${name} is never computed`);
-      return v;
-    });
+    return { scope, run: { tensors: new Map(), types, grad } };
   }
 
   private scopeFor(graph: OnnxGraphProto, outer?: Scope): Scope {
@@ -84,43 +119,102 @@ export class GraphRunner {
     return scope;
   }
 
+  private outputsOf(graph: OnnxGraphProto, scope: Scope, names: readonly string[], what: string): Value[] {
+    return names.map((name) => {
+      const v = scope.get(name);
+      if (v === undefined) throw new ValueError(`onnx: the ${what} ${name}${graph === this.graph ? '' : ` of subgraph ${graph.name || '(unnamed)'}`} is never computed`);
+      return v;
+    });
+  }
+
+  private inputsOf(node: OnnxNodeProto, scope: Scope): (Value | undefined)[] {
+    return node.inputs.map((name) => {
+      if (name === '') return undefined;
+      const v = scope.get(name);
+      if (v === undefined) throw new ValueError(`onnx: ${describe(node)} needs ${name}, an output its producer does not compute in tmnn (an optional output: a mask, running statistics in training mode)`);
+      return v;
+    });
+  }
+
+  /** The node's outputs: on the host when the op has a host path and every input is a Constant. */
+  private apply(op: OnnxOp, call: NodeCall, inputs: readonly (Value | undefined)[]): Value[] {
+    const constants = inputs.filter((v): v is Constant => v instanceof Constant);
+    const onHost = op.host && constants.length === inputs.filter((v) => v !== undefined).length;
+    const result = onHost ? op.host!(call, constants) : op.run(call);
+    return Array.isArray(result) ? result : [result];
+  }
+
+  private store(node: OnnxNodeProto, produced: readonly Value[], scope: Scope): void {
+    node.outputs.forEach((name, i) => {
+      if (name !== '' && i < produced.length) scope.set(name, produced[i]);
+    });
+  }
+
   private runNodes(graph: OnnxGraphProto, scope: Scope, run: Run): void {
     for (const node of graph.nodes) {
-      const inputs = node.inputs.map((name) => {
-        if (name === '') return undefined;
-        const v = scope.get(name);
-        if (v === undefined) throw new ValueError(`onnx: ${describe(node)} needs ${name}, an output its producer does not compute in tmnn (an optional output: a mask, running statistics in training mode)`);
-        return v;
-      });
-      // Trailing optional inputs left out entirely count as absent.
+      const inputs = this.inputsOf(node, scope);
       // A subgraph the node runs sees this graph's values as they stand now, and those around it.
-      const subgraph = (g: OnnxGraphProto, values: readonly Value[]): Value[] => this.runSubgraph(g, values, scope, run);
-      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraph, run.types, this.#kept);
+      const subgraphs: Subgraphs = { run: (g, values) => this.runSubgraph(g, values, scope, run) };
+      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
+      this.store(node, this.apply(OPS[node.opType], call, inputs), scope);
+    }
+  }
+
+  private async runNodesAsync(graph: OnnxGraphProto, scope: Scope, run: Run, owned: OwnedTensors): Promise<void> {
+    for (const node of graph.nodes) {
       const op = OPS[node.opType];
-      const constants = inputs.filter((v): v is Constant => v instanceof Constant);
-      const onHost = op.host && constants.length === inputs.filter((v) => v !== undefined).length;
-      const result = onHost ? op.host!(call, constants) : op.run(call);
+      const inputs = this.inputsOf(node, scope);
+      for (const i of op.hostInputs ?? []) {
+        const v = inputs[i];
+        if (v instanceof Tensor && !this.hostCopies.has(v)) inputs[i] = await readBack(v, run.types.get(v));
+      }
+      const subgraphs: Subgraphs = {
+        run: (g, values) => this.runSubgraph(g, values, scope, run),
+        runAsync: (g, values) => this.runSubgraphAsync(g, values, scope, run, owned),
+        step: (fn) => (run.grad ? tidy(fn) : noGrad(() => tidy(fn))),
+      };
+      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
+      const result = op.runAsync ? await op.runAsync(call) : call.step(() => this.apply(op, call, inputs));
       const produced = Array.isArray(result) ? result : [result];
-      node.outputs.forEach((name, i) => {
-        if (name !== '' && i < produced.length) scope.set(name, produced[i]);
-      });
+      owned.add(produced);
+      this.store(node, produced, scope);
     }
   }
 
   /** One run of a subgraph: `inputs` bound to its inputs in order; its outputs in order. */
   private runSubgraph(graph: OnnxGraphProto, inputs: readonly Value[], outer: Scope, run: Run): Value[] {
+    const scope = this.subgraphScope(graph, inputs, outer);
+    this.runNodes(graph, scope, run);
+    return this.outputsOf(graph, scope, graph.outputs.map((o) => o.name), 'output');
+  }
+
+  private async runSubgraphAsync(graph: OnnxGraphProto, inputs: readonly Value[], outer: Scope, run: Run, owned: OwnedTensors): Promise<Value[]> {
+    const scope = this.subgraphScope(graph, inputs, outer);
+    owned.enter();
+    let outputs: Value[] = [];
+    try {
+      await this.runNodesAsync(graph, scope, run, owned);
+      outputs = this.outputsOf(graph, scope, graph.outputs.map((o) => o.name), 'output');
+    } finally {
+      owned.leave(outputs);
+    }
+    return outputs;
+  }
+
+  private subgraphScope(graph: OnnxGraphProto, inputs: readonly Value[], outer: Scope): Scope {
     const scope = this.scopeFor(graph, outer);
     graph.inputs.forEach((info, i) => scope.set(info.name, inputs[i]));
-    this.runNodes(graph, scope, run);
-    return graph.outputs.map((info) => {
-      const v = scope.get(info.name);
-      if (v === undefined) throw new ValueError(`onnx: the subgraph ${graph.name || '(unnamed)'}'s output ${info.name} is never computed`);
-      return v;
-    });
+    return scope;
   }
 
   /** Frees the tensors kept across runs. */
   dispose(): void {
     this.#kept.dispose();
   }
+}
+
+/** A device value read back to the host, as a Constant of its ONNX type (recorded, or its dtype's). */
+async function readBack(t: Tensor, type: ElementType | undefined): Promise<Constant> {
+  const data = await t.data();
+  return new Constant(type ?? elementTypeOf(t), [...t.shape], Float64Array.from(data));
 }

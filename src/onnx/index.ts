@@ -5,7 +5,7 @@ import { ValueError } from '../errors.js';
 import { fromBytes, OnnxModel } from './model.js';
 
 export { fromBytes, OnnxModel } from './model.js';
-export type { OnnxValueDescription } from './model.js';
+export type { OnnxValueDescription, RunAsyncOptions } from './model.js';
 export { SUPPORTED_OPS } from './ops/index.js';
 export { saveOnnx, toOnnx } from './export.js';
 export type { ToOnnxOptions } from './export.js';

@@ -30,6 +30,12 @@ export class KeptTensors {
     return tensor;
   }
 
+  /** Whether t is one of the kept tensors (an asynchronous run must not free it). */
+  holds(t: Tensor): boolean {
+    for (const list of this.#entries.values()) if (list.some((e) => e.tensor === t)) return true;
+    return false;
+  }
+
   dispose(): void {
     for (const list of this.#entries.values()) for (const e of list) e.tensor.dispose();
     this.#entries.clear();

@@ -10,6 +10,7 @@ import { tidy } from '../engine.js';
 import { encodeF16 } from '../f16.js';
 import { clone } from '../ops/movement.js';
 import { Module, type LayerConfig } from '../nn/module.js';
+import { checkOptions } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { eachGraph } from './check.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
@@ -22,6 +23,11 @@ export interface OnnxValueDescription {
   name: string;
   type: string;
   shape?: readonly (number | string | null)[];
+}
+
+export interface RunAsyncOptions {
+  /** Record the run for autograd (default true); false for inference, as noGrad around run. */
+  grad?: boolean;
 }
 
 /**
@@ -133,6 +139,44 @@ export class OnnxModel extends Module {
       }),
     );
     return Object.fromEntries(names.map((name, i) => [name, values[i]]));
+  }
+
+  /** forward through runAsync: for models that must read device values back (NonZero, a Loop whose length depends on the data). */
+  async forwardAsync(...inputs: Tensor[]): Promise<Tensor> {
+    const outputs = await this.runAsync(inputs);
+    const first = outputs[this.outputs[0].name];
+    for (const t of Object.values(outputs)) if (t !== first) t.dispose();
+    return first;
+  }
+
+  /**
+   * run for models whose shapes or control flow depend on tensor data: where
+   * an op needs a value on the host (NonZero's input, a Loop's condition, a
+   * Reshape's shape) that was computed on the device, it is read back, as
+   * ONNX runtimes do, and the run waits for it. Gradients flow through the
+   * tensor ops as in run; a value read back is a constant to them. Outputs
+   * as run's: each the caller's own, every intermediate freed. `grad: false`
+   * records no autograd graph, as noGrad around run does (noGrad cannot
+   * wrap an await): for inference, whose graph's saved tensors would
+   * otherwise live until it is garbage.
+   */
+  async runAsync(inputs: readonly Tensor[] | Readonly<Record<string, Tensor>>, options: RunAsyncOptions = {}): Promise<Record<string, Tensor>> {
+    const { grad = true } = checkOptions('OnnxModel.runAsync', options, { grad: 'boolean' });
+    const feeds = this.feeds(inputs);
+    const names = this.outputs.map((o) => o.name);
+    const parameters = new Set(this.#parameters.values());
+    const values = await this.#runner.runAsync(feeds, names, parameters, grad);
+    const held = new Set<Tensor>([...feeds.values(), ...parameters]);
+    // The runner frees all it made but these; a feed, a parameter or a value two outputs share is copied.
+    const outputs = values.map((v, i) => {
+      const t = asOutput(v, names[i]);
+      if (!held.has(t)) {
+        held.add(t);
+        return t;
+      }
+      return clone(t);
+    });
+    return Object.fromEntries(names.map((name, i) => [name, outputs[i]]));
   }
 
   private feeds(inputs: readonly Tensor[] | Readonly<Record<string, Tensor>>): Map<string, Tensor> {

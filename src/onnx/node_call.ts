@@ -8,6 +8,17 @@ import type { KeptTensors } from './kept.js';
 import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxTensorProto } from './proto.js';
 import { Constant, constantOf, tensorOf, type ElementType, type Value } from './value.js';
 
+/** How a node runs its subgraphs: synchronously, and in an asynchronous run (runAsync) through the asynchronous runner too. */
+export interface Subgraphs {
+  run(graph: OnnxGraphProto, inputs: readonly Value[]): Value[];
+  runAsync?(graph: OnnxGraphProto, inputs: readonly Value[]): Promise<Value[]>;
+  /** In an asynchronous run: runs fn in a tidy, recorded for autograd only if the run is. */
+  step?<T>(fn: () => T): T;
+}
+
+/** What the synchronous run says of a value it would have to read from the device. */
+export const USE_RUN_ASYNC = `tmnn's synchronous run (run, forward) never reads the device back; model.runAsync (or forwardAsync) does, where an op needs a value on the host`;
+
 export class NodeCall {
   constructor(
     readonly node: OnnxNodeProto,
@@ -23,7 +34,7 @@ export class NodeCall {
     /** Constants already made tensors in this run. */
     private readonly tensors: Map<Constant, Tensor>,
     /** Runs one of the node's subgraphs on the given inputs, in a scope that reads the enclosing graphs' values. */
-    private readonly subgraph: (graph: OnnxGraphProto, inputs: readonly Value[]) => Value[],
+    private readonly subgraph: Subgraphs,
     /**
      * The ONNX element type of tensors whose dtype does not say it, in this
      * run: tmnn holds every integer type as i32, so a uint8 and an int8 tensor
@@ -126,7 +137,7 @@ export class NodeCall {
     if (v instanceof Constant) return v;
     const copy = this.hostCopies.get(v);
     if (copy) return copy;
-    throw this.error(`its ${what} (input ${i}, ${this.node.inputs[i]}) is computed on the device, from the model's inputs or its parameters (float initializers); tmnn needs it known without reading the device: a constant, or computed from shapes and Constant nodes only`);
+    throw this.error(`its ${what} (input ${i}, ${this.node.inputs[i]}) is computed on the device, from the model's inputs or its parameters (float initializers); ${USE_RUN_ASYNC}. Otherwise it must be known without the device: a constant, or computed from shapes and Constant nodes only`);
   }
 
   /** Input i on the host as a list of numbers, or undefined when the input is left out. */
@@ -207,10 +218,36 @@ export class NodeCall {
 
   /** Runs subgraph `graph` (the node's attribute `name`) once on `inputs`, given in the order of its inputs; its outputs in order. */
   runGraph(name: string, graph: OnnxGraphProto, inputs: readonly Value[]): Value[] {
+    this.checkGraphInputs(name, graph, inputs);
+    return this.subgraph.run(graph, inputs);
+  }
+
+  /** Whether this node runs in an asynchronous run (runAsync), which may read device values back. */
+  get isAsync(): boolean {
+    return this.subgraph.runAsync !== undefined;
+  }
+
+  /** runGraph in an asynchronous run: the subgraph's nodes may read device values back. */
+  runGraphAsync(name: string, graph: OnnxGraphProto, inputs: readonly Value[]): Promise<Value[]> {
+    this.checkGraphInputs(name, graph, inputs);
+    if (!this.subgraph.runAsync) throw this.error(`runs its ${name} asynchronously outside an asynchronous run`);
+    return this.subgraph.runAsync(graph, inputs);
+  }
+
+  /**
+   * The synchronous part of an op's runAsync (cutting inputs, stacking
+   * results) in a tidy of its own, recorded for autograd as the run is:
+   * outside a node's own tidy, nothing else frees what it makes.
+   */
+  step<T>(fn: () => T): T {
+    if (!this.subgraph.step) throw this.error('runs an asynchronous step outside an asynchronous run');
+    return this.subgraph.step(fn);
+  }
+
+  private checkGraphInputs(name: string, graph: OnnxGraphProto, inputs: readonly Value[]): void {
     if (inputs.length !== graph.inputs.length) {
       throw this.error(`its ${name} takes ${graph.inputs.length} inputs (${graph.inputs.map((i) => i.name).join(', ')}); the node gives it ${inputs.length}`);
     }
-    return this.subgraph(graph, inputs);
   }
 
   /** Refuses an attribute set to a value tmnn does not implement. */

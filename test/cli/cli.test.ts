@@ -144,13 +144,23 @@ describe('tmnn tune', () => {
     expect(json.timing.ms).toBeGreaterThan(0);
   });
 
-  it('onnx FILE: a model with ops tmnn does not run fails with exit code 1, naming them', () => {
+  it('onnx FILE: times a model the synchronous run refuses (NonZero on its input) with runAsync', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tmnn-cli-onnx-'));
     const file = join(dir, 'nonzero.onnx');
-    writeFileSync(file, onnxModel({ inputs: [{ name: 'x', shape: [3] }], outputs: [{ name: 'y' }], nodes: [{ op: 'NonZero', inputs: ['x'], outputs: ['y'] }] }));
+    writeFileSync(file, onnxModel({ inputs: [{ name: 'x', shape: [3] }], outputs: [{ name: 'y', type: 'int64' }], nodes: [{ op: 'NonZero', inputs: ['x'], outputs: ['y'] }] }));
+    const r = tmnn(['onnx', file, '--backend', 'js']);
+    expect(r.code).toBe(0);
+    // Zeros in, so no element is non-zero: [rank 1, 0 of them].
+    expect(r.out).toMatch(/runs on js: [\d.]+ ms per run with runAsync \(it reads device values back\) \(x \[3\] → y \[1, 0\]/);
+  });
+
+  it('onnx FILE: a model with ops tmnn does not run fails with exit code 1, naming them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tmnn-cli-onnx-'));
+    const file = join(dir, 'strings.onnx');
+    writeFileSync(file, onnxModel({ inputs: [{ name: 'x', shape: [3] }], outputs: [{ name: 'y' }], nodes: [{ op: 'StringNormalizer', inputs: ['x'], outputs: ['y'] }] }));
     const r = tmnn(['onnx', file]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('the model uses ops tmnn does not run: NonZero');
+    expect(r.err).toContain('the model uses ops tmnn does not run: StringNormalizer');
     expect(tmnn(['onnx'])).toMatchObject({ code: 2, err: expect.stringContaining('onnx takes one FILE, got 0') });
   });
 });

@@ -27,10 +27,19 @@ const DTYPE: Partial<Record<OnnxTypeName, tm.DType>> = { float: 'f32', double: '
 export interface RunOptions {
   opset?: number;
   outputs?: number;
+  /** The outputs' declared element types (float unless given): onnxruntime checks them. */
+  outputTypes?: readonly OnnxTypeName[];
+  /** 'async' runs the model with runAsync, which reads device values back where an op needs them on the host. */
+  mode?: 'sync' | 'async';
 }
 
 /** The node's outputs for `inputs` (null leaves an optional input out) on the active backend. */
 export async function runOp(op: string, inputs: readonly (Feed | null)[], attributes: Record<string, AttributeSpec> = {}, options: RunOptions = {}): Promise<F64[]> {
+  return runModel(opModel(op, inputs, attributes, options), fedOf(inputs), options.mode);
+}
+
+/** The bytes of a one-node model: each input a graph input, or an initializer where the feed says constant. */
+export function opModel(op: string, inputs: readonly (Feed | null)[], attributes: Record<string, AttributeSpec> = {}, options: RunOptions = {}): Uint8Array {
   const initializers: Record<string, TensorSpec> = {};
   const graphInputs: { name: string; type: OnnxTypeName; shape: readonly number[] }[] = [];
   const names = inputs.map((f, i) => {
@@ -42,17 +51,21 @@ export async function runOp(op: string, inputs: readonly (Feed | null)[], attrib
   });
   const outputs = Array.from({ length: options.outputs ?? 1 }, (_, i) => `y${i}`);
   const node: NodeSpec = { op, inputs: names, outputs, attributes };
-  const bytes = onnxModel({ opset: options.opset, inputs: graphInputs, outputs: outputs.map((name) => ({ name })), nodes: [node], initializers });
-  return runModel(bytes, graphInputs.map((g) => inputs[Number(g.name.slice(1))]!));
+  return onnxModel({ opset: options.opset, inputs: graphInputs, outputs: outputs.map((name, i) => ({ name, type: options.outputTypes?.[i] })), nodes: [node], initializers });
 }
 
-/** Every graph output of a model's bytes for fed inputs given in the graph's order. */
-export async function runModel(bytes: Uint8Array, fed: readonly Feed[]): Promise<F64[]> {
+/** The feeds opModel makes graph inputs, in order. */
+export function fedOf(inputs: readonly (Feed | null)[]): Feed[] {
+  return inputs.filter((f): f is Feed => f !== null && !f.constant);
+}
+
+/** Every graph output of a model's bytes for fed inputs given in the graph's order; `mode` 'async' runs it with runAsync. */
+export async function runModel(bytes: Uint8Array, fed: readonly Feed[], mode: 'sync' | 'async' = 'sync'): Promise<F64[]> {
   const before = tm.memory().numTensors;
   const model = tm.onnx.fromBytes(bytes);
   const xs = fed.map((f) => tm.tensor(Array.from(f.values), [...f.shape], { dtype: DTYPE[f.type ?? 'float'] }));
   try {
-    const got = tm.noGrad(() => model.run(xs));
+    const got = mode === 'async' ? await model.runAsync(xs, { grad: false }) : tm.noGrad(() => model.run(xs));
     const out: F64[] = [];
     for (const o of model.outputs) {
       const t = got[o.name];

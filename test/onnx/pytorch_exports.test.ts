@@ -4,7 +4,8 @@
 // and NAME.npz). Each graph is what the exporter really emits — shape
 // arithmetic for dynamic batch sizes, BatchNormalization kept or folded into
 // Conv, GELU as Erf, LSTM in ONNX's gate order — and must give PyTorch's
-// outputs on every backend.
+// outputs on every backend, with run and with runAsync (which must run
+// whatever run does, freeing all it made).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,13 +22,13 @@ describe.each(BACKENDS)('tm.onnx runs PyTorch 1.13 exports on %s', (backend) => 
     await tm.init({ backend });
   });
 
-  it.each(NAMES)('%s: computes what PyTorch computed', async (name) => {
+  it.each(NAMES.flatMap((n) => [[n, 'run'], [n, 'runAsync']] as const))('%s: computes what PyTorch computed (%s)', async (name, mode) => {
     const before = tm.memory().numTensors;
     const model = await tm.onnx.load(fixture(`${name}.onnx`));
     expect(model.producer).toMatch(/^pytorch 1\.13/);
     const io = tm.fromNpz(fixture(`${name}.npz`));
     const feeds = Object.fromEntries(model.inputs.map((i) => [i.name, io[i.name]]));
-    const got = tm.noGrad(() => model.run(feeds));
+    const got = mode === 'run' ? tm.noGrad(() => model.run(feeds)) : await model.runAsync(feeds, { grad: false });
     expect(Object.keys(got).sort()).toEqual(model.outputs.map((o) => o.name).sort());
     for (const [key, t] of Object.entries(got)) expectClose(await t.data(), await io[key].data(), 1e-5, `${name}.${key}`);
     for (const t of [...Object.values(io), ...Object.values(got)]) t.dispose();

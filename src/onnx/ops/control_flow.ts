@@ -1,18 +1,21 @@
 // ONNX's control flow: If, Loop and Scan, each running subgraphs (branches,
 // bodies) that read the enclosing graphs' values by name.
 //
-// tmnn's forward is synchronous and never reads a device tensor back, so
-// every decision that picks what runs — which branch, whether another
-// iteration — must be known on the host: a Constant (a Constant node, an int
-// initializer, shape arithmetic, a loop's own counter). That covers what
-// exporters emit for Python control flow on sizes and arguments: PyTorch's
-// scripted `for i in range(n)` is a Loop with a host trip count and a
-// constant-true condition. Where a decision is data on the device:
+// tmnn's synchronous run never reads a device tensor back, so every decision
+// that picks what runs — which branch, whether another iteration — must be
+// known on the host there: a Constant (a Constant node, an int initializer,
+// shape arithmetic, a loop's own counter). That covers what exporters emit
+// for Python control flow on sizes and arguments: PyTorch's scripted
+// `for i in range(n)` is a Loop with a host trip count and a constant-true
+// condition. Where a decision is data on the device:
 // - If runs both branches and picks each output with tm.where, when the
 //   branches' outputs agree in shape and type: the same result, and the
 //   gradient flows to the branch taken. Otherwise it is refused.
 // - Loop is refused: how many iterations run decides the scan outputs'
 //   shapes, which cannot be known without reading the condition back.
+// An asynchronous run (runAsync) reads such decisions back instead: If runs
+// only the branch taken, Loop reads its condition after each iteration, and
+// every subgraph runs through the asynchronous runner.
 // Iterations are unrolled into the autograd graph, so gradients flow through
 // every iteration to the parameters the body reads. Each runs in a tidy of its
 // own, so a long loop holds only its carried values and scan outputs, not
@@ -21,7 +24,7 @@ import { tidy } from '../../engine.js';
 import * as ops from '../../ops/index.js';
 import { Tensor } from '../../tensor.js';
 import { hostIndex, hostStack } from '../host_math.js';
-import type { NodeCall } from '../node_call.js';
+import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxValueInfo } from '../proto.js';
 import { Constant, elementTypeOf, isRunnable, type Value } from '../value.js';
 import type { OpTable } from './op.js';
@@ -35,6 +38,12 @@ function onHost(call: NodeCall, v: Value, what: string, why: string): number {
   }
   if (v.size !== 1) throw call.error(`${what} should hold one element, it is [${v.shape.join(', ')}]`);
   return v.data[0];
+}
+
+/** onHost in an asynchronous run: a value on the device is read back. */
+async function readHost(call: NodeCall, v: Value, what: string): Promise<number> {
+  if (v.size !== 1) throw call.error(`${what} should hold one element, it is [${v.shape.join(', ')}]`);
+  return v instanceof Constant ? v.data[0] : (await v.data())[0];
 }
 
 /** The shape and type of subgraph output `info` as declared, for a scan output of zero iterations, which no iteration shows. */
@@ -81,23 +90,103 @@ function select(call: NodeCall, cond: Tensor, a: Value, b: Value, k: number): Va
   const ta = call.asTensor(a, `then_branch output ${k}`), tb = call.asTensor(b, `else_branch output ${k}`);
   const sameShape = ta.rank === tb.rank && ta.shape.every((d, i) => d === tb.shape[i]);
   if (!sameShape || ta.dtype !== tb.dtype) {
-    throw call.error(`its condition is computed on the device, so tmnn runs both branches and picks each output with where; output ${k} (${name}) is ${elementTypeOf(ta)} [${ta.shape.join(', ')}] from then_branch but ${elementTypeOf(tb)} [${tb.shape.join(', ')}] from else_branch, which cannot be picked elementwise. Make the condition known without the device (a Constant, or computed from shapes), or the branches agree`);
+    throw call.error(`its condition is computed on the device, so tmnn's synchronous run runs both branches and picks each output with where; output ${k} (${name}) is ${elementTypeOf(ta)} [${ta.shape.join(', ')}] from then_branch but ${elementTypeOf(tb)} [${tb.shape.join(', ')}] from else_branch, which cannot be picked elementwise. ${USE_RUN_ASYNC}, and runs only the branch taken; or make the condition known without the device (a Constant, or computed from shapes), or the branches agree`);
   }
   return ops.where(cond, ta, tb);
+}
+
+/** An If's two branches, each with as many outputs as the node. */
+function branches(call: NodeCall): [OnnxGraphProto, OnnxGraphProto] {
+  const thenBranch = call.graph('then_branch'), elseBranch = call.graph('else_branch');
+  for (const [name, g] of [['then_branch', thenBranch], ['else_branch', elseBranch]] as const) {
+    if (g.outputs.length !== call.node.outputs.length) throw call.error(`its ${name} has ${g.outputs.length} outputs, the node ${call.node.outputs.length}`);
+  }
+  return [thenBranch, elseBranch];
+}
+
+/** An If's condition, known on the host. */
+function ifCondition(call: NodeCall): boolean {
+  const taken = call.constant(0, 'condition');
+  if (taken.size !== 1) throw call.error(`its condition should hold one element, it is [${taken.shape.join(', ')}]`);
+  return taken.data[0] !== 0;
+}
+
+const LOOP_REFUSAL = `how many iterations run sets the scan outputs' shapes, so a loop whose length depends on tensor data needs the device read back: ${USE_RUN_ASYNC}. A loop over a range of sizes or constants runs synchronously: re-export with the count fixed, or taken from an input's shape`;
+
+/** A Loop's body and how many carried values and scan outputs it has, checked against the node. */
+function loopPlan(call: NodeCall): { body: OnnxGraphProto; carriedCount: number; scanCount: number } {
+  const body = call.graph('body');
+  const carriedCount = Math.max(0, call.inputCount - 2);
+  const scanCount = call.node.outputs.length - carriedCount;
+  if (scanCount < 0) throw call.error(`has ${carriedCount} loop-carried inputs but only ${call.node.outputs.length} outputs; each carried value has a final output`);
+  checkArity(call, 'body', body, 2 + carriedCount, 1 + carriedCount + scanCount, 'inputs: iteration number, condition, carried values; outputs: condition, carried values, scan outputs');
+  if (!call.has(0) && !call.has(1)) throw call.error('has neither a trip count (input 0) nor a condition (input 1): it would never stop');
+  return { body, carriedCount, scanCount };
+}
+
+interface ScanPlan {
+  body: OnnxGraphProto;
+  stateCount: number;
+  scanOutputs: number;
+  outAxes: number[];
+  outDirections: number[];
+  /** How many iterations: the scan inputs' length along their axes. */
+  length: number;
+  /** Each scan input cut into its slices, in the order the iterations read them. */
+  slices: Value[][];
+}
+
+/** A Scan's attributes checked against its inputs and body, and its scan inputs cut into slices. */
+function scanPlan(call: NodeCall): ScanPlan {
+  if (call.opset < 9) throw call.error(`opset ${call.opset}'s Scan (a batch axis, and sequence_lens as input 0) is not supported; re-export the model with opset 9 or later`);
+  const body = call.graph('body');
+  const scanInputs = call.int('num_scan_inputs');
+  if (scanInputs === undefined) throw call.error('attribute num_scan_inputs is required');
+  const stateCount = call.inputCount - scanInputs;
+  if (scanInputs < 1 || stateCount < 0) throw call.error(`num_scan_inputs = ${scanInputs} should be between 1 and its ${call.inputCount} inputs`);
+  const scanOutputs = call.node.outputs.length - stateCount;
+  if (scanOutputs < 0) throw call.error(`has ${stateCount} state inputs but only ${call.node.outputs.length} outputs; each state has a final output`);
+  checkArity(call, 'body', body, stateCount + scanInputs, stateCount + scanOutputs, 'inputs: states, scan input slices; outputs: states, scan output slices');
+  const list = (name: string, count: number, what: (v: number) => boolean, rule: string): number[] => {
+    const v = call.ints(name, new Array<number>(count).fill(0));
+    if (v.length !== count) throw call.error(`${name} has ${v.length} entries, it should have ${count}`);
+    const bad = v.find((x) => !what(x));
+    if (bad !== undefined) throw call.error(`${name} holds ${bad}; ${rule}`);
+    return v;
+  };
+  const isDirection = (v: number) => v === 0 || v === 1;
+  const directions = 'a direction is 0 (forward) or 1 (reverse)';
+  const inAxes = list('scan_input_axes', scanInputs, Number.isInteger, 'an axis is an integer');
+  const inDirections = list('scan_input_directions', scanInputs, isDirection, directions);
+  const outAxes = list('scan_output_axes', scanOutputs, Number.isInteger, 'an axis is an integer');
+  const outDirections = list('scan_output_directions', scanOutputs, isDirection, directions);
+
+  let length = -1;
+  const slices = inAxes.map((axis0, j) => {
+    const x = call.value(stateCount + j);
+    const name = call.node.inputs[stateCount + j];
+    const axis = normalize(call, axis0, x.shape.length, `scan input ${name}'s axis`);
+    if (length >= 0 && x.shape[axis] !== length) throw call.error(`its scan inputs differ in length: ${call.node.inputs[stateCount]} has ${length} along its scan axis, ${name} ${x.shape[axis]}`);
+    length = x.shape[axis];
+    const parts: Value[] = x instanceof Constant ? Array.from({ length }, (_, i) => hostIndex(x, axis, i)) : length ? ops.unbind(x, axis) : [];
+    return inDirections[j] ? parts.reverse() : parts;
+  });
+  return { body, stateCount, scanOutputs, outAxes, outDirections, length, slices };
+}
+
+/** A Scan's outputs: the final states, then each scan output stacked (a reverse one holds the last iteration's value first). */
+function scanResult(call: NodeCall, plan: ScanPlan, states: Value[], scans: Value[][]): Value[] {
+  return [...states, ...scans.map((items, k) => stackValues(call, plan.outDirections[k] ? items.reverse() : items, plan.outAxes[k], plan.body.outputs[plan.stateCount + k], 'body'))];
 }
 
 export const CONTROL_FLOW_OPS: OpTable = {
   If: {
     hostInputs: [0],
     run: (call) => {
-      const thenBranch = call.graph('then_branch'), elseBranch = call.graph('else_branch');
-      for (const [name, g] of [['then_branch', thenBranch], ['else_branch', elseBranch]] as const) {
-        if (g.outputs.length !== call.node.outputs.length) throw call.error(`its ${name} has ${g.outputs.length} outputs, the node ${call.node.outputs.length}`);
-      }
+      const [thenBranch, elseBranch] = branches(call);
       if (call.isConstant(0)) {
-        const taken = call.constant(0, 'condition');
-        if (taken.size !== 1) throw call.error(`its condition should hold one element, it is [${taken.shape.join(', ')}]`);
-        return taken.data[0] ? call.runGraph('then_branch', thenBranch, []) : call.runGraph('else_branch', elseBranch, []);
+        const taken = ifCondition(call);
+        return taken ? call.runGraph('then_branch', thenBranch, []) : call.runGraph('else_branch', elseBranch, []);
       }
       const cond = call.tensor(0);
       if (cond.size !== 1) throw call.error(`its condition should hold one element, it is [${cond.shape.join(', ')}]`);
@@ -105,78 +194,76 @@ export const CONTROL_FLOW_OPS: OpTable = {
       const c = ops.reshape(cond, []);
       return a.map((v, k) => select(call, c, v, b[k], k));
     },
+    // The condition was read back (hostInputs): only the branch taken runs, whatever the other's shapes.
+    runAsync: async (call) => {
+      const [thenBranch, elseBranch] = branches(call);
+      return ifCondition(call) ? call.runGraphAsync('then_branch', thenBranch, []) : call.runGraphAsync('else_branch', elseBranch, []);
+    },
   },
 
   Loop: {
     hostInputs: [0, 1],
     run: (call) => {
-      const body = call.graph('body');
-      const carriedCount = Math.max(0, call.inputCount - 2);
-      const scanCount = call.node.outputs.length - carriedCount;
-      if (scanCount < 0) throw call.error(`has ${carriedCount} loop-carried inputs but only ${call.node.outputs.length} outputs; each carried value has a final output`);
-      checkArity(call, 'body', body, 2 + carriedCount, 1 + carriedCount + scanCount, 'inputs: iteration number, condition, carried values; outputs: condition, carried values, scan outputs');
-      if (!call.has(0) && !call.has(1)) throw call.error('has neither a trip count (input 0) nor a condition (input 1): it would never stop');
-      const refusal = `tmnn decides each iteration on the host without reading the device back, and how many run sets the scan outputs' shapes: a loop whose length depends on tensor data is not supported. A loop over a range of sizes or constants is: re-export with the count fixed, or taken from an input's shape`;
-      const trips = call.has(0) ? onHost(call, call.isConstant(0) ? call.constant(0, 'trip count') : call.value(0), 'its trip count (input 0)', refusal) : Infinity;
-      let cond = call.has(1) ? onHost(call, call.isConstant(1) ? call.constant(1, 'condition') : call.value(1), 'its condition (input 1)', refusal) !== 0 : true;
+      const { body, carriedCount, scanCount } = loopPlan(call);
+      const trips = call.has(0) ? onHost(call, call.isConstant(0) ? call.constant(0, 'trip count') : call.value(0), 'its trip count (input 0)', LOOP_REFUSAL) : Infinity;
+      let cond = call.has(1) ? onHost(call, call.isConstant(1) ? call.constant(1, 'condition') : call.value(1), 'its condition (input 1)', LOOP_REFUSAL) !== 0 : true;
       let carried = Array.from({ length: carriedCount }, (_, i) => call.value(2 + i));
       const scans: Value[][] = Array.from({ length: scanCount }, () => []);
       for (let i = 0; i < trips && cond; i++) {
         const out = tidy(() => call.runGraph('body', body, [scalar('int64', i), scalar('bool', 1), ...carried]));
-        cond = onHost(call, out[0], `its body's condition output (${body.outputs[0].name}, iteration ${i})`, refusal) !== 0;
+        cond = onHost(call, out[0], `its body's condition output (${body.outputs[0].name}, iteration ${i})`, LOOP_REFUSAL) !== 0;
         carried = out.slice(1, 1 + carriedCount);
         out.slice(1 + carriedCount).forEach((v, k) => scans[k].push(v));
       }
       return [...carried, ...scans.map((items, k) => stackValues(call, items, 0, body.outputs[1 + carriedCount + k], 'body'))];
     },
+    // The trip count and first condition were read back (hostInputs); each iteration's condition is read as it comes.
+    runAsync: async (call) => {
+      const { body, carriedCount, scanCount } = loopPlan(call);
+      const trips = call.has(0) ? onHost(call, call.constant(0, 'trip count'), 'its trip count (input 0)', LOOP_REFUSAL) : Infinity;
+      let cond = call.has(1) ? onHost(call, call.constant(1, 'condition'), 'its condition (input 1)', LOOP_REFUSAL) !== 0 : true;
+      let carried = Array.from({ length: carriedCount }, (_, i) => call.value(2 + i));
+      const scans: Value[][] = Array.from({ length: scanCount }, () => []);
+      for (let i = 0; i < trips && cond; i++) {
+        const out = await call.runGraphAsync('body', body, [scalar('int64', i), scalar('bool', 1), ...carried]);
+        cond = (await readHost(call, out[0], `its body's condition output (${body.outputs[0].name}, iteration ${i})`)) !== 0;
+        carried = out.slice(1, 1 + carriedCount);
+        out.slice(1 + carriedCount).forEach((v, k) => scans[k].push(v));
+      }
+      return call.step(() => [...carried, ...scans.map((items, k) => stackValues(call, items, 0, body.outputs[1 + carriedCount + k], 'body'))]);
+    },
   },
 
   Scan: {
     run: (call) => {
-      if (call.opset < 9) throw call.error(`opset ${call.opset}'s Scan (a batch axis, and sequence_lens as input 0) is not supported; re-export the model with opset 9 or later`);
-      const body = call.graph('body');
-      const scanInputs = call.int('num_scan_inputs');
-      if (scanInputs === undefined) throw call.error('attribute num_scan_inputs is required');
-      const stateCount = call.inputCount - scanInputs;
-      if (scanInputs < 1 || stateCount < 0) throw call.error(`num_scan_inputs = ${scanInputs} should be between 1 and its ${call.inputCount} inputs`);
-      const scanOutputs = call.node.outputs.length - stateCount;
-      if (scanOutputs < 0) throw call.error(`has ${stateCount} state inputs but only ${call.node.outputs.length} outputs; each state has a final output`);
-      checkArity(call, 'body', body, stateCount + scanInputs, stateCount + scanOutputs, 'inputs: states, scan input slices; outputs: states, scan output slices');
-      const list = (name: string, count: number, what: (v: number) => boolean, rule: string): number[] => {
-        const v = call.ints(name, new Array<number>(count).fill(0));
-        if (v.length !== count) throw call.error(`${name} has ${v.length} entries, it should have ${count}`);
-        const bad = v.find((x) => !what(x));
-        if (bad !== undefined) throw call.error(`${name} holds ${bad}; ${rule}`);
-        return v;
-      };
-      const isDirection = (v: number) => v === 0 || v === 1;
-      const directions = 'a direction is 0 (forward) or 1 (reverse)';
-      const inAxes = list('scan_input_axes', scanInputs, Number.isInteger, 'an axis is an integer');
-      const inDirections = list('scan_input_directions', scanInputs, isDirection, directions);
-      const outAxes = list('scan_output_axes', scanOutputs, Number.isInteger, 'an axis is an integer');
-      const outDirections = list('scan_output_directions', scanOutputs, isDirection, directions);
-
-      // Each scan input cut into its slices once, in the order the iterations read them.
-      let length = -1;
-      const slices = inAxes.map((axis0, j) => {
-        const x = call.value(stateCount + j);
-        const name = call.node.inputs[stateCount + j];
-        const axis = normalize(call, axis0, x.shape.length, `scan input ${name}'s axis`);
-        if (length >= 0 && x.shape[axis] !== length) throw call.error(`its scan inputs differ in length: ${call.node.inputs[stateCount]} has ${length} along its scan axis, ${name} ${x.shape[axis]}`);
-        length = x.shape[axis];
-        const parts: Value[] = x instanceof Constant ? Array.from({ length }, (_, i) => hostIndex(x, axis, i)) : length ? ops.unbind(x, axis) : [];
-        return inDirections[j] ? parts.reverse() : parts;
-      });
-
-      let states = Array.from({ length: stateCount }, (_, i) => call.value(i));
-      const scans: Value[][] = Array.from({ length: scanOutputs }, () => []);
-      for (let t = 0; t < length; t++) {
-        const out = tidy(() => call.runGraph('body', body, [...states, ...slices.map((parts) => parts[t])]));
-        states = out.slice(0, stateCount);
-        out.slice(stateCount).forEach((v, k) => scans[k].push(v));
+      const plan = scanPlan(call);
+      let states = Array.from({ length: plan.stateCount }, (_, i) => call.value(i));
+      const scans: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
+      for (let t = 0; t < plan.length; t++) {
+        const out = tidy(() => call.runGraph('body', plan.body, [...states, ...plan.slices.map((parts) => parts[t])]));
+        states = out.slice(0, plan.stateCount);
+        out.slice(plan.stateCount).forEach((v, k) => scans[k].push(v));
       }
-      // A reverse scan output holds the last iteration's value first.
-      return [...states, ...scans.map((items, k) => stackValues(call, outDirections[k] ? items.reverse() : items, outAxes[k], body.outputs[stateCount + k], 'body'))];
+      return scanResult(call, plan, states, scans);
+    },
+    runAsync: async (call) => {
+      // Slices cut outside any node's tidy: freed here once the scan is done, unless a body passed one out as a state.
+      const plan = call.step(() => scanPlan(call));
+      let result: Value[] = [];
+      try {
+        let states = Array.from({ length: plan.stateCount }, (_, i) => call.value(i));
+        const scans: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
+        for (let t = 0; t < plan.length; t++) {
+          const out = await call.runGraphAsync('body', plan.body, [...states, ...plan.slices.map((parts) => parts[t])]);
+          states = out.slice(0, plan.stateCount);
+          out.slice(plan.stateCount).forEach((v, k) => scans[k].push(v));
+        }
+        result = call.step(() => scanResult(call, plan, states, scans));
+      } finally {
+        const kept = new Set<Value>(result);
+        for (const parts of plan.slices) for (const v of parts) if (v instanceof Tensor && !kept.has(v) && !v.isDisposed) v.dispose();
+      }
+      return result;
     },
   },
 };

@@ -1,6 +1,7 @@
 // Every ONNX operator tmnn runs, by op type: one table per kind of op.
 import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
+import { DATA_DEPENDENT_OPS } from './data_dependent.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { INDEXING_OPS } from './indexing.js';
 import { INTEGER_PRODUCT_OPS } from './integer_products.js';
@@ -26,6 +27,7 @@ export const OPS: OpTable = {
   ...RESIZE_OPS,
   ...INDEXING_OPS,
   ...CONTROL_FLOW_OPS,
+  ...DATA_DEPENDENT_OPS,
   ...QUANTIZATION_OPS,
   ...INTEGER_PRODUCT_OPS,
 };

@@ -56,6 +56,7 @@ export const INDEXING_OPS: OpTable = {
     },
   },
   GatherND: {
+    hostInputs: [1],
     run: (call) => {
       const data = call.tensor(0);
       const indices = call.constant(1, 'indices');
@@ -84,6 +85,7 @@ export const INDEXING_OPS: OpTable = {
     },
   },
   ScatterND: {
+    hostInputs: [1],
     run: (call) => {
       const data = call.tensor(0);
       const indices: Constant = call.constant(1, 'indices');
@@ -105,6 +107,7 @@ export const INDEXING_OPS: OpTable = {
     },
   },
   ScatterElements: {
+    hostInputs: [1],
     run: (call) => {
       const data = call.tensor(0);
       const indices = call.constant(1, 'indices');

@@ -17,9 +17,17 @@ export interface OnnxOp {
    * The inputs the op reads only on the host, as numbers (a shape, axes,
    * pads, a trip count), never as tensors: no gradient flows through them,
    * so a float initializer that reaches nothing else need not be a
-   * parameter (host_only.ts).
+   * parameter (host_only.ts). An asynchronous run (runAsync) reads one
+   * computed on the device back before the op runs.
    */
   hostInputs?: readonly number[];
+  /**
+   * The op in an asynchronous run, for ops that run subgraphs (which may
+   * themselves read device values back) or decide as they go (a Loop's
+   * condition after each iteration). Without it, run (or host) serves both.
+   * Tensors it makes outside its subgraphs' runs must be made in call.step.
+   */
+  runAsync?(call: NodeCall): Promise<Value | Value[]>;
 }
 
 export type OpTable = Record<string, OnnxOp>;
