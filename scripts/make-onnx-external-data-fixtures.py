@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+# The ONNX files tm.onnx's external data (TensorProto.data_location EXTERNAL,
+# the layout of every model past protobuf's 2 GB and of many exports) is tested
+# against, written into test/fixtures/onnx/external/:
+#   mlp.onnx + weights.bin   a small MLP saved by onnx.save_model with every
+#                            initializer in one side file (onnx's own writer)
+#   mlp_embedded.onnx        the same model with its weights inside
+#   mlp.npz                  an input x and NumPy's output y (float64 math, as float32)
+#   split.onnx + a.bin, data/b.bin   the same model laid out by hand: several files,
+#                            a subdirectory, gaps between tensors, a tensor with no
+#                            length (to the file's end) and one with neither offset
+#                            nor length, and one initializer kept inline (raw_data)
+#   bad/*.onnx               one flaw each: length.onnx (a length not the tensor's
+#                            size), absolute.onnx, escape.onnx (a location outside
+#                            the model's directory), location.onnx (data_location 2),
+#                            missing.onnx (a file that does not exist); bad/ has
+#                            weights.bin too, so only the flaw named fails.
+# Seeded: the same bytes each run.
+#
+#   /usr/bin/python3 scripts/make-onnx-external-data-fixtures.py   (from the repository root)
+import io
+import os
+import shutil
+import zipfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+from onnx.external_data_helper import set_external_data
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, '..', 'test', 'fixtures', 'onnx', 'external')
+
+
+def save_npz(path, arrays):
+    """numpy.savez's layout (NAME.npy members, stored), with a fixed timestamp: the same bytes each run."""
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+            z.writestr(zipfile.ZipInfo(f'{name}.npy', date_time=(1980, 1, 1, 0, 0, 0)), buffer.getvalue())
+
+
+rng = np.random.default_rng(7)
+# Odd sizes; a float16 bias and an int64 shape among the initializers, so more than float32 is read from the side file.
+W1 = rng.standard_normal((5, 7)).astype(np.float32)
+B1 = rng.standard_normal(7).astype(np.float16)
+W2 = rng.standard_normal((7, 3)).astype(np.float32)
+B2 = rng.standard_normal(3).astype(np.float32)
+SHAPE = np.array([-1, 3], dtype=np.int64)
+X = rng.standard_normal((4, 5)).astype(np.float32)
+
+
+def model():
+    inits = [numpy_helper.from_array(a, name) for name, a in [('w1', W1), ('b1', B1), ('w2', W2), ('b2', B2), ('shape', SHAPE)]]
+    nodes = [
+        helper.make_node('MatMul', ['x', 'w1'], ['h0']),
+        helper.make_node('Cast', ['b1'], ['b1f'], to=TensorProto.FLOAT),
+        helper.make_node('Add', ['h0', 'b1f'], ['h1']),
+        helper.make_node('Relu', ['h1'], ['h2']),
+        helper.make_node('MatMul', ['h2', 'w2'], ['h3']),
+        helper.make_node('Add', ['h3', 'b2'], ['h4']),
+        helper.make_node('Reshape', ['h4', 'shape'], ['y']),
+    ]
+    graph = helper.make_graph(nodes, 'mlp', [helper.make_tensor_value_info('x', TensorProto.FLOAT, ['batch', 5])],
+                              [helper.make_tensor_value_info('y', TensorProto.FLOAT, ['batch', 3])], inits)
+    m = helper.make_model(graph, producer_name='tmnn-fixtures', opset_imports=[helper.make_opsetid('', 17)])
+    m.ir_version = 8
+    return m
+
+
+def reference(x):
+    h = np.maximum(x.astype(np.float64) @ W1 + B1.astype(np.float64), 0)
+    return (h @ W2 + B2).astype(np.float32)
+
+
+def external(t, location, offset=None, length=None):
+    """Moves t's raw_data out to `location` at `offset` (keys left out when None); returns the bytes."""
+    data = t.raw_data
+    set_external_data(t, location, offset, length)
+    t.ClearField('raw_data')
+    return data
+
+
+def main():
+    if os.path.isdir(OUT):
+        shutil.rmtree(OUT)
+    os.makedirs(os.path.join(OUT, 'data'))
+    os.makedirs(os.path.join(OUT, 'bad'))
+
+    onnx.save_model(model(), os.path.join(OUT, 'mlp_embedded.onnx'))
+    m = model()
+    onnx.save_model(m, os.path.join(OUT, 'mlp.onnx'), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location='weights.bin', size_threshold=0)
+    save_npz(os.path.join(OUT, 'mlp.npz'), {'x': X, 'y': reference(X)})
+
+    # By hand: a.bin holds w1 at 0 and b1 at 200 (gaps, padding of 0xEE), data/b.bin is w2 alone (no offset, no
+    # length), c.bin holds b2 from 8 to the end (no length); shape stays inline.
+    m = model()
+    inits = {t.name: t for t in m.graph.initializer}
+    a = bytearray(b'\xee' * 300)
+    w1 = external(inits['w1'], 'a.bin', 0, W1.nbytes)
+    a[0:len(w1)] = w1
+    b1 = external(inits['b1'], 'a.bin', 200, B1.nbytes)
+    a[200:200 + len(b1)] = b1
+    w2 = external(inits['w2'], 'data/b.bin')
+    b2 = external(inits['b2'], 'c.bin', 8)
+    for name, data in [('a.bin', bytes(a)), ('data/b.bin', w2), ('c.bin', b'\xee' * 8 + b2)]:
+        with open(os.path.join(OUT, name), 'wb') as f:
+            f.write(data)
+    with open(os.path.join(OUT, 'split.onnx'), 'wb') as f:
+        f.write(m.SerializeToString())
+    for name in ['mlp', 'mlp_embedded', 'split']:
+        onnx.checker.check_model(os.path.join(OUT, f'{name}.onnx'))
+
+    # The flawed ones, each beside a good weights.bin.
+    shutil.copy(os.path.join(OUT, 'weights.bin'), os.path.join(OUT, 'bad', 'weights.bin'))
+    good = onnx.load_model(os.path.join(OUT, 'mlp.onnx'), load_external_data=False)
+
+    def flawed(name, change):
+        m = onnx.ModelProto()
+        m.CopyFrom(good)
+        w2 = next(t for t in m.graph.initializer if t.name == 'w2')
+        change(w2)
+        with open(os.path.join(OUT, 'bad', f'{name}.onnx'), 'wb') as f:
+            f.write(m.SerializeToString())
+
+    def unknown_location(name):
+        # protobuf's Python API refuses an enum value it does not know, so the bytes are patched: w2's
+        # data_location is its last field (field 14, tag 0x70), 1 (EXTERNAL) there becomes 2.
+        w2 = next(t for t in good.graph.initializer if t.name == 'w2').SerializeToString()
+        assert w2.endswith(b'\x70\x01')
+        data = good.SerializeToString()
+        assert data.count(w2) == 1
+        with open(os.path.join(OUT, 'bad', f'{name}.onnx'), 'wb') as f:
+            f.write(data.replace(w2, w2[:-1] + b'\x02'))
+
+    def entry(t, key, value):
+        e = next((e for e in t.external_data if e.key == key), None)
+        if e is None:
+            e = t.external_data.add()
+            e.key = key
+        e.value = value
+
+    flawed('length', lambda t: entry(t, 'length', str(W2.nbytes - 4)))
+    flawed('absolute', lambda t: entry(t, 'location', '/etc/passwd'))
+    flawed('escape', lambda t: entry(t, 'location', '../weights.bin'))
+    flawed('missing', lambda t: entry(t, 'location', 'nowhere.bin'))
+    unknown_location('location')
+    flawed('past_end', lambda t: entry(t, 'offset', str(os.path.getsize(os.path.join(OUT, 'weights.bin')) - 8)))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,171 @@
+// ONNX external data: a tensor whose bytes sit in another file beside the
+// model (TensorProto.data_location EXTERNAL, external_data location / offset /
+// length), as every model past protobuf's 2 GB and many exports keep their
+// weights. Each file is read whole, once, and each tensor's range becomes its
+// raw_data before the model is built, so the rest of tm.onnx sees an ordinary
+// model. A location must stay inside the model's directory: onnx and
+// onnxruntime refuse absolute paths and '..', as a downloaded model must not
+// read (or, saved back, write) any file it names.
+import { ValueError, formatValue } from '../errors.js';
+import { CorruptFileError } from '../io/errors.js';
+import { readFileBytes, writeFileAtomic } from '../io/file.js';
+import { eachGraph } from './check.js';
+import { DATA_TYPES, type OnnxModelProto, type OnnxTensorProto } from './proto.js';
+import { BYTES, isRunnable } from './value.js';
+
+/**
+ * A model's external files given as bytes (the browser, or files already in
+ * memory): by location as the model names them ('weights.bin'), or a
+ * function of the location. fromBytes takes a record or a function that
+ * returns the bytes; load also takes one that returns a Promise of them.
+ */
+export type ExternalData =
+  | Readonly<Record<string, Uint8Array | ArrayBuffer>>
+  | ((location: string) => Uint8Array | ArrayBuffer | Promise<Uint8Array | ArrayBuffer>);
+
+/** Reads one external file whole, by its (checked) location. */
+export type ExternalReader = (location: string) => Promise<Uint8Array>;
+
+/** A model's external files: the locations it names, and where to read them again when saving. */
+export interface ExternalFiles {
+  locations: readonly string[];
+  read: ExternalReader;
+}
+
+/** Every tensor of the model kept in an external file: initializers and node attributes (Constant's value), subgraphs' too. */
+export function externalTensors(proto: OnnxModelProto): OnnxTensorProto[] {
+  const found: OnnxTensorProto[] = [];
+  for (const g of eachGraph(proto.graph)) {
+    for (const t of g.initializers) if (t.external) found.push(t);
+    for (const node of g.nodes) {
+      for (const a of node.attributes.values()) if (a.kind === 'tensor' && a.value.external) found.push(a.value);
+    }
+  }
+  return found;
+}
+
+/** The files the tensors name, each once; a location outside the model's directory is refused. */
+export function locationsOf(tensors: readonly OnnxTensorProto[]): string[] {
+  const locations = new Set<string>();
+  for (const t of tensors) {
+    const { location } = t.external!;
+    if (/^([\\/]|[A-Za-z]:)/.test(location)) {
+      throw new CorruptFileError(`onnx: tensor ${t.name}'s external data location ${JSON.stringify(location)} is an absolute path; ONNX requires one relative to the model file's directory, and tmnn (as onnxruntime) reads no file outside it`);
+    }
+    if (location.split(/[\\/]/).includes('..')) {
+      throw new CorruptFileError(`onnx: tensor ${t.name}'s external data location ${JSON.stringify(location)} climbs out of the model file's directory ('..'); tmnn (as onnxruntime) reads no file outside it`);
+    }
+    locations.add(location);
+  }
+  return [...locations];
+}
+
+/** The bytes a tensor's elements take in raw data; undefined for types tmnn does not run (constantOf refuses those by type). */
+function rawBytes(t: OnnxTensorProto): number | undefined {
+  const type = DATA_TYPES[t.dataType];
+  return type && isRunnable(type) ? BYTES[type] * t.dims.reduce((a, b) => a * b, 1) : undefined;
+}
+
+/**
+ * Copies each tensor's range of its file into its raw_data, and points its
+ * dataOffset at the range (where a trained value is written back). A range
+ * past the file's end, or one that is not the tensor's size, is refused.
+ */
+export function fillExternal(tensors: readonly OnnxTensorProto[], files: ReadonlyMap<string, Uint8Array>): void {
+  for (const t of tensors) {
+    const { location, offset, length } = t.external!;
+    const file = files.get(location)!;
+    const end = length === undefined ? file.length : offset + length;
+    const range = length === undefined ? `from byte ${offset} to its end` : `bytes ${offset} to ${end}`;
+    if (offset > file.length || end > file.length) {
+      throw new CorruptFileError(`onnx: tensor ${t.name} is ${range} of ${location}, which has ${file.length} bytes: past its end (a truncated or different file?)`);
+    }
+    const needed = rawBytes(t);
+    if (needed !== undefined && end - offset !== needed) {
+      throw new CorruptFileError(`onnx: tensor ${t.name} is ${range} of ${location}, ${end - offset} bytes; its ${DATA_TYPES[t.dataType]} elements of shape [${t.dims.join(', ')}] take ${needed}`);
+    }
+    t.rawData = file.subarray(offset, end);
+    t.dataOffset = offset;
+  }
+}
+
+/** Bytes a caller gave for `location`, as a Uint8Array. */
+function given(bytes: unknown, location: string, where: string): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  throw new ValueError(`${where}: externalData must give ${location}'s bytes as a Uint8Array or ArrayBuffer, got ${formatValue(bytes)}`);
+}
+
+function lookup(data: ExternalData, location: string, where: string): unknown {
+  if (typeof data === 'function') return data(location);
+  if (typeof data !== 'object' || data === null) throw new ValueError(`${where}: externalData must be a record of files' bytes by location, or a function of the location, got ${formatValue(data)}`);
+  if (!Object.hasOwn(data, location)) {
+    const names = Object.keys(data);
+    throw new ValueError(`${where}: the model keeps data in ${location}, which externalData does not hold (it holds ${names.length ? names.join(', ') : 'nothing'})`);
+  }
+  return data[location];
+}
+
+/** The files from bytes the caller gave, now: fromBytes is synchronous, so a function returning a Promise is refused. */
+export function givenFiles(data: ExternalData, locations: readonly string[]): Map<string, Uint8Array> {
+  const where = 'onnx.fromBytes';
+  const files = new Map<string, Uint8Array>();
+  for (const location of locations) {
+    const bytes = lookup(data, location, where);
+    if (bytes instanceof Promise) {
+      bytes.catch(() => undefined); // not awaited: its failure is not this call's
+      throw new ValueError(`${where}: externalData returned a Promise for ${location}; fromBytes is synchronous — await tm.onnx.load(bytes, { externalData }) takes a function returning one`);
+    }
+    files.set(location, given(bytes, location, where));
+  }
+  return files;
+}
+
+/** A reader of the bytes the caller gave, awaiting them where they are a Promise. */
+export function readerOf(data: ExternalData): ExternalReader {
+  return async (location) => given(await lookup(data, location, 'onnx.load'), location, 'onnx.load');
+}
+
+/** A reader of files beside the model file at `model` (Node): each location relative to its directory. */
+export function besideFile(model: string | URL): ExternalReader {
+  return async (location) => {
+    const path = await sidePath(model, location);
+    try {
+      return await readFileBytes(path);
+    } catch (err) {
+      throw new ValueError(`onnx: the model keeps data in ${location} beside it, which cannot be read: ${(err as Error).message}`, { cause: err });
+    }
+  };
+}
+
+/** The path of the external file `location` beside the model file `model`. */
+export async function sidePath(model: string | URL, location: string): Promise<string | URL> {
+  if (model instanceof URL) return new URL(location, model);
+  const { dirname, join } = await import('node:path');
+  return join(dirname(model), location);
+}
+
+/**
+ * Writes an external file at `location` beside the model file at `model`
+ * (atomically). A location in a subdirectory ('data/weights.bin') makes it,
+ * when the model's own directory exists (one that does not is writeFileAtomic's error).
+ */
+export async function writeBeside(model: string | URL, location: string, bytes: Uint8Array): Promise<void> {
+  const side = await sidePath(model, location);
+  if (/[\\/]/.test(location) && (!(side instanceof URL) || side.protocol === 'file:')) {
+    const { dirname } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const fs = await import('node:fs/promises');
+    const file = side instanceof URL ? fileURLToPath(side) : side;
+    const home = dirname(model instanceof URL ? fileURLToPath(model) : model);
+    if ((await fs.stat(home).catch(() => null))?.isDirectory()) await fs.mkdir(dirname(file), { recursive: true });
+  }
+  await writeFileAtomic(side, bytes);
+}
+
+/** Each file read, in turn (one in memory while the next is read is enough). */
+export async function readFiles(locations: readonly string[], read: ExternalReader): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const location of locations) files.set(location, await read(location));
+  return files;
+}

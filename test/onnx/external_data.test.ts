@@ -1,0 +1,190 @@
+// ONNX external data: models that keep their tensors in files beside the
+// model (TensorProto.data_location EXTERNAL), as every model past 2 GB does.
+// The fixtures (scripts/make-onnx-external-data-fixtures.py) are one small
+// MLP laid out three ways — weights inside the file, in one side file as
+// onnx.save_model writes it, and by hand over several files with gaps, a
+// subdirectory and absent offsets and lengths — so each layout must compute
+// exactly what the embedded one does, and what NumPy computed. onnxruntime-web,
+// given the same side files, is a second reader of them and of what save
+// writes back (of split.onnx: onnxruntime's shape inference cannot read
+// mlp.onnx's Reshape shape from its side file).
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as ort from 'onnxruntime-web';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { expectClose } from '../helpers/data.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'onnx', 'external');
+const read = (...path: string[]) => new Uint8Array(readFileSync(join(FIXTURES, ...path)));
+
+/** The side files of split.onnx, by location. */
+const SPLIT_FILES = ['a.bin', 'data/b.bin', 'c.bin'];
+
+async function outputOf(model: tm.onnx.OnnxModel, x: tm.Tensor): Promise<Float32Array> {
+  const y = tm.noGrad(() => model.forward(x));
+  const data = (await y.data()) as Float32Array;
+  y.dispose();
+  return data;
+}
+
+/** onnxruntime-web's output for `model` given its side files as bytes. */
+async function ortOutput(model: Uint8Array, files: Record<string, Uint8Array>, x: tm.Tensor): Promise<Float32Array> {
+  const externalData = Object.entries(files).map(([path, data]) => ({ path, data }));
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], externalData });
+  const out = await session.run({ x: new ort.Tensor('float32', (await x.data()) as Float32Array, [...x.shape]) });
+  const y = (await out.y.getData()) as Float32Array;
+  await session.release();
+  return y;
+}
+
+/** A few SGD steps on random targets: every parameter moves. */
+async function train(model: tm.onnx.OnnxModel, x: tm.Tensor): Promise<void> {
+  const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
+  for (let step = 0; step < 3; step++) {
+    const loss = tm.tidy(() => model.forward(x).sub(1).square().mean());
+    loss.backward();
+    opt.step();
+    opt.zeroGrad();
+    loss.dispose();
+  }
+}
+
+describe.each(BACKENDS)('tm.onnx external data on %s', (backend) => {
+  let dir: string;
+  let io: Record<string, tm.Tensor>;
+  let embedded: tm.onnx.OnnxModel;
+  let expected: Float32Array;
+  beforeAll(async () => {
+    await tm.init({ backend });
+    dir = mkdtempSync(join(tmpdir(), 'tmnn-onnx-external-'));
+    io = tm.fromNpz(read('mlp.npz'));
+    embedded = await tm.onnx.load(join(FIXTURES, 'mlp_embedded.onnx'));
+    expected = await outputOf(embedded, io.x);
+  });
+  afterAll(() => {
+    embedded.dispose();
+    for (const t of Object.values(io)) t.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads onnx.save_model\'s single side file beside the model: the embedded model\'s outputs, and NumPy\'s', async () => {
+    expectClose(expected, await io.y.data(), 1e-5, 'the embedded model against NumPy');
+    for (const source of [join(FIXTURES, 'mlp.onnx'), pathToFileURL(join(FIXTURES, 'mlp.onnx'))]) {
+      const model = await tm.onnx.load(source);
+      expect(await outputOf(model, io.x)).toEqual(expected);
+      const params = model.namedParameters();
+      const twin = embedded.namedParameters();
+      expect(Object.keys(params).sort()).toEqual(Object.keys(twin).sort());
+      for (const [name, p] of Object.entries(params)) expect(await p.data()).toEqual(await twin[name].data());
+      model.dispose();
+    }
+  });
+
+  it('reads several files, a subdirectory, ranges with gaps, absent offsets and lengths, beside an inline initializer', async () => {
+    const model = await tm.onnx.load(join(FIXTURES, 'split.onnx'));
+    expect(await outputOf(model, io.x)).toEqual(expected);
+    expectClose(await ortOutput(read('split.onnx'), Object.fromEntries(SPLIT_FILES.map((f) => [f, read(f)])), io.x), expected, 1e-5, 'onnxruntime-web');
+    model.dispose();
+  });
+
+  it('takes the side files as bytes: fromBytes by record or function, load also by a function returning Promises', async () => {
+    const files = Object.fromEntries(SPLIT_FILES.map((f) => [f, read(f)]));
+    const bytes = read('split.onnx');
+    const byRecord = tm.onnx.fromBytes(bytes, { externalData: files });
+    const asked: string[] = [];
+    const byFunction = tm.onnx.fromBytes(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer, {
+      externalData: (location) => {
+        asked.push(location);
+        return files[location].buffer.slice(0) as ArrayBuffer;
+      },
+    });
+    expect(asked.sort()).toEqual([...SPLIT_FILES].sort());
+    const byPromise = await tm.onnx.load(bytes, { externalData: async (location) => files[location] });
+    for (const model of [byRecord, byFunction, byPromise]) {
+      expect(await outputOf(model, io.x)).toEqual(expected);
+      model.dispose();
+    }
+    // The files given win over those beside a path.
+    const elsewhere = await tm.onnx.load(join(FIXTURES, 'mlp.onnx'), { externalData: { 'weights.bin': read('weights.bin') } });
+    expect(await outputOf(elsewhere, io.x)).toEqual(expected);
+    elsewhere.dispose();
+
+    expect(() => tm.onnx.fromBytes(bytes)).toThrow(/initializer (w1|b1|w2|b2) keeps its data in an external file \((a|data\/b|c)\.bin\), which was not given/);
+    expect(() => tm.onnx.fromBytes(bytes, { externalData: async (location: string) => files[location] })).toThrow(/returned a Promise for a\.bin; fromBytes is synchronous/);
+    expect(() => tm.onnx.fromBytes(bytes, { externalData: { 'a.bin': files['a.bin'] } })).toThrow(/keeps data in data\/b\.bin, which externalData does not hold \(it holds a\.bin\)/);
+    expect(() => tm.onnx.fromBytes(bytes, { externalData: { ...files, 'a.bin': [1, 2] as unknown as Uint8Array } })).toThrow(/a\.bin's bytes as a Uint8Array or ArrayBuffer, got \[1, 2\]/);
+    expect(() => tm.onnx.fromBytes(bytes, { externalData: 'a.bin' as unknown as tm.onnx.ExternalData })).toThrow(/externalData must be a record/);
+    expect(() => tm.onnx.fromBytes(bytes, { external: files } as never)).toThrow(/unknown option "external"/);
+    await expect(tm.onnx.load(bytes, { externalData: async () => { throw new Error('offline'); } })).rejects.toThrow(/offline/);
+  });
+
+  it('refuses, naming the tensor and file: a missing file, a range past the end, a wrong length, unsafe locations, an unknown data_location', async () => {
+    const bad = (name: string) => tm.onnx.load(join(FIXTURES, 'bad', `${name}.onnx`));
+    await expect(bad('missing')).rejects.toThrow(tm.ValueError);
+    await expect(bad('missing')).rejects.toThrow(/keeps data in nowhere\.bin beside it, which cannot be read: load: no file at .*bad\/nowhere\.bin/);
+    await expect(bad('past_end')).rejects.toThrow(tm.CorruptFileError);
+    await expect(bad('past_end')).rejects.toThrow(/tensor w2 is bytes 258 to 342 of weights\.bin, which has 266 bytes: past its end/);
+    await expect(bad('length')).rejects.toThrow(/tensor w2 is bytes 154 to 234 of weights\.bin, 80 bytes; its float elements of shape \[7, 3\] take 84/);
+    await expect(bad('absolute')).rejects.toThrow(/tensor w2's external data location "\/etc\/passwd" is an absolute path/);
+    await expect(bad('escape')).rejects.toThrow(/tensor w2's external data location "\.\.\/weights\.bin" climbs out of the model file's directory/);
+    await expect(bad('location')).rejects.toThrow(/tensor w2 has data_location 2; ONNX defines 0 \(DEFAULT, in the file\) and 1 \(EXTERNAL\)/);
+    // The same checks on bytes given in memory: a truncated file, and no file at all for a location.
+    const model = read('mlp.onnx');
+    const short = read('weights.bin').subarray(0, 200);
+    expect(() => tm.onnx.fromBytes(model, { externalData: { 'weights.bin': short } })).toThrow(/tensor w2 is bytes 154 to 238 of weights\.bin, which has 200 bytes/);
+    expect(() => tm.onnx.fromBytes(read('bad', 'escape.onnx'), { externalData: { '../weights.bin': read('weights.bin') } })).toThrow(/climbs out/);
+  });
+
+  it('writes trained weights back into the side files: the model file unchanged, tmnn and onnxruntime read the trained model', async () => {
+    const home = join(dir, `${backend}-inplace`);
+    cpSync(FIXTURES, home, { recursive: true });
+    const model = await tm.onnx.load(join(home, 'mlp.onnx'));
+    const x = io.x;
+    await train(model, x);
+    const trained = await outputOf(model, x);
+    expect(Math.max(...trained.map((v, i) => Math.abs(v - expected[i])))).toBeGreaterThan(1e-3);
+
+    await expect(model.toBytes()).rejects.toThrow(/keeps its data in external files \(weights\.bin\).*toFiles\(\) gives every file, save\(path\) writes them/);
+    const files = await model.toFiles();
+    expect(files.model).toEqual(read('mlp.onnx'));
+    expect(Object.keys(files.externalData)).toEqual(['weights.bin']);
+    expect(files.externalData['weights.bin'].length).toBe(read('weights.bin').length);
+    // The int64 shape (not a parameter) is where it was, byte for byte.
+    expect(files.externalData['weights.bin'].subarray(250)).toEqual(read('weights.bin').subarray(250));
+    const inMemory = tm.onnx.fromBytes(files.model, { externalData: files.externalData });
+    expectClose(await outputOf(inMemory, x), trained, 1e-6, 'fromBytes of toFiles');
+    // onnxruntime is not asked here: its shape inference cannot read Reshape's shape from a side file (split.onnx keeps it inline).
+
+    // Saved over itself: the side file replaced, the model file the same bytes.
+    await model.save(join(home, 'mlp.onnx'));
+    expect(new Uint8Array(readFileSync(join(home, 'mlp.onnx')))).toEqual(read('mlp.onnx'));
+    expect(new Uint8Array(readFileSync(join(home, 'weights.bin')))).toEqual(files.externalData['weights.bin']);
+    const again = await tm.onnx.load(join(home, 'mlp.onnx'));
+    expectClose(await outputOf(again, x), trained, 1e-6, 'tm.onnx.load of the saved files');
+    for (const m of [model, inMemory, again]) m.dispose();
+  });
+
+  it('saves a model with several side files into another directory, subdirectories made; it reads back as trained', async () => {
+    const model = tm.onnx.fromBytes(read('split.onnx'), { externalData: Object.fromEntries(SPLIT_FILES.map((f) => [f, read(f)])) });
+    const x = io.x;
+    await train(model, x);
+    const trained = await outputOf(model, x);
+    const target = join(dir, `${backend}-copy`, 'tuned.onnx');
+    // As for any file saved: a directory that does not exist is not made.
+    await expect(model.save(target)).rejects.toThrow(/cannot write/);
+    const saved = join(dir, `${backend}-copy-made`);
+    mkdirSync(saved);
+    await model.save(join(saved, 'tuned.onnx'));
+    const files = Object.fromEntries(SPLIT_FILES.map((f) => [f, new Uint8Array(readFileSync(join(saved, f)))]));
+    // a.bin's padding between w1 and b1 kept.
+    expect(files['a.bin'].subarray(140, 200)).toEqual(read('a.bin').subarray(140, 200));
+    const again = await tm.onnx.load(join(saved, 'tuned.onnx'));
+    expectClose(await outputOf(again, x), trained, 1e-6, 'tm.onnx.load of the copy');
+    expectClose(await ortOutput(new Uint8Array(readFileSync(join(saved, 'tuned.onnx'))), files, x), trained, 1e-5, 'onnxruntime-web');
+    for (const m of [model, again]) m.dispose();
+  });
+});
