@@ -9,6 +9,7 @@
 import { ValueError, formatValue } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
 import { readFileBytes, writeFileAtomic } from '../io/file.js';
+import { tensorBytes, type TensorSpec } from './encode.js';
 import { eachGraph } from './check.js';
 import { DATA_TYPES, type OnnxModelProto, type OnnxTensorProto } from './proto.js';
 import { BYTES, isRunnable } from './value.js';
@@ -49,15 +50,18 @@ export function locationsOf(tensors: readonly OnnxTensorProto[]): string[] {
   const locations = new Set<string>();
   for (const t of tensors) {
     const { location } = t.external!;
-    if (/^([\\/]|[A-Za-z]:)/.test(location)) {
-      throw new CorruptFileError(`onnx: tensor ${t.name}'s external data location ${JSON.stringify(location)} is an absolute path; ONNX requires one relative to the model file's directory, and tmnn (as onnxruntime) reads no file outside it`);
-    }
-    if (location.split(/[\\/]/).includes('..')) {
-      throw new CorruptFileError(`onnx: tensor ${t.name}'s external data location ${JSON.stringify(location)} climbs out of the model file's directory ('..'); tmnn (as onnxruntime) reads no file outside it`);
-    }
+    const unsafe = unsafeLocation(location);
+    if (unsafe) throw new CorruptFileError(`onnx: tensor ${t.name}'s external data location ${JSON.stringify(location)} ${unsafe}; tmnn (as onnxruntime) reads no file outside it`);
     locations.add(location);
   }
   return [...locations];
+}
+
+/** Why a location is not a file inside the model's directory, or undefined when it is one. */
+export function unsafeLocation(location: string): string | undefined {
+  if (/^([\\/]|[A-Za-z]:)/.test(location)) return `is an absolute path; ONNX requires one relative to the model file's directory`;
+  if (location.split(/[\\/]/).includes('..')) return `climbs out of the model file's directory ('..')`;
+  return undefined;
 }
 
 /** The bytes a tensor's elements take in raw data; undefined for types tmnn does not run (constantOf refuses those by type). */
@@ -168,4 +172,40 @@ export async function readFiles(locations: readonly string[], read: ExternalRead
   const files = new Map<string, Uint8Array>();
   for (const location of locations) files.set(location, await read(location));
   return files;
+}
+
+/**
+ * An offset in a file saveOnnx writes is a multiple of this: a page (4096
+ * bytes) for a tensor of 1 MiB or more, as onnx's writer aligns them so a
+ * reader may map each one; 16 bytes, enough for any element, below that.
+ */
+function alignment(bytes: number): number {
+  return bytes >= 1 << 20 ? 4096 : 16;
+}
+
+/**
+ * The initializers of `threshold` bytes or more moved out to one file at
+ * `location`, in order: the specs that say where each is, and the file's
+ * bytes (null when none is that large).
+ */
+export function externalize(initializers: Readonly<Record<string, TensorSpec>>, location: string, threshold: number): { initializers: Record<string, TensorSpec>; data: Uint8Array | null } {
+  const out: Record<string, TensorSpec> = {};
+  const moved: [Uint8Array, number][] = [];
+  let size = 0;
+  for (const [name, spec] of Object.entries(initializers)) {
+    const bytes = tensorBytes(spec);
+    if (bytes.length < threshold || bytes.length === 0) {
+      out[name] = spec;
+      continue;
+    }
+    const align = alignment(bytes.length);
+    const offset = Math.ceil(size / align) * align;
+    moved.push([bytes, offset]);
+    size = offset + bytes.length;
+    out[name] = { ...spec, external: { location, offset, length: bytes.length } };
+  }
+  if (!moved.length) return { initializers: out, data: null };
+  const data = new Uint8Array(size);
+  for (const [bytes, offset] of moved) data.set(bytes, offset);
+  return { initializers: out, data };
 }

@@ -12,7 +12,7 @@ export type { FromBytesOptions, OnnxFiles, OnnxValueDescription } from './model.
 export type { ExternalData } from './external.js';
 export { SUPPORTED_OPS } from './ops/index.js';
 export { saveOnnx, toOnnx } from './export.js';
-export type { ToOnnxOptions } from './export.js';
+export type { SaveOnnxOptions, ToOnnxOptions } from './export.js';
 
 /**
  * Loads an ONNX model: a file's path (Node), URL, or its bytes. Its float

@@ -8,13 +8,14 @@
 // given the same side files, is a second reader of them and of what save
 // writes back (of split.onnx: onnxruntime's shape inference cannot read
 // mlp.onnx's Reshape shape from its side file).
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { decodeModel, type OnnxExternalPlace } from '../../src/onnx/proto.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose } from '../helpers/data.js';
 
@@ -24,7 +25,7 @@ const read = (...path: string[]) => new Uint8Array(readFileSync(join(FIXTURES, .
 /** The side files of split.onnx, by location. */
 const SPLIT_FILES = ['a.bin', 'data/b.bin', 'c.bin'];
 
-async function outputOf(model: tm.onnx.OnnxModel, x: tm.Tensor): Promise<Float32Array> {
+async function outputOf(model: tm.nn.Module, x: tm.Tensor): Promise<Float32Array> {
   const y = tm.noGrad(() => model.forward(x));
   const data = (await y.data()) as Float32Array;
   y.dispose();
@@ -187,4 +188,61 @@ describe.each(BACKENDS)('tm.onnx external data on %s', (backend) => {
     expectClose(await ortOutput(new Uint8Array(readFileSync(join(saved, 'tuned.onnx'))), files, x), trained, 1e-5, 'onnxruntime-web');
     for (const m of [model, again]) m.dispose();
   });
+
+  it('saveOnnx writes large initializers to one side file at aligned offsets; tmnn and onnxruntime compute the model from the pair', async () => {
+    // Dense(300, 1000)'s weight is past 1 MiB (a page-aligned offset), the biases and the last weight under 1 MiB, the 3-float bias under 1024 bytes.
+    const net = new tm.nn.Sequential([new tm.nn.Dense(7, 300, { activation: 'relu' }), new tm.nn.Dense(300, 1000, { activation: 'tanh' }), new tm.nn.Dense(1000, 3)]);
+    const x = tm.randn([5, 7], { seed: 11 });
+    const want = await outputOf(net, x);
+    const home = join(dir, `${backend}-export`);
+    mkdirSync(home);
+    const inputShape = ['batch', 7];
+
+    await tm.onnx.saveOnnx(net, join(home, 'net.onnx'), { inputShape, externalData: true });
+    const model = read2(home, 'net.onnx');
+    const data = read2(home, 'net.onnx.data');
+    const places = externalPlaces(model);
+    expect([...places.keys()].sort()).toEqual(['0.bias', '0.weight', '1.bias', '1.weight', '2.weight'].sort());
+    expect(places.get('1.weight')!.offset % 4096).toBe(0);
+    for (const place of places.values()) expect(place.location).toBe('net.onnx.data');
+    for (const place of places.values()) expect(place.offset % 16).toBe(0);
+    const ends = [...places.values()].map((p) => p.offset + p.length!);
+    expect(data.length).toBe(Math.max(...ends));
+    expect(model.length).toBeLessThan(4096);
+    const loaded = await tm.onnx.load(join(home, 'net.onnx'));
+    expectClose(await outputOf(loaded, x), want, 1e-5, 'tm.onnx.load');
+    expectClose(await ortOutput(model, { 'net.onnx.data': data }, x), want, 1e-5, 'onnxruntime-web');
+    loaded.dispose();
+
+    // A location of one's own, in a subdirectory; a threshold that keeps all but the largest inside.
+    await tm.onnx.saveOnnx(net, pathToFileURL(join(home, 'big.onnx')), { inputShape, externalData: { location: 'weights/big.bin', threshold: 1 << 20 } });
+    expect([...externalPlaces(read2(home, 'big.onnx')).keys()]).toEqual(['1.weight']);
+    const big = await tm.onnx.load(join(home, 'big.onnx'));
+    expectClose(await outputOf(big, x), want, 1e-5, 'tm.onnx.load, one tensor outside');
+    big.dispose();
+    // None that large: no side file, and the model the same bytes as without the option.
+    await tm.onnx.saveOnnx(net, join(home, 'inline.onnx'), { inputShape, externalData: { threshold: 1 << 30 } });
+    expect(existsSync(join(home, 'inline.onnx.data'))).toBe(false);
+    expect(read2(home, 'inline.onnx')).toEqual(await tm.onnx.toOnnx(net, { inputShape }));
+
+    const refuse = (externalData: unknown, message: RegExp) => expect(tm.onnx.saveOnnx(net, join(home, 'no.onnx'), { inputShape, externalData } as tm.onnx.SaveOnnxOptions)).rejects.toThrow(message);
+    await refuse({ location: '../up.bin' }, /externalData\.location "\.\.\/up\.bin" climbs out of the model file's directory/);
+    await refuse({ location: '/tmp/abs.bin' }, /externalData\.location "\/tmp\/abs\.bin" is an absolute path/);
+    await refuse({ threshold: -1 }, /externalData\.threshold must be a byte count \(an integer ≥ 0\), got -1/);
+    await refuse({ treshold: 10 }, /saveOnnx externalData: unknown option "treshold"; the options are location, threshold/);
+    await refuse('yes', /externalData must be true, false or \{ location\?, threshold\? \}, got 'yes'|got "yes"/);
+    await expect(tm.onnx.saveOnnx(net, join(home, 'no.onnx'), { inputShape, externalDate: true } as never)).rejects.toThrow(/saveOnnx: unknown option "externalDate"; the options are inputShape, opset, inputName, outputName, externalData/);
+    expect(existsSync(join(home, 'no.onnx'))).toBe(false);
+    x.dispose();
+    net.dispose();
+  });
 });
+
+function read2(...path: string[]): Uint8Array {
+  return new Uint8Array(readFileSync(join(...path)));
+}
+
+/** Each initializer the model keeps outside, with where (read by tmnn's own decoder: its fields, not its data). */
+function externalPlaces(model: Uint8Array): Map<string, OnnxExternalPlace> {
+  return new Map(decodeModel(model).graph.initializers.filter((t) => t.external).map((t) => [t.name, t.external!]));
+}
