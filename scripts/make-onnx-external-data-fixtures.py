@@ -10,6 +10,9 @@
 #                            a subdirectory, gaps between tensors, a tensor with no
 #                            length (to the file's end) and one with neither offset
 #                            nor length, and one initializer kept inline (raw_data)
+#   nested.onnx + nested.bin   the same function with b1 a Constant node's value and w2, b2 initializers
+#                            of an If's branches (the other branch's weights zero): onnx.save_model with
+#                            convert_attribute=True moves those out too
 #   bad/*.onnx               one flaw each: length.onnx (a length not the tensor's
 #                            size), absolute.onnx, escape.onnx (a location outside
 #                            the model's directory), location.onnx (data_location 2),
@@ -69,6 +72,30 @@ def model():
     return m
 
 
+def nested_model():
+    """b1 as a Constant node's value, the second layer inside an If (condition an initializer, true) whose
+    branches hold their own weights: external data reached through attributes and subgraphs."""
+    def branch(name, w, b):
+        inits = [numpy_helper.from_array(w, f'{name}_w'), numpy_helper.from_array(b, f'{name}_b')]
+        nodes = [helper.make_node('MatMul', ['h2', f'{name}_w'], [f'{name}_h']),
+                 helper.make_node('Add', [f'{name}_h', f'{name}_b'], [f'{name}_y'])]
+        return helper.make_graph(nodes, name, [], [helper.make_tensor_value_info(f'{name}_y', TensorProto.FLOAT, None)], inits)
+    inits = [numpy_helper.from_array(W1, 'w1'), numpy_helper.from_array(np.array(True), 'cond')]
+    nodes = [
+        helper.make_node('MatMul', ['x', 'w1'], ['h0']),
+        helper.make_node('Constant', [], ['b1'], value=numpy_helper.from_array(B1.astype(np.float32), 'b1_value')),
+        helper.make_node('Add', ['h0', 'b1'], ['h1']),
+        helper.make_node('Relu', ['h1'], ['h2']),
+        helper.make_node('If', ['cond'], ['y'], then_branch=branch('then', W2, B2),
+                         else_branch=branch('else', np.zeros_like(W2), np.zeros_like(B2))),
+    ]
+    graph = helper.make_graph(nodes, 'nested', [helper.make_tensor_value_info('x', TensorProto.FLOAT, ['batch', 5])],
+                              [helper.make_tensor_value_info('y', TensorProto.FLOAT, ['batch', 3])], inits)
+    m = helper.make_model(graph, producer_name='tmnn-fixtures', opset_imports=[helper.make_opsetid('', 17)])
+    m.ir_version = 8
+    return m
+
+
 def reference(x):
     h = np.maximum(x.astype(np.float64) @ W1 + B1.astype(np.float64), 0)
     return (h @ W2 + B2).astype(np.float32)
@@ -110,7 +137,9 @@ def main():
             f.write(data)
     with open(os.path.join(OUT, 'split.onnx'), 'wb') as f:
         f.write(m.SerializeToString())
-    for name in ['mlp', 'mlp_embedded', 'split']:
+    onnx.save_model(nested_model(), os.path.join(OUT, 'nested.onnx'), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location='nested.bin', size_threshold=0, convert_attribute=True)
+    for name in ['mlp', 'mlp_embedded', 'split', 'nested']:
         onnx.checker.check_model(os.path.join(OUT, f'{name}.onnx'))
 
     # The flawed ones, each beside a good weights.bin.

@@ -3,10 +3,9 @@
 // and outputs, parameters, ops), then times inference on zeros of its input
 // shapes, a free dimension (a batch size) taken as 1. A model using ops tmnn
 // does not run fails to load, and the error lists them all.
-import { readFileBytes } from '../io/file.js';
 import { backend } from '../engine.js';
 import { tensor } from '../ops/creation.js';
-import { fromBytes } from '../onnx/model.js';
+import { load } from '../onnx/index.js';
 import type { OnnxModel, OnnxValueDescription } from '../onnx/model.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -58,7 +57,8 @@ async function timeInference(model: OnnxModel): Promise<OnnxSummary['timing']> {
 }
 
 export async function onnxSummary(file: string): Promise<OnnxSummary> {
-  const model = fromBytes(await readFileBytes(file));
+  // load, not fromBytes: data kept in external files is read from beside the model.
+  const model = await load(file);
   try {
     model.eval();
     return {

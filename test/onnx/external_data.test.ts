@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onnxSummary } from '../../src/cli/onnx.js';
 import * as tm from '../../src/index.js';
 import { decodeModel, type OnnxExternalPlace } from '../../src/onnx/proto.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -90,6 +91,27 @@ describe.each(BACKENDS)('tm.onnx external data on %s', (backend) => {
     expect(await outputOf(model, io.x)).toEqual(expected);
     expectClose(await ortOutput(read('split.onnx'), Object.fromEntries(SPLIT_FILES.map((f) => [f, read(f)])), io.x), expected, 1e-5, 'onnxruntime-web');
     model.dispose();
+  });
+
+  it('reads a Constant node\'s value and an If\'s branches\' initializers from the side file, and writes the branch weights back', async () => {
+    const model = await tm.onnx.load(join(FIXTURES, 'nested.onnx'));
+    expect(Object.keys(model.namedParameters()).sort()).toEqual(['else_b', 'else_w', 'then_b', 'then_w', 'w1']);
+    expect(await outputOf(model, io.x)).toEqual(expected);
+    await train(model, io.x);
+    const trained = await outputOf(model, io.x);
+    expect(Math.max(...trained.map((v, i) => Math.abs(v - expected[i])))).toBeGreaterThan(1e-3);
+    const files = await model.toFiles();
+    const again = tm.onnx.fromBytes(files.model, { externalData: files.externalData });
+    expectClose(await outputOf(again, io.x), trained, 1e-6, 'read back');
+    // The Constant's bytes (b1, float32, at 333) and the condition's are as they were: not parameters.
+    expect(files.externalData['nested.bin'].subarray(333)).toEqual(read('nested.bin').subarray(333));
+    expect(files.externalData['nested.bin'][140]).toBe(1);
+    for (const m of [model, again]) m.dispose();
+  });
+
+  it('`tmnn onnx FILE` reads the side files too', async () => {
+    const summary = await onnxSummary(join(FIXTURES, 'split.onnx'));
+    expect(summary).toMatchObject({ backend, opset: 17, parameters: 5 * 7 + 7 + 7 * 3 + 3, ops: { MatMul: 2, Reshape: 1 } });
   });
 
   it('takes the side files as bytes: fromBytes by record or function, load also by a function returning Promises', async () => {
