@@ -18,7 +18,7 @@
 #                            the model's directory), location.onnx (data_location 2),
 #                            missing.onnx (a file that does not exist); bad/ has
 #                            weights.bin too, so only the flaw named fails.
-# Seeded: the same bytes each run.
+# and README.md saying so. Seeded: the same bytes each run.
 #
 #   /usr/bin/python3 scripts/make-onnx-external-data-fixtures.py   (from the repository root)
 import io
@@ -109,6 +109,24 @@ def external(t, location, offset=None, length=None):
     return data
 
 
+README = """ONNX models that keep their tensors in external data files, for tm.onnx (test/onnx/external_data.test.ts).
+One small MLP (x [batch, 5] → MatMul, Add of a float16 bias (Cast), Relu, MatMul, Add, Reshape → y [batch, 3],
+opset 17) laid out several ways:
+
+| files | layout |
+|---|---|
+| `mlp_embedded.onnx` | weights inside the model file |
+| `mlp.onnx`, `weights.bin` | `onnx.save_model(..., save_as_external_data=True, all_tensors_to_one_file=True, size_threshold=0)`: every initializer, the int64 shape too, in one side file |
+| `split.onnx`, `a.bin`, `data/b.bin`, `c.bin` | by hand: two tensors in `a.bin` with gaps (0xEE padding), one in a subdirectory with neither offset nor length, one from byte 8 to the end (no length), the shape inline |
+| `nested.onnx`, `nested.bin` | b1 a Constant node's value and the second layer inside an If's branches (the else branch zero), all moved out with `convert_attribute=True` |
+| `bad/*.onnx` | one flaw in w2's external data each: `length` (4 bytes short), `past_end` (an offset 8 bytes before the end), `absolute` (`/etc/passwd`), `escape` (`../weights.bin`), `missing` (`nowhere.bin`), `location` (data_location 2) |
+
+`mlp.npz` holds an input `x` and NumPy's output `y` (float64 math, as float32). Made with onnx 1.12.0 and
+NumPy 1.24.2 by `/usr/bin/python3 scripts/make-onnx-external-data-fixtures.py` from the repository root
+(seeded: the same bytes each run), which writes this file too.
+"""
+
+
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
@@ -139,6 +157,8 @@ def main():
         f.write(m.SerializeToString())
     onnx.save_model(nested_model(), os.path.join(OUT, 'nested.onnx'), save_as_external_data=True, all_tensors_to_one_file=True,
                     location='nested.bin', size_threshold=0, convert_attribute=True)
+    with open(os.path.join(OUT, 'README.md'), 'w') as f:
+        f.write(README)
     for name in ['mlp', 'mlp_embedded', 'split', 'nested']:
         onnx.checker.check_model(os.path.join(OUT, f'{name}.onnx'))
 

@@ -59,7 +59,9 @@ export function locationsOf(tensors: readonly OnnxTensorProto[]): string[] {
 
 /** Why a location is not a file inside the model's directory, or undefined when it is one. */
 export function unsafeLocation(location: string): string | undefined {
-  if (/^([\\/]|[A-Za-z]:)/.test(location)) return `is an absolute path; ONNX requires one relative to the model file's directory`;
+  if (/^[\\/]/.test(location)) return `is an absolute path; ONNX requires one relative to the model file's directory`;
+  // A drive (C:) or a URL's scheme (file:, https:).
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(location)) return `starts with a drive or URL scheme (${location.slice(0, location.indexOf(':') + 1)}); ONNX requires a path relative to the model file's directory`;
   if (location.split(/[\\/]/).includes('..')) return `climbs out of the model file's directory ('..')`;
   return undefined;
 }
@@ -142,11 +144,16 @@ export function besideFile(model: string | URL): ExternalReader {
   };
 }
 
-/** The path of the external file `location` beside the model file `model`. */
+/**
+ * The path of the external file `location` beside the model file `model`.
+ * Joined as paths, never resolved as a URL, where '%2e%2e' would climb out;
+ * a URL not of a file is returned as it is, for the file functions to refuse.
+ */
 export async function sidePath(model: string | URL, location: string): Promise<string | URL> {
-  if (model instanceof URL) return new URL(location, model);
+  if (model instanceof URL && model.protocol !== 'file:') return model;
   const { dirname, join } = await import('node:path');
-  return join(dirname(model), location);
+  const { fileURLToPath } = await import('node:url');
+  return join(dirname(model instanceof URL ? fileURLToPath(model) : model), location);
 }
 
 /**
@@ -156,13 +163,11 @@ export async function sidePath(model: string | URL, location: string): Promise<s
  */
 export async function writeBeside(model: string | URL, location: string, bytes: Uint8Array): Promise<void> {
   const side = await sidePath(model, location);
-  if (/[\\/]/.test(location) && (!(side instanceof URL) || side.protocol === 'file:')) {
+  if (/[\\/]/.test(location) && typeof side === 'string') {
     const { dirname } = await import('node:path');
-    const { fileURLToPath } = await import('node:url');
     const fs = await import('node:fs/promises');
-    const file = side instanceof URL ? fileURLToPath(side) : side;
-    const home = dirname(model instanceof URL ? fileURLToPath(model) : model);
-    if ((await fs.stat(home).catch(() => null))?.isDirectory()) await fs.mkdir(dirname(file), { recursive: true });
+    const home = await sidePath(model, ''); // the model's directory
+    if ((await fs.stat(home).catch(() => null))?.isDirectory()) await fs.mkdir(dirname(side), { recursive: true });
   }
   await writeFileAtomic(side, bytes);
 }

@@ -250,6 +250,8 @@ describe.each(BACKENDS)('tm.onnx external data on %s', (backend) => {
     const refuse = (externalData: unknown, message: RegExp) => expect(tm.onnx.saveOnnx(net, join(home, 'no.onnx'), { inputShape, externalData } as tm.onnx.SaveOnnxOptions)).rejects.toThrow(message);
     await refuse({ location: '../up.bin' }, /externalData\.location "\.\.\/up\.bin" climbs out of the model file's directory/);
     await refuse({ location: '/tmp/abs.bin' }, /externalData\.location "\/tmp\/abs\.bin" is an absolute path/);
+    await refuse({ location: 'C:\\w.bin' }, /externalData\.location "C:\\\\w\.bin" starts with a drive or URL scheme \(C:\)/);
+    await refuse({ location: 'file:w.bin' }, /starts with a drive or URL scheme \(file:\)/);
     await refuse({ threshold: -1 }, /externalData\.threshold must be a byte count \(an integer ≥ 0\), got -1/);
     await refuse({ treshold: 10 }, /saveOnnx externalData: unknown option "treshold"; the options are location, threshold/);
     await refuse('yes', /externalData must be true, false or \{ location\?, threshold\? \}, got 'yes'|got "yes"/);
