@@ -109,11 +109,47 @@ function writeFailure(path: string, dir: string, err: unknown): ValueError {
 }
 
 /**
+ * Makes directory `path` and those above it, up to `within`, which must exist
+ * already: a missing one is not made (writeFileAtomic then says so).
+ */
+export async function makeDirectoriesIn(within: string, path: string): Promise<void> {
+  const fs = await import('node:fs/promises');
+  if (!(await fs.stat(within).catch(() => null))?.isDirectory()) return;
+  try {
+    await fs.mkdir(path, { recursive: true });
+  } catch (err) {
+    throw writeFailure(path, path, err);
+  }
+}
+
+/**
  * Reads a whole file into a Uint8Array of its own, a chunk at a time (files
  * past 2 GiB included). A missing or unreadable file is a ValueError that
  * names the path.
  */
 export async function readFileBytes(source: string | URL): Promise<Uint8Array> {
+  const file = await openFileRanges(source);
+  try {
+    return await file.range(0, file.size);
+  } finally {
+    await file.close();
+  }
+}
+
+/** A file open for reading byte ranges of it (openFileRanges). */
+export interface FileRanges {
+  /** Its size in bytes when opened. */
+  size: number;
+  /** Bytes [start, end) in a Uint8Array of their own. */
+  range(start: number, end: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a file to read ranges of it: a file larger than one array holds (4
+ * GiB) read in parts. Errors as readFileBytes's; the caller closes it.
+ */
+export async function openFileRanges(source: string | URL): Promise<FileRanges> {
   const path = await filePath(source, 'load');
   const fs = await import('node:fs/promises');
   const failure = (err: unknown) => {
@@ -123,25 +159,31 @@ export async function readFileBytes(source: string | URL): Promise<Uint8Array> {
   const handle = await fs.open(path, 'r').catch((err: unknown) => {
     throw failure(err);
   });
+  let size: number;
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new ValueError(`load: cannot read ${path}: it is ${kindOf(stat)}, not a file`);
+    size = stat.size;
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  async function range(start: number, end: number): Promise<Uint8Array> {
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(stat.size);
+      bytes = new Uint8Array(end - start);
     } catch {
-      throw new ValueError(`load: cannot read ${path}: it is ${stat.size} bytes, more than one JavaScript array holds here`);
+      throw new ValueError(`load: cannot read ${path}${start || end !== size ? ` (bytes ${start} to ${end})` : ''}: it is ${end - start} bytes, more than one JavaScript array holds here`);
     }
     let at = 0;
     while (at < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, at, Math.min(READ_CHUNK, bytes.length - at), at).catch((err: unknown) => {
+      const { bytesRead } = await handle.read(bytes, at, Math.min(READ_CHUNK, bytes.length - at), start + at).catch((err: unknown) => {
         throw failure(err);
       });
-      if (bytesRead === 0) throw new ValueError(`load: cannot read ${path}: it ended at byte ${at} of ${bytes.length} (it changed while being read)`);
+      if (bytesRead === 0) throw new ValueError(`load: cannot read ${path}: it ended at byte ${start + at} of ${size} (it changed while being read)`);
       at += bytesRead;
     }
     return bytes;
-  } finally {
-    await handle.close();
   }
+  return { size, range, close: () => handle.close() };
 }

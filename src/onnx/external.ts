@@ -1,14 +1,15 @@
 // ONNX external data: a tensor whose bytes sit in another file beside the
 // model (TensorProto.data_location EXTERNAL, external_data location / offset /
 // length), as every model past protobuf's 2 GB and many exports keep their
-// weights. Each file is read whole, once, and each tensor's range becomes its
-// raw_data before the model is built, so the rest of tm.onnx sees an ordinary
-// model. A location must stay inside the model's directory: onnx and
+// weights. Each tensor's range of its file becomes its raw_data before the
+// model is built, so the rest of tm.onnx sees an ordinary model. In Node the
+// ranges are read from the file, never the whole file at once: one array holds
+// at most 4 GiB, and a large model's single weights file is more. A location must stay inside the model's directory: onnx and
 // onnxruntime refuse absolute paths and '..', as a downloaded model must not
 // read (or, saved back, write) any file it names.
 import { ValueError, formatValue } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
-import { readFileBytes, writeFileAtomic } from '../io/file.js';
+import { makeDirectoriesIn, openFileRanges, readFileBytes, writeFileAtomic, type FileRanges } from '../io/file.js';
 import { tensorBytes, type TensorSpec } from './encode.js';
 import { eachGraph } from './check.js';
 import { DATA_TYPES, type OnnxModelProto, type OnnxTensorProto } from './proto.js';
@@ -24,13 +25,21 @@ export type ExternalData =
   | Readonly<Record<string, Uint8Array | ArrayBuffer>>
   | ((location: string) => Uint8Array | ArrayBuffer | Promise<Uint8Array | ArrayBuffer>);
 
-/** Reads one external file whole, by its (checked) location. */
-export type ExternalReader = (location: string) => Promise<Uint8Array>;
+/** One external file, open for reading ranges of it. */
+export type ExternalFile = FileRanges;
+
+/** Where a model's external files are, by their (checked) locations. */
+export interface ExternalSource {
+  /** The file whole: what toFiles writes trained values over. */
+  read(location: string): Promise<Uint8Array>;
+  /** The file opened for ranges: what load reads tensors from. */
+  open(location: string): Promise<ExternalFile>;
+}
 
 /** A model's external files: the locations it names, and where to read them again when saving. */
 export interface ExternalFiles {
   locations: readonly string[];
-  read: ExternalReader;
+  read: ExternalSource['read'];
 }
 
 /** Every tensor of the model kept in an external file: initializers and node attributes (Constant's value), subgraphs' too. */
@@ -73,25 +82,47 @@ function rawBytes(t: OnnxTensorProto): number | undefined {
 }
 
 /**
- * Copies each tensor's range of its file into its raw_data, and points its
- * dataOffset at the range (where a trained value is written back). A range
- * past the file's end, or one that is not the tensor's size, is refused.
+ * A tensor's range of its file of `size` bytes; one past the file's end, or
+ * one that is not the tensor's size, is refused.
  */
+function rangeOf(t: OnnxTensorProto, size: number): [number, number] {
+  const { location, offset, length } = t.external!;
+  const end = length === undefined ? size : offset + length;
+  const range = length === undefined ? `from byte ${offset} to its end` : `bytes ${offset} to ${end}`;
+  if (offset > size || end > size) {
+    throw new CorruptFileError(`onnx: tensor ${t.name} is ${range} of ${location}, which has ${size} bytes: past its end (a truncated or different file?)`);
+  }
+  const needed = rawBytes(t);
+  if (needed !== undefined && end - offset !== needed) {
+    throw new CorruptFileError(`onnx: tensor ${t.name} is ${range} of ${location}, ${end - offset} bytes; its ${DATA_TYPES[t.dataType]} elements of shape [${t.dims.join(', ')}] take ${needed}`);
+  }
+  return [offset, end];
+}
+
+/** Each tensor's range of the files as its raw_data; its dataOffset the range's start (where a trained value is written back). */
 export function fillExternal(tensors: readonly OnnxTensorProto[], files: ReadonlyMap<string, Uint8Array>): void {
   for (const t of tensors) {
-    const { location, offset, length } = t.external!;
-    const file = files.get(location)!;
-    const end = length === undefined ? file.length : offset + length;
-    const range = length === undefined ? `from byte ${offset} to its end` : `bytes ${offset} to ${end}`;
-    if (offset > file.length || end > file.length) {
-      throw new CorruptFileError(`onnx: tensor ${t.name} is ${range} of ${location}, which has ${file.length} bytes: past its end (a truncated or different file?)`);
+    const file = files.get(t.external!.location)!;
+    const [start, end] = rangeOf(t, file.length);
+    t.rawData = file.subarray(start, end);
+    t.dataOffset = start;
+  }
+}
+
+/** fillExternal reading from `source`: each file opened once, its tensors' ranges read, then closed. */
+export async function readExternal(tensors: readonly OnnxTensorProto[], source: ExternalSource): Promise<void> {
+  for (const location of new Set(tensors.map((t) => t.external!.location))) {
+    const file = await source.open(location);
+    try {
+      for (const t of tensors) {
+        if (t.external!.location !== location) continue;
+        const [start, end] = rangeOf(t, file.size);
+        t.rawData = await file.range(start, end);
+        t.dataOffset = start;
+      }
+    } finally {
+      await file.close();
     }
-    const needed = rawBytes(t);
-    if (needed !== undefined && end - offset !== needed) {
-      throw new CorruptFileError(`onnx: tensor ${t.name} is ${range} of ${location}, ${end - offset} bytes; its ${DATA_TYPES[t.dataType]} elements of shape [${t.dims.join(', ')}] take ${needed}`);
-    }
-    t.rawData = file.subarray(offset, end);
-    t.dataOffset = offset;
   }
 }
 
@@ -127,21 +158,43 @@ export function givenFiles(data: ExternalData, locations: readonly string[]): Ma
   return files;
 }
 
-/** A reader of the bytes the caller gave, awaiting them where they are a Promise. */
-export function readerOf(data: ExternalData): ExternalReader {
-  return async (location) => given(await lookup(data, location, 'onnx.load'), location, 'onnx.load');
+/** The bytes the caller gave as a source, awaiting them where they are a Promise. */
+export function givenSource(data: ExternalData): ExternalSource {
+  const read = async (location: string) => given(await lookup(data, location, 'onnx.load'), location, 'onnx.load');
+  return {
+    read,
+    async open(location) {
+      const bytes = await read(location);
+      return { size: bytes.length, range: async (start, end) => bytes.subarray(start, end), close: async () => undefined };
+    },
+  };
 }
 
-/** A reader of files beside the model file at `model` (Node): each location relative to its directory. */
-export function besideFile(model: string | URL): ExternalReader {
-  return async (location) => {
-    const path = await sidePath(model, location);
-    try {
-      return await readFileBytes(path);
-    } catch (err) {
-      throw new ValueError(`onnx: the model keeps data in ${location} beside it, which cannot be read: ${(err as Error).message}`, { cause: err });
-    }
+/** The files beside the model file at `model` (Node), each location relative to its directory. */
+export function besideFile(model: string | URL): ExternalSource {
+  const failure = (location: string, err: unknown) => new ValueError(`onnx: the model keeps data in ${location} beside it, which cannot be read: ${(err as Error).message}`, { cause: err });
+  return {
+    async read(location) {
+      try {
+        return await readFileBytes(await sidePath(model, location));
+      } catch (err) {
+        throw failure(location, err);
+      }
+    },
+    async open(location) {
+      const path = await sidePath(model, location);
+      try {
+        return await openFileRanges(path);
+      } catch (err) {
+        throw failure(location, err);
+      }
+    },
   };
+}
+
+/** The directory part of a path, with its separator ('' for a bare file name). */
+function directoryOf(path: string): string {
+  return path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
 /**
@@ -150,10 +203,11 @@ export function besideFile(model: string | URL): ExternalReader {
  * a URL not of a file is returned as it is, for the file functions to refuse.
  */
 export async function sidePath(model: string | URL, location: string): Promise<string | URL> {
-  if (model instanceof URL && model.protocol !== 'file:') return model;
-  const { dirname, join } = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
-  return join(dirname(model instanceof URL ? fileURLToPath(model) : model), location);
+  if (model instanceof URL) {
+    if (model.protocol !== 'file:') return model;
+    model = (await import('node:url')).fileURLToPath(model);
+  }
+  return directoryOf(model) + location;
 }
 
 /**
@@ -163,20 +217,8 @@ export async function sidePath(model: string | URL, location: string): Promise<s
  */
 export async function writeBeside(model: string | URL, location: string, bytes: Uint8Array): Promise<void> {
   const side = await sidePath(model, location);
-  if (/[\\/]/.test(location) && typeof side === 'string') {
-    const { dirname } = await import('node:path');
-    const fs = await import('node:fs/promises');
-    const home = await sidePath(model, ''); // the model's directory
-    if ((await fs.stat(home).catch(() => null))?.isDirectory()) await fs.mkdir(dirname(side), { recursive: true });
-  }
+  if (typeof side === 'string' && /[\\/]/.test(location)) await makeDirectoriesIn(directoryOf(await sidePath(model, '') as string) || '.', directoryOf(side));
   await writeFileAtomic(side, bytes);
-}
-
-/** Each file read, in turn (one in memory while the next is read is enough). */
-export async function readFiles(locations: readonly string[], read: ExternalReader): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  for (const location of locations) files.set(location, await read(location));
-  return files;
 }
 
 /**

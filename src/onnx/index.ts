@@ -3,7 +3,7 @@
 import { readFileBytes } from '../io/file.js';
 import { ValueError } from '../errors.js';
 import { checkOptions } from '../options.js';
-import { besideFile, externalTensors, fillExternal, locationsOf, readerOf, readFiles, type ExternalReader } from './external.js';
+import { besideFile, externalTensors, givenSource, locationsOf, readExternal, type ExternalSource } from './external.js';
 import { decodeModel } from './proto.js';
 import { OnnxModel, type FromBytesOptions } from './model.js';
 
@@ -25,16 +25,17 @@ export type { SaveOnnxOptions, ToOnnxOptions } from './export.js';
 export async function load(source: string | URL | Uint8Array | ArrayBuffer, options?: FromBytesOptions): Promise<OnnxModel> {
   const { externalData } = checkOptions('onnx.load', options, { externalData: true });
   let bytes: Uint8Array;
-  let read: ExternalReader | undefined = externalData === undefined ? undefined : readerOf(externalData);
+  let files: ExternalSource | undefined = externalData === undefined ? undefined : givenSource(externalData);
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) bytes = source instanceof Uint8Array ? source.slice() : new Uint8Array(source.slice(0));
   else if (typeof source === 'string' || source instanceof URL) {
     bytes = await readFileBytes(source);
-    read ??= besideFile(source);
+    files ??= besideFile(source);
   } else throw new ValueError(`onnx.load: expects a path, URL or the file's bytes`);
   const proto = decodeModel(bytes);
   const tensors = externalTensors(proto);
   const locations = locationsOf(tensors);
-  // Without a reader, a tensor kept outside is refused when the model reads it (constantOf), naming it.
-  if (read && locations.length) fillExternal(tensors, await readFiles(locations, read));
-  return new OnnxModel(proto, bytes, read && { locations, read });
+  // Without files, a tensor kept outside is refused when the model reads it (constantOf), naming it.
+  if (!files || !locations.length) return new OnnxModel(proto, bytes);
+  await readExternal(tensors, files);
+  return new OnnxModel(proto, bytes, { locations, read: files.read });
 }

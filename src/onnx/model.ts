@@ -13,7 +13,7 @@ import { Module, type LayerConfig } from '../nn/module.js';
 import { checkOptions } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { eachGraph } from './check.js';
-import { externalTensors, fillExternal, givenFiles, locationsOf, readerOf, writeBeside, type ExternalData, type ExternalFiles } from './external.js';
+import { externalTensors, fillExternal, givenFiles, givenSource, locationsOf, writeBeside, type ExternalData, type ExternalFiles } from './external.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { DATA_TYPES, decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
@@ -285,7 +285,7 @@ export function fromBytes(bytes: Uint8Array | ArrayBuffer, options?: FromBytesOp
   const locations = locationsOf(tensors);
   if (!externalData || !locations.length) return new OnnxModel(proto, file);
   fillExternal(tensors, givenFiles(externalData, locations));
-  return new OnnxModel(proto, file, { locations, read: readerOf(externalData) });
+  return new OnnxModel(proto, file, { locations, read: givenSource(externalData).read });
 }
 
 /** Writes `values` from `view`'s start as elements of `type`, little-endian. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ValueError } from '../../src/errors.js';
-import { readFileBytes, writeFileAtomic } from '../../src/io/file.js';
+import { makeDirectoriesIn, openFileRanges, readFileBytes, writeFileAtomic } from '../../src/io/file.js';
 
 // writeFileAtomic imports node:fs/promises lazily; this wraps its `open` and
 // `rename` so a test can make one step fail. By default both do the real thing.
@@ -215,11 +215,53 @@ describe('readFileBytes', () => {
   });
 });
 
+describe('openFileRanges', () => {
+  it('reads ranges of a file, each into its own array, the whole and empty ones too', async () => {
+    const path = join(dir, 'ranges.bin');
+    const data = Uint8Array.from({ length: 1001 }, (_, i) => (i * 37 + 11) & 255);
+    await writeFile(path, data);
+    const file = await openFileRanges(path);
+    try {
+      expect(file.size).toBe(1001);
+      for (const [start, end] of [[0, 1001], [0, 1], [500, 777], [1000, 1001], [1001, 1001], [3, 3]]) {
+        const bytes = await file.range(start, end);
+        expect(bytes).toEqual(data.subarray(start, end));
+        expect(bytes.buffer.byteLength).toBe(end - start);
+      }
+    } finally {
+      await file.close();
+    }
+  });
+
+  it('a range past the end says the file changed; a missing file and a directory are named as readFileBytes names them', async () => {
+    const path = join(dir, 'short.bin');
+    await writeFile(path, OLD);
+    const file = await openFileRanges(path);
+    await expect(file.range(1, 10)).rejects.toThrow(`load: cannot read ${path}: it ended at byte ${OLD.length} of ${OLD.length} (it changed while being read)`);
+    await file.close();
+    await expect(openFileRanges(join(dir, 'absent.bin'))).rejects.toThrow(`load: no file at ${join(dir, 'absent.bin')}`);
+    await expect(openFileRanges(dir)).rejects.toThrow(`load: cannot read ${dir}: it is a directory, not a file`);
+  });
+});
+
+describe('makeDirectoriesIn', () => {
+  it('makes the directories below one that exists, and none below one that does not', async () => {
+    await makeDirectoriesIn(dir, join(dir, 'made', 'deeper'));
+    expect((await stat(join(dir, 'made', 'deeper'))).isDirectory()).toBe(true);
+    await makeDirectoriesIn(join(dir, 'nowhere'), join(dir, 'nowhere', 'sub'));
+    await expect(stat(join(dir, 'nowhere'))).rejects.toThrow(/ENOENT/);
+    await writeFile(join(dir, 'a-file'), OLD);
+    await expect(makeDirectoriesIn(dir, join(dir, 'a-file', 'sub'))).rejects.toThrow(/save: cannot write .*a-file\/sub: /);
+  });
+});
+
 describe('files in the browser bundle (file.browser.ts in file.ts\'s place)', () => {
   it('a path given in a page is refused with what to use instead, and nothing is touched', async () => {
     const browser = await import('../../src/io/file.browser.js');
     await expect(browser.writeFileAtomic('model.safetensors')).rejects.toThrow('save: a page has no file system to write model.safetensors to; model.toBytes() gives the model file\'s bytes');
     await expect(browser.readFileBytes('model.safetensors')).rejects.toThrow(ValueError);
     await expect(browser.readFileBytes('model.safetensors')).rejects.toThrow('fetch the bytes and pass them to tm.nn.fromBytes() (or tm.onnx.fromBytes() for an ONNX model)');
+    await expect(browser.openFileRanges('weights.bin')).rejects.toThrow("load: a page has no file system to read weights.bin from; fetch the bytes and pass them to tm.onnx.fromBytes() or tm.onnx.load() (an ONNX model's side files as { externalData })");
+    await expect(browser.makeDirectoriesIn('.', 'data')).rejects.toThrow("save: a page has no file system to write data to; an ONNX model's toFiles() gives its files' bytes");
   });
 });
