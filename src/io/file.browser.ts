@@ -19,3 +19,7 @@ export function openFileRanges(path: string | URL): Promise<never> {
 export function makeDirectoriesIn(within: string, path: string): Promise<void> {
   return Promise.reject(new ValueError(`save: a page has no file system to write ${path} to; an ONNX model's toFiles() gives its files' bytes`));
 }
+
+export function copyFileAtomic(source: string | URL, target: string | URL): Promise<void> {
+  return Promise.reject(new ValueError(`save: a page has no file system to write ${target} to; an ONNX model's toFiles() gives its files' bytes`));
+}

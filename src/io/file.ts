@@ -28,8 +28,43 @@ async function filePath(path: unknown, caller: 'save' | 'load'): Promise<string>
  * stray `.tmp`). A replaced file keeps its permission bits.
  */
 export async function writeFileAtomic(target: string | URL, bytes: Uint8Array): Promise<void> {
-  let path = await filePath(target, 'save');
+  const path = await filePath(target, 'save');
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`save: bytes must be a Uint8Array, got ${(bytes as object)?.constructor?.name ?? typeof bytes}`);
+  await replaceAtomically(path, (handle) => handle.writeFile(bytes));
+}
+
+/** Bytes copied at a time by copyFileAtomic. */
+const COPY_CHUNK = 1 << 26;
+
+/**
+ * writeFileAtomic of a copy of the file at `source` with `patches` (bytes at
+ * offsets) written over it, a chunk at a time: a file of any size, where
+ * writeFileAtomic takes one array (4 GiB at most). `source` may be `target`.
+ * A patch past the source's end is refused before anything is written.
+ */
+export async function copyFileAtomic(source: string | URL, target: string | URL, patches: readonly (readonly [number, Uint8Array])[]): Promise<void> {
+  const path = await filePath(target, 'save');
+  const from = await openFileRanges(source);
+  try {
+    for (const [offset, bytes] of patches) {
+      if (offset + bytes.length > from.size) throw new ValueError(`save: cannot write ${path}: bytes ${offset} to ${offset + bytes.length} of it are past the end of ${String(source)} (${from.size} bytes), which it copies; nothing was changed there`);
+    }
+    await replaceAtomically(path, async (handle) => {
+      for (let at = 0; at < from.size; at += COPY_CHUNK) await writeAll(handle, await from.range(at, Math.min(from.size, at + COPY_CHUNK)), at);
+      for (const [offset, bytes] of patches) await writeAll(handle, bytes, offset);
+    });
+  } finally {
+    await from.close();
+  }
+}
+
+async function writeAll(handle: import('node:fs/promises').FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done, position + done)).bytesWritten;
+}
+
+/** writeFileAtomic's steps, the temporary file's content written by `fill`. */
+async function replaceAtomically(target: string, fill: (handle: import('node:fs/promises').FileHandle) => Promise<void>): Promise<void> {
+  let path = target;
   const fs = await import('node:fs/promises');
   const { basename, dirname, join, resolve } = await import('node:path');
   const { randomBytes } = await import('node:crypto');
@@ -58,7 +93,7 @@ export async function writeFileAtomic(target: string | URL, bytes: Uint8Array): 
     created = true;
     try {
       if (mode !== undefined) await handle.chmod(mode);
-      await handle.writeFile(bytes);
+      await fill(handle);
       await handle.sync();
     } finally {
       await handle.close();

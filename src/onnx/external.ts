@@ -9,7 +9,7 @@
 // read (or, saved back, write) any file it names.
 import { ValueError, formatValue } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
-import { makeDirectoriesIn, openFileRanges, readFileBytes, writeFileAtomic, type FileRanges } from '../io/file.js';
+import { copyFileAtomic, makeDirectoriesIn, openFileRanges, readFileBytes, writeFileAtomic, type FileRanges } from '../io/file.js';
 import { tensorBytes, type TensorSpec } from './encode.js';
 import { eachGraph } from './check.js';
 import { DATA_TYPES, type OnnxModelProto, type OnnxTensorProto } from './proto.js';
@@ -28,18 +28,32 @@ export type ExternalData =
 /** One external file, open for reading ranges of it. */
 export type ExternalFile = FileRanges;
 
+/** Bytes to write over a file: at each offset, these bytes. */
+export type Patches = readonly (readonly [number, Uint8Array])[];
+
 /** Where a model's external files are, by their (checked) locations. */
 export interface ExternalSource {
   /** The file whole: what toFiles writes trained values over. */
   read(location: string): Promise<Uint8Array>;
   /** The file opened for ranges: what load reads tensors from. */
   open(location: string): Promise<ExternalFile>;
+  /** Writes the file, patched, beside the model file at `model` (atomically): what save does. */
+  copy(location: string, model: string | URL, patches: Patches): Promise<void>;
 }
 
 /** A model's external files: the locations it names, and where to read them again when saving. */
 export interface ExternalFiles {
   locations: readonly string[];
-  read: ExternalSource['read'];
+  source: ExternalSource;
+}
+
+/** `bytes` with `patches` written over them: refused where one runs past the end (the file changed since it was read). */
+export function patched(bytes: Uint8Array, patches: Patches, location: string): Uint8Array {
+  for (const [offset, data] of patches) {
+    if (offset + data.length > bytes.length) throw new CorruptFileError(`onnx: ${location} is ${bytes.length} bytes now, too short for bytes ${offset} to ${offset + data.length}: the file changed since the model was loaded`);
+    bytes.set(data, offset);
+  }
+  return bytes;
 }
 
 /** Every tensor of the model kept in an external file: initializers and node attributes (Constant's value), subgraphs' too. */
@@ -167,6 +181,9 @@ export function givenSource(data: ExternalData): ExternalSource {
       const bytes = await read(location);
       return { size: bytes.length, range: async (start, end) => bytes.subarray(start, end), close: async () => undefined };
     },
+    async copy(location, model, patches) {
+      await writeBeside(model, location, patched((await read(location)).slice(), patches, location));
+    },
   };
 }
 
@@ -188,6 +205,12 @@ export function besideFile(model: string | URL): ExternalSource {
       } catch (err) {
         throw failure(location, err);
       }
+    },
+    // Copied a chunk at a time, never whole in memory (a side file may be past what one array holds).
+    async copy(location, target, patches) {
+      const side = await sidePath(target, location);
+      await makeSubdirectory(target, location, side);
+      await copyFileAtomic(await sidePath(model, location), side, patches);
     },
   };
 }
@@ -217,8 +240,13 @@ export async function sidePath(model: string | URL, location: string): Promise<s
  */
 export async function writeBeside(model: string | URL, location: string, bytes: Uint8Array): Promise<void> {
   const side = await sidePath(model, location);
-  if (typeof side === 'string' && /[\\/]/.test(location)) await makeDirectoriesIn(directoryOf(await sidePath(model, '') as string) || '.', directoryOf(side));
+  await makeSubdirectory(model, location, side);
   await writeFileAtomic(side, bytes);
+}
+
+/** Makes the directory a location in a subdirectory ('data/weights.bin') needs beside the model file, when the model's own directory exists. */
+async function makeSubdirectory(model: string | URL, location: string, side: string | URL): Promise<void> {
+  if (typeof side === 'string' && /[\\/]/.test(location)) await makeDirectoriesIn(directoryOf((await sidePath(model, '')) as string) || '.', directoryOf(side));
 }
 
 /**

@@ -37,5 +37,5 @@ export async function load(source: string | URL | Uint8Array | ArrayBuffer, opti
   // Without files, a tensor kept outside is refused when the model reads it (constantOf), naming it.
   if (!files || !locations.length) return new OnnxModel(proto, bytes);
   await readExternal(tensors, files);
-  return new OnnxModel(proto, bytes, { locations, read: files.read });
+  return new OnnxModel(proto, bytes, { locations, source: files });
 }

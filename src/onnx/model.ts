@@ -13,7 +13,7 @@ import { Module, type LayerConfig } from '../nn/module.js';
 import { checkOptions } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { eachGraph } from './check.js';
-import { externalTensors, fillExternal, givenFiles, givenSource, locationsOf, writeBeside, type ExternalData, type ExternalFiles } from './external.js';
+import { externalTensors, fillExternal, givenFiles, givenSource, locationsOf, patched, type ExternalData, type ExternalFiles } from './external.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { DATA_TYPES, decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
@@ -193,9 +193,29 @@ export class OnnxModel extends Module {
    * their ranges — the files' layout as it was.
    */
   async toFiles(): Promise<OnnxFiles> {
-    const model = this.#file.slice();
+    const patches = await this.#patches();
     const externalData: Record<string, Uint8Array> = {};
-    for (const location of this.#external?.locations ?? []) externalData[location] = (await this.#external!.read(location)).slice();
+    for (const location of this.#external?.locations ?? []) {
+      externalData[location] = patched((await this.#external!.source.read(location)).slice(), patches.get(location) ?? [], location);
+    }
+    return { model: patched(this.#file.slice(), patches.get('') ?? [], 'the model file'), externalData };
+  }
+
+  /**
+   * Writes toBytes() to `path` atomically (Node): a failure leaves any file
+   * already there as it was. A model with external data writes each of its
+   * files first, at its location beside `path`, each atomically (a file read
+   * from disk copied a chunk at a time, so one of any size is written).
+   */
+  async save(path: string | URL): Promise<void> {
+    const patches = await this.#patches();
+    for (const location of this.#external?.locations ?? []) await this.#external!.source.copy(location, path, patches.get(location) ?? []);
+    await writeFileAtomic(path, patched(this.#file.slice(), patches.get('') ?? [], 'the model file'));
+  }
+
+  /** Each parameter's current values in its initializer's element type, and where they go: by file ('' the model's own), at byte offsets. */
+  async #patches(): Promise<Map<string, [number, Uint8Array][]>> {
+    const patches = new Map<string, [number, Uint8Array][]>();
     for (const [name, p] of this.#parameters) {
       const place = this.#places.get(name)!;
       if (p.isDisposed) throw new ValueError(`onnx.toBytes: parameter ${name} has been disposed`);
@@ -205,25 +225,14 @@ export class OnnxModel extends Module {
       if (place.offset === undefined) {
         throw new ValueError(`onnx.toBytes: initializer ${name} keeps its values as a list of separate fields, which tmnn cannot overwrite in place; re-save the model with raw data (onnx's default) to write it back`);
       }
-      const out = place.location === undefined ? model : externalData[place.location];
       const values = await p.data();
-      if (place.offset + values.length * BYTES[place.type] > out.length) {
-        throw new CorruptFileError(`onnx.toFiles: ${place.location} is ${out.length} bytes now, too short for initializer ${name} at byte ${place.offset}: the file changed since the model was loaded`);
-      }
-      writeValues(new DataView(out.buffer, out.byteOffset + place.offset), place.type, values);
+      const bytes = new Uint8Array(values.length * BYTES[place.type]);
+      writeValues(new DataView(bytes.buffer), place.type, values);
+      const file = place.location ?? '';
+      if (!patches.has(file)) patches.set(file, []);
+      patches.get(file)!.push([place.offset, bytes]);
     }
-    return { model, externalData };
-  }
-
-  /**
-   * Writes toBytes() to `path` atomically (Node): a failure leaves any file
-   * already there as it was. A model with external data writes each of its
-   * files (toFiles) first, at its location beside `path`, each atomically.
-   */
-  async save(path: string | URL): Promise<void> {
-    const { model, externalData } = await this.toFiles();
-    for (const [location, bytes] of Object.entries(externalData)) await writeBeside(path, location, bytes);
-    await writeFileAtomic(path, model);
+    return patches;
   }
 
   /** Frees the parameters, and what the model derived from its constants (int8 weights laid out for the int8 product). */
@@ -285,7 +294,7 @@ export function fromBytes(bytes: Uint8Array | ArrayBuffer, options?: FromBytesOp
   const locations = locationsOf(tensors);
   if (!externalData || !locations.length) return new OnnxModel(proto, file);
   fillExternal(tensors, givenFiles(externalData, locations));
-  return new OnnxModel(proto, file, { locations, read: givenSource(externalData).read });
+  return new OnnxModel(proto, file, { locations, source: givenSource(externalData) });
 }
 
 /** Writes `values` from `view`'s start as elements of `type`, little-endian. */
