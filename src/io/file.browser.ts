@@ -23,3 +23,7 @@ export function makeDirectoriesIn(within: string, path: string): Promise<void> {
 export function copyFileAtomic(source: string | URL, target: string | URL): Promise<void> {
   return Promise.reject(new ValueError(`save: a page has no file system to write ${target} to; an ONNX model's toFiles() gives its files' bytes`));
 }
+
+export function writeFilePartsAtomic(target: string | URL): Promise<void> {
+  return Promise.reject(new ValueError(`save: a page has no file system to write ${target} to`));
+}

@@ -33,6 +33,21 @@ export async function writeFileAtomic(target: string | URL, bytes: Uint8Array): 
   await replaceAtomically(path, (handle) => handle.writeFile(bytes));
 }
 
+/**
+ * writeFileAtomic of a file made of `parts`, each array at its byte offset
+ * (gaps between them zeros): a file of any size, where writeFileAtomic takes
+ * one array (4 GiB at most).
+ */
+export async function writeFilePartsAtomic(target: string | URL, parts: readonly (readonly [number, Uint8Array])[]): Promise<void> {
+  const path = await filePath(target, 'save');
+  const size = Math.max(0, ...parts.map(([offset, bytes]) => offset + bytes.length));
+  await replaceAtomically(path, async (handle) => {
+    for (const [offset, bytes] of parts) await writeAll(handle, bytes, offset);
+    // Zeros to the end, where the last part is empty or the parts leave a gap there.
+    await handle.truncate(size);
+  });
+}
+
 /** Bytes copied at a time by copyFileAtomic. */
 const COPY_CHUNK = 1 << 26;
 

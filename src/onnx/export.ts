@@ -17,7 +17,7 @@ import { zeros } from '../ops/index.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { encodeModel, type GraphSpec, type ValueSpec } from './encode.js';
-import { externalize, unsafeLocation, writeBeside } from './external.js';
+import { externalize, unsafeLocation, writePartsBeside } from './external.js';
 import { ACTIVATION_EXPORTS } from './export/activations.js';
 import { ATTENTION_EXPORTS } from './export/attention.js';
 import { Builder, describe, type LayerExport, type Value } from './export/builder.js';
@@ -199,8 +199,8 @@ export async function saveOnnx(model: Module, path: string | URL, options: SaveO
   const side = await sideFile(path, externalData);
   const spec = await modelSpec(model, rest);
   if (side) {
-    const { initializers, data } = externalize(spec.initializers ?? {}, side.location, side.threshold);
-    if (data) await writeBeside(path, side.location, data);
+    const { initializers, parts } = externalize(spec.initializers ?? {}, side.location, side.threshold);
+    if (parts.length) await writePartsBeside(path, side.location, parts);
     spec.initializers = initializers;
   }
   await writeFileAtomic(path, encodeModel(spec));

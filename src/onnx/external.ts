@@ -9,7 +9,7 @@
 // read (or, saved back, write) any file it names.
 import { ValueError, formatValue } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
-import { copyFileAtomic, makeDirectoriesIn, openFileRanges, readFileBytes, writeFileAtomic, type FileRanges } from '../io/file.js';
+import { copyFileAtomic, makeDirectoriesIn, openFileRanges, readFileBytes, writeFileAtomic, writeFilePartsAtomic, type FileRanges } from '../io/file.js';
 import { tensorBytes, type TensorSpec } from './encode.js';
 import { eachGraph } from './check.js';
 import { DATA_TYPES, type OnnxModelProto, type OnnxTensorProto } from './proto.js';
@@ -261,11 +261,11 @@ function alignment(bytes: number): number {
 /**
  * The initializers of `threshold` bytes or more moved out to one file at
  * `location`, in order: the specs that say where each is, and the file's
- * bytes (null when none is that large).
+ * parts, each tensor's bytes at its offset (none when none is that large).
  */
-export function externalize(initializers: Readonly<Record<string, TensorSpec>>, location: string, threshold: number): { initializers: Record<string, TensorSpec>; data: Uint8Array | null } {
+export function externalize(initializers: Readonly<Record<string, TensorSpec>>, location: string, threshold: number): { initializers: Record<string, TensorSpec>; parts: [number, Uint8Array][] } {
   const out: Record<string, TensorSpec> = {};
-  const moved: [Uint8Array, number][] = [];
+  const parts: [number, Uint8Array][] = [];
   let size = 0;
   for (const [name, spec] of Object.entries(initializers)) {
     const bytes = tensorBytes(spec);
@@ -275,12 +275,16 @@ export function externalize(initializers: Readonly<Record<string, TensorSpec>>, 
     }
     const align = alignment(bytes.length);
     const offset = Math.ceil(size / align) * align;
-    moved.push([bytes, offset]);
+    parts.push([offset, bytes]);
     size = offset + bytes.length;
     out[name] = { ...spec, external: { location, offset, length: bytes.length } };
   }
-  if (!moved.length) return { initializers: out, data: null };
-  const data = new Uint8Array(size);
-  for (const [bytes, offset] of moved) data.set(bytes, offset);
-  return { initializers: out, data };
+  return { initializers: out, parts };
+}
+
+/** Writes a file of `parts` at `location` beside the model file at `model` (atomically), making a subdirectory the location names. */
+export async function writePartsBeside(model: string | URL, location: string, parts: readonly (readonly [number, Uint8Array])[]): Promise<void> {
+  const side = await sidePath(model, location);
+  await makeSubdirectory(model, location, side);
+  await writeFilePartsAtomic(side, parts);
 }

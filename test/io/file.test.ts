@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ValueError } from '../../src/errors.js';
-import { copyFileAtomic, makeDirectoriesIn, openFileRanges, readFileBytes, writeFileAtomic } from '../../src/io/file.js';
+import { copyFileAtomic, makeDirectoriesIn, openFileRanges, readFileBytes, writeFileAtomic, writeFilePartsAtomic } from '../../src/io/file.js';
 
 // writeFileAtomic imports node:fs/promises lazily; this wraps its `open` and
 // `rename` so a test can make one step fail. By default both do the real thing.
@@ -287,6 +287,18 @@ describe('copyFileAtomic', () => {
   });
 });
 
+describe('writeFilePartsAtomic', () => {
+  it('writes each part at its offset, zeros between, replacing a longer file whole', async () => {
+    const path = join(dir, 'parts.bin');
+    await writeFile(path, NEW);
+    await writeFilePartsAtomic(path, [[5, Uint8Array.of(1, 2)], [0, Uint8Array.of(9)], [10, Uint8Array.of(3)]]);
+    expect(new Uint8Array(await readFile(path))).toEqual(Uint8Array.of(9, 0, 0, 0, 0, 1, 2, 0, 0, 0, 3));
+    await writeFilePartsAtomic(path, []);
+    expect((await stat(path)).size).toBe(0);
+    await expect(writeFilePartsAtomic(join(dir, 'no-dir', 'parts.bin'), [[0, OLD]])).rejects.toThrow(/no-dir does not exist \(ENOENT\); nothing was changed there/);
+  });
+});
+
 describe('makeDirectoriesIn', () => {
   it('makes the directories below one that exists, and none below one that does not', async () => {
     await makeDirectoriesIn(dir, join(dir, 'made', 'deeper'));
@@ -306,6 +318,7 @@ describe('files in the browser bundle (file.browser.ts in file.ts\'s place)', ()
     await expect(browser.readFileBytes('model.safetensors')).rejects.toThrow('fetch the bytes and pass them to tm.nn.fromBytes() (or tm.onnx.fromBytes() for an ONNX model)');
     await expect(browser.openFileRanges('weights.bin')).rejects.toThrow("load: a page has no file system to read weights.bin from; fetch the bytes and pass them to tm.onnx.fromBytes() or tm.onnx.load() (an ONNX model's side files as { externalData })");
     await expect(browser.copyFileAtomic('a.bin', 'b.bin')).rejects.toThrow("save: a page has no file system to write b.bin to");
+    await expect(browser.writeFilePartsAtomic('c.bin')).rejects.toThrow('save: a page has no file system to write c.bin to');
     await expect(browser.makeDirectoriesIn('.', 'data')).rejects.toThrow("save: a page has no file system to write data to; an ONNX model's toFiles() gives its files' bytes");
   });
 });
