@@ -2,11 +2,13 @@
 // model (TensorProto.data_location EXTERNAL, external_data location / offset /
 // length), as every model past protobuf's 2 GB and many exports keep their
 // weights. Each tensor's range of its file becomes its raw_data before the
-// model is built, so the rest of tm.onnx sees an ordinary model. In Node the
-// ranges are read from the file, never the whole file at once: one array holds
-// at most 4 GiB, and a large model's single weights file is more. A location must stay inside the model's directory: onnx and
-// onnxruntime refuse absolute paths and '..', as a downloaded model must not
-// read (or, saved back, write) any file it names.
+// model is built, so the rest of tm.onnx sees an ordinary model; saving writes
+// trained values back over the ranges, and saveOnnx moves large initializers
+// out. In Node the ranges are read, and files written, a part at a time, never
+// a whole file in one array, which holds at most 4 GiB (a large model's single
+// weights file is more). A location must stay inside the model's directory:
+// onnx and onnxruntime refuse absolute paths and '..', as a downloaded model
+// must not read (or, saved back, write) any file it names.
 import { ValueError, formatValue } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
 import { copyFileAtomic, makeDirectoriesIn, openFileRanges, readFileBytes, writeFileAtomic, writeFilePartsAtomic, type FileRanges } from '../io/file.js';
