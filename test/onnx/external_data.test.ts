@@ -162,7 +162,7 @@ describe.each(BACKENDS)('tm.onnx external data on %s', (backend) => {
     expect(() => tm.onnx.fromBytes(read('bad', 'escape.onnx'), { externalData: { '../weights.bin': read('weights.bin') } })).toThrow(/climbs out/);
   });
 
-  it('writes trained weights back into the side files: the model file unchanged, tmnn and onnxruntime read the trained model', async () => {
+  it('writes trained weights back into the side file in place: the model file unchanged, the other bytes kept, tmnn reads the trained model', async () => {
     const home = join(dir, `${backend}-inplace`);
     cpSync(FIXTURES, home, { recursive: true });
     const model = await tm.onnx.load(join(home, 'mlp.onnx'));
@@ -191,7 +191,7 @@ describe.each(BACKENDS)('tm.onnx external data on %s', (backend) => {
     for (const m of [model, inMemory, again]) m.dispose();
   });
 
-  it('saves a model with several side files into another directory, subdirectories made; it reads back as trained', async () => {
+  it('saves a model with several side files into another directory, subdirectories made; tmnn and onnxruntime read the trained model', async () => {
     const model = tm.onnx.fromBytes(read('split.onnx'), { externalData: Object.fromEntries(SPLIT_FILES.map((f) => [f, read(f)])) });
     const x = io.x;
     await train(model, x);
