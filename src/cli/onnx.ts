@@ -6,10 +6,9 @@
 // (NonZero, a Loop whose length depends on the data). A model using ops tmnn
 // does not run fails to load, and the error lists them all.
 import { ValueError } from '../errors.js';
-import { readFileBytes } from '../io/file.js';
 import { backend } from '../engine.js';
 import { tensor } from '../ops/creation.js';
-import { fromBytes } from '../onnx/model.js';
+import { load } from '../onnx/index.js';
 import { USE_RUN_ASYNC } from '../onnx/node_call.js';
 import type { OnnxModel, OnnxValueDescription } from '../onnx/model.js';
 import { noGrad } from '../tape.js';
@@ -70,7 +69,8 @@ async function timeInference(model: OnnxModel): Promise<OnnxSummary['timing']> {
 }
 
 export async function onnxSummary(file: string): Promise<OnnxSummary> {
-  const model = fromBytes(await readFileBytes(file));
+  // load, not fromBytes: data kept in external files is read from beside the model.
+  const model = await load(file);
   try {
     model.eval();
     return {

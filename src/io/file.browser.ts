@@ -11,3 +11,19 @@ export function writeFileAtomic(path: string | URL): Promise<void> {
 export function readFileBytes(path: string | URL): Promise<Uint8Array> {
   return Promise.reject(new ValueError(`load: a page has no file system to read ${path} from; fetch the bytes and pass them to tm.nn.fromBytes() (or tm.onnx.fromBytes() for an ONNX model)`));
 }
+
+export function openFileRanges(path: string | URL): Promise<never> {
+  return Promise.reject(new ValueError(`load: a page has no file system to read ${path} from; fetch the bytes and pass them to tm.onnx.fromBytes() or tm.onnx.load() (an ONNX model's side files as { externalData })`));
+}
+
+export function makeDirectoriesIn(within: string, path: string): Promise<void> {
+  return Promise.reject(new ValueError(`save: a page has no file system to write ${path} to; an ONNX model's toFiles() gives its files' bytes`));
+}
+
+export function copyFileAtomic(source: string | URL, target: string | URL): Promise<void> {
+  return Promise.reject(new ValueError(`save: a page has no file system to write ${target} to; an ONNX model's toFiles() gives its files' bytes`));
+}
+
+export function writeFilePartsAtomic(target: string | URL): Promise<void> {
+  return Promise.reject(new ValueError(`save: a page has no file system to write ${target} to`));
+}

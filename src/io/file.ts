@@ -28,8 +28,58 @@ async function filePath(path: unknown, caller: 'save' | 'load'): Promise<string>
  * stray `.tmp`). A replaced file keeps its permission bits.
  */
 export async function writeFileAtomic(target: string | URL, bytes: Uint8Array): Promise<void> {
-  let path = await filePath(target, 'save');
+  const path = await filePath(target, 'save');
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`save: bytes must be a Uint8Array, got ${(bytes as object)?.constructor?.name ?? typeof bytes}`);
+  await replaceAtomically(path, (handle) => handle.writeFile(bytes));
+}
+
+/**
+ * writeFileAtomic of a file made of `parts`, each array at its byte offset
+ * (gaps between them zeros): a file of any size, where writeFileAtomic takes
+ * one array (4 GiB at most).
+ */
+export async function writeFilePartsAtomic(target: string | URL, parts: readonly (readonly [number, Uint8Array])[]): Promise<void> {
+  const path = await filePath(target, 'save');
+  const size = Math.max(0, ...parts.map(([offset, bytes]) => offset + bytes.length));
+  await replaceAtomically(path, async (handle) => {
+    for (const [offset, bytes] of parts) await writeAll(handle, bytes, offset);
+    // Zeros to the end, where the last part is empty or the parts leave a gap there.
+    await handle.truncate(size);
+  });
+}
+
+/** Bytes copied at a time by copyFileAtomic. */
+const COPY_CHUNK = 1 << 26;
+
+/**
+ * writeFileAtomic of a copy of the file at `source` with `patches` (bytes at
+ * offsets) written over it, a chunk at a time: a file of any size, where
+ * writeFileAtomic takes one array (4 GiB at most). `source` may be `target`.
+ * A patch past the source's end is refused before anything is written.
+ */
+export async function copyFileAtomic(source: string | URL, target: string | URL, patches: readonly (readonly [number, Uint8Array])[]): Promise<void> {
+  const path = await filePath(target, 'save');
+  const from = await openFileRanges(source);
+  try {
+    for (const [offset, bytes] of patches) {
+      if (offset + bytes.length > from.size) throw new ValueError(`save: cannot write ${path}: bytes ${offset} to ${offset + bytes.length} of it are past the end of ${String(source)} (${from.size} bytes), which it copies; nothing was changed there`);
+    }
+    await replaceAtomically(path, async (handle) => {
+      for (let at = 0; at < from.size; at += COPY_CHUNK) await writeAll(handle, await from.range(at, Math.min(from.size, at + COPY_CHUNK)), at);
+      for (const [offset, bytes] of patches) await writeAll(handle, bytes, offset);
+    });
+  } finally {
+    await from.close();
+  }
+}
+
+async function writeAll(handle: import('node:fs/promises').FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done, position + done)).bytesWritten;
+}
+
+/** writeFileAtomic's steps, the temporary file's content written by `fill`. */
+async function replaceAtomically(target: string, fill: (handle: import('node:fs/promises').FileHandle) => Promise<void>): Promise<void> {
+  let path = target;
   const fs = await import('node:fs/promises');
   const { basename, dirname, join, resolve } = await import('node:path');
   const { randomBytes } = await import('node:crypto');
@@ -58,7 +108,7 @@ export async function writeFileAtomic(target: string | URL, bytes: Uint8Array): 
     created = true;
     try {
       if (mode !== undefined) await handle.chmod(mode);
-      await handle.writeFile(bytes);
+      await fill(handle);
       await handle.sync();
     } finally {
       await handle.close();
@@ -109,11 +159,47 @@ function writeFailure(path: string, dir: string, err: unknown): ValueError {
 }
 
 /**
+ * Makes directory `path` and those above it, up to `within`, which must exist
+ * already: a missing one is not made (writeFileAtomic then says so).
+ */
+export async function makeDirectoriesIn(within: string, path: string): Promise<void> {
+  const fs = await import('node:fs/promises');
+  if (!(await fs.stat(within).catch(() => null))?.isDirectory()) return;
+  try {
+    await fs.mkdir(path, { recursive: true });
+  } catch (err) {
+    throw writeFailure(path, path, err);
+  }
+}
+
+/**
  * Reads a whole file into a Uint8Array of its own, a chunk at a time (files
  * past 2 GiB included). A missing or unreadable file is a ValueError that
  * names the path.
  */
 export async function readFileBytes(source: string | URL): Promise<Uint8Array> {
+  const file = await openFileRanges(source);
+  try {
+    return await file.range(0, file.size);
+  } finally {
+    await file.close();
+  }
+}
+
+/** A file open for reading byte ranges of it (openFileRanges). */
+export interface FileRanges {
+  /** Its size in bytes when opened. */
+  size: number;
+  /** Bytes [start, end) in a Uint8Array of their own. */
+  range(start: number, end: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a file to read ranges of it: a file larger than one array holds (4
+ * GiB) read in parts. Errors as readFileBytes's; the caller closes it.
+ */
+export async function openFileRanges(source: string | URL): Promise<FileRanges> {
   const path = await filePath(source, 'load');
   const fs = await import('node:fs/promises');
   const failure = (err: unknown) => {
@@ -123,25 +209,31 @@ export async function readFileBytes(source: string | URL): Promise<Uint8Array> {
   const handle = await fs.open(path, 'r').catch((err: unknown) => {
     throw failure(err);
   });
+  let size: number;
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new ValueError(`load: cannot read ${path}: it is ${kindOf(stat)}, not a file`);
+    size = stat.size;
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  async function range(start: number, end: number): Promise<Uint8Array> {
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(stat.size);
+      bytes = new Uint8Array(end - start);
     } catch {
-      throw new ValueError(`load: cannot read ${path}: it is ${stat.size} bytes, more than one JavaScript array holds here`);
+      throw new ValueError(`load: cannot read ${path}${start || end !== size ? ` (bytes ${start} to ${end})` : ''}: it is ${end - start} bytes, more than one JavaScript array holds here`);
     }
     let at = 0;
     while (at < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, at, Math.min(READ_CHUNK, bytes.length - at), at).catch((err: unknown) => {
+      const { bytesRead } = await handle.read(bytes, at, Math.min(READ_CHUNK, bytes.length - at), start + at).catch((err: unknown) => {
         throw failure(err);
       });
-      if (bytesRead === 0) throw new ValueError(`load: cannot read ${path}: it ended at byte ${at} of ${bytes.length} (it changed while being read)`);
+      if (bytesRead === 0) throw new ValueError(`load: cannot read ${path}: it ended at byte ${start + at} of ${size} (it changed while being read)`);
       at += bytesRead;
     }
     return bytes;
-  } finally {
-    await handle.close();
   }
+  return { size, range, close: () => handle.close() };
 }

@@ -15,6 +15,8 @@ export interface TensorSpec {
   values: ArrayLike<number>;
   /** Write the values in the typed fields (float_data, int64_data…) instead of raw_data. */
   typedFields?: boolean;
+  /** Write only where the values are: this range of a file beside the model, which the caller writes (tensorBytes gives its bytes). */
+  external?: { location: string; offset: number; length: number };
 }
 
 export type AttributeSpec = number | string | readonly number[] | { floats: readonly number[] } | { float: number } | { strings: readonly string[] } | { tensor: TensorSpec } | { graph: SubgraphSpec };
@@ -62,7 +64,8 @@ function message(w: BinaryWriter, field: number, write: (w: BinaryWriter) => voi
   w.join();
 }
 
-function rawBytes(spec: TensorSpec): Uint8Array {
+/** A tensor's values as raw_data: packed little-endian. */
+export function tensorBytes(spec: TensorSpec): Uint8Array {
   const type = spec.type ?? 'float';
   const n = spec.values.length;
   const width = { float: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1, float16: 2, double: 8 }[type];
@@ -86,8 +89,15 @@ function writeTensor(w: BinaryWriter, name: string, spec: TensorSpec): void {
   for (const d of spec.shape) w.tag(1, WireType.Varint).int64(d);
   w.tag(2, WireType.Varint).int32(ONNX_TYPES[type]);
   w.tag(8, WireType.LengthDelimited).string(name);
+  if (spec.external) {
+    for (const [key, value] of Object.entries(spec.external)) {
+      message(w, 13, (e) => e.tag(1, WireType.LengthDelimited).string(key).tag(2, WireType.LengthDelimited).string(String(value)));
+    }
+    w.tag(14, WireType.Varint).int32(1); // data_location EXTERNAL
+    return;
+  }
   if (!spec.typedFields) {
-    w.tag(9, WireType.LengthDelimited).bytes(rawBytes(spec));
+    w.tag(9, WireType.LengthDelimited).bytes(tensorBytes(spec));
     return;
   }
   if (type === 'float') for (const v of Array.from(spec.values)) w.tag(4, WireType.Bit32).float(v);

@@ -16,7 +16,8 @@ import { Sequential } from '../nn/sequential.js';
 import { zeros } from '../ops/index.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { encodeModel, type ValueSpec } from './encode.js';
+import { encodeModel, type GraphSpec, type ValueSpec } from './encode.js';
+import { externalize, unsafeLocation, writePartsBeside } from './external.js';
 import { ACTIVATION_EXPORTS } from './export/activations.js';
 import { ATTENTION_EXPORTS } from './export/attention.js';
 import { Builder, describe, type LayerExport, type Value } from './export/builder.js';
@@ -34,6 +35,16 @@ export interface ToOnnxOptions {
   inputName?: string;
   /** Default 'y'. */
   outputName?: string;
+}
+
+export interface SaveOnnxOptions extends ToOnnxOptions {
+  /**
+   * Initializers of `threshold` bytes or more (default 1024, onnx's) written
+   * to one file beside the model, at `location` (default the model file's
+   * name + '.data'), each at an aligned offset; true for the defaults. A
+   * model past protobuf's 2 GB can only be saved so.
+   */
+  externalData?: boolean | { location?: string; threshold?: number };
 }
 
 const OLDEST = 13;
@@ -120,6 +131,11 @@ function trace(b: Builder, layer: Module, path: string, xs: Tensor[], x: Value, 
  * not part of the model, and are left out.
  */
 export async function toOnnx(model: Module, options: ToOnnxOptions): Promise<Uint8Array> {
+  return encodeModel(await modelSpec(model, options));
+}
+
+/** What toOnnx encodes: the model's graph and initializers. */
+async function modelSpec(model: Module, options: ToOnnxOptions): Promise<GraphSpec> {
   if (!(model instanceof Module)) throw new ValueError(`toOnnx: expects a tm.nn.Module, got ${formatValue(model)}`);
   const { inputShape, opset, inputName, outputName } = checkOptions(options);
   const input = firstLayer(model);
@@ -151,10 +167,41 @@ export async function toOnnx(model: Module, options: ToOnnxOptions): Promise<Uin
   const outputSpec: ValueSpec = { name: outputName, type: 'float', shape: out.shape.map((d, i) => d ?? (i === 0 ? batchName : null)) };
   // The IR version each operator set came with: 19 and 20 with IR 9, 21 with IR 10.
   const irVersion = opset >= 21 ? 10 : opset >= 19 ? 9 : 8;
-  return encodeModel({ opset, irVersion, producer: 'tmnn', name: 'tmnn', inputs: [inputSpec], outputs: [outputSpec], nodes: b.nodes, initializers: b.initializers });
+  return { opset, irVersion, producer: 'tmnn', name: 'tmnn', inputs: [inputSpec], outputs: [outputSpec], nodes: b.nodes, initializers: b.initializers };
 }
 
-/** Writes toOnnx's bytes to `path` (atomically: a reader never sees half a file). */
-export async function saveOnnx(model: Module, path: string | URL, options: ToOnnxOptions): Promise<void> {
-  await writeFileAtomic(path, await toOnnx(model, options));
+/** saveOnnx's externalData option, checked: where the side file goes and which initializers it takes; null for none. */
+async function sideFile(path: string | URL, externalData: SaveOnnxOptions['externalData']): Promise<{ location: string; threshold: number } | null> {
+  if (externalData === undefined || externalData === false) return null;
+  if (externalData !== true && (typeof externalData !== 'object' || externalData === null)) {
+    throw new ValueError(`saveOnnx: externalData must be true, false or { location?, threshold? }, got ${formatValue(externalData)}`);
+  }
+  const { location, threshold = 1024 } = externalData === true ? {} : checkNames('saveOnnx externalData', externalData, { location: true, threshold: true });
+  if (!(Number.isSafeInteger(threshold) && threshold >= 0)) throw new ValueError(`saveOnnx: externalData.threshold must be a byte count (an integer ≥ 0), got ${formatValue(threshold)}`);
+  if (location === undefined) {
+    const name = path instanceof URL ? decodeURIComponent(path.pathname) : path;
+    return { location: `${name.split(/[\\/]/).pop()}.data`, threshold };
+  }
+  if (typeof location !== 'string' || !location) throw new ValueError(`saveOnnx: externalData.location must be a non-empty file name, got ${formatValue(location)}`);
+  const unsafe = unsafeLocation(location);
+  if (unsafe) throw new ValueError(`saveOnnx: externalData.location ${JSON.stringify(location)} ${unsafe}; readers (tmnn, onnxruntime) refuse such a file`);
+  return { location, threshold };
+}
+
+/**
+ * Writes toOnnx's bytes to `path` (atomically: a reader never sees half a
+ * file); with externalData, the large initializers to a file beside it
+ * first (atomically too), which the model file names.
+ */
+export async function saveOnnx(model: Module, path: string | URL, options: SaveOnnxOptions): Promise<void> {
+  if (typeof options !== 'object' || options === null) throw new ValueError(`saveOnnx: expects options { inputShape, opset?, inputName?, outputName?, externalData? }, got ${formatValue(options)}`);
+  const { externalData, ...rest } = checkNames('saveOnnx', options, { inputShape: true, opset: true, inputName: true, outputName: true, externalData: true });
+  const side = await sideFile(path, externalData);
+  const spec = await modelSpec(model, rest);
+  if (side) {
+    const { initializers, parts } = externalize(spec.initializers ?? {}, side.location, side.threshold);
+    if (parts.length) await writePartsBeside(path, side.location, parts);
+    spec.initializers = initializers;
+  }
+  await writeFileAtomic(path, encodeModel(spec));
 }

@@ -13,10 +13,11 @@ import { Module, type LayerConfig } from '../nn/module.js';
 import { checkOptions } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { eachGraph } from './check.js';
+import { externalTensors, fillExternal, givenFiles, givenSource, locationsOf, patched, type ExternalData, type ExternalFiles } from './external.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { DATA_TYPES, decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
-import { Constant, constantOf, isIntegerType, tensorOf, type ElementType, type Value } from './value.js';
+import { BYTES, Constant, constantOf, isIntegerType, tensorOf, type ElementType, type Value } from './value.js';
 
 /** A graph input or output: its name, ONNX element type and shape (a dimension's size, its symbolic name, or null when free). */
 export interface OnnxValueDescription {
@@ -28,6 +29,17 @@ export interface OnnxValueDescription {
 export interface RunAsyncOptions {
   /** Record the run for autograd (default true); false for inference, as noGrad around run. */
   grad?: boolean;
+}
+
+export interface FromBytesOptions {
+  /** The bytes of the files the model keeps its data in (TensorProto external data), by location or as a function of it. */
+  externalData?: ExternalData;
+}
+
+/** An ONNX model's files: the model's, and each external data file's by its location (toFiles). */
+export interface OnnxFiles {
+  model: Uint8Array;
+  externalData: Record<string, Uint8Array>;
 }
 
 /**
@@ -51,11 +63,15 @@ export class OnnxModel extends Module {
   #runner: GraphRunner;
   /** The file as read, and where each parameter's elements sit in it: what toBytes() writes the trained values over. */
   #file: Uint8Array;
-  #places = new Map<string, { type: ElementType; shape: readonly number[]; offset?: number }>();
+  #places = new Map<string, { type: ElementType; shape: readonly number[]; offset?: number; location?: string }>();
+  /** The external files the model keeps data in, and where to read them again for toFiles. */
+  #external?: ExternalFiles;
 
-  constructor(proto: OnnxModelProto, file: Uint8Array) {
+  /** `proto`'s external data must be read in already (fromBytes, load); `external` says where to read those files again. */
+  constructor(proto: OnnxModelProto, file: Uint8Array, external?: ExternalFiles) {
     super();
     this.#file = file;
+    this.#external = external?.locations.length ? external : undefined;
     const opset = proto.opsets.get('');
     if (opset === undefined) throw new CorruptFileError(`onnx: the model imports no version of the default (ai.onnx) operator set`);
     if (opset < OLDEST_OPSET) throw new ValueError(`onnx: the model uses operator set ${opset}; tmnn runs ${OLDEST_OPSET} and later (re-export it with a newer opset_version)`);
@@ -85,7 +101,7 @@ export class OnnxModel extends Module {
           if (this.#parameters.has(init.name)) throw new CorruptFileError(`onnx: two initializers are named ${init.name} (one in a subgraph); ONNX requires a subgraph's names to differ from its enclosing graphs'`);
           const p = tensorOf(c, `initializer ${init.name}`);
           p.requiresGrad = true;
-          this.#places.set(init.name, { type: c.type, shape: c.shape, offset: init.dataOffset });
+          this.#places.set(init.name, { type: c.type, shape: c.shape, offset: init.dataOffset, location: init.external?.location });
           this.#parameters.set(init.name, p);
           known.set(init.name, p);
           if (c.size <= HOST_COPY_LIMIT) hostCopies.set(p, c);
@@ -202,10 +218,47 @@ export class OnnxModel extends Module {
    * values (after training) written over its initializer's: everything else —
    * the graph, the other initializers, metadata — byte for byte as it was, so
    * any ONNX runtime loads the result. A parameter must keep its shape and
-   * dtype; its values are stored in the initializer's own element type.
+   * dtype; its values are stored in the initializer's own element type. A
+   * model that keeps data in external files is refused here: toFiles gives
+   * those files too, and save writes them.
    */
   async toBytes(): Promise<Uint8Array> {
-    const out = this.#file.slice();
+    if (this.#external) {
+      throw new ValueError(`onnx.toBytes: the model keeps its data in external files (${this.#external.locations.join(', ')}), which one file's bytes leave out; toFiles() gives every file, save(path) writes them beside the model`);
+    }
+    return (await this.toFiles()).model;
+  }
+
+  /**
+   * toBytes for a model that keeps data in external files: the model file,
+   * and each external file (read again from where the model was loaded from,
+   * or from the externalData given) with the trained values written over
+   * their ranges — the files' layout as it was.
+   */
+  async toFiles(): Promise<OnnxFiles> {
+    const patches = await this.#patches();
+    const externalData: Record<string, Uint8Array> = {};
+    for (const location of this.#external?.locations ?? []) {
+      externalData[location] = patched((await this.#external!.source.read(location)).slice(), patches.get(location) ?? [], location);
+    }
+    return { model: patched(this.#file.slice(), patches.get('') ?? [], 'the model file'), externalData };
+  }
+
+  /**
+   * Writes toBytes() to `path` atomically (Node): a failure leaves any file
+   * already there as it was. A model with external data writes each of its
+   * files first, at its location beside `path`, each atomically (a file read
+   * from disk copied a chunk at a time, so one of any size is written).
+   */
+  async save(path: string | URL): Promise<void> {
+    const patches = await this.#patches();
+    for (const location of this.#external?.locations ?? []) await this.#external!.source.copy(location, path, patches.get(location) ?? []);
+    await writeFileAtomic(path, patched(this.#file.slice(), patches.get('') ?? [], 'the model file'));
+  }
+
+  /** Each parameter's current values in its initializer's element type, and where they go: by file ('' the model's own), at byte offsets. */
+  async #patches(): Promise<Map<string, [number, Uint8Array][]>> {
+    const patches = new Map<string, [number, Uint8Array][]>();
     for (const [name, p] of this.#parameters) {
       const place = this.#places.get(name)!;
       if (p.isDisposed) throw new ValueError(`onnx.toBytes: parameter ${name} has been disposed`);
@@ -216,23 +269,13 @@ export class OnnxModel extends Module {
         throw new ValueError(`onnx.toBytes: initializer ${name} keeps its values as a list of separate fields, which tmnn cannot overwrite in place; re-save the model with raw data (onnx's default) to write it back`);
       }
       const values = await p.data();
-      const view = new DataView(out.buffer, out.byteOffset + place.offset);
-      const n = values.length;
-      if (place.type === 'float') for (let i = 0; i < n; i++) view.setFloat32(i * 4, values[i], true);
-      else if (place.type === 'double') for (let i = 0; i < n; i++) view.setFloat64(i * 8, values[i], true);
-      else if (place.type === 'float16') encodeF16(values).forEach((bits, i) => view.setUint16(i * 2, bits, true));
-      else if (place.type === 'bfloat16') {
-        const f32 = new Uint32Array(Float32Array.from(values).buffer);
-        // Round to nearest even on the 16 bits dropped.
-        for (let i = 0; i < n; i++) view.setUint16(i * 2, (f32[i] + 0x7fff + ((f32[i] >>> 16) & 1)) >>> 16, true);
-      }
+      const bytes = new Uint8Array(values.length * BYTES[place.type]);
+      writeValues(new DataView(bytes.buffer), place.type, values);
+      const file = place.location ?? '';
+      if (!patches.has(file)) patches.set(file, []);
+      patches.get(file)!.push([place.offset, bytes]);
     }
-    return out;
-  }
-
-  /** Writes toBytes() to `path` atomically (Node): a failure leaves any file already there as it was. */
-  async save(path: string | URL): Promise<void> {
-    await writeFileAtomic(path, await this.toBytes());
+    return patches;
   }
 
   /** Frees the parameters, and what the model derived from its constants (int8 weights laid out for the int8 product). */
@@ -282,12 +325,31 @@ function asOutput(v: Value, name: string): Tensor {
   return v instanceof Constant ? tensorOf(v, `output ${name}`) : v;
 }
 
-/** A model from an ONNX file's bytes. */
-export function fromBytes(bytes: Uint8Array | ArrayBuffer): OnnxModel {
+/** A model from an ONNX file's bytes; one that keeps data in external files takes their bytes as { externalData }. */
+export function fromBytes(bytes: Uint8Array | ArrayBuffer, options?: FromBytesOptions): OnnxModel {
+  const { externalData } = checkOptions('onnx.fromBytes', options, { externalData: true });
   const view = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
   if (!view) throw new ValueError(`onnx.fromBytes: expects a Uint8Array or ArrayBuffer of an ONNX file`);
   // A copy: toBytes() writes over it, and the caller may reuse their buffer.
   const file = view.slice();
-  return new OnnxModel(decodeModel(file), file);
+  const proto = decodeModel(file);
+  const tensors = externalTensors(proto);
+  const locations = locationsOf(tensors);
+  if (!externalData || !locations.length) return new OnnxModel(proto, file);
+  fillExternal(tensors, givenFiles(externalData, locations));
+  return new OnnxModel(proto, file, { locations, source: givenSource(externalData) });
+}
+
+/** Writes `values` from `view`'s start as elements of `type`, little-endian. */
+function writeValues(view: DataView, type: ElementType, values: ArrayLike<number>): void {
+  const n = values.length;
+  if (type === 'float') for (let i = 0; i < n; i++) view.setFloat32(i * 4, values[i], true);
+  else if (type === 'double') for (let i = 0; i < n; i++) view.setFloat64(i * 8, values[i], true);
+  else if (type === 'float16') encodeF16(values).forEach((bits, i) => view.setUint16(i * 2, bits, true));
+  else if (type === 'bfloat16') {
+    const f32 = new Uint32Array(Float32Array.from(values).buffer);
+    // Round to nearest even on the 16 bits dropped.
+    for (let i = 0; i < n; i++) view.setUint16(i * 2, (f32[i] + 0x7fff + ((f32[i] >>> 16) & 1)) >>> 16, true);
+  }
 }
 

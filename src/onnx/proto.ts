@@ -56,14 +56,22 @@ export interface OnnxTensorProto {
   int64Data: number[];
   doubleData: number[];
   uint64Data: number[];
-  /** Where the data lives outside the file (data_location EXTERNAL), when it does. */
-  externalLocation?: string;
+  /** Where the data lives outside the file (data_location EXTERNAL), when it does; external.ts reads it into rawData. */
+  external?: OnnxExternalPlace;
   /**
-   * Where in the file the elements start, when they are one contiguous
+   * Where in the file (the external one, for external data) the elements start, when they are one contiguous
    * little-endian run (raw_data, or a packed float_data): new values of the
    * same type and count can be written over them without re-encoding the file.
    */
   dataOffset?: number;
+}
+
+/** TensorProto.external_data: a file beside the model (a relative path) and the byte range in it. */
+export interface OnnxExternalPlace {
+  location: string;
+  offset: number;
+  /** Absent: to the end of the file. */
+  length?: number;
 }
 
 export interface OnnxValueInfo {
@@ -228,7 +236,9 @@ function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
 
 function readTensor(r: BinaryReader, end: number): OnnxTensorProto {
   const t: OnnxTensorProto = { name: '', dims: [], dataType: 0, floatData: [], int32Data: [], int64Data: [], doubleData: [], uint64Data: [] };
-  let external = false;
+  // TensorProto.DataLocation: 0 DEFAULT (in this message), 1 EXTERNAL.
+  let dataLocation = 0;
+  const entries = new Map<string, string>();
   fields(r, end, (no, wire) => {
     if (no === 1) repeated(r, wire, () => int64(r), t.dims);
     else if (no === 2) t.dataType = r.int32();
@@ -250,20 +260,34 @@ function readTensor(r: BinaryReader, end: number): OnnxTensorProto {
     else if (no === 10) repeated(r, wire, () => r.double(), t.doubleData);
     else if (no === 11) repeated(r, wire, () => Number(r.uint64()), t.uint64Data);
     else if (no === 13) {
-      // StringStringEntryProto: the entry keyed 'location' names the file.
+      // StringStringEntryProto: location, offset, length, checksum (a SHA-1 neither onnx nor onnxruntime checks).
       let key = '', value = '';
       fields(r, sub(r), (f) => {
         if (f === 1) key = r.string();
         else if (f === 2) value = r.string();
         else return false;
       });
-      if (key === 'location') t.externalLocation = value;
-    } else if (no === 14) external = r.int32() === 1;
+      entries.set(key, value);
+    } else if (no === 14) dataLocation = r.int32();
     else return false;
   });
-  if (!external) t.externalLocation = undefined;
-  else t.externalLocation ??= '(no location given)';
+  if (dataLocation === 1) t.external = externalPlace(t.name, entries);
+  else if (dataLocation !== 0) throw new CorruptFileError(`onnx: tensor ${t.name} has data_location ${dataLocation}; ONNX defines 0 (DEFAULT, in the file) and 1 (EXTERNAL)`);
   return t;
+}
+
+function externalPlace(name: string, entries: ReadonlyMap<string, string>): OnnxExternalPlace {
+  const location = entries.get('location');
+  if (!location) throw new CorruptFileError(`onnx: tensor ${name} keeps its data in an external file but names none (its external_data has no location)`);
+  const number = (key: string): number | undefined => {
+    const text = entries.get(key);
+    if (text === undefined) return undefined;
+    const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(value)) throw new CorruptFileError(`onnx: tensor ${name}'s external ${key} is ${JSON.stringify(text)}, not a byte count`);
+    return value;
+  };
+  const length = number('length');
+  return { location, offset: number('offset') ?? 0, ...(length === undefined ? {} : { length }) };
 }
 
 function readValueInfo(r: BinaryReader, end: number): OnnxValueInfo {

@@ -41,8 +41,9 @@ export type Value = Tensor | Constant;
 /** A Constant's elements, decoded from an initializer or a Constant node's tensor. */
 export function constantOf(t: OnnxTensorProto, where: string): Constant {
   const typeName = DATA_TYPES[t.dataType];
-  if (t.externalLocation !== undefined) {
-    throw new CorruptFileError(`onnx: ${where} keeps its data in an external file (${t.externalLocation}); tmnn reads single-file ONNX models only (re-save the model with its data inside, e.g. onnx.save(model, path, save_as_external_data=False))`);
+  // external.ts fills rawData from the file before the model is built; here only when nobody gave the file.
+  if (t.external && !t.rawData) {
+    throw new CorruptFileError(`onnx: ${where} keeps its data in an external file (${t.external.location}), which was not given: tm.onnx.load(path) reads it from beside the model file; fromBytes and load of bytes take it as { externalData }`);
   }
   if (!typeName || !isRunnable(typeName)) {
     throw new CorruptFileError(`onnx: ${where} has element type ${typeName ?? t.dataType}, which tmnn does not run (it runs ${RUNNABLE.join(', ')})`);
@@ -62,7 +63,8 @@ export function isRunnable(name: string): name is ElementType {
   return (RUNNABLE as string[]).includes(name);
 }
 
-const BYTES: Record<ElementType, number> = {
+/** Bytes per element of each type as raw data. */
+export const BYTES: Record<ElementType, number> = {
   float: 4, float16: 2, double: 8, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, uint16: 2, uint32: 4, uint64: 8, bool: 1,
 };
 

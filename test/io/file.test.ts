@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ValueError } from '../../src/errors.js';
-import { readFileBytes, writeFileAtomic } from '../../src/io/file.js';
+import { copyFileAtomic, makeDirectoriesIn, openFileRanges, readFileBytes, writeFileAtomic, writeFilePartsAtomic } from '../../src/io/file.js';
 
 // writeFileAtomic imports node:fs/promises lazily; this wraps its `open` and
 // `rename` so a test can make one step fail. By default both do the real thing.
@@ -215,11 +215,110 @@ describe('readFileBytes', () => {
   });
 });
 
+describe('openFileRanges', () => {
+  it('reads ranges of a file, each into its own array, the whole and empty ones too', async () => {
+    const path = join(dir, 'ranges.bin');
+    const data = Uint8Array.from({ length: 1001 }, (_, i) => (i * 37 + 11) & 255);
+    await writeFile(path, data);
+    const file = await openFileRanges(path);
+    try {
+      expect(file.size).toBe(1001);
+      for (const [start, end] of [[0, 1001], [0, 1], [500, 777], [1000, 1001], [1001, 1001], [3, 3]]) {
+        const bytes = await file.range(start, end);
+        expect(bytes).toEqual(data.subarray(start, end));
+        expect(bytes.buffer.byteLength).toBe(end - start);
+      }
+    } finally {
+      await file.close();
+    }
+  });
+
+  it('a range past the end says the file changed; a missing file and a directory are named as readFileBytes names them', async () => {
+    const path = join(dir, 'short.bin');
+    await writeFile(path, OLD);
+    const file = await openFileRanges(path);
+    await expect(file.range(1, 10)).rejects.toThrow(`load: cannot read ${path}: it ended at byte ${OLD.length} of ${OLD.length} (it changed while being read)`);
+    await file.close();
+    await expect(openFileRanges(join(dir, 'absent.bin'))).rejects.toThrow(`load: no file at ${join(dir, 'absent.bin')}`);
+    await expect(openFileRanges(dir)).rejects.toThrow(`load: cannot read ${dir}: it is a directory, not a file`);
+  });
+});
+
+describe('copyFileAtomic', () => {
+  it('writes a copy with bytes written over it, over another file or over the source itself', async () => {
+    const source = join(dir, 'copy-source.bin');
+    const data = Uint8Array.from({ length: 300 }, (_, i) => i & 255);
+    await writeFile(source, data);
+    const target = join(dir, 'copy-target.bin');
+    await writeFile(target, OLD);
+    await copyFileAtomic(source, target, [[10, Uint8Array.of(1, 2, 3)], [297, Uint8Array.of(9, 9, 9)]]);
+    const want = data.slice();
+    want.set([1, 2, 3], 10);
+    want.set([9, 9, 9], 297);
+    expect(new Uint8Array(await readFile(target))).toEqual(want);
+    expect(new Uint8Array(await readFile(source))).toEqual(data);
+    await copyFileAtomic(source, source, [[0, Uint8Array.of(7)]]);
+    expect(new Uint8Array(await readFile(source))).toEqual(Uint8Array.of(7, ...data.subarray(1)));
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('copies a file larger than its 64 MiB chunk', async () => {
+    const source = join(dir, 'copy-big.bin');
+    const size = 2 ** 26 + 5;
+    await writeFile(source, Uint8Array.of(4));
+    await truncate(source, size);
+    const target = join(dir, 'copy-big-target.bin');
+    await copyFileAtomic(source, target, [[2 ** 26 + 1, Uint8Array.of(6)]]);
+    const bytes = new Uint8Array(await readFile(target));
+    expect(bytes.length).toBe(size);
+    expect([bytes[0], bytes[2 ** 26], bytes[2 ** 26 + 1], bytes[size - 1]]).toEqual([4, 0, 6, 0]);
+    await rm(source);
+    await rm(target);
+  }, 60_000);
+
+  it('refuses bytes past the source\'s end before writing anything', async () => {
+    const source = join(dir, 'copy-short.bin');
+    await writeFile(source, OLD);
+    const target = join(dir, 'copy-untouched.bin');
+    await writeFile(target, NEW);
+    await expect(copyFileAtomic(source, target, [[2, Uint8Array.of(1, 1)]])).rejects.toThrow(`save: cannot write ${target}: bytes 2 to 4 of it are past the end of ${source} (3 bytes), which it copies; nothing was changed there`);
+    expect(Buffer.compare(await readFile(target), NEW)).toBe(0);
+    await expect(copyFileAtomic(join(dir, 'absent.bin'), target, [])).rejects.toThrow(`load: no file at ${join(dir, 'absent.bin')}`);
+  });
+});
+
+describe('writeFilePartsAtomic', () => {
+  it('writes each part at its offset, zeros between, replacing a longer file whole', async () => {
+    const path = join(dir, 'parts.bin');
+    await writeFile(path, NEW);
+    await writeFilePartsAtomic(path, [[5, Uint8Array.of(1, 2)], [0, Uint8Array.of(9)], [10, Uint8Array.of(3)]]);
+    expect(new Uint8Array(await readFile(path))).toEqual(Uint8Array.of(9, 0, 0, 0, 0, 1, 2, 0, 0, 0, 3));
+    await writeFilePartsAtomic(path, []);
+    expect((await stat(path)).size).toBe(0);
+    await expect(writeFilePartsAtomic(join(dir, 'no-dir', 'parts.bin'), [[0, OLD]])).rejects.toThrow(/no-dir does not exist \(ENOENT\); nothing was changed there/);
+  });
+});
+
+describe('makeDirectoriesIn', () => {
+  it('makes the directories below one that exists, and none below one that does not', async () => {
+    await makeDirectoriesIn(dir, join(dir, 'made', 'deeper'));
+    expect((await stat(join(dir, 'made', 'deeper'))).isDirectory()).toBe(true);
+    await makeDirectoriesIn(join(dir, 'nowhere'), join(dir, 'nowhere', 'sub'));
+    await expect(stat(join(dir, 'nowhere'))).rejects.toThrow(/ENOENT/);
+    await writeFile(join(dir, 'a-file'), OLD);
+    await expect(makeDirectoriesIn(dir, join(dir, 'a-file', 'sub'))).rejects.toThrow(/save: cannot write .*a-file\/sub: /);
+  });
+});
+
 describe('files in the browser bundle (file.browser.ts in file.ts\'s place)', () => {
   it('a path given in a page is refused with what to use instead, and nothing is touched', async () => {
     const browser = await import('../../src/io/file.browser.js');
     await expect(browser.writeFileAtomic('model.safetensors')).rejects.toThrow('save: a page has no file system to write model.safetensors to; model.toBytes() gives the model file\'s bytes');
     await expect(browser.readFileBytes('model.safetensors')).rejects.toThrow(ValueError);
     await expect(browser.readFileBytes('model.safetensors')).rejects.toThrow('fetch the bytes and pass them to tm.nn.fromBytes() (or tm.onnx.fromBytes() for an ONNX model)');
+    await expect(browser.openFileRanges('weights.bin')).rejects.toThrow("load: a page has no file system to read weights.bin from; fetch the bytes and pass them to tm.onnx.fromBytes() or tm.onnx.load() (an ONNX model's side files as { externalData })");
+    await expect(browser.copyFileAtomic('a.bin', 'b.bin')).rejects.toThrow("save: a page has no file system to write b.bin to");
+    await expect(browser.writeFilePartsAtomic('c.bin')).rejects.toThrow('save: a page has no file system to write c.bin to');
+    await expect(browser.makeDirectoriesIn('.', 'data')).rejects.toThrow("save: a page has no file system to write data to; an ONNX model's toFiles() gives its files' bytes");
   });
 });
