@@ -14,6 +14,7 @@ import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESIZE_OPS } from './resize.js';
 import { SEQUENCE_OPS } from './sequence.js';
+import { SEQUENCE_MAP_OPS } from './sequence_map.js';
 import { SHAPE_OPS } from './shape.js';
 
 export const OPS: OpTable = {
@@ -32,6 +33,7 @@ export const OPS: OpTable = {
   ...QUANTIZATION_OPS,
   ...INTEGER_PRODUCT_OPS,
   ...SEQUENCE_OPS,
+  ...SEQUENCE_MAP_OPS,
 };
 
 /** The op types tmnn runs (the default ai.onnx domain), sorted. */

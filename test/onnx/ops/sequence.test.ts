@@ -134,6 +134,11 @@ async function ortRun(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Pro
 
 const ortFloat = (x: F64): ort.Tensor => new ort.Tensor('float32', Float32Array.from(x.v), [...x.shape]);
 
+it('tm.onnx.SUPPORTED_OPS lists the sequence ops', () => {
+  const ops = ['SequenceEmpty', 'SequenceConstruct', 'SequenceInsert', 'SequenceAt', 'SequenceErase', 'SequenceLength', 'ConcatFromSequence', 'SplitToSequence', 'SequenceMap'];
+  expect(tm.onnx.SUPPORTED_OPS).toEqual(expect.arrayContaining(ops));
+});
+
 describe.each(BACKENDS)('tm.onnx sequence ops on %s', (backend) => {
   beforeAll(async () => {
     await tm.init({ backend });
@@ -183,6 +188,22 @@ describe.each(BACKENDS)('tm.onnx sequence ops on %s', (backend) => {
       expectArray(erased, join([b, a], 1), 'the list after two erasures, concatenated on axis 1');
       expect([...n.v]).toEqual([2]);
     });
+  });
+
+  it('reads a position computed on the device in runAsync, and names runAsync where run cannot', async () => {
+    const xs = [rand([2, 3]), rand([4, 3]), rand([1, 3])];
+    const bytes = onnxModel({
+      inputs: [...xs.map((x, i) => ({ name: `x${i}`, shape: x.shape })), { name: 'p', type: 'int64', shape: [] }],
+      outputs: [{ name: 'y' }],
+      nodes: [
+        { op: 'SequenceConstruct', inputs: ['x0', 'x1', 'x2'], outputs: ['list'] },
+        { op: 'SequenceAt', name: 'at', inputs: ['list', 'p'], outputs: ['y'] },
+      ],
+    });
+    const fed = [...xs.map((x) => feed(x)), { shape: [], values: [-2], type: 'int64' as const }];
+    const [y] = await runModel(bytes, fed, 'async');
+    expectArray(y, xs[1], 'SequenceAt −2');
+    await expect(runModel(bytes, fed)).rejects.toThrow(/node 'at' \(SequenceAt\): its position \(input 1, p\) is computed on the device.*runAsync/);
   });
 
   describe('ConcatFromSequence', () => {
@@ -398,6 +419,79 @@ describe.each(BACKENDS)('tm.onnx sequence ops on %s', (backend) => {
       await expect(runModel(bytes, [feed(a), feed(b), c])).rejects.toThrow(/node 'pick' \(If\): its condition is computed on the device.*a sequence of 3 tensors from then_branch but a sequence of 1 tensors from else_branch/);
       const [y] = await runModel(bytes, [feed(a), feed(b), c], 'async');
       expectArray(y, b, 'else branch in runAsync');
+    });
+  });
+
+  describe('SequenceMap ([f(a, b, w) for a, b in zip(list_a, list_b)])', () => {
+    /** Rows of x0 and of x1 mapped to a · w + b and −b, each list stacked back. */
+    const mapModel = (x: F64, w: F64): Uint8Array =>
+      onnxModel({
+        inputs: [{ name: 'x0', shape: x.shape }, { name: 'x1', shape: x.shape }, { name: 'w', shape: w.shape }],
+        outputs: [{ name: 'y0' }, { name: 'y1' }],
+        nodes: [
+          { op: 'SplitToSequence', inputs: ['x0'], outputs: ['la'], attributes: { axis: 0, keepdims: 0 } },
+          { op: 'SplitToSequence', inputs: ['x1'], outputs: ['lb'], attributes: { axis: 0, keepdims: 0 } },
+          {
+            op: 'SequenceMap',
+            name: 'map',
+            inputs: ['la', 'lb', 'w'],
+            outputs: ['m0', 'm1'],
+            attributes: {
+              body: {
+                graph: {
+                  name: 'f',
+                  inputs: [{ name: 'a', shape: [x.shape[1]] }, { name: 'b', shape: [x.shape[1]] }, { name: 'wi', shape: w.shape }],
+                  outputs: [{ name: 'o0', shape: [x.shape[1]] }, { name: 'o1', shape: [x.shape[1]] }],
+                  nodes: [
+                    { op: 'Mul', inputs: ['a', 'wi'], outputs: ['aw'] },
+                    { op: 'Add', inputs: ['aw', 'b'], outputs: ['o0'] },
+                    { op: 'Neg', inputs: ['b'], outputs: ['o1'] },
+                  ],
+                },
+              },
+            },
+          },
+          { op: 'ConcatFromSequence', inputs: ['m0'], outputs: ['y0'], attributes: { axis: 0, new_axis: 1 } },
+          { op: 'ConcatFromSequence', inputs: ['m1'], outputs: ['y1'], attributes: { axis: 0, new_axis: 1 } },
+        ],
+      });
+
+    it.each([[5, 3], [1, 7]])('maps two lists in step and a tensor passed whole, rows of [%i, %i], in run and runAsync', async (r, c) => {
+      const a = rand([r, c]), b = rand([r, c]), w = rand([c]);
+      const af = f32(a).v, bf = f32(b).v, wf = f32(w).v;
+      const want0 = f64([r, c], af.map((v, k) => Math.fround(v * wf[k % c]) + bf[k]));
+      const want1 = f64([r, c], bf.map((v) => -v));
+      for (const mode of ['sync', 'async'] as const) {
+        const [y0, y1] = await runModel(mapModel(a, w), [feed(a), feed(b), feed(w)], mode);
+        expectArray(y0, want0, `${mode} a · w + b`, 1e-6);
+        expectArray(y1, want1, `${mode} −b`);
+      }
+    });
+
+    it('agrees with onnxruntime-web', async () => {
+      const a = rand([4, 3]), b = rand([4, 3]), w = rand([3]);
+      const bytes = mapModel(a, w);
+      const [y0, y1] = await runModel(bytes, [feed(a), feed(b), feed(w)]);
+      const got = await ortRun(bytes, { x0: ortFloat(a), x1: ortFloat(b), w: ortFloat(w) });
+      expectClose(y0.v, Array.from(got.y0.data as Float32Array), 1e-6, 'y0 against onnxruntime-web');
+      expectExact(y1.v, Array.from(got.y1.data as Float32Array), 'y1 against onnxruntime-web');
+    });
+
+    it('refuses lists of different lengths', async () => {
+      const bytes = onnxModel({
+        inputs: [{ name: 'x0', shape: [3, 2] }, { name: 'x1', shape: [4, 2] }],
+        outputs: [{ name: 'y' }],
+        nodes: [
+          { op: 'SplitToSequence', inputs: ['x0'], outputs: ['la'] },
+          { op: 'SplitToSequence', inputs: ['x1'], outputs: ['lb'] },
+          {
+            op: 'SequenceMap', name: 'map', inputs: ['la', 'lb'], outputs: ['m'],
+            attributes: { body: { graph: { name: 'f', inputs: [{ name: 'a' }, { name: 'b' }], outputs: [{ name: 'o' }], nodes: [{ op: 'Add', inputs: ['a', 'b'], outputs: ['o'] }] } } },
+          },
+          { op: 'ConcatFromSequence', inputs: ['m'], outputs: ['y'], attributes: { axis: 0 } },
+        ],
+      });
+      await expect(runModel(bytes, [feed(rand([3, 2])), feed(rand([4, 2]))])).rejects.toThrow(/node 'map' \(SequenceMap\): its sequences differ in length: input 0 \(la\) holds 3 tensors, input 1 \(lb\) 4/);
     });
   });
 
