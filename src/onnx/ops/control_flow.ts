@@ -20,6 +20,8 @@
 // every iteration to the parameters the body reads. Each runs in a tidy of its
 // own, so a long loop holds only its carried values and scan outputs, not
 // every iteration's intermediates (what backward needs, the ops saved).
+// A carried value or an If output may be a sequence (a Python list being
+// built); a device-condition If picks two lists of one length item by item.
 import { tidy } from '../../engine.js';
 import * as ops from '../../ops/index.js';
 import { Tensor } from '../../tensor.js';
@@ -69,10 +71,10 @@ function normalize(call: NodeCall, axis: number, rank: number, what: string): nu
 /** One scan output: the iterations' values joined along a new axis (on the host when every one is a Constant). */
 function stackValues(call: NodeCall, values: readonly Value[], axis: number, info: OnnxValueInfo, body: string): Value {
   if (!values.length) return emptyStack(call, info, axis, body);
-  if (values.some((v) => v instanceof Sequence)) {
+  const items = values.filter((v): v is SequenceItem => !(v instanceof Sequence));
+  if (items.length !== values.length) {
     throw call.error(`its scan output ${info.name} is a sequence; ONNX stacks tensors as scan outputs (carry a sequence as a loop-carried value to collect a list)`);
   }
-  const items = values as readonly SequenceItem[];
   const shape = items[0].shape;
   const at = items.findIndex((v) => v.shape.length !== shape.length || v.shape.some((d, i) => d !== shape[i]));
   if (at >= 0) {

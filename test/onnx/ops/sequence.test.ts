@@ -5,10 +5,11 @@
 // a size, by sizes, into single slices with and without their axis — at odd
 // shapes. Then the patterns scripted PyTorch exports: a Loop appending x·i to
 // a list then concatenated, a split read item by item; If branches returning
-// lists; gradients through split, index and concatenation; runAsync; and the
-// errors (a position out of range, mismatched shapes, an empty list
-// concatenated, a sequence as a graph output) named. onnxruntime-web runs the
-// loop and split patterns too. runModel checks every tensor a run made freed.
+// lists; SequenceMap; gradients through split, index and concatenation;
+// positions read back in runAsync; and the errors (a position out of range,
+// mismatched shapes, an empty list concatenated, a sequence as a graph
+// output) named. onnxruntime-web runs the loop, split and SequenceMap
+// patterns too. runModel checks every tensor a run made freed.
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
