@@ -35,6 +35,8 @@ export interface ValueSpec {
   type?: OnnxTypeName;
   /** Sizes, symbolic names, or null for a free dimension; leave out for no shape. */
   shape?: readonly (number | string | null)[];
+  /** A sequence of such tensors (ONNX's seq(tensor)) rather than one. */
+  sequence?: boolean;
 }
 
 export interface GraphSpec {
@@ -137,21 +139,25 @@ function writeAttribute(w: BinaryWriter, name: string, a: AttributeSpec): void {
 
 function writeValueInfo(w: BinaryWriter, v: ValueSpec): void {
   w.tag(1, WireType.LengthDelimited).string(v.name);
-  message(w, 2, (type) =>
-    message(type, 1, (tensor) => {
-      tensor.tag(1, WireType.Varint).int32(ONNX_TYPES[v.type ?? 'float']);
-      if (v.shape) {
-        message(tensor, 2, (shape) => {
-          for (const d of v.shape!) {
-            message(shape, 1, (dim) => {
-              if (typeof d === 'number') dim.tag(1, WireType.Varint).int64(d);
-              else if (typeof d === 'string') dim.tag(2, WireType.LengthDelimited).string(d);
-            });
-          }
-        });
-      }
-    }),
-  );
+  // TypeProto: tensor_type (1), or sequence_type (4) whose elem_type (1) is a TypeProto of the tensors.
+  if (v.sequence) message(w, 2, (type) => message(type, 4, (seq) => message(seq, 1, (elem) => writeTensorType(elem, v))));
+  else message(w, 2, (type) => writeTensorType(type, v));
+}
+
+function writeTensorType(type: BinaryWriter, v: ValueSpec): void {
+  message(type, 1, (tensor) => {
+    tensor.tag(1, WireType.Varint).int32(ONNX_TYPES[v.type ?? 'float']);
+    if (v.shape) {
+      message(tensor, 2, (shape) => {
+        for (const d of v.shape!) {
+          message(shape, 1, (dim) => {
+            if (typeof d === 'number') dim.tag(1, WireType.Varint).int64(d);
+            else if (typeof d === 'string') dim.tag(2, WireType.LengthDelimited).string(d);
+          });
+        }
+      });
+    }
+  });
 }
 
 /** The bytes of an ONNX model holding `spec`'s graph. */

@@ -23,6 +23,7 @@ import { OPS } from './ops/index.js';
 import type { OnnxOp } from './ops/op.js';
 import { OwnedTensors } from './owned.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxNodeProto } from './proto.js';
+import { graphOutputs, refuseSequenceGraphValues, type SequenceItem } from './sequence.js';
 import { Constant, elementTypeOf, isIntegerType, type ElementType, type Value } from './value.js';
 
 /** The oldest default-domain operator set tmnn reads: older ones changed Reshape, Slice and more in ways it does not follow. */
@@ -67,6 +68,7 @@ export class GraphRunner {
     private readonly hostCopies: ReadonlyMap<Tensor, Constant>,
   ) {
     checkModelGraph(graph, (g) => [...(initializers.get(g)?.keys() ?? [])]);
+    refuseSequenceGraphValues(graph);
   }
 
   /**
@@ -74,10 +76,10 @@ export class GraphRunner {
    * intermediate is an ordinary tensor in the autograd graph; the caller runs
    * this inside tidy to free them.
    */
-  run(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[]): Value[] {
+  run(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[]): SequenceItem[] {
     const { scope, run } = this.start(feeds);
     this.runNodes(this.graph, scope, run);
-    return this.outputsOf(this.graph, scope, outputs, 'graph output');
+    return graphOutputs(this.outputsOf(this.graph, scope, outputs, 'graph output'), outputs);
   }
 
   /**
@@ -85,15 +87,15 @@ export class GraphRunner {
    * Frees every tensor it made but the outputs it returns; an output may be
    * a feed or a parameter itself (the caller copies those).
    */
-  async runAsync(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[], parameters: ReadonlySet<Tensor>, grad: boolean): Promise<Value[]> {
+  async runAsync(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[], parameters: ReadonlySet<Tensor>, grad: boolean): Promise<SequenceItem[]> {
     const { scope, run } = this.start(feeds, grad);
     const fed = new Set(feeds.values());
     const owned = new OwnedTensors((t) => fed.has(t) || parameters.has(t) || this.#kept.holds(t));
     owned.enter();
-    let values: Value[] = [];
+    let values: SequenceItem[] = [];
     try {
       await this.runNodesAsync(this.graph, scope, run, owned);
-      values = this.outputsOf(this.graph, scope, outputs, 'graph output');
+      values = graphOutputs(this.outputsOf(this.graph, scope, outputs, 'graph output'), outputs);
     } finally {
       owned.leave(values);
     }

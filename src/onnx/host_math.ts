@@ -88,3 +88,19 @@ export function hostIndex(c: Constant, axis: number, i: number): Constant {
   });
   return hostTake(c, shape, positions);
 }
+
+/** Constants joined along existing axis `axis` (ops.concat on the host): a float among integers makes the result float. */
+export function hostConcat(xs: readonly Constant[], axis: number): Constant {
+  const shape = [...xs[0].shape];
+  shape[axis] = xs.reduce((n, x) => n + x.shape[axis], 0);
+  const out: number[] = [];
+  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  for (let o = 0; o < outer; o++) {
+    for (const x of xs) {
+      const block = x.shape.slice(axis).reduce((p, d) => p * d, 1);
+      for (let i = 0; i < block; i++) out.push(x.data[o * block + i]);
+    }
+  }
+  const type = xs.find((x) => !isIntegerType(x.type))?.type ?? xs[0].type;
+  return new Constant(type, shape, Float64Array.from(out));
+}

@@ -321,7 +321,7 @@ function checkInput(info: OnnxValueDescription, t: unknown): Tensor {
 }
 
 /** A graph output as a tensor: one the graph computes on the host (a shape) is made one. */
-function asOutput(v: Value, name: string): Tensor {
+function asOutput(v: Tensor | Constant, name: string): Tensor {
   return v instanceof Constant ? tensorOf(v, `output ${name}`) : v;
 }
 

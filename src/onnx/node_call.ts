@@ -6,6 +6,7 @@ import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { KeptTensors } from './kept.js';
 import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxTensorProto } from './proto.js';
+import { Sequence, type SequenceItem } from './sequence.js';
 import { Constant, constantOf, tensorOf, type ElementType, type Value } from './value.js';
 
 /** How a node runs its subgraphs: synchronously, and in an asynchronous run (runAsync) through the asynchronous runner too. */
@@ -64,7 +65,22 @@ export class NodeCall {
     return this.inputs[i] !== undefined;
   }
 
-  value(i: number): Value {
+  /** Input i, a tensor or a host array: a sequence there is an error (an op that takes one reads it with sequence()). */
+  value(i: number): SequenceItem {
+    const v = this.anyValue(i);
+    if (v instanceof Sequence) throw this.error(`input ${i} (${this.node.inputs[i]}) is a sequence of ${v.length} tensors; ${this.node.opType} takes a tensor there`);
+    return v;
+  }
+
+  /** Input i, which must be a sequence (ONNX's seq(tensor)). */
+  sequence(i: number): Sequence {
+    const v = this.anyValue(i);
+    if (!(v instanceof Sequence)) throw this.error(`input ${i} (${this.node.inputs[i]}) is a tensor [${v.shape.join(', ')}]; ${this.node.opType} takes a sequence there`);
+    return v;
+  }
+
+  /** Input i as it is, tensor or sequence: for ops that pass values through (Identity, a Loop's carried values). */
+  anyValue(i: number): Value {
     const v = this.inputs[i];
     if (v === undefined) throw this.error(`input ${i} is required`);
     return v;
@@ -82,6 +98,7 @@ export class NodeCall {
 
   asTensor(v: Value, what: string): Tensor {
     if (v instanceof Tensor) return v;
+    if (v instanceof Sequence) throw this.error(`${what} is a sequence of ${v.length} tensors where a tensor is needed`);
     let t = this.tensors.get(v);
     // A loop iteration's tidy frees what it uploaded: a later iteration uploads again.
     if (!t || t.isDisposed) {
@@ -123,7 +140,7 @@ export class NodeCall {
   /** Whether input i is known on the host. */
   isConstant(i: number): boolean {
     const v = this.inputs[i];
-    return v instanceof Constant || (v !== undefined && this.hostCopies.has(v));
+    return v instanceof Constant || (v instanceof Tensor && this.hostCopies.has(v));
   }
 
   /**

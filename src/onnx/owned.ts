@@ -4,8 +4,9 @@
 // what it returned is owned here by the graph it ran in. When a subgraph run
 // ends, its outputs pass to the graph around it and the rest is freed — as
 // nested tidies would do — and the main graph's end frees all but its outputs.
-import { Tensor } from '../tensor.js';
-import type { Value } from './value.js';
+// A sequence's tensors count as its own: kept with it, freed with it.
+import type { Tensor } from '../tensor.js';
+import { tensorsIn, type Value } from './value.js';
 
 export class OwnedTensors {
   /** One set per graph run in progress, innermost last. */
@@ -27,8 +28,8 @@ export class OwnedTensors {
   /** Records a node's results: a tensor seen for the first time was made by it, and belongs to the graph running now. */
   add(values: readonly Value[]): void {
     const level = this.#levels[this.#levels.length - 1];
-    for (const v of values) {
-      if (!isTensor(v) || this.#owner.has(v) || this.#outside(v)) continue;
+    for (const v of values.flatMap(tensorsIn)) {
+      if (this.#owner.has(v) || this.#outside(v)) continue;
       level.add(v);
       this.#owner.set(v, level);
     }
@@ -42,7 +43,7 @@ export class OwnedTensors {
   leave(kept: readonly Value[]): void {
     const level = this.#levels.pop()!;
     const parent = this.#levels[this.#levels.length - 1];
-    const keep = new Set(kept.filter(isTensor));
+    const keep = new Set(kept.flatMap(tensorsIn));
     for (const t of level) {
       if (keep.has(t)) {
         if (parent) {
@@ -57,4 +58,3 @@ export class OwnedTensors {
   }
 }
 
-const isTensor = (v: Value): v is Tensor => v instanceof Tensor;

@@ -76,8 +76,10 @@ export interface OnnxExternalPlace {
 
 export interface OnnxValueInfo {
   name: string;
-  /** TensorProto.DataType of a tensor-typed value; 0 for other types or when not given. */
+  /** TensorProto.DataType of a tensor-typed value (of a sequence's tensors, for a sequence); 0 for other types or when not given. */
   elemType: number;
+  /** Set for a sequence of tensors (TypeProto's sequence_type), ONNX's seq(tensor). */
+  sequence?: true;
   /** Each dimension's size, or its symbolic name ('batch'), or null when unknown; undefined shape when not given. */
   shape?: (number | string | null)[];
 }
@@ -295,8 +297,13 @@ function readValueInfo(r: BinaryReader, end: number): OnnxValueInfo {
   fields(r, end, (no) => {
     if (no === 1) info.name = r.string();
     else if (no === 2) {
-      // TypeProto: only tensor_type (1) matters.
-      fields(r, sub(r), (f) => {
+      // TypeProto: tensor_type (1), or sequence_type (4) of a TypeProto of tensors.
+      const typeProto = (end: number): void => fields(r, end, (f) => {
+        if (f === 4) {
+          info.sequence = true;
+          fields(r, sub(r), (e) => (e === 1 ? typeProto(sub(r)) : false));
+          return;
+        }
         if (f !== 1) return false;
         fields(r, sub(r), (g) => {
           if (g === 1) info.elemType = r.int32();
@@ -315,6 +322,7 @@ function readValueInfo(r: BinaryReader, end: number): OnnxValueInfo {
           } else return false;
         });
       });
+      typeProto(sub(r));
     } else return false;
   });
   return info;

@@ -8,6 +8,7 @@ import { decodeF16, f16Value } from '../f16.js';
 import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
 import { DATA_TYPES, type OnnxTensorProto } from './proto.js';
+import { Sequence } from './sequence.js';
 
 /** ONNX element type names (TensorProto.DataType) that tmnn runs. */
 export type ElementType = 'float' | 'float16' | 'double' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool';
@@ -36,7 +37,14 @@ export class Constant {
   }
 }
 
-export type Value = Tensor | Constant;
+/** A value on a graph's edge: a tensor on the device, an array on the host, or a sequence of either (ONNX's seq(tensor)). */
+export type Value = Tensor | Constant | Sequence;
+
+/** The tensors a value holds on the device: itself, or a sequence's. */
+export function tensorsIn(v: Value): Tensor[] {
+  if (v instanceof Sequence) return v.items.filter((t): t is Tensor => !(t instanceof Constant));
+  return v instanceof Constant ? [] : [v];
+}
 
 /** A Constant's elements, decoded from an initializer or a Constant node's tensor. */
 export function constantOf(t: OnnxTensorProto, where: string): Constant {

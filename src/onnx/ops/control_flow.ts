@@ -20,12 +20,15 @@
 // every iteration to the parameters the body reads. Each runs in a tidy of its
 // own, so a long loop holds only its carried values and scan outputs, not
 // every iteration's intermediates (what backward needs, the ops saved).
+// A carried value or an If output may be a sequence (a Python list being
+// built); a device-condition If picks two lists of one length item by item.
 import { tidy } from '../../engine.js';
 import * as ops from '../../ops/index.js';
 import { Tensor } from '../../tensor.js';
 import { hostIndex, hostStack } from '../host_math.js';
 import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxValueInfo } from '../proto.js';
+import { Sequence, type SequenceItem } from '../sequence.js';
 import { Constant, elementTypeOf, isRunnable, type Value } from '../value.js';
 import type { OpTable } from './op.js';
 
@@ -33,6 +36,7 @@ const scalar = (type: 'int64' | 'bool', v: number): Constant => new Constant(typ
 
 /** A one-element value known on the host, as a number; `what` says where it came from when it is not. */
 function onHost(call: NodeCall, v: Value, what: string, why: string): number {
+  if (v instanceof Sequence) throw call.error(`${what} is a sequence; it should be a one-element tensor`);
   if (v instanceof Tensor) {
     throw call.error(`${what} is computed on the device (from the model's inputs or parameters); ${why}`);
   }
@@ -42,6 +46,7 @@ function onHost(call: NodeCall, v: Value, what: string, why: string): number {
 
 /** onHost in an asynchronous run: a value on the device is read back. */
 async function readHost(call: NodeCall, v: Value, what: string): Promise<number> {
+  if (v instanceof Sequence) throw call.error(`${what} is a sequence; it should be a one-element tensor`);
   if (v.size !== 1) throw call.error(`${what} should hold one element, it is [${v.shape.join(', ')}]`);
   return v instanceof Constant ? v.data[0] : (await v.data())[0];
 }
@@ -64,8 +69,12 @@ function normalize(call: NodeCall, axis: number, rank: number, what: string): nu
 }
 
 /** One scan output: the iterations' values joined along a new axis (on the host when every one is a Constant). */
-function stackValues(call: NodeCall, items: readonly Value[], axis: number, info: OnnxValueInfo, body: string): Value {
-  if (!items.length) return emptyStack(call, info, axis, body);
+function stackValues(call: NodeCall, values: readonly Value[], axis: number, info: OnnxValueInfo, body: string): Value {
+  if (!values.length) return emptyStack(call, info, axis, body);
+  const items = values.filter((v): v is SequenceItem => !(v instanceof Sequence));
+  if (items.length !== values.length) {
+    throw call.error(`its scan output ${info.name} is a sequence; ONNX stacks tensors as scan outputs (carry a sequence as a loop-carried value to collect a list)`);
+  }
   const shape = items[0].shape;
   const at = items.findIndex((v) => v.shape.length !== shape.length || v.shape.some((d, i) => d !== shape[i]));
   if (at >= 0) {
@@ -87,6 +96,14 @@ function checkArity(call: NodeCall, name: string, body: OnnxGraphProto, inputs: 
 function select(call: NodeCall, cond: Tensor, a: Value, b: Value, k: number): Value {
   if (a === b) return a;
   const name = call.node.outputs[k];
+  if (a instanceof Sequence || b instanceof Sequence) {
+    // Sequences of the same length pick item by item; of different lengths they cannot be picked on the device.
+    if (!(a instanceof Sequence && b instanceof Sequence) || a.length !== b.length) {
+      const describe = (v: Value) => (v instanceof Sequence ? `a sequence of ${v.length} tensors` : `a tensor [${v.shape.join(', ')}]`);
+      throw call.error(`its condition is computed on the device, so tmnn's synchronous run runs both branches and picks each output with where; output ${k} (${name}) is ${describe(a)} from then_branch but ${describe(b)} from else_branch, which cannot be picked elementwise. ${USE_RUN_ASYNC}, and runs only the branch taken`);
+    }
+    return new Sequence(a.elementType ?? b.elementType, a.items.map((item, j) => select(call, cond, item, b.items[j], k) as SequenceItem));
+  }
   const ta = call.asTensor(a, `then_branch output ${k}`), tb = call.asTensor(b, `else_branch output ${k}`);
   const sameShape = ta.rank === tb.rank && ta.shape.every((d, i) => d === tb.shape[i]);
   if (!sameShape || ta.dtype !== tb.dtype) {
@@ -207,7 +224,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
       const { body, carriedCount, scanCount } = loopPlan(call);
       const trips = call.has(0) ? onHost(call, call.isConstant(0) ? call.constant(0, 'trip count') : call.value(0), 'its trip count (input 0)', LOOP_REFUSAL) : Infinity;
       let cond = call.has(1) ? onHost(call, call.isConstant(1) ? call.constant(1, 'condition') : call.value(1), 'its condition (input 1)', LOOP_REFUSAL) !== 0 : true;
-      let carried = Array.from({ length: carriedCount }, (_, i) => call.value(2 + i));
+      let carried = Array.from({ length: carriedCount }, (_, i) => call.anyValue(2 + i));
       const scans: Value[][] = Array.from({ length: scanCount }, () => []);
       for (let i = 0; i < trips && cond; i++) {
         const out = tidy(() => call.runGraph('body', body, [scalar('int64', i), scalar('bool', 1), ...carried]));
@@ -222,7 +239,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
       const { body, carriedCount, scanCount } = loopPlan(call);
       const trips = call.has(0) ? onHost(call, call.constant(0, 'trip count'), 'its trip count (input 0)', LOOP_REFUSAL) : Infinity;
       let cond = call.has(1) ? onHost(call, call.constant(1, 'condition'), 'its condition (input 1)', LOOP_REFUSAL) !== 0 : true;
-      let carried = Array.from({ length: carriedCount }, (_, i) => call.value(2 + i));
+      let carried = Array.from({ length: carriedCount }, (_, i) => call.anyValue(2 + i));
       const scans: Value[][] = Array.from({ length: scanCount }, () => []);
       for (let i = 0; i < trips && cond; i++) {
         const out = await call.runGraphAsync('body', body, [scalar('int64', i), scalar('bool', 1), ...carried]);
@@ -237,7 +254,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
   Scan: {
     run: (call) => {
       const plan = scanPlan(call);
-      let states = Array.from({ length: plan.stateCount }, (_, i) => call.value(i));
+      let states = Array.from({ length: plan.stateCount }, (_, i) => call.anyValue(i));
       const scans: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
       for (let t = 0; t < plan.length; t++) {
         const out = tidy(() => call.runGraph('body', plan.body, [...states, ...plan.slices.map((parts) => parts[t])]));
@@ -251,7 +268,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
       const plan = call.step(() => scanPlan(call));
       let result: Value[] = [];
       try {
-        let states = Array.from({ length: plan.stateCount }, (_, i) => call.value(i));
+        let states = Array.from({ length: plan.stateCount }, (_, i) => call.anyValue(i));
         const scans: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
         for (let t = 0; t < plan.length; t++) {
           const out = await call.runGraphAsync('body', plan.body, [...states, ...plan.slices.map((parts) => parts[t])]);

@@ -130,7 +130,7 @@ function hardSigmoid(x: Tensor, alpha: number, beta: number): Tensor {
   return ops.clip(ops.add(ops.mul(x, alpha), beta), 0, 1);
 }
 
-function isType(v: Value, test: (t: ElementType) => boolean): boolean {
+function isType(v: Tensor | Constant, test: (t: ElementType) => boolean): boolean {
   return test(v instanceof Constant ? v.type : elementTypeOf(v));
 }
 

@@ -13,6 +13,8 @@ import { QUANTIZATION_OPS } from './quantization.js';
 import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESIZE_OPS } from './resize.js';
+import { SEQUENCE_OPS } from './sequence.js';
+import { SEQUENCE_MAP_OPS } from './sequence_map.js';
 import { SHAPE_OPS } from './shape.js';
 
 export const OPS: OpTable = {
@@ -30,6 +32,8 @@ export const OPS: OpTable = {
   ...DATA_DEPENDENT_OPS,
   ...QUANTIZATION_OPS,
   ...INTEGER_PRODUCT_OPS,
+  ...SEQUENCE_OPS,
+  ...SEQUENCE_MAP_OPS,
 };
 
 /** The op types tmnn runs (the default ai.onnx domain), sorted. */

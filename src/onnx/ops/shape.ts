@@ -6,12 +6,12 @@
 import * as ops from '../../ops/index.js';
 import { broadcastShapes, normalizeAxis } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
-import { forEachIndex, hostTake, stridesOf } from '../host_math.js';
+import { forEachIndex, hostConcat, hostTake, stridesOf } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
 import { Constant, isIntegerType, type Value } from '../value.js';
 import type { OnnxOp, OpTable } from './op.js';
 
-const shapeOf = (v: Value): readonly number[] => v.shape;
+const shapeOf = (v: Tensor | Constant): readonly number[] => v.shape;
 
 function axis(call: NodeCall, a: number, rank: number): number {
   if (!Number.isInteger(a) || a < -rank || a >= rank) throw call.error(`axis ${a} is outside a rank-${rank} input`);
@@ -182,7 +182,8 @@ const constant: OnnxOp = {
 
 export const SHAPE_OPS: OpTable = {
   Constant: constant,
-  Identity: { run: (call) => call.value(0), host: (_call, [x]) => x },
+  // A sequence passes through too (opset 14).
+  Identity: { run: (call) => call.anyValue(0), host: (_call, [x]) => x },
   // Inference: dropout passes x through; a mask output is never computed.
   Dropout: { run: (call) => call.value(0) },
   Shape: {
@@ -251,21 +252,7 @@ export const SHAPE_OPS: OpTable = {
       const xs = call.allTensors();
       return ops.concat(xs, axis(call, call.int('axis', 0), xs[0].rank));
     },
-    host: (call, xs) => {
-      const a = axis(call, call.int('axis', 0), xs[0].shape.length);
-      const shape = [...xs[0].shape];
-      shape[a] = xs.reduce((n, x) => n + x.shape[a], 0);
-      const out: number[] = [];
-      const outer = shape.slice(0, a).reduce((p, d) => p * d, 1);
-      for (let o = 0; o < outer; o++) {
-        for (const x of xs) {
-          const block = x.shape.slice(a).reduce((p, d) => p * d, 1);
-          for (let i = 0; i < block; i++) out.push(x.data[o * block + i]);
-        }
-      }
-      const type = xs.some((x) => !isIntegerType(x.type)) ? xs.find((x) => !isIntegerType(x.type))!.type : xs[0].type;
-      return new Constant(type, shape, Float64Array.from(out));
-    },
+    host: (call, xs) => hostConcat(xs, axis(call, call.int('axis', 0), xs[0].shape.length)),
   },
   Split: {
     hostInputs: [1],
