@@ -46,10 +46,12 @@ export interface GraphSpec {
   irVersion?: number;
   /** The graph's name (default 'graph'). */
   name?: string;
+  /** Versions of the other operator sets the nodes use, by domain; a domain a node names but this leaves out is imported at version 1. */
+  domains?: Record<string, number>;
 }
 
 /** A graph held by a node's attribute (an If's branch, a Loop's or Scan's body): the model-level fields left out. */
-export type SubgraphSpec = Omit<GraphSpec, 'opset' | 'producer' | 'irVersion'>;
+export type SubgraphSpec = Omit<GraphSpec, 'opset' | 'producer' | 'irVersion' | 'domains'>;
 
 /** An int64 to write: a number at or past 2^63 (INT64_MAX as a JS number rounds up to 2^63) saturates to INT64_MAX, as exporters write "to the end". */
 function int64(v: number): bigint {
@@ -150,10 +152,28 @@ export function encodeModel(spec: GraphSpec): Uint8Array {
   w.tag(1, WireType.Varint).int64(spec.irVersion ?? 8);
   w.tag(2, WireType.LengthDelimited).string(spec.producer ?? 'tmnn');
   message(w, 8, (m) => m.tag(2, WireType.Varint).int64(spec.opset ?? 17));
+  for (const [domain, version] of Object.entries(otherDomains(spec))) {
+    message(w, 8, (m) => {
+      m.tag(1, WireType.LengthDelimited).string(domain);
+      m.tag(2, WireType.Varint).int64(version);
+    });
+  }
   message(w, 7, (g) => writeGraph(g, spec));
   return w.finish();
 }
 
+/** The operator sets other than the default one to import: spec.domains, and version 1 of any other domain a node (a subgraph's too) names. */
+function otherDomains(spec: GraphSpec): Record<string, number> {
+  const out: Record<string, number> = {};
+  const visit = (g: SubgraphSpec) => {
+    for (const node of g.nodes) {
+      if (node.domain && node.domain !== 'ai.onnx') out[node.domain] ??= 1;
+      for (const a of Object.values(node.attributes ?? {})) if (typeof a === 'object' && a !== null && 'graph' in a) visit(a.graph);
+    }
+  };
+  visit(spec);
+  return { ...out, ...spec.domains };
+}
 
 function writeGraph(g: BinaryWriter, spec: SubgraphSpec): void {
   spec.nodes.forEach((node, i) => {

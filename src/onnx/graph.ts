@@ -9,7 +9,7 @@ import type { Tensor } from '../tensor.js';
 import { checkModelGraph, describe } from './check.js';
 import { KeptTensors } from './kept.js';
 import { NodeCall } from './node_call.js';
-import { OPS } from './ops/index.js';
+import { opFor } from './ops/index.js';
 import { DATA_TYPES, type OnnxGraphProto } from './proto.js';
 import { Constant, isIntegerType, type ElementType, type Value } from './value.js';
 
@@ -96,7 +96,8 @@ export class GraphRunner {
       // A subgraph the node runs sees this graph's values as they stand now, and those around it.
       const subgraph = (g: OnnxGraphProto, values: readonly Value[]): Value[] => this.runSubgraph(g, values, scope, run);
       const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraph, run.types, this.#kept);
-      const op = OPS[node.opType];
+      // Found: checkModelGraph refused, at load, every node of no known op.
+      const op = opFor(node.domain, node.opType)!;
       const constants = inputs.filter((v): v is Constant => v instanceof Constant);
       const onHost = op.host && constants.length === inputs.filter((v) => v !== undefined).length;
       const result = onHost ? op.host!(call, constants) : op.run(call);

@@ -6,7 +6,7 @@ import { fromBytes, OnnxModel } from './model.js';
 
 export { fromBytes, OnnxModel } from './model.js';
 export type { OnnxValueDescription } from './model.js';
-export { SUPPORTED_OPS } from './ops/index.js';
+export { SUPPORTED_MICROSOFT_OPS, SUPPORTED_OPS } from './ops/index.js';
 export { saveOnnx, toOnnx } from './export.js';
 export type { ToOnnxOptions } from './export.js';
 

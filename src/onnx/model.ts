@@ -11,7 +11,7 @@ import { encodeF16 } from '../f16.js';
 import { clone } from '../ops/movement.js';
 import { Module, type LayerConfig } from '../nn/module.js';
 import { Tensor } from '../tensor.js';
-import { eachGraph } from './check.js';
+import { eachGraph, opName } from './check.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { DATA_TYPES, decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
@@ -97,7 +97,7 @@ export class OnnxModel extends Module {
     }
     // Every node in the file, a loop body's counted once (not once per iteration): what the model is made of.
     const counts = new Map<string, number>();
-    for (const g of eachGraph(graph)) for (const node of g.nodes) counts.set(node.opType, (counts.get(node.opType) ?? 0) + 1);
+    for (const g of eachGraph(graph)) for (const node of g.nodes) counts.set(opName(node), (counts.get(opName(node)) ?? 0) + 1);
     this.opCounts = counts;
   }
 

@@ -27,6 +27,8 @@ const DTYPE: Partial<Record<OnnxTypeName, tm.DType>> = { float: 'f32', double: '
 export interface RunOptions {
   opset?: number;
   outputs?: number;
+  /** The node's domain ('com.microsoft'); the model imports it. */
+  domain?: string;
 }
 
 /** The node's outputs for `inputs` (null leaves an optional input out) on the active backend. */
@@ -41,7 +43,7 @@ export async function runOp(op: string, inputs: readonly (Feed | null)[], attrib
     return name;
   });
   const outputs = Array.from({ length: options.outputs ?? 1 }, (_, i) => `y${i}`);
-  const node: NodeSpec = { op, inputs: names, outputs, attributes };
+  const node: NodeSpec = { op, inputs: names, outputs, attributes, domain: options.domain };
   const bytes = onnxModel({ opset: options.opset, inputs: graphInputs, outputs: outputs.map((name) => ({ name })), nodes: [node], initializers });
   return runModel(bytes, graphInputs.map((g) => inputs[Number(g.name.slice(1))]!));
 }

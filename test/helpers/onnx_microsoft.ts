@@ -1,0 +1,116 @@
+// onnxruntime's contrib ops (com.microsoft) as float64 loops of their
+// definitions (docs/ContribOperators.md), the references of
+// test/onnx/ops/microsoft.test.ts, and a one-node model run by
+// onnxruntime-web's wasm build, which has most of them.
+import * as ort from 'onnxruntime-web';
+import { erfRef, type F64 } from './float64.js';
+import { onnxModel, type AttributeSpec, type OnnxTypeName } from './onnx.js';
+import type { Feed } from './onnx_run.js';
+
+export const geluRef = (x: number): number => 0.5 * x * (1 + erfRef(x / Math.SQRT2));
+export const fastGeluRef = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+export const quickGeluRef = (x: number, alpha: number): number => x / (1 + Math.exp(-alpha * x));
+
+/** x + bias, the bias 1-D over x's last axis. */
+export function plusBiasRef(x: F64, bias: F64): F64 {
+  const h = bias.v.length;
+  return { shape: [...x.shape], v: x.v.map((v, i) => v + bias.v[i % h]) };
+}
+
+/** LayerNorm (or RMSNorm, simplified) over the last axis: y = norm·gamma (+ beta), with the mean and 1/σ per row. */
+export function normalizeLastRef(x: F64, gamma: F64, beta: F64 | undefined, epsilon: number, simplified: boolean): { y: F64; mean: Float64Array; invStd: Float64Array } {
+  const h = x.shape[x.shape.length - 1], rows = x.v.length / h;
+  const y = new Float64Array(x.v.length), mean = new Float64Array(rows), invStd = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const row = x.v.subarray(r * h, (r + 1) * h);
+    const m = simplified ? 0 : row.reduce((a, b) => a + b, 0) / h;
+    const variance = row.reduce((a, b) => a + (b - m) ** 2, 0) / h;
+    const s = 1 / Math.sqrt(variance + epsilon);
+    [mean[r], invStd[r]] = [m, s];
+    for (let j = 0; j < h; j++) y[r * h + j] = (row[j] - m) * s * gamma.v[j] + (beta ? beta.v[j] : 0);
+  }
+  return { y: { shape: [...x.shape], v: y }, mean, invStd };
+}
+
+export interface AttentionRefOptions {
+  heads: number;
+  sizes: [number, number, number];
+  bias?: F64;
+  /** Additive mask per [batch, query, key] (0 or the filter value, summed), or undefined. */
+  mask?: (b: number, i: number, j: number) => number;
+  scale?: number;
+}
+
+/** onnxruntime's Attention: x [B, S, In] · w [In, Hq + Hk + Hv] (+ bias), per head softmax(scale·q·kᵀ + mask)·v, heads joined. */
+export function attentionRef(x: F64, w: F64, o: AttentionRefOptions): F64 {
+  const [batch, seq, input] = x.shape, cols = w.shape[1];
+  const proj = new Float64Array(batch * seq * cols);
+  for (let r = 0; r < batch * seq; r++) {
+    for (let c = 0; c < cols; c++) {
+      let s = o.bias ? o.bias.v[c] : 0;
+      for (let p = 0; p < input; p++) s += x.v[r * input + p] * w.v[p * cols + c];
+      proj[r * cols + c] = s;
+    }
+  }
+  const [hq, , hv] = o.sizes, n = o.heads, dk = hq / n, dv = hv / n;
+  const scale = o.scale ?? 1 / Math.sqrt(dk);
+  const out = new Float64Array(batch * seq * hv);
+  for (let b = 0; b < batch; b++) {
+    for (let h = 0; h < n; h++) {
+      for (let i = 0; i < seq; i++) {
+        const scores = Array.from({ length: seq }, (_, j) => {
+          let s = 0;
+          for (let d = 0; d < dk; d++) s += proj[(b * seq + i) * cols + h * dk + d] * proj[(b * seq + j) * cols + hq + h * dk + d];
+          return s * scale + (o.mask ? o.mask(b, i, j) : 0);
+        });
+        const max = Math.max(...scores);
+        const e = scores.map((s) => Math.exp(s - max));
+        const total = e.reduce((a, c) => a + c, 0);
+        for (let d = 0; d < dv; d++) {
+          let s = 0;
+          for (let j = 0; j < seq; j++) s += (e[j] / total) * proj[(b * seq + j) * cols + 2 * hq + h * dv + d];
+          out[(b * seq + i) * hv + h * dv + d] = s;
+        }
+      }
+    }
+  }
+  return { shape: [batch, seq, hv], v: out };
+}
+
+const ORT_TYPES: Partial<Record<OnnxTypeName, ort.Tensor.Type>> = { float: 'float32', uint8: 'uint8', int8: 'int8', int32: 'int32' };
+
+function ortTensor(f: Feed): ort.Tensor {
+  const type = f.type ?? 'float';
+  const data = type === 'uint8' ? Uint8Array.from(f.values) : type === 'int8' ? Int8Array.from(f.values) : type === 'int32' ? Int32Array.from(f.values) : Float32Array.from(f.values);
+  return new ort.Tensor(ORT_TYPES[type]!, data, [...f.shape]);
+}
+
+/**
+ * A one-node model's outputs from onnxruntime-web (wasm), inputs fed or
+ * written as initializers as `feeds` say (null leaves an optional input out),
+ * `outputs` float outputs; graph optimizations off, so it runs the node as written.
+ */
+export async function ortNode(op: string, feeds: readonly (Feed | null)[], attributes: Record<string, AttributeSpec>, options: { domain?: string; outputs?: number } = {}): Promise<Float64Array[]> {
+  const initializers: Record<string, { type?: OnnxTypeName; shape: readonly number[]; values: ArrayLike<number> }> = {};
+  const inputs: { name: string; type: OnnxTypeName; shape: readonly number[] }[] = [];
+  const fed: Record<string, ort.Tensor> = {};
+  const names = feeds.map((f, i) => {
+    if (!f) return '';
+    const name = `x${i}`;
+    if (f.constant) initializers[name] = { type: f.type, shape: f.shape, values: f.values };
+    else {
+      inputs.push({ name, type: f.type ?? 'float', shape: f.shape });
+      fed[name] = ortTensor(f);
+    }
+    return name;
+  });
+  const outputs = Array.from({ length: options.outputs ?? 1 }, (_, i) => `y${i}`);
+  const bytes = onnxModel({ opset: 17, inputs, outputs: outputs.map((name) => ({ name })), nodes: [{ op, inputs: names, outputs, attributes, domain: options.domain }], initializers });
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
+  try {
+    const got = await session.run(fed);
+    return Promise.all(outputs.map(async (name) => Float64Array.from((await got[name].getData()) as ArrayLike<number>)));
+  } finally {
+    await session.release();
+  }
+}
