@@ -88,9 +88,9 @@ function ortTensor(f: Feed): ort.Tensor {
 /**
  * A one-node model's outputs from onnxruntime-web (wasm), inputs fed or
  * written as initializers as `feeds` say (null leaves an optional input out),
- * `outputs` float outputs; graph optimizations off, so it runs the node as written.
+ * `outputs` outputs (float unless outputTypes says); graph optimizations off, so it runs the node as written.
  */
-export async function ortNode(op: string, feeds: readonly (Feed | null)[], attributes: Record<string, AttributeSpec>, options: { domain?: string; outputs?: number } = {}): Promise<Float64Array[]> {
+export async function ortNode(op: string, feeds: readonly (Feed | null)[], attributes: Record<string, AttributeSpec>, options: { domain?: string; outputs?: number; outputTypes?: readonly OnnxTypeName[] } = {}): Promise<Float64Array[]> {
   const initializers: Record<string, { type?: OnnxTypeName; shape: readonly number[]; values: ArrayLike<number> }> = {};
   const inputs: { name: string; type: OnnxTypeName; shape: readonly number[] }[] = [];
   const fed: Record<string, ort.Tensor> = {};
@@ -105,7 +105,7 @@ export async function ortNode(op: string, feeds: readonly (Feed | null)[], attri
     return name;
   });
   const outputs = Array.from({ length: options.outputs ?? 1 }, (_, i) => `y${i}`);
-  const bytes = onnxModel({ opset: 17, inputs, outputs: outputs.map((name) => ({ name })), nodes: [{ op, inputs: names, outputs, attributes, domain: options.domain }], initializers });
+  const bytes = onnxModel({ opset: 17, inputs, outputs: outputs.map((name, i) => ({ name, type: options.outputTypes?.[i] })), nodes: [{ op, inputs: names, outputs, attributes, domain: options.domain }], initializers });
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
   try {
     const got = await session.run(fed);
@@ -113,4 +113,16 @@ export async function ortNode(op: string, feeds: readonly (Feed | null)[], attri
   } finally {
     await session.release();
   }
+}
+
+/** EmbedLayerNormalization: LayerNorm(word[ids] + position[p] + segment[segments]) per token; positions 0… unless given. */
+export function embedLayerNormRef(ids: F64, segments: F64 | undefined, word: F64, position: F64, segment: F64 | undefined, gamma: F64, beta: F64, epsilon: number, positionIds?: F64): { y: F64; sum: F64 } {
+  const [batch, seq] = ids.shape, h = word.shape[1];
+  const sum = new Float64Array(batch * seq * h);
+  for (let t = 0; t < batch * seq; t++) {
+    const p = positionIds ? positionIds.v[positionIds.shape[0] === 1 ? t % seq : t] : t % seq;
+    for (let j = 0; j < h; j++) sum[t * h + j] = word.v[ids.v[t] * h + j] + position.v[p * h + j] + (segment && segments ? segment.v[segments.v[t] * h + j] : 0);
+  }
+  const total: F64 = { shape: [batch, seq, h], v: sum };
+  return { y: normalizeLastRef(total, gamma, beta, epsilon, false).y, sum: total };
 }

@@ -13,7 +13,7 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { f64, matmulRef, size, softmaxRef, type F64 } from '../../helpers/float64.js';
 import { onnxModel, type AttributeSpec } from '../../helpers/onnx.js';
-import { attentionRef, fastGeluRef, geluRef, normalizeLastRef, ortNode, plusBiasRef, quickGeluRef } from '../../helpers/onnx_microsoft.js';
+import { attentionRef, embedLayerNormRef, fastGeluRef, geluRef, normalizeLastRef, ortNode, plusBiasRef, quickGeluRef } from '../../helpers/onnx_microsoft.js';
 import { integerMatmulRef, quantize, roundHalfEven, saturate, type Q } from '../../helpers/onnx_quantized.js';
 import { feed, runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
 
@@ -196,6 +196,26 @@ describe.each(BACKENDS)('com.microsoft ops on %s', (backend) => {
     }
   });
 
+  it("EmbedLayerNormalization: word + position (+ segment) embeddings, LayerNorm (epsilon 1e-12 by default); mask_index counts each row's ones; the sum before the norm", async () => {
+    const [batch, seq, vocab, h] = [3, 7, 11, 5];
+    const word = floats([vocab, h]), position = floats([9, h]), segment = floats([2, h]), gamma = floats([h]), beta = floats([h]);
+    const idsOf = (shape: number[], hi: number): Feed => ({ shape, values: randomInts(size(shape), 0, hi - 1), type: 'int32' });
+    const ids = idsOf([batch, seq], vocab), segments = idsOf([batch, seq], 2), mask = idsOf([batch, seq], 2);
+    const asF64 = (f: Feed): F64 => f64([...f.shape], Float64Array.from(f.values));
+    for (const [withSegments, positionIds, epsilon] of [[true, undefined, undefined], [false, idsOf([1, seq], 9), 1e-3], [true, idsOf([batch, seq], 9), undefined]] as [boolean, Feed | undefined, number | undefined][]) {
+      const inputs = [ids, withSegments ? segments : null, feed(word), feed(position), withSegments ? feed(segment) : null, feed(gamma), feed(beta), mask, positionIds ?? null];
+      const [y, maskIndex, sum] = await run('EmbedLayerNormalization', inputs, epsilon === undefined ? {} : { epsilon: { float: epsilon } }, 3);
+      const ref = embedLayerNormRef(asF64(ids), withSegments ? asF64(segments) : undefined, word, position, withSegments ? segment : undefined, gamma, beta, Math.fround(epsilon ?? 1e-12), positionIds && asF64(positionIds));
+      const what = `${withSegments ? 'segments' : 'no segments'}, position_ids ${positionIds ? `[${positionIds.shape}]` : 'none'}`;
+      expectClose(y.v, ref.y.v, 2e-5, what);
+      expectClose(sum.v, ref.sum.v, 1e-6, `${what}: sum`);
+      expect(Array.from(maskIndex.v), `${what}: mask_index`).toEqual(Array.from({ length: batch }, (_, b) => Array.from(mask.values).slice(b * seq, (b + 1) * seq).filter((v) => v === 1).length));
+    }
+    // No mask: mask_index is 0s.
+    const [, zeros] = await run('EmbedLayerNormalization', [ids, null, feed(word), feed(position), null, feed(gamma), feed(beta)], {}, 2);
+    expect(Array.from(zeros.v)).toEqual([0, 0, 0]);
+  });
+
   it('Attention: merged QKV weights, heads, scale; no mask, key padding masks ([B, T], [B], [2B], [B, S, T]), unidirectional, attention_bias', async () => {
     const [batch, seq, input, heads] = [2, 5, 7, 3];
     const x = floats([batch, seq, input]), w = floats([input, 3 * 6], -0.6, 0.6), bias = floats([18], -0.5, 0.5);
@@ -267,8 +287,10 @@ describe.each(BACKENDS)('com.microsoft ops beside onnxruntime-web on %s', (backe
       ['Attention', [feed(att), feed(attW), feed(attB), i32([2, 4], [1, 1, 0, 1, 1, 1, 1, 0])], { num_heads: 2, unidirectional: 1 }, 1],
       ['Attention', [feed(att), feed(attW), feed(attB), i32([2], [4, 2])], { num_heads: 4 }, 1],
     ];
+    const embedIds = (hi: number): Feed => ({ shape: [2, 4], values: randomInts(8, 0, hi - 1), type: 'int32' });
+    CASES.push(['EmbedLayerNormalization', [embedIds(10), embedIds(2), feed(floats([10, 8])), feed(floats([6, 8])), feed(floats([2, 8])), feed(floats([8])), feed(floats([8])), embedIds(2)], {}, 3]);
     for (const [op, inputs, attributes, outputs, domain = 'com.microsoft'] of CASES) {
-      const options = { domain: domain || undefined, outputs };
+      const options = { domain: domain || undefined, outputs, outputTypes: op === 'EmbedLayerNormalization' ? (['float', 'int32', 'float'] as const) : undefined };
       const got = await runOp(op, inputs, attributes, options);
       const want = await ortNode(op, inputs, attributes, options);
       got.forEach((g, i) => expectClose(g.v, want[i], op.includes('Quantize') || op.includes('Integer') ? 1e-5 : 3e-5, `${op} output ${i} ${JSON.stringify(attributes)} (test seed ${SEED})`));
@@ -356,6 +378,38 @@ describe.each(BACKENDS)('a model mixing the default domain and com.microsoft on 
     expectClose(await model.ownParameters().gamma.grad!.data(), dGamma, 2e-5, 'd loss / d gamma');
     expectClose(await model.ownParameters().beta.grad!.data(), new Array(h).fill(rows / h), 1e-6, 'd loss / d beta');
     for (const t of [xt, y, loss]) t.dispose();
+    model.dispose();
+    expect(tm.memory().numTensors, 'tensors left').toBe(before);
+  });
+
+  it("Attention's merged weights and bias are parameters: their gradients match central differences of the float64 reference", async () => {
+    const [batch, seq, input, heads] = [2, 3, 4, 2];
+    const x = floats([batch, seq, input]), w = floats([input, 12], -0.7, 0.7), bias = floats([12], -0.5, 0.5), r = floats([batch, seq, 4]);
+    const lengths = [3, 2];
+    const bytes = onnxModel({
+      inputs: [{ name: 'x', shape: [batch, seq, input] }, { name: 'm', type: 'int32', shape: [batch] }],
+      outputs: [{ name: 'y' }],
+      initializers: { w: { shape: w.shape, values: w.v }, bias: { shape: [12], values: bias.v }, r: { shape: r.shape, values: r.v } },
+      nodes: [
+        { op: 'Attention', inputs: ['x', 'w', 'bias', 'm'], outputs: ['a'], domain: 'com.microsoft', attributes: { num_heads: heads, unidirectional: 1 } },
+        { op: 'Mul', inputs: ['a', 'r'], outputs: ['ar'] },
+        { op: 'ReduceSum', inputs: ['ar'], outputs: ['y'], attributes: { keepdims: 0 } },
+      ],
+    });
+    const mask = (b: number, i: number, j: number) => (j < lengths[b] ? 0 : -10000) + (j > i ? -10000 : 0);
+    const loss = (wv: F64, bv: F64) => attentionRef(x, wv, { heads, sizes: [4, 4, 4], bias: bv, mask }).v.reduce((acc, v, i) => acc + v * r.v[i], 0);
+    const numeric = (a: F64, f: (changed: F64) => number) => Array.from(a.v, (_, i) => {
+      const step = 1e-5, at = (d: number) => f(map(a, (v, k) => (k === i ? v + d : v)));
+      return (at(step) - at(-step)) / (2 * step);
+    });
+    const before = tm.memory().numTensors;
+    const model = tm.onnx.fromBytes(bytes);
+    const xt = tm.tensor(Array.from(x.v), x.shape), mt = tm.tensor(lengths, [batch], { dtype: 'i32' });
+    const y = model.forward(xt, mt);
+    y.backward();
+    expectClose(await model.ownParameters().w.grad!.data(), numeric(w, (c) => loss(c, bias)), 1e-4, 'd loss / d weights');
+    expectClose(await model.ownParameters().bias.grad!.data(), numeric(bias, (c) => loss(w, c)), 1e-4, 'd loss / d bias');
+    for (const t of [xt, mt, y]) t.dispose();
     model.dispose();
     expect(tm.memory().numTensors, 'tensors left').toBe(before);
   });
