@@ -41,7 +41,7 @@ export interface AttentionRefOptions {
   scale?: number;
 }
 
-/** onnxruntime's Attention: x [B, S, In] · w [In, Hq + Hk + Hv] (+ bias), per head softmax(scale·q·kᵀ + mask)·v, heads joined. */
+/** onnxruntime's Attention: x [B, S, In] · w [In, Hq + Hk + Hv] (+ bias), split into Q, K, V, then as multiHeadRef. */
 export function attentionRef(x: F64, w: F64, o: AttentionRefOptions): F64 {
   const [batch, seq, input] = x.shape, cols = w.shape[1];
   const proj = new Float64Array(batch * seq * cols);
@@ -52,15 +52,28 @@ export function attentionRef(x: F64, w: F64, o: AttentionRefOptions): F64 {
       proj[r * cols + c] = s;
     }
   }
-  const [hq, , hv] = o.sizes, n = o.heads, dk = hq / n, dv = hv / n;
+  let start = 0;
+  const [q, k, v] = o.sizes.map((h) => {
+    const part = new Float64Array(batch * seq * h);
+    for (let r = 0; r < batch * seq; r++) for (let c = 0; c < h; c++) part[r * h + c] = proj[r * cols + start + c];
+    start += h;
+    return { shape: [batch, seq, h], v: part };
+  });
+  return multiHeadRef(q, k, v, o);
+}
+
+/** Multi-head attention of q [B, S, H], k [B, T, H], v [B, T, Hv]: per head softmax(scale·q·kᵀ + mask)·v, heads joined. */
+export function multiHeadRef(q: F64, k: F64, v: F64, o: Pick<AttentionRefOptions, 'heads' | 'mask' | 'scale'>): F64 {
+  const [batch, seq, hq] = q.shape, length = k.shape[1], hv = v.shape[2];
+  const n = o.heads, dk = hq / n, dv = hv / n;
   const scale = o.scale ?? 1 / Math.sqrt(dk);
   const out = new Float64Array(batch * seq * hv);
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < n; h++) {
       for (let i = 0; i < seq; i++) {
-        const scores = Array.from({ length: seq }, (_, j) => {
+        const scores = Array.from({ length }, (_, j) => {
           let s = 0;
-          for (let d = 0; d < dk; d++) s += proj[(b * seq + i) * cols + h * dk + d] * proj[(b * seq + j) * cols + hq + h * dk + d];
+          for (let d = 0; d < dk; d++) s += q.v[(b * seq + i) * hq + h * dk + d] * k.v[(b * length + j) * hq + h * dk + d];
           return s * scale + (o.mask ? o.mask(b, i, j) : 0);
         });
         const max = Math.max(...scores);
@@ -68,13 +81,29 @@ export function attentionRef(x: F64, w: F64, o: AttentionRefOptions): F64 {
         const total = e.reduce((a, c) => a + c, 0);
         for (let d = 0; d < dv; d++) {
           let s = 0;
-          for (let j = 0; j < seq; j++) s += (e[j] / total) * proj[(b * seq + j) * cols + 2 * hq + h * dv + d];
+          for (let j = 0; j < length; j++) s += (e[j] / total) * v.v[(b * length + j) * hv + h * dv + d];
           out[(b * seq + i) * hv + h * dv + d] = s;
         }
       }
     }
   }
   return { shape: [batch, seq, hv], v: out };
+}
+
+/** a [B, T, N·h] split into heads: [B, N, T, h]. */
+export function headsRef(a: F64, heads: number): F64 {
+  const [batch, t, c] = a.shape, d = c / heads;
+  const v = new Float64Array(a.v.length);
+  for (let b = 0; b < batch; b++) for (let n = 0; n < heads; n++) for (let i = 0; i < t; i++) for (let x = 0; x < d; x++) v[((b * heads + n) * t + i) * d + x] = a.v[(b * t + i) * c + n * d + x];
+  return { shape: [batch, heads, t, d], v };
+}
+
+/** Tensors [B, T, N·h] packed as MultiHeadAttention takes them: [B, T, N, parts, h]. */
+export function packedRef(parts: readonly F64[], heads: number): F64 {
+  const [batch, t, c] = parts[0].shape, d = c / heads, p = parts.length;
+  const v = new Float64Array(p * parts[0].v.length);
+  for (let r = 0; r < batch * t; r++) for (let n = 0; n < heads; n++) for (let k = 0; k < p; k++) for (let x = 0; x < d; x++) v[((r * heads + n) * p + k) * d + x] = parts[k].v[r * c + n * d + x];
+  return { shape: [batch, t, heads, p, d], v };
 }
 
 const ORT_TYPES: Partial<Record<OnnxTypeName, ort.Tensor.Type>> = { float: 'float32', uint8: 'uint8', int8: 'int8', int32: 'int32' };

@@ -13,7 +13,7 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { f64, matmulRef, size, softmaxRef, type F64 } from '../../helpers/float64.js';
 import { onnxModel, type AttributeSpec } from '../../helpers/onnx.js';
-import { attentionRef, embedLayerNormRef, fastGeluRef, geluRef, normalizeLastRef, ortNode, plusBiasRef, quickGeluRef } from '../../helpers/onnx_microsoft.js';
+import { attentionRef, embedLayerNormRef, fastGeluRef, geluRef, headsRef, multiHeadRef, packedRef, normalizeLastRef, ortNode, plusBiasRef, quickGeluRef } from '../../helpers/onnx_microsoft.js';
 import { integerMatmulRef, quantize, roundHalfEven, saturate, type Q } from '../../helpers/onnx_quantized.js';
 import { feed, runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
 
@@ -253,6 +253,37 @@ describe.each(BACKENDS)('com.microsoft ops on %s', (backend) => {
     const headOf = (i: number) => Math.floor((i % 9) / 3);
     expectClose(got.v, got.v.map((_, i) => perHead[headOf(i)].v[i]), 2e-5, 'Attention, qkv_hidden_sizes [6, 6, 9] and attention_bias');
   });
+
+  it('MultiHeadAttention: Q, K, V projected (self and cross attention), bias, key padding masks, unidirectional, attention_bias; K and V split into heads or packed', async () => {
+    const [batch, seq, length, heads, h] = [2, 3, 5, 2, 6];
+    const q = floats([batch, seq, h]), k = floats([batch, length, h]), v = floats([batch, length, 4]), bias = floats([h + h + 4], -0.5, 0.5);
+    const lengths = [5, 3];
+    const keyMask = Array.from({ length: batch * length }, (_, i) => +(i % length !== 1 || i < length));
+    const pad = (keep: (b: number, j: number) => boolean) => (b: number, _i: number, j: number) => (keep(b, j) ? 0 : -10000);
+    const plus = (a: F64, b: F64, from: number) => map(a, (x, i) => x + b.v[from + (i % a.shape[2])]);
+    const [qb, kb, vb] = [plus(q, bias, 0), plus(k, bias, h), plus(v, bias, 2 * h)];
+    const CASES: [string, (Feed | null)[], Record<string, AttributeSpec>, F64][] = [
+      ['cross attention', [feed(q), feed(k), feed(v)], {}, multiHeadRef(q, k, v, { heads })],
+      ['bias, a [B, T] key padding mask', [feed(q), feed(k), feed(v), feed(bias), { shape: [batch, length], values: keyMask, type: 'int32' }], {}, multiHeadRef(qb, kb, vb, { heads, mask: pad((b, j) => keyMask[b * length + j] > 0) })],
+      ['key lengths [B], a scale', [feed(q), feed(k), feed(v), null, { shape: [batch], values: lengths, type: 'int32' }], { scale: { float: 0.3 } }, multiHeadRef(q, k, v, { heads, mask: pad((b, j) => j < lengths[b]), scale: Math.fround(0.3) })],
+    ];
+    // Self-attention, unidirectional.
+    const kq = floats([batch, seq, h]), vq = floats([batch, seq, 4]);
+    CASES.push(['self, unidirectional', [feed(q), feed(kq), feed(vq)], { unidirectional: 1 }, multiHeadRef(q, kq, vq, { heads, mask: (_b, i, j) => (j > i ? -10000 : 0) })]);
+    const extra = floats([batch, 1, seq, length]);
+    CASES.push(['attention_bias [B, 1, S, T]', [feed(q), feed(k), feed(v), null, null, feed(extra)], {}, multiHeadRef(q, k, v, { heads, mask: (b, i, j) => extra.v[(b * seq + i) * length + j] })]);
+    // K and V split into heads already: [B, N, T, h].
+    CASES.push(['K and V as [B, N, T, h]', [feed(q), feed(headsRef(k, heads)), feed(headsRef(v, heads))], {}, multiHeadRef(q, k, v, { heads })]);
+    // Packed: Q, K, V as [B, S, N, 3, h]; K and V as [B, T, N, 2, h] (one head size).
+    const v6 = floats([batch, length, h]), vs = floats([batch, seq, h]);
+    CASES.push(['packed K and V', [feed(q), feed(packedRef([k, v6], heads))], {}, multiHeadRef(q, k, v6, { heads })]);
+    CASES.push(['packed Q, K and V', [feed(packedRef([q, kq, vs], heads))], {}, multiHeadRef(q, kq, vs, { heads })]);
+    for (const [what, inputs, attributes, want] of CASES) {
+      const got = (await run('MultiHeadAttention', inputs, { num_heads: heads, ...attributes }))[0];
+      expect(got.shape, what).toEqual(want.shape);
+      expectClose(got.v, want.v, 2e-5, `MultiHeadAttention, ${what}`);
+    }
+  });
 });
 
 describe.each(BACKENDS)('com.microsoft ops beside onnxruntime-web on %s', (backend) => {
@@ -286,6 +317,8 @@ describe.each(BACKENDS)('com.microsoft ops beside onnxruntime-web on %s', (backe
       ['Attention', [feed(att), feed(attW), feed(attB)], { num_heads: 2 }, 1],
       ['Attention', [feed(att), feed(attW), feed(attB), i32([2, 4], [1, 1, 0, 1, 1, 1, 1, 0])], { num_heads: 2, unidirectional: 1 }, 1],
       ['Attention', [feed(att), feed(attW), feed(attB), i32([2], [4, 2])], { num_heads: 4 }, 1],
+      ['MultiHeadAttention', [feed(floats([2, 3, 8])), feed(floats([2, 5, 8])), feed(floats([2, 5, 4])), feed(floats([20])), i32([2, 5], [1, 1, 0, 1, 1, 1, 1, 1, 1, 0])], { num_heads: 2 }, 1],
+      ['MultiHeadAttention', [feed(floats([2, 4, 8])), feed(floats([2, 4, 8])), feed(floats([2, 4, 8])), null, i32([2], [4, 3])], { num_heads: 4, scale: { float: 0.5 } }, 1],
     ];
     const embedIds = (hi: number): Feed => ({ shape: [2, 4], values: randomInts(8, 0, hi - 1), type: 'int32' });
     CASES.push(['EmbedLayerNormalization', [embedIds(10), embedIds(2), feed(floats([10, 8])), feed(floats([6, 8])), feed(floats([2, 8])), feed(floats([8])), feed(floats([8])), embedIds(2)], {}, 3]);
@@ -317,6 +350,10 @@ describe('com.microsoft ops tmnn refuses, and other domains', () => {
     await refuse('Attention', [feed(x), feed(w)], { num_heads: 2 }, /its present output \(y1\) is not supported/, 2);
     await refuse('Attention', [feed(x), feed(w), null, { shape: [1, 1, 3, 3], values: new Array(9).fill(1), type: 'int32' }], { num_heads: 2 }, /mask_index \(input 3\) is \[1, 1, 3, 3\]; tmnn takes \[batch\]/);
     await refuse('Attention', [feed(x), feed(w)], { num_heads: 4 }, /do not split into num_heads = 4 heads/);
+    await refuse('MultiHeadAttention', [feed(x), feed(x), feed(x), null, null, null, feed(floats([1, 2, 2, 3]))], { num_heads: 2 }, /past_key \(input 6\) is not supported/);
+    await refuse('MultiHeadAttention', [feed(x), feed(x), feed(x)], { num_heads: 2 }, /its outputs y1 \(present_key, present_value, qk\) are not supported/, 2);
+    await refuse('MultiHeadAttention', [feed(x)], { num_heads: 2 }, /key is required unless query packs Q, K and V/);
+    await refuse('MultiHeadAttention', [feed(x), feed(floats([1, 4, 5])), feed(x)], { num_heads: 2 }, /key must be \[batch, length, 6\]/);
     await refuse('SkipSimplifiedLayerNormalization', [feed(x), feed(x), feed(floats([6]))], {}, /its mean output \(y1\) is not given: an RMS normalization computes no mean/, 2);
     await refuse('SkipLayerNormalization', [feed(x), feed(floats([3, 3, 6])), feed(floats([6]))], {}, /skip \(input 1\) is \[3, 3, 6\]; it must be of the input's shape \[1, 3, 6\]/);
     await refuse('SkipLayerNormalization', [feed(x), feed(x), feed(floats([5]))], {}, /gamma \(input 2\) is \[5\]; it must be 1-D of the hidden size 6/);
