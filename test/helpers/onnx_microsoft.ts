@@ -155,3 +155,10 @@ export function embedLayerNormRef(ids: F64, segments: F64 | undefined, word: F64
   const total: F64 = { shape: [batch, seq, h], v: sum };
   return { y: normalizeLastRef(total, gamma, beta, epsilon, false).y, sum: total };
 }
+
+/** Integers of `bits` bits packed along each row, lowest bits first, rows of `rowBytes` bytes: MatMulNBits' layout of B and its zero points. */
+export function packBits(rows: readonly (readonly number[])[], bits: number, rowBytes: number): number[] {
+  const out = new Array(rows.length * rowBytes).fill(0);
+  rows.forEach((row, r) => row.forEach((v, i) => (out[r * rowBytes + Math.floor((i * bits) / 8)] |= v << ((i * bits) % 8))));
+  return out;
+}

@@ -6,6 +6,7 @@
 import { MICROSOFT_ACTIVATION_OPS } from './microsoft_activations.js';
 import { MICROSOFT_ATTENTION_OPS } from './microsoft_attention.js';
 import { MICROSOFT_EMBEDDING_OPS } from './microsoft_embedding.js';
+import { MICROSOFT_NBITS_OPS } from './microsoft_nbits.js';
 import { MICROSOFT_NORMALIZATION_OPS, ONNXRUNTIME_NORMALIZATION_OPS } from './microsoft_normalization.js';
 import { MICROSOFT_PRODUCT_OPS } from './microsoft_products.js';
 import type { OpTable } from './op.js';
@@ -17,6 +18,7 @@ export const MICROSOFT_OPS: OpTable = {
   ...MICROSOFT_PRODUCT_OPS,
   ...MICROSOFT_ATTENTION_OPS,
   ...MICROSOFT_EMBEDDING_OPS,
+  ...MICROSOFT_NBITS_OPS,
 };
 
 /** onnxruntime's additions to the default (ai.onnx) domain. */

@@ -13,7 +13,7 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { f64, matmulRef, size, softmaxRef, type F64 } from '../../helpers/float64.js';
 import { onnxModel, type AttributeSpec } from '../../helpers/onnx.js';
-import { attentionRef, embedLayerNormRef, fastGeluRef, geluRef, headsRef, multiHeadRef, packedRef, normalizeLastRef, ortNode, plusBiasRef, quickGeluRef } from '../../helpers/onnx_microsoft.js';
+import { attentionRef, embedLayerNormRef, fastGeluRef, geluRef, headsRef, multiHeadRef, packBits, packedRef, normalizeLastRef, ortNode, plusBiasRef, quickGeluRef } from '../../helpers/onnx_microsoft.js';
 import { integerMatmulRef, quantize, roundHalfEven, saturate, type Q } from '../../helpers/onnx_quantized.js';
 import { feed, runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
 
@@ -284,6 +284,33 @@ describe.each(BACKENDS)('com.microsoft ops on %s', (backend) => {
       expectClose(got.v, want.v, 2e-5, `MultiHeadAttention, ${what}`);
     }
   });
+
+  it('MatMulNBits: A · dequant(B)ᵀ + bias, B of 2, 4 or 8 bits in blocks with their scales; zero points packed, float or the default 2^(bits−1); K not a multiple of the block', async () => {
+    for (const [bits, blockSize, k, n] of [[4, 16, 37, 5], [8, 32, 32, 3], [2, 16, 20, 4], [4, 64, 64, 1]]) {
+      const blocks = Math.ceil(k / blockSize);
+      const q = Array.from({ length: n }, () => Array.from(randomInts(blocks * blockSize, 0, 2 ** bits - 1)));
+      const zeros = Array.from({ length: n }, () => Array.from(randomInts(blocks, 0, 2 ** bits - 1)));
+      const scales = floats([n, blocks], 0.01, 0.1), floatZeros = floats([n, blocks], 0, 2 ** bits - 1);
+      const a = floats([2, 3, k]), bias = floats([n]);
+      const b: Feed = { shape: [n, blocks, (blockSize * bits) / 8], values: packBits(q, bits, (blocks * blockSize * bits) / 8), type: 'uint8', constant: true };
+      const zpBytes = Math.ceil((blocks * bits) / 8);
+      const zeroPoints: [string, Feed | null, (r: number, j: number) => number][] = [
+        ['packed zero points', { shape: [n, zpBytes], values: packBits(zeros, bits, zpBytes), type: 'uint8', constant: true }, (r, j) => zeros[r][j]],
+        ['float zero points', feed(floatZeros), (r, j) => floatZeros.v[r * blocks + j]],
+        ['the default zero point', null, () => 2 ** (bits - 1)],
+      ];
+      for (const [what, zp, zpOf] of zeroPoints) {
+        const w = f64([n, k], Float64Array.from({ length: n * k }, (_, i) => {
+          const [r, c] = [Math.floor(i / k), i % k], j = Math.floor(c / blockSize);
+          return (q[r][c] - zpOf(r, j)) * scales.v[r * blocks + j];
+        }));
+        const want = map(matmulRef(a, w, { transposeB: true }), (v, i) => v + bias.v[i % n]);
+        const got = (await run('MatMulNBits', [feed(a), b, feed(scales), zp, null, feed(bias)], { K: k, N: n, bits, block_size: blockSize }))[0];
+        expect(got.shape).toEqual([2, 3, n]);
+        expectClose(got.v, want.v, 1e-5, `MatMulNBits ${bits} bits, block ${blockSize}, K ${k}, N ${n}, ${what}`);
+      }
+    }
+  });
 });
 
 describe.each(BACKENDS)('com.microsoft ops beside onnxruntime-web on %s', (backend) => {
@@ -320,6 +347,12 @@ describe.each(BACKENDS)('com.microsoft ops beside onnxruntime-web on %s', (backe
       ['MultiHeadAttention', [feed(floats([2, 3, 8])), feed(floats([2, 5, 8])), feed(floats([2, 5, 4])), feed(floats([20])), i32([2, 5], [1, 1, 0, 1, 1, 1, 1, 1, 1, 0])], { num_heads: 2 }, 1],
       ['MultiHeadAttention', [feed(floats([2, 4, 8])), feed(floats([2, 4, 8])), feed(floats([2, 4, 8])), null, i32([2], [4, 3])], { num_heads: 4, scale: { float: 0.5 } }, 1],
     ];
+    const nbitsQ = Array.from({ length: 3 }, () => Array.from(randomInts(32, 0, 15)));
+    const nbitsB: Feed = { shape: [3, 2, 8], values: packBits(nbitsQ, 4, 16), type: 'uint8', constant: true };
+    const nbitsZeros: Feed = { shape: [3, 1], values: packBits([[3, 12], [0, 15], [8, 7]], 4, 1), type: 'uint8', constant: true };
+    const nbitsAttributes = { K: 20, N: 3, bits: 4, block_size: 16 };
+    CASES.push(['MatMulNBits', [feed(floats([2, 20])), nbitsB, feed(floats([3, 2], 0.01, 0.1)), nbitsZeros], nbitsAttributes, 1]);
+    CASES.push(['MatMulNBits', [feed(floats([4, 20])), nbitsB, feed(floats([3, 2], 0.01, 0.1)), null, null, feed(floats([3]))], nbitsAttributes, 1]);
     const embedIds = (hi: number): Feed => ({ shape: [2, 4], values: randomInts(8, 0, hi - 1), type: 'int32' });
     CASES.push(['EmbedLayerNormalization', [embedIds(10), embedIds(2), feed(floats([10, 8])), feed(floats([6, 8])), feed(floats([2, 8])), feed(floats([8])), feed(floats([8])), embedIds(2)], {}, 3]);
     for (const [op, inputs, attributes, outputs, domain = 'com.microsoft'] of CASES) {
@@ -357,6 +390,10 @@ describe('com.microsoft ops tmnn refuses, and other domains', () => {
     await refuse('SkipSimplifiedLayerNormalization', [feed(x), feed(x), feed(floats([6]))], {}, /its mean output \(y1\) is not given: an RMS normalization computes no mean/, 2);
     await refuse('SkipLayerNormalization', [feed(x), feed(floats([3, 3, 6])), feed(floats([6]))], {}, /skip \(input 1\) is \[3, 3, 6\]; it must be of the input's shape \[1, 3, 6\]/);
     await refuse('SkipLayerNormalization', [feed(x), feed(x), feed(floats([5]))], {}, /gamma \(input 2\) is \[5\]; it must be 1-D of the hidden size 6/);
+    const packed: Feed = { shape: [2, 1, 8], values: new Array(16).fill(0x37), type: 'uint8', constant: true };
+    await refuse('MatMulNBits', [feed(floats([1, 16])), packed, feed(floats([2, 1]))], { K: 16, N: 2, bits: 3, block_size: 16 }, /bits = 3 is not supported: tmnn unpacks 2-, 4- and 8-bit weights/);
+    await refuse('MatMulNBits', [feed(floats([1, 16])), { ...packed, constant: false }, feed(floats([2, 1]))], { K: 16, N: 2, block_size: 16 }, /B \(input 1\) must be an initializer/);
+    await refuse('MatMulNBits', [feed(floats([1, 16])), packed, feed(floats([2, 1]))], { K: 16, N: 2, block_size: 32 }, /B \(input 1\) is \[2, 1, 8\]; N = 2, K = 16, bits = 4, block_size = 32 need \[2, 1, 16\]/);
     const qa = ints([2, 3], 'uint8'), qb = ints([3, 4], 'int8');
     await refuse('MatMulIntegerToFloat', [typed(qa, 'uint8'), typed(qb, 'int8'), list([0.1, 0.2, 0.3]), scalar(0.1)], {}, /a_scale \(input 2\) is \[3\]; tmnn takes A quantized per tensor/);
     await refuse('DynamicQuantizeMatMul', [feed(floats([2, 3])), typed(qb, 'int8'), list([0.1, 0.2])], {}, /b_scale \(input 2\) is \[2\]; it must be a scalar \(per tensor\) or 1-D of 4 elements/);
