@@ -6,7 +6,7 @@ import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { f16Bits } from '../f16.js';
 
 /** TensorProto.DataType numbers by name. */
-export const ONNX_TYPES = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
+export const ONNX_TYPES = { float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
 export type OnnxTypeName = keyof typeof ONNX_TYPES;
 
 export interface TensorSpec {
@@ -67,7 +67,7 @@ function message(w: BinaryWriter, field: number, write: (w: BinaryWriter) => voi
 function rawBytes(spec: TensorSpec): Uint8Array {
   const type = spec.type ?? 'float';
   const n = spec.values.length;
-  const width = { float: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1, float16: 2, double: 8 }[type];
+  const width = { float: 4, uint8: 1, int8: 1, uint16: 2, int16: 2, int32: 4, int64: 8, bool: 1, float16: 2, double: 8 }[type];
   const out = new Uint8Array(n * width);
   const view = new DataView(out.buffer);
   for (let i = 0; i < n; i++) {
@@ -78,6 +78,8 @@ function rawBytes(spec: TensorSpec): Uint8Array {
     else if (type === 'int32') view.setInt32(i * 4, v, true);
     else if (type === 'int8') view.setInt8(i, v);
     else if (type === 'uint8' || type === 'bool') view.setUint8(i, v);
+    else if (type === 'int16') view.setInt16(i * 2, v, true);
+    else if (type === 'uint16') view.setUint16(i * 2, v, true);
     else view.setUint16(i * 2, f16Bits(v), true);
   }
   return out;

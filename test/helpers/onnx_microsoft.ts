@@ -106,11 +106,12 @@ export function packedRef(parts: readonly F64[], heads: number): F64 {
   return { shape: [batch, t, heads, p, d], v };
 }
 
-const ORT_TYPES: Partial<Record<OnnxTypeName, ort.Tensor.Type>> = { float: 'float32', uint8: 'uint8', int8: 'int8', int32: 'int32' };
+const ORT_TYPES: Partial<Record<OnnxTypeName, ort.Tensor.Type>> = { float: 'float32', uint8: 'uint8', int8: 'int8', int16: 'int16', uint16: 'uint16', int32: 'int32', int64: 'int64' };
 
 function ortTensor(f: Feed): ort.Tensor {
   const type = f.type ?? 'float';
-  const data = type === 'uint8' ? Uint8Array.from(f.values) : type === 'int8' ? Int8Array.from(f.values) : type === 'int32' ? Int32Array.from(f.values) : Float32Array.from(f.values);
+  const arrays = { uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array } as const;
+  const data = type === 'int64' ? BigInt64Array.from(Array.from(f.values, BigInt)) : type in arrays ? arrays[type as keyof typeof arrays].from(f.values) : Float32Array.from(f.values);
   return new ort.Tensor(ORT_TYPES[type]!, data, [...f.shape]);
 }
 

@@ -22,7 +22,7 @@ export const ints = (values: readonly number[], shape: readonly number[] = [valu
 /** A float feed from a reference array. */
 export const feed = (a: F64, type: OnnxTypeName = 'float'): Feed => ({ shape: a.shape, values: a.v, type });
 
-const DTYPE: Partial<Record<OnnxTypeName, tm.DType>> = { float: 'f32', double: 'f32', float16: 'f16', int64: 'i32', int32: 'i32', bool: 'i32', int8: 'i32', uint8: 'i32' };
+const DTYPE: Partial<Record<OnnxTypeName, tm.DType>> = { float: 'f32', double: 'f32', float16: 'f16', int64: 'i32', int32: 'i32', bool: 'i32', int8: 'i32', uint8: 'i32', int16: 'i32', uint16: 'i32' };
 
 export interface RunOptions {
   opset?: number;

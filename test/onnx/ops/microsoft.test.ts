@@ -311,6 +311,25 @@ describe.each(BACKENDS)('com.microsoft ops on %s', (backend) => {
       }
     }
   });
+
+  it("com.microsoft's copies of default-domain ops run as those: 16-bit QuantizeLinear and DequantizeLinear (per axis too), Trilu, GatherND", async () => {
+    const x = ints([3, 5], 'int8').v.map((v) => v * 250), s = asF32(uniform(5, 0.001, 0.01)), zp = randomInts(5, -300, 300);
+    const dq = (await run('DequantizeLinear', [{ shape: [3, 5], values: x, type: 'int16' }, list(s), list(zp, 'int16')], { axis: 1 }))[0];
+    expectClose(dq.v, Array.from(x, (v, i) => Math.fround((v - zp[i % 5]) * s[i % 5])), 0, 'DequantizeLinear int16 per axis');
+    const f = floats([4, 7], -300, 300);
+    const q = (await run('QuantizeLinear', [feed(f), scalar(0.01), scalar(30000, 'uint16')]))[0];
+    const want = f.v.map((v) => Math.min(65535, Math.max(0, roundHalfEven(Math.fround(v / Math.fround(0.01))) + 30000)));
+    // Equal, but where an f32 quotient within WGSL's 2.5 ulps of a half rounds the other way.
+    expectClose(q.v, want, 1, 'QuantizeLinear to uint16', want.map(() => 0));
+    expect(q.v.filter((v, i) => v !== want[i]).length, 'values off by one').toBeLessThanOrEqual(1);
+    const t = floats([4, 5]);
+    const lower = (await run('Trilu', [feed(t), { shape: [], values: [1], type: 'int64', constant: true }], { upper: 0 }))[0];
+    expectClose(lower.v, t.v.map((v, i) => (i % 5 <= Math.floor(i / 5) + 1 ? v : 0)), 0, 'Trilu lower, k = 1');
+    const data = floats([2, 3, 4]);
+    const gathered = (await run('GatherND', [feed(data), { shape: [2, 2], values: [1, 2, 0, 1], type: 'int64', constant: true }]))[0];
+    expect(gathered.shape).toEqual([2, 4]);
+    expectClose(gathered.v, [...data.v.slice(20, 24), ...data.v.slice(4, 8)], 0, 'GatherND');
+  });
 });
 
 describe.each(BACKENDS)('com.microsoft ops beside onnxruntime-web on %s', (backend) => {
@@ -353,6 +372,10 @@ describe.each(BACKENDS)('com.microsoft ops beside onnxruntime-web on %s', (backe
     const nbitsAttributes = { K: 20, N: 3, bits: 4, block_size: 16 };
     CASES.push(['MatMulNBits', [feed(floats([2, 20])), nbitsB, feed(floats([3, 2], 0.01, 0.1)), nbitsZeros], nbitsAttributes, 1]);
     CASES.push(['MatMulNBits', [feed(floats([4, 20])), nbitsB, feed(floats([3, 2], 0.01, 0.1)), null, null, feed(floats([3]))], nbitsAttributes, 1]);
+    const i16 = ints([3, 5], 'int8').v.map((v) => v * 250);
+    CASES.push(['DequantizeLinear', [{ shape: [3, 5], values: i16, type: 'int16' }, list(asF32(uniform(5, 0.001, 0.01))), list(randomInts(5, -300, 300), 'int16')], { axis: 1 }, 1]);
+    CASES.push(['Trilu', [feed(floats([3, 4, 5])), { shape: [], values: [-1], type: 'int64', constant: true }], {}, 1]);
+    CASES.push(['GatherND', [feed(floats([2, 3, 4])), { shape: [3, 1], values: [1, 0, 1], type: 'int64', constant: true }], {}, 1]);
     const embedIds = (hi: number): Feed => ({ shape: [2, 4], values: randomInts(8, 0, hi - 1), type: 'int32' });
     CASES.push(['EmbedLayerNormalization', [embedIds(10), embedIds(2), feed(floats([10, 8])), feed(floats([6, 8])), feed(floats([2, 8])), feed(floats([8])), feed(floats([8])), embedIds(2)], {}, 3]);
     for (const [op, inputs, attributes, outputs, domain = 'com.microsoft'] of CASES) {
