@@ -163,3 +163,30 @@ export function packBits(rows: readonly (readonly number[])[], bits: number, row
   rows.forEach((row, r) => row.forEach((v, i) => (out[r * rowBytes + Math.floor((i * bits) / 8)] |= v << ((i * bits) % 8))));
   return out;
 }
+
+/**
+ * RotaryEmbedding of x ([B, S, N·h], or [B, N, S, h] when `bnsh`): in each
+ * head the first `rot` values turned by the angle of position pos(b, s),
+ * pairs (i, i + rot/2), or (2i, 2i + 1) when interleaved.
+ */
+export function rotaryRef(x: F64, heads: number, pos: (b: number, s: number) => number, cos: F64, sin: F64, rot: number, interleaved: boolean, bnsh: boolean): F64 {
+  const [batch, a, c] = x.shape;
+  const seq = bnsh ? c : a, h = bnsh ? x.shape[3] : c / heads, half = rot / 2;
+  const at = (b: number, s: number, n: number, d: number) => (bnsh ? ((b * heads + n) * seq + s) * h + d : (b * seq + s) * heads * h + n * h + d);
+  const v = Float64Array.from(x.v);
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < seq; s++) {
+      const p = pos(b, s);
+      for (let n = 0; n < heads; n++) {
+        for (let i = 0; i < half; i++) {
+          const [c0, s0] = [cos.v[p * half + i], sin.v[p * half + i]];
+          const [j, k] = interleaved ? [2 * i, 2 * i + 1] : [i, i + half];
+          const [xj, xk] = [x.v[at(b, s, n, j)], x.v[at(b, s, n, k)]];
+          v[at(b, s, n, j)] = xj * c0 - xk * s0;
+          v[at(b, s, n, k)] = xk * c0 + xj * s0;
+        }
+      }
+    }
+  }
+  return { shape: [...x.shape], v };
+}

@@ -2,7 +2,7 @@
 // its transformer optimizer, quantizer and Hugging Face optimum write into
 // models, and the one op it adds to the default domain
 // (SimplifiedLayerNormalization, RMSNorm). Only the common ones, with the
-// forms tmnn does not run (past state, rotary embeddings, batch transposes)
+// forms tmnn does not run (past state, ragged batches, batch transposes)
 // refused by name.
 import { INDEXING_OPS } from './indexing.js';
 import { MICROSOFT_ACTIVATION_OPS } from './microsoft_activations.js';
@@ -11,6 +11,7 @@ import { MICROSOFT_EMBEDDING_OPS } from './microsoft_embedding.js';
 import { MICROSOFT_NBITS_OPS } from './microsoft_nbits.js';
 import { MICROSOFT_NORMALIZATION_OPS, ONNXRUNTIME_NORMALIZATION_OPS } from './microsoft_normalization.js';
 import { MICROSOFT_PRODUCT_OPS } from './microsoft_products.js';
+import { MICROSOFT_ROTARY_OPS } from './microsoft_rotary.js';
 import type { OpTable } from './op.js';
 import { QUANTIZATION_OPS } from './quantization.js';
 import { SHAPE_OPS } from './shape.js';
@@ -36,6 +37,7 @@ export const MICROSOFT_OPS: OpTable = {
   ...MICROSOFT_ATTENTION_OPS,
   ...MICROSOFT_EMBEDDING_OPS,
   ...MICROSOFT_NBITS_OPS,
+  ...MICROSOFT_ROTARY_OPS,
   ...DEFAULT_DOMAIN_COPIES,
 };
 

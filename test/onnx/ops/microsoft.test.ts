@@ -13,7 +13,7 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { f64, matmulRef, size, softmaxRef, type F64 } from '../../helpers/float64.js';
 import { onnxModel, type AttributeSpec } from '../../helpers/onnx.js';
-import { attentionRef, embedLayerNormRef, fastGeluRef, geluRef, headsRef, multiHeadRef, packBits, packedRef, normalizeLastRef, ortNode, plusBiasRef, quickGeluRef } from '../../helpers/onnx_microsoft.js';
+import { attentionRef, embedLayerNormRef, fastGeluRef, geluRef, headsRef, multiHeadRef, normalizeLastRef, ortNode, packBits, packedRef, plusBiasRef, quickGeluRef, rotaryRef } from '../../helpers/onnx_microsoft.js';
 import { integerMatmulRef, quantize, roundHalfEven, saturate, type Q } from '../../helpers/onnx_quantized.js';
 import { feed, runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
 
@@ -330,6 +330,21 @@ describe.each(BACKENDS)('com.microsoft ops on %s', (backend) => {
     expect(gathered.shape).toEqual([2, 4]);
     expectClose(gathered.v, [...data.v.slice(20, 24), ...data.v.slice(4, 8)], 0, 'GatherND');
   });
+
+  it('RotaryEmbedding: each head\'s first rotary dims turned by its position\'s angle, halves or interleaved pairs; [B, S, H] or [B, N, S, h]; position_ids or an offset', async () => {
+    const [batch, seq, heads, maxPositions] = [2, 5, 3, 12];
+    for (const [h, rot, interleaved, bnsh, explicit] of [[8, 8, false, false, true], [8, 8, true, false, false], [10, 6, false, true, true], [6, 4, true, true, false]] as [number, number, boolean, boolean, boolean][]) {
+      const angles = Float64Array.from({ length: maxPositions * (rot / 2) }, (_, i) => Math.floor(i / (rot / 2)) * 10000 ** (-(2 * (i % (rot / 2))) / rot));
+      const cos = f64([maxPositions, rot / 2], asF32(angles.map(Math.cos))), sin = f64([maxPositions, rot / 2], asF32(angles.map(Math.sin)));
+      const x = floats(bnsh ? [batch, heads, seq, h] : [batch, seq, heads * h]);
+      const ids = randomInts(batch * seq, 0, maxPositions - 1), offset = 4;
+      const position: Feed = explicit ? { shape: [batch, seq], values: ids, type: 'int64' } : { shape: [1], values: [offset], type: 'int64', constant: true };
+      const pos = explicit ? (b: number, s: number) => ids[b * seq + s] : (_b: number, s: number) => offset + s;
+      const attributes = { interleaved: +interleaved, ...(rot !== h ? { rotary_embedding_dim: rot } : {}), ...(bnsh || rot === h ? {} : { num_heads: heads }) };
+      const got = (await run('RotaryEmbedding', [feed(x), position, feed(cos), feed(sin)], attributes))[0];
+      expectClose(got.v, rotaryRef(x, heads, pos, cos, sin, rot, interleaved, bnsh).v, 1e-5, `head size ${h}, rotary dim ${rot}${interleaved ? ', interleaved' : ''}, ${bnsh ? '[B, N, S, h]' : '[B, S, H]'}, ${explicit ? 'position_ids' : 'an offset'}`);
+    }
+  });
 });
 
 describe.each(BACKENDS)('com.microsoft ops beside onnxruntime-web on %s', (backend) => {
@@ -376,6 +391,10 @@ describe.each(BACKENDS)('com.microsoft ops beside onnxruntime-web on %s', (backe
     CASES.push(['DequantizeLinear', [{ shape: [3, 5], values: i16, type: 'int16' }, list(asF32(uniform(5, 0.001, 0.01))), list(randomInts(5, -300, 300), 'int16')], { axis: 1 }, 1]);
     CASES.push(['Trilu', [feed(floats([3, 4, 5])), { shape: [], values: [-1], type: 'int64', constant: true }], {}, 1]);
     CASES.push(['GatherND', [feed(floats([2, 3, 4])), { shape: [3, 1], values: [1, 0, 1], type: 'int64', constant: true }], {}, 1]);
+    const ropeAngles = Float64Array.from({ length: 16 * 4 }, (_, i) => Math.floor(i / 4) * 10000 ** (-(i % 4) / 4));
+    const ropeCaches = [feed(f64([16, 4], asF32(ropeAngles.map(Math.cos)))), feed(f64([16, 4], asF32(ropeAngles.map(Math.sin))))];
+    CASES.push(['RotaryEmbedding', [feed(floats([2, 3, 16])), { shape: [2, 3], values: [0, 1, 2, 5, 6, 7], type: 'int64' }, ...ropeCaches], { num_heads: 2 }, 1]);
+    CASES.push(['RotaryEmbedding', [feed(floats([1, 2, 4, 8])), { shape: [1], values: [3], type: 'int64', constant: true }, ...ropeCaches], { interleaved: 1 }, 1]);
     const embedIds = (hi: number): Feed => ({ shape: [2, 4], values: randomInts(8, 0, hi - 1), type: 'int32' });
     CASES.push(['EmbedLayerNormalization', [embedIds(10), embedIds(2), feed(floats([10, 8])), feed(floats([6, 8])), feed(floats([2, 8])), feed(floats([8])), feed(floats([8])), embedIds(2)], {}, 3]);
     for (const [op, inputs, attributes, outputs, domain = 'com.microsoft'] of CASES) {
