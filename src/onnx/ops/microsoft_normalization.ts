@@ -57,6 +57,7 @@ function skipNormalization(simplified: boolean): OnnxOp {
       const { y, mean, invStd } = normalizeLast(sum, call.float('epsilon', SKIP_EPSILON), simplified);
       let out = ops.mul(y, hiddenVector(call, 2, 'gamma', hidden));
       if (!simplified && call.has(3)) out = ops.add(out, hiddenVector(call, 3, 'beta', hidden));
+      // The simplified form has no mean (refuseMean made sure no one reads output 1): 1/σ holds its place.
       return [out, mean ?? invStd, invStd, sum];
     },
   };
