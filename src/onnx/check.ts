@@ -4,11 +4,16 @@
 // that reaches a loop body.
 import { ValueError } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
-import { OPS } from './ops/index.js';
+import { opFor, SUPPORTED_DOMAINS, SUPPORTED_MICROSOFT_OPS, SUPPORTED_OPS } from './ops/index.js';
 import type { OnnxGraphProto, OnnxNodeProto } from './proto.js';
 
 export function describe(node: OnnxNodeProto): string {
   return `node ${node.name ? `'${node.name}' ` : ''}(${node.opType})`;
+}
+
+/** A node's op as messages and counts name it: the op type, prefixed by its domain outside the default one (com.microsoft.FusedMatMul). */
+export function opName(node: OnnxNodeProto): string {
+  return node.domain ? `${node.domain}.${node.opType}` : node.opType;
 }
 
 /** A node's subgraphs (an If's two branches, a Loop's or Scan's body), by attribute name. */
@@ -31,15 +36,21 @@ export function* eachGraph(graph: OnnxGraphProto): Generator<OnnxGraphProto> {
  */
 export function checkModelGraph(graph: OnnxGraphProto, initializers: (g: OnnxGraphProto) => string[]): void {
   const unknown = new Map<string, number>();
+  const otherDomains = new Set<string>();
   for (const g of eachGraph(graph)) {
     for (const node of g.nodes) {
-      const name = node.domain ? `${node.domain}.${node.opType}` : node.opType;
-      if (node.domain || !Object.hasOwn(OPS, node.opType)) unknown.set(name, (unknown.get(name) ?? 0) + 1);
+      if (opFor(node.domain, node.opType)) continue;
+      const name = opName(node);
+      unknown.set(name, (unknown.get(name) ?? 0) + 1);
+      if (!SUPPORTED_DOMAINS.includes(node.domain)) otherDomains.add(node.domain);
     }
   }
   if (unknown.size) {
     const list = [...unknown].map(([op, n]) => (n > 1 ? `${op} (${n} nodes)` : op)).join(', ');
-    throw new ValueError(`onnx: the model uses ops tmnn does not run: ${list}. tm.onnx.SUPPORTED_OPS lists the ${Object.keys(OPS).length} it runs`);
+    const domains = otherDomains.size ? ` (tmnn runs the default ai.onnx domain and com.microsoft, not ${[...otherDomains].join(', ')})` : '';
+    throw new ValueError(
+      `onnx: the model uses ops tmnn does not run: ${list}${domains}. tm.onnx.SUPPORTED_OPS lists the ${SUPPORTED_OPS.length} default-domain ops it runs, tm.onnx.SUPPORTED_MICROSOFT_OPS the ${SUPPORTED_MICROSOFT_OPS.length} of com.microsoft`,
+    );
   }
   checkOrder(graph, new Set(), initializers, '');
 }

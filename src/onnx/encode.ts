@@ -6,7 +6,7 @@ import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { f16Bits } from '../f16.js';
 
 /** TensorProto.DataType numbers by name. */
-export const ONNX_TYPES = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
+export const ONNX_TYPES = { float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
 export type OnnxTypeName = keyof typeof ONNX_TYPES;
 
 export interface TensorSpec {
@@ -50,10 +50,12 @@ export interface GraphSpec {
   irVersion?: number;
   /** The graph's name (default 'graph'). */
   name?: string;
+  /** Versions of the other operator sets the nodes use, by domain; a domain a node names but this leaves out is imported at version 1. */
+  domains?: Record<string, number>;
 }
 
 /** A graph held by a node's attribute (an If's branch, a Loop's or Scan's body): the model-level fields left out. */
-export type SubgraphSpec = Omit<GraphSpec, 'opset' | 'producer' | 'irVersion'>;
+export type SubgraphSpec = Omit<GraphSpec, 'opset' | 'producer' | 'irVersion' | 'domains'>;
 
 /** An int64 to write: a number at or past 2^63 (INT64_MAX as a JS number rounds up to 2^63) saturates to INT64_MAX, as exporters write "to the end". */
 function int64(v: number): bigint {
@@ -70,7 +72,7 @@ function message(w: BinaryWriter, field: number, write: (w: BinaryWriter) => voi
 export function tensorBytes(spec: TensorSpec): Uint8Array {
   const type = spec.type ?? 'float';
   const n = spec.values.length;
-  const width = { float: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1, float16: 2, double: 8 }[type];
+  const width = { float: 4, uint8: 1, int8: 1, uint16: 2, int16: 2, int32: 4, int64: 8, bool: 1, float16: 2, double: 8 }[type];
   const out = new Uint8Array(n * width);
   const view = new DataView(out.buffer);
   for (let i = 0; i < n; i++) {
@@ -81,6 +83,8 @@ export function tensorBytes(spec: TensorSpec): Uint8Array {
     else if (type === 'int32') view.setInt32(i * 4, v, true);
     else if (type === 'int8') view.setInt8(i, v);
     else if (type === 'uint8' || type === 'bool') view.setUint8(i, v);
+    else if (type === 'int16') view.setInt16(i * 2, v, true);
+    else if (type === 'uint16') view.setUint16(i * 2, v, true);
     else view.setUint16(i * 2, f16Bits(v), true);
   }
   return out;
@@ -166,10 +170,28 @@ export function encodeModel(spec: GraphSpec): Uint8Array {
   w.tag(1, WireType.Varint).int64(spec.irVersion ?? 8);
   w.tag(2, WireType.LengthDelimited).string(spec.producer ?? 'tmnn');
   message(w, 8, (m) => m.tag(2, WireType.Varint).int64(spec.opset ?? 17));
+  for (const [domain, version] of Object.entries(otherDomains(spec))) {
+    message(w, 8, (m) => {
+      m.tag(1, WireType.LengthDelimited).string(domain);
+      m.tag(2, WireType.Varint).int64(version);
+    });
+  }
   message(w, 7, (g) => writeGraph(g, spec));
   return w.finish();
 }
 
+/** The operator sets other than the default one to import: spec.domains, and version 1 of any other domain a node (a subgraph's too) names. */
+function otherDomains(spec: GraphSpec): Record<string, number> {
+  const out: Record<string, number> = {};
+  const visit = (g: SubgraphSpec) => {
+    for (const node of g.nodes) {
+      if (node.domain && node.domain !== 'ai.onnx') out[node.domain] ??= 1;
+      for (const a of Object.values(node.attributes ?? {})) if (typeof a === 'object' && a !== null && 'graph' in a) visit(a.graph);
+    }
+  };
+  visit(spec);
+  return { ...out, ...spec.domains };
+}
 
 function writeGraph(g: BinaryWriter, spec: SubgraphSpec): void {
   spec.nodes.forEach((node, i) => {

@@ -19,7 +19,7 @@ import { Tensor } from '../tensor.js';
 import { checkModelGraph, describe } from './check.js';
 import { KeptTensors } from './kept.js';
 import { NodeCall, type Subgraphs } from './node_call.js';
-import { OPS } from './ops/index.js';
+import { opFor } from './ops/index.js';
 import type { OnnxOp } from './ops/op.js';
 import { OwnedTensors } from './owned.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxNodeProto } from './proto.js';
@@ -158,13 +158,14 @@ export class GraphRunner {
       // A subgraph the node runs sees this graph's values as they stand now, and those around it.
       const subgraphs: Subgraphs = { run: (g, values) => this.runSubgraph(g, values, scope, run) };
       const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
-      this.store(node, this.apply(OPS[node.opType], call, inputs), scope);
+      // Found: checkModelGraph refused, at load, every node of no known op.
+      this.store(node, this.apply(opFor(node.domain, node.opType)!, call, inputs), scope);
     }
   }
 
   private async runNodesAsync(graph: OnnxGraphProto, scope: Scope, run: Run, owned: OwnedTensors): Promise<void> {
     for (const node of graph.nodes) {
-      const op = OPS[node.opType];
+      const op = opFor(node.domain, node.opType)!;
       const inputs = this.inputsOf(node, scope);
       for (const i of op.hostInputs ?? []) {
         const v = inputs[i];

@@ -7,7 +7,7 @@
 // could reach it anyway, since shapes, axes and counts are not
 // differentiable.
 import { eachGraph, subgraphsOf } from './check.js';
-import { OPS } from './ops/index.js';
+import { opFor } from './ops/index.js';
 import type { OnnxGraphProto } from './proto.js';
 
 /**
@@ -26,7 +26,7 @@ export function hostOnlyValues(graph: OnnxGraphProto): Set<string> {
     const node = graph.nodes[k];
     // A subgraph's reads of this graph's values (its outer scope) are taken as device reads: kept simple.
     for (const [, g] of subgraphsOf(node)) for (const name of namesRead(g)) onDevice.add(name);
-    const op = node.domain === '' && Object.hasOwn(OPS, node.opType) ? OPS[node.opType] : undefined;
+    const op = opFor(node.domain, node.opType);
     const computedOnHost = op?.host !== undefined && node.outputs.every((o) => o === '' || hostOnly(o));
     node.inputs.forEach((name, i) => {
       if (name === '') return;

@@ -12,7 +12,7 @@ import { clone } from '../ops/movement.js';
 import { Module, type LayerConfig } from '../nn/module.js';
 import { checkOptions } from '../options.js';
 import { Tensor } from '../tensor.js';
-import { eachGraph } from './check.js';
+import { eachGraph, opName } from './check.js';
 import { externalTensors, fillExternal, givenFiles, givenSource, locationsOf, patched, type ExternalData, type ExternalFiles } from './external.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
@@ -119,7 +119,7 @@ export class OnnxModel extends Module {
     }
     // Every node in the file, a loop body's counted once (not once per iteration): what the model is made of.
     const counts = new Map<string, number>();
-    for (const g of eachGraph(graph)) for (const node of g.nodes) counts.set(node.opType, (counts.get(node.opType) ?? 0) + 1);
+    for (const g of eachGraph(graph)) for (const node of g.nodes) counts.set(opName(node), (counts.get(opName(node)) ?? 0) + 1);
     this.opCounts = counts;
   }
 

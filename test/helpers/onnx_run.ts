@@ -22,7 +22,7 @@ export const ints = (values: readonly number[], shape: readonly number[] = [valu
 /** A float feed from a reference array. */
 export const feed = (a: F64, type: OnnxTypeName = 'float'): Feed => ({ shape: a.shape, values: a.v, type });
 
-const DTYPE: Partial<Record<OnnxTypeName, tm.DType>> = { float: 'f32', double: 'f32', float16: 'f16', int64: 'i32', int32: 'i32', bool: 'i32', int8: 'i32', uint8: 'i32' };
+const DTYPE: Partial<Record<OnnxTypeName, tm.DType>> = { float: 'f32', double: 'f32', float16: 'f16', int64: 'i32', int32: 'i32', bool: 'i32', int8: 'i32', uint8: 'i32', int16: 'i32', uint16: 'i32' };
 
 export interface RunOptions {
   opset?: number;
@@ -31,6 +31,8 @@ export interface RunOptions {
   outputTypes?: readonly OnnxTypeName[];
   /** 'async' runs the model with runAsync, which reads device values back where an op needs them on the host. */
   mode?: 'sync' | 'async';
+  /** The node's domain ('com.microsoft'); the model imports it. */
+  domain?: string;
 }
 
 /** The node's outputs for `inputs` (null leaves an optional input out) on the active backend. */
@@ -50,7 +52,7 @@ export function opModel(op: string, inputs: readonly (Feed | null)[], attributes
     return name;
   });
   const outputs = Array.from({ length: options.outputs ?? 1 }, (_, i) => `y${i}`);
-  const node: NodeSpec = { op, inputs: names, outputs, attributes };
+  const node: NodeSpec = { op, inputs: names, outputs, attributes, domain: options.domain };
   return onnxModel({ opset: options.opset, inputs: graphInputs, outputs: outputs.map((name, i) => ({ name, type: options.outputTypes?.[i] })), nodes: [node], initializers });
 }
 

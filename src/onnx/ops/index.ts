@@ -1,4 +1,6 @@
-// Every ONNX operator tmnn runs, by op type: one table per kind of op.
+// Every ONNX operator tmnn runs, by domain and op type: one table per kind
+// of op; onnxruntime's contrib ops (the com.microsoft domain) in tables of
+// their own (microsoft.ts).
 import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
 import { DATA_DEPENDENT_OPS } from './data_dependent.js';
@@ -6,8 +8,9 @@ import { ELEMENTWISE_OPS } from './elementwise.js';
 import { INDEXING_OPS } from './indexing.js';
 import { INTEGER_PRODUCT_OPS } from './integer_products.js';
 import { MATMUL_OPS } from './matmul.js';
+import { MICROSOFT_OPS, ONNXRUNTIME_DEFAULT_DOMAIN_OPS } from './microsoft.js';
 import { NORMALIZATION_OPS } from './normalization.js';
-import type { OpTable } from './op.js';
+import type { OnnxOp, OpTable } from './op.js';
 import { POOL_OPS } from './pool.js';
 import { QUANTIZATION_OPS } from './quantization.js';
 import { RECURRENT_OPS } from './recurrent.js';
@@ -34,7 +37,23 @@ export const OPS: OpTable = {
   ...INTEGER_PRODUCT_OPS,
   ...SEQUENCE_OPS,
   ...SEQUENCE_MAP_OPS,
+  ...ONNXRUNTIME_DEFAULT_DOMAIN_OPS,
 };
 
-/** The op types tmnn runs (the default ai.onnx domain), sorted. */
+/** The op tables by domain: '' is the default (ai.onnx) domain. */
+const DOMAINS: Readonly<Record<string, OpTable>> = { '': OPS, 'com.microsoft': MICROSOFT_OPS };
+
+/** The domains tmnn runs ops of, named as files name them ('' the default). */
+export const SUPPORTED_DOMAINS: readonly string[] = Object.keys(DOMAINS);
+
+/** The op a node of `domain` and `opType` runs, or undefined where tmnn has none. */
+export function opFor(domain: string, opType: string): OnnxOp | undefined {
+  const table = Object.hasOwn(DOMAINS, domain) ? DOMAINS[domain] : undefined;
+  return table && Object.hasOwn(table, opType) ? table[opType] : undefined;
+}
+
+/** The op types tmnn runs of the default ai.onnx domain, sorted (with SimplifiedLayerNormalization, onnxruntime's addition to that domain). */
 export const SUPPORTED_OPS: readonly string[] = Object.keys(OPS).sort();
+
+/** The op types tmnn runs of onnxruntime's com.microsoft domain (its contrib ops), sorted. */
+export const SUPPORTED_MICROSOFT_OPS: readonly string[] = Object.keys(MICROSOFT_OPS).sort();

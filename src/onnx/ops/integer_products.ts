@@ -31,7 +31,7 @@ import { perAxis, windowPads } from './spatial.js';
 const INT8S: readonly ElementType[] = ['uint8', 'int8'];
 
 /** The operand's type and its zero point's, checked alike. */
-function operandType(call: NodeCall, i: number, name: string, z: number): ElementType | undefined {
+export function operandType(call: NodeCall, i: number, name: string, z: number): ElementType | undefined {
   const type = integerInput(call, i, name, INT8S);
   return zeroPointType(call, z, `${name.toLowerCase()}_zero_point`, type, INT8S);
 }
@@ -42,7 +42,7 @@ function operandType(call: NodeCall, i: number, name: string, z: number): Elemen
  * ([M, 1]) or per column of B ([N]), per output channel of a weight
  * ([M, 1, …]) — whichever `as` lays it out to.
  */
-function laidOut(call: NodeCall, i: number, name: string, length: number, as: (n: number) => number[], what: string): number[] {
+export function laidOut(call: NodeCall, i: number, name: string, length: number, as: (n: number) => number[], what: string): number[] {
   const shape = call.value(i).shape;
   const size = shape.reduce((a, b) => a * b, 1);
   if (size === 1) return [];
@@ -50,14 +50,14 @@ function laidOut(call: NodeCall, i: number, name: string, length: number, as: (n
   throw call.error(`${name} (input ${i}) is [${shape.join(', ')}]; it must be a scalar (per tensor) or 1-D of ${length} elements (${what})`);
 }
 
-const perRow = (m: number) => [m, 1];
-const perColumn = (n: number) => [n];
+export const perRow = (m: number) => [m, 1];
+export const perColumn = (n: number) => [n];
 
-function rows(shape: readonly number[]): number {
+export function rows(shape: readonly number[]): number {
   return shape.length >= 2 ? shape[shape.length - 2] : 1;
 }
 
-function columns(shape: readonly number[]): number {
+export function columns(shape: readonly number[]): number {
   return shape.length >= 2 ? shape[shape.length - 1] : 1;
 }
 
@@ -69,7 +69,7 @@ const isInt8 = (type: ElementType | undefined): type is 'uint8' | 'int8' => type
  * (int8_product.ts); otherwise the operands minus their zero points are
  * multiplied as i32 (the header says why either is exact).
  */
-function integerMatmul(call: NodeCall, [a, az, b, bz]: readonly number[], aShape: number[], bShape: number[]): Tensor {
+export function integerMatmul(call: NodeCall, [a, az, b, bz]: readonly number[], aShape: number[], bShape: number[]): Tensor {
   const A = call.value(a), B = call.value(b);
   if (A.shape.length === 0 || B.shape.length === 0) throw call.error(`its operands must have at least one axis, got [${A.shape.join(', ')}] and [${B.shape.join(', ')}]`);
   // An operand's type, else its zero point's (ONNX makes them alike): a uint8 A reshaped on the way keeps no record, its zero point does.

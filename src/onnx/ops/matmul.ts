@@ -6,7 +6,7 @@ import type { NodeCall } from '../node_call.js';
 import type { OpTable } from './op.js';
 
 /** NumPy's matmul for 1-D operands too: a vector is a row on the left, a column on the right, and that axis leaves the result. */
-function matmul(call: NodeCall, a: Tensor, b: Tensor): Tensor {
+export function matmul(call: NodeCall, a: Tensor, b: Tensor): Tensor {
   if (a.rank === 0 || b.rank === 0) throw call.error('MatMul of a scalar');
   const left = a.rank === 1, right = b.rank === 1;
   const y = ops.matmul(left ? ops.reshape(a, [1, a.shape[0]]) : a, right ? ops.reshape(b, [b.shape[0], 1]) : b);

@@ -1,0 +1,182 @@
+// onnxruntime's fused attention (com.microsoft): Attention, what its BERT
+// and GPT-2 optimizers make of a transformer layer's self-attention — the
+// input times one merged Q/K/V weight (+ bias), split into heads,
+// softmax(scale·Q·Kᵀ + mask) · V, the heads joined again — and
+// MultiHeadAttention, the same on Q, K and V projected already (cross
+// attention too: keys of another length). Masks are additive
+// as onnxruntime applies them: a masked key adds mask_filter_value (−10000)
+// to its score, and unidirectional adds it again to every later key — not
+// −∞, so a row with every key masked averages them as onnxruntime does.
+// Written with tmnn's ops: gradients reach the input, weights and bias.
+import * as ops from '../../ops/index.js';
+import type { Tensor } from '../../tensor.js';
+import type { NodeCall } from '../node_call.js';
+import type { OnnxOp, OpTable } from './op.js';
+
+/** The hidden sizes of Q, K and V: qkv_hidden_sizes, else the weights' columns in three. */
+function hiddenSizes(call: NodeCall, columns: number, heads: number): [number, number, number] {
+  const given = call.ints('qkv_hidden_sizes');
+  const sizes = given ?? [columns / 3, columns / 3, columns / 3];
+  if (sizes.length !== 3 || sizes.reduce((a, b) => a + b, 0) !== columns || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
+    throw call.error(`${given ? `qkv_hidden_sizes = [${given.join(', ')}]` : `the weights' ${columns} columns`} must split into Q, K and V hidden sizes summing to ${columns}`);
+  }
+  if (sizes[0] !== sizes[1]) throw call.error(`Q's and K's hidden sizes differ (${sizes[0]}, ${sizes[1]}); their products need one head size`);
+  if (sizes.some((s) => s % heads)) throw call.error(`hidden sizes [${sizes.join(', ')}] do not split into num_heads = ${heads} heads`);
+  return sizes as [number, number, number];
+}
+
+/** [B, S, N·h] as [B, N, S, h]. */
+function heads(t: Tensor, n: number): Tensor {
+  const [b, s, hidden] = t.shape;
+  return ops.transpose(ops.reshape(t, [b, s, n, hidden / n]), [0, 2, 1, 3]);
+}
+
+/**
+ * The additive mask from mask_index, broadcast against the scores [B, N, S, T]:
+ * a raw 0/1 mask [B, T] or [B, S, T] (0 masks), or key lengths [B] (keys at
+ * or past the length masked: right padding) or ends then starts [2B] (keys
+ * outside [start, end) masked: left padding).
+ */
+function paddingMask(call: NodeCall, input: number, batch: number, sequence: number, length: number, filter: number): Tensor {
+  const m = call.tensor(input);
+  const name = call.node.opType === 'Attention' ? 'mask_index' : 'key_padding_mask';
+  const shape = m.shape.join(', ');
+  const masked = (keep: Tensor) => ops.where(keep, 0, filter);
+  if (m.rank === 2 && m.shape[0] === batch && m.shape[1] === length) return ops.reshape(masked(ops.greater(m, 0)), [batch, 1, 1, length]);
+  if (m.rank === 3 && m.shape[0] === batch && m.shape[1] === sequence && m.shape[2] === length) return ops.reshape(masked(ops.greater(m, 0)), [batch, 1, sequence, length]);
+  if (m.rank === 1 && (m.shape[0] === batch || m.shape[0] === 2 * batch)) {
+    const keys = ops.reshape(ops.arange(0, length, 1, { dtype: 'i32' }), [1, length]);
+    const ends = ops.reshape(ops.slice(m, [0], [batch]), [batch, 1]);
+    let keep = ops.less(keys, ends);
+    if (m.shape[0] === 2 * batch) keep = ops.logicalAnd(keep, ops.greaterEqual(keys, ops.reshape(ops.slice(m, [batch], [batch]), [batch, 1])));
+    return ops.reshape(masked(keep), [batch, 1, 1, length]);
+  }
+  throw call.error(`${name} (input ${input}) is [${shape}]; tmnn takes [batch] (key lengths), [2·batch] (ends, then starts), [batch, ${length}] or [batch, ${sequence}, ${length}] (0/1 masks), here batch = ${batch}`);
+}
+
+/** unidirectional: filter added to every key after the query's own position ([S, T], as host data; the last query sees every key). */
+function causalMask(sequence: number, length: number, filter: number): Tensor {
+  const v = new Float32Array(sequence * length);
+  const offset = length - sequence;
+  for (let i = 0; i < sequence; i++) for (let j = offset + i + 1; j < length; j++) v[i * length + j] = filter;
+  return ops.tensor(v, [sequence, length]);
+}
+
+/**
+ * softmax(scale·q·kᵀ + masks)·v for q [B, N, S, h], k [B, N, T, h], v [B,
+ * N, T, hv], the heads joined: [B, S, N·hv]. The key padding mask is input
+ * `maskInput`, attention_bias `biasInput`.
+ */
+function attend(call: NodeCall, q: Tensor, k: Tensor, v: Tensor, maskInput: number, biasInput: number): Tensor {
+  const [batch, heads, sequence, headSize] = q.shape, length = k.shape[2];
+  let scores = ops.mul(ops.matmul(q, k, { transposeB: true }), call.float('scale', 1 / Math.sqrt(headSize)));
+  const filter = call.float('mask_filter_value', -10000);
+  if (call.has(maskInput)) scores = ops.add(scores, paddingMask(call, maskInput, batch, sequence, length, filter));
+  if (call.int('unidirectional', 0) !== 0) scores = ops.add(scores, causalMask(sequence, length, filter));
+  if (call.has(biasInput)) {
+    const extra = call.tensor(biasInput);
+    const fits = extra.rank === 4 && [batch, heads, sequence, length].every((d, i) => extra.shape[i] === d || (i < 2 && extra.shape[i] === 1));
+    if (!fits) throw call.error(`attention_bias (input ${biasInput}) is [${extra.shape.join(', ')}]; it must be [${batch} or 1, ${heads} or 1, ${sequence}, ${length}]`);
+    scores = ops.add(scores, extra);
+  }
+  const y = ops.matmul(ops.softmax(scores, -1), v);
+  return ops.reshape(ops.transpose(y, [0, 2, 1, 3]), [batch, sequence, heads * v.shape[3]]);
+}
+
+/** Inputs and attributes tmnn leaves out: past state and rotary embeddings. */
+function refuseUnsupported(call: NodeCall): void {
+  call.refuse('do_rotary', (v) => v === 0, 'rotary embeddings are not run by tmnn (apply them before Attention)');
+  call.refuse('past_present_share_buffer', (v) => v === 0, 'tmnn runs Attention without past state');
+  if (call.has(4) || call.has(6)) throw call.error('past state (inputs past, past_sequence_length) is not supported: tmnn runs Attention without a key/value cache');
+  if (call.node.outputs[1]) throw call.error(`its present output (${call.node.outputs[1]}) is not supported: tmnn runs Attention without a key/value cache`);
+}
+
+const attention: OnnxOp = {
+  run: (call) => {
+    refuseUnsupported(call);
+    const x = call.tensor(0), w = call.tensor(1);
+    const n = headCount(call);
+    if (x.rank !== 3) throw call.error(`input is [${x.shape.join(', ')}]; it must be [batch, sequence, input_hidden]`);
+    if (w.rank !== 2 || w.shape[0] !== x.shape[2]) throw call.error(`weights are [${w.shape.join(', ')}]; they must be [${x.shape[2]}, Q + K + V hidden sizes]`);
+    const sizes = hiddenSizes(call, w.shape[1], n);
+    let qkv = ops.matmul(x, w);
+    if (call.has(2)) {
+      const bias = call.tensor(2);
+      if (bias.rank !== 1 || bias.shape[0] !== w.shape[1]) throw call.error(`bias (input 2) is [${bias.shape.join(', ')}]; it must be 1-D of the weights' ${w.shape[1]} columns`);
+      qkv = ops.add(qkv, bias);
+    }
+    const [q, k, v] = ops.split(qkv, sizes, 2).map((t) => heads(t, n));
+    return attend(call, q, k, v, 3, 5);
+  },
+};
+
+/** num_heads, required. */
+function headCount(call: NodeCall): number {
+  const n = call.int('num_heads');
+  if (n === undefined || !Number.isInteger(n) || n < 1) throw call.error(`num_heads = ${n} must be a positive integer (it is required)`);
+  return n;
+}
+
+/**
+ * MultiHeadAttention: query [B, S, H] with key [B, T, H] and value [B, T,
+ * Hv] (or key and value [B, N, T, h], already split into heads), or the
+ * packed forms — query [B, S, N, 3, h] holding Q, K and V, or key [B, T, N,
+ * 2, h] holding K and V; bias (3-D inputs) added to Q, K and V. Past state,
+ * the present and qk outputs and the beam-search inputs are refused.
+ */
+const multiHeadAttention: OnnxOp = {
+  run: (call) => {
+    const n = headCount(call);
+    for (const [i, name] of [[6, 'past_key'], [7, 'past_value'], [8, 'past_sequence_length'], [9, 'cache_indirection']] as const) {
+      if (call.has(i)) throw call.error(`${name} (input ${i}) is not supported: tmnn runs MultiHeadAttention without a key/value cache`);
+    }
+    const extra = call.node.outputs.slice(1).filter((o) => o !== '');
+    if (extra.length) throw call.error(`its outputs ${extra.join(', ')} (present_key, present_value, qk) are not supported: tmnn gives the attention output only`);
+    const query = call.tensor(0);
+    const [q, k, v] = queryKeyValue(call, query, n);
+    return attend(call, q, k, v, 4, 5);
+  },
+};
+
+/** Q, K and V as [B, N, S or T, h] from MultiHeadAttention's inputs in any of the forms it takes. */
+function queryKeyValue(call: NodeCall, query: Tensor, n: number): [Tensor, Tensor, Tensor] {
+  const shapes = `query [${query.shape.join(', ')}]${call.has(1) ? `, key [${call.tensor(1).shape.join(', ')}]` : ''}${call.has(2) ? `, value [${call.tensor(2).shape.join(', ')}]` : ''}`;
+  // [B, L, N, parts, h] → parts × [B, N, L, h].
+  const packed = (t: Tensor) => ops.unbind(ops.transpose(t, [3, 0, 2, 1, 4]), 0);
+  if (query.rank === 5) {
+    if (call.has(1) || call.has(2) || call.has(3) || query.shape[2] !== n || query.shape[3] !== 3) throw call.error(`${shapes}: a 5-D query is packed Q, K and V [B, S, ${n}, 3, h], alone, without bias`);
+    return packed(query) as [Tensor, Tensor, Tensor];
+  }
+  if (query.rank !== 3 || query.shape[2] % n) throw call.error(`${shapes}: query must be [batch, sequence, hidden] with hidden a multiple of num_heads = ${n}`);
+  const hidden = query.shape[2];
+  if (!call.has(1)) throw call.error(`${shapes}: key is required unless query packs Q, K and V`);
+  const key = call.tensor(1);
+  let bias: Tensor[] | undefined;
+  if (call.has(3)) {
+    const b = call.tensor(3);
+    const vHidden = key.rank === 3 && call.has(2) ? call.tensor(2).shape[2] : hidden;
+    if (key.rank !== 3 || b.rank !== 1 || b.shape[0] !== 2 * hidden + vHidden) throw call.error(`${shapes}: bias (input 3) is [${b.shape.join(', ')}]; tmnn takes it with 3-D key and value, 1-D of ${2 * hidden} + value's hidden size`);
+    bias = ops.split(b, [hidden, hidden, vHidden], 0);
+  }
+  const q = heads(bias ? ops.add(query, bias[0]) : query, n);
+  if (key.rank === 5) {
+    if (call.has(2) || key.shape[0] !== query.shape[0] || key.shape[2] !== n || key.shape[3] !== 2 || key.shape[4] * n !== hidden) throw call.error(`${shapes}: a 5-D key is packed K and V [B, T, ${n}, 2, ${hidden / n}], without value`);
+    const [k, v] = packed(key);
+    return [q, k, v];
+  }
+  if (!call.has(2)) throw call.error(`${shapes}: value is required with a 3- or 4-D key`);
+  const value = call.tensor(2);
+  if (key.rank === 4 && value.rank === 4) {
+    const fits = key.shape[0] === query.shape[0] && key.shape[1] === n && key.shape[3] * n === hidden && value.shape[0] === key.shape[0] && value.shape[1] === n && value.shape[2] === key.shape[2];
+    if (!fits) throw call.error(`${shapes}: 4-D key and value are [batch, ${n}, length, head size] with the query's batch and head size`);
+    return [q, key, value];
+  }
+  const fits = key.rank === 3 && value.rank === 3 && key.shape[0] === query.shape[0] && key.shape[2] === hidden && value.shape[0] === key.shape[0] && value.shape[1] === key.shape[1] && value.shape[2] % n === 0;
+  if (!fits) throw call.error(`${shapes}: key must be [batch, length, ${hidden}] and value [batch, length, a multiple of ${n}]`);
+  return [q, heads(bias ? ops.add(key, bias[1]) : key, n), heads(bias ? ops.add(value, bias[2]) : value, n)];
+}
+
+export const MICROSOFT_ATTENTION_OPS: OpTable = {
+  Attention: attention,
+  MultiHeadAttention: multiHeadAttention,
+};
