@@ -1,0 +1,84 @@
+// invert, solarize, adjustGamma, adjustSharpness and autocontrast against
+// torchvision's float definitions in float64; and gradients reaching the
+// images through them.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { expectClose, uniform } from '../helpers/data.js';
+import { autocontrastRef, build, gammaRef, invertRef, sharpnessRef, solarizeRef, type Images } from '../helpers/vision.js';
+import { images, shapeOf, SHAPES } from './images.js';
+
+const v = tm.vision;
+
+async function expectImages(y: tm.Tensor, want: Images, single: boolean, what: string, tol = 1e-5) {
+  expect(y.shape, what).toEqual(shapeOf(want, single));
+  expectClose(await y.data(), want.data, tol, what);
+}
+
+describe.each(BACKENDS)('vision tone and sharpness on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it.each(SHAPES)('invert and solarize at thresholds across [0, 1] and at a pixel\'s own value, $shape (single $single)', async ({ shape, single }) => {
+    const { ref, t } = images(shape, single);
+    await expectImages(v.invert(t), invertRef(ref), single, 'invert', 1e-6);
+    // ref.data[0] as the threshold: that pixel is inverted (≥).
+    for (const threshold of [0, 1, -0.5, ref.data[0], ...uniform(2, 0, 1)]) {
+      await expectImages(v.solarize(t, threshold), solarizeRef(ref, threshold), single, `solarize ${threshold}`, 1e-6);
+    }
+  });
+
+  it.each(SHAPES)('adjustGamma with gamma 0 to 3 and gains, $shape (single $single)', async ({ shape, single }) => {
+    const { ref, t } = images(shape, single);
+    // A black pixel: 0^γ is 0, and 1 at γ = 0.
+    const withBlack = { ref: build(ref.shape, (n, c, i, j) => (i === 0 && j === 0 ? 0 : ref.data[((n * shape[1] + c) * shape[2] + i) * shape[3] + j])) };
+    const tb = tm.tensor(Float32Array.from(withBlack.ref.data), single ? shape.slice(1) : shape);
+    for (const [gamma, gain] of [[1, 1], [0, 1], [0, 0.5], [0.5, 1], [2.2, 1.3], [uniform(1, 0, 3)[0], uniform(1, 0.5, 1.5)[0]]]) {
+      await expectImages(v.adjustGamma(tb, gamma, gain), gammaRef(withBlack.ref, gamma, gain), single, `gamma ${gamma} gain ${gain}`);
+    }
+    await expectImages(v.adjustGamma(t, 0.7), gammaRef(ref, 0.7, 1), single, 'gain 1 by default');
+  });
+
+  it.each(SHAPES)('adjustSharpness at factors 0 to 3, the border kept, $shape (single $single)', async ({ shape, single }) => {
+    const { ref, t } = images(shape, single);
+    for (const f of [0, 1, 2, ...uniform(2, 0, 3)]) {
+      await expectImages(v.adjustSharpness(t, f), sharpnessRef(ref, f), single, `sharpness ${f}`);
+    }
+  });
+
+  it.each(SHAPES)('autocontrast stretches each channel of each image, flat channels left, $shape (single $single)', async ({ shape, single }) => {
+    const { ref, t } = images(shape, single);
+    await expectImages(v.autocontrast(t), autocontrastRef(ref), single, 'autocontrast');
+    // Channel 0 of sample 0 flat at 0.4: kept as it is.
+    const [, C, H, W] = shape;
+    const flat = build(ref.shape, (n, c, i, j) => (n === 0 && c === 0 ? 0.4 : ref.data[((n * C + c) * H + i) * W + j]));
+    await expectImages(v.autocontrast(tm.tensor(Float32Array.from(flat.data), t.shape)), autocontrastRef(flat), single, 'a flat channel');
+  });
+
+  it('gradients reach the images: invert −1, solarize ±1 by side, gamma γ·gain·x^(γ−1) where unclamped, sharpness and autocontrast as their finite differences', async () => {
+    const { ref, t } = images([2, 3, 5, 7]);
+    const gradOf = async (op: (x: tm.Tensor) => tm.Tensor) => {
+      const x = t.clone();
+      x.requiresGrad = true;
+      op(x).sum().backward();
+      return x.grad!.data();
+    };
+    expectClose(await gradOf(v.invert), new Float64Array(t.size).fill(-1), 0);
+    expectClose(await gradOf((x) => v.solarize(x, 0.5)), ref.data.map((p) => (p >= 0.5 ? -1 : 1)), 0);
+    expectClose(await gradOf((x) => v.adjustGamma(x, 2, 0.9)), ref.data.map((p) => 2 * 0.9 * p), 1e-5);
+    // Linear (sharpness, inside the clamp) or piecewise smooth (autocontrast): central differences of Σ op(x) at a few pixels.
+    for (const op of [(x: tm.Tensor) => v.adjustSharpness(x, 1.5), v.autocontrast]) {
+      const grad = await gradOf(op);
+      for (const k of [8, 40, 100, 150]) {
+        const at = async (d: number) => {
+          const bump = new Float32Array(t.size);
+          bump[k] = d;
+          return (await op(tm.add(t, tm.tensor(bump, t.shape))).sum().data())[0];
+        };
+        const h = 1e-2;
+        expect(grad[k], `pixel ${k}`).toBeCloseTo(((await at(h)) - (await at(-h))) / (2 * h), 2);
+      }
+    }
+  });
+});
