@@ -19,6 +19,8 @@ export type { PerspectiveOptions, Point, Quad } from './perspective.js';
 export { erase } from './erase.js';
 export type { Box } from './erase.js';
 export { Compose, Normalize, RandomTransform } from './transform.js';
+export { RandomApply, RandomChoice, RandomOrder } from './random_apply.js';
+export type { RandomApplyParams, RandomChoiceParams, RandomOrderParams } from './random_apply.js';
 export type { Transform, TransformLike } from './transform.js';
 export { RandomHorizontalFlip, RandomVerticalFlip } from './random_flip.js';
 export type { FlipParams } from './random_flip.js';
