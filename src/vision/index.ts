@@ -34,6 +34,8 @@ export { Grayscale, RandomGrayscale, RandomInvert, RandomSolarize, RandomAdjustS
 export type { AppliedParams } from './random_color.js';
 export { GaussianBlur } from './random_blur.js';
 export type { BlurParams } from './random_blur.js';
+export { elasticTransform, ElasticTransform } from './elastic.js';
+export type { ElasticParams, ElasticTransformOptions } from './elastic.js';
 export { ColorJitter } from './color_jitter.js';
 export type { ColorJitterOptions, ColorJitterParams } from './color_jitter.js';
 export { RandomErasing } from './random_erasing.js';
