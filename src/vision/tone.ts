@@ -6,12 +6,12 @@ import { tidy } from '../engine.js';
 import { add, clip, div, equal, greaterEqual, mul, pow, sub, where } from '../ops/elementwise.js';
 import { max, min } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
-import { asBatch, checkChannels, numberOf } from './images.js';
+import { asBatch, checkChannels, imageShape, numberOf } from './images.js';
 
 /** 1 − x. */
 export function invert(images: Tensor): Tensor {
   const op = 'invert';
-  const { c } = asBatch(op, images);
+  const [, c] = imageShape(op, images);
   checkChannels(op, images, c, [1, 3]);
   return sub(1, images);
 }
@@ -19,7 +19,7 @@ export function invert(images: Tensor): Tensor {
 /** Pixels at or above `threshold` (≤ 1) inverted, the rest kept. */
 export function solarize(images: Tensor, threshold: number): Tensor {
   const op = 'solarize';
-  const { c } = asBatch(op, images);
+  const [, c] = imageShape(op, images);
   checkChannels(op, images, c, [1, 3]);
   numberOf(op, 'threshold', threshold, (t) => t <= 1, 'a number ≤ 1 (the images\' largest value)');
   return tidy(() => where(greaterEqual(images, threshold), sub(1, images), images));
@@ -28,7 +28,7 @@ export function solarize(images: Tensor, threshold: number): Tensor {
 /** gain·x^gamma clamped to [0, 1]; gamma ≥ 0 (below 1 brightens the darks, above 1 darkens them). */
 export function adjustGamma(images: Tensor, gamma: number, gain = 1): Tensor {
   const op = 'adjustGamma';
-  const { c } = asBatch(op, images);
+  const [, c] = imageShape(op, images);
   checkChannels(op, images, c, [1, 3]);
   numberOf(op, 'gamma', gamma, (g) => g >= 0, 'a number ≥ 0');
   numberOf(op, 'gain', gain, () => true, 'a finite number');
