@@ -55,7 +55,7 @@ const OPTIONS: OptionNames<ElasticTransformOptions> = { ...PERSPECTIVE_OPTIONS, 
 export class ElasticTransform extends RandomTransform<ElasticParams> {
   readonly alpha: [number, number];
   readonly sigma: [number, number];
-  readonly options: PerspectiveOptions;
+  readonly options: Required<Pick<PerspectiveOptions, 'interpolation'>> & PerspectiveOptions;
 
   constructor(options: ElasticTransformOptions = {}) {
     super('ElasticTransform');
@@ -88,7 +88,7 @@ export class ElasticTransform extends RandomTransform<ElasticParams> {
     const { n, h, w } = batch;
     const all = new Float32Array(n * h * w * 2);
     params.forEach((q, s) => all.set(q.displacement, s * h * w * 2));
-    return displaced(this.name, batch, constantLike(this.name, batch.images, all, [n, h, w, 2]), this.options.interpolation!, this.options.fill);
+    return displaced(this.name, batch, constantLike(this.name, batch.images, all, [n, h, w, 2]), this.options.interpolation, this.options.fill);
   }
 }
 
