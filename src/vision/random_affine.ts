@@ -5,7 +5,7 @@ import { ValueError, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { roundHalfEven } from '../round.js';
-import { checkWarpOptions, warp, WARP_OPTIONS, type AffineParams, type WarpOptions } from './affine.js';
+import { checkWarpOptions, warp, WARP_OPTIONS, type AffineParams, type RotateOptions, type WarpOptions } from './affine.js';
 import { asBatch, rangeOf} from './images.js';
 import { RandomTransform, uniformIn } from './transform.js';
 
@@ -18,20 +18,32 @@ function degreeRange(op: string, name: string, degrees: unknown): [number, numbe
   return rangeOf(op, name, degrees, Number.isFinite, 'finite degrees');
 }
 
+const ROTATION_OPTIONS: OptionNames<RotateOptions> = { ...WARP_OPTIONS, expand: 'boolean' };
+
 /**
  * Each sample rotated by an angle drawn uniformly from `degrees` (d: [−d,
  * d]), counter-clockwise as vision.rotate. Options as rotate's; fill
  * defaults to 0 (torchvision's RandomRotation: outside pixels blended in).
+ * With expand, the output's size follows the angle, so a batch draws one
+ * angle for all its samples (as torchvision draws one per call).
  */
 export class RandomRotation extends RandomTransform<AffineParams> {
   readonly degrees: [number, number];
+  readonly expand: boolean;
   readonly options: WarpOptions;
 
-  constructor(degrees: number | readonly [number, number], options: WarpOptions = {}) {
+  constructor(degrees: number | readonly [number, number], options: RotateOptions = {}) {
     super('RandomRotation');
     this.degrees = degreeRange(this.name, 'degrees', degrees);
-    this.options = { fill: 0, ...checkOptions(this.name, options, WARP_OPTIONS) };
+    const { expand = false, ...warpOptions } = checkOptions(this.name, options, ROTATION_OPTIONS);
+    this.expand = expand;
+    this.options = { fill: 0, ...warpOptions };
     checkWarpOptions(this.name, this.options);
+  }
+
+  override draw(images: Tensor): AffineParams[] {
+    const params = super.draw(images);
+    return this.expand ? params.map(() => params[0]) : params;
   }
 
   /** The sample's map; rotate(x, a) is affine(x, { angle: −a }), so angle holds −a. */
@@ -40,7 +52,10 @@ export class RandomRotation extends RandomTransform<AffineParams> {
   }
 
   protected applyAll(images: Tensor, params: readonly AffineParams[]): Tensor {
-    return warp(this.name, asBatch(this.name, images), params, this.options);
+    if (this.expand && params.some((q) => q.angle !== params[0].angle)) {
+      throw new ValueError(`${this.name}: with expand, every sample must take the same angle (the output's size follows it), got ${formatValue(params.map((q) => -q.angle))}`);
+    }
+    return warp(this.name, asBatch(this.name, images), this.expand ? [params[0]] : params, this.options, this.expand);
   }
 }
 

@@ -25,18 +25,28 @@ export class Compose implements Transform {
   readonly transforms: readonly TransformLike[];
 
   constructor(transforms: readonly TransformLike[]) {
-    if (!Array.isArray(transforms)) throw new ValueError(`Compose: transforms must be a list, got ${formatValue(transforms)}`);
-    transforms.forEach((t, i) => {
-      if (typeof t !== 'function' && typeof (t as Transform | null)?.forward !== 'function') {
-        throw new ValueError(`Compose: transform ${i} must be a function of the images or have forward(images), got ${formatValue(t)}`);
-      }
-    });
-    this.transforms = [...transforms];
+    this.transforms = checkTransforms('Compose', transforms);
   }
 
   forward(images: Tensor): Tensor {
-    return tidy(() => this.transforms.reduce((x, t) => (typeof t === 'function' ? t(x) : t.forward(x)), images));
+    return tidy(() => this.transforms.reduce(applyTransform, images));
   }
+}
+
+/** A list of transforms, checked: each a function of the images or with forward(images). */
+export function checkTransforms(op: string, transforms: unknown): TransformLike[] {
+  if (!Array.isArray(transforms)) throw new ValueError(`${op}: transforms must be a list, got ${formatValue(transforms)}`);
+  transforms.forEach((t, i) => {
+    if (typeof t !== 'function' && typeof (t as Transform | null)?.forward !== 'function') {
+      throw new ValueError(`${op}: transform ${i} must be a function of the images or have forward(images), got ${formatValue(t)}`);
+    }
+  });
+  return [...(transforms as TransformLike[])];
+}
+
+/** `images` through one transform or function. */
+export function applyTransform(images: Tensor, t: TransformLike): Tensor {
+  return typeof t === 'function' ? t(images) : t.forward(images);
 }
 
 /** normalize as a transform. */

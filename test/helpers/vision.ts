@@ -250,13 +250,53 @@ export interface AffineRefParams {
  * grid divided by (W/2, H/2), grid_sample (zeros, align_corners False), and
  * with a fill _apply_grid_transform's mask channel. For nearest, `ties`
  * marks outputs whose sampling point lies within 1e-3 px of a rounding
- * boundary, where f32 and f64 may pick different pixels.
+ * boundary, where f32 and f64 may pick different pixels. With `expand`
+ * (F.rotate's), the output is _compute_affine_output_size's.
  */
-export function affineRef(x: Images, p: AffineRefParams, mode: 'nearest' | 'bilinear', fill?: number[]): { y: Images; ties: Uint8Array } {
-  const [N, C, H, W] = x.shape;
+export function affineRef(x: Images, p: AffineRefParams, mode: GridMode, fill?: number[], expand = false): { y: Images; ties: Uint8Array } {
+  const [, , H, W] = x.shape;
   const center = p.center ? [p.center[0] - W * 0.5, p.center[1] - H * 0.5] : [0, 0];
   const m = inverseAffine(center, p.angle, p.translate, p.scale, p.shear);
-  const ties = new Uint8Array(N * C * H * W);
+  const [oh, ow] = expand ? affineOutputSize(m, W, H) : [H, W];
+  return gridRef(x, [oh, ow], (j, i) => {
+    const [bx, by] = [j - ow * 0.5 + 0.5, i - oh * 0.5 + 0.5];
+    return [(m[0] * bx + m[1] * by + m[2]) / (0.5 * W), (m[3] * bx + m[4] * by + m[5]) / (0.5 * H)];
+  }, mode, fill);
+}
+
+/**
+ * _compute_affine_output_size in float32, as torchvision: the corners
+ * through the matrix, their box shifted by half the size, ·1e4, truncated,
+ * ·1e-4, rounded out; [oh, ow].
+ */
+function affineOutputSize(m: number[], W: number, H: number): [number, number] {
+  const f = Math.fround;
+  const pts = [[-0.5 * W, -0.5 * H], [-0.5 * W, 0.5 * H], [0.5 * W, 0.5 * H], [0.5 * W, -0.5 * H]].map(([a, b]) => [0, 3].map((r) => f(f(f(f(m[r]) * a) + f(f(m[r + 1]) * b)) + f(m[r + 2]))));
+  const half = [0.5 * W, 0.5 * H];
+  const cut = (v: number) => f(Math.trunc(f(v * f(1e4))) * f(1e-4));
+  const size = [0, 1].map((k) => {
+    const vs = pts.map((q) => f(q[k] + half[k]));
+    return Math.ceil(cut(Math.max(...vs))) - Math.floor(cut(Math.min(...vs)));
+  });
+  return [size[1], size[0]];
+}
+
+export type GridMode = 'nearest' | 'bilinear' | 'bicubic';
+
+/**
+ * grid_sample (zeros padding, align_corners False) of the batch at the
+ * normalised point `grid(j, i)` gives output pixel (i, j) of an oh × ow
+ * output, with a fill blended in by _apply_grid_transform's mask channel.
+ * Bicubic: Keys' a = −0.75 over the 4 × 4 taps, each outside one reading 0.
+ */
+export function gridRef(x: Images, [oh, ow]: [number, number], grid: (j: number, i: number) => number[], mode: GridMode, fill?: number[]): { y: Images; ties: Uint8Array } {
+  const [N, C, H, W] = x.shape;
+  const ties = new Uint8Array(N * C * oh * ow);
+  const a = -0.75;
+  const cubic = (d: number) => {
+    const t = Math.abs(d);
+    return t <= 1 ? (a + 2) * t ** 3 - (a + 3) * t ** 2 + 1 : t < 2 ? a * t ** 3 - 5 * a * t ** 2 + 8 * a * t - 4 * a : 0;
+  };
   // One plane's sample at (ix, iy) in pixels, zeros outside; `ones` samples the mask channel.
   const sample = (n: number, c: number, ix: number, iy: number, ones: boolean, k: number): number => {
     const read = (i: number, j: number) => (i >= 0 && i < H && j >= 0 && j < W ? (ones ? 1 : at(x, n, c, i, j)) : 0);
@@ -266,14 +306,15 @@ export function affineRef(x: Images, p: AffineRefParams, mode: 'nearest' | 'bili
     }
     const [x0, y0] = [Math.floor(ix), Math.floor(iy)];
     const [fx, fy] = [ix - x0, iy - y0];
-    return read(y0, x0) * (1 - fx) * (1 - fy) + read(y0, x0 + 1) * fx * (1 - fy) + read(y0 + 1, x0) * (1 - fx) * fy + read(y0 + 1, x0 + 1) * fx * fy;
+    if (mode === 'bilinear') return read(y0, x0) * (1 - fx) * (1 - fy) + read(y0, x0 + 1) * fx * (1 - fy) + read(y0 + 1, x0) * (1 - fx) * fy + read(y0 + 1, x0 + 1) * fx * fy;
+    let sum = 0;
+    for (let di = -1; di <= 2; di++) for (let dj = -1; dj <= 2; dj++) sum += cubic(fy - di) * cubic(fx - dj) * read(y0 + di, x0 + dj);
+    return sum;
   };
-  const y = build(x.shape, (n, c, i, j) => {
-    const [bx, by] = [j - W * 0.5 + 0.5, i - H * 0.5 + 0.5];
-    const gx = (m[0] * bx + m[1] * by + m[2]) / (0.5 * W);
-    const gy = (m[3] * bx + m[4] * by + m[5]) / (0.5 * H);
+  const y = build([N, C, oh, ow], (n, c, i, j) => {
+    const [gx, gy] = grid(j, i);
     const [ix, iy] = [((gx + 1) * W - 1) / 2, ((gy + 1) * H - 1) / 2];
-    const k = ((n * C + c) * H + i) * W + j;
+    const k = ((n * C + c) * oh + i) * ow + j;
     const v = sample(n, c, ix, iy, false, k);
     if (!fill) return v;
     const mask = sample(n, c, ix, iy, true, k);
@@ -296,4 +337,91 @@ export function eraseRef(x: Images, top: number, left: number, h: number, w: num
 export function sampleOf(x: Images, n: number): Images {
   const [, C, H, W] = x.shape;
   return { data: x.data.slice(n * C * H * W, (n + 1) * C * H * W), shape: [1, C, H, W] };
+}
+
+type Mat3 = number[][];
+
+/** Heckbert's map of the unit square's corners (0,0), (1,0), (1,1), (0,1) to a quad's, as a 3 × 3 homography. */
+function squareTo(q: number[][]): Mat3 {
+  const [[x0, y0], [x1, y1], [x2, y2], [x3, y3]] = q;
+  const [sx, sy] = [x0 - x1 + x2 - x3, y0 - y1 + y2 - y3];
+  if (sx === 0 && sy === 0) return [[x1 - x0, x2 - x1, x0], [y1 - y0, y2 - y1, y0], [0, 0, 1]];
+  const [dx1, dx2, dy1, dy2] = [x1 - x2, x3 - x2, y1 - y2, y3 - y2];
+  const den = dx1 * dy2 - dx2 * dy1;
+  const g = (sx * dy2 - dx2 * sy) / den;
+  const h = (dx1 * sy - sx * dy1) / den;
+  return [[x1 - x0 + g * x1, x3 - x0 + h * x3, x0], [y1 - y0 + g * y1, y3 - y0 + h * y3, y0], [g, h, 1]];
+}
+
+/** A 3 × 3 matrix's adjugate (its inverse up to scale, which a homography ignores). */
+function adjugate(m: Mat3): Mat3 {
+  const c = (r0: number, r1: number, c0: number, c1: number) => m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
+  return [[c(1, 2, 1, 2), -c(0, 2, 1, 2), c(0, 1, 1, 2)], [-c(1, 2, 0, 2), c(0, 2, 0, 2), -c(0, 1, 0, 2)], [c(1, 2, 0, 1), -c(0, 2, 0, 1), c(0, 1, 0, 1)]];
+}
+
+/**
+ * _get_perspective_coeffs by another road: the homography endpoints →
+ * startpoints as (square → start) ∘ (end → square), scaled to a last entry
+ * of 1; its first 8 entries.
+ */
+export function perspectiveCoeffsRef(startpoints: number[][], endpoints: number[][]): number[] {
+  const [a, b] = [squareTo(startpoints), adjugate(squareTo(endpoints))];
+  const m = a.map((row) => [0, 1, 2].map((k) => row[0] * b[0][k] + row[1] * b[1][k] + row[2] * b[2][k]));
+  return m.flat().slice(0, 8).map((v) => v / m[2][2]);
+}
+
+/** F.perspective on tensors: _perspective_grid at pixel centres (j + ½, i + ½), grid_sample, the fill's mask. */
+export function perspectiveRef(x: Images, startpoints: number[][], endpoints: number[][], mode: GridMode, fill?: number[]): { y: Images; ties: Uint8Array } {
+  const [, , H, W] = x.shape;
+  const c = perspectiveCoeffsRef(startpoints, endpoints);
+  return gridRef(x, [H, W], (j, i) => {
+    const [px, py] = [j + 0.5, i + 0.5];
+    const den = c[6] * px + c[7] * py + 1;
+    return [(c[0] * px + c[1] * py + c[2]) / den / (0.5 * W) - 1, (c[3] * px + c[4] * py + c[5]) / den / (0.5 * H) - 1];
+  }, mode, fill);
+}
+
+/** F.invert on floats: 1 − x. */
+export function invertRef(x: Images): Images {
+  return build(x.shape, (n, c, i, j) => 1 - at(x, n, c, i, j));
+}
+
+/** F.solarize: where(x ≥ threshold, 1 − x, x). */
+export function solarizeRef(x: Images, threshold: number): Images {
+  return build(x.shape, (n, c, i, j) => (at(x, n, c, i, j) >= threshold ? 1 - at(x, n, c, i, j) : at(x, n, c, i, j)));
+}
+
+/** F.adjust_gamma on floats: (gain·x^γ) clamped to [0, 1] (0^0 = 1). */
+export function gammaRef(x: Images, gamma: number, gain: number): Images {
+  return build(x.shape, (n, c, i, j) => clamp(gain * at(x, n, c, i, j) ** gamma, 0, 1));
+}
+
+/** F.adjust_sharpness: _blend with _blur_image — the 3 × 3 kernel [1 1 1; 1 5 1; 1 1 1]/13 inside, the border as it is — or the image where a side is ≤ 2. */
+export function sharpnessRef(x: Images, factor: number): Images {
+  const [, , H, W] = x.shape;
+  if (H <= 2 || W <= 2) return x;
+  const blurred = (n: number, c: number, i: number, j: number) => {
+    if (i === 0 || j === 0 || i === H - 1 || j === W - 1) return at(x, n, c, i, j);
+    let sum = 0;
+    for (let a = -1; a <= 1; a++) for (let b = -1; b <= 1; b++) sum += (a === 0 && b === 0 ? 5 : 1) * at(x, n, c, i + a, j + b);
+    return sum / 13;
+  };
+  return blendRef(x, blurred, factor);
+}
+
+/** F.autocontrast: per image and channel, (x − min)·1/(max − min) clamped; where that scale is not finite, min 0 and scale 1. */
+export function autocontrastRef(x: Images): Images {
+  const [N, C, H, W] = x.shape;
+  const lo: number[] = [];
+  const scale: number[] = [];
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      let [mn, mx] = [Infinity, -Infinity];
+      for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) [mn, mx] = [Math.min(mn, at(x, n, c, i, j)), Math.max(mx, at(x, n, c, i, j))];
+      const s = 1 / (mx - mn);
+      lo.push(Number.isFinite(s) ? mn : 0);
+      scale.push(Number.isFinite(s) ? s : 1);
+    }
+  }
+  return build(x.shape, (n, c, i, j) => clamp((at(x, n, c, i, j) - lo[n * C + c]) * scale[n * C + c], 0, 1));
 }

@@ -23,12 +23,12 @@ describe.each(BACKENDS)('vision rotate and affine on %s', (backend) => {
     await tm.init({ backend });
   });
 
-  it.each(SHAPES)('rotate by right and random angles, nearest and bilinear, with and without fill, $shape (single $single)', async ({ shape, single }) => {
+  it.each(SHAPES)('rotate by right and random angles, nearest, bilinear and bicubic, with and without fill, $shape (single $single)', async ({ shape, single }) => {
     const { ref, t } = images(shape, single);
     const c = shape[1];
     const fill = Array.from(uniform(c, 0, 1));
     for (const angle of [90, -180, ...uniform(2, -180, 180)]) {
-      for (const interpolation of ['nearest', 'bilinear'] as const) {
+      for (const interpolation of ['nearest', 'bilinear', 'bicubic'] as const) {
         // torchvision's rotate is affine by the opposite angle.
         const p: AffineRefParams = { angle: -angle, translate: [0, 0], scale: 1, shear: [0, 0] };
         await expectWarped(tm.vision.rotate(t, angle, { interpolation }), affineRef(ref, p, interpolation), single, `rotate ${angle} ${interpolation}`);
@@ -43,10 +43,53 @@ describe.each(BACKENDS)('vision rotate and affine on %s', (backend) => {
     for (let k = 0; k < 3; k++) {
       const [angle, tx, ty, scale, sx, sy, cx, cy] = [uniform(1, -180, 180)[0], ...uniform(2, -3, 3), uniform(1, 0.5, 1.5)[0], ...uniform(2, -30, 30), uniform(1, 0, W)[0], uniform(1, 0, H)[0]];
       const p: AffineRefParams = { angle, translate: [tx, ty], scale, shear: [sx, sy], ...(k === 2 ? { center: [cx, cy] as [number, number] } : {}) };
-      for (const interpolation of ['nearest', 'bilinear'] as const) {
+      for (const interpolation of ['nearest', 'bilinear', 'bicubic'] as const) {
         const fill = k === 1 ? 0.5 : undefined;
         const y = tm.vision.affine(t, { ...p, interpolation, ...(fill === undefined ? {} : { fill }) });
         await expectWarped(y, affineRef(ref, p, interpolation, fill === undefined ? undefined : Array(c).fill(fill)), single, `affine ${JSON.stringify(p)} ${interpolation}`);
+      }
+    }
+  });
+
+  it.each(SHAPES)('rotate with expand: the output holds the whole rotated image, any centre, $shape (single $single)', async ({ shape, single }) => {
+    const { ref, t } = images(shape, single);
+    const [, c, H, W] = shape;
+    const fill = Array.from(uniform(c, 0, 1));
+    // Few angles: each output size is a new program to compile on webgpu.
+    for (const [k, angle] of [90, -45, ...uniform(2, -180, 180)].entries()) {
+      const center: [number, number] | undefined = k === 3 ? [uniform(1, 0, W)[0], uniform(1, 0, H)[0]] : undefined;
+      const p: AffineRefParams = { angle: -angle, translate: [0, 0], scale: 1, shear: [0, 0], ...(center ? { center } : {}) };
+      for (const interpolation of ['nearest', 'bilinear', 'bicubic'] as const) {
+        const options = { interpolation, expand: true, ...(center ? { center } : {}) };
+        await expectWarped(tm.vision.rotate(t, angle, options), affineRef(ref, p, interpolation, undefined, true), single, `rotate ${angle} ${interpolation} expand`);
+        await expectWarped(tm.vision.rotate(t, angle, { ...options, fill }), affineRef(ref, p, interpolation, fill, true), single, `rotate ${angle} ${interpolation} expand fill`);
+      }
+    }
+    // A quarter turn swaps the sides; 45° of a 10 × 10 square spans 5 ± 5√2, rounded out to [−3, 13].
+    expect(tm.vision.rotate(tm.zeros([1, 7, 13]), 90, { expand: true }).shape).toEqual([1, 13, 7]);
+    expect(tm.vision.rotate(tm.zeros([1, 10, 10]), 45, { expand: true }).shape).toEqual([1, 16, 16]);
+  });
+
+  it('gradients reach the images through bicubic rotate with expand and affine with a fill, as the sampling weights say', async () => {
+    // The op is linear in the image (plus the fill's constant): the gradient of Σ y·g is the transposed map applied to g, checked by ⟨y(x + e_k) − y(x), g⟩ for a few pixels k.
+    const { t } = images([2, 3, 5, 7]);
+    const ops = [(x: tm.Tensor) => tm.vision.rotate(x, 33, { interpolation: 'bicubic', expand: true }), (x: tm.Tensor) => tm.vision.affine(x, { angle: 20, scale: 0.8, shear: 10, interpolation: 'bilinear', fill: 0.5 })];
+    for (const op of ops) {
+      const x = t.clone();
+      x.requiresGrad = true;
+      const y0 = op(x);
+      const g = tm.tensor(uniform(y0.size, -1, 1), y0.shape);
+      tm.sum(tm.mul(y0, g)).backward();
+      const grad = await x.grad!.data();
+      const base = await y0.data();
+      const gs = await g.data();
+      for (const k of [0, 17, 40, 104, 209]) {
+        const bump = new Float32Array(t.size);
+        bump[k] = 1;
+        const y1 = await op(tm.add(t, tm.tensor(bump, t.shape))).data();
+        let want = 0;
+        for (let m = 0; m < y1.length; m++) want += (y1[m] - base[m]) * gs[m];
+        expect(grad[k], `pixel ${k}`).toBeCloseTo(want, 3);
       }
     }
   });

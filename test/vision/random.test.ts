@@ -147,6 +147,40 @@ describe.each(BACKENDS)('vision random transforms on %s', (backend) => {
     }
   });
 
+  it('RandomRotation with expand draws one angle for the batch (its size follows it), bicubic as rotate gives it', async () => {
+    const { t } = images([3, 3, 7, 13]);
+    const rotation = new v.RandomRotation([10, 80], { expand: true, interpolation: 'bicubic' });
+    const y = rotation.forward(t);
+    const angles = rotation.last!.map((p) => p.angle);
+    expect(new Set(angles).size).toBe(1);
+    await expectPerSample(t, y, rotation.last, (xn, p) => v.rotate(xn, -p.angle, { interpolation: 'bicubic', fill: 0, expand: true }), 'RandomRotation expand', 1e-4);
+    expect(y.shape[2]).toBeGreaterThan(7);
+    expect(() => rotation.apply(t, [{ ...rotation.last![0] }, { ...rotation.last![0], angle: 5 }, rotation.last![0]])).toThrow('RandomRotation: with expand, every sample must take the same angle');
+  });
+
+  it('RandomPerspective warps the samples its draws pick by their drawn corners, each within distortionScale of its own', async () => {
+    const { t } = images([8, 3, 9, 13]);
+    const transform = new v.RandomPerspective({ distortionScale: 0.6, p: 0.6, interpolation: 'bicubic', fill: [0.2, 0.4, 0.6] });
+    const y = transform.forward(t);
+    await expectPerSample(t, y, transform.last, (xn, p) => (p ? v.perspective(xn, p.startpoints, p.endpoints, { interpolation: 'bicubic', fill: [0.2, 0.4, 0.6] }) : xn), 'RandomPerspective', 1e-4);
+    const drawn = transform.last!.filter((p) => p !== null);
+    expect(drawn.length, `warped samples of 8 (test seed ${SEED})`).toBeGreaterThan(0);
+    // Corners move inwards by whole pixels, at most 0.6·⌊13/2⌋ = 3 across and 0.6·⌊9/2⌋ = 2 down.
+    for (const p of drawn) {
+      expect(p!.startpoints).toEqual([[0, 0], [12, 0], [12, 8], [0, 8]]);
+      const moves = p!.endpoints.map(([x, y], k) => [Math.abs(x - p!.startpoints[k][0]), Math.abs(y - p!.startpoints[k][1])]);
+      for (const [dx, dy] of moves) expect(Number.isInteger(dx) && Number.isInteger(dy) && dx <= 3 && dy <= 2, JSON.stringify(p)).toBe(true);
+    }
+    expect(new v.RandomPerspective({ p: 0 }).forward(t)).toBe(t);
+    const always = new v.RandomPerspective({ p: 1 });
+    always.forward(t);
+    expect(always.last!.every((p) => p !== null)).toBe(true);
+    // A side of one pixel puts two corners on one point: refused, unless nothing is warped.
+    const thin = images([2, 3, 1, 5]).t;
+    expect(() => new v.RandomPerspective({ p: 1 }).forward(thin)).toThrow('RandomPerspective: images 1×5 (H×W) have corners that coincide');
+    expect(new v.RandomPerspective({ p: 0 }).forward(thin)).toBe(thin);
+  });
+
   it('ColorJitter applies each sample\'s factors in its drawn order, and keeps values in [0, 1]', async () => {
     for (const shape of [[8, 3, 7, 13], [4, 1, 13, 7]] as const) {
       const { t } = images([...shape]);

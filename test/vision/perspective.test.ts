@@ -1,0 +1,80 @@
+// perspective against torchvision's F.perspective on tensors in float64:
+// the homography taking the endpoints to the startpoints (found here by
+// composing square-to-quad maps, not by solving its 8 equations), its grid
+// at pixel centres, grid_sample and the fill's mask. Nearest sampling's
+// near-ties (f32 against f64) are left out, as in affine.test.ts.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { expectClose, SEED, uniform } from '../helpers/data.js';
+import { perspectiveRef, type Images } from '../helpers/vision.js';
+import { images, shapeOf, SHAPES } from './images.js';
+
+type Quad = [[number, number], [number, number], [number, number], [number, number]];
+
+async function expectWarped(y: tm.Tensor, want: { y: Images; ties: Uint8Array }, single: boolean, what: string) {
+  expect(y.shape, what).toEqual(shapeOf(want.y, single));
+  const got = await y.data();
+  const keep = (_: unknown, k: number) => !want.ties[k];
+  expectClose(Array.from(got).filter(keep), Array.from(want.y.data).filter(keep), 1e-4, what);
+  expect(want.ties.reduce((a, b) => a + b, 0), `${what}: few ties (test seed ${SEED})`).toBeLessThan(Math.max(4, got.length / 4));
+}
+
+/** The image's corners (at least a pixel apart), each moved by up to `d` of its size inwards or out at random. */
+function jittered(H: number, W: number, d: number): { start: Quad; end: Quad } {
+  const [r, b] = [Math.max(W - 1, 1), Math.max(H - 1, 1)];
+  const start: Quad = [[0, 0], [r, 0], [r, b], [0, b]];
+  const moves = uniform(8, -d, d);
+  const end = start.map(([x, y], k) => [x + moves[2 * k] * Math.max(W, 2), y + moves[2 * k + 1] * Math.max(H, 2)]) as Quad;
+  return { start, end };
+}
+
+describe.each(BACKENDS)('vision perspective on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it.each(SHAPES)('perspective of random corner moves, nearest, bilinear and bicubic, with and without fill, $shape (single $single)', async ({ shape, single }) => {
+    const { ref, t } = images(shape, single);
+    const [, c, H, W] = shape;
+    const fill = Array.from(uniform(c, 0, 1));
+    for (let k = 0; k < 3; k++) {
+      const { start, end } = jittered(H, W, 0.3);
+      for (const interpolation of ['nearest', 'bilinear', 'bicubic'] as const) {
+        const what = `${JSON.stringify(end)} ${interpolation}`;
+        await expectWarped(tm.vision.perspective(t, start, end, { interpolation }), perspectiveRef(ref, start, end, interpolation), single, what);
+        await expectWarped(tm.vision.perspective(t, start, end, { interpolation, fill }), perspectiveRef(ref, start, end, interpolation, fill), single, `${what} fill`);
+      }
+    }
+  });
+
+  it('bilinear by default; the same points leave the image as it is; an affine quad warps as affine does', async () => {
+    const { ref, t } = images([2, 3, 7, 13]);
+    const { start, end } = jittered(7, 13, 0.2);
+    await expectWarped(tm.vision.perspective(t, start, end), perspectiveRef(ref, start, end, 'bilinear'), false, 'default');
+    expectClose(await tm.vision.perspective(t, start, start).data(), await t.data(), 1e-5, 'identity');
+    // A shift by whole pixels [2, −1]: the image's points land 2 right, 1 up.
+    const moved = start.map(([x, y]) => [x + 2, y - 1]) as Quad;
+    expectClose(await tm.vision.perspective(t, start, moved, { interpolation: 'nearest' }).data(), await tm.vision.affine(t, { translate: [2, -1] }).data(), 1e-6, 'shift');
+  });
+
+  it('gradients reach the images: Σ perspective(x)·g is linear in x, its gradient the map transposed', async () => {
+    const { t } = images([2, 3, 5, 7]);
+    const { start, end } = jittered(5, 7, 0.25);
+    const op = (x: tm.Tensor) => tm.vision.perspective(x, start, end, { fill: 0.3 });
+    const x = t.clone();
+    x.requiresGrad = true;
+    const y0 = op(x);
+    const g = tm.tensor(uniform(y0.size, -1, 1), y0.shape);
+    tm.sum(tm.mul(y0, g)).backward();
+    const [grad, base, gs] = [await x.grad!.data(), await y0.data(), await g.data()];
+    for (const k of [0, 12, 50, 99, 160]) {
+      const bump = new Float32Array(t.size);
+      bump[k] = 1;
+      const y1 = await op(tm.add(t, tm.tensor(bump, t.shape))).data();
+      let want = 0;
+      for (let m = 0; m < y1.length; m++) want += (y1[m] - base[m]) * gs[m];
+      expect(grad[k], `pixel ${k}`).toBeCloseTo(want, 3);
+    }
+  });
+});
