@@ -9,6 +9,7 @@
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
+import { normalizedAxes } from './normalization.js';
 import type { OnnxOp, OpTable } from './op.js';
 
 /** onnxruntime's default epsilon for the Skip normalizations (BERT's 1e-12), not LayerNormalization's 1e-5. */
@@ -70,13 +71,7 @@ function skipNormalization(simplified: boolean): OnnxOp {
  */
 const simplifiedLayerNormalization: OnnxOp = {
   run: (call) => {
-    const wide = call.tensor(0).dtype === 'f16' && call.int('stash_type', 1) === 1;
-    const asComputed = (t: Tensor) => (wide ? ops.cast(t, 'f32') : t);
-    const x = asComputed(call.tensor(0));
-    let axis = call.int('axis', -1);
-    if (axis < -x.rank || axis >= x.rank) throw call.error(`axis = ${axis} is outside the input's ${x.rank} axes`);
-    if (axis < 0) axis += x.rank;
-    const axes = Array.from({ length: x.rank - axis }, (_, i) => axis + i);
+    const { wide, asComputed, x, axes } = normalizedAxes(call);
     const invStd = ops.div(1, ops.sqrt(ops.add(ops.mean(ops.mul(x, x), axes, { keepDims: true }), call.float('epsilon', 1e-5))));
     const out = ops.mul(ops.mul(x, invStd), asComputed(call.tensor(1)));
     return [wide ? ops.cast(out, 'f16') : out, invStd];

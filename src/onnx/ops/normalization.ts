@@ -54,20 +54,28 @@ const instanceNormalization: OnnxOp = {
 };
 
 /**
+ * What LayerNormalization and its relatives (onnxruntime's simplified forms)
+ * share: x as computed (stash_type 1, the default, computes the statistics
+ * in float32: an f16 input is widened first) and the axes from `axis` on.
+ */
+export function normalizedAxes(call: NodeCall): { wide: boolean; asComputed: (t: Tensor) => Tensor; x: Tensor; axes: number[] } {
+  const wide = call.tensor(0).dtype === 'f16' && call.int('stash_type', 1) === 1;
+  const asComputed = (t: Tensor) => (wide ? ops.cast(t, 'f32') : t);
+  const x = asComputed(call.tensor(0));
+  let axis = call.int('axis', -1);
+  if (axis < -x.rank || axis >= x.rank) throw call.error(`axis = ${axis} is outside the input's ${x.rank} axes`);
+  if (axis < 0) axis += x.rank;
+  return { wide, asComputed, x, axes: Array.from({ length: x.rank - axis }, (_, i) => axis + i) };
+}
+
+/**
  * LayerNormalization (opset 17): over the axes from `axis` on, Scale and B
  * broadcast over them. Its optional Mean and InvStdDev outputs are computed
  * (the statistics with the normalized axes kept as 1s).
  */
 const layerNormalization: OnnxOp = {
   run: (call) => {
-    // stash_type 1 (the default) computes the statistics in float32: an f16 input is widened first.
-    const wide = call.tensor(0).dtype === 'f16' && call.int('stash_type', 1) === 1;
-    const asComputed = (t: Tensor) => (wide ? ops.cast(t, 'f32') : t);
-    const x = asComputed(call.tensor(0));
-    let axis = call.int('axis', -1);
-    if (axis < -x.rank || axis >= x.rank) throw call.error(`axis = ${axis} is outside the input's ${x.rank} axes`);
-    if (axis < 0) axis += x.rank;
-    const axes = Array.from({ length: x.rank - axis }, (_, i) => axis + i);
+    const { wide, asComputed, x, axes } = normalizedAxes(call);
     const { y, mean, invStd } = standardize(x, axes, call.float('epsilon', 1e-5));
     let out = ops.mul(y, asComputed(call.tensor(1)));
     if (call.has(2)) out = ops.add(out, asComputed(call.tensor(2)));
