@@ -14,6 +14,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, expectExact, randomInts, SEED, uniform } from '../helpers/data.js';
 import { onnxModel, type NodeSpec, type SubgraphSpec } from '../helpers/onnx.js';
 import { runModel } from '../helpers/onnx_run.js';
+import { ortRun } from '../helpers/ort.js';
 
 const scalar = (type: 'bool' | 'int64' | 'float', v: number) => ({ type, shape: [], values: [v] });
 
@@ -56,15 +57,6 @@ function growRef(x0: ArrayLike<number>, t: number, w: ArrayLike<number>): { x: n
     steps.push(x);
   }
   return { x, steps };
-}
-
-async function ortRun(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  try {
-    return await session.run(feeds);
-  } finally {
-    await session.release();
-  }
 }
 
 /** An If on sum(x) > 0, computed on the device: then x twice over ([2n]), else sum(x) kept as [1]; `bad` makes else an impossible Reshape. */

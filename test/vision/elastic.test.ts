@@ -8,7 +8,7 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, SEED, uniform } from '../helpers/data.js';
 import { blurRef, gridRef, sampleOf, type GridMode, type Images } from '../helpers/vision.js';
-import { images, shapeOf, SHAPES } from './images.js';
+import { expectWarped, images, SHAPES } from './images.js';
 
 const v = tm.vision;
 
@@ -21,14 +21,6 @@ function elasticRef(x: Images, displacement: Float64Array | Float32Array, perSam
   });
   const cat = (k: 'y' | 'ties') => parts.flatMap((p) => Array.from(k === 'y' ? p.y.data : p.ties));
   return { y: { data: Float64Array.from(cat('y')), shape: [N, C, H, W] }, ties: Uint8Array.from(cat('ties')) };
-}
-
-async function expectWarped(y: tm.Tensor, want: { y: Images; ties: Uint8Array }, single: boolean, what: string) {
-  expect(y.shape, what).toEqual(shapeOf(want.y, single));
-  const got = await y.data();
-  const keep = (_: unknown, k: number) => !want.ties[k];
-  expectClose(Array.from(got).filter(keep), Array.from(want.y.data).filter(keep), 1e-4, what);
-  expect(want.ties.reduce((a, b) => a + b, 0), `${what}: few ties (test seed ${SEED})`).toBeLessThan(Math.max(4, got.length / 4));
 }
 
 describe.each(BACKENDS)('vision elastic on %s', (backend) => {

@@ -1,7 +1,8 @@
 // Test images: fresh uniform values in [0, 1] (f32-rounded) at odd sizes, as
 // a batch [N, C, H, W] or, where `single`, one image [C, H, W].
+import { expect } from 'vitest';
 import * as tm from '../../src/index.js';
-import { asF32, uniform } from '../helpers/data.js';
+import { asF32, expectClose, SEED, uniform } from '../helpers/data.js';
 import type { Images, Shape } from '../helpers/vision.js';
 
 /** Batches and single images over H, W ∈ {1, 7, 13} and C ∈ {1, 3}. */
@@ -23,4 +24,13 @@ export function images(shape: Shape, single = false): { ref: Images; t: tm.Tenso
 /** The shape a result should have: the reference's, less the batch axis for a single image. */
 export function shapeOf(ref: Images, single: boolean): number[] {
   return single ? ref.shape.slice(1) : ref.shape;
+}
+
+/** A warp's result against its float64 reference, leaving out the outputs the reference marks as ties (a sample point on a pixel edge, where rounding may pick either side), which must be few. */
+export async function expectWarped(y: tm.Tensor, want: { y: Images; ties: Uint8Array }, single: boolean, what: string) {
+  expect(y.shape, what).toEqual(shapeOf(want.y, single));
+  const got = await y.data();
+  const keep = (_: unknown, k: number) => !want.ties[k];
+  expectClose(Array.from(got).filter(keep), Array.from(want.y.data).filter(keep), 1e-4, what);
+  expect(want.ties.reduce((a, b) => a + b, 0), `${what}: few ties (test seed ${SEED})`).toBeLessThan(Math.max(4, got.length / 4));
 }

@@ -6,19 +6,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { expectClose, SEED, uniform } from '../helpers/data.js';
-import { perspectiveRef, type Images } from '../helpers/vision.js';
-import { images, shapeOf, SHAPES } from './images.js';
+import { expectClose, uniform } from '../helpers/data.js';
+import { perspectiveRef } from '../helpers/vision.js';
+import { expectWarped, images, SHAPES } from './images.js';
 
 type Quad = [[number, number], [number, number], [number, number], [number, number]];
-
-async function expectWarped(y: tm.Tensor, want: { y: Images; ties: Uint8Array }, single: boolean, what: string) {
-  expect(y.shape, what).toEqual(shapeOf(want.y, single));
-  const got = await y.data();
-  const keep = (_: unknown, k: number) => !want.ties[k];
-  expectClose(Array.from(got).filter(keep), Array.from(want.y.data).filter(keep), 1e-4, what);
-  expect(want.ties.reduce((a, b) => a + b, 0), `${what}: few ties (test seed ${SEED})`).toBeLessThan(Math.max(4, got.length / 4));
-}
 
 /** The image's corners (at least a pixel apart), each moved by up to `d` of its size inwards or out at random. */
 function jittered(H: number, W: number, d: number): { start: Quad; end: Quad } {

@@ -11,6 +11,7 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { expectClose, expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { f64, size, type F64 } from '../../helpers/float64.js';
 import { opModel, runOp, type Feed } from '../../helpers/onnx_run.js';
+import { ortRun } from '../../helpers/ort.js';
 
 /** Floats of which about half are exactly zero. */
 function sparse(shape: number[]): F64 {
@@ -55,15 +56,6 @@ function uniqueRef(x: F64, sorted: boolean, axis0: boolean): { y: F64; first: nu
   const counts = distinct.map((_, r) => inverse.filter((i) => i === r).length);
   const y = axis0 ? f64([distinct.length, x.shape[1]], distinct.flatMap((j) => units[j])) : f64([distinct.length], distinct.map((j) => units[j][0]));
   return { y, first: distinct, inverse, counts };
-}
-
-async function ortRun(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  try {
-    return await session.run(feeds);
-  } finally {
-    await session.release();
-  }
 }
 
 const numbers = (t: ort.Tensor): number[] => Array.from(t.data as ArrayLike<number | bigint>, Number);

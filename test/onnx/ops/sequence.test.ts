@@ -18,6 +18,7 @@ import { expectClose, expectExact, SEED, uniform } from '../../helpers/data.js';
 import { f64, ravel, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel, type NodeSpec, type SubgraphSpec, type TensorSpec, type ValueSpec } from '../../helpers/onnx.js';
 import { feed, runModel } from '../../helpers/onnx_run.js';
+import { ortRun } from '../../helpers/ort.js';
 
 const rand = (shape: number[]): F64 => f64(shape, uniform(size(shape)));
 const int64 = (v: number | number[]): TensorSpec => (Array.isArray(v) ? { type: 'int64', shape: [v.length], values: v } : { type: 'int64', shape: [], values: [v] });
@@ -122,15 +123,6 @@ function splitModel(x: F64, count: number, attributes: Record<string, number>, s
     ],
     initializers: { ...positions, ...(split === undefined ? {} : { split: int64(split) }) },
   });
-}
-
-async function ortRun(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  try {
-    return await session.run(feeds);
-  } finally {
-    await session.release();
-  }
 }
 
 const ortFloat = (x: F64): ort.Tensor => new ort.Tensor('float32', Float32Array.from(x.v), [...x.shape]);
