@@ -32,5 +32,7 @@ export async function expectWarped(y: tm.Tensor, want: { y: Images; ties: Uint8A
   const got = await y.data();
   const keep = (_: unknown, k: number) => !want.ties[k];
   expectClose(Array.from(got).filter(keep), Array.from(want.y.data).filter(keep), 1e-4, what);
-  expect(want.ties.reduce((a, b) => a + b, 0), `${what}: few ties (test seed ${SEED})`).toBeLessThan(Math.max(4, got.length / 4));
+  // At least half compared. Not fewer ties than that: a drawn angle can put whole columns on a half pixel
+  // (sin θ = ¼ for a 1×7 image puts 2 of its 7 columns there, seed 2687505854).
+  expect(want.ties.reduce((a, b) => a + b, 0), `${what}: few ties (test seed ${SEED})`).toBeLessThanOrEqual(Math.max(4, got.length / 2));
 }
