@@ -86,3 +86,15 @@ export async function runModel(bytes: Uint8Array, fed: readonly Feed[], mode: 's
 export async function run1(op: string, inputs: readonly (Feed | null)[], attributes: Record<string, AttributeSpec> = {}, options: RunOptions = {}): Promise<F64> {
   return (await runOp(op, inputs, attributes, options))[0];
 }
+
+/** A few SGD steps on random targets: every parameter moves. */
+export async function trainSteps(model: tm.onnx.OnnxModel, x: tm.Tensor): Promise<void> {
+  const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
+  for (let step = 0; step < 3; step++) {
+    const loss = tm.tidy(() => model.forward(x).sub(1).square().mean());
+    loss.backward();
+    opt.step();
+    opt.zeroGrad();
+    loss.dispose();
+  }
+}

@@ -19,6 +19,7 @@ import * as tm from '../../src/index.js';
 import { decodeModel, type OnnxExternalPlace } from '../../src/onnx/proto.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose } from '../helpers/data.js';
+import { trainSteps } from '../helpers/onnx_run.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'onnx', 'external');
 const read = (...path: string[]) => new Uint8Array(readFileSync(join(FIXTURES, ...path)));
@@ -41,18 +42,6 @@ async function ortOutput(model: Uint8Array, files: Record<string, Uint8Array>, x
   const y = (await out.y.getData()) as Float32Array;
   await session.release();
   return y;
-}
-
-/** A few SGD steps on random targets: every parameter moves. */
-async function train(model: tm.onnx.OnnxModel, x: tm.Tensor): Promise<void> {
-  const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
-  for (let step = 0; step < 3; step++) {
-    const loss = tm.tidy(() => model.forward(x).sub(1).square().mean());
-    loss.backward();
-    opt.step();
-    opt.zeroGrad();
-    loss.dispose();
-  }
 }
 
 describe.each(BACKENDS)('tm.onnx external data on %s', (backend) => {
@@ -97,7 +86,7 @@ describe.each(BACKENDS)('tm.onnx external data on %s', (backend) => {
     const model = await tm.onnx.load(join(FIXTURES, 'nested.onnx'));
     expect(Object.keys(model.namedParameters()).sort()).toEqual(['else_b', 'else_w', 'then_b', 'then_w', 'w1']);
     expect(await outputOf(model, io.x)).toEqual(expected);
-    await train(model, io.x);
+    await trainSteps(model, io.x);
     const trained = await outputOf(model, io.x);
     expect(Math.max(...trained.map((v, i) => Math.abs(v - expected[i])))).toBeGreaterThan(1e-3);
     const files = await model.toFiles();
@@ -167,7 +156,7 @@ describe.each(BACKENDS)('tm.onnx external data on %s', (backend) => {
     cpSync(FIXTURES, home, { recursive: true });
     const model = await tm.onnx.load(join(home, 'mlp.onnx'));
     const x = io.x;
-    await train(model, x);
+    await trainSteps(model, x);
     const trained = await outputOf(model, x);
     expect(Math.max(...trained.map((v, i) => Math.abs(v - expected[i])))).toBeGreaterThan(1e-3);
 
@@ -194,7 +183,7 @@ describe.each(BACKENDS)('tm.onnx external data on %s', (backend) => {
   it('saves a model with several side files into another directory, subdirectories made; tmnn and onnxruntime read the trained model', async () => {
     const model = tm.onnx.fromBytes(read('split.onnx'), { externalData: Object.fromEntries(SPLIT_FILES.map((f) => [f, read(f)])) });
     const x = io.x;
-    await train(model, x);
+    await trainSteps(model, x);
     const trained = await outputOf(model, x);
     const target = join(dir, `${backend}-copy`, 'tuned.onnx');
     // As for any file saved: a directory that does not exist is not made.

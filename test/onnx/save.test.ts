@@ -12,20 +12,9 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose } from '../helpers/data.js';
 import { onnxModel } from '../helpers/onnx.js';
+import { trainSteps } from '../helpers/onnx_run.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'onnx');
-
-/** A few SGD steps on random targets: every parameter moves. */
-async function train(model: tm.onnx.OnnxModel, x: tm.Tensor): Promise<void> {
-  const opt = new tm.optim.SGD(model.parameters(), { lr: 0.1 });
-  for (let step = 0; step < 3; step++) {
-    const loss = tm.tidy(() => model.forward(x).sub(1).square().mean());
-    loss.backward();
-    opt.step();
-    opt.zeroGrad();
-    loss.dispose();
-  }
-}
 
 describe.each(BACKENDS)('OnnxModel.toBytes and save on %s', (backend) => {
   beforeAll(async () => {
@@ -37,7 +26,7 @@ describe.each(BACKENDS)('OnnxModel.toBytes and save on %s', (backend) => {
     const model = tm.onnx.fromBytes(file);
     const x = tm.randn([5, 2, 3], { seed: 3 });
     const before = await tm.noGrad(() => model.forward(x)).data();
-    await train(model, x);
+    await trainSteps(model, x);
     const trained = await tm.noGrad(() => model.forward(x)).data();
     expect(Math.max(...trained.map((v, i) => Math.abs(v - before[i])))).toBeGreaterThan(1e-3);
 
