@@ -136,6 +136,12 @@ export function dynamicMlp(mlp: Mlp, batch: number | string, options: { flattenQ
   return { opset: 13, inputs: [{ name: 'x', shape: [batch, inputs] }], outputs: [{ name: 'y', shape: [batch, outputs] }], nodes, initializers };
 }
 
+/** Symmetric int8 scales per output channel (column of [in, out]), as onnxruntime's static quantization writes them. */
+export function channelScales(w: F64): number[] {
+  const [k, n] = w.shape;
+  return Array.from({ length: n }, (_, j) => Math.fround(Math.max(1e-8, ...Array.from({ length: k }, (_, p) => Math.abs(w.v[p * n + j]))) / 127));
+}
+
 /**
  * The MLP in QDQ format, as onnxruntime's static quantization writes it:
  * activations quantized to uint8 with calibrated scales and zero points
@@ -148,9 +154,9 @@ export function qdqMlp(mlp: Mlp, batch: number | string, activations: readonly {
   const initializers: Record<string, TensorSpec> = {};
   let input = 'x';
   mlp.layers.forEach(({ w, b }, i) => {
-    const [k, n] = w.shape;
+    const n = w.shape[1];
     const { scale: xs, zeroPoint: xz } = activations[i];
-    const scales = Array.from({ length: n }, (_, j) => Math.fround(Math.max(1e-8, ...Array.from({ length: k }, (_, p) => Math.abs(w.v[p * n + j]))) / 127));
+    const scales = channelScales(w);
     initializers[`x${i}_scale`] = { shape: [], values: [xs] };
     initializers[`x${i}_zero_point`] = { type: 'uint8', shape: [], values: [xz] };
     initializers[`w${i}_quantized`] = { type: 'int8', shape: w.shape, values: w.v.map((v, at) => quantize(v, scales[at % n], 0, 'int8')) };
@@ -191,4 +197,63 @@ export function mlpRef(mlp: Mlp, x: F64): F64 {
     h = { shape: [m, n], v };
   });
   return h;
+}
+
+/** How a quantized MLP rounds each layer: the step of its input's quantization given the range the input spans, and each output column's weight step and bias error. */
+export interface MlpRounding {
+  inputStep(layer: number, lo: number, hi: number): number;
+  weightSteps(layer: number): readonly number[];
+  biasErrors(layer: number): readonly number[];
+}
+
+/** The dynamic format: an input's uint8 step covers its range with 0, the weights have one step per tensor, the biases stay float. */
+export function dynamicRounding(mlp: Mlp): MlpRounding {
+  return {
+    inputStep: (_, lo, hi) => (Math.max(0, hi) - Math.min(0, lo)) / 255,
+    weightSteps: (i) => new Array(mlp.layers[i].w.shape[1]).fill(quantizeWeights(mlp.layers[i].w).scale),
+    biasErrors: (i) => new Array(mlp.layers[i].w.shape[1]).fill(0),
+  };
+}
+
+/** The QDQ format: calibrated input steps, a weight step per output channel, biases rounded to x_scale · w_scale. */
+export function qdqRounding(mlp: Mlp, activations: readonly { scale: number }[]): MlpRounding {
+  return {
+    inputStep: (i) => activations[i].scale,
+    weightSteps: (i) => channelScales(mlp.layers[i].w),
+    biasErrors: (i) => channelScales(mlp.layers[i].w).map((s) => (activations[i].scale * s) / 2),
+  };
+}
+
+/**
+ * A bound, per output, on |quantized MLP − float MLP|. A layer's quantized
+ * input is off from the float one by the error carried in plus one step (half
+ * for rounding, half more where the rounded zero point moves the range's end
+ * and a value saturates); each int8 weight is off by half its step; a relu
+ * never grows an error. The f32 arithmetic adds 1e-5 of the terms' sizes.
+ */
+export function quantizationErrorBound(mlp: Mlp, x: F64, rounding: MlpRounding): Float64Array {
+  let h = x.v, carried = new Float64Array(h.length);
+  const m = x.shape[0];
+  mlp.layers.forEach(({ w, b }, i) => {
+    const [k, n] = w.shape;
+    const reach = Math.max(...carried);
+    const step = rounding.inputStep(i, Math.min(...h) - reach, Math.max(...h) + reach);
+    const [ws, be] = [rounding.weightSteps(i), rounding.biasErrors(i)];
+    const next = new Float64Array(m * n), error = new Float64Array(m * n);
+    for (let r = 0; r < m; r++) {
+      for (let j = 0; j < n; j++) {
+        let s = b.v[j], e = be[j], size = Math.abs(b.v[j]);
+        for (let p = 0; p < k; p++) {
+          const [hv, wv] = [h[r * k + p], w.v[p * n + j]];
+          s += hv * wv;
+          e += (carried[r * k + p] + step) * (Math.abs(wv) + ws[j] / 2) + (Math.abs(hv) * ws[j]) / 2;
+          size += Math.abs(hv * wv);
+        }
+        next[r * n + j] = i < mlp.layers.length - 1 ? Math.max(0, s) : s;
+        error[r * n + j] = e + 1e-5 * size;
+      }
+    }
+    [h, carried] = [next, error];
+  });
+  return carried;
 }

@@ -17,7 +17,7 @@ import { asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../.
 import { f64, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel, singleOp, type AttributeSpec, type OnnxTypeName } from '../../helpers/onnx.js';
 import { runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
-import { axisIndex, dynamicMlp, integerConvRef, integerMatmulRef, mlpRef, qdqMlp, quantize, RANGE, roundHalfEven, saturate, type ConvGeometry, type Mlp, type Q } from '../../helpers/onnx_quantized.js';
+import { axisIndex, dynamicMlp, dynamicRounding, integerConvRef, integerMatmulRef, mlpRef, qdqMlp, qdqRounding, quantizationErrorBound, quantize, RANGE, roundHalfEven, saturate, type ConvGeometry, type Mlp, type MlpRounding, type Q } from '../../helpers/onnx_quantized.js';
 
 const ints = (shape: number[], type: Q): F64 => f64(shape, randomInts(size(shape), ...RANGE[type]));
 const floats = (shape: number[], lo = -2, hi = 2): F64 => f64(shape, asF32(uniform(size(shape), lo, hi)));
@@ -429,10 +429,12 @@ describe.each(BACKENDS)('quantized MLPs in onnxruntime formats on %s', (backend)
     await tm.init({ backend });
   });
 
-  /** Within 3% of the float output's largest magnitude: int8 weights and uint8 activations each carry about 0.4% of their range. */
-  function expectNearFloat(got: Float64Array, float: F64, what: string): void {
-    const range = Math.max(...Array.from(float.v, Math.abs));
-    expectClose(got, float.v, 0.03 * range, what, float.v.map(() => 0));
+  /** Within what the rounding of the activations and weights can move the float model's output (quantizationErrorBound). */
+  function expectNearFloat(got: Float64Array, mlp: Mlp, x: F64, rounding: MlpRounding, what: string): void {
+    const float = mlpRef(mlp, x).v, bound = quantizationErrorBound(mlp, x, rounding);
+    got.forEach((g, i) => {
+      if (!(Math.abs(g - float[i]) <= bound[i])) expect.fail(`${what} index ${i}: got ${g}, want ${float[i]} ± ${bound[i]} (test seed ${SEED})`);
+    });
   }
 
   it('the dynamic format (DynamicQuantizeLinear, MatMulInteger): tmnn as onnxruntime, near the float model', async () => {
@@ -445,7 +447,7 @@ describe.each(BACKENDS)('quantized MLPs in onnxruntime formats on %s', (backend)
         const [got] = await runModel(bytes, [{ shape: x.shape, values: x.v }]);
         expect(got.shape).toEqual([batch, MLP_SIZES[2]]);
         expectClose(got.v, await ortRun(bytes, x), 1e-5, `${what}: onnxruntime`);
-        expectNearFloat(got.v, mlpRef(mlp, x), `${what}: the float model`);
+        expectNearFloat(got.v, mlp, x, dynamicRounding(mlp), `${what}: the float model`);
       }
     }
   });
@@ -474,9 +476,10 @@ describe.each(BACKENDS)('quantized MLPs in onnxruntime formats on %s', (backend)
     const x = floats([6, MLP_SIZES[0]]);
     // Activation scales calibrated on x and the float model's hidden layer.
     const hidden = mlpRef({ layers: mlp.layers.slice(0, 1) }, x).v.map((v) => Math.max(0, v));
-    const bytes = onnxModel(qdqMlp(mlp, 'batch', [calibrate(x.v), calibrate(hidden)]));
+    const activations = [calibrate(x.v), calibrate(hidden)];
+    const bytes = onnxModel(qdqMlp(mlp, 'batch', activations));
     const [got] = await runModel(bytes, [{ shape: x.shape, values: x.v }]);
     expectClose(got.v, await ortRun(bytes, x), 1e-5, 'onnxruntime');
-    expectNearFloat(got.v, mlpRef(mlp, x), 'the float model');
+    expectNearFloat(got.v, mlp, x, qdqRounding(mlp, activations), 'the float model');
   });
 });
