@@ -59,7 +59,7 @@ export function blurBatch(op: string, batch: Batch, [kx, ky]: [number, number], 
   });
 }
 /** k Gaussian weights at −(k − 1)/2 … (k − 1)/2, summing to 1. */
-function gaussian(k: number, sigma: number): Float64Array {
+export function gaussian(k: number, sigma: number): Float64Array {
   const half = (k - 1) / 2;
   const pdf = Float64Array.from({ length: k }, (_, i) => Math.exp(-0.5 * ((i - half) / sigma) ** 2));
   const total = pdf.reduce((a, b) => a + b, 0);

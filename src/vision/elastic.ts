@@ -9,6 +9,7 @@ import { add } from '../ops/elementwise.js';
 import { broadcastTo } from '../ops/movement.js';
 import { checkTensor } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
+import { gaussian } from './blur.js';
 import { checkWarpOptions, sampleThrough } from './affine.js';
 import { asBatch, constantLike, numberOf, type Batch } from './images.js';
 import { PERSPECTIVE_OPTIONS, type PerspectiveOptions } from './perspective.js';
@@ -101,13 +102,8 @@ function oddTaps(sigma: number): number {
 function blurPlane(op: string, plane: Float64Array, h: number, w: number, k: number, [sx, sy]: [number, number]): Float64Array {
   const half = (k - 1) / 2;
   if (half >= h || half >= w) throw new ValueError(`${op}: sigma ${formatValue([sx, sy])} smooths by ${k} taps, reflect-padding by ${half}, which needs images larger than that; got ${w}×${h}`);
-  const weights = (s: number) => {
-    const g = Array.from({ length: k }, (_, i) => Math.exp(-0.5 * ((i - half) / s) ** 2));
-    const total = g.reduce((a, b) => a + b, 0);
-    return g.map((v) => v / total);
-  };
   const reflect = (i: number, size: number) => (i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i);
-  const [gx, gy] = [weights(sx), weights(sy)];
+  const [gx, gy] = [gaussian(k, sx), gaussian(k, sy)];
   const down = new Float64Array(h * w);
   for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) for (let t = 0; t < k; t++) down[i * w + j] += gy[t] * plane[reflect(i + t - half, h) * w + j];
   const across = new Float64Array(h * w);

@@ -36,3 +36,24 @@ export async function expectWarped(y: tm.Tensor, want: { y: Images; ties: Uint8A
   // (sin θ = ¼ for a 1×7 image puts 2 of its 7 columns there, seed 2687505854).
   expect(want.ties.reduce((a, b) => a + b, 0), `${what}: few ties (test seed ${SEED})`).toBeLessThanOrEqual(Math.max(4, got.length / 2));
 }
+
+/**
+ * A warp is linear in the image (plus a fill's constant), so the gradient of
+ * Σ op(x)·g at pixel k is ⟨op(x + e_k) − op(x), g⟩: checked for the given pixels.
+ */
+export async function expectLinearGradient(op: (x: tm.Tensor) => tm.Tensor, t: tm.Tensor, pixels: readonly number[]): Promise<void> {
+  const x = t.clone();
+  x.requiresGrad = true;
+  const y0 = op(x);
+  const g = tm.tensor(uniform(y0.size, -1, 1), y0.shape);
+  tm.sum(tm.mul(y0, g)).backward();
+  const [grad, base, gs] = [await x.grad!.data(), await y0.data(), await g.data()];
+  for (const k of pixels) {
+    const bump = new Float32Array(t.size);
+    bump[k] = 1;
+    const y1 = await op(tm.add(t, tm.tensor(bump, t.shape))).data();
+    let want = 0;
+    for (let m = 0; m < y1.length; m++) want += (y1[m] - base[m]) * gs[m];
+    expect(grad[k], `pixel ${k}`).toBeCloseTo(want, 3);
+  }
+}
