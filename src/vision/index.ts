@@ -11,6 +11,8 @@ export { adjustBrightness, adjustContrast, adjustSaturation, rgbToGrayscale } fr
 export { adjustHue } from './hue.js';
 export { invert, solarize, adjustGamma, autocontrast } from './tone.js';
 export { adjustSharpness } from './sharpness.js';
+export { posterize } from './posterize.js';
+export { equalize } from './equalize.js';
 export { gaussianBlur } from './blur.js';
 export { affine, rotate } from './affine.js';
 export type { AffineOptions, AffineParams, RotateOptions, WarpInterpolation, WarpOptions } from './affine.js';
@@ -30,7 +32,7 @@ export { RandomAffine, RandomRotation } from './random_affine.js';
 export type { RandomAffineOptions } from './random_affine.js';
 export { RandomPerspective } from './random_perspective.js';
 export type { PerspectiveParams, RandomPerspectiveOptions } from './random_perspective.js';
-export { Grayscale, RandomGrayscale, RandomInvert, RandomSolarize, RandomAdjustSharpness, RandomAutocontrast } from './random_color.js';
+export { Grayscale, RandomGrayscale, RandomInvert, RandomSolarize, RandomAdjustSharpness, RandomAutocontrast, RandomPosterize, RandomEqualize } from './random_color.js';
 export type { AppliedParams } from './random_color.js';
 export { GaussianBlur } from './random_blur.js';
 export type { BlurParams } from './random_blur.js';

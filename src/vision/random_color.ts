@@ -1,12 +1,15 @@
 // Colour ops applied with a probability (torchvision's RandomGrayscale,
-// RandomInvert, RandomSolarize, RandomAdjustSharpness, RandomAutocontrast)
+// RandomInvert, RandomSolarize, RandomAdjustSharpness, RandomAutocontrast,
+// RandomPosterize, RandomEqualize)
 // and Grayscale: each sample draws whether it is changed; the batch goes
 // through the op once and each sample is picked from it or the original.
 import { ValueError, formatValue } from '../errors.js';
 import { where } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor.js';
 import { rgbToGrayscale } from './color.js';
+import { equalize } from './equalize.js';
 import { asBatch, checkChannels, constantLike, numberOf } from './images.js';
+import { checkBits, posterize } from './posterize.js';
 import { adjustSharpness } from './sharpness.js';
 import { autocontrast, invert, solarize } from './tone.js';
 import { checkProbability, RandomTransform, type Transform } from './transform.js';
@@ -110,5 +113,30 @@ export class RandomAutocontrast extends RandomlyApplied {
 
   protected op(x: Tensor): Tensor {
     return autocontrast(x);
+  }
+}
+
+/** Each sample posterized to `bits` bits with probability p (default 0.5). */
+export class RandomPosterize extends RandomlyApplied {
+  readonly bits: number;
+
+  constructor(bits: number, p = 0.5) {
+    super('RandomPosterize', p);
+    this.bits = checkBits(this.name, bits);
+  }
+
+  protected op(x: Tensor): Tensor {
+    return posterize(x, this.bits);
+  }
+}
+
+/** Each sample equalized with probability p (default 0.5). */
+export class RandomEqualize extends RandomlyApplied {
+  constructor(p = 0.5) {
+    super('RandomEqualize', p);
+  }
+
+  protected op(x: Tensor): Tensor {
+    return equalize(x);
   }
 }

@@ -425,3 +425,37 @@ export function autocontrastRef(x: Images): Images {
   }
   return build(x.shape, (n, c, i, j) => clamp((at(x, n, c, i, j) - lo[n * C + c]) * scale[n * C + c], 0, 1));
 }
+
+/** F.posterize on floats: ⌊x·2^bits⌋ clamped to [0, 2^bits − 1], times 1/2^bits. */
+export function posterizeRef(x: Images, bits: number): Images {
+  const levels = 2 ** bits;
+  return build(x.shape, (n, c, i, j) => clamp(Math.floor(at(x, n, c, i, j) * levels), 0, levels - 1) / levels);
+}
+
+/**
+ * F.equalize on floats, torchvision v2's steps: to uint8 as to_dtype does
+ * (x·255.999 in f32, truncated); per image and channel a 256-bin histogram
+ * and its cumulative sum; the number of pixels not at the largest value
+ * (the first bin where the cumulative sum peaks); step = that // 255; the
+ * lut (PIL's) lut[0] = 0, lut[k] = min(255, (cum[k − 1] + step // 2) //
+ * step); the channel as uint8 where step is 0; back to float times 1/255.
+ */
+export function equalizeRef(x: Images): Images {
+  const [N, C, H, W] = x.shape;
+  const out = new Float64Array(x.data.length);
+  const scale = Math.fround(255 + 1 - 1e-3);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const q: number[] = [];
+      for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) q.push(Math.trunc(Math.fround(clamp(at(x, n, c, i, j), 0, 1) * scale)));
+      const hist = new Array<number>(256).fill(0);
+      for (const v of q) hist[v]++;
+      const cum = hist.map(((s) => (v: number) => (s += v))(0));
+      const peak = cum.indexOf(Math.max(...cum));
+      const step = Math.floor((q.length - hist[peak]) / 255);
+      const lut = cum.map((_, k) => (k === 0 ? 0 : Math.min(255, Math.floor((cum[k - 1] + Math.floor(step / 2)) / Math.max(step, 1)))));
+      q.forEach((v, k) => (out[(n * C + c) * H * W + k] = (step === 0 ? v : lut[v]) / 255));
+    }
+  }
+  return { data: out, shape: x.shape };
+}
