@@ -42,3 +42,8 @@ export { ColorJitter } from './color_jitter.js';
 export type { ColorJitterOptions, ColorJitterParams } from './color_jitter.js';
 export { RandomErasing } from './random_erasing.js';
 export type { ErasingParams, RandomErasingOptions } from './random_erasing.js';
+export { AutoAugment, RandAugment, TrivialAugmentWide } from './auto_augment.js';
+export type { AugmentParams, AutoAugmentOptions, AutoAugmentParams, AutoAugmentPolicy, RandAugmentOptions, TrivialAugmentWideOptions } from './auto_augment.js';
+export { AugMix } from './augmix.js';
+export type { AugMixOptions, AugMixParams } from './augmix.js';
+export type { AugmentOp, AugmentOptions, AugmentStep } from './augment_ops.js';
