@@ -128,8 +128,8 @@ export class AutoAugment extends StepPolicy<AutoAugmentParams> {
   readonly policy: AutoAugmentPolicy;
 
   constructor(options: AutoAugmentOptions = {}) {
-    super('AutoAugment', checkOptions('AutoAugment', options, { ...WARP_NAMES, policy: true } satisfies OptionNames<AutoAugmentOptions>));
-    const { policy = 'imagenet' } = options;
+    const { policy = 'imagenet', ...warpOptions } = checkOptions('AutoAugment', options, { ...WARP_NAMES, policy: true } satisfies OptionNames<AutoAugmentOptions>);
+    super('AutoAugment', warpOptions);
     if (!Object.hasOwn(POLICIES, policy)) throw new ValueError(`AutoAugment: policy must be 'imagenet', 'cifar10' or 'svhn', got ${formatValue(policy)}`);
     this.policy = policy;
   }
