@@ -4,6 +4,7 @@
 // onnx/onnx docs/docs/Float8.md independently of src/onnx/float8.ts; 4-bit
 // integers packed two to a byte, low nibble first; and blocked quantization's
 // scale index (opset 21's block_size).
+import { ravel, unravel } from './float64.js';
 import type { TensorSpec } from './onnx.js';
 import { roundHalfEven } from './onnx_quantized.js';
 
@@ -63,7 +64,8 @@ export function f8Bits(v: number, type: F8, saturate: boolean): number {
   // One more value past the largest (its code odd or even as it falls) decides overflow by the same rule.
   const last = t.length - 1, past = t[last] + (t[last] - t[last - 1]);
   let code: number;
-  if (a === Infinity) code = t.length;
+  // At or past that one, it wins (and a far larger a would see both at one float64 distance).
+  if (a >= past) code = t.length;
   else {
     code = 0;
     for (let c = 1; c <= t.length; c++) {
@@ -100,9 +102,9 @@ export function packNibbles(values: ArrayLike<number>): Uint8Array {
   return out;
 }
 
-/** An initializer of a low-bit type, stored as raw_data or as int32_data (one float8 byte, or two 4-bit values, per entry). */
+/** An initializer of a low-bit type, stored as raw_data or as int32_data (one float8 byte, or two 4-bit values, per entry); ±∞ and NaN kept as the format keeps them. */
 export function lowBitTensor(type: F8 | I4, shape: readonly number[], values: ArrayLike<number>, form: 'raw' | 'int32'): TensorSpec {
-  const bytes = type === 'int4' || type === 'uint4' ? packNibbles(values) : Uint8Array.from(values, (v) => f8Bits(v, type, true));
+  const bytes = type === 'int4' || type === 'uint4' ? packNibbles(values) : Uint8Array.from(values, (v) => f8Bits(v, type, false));
   return { type, shape, values, stored: form === 'raw' ? { raw: bytes } : { int32: Array.from(bytes) } };
 }
 
@@ -113,11 +115,7 @@ export function blockedShape(shape: readonly number[], axis: number, block: numb
 
 /** The flat index in a blocked scale of x's flat element k. */
 export function blockIndex(k: number, shape: readonly number[], axis: number, block: number): number {
-  const coords = shape.map(() => 0);
-  for (let d = shape.length - 1, r = k; d >= 0; d--) {
-    coords[d] = r % shape[d];
-    r = Math.floor(r / shape[d]);
-  }
-  const scaleShape = blockedShape(shape, axis, block);
-  return coords.reduce((at, c, d) => at * scaleShape[d] + (d === axis ? Math.floor(c / block) : c), 0);
+  const at = unravel(k, shape);
+  at[axis] = Math.floor(at[axis] / block);
+  return ravel(at, blockedShape(shape, axis, block));
 }
