@@ -199,7 +199,7 @@ describe.each(BACKENDS)('tm.onnx low-bit quantization on %s', (backend) => {
         const n = size(scaleShapeOf(shape, layout)), at = indexOf(shape, layout);
         const exponents = uniform(size(shape), Math.log2(table[1]) - 2, Math.log2(max) + 1), signs = randomInts(size(shape), 0, 1);
         const s = scales(n);
-        const x = f64(shape, asF32(Array.from(exponents, (e, k) => (signs[k] ? -1 : 1) * 2 ** e * s[at(k)])));
+        const x = f64(shape, asF32(Float64Array.from(exponents, (e, k) => (signs[k] ? -1 : 1) * 2 ** e * s[at(k)])));
         for (const saturate of [1, 0]) {
           const [y] = await runOp('QuantizeLinear', [fed(x), constant({ shape: scaleShapeOf(shape, layout), v: s })], { ...attributesOf(layout), saturate, output_dtype: 17 + F8_TYPES.indexOf(type) }, OPSET);
           expectFloat8(y.v, x.v.map((v, k) => Math.fround(v / s[at(k)])), type, saturate === 1, `${type} [${shape}] saturate ${saturate}`);
@@ -289,7 +289,7 @@ function int4MatMul(k: number, n: number, block: number, type: I4): { spec: Grap
   // Each block's scale from its largest magnitude, as the quantizer finds it.
   const s = Array.from({ length: blocks }, () => 0);
   wf.v.forEach((v, p) => (s[at(p)] = Math.max(s[at(p)], Math.abs(v))));
-  const scale = asF32(s.map((m) => m / (type === 'int4' ? 7 : 15)));
+  const scale = asF32(Float64Array.from(s, (m) => m / (type === 'int4' ? 7 : 15)));
   const z = type === 'int4' ? undefined : randomInts(blocks, 6, 9);
   const q = wf.v.map((v, p) => quantize4(v, scale[at(p)], z ? z[at(p)] : 0, type));
   const w = f64([k, n], q.map((v, p) => Math.fround((v - (z ? z[at(p)] : 0)) * scale[at(p)])));
@@ -329,7 +329,7 @@ function matmulRef(x: F64, w: F64): F64 & { magnitude: Float64Array } {
 const ORT_OPTIONS = { graphOptimizationLevel: 'disabled' } as const;
 
 async function ortOutput(bytes: Uint8Array, x?: F64): Promise<Float64Array> {
-  const feeds = x ? { x: new ort.Tensor('float32', Float32Array.from(x.v), x.shape) } : {};
+  const feeds: Record<string, ort.Tensor> = x ? { x: new ort.Tensor('float32', Float32Array.from(x.v), x.shape) } : {};
   const out = await ortRun(bytes, feeds, ORT_OPTIONS);
   return Float64Array.from((await out.y.getData()) as Float32Array);
 }
