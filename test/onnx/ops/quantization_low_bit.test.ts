@@ -183,6 +183,28 @@ describe.each(BACKENDS)('tm.onnx low-bit quantization on %s', (backend) => {
     }
   });
 
+  it("a blocked scale is a parameter: its gradient is the sum of x − zero point over each block", async () => {
+    const shape = [3, 10], scaleShape = blockedShape(shape, 1, 4), at = (k: number) => blockIndex(k, shape, 1, 4);
+    const x = ints4(shape, 'int4'), s = scales(9), z = randomInts(9, -8, 7);
+    const bytes = onnxModel({
+      opset: 21, irVersion: 10, inputs: [], outputs: [{ name: 'y' }],
+      initializers: { w: lowBitTensor('int4', shape, x.v, 'raw'), s: { shape: scaleShape, values: s }, z: lowBitTensor('int4', scaleShape, z, 'int32') },
+      nodes: [{ op: 'DequantizeLinear', inputs: ['w', 's', 'z'], outputs: ['y'], attributes: { axis: 1, block_size: 4 } }],
+    });
+    const before = tm.memory().numTensors;
+    const model = tm.onnx.fromBytes(bytes);
+    const y = model.run([]).y;
+    const loss = y.sum();
+    loss.backward();
+    const grad = model.ownParameters().s.grad!;
+    const want = new Array(9).fill(0);
+    x.v.forEach((v, k) => (want[at(k)] += v - z[at(k)]));
+    expectExact(await grad.data(), want, 'd loss / d scale');
+    for (const t of [y, loss, grad]) t.dispose();
+    model.dispose();
+    expect(tm.memory().numTensors, 'tensors left').toBe(before);
+  });
+
   it('QuantizeLinear to the 8-bit floats: ties to even, subnormals, past the largest value saturating or not, ±∞, NaN, −0', async () => {
     for (const type of F8_TYPES) {
       const table = Array.from({ length: 128 }, (_, b) => f8FromBits(b, type)).filter(Number.isFinite);
