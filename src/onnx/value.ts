@@ -59,7 +59,7 @@ export function constantOf(t: OnnxTensorProto, where: string): Constant {
   if (t.external && !t.rawData) {
     throw new CorruptFileError(`onnx: ${where} keeps its data in an external file (${t.external.location}), which was not given: tm.onnx.load(path) reads it from beside the model file; fromBytes and load of bytes take it as { externalData }`);
   }
-  if (!typeName) throw new CorruptFileError(`onnx: ${where} has element type ${t.dataType}, which ONNX does not define (TensorProto.DataType runs 1 to 23)`);
+  if (!typeName) throw new CorruptFileError(`onnx: ${where} has element type ${t.dataType}, not one of ONNX's TensorProto.DataType values tmnn knows (1 to 23)`);
   if (!isRunnable(typeName)) {
     throw new CorruptFileError(`onnx: ${where} has element type ${t.dataType} (${typeName}), which tmnn does not run (it runs ${RUNNABLE.join(', ')})`);
   }

@@ -119,7 +119,7 @@ describe('low-bit initializers read', () => {
   });
 
   it('refuses an unknown element type by its number, and 4-bit data of the wrong length', () => {
-    expect(() => constantOf(proto(99, [2], { rawData: new Uint8Array(2) }), 'initializer w')).toThrow(/initializer w has element type 99, which ONNX does not define/);
+    expect(() => constantOf(proto(99, [2], { rawData: new Uint8Array(2) }), 'initializer w')).toThrow(/initializer w has element type 99, not one of ONNX's TensorProto.DataType values tmnn knows/);
     expect(() => constantOf(proto(23, [2], { rawData: new Uint8Array(1) }), 'initializer w')).toThrow(/initializer w has element type 23 \(float4e2m1\), which tmnn does not run/);
     expect(() => constantOf(proto(22, [5], { rawData: new Uint8Array(2) }), 'initializer w')).toThrow(/has 2 bytes of int4 data; its 5 elements, two to a byte, take 3/);
     expect(() => constantOf(proto(21, [4], { int32Data: [1] }), 'initializer w')).toThrow(/has 1 int32_data entries of uint4; its 4 elements, two to an entry, take 2/);
