@@ -6,7 +6,10 @@ import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { f16Bits } from '../f16.js';
 
 /** TensorProto.DataType numbers by name. */
-export const ONNX_TYPES = { float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
+export const ONNX_TYPES = {
+  float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float16: 10, double: 11,
+  float8e4m3fn: 17, float8e4m3fnuz: 18, float8e5m2: 19, float8e5m2fnuz: 20, uint4: 21, int4: 22,
+} as const;
 export type OnnxTypeName = keyof typeof ONNX_TYPES;
 
 export interface TensorSpec {
@@ -15,6 +18,12 @@ export interface TensorSpec {
   values: ArrayLike<number>;
   /** Write the values in the typed fields (float_data, int64_data…) instead of raw_data. */
   typedFields?: boolean;
+  /**
+   * The stored form itself, written as given (values then only count the
+   * elements): raw_data's bytes, or int32_data's entries. The 8-bit floats
+   * and 4-bit integers are written only so, from bits their writer chose.
+   */
+  stored?: { raw: Uint8Array } | { int32: readonly number[] };
   /** Write only where the values are: this range of a file beside the model, which the caller writes (tensorBytes gives its bytes). */
   external?: { location: string; offset: number; length: number };
 }
@@ -72,7 +81,9 @@ function message(w: BinaryWriter, field: number, write: (w: BinaryWriter) => voi
 export function tensorBytes(spec: TensorSpec): Uint8Array {
   const type = spec.type ?? 'float';
   const n = spec.values.length;
-  const width = { float: 4, uint8: 1, int8: 1, uint16: 2, int16: 2, int32: 4, int64: 8, bool: 1, float16: 2, double: 8 }[type];
+  const widths: Partial<Record<OnnxTypeName, number>> = { float: 4, uint8: 1, int8: 1, uint16: 2, int16: 2, int32: 4, int64: 8, bool: 1, float16: 2, double: 8 };
+  const width = widths[type];
+  if (width === undefined) throw new Error(`encode: ${type} values are written from their bits: give the tensor's stored form`);
   const out = new Uint8Array(n * width);
   const view = new DataView(out.buffer);
   for (let i = 0; i < n; i++) {
@@ -100,6 +111,11 @@ function writeTensor(w: BinaryWriter, name: string, spec: TensorSpec): void {
       message(w, 13, (e) => e.tag(1, WireType.LengthDelimited).string(key).tag(2, WireType.LengthDelimited).string(String(value)));
     }
     w.tag(14, WireType.Varint).int32(1); // data_location EXTERNAL
+    return;
+  }
+  if (spec.stored) {
+    if ('raw' in spec.stored) w.tag(9, WireType.LengthDelimited).bytes(spec.stored.raw);
+    else for (const v of spec.stored.int32) w.tag(5, WireType.Varint).int32(v);
     return;
   }
   if (!spec.typedFields) {

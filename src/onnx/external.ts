@@ -15,7 +15,7 @@ import { copyFileAtomic, makeDirectoriesIn, openFileRanges, readFileBytes, write
 import { tensorBytes, type TensorSpec } from './encode.js';
 import { eachGraph } from './check.js';
 import { DATA_TYPES, type OnnxModelProto, type OnnxTensorProto } from './proto.js';
-import { BYTES, isRunnable } from './value.js';
+import { isRunnable, rawByteLength } from './value.js';
 
 /**
  * A model's external files given as bytes (the browser, or files already in
@@ -94,7 +94,7 @@ export function unsafeLocation(location: string): string | undefined {
 /** The bytes a tensor's elements take in raw data; undefined for types tmnn does not run (constantOf refuses those by type). */
 function rawBytes(t: OnnxTensorProto): number | undefined {
   const type = DATA_TYPES[t.dataType];
-  return type && isRunnable(type) ? BYTES[type] * t.dims.reduce((a, b) => a * b, 1) : undefined;
+  return type && isRunnable(type) ? rawByteLength(type, t.dims.reduce((a, b) => a * b, 1)) : undefined;
 }
 
 /**

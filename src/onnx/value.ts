@@ -7,13 +7,19 @@ import { CorruptFileError } from '../io/errors.js';
 import { decodeF16, f16Value } from '../f16.js';
 import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
+import { float8Value, isFloat8Type, type Float8Type } from './float8.js';
 import { DATA_TYPES, type OnnxTensorProto } from './proto.js';
 import { Sequence } from './sequence.js';
 
-/** ONNX element type names (TensorProto.DataType) that tmnn runs. */
-export type ElementType = 'float' | 'float16' | 'double' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool';
+/**
+ * ONNX element type names (TensorProto.DataType) that tmnn runs. The 4-bit
+ * integers are held as tmnn's integers are (i32 tensors, their values in
+ * [−8, 7] and [0, 15]); the 8-bit floats as f32 tensors of the same values
+ * (float8.ts). Either way the element type is recorded beside the tensor.
+ */
+export type ElementType = 'float' | 'float16' | 'double' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool' | 'int4' | 'uint4' | Float8Type;
 
-const INTEGER_TYPES = new Set<ElementType>(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64']);
+const INTEGER_TYPES = new Set<ElementType>(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'int4', 'uint4']);
 
 export function isIntegerType(type: ElementType): boolean {
   return INTEGER_TYPES.has(type);
@@ -53,31 +59,61 @@ export function constantOf(t: OnnxTensorProto, where: string): Constant {
   if (t.external && !t.rawData) {
     throw new CorruptFileError(`onnx: ${where} keeps its data in an external file (${t.external.location}), which was not given: tm.onnx.load(path) reads it from beside the model file; fromBytes and load of bytes take it as { externalData }`);
   }
-  if (!typeName || !isRunnable(typeName)) {
-    throw new CorruptFileError(`onnx: ${where} has element type ${typeName ?? t.dataType}, which tmnn does not run (it runs ${RUNNABLE.join(', ')})`);
+  if (!typeName) throw new CorruptFileError(`onnx: ${where} has element type ${t.dataType}, not one of ONNX's TensorProto.DataType values tmnn knows (1 to 23)`);
+  if (!isRunnable(typeName)) {
+    throw new CorruptFileError(`onnx: ${where} has element type ${t.dataType} (${typeName}), which tmnn does not run (it runs ${RUNNABLE.join(', ')})`);
   }
   const type = typeName as ElementType;
   const size = t.dims.reduce((a, b) => a * b, 1);
-  const data = t.rawData ? fromRaw(type, t.rawData, where) : fromFields(type, t);
+  const data = t.rawData ? fromRaw(type, t.rawData, where, size) : fromFields(type, t, where, size);
   if (data.length !== size) {
     throw new CorruptFileError(`onnx: ${where} holds ${data.length} elements, its shape [${t.dims.join(', ')}] needs ${size}`);
   }
   return new Constant(type, t.dims, data);
 }
 
-const RUNNABLE: ElementType[] = ['float', 'float16', 'double', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'bool'];
+const RUNNABLE: ElementType[] = [
+  'float', 'float16', 'double', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'bool',
+  'int4', 'uint4', 'float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2', 'float8e5m2fnuz',
+];
 
 export function isRunnable(name: string): name is ElementType {
   return (RUNNABLE as string[]).includes(name);
 }
 
-/** Bytes per element of each type as raw data. */
-export const BYTES: Record<ElementType, number> = {
+/** Bytes per element of each whole-byte type as raw data. */
+export const BYTES: Record<Exclude<ElementType, FourBitType>, number> = {
   float: 4, float16: 2, double: 8, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, uint16: 2, uint32: 4, uint64: 8, bool: 1,
+  float8e4m3fn: 1, float8e4m3fnuz: 1, float8e5m2: 1, float8e5m2fnuz: 1,
 };
 
+type FourBitType = 'int4' | 'uint4';
+
+const isFourBit = (type: ElementType): type is FourBitType => type === 'int4' || type === 'uint4';
+
+/** The bytes `count` elements of `type` take as raw data: 4-bit ones two to a byte, the last byte half used for an odd count. */
+export function rawByteLength(type: ElementType, count: number): number {
+  return isFourBit(type) ? Math.ceil(count / 2) : BYTES[type] * count;
+}
+
+/** Packed 4-bit elements, two to a byte, the first in the low nibble (ONNX's order, in raw_data and in int32_data alike). */
+function unpackFourBit(type: FourBitType, bytes: ArrayLike<number>, count: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const nibble = (bytes[i >> 1] >> (i & 1 ? 4 : 0)) & 0xf;
+    out[i] = type === 'int4' && nibble >= 8 ? nibble - 16 : nibble;
+  }
+  return out;
+}
+
 /** raw_data: the elements packed little-endian. */
-function fromRaw(type: ElementType, raw: Uint8Array, where: string): Float64Array {
+function fromRaw(type: ElementType, raw: Uint8Array, where: string, size: number): Float64Array {
+  if (isFourBit(type)) {
+    const need = rawByteLength(type, size);
+    if (raw.length !== need) throw new CorruptFileError(`onnx: ${where} has ${raw.length} bytes of ${type} data; its ${size} elements, two to a byte, take ${need}`);
+    return unpackFourBit(type, raw, size);
+  }
+  if (isFloat8Type(type)) return Float64Array.from(raw, (bits) => float8Value(bits, type));
   const width = BYTES[type];
   if (raw.length % width) throw new CorruptFileError(`onnx: ${where} has ${raw.length} bytes of ${type} data, not a whole number of ${width}-byte elements`);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -102,8 +138,19 @@ function fromRaw(type: ElementType, raw: Uint8Array, where: string): Float64Arra
   return out;
 }
 
-/** The typed fields: float_data, int32_data (which also holds the narrow types, and f16/bf16 as bits), int64_data, double_data, uint64_data. */
-function fromFields(type: ElementType, t: OnnxTensorProto): Float64Array {
+/**
+ * The typed fields: float_data, int32_data (which also holds the narrow
+ * types: f16, bf16 and float8 as their bits, one to an int32; 4-bit
+ * integers packed two to an int32, as two to a byte), int64_data,
+ * double_data, uint64_data.
+ */
+function fromFields(type: ElementType, t: OnnxTensorProto, where: string, size: number): Float64Array {
+  if (isFourBit(type)) {
+    const need = rawByteLength(type, size);
+    if (t.int32Data.length !== need) throw new CorruptFileError(`onnx: ${where} has ${t.int32Data.length} int32_data entries of ${type}; its ${size} elements, two to an entry, take ${need}`);
+    return unpackFourBit(type, t.int32Data, size);
+  }
+  if (isFloat8Type(type)) return Float64Array.from(t.int32Data, (bits) => float8Value(bits & 0xff, type));
   switch (type) {
     case 'float':
       return Float64Array.from(t.floatData);
@@ -133,12 +180,13 @@ const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1;
 
 /**
  * A Constant as a tensor on the active backend: floats as f32 (float16 as
- * f16), integers and bools as i32, tmnn's integer dtype. An int64 outside
- * i32's range is an error, not a wrapped value.
+ * f16, the 8-bit floats as the f32s of their values), integers (4-bit ones
+ * too) and bools as i32, tmnn's integer dtype. An int64 outside i32's range
+ * is an error, not a wrapped value.
  */
 export function tensorOf(c: Constant, where: string): Tensor {
   if (c.type === 'float16') return tensor(Float32Array.from(c.data), [...c.shape], { dtype: 'f16' });
-  if (c.type === 'float' || c.type === 'double' || c.type === 'bfloat16') return tensor(Float32Array.from(c.data), [...c.shape]);
+  if (c.type === 'float' || c.type === 'double' || c.type === 'bfloat16' || isFloat8Type(c.type)) return tensor(Float32Array.from(c.data), [...c.shape]);
   const out = new Int32Array(c.size);
   for (let i = 0; i < c.size; i++) {
     const v = c.data[i];

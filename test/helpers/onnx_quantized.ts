@@ -4,6 +4,8 @@
 // that onnxruntime's tools write: dynamic (DynamicQuantizeLinear →
 // MatMulInteger → Cast → Mul by the scales) and QDQ (QuantizeLinear →
 // DequantizeLinear around float MatMuls).
+import { expect } from 'vitest';
+import { SEED } from './data.js';
 import type { F64 } from './float64.js';
 import type { GraphSpec, TensorSpec } from './onnx.js';
 
@@ -24,6 +26,20 @@ export function saturate(v: number, type: Q): number {
 /** QuantizeLinear of one value: x / scale in f32, rounded, shifted, saturated. */
 export function quantize(x: number, scale: number, zp: number, type: Q): number {
   return saturate(roundHalfEven(Math.fround(x / scale)) + zp, type);
+}
+
+/**
+ * got equals want, except by one where the quotient (the value ONNX rounds)
+ * lies within a few f32 ulps of a half: where an f32 division 2.5 ulps off
+ * (WGSL's bound) may round the other way. Saturated values are exact.
+ */
+export function expectQuantized(got: ArrayLike<number>, want: ArrayLike<number>, quotients: ArrayLike<number>, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (got[i] === want[i]) continue;
+    const q = quotients[i], nearHalf = Math.abs(q - Math.floor(q) - 0.5) <= 8 * 2 ** -23 * Math.max(1, Math.abs(q));
+    if (!(nearHalf && Math.abs(got[i] - want[i]) === 1)) expect.fail(`${what} index ${i}: got ${got[i]}, want ${want[i]} (quotient ${q}, test seed ${SEED})`);
+  }
 }
 
 /** The per-axis index of flat element k of `shape` along `axis`. */

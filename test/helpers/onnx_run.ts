@@ -14,6 +14,8 @@ export interface Feed {
   type?: OnnxTypeName;
   /** Written into the file as an initializer (a Constant for int types) rather than fed at run time. */
   constant?: boolean;
+  /** An initializer's stored form, written as given (the 8-bit floats and 4-bit integers, from bits the test chose). */
+  stored?: TensorSpec['stored'];
 }
 
 /** A feed of int64s written as an initializer: axes, shapes, pads, indices. */
@@ -22,7 +24,10 @@ export const ints = (values: readonly number[], shape: readonly number[] = [valu
 /** A float feed from a reference array. */
 export const feed = (a: F64, type: OnnxTypeName = 'float'): Feed => ({ shape: a.shape, values: a.v, type });
 
-const DTYPE: Partial<Record<OnnxTypeName, tm.DType>> = { float: 'f32', double: 'f32', float16: 'f16', int64: 'i32', int32: 'i32', bool: 'i32', int8: 'i32', uint8: 'i32', int16: 'i32', uint16: 'i32' };
+const DTYPE: Partial<Record<OnnxTypeName, tm.DType>> = {
+  float: 'f32', double: 'f32', float16: 'f16', int64: 'i32', int32: 'i32', bool: 'i32', int8: 'i32', uint8: 'i32', int16: 'i32', uint16: 'i32',
+  int4: 'i32', uint4: 'i32', float8e4m3fn: 'f32', float8e4m3fnuz: 'f32', float8e5m2: 'f32', float8e5m2fnuz: 'f32',
+};
 
 export interface RunOptions {
   opset?: number;
@@ -47,7 +52,7 @@ export function opModel(op: string, inputs: readonly (Feed | null)[], attributes
   const names = inputs.map((f, i) => {
     if (!f) return '';
     const name = `x${i}`;
-    if (f.constant) initializers[name] = { type: f.type, shape: f.shape, values: f.values };
+    if (f.constant) initializers[name] = { type: f.type, shape: f.shape, values: f.values, stored: f.stored };
     else graphInputs.push({ name, type: f.type ?? 'float', shape: f.shape });
     return name;
   });

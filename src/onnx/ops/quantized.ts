@@ -4,7 +4,8 @@
 // and zero points laid along the axis they quantize, and the requantizing
 // step y = saturate(round(v · multiplier) + zero point), with ONNX's rounding
 // of halves to even (tmnn's round). tmnn holds every one of these integer
-// types as an i32 tensor; NodeCall records which a tensor stands for.
+// types (the 4-bit ones QuantizeLinear and DequantizeLinear take too) as an
+// i32 tensor; NodeCall records which a tensor stands for.
 import * as ops from '../../ops/index.js';
 import { adoptStorageArray } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
@@ -20,26 +21,26 @@ export const QUANT_RANGES: Readonly<Record<QuantType, readonly [number, number]>
   int16: [-32768, 32767],
 };
 
-const FLOAT_TYPES: readonly ElementType[] = ['float', 'float16', 'bfloat16', 'double'];
+/** The integers QuantizeLinear and DequantizeLinear take besides (opset 21): packed two to a byte in a file, held as i32 here. */
+export type LinearQuantType = QuantType | 'int4' | 'uint4';
 
-/** Why a type ONNX allows here is not run: the narrow floats and 4-bit integers have no tmnn counterpart. */
-export function unsupportedWhy(type: string): string {
-  return type.startsWith('float8')
-    ? `tmnn does not hold 8-bit floats (${type})`
-    : type.endsWith('int4')
-      ? `tmnn does not hold 4-bit integers (${type})`
-      : `${type} is not a quantized integer type (uint8, int8, uint16, int16)`;
-}
+export const LINEAR_QUANT_RANGES: Readonly<Record<LinearQuantType, readonly [number, number]>> = { ...QUANT_RANGES, int4: [-8, 7], uint4: [0, 15] };
+
+const FLOAT_TYPES: readonly ElementType[] = ['float', 'float16', 'bfloat16', 'double'];
 
 export function isQuantType(type: string | undefined): type is QuantType {
   return type !== undefined && Object.hasOwn(QUANT_RANGES, type);
+}
+
+export function isLinearQuantType(type: string | undefined): type is LinearQuantType {
+  return type !== undefined && Object.hasOwn(LINEAR_QUANT_RANGES, type);
 }
 
 /** Input i's element type, refused unless one of `allowed`; undefined for an i32 tensor of unrecorded type (any integer type passes). */
 export function integerInput(call: NodeCall, i: number, name: string, allowed: readonly ElementType[]): ElementType | undefined {
   const type = call.elementType(i);
   if (type === undefined || allowed.includes(type)) return type;
-  throw call.error(`${name} (input ${i}) is ${type}; ${call.node.opType} takes ${allowed.join(' or ')} there${isQuantType(type) || FLOAT_TYPES.includes(type) ? '' : ` (${unsupportedWhy(type)})`}`);
+  throw call.error(`${name} (input ${i}) is ${type}; ${call.node.opType} takes ${allowed.join(' or ')} there`);
 }
 
 /** Input i as a float tensor (a scale), f32 or f16 as it is. */
@@ -126,8 +127,8 @@ export function axisOf(call: NodeCall, rank: number, fallback: number): number {
  * half), and the clip comes last, so an f32 past i32's range still lands on
  * the type's bound.
  */
-export function saturated(call: NodeCall, v: Tensor, zeroPoint: Tensor | number, type: QuantType): Tensor {
-  const [lo, hi] = QUANT_RANGES[type];
+export function saturated(call: NodeCall, v: Tensor, zeroPoint: Tensor | number, type: LinearQuantType): Tensor {
+  const [lo, hi] = LINEAR_QUANT_RANGES[type];
   const shifted = zeroPoint === 0 ? ops.round(v) : ops.add(ops.round(v), zeroPoint);
   return call.typed(ops.cast(ops.clip(shifted, lo, hi), 'i32'), type);
 }

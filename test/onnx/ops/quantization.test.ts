@@ -17,7 +17,7 @@ import { asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../.
 import { f64, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel, singleOp, type AttributeSpec, type OnnxTypeName } from '../../helpers/onnx.js';
 import { runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
-import { axisIndex, dynamicMlp, dynamicRounding, integerConvRef, integerMatmulRef, mlpRef, qdqMlp, qdqRounding, quantizationErrorBound, quantize, RANGE, roundHalfEven, saturate, type ConvGeometry, type Mlp, type MlpRounding, type Q } from '../../helpers/onnx_quantized.js';
+import { axisIndex, dynamicMlp, expectQuantized, dynamicRounding, integerConvRef, integerMatmulRef, mlpRef, qdqMlp, qdqRounding, quantizationErrorBound, quantize, RANGE, roundHalfEven, saturate, type ConvGeometry, type Mlp, type MlpRounding, type Q } from '../../helpers/onnx_quantized.js';
 
 const ints = (shape: number[], type: Q): F64 => f64(shape, randomInts(size(shape), ...RANGE[type]));
 const floats = (shape: number[], lo = -2, hi = 2): F64 => f64(shape, asF32(uniform(size(shape), lo, hi)));
@@ -26,20 +26,6 @@ const scalar = (v: number, type: OnnxTypeName = 'float'): Feed => ({ shape: [], 
 const list = (v: ArrayLike<number>, type: OnnxTypeName = 'float'): Feed => ({ shape: [v.length], values: v, type, constant: true });
 const scales = (n: number) => asF32(uniform(n, 0.01, 0.1));
 const zeroPoints = (n: number, type: Q) => randomInts(n, type === 'uint8' ? 60 : -40, type === 'uint8' ? 190 : 40);
-
-/**
- * got equals want, except by one where the quotient (the value ONNX rounds)
- * lies within a few f32 ulps of a half: where an f32 division 2.5 ulps off
- * (WGSL's bound) may round the other way. Saturated values are exact.
- */
-function expectQuantized(got: ArrayLike<number>, want: ArrayLike<number>, quotients: ArrayLike<number>, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (got[i] === want[i]) continue;
-    const q = quotients[i], nearHalf = Math.abs(q - Math.floor(q) - 0.5) <= 8 * 2 ** -23 * Math.max(1, Math.abs(q));
-    if (!(nearHalf && Math.abs(got[i] - want[i]) === 1)) expect.fail(`${what} index ${i}: got ${got[i]}, want ${want[i]} (quotient ${q}, test seed ${SEED})`);
-  }
-}
 
 describe('the references', () => {
   it('round halves to even and saturate', () => {
@@ -287,10 +273,10 @@ describe.each(BACKENDS)('tm.onnx quantization on %s', (backend) => {
   it('refuses what it cannot run, naming the node, the input or attribute, and why', () => {
     const run = (op: string, inputs: Feed[], attributes: Record<string, AttributeSpec> = {}, opset = 13) => () => runOpSync(op, inputs, attributes, opset);
     const x = typed(floats([2, 3]), 'float');
-    expect(run('QuantizeLinear', [x, scalar(0.1), scalar(0, 'uint8')], { block_size: 2 }, 21)).toThrow(/node 'QuantizeLinear_0' \(QuantizeLinear\): block_size = 2 is not supported: tmnn runs per-tensor and per-axis quantization/);
-    expect(run('QuantizeLinear', [x, scalar(0.1)], { output_dtype: 17 }, 21)).toThrow(/output_dtype = 17 \(float8e4m3fn\) is not supported: tmnn does not hold 8-bit floats/);
-    expect(run('QuantizeLinear', [x, scalar(0.1)], { output_dtype: 22 }, 21)).toThrow(/tmnn does not hold 4-bit integers \(int4\)/);
-    expect(run('QuantizeLinear', [x, scalar(0.1), scalar(0, 'float')])).toThrow(/y_zero_point \(input 2\) is float; QuantizeLinear takes uint8 or int8 or uint16 or int16 there/);
+    expect(run('QuantizeLinear', [x, scalar(0.1), scalar(0, 'uint8')], { block_size: 2 }, 21)).toThrow(/node 'QuantizeLinear_0' \(QuantizeLinear\): block_size = 2 along axis 1 of x \[2, 3\] needs a scale of \[2, 2\].*the scale \(input 1\) is \[\]/);
+    expect(run('QuantizeLinear', [x, typed({ shape: [2, 2], v: [0.1, 0.2, 0.3, 0.4] }, 'float', true)], { block_size: 2 }, 19)).toThrow(/block_size = 2: blocked quantization needs opset 21 or later \(the model imports 19\)/);
+    expect(run('QuantizeLinear', [x, scalar(0.1)], { output_dtype: 23 }, 21)).toThrow(/output_dtype = 23 \(float4e2m1\) is not supported: QuantizeLinear makes uint8, int8, uint16, int16, int4, uint4, float8e4m3fn/);
+    expect(run('QuantizeLinear', [x, scalar(0.1), scalar(0, 'float')])).toThrow(/y_zero_point \(input 2\) is float; QuantizeLinear takes uint8 or int8 or uint16 or int16 or int4 or uint4 or float8e4m3fn or float8e4m3fnuz or float8e5m2 or float8e5m2fnuz there/);
     expect(run('QuantizeLinear', [x, list([0.1, 0.2, 0.3]), list([1, 2], 'uint8')])).toThrow(/the zero point \(input 2\) is \[2\] and the scale \[3\]; ONNX requires them of one shape/);
     expect(run('QuantizeLinear', [x, list([0.1, 0.2])])).toThrow(/the scale \(input 1\) is \[2\]; it must be a scalar \(per tensor\) or 1-D of 3 elements \(along axis 1/);
     expect(run('QuantizeLinear', [x, list([0.1, 0.2, 0.3])], {}, 10)).toThrow(/per-axis quantization needs opset 13 or later/);
