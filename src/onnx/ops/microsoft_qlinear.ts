@@ -191,8 +191,9 @@ const qLinearAveragePool: OnnxOp = {
  * QLinearSoftmax: X, X_scale, x_zero_point?, y_scale, y_zero_point.
  * softmax(x_scale · x) (x's zero point cancels) divided by y_scale; by the
  * rules of the Softmax opset it names (its `opset` attribute): from 13 over
- * one axis (default −1), before over the axes from `axis` on taken
- * together (default 1).
+ * one axis, before over the axes from `axis` on taken together. axis
+ * defaults to −1 either way: the op's schema says so (onnxruntime reads it
+ * so, though Softmax before 13 defaulted to 1).
  */
 const qLinearSoftmax: OnnxOp = {
   hostInputs: [1, 2, 3, 4],
@@ -204,10 +205,10 @@ const qLinearSoftmax: OnnxOp = {
     const [xq, yq] = [qParams(call, 1, 2, 'X'), qParams(call, 3, 4, 'y')];
     const x = call.tensor(0);
     const scaled = ops.mul(ops.cast(x, 'f32'), xq.scale);
+    const axis = axisOf(call, x.rank, -1);
     let p: Tensor;
-    if (opset >= 13) p = ops.softmax(scaled, axisOf(call, x.rank, -1));
+    if (opset >= 13) p = ops.softmax(scaled, axis);
     else {
-      const axis = axisOf(call, x.rank, 1);
       const outer = x.shape.slice(0, axis).reduce((a, b) => a * b, 1);
       p = ops.reshape(ops.softmax(ops.reshape(scaled, [outer, x.size / Math.max(outer, 1)]), 1), x.shape);
     }
