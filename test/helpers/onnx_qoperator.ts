@@ -7,7 +7,7 @@
 import { expect } from 'vitest';
 import { SEED } from './data.js';
 import type { F64 } from './float64.js';
-import { RANGE, roundHalfEven, saturate, type Q } from './onnx_quantized.js';
+import { integerConvRef, RANGE, roundHalfEven, saturate, type ConvGeometry, type Q } from './onnx_quantized.js';
 
 export interface QP {
   scale: number;
@@ -82,3 +82,47 @@ function biasAt(c: F64, i: number, j: number): number {
 }
 
 export { RANGE, type Q };
+
+/**
+ * A small CNN in float (f32 values) and the plan of its QOperator form:
+ * two convolutions of x (3×3 padded, and 1×1) summed, averaged over the
+ * image, and a fully connected layer (Gemm with transB, as PyTorch's Linear
+ * exports).
+ */
+export interface Cnn {
+  w1: F64;
+  b1: F64;
+  w2: F64;
+  b2: F64;
+  wg: F64;
+  bg: F64;
+}
+
+export const CNN_PADS = [1, 1, 1, 1];
+
+/** The float CNN's stages in float64: the two convolutions, their sum, its mean per channel, and the output. */
+export function cnnRef(net: Cnn, x: F64): { c: F64; d: F64; e: F64; g: F64; y: F64 } {
+  const conv = (w: F64, b: F64, pads: number[]) => {
+    const acc = integerConvRefF(x, w, { pads, strides: [1, 1], dilations: [1, 1], group: 1 });
+    const inner = acc.v.length / (acc.shape[0] * acc.shape[1]);
+    return { shape: acc.shape, v: acc.v.map((v, i) => v + b.v[Math.floor(i / inner) % acc.shape[1]]) };
+  };
+  const c = conv(net.w1, net.b1, CNN_PADS), d = conv(net.w2, net.b2, [0, 0, 0, 0]);
+  const e = { shape: c.shape, v: c.v.map((v, i) => v + d.v[i]) };
+  const g = meanImage(e);
+  const [n, k] = g.shape, m = net.wg.shape[0];
+  const y = { shape: [n, m], v: new Float64Array(n * m) };
+  for (let r = 0; r < n; r++) for (let j = 0; j < m; j++) y.v[r * m + j] = net.bg.v[j] + Array.from({ length: k }, (_, p) => g.v[r * k + p] * net.wg.v[j * k + p]).reduce((a, b) => a + b, 0);
+  return { c, d, e, g, y };
+}
+
+/** The mean of each [N, C] image, as [N, C]. */
+export function meanImage(e: F64): F64 {
+  const [n, ch] = e.shape, inner = e.v.length / (n * ch);
+  return { shape: [n, ch], v: Float64Array.from({ length: n * ch }, (_, i) => e.v.subarray(i * inner, (i + 1) * inner).reduce((a, b) => a + b, 0) / inner) };
+}
+
+/** A float convolution, as the integer one with zero points 0. */
+function integerConvRefF(x: F64, w: F64, g: ConvGeometry): F64 {
+  return integerConvRef(x, w, 0, [0], g);
+}
