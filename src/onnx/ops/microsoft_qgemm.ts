@@ -11,10 +11,12 @@ import * as ops from '../../ops/index.js';
 import { tensor } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
+import { Constant } from '../value.js';
+import { int8Product } from './int8_product.js';
 import { integerMatmul, operandType } from './integer_products.js';
 import { int8Type, qParams } from './microsoft_qlinear.js';
 import type { OnnxOp, OpTable } from './op.js';
-import { centered, integerInput, saturated } from './quantized.js';
+import { centered, integerInput, reshaped, saturated } from './quantized.js';
 
 /** b_scale's values: one, or one per column of the N. */
 function bScales(call: NodeCall, n: number): number[] {
@@ -41,6 +43,38 @@ function plusC(call: NodeCall, acc: Tensor, m: number, n: number): Tensor {
   return ops.add(acc, c.dtype === 'i32' ? c : ops.cast(c, 'i32'));
 }
 
+/** Bᵀ of a constant B, made once per model (kept by B's identity, so that what int8Product keeps of it is kept too). */
+const transposedWeights = new WeakMap<Constant, Constant>();
+function transposed(b: Constant): Constant {
+  let t = transposedWeights.get(b);
+  if (!t) {
+    const [rows, cols] = b.shape;
+    const data = new Float64Array(b.size);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[j * rows + i] = b.data[i * cols + j];
+    t = new Constant(b.type, [cols, rows], data);
+    transposedWeights.set(b, t);
+  }
+  return t;
+}
+
+/**
+ * (A − a_zp)(B − b_zp) as [M, N] i32: a constant B of known type (the
+ * weights) through tmnn's int8 product, Bᵀ (PyTorch's Linear exports
+ * transB) transposed on the host once; otherwise the exact i32 product of
+ * the operands less their zero points.
+ */
+function product(call: NodeCall, transA: boolean, transB: boolean, zeroShape: number[]): Tensor {
+  const B = call.value(3), bZero = call.has(5) ? call.value(5) : undefined;
+  const typeA = call.elementType(0) ?? call.elementType(2), typeB = call.elementType(3) ?? (bZero ? call.elementType(5) : undefined);
+  const int8 = (t: string | undefined): t is 'uint8' | 'int8' => t === 'uint8' || t === 'int8';
+  if (B instanceof Constant && int8(typeA) && int8(typeB) && (bZero === undefined || bZero instanceof Constant)) {
+    const a = call.asTensor(call.value(0), 'A');
+    return int8Product(call, transA ? ops.transpose(a, [1, 0]) : a, typeA, call.has(2) ? reshaped(call, 2, [], 'a_zero_point') : 0, transB ? transposed(B) : B, typeB, bZero);
+  }
+  if (!transA && !transB) return integerMatmul(call, [0, 2, 3, 5], [], zeroShape);
+  return ops.matmul(centered(call, 0, 2, [], 'A'), centered(call, 3, 5, zeroShape, 'B'), { transposeA: transA, transposeB: transB });
+}
+
 const qGemm: OnnxOp = {
   hostInputs: [1, 2, 4, 7, 8],
   run: (call) => {
@@ -55,8 +89,7 @@ const qGemm: OnnxOp = {
     const aq = qParams(call, 1, 2, 'a');
     const scales = bScales(call, n);
     const zeroShape = bZeroShape(call, n, transB, scales.length);
-    // Untransposed, the integer product takes a constant B through tmnn's int8 product.
-    const acc = plusC(call, transA || transB ? ops.matmul(centered(call, 0, 2, [], 'A'), centered(call, 3, 5, zeroShape, 'B'), { transposeA: transA, transposeB: transB }) : integerMatmul(call, [0, 2, 3, 5], [], zeroShape), m, n);
+    const acc = plusC(call, product(call, transA, transB, zeroShape), m, n);
     const alpha = Math.fround(call.float('alpha', 1));
     const quantized = call.has(7);
     if (quantized && !call.has(8)) throw call.error(`y_scale (input 7) is given without y_zero_point (input 8); tmnn needs its type (uint8 or int8) to quantize to`);

@@ -86,18 +86,22 @@ function globalPoolCase(type: Q, shape: number[], channelsLast: boolean): Case {
   const n = size(nchw.shape.slice(2));
   const real = { shape: mean.shape, v: mean.v.map((v) => v / n) };
   let want = requantizedRef(real, yq, type);
-  if (channelsLast) {
-    const perm = [0, ...spatial, 1];
-    want = { shape: perm.map((d) => want.shape[d]), q: permute({ shape: want.shape, v: want.q }, perm).v, v: permute({ shape: want.shape, v: want.v }, perm).v };
-  }
+  if (channelsLast) want = permuted(want, [0, ...spatial, 1]);
   return { what: `QLinearGlobalAveragePool ${type} [${shape}]${channelsLast ? ' channels_last' : ''}`, op: 'QLinearGlobalAveragePool', feeds: [typed(x, type), ...feeds(xq, type), ...feeds(yq, type)], attributes: channelsLast ? { channels_last: 1 } : {}, outType: type, want, slack: relative(want, 2 ** -16) };
 }
 
-function averagePoolCase(type: Q, shape: number[], kernel: [number, number], strides: [number, number], pads: number[], countPad: boolean): Case {
+function averagePoolCase(type: Q, shape: number[], kernel: [number, number], strides: [number, number], pads: number[], countPad: boolean, channelsLast = false): Case {
   const x = ints(shape, type), xq = params(type), yq = params(type, 0.005, 0.05);
-  const pooled = pool2dRef(dequantized(x, xq), kernel, { stride: strides, sides: [[pads[0], pads[2]], [pads[1], pads[3]]], dilation: [1, 1] }, countPad ? 'avg' : 'avgPixels');
-  const want = requantizedRef(pooled, yq, type);
-  return { what: `QLinearAveragePool ${type} [${shape}] kernel ${kernel} strides ${strides} pads ${pads}${countPad ? ' count_include_pad' : ''}`, op: 'QLinearAveragePool', feeds: [typed(x, type), ...feeds(xq, type), ...feeds(yq, type)], attributes: { kernel_shape: kernel, strides, pads, count_include_pad: countPad ? 1 : 0 }, outType: type, want, slack: relative(want, 2 ** -16) };
+  const nchw = channelsLast ? permute(x, [0, 3, 1, 2]) : x;
+  const pooled = pool2dRef(dequantized(nchw, xq), kernel, { stride: strides, sides: [[pads[0], pads[2]], [pads[1], pads[3]]], dilation: [1, 1] }, countPad ? 'avg' : 'avgPixels');
+  let want = requantizedRef(pooled, yq, type);
+  if (channelsLast) want = permuted(want, [0, 2, 3, 1]);
+  return { what: `QLinearAveragePool ${type} [${shape}] kernel ${kernel} strides ${strides} pads ${pads}${countPad ? ' count_include_pad' : ''}${channelsLast ? ' channels_last' : ''}`, op: 'QLinearAveragePool', feeds: [typed(x, type), ...feeds(xq, type), ...feeds(yq, type)], attributes: { kernel_shape: kernel, strides, pads, count_include_pad: countPad ? 1 : 0, ...(channelsLast ? { channels_last: 1 } : {}) }, outType: type, want, slack: relative(want, 2 ** -16) };
+}
+
+/** A requantized reference with its axes permuted. */
+function permuted(r: Requantized, perm: number[]): Requantized {
+  return { shape: perm.map((d) => r.shape[d]), q: permute({ shape: r.shape, v: r.q }, perm).v, v: permute({ shape: r.shape, v: r.v }, perm).v };
 }
 
 function concatCase(type: Q, shapes: number[][], axis: number): Case {
@@ -118,6 +122,7 @@ function whereCase(type: Q): Case {
 
 interface GemmShape {
   type: Q;
+  bType?: Q;
   m: number;
   k: number;
   n: number;
@@ -127,22 +132,25 @@ interface GemmShape {
   perColumn?: boolean;
   cShape?: number[];
   quantized?: boolean;
+  /** B fed at run time rather than a constant (the exact i32 product, not the int8 one). */
+  bFed?: boolean;
 }
 
 function gemmCase(g: GemmShape): Case {
   const { type, m, k, n } = g;
   const transA = g.transA ?? false, transB = g.transB ?? false, alpha = g.alpha ?? 1, quantized = g.quantized ?? true;
-  const a = ints(transA ? [k, m] : [m, k], type), b = ints(transB ? [n, k] : [k, n], 'int8');
+  const bType = g.bType ?? 'int8';
+  const a = ints(transA ? [k, m] : [m, k], type), b = ints(transB ? [n, k] : [k, n], bType);
   const aq = params(type, 0.01, 0.05);
   const bScales = Array.from(asF32(uniform(g.perColumn ? n : 1, 0.001, 0.01)));
-  const bZeros = Array.from(randomInts(g.perColumn ? n : 1, -5, 5));
+  const bZeros = Array.from(randomInts(g.perColumn ? n : 1, -5, 5), (z) => (bType === 'uint8' ? z + 128 : z));
   const c = g.cShape ? ints(g.cShape, 'int32') : undefined;
   const yq = { scale: Math.fround(0.02 * Math.sqrt(k / 129)), zeroPoint: type === 'uint8' ? 128 : 0 };
   const real = qgemmRef(a, aq, b, bScales, bZeros, c, { alpha, transA, transB });
-  const bFeeds = g.perColumn ? [list(bScales), list(bZeros, 'int8')] : [scalar(bScales[0]), scalar(bZeros[0], 'int8')];
-  const inputs: (Feed | null)[] = [typed(a, type), ...feeds(aq, type), typed(b, 'int8', true), ...bFeeds, c ? typed(c, 'int32', true) : null, ...(quantized ? feeds(yq, type) : [])];
+  const bFeeds = g.perColumn ? [list(bScales), list(bZeros, bType)] : [scalar(bScales[0]), scalar(bZeros[0], bType)];
+  const inputs: (Feed | null)[] = [typed(a, type), ...feeds(aq, type), typed(b, bType, g.bFed !== true), ...bFeeds, c ? typed(c, 'int32', true) : null, ...(quantized ? feeds(yq, type) : [])];
   const want = quantized ? requantizedRef(real, yq, type) : { shape: real.shape, q: real.v, v: real.v };
-  return { what: `QGemm ${type} ${m}×${k}×${n}${transA ? ' transA' : ''}${transB ? ' transB' : ''} alpha ${alpha}${g.perColumn ? ' per column' : ''} C [${g.cShape ?? ''}]${quantized ? '' : ' float output'}`, op: 'QGemm', feeds: inputs as Feed[], attributes: { alpha: { float: alpha }, transA: transA ? 1 : 0, transB: transB ? 1 : 0 }, outType: quantized ? type : 'float', want, slack: relative(want, 2 ** -16) };
+  return { what: `QGemm ${type}×${bType}${g.bFed ? ' (B fed)' : ''} ${m}×${k}×${n}${transA ? ' transA' : ''}${transB ? ' transB' : ''} alpha ${alpha}${g.perColumn ? ' per column' : ''} C [${g.cShape ?? ''}]${quantized ? '' : ' float output'}`, op: 'QGemm', feeds: inputs as Feed[], attributes: { alpha: { float: alpha }, transA: transA ? 1 : 0, transB: transB ? 1 : 0 }, outType: quantized ? type : 'float', want, slack: relative(want, 2 ** -16) };
 }
 
 function makeCases(): Case[] {
@@ -164,6 +172,7 @@ function makeCases(): Case[] {
     globalPoolCase('int8', [2, 5, 7, 3], true),
     averagePoolCase('uint8', [2, 3, 7, 6], [3, 2], [2, 1], [1, 0, 1, 1], false),
     averagePoolCase('int8', [1, 2, 7, 7], [3, 3], [2, 2], [1, 1, 1, 1], true),
+    averagePoolCase('uint8', [2, 5, 6, 3], [2, 3], [1, 2], [0, 1, 1, 0], false, true),
     concatCase('uint8', [[2, 3, 4], [2, 1, 4], [2, 5, 4]], 1),
     concatCase('int8', [[3, 2], [3, 5]], -1),
     whereCase('uint8'),
@@ -172,6 +181,9 @@ function makeCases(): Case[] {
     gemmCase({ type: 'uint8', m: 4, k: 33, n: 7, transA: true, transB: true, alpha: 0.75, perColumn: true, cShape: [4, 1] }),
     gemmCase({ type: 'int8', m: 3, k: 17, n: 5, transB: true, perColumn: true, cShape: [3, 5] }),
     gemmCase({ type: 'uint8', m: 3, k: 20, n: 4, perColumn: true, cShape: [], quantized: false }),
+    gemmCase({ type: 'uint8', bType: 'uint8', m: 6, k: 31, n: 3, transB: true, cShape: [1, 3] }),
+    gemmCase({ type: 'uint8', m: 4, k: 19, n: 5, transA: true, transB: true, perColumn: true, bFed: true }),
+    gemmCase({ type: 'int8', m: 5, k: 12, n: 4, bFed: true, cShape: [5, 4] }),
     gemmCase({ type: 'int8', m: 2, k: 9, n: 3, alpha: 1.5, quantized: false }),
   ];
 }
