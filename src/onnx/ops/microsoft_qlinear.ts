@@ -193,7 +193,9 @@ const qLinearAveragePool: OnnxOp = {
  * rules of the Softmax opset it names (its `opset` attribute): from 13 over
  * one axis, before over the axes from `axis` on taken together. axis
  * defaults to −1 either way: the op's schema says so (onnxruntime reads it
- * so, though Softmax before 13 defaulted to 1).
+ * so, though Softmax before 13 defaulted to 1). onnxruntime divides by
+ * floor(1 / y_scale) rather than y_scale: the same for the 1/256 its
+ * quantizer writes, which tmnn's y_scale follows exactly.
  */
 const qLinearSoftmax: OnnxOp = {
   hostInputs: [1, 2, 3, 4],

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
-import { broadcast2, concatRef, f64, permute, pool2dRef, reduceAxes, size, softmaxRef, whereRef, type F64 } from '../../helpers/float64.js';
+import { broadcast2, concatRef, f64, permute, pool2dRef, reduceAxes, size, softmaxRef, whereRef, type F64, type WindowRef } from '../../helpers/float64.js';
 import type { AttributeSpec, OnnxTypeName } from '../../helpers/onnx.js';
 import { ortNode } from '../../helpers/onnx_microsoft.js';
 import { dequantize, dequantized, expectRequantized, qgemmRef, RANGE, relative, requantizedRef, type Q, type QP, type Requantized, type Slack } from '../../helpers/onnx_qoperator.js';
@@ -93,10 +93,17 @@ function globalPoolCase(type: Q, shape: number[], channelsLast: boolean): Case {
 function averagePoolCase(type: Q, shape: number[], kernel: [number, number], strides: [number, number], pads: number[], countPad: boolean, channelsLast = false): Case {
   const x = ints(shape, type), xq = params(type), yq = params(type, 0.005, 0.05);
   const nchw = channelsLast ? permute(x, [0, 3, 1, 2]) : x;
-  const pooled = pool2dRef(dequantized(nchw, xq), kernel, { stride: strides, sides: [[pads[0], pads[2]], [pads[1], pads[3]]], dilation: [1, 1] }, countPad ? 'avg' : 'avgPixels');
+  const geometry = (): WindowRef => ({ stride: strides, sides: [[pads[0], pads[2]], [pads[1], pads[3]]], dilation: [1, 1] });
+  const pooled = pool2dRef(dequantized(nchw, xq), kernel, geometry(), countPad ? 'avg' : 'avgPixels');
+  // The f32 sum's error is relative to the terms' sizes (values of either sign cancel), and onnxruntime adds y_zero_point before rounding.
+  const sizes = pool2dRef({ shape: nchw.shape, v: dequantized(nchw, xq).v.map(Math.abs) }, kernel, geometry(), 'avg');
   let want = requantizedRef(pooled, yq, type);
-  if (channelsLast) want = permuted(want, [0, 2, 3, 1]);
-  return { what: `QLinearAveragePool ${type} [${shape}] kernel ${kernel} strides ${strides} pads ${pads}${countPad ? ' count_include_pad' : ''}${channelsLast ? ' channels_last' : ''}`, op: 'QLinearAveragePool', feeds: [typed(x, type), ...feeds(xq, type), ...feeds(yq, type)], attributes: { kernel_shape: kernel, strides, pads, count_include_pad: countPad ? 1 : 0, ...(channelsLast ? { channels_last: 1 } : {}) }, outType: type, want, slack: relative(want, 2 ** -16) };
+  let termSizes: ArrayLike<number> = sizes.v.map((v) => (v * kernel[0] * kernel[1]) / yq.scale + 256);
+  if (channelsLast) {
+    want = permuted(want, [0, 2, 3, 1]);
+    termSizes = permute({ shape: sizes.shape, v: Float64Array.from(termSizes) }, [0, 2, 3, 1]).v;
+  }
+  return { what: `QLinearAveragePool ${type} [${shape}] kernel ${kernel} strides ${strides} pads ${pads}${countPad ? ' count_include_pad' : ''}${channelsLast ? ' channels_last' : ''}`, op: 'QLinearAveragePool', feeds: [typed(x, type), ...feeds(xq, type), ...feeds(yq, type)], attributes: { kernel_shape: kernel, strides, pads, count_include_pad: countPad ? 1 : 0, ...(channelsLast ? { channels_last: 1 } : {}) }, outType: type, want, slack: relative(want, 2 ** -16, (k) => termSizes[k]) };
 }
 
 /** A requantized reference with its axes permuted. */
