@@ -58,13 +58,13 @@ export function qParams(call: NodeCall, s: number, z: number, name: string): QPa
 }
 
 /** v (f32) quantized as onnxruntime's MlasQuantizeLinear: v / scale in f32, rounded half to even, shifted, saturated. */
-export function quantizeF32(v: number, y: QParams, type: Int8Type): number {
+function quantizeF32(v: number, y: QParams, type: Int8Type): number {
   const [lo, hi] = QUANT_RANGES[type];
   return Math.min(hi, Math.max(lo, roundHalfEven(Math.fround(v / y.scale)) + y.zeroPoint));
 }
 
 /** f of each 8-bit value dequantized (x_scale · (v − x_zp) in f32), quantized by y: 256 entries, from the type's lowest value. */
-export function lookupTable(type: Int8Type, x: QParams, y: QParams, f: (v: number) => number): Int32Array {
+function lookupTable(type: Int8Type, x: QParams, y: QParams, f: (v: number) => number): Int32Array {
   const lo = QUANT_RANGES[type][0];
   return Int32Array.from({ length: 256 }, (_, k) => quantizeF32(Math.fround(f(Math.fround(x.scale * (k + lo - x.zeroPoint)))), y, type));
 }
@@ -74,20 +74,20 @@ function asI32(t: Tensor): Tensor {
 }
 
 /** x (8-bit values of `type`) through a 256-entry table. */
-export function lookUp(call: NodeCall, x: Tensor, type: Int8Type, table: Int32Array): Tensor {
+function lookUp(call: NodeCall, x: Tensor, type: Int8Type, table: Int32Array): Tensor {
   const lo = QUANT_RANGES[type][0];
   const index = lo === 0 ? asI32(x) : ops.sub(asI32(x), lo);
   return call.typed(ops.gather(tensor(table, [256], { dtype: 'i32' }), index, 0), type);
 }
 
 /** x requantized from x's parameters to y's (the identity in float): unchanged where they are the same. */
-export function requantize(call: NodeCall, x: Tensor, type: Int8Type, xq: QParams, yq: QParams): Tensor {
+function requantize(call: NodeCall, x: Tensor, type: Int8Type, xq: QParams, yq: QParams): Tensor {
   if (xq.scale === yq.scale && xq.zeroPoint === yq.zeroPoint) return call.typed(x, type);
   return lookUp(call, x, type, lookupTable(type, xq, yq, (v) => v));
 }
 
 /** x − zero point as exact f32 (|v| ≤ 510). */
-export function centeredF32(x: Tensor, zeroPoint: number): Tensor {
+function centeredF32(x: Tensor, zeroPoint: number): Tensor {
   const f = ops.cast(x, 'f32');
   return zeroPoint === 0 ? f : ops.sub(f, zeroPoint);
 }
@@ -193,9 +193,9 @@ const qLinearAveragePool: OnnxOp = {
  * rules of the Softmax opset it names (its `opset` attribute): from 13 over
  * one axis, before over the axes from `axis` on taken together. axis
  * defaults to −1 either way: the op's schema says so (onnxruntime reads it
- * so, though Softmax before 13 defaulted to 1). onnxruntime divides by
- * floor(1 / y_scale) rather than y_scale: the same for the 1/256 its
- * quantizer writes, which tmnn's y_scale follows exactly.
+ * so, though Softmax before 13 defaulted to 1). tmnn divides by y_scale
+ * as the definition says; onnxruntime multiplies by floor(1 / y_scale),
+ * the same for the 1/256 its quantizer writes.
  */
 const qLinearSoftmax: OnnxOp = {
   hostInputs: [1, 2, 3, 4],
