@@ -217,6 +217,11 @@ describe.each(BACKENDS)('tm.onnx QOperator ops on %s', (backend) => {
       expect(y.shape, c.what).toEqual(c.want.shape);
       check(y.v, c, c.what);
     }
+    // runAsync reads the scales and zero points on the host as run does.
+    for (const c of theCases().filter((k) => k.op === 'QGemm' || k.op === 'QLinearConcat')) {
+      const [y] = await runOp(c.op, c.feeds, c.attributes, { ...MS, outputTypes: [c.outType], mode: 'async' });
+      check(y.v, c, `${c.what} (runAsync)`);
+    }
   });
 
   it('halves round to even: dyadic scales, where f32 arithmetic is exact, match exactly', async () => {
