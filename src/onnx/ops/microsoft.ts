@@ -11,6 +11,8 @@ import { MICROSOFT_EMBEDDING_OPS } from './microsoft_embedding.js';
 import { MICROSOFT_NBITS_OPS } from './microsoft_nbits.js';
 import { MICROSOFT_NORMALIZATION_OPS, ONNXRUNTIME_NORMALIZATION_OPS } from './microsoft_normalization.js';
 import { MICROSOFT_PRODUCT_OPS } from './microsoft_products.js';
+import { MICROSOFT_QGEMM_OPS } from './microsoft_qgemm.js';
+import { MICROSOFT_QLINEAR_OPS } from './microsoft_qlinear.js';
 import { MICROSOFT_ROTARY_OPS } from './microsoft_rotary.js';
 import type { OpTable } from './op.js';
 import { QUANTIZATION_OPS } from './quantization.js';
@@ -38,6 +40,8 @@ export const MICROSOFT_OPS: OpTable = {
   ...MICROSOFT_EMBEDDING_OPS,
   ...MICROSOFT_NBITS_OPS,
   ...MICROSOFT_ROTARY_OPS,
+  ...MICROSOFT_QLINEAR_OPS,
+  ...MICROSOFT_QGEMM_OPS,
   ...DEFAULT_DOMAIN_COPIES,
 };
 

@@ -74,22 +74,22 @@ const maxPool: OnnxOp = {
   },
 };
 
-const averagePool: OnnxOp = {
-  run: (call) => {
-    const x = call.tensor(0);
-    const g = geometry(call, x, false);
-    const countPad = call.int('count_include_pad', 0) !== 0;
-    const pool = AVG_POOLS[g.n - 1] as Pool;
-    const options = { stride: sized(g.strides), ceilMode: g.ceil };
-    if (fitsTmnn(g)) return cut(pool(x, sized(g.kernel) as never, { ...options, padding: sized(g.pads.map(([p]) => p)), countIncludePad: countPad }), g);
-    const mean = pool(padSpatial(x, g.pads), sized(g.kernel) as never, options);
-    if (countPad) return cut(mean, g);
-    // The share of each window that is x rather than padding: the mean of x over it alone is the ratio.
-    const mask = ops.ones([1, 1, ...x.shape.slice(2)], { dtype: x.dtype });
-    const share = pool(padSpatial(mask, g.pads), sized(g.kernel) as never, options);
-    return cut(ops.div(mean, share), g);
-  },
-};
+/** AveragePool of x by the node's attributes (QLinearAveragePool pools its dequantized input by the same rules). */
+export function averagePoolOf(call: NodeCall, x: Tensor): Tensor {
+  const g = geometry(call, x, false);
+  const countPad = call.int('count_include_pad', 0) !== 0;
+  const pool = AVG_POOLS[g.n - 1] as Pool;
+  const options = { stride: sized(g.strides), ceilMode: g.ceil };
+  if (fitsTmnn(g)) return cut(pool(x, sized(g.kernel) as never, { ...options, padding: sized(g.pads.map(([p]) => p)), countIncludePad: countPad }), g);
+  const mean = pool(padSpatial(x, g.pads), sized(g.kernel) as never, options);
+  if (countPad) return cut(mean, g);
+  // The share of each window that is x rather than padding: the mean of x over it alone is the ratio.
+  const mask = ops.ones([1, 1, ...x.shape.slice(2)], { dtype: x.dtype });
+  const share = pool(padSpatial(mask, g.pads), sized(g.kernel) as never, options);
+  return cut(ops.div(mean, share), g);
+}
+
+const averagePool: OnnxOp = { run: (call) => averagePoolOf(call, call.tensor(0)) };
 
 /**
  * LpPool: each window's (Σ|x|ᵖ)^(1/p), the sum an average pool of |x|ᵖ
