@@ -60,7 +60,10 @@ function maskAt(m: F64, b: number, n: number, i: number, j: number): number {
  * Attention of q [B, N_q, S, h], k [B, N_kv, L, h], v [B, N_kv, L, hv] (4-D),
  * as the ONNX reference computes it: the past joined first; q head n reads
  * k/v head ⌊n·N_kv/N_q⌋; scale·q·kᵀ, softcapped, then the mask (float added,
- * bool and causal −∞; causal keeps j ≤ past + i); softmax; ·v.
+ * bool and causal −∞; causal keeps j ≤ past + i); softmax; ·v. The qk
+ * output in the stages' order, as onnxruntime gives it: mode 0 scale·q·kᵀ, 1
+ * after the softcap, 2 with the mask, 3 the softmax (the spec's text names
+ * 1 and 2 the other way round, from when the softcap came after the mask).
  */
 export function attention23Ref(q: F64, k: F64, v: F64, o: Attention23Options = {}): Attention23Result {
   const presentKey = o.pastKey ? concatSequence(o.pastKey, k) : k;
@@ -73,7 +76,7 @@ export function attention23Ref(q: F64, k: F64, v: F64, o: Attention23Options = {
     for (let n = 0; n < qHeads; n++) {
       const g = Math.floor(n / (qHeads / kvHeads));
       for (let i = 0; i < seq; i++) {
-        const raw: number[] = [], withMask: number[] = [], capped: number[] = [], scores: number[] = [];
+        const raw: number[] = [], capped: number[] = [], scores: number[] = [];
         for (let j = 0; j < total; j++) {
           let s = 0;
           for (let d = 0; d < dk; d++) s += q.v[((b * qHeads + n) * seq + i) * dk + d] * presentKey.v[((b * kvHeads + g) * total + j) * dk + d];
@@ -86,7 +89,6 @@ export function attention23Ref(q: F64, k: F64, v: F64, o: Attention23Options = {
           if (o.causal && j > past + i) bias = -Infinity;
           const c = o.softcap ? o.softcap * Math.tanh(s / o.softcap) : s;
           raw.push(s);
-          withMask.push(s + bias);
           capped.push(c);
           scores.push(c + bias);
         }
@@ -94,7 +96,7 @@ export function attention23Ref(q: F64, k: F64, v: F64, o: Attention23Options = {
         const e = scores.map((s) => Math.exp(s - max));
         const sum = e.reduce((a, c) => a + c, 0);
         const p = e.map((x) => x / sum);
-        const chosen = [raw, withMask, capped, p][o.mode ?? 0];
+        const chosen = [raw, capped, scores, p][o.mode ?? 0];
         for (let j = 0; j < total; j++) qk[((b * qHeads + n) * seq + i) * total + j] = chosen[j];
         for (let d = 0; d < dv; d++) {
           let s = 0;

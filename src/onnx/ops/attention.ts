@@ -86,11 +86,8 @@ const attention: OnnxOp = {
     const { keep: given, add } = maskOf(call, [batch, qHeads, sequence, total]);
     let keep = given;
     if (call.int('is_causal', 0) !== 0) keep = keep ? ops.logicalAnd(keep, causalKeep(sequence, total, past)) : causalKeep(sequence, total, past);
-    const masked = (t: Tensor) => {
-      const added = add ? ops.add(t, add) : t;
-      return keep ? ops.where(keep, added, -Infinity) : added;
-    };
-    const scores = masked(capped);
+    const added = add ? ops.add(capped, add) : capped;
+    const scores = keep ? ops.where(keep, added, -Infinity) : added;
     const precision = call.int('softmax_precision');
     if (precision !== undefined && precision !== FLOAT && precision !== FLOAT16) throw call.error(`softmax_precision = ${precision} is not supported: tmnn computes the softmax in float (1) or float16 (10)`);
     const wide = precision === FLOAT && scores.dtype === 'f16';
@@ -99,8 +96,9 @@ const attention: OnnxOp = {
     const out = call.tensor(0).rank === 4 ? y : ops.reshape(ops.transpose(y, [0, 2, 1, 3]), [batch, sequence, qHeads * presentValue.shape[3]]);
     if (!call.node.outputs[3]) return [out, presentKey, presentValue];
     const mode = call.int('qk_matmul_output_mode', 0);
-    const modes: Record<number, Tensor> = { 0: qk, 1: masked(qk), 2: capped, 3: probs };
-    if (!(mode in modes)) throw call.error(`qk_matmul_output_mode = ${mode} must be 0 (Q·Kᵀ scaled), 1 (with the mask added), 2 (after the softcap) or 3 (after the softmax)`);
+    // The stages in the order they now come, the softcap before the mask, as onnxruntime gives them.
+    const modes: Record<number, Tensor> = { 0: qk, 1: capped, 2: scores, 3: probs };
+    if (!(mode in modes)) throw call.error(`qk_matmul_output_mode = ${mode} must be 0 (scale·Q·Kᵀ), 1 (after the softcap), 2 (with the mask) or 3 (after the softmax)`);
     return [out, presentKey, presentValue, modes[mode]];
   },
 };

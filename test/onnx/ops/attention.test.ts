@@ -60,9 +60,10 @@ function attentionCases(): AttentionCase[] {
     { what: 'multi-head, 4-D, cross lengths, v head size ≠ q head size', q: floats([b, 3, s, 6]), k: floats([b, 3, t, 6]), v: floats([b, 3, t, 7]) },
     { what: 'grouped-query, 3-D with head counts, causal', ...gqa, threeD: true, attributes: { is_causal: 1 }, options: { causal: true } },
     { what: 'grouped-query with a past, causal aligned to the past', ...gqa, past: [floats([b, 2, 4, 5]), floats([b, 2, 4, 7])], attributes: { is_causal: 1 }, options: { causal: true } },
-    { what: 'bool mask [S, T] broadcast, scale, softcap; qk after the mask', q: floats([b, 3, s, 4], -4, 4), k: floats([b, 3, t, 4], -4, 4), v: floats([b, 3, t, 4]), mask: { ...bools([s, t]), values: [1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1, 0] }, attributes: { scale: { float: 0.3 }, softcap: { float: 2.5 }, qk_matmul_output_mode: 1 }, options: { scale: Math.fround(0.3), softcap: 2.5, mode: 1 } },
-    { what: 'float mask [B, 1, S, T] with a past, 3-D; qk after the softcap', q: floats([b, 4, s, 3]), k: floats([b, 2, s, 3]), v: floats([b, 2, s, 5]), threeD: true, past: [floats([b, 2, 2, 3]), floats([b, 2, 2, 5])], mask: feed(floats([b, 1, s, t])), attributes: { softcap: { float: 1.5 }, qk_matmul_output_mode: 2 }, options: { softcap: 1.5, mode: 2 } },
-    { what: 'bool mask and is_causal together with a past; qk after the softmax', q: floats([1, 2, 2, 4]), k: floats([1, 1, 2, 4]), v: floats([1, 1, 2, 4]), past: [floats([1, 1, 3, 4]), floats([1, 1, 3, 4])], mask: { shape: [1, 1, 1, 5], values: [0, 1, 1, 1, 1], type: 'bool' }, attributes: { is_causal: 1, qk_matmul_output_mode: 3 }, options: { causal: true, mode: 3 } },
+    { what: 'bool mask [S, T] broadcast, scale, softcap; qk after the softcap', q: floats([b, 3, s, 4], -4, 4), k: floats([b, 3, t, 4], -4, 4), v: floats([b, 3, t, 4]), mask: { ...bools([s, t]), values: [1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1, 0] }, attributes: { scale: { float: 0.3 }, softcap: { float: 2.5 }, qk_matmul_output_mode: 1 }, options: { scale: Math.fround(0.3), softcap: 2.5, mode: 1 } },
+    { what: 'float mask [B, 1, S, T] with a past, 3-D, softcap; qk with the mask', q: floats([b, 4, s, 3]), k: floats([b, 2, s, 3]), v: floats([b, 2, s, 5]), threeD: true, past: [floats([b, 2, 2, 3]), floats([b, 2, 2, 5])], mask: feed(floats([b, 1, s, t])), attributes: { softcap: { float: 1.5 }, qk_matmul_output_mode: 2 }, options: { softcap: 1.5, mode: 2 } },
+    { what: 'float mask [N, S, T], softcap; qk before the softcap', q: floats([b, 2, s, 4], -3, 3), k: floats([b, 2, t, 4], -3, 3), v: floats([b, 2, t, 3]), mask: feed(floats([2, s, t])), attributes: { softcap: { float: 3 } }, options: { softcap: 3 } },
+    { what: 'bool mask and is_causal together with a past; qk after the softmax', q: floats([1, 2, 2, 4]), k: floats([1, 1, 2, 4]), v: floats([1, 1, 2, 4]), past: [floats([1, 1, 3, 4]), floats([1, 1, 3, 4])], mask: { shape: [1, 1, 2, 5], values: [0, 1, 1, 1, 1, 1, 1, 0, 1, 1], type: 'bool' }, attributes: { is_causal: 1, qk_matmul_output_mode: 3 }, options: { causal: true, mode: 3 } },
   ];
 }
 
@@ -136,3 +137,28 @@ function sliceSequence(t: F64, from: number, to: number): F64 {
   for (let r = 0; r < b * n; r++) v.set(t.v.subarray((r * l + from) * h, (r * l + to) * h), r * (to - from) * h);
   return { shape: [b, n, to - from, h], v };
 }
+
+describe.each(BACKENDS)('opset 23 LLM ops beside onnxruntime-web on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('computes what onnxruntime computes, attributes left out taking its defaults', async () => {
+    const [cos, sin] = ropeCaches(12, 4);
+    const CASES: [string, (Feed | null)[], Record<string, AttributeSpec>, number][] = [
+      ['RMSNormalization', [feed(floats([3, 5, 7])), feed(floats([7]))], {}, 1],
+      ['RMSNormalization', [feed(floats([2, 3, 5])), feed(floats([3, 5]))], { axis: 1, epsilon: { float: 0.25 } }, 1],
+      ['RotaryEmbedding', [feed(floats([2, 3, 16])), feed(cos), feed(sin), { shape: [2, 3], values: [0, 1, 2, 5, 6, 11], type: 'int64' }], { num_heads: 2 }, 1],
+      ['RotaryEmbedding', [feed(floats([1, 2, 3, 10])), feed(cos), feed(sin), { shape: [1, 3], values: [4, 7, 9], type: 'int64' }], { interleaved: 1, rotary_embedding_dim: 8 }, 1],
+    ];
+    for (const c of attentionCases()) {
+      const { inputs, attributes } = attentionCase(c);
+      CASES.push(['Attention', inputs, attributes, 4]);
+    }
+    for (const [op, inputs, attributes, outputs] of CASES) {
+      const got = await runOp(op, inputs, attributes, { opset: OPSET, outputs });
+      const want = await ortNode(op, inputs, attributes, { opset: OPSET, outputs });
+      got.forEach((g, i) => expectClose(g.v, want[i], 3e-5, `${op} output ${i} ${JSON.stringify(attributes)} (test seed ${SEED})`));
+    }
+  });
+});
