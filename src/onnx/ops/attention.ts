@@ -33,9 +33,9 @@ function queryKeyValue(call: NodeCall): [Tensor, Tensor, Tensor] {
   const shapes = `Q ${shapeOf(q)}, K ${shapeOf(k)}, V ${shapeOf(v)}`;
   if (q.rank !== k.rank || q.rank !== v.rank || (q.rank !== 3 && q.rank !== 4)) throw call.error(`${shapes}: Q, K and V must all be 3-D [batch, sequence, hidden] or all 4-D [batch, heads, sequence, head size]`);
   const [q4, k4, v4] = q.rank === 4 ? [q, k, v] : [
-    splitHeads(call, q, `Q ${shapeOf(q)}`, call.int('q_num_heads'), 'q_num_heads'),
-    splitHeads(call, k, `K ${shapeOf(k)}`, call.int('kv_num_heads'), 'kv_num_heads'),
-    splitHeads(call, v, `V ${shapeOf(v)}`, call.int('kv_num_heads'), 'kv_num_heads'),
+    splitHeads(call, q, 'Q', call.int('q_num_heads'), 'q_num_heads'),
+    splitHeads(call, k, 'K', call.int('kv_num_heads'), 'kv_num_heads'),
+    splitHeads(call, v, 'V', call.int('kv_num_heads'), 'kv_num_heads'),
   ];
   const [batch, qHeads, , headSize] = q4.shape, [, kvHeads, length] = k4.shape;
   if (k4.shape[0] !== batch || v4.shape[0] !== batch) throw call.error(`${shapes}: their batch sizes differ`);

@@ -162,3 +162,39 @@ describe.each(BACKENDS)('opset 23 LLM ops beside onnxruntime-web on %s', (backen
     }
   });
 });
+
+describe('opset 23 LLM ops: the shapes tmnn refuses, named', () => {
+  beforeAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  const refuse = async (op: string, inputs: (Feed | null)[], attributes: Record<string, AttributeSpec>, error: RegExp, outputs = 1) => {
+    await expect(run(op, inputs, attributes, outputs)).rejects.toThrow(error);
+  };
+
+  it('Attention names Q, K, V, the past and the mask with the shapes they must have', async () => {
+    const q = feed(floats([1, 4, 3, 6])), k = feed(floats([1, 2, 5, 6])), v = feed(floats([1, 2, 5, 4]));
+    await refuse('Attention', [feed(floats([1, 3, 12])), feed(floats([1, 5, 12])), feed(floats([1, 5, 12]))], { kv_num_heads: 2 }, /Q is \[1, 3, 12\]: 3-D inputs need q_num_heads \(a positive integer\), it is undefined/);
+    await refuse('Attention', [feed(floats([1, 3, 12])), feed(floats([1, 5, 10])), feed(floats([1, 5, 10]))], { q_num_heads: 2, kv_num_heads: 4 }, /K is \[1, 5, 10\]: its hidden size 10 does not split into kv_num_heads = 4 heads/);
+    await refuse('Attention', [q, feed(floats([1, 5, 6])), v], {}, /Q \[1, 4, 3, 6\], K \[1, 5, 6\], V \[1, 2, 5, 4\]: Q, K and V must all be 3-D .* or all 4-D/);
+    await refuse('Attention', [q, feed(floats([1, 2, 5, 5])), v], {}, /Q \[1, 4, 3, 6\], K \[1, 2, 5, 5\], V \[1, 2, 5, 4\]: Q's and K's head sizes differ \(6, 5\)/);
+    await refuse('Attention', [q, feed(floats([1, 3, 5, 6])), feed(floats([1, 3, 5, 4]))], {}, /4 query heads do not split into groups over 3 key\/value heads/);
+    await refuse('Attention', [q, k, feed(floats([1, 2, 4, 4]))], {}, /K and V must have one head count and sequence length/);
+    await refuse('Attention', [q, k, v, null, feed(floats([1, 2, 7, 5])), feed(floats([1, 2, 7, 4]))], {}, /past_key \(input 4\) is \[1, 2, 7, 5\]; with this step's keys \[1, 2, 5, 6\] .* it must be \[1, 2, past length, 6\]/);
+    await refuse('Attention', [q, k, v, null, feed(floats([1, 2, 7, 6])), feed(floats([1, 2, 6, 4]))], {}, /past_key \[1, 2, 7, 6\] and past_value \[1, 2, 6, 4\] hold different past lengths/);
+    await refuse('Attention', [q, k, v, null, feed(floats([1, 2, 7, 6]))], {}, /past_key and past_value \(inputs 4 and 5\) come together/);
+    await refuse('Attention', [q, k, v, feed(floats([3, 4]))], {}, /attn_mask \(input 3\) is \[3, 4\]; it must broadcast to the scores \[batch, q heads, q sequence, total sequence\] = \[1, 4, 3, 5\]/);
+    await refuse('Attention', [q, k, v], { qk_matmul_output_mode: 4 }, /qk_matmul_output_mode = 4 must be 0/, 4);
+  });
+
+  it('RotaryEmbedding and RMSNormalization name the bad input', async () => {
+    const [cos, sin] = ropeCaches(8, 2);
+    const ids: Feed = { shape: [1, 3], values: [0, 1, 2], type: 'int64' };
+    await refuse('RotaryEmbedding', [feed(floats([1, 3, 8])), feed(cos), feed(sin), ids], {}, /input is \[1, 3, 8\]: a 3-D input needs num_heads/);
+    await refuse('RotaryEmbedding', [feed(floats([1, 2, 3, 4])), feed(cos), feed(sin), { ...ids, shape: [3] }], {}, /position_ids \(input 3\) is \[3\]; it must be \[batch, sequence\] = \[1, 3\]/);
+    await refuse('RotaryEmbedding', [feed(floats([1, 2, 3, 6])), feed(cos), feed(sin), ids], {}, /cos_cache \[8, 2\] and sin_cache \[8, 2\]: with position_ids they must be \[max position \+ 1, 3\] \(half the rotary dim 6\)/);
+    await refuse('RotaryEmbedding', [feed(floats([1, 2, 3, 4])), feed(cos), feed(sin)], {}, /without position_ids they must be \[batch, sequence, half the rotary dim\] = \[1, 3, 2\]/);
+    await refuse('RotaryEmbedding', [feed(floats([1, 2, 3, 4])), feed(cos), feed(sin), ids], { rotary_embedding_dim: 6 }, /the rotary dim 6 must be even, positive and at most the head size 4/);
+    await refuse('RMSNormalization', [feed(floats([2, 3])), feed(floats([3]))], { axis: 2 }, /axis = 2 is outside the input's 2 axes/);
+  });
+});
