@@ -69,6 +69,40 @@ function causalKeep(sequence: number, total: number, past: number): Tensor {
   return ops.lessEqual(ops.reshape(ops.arange(0, total, 1, { dtype: 'i32' }), [1, total]), queries);
 }
 
+/** The stages of one attention, in order: scale·Q·Kᵀ, softcapped, masked, softmaxed; and the output [B, N_q, S, hv]. */
+export interface AttentionStages {
+  qk: Tensor;
+  capped: Tensor;
+  scores: Tensor;
+  probs: Tensor;
+  y: Tensor;
+}
+
+/**
+ * softmax(softcap(scale·q·kᵀ) + add, −∞ where not keep)·v for q [B, N_q, S,
+ * h] and k, v [B, N_kv, T, ·], N_q a multiple of N_kv; `wide` computes the
+ * softmax of f16 scores in f32.
+ */
+export function attend(q: Tensor, k: Tensor, v: Tensor, o: { scale: number; softcap: number; keep?: Tensor; add?: Tensor; wide?: boolean }): AttentionStages {
+  const [batch, qHeads, sequence, headSize] = q.shape, [, kvHeads, total] = k.shape;
+  const group = qHeads / kvHeads;
+  // Grouped query heads share a k/v head: as [B, N_kv, group·S, h] they meet its keys without copying them.
+  const grouped = ops.reshape(q, [batch, kvHeads, group * sequence, headSize]);
+  const qk = ops.reshape(ops.mul(ops.matmul(grouped, k, { transposeB: true }), o.scale), [batch, qHeads, sequence, total]);
+  const capped = o.softcap > 0 ? ops.mul(ops.tanh(ops.div(qk, o.softcap)), o.softcap) : qk;
+  const added = o.add ? ops.add(capped, o.add) : capped;
+  const scores = o.keep ? ops.where(o.keep, added, -Infinity) : added;
+  const probs = o.wide ? ops.cast(ops.softmax(ops.cast(scores, 'f32'), -1), scores.dtype) : ops.softmax(scores, -1);
+  const y = ops.reshape(ops.matmul(ops.reshape(probs, [batch, kvHeads, group * sequence, total]), v), [batch, qHeads, sequence, v.shape[3]]);
+  return { qk, capped, scores, probs, y };
+}
+
+/** y [B, N, S, h] with its heads joined: [B, S, N·h]. */
+export function joinHeads(y: Tensor): Tensor {
+  const [batch, heads, sequence, size] = y.shape;
+  return ops.reshape(ops.transpose(y, [0, 2, 1, 3]), [batch, sequence, heads * size]);
+}
+
 const attention: OnnxOp = {
   run: (call) => {
     const [q, k, v] = queryKeyValue(call);
@@ -76,28 +110,20 @@ const attention: OnnxOp = {
     const presentKey = withPast(call, 4, 'past_key', k), presentValue = withPast(call, 5, 'past_value', v);
     const past = call.has(4) ? call.tensor(4).shape[2] : 0;
     if (call.has(5) && call.tensor(5).shape[2] !== past) throw call.error(`past_key ${shapeOf(call.tensor(4))} and past_value ${shapeOf(call.tensor(5))} hold different past lengths`);
-    const [batch, qHeads, sequence, headSize] = q.shape, [, kvHeads, total] = presentKey.shape;
-    const group = qHeads / kvHeads;
-    // Grouped query heads share a k/v head: as [B, N_kv, group·S, h] they meet its keys without copying them.
-    const grouped = ops.reshape(q, [batch, kvHeads, group * sequence, headSize]);
-    const qk = ops.reshape(ops.mul(ops.matmul(grouped, presentKey, { transposeB: true }), call.float('scale', 1 / Math.sqrt(headSize))), [batch, qHeads, sequence, total]);
-    const softcap = call.float('softcap', 0);
-    const capped = softcap > 0 ? ops.mul(ops.tanh(ops.div(qk, softcap)), softcap) : qk;
+    const [batch, qHeads, sequence, headSize] = q.shape, total = presentKey.shape[2];
     const { keep: given, add } = maskOf(call, [batch, qHeads, sequence, total]);
     let keep = given;
     if (call.int('is_causal', 0) !== 0) keep = keep ? ops.logicalAnd(keep, causalKeep(sequence, total, past)) : causalKeep(sequence, total, past);
-    const added = add ? ops.add(capped, add) : capped;
-    const scores = keep ? ops.where(keep, added, -Infinity) : added;
     const precision = call.int('softmax_precision');
     if (precision !== undefined && precision !== FLOAT && precision !== FLOAT16) throw call.error(`softmax_precision = ${precision} is not supported: tmnn computes the softmax in float (1) or float16 (10)`);
-    const wide = precision === FLOAT && scores.dtype === 'f16';
-    const probs = wide ? ops.cast(ops.softmax(ops.cast(scores, 'f32'), -1), scores.dtype) : ops.softmax(scores, -1);
-    const y = ops.reshape(ops.matmul(ops.reshape(probs, [batch, kvHeads, group * sequence, total]), presentValue), [batch, qHeads, sequence, presentValue.shape[3]]);
-    const out = call.tensor(0).rank === 4 ? y : ops.reshape(ops.transpose(y, [0, 2, 1, 3]), [batch, sequence, qHeads * presentValue.shape[3]]);
+    const stages = attend(q, presentKey, presentValue, {
+      scale: call.float('scale', 1 / Math.sqrt(headSize)), softcap: call.float('softcap', 0), keep, add, wide: precision === FLOAT && q.dtype === 'f16',
+    });
+    const out = call.tensor(0).rank === 4 ? stages.y : joinHeads(stages.y);
     if (!call.node.outputs[3]) return [out, presentKey, presentValue];
     const mode = call.int('qk_matmul_output_mode', 0);
     // The stages in the order they now come, the softcap before the mask, as onnxruntime gives them.
-    const modes: Record<number, Tensor> = { 0: qk, 1: capped, 2: scores, 3: probs };
+    const modes: Record<number, Tensor> = { 0: stages.qk, 1: stages.capped, 2: stages.scores, 3: stages.probs };
     if (!(mode in modes)) throw call.error(`qk_matmul_output_mode = ${mode} must be 0 (scale·Q·Kᵀ), 1 (after the softcap), 2 (with the mask) or 3 (after the softmax)`);
     return [out, presentKey, presentValue, modes[mode]];
   },

@@ -47,7 +47,7 @@ interface AttentionCase {
 function attentionCase(c: AttentionCase): { inputs: (Feed | null)[]; attributes: Record<string, AttributeSpec>; want: F64[] } {
   const { q, k, v, threeD, past, mask } = c;
   const shaped = (t: F64) => feed(threeD ? fromHeads(t) : t);
-  const heads = threeD ? { q_num_heads: q.shape[1], kv_num_heads: k.shape[1] } : {};
+  const heads: Record<string, AttributeSpec> = threeD ? { q_num_heads: q.shape[1], kv_num_heads: k.shape[1] } : {};
   const inputs = [shaped(q), shaped(k), shaped(v), mask ?? null, ...(past ? past.map((p) => feed(p)) : [])];
   const r = attention23Ref(q, k, v, { ...c.options, pastKey: past?.[0], pastValue: past?.[1], mask: mask && { m: asF64(mask), bool: mask.type === 'bool' } });
   return { inputs, attributes: { ...heads, ...c.attributes }, want: [threeD ? fromHeads(r.y) : r.y, r.presentKey, r.presentValue, r.qk] };
