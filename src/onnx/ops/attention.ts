@@ -105,6 +105,7 @@ export function joinHeads(y: Tensor): Tensor {
 
 const attention: OnnxOp = {
   run: (call) => {
+    if (call.has(6)) throw call.error("nonpad_kv_seqlen (input 6, opset 24's) is not supported: tmnn runs opset 23's Attention");
     const [q, k, v] = queryKeyValue(call);
     if (call.has(4) !== call.has(5)) throw call.error('past_key and past_value (inputs 4 and 5) come together: give both or neither');
     const presentKey = withPast(call, 4, 'past_key', k), presentValue = withPast(call, 5, 'past_value', v);

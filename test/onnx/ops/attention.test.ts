@@ -185,6 +185,7 @@ describe('opset 23 LLM ops: the shapes tmnn refuses, named', () => {
     await refuse('Attention', [q, k, v, null, feed(floats([1, 2, 7, 6]))], {}, /past_key and past_value \(inputs 4 and 5\) come together/);
     await refuse('Attention', [q, k, v, feed(floats([3, 4]))], {}, /attn_mask \(input 3\) is \[3, 4\]; it must broadcast to the scores \[batch, q heads, q sequence, total sequence\] = \[1, 4, 3, 5\]/);
     await refuse('Attention', [q, k, v], { qk_matmul_output_mode: 4 }, /qk_matmul_output_mode = 4 must be 0/, 4);
+    await refuse('Attention', [q, k, v, null, null, null, { shape: [1], values: [5], type: 'int64' }], {}, /nonpad_kv_seqlen \(input 6, opset 24's\) is not supported/);
   });
 
   it('RotaryEmbedding and RMSNormalization name the bad input', async () => {
