@@ -17,7 +17,6 @@ import { feed, runOp, type Feed } from '../../helpers/onnx_run.js';
 
 const OPSET = 23;
 const floats = (shape: number[], lo = -2, hi = 2): F64 => f64(shape, asF32(uniform(size(shape), lo, hi)));
-const bools = (shape: number[]): Feed => ({ shape, values: randomInts(size(shape), 0, 1), type: 'bool' });
 const asF64 = (f: Feed): F64 => f64([...f.shape], f.values);
 
 async function run(op: string, inputs: readonly (Feed | null)[], attributes: Record<string, AttributeSpec> = {}, outputs = 1): Promise<F64[]> {
@@ -60,7 +59,7 @@ function attentionCases(): AttentionCase[] {
     { what: 'multi-head, 4-D, cross lengths, v head size ≠ q head size', q: floats([b, 3, s, 6]), k: floats([b, 3, t, 6]), v: floats([b, 3, t, 7]) },
     { what: 'grouped-query, 3-D with head counts, causal', ...gqa, threeD: true, attributes: { is_causal: 1 }, options: { causal: true } },
     { what: 'grouped-query with a past, causal aligned to the past', ...gqa, past: [floats([b, 2, 4, 5]), floats([b, 2, 4, 7])], attributes: { is_causal: 1 }, options: { causal: true } },
-    { what: 'bool mask [S, T] broadcast, scale, softcap; qk after the softcap', q: floats([b, 3, s, 4], -4, 4), k: floats([b, 3, t, 4], -4, 4), v: floats([b, 3, t, 4]), mask: { ...bools([s, t]), values: [1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1, 0] }, attributes: { scale: { float: 0.3 }, softcap: { float: 2.5 }, qk_matmul_output_mode: 1 }, options: { scale: Math.fround(0.3), softcap: 2.5, mode: 1 } },
+    { what: 'bool mask [S, T] broadcast, scale, softcap; qk after the softcap', q: floats([b, 3, s, 4], -4, 4), k: floats([b, 3, t, 4], -4, 4), v: floats([b, 3, t, 4]), mask: { shape: [s, t], values: [1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1, 0], type: 'bool' }, attributes: { scale: { float: 0.3 }, softcap: { float: 2.5 }, qk_matmul_output_mode: 1 }, options: { scale: Math.fround(0.3), softcap: 2.5, mode: 1 } },
     { what: 'float mask [B, 1, S, T] with a past, 3-D, softcap; qk with the mask', q: floats([b, 4, s, 3]), k: floats([b, 2, s, 3]), v: floats([b, 2, s, 5]), threeD: true, past: [floats([b, 2, 2, 3]), floats([b, 2, 2, 5])], mask: feed(floats([b, 1, s, t])), attributes: { softcap: { float: 1.5 }, qk_matmul_output_mode: 2 }, options: { softcap: 1.5, mode: 2 } },
     { what: 'float mask [N, S, T], softcap; qk before the softcap', q: floats([b, 2, s, 4], -3, 3), k: floats([b, 2, t, 4], -3, 3), v: floats([b, 2, t, 3]), mask: feed(floats([2, s, t])), attributes: { softcap: { float: 3 } }, options: { softcap: 3 } },
     { what: 'bool mask and is_causal together with a past; qk after the softmax', q: floats([1, 2, 2, 4]), k: floats([1, 1, 2, 4]), v: floats([1, 1, 2, 4]), past: [floats([1, 1, 3, 4]), floats([1, 1, 3, 4])], mask: { shape: [1, 1, 2, 5], values: [0, 1, 1, 1, 1, 1, 1, 0, 1, 1], type: 'bool' }, attributes: { is_causal: 1, qk_matmul_output_mode: 3 }, options: { causal: true, mode: 3 } },
