@@ -149,6 +149,7 @@ describe.each(BACKENDS)('opset 23 LLM ops beside onnxruntime-web on %s', (backen
       ['RMSNormalization', [feed(floats([2, 3, 5])), feed(floats([3, 5]))], { axis: 1, epsilon: { float: 0.25 } }, 1],
       ['RotaryEmbedding', [feed(floats([2, 3, 16])), feed(cos), feed(sin), { shape: [2, 3], values: [0, 1, 2, 5, 6, 11], type: 'int64' }], { num_heads: 2 }, 1],
       ['RotaryEmbedding', [feed(floats([1, 2, 3, 10])), feed(cos), feed(sin), { shape: [1, 3], values: [4, 7, 9], type: 'int64' }], { interleaved: 1, rotary_embedding_dim: 8 }, 1],
+      ['RotaryEmbedding', [feed(floats([2, 3, 8])), feed(f64([2, 3, 4], cos.v.slice(8, 32))), feed(f64([2, 3, 4], sin.v.slice(8, 32)))], { num_heads: 1 }, 1],
     ];
     for (const c of attentionCases()) {
       const { inputs, attributes } = attentionCase(c);
