@@ -1,15 +1,16 @@
 // onnxruntime's GroupQueryAttention (com.microsoft), the attention its LLM
 // exporters (onnxruntime-genai, optimum) write into decoders: query heads
 // in groups sharing one key/value head, always causal, the cache in
-// [B, N_kv, length, h] — past_key/past_value given, this step's keys and
-// values written after the past's first seqlens_k + 1 − S positions, present_key/present_value given back
-// as long as max(total_sequence_length, the past buffer) — with the lengths
-// in seqlens_k (total − 1 per batch row) and total_sequence_length, read on
-// the host. do_rotary turns Q and K by the cos/sin caches at positions
-// past + s first (rotary.ts); local_window_size keeps the last
-// local_window_size keys, the query's own among them (as onnxruntime
-// 1.30 does); softcap caps the scores. Batches whose rows
-// hold different lengths (ragged, padded prompts) are refused.
+// [B, N_kv, length, h]. seqlens_k (each row's total − 1) and
+// total_sequence_length, read on the host, place each row: the first prompt
+// (S = total_sequence_length) from 0, its rows padded on the right; a later
+// step after the row's first seqlens_k + 1 − S positions of past_key and
+// past_value, where it is written into present_key/present_value (as long
+// as max(total_sequence_length, the past buffer), zeros after each row's
+// total). do_rotary turns Q and K by the cos/sin caches at each token's
+// position first (rotary.ts); local_window_size keeps the last
+// local_window_size keys, the query's own among them (as onnxruntime 1.30
+// does); softcap caps the scores.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
@@ -45,23 +46,28 @@ function queryKeyValue(call: NodeCall, n: number, kv: number): [Tensor, Tensor, 
   return [split(query, n, h), split(key, kv, h), split(value, kv, h)];
 }
 
-/**
- * The present, `length` long: the past buffer's (input i, [B, N_kv, P, h])
- * first `past` positions, then `now` [B, N_kv, S, h]; positions after the
- * total are zeros (onnxruntime leaves them unwritten in its fresh output).
- */
-function present(call: NodeCall, i: number, name: string, now: Tensor, past: number, length: number): Tensor {
+/** One run of rows' present: past's first `past` positions, then now, then zeros to `length`. */
+function presentRows(past: Tensor | undefined, now: Tensor, count: number, length: number): Tensor {
   const [b, kv, s, h] = now.shape;
-  const parts: Tensor[] = [];
-  if (call.has(i)) {
-    const p = call.tensor(i);
-    if (p.rank !== 4 || p.shape[0] !== b || p.shape[1] !== kv || p.shape[3] !== h) throw call.error(`${name} (input ${i}) is ${shapeOf(p)}; it must be [${b}, ${kv}, past length, ${h}] (BNSH, as this step's ${shapeOf(now)})`);
-    if (p.shape[2] < past) throw call.error(`${name} (input ${i}) is ${shapeOf(p)}: it holds ${p.shape[2]} positions, seqlens_k says the past is ${past}`);
-    if (past > 0) parts.push(ops.slice(p, [0, 0, 0, 0], [b, kv, past, h]));
-  }
-  parts.push(now);
-  if (length > past + s) parts.push(ops.zeros([b, kv, length - past - s, h], { dtype: now.dtype }));
+  const parts = past && count > 0 ? [ops.slice(past, [0, 0, 0, 0], [b, kv, count, h]), now] : [now];
+  if (length > count + s) parts.push(ops.zeros([b, kv, length - count - s, h], { dtype: now.dtype }));
   return parts.length === 1 ? parts[0] : ops.concat(parts, 2);
+}
+
+/**
+ * The present, `length` long: each row's past (input i, [B, N_kv, P, h])
+ * up to its own past length, then its `now` [N_kv, S, h]; positions after
+ * its total are zeros (onnxruntime leaves them unwritten in its fresh output).
+ */
+function present(call: NodeCall, i: number, name: string, now: Tensor, pasts: readonly number[], length: number): Tensor {
+  const [b, kv, , h] = now.shape;
+  const past = call.has(i) ? call.tensor(i) : undefined;
+  if (past && (past.rank !== 4 || past.shape[0] !== b || past.shape[1] !== kv || past.shape[3] !== h)) throw call.error(`${name} (input ${i}) is ${shapeOf(past)}; it must be [${b}, ${kv}, past length, ${h}] (BNSH, as this step's ${shapeOf(now)})`);
+  const longest = Math.max(...pasts);
+  if (longest > (past ? past.shape[2] : 0)) throw call.error(`${name} (input ${i}) is ${past ? shapeOf(past) : 'not given'}: it holds ${past ? past.shape[2] : 0} positions, seqlens_k says a past of ${longest}`);
+  if (pasts.every((p) => p === pasts[0])) return presentRows(past, now, pasts[0], length);
+  const row = (t: Tensor, r: number) => ops.slice(t, [r, 0, 0, 0], [1, ...t.shape.slice(1)]);
+  return ops.concat(pasts.map((p, r) => presentRows(past && row(past, r), row(now, r), p, length)), 0);
 }
 
 const groupQueryAttention: OnnxOp = {
@@ -80,34 +86,34 @@ const groupQueryAttention: OnnxOp = {
     const totals = call.numbers(6, 'total_sequence_length') ?? [];
     if (lengths.length !== batch) throw call.error(`seqlens_k (input 5) holds ${lengths.length} lengths; it must hold one per batch row (${batch})`);
     if (totals.length !== 1) throw call.error(`total_sequence_length (input 6) holds ${totals.length} values; it must be one`);
-    if (lengths.some((l) => l !== lengths[0])) throw call.error(`seqlens_k = [${lengths.join(', ')}]: rows of different lengths (ragged or padded batches) are not supported`);
-    const total = lengths[0] + 1, totalSequence = totals[0];
-    // The first prompt fills the cache from 0; later steps follow the past.
-    const past = sequence === totalSequence ? 0 : total - sequence;
-    if (past < 0) throw call.error(`seqlens_k = [${lengths.join(', ')}] gives ${total} positions, fewer than the ${sequence} of this step`);
+    const totalSequence = totals[0];
+    // Each row's past: none in the first prompt (its rows padded on the right), else what its total leaves before this step.
+    const first = sequence === totalSequence;
+    const pasts = lengths.map((l) => (first ? 0 : l + 1 - sequence));
+    if (pasts.some((p) => p < 0)) throw call.error(`seqlens_k = [${lengths.join(', ')}]: a row's total (seqlens_k + 1) is shorter than the ${sequence} positions of this step`);
+    const perRow = (f: (b: number, s: number) => number) => Array.from({ length: batch * sequence }, (_, x) => f(Math.floor(x / sequence), x % sequence));
     if (call.int('do_rotary', 0) !== 0) {
       if (!call.has(7) || !call.has(8)) throw call.error('do_rotary = 1 needs cos_cache and sin_cache (inputs 7 and 8)');
       const cos = call.tensor(7), sin = call.tensor(8);
-      const rot = 2 * cos.shape[1];
-      if (cos.rank !== 2 || sin.rank !== 2 || sin.shape[0] !== cos.shape[0] || sin.shape[1] !== cos.shape[1] || rot > headSize || cos.shape[0] < past + sequence) {
-        throw call.error(`cos_cache ${shapeOf(cos)} and sin_cache ${shapeOf(sin)} must be one shape [at least ${past + sequence} positions, at most half the head size ${headSize}]`);
+      const rot = 2 * cos.shape[1], reach = Math.max(...pasts) + sequence;
+      if (cos.rank !== 2 || sin.rank !== 2 || sin.shape[0] !== cos.shape[0] || sin.shape[1] !== cos.shape[1] || rot > headSize || cos.shape[0] < reach) {
+        throw call.error(`cos_cache ${shapeOf(cos)} and sin_cache ${shapeOf(sin)} must be one shape [at least ${reach} positions, at most half the head size ${headSize}]`);
       }
-      const at = ops.arange(past, past + sequence, 1, { dtype: 'i32' });
-      const angle = (cache: Tensor) => ops.reshape(ops.gather(cache, at, 0), [1, sequence, 1, rot / 2]);
+      // Token s of row b sits at position past_b + s.
+      const at = ops.tensor(perRow((b, s) => pasts[b] + s), [batch, sequence], { dtype: 'i32' });
+      const angle = (cache: Tensor) => ops.reshape(ops.gather(cache, at, 0), [batch, sequence, 1, rot / 2]);
       const interleaved = call.int('rotary_interleaved', 0) !== 0;
       [q, k] = [q, k].map((t) => rotate(t, angle(cos), angle(sin), rot, interleaved));
     }
     const bnsh = (t: Tensor) => ops.transpose(t, [0, 2, 1, 3]);
     const length = Math.max(totalSequence, call.has(3) ? call.tensor(3).shape[2] : 0);
-    const presentKey = present(call, 3, 'past_key', bnsh(k), past, length), presentValue = present(call, 4, 'past_value', bnsh(v), past, length);
-    // Query i (at past + i) sees keys after past + i − window up to its own, and none past the total.
+    const presentKey = present(call, 3, 'past_key', bnsh(k), pasts, length), presentValue = present(call, 4, 'past_value', bnsh(v), pasts, length);
+    // Query i of row b (at past_b + i) sees keys after past_b + i − window up to its own, and none past the row's total.
     const window = call.int('local_window_size', -1);
-    const queries = ops.reshape(ops.arange(past, past + sequence, 1, { dtype: 'i32' }), [sequence, 1]);
-    const keys = ops.reshape(ops.arange(0, length, 1, { dtype: 'i32' }), [1, length]);
-    let keep = ops.logicalAnd(ops.lessEqual(keys, queries), ops.less(keys, total));
-    if (window > 0) keep = ops.logicalAnd(keep, ops.greater(keys, ops.sub(queries, window)));
+    const sees = (b: number, i: number, j: number) => j <= pasts[b] + i && j <= lengths[b] && (window <= 0 || j > pasts[b] + i - window);
+    const keep = ops.tensor(Array.from({ length: batch * sequence * length }, (_, x) => +sees(Math.floor(x / (sequence * length)), Math.floor(x / length) % sequence, x % length)), [batch, 1, sequence, length], { dtype: 'i32' });
     const scale = call.float('scale', 0) || 1 / Math.sqrt(headSize);
-    const { y } = attend(bnsh(q), presentKey, presentValue, { scale, softcap: call.float('softcap', 0), keep });
+    const { y } = attend(bnsh(q), presentKey, presentValue, { scale, softcap: call.float('softcap', 0), keep: ops.notEqual(keep, 0) });
     return [joinHeads(y), presentKey, presentValue];
   },
 };
