@@ -4,7 +4,8 @@
 // (test/helpers/onnx_attention.ts) at odd sizes; a decode loop feeding
 // present_key/present_value back as past_key/past_value step by step, which
 // must give what the whole sequence gives under is_causal; then beside
-// onnxruntime-web (wasm) on the same bytes, and the shapes tmnn refuses.
+// onnxruntime-web (wasm) on the same bytes, gradients to a K and a past
+// held as parameters, and the shapes tmnn refuses.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
@@ -12,7 +13,7 @@ import { asF32, expectClose, randomInts, SEED, uniform } from '../../helpers/dat
 import { f64, size, type F64 } from '../../helpers/float64.js';
 import { attention23Ref, concatSequence, fromHeads, rmsNormRef, toHeads, type Attention23Options } from '../../helpers/onnx_attention.js';
 import { ortNode, rotaryRef } from '../../helpers/onnx_microsoft.js';
-import { type AttributeSpec } from '../../helpers/onnx.js';
+import { onnxModel, type AttributeSpec } from '../../helpers/onnx.js';
 import { feed, runOp, type Feed } from '../../helpers/onnx_run.js';
 
 const OPSET = 23;
@@ -52,6 +53,7 @@ function attentionCase(c: AttentionCase): { inputs: (Feed | null)[]; attributes:
   return { inputs, attributes: { ...heads, ...c.attributes }, want: [threeD ? fromHeads(r.y) : r.y, r.presentKey, r.presentValue, r.qk] };
 }
 
+// Masks broadcast over batch and heads, never over the query axis, which onnxruntime wants whole.
 function attentionCases(): AttentionCase[] {
   const [b, s, t] = [2, 3, 5];
   const gqa = { q: floats([b, 6, s, 5]), k: floats([b, 2, s, 5]), v: floats([b, 2, s, 7]) };
@@ -160,6 +162,44 @@ describe.each(BACKENDS)('opset 23 LLM ops beside onnxruntime-web on %s', (backen
       const want = await ortNode(op, inputs, attributes, { opset: OPSET, outputs });
       got.forEach((g, i) => expectClose(g.v, want[i], 3e-5, `${op} output ${i} ${JSON.stringify(attributes)} (test seed ${SEED})`));
     }
+  });
+});
+
+describe.each(BACKENDS)('opset 23 Attention in a model on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('K and the past keys as initializers are parameters: their gradients match central differences of the float64 reference', async () => {
+    const [batch, qHeads, kvHeads, seq, past, h] = [1, 4, 2, 2, 3, 3];
+    const q = floats([batch, qHeads, seq, h]), k = floats([batch, kvHeads, seq, h]), v = floats([batch, kvHeads, seq, h]);
+    const pastKey = floats([batch, kvHeads, past, h]), pastValue = floats([batch, kvHeads, past, h]), r = floats([batch, qHeads, seq, h]);
+    const bytes = onnxModel({
+      opset: OPSET,
+      inputs: [{ name: 'q', shape: q.shape }, { name: 'v', shape: v.shape }, { name: 'pv', shape: pastValue.shape }],
+      outputs: [{ name: 'y' }],
+      initializers: { k: { shape: k.shape, values: k.v }, pk: { shape: pastKey.shape, values: pastKey.v }, r: { shape: r.shape, values: r.v } },
+      nodes: [
+        { op: 'Attention', inputs: ['q', 'k', 'v', '', 'pk', 'pv'], outputs: ['a'], attributes: { is_causal: 1, softcap: { float: 2 } } },
+        { op: 'Mul', inputs: ['a', 'r'], outputs: ['ar'] },
+        { op: 'ReduceSum', inputs: ['ar'], outputs: ['y'], attributes: { keepdims: 0 } },
+      ],
+    });
+    const loss = (kv: F64, pk: F64) => attention23Ref(q, kv, v, { pastKey: pk, pastValue, causal: true, softcap: 2 }).y.v.reduce((acc, x, i) => acc + x * r.v[i], 0);
+    const numeric = (a: F64, f: (changed: F64) => number) => Array.from(a.v, (_, i) => {
+      const step = 1e-5, at = (d: number) => f({ shape: a.shape, v: a.v.map((x, j) => (j === i ? x + d : x)) });
+      return (at(step) - at(-step)) / (2 * step);
+    });
+    const before = tm.memory().numTensors;
+    const model = tm.onnx.fromBytes(bytes);
+    const inputs = [q, v, pastValue].map((t) => tm.tensor(Array.from(t.v), t.shape));
+    const y = model.forward(...inputs);
+    y.backward();
+    expectClose(await model.ownParameters().k.grad!.data(), numeric(k, (c) => loss(c, pastKey)), 1e-4, 'd loss / d K');
+    expectClose(await model.ownParameters().pk.grad!.data(), numeric(pastKey, (c) => loss(k, c)), 1e-4, 'd loss / d past_key');
+    for (const t of [...inputs, y]) t.dispose();
+    model.dispose();
+    expect(tm.memory().numTensors, 'tensors left').toBe(before);
   });
 });
 
