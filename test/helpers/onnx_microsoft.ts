@@ -106,11 +106,11 @@ export function packedRef(parts: readonly F64[], heads: number): F64 {
   return { shape: [batch, t, heads, p, d], v };
 }
 
-const ORT_TYPES: Partial<Record<OnnxTypeName, ort.Tensor.Type>> = { float: 'float32', uint8: 'uint8', int8: 'int8', int16: 'int16', uint16: 'uint16', int32: 'int32', int64: 'int64' };
+const ORT_TYPES: Partial<Record<OnnxTypeName, ort.Tensor.Type>> = { float: 'float32', uint8: 'uint8', int8: 'int8', int16: 'int16', uint16: 'uint16', int32: 'int32', int64: 'int64', bool: 'bool' };
 
 function ortTensor(f: Feed): ort.Tensor {
   const type = f.type ?? 'float';
-  const arrays = { uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array } as const;
+  const arrays = { bool: Uint8Array, uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array } as const;
   const data = type === 'int64' ? BigInt64Array.from(Array.from(f.values, BigInt)) : type in arrays ? arrays[type as keyof typeof arrays].from(f.values) : Float32Array.from(f.values);
   return new ort.Tensor(ORT_TYPES[type]!, data, [...f.shape]);
 }
@@ -118,9 +118,10 @@ function ortTensor(f: Feed): ort.Tensor {
 /**
  * A one-node model's outputs from onnxruntime-web (wasm), inputs fed or
  * written as initializers as `feeds` say (null leaves an optional input out),
- * `outputs` outputs (float unless outputTypes says); graph optimizations off, so it runs the node as written.
+ * `outputs` outputs (float unless outputTypes says), default opset 17 unless
+ * `opset` says; graph optimizations off, so it runs the node as written.
  */
-export async function ortNode(op: string, feeds: readonly (Feed | null)[], attributes: Record<string, AttributeSpec>, options: { domain?: string; outputs?: number; outputTypes?: readonly OnnxTypeName[] } = {}): Promise<Float64Array[]> {
+export async function ortNode(op: string, feeds: readonly (Feed | null)[], attributes: Record<string, AttributeSpec>, options: { domain?: string; opset?: number; outputs?: number; outputTypes?: readonly OnnxTypeName[] } = {}): Promise<Float64Array[]> {
   const initializers: Record<string, { type?: OnnxTypeName; shape: readonly number[]; values: ArrayLike<number> }> = {};
   const inputs: { name: string; type: OnnxTypeName; shape: readonly number[] }[] = [];
   const fed: Record<string, ort.Tensor> = {};
@@ -135,7 +136,7 @@ export async function ortNode(op: string, feeds: readonly (Feed | null)[], attri
     return name;
   });
   const outputs = Array.from({ length: options.outputs ?? 1 }, (_, i) => `y${i}`);
-  const bytes = onnxModel({ opset: 17, inputs, outputs: outputs.map((name, i) => ({ name, type: options.outputTypes?.[i] })), nodes: [{ op, inputs: names, outputs, attributes, domain: options.domain }], initializers });
+  const bytes = onnxModel({ opset: options.opset ?? 17, inputs, outputs: outputs.map((name, i) => ({ name, type: options.outputTypes?.[i] })), nodes: [{ op, inputs: names, outputs, attributes, domain: options.domain }], initializers });
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
   try {
     const got = await session.run(fed);

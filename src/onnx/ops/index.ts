@@ -1,6 +1,7 @@
 // Every ONNX operator tmnn runs, by domain and op type: one table per kind
 // of op; onnxruntime's contrib ops (the com.microsoft domain) in tables of
 // their own (microsoft.ts).
+import { ATTENTION_OPS } from './attention.js';
 import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
 import { DATA_DEPENDENT_OPS } from './data_dependent.js';
@@ -16,6 +17,7 @@ import { QUANTIZATION_OPS } from './quantization.js';
 import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESIZE_OPS } from './resize.js';
+import { ROTARY_OPS } from './rotary.js';
 import { SEQUENCE_OPS } from './sequence.js';
 import { SEQUENCE_MAP_OPS } from './sequence_map.js';
 import { SHAPE_OPS } from './shape.js';
@@ -29,6 +31,8 @@ export const OPS: OpTable = {
   ...CONV_OPS,
   ...POOL_OPS,
   ...NORMALIZATION_OPS,
+  ...ATTENTION_OPS,
+  ...ROTARY_OPS,
   ...RESIZE_OPS,
   ...INDEXING_OPS,
   ...CONTROL_FLOW_OPS,

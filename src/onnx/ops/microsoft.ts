@@ -2,12 +2,13 @@
 // its transformer optimizer, quantizer and Hugging Face optimum write into
 // models, and the one op it adds to the default domain
 // (SimplifiedLayerNormalization, RMSNorm). Only the common ones, with the
-// forms tmnn does not run (past state, ragged batches, batch transposes)
+// forms tmnn does not run (ragged batches, batch transposes)
 // refused by name.
 import { INDEXING_OPS } from './indexing.js';
 import { MICROSOFT_ACTIVATION_OPS } from './microsoft_activations.js';
 import { MICROSOFT_ATTENTION_OPS } from './microsoft_attention.js';
 import { MICROSOFT_EMBEDDING_OPS } from './microsoft_embedding.js';
+import { MICROSOFT_GROUP_QUERY_ATTENTION_OPS } from './microsoft_group_query_attention.js';
 import { MICROSOFT_NBITS_OPS } from './microsoft_nbits.js';
 import { MICROSOFT_NORMALIZATION_OPS, ONNXRUNTIME_NORMALIZATION_OPS } from './microsoft_normalization.js';
 import { MICROSOFT_PRODUCT_OPS } from './microsoft_products.js';
@@ -37,6 +38,7 @@ export const MICROSOFT_OPS: OpTable = {
   ...MICROSOFT_NORMALIZATION_OPS,
   ...MICROSOFT_PRODUCT_OPS,
   ...MICROSOFT_ATTENTION_OPS,
+  ...MICROSOFT_GROUP_QUERY_ATTENTION_OPS,
   ...MICROSOFT_EMBEDDING_OPS,
   ...MICROSOFT_NBITS_OPS,
   ...MICROSOFT_ROTARY_OPS,

@@ -7,6 +7,10 @@
 // as onnxruntime applies them: a masked key adds mask_filter_value (−10000)
 // to its score, and unidirectional adds it again to every later key — not
 // −∞, so a row with every key masked averages them as onnxruntime does.
+// Both take a key/value cache — Attention's past [2, B, N, P, h] (keys,
+// then values) and MultiHeadAttention's past_key/past_value [B, N, P, h]
+// come before this step's, and the present outputs give them back — the
+// unidirectional mask aligned so that the last query sees every key.
 // Written with tmnn's ops: gradients reach the input, weights and bias.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
@@ -83,12 +87,22 @@ function attend(call: NodeCall, q: Tensor, k: Tensor, v: Tensor, maskInput: numb
   return ops.reshape(ops.transpose(y, [0, 2, 1, 3]), [batch, sequence, heads * v.shape[3]]);
 }
 
-/** Inputs and attributes tmnn leaves out: past state and rotary embeddings. */
+/** Inputs and attributes tmnn leaves out: a shared past/present buffer and rotary embeddings. */
 function refuseUnsupported(call: NodeCall): void {
   call.refuse('do_rotary', (v) => v === 0, 'rotary embeddings are not run by tmnn (apply them before Attention)');
-  call.refuse('past_present_share_buffer', (v) => v === 0, 'tmnn runs Attention without past state');
-  if (call.has(4) || call.has(6)) throw call.error('past state (inputs past, past_sequence_length) is not supported: tmnn runs Attention without a key/value cache');
-  if (call.node.outputs[1]) throw call.error(`its present output (${call.node.outputs[1]}) is not supported: tmnn runs Attention without a key/value cache`);
+  call.refuse('past_present_share_buffer', (v) => v === 0, 'tmnn gives the present as a new tensor, the past joined to this step');
+  if (call.has(6)) throw call.error('past_sequence_length (input 6) is not supported: tmnn takes the past as long as it is');
+}
+
+/** past [B, N, P, h] (input `i`) then now [B, N, L, h] along the sequence axis; now alone without a past. */
+function withPast(call: NodeCall, i: number, name: string, now: Tensor): Tensor {
+  return call.has(i) ? withPastTensor(call, call.tensor(i), `${name} (input ${i})`, now) : now;
+}
+
+function withPastTensor(call: NodeCall, past: Tensor, name: string, now: Tensor): Tensor {
+  const fits = past.rank === 4 && past.shape[0] === now.shape[0] && past.shape[1] === now.shape[1] && past.shape[3] === now.shape[3];
+  if (!fits) throw call.error(`${name} [${past.shape.join(', ')}]: with this step's [${now.shape.join(', ')}] (as [batch, heads, length, head size]) it must be [${now.shape[0]}, ${now.shape[1]}, past length, ${now.shape[3]}]`);
+  return ops.concat([past, now], 2);
 }
 
 const attention: OnnxOp = {
@@ -105,8 +119,18 @@ const attention: OnnxOp = {
       if (bias.rank !== 1 || bias.shape[0] !== w.shape[1]) throw call.error(`bias (input 2) is [${bias.shape.join(', ')}]; it must be 1-D of the weights' ${w.shape[1]} columns`);
       qkv = ops.add(qkv, bias);
     }
-    const [q, k, v] = ops.split(qkv, sizes, 2).map((t) => heads(t, n));
-    return attend(call, q, k, v, 3, 5);
+    const [q, now, later] = ops.split(qkv, sizes, 2).map((t) => heads(t, n));
+    if ((call.has(4) || call.node.outputs[1]) && sizes[1] !== sizes[2]) throw call.error(`K's and V's hidden sizes differ (${sizes[1]}, ${sizes[2]}): past and present stack them in one tensor`);
+    if (!call.has(4)) {
+      const y = attend(call, q, now, later, 3, 5);
+      return call.node.outputs[1] ? [y, ops.stack([now, later], 0)] : y;
+    }
+    // past and present stack keys and values: [2, B, N, length, h].
+    const past = call.tensor(4);
+    if (past.rank !== 5 || past.shape[0] !== 2) throw call.error(`past (input 4) is [${past.shape.join(', ')}]; it must be [2, ${q.shape[0]}, ${n}, past length, ${q.shape[3]}] (keys, then values)`);
+    const [pastKey, pastValue] = ops.unbind(past, 0);
+    const k = withPastTensor(call, pastKey, 'past keys', now), v = withPastTensor(call, pastValue, 'past values', later);
+    return [attend(call, q, k, v, 3, 5), ops.stack([k, v], 0)];
   },
 };
 
@@ -121,20 +145,24 @@ function headCount(call: NodeCall): number {
  * MultiHeadAttention: query [B, S, H] with key [B, T, H] and value [B, T,
  * Hv] (or key and value [B, N, T, h], already split into heads), or the
  * packed forms — query [B, S, N, 3, h] holding Q, K and V, or key [B, T, N,
- * 2, h] holding K and V; bias (3-D inputs) added to Q, K and V. Past state,
- * the present and qk outputs and the beam-search inputs are refused.
+ * 2, h] holding K and V; bias (3-D inputs) added to Q, K and V. past_key
+ * and past_value [B, N, P, h] come before this step's keys and values,
+ * which present_key and present_value give back; the qk output and the
+ * beam-search inputs are refused.
  */
 const multiHeadAttention: OnnxOp = {
   run: (call) => {
     const n = headCount(call);
-    for (const [i, name] of [[6, 'past_key'], [7, 'past_value'], [8, 'past_sequence_length'], [9, 'cache_indirection']] as const) {
-      if (call.has(i)) throw call.error(`${name} (input ${i}) is not supported: tmnn runs MultiHeadAttention without a key/value cache`);
+    for (const [i, name] of [[8, 'past_sequence_length'], [9, 'cache_indirection']] as const) {
+      if (call.has(i)) throw call.error(`${name} (input ${i}) is not supported: tmnn takes the past as long as it is, without beam search`);
     }
-    const extra = call.node.outputs.slice(1).filter((o) => o !== '');
-    if (extra.length) throw call.error(`its outputs ${extra.join(', ')} (present_key, present_value, qk) are not supported: tmnn gives the attention output only`);
+    if (call.node.outputs[3]) throw call.error(`its qk output (${call.node.outputs[3]}) is not supported`);
+    if (call.has(6) !== call.has(7)) throw call.error('past_key and past_value (inputs 6 and 7) come together: give both or neither');
     const query = call.tensor(0);
-    const [q, k, v] = queryKeyValue(call, query, n);
-    return attend(call, q, k, v, 4, 5);
+    if (call.has(6) && call.has(1) && call.tensor(1).rank === 4) throw call.error(`past_key with a 4-D key [${call.tensor(1).shape.join(', ')}]: a 4-D key is the whole cache already`);
+    const [q, now, later] = queryKeyValue(call, query, n);
+    const k = withPast(call, 6, 'past_key', now), v = withPast(call, 7, 'past_value', later);
+    return [attend(call, q, k, v, 4, 5), k, v];
   },
 };
 

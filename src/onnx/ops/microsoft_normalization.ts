@@ -9,7 +9,7 @@
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
-import { normalizedAxes } from './normalization.js';
+import { rmsNormalize } from './normalization.js';
 import type { OnnxOp, OpTable } from './op.js';
 
 /** onnxruntime's default epsilon for the Skip normalizations (BERT's 1e-12), not LayerNormalization's 1e-5. */
@@ -67,14 +67,12 @@ function skipNormalization(simplified: boolean): OnnxOp {
 /**
  * SimplifiedLayerNormalization (onnxruntime's RMSNorm, default domain):
  * x/√(mean(x²) + ε)·scale over the axes from `axis` on; outputs Y and
- * inv_std_var. stash_type 1 (the default) computes in f32, as LayerNormalization.
+ * inv_std_var (opset 23's RMSNormalization is the same, Y only).
  */
 const simplifiedLayerNormalization: OnnxOp = {
   run: (call) => {
-    const { wide, asComputed, x, axes } = normalizedAxes(call);
-    const invStd = ops.div(1, ops.sqrt(ops.add(ops.mean(ops.mul(x, x), axes, { keepDims: true }), call.float('epsilon', 1e-5))));
-    const out = ops.mul(ops.mul(x, invStd), asComputed(call.tensor(1)));
-    return [wide ? ops.cast(out, 'f16') : out, invStd];
+    const { y, invStd } = rmsNormalize(call);
+    return [y, invStd];
   },
 };
 

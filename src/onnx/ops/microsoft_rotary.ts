@@ -3,12 +3,14 @@
 // first rotary_embedding_dim values of each head turned, pair by pair, by
 // the angle of the token's position — cos and sin read from the caches the
 // model carries. Pairs are (i, i + rot/2), or adjacent values when
-// interleaved. Written with tmnn's ops: gradients reach the input (and the
+// interleaved, as the default domain's RotaryEmbedding (rotary.ts) turns
+// them. Written with tmnn's ops: gradients reach the input (and the
 // caches, were they parameters).
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import type { OnnxOp, OpTable } from './op.js';
+import { headsLast, rotate } from './rotary.js';
 
 /** The token positions [B or 1, S]: position_ids [B, S], or an offset [1] the positions 0… start from. */
 function positions(call: NodeCall, batch: number, sequence: number): Tensor {
@@ -17,23 +19,6 @@ function positions(call: NodeCall, batch: number, sequence: number): Tensor {
   if (p.rank === 2 && p.shape[0] === batch && p.shape[1] === sequence) return ids;
   if (p.size === 1 && p.rank <= 1) return ops.add(ops.reshape(ops.arange(0, sequence, 1, { dtype: 'i32' }), [1, sequence]), ops.reshape(ids, [1, 1]));
   throw call.error(`position_ids (input 1) is [${p.shape.join(', ')}]; it must be [${batch}, ${sequence}] or one offset [1]`);
-}
-
-/** x [B, S, N, h] with its first `rot` values per head rotated by cos, sin [B or 1, S, 1, rot/2]. */
-function rotate(x: Tensor, cos: Tensor, sin: Tensor, rot: number, interleaved: boolean): Tensor {
-  const h = x.shape[3], half = rot / 2;
-  const [b, s, n] = x.shape;
-  const part = rot === h ? x : ops.slice(x, [0, 0, 0, 0], [b, s, n, rot]);
-  let turned: Tensor;
-  if (interleaved) {
-    const [even, odd] = ops.unbind(ops.reshape(part, [b, s, n, half, 2]), 4);
-    const pairs = ops.stack([ops.sub(ops.mul(even, cos), ops.mul(odd, sin)), ops.add(ops.mul(odd, cos), ops.mul(even, sin))], 4);
-    turned = ops.reshape(pairs, [b, s, n, rot]);
-  } else {
-    const [first, second] = ops.split(part, [half, half], 3);
-    turned = ops.concat([ops.sub(ops.mul(first, cos), ops.mul(second, sin)), ops.add(ops.mul(second, cos), ops.mul(first, sin))], 3);
-  }
-  return rot === h ? turned : ops.concat([turned, ops.slice(x, [0, 0, 0, rot], [b, s, n, h - rot])], 3);
 }
 
 const rotaryEmbedding: OnnxOp = {
@@ -46,22 +31,14 @@ const rotaryEmbedding: OnnxOp = {
     }
     const rot = call.int('rotary_embedding_dim', 0) || 2 * cosCache.shape[1];
     if (rot !== 2 * cosCache.shape[1]) throw call.error(`rotary_embedding_dim = ${rot} needs caches of ${rot / 2} columns, they have ${cosCache.shape[1]}`);
-    let heads: number;
-    let layout: Tensor;
-    if (x.rank === 4) {
-      heads = x.shape[1];
-      layout = ops.transpose(x, [0, 2, 1, 3]);
-    } else if (x.rank === 3) {
-      heads = call.int('num_heads', 0) || x.shape[2] / rot;
-      if (!Number.isInteger(heads) || x.shape[2] % heads) throw call.error(`input [${x.shape.join(', ')}] does not split into ${heads} heads (num_heads, or the hidden size over the rotary dim ${rot})`);
-      layout = ops.reshape(x, [x.shape[0], x.shape[1], heads, x.shape[2] / heads]);
-    } else throw call.error(`input is [${x.shape.join(', ')}]; it must be [batch, sequence, hidden] or [batch, heads, sequence, head size]`);
+    if (x.rank === 3 && x.shape[2] % rot && !call.int('num_heads')) throw call.error(`input [${x.shape.join(', ')}] does not split into heads of the rotary dim ${rot}: give num_heads`);
+    const { layout, restore } = headsLast(call, x, call.int('num_heads', 0) || x.shape[2] / rot);
     const [batch, sequence, , headSize] = layout.shape;
     if (rot > headSize || rot % 2) throw call.error(`the rotary dim ${rot} must be even and at most the head size ${headSize}`);
     const at = positions(call, batch, sequence);
     const angle = (cache: Tensor) => ops.reshape(ops.gather(cache, at, 0), [at.shape[0], sequence, 1, rot / 2]);
     const y = rotate(layout, angle(cosCache), angle(sinCache), rot, call.int('interleaved', 0) !== 0);
-    return x.rank === 4 ? ops.transpose(y, [0, 2, 1, 3]) : ops.reshape(y, x.shape);
+    return restore(y);
   },
 };
 

@@ -84,6 +84,23 @@ const layerNormalization: OnnxOp = {
 };
 
 /**
+ * x/√(mean(x²) + ε)·scale over the axes from `axis` on, with 1/√(mean(x²) +
+ * ε) (kept dims): opset 23's RMSNormalization, and onnxruntime's
+ * SimplifiedLayerNormalization before it, which also gives that statistic.
+ */
+export function rmsNormalize(call: NodeCall): { y: Tensor; invStd: Tensor } {
+  const { wide, asComputed, x, axes } = normalizedAxes(call);
+  const invStd = ops.div(1, ops.sqrt(ops.add(ops.mean(ops.mul(x, x), axes, { keepDims: true }), call.float('epsilon', 1e-5))));
+  const y = ops.mul(ops.mul(x, invStd), asComputed(call.tensor(1)));
+  return { y: wide ? ops.cast(y, 'f16') : y, invStd };
+}
+
+/** RMSNormalization (opset 23): Y only; stash_type 1 (the default) computes in f32. */
+const rmsNormalization: OnnxOp = {
+  run: (call) => rmsNormalize(call).y,
+};
+
+/**
  * GroupNormalization: statistics over each group of channels and the spatial
  * axes. Opset 18 gave scale and bias one value per group (a definition
  * opset 21 replaced with one per channel, as PyTorch's GroupNorm).
@@ -128,4 +145,5 @@ export const NORMALIZATION_OPS: OpTable = {
   LayerNormalization: layerNormalization,
   GroupNormalization: groupNormalization,
   LpNormalization: lpNormalization,
+  RMSNormalization: rmsNormalization,
 };

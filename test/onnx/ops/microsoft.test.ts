@@ -285,6 +285,36 @@ describe.each(BACKENDS)('com.microsoft ops on %s', (backend) => {
     }
   });
 
+  it('Attention and MultiHeadAttention with a key/value cache: the past before this step\'s keys and values, the present given back, unidirectional aligned so the last query sees every key', async () => {
+    const [batch, seq, past, heads, h] = [2, 2, 3, 2, 3];
+    const total = past + seq;
+    // [B, L, N·h] along the sequence: the past then this step.
+    const join = (a: F64, b: F64) => f64([batch, a.shape[1] + b.shape[1], a.shape[2]], Array.from({ length: batch }, (_, r) => [...a.v.subarray(r * a.shape[1] * a.shape[2], (r + 1) * a.shape[1] * a.shape[2]), ...b.v.subarray(r * b.shape[1] * b.shape[2], (r + 1) * b.shape[1] * b.shape[2])]).flat());
+    const causal = (_b: number, i: number, j: number) => (j > past + i ? -10000 : 0);
+    const q = floats([batch, seq, heads * h]), k = floats([batch, seq, heads * h]), v = floats([batch, seq, heads * h]);
+    const pastK = floats([batch, past, heads * h]), pastV = floats([batch, past, heads * h]);
+    const [y, presentKey, presentValue] = await run('MultiHeadAttention', [feed(q), feed(k), feed(v), null, null, null, feed(headsRef(pastK, heads)), feed(headsRef(pastV, heads))], { num_heads: heads, unidirectional: 1 }, 3);
+    expectClose(y.v, multiHeadRef(q, join(pastK, k), join(pastV, v), { heads, mask: causal }).v, 2e-5, 'MultiHeadAttention output with a past');
+    expect(presentKey.shape).toEqual([batch, heads, total, h]);
+    expectClose(presentKey.v, headsRef(join(pastK, k), heads).v, 0, 'present_key');
+    expectClose(presentValue.v, headsRef(join(pastV, v), heads).v, 0, 'present_value');
+    // Attention: past and present [2, B, N, length, h]; a raw mask over every key.
+    const x = floats([batch, seq, 5]), w = floats([5, 3 * heads * h], -0.6, 0.6), bias = floats([3 * heads * h], -0.5, 0.5);
+    const proj = f64([batch, seq, 18], Array.from({ length: batch * seq * 18 }, (_, i) => {
+      const [r, c] = [Math.floor(i / 18), i % 18];
+      return bias.v[c] + Array.from({ length: 5 }, (_, p) => x.v[r * 5 + p] * w.v[p * 18 + c]).reduce((a, b) => a + b, 0);
+    }));
+    const part = (from: number) => f64([batch, seq, 6], Array.from({ length: batch * seq * 6 }, (_, i) => proj.v[Math.floor(i / 6) * 18 + from + (i % 6)]));
+    const [pq, pk, pv] = [part(0), part(6), part(12)];
+    const keep = [1, 1, 0, 1, 1, 1, 1, 1, 1, 1];
+    const pastBoth = f64([2, batch, heads, past, h], [...headsRef(pastK, heads).v, ...headsRef(pastV, heads).v]);
+    const [ya, present] = await run('Attention', [feed(x), feed(w), feed(bias), { shape: [batch, total], values: keep, type: 'int32' }, feed(pastBoth)], { num_heads: heads, unidirectional: 1 }, 2);
+    const mask = (b: number, i: number, j: number) => causal(b, i, j) + (keep[b * total + j] ? 0 : -10000);
+    expectClose(ya.v, multiHeadRef(pq, join(pastK, pk), join(pastV, pv), { heads, mask }).v, 2e-5, 'Attention output with a past');
+    expect(present.shape).toEqual([2, batch, heads, total, h]);
+    expectClose(present.v, [...headsRef(join(pastK, pk), heads).v, ...headsRef(join(pastV, pv), heads).v], 1e-5, 'Attention present');
+  });
+
   it('MatMulNBits: A · dequant(B)ᵀ + bias, B of 2, 4 or 8 bits in blocks with their scales; zero points packed, float or the default 2^(bits−1); K not a multiple of the block', async () => {
     for (const [bits, blockSize, k, n] of [[4, 16, 37, 5], [8, 32, 32, 3], [2, 16, 20, 4], [4, 64, 64, 1]]) {
       const blocks = Math.ceil(k / blockSize);
@@ -380,6 +410,9 @@ describe.each(BACKENDS)('com.microsoft ops beside onnxruntime-web on %s', (backe
       ['Attention', [feed(att), feed(attW), feed(attB), i32([2], [4, 2])], { num_heads: 4 }, 1],
       ['MultiHeadAttention', [feed(floats([2, 3, 8])), feed(floats([2, 5, 8])), feed(floats([2, 5, 4])), feed(floats([20])), i32([2, 5], [1, 1, 0, 1, 1, 1, 1, 1, 1, 0])], { num_heads: 2 }, 1],
       ['MultiHeadAttention', [feed(floats([2, 4, 8])), feed(floats([2, 4, 8])), feed(floats([2, 4, 8])), null, i32([2], [4, 3])], { num_heads: 4, scale: { float: 0.5 } }, 1],
+      ['MultiHeadAttention', [feed(floats([2, 1, 8])), feed(floats([2, 1, 8])), feed(floats([2, 1, 8])), null, null, null, feed(floats([2, 2, 3, 4])), feed(floats([2, 2, 3, 4]))], { num_heads: 2 }, 3],
+      ['MultiHeadAttention', [feed(floats([2, 2, 8])), feed(floats([2, 2, 8])), feed(floats([2, 2, 8])), feed(floats([24])), i32([2, 5], [1, 1, 1, 1, 1, 0, 1, 1, 1, 1]), null, feed(floats([2, 2, 3, 4])), feed(floats([2, 2, 3, 4]))], { num_heads: 2, unidirectional: 1 }, 3],
+      ['Attention', [feed(floats([2, 2, 8])), feed(attW), feed(attB), i32([2, 5], [1, 1, 0, 1, 1, 1, 1, 1, 1, 1]), feed(floats([2, 2, 2, 3, 2]))], { num_heads: 2, unidirectional: 1 }, 2],
     ];
     const nbitsQ = Array.from({ length: 3 }, () => Array.from(randomInts(32, 0, 15)));
     const nbitsB: Feed = { shape: [3, 2, 8], values: packBits(nbitsQ, 4, 16), type: 'uint8', constant: true };
@@ -421,12 +454,13 @@ describe('com.microsoft ops tmnn refuses, and other domains', () => {
     await refuse('FusedMatMul', [feed(floats([4])), feed(a)], { transA: 1 }, /a 1-D operand has one/);
     await refuse('Attention', [feed(x), feed(w)], {}, /num_heads = undefined must be a positive integer \(it is required\)/);
     await refuse('Attention', [feed(x), feed(w)], { num_heads: 2, do_rotary: 1 }, /do_rotary = 1 is not supported: rotary embeddings/);
-    await refuse('Attention', [feed(x), feed(w), null, null, feed(floats([2, 1, 2, 2, 1]))], { num_heads: 2 }, /past state .* is not supported/);
-    await refuse('Attention', [feed(x), feed(w)], { num_heads: 2 }, /its present output \(y1\) is not supported/, 2);
+    await refuse('Attention', [feed(x), feed(w), null, null, feed(floats([2, 1, 2, 2, 1])), null, { shape: [1], values: [2], type: 'int32' }], { num_heads: 2 }, /past_sequence_length \(input 6\) is not supported/);
+    await refuse('Attention', [feed(x), feed(w), null, null, feed(floats([3, 1, 2, 2, 1]))], { num_heads: 2 }, /past \(input 4\) is \[3, 1, 2, 2, 1\]; it must be \[2, 1, 2, past length, 1\]/);
     await refuse('Attention', [feed(x), feed(w), null, { shape: [1, 1, 3, 3], values: new Array(9).fill(1), type: 'int32' }], { num_heads: 2 }, /mask_index \(input 3\) is \[1, 1, 3, 3\]; tmnn takes \[batch\]/);
     await refuse('Attention', [feed(x), feed(w)], { num_heads: 4 }, /do not split into num_heads = 4 heads/);
-    await refuse('MultiHeadAttention', [feed(x), feed(x), feed(x), null, null, null, feed(floats([1, 2, 2, 3]))], { num_heads: 2 }, /past_key \(input 6\) is not supported/);
-    await refuse('MultiHeadAttention', [feed(x), feed(x), feed(x)], { num_heads: 2 }, /its outputs y1 \(present_key, present_value, qk\) are not supported/, 2);
+    await refuse('MultiHeadAttention', [feed(x), feed(x), feed(x), null, null, null, feed(floats([1, 2, 2, 3]))], { num_heads: 2 }, /past_key and past_value \(inputs 6 and 7\) come together/);
+    await refuse('MultiHeadAttention', [feed(x), feed(x), feed(x), null, null, null, feed(floats([1, 2, 2, 4])), feed(floats([1, 2, 2, 3]))], { num_heads: 2 }, /past_key \(input 6\) \[1, 2, 2, 4\]: with this step's \[1, 2, 3, 3\] .* it must be \[1, 2, past length, 3\]/);
+    await refuse('MultiHeadAttention', [feed(x), feed(x), feed(x)], { num_heads: 2 }, /its qk output \(y3\) is not supported/, 4);
     await refuse('MultiHeadAttention', [feed(x)], { num_heads: 2 }, /key is required unless query packs Q, K and V/);
     await refuse('MultiHeadAttention', [feed(x), feed(floats([1, 4, 5])), feed(x)], { num_heads: 2 }, /key must be \[batch, length, 6\]/);
     await refuse('SkipSimplifiedLayerNormalization', [feed(x), feed(x), feed(floats([6]))], {}, /its mean output \(y1\) is not given: an RMS normalization computes no mean/, 2);
@@ -443,7 +477,7 @@ describe('com.microsoft ops tmnn refuses, and other domains', () => {
 
   it('refuses at load a com.microsoft op it lacks and any op of another domain, naming both lists', () => {
     const load = (domain: string, op: string) => tm.onnx.fromBytes(onnxModel({ inputs: [{ name: 'x' }], outputs: [{ name: 'y' }], nodes: [{ op, inputs: ['x'], outputs: ['y'], domain }] }));
-    expect(() => load('com.microsoft', 'GroupQueryAttention')).toThrow(/ops tmnn does not run: com\.microsoft\.GroupQueryAttention\. tm\.onnx\.SUPPORTED_OPS lists the \d+ default-domain ops it runs, tm\.onnx\.SUPPORTED_MICROSOFT_OPS the \d+ of com\.microsoft/);
+    expect(() => load('com.microsoft', 'QAttention')).toThrow(/ops tmnn does not run: com\.microsoft\.QAttention\. tm\.onnx\.SUPPORTED_OPS lists the \d+ default-domain ops it runs, tm\.onnx\.SUPPORTED_MICROSOFT_OPS the \d+ of com\.microsoft/);
     expect(() => load('com.example', 'Gelu')).toThrow(/com\.example\.Gelu \(tmnn runs the default ai\.onnx domain and com\.microsoft, not com\.example\)/);
     // A com.microsoft op name in the default domain is not taken for the contrib op.
     expect(() => load('', 'FastGelu')).toThrow(/does not run: FastGelu\. /);

@@ -1,0 +1,123 @@
+// onnxruntime's GroupQueryAttention (com.microsoft), the attention its LLM
+// exporters (onnxruntime-genai, optimum) write into decoders: query heads
+// in groups sharing one key/value head, always causal, the cache in
+// [B, N_kv, length, h]. seqlens_k (each row's total − 1) and
+// total_sequence_length, read on the host, place each row: the first prompt
+// (S = total_sequence_length) from 0, its rows padded on the right; a later
+// step after the row's first seqlens_k + 1 − S positions of past_key and
+// past_value, where it is written into present_key/present_value (as long
+// as max(total_sequence_length, the past buffer), zeros after each row's
+// total). do_rotary turns Q and K by the cos/sin caches at each token's
+// position first (rotary.ts); local_window_size keeps the last
+// local_window_size keys, the query's own among them (as onnxruntime 1.30
+// does); softcap caps the scores.
+import * as ops from '../../ops/index.js';
+import type { Tensor } from '../../tensor.js';
+import type { NodeCall } from '../node_call.js';
+import { attend, joinHeads } from './attention.js';
+import type { OnnxOp, OpTable } from './op.js';
+import { rotate } from './rotary.js';
+
+const shapeOf = (t: Tensor) => `[${t.shape.join(', ')}]`;
+
+/** A required positive int attribute. */
+function heads(call: NodeCall, name: string): number {
+  const n = call.int(name);
+  if (n === undefined || !Number.isInteger(n) || n < 1) throw call.error(`${name} = ${n} must be a positive integer (it is required)`);
+  return n;
+}
+
+/** Q, K and V as [B, S, N, h]: from query, key and value [B, S, N·h], or query packing all three [B, S, (N + 2·N_kv)·h]. */
+function queryKeyValue(call: NodeCall, n: number, kv: number): [Tensor, Tensor, Tensor] {
+  const query = call.tensor(0);
+  const split = (t: Tensor, count: number, h: number) => ops.reshape(t, [t.shape[0], t.shape[1], count, h]);
+  if (query.rank !== 3) throw call.error(`query is ${shapeOf(query)}; it must be [batch, sequence, hidden]`);
+  if (!call.has(1) && !call.has(2)) {
+    const h = query.shape[2] / (n + 2 * kv);
+    if (!Number.isInteger(h)) throw call.error(`packed query ${shapeOf(query)} does not split into num_heads + 2·kv_num_heads = ${n + 2 * kv} heads`);
+    const [q, k, v] = ops.split(query, [n * h, kv * h, kv * h], 2);
+    return [split(q, n, h), split(k, kv, h), split(v, kv, h)];
+  }
+  if (!call.has(1) || !call.has(2)) throw call.error('key and value (inputs 1 and 2) come together: give both, or neither with a packed query');
+  const key = call.tensor(1), value = call.tensor(2);
+  const h = query.shape[2] / n;
+  const fits = Number.isInteger(h) && [key, value].every((t) => t.rank === 3 && t.shape[0] === query.shape[0] && t.shape[1] === query.shape[1] && t.shape[2] === kv * h);
+  if (!fits) throw call.error(`query ${shapeOf(query)}, key ${shapeOf(key)}, value ${shapeOf(value)}: with num_heads = ${n} and kv_num_heads = ${kv}, key and value must be [${query.shape[0]}, ${query.shape[1]}, ${kv} · ${h}]`);
+  return [split(query, n, h), split(key, kv, h), split(value, kv, h)];
+}
+
+/** One run of rows' present: past's first `past` positions, then now, then zeros to `length`. */
+function presentRows(past: Tensor | undefined, now: Tensor, count: number, length: number): Tensor {
+  const [b, kv, s, h] = now.shape;
+  const parts = past && count > 0 ? [ops.slice(past, [0, 0, 0, 0], [b, kv, count, h]), now] : [now];
+  if (length > count + s) parts.push(ops.zeros([b, kv, length - count - s, h], { dtype: now.dtype }));
+  return parts.length === 1 ? parts[0] : ops.concat(parts, 2);
+}
+
+/**
+ * The present, `length` long: each row's past (input i, [B, N_kv, P, h])
+ * up to its own past length, then its `now` [N_kv, S, h]; positions after
+ * its total are zeros (onnxruntime leaves them unwritten in its fresh output).
+ */
+function present(call: NodeCall, i: number, name: string, now: Tensor, pasts: readonly number[], length: number): Tensor {
+  const [b, kv, , h] = now.shape;
+  const past = call.has(i) ? call.tensor(i) : undefined;
+  if (past && (past.rank !== 4 || past.shape[0] !== b || past.shape[1] !== kv || past.shape[3] !== h)) throw call.error(`${name} (input ${i}) is ${shapeOf(past)}; it must be [${b}, ${kv}, past length, ${h}] (BNSH, as this step's ${shapeOf(now)})`);
+  const longest = Math.max(...pasts);
+  if (longest > (past ? past.shape[2] : 0)) throw call.error(`${name} (input ${i}) is ${past ? shapeOf(past) : 'not given'}: it holds ${past ? past.shape[2] : 0} positions, seqlens_k says a past of ${longest}`);
+  if (pasts.every((p) => p === pasts[0])) return presentRows(past, now, pasts[0], length);
+  const row = (t: Tensor, r: number) => ops.slice(t, [r, 0, 0, 0], [1, ...t.shape.slice(1)]);
+  return ops.concat(pasts.map((p, r) => presentRows(past && row(past, r), row(now, r), p, length)), 0);
+}
+
+const groupQueryAttention: OnnxOp = {
+  hostInputs: [5, 6],
+  run: (call) => {
+    for (const [i, name] of [[9, 'position_ids'], [10, 'attention_bias'], [11, 'head_sink']] as const) {
+      if (call.has(i)) throw call.error(`${name} (input ${i}) is not supported: tmnn positions tokens by seqlens_k and masks causally only`);
+    }
+    call.refuse('smooth_softmax', (v) => v === 0, 'tmnn runs the plain softmax');
+    if (call.node.outputs[3]) throw call.error(`its output_qk output (${call.node.outputs[3]}) is not supported`);
+    const n = heads(call, 'num_heads'), kv = heads(call, 'kv_num_heads');
+    if (n % kv) throw call.error(`num_heads = ${n} does not split into groups over kv_num_heads = ${kv}`);
+    let [q, k, v] = queryKeyValue(call, n, kv);
+    const [batch, sequence, , headSize] = q.shape;
+    const lengths = call.numbers(5, 'seqlens_k') ?? [];
+    const totals = call.numbers(6, 'total_sequence_length') ?? [];
+    if (lengths.length !== batch) throw call.error(`seqlens_k (input 5) holds ${lengths.length} lengths; it must hold one per batch row (${batch})`);
+    if (totals.length !== 1) throw call.error(`total_sequence_length (input 6) holds ${totals.length} values; it must be one`);
+    const totalSequence = totals[0];
+    // Each row's past: none in the first prompt (its rows padded on the right), else what its total leaves before this step.
+    const first = sequence === totalSequence;
+    const pasts = lengths.map((l) => (first ? 0 : l + 1 - sequence));
+    if (pasts.some((p) => p < 0)) throw call.error(`seqlens_k = [${lengths.join(', ')}]: a row's total (seqlens_k + 1) is shorter than the ${sequence} positions of this step`);
+    const perRow = (f: (b: number, s: number) => number) => Array.from({ length: batch * sequence }, (_, x) => f(Math.floor(x / sequence), x % sequence));
+    if (call.int('do_rotary', 0) !== 0) {
+      if (!call.has(7) || !call.has(8)) throw call.error('do_rotary = 1 needs cos_cache and sin_cache (inputs 7 and 8)');
+      const cos = call.tensor(7), sin = call.tensor(8);
+      const rot = 2 * cos.shape[1], reach = Math.max(...pasts) + sequence;
+      if (cos.rank !== 2 || sin.rank !== 2 || sin.shape[0] !== cos.shape[0] || sin.shape[1] !== cos.shape[1] || rot > headSize || cos.shape[0] < reach) {
+        throw call.error(`cos_cache ${shapeOf(cos)} and sin_cache ${shapeOf(sin)} must be one shape [at least ${reach} positions, at most half the head size ${headSize}]`);
+      }
+      // Token s of row b sits at position past_b + s.
+      const at = ops.tensor(perRow((b, s) => pasts[b] + s), [batch, sequence], { dtype: 'i32' });
+      const angle = (cache: Tensor) => ops.reshape(ops.gather(cache, at, 0), [batch, sequence, 1, rot / 2]);
+      const interleaved = call.int('rotary_interleaved', 0) !== 0;
+      [q, k] = [q, k].map((t) => rotate(t, angle(cos), angle(sin), rot, interleaved));
+    }
+    const bnsh = (t: Tensor) => ops.transpose(t, [0, 2, 1, 3]);
+    const length = Math.max(totalSequence, call.has(3) ? call.tensor(3).shape[2] : 0);
+    const presentKey = present(call, 3, 'past_key', bnsh(k), pasts, length), presentValue = present(call, 4, 'past_value', bnsh(v), pasts, length);
+    // Query i of row b (at past_b + i) sees keys after past_b + i − window up to its own, and none past the row's total.
+    const window = call.int('local_window_size', -1);
+    const sees = (b: number, i: number, j: number) => j <= pasts[b] + i && j <= lengths[b] && (window <= 0 || j > pasts[b] + i - window);
+    const keep = ops.tensor(Array.from({ length: batch * sequence * length }, (_, x) => +sees(Math.floor(x / (sequence * length)), Math.floor(x / length) % sequence, x % length)), [batch, 1, sequence, length], { dtype: 'i32' });
+    const scale = call.float('scale', 0) || 1 / Math.sqrt(headSize);
+    const { y } = attend(bnsh(q), presentKey, presentValue, { scale, softcap: call.float('softcap', 0), keep: ops.notEqual(keep, 0) });
+    return [joinHeads(y), presentKey, presentValue];
+  },
+};
+
+export const MICROSOFT_GROUP_QUERY_ATTENTION_OPS: OpTable = {
+  GroupQueryAttention: groupQueryAttention,
+};

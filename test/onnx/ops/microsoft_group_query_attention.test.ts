@@ -1,0 +1,165 @@
+// onnxruntime's GroupQueryAttention (com.microsoft,
+// src/onnx/ops/microsoft_group_query_attention.ts) as one-node models on
+// every backend: against float64 loops (the ONNX Attention reference with
+// the cache written at each row's past length, rotary turns at positions
+// past + s,
+// the local window as a mask) at odd sizes; a decode loop feeding present
+// back as past, which must give what the whole prompt gives; beside
+// onnxruntime-web (wasm) on the same bytes; and what tmnn refuses.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../../src/index.js';
+import { BACKENDS } from '../../helpers/backends.js';
+import { asF32, expectClose, SEED, uniform } from '../../helpers/data.js';
+import { f64, size, type F64 } from '../../helpers/float64.js';
+import { attention23Ref, fromHeads, toHeads } from '../../helpers/onnx_attention.js';
+import { ortNode, rotaryRef } from '../../helpers/onnx_microsoft.js';
+import { type AttributeSpec } from '../../helpers/onnx.js';
+import { feed, runOp, type Feed } from '../../helpers/onnx_run.js';
+
+const MS = { domain: 'com.microsoft', outputs: 3 } as const;
+const floats = (shape: number[], lo = -2, hi = 2): F64 => f64(shape, asF32(uniform(size(shape), lo, hi)));
+const int32s = (values: number[], shape = [values.length]): Feed => ({ shape, values, type: 'int32', constant: true });
+
+interface GqaCase {
+  what: string;
+  batch: number;
+  sequence: number;
+  heads: number;
+  kvHeads: number;
+  headSize: number;
+  /** The past's length and its buffer's (longer when the buffer is shared). */
+  past: number;
+  buffer?: number;
+  /** Rows of different lengths: each row's past (a decode step), or each row's prompt length (the first prompt, padded). */
+  rowPasts?: number[];
+  promptLengths?: number[];
+  packed?: boolean;
+  rotary?: { interleaved: boolean; half: number };
+  window?: number;
+  softcap?: number;
+}
+
+/** The node's inputs and attributes, and the reference's [output, present_key, present_value]. */
+function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<string, AttributeSpec>; want: F64[] } {
+  const { batch, sequence: s, heads: n, kvHeads: kv, headSize: h, past } = c;
+  const pastOf = (b: number) => c.rowPasts?.[b] ?? past;
+  const totalOf = (b: number) => c.promptLengths?.[b] ?? pastOf(b) + s;
+  const buffer = c.buffer ?? Math.max(past, ...(c.rowPasts ?? []));
+  const total = Math.max(...Array.from({ length: batch }, (_, b) => totalOf(b)));
+  const q = floats([batch, s, n * h]), k = floats([batch, s, kv * h]), v = floats([batch, s, kv * h]);
+  const pastKey = floats([batch, kv, buffer, h]), pastValue = floats([batch, kv, buffer, h]);
+  const attributes: Record<string, AttributeSpec> = { num_heads: n, kv_num_heads: kv, ...(c.window ? { local_window_size: c.window } : {}), ...(c.softcap ? { softcap: { float: c.softcap } } : {}) };
+  let caches: Feed[] = [];
+  let [qr, kr] = [q, k];
+  if (c.rotary) {
+    const { half, interleaved } = c.rotary;
+    const angles = Float64Array.from({ length: 16 * half }, (_, i) => Math.floor(i / half) * 10000 ** (-(i % half) / half));
+    const cos = f64([16, half], asF32(angles.map(Math.cos))), sin = f64([16, half], asF32(angles.map(Math.sin)));
+    caches = [feed(cos), feed(sin)];
+    [qr, kr] = [[q, n], [k, kv]].map(([t, heads]) => rotaryRef(t as F64, heads as number, (b, i) => pastOf(b) + i, cos, sin, 2 * half, interleaved, false));
+    Object.assign(attributes, { do_rotary: 1, rotary_interleaved: +interleaved });
+  }
+  // The present: each row's past positions, this step's, then zeros to the longer buffer's length.
+  const present = (p: F64, now: F64) => {
+    const length = Math.max(buffer, total), out = new Float64Array(batch * kv * length * h);
+    for (let r = 0; r < batch * kv; r++) {
+      const from = pastOf(Math.floor(r / kv));
+      for (let j = 0; j < length; j++) {
+        const src = j >= from && j < from + s ? now.v.subarray((r * s + j - from) * h, (r * s + j - from + 1) * h) : j < from ? p.v.subarray((r * buffer + j) * h, (r * buffer + j + 1) * h) : new Float64Array(h);
+        out.set(src, (r * length + j) * h);
+      }
+    }
+    return { shape: [batch, kv, length, h], v: out };
+  };
+  const presentKey = present(pastKey, toHeads(kr, kv)), presentValue = present(pastValue, toHeads(v, kv));
+  const length = presentKey.shape[2];
+  // Causal from each row's past, within its total, within the window.
+  const mask = f64([batch, 1, s, length], Array.from({ length: batch * s * length }, (_, x) => {
+    const [b, i, j] = [Math.floor(x / (s * length)), Math.floor(x / length) % s, x % length];
+    return j <= pastOf(b) + i && j < totalOf(b) && (!c.window || j > pastOf(b) + i - c.window) ? 0 : -Infinity;
+  }));
+  const r = attention23Ref(toHeads(qr, n), presentKey, presentValue, { mask: { m: mask, bool: false }, softcap: c.softcap });
+  const qkv = c.packed ? [feed(f64([batch, s, (n + 2 * kv) * h], Array.from({ length: batch * s }, (_, t) => [q, k, v].flatMap((a) => Array.from(a.v.subarray(t * a.shape[2], (t + 1) * a.shape[2])))).flat())), null, null] : [feed(q), feed(k), feed(v)];
+  const cache = buffer > 0 ? [feed(pastKey), feed(pastValue)] : [null, null];
+  const inputs = [...qkv, ...cache, int32s(Array.from({ length: batch }, (_, b) => totalOf(b) - 1)), int32s([c.promptLengths ? s : total], []), ...caches];
+  return { inputs, attributes, want: [fromHeads(r.y), presentKey, presentValue] };
+}
+
+const CASES: GqaCase[] = [
+  { what: 'the first prompt, 3 query heads to a k/v head', batch: 2, sequence: 5, heads: 6, kvHeads: 2, headSize: 4, past: 0 },
+  { what: 'a decode step after 4, rotary (halves), softcap', batch: 2, sequence: 1, heads: 4, kvHeads: 2, headSize: 6, past: 4, rotary: { interleaved: false, half: 3 }, softcap: 1.5 },
+  { what: 'packed Q, K and V, a local window of 2, interleaved rotary of part of the head', batch: 1, sequence: 1, heads: 3, kvHeads: 1, headSize: 8, past: 5, packed: true, window: 2, rotary: { interleaved: true, half: 2 } },
+  { what: 'a buffer longer than the past (shared): the step written at the past length, zeros after', batch: 2, sequence: 1, heads: 2, kvHeads: 2, headSize: 5, past: 3, buffer: 7 },
+  { what: 'a decode step over rows of different pasts, rotary at each row\'s position', batch: 3, sequence: 1, heads: 4, kvHeads: 2, headSize: 6, past: 0, rowPasts: [4, 1, 6], rotary: { interleaved: false, half: 3 } },
+  { what: 'the first prompt over rows padded on the right', batch: 2, sequence: 4, heads: 2, kvHeads: 1, headSize: 4, past: 0, promptLengths: [4, 2] },
+];
+
+describe.each(BACKENDS)('com.microsoft GroupQueryAttention on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('softmax(scale·QKᵀ)·V causal from the past, grouped heads, the cache written at the past length; rotary, window, softcap, packed QKV', async () => {
+    for (const c of CASES) {
+      const { inputs, attributes, want } = gqaCase(c);
+      const got = await runOp('GroupQueryAttention', inputs, attributes, MS);
+      got.forEach((g, i) => {
+        expect(g.shape, `${c.what}, output ${i}`).toEqual(want[i].shape);
+        expectClose(g.v, want[i].v, 2e-5, `${c.what}, output ${i} (test seed ${SEED})`);
+      });
+    }
+  });
+
+  it('decoding step by step, present fed back as past, gives what the whole prompt gives', async () => {
+    const [batch, n, kv, h, steps] = [2, 4, 1, 4, 5];
+    const q = floats([batch, steps, n * h]), k = floats([batch, steps, kv * h]), v = floats([batch, steps, kv * h]);
+    const half = 2, angles = Float64Array.from({ length: 8 * half }, (_, i) => Math.floor(i / half) * 10000 ** (-(i % half) / half));
+    const caches = [feed(f64([8, half], asF32(angles.map(Math.cos)))), feed(f64([8, half], asF32(angles.map(Math.sin))))];
+    const tokens = (t: F64, from: number, to: number) => f64([batch, to - from, t.shape[2]], Array.from({ length: batch }, (_, b) => Array.from(t.v.subarray((b * steps + from) * t.shape[2], (b * steps + to) * t.shape[2]))).flat());
+    const attributes = { num_heads: n, kv_num_heads: kv, do_rotary: 1 };
+    const step = (from: number, to: number, past: (Feed | null)[]) => runOp('GroupQueryAttention', [feed(tokens(q, from, to)), feed(tokens(k, from, to)), feed(tokens(v, from, to)), ...past, int32s(Array(batch).fill(to - 1)), int32s([to], []), ...caches], attributes, MS);
+    const [whole] = await step(0, steps, [null, null]);
+    let [y, presentKey, presentValue] = await step(0, 2, [null, null]);
+    const ys = [y];
+    for (let t = 2; t < steps; t++) {
+      [y, presentKey, presentValue] = await step(t, t + 1, [feed(presentKey), feed(presentValue)]);
+      ys.push(y);
+    }
+    const stepped = Array.from({ length: batch }, (_, b) => ys.flatMap((part) => Array.from(part.v.subarray(b * part.shape[1] * n * h, (b + 1) * part.shape[1] * n * h)))).flat();
+    expectClose(stepped, whole.v, 1e-5, 'outputs stepped vs whole');
+  });
+});
+
+describe.each(BACKENDS)('com.microsoft GroupQueryAttention beside onnxruntime-web on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('computes what onnxruntime computes, present_key and present_value too', async () => {
+    // onnxruntime takes head sizes that are multiples of 16 only, and rotary halves of 8.
+    for (const c of CASES.map((c) => ({ ...c, headSize: 16, rotary: c.rotary && { ...c.rotary, half: 8 } }))) {
+      const { inputs, attributes } = gqaCase(c);
+      const got = await runOp('GroupQueryAttention', inputs, attributes, MS);
+      const want = await ortNode('GroupQueryAttention', inputs, attributes, MS);
+      got.forEach((g, i) => expectClose(g.v, want[i], 3e-5, `${c.what}, output ${i} (test seed ${SEED})`));
+    }
+  });
+});
+
+describe('com.microsoft GroupQueryAttention: what tmnn refuses, named', () => {
+  beforeAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it('names ragged lengths, the inputs it does not take and bad shapes', async () => {
+    const q = feed(floats([2, 1, 8])), k = feed(floats([2, 1, 4])), past = feed(floats([2, 1, 3, 4]));
+    const refuse = (inputs: (Feed | null)[], attributes: Record<string, AttributeSpec>, error: RegExp) => expect(runOp('GroupQueryAttention', inputs, { num_heads: 2, kv_num_heads: 1, ...attributes }, MS)).rejects.toThrow(error);
+    await refuse([q, k, k, past, past, int32s([3, -1]), int32s([4], [])], {}, /seqlens_k = \[3, -1\]: a row's total \(seqlens_k \+ 1\) is shorter than the 1 positions of this step/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, { shape: [2, 1], values: [3, 3], type: 'int64' }], {}, /position_ids \(input 9\) is not supported/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], [])], { kv_num_heads: 3 }, /num_heads = 2 does not split into groups over kv_num_heads = 3/);
+    await refuse([q, feed(floats([2, 1, 6])), k, past, past, int32s([3, 3]), int32s([4], [])], {}, /query \[2, 1, 8\], key \[2, 1, 6\], value \[2, 1, 4\]: with num_heads = 2 and kv_num_heads = 1, key and value must be \[2, 1, 1 · 4\]/);
+    await refuse([q, k, k, feed(floats([2, 1, 3, 5])), past, int32s([3, 3]), int32s([4], [])], {}, /past_key \(input 3\) is \[2, 1, 3, 5\]; it must be \[2, 1, past length, 4\]/);
+    await refuse([q, k, k, past, past, int32s([5, 5]), int32s([6], [])], {}, /past_key \(input 3\) is \[2, 1, 3, 4\]: it holds 3 positions, seqlens_k says a past of 5/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], [])], { do_rotary: 1 }, /do_rotary = 1 needs cos_cache and sin_cache/);
+  });
+});
