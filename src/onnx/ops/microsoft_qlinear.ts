@@ -157,35 +157,31 @@ function poolInput(call: NodeCall): { x: Tensor; last: boolean } {
  * y_zero_point. Each channel's i32 sum less n·x_zp (exact), times
  * x_scale / (y_scale · n) in f32, as onnxruntime's MlasQLinearGlobalAveragePool.
  */
-const qLinearGlobalAveragePool: OnnxOp = {
-  hostInputs: [1, 2, 3, 4],
-  run: (call) => {
-    const type = int8Type(call, 0, 'X', 2);
-    checkSameType(call, 4, 'y_zero_point', type);
-    const [xq, yq] = [qParams(call, 1, 2, 'x'), qParams(call, 3, 4, 'y')];
-    const { x, last } = poolInput(call);
-    const spatial = Array.from({ length: x.rank - 2 }, (_, i) => i + 2);
-    const n = x.shape.slice(2).reduce((a, b) => a * b, 1);
-    const sum = ops.sum(asI32(x), spatial, { keepDims: true });
-    const acc = xq.zeroPoint === 0 ? sum : ops.sub(sum, n * xq.zeroPoint);
-    const y = saturated(call, ops.mul(ops.cast(acc, 'f32'), Math.fround(xq.scale / Math.fround(yq.scale * n))), yq.zeroPoint, type);
-    return call.typed(last ? channelsLast(y) : y, type);
-  },
-};
+const qLinearGlobalAveragePool: OnnxOp = quantizedPool((_, x, xq, yq) => {
+  const spatial = Array.from({ length: x.rank - 2 }, (_, i) => i + 2);
+  const n = x.shape.slice(2).reduce((a, b) => a * b, 1);
+  const sum = ops.sum(asI32(x), spatial, { keepDims: true });
+  const acc = xq.zeroPoint === 0 ? sum : ops.sub(sum, n * xq.zeroPoint);
+  return ops.mul(ops.cast(acc, 'f32'), Math.fround(xq.scale / Math.fround(yq.scale * n)));
+});
 
 /** QLinearAveragePool: AveragePool's attributes (and channels_last) on the dequantized input, the mean quantized by y. */
-const qLinearAveragePool: OnnxOp = {
-  hostInputs: [1, 2, 3, 4],
-  run: (call) => {
-    const type = int8Type(call, 0, 'X', 2);
-    checkSameType(call, 4, 'y_zero_point', type);
-    const [xq, yq] = [qParams(call, 1, 2, 'x'), qParams(call, 3, 4, 'y')];
-    const { x, last } = poolInput(call);
-    const mean = averagePoolOf(call, ops.mul(centeredF32(x, xq.zeroPoint), xq.scale));
-    const y = saturated(call, ops.div(mean, yq.scale), yq.zeroPoint, type);
-    return call.typed(last ? channelsLast(y) : y, type);
-  },
-};
+const qLinearAveragePool: OnnxOp = quantizedPool((call, x, xq, yq) => ops.div(averagePoolOf(call, ops.mul(centeredF32(x, xq.zeroPoint), xq.scale)), yq.scale));
+
+/** A QLinear pool: X (NCHW, or NHWC with channels_last), X's and y's scales and zero points on the host; `pooled` gives y's quotients, which are rounded and saturated here. */
+function quantizedPool(pooled: (call: NodeCall, x: Tensor, xq: QParams, yq: QParams) => Tensor): OnnxOp {
+  return {
+    hostInputs: [1, 2, 3, 4],
+    run: (call) => {
+      const type = int8Type(call, 0, 'X', 2);
+      checkSameType(call, 4, 'y_zero_point', type);
+      const [xq, yq] = [qParams(call, 1, 2, 'x'), qParams(call, 3, 4, 'y')];
+      const { x, last } = poolInput(call);
+      const y = saturated(call, pooled(call, x, xq, yq), yq.zeroPoint, type);
+      return call.typed(last ? channelsLast(y) : y, type);
+    },
+  };
+}
 
 /**
  * QLinearSoftmax: X, X_scale, x_zero_point?, y_scale, y_zero_point.
