@@ -51,3 +51,18 @@ export function float8Value(bits: number, type: Float8Type): number {
   const magnitude = exponent === 0 ? mantissa * 2 ** (1 - f.bias - m) : (1 + mantissa / 2 ** m) * 2 ** (exponent - f.bias);
   return sign * magnitude;
 }
+
+/** One number rounded to `type`'s values as ops/float8_rounding.ts rounds a tensor (for casts of constants on the host). */
+export function roundToFloat8Value(v: number, type: Float8Type, saturate: boolean): number {
+  if (Number.isNaN(v)) return NaN;
+  const f = FLOAT8_FORMATS[type];
+  const m = f.mantissaBits, a = Math.abs(Math.fround(v));
+  let e = 1 - f.bias;
+  while (e < f.maxExponent && a >= 2 ** (e + 1)) e++;
+  const q = a * 2 ** (m - e), floor = Math.floor(q);
+  const whole = q - floor > 0.5 || (q - floor === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
+  const rounded = whole * 2 ** (e - m);
+  const magnitude = rounded > f.max ? (saturate ? f.max : f.infinities ? Infinity : NaN) : rounded;
+  if (magnitude === 0 && f.unsignedZero) return 0;
+  return v < 0 || Object.is(v, -0) ? -magnitude : magnitude;
+}

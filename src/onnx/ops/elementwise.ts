@@ -3,13 +3,16 @@
 // multidirectional broadcasting, which is NumPy's), and on the host for the
 // arithmetic and comparisons shape computations use.
 import { f16Bits, f16Value } from '../../f16.js';
+import { roundHalfEven } from '../../round.js';
 import * as F from '../../nn/activation_functions.js';
 import * as ops from '../../ops/index.js';
 import { Tensor, type TensorLike } from '../../tensor.js';
 import { hostMap } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
+import { isFloat8Type, roundToFloat8Value } from '../float8.js';
 import { DATA_TYPES } from '../proto.js';
 import { Constant, elementTypeOf, isIntegerType, type ElementType, type Value } from '../value.js';
+import { roundToFloat8 } from './float8_rounding.js';
 import type { OnnxOp, OpTable } from './op.js';
 
 type Unary = (x: Tensor) => Tensor;
@@ -76,8 +79,18 @@ function variadic(fn: (a: TensorLike, b: TensorLike) => Tensor, host: (a: number
   };
 }
 
-/** Cast to an ONNX element type: floats to f32 (float16 to f16), integers and bools to i32. */
+/** The 4-bit integers' ranges: a cast clips to them, then rounds halves to even (onnx's reference, float32_to_4bit_unpacked). */
+const FOUR_BIT_RANGE: Partial<Record<ElementType, [number, number]>> = { int4: [-8, 7], uint4: [0, 15] };
+
+/**
+ * Cast to an ONNX element type: floats to f32 (float16 to f16), integers and
+ * bools to i32, float8 to the f32 of the rounded value and int4/uint4 to i32
+ * (their element type recorded beside them).
+ */
 function castTo(call: NodeCall, x: Tensor, to: ElementType): Tensor {
+  if (isFloat8Type(to)) return call.typed(roundToFloat8(ops.cast(x, 'f32'), to, call.int('saturate', 1) !== 0), to);
+  const fourBit = FOUR_BIT_RANGE[to];
+  if (fourBit) return call.typed(isFloatTensor(x) ? ops.cast(ops.round(ops.clip(x, ...fourBit)), 'i32') : ops.clip(ops.cast(x, 'i32'), ...fourBit), to);
   if (to === 'float16') return ops.cast(x, 'f16');
   if (to === 'float' || to === 'double' || to === 'bfloat16') return ops.cast(x, 'f32');
   if (to === 'bool') return ops.cast(ops.notEqual(x, 0), 'i32');
@@ -85,7 +98,10 @@ function castTo(call: NodeCall, x: Tensor, to: ElementType): Tensor {
   throw call.error(`cannot cast to ${to}`);
 }
 
-function castHost(to: ElementType, v: number): number {
+function castHost(call: NodeCall, to: ElementType, v: number): number {
+  if (isFloat8Type(to)) return roundToFloat8Value(v, to, call.int('saturate', 1) !== 0);
+  const fourBit = FOUR_BIT_RANGE[to];
+  if (fourBit) return roundHalfEven(Math.min(fourBit[1], Math.max(fourBit[0], v)));
   if (to === 'bool') return v !== 0 ? 1 : 0;
   if (to === 'float') return Math.fround(v);
   if (to === 'float16') return f16Value(f16Bits(v));
@@ -96,7 +112,7 @@ function castHost(to: ElementType, v: number): number {
 function targetType(call: NodeCall): ElementType {
   const to = call.int('to');
   const name = to === undefined ? undefined : DATA_TYPES[to];
-  if (!name || name === 'string' || name.startsWith('complex') || name.startsWith('float8') || name.endsWith('int4')) {
+  if (!name || name === 'string' || name.startsWith('complex') || name === 'float4e2m1' || name === 'float8e8m0') {
     throw call.error(`casts to ${name ?? to}, which tmnn does not hold`);
   }
   return name as ElementType;
@@ -106,7 +122,7 @@ const cast: OnnxOp = {
   run: (call) => castTo(call, call.tensor(0), targetType(call)),
   host: (call, [x]) => {
     const to = targetType(call);
-    return new Constant(to, x.shape, x.data.map((v) => castHost(to, v)));
+    return new Constant(to, x.shape, x.data.map((v) => castHost(call, to, v)));
   },
 };
 
