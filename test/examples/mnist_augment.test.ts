@@ -7,6 +7,7 @@ import * as tm from '../../src/index.js';
 import { augmentedBatches, digitMoves, movedTestDigits, moveDigits, TEST_MOVES } from '../../examples/mnist/augment.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, SEED, uniform } from '../helpers/data.js';
+import { collected } from '../helpers/gc.js';
 
 /** n random "digits" [n, 784] in [0, 1). */
 function digits(n: number): tm.Tensor {
@@ -50,10 +51,11 @@ describe.each(BACKENDS)('examples/mnist augmentation on %s', (backend) => {
     for (let i = 0; i < 5; i++) {
       const one = tm.tidy(() => tm.vision.affine(x.slice([i, 0], [1, 784]).reshape([1, 28, 28]), { ...params[i], interpolation: 'bilinear', fill: 0 }));
       expectClose(got.subarray(i * 784, (i + 1) * 784), await one.data(), 1e-5, `digit ${i}`);
-      // A moved digit is not the digit: the pipeline did something.
-      expect(Math.max(...Array.from(got.subarray(i * 784, (i + 1) * 784), (v, j) => Math.abs(v - raw[i * 784 + j])))).toBeGreaterThan(0.1);
       one.dispose();
     }
+    // The moved digits are not the digits: the pipeline did something. Over the batch, not digit by digit: a draw
+    // within about 0.1° and 0.3% of the identity, unshifted, moves no pixel by 0.1 (1 digit in 7,500; seed 2261's first).
+    expect(Math.max(...Array.from(got, (v, j) => Math.abs(v - raw[j]))), `moved against raw (test seed ${SEED})`).toBeGreaterThan(0.1);
     for (const t of [x, moved]) t.dispose();
   });
 
@@ -80,7 +82,7 @@ describe.each(BACKENDS)('examples/mnist augmentation on %s', (backend) => {
     const negate = { forward: (images: tm.Tensor) => (seen.push(images.shape[0]), tm.neg(images)) };
     const batches = augmentedBatches(x, y, { batchSize: 4, seed: SEED, transform: negate });
     const raw = await x.data();
-    const before = tm.memory().numTensors;
+    const before = await collected(); // earlier tests' garbage collected first, so that no finalizer frees it at an await below
     const orders: number[][] = [];
     for (let epoch = 0; epoch < 2; epoch++) {
       const order: number[] = [];
@@ -108,10 +110,9 @@ describe.each(BACKENDS)('examples/mnist augmentation on %s', (backend) => {
     const raw = await x.data();
     for await (const b of augmentedBatches(x, y, { batchSize: 3, seed: SEED })) {
       const [bx, by] = [await b.x.data(), Array.from(await b.y.data())];
-      by.forEach((label, r) => {
-        const gap = Math.max(...Array.from(bx.subarray(r * 784, (r + 1) * 784), (v, j) => Math.abs(v - raw[label * 784 + j])));
-        expect(gap).toBeGreaterThan(0.1);
-      });
+      // The batch's largest change, not each digit's: one digit's draw can be all but the identity (see above).
+      const gap = Math.max(...by.flatMap((label, r) => Array.from(bx.subarray(r * 784, (r + 1) * 784), (v, j) => Math.abs(v - raw[label * 784 + j]))));
+      expect(gap, `batch ${by} against its raw digits (test seed ${SEED})`).toBeGreaterThan(0.1);
       b.x.dispose();
       b.y.dispose();
     }

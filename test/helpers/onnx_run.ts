@@ -83,7 +83,9 @@ export async function runModel(bytes: Uint8Array, fed: readonly Feed[], mode: 's
   } finally {
     for (const t of xs) t.dispose();
     model.dispose();
-    expect(tm.memory().numTensors, `tensors left after running the model (test seed ${SEED})`).toBe(before);
+    // At most the count before: what the run leaves would raise it, but the finalizers of earlier tests' garbage (an
+    // undisposed tensor, a graph never run backward) may free some at any await above and lower it.
+    expect(tm.memory().numTensors, `tensors left after running the model (test seed ${SEED})`).toBeLessThanOrEqual(before);
   }
 }
 

@@ -248,12 +248,11 @@ export interface AffineRefParams {
 /**
  * F.affine on tensors: the inverse matrix, _gen_affine_grid's pixel-space
  * grid divided by (W/2, H/2), grid_sample (zeros, align_corners False), and
- * with a fill _apply_grid_transform's mask channel. For nearest, `ties`
- * marks outputs whose sampling point lies within 1e-3 px of a rounding
- * boundary, where f32 and f64 may pick different pixels. With `expand`
- * (F.rotate's), the output is _compute_affine_output_size's.
+ * with a fill _apply_grid_transform's mask channel; its nearest ties as
+ * gridRef's. With `expand` (F.rotate's), the output is
+ * _compute_affine_output_size's.
  */
-export function affineRef(x: Images, p: AffineRefParams, mode: GridMode, fill?: number[], expand = false): { y: Images; ties: Uint8Array } {
+export function affineRef(x: Images, p: AffineRefParams, mode: GridMode, fill?: number[], expand = false): Warped {
   const [, , H, W] = x.shape;
   const center = p.center ? [p.center[0] - W * 0.5, p.center[1] - H * 0.5] : [0, 0];
   const m = inverseAffine(center, p.angle, p.translate, p.scale, p.shear);
@@ -284,26 +283,32 @@ function affineOutputSize(m: number[], W: number, H: number): [number, number] {
 export type GridMode = 'nearest' | 'bilinear' | 'bicubic';
 
 /**
+ * A warp's float64 result, and for nearest sampling `ties`: at each output
+ * whose point lies within 1e-3 px of a rounding edge (where f32 and f64 may
+ * round apart) every value it may take, one per pixel around the edge.
+ */
+export interface Warped {
+  y: Images;
+  ties: (readonly number[] | undefined)[];
+}
+
+/**
  * grid_sample (zeros padding, align_corners False) of the batch at the
  * normalised point `grid(j, i)` gives output pixel (i, j) of an oh × ow
  * output, with a fill blended in by _apply_grid_transform's mask channel.
  * Bicubic: Keys' a = −0.75 over the 4 × 4 taps, each outside one reading 0.
  */
-export function gridRef(x: Images, [oh, ow]: [number, number], grid: (j: number, i: number) => number[], mode: GridMode, fill?: number[]): { y: Images; ties: Uint8Array } {
+export function gridRef(x: Images, [oh, ow]: [number, number], grid: (j: number, i: number) => number[], mode: GridMode, fill?: number[]): Warped {
   const [N, C, H, W] = x.shape;
-  const ties = new Uint8Array(N * C * oh * ow);
+  const ties: (number[] | undefined)[] = new Array(N * C * oh * ow).fill(undefined);
   const a = -0.75;
   const cubic = (d: number) => {
     const t = Math.abs(d);
     return t <= 1 ? (a + 2) * t ** 3 - (a + 3) * t ** 2 + 1 : t < 2 ? a * t ** 3 - 5 * a * t ** 2 + 8 * a * t - 4 * a : 0;
   };
-  // One plane's sample at (ix, iy) in pixels, zeros outside; `ones` samples the mask channel.
-  const sample = (n: number, c: number, ix: number, iy: number, ones: boolean, k: number): number => {
+  // One plane's bilinear or bicubic sample at (ix, iy) in pixels, zeros outside; `ones` samples the mask channel.
+  const sample = (n: number, c: number, ix: number, iy: number, ones: boolean): number => {
     const read = (i: number, j: number) => (i >= 0 && i < H && j >= 0 && j < W ? (ones ? 1 : at(x, n, c, i, j)) : 0);
-    if (mode === 'nearest') {
-      if (Math.abs(ix - Math.floor(ix) - 0.5) < 1e-3 || Math.abs(iy - Math.floor(iy) - 0.5) < 1e-3) ties[k] = 1;
-      return read(roundEven(iy), roundEven(ix));
-    }
     const [x0, y0] = [Math.floor(ix), Math.floor(iy)];
     const [fx, fy] = [ix - x0, iy - y0];
     if (mode === 'bilinear') return read(y0, x0) * (1 - fx) * (1 - fy) + read(y0, x0 + 1) * fx * (1 - fy) + read(y0 + 1, x0) * (1 - fx) * fy + read(y0 + 1, x0 + 1) * fx * fy;
@@ -314,11 +319,18 @@ export function gridRef(x: Images, [oh, ow]: [number, number], grid: (j: number,
   const y = build([N, C, oh, ow], (n, c, i, j) => {
     const [gx, gy] = grid(j, i);
     const [ix, iy] = [((gx + 1) * W - 1) / 2, ((gy + 1) * H - 1) / 2];
-    const k = ((n * C + c) * oh + i) * ow + j;
-    const v = sample(n, c, ix, iy, false, k);
+    if (mode === 'nearest') {
+      // The pixel nearest, or the fill (the mask's nearest is 0) where that is outside; at a near-tie, each pixel it may be.
+      const picks = (v: number) => (Math.abs(v - Math.floor(v) - 0.5) < 1e-3 ? [Math.floor(v), Math.floor(v) + 1] : [roundEven(v)]);
+      const value = (r: number, s: number) => (r >= 0 && r < H && s >= 0 && s < W ? at(x, n, c, r, s) : fill ? fill[c] : 0);
+      const near = picks(iy).flatMap((r) => picks(ix).map((s) => value(r, s)));
+      if (near.length > 1) ties[((n * C + c) * oh + i) * ow + j] = near;
+      return value(roundEven(iy), roundEven(ix));
+    }
+    const v = sample(n, c, ix, iy, false);
     if (!fill) return v;
-    const mask = sample(n, c, ix, iy, true, k);
-    return mode === 'nearest' ? (mask < 0.5 ? fill[c] : v) : v * mask + (1 - mask) * fill[c];
+    const mask = sample(n, c, ix, iy, true);
+    return v * mask + (1 - mask) * fill[c];
   });
   return { y, ties };
 }
@@ -371,7 +383,7 @@ export function perspectiveCoeffsRef(startpoints: number[][], endpoints: number[
 }
 
 /** F.perspective on tensors: _perspective_grid at pixel centres (j + ½, i + ½), grid_sample, the fill's mask. */
-export function perspectiveRef(x: Images, startpoints: number[][], endpoints: number[][], mode: GridMode, fill?: number[]): { y: Images; ties: Uint8Array } {
+export function perspectiveRef(x: Images, startpoints: number[][], endpoints: number[][], mode: GridMode, fill?: number[]): Warped {
   const [, , H, W] = x.shape;
   const c = perspectiveCoeffsRef(startpoints, endpoints);
   return gridRef(x, [H, W], (j, i) => {

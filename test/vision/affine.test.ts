@@ -2,7 +2,7 @@
 // float64: its inverse matrix, pixel-space grid and grid_sample, and with a
 // fill its mask channel. Nearest sampling may pick the other pixel where a
 // point falls within a hair of a rounding boundary (f32 against f64); those
-// outputs are left out of the comparison.
+// outputs are held to either pixel.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';

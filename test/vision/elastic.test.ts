@@ -7,20 +7,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, SEED, uniform } from '../helpers/data.js';
-import { blurRef, gridRef, sampleOf, type GridMode, type Images } from '../helpers/vision.js';
+import { blurRef, gridRef, sampleOf, type GridMode, type Images, type Warped } from '../helpers/vision.js';
 import { expectWarped, images, SHAPES } from './images.js';
 
 const v = tm.vision;
 
 /** F.elastic_transform: _create_identity_grid + displacement [1 or N][H·W·2], grid_sample, the fill's mask. */
-function elasticRef(x: Images, displacement: Float64Array | Float32Array, perSample: boolean, mode: GridMode, fill?: number[]): { y: Images; ties: Uint8Array } {
+function elasticRef(x: Images, displacement: Float64Array | Float32Array, perSample: boolean, mode: GridMode, fill?: number[]): Warped {
   const [N, C, H, W] = x.shape;
   const parts = Array.from({ length: N }, (_, n) => {
     const d = perSample ? displacement.subarray(n * H * W * 2, (n + 1) * H * W * 2) : displacement;
     return gridRef(sampleOf(x, n), [H, W], (j, i) => [(2 * j + 1) / W - 1 + d[(i * W + j) * 2], (2 * i + 1) / H - 1 + d[(i * W + j) * 2 + 1]], mode, fill);
   });
-  const cat = (k: 'y' | 'ties') => parts.flatMap((p) => Array.from(k === 'y' ? p.y.data : p.ties));
-  return { y: { data: Float64Array.from(cat('y')), shape: [N, C, H, W] }, ties: Uint8Array.from(cat('ties')) };
+  return { y: { data: Float64Array.from(parts.flatMap((p) => Array.from(p.y.data))), shape: [N, C, H, W] }, ties: parts.flatMap((p) => p.ties) };
 }
 
 describe.each(BACKENDS)('vision elastic on %s', (backend) => {

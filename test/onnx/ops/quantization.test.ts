@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
+import { collected } from '../../helpers/gc.js';
 import { f64, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel, singleOp, type AttributeSpec, type OnnxTypeName } from '../../helpers/onnx.js';
 import { runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
@@ -121,7 +122,7 @@ describe.each(BACKENDS)('tm.onnx quantization on %s', (backend) => {
       initializers: { s: { shape: [3], values: ws }, z: { type: 'int8', shape: [3], values: wz } },
       extraInputs: ['s', 'z'],
     });
-    const before = tm.memory().numTensors;
+    const before = await collected(); // earlier tests' garbage collected first, so that no finalizer frees it at an await below
     const model = tm.onnx.fromBytes(perAxis);
     const wt = tm.tensor(Int8Array.from(w.v), [2, 3], { dtype: 'i8' });
     const y = tm.noGrad(() => model.forward(wt));
@@ -137,7 +138,7 @@ describe.each(BACKENDS)('tm.onnx quantization on %s', (backend) => {
       initializers: { s: { shape: [4], values: s }, z: { type: 'uint8', shape: [4], values: z } },
       extraInputs: ['s', 'z'],
     });
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const model = tm.onnx.fromBytes(bytes);
     const xt = tm.tensor(Array.from(x.v), [3, 4], { dtype: 'i32' });
     const y = model.forward(xt);
@@ -439,7 +440,7 @@ describe.each(BACKENDS)('quantized MLPs in onnxruntime formats on %s', (backend)
   });
 
   it('keeps what it derives from the int8 weights across runs (the same output each run), and frees it with the model', async () => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const model = tm.onnx.fromBytes(onnxModel(dynamicMlp(randomMlp(), 'batch')));
     const x = tm.tensor(Array.from(floats([3, MLP_SIZES[0]]).v), [3, MLP_SIZES[0]]);
     const runOnce = async () => {
