@@ -142,9 +142,10 @@ function expectStages(s: Stages, x: F64, q: QuantizedCnn, net: Cnn, who: string)
  * the largest error and half a step; the Gemm as a convolution. 1e-5 of
  * the terms' sizes and 1e-3 of each step more for f32 arithmetic and
  * rounding a near-half the other way. Each stage's error must stay inside
- * its calibration margin (less a step), or saturation would void the bound.
+ * its calibration margin (less a step), or saturation would void the bound:
+ * `crossing` names the stages where it may not.
  */
-function errorBound(net: Cnn, x: F64, q: QuantizedCnn): Float64Array {
+function errorBound(net: Cnn, x: F64, q: QuantizedCnn): { bound: Float64Array; crossing: string[] } {
   const float = cnnRef(net, x);
   const ex = q.qx.scale / 2;
   const convError = (w: F64, steps: number[], pads: number[], out: QP) => {
@@ -158,9 +159,7 @@ function errorBound(net: Cnn, x: F64, q: QuantizedCnn): Float64Array {
   const ec = convError(net.w1, q.w1.steps, CNN_PADS, q.qc), ed = convError(net.w2, q.w2.steps, [0, 0, 0, 0], q.qd);
   const ee = ec + ed + 1e-5 * maxOf(float.c.v.map((v, i) => Math.abs(v) + Math.abs(float.d.v[i]))) + q.qe.scale * (0.5 + 1e-3);
   const eg = ee + q.qg.scale * (0.5 + 1e-3);
-  for (const [e, p, what] of [[ex, q.qx, 'x'], [ec, q.qc, 'conv 3×3'], [ed, q.qd, 'conv 1×1'], [ee, q.qe, 'sum'], [eg, q.qg, 'mean']] as const) {
-    expect(e + p.scale, `the ${what}'s error stays inside its calibration margin`).toBeLessThan(p.margin);
-  }
+  const crossing = ([[ex, q.qx, 'x'], [ec, q.qc, 'conv 3×3'], [ed, q.qd, 'conv 1×1'], [ee, q.qe, 'sum'], [eg, q.qg, 'mean']] as const).filter(([e, p]) => !(e + p.scale < p.margin)).map(([, , what]): string => what);
   const g = float.g.v;
   const bound = new Float64Array(N * OUT);
   for (let r = 0; r < N; r++) {
@@ -174,8 +173,26 @@ function errorBound(net: Cnn, x: F64, q: QuantizedCnn): Float64Array {
       bound[r * OUT + j] = e + 1e-5 * sizes;
     }
   }
-  expect(maxOf(bound) + q.qy.scale, "the output's error stays inside its calibration margin").toBeLessThan(q.qy.margin);
-  return bound;
+  if (!(maxOf(bound) + q.qy.scale < q.qy.margin)) crossing.push('output');
+  return { bound, crossing };
+}
+
+/**
+ * A CNN, an input and its quantization whose worst-case errors stay inside
+ * every calibration margin: the bound is loose (~20× the errors seen), and
+ * about one draw in 27 (113 of 3,000 measured) lets it reach a margin
+ * somewhere, mostly the output's; such a draw is
+ * drawn again (each try from the seeded stream, so a seed replays).
+ */
+function drawCnn(): { net: Cnn; x: F64; q: QuantizedCnn; bound: Float64Array } {
+  for (let tries = 1; ; tries++) {
+    const net = randomCnn();
+    const x = floats([N, C, H, W], 1);
+    const q = quantizeCnn(net, x);
+    const { bound, crossing } = errorBound(net, x, q);
+    if (crossing.length === 0) return { net, x, q, bound };
+    if (tries === 20) expect.fail(`20 draws each let the error bound reach a calibration margin (last: ${crossing.join(', ')}; seed ${SEED})`);
+  }
 }
 
 async function ortStages(bytes: Uint8Array, x: F64): Promise<Stages> {
@@ -195,9 +212,7 @@ describe.each(BACKENDS)('a QOperator CNN (QLinearConv, QLinearAdd, QLinearGlobal
   });
 
   it('runs each stage as its definition, as onnxruntime-web does, and lands within the quantization error of the float CNN', async () => {
-    const net = randomCnn();
-    const x = floats([N, C, H, W], 1);
-    const q = quantizeCnn(net, x);
+    const { net, x, q, bound } = drawCnn();
     const bytes = onnxModel(q.spec);
     const outs = await runModel(bytes, [{ shape: x.shape, values: x.v }]);
     const names = ['y', 'xq', 'cq', 'dq', 'eq', 'gq', 'yq'] as const;
@@ -208,7 +223,7 @@ describe.each(BACKENDS)('a QOperator CNN (QLinearConv, QLinearAdd, QLinearGlobal
     const offTheirs = expectStages(theirs, x, q, net, 'onnxruntime');
     // Where no stage of either was one off, the two runs agree to the last integer.
     if (offMine === 0 && offTheirs === 0) for (const n of names) expect(Array.from(mine[n].v), `${n} (seed ${SEED})`).toEqual(Array.from(theirs[n].v));
-    const float = cnnRef(net, x).y.v, bound = errorBound(net, x, q);
+    const float = cnnRef(net, x).y.v;
     mine.y.v.forEach((v, i) => {
       if (!(Math.abs(v - float[i]) <= bound[i])) expect.fail(`output ${i}: got ${v}, the float CNN ${float[i]} ± ${bound[i]} (seed ${SEED})`);
     });
