@@ -9,6 +9,8 @@
 // the same value (every float8 value is exactly an f32), the element type
 // recorded beside it.
 
+import { roundHalfEven } from '../round.js';
+
 export type Float8Type = 'float8e4m3fn' | 'float8e4m3fnuz' | 'float8e5m2' | 'float8e5m2fnuz';
 
 export interface Float8Format {
@@ -59,9 +61,7 @@ export function roundToFloat8Value(v: number, type: Float8Type, saturate: boolea
   const m = f.mantissaBits, a = Math.abs(Math.fround(v));
   let e = 1 - f.bias;
   while (e < f.maxExponent && a >= 2 ** (e + 1)) e++;
-  const q = a * 2 ** (m - e), floor = Math.floor(q);
-  const whole = q - floor > 0.5 || (q - floor === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
-  const rounded = whole * 2 ** (e - m);
+  const rounded = roundHalfEven(a * 2 ** (m - e)) * 2 ** (e - m);
   const magnitude = rounded > f.max ? (saturate ? f.max : f.infinities ? Infinity : NaN) : rounded;
   if (magnitude === 0 && f.unsignedZero) return 0;
   return v < 0 || Object.is(v, -0) ? -magnitude : magnitude;
