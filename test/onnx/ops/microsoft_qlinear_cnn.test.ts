@@ -19,6 +19,7 @@ import { onnxModel, type GraphSpec, type TensorSpec } from '../../helpers/onnx.j
 import { CNN_PADS, cnnRef, dequantized, expectRequantized, meanImage, qgemmRef, relative, requantizedRef, type Cnn, type QP } from '../../helpers/onnx_qoperator.js';
 import { integerConvRef, quantize, roundHalfEven, type ConvGeometry } from '../../helpers/onnx_quantized.js';
 import { runModel } from '../../helpers/onnx_run.js';
+import { ortRun } from '../../helpers/ort.js';
 
 const [N, C, H, W, F, OUT] = [2, 3, 7, 6, 4, 5];
 const floats = (shape: number[], bound: number): F64 => f64(shape, asF32(uniform(size(shape), -bound, bound)));
@@ -196,14 +197,9 @@ function drawCnn(): { net: Cnn; x: F64; q: QuantizedCnn; bound: Float64Array } {
 }
 
 async function ortStages(bytes: Uint8Array, x: F64): Promise<Stages> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  try {
-    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from(x.v), x.shape) });
-    const stage = async (name: string) => ({ shape: [...out[name].dims], v: Float64Array.from((await out[name].getData()) as ArrayLike<number>) });
-    return Object.fromEntries(await Promise.all(['y', 'xq', 'cq', 'dq', 'eq', 'gq', 'yq'].map(async (n) => [n, await stage(n)]))) as Stages;
-  } finally {
-    await session.release();
-  }
+  const out = await ortRun(bytes, { x: new ort.Tensor('float32', Float32Array.from(x.v), x.shape) });
+  const stage = async (name: string) => ({ shape: [...out[name].dims], v: Float64Array.from((await out[name].getData()) as ArrayLike<number>) });
+  return Object.fromEntries(await Promise.all(['y', 'xq', 'cq', 'dq', 'eq', 'gq', 'yq'].map(async (n) => [n, await stage(n)]))) as Stages;
 }
 
 describe.each(BACKENDS)('a QOperator CNN (QLinearConv, QLinearAdd, QLinearGlobalAveragePool, QGemm) on %s', (backend) => {
