@@ -7,8 +7,8 @@
 #               names (13 to 17), some with a dynamic batch axis (the graph
 #               then computes shapes with Shape/Gather/Unsqueeze/Concat), and
 #   NAME.npz    fixed random inputs under the input names (float32; token ids
-#               int64) and PyTorch's outputs for them under the output names
-#               (float32; argmax int64), as numpy.savez writes them (written
+#               and class targets int64) and PyTorch's outputs for them under
+#               the output names (float32; argmax int64), as numpy.savez writes them (written
 #               here with a fixed zip timestamp so the bytes don't change),
 # and README.md, with the table of cases: opset, the op types in each graph
 # (read back from the file with the onnx package), what each exercises.
@@ -269,12 +269,66 @@ def instance_group_norm():
                 'InstanceNormalization, Reshape, Mul, Add')
 
 
+class SpatialTransformer(nn.Module):
+    """A spatial transformer: an affine map per image from a small localisation head, its sampling grid built by
+    a product with the output's base grid (affine_grid has no export in torch 1.13), and GridSample in each of
+    its modes: bilinear with zeros, nearest with border (align_corners), bicubic with reflection."""
+
+    def __init__(self, channels, out_size):
+        super().__init__()
+        self.head = nn.Linear(channels, 6)
+        h, w = out_size
+        ys, xs = torch.linspace(-1, 1, h), torch.linspace(-1, 1, w)
+        base = torch.stack([xs.repeat(h), ys.repeat_interleave(w), torch.ones(h * w)], dim=1)
+        self.register_buffer('base', base)
+        self.register_buffer('identity', torch.tensor([1.0, 0.0, 0.0, 0.0, 1.0, 0.0]))
+        self.out_size = out_size
+
+    def forward(self, x):
+        theta = (self.identity + 0.3 * torch.tanh(self.head(x.mean(dim=(2, 3))))).reshape(-1, 2, 3)
+        grid = (self.base @ theta.transpose(1, 2)).reshape(-1, *self.out_size, 2) * 1.2
+        return (F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False),
+                F.grid_sample(x, grid, mode='nearest', padding_mode='border', align_corners=True),
+                F.grid_sample(x, grid, mode='bicubic', padding_mode='reflection', align_corners=False))
+
+
+def spatial_transformer():
+    model = SpatialTransformer(3, (6, 5))
+    perturb(model)
+    return Case(model, randn(2, 3, 7, 9), 16, 'GridSample (opset 16) in its three modes and padding modes, its grid '
+                'computed in the graph from the input (MatMul of a base grid by per-image affine maps)', outputs=3)
+
+
+class DetAndLosses(nn.Module):
+    """torch.det of a batch of matrices; cross_entropy (class weights, ignore_index, mean) and nll_loss without
+    reduction, both over [N, C, d] logits, which export as SoftmaxCrossEntropyLoss."""
+
+    def __init__(self):
+        super().__init__()
+        self.mix = nn.Linear(4, 4)
+        self.register_buffer('weight', torch.tensor([0.5, 1.0, 2.0]))
+
+    def forward(self, m, logits, target):
+        return (torch.det(self.mix(m)),
+                F.cross_entropy(logits, target, weight=self.weight, ignore_index=1),
+                F.nll_loss(F.log_softmax(logits, dim=1), target, reduction='none'))
+
+
+def det_and_losses():
+    model = DetAndLosses()
+    perturb(model)
+    target = torch.tensor([[0, 1], [2, 2], [1, 0], [2, 0], [0, 2]])
+    return Case(model, (randn(3, 4, 4), randn(5, 3, 2), target), 13, 'Det of a batch; SoftmaxCrossEntropyLoss for '
+                'cross_entropy (weights, ignore_index, mean) and for nll_loss(log_softmax) without reduction; int64 targets',
+                outputs=3)
+
 CASES = {
     'mlp': mlp, 'mlp_dynamic': mlp_dynamic, 'cnn': cnn, 'resnet_block': resnet_block, 'conv1d': conv1d,
     'conv_transpose_upsample': conv_transpose_upsample, 'layer_norm_17': layer_norm(17), 'layer_norm_13': layer_norm(13),
     'transformer_encoder': transformer_encoder, 'lstm': recurrent('LSTM', 14, num_layers=2),
     'lstm_bidirectional': recurrent('LSTM', 15, dynamic=True, bidirectional=True), 'gru': recurrent('GRU', 16),
     'embedding': embedding, 'tensor_ops': tensor_ops, 'instance_group_norm': instance_group_norm,
+    'spatial_transformer': spatial_transformer, 'det_and_losses': det_and_losses,
 }
 
 
@@ -352,7 +406,8 @@ def write_readme(rows):
         'Real PyTorch ONNX exports for tm.onnx.load: each `NAME.onnx` is a small model exported with',
         '`torch.onnx.export` (eval mode, `torch.no_grad()`), inputs named `x` (`x0`, `x1`, .. for several) and',
         'outputs `y` (`y0`, `y1`, ..); each `NAME.npz` holds fixed inputs under the input names and PyTorch\'s',
-        'outputs for them under the output names (float32; `embedding`\'s token ids and `tensor_ops`\' argmax int64).',
+        'outputs for them under the output names (float32; `embedding`\'s token ids, `tensor_ops`\' argmax and',
+        '`det_and_losses`\' targets int64).',
         'Every parameter is moved off its initial value and the BatchNorm models take a few training-mode',
         'forwards first, so their running statistics are not 0 and 1. "dynamic batch": axis 0 of every input',
         'and output is the symbolic `batch`. Each file passes `onnx.checker.check_model(full_check=True)`.',
