@@ -1,6 +1,7 @@
-// ONNX's OneHot, GatherND, ScatterND and ScatterElements in tm.onnx, each a
-// one-node model against a plain loop over ONNX's definition, on fresh random
-// data. (QuantizeLinear and DequantizeLinear: quantization.test.ts.)
+// ONNX's OneHot and GatherND in tm.onnx, each a one-node model against a
+// plain loop over ONNX's definition, on fresh random data. (The scatters, and
+// GatherND with indices fed on the device: scatter.test.ts. QuantizeLinear
+// and DequantizeLinear: quantization.test.ts.)
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
@@ -55,51 +56,4 @@ describe.each(BACKENDS)('tm.onnx indexing ops on %s', (backend) => {
     expectExact(await b.data(), asF32(Float64Array.from([...data.slice(8, 12), ...data.slice(12, 16)])));
   });
 
-  it('ScatterND and ScatterElements replace the indexed elements; gradients reach data and updates', async () => {
-    const data = uniform(4 * 5), upd = uniform(2 * 5);
-    const nd = onnxModel({
-      inputs: [{ name: 'x', shape: [4, 5] }, { name: 'u', shape: [2, 5] }],
-      outputs: [{ name: 'y' }],
-      initializers: { i: { type: 'int64', shape: [2, 1], values: [3, -4] } },
-      nodes: [{ op: 'ScatterND', inputs: ['x', 'i', 'u'], outputs: ['y'] }],
-    });
-    const x = tm.tensor(Float32Array.from(data), [4, 5]);
-    const u = tm.tensor(Float32Array.from(upd), [2, 5]);
-    x.requiresGrad = u.requiresGrad = true;
-    const model = tm.onnx.fromBytes(nd);
-    const y = model.run({ x, u }).y;
-    const want = Float64Array.from(data);
-    want.set(upd.slice(0, 5), 15);
-    want.set(upd.slice(5, 10), 0);
-    expectExact(await y.data(), asF32(want));
-    y.mul(tm.arange(20).reshape([4, 5])).sum().backward();
-    const gx = await x.grad!.data(), gu = await u.grad!.data();
-    expectExact(gx, Array.from({ length: 20 }, (_, i) => (i < 5 || i >= 15 ? 0 : i)));
-    expectExact(gu, [...Array.from({ length: 5 }, (_, i) => 15 + i), ...Array.from({ length: 5 }, (_, i) => i)]);
-
-    const el = onnxModel({
-      inputs: [{ name: 'x', shape: [3, 4] }, { name: 'u', shape: [2, 4] }],
-      outputs: [{ name: 'y' }],
-      initializers: { i: { type: 'int64', shape: [2, 4], values: [0, 2, 1, -1, 2, 0, 0, 1] } },
-      nodes: [{ op: 'ScatterElements', inputs: ['x', 'i', 'u'], outputs: ['y'], attributes: { axis: 0 } }],
-    });
-    const d2 = uniform(12), u2 = uniform(8);
-    const y2 = run(el, { x: tm.tensor(Float32Array.from(d2), [3, 4]), u: tm.tensor(Float32Array.from(u2), [2, 4]) }).y;
-    const w2 = Float64Array.from(d2);
-    const ii = [0, 2, 1, 2, 2, 0, 0, 1];
-    ii.forEach((row, k) => (w2[row * 4 + (k % 4)] = u2[k]));
-    expectExact(await y2.data(), asF32(w2));
-  });
-
-  it('refuses a scatter with a reduction and indices computed from the input data', () => {
-    const withReduction = onnxModel({
-      inputs: [{ name: 'x', shape: [3] }, { name: 'u', shape: [1] }],
-      outputs: [{ name: 'y' }],
-      initializers: { i: { type: 'int64', shape: [1, 1], values: [0] } },
-      nodes: [{ op: 'ScatterND', inputs: ['x', 'i', 'u'], outputs: ['y'], attributes: { reduction: 'add' } }],
-    });
-    expect(() => run(withReduction, { x: tm.zeros([3]), u: tm.ones([1]) })).toThrow("reduction add is not supported (only 'none')");
-    const computed = singleOp('GatherND', [{ name: 'x', shape: [3, 2] }, { name: 'i', type: 'int64', shape: [1, 1] }]);
-    expect(() => run(computed, { x: tm.zeros([3, 2]), i: tm.tensor(Int32Array.of(1), [1, 1], { dtype: 'i32' }) })).toThrow('is computed on the device, from the model\'s inputs or its parameters');
-  });
 });
