@@ -85,7 +85,7 @@ const dft: OnnxOp = {
     if (axis < -r || axis > r - 2 || axis === -1) throw call.error(`axis = ${axis} is outside [${-r}, -2] ∪ [0, ${r - 2}] for input [${x.shape.join(', ')}] (its last axis holds the real and imaginary parts)`);
     const a = axis < 0 ? axis + r : axis;
     const n = call.has(1) ? scalarInt(call, 1, 'dft_length') : x.shape[a];
-    if (n < 1) throw call.error(`dft_length = ${n} should be at least 1`);
+    if (n < 1) throw call.error(call.has(1) ? `dft_length = ${n} should be at least 1` : `axis ${axis} of input [${x.shape.join(', ')}] is empty: there is nothing to transform`);
     return transform(x, real, a, n, inverse, onesided);
   },
 };

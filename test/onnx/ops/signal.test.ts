@@ -390,6 +390,7 @@ describe.each(BACKENDS)('ONNX signal ops on %s', (backend) => {
     await fails('DFT', [{ ...x([2, 4, 1]), type: 'int32' }], {}, /\(DFT\): input should be float, it is i32/);
     await fails('DFT', [x([2, 4, 1])], { inverse: 2 }, /inverse = 2 should be 0 or 1/);
     await fails('DFT', [x([2, 4, 1]), int64Scalar(0)], {}, /dft_length = 0 should be at least 1/);
+    await fails('DFT', [x([2, 0, 1])], {}, /axis 1 of input \[2, 0, 1\] is empty/);
     await fails('DFT', [x([2, 4, 1]), ints([4, 4])], {}, /dft_length \(input 1\) should be a scalar, it is \[2\]/);
     await fails('DFT', [x([2, 4, 1])], { axis: 1 }, /attribute axis = 1 is not part of DFT since opset 20/, 20);
     await fails('DFT', [x([2, 4, 1]), null, int64Scalar(-1)], {}, /axis = -1 is outside/, 20);
