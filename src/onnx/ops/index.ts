@@ -22,6 +22,7 @@ import { SCATTER_OPS } from './scatter.js';
 import { SEQUENCE_OPS } from './sequence.js';
 import { SEQUENCE_MAP_OPS } from './sequence_map.js';
 import { SHAPE_OPS } from './shape.js';
+import { SIGNAL_OPS } from './signal.js';
 
 export const OPS: OpTable = {
   ...ELEMENTWISE_OPS,
@@ -44,6 +45,7 @@ export const OPS: OpTable = {
   ...SEQUENCE_OPS,
   ...SEQUENCE_MAP_OPS,
   ...ONNXRUNTIME_DEFAULT_DOMAIN_OPS,
+  ...SIGNAL_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */
