@@ -13,6 +13,7 @@ import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { broadcastMap, expectFractionBelow, expectMoments, meanAndError } from '../helpers/distributions.js';
 import { erfRef, roundF16, size } from '../helpers/float64.js';
 import { erfcRef, erfinvRef } from '../helpers/special.js';
+import { collected } from '../helpers/gc.js';
 
 const { Normal, LogNormal, Uniform, Laplace, Exponential, Cauchy } = tm.distributions;
 type Distribution = tm.distributions.Distribution;
@@ -220,7 +221,7 @@ describe.each(BACKENDS)('continuous distributions on %s', (backend) => {
     it('memory stays flat: the members free their intermediates, dispose the scalars made from numbers', async () => {
       const params = drawParameters(spec, spec.ranges.map((_, i) => (i === 0 ? [5] : 'number')));
       const tensors = params.map((p) => tm.tensor(p.v, p.shape));
-      const before = tm.memory().numTensors;
+      const before = await collected();
       const d = spec.make(...params.map((p, i) => (i === 0 ? tensors[0] : p.v[0])));
       const value = tm.tensor(asF32(uniform(5, ...spec.values)), [5]);
       const p = tm.fill([5], 0.4);

@@ -10,6 +10,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, randomInts, uniform } from '../helpers/data.js';
 import { broadcastIndex, broadcastMap } from '../helpers/distributions.js';
 import { size, unravel } from '../helpers/float64.js';
+import { collected } from '../helpers/gc.js';
 
 const { Bernoulli, Categorical, OneHotCategorical } = tm.distributions;
 
@@ -176,7 +177,7 @@ describe.each(BACKENDS)('discrete distributions on %s', (backend) => {
     const probs = tm.tensor(asF32(uniform(12, 0.1, 1)), [3, 4]);
     const labels = tm.tensor([0, 3, 1], [3], { dtype: 'i32' });
     const rows = labels.oneHot(4);
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const cat = new Categorical({ probs });
     const bern = new Bernoulli({ logits: probs });
     const hot = new OneHotCategorical({ probs });

@@ -11,6 +11,7 @@ import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { broadcastIndex, cholesky64, inverseSpd64, logDetSpd64, solveLower64 } from '../helpers/distributions.js';
 import { broadcastShape, size, unravel } from '../helpers/float64.js';
 import { batchOf, matmul64, transpose64 } from '../helpers/linalg.js';
+import { collected } from '../helpers/gc.js';
 
 const { MultivariateNormal } = tm.distributions;
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -169,7 +170,7 @@ describe.each(BACKENDS)('MultivariateNormal on %s', (backend) => {
     const loc = tm.tensor(asF32(uniform(3, -1, 1)), [3]);
     const sigma = tm.tensor(spd(3), [3, 3]);
     const value = tm.tensor(asF32(uniform(6, -1, 1)), [2, 3]);
-    const before = tm.memory().numTensors;
+    const before = await collected();
     for (const spread of [{ covariance: sigma }, { precision: sigma }, { scaleTril: sigma }]) {
       const d = new MultivariateNormal(loc, spread);
       const results = [d.sample([2]), d.rsample([2]), d.logProb(value), d.entropy(), d.mean, d.variance, d.stddev, d.covariance];

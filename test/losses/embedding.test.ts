@@ -10,6 +10,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, randomInts, uniform } from '../helpers/data.js';
 import { size } from '../helpers/float64.js';
 import { checkLoss, sum } from '../helpers/losses.js';
+import { collected } from '../helpers/gc.js';
 
 const rows = (v: Float64Array, n: number) => Array.from({ length: v.length / n }, (_, r) => Array.from(v.subarray(r * n, (r + 1) * n)));
 const pNorm = (v: number[], p: number) => (p === Infinity ? Math.max(...v.map(Math.abs)) : sum(v.map((x) => Math.abs(x) ** p)) ** (1 / p));
@@ -142,7 +143,7 @@ describe.each(BACKENDS)('embedding losses on %s', (backend) => {
       tm.losses.hingeEmbedding(a, ones),
     ].forEach((t) => t.dispose()));
     run();
-    const before = tm.memory().numTensors;
+    const before = await collected();
     run();
     expect(tm.memory().numTensors).toBe(before);
   });

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
+import { collected } from '../helpers/gc.js';
 
 const SIZES = [1, 7, 13, 1000];
 const AVERAGES = ['micro', 'macro', 'weighted', 'none'] as const;
@@ -263,7 +264,7 @@ describe.each(BACKENDS)('classification metrics on %s', (backend) => {
     const scores = tm.tensor(Float32Array.from(uniform(40)), [10, 4]);
     scores.requiresGrad = true;
     const target = ints(labels(10, 0, 3));
-    const before = tm.memory().numTensors;
+    const before = await collected();
     for (const average of AVERAGES) tm.metrics.fbetaScore(scores, target, { average, beta: 2 }).dispose();
     tm.metrics.confusionMatrix(scores, target, { normalize: 'true' }).dispose();
     tm.metrics.accuracy(scores, target, { topK: 2 }).dispose();

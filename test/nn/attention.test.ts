@@ -3,6 +3,7 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, randomInts, uniform } from '../helpers/data.js';
 import { attentionRef, erfRef, f64, layerNormRef, linearRef, map, type AttentionRefWeights, type F64 } from '../helpers/float64.js';
+import { collected } from '../helpers/gc.js';
 
 async function asRef(t: tm.Tensor): Promise<F64> {
   return f64([...t.shape], await t.data());
@@ -175,7 +176,7 @@ describe.each(BACKENDS)('MultiheadAttention and TransformerEncoderLayer on %s', 
     const m = new tm.nn.MultiheadAttention(8, 2, { seed: 1 });
     const x = tm.randn([2, 5, 8], { seed: 1 });
     tm.noGrad(() => m.forward(x).dispose());
-    const before = tm.memory().numTensors;
+    const before = await collected();
     tm.noGrad(() => m.forward(x).dispose());
     expect(tm.memory().numTensors).toBe(before);
     m.dispose();
@@ -186,7 +187,7 @@ describe.each(BACKENDS)('MultiheadAttention and TransformerEncoderLayer on %s', 
     const x = tm.randn([2, 5, 8], { seed: 1 });
     const step = () => tm.tidy(() => layer.forward(x).square().mean().backward());
     step();
-    const before = tm.memory().numTensors;
+    const before = await collected();
     for (let i = 0; i < 3; i++) step();
     expect(tm.memory().numTensors).toBe(before);
     layer.dispose();

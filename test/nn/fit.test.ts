@@ -162,7 +162,7 @@ describe('Sequential.fit', () => {
     const x = tm.randn([4, 3], { seed: 2 });
     const want = Array.from(await tm.tidy(() => dense.forward(x).relu()).data());
     await collected();
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const out = model.predict(x);
     expect(Array.from(await out.data())).toEqual(want);
     out.dispose();
@@ -263,7 +263,7 @@ describe('fit reads each step\'s loss after issuing the next', () => {
     const weights = await model.parameters()[0].data();
     const optimizer = new tm.optim.SGD(model.parameters(), { lr: 0.01 });
     await collected();
-    const before = tm.memory().numTensors;
+    const before = await collected();
     await expect(model.fit(x, y, { epochs: 2, batchSize: 4, quiet: true, shuffle: false, optimizer })).rejects.toThrow(
       'fit: x holds NaN (sample 9); training on it would turn every parameter into NaN',
     );
@@ -281,7 +281,7 @@ describe('fit reads each step\'s loss after issuing the next', () => {
     const model = new tm.nn.Sequential([new tm.nn.Dense(2, 1)]);
     const optimizer = new tm.optim.SGD(model.parameters(), { lr: 1e30 });
     await collected();
-    const before = tm.memory().numTensors;
+    const before = await collected();
     await expect(model.fit(x, y, { epochs: 2, batchSize: 4, quiet: true, shuffle: false, optimizer })).rejects.toThrow(
       /^fit: loss became (NaN|Infinity) at epoch 1, batch \d: training diverged \(the data was checked finite\); lower the learning rate/,
     );

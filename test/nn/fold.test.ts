@@ -9,6 +9,7 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { size } from '../helpers/float64.js';
+import { collected } from '../helpers/gc.js';
 
 interface Geometry {
   shape: number[]; // x [N, C, H, W] or [C, H, W]
@@ -76,7 +77,7 @@ describe.each(BACKENDS)('unfold and fold on %s', (backend) => {
   });
 
   it.each(CASES)('unfolds $shape in $kernel blocks (dilation $dilation, padding $padding, stride $stride) in PyTorch\'s order, and its gradient is fold', async (g) => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const { out, from } = unfoldMap(g);
     const x = asF32(uniform(size(g.shape), -3, 3));
     const xt = tm.tensor(x, g.shape);

@@ -695,7 +695,7 @@ describe('Module buffers', () => {
       override ownBuffers() { return { weight: this.count }; }
     }
     expect(() => new Clash().namedState()).toThrow('namedState: weight names both a parameter and a buffer');
-    const before = tm.memory().numTensors;
+    const before = await collected();
     layer.dispose();
     expect(tm.memory().numTensors).toBe(before - 2);
   });

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose } from '../helpers/data.js';
+import { collected } from '../helpers/gc.js';
 
 const fixture = (file: string) => new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'pytorch', file)));
 
@@ -221,7 +222,7 @@ describe.each(BACKENDS)('loadPytorch of PyTorch 1.13 exports on %s', (backend) =
 
   it.each(Object.keys(CASES))('%s: computes what PyTorch computed', async (name) => {
     const { model: make, inputs, run } = CASES[name];
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const model = make();
     tm.nn.loadPytorch(model, fixture(`${name}.safetensors`));
     model.eval();

@@ -3,6 +3,7 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { f64, recurrentRef, type F64, type RecurrentCellRef } from '../helpers/float64.js';
+import { collected } from '../helpers/gc.js';
 
 type Kind = 'RNN' | 'LSTM' | 'GRU';
 const GATES: Record<Kind, number> = { RNN: 1, LSTM: 4, GRU: 3 };
@@ -184,7 +185,7 @@ describe.each(BACKENDS)('recurrent layers on %s', (backend) => {
     const x = tm.randn([2, 5, 3], { seed: 1 });
     const step = () => tm.tidy(() => gru.forward(x).square().mean().backward());
     step();
-    const before = tm.memory().numTensors;
+    const before = await collected();
     for (let i = 0; i < 3; i++) step();
     expect(tm.memory().numTensors).toBe(before);
     gru.dispose();

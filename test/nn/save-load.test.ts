@@ -8,6 +8,7 @@ import { CorruptFileError } from '../../src/io/errors.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { rng } from '../../src/random.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { collected } from '../helpers/gc.js';
 
 let dir: string;
 
@@ -356,7 +357,7 @@ describe('model.save and tm.nn.load', () => {
   it('survives a few hundred mutated files: each loads or fails with CorruptFileError, leaking nothing', async () => {
     const good = await model(5).toBytes();
     const next = rng(1234);
-    const before = tm.memory().numTensors;
+    const before = await collected();
     let loaded = 0;
     for (let trial = 0; trial < 300; trial++) {
       const bytes = good.slice();

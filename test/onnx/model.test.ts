@@ -14,6 +14,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF16, asF32, expectClose, expectExact, uniform } from '../helpers/data.js';
 import { f64, matmulRef, size, type F64 } from '../helpers/float64.js';
 import { onnxModel, type GraphSpec } from '../helpers/onnx.js';
+import { collected } from '../helpers/gc.js';
 
 const rand = (shape: number[]): F64 => f64(shape, asF32(uniform(size(shape))));
 const t = (a: F64, dtype: tm.DType = 'f32') => tm.tensor(Array.from(a.v), a.shape, { dtype });
@@ -69,7 +70,7 @@ describe.each(BACKENDS)('tm.onnx OnnxModel on %s', (backend) => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs by name and by position, forward gives the first output, and describes itself', async () => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const [k, n] = [7, 3];
     const w = rand([n, k]), b = rand([n]);
     const model = tm.onnx.fromBytes(linearModel(k, n, w, b));
@@ -212,7 +213,7 @@ describe.each(BACKENDS)('tm.onnx OnnxModel on %s', (backend) => {
   });
 
   it('float initializers are parameters: gradients against float64, an SGD step, weights saved and loaded', async () => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const [batch, k, n] = [5, 7, 3];
     const w = rand([n, k]), b = rand([n]), x = rand([batch, k]), target = rand([batch, n]);
     // An int64 initializer (Reshape's shape) stays a host constant, not a parameter.
@@ -272,7 +273,7 @@ describe.each(BACKENDS)('tm.onnx OnnxModel on %s', (backend) => {
   });
 
   it('loads from a path and from bytes; typed-field and float16 initializers read as raw_data does', async () => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const w = rand([3, 7]), b = rand([3]);
     const bytes = linearModel(7, 3, w, b);
     const path = join(dir, 'linear.onnx');

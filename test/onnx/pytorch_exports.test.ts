@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose } from '../helpers/data.js';
+import { collected } from '../helpers/gc.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'onnx');
 const fixture = (file: string) => new Uint8Array(readFileSync(join(FIXTURES, file)));
@@ -23,7 +24,7 @@ describe.each(BACKENDS)('tm.onnx runs PyTorch 1.13 exports on %s', (backend) => 
   });
 
   it.each(NAMES.flatMap((n) => [[n, 'run'], [n, 'runAsync']] as const))('%s: computes what PyTorch computed (%s)', async (name, mode) => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const model = await tm.onnx.load(fixture(`${name}.onnx`));
     expect(model.producer).toMatch(/^pytorch 1\.13/);
     const io = tm.fromNpz(fixture(`${name}.npz`));

@@ -8,6 +8,7 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, uniform } from '../helpers/data.js';
 import { size } from '../helpers/float64.js';
+import { collected } from '../helpers/gc.js';
 
 const block = (i: number, n: number, out: number) => [Math.floor((i * n) / out), Math.ceil(((i + 1) * n) / out)];
 
@@ -74,7 +75,7 @@ describe.each(BACKENDS)('adaptive pooling over volumes on %s', (backend) => {
     expectClose(await new tm.nn.AdaptiveMaxPool3d(1).forward(x).data(), await x.max([2, 3, 4]).data(), 0);
     expect(new tm.nn.AdaptiveMaxPool3d([1, 2, 3]).forward(x).shape).toEqual([2, 4, 1, 2, 3]);
     tm.adaptiveMaxPool3d(x, [2, 3, 4]).dispose();
-    const before = tm.memory().numTensors;
+    const before = await collected();
     tm.adaptiveMaxPool3d(x, [2, 3, 4]).dispose();
     expect(tm.memory().numTensors).toBe(before);
   });

@@ -9,6 +9,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, uniform } from '../helpers/data.js';
 import { f64, size, type F64 } from '../helpers/float64.js';
 import { abs, convTranspose3dRef, triple, type TransposeGeometry } from '../helpers/volumes.js';
+import { collected } from '../helpers/gc.js';
 
 function random(shape: number[]): { ref: F64; t: tm.Tensor } {
   const ref = f64(shape, Float64Array.from(Float32Array.from(uniform(size(shape), -1, 1))));
@@ -69,7 +70,7 @@ describe.each(BACKENDS)('convTranspose3d on %s', (backend) => {
     const want = convTranspose3dRef(f64([1, 2, 3, 2, 4], x.ref.v), w.ref, g);
     expect(y.shape).toEqual(want.y.shape.slice(1));
     expectClose(await y.data(), want.y.v, 1e-5, 'unbatched', convTranspose3dRef(f64([1, 2, 3, 2, 4], x.ref.v.map(Math.abs)), abs(w.ref), g).y.v);
-    const before = tm.memory().numTensors;
+    const before = await collected();
     tm.convTranspose3d(x.t, w.t, { stride: 2 }).dispose();
     expect(tm.memory().numTensors).toBe(before);
   });

@@ -12,6 +12,7 @@ import { gruCell } from '../../src/ops/gru_cell.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asDType, expectClose, uniform } from '../helpers/data.js';
 import { recurrentCellsOf } from '../../src/backends/recurrent_cells.js';
+import { collected } from '../helpers/gc.js';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
@@ -93,7 +94,7 @@ describe.each(BACKENDS)('gruCell on %s', (backend) => {
     const [xw, hw] = [tm.tensor(uniform(batch * 3 * hidden), [batch, 3 * hidden]), tm.tensor(uniform(batch * 3 * hidden), [batch, 3 * hidden])];
     const h = tm.tensor(uniform(batch * hidden), [batch, hidden]);
     xw.requiresGrad = hw.requiresGrad = h.requiresGrad = true;
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const loss = tm.tidy(() => gruCell(xw, hw, h).sum());
     loss.backward();
     loss.dispose();

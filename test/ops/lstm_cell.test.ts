@@ -12,6 +12,7 @@ import { lstmCell } from '../../src/ops/lstm_cell.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asDType, expectClose, uniform } from '../helpers/data.js';
 import { recurrentCellsOf } from '../../src/backends/recurrent_cells.js';
+import { collected } from '../helpers/gc.js';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
@@ -99,7 +100,7 @@ describe.each(BACKENDS)('lstmCell on %s', (backend) => {
     const z = tm.tensor(uniform(batch * 4 * hidden), [batch, 4 * hidden]);
     const c = tm.tensor(uniform(batch * hidden), [batch, hidden]);
     z.requiresGrad = c.requiresGrad = true;
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const loss = tm.tidy(() => {
       const next = lstmCell(z, c);
       return next.h.sum().add(next.c.square().sum());

@@ -62,7 +62,7 @@ describe.each(BACKENDS)('masked ops on %s', (backend) => {
         const mv = maskOf(maskDType, size(mask));
         const value = dtype === 'i8' ? -100 : dtype === 'i32' ? 123456 : 2.5;
         const [xt, mt] = [tm.tensor(xv, x, { dtype }), tm.tensor(mv, mask, { dtype: maskDType })];
-        const before = tm.memory().numTensors;
+        const before = await collected();
         const out = tm.maskedFill(xt, mt, value);
         expect(tm.memory().numTensors).toBe(before + 1);
         expect(out.dtype).toBe(dtype);

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asDType, expectExact, randomInts, uniform } from '../helpers/data.js';
+import { collected } from '../helpers/gc.js';
 
 /** Whether sorted entry s comes before value v: s < v (s ≤ v if right) in an order with NaN last. */
 function before(s: number, v: number, right: boolean): boolean {
@@ -130,7 +131,7 @@ describe.each(BACKENDS)('searchsorted and bucketize on %s', (backend) => {
     const s = sortedRows(1, n, 'f32');
     const v = probes(m, s, 'f32');
     const [st, vt] = [tm.tensor(s, [n]), tm.tensor(v, [m])];
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const out = tm.searchsorted(st, vt);
     expect(tm.memory().numTensors).toBe(before + 1);
     expectExact(await out.data(), searchRef(s, n, v, m, false, false));
@@ -140,7 +141,7 @@ describe.each(BACKENDS)('searchsorted and bucketize on %s', (backend) => {
   it('leaves no tensors behind', async () => {
     const s = tm.tensor([1, 2, NaN]);
     const v = tm.tensor([[NaN, 2], [0, 5]]);
-    const before = tm.memory().numTensors;
+    const before = await collected();
     for (const right of [false, true]) tm.searchsorted(s, v, { right }).dispose();
     tm.bucketize(v, s).dispose();
     expect(tm.memory().numTensors).toBe(before);

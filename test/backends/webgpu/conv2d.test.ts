@@ -19,6 +19,7 @@ import { imageBands } from '../../../src/backends/webgpu/kernels/conv2d.js';
 import { asF16, expectClose, uniform } from '../../helpers/data.js';
 import { conv2dGradRef, conv2dRef, f64, map, size, type F64, type WindowRef } from '../../helpers/float64.js';
 import { freshDevices } from '../../helpers/webgpu.js';
+import { collected } from '../../helpers/gc.js';
 
 const freshDevice = freshDevices();
 
@@ -96,7 +97,7 @@ describe('conv2d on webgpu, in one kernel a kind', () => {
   });
 
   it.each(CASES)('x $x · w $w, $options: y, dx and dw as float64 loops give them (f32)', async (c) => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const { got, want, scale } = await convolved(c, 'f32');
     // Sums of signed terms: the tolerance scales with the magnitude summed, not the sum.
     expectClose(got.y, want.y.v, 1e-5, 'y', scale.y.v);
@@ -170,7 +171,7 @@ describe('conv2d on webgpu without shader-f16 (f16 packed two to a word, widened
   });
 
   it.each([CASES[2], CASES[7]])('x $x · w $w, $options: y, dx and dw within f16 rounding (f16)', async (c) => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const { got, want, scale } = await convolved(c, 'f16');
     expectClose(got.y, want.y.v, 2e-2, 'y', scale.y.v);
     expectClose(got.dx, want.dx.v, 2e-2, 'dx', scale.dx.v);
@@ -197,7 +198,7 @@ describe('conv2d on a device whose kernels bind at most 64 KiB', () => {
     // y's images 31 KiB each: two a band, the last band one.
     { x: [7, 3, 40, 40], w: [5, 3, 3, 3], options: { padding: 1 }, sides: [[1, 1], [1, 1]], bands: 4 },
   ] as (Case & { bands: number })[])('x $x · w $w: the kernel in $bands bands of images, its gradients too (dw summed over the bands)', async (c) => {
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const [n, channels, height, width] = c.x;
     const geometry: ConvGeometry = { batch: n, channels, height, width, filters: c.w[0], groups: 1, kernel: [3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1], out: [height, width] };
     expect(imageBands((activeBackend() as WebGpuBackend).runtime.ctx, geometry, 'f32')?.length).toBe(c.bands);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../../helpers/data.js';
+import { collected } from '../../helpers/gc.js';
 
 type BatchNorm = tm.nn.BatchNorm1d | tm.nn.BatchNorm2d | tm.nn.BatchNorm3d;
 
@@ -101,7 +102,7 @@ describe.each(BACKENDS)('fusing a BatchNorm into the layer before it on %s', (ba
 
   it('leaves no tensors behind but the new layer\'s, and draws nothing from setSeed\'s sequence', async () => {
     const [conv, bn] = [new tm.nn.Conv2d(2, 4, 3, { seed: 1 }), trained(new tm.nn.BatchNorm2d(4))];
-    const before = tm.memory().numTensors;
+    const before = await collected();
     tm.setSeed(11);
     const fused = tm.nn.utils.fuseConvBnEval(conv, bn);
     const next = tm.randn([3]);

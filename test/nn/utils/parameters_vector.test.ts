@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { expectClose, uniform } from '../../helpers/data.js';
+import { collected } from '../../helpers/gc.js';
 
 describe.each(BACKENDS)('parameter vectors on %s', (backend) => {
   beforeAll(async () => {
@@ -50,7 +51,7 @@ describe.each(BACKENDS)('parameter vectors on %s', (backend) => {
     tm.nn.utils.vectorToParameters(tm.tensor([0.5, -1, 2, 3]), [half]);
     expect(half.dtype).toBe('f16');
     expectClose(await half.data(), [0.5, -1, 2, 3], 0);
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const vec = tm.nn.utils.parametersToVector([a, b]);
     tm.nn.utils.vectorToParameters(vec, [a, b]);
     vec.dispose();

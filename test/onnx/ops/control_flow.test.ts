@@ -12,6 +12,7 @@ import { expectClose, expectExact, SEED, uniform } from '../../helpers/data.js';
 import { f64, ravel, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel, type NodeSpec, type SubgraphSpec } from '../../helpers/onnx.js';
 import { feed, runModel } from '../../helpers/onnx_run.js';
+import { collected } from '../../helpers/gc.js';
 
 const rand = (shape: number[]): F64 => f64(shape, uniform(size(shape)));
 const bool = (v: boolean) => ({ type: 'bool' as const, shape: [], values: [v ? 1 : 0] });
@@ -250,7 +251,7 @@ describe.each(BACKENDS)('tm.onnx control flow on %s', (backend) => {
 
     it('makes a body\'s own float initializer a parameter, whose gradient flows through the iterations and which toBytes writes back in place', async () => {
       // acc ← acc · v, v the body's initializer: d sum(acc)/dv = M · acc0 · v^(M−1).
-      const before = tm.memory().numTensors;
+      const before = await collected();
       const n = 3, trips = 2;
       const v = rand([n]);
       const body: SubgraphSpec = {
