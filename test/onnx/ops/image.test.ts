@@ -217,7 +217,7 @@ describe.each(BACKENDS)('ONNX image ops on %s', (backend) => {
       const x = floats(shape);
       const { sources, shape: outShape } = centerCropPadSources(shape, target, axes ?? shape.map((_, a) => a));
       const r = uniform(size(outShape));
-      const attrs = axes ? { axes } : {};
+      const attrs: Record<string, AttributeSpec> = axes ? { axes } : {};
       const inputs = [feed(x), ints(target)];
       const { y, shape: got, dx } = await runWithGrad('CenterCropPad', inputs, attrs, r, { opset: 18 });
       expect(got).toEqual(outShape);
