@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
-import { asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
+import { asF16, asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { centralDifferences, f64, ravel, size, unravel, type F64 } from '../../helpers/float64.js';
 import type { AttributeSpec } from '../../helpers/onnx.js';
 import { runWithGrad } from '../../helpers/onnx_grad.js';
@@ -270,6 +270,23 @@ describe.each(BACKENDS)('ONNX image ops on %s', (backend) => {
       await besideOrt('MeanVarianceNormalization', [feed(x)], { x0: ortFloat(x) }, {}, 13, 1e-5);
       await besideOrt('MeanVarianceNormalization', [feed(x)], { x0: ortFloat(x) }, { axes: [1, 3] }, 13, 1e-5);
     });
+  });
+
+  it('runs float16 inputs in f16 (LRN, Col2Im, MeanVarianceNormalization)', async () => {
+    const half = (shape: number[]): F64 => f64(shape, asF16(uniform(size(shape))));
+    // A few f16 roundings (2^-11 each) along each op's chain of arithmetic.
+    const tol = 1e-2;
+    const x = half([2, 5, 3, 4]);
+    const lrn = await run1('LRN', [feed(x, 'float16')], { size: 3, alpha: { float: 0.4 } }, { opset: 13 });
+    expectClose(lrn.v, lrnRef(x, 3, 0.4, 0.75, 1), tol, `LRN in f16 (seed ${SEED})`);
+    const mvn = await run1('MeanVarianceNormalization', [feed(x, 'float16')], {}, { opset: 13 });
+    expectClose(mvn.v, mvnRef(x, [0, 2, 3]), tol, `MVN in f16 (seed ${SEED})`);
+    const columns = half([1, 8, 6]);
+    const { targets, shape } = col2imTargets(columns.shape, [3, 4], [2, 2], [1, 1], [0, 0, 0, 0], [1, 1]);
+    const want = new Float64Array(size(shape));
+    targets.forEach((t, i) => t >= 0 && (want[t] += columns.v[i]));
+    const image = await run1('Col2Im', [feed(columns, 'float16'), ints([3, 4]), ints([2, 2])], {}, { opset: 18 });
+    expectClose(image.v, want, tol, `Col2Im in f16 (seed ${SEED})`);
   });
 
   describe('bad attributes and inputs', () => {
