@@ -53,8 +53,8 @@ const lrn: OnnxOp = {
  * attributes give and pads that with zeros, which places a pooled odd-sized
  * input's maxima wrongly). Where several indices name one position
  * (overlapping windows) it holds their mean, as tmnn's maxUnpool2d: the
- * value they share when they came from one pooling (onnxruntime keeps the
- * last written).
+ * value they share when they came from one pooling (ONNX's reference,
+ * writing in order, keeps the last).
  */
 const maxUnpool: OnnxOp = {
   hostInputs: [2],
