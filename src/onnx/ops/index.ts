@@ -6,10 +6,12 @@ import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
 import { DATA_DEPENDENT_OPS } from './data_dependent.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
+import { IMAGE_OPS } from './image.js';
 import { INDEXING_OPS } from './indexing.js';
 import { INTEGER_PRODUCT_OPS } from './integer_products.js';
 import { MATMUL_OPS } from './matmul.js';
 import { MICROSOFT_OPS, ONNXRUNTIME_DEFAULT_DOMAIN_OPS } from './microsoft.js';
+import { MISC_OPS } from './misc.js';
 import { NORMALIZATION_OPS } from './normalization.js';
 import type { OnnxOp, OpTable } from './op.js';
 import { POOL_OPS } from './pool.js';
@@ -44,6 +46,8 @@ export const OPS: OpTable = {
   ...INTEGER_PRODUCT_OPS,
   ...SEQUENCE_OPS,
   ...SEQUENCE_MAP_OPS,
+  ...IMAGE_OPS,
+  ...MISC_OPS,
   ...ONNXRUNTIME_DEFAULT_DOMAIN_OPS,
   ...SIGNAL_OPS,
 };
