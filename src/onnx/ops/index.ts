@@ -18,6 +18,7 @@ import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESIZE_OPS } from './resize.js';
 import { ROTARY_OPS } from './rotary.js';
+import { SAMPLING_OPS } from './sampling.js';
 import { SEQUENCE_OPS } from './sequence.js';
 import { SEQUENCE_MAP_OPS } from './sequence_map.js';
 import { SHAPE_OPS } from './shape.js';
@@ -34,6 +35,7 @@ export const OPS: OpTable = {
   ...ATTENTION_OPS,
   ...ROTARY_OPS,
   ...RESIZE_OPS,
+  ...SAMPLING_OPS,
   ...INDEXING_OPS,
   ...CONTROL_FLOW_OPS,
   ...DATA_DEPENDENT_OPS,
