@@ -8,7 +8,8 @@
 // reference (op_grid_sample.py) also clamps or reflects such a point itself
 // before taking its taps, which reads other pixels; its conformance tests
 // never meet the case, and onnxruntime and PyTorch, where the models come
-// from, do not, so neither does tmnn.
+// from, do not, so neither does tmnn. A signal [N, C, W] is sampled as an
+// image one row high; a volume [N, C, D, H, W] by volume_sampling.ts.
 //
 // The regions (rois, batch_indices) are read on the host (hostInputs): how
 // many points RoiAlign samples per bin (sampling_ratio 0, its default) and
@@ -22,6 +23,7 @@ import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import { isIntegerType } from '../value.js';
 import type { OpTable } from './op.js';
+import { sampleVolume, type VolumeMode } from './volume_sampling.js';
 
 type Mode = 'bilinear' | 'nearest' | 'bicubic';
 type Padding = 'zeros' | 'border' | 'reflection';
@@ -38,8 +40,8 @@ function gridSampleRun(call: NodeCall): Tensor {
   if (!PADDINGS.includes(padding)) throw call.error(`padding_mode = "${padding}" is not one of ${PADDINGS.join(', ')}`);
   const align = call.int('align_corners', 0) !== 0;
   const x = call.tensor(0), grid = call.tensor(1);
-  if (x.rank === 5) throw call.error(`input is [${x.shape.join(', ')}], a volume: tmnn's gridSample samples images ([N, C, H, W]) and 1-D signals ([N, C, W]), not 3-D volumes`);
-  if (x.rank !== 3 && x.rank !== 4) throw call.error(`input is [${x.shape.join(', ')}]; tmnn runs GridSample on [N, C, W] and [N, C, H, W]`);
+  if (x.rank < 3 || x.rank > 5) throw call.error(`input is [${x.shape.join(', ')}]; tmnn runs GridSample on [N, C, W], [N, C, H, W] and [N, C, D, H, W]`);
+  if (x.rank === 5 && mode === 'bicubic') throw call.error(`mode = "${modeName}" is not supported for volumes ([N, C, D, H, W]): tmnn samples them linear or nearest, as onnxruntime does`);
   const spatial = x.rank - 2;
   if (grid.rank !== x.rank || grid.shape[0] !== x.shape[0] || grid.shape[x.rank - 1] !== spatial) {
     throw call.error(`grid is [${grid.shape.join(', ')}]; input [${x.shape.join(', ')}] needs [${x.shape[0]}, ${Array(spatial).fill('…').join(', ')}, ${spatial}]`);
@@ -56,7 +58,7 @@ function gridSampleRun(call: NodeCall): Tensor {
     images = ops.reshape(input, [n, c, 1, w]);
     points = ops.reshape(ops.concat([points, ops.zerosLike(points)], 2), [n, 1, wo, 2]);
   }
-  let y = ops.gridSample(images, points, { mode, paddingMode: padding, alignCorners: align });
+  let y = spatial === 3 ? sampleVolume(images, points, mode as VolumeMode, padding, align) : ops.gridSample(images, points, { mode, paddingMode: padding, alignCorners: align });
   if (spatial === 1) y = ops.reshape(y, [x.shape[0], x.shape[1], grid.shape[1]]);
   if (!inF32) return y;
   const back = ops.cast(y, x.dtype);

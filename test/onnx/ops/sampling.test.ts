@@ -1,6 +1,6 @@
 // ONNX's sampling ops run as one-node models: GridSample (opset 16's and
-// 20's mode names, every padding mode and corner convention, 1-D and 2-D,
-// integer inputs) against a float64 port of ONNX's reference
+// 20's mode names, every padding mode and corner convention, 1-D, 2-D and
+// 3-D, integer inputs) against a float64 port of ONNX's reference
 // (op_grid_sample.py, nearest's ties to even) — but for a bicubic point
 // outside the image, whose taps alone are folded, as onnxruntime and PyTorch
 // do, where the reference also folds the point first — with the gradients to the input and the
@@ -266,6 +266,17 @@ describe.each(BACKENDS)('ONNX sampling ops on %s', (backend) => {
       }
     });
 
+    const volumeCases = ['linear', 'nearest'].flatMap((mode) => ['zeros', 'border', 'reflection'].flatMap((padding) => [false, true].map((align) => [mode, padding, align] as const)));
+
+    it.each(volumeCases)('samples volumes [N, C, D, H, W] (opset 20, mode %s, padding %s, align_corners %s) as ONNX\'s reference', async (mode, padding, align) => {
+      const x = randomF64([2, 2, 3, 4, 5]);
+      const grid = f64([2, 2, 3, 4, 3], gridValues([2, 2, 3, 4, 3], [3, 4, 5], align));
+      const [y] = await runOp('GridSample', [floatFeed(x), floatFeed(grid)], { mode, padding_mode: padding, align_corners: align ? 1 : 0 }, { opset: 20 });
+      const want = gridSampleRef(x, grid, { mode, padding, align });
+      expect(y.shape).toEqual([2, 2, 2, 3, 4]);
+      expectClose(y.v, want.v, 1e-4, `3-D GridSample ${mode} ${padding} align ${align} (seed ${SEED})`);
+    });
+
     it('samples integer images exactly with nearest, and truncates a bilinear mix toward zero as the reference stores it', async () => {
       const xs = f64([1, 2, 4, 5], randomInts(40, -1000, 1000));
       const grid = f64([1, 3, 4, 2], gridValues([1, 3, 4, 2], [4, 5], false));
@@ -297,6 +308,24 @@ describe.each(BACKENDS)('ONNX sampling ops on %s', (backend) => {
       model.dispose();
     });
 
+    it.each([['zeros'], ['reflection']])('gives a volume and its grid their gradients (linear, padding %s), beside central differences', async (padding) => {
+      const x = randomF64([1, 2, 3, 4, 3]);
+      const grid = f64([1, 2, 2, 3, 3], gridValues([1, 2, 2, 3, 3], [3, 4, 3], true));
+      const r = uniform(2 * 12);
+      const plan = { mode: 'linear', padding, align: true };
+      const model = tm.onnx.fromBytes(opModel('GridSample', [floatFeed(x), floatFeed(grid)], { mode: 'linear', padding_mode: padding, align_corners: 1 }, { opset: 20 }));
+      const [xt, gt] = [x, grid].map((a) => {
+        const t = tm.tensor(a.v, a.shape);
+        t.requiresGrad = true;
+        return t;
+      });
+      model.run([xt, gt]).y0.mul(tm.tensor(r, [1, 2, 2, 2, 3])).sum().backward();
+      const loss = () => gridSampleRef(x, grid, plan).v.reduce((s, v, i) => s + v * r[i], 0);
+      expectClose(await xt.grad!.data(), centralDifferences(x.v, loss), 1e-3, `3-D GridSample d input (seed ${SEED})`);
+      expectClose(await gt.grad!.data(), centralDifferences(grid.v, loss), 2e-3, `3-D GridSample d grid (seed ${SEED})`);
+      model.dispose();
+    });
+
     it('agrees with onnxruntime', async () => {
       for (const [mode, padding, align] of [['bilinear', 'zeros', 0], ['nearest', 'reflection', 1], ['bicubic', 'border', 0], ['bicubic', 'reflection', 1]] as const) {
         const x = randomF64([2, 3, 5, 6]);
@@ -307,6 +336,15 @@ describe.each(BACKENDS)('ONNX sampling ops on %s', (backend) => {
         const [y] = await runOp('GridSample', [floatFeed(x), floatFeed(grid)], attrs, { opset: 16 });
         expectClose(y.v, Float64Array.from(want.y0.data as Float32Array), 1e-4, `GridSample ${mode} ${padding} vs onnxruntime (seed ${SEED})`);
       }
+      for (const [mode, padding, align] of [['linear', 'reflection', 0], ['nearest', 'border', 1], ['linear', 'zeros', 1]] as const) {
+        const x = randomF64([1, 2, 3, 4, 5]);
+        const grid = f64([1, 2, 3, 2, 3], gridValues([1, 2, 3, 2, 3], [3, 4, 5], align === 1));
+        const attrs = { mode, padding_mode: padding, align_corners: align };
+        const bytes = opModel('GridSample', [floatFeed(x), floatFeed(grid)], attrs, { opset: 20 });
+        const want = await ortRun(bytes, { x0: ortFloat(x), x1: ortFloat(grid) });
+        const [y] = await runOp('GridSample', [floatFeed(x), floatFeed(grid)], attrs, { opset: 20 });
+        expectClose(y.v, Float64Array.from(want.y0.data as Float32Array), 1e-4, `3-D GridSample ${mode} ${padding} vs onnxruntime (seed ${SEED})`);
+      }
     });
 
     it('names the modes, padding modes and shapes it does not run', async () => {
@@ -314,7 +352,8 @@ describe.each(BACKENDS)('ONNX sampling ops on %s', (backend) => {
       await expect(runOp('GridSample', [floatFeed(x), floatFeed(grid)], { mode: 'area' })).rejects.toThrow(/\(GridSample\): mode = "area" is not one of bilinear, linear, nearest, bicubic, cubic/);
       await expect(runOp('GridSample', [floatFeed(x), floatFeed(grid)], { padding_mode: 'wrap' })).rejects.toThrow(/padding_mode = "wrap" is not one of zeros, border, reflection/);
       const volume = randomF64([1, 1, 2, 3, 3]), grid3 = randomF64([1, 2, 2, 2, 3]);
-      await expect(runOp('GridSample', [floatFeed(volume), floatFeed(grid3)], {}, { opset: 20 })).rejects.toThrow(/input is \[1, 1, 2, 3, 3\], a volume: tmnn's gridSample samples images/);
+      await expect(runOp('GridSample', [floatFeed(volume), floatFeed(grid3)], { mode: 'cubic' }, { opset: 20 })).rejects.toThrow(/mode = "cubic" is not supported for volumes \(\[N, C, D, H, W\]\): tmnn samples them linear or nearest, as onnxruntime does/);
+      await expect(runOp('GridSample', [floatFeed(randomF64([1, 1, 2, 2, 2, 2])), floatFeed(randomF64([1, 1, 1, 1, 1, 4]))], {}, { opset: 20 })).rejects.toThrow(/input is \[1, 1, 2, 2, 2, 2\]; tmnn runs GridSample on \[N, C, W\], \[N, C, H, W\] and \[N, C, D, H, W\]/);
       await expect(runOp('GridSample', [floatFeed(x), floatFeed(randomF64([1, 2, 2, 3]))])).rejects.toThrow(/grid is \[1, 2, 2, 3\]; input \[1, 1, 3, 3\] needs \[1, …, …, 2\]/);
     });
   });
