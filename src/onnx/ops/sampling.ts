@@ -118,17 +118,42 @@ interface Taps {
   bias?: Float32Array;
 }
 
-/** The taps of every bin, [bins, width, C]: summed (avg) or maxed over each bin's slots, as [R, C, PH, PW]. */
+/** The most gathered values one step holds (64 MiB of f32): a large region's many slots are taken in steps of at most this. */
+const GATHER_BUDGET = 2 ** 24;
+
+/** The slots [from, to) of every bin, as their own Taps. */
+function slotRange(taps: Taps, from: number, to: number): Taps {
+  const width = to - from;
+  const pick = <T extends Int32Array | Float32Array>(a: T): T => {
+    if (width === taps.width) return a;
+    const out = new (a.constructor as new (n: number) => T)(taps.bins * width);
+    for (let b = 0; b < taps.bins; b++) out.set(a.subarray(b * taps.width + from, b * taps.width + to), b * width);
+    return out;
+  };
+  return { bins: taps.bins, width, at: pick(taps.at), weight: pick(taps.weight), bias: taps.bias && pick(taps.bias) };
+}
+
+/**
+ * Every bin's slots gathered from the input's rows [N·H·W, C], weighted
+ * (and biased), summed (avg) or maxed over, as [R, C, PH, PW]; in steps of
+ * a few slots where all at once would hold too many values.
+ */
 function pooled(x: Tensor, taps: Taps, reduce: 'sum' | 'max', rois: number, pooledShape: [number, number]): Tensor {
   const [n, c, h, w] = x.shape;
   const rows = ops.reshape(ops.transpose(x, [0, 2, 3, 1]), [n * h * w, c]);
-  const slots = taps.bins * taps.width;
-  let values = gatherOrZero(rows, ops.tensor(taps.at, [slots], { dtype: 'i32' }), 0);
-  values = ops.mul(values, ops.tensor(taps.weight, [slots, 1], { dtype: x.dtype }));
-  if (taps.bias) values = ops.add(values, ops.tensor(taps.bias, [slots, 1], { dtype: x.dtype }));
-  const grouped = ops.reshape(values, [taps.bins, taps.width, c]);
-  const bins = reduce === 'sum' ? ops.sum(grouped, [1]) : ops.max(grouped, [1]);
-  return ops.transpose(ops.reshape(bins, [rois, ...pooledShape, c]), [0, 3, 1, 2]);
+  const step = Math.max(1, Math.floor(GATHER_BUDGET / Math.max(1, taps.bins * c)));
+  let bins: Tensor | null = null;
+  for (let from = 0; from < taps.width; from += step) {
+    const part = slotRange(taps, from, Math.min(taps.width, from + step));
+    const slots = part.bins * part.width;
+    let values = gatherOrZero(rows, ops.tensor(part.at, [slots], { dtype: 'i32' }), 0);
+    values = ops.mul(values, ops.tensor(part.weight, [slots, 1], { dtype: x.dtype }));
+    if (part.bias) values = ops.add(values, ops.tensor(part.bias, [slots, 1], { dtype: x.dtype }));
+    const grouped = ops.reshape(values, [part.bins, part.width, c]);
+    const reduced = reduce === 'sum' ? ops.sum(grouped, [1]) : ops.max(grouped, [1]);
+    bins = bins ? (reduce === 'sum' ? ops.add(bins, reduced) : ops.maximum(bins, reduced)) : reduced;
+  }
+  return ops.transpose(ops.reshape(bins!, [rois, ...pooledShape, c]), [0, 3, 1, 2]);
 }
 
 /** A float input of the regions, [R, columns], read on the host. */

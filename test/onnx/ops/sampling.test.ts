@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
-import { asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
+import { asF16, asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { centralDifferences, f64, ravel, size, unravel, type F64 } from '../../helpers/float64.js';
 import type { AttributeSpec } from '../../helpers/onnx.js';
 import { opModel, runOp, type Feed } from '../../helpers/onnx_run.js';
@@ -277,6 +277,16 @@ describe.each(BACKENDS)('ONNX sampling ops on %s', (backend) => {
       expectClose(y.v, want.v, 1e-4, `3-D GridSample ${mode} ${padding} align ${align} (seed ${SEED})`);
     });
 
+    it('samples float16 images, with a float16 grid or a float one', async () => {
+      const x = f64([1, 2, 4, 5], asF16(uniform(40)));
+      const grid = f64([1, 3, 3, 2], asF16(uniform(18, -1.2, 1.2)));
+      const want = gridSampleRef(x, grid, { mode: 'bilinear', padding: 'border', align: false });
+      for (const gridType of ['float16', 'float'] as const) {
+        const [y] = await runOp('GridSample', [{ shape: x.shape, values: x.v, type: 'float16' }, { shape: grid.shape, values: grid.v, type: gridType }], { padding_mode: 'border' }, { opset: 16, outputTypes: ['float16'] });
+        expectClose(y.v, want.v, 1e-2, `float16 GridSample, ${gridType} grid (seed ${SEED})`);
+      }
+    });
+
     it('samples integer images exactly with nearest, and truncates a bilinear mix toward zero as the reference stores it', async () => {
       const xs = f64([1, 2, 4, 5], randomInts(40, -1000, 1000));
       const grid = f64([1, 3, 4, 2], gridValues([1, 3, 4, 2], [4, 5], false));
@@ -456,6 +466,25 @@ describe.each(BACKENDS)('ONNX sampling ops on %s', (backend) => {
         const [y] = await runOp('RoiAlign', inputs, attrsOf(plan, opset), { opset, mode: 'async' });
         expectClose(y.v, Float64Array.from(want.y0.data as Float32Array), 1e-5, `RoiAlign ${plan.mode} vs onnxruntime (seed ${SEED})`);
       }
+    });
+
+    it('pools float16 images', async () => {
+      const plan: RoiPlan = { mode: 'avg', ph: 2, pw: 2, ratio: 2, scale: 1, halfPixel: true };
+      const x = f64([1, 2, 6, 7], asF16(uniform(84)));
+      const rois = asF16(boxes(3, 6, 7, 1));
+      const inputs: Feed[] = [{ shape: x.shape, values: x.v, type: 'float16' }, { shape: [3, 4], values: rois, type: 'float16', constant: true }, { shape: [3], values: [0, 0, 0], type: 'int64', constant: true }];
+      const [y] = await runOp('RoiAlign', inputs, { output_height: 2, output_width: 2, sampling_ratio: 2 }, { opset: 16, outputTypes: ['float16'] });
+      expectClose(y.v, roiAlignRef(x, rois, new Float64Array(3), plan).v, 1e-2, `float16 RoiAlign (seed ${SEED})`);
+      const [z] = await runOp('MaxRoiPool', [inputs[0], { shape: [1, 5], values: [0, 1, 1, 5, 4], type: 'float16', constant: true }], { pooled_shape: [2, 3] }, { outputTypes: ['float16'] });
+      expectExact(z.v, maxRoiPoolRef(x, Float64Array.from([0, 1, 1, 5, 4]), [2, 3], 1).v, `float16 MaxRoiPool (seed ${SEED})`);
+    });
+
+    it('pools no regions into an empty output', async () => {
+      const x = randomF64([1, 2, 4, 4]);
+      const [y] = await runOp('RoiAlign', [floatFeed(x), { shape: [0, 4], values: [], constant: true }, { shape: [0], values: [], type: 'int64', constant: true }], { output_height: 2, output_width: 3 }, { opset: 16 });
+      expect(y.shape).toEqual([0, 2, 2, 3]);
+      const [z] = await runOp('MaxRoiPool', [floatFeed(x), { shape: [0, 5], values: [], constant: true }], { pooled_shape: [2, 2] });
+      expect(z.shape).toEqual([0, 2, 2, 2]);
     });
 
     it('names its bad modes and batch indices', async () => {
