@@ -540,3 +540,7 @@ describe.each(BACKENDS)('ONNX sampling ops on %s', (backend) => {
   });
 });
 
+
+it('tm.onnx.SUPPORTED_OPS lists the sampling ops', () => {
+  expect(tm.onnx.SUPPORTED_OPS).toEqual(expect.arrayContaining(['GridSample', 'AffineGrid', 'RoiAlign', 'MaxRoiPool']));
+});
