@@ -65,7 +65,7 @@ function gridSampleRun(call: NodeCall): Tensor {
   return type && isIntegerType(type) ? call.typed(back, type) : back;
 }
 
-/** The normalised positions of an axis's n pixels, as ONNX's reference (an aligned axis of one pixel at −1, where PyTorch puts it at 0). */
+/** The normalised positions of an axis's n pixels, as ONNX's reference (an aligned axis of one pixel at −1, where PyTorch puts it at 0 and onnxruntime at 1). */
 function positions(n: number, align: boolean): number[] {
   return Array.from({ length: n }, (_, j) => (align ? (n === 1 ? -1 : -1 + (2 * j) / (n - 1)) : (2 * j + 1) / n - 1));
 }

@@ -387,6 +387,7 @@ describe.each(BACKENDS)('ONNX sampling ops on %s', (backend) => {
       model.dispose();
     });
 
+    // No aligned axis of one pixel here: ONNX's reference puts it at −1, PyTorch at 0, onnxruntime (Eigen's LinSpaced) at 1.
     it('agrees with onnxruntime in 2-D and 3-D', async () => {
       for (const [sizes, align] of [[[2, 3, 4, 5], 0], [[1, 3, 3, 4], 1], [[2, 1, 2, 3, 4], 1]] as const) {
         const k = sizes.length - 2;
