@@ -20,6 +20,7 @@ import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESIZE_OPS } from './resize.js';
 import { ROTARY_OPS } from './rotary.js';
+import { SAMPLING_OPS } from './sampling.js';
 import { SCATTER_OPS } from './scatter.js';
 import { SEQUENCE_OPS } from './sequence.js';
 import { SEQUENCE_MAP_OPS } from './sequence_map.js';
@@ -38,6 +39,7 @@ export const OPS: OpTable = {
   ...ATTENTION_OPS,
   ...ROTARY_OPS,
   ...RESIZE_OPS,
+  ...SAMPLING_OPS,
   ...INDEXING_OPS,
   ...SCATTER_OPS,
   ...CONTROL_FLOW_OPS,
