@@ -15,14 +15,15 @@ import { padSpatial } from './layers.js';
 
 /**
  * x/(k + alpha/size · Σ x²)^beta, the sum over a window of `size` channels
- * (floor(size/2) before each, the rest after), from Pad and Slices: ONNX's
- * LRN puts an even window's extra channel on the other side, and tmnn's
- * importer does not run it.
+ * (floor(size/2) before each, the rest after): an odd window is ONNX's LRN;
+ * an even one from Pad and Slices, as ONNX's LRN puts an even window's extra
+ * channel on the other side (and onnxruntime refuses even sizes).
  */
 function localResponseNorm(call: LayerCall<LocalResponseNorm>): string {
   const { layer, b, x } = call;
   const channels = x.shape[1];
   if (x.shape.length < 3 || channels === null) refuse(call, 'takes x [batch, channels, ...] with the channels known');
+  if (layer.size % 2 === 1) return b.node('LRN', [x.name], { size: layer.size, alpha: { float: layer.alpha }, beta: { float: layer.beta }, bias: { float: layer.k } });
   const before = Math.floor(layer.size / 2);
   const squares = padSpatial(b, b.node('Mul', [x.name, x.name]), x.shape.length, [before, ...Array<number>(x.shape.length - 2).fill(0)], [layer.size - 1 - before, ...Array<number>(x.shape.length - 2).fill(0)], 'constant');
   let sum = '';
