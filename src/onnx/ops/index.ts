@@ -14,6 +14,7 @@ import { NORMALIZATION_OPS } from './normalization.js';
 import type { OnnxOp, OpTable } from './op.js';
 import { POOL_OPS } from './pool.js';
 import { QUANTIZATION_OPS } from './quantization.js';
+import { RANDOM_OPS } from './random.js';
 import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESIZE_OPS } from './resize.js';
@@ -42,6 +43,7 @@ export const OPS: OpTable = {
   ...SEQUENCE_OPS,
   ...SEQUENCE_MAP_OPS,
   ...ONNXRUNTIME_DEFAULT_DOMAIN_OPS,
+  ...RANDOM_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */
