@@ -8,6 +8,7 @@ import { DATA_DEPENDENT_OPS } from './data_dependent.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { INDEXING_OPS } from './indexing.js';
 import { INTEGER_PRODUCT_OPS } from './integer_products.js';
+import { LOSS_OPS } from './loss.js';
 import { MATMUL_OPS } from './matmul.js';
 import { MICROSOFT_OPS, ONNXRUNTIME_DEFAULT_DOMAIN_OPS } from './microsoft.js';
 import { NORMALIZATION_OPS } from './normalization.js';
@@ -44,6 +45,7 @@ export const OPS: OpTable = {
   ...SEQUENCE_MAP_OPS,
   ...ONNXRUNTIME_DEFAULT_DOMAIN_OPS,
   ...RANDOM_OPS,
+  ...LOSS_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */
