@@ -2,6 +2,7 @@
 // of op; onnxruntime's contrib ops (the com.microsoft domain) in tables of
 // their own (microsoft.ts).
 import { ATTENTION_OPS } from './attention.js';
+import { BITWISE_OPS } from './bitwise.js';
 import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
 import { DATA_DEPENDENT_OPS } from './data_dependent.js';
@@ -46,6 +47,7 @@ export const OPS: OpTable = {
   ...ONNXRUNTIME_DEFAULT_DOMAIN_OPS,
   ...RANDOM_OPS,
   ...LOSS_OPS,
+  ...BITWISE_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */

@@ -12,6 +12,7 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { asF16, expectClose, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { size } from '../../helpers/float64.js';
 import { opModel, runOp, type Feed } from '../../helpers/onnx_run.js';
+import type { AttributeSpec } from '../../helpers/onnx.js';
 import { ortRun } from '../../helpers/ort.js';
 
 type Reduction = 'none' | 'sum' | 'mean';
@@ -79,7 +80,7 @@ function feeds(shape: number[], data: ReturnType<typeof caseData>): Feed[] {
   return out;
 }
 
-const attributes = ({ reduction, ignore }: Case) => (ignore === undefined ? { reduction } : { reduction, ignore_index: ignore });
+const attributes = ({ reduction, ignore }: Case): Record<string, AttributeSpec> => (ignore === undefined ? { reduction } : { reduction, ignore_index: ignore });
 
 const CASES: Case[] = [
   { shape: [5, 3], reduction: 'mean', weighted: false },
