@@ -6,6 +6,7 @@ import { BITWISE_OPS } from './bitwise.js';
 import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
 import { DATA_DEPENDENT_OPS } from './data_dependent.js';
+import { DETECTION_OPS } from './detection.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { INDEXING_OPS } from './indexing.js';
 import { INTEGER_PRODUCT_OPS } from './integer_products.js';
@@ -48,6 +49,7 @@ export const OPS: OpTable = {
   ...RANDOM_OPS,
   ...LOSS_OPS,
   ...BITWISE_OPS,
+  ...DETECTION_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */
