@@ -11,6 +11,7 @@ import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { ints, opModel, runOp, type Feed } from '../../helpers/onnx_run.js';
+import type { AttributeSpec } from '../../helpers/onnx.js';
 import { ortRun } from '../../helpers/ort.js';
 
 const f = Math.fround;
@@ -134,7 +135,7 @@ describe.each(BACKENDS)('tm.onnx NonMaxSuppression on %s', (backend) => {
   it('agrees with onnxruntime', async () => {
     for (const [, shape, centered, thresholded] of CASES.slice(1)) {
       const c = randomCase(shape, centered, thresholded);
-      const attributes = centered ? { center_point_box: 1 } : {};
+      const attributes: Record<string, AttributeSpec> = centered ? { center_point_box: 1 } : {};
       const bytes = opModel('NonMaxSuppression', feedsOf(c), attributes, { opset: 11, outputTypes: ['int64'] });
       const [nb, nc, ns] = shape;
       const want = await ortRun(bytes, { x0: new ort.Tensor('float32', Float32Array.from(c.boxes), [nb, ns, 4]), x1: new ort.Tensor('float32', Float32Array.from(c.scores), [nb, nc, ns]) });
