@@ -4,13 +4,17 @@
 // one; moments and frequencies within 6σ of the distribution's (or
 // provable bounds: a uniform draw lies in [low, high), p = 0 and 1 are
 // certain). onnxruntime's generators are not tmnn's, so no draw is
-// compared with its; its seeded runs differ run to run, ours do not.
+// compared with its (its seeded runs differ run to run, ours do not): it
+// is checked to make the same shapes and element types.
+import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { onnxSeed } from '../../../src/onnx/ops/random.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { expectExact, SEED, uniform } from '../../helpers/data.js';
-import { opModel, runOp } from '../../helpers/onnx_run.js';
+import type { AttributeSpec, OnnxTypeName } from '../../helpers/onnx.js';
+import { opModel, runOp, type Feed } from '../../helpers/onnx_run.js';
+import { ortRun } from '../../helpers/ort.js';
 
 const mean = (v: Float64Array) => v.reduce((a, b) => a + b, 0) / v.length;
 const variance = (v: Float64Array) => {
@@ -196,5 +200,21 @@ describe.each(BACKENDS)('tm.onnx random ops on %s', (backend) => {
       await expect(runOp('Multinomial', [{ shape: [3, 5], values: logits }], { dtype: 1 })).rejects.toThrow(/\(Multinomial\): dtype = 1 \(float\) is not supported: Multinomial makes int32, int64/);
       await expect(runOp('Multinomial', [{ shape: [15], values: logits }])).rejects.toThrow(/\(Multinomial\): its input should be \[batch_size, class_size\], it is \[15\]/);
     });
+  });
+  it('makes the shapes onnxruntime makes, of the types it declares', async () => {
+    const p = uniform(12, 0, 1);
+    const cases: { op: string; inputs: Feed[]; attributes: Record<string, AttributeSpec>; feeds: Record<string, ort.Tensor>; type: string; outputType?: OnnxTypeName }[] = [
+      { op: 'RandomNormal', inputs: [], attributes: { shape: [2, 5], seed: { float: 1 } }, feeds: {}, type: 'float32' },
+      { op: 'RandomUniformLike', inputs: [{ shape: [3, 4], values: p }], attributes: {}, feeds: { x0: new ort.Tensor('float32', Float32Array.from(p), [3, 4]) }, type: 'float32' },
+      { op: 'Bernoulli', inputs: [{ shape: [3, 4], values: p }], attributes: { dtype: 6 }, feeds: { x0: new ort.Tensor('float32', Float32Array.from(p), [3, 4]) }, type: 'int32', outputType: 'int32' },
+      { op: 'Multinomial', inputs: [{ shape: [3, 4], values: p }], attributes: { sample_size: 5 }, feeds: { x0: new ort.Tensor('float32', Float32Array.from(p), [3, 4]) }, type: 'int32', outputType: 'int32' },
+    ];
+    for (const c of cases) {
+      const bytes = opModel(c.op, c.inputs, c.attributes, { opset: 15, outputTypes: c.outputType ? [c.outputType] : undefined });
+      const want = await ortRun(bytes, c.feeds);
+      const [y] = await runOp(c.op, c.inputs, c.attributes, { opset: 15 });
+      expect([c.op, y.shape]).toEqual([c.op, want.y0.dims]);
+      expect([c.op, want.y0.type]).toEqual([c.op, c.type]);
+    }
   });
 });
