@@ -21,7 +21,7 @@ import type { Tensor } from '../../tensor.js';
 import { seedFor, uniform } from '../../random.js';
 import type { NodeCall } from '../node_call.js';
 import { DATA_TYPES } from '../proto.js';
-import { elementTypeOf, type ElementType } from '../value.js';
+import { Constant, elementTypeOf, type ElementType } from '../value.js';
 import type { OpTable } from './op.js';
 
 /** The tmnn seed of the node's `seed` attribute, or a fresh one per run where it has none. */
@@ -44,13 +44,13 @@ function dtypeAttribute(call: NodeCall, allowed: readonly ElementType[], fallbac
   return type;
 }
 
-/** The float output type of a *Like op: its dtype, else its input's type. */
-function likeType(call: NodeCall, x: Tensor): ElementType {
-  const input = call.elementType(0) ?? elementTypeOf(x);
+/** A *Like op's shape and float output type: its input's (only its shape is read), or dtype's. */
+function likeOf(call: NodeCall): { shape: number[]; type: ElementType } {
+  const x = call.value(0);
+  const input = call.elementType(0) ?? (x instanceof Constant ? x.type : elementTypeOf(x));
   const fallback = FLOAT_OUTPUTS.includes(input) ? input : undefined;
-  const code = call.int('dtype');
-  if (code === undefined && !fallback) throw call.error(`its input is ${input}; without dtype its output would be ${input} too, and ${call.node.opType} makes only ${FLOAT_OUTPUTS.join(', ')}`);
-  return dtypeAttribute(call, FLOAT_OUTPUTS, fallback ?? 'float');
+  if (call.int('dtype') === undefined && !fallback) throw call.error(`its input is ${input}; without dtype its output would be ${input} too, and ${call.node.opType} makes only ${FLOAT_OUTPUTS.join(', ')}`);
+  return { shape: [...x.shape], type: dtypeAttribute(call, FLOAT_OUTPUTS, fallback ?? 'float') };
 }
 
 const floatDType = (type: ElementType): 'f32' | 'f16' => (type === 'float16' ? 'f16' : 'f32');
@@ -108,14 +108,14 @@ export const RANDOM_OPS: OpTable = {
   RandomUniform: { run: (call) => uniformOf(call, shapeAttribute(call), dtypeAttribute(call, FLOAT_OUTPUTS, 'float')) },
   RandomNormalLike: {
     run: (call) => {
-      const x = call.tensor(0);
-      return normalOf(call, [...x.shape], likeType(call, x));
+      const { shape, type } = likeOf(call);
+      return normalOf(call, shape, type);
     },
   },
   RandomUniformLike: {
     run: (call) => {
-      const x = call.tensor(0);
-      return uniformOf(call, [...x.shape], likeType(call, x));
+      const { shape, type } = likeOf(call);
+      return uniformOf(call, shape, type);
     },
   },
   Bernoulli: { run: bernoulliOf },
