@@ -2,9 +2,10 @@
 // (opset 18) and BitShift (opset 11). tmnn has no bitwise kernels, and
 // holds every integer type in i32 tensors, so on the device each is
 // composed exactly from integer arithmetic, which is exact on every backend:
-// floorDivide by 2 is an arithmetic shift right and remainder by 2 the low
-// bit (both floored, so right for negative values too), and the bits
-// recombine from the top (Horner's rule), never passing i32's range.
+// floorDivide by 2^k is an arithmetic shift right and remainder by 2 the low
+// bit (both floored, so right for negative values too), the sign bit is
+// x < 0, and the bits recombine from the top (Horner's rule), never passing
+// i32's range.
 //
 // What is exact, and what is refused: an i32 holds int8 … int64 and uint8,
 // uint16 values whole (an int64 within i32's range: AND/OR/XOR/NOT of
@@ -18,6 +19,7 @@
 // of) is taken as signed.
 //
 // A shift by the width or more gives 0, as NumPy's (ONNX's reference) does.
+import { tidy } from '../../engine.js';
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import { hostMap } from '../host_math.js';
@@ -52,21 +54,22 @@ function hostBitwise(call: NodeCall, inputs: readonly Constant[], fn: (...v: big
   return hostMap(call.node.opType, inputs, type, (...v) => wrap(fn(...v.map((x) => BigInt(x))), type));
 }
 
-/** The 32 bits of i32 tensor x, lowest first: the last is the sign bit (x's 31st arithmetic shift is 0 or −1, its low bit 0 or 1). */
-function bitsOf(x: Tensor): Tensor[] {
-  const bits: Tensor[] = [];
-  let rest = x;
-  for (let k = 0; k < 32; k++) {
-    bits.push(ops.remainder(rest, 2));
-    rest = ops.floorDivide(rest, 2);
-  }
-  return bits;
-}
+/** Bit k (0 … 30) of i32 x: floorDivide by 2^k is an arithmetic shift right, remainder by 2 (floored) its low bit. */
+const bit = (x: Tensor, k: number): Tensor => ops.remainder(ops.floorDivide(x, 2 ** k), 2);
 
-/** The i32 whose bits are `bits` (lowest first, the last the sign bit, weighing −2³¹): from the top, each step 2·acc + bit. */
-function fromBits(bits: readonly Tensor[]): Tensor {
-  let acc = ops.neg(bits[31]);
-  for (let k = 30; k >= 0; k--) acc = ops.add(ops.mul(acc, 2), bits[k]);
+/**
+ * combine(bit of a, bit of b) over all 32 bits, rebuilt from the top by
+ * Horner's rule (acc = 2·acc + bit, from the sign bit's −1 or 0), each
+ * partial result floor(result / 2^k) within i32's range. Each step in a
+ * tidy of its own, so a few tensors live at a time, not a hundred.
+ */
+function bitwiseOf(a: Tensor, b: Tensor, combine: (a: Tensor, b: Tensor) => Tensor): Tensor {
+  let acc = tidy(() => ops.neg(combine(ops.less(a, 0), ops.less(b, 0))));
+  for (let k = 30; k >= 0; k--) {
+    const next = tidy(() => ops.add(ops.mul(acc, 2), combine(bit(a, k), bit(b, k))));
+    acc.dispose();
+    acc = next;
+  }
   return acc;
 }
 
@@ -74,9 +77,7 @@ function bitwise(combine: (a: Tensor, b: Tensor) => Tensor, host: (a: bigint, b:
   return {
     run: (call) => {
       const type = integerType(call);
-      const [a, b] = [ops.cast(call.tensor(0), 'i32'), ops.cast(call.tensor(1), 'i32')];
-      const [bitsA, bitsB] = [bitsOf(a), bitsOf(b)];
-      const out = fromBits(bitsA.map((bit, k) => combine(bit, bitsB[k])));
+      const out = bitwiseOf(ops.cast(call.tensor(0), 'i32'), ops.cast(call.tensor(1), 'i32'), combine);
       return type ? call.typed(out, type) : out;
     },
     host: (call, inputs) => hostBitwise(call, inputs, host),
@@ -93,9 +94,6 @@ function bitwiseNot(call: NodeCall): Tensor {
   const out = ops.sub(type === 'uint8' ? 255 : type === 'uint16' ? 65535 : -1, x);
   return type ? call.typed(out, type) : out;
 }
-
-/** Bit k of non-negative i32 y. */
-const bit = (y: Tensor, k: number): Tensor => ops.remainder(ops.floorDivide(y, 2 ** k), 2);
 
 /** x >> y for x ≥ 0: five conditional divisions by 2^(2^k), y clamped to 31 (past which any x < 2^31 is 0). */
 function shiftRight(x: Tensor, y: Tensor): Tensor {

@@ -44,6 +44,7 @@ const REFERENCE: Record<string, (a: bigint, b: bigint) => bigint> = {
 
 /** The one output of a one-node model run on i32 tensors (every integer type's dtype) on the active backend. */
 async function runInts(op: string, inputs: readonly Feed[], attributes: Record<string, AttributeSpec> = {}, outputType?: OnnxTypeName): Promise<F64> {
+  const before = tm.memory().numTensors;
   const model = tm.onnx.fromBytes(opModel(op, inputs, attributes, { opset: 18, outputTypes: outputType ? [outputType] : undefined }));
   const xs = inputs.filter((f) => !f.constant).map((f) => tm.tensor(Array.from(f.values), [...f.shape], { dtype: 'i32' }));
   try {
@@ -54,6 +55,8 @@ async function runInts(op: string, inputs: readonly Feed[], attributes: Record<s
   } finally {
     xs.forEach((t) => t.dispose());
     model.dispose();
+    // The composition's many intermediates all freed (at most: earlier garbage's finalizers may free some).
+    expect(tm.memory().numTensors, `tensors left by ${op} (seed ${SEED})`).toBeLessThanOrEqual(before);
   }
 }
 
