@@ -7,7 +7,7 @@ import { f16Bits } from '../f16.js';
 
 /** TensorProto.DataType numbers by name. */
 export const ONNX_TYPES = {
-  float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float16: 10, double: 11,
+  float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float16: 10, double: 11, uint32: 12, uint64: 13,
   float8e4m3fn: 17, float8e4m3fnuz: 18, float8e5m2: 19, float8e5m2fnuz: 20, uint4: 21, int4: 22,
 } as const;
 export type OnnxTypeName = keyof typeof ONNX_TYPES;
@@ -81,7 +81,7 @@ function message(w: BinaryWriter, field: number, write: (w: BinaryWriter) => voi
 export function tensorBytes(spec: TensorSpec): Uint8Array {
   const type = spec.type ?? 'float';
   const n = spec.values.length;
-  const widths: Partial<Record<OnnxTypeName, number>> = { float: 4, uint8: 1, int8: 1, uint16: 2, int16: 2, int32: 4, int64: 8, bool: 1, float16: 2, double: 8 };
+  const widths: Partial<Record<OnnxTypeName, number>> = { float: 4, uint8: 1, int8: 1, uint16: 2, int16: 2, int32: 4, int64: 8, bool: 1, float16: 2, double: 8, uint32: 4, uint64: 8 };
   const width = widths[type];
   if (width === undefined) throw new Error(`encode: ${type} values are written from their bits: give the tensor's stored form`);
   const out = new Uint8Array(n * width);
@@ -92,6 +92,8 @@ export function tensorBytes(spec: TensorSpec): Uint8Array {
     else if (type === 'double') view.setFloat64(i * 8, v, true);
     else if (type === 'int64') view.setBigInt64(i * 8, int64(v), true);
     else if (type === 'int32') view.setInt32(i * 4, v, true);
+    else if (type === 'uint32') view.setUint32(i * 4, v, true);
+    else if (type === 'uint64') view.setBigUint64(i * 8, BigInt(v), true);
     else if (type === 'int8') view.setInt8(i, v);
     else if (type === 'uint8' || type === 'bool') view.setUint8(i, v);
     else if (type === 'int16') view.setInt16(i * 2, v, true);
@@ -125,6 +127,7 @@ function writeTensor(w: BinaryWriter, name: string, spec: TensorSpec): void {
   if (type === 'float') for (const v of Array.from(spec.values)) w.tag(4, WireType.Bit32).float(v);
   else if (type === 'double') for (const v of Array.from(spec.values)) w.tag(10, WireType.Bit64).double(v);
   else if (type === 'int64') for (const v of Array.from(spec.values)) w.tag(7, WireType.Varint).int64(int64(v));
+  else if (type === 'uint32' || type === 'uint64') for (const v of Array.from(spec.values)) w.tag(11, WireType.Varint).uint64(BigInt(v));
   else for (const v of Array.from(spec.values)) w.tag(5, WireType.Varint).int32(type === 'float16' ? f16Bits(v) : v);
 }
 

@@ -2,13 +2,16 @@
 // of op; onnxruntime's contrib ops (the com.microsoft domain) in tables of
 // their own (microsoft.ts).
 import { ATTENTION_OPS } from './attention.js';
+import { BITWISE_OPS } from './bitwise.js';
 import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
 import { DATA_DEPENDENT_OPS } from './data_dependent.js';
+import { DETECTION_OPS } from './detection.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { IMAGE_OPS } from './image.js';
 import { INDEXING_OPS } from './indexing.js';
 import { INTEGER_PRODUCT_OPS } from './integer_products.js';
+import { LOSS_OPS } from './loss.js';
 import { MATMUL_OPS } from './matmul.js';
 import { MICROSOFT_OPS, ONNXRUNTIME_DEFAULT_DOMAIN_OPS } from './microsoft.js';
 import { MISC_OPS } from './misc.js';
@@ -16,6 +19,7 @@ import { NORMALIZATION_OPS } from './normalization.js';
 import type { OnnxOp, OpTable } from './op.js';
 import { POOL_OPS } from './pool.js';
 import { QUANTIZATION_OPS } from './quantization.js';
+import { RANDOM_OPS } from './random.js';
 import { RECURRENT_OPS } from './recurrent.js';
 import { REDUCE_OPS } from './reduce.js';
 import { RESIZE_OPS } from './resize.js';
@@ -52,6 +56,10 @@ export const OPS: OpTable = {
   ...MISC_OPS,
   ...ONNXRUNTIME_DEFAULT_DOMAIN_OPS,
   ...SIGNAL_OPS,
+  ...RANDOM_OPS,
+  ...LOSS_OPS,
+  ...BITWISE_OPS,
+  ...DETECTION_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */
