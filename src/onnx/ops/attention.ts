@@ -7,8 +7,12 @@
 // before the mask; a bool mask and is_causal mask with −∞ (a row with every
 // key masked is NaN, as there); the causal mask is aligned with the past
 // length, query i seeing keys up to past + i, so a step-by-step decode sees
-// what the whole sequence sees. Written with tmnn's ops: gradients reach Q,
-// K, V, the caches and a float mask.
+// what the whole sequence sees. Opset 24's nonpad_kv_seqlen gives each
+// batch row's count of valid keys in a fixed-size cache (one TensorScatter
+// writes into): the keys past it are masked, and without past_key the causal
+// mask is aligned with the row's end instead, query i of S seeing keys up to
+// nonpad − S + i (as onnx's reference). Written with tmnn's ops: gradients
+// reach Q, K, V, the caches and a float mask.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
@@ -17,7 +21,8 @@ import type { OnnxOp, OpTable } from './op.js';
 /** ONNX's TensorProto.DataType codes softmax_precision takes that tmnn computes in. */
 const FLOAT = 1, FLOAT16 = 10;
 
-const shapeOf = (t: Tensor) => `[${t.shape.join(', ')}]`;
+/** A tensor's shape as messages write it: [2, 3, 5]. */
+export const shapeOf = (t: Tensor): string => `[${t.shape.join(', ')}]`;
 
 /** t [B, L, N·h] as [B, N, L, h]. */
 function splitHeads(call: NodeCall, t: Tensor, name: string, heads: number | undefined, attribute: string): Tensor {
@@ -69,6 +74,25 @@ function causalKeep(sequence: number, total: number, past: number): Tensor {
   return ops.lessEqual(ops.reshape(ops.arange(0, total, 1, { dtype: 'i32' }), [1, total]), queries);
 }
 
+/** nonpad_kv_seqlen (input 6): each batch row's count of valid keys, as an i32 tensor [B, 1, 1, 1]. */
+function nonpadLengths(call: NodeCall, batch: number): Tensor {
+  const n = call.tensor(6);
+  if (n.rank !== 1 || n.shape[0] !== batch || n.dtype !== 'i32') throw call.error(`nonpad_kv_seqlen (input 6) is ${n.dtype} ${shapeOf(n)}; it must be int64 [batch] = [${batch}]`);
+  return ops.reshape(n, [batch, 1, 1, 1]);
+}
+
+/** Keys j < nonpad_b of each row b: [B, 1, 1, T]. */
+function nonpadKeep(nonpad: Tensor, total: number): Tensor {
+  return ops.less(ops.reshape(ops.arange(0, total, 1, { dtype: 'i32' }), [1, 1, 1, total]), nonpad);
+}
+
+/** is_causal over a cache of nonpad_b valid keys: query i (of S) of row b keeps keys j ≤ nonpad_b − S + i, as j − i + S ≤ nonpad_b. [B, 1, S, T]. */
+function causalKeepFromEnd(nonpad: Tensor, sequence: number, total: number): Tensor {
+  const keys = ops.reshape(ops.arange(sequence, sequence + total, 1, { dtype: 'i32' }), [1, total]);
+  const distance = ops.sub(keys, ops.reshape(ops.arange(0, sequence, 1, { dtype: 'i32' }), [sequence, 1]));
+  return ops.lessEqual(ops.reshape(distance, [1, 1, sequence, total]), nonpad);
+}
+
 /** The stages of one attention, in order: scale·Q·Kᵀ, softcapped, masked, softmaxed; and the output [B, N_q, S, hv]. */
 export interface AttentionStages {
   qk: Tensor;
@@ -105,7 +129,6 @@ export function joinHeads(y: Tensor): Tensor {
 
 const attention: OnnxOp = {
   run: (call) => {
-    if (call.has(6)) throw call.error("nonpad_kv_seqlen (input 6, opset 24's) is not supported: tmnn runs opset 23's Attention");
     const [q, k, v] = queryKeyValue(call);
     if (call.has(4) !== call.has(5)) throw call.error('past_key and past_value (inputs 4 and 5) come together: give both or neither');
     const presentKey = withPast(call, 4, 'past_key', k), presentValue = withPast(call, 5, 'past_value', v);
@@ -113,8 +136,11 @@ const attention: OnnxOp = {
     if (call.has(5) && call.tensor(5).shape[2] !== past) throw call.error(`past_key ${shapeOf(call.tensor(4))} and past_value ${shapeOf(call.tensor(5))} hold different past lengths`);
     const [batch, qHeads, sequence, headSize] = q.shape, total = presentKey.shape[2];
     const { keep: given, add } = maskOf(call, [batch, qHeads, sequence, total]);
-    let keep = given;
-    if (call.int('is_causal', 0) !== 0) keep = keep ? ops.logicalAnd(keep, causalKeep(sequence, total, past)) : causalKeep(sequence, total, past);
+    const nonpad = call.has(6) ? nonpadLengths(call, batch) : undefined;
+    const keeps = given ? [given] : [];
+    if (call.int('is_causal', 0) !== 0) keeps.push(nonpad && !call.has(4) ? causalKeepFromEnd(nonpad, sequence, total) : causalKeep(sequence, total, past));
+    if (nonpad) keeps.push(nonpadKeep(nonpad, total));
+    const keep = keeps.length ? keeps.reduce((a, b) => ops.logicalAnd(a, b)) : undefined;
     const precision = call.int('softmax_precision');
     if (precision !== undefined && precision !== FLOAT && precision !== FLOAT16) throw call.error(`softmax_precision = ${precision} is not supported: tmnn computes the softmax in float (1) or float16 (10)`);
     const stages = attend(q, presentKey, presentValue, {

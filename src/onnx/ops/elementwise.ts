@@ -204,6 +204,13 @@ export const ELEMENTWISE_OPS: OpTable = {
   ThresholdedRelu: { run: (call) => F.threshold(call.tensor(0), call.float('alpha', 1), 0) },
   HardSigmoid: { run: (call) => hardSigmoid(call.tensor(0), call.float('alpha', 0.2), call.float('beta', 0.5)) },
   HardSwish: { run: (call) => F.hardswish(call.tensor(0)) },
+  // Opset 24: x·σ(αx).
+  Swish: {
+    run: (call) => {
+      const x = call.tensor(0), alpha = call.float('alpha', 1);
+      return alpha === 1 ? F.silu(x) : ops.mul(x, ops.sigmoid(ops.mul(x, alpha)));
+    },
+  },
   Gelu: {
     run: (call) => {
       call.refuse('approximate', (v) => v === 'none' || v === 'tanh', `ONNX's Gelu approximates with 'none' or 'tanh'`);

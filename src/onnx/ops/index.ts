@@ -21,6 +21,7 @@ import { ROTARY_OPS } from './rotary.js';
 import { SEQUENCE_OPS } from './sequence.js';
 import { SEQUENCE_MAP_OPS } from './sequence_map.js';
 import { SHAPE_OPS } from './shape.js';
+import { TENSOR_SCATTER_OPS } from './tensor_scatter.js';
 
 export const OPS: OpTable = {
   ...ELEMENTWISE_OPS,
@@ -42,6 +43,7 @@ export const OPS: OpTable = {
   ...SEQUENCE_OPS,
   ...SEQUENCE_MAP_OPS,
   ...ONNXRUNTIME_DEFAULT_DOMAIN_OPS,
+  ...TENSOR_SCATTER_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */

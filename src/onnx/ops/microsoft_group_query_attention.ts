@@ -14,11 +14,9 @@
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
-import { attend, joinHeads } from './attention.js';
+import { attend, joinHeads, shapeOf } from './attention.js';
 import type { OnnxOp, OpTable } from './op.js';
 import { rotate } from './rotary.js';
-
-const shapeOf = (t: Tensor) => `[${t.shape.join(', ')}]`;
 
 /** A required positive int attribute. */
 function heads(call: NodeCall, name: string): number {
