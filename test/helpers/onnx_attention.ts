@@ -9,6 +9,8 @@ export interface Attention23Options {
   /** attn_mask as given, broadcast to [B, N_q, S, T]: bool (1 keeps) or float (added). */
   mask?: { m: F64; bool: boolean };
   causal?: boolean;
+  /** onnxruntime's smooth softmax: head n's logit joins each row's denominator, exp(s_j) / (exp(sink) + Σ exp(s)). */
+  sink?: (head: number) => number;
   /** Opset 24's nonpad_kv_seqlen: each row's count of valid keys. */
   nonpad?: readonly number[];
   scale?: number;
@@ -97,9 +99,10 @@ export function attention23Ref(q: F64, k: F64, v: F64, o: Attention23Options = {
           capped.push(c);
           scores.push(c + bias);
         }
-        const max = Math.max(...scores);
+        const sink = o.sink?.(n);
+        const max = Math.max(...scores, sink ?? -Infinity);
         const e = scores.map((s) => Math.exp(s - max));
-        const sum = e.reduce((a, c) => a + c, 0);
+        const sum = e.reduce((a, c) => a + c, sink === undefined ? 0 : Math.exp(sink - max));
         const p = e.map((x) => x / sum);
         const chosen = [raw, capped, scores, p][o.mode ?? 0];
         for (let j = 0; j < total; j++) qk[((b * qHeads + n) * seq + i) * total + j] = chosen[j];

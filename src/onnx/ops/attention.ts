@@ -105,9 +105,11 @@ export interface AttentionStages {
 /**
  * softmax(softcap(scale·q·kᵀ) + add, −∞ where not keep)·v for q [B, N_q, S,
  * h] and k, v [B, N_kv, T, ·], N_q a multiple of N_kv; `wide` computes the
- * softmax of f16 scores in f32.
+ * softmax of f16 scores in f32. `sink` (a number, or a tensor broadcasting
+ * to [B, N_q, S, 1]) makes it onnxruntime's smooth softmax: one more logit
+ * in each row's denominator, exp(s_j) / (exp(sink) + Σ exp(s)).
  */
-export function attend(q: Tensor, k: Tensor, v: Tensor, o: { scale: number; softcap: number; keep?: Tensor; add?: Tensor; wide?: boolean }): AttentionStages {
+export function attend(q: Tensor, k: Tensor, v: Tensor, o: { scale: number; softcap: number; keep?: Tensor; add?: Tensor; wide?: boolean; sink?: Tensor | number }): AttentionStages {
   const [batch, qHeads, sequence, headSize] = q.shape, [, kvHeads, total] = k.shape;
   const group = qHeads / kvHeads;
   // Grouped query heads share a k/v head: as [B, N_kv, group·S, h] they meet its keys without copying them.
@@ -116,7 +118,14 @@ export function attend(q: Tensor, k: Tensor, v: Tensor, o: { scale: number; soft
   const capped = o.softcap > 0 ? ops.mul(ops.tanh(ops.div(qk, o.softcap)), o.softcap) : qk;
   const added = o.add ? ops.add(capped, o.add) : capped;
   const scores = o.keep ? ops.where(o.keep, added, -Infinity) : added;
-  const probs = o.wide ? ops.cast(ops.softmax(ops.cast(scores, 'f32'), -1), scores.dtype) : ops.softmax(scores, -1);
+  const softmax = (t: Tensor) => (o.wide ? ops.cast(ops.softmax(ops.cast(t, 'f32'), -1), t.dtype) : ops.softmax(t, -1));
+  let probs: Tensor;
+  if (o.sink === undefined) probs = softmax(scores);
+  else {
+    const column = [batch, qHeads, sequence, 1];
+    const sink = typeof o.sink === 'number' ? ops.add(ops.zeros(column, { dtype: scores.dtype }), o.sink) : ops.broadcastTo(o.sink, column);
+    probs = ops.slice(softmax(ops.concat([scores, sink], 3)), [0, 0, 0, 0], [batch, qHeads, sequence, total]);
+  }
   const y = ops.reshape(ops.matmul(ops.reshape(probs, [batch, kvHeads, group * sequence, total]), v), [batch, qHeads, sequence, v.shape[3]]);
   return { qk, capped, scores, probs, y };
 }
