@@ -2,13 +2,13 @@
 // src/onnx/ops/microsoft_group_query_attention.ts) as one-node models on
 // every backend: against float64 loops (the ONNX Attention reference with
 // the cache written at each row's past length, rotary turns at positions
-// past + s,
-// the local window as a mask, attention_bias added after the softcap, the
-// smooth softmax's sink in each denominator) at odd sizes; a decode loop feeding present
-// back as past, which must give what the whole prompt gives; beside
-// onnxruntime-web (wasm) on the same bytes (position_ids, attention_bias,
-// head_sink and smooth_softmax among them); gradients to head_sink and
-// attention_bias; and what tmnn refuses.
+// past + s or position_ids', the local window as a mask, attention_bias
+// added after the softcap, the smooth softmax's sink in each denominator)
+// at odd sizes; a decode loop feeding present back as past, which must give
+// what the whole prompt gives; beside onnxruntime-web (wasm) on the same
+// bytes, position_ids, attention_bias, head_sink and smooth_softmax among
+// them; gradients to head_sink and attention_bias against central
+// differences; and what tmnn refuses.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
