@@ -4,7 +4,8 @@
 // step — and grouped-query attention (q heads in groups sharing one k/v
 // head: q head n reads k/v head ⌊n / group⌋). As the ONNX definition
 // (onnx/reference/ops/op_attention.py): the softcap, cap·tanh(s/cap), comes
-// before the mask; a bool mask and is_causal mask with −∞ (a row with every
+// before the mask; a bool mask and is_causal mask with −∞ (a mask shorter
+// than the keys is padded with −∞, or false; a row with every
 // key masked is NaN, as there); the causal mask is aligned with the past
 // length, query i seeing keys up to past + i, so a step-by-step decode sees
 // what the whole sequence sees. Opset 24's nonpad_kv_seqlen gives each
@@ -62,9 +63,13 @@ function withPast(call: NodeCall, i: number, name: string, now: Tensor): Tensor 
 /** attn_mask broadcast against the scores [B, N_q, S, T]: a bool mask (i32 here) keeps where true, a float mask is added. */
 function maskOf(call: NodeCall, scores: readonly number[]): { keep?: Tensor; add?: Tensor } {
   if (!call.has(3)) return {};
-  const m = call.tensor(3);
+  const given = call.tensor(3), total = scores[3];
+  // A mask shorter than the keys (but not 1 long, which broadcasts) is padded to them with −∞ / false, as the spec says.
+  const last = given.shape[given.rank - 1];
+  const short = given.rank > 0 && last > 1 && last < total;
+  const m = short ? ops.concat([given, ops.add(ops.zeros([...given.shape.slice(0, -1), total - last], { dtype: given.dtype }), given.dtype === 'i32' ? 0 : -Infinity)], given.rank - 1) : given;
   const fits = m.rank <= 4 && m.shape.every((d, i) => d === 1 || d === scores[4 - m.rank + i]);
-  if (!fits) throw call.error(`attn_mask (input 3) is ${shapeOf(m)}; it must broadcast to the scores [batch, q heads, q sequence, total sequence] = [${scores.join(', ')}]`);
+  if (!fits) throw call.error(`attn_mask (input 3) is ${shapeOf(given)}; it must broadcast to the scores [batch, q heads, q sequence, total sequence] = [${scores.join(', ')}] (its last axis may be shorter, padded with −∞)`);
   return m.dtype === 'i32' ? { keep: ops.notEqual(m, 0) } : { add: m };
 }
 

@@ -118,6 +118,21 @@ describe.each(BACKENDS)('opset 23 LLM ops on %s', (backend) => {
     }
   });
 
+  it('Attention: a mask shorter than the keys is padded with −∞ (float) or false (bool), as the spec says (onnxruntime refuses it)', async () => {
+    const [b, s, t] = [2, 3, 6];
+    const q = floats([b, 2, s, 4]), k = floats([b, 2, t, 4]), v = floats([b, 2, t, 3]);
+    const pad = (m: F64, to: number, value: number): F64 => {
+      const last = m.shape[m.shape.length - 1], rows = m.v.length / last;
+      return f64([...m.shape.slice(0, -1), to], Array.from({ length: rows * to }, (_, x) => (x % to < last ? m.v[Math.floor(x / to) * last + (x % to)] : value)));
+    };
+    const float = floats([b, 1, s, 4]), bool = f64([s, 5], Array.from({ length: s * 5 }, (_, i) => +(i % 4 !== 1)));
+    for (const [mask, bool_] of [[float, false], [bool, true]] as const) {
+      const [y] = await run('Attention', [feed(q), feed(k), feed(v), bool_ ? { ...feed(mask), type: 'bool' } : feed(mask)], { is_causal: 0 }, 1);
+      const want = attention23Ref(q, k, v, { mask: { m: pad(mask, t, bool_ ? 0 : -Infinity), bool: bool_ } }).y;
+      expectClose(y.v, want.v, 2e-5, `a ${bool_ ? 'bool' : 'float'} mask [${mask.shape}] for ${t} keys (test seed ${SEED})`);
+    }
+  });
+
   it('Attention decoding step by step, present_* fed back as past_*, gives what the whole sequence gives under is_causal', async () => {
     const [batch, qHeads, kvHeads, h, steps] = [2, 4, 2, 3, 6];
     const q = floats([batch, qHeads, steps, h]), k = floats([batch, kvHeads, steps, h]), v = floats([batch, kvHeads, steps, h]);
@@ -345,7 +360,8 @@ describe('opset 23 LLM ops: the shapes tmnn refuses, named', () => {
     await refuse('Attention', [q, k, v, null, feed(floats([1, 2, 7, 5])), feed(floats([1, 2, 7, 4]))], {}, /past_key \(input 4\) is \[1, 2, 7, 5\]; with this step's keys \[1, 2, 5, 6\] .* it must be \[1, 2, past length, 6\]/);
     await refuse('Attention', [q, k, v, null, feed(floats([1, 2, 7, 6])), feed(floats([1, 2, 6, 4]))], {}, /past_key \[1, 2, 7, 6\] and past_value \[1, 2, 6, 4\] hold different past lengths/);
     await refuse('Attention', [q, k, v, null, feed(floats([1, 2, 7, 6]))], {}, /past_key and past_value \(inputs 4 and 5\) come together/);
-    await refuse('Attention', [q, k, v, feed(floats([3, 4]))], {}, /attn_mask \(input 3\) is \[3, 4\]; it must broadcast to the scores \[batch, q heads, q sequence, total sequence\] = \[1, 4, 3, 5\]/);
+    await refuse('Attention', [q, k, v, feed(floats([2, 5]))], {}, /attn_mask \(input 3\) is \[2, 5\]; it must broadcast to the scores \[batch, q heads, q sequence, total sequence\] = \[1, 4, 3, 5\]/);
+    await refuse('Attention', [q, k, v, feed(floats([3, 6]))], {}, /attn_mask \(input 3\) is \[3, 6\]; it must broadcast to the scores/);
     await refuse('Attention', [q, k, v], { qk_matmul_output_mode: 4 }, /qk_matmul_output_mode = 4 must be 0/, 4);
     await refuse('Attention', [q, k, v, null, null, null, { shape: [2], values: [5, 4], type: 'int64' }], {}, /nonpad_kv_seqlen \(input 6\) is i32 \[2\]; it must be int64 \[batch\] = \[1\]/);
     await refuse('Attention', [q, k, v, null, null, null, feed(f64([1], [5]))], {}, /nonpad_kv_seqlen \(input 6\) is f32 \[1\]; it must be int64 \[batch\] = \[1\]/);
