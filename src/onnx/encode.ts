@@ -8,7 +8,7 @@ import { f16Bits } from '../f16.js';
 /** TensorProto.DataType numbers by name. */
 export const ONNX_TYPES = {
   float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float16: 10, double: 11, uint32: 12, uint64: 13,
-  float8e4m3fn: 17, float8e4m3fnuz: 18, float8e5m2: 19, float8e5m2fnuz: 20, uint4: 21, int4: 22,
+  float8e4m3fn: 17, float8e4m3fnuz: 18, float8e5m2: 19, float8e5m2fnuz: 20, uint4: 21, int4: 22, float4e2m1: 23,
 } as const;
 export type OnnxTypeName = keyof typeof ONNX_TYPES;
 

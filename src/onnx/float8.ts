@@ -56,8 +56,12 @@ export function float8Value(bits: number, type: Float8Type): number {
 
 /** One number rounded to `type`'s values as ops/float8_rounding.ts rounds a tensor (for casts of constants on the host). */
 export function roundToFloat8Value(v: number, type: Float8Type, saturate: boolean): number {
+  return roundToFormatValue(v, FLOAT8_FORMATS[type], saturate);
+}
+
+/** One number rounded to a small float format's values: nearest, halves to even; past its largest value as `saturate` says. */
+export function roundToFormatValue(v: number, f: Float8Format, saturate: boolean): number {
   if (Number.isNaN(v)) return NaN;
-  const f = FLOAT8_FORMATS[type];
   const m = f.mantissaBits, a = Math.abs(Math.fround(v));
   let e = 1 - f.bias;
   while (e < f.maxExponent && a >= 2 ** (e + 1)) e++;

@@ -17,7 +17,7 @@ import { ValueError } from '../errors.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { checkModelGraph, describe } from './check.js';
-import { isFloat8Type } from './float8.js';
+import { isLowBitFloatType } from './float4.js';
 import { KeptTensors } from './kept.js';
 import { NodeCall, type Subgraphs } from './node_call.js';
 import { opFor } from './ops/index.js';
@@ -106,12 +106,12 @@ export class GraphRunner {
   private start(feeds: ReadonlyMap<string, Tensor>, grad = true): { scope: Scope; run: Run } {
     const scope = this.scopeFor(this.graph);
     for (const [name, t] of feeds) scope.set(name, t);
-    // Fed tensors carry their declared element types: i32 holds uint8 and int8 alike, f32 a float and an 8-bit float.
+    // Fed tensors carry their declared element types: i32 holds uint8 and int8 alike, f32 a float and an 8-bit or 4-bit float.
     const types = new Map<Tensor, ElementType>();
     for (const input of this.graph.inputs) {
       const t = feeds.get(input.name);
       const type = DATA_TYPES[input.elemType] as ElementType | undefined;
-      if (t && type && ((t.dtype === 'i32' && isIntegerType(type)) || (t.dtype === 'f32' && isFloat8Type(type)))) types.set(t, type);
+      if (t && type && ((t.dtype === 'i32' && isIntegerType(type)) || (t.dtype === 'f32' && isLowBitFloatType(type)))) types.set(t, type);
     }
     return { scope, run: { tensors: new Map(), types, grad } };
   }

@@ -14,7 +14,7 @@ import { checkOptions } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { eachGraph, opName } from './check.js';
 import { externalTensors, fillExternal, givenFiles, givenSource, locationsOf, patched, type ExternalData, type ExternalFiles } from './external.js';
-import { isFloat8Type } from './float8.js';
+import { isLowBitFloatType } from './float4.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { DATA_TYPES, decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
@@ -95,8 +95,8 @@ export class OnnxModel extends Module {
         for (const init of g.initializers) {
           const c = constantOf(init, `initializer ${init.name}`);
           // Floats too when every use is on the host (a scale in shape arithmetic): no gradient reaches them.
-          // 8-bit floats are quantized values, constants as quantized integers are (and toBytes could not write an f32 back as one).
-          if (isIntegerType(c.type) || c.type === 'bool' || isFloat8Type(c.type) || hostOnly.has(init.name)) {
+          // 8-bit and 4-bit floats are quantized values, constants as quantized integers are (and toBytes could not write an f32 back as one).
+          if (isIntegerType(c.type) || c.type === 'bool' || isLowBitFloatType(c.type) || hostOnly.has(init.name)) {
             known.set(init.name, c);
             continue;
           }
@@ -301,7 +301,7 @@ function describeValue(info: OnnxValueInfo): OnnxValueDescription {
 
 /** The tmnn dtypes an input of an ONNX element type may be given as. */
 function dtypesFor(type: string): readonly string[] | undefined {
-  if (type === 'float' || type === 'double' || type === 'bfloat16' || isFloat8Type(type)) return ['f32'];
+  if (type === 'float' || type === 'double' || type === 'bfloat16' || isLowBitFloatType(type)) return ['f32'];
   if (type === 'float16') return ['f16'];
   if (isIntegerType(type as ElementType) || type === 'bool') return ['i32', 'i8'];
   return undefined;

@@ -7,6 +7,7 @@ import { CorruptFileError } from '../io/errors.js';
 import { decodeF16, f16Value } from '../f16.js';
 import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
+import { float4e2m1Value, isLowBitFloatType } from './float4.js';
 import { float8Value, isFloat8Type, type Float8Type } from './float8.js';
 import { DATA_TYPES, type OnnxTensorProto } from './proto.js';
 import { Sequence } from './sequence.js';
@@ -14,10 +15,11 @@ import { Sequence } from './sequence.js';
 /**
  * ONNX element type names (TensorProto.DataType) that tmnn runs. The 4-bit
  * integers are held as tmnn's integers are (i32 tensors, their values in
- * [−8, 7] and [0, 15]); the 8-bit floats as f32 tensors of the same values
- * (float8.ts). Either way the element type is recorded beside the tensor.
+ * [−8, 7] and [0, 15]); the 8-bit floats and float4e2m1 as f32 tensors of
+ * the same values (float8.ts, float4.ts). Either way the element type is
+ * recorded beside the tensor.
  */
-export type ElementType = 'float' | 'float16' | 'double' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool' | 'int4' | 'uint4' | Float8Type;
+export type ElementType = 'float' | 'float16' | 'double' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'bool' | 'int4' | 'uint4' | Float8Type | 'float4e2m1';
 
 const INTEGER_TYPES = new Set<ElementType>(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'int4', 'uint4']);
 
@@ -74,7 +76,7 @@ export function constantOf(t: OnnxTensorProto, where: string): Constant {
 
 const RUNNABLE: ElementType[] = [
   'float', 'float16', 'double', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64', 'bool',
-  'int4', 'uint4', 'float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2', 'float8e5m2fnuz',
+  'int4', 'uint4', 'float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2', 'float8e5m2fnuz', 'float4e2m1',
 ];
 
 export function isRunnable(name: string): name is ElementType {
@@ -87,21 +89,21 @@ export const BYTES: Record<Exclude<ElementType, FourBitType>, number> = {
   float8e4m3fn: 1, float8e4m3fnuz: 1, float8e5m2: 1, float8e5m2fnuz: 1,
 };
 
-type FourBitType = 'int4' | 'uint4';
+type FourBitType = 'int4' | 'uint4' | 'float4e2m1';
 
-const isFourBit = (type: ElementType): type is FourBitType => type === 'int4' || type === 'uint4';
+const isFourBit = (type: ElementType): type is FourBitType => type === 'int4' || type === 'uint4' || type === 'float4e2m1';
 
 /** The bytes `count` elements of `type` take as raw data: 4-bit ones two to a byte, the last byte half used for an odd count. */
 export function rawByteLength(type: ElementType, count: number): number {
   return isFourBit(type) ? Math.ceil(count / 2) : BYTES[type] * count;
 }
 
-/** Packed 4-bit elements, two to a byte, the first in the low nibble (ONNX's order, in raw_data and in int32_data alike). */
+/** Packed 4-bit elements (integers, or float4e2m1's codes), two to a byte, the first in the low nibble (ONNX's order, in raw_data and in int32_data alike). */
 function unpackFourBit(type: FourBitType, bytes: ArrayLike<number>, count: number): Float64Array {
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const nibble = (bytes[i >> 1] >> (i & 1 ? 4 : 0)) & 0xf;
-    out[i] = type === 'int4' && nibble >= 8 ? nibble - 16 : nibble;
+    out[i] = type === 'float4e2m1' ? float4e2m1Value(nibble) : type === 'int4' && nibble >= 8 ? nibble - 16 : nibble;
   }
   return out;
 }
@@ -141,7 +143,7 @@ function fromRaw(type: ElementType, raw: Uint8Array, where: string, size: number
 /**
  * The typed fields: float_data, int32_data (which also holds the narrow
  * types: f16, bf16 and float8 as their bits, one to an int32; 4-bit
- * integers packed two to an int32, as two to a byte), int64_data,
+ * integers and float4e2m1 packed two to an int32, as two to a byte), int64_data,
  * double_data, uint64_data.
  */
 function fromFields(type: ElementType, t: OnnxTensorProto, where: string, size: number): Float64Array {
@@ -180,13 +182,13 @@ const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1;
 
 /**
  * A Constant as a tensor on the active backend: floats as f32 (float16 as
- * f16, the 8-bit floats as the f32s of their values), integers (4-bit ones
+ * f16, the 8-bit floats and float4e2m1 as the f32s of their values), integers (4-bit ones
  * too) and bools as i32, tmnn's integer dtype. An int64 outside i32's range
  * is an error, not a wrapped value.
  */
 export function tensorOf(c: Constant, where: string): Tensor {
   if (c.type === 'float16') return tensor(Float32Array.from(c.data), [...c.shape], { dtype: 'f16' });
-  if (c.type === 'float' || c.type === 'double' || c.type === 'bfloat16' || isFloat8Type(c.type)) return tensor(Float32Array.from(c.data), [...c.shape]);
+  if (c.type === 'float' || c.type === 'double' || c.type === 'bfloat16' || isLowBitFloatType(c.type)) return tensor(Float32Array.from(c.data), [...c.shape]);
   const out = new Int32Array(c.size);
   for (let i = 0; i < c.size; i++) {
     const v = c.data[i];

@@ -9,6 +9,10 @@ export interface Attention23Options {
   /** attn_mask as given, broadcast to [B, N_q, S, T]: bool (1 keeps) or float (added). */
   mask?: { m: F64; bool: boolean };
   causal?: boolean;
+  /** onnxruntime's smooth softmax: head n's logit joins each row's denominator, exp(s_j) / (exp(sink) + Σ exp(s)). */
+  sink?: (head: number) => number;
+  /** Opset 24's nonpad_kv_seqlen: each row's count of valid keys. */
+  nonpad?: readonly number[];
   scale?: number;
   softcap?: number;
   mode?: number;
@@ -60,7 +64,8 @@ function maskAt(m: F64, b: number, n: number, i: number, j: number): number {
  * Attention of q [B, N_q, S, h], k [B, N_kv, L, h], v [B, N_kv, L, hv] (4-D),
  * as the ONNX reference computes it: the past joined first; q head n reads
  * k/v head ⌊n·N_kv/N_q⌋; scale·q·kᵀ, softcapped, then the mask (float added,
- * bool and causal −∞; causal keeps j ≤ past + i); softmax; ·v. The qk
+ * bool and causal −∞; causal keeps j ≤ past + i, or with nonpad and no
+ * past j ≤ nonpad_b − S + i; keys j ≥ nonpad_b −∞); softmax; ·v. The qk
  * output in the stages' order, as onnxruntime gives it: mode 0 scale·q·kᵀ, 1
  * after the softcap, 2 with the mask, 3 the softmax (the spec's text names
  * 1 and 2 the other way round, from when the softcap came after the mask).
@@ -86,15 +91,18 @@ export function attention23Ref(q: F64, k: F64, v: F64, o: Attention23Options = {
             const m = maskAt(o.mask.m, b, n, i, j);
             bias += o.mask.bool ? (m ? 0 : -Infinity) : m;
           }
-          if (o.causal && j > past + i) bias = -Infinity;
+          const last = o.nonpad && !o.pastKey ? o.nonpad[b] - seq + i : past + i;
+          if (o.causal && j > last) bias = -Infinity;
+          if (o.nonpad && j >= o.nonpad[b]) bias = -Infinity;
           const c = o.softcap ? o.softcap * Math.tanh(s / o.softcap) : s;
           raw.push(s);
           capped.push(c);
           scores.push(c + bias);
         }
-        const max = Math.max(...scores);
+        const sink = o.sink?.(n);
+        const max = Math.max(...scores, sink ?? -Infinity);
         const e = scores.map((s) => Math.exp(s - max));
-        const sum = e.reduce((a, c) => a + c, 0);
+        const sum = e.reduce((a, c) => a + c, sink === undefined ? 0 : Math.exp(sink - max));
         const p = e.map((x) => x / sum);
         const chosen = [raw, capped, scores, p][o.mode ?? 0];
         for (let j = 0; j < total; j++) qk[((b * qHeads + n) * seq + i) * total + j] = chosen[j];

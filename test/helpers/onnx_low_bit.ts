@@ -1,7 +1,8 @@
 // ONNX's low-bit element types as the tests' float64 references: the four
 // 8-bit floats read from their bit fields and rounded by searching the
 // format's table of values (nearest, ties to the even code), written from
-// onnx/onnx docs/docs/Float8.md independently of src/onnx/float8.ts; 4-bit
+// onnx/onnx docs/docs/Float8.md independently of src/onnx/float8.ts;
+// float4e2m1 by Float4.md's formula and onnx's reference thresholds; 4-bit
 // integers packed two to a byte, low nibble first; and blocked quantization's
 // scale index (opset 21's block_size).
 import { ravel, unravel } from './float64.js';
@@ -102,9 +103,32 @@ export function packNibbles(values: ArrayLike<number>): Uint8Array {
   return out;
 }
 
+/** ONNX's 4-bit float (opset 23, onnx/onnx docs/docs/Float4.md): S.EE.M, bias 1, no ∞ or NaN. */
+export type F4 = 'float4e2m1';
+
+/** A float4e2m1 nibble's value: (−1)^S·2^(E−1)·(1 + M/2), or (−1)^S·M/2 where E = 0. */
+export function f4FromBits(nibble: number): number {
+  const e = (nibble >> 1) & 3, m = nibble & 1;
+  const v = e ? 2 ** (e - 1) * (1 + m / 2) : m / 2;
+  return nibble & 8 ? -v : v;
+}
+
+/** The nibble float4e2m1 holds for v, by onnx's reference (subbyte's float32_to_float4e2m1_unpacked): its thresholds, halves to the even code; ±∞ and past ±5 to ±6; NaN to +6. */
+export function f4Bits(v: number): number {
+  if (Number.isNaN(v)) return 0x7;
+  const a = Math.abs(v), sign = v < 0 || Object.is(v, -0) ? 8 : 0;
+  const code = a > 5 ? 7 : a >= 3.5 ? 6 : a > 2.5 ? 5 : a >= 1.75 ? 4 : a > 1.25 ? 3 : a >= 0.75 ? 2 : a > 0.25 ? 1 : 0;
+  return code | sign;
+}
+
+/** v rounded to float4e2m1, as a value. */
+export function f4Round(v: number): number {
+  return f4FromBits(f4Bits(v));
+}
+
 /** An initializer of a low-bit type, stored as raw_data or as int32_data (one float8 byte, or two 4-bit values, per entry); ±∞ and NaN kept as the format keeps them. */
-export function lowBitTensor(type: F8 | I4, shape: readonly number[], values: ArrayLike<number>, form: 'raw' | 'int32'): TensorSpec {
-  const bytes = type === 'int4' || type === 'uint4' ? packNibbles(values) : Uint8Array.from(values, (v) => f8Bits(v, type, false));
+export function lowBitTensor(type: F8 | I4 | F4, shape: readonly number[], values: ArrayLike<number>, form: 'raw' | 'int32'): TensorSpec {
+  const bytes = type === 'int4' || type === 'uint4' ? packNibbles(values) : type === 'float4e2m1' ? packNibbles(Array.from(values, f4Bits)) : Uint8Array.from(values, (v) => f8Bits(v, type, false));
   return { type, shape, values, stored: form === 'raw' ? { raw: bytes } : { int32: Array.from(bytes) } };
 }
 

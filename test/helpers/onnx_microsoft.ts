@@ -140,7 +140,7 @@ export async function ortNode(op: string, feeds: readonly (Feed | null)[], attri
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
   try {
     const got = await session.run(fed);
-    return Promise.all(outputs.map(async (name) => Float64Array.from((await got[name].getData()) as ArrayLike<number>)));
+    return Promise.all(outputs.map(async (name) => Float64Array.from((await got[name].getData()) as ArrayLike<number | bigint>, Number)));
   } finally {
     await session.release();
   }

@@ -9,10 +9,10 @@ import * as ops from '../../ops/index.js';
 import { Tensor, type TensorLike } from '../../tensor.js';
 import { hostMap } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
-import { isFloat8Type, roundToFloat8Value } from '../float8.js';
+import { isLowBitFloatType, roundToLowBitFloatValue } from '../float4.js';
 import { DATA_TYPES } from '../proto.js';
 import { Constant, elementTypeOf, isIntegerType, type ElementType, type Value } from '../value.js';
-import { roundToFloat8 } from './float8_rounding.js';
+import { roundToLowBitFloat } from './float8_rounding.js';
 import type { OnnxOp, OpTable } from './op.js';
 
 type Unary = (x: Tensor) => Tensor;
@@ -84,11 +84,11 @@ const FOUR_BIT_RANGE: Partial<Record<ElementType, [number, number]>> = { int4: [
 
 /**
  * Cast to an ONNX element type: floats to f32 (float16 to f16), integers and
- * bools to i32, float8 to the f32 of the rounded value and int4/uint4 to i32
+ * bools to i32, float8 and float4e2m1 to the f32 of the rounded value and int4/uint4 to i32
  * (their element type recorded beside them).
  */
 function castTo(call: NodeCall, x: Tensor, to: ElementType): Tensor {
-  if (isFloat8Type(to)) return call.typed(roundToFloat8(ops.cast(x, 'f32'), to, call.int('saturate', 1) !== 0), to);
+  if (isLowBitFloatType(to)) return call.typed(roundToLowBitFloat(ops.cast(x, 'f32'), to, call.int('saturate', 1) !== 0), to);
   const fourBit = FOUR_BIT_RANGE[to];
   if (fourBit) return call.typed(isFloatTensor(x) ? ops.cast(ops.round(ops.clip(x, ...fourBit)), 'i32') : ops.clip(ops.cast(x, 'i32'), ...fourBit), to);
   if (to === 'float16') return ops.cast(x, 'f16');
@@ -99,7 +99,7 @@ function castTo(call: NodeCall, x: Tensor, to: ElementType): Tensor {
 }
 
 function castHost(call: NodeCall, to: ElementType, v: number): number {
-  if (isFloat8Type(to)) return roundToFloat8Value(v, to, call.int('saturate', 1) !== 0);
+  if (isLowBitFloatType(to)) return roundToLowBitFloatValue(v, to, call.int('saturate', 1) !== 0);
   const fourBit = FOUR_BIT_RANGE[to];
   if (fourBit) return roundHalfEven(Math.min(fourBit[1], Math.max(fourBit[0], v)));
   if (to === 'bool') return v !== 0 ? 1 : 0;
@@ -112,7 +112,7 @@ function castHost(call: NodeCall, to: ElementType, v: number): number {
 function targetType(call: NodeCall): ElementType {
   const to = call.int('to');
   const name = to === undefined ? undefined : DATA_TYPES[to];
-  if (!name || name === 'string' || name.startsWith('complex') || name === 'float4e2m1' || name === 'float8e8m0') {
+  if (!name || name === 'string' || name.startsWith('complex') || name === 'float8e8m0') {
     throw call.error(`casts to ${name ?? to}, which tmnn does not hold`);
   }
   return name as ElementType;
@@ -204,6 +204,13 @@ export const ELEMENTWISE_OPS: OpTable = {
   ThresholdedRelu: { run: (call) => F.threshold(call.tensor(0), call.float('alpha', 1), 0) },
   HardSigmoid: { run: (call) => hardSigmoid(call.tensor(0), call.float('alpha', 0.2), call.float('beta', 0.5)) },
   HardSwish: { run: (call) => F.hardswish(call.tensor(0)) },
+  // Opset 24: x·σ(αx).
+  Swish: {
+    run: (call) => {
+      const x = call.tensor(0), alpha = call.float('alpha', 1);
+      return alpha === 1 ? F.silu(x) : ops.mul(x, ops.sigmoid(ops.mul(x, alpha)));
+    },
+  },
   Gelu: {
     run: (call) => {
       call.refuse('approximate', (v) => v === 'none' || v === 'tanh', `ONNX's Gelu approximates with 'none' or 'tanh'`);

@@ -30,6 +30,7 @@ import { SEQUENCE_OPS } from './sequence.js';
 import { SEQUENCE_MAP_OPS } from './sequence_map.js';
 import { SHAPE_OPS } from './shape.js';
 import { SIGNAL_OPS } from './signal.js';
+import { TENSOR_SCATTER_OPS } from './tensor_scatter.js';
 
 export const OPS: OpTable = {
   ...ELEMENTWISE_OPS,
@@ -60,6 +61,7 @@ export const OPS: OpTable = {
   ...LOSS_OPS,
   ...BITWISE_OPS,
   ...DETECTION_OPS,
+  ...TENSOR_SCATTER_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */

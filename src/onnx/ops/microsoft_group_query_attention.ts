@@ -8,17 +8,19 @@
 // past_value, where it is written into present_key/present_value (as long
 // as max(total_sequence_length, the past buffer), zeros after each row's
 // total). do_rotary turns Q and K by the cos/sin caches at each token's
-// position first (rotary.ts); local_window_size keeps the last
+// position first (rotary.ts), position_ids giving the positions where it
+// is given (only its first element, the start, in the first prompt; it
+// places nothing else); local_window_size keeps the last
 // local_window_size keys, the query's own among them (as onnxruntime 1.30
-// does); softcap caps the scores.
+// does); softcap caps the scores, attention_bias is added to them after;
+// head_sink (a logit per head) or smooth_softmax (a logit of 0) adds one
+// more term to each softmax's denominator, as onnxruntime's smooth softmax.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
-import { attend, joinHeads } from './attention.js';
+import { attend, joinHeads, shapeOf } from './attention.js';
 import type { OnnxOp, OpTable } from './op.js';
 import { rotate } from './rotary.js';
-
-const shapeOf = (t: Tensor) => `[${t.shape.join(', ')}]`;
 
 /** A required positive int attribute. */
 function heads(call: NodeCall, name: string): number {
@@ -70,13 +72,39 @@ function present(call: NodeCall, i: number, name: string, now: Tensor, pasts: re
   return ops.concat(pasts.map((p, r) => presentRows(past && row(past, r), row(now, r), p, length)), 0);
 }
 
+/**
+ * position_ids (input 9) [B, S], the rotary positions of the tokens: each
+ * token's own in a later step; in the first prompt every row's token s at
+ * the first element + s (onnxruntime reads only that element there).
+ */
+function positionIds(call: NodeCall, batch: number, sequence: number, first: boolean): Tensor {
+  const ids = call.tensor(9);
+  if (ids.rank !== 2 || ids.shape[0] !== batch || ids.shape[1] !== sequence || ids.dtype !== 'i32') throw call.error(`position_ids (input 9) is ${ids.dtype} ${shapeOf(ids)}; it must be int64 [batch, sequence] = [${batch}, ${sequence}]`);
+  if (!first) return ids;
+  const steps = ops.reshape(ops.arange(0, sequence, 1, { dtype: 'i32' }), [1, sequence]);
+  return ops.broadcastTo(ops.add(ops.slice(ids, [0, 0], [1, 1]), steps), [batch, sequence]);
+}
+
+/** attention_bias (input 10) [B or 1, N or 1, S, total_sequence_length], added to the softcapped scores; zeros over a longer buffer's positions (masked there). */
+function attentionBias(call: NodeCall, scores: readonly number[], length: number): Tensor {
+  const bias = call.tensor(10);
+  const [b, n, s, t] = scores;
+  const fits = bias.rank === 4 && [b, n].every((d, i) => bias.shape[i] === d || bias.shape[i] === 1) && bias.shape[2] === s && bias.shape[3] === t;
+  if (!fits) throw call.error(`attention_bias (input 10) is ${shapeOf(bias)}; it must be [${b} or 1, ${n} or 1, ${s}, ${t}] ([batch, num_heads, sequence, total_sequence_length])`);
+  return length > t ? ops.concat([bias, ops.zeros([...bias.shape.slice(0, 3), length - t], { dtype: bias.dtype })], 3) : bias;
+}
+
+/** head_sink (input 11) [num_heads] as [1, N, 1, 1]: each head's logit in the softmax denominator. */
+function headSink(call: NodeCall, heads: number): Tensor {
+  const sink = call.tensor(11);
+  if (sink.rank !== 1 || sink.shape[0] !== heads) throw call.error(`head_sink (input 11) is ${shapeOf(sink)}; it must be [num_heads] = [${heads}]`);
+  return ops.reshape(sink, [1, heads, 1, 1]);
+}
+
 const groupQueryAttention: OnnxOp = {
   hostInputs: [5, 6],
   run: (call) => {
-    for (const [i, name] of [[9, 'position_ids'], [10, 'attention_bias'], [11, 'head_sink']] as const) {
-      if (call.has(i)) throw call.error(`${name} (input ${i}) is not supported: tmnn positions tokens by seqlens_k and masks causally only`);
-    }
-    call.refuse('smooth_softmax', (v) => v === 0, 'tmnn runs the plain softmax');
+    for (let i = 12; i < call.inputCount; i++) if (call.has(i)) throw call.error(`input ${i} (${call.node.inputs[i]}) is not supported: tmnn runs GroupQueryAttention's inputs 0 to 11 (no quantized cache, no q/k norm)`);
     if (call.node.outputs[3]) throw call.error(`its output_qk output (${call.node.outputs[3]}) is not supported`);
     const n = heads(call, 'num_heads'), kv = heads(call, 'kv_num_heads');
     if (n % kv) throw call.error(`num_heads = ${n} does not split into groups over kv_num_heads = ${kv}`);
@@ -95,12 +123,13 @@ const groupQueryAttention: OnnxOp = {
     if (call.int('do_rotary', 0) !== 0) {
       if (!call.has(7) || !call.has(8)) throw call.error('do_rotary = 1 needs cos_cache and sin_cache (inputs 7 and 8)');
       const cos = call.tensor(7), sin = call.tensor(8);
-      const rot = 2 * cos.shape[1], reach = Math.max(...pasts) + sequence;
+      // Positions given on the device cannot be checked against the caches' length here (a GPU's gather reads 0 past it).
+      const rot = 2 * cos.shape[1], reach = call.has(9) ? 1 : Math.max(...pasts) + sequence;
       if (cos.rank !== 2 || sin.rank !== 2 || sin.shape[0] !== cos.shape[0] || sin.shape[1] !== cos.shape[1] || rot > headSize || cos.shape[0] < reach) {
         throw call.error(`cos_cache ${shapeOf(cos)} and sin_cache ${shapeOf(sin)} must be one shape [at least ${reach} positions, at most half the head size ${headSize}]`);
       }
-      // Token s of row b sits at position past_b + s.
-      const at = ops.tensor(perRow((b, s) => pasts[b] + s), [batch, sequence], { dtype: 'i32' });
+      // Token s of row b sits at position past_b + s, or where position_ids says.
+      const at = call.has(9) ? positionIds(call, batch, sequence, first) : ops.tensor(perRow((b, s) => pasts[b] + s), [batch, sequence], { dtype: 'i32' });
       const angle = (cache: Tensor) => ops.reshape(ops.gather(cache, at, 0), [batch, sequence, 1, rot / 2]);
       const interleaved = call.int('rotary_interleaved', 0) !== 0;
       [q, k] = [q, k].map((t) => rotate(t, angle(cos), angle(sin), rot, interleaved));
@@ -113,7 +142,10 @@ const groupQueryAttention: OnnxOp = {
     const sees = (b: number, i: number, j: number) => j <= pasts[b] + i && j <= lengths[b] && (window <= 0 || j > pasts[b] + i - window);
     const keep = ops.tensor(Array.from({ length: batch * sequence * length }, (_, x) => +sees(Math.floor(x / (sequence * length)), Math.floor(x / length) % sequence, x % length)), [batch, 1, sequence, length], { dtype: 'i32' });
     const scale = call.float('scale', 0) || 1 / Math.sqrt(headSize);
-    const { y } = attend(bnsh(q), presentKey, presentValue, { scale, softcap: call.float('softcap', 0), keep: ops.notEqual(keep, 0) });
+    const add = call.has(10) ? attentionBias(call, [batch, n, sequence, totalSequence], length) : undefined;
+    // head_sink (one logit per head) or smooth_softmax (a logit of 0) joins each row's softmax denominator.
+    const sink = call.has(11) ? headSink(call, n) : call.int('smooth_softmax', 0) !== 0 ? 0 : undefined;
+    const { y } = attend(bnsh(q), presentKey, presentValue, { scale, softcap: call.float('softcap', 0), keep: ops.notEqual(keep, 0), add, sink });
     return [joinHeads(y), presentKey, presentValue];
   },
 };

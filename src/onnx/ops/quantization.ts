@@ -5,7 +5,8 @@
 // a uint8 scale and zero point from x's own range. Opsets 19 and 21 add the
 // 8-bit floats (quantized by rounding x / scale to the format, `saturate`
 // deciding what overflows; their zero point, if given, must be 0) and the
-// 4-bit integers, held as value.ts says.
+// 4-bit integers, opset 23 float4e2m1 (as the 8-bit floats, always
+// saturating), held as value.ts says.
 //
 // Gradients: these are tmnn ops, so a float scale (an initializer, hence a
 // parameter) gets its gradient through DequantizeLinear's product. The
@@ -15,16 +16,17 @@ import * as ops from '../../ops/index.js';
 import { dynamicQuantizeUint8 } from '../../ops/quantize_uint8.js';
 import { adoptStorageArray } from '../../ops/util.js';
 import type { Tensor } from '../../tensor.js';
-import { FLOAT8_FORMATS, isFloat8Type, type Float8Type } from '../float8.js';
+import { isLowBitFloatType, type LowBitFloatType } from '../float4.js';
+import { FLOAT8_FORMATS, type Float8Type } from '../float8.js';
 import type { NodeCall } from '../node_call.js';
 import { DATA_TYPES } from '../proto.js';
 import { Constant, type ElementType } from '../value.js';
-import { roundToFloat8 } from './float8_rounding.js';
+import { roundToLowBitFloat } from './float8_rounding.js';
 import type { OnnxOp, OpTable } from './op.js';
 import { alongAxis, axisOf, floatInput, integerInput, isLinearQuantType, LINEAR_QUANT_RANGES, saturated, zeroPointType, type LinearQuantType } from './quantized.js';
 
-const FLOAT8_TYPES = Object.keys(FLOAT8_FORMATS) as Float8Type[];
-const QUANTIZED_TYPES: readonly ElementType[] = [...(Object.keys(LINEAR_QUANT_RANGES) as LinearQuantType[]), ...FLOAT8_TYPES];
+const LOW_BIT_FLOAT_TYPES: readonly LowBitFloatType[] = [...(Object.keys(FLOAT8_FORMATS) as Float8Type[]), 'float4e2m1'];
+const QUANTIZED_TYPES: readonly ElementType[] = [...(Object.keys(LINEAR_QUANT_RANGES) as LinearQuantType[]), ...LOW_BIT_FLOAT_TYPES];
 
 /** How a scale and its zero point lie against x: one for all of x, one per index along an axis, or one per block of blockSize indices along it. */
 type Layout = { kind: 'tensor' } | { kind: 'axis'; axis: number } | { kind: 'block'; axis: number; blockSize: number };
@@ -92,22 +94,23 @@ function laidZeroPoint(call: NodeCall, layout: Layout, x: readonly number[], nam
   return laid(call.asTensor(v, name), layout, x);
 }
 
-/** An 8-bit float's zero point: ONNX's formula adds it, its reference refuses any but 0, and so does tmnn. */
-function requireZeroFloat8(call: NodeCall, name: string): void {
+/** An 8-bit or 4-bit float's zero point: ONNX's formula adds it, its reference refuses any but 0, and so does tmnn. */
+function requireZeroFloat(call: NodeCall, name: string, type: LowBitFloatType): void {
   if (!call.has(2)) return;
-  if (!call.isConstant(2)) throw call.error(`${name} (input 2) is an 8-bit float computed on the device; tmnn needs it known to be 0 (give it as an initializer)`);
+  const kind = type === 'float4e2m1' ? 'a 4-bit float' : 'an 8-bit float';
+  if (!call.isConstant(2)) throw call.error(`${name} (input 2) is ${kind} computed on the device; tmnn needs it known to be 0 (give it as an initializer)`);
   const bad = call.constant(2, name).values().find((v) => v !== 0);
-  if (bad !== undefined) throw call.error(`${name} (input 2) holds ${bad}; an 8-bit float zero point must be 0 (as onnx's reference requires)`);
+  if (bad !== undefined) throw call.error(`${name} (input 2) holds ${bad}; ${kind} zero point must be 0 (as onnx's reference requires)`);
 }
 
 /** QuantizeLinear's output type: the zero point's, else opset 21's output_dtype, else uint8. */
-function outputType(call: NodeCall): LinearQuantType | Float8Type {
+function outputType(call: NodeCall): LinearQuantType | LowBitFloatType {
   const code = call.int('output_dtype', 0);
   const named = code ? DATA_TYPES[code] ?? String(code) : undefined;
-  if (named !== undefined && !isLinearQuantType(named) && !isFloat8Type(named)) {
+  if (named !== undefined && !isLinearQuantType(named) && !isLowBitFloatType(named)) {
     throw call.error(`output_dtype = ${code} (${named}) is not supported: QuantizeLinear makes ${QUANTIZED_TYPES.join(', ')}`);
   }
-  const zp = zeroPointType(call, 2, 'y_zero_point', undefined, QUANTIZED_TYPES) as LinearQuantType | Float8Type | undefined;
+  const zp = zeroPointType(call, 2, 'y_zero_point', undefined, QUANTIZED_TYPES) as LinearQuantType | LowBitFloatType | undefined;
   if (call.has(2) && zp === undefined) throw call.error(`y_zero_point (input 2) is computed on the device as an integer of unknown width; tmnn needs its type (uint8, int8…) known to saturate to it: give it as an initializer`);
   if (named !== undefined && zp !== undefined && named !== zp) throw call.error(`output_dtype is ${named} but y_zero_point is ${zp}; ONNX requires them alike`);
   return zp ?? named ?? 'uint8';
@@ -121,9 +124,9 @@ const quantizeLinear: OnnxOp = {
     const layout = layoutOf(call, x.shape, scale.shape);
     // x / scale in f32 (an f16 x too: its quotient rounded once, in f32, then to an integer or an 8-bit float).
     const q = ops.div(x.dtype === 'f32' ? x : ops.cast(x, 'f32'), laidScale(scale, layout, x.shape));
-    if (isFloat8Type(type)) {
-      requireZeroFloat8(call, 'y_zero_point');
-      return call.typed(roundToFloat8(q, type, call.int('saturate', 1) !== 0), type);
+    if (isLowBitFloatType(type)) {
+      requireZeroFloat(call, 'y_zero_point', type);
+      return call.typed(roundToLowBitFloat(q, type, call.int('saturate', 1) !== 0), type);
     }
     return saturated(call, q, call.has(2) ? laidZeroPoint(call, layout, x.shape, 'y_zero_point') : 0, type);
   },
@@ -160,9 +163,9 @@ const dequantizeLinear: OnnxOp = {
     const xShape = call.value(0).shape;
     const layout = layoutOf(call, xShape, scale.shape);
     let centered: Tensor;
-    if (isFloat8Type(type)) {
-      // An 8-bit float is held as the f32 of its value: nothing to convert.
-      requireZeroFloat8(call, 'x_zero_point');
+    if (isLowBitFloatType(type)) {
+      // An 8-bit or 4-bit float is held as the f32 of its value: nothing to convert.
+      requireZeroFloat(call, 'x_zero_point', type);
       centered = call.tensor(0);
     } else centered = centeredFloats(call, layout);
     // (x − zp) is exact; one f32 product rounds it, as onnxruntime's static_cast<float>(x − zp) · scale.

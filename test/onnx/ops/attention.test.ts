@@ -5,7 +5,11 @@
 // present_key/present_value back as past_key/past_value step by step, which
 // must give what the whole sequence gives under is_causal; then beside
 // onnxruntime-web (wasm) on the same bytes, gradients to a K and a past
-// held as parameters, and the shapes tmnn refuses.
+// held as parameters, and the shapes tmnn refuses. Opset 24's
+// nonpad_kv_seqlen likewise, and the static-cache decode loop it serves
+// (TensorScatter writing each step into a fixed-size cache, Attention
+// reading the valid part), against the whole sequence and onnxruntime.
+import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
@@ -14,7 +18,8 @@ import { f64, size, type F64 } from '../../helpers/float64.js';
 import { attention23Ref, concatSequence, fromHeads, rmsNormRef, toHeads, type Attention23Options } from '../../helpers/onnx_attention.js';
 import { ortNode, rotaryRef } from '../../helpers/onnx_microsoft.js';
 import { onnxModel, type AttributeSpec } from '../../helpers/onnx.js';
-import { feed, runOp, type Feed } from '../../helpers/onnx_run.js';
+import { feed, runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
+import { ortRun } from '../../helpers/ort.js';
 
 const OPSET = 23;
 const floats = (shape: number[], lo = -2, hi = 2): F64 => f64(shape, asF32(uniform(size(shape), lo, hi)));
@@ -39,6 +44,8 @@ interface AttentionCase {
   threeD?: boolean;
   past?: [F64, F64];
   mask?: Feed;
+  /** Opset 24's nonpad_kv_seqlen. */
+  nonpad?: number[];
   attributes?: Record<string, AttributeSpec>;
   options?: Attention23Options;
 }
@@ -48,8 +55,9 @@ function attentionCase(c: AttentionCase): { inputs: (Feed | null)[]; attributes:
   const { q, k, v, threeD, past, mask } = c;
   const shaped = (t: F64) => feed(threeD ? fromHeads(t) : t);
   const heads: Record<string, AttributeSpec> = threeD ? { q_num_heads: q.shape[1], kv_num_heads: k.shape[1] } : {};
-  const inputs = [shaped(q), shaped(k), shaped(v), mask ?? null, ...(past ? past.map((p) => feed(p)) : [])];
-  const r = attention23Ref(q, k, v, { ...c.options, pastKey: past?.[0], pastValue: past?.[1], mask: mask && { m: asF64(mask), bool: mask.type === 'bool' } });
+  const inputs = [shaped(q), shaped(k), shaped(v), mask ?? null, ...(past ? past.map((p) => feed(p)) : c.nonpad ? [null, null] : [])];
+  if (c.nonpad) inputs.push({ shape: [c.nonpad.length], values: c.nonpad, type: 'int64' });
+  const r = attention23Ref(q, k, v, { ...c.options, pastKey: past?.[0], pastValue: past?.[1], nonpad: c.nonpad, mask: mask && { m: asF64(mask), bool: mask.type === 'bool' } });
   return { inputs, attributes: { ...heads, ...c.attributes }, want: [threeD ? fromHeads(r.y) : r.y, r.presentKey, r.presentValue, r.qk] };
 }
 
@@ -110,6 +118,21 @@ describe.each(BACKENDS)('opset 23 LLM ops on %s', (backend) => {
     }
   });
 
+  it('Attention: a mask shorter than the keys is padded with −∞ (float) or false (bool), as the spec says (onnxruntime refuses it)', async () => {
+    const [b, s, t] = [2, 3, 6];
+    const q = floats([b, 2, s, 4]), k = floats([b, 2, t, 4]), v = floats([b, 2, t, 3]);
+    const pad = (m: F64, to: number, value: number): F64 => {
+      const last = m.shape[m.shape.length - 1], rows = m.v.length / last;
+      return f64([...m.shape.slice(0, -1), to], Array.from({ length: rows * to }, (_, x) => (x % to < last ? m.v[Math.floor(x / to) * last + (x % to)] : value)));
+    };
+    const float = floats([b, 1, s, 4]), bool = f64([s, 5], Array.from({ length: s * 5 }, (_, i) => +(i % 4 !== 1)));
+    for (const [mask, bool_] of [[float, false], [bool, true]] as const) {
+      const [y] = await run('Attention', [feed(q), feed(k), feed(v), bool_ ? { ...feed(mask), type: 'bool' } : feed(mask)], { is_causal: 0 }, 1);
+      const want = attention23Ref(q, k, v, { mask: { m: pad(mask, t, bool_ ? 0 : -Infinity), bool: bool_ } }).y;
+      expectClose(y.v, want.v, 2e-5, `a ${bool_ ? 'bool' : 'float'} mask [${mask.shape}] for ${t} keys (test seed ${SEED})`);
+    }
+  });
+
   it('Attention decoding step by step, present_* fed back as past_*, gives what the whole sequence gives under is_causal', async () => {
     const [batch, qHeads, kvHeads, h, steps] = [2, 4, 2, 3, 6];
     const q = floats([batch, qHeads, steps, h]), k = floats([batch, kvHeads, steps, h]), v = floats([batch, kvHeads, steps, h]);
@@ -130,6 +153,120 @@ describe.each(BACKENDS)('opset 23 LLM ops on %s', (backend) => {
     expectClose(whole.v, fromHeads(attention23Ref(q, k, v, { causal: true }).y).v, 2e-5, 'the whole sequence against the reference');
   });
 });
+
+const F32_MAX = 3.4028234663852886e38;
+
+/** Opset 24's nonpad_kv_seqlen: each row's count of valid keys, masking the rest of a fixed-size cache. */
+function nonpadCases(): AttentionCase[] {
+  const [b, s, t] = [2, 3, 7];
+  return [
+    { what: 'nonpad_kv_seqlen masks each row past its count, 4-D, cross lengths', q: floats([b, 2, s, 4]), k: floats([b, 2, t, 4]), v: floats([b, 2, t, 5]), nonpad: [4, 7] },
+    { what: 'nonpad_kv_seqlen with is_causal and no past: the causal mask aligned with each row\'s end, 3-D grouped-query', q: floats([b, 4, s, 3]), k: floats([b, 2, t, 3]), v: floats([b, 2, t, 3]), threeD: true, nonpad: [3, 6], attributes: { is_causal: 1 }, options: { causal: true } },
+    { what: 'nonpad_kv_seqlen with a bool mask and a softcap; qk with the mask', q: floats([b, 2, s, 4], -3, 3), k: floats([b, 2, t, 4], -3, 3), v: floats([b, 2, t, 4]), nonpad: [6, 5], mask: { shape: [s, t], values: Array.from({ length: s * t }, (_, i) => +(i % 5 !== 2)), type: 'bool' }, attributes: { softcap: { float: 2 }, qk_matmul_output_mode: 2 }, options: { softcap: 2, mode: 2 } },
+  ];
+}
+
+describe.each(BACKENDS)('opset 24 Attention with nonpad_kv_seqlen on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('masks the keys past each row\'s count, aligns is_causal with it; as the reference and onnxruntime compute', async () => {
+    for (const c of nonpadCases()) {
+      const { inputs, attributes, want } = attentionCase(c);
+      const got = await runOp('Attention', inputs, attributes, { opset: 24, outputs: 4 });
+      // onnxruntime writes a masked score (qk_matmul_output_mode 2) as −FLT_MAX where the definition has −∞.
+      const ort = (await ortNode('Attention', inputs, attributes, { opset: 24, outputs: 4 })).map((o) => o.map((x) => (x <= -F32_MAX ? -Infinity : x)));
+      got.forEach((g, i) => {
+        expect(g.shape, `${c.what}, output ${i}`).toEqual(want[i].shape);
+        expectClose(g.v, want[i].v, 2e-5, `${c.what}, output ${i} (test seed ${SEED})`);
+        expectClose(g.v, ort[i], 3e-5, `${c.what}, output ${i} beside onnxruntime (test seed ${SEED})`);
+      });
+    }
+  });
+
+  it('a static-cache decode loop, TensorScatter writing each step where each row is and Attention reading nonpad_kv_seqlen keys, gives what each row\'s whole sequence gives', async () => {
+    // Row 1 is 2 tokens ahead, its first two keys and values already in the cache; both then take a prompt of 2 tokens, then a token a step.
+    const [qHeads, kvHeads, h, capacity, steps] = [4, 2, 3, 9, 4];
+    const start = [0, 2];
+    const q = floats([2, qHeads, 2 + steps + 2, h]), k = floats([2, kvHeads, 2 + steps + 2, h]), v = floats([2, kvHeads, 2 + steps + 2, h]);
+    const bytes = staticCacheStep(qHeads, kvHeads, h, capacity);
+    const prefilled = (t: F64) => {
+      const cache = new Float64Array(2 * kvHeads * capacity * h);
+      for (let n = 0; n < kvHeads; n++) cache.set(t.v.subarray(((kvHeads + n) * t.shape[2]) * h, ((kvHeads + n) * t.shape[2] + start[1]) * h), ((kvHeads + n) * capacity) * h);
+      return f64([2, kvHeads, capacity, h], cache);
+    };
+    let [keyCache, valueCache] = [prefilled(k), prefilled(v)];
+    const outputs: F64[][] = [[], []];
+    // Row b's token t sits at cache position t; each step feeds row b its tokens from position at[b].
+    let at = start;
+    for (let n = 0; n <= steps; n++) {
+      const s = n === 0 ? 2 : 1;
+      const rows = (t: F64) => fromHeads(joinBatch(...([0, 1].map((b) => sliceSequence(sliceBatch(t, b), at[b], at[b] + s)) as [F64, F64])));
+      const nonpad = at.map((a) => a + s);
+      const fed: Feed[] = [feed(rows(q)), feed(rows(k)), feed(rows(v)), feed(keyCache), feed(valueCache), { shape: [2], values: at, type: 'int64' }, { shape: [2], values: nonpad, type: 'int64' }];
+      const [y, keys, values] = await runModel(bytes, fed);
+      const ort = await ortModel(bytes, fed);
+      expectClose(y.v, ort[0], 3e-5, `step ${n}: the outputs beside onnxruntime's (test seed ${SEED})`);
+      expectClose(keys.v, ort[1], 0, `step ${n}: the key cache beside onnxruntime's`);
+      [keyCache, valueCache] = [keys, values];
+      for (const b of [0, 1]) outputs[b].push(toHeads(sliceBatch(y, b), qHeads));
+      at = nonpad;
+    }
+    for (const b of [0, 1]) {
+      const whole = attention23Ref(...([q, k, v].map((t) => sliceSequence(sliceBatch(t, b), 0, at[b])) as [F64, F64, F64]), { causal: true }).y;
+      const stepped = outputs[b].reduce((x, y) => concatSequence(x, y));
+      expectClose(stepped.v, sliceSequence(whole, start[b], at[b]).v, 2e-5, `row ${b}: the outputs stepped against the whole ${at[b]} tokens (test seed ${SEED})`);
+      expectClose(sliceSequence(sliceBatch(keyCache, b), 0, at[b]).v, sliceSequence(sliceBatch(k, b), 0, at[b]).v, 0, `row ${b}: the cache holds its keys`);
+    }
+  });
+});
+
+/** One decoder step's attention over a static cache: TensorScatter writes K and V at write_indices, Attention reads nonpad_kv_seqlen keys, causally. */
+function staticCacheStep(qHeads: number, kvHeads: number, h: number, capacity: number): Uint8Array {
+  const cache = [2, kvHeads, capacity, h];
+  return onnxModel({
+    opset: 24,
+    inputs: [{ name: 'q', shape: [2, 'S', qHeads * h] }, { name: 'k', shape: [2, 'S', kvHeads * h] }, { name: 'v', shape: [2, 'S', kvHeads * h] }, { name: 'key_cache', shape: cache }, { name: 'value_cache', shape: cache }, { name: 'write_indices', type: 'int64', shape: [2] }, { name: 'nonpad_kv_seqlen', type: 'int64', shape: [2] }],
+    outputs: [{ name: 'y' }, { name: 'keys' }, { name: 'values' }],
+    nodes: [
+      { op: 'Reshape', inputs: ['k', 'heads_k'], outputs: ['k4'] },
+      { op: 'Transpose', inputs: ['k4'], outputs: ['kt'], attributes: { perm: [0, 2, 1, 3] } },
+      { op: 'Reshape', inputs: ['v', 'heads_k'], outputs: ['v4'] },
+      { op: 'Transpose', inputs: ['v4'], outputs: ['vt'], attributes: { perm: [0, 2, 1, 3] } },
+      { op: 'TensorScatter', inputs: ['key_cache', 'kt', 'write_indices'], outputs: ['keys'] },
+      { op: 'TensorScatter', inputs: ['value_cache', 'vt', 'write_indices'], outputs: ['values'] },
+      { op: 'Transpose', inputs: ['keys'], outputs: ['keys_t'], attributes: { perm: [0, 2, 1, 3] } },
+      { op: 'Reshape', inputs: ['keys_t', 'flat'], outputs: ['keys_3d'] },
+      { op: 'Transpose', inputs: ['values'], outputs: ['values_t'], attributes: { perm: [0, 2, 1, 3] } },
+      { op: 'Reshape', inputs: ['values_t', 'flat'], outputs: ['values_3d'] },
+      { op: 'Attention', inputs: ['q', 'keys_3d', 'values_3d', '', '', '', 'nonpad_kv_seqlen'], outputs: ['y'], attributes: { is_causal: 1, q_num_heads: qHeads, kv_num_heads: kvHeads } },
+    ],
+    initializers: { heads_k: { type: 'int64', shape: [4], values: [2, -1, kvHeads, h] }, flat: { type: 'int64', shape: [3], values: [2, capacity, kvHeads * h] } },
+  });
+}
+
+/** A model's outputs from onnxruntime-web (wasm) for inputs fed in the graph's order. */
+async function ortModel(bytes: Uint8Array, fed: readonly Feed[]): Promise<Float64Array[]> {
+  const names = ['q', 'k', 'v', 'key_cache', 'value_cache', 'write_indices', 'nonpad_kv_seqlen'];
+  const feeds = Object.fromEntries(fed.map((f, i) => [names[i], f.type === 'int64' ? new ort.Tensor('int64', BigInt64Array.from(Array.from(f.values, BigInt)), [...f.shape]) : new ort.Tensor('float32', Float32Array.from(f.values), [...f.shape])]));
+  const got = await ortRun(bytes, feeds);
+  return Promise.all(['y', 'keys', 'values'].map(async (name) => Float64Array.from((await got[name].getData()) as Float32Array)));
+}
+
+/** Row b of t, batch axis kept: [1, …]. */
+function sliceBatch(t: F64, b: number): F64 {
+  const row = size(t.shape.slice(1));
+  return { shape: [1, ...t.shape.slice(1)], v: t.v.slice(b * row, (b + 1) * row) };
+}
+
+/** Two rows [1, …] as a batch of two. */
+function joinBatch(a: F64, b: F64): F64 {
+  const v = new Float64Array(a.v.length * 2);
+  v.set(a.v);
+  v.set(b.v, a.v.length);
+  return { shape: [2, ...a.shape.slice(1)], v };
+}
 
 /** t [B, N, L, h]'s positions [from, to). */
 function sliceSequence(t: F64, from: number, to: number): F64 {
@@ -223,9 +360,11 @@ describe('opset 23 LLM ops: the shapes tmnn refuses, named', () => {
     await refuse('Attention', [q, k, v, null, feed(floats([1, 2, 7, 5])), feed(floats([1, 2, 7, 4]))], {}, /past_key \(input 4\) is \[1, 2, 7, 5\]; with this step's keys \[1, 2, 5, 6\] .* it must be \[1, 2, past length, 6\]/);
     await refuse('Attention', [q, k, v, null, feed(floats([1, 2, 7, 6])), feed(floats([1, 2, 6, 4]))], {}, /past_key \[1, 2, 7, 6\] and past_value \[1, 2, 6, 4\] hold different past lengths/);
     await refuse('Attention', [q, k, v, null, feed(floats([1, 2, 7, 6]))], {}, /past_key and past_value \(inputs 4 and 5\) come together/);
-    await refuse('Attention', [q, k, v, feed(floats([3, 4]))], {}, /attn_mask \(input 3\) is \[3, 4\]; it must broadcast to the scores \[batch, q heads, q sequence, total sequence\] = \[1, 4, 3, 5\]/);
+    await refuse('Attention', [q, k, v, feed(floats([2, 5]))], {}, /attn_mask \(input 3\) is \[2, 5\]; it must broadcast to the scores \[batch, q heads, q sequence, total sequence\] = \[1, 4, 3, 5\]/);
+    await refuse('Attention', [q, k, v, feed(floats([3, 6]))], {}, /attn_mask \(input 3\) is \[3, 6\]; it must broadcast to the scores/);
     await refuse('Attention', [q, k, v], { qk_matmul_output_mode: 4 }, /qk_matmul_output_mode = 4 must be 0/, 4);
-    await refuse('Attention', [q, k, v, null, null, null, { shape: [1], values: [5], type: 'int64' }], {}, /nonpad_kv_seqlen \(input 6, opset 24's\) is not supported/);
+    await refuse('Attention', [q, k, v, null, null, null, { shape: [2], values: [5, 4], type: 'int64' }], {}, /nonpad_kv_seqlen \(input 6\) is i32 \[2\]; it must be int64 \[batch\] = \[1\]/);
+    await refuse('Attention', [q, k, v, null, null, null, feed(f64([1], [5]))], {}, /nonpad_kv_seqlen \(input 6\) is f32 \[1\]; it must be int64 \[batch\] = \[1\]/);
   });
 
   it('RotaryEmbedding and RMSNormalization name the bad input', async () => {

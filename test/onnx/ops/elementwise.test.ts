@@ -9,6 +9,7 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { broadcast2, erfRef, f64, map, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel } from '../../helpers/onnx.js';
+import { ortNode } from '../../helpers/onnx_microsoft.js';
 import { feed, ints, run1, runModel, type Feed } from '../../helpers/onnx_run.js';
 
 const SHAPES = [[1], [7], [3, 13], [2, 3, 7]];
@@ -49,6 +50,9 @@ const ACTIVATIONS: Activation[] = [
   ['Relu', {}, (x) => Math.max(x, 0)],
   ['Tanh', {}, Math.tanh],
   ['Mish', {}, (x) => x * Math.tanh(softplus(x)), 18],
+  ['Swish', {}, (x) => x * sigmoid(x), 24],
+  ['Swish', { alpha: { float: 0.75 } }, (x) => x * sigmoid(0.75 * x), 24],
+  ['Swish', { alpha: { float: -1.5 } }, (x) => x * sigmoid(-1.5 * x), 24],
 ];
 
 const UNARY: [op: string, ref: (x: number) => number, lo: number, hi: number][] = [
@@ -88,6 +92,13 @@ describe.each(BACKENDS)('tm.onnx elementwise ops on %s', (backend) => {
         const x = rand(shape, -4, 4);
         expectF64(await run1(op, [feed(x)], attributes, { opset }), map(x, ref), 2e-5, `${op} ${JSON.stringify(attributes)} ${shape}`);
       }
+    }
+  });
+
+  it('Swish (opset 24) computes what onnxruntime computes, alpha left out or set', async () => {
+    for (const attributes of [{}, { alpha: { float: 1.702 } }] as Record<string, { float: number }>[]) {
+      const x = rand([3, 11], -6, 6);
+      expectClose((await run1('Swish', [feed(x)], attributes, { opset: 24 })).v, (await ortNode('Swish', [feed(x)], attributes, { opset: 24 }))[0], 2e-6, `Swish ${JSON.stringify(attributes)}`);
     }
   });
 

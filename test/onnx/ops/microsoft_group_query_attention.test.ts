@@ -2,10 +2,13 @@
 // src/onnx/ops/microsoft_group_query_attention.ts) as one-node models on
 // every backend: against float64 loops (the ONNX Attention reference with
 // the cache written at each row's past length, rotary turns at positions
-// past + s,
-// the local window as a mask) at odd sizes; a decode loop feeding present
-// back as past, which must give what the whole prompt gives; beside
-// onnxruntime-web (wasm) on the same bytes; and what tmnn refuses.
+// past + s or position_ids', the local window as a mask, attention_bias
+// added after the softcap, the smooth softmax's sink in each denominator)
+// at odd sizes; a decode loop feeding present back as past, which must give
+// what the whole prompt gives; beside onnxruntime-web (wasm) on the same
+// bytes, position_ids, attention_bias, head_sink and smooth_softmax among
+// them; gradients to head_sink and attention_bias against central
+// differences; and what tmnn refuses.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
@@ -13,7 +16,7 @@ import { asF32, expectClose, SEED, uniform } from '../../helpers/data.js';
 import { f64, size, type F64 } from '../../helpers/float64.js';
 import { attention23Ref, fromHeads, toHeads } from '../../helpers/onnx_attention.js';
 import { ortNode, rotaryRef } from '../../helpers/onnx_microsoft.js';
-import { type AttributeSpec } from '../../helpers/onnx.js';
+import { onnxModel, type AttributeSpec } from '../../helpers/onnx.js';
 import { feed, runOp, type Feed } from '../../helpers/onnx_run.js';
 
 const MS = { domain: 'com.microsoft', outputs: 3 } as const;
@@ -37,6 +40,12 @@ interface GqaCase {
   rotary?: { interleaved: boolean; half: number };
   window?: number;
   softcap?: number;
+  /** attention_bias's leading dims: [B or 1, N or 1]. */
+  bias?: [boolean, boolean];
+  /** position_ids: each token's rotary position, given. */
+  positions?: (b: number, s: number) => number;
+  /** head_sink given, or smooth_softmax = 1 (a sink of 0). */
+  sink?: 'head_sink' | 'smooth_softmax';
 }
 
 /** The node's inputs and attributes, and the reference's [output, present_key, present_value]. */
@@ -48,7 +57,9 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
   const total = Math.max(...Array.from({ length: batch }, (_, b) => totalOf(b)));
   const q = floats([batch, s, n * h]), k = floats([batch, s, kv * h]), v = floats([batch, s, kv * h]);
   const pastKey = floats([batch, kv, buffer, h]), pastValue = floats([batch, kv, buffer, h]);
-  const attributes: Record<string, AttributeSpec> = { num_heads: n, kv_num_heads: kv, ...(c.window ? { local_window_size: c.window } : {}), ...(c.softcap ? { softcap: { float: c.softcap } } : {}) };
+  const attributes: Record<string, AttributeSpec> = { num_heads: n, kv_num_heads: kv, ...(c.window ? { local_window_size: c.window } : {}), ...(c.softcap ? { softcap: { float: c.softcap } } : {}), ...(c.sink === 'smooth_softmax' ? { smooth_softmax: 1 } : {}) };
+  const bias = c.bias && floats([c.bias[0] ? batch : 1, c.bias[1] ? n : 1, s, total]);
+  const sinks = c.sink === 'head_sink' ? floats([n]) : undefined;
   let caches: Feed[] = [];
   let [qr, kr] = [q, k];
   if (c.rotary) {
@@ -56,7 +67,9 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
     const angles = Float64Array.from({ length: 16 * half }, (_, i) => Math.floor(i / half) * 10000 ** (-(i % half) / half));
     const cos = f64([16, half], asF32(angles.map(Math.cos))), sin = f64([16, half], asF32(angles.map(Math.sin)));
     caches = [feed(cos), feed(sin)];
-    [qr, kr] = [[q, n], [k, kv]].map(([t, heads]) => rotaryRef(t as F64, heads as number, (b, i) => pastOf(b) + i, cos, sin, 2 * half, interleaved, false));
+    // position_ids in the first prompt: only the first element counts, the start of every row.
+    const position = c.positions ? (c.promptLengths || total === s ? (_b: number, i: number) => c.positions!(0, 0) + i : c.positions) : (b: number, i: number) => pastOf(b) + i;
+    [qr, kr] = [[q, n], [k, kv]].map(([t, heads]) => rotaryRef(t as F64, heads as number, position, cos, sin, 2 * half, interleaved, false));
     Object.assign(attributes, { do_rotary: 1, rotary_interleaved: +interleaved });
   }
   // The present: each row's past positions, this step's, then zeros to the longer buffer's length.
@@ -74,14 +87,20 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
   const presentKey = present(pastKey, toHeads(kr, kv)), presentValue = present(pastValue, toHeads(v, kv));
   const length = presentKey.shape[2];
   // Causal from each row's past, within its total, within the window.
-  const mask = f64([batch, 1, s, length], Array.from({ length: batch * s * length }, (_, x) => {
-    const [b, i, j] = [Math.floor(x / (s * length)), Math.floor(x / length) % s, x % length];
-    return j <= pastOf(b) + i && j < totalOf(b) && (!c.window || j > pastOf(b) + i - c.window) ? 0 : -Infinity;
+  // attention_bias added where the key is seen (its columns span total_sequence_length, the buffer's past it are masked).
+  const mask = f64([batch, n, s, length], Array.from({ length: batch * n * s * length }, (_, x) => {
+    const [b, head, i, j] = [Math.floor(x / (n * s * length)), Math.floor(x / (s * length)) % n, Math.floor(x / length) % s, x % length];
+    const seen = j <= pastOf(b) + i && j < totalOf(b) && (!c.window || j > pastOf(b) + i - c.window);
+    const added = bias ? bias.v[(((c.bias![0] ? b : 0) * bias.shape[1] + (c.bias![1] ? head : 0)) * s + i) * total + j] : 0;
+    return seen ? added : -Infinity;
   }));
-  const r = attention23Ref(toHeads(qr, n), presentKey, presentValue, { mask: { m: mask, bool: false }, softcap: c.softcap });
+  const sink = c.sink === 'head_sink' ? (head: number) => sinks!.v[head] : c.sink === 'smooth_softmax' ? () => 0 : undefined;
+  const r = attention23Ref(toHeads(qr, n), presentKey, presentValue, { mask: { m: mask, bool: false }, softcap: c.softcap, sink });
   const qkv = c.packed ? [feed(f64([batch, s, (n + 2 * kv) * h], Array.from({ length: batch * s }, (_, t) => [q, k, v].flatMap((a) => Array.from(a.v.subarray(t * a.shape[2], (t + 1) * a.shape[2])))).flat())), null, null] : [feed(q), feed(k), feed(v)];
   const cache = buffer > 0 ? [feed(pastKey), feed(pastValue)] : [null, null];
   const inputs = [...qkv, ...cache, int32s(Array.from({ length: batch }, (_, b) => totalOf(b) - 1)), int32s([c.promptLengths ? s : total], []), ...caches];
+  const ids: Feed | null = c.positions ? { shape: [batch, s], values: Array.from({ length: batch * s }, (_, x) => c.positions!(Math.floor(x / s), x % s)), type: 'int64' } : null;
+  if (bias || sinks || ids) inputs.push(...(caches.length ? [] : [null, null]), ids, bias ? feed(bias) : null, ...(sinks ? [feed(sinks)] : []));
   return { inputs, attributes, want: [fromHeads(r.y), presentKey, presentValue] };
 }
 
@@ -92,6 +111,11 @@ const CASES: GqaCase[] = [
   { what: 'a buffer longer than the past (shared): the step written at the past length, zeros after', batch: 2, sequence: 1, heads: 2, kvHeads: 2, headSize: 5, past: 3, buffer: 7 },
   { what: 'a decode step over rows of different pasts, rotary at each row\'s position', batch: 3, sequence: 1, heads: 4, kvHeads: 2, headSize: 6, past: 0, rowPasts: [4, 1, 6], rotary: { interleaved: false, half: 3 } },
   { what: 'the first prompt over rows padded on the right', batch: 2, sequence: 4, heads: 2, kvHeads: 1, headSize: 4, past: 0, promptLengths: [4, 2] },
+  { what: 'attention_bias [B, N, S, T] after a softcap, head_sink per head', batch: 1, sequence: 3, heads: 4, kvHeads: 2, headSize: 4, past: 2, softcap: 2, bias: [true, true], sink: 'head_sink' },
+  { what: 'attention_bias [1, N, S, T] over a longer buffer, smooth_softmax, a local window', batch: 2, sequence: 1, heads: 2, kvHeads: 1, headSize: 5, past: 4, buffer: 6, bias: [false, true], sink: 'smooth_softmax', window: 3 },
+  { what: 'attention_bias [B, 1, S, T] on the first prompt, rotary', batch: 2, sequence: 4, heads: 2, kvHeads: 2, headSize: 6, past: 0, bias: [true, false], rotary: { interleaved: false, half: 3 } },
+  { what: 'position_ids in a decode step: rotary at each row\'s given position, not its past length', batch: 3, sequence: 1, heads: 2, kvHeads: 1, headSize: 6, past: 0, rowPasts: [4, 1, 6], rotary: { interleaved: false, half: 3 }, positions: (b) => [9, 2, 13][b] },
+  { what: 'position_ids in the first prompt: every row from the first element on', batch: 2, sequence: 3, heads: 2, kvHeads: 2, headSize: 4, past: 0, rotary: { interleaved: true, half: 2 }, positions: (b, i) => 5 + 3 * b + i },
 ];
 
 describe.each(BACKENDS)('com.microsoft GroupQueryAttention on %s', (backend) => {
@@ -146,6 +170,45 @@ describe.each(BACKENDS)('com.microsoft GroupQueryAttention beside onnxruntime-we
   });
 });
 
+describe.each(BACKENDS)('com.microsoft GroupQueryAttention in a model on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('head_sink and attention_bias as initializers are parameters: their gradients match central differences of the float64 reference', async () => {
+    const [n, s, h] = [2, 3, 4];
+    const q = floats([1, s, n * h]), k = floats([1, s, h]), v = floats([1, s, h]), r = floats([1, s, n * h]);
+    const sink = floats([n]), bias = floats([1, n, s, s]);
+    const bytes = onnxModel({
+      opset: 21,
+      inputs: [{ name: 'q', shape: q.shape }, { name: 'k', shape: k.shape }, { name: 'v', shape: v.shape }],
+      outputs: [{ name: 'y' }],
+      initializers: { sink: { shape: sink.shape, values: sink.v }, bias: { shape: bias.shape, values: bias.v }, r: { shape: r.shape, values: r.v }, seqlens: { type: 'int32', shape: [1], values: [s - 1] }, total: { type: 'int32', shape: [], values: [s] } },
+      nodes: [
+        { op: 'GroupQueryAttention', domain: 'com.microsoft', inputs: ['q', 'k', 'v', '', '', 'seqlens', 'total', '', '', '', 'bias', 'sink'], outputs: ['a', 'pk', 'pv'], attributes: { num_heads: n, kv_num_heads: 1 } },
+        { op: 'Mul', inputs: ['a', 'r'], outputs: ['ar'] },
+        { op: 'ReduceSum', inputs: ['ar'], outputs: ['y'], attributes: { keepdims: 0 } },
+      ],
+    });
+    // The first prompt: causal from 0, the bias added, head n's sink in its denominators.
+    const loss = (sk: F64, b: F64) => fromHeads(attention23Ref(toHeads(q, n), toHeads(k, 1), toHeads(v, 1), { causal: true, mask: { m: b, bool: false }, sink: (head) => sk.v[head] }).y).v.reduce((acc, x, i) => acc + x * r.v[i], 0);
+    const numeric = (a: F64, f: (changed: F64) => number) => Array.from(a.v, (_, i) => {
+      const step = 1e-5, at = (d: number) => f({ shape: a.shape, v: a.v.map((x, j) => (j === i ? x + d : x)) });
+      return (at(step) - at(-step)) / (2 * step);
+    });
+    const before = tm.memory().numTensors;
+    const model = tm.onnx.fromBytes(bytes);
+    const inputs = [q, k, v].map((t) => tm.tensor(Array.from(t.v), t.shape));
+    const y = model.forward(...inputs);
+    y.backward();
+    expectClose(await model.ownParameters().sink.grad!.data(), numeric(sink, (c) => loss(c, bias)), 1e-4, 'd loss / d head_sink');
+    expectClose(await model.ownParameters().bias.grad!.data(), numeric(bias, (c) => loss(sink, c)), 1e-4, 'd loss / d attention_bias');
+    for (const t of [...inputs, y]) t.dispose();
+    model.dispose();
+    expect(tm.memory().numTensors, 'tensors left').toBe(before);
+  });
+});
+
 describe('com.microsoft GroupQueryAttention: what tmnn refuses, named', () => {
   beforeAll(async () => {
     await tm.init({ backend: 'js' });
@@ -155,7 +218,10 @@ describe('com.microsoft GroupQueryAttention: what tmnn refuses, named', () => {
     const q = feed(floats([2, 1, 8])), k = feed(floats([2, 1, 4])), past = feed(floats([2, 1, 3, 4]));
     const refuse = (inputs: (Feed | null)[], attributes: Record<string, AttributeSpec>, error: RegExp) => expect(runOp('GroupQueryAttention', inputs, { num_heads: 2, kv_num_heads: 1, ...attributes }, MS)).rejects.toThrow(error);
     await refuse([q, k, k, past, past, int32s([3, -1]), int32s([4], [])], {}, /seqlens_k = \[3, -1\]: a row's total \(seqlens_k \+ 1\) is shorter than the 1 positions of this step/);
-    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, { shape: [2, 1], values: [3, 3], type: 'int64' }], {}, /position_ids \(input 9\) is not supported/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), feed(floats([8, 2])), feed(floats([8, 2])), { shape: [2, 2], values: [3, 3, 4, 4], type: 'int64' }], { do_rotary: 1 }, /position_ids \(input 9\) is i32 \[2, 2\]; it must be int64 \[batch, sequence\] = \[2, 1\]/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, feed(floats([2, 2, 1, 3]))], {}, /attention_bias \(input 10\) is \[2, 2, 1, 3\]; it must be \[2 or 1, 2 or 1, 1, 4\]/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, feed(floats([3]))], {}, /head_sink \(input 11\) is \[3\]; it must be \[num_heads\] = \[2\]/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, feed(floats([1]))], {}, /input 12 \(x12\) is not supported/);
     await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], [])], { kv_num_heads: 3 }, /num_heads = 2 does not split into groups over kv_num_heads = 3/);
     await refuse([q, feed(floats([2, 1, 6])), k, past, past, int32s([3, 3]), int32s([4], [])], {}, /query \[2, 1, 8\], key \[2, 1, 6\], value \[2, 1, 4\]: with num_heads = 2 and kv_num_heads = 1, key and value must be \[2, 1, 1 · 4\]/);
     await refuse([q, k, k, feed(floats([2, 1, 3, 5])), past, int32s([3, 3]), int32s([4], [])], {}, /past_key \(input 3\) is \[2, 1, 3, 5\]; it must be \[2, 1, past length, 4\]/);

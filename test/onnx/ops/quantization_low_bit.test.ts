@@ -1,5 +1,6 @@
-// ONNX's low-bit types (opsets 19 and 21): int4 and uint4, packed two to a
-// byte, and the four 8-bit floats, read from initializers whose bytes the
+// ONNX's low-bit types (opsets 19, 21 and 23): int4 and uint4, packed two
+// to a byte, the four 8-bit floats and float4e2m1 (packed as int4), read
+// from initializers whose bytes the
 // test writes itself (raw_data and int32_data), and QuantizeLinear /
 // DequantizeLinear making and taking them per tensor, per axis and in
 // opset 21's blocks (block_size, the last block short where it does not
@@ -12,7 +13,9 @@
 // onnxruntime-web runs every one of these ops, but cannot hand a low-bit
 // tensor back to JavaScript ("unsupported type: int4", "unsupported data
 // type: 17"): its QuantizeLinear is compared through a DequantizeLinear
-// after it, in one graph.
+// after it, in one graph. Its wasm build has no float4e2m1 kernels ("Could
+// not find an implementation for DequantizeLinear(23)", QuantizeLinear(23)
+// too): float4e2m1 is checked against the float64 reference only.
 //
 // Where x / scale is an f32 division, WGSL's may be 2.5 ulps off: a rounding
 // may then differ only where the quotient lies that close to a rounding
@@ -25,7 +28,7 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { f64, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel, type GraphSpec, type OnnxTypeName } from '../../helpers/onnx.js';
-import { blockedShape, blockIndex, f8Bits, f8FromBits, f8Max, f8Round, F8_TYPES, I4_RANGE, lowBitTensor, packNibbles, quantize4, type F8, type I4 } from '../../helpers/onnx_low_bit.js';
+import { blockedShape, blockIndex, f4Bits, f4FromBits, f4Round, f8Bits, f8FromBits, f8Max, f8Round, F8_TYPES, I4_RANGE, lowBitTensor, packNibbles, quantize4, type F4, type F8, type I4 } from '../../helpers/onnx_low_bit.js';
 import { axisIndex, expectQuantized } from '../../helpers/onnx_quantized.js';
 import { runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
 import { ortRun } from '../../helpers/ort.js';
@@ -37,8 +40,10 @@ const scales = (n: number) => asF32(uniform(n, 0.01, 0.1));
 const fed = (a: { shape: number[]; v: ArrayLike<number> }, type: OnnxTypeName = 'float'): Feed => ({ shape: a.shape, values: a.v, type });
 const constant = (a: { shape: readonly number[]; v: ArrayLike<number> }, type: OnnxTypeName = 'float'): Feed => ({ shape: a.shape, values: a.v, type, constant: true });
 /** A low-bit initializer, its bytes written by the test, in either stored form. */
-const lowBit = (type: F8 | I4, shape: readonly number[], values: ArrayLike<number>, form: 'raw' | 'int32' = 'raw'): Feed => ({ shape, values, type, constant: true, stored: lowBitTensor(type, shape, values, form).stored });
+const lowBit = (type: F8 | I4 | F4, shape: readonly number[], values: ArrayLike<number>, form: 'raw' | 'int32' = 'raw'): Feed => ({ shape, values, type, constant: true, stored: lowBitTensor(type, shape, values, form).stored });
 const OPSET = { opset: 21 };
+/** float4e2m1 came in opset 23. */
+const F4_OPSET = { opset: 23 };
 
 /** Where scale k of x's flat element lies: per tensor, along an axis, or in blocks along it. */
 type Layout = { kind: 'tensor' } | { kind: 'axis'; axis: number } | { kind: 'block'; axis: number; block: number };
@@ -61,12 +66,17 @@ const LAYOUTS: [number[], Layout][] = [
  * (an f32 division 2.5 ulps off may cross it), the rounding of a neighbour.
  */
 function expectFloat8(got: ArrayLike<number>, quotients: ArrayLike<number>, type: F8, saturate: boolean, what: string): void {
+  expectRounded(got, quotients, (v) => f8Round(v, type, saturate), what);
+}
+
+/** expectFloat8 for any rounding to a small float format (float4e2m1's too). */
+function expectRounded(got: ArrayLike<number>, quotients: ArrayLike<number>, round: (v: number) => number, what: string): void {
   expect(got.length, what).toBe(quotients.length);
   const eps = 8 * 2 ** -23;
   for (let i = 0; i < quotients.length; i++) {
-    const q = quotients[i], want = f8Round(q, type, saturate);
+    const q = quotients[i], want = round(q);
     if (Object.is(got[i], want) || got[i] === want || (Number.isNaN(got[i]) && Number.isNaN(want))) continue;
-    const near = [q * (1 - eps), q * (1 + eps)].map((v) => f8Round(v, type, saturate));
+    const near = [q * (1 - eps), q * (1 + eps)].map(round);
     if (!near.includes(got[i])) expect.fail(`${what} index ${i}: got ${got[i]}, want ${want} (quotient ${q}, test seed ${SEED})`);
   }
 }
@@ -83,6 +93,10 @@ describe('the low-bit references', () => {
     expect([61439, 61440, Infinity].map((v) => f8Round(v, 'float8e5m2', false))).toEqual([57344, Infinity, Infinity]);
     expect([f8Bits(-1e-9, 'float8e4m3fnuz', true), f8Bits(-1e-9, 'float8e4m3fn', true)]).toEqual([0, 0x80]);
     expect(packNibbles([1, -1, 7])).toEqual(Uint8Array.from([0xf1, 0x07]));
+    // Float4.md's table of E2M1 values, then the halfway points to the even code (0.25 → 0, 0.75 → 1, 1.25 → 1, 1.75 → 2, 2.5 → 2, 3.5 → 4, 5 → 4).
+    expect(Array.from({ length: 16 }, (_, c) => f4FromBits(c))).toEqual([0, 0.5, 1, 1.5, 2, 3, 4, 6, -0, -0.5, -1, -1.5, -2, -3, -4, -6]);
+    expect([0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5, 5.01, -0.26, 1e9, -Infinity, NaN, -0.1].map(f4Round)).toEqual([0, 1, 1, 2, 2, 4, 4, 6, -0.5, 6, -6, 6, -0]);
+    expect([f4Bits(NaN), f4Bits(-0), f4Bits(-7)]).toEqual([0x7, 0x8, 0xf]);
   });
 });
 
@@ -118,9 +132,22 @@ describe('low-bit initializers read', () => {
     });
   });
 
+  it('float4e2m1 from raw_data and int32_data, two to a byte, low nibble first: every code, −0 among them, an odd count', () => {
+    const codes = [...Array.from({ length: 16 }, (_, c) => c), 5];
+    const bytes = new Uint8Array(9);
+    codes.forEach((c, i) => (bytes[Math.floor(i / 2)] += (i % 2 ? 16 : 1) * c));
+    for (const parts of [{ rawData: bytes }, { int32Data: Array.from(bytes) }]) {
+      const c = constantOf(proto(23, [17], parts), 'w');
+      expect([c.type, c.shape]).toEqual(['float4e2m1', [17]]);
+      expectExact(c.data, codes.map(f4FromBits), `float4e2m1 from ${Object.keys(parts)[0]}`);
+      expect(Object.is(c.data[8], -0), 'code 0x8 is −0').toBe(true);
+    }
+    expect(() => constantOf(proto(23, [5], { rawData: new Uint8Array(2) }), 'initializer w')).toThrow(/has 2 bytes of float4e2m1 data; its 5 elements, two to a byte, take 3/);
+  });
+
   it('refuses an unknown element type by its number, and 4-bit data of the wrong length', () => {
     expect(() => constantOf(proto(99, [2], { rawData: new Uint8Array(2) }), 'initializer w')).toThrow(/initializer w has element type 99, not one of ONNX's TensorProto.DataType values tmnn knows/);
-    expect(() => constantOf(proto(23, [2], { rawData: new Uint8Array(1) }), 'initializer w')).toThrow(/initializer w has element type 23 \(float4e2m1\), which tmnn does not run/);
+    expect(() => constantOf(proto(8, [2], { rawData: new Uint8Array(1) }), 'initializer w')).toThrow(/initializer w has element type 8 \(string\), which tmnn does not run/);
     expect(() => constantOf(proto(22, [5], { rawData: new Uint8Array(2) }), 'initializer w')).toThrow(/has 2 bytes of int4 data; its 5 elements, two to a byte, take 3/);
     expect(() => constantOf(proto(21, [4], { int32Data: [1] }), 'initializer w')).toThrow(/has 1 int32_data entries of uint4; its 4 elements, two to an entry, take 2/);
   });
@@ -247,11 +274,12 @@ describe.each(BACKENDS)('tm.onnx low-bit quantization on %s', (backend) => {
 
   it('a QuantizeLinear → DequantizeLinear pair of each low-bit type in one graph', async () => {
     const x = floats([4, 11], -3, 3), s = scales(4 * 3), at = (k: number) => blockIndex(k, [4, 11], 1, 4);
-    for (const type of [...I4_TYPES, ...F8_TYPES]) {
+    for (const type of [...I4_TYPES, ...F8_TYPES, 'float4e2m1'] as const) {
       const z = lowBitTensor(type, [4, 3], new Array(12).fill(0), 'raw');
       const [q, d] = await runModel(qdqPair(type, s, z), [fed(x)]);
       const quotients = x.v.map((v, k) => Math.fround(v / s[at(k)]));
       if (type === 'int4' || type === 'uint4') expectQuantized(q.v, x.v.map((v, k) => quantize4(v, s[at(k)], 0, type)), quotients, type);
+      else if (type === 'float4e2m1') expectRounded(q.v, quotients, f4Round, type);
       else expectFloat8(q.v, quotients, type, true, type);
       expectExact(d.v, q.v.map((v, k) => Math.fround(v * s[at(k)])), `${type}: DequantizeLinear of it`);
     }
@@ -273,6 +301,47 @@ describe.each(BACKENDS)('tm.onnx low-bit quantization on %s', (backend) => {
     }
   });
 
+  it('a float4e2m1 initializer becomes an f32 tensor of its values, not a parameter', async () => {
+    const values = [6, -0.5, 1.5, 0, -4];
+    const bytes = onnxModel({ opset: 23, irVersion: 11, inputs: [], outputs: [{ name: 'y', type: 'float4e2m1' }], initializers: { w: lowBitTensor('float4e2m1', [5], values, 'raw') }, nodes: [{ op: 'Identity', inputs: ['w'], outputs: ['y'] }] });
+    const model = tm.onnx.fromBytes(bytes);
+    const y = tm.noGrad(() => model.run([])).y;
+    expect(y.dtype).toBe('f32');
+    expectExact(await y.data(), values, 'float4e2m1');
+    expect(Object.keys(model.ownParameters())).toEqual([]);
+    y.dispose();
+    model.dispose();
+  });
+
+  it('QuantizeLinear to float4e2m1 (opset 23): ties to even, past ±6 and ±∞ to ±6, NaN to +6, −0; per tensor, per axis, in blocks', async () => {
+    const table = Array.from({ length: 8 }, (_, c) => f4FromBits(c));
+    const ties = table.slice(1).flatMap((v, i) => [(v + table[i]) / 2, -(v + table[i]) / 2]);
+    const x = f64([ties.length + 9], [...ties, 0, -0, NaN, Infinity, -Infinity, 6.5, -100, 0.1, -0.2]);
+    for (const attributes of [{ output_dtype: 23 }, { saturate: 0 }] as Record<string, number>[]) {
+      const zero = attributes.output_dtype ? [] : [lowBit('float4e2m1', [], [0])];
+      const [y] = await runOp('QuantizeLinear', [fed(x), constant({ shape: [], v: [1] }), ...zero], attributes, F4_OPSET);
+      expectExact(y.v, Array.from(x.v, f4Round), `float4e2m1 ${JSON.stringify(attributes)}: ties and specials`);
+    }
+    for (const [shape, layout] of LAYOUTS) {
+      const n = size(scaleShapeOf(shape, layout)), at = indexOf(shape, layout), s = scales(n);
+      const x = f64(shape, asF32(uniform(size(shape), -8, 8).map((v, k) => v * s[at(k)])));
+      const [y] = await runOp('QuantizeLinear', [fed(x), constant({ shape: scaleShapeOf(shape, layout), v: s })], { ...attributesOf(layout), output_dtype: 23 }, F4_OPSET);
+      expectRounded(y.v, x.v.map((v, k) => Math.fround(v / s[at(k)])), f4Round, `float4e2m1 [${shape}] ${JSON.stringify(layout)}`);
+    }
+  });
+
+  it('DequantizeLinear of float4e2m1: initializers in either stored form and fed tensors, per tensor, per axis, per block', async () => {
+    for (const [shape, layout] of LAYOUTS) {
+      const n = size(scaleShapeOf(shape, layout)), at = indexOf(shape, layout), scaleShape = scaleShapeOf(shape, layout);
+      const x = f64(shape, randomInts(size(shape), 0, 15).map(f4FromBits)), s = scales(n);
+      const want = x.v.map((v, k) => Math.fround(v * s[at(k)]));
+      for (const [form, xFeed] of [['raw_data', lowBit('float4e2m1', shape, x.v, 'raw')], ['int32_data', lowBit('float4e2m1', shape, x.v, 'int32')], ['fed', fed(x, 'float4e2m1')]] as [string, Feed][]) {
+        const [y] = await runOp('DequantizeLinear', [xFeed, constant({ shape: scaleShape, v: s }), lowBit('float4e2m1', scaleShape, new Array(n).fill(0))], attributesOf(layout), F4_OPSET);
+        expectExact(y.v, want, `float4e2m1 [${shape}] ${JSON.stringify(layout)}, x ${form}`);
+      }
+    }
+  });
+
   it('refuses what does not fit, naming the node, the shapes and the values', async () => {
     const x = fed(floats([5, 13]));
     const q = (inputs: Feed[], attributes: Record<string, number>) => runOp('QuantizeLinear', inputs, attributes, OPSET);
@@ -281,14 +350,15 @@ describe.each(BACKENDS)('tm.onnx low-bit quantization on %s', (backend) => {
     await expect(q([x, constant({ shape: [5, 4], v: scales(20) }), lowBit('int4', [5, 3], new Array(15).fill(0))], { axis: 1, block_size: 4 })).rejects.toThrow(/the zero point \(input 2\) is \[5, 3\] and the scale \[5, 4\]/);
     await expect(q([x, constant({ shape: [], v: [0.1] }), lowBit('float8e4m3fn', [], [1])], {})).rejects.toThrow(/y_zero_point \(input 2\) holds 1; an 8-bit float zero point must be 0/);
     await expect(q([x, constant({ shape: [], v: [0.1] }), lowBit('int4', [], [0])], { output_dtype: 21 })).rejects.toThrow(/output_dtype is uint4 but y_zero_point is int4/);
+    await expect(runOp('QuantizeLinear', [x, constant({ shape: [], v: [0.1] }), lowBit('float4e2m1', [], [-1.5])], {}, F4_OPSET)).rejects.toThrow(/y_zero_point \(input 2\) holds -1.5; a 4-bit float zero point must be 0/);
     await expect(runOp('DequantizeLinear', [lowBit('uint4', [5, 13], new Array(65).fill(1)), constant({ shape: [], v: [0.1] }), lowBit('int4', [], [0])], {}, OPSET)).rejects.toThrow(/x_zero_point \(input 2\) is int4 but the tensor it belongs to is uint4/);
   });
 });
 
 /** x → QuantizeLinear (to `type`, blocks of 4 along axis 1 of [4, 11]) → q, and q → DequantizeLinear → d; q an output too unless for onnxruntime, which cannot hand it back. */
-function qdqPair(type: F8 | I4, s: ArrayLike<number>, z: ReturnType<typeof lowBitTensor>, outputQ = true): Uint8Array {
+function qdqPair(type: F8 | I4 | F4, s: ArrayLike<number>, z: ReturnType<typeof lowBitTensor>, outputQ = true): Uint8Array {
   return onnxModel({
-    opset: 21, irVersion: 10,
+    ...(type === 'float4e2m1' ? { opset: 23, irVersion: 11 } : { opset: 21, irVersion: 10 }),
     inputs: [{ name: 'x', shape: [4, 11] }],
     outputs: [...(outputQ ? [{ name: 'q', type }] : []), { name: 'd' }],
     initializers: { s: { shape: [4, 3], values: s }, z },
