@@ -13,7 +13,7 @@ const CONVS = [ops.conv1d, ops.conv2d, ops.conv3d] as const;
 const TRANSPOSES = [ops.convTranspose1d, ops.convTranspose2d, ops.convTranspose3d] as const;
 
 /** kernel_shape, when given, must be the weight's (ONNX allows it to be left out and read from W). */
-function kernelOf(call: NodeCall, w: Tensor, n: number): number[] {
+export function kernelOf(call: NodeCall, w: Tensor, n: number): number[] {
   const kernel = w.shape.slice(2);
   if (w.rank !== n + 2) throw call.error(`weight W is [${w.shape.join(', ')}]; a ${n}-D ${call.node.opType} needs ${n + 2} axes`);
   const given = call.ints('kernel_shape');
@@ -24,7 +24,7 @@ function kernelOf(call: NodeCall, w: Tensor, n: number): number[] {
 }
 
 /** The channels x, W and group must agree on (W's input-channel axis: 1 for Conv, 0 for ConvTranspose). */
-function checkGroups(call: NodeCall, x: Tensor, w: Tensor, groups: number, transposed: boolean): void {
+export function checkGroups(call: NodeCall, x: Tensor, w: Tensor, groups: number, transposed: boolean): void {
   const channels = x.shape[1];
   if (!Number.isInteger(groups) || groups < 1 || channels % groups) throw call.error(`group = ${groups} must be a positive integer dividing the input's ${channels} channels`);
   const fits = transposed ? w.shape[0] === channels : w.shape[1] * groups === channels;

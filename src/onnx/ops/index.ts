@@ -6,6 +6,7 @@ import { BITWISE_OPS } from './bitwise.js';
 import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
 import { DATA_DEPENDENT_OPS } from './data_dependent.js';
+import { DEFORM_CONV_OPS } from './deform_conv.js';
 import { DETECTION_OPS } from './detection.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { IMAGE_OPS } from './image.js';
@@ -39,6 +40,7 @@ export const OPS: OpTable = {
   ...MATMUL_OPS,
   ...RECURRENT_OPS,
   ...CONV_OPS,
+  ...DEFORM_CONV_OPS,
   ...POOL_OPS,
   ...NORMALIZATION_OPS,
   ...ATTENTION_OPS,
