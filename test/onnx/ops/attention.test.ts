@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, randomInts, SEED, uniform } from '../../helpers/data.js';
+import { collected } from '../../helpers/gc.js';
 import { f64, size, type F64 } from '../../helpers/float64.js';
 import { attention23Ref, concatSequence, fromHeads, rmsNormRef, toHeads, type Attention23Options } from '../../helpers/onnx_attention.js';
 import { ortNode, rotaryRef } from '../../helpers/onnx_microsoft.js';
@@ -327,7 +328,7 @@ describe.each(BACKENDS)('opset 23 Attention in a model on %s', (backend) => {
       const step = 1e-5, at = (d: number) => f({ shape: a.shape, v: a.v.map((x, j) => (j === i ? x + d : x)) });
       return (at(step) - at(-step)) / (2 * step);
     });
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const model = tm.onnx.fromBytes(bytes);
     const inputs = [q, v, pastValue].map((t) => tm.tensor(Array.from(t.v), t.shape));
     const y = model.forward(...inputs);

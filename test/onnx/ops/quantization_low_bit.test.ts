@@ -26,6 +26,7 @@ import * as tm from '../../../src/index.js';
 import { constantOf } from '../../../src/onnx/value.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
+import { collected } from '../../helpers/gc.js';
 import { f64, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel, type GraphSpec, type OnnxTypeName } from '../../helpers/onnx.js';
 import { blockedShape, blockIndex, f4Bits, f4FromBits, f4Round, f8Bits, f8FromBits, f8Max, f8Round, F8_TYPES, I4_RANGE, lowBitTensor, packNibbles, quantize4, type F4, type F8, type I4 } from '../../helpers/onnx_low_bit.js';
@@ -218,7 +219,7 @@ describe.each(BACKENDS)('tm.onnx low-bit quantization on %s', (backend) => {
       initializers: { w: lowBitTensor('int4', shape, x.v, 'raw'), s: { shape: scaleShape, values: s }, z: lowBitTensor('int4', scaleShape, z, 'int32') },
       nodes: [{ op: 'DequantizeLinear', inputs: ['w', 's', 'z'], outputs: ['y'], attributes: { axis: 1, block_size: 4 } }],
     });
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const model = tm.onnx.fromBytes(bytes);
     const y = model.run([]).y;
     const loss = y.sum();

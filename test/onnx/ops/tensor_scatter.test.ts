@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, randomInts, SEED, uniform } from '../../helpers/data.js';
+import { collected } from '../../helpers/gc.js';
 import { f64, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel, type AttributeSpec } from '../../helpers/onnx.js';
 import { ortNode } from '../../helpers/onnx_microsoft.js';
@@ -101,7 +102,7 @@ describe.each(BACKENDS)('TensorScatter on %s', (backend) => {
       const b = Math.floor(j / 12), n = Math.floor(j / 6) % 2, s = Math.floor(j / 3) % 2, i = j % 3;
       return r.v[((b * 2 + n) * 5 + writes[b] + s) * 3 + i];
     });
-    const before = tm.memory().numTensors;
+    const before = await collected();
     const model = tm.onnx.fromBytes(bytes);
     const u = tm.tensor(Array.from(update.v), update.shape), w = tm.tensor(writes, [2], { dtype: 'i32' });
     u.requiresGrad = true;
