@@ -5,6 +5,7 @@
 // (PyTorch's CPU rule: 0 to the left, the sign's fill to the right); mixed
 // dtypes and plain numbers; chains (on webgpu one fused launch, i8 packed
 // four to a word, its intermediates wrapped to 8 bits); floats refused.
+// Ints cannot require gradients, so none is defined.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { activeBackend } from '../../src/engine.js';
@@ -92,18 +93,27 @@ describe.each(BACKENDS)('bitwise ops on %s', (backend) => {
       const x = intsOf(dtype, 21);
       const t = tensorOf(x, [21], dtype);
       const masked = t.bitwiseAnd(0x0f), set = tm.bitwiseOr(-128, t), high = t.bitwiseRightShift(4), low = t.bitwiseLeftShift(3);
-      for (const y of [masked, set, high, low]) expect(y.dtype).toBe(dtype);
+      const [fill, gone] = [t.bitwiseRightShift(100), t.bitwiseLeftShift(-1)];
+      for (const y of [masked, set, high, low, fill, gone]) expect(y.dtype).toBe(dtype);
       expectExact(await masked.data(), Array.from(x, (v) => v & 0x0f), 'x & 0x0f');
       expectExact(await set.data(), Array.from(x, (v) => wrapInt(BigInt(v) | -128n, dtype)), '-128 | x');
       expectExact(await high.data(), Array.from(x, (v) => rightShiftRef(v, 4, dtype)), 'x >> 4');
       expectExact(await low.data(), Array.from(x, (v) => leftShiftRef(v, 3, dtype)), 'x << 3');
+      expectExact(await fill.data(), Array.from(x, (v) => (v < 0 ? -1 : 0)), 'x >> 100: the sign\'s fill');
+      expectExact(await gone.data(), Array.from(x, () => 0), 'x << −1: 0');
     });
 
     it.each([64, 63, 5])('runs in a chain with other ops, intermediates wrapped to %s\'s width (%i elements)', async (n) => {
       const a = intsOf(dtype, n), b = intsOf(dtype, n), s = randomInts(n, 0, BITS[dtype] - 1);
       const [ta, tb, ts] = [tensorOf(a, [n], dtype), tensorOf(b, [n], dtype), tensorOf(s, [n], dtype)];
       const y = tm.tidy(() => ta.bitwiseAnd(tb).add(1).bitwiseLeftShift(ts).bitwiseRightShift(ts).bitwiseXor(tb.bitwiseNot()).mul(3));
-      if (backend === 'webgpu') expect(launches(activeBackend() as WebGpuBackend, y), 'one fused launch').toBe(1);
+      if (backend === 'webgpu') {
+        // One launch, of the kernel for the length (four elements an invocation where it divides by four), i8 packed four to a word.
+        const gpu = activeBackend() as WebGpuBackend;
+        const { kernels } = await gpu.timeKernels(async () => expect(launches(gpu, y), 'one fused launch').toBe(1));
+        const kernel = `elementwise${dtype === 'i8' ? '_packed' : ''}${n % 4 === 0 ? '_vec4' : ''}`;
+        expect(kernels.map((k) => k.kernel).filter((k) => k !== 'fill')).toEqual([kernel]);
+      }
       const want = Array.from(a, (v, i) => {
         const sum = wrapInt(BigInt(v) & BigInt(b[i]), dtype) + 1;
         const kept = rightShiftRef(leftShiftRef(wrapInt(sum, dtype), s[i], dtype), s[i], dtype);
