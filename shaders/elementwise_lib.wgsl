@@ -551,6 +551,16 @@ fn floor_divide_i32(a: i32, b: i32) -> i32 {
   let q = a / b;
   return select(q, q - 1, a % b != 0 && ((a < 0) != (b < 0)));
 }
+// Shifts past the width (or negative) as PyTorch's CPU kernels: 0 to the
+// left, the sign's fill to the right; WGSL would shift by b mod 32. Helpers,
+// not inline operators, so that constant operands never make a
+// const-expression whose overflow is a shader-creation error.
+fn shl_i32(a: i32, b: i32) -> i32 {
+  return select(a << u32(b), 0, b < 0 || b > 31);
+}
+fn shr_i32(a: i32, b: i32) -> i32 {
+  return a >> u32(select(b, 31, b < 0 || b > 31));
+}
 fn remainder_i32(a: i32, b: i32) -> i32 {
   if (b == 0 || b == -1) { return 0; }
   let r = a % b;

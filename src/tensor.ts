@@ -264,6 +264,13 @@ export class Tensor {
   lessEqual(b: TensorLike): Tensor { return ops.lessEqual(this, b); }
   greater(b: TensorLike): Tensor { return ops.greater(this, b); }
   greaterEqual(b: TensorLike): Tensor { return ops.greaterEqual(this, b); }
+  // Bitwise ops of ints (i32, i8), as PyTorch's: floats are refused.
+  bitwiseAnd(b: TensorLike): Tensor { return ops.bitwiseAnd(this, b); }
+  bitwiseOr(b: TensorLike): Tensor { return ops.bitwiseOr(this, b); }
+  bitwiseXor(b: TensorLike): Tensor { return ops.bitwiseXor(this, b); }
+  bitwiseNot(): Tensor { return ops.bitwiseNot(this); }
+  bitwiseLeftShift(b: TensorLike): Tensor { return ops.bitwiseLeftShift(this, b); }
+  bitwiseRightShift(b: TensorLike): Tensor { return ops.bitwiseRightShift(this, b); }
 
   neg(): Tensor { return ops.neg(this); }
   abs(): Tensor { return ops.abs(this); }

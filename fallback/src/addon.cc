@@ -42,6 +42,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   check_op(env, op, BINARY_COUNT, "binary");
   same_dtype(env, a, b, "binary");
   same_dtype(env, a, out, "binary");
+  require(op < BITWISE_AND || a.dtype == I32 || a.dtype == I8, env, "binary: bitwise ops take i32 or i8 arrays");
   require(sa.size() == shape.size() && sb.size() == shape.size(), env, "binary: strides and shape differ in rank");
   require(out.length == size_of(shape) && within(shape, sa, 0, a.length) && within(shape, sb, 0, b.length), env,
           "binary: strides reach outside an operand, or out has the wrong length");

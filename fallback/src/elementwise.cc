@@ -8,6 +8,8 @@
 // - ints wrap like C (through unsigned arithmetic, so no signed overflow);
 //   ÷ truncates toward zero and x ÷ 0 is 0, as JS's ToInt32 makes it.
 // - maximum/minimum are JS's Math.max/min: NaN wins, and +0 > -0.
+// - bitwise ops (and, or, xor, shifts) are ints' only: the ops layer refuses
+//   floats, and addon.cc's binary() before they reach here.
 #include <cmath>
 
 #include "exp_double.h"
@@ -313,6 +315,17 @@ TMNN_INLINE void binary_int(int op, const Walk<2>& w, const T* a, const T* b, T*
     }); break;
     case EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x == y); }); break;
     case NOT_EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x != y); }); break;
+    case BITWISE_AND: map2(w, a, b, out, [](T x, T y) { return T(x & y); }); break;
+    case BITWISE_OR: map2(w, a, b, out, [](T x, T y) { return T(x | y); }); break;
+    case BITWISE_XOR: map2(w, a, b, out, [](T x, T y) { return T(x ^ y); }); break;
+    // PyTorch's CPU rule for shifts by a negative amount or the width or more (C++ leaves them undefined):
+    // 0 to the left, the sign bit's fill to the right (0 or −1).
+    case BITWISE_LEFT_SHIFT: map2(w, a, b, out, [](T x, T y) {
+      return y < 0 || y >= T(sizeof(T) * 8) ? T(0) : T(uint32_t(x) << y);
+    }); break;
+    case BITWISE_RIGHT_SHIFT: map2(w, a, b, out, [](T x, T y) {
+      return T(x >> (y < 0 || y >= T(sizeof(T) * 8) ? int(sizeof(T) * 8 - 1) : int(y)));
+    }); break;
     case LESS: map2(w, a, b, out, [](T x, T y) { return T(x < y); }); break;
     case LESS_EQUAL: map2(w, a, b, out, [](T x, T y) { return T(x <= y); }); break;
     case GREATER: map2(w, a, b, out, [](T x, T y) { return T(x > y); }); break;

@@ -13,9 +13,12 @@ export type UnaryOp = (typeof UNARY_OPS)[number];
 
 export const ARITHMETIC_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'remainder', 'xlogy', 'logaddexp', 'hypot', 'copysign', 'floorDivide'] as const;
 export const COMPARISON_OPS = ['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual'] as const;
+/** Ints only (i32, i8): the ops layer refuses floats. */
+export const BITWISE_OPS = ['bitwiseAnd', 'bitwiseOr', 'bitwiseXor', 'bitwiseLeftShift', 'bitwiseRightShift'] as const;
 export type ArithmeticOp = (typeof ARITHMETIC_OPS)[number];
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
-export type BinaryOp = ArithmeticOp | ComparisonOp;
+export type BitwiseOp = (typeof BITWISE_OPS)[number];
+export type BinaryOp = ArithmeticOp | ComparisonOp | BitwiseOp;
 
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 export type ArgReduceOp = 'argmax' | 'argmin';
@@ -66,7 +69,10 @@ export interface Kernels<S = unknown> {
   unary(op: UnaryOp, x: TensorInfo<S>): S;
   /**
    * out[i] = op(a[i'], b[i'']) with NumPy broadcasting to `outShape`, a, b and
-   * out all of a's dtype; comparisons give 1 or 0. Ints wrap like C.
+   * out all of a's dtype; comparisons give 1 or 0. Ints wrap like C. The
+   * bitwise ops take ints only; a shift by a negative amount or by the
+   * dtype's width or more gives 0 to the left and the sign's fill (0 or −1)
+   * to the right, as PyTorch's CPU kernels.
    */
   binary(op: BinaryOp, a: TensorInfo<S>, b: TensorInfo<S>, outShape: readonly number[]): S;
   /** out[i] = cond[i] != 0 ? a[i] : b[i], all three broadcast to `outShape`; out has a's dtype (= b's). */

@@ -1,10 +1,10 @@
 // Elementwise ops: unary maps and broadcasting binary ops, each declared once
 // with its dtype rule and its gradient. Kernels live in the backends
 // (Kernels.unary/binary/where).
-import type { BinaryOp, UnaryOp } from '../backends/kernels.js';
+import type { BinaryOp, BitwiseOp, UnaryOp } from '../backends/kernels.js';
 import { floatDTypeOf, isFloat, promoteTypes, type DType } from '../dtype.js';
 import { backendFor, tidy } from '../engine.js';
-import { ValueError, formatValue } from '../errors.js';
+import { DTypeError, ValueError, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { broadcastShapes } from '../shape.js';
 import { noGrad, record } from '../tape.js';
@@ -300,6 +300,45 @@ export const less = (a: TensorLike, b: TensorLike): Tensor => binaryOp('less', a
 export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binaryOp('lessEqual', a, b);
 export const greater = (a: TensorLike, b: TensorLike): Tensor => binaryOp('greater', a, b);
 export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binaryOp('greaterEqual', a, b);
+
+/**
+ * A bitwise op of ints (i32, i8; broadcasting, the common dtype as for add):
+ * a float operand, or a fractional number, is refused, as PyTorch's. No
+ * gradient: integer results, as the comparisons.
+ */
+function bitwiseOp(op: BitwiseOp, a: TensorLike, b: TensorLike): Tensor {
+  return withTensors(op, a, b, (ta, tb) => {
+    for (const [name, given, t] of [['a', a, ta], ['b', b, tb]] as const) {
+      if (isFloat(t.dtype)) throw new DTypeError(`${op}: ${name} must hold integers (i32 or i8), got ${typeof given === 'number' ? `the number ${formatValue(given)}` : `a ${t.dtype} tensor`}`);
+    }
+    return binaryOp(op, ta, tb);
+  });
+}
+
+/** a AND b, bit by bit (PyTorch's bitwise_and): ints only. */
+export const bitwiseAnd = (a: TensorLike, b: TensorLike): Tensor => bitwiseOp('bitwiseAnd', a, b);
+/** a OR b, bit by bit (PyTorch's bitwise_or): ints only. */
+export const bitwiseOr = (a: TensorLike, b: TensorLike): Tensor => bitwiseOp('bitwiseOr', a, b);
+/** a XOR b, bit by bit (PyTorch's bitwise_xor): ints only. */
+export const bitwiseXor = (a: TensorLike, b: TensorLike): Tensor => bitwiseOp('bitwiseXor', a, b);
+/** NOT x, every bit flipped (PyTorch's bitwise_not, ~x): −1 − x in two's complement, lowered as x XOR −1. Ints only. */
+export function bitwiseNot(x: Tensor): Tensor {
+  checkTensor('bitwiseNot', x);
+  if (isFloat(x.dtype)) throw new DTypeError(`bitwiseNot: x must hold integers (i32 or i8), got a ${x.dtype} tensor`);
+  return bitwiseOp('bitwiseXor', x, -1);
+}
+/**
+ * a << b (PyTorch's bitwise_left_shift), wrapping to the dtype's width: ints
+ * only. A shift by a negative amount, or by the width (8 for i8, 32 for i32)
+ * or more, gives 0, as PyTorch's CPU kernel (C++ leaves it undefined).
+ */
+export const bitwiseLeftShift = (a: TensorLike, b: TensorLike): Tensor => bitwiseOp('bitwiseLeftShift', a, b);
+/**
+ * a >> b, arithmetic (the sign bit fills in; PyTorch's bitwise_right_shift):
+ * ints only. A shift by a negative amount, or by the width or more, gives
+ * the sign's fill, 0 or −1, as PyTorch's CPU kernel.
+ */
+export const bitwiseRightShift = (a: TensorLike, b: TensorLike): Tensor => bitwiseOp('bitwiseRightShift', a, b);
 
 export const square = (x: Tensor): Tensor => mul(checkTensor('square', x), x);
 

@@ -2,7 +2,7 @@
 import { isFloat, type StorageArray } from '../../dtype.js';
 import { roundHalfEven } from '../../round.js';
 import { sizeOf } from '../../shape.js';
-import type { BinaryOp, UnaryOp } from '../kernels.js';
+import type { BinaryOp, BitwiseOp, UnaryOp } from '../kernels.js';
 import { erf, erfc } from './erf.js';
 import { copysign, digamma, erfinv, hypot, i0, i1, lgamma, logaddexp, logit, sinc, trigamma, xlogy } from './special.js';
 import { broadcastOffsets, output, valuesOf, type Js } from './values.js';
@@ -98,7 +98,7 @@ function powIeee(a: number, b: number): number {
   return Math.pow(a, b);
 }
 
-const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+const BINARY: Record<Exclude<BinaryOp, BitwiseOp>, (a: number, b: number) => number> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
@@ -121,12 +121,27 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   greaterEqual: (a, b) => +(a >= b),
 };
 
+/**
+ * JS's 32-bit operators on i32 values, and on i8 values sign-extended, whose
+ * low 8 bits the Int8Array output keeps: a shift by 8 to 31 then leaves
+ * nothing of an i8 to the left and its sign's fill to the right, which the
+ * width rule below gives past 31 (JS would shift by the amount mod 32).
+ */
+const BITWISE: Record<BitwiseOp, (a: number, b: number) => number> = {
+  bitwiseAnd: (a, b) => a & b,
+  bitwiseOr: (a, b) => a | b,
+  bitwiseXor: (a, b) => a ^ b,
+  bitwiseLeftShift: (a, b) => (b < 0 || b > 31 ? 0 : a << b),
+  bitwiseRightShift: (a, b) => a >> (b < 0 || b > 31 ? 31 : b),
+};
+
 // i32 products and powers overflow float64's 53 bits before they wrap; these keep them exact.
 const INT_BINARY: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
   mul: Math.imul,
   pow: intPow,
   remainder: intRemainder,
   floorDivide: intFloorDivide,
+  ...BITWISE,
 };
 
 export function unary(op: UnaryOp, x: Js): StorageArray {
@@ -140,7 +155,8 @@ export function unary(op: UnaryOp, x: Js): StorageArray {
 
 export function binary(op: BinaryOp, a: Js, b: Js, outShape: readonly number[]): StorageArray {
   const outDtype = a.dtype;
-  const f = (!isFloat(outDtype) && INT_BINARY[op]) || BINARY[op];
+  const f = (!isFloat(outDtype) && INT_BINARY[op]) || BINARY[op as Exclude<BinaryOp, BitwiseOp>];
+  if (!f) throw new Error(`js: ${op} on ${outDtype} is not an op the ops layer sends (bitwise ops take ints)`);
   const as = valuesOf(a);
   const bs = valuesOf(b);
   const n = sizeOf(outShape);

@@ -40,7 +40,7 @@ export type GemmHandle = { readonly __gemm: unique symbol };
 export interface Addon {
   /** out = op(x), op numbered as in UNARY_OPS. */
   unary(op: number, x: StorageArray, out: StorageArray): void;
-  /** out = op(a, b), op numbered as in [...ARITHMETIC_OPS, ...COMPARISON_OPS]; strides 0 along broadcast axes. */
+  /** out = op(a, b), op numbered as in native/index.ts's BINARY_OPS (tmnn.h's Binary); strides 0 along broadcast axes. */
   binary(op: number, a: StorageArray, aStrides: readonly number[], b: StorageArray, bStrides: readonly number[], outShape: readonly number[], out: StorageArray): void;
   where(cond: StorageArray, condStrides: readonly number[], a: StorageArray, aStrides: readonly number[], b: StorageArray, bStrides: readonly number[], outShape: readonly number[], out: StorageArray): void;
   /** Batched product (kernels.ts's matmul), inline; out is Int32Array for Int8Array operands. */

@@ -7,7 +7,7 @@
 import type { DType, StorageArray } from '../../dtype.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { createJsBackend } from '../js/index.js';
-import { ARITHMETIC_OPS, COMPARISON_OPS, SCAN_OPS, UNARY_OPS, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
+import { ARITHMETIC_OPS, BITWISE_OPS, COMPARISON_OPS, SCAN_OPS, UNARY_OPS, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
 import { loadAddon, type Addon } from './addon.js';
 import { PendingGemms } from './pending.js';
 import { BufferPool } from './pool.js';
@@ -33,7 +33,7 @@ export const ASYNC_INT8_GEMM_MIN_MACS = 2 ** 30;
 
 // The addon's numbering (fallback/src/tmnn.h's Binary): ops added since go last, so the ops an addon
 // already had keep their numbers.
-const LATER_BINARY_OPS: readonly BinaryOp[] = ['floorDivide'];
+const LATER_BINARY_OPS: readonly BinaryOp[] = ['floorDivide', ...BITWISE_OPS];
 const BINARY_OPS: readonly BinaryOp[] = [...ARITHMETIC_OPS.filter((op) => !LATER_BINARY_OPS.includes(op)), ...COMPARISON_OPS, ...LATER_BINARY_OPS];
 const REDUCE_OPS = ['sum', 'mean', 'max', 'min', 'prod'] as const;
 

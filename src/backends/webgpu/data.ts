@@ -16,7 +16,7 @@
 // read any more is dropped without running.
 import { isFloat, type DType, type StorageArray } from '../../dtype.js';
 import { f16Value } from '../../f16.js';
-import type { ArithmeticOp, ComparisonOp, MatmulConfig, UnaryOp } from '../kernels.js';
+import type { BinaryOp, MatmulConfig, UnaryOp } from '../kernels.js';
 
 /** An input of a pending operation, with the shape the operation saw (broadcasting is relative to it). */
 export interface Arg {
@@ -26,7 +26,7 @@ export interface Arg {
 
 export type ElementwiseOp =
   | { readonly kind: 'unary'; readonly op: UnaryOp | 'copy' }
-  | { readonly kind: 'binary'; readonly op: ArithmeticOp | ComparisonOp }
+  | { readonly kind: 'binary'; readonly op: BinaryOp }
   | { readonly kind: 'where' }
   | { readonly kind: 'cast' };
 

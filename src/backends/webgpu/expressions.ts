@@ -4,7 +4,7 @@
 // shaders/elementwise_lib.wgsl, the special functions' in shaders/special_lib.wgsl; they pin down what WGSL leaves undefined
 // (NaN, negative bases, overflow) to what the js reference backend does.
 import { isFloat, type DType } from '../../dtype.js';
-import type { BinaryOp, UnaryOp } from '../kernels.js';
+import type { BinaryOp, BitwiseOp, UnaryOp } from '../kernels.js';
 
 type Unary = (x: string) => string;
 type Binary = (a: string, b: string) => string;
@@ -67,7 +67,7 @@ const INT_UNARY: Partial<Record<UnaryOp | 'copy', Unary>> = {
   relu: (x) => `max(${x}, 0)`,
 };
 
-const FLOAT_BINARY: Record<BinaryOp, Binary> = {
+const FLOAT_BINARY: Record<Exclude<BinaryOp, BitwiseOp>, Binary> = {
   add: (a, b) => `${a} + ${b}`,
   sub: (a, b) => `${a} - ${b}`,
   mul: (a, b) => `${a} * ${b}`,
@@ -93,6 +93,8 @@ const FLOAT_BINARY: Record<BinaryOp, Binary> = {
 /** Binary ops on floats only: the ops layer casts ints to f32 first. */
 type FloatOnlyBinary = 'atan2' | 'xlogy' | 'logaddexp' | 'hypot' | 'copysign';
 const FLOAT_ONLY_BINARY: ReadonlySet<BinaryOp> = new Set<FloatOnlyBinary>(['atan2', 'xlogy', 'logaddexp', 'hypot', 'copysign']);
+/** Binary ops on ints only: the ops layer refuses floats. */
+const BITWISE: ReadonlySet<BinaryOp> = new Set<BitwiseOp>(['bitwiseAnd', 'bitwiseOr', 'bitwiseXor', 'bitwiseLeftShift', 'bitwiseRightShift']);
 
 const INT_BINARY: Record<Exclude<BinaryOp, FloatOnlyBinary>, Binary> = {
   add: (a, b) => `${a} + ${b}`,
@@ -111,6 +113,12 @@ const INT_BINARY: Record<Exclude<BinaryOp, FloatOnlyBinary>, Binary> = {
   lessEqual: (a, b) => `select(0, 1, ${a} <= ${b})`,
   greater: (a, b) => `select(0, 1, ${a} > ${b})`,
   greaterEqual: (a, b) => `select(0, 1, ${a} >= ${b})`,
+  // On i32, and on i8 sign-extended (its low 8 bits stored): shl_i32 and shr_i32 give what the js backend does past the width.
+  bitwiseAnd: (a, b) => `(${a} & ${b})`,
+  bitwiseOr: (a, b) => `(${a} | ${b})`,
+  bitwiseXor: (a, b) => `(${a} ^ ${b})`,
+  bitwiseLeftShift: (a, b) => `shl_i32(${a}, ${b})`,
+  bitwiseRightShift: (a, b) => `shr_i32(${a}, ${b})`,
 };
 
 /** The type a dtype's values have inside a generated expression. */
@@ -123,7 +131,10 @@ export function unaryExpr(op: UnaryOp | 'copy', dtype: DType, x: string): string
 }
 
 export function binaryExpr(op: BinaryOp, dtype: DType, a: string, b: string): string {
-  if (isFloat(dtype)) return FLOAT_BINARY[op](a, b);
+  if (isFloat(dtype)) {
+    if (BITWISE.has(op)) throw new Error(`webgpu: ${op} on ${dtype} is not an op the ops layer sends (bitwise ops take ints)`);
+    return FLOAT_BINARY[op as Exclude<BinaryOp, BitwiseOp>](a, b);
+  }
   if (FLOAT_ONLY_BINARY.has(op)) throw new Error(`webgpu: ${op} on ${dtype} is not an op the ops layer sends (it casts to a float first)`);
   return INT_BINARY[op as Exclude<BinaryOp, FloatOnlyBinary>](a, b);
 }

@@ -1,11 +1,6 @@
 // ONNX's bit operations: BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot
-// (opset 18) and BitShift (opset 11). tmnn has no bitwise kernels, and
-// holds every integer type in i32 tensors, so on the device each is
-// composed exactly from integer arithmetic, which is exact on every backend:
-// floorDivide by 2^k is an arithmetic shift right and remainder by 2 the low
-// bit (both floored, so right for negative values too), the sign bit is
-// x < 0, and the bits recombine from the top (Horner's rule), never passing
-// i32's range.
+// (opset 18) and BitShift (opset 11), on tmnn's bitwise ops (tm.bitwiseAnd …
+// tm.bitwiseRightShift). tmnn holds every integer type in i32 tensors.
 //
 // What is exact, and what is refused: an i32 holds int8 … int64 and uint8,
 // uint16 values whole (an int64 within i32's range: AND/OR/XOR/NOT of
@@ -18,8 +13,10 @@
 // BigInt. An i32 tensor of unknown width (an integer no op recorded the type
 // of) is taken as signed.
 //
-// A shift by the width or more gives 0, as NumPy's (ONNX's reference) does.
-import { tidy } from '../../engine.js';
+// A shift by the width or more gives 0, as NumPy's (ONNX's reference) does:
+// on the device, tm's shifts give 0 (left) and the sign's fill (right, 0 for
+// the unsigned values BitShift takes) past 31, and a uint8 or uint16 left
+// shift is masked to its width.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import { hostMap } from '../host_math.js';
@@ -54,30 +51,11 @@ function hostBitwise(call: NodeCall, inputs: readonly Constant[], fn: (...v: big
   return hostMap(call.node.opType, inputs, type, (...v) => wrap(fn(...v.map((x) => BigInt(x))), type));
 }
 
-/** Bit k (0 … 30) of i32 x: floorDivide by 2^k is an arithmetic shift right, remainder by 2 (floored) its low bit. */
-const bit = (x: Tensor, k: number): Tensor => ops.remainder(ops.floorDivide(x, 2 ** k), 2);
-
-/**
- * combine(bit of a, bit of b) over all 32 bits, rebuilt from the top by
- * Horner's rule (acc = 2·acc + bit, from the sign bit's −1 or 0), each
- * partial result floor(result / 2^k) within i32's range. Each step in a
- * tidy of its own, so a few tensors live at a time, not a hundred.
- */
-function bitwiseOf(a: Tensor, b: Tensor, combine: (a: Tensor, b: Tensor) => Tensor): Tensor {
-  let acc = tidy(() => ops.neg(combine(ops.less(a, 0), ops.less(b, 0))));
-  for (let k = 30; k >= 0; k--) {
-    const next = tidy(() => ops.add(ops.mul(acc, 2), combine(bit(a, k), bit(b, k))));
-    acc.dispose();
-    acc = next;
-  }
-  return acc;
-}
-
-function bitwise(combine: (a: Tensor, b: Tensor) => Tensor, host: (a: bigint, b: bigint) => bigint): OnnxOp {
+function bitwise(device: (a: Tensor, b: Tensor) => Tensor, host: (a: bigint, b: bigint) => bigint): OnnxOp {
   return {
     run: (call) => {
       const type = integerType(call);
-      const out = bitwiseOf(ops.cast(call.tensor(0), 'i32'), ops.cast(call.tensor(1), 'i32'), combine);
+      const out = device(ops.cast(call.tensor(0), 'i32'), ops.cast(call.tensor(1), 'i32'));
       return type ? call.typed(out, type) : out;
     },
     host: (call, inputs) => hostBitwise(call, inputs, host),
@@ -90,29 +68,9 @@ function bitwiseNot(call: NodeCall): Tensor {
   if (type === 'uint32' || type === 'uint64') {
     throw call.error(`BitwiseNot of ${type} on the device is not supported: its result is 2^${WIDTH[type]} − 1 − x, at least 2^31 for every value tmnn's i32 tensors hold as ${type}; on Constants (the host) it is exact`);
   }
-  // ~x is (2^w − 1) − x for an unsigned width w, −1 − x for two's complement (never past i32's range).
-  const out = ops.sub(type === 'uint8' ? 255 : type === 'uint16' ? 65535 : -1, x);
+  // An unsigned width's w bits flipped (never past i32's range), every bit of two's complement.
+  const out = type === 'uint8' || type === 'uint16' ? ops.bitwiseXor(x, 2 ** WIDTH[type]! - 1) : ops.bitwiseNot(x);
   return type ? call.typed(out, type) : out;
-}
-
-/** x >> y for x ≥ 0: five conditional divisions by 2^(2^k), y clamped to 31 (past which any x < 2^31 is 0). */
-function shiftRight(x: Tensor, y: Tensor): Tensor {
-  const amount = ops.minimum(y, 31);
-  let acc = x;
-  for (let k = 0; k < 5; k++) acc = ops.where(bit(amount, k), ops.floorDivide(acc, 2 ** (2 ** k)), acc);
-  return acc;
-}
-
-/** (x << y) mod 2^width for width 8 or 16: each step drops the bits that would leave the width before multiplying, so nothing passes 2^16. */
-function shiftLeft(x: Tensor, y: Tensor, width: number): Tensor {
-  const amount = ops.minimum(y, width);
-  let acc = x;
-  for (let k = 0; 2 ** k <= width; k++) {
-    const s = 2 ** k;
-    const shifted = s >= width ? ops.zerosLike(acc) : ops.mul(ops.remainder(acc, 2 ** (width - s)), 2 ** s);
-    acc = ops.where(bit(amount, k), shifted, acc);
-  }
-  return acc;
 }
 
 function bitShiftDirection(call: NodeCall): 'LEFT' | 'RIGHT' {
@@ -134,13 +92,14 @@ const BIT_SHIFT: OnnxOp = {
     checkUnsigned(call, type);
     const [x, y] = [ops.cast(call.tensor(0), 'i32'), ops.cast(call.tensor(1), 'i32')];
     if (direction === 'RIGHT') {
-      const out = shiftRight(x, y);
+      const out = ops.bitwiseRightShift(x, y);
       return type ? call.typed(out, type) : out;
     }
     if (type !== 'uint8' && type !== 'uint16') {
       throw call.error(`BitShift LEFT of ${type ?? 'integers of unknown width'} on the device is not supported: ${type ? 'its result can pass 2^31, past what tmnn\'s i32 tensors hold, which the synchronous run cannot check' : 'the width its result wraps at is not known'}; uint8 and uint16 shift on the device, and every width on Constants (the host)`);
     }
-    return call.typed(shiftLeft(x, y, WIDTH[type]!), type);
+    // Bits shifted past the width dropped: 2^width − 1 < 2^16 masks them.
+    return call.typed(ops.bitwiseAnd(ops.bitwiseLeftShift(x, y), 2 ** WIDTH[type]! - 1), type);
   },
   host: (call, inputs) => {
     const direction = bitShiftDirection(call);
@@ -151,9 +110,9 @@ const BIT_SHIFT: OnnxOp = {
 };
 
 export const BITWISE_OPS: OpTable = {
-  BitwiseAnd: bitwise((a, b) => ops.mul(a, b), (a, b) => a & b),
-  BitwiseOr: bitwise((a, b) => ops.maximum(a, b), (a, b) => a | b),
-  BitwiseXor: bitwise((a, b) => ops.notEqual(a, b), (a, b) => a ^ b),
+  BitwiseAnd: bitwise(ops.bitwiseAnd, (a, b) => a & b),
+  BitwiseOr: bitwise(ops.bitwiseOr, (a, b) => a | b),
+  BitwiseXor: bitwise(ops.bitwiseXor, (a, b) => a ^ b),
   BitwiseNot: {
     run: bitwiseNot,
     host: (call, inputs) => hostBitwise(call, inputs, (x) => ~x),

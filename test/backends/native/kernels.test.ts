@@ -121,6 +121,7 @@ function floatBinary(op: BinaryOp, a: number, b: number): number {
     case 'lessEqual': return +(a <= b);
     case 'greater': return +(a > b);
     case 'greaterEqual': return +(a >= b);
+    default: throw new Error(`${op} takes ints only (test/ops/bitwise.test.ts checks it on every backend)`);
   }
 }
 

@@ -1,6 +1,6 @@
 // ONNX's bit operations (src/onnx/ops/bitwise.ts) on every backend:
 // BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot and BitShift against exact
-// BigInt references, composed on the device from integer arithmetic, for
+// BigInt references, on the device through tm's bitwise ops, for
 // every integer type tmnn's i32 tensors hold (int32's extremes, int64 within
 // i32's range, uint32 below 2^31), broadcast; the host versions on
 // Constants exact past 2^31 (a uint32's complement); what cannot be exact on
@@ -55,7 +55,7 @@ async function runInts(op: string, inputs: readonly Feed[], attributes: Record<s
   } finally {
     xs.forEach((t) => t.dispose());
     model.dispose();
-    // The composition's many intermediates all freed (at most: earlier garbage's finalizers may free some).
+    // The node's intermediates (casts, a left shift's mask) all freed (at most: earlier garbage's finalizers may free some).
     expect(tm.memory().numTensors, `tensors left by ${op} (seed ${SEED})`).toBeLessThanOrEqual(before);
   }
 }
