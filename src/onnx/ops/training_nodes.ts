@@ -59,6 +59,7 @@ export function batchNormalizationTrains(call: NodeCall): boolean {
 export function batchNormalizationTraining(call: NodeCall): Tensor[] {
   const input = call.tensor(0);
   if (input.rank < 2) throw call.error(`input is [${input.shape.join(', ')}]; it needs [N, C, …]`);
+  if (input.dtype !== 'f32' && input.dtype !== 'f16') throw call.error(`its input is ${input.dtype}; BatchNormalization takes floats`);
   const x = f32Of(input);
   const spatial = call.opset < 9 ? call.int('spatial', 1) !== 0 : true;
   const axes = spatial ? [0, ...Array.from({ length: x.rank - 2 }, (_, i) => i + 2)] : [0];

@@ -232,16 +232,17 @@ describe.each(BACKENDS)('tm.onnx training-mode nodes on %s', (backend) => {
       }
     });
 
-    it('refuses what its mode does not give, and parameters of the wrong size, naming the node', () => {
-      const run = (attrs: Record<string, AttributeSpec>, opset: number, outputs: number, params = 2) => () => {
+    it('refuses what its mode does not give, parameters of the wrong size and integer x, naming the node', () => {
+      const run = (attrs: Record<string, AttributeSpec>, opset: number, outputs: number, params = 2, type: OnnxTypeName = 'float') => () => {
         const c = { shape: [params], values: new Float64Array(params).fill(1) };
-        const bytes = singleOp('BatchNormalization', [{ name: 'x', shape: [3, 2, 4] }], attrs, { opset, outputs, extraInputs: ['s', 'b', 'm', 'v'], initializers: { s: c, b: c, m: c, v: c } });
-        tm.onnx.fromBytes(bytes).forward(tm.zeros([3, 2, 4]));
+        const bytes = singleOp('BatchNormalization', [{ name: 'x', shape: [3, 2, 4], type }], attrs, { opset, outputs, extraInputs: ['s', 'b', 'm', 'v'], initializers: { s: c, b: c, m: c, v: c } });
+        tm.onnx.fromBytes(bytes).forward(tm.zeros([3, 2, 4], { dtype: type === 'float' ? 'f32' : 'i32' }));
       };
       expect(run({ training_mode: 2 }, 15, 3)).toThrow(/node 'BatchNormalization_0' \(BatchNormalization\): training_mode = 2 should be 0 or 1/);
       expect(run({}, 15, 3)).toThrow(/training_mode = 0 gives Y only; its outputs y1, y2 \(the running mean and variance\) are training_mode = 1's/);
       expect(run({ training_mode: 1 }, 14, 5)).toThrow(/has 5 outputs; from opset 14 BatchNormalization has at most 3 \(Y, running_mean, running_var\)/);
       expect(run({ training_mode: 1 }, 15, 3, 3)).toThrow(/input 1 \(scale\) is \[3\]; for x \[3, 2, 4\] it needs 2 values, one per channel/);
+      expect(run({ training_mode: 1 }, 15, 3, 2, 'int32')).toThrow(/its input is i32; BatchNormalization takes floats/);
     });
   });
 
