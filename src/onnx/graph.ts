@@ -134,7 +134,7 @@ export class GraphRunner {
     return node.inputs.map((name) => {
       if (name === '') return undefined;
       const v = scope.get(name);
-      if (v === undefined) throw new ValueError(`onnx: ${describe(node)} needs ${name}, an output its producer does not compute in tmnn (an optional output: a mask, running statistics in training mode)`);
+      if (v === undefined) throw new ValueError(`onnx: ${describe(node)} needs ${name}, an output its producer does not compute in tmnn (one of the optional outputs tmnn leaves out)`);
       return v;
     });
   }

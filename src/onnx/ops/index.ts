@@ -32,6 +32,7 @@ import { SEQUENCE_MAP_OPS } from './sequence_map.js';
 import { SHAPE_OPS } from './shape.js';
 import { SIGNAL_OPS } from './signal.js';
 import { TENSOR_SCATTER_OPS } from './tensor_scatter.js';
+import { TRAINING_NODE_OPS } from './training_nodes.js';
 
 export const OPS: OpTable = {
   ...ELEMENTWISE_OPS,
@@ -64,6 +65,7 @@ export const OPS: OpTable = {
   ...BITWISE_OPS,
   ...DETECTION_OPS,
   ...TENSOR_SCATTER_OPS,
+  ...TRAINING_NODE_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */

@@ -7,6 +7,7 @@ import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import type { OnnxOp, OpTable } from './op.js';
 import { perChannel } from './spatial.js';
+import { batchNormalizationTraining, batchNormalizationTrains } from './training_nodes.js';
 
 /** (x − mean) / √(var + ε) over `axes`, with the mean and 1/√(var + ε) (kept dims) for outputs that ask for them. */
 function standardize(x: Tensor, axes: number[], epsilon: number): { y: Tensor; mean: Tensor; invStd: Tensor } {
@@ -26,14 +27,12 @@ function channelAxes(call: NodeCall, x: Tensor, spatial = true): number[] {
 /**
  * BatchNormalization in inference form: the running mean and variance given
  * as inputs. Before opset 9 `spatial` = 0 gave statistics per element
- * ([C, D1, …]) rather than per channel.
+ * ([C, D1, …]) rather than per channel. Training mode (the batch's own
+ * statistics) is training_nodes.ts's.
  */
 const batchNormalization: OnnxOp = {
   run: (call) => {
-    if (call.int('training_mode', 0) !== 0) throw call.error('training_mode = 1 is not supported: tmnn runs BatchNormalization in inference form (re-export the model in eval mode)');
-    if (call.opset < 7) call.refuse('is_test', (v) => v === 1, 'tmnn runs BatchNormalization in inference form');
-    const extra = call.node.outputs.slice(1).filter((o) => o !== '');
-    if (extra.length) throw call.error(`its training outputs (${extra.join(', ')}) are not supported: tmnn runs BatchNormalization in inference form`);
+    if (batchNormalizationTrains(call)) return batchNormalizationTraining(call);
     const x = call.tensor(0);
     channelAxes(call, x, false);
     const epsilon = call.float('epsilon', 1e-5);

@@ -184,8 +184,6 @@ export const SHAPE_OPS: OpTable = {
   Constant: constant,
   // A sequence passes through too (opset 14).
   Identity: { run: (call) => call.anyValue(0), host: (_call, [x]) => x },
-  // Inference: dropout passes x through; a mask output is never computed.
-  Dropout: { run: (call) => call.value(0) },
   Shape: {
     run: (call) => {
       const shape = shapeOf(call.value(0));
