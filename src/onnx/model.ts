@@ -123,11 +123,12 @@ export class OnnxModel extends Module {
       // Before IR version 4 initializers were listed among the inputs too, as their defaults.
       this.#inputInfos = graph.inputs.filter((i) => !own.has(i.name));
       this.#outputInfos = graph.outputs;
-      refuseUnsupportedTypes(this.#inputInfos, this.#outputInfos);
       this.inputs = this.#inputInfos.map(describeGraphValue);
       this.outputs = this.#outputInfos.map(describeGraphValue);
       if (!this.outputs.length) throw new CorruptFileError('onnx: the graph has no outputs');
       this.#runner = new GraphRunner(graph, opset, initializers, hostCopies);
+      // After the runner's checks: a model of another domain's ops (ai.onnx.ml's ZipMap making a seq(map)) is named for its ops.
+      refuseUnsupportedTypes(this.#inputInfos, this.#outputInfos);
     } catch (err) {
       for (const p of this.#parameters.values()) p.dispose();
       throw err;
