@@ -102,28 +102,25 @@ export function feedValue(info: OnnxValueInfo, given: unknown): Value {
   return checkTensor(info, given, `input ${info.name}`);
 }
 
-/**
- * A graph output as the caller gets it: a tensor of its own (a host array
- * made one; one `held` — a feed, a parameter, one given already — copied),
- * an array of them for a sequence, null for an empty optional.
- */
-export function outputValue(v: Value, name: string, held: Set<Tensor>, copy: (t: Tensor) => Tensor): OnnxOutput {
-  const own = (item: Tensor | Constant): Tensor => {
-    const t = item instanceof Constant ? tensorOf(item, `output ${name}`) : item;
-    if (!held.has(t)) {
-      held.add(t);
-      return t;
-    }
-    return copy(t);
-  };
-  if (v instanceof Optional) return v.element === undefined ? null : outputValue(v.element, name, held, copy);
-  if (v instanceof Sequence) return v.items.map(own);
-  return own(v);
+/** A tensor of the caller's own for a graph output's tensor: a host array made one; one `held` (a feed, a parameter, one given already) copied. */
+export function ownTensor(item: Tensor | Constant, name: string, held: Set<Tensor>, copy: (t: Tensor) => Tensor): Tensor {
+  const t = item instanceof Constant ? tensorOf(item, `output ${name}`) : item;
+  if (!held.has(t)) {
+    held.add(t);
+    return t;
+  }
+  return copy(t);
 }
 
-/** Refuses, in run (which gives tensors), an output that is a sequence or an optional: declared so, or found so. */
-export function tensorOutput(v: OnnxOutput | Value, name: string): void {
-  if (v instanceof Tensor || v instanceof Constant) return;
-  const what = v === null ? 'an empty optional' : Array.isArray(v) ? `a sequence of ${v.length} tensors` : describeValue(v);
-  throw new ValueError(`onnx: the graph output ${name} is ${what}; model.run and runAsync give tensors only: model.runValues (runValuesAsync) gives a sequence as an array of tensors and an empty optional as null`);
+/** A graph output as the caller gets it: a tensor of its own (ownTensor), an array of them for a sequence, null for an empty optional. */
+export function outputValue(v: Value, name: string, held: Set<Tensor>, copy: (t: Tensor) => Tensor): OnnxOutput {
+  if (v instanceof Optional) return v.element === undefined ? null : outputValue(v.element, name, held, copy);
+  if (v instanceof Sequence) return v.items.map((item) => ownTensor(item, name, held, copy));
+  return ownTensor(v, name, held, copy);
+}
+
+/** A graph output run gives (a tensor, or a host array it makes one); a sequence or an optional found there is refused. */
+export function tensorOutput(v: Value, name: string): Tensor | Constant {
+  if (v instanceof Tensor || v instanceof Constant) return v;
+  throw new ValueError(`onnx: the graph output ${name} is ${describeValue(v)}; model.run and runAsync give tensors only: model.runValues (runValuesAsync) gives a sequence as an array of tensors and an empty optional as null`);
 }

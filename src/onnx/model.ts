@@ -18,7 +18,7 @@ import { isLowBitFloatType } from './float4.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
-import { feedValue, isTensorType, outputValue, refuseUnsupportedTypes, tensorOutput, typeName, type OnnxInput, type OnnxInputs, type OnnxOutput } from './edges.js';
+import { feedValue, isTensorType, outputValue, ownTensor, refuseUnsupportedTypes, tensorOutput, typeName, type OnnxInput, type OnnxInputs, type OnnxOutput } from './edges.js';
 import { Constant, constantOf, isIntegerType, rawByteLength, tensorOf, tensorsIn, type ElementType, type Value } from './value.js';
 
 /**
@@ -159,7 +159,7 @@ export class OnnxModel extends Module {
    * A model with sequence or optional outputs runs with runValues.
    */
   run(inputs: OnnxInputs): Record<string, Tensor> {
-    return this.#run(inputs, true) as Record<string, Tensor>;
+    return this.#run(inputs, true, (v, name, held) => ownTensor(tensorOutput(v, name), name, held, clone));
   }
 
   /**
@@ -168,19 +168,15 @@ export class OnnxModel extends Module {
    * caller's own, as run's.
    */
   runValues(inputs: OnnxInputs): Record<string, OnnxOutput> {
-    return this.#run(inputs, false);
+    return this.#run(inputs, false, (v, name, held) => outputValue(v, name, held, clone));
   }
 
-  #run(inputs: OnnxInputs, tensorsOnly: boolean): Record<string, OnnxOutput> {
+  /** A run whose outputs `give` makes the caller's own (copying those `held`: feeds, parameters, ones given already). */
+  #run<T>(inputs: OnnxInputs, tensorsOnly: boolean, give: (v: Value, name: string, held: Set<Tensor>) => T): Record<string, T> {
     const names = this.#outputNames(tensorsOnly);
     const feeds = this.feeds(inputs);
     const held = new Set<Tensor>([...[...feeds.values()].flatMap(tensorsIn), ...this.#parameters.values()]);
-    const values = tidy(() =>
-      this.#runner.run(feeds, names).map((v, i) => {
-        if (tensorsOnly) tensorOutput(v, names[i]);
-        return outputValue(v, names[i], held, clone);
-      }),
-    );
+    const values = tidy(() => this.#runner.run(feeds, names).map((v, i) => give(v, names[i], held)));
     return Object.fromEntries(names.map((name, i) => [name, values[i]]));
   }
 
@@ -210,15 +206,15 @@ export class OnnxModel extends Module {
    * otherwise live until it is garbage.
    */
   async runAsync(inputs: OnnxInputs, options: RunAsyncOptions = {}): Promise<Record<string, Tensor>> {
-    return (await this.#runAsync(inputs, options, true)) as Record<string, Tensor>;
+    return this.#runAsync(inputs, options, true, (v, name, held) => ownTensor(tensorOutput(v, name), name, held, clone));
   }
 
   /** runAsync for a model of any outputs, as runValues gives them. */
   async runValuesAsync(inputs: OnnxInputs, options: RunAsyncOptions = {}): Promise<Record<string, OnnxOutput>> {
-    return this.#runAsync(inputs, options, false);
+    return this.#runAsync(inputs, options, false, (v, name, held) => outputValue(v, name, held, clone));
   }
 
-  async #runAsync(inputs: OnnxInputs, options: RunAsyncOptions, tensorsOnly: boolean): Promise<Record<string, OnnxOutput>> {
+  async #runAsync<T>(inputs: OnnxInputs, options: RunAsyncOptions, tensorsOnly: boolean, give: (v: Value, name: string, held: Set<Tensor>) => T): Promise<Record<string, T>> {
     const { grad = true } = checkOptions(tensorsOnly ? 'OnnxModel.runAsync' : 'OnnxModel.runValuesAsync', options, { grad: 'boolean' });
     const names = this.#outputNames(tensorsOnly);
     const feeds = this.feeds(inputs);
@@ -234,7 +230,7 @@ export class OnnxModel extends Module {
       }
     }
     // The runner frees all it made but these; a feed, a parameter or a value two outputs share is copied.
-    const outputs = values.map((v, i) => outputValue(v, names[i], held, clone));
+    const outputs = values.map((v, i) => give(v, names[i], held));
     return Object.fromEntries(names.map((name, i) => [name, outputs[i]]));
   }
 

@@ -246,6 +246,7 @@ describe.each(BACKENDS)('tm.onnx optional values on %s', (backend) => {
       const [y] = await runModel(bytes, [feed(x)]);
       expectExact(y.v, tripled, 'run([x]): the optional input at the end left out');
       expectExact(Array.from((await ortRun(bytes, { x: ortFloat(x), bias: ortFloat(bias) })).y.data as Float32Array), added, 'x + bias against onnxruntime-web');
+      // onnxruntime-web's session.run refuses a feed left out ("input 'bias' is missing in 'feeds'") and takes no null: only the tensor case compares.
     });
 
     it.each([[4, [2, 3]], [1, [5]], [0, [3, 2]]])('a Loop carrying an optional that starts empty, %i iterations of [%s], its If branches returning optionals (run, runAsync, onnxruntime-web)', async (trips, shape) => {
