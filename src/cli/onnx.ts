@@ -1,7 +1,8 @@
 // `tmnn onnx FILE`: will this ONNX model run here, and how fast? Loads it on
 // the backend tmnn picks (or --backend), describes it (producer, opset, inputs
 // and outputs, parameters, ops), then times inference on zeros of its input
-// shapes, a free dimension (a batch size) taken as 1 — with runAsync where
+// shapes, a free dimension (a batch size) taken as 1, a sequence input a list
+// of one such tensor, an optional one holding it — with runAsync where
 // the synchronous run refuses the model for needing device values read back
 // (NonZero, a Loop whose length depends on the data). A model using ops tmnn
 // does not run fails to load, and the error lists them all.
@@ -10,9 +11,10 @@ import { backend } from '../engine.js';
 import { tensor } from '../ops/creation.js';
 import { load } from '../onnx/index.js';
 import { USE_RUN_ASYNC } from '../onnx/node_call.js';
+import type { OnnxInput, OnnxOutput } from '../onnx/edges.js';
 import type { OnnxModel, OnnxValueDescription } from '../onnx/model.js';
 import { noGrad } from '../tape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 
 export interface OnnxSummary {
   file: string;
@@ -23,29 +25,42 @@ export interface OnnxSummary {
   outputs: readonly OnnxValueDescription[];
   parameters: number;
   ops: Record<string, number>;
-  /** Inference on zeros of the inputs' shapes (free dimensions 1): the shapes run, and ms per run (op + readback, best of runs). */
-  timing: { inputShapes: Record<string, number[]>; outputShapes: Record<string, number[]>; ms: number; mode: 'run' | 'runAsync' };
+  /**
+   * Inference on zeros of the inputs' shapes (free dimensions 1): the shapes
+   * run (a sequence's as a list of shapes, an empty optional's null), and ms
+   * per run (op + readback, best of runs).
+   */
+  timing: { inputShapes: Record<string, ValueShape>; outputShapes: Record<string, ValueShape>; ms: number; mode: 'run' | 'runAsync' };
 }
 
 const describeShape = (v: OnnxValueDescription) => `${v.name}: ${v.type}${v.shape ? ` [${v.shape.map((d) => d ?? '?').join(', ')}]` : ''}`;
 
-/** Zeros of an input's declared shape (a free or symbolic dimension as 1), in the dtype it is given as. */
-function zerosFor(info: OnnxValueDescription): Tensor {
+/** A value's shape: a tensor's, a sequence's tensors', or null for an empty optional. */
+export type ValueShape = number[] | { sequence: number[][] } | null;
+
+/** Zeros of an input's declared shape (a free or symbolic dimension as 1), in the dtype it is given as; a list of one for a sequence. */
+function zerosFor(info: OnnxValueDescription): Tensor | Tensor[] {
   const shape = (info.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
   const size = shape.reduce((a, b) => a * b, 1);
-  const integer = /int|bool/.test(info.type);
-  return integer ? tensor(new Int32Array(size), shape, { dtype: 'i32' }) : tensor(new Float32Array(size), shape, { dtype: info.type === 'float16' ? 'f16' : 'f32' });
+  // 'float16', 'seq(int64)', 'optional(seq(float))': the element type inside.
+  const element = info.type.replace(/^(optional\()?(seq\()?/, '').replace(/\)+$/, '');
+  const integer = /int|bool/.test(element);
+  const zeros = integer ? tensor(new Int32Array(size), shape, { dtype: 'i32' }) : tensor(new Float32Array(size), shape, { dtype: element === 'float16' ? 'f16' : 'f32' });
+  return /^(optional\()?seq\(/.test(info.type) ? [zeros] : zeros;
 }
 
+const tensorsOf = (v: OnnxOutput | OnnxInput): readonly Tensor[] => (v === null ? [] : v instanceof Tensor ? [v] : v);
+const shapeOf = (v: OnnxOutput | OnnxInput): ValueShape => (v === null ? null : v instanceof Tensor ? [...v.shape] : { sequence: v.map((t) => [...t.shape]) });
+
 async function timeInference(model: OnnxModel): Promise<OnnxSummary['timing']> {
-  const feeds = Object.fromEntries(model.inputs.map((i) => [i.name, zerosFor(i)]));
+  const feeds: Record<string, Tensor | Tensor[]> = Object.fromEntries(model.inputs.map((i) => [i.name, zerosFor(i)]));
   let mode: 'run' | 'runAsync' = 'run';
   const once = async () => {
-    const outputs = mode === 'run' ? noGrad(() => model.run(feeds)) : await model.runAsync(feeds, { grad: false });
-    await Promise.all(Object.values(outputs).map((t) => t.data()));
+    const outputs = mode === 'run' ? noGrad(() => model.runValues(feeds)) : await model.runValuesAsync(feeds, { grad: false });
+    await Promise.all(Object.values(outputs).flatMap(tensorsOf).map((t) => t.data()));
     return outputs;
   };
-  let first: Record<string, Tensor>;
+  let first: Record<string, OnnxOutput>;
   try {
     first = await once();
   } catch (err) {
@@ -53,18 +68,18 @@ async function timeInference(model: OnnxModel): Promise<OnnxSummary['timing']> {
     mode = 'runAsync';
     first = await once();
   }
-  const outputShapes = Object.fromEntries(Object.entries(first).map(([name, t]) => [name, [...t.shape]]));
-  for (const t of Object.values(first)) t.dispose();
+  const outputShapes = Object.fromEntries(Object.entries(first).map(([name, v]) => [name, shapeOf(v)]));
+  for (const t of Object.values(first).flatMap(tensorsOf)) t.dispose();
   let best = Infinity;
   const until = performance.now() + 1000;
   for (let run = 0; run < 3 || performance.now() < until; run++) {
     const start = performance.now();
     const outputs = await once();
     best = Math.min(best, performance.now() - start);
-    for (const t of Object.values(outputs)) t.dispose();
+    for (const t of Object.values(outputs).flatMap(tensorsOf)) t.dispose();
   }
-  const inputShapes = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, [...t.shape]]));
-  for (const t of Object.values(feeds)) t.dispose();
+  const inputShapes = Object.fromEntries(Object.entries(feeds).map(([name, v]) => [name, shapeOf(v)]));
+  for (const t of Object.values(feeds).flatMap(tensorsOf)) t.dispose();
   return { inputShapes, outputShapes, ms: best, mode };
 }
 
@@ -91,7 +106,9 @@ export async function onnxSummary(file: string): Promise<OnnxSummary> {
 
 export function formatOnnxSummary(s: OnnxSummary): string {
   const ops = Object.entries(s.ops).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`).join(', ');
-  const shapes = (r: Record<string, number[]>) => Object.entries(r).map(([n, d]) => `${n} [${d.join(', ')}]`).join(', ');
+  const dims = (d: readonly number[]) => `[${d.join(', ')}]`;
+  const shape = (d: ValueShape) => (d === null ? 'none' : Array.isArray(d) ? dims(d) : `seq(${d.sequence.map(dims).join(', ')})`);
+  const shapes = (r: Record<string, ValueShape>) => Object.entries(r).map(([n, d]) => `${n} ${shape(d)}`).join(', ');
   return [
     `${s.file}: ONNX opset ${s.opset}${s.producer ? `, from ${s.producer}` : ''}`,
     `  inputs      ${s.inputs.map(describeShape).join('; ')}`,

@@ -28,7 +28,7 @@ export interface TensorSpec {
   external?: { location: string; offset: number; length: number };
 }
 
-export type AttributeSpec = number | string | readonly number[] | { floats: readonly number[] } | { float: number } | { strings: readonly string[] } | { tensor: TensorSpec } | { graph: SubgraphSpec };
+export type AttributeSpec = number | string | readonly number[] | { floats: readonly number[] } | { float: number } | { strings: readonly string[] } | { tensor: TensorSpec } | { graph: SubgraphSpec } | { type: TypeSpec };
 
 export interface NodeSpec {
   op: string;
@@ -39,13 +39,19 @@ export interface NodeSpec {
   domain?: string;
 }
 
-export interface ValueSpec {
+export interface ValueSpec extends TypeSpec {
   name: string;
+}
+
+/** A TypeProto: tensors of an element type (float unless given), a sequence of them, or an optional of either. */
+export interface TypeSpec {
   type?: OnnxTypeName;
   /** Sizes, symbolic names, or null for a free dimension; leave out for no shape. */
   shape?: readonly (number | string | null)[];
   /** A sequence of such tensors (ONNX's seq(tensor)) rather than one. */
   sequence?: boolean;
+  /** An optional value (ONNX's optional(tensor), or optional(seq(tensor)) with sequence). */
+  optional?: boolean;
 }
 
 export interface GraphSpec {
@@ -154,6 +160,9 @@ function writeAttribute(w: BinaryWriter, name: string, a: AttributeSpec): void {
   } else if ('graph' in a) {
     w.tag(20, WireType.Varint).int32(5);
     message(w, 6, (m) => writeGraph(m, a.graph));
+  } else if ('type' in a) {
+    w.tag(20, WireType.Varint).int32(13);
+    message(w, 14, (m) => writeType(m, a.type));
   } else {
     w.tag(20, WireType.Varint).int32(7);
     for (const v of a as readonly number[]) w.tag(8, WireType.Varint).int64(int64(v));
@@ -162,12 +171,17 @@ function writeAttribute(w: BinaryWriter, name: string, a: AttributeSpec): void {
 
 function writeValueInfo(w: BinaryWriter, v: ValueSpec): void {
   w.tag(1, WireType.LengthDelimited).string(v.name);
-  // TypeProto: tensor_type (1), or sequence_type (4) whose elem_type (1) is a TypeProto of the tensors.
-  if (v.sequence) message(w, 2, (type) => message(type, 4, (seq) => message(seq, 1, (elem) => writeTensorType(elem, v))));
-  else message(w, 2, (type) => writeTensorType(type, v));
+  message(w, 2, (type) => writeType(type, v));
 }
 
-function writeTensorType(type: BinaryWriter, v: ValueSpec): void {
+/** A TypeProto's fields: tensor_type (1); sequence_type (4) or optional_type (9), whose elem_type (1) is a TypeProto of what they hold. */
+function writeType(w: BinaryWriter, v: TypeSpec): void {
+  const tensors = (t: BinaryWriter) => (v.sequence ? message(t, 4, (seq) => message(seq, 1, (elem) => writeTensorType(elem, v))) : writeTensorType(t, v));
+  if (v.optional) message(w, 9, (opt) => message(opt, 1, tensors));
+  else tensors(w);
+}
+
+function writeTensorType(type: BinaryWriter, v: TypeSpec): void {
   message(type, 1, (tensor) => {
     tensor.tag(1, WireType.Varint).int32(ONNX_TYPES[v.type ?? 'float']);
     if (v.shape) {

@@ -24,8 +24,7 @@ import { opFor } from './ops/index.js';
 import type { OnnxOp } from './ops/op.js';
 import { OwnedTensors } from './owned.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxNodeProto } from './proto.js';
-import { graphOutputs, refuseSequenceGraphValues, type SequenceItem } from './sequence.js';
-import { Constant, elementTypeOf, isIntegerType, type ElementType, type Value } from './value.js';
+import { Constant, elementTypeOf, isIntegerType, tensorsIn, type ElementType, type Value } from './value.js';
 
 /** The oldest default-domain operator set tmnn reads: older ones changed Reshape, Slice and more in ways it does not follow. */
 export const OLDEST_OPSET = 7;
@@ -69,7 +68,6 @@ export class GraphRunner {
     private readonly hostCopies: ReadonlyMap<Tensor, Constant>,
   ) {
     checkModelGraph(graph, (g) => [...(initializers.get(g)?.keys() ?? [])]);
-    refuseSequenceGraphValues(graph);
   }
 
   /**
@@ -77,10 +75,10 @@ export class GraphRunner {
    * intermediate is an ordinary tensor in the autograd graph; the caller runs
    * this inside tidy to free them.
    */
-  run(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[]): SequenceItem[] {
+  run(feeds: ReadonlyMap<string, Value>, outputs: readonly string[]): Value[] {
     const { scope, run } = this.start(feeds);
     this.runNodes(this.graph, scope, run);
-    return graphOutputs(this.outputsOf(this.graph, scope, outputs, 'graph output'), outputs);
+    return this.outputsOf(this.graph, scope, outputs, 'graph output');
   }
 
   /**
@@ -88,30 +86,34 @@ export class GraphRunner {
    * Frees every tensor it made but the outputs it returns; an output may be
    * a feed or a parameter itself (the caller copies those).
    */
-  async runAsync(feeds: ReadonlyMap<string, Tensor>, outputs: readonly string[], parameters: ReadonlySet<Tensor>, grad: boolean): Promise<SequenceItem[]> {
+  async runAsync(feeds: ReadonlyMap<string, Value>, outputs: readonly string[], parameters: ReadonlySet<Tensor>, grad: boolean): Promise<Value[]> {
     const { scope, run } = this.start(feeds, grad);
-    const fed = new Set(feeds.values());
+    const fed = new Set([...feeds.values()].flatMap(tensorsIn));
     const owned = new OwnedTensors((t) => fed.has(t) || parameters.has(t) || this.#kept.holds(t));
     owned.enter();
-    let values: SequenceItem[] = [];
+    let values: Value[] = [];
     try {
       await this.runNodesAsync(this.graph, scope, run, owned);
-      values = graphOutputs(this.outputsOf(this.graph, scope, outputs, 'graph output'), outputs);
+      values = this.outputsOf(this.graph, scope, outputs, 'graph output');
     } finally {
       owned.leave(values);
     }
     return values;
   }
 
-  private start(feeds: ReadonlyMap<string, Tensor>, grad = true): { scope: Scope; run: Run } {
+  private start(feeds: ReadonlyMap<string, Value>, grad = true): { scope: Scope; run: Run } {
     const scope = this.scopeFor(this.graph);
     for (const [name, t] of feeds) scope.set(name, t);
-    // Fed tensors carry their declared element types: i32 holds uint8 and int8 alike, f32 a float and an 8-bit or 4-bit float.
+    // Fed tensors (a sequence's, an optional's too) carry their declared element types: i32 holds uint8 and int8 alike,
+    // f32 a float and an 8-bit or 4-bit float.
     const types = new Map<Tensor, ElementType>();
     for (const input of this.graph.inputs) {
-      const t = feeds.get(input.name);
+      const v = feeds.get(input.name);
       const type = DATA_TYPES[input.elemType] as ElementType | undefined;
-      if (t && type && ((t.dtype === 'i32' && isIntegerType(type)) || (t.dtype === 'f32' && isLowBitFloatType(type)))) types.set(t, type);
+      if (!v || !type) continue;
+      for (const t of tensorsIn(v)) {
+        if ((t.dtype === 'i32' && isIntegerType(type)) || (t.dtype === 'f32' && isLowBitFloatType(type))) types.set(t, type);
+      }
     }
     return { scope, run: { tensors: new Map(), types, grad } };
   }

@@ -3,7 +3,7 @@
 // subgraphs too, and not those only ever read on the host (host_only.ts) —
 // and forward runs the graph with tmnn's ops on the active backend, recorded
 // for autograd.
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/file.js';
 import { tidy } from '../engine.js';
@@ -17,10 +17,17 @@ import { externalTensors, fillExternal, givenFiles, givenSource, locationsOf, pa
 import { isLowBitFloatType } from './float4.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
-import { DATA_TYPES, decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
-import { Constant, constantOf, isIntegerType, rawByteLength, tensorOf, type ElementType, type Value } from './value.js';
+import { decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
+import { feedValue, isTensorType, outputValue, ownTensor, refuseUnsupportedTypes, tensorOutput, typeName, type OnnxInput, type OnnxInputs, type OnnxOutput } from './edges.js';
+import { Constant, constantOf, isIntegerType, rawByteLength, tensorOf, tensorsIn, type ElementType, type Value } from './value.js';
 
-/** A graph input or output: its name, ONNX element type and shape (a dimension's size, its symbolic name, or null when free). */
+/**
+ * A graph input or output: its name, type and shape (a dimension's size, its
+ * symbolic name, or null when free; a sequence's or optional's tensors').
+ * The type is a tensor's ONNX element type ('float', 'int64'), or ONNX's
+ * name for a sequence or optional of such tensors: 'seq(float)',
+ * 'optional(float)', 'optional(seq(float))'.
+ */
 export interface OnnxValueDescription {
   name: string;
   type: string;
@@ -62,6 +69,9 @@ export class OnnxModel extends Module {
   // Private fields: Module's field scan must not list these; ownParameters does.
   #parameters: Map<string, Tensor>;
   #runner: GraphRunner;
+  /** The graph's inputs (less the initializers old files list among them) and outputs, as declared. */
+  #inputInfos: readonly OnnxValueInfo[] = [];
+  #outputInfos: readonly OnnxValueInfo[] = [];
   /** The file as read, and where each parameter's elements sit in it: what toBytes() writes the trained values over. */
   #file: Uint8Array;
   #places = new Map<string, { type: ElementType; shape: readonly number[]; offset?: number; location?: string }>();
@@ -111,10 +121,14 @@ export class OnnxModel extends Module {
       }
       const own = initializers.get(graph)!;
       // Before IR version 4 initializers were listed among the inputs too, as their defaults.
-      this.inputs = graph.inputs.filter((i) => !own.has(i.name)).map(describeValue);
-      this.outputs = graph.outputs.map(describeValue);
+      this.#inputInfos = graph.inputs.filter((i) => !own.has(i.name));
+      this.#outputInfos = graph.outputs;
+      this.inputs = this.#inputInfos.map(describeGraphValue);
+      this.outputs = this.#outputInfos.map(describeGraphValue);
       if (!this.outputs.length) throw new CorruptFileError('onnx: the graph has no outputs');
       this.#runner = new GraphRunner(graph, opset, initializers, hostCopies);
+      // After the runner's checks: a model of another domain's ops (ai.onnx.ml's ZipMap making a seq(map)) is named for its ops.
+      refuseUnsupportedTypes(this.#inputInfos, this.#outputInfos);
     } catch (err) {
       for (const p of this.#parameters.values()) p.dispose();
       throw err;
@@ -137,26 +151,39 @@ export class OnnxModel extends Module {
   /**
    * Every graph output, by name, for inputs given by name or in the graph's
    * input order. Each input is checked against the model's declared element
-   * type and shape (symbolic dimensions such as a batch size are free).
-   * Every output is a tensor of its own, the caller's to dispose: one the
-   * graph passes straight through from an input or a parameter (an Identity)
-   * is a copy, as is a value two outputs share.
+   * type and shape (symbolic dimensions such as a batch size are free); a
+   * sequence input takes an array of tensors, an optional one null (or
+   * nothing) for an empty optional. Every output is a tensor of its own, the
+   * caller's to dispose: one the graph passes straight through from an input
+   * or a parameter (an Identity) is a copy, as is a value two outputs share.
+   * A model with sequence or optional outputs runs with runValues.
    */
-  run(inputs: readonly Tensor[] | Readonly<Record<string, Tensor>>): Record<string, Tensor> {
+  run(inputs: OnnxInputs): Record<string, Tensor> {
+    return this.#run(inputs, true, (v, name, held) => ownTensor(tensorOutput(v, name), name, held, clone));
+  }
+
+  /**
+   * run for a model of any outputs: a sequence (seq(tensor)) as an array of
+   * tensors, an optional as its value or null when empty. The tensors are the
+   * caller's own, as run's.
+   */
+  runValues(inputs: OnnxInputs): Record<string, OnnxOutput> {
+    return this.#run(inputs, false, (v, name, held) => outputValue(v, name, held, clone));
+  }
+
+  /** A run whose outputs `give` makes the caller's own (copying those `held`: feeds, parameters, ones given already). */
+  #run<T>(inputs: OnnxInputs, tensorsOnly: boolean, give: (v: Value, name: string, held: Set<Tensor>) => T): Record<string, T> {
+    const names = this.#outputNames(tensorsOnly);
     const feeds = this.feeds(inputs);
-    const names = this.outputs.map((o) => o.name);
-    const held = new Set<Tensor>([...feeds.values(), ...this.#parameters.values()]);
-    const values = tidy(() =>
-      this.#runner.run(feeds, names).map((v, i) => {
-        const t = asOutput(v, names[i]);
-        if (!held.has(t)) {
-          held.add(t);
-          return t;
-        }
-        return clone(t);
-      }),
-    );
+    const held = new Set<Tensor>([...[...feeds.values()].flatMap(tensorsIn), ...this.#parameters.values()]);
+    const values = tidy(() => this.#runner.run(feeds, names).map((v, i) => give(v, names[i], held)));
     return Object.fromEntries(names.map((name, i) => [name, values[i]]));
+  }
+
+  /** The output names, checking that run (tensorsOnly) can give each: none declared a sequence or an optional. */
+  #outputNames(tensorsOnly: boolean): string[] {
+    if (tensorsOnly) for (const o of this.#outputInfos) if (!isTensorType(o)) throw new ValueError(`onnx: the graph output ${o.name} is ${typeName(o)}; model.run and runAsync give tensors only: model.runValues (runValuesAsync) gives a sequence as an array of tensors and an optional as its value or null`);
+    return this.#outputInfos.map((o) => o.name);
   }
 
   /** forward through runAsync: for models that must read device values back (NonZero, a Loop whose length depends on the data). */
@@ -178,41 +205,57 @@ export class OnnxModel extends Module {
    * wrap an await): for inference, whose graph's saved tensors would
    * otherwise live until it is garbage.
    */
-  async runAsync(inputs: readonly Tensor[] | Readonly<Record<string, Tensor>>, options: RunAsyncOptions = {}): Promise<Record<string, Tensor>> {
-    const { grad = true } = checkOptions('OnnxModel.runAsync', options, { grad: 'boolean' });
+  async runAsync(inputs: OnnxInputs, options: RunAsyncOptions = {}): Promise<Record<string, Tensor>> {
+    return this.#runAsync(inputs, options, true, (v, name, held) => ownTensor(tensorOutput(v, name), name, held, clone));
+  }
+
+  /** runAsync for a model of any outputs, as runValues gives them. */
+  async runValuesAsync(inputs: OnnxInputs, options: RunAsyncOptions = {}): Promise<Record<string, OnnxOutput>> {
+    return this.#runAsync(inputs, options, false, (v, name, held) => outputValue(v, name, held, clone));
+  }
+
+  async #runAsync<T>(inputs: OnnxInputs, options: RunAsyncOptions, tensorsOnly: boolean, give: (v: Value, name: string, held: Set<Tensor>) => T): Promise<Record<string, T>> {
+    const { grad = true } = checkOptions(tensorsOnly ? 'OnnxModel.runAsync' : 'OnnxModel.runValuesAsync', options, { grad: 'boolean' });
+    const names = this.#outputNames(tensorsOnly);
     const feeds = this.feeds(inputs);
-    const names = this.outputs.map((o) => o.name);
     const parameters = new Set(this.#parameters.values());
     const values = await this.#runner.runAsync(feeds, names, parameters, grad);
-    const held = new Set<Tensor>([...feeds.values(), ...parameters]);
-    // The runner frees all it made but these; a feed, a parameter or a value two outputs share is copied.
-    const outputs = values.map((v, i) => {
-      const t = asOutput(v, names[i]);
-      if (!held.has(t)) {
-        held.add(t);
-        return t;
+    const held = new Set<Tensor>([...[...feeds.values()].flatMap(tensorsIn), ...parameters]);
+    if (tensorsOnly) {
+      const bad = values.findIndex((v) => !(v instanceof Tensor || v instanceof Constant));
+      if (bad >= 0) {
+        // The runner handed these over: free them before refusing.
+        for (const t of new Set(values.flatMap(tensorsIn))) if (!held.has(t) && !t.isDisposed) t.dispose();
+        tensorOutput(values[bad], names[bad]);
       }
-      return clone(t);
-    });
+    }
+    // The runner frees all it made but these; a feed, a parameter or a value two outputs share is copied.
+    const outputs = values.map((v, i) => give(v, names[i], held));
     return Object.fromEntries(names.map((name, i) => [name, outputs[i]]));
   }
 
-  private feeds(inputs: readonly Tensor[] | Readonly<Record<string, Tensor>>): Map<string, Tensor> {
+  private feeds(inputs: OnnxInputs): Map<string, Value> {
     const expected = this.inputs.map((i) => i.name).join(', ');
-    let pairs: [OnnxValueDescription, unknown][];
+    const infos = this.#inputInfos;
+    let pairs: [OnnxValueInfo, unknown][];
     if (Array.isArray(inputs)) {
-      if (inputs.length !== this.inputs.length) throw new ValueError(`onnx: the model takes ${this.inputs.length} inputs (${expected}), got ${inputs.length}`);
-      pairs = this.inputs.map((info, i) => [info, inputs[i]]);
+      // Trailing inputs of optional type may be left out of the list.
+      const least = infos.reduce((n, info, i) => (info.optional ? n : i + 1), 0);
+      if (inputs.length < least || inputs.length > infos.length) {
+        const range = least === infos.length ? `${infos.length}` : `${least} to ${infos.length}`;
+        throw new ValueError(`onnx: the model takes ${range} inputs (${expected}), got ${inputs.length}`);
+      }
+      pairs = infos.map((info, i) => [info, inputs[i]]);
     } else {
-      const given = inputs as Readonly<Record<string, Tensor>>;
-      const extra = Object.keys(given).filter((name) => !this.inputs.some((i) => i.name === name));
+      const given = inputs as Readonly<Record<string, OnnxInput | undefined>>;
+      const extra = Object.keys(given).filter((name) => !infos.some((i) => i.name === name));
       if (extra.length) throw new ValueError(`onnx: the model has no input named ${extra.join(', ')}; its inputs are ${expected}`);
-      pairs = this.inputs.map((info) => {
-        if (!Object.hasOwn(given, info.name)) throw new ValueError(`onnx: input ${info.name} is missing; the model takes ${expected}`);
+      pairs = infos.map((info) => {
+        if (!Object.hasOwn(given, info.name) && !info.optional) throw new ValueError(`onnx: input ${info.name} is missing; the model takes ${expected}`);
         return [info, given[info.name]];
       });
     }
-    return new Map(pairs.map(([info, t]) => [info.name, checkInput(info, t)]));
+    return new Map(pairs.map(([info, v]) => [info.name, feedValue(info, v)]));
   }
 
   /**
@@ -295,36 +338,8 @@ export class OnnxModel extends Module {
   }
 }
 
-function describeValue(info: OnnxValueInfo): OnnxValueDescription {
-  return { name: info.name, type: DATA_TYPES[info.elemType] ?? 'unknown', ...(info.shape ? { shape: info.shape } : {}) };
-}
-
-/** The tmnn dtypes an input of an ONNX element type may be given as. */
-function dtypesFor(type: string): readonly string[] | undefined {
-  if (type === 'float' || type === 'double' || type === 'bfloat16' || isLowBitFloatType(type)) return ['f32'];
-  if (type === 'float16') return ['f16'];
-  if (isIntegerType(type as ElementType) || type === 'bool') return ['i32', 'i8'];
-  return undefined;
-}
-
-function checkInput(info: OnnxValueDescription, t: unknown): Tensor {
-  if (!(t instanceof Tensor)) throw new ValueError(`onnx: input ${info.name} must be a tensor, got ${t === null ? 'null' : typeof t}`);
-  const dtypes = dtypesFor(info.type);
-  if (dtypes && !dtypes.includes(t.dtype)) {
-    throw new DTypeError(`onnx: input ${info.name} is ${t.dtype}; the model takes ${info.type} there, given as ${dtypes.join(' or ')}`);
-  }
-  const shape = info.shape;
-  if (shape) {
-    const fits = shape.length === t.rank && shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
-    const wanted = `[${shape.map((d) => d ?? '?').join(', ')}]`;
-    if (!fits) throw new ShapeError(`onnx: input ${info.name} is [${t.shape.join(', ')}]; the model takes ${wanted}`);
-  }
-  return t;
-}
-
-/** A graph output as a tensor: one the graph computes on the host (a shape) is made one. */
-function asOutput(v: Tensor | Constant, name: string): Tensor {
-  return v instanceof Constant ? tensorOf(v, `output ${name}`) : v;
+function describeGraphValue(info: OnnxValueInfo): OnnxValueDescription {
+  return { name: info.name, type: typeName(info), ...(info.shape ? { shape: info.shape } : {}) };
 }
 
 /** A model from an ONNX file's bytes; one that keeps data in external files takes their bytes as { externalData }. */

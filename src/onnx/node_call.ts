@@ -5,9 +5,10 @@
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { KeptTensors } from './kept.js';
-import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxTensorProto } from './proto.js';
+import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxTensorProto, OnnxType } from './proto.js';
 import { Sequence, type SequenceItem } from './sequence.js';
-import { Constant, constantOf, tensorOf, type ElementType, type Value } from './value.js';
+import { Optional } from './optional.js';
+import { Constant, constantOf, describeValue, tensorOf, type ElementType, type Value } from './value.js';
 
 /** How a node runs its subgraphs: synchronously, and in an asynchronous run (runAsync) through the asynchronous runner too. */
 export interface Subgraphs {
@@ -65,17 +66,17 @@ export class NodeCall {
     return this.inputs[i] !== undefined;
   }
 
-  /** Input i, a tensor or a host array: a sequence there is an error (an op that takes one reads it with sequence()). */
+  /** Input i, a tensor or a host array: a sequence or an optional there is an error (an op that takes one reads it with sequence() or anyValue()). */
   value(i: number): SequenceItem {
     const v = this.anyValue(i);
-    if (v instanceof Sequence) throw this.error(`input ${i} (${this.node.inputs[i]}) is a sequence of ${v.length} tensors; ${this.node.opType} takes a tensor there`);
+    if (v instanceof Sequence || v instanceof Optional) throw this.error(`input ${i} (${this.node.inputs[i]}) is ${describeValue(v)}; ${this.node.opType} takes a tensor there${v instanceof Optional ? ' (OptionalGetElement takes the tensor out of an optional)' : ''}`);
     return v;
   }
 
   /** Input i, which must be a sequence (ONNX's seq(tensor)). */
   sequence(i: number): Sequence {
     const v = this.anyValue(i);
-    if (!(v instanceof Sequence)) throw this.error(`input ${i} (${this.node.inputs[i]}) is a tensor [${v.shape.join(', ')}]; ${this.node.opType} takes a sequence there`);
+    if (!(v instanceof Sequence)) throw this.error(`input ${i} (${this.node.inputs[i]}) is ${describeValue(v)}; ${this.node.opType} takes a sequence there${v instanceof Optional ? ' (OptionalGetElement takes the sequence out of an optional)' : ''}`);
     return v;
   }
 
@@ -98,7 +99,7 @@ export class NodeCall {
 
   asTensor(v: Value, what: string): Tensor {
     if (v instanceof Tensor) return v;
-    if (v instanceof Sequence) throw this.error(`${what} is a sequence of ${v.length} tensors where a tensor is needed`);
+    if (v instanceof Sequence || v instanceof Optional) throw this.error(`${what} is ${describeValue(v)} where a tensor is needed`);
     let t = this.tensors.get(v);
     // A loop iteration's tidy frees what it uploaded: a later iteration uploads again.
     if (!t || t.isDisposed) {
@@ -223,6 +224,14 @@ export class NodeCall {
     if (!a) return undefined;
     if (a.kind !== 'tensor') throw this.error(`attribute ${name} should be a tensor, it is ${a.kind}`);
     return constantOf(a.value as OnnxTensorProto, `${this.where} attribute ${name}`);
+  }
+
+  /** A type-valued attribute (Optional's type): a TypeProto. */
+  typeAttribute(name: string): OnnxType | undefined {
+    const a = this.attribute(name);
+    if (!a) return undefined;
+    if (a.kind !== 'type') throw this.error(`attribute ${name} should be a type, it is ${a.kind}`);
+    return a.value;
   }
 
   /** A graph-valued attribute: an If's branch, a Loop's or Scan's body. */

@@ -44,6 +44,7 @@ export type OnnxAttribute =
   | { kind: 'floats'; value: number[] }
   | { kind: 'ints'; value: number[] }
   | { kind: 'strings'; value: string[] }
+  | { kind: 'type'; value: OnnxType }
   | { kind: 'other'; type: number };
 
 export interface OnnxTensorProto {
@@ -74,14 +75,22 @@ export interface OnnxExternalPlace {
   length?: number;
 }
 
-export interface OnnxValueInfo {
-  name: string;
-  /** TensorProto.DataType of a tensor-typed value (of a sequence's tensors, for a sequence); 0 for other types or when not given. */
+/** A TypeProto: a tensor type, seq(tensor), optional(tensor) or optional(seq(tensor)). */
+export interface OnnxType {
+  /** TensorProto.DataType of the tensors (a sequence's, an optional's); 0 for other types or when not given. */
   elemType: number;
   /** Set for a sequence of tensors (TypeProto's sequence_type), ONNX's seq(tensor). */
   sequence?: true;
+  /** Set for an optional value (TypeProto's optional_type): optional(tensor), or optional(seq(tensor)) with sequence set too. */
+  optional?: true;
   /** Each dimension's size, or its symbolic name ('batch'), or null when unknown; undefined shape when not given. */
   shape?: (number | string | null)[];
+  /** A type tmnn has no value for (a map, a sparse tensor, a sequence of optionals…), as ONNX writes it; unset for those above. */
+  unsupported?: string;
+}
+
+export interface OnnxValueInfo extends OnnxType {
+  name: string;
 }
 
 /** TensorProto.DataType values, by ONNX's names. */
@@ -201,12 +210,12 @@ function readNode(r: BinaryReader, end: number): OnnxNodeProto {
 }
 
 // AttributeProto.AttributeType
-const FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, GRAPH = 5, FLOATS = 6, INTS = 7, STRINGS = 8;
+const FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, GRAPH = 5, FLOATS = 6, INTS = 7, STRINGS = 8, TYPE_PROTO = 13;
 
 function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
   let name = '';
   let type = 0;
-  let f = 0, i = 0, s = '', t: OnnxTensorProto | undefined, g: OnnxGraphProto | undefined;
+  let f = 0, i = 0, s = '', t: OnnxTensorProto | undefined, g: OnnxGraphProto | undefined, tp: OnnxType | undefined;
   const floats: number[] = [], ints: number[] = [], strings: string[] = [];
   fields(r, end, (no, wire) => {
     if (no === 1) name = r.string();
@@ -219,10 +228,11 @@ function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
     else if (no === 7) repeated(r, wire, () => r.float(), floats);
     else if (no === 8) repeated(r, wire, () => int64(r), ints);
     else if (no === 9) strings.push(r.string());
+    else if (no === 14) tp = readType(r, sub(r));
     else return false;
   });
   // Files from before IR version 3 may leave the type out: infer it from the field that is set.
-  if (type === 0) type = t ? TENSOR : g ? GRAPH : floats.length ? FLOATS : ints.length ? INTS : strings.length ? STRINGS : s ? STRING : 0;
+  if (type === 0) type = tp ? TYPE_PROTO : t ? TENSOR : g ? GRAPH : floats.length ? FLOATS : ints.length ? INTS : strings.length ? STRINGS : s ? STRING : 0;
   const attribute: OnnxAttribute =
     type === FLOAT ? { kind: 'float', value: f }
     : type === INT ? { kind: 'int', value: i }
@@ -232,6 +242,7 @@ function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
     : type === FLOATS ? { kind: 'floats', value: floats }
     : type === INTS ? { kind: 'ints', value: ints }
     : type === STRINGS ? { kind: 'strings', value: strings }
+    : type === TYPE_PROTO && tp ? { kind: 'type', value: tp }
     : { kind: 'other', type };
   return [name, attribute];
 }
@@ -293,37 +304,59 @@ function externalPlace(name: string, entries: ReadonlyMap<string, string>): Onnx
 }
 
 function readValueInfo(r: BinaryReader, end: number): OnnxValueInfo {
-  const info: OnnxValueInfo = { name: '', elemType: 0 };
+  let name = '';
+  let type: OnnxType = { elemType: 0 };
   fields(r, end, (no) => {
-    if (no === 1) info.name = r.string();
-    else if (no === 2) {
-      // TypeProto: tensor_type (1), or sequence_type (4) of a TypeProto of tensors.
-      const typeProto = (end: number): void => fields(r, end, (f) => {
-        if (f === 4) {
-          info.sequence = true;
-          fields(r, sub(r), (e) => (e === 1 ? typeProto(sub(r)) : false));
-          return;
-        }
-        if (f !== 1) return false;
-        fields(r, sub(r), (g) => {
-          if (g === 1) info.elemType = r.int32();
-          else if (g === 2) {
-            info.shape = [];
-            fields(r, sub(r), (h) => {
-              if (h !== 1) return false;
-              let dim: number | string | null = null;
-              fields(r, sub(r), (d) => {
-                if (d === 1) dim = int64(r);
-                else if (d === 2) dim = r.string();
-                else return false;
-              });
-              info.shape!.push(dim);
-            });
-          } else return false;
-        });
-      });
-      typeProto(sub(r));
-    } else return false;
+    if (no === 1) name = r.string();
+    else if (no === 2) type = readType(r, sub(r));
+    else return false;
   });
-  return info;
+  return { name, ...type };
+}
+
+/**
+ * A TypeProto: tensor_type (1), sequence_type (4) or optional_type (9), the
+ * last two holding a TypeProto of their element. tmnn runs tensors,
+ * seq(tensor), optional(tensor) and optional(seq(tensor)); any other nesting
+ * or kind (map_type 5, sparse_tensor_type 8) is named in `unsupported`.
+ */
+function readType(r: BinaryReader, end: number): OnnxType {
+  const type: OnnxType = { elemType: 0 };
+  const kinds: string[] = [];
+  const typeProto = (end: number): void => fields(r, end, (f) => {
+    if (f === 4 || f === 9) {
+      kinds.push(f === 4 ? 'seq' : 'optional');
+      fields(r, sub(r), (e) => (e === 1 ? typeProto(sub(r)) : false));
+      return;
+    }
+    if (f === 5 || f === 8) {
+      kinds.push(f === 5 ? 'map' : 'sparse_tensor');
+      return false;
+    }
+    if (f !== 1) return false;
+    fields(r, sub(r), (g) => {
+      if (g === 1) type.elemType = r.int32();
+      else if (g === 2) {
+        type.shape = [];
+        fields(r, sub(r), (h) => {
+          if (h !== 1) return false;
+          let dim: number | string | null = null;
+          fields(r, sub(r), (d) => {
+            if (d === 1) dim = int64(r);
+            else if (d === 2) dim = r.string();
+            else return false;
+          });
+          type.shape!.push(dim);
+        });
+      } else return false;
+    });
+  });
+  typeProto(end);
+  const nesting = kinds.join('(');
+  if (nesting === 'seq' || nesting === 'optional(seq') type.sequence = true;
+  if (nesting === 'optional' || nesting === 'optional(seq') type.optional = true;
+  if (kinds.length && !type.sequence && !type.optional) {
+    type.unsupported = `${kinds.join('(')}(…${')'.repeat(kinds.length)}`;
+  }
+  return type;
 }

@@ -10,6 +10,7 @@ import type { Tensor } from '../tensor.js';
 import { float4e2m1Value, isLowBitFloatType } from './float4.js';
 import { float8Value, isFloat8Type, type Float8Type } from './float8.js';
 import { DATA_TYPES, type OnnxTensorProto } from './proto.js';
+import { Optional, optionalTypeName } from './optional.js';
 import { Sequence } from './sequence.js';
 
 /**
@@ -45,13 +46,28 @@ export class Constant {
   }
 }
 
-/** A value on a graph's edge: a tensor on the device, an array on the host, or a sequence of either (ONNX's seq(tensor)). */
-export type Value = Tensor | Constant | Sequence;
+/**
+ * A value on a graph's edge: a tensor on the device, an array on the host, a
+ * sequence of either (ONNX's seq(tensor)), or an optional holding a tensor or
+ * a sequence, or nothing (ONNX's optional type).
+ */
+export type Value = Tensor | Constant | Sequence | Optional;
 
-/** The tensors a value holds on the device: itself, or a sequence's. */
-export function tensorsIn(v: Value): Tensor[] {
+/** The tensors a value holds on the device: itself, a sequence's, an optional's. */
+export function tensorsIn(v: Value | undefined): Tensor[] {
+  if (v === undefined || v instanceof Constant) return [];
+  if (v instanceof Optional) return tensorsIn(v.element);
   if (v instanceof Sequence) return v.items.filter((t): t is Tensor => !(t instanceof Constant));
-  return v instanceof Constant ? [] : [v];
+  return [v];
+}
+
+/** A value as messages name it: 'a tensor [2, 3]', 'a sequence of 4 tensors', 'an empty optional(float)'. */
+export function describeValue(v: Value): string {
+  if (v instanceof Sequence) return `a sequence of ${v.length} tensors`;
+  if (v instanceof Optional) {
+    return v.element === undefined ? `an empty ${optionalTypeName(v.type)}` : `an optional holding ${describeValue(v.element)}`;
+  }
+  return `a tensor [${v.shape.join(', ')}]`;
 }
 
 /** A Constant's elements, decoded from an initializer or a Constant node's tensor. */

@@ -154,6 +154,25 @@ describe('tmnn tune', () => {
     expect(r.out).toMatch(/runs on js: [\d.]+ ms per run with runAsync \(it reads device values back\) \(x \[3\] → y \[1, 0\]/);
   });
 
+  it('onnx FILE: times a model of sequence and optional inputs and outputs (a list of one tensor in, an optional holding one)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tmnn-cli-onnx-'));
+    const file = join(dir, 'lists.onnx');
+    writeFileSync(file, onnxModel({
+      opset: 18,
+      inputs: [{ name: 'list', shape: ['n', 3], sequence: true }, { name: 'bias', shape: [3], optional: true }],
+      outputs: [{ name: 'rows', sequence: true }, { name: 'b', optional: true }],
+      nodes: [
+        { op: 'ConcatFromSequence', inputs: ['list'], outputs: ['all'], attributes: { axis: 0 } },
+        { op: 'SplitToSequence', inputs: ['all'], outputs: ['rows'], attributes: { keepdims: 0 } },
+        { op: 'Identity', inputs: ['bias'], outputs: ['b'] },
+      ],
+    }));
+    const r = tmnn(['onnx', file, '--backend', 'js']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('inputs      list: seq(float) [n, 3]; bias: optional(float) [3]');
+    expect(r.out).toMatch(/runs on js: [\d.]+ ms per run \(list seq\(\[1, 3\]\), bias \[3\] → rows seq\(\[3\]\), b \[3\]/);
+  });
+
   it('onnx FILE: a model with ops tmnn does not run fails with exit code 1, naming them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tmnn-cli-onnx-'));
     const file = join(dir, 'strings.onnx');

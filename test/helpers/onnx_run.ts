@@ -105,3 +105,44 @@ export async function trainSteps(model: tm.onnx.OnnxModel, x: tm.Tensor): Promis
     loss.dispose();
   }
 }
+
+/** A float64 array as an f32 tensor. */
+export const floatTensor = (x: F64): tm.Tensor => tm.tensor(Float32Array.from(x.v), [...x.shape]);
+
+/** An output read back: a tensor's shape and values, an array of them for a sequence, null for an empty optional. */
+export type Read = F64 | F64[] | null;
+
+async function readOutput(v: tm.onnx.OnnxOutput): Promise<Read> {
+  if (v === null) return null;
+  if (Array.isArray(v)) return Promise.all(v.map(async (t) => ({ shape: [...t.shape], v: Float64Array.from(await t.data()) })));
+  return { shape: [...v.shape], v: Float64Array.from(await v.data()) };
+}
+
+function disposeOutput(v: tm.onnx.OnnxOutput): void {
+  if (Array.isArray(v)) v.forEach((t) => t.dispose());
+  else v?.dispose();
+}
+
+/** Every output of model.runValues (or runValuesAsync) for `inputs`, read back; every tensor the run made is checked freed. */
+export async function runValues(bytes: Uint8Array, inputs: Record<string, F64 | F64[] | null | undefined>, mode: 'sync' | 'async' = 'sync'): Promise<Record<string, Read>> {
+  const before = tm.memory().numTensors;
+  const model = tm.onnx.fromBytes(bytes);
+  const given: Record<string, tm.onnx.OnnxInput | undefined> = {};
+  const made: tm.Tensor[] = [];
+  for (const [name, x] of Object.entries(inputs)) {
+    if (x === null || x === undefined) given[name] = x;
+    else if (Array.isArray(x)) made.push(...(given[name] = x.map(floatTensor)));
+    else made.push((given[name] = floatTensor(x)));
+  }
+  try {
+    const got = mode === 'async' ? await model.runValuesAsync(given, { grad: false }) : tm.noGrad(() => model.runValues(given));
+    const out: Record<string, Read> = {};
+    for (const [name, v] of Object.entries(got)) out[name] = await readOutput(v);
+    Object.values(got).forEach(disposeOutput);
+    return out;
+  } finally {
+    made.forEach((t) => t.dispose());
+    model.dispose();
+    expect(tm.memory().numTensors, `tensors left after running the model (test seed ${SEED})`).toBeLessThanOrEqual(before);
+  }
+}

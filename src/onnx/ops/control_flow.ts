@@ -21,22 +21,24 @@
 // own, so a long loop holds only its carried values and scan outputs, not
 // every iteration's intermediates (what backward needs, the ops saved).
 // A carried value or an If output may be a sequence (a Python list being
-// built); a device-condition If picks two lists of one length item by item.
+// built) or an optional; a device-condition If picks two lists of one length
+// item by item, and two optionals both full (or both empty) by their elements.
 import { tidy } from '../../engine.js';
 import * as ops from '../../ops/index.js';
 import { Tensor } from '../../tensor.js';
 import { hostIndex, hostStack } from '../host_math.js';
 import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxValueInfo } from '../proto.js';
+import { Optional } from '../optional.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
-import { Constant, elementTypeOf, isRunnable, type Value } from '../value.js';
+import { Constant, describeValue, elementTypeOf, isRunnable, type Value } from '../value.js';
 import type { OpTable } from './op.js';
 
 const scalar = (type: 'int64' | 'bool', v: number): Constant => new Constant(type, [], Float64Array.of(v));
 
 /** A one-element value known on the host, as a number; `what` says where it came from when it is not. */
 function onHost(call: NodeCall, v: Value, what: string, why: string): number {
-  if (v instanceof Sequence) throw call.error(`${what} is a sequence; it should be a one-element tensor`);
+  if (v instanceof Sequence || v instanceof Optional) throw call.error(`${what} is ${describeValue(v)}; it should be a one-element tensor`);
   if (v instanceof Tensor) {
     throw call.error(`${what} is computed on the device (from the model's inputs or parameters); ${why}`);
   }
@@ -46,7 +48,7 @@ function onHost(call: NodeCall, v: Value, what: string, why: string): number {
 
 /** onHost in an asynchronous run: a value on the device is read back. */
 async function readHost(call: NodeCall, v: Value, what: string): Promise<number> {
-  if (v instanceof Sequence) throw call.error(`${what} is a sequence; it should be a one-element tensor`);
+  if (v instanceof Sequence || v instanceof Optional) throw call.error(`${what} is ${describeValue(v)}; it should be a one-element tensor`);
   if (v.size !== 1) throw call.error(`${what} should hold one element, it is [${v.shape.join(', ')}]`);
   return v instanceof Constant ? v.data[0] : (await v.data())[0];
 }
@@ -71,9 +73,10 @@ function normalize(call: NodeCall, axis: number, rank: number, what: string): nu
 /** One scan output: the iterations' values joined along a new axis (on the host when every one is a Constant). */
 function stackValues(call: NodeCall, values: readonly Value[], axis: number, info: OnnxValueInfo, body: string): Value {
   if (!values.length) return emptyStack(call, info, axis, body);
-  const items = values.filter((v): v is SequenceItem => !(v instanceof Sequence));
+  const items = values.filter((v): v is SequenceItem => !(v instanceof Sequence || v instanceof Optional));
   if (items.length !== values.length) {
-    throw call.error(`its scan output ${info.name} is a sequence; ONNX stacks tensors as scan outputs (carry a sequence as a loop-carried value to collect a list)`);
+    const other = values.find((v) => v instanceof Sequence || v instanceof Optional)!;
+    throw call.error(`its scan output ${info.name} is ${other instanceof Sequence ? 'a sequence' : describeValue(other)}; ONNX stacks tensors as scan outputs (carry a sequence as a loop-carried value to collect a list)`);
   }
   const shape = items[0].shape;
   const at = items.findIndex((v) => v.shape.length !== shape.length || v.shape.some((d, i) => d !== shape[i]));
@@ -96,13 +99,19 @@ function checkArity(call: NodeCall, name: string, body: OnnxGraphProto, inputs: 
 function select(call: NodeCall, cond: Tensor, a: Value, b: Value, k: number): Value {
   if (a === b) return a;
   const name = call.node.outputs[k];
-  if (a instanceof Sequence || b instanceof Sequence) {
-    // Sequences of the same length pick item by item; of different lengths they cannot be picked on the device.
-    if (!(a instanceof Sequence && b instanceof Sequence) || a.length !== b.length) {
-      const describe = (v: Value) => (v instanceof Sequence ? `a sequence of ${v.length} tensors` : `a tensor [${v.shape.join(', ')}]`);
-      throw call.error(`its condition is computed on the device, so tmnn's synchronous run runs both branches and picks each output with where; output ${k} (${name}) is ${describe(a)} from then_branch but ${describe(b)} from else_branch, which cannot be picked elementwise. ${USE_RUN_ASYNC}, and runs only the branch taken`);
+  if (a instanceof Sequence || b instanceof Sequence || a instanceof Optional || b instanceof Optional) {
+    // Sequences of the same length pick item by item, optionals both full by their elements (both empty: either);
+    // otherwise which one the run gives decides a shape, which cannot be picked on the device.
+    const refuse = () => call.error(`its condition is computed on the device, so tmnn's synchronous run runs both branches and picks each output with where; output ${k} (${name}) is ${describeValue(a)} from then_branch but ${describeValue(b)} from else_branch, which cannot be picked elementwise. ${USE_RUN_ASYNC}, and runs only the branch taken`);
+    if (a instanceof Sequence && b instanceof Sequence && a.length === b.length) {
+      return new Sequence(a.elementType ?? b.elementType, a.items.map((item, j) => select(call, cond, item, b.items[j], k) as SequenceItem));
     }
-    return new Sequence(a.elementType ?? b.elementType, a.items.map((item, j) => select(call, cond, item, b.items[j], k) as SequenceItem));
+    if (a instanceof Optional && b instanceof Optional && a.hasElement === b.hasElement) {
+      if (!a.element || !b.element) return a;
+      const element = select(call, cond, a.element, b.element, k) as Exclude<Value, Optional>;
+      return new Optional({ elementType: a.type.elementType ?? b.type.elementType, sequence: a.type.sequence }, element);
+    }
+    throw refuse();
   }
   const ta = call.asTensor(a, `then_branch output ${k}`), tb = call.asTensor(b, `else_branch output ${k}`);
   const sameShape = ta.rank === tb.rank && ta.shape.every((d, i) => d === tb.shape[i]);

@@ -16,6 +16,7 @@ import { LOSS_OPS } from './loss.js';
 import { MATMUL_OPS } from './matmul.js';
 import { MICROSOFT_OPS, ONNXRUNTIME_DEFAULT_DOMAIN_OPS } from './microsoft.js';
 import { MISC_OPS } from './misc.js';
+import { OPTIONAL_OPS } from './optional.js';
 import { NORMALIZATION_OPS } from './normalization.js';
 import type { OnnxOp, OpTable } from './op.js';
 import { POOL_OPS } from './pool.js';
@@ -66,6 +67,7 @@ export const OPS: OpTable = {
   ...DETECTION_OPS,
   ...TENSOR_SCATTER_OPS,
   ...TRAINING_NODE_OPS,
+  ...OPTIONAL_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */

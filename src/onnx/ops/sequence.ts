@@ -18,12 +18,12 @@ import type { OpTable } from './op.js';
 const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 /** What an ONNX element type runs as in tmnn: f32, f16, or an integer (i32 holds every integer type and bool). */
-function family(type: ElementType): string {
+export function family(type: ElementType): string {
   return type === 'float16' ? 'f16' : isIntegerType(type) || type === 'bool' ? 'integer' : 'f32';
 }
 
 /** What an item runs as: a Constant by its type, a tensor by its dtype. */
-function itemFamily(v: SequenceItem): string {
+export function itemFamily(v: SequenceItem): string {
   if (v instanceof Constant) return family(v.type);
   return v.dtype === 'f32' ? 'f32' : v.dtype === 'f16' ? 'f16' : 'integer';
 }

@@ -1,0 +1,126 @@
+// The main graph's edges to the caller: what model.run takes for each graph
+// input and gives for each output. A tensor input takes a tensor; a sequence
+// (seq(tensor)) an array of tensors; an optional one of those, or null (or
+// nothing) for an empty optional. Outputs likewise: a tensor, an array of
+// tensors, or null — runValues gives any, run only tensors, so models
+// without sequences or optionals keep run's Record<string, Tensor>.
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { isLowBitFloatType } from './float4.js';
+import { Optional } from './optional.js';
+import { DATA_TYPES, type OnnxType, type OnnxValueInfo } from './proto.js';
+import { Sequence } from './sequence.js';
+import { Tensor } from '../tensor.js';
+import { Constant, describeValue, isIntegerType, isRunnable, tensorOf, type ElementType, type Value } from './value.js';
+
+/** A value given for a graph input: a tensor; an array of tensors for a sequence (seq(tensor)); null, or left out, for an empty optional. */
+export type OnnxInput = Tensor | readonly Tensor[] | null;
+
+/** The inputs of a run: in the graph's input order (a shorter list leaves trailing optional inputs out), or by name. */
+export type OnnxInputs = readonly (OnnxInput | undefined)[] | Readonly<Record<string, OnnxInput | undefined>>;
+
+/** A graph output as runValues gives it: a tensor; an array of tensors for a sequence; null for an empty optional. */
+export type OnnxOutput = Tensor | Tensor[] | null;
+
+/** ONNX's name for a value's type, its tensors' element type inside: 'float', 'seq(float)', 'optional(float)', 'optional(seq(int64))'. */
+export function typeName(type: OnnxType): string {
+  if (type.unsupported) return type.unsupported;
+  const element = DATA_TYPES[type.elemType] ?? 'unknown';
+  const tensors = type.sequence ? `seq(${element})` : element;
+  return type.optional ? `optional(${tensors})` : tensors;
+}
+
+/** Whether run (rather than runValues) can give the value: a tensor, neither a sequence nor an optional. */
+export function isTensorType(type: OnnxType): boolean {
+  return !type.sequence && !type.optional && !type.unsupported;
+}
+
+/** Refuses, when the model loads, a graph input or output of a type tmnn has no value for (a map, a sparse tensor). */
+export function refuseUnsupportedTypes(inputs: readonly OnnxValueInfo[], outputs: readonly OnnxValueInfo[]): void {
+  for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
+    const bad = list.find((v) => v.unsupported);
+    if (bad) throw new ValueError(`onnx: the graph's ${kind} ${bad.name} is of type ${bad.unsupported}; tmnn runs tensors, sequences of tensors (seq(tensor)) and optionals of either`);
+  }
+}
+
+/** The element type a graph value declares, where tmnn runs it. */
+function declaredType(info: OnnxType): ElementType | undefined {
+  const name = DATA_TYPES[info.elemType];
+  return name && isRunnable(name) ? name : undefined;
+}
+
+/** The tmnn dtypes a tensor of an ONNX element type may be given as. */
+function dtypesFor(type: string): readonly string[] | undefined {
+  if (type === 'float' || type === 'double' || type === 'bfloat16' || isLowBitFloatType(type)) return ['f32'];
+  if (type === 'float16') return ['f16'];
+  if (isIntegerType(type as ElementType) || type === 'bool') return ['i32', 'i8'];
+  return undefined;
+}
+
+/** One tensor given for input `what`, checked against the declared element type and shape (symbolic dimensions are free). */
+function checkTensor(info: OnnxValueInfo, t: unknown, what: string): Tensor {
+  if (!(t instanceof Tensor)) {
+    const got = t === null ? 'null' : Array.isArray(t) ? `an array of ${t.length}` : typeof t;
+    const optional = t === null || t === undefined ? `; only an input of optional type (${info.name} is ${typeName(info)}) may be null or left out` : '';
+    throw new ValueError(`onnx: ${what} must be a tensor, got ${got}${optional}`);
+  }
+  const type = DATA_TYPES[info.elemType] ?? 'unknown';
+  const dtypes = dtypesFor(type);
+  if (dtypes && !dtypes.includes(t.dtype)) {
+    throw new DTypeError(`onnx: ${what} is ${t.dtype}; the model takes ${type} there, given as ${dtypes.join(' or ')}`);
+  }
+  const shape = info.shape;
+  if (shape) {
+    const fits = shape.length === t.rank && shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
+    const wanted = `[${shape.map((d) => d ?? '?').join(', ')}]`;
+    if (!fits) throw new ShapeError(`onnx: ${what} is [${t.shape.join(', ')}]; the model takes ${wanted}`);
+  }
+  return t;
+}
+
+/** The tensors given for a sequence input, each checked as a tensor input is. */
+function checkSequence(info: OnnxValueInfo, given: unknown): Sequence {
+  if (!Array.isArray(given)) {
+    throw new ValueError(`onnx: input ${info.name} is a sequence (${typeName({ ...info, optional: undefined })}) and takes an array of tensors, got ${given instanceof Tensor ? `a tensor [${given.shape.join(', ')}]` : given === null ? 'null' : typeof given}`);
+  }
+  const items = given.map((t: unknown, k) => checkTensor(info, t, `input ${info.name}'s tensor ${k}`));
+  return new Sequence(declaredType(info) ?? (items[0] && tensorType(items[0])), items);
+}
+
+/** The ONNX element type a tensor of a tmnn dtype stands for, for a sequence that declares none. */
+function tensorType(t: Tensor): ElementType | undefined {
+  return t.dtype === 'f32' ? 'float' : t.dtype === 'f16' ? 'float16' : undefined;
+}
+
+/** The graph value for what the caller gave input `info`. */
+export function feedValue(info: OnnxValueInfo, given: unknown): Value {
+  if (info.optional) {
+    const type = { elementType: declaredType(info), sequence: info.sequence === true };
+    if (given === null || given === undefined) return new Optional(type, undefined);
+    return new Optional(type, info.sequence ? checkSequence(info, given) : checkTensor(info, given, `input ${info.name}`));
+  }
+  if (info.sequence) return checkSequence(info, given);
+  return checkTensor(info, given, `input ${info.name}`);
+}
+
+/** A tensor of the caller's own for a graph output's tensor: a host array made one; one `held` (a feed, a parameter, one given already) copied. */
+export function ownTensor(item: Tensor | Constant, name: string, held: Set<Tensor>, copy: (t: Tensor) => Tensor): Tensor {
+  const t = item instanceof Constant ? tensorOf(item, `output ${name}`) : item;
+  if (!held.has(t)) {
+    held.add(t);
+    return t;
+  }
+  return copy(t);
+}
+
+/** A graph output as the caller gets it: a tensor of its own (ownTensor), an array of them for a sequence, null for an empty optional. */
+export function outputValue(v: Value, name: string, held: Set<Tensor>, copy: (t: Tensor) => Tensor): OnnxOutput {
+  if (v instanceof Optional) return v.element === undefined ? null : outputValue(v.element, name, held, copy);
+  if (v instanceof Sequence) return v.items.map((item) => ownTensor(item, name, held, copy));
+  return ownTensor(v, name, held, copy);
+}
+
+/** A graph output run gives (a tensor, or a host array it makes one); a sequence or an optional found there is refused. */
+export function tensorOutput(v: Value, name: string): Tensor | Constant {
+  if (v instanceof Tensor || v instanceof Constant) return v;
+  throw new ValueError(`onnx: the graph output ${name} is ${describeValue(v)}; model.run and runAsync give tensors only: model.runValues (runValuesAsync) gives a sequence as an array of tensors and an empty optional as null`);
+}
