@@ -19,7 +19,7 @@ import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
 import { feedValue, isTensorType, outputValue, ownTensor, refuseUnsupportedTypes, tensorOutput, typeName, type OnnxInput, type OnnxInputs, type OnnxOutput } from './edges.js';
-import { Constant, constantOf, isIntegerType, rawByteLength, tensorOf, tensorsIn, type ElementType, type Value } from './value.js';
+import { bfloat16Bits, Constant, constantOf, isIntegerType, rawByteLength, tensorOf, tensorsIn, type ElementType, type Value } from './value.js';
 
 /**
  * A graph input or output: its name, type and shape (a dimension's size, its
@@ -363,10 +363,6 @@ function writeValues(view: DataView, type: ElementType, values: ArrayLike<number
   if (type === 'float') for (let i = 0; i < n; i++) view.setFloat32(i * 4, values[i], true);
   else if (type === 'double') for (let i = 0; i < n; i++) view.setFloat64(i * 8, values[i], true);
   else if (type === 'float16') encodeF16(values).forEach((bits, i) => view.setUint16(i * 2, bits, true));
-  else if (type === 'bfloat16') {
-    const f32 = new Uint32Array(Float32Array.from(values).buffer);
-    // Round to nearest even on the 16 bits dropped.
-    for (let i = 0; i < n; i++) view.setUint16(i * 2, (f32[i] + 0x7fff + ((f32[i] >>> 16) & 1)) >>> 16, true);
-  }
+  else if (type === 'bfloat16') for (let i = 0; i < n; i++) view.setUint16(i * 2, bfloat16Bits(values[i]), true);
 }
 

@@ -190,8 +190,15 @@ function fromFields(type: ElementType, t: OnnxTensorProto, where: string, size: 
   }
 }
 
-function bfloat16(bits: number): number {
+/** The value of bfloat16 `bits`. */
+export function bfloat16(bits: number): number {
   return new Float32Array(new Uint32Array([bits << 16]).buffer)[0];
+}
+
+/** v's bfloat16 bits: its f32 rounded to nearest even on the 16 bits dropped. */
+export function bfloat16Bits(v: number): number {
+  const f32 = new Uint32Array(Float32Array.of(v).buffer)[0];
+  return (f32 + 0x7fff + ((f32 >>> 16) & 1)) >>> 16;
 }
 
 const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1;

@@ -16,7 +16,7 @@ import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import { DATA_TYPES } from '../proto.js';
-import { Constant, isIntegerType, type ElementType } from '../value.js';
+import { bfloat16, bfloat16Bits, Constant, isIntegerType, type ElementType } from '../value.js';
 import type { OnnxOp, OpTable } from './op.js';
 
 /** A 0/1 attribute, refused otherwise. */
@@ -28,9 +28,7 @@ function flag(call: NodeCall, name: string, fallback: 0 | 1): boolean {
 
 /** Input i on the host as one integer (a length, a step, an axis). */
 function scalarInt(call: NodeCall, i: number, name: string): number {
-  const c = call.constant(i, name);
-  if (c.size !== 1) throw call.error(`${name} (input ${i}) should be a scalar, it is [${c.shape.join(', ')}]`);
-  const v = c.data[0];
+  const v = scalarOf(call, call.constant(i, name), i, name);
   if (!Number.isSafeInteger(v)) throw call.error(`${name} (input ${i}) = ${v} should be an integer`);
   return v;
 }
@@ -134,19 +132,11 @@ function outputType(call: NodeCall): ElementType {
   return name;
 }
 
-/** v rounded to bfloat16 (to nearest, ties to even), from its f32 rounding. */
-function bfloat16Value(v: number): number {
-  const f = new Float32Array([v]);
-  const u = new Uint32Array(f.buffer);
-  u[0] = (u[0] + 0x7fff + ((u[0] >> 16) & 1)) & 0xffff0000;
-  return f[0];
-}
-
 /** float64 values as `type` holds them: floats rounded to it, integers truncated toward 0 (numpy's astype, onnxruntime's static_cast). */
 function asType(type: ElementType, values: Float64Array): Float64Array {
   if (type === 'float') return values.map(Math.fround);
   if (type === 'float16') return values.map((v) => f16Value(f16Bits(v)));
-  if (type === 'bfloat16') return values.map(bfloat16Value);
+  if (type === 'bfloat16') return values.map((v) => bfloat16(bfloat16Bits(v)));
   if (isIntegerType(type)) return values.map((v) => Math.trunc(v) || 0);
   return values;
 }
