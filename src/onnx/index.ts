@@ -11,7 +11,7 @@ export { fromBytes, OnnxModel } from './model.js';
 export type { FromBytesOptions, OnnxFiles, OnnxValueDescription, RunAsyncOptions } from './model.js';
 export type { OnnxInput, OnnxInputs, OnnxOutput } from './edges.js';
 export type { ExternalData } from './external.js';
-export { SUPPORTED_MICROSOFT_OPS, SUPPORTED_OPS } from './ops/index.js';
+export { SUPPORTED_MICROSOFT_OPS, SUPPORTED_ML_OPS, SUPPORTED_OPS } from './ops/index.js';
 export { saveOnnx, toOnnx } from './export.js';
 export type { SaveOnnxOptions, ToOnnxOptions } from './export.js';
 

@@ -1,6 +1,6 @@
 // Every ONNX operator tmnn runs, by domain and op type: one table per kind
 // of op; onnxruntime's contrib ops (the com.microsoft domain) in tables of
-// their own (microsoft.ts).
+// their own (microsoft.ts); the ai.onnx.ml domain's classical models in ml.ts.
 import { ATTENTION_OPS } from './attention.js';
 import { BITWISE_OPS } from './bitwise.js';
 import { CONTROL_FLOW_OPS } from './control_flow.js';
@@ -16,6 +16,7 @@ import { LOSS_OPS } from './loss.js';
 import { MATMUL_OPS } from './matmul.js';
 import { MICROSOFT_OPS, ONNXRUNTIME_DEFAULT_DOMAIN_OPS } from './microsoft.js';
 import { MISC_OPS } from './misc.js';
+import { ML_OPS } from './ml.js';
 import { OPTIONAL_OPS } from './optional.js';
 import { NORMALIZATION_OPS } from './normalization.js';
 import type { OnnxOp, OpTable } from './op.js';
@@ -71,7 +72,7 @@ export const OPS: OpTable = {
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */
-const DOMAINS: Readonly<Record<string, OpTable>> = { '': OPS, 'com.microsoft': MICROSOFT_OPS };
+const DOMAINS: Readonly<Record<string, OpTable>> = { '': OPS, 'com.microsoft': MICROSOFT_OPS, 'ai.onnx.ml': ML_OPS };
 
 /** The domains tmnn runs ops of, named as files name them ('' the default). */
 export const SUPPORTED_DOMAINS: readonly string[] = Object.keys(DOMAINS);
@@ -87,3 +88,6 @@ export const SUPPORTED_OPS: readonly string[] = Object.keys(OPS).sort();
 
 /** The op types tmnn runs of onnxruntime's com.microsoft domain (its contrib ops), sorted. */
 export const SUPPORTED_MICROSOFT_OPS: readonly string[] = Object.keys(MICROSOFT_OPS).sort();
+
+/** The op types tmnn runs of the ai.onnx.ml domain (scikit-learn's linear models, trees, SVMs, preprocessing), sorted. */
+export const SUPPORTED_ML_OPS: readonly string[] = Object.keys(ML_OPS).sort();

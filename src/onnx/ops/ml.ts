@@ -1,0 +1,8 @@
+// The ai.onnx.ml domain: the classical models scikit-learn's converter
+// (skl2onnx) and onnxmltools write — linear models, tree ensembles, SVMs and
+// the preprocessing around them — one file per kind. String-valued inputs,
+// labels and maps (ZipMap's seq(map)) stay out: tmnn has no string tensors.
+import type { OpTable } from './op.js';
+
+export const ML_OPS: OpTable = {
+};
