@@ -1,0 +1,282 @@
+#!/usr/bin/python3
+# The ai.onnx.ml files tm.onnx.load is tested against: small scikit-learn
+# models, trained here on fixed random data, written as the ONNX graphs
+# scikit-learn's converter (skl2onnx) makes of them, beside scikit-learn's own
+# predictions. skl2onnx is not packaged in Debian, so its conversions are
+# written out below with onnx.helper, each following what skl2onnx emits for
+# that estimator (the same ops, attributes and layouts: a tree's nodes as
+# BRANCH_LEQ on float thresholds, a forest's leaf values divided by its size,
+# a boosted model's init as base_values, an SVM's libsvm coefficients as
+# they are) — except ZipMap: each classifier gives its probabilities as a
+# tensor, as skl2onnx does with options={'zipmap': False}.
+#
+# Each case is written into test/fixtures/onnx_sklearn/ as
+#   NAME.onnx   the graph, input x (float32 [N, F]), outputs named after
+#               what scikit-learn computes: label (int64, predict),
+#               probabilities (float32, predict_proba), variable (float32,
+#               predict of a regressor), scores (float32, decision_function
+#               where it is the graph's output);
+#   NAME.npz    x (held-out rows, none from the training set, so no value
+#               lies exactly on a tree's threshold) and scikit-learn's outputs.
+# Needs scikit-learn and onnx (Debian's: apt-get install python3-sklearn
+# python3-onnx; 1.2 and 1.12); the tests need only the files it writes:
+#   /usr/bin/python3 scripts/make-sklearn-fixtures.py   (from the repository root)
+import io
+import os
+import zipfile
+
+import numpy as np
+import onnx
+import sklearn
+from onnx import TensorProto, helper
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.svm import SVC, SVR
+from sklearn.tree import DecisionTreeClassifier
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'onnx_sklearn')
+ML = 'ai.onnx.ml'
+rng = np.random.default_rng(20261204)
+
+
+def data(n_train, n_test, features, classes=None, missing=0.0):
+    """Features N(0, 1) (float32, as skl2onnx's graphs take them); targets from a random nonlinear rule."""
+    x = rng.standard_normal((n_train + n_test, features)).astype(np.float32)
+    w = rng.standard_normal((features, max(classes or 1, 1)))
+    z = np.tanh(x @ w) + 0.3 * np.sin(3 * x[:, :1]) + 0.1 * rng.standard_normal((len(x), 1))
+    y = z.argmax(1) if classes and classes > 1 else z[:, 0]
+    if missing:
+        x[rng.random(x.shape) < missing] = np.nan
+    return x[:n_train], y[:n_train], x[n_train:]
+
+
+def tree_nodes(tree, tree_id, leaf_values):
+    """One fitted sklearn tree as TreeEnsemble* node attributes; leaf_values(node) -> [(target or class id, weight)]."""
+    t = tree.tree_
+    nodes = dict(nodes_treeids=[], nodes_nodeids=[], nodes_featureids=[], nodes_values=[], nodes_modes=[],
+                 nodes_truenodeids=[], nodes_falsenodeids=[], nodes_hitrates=[], nodes_missing_value_tracks_true=[])
+    leaves = []
+    for i in range(t.node_count):
+        leaf = t.children_left[i] == -1
+        nodes['nodes_treeids'].append(tree_id)
+        nodes['nodes_nodeids'].append(i)
+        nodes['nodes_featureids'].append(0 if leaf else int(t.feature[i]))
+        nodes['nodes_values'].append(0.0 if leaf else float(t.threshold[i]))
+        nodes['nodes_modes'].append('LEAF' if leaf else 'BRANCH_LEQ')
+        nodes['nodes_truenodeids'].append(0 if leaf else int(t.children_left[i]))
+        nodes['nodes_falsenodeids'].append(0 if leaf else int(t.children_right[i]))
+        nodes['nodes_hitrates'].append(1.0)
+        nodes['nodes_missing_value_tracks_true'].append(0)
+        if leaf:
+            leaves += [(tree_id, i, k, float(v)) for k, v in leaf_values(i)]
+    return nodes, leaves
+
+
+def ensemble(trees, leaf_values):
+    """Every tree's nodes and leaves, concatenated as one TreeEnsemble* node's attributes."""
+    merged, leaves = {}, []
+    for tree_id, tree in enumerate(trees):
+        nodes, ls = tree_nodes(tree, tree_id, lambda i, tree=tree: leaf_values(tree, i))
+        for k, v in nodes.items():
+            merged.setdefault(k, []).extend(v)
+        leaves += ls
+    return merged, leaves
+
+
+def graph(name, features, nodes, outputs):
+    """A model of `nodes` reading x [N, features]; outputs as (name, elem_type, shape)."""
+    g = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info('x', TensorProto.FLOAT, ['N', features])],
+        [helper.make_tensor_value_info(n, t, s) for n, t, s in outputs],
+    )
+    model = helper.make_model(g, producer_name=f'scikit-learn {sklearn.__version__} (skl2onnx layout)', opset_imports=[
+        helper.make_opsetid('', 15), helper.make_opsetid(ML, 3)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def classifier_outputs(n_classes):
+    return [('label', TensorProto.INT64, ['N']), ('probabilities', TensorProto.FLOAT, ['N', n_classes])]
+
+
+CASES = {}
+
+
+def case(f):
+    CASES[f.__name__] = f
+    return f
+
+
+@case
+def linear_regression():
+    """LinearRegression → LinearRegressor."""
+    x, y, test = data(200, 17, 5)
+    m = LinearRegression().fit(x, y)
+    node = helper.make_node('LinearRegressor', ['x'], ['variable'], domain=ML,
+                            coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=[float(m.intercept_)])
+    return graph('linear_regression', 5, [node], [('variable', TensorProto.FLOAT, ['N', 1])]), test, {
+        'variable': m.predict(test).astype(np.float32).reshape(-1, 1)}, 'LinearRegressor'
+
+
+@case
+def logistic_regression():
+    """StandardScaler then a 4-class (multinomial) LogisticRegression → Scaler, LinearClassifier with SOFTMAX."""
+    x, y, test = data(300, 19, 6, classes=4)
+    scaler = StandardScaler().fit(x)
+    m = LogisticRegression(max_iter=1000).fit(scaler.transform(x), y)
+    nodes = [
+        helper.make_node('Scaler', ['x'], ['scaled'], domain=ML, offset=scaler.mean_.astype(np.float32).tolist(),
+                         scale=(1 / scaler.scale_).astype(np.float32).tolist()),
+        helper.make_node('LinearClassifier', ['scaled'], ['label', 'probabilities'], domain=ML,
+                         coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
+                         classlabels_ints=m.classes_.tolist(), multi_class=0, post_transform='SOFTMAX'),
+    ]
+    s = scaler.transform(test)
+    return graph('logistic_regression', 6, nodes, classifier_outputs(4)), test, {
+        'label': m.predict(s).astype(np.int64), 'probabilities': m.predict_proba(s).astype(np.float32)}, 'Scaler, LinearClassifier (SOFTMAX)'
+
+
+@case
+def binary_logistic_regression():
+    """A two-class LogisticRegression → LinearClassifier with one row of coefficients and LOGISTIC (onnxruntime's binary case)."""
+    x, y, test = data(300, 15, 4, classes=2)
+    m = LogisticRegression().fit(x, y)
+    node = helper.make_node('LinearClassifier', ['x'], ['label', 'probabilities'], domain=ML,
+                            coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
+                            classlabels_ints=m.classes_.tolist(), multi_class=0, post_transform='LOGISTIC')
+    return graph('binary_logistic_regression', 4, [node], classifier_outputs(2)), test, {
+        'label': m.predict(test).astype(np.int64), 'probabilities': m.predict_proba(test).astype(np.float32)}, 'LinearClassifier (one row, LOGISTIC)'
+
+
+@case
+def imputed_min_max_regression():
+    """SimpleImputer (mean), MinMaxScaler, LinearRegression on features 10% missing → Imputer, Scaler, LinearRegressor."""
+    x, y, test = data(250, 21, 5, missing=0.1)
+    imputer = SimpleImputer(strategy='mean').fit(x)
+    scaler = MinMaxScaler().fit(imputer.transform(x))
+    m = LinearRegression().fit(scaler.transform(imputer.transform(x)), y)
+    nodes = [
+        helper.make_node('Imputer', ['x'], ['imputed'], domain=ML, imputed_value_floats=imputer.statistics_.astype(np.float32).tolist(),
+                         replaced_value_float=float('nan')),
+        # MinMaxScaler's x·scale_ + min_ as Scaler's (x − offset)·scale.
+        helper.make_node('Scaler', ['imputed'], ['scaled'], domain=ML, offset=(-scaler.min_ / scaler.scale_).astype(np.float32).tolist(),
+                         scale=scaler.scale_.astype(np.float32).tolist()),
+        helper.make_node('LinearRegressor', ['scaled'], ['variable'], domain=ML,
+                         coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=[float(m.intercept_)]),
+    ]
+    want = m.predict(scaler.transform(imputer.transform(test)))
+    return graph('imputed_min_max_regression', 5, nodes, [('variable', TensorProto.FLOAT, ['N', 1])]), test, {
+        'variable': want.astype(np.float32).reshape(-1, 1)}, 'Imputer, Scaler, LinearRegressor'
+
+
+@case
+def decision_tree():
+    """A 3-class DecisionTreeClassifier → TreeEnsembleClassifier, each leaf's class fractions as its weights."""
+    x, y, test = data(300, 23, 5, classes=3)
+    m = DecisionTreeClassifier(max_depth=5, random_state=0).fit(x, y)
+
+    def fractions(tree, i):
+        v = tree.tree_.value[i][0]
+        return [(k, v[k] / v.sum()) for k in range(len(v))]
+    nodes, leaves = ensemble([m], fractions)
+    node = helper.make_node('TreeEnsembleClassifier', ['x'], ['label', 'probabilities'], domain=ML, **nodes,
+                            class_treeids=[l[0] for l in leaves], class_nodeids=[l[1] for l in leaves],
+                            class_ids=[l[2] for l in leaves], class_weights=[l[3] for l in leaves],
+                            classlabels_int64s=m.classes_.tolist(), post_transform='NONE')
+    return graph('decision_tree', 5, [node], classifier_outputs(3)), test, {
+        'label': m.predict(test).astype(np.int64), 'probabilities': m.predict_proba(test).astype(np.float32)}, 'TreeEnsembleClassifier (NONE)'
+
+
+@case
+def random_forest_regressor():
+    """A RandomForestRegressor of 7 trees → TreeEnsembleRegressor, leaf values divided by 7 and summed."""
+    x, y, test = data(300, 25, 6)
+    m = RandomForestRegressor(n_estimators=7, max_depth=6, random_state=0).fit(x, y)
+    n = len(m.estimators_)
+    nodes, leaves = ensemble(m.estimators_, lambda tree, i: [(0, tree.tree_.value[i][0][0] / n)])
+    node = helper.make_node('TreeEnsembleRegressor', ['x'], ['variable'], domain=ML, **nodes, n_targets=1,
+                            target_treeids=[l[0] for l in leaves], target_nodeids=[l[1] for l in leaves],
+                            target_ids=[l[2] for l in leaves], target_weights=[l[3] for l in leaves],
+                            aggregate_function='SUM', post_transform='NONE')
+    return graph('random_forest_regressor', 6, [node], [('variable', TensorProto.FLOAT, ['N', 1])]), test, {
+        'variable': m.predict(test).astype(np.float32).reshape(-1, 1)}, 'TreeEnsembleRegressor (SUM)'
+
+
+@case
+def gradient_boosting():
+    """A two-class GradientBoostingClassifier of 12 trees → TreeEnsembleClassifier with its init as base_values and LOGISTIC (onnxruntime's binary case)."""
+    x, y, test = data(300, 27, 5, classes=2)
+    m = GradientBoostingClassifier(n_estimators=12, max_depth=3, learning_rate=0.3, random_state=0).fit(x, y)
+    trees = [e[0] for e in m.estimators_]
+    nodes, leaves = ensemble(trees, lambda tree, i: [(0, tree.tree_.value[i][0][0] * m.learning_rate)])
+    # The initial raw score: the log-odds of the training labels' prior.
+    base = float(m._raw_predict_init(test[:1])[0, 0])
+    node = helper.make_node('TreeEnsembleClassifier', ['x'], ['label', 'probabilities'], domain=ML, **nodes,
+                            class_treeids=[l[0] for l in leaves], class_nodeids=[l[1] for l in leaves],
+                            class_ids=[l[2] for l in leaves], class_weights=[l[3] for l in leaves],
+                            classlabels_int64s=m.classes_.tolist(), base_values=[base], post_transform='LOGISTIC')
+    return graph('gradient_boosting', 5, [node], classifier_outputs(2)), test, {
+        'label': m.predict(test).astype(np.int64), 'probabilities': m.predict_proba(test).astype(np.float32)}, 'TreeEnsembleClassifier (binary, base_values, LOGISTIC)'
+
+
+def kernel_attributes(m):
+    return dict(kernel_type=m.kernel.upper(), kernel_params=[float(m._gamma), float(m.coef0), float(m.degree)],
+                support_vectors=m.support_vectors_.astype(np.float32).ravel().tolist())
+
+
+@case
+def svr():
+    """An RBF SVR → SVMRegressor (libsvm's dual coefficients and intercept as they are)."""
+    x, y, test = data(150, 13, 4)
+    m = SVR(kernel='rbf', C=2.0, gamma='scale').fit(x, y)
+    node = helper.make_node('SVMRegressor', ['x'], ['variable'], domain=ML, **kernel_attributes(m),
+                            coefficients=m.dual_coef_.astype(np.float32).ravel().tolist(), rho=[float(m.intercept_[0])],
+                            n_supports=len(m.support_), post_transform='NONE')
+    return graph('svr', 4, [node], [('variable', TensorProto.FLOAT, ['N', 1])]), test, {
+        'variable': m.predict(test).astype(np.float32).reshape(-1, 1)}, 'SVMRegressor (RBF)'
+
+
+@case
+def svc():
+    """A 3-class polynomial SVC (one-vs-one) → SVMClassifier: libsvm's votes give the label."""
+    x, y, test = data(200, 29, 4, classes=3)
+    m = SVC(kernel='poly', degree=3, C=1.0, gamma='scale', coef0=0.5).fit(x, y)
+    node = helper.make_node('SVMClassifier', ['x'], ['label', 'scores'], domain=ML, **kernel_attributes(m),
+                            vectors_per_class=m.n_support_.tolist(), coefficients=m.dual_coef_.astype(np.float32).ravel().tolist(),
+                            rho=m.intercept_.astype(np.float32).tolist(), classlabels_ints=m.classes_.tolist(), post_transform='NONE')
+    return graph('svc', 4, [node], [('label', TensorProto.INT64, ['N']), ('scores', TensorProto.FLOAT, ['N', 3])]), test, {
+        'label': m.predict(test).astype(np.int64)}, 'SVMClassifier (POLY, one-vs-one votes)'
+
+
+def save_npz(path, arrays):
+    """numpy.savez's layout (NAME.npy members, stored), with a fixed timestamp: the same bytes each run."""
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+            z.writestr(zipfile.ZipInfo(f'{name}.npy', date_time=(1980, 1, 1, 0, 0, 0)), buffer.getvalue())
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    rows = []
+    for name, make in CASES.items():
+        model, test, outputs, ops = make()
+        onnx.save(model, os.path.join(OUT, f'{name}.onnx'))
+        save_npz(os.path.join(OUT, f'{name}.npz'), {'x': test, **outputs})
+        rows.append(f'| `{name}` | {ops} | {make.__doc__} | {", ".join(outputs)} |')
+    with open(os.path.join(OUT, 'README.md'), 'w') as f:
+        f.write('# scikit-learn models as ONNX (ai.onnx.ml)\n\n'
+                f'Written by `scripts/make-sklearn-fixtures.py` (scikit-learn {sklearn.__version__}, onnx {onnx.__version__}):\n'
+                'each model trained there on fixed random data and written in skl2onnx\'s layout, with held-out inputs `x`\n'
+                'and scikit-learn\'s outputs for them in `NAME.npz`. Checked by `test/onnx/sklearn_models.test.ts`.\n\n'
+                '| case | ops | model | outputs checked |\n|---|---|---|---|\n' + '\n'.join(rows) + '\n')
+    print(f'wrote {len(rows)} cases into {os.path.relpath(OUT)}')
+
+
+if __name__ == '__main__':
+    main()
