@@ -14,6 +14,7 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose } from '../helpers/data.js';
 import { collected } from '../helpers/gc.js';
+import { onnxModel } from '../helpers/onnx.js';
 import { ortRun } from '../helpers/ort.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'onnx_sklearn');
@@ -63,5 +64,19 @@ describe.each(BACKENDS)('tm.onnx runs the scikit-learn files on %s', (backend) =
     for (const t of [x, ...Object.values(got)]) t.dispose();
     model.dispose();
     expect(tm.memory().numTensors).toBe(before);
+  });
+});
+
+describe('a classifier as skl2onnx writes it by default', () => {
+  it('ends in a ZipMap (a sequence of maps), refused when loaded with the option that leaves it out', () => {
+    const bytes = onnxModel({
+      inputs: [{ name: 'x', shape: [2, 3] }],
+      outputs: [{ name: 'label', type: 'int64' }, { name: 'zipped' }],
+      nodes: [
+        { op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'probabilities'], attributes: { coefficients: { floats: [1, 2, 3, 4, 5, 6] }, classlabels_ints: [0, 1] } },
+        { op: 'ZipMap', domain: 'ai.onnx.ml', inputs: ['probabilities'], outputs: ['zipped'], attributes: { classlabels_int64s: [0, 1] } },
+      ],
+    });
+    expect(() => tm.onnx.fromBytes(bytes)).toThrow(/does not run: ai\.onnx\.ml\.ZipMap \(ZipMap makes a sequence of maps, .* options=\{'zipmap': False\}/);
   });
 });
