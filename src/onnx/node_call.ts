@@ -158,6 +158,13 @@ export class NodeCall {
     throw this.error(`its ${what} (input ${i}, ${this.node.inputs[i]}) is computed on the device, from the model's inputs or its parameters (float initializers); ${USE_RUN_ASYNC}. Otherwise it must be known without the device: a constant, or computed from shapes and Constant nodes only`);
   }
 
+  /** Input i on the host as one number: a scalar (or any one-element tensor), named `name` in the error when it holds more. */
+  scalar(i: number, name: string): number {
+    const c = this.constant(i, name);
+    if (c.size !== 1) throw this.error(`${name} (input ${i}) should be a scalar, it is [${c.shape.join(', ')}]`);
+    return c.data[0];
+  }
+
   /** Input i on the host as a list of numbers, or undefined when the input is left out. */
   numbers(i: number, what: string): number[] | undefined {
     return this.has(i) ? this.constant(i, what).values() : undefined;

@@ -28,7 +28,7 @@ function flag(call: NodeCall, name: string, fallback: 0 | 1): boolean {
 
 /** Input i on the host as one integer (a length, a step, an axis). */
 function scalarInt(call: NodeCall, i: number, name: string): number {
-  const v = scalarOf(call, call.constant(i, name), i, name);
+  const v = call.scalar(i, name);
   if (!Number.isSafeInteger(v)) throw call.error(`${name} (input ${i}) = ${v} should be an integer`);
   return v;
 }
@@ -173,11 +173,11 @@ const melToHz = (mel: number) => 700 * (10 ** (mel / 2595) - 1);
  * onnxruntime's definition, which stops one step short of upper_edge_hertz.
  */
 function melWeightMatrix(call: NodeCall, inputs: readonly Constant[]): Constant {
-  const mels = scalarOf(call, inputs[0], 0, 'num_mel_bins'), dftLength = scalarOf(call, inputs[1], 1, 'dft_length'), sampleRate = scalarOf(call, inputs[2], 2, 'sample_rate');
+  const mels = call.scalar(0, 'num_mel_bins'), dftLength = call.scalar(1, 'dft_length'), sampleRate = call.scalar(2, 'sample_rate');
   for (const [name, v] of [['num_mel_bins', mels], ['dft_length', dftLength], ['sample_rate', sampleRate]] as const) {
     if (!Number.isSafeInteger(v) || v < 1) throw call.error(`${name} = ${v} should be a positive integer`);
   }
-  const lower = scalarOf(call, inputs[3], 3, 'lower_edge_hertz'), upper = scalarOf(call, inputs[4], 4, 'upper_edge_hertz');
+  const lower = call.scalar(3, 'lower_edge_hertz'), upper = call.scalar(4, 'upper_edge_hertz');
   const type = outputType(call);
   const bins = Math.floor(dftLength / 2) + 1;
   const low = hzToMel(lower), step = (hzToMel(upper) - low) / (mels + 2);
@@ -194,11 +194,6 @@ function melWeightMatrix(call: NodeCall, inputs: readonly Constant[]): Constant 
     for (let j = center; j < right; j++) w[j * mels + m] = (right - j) / (right - center);
   }
   return new Constant(type, [bins, mels], asType(type, w));
-}
-
-function scalarOf(call: NodeCall, c: Constant, i: number, name: string): number {
-  if (c.size !== 1) throw call.error(`${name} (input ${i}) should be a scalar, it is [${c.shape.join(', ')}]`);
-  return c.data[0];
 }
 
 export const SIGNAL_OPS: OpTable = {

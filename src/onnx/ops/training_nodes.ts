@@ -86,13 +86,6 @@ export function batchNormalizationTraining(call: NodeCall): Tensor[] {
   return [...outputs, asX(ops.reshape(mean, runningMean.shape)), asX(ops.reshape(variance, runningVar.shape))];
 }
 
-/** A host scalar input of Dropout (ratio, training_mode): one value, read back by runAsync where the device computed it. */
-function scalarInput(call: NodeCall, i: number, what: string): number {
-  const c = call.constant(i, what);
-  if (c.size !== 1) throw call.error(`its ${what} (input ${i}) is [${c.shape.join(', ')}]; it should be a scalar`);
-  return c.data[0];
-}
-
 /** The mask of a Dropout that drops nothing: all true, as a host array for a host x. */
 function allKept(call: NodeCall, x: Tensor | Constant): Tensor | Constant {
   // Before opset 10 the mask has x's float type; from 10 it is bool.
@@ -106,8 +99,8 @@ const dropout: OnnxOp = {
   hostInputs: [1, 2],
   run: (call) => {
     const value = call.value(0);
-    const trains = call.opset >= 12 && call.has(2) && scalarInput(call, 2, 'training_mode') !== 0;
-    const ratio = trains && call.has(1) ? scalarInput(call, 1, 'ratio') : 0.5;
+    const trains = call.opset >= 12 && call.has(2) && call.scalar(2, 'training_mode') !== 0;
+    const ratio = trains && call.has(1) ? call.scalar(1, 'ratio') : 0.5;
     if (!(ratio >= 0 && ratio < 1)) throw call.error(`ratio = ${ratio} should be in [0, 1)`);
     const wantsMask = call.node.outputs.length > 1 && call.node.outputs[1] !== '';
     if (!trains || ratio === 0) return wantsMask ? [value, allKept(call, value)] : value;
