@@ -34,12 +34,15 @@ export function postTransform(scores: Tensor, transform: PostTransform): Tensor 
 }
 
 /**
- * A softmax in which a score of exactly zero stays zero (an absent class of
- * a sparse model): the others as e^(s − max)/Σ, max taken over every score,
- * zeros included, as onnxruntime's ComputeSoftmaxZero does.
+ * A softmax in which a score within 1e-7 of zero (an absent class of a
+ * sparse model) stays near zero: the others as e^(s − max)/Σ, the sum over
+ * them only, a near-zero s as s·e^(−max)/Σ, max taken over every score, as
+ * onnxruntime's ComputeSoftmaxZero does.
  */
 function softmaxZero(scores: Tensor): Tensor {
-  const shifted = ops.exp(ops.sub(scores, ops.max(scores, -1, { keepDims: true })));
-  const kept = ops.where(ops.equal(scores, 0), 0, shifted);
-  return ops.div(kept, ops.sum(kept, -1, { keepDims: true }));
+  const max = ops.max(scores, -1, { keepDims: true });
+  const nearZero = ops.lessEqual(ops.abs(scores), 1e-7);
+  const shifted = ops.where(nearZero, 0, ops.exp(ops.sub(scores, max)));
+  const sum = ops.sum(shifted, -1, { keepDims: true });
+  return ops.div(ops.where(nearZero, ops.mul(scores, ops.exp(ops.neg(max))), shifted), sum);
 }
