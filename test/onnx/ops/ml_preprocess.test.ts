@@ -486,6 +486,19 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml preprocessing on %s', (backend) => {
     });
   });
 
+  it('runs in an asynchronous run (runAsync) as in the synchronous one, leaving no tensor behind', async () => {
+    const x: Input = { shape: [7, 3], values: randomInts(21, -4, 4), type: 'int64' };
+    const cats = [-4, 0, 2, 3];
+    const bytes = mlModel('OneHotEncoder', [x], { cats_int64s: cats, zeros: 1 }, 'float');
+    const [got] = await runModel(bytes, [{ shape: x.shape, values: x.values, type: 'int64' }], 'async');
+    expect(got.shape).toEqual([7, 3, 4]);
+    expectExact(got.v, oneHotRef(x, cats).v, 'OneHotEncoder, runAsync');
+    const keys = [4, -4, 1];
+    const le = mlModel('LabelEncoder', [x], { keys_int64s: keys, values_floats: { floats: [0.5, 1.5, 2.5] }, default_float: { float: -1 } }, 'float', 2);
+    const [mapped] = await runModel(le, [{ shape: x.shape, values: x.values, type: 'int64' }], 'async');
+    expectExact(mapped.v, labelRef(x, keys, [0.5, 1.5, 2.5], -1, false).v, 'LabelEncoder, runAsync');
+  });
+
   it('a pipeline (Imputer of NaN → Scaler → Normalizer L2 → ArrayFeatureExtractor) agrees with the float64 steps and onnxruntime', async () => {
     const f = 5, n = 33;
     const x = sprinkle(floats([n, f]), NaN);
