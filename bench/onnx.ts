@@ -1,6 +1,8 @@
 // tm.onnx running PyTorch's exports (bench/models: an MLP, a CNN, a
 // transformer encoder, and the MLP in onnxruntime's dynamic int8 format,
-// scripts/make-onnx-int8-bench-model.py) next to onnxruntime-web running the same files, in
+// scripts/make-onnx-int8-bench-model.py) and scikit-learn's tree ensembles
+// (a random forest and gradient boosting, ai.onnx.ml's TreeEnsembleRegressor,
+// scripts/make-sklearn-fixtures.py) next to onnxruntime-web running the same files, in
 // the same process: tmnn's native backend against onnxruntime's WebAssembly
 // provider on the CPU, and tmnn's webgpu backend against onnxruntime's WebGPU
 // provider on the same Dawn adapter. Inference on a batch, timed as a user
@@ -17,6 +19,8 @@ const MODELS = [
   { name: 'mlp_int8', shape: [128, 784], what: 'the MLP int8 (dynamic: DynamicQuantizeLinear, MatMulInteger), batch 128' },
   { name: 'cnn', shape: [32, 3, 32, 32], what: 'CNN 3 conv blocks 32-64-128, 32 images 32×32' },
   { name: 'transformer', shape: [8, 32, 64], what: '2 encoder layers d=64, 8 sequences of 32' },
+  { name: 'forest', shape: [1000, 20], what: 'scikit-learn random forest, 60 trees of depth 8, 1000 rows of 20 features' },
+  { name: 'boosting', shape: [1000, 20], what: 'scikit-learn gradient boosting, 200 trees of depth 5, 1000 rows of 20 features' },
 ];
 
 const modelFile = (name: string) => new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'bench', 'models', `${name}.onnx`)));
@@ -73,7 +77,7 @@ export async function onnxSection(): Promise<void> {
     }
   }
   printTable(
-    `tm.onnx inference vs onnxruntime-web ${await ortVersion()} on the same .onnx files (PyTorch 1.13 exports and an int8 MLP, bench/models), ms per batch, input in → output read back, best of rounds`,
+    `tm.onnx inference vs onnxruntime-web ${await ortVersion()} on the same .onnx files (PyTorch 1.13 exports, an int8 MLP, scikit-learn tree ensembles; bench/models), ms per batch, input in → output read back, best of rounds`,
     ['model', 'tmnn backend / onnxruntime provider', 'tmnn ms', 'onnxruntime ms', 'tmnn speed-up'],
     rows,
     [

@@ -18,6 +18,11 @@
 #               where it is the graph's output);
 #   NAME.npz    x (held-out rows, none from the training set, so no value
 #               lies exactly on a tree's threshold) and scikit-learn's outputs.
+# Also two larger models for `npm run bench -- onnx` (bench/models/forest.onnx,
+# boosting.onnx: a random forest and gradient boosting of regression trees
+# on 20 features), written the same way, without expected outputs (the bench
+# checks tmnn against onnxruntime-web on its own inputs).
+#
 # Needs scikit-learn and onnx (Debian's: apt-get install python3-sklearn
 # python3-onnx; 1.2 and 1.12); the tests need only the files it writes:
 #   /usr/bin/python3 scripts/make-sklearn-fixtures.py   (from the repository root)
@@ -29,7 +34,7 @@ import numpy as np
 import onnx
 import sklearn
 from onnx import TensorProto, helper
-from sklearn.ensemble import GradientBoostingClassifier, RandomForestRegressor
+from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor, RandomForestRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
@@ -37,6 +42,7 @@ from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'onnx_sklearn')
+BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'bench', 'models')
 ML = 'ai.onnx.ml'
 rng = np.random.default_rng(20261204)
 
@@ -252,6 +258,28 @@ def svc():
         'label': m.predict(test).astype(np.int64)}, 'SVMClassifier (POLY, one-vs-one votes)'
 
 
+def regression_trees(name, m, trees, scale, base):
+    """Regression trees summed (each leaf value times `scale`) onto `base` → TreeEnsembleRegressor."""
+    nodes, leaves = ensemble(trees, lambda tree, i: [(0, tree.tree_.value[i][0][0] * scale)])
+    node = helper.make_node('TreeEnsembleRegressor', ['x'], ['variable'], domain=ML, **nodes, n_targets=1,
+                            target_treeids=[l[0] for l in leaves], target_nodeids=[l[1] for l in leaves],
+                            target_ids=[l[2] for l in leaves], target_weights=[l[3] for l in leaves],
+                            base_values=[base], aggregate_function='SUM', post_transform='NONE')
+    return graph(name, m.n_features_in_, [node], [('variable', TensorProto.FLOAT, ['N', 1])])
+
+
+def bench_models():
+    """A random forest of 60 trees of depth 8 and gradient boosting of 200 trees of depth 5, on 20 features."""
+    x, y, _ = data(5000, 0, 20)
+    forest = RandomForestRegressor(n_estimators=60, max_depth=8, random_state=0).fit(x, y)
+    boosting = GradientBoostingRegressor(n_estimators=200, max_depth=5, learning_rate=0.1, random_state=0).fit(x, y)
+    base = float(boosting._raw_predict_init(x[:1])[0, 0])
+    return {
+        'forest': regression_trees('forest', forest, forest.estimators_, 1 / len(forest.estimators_), 0.0),
+        'boosting': regression_trees('boosting', boosting, [e[0] for e in boosting.estimators_], boosting.learning_rate, base),
+    }
+
+
 def save_npz(path, arrays):
     """numpy.savez's layout (NAME.npy members, stored), with a fixed timestamp: the same bytes each run."""
     with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
@@ -276,6 +304,9 @@ def main():
                 'and scikit-learn\'s outputs for them in `NAME.npz`. Checked by `test/onnx/sklearn_models.test.ts`.\n\n'
                 '| case | ops | model | outputs checked |\n|---|---|---|---|\n' + '\n'.join(rows) + '\n')
     print(f'wrote {len(rows)} cases into {os.path.relpath(OUT)}')
+    for name, model in bench_models().items():
+        onnx.save(model, os.path.join(BENCH, f'{name}.onnx'))
+    print(f'wrote forest.onnx, boosting.onnx into {os.path.relpath(BENCH)}')
 
 
 if __name__ == '__main__':
