@@ -28,46 +28,46 @@ export function postTransform(scores: Tensor, transform: PostTransform): Tensor 
     case 'SOFTMAX_ZERO':
       return softmaxZero(scores);
     case 'PROBIT':
-      // √2·erfinv(2p − 1), the standard normal's quantile of p, with the
-      // approximate erfinv both onnxruntime (ml_common.h ComputeProbit) and
-      // onnx's reference (_common_classifier.py) use: it is up to ~2e-3 off
-      // the true quantile, and the models are defined by it.
-      return ops.mul(approximateErfinv(ops.sub(ops.mul(scores, 2), 1)), Math.SQRT2);
+      return probit(scores);
   }
 }
 
 /**
- * Winitzki's erfinv with a = 0.147, as onnxruntime's ErfInv computes it
- * (with its 3.14159 for π): sgn(x)·√(√(v² − log(1−x²)/a) − v), where
- * v = 2/(πa) + log(1−x²)/2. The difference of the square root and v cancels
- * in f32 near x = 0 (where v > 0), so there it is taken as the equal
- * −w/(v + √(v² − w)), w = log(1−x²)/a ≤ 0; elsewhere (v ≤ 0) it does not
- * cancel. ±1 gives ±∞, beyond ±1 NaN, as onnxruntime's does.
+ * The standard normal's quantile of p, √2·erf⁻¹(2p − 1), with erf⁻¹ by
+ * Winitzki's closed form (a = 0.147) as onnxruntime's ErfInv (ml_common.h)
+ * and onnx's reference (erf_inv) take it: up to about 2e-3 from the true
+ * quantile, relative, so the exact tm.erfinv would not give what those
+ * runtimes give. With x = 2p − 1, t = ln(1 − x²) and v = 2/(πa) + t/2,
+ * erf⁻¹(x) ≈ sign(x)·√(√(v² − t/a) − v). That formula is evaluated here
+ * without the cancellations that cost onnxruntime's float32 evaluation most
+ * of its digits near p = ½ (where its output steps by about 1e-3) and some
+ * near 0 and 1 (its 2p − 1 rounds): t as ln(4p(1 − p)), or log1p(−x²) for
+ * |x| < ½, and there the difference under the root as
+ * (−t/a)/(√(v² − t/a) + v).
  */
-function approximateErfinv(x: Tensor): Tensor {
+function probit(p: Tensor): Tensor {
   const a = 0.147;
-  // log(1 − x²): near x = 0 through log1p (log's absolute error there, 2^-21
-  // in WGSL, would swamp a small −x²), near ±1 as (1 − x)(1 + x), exact in f32.
-  const log = ops.where(ops.less(ops.abs(x), 0.5), ops.log1p(ops.neg(ops.square(x))), ops.log(ops.mul(ops.sub(1, x), ops.add(1, x))));
-  const v = ops.add(ops.mul(log, 0.5), 2 / (3.14159 * a));
-  const w = ops.mul(log, 1 / a);
-  const root = ops.sqrt(ops.sub(ops.square(v), w));
-  const t = ops.where(ops.greater(v, 0), ops.div(ops.neg(w), ops.add(v, root)), ops.sub(root, v));
-  // The sign of x, with 0 taken as positive (it gives 0 either way).
-  return ops.mul(ops.sqrt(t), ops.where(ops.less(x, 0), -1, 1));
+  const x = ops.sub(ops.mul(p, 2), 1);
+  const middle = ops.less(ops.abs(x), 0.5);
+  const t = ops.where(middle, ops.log1p(ops.neg(ops.square(x))), ops.log(ops.mul(ops.mul(p, 4), ops.sub(1, p))));
+  // onnxruntime's π is 3.14159.
+  const v = ops.add(ops.mul(t, 0.5), 2 / (3.14159 * a));
+  const outer = ops.sqrt(ops.sub(ops.square(v), ops.div(t, a)));
+  const root = ops.sqrt(ops.where(middle, ops.div(ops.div(t, -a), ops.add(outer, v)), ops.sub(outer, v)));
+  // onnxruntime's sign: −1 below 0, else +1.
+  return ops.mul(ops.where(ops.less(x, 0), ops.neg(root), root), Math.SQRT2);
 }
 
 /**
- * A softmax that leaves the zero scores of a sparse model (absent classes)
- * out, as onnxruntime's ComputeSoftmaxZero does: a score within 1e-7 of
- * zero counts as zero and becomes v·e^(−max)/Σ (so a zero stays zero), the
- * others e^(v − max)/Σ, max taken over every score, zeros included, and Σ
- * over the others only (a row of zeros is 0/0, NaN, in onnxruntime too).
+ * A softmax that leaves out the zero scores (an absent class of a sparse
+ * model), as onnxruntime's ComputeSoftmaxZero does: a score within 1e-7 of
+ * zero counts as zero — it is not in the sum and comes out as s·e^(−max)/Σ,
+ * (nearly) zero — the others e^(s − max)/Σ, max taken over every score.
  */
 function softmaxZero(scores: Tensor): Tensor {
   const max = ops.max(scores, -1, { keepDims: true });
-  const counted = ops.greater(ops.abs(scores), 1e-7);
-  const kept = ops.where(counted, ops.exp(ops.sub(scores, max)), 0);
-  const zeros = ops.mul(scores, ops.exp(ops.neg(max)));
-  return ops.div(ops.where(counted, kept, zeros), ops.sum(kept, -1, { keepDims: true }));
+  const zero = ops.lessEqual(ops.abs(scores), 1e-7);
+  const kept = ops.where(zero, 0, ops.exp(ops.sub(scores, max)));
+  const scaled = ops.where(zero, ops.mul(scores, ops.exp(ops.neg(max))), kept);
+  return ops.div(scaled, ops.sum(kept, -1, { keepDims: true }));
 }
