@@ -2,7 +2,9 @@
 // (skl2onnx) and onnxmltools write — linear models, tree ensembles, SVMs and
 // the preprocessing around them — one file per kind. String-valued inputs,
 // labels and maps (ZipMap's seq(map)) stay out: tmnn has no string tensors.
+import { ML_TREE_OPS } from './ml_tree.js';
 import type { OpTable } from './op.js';
 
 export const ML_OPS: OpTable = {
+  ...ML_TREE_OPS,
 };

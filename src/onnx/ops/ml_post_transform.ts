@@ -28,9 +28,25 @@ export function postTransform(scores: Tensor, transform: PostTransform): Tensor 
     case 'SOFTMAX_ZERO':
       return softmaxZero(scores);
     case 'PROBIT':
-      // √2·erfinv(2p − 1): the standard normal's quantile of p.
-      return ops.mul(ops.erfinv(ops.sub(ops.mul(scores, 2), 1)), Math.SQRT2);
+      return probit(scores);
   }
+}
+
+/**
+ * PROBIT, √2·erfinv(2p − 1) (the standard normal's quantile of p), with
+ * erfinv as onnxruntime's ml_common.h ErfInv and onnx's reference
+ * (aionnxml/_common_classifier.py erf_inv) both compute it: Winitzki's
+ * approximation (a = 0.147), off the true erfinv by up to ~2e-3 relative,
+ * which is what the models' consumers get from those runtimes.
+ */
+export function probit(p: Tensor): Tensor {
+  const x = ops.sub(ops.mul(p, 2), 1);
+  const a = 0.147;
+  const ln = ops.log(ops.mul(ops.sub(1, x), ops.add(1, x)));
+  const v = ops.add(ops.mul(ln, 0.5), 2 / (Math.PI * a));
+  const inner = ops.sqrt(ops.sub(ops.sqrt(ops.sub(ops.square(v), ops.div(ln, a))), v));
+  // sgn is −1 below 0 and +1 at or above it (sign(0) would give 0, which the formula's √0 makes no matter).
+  return ops.mul(ops.where(ops.less(x, 0), ops.neg(inner), inner), Math.SQRT2);
 }
 
 /**
