@@ -84,10 +84,48 @@ function sameLength(call: NodeCall, lists: Record<string, readonly unknown[] | u
   return n;
 }
 
+/** One node of the walk: a leaf (with its nodes_values entry), or a branch and where each side leads (node indices). */
+type WalkNode = { leaf: true; value: number } | { leaf: false; mode: BranchMode; feature: number; threshold: number; missingTrue: boolean; yes: number; no: number };
+
+/** The device walk's tables for `nodes` (weights: each leaf's, in order), the depth found from `roots`. */
+function buildForest(call: NodeCall, nodes: readonly WalkNode[], roots: number[], weights: LeafWeight[][], name: (i: number) => string): Forest {
+  const m = nodes.length;
+  const features = new Int32Array(m), thresholds = new Float32Array(m), next = new Int32Array(m * 4);
+  let maxFeature = -1;
+  nodes.forEach((node, i) => {
+    if (node.leaf) {
+      // A leaf keeps its nodes_values entry: onnxruntime's one-output path reads it for a leaf that has no weight.
+      thresholds[i] = node.value;
+      next.fill(i, i * 4, i * 4 + 4);
+      return;
+    }
+    if (!Number.isInteger(node.feature) || node.feature < 0) throw call.error(`${name(i)} reads feature ${node.feature}; a feature is an index ≥ 0 into X's last axis`);
+    features[i] = node.feature;
+    maxFeature = Math.max(maxFeature, node.feature);
+    thresholds[i] = node.threshold;
+    const when = TRUE_WHEN[node.mode];
+    next[i * 4 + LESS] = when[0] ? node.yes : node.no;
+    next[i * 4 + EQUAL] = when[1] ? node.yes : node.no;
+    next[i * 4 + GREATER] = when[2] ? node.yes : node.no;
+    // A NaN compares false, except under != (BRANCH_NEQ is true for it, as in onnxruntime's C++ comparison);
+    // nodes_missing_value_tracks_true sends it to the true branch whatever the mode.
+    next[i * 4 + NAN] = node.mode === 'BRANCH_NEQ' || node.missingTrue ? node.yes : node.no;
+  });
+  const depth = deepest(call, roots, next, nodes.map((n) => n.leaf), name);
+  return { nodeCount: m, roots, depth, features, thresholds, next, maxFeature, weights };
+}
+
+/** A target or class id, refused outside [0, targets) as onnxruntime's Init refuses it. */
+function checkTarget(call: NodeCall, target: number, targets: number, what: string, of: string): number {
+  if (!(Number.isInteger(target) && target >= 0 && target < targets)) throw call.error(`${what} is ${target}, outside [0, ${targets}) (the ${of})`);
+  return target;
+}
+
 /**
  * Reads the nodes_* lists and the leaf weights (`prefix` target for the
- * regressor, class for the classifier), checked as onnxruntime's Init checks
- * them; `targets` is the number of targets or classes the weights index.
+ * regressor, class for the classifier) of opsets 1 and 3, checked as
+ * onnxruntime's Init checks them; `targets` is the number of targets or
+ * classes the weights index.
  */
 export function readForest(call: NodeCall, prefix: 'target' | 'class', targets: number): Forest {
   const treeIds = call.ints('nodes_treeids', []);
@@ -109,44 +147,21 @@ export function readForest(call: NodeCall, prefix: 'target' | 'class', targets: 
     if (at.has(k)) throw call.error(`node ${nodeIds[i]} of tree ${treeIds[i]} is listed twice (entries ${at.get(k)} and ${i})`);
     at.set(k, i);
   }
-  const isLeaf = modes.map((mode, i) => {
-    if (mode === 'LEAF') return true;
-    if (!(BRANCH_MODES as readonly string[]).includes(mode)) throw call.error(`nodes_modes[${i}] is ${JSON.stringify(mode)}; a node's mode is one of ${BRANCH_MODES.join(', ')}, LEAF`);
-    return false;
-  });
-
-  const features = new Int32Array(m), thresholds = new Float32Array(m), next = new Int32Array(m * 4);
-  let maxFeature = -1;
   const child = (i: number, ids: readonly number[], side: string): number => {
     const j = at.get(key(treeIds[i], ids[i]));
     if (j === undefined) throw call.error(`node ${nodeIds[i]} of tree ${treeIds[i]} has ${side} ${ids[i]}, which tree ${treeIds[i]} does not have`);
     if (j === i) throw call.error(`node ${nodeIds[i]} of tree ${treeIds[i]} is its own ${side}`);
     return j;
   };
-  for (let i = 0; i < m; i++) {
-    // A leaf keeps its nodes_values entry too: onnxruntime's one-output path reads it for a leaf that has no weight.
-    thresholds[i] = values[i];
-    if (isLeaf[i]) {
-      next.fill(i, i * 4, i * 4 + 4);
-      continue;
-    }
-    if (!Number.isInteger(featureIds[i]) || featureIds[i] < 0) throw call.error(`nodes_featureids[${i}] is ${featureIds[i]}; a feature is an index ≥ 0 into X's last axis`);
-    features[i] = featureIds[i];
-    maxFeature = Math.max(maxFeature, featureIds[i]);
-    const yes = child(i, trueIds, 'true node'), no = child(i, falseIds, 'false node');
-    const when = TRUE_WHEN[modes[i] as BranchMode];
-    next[i * 4 + LESS] = when[0] ? yes : no;
-    next[i * 4 + EQUAL] = when[1] ? yes : no;
-    next[i * 4 + GREATER] = when[2] ? yes : no;
-    // A NaN compares false, except under != (BRANCH_NEQ is true for it, as in onnxruntime's C++ comparison);
-    // nodes_missing_value_tracks_true sends it to the true branch whatever the mode.
-    next[i * 4 + NAN] = modes[i] === 'BRANCH_NEQ' || missingTrue[i] === 1 ? yes : no;
-  }
+  const nodes = modes.map((mode, i): WalkNode => {
+    if (mode === 'LEAF') return { leaf: true, value: values[i] };
+    if (!(BRANCH_MODES as readonly string[]).includes(mode)) throw call.error(`nodes_modes[${i}] is ${JSON.stringify(mode)}; a node's mode is one of ${BRANCH_MODES.join(', ')}, LEAF`);
+    return { leaf: false, mode: mode as BranchMode, feature: featureIds[i], threshold: values[i], missingTrue: missingTrue[i] === 1, yes: child(i, trueIds, 'true node'), no: child(i, falseIds, 'false node') };
+  });
 
   // Roots as onnxruntime finds them: a new tree starts wherever the tree id differs from the previous node's.
   const roots: number[] = [];
   for (let i = 0; i < m; i++) if (i === 0 || treeIds[i] !== treeIds[i - 1]) roots.push(i);
-  const depth = deepest(call, roots, next, isLeaf, (i) => `node ${nodeIds[i]} of tree ${treeIds[i]}`);
 
   const weightIds = call.ints(`${prefix}_ids`, []);
   const weightTrees = call.ints(`${prefix}_treeids`, []);
@@ -159,13 +174,110 @@ export function readForest(call: NodeCall, prefix: 'target' | 'class', targets: 
   for (const i of order) {
     const node = at.get(key(weightTrees[i], weightNodes[i]));
     if (node === undefined) throw call.error(`${prefix}_nodeids[${i}] names node ${weightNodes[i]} of tree ${weightTrees[i]}, which is not among the nodes`);
-    const target = weightIds[i];
-    if (!(Number.isInteger(target) && target >= 0 && target < targets)) throw call.error(`${prefix}_ids[${i}] is ${target}, outside [0, ${targets}) (the ${prefix === 'target' ? 'n_targets' : 'classes'})`);
+    const target = checkTarget(call, weightIds[i], targets, `${prefix}_ids[${i}]`, prefix === 'target' ? 'n_targets' : 'classes');
     // Weights on a branch are dropped, as onnxruntime does (old onnxmltools exports wrote some).
-    if (!isLeaf[node]) continue;
+    if (!nodes[node].leaf) continue;
     weights[node].push({ target, weight: weightValues[i] });
   }
-  return { nodeCount: m, roots, depth, features, thresholds, next, maxFeature, weights };
+  return buildForest(call, nodes, roots, weights, (i) => `node ${nodeIds[i]} of tree ${treeIds[i]}`);
+}
+
+/** TreeEnsemble's nodes_modes codes (ai.onnx.ml 5); 6 is BRANCH_MEMBER. */
+const V5_MODES = [...BRANCH_MODES, 'BRANCH_MEMBER'] as const;
+
+/** An int list of TreeEnsemble, required. */
+function requiredInts(call: NodeCall, name: string): number[] {
+  const v = call.ints(name);
+  if (!v) throw call.error(`attribute ${name} is required`);
+  return v;
+}
+
+/** A tensor-valued list of TreeEnsemble (nodes_modes, nodes_splits, leaf_weights, membership_values): its values. */
+function tensorList(call: NodeCall, name: string, required: boolean): number[] {
+  const t = call.tensorAttribute(name);
+  if (!t) {
+    if (required) throw call.error(`attribute ${name} (a tensor) is required`);
+    return [];
+  }
+  return t.values();
+}
+
+/**
+ * Reads TreeEnsemble's (ai.onnx.ml 5) attributes into the walk's nodes:
+ * branches 0…K−1 as listed, leaves K…K+L−1, each leaf with its one weight.
+ * A BRANCH_MEMBER node becomes a chain of BRANCH_EQ nodes, one per value of
+ * its set (membership_values, sets separated by NaN), each true side the
+ * member's true side and each false side the next, the last one's the
+ * member's false side — how onnxruntime's convert_to_v3 unrolls it (it
+ * copies the true subtree per value; the walk shares it). A root whose
+ * true and false ids are equal is read, as onnxruntime reads it, as a
+ * tree of one leaf: leaf tree_roots[t].
+ */
+export function readForestV5(call: NodeCall, targets: number): Forest {
+  const featureIds = requiredInts(call, 'nodes_featureids');
+  const modeCodes = tensorList(call, 'nodes_modes', true);
+  const splits = tensorList(call, 'nodes_splits', true);
+  const trueIds = requiredInts(call, 'nodes_truenodeids');
+  const trueLeafs = requiredInts(call, 'nodes_trueleafs');
+  const falseIds = requiredInts(call, 'nodes_falsenodeids');
+  const falseLeafs = requiredInts(call, 'nodes_falseleafs');
+  const missingTrue = call.ints('nodes_missing_value_tracks_true', []);
+  const k = sameLength(call, { nodes_featureids: featureIds, nodes_modes: modeCodes, nodes_splits: splits, nodes_truenodeids: trueIds, nodes_trueleafs: trueLeafs, nodes_falsenodeids: falseIds, nodes_falseleafs: falseLeafs }, 'nodes_*');
+  if (missingTrue.length && missingTrue.length !== k) throw call.error(`nodes_missing_value_tracks_true has ${missingTrue.length} entries for ${k} nodes`);
+  const leafTargets = requiredInts(call, 'leaf_targetids');
+  const leafWeights = tensorList(call, 'leaf_weights', true);
+  const l = sameLength(call, { leaf_targetids: leafTargets, leaf_weights: leafWeights }, 'leaf_*');
+  const treeRoots = requiredInts(call, 'tree_roots');
+  if (treeRoots.length === 0) throw call.error('tree_roots is empty: an ensemble needs at least one tree');
+
+  // Each BRANCH_MEMBER node's set: the membership values up to the next NaN, in the order of the member nodes.
+  const members = tensorList(call, 'membership_values', false);
+  let cursor = 0;
+  const sets = modeCodes.map((code, i) => {
+    if (code !== 6) return [];
+    const set: number[] = [];
+    while (cursor < members.length && !Number.isNaN(members[cursor])) set.push(members[cursor++]);
+    cursor++;
+    if (set.length === 0) throw call.error(`node ${i} is a BRANCH_MEMBER with no membership value (membership_values holds a set per member node, separated by NaN)`);
+    return set;
+  });
+
+  const nodes: WalkNode[] = [];
+  const target = (side: 'true' | 'false', i: number, ids: readonly number[], leafs: readonly number[]): number => {
+    const leaf = leafs[i] !== 0, j = ids[i];
+    if (!(Number.isInteger(j) && j >= 0 && j < (leaf ? l : k))) throw call.error(`node ${i}'s ${side} side is ${leaf ? 'leaf' : 'node'} ${j}, outside the ${leaf ? `${l} leaves` : `${k} nodes`}`);
+    return leaf ? k + j : j;
+  };
+  const chains: WalkNode[] = [];
+  for (let i = 0; i < k; i++) {
+    const code = modeCodes[i];
+    if (!(Number.isInteger(code) && code >= 0 && code < V5_MODES.length)) throw call.error(`nodes_modes[${i}] is ${code}; a mode is 0…6 (${V5_MODES.join(', ')})`);
+    const yes = target('true', i, trueIds, trueLeafs), no = target('false', i, falseIds, falseLeafs);
+    const base = { leaf: false as const, feature: featureIds[i], missingTrue: missingTrue[i] === 1, yes };
+    if (code !== 6) {
+      nodes.push({ ...base, mode: V5_MODES[code] as BranchMode, threshold: splits[i], no });
+      continue;
+    }
+    // The chain's later links go after the leaves: node i is its first link.
+    const set = sets[i];
+    const link = (v: number): number => k + l + chains.length + v - 1;
+    nodes.push({ ...base, mode: 'BRANCH_EQ', threshold: set[0], no: set.length > 1 ? link(1) : no });
+    const first = chains.length;
+    for (let v = 1; v < set.length; v++) chains.push({ ...base, mode: 'BRANCH_EQ', threshold: set[v], no: v + 1 < set.length ? k + l + first + v : no });
+  }
+  const weights: LeafWeight[][] = Array.from({ length: k + l + chains.length }, () => []);
+  for (let j = 0; j < l; j++) {
+    nodes.push({ leaf: true, value: 0 });
+    weights[k + j].push({ target: checkTarget(call, leafTargets[j], targets, `leaf_targetids[${j}]`, 'n_targets'), weight: leafWeights[j] });
+  }
+  nodes.push(...chains);
+  const roots = treeRoots.map((r, t) => {
+    if (!(Number.isInteger(r) && r >= 0 && r < k)) throw call.error(`tree_roots[${t}] is ${r}, outside the ${k} nodes`);
+    if (trueIds[r] !== falseIds[r]) return r;
+    if (r >= l) throw call.error(`tree_roots[${t}] is ${r}, a root whose true and false ids are equal, which onnxruntime reads as leaf ${r}; there are ${l} leaves`);
+    return k + r;
+  });
+  return buildForest(call, nodes, roots, weights, (i) => (i < k ? `node ${i}` : i < k + l ? `leaf ${i - k}` : `node ${i - k - l} of a BRANCH_MEMBER chain`));
 }
 
 /** The most steps from any root to a leaf; a cycle (a tree that never ends) is refused. */
@@ -461,7 +573,37 @@ function twoClasses(value: Tensor, count: Tensor, base: readonly number[], binar
   return { label, scores: ops.where(ops.reshape(h1, [h1.shape[0], 1]), both, single) };
 }
 
+/** TreeEnsemble's aggregate_function codes. */
+const V5_AGGREGATES: readonly Aggregate[] = ['AVERAGE', 'SUM', 'MIN', 'MAX'];
+/**
+ * TreeEnsemble's post_transform codes as onnxruntime reads them: 1 LOGISTIC
+ * and 2 SOFTMAX, its own POST_EVAL_TRANSFORM order (ml_common.h), where the
+ * operator's definition (and onnx's reference) has 1 SOFTMAX and 2 LOGISTIC.
+ * Followed as the lead's rule asks (the runtime the models are checked
+ * against); onnxruntime-web 1.30 checked. Swap the two to follow the spec.
+ */
+const V5_TRANSFORMS: readonly PostTransform[] = ['NONE', 'LOGISTIC', 'SOFTMAX', 'SOFTMAX_ZERO', 'PROBIT'];
+
+/**
+ * TreeEnsemble (ai.onnx.ml 5): the regressor's computation on the new
+ * attribute layout (readForestV5), with no base values, as onnxruntime runs
+ * it (its convert_to_v3, then the same aggregators: one target takes the
+ * one-output path, whose only post_transform is PROBIT).
+ */
+const treeEnsemble: OnnxOp = {
+  run: (call) => {
+    const targets = call.int('n_targets');
+    if (targets === undefined || !(targets > 0)) throw call.error(`n_targets is ${targets ?? 'missing'}; it must be a count ≥ 1`);
+    const aggregate = V5_AGGREGATES[call.int('aggregate_function', 1)];
+    if (!aggregate) throw call.error(`aggregate_function = ${call.int('aggregate_function')} is not one of 0 (AVERAGE), 1 (SUM), 2 (MIN), 3 (MAX)`);
+    const transform = V5_TRANSFORMS[call.int('post_transform', 0)];
+    if (!transform) throw call.error(`post_transform = ${call.int('post_transform')} is not one of 0 (NONE), 1 (LOGISTIC as onnxruntime reads it; SOFTMAX in the spec), 2 (SOFTMAX; LOGISTIC in the spec), 3 (SOFTMAX_ZERO), 4 (PROBIT)`);
+    return regressTrees(call, readForestV5(call, targets), targets, aggregate, transform, []);
+  },
+};
+
 export const ML_TREE_OPS: OpTable = {
   TreeEnsembleRegressor: treeEnsembleRegressor,
   TreeEnsembleClassifier: treeEnsembleClassifier,
+  TreeEnsemble: treeEnsemble,
 };

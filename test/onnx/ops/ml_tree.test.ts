@@ -214,16 +214,27 @@ function transformAll(scores: Score[], t: Transform): number[] {
   }
 }
 
+/** A reached leaf: its weights in onnxruntime's order, and its nodes_values entry (what a weightless leaf gives on the one-output path). */
+interface Reached {
+  weights: { id: number; w: number }[];
+  value: number;
+}
+
 /** TreeEnsembleRegressor's Y row by row, through TreeAggregator{Sum,Average,Min,Max}. */
 function regressorRef(f: Forest, x: Float64Array, features: number, targets: number, agg: Aggregate, transform: Transform, base: number[]): number[] {
+  const reached = walk(f, x, features).map((leaves) => leaves.map((leaf): Reached => ({ weights: leafWeights(f, leaf), value: f.values[leaf] })));
+  return aggregateRef(reached, targets, agg, transform, base);
+}
+
+/** The regressors' aggregation of the leaves each sample reached (one per tree). */
+function aggregateRef(reached: Reached[][], targets: number, agg: Aggregate, transform: Transform, base: number[]): number[] {
   const out: number[] = [];
-  const trees = walk(f, x, features);
-  for (const leaves of trees) {
+  for (const leaves of reached) {
     if (targets === 1) {
       // The one-output path: a leaf's first weight, base_values[0] when it is the only one, PROBIT or nothing.
       let s: Score = { score: 0, has: false };
       for (const leaf of leaves) {
-        const w = leafWeights(f, leaf)[0]?.w ?? f.values[leaf];
+        const w = leaf.weights[0]?.w ?? leaf.value;
         if (agg === 'SUM' || agg === 'AVERAGE') s = { score: s.score + w, has: s.has };
         else s = { score: !s.has || (agg === 'MIN' ? w < s.score : w > s.score) ? w : s.score, has: true };
       }
@@ -235,7 +246,7 @@ function regressorRef(f: Forest, x: Float64Array, features: number, targets: num
     }
     const scores: Score[] = Array.from({ length: targets }, () => ({ score: 0, has: false }));
     for (const leaf of leaves) {
-      for (const { id, w } of leafWeights(f, leaf)) {
+      for (const { id, w } of leaf.weights) {
         const s = scores[id];
         if (agg === 'SUM' || agg === 'AVERAGE') s.score += w;
         else s.score = !s.has || (agg === 'MIN' ? w < s.score : w > s.score) ? w : s.score;
@@ -330,6 +341,114 @@ function classifierRef(f: Forest, x: Float64Array, features: number, labels: num
     else z.push(s, UNSET);
   }
   return { label, z };
+}
+
+// ---- TreeEnsemble (ai.onnx.ml 5) ----
+
+/** TreeEnsemble's attribute lists: branches and leaves apart, BRANCH_MEMBER (mode 6) sets in membership_values. */
+interface ForestV5 {
+  featureIds: number[];
+  modes: number[];
+  splits: number[];
+  trueIds: number[];
+  trueLeafs: number[];
+  falseIds: number[];
+  falseLeafs: number[];
+  missing: number[];
+  leafTargets: number[];
+  leafWeights: number[];
+  roots: number[];
+  /** Each member node's set, in node order; membership_values joins them with NaN. */
+  sets: number[][];
+}
+
+function randomForestV5(trees: number, features: number, targets: number): ForestV5 {
+  for (;;) {
+    const f: ForestV5 = { featureIds: [], modes: [], splits: [], trueIds: [], trueLeafs: [], falseIds: [], falseLeafs: [], missing: [], leafTargets: [], leafWeights: [], roots: [], sets: [] };
+    const grow = (depth: number, maxDepth: number): { leaf: boolean; at: number } => {
+      if (depth === maxDepth || (depth > 0 && rand() < 0.25)) {
+        f.leafTargets.push(Math.floor(rand() * targets));
+        f.leafWeights.push(f32(uniform(1, -1, 1)[0]));
+        return { leaf: true, at: f.leafTargets.length - 1 };
+      }
+      const i = f.featureIds.length;
+      const mode = Math.floor(rand() * 7);
+      f.featureIds.push(Math.floor(rand() * features));
+      f.modes.push(mode);
+      f.splits.push(mode === 6 ? 0 : rand() < 0.8 ? pick(GRID) : f32(uniform(1, -2, 2)[0]));
+      f.missing.push(rand() < 0.5 ? 1 : 0);
+      // Integers: onnxruntime 1.30 refuses a set holding a fraction ('MemberShip values is only implemented for integers').
+      if (mode === 6) f.sets.push([...new Set(Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick([-2, -1, 0, 1, 2])))]);
+      f.trueIds.push(0), f.trueLeafs.push(0), f.falseIds.push(0), f.falseLeafs.push(0);
+      const yes = grow(depth + 1, maxDepth), no = grow(depth + 1, maxDepth);
+      [f.trueIds[i], f.trueLeafs[i], f.falseIds[i], f.falseLeafs[i]] = [yes.at, yes.leaf ? 1 : 0, no.at, no.leaf ? 1 : 0];
+      return { leaf: false, at: i };
+    };
+    for (let t = 0; t < trees; t++) f.roots.push(grow(0, 1 + Math.floor(rand() * 6)).at);
+    // onnxruntime reads a root whose true and false ids are equal as a lone leaf: draw again rather than write one.
+    if (f.roots.every((r) => f.trueIds[r] !== f.falseIds[r])) return f;
+  }
+}
+
+/** The leaves each sample reaches, walking TreeEnsemble's layout as its definition reads (a member node: x in its set). */
+function walkV5(f: ForestV5, x: Float64Array, features: number): Reached[][] {
+  const setOf = new Map<number, number[]>();
+  f.modes.forEach((m, i) => m === 6 && setOf.set(i, f.sets[setOf.size]));
+  const n = x.length / features;
+  return Array.from({ length: n }, (_, s) =>
+    f.roots.map((root): Reached => {
+      let i = root;
+      for (;;) {
+        const v = x[s * features + f.featureIds[i]], t = f.splits[i];
+        const cmp = [v <= t, v < t, v >= t, v > t, v === t, v !== t, setOf.get(i)?.includes(v) ?? false][f.modes[i]];
+        const yes = cmp || (f.missing[i] === 1 && Number.isNaN(v));
+        const [to, leaf] = yes ? [f.trueIds[i], f.trueLeafs[i]] : [f.falseIds[i], f.falseLeafs[i]];
+        if (leaf) return { weights: [{ id: f.leafTargets[to], w: f.leafWeights[to] }], value: 0 };
+        i = to;
+      }
+    }),
+  );
+}
+
+/**
+ * The samples with every feature a BRANCH_MEMBER node reads made a whole
+ * number, for onnxruntime: its 1.30 wasm build tests membership of a
+ * fraction in two ways by the set (exactly for small non-negative sets,
+ * truncated to an int32 for others: −1.5 is in {−1}, 31.5 in {31}), and
+ * NaN as 0 in the latter (in {−2, 0, 2}, missing-value tracking or not),
+ * where TreeEnsemble's definition, and tmnn, test membership exactly.
+ */
+function integralMembers(x: Float64Array, f: ForestV5, features: number): Float64Array {
+  const read = new Set(f.featureIds.filter((_, i) => f.modes[i] === 6));
+  return x.map((v, i) => (!read.has(i % features) ? v : Number.isNaN(v) ? 3 : Math.trunc(v)));
+}
+
+const floatTensor = (v: readonly number[]): AttributeSpec => ({ tensor: { type: 'float', shape: [v.length], values: v } });
+
+function modelV5(f: ForestV5, n: number, features: number, extra: Record<string, AttributeSpec>): Uint8Array {
+  const attributes: Record<string, AttributeSpec> = {
+    nodes_featureids: f.featureIds,
+    nodes_modes: { tensor: { type: 'uint8', shape: [f.modes.length], values: f.modes } },
+    nodes_splits: floatTensor(f.splits),
+    nodes_truenodeids: f.trueIds,
+    nodes_trueleafs: f.trueLeafs,
+    nodes_falsenodeids: f.falseIds,
+    nodes_falseleafs: f.falseLeafs,
+    nodes_missing_value_tracks_true: f.missing,
+    leaf_targetids: f.leafTargets,
+    leaf_weights: floatTensor(f.leafWeights),
+    tree_roots: f.roots,
+    ...extra,
+  };
+  if (f.sets.length) attributes.membership_values = floatTensor(f.sets.flatMap((set) => [...set, NaN]));
+  return onnxModel({
+    opset: 21,
+    irVersion: 10,
+    domains: { 'ai.onnx.ml': 5 },
+    inputs: [{ name: 'X', type: 'float', shape: [n, features] }],
+    outputs: [{ name: 'Y' }],
+    nodes: [{ op: 'TreeEnsemble', domain: 'ai.onnx.ml', inputs: ['X'], outputs: ['Y'], attributes }],
+  });
 }
 
 // ---- models ----
@@ -517,6 +636,47 @@ describe.each(BACKENDS)('ai.onnx.ml tree ensembles on %s', (backend) => {
     }
   });
 
+  const V5_AGGREGATES: Aggregate[] = ['AVERAGE', 'SUM', 'MIN', 'MAX'];
+  // onnxruntime's reading of the codes (1 LOGISTIC, 2 SOFTMAX), the spec's swapped: see ml_tree.ts.
+  const V5_TRANSFORMS: Transform[] = ['NONE', 'LOGISTIC', 'SOFTMAX', 'SOFTMAX_ZERO', 'PROBIT'];
+  it('TreeEnsemble (ai.onnx.ml 5): every aggregate and post_transform, BRANCH_MEMBER sets, against float64 and onnxruntime', async () => {
+    for (const [a, agg] of V5_AGGREGATES.entries()) {
+      for (const targets of [1, 3]) {
+        for (const n of [1, 7, 33]) {
+          const p = Math.floor(rand() * V5_TRANSFORMS.length), transform = V5_TRANSFORMS[p];
+          const features = pick([3, 5, 7]), trees = 1 + Math.floor(rand() * 6);
+          const forest = randomForestV5(trees, features, targets);
+          const x = randomSamples(n, features);
+          const bytes = modelV5(forest, n, features, { n_targets: targets, aggregate_function: a, post_transform: p });
+          const want = aggregateRef(walkV5(forest, x, features), targets, agg, transform, []);
+          const [y] = await runModel(bytes, [{ shape: [n, features], values: x }]);
+          const what = `TreeEnsemble ${agg} ${transform} targets=${targets} n=${n} trees=${trees}`;
+          expect(y.shape).toEqual([n, targets]);
+          expectClose(y.v, want, tolOf(transform), what, want.map(() => trees + 2));
+          const xOrt = integralMembers(x, forest, features);
+          const wantOrt = aggregateRef(walkV5(forest, xOrt, features), targets, agg, transform, []);
+          const [ortY] = await ortOutputs(bytes, xOrt, n, features);
+          expectClose(ortY, wantOrt, tolOf(transform), `onnxruntime ${what}`, wantOrt.map(() => trees + 2));
+        }
+      }
+    }
+  });
+
+  it("TreeEnsemble: onnx's own two examples (a single tree; set membership)", async () => {
+    const single = modelV5(
+      { featureIds: [0, 0, 0], modes: [0, 0, 0], splits: [3.14, 1.2, 4.2].map(f32), trueIds: [1, 0, 1], trueLeafs: [0, 1, 1], falseIds: [2, 2, 3], falseLeafs: [0, 1, 1], missing: [], leafTargets: [0, 1, 0, 1], leafWeights: [5.23, 12.12, -12.23, 7.21].map(f32), roots: [0], sets: [] },
+      3, 2, { n_targets: 2, aggregate_function: 1, post_transform: 0 },
+    );
+    const [y] = await runModel(single, [{ shape: [3, 2], values: [1.2, 3.4, -0.12, 1.66, 4.14, 1.77] }]);
+    expectClose(y.v, [5.23, 0, 5.23, 0, 0, 12.12].map(f32), 1e-6, 'single tree');
+    const member = modelV5(
+      { featureIds: [0, 0, 0], modes: [0, 6, 6], splits: [11, 232344, NaN], trueIds: [1, 0, 1], trueLeafs: [0, 1, 1], falseIds: [2, 2, 3], falseLeafs: [1, 0, 1], missing: [], leafTargets: [0, 1, 2, 3], leafWeights: [1, 10, 1000, 100], roots: [0], sets: [[1.2, 3.7, 8, 9].map(f32), [12, 7]] },
+      6, 1, { n_targets: 4, aggregate_function: 1, post_transform: 0 },
+    );
+    const [z] = await runModel(member, [{ shape: [6, 1], values: [1.2, 3.4, -0.12, NaN, 12, 7].map(f32) }]);
+    expect(Array.from(z.v)).toEqual([1, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0, 100, 0, 0, 1000, 0, 0, 0, 1000, 0, 0, 10, 0, 0]);
+  });
+
   it('works out a hand-made stump exactly: ties on the threshold, NaN with and without missing-value tracking', async () => {
     // Tree 0: x0 <= 1 ? 10 : 20 (NaN goes true). Tree 1: x1 < 0 ? 1 : 2 (NaN goes false).
     const forest: Forest = {
@@ -561,5 +721,16 @@ describe.each(BACKENDS)('ai.onnx.ml tree ensembles on %s', (backend) => {
     await refused(cyclic, {}, /form a cycle/);
     await refused(stump(), { classlabels_int64s: [], classlabels_strings: { strings: ['a', 'b'] } }, /classlabels_strings is not supported: tmnn has no string tensors/, 'TreeEnsembleClassifier');
     await refused(stump(), { classlabels_int64s: [] }, /classlabels_int64s is missing or empty/, 'TreeEnsembleClassifier');
+    const v5: ForestV5 = { featureIds: [0], modes: [0], splits: [0], trueIds: [0], trueLeafs: [1], falseIds: [1], falseLeafs: [1], missing: [], leafTargets: [0, 0], leafWeights: [1, 2], roots: [0], sets: [] };
+    const refusedV5 = async (f: ForestV5, extra: Record<string, AttributeSpec>, message: RegExp): Promise<void> => {
+      await expect(runModel(modelV5(f, 1, 2, { n_targets: 1, ...extra }), [{ shape: [1, 2], values: [0, 0] }])).rejects.toThrow(message);
+    };
+    await refusedV5({ ...v5, modes: [9] }, {}, /nodes_modes\[0\] is 9; a mode is 0…6/);
+    await refusedV5({ ...v5, falseIds: [2] }, {}, /node 0's false side is leaf 2, outside the 2 leaves/);
+    await refusedV5({ ...v5, modes: [6] }, {}, /BRANCH_MEMBER with no membership value/);
+    await refusedV5({ ...v5, roots: [1] }, {}, /tree_roots\[0\] is 1, outside the 1 nodes/);
+    await refusedV5(v5, { aggregate_function: 7 }, /aggregate_function = 7 is not one of/);
+    await refusedV5(v5, { post_transform: 5 }, /post_transform = 5 is not one of/);
+    await refusedV5({ ...v5, leafTargets: [0, 2] }, {}, /leaf_targetids\[1\] is 2, outside \[0, 1\)/);
   });
 });
