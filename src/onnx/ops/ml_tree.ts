@@ -1,14 +1,17 @@
 // ai.onnx.ml's tree ensembles: TreeEnsembleRegressor and
 // TreeEnsembleClassifier (opsets 1 and 3, the nodes_* / target_* / class_*
-// attribute lists and opset 3's *_as_tensor forms), as onnxruntime's CPU
+// attribute lists and opset 3's *_as_tensor forms) and TreeEnsemble (opset
+// 5: branches and leaves apart, BRANCH_MEMBER sets), as onnxruntime's CPU
 // kernels compute them (tree_ensemble_common.h, tree_ensemble_aggregator.h,
-// ml_common.h's write_scores), including the quirks of its binary
-// classifier.
+// tree_ensemble_attribute.h, ml_common.h's write_scores), including the
+// quirks of its one-output path and binary classifier, each checked against
+// onnxruntime-web 1.30 where its code as read and its behaviour differed.
 //
-// How: the attribute lists are read once on the host into flat node tables
-// (feature, threshold, and the node each relation of a sample's value to
-// the threshold leads to), then every tree is walked for every sample at
-// once on the device: a node index [N, T] starts at each tree's root and
+// How: the attributes are read on the host, once per node (kept with it),
+// into flat node tables (feature, threshold, and the node each relation of
+// a sample's value to the threshold leads to), uploaded each run; then
+// every tree is walked for every sample at once on the device (no read
+// back, so the synchronous run takes it): a node index [N, T] starts at each tree's root and
 // takes depth-many steps, each gathering the node's feature and threshold,
 // reading the sample's value (takeAlongAxis), classing it as less, equal,
 // greater or NaN, and gathering the next node from the table at
@@ -66,6 +69,18 @@ export interface Forest {
   maxFeature: number;
   /** Each leaf's weights, in the order onnxruntime keeps them (by tree, node, then position in the lists); [] for branches (and a leaf no entry names). */
   weights: LeafWeight[][];
+}
+
+/** The forest read from a node's attributes, kept with the node: the attributes do not change between runs. */
+const FORESTS = new WeakMap<object, Forest>();
+
+function forestOf(call: NodeCall, read: () => Forest): Forest {
+  let forest = FORESTS.get(call.node);
+  if (!forest) {
+    forest = read();
+    FORESTS.set(call.node, forest);
+  }
+  return forest;
 }
 
 /** A float list given as floats (`name`) or, from opset 3, as a tensor (`name_as_tensor`): never both. */
@@ -426,6 +441,8 @@ function aggregateOf(call: NodeCall): Aggregate {
  * - several: base_values count only when there is one per target, and a
  *   target no reached leaf wrote to outputs 0 before the transform, base
  *   value or not (write_scores reads an unset ScoreValue as 0).
+ * A leaf no weight names is allowed (onnxruntime 1.30 runs it): on the
+ * one-output path it gives its own nodes_values entry, on the other nothing.
  */
 export function regressTrees(call: NodeCall, forest: Forest, targets: number, aggregate: Aggregate, transform: PostTransform, base: readonly number[]): Tensor {
   const x = samples(call, forest);
@@ -449,7 +466,7 @@ const treeEnsembleRegressor: OnnxOp = {
   run: (call) => {
     const targets = call.int('n_targets');
     if (targets === undefined || !(targets > 0)) throw call.error(`n_targets is ${targets ?? 'missing'}; it must be a count ≥ 1 (onnxruntime requires it)`);
-    const forest = readForest(call, 'target', targets);
+    const forest = forestOf(call, () => readForest(call, 'target', targets));
     return regressTrees(call, forest, targets, aggregateOf(call), postTransformOf(call), baseValues(call, [0, targets], 'none, or one per target'));
   },
 };
@@ -473,14 +490,17 @@ function classLabels(call: NodeCall): number[] {
  * TreeAggregatorClassifier finalizes them:
  * - more than two classes: base_values added (a class with a base value
  *   counts as written), the label that of the first highest written class,
- *   Z the post_transform of the scores with unwritten classes at 0;
- * - two classes: see twoClasses, which follows its binary special cases.
+ *   Z the post_transform of the scores with unwritten classes at 0 (a
+ *   sample no class was written for, which onnxruntime fails on, gets
+ *   labels[0]);
+ * - two classes: see twoClasses, which follows its binary special cases;
+ * - one class: the one-output path, the label the literal 1 or 0.
  */
 const treeEnsembleClassifier: OnnxOp = {
   run: (call) => {
     const labels = classLabels(call);
     const classes = labels.length;
-    const forest = readForest(call, 'class', classes);
+    const forest = forestOf(call, () => readForest(call, 'class', classes));
     const transform = postTransformOf(call);
     const base = baseValues(call, classes === 2 ? [0, 1, 2] : [0, classes], classes === 2 ? 'none, one or two for two classes' : `none, or one per class`);
     const x = samples(call, forest);
@@ -598,7 +618,7 @@ const treeEnsemble: OnnxOp = {
     if (!aggregate) throw call.error(`aggregate_function = ${call.int('aggregate_function')} is not one of 0 (AVERAGE), 1 (SUM), 2 (MIN), 3 (MAX)`);
     const transform = V5_TRANSFORMS[call.int('post_transform', 0)];
     if (!transform) throw call.error(`post_transform = ${call.int('post_transform')} is not one of 0 (NONE), 1 (LOGISTIC as onnxruntime reads it; SOFTMAX in the spec), 2 (SOFTMAX; LOGISTIC in the spec), 3 (SOFTMAX_ZERO), 4 (PROBIT)`);
-    return regressTrees(call, readForestV5(call, targets), targets, aggregate, transform, []);
+    return regressTrees(call, forestOf(call, () => readForestV5(call, targets)), targets, aggregate, transform, []);
   },
 };
 
