@@ -118,7 +118,8 @@ function buildForest(call: NodeCall, nodes: readonly WalkNode[], roots: number[]
     features[i] = node.feature;
     maxFeature = Math.max(maxFeature, node.feature);
     thresholds[i] = node.threshold;
-    const when = TRUE_WHEN[node.mode];
+    // Against a NaN threshold every comparison is false but !=, whatever the value: no value is less, equal or greater.
+    const when = Number.isNaN(node.threshold) ? ([node.mode === 'BRANCH_NEQ', node.mode === 'BRANCH_NEQ', node.mode === 'BRANCH_NEQ'] as const) : TRUE_WHEN[node.mode];
     next[i * 4 + LESS] = when[0] ? node.yes : node.no;
     next[i * 4 + EQUAL] = when[1] ? node.yes : node.no;
     next[i * 4 + GREATER] = when[2] ? node.yes : node.no;

@@ -689,6 +689,13 @@ describe.each(BACKENDS)('ai.onnx.ml tree ensembles on %s', (backend) => {
     const bytes = model('TreeEnsembleRegressor', { forest, n: 4, features: 2, extra: { n_targets: 1 } });
     const [y] = await runModel(bytes, [{ shape: [4, 2], values: x }]);
     expect(Array.from(y.v)).toEqual([12, 21, 12, 11]);
+    // A NaN threshold: every comparison false but != (tree 0 BRANCH_LEQ NaN, true only for a NaN it tracks; tree 1
+    // BRANCH_NEQ NaN, always true), beside onnxruntime.
+    const nanSplit: Forest = { ...forest, modes: ['BRANCH_LEQ', 'LEAF', 'LEAF', 'BRANCH_NEQ', 'LEAF', 'LEAF'], values: [NaN, 0, 0, NaN, 0, 0] };
+    const nanBytes = model('TreeEnsembleRegressor', { forest: nanSplit, n: 4, features: 2, extra: { n_targets: 1 } });
+    const [z] = await runModel(nanBytes, [{ shape: [4, 2], values: x }]);
+    expect(Array.from(z.v)).toEqual([21, 21, 11, 21]);
+    expect((await ortOutputs(nanBytes, x, 4, 2))[0]).toEqual([21, 21, 11, 21]);
   });
 
   const stump = (): Forest => ({
