@@ -350,7 +350,7 @@ export function leavesReached(x: Tensor, forest: Forest): Tensor {
   const thresholds = ops.tensor(forest.thresholds, [forest.nodeCount]);
   const next = ops.tensor(forest.next, [forest.nodeCount * 4], { dtype: 'i32' });
   let at = ops.broadcastTo(ops.tensor(Int32Array.from(forest.roots), [1, t], { dtype: 'i32' }), [n, t]);
-  // With no feature to read (an ensemble of lone leaves on X [N, 0]) there is no step to take.
+  // Depth 0 (every tree a lone leaf): no step, and no feature read.
   for (let step = 0; step < forest.depth; step++) {
     const from = at;
     at = tidy(() => {
