@@ -45,7 +45,7 @@ export function postTransform(scores: Tensor, transform: PostTransform): Tensor 
  * |x| < ½, and there the difference under the root as
  * (−t/a)/(√(v² − t/a) + v).
  */
-function probit(p: Tensor): Tensor {
+export function probit(p: Tensor): Tensor {
   const a = 0.147;
   const x = ops.sub(ops.mul(p, 2), 1);
   const middle = ops.less(ops.abs(x), 0.5);
