@@ -4,7 +4,7 @@
 // failing with an error that names the node.
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import type { KeptTensors } from './kept.js';
+import type { KeptOwner, KeptTensors } from './kept.js';
 import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxTensorProto, OnnxType } from './proto.js';
 import { Sequence, type SequenceItem } from './sequence.js';
 import { Optional } from './optional.js';
@@ -130,11 +130,11 @@ export class NodeCall {
   }
 
   /**
-   * A tensor derived from constant `owner` (and `withValue`, by identity)
-   * made once and kept across runs: work on a model's fixed weights done
-   * once, not every run.
+   * A tensor derived from constant `owner` (and `withValue`, by identity),
+   * or from the attributes of node `owner`, made once and kept across runs:
+   * work on a model's fixed weights done once, not every run.
    */
-  kept(owner: Constant, withValue: unknown, key: string, make: () => Tensor): Tensor {
+  kept(owner: KeptOwner, withValue: unknown, key: string, make: () => Tensor): Tensor {
     return this.keptTensors.get(owner, withValue, key, make);
   }
 

@@ -59,8 +59,8 @@ interface SupportVectors {
 
 /** What a node's attributes make, parsed and checked once per node: its runs share the tensors made from it. */
 interface Parsed {
-  /** The owner of this node's kept tensors (call.kept keys them by a Constant). */
-  owner: Constant;
+  /** The owner of the tensors kept from the node's attributes: the node itself. */
+  owner: OnnxNodeProto;
 }
 
 const PARSED = new WeakMap<OnnxNodeProto, Parsed>();
@@ -69,7 +69,7 @@ const PARSED = new WeakMap<OnnxNodeProto, Parsed>();
 function parsedOf<T extends Parsed>(call: NodeCall, parse: (call: NodeCall) => Omit<T, 'owner'>): T {
   let p = PARSED.get(call.node) as T | undefined;
   if (!p) {
-    p = { ...parse(call), owner: new Constant('float', [0], new Float64Array(0)) } as T;
+    p = { ...parse(call), owner: call.node } as T;
     PARSED.set(call.node, p);
   }
   return p;
@@ -129,7 +129,7 @@ function samplesOf(call: NodeCall, features: number): Tensor {
 }
 
 /** K [N, V]: the kernel between each sample of x [N, F] and each support vector. */
-function kernelMatrix(call: NodeCall, owner: Constant, x: Tensor, sv: SupportVectors, kernel: Kernel): Tensor {
+function kernelMatrix(call: NodeCall, owner: OnnxNodeProto, x: Tensor, sv: SupportVectors, kernel: Kernel): Tensor {
   const kept = (key: string, values: Float32Array, shape: number[]) => call.kept(owner, undefined, key, () => ops.tensor(values, shape));
   const vectors = kept('support vectors', sv.values, [sv.count, sv.features]);
   if (kernel.type === 'RBF') {

@@ -9,7 +9,8 @@
 //
 // How: the attributes are read on the host, once per node (kept with it),
 // into flat node tables (feature, threshold, and the node each relation of
-// a sample's value to the threshold leads to), uploaded each run; then
+// a sample's value to the threshold leads to), made tensors once and kept
+// with the model (call.kept, owned by the node); then
 // every tree is walked for every sample at once on the device (no read
 // back, so the synchronous run takes it): a node index [N, T] starts at each tree's root and
 // takes depth-many steps, each gathering the node's feature and threshold,
@@ -344,12 +345,13 @@ function samples(call: NodeCall, forest: Forest): Tensor {
 }
 
 /** The leaf each tree sends each sample to: [N, T] node indices, walked on the device. */
-export function leavesReached(x: Tensor, forest: Forest): Tensor {
+function leavesReached(call: NodeCall, x: Tensor, forest: Forest): Tensor {
   const n = x.shape[0], t = forest.roots.length;
-  const features = ops.tensor(forest.features, [forest.nodeCount], { dtype: 'i32' });
-  const thresholds = ops.tensor(forest.thresholds, [forest.nodeCount]);
-  const next = ops.tensor(forest.next, [forest.nodeCount * 4], { dtype: 'i32' });
-  let at = ops.broadcastTo(ops.tensor(Int32Array.from(forest.roots), [1, t], { dtype: 'i32' }), [n, t]);
+  const table = (key: string, make: () => Tensor) => call.kept(call.node, undefined, key, make);
+  const features = table('features', () => ops.tensor(forest.features, [forest.nodeCount], { dtype: 'i32' }));
+  const thresholds = table('thresholds', () => ops.tensor(forest.thresholds, [forest.nodeCount]));
+  const next = table('next', () => ops.tensor(forest.next, [forest.nodeCount * 4], { dtype: 'i32' }));
+  let at = ops.broadcastTo(table('roots', () => ops.tensor(Int32Array.from(forest.roots), [1, t], { dtype: 'i32' })), [n, t]);
   // Depth 0 (every tree a lone leaf): no step, and no feature read.
   for (let step = 0; step < forest.depth; step++) {
     const from = at;
@@ -367,6 +369,20 @@ export function leavesReached(x: Tensor, forest: Forest): Tensor {
 /** How a target's leaf weights combine over the trees. */
 type Reduction = 'sum' | 'min' | 'max';
 
+/** Each node's weights per target, reduced as `reduction` (the empty value where none), and how many there are: [nodes·targets] each. */
+function leafTables(forest: Forest, targets: number, reduction: Reduction): { weights: Float32Array; counts: Float32Array } {
+  const empty = reduction === 'sum' ? 0 : reduction === 'min' ? F32_MAX : -F32_MAX;
+  const weights = new Float32Array(forest.nodeCount * targets).fill(empty), counts = new Float32Array(forest.nodeCount * targets);
+  forest.weights.forEach((list, node) => {
+    for (const { target, weight } of list) {
+      const k = node * targets + target;
+      weights[k] = reduction === 'sum' ? weights[k] + weight : reduction === 'min' ? Math.min(weights[k], weight) : Math.max(weights[k], weight);
+      counts[k]++;
+    }
+  });
+  return { weights, counts };
+}
+
 /**
  * Per sample and target, the leaf weights reduced over the trees, and how
  * many leaves wrote to the target (onnxruntime's has_score where > 0):
@@ -375,18 +391,10 @@ type Reduction = 'sum' | 'min' | 'max';
  * through them one by one. Gathered in groups of trees, so that the
  * [N, trees, C] rows stay bounded.
  */
-export function reduceLeaves(leaves: Tensor, forest: Forest, targets: number, reduction: Reduction): { value: Tensor; count: Tensor } {
+function reduceLeaves(call: NodeCall, leaves: Tensor, forest: Forest, targets: number, reduction: Reduction): { value: Tensor; count: Tensor } {
   const m = forest.nodeCount;
-  const empty = reduction === 'sum' ? 0 : reduction === 'min' ? F32_MAX : -F32_MAX;
-  const table = new Float32Array(m * targets).fill(empty), counts = new Float32Array(m * targets);
-  forest.weights.forEach((list, node) => {
-    for (const { target, weight } of list) {
-      const k = node * targets + target;
-      table[k] = reduction === 'sum' ? table[k] + weight : reduction === 'min' ? Math.min(table[k], weight) : Math.max(table[k], weight);
-      counts[k]++;
-    }
-  });
-  const weightRows = ops.tensor(table, [m, targets]), countRows = ops.tensor(counts, [m, targets]);
+  const weightRows = call.kept(call.node, undefined, `leaf weights (${reduction}, ${targets} targets)`, () => ops.tensor(leafTables(forest, targets, reduction).weights, [m, targets]));
+  const countRows = call.kept(call.node, undefined, `leaf counts (${targets} targets)`, () => ops.tensor(leafTables(forest, targets, reduction).counts, [m, targets]));
   const [n, t] = leaves.shape;
   const group = Math.max(1, Math.floor(2 ** 22 / Math.max(1, n * targets)));
   let value: Tensor | undefined, count: Tensor | undefined;
@@ -447,17 +455,17 @@ function aggregateOf(call: NodeCall): Aggregate {
  */
 export function regressTrees(call: NodeCall, forest: Forest, targets: number, aggregate: Aggregate, transform: PostTransform, base: readonly number[]): Tensor {
   const x = samples(call, forest);
-  const leaves = leavesReached(x, forest);
+  const leaves = leavesReached(call, x, forest);
   const trees = forest.roots.length;
   const reduction: Reduction = aggregate === 'MIN' ? 'min' : aggregate === 'MAX' ? 'max' : 'sum';
   if (targets === 1) {
-    const picked = ops.gather(firstWeights(forest), leaves);
+    const picked = ops.gather(call.kept(call.node, undefined, 'first weights', () => firstWeights(forest)), leaves);
     let score = reduction === 'sum' ? ops.sum(picked, 1, { keepDims: true }) : reduction === 'min' ? ops.min(picked, 1, { keepDims: true }) : ops.max(picked, 1, { keepDims: true });
     if (aggregate === 'AVERAGE') score = ops.div(score, trees);
     if (base.length === 1) score = ops.add(score, base[0]);
     return transform === 'PROBIT' ? probit(score) : score;
   }
-  const { value, count } = reduceLeaves(leaves, forest, targets, reduction);
+  const { value, count } = reduceLeaves(call, leaves, forest, targets, reduction);
   let score = aggregate === 'AVERAGE' ? ops.div(value, trees) : value;
   if (base.length === targets) score = ops.add(score, ops.tensor(Float32Array.from(base), [targets]));
   return postTransform(ops.where(ops.greater(count, 0), score, 0), transform);
@@ -505,16 +513,16 @@ const treeEnsembleClassifier: OnnxOp = {
     const transform = postTransformOf(call);
     const base = baseValues(call, classes === 2 ? [0, 1, 2] : [0, classes], classes === 2 ? 'none, one or two for two classes' : `none, or one per class`);
     const x = samples(call, forest);
-    const leaves = leavesReached(x, forest);
+    const leaves = leavesReached(call, x, forest);
     if (classes === 1) {
       // onnxruntime's one-output path (FinalizeScores1): the score of each leaf's first weight, the label the literal 1
       // or 0 by its sign (not the class label), Z the score (PROBIT's only, of the transforms).
-      let score = ops.sum(ops.gather(firstWeights(forest), leaves), 1, { keepDims: true });
+      let score = ops.sum(ops.gather(call.kept(call.node, undefined, 'first weights', () => firstWeights(forest)), leaves), 1, { keepDims: true });
       if (base.length) score = ops.add(score, base[0]);
       const label = ops.reshape(ops.cast(ops.greater(score, 0), 'i32'), [x.shape[0]]);
       return [call.typed(label, 'int64'), transform === 'PROBIT' ? probit(score) : score];
     }
-    const { value, count } = reduceLeaves(leaves, forest, classes, 'sum');
+    const { value, count } = reduceLeaves(call, leaves, forest, classes, 'sum');
     const labelTable = ops.tensor(Int32Array.from(labels), [classes], { dtype: 'i32' });
     if (classes === 2) {
       const ids = call.ints('class_ids', []);
