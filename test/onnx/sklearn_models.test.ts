@@ -67,6 +67,15 @@ describe.each(BACKENDS)('tm.onnx runs the scikit-learn files on %s', (backend) =
   });
 });
 
+describe('tm.onnx.SUPPORTED_ML_OPS', () => {
+  it('lists the ai.onnx.ml ops tmnn runs: all but the four of maps and strings (ZipMap, DictVectorizer, CastMap, CategoryMapper)', () => {
+    expect(tm.onnx.SUPPORTED_ML_OPS).toEqual([
+      'ArrayFeatureExtractor', 'Binarizer', 'FeatureVectorizer', 'Imputer', 'LabelEncoder', 'LinearClassifier', 'LinearRegressor', 'Normalizer',
+      'OneHotEncoder', 'SVMClassifier', 'SVMRegressor', 'Scaler', 'TreeEnsemble', 'TreeEnsembleClassifier', 'TreeEnsembleRegressor',
+    ]);
+  });
+});
+
 describe('a classifier as skl2onnx writes it by default', () => {
   it('ends in a ZipMap (a sequence of maps), refused when loaded with the option that leaves it out', () => {
     const bytes = onnxModel({
