@@ -15,21 +15,8 @@ import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import { postTransform, postTransformOf, type PostTransform } from './ml_post_transform.js';
+import { sampleRows } from './ml_samples.js';
 import type { OpTable } from './op.js';
-
-/** The ONNX types the linear models take X as (tmnn holds double as f32, int64 as i32). */
-const INPUT_TYPES = ['float', 'double', 'int64', 'int32'];
-
-/** X as f32 rows [N, C]: one sample [C] is [1, C]. */
-function inputRows(call: NodeCall): Tensor {
-  const x = call.tensor(0);
-  const type = call.elementType(0);
-  if (type !== undefined && !INPUT_TYPES.includes(type)) throw call.error(`its input X is ${type}; it takes ${INPUT_TYPES.join(', ')}`);
-  if (x.dtype !== 'f32' && x.dtype !== 'i32') throw call.error(`its input X is ${x.dtype}; it takes floats or integers (${INPUT_TYPES.join(', ')})`);
-  if (x.rank !== 1 && x.rank !== 2) throw call.error(`its input X should be [N, C] or one sample [C], it is [${x.shape.join(', ')}]`);
-  const rows = x.rank === 1 ? ops.reshape(x, [1, x.shape[0]]) : x;
-  return x.dtype === 'f32' ? rows : ops.cast(rows, 'f32');
-}
 
 /** The coefficients as W [rows, C], checked against X's C features. */
 function weights(call: NodeCall, rows: number, features: number, what: string): Tensor {
@@ -61,7 +48,7 @@ function linearRegressor(call: NodeCall): Tensor {
   if (intercepts && intercepts.length > 0 && intercepts.length !== targets) {
     throw call.error(`it has ${intercepts.length} intercepts for ${targets} targets; there should be one per target (or none)`);
   }
-  const x = inputRows(call);
+  const x = sampleRows(call);
   const y = linear(x, weights(call, targets, x.shape[1], targets === 1 ? 'target' : 'targets'), intercepts?.length ? intercepts : undefined);
   // One target: onnxruntime applies PROBIT only, and leaves the score as it
   // is for LOGISTIC, SOFTMAX and SOFTMAX_ZERO (batched_update_scores_inplace's
@@ -131,7 +118,7 @@ function linearClassifier(call: NodeCall): Tensor[] {
   const transform = postTransformOf(call);
   // multi_class (0 one-vs-rest, 1 multinomial) changes nothing here, in
   // onnxruntime or onnx's reference: the post_transform says how scores are made.
-  const x = inputRows(call);
+  const x = sampleRows(call);
   const scores = linear(x, weights(call, classes, x.shape[1], classes === 1 ? 'row of coefficients' : 'classes'), intercepts);
   let label: Tensor, z: Tensor;
   if (classes === 1) {

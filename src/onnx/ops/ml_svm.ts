@@ -34,6 +34,7 @@ import type { OnnxNodeProto } from '../proto.js';
 import { Constant } from '../value.js';
 import { coupleProbabilities, pairwiseProbability } from './ml_svm_coupling.js';
 import { postTransform, postTransformOf, type PostTransform } from './ml_post_transform.js';
+import { sampleRows } from './ml_samples.js';
 import type { OnnxOp, OpTable } from './op.js';
 
 const KERNELS = ['LINEAR', 'POLY', 'RBF', 'SIGMOID'] as const;
@@ -120,12 +121,11 @@ function supportVectorsOf(call: NodeCall, count: number, kernel: Kernel): Suppor
   return { count, features, values, center: center32, squaredNorms };
 }
 
-/** The node's input X as f32 [N, F]: a single sample [F] is [1, F]; ints are cast, as onnxruntime casts them to float. */
+/** The node's input X as f32 [N, F], of the support vectors' F features. */
 function samplesOf(call: NodeCall, features: number): Tensor {
-  let x = call.tensor(0);
-  if (x.rank === 1) x = ops.reshape(x, [1, x.shape[0]]);
-  if (x.rank !== 2 || x.shape[1] !== features) throw call.error(`its input X is [${call.tensor(0).shape.join(', ')}]; the model takes [N, ${features}] (or one sample [${features}])`);
-  return x.dtype === 'f32' ? x : ops.cast(x, 'f32');
+  const x = sampleRows(call);
+  if (x.shape[1] !== features) throw call.error(`its input X is [${call.tensor(0).shape.join(', ')}]; the model takes [N, ${features}] (or one sample [${features}])`);
+  return x;
 }
 
 /** K [N, V]: the kernel between each sample of x [N, F] and each support vector. */

@@ -26,6 +26,7 @@ import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import { postTransform, postTransformOf, probit, type PostTransform } from './ml_post_transform.js';
+import { sampleRows } from './ml_samples.js';
 import type { OnnxOp, OpTable } from './op.js';
 
 const BRANCH_MODES = ['BRANCH_LEQ', 'BRANCH_LT', 'BRANCH_GTE', 'BRANCH_GT', 'BRANCH_EQ', 'BRANCH_NEQ'] as const;
@@ -335,13 +336,11 @@ function deepest(call: NodeCall, roots: readonly number[], next: Int32Array, isL
   return most;
 }
 
-/** X as float rows [N, F]: a vector is one sample; features must reach the largest feature id. */
+/** X as f32 rows [N, F], its features reaching the largest feature id a node reads. */
 function samples(call: NodeCall, forest: Forest): Tensor {
-  let x = call.tensor(0);
-  if (x.rank !== 1 && x.rank !== 2) throw call.error(`X is [${x.shape.join(', ')}]; it must be [N, F] (or [F], one sample)`);
-  if (x.rank === 1) x = ops.reshape(x, [1, x.shape[0]]);
+  const x = sampleRows(call);
   if (forest.maxFeature >= x.shape[1]) throw call.error(`a node reads feature ${forest.maxFeature}, but X has ${x.shape[1]} features`);
-  return x.dtype === 'f32' ? x : ops.cast(x, 'f32');
+  return x;
 }
 
 /** The leaf each tree sends each sample to: [N, T] node indices, walked on the device. */
