@@ -12,9 +12,9 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, expectExact, randomInts, SEED, uniform } from '../../helpers/data.js';
 import { opModel, runOp, type Feed, type RunOptions } from '../../helpers/onnx_run.js';
 import type { AttributeSpec } from '../../helpers/onnx.js';
+import { logistic, probit, transformRow, type Transform } from '../../helpers/ml_post_transform.js';
 import { ortRun } from '../../helpers/ort.js';
 
-type Transform = 'NONE' | 'LOGISTIC' | 'SOFTMAX' | 'SOFTMAX_ZERO' | 'PROBIT';
 const TRANSFORMS: Transform[] = ['NONE', 'LOGISTIC', 'SOFTMAX', 'SOFTMAX_ZERO', 'PROBIT'];
 type XType = 'float' | 'double' | 'int64' | 'int32';
 const ML: RunOptions = { domain: 'ai.onnx.ml' };
@@ -77,43 +77,6 @@ function scoresRef(m: Linear, d: Data): { s: Float64Array; scale: Float64Array }
     }
   }
   return { s, scale };
-}
-
-/** onnxruntime's ErfInv (ml_common.h): Winitzki's approximation, a = 0.147, its 3.14159 for π. */
-function erfinvApprox(x: number): number {
-  const sgn = x < 0 ? -1 : 1;
-  const log = Math.log((1 - x) * (1 + x));
-  const v = 2 / (3.14159 * 0.147) + 0.5 * log;
-  return sgn * Math.sqrt(-v + Math.sqrt(v * v - log / 0.147));
-}
-
-const logistic = (v: number) => 1 / (1 + Math.exp(-v));
-const probit = (v: number) => Math.SQRT2 * erfinvApprox(2 * v - 1);
-
-/** One row of scores after `transform`, as ml_common.h computes it for two or more scores. */
-function transformRow(row: number[], transform: Transform): number[] {
-  switch (transform) {
-    case 'NONE':
-      return row;
-    case 'LOGISTIC':
-      return row.map(logistic);
-    case 'PROBIT':
-      return row.map(probit);
-    case 'SOFTMAX': {
-      const max = Math.max(...row);
-      const e = row.map((v) => Math.exp(v - max));
-      const sum = e.reduce((a, b) => a + b, 0);
-      return e.map((v) => v / sum);
-    }
-    case 'SOFTMAX_ZERO': {
-      // Scores within 1e-7 of 0 count as absent: v·e^(−max), left out of the sum.
-      const max = Math.max(...row);
-      const counted = row.map((v) => Math.abs(v) > 1e-7);
-      const e = row.map((v, k) => (counted[k] ? Math.exp(v - max) : v * Math.exp(-max)));
-      const sum = e.reduce((a, b, k) => a + (counted[k] ? b : 0), 0);
-      return e.map((v) => v / sum);
-    }
-  }
 }
 
 const rowsOf = (v: Float64Array, width: number): number[][] => Array.from({ length: v.length / width }, (_, i) => Array.from(v.subarray(i * width, (i + 1) * width)));

@@ -21,13 +21,13 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, randomInts, SEED, uniform } from '../../helpers/data.js';
 import type { AttributeSpec } from '../../helpers/onnx.js';
 import { opModel, runOp, type Feed } from '../../helpers/onnx_run.js';
+import { transformRow, winitzkiErfinv, type Transform } from '../../helpers/ml_post_transform.js';
 import { ortRun } from '../../helpers/ort.js';
 import { erfcRef } from '../../helpers/special.js';
 
 const normalCdf = (z: number) => erfcRef(-z / Math.SQRT2) / 2;
 
 type KernelType = 'LINEAR' | 'POLY' | 'RBF' | 'SIGMOID';
-type Transform = 'NONE' | 'LOGISTIC' | 'SOFTMAX' | 'SOFTMAX_ZERO' | 'PROBIT';
 const ML = { domain: 'ai.onnx.ml' };
 
 interface Kernel {
@@ -173,32 +173,6 @@ function classifierAttributes(c: ClassifierCase): Record<string, AttributeSpec> 
   return a;
 }
 
-/** erf⁻¹ as onnx's reference (erf_inv) and onnxruntime (ErfInv) take it for PROBIT: Winitzki's closed form, a = 0.147. */
-function winitzkiErfinv(x: number): number {
-  const t = Math.log((1 - x) * (1 + x));
-  const v = 2 / (Math.PI * 0.147) + 0.5 * t;
-  return (x < 0 ? -1 : 1) * Math.sqrt(-v + Math.sqrt(v * v - t / 0.147));
-}
-
-function transformRef(scores: number[], t: Transform): number[] {
-  switch (t) {
-    case 'NONE':
-      return scores;
-    case 'LOGISTIC':
-      return scores.map((s) => 1 / (1 + Math.exp(-s)));
-    case 'SOFTMAX':
-    case 'SOFTMAX_ZERO': {
-      // No score of these random models is exactly 0: SOFTMAX_ZERO is SOFTMAX here (its zeros are checked by hand below).
-      const m = Math.max(...scores);
-      const e = scores.map((s) => Math.exp(s - m));
-      const sum = e.reduce((a, b) => a + b, 0);
-      return e.map((v) => v / sum);
-    }
-    case 'PROBIT':
-      return scores.map((s) => Math.SQRT2 * winitzkiErfinv(2 * s - 1));
-  }
-}
-
 /**
  * Wu–Lin–Weng coupling as ml_common.h's multiclass_probability, in float64.
  * Every outcome rounding could give: where a sweep's error lies within
@@ -265,7 +239,7 @@ function classifierRef(c: ClassifierCase, xs: ArrayLike<number>): Expected {
       if (doubt(max, threshold, scale)) unsure = true;
       else if (threshold === 0.5 ? max >= 0.5 : max > 0) [index, unsure] = [1, false];
     }
-    const z = c.classes >= 2 || c.transform === 'PROBIT' ? transformRef(scores, c.transform) : scores;
+    const z = c.classes >= 2 || c.transform === 'PROBIT' ? transformRow(scores, c.transform) : scores;
     return { label: unsure ? undefined : c.labels[index], rows: [z], scale };
   }
   const count = c.perClass.reduce((a, b) => a + b, 0);
@@ -295,8 +269,8 @@ function classifierRef(c: ClassifierCase, xs: ArrayLike<number>): Expected {
   if (!c.probA) {
     // onnxruntime's two-class layouts: [−s, s], the logistic of that for LOGISTIC, [1 − s, s] for the softmaxes.
     const s = values[0];
-    if (c.classes === 2) return { label, rows: [c.transform === 'NONE' ? [-s, s] : c.transform === 'LOGISTIC' ? transformRef([-s, s], 'LOGISTIC') : [1 - s, s]], scale };
-    return { label, rows: [transformRef(values, c.transform)], scale };
+    if (c.classes === 2) return { label, rows: [c.transform === 'NONE' ? [-s, s] : c.transform === 'LOGISTIC' ? transformRow([-s, s], 'LOGISTIC') : [1 - s, s]], scale };
+    return { label, rows: [transformRow(values, c.transform)], scale };
   }
   const r = Array.from({ length: c.classes }, () => new Array<number>(c.classes).fill(0));
   for (let i = 0, p = 0; i < c.classes; i++) {
@@ -306,7 +280,7 @@ function classifierRef(c: ClassifierCase, xs: ArrayLike<number>): Expected {
       r[j][i] = 1 - v;
     }
   }
-  return { label, rows: couplingRef(c.classes, r).map((p) => transformRef(p, c.transform)), scale };
+  return { label, rows: couplingRef(c.classes, r).map((p) => transformRow(p, c.transform)), scale };
 }
 
 /** Checks labels [N] and scores [N, width] against the reference, sample by sample. */
