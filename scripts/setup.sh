@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Idempotent set-up before `npm run demo`, `npm test` and `npm run bench`:
-# system packages (when root), npm dependencies, and the build — each only when
+# system packages and the kernel's mapping limit (when root), npm dependencies, and the build — each only when
 # missing or out of date, so a second run costs a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-system-deps.sh
+bash scripts/raise-map-count.sh
 
 # npm ci writes node_modules/.package-lock.json; newer than the lockfile means up to date.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
