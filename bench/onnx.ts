@@ -71,7 +71,7 @@ export async function onnxSection(): Promise<void> {
       const difference = maxRelativeDifference(await ours.first(), await peer.run(x, shape));
       if (difference > 1e-3) notes.push(`${name} on ${backend}: outputs differ from onnxruntime's by ${difference.toExponential(1)} (relative to the largest)`);
       const ms = await bestOfEach({ tmnn: ours.run, ort: async () => void (await peer.run(x, shape)) }, 3000);
-      rows.push([what, `${backend} / ort-${provider}`, ms.tmnn, ms.ort, ms.ort / ms.tmnn]);
+      rows.push([what, `${backend} / ort-${peer.provider}`, ms.tmnn, ms.ort, ms.ort / ms.tmnn]);
       ours.dispose();
       await peer.release();
     }
@@ -83,6 +83,7 @@ export async function onnxSection(): Promise<void> {
     [
       `native: tmnn on OpenBLAS and its C++ kernels; ort-wasm: onnxruntime-web on WebAssembly (SIMD) on its default ${await ortThreads()} thread(s), half the cores (on the 2-core build machine 2 threads measured slower: the CNN ~35 ms against ~25).`,
       'webgpu: both on the same Dawn adapter; onnxruntime-web uploads through a copy of its shared memory (Dawn in Node refuses shared views), which browsers do not need.',
+      "The tree ensembles' peer is onnxruntime-web's plain WebAssembly build on both lines: its WebGPU build has no ai.onnx.ml ops.",
       ...notes,
     ].join('\n'),
   );

@@ -40,14 +40,30 @@ async function load(): Promise<Ort> {
   return module;
 }
 
-/** A session of `bytes` on `provider`: run() gives the first output's values. */
-export async function ortSession(bytes: Uint8Array, provider: OrtProvider): Promise<{ run: (x: Float32Array, shape: number[]) => Promise<Float32Array>; release: () => Promise<void> }> {
+/**
+ * A session of `bytes` on `provider`: run() gives the first output's values.
+ * The bundle with the WebGPU provider is built without the ai.onnx.ml ops
+ * (scikit-learn's tree ensembles and the like: "No Op registered"); such a
+ * model runs on the package's plain WebAssembly build instead, and
+ * `provider` says 'wasm' whichever was asked for.
+ */
+export async function ortSession(bytes: Uint8Array, provider: OrtProvider): Promise<{ provider: OrtProvider; run: (x: Float32Array, shape: number[]) => Promise<Float32Array>; release: () => Promise<void> }> {
   ort ??= load();
-  const o = await ort;
-  const session = await o.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: 'all' });
+  const bundle = await ort;
+  let o = bundle;
+  let session: Awaited<ReturnType<Ort['InferenceSession']['create']>>;
+  try {
+    session = await o.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: 'all' });
+  } catch (e) {
+    if (!/No Op registered for .* with domain_version/.test(String(e))) throw e;
+    o = (await import('onnxruntime-web')) as Ort;
+    provider = 'wasm';
+    session = await o.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  }
   const [input] = session.inputNames;
   const [output] = session.outputNames;
   return {
+    provider,
     run: async (x, shape) => {
       const feeds = { [input]: new o.Tensor('float32', x, shape) };
       const out = await session.run(feeds);
