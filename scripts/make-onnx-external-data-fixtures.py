@@ -21,27 +21,17 @@
 # and README.md saying so. Seeded: the same bytes each run.
 #
 #   /usr/bin/python3 scripts/make-onnx-external-data-fixtures.py   (from the repository root)
-import io
 import os
 import shutil
-import zipfile
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 from onnx.external_data_helper import set_external_data
+from npz import save_npz
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, '..', 'test', 'fixtures', 'onnx', 'external')
-
-
-def save_npz(path, arrays):
-    """numpy.savez's layout (NAME.npy members, stored), with a fixed timestamp: the same bytes each run."""
-    with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
-        for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
-            z.writestr(zipfile.ZipInfo(f'{name}.npy', date_time=(1980, 1, 1, 0, 0, 0)), buffer.getvalue())
 
 
 rng = np.random.default_rng(7)

@@ -23,7 +23,6 @@
 #   /usr/bin/python3 scripts/make-onnx-fixtures.py   (from the repository root)
 import io
 import os
-import zipfile
 
 import numpy as np
 import onnx
@@ -31,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.onnx import TrainingMode
+from npz import save_npz
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'onnx')
 BATCH = {0: 'batch'}
@@ -337,15 +337,6 @@ def dynamic_axes(case, names):
         return None
     named = case.dynamic if isinstance(case.dynamic, dict) else {}
     return {n: named.get(n, BATCH) for n in names}
-
-
-def save_npz(path, arrays):
-    """numpy.savez's layout (NAME.npy members, stored), with a fixed timestamp: the same bytes each run."""
-    with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
-        for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
-            z.writestr(zipfile.ZipInfo(f'{name}.npy', date_time=(1980, 1, 1, 0, 0, 0)), buffer.getvalue())
 
 
 def op_types(graph):

@@ -26,9 +26,7 @@
 # Needs scikit-learn and onnx (Debian's: apt-get install python3-sklearn
 # python3-onnx; 1.2 and 1.12); the tests need only the files it writes:
 #   /usr/bin/python3 scripts/make-sklearn-fixtures.py   (from the repository root)
-import io
 import os
-import zipfile
 
 import numpy as np
 import onnx
@@ -40,6 +38,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier
+from npz import save_npz
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'onnx_sklearn')
 BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'bench', 'models')
@@ -278,15 +277,6 @@ def bench_models():
         'forest': regression_trees('forest', forest, forest.estimators_, 1 / len(forest.estimators_), 0.0),
         'boosting': regression_trees('boosting', boosting, [e[0] for e in boosting.estimators_], boosting.learning_rate, base),
     }
-
-
-def save_npz(path, arrays):
-    """numpy.savez's layout (NAME.npy members, stored), with a fixed timestamp: the same bytes each run."""
-    with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
-        for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
-            z.writestr(zipfile.ZipInfo(f'{name}.npy', date_time=(1980, 1, 1, 0, 0, 0)), buffer.getvalue())
 
 
 def main():
