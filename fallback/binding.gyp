@@ -30,6 +30,7 @@
         "src/softmax.cc",
         "src/sort.cc",
         "src/stderr_capture.cc",
+        "src/tree_walk.cc",
         "src/where.cc",
         "src/window_max.cc"
       ],

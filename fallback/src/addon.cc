@@ -389,6 +389,28 @@ Napi::Value Ctc(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// treeWalk(x, features, thresholds, next, roots, rows, cols, depth, out): x Float32Array [rows, cols], the node tables features
+// Int32Array [nodes], thresholds Float32Array [nodes], next Int32Array [nodes·4], roots Int32Array [trees], out Int32Array [rows, trees].
+Napi::Value TreeWalk(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array x = array(info[0], "x"), features = array(info[1], "features"), thresholds = array(info[2], "thresholds"), next = array(info[3], "next"),
+              roots = array(info[4], "roots"), out = array(info[8], "out");
+  const int64_t rows = integer(info[5], "rows"), cols = integer(info[6], "cols"), depth = integer(info[7], "depth");
+  if (x.dtype != F32 || thresholds.dtype != F32) type_error(env, "treeWalk: x and thresholds must be Float32Arrays");
+  if (features.dtype != I32 || next.dtype != I32 || roots.dtype != I32 || out.dtype != I32) type_error(env, "treeWalk: features, next, roots and out must be Int32Arrays");
+  const int64_t nodes = features.length, trees = roots.length;
+  require(rows >= 0 && cols >= 0 && depth >= 0 && x.length == product(env, rows, cols, 1, "treeWalk") && thresholds.length == nodes && next.length == nodes * 4, env,
+          "treeWalk: x must be [rows, cols], thresholds [nodes] and next [nodes × 4]");
+  require(out.length == product(env, rows, trees, 1, "treeWalk"), env, "treeWalk: out must hold rows × trees");
+  const int32_t *f = features.as<int32_t>(), *to = next.as<int32_t>(), *r = roots.as<int32_t>();
+  // Checked once here so that the walk reads no index outside its table (features only where a step reads one).
+  if (depth > 0 && rows > 0) for (int64_t i = 0; i < nodes; i++) require(f[i] >= 0 && f[i] < cols, env, "treeWalk: a node's feature is outside x's columns");
+  for (int64_t i = 0; i < nodes * 4; i++) require(to[i] >= 0 && to[i] < nodes, env, "treeWalk: a next entry is not a node");
+  for (int64_t i = 0; i < trees; i++) require(r[i] >= 0 && r[i] < nodes, env, "treeWalk: a root is not a node");
+  tree_walk({x.as<float>(), f, thresholds.as<float>(), to, r, rows, cols, nodes, trees, depth}, out.as<int32_t>());
+  return env.Undefined();
+}
+
 // sortIndices(x, n, k, descending, out): x Float32Array [rows, n], out Int32Array [rows, k].
 Napi::Value SortIndices(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -643,7 +665,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"treeWalk", TreeWalk}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path}, {"int8WeightBytes", Int8WeightBytes}, {"packInt8Weight", PackInt8Weight}, {"quantizedLinear", QuantizedLinear}, {"dynamicQuantizeUint8", DynamicQuantizeUint8},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));

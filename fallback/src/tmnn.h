@@ -213,6 +213,19 @@ struct CtcProblem {
 // (zeroed by the caller), when not null: its gradient with respect to lp.
 void ctc(const CtcProblem& p, float* losses, float* grad);
 
+// tree_walk.cc
+// A forest's flat node tables as src/backends/tree_walk.ts gives them, and the sample rows x [rows, cols] to walk.
+struct TreeWalkProblem {
+  const float* x;
+  const int32_t* features;
+  const float* thresholds;
+  const int32_t* next;
+  const int32_t* roots;
+  int64_t rows, cols, nodes, trees, depth;
+};
+// out [rows, trees]: the leaf each tree leads each row to (the tables' indices checked by the caller).
+void tree_walk(const TreeWalkProblem& p, int32_t* out);
+
 // The positions [rows, k] of the first k of each row of x [rows, n] in sorted order (kernels.ts's sortIndices).
 void sort_indices(const float* x, int64_t rows, int64_t n, int64_t k, bool descending, int32_t* out);
 void window_max(const float* x, int64_t outer, int64_t n, const int32_t* table, int64_t windows, int64_t taps, float* out);
