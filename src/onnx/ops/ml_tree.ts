@@ -21,9 +21,9 @@
 // ([nodes, targets] tables) and the rows are reduced over the trees (sum,
 // min or max, with a count of which targets some leaf wrote: onnxruntime's
 // has_score, which decides what an unwritten target outputs).
-import { tidy } from '../../engine.js';
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
+import { treeWalk } from '../../ops/tree_walk.js';
 import type { NodeCall } from '../node_call.js';
 import { postTransform, postTransformOf, probit, type PostTransform } from './ml_post_transform.js';
 import { sampleRows } from './ml_samples.js';
@@ -343,26 +343,14 @@ function samples(call: NodeCall, forest: Forest): Tensor {
   return x;
 }
 
-/** The leaf each tree sends each sample to: [N, T] node indices, walked on the device. */
+/** The leaf each tree sends each sample to: [N, T] node indices, walked on the device by the backend's tree-walk kernel. */
 function leavesReached(call: NodeCall, x: Tensor, forest: Forest): Tensor {
-  const n = x.shape[0], t = forest.roots.length;
   const table = (key: string, make: () => Tensor) => call.kept(call.node, undefined, key, make);
   const features = table('features', () => ops.tensor(forest.features, [forest.nodeCount], { dtype: 'i32' }));
   const thresholds = table('thresholds', () => ops.tensor(forest.thresholds, [forest.nodeCount]));
   const next = table('next', () => ops.tensor(forest.next, [forest.nodeCount * 4], { dtype: 'i32' }));
-  let at = ops.broadcastTo(table('roots', () => ops.tensor(Int32Array.from(forest.roots), [1, t], { dtype: 'i32' })), [n, t]);
-  // Depth 0 (every tree a lone leaf): no step, and no feature read.
-  for (let step = 0; step < forest.depth; step++) {
-    const from = at;
-    at = tidy(() => {
-      const value = ops.takeAlongAxis(x, ops.gather(features, from), 1);
-      const threshold = ops.gather(thresholds, from);
-      // NaN is found first and on its own: a comparison with NaN is only false where the backend keeps IEEE rules.
-      const relation = ops.where(ops.isNaN(value), NAN, ops.add(ops.mul(ops.greater(value, threshold), GREATER), ops.equal(value, threshold)));
-      return ops.gather(next, ops.add(ops.mul(from, 4), ops.cast(relation, 'i32')));
-    });
-  }
-  return at;
+  const roots = table('roots', () => ops.tensor(Int32Array.from(forest.roots), [forest.roots.length], { dtype: 'i32' }));
+  return treeWalk(x, features, thresholds, next, roots, forest.depth);
 }
 
 /** How a target's leaf weights combine over the trees. */
