@@ -404,9 +404,9 @@ Napi::Value TreeWalk(const Napi::CallbackInfo& info) {
   require(out.length == product(env, rows, trees, 1, "treeWalk"), env, "treeWalk: out must hold rows × trees");
   const int32_t *f = features.as<int32_t>(), *to = next.as<int32_t>(), *r = roots.as<int32_t>();
   // Checked once here so that the walk reads no index outside its table (features only where a step reads one).
-  if (depth > 0 && rows > 0) for (int64_t i = 0; i < nodes; i++) require(f[i] >= 0 && f[i] < cols, env, "treeWalk: a node's feature is outside x's columns");
-  for (int64_t i = 0; i < nodes * 4; i++) require(to[i] >= 0 && to[i] < nodes, env, "treeWalk: a next entry is not a node");
-  for (int64_t i = 0; i < trees; i++) require(r[i] >= 0 && r[i] < nodes, env, "treeWalk: a root is not a node");
+  const auto within = [](const int32_t* v, int64_t n, int64_t end) { return std::all_of(v, v + n, [end](int32_t i) { return i >= 0 && i < end; }); };
+  require(depth == 0 || rows == 0 || within(f, nodes, cols), env, "treeWalk: a node's feature is outside x's columns");
+  require(within(to, nodes * 4, nodes) && within(r, trees, nodes), env, "treeWalk: a next entry or a root is not a node");
   tree_walk({x.as<float>(), f, thresholds.as<float>(), to, r, rows, cols, nodes, trees, depth}, out.as<int32_t>());
   return env.Undefined();
 }
