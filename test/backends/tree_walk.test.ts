@@ -9,18 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { treeWalk } from '../../src/ops/tree_walk.js';
-
-/** A small seeded generator (mulberry32), so that a failure repeats. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The library's seeded generator (mulberry32), so that a failure repeats.
+import { rng as random } from '../../src/random.js';
 
 /** Values the samples and the thresholds share, so that many comparisons are equal. */
 const GRID = [-2, -1, -0.5, -0, 0, 0.25, 0.5, 1, 3, 1e-45, -1e-45, Infinity, -Infinity];
