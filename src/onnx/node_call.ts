@@ -21,6 +21,9 @@ export interface Subgraphs {
 /** What the synchronous run says of a value it would have to read from the device. */
 export const USE_RUN_ASYNC = `tmnn's synchronous run (run, forward) never reads the device back; model.runAsync (or forwardAsync) does, where an op needs a value on the host`;
 
+/** What nodes' attributes made (NodeCall.fromAttributes), by node: a node's attributes do not change between runs. */
+const FROM_ATTRIBUTES = new WeakMap<OnnxNodeProto, unknown>();
+
 export class NodeCall {
   constructor(
     readonly node: OnnxNodeProto,
@@ -136,6 +139,18 @@ export class NodeCall {
    */
   kept(owner: KeptOwner, withValue: unknown, key: string, make: () => Tensor): Tensor {
     return this.keptTensors.get(owner, withValue, key, make);
+  }
+
+  /**
+   * What `read` makes of the node's attributes (a forest's tables, an SVM's
+   * support vectors), read once per node and shared by its runs. A read
+   * that throws keeps nothing, so its error repeats at each run.
+   */
+  fromAttributes<T>(read: () => T): T {
+    if (FROM_ATTRIBUTES.has(this.node)) return FROM_ATTRIBUTES.get(this.node) as T;
+    const made = read();
+    FROM_ATTRIBUTES.set(this.node, made);
+    return made;
   }
 
   /** Whether input i is known on the host. */

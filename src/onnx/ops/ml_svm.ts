@@ -30,7 +30,6 @@
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
-import type { OnnxNodeProto } from '../proto.js';
 import { Constant } from '../value.js';
 import { coupleProbabilities, pairwiseProbability } from './ml_svm_coupling.js';
 import { postTransform, postTransformOf, type PostTransform } from './ml_post_transform.js';
@@ -56,24 +55,6 @@ interface SupportVectors {
   /** RBF: the mean subtracted from the vectors (and the samples), and each centered vector's |v|². */
   center?: Float32Array;
   squaredNorms?: Float32Array;
-}
-
-/** What a node's attributes make, parsed and checked once per node: its runs share the tensors made from it. */
-interface Parsed {
-  /** The owner of the tensors kept from the node's attributes: the node itself. */
-  owner: OnnxNodeProto;
-}
-
-const PARSED = new WeakMap<OnnxNodeProto, Parsed>();
-
-/** The node's parse, made on first use: an attribute error is thrown at each run, nothing cached. */
-function parsedOf<T extends Parsed>(call: NodeCall, parse: (call: NodeCall) => Omit<T, 'owner'>): T {
-  let p = PARSED.get(call.node) as T | undefined;
-  if (!p) {
-    p = { ...parse(call), owner: call.node } as T;
-    PARSED.set(call.node, p);
-  }
-  return p;
 }
 
 /** A float-list attribute, required non-empty where `required`. */
@@ -129,8 +110,8 @@ function samplesOf(call: NodeCall, features: number): Tensor {
 }
 
 /** K [N, V]: the kernel between each sample of x [N, F] and each support vector. */
-function kernelMatrix(call: NodeCall, owner: OnnxNodeProto, x: Tensor, sv: SupportVectors, kernel: Kernel): Tensor {
-  const kept = (key: string, values: Float32Array, shape: number[]) => call.kept(owner, undefined, key, () => ops.tensor(values, shape));
+function kernelMatrix(call: NodeCall, x: Tensor, sv: SupportVectors, kernel: Kernel): Tensor {
+  const kept = (key: string, values: Float32Array, shape: number[]) => call.kept(call.node, undefined, key, () => ops.tensor(values, shape));
   const vectors = kept('support vectors', sv.values, [sv.count, sv.features]);
   if (kernel.type === 'RBF') {
     const centered = ops.sub(x, kept('support vectors mean', sv.center!, [sv.features]));
@@ -152,7 +133,7 @@ function kernelMatrix(call: NodeCall, owner: OnnxNodeProto, x: Tensor, sv: Suppo
 
 // ---------------------------------------------------------------- SVMRegressor
 
-interface Regressor extends Parsed {
+interface Regressor {
   kernel: Kernel;
   /** Undefined for the linear form (n_supports 0). */
   vectors?: SupportVectors;
@@ -162,7 +143,7 @@ interface Regressor extends Parsed {
   oneClass: boolean;
 }
 
-function parseRegressor(call: NodeCall): Omit<Regressor, 'owner'> {
+function parseRegressor(call: NodeCall): Regressor {
   const count = call.int('n_supports', 0);
   if (!(Number.isInteger(count) && count >= 0)) throw call.error(`n_supports = ${count} should be a count ≥ 0`);
   const coefficients = Float32Array.from(floatsOf(call, 'coefficients', true));
@@ -181,10 +162,10 @@ function parseRegressor(call: NodeCall): Omit<Regressor, 'owner'> {
 
 const svmRegressor: OnnxOp = {
   run: (call) => {
-    const m = parsedOf<Regressor>(call, parseRegressor);
+    const m = call.fromAttributes(() => parseRegressor(call));
     const x = samplesOf(call, m.features);
-    const coefficients = call.kept(m.owner, undefined, 'coefficients', () => ops.tensor(m.coefficients, [m.coefficients.length, 1]));
-    const k = m.vectors ? kernelMatrix(call, m.owner, x, m.vectors, m.kernel) : x;
+    const coefficients = call.kept(call.node, undefined, 'coefficients', () => ops.tensor(m.coefficients, [m.coefficients.length, 1]));
+    const k = m.vectors ? kernelMatrix(call, x, m.vectors, m.kernel) : x;
     const y = ops.add(ops.matmul(k, coefficients), m.rho);
     return m.oneClass ? ops.where(ops.greater(y, 0), 1, -1) : y;
   },
@@ -192,7 +173,7 @@ const svmRegressor: OnnxOp = {
 
 // --------------------------------------------------------------- SVMClassifier
 
-interface Classifier extends Parsed {
+interface Classifier {
   labels: Int32Array;
   classes: number;
   features: number;
@@ -230,7 +211,7 @@ function labelsOf(call: NodeCall): Int32Array {
   return Int32Array.from(labels);
 }
 
-function parseClassifier(call: NodeCall): Omit<Classifier, 'owner'> {
+function parseClassifier(call: NodeCall): Classifier {
   const labels = labelsOf(call);
   const classes = labels.length;
   const transform = postTransformOf(call);
@@ -289,15 +270,15 @@ function parseClassifier(call: NodeCall): Omit<Classifier, 'owner'> {
 
 /** The labels of classes `index` [N] (i32), as int64. */
 function labelsAt(call: NodeCall, m: Classifier, index: Tensor): Tensor {
-  const labels = call.kept(m.owner, undefined, 'labels', () => ops.tensor(m.labels, [m.classes], { dtype: 'i32' }));
+  const labels = call.kept(call.node, undefined, 'labels', () => ops.tensor(m.labels, [m.classes], { dtype: 'i32' }));
   return call.typed(ops.gather(labels, index), 'int64');
 }
 
 /** libsvm's form: the pairs' decision values [N, pairs] and the labels by their votes. */
 function oneAgainstOne(call: NodeCall, m: Classifier, x: Tensor): { values: Tensor; labels: Tensor } {
   const svc = m.svc!;
-  const kept = (key: string, values: Float32Array, shape: number[]) => call.kept(m.owner, undefined, key, () => ops.tensor(values, shape));
-  const k = kernelMatrix(call, m.owner, x, svc.vectors, svc.kernel);
+  const kept = (key: string, values: Float32Array, shape: number[]) => call.kept(call.node, undefined, key, () => ops.tensor(values, shape));
+  const k = kernelMatrix(call, x, svc.vectors, svc.kernel);
   const values = ops.add(ops.matmul(k, kept('pair weights', svc.pairWeights, [svc.vectors.count, svc.pairs])), kept('rho', svc.rho, [svc.pairs]));
   // Whole numbers far under 2²⁴: the f32 product counts them exactly.
   const wins = ops.cast(ops.greater(values, 0), 'f32');
@@ -321,7 +302,7 @@ function binaryScores(s: Tensor, transform: PostTransform): Tensor {
 /** liblinear's form: the scores [N, C] before post_transform, and the labels. */
 function linearScores(call: NodeCall, m: Classifier, x: Tensor): { scores: Tensor; labels: Tensor } {
   const lin = m.linear!;
-  const w = call.kept(m.owner, undefined, 'linear coefficients', () => ops.tensor(lin.coefficients, [m.classes, m.features]));
+  const w = call.kept(call.node, undefined, 'linear coefficients', () => ops.tensor(lin.coefficients, [m.classes, m.features]));
   const scores = ops.add(ops.matmul(x, w, { transposeB: true }), lin.rho);
   let index = ops.argmax(scores, -1);
   if (m.classes === 2 && !m.hasProbabilityAttributes) {
@@ -366,13 +347,13 @@ function probabilities(m: Classifier, values: Float32Array, samples: number): Fl
 
 const svmClassifier: OnnxOp = {
   run: (call) => {
-    const m = parsedOf<Classifier>(call, parseClassifier);
+    const m = call.fromAttributes(() => parseClassifier(call));
     const x = samplesOf(call, m.features);
     if (m.probability && m.svc) throw call.error(`its probabilities (prob_a, prob_b) come from pairwise coupling, an iteration run on the host on the decision values; ${USE_RUN_ASYNC}`);
     return classify(call, m, x);
   },
   runAsync: async (call) => {
-    const m = parsedOf<Classifier>(call, parseClassifier);
+    const m = call.fromAttributes(() => parseClassifier(call));
     if (!(m.probability && m.svc)) return call.step(() => classify(call, m, samplesOf(call, m.features)));
     const { values, labels } = call.step(() => oneAgainstOne(call, m, samplesOf(call, m.features)));
     let host: Float32Array;

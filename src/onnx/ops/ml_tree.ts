@@ -7,20 +7,17 @@
 // quirks of its one-output path and binary classifier, each checked against
 // onnxruntime-web 1.30 where its code as read and its behaviour differed.
 //
-// How: the attributes are read on the host, once per node (kept with it),
-// into flat node tables (feature, threshold, and the node each relation of
-// a sample's value to the threshold leads to), made tensors once and kept
-// with the model (call.kept, owned by the node); then
-// every tree is walked for every sample at once on the device (no read
-// back, so the synchronous run takes it): a node index [N, T] starts at each tree's root and
-// takes depth-many steps, each gathering the node's feature and threshold,
-// reading the sample's value (takeAlongAxis), classing it as less, equal,
-// greater or NaN, and gathering the next node from the table at
-// node·4 + relation. Leaves lead to themselves, so trees shallower than the
-// deepest stay put. The leaves reached then gather their weight rows
-// ([nodes, targets] tables) and the rows are reduced over the trees (sum,
-// min or max, with a count of which targets some leaf wrote: onnxruntime's
-// has_score, which decides what an unwritten target outputs).
+// How: the attributes are read on the host, once per node
+// (call.fromAttributes), into flat node tables (feature, threshold, and the
+// node each relation of a sample's value to the threshold leads to: less,
+// equal, greater, NaN; a leaf leads to itself), made tensors once and kept
+// with the model (call.kept, owned by the node). The backend's tree-walk
+// kernel (ops/tree_walk.ts) then takes every sample down every tree in one
+// pass on the device (no read back, so the synchronous run takes it). The
+// leaves reached gather their weight rows ([nodes, targets] tables) and the
+// rows are reduced over the trees (sum, min or max, with a count of which
+// targets some leaf wrote: onnxruntime's has_score, which decides what an
+// unwritten target outputs).
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import { treeWalk } from '../../ops/tree_walk.js';
@@ -71,18 +68,6 @@ export interface Forest {
   maxFeature: number;
   /** Each leaf's weights, in the order onnxruntime keeps them (by tree, node, then position in the lists); [] for branches (and a leaf no entry names). */
   weights: LeafWeight[][];
-}
-
-/** The forest read from a node's attributes, kept with the node: the attributes do not change between runs. */
-const FORESTS = new WeakMap<object, Forest>();
-
-function forestOf(call: NodeCall, read: () => Forest): Forest {
-  let forest = FORESTS.get(call.node);
-  if (!forest) {
-    forest = read();
-    FORESTS.set(call.node, forest);
-  }
-  return forest;
 }
 
 /** A float list given as floats (`name`) or, from opset 3, as a tensor (`name_as_tensor`): never both. */
@@ -380,8 +365,11 @@ function leafTables(forest: Forest, targets: number, reduction: Reduction): { we
  */
 function reduceLeaves(call: NodeCall, leaves: Tensor, forest: Forest, targets: number, reduction: Reduction): { value: Tensor; count: Tensor } {
   const m = forest.nodeCount;
-  const weightRows = call.kept(call.node, undefined, `leaf weights (${reduction}, ${targets} targets)`, () => ops.tensor(leafTables(forest, targets, reduction).weights, [m, targets]));
-  const countRows = call.kept(call.node, undefined, `leaf counts (${targets} targets)`, () => ops.tensor(leafTables(forest, targets, reduction).counts, [m, targets]));
+  // Both tables come from one pass over the leaves, made on the first run only.
+  let tables: ReturnType<typeof leafTables> | undefined;
+  const table = (which: 'weights' | 'counts') => ops.tensor((tables ??= leafTables(forest, targets, reduction))[which], [m, targets]);
+  const weightRows = call.kept(call.node, undefined, `leaf weights (${reduction}, ${targets} targets)`, () => table('weights'));
+  const countRows = call.kept(call.node, undefined, `leaf counts (${targets} targets)`, () => table('counts'));
   const [n, t] = leaves.shape;
   const group = Math.max(1, Math.floor(2 ** 22 / Math.max(1, n * targets)));
   let value: Tensor | undefined, count: Tensor | undefined;
@@ -462,7 +450,7 @@ const treeEnsembleRegressor: OnnxOp = {
   run: (call) => {
     const targets = call.int('n_targets');
     if (targets === undefined || !(targets > 0)) throw call.error(`n_targets is ${targets ?? 'missing'}; it must be a count ≥ 1 (onnxruntime requires it)`);
-    const forest = forestOf(call, () => readForest(call, 'target', targets));
+    const forest = call.fromAttributes(() => readForest(call, 'target', targets));
     return regressTrees(call, forest, targets, aggregateOf(call), postTransformOf(call), baseValues(call, [0, targets], 'none, or one per target'));
   },
 };
@@ -496,7 +484,7 @@ const treeEnsembleClassifier: OnnxOp = {
   run: (call) => {
     const labels = classLabels(call);
     const classes = labels.length;
-    const forest = forestOf(call, () => readForest(call, 'class', classes));
+    const forest = call.fromAttributes(() => readForest(call, 'class', classes));
     const transform = postTransformOf(call);
     const base = baseValues(call, classes === 2 ? [0, 1, 2] : [0, classes], classes === 2 ? 'none, one or two for two classes' : `none, or one per class`);
     const x = samples(call, forest);
@@ -614,7 +602,7 @@ const treeEnsemble: OnnxOp = {
     if (!aggregate) throw call.error(`aggregate_function = ${call.int('aggregate_function')} is not one of 0 (AVERAGE), 1 (SUM), 2 (MIN), 3 (MAX)`);
     const transform = V5_TRANSFORMS[call.int('post_transform', 0)];
     if (!transform) throw call.error(`post_transform = ${call.int('post_transform')} is not one of 0 (NONE), 1 (LOGISTIC as onnxruntime reads it; SOFTMAX in the spec), 2 (SOFTMAX; LOGISTIC in the spec), 3 (SOFTMAX_ZERO), 4 (PROBIT)`);
-    return regressTrees(call, forestOf(call, () => readForestV5(call, targets)), targets, aggregate, transform, []);
+    return regressTrees(call, call.fromAttributes(() => readForestV5(call, targets)), targets, aggregate, transform, []);
   },
 };
 
