@@ -14,6 +14,7 @@
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
+import { classLabels } from './ml_class_labels.js';
 import { postTransform, postTransformOf, type PostTransform } from './ml_post_transform.js';
 import { sampleRows } from './ml_samples.js';
 import type { OpTable } from './op.js';
@@ -63,24 +64,17 @@ interface ClassLabels {
   named: boolean;
 }
 
-/** The classifier's integer class labels; classlabels_strings refused (tmnn has no string tensors). */
-function classLabels(call: NodeCall, classes: number): ClassLabels {
-  const strings = call.strings('classlabels_strings');
-  if (strings && strings.length > 0) {
-    throw call.error('classlabels_strings: tmnn has no string tensors, so its labels cannot be strings; re-export the model with integer labels (classlabels_ints)');
-  }
-  const labels = call.ints('classlabels_ints') ?? [];
-  if (labels.length === 0) {
-    // A binary model without labels gives 0 and 1; more classes need them.
-    if (classes === 1) return { labels: [0, 1], named: false };
-    throw call.error(`classlabels_ints is required: ${classes} classes (one per intercept) need one label each`);
-  }
+/**
+ * The classifier's labels (see ml_class_labels.ts), which a binary model may
+ * leave out (0 and 1 then), checked against its number of classes.
+ */
+function linearLabels(call: NodeCall, classes: number): ClassLabels {
+  const labels = classLabels(call, 'classlabels_ints', { optional: classes === 1 });
+  if (labels.length === 0) return { labels: [0, 1], named: false };
   // As onnxruntime 1.30 checks: a binary model's labels are its two classes;
   // with more classes, at least one label per class (extra ones unused).
   if (classes === 1 && labels.length !== 2) throw call.error(`it has one row of coefficients (a binary model) and ${labels.length} classlabels_ints; a binary model has 2 (or none, for 0 and 1)`);
   if (labels.length < classes) throw call.error(`it has ${labels.length} classlabels_ints for ${classes} classes (one per intercept)`);
-  const outside = labels.find((l) => l < -(2 ** 31) || l >= 2 ** 31);
-  if (outside !== undefined) throw call.error(`class label ${outside} is outside int32, which tmnn's int64 tensors hold`);
   return { labels: labels.slice(0, Math.max(classes, 2)), named: true };
 }
 
@@ -114,7 +108,7 @@ function linearClassifier(call: NodeCall): Tensor[] {
   // onnxruntime counts the classes by the intercepts, and refuses a model without them.
   if (!intercepts || intercepts.length === 0) throw call.error('attribute intercepts is required (one per class; they give the number of classes)');
   const classes = intercepts.length;
-  const { labels, named } = classLabels(call, classes);
+  const { labels, named } = linearLabels(call, classes);
   const transform = postTransformOf(call);
   // multi_class (0 one-vs-rest, 1 multinomial) changes nothing here, in
   // onnxruntime or onnx's reference: the post_transform says how scores are made.

@@ -30,6 +30,7 @@
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
+import { classLabels } from './ml_class_labels.js';
 import { Constant } from '../value.js';
 import { coupleProbabilities, pairwiseProbability } from './ml_svm_coupling.js';
 import { postTransform, postTransformOf, type PostTransform } from './ml_post_transform.js';
@@ -200,19 +201,8 @@ interface Classifier {
   linear?: { coefficients: Float32Array; rho: number; allPositive: boolean };
 }
 
-function labelsOf(call: NodeCall): Int32Array {
-  if (call.strings('classlabels_strings')?.length) {
-    throw call.error('classlabels_strings is not supported: tmnn has no string tensors (re-export the model with integer labels, classlabels_ints)');
-  }
-  const labels = call.ints('classlabels_ints') ?? [];
-  if (labels.length === 0) throw call.error('attribute classlabels_ints is required (the class labels, int64)');
-  const wide = labels.find((l) => l < -2147483648 || l > 2147483647);
-  if (wide !== undefined) throw call.error(`classlabels_ints holds ${wide}, past the range of tmnn's i32 tensors that hold int64 labels`);
-  return Int32Array.from(labels);
-}
-
 function parseClassifier(call: NodeCall): Classifier {
-  const labels = labelsOf(call);
+  const labels = Int32Array.from(classLabels(call, 'classlabels_ints'));
   const classes = labels.length;
   const transform = postTransformOf(call);
   const coefficients = floatsOf(call, 'coefficients', true);

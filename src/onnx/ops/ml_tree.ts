@@ -22,6 +22,7 @@ import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import { treeWalk } from '../../ops/tree_walk.js';
 import type { NodeCall } from '../node_call.js';
+import { classLabels } from './ml_class_labels.js';
 import { postTransform, postTransformOf, probit, type PostTransform } from './ml_post_transform.js';
 import { sampleRows } from './ml_samples.js';
 import type { OnnxOp, OpTable } from './op.js';
@@ -455,18 +456,6 @@ const treeEnsembleRegressor: OnnxOp = {
   },
 };
 
-/** classlabels_int64s, refused where the labels are strings. */
-function classLabels(call: NodeCall): number[] {
-  if (call.strings('classlabels_strings')?.length) {
-    throw call.error('classlabels_strings is not supported: tmnn has no string tensors (re-export the model with integer labels, classlabels_int64s)');
-  }
-  const labels = call.ints('classlabels_int64s', []);
-  if (labels.length === 0) throw call.error('classlabels_int64s is missing or empty: a classifier needs its class labels');
-  const wide = labels.find((l) => !(l >= -(2 ** 31) && l < 2 ** 31));
-  if (wide !== undefined) throw call.error(`classlabels_int64s holds ${wide}, beyond int32: tmnn holds int64 labels as int32`);
-  return labels;
-}
-
 /**
  * TreeEnsembleClassifier: labels Y [N] (int64) and scores Z [N, C]. The
  * class scores are the leaves' class weights summed over the trees
@@ -482,7 +471,7 @@ function classLabels(call: NodeCall): number[] {
  */
 const treeEnsembleClassifier: OnnxOp = {
   run: (call) => {
-    const labels = classLabels(call);
+    const labels = classLabels(call, 'classlabels_int64s');
     const classes = labels.length;
     const forest = call.fromAttributes(() => readForest(call, 'class', classes));
     const transform = postTransformOf(call);

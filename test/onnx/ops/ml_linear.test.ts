@@ -268,13 +268,13 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml linear models on %s', (backend) => {
     const cls = (attrs: Record<string, AttributeSpec>, feed: Feed = x) => runOp('LinearClassifier', [feed], attrs, TWO);
     const reg = (attrs: Record<string, AttributeSpec>, feed: Feed = x) => runOp('LinearRegressor', [feed], attrs, ML);
     const w3 = { floats: [1, 2, 3] }, w6 = { floats: [1, 2, 3, 4, 5, 6] };
-    await expect(cls({ coefficients: w3, intercepts: { floats: [0] }, classlabels_strings: { strings: ['no', 'yes'] } })).rejects.toThrow(/\(LinearClassifier\): classlabels_strings: tmnn has no string tensors.*re-export the model with integer labels \(classlabels_ints\)/);
+    await expect(cls({ coefficients: w3, intercepts: { floats: [0] }, classlabels_strings: { strings: ['no', 'yes'] } })).rejects.toThrow(/\(LinearClassifier\): classlabels_strings is not supported: tmnn has no string tensors \(re-export the model with integer labels, classlabels_ints\)/);
     await expect(cls({ coefficients: w3, classlabels_ints: [0, 1] })).rejects.toThrow(/\(LinearClassifier\): attribute intercepts is required/);
     await expect(cls({ intercepts: { floats: [0] } })).rejects.toThrow(/\(LinearClassifier\): attribute coefficients is required/);
-    await expect(cls({ coefficients: w6, intercepts: { floats: [0, 0] } })).rejects.toThrow(/\(LinearClassifier\): classlabels_ints is required: 2 classes/);
+    await expect(cls({ coefficients: w6, intercepts: { floats: [0, 0] } })).rejects.toThrow(/\(LinearClassifier\): attribute classlabels_ints is required: the classifier's class labels are missing or empty/);
     await expect(cls({ coefficients: w6, intercepts: { floats: [0, 0] }, classlabels_ints: [5] })).rejects.toThrow(/\(LinearClassifier\): it has 1 classlabels_ints for 2 classes/);
     await expect(cls({ coefficients: w3, intercepts: { floats: [0] }, classlabels_ints: [5, 6, 7] })).rejects.toThrow(/\(LinearClassifier\): it has one row of coefficients \(a binary model\) and 3 classlabels_ints; a binary model has 2/);
-    await expect(cls({ coefficients: w6, intercepts: { floats: [0, 0] }, classlabels_ints: [1, 2 ** 40] })).rejects.toThrow(/\(LinearClassifier\): class label 1099511627776 is outside int32/);
+    await expect(cls({ coefficients: w6, intercepts: { floats: [0, 0] }, classlabels_ints: [1, 2 ** 40] })).rejects.toThrow(/\(LinearClassifier\): classlabels_ints holds 1099511627776, outside int32: tmnn holds int64 labels as int32/);
     await expect(cls({ coefficients: w3, intercepts: { floats: [0] }, classlabels_ints: [4, 7], post_transform: 'PROBIT' })).rejects.toThrow(/\(LinearClassifier\): post_transform PROBIT with one row of coefficients and two class labels is not supported: onnxruntime leaves half of its scores Z unwritten/);
     await expect(cls({ coefficients: w6, intercepts: { floats: [0] }, classlabels_ints: [4, 7] })).rejects.toThrow(/\(LinearClassifier\): it has 6 coefficients; for 1 row of coefficients of X's 3 features there should be 1×3 = 3/);
     await expect(cls({ coefficients: w3, intercepts: { floats: [0] }, post_transform: 'SIGMOID' })).rejects.toThrow(/\(LinearClassifier\): post_transform SIGMOID is not one of NONE, SOFTMAX, LOGISTIC, SOFTMAX_ZERO, PROBIT/);

@@ -448,8 +448,9 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml SVMs on %s', (backend) => {
     const run = (attributes: Record<string, AttributeSpec>, feeds: Feed[] = [{ shape: [2, 5], values: x }]) => runOp('SVMClassifier', feeds, attributes, { ...ML, outputs: 2, outputTypes: ['int64', 'float'] });
     const base = classifierAttributes(c);
     const without = (name: string) => Object.fromEntries(Object.entries(base).filter(([k]) => k !== name));
-    await expect(run({ ...without('classlabels_ints'), classlabels_strings: { strings: ['a', 'b', 'c'] } })).rejects.toThrow(/\(SVMClassifier\): classlabels_strings is not supported: tmnn has no string tensors \(re-export the model with integer labels/);
-    await expect(run(without('classlabels_ints'))).rejects.toThrow(/attribute classlabels_ints is required/);
+    await expect(run({ ...without('classlabels_ints'), classlabels_strings: { strings: ['a', 'b', 'c'] } })).rejects.toThrow(/\(SVMClassifier\): classlabels_strings is not supported: tmnn has no string tensors \(re-export the model with integer labels, classlabels_ints\)/);
+    await expect(run(without('classlabels_ints'))).rejects.toThrow(/\(SVMClassifier\): attribute classlabels_ints is required: the classifier's class labels are missing or empty/);
+    await expect(run({ ...base, classlabels_ints: [0, -(2 ** 31) - 1, 2] })).rejects.toThrow(/\(SVMClassifier\): classlabels_ints holds -2147483649, outside int32: tmnn holds int64 labels as int32/);
     await expect(run({ ...base, kernel_type: 'GAUSSIAN' })).rejects.toThrow(/kernel_type GAUSSIAN is not one of LINEAR, POLY, RBF, SIGMOID/);
     await expect(run(without('kernel_params'))).rejects.toThrow(/kernel_type RBF needs kernel_params \[gamma, coef0, degree\]/);
     await expect(run({ ...base, kernel_params: { floats: [0.1, 0] } })).rejects.toThrow(/kernel_params should be \[gamma, coef0, degree\], it has 2 values/);
