@@ -476,6 +476,27 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml preprocessing on %s', (backend) => {
       await check('LabelEncoder default float', 'LabelEncoder', [x], { keys_int64s: [2], values_floats: { floats: [0.5] } }, 'float', { shape: [3], v: Float64Array.from([0, 0.5, 0]) }, { tol: 0, version: 4 });
     });
 
+    it('edge keys: integers outside int32 or one apart past 2^24, ±0, ±Infinity, NaN, doubles that round to one float32', async () => {
+      // Integer keys match exactly (x is held as i32): keys outside int32 match nothing, the int32 limits and 2^24 + 1 match.
+      const ik = [2 ** 31, -(2 ** 31), 2 ** 31 - 1, 16777217, 16777216, -(2 ** 31) - 1, 5, 5];
+      const iv = [1, 2, 3, 4, 5, 6, 7, 8];
+      const xi: Input = { shape: [2, 4], values: [-(2 ** 31), 2 ** 31 - 1, 16777217, 16777216, 5, 0, 16777218, -5], type: 'int64' };
+      await check('LabelEncoder edge int64 keys', 'LabelEncoder', [xi], { keys_int64s: ik, values_int64s: iv, default_int64: -9 }, 'int64', labelRef(xi, ik, iv, -9, false), { tol: 0, version: 2 });
+      // Float keys: −0 and +0 are one key (equal() says so; the first kept), ±Infinity match themselves, a NaN key matches NaN (opset 4).
+      const fk = [-0, 1.5, 0, Infinity, -Infinity, NaN, -1.5];
+      const fv = [10, 20, 30, 40, 50, 60, 70];
+      const xf: Input = { shape: [9], values: [0, -0, 1.5, Infinity, -Infinity, NaN, -1.5, 2, -Infinity] };
+      const want = labelRef(xf, fk, fv, -1, true);
+      expect(Array.from(want.v.slice(0, 2))).toEqual([10, 10]);
+      await check('LabelEncoder edge float keys', 'LabelEncoder', [xf], { keys_floats: { floats: fk }, values_int64s: fv }, 'int64', want, { tol: 0, version: 4, ort: false });
+      // double keys are held as float32: two that round to one float32 are one key, the first kept.
+      const dk = [0.1, 0.1 + 1e-12, 1 / 3, 2 ** 40 + 1];
+      const dv = [1, 2, 3, 4];
+      const xd: Input = { shape: [4], values: [fr(0.1), fr(1 / 3), fr(2 ** 40), 0.1], type: 'double' };
+      const dt = (v: number[]): AttributeSpec => ({ tensor: { type: 'double', shape: [v.length], values: v } });
+      await check('LabelEncoder edge double keys', 'LabelEncoder', [xd], { keys_tensor: dt(dk), values_tensor: { tensor: { type: 'int64', shape: [4], values: dv } }, default_tensor: { tensor: { type: 'int64', shape: [1], values: [-2] } } }, 'int64', { shape: [4], v: Float64Array.from([1, 3, 4, 1]) }, { tol: 0, version: 4, ort: false });
+    });
+
     it('refuses string keys or values, keys of the other kind than the input, and tables of different lengths', async () => {
       const x: Input = { shape: [2], values: [1, 2], type: 'int64' };
       await expect(refused('LabelEncoder', [x], { keys_strings: { strings: ['a'] }, values_int64s: [1] }, 'int64', 2)).rejects.toThrow(/\(LabelEncoder\): keys_strings is not supported: tmnn has no string tensors/);
