@@ -5,8 +5,9 @@
 // attributes made constant tensors once per run: elementwise arithmetic and
 // comparisons, a reduction along the rows (Normalizer), a gather
 // (ArrayFeatureExtractor), slices, pads and a concat (FeatureVectorizer), and
-// for the lookups (OneHotEncoder, LabelEncoder) every value compared with
-// the whole key table at once, [..., K], the first match picked by argmax.
+// the lookups: OneHotEncoder compares every value with every category, its
+// output [..., K] itself; LabelEncoder finds each value's place among the
+// sorted keys (searchsorted) and compares it with the key there.
 //
 // Semantics are onnxruntime's CPU kernels (core/providers/cpu/ml/*.cc) where
 // they and ONNX's reference (onnx/reference/ops/aionnxml) differ; each place
@@ -244,7 +245,10 @@ const featureVectorizer: OnnxOp = {
  * last). An element of no category gives a row of zeros with zeros = 1 (the
  * default); with zeros = 0 onnxruntime fails, and tmnn refuses it where x
  * can be read at once (a GPU gives the row of zeros). x may have any rank,
- * as in onnxruntime 1.30 (older versions limited it to 2 axes).
+ * as in onnxruntime 1.30 (older versions limited it to 2 axes). Computed as
+ * one comparison of each element with each category: the output is that
+ * [..., n] already, so searching the categories (as LabelEncoder does its
+ * keys) would save neither memory nor work.
  */
 const oneHotEncoder: OnnxOp = {
   run: (call) => {
@@ -326,8 +330,12 @@ const ONNX_TYPES_STRING = 8;
  * opset 4 says (onnxruntime's opset 2 kernel matches none). Keys and x must
  * both be integers or both floats. The default is default_tensor's first
  * value, else default_int64 (−1) or default_float (−0.0) by the values'
- * type. Computed as a comparison [..., K] of every element with every key;
- * argmax picks the first match.
+ * type. The keys are sorted on the host (a repeated key's first value kept),
+ * each element's place among them found by searchsorted, and the key there
+ * compared with the element: the value where equal, else the default.
+ * searchsorted counts the keys below each element by comparisons, O(K) per
+ * element, a bounded number of elements at a time (see ops/search.ts), so the
+ * [..., K] comparison is never held whole.
  */
 const labelEncoder: OnnxOp = {
   run: (call) => {
@@ -343,18 +351,26 @@ const labelEncoder: OnnxOp = {
       if (bad !== undefined) throw call.error(`${values.from} or the default holds ${bad}, past the range of tmnn's i32 integer tensors`);
     }
     const typed = (t: Tensor): Tensor => (values.integral ? call.typed(t, values.type) : t);
-    // Keys an element can equal: all of them for floats; those within i32 for integers (x is held as i32).
-    const usable = keys.numbers.map((k) => !integral || isInt32(k));
+    // Keys an element can equal: all of them for floats, as the f32 x compares with them (rounded to f32); those
+    // within i32 for integers (x is held as i32). NaN keys apart (below). A repeated key keeps its first value;
+    // −0 and +0 are one key, as equal() has them (the Map's key equality says so too).
     const nanKey = integral ? -1 : keys.numbers.findIndex((k) => Number.isNaN(k));
-    const cols = keys.numbers.map((_, i) => i).filter((i) => usable[i] && !Number.isNaN(keys.numbers[i]));
+    const table = new Map<number, number>();
+    keys.numbers.forEach((k, i) => {
+      if (integral ? !isInt32(k) : Number.isNaN(k)) return;
+      const key = integral ? k : Math.fround(k);
+      if (!table.has(key)) table.set(key, values.numbers[i]);
+    });
     let y: Tensor = ops.fill(x.shape, fallback, { dtype: outDtype });
-    if (cols.length > 0) {
-      const keyRow = integral ? intsTensor(cols.map((i) => keys.numbers[i])) : floatsTensor(cols.map((i) => keys.numbers[i]));
-      const valueRow = values.integral ? intsTensor(cols.map((i) => values.numbers[i])) : floatsTensor(cols.map((i) => values.numbers[i]));
-      const hits = ops.cast(ops.equal(ops.expandDims(integral ? ops.cast(x, 'i32') : asF32(x), -1), keyRow), 'f32');
-      const found = ops.greater(ops.max(hits, -1), 0);
-      const picked = ops.gather(valueRow, ops.argmax(hits, -1));
-      y = ops.where(found, picked, y);
+    if (table.size > 0) {
+      // Sorted once on the host; each element searched for among them, the key found there compared with it.
+      const entries = [...table].sort((a, b) => a[0] - b[0]);
+      const sortedKeys = integral ? intsTensor(entries.map((e) => e[0])) : floatsTensor(entries.map((e) => e[0]));
+      const valueRow = values.integral ? intsTensor(entries.map((e) => e[1])) : floatsTensor(entries.map((e) => e[1]));
+      const xs = integral ? ops.cast(x, 'i32') : asF32(x);
+      // The first key ≥ x (NaN past them all), at most the last: x's key if it has one.
+      const at = ops.minimum(ops.searchsorted(sortedKeys, xs), entries.length - 1);
+      y = ops.where(ops.equal(ops.gather(sortedKeys, at), xs), ops.gather(valueRow, at), y);
     }
     if (nanKey >= 0) y = ops.where(ops.isNaN(asF32(x)), values.numbers[nanKey], y);
     return typed(ops.cast(y, outDtype));

@@ -497,6 +497,41 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml preprocessing on %s', (backend) => {
       await check('LabelEncoder edge double keys', 'LabelEncoder', [xd], { keys_tensor: dt(dk), values_tensor: { tensor: { type: 'int64', shape: [4], values: dv } }, default_tensor: { tensor: { type: 'int64', shape: [1], values: [-2] } } }, 'int64', { shape: [4], v: Float64Array.from([1, 3, 4, 1]) }, { tol: 0, version: 4, ort: false });
     });
 
+    it('5,000 keys and 20,000 elements, integer and float: the same as a host Map lookup (a repeated key\'s first value)', async () => {
+      const k = 5000, shape = [100, 200], n = 20000;
+      /** The value of x's key (the first of a repeated one; a Map has one NaN key, matching NaN), else the default, through a Map. */
+      const mapRef = (x: Input, keys: readonly number[], values: readonly number[], fallback: number): F64 => {
+        const map = new Map<number, number>();
+        keys.forEach((key, i) => {
+          if (!map.has(key)) map.set(key, values[i]);
+        });
+        return { shape: x.shape, v: Float64Array.from(x.values, (xi) => map.get(xi) ?? fallback) };
+      };
+      // Integers over a wide range, a tenth of them repeats of earlier ones, one outside int32; x half keys, half drawn anywhere.
+      const ik = Array.from(randomInts(k, -1e9, 1e9));
+      const repeat = randomInts(k, 0, 9), from = randomInts(k, 0, k - 1);
+      ik.forEach((_, i) => {
+        if (repeat[i] === 0 && from[i] < i) ik[i] = ik[from[i]];
+      });
+      ik[17] = 2 ** 33;
+      const iv = Array.from(randomInts(k, -1e6, 1e6));
+      const pick = randomInts(n, 0, 2 * k - 1), anywhere = randomInts(n, -1e9, 1e9);
+      const xi: Input = { shape, values: Float64Array.from(pick, (p, i) => (p < k && ik[p] !== 2 ** 33 ? ik[p] : anywhere[i])), type: 'int64' };
+      await check('LabelEncoder 5,000 int64 keys', 'LabelEncoder', [xi], { keys_int64s: ik, values_int64s: iv, default_int64: -3 }, 'int64', mapRef(xi, ik, iv, -3), { tol: 0, version: 2 });
+      // Floats (float32), repeats as above, one NaN key (opset 4: it matches NaN); x also holds NaN, −0 and +0.
+      const fk = f32s(uniform(k, -1000, 1000));
+      fk.forEach((_, i) => {
+        if (repeat[i] === 0 && from[i] < i) fk[i] = fk[from[i]];
+      });
+      fk[5] = 0;
+      fk[4000] = NaN;
+      const fv = f32s(uniform(k, -100, 100));
+      const other = f32s(uniform(n, -1000, 1000));
+      const xf: Input = { shape, values: Float64Array.from(pick, (p, i) => (p < k ? fk[p] : other[i])) };
+      Object.assign(xf.values, { 0: NaN, 1: -0, 2: 0 });
+      await check('LabelEncoder 5,000 float keys', 'LabelEncoder', [xf], { keys_floats: { floats: fk }, values_floats: { floats: fv }, default_float: { float: 0.5 } }, 'float', mapRef(xf, fk, fv, 0.5), { tol: 0, version: 4 });
+    });
+
     it('refuses string keys or values, keys of the other kind than the input, and tables of different lengths', async () => {
       const x: Input = { shape: [2], values: [1, 2], type: 'int64' };
       await expect(refused('LabelEncoder', [x], { keys_strings: { strings: ['a'] }, values_int64s: [1] }, 'int64', 2)).rejects.toThrow(/\(LabelEncoder\): keys_strings is not supported: tmnn has no string tensors/);
