@@ -389,25 +389,29 @@ Napi::Value Ctc(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// treeWalk(x, features, thresholds, next, roots, rows, cols, depth, out): x Float32Array [rows, cols], the node tables features
-// Int32Array [nodes], thresholds Float32Array [nodes], next Int32Array [nodes·4], roots Int32Array [trees], out Int32Array [rows, trees].
+// treeWalk(x, features, thresholds, next, roots, values, rows, cols, depth, reduction, out): x Float32Array [rows, cols], the
+// node tables features Int32Array [nodes], thresholds Float32Array [nodes], next Int32Array [nodes·4], roots Int32Array
+// [trees], the leaves' values Float32Array [nodes, k], reduction 0 sum, 1 min, 2 max, out Float32Array [rows, k].
 Napi::Value TreeWalk(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const Array x = array(info[0], "x"), features = array(info[1], "features"), thresholds = array(info[2], "thresholds"), next = array(info[3], "next"),
-              roots = array(info[4], "roots"), out = array(info[8], "out");
-  const int64_t rows = integer(info[5], "rows"), cols = integer(info[6], "cols"), depth = integer(info[7], "depth");
-  if (x.dtype != F32 || thresholds.dtype != F32) type_error(env, "treeWalk: x and thresholds must be Float32Arrays");
-  if (features.dtype != I32 || next.dtype != I32 || roots.dtype != I32 || out.dtype != I32) type_error(env, "treeWalk: features, next, roots and out must be Int32Arrays");
+              roots = array(info[4], "roots"), values = array(info[5], "values"), out = array(info[10], "out");
+  const int64_t rows = integer(info[6], "rows"), cols = integer(info[7], "cols"), depth = integer(info[8], "depth"), reduction = integer(info[9], "reduction");
+  if (x.dtype != F32 || thresholds.dtype != F32 || values.dtype != F32 || out.dtype != F32) type_error(env, "treeWalk: x, thresholds, values and out must be Float32Arrays");
+  if (features.dtype != I32 || next.dtype != I32 || roots.dtype != I32) type_error(env, "treeWalk: features, next and roots must be Int32Arrays");
   const int64_t nodes = features.length, trees = roots.length;
   require(rows >= 0 && cols >= 0 && depth >= 0 && x.length == product(env, rows, cols, 1, "treeWalk") && thresholds.length == nodes && next.length == nodes * 4, env,
           "treeWalk: x must be [rows, cols], thresholds [nodes] and next [nodes × 4]");
-  require(out.length == product(env, rows, trees, 1, "treeWalk"), env, "treeWalk: out must hold rows × trees");
+  require(reduction >= 0 && reduction <= 2, env, "treeWalk: reduction must be 0 (sum), 1 (min) or 2 (max)");
+  require(nodes > 0 ? values.length % nodes == 0 : values.length == 0, env, "treeWalk: values must be [nodes, k]");
+  const int64_t k = nodes > 0 ? int64_t(values.length) / nodes : 0;
+  require(out.length == product(env, rows, k, 1, "treeWalk"), env, "treeWalk: out must hold rows × k");
   const int32_t *f = features.as<int32_t>(), *to = next.as<int32_t>(), *r = roots.as<int32_t>();
   // Checked once here so that the walk reads no index outside its table (features only where a step reads one).
   const auto within = [](const int32_t* v, int64_t n, int64_t end) { return std::all_of(v, v + n, [end](int32_t i) { return i >= 0 && i < end; }); };
   require(depth == 0 || rows == 0 || within(f, nodes, cols), env, "treeWalk: a node's feature is outside x's columns");
   require(within(to, nodes * 4, nodes) && within(r, trees, nodes), env, "treeWalk: a next entry or a root is not a node");
-  tree_walk({x.as<float>(), f, thresholds.as<float>(), to, r, rows, cols, nodes, trees, depth}, out.as<int32_t>());
+  tree_walk({x.as<float>(), f, thresholds.as<float>(), to, r, values.as<float>(), rows, cols, nodes, trees, depth, k, TreeReduction(reduction)}, out.as<float>());
   return env.Undefined();
 }
 

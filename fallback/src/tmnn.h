@@ -214,17 +214,21 @@ struct CtcProblem {
 void ctc(const CtcProblem& p, float* losses, float* grad);
 
 // tree_walk.cc
-// A forest's flat node tables as src/backends/tree_walk.ts gives them, and the sample rows x [rows, cols] to walk.
+enum class TreeReduction { Sum, Min, Max };
+// A forest's flat node tables as src/backends/tree_walk.ts gives them, its leaves' values [nodes, k], and the sample rows
+// x [rows, cols] to walk.
 struct TreeWalkProblem {
   const float* x;
   const int32_t* features;
   const float* thresholds;
   const int32_t* next;
   const int32_t* roots;
-  int64_t rows, cols, nodes, trees, depth;
+  const float* values;
+  int64_t rows, cols, nodes, trees, depth, k;
+  TreeReduction reduction;
 };
-// out [rows, trees]: the leaf each tree leads each row to (the tables' indices checked by the caller).
-void tree_walk(const TreeWalkProblem& p, int32_t* out);
+// out [rows, k]: the values of the leaves each row reaches, reduced over the trees (the tables' indices checked by the caller).
+void tree_walk(const TreeWalkProblem& p, float* out);
 
 // The positions [rows, k] of the first k of each row of x [rows, n] in sorted order (kernels.ts's sortIndices).
 void sort_indices(const float* x, int64_t rows, int64_t n, int64_t k, bool descending, int32_t* out);

@@ -1,14 +1,17 @@
 // The tree-walk kernel (src/backends/tree_walk.ts, through ops/tree_walk.ts)
-// against a float64 walk written here that takes every one of `depth` steps,
-// on every backend: random forests of odd sizes whose thresholds the values
-// hit exactly (±0 among them), NaN values and NaN thresholds, subnormals and
-// infinities, depth-0 forests (every tree a lone leaf), and a batch large
-// enough that the native kernel splits its rows among threads. Leaf indices
-// must be equal, not close.
+// against a float64 walk written here that takes every one of `depth` steps
+// and folds the leaves' values tree by tree, on every backend: random
+// forests of odd sizes whose thresholds the values hit exactly (±0 among
+// them), NaN values and NaN thresholds, subnormals and infinities, depth-0
+// forests (every tree a lone leaf), and a batch large enough that the native
+// kernel splits its rows among threads. The leaves reached are checked
+// exactly (each node's value its own index, min and max over the trees), the
+// sum in f32 to 1e-6 (the kernels add one tree at a time in f32, as the
+// reference does), min and max over values with NaN among them exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { treeWalk } from '../../src/ops/tree_walk.js';
+import { treeWalk, type TreeReduction } from '../../src/ops/tree_walk.js';
 // The library's seeded generator (mulberry32), so that a failure repeats.
 import { rng as random } from '../../src/random.js';
 
@@ -78,6 +81,21 @@ function walkRef(x: Float32Array, [n, cols]: number[], forest: Forest): Int32Arr
   return out;
 }
 
+/** out [N, K]: each row's leaves' values folded over the trees in order, in f32, a NaN passed on by min and max. */
+function reduceRef(leaves: Int32Array, [n, t]: number[], values: Float32Array, k: number, reduction: TreeReduction): Float32Array {
+  const out = new Float32Array(n * k).fill(reduction === 'sum' ? 0 : reduction === 'min' ? Infinity : -Infinity);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < t; j++) {
+      for (let c = 0; c < k; c++) {
+        const held = out[r * k + c], v = values[leaves[r * t + j] * k + c];
+        if (reduction === 'sum') out[r * k + c] = held + v;
+        else if (Number.isNaN(v) || (reduction === 'min' ? v < held : v > held)) out[r * k + c] = v;
+      }
+    }
+  }
+  return out;
+}
+
 const CASES = [
   { what: 'odd sizes', n: 7, trees: 5, features: 3, maxDepth: 4, seed: 1 },
   { what: 'one row, one tree, one feature', n: 1, trees: 1, features: 1, maxDepth: 6, seed: 2 },
@@ -96,22 +114,58 @@ describe.each(BACKENDS)('tree walk on %s', (backend) => {
     await tm.init({ backend: 'js' });
   });
 
-  it.each(CASES)('gives the leaf each tree leads each row to, as a walk of every step: $what', async (c) => {
+  it.each(CASES)('reaches the leaf each tree leads each row to, as a walk of every step: $what', async (c) => {
     const rand = random(c.seed);
     const forest = randomForest(rand, c.trees, c.features, c.maxDepth);
     const xs = randomSamples(rand, c.n, c.features);
-    const want = walkRef(xs, [c.n, c.features], forest);
-    const x = tm.tensor(xs, [c.n, c.features]);
-    const tables = [
-      tm.tensor(forest.features, [forest.features.length], { dtype: 'i32' }),
-      tm.tensor(forest.thresholds, [forest.thresholds.length]),
-      tm.tensor(forest.next, [forest.next.length], { dtype: 'i32' }),
-      tm.tensor(forest.roots, [forest.roots.length], { dtype: 'i32' }),
-    ];
-    const leaves = treeWalk(x, tables[0], tables[1], tables[2], tables[3], forest.depth);
-    expect(leaves.shape).toEqual([c.n, c.trees]);
-    expect(leaves.dtype).toBe('i32');
-    expect(Array.from(await leaves.data())).toEqual(Array.from(want));
-    for (const t of [x, ...tables, leaves]) t.dispose();
+    const leaves = walkRef(xs, [c.n, c.features], forest);
+    const { x, tables } = upload(xs, [c.n, c.features], forest);
+    // Each node's value its own index: the smallest and largest leaf reached.
+    const m = forest.features.length;
+    const ids = tm.tensor(Float32Array.from({ length: m }, (_, i) => i), [m, 1]);
+    for (const reduction of ['min', 'max'] as const) {
+      const got = treeWalk(x, tables, ids, reduction);
+      expect(got.shape).toEqual([c.n, 1]);
+      expect(got.dtype).toBe('f32');
+      const want = reduceRef(leaves, [c.n, c.trees], await ids.data() as Float32Array, 1, reduction);
+      expect(Array.from(await got.data())).toEqual(Array.from(want));
+      got.dispose();
+    }
+    for (const t of [x, ids, ...Object.values(tables)]) if (t instanceof tm.Tensor) t.dispose();
+  });
+
+  it.each(CASES)('folds the leaves\' values over the trees: sum, min and max of 3 columns with NaN among them: $what', async (c) => {
+    const rand = random(c.seed + 100);
+    const forest = randomForest(rand, c.trees, c.features, c.maxDepth);
+    const xs = randomSamples(rand, c.n, c.features);
+    const leaves = walkRef(xs, [c.n, c.features], forest);
+    const { x, tables } = upload(xs, [c.n, c.features], forest);
+    const m = forest.features.length, k = 3;
+    const valueData = Float32Array.from({ length: m * k }, () => (rand() < 0.05 ? NaN : rand() * 4 - 2));
+    const values = tm.tensor(valueData, [m, k]);
+    for (const reduction of ['sum', 'min', 'max'] as const) {
+      const got = await treeWalk(x, tables, values, reduction).data();
+      const want = reduceRef(leaves, [c.n, c.trees], valueData, k, reduction);
+      expect(got.length).toBe(want.length);
+      want.forEach((w, i) => {
+        if (Number.isNaN(w) || reduction !== 'sum') expect(got[i]).toBe(w);
+        else expect(Math.abs(got[i] - w)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w)));
+      });
+    }
+    for (const t of [x, values, ...Object.values(tables)]) if (t instanceof tm.Tensor) t.dispose();
   });
 });
+
+/** x and the forest's tables as tensors. */
+function upload(xs: Float32Array, shape: number[], forest: Forest) {
+  return {
+    x: tm.tensor(xs, shape),
+    tables: {
+      features: tm.tensor(forest.features, [forest.features.length], { dtype: 'i32' }),
+      thresholds: tm.tensor(forest.thresholds, [forest.thresholds.length]),
+      next: tm.tensor(forest.next, [forest.next.length], { dtype: 'i32' }),
+      roots: tm.tensor(forest.roots, [forest.roots.length], { dtype: 'i32' }),
+      depth: forest.depth,
+    },
+  };
+}

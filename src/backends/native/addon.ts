@@ -87,8 +87,8 @@ export interface Addon {
   gruCellGrad(xw: Float32Array, hw: Float32Array, h: Float32Array, dy: Float32Array, hidden: number, out: Float32Array): void;
   /** out [batch] losses, then withGrad [frames, batch, classes] gradients (ctc.ts's ctc). */
   ctc(lp: Float32Array, targets: Int32Array, inputLengths: Int32Array, targetLengths: Int32Array, frames: number, classes: number, blank: number, withGrad: boolean, out: Float32Array): void;
-  /** out [rows, trees] = the leaf each tree's node tables lead each row of x [rows, cols] to, in at most depth steps (tree_walk.ts's treeWalk). */
-  treeWalk(x: Float32Array, features: Int32Array, thresholds: Float32Array, next: Int32Array, roots: Int32Array, rows: number, cols: number, depth: number, out: Int32Array): void;
+  /** out [rows, k] = the values [nodes, k] of the leaves each tree's node tables lead each row of x [rows, cols] to, in at most depth steps, reduced over the trees (0 sum, 1 min, 2 max; tree_walk.ts's treeWalk). */
+  treeWalk(x: Float32Array, features: Int32Array, thresholds: Float32Array, next: Int32Array, roots: Int32Array, values: Float32Array, rows: number, cols: number, depth: number, reduction: number, out: Float32Array): void;
   /** out [rows, k] = the positions of each row's first k in sorted order (kernels.ts's sortIndices). */
   sortIndices(x: Float32Array, n: number, k: number, descending: boolean, out: Int32Array): void;
   /** x as [outer, n, inner]: out [outer, indices, inner] its rows `indices` (zeros for one outside [-n, n)). */

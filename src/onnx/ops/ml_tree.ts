@@ -12,15 +12,15 @@
 // node each relation of a sample's value to the threshold leads to: less,
 // equal, greater, NaN; a leaf leads to itself), made tensors once and kept
 // with the model (call.kept, owned by the node). The backend's tree-walk
-// kernel (ops/tree_walk.ts) then takes every sample down every tree in one
-// pass on the device (no read back, so the synchronous run takes it). The
-// leaves reached gather their weight rows ([nodes, targets] tables) and the
-// rows are reduced over the trees (sum, min or max, with a count of which
-// targets some leaf wrote: onnxruntime's has_score, which decides what an
-// unwritten target outputs).
+// kernel (ops/tree_walk.ts) then takes every sample down every tree and
+// reduces the weight rows ([nodes, targets] tables) of the leaves it reaches
+// over the trees (sum, min or max), in one pass on the device (no read back,
+// so the synchronous run takes it); a second table counts which targets
+// some leaf wrote (onnxruntime's has_score, which decides what an unwritten
+// target outputs).
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
-import { treeWalk } from '../../ops/tree_walk.js';
+import { treeWalk, type ForestTables, type TreeReduction } from '../../ops/tree_walk.js';
 import type { NodeCall } from '../node_call.js';
 import { classLabels } from './ml_class_labels.js';
 import { postTransform, postTransformOf, probit, type PostTransform } from './ml_post_transform.js';
@@ -329,21 +329,26 @@ function samples(call: NodeCall, forest: Forest): Tensor {
   return x;
 }
 
-/** The leaf each tree sends each sample to: [N, T] node indices, walked on the device by the backend's tree-walk kernel. */
-function leavesReached(call: NodeCall, x: Tensor, forest: Forest): Tensor {
+/** The forest's node tables as tensors, made on the first run and kept with the model. */
+function forestTables(call: NodeCall, forest: Forest): ForestTables {
   const table = (key: string, make: () => Tensor) => call.kept(call.node, undefined, key, make);
-  const features = table('features', () => ops.tensor(forest.features, [forest.nodeCount], { dtype: 'i32' }));
-  const thresholds = table('thresholds', () => ops.tensor(forest.thresholds, [forest.nodeCount]));
-  const next = table('next', () => ops.tensor(forest.next, [forest.nodeCount * 4], { dtype: 'i32' }));
-  const roots = table('roots', () => ops.tensor(Int32Array.from(forest.roots), [forest.roots.length], { dtype: 'i32' }));
-  return treeWalk(x, features, thresholds, next, roots, forest.depth);
+  return {
+    features: table('features', () => ops.tensor(forest.features, [forest.nodeCount], { dtype: 'i32' })),
+    thresholds: table('thresholds', () => ops.tensor(forest.thresholds, [forest.nodeCount])),
+    next: table('next', () => ops.tensor(forest.next, [forest.nodeCount * 4], { dtype: 'i32' })),
+    roots: table('roots', () => ops.tensor(Int32Array.from(forest.roots), [forest.roots.length], { dtype: 'i32' })),
+    depth: forest.depth,
+  };
 }
 
-/** How a target's leaf weights combine over the trees. */
-type Reduction = 'sum' | 'min' | 'max';
-
-/** Each node's weights per target, reduced as `reduction` (the empty value where none), and how many there are: [nodes·targets] each. */
-function leafTables(forest: Forest, targets: number, reduction: Reduction): { weights: Float32Array; counts: Float32Array } {
+/**
+ * Each node's weights per target, reduced as `reduction` (the empty value
+ * where none): [nodes, targets]; and how many there are, [nodes, targets].
+ * A leaf's several weights for one target add (sum) or are all compared
+ * (min, max), as onnxruntime's ProcessTreeNodePrediction goes through them
+ * one by one.
+ */
+function leafTables(forest: Forest, targets: number, reduction: TreeReduction): { weights: Float32Array; counts: Float32Array } {
   const empty = reduction === 'sum' ? 0 : reduction === 'min' ? F32_MAX : -F32_MAX;
   const weights = new Float32Array(forest.nodeCount * targets).fill(empty), counts = new Float32Array(forest.nodeCount * targets);
   forest.weights.forEach((list, node) => {
@@ -356,33 +361,40 @@ function leafTables(forest: Forest, targets: number, reduction: Reduction): { we
   return { weights, counts };
 }
 
+/** [nodes, a + b]: each row of a [nodes, a] followed by the same row of b [nodes, b]. */
+function sideBySide(a: Float32Array, b: Float32Array, nodes: number): Float32Array {
+  const [wa, wb] = [a.length / nodes, b.length / nodes];
+  const out = new Float32Array(a.length + b.length);
+  for (let i = 0; i < nodes; i++) {
+    out.set(a.subarray(i * wa, (i + 1) * wa), i * (wa + wb));
+    out.set(b.subarray(i * wb, (i + 1) * wb), i * (wa + wb) + wa);
+  }
+  return out;
+}
+
 /**
  * Per sample and target, the leaf weights reduced over the trees, and how
  * many leaves wrote to the target (onnxruntime's has_score where > 0):
- * [N, C] each. A leaf's several weights for one target add (sum) or are all
- * compared (min, max), as onnxruntime's ProcessTreeNodePrediction goes
- * through them one by one. Gathered in groups of trees, so that the
- * [N, trees, C] rows stay bounded.
+ * [N, C] each, from the tree-walk kernel. A sum walks once, the weights and
+ * counts tables side by side; a min or max walks again for the counts.
  */
-function reduceLeaves(call: NodeCall, leaves: Tensor, forest: Forest, targets: number, reduction: Reduction): { value: Tensor; count: Tensor } {
+function reduceLeaves(call: NodeCall, x: Tensor, forest: Forest, targets: number, reduction: TreeReduction): { value: Tensor; count: Tensor } {
   const m = forest.nodeCount;
+  const tables = forestTables(call, forest);
   // Both tables come from one pass over the leaves, made on the first run only.
-  let tables: ReturnType<typeof leafTables> | undefined;
-  const table = (which: 'weights' | 'counts') => ops.tensor((tables ??= leafTables(forest, targets, reduction))[which], [m, targets]);
-  const weightRows = call.kept(call.node, undefined, `leaf weights (${reduction}, ${targets} targets)`, () => table('weights'));
-  const countRows = call.kept(call.node, undefined, `leaf counts (${targets} targets)`, () => table('counts'));
-  const [n, t] = leaves.shape;
-  const group = Math.max(1, Math.floor(2 ** 22 / Math.max(1, n * targets)));
-  let value: Tensor | undefined, count: Tensor | undefined;
-  for (let start = 0; start < t; start += group) {
-    const part = t <= group ? leaves : ops.slice(leaves, [0, start], [n, Math.min(group, t - start)]);
-    const gathered = ops.gather(weightRows, part); // [N, trees, C]
-    const v = reduction === 'sum' ? ops.sum(gathered, 1) : reduction === 'min' ? ops.min(gathered, 1) : ops.max(gathered, 1);
-    const c = ops.sum(ops.gather(countRows, part), 1);
-    value = value === undefined ? v : reduction === 'sum' ? ops.add(value, v) : reduction === 'min' ? ops.minimum(value, v) : ops.maximum(value, v);
-    count = count === undefined ? c : ops.add(count, c);
+  let made: ReturnType<typeof leafTables> | undefined;
+  const leafTablesOnce = () => (made ??= leafTables(forest, targets, reduction));
+  const cols = (t: Tensor, from: number) => ops.slice(t, [0, from], [t.shape[0], targets]);
+  if (reduction === 'sum') {
+    const both = call.kept(call.node, undefined, `leaf weights and counts (${targets} targets)`, () =>
+      ops.tensor(sideBySide(leafTablesOnce().weights, leafTablesOnce().counts, m), [m, 2 * targets]),
+    );
+    const reduced = treeWalk(x, tables, both, 'sum');
+    return { value: cols(reduced, 0), count: cols(reduced, targets) };
   }
-  return { value: value as Tensor, count: count as Tensor };
+  const weights = call.kept(call.node, undefined, `leaf weights (${reduction}, ${targets} targets)`, () => ops.tensor(leafTablesOnce().weights, [m, targets]));
+  const counts = call.kept(call.node, undefined, `leaf counts (${targets} targets)`, () => ops.tensor(leafTablesOnce().counts, [m, targets]));
+  return { value: treeWalk(x, tables, weights, reduction), count: treeWalk(x, tables, counts, 'sum') };
 }
 
 /**
@@ -404,7 +416,7 @@ function baseValues(call: NodeCall, allowed: readonly number[], what: string): n
  */
 function firstWeights(forest: Forest): Tensor {
   const first = forest.weights.map((list, node) => (list.length ? list[0].weight : forest.thresholds[node]));
-  return ops.tensor(Float32Array.from(first), [forest.nodeCount]);
+  return ops.tensor(Float32Array.from(first), [forest.nodeCount, 1]);
 }
 
 const AGGREGATES = ['SUM', 'AVERAGE', 'MIN', 'MAX'] as const;
@@ -431,17 +443,15 @@ function aggregateOf(call: NodeCall): Aggregate {
  */
 export function regressTrees(call: NodeCall, forest: Forest, targets: number, aggregate: Aggregate, transform: PostTransform, base: readonly number[]): Tensor {
   const x = samples(call, forest);
-  const leaves = leavesReached(call, x, forest);
   const trees = forest.roots.length;
-  const reduction: Reduction = aggregate === 'MIN' ? 'min' : aggregate === 'MAX' ? 'max' : 'sum';
+  const reduction: TreeReduction = aggregate === 'MIN' ? 'min' : aggregate === 'MAX' ? 'max' : 'sum';
   if (targets === 1) {
-    const picked = ops.gather(call.kept(call.node, undefined, 'first weights', () => firstWeights(forest)), leaves);
-    let score = reduction === 'sum' ? ops.sum(picked, 1, { keepDims: true }) : reduction === 'min' ? ops.min(picked, 1, { keepDims: true }) : ops.max(picked, 1, { keepDims: true });
+    let score = treeWalk(x, forestTables(call, forest), call.kept(call.node, undefined, 'first weights', () => firstWeights(forest)), reduction);
     if (aggregate === 'AVERAGE') score = ops.div(score, trees);
     if (base.length === 1) score = ops.add(score, base[0]);
     return transform === 'PROBIT' ? probit(score) : score;
   }
-  const { value, count } = reduceLeaves(call, leaves, forest, targets, reduction);
+  const { value, count } = reduceLeaves(call, x, forest, targets, reduction);
   let score = aggregate === 'AVERAGE' ? ops.div(value, trees) : value;
   if (base.length === targets) score = ops.add(score, ops.tensor(Float32Array.from(base), [targets]));
   return postTransform(ops.where(ops.greater(count, 0), score, 0), transform);
@@ -477,16 +487,15 @@ const treeEnsembleClassifier: OnnxOp = {
     const transform = postTransformOf(call);
     const base = baseValues(call, classes === 2 ? [0, 1, 2] : [0, classes], classes === 2 ? 'none, one or two for two classes' : `none, or one per class`);
     const x = samples(call, forest);
-    const leaves = leavesReached(call, x, forest);
     if (classes === 1) {
       // onnxruntime's one-output path (FinalizeScores1): the score of each leaf's first weight, the label the literal 1
       // or 0 by its sign (not the class label), Z the score (PROBIT's only, of the transforms).
-      let score = ops.sum(ops.gather(call.kept(call.node, undefined, 'first weights', () => firstWeights(forest)), leaves), 1, { keepDims: true });
+      let score = treeWalk(x, forestTables(call, forest), call.kept(call.node, undefined, 'first weights', () => firstWeights(forest)), 'sum');
       if (base.length) score = ops.add(score, base[0]);
       const label = ops.reshape(ops.cast(ops.greater(score, 0), 'i32'), [x.shape[0]]);
       return [call.typed(label, 'int64'), transform === 'PROBIT' ? probit(score) : score];
     }
-    const { value, count } = reduceLeaves(call, leaves, forest, classes, 'sum');
+    const { value, count } = reduceLeaves(call, x, forest, classes, 'sum');
     const labelTable = ops.tensor(Int32Array.from(labels), [classes], { dtype: 'i32' });
     if (classes === 2) {
       const ids = call.ints('class_ids', []);
