@@ -7,18 +7,18 @@
 // scale is 1 there, y and the zero point 0, as onnxruntime gives.
 //
 // Composed, it is a dozen tensor ops, each a pass over x or a tiny launch; a
-// backend with the one-kernel form (native: fallback/src/dynamic_quantize.cc)
-// gives the same bits in two passes. The composed ops stay where a gradient
+// backend with the kernel form (native: fallback/src/dynamic_quantize.cc;
+// webgpu: kernels/quantize_uint8.ts, two launches) gives the same bits in
+// two passes. The composed ops stay where a gradient
 // must reach x through the scale (a fine-tuned ONNX model), and for what the
 // kernel leaves to them (a NaN or an infinity in x).
 import { backendFor, tidy } from '../engine.js';
 import { isGradEnabled, needsGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
-import { scalar } from './creation.js';
 import { add, clip, div, equal, maximum, minimum, neg, round, sub, where } from './elementwise.js';
 import { max, min } from './reduce.js';
-import { fromStorage, onBackendOf } from './util.js';
+import { fromStorage } from './util.js';
 
 /** [y (i32 holding uint8 values, x's shape), scale (f32, a scalar), zero point (i32 holding a uint8, a scalar)]. */
 export function dynamicQuantizeUint8(x: Tensor): [Tensor, Tensor, Tensor] {
@@ -29,7 +29,7 @@ export function dynamicQuantizeUint8(x: Tensor): [Tensor, Tensor, Tensor] {
       const found = backend.dynamicQuantizeUint8?.(xf.info('dynamicQuantizeLinear'));
       if (found) {
         const y = fromStorage(backend, found.y, x.shape, 'i32');
-        return onBackendOf('dynamicQuantizeLinear', xf, () => [y, scalar(found.scale), scalar(found.zeroPoint, { dtype: 'i32' })]);
+        return [y, fromStorage(backend, found.scale, [], 'f32'), fromStorage(backend, found.zeroPoint, [], 'i32')];
       }
     }
     const lo = minimum(min(xf), 0), hi = maximum(max(xf), 0);

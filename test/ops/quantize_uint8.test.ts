@@ -2,22 +2,27 @@
 // against the definition restated step by step in f32 (Math.fround after each
 // operation, as the ONNX reference computes in float32): the scale and zero
 // point exactly, every y exactly. Native has the one-kernel form
-// (fallback/src/dynamic_quantize.cc), the other backends compose tensor ops;
-// both must give these bits, and the composed ops stay where a gradient must
-// reach x or x holds a NaN.
+// (fallback/src/dynamic_quantize.cc), webgpu two launches
+// (kernels/quantize_uint8.ts), js composes tensor ops; all must give these
+// bits, and the composed ops stay where a gradient must reach x (and, on
+// native, where x holds a NaN or an infinity).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { dynamicQuantizeUint8 } from '../../src/ops/quantize_uint8.js';
 import { roundHalfEven } from '../../src/round.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectExact, uniform } from '../helpers/data.js';
+import { storageOf } from '../helpers/webgpu.js';
+import { activeBackend } from '../../src/engine.js';
+import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
 
 const f = Math.fround;
 const clip255 = (v: number) => Math.min(255, Math.max(0, v));
 
 /** The definition in f32 steps: [y, scale, zero point]. */
 function reference(x: Float32Array): [number[], number, number] {
-  const lo = Math.min(0, ...x), hi = Math.max(0, ...x);
+  let lo = 0, hi = 0;
+  for (const v of x) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   const range = f(f(hi - lo) / 255);
   const scale = range === 0 ? 1 : range;
   const zeroPoint = clip255(roundHalfEven(clip255(-f(lo / scale))));
@@ -40,6 +45,8 @@ const CASES: [string, number[], (n: number) => Float64Array][] = [
   ['only negative values (hi is 0, the zero point 255)', [17], (n) => uniform(n, -6, -0.5)],
   ['large magnitudes', [2, 3, 7], (n) => uniform(n, -3e30, 1e30)],
   ['all zeros (scale 1)', [5, 2], (n) => new Float64Array(n)],
+  ['many partial ranges (webgpu: 245 workgroups find the range)', [1000, 1001], (n) => uniform(n, -0.3, 7)],
+  ['more elements than the range pass has invocations (each reads several)', [3, 1_000_003], (n) => uniform(n, -9, 1)],
   ['one element', [1], () => Float64Array.of(-2.5)],
 ];
 
@@ -88,14 +95,22 @@ describe.each(BACKENDS)('DynamicQuantizeLinear on %s', (backend) => {
     for (const t of [x, g, ...outputs]) t.dispose();
   });
 
-  it('gives the composed ops\' result where x holds a NaN, whichever backend', async () => {
-    const values = Float32Array.from([1, Number.NaN, -2, 0.5]);
-    const x = tm.tensor(values, [4]);
+  it.each([
+    ['a NaN', [1, Number.NaN, -2, 0.5]],
+    ['an infinity', [1, Infinity, -2, 0.5]],
+    ['a negative infinity', [1, -Infinity, -2, 0.5]],
+    ['both infinities', [Infinity, -Infinity, 0, 1]],
+    ['a NaN and an infinity', [Number.NaN, Infinity, 1, 2]],
+    ['a NaN far into a long x', [...uniform(70_000, -1, 1), Number.NaN, 0.5]],
+  ])('gives the composed ops\' result where x holds %s, whichever backend (scale NaN or ∞, the rest 0)', async (_, list) => {
+    const values = Float32Array.from(list as number[]);
+    const x = tm.tensor(values, [values.length]);
     const got = await quantized(x);
     await tm.init({ backend: 'js' });
-    const want = await quantized(tm.tensor(values, [4]));
+    const want = await quantized(tm.tensor(values, [values.length]));
     await tm.init({ backend });
     expect(got).toEqual(want);
+    expect(got[0].every((v) => v === 0) && got[2] === 0 && !Number.isFinite(got[1])).toBe(true);
     x.dispose();
   });
 
@@ -105,5 +120,23 @@ describe.each(BACKENDS)('DynamicQuantizeLinear on %s', (backend) => {
     for (const t of dynamicQuantizeUint8(x)) t.dispose();
     expect(tm.memory().numTensors).toBe(before);
     x.dispose();
+  });
+});
+
+// The kernel's launches, where the webgpu backend is tested.
+describe.each(BACKENDS.filter((b) => b === 'webgpu'))('DynamicQuantizeLinear on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('finds the range and quantizes in two launches, not the composed ops\' seven or more', async () => {
+    const x = tm.tensor(uniform(128 * 784, -1, 1), [128, 784]);
+    await x.data();
+    const gpu = activeBackend() as WebGpuBackend;
+    const before = gpu.runtime.commands.dispatches;
+    const outputs = dynamicQuantizeUint8(x);
+    for (const t of outputs) gpu.materialize(storageOf(t));
+    expect(gpu.runtime.commands.dispatches - before).toBe(2);
+    for (const t of [x, ...outputs]) t.dispose();
   });
 });

@@ -37,6 +37,7 @@ import { quantizeRows } from './quantize_rows.js';
 import { argReduce, FUSED_INPUT_BINDING, measureRowLayout, reduce, type FusedOperand } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { recordAdam } from './kernels/adam.js';
+import { dynamicQuantizeUint8 } from './kernels/quantize_uint8.js';
 import type { Recorder } from './kernels/recorder.js';
 import { recordSgd } from './kernels/sgd.js';
 import type { KernelTime } from './kernel_timer.js';
@@ -454,6 +455,12 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     return narrow;
   }
 
+  /** A one-element tensor of shape [] in a fresh buffer, for a kernel to write after. */
+  function produceScalar(dtype: 'f32' | 'i32'): GpuData {
+    commands.checkDevice();
+    return new GpuData(dtype, 1, [], pool.acquire(4));
+  }
+
   /** Runs what writes `out`; if it throws (a tensor past the binding limit: windows.ts), `out` goes back to the pool. */
   function writeOrGiveBack(out: GPUBuffer, write: () => void): void {
     try {
@@ -525,6 +532,16 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     binary: (op, a, b, outShape) => pending(a.dtype, outShape, { kind: 'binary', op }, [a, b]),
     where: (cond, a, b, outShape) => pending(a.dtype, outShape, { kind: 'where' }, [cond, a, b]),
     cast: (x, dtype) => pending(dtype, x.shape, { kind: 'cast' }, [x]),
+
+    dynamicQuantizeUint8(x) {
+      // An empty x, or one past the binding limit, is left to the composed ops.
+      if (x.storage.size === 0 || tooLarge(x.storage)) return null;
+      const input = wide(x);
+      const scale = produceScalar('f32'), zeroPoint = produceScalar('i32');
+      const y = produce('i32', x.shape, (out) => dynamicQuantizeUint8(rt, input.operand, out, scale.buffer!, zeroPoint.buffer!));
+      input.done();
+      return { y, scale, zeroPoint };
+    },
 
     adam: (p, g, m, v, step) => recordStep([p, g, m, v], (r) => recordAdam(r, p, g, m, v, step)) as [GpuData, GpuData, GpuData],
     sgd: (p, g, velocity, step) =>
