@@ -9,8 +9,8 @@
 //
 // Every workgroup folds the G partials (G ≤ WG: one each) — a few loads,
 // cheaper than a launch of its own — then quantizes its PER·WG elements of
-// x; workgroup 0 also writes the scale and zero point. TypeScript writes
-// nothing in front; WG and PER are overrides.
+// x; workgroup 0 also writes the scale and zero point. TypeScript puts
+// quantize_range_lib.wgsl in front; WG and PER are overrides.
 override WG: u32 = 256;
 override PER: u32 = 4;
 
@@ -26,33 +26,15 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> zero_point_out: array<i32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-var<workgroup> lo: atomic<u32>;
-var<workgroup> hi: atomic<u32>;
-var<workgroup> nan_seen: atomic<u32>;
-var<workgroup> inf_seen: atomic<u32>;
-
-/** The f32 bits an order key (quantize_range.wgsl's `ordered`) stands for; both zeros come back +0. */
-fn from_ordered(key: u32) -> u32 {
-  if (key == 0x80000000u) { return 0u; }
-  if ((key & 0x80000000u) != 0u) { return key & 0x7fffffffu; }
-  return ~key;
-}
-
 fn nan_f32() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
 fn inf_f32() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  if (lid == 0u) {
-    atomicStore(&lo, 0x80000000u);
-    atomicStore(&hi, 0x80000000u);
-  }
+  clear_range(lid);
   workgroupBarrier();
   if (lid < params.partial_count) {
-    atomicMin(&lo, partials[lid * 4u]);
-    atomicMax(&hi, partials[lid * 4u + 1u]);
-    atomicMax(&nan_seen, partials[lid * 4u + 2u]);
-    atomicMax(&inf_seen, partials[lid * 4u + 3u]);
+    fold_range(partials[lid * 4u], partials[lid * 4u + 1u], partials[lid * 4u + 2u], partials[lid * 4u + 3u]);
   }
   workgroupBarrier();
   let low = bitcast<f32>(from_ordered(atomicLoad(&lo)));
