@@ -61,13 +61,25 @@ export class GraphRunner {
 
   constructor(
     readonly graph: OnnxGraphProto,
-    readonly opset: number,
+    /** The model's operator set versions by domain ('' the default, ai.onnx). */
+    private readonly opsets: ReadonlyMap<string, number>,
     /** Each graph's initializers (the main graph's and every subgraph's): trainable floats as tensors, the rest as Constants. */
     private readonly initializers: ReadonlyMap<OnnxGraphProto, ReadonlyMap<string, Value>>,
     /** Host copies of small float parameters, for inputs an op must know on the host (Resize's scales). */
     private readonly hostCopies: ReadonlyMap<Tensor, Constant>,
   ) {
     checkModelGraph(graph, (g) => [...(initializers.get(g)?.keys() ?? [])]);
+  }
+
+  /** The model's version of the default (ai.onnx) operator set. */
+  get opset(): number {
+    return this.opsets.get('')!;
+  }
+
+  /** The model's version of the operator set of `node`'s domain, 0 where the model imports none (which onnx's checker refuses; tmnn then reads the op by its oldest rules). */
+  private domainOpset(node: OnnxNodeProto): number {
+    const domain = node.domain === 'ai.onnx' ? '' : node.domain;
+    return this.opsets.get(domain) ?? 0;
   }
 
   /**
@@ -160,7 +172,7 @@ export class GraphRunner {
       const inputs = this.inputsOf(node, scope);
       // A subgraph the node runs sees this graph's values as they stand now, and those around it.
       const subgraphs: Subgraphs = { run: (g, values) => this.runSubgraph(g, values, scope, run) };
-      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
+      const call = new NodeCall(node, this.opset, this.domainOpset(node), inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
       // Found: checkModelGraph refused, at load, every node of no known op.
       this.store(node, this.apply(opFor(node.domain, node.opType)!, call, inputs), scope);
     }
@@ -179,7 +191,7 @@ export class GraphRunner {
         runAsync: (g, values) => this.runSubgraphAsync(g, values, scope, run, owned),
         step: (fn) => (run.grad ? tidy(fn) : noGrad(() => tidy(fn))),
       };
-      const call = new NodeCall(node, this.opset, inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
+      const call = new NodeCall(node, this.opset, this.domainOpset(node), inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
       const result = op.runAsync ? await op.runAsync(call) : call.step(() => this.apply(op, call, inputs));
       const produced = Array.isArray(result) ? result : [result];
       owned.add(produced);

@@ -126,7 +126,7 @@ export class OnnxModel extends Module {
       this.inputs = this.#inputInfos.map(describeGraphValue);
       this.outputs = this.#outputInfos.map(describeGraphValue);
       if (!this.outputs.length) throw new CorruptFileError('onnx: the graph has no outputs');
-      this.#runner = new GraphRunner(graph, opset, initializers, hostCopies);
+      this.#runner = new GraphRunner(graph, proto.opsets, initializers, hostCopies);
       // After the runner's checks: a model of another domain's ops (ai.onnx.ml's ZipMap making a seq(map)) is named for its ops.
       refuseUnsupportedTypes(this.#inputInfos, this.#outputInfos);
     } catch (err) {

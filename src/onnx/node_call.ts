@@ -29,6 +29,8 @@ export class NodeCall {
     readonly node: OnnxNodeProto,
     /** The model's version of the default (ai.onnx) operator set: attributes moved to inputs across versions. */
     readonly opset: number,
+    /** The model's version of the node's own domain's operator set (ai.onnx.ml's, com.microsoft's; the default's for a default-domain node). */
+    readonly domainOpset: number,
     private readonly inputs: readonly (Value | undefined)[],
     /**
      * Host copies of small float parameters, for inputs an op must know on

@@ -326,8 +326,9 @@ const ONNX_TYPES_STRING = 8;
  * LabelEncoder (opsets 2 and 4) for numbers: each element of x found among
  * the keys gives the value at the same place, else the default. A repeated
  * key maps to its first value (onnxruntime's table keeps the first insert;
- * ONNX's opset 4 text says the last). A NaN key matches a NaN element, as
- * opset 4 says (onnxruntime's opset 2 kernel matches none). Keys and x must
+ * ONNX's opset 4 text says the last). A NaN key matches a NaN element in
+ * opset 4, as its text says; in a model of ai.onnx.ml opset 2 or 3 it
+ * matches nothing, as onnxruntime's opset 2 kernel has it. Keys and x must
  * both be integers or both floats. The default is default_tensor's first
  * value, else default_int64 (−1) or default_float (−0.0) by the values'
  * type. The keys are sorted on the host (a repeated key's first value kept),
@@ -354,7 +355,8 @@ const labelEncoder: OnnxOp = {
     // Keys an element can equal: all of them for floats, as the f32 x compares with them (rounded to f32); those
     // within i32 for integers (x is held as i32). NaN keys apart (below). A repeated key keeps its first value;
     // −0 and +0 are one key, as equal() has them (the Map's key equality says so too).
-    const nanKey = integral ? -1 : keys.numbers.findIndex((k) => Number.isNaN(k));
+    // A NaN key matches a NaN element from opset 4 on; onnxruntime's opset 2 kernel matches it to nothing.
+    const nanKey = integral || call.domainOpset < 4 ? -1 : keys.numbers.findIndex((k) => Number.isNaN(k));
     const table = new Map<number, number>();
     keys.numbers.forEach((k, i) => {
       if (integral ? !isInt32(k) : Number.isNaN(k)) return;

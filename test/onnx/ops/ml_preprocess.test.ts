@@ -450,6 +450,12 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml preprocessing on %s', (backend) => {
       await check('LabelEncoder float → float', 'LabelEncoder', [fc.x], { keys_floats: { floats: finite }, values_floats: { floats: fls2 }, default_float: { float: 0.25 } }, 'float', labelRef(fc.x, finite, fls2, 0.25, false), { tol: 0, version: 2 });
     });
 
+    it.each(SHAPES)('opset 2: a NaN key matches no element, NaN or not (onnxruntime\'s opset 2 kernel), [%i, %i]', async (n, f) => {
+      const fc = floatCase(n, f);
+      const ints = Array.from(randomInts(fc.keys.length, -1e6, 1e6));
+      await check('LabelEncoder opset 2 NaN key', 'LabelEncoder', [fc.x], { keys_floats: { floats: fc.keys }, values_int64s: ints, default_int64: 7 }, 'int64', labelRef(fc.x, fc.keys, ints, 7, false), { tol: 0, version: 2 });
+    });
+
     it.each(SHAPES)('opset 4: keys_tensor, values_tensor and default_tensor; a NaN key matching NaN, [%i, %i]', async (n, f) => {
       const { keys, x } = intCase(n, f);
       const fls = f32s(uniform(keys.length, -100, 100));
