@@ -140,6 +140,7 @@ describe.each(BACKENDS)('searchsorted and bucketize on %s', (backend) => {
 
     it.each([
       { sorted: [3, 13], values: [3, 7] }, { sorted: [2, 1, 5], values: [2, 1, 1] }, { sorted: [1, 1], values: [1, 9] }, { sorted: [4, 6], values: [4, 0] },
+      { sorted: [2, 0], values: [2, 3] }, { sorted: [0, 4], values: [0, 2] }, { sorted: [2, 3, 5], values: [2, 3, 4] },
     ])('batched rows: sorted $sorted by values $values', async ({ sorted, values }) => {
       const n = sorted[sorted.length - 1];
       const m = values[values.length - 1];
