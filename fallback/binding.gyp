@@ -26,6 +26,7 @@
         "src/quantized_linear.cc",
         "src/reduce.cc",
         "src/scan.cc",
+        "src/search.cc",
         "src/sgd.cc",
         "src/softmax.cc",
         "src/sort.cc",

@@ -415,6 +415,22 @@ Napi::Value TreeWalk(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// searchSorted(sorted, values, rows, right, out): sorted [rows, n] and values [rows, m] both Float32Arrays or both
+// Int32Arrays, out Int32Array [rows, m].
+Napi::Value SearchSorted(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array sorted = array(info[0], "sorted"), values = array(info[1], "values"), out = array(info[4], "out");
+  const int64_t rows = integer(info[2], "rows");
+  const bool right = boolean(info[3], "right");
+  if ((sorted.dtype != F32 && sorted.dtype != I32) || values.dtype != sorted.dtype) type_error(env, "searchSorted: sorted and values must be both Float32Arrays or both Int32Arrays");
+  if (out.dtype != I32) type_error(env, "searchSorted: out must be an Int32Array");
+  require(rows == 0 ? sorted.length == 0 && values.length == 0 : sorted.length % rows == 0 && values.length % rows == 0, env,
+          "searchSorted: sorted and values must each hold rows of equal length");
+  require(out.length == values.length, env, "searchSorted: out must be as long as values");
+  search_sorted(sorted, values, rows, right, out.as<int32_t>());
+  return env.Undefined();
+}
+
 // sortIndices(x, n, k, descending, out): x Float32Array [rows, n], out Int32Array [rows, k].
 Napi::Value SortIndices(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -671,6 +687,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
       {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"treeWalk", TreeWalk}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path}, {"int8WeightBytes", Int8WeightBytes}, {"packInt8Weight", PackInt8Weight}, {"quantizedLinear", QuantizedLinear}, {"dynamicQuantizeUint8", DynamicQuantizeUint8},
+      {"searchSorted", SearchSorted},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
   RegisterGemm(env, exports);

@@ -237,6 +237,12 @@ void window_max(const float* x, int64_t outer, int64_t n, const int32_t* table, 
 void window_max_grad(const float* x, const float* y, const float* dy, int64_t outer, int64_t n, const int32_t* table,
                      int64_t windows, int64_t taps, float* dx);
 
+// search.cc
+// sorted [rows, n] and values [rows, m] (lengths rows · n and rows · m), both F32 or both I32: out [rows, m] the first index
+// of each value's row of sorted with entry ≥ the value (> when right), n when none, by binary search; floats in the order
+// with NaN last and ±0 equal (src/backends/search.ts).
+void search_sorted(const Array& sorted, const Array& values, int64_t rows, bool right, int32_t* out);
+
 // conv.cc: a 2-D convolution over NCHW images and its gradients, f32. x [batch, channels, height,
 // width], weight [filters, channels/groups, kh, kw], y [batch, filters, out_h, out_w]; a tap at
 // oy·stride + ky·dilation − pad reads a zero outside the image.

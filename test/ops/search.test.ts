@@ -2,12 +2,14 @@
 // how many entries of the sorted row come before each value, NaN ordered
 // after every number (NumPy's searchsorted; where tmnn's sort puts it).
 // Sorted rows with ties, ±∞ and NaNs, values that hit the entries exactly,
-// 1-D and batched, one row past the size at which the values are compared
-// in chunks, every dtype and a mix of two.
+// 1-D and batched, every dtype and a mix of two; then the binary search's
+// own cases: rows of odd sizes with runs of ties, ±0, subnormals, ±∞ and
+// NaNs at the end (f32) or entries near ±2^31 (i32), values on and beside
+// every entry, and one search too large for a count of every pair.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { asDType, expectExact, randomInts, uniform } from '../helpers/data.js';
+import { asDType, asF32, expectExact, randomInts, uniform } from '../helpers/data.js';
 import { collected } from '../helpers/gc.js';
 
 /** Whether sorted entry s comes before value v: s < v (s ≤ v if right) in an order with NaN last. */
@@ -55,6 +57,63 @@ function probes(count: number, sorted: ArrayLike<number>, dtype: tm.DType): Floa
 
 const DTYPES: tm.DType[] = ['f32', 'f16', 'i32', 'i8'];
 
+/** The first of n entries from `start` not before v (a plain binary search; the rows are sorted). */
+function binarySearchRef(sorted: ArrayLike<number>, start: number, n: number, v: number, right: boolean): number {
+  let [lo, hi] = [0, n];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(sorted[start + mid], v, right)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const F32_SPECIAL = [-Infinity, Infinity, 0, -0, 2 ** -149, -(2 ** -149), 2 ** -130, 1, -1];
+const I32_SPECIAL = [-2147483648, -2147483647, 2147483647, 2147483646, 16777216, 16777217, -16777217, 0, -1];
+
+/**
+ * `rows` ascending rows of n entries drawn from a pool of about n / 3 values
+ * (runs of ties): f32 with ±∞, ±0 and subnormals among them and the last few
+ * NaN; i32 with entries near ±2^31 and past 2^24.
+ */
+function tieRows(rows: number, n: number, dtype: 'f32' | 'i32'): Float64Array {
+  const out = new Float64Array(rows * n);
+  for (let r = 0; r < rows; r++) {
+    const free = dtype === 'f32' ? asF32(uniform(Math.max(1, Math.ceil(n / 3)), -100, 100))
+      : randomInts(Math.max(1, Math.ceil(n / 3)), 0, 2).map((k, i) => (k === 0 ? 2147483647 - ((i * 7919) % 3000) : k === 1 ? -2147483648 + ((i * 104729) % 3000) : (i % 101) - 50));
+    const pool = [...(dtype === 'f32' ? F32_SPECIAL : I32_SPECIAL), ...free];
+    const row = Array.from(randomInts(n, 0, pool.length - 1), (k) => pool[k]).sort((a, b) => a - b);
+    if (dtype === 'f32' && n >= 7) for (let i = n - 1 - Math.floor(n / 50); i < n; i++) row[i] = NaN;
+    out.set(row, r * n);
+  }
+  return out;
+}
+
+/** The f32 next to x away from zero (up) or toward −∞ (down): x itself for ±∞ and NaN. */
+function nextF32(x: number, up: boolean): number {
+  if (!Number.isFinite(x)) return x;
+  if (x === 0) return up ? 2 ** -149 : -(2 ** -149);
+  const bits = new Int32Array(Float32Array.of(x).buffer);
+  bits[0] += (x > 0) === up ? 1 : -1;
+  return new Float32Array(bits.buffer)[0];
+}
+
+/** m values a row: its entries themselves and their neighbours either side, a few free values and (f32) NaN. */
+function besideEntries(rows: number, n: number, m: number, sorted: ArrayLike<number>, dtype: 'f32' | 'i32'): Float64Array {
+  const pick = randomInts(rows * m, 0, n - 1);
+  const free = dtype === 'f32' ? asF32(uniform(rows * m, -120, 120)) : randomInts(rows * m, -2147483648, 2147483647);
+  return Float64Array.from(pick, (k, i) => {
+    const e = sorted[Math.floor(i / m) * n + k];
+    switch (i % 5) {
+      case 0: return e;
+      case 1: return dtype === 'f32' ? nextF32(e, true) : Math.min(e + 1, 2147483647);
+      case 2: return dtype === 'f32' ? nextF32(e, false) : Math.max(e - 1, -2147483648);
+      case 3: return dtype === 'f32' && i % 7 === 3 ? NaN : free[i];
+      default: return i % 3 === 0 ? e : free[i];
+    }
+  });
+}
+
 describe.each(BACKENDS)('searchsorted and bucketize on %s', (backend) => {
   beforeAll(async () => {
     await tm.init({ backend });
@@ -81,6 +140,7 @@ describe.each(BACKENDS)('searchsorted and bucketize on %s', (backend) => {
 
     it.each([
       { sorted: [3, 13], values: [3, 7] }, { sorted: [2, 1, 5], values: [2, 1, 1] }, { sorted: [1, 1], values: [1, 9] }, { sorted: [4, 6], values: [4, 0] },
+      { sorted: [2, 0], values: [2, 3] }, { sorted: [0, 4], values: [0, 2] }, { sorted: [2, 3, 5], values: [2, 3, 4] },
     ])('batched rows: sorted $sorted by values $values', async ({ sorted, values }) => {
       const n = sorted[sorted.length - 1];
       const m = values[values.length - 1];
@@ -126,16 +186,58 @@ describe.each(BACKENDS)('searchsorted and bucketize on %s', (backend) => {
     vt.dispose();
   });
 
-  it('compares past 4M pairs in chunks of the values, with the same result', async () => {
-    const [n, m] = [2100, 2101];
-    const s = sortedRows(1, n, 'f32');
-    const v = probes(m, s, 'f32');
+  it('compares ints past 2^24 exactly whatever their two dtypes, and f16 beside i8 as f16', async () => {
+    const s = Float64Array.of(-2147483648, -2147483647, -16777217, -5, 0, 3, 16777216, 16777217, 16777217, 2147483646, 2147483647);
+    const v = Float64Array.of(-2147483648, -2147483647, -16777218, -16777217, -16777216, 16777215, 16777216, 16777217, 16777218, 2147483646, 2147483647, -6, 0, 3, 127, -128);
+    const small = Float64Array.of(-128, -3, 0, 0, 7, 127);
+    const cases: [Float64Array, tm.DType, Float64Array, tm.DType][] = [
+      [s, 'i32', v, 'i32'], [small, 'i8', v, 'i32'], [s, 'i32', small, 'i8'], [small, 'f16', Float64Array.of(-128, -4, -3, 0, 1, 7, 8, 126, 127), 'i8'], [small, 'i8', Float64Array.of(-128.5, 0, 0.5, NaN, 126.5), 'f16'],
+    ];
+    for (const [sv, sd, vv, vd] of cases) {
+      const [st, vt] = [tm.tensor(sv, [sv.length], { dtype: sd }), tm.tensor(vv, [vv.length], { dtype: vd })];
+      for (const right of [false, true]) {
+        const out = tm.searchsorted(st, vt, { right });
+        expectExact(await out.data(), searchRef(sv, sv.length, vv, vv.length, false, right), `${sd} sorted, ${vd} values, right ${right}`);
+        out.dispose();
+      }
+      st.dispose();
+      vt.dispose();
+    }
+  });
+
+  describe.each(['f32', 'i32'] as const)('binary search of %s rows', (dtype) => {
+    it.each([1, 7, 127, 129, 4099])('n = %i: 1-D and 3 batched rows, values on and beside every entry, both sides', async (n) => {
+      for (const rows of [1, 3]) {
+        const s = tieRows(rows, n, dtype);
+        const m = 3 * n + 5;
+        const v = besideEntries(rows, n, m, s, dtype);
+        const shape = rows === 1 ? [n] : [rows, n];
+        const [st, vt] = [tm.tensor(s, shape, { dtype }), tm.tensor(v, rows === 1 ? [m] : [rows, m], { dtype })];
+        for (const right of [false, true]) {
+          const out = tm.searchsorted(st, vt, { right });
+          expect(out.shape).toEqual(vt.shape);
+          expectExact(await out.data(), searchRef(s, n, v, m, rows > 1, right), `rows ${rows}, right ${right}`);
+          out.dispose();
+        }
+        st.dispose();
+        vt.dispose();
+      }
+    });
+  });
+
+  it('searches 200,000 values in 100,000 sorted entries (20 billion pairs for a count) against a host binary search', async () => {
+    const [n, m] = [100_000, 200_000];
+    const s = tieRows(1, n, 'f32');
+    const v = besideEntries(1, n, m, s, 'f32');
     const [st, vt] = [tm.tensor(s, [n]), tm.tensor(v, [m])];
     const before = await collected();
-    const out = tm.searchsorted(st, vt);
-    expect(tm.memory().numTensors).toBe(before + 1);
-    expectExact(await out.data(), searchRef(s, n, v, m, false, false));
-    for (const t of [out, st, vt]) t.dispose();
+    for (const right of [false, true]) {
+      const out = tm.searchsorted(st, vt, { right });
+      expect(tm.memory().numTensors).toBe(before + 1);
+      expectExact(await out.data(), Array.from(v, (x) => binarySearchRef(s, 0, n, x, right)), `right ${right}`);
+      out.dispose();
+    }
+    for (const t of [st, vt]) t.dispose();
   });
 
   it('leaves no tensors behind', async () => {

@@ -334,9 +334,8 @@ const ONNX_TYPES_STRING = 8;
  * type. The keys are sorted on the host (a repeated key's first value kept),
  * each element's place among them found by searchsorted, and the key there
  * compared with the element: the value where equal, else the default.
- * searchsorted counts the keys below each element by comparisons, O(K) per
- * element, a bounded number of elements at a time (see ops/search.ts), so the
- * [..., K] comparison is never held whole.
+ * searchsorted is a binary search on each backend, O(log K) per element,
+ * so no [..., K] comparison is ever made.
  */
 const labelEncoder: OnnxOp = {
   run: (call) => {
