@@ -1,16 +1,26 @@
-// What the two passes of DynamicQuantizeLinear (quantize_range.wgsl,
-// quantize_uint8.wgsl) share: a workgroup's running range of x, kept as
-// order keys of the values' bits (so that a flushed subnormal still counts
-// as what it is), and whether a NaN or an infinity was seen. Each pass puts
-// this file in front of its own.
+// What the passes of DynamicQuantizeLinear that find x's range
+// (quantize_range.wgsl, quantize_scale.wgsl) share: ranges kept as order keys
+// of the values' bits (so that a flushed subnormal still counts as what it
+// is) with flags for a NaN and an infinity seen, and a workgroup's fold of
+// its invocations' ranges as a tree in workgroup memory (no atomics: on
+// lavapipe each atomic is a locked instruction per invocation, which made
+// the first version 2× slower than the composed ops). Each pass puts this
+// file in front of its own; WG is the pass's override.
 
-var<workgroup> lo: atomic<u32>;
-var<workgroup> hi: atomic<u32>;
-var<workgroup> nan_seen: atomic<u32>;
-var<workgroup> inf_seen: atomic<u32>;
-
-/** The key of 0 (either zero): the range starts at [0, 0], as DynamicQuantizeLinear widens it to hold 0. */
+/** The key of 0 (either zero): a range starts at [0, 0], as DynamicQuantizeLinear widens it to hold 0. */
 const ZERO_KEY = 0x80000000u;
+/** Flag bits. */
+const NAN_SEEN = 1u;
+const INF_SEEN = 2u;
+
+/** A range: the least and greatest key, and the flags. */
+struct Range {
+  lo: u32,
+  hi: u32,
+  flags: u32,
+}
+
+var<workgroup> ranges: array<Range, WG>;
 
 /** A non-NaN f32's bits as a u32 ordered as the values are, both zeros ZERO_KEY. */
 fn ordered(b: u32) -> u32 {
@@ -26,18 +36,16 @@ fn from_ordered(key: u32) -> u32 {
   return ~key;
 }
 
-/** Sets the workgroup's range to [0, 0], nothing seen; every invocation calls it, before a barrier. */
-fn clear_range(lid: u32) {
-  if (lid == 0u) {
-    atomicStore(&lo, ZERO_KEY);
-    atomicStore(&hi, ZERO_KEY);
-  }
+fn union_of(a: Range, b: Range) -> Range {
+  return Range(min(a.lo, b.lo), max(a.hi, b.hi), a.flags | b.flags);
 }
 
-/** Folds one invocation's range and flags into the workgroup's. */
-fn fold_range(low: u32, high: u32, nan: u32, inf: u32) {
-  atomicMin(&lo, low);
-  atomicMax(&hi, high);
-  atomicMax(&nan_seen, nan);
-  atomicMax(&inf_seen, inf);
+/** The union of every invocation's `mine`, in every invocation (called by all of the workgroup). */
+fn workgroup_range(lid: u32, mine: Range) -> Range {
+  ranges[lid] = mine;
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    workgroupBarrier();
+    if (lid < half) { ranges[lid] = union_of(ranges[lid], ranges[lid + half]); }
+  }
+  return workgroupUniformLoad(&ranges[0]);
 }

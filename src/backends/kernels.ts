@@ -210,13 +210,22 @@ export interface Backend<S = unknown> extends Kernels<S> {
    */
   quantizedMatmulInt8?(x: TensorInfo<S>, values: TensorInfo<S>, scales: TensorInfo<S>): S;
   /**
-   * ONNX's DynamicQuantizeLinear of an f32 x in one kernel (or two): y (i32
-   * holding uint8 values, x's shape), the scale (f32, shape []) and the zero
-   * point (i32, shape []), bit for bit what ops/quantize_uint8.ts composes
-   * from tensor ops; null where the backend leaves x to those ops (native:
-   * where x holds a NaN or an infinity). Optional, as quantizedMatmulInt8 is.
+   * ONNX's DynamicQuantizeLinear of an f32 x in one kernel: y (i32 holding
+   * uint8 values, x's shape), the scale and the zero point, bit for bit what
+   * ops/quantize_uint8.ts composes from tensor ops; null where x holds a NaN
+   * or an infinity, which the composed ops define. Optional, as
+   * quantizedMatmulInt8 is.
    */
-  dynamicQuantizeUint8?(x: TensorInfo<S>): { y: S; scale: S; zeroPoint: S } | null;
+  dynamicQuantizeUint8?(x: TensorInfo<S>): { y: S; scale: number; zeroPoint: number } | null;
+  /**
+   * DynamicQuantizeLinear's scale (f32, shape []) and zero point (i32,
+   * shape []) of an f32 x, bit for bit what ops/quantize_uint8.ts composes,
+   * NaN and infinities included, without reading back: for a backend whose
+   * elementwise ops fuse, the ops layer then quantizes x by them as the
+   * composed ops do, in one pass with whatever reads y (webgpu: an int8
+   * product's shift of y into int8). null leaves x to the composed ops.
+   */
+  dynamicQuantizeScale?(x: TensorInfo<S>): { scale: S; zeroPoint: S } | null;
   /**
    * One Adam step over f32 tensors of one size (ops/adam.ts gives the
    * formula): the new parameter, first and second moment, in one pass.

@@ -6,36 +6,45 @@
 // An x of zeros alone has no range, and the formula's 0 / 0 no value: its
 // scale is 1 there, y and the zero point 0, as onnxruntime gives.
 //
-// Composed, it is a dozen tensor ops, each a pass over x or a tiny launch; a
-// backend with the kernel form (native: fallback/src/dynamic_quantize.cc;
-// webgpu: kernels/quantize_uint8.ts, two launches) gives the same bits in
-// two passes. The composed ops stay where a gradient
+// Composed, it is a dozen tensor ops, each a pass over x or a tiny launch.
+// Native computes all of it in one kernel (fallback/src/dynamic_quantize.cc),
+// the same bits in two passes. Webgpu finds the scale and zero point in two
+// launches (kernels/quantize_uint8.ts) and quantizes x by them with the
+// composed elementwise ops, which fuse with what reads y (an int8 product's
+// shift into int8) into one launch. The composed ops stay where a gradient
 // must reach x through the scale (a fine-tuned ONNX model), and for what the
 // kernel leaves to them (a NaN or an infinity in x).
 import { backendFor, tidy } from '../engine.js';
 import { isGradEnabled, needsGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
+import { scalar } from './creation.js';
 import { add, clip, div, equal, maximum, minimum, neg, round, sub, where } from './elementwise.js';
 import { max, min } from './reduce.js';
-import { fromStorage } from './util.js';
+import { fromStorage, onBackendOf } from './util.js';
 
 /** [y (i32 holding uint8 values, x's shape), scale (f32, a scalar), zero point (i32 holding a uint8, a scalar)]. */
 export function dynamicQuantizeUint8(x: Tensor): [Tensor, Tensor, Tensor] {
   return tidy(() => {
     const xf = x.dtype === 'f32' ? x : cast(x, 'f32');
+    let scale: Tensor | undefined, zeroPoint: Tensor | undefined;
     if (!(isGradEnabled() && needsGrad(xf))) {
       const backend = backendFor('dynamicQuantizeLinear', [xf.dataRef('dynamicQuantizeLinear')]);
-      const found = backend.dynamicQuantizeUint8?.(xf.info('dynamicQuantizeLinear'));
+      const info = xf.info('dynamicQuantizeLinear');
+      const found = backend.dynamicQuantizeUint8?.(info);
       if (found) {
         const y = fromStorage(backend, found.y, x.shape, 'i32');
-        return [y, fromStorage(backend, found.scale, [], 'f32'), fromStorage(backend, found.zeroPoint, [], 'i32')];
+        return onBackendOf('dynamicQuantizeLinear', xf, () => [y, scalar(found.scale), scalar(found.zeroPoint, { dtype: 'i32' })]);
       }
+      const params = backend.dynamicQuantizeScale?.(info);
+      if (params) [scale, zeroPoint] = [fromStorage(backend, params.scale, [], 'f32'), fromStorage(backend, params.zeroPoint, [], 'i32')];
     }
-    const lo = minimum(min(xf), 0), hi = maximum(max(xf), 0);
-    const range = div(sub(hi, lo), 255);
-    const scale = where(equal(range, 0), 1, range);
-    const zeroPoint = cast(clip(round(clip(neg(div(lo, scale)), 0, 255)), 0, 255), 'i32');
+    if (!scale || !zeroPoint) {
+      const lo = minimum(min(xf), 0), hi = maximum(max(xf), 0);
+      const range = div(sub(hi, lo), 255);
+      scale = where(equal(range, 0), 1, range);
+      zeroPoint = cast(clip(round(clip(neg(div(lo, scale)), 0, 255)), 0, 255), 'i32');
+    }
     const y = cast(clip(add(round(div(xf, scale)), zeroPoint), 0, 255), 'i32');
     return [y, scale, zeroPoint];
   });

@@ -2,10 +2,11 @@
 // against the definition restated step by step in f32 (Math.fround after each
 // operation, as the ONNX reference computes in float32): the scale and zero
 // point exactly, every y exactly. Native has the one-kernel form
-// (fallback/src/dynamic_quantize.cc), webgpu two launches
-// (kernels/quantize_uint8.ts), js composes tensor ops; all must give these
-// bits, and the composed ops stay where a gradient must reach x (and, on
-// native, where x holds a NaN or an infinity).
+// (fallback/src/dynamic_quantize.cc), webgpu finds the scale and zero point
+// in two launches (kernels/quantize_scale.ts) and quantizes with the
+// composed elementwise ops, js composes it all; all must give these bits,
+// and the composed ops stay where a gradient must reach x (and, on native,
+// where x holds a NaN or an infinity).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { dynamicQuantizeUint8 } from '../../src/ops/quantize_uint8.js';
@@ -129,14 +130,18 @@ describe.each(BACKENDS.filter((b) => b === 'webgpu'))('DynamicQuantizeLinear on 
     await tm.init({ backend });
   });
 
-  it('finds the range and quantizes in two launches, not the composed ops\' seven or more', async () => {
+  it('finds the scale in two launches and quantizes in one, fused with what reads y, not the composed ops\' seven or more', async () => {
     const x = tm.tensor(uniform(128 * 784, -1, 1), [128, 784]);
     await x.data();
     const gpu = activeBackend() as WebGpuBackend;
     const before = gpu.runtime.commands.dispatches;
     const outputs = dynamicQuantizeUint8(x);
-    for (const t of outputs) gpu.materialize(storageOf(t));
-    expect(gpu.runtime.commands.dispatches - before).toBe(2);
-    for (const t of [x, ...outputs]) t.dispose();
+    // An int8 product's first step: y shifted into int8 (ops/int8_product.ts).
+    const shifted = tm.cast(tm.sub(outputs[0], 128), 'i8');
+    for (const t of [shifted, outputs[1], outputs[2]]) gpu.materialize(storageOf(t));
+    expect(gpu.runtime.commands.dispatches - before).toBe(3);
+    const want = reference((await x.data()) as Float32Array)[0].map((v) => v - 128);
+    expectExact(Array.from(await shifted.data()), want, 'y − 128 as int8');
+    for (const t of [x, shifted, ...outputs]) t.dispose();
   });
 });

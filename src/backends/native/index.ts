@@ -159,7 +159,7 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
         pool.give(y);
         return null;
       }
-      return { y, scale: Float32Array.of(found[0]), zeroPoint: Int32Array.of(found[1]) };
+      return { y, scale: found[0], zeroPoint: found[1] };
     },
 
     matmul(a, b, config, outDtype) {

@@ -37,7 +37,7 @@ import { quantizeRows } from './quantize_rows.js';
 import { argReduce, FUSED_INPUT_BINDING, measureRowLayout, reduce, type FusedOperand } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { recordAdam } from './kernels/adam.js';
-import { dynamicQuantizeUint8 } from './kernels/quantize_uint8.js';
+import { dynamicQuantizeScale } from './kernels/quantize_scale.js';
 import type { Recorder } from './kernels/recorder.js';
 import { recordSgd } from './kernels/sgd.js';
 import type { KernelTime } from './kernel_timer.js';
@@ -533,14 +533,14 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     where: (cond, a, b, outShape) => pending(a.dtype, outShape, { kind: 'where' }, [cond, a, b]),
     cast: (x, dtype) => pending(dtype, x.shape, { kind: 'cast' }, [x]),
 
-    dynamicQuantizeUint8(x) {
+    dynamicQuantizeScale(x) {
       // An empty x, or one past the binding limit, is left to the composed ops.
       if (x.storage.size === 0 || tooLarge(x.storage)) return null;
       const input = wide(x);
       const scale = produceScalar('f32'), zeroPoint = produceScalar('i32');
-      const y = produce('i32', x.shape, (out) => dynamicQuantizeUint8(rt, input.operand, out, scale.buffer!, zeroPoint.buffer!));
+      dynamicQuantizeScale(rt, input.operand, scale.buffer!, zeroPoint.buffer!);
       input.done();
-      return { y, scale, zeroPoint };
+      return { scale, zeroPoint };
     },
 
     adam: (p, g, m, v, step) => recordStep([p, g, m, v], (r) => recordAdam(r, p, g, m, v, step)) as [GpuData, GpuData, GpuData],
