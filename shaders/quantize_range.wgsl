@@ -4,8 +4,8 @@
 //
 // Workgroups stride over x together (invocation i reads i, i + G·WG, …), so
 // that the second pass (quantize_scale.wgsl, one workgroup) folds at most WG
-// partials. TypeScript puts quantize_range_lib.wgsl in front; WG is an
-// override.
+// partials. TypeScript puts order_key_lib.wgsl and quantize_range_lib.wgsl in
+// front; WG is an override.
 override WG: u32 = 64;
 
 struct Params {

@@ -6,7 +6,8 @@
 //   zero point = clamp(round(clamp(−(lo / scale), 0, 255)), 0, 255)
 // rounding half to even. Where x holds a NaN the scale is NaN, an infinity
 // (and no NaN) +∞, and the zero point 0: what the composed ops give.
-// TypeScript puts quantize_range_lib.wgsl in front; WG is an override.
+// TypeScript puts order_key_lib.wgsl and quantize_range_lib.wgsl in front;
+// WG is an override.
 override WG: u32 = 64;
 
 struct Params {

@@ -7,11 +7,12 @@
 // f32 (T f32).
 //
 // Entries and values are compared as u32 keys of their bits that order as
-// the numbers do: an i32 with its sign bit flipped; an f32 with both zeros
-// one key, negatives' bits inverted, and every NaN the largest key (NaN
-// after every number, all NaNs equal). So a flushed subnormal is still
-// above zero and a NaN compares as the js and native backends order it.
-// TypeScript writes T, FLOAT and RIGHT in front; WG is an override.
+// the numbers do: an i32 with its sign bit flipped; an f32 by its order key
+// (order_key_lib.wgsl: both zeros one key, negatives' bits inverted), every
+// NaN the largest key (NaN after every number, all NaNs equal). So a flushed
+// subnormal is still above zero and a NaN compares as the js and native
+// backends order it. TypeScript writes T, FLOAT and RIGHT in front, and
+// order_key_lib.wgsl; WG is an override.
 override WG: u32 = 64;
 
 struct Params {
@@ -31,9 +32,7 @@ fn key(v: T) -> u32 {
   let b = bitcast<u32>(v);
   if (!FLOAT) { return b ^ 0x80000000u; }
   if ((b & 0x7fffffffu) > 0x7f800000u) { return 0xffffffffu; }
-  if ((b & 0x7fffffffu) == 0u) { return 0x80000000u; }
-  if ((b & 0x80000000u) != 0u) { return ~b; }
-  return b | 0x80000000u;
+  return ordered(b);
 }
 
 @compute @workgroup_size(WG)

@@ -16,7 +16,8 @@
 // measured yet, for want of such a GPU. Values are compared by their bits in an
 // order that agrees with f32's (±0 equal), so that neither a NaN nor a
 // flushed subnormal changes a relation; min and max test NaN by bits too.
-// TypeScript writes nothing in front; WG and REDUCTION are overrides.
+// TypeScript puts order_key_lib.wgsl (`ordered`) in front; WG and REDUCTION
+// are overrides.
 override WG: u32 = 64;
 override REDUCTION: u32 = 0u;
 
@@ -40,13 +41,6 @@ struct Params {
 fn inf_f32() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
 
 fn is_nan_bits(b: u32) -> bool { return (b & 0x7fffffffu) > 0x7f800000u; }
-
-/** A non-NaN f32's bits as a u32 ordered as the values are, both zeros the same. */
-fn ordered(b: u32) -> u32 {
-  if ((b & 0x7fffffffu) == 0u) { return 0x80000000u; }
-  if ((b & 0x80000000u) != 0u) { return ~b; }
-  return b | 0x80000000u;
-}
 
 /** The leaf tree t leads the row at x[row..] to. */
 fn leaf(row: u32, t: u32) -> u32 {

@@ -1,6 +1,7 @@
 // The tree-walk kernel on the GPU (shaders/tree_walk.wgsl): one invocation
 // per row, walking each tree to its leaf and folding the leaf's values into
 // the row's. Nothing is read back.
+import orderKeyLib from '../../../../shaders/order_key_lib.wgsl';
 import treeWalkShader from '../../../../shaders/tree_walk.wgsl';
 import type { TreeReduction, TreeWalkKernel } from '../../tree_walk.js';
 import type { GpuData } from '../data.js';
@@ -16,7 +17,7 @@ export function treeWalk(rt: Runtime, x: Operand, features: Operand, thresholds:
   const [rows, cols] = x.shape;
   const k = values.shape[1];
   if (rows === 0 || k === 0) return;
-  const kernel = rt.compiler.kernel({ name: 'tree_walk', source: treeWalkShader, constants: { WG, REDUCTION: REDUCTION[reduction] } });
+  const kernel = rt.compiler.kernel({ name: 'tree_walk', source: [orderKeyLib, treeWalkShader], constants: { WG, REDUCTION: REDUCTION[reduction] } });
   const params = Uint32Array.of(rows, roots.shape[0], cols, depth, k);
   rt.commands.dispatch(kernel, { x: x.buffer, features: features.buffer, thresholds: thresholds.buffer, next: next.buffer, roots: roots.buffer, values: values.buffer, out, params }, grid(rows, WG));
 }
