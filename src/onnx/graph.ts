@@ -76,10 +76,9 @@ export class GraphRunner {
     return this.opsets.get('')!;
   }
 
-  /** The model's version of the operator set of `node`'s domain, 0 where the model imports none (which onnx's checker refuses; tmnn then reads the op by its oldest rules). */
+  /** The model's version of the operator set of `node`'s domain ('' for ai.onnx, as proto.ts reads both), 0 where the model imports none (which onnx's checker refuses; tmnn then reads the op by its oldest rules). */
   private domainOpset(node: OnnxNodeProto): number {
-    const domain = node.domain === 'ai.onnx' ? '' : node.domain;
-    return this.opsets.get(domain) ?? 0;
+    return this.opsets.get(node.domain) ?? 0;
   }
 
   /**

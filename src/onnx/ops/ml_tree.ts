@@ -361,17 +361,6 @@ function leafTables(forest: Forest, targets: number, reduction: TreeReduction): 
   return { weights, counts };
 }
 
-/** [nodes, a + b]: each row of a [nodes, a] followed by the same row of b [nodes, b]. */
-function sideBySide(a: Float32Array, b: Float32Array, nodes: number): Float32Array {
-  const [wa, wb] = [a.length / nodes, b.length / nodes];
-  const out = new Float32Array(a.length + b.length);
-  for (let i = 0; i < nodes; i++) {
-    out.set(a.subarray(i * wa, (i + 1) * wa), i * (wa + wb));
-    out.set(b.subarray(i * wb, (i + 1) * wb), i * (wa + wb) + wa);
-  }
-  return out;
-}
-
 /**
  * Per sample and target, the leaf weights reduced over the trees, and how
  * many leaves wrote to the target (onnxruntime's has_score where > 0):
@@ -384,16 +373,15 @@ function reduceLeaves(call: NodeCall, x: Tensor, forest: Forest, targets: number
   // Both tables come from one pass over the leaves, made on the first run only.
   let made: ReturnType<typeof leafTables> | undefined;
   const leafTablesOnce = () => (made ??= leafTables(forest, targets, reduction));
+  const table = (which: 'weights' | 'counts') => ops.tensor(leafTablesOnce()[which], [m, targets]);
   const cols = (t: Tensor, from: number) => ops.slice(t, [0, from], [t.shape[0], targets]);
   if (reduction === 'sum') {
-    const both = call.kept(call.node, undefined, `leaf weights and counts (${targets} targets)`, () =>
-      ops.tensor(sideBySide(leafTablesOnce().weights, leafTablesOnce().counts, m), [m, 2 * targets]),
-    );
+    const both = call.kept(call.node, undefined, `leaf weights and counts (${targets} targets)`, () => ops.concat([table('weights'), table('counts')], 1));
     const reduced = treeWalk(x, tables, both, 'sum');
     return { value: cols(reduced, 0), count: cols(reduced, targets) };
   }
-  const weights = call.kept(call.node, undefined, `leaf weights (${reduction}, ${targets} targets)`, () => ops.tensor(leafTablesOnce().weights, [m, targets]));
-  const counts = call.kept(call.node, undefined, `leaf counts (${targets} targets)`, () => ops.tensor(leafTablesOnce().counts, [m, targets]));
+  const weights = call.kept(call.node, undefined, `leaf weights (${reduction}, ${targets} targets)`, () => table('weights'));
+  const counts = call.kept(call.node, undefined, `leaf counts (${targets} targets)`, () => table('counts'));
   return { value: treeWalk(x, tables, weights, reduction), count: treeWalk(x, tables, counts, 'sum') };
 }
 
