@@ -207,6 +207,12 @@ function couplingRef(k: number, r: number[][], margin = 5e-5): number[][] {
   return [...outcomes, p];
 }
 
+/** The samples of a batch whose labels, or whose scores, rounding may decide: left out of a comparison with onnxruntime. */
+interface Doubt {
+  labels: Set<number>;
+  scores: Set<number>;
+}
+
 interface Expected {
   /** The label, or undefined where rounding could change it. */
   label: number | undefined;
@@ -471,8 +477,11 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml SVMs on %s', (backend) => {
   });
 
   it('agrees with onnxruntime', async () => {
-    /** Compares every output, but the rows of samples in `doubt` (where rounding may decide a label or coupling's stopping point). */
-    const check = async (op: string, attributes: Record<string, AttributeSpec>, x: Float64Array, n: number, features: number, tol: number, what: string, doubt = new Set<number>(), scales?: number[]) => {
+    /**
+     * Compares every output, but the rows of samples in doubt: `doubt.labels` where rounding may decide a label,
+     * `doubt.scores` where it may also decide coupling's stopping point. Gives tmnn's outputs.
+     */
+    const check = async (op: string, attributes: Record<string, AttributeSpec>, x: Float64Array, n: number, features: number, tol: number, what: string, doubt: Doubt = { labels: new Set(), scores: new Set() }, scales?: number[]) => {
       const outputs = op === 'SVMClassifier' ? 2 : 1;
       const options = { ...ML, outputs, outputTypes: outputs === 2 ? ['int64', 'float'] as const : ['float'] as const };
       const want = await ortRun(opModel(op, [{ shape: [n, features], values: x }], attributes, options), { x0: new ort.Tensor('float32', Float32Array.from(x), [n, features]) });
@@ -482,31 +491,36 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml SVMs on %s', (backend) => {
         expect(got[o].shape, `${what} output ${o} shape`).toEqual(w.dims.map(Number));
         const wv = w.type === 'int64' ? Array.from(w.data as BigInt64Array, Number) : Array.from(w.data as Float32Array);
         const width = wv.length / n;
-        wv.forEach((v, i) => doubt.has(Math.floor(i / width)) || expectNear(got[o].v[i], v, o === 0 && outputs === 2 ? 0 : tol, scales?.[i] ?? Math.abs(v), `${what} vs onnxruntime, output ${o} index ${i}`));
+        const skip = o === 0 && outputs === 2 ? doubt.labels : doubt.scores;
+        wv.forEach((v, i) => skip.has(Math.floor(i / width)) || expectNear(got[o].v[i], v, o === 0 && outputs === 2 ? 0 : tol, scales?.[i] ?? Math.abs(v), `${what} vs onnxruntime, output ${o} index ${i}`));
       }
+      return got;
     };
-    const doubtful = (c: ClassifierCase, x: Float64Array, n: number) => {
-      const doubt = new Set<number>();
+    const doubtful = (c: ClassifierCase, x: Float64Array, n: number): Doubt => {
+      const doubt: Doubt = { labels: new Set(), scores: new Set() };
       for (let s = 0; s < n; s++) {
         const e = classifierRef(c, row(x, s, c.features));
-        if (e.rows.length > 1 || e.label === undefined) doubt.add(s);
+        if (e.label === undefined) doubt.labels.add(s);
+        if (e.rows.length > 1 || e.label === undefined) doubt.scores.add(s);
       }
-      // Rare: a model with several such samples would check little.
-      expect(doubt.size, `samples in doubt (seed ${SEED})`).toBeLessThanOrEqual(n / 4);
+      // Rare: a model with several such labels would check little. Coupling's stopping point, by contrast, can be in doubt
+      // for most samples of a model whose pairwise probabilities are all near ½ (seed 3714442749): those scores are held to
+      // the float64 reference's outcomes instead (below).
+      expect(doubt.labels.size, `samples in doubt (seed ${SEED})`).toBeLessThanOrEqual(n / 4);
       return doubt;
     };
     for (const type of ['LINEAR', 'POLY', 'RBF', 'SIGMOID'] as const) {
       const r = randomRegressor(type, 9, 5, type === 'SIGMOID');
       const x = asF32(uniform(33 * 5));
       const want = regressorRef(r, x, 33);
-      const doubt = new Set(want.flatMap(([, scale], i) => (Number.isNaN(scale) ? [i] : [])));
+      const unsure = new Set(want.flatMap(([, scale], i) => (Number.isNaN(scale) ? [i] : [])));
       // onnxruntime reads SVMRegressor's post_transform and never applies it: LOGISTIC here leaves the values as they are.
       const attributes = type === 'RBF' ? { ...regressorAttributes(r), post_transform: 'LOGISTIC' } : regressorAttributes(r);
-      await check('SVMRegressor', attributes, x, 33, 5, 1e-5, `SVMRegressor ${type}`, doubt, want.map(([, scale]) => scale));
+      await check('SVMRegressor', attributes, x, 33, 5, 1e-5, `SVMRegressor ${type}`, { labels: unsure, scores: unsure }, want.map(([, scale]) => scale));
     }
     const linear = randomRegressor('LINEAR', 0, 7);
     const xl = asF32(uniform(7 * 7));
-    await check('SVMRegressor', regressorAttributes(linear), xl, 7, 7, 1e-5, 'SVMRegressor linear form', new Set(), regressorRef(linear, xl, 7).map(([, scale]) => scale));
+    await check('SVMRegressor', regressorAttributes(linear), xl, 7, 7, 1e-5, 'SVMRegressor linear form', undefined, regressorRef(linear, xl, 7).map(([, scale]) => scale));
     const svcs: [number, KernelType, Transform, boolean][] = [
       [2, 'RBF', 'NONE', false], [2, 'POLY', 'LOGISTIC', false], [2, 'LINEAR', 'SOFTMAX', false], [3, 'RBF', 'NONE', false], [4, 'SIGMOID', 'SOFTMAX', false],
       [2, 'RBF', 'NONE', true], [3, 'RBF', 'NONE', true], [4, 'POLY', 'LOGISTIC', true], [3, 'SIGMOID', 'SOFTMAX_ZERO', true],
@@ -514,7 +528,9 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml SVMs on %s', (backend) => {
     for (const [classes, type, transform, probabilities] of svcs) {
       const c = randomSvc(type, classes, 5, transform, probabilities);
       const x = asF32(uniform(33 * 5));
-      await check('SVMClassifier', classifierAttributes(c), x, 33, 5, 1e-5, `SVMClassifier ${classes} classes ${type} ${transform}${probabilities ? ' probabilities' : ''}`, doubtful(c, x, 33));
+      const what = `SVMClassifier ${classes} classes ${type} ${transform}${probabilities ? ' probabilities' : ''}`;
+      const [labels, scores] = await check('SVMClassifier', classifierAttributes(c), x, 33, 5, 1e-5, what, doubtful(c, x, 33));
+      expectClassified(c, x, 33, labels, scores, 1e-5, what);
     }
     for (const [classes, transform, allPositive, prob] of [[2, 'NONE', true, false], [2, 'LOGISTIC', false, false], [2, 'NONE', false, true], [3, 'SOFTMAX', false, false]] as [number, Transform, boolean, boolean][]) {
       const c = randomLinear(classes, 5, transform, allPositive, prob);
