@@ -44,6 +44,14 @@ export interface GradNode {
    * its gradients have no gradient in turn with respect to the op's inputs.
    */
   readonly firstOrder?: boolean;
+  /**
+   * The inputs and sources, each counted in its Tensor.graphUses while the
+   * node lives, but for the op's own output (an op saving its result, as
+   * tanh does, would otherwise hold itself).
+   */
+  readonly holds: readonly Tensor[];
+  /** Set once releaseSaved has freed `saved` and given back the node's holds. */
+  released?: boolean;
 }
 
 export interface RecordOptions {
@@ -143,7 +151,9 @@ export function record(output: Tensor, op: string, inputs: readonly Tensor[], sa
   // Views share storage, so saving costs no copy. Owned: out of tidy's reach and the
   // tensor finalizer's (which would free them a second time), freed by releaseSaved or with the node.
   const saved = save.map((t) => new Tensor(t.dataRef(op), t.shape, t.dtype, true));
-  const node: GradNode = { op, inputs: [...inputs], backward, saved, sources: [...save], firstOrder: options.firstOrder };
+  const holds = [...inputs, ...save].filter((t) => t !== output);
+  const node: GradNode = { op, inputs: [...inputs], backward, saved, sources: [...save], holds, firstOrder: options.firstOrder };
+  for (const t of holds) t.graphUses++;
   if (saved.length) droppedGraphs.register(node, saved.map((t) => t.dataRef(op)), node);
   output.gradFn = node;
   linkedHere?.add(output);
@@ -169,10 +179,52 @@ export function collectingLinks<T>(links: Set<Tensor>, fn: () => T): T {
   }
 }
 
-/** Frees what a node saved for its backward, once that has run. */
+/** Frees what a node saved for its backward, once that has run (or can no longer run), and lets go of its inputs and sources. */
 export function releaseSaved(node: GradNode): void {
+  if (node.released) return;
+  node.released = true;
   droppedGraphs.unregister(node);
+  for (const t of node.holds) t.graphUses--;
   for (const s of node.saved) s.dispose();
   node.saved = [];
   node.sources = [];
+}
+
+/**
+ * Frees the graph behind `t`, a disposed tensor, as far back as nothing
+ * else can reach it: a backward pass starts from a live tensor and goes on
+ * through recorded ops' inputs (and, recording a second derivative, their
+ * saved tensors' sources), so a disposed tensor no op holds can never be
+ * walked through again, nor can what only it led to. Without this an
+ * inference run over parameters outside noGrad (an ONNX model's `run`, a
+ * forward in a tidy) kept every tensor its ops saved until the garbage
+ * collector found the graph: on a GPU, memory the collector does not see.
+ * PyTorch frees a graph the same way, when its last reference goes.
+ */
+export function releaseUnreachable(t: Tensor): void {
+  const stack = [t];
+  while (stack.length) {
+    const u = stack.pop()!;
+    const node = u.gradFn;
+    if (!node || !u.isDisposed || u.graphUses > 0) continue;
+    u.gradFn = null;
+    releaseSaved(node);
+    stack.push(...node.holds);
+  }
+}
+
+/**
+ * Runs a backward walk over `order` holding each of its tensors' graphs: one
+ * disposed on the way (by a hook, or the tidy around a backward function)
+ * must not free a node the walk has yet to reach. What is unreachable when
+ * the walk ends (nodes it did not need, as grad() leaves) is freed then.
+ */
+export function holdingGraphs(order: readonly Tensor[], walk: () => void): void {
+  for (const t of order) t.graphUses++;
+  try {
+    walk();
+  } finally {
+    for (const t of order) t.graphUses--;
+    for (const t of order) releaseUnreachable(t);
+  }
 }

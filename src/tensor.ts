@@ -6,7 +6,7 @@ import { decodeStorage, isFloat, type DataArray, type DType, type StorageArray }
 import { release, retain, track, type DataRef } from './engine.js';
 import { DTypeError, DisposedTensorError, ValueError, formatShape, formatValue } from './errors.js';
 import * as ops from './ops/index.js';
-import type { GradNode } from './tape.js';
+import { releaseUnreachable, type GradNode } from './tape.js';
 import { backward, type BackwardOptions } from './autograd/backward.js';
 import { sameShape, sizeOf } from './shape.js';
 import { formatValues, type PrintOptions } from './printing.js';
@@ -54,6 +54,12 @@ export class Tensor {
   gradFn: GradNode | null = null;
   /** Internal: the hooks registerHook added, in order. */
   gradHooks: readonly GradientHook[] = [];
+  /**
+   * Internal: how many recorded ops not yet freed hold this tensor, as an
+   * input or as what a saved tensor was saved from. Disposing a tensor none
+   * holds frees its graph (tape.ts's releaseUnreachable).
+   */
+  graphUses = 0;
 
   /**
    * Internal: tensors come from tm.tensor and the ops. `owned`: a view whose
@@ -153,6 +159,7 @@ export class Tensor {
     const ref = this.ref;
     this.ref = null;
     release(ref);
+    if (this.gradFn && this.graphUses === 0) releaseUnreachable(this);
   }
 
   /**

@@ -10,7 +10,7 @@ import { checkOptions } from '../options.js';
 import { sameShape } from '../shape.js';
 import { add, cast, onesLike, zerosLike } from '../ops/index.js';
 import { checkTensor, onBackendOf } from '../ops/util.js';
-import { BlockGradient, needsGrad, noGrad, record, releaseSaved, withGrad, type GradNode } from '../tape.js';
+import { BlockGradient, holdingGraphs, needsGrad, noGrad, record, releaseSaved, withGrad, type GradNode } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { assembleBlocks } from './blocks.js';
 
@@ -89,7 +89,8 @@ export interface BackwardOptions {
   /**
    * Keep the graph after the walk, so it can be back-propagated again
    * (PyTorch's retain_graph). Its saved tensors then live until the output
-   * is garbage, or until the graph is walked without this. Default false.
+   * is disposed (or garbage), or until the graph is walked without this.
+   * Default false.
    */
   retainGraph?: boolean;
   /**
@@ -227,6 +228,11 @@ function walk(root: Tensor, gradient: Tensor | undefined, pending: Pending, sink
   pending.grads.set(root, untrack(gradient ? gradient.reshape(gradient.shape) : onesLike(root)));
   const order = topologicalOrder(root);
   const reach = sink ? reaching(order, sink.targets) : null;
+  holdingGraphs(order, () => walkOrder(order, reach, pending, sink, mode));
+}
+
+/** walk's loop over the graph, each tensor before those it was computed from. */
+function walkOrder(order: readonly Tensor[], reach: Set<Tensor> | null, pending: Pending, sink: Sink | null, mode: WalkMode): void {
   for (const t of order) {
     if (reach && !reach.has(t)) continue;
     let dy = gradientOf(pending, t);

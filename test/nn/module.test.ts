@@ -1,6 +1,7 @@
 // Module's conveniences for training loops written by hand: freezing and
-// thawing weights (requiresGrad), clearing gradients (zeroGrad), and
-// visiting every layer (apply), on every backend.
+// thawing weights (requiresGrad), clearing gradients (zeroGrad), visiting
+// every layer (apply), and what a forward outside noGrad holds, on every
+// backend.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -45,6 +46,20 @@ describe.each(BACKENDS)('Module utilities on %s', (backend) => {
     net.zeroGrad();
     expect(net.parameters().every((p) => p.grad === null)).toBe(true);
     expect(grads.every((g) => g.isDisposed)).toBe(true);
+  });
+
+  it('a forward outside noGrad holds what backward needs only as long as its output: disposing the output gives it all back', async () => {
+    const net = new tm.nn.Sequential([new tm.nn.Dense(4, 8, { seed: 1, activation: 'relu' }), new tm.nn.LayerNorm(8), new tm.nn.Dropout(0.25, 3), new tm.nn.Dense(8, 3, { seed: 2, activation: 'tanh' })]);
+    const x = tm.tensor(Float32Array.from(uniform(6 * 4)), [6, 4]);
+    const before = tm.memory().numTensors;
+    // Synchronous from here to the last check: no finalizer runs in between, so what comes back is what dispose freed.
+    for (let run = 0; run < 10; run++) {
+      const y = net.forward(x);
+      expect(tm.memory().numTensors).toBeGreaterThan(before + 1);
+      y.dispose();
+      expect(tm.memory().numTensors, `after run ${run}`).toBe(before);
+    }
+    x.dispose();
   });
 
   it('apply visits every layer once, sublayers before their parent: custom initialisation by type', async () => {
