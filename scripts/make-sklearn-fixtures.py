@@ -17,7 +17,12 @@
 #               predict of a regressor), scores (float32, decision_function
 #               where it is the graph's output);
 #   NAME.npz    x (held-out rows, none from the training set, so no value
-#               lies exactly on a tree's threshold) and scikit-learn's outputs.
+#               lies exactly on a tree's threshold) and scikit-learn's outputs;
+#   zipmap/NAME.onnx  for each classifier, the graph as skl2onnx writes it by
+#               default: its labels as output_label, its probabilities zipped
+#               by a ZipMap into output_probability, a sequence of maps from
+#               class label to probability (seq(map(int64, tensor(float)))).
+#               Checked against NAME.npz.
 # Also two larger models for `npm run bench -- onnx` (bench/models/forest.onnx,
 # boosting.onnx: a random forest and gradient boosting of regression trees
 # on 20 features), written the same way, without expected outputs (the bench
@@ -279,19 +284,46 @@ def bench_models():
     }
 
 
+def zipmap_layout(model):
+    """A classifier's model as skl2onnx writes it by default: label renamed output_label, probabilities zipped into output_probability."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    labels = next(n for n in g.node if 'probabilities' in n.output)
+    classes = next(a for a in labels.attribute if a.name in ('classlabels_ints', 'classlabels_int64s')).ints
+    for n in g.node:
+        n.output[:] = ['output_label' if o == 'label' else o for o in n.output]
+    g.node.append(helper.make_node('ZipMap', ['probabilities'], ['output_probability'], domain=ML, classlabels_int64s=list(classes)))
+    # onnx 1.12's helper has no make_map_type_proto.
+    probability = onnx.TypeProto()
+    probability.map_type.key_type = TensorProto.INT64
+    probability.map_type.value_type.CopyFrom(helper.make_tensor_type_proto(TensorProto.FLOAT, None))
+    del g.output[:]
+    g.output.extend([
+        helper.make_tensor_value_info('output_label', TensorProto.INT64, ['N']),
+        helper.make_value_info('output_probability', helper.make_sequence_type_proto(probability)),
+    ])
+    onnx.checker.check_model(m)
+    return m
+
+
 def main():
-    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(os.path.join(OUT, 'zipmap'), exist_ok=True)
     rows = []
     for name, make in CASES.items():
         model, test, outputs, ops = make()
         onnx.save(model, os.path.join(OUT, f'{name}.onnx'))
+        if 'probabilities' in outputs:
+            onnx.save(zipmap_layout(model), os.path.join(OUT, 'zipmap', f'{name}.onnx'))
         save_npz(os.path.join(OUT, f'{name}.npz'), {'x': test, **outputs})
         rows.append(f'| `{name}` | {ops} | {make.__doc__} | {", ".join(outputs)} |')
     with open(os.path.join(OUT, 'README.md'), 'w') as f:
         f.write('# scikit-learn models as ONNX (ai.onnx.ml)\n\n'
                 f'Written by `scripts/make-sklearn-fixtures.py` (scikit-learn {sklearn.__version__}, onnx {onnx.__version__}):\n'
                 'each model trained there on fixed random data and written in skl2onnx\'s layout, with held-out inputs `x`\n'
-                'and scikit-learn\'s outputs for them in `NAME.npz`. Checked by `test/onnx/sklearn_models.test.ts`.\n\n'
+                'and scikit-learn\'s outputs for them in `NAME.npz`. Checked by `test/onnx/sklearn_models.test.ts`.\n'
+                '`zipmap/NAME.onnx`: each classifier as skl2onnx writes it by default, its probabilities zipped by a ZipMap\n'
+                'into `output_probability` (a sequence of maps from class label to probability), its labels as `output_label`.\n\n'
                 '| case | ops | model | outputs checked |\n|---|---|---|---|\n' + '\n'.join(rows) + '\n')
     print(f'wrote {len(rows)} cases into {os.path.relpath(OUT)}')
     for name, model in bench_models().items():

@@ -35,8 +35,8 @@ export interface OnnxSummary {
 
 const describeShape = (v: OnnxValueDescription) => `${v.name}: ${v.type}${v.shape ? ` [${v.shape.map((d) => d ?? '?').join(', ')}]` : ''}`;
 
-/** A value's shape: a tensor's, a sequence's tensors', or null for an empty optional. */
-export type ValueShape = number[] | { sequence: number[][] } | null;
+/** A value's shape: a tensor's, a sequence's tensors', null for an empty optional, how many maps for a sequence of maps (ZipMap's). */
+export type ValueShape = number[] | { sequence: number[][] } | { maps: number } | null;
 
 /** Zeros of an input's declared shape (a free or symbolic dimension as 1), in the dtype it is given as; a list of one for a sequence. */
 function zerosFor(info: OnnxValueDescription): Tensor | Tensor[] {
@@ -49,8 +49,13 @@ function zerosFor(info: OnnxValueDescription): Tensor | Tensor[] {
   return /^(optional\()?seq\(/.test(info.type) ? [zeros] : zeros;
 }
 
-const tensorsOf = (v: OnnxOutput | OnnxInput): readonly Tensor[] => (v === null ? [] : v instanceof Tensor ? [v] : v);
-const shapeOf = (v: OnnxOutput | OnnxInput): ValueShape => (v === null ? null : v instanceof Tensor ? [...v.shape] : { sequence: v.map((t) => [...t.shape]) });
+const tensorsOf = (v: OnnxOutput | OnnxInput): readonly Tensor[] => (v === null ? [] : v instanceof Tensor ? [v] : v.filter((t): t is Tensor => t instanceof Tensor));
+function shapeOf(v: OnnxOutput | OnnxInput): ValueShape {
+  if (v === null) return null;
+  if (v instanceof Tensor) return [...v.shape];
+  const tensors = tensorsOf(v);
+  return tensors.length === v.length ? { sequence: tensors.map((t) => [...t.shape]) } : { maps: v.length };
+}
 
 async function timeInference(model: OnnxModel): Promise<OnnxSummary['timing']> {
   const feeds: Record<string, Tensor | Tensor[]> = Object.fromEntries(model.inputs.map((i) => [i.name, zerosFor(i)]));
@@ -107,7 +112,7 @@ export async function onnxSummary(file: string): Promise<OnnxSummary> {
 export function formatOnnxSummary(s: OnnxSummary): string {
   const ops = Object.entries(s.ops).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`).join(', ');
   const dims = (d: readonly number[]) => `[${d.join(', ')}]`;
-  const shape = (d: ValueShape) => (d === null ? 'none' : Array.isArray(d) ? dims(d) : `seq(${d.sequence.map(dims).join(', ')})`);
+  const shape = (d: ValueShape) => (d === null ? 'none' : Array.isArray(d) ? dims(d) : 'maps' in d ? `${d.maps} maps` : `seq(${d.sequence.map(dims).join(', ')})`);
   const shapes = (r: Record<string, ValueShape>) => Object.entries(r).map(([n, d]) => `${n} ${shape(d)}`).join(', ');
   return [
     `${s.file}: ONNX opset ${s.opset}${s.producer ? `, from ${s.producer}` : ''}`,

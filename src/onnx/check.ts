@@ -48,12 +48,8 @@ export function checkModelGraph(graph: OnnxGraphProto, initializers: (g: OnnxGra
   if (unknown.size) {
     const list = [...unknown].map(([op, n]) => (n > 1 ? `${op} (${n} nodes)` : op)).join(', ');
     const domains = otherDomains.size ? ` (tmnn runs the default ai.onnx domain, com.microsoft and ai.onnx.ml, not ${[...otherDomains].join(', ')})` : '';
-    // skl2onnx ends every classifier with a ZipMap unless told not to; the tensor before it is what tmnn can give.
-    const zipMap = unknown.has('ai.onnx.ml.ZipMap')
-      ? ` (ZipMap makes a sequence of maps, which tmnn has no type for: convert with skl2onnx's options={'zipmap': False} to have the probabilities as a tensor)`
-      : '';
     throw new ValueError(
-      `onnx: the model uses ops tmnn does not run: ${list}${domains}${zipMap}. tm.onnx.SUPPORTED_OPS lists the ${SUPPORTED_OPS.length} default-domain ops it runs, tm.onnx.SUPPORTED_MICROSOFT_OPS the ${SUPPORTED_MICROSOFT_OPS.length} of com.microsoft, tm.onnx.SUPPORTED_ML_OPS the ${SUPPORTED_ML_OPS.length} of ai.onnx.ml`,
+      `onnx: the model uses ops tmnn does not run: ${list}${domains}. tm.onnx.SUPPORTED_OPS lists the ${SUPPORTED_OPS.length} default-domain ops it runs, tm.onnx.SUPPORTED_MICROSOFT_OPS the ${SUPPORTED_MICROSOFT_OPS.length} of com.microsoft, tm.onnx.SUPPORTED_ML_OPS the ${SUPPORTED_ML_OPS.length} of ai.onnx.ml`,
     );
   }
   checkOrder(graph, new Set(), initializers, '');

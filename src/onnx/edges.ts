@@ -2,10 +2,12 @@
 // input and gives for each output. A tensor input takes a tensor; a sequence
 // (seq(tensor)) an array of tensors; an optional one of those, or null (or
 // nothing) for an empty optional. Outputs likewise: a tensor, an array of
-// tensors, or null — runValues gives any, run only tensors, so models
-// without sequences or optionals keep run's Record<string, Tensor>.
+// tensors, or null, and for a sequence of maps (ZipMap's) an array of Maps —
+// runValues gives any, run only tensors, so models without sequences or
+// optionals keep run's Record<string, Tensor>.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { isLowBitFloatType } from './float4.js';
+import { MapSequence, type MapKey } from './map_sequence.js';
 import { Optional } from './optional.js';
 import { DATA_TYPES, type OnnxType, type OnnxValueInfo } from './proto.js';
 import { Sequence } from './sequence.js';
@@ -18,13 +20,22 @@ export type OnnxInput = Tensor | readonly Tensor[] | null;
 /** The inputs of a run: in the graph's input order (a shorter list leaves trailing optional inputs out), or by name. */
 export type OnnxInputs = readonly (OnnxInput | undefined)[] | Readonly<Record<string, OnnxInput | undefined>>;
 
-/** A graph output as runValues gives it: a tensor; an array of tensors for a sequence; null for an empty optional. */
-export type OnnxOutput = Tensor | Tensor[] | null;
+/**
+ * A graph output as runValues gives it: a tensor; an array of tensors for a
+ * sequence; null for an empty optional; an array of Maps for a sequence of
+ * maps (ZipMap's: one per sample, from class label — a number for int64
+ * labels, a string for string ones — to probability).
+ */
+export type OnnxOutput = Tensor | Tensor[] | null | Map<MapKey, number>[];
 
-/** ONNX's name for a value's type, its tensors' element type inside: 'float', 'seq(float)', 'optional(float)', 'optional(seq(int64))'. */
+/** Where run's refusal of a graph output that is not a tensor points. */
+export const RUN_VALUES = 'model.runValues (runValuesAsync) gives a sequence as an array of tensors, an empty optional as null, and runValuesAsync a sequence of maps (ZipMap\'s) as an array of Maps';
+
+/** ONNX's name for a value's type, its tensors' element type inside: 'float', 'seq(float)', 'optional(float)', 'optional(seq(int64))', 'seq(map(int64,tensor(float)))'. */
 export function typeName(type: OnnxType): string {
   if (type.unsupported) return type.unsupported;
   const element = DATA_TYPES[type.elemType] ?? 'unknown';
+  if (type.mapKey !== undefined) return `seq(map(${DATA_TYPES[type.mapKey] ?? 'unknown'},tensor(${element})))`;
   const tensors = type.sequence ? `seq(${element})` : element;
   return type.optional ? `optional(${tensors})` : tensors;
 }
@@ -34,12 +45,18 @@ export function isTensorType(type: OnnxType): boolean {
   return !type.sequence && !type.optional && !type.unsupported;
 }
 
-/** Refuses, when the model loads, a graph input or output of a type tmnn has no value for (a map, a sparse tensor). */
+/**
+ * Refuses, when the model loads, a graph input or output of a type tmnn has
+ * no value for (a map, a sparse tensor), and an input that is a sequence of
+ * maps, which tmnn makes (ZipMap) but does not take.
+ */
 export function refuseUnsupportedTypes(inputs: readonly OnnxValueInfo[], outputs: readonly OnnxValueInfo[]): void {
   for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
     const bad = list.find((v) => v.unsupported);
-    if (bad) throw new ValueError(`onnx: the graph's ${kind} ${bad.name} is of type ${bad.unsupported}; tmnn runs tensors, sequences of tensors (seq(tensor)) and optionals of either`);
+    if (bad) throw new ValueError(`onnx: the graph's ${kind} ${bad.name} is of type ${bad.unsupported}; tmnn runs tensors, sequences of tensors (seq(tensor)) and optionals of either, and gives sequences of maps (ZipMap's) as outputs`);
   }
+  const maps = inputs.find((v) => v.mapKey !== undefined);
+  if (maps) throw new ValueError(`onnx: the graph's input ${maps.name} is of type ${typeName(maps)}; tmnn gives sequences of maps as outputs (ZipMap's) but takes none as an input`);
 }
 
 /** The element type a graph value declares, where tmnn runs it. */
@@ -112,15 +129,16 @@ export function ownTensor(item: Tensor | Constant, name: string, held: Set<Tenso
   return copy(t);
 }
 
-/** A graph output as the caller gets it: a tensor of its own (ownTensor), an array of them for a sequence, null for an empty optional. */
+/** A graph output as the caller gets it: a tensor of its own (ownTensor), an array of them for a sequence, null for an empty optional, Maps of its own for a sequence of maps. */
 export function outputValue(v: Value, name: string, held: Set<Tensor>, copy: (t: Tensor) => Tensor): OnnxOutput {
   if (v instanceof Optional) return v.element === undefined ? null : outputValue(v.element, name, held, copy);
+  if (v instanceof MapSequence) return v.maps.map((m) => new Map(m));
   if (v instanceof Sequence) return v.items.map((item) => ownTensor(item, name, held, copy));
   return ownTensor(v, name, held, copy);
 }
 
-/** A graph output run gives (a tensor, or a host array it makes one); a sequence or an optional found there is refused. */
+/** A graph output run gives (a tensor, or a host array it makes one); a sequence, an optional or maps found there are refused. */
 export function tensorOutput(v: Value, name: string): Tensor | Constant {
   if (v instanceof Tensor || v instanceof Constant) return v;
-  throw new ValueError(`onnx: the graph output ${name} is ${describeValue(v)}; model.run and runAsync give tensors only: model.runValues (runValuesAsync) gives a sequence as an array of tensors and an empty optional as null`);
+  throw new ValueError(`onnx: the graph output ${name} is ${describeValue(v)}; model.run and runAsync give tensors only: ${RUN_VALUES}`);
 }

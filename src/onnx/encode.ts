@@ -52,6 +52,8 @@ export interface TypeSpec {
   sequence?: boolean;
   /** An optional value (ONNX's optional(tensor), or optional(seq(tensor)) with sequence). */
   optional?: boolean;
+  /** With sequence: a sequence of maps from keys of this type to such tensors (ZipMap's seq(map(int64, tensor(float)))). */
+  mapKey?: 'int64' | 'string';
 }
 
 export interface GraphSpec {
@@ -174,9 +176,20 @@ function writeValueInfo(w: BinaryWriter, v: ValueSpec): void {
   message(w, 2, (type) => writeType(type, v));
 }
 
-/** A TypeProto's fields: tensor_type (1); sequence_type (4) or optional_type (9), whose elem_type (1) is a TypeProto of what they hold. */
+/**
+ * A TypeProto's fields: tensor_type (1); sequence_type (4) or optional_type
+ * (9), whose elem_type (1) is a TypeProto of what they hold; map_type (5),
+ * its key_type (1) and a TypeProto of its values (2).
+ */
 function writeType(w: BinaryWriter, v: TypeSpec): void {
-  const tensors = (t: BinaryWriter) => (v.sequence ? message(t, 4, (seq) => message(seq, 1, (elem) => writeTensorType(elem, v))) : writeTensorType(t, v));
+  const item = (t: BinaryWriter) => {
+    if (!v.mapKey) return writeTensorType(t, v);
+    message(t, 5, (map) => {
+      map.tag(1, WireType.Varint).int32(v.mapKey === 'string' ? 8 : ONNX_TYPES.int64);
+      message(map, 2, (values) => writeTensorType(values, v));
+    });
+  };
+  const tensors = (t: BinaryWriter) => (v.sequence ? message(t, 4, (seq) => message(seq, 1, item)) : item(t));
   if (v.optional) message(w, 9, (opt) => message(opt, 1, tensors));
   else tensors(w);
 }

@@ -10,6 +10,7 @@ import { OnnxModel, type FromBytesOptions } from './model.js';
 export { fromBytes, OnnxModel } from './model.js';
 export type { FromBytesOptions, OnnxFiles, OnnxValueDescription, RunAsyncOptions } from './model.js';
 export type { OnnxInput, OnnxInputs, OnnxOutput } from './edges.js';
+export type { MapKey } from './map_sequence.js';
 export type { ExternalData } from './external.js';
 export { SUPPORTED_MICROSOFT_OPS, SUPPORTED_ML_OPS, SUPPORTED_OPS } from './ops/index.js';
 export { saveOnnx, toOnnx } from './export.js';

@@ -18,7 +18,7 @@ import { isLowBitFloatType } from './float4.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
-import { feedValue, isTensorType, outputValue, ownTensor, refuseUnsupportedTypes, tensorOutput, typeName, type OnnxInput, type OnnxInputs, type OnnxOutput } from './edges.js';
+import { RUN_VALUES, feedValue, isTensorType, outputValue, ownTensor, refuseUnsupportedTypes, tensorOutput, typeName, type OnnxInput, type OnnxInputs, type OnnxOutput } from './edges.js';
 import { bfloat16Bits, Constant, constantOf, isIntegerType, rawByteLength, tensorOf, tensorsIn, type ElementType, type Value } from './value.js';
 
 /**
@@ -182,7 +182,7 @@ export class OnnxModel extends Module {
 
   /** The output names, checking that run (tensorsOnly) can give each: none declared a sequence or an optional. */
   #outputNames(tensorsOnly: boolean): string[] {
-    if (tensorsOnly) for (const o of this.#outputInfos) if (!isTensorType(o)) throw new ValueError(`onnx: the graph output ${o.name} is ${typeName(o)}; model.run and runAsync give tensors only: model.runValues (runValuesAsync) gives a sequence as an array of tensors and an optional as its value or null`);
+    if (tensorsOnly) for (const o of this.#outputInfos) if (!isTensorType(o)) throw new ValueError(`onnx: the graph output ${o.name} is ${typeName(o)}; model.run and runAsync give tensors only: ${RUN_VALUES}`);
     return this.#outputInfos.map((o) => o.name);
   }
 

@@ -8,7 +8,7 @@ import type { KeptOwner, KeptTensors } from './kept.js';
 import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxTensorProto, OnnxType } from './proto.js';
 import { Sequence, type SequenceItem } from './sequence.js';
 import { Optional } from './optional.js';
-import { Constant, constantOf, describeValue, tensorOf, type ElementType, type Value } from './value.js';
+import { Constant, constantOf, describeValue, isStructured, tensorOf, type ElementType, type Value } from './value.js';
 
 /** How a node runs its subgraphs: synchronously, and in an asynchronous run (runAsync) through the asynchronous runner too. */
 export interface Subgraphs {
@@ -74,7 +74,7 @@ export class NodeCall {
   /** Input i, a tensor or a host array: a sequence or an optional there is an error (an op that takes one reads it with sequence() or anyValue()). */
   value(i: number): SequenceItem {
     const v = this.anyValue(i);
-    if (v instanceof Sequence || v instanceof Optional) throw this.error(`input ${i} (${this.node.inputs[i]}) is ${describeValue(v)}; ${this.node.opType} takes a tensor there${v instanceof Optional ? ' (OptionalGetElement takes the tensor out of an optional)' : ''}`);
+    if (isStructured(v)) throw this.error(`input ${i} (${this.node.inputs[i]}) is ${describeValue(v)}; ${this.node.opType} takes a tensor there${v instanceof Optional ? ' (OptionalGetElement takes the tensor out of an optional)' : ''}`);
     return v;
   }
 
@@ -104,7 +104,7 @@ export class NodeCall {
 
   asTensor(v: Value, what: string): Tensor {
     if (v instanceof Tensor) return v;
-    if (v instanceof Sequence || v instanceof Optional) throw this.error(`${what} is ${describeValue(v)} where a tensor is needed`);
+    if (isStructured(v)) throw this.error(`${what} is ${describeValue(v)} where a tensor is needed`);
     let t = this.tensors.get(v);
     // A loop iteration's tidy frees what it uploaded: a later iteration uploads again.
     if (!t || t.isDisposed) {

@@ -85,6 +85,13 @@ export interface OnnxType {
   optional?: true;
   /** Each dimension's size, or its symbolic name ('batch'), or null when unknown; undefined shape when not given. */
   shape?: (number | string | null)[];
+  /**
+   * Set, with `sequence`, for a sequence of maps from keys of this
+   * TensorProto.DataType (int64 or string) to values of elemType: ZipMap's
+   * seq(map(int64, tensor(float))), a classifier's probabilities as
+   * skl2onnx writes them by default.
+   */
+  mapKey?: number;
   /** A type tmnn has no value for (a map, a sparse tensor, a sequence of optionals…), as ONNX writes it; unset for those above. */
   unsupported?: string;
 }
@@ -316,9 +323,11 @@ function readValueInfo(r: BinaryReader, end: number): OnnxValueInfo {
 
 /**
  * A TypeProto: tensor_type (1), sequence_type (4) or optional_type (9), the
- * last two holding a TypeProto of their element. tmnn runs tensors,
- * seq(tensor), optional(tensor) and optional(seq(tensor)); any other nesting
- * or kind (map_type 5, sparse_tensor_type 8) is named in `unsupported`.
+ * last two holding a TypeProto of their element, or map_type (5), holding
+ * its key type and a TypeProto of its values. tmnn runs tensors,
+ * seq(tensor), optional(tensor), optional(seq(tensor)) and seq(map(key,
+ * tensor)); any other nesting or kind (a map alone, sparse_tensor_type 8)
+ * is named in `unsupported`.
  */
 function readType(r: BinaryReader, end: number): OnnxType {
   const type: OnnxType = { elemType: 0 };
@@ -329,8 +338,17 @@ function readType(r: BinaryReader, end: number): OnnxType {
       fields(r, sub(r), (e) => (e === 1 ? typeProto(sub(r)) : false));
       return;
     }
-    if (f === 5 || f === 8) {
-      kinds.push(f === 5 ? 'map' : 'sparse_tensor');
+    if (f === 5) {
+      kinds.push('map');
+      fields(r, sub(r), (e) => {
+        if (e === 1) type.mapKey = r.int32();
+        else if (e === 2) typeProto(sub(r));
+        else return false;
+      });
+      return;
+    }
+    if (f === 8) {
+      kinds.push('sparse_tensor');
       return false;
     }
     if (f !== 1) return false;
@@ -353,10 +371,11 @@ function readType(r: BinaryReader, end: number): OnnxType {
   });
   typeProto(end);
   const nesting = kinds.join('(');
-  if (nesting === 'seq' || nesting === 'optional(seq') type.sequence = true;
+  if (nesting === 'seq' || nesting === 'optional(seq' || nesting === 'seq(map') type.sequence = true;
   if (nesting === 'optional' || nesting === 'optional(seq') type.optional = true;
   if (kinds.length && !type.sequence && !type.optional) {
     type.unsupported = `${kinds.join('(')}(…${')'.repeat(kinds.length)}`;
   }
+  if (nesting !== 'seq(map') delete type.mapKey;
   return type;
 }

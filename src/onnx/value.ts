@@ -11,6 +11,7 @@ import { float4e2m1Value, isLowBitFloatType } from './float4.js';
 import { float8Value, isFloat8Type, type Float8Type } from './float8.js';
 import { DATA_TYPES, type OnnxTensorProto } from './proto.js';
 import { Optional, optionalTypeName } from './optional.js';
+import { MapSequence } from './map_sequence.js';
 import { Sequence } from './sequence.js';
 
 /**
@@ -48,14 +49,20 @@ export class Constant {
 
 /**
  * A value on a graph's edge: a tensor on the device, an array on the host, a
- * sequence of either (ONNX's seq(tensor)), or an optional holding a tensor or
- * a sequence, or nothing (ONNX's optional type).
+ * sequence of either (ONNX's seq(tensor)), an optional holding a tensor or
+ * a sequence, or nothing (ONNX's optional type), or a sequence of maps on
+ * the host (ZipMap's seq(map)).
  */
-export type Value = Tensor | Constant | Sequence | Optional;
+export type Value = Tensor | Constant | Sequence | Optional | MapSequence;
+
+/** Whether a value is more than one tensor or host array: a sequence, an optional, a sequence of maps. */
+export function isStructured(v: Value): v is Sequence | Optional | MapSequence {
+  return v instanceof Sequence || v instanceof Optional || v instanceof MapSequence;
+}
 
 /** The tensors a value holds on the device: itself, a sequence's, an optional's. */
 export function tensorsIn(v: Value | undefined): Tensor[] {
-  if (v === undefined || v instanceof Constant) return [];
+  if (v === undefined || v instanceof Constant || v instanceof MapSequence) return [];
   if (v instanceof Optional) return tensorsIn(v.element);
   if (v instanceof Sequence) return v.items.filter((t): t is Tensor => !(t instanceof Constant));
   return [v];
@@ -64,6 +71,7 @@ export function tensorsIn(v: Value | undefined): Tensor[] {
 /** A value as messages name it: 'a tensor [2, 3]', 'a sequence of 4 tensors', 'an empty optional(float)'. */
 export function describeValue(v: Value): string {
   if (v instanceof Sequence) return `a sequence of ${v.length} tensors`;
+  if (v instanceof MapSequence) return `a sequence of ${v.length} maps (seq(map(${v.keyType}, float)))`;
   if (v instanceof Optional) {
     return v.element === undefined ? `an empty ${optionalTypeName(v.type)}` : `an optional holding ${describeValue(v.element)}`;
   }

@@ -109,17 +109,19 @@ export async function trainSteps(model: tm.onnx.OnnxModel, x: tm.Tensor): Promis
 /** A float64 array as an f32 tensor. */
 export const floatTensor = (x: F64): tm.Tensor => tm.tensor(Float32Array.from(x.v), [...x.shape]);
 
-/** An output read back: a tensor's shape and values, an array of them for a sequence, null for an empty optional. */
-export type Read = F64 | F64[] | null;
+/** An output read back: a tensor's shape and values, an array of them for a sequence, null for an empty optional, the Maps of a sequence of maps. */
+export type Read = F64 | F64[] | null | Map<tm.onnx.MapKey, number>[];
+
+const isTensors = (v: readonly unknown[]): v is tm.Tensor[] => v.every((t) => t instanceof tm.Tensor);
 
 async function readOutput(v: tm.onnx.OnnxOutput): Promise<Read> {
   if (v === null) return null;
-  if (Array.isArray(v)) return Promise.all(v.map(async (t) => ({ shape: [...t.shape], v: Float64Array.from(await t.data()) })));
+  if (Array.isArray(v)) return isTensors(v) ? Promise.all(v.map(async (t) => ({ shape: [...t.shape], v: Float64Array.from(await t.data()) }))) : v;
   return { shape: [...v.shape], v: Float64Array.from(await v.data()) };
 }
 
 function disposeOutput(v: tm.onnx.OnnxOutput): void {
-  if (Array.isArray(v)) v.forEach((t) => t.dispose());
+  if (Array.isArray(v)) v.forEach((t) => t instanceof tm.Tensor && t.dispose());
   else v?.dispose();
 }
 

@@ -399,7 +399,7 @@ describe.each(BACKENDS)('tm.onnx optional values on %s', (backend) => {
       const relu = one(15, [{ op: 'Optional', inputs: ['x'], outputs: ['o'] }, { op: 'Relu', name: 'r', inputs: ['o'], outputs: ['y'] }]);
       await expect(runModel(relu, [feed(x)])).rejects.toThrow(/node 'r' \(Relu\): input 0 \(o\) is an optional holding a tensor \[2, 3\]; Relu takes a tensor there \(OptionalGetElement takes the tensor out of an optional\)/);
       const twice = one(15, [{ op: 'Optional', inputs: ['x'], outputs: ['o'] }, { op: 'Optional', name: 'again', inputs: ['o'], outputs: ['y'] }]);
-      await expect(runModel(twice, [feed(x)])).rejects.toThrow(/node 'again' \(Optional\): input 0 \(o\) is an optional holding a tensor \[2, 3\]; Optional wraps a tensor or a sequence, not an optional/);
+      await expect(runModel(twice, [feed(x)])).rejects.toThrow(/node 'again' \(Optional\): input 0 \(o\) is an optional holding a tensor \[2, 3\]; Optional wraps a tensor or a sequence of them, not an optional/);
     });
 
     it('a type attribute the input does not match, and one of a type tmnn has no optional of', async () => {

@@ -68,24 +68,44 @@ describe.each(BACKENDS)('tm.onnx runs the scikit-learn files on %s', (backend) =
 });
 
 describe('tm.onnx.SUPPORTED_ML_OPS', () => {
-  it('lists the ai.onnx.ml ops tmnn runs: all but the four of maps and strings (ZipMap, DictVectorizer, CastMap, CategoryMapper)', () => {
+  it('lists the ai.onnx.ml ops tmnn runs: all but the three that take maps or strings (DictVectorizer, CastMap, CategoryMapper)', () => {
     expect(tm.onnx.SUPPORTED_ML_OPS).toEqual([
       'ArrayFeatureExtractor', 'Binarizer', 'FeatureVectorizer', 'Imputer', 'LabelEncoder', 'LinearClassifier', 'LinearRegressor', 'Normalizer',
-      'OneHotEncoder', 'SVMClassifier', 'SVMRegressor', 'Scaler', 'TreeEnsemble', 'TreeEnsembleClassifier', 'TreeEnsembleRegressor',
+      'OneHotEncoder', 'SVMClassifier', 'SVMRegressor', 'Scaler', 'TreeEnsemble', 'TreeEnsembleClassifier', 'TreeEnsembleRegressor', 'ZipMap',
     ]);
   });
 });
 
-describe('a classifier as skl2onnx writes it by default', () => {
-  it('ends in a ZipMap (a sequence of maps), refused when loaded with the option that leaves it out', () => {
-    const bytes = onnxModel({
-      inputs: [{ name: 'x', shape: [2, 3] }],
-      outputs: [{ name: 'label', type: 'int64' }, { name: 'zipped' }],
-      nodes: [
-        { op: 'LinearClassifier', domain: 'ai.onnx.ml', inputs: ['x'], outputs: ['label', 'probabilities'], attributes: { coefficients: { floats: [1, 2, 3, 4, 5, 6] }, classlabels_ints: [0, 1] } },
-        { op: 'ZipMap', domain: 'ai.onnx.ml', inputs: ['probabilities'], outputs: ['zipped'], attributes: { classlabels_int64s: [0, 1] } },
-      ],
-    });
-    expect(() => tm.onnx.fromBytes(bytes)).toThrow(/does not run: ai\.onnx\.ml\.ZipMap \(ZipMap makes a sequence of maps, .* options=\{'zipmap': False\}/);
+const ZIPMAP_NAMES = readdirSync(join(FIXTURES, 'zipmap')).map((f) => f.slice(0, -'.onnx'.length)).sort();
+
+describe.each(BACKENDS)('the classifiers as skl2onnx writes them by default, ending in a ZipMap, on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('has a classifier for every file of probabilities', () => {
+    expect(ZIPMAP_NAMES).toEqual(NAMES.filter((n) => readFileSync(join(FIXTURES, `${n}.npz`)).includes('probabilities')));
+  });
+
+  it.each(ZIPMAP_NAMES)('%s: runValuesAsync gives scikit-learn\'s predict_proba as one Map per sample, label to probability', async (name) => {
+    const before = await collected();
+    const model = await tm.onnx.load(fixture(`zipmap/${name}.onnx`));
+    expect(model.outputs).toEqual([{ name: 'output_label', type: 'int64', shape: ['N'] }, { name: 'output_probability', type: 'seq(map(int64,tensor(float)))' }]);
+    const { x, want } = await expected(name);
+    const got = await model.runValuesAsync({ x }, { grad: false });
+    check(name, 'label', await (got.output_label as tm.Tensor).data(), want.label);
+    const maps = got.output_probability as Map<tm.onnx.MapKey, number>[];
+    const classes = want.probabilities.length / x.shape[0];
+    expect(maps.length).toBe(x.shape[0]);
+    // The classes in order, as numbers (scikit-learn's classes_ here are 0, 1, …).
+    for (const m of maps) expect([...m.keys()]).toEqual(Array.from({ length: classes }, (_, c) => c));
+    check(name, 'probabilities', maps.flatMap((m) => [...m.values()]), want.probabilities);
+    // The synchronous run reads nothing back, and run gives tensors only: each says what does.
+    expect(() => tm.noGrad(() => model.runValues({ x }))).toThrow(/\(ZipMap\): makes its maps on the host from probabilities, which is computed on the device; .*model\.runValuesAsync gives ZipMap's maps/);
+    expect(() => model.run({ x })).toThrow(/the graph output output_probability is seq\(map\(int64,tensor\(float\)\)\); model\.run and runAsync give tensors only: .*runValuesAsync a sequence of maps \(ZipMap's\) as an array of Maps/);
+    await expect(model.runAsync({ x })).rejects.toThrow(/output_probability is seq\(map\(int64,tensor\(float\)\)\); model\.run and runAsync give tensors only/);
+    for (const t of [x, got.output_label as tm.Tensor]) t.dispose();
+    model.dispose();
+    expect(tm.memory().numTensors).toBe(before);
   });
 });

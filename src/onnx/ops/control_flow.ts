@@ -31,14 +31,15 @@ import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxValueInfo } from '../proto.js';
 import { Optional } from '../optional.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
-import { Constant, describeValue, elementTypeOf, isRunnable, type Value } from '../value.js';
+import type { MapSequence } from '../map_sequence.js';
+import { Constant, describeValue, elementTypeOf, isStructured, isRunnable, type Value } from '../value.js';
 import type { OpTable } from './op.js';
 
 const scalar = (type: 'int64' | 'bool', v: number): Constant => new Constant(type, [], Float64Array.of(v));
 
 /** A one-element value known on the host, as a number; `what` says where it came from when it is not. */
 function onHost(call: NodeCall, v: Value, what: string, why: string): number {
-  if (v instanceof Sequence || v instanceof Optional) throw call.error(`${what} is ${describeValue(v)}; it should be a one-element tensor`);
+  if (isStructured(v)) throw call.error(`${what} is ${describeValue(v)}; it should be a one-element tensor`);
   if (v instanceof Tensor) {
     throw call.error(`${what} is computed on the device (from the model's inputs or parameters); ${why}`);
   }
@@ -48,7 +49,7 @@ function onHost(call: NodeCall, v: Value, what: string, why: string): number {
 
 /** onHost in an asynchronous run: a value on the device is read back. */
 async function readHost(call: NodeCall, v: Value, what: string): Promise<number> {
-  if (v instanceof Sequence || v instanceof Optional) throw call.error(`${what} is ${describeValue(v)}; it should be a one-element tensor`);
+  if (isStructured(v)) throw call.error(`${what} is ${describeValue(v)}; it should be a one-element tensor`);
   if (v.size !== 1) throw call.error(`${what} should hold one element, it is [${v.shape.join(', ')}]`);
   return v instanceof Constant ? v.data[0] : (await v.data())[0];
 }
@@ -99,7 +100,7 @@ function checkArity(call: NodeCall, name: string, body: OnnxGraphProto, inputs: 
 function select(call: NodeCall, cond: Tensor, a: Value, b: Value, k: number): Value {
   if (a === b) return a;
   const name = call.node.outputs[k];
-  if (a instanceof Sequence || b instanceof Sequence || a instanceof Optional || b instanceof Optional) {
+  if (isStructured(a) || isStructured(b)) {
     // Sequences of the same length pick item by item, optionals both full by their elements (both empty: either);
     // otherwise which one the run gives decides a shape, which cannot be picked on the device.
     const refuse = () => call.error(`its condition is computed on the device, so tmnn's synchronous run runs both branches and picks each output with where; output ${k} (${name}) is ${describeValue(a)} from then_branch but ${describeValue(b)} from else_branch, which cannot be picked elementwise. ${USE_RUN_ASYNC}, and runs only the branch taken`);
@@ -108,7 +109,7 @@ function select(call: NodeCall, cond: Tensor, a: Value, b: Value, k: number): Va
     }
     if (a instanceof Optional && b instanceof Optional && a.hasElement === b.hasElement) {
       if (!a.element || !b.element) return a;
-      const element = select(call, cond, a.element, b.element, k) as Exclude<Value, Optional>;
+      const element = select(call, cond, a.element, b.element, k) as Exclude<Value, Optional | MapSequence>;
       return new Optional({ elementType: a.type.elementType ?? b.type.elementType, sequence: a.type.sequence }, element);
     }
     throw refuse();

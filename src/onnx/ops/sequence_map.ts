@@ -9,7 +9,7 @@ import type { NodeCall } from '../node_call.js';
 import { DATA_TYPES, type OnnxGraphProto } from '../proto.js';
 import { Optional } from '../optional.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
-import { describeValue, isRunnable, type Value } from '../value.js';
+import { describeValue, isRunnable, isStructured, type Value } from '../value.js';
 import type { OpTable } from './op.js';
 
 interface MapPlan {
@@ -37,7 +37,7 @@ function mapPlan(call: NodeCall): MapPlan {
 /** One run's outputs, each a tensor to add to its output sequence. */
 function items(call: NodeCall, out: readonly Value[], k: number): SequenceItem[] {
   return out.map((v, j) => {
-    if (v instanceof Sequence || v instanceof Optional) throw call.error(`its body's output ${j} is ${v instanceof Sequence ? 'a sequence' : describeValue(v)} in run ${k}; SequenceMap collects one tensor per run into each output sequence`);
+    if (isStructured(v)) throw call.error(`its body's output ${j} is ${v instanceof Sequence ? 'a sequence' : describeValue(v)} in run ${k}; SequenceMap collects one tensor per run into each output sequence`);
     return v;
   });
 }
