@@ -16,7 +16,7 @@ import { tidy } from '../engine.js';
 import { ValueError } from '../errors.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
-import { checkModelGraph, describe } from './check.js';
+import { checkModelGraph, describe, eachGraph, subgraphsOf } from './check.js';
 import { isLowBitFloatType } from './float4.js';
 import { KeptTensors } from './kept.js';
 import { NodeCall, type Subgraphs } from './node_call.js';
@@ -58,6 +58,8 @@ interface Run {
 export class GraphRunner {
   /** What ops derive from the constants once (a laid-out int8 weight), kept across runs. */
   readonly #kept = new KeptTensors();
+  /** nodesFor's answers, by the outputs asked for. */
+  readonly #pruned = new Map<string, readonly OnnxNodeProto[]>();
 
   constructor(
     readonly graph: OnnxGraphProto,
@@ -84,11 +86,12 @@ export class GraphRunner {
   /**
    * The values of `outputs` given the graph inputs in `feeds`. Every
    * intermediate is an ordinary tensor in the autograd graph; the caller runs
-   * this inside tidy to free them.
+   * this inside tidy to free them. `only`: run only the nodes `outputs` need
+   * (the caller asked for some of the outputs), not every node.
    */
-  run(feeds: ReadonlyMap<string, Value>, outputs: readonly string[]): Value[] {
+  run(feeds: ReadonlyMap<string, Value>, outputs: readonly string[], only = false): Value[] {
     const { scope, run } = this.start(feeds);
-    this.runNodes(this.graph, scope, run);
+    this.runNodes(this.graph, scope, run, only ? this.nodesFor(outputs) : this.graph.nodes);
     return this.outputsOf(this.graph, scope, outputs, 'graph output');
   }
 
@@ -97,14 +100,14 @@ export class GraphRunner {
    * Frees every tensor it made but the outputs it returns; an output may be
    * a feed or a parameter itself (the caller copies those).
    */
-  async runAsync(feeds: ReadonlyMap<string, Value>, outputs: readonly string[], parameters: ReadonlySet<Tensor>, grad: boolean): Promise<Value[]> {
+  async runAsync(feeds: ReadonlyMap<string, Value>, outputs: readonly string[], parameters: ReadonlySet<Tensor>, grad: boolean, only = false): Promise<Value[]> {
     const { scope, run } = this.start(feeds, grad);
     const fed = new Set([...feeds.values()].flatMap(tensorsIn));
     const owned = new OwnedTensors((t) => fed.has(t) || parameters.has(t) || this.#kept.holds(t));
     owned.enter();
     let values: Value[] = [];
     try {
-      await this.runNodesAsync(this.graph, scope, run, owned);
+      await this.runNodesAsync(this.graph, scope, run, owned, only ? this.nodesFor(outputs) : this.graph.nodes);
       values = this.outputsOf(this.graph, scope, outputs, 'graph output');
     } finally {
       owned.leave(values);
@@ -166,8 +169,38 @@ export class GraphRunner {
     });
   }
 
-  private runNodes(graph: OnnxGraphProto, scope: Scope, run: Run): void {
-    for (const node of graph.nodes) {
+  /**
+   * The main graph's nodes that `outputs` need, in order: what run and
+   * runAsync compute when given only some outputs (onnxruntime's fetches).
+   * A node with subgraphs needs every name they read, theirs or not (a
+   * little more than the names from outside them, never less).
+   */
+  private nodesFor(outputs: readonly string[]): readonly OnnxNodeProto[] {
+    const key = outputs.join('\0');
+    let nodes = this.#pruned.get(key);
+    if (!nodes) {
+      const needed = new Set(outputs);
+      const kept: OnnxNodeProto[] = [];
+      for (let i = this.graph.nodes.length - 1; i >= 0; i--) {
+        const node = this.graph.nodes[i];
+        if (!node.outputs.some((o) => needed.has(o))) continue;
+        kept.push(node);
+        for (const input of node.inputs) needed.add(input);
+        for (const [, sub] of subgraphsOf(node)) {
+          for (const g of eachGraph(sub)) {
+            for (const n of g.nodes) for (const input of n.inputs) needed.add(input);
+            for (const o of g.outputs) needed.add(o.name);
+          }
+        }
+      }
+      nodes = kept.reverse();
+      this.#pruned.set(key, nodes);
+    }
+    return nodes;
+  }
+
+  private runNodes(graph: OnnxGraphProto, scope: Scope, run: Run, nodes: readonly OnnxNodeProto[] = graph.nodes): void {
+    for (const node of nodes) {
       const inputs = this.inputsOf(node, scope);
       // A subgraph the node runs sees this graph's values as they stand now, and those around it.
       const subgraphs: Subgraphs = { run: (g, values) => this.runSubgraph(g, values, scope, run) };
@@ -177,8 +210,8 @@ export class GraphRunner {
     }
   }
 
-  private async runNodesAsync(graph: OnnxGraphProto, scope: Scope, run: Run, owned: OwnedTensors): Promise<void> {
-    for (const node of graph.nodes) {
+  private async runNodesAsync(graph: OnnxGraphProto, scope: Scope, run: Run, owned: OwnedTensors, nodes: readonly OnnxNodeProto[] = graph.nodes): Promise<void> {
+    for (const node of nodes) {
       const op = opFor(node.domain, node.opType)!;
       const inputs = this.inputsOf(node, scope);
       for (const i of op.hostInputs ?? []) {

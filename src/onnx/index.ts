@@ -8,7 +8,7 @@ import { decodeModel } from './proto.js';
 import { OnnxModel, type FromBytesOptions } from './model.js';
 
 export { fromBytes, OnnxModel } from './model.js';
-export type { FromBytesOptions, OnnxFiles, OnnxValueDescription, RunAsyncOptions } from './model.js';
+export type { FromBytesOptions, OnnxFiles, OnnxValueDescription, RunAsyncOptions, RunOptions } from './model.js';
 export type { OnnxInput, OnnxInputs, OnnxOutput } from './edges.js';
 export type { MapKey } from './map_sequence.js';
 export type { ExternalData } from './external.js';

@@ -3,7 +3,7 @@
 // subgraphs too, and not those only ever read on the host (host_only.ts) —
 // and forward runs the graph with tmnn's ops on the active backend, recorded
 // for autograd.
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError, formatValue } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
 import { writeFileAtomic } from '../io/file.js';
 import { tidy } from '../engine.js';
@@ -34,7 +34,17 @@ export interface OnnxValueDescription {
   shape?: readonly (number | string | null)[];
 }
 
-export interface RunAsyncOptions {
+export interface RunOptions {
+  /**
+   * The graph outputs to compute, by name (default: every one). Only the
+   * nodes they need run, as onnxruntime's fetches: run can then give the
+   * tensors of a model whose other outputs it cannot (a classifier's labels
+   * beside a ZipMap's maps), and skips the work of the rest.
+   */
+  outputs?: readonly string[];
+}
+
+export interface RunAsyncOptions extends RunOptions {
   /** Record the run for autograd (default true); false for inference, as noGrad around run. */
   grad?: boolean;
 }
@@ -156,10 +166,11 @@ export class OnnxModel extends Module {
    * nothing) for an empty optional. Every output is a tensor of its own, the
    * caller's to dispose: one the graph passes straight through from an input
    * or a parameter (an Identity) is a copy, as is a value two outputs share.
-   * A model with sequence or optional outputs runs with runValues.
+   * A model with sequence or optional outputs runs with runValues, or with
+   * `outputs` naming only its tensor outputs (RunOptions).
    */
-  run(inputs: OnnxInputs): Record<string, Tensor> {
-    return this.#run(inputs, true, (v, name, held) => ownTensor(tensorOutput(v, name), name, held, clone));
+  run(inputs: OnnxInputs, options: RunOptions = {}): Record<string, Tensor> {
+    return this.#run('OnnxModel.run', inputs, options, true, (v, name, held) => ownTensor(tensorOutput(v, name), name, held, clone));
   }
 
   /**
@@ -167,23 +178,41 @@ export class OnnxModel extends Module {
    * tensors, an optional as its value or null when empty. The tensors are the
    * caller's own, as run's.
    */
-  runValues(inputs: OnnxInputs): Record<string, OnnxOutput> {
-    return this.#run(inputs, false, (v, name, held) => outputValue(v, name, held, clone));
+  runValues(inputs: OnnxInputs, options: RunOptions = {}): Record<string, OnnxOutput> {
+    return this.#run('OnnxModel.runValues', inputs, options, false, (v, name, held) => outputValue(v, name, held, clone));
   }
 
   /** A run whose outputs `give` makes the caller's own (copying those `held`: feeds, parameters, ones given already). */
-  #run<T>(inputs: OnnxInputs, tensorsOnly: boolean, give: (v: Value, name: string, held: Set<Tensor>) => T): Record<string, T> {
-    const names = this.#outputNames(tensorsOnly);
+  #run<T>(op: string, inputs: OnnxInputs, options: RunOptions, tensorsOnly: boolean, give: (v: Value, name: string, held: Set<Tensor>) => T): Record<string, T> {
+    const { outputs } = checkOptions(op, options, { outputs: true });
+    const names = this.#outputNames(op, tensorsOnly, outputs);
     const feeds = this.feeds(inputs);
     const held = new Set<Tensor>([...[...feeds.values()].flatMap(tensorsIn), ...this.#parameters.values()]);
-    const values = tidy(() => this.#runner.run(feeds, names).map((v, i) => give(v, names[i], held)));
+    const values = tidy(() => this.#runner.run(feeds, names, outputs !== undefined).map((v, i) => give(v, names[i], held)));
     return Object.fromEntries(names.map((name, i) => [name, values[i]]));
   }
 
-  /** The output names, checking that run (tensorsOnly) can give each: none declared a sequence or an optional. */
-  #outputNames(tensorsOnly: boolean): string[] {
-    if (tensorsOnly) for (const o of this.#outputInfos) if (!isTensorType(o)) throw new ValueError(`onnx: the graph output ${o.name} is ${typeName(o)}; model.run and runAsync give tensors only: ${RUN_VALUES}`);
-    return this.#outputInfos.map((o) => o.name);
+  /**
+   * The output names, every one or those `requested` (each an output, named
+   * once), checking that run (tensorsOnly) can give each: none declared a
+   * sequence or an optional.
+   */
+  #outputNames(op: string, tensorsOnly: boolean, requested: readonly string[] | undefined): string[] {
+    const all = this.#outputInfos.map((o) => o.name);
+    if (requested !== undefined) {
+      if (!Array.isArray(requested) || requested.length === 0) throw new ValueError(`${op}: outputs must be a non-empty list of output names (${all.join(', ')}), got ${formatValue(requested)}`);
+      requested.forEach((name, i) => {
+        if (!all.includes(name)) throw new ValueError(`${op}: outputs names ${formatValue(name)}, which is not an output of the model; its outputs are ${all.join(', ')}`);
+        if (requested.indexOf(name) !== i) throw new ValueError(`${op}: outputs names ${name} twice`);
+      });
+    }
+    const names = requested ?? all;
+    for (const o of this.#outputInfos) {
+      if (tensorsOnly && names.includes(o.name) && !isTensorType(o)) {
+        throw new ValueError(`onnx: the graph output ${o.name} is ${typeName(o)}; model.run and runAsync give tensors only: ${RUN_VALUES}; or leave it out of options.outputs`);
+      }
+    }
+    return [...names];
   }
 
   /** forward through runAsync: for models that must read device values back (NonZero, a Loop whose length depends on the data). */
@@ -215,11 +244,12 @@ export class OnnxModel extends Module {
   }
 
   async #runAsync<T>(inputs: OnnxInputs, options: RunAsyncOptions, tensorsOnly: boolean, give: (v: Value, name: string, held: Set<Tensor>) => T): Promise<Record<string, T>> {
-    const { grad = true } = checkOptions(tensorsOnly ? 'OnnxModel.runAsync' : 'OnnxModel.runValuesAsync', options, { grad: 'boolean' });
-    const names = this.#outputNames(tensorsOnly);
+    const op = tensorsOnly ? 'OnnxModel.runAsync' : 'OnnxModel.runValuesAsync';
+    const { grad = true, outputs } = checkOptions(op, options, { grad: 'boolean', outputs: true });
+    const names = this.#outputNames(op, tensorsOnly, outputs);
     const feeds = this.feeds(inputs);
     const parameters = new Set(this.#parameters.values());
-    const values = await this.#runner.runAsync(feeds, names, parameters, grad);
+    const values = await this.#runner.runAsync(feeds, names, parameters, grad, outputs !== undefined);
     const held = new Set<Tensor>([...[...feeds.values()].flatMap(tensorsIn), ...parameters]);
     if (tensorsOnly) {
       const bad = values.findIndex((v) => !(v instanceof Tensor || v instanceof Constant));
@@ -230,8 +260,8 @@ export class OnnxModel extends Module {
       }
     }
     // The runner frees all it made but these; a feed, a parameter or a value two outputs share is copied.
-    const outputs = values.map((v, i) => give(v, names[i], held));
-    return Object.fromEntries(names.map((name, i) => [name, outputs[i]]));
+    const given = values.map((v, i) => give(v, names[i], held));
+    return Object.fromEntries(names.map((name, i) => [name, given[i]]));
   }
 
   private feeds(inputs: OnnxInputs): Map<string, Value> {

@@ -142,6 +142,52 @@ describe.each(BACKENDS)('tm.onnx OnnxModel on %s', (backend) => {
     model.dispose();
   });
 
+  it('computes only the outputs options.outputs names, and only the nodes they need', async () => {
+    const [k, n] = [7, 3];
+    const w = rand([n, k]), b = rand([n]);
+    const x = rand([4, k]);
+    const want = linearRef(x, w, b);
+    const model = tm.onnx.fromBytes(linearModel(k, n, w, b));
+    const xt = t(x);
+    const before = tm.memory().numTensors;
+    const onlyZ = tm.noGrad(() => model.run({ x: xt }, { outputs: ['z'] }));
+    expect(Object.keys(onlyZ)).toEqual(['z']);
+    expectClose(await onlyZ.z.data(), want.v.map((v) => Math.max(v, 0)), 1e-5, 'z alone');
+    const [y, z] = Object.values(await model.runAsync([xt], { outputs: ['y', 'z'], grad: false }));
+    expectClose(await y.data(), want.v, 1e-5, 'y of y and z');
+    expectClose(await z.data(), await onlyZ.z.data(), 0, 'z of y and z');
+    for (const r of [onlyZ.z, y, z]) r.dispose();
+    expect(tm.memory().numTensors).toBe(before);
+    const bad = (outputs: unknown) => () => model.run({ x: xt }, { outputs: outputs as string[] });
+    expect(bad(['w'])).toThrow(/OnnxModel\.run: outputs names "w", which is not an output of the model; its outputs are y, z/);
+    expect(bad([])).toThrow(/OnnxModel\.run: outputs must be a non-empty list of output names \(y, z\), got \[\]/);
+    expect(bad('z')).toThrow(/outputs must be a non-empty list of output names \(y, z\), got "z"/);
+    expect(bad(['z', 'z'])).toThrow(/outputs names z twice/);
+    expect(() => model.run({ x: xt }, { output: ['z'] } as tm.onnx.RunOptions)).toThrow(/OnnxModel\.run: unknown option "output" \(did you mean outputs\?\)/);
+    xt.dispose();
+    model.dispose();
+
+    // Nodes another output needs are left out: here a NonZero, whose values the synchronous run cannot read
+    // back, and an If whose branches read a value from outside them, which is kept.
+    const branch = (name: string, op: string) => ({ inputs: [], outputs: [{ name: `${name}_out` }], nodes: [{ op, inputs: ['h'], outputs: [`${name}_out`] }] });
+    const mixed = tm.onnx.fromBytes(onnxModel({
+      inputs: [{ name: 'x', shape: [5] }],
+      outputs: [{ name: 'kept' }, { name: 'where', type: 'int64' }],
+      initializers: { c: { shape: [], values: [1], type: 'bool' } },
+      nodes: [
+        { op: 'Relu', inputs: ['x'], outputs: ['h'] },
+        { op: 'If', inputs: ['c'], outputs: ['kept'], attributes: { then_branch: { graph: branch('then', 'Neg') }, else_branch: { graph: branch('else', 'Identity') } } },
+        { op: 'NonZero', inputs: ['x'], outputs: ['where'] },
+      ],
+    }));
+    const xs = tm.tensor([1, -2, 0, 3, -4]);
+    expect(() => tm.noGrad(() => mixed.run({ x: xs }))).toThrow(/\(NonZero\).*model\.runAsync/);
+    const { kept } = tm.noGrad(() => mixed.run({ x: xs }, { outputs: ['kept'] }));
+    expect(Array.from(await kept.data())).toEqual([-1, -0, -0, -3, -0]);
+    for (const r of [kept, xs]) r.dispose();
+    mixed.dispose();
+  });
+
   it('refuses wrong inputs with errors that say what it takes', () => {
     const model = tm.onnx.fromBytes(onnxModel({
       inputs: [{ name: 'a', shape: ['batch', 3] }, { name: 'i', type: 'int64', shape: [2] }],

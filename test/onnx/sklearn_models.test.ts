@@ -104,6 +104,10 @@ describe.each(BACKENDS)('the classifiers as skl2onnx writes them by default, end
     expect(() => tm.noGrad(() => model.runValues({ x }))).toThrow(/\(ZipMap\): makes its maps on the host from probabilities, which is computed on the device; .*model\.runValuesAsync gives ZipMap's maps/);
     expect(() => model.run({ x })).toThrow(/the graph output output_probability is seq\(map\(int64,tensor\(float\)\)\); model\.run and runAsync give tensors only: .*runValuesAsync a sequence of maps \(ZipMap's\) as an array of Maps/);
     await expect(model.runAsync({ x })).rejects.toThrow(/output_probability is seq\(map\(int64,tensor\(float\)\)\); model\.run and runAsync give tensors only/);
+    // The labels alone need no ZipMap: run gives them, synchronously.
+    const { output_label: labels } = tm.noGrad(() => model.run({ x }, { outputs: ['output_label'] }));
+    check(name, 'label', await labels.data(), want.label);
+    labels.dispose();
     for (const t of [x, got.output_label as tm.Tensor]) t.dispose();
     model.dispose();
     expect(tm.memory().numTensors).toBe(before);
