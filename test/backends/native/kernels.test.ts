@@ -519,10 +519,13 @@ describe('softmax', () => {
     }
   }
 
-  it('gives the js backend\'s bits, in f32 and f16, on rows wide enough to sum in parts', () => {
+  it('gives the js backend\'s bits, in f32 and f16, on rows wide enough to sum in parts, and on enough of them to split among threads', () => {
+    // [257, 515]: ~132K elements, rows split among the threads (from ~32K a part) in uneven shares.
     for (const dtype of FLOATS) {
-      const x = randomOperand([64, 515], dtype, -30, 30);
-      for (const log of [false, true]) expectSame(native.softmax(x.info, log), js.softmax(x.info, log), `${dtype} log=${log}`);
+      for (const shape of [[64, 515], [257, 515]]) {
+        const x = randomOperand(shape, dtype, -30, 30);
+        for (const log of [false, true]) expectSame(native.softmax(x.info, log), js.softmax(x.info, log), `${dtype} [${shape}] log=${log}`);
+      }
     }
   });
 
