@@ -149,13 +149,10 @@ export class OnnxModel extends Module {
     this.opCounts = counts;
   }
 
-  /** The graph's first output for inputs given in the graph's input order; run() gives every output. */
+  /** The graph's first output for inputs given in the graph's input order, computed alone (only the nodes it needs run); run() gives every output. */
   forward(...inputs: Tensor[]): Tensor {
-    const outputs = this.run(inputs);
-    const first = outputs[this.outputs[0].name];
-    // The other outputs are computed too; the caller never sees them, so they are freed here.
-    for (const t of Object.values(outputs)) if (t !== first) t.dispose();
-    return first;
+    const first = this.outputs[0].name;
+    return this.run(inputs, { outputs: [first] })[first];
   }
 
   /**
@@ -217,10 +214,8 @@ export class OnnxModel extends Module {
 
   /** forward through runAsync: for models that must read device values back (NonZero, a Loop whose length depends on the data). */
   async forwardAsync(...inputs: Tensor[]): Promise<Tensor> {
-    const outputs = await this.runAsync(inputs);
-    const first = outputs[this.outputs[0].name];
-    for (const t of Object.values(outputs)) if (t !== first) t.dispose();
-    return first;
+    const first = this.outputs[0].name;
+    return (await this.runAsync(inputs, { outputs: [first] }))[first];
   }
 
   /**

@@ -96,7 +96,7 @@ describe.each(BACKENDS)('tm.onnx OnnxModel on %s', (backend) => {
     model.dispose();
     expect(tm.memory().numTensors).toBe(before);
 
-    // forward frees the outputs it does not return, but not an input or a parameter passed straight out.
+    // forward computes the first output alone: the pass-through outputs are not made, and neither the input nor a parameter is freed.
     const passThrough = tm.onnx.fromBytes(linearModel(k, n, w, b, {
       outputs: [{ name: 'y' }, { name: 'xOut' }, { name: 'wOut' }],
       nodes: [
