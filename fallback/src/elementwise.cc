@@ -10,11 +10,16 @@
 // - maximum/minimum are JS's Math.max/min: NaN wins, and +0 > -0.
 // - bitwise ops (and, or, xor, shifts) are ints' only: the ops layer refuses
 //   floats, and addon.cc's binary() before they reach here.
+// Float maps computed in double are split among threads on large tensors
+// (each element costs an exp or a libm call); the rest are a pass over
+// memory, which one core keeps up with.
+#include <algorithm>
 #include <cmath>
 
 #include "exp_double.h"
 #include "half.h"
 #include "log_double.h"
+#include "parallel.h"
 #include "pow_double.h"
 #include "special_double.h"
 #include "strided.h"
@@ -344,24 +349,58 @@ std::vector<float> widen(const Array& h) {
   return f;
 }
 
+// How many elements of float op `op` make a part worth a thread of its own:
+// waking one costs ~25 µs here, which a [256, 256] exp (~37 µs on one core)
+// barely pays back. 0: never split (a pass over memory).
+int64_t elements_per_part(int op) {
+  switch (op) {
+    case NEG: case ABS: case SIGN: case SQRT: case RELU: case FLOOR: case CEIL: case ROUND: case TRUNC: return 0;
+    // Vectorised in double (exp_double.h, log_double.h): under a ns an element.
+    case EXP: case LOG: case SIGMOID: case TANH: return 1 << 17;
+    // libm's and special_double.h's, one call an element: several ns.
+    default: return 1 << 14;
+  }
+}
+
+// f(first, count) over [0, n) in parts of whole blocks of `align` elements, on threads where it pays.
+template <typename F>
+void split_elements(int op, int64_t n, int64_t align, F f) {
+  const int64_t per_part = elements_per_part(op);
+  const int64_t blocks = (n + align - 1) / align;
+  const int parts = per_part ? int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), blocks, n / per_part}))) : 1;
+  parallel(parts, [&](int part) {
+    const auto [first, end] = share(blocks, parts, part);
+    const int64_t from = first * align, to = std::min(n, end * align);
+    if (to > from) f(from, to - from);
+  });
+}
+
 }  // namespace
 
 void unary(int op, const Array& x, const Array& out) {
   const int64_t n = out.length;
   switch (x.dtype) {
-    case F32: unary_f32(op, x.as<float>(), out.as<float>(), n, false); break;
+    case F32: {
+      const float* in = x.as<float>();
+      float* y = out.as<float>();
+      // Parts of whole 64-byte lines, so no two threads write one.
+      split_elements(op, n, 16, [&](int64_t first, int64_t count) { unary_f32(op, in + first, y + first, count, false); });
+      break;
+    }
     case I32: unary_i32(op, x.as<int32_t>(), out.as<int32_t>(), n); break;
     case I8: unary_i8(op, x.as<int8_t>(), out.as<int8_t>(), n); break;
     case F16: {
       // In blocks that stay in L1: convert, compute, convert back.
       constexpr int64_t BLOCK = 2048;
-      float in[BLOCK], res[BLOCK];
-      for (int64_t i = 0; i < n; i += BLOCK) {
-        const int64_t m = n - i < BLOCK ? n - i : BLOCK;
-        f16_to_f32(x.as<uint16_t>() + i, in, m);
-        unary_f32(op, in, res, m, true);
-        f32_to_f16(res, out.as<uint16_t>() + i, m);
-      }
+      split_elements(op, n, BLOCK, [&](int64_t first, int64_t count) {
+        float in[BLOCK], res[BLOCK];
+        for (int64_t i = first; i < first + count; i += BLOCK) {
+          const int64_t m = std::min(BLOCK, first + count - i);
+          f16_to_f32(x.as<uint16_t>() + i, in, m);
+          unary_f32(op, in, res, m, true);
+          f32_to_f16(res, out.as<uint16_t>() + i, m);
+        }
+      });
       break;
     }
   }

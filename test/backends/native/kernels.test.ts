@@ -167,6 +167,16 @@ describe('unary', () => {
     }
   });
 
+  it('split among threads on large tensors, in parts that do not divide evenly, the bits are still the js backend\'s, f32 and f16', () => {
+    // 2^18 + 5 elements: every float op splits here (from 2^14 elements a part for libm's, 2^17 for exp, log, sigmoid and tanh).
+    for (const dtype of FLOATS) {
+      for (const op of UNARY_OPS) {
+        const x = randomOperand([(1 << 18) + 5], dtype, op === 'log' || op === 'sqrt' ? 1e-3 : -11, 11);
+        expectSame(native.unary(op, x.info), js.unary(op, x.info), `${op} ${dtype} split`);
+      }
+    }
+  });
+
   it('exp and sigmoid give the js backend\'s f32 bits across the range where they are neither 0, 1 nor ∞ (exp_double.h, not libm)', () => {
     // 2^18 points from −110 to 95, each nudged off the grid, and the edges: where e^x leaves f32's range, and where the kernel's clamp starts.
     const n = 1 << 18;
