@@ -14,15 +14,16 @@
 // says so. What onnxruntime refuses at run time from the values (an unknown
 // category with zeros = 0, an index past the row, a NaN into Binarizer) is
 // refused where the values can be read at once — a constant input, or the
-// js and native backends, which hold them in memory — and on a GPU, whose
-// synchronous run never reads back, gives what the op's tensor form gives
-// there (said at each). tmnn has no string tensors: string keys, values and
-// categories are refused by name.
+// js and native backends, which hold them in memory — and, on a GPU, in an
+// asynchronous run, which reads them back for the check (valuesChecked); a
+// GPU's synchronous run, which never reads back, gives what the op's tensor
+// form gives there (said at each). tmnn has no string tensors: string keys,
+// values and categories are refused by name.
 import { INT_RANGE, isFloat } from '../../dtype.js';
 import * as ops from '../../ops/index.js';
 import { gatherOrZero } from '../../ops/movement.js';
 import { heldValues } from '../../ops/util.js';
-import type { Tensor } from '../../tensor.js';
+import { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import type { ElementType } from '../value.js';
 import type { OnnxOp, OpTable } from './op.js';
@@ -46,10 +47,30 @@ const floatsTensor = (v: readonly number[]): Tensor => ops.tensor(Float32Array.f
 /** A list of integers (each within i32) as a constant i32 tensor [n] for this run. */
 const intsTensor = (v: readonly number[]): Tensor => ops.tensor(Int32Array.from(v), [v.length], { dtype: 'i32' });
 
-/** x's values where they can be read without waiting on the device: a constant input, or a js or native tensor (not f16, held as raw bits). */
+/** Values an asynchronous run read back for an op's checks (valuesChecked), by tensor. */
+const readBack = new WeakMap<Tensor, ArrayLike<number>>();
+
+/** x's values where they can be read without waiting on the device: a constant input, a js or native tensor (not f16, held as raw bits), or one read back. */
 function readable(call: NodeCall, i: number, x: Tensor): ArrayLike<number> | undefined {
   if (call.isConstant(i)) return call.constant(i, 'input').data;
-  return x.dtype === 'f16' ? undefined : heldValues(call.node.opType, x);
+  return readBack.get(x) ?? (x.dtype === 'f16' ? undefined : heldValues(call.node.opType, x));
+}
+
+/**
+ * `op`, whose run refuses from input i's values what onnxruntime refuses,
+ * with an asynchronous form that reads them back first where they cannot be
+ * read at once (a GPU's) and `needed` says the check will look: so runAsync
+ * refuses them on every backend.
+ */
+function valuesChecked(op: OnnxOp, i: number, needed: (call: NodeCall) => boolean): OnnxOp {
+  return {
+    ...op,
+    runAsync: async (call) => {
+      const x = call.value(i);
+      if (x instanceof Tensor && needed(call) && readable(call, i, x) === undefined) readBack.set(x, await x.data());
+      return call.step(() => op.run(call));
+    },
+  };
 }
 
 /**
@@ -121,8 +142,9 @@ function intTypeOf(call: NodeCall, i: number): ElementType {
 
 /**
  * Binarizer: 1 where x > threshold (default 0), else 0, in x's type.
- * onnxruntime refuses a NaN in x: so does tmnn where x can be read at once;
- * on a GPU a NaN gives 0 (NaN > t is false), as ONNX's reference gives.
+ * onnxruntime refuses a NaN in x: so does tmnn where x can be read at once
+ * and in runAsync; a GPU's synchronous run gives 0 for it (NaN > t is
+ * false), as ONNX's reference gives.
  * onnxruntime runs float x only; tmnn takes integers too (compared as floats).
  */
 const binarizer: OnnxOp = {
@@ -185,7 +207,8 @@ const imputer: OnnxOp = {
  * count, and [1, count] for a vector x (onnxruntime's output shapes). An
  * index outside [0, n) is refused, as onnxruntime refuses it (ONNX's
  * reference, NumPy's take, would count a negative one from the end), where
- * the indices can be read at once; on a GPU it gives 0.
+ * the indices can be read at once and in runAsync; a GPU's synchronous run
+ * gives 0 for it.
  */
 const arrayFeatureExtractor: OnnxOp = {
   run: (call) => {
@@ -244,7 +267,8 @@ const featureVectorizer: OnnxOp = {
  * A repeated category marks its last place (onnxruntime's map keeps the
  * last). An element of no category gives a row of zeros with zeros = 1 (the
  * default); with zeros = 0 onnxruntime fails, and tmnn refuses it where x
- * can be read at once (a GPU gives the row of zeros). x may have any rank,
+ * can be read at once and in runAsync (a GPU's synchronous run gives the row
+ * of zeros). x may have any rank,
  * as in onnxruntime 1.30 (older versions limited it to 2 axes). Computed as
  * one comparison of each element with each category: the output is that
  * [..., n] already, so searching the categories (as LabelEncoder does its
@@ -392,10 +416,10 @@ function labelDefault(call: NodeCall, values: Table): number {
 export const ML_PREPROCESS_OPS: OpTable = {
   Scaler: scaler,
   Normalizer: normalizer,
-  Binarizer: binarizer,
+  Binarizer: valuesChecked(binarizer, 0, (call) => !isIntegral(call.tensor(0))),
   Imputer: imputer,
-  ArrayFeatureExtractor: arrayFeatureExtractor,
+  ArrayFeatureExtractor: valuesChecked(arrayFeatureExtractor, 1, () => true),
   FeatureVectorizer: featureVectorizer,
-  OneHotEncoder: oneHotEncoder,
+  OneHotEncoder: valuesChecked(oneHotEncoder, 0, (call) => call.int('zeros', 1) === 0),
   LabelEncoder: labelEncoder,
 };

@@ -84,6 +84,11 @@ async function check(what: string, op: string, inputs: readonly Input[], attribu
 /** The tmnn run of a model expected to be refused. */
 const refused = (op: string, inputs: readonly Input[], attributes: Record<string, AttributeSpec>, outType: OnnxTypeName = 'float', version = 3): Promise<F64> => tmRun(mlModel(op, inputs, attributes, outType, version), inputs);
 
+const feedOf = (x: Input) => ({ shape: x.shape, values: x.values, type: x.type ?? 'float' });
+
+/** refused, through runAsync: values a GPU holds are read back for the op's checks. */
+const refusedAsync = async (op: string, inputs: readonly Input[], attributes: Record<string, AttributeSpec>): Promise<F64> => (await runModel(mlModel(op, inputs, attributes, 'float'), inputs.map(feedOf), 'async'))[0];
+
 const SHAPES: [number, number][] = [
   [1, 5],
   [7, 3],
@@ -246,7 +251,7 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml preprocessing on %s', (backend) => {
       await check('Binarizer int64', 'Binarizer', [xi], { threshold: { float: 0.5 } }, 'int64', { shape: [3, 5], v: Float64Array.from(xi.values, (v) => (v > 0.5 ? 1 : 0)) }, { tol: 0, ort: false });
     });
 
-    it('refuses a NaN as onnxruntime does where it can read the input at once (a GPU gives 0)', async () => {
+    it('refuses a NaN as onnxruntime does where it can read the input at once, and in runAsync (a GPU\'s synchronous run gives 0)', async () => {
       const x: Input = { shape: [3], values: [1, NaN, -1] };
       if (backend === 'webgpu') {
         const got = await tmRun(mlModel('Binarizer', [x], {}, 'float'), [x]);
@@ -254,6 +259,9 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml preprocessing on %s', (backend) => {
       } else {
         await expect(refused('Binarizer', [x], {})).rejects.toThrow(/\(Binarizer\): its input holds NaN \(element 1\)/);
       }
+      await expect(refusedAsync('Binarizer', [x], {})).rejects.toThrow(/\(Binarizer\): its input holds NaN \(element 1\)/);
+      const fine: Input = { shape: [3], values: [1, 0.5, -1] };
+      expectExact((await runModel(mlModel('Binarizer', [fine], {}, 'float'), [fine].map(feedOf), 'async'))[0].v, [1, 1, 0], 'Binarizer async');
     });
   });
 
@@ -308,16 +316,18 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml preprocessing on %s', (backend) => {
       await check('ArrayFeatureExtractor int64', 'ArrayFeatureExtractor', [xi, { shape: [2], values: [2, 1], type: 'int64' }], {}, 'int64', arrayFeatureRef(xi, [2, 1]), { tol: 0 });
     });
 
-    it('refuses an index outside [0, n) where it can read them at once (a GPU gives 0), and empty indices', async () => {
+    it('refuses an index outside [0, n) where it can read them at once, and in runAsync (a GPU\'s synchronous run gives 0), and empty indices', async () => {
       const x = floats([2, 3]);
       for (const bad of [3, -1]) {
         const inputs: Input[] = [x, { shape: [2], values: [0, bad], type: 'int64' }];
+        const outside = new RegExp(`\\(ArrayFeatureExtractor\\): index ${bad} \\(Y\\[1\\]\\) is outside \\[0, 3\\)`);
         if (backend === 'webgpu') {
           const got = await tmRun(mlModel('ArrayFeatureExtractor', inputs, {}, 'float'), inputs);
           expectExact(got.v, [x.values[0], 0, x.values[3], 0], `ArrayFeatureExtractor index ${bad} on webgpu`);
         } else {
-          await expect(refused('ArrayFeatureExtractor', inputs, {})).rejects.toThrow(new RegExp(`\\(ArrayFeatureExtractor\\): index ${bad} \\(Y\\[1\\]\\) is outside \\[0, 3\\)`));
+          await expect(refused('ArrayFeatureExtractor', inputs, {})).rejects.toThrow(outside);
         }
+        await expect(refusedAsync('ArrayFeatureExtractor', inputs, {})).rejects.toThrow(outside);
       }
       await expect(refused('ArrayFeatureExtractor', [x, { shape: [0], values: [], type: 'int64' }], {})).rejects.toThrow(/Y \(the indices\) is empty/);
     });
@@ -402,6 +412,8 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml preprocessing on %s', (backend) => {
       } else {
         await expect(refused('OneHotEncoder', [bad], { cats_int64s: cats, zeros: 0 })).rejects.toThrow(/\(OneHotEncoder\): element 1 of its input, 3, is none of cats_int64s, and zeros = 0 makes that an error/);
       }
+      await expect(refusedAsync('OneHotEncoder', [bad], { cats_int64s: cats, zeros: 0 })).rejects.toThrow(/\(OneHotEncoder\): element 1 of its input, 3, is none of cats_int64s, and zeros = 0 makes that an error/);
+      expectExact((await runModel(mlModel('OneHotEncoder', [ok], { cats_int64s: cats, zeros: 0 }, 'float'), [ok].map(feedOf), 'async'))[0].v, oneHotRef(ok, cats).v, 'OneHotEncoder zeros = 0 async');
     });
 
     it('refuses cats_strings (no string tensors), no categories, and a zeros of neither 0 nor 1', async () => {
