@@ -104,7 +104,7 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int
 // thread per ONE_THREAD_MACS at least) or few images.
 int parts_for(const ConvGeometry& g) {
   const int64_t macs = g.batch * g.filters * g.positions() * g.taps();
-  return int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), g.batch, macs / ONE_THREAD_MACS})));
+  return thread_parts(std::min(g.batch, macs / ONE_THREAD_MACS));
 }
 
 // Runs f(part, image, group, oy0, oy1, cols) over every block of output

@@ -87,7 +87,7 @@ void ctc(const CtcProblem& p, float* losses, float* grad) {
   // Each sample's recursion is T·(2S + 1) steps of a few flops: threads only where there are many.
   int64_t work = 0;
   for (int64_t n = 0; n < p.batch; n++) work += int64_t(p.input_lengths[n]) * (2 * int64_t(p.target_lengths[n]) + 1);
-  const int parts = int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), p.batch, work / 20000})));
+  const int parts = thread_parts(std::min<int64_t>(p.batch, work / 20000));
   parallel(parts, [&](int part) {
     const auto [first, end] = share(p.batch, parts, part);
     for (int64_t n = first; n < end; n++) ctc_sample(p, n, losses, grad);

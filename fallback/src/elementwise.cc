@@ -367,7 +367,7 @@ template <typename F>
 void split_elements(int op, int64_t n, int64_t align, F f) {
   const int64_t per_part = elements_per_part(op);
   const int64_t blocks = (n + align - 1) / align;
-  const int parts = per_part ? int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), blocks, n / per_part}))) : 1;
+  const int parts = per_part ? thread_parts(std::min(blocks, n / per_part)) : 1;
   parallel(parts, [&](int part) {
     const auto [first, end] = share(blocks, parts, part);
     const int64_t from = first * align, to = std::min(n, end * align);

@@ -290,7 +290,7 @@ int64_t packed_bytes(int nr, int64_t n, int64_t k) {
 // of VNNI work (a 128×784×256 product took 0.31 ms on two threads and 0.22 ms
 // on one, on a busy two-core machine; with parallel.h's pool of waiting
 // threads two still lost there).
-int int8_parts(int64_t work) { return int(std::max<int64_t>(1, std::min<int64_t>(threads(), work >> 24))); }
+int int8_parts(int64_t work) { return thread_parts(work >> 24); }
 
 void gemm_i8(const int8_t* a, const int8_t* b, int32_t* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
   const int parts = int8_parts(m * n * k);

@@ -4,12 +4,20 @@
 // caller running parts too. Starting and joining fresh threads for each call
 // cost tens of µs a thread — more than a small product's work.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "tmnn.h"
+
 namespace tmnn {
+
+// How many parts to split a kernel's work into: one a thread at most, and at
+// most `most` (what the caller allows: its items, and its work over the
+// least that repays a thread's start), at least one.
+inline int thread_parts(int64_t most) { return int(std::max<int64_t>(1, std::min<int64_t>(threads(), most))); }
 
 // Runs call(context, part) for part in [0, parts) on the pool's threads and
 // the caller's, returning once all have finished; false (having run nothing)

@@ -53,7 +53,7 @@ template <typename T>
 void search(const T* sorted, const T* values, int64_t rows, int64_t n, int64_t m, bool right, int32_t* out) {
   const int64_t total = rows * m;
   // A value costs about log2(n) dependent reads: threads only where there are many values.
-  const int parts = int(std::max<int64_t>(1, std::min<int64_t>(int64_t(threads()), total / 4096)));
+  const int parts = thread_parts(total / 4096);
   parallel(parts, [&](int part) {
     const auto [first, end] = share(total, parts, part);
     for (int64_t j = first; j < end; j++) {

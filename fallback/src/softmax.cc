@@ -47,7 +47,7 @@ TMNN_MULTIVERSION void rows_half(const float* x, int64_t outer, int64_t inner, b
 // costs more than it saves (a 64×1000 softmax took as long on two as on one).
 template <typename Rows>
 void split_rows(int64_t outer, int64_t inner, Rows rows) {
-  const int parts = int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), outer, outer * inner / 32768})));
+  const int parts = thread_parts(std::min(outer, outer * inner / 32768));
   parallel(parts, [&](int part) {
     const auto [first, end] = share(outer, parts, part);
     rows(first, end - first);

@@ -36,7 +36,7 @@ void sort_rows(const float* x, int64_t n, int64_t k, bool descending, int64_t be
 
 void sort_indices(const float* x, int64_t rows, int64_t n, int64_t k, bool descending, int32_t* out) {
   // A thread's start costs tens of µs: only rows enough to sort ~2^16 values each are worth one.
-  const int parts = int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), rows, rows * n >> 16})));
+  const int parts = thread_parts(std::min(rows, rows * n >> 16));
   parallel(parts, [&](int part) {
     const auto [begin, end] = share(rows, parts, part);
     sort_rows(x, n, k, descending, begin, end, out);

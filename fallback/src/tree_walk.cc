@@ -60,7 +60,7 @@ void tree_walk(const TreeWalkProblem& p, float* out) {
   const int64_t blocks = (p.rows + BLOCK - 1) / BLOCK;
   // Each (row, tree) is at most depth steps of a few loads and compares: threads only where there are many.
   const int64_t work = p.rows * p.trees * std::max<int64_t>(1, p.depth);
-  const int parts = int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), blocks, work / 20000})));
+  const int parts = thread_parts(std::min(blocks, work / 20000));
   parallel(parts, [&](int part) {
     const auto [first, end] = share(blocks, parts, part);
     for (int64_t b = first; b < end; b++) {

@@ -117,7 +117,7 @@ std::optional<Stretches> unread_if_disjoint(const int32_t* table, int64_t entrie
 // Planes [first, last) of `outer` to each part, on as many threads as the work repays.
 template <typename F>
 void split_planes(int64_t outer, int64_t reads, F f) {
-  const int parts = int(std::max<int64_t>(1, std::min<int64_t>({int64_t(threads()), outer, reads / ONE_THREAD_TAPS})));
+  const int parts = thread_parts(std::min(outer, reads / ONE_THREAD_TAPS));
   parallel(parts, [&](int part) {
     const auto [first, last] = share(outer, parts, part);
     f(first, last);
