@@ -50,7 +50,7 @@ export interface GradNode {
    * tanh does, would otherwise hold itself).
    */
   readonly holds: readonly Tensor[];
-  /** Set once releaseSaved has freed `saved` and given back the node's holds. */
+  /** Set once releaseNode has freed `saved` and given back the node's holds. */
   released?: boolean;
 }
 
@@ -149,7 +149,7 @@ export function record(output: Tensor, op: string, inputs: readonly Tensor[], sa
   if (reads) for (const t of inputs) if (needsGrad(t)) reads.add(t);
   if (!enabled || !isFloat(output.dtype) || !inputs.some(needsGrad)) return output;
   // Views share storage, so saving costs no copy. Owned: out of tidy's reach and the
-  // tensor finalizer's (which would free them a second time), freed by releaseSaved or with the node.
+  // tensor finalizer's (which would free them a second time), freed by releaseNode or with the node.
   const saved = save.map((t) => new Tensor(t.dataRef(op), t.shape, t.dtype, true));
   const holds = [...inputs, ...save].filter((t) => t !== output);
   const node: GradNode = { op, inputs: [...inputs], backward, saved, sources: [...save], holds, firstOrder: options.firstOrder };
@@ -179,8 +179,15 @@ export function collectingLinks<T>(links: Set<Tensor>, fn: () => T): T {
   }
 }
 
-/** Frees what a node saved for its backward, once that has run (or can no longer run), and lets go of its inputs and sources. */
-export function releaseSaved(node: GradNode): void {
+/**
+ * Cuts t from its recorded op and frees the op: what it saved for its
+ * backward, once that has run (or can no longer run), and its hold on its
+ * inputs and sources. t is a leaf after.
+ */
+export function releaseNode(t: Tensor): void {
+  const node = t.gradFn;
+  if (!node) return;
+  t.gradFn = null;
   if (node.released) return;
   node.released = true;
   droppedGraphs.unregister(node);
@@ -207,8 +214,7 @@ export function releaseUnreachable(t: Tensor): void {
     const u = stack.pop()!;
     const node = u.gradFn;
     if (!node || !u.isDisposed || u.graphUses > 0) continue;
-    u.gradFn = null;
-    releaseSaved(node);
+    releaseNode(u);
     stack.push(...node.holds);
   }
 }

@@ -10,7 +10,7 @@ import { checkOptions } from '../options.js';
 import { sameShape } from '../shape.js';
 import { add, cast, onesLike, zerosLike } from '../ops/index.js';
 import { checkTensor, onBackendOf } from '../ops/util.js';
-import { BlockGradient, holdingGraphs, needsGrad, noGrad, record, releaseSaved, withGrad, type GradNode } from '../tape.js';
+import { BlockGradient, holdingGraphs, needsGrad, noGrad, record, releaseNode, withGrad, type GradNode } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { assembleBlocks } from './blocks.js';
 
@@ -78,11 +78,7 @@ const walked = new WeakSet<Tensor>();
  * collector finds the graph: on a GPU, memory the collector does not see.
  */
 export function dropGraph(root: Tensor): void {
-  for (const t of topologicalOrder(root)) {
-    if (!t.gradFn) continue;
-    releaseSaved(t.gradFn);
-    t.gradFn = null;
-  }
+  for (const t of topologicalOrder(root)) releaseNode(t);
 }
 
 export interface BackwardOptions {
@@ -294,8 +290,7 @@ function walkOrder(order: readonly Tensor[], reach: Set<Tensor> | null, pending:
     });
     if (mode.retain) continue;
     // Free the graph behind us: its saved tensors are no longer needed.
-    releaseSaved(node);
-    t.gradFn = null;
+    releaseNode(t);
     walked.add(t);
   }
 }

@@ -9,7 +9,7 @@ import { checkOptions } from '../options.js';
 import { sameShape } from '../shape.js';
 import { add, mul, reshape, stack, sum, tensor, zeros, zerosLike } from '../ops/index.js';
 import { checkTensor, onBackendOf } from '../ops/util.js';
-import { collectingLinks, needsGrad, releaseSaved, withGrad } from '../tape.js';
+import { collectingLinks, needsGrad, releaseNode, withGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { grad } from './backward.js';
 
@@ -79,11 +79,7 @@ function differentiating<T>(call: Call, body: (at: Tensor[]) => T): T {
   try {
     return collectingLinks(links, () => body(at));
   } finally {
-    for (const t of links) {
-      if (!t.gradFn) continue;
-      releaseSaved(t.gradFn);
-      t.gradFn = null;
-    }
+    for (const t of links) releaseNode(t);
     for (const leaf of at) leaf.dispose();
   }
 }
