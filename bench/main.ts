@@ -17,6 +17,7 @@ import { ctcSection } from './ctc.js';
 import { autogradSection } from './autograd.js';
 import { fftSection } from './fft.js';
 import { onnxSection } from './onnx.js';
+import { sklearnStringsSection } from './sklearn_strings.js';
 import { quantizedModelsSection } from './quantized_models.js';
 import { directSgemmGflops } from './native/direct.js';
 import { nativeOpTimes } from './native/ops.js';
@@ -178,7 +179,7 @@ async function stepSection(): Promise<void> {
   await webgpuStepTable();
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, quant: quantizedModelsSection, ops: opsSection, linalg: linalgSection, ctc: ctcSection, autograd: autogradSection, fft: fftSection, onnx: onnxSection, webgpu: webgpuSection, training: trainingSection, step: stepSection };
+const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, quant: quantizedModelsSection, ops: opsSection, linalg: linalgSection, ctc: ctcSection, autograd: autogradSection, fft: fftSection, onnx: onnxSection, strings: sklearnStringsSection, webgpu: webgpuSection, training: trainingSection, step: stepSection };
 const wanted = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`tmnn ${tm.VERSION} bench · ${new Date().toISOString()} · node ${process.version}`);
 for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) await SECTIONS[name]();

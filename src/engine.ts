@@ -167,7 +167,8 @@ export function untrack<T extends Disposable>(t: T): T {
 
 /** Every tensor reachable from `value` through arrays, plain objects, Maps and Sets. */
 function collect(value: unknown, into: Set<unknown>, seen = new Set<unknown>()): void {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  // A typed array holds numbers, no tensors: walking its elements one by one would cost as much as the array is long.
+  if (value === null || typeof value !== 'object' || seen.has(value) || ArrayBuffer.isView(value)) return;
   seen.add(value);
   if ('dispose' in value && 'isDisposed' in value) {
     into.add(value);

@@ -13,6 +13,7 @@ import { load } from '../onnx/index.js';
 import { USE_RUN_ASYNC } from '../onnx/node_call.js';
 import type { OnnxInput, OnnxOutput } from '../onnx/edges.js';
 import type { OnnxModel, OnnxValueDescription } from '../onnx/model.js';
+import { StringTensor } from '../onnx/string_tensor.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 
@@ -38,10 +39,11 @@ const describeShape = (v: OnnxValueDescription) => `${v.name}: ${v.type}${v.shap
 /** A value's shape: a tensor's, a sequence's tensors', null for an empty optional, how many maps for a sequence of maps (ZipMap's). */
 export type ValueShape = number[] | { sequence: number[][] } | { maps: number } | null;
 
-/** Zeros of an input's declared shape (a free or symbolic dimension as 1), in the dtype it is given as; a list of one for a sequence. */
-function zerosFor(info: OnnxValueDescription): Tensor | Tensor[] {
+/** Zeros of an input's declared shape (a free or symbolic dimension as 1), in the dtype it is given as; a list of one for a sequence; empty strings for strings. */
+function zerosFor(info: OnnxValueDescription): Tensor | Tensor[] | StringTensor {
   const shape = (info.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
   const size = shape.reduce((a, b) => a * b, 1);
+  if (info.type === 'string') return new StringTensor(new Array<string>(size).fill(''), shape);
   // 'float16', 'seq(int64)', 'optional(seq(float))': the element type inside.
   const element = info.type.replace(/^(optional\()?(seq\()?/, '').replace(/\)+$/, '');
   const integer = /int|bool/.test(element);
@@ -49,16 +51,16 @@ function zerosFor(info: OnnxValueDescription): Tensor | Tensor[] {
   return /^(optional\()?seq\(/.test(info.type) ? [zeros] : zeros;
 }
 
-const tensorsOf = (v: OnnxOutput | OnnxInput): readonly Tensor[] => (v === null ? [] : v instanceof Tensor ? [v] : v.filter((t): t is Tensor => t instanceof Tensor));
+const tensorsOf = (v: OnnxOutput | OnnxInput): readonly Tensor[] => (v === null || v instanceof StringTensor ? [] : v instanceof Tensor ? [v] : v.filter((t): t is Tensor => t instanceof Tensor));
 function shapeOf(v: OnnxOutput | OnnxInput): ValueShape {
   if (v === null) return null;
-  if (v instanceof Tensor) return [...v.shape];
+  if (v instanceof Tensor || v instanceof StringTensor) return [...v.shape];
   const tensors = tensorsOf(v);
   return tensors.length === v.length ? { sequence: tensors.map((t) => [...t.shape]) } : { maps: v.length };
 }
 
 async function timeInference(model: OnnxModel): Promise<OnnxSummary['timing']> {
-  const feeds: Record<string, Tensor | Tensor[]> = Object.fromEntries(model.inputs.map((i) => [i.name, zerosFor(i)]));
+  const feeds: Record<string, Tensor | Tensor[] | StringTensor> = Object.fromEntries(model.inputs.map((i) => [i.name, zerosFor(i)]));
   let mode: 'run' | 'runAsync' = 'run';
   const once = async () => {
     const outputs = mode === 'run' ? noGrad(() => model.runValues(feeds)) : await model.runValuesAsync(feeds, { grad: false });

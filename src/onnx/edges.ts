@@ -4,18 +4,21 @@
 // nothing) for an empty optional. Outputs likewise: a tensor, an array of
 // tensors, or null, and for a sequence of maps (ZipMap's) an array of Maps —
 // runValues gives any, run only tensors, so models without sequences or
-// optionals keep run's Record<string, Tensor>.
+// optionals keep run's Record<string, Tensor>. A tensor of strings (ONNX's
+// tensor(string): class names, categories) is a StringTensor both ways, and
+// only runValues gives one.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { isLowBitFloatType } from './float4.js';
 import { MapSequence, type MapKey } from './map_sequence.js';
 import { Optional } from './optional.js';
 import { DATA_TYPES, type OnnxType, type OnnxValueInfo } from './proto.js';
 import { Sequence } from './sequence.js';
+import { StringTensor } from './string_tensor.js';
 import { Tensor } from '../tensor.js';
-import { Constant, describeValue, isIntegerType, isRunnable, tensorOf, type ElementType, type Value } from './value.js';
+import { Constant, describeValue, isIntegerType, isRunnable, STRING_TYPE, tensorOf, type ElementType, type Value } from './value.js';
 
-/** A value given for a graph input: a tensor; an array of tensors for a sequence (seq(tensor)); null, or left out, for an empty optional. */
-export type OnnxInput = Tensor | readonly Tensor[] | null;
+/** A value given for a graph input: a tensor; a StringTensor for strings; an array of tensors for a sequence (seq(tensor)); null, or left out, for an empty optional. */
+export type OnnxInput = Tensor | StringTensor | readonly Tensor[] | null;
 
 /** The inputs of a run: in the graph's input order (a shorter list leaves trailing optional inputs out), or by name. */
 export type OnnxInputs = readonly (OnnxInput | undefined)[] | Readonly<Record<string, OnnxInput | undefined>>;
@@ -24,12 +27,13 @@ export type OnnxInputs = readonly (OnnxInput | undefined)[] | Readonly<Record<st
  * A graph output as runValues gives it: a tensor; an array of tensors for a
  * sequence; null for an empty optional; an array of Maps for a sequence of
  * maps (ZipMap's: one per sample, from class label — a number for int64
- * labels, a string for string ones — to probability).
+ * labels, a string for string ones — to probability); a StringTensor for a
+ * tensor of strings (a classifier's string labels).
  */
-export type OnnxOutput = Tensor | Tensor[] | null | Map<MapKey, number>[];
+export type OnnxOutput = Tensor | StringTensor | Tensor[] | null | Map<MapKey, number>[];
 
 /** Where run's refusal of a graph output that is not a tensor points. */
-export const RUN_VALUES = 'model.runValues (runValuesAsync) gives a sequence as an array of tensors, an empty optional as null, and runValuesAsync a sequence of maps (ZipMap\'s) as an array of Maps';
+export const RUN_VALUES = 'model.runValues (runValuesAsync) gives a sequence as an array of tensors, an empty optional as null, a tensor of strings as a StringTensor, and runValuesAsync a sequence of maps (ZipMap\'s) as an array of Maps';
 
 /** ONNX's name for a value's type, its tensors' element type inside: 'float', 'seq(float)', 'optional(float)', 'optional(seq(int64))', 'seq(map(int64,tensor(float)))'. */
 export function typeName(type: OnnxType): string {
@@ -40,9 +44,9 @@ export function typeName(type: OnnxType): string {
   return type.optional ? `optional(${tensors})` : tensors;
 }
 
-/** Whether run (rather than runValues) can give the value: a tensor, neither a sequence nor an optional. */
+/** Whether run (rather than runValues) can give the value: a numeric tensor, neither a sequence nor an optional. */
 export function isTensorType(type: OnnxType): boolean {
-  return !type.sequence && !type.optional && !type.unsupported;
+  return !type.sequence && !type.optional && !type.unsupported && type.elemType !== STRING_TYPE;
 }
 
 /**
@@ -57,6 +61,10 @@ export function refuseUnsupportedTypes(inputs: readonly OnnxValueInfo[], outputs
   }
   const maps = inputs.find((v) => v.mapKey !== undefined);
   if (maps) throw new ValueError(`onnx: the graph's input ${maps.name} is of type ${typeName(maps)}; tmnn gives sequences of maps as outputs (ZipMap's) but takes none as an input`);
+  for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
+    const strings = list.find((v) => v.elemType === STRING_TYPE && (v.sequence || v.optional) && v.mapKey === undefined);
+    if (strings) throw new ValueError(`onnx: the graph's ${kind} ${strings.name} is of type ${typeName(strings)}; tmnn holds strings in tensors (StringTensor), not in sequences or optionals`);
+  }
 }
 
 /** The element type a graph value declares, where tmnn runs it. */
@@ -76,7 +84,7 @@ function dtypesFor(type: string): readonly string[] | undefined {
 /** One tensor given for input `what`, checked against the declared element type and shape (symbolic dimensions are free). */
 function checkTensor(info: OnnxValueInfo, t: unknown, what: string): Tensor {
   if (!(t instanceof Tensor)) {
-    const got = t === null ? 'null' : Array.isArray(t) ? `an array of ${t.length}` : typeof t;
+    const got = t === null ? 'null' : Array.isArray(t) ? `an array of ${t.length}` : t instanceof StringTensor ? `a string tensor [${t.shape.join(', ')}] (the model takes ${typeName(info)} there)` : typeof t;
     const optional = t === null || t === undefined ? `; only an input of optional type (${info.name} is ${typeName(info)}) may be null or left out` : '';
     throw new ValueError(`onnx: ${what} must be a tensor, got ${got}${optional}`);
   }
@@ -108,8 +116,22 @@ function tensorType(t: Tensor): ElementType | undefined {
   return t.dtype === 'f32' ? 'float' : t.dtype === 'f16' ? 'float16' : undefined;
 }
 
+/** The StringTensor given for a string input, its shape checked as a tensor's. */
+function checkStrings(info: OnnxValueInfo, given: unknown): StringTensor {
+  if (!(given instanceof StringTensor)) {
+    const got = given instanceof Tensor ? `a ${given.dtype} tensor [${given.shape.join(', ')}]` : given === null ? 'null' : Array.isArray(given) ? `an array of ${given.length}` : typeof given;
+    throw new DTypeError(`onnx: input ${info.name} is a tensor of strings and takes a tm.onnx.StringTensor (new tm.onnx.StringTensor(values, shape)), got ${got}`);
+  }
+  const shape = info.shape;
+  if (shape && !(shape.length === given.rank && shape.every((d, i) => typeof d !== 'number' || d === given.shape[i]))) {
+    throw new ShapeError(`onnx: input ${info.name} is [${given.shape.join(', ')}]; the model takes [${shape.map((d) => d ?? '?').join(', ')}]`);
+  }
+  return given;
+}
+
 /** The graph value for what the caller gave input `info`. */
 export function feedValue(info: OnnxValueInfo, given: unknown): Value {
+  if (info.elemType === STRING_TYPE) return checkStrings(info, given);
   if (info.optional) {
     const type = { elementType: declaredType(info), sequence: info.sequence === true };
     if (given === null || given === undefined) return new Optional(type, undefined);
@@ -133,6 +155,8 @@ export function ownTensor(item: Tensor | Constant, name: string, held: Set<Tenso
 export function outputValue(v: Value, name: string, held: Set<Tensor>, copy: (t: Tensor) => Tensor): OnnxOutput {
   if (v instanceof Optional) return v.element === undefined ? null : outputValue(v.element, name, held, copy);
   if (v instanceof MapSequence) return v.maps.map((m) => new Map(m));
+  // Frozen, so the caller may hold the model's own.
+  if (v instanceof StringTensor) return v;
   if (v instanceof Sequence) return v.items.map((item) => ownTensor(item, name, held, copy));
   return ownTensor(v, name, held, copy);
 }

@@ -7,7 +7,7 @@ import { f16Bits } from '../f16.js';
 
 /** TensorProto.DataType numbers by name. */
 export const ONNX_TYPES = {
-  float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float16: 10, double: 11, uint32: 12, uint64: 13,
+  float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, string: 8, bool: 9, float16: 10, double: 11, uint32: 12, uint64: 13,
   float8e4m3fn: 17, float8e4m3fnuz: 18, float8e5m2: 19, float8e5m2fnuz: 20, uint4: 21, int4: 22, float4e2m1: 23,
 } as const;
 export type OnnxTypeName = keyof typeof ONNX_TYPES;
@@ -15,7 +15,10 @@ export type OnnxTypeName = keyof typeof ONNX_TYPES;
 export interface TensorSpec {
   type?: OnnxTypeName;
   shape: readonly number[];
+  /** The elements; for type 'string', give them as `strings` and these as [] (they are not read). */
   values: ArrayLike<number>;
+  /** A string tensor's elements (string_data). */
+  strings?: readonly string[];
   /** Write the values in the typed fields (float_data, int64_data…) instead of raw_data. */
   typedFields?: boolean;
   /**
@@ -121,6 +124,10 @@ function writeTensor(w: BinaryWriter, name: string, spec: TensorSpec): void {
       message(w, 13, (e) => e.tag(1, WireType.LengthDelimited).string(key).tag(2, WireType.LengthDelimited).string(String(value)));
     }
     w.tag(14, WireType.Varint).int32(1); // data_location EXTERNAL
+    return;
+  }
+  if (type === 'string') {
+    for (const v of spec.strings ?? []) w.tag(6, WireType.LengthDelimited).string(v);
     return;
   }
   if (spec.stored) {

@@ -24,6 +24,7 @@ import { opFor } from './ops/index.js';
 import type { OnnxOp } from './ops/op.js';
 import { OwnedTensors } from './owned.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxNodeProto } from './proto.js';
+import { hasStrings, hostInputs, runOnStrings } from './string_ops.js';
 import { Constant, elementTypeOf, isIntegerType, tensorsIn, type ElementType, type Value } from './value.js';
 
 /** The oldest default-domain operator set tmnn reads: older ones changed Reshape, Slice and more in ways it does not follow. */
@@ -155,6 +156,15 @@ export class GraphRunner {
     });
   }
 
+  private callFor(node: OnnxNodeProto, inputs: readonly (Value | undefined)[], subgraphs: Subgraphs, run: Run): NodeCall {
+    return new NodeCall(node, this.opset, this.domainOpset(node), inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
+  }
+
+  /** The outputs of a node with a string input, run on the host (string_ops.ts): its numeric inputs read there, in place or already read back. */
+  private applyOnStrings(op: OnnxOp, node: OnnxNodeProto, inputs: readonly (Value | undefined)[], subgraphs: Subgraphs, run: Run): Value[] {
+    return runOnStrings(op, hostInputs(op, node, inputs, run.types), (given) => this.apply(op, this.callFor(node, given, subgraphs, run), given));
+  }
+
   /** The node's outputs: on the host when the op has a host path and every input is a Constant. */
   private apply(op: OnnxOp, call: NodeCall, inputs: readonly (Value | undefined)[]): Value[] {
     const constants = inputs.filter((v): v is Constant => v instanceof Constant);
@@ -204,9 +214,10 @@ export class GraphRunner {
       const inputs = this.inputsOf(node, scope);
       // A subgraph the node runs sees this graph's values as they stand now, and those around it.
       const subgraphs: Subgraphs = { run: (g, values) => this.runSubgraph(g, values, scope, run) };
-      const call = new NodeCall(node, this.opset, this.domainOpset(node), inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
       // Found: checkModelGraph refused, at load, every node of no known op.
-      this.store(node, this.apply(opFor(node.domain, node.opType)!, call, inputs), scope);
+      const op = opFor(node.domain, node.opType)!;
+      const produced = hasStrings(inputs) ? this.applyOnStrings(op, node, inputs, subgraphs, run) : this.apply(op, this.callFor(node, inputs, subgraphs, run), inputs);
+      this.store(node, produced, scope);
     }
   }
 
@@ -223,9 +234,16 @@ export class GraphRunner {
         runAsync: (g, values) => this.runSubgraphAsync(g, values, scope, run, owned),
         step: (fn) => (run.grad ? tidy(fn) : noGrad(() => tidy(fn))),
       };
-      const call = new NodeCall(node, this.opset, this.domainOpset(node), inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
-      const result = op.runAsync ? await op.runAsync(call) : call.step(() => this.apply(op, call, inputs));
-      const produced = Array.isArray(result) ? result : [result];
+      let produced: Value[];
+      if (hasStrings(inputs)) {
+        // The node runs on the host: its device inputs are read back first.
+        for (const [i, v] of inputs.entries()) if (v instanceof Tensor) inputs[i] = await readBack(v, run.types.get(v));
+        produced = subgraphs.step!(() => this.applyOnStrings(op, node, inputs, subgraphs, run));
+      } else {
+        const call = this.callFor(node, inputs, subgraphs, run);
+        const result = op.runAsync ? await op.runAsync(call) : call.step(() => this.apply(op, call, inputs));
+        produced = Array.isArray(result) ? result : [result];
+      }
       owned.add(produced);
       this.store(node, produced, scope);
     }

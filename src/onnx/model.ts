@@ -18,8 +18,9 @@ import { isLowBitFloatType } from './float4.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
+import { StringTensor } from './string_tensor.js';
 import { RUN_VALUES, feedValue, isTensorType, outputValue, ownTensor, refuseUnsupportedTypes, tensorOutput, typeName, type OnnxInput, type OnnxInputs, type OnnxOutput } from './edges.js';
-import { bfloat16Bits, Constant, constantOf, isIntegerType, rawByteLength, tensorOf, tensorsIn, type ElementType, type Value } from './value.js';
+import { bfloat16Bits, Constant, hostValueOf, isIntegerType, rawByteLength, tensorOf, tensorsIn, type ElementType, type Value } from './value.js';
 
 /**
  * A graph input or output: its name, type and shape (a dimension's size, its
@@ -113,7 +114,11 @@ export class OnnxModel extends Module {
         initializers.set(g, known);
         const hostOnly = hostOnlyValues(g);
         for (const init of g.initializers) {
-          const c = constantOf(init, `initializer ${init.name}`);
+          const c = hostValueOf(init, `initializer ${init.name}`);
+          if (c instanceof StringTensor) {
+            known.set(init.name, c);
+            continue;
+          }
           // Floats too when every use is on the host (a scale in shape arithmetic): no gradient reaches them.
           // 8-bit and 4-bit floats are quantized values, constants as quantized integers are (and toBytes could not write an f32 back as one).
           if (isIntegerType(c.type) || c.type === 'bool' || isLowBitFloatType(c.type) || hostOnly.has(init.name)) {

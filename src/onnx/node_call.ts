@@ -8,7 +8,8 @@ import type { KeptOwner, KeptTensors } from './kept.js';
 import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxTensorProto, OnnxType } from './proto.js';
 import { Sequence, type SequenceItem } from './sequence.js';
 import { Optional } from './optional.js';
-import { Constant, constantOf, describeValue, isStructured, tensorOf, type ElementType, type Value } from './value.js';
+import { StringTensor } from './string_tensor.js';
+import { Constant, constantOf, describeValue, hostValueOf, isStructured, tensorOf, type ElementType, type Value } from './value.js';
 
 /** How a node runs its subgraphs: synchronously, and in an asynchronous run (runAsync) through the asynchronous runner too. */
 export interface Subgraphs {
@@ -248,6 +249,14 @@ export class NodeCall {
     if (!a) return undefined;
     if (a.kind !== 'tensor') throw this.error(`attribute ${name} should be a tensor, it is ${a.kind}`);
     return constantOf(a.value as OnnxTensorProto, `${this.where} attribute ${name}`);
+  }
+
+  /** A tensor-valued attribute that may hold strings (Constant's value): a StringTensor for strings, else a Constant. */
+  hostValueAttribute(name: string): Constant | StringTensor | undefined {
+    const a = this.attribute(name);
+    if (!a) return undefined;
+    if (a.kind !== 'tensor') throw this.error(`attribute ${name} should be a tensor, it is ${a.kind}`);
+    return hostValueOf(a.value as OnnxTensorProto, `${this.where} attribute ${name}`);
   }
 
   /** A type-valued attribute (Optional's type): a TypeProto. */

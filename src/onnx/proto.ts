@@ -57,6 +57,8 @@ export interface OnnxTensorProto {
   int64Data: number[];
   doubleData: number[];
   uint64Data: number[];
+  /** string_data: a string tensor's elements (decoded as UTF-8). */
+  stringData: string[];
   /** Where the data lives outside the file (data_location EXTERNAL), when it does; external.ts reads it into rawData. */
   external?: OnnxExternalPlace;
   /**
@@ -255,7 +257,7 @@ function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
 }
 
 function readTensor(r: BinaryReader, end: number): OnnxTensorProto {
-  const t: OnnxTensorProto = { name: '', dims: [], dataType: 0, floatData: [], int32Data: [], int64Data: [], doubleData: [], uint64Data: [] };
+  const t: OnnxTensorProto = { name: '', dims: [], dataType: 0, floatData: [], int32Data: [], int64Data: [], doubleData: [], uint64Data: [], stringData: [] };
   // TensorProto.DataLocation: 0 DEFAULT (in this message), 1 EXTERNAL.
   let dataLocation = 0;
   const entries = new Map<string, string>();
@@ -271,6 +273,7 @@ function readTensor(r: BinaryReader, end: number): OnnxTensorProto {
       else if (r.pos > start) t.dataOffset = undefined;
     }
     else if (no === 5) repeated(r, wire, () => r.int32(), t.int32Data);
+    else if (no === 6) t.stringData.push(r.string());
     else if (no === 7) repeated(r, wire, () => int64(r), t.int64Data);
     else if (no === 8) t.name = r.string();
     else if (no === 9) {

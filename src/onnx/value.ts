@@ -13,6 +13,7 @@ import { DATA_TYPES, type OnnxTensorProto } from './proto.js';
 import { Optional, optionalTypeName } from './optional.js';
 import { MapSequence } from './map_sequence.js';
 import { Sequence } from './sequence.js';
+import { StringTensor } from './string_tensor.js';
 
 /**
  * ONNX element type names (TensorProto.DataType) that tmnn runs. The 4-bit
@@ -51,18 +52,18 @@ export class Constant {
  * A value on a graph's edge: a tensor on the device, an array on the host, a
  * sequence of either (ONNX's seq(tensor)), an optional holding a tensor or
  * a sequence, or nothing (ONNX's optional type), or a sequence of maps on
- * the host (ZipMap's seq(map)).
+ * the host (ZipMap's seq(map)), or a tensor of strings on the host.
  */
-export type Value = Tensor | Constant | Sequence | Optional | MapSequence;
+export type Value = Tensor | Constant | Sequence | Optional | MapSequence | StringTensor;
 
-/** Whether a value is more than one tensor or host array: a sequence, an optional, a sequence of maps. */
-export function isStructured(v: Value): v is Sequence | Optional | MapSequence {
-  return v instanceof Sequence || v instanceof Optional || v instanceof MapSequence;
+/** Whether a value is other than one numeric tensor or host array: a sequence, an optional, a sequence of maps, a string tensor. */
+export function isStructured(v: Value): v is Sequence | Optional | MapSequence | StringTensor {
+  return v instanceof Sequence || v instanceof Optional || v instanceof MapSequence || v instanceof StringTensor;
 }
 
 /** The tensors a value holds on the device: itself, a sequence's, an optional's. */
 export function tensorsIn(v: Value | undefined): Tensor[] {
-  if (v === undefined || v instanceof Constant || v instanceof MapSequence) return [];
+  if (v === undefined || v instanceof Constant || v instanceof MapSequence || v instanceof StringTensor) return [];
   if (v instanceof Optional) return tensorsIn(v.element);
   if (v instanceof Sequence) return v.items.filter((t): t is Tensor => !(t instanceof Constant));
   return [v];
@@ -72,6 +73,7 @@ export function tensorsIn(v: Value | undefined): Tensor[] {
 export function describeValue(v: Value): string {
   if (v instanceof Sequence) return `a sequence of ${v.length} tensors`;
   if (v instanceof MapSequence) return `a sequence of ${v.length} maps (seq(map(${v.keyType}, float)))`;
+  if (v instanceof StringTensor) return `a string tensor [${v.shape.join(', ')}]`;
   if (v instanceof Optional) {
     return v.element === undefined ? `an empty ${optionalTypeName(v.type)}` : `an optional holding ${describeValue(v.element)}`;
   }
@@ -96,6 +98,19 @@ export function constantOf(t: OnnxTensorProto, where: string): Constant {
     throw new CorruptFileError(`onnx: ${where} holds ${data.length} elements, its shape [${t.dims.join(', ')}] needs ${size}`);
   }
   return new Constant(type, t.dims, data);
+}
+
+/** TensorProto.DataType's STRING. */
+export const STRING_TYPE = 8;
+
+/** A tensor from the file: a StringTensor for strings (string_data), else a Constant (constantOf). */
+export function hostValueOf(t: OnnxTensorProto, where: string): Constant | StringTensor {
+  if (t.dataType !== STRING_TYPE) return constantOf(t, where);
+  const size = t.dims.reduce((a, b) => a * b, 1);
+  if (t.stringData.length !== size) {
+    throw new CorruptFileError(`onnx: ${where} holds ${t.stringData.length} strings, its shape [${t.dims.join(', ')}] needs ${size}`);
+  }
+  return new StringTensor(t.stringData, t.dims);
 }
 
 const RUNNABLE: ElementType[] = [

@@ -110,19 +110,19 @@ export async function trainSteps(model: tm.onnx.OnnxModel, x: tm.Tensor): Promis
 export const floatTensor = (x: F64): tm.Tensor => tm.tensor(Float32Array.from(x.v), [...x.shape]);
 
 /** An output read back: a tensor's shape and values, an array of them for a sequence, null for an empty optional, the Maps of a sequence of maps. */
-export type Read = F64 | F64[] | null | Map<tm.onnx.MapKey, number>[];
+export type Read = F64 | F64[] | null | Map<tm.onnx.MapKey, number>[] | tm.onnx.StringTensor;
 
 const isTensors = (v: readonly unknown[]): v is tm.Tensor[] => v.every((t) => t instanceof tm.Tensor);
 
 async function readOutput(v: tm.onnx.OnnxOutput): Promise<Read> {
-  if (v === null) return null;
+  if (v === null || v instanceof tm.onnx.StringTensor) return v;
   if (Array.isArray(v)) return isTensors(v) ? Promise.all(v.map(async (t) => ({ shape: [...t.shape], v: Float64Array.from(await t.data()) }))) : v;
   return { shape: [...v.shape], v: Float64Array.from(await v.data()) };
 }
 
 function disposeOutput(v: tm.onnx.OnnxOutput): void {
   if (Array.isArray(v)) v.forEach((t) => t instanceof tm.Tensor && t.dispose());
-  else v?.dispose();
+  else if (v instanceof tm.Tensor) v.dispose();
 }
 
 /** Every output of model.runValues (or runValuesAsync) for `inputs`, read back; every tensor the run made is checked freed. */

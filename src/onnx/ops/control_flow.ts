@@ -32,6 +32,7 @@ import { DATA_TYPES, type OnnxGraphProto, type OnnxValueInfo } from '../proto.js
 import { Optional } from '../optional.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
 import type { MapSequence } from '../map_sequence.js';
+import type { StringTensor } from '../string_tensor.js';
 import { Constant, describeValue, elementTypeOf, isStructured, isRunnable, type Value } from '../value.js';
 import type { OpTable } from './op.js';
 
@@ -109,7 +110,7 @@ function select(call: NodeCall, cond: Tensor, a: Value, b: Value, k: number): Va
     }
     if (a instanceof Optional && b instanceof Optional && a.hasElement === b.hasElement) {
       if (!a.element || !b.element) return a;
-      const element = select(call, cond, a.element, b.element, k) as Exclude<Value, Optional | MapSequence>;
+      const element = select(call, cond, a.element, b.element, k) as Exclude<Value, Optional | MapSequence | StringTensor>;
       return new Optional({ elementType: a.type.elementType ?? b.type.elementType, sequence: a.type.sequence }, element);
     }
     throw refuse();

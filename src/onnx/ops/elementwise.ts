@@ -8,12 +8,15 @@ import * as F from '../../nn/activation_functions.js';
 import * as ops from '../../ops/index.js';
 import { Tensor, type TensorLike } from '../../tensor.js';
 import { hostMap } from '../host_math.js';
+import { hostValues, valuesRead } from '../host_values.js';
 import type { NodeCall } from '../node_call.js';
 import { isLowBitFloatType, roundToLowBitFloatValue } from '../float4.js';
 import { DATA_TYPES } from '../proto.js';
+import { StringTensor } from '../string_tensor.js';
 import { Constant, elementTypeOf, isIntegerType, type ElementType, type Value } from '../value.js';
 import { roundToLowBitFloat } from './float8_rounding.js';
 import type { OnnxOp, OpTable } from './op.js';
+import { numberToString, stringsToNumbers } from './string_cast.js';
 
 type Unary = (x: Tensor) => Tensor;
 
@@ -109,22 +112,44 @@ function castHost(call: NodeCall, to: ElementType, v: number): number {
   return v;
 }
 
-function targetType(call: NodeCall): ElementType {
+function targetType(call: NodeCall): ElementType | 'string' {
   const to = call.int('to');
   const name = to === undefined ? undefined : DATA_TYPES[to];
-  if (!name || name === 'string' || name.startsWith('complex') || name === 'float8e8m0') {
+  if (!name || name.startsWith('complex') || name === 'float8e8m0') {
     throw call.error(`casts to ${name ?? to}, which tmnn does not hold`);
   }
-  return name as ElementType;
+  return name as ElementType | 'string';
 }
 
-const cast: OnnxOp = {
-  run: (call) => castTo(call, call.tensor(0), targetType(call)),
-  host: (call, [x]) => {
-    const to = targetType(call);
-    return new Constant(to, x.shape, x.data.map((v) => castHost(call, to, v)));
+/** Cast to strings: the numbers read on the host (a GPU's by runAsync), written as onnxruntime writes them (string_cast.ts). */
+function castToStrings(call: NodeCall): StringTensor {
+  const x = call.anyValue(0);
+  if (x instanceof StringTensor) return x;
+  const type = call.isConstant(0) ? call.constant(0, 'input').type : (call.elementType(0) ?? 'int64');
+  const shape = call.isConstant(0) ? call.constant(0, 'input').shape : call.tensor(0).shape;
+  const values = hostValues(call, 0, 'casts numbers to strings on the host');
+  return new StringTensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => numberToString(values[k], type)), shape);
+}
+
+/** Cast between numeric types on the device (host Constants on the host), from strings and to strings on the host. */
+const cast: OnnxOp = valuesRead(
+  {
+    strings: 'reads',
+    run: (call) => {
+      const to = targetType(call);
+      if (to === 'string') return castToStrings(call);
+      const x = call.anyValue(0);
+      return x instanceof StringTensor ? stringsToNumbers(call, x, to) : castTo(call, call.tensor(0), to);
+    },
+    host: (call, [x]) => {
+      const to = targetType(call);
+      if (to === 'string') return castToStrings(call);
+      return new Constant(to, x.shape, x.data.map((v) => castHost(call, to, v)));
+    },
   },
-};
+  0,
+  (call) => targetType(call) === 'string',
+);
 
 /** Clip: bounds as attributes before opset 11, as optional inputs since. */
 const clip: OnnxOp = {

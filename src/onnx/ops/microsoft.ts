@@ -15,6 +15,7 @@ import { MICROSOFT_PRODUCT_OPS } from './microsoft_products.js';
 import { MICROSOFT_QGEMM_OPS } from './microsoft_qgemm.js';
 import { MICROSOFT_QLINEAR_OPS } from './microsoft_qlinear.js';
 import { MICROSOFT_ROTARY_OPS } from './microsoft_rotary.js';
+import { MICROSOFT_TOKENIZER_OPS } from './microsoft_tokenizer.js';
 import type { OpTable } from './op.js';
 import { QUANTIZATION_OPS } from './quantization.js';
 import { SHAPE_OPS } from './shape.js';
@@ -44,6 +45,7 @@ export const MICROSOFT_OPS: OpTable = {
   ...MICROSOFT_ROTARY_OPS,
   ...MICROSOFT_QLINEAR_OPS,
   ...MICROSOFT_QGEMM_OPS,
+  ...MICROSOFT_TOKENIZER_OPS,
   ...DEFAULT_DOMAIN_COPIES,
 };
 

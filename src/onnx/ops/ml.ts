@@ -1,8 +1,9 @@
 // The ai.onnx.ml domain: the classical models scikit-learn's converter
 // (skl2onnx) and onnxmltools write — linear models, tree ensembles, SVMs,
 // the preprocessing around them and the ZipMap after them — one file per
-// kind. String-valued inputs and labels stay out (tmnn has no string
-// tensors), and so do the ops that take maps (DictVectorizer, CastMap).
+// kind. Strings (class names, categories) are StringTensors on the host
+// (ml_strings.ts, ml_class_labels.ts); the ops that take maps
+// (DictVectorizer, CastMap) stay out.
 import { ML_LINEAR_OPS } from './ml_linear.js';
 import { ML_PREPROCESS_OPS } from './ml_preprocess.js';
 import { ML_SVM_OPS } from './ml_svm.js';

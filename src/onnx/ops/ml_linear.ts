@@ -14,7 +14,7 @@
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
-import { classLabels } from './ml_class_labels.js';
+import { classLabels, withStringLabels } from './ml_class_labels.js';
 import { postTransform, postTransformOf, type PostTransform } from './ml_post_transform.js';
 import { sampleRows } from './ml_samples.js';
 import type { OpTable } from './op.js';
@@ -132,5 +132,5 @@ function linearClassifier(call: NodeCall): Tensor[] {
 
 export const ML_LINEAR_OPS: OpTable = {
   LinearRegressor: { run: linearRegressor },
-  LinearClassifier: { run: linearClassifier },
+  LinearClassifier: withStringLabels({ run: linearClassifier }),
 };

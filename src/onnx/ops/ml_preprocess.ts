@@ -15,20 +15,21 @@
 // category with zeros = 0, an index past the row, a NaN into Binarizer) is
 // refused where the values can be read at once — a constant input, or the
 // js and native backends, which hold them in memory — and, on a GPU, in an
-// asynchronous run, which reads them back for the check (valuesChecked); a
+// asynchronous run, which reads them back for the check (valuesRead); a
 // GPU's synchronous run, which never reads back, gives what the op's tensor
-// form gives there (said at each). tmnn has no string tensors: string keys,
-// values and categories are refused by name.
+// form gives there (said at each). Their string forms (string keys, values,
+// categories and inputs) run on the host: ml_strings.ts.
 import { INT_RANGE, isFloat } from '../../dtype.js';
 import * as ops from '../../ops/index.js';
 import { gatherOrZero } from '../../ops/movement.js';
-import { heldValues } from '../../ops/util.js';
 import { Tensor } from '../../tensor.js';
+import { readable, valuesRead } from '../host_values.js';
 import type { NodeCall } from '../node_call.js';
+import { StringTensor } from '../string_tensor.js';
+import { categoryMapper, labelEncodeStrings, labelEncoderStrings, oneHotStrings, pickStrings } from './ml_strings.js';
 import type { ElementType } from '../value.js';
 import type { OnnxOp, OpTable } from './op.js';
 
-const NO_STRINGS = 'tmnn has no string tensors (re-export the model with integer labels or categories)';
 const [I32_MIN, I32_MAX] = INT_RANGE.i32;
 
 const isInt32 = (v: number): boolean => Number.isInteger(v) && v >= I32_MIN && v <= I32_MAX;
@@ -46,32 +47,6 @@ const floatsTensor = (v: readonly number[]): Tensor => ops.tensor(Float32Array.f
 
 /** A list of integers (each within i32) as a constant i32 tensor [n] for this run. */
 const intsTensor = (v: readonly number[]): Tensor => ops.tensor(Int32Array.from(v), [v.length], { dtype: 'i32' });
-
-/** Values an asynchronous run read back for an op's checks (valuesChecked), by tensor. */
-const readBack = new WeakMap<Tensor, ArrayLike<number>>();
-
-/** x's values where they can be read without waiting on the device: a constant input, a js or native tensor (not f16, held as raw bits), or one read back. */
-function readable(call: NodeCall, i: number, x: Tensor): ArrayLike<number> | undefined {
-  if (call.isConstant(i)) return call.constant(i, 'input').data;
-  return readBack.get(x) ?? (x.dtype === 'f16' ? undefined : heldValues(call.node.opType, x));
-}
-
-/**
- * `op`, whose run refuses from input i's values what onnxruntime refuses,
- * with an asynchronous form that reads them back first where they cannot be
- * read at once (a GPU's) and `needed` says the check will look: so runAsync
- * refuses them on every backend.
- */
-function valuesChecked(op: OnnxOp, i: number, needed: (call: NodeCall) => boolean): OnnxOp {
-  return {
-    ...op,
-    runAsync: async (call) => {
-      const x = call.value(i);
-      if (x instanceof Tensor && needed(call) && readable(call, i, x) === undefined) readBack.set(x, await x.data());
-      return call.step(() => op.run(call));
-    },
-  };
-}
 
 /**
  * onnxruntime's "feature" axis for Scaler and Imputer: the length of axis 1
@@ -276,7 +251,6 @@ const featureVectorizer: OnnxOp = {
  */
 const oneHotEncoder: OnnxOp = {
   run: (call) => {
-    if (call.strings('cats_strings')?.length) throw call.error(`cats_strings is not supported: ${NO_STRINGS}`);
     const cats = call.ints('cats_int64s');
     if (!cats?.length) throw call.error('cats_int64s (the categories, a list of ints) is required and must not be empty');
     const zeros = call.int('zeros', 1);
@@ -314,10 +288,8 @@ interface Table {
   from: string;
 }
 
-/** A LabelEncoder table: `kind`_int64s, `kind`_floats or (opset 4) `kind`_tensor; `kind`_strings refused. */
+/** A numeric LabelEncoder table: `kind`_int64s, `kind`_floats or (opset 4) `kind`_tensor (tables of strings: ml_strings.ts). */
 function labelTable(call: NodeCall, kind: 'keys' | 'values'): Table {
-  const strings = `${kind}_strings`;
-  if (call.strings(strings)?.length) throw call.error(`${strings} is not supported: ${NO_STRINGS}`);
   const found: Table[] = [];
   const ints = call.ints(`${kind}_int64s`), floats = call.floats(`${kind}_floats`);
   if (ints) found.push({ numbers: ints, integral: true, type: 'int64', from: `${kind}_int64s` });
@@ -336,15 +308,11 @@ const FLOAT_TABLE_TYPES: readonly string[] = ['float', 'double'];
 function numericTensorAttribute(call: NodeCall, name: string): Table | undefined {
   const a = call.node.attributes.get(name);
   if (!a) return undefined;
-  if (a.kind === 'tensor' && a.value.dataType === ONNX_TYPES_STRING) throw call.error(`${name} holds strings, which are not supported: ${NO_STRINGS}`);
   const c = call.tensorAttribute(name)!;
   const integral = INTEGER_TABLE_TYPES.includes(c.type);
   if (!integral && !FLOAT_TABLE_TYPES.includes(c.type)) throw call.error(`${name} is ${c.type}; LabelEncoder's tables are int64, int32, int16, float or double`);
   return { numbers: c.values(), integral, type: c.type, from: name };
 }
-
-/** TensorProto.DataType's STRING, which tmnn's type tables leave out (it has no string tensors). */
-const ONNX_TYPES_STRING = 8;
 
 /**
  * LabelEncoder (opsets 2 and 4) for numbers: each element of x found among
@@ -413,13 +381,48 @@ function labelDefault(call: NodeCall, values: Table): number {
   return values.integral ? call.int('default_int64', -1) : call.float('default_float', -0);
 }
 
+/** LabelEncoder: the numeric form on the device, or, where its keys or values are strings, the string form on the host. */
+const labelEncoderEither: OnnxOp = valuesRead(
+  {
+    strings: 'reads',
+    run: (call) => {
+      const strings = labelEncoderStrings(call);
+      return strings ? labelEncodeStrings(call, strings) : labelEncoder.run(call);
+    },
+  },
+  0,
+  (call) => labelEncoderStrings(call) !== undefined,
+);
+
+/** OneHotEncoder over cats_int64s on the device, or over cats_strings on the host. */
+const oneHotEither: OnnxOp = valuesRead(
+  {
+    strings: 'reads',
+    run: (call) => {
+      const cats = call.strings('cats_strings');
+      if (cats?.length && call.ints('cats_int64s')?.length) throw call.error('has both cats_strings and cats_int64s; it takes one of them');
+      return cats?.length ? oneHotStrings(call, cats) : oneHotEncoder.run(call);
+    },
+  },
+  0,
+  (call) => call.int('zeros', 1) === 0,
+);
+
+/** ArrayFeatureExtractor on numbers on the device, on strings on the host. */
+const arrayFeatureExtractorEither: OnnxOp = valuesRead(
+  { strings: 'reads', run: (call) => (call.anyValue(0) instanceof StringTensor ? pickStrings(call) : arrayFeatureExtractor.run(call)) },
+  1,
+  () => true,
+);
+
 export const ML_PREPROCESS_OPS: OpTable = {
   Scaler: scaler,
   Normalizer: normalizer,
-  Binarizer: valuesChecked(binarizer, 0, (call) => !isIntegral(call.tensor(0))),
+  Binarizer: valuesRead(binarizer, 0, (call) => !isIntegral(call.tensor(0))),
   Imputer: imputer,
-  ArrayFeatureExtractor: valuesChecked(arrayFeatureExtractor, 1, () => true),
+  ArrayFeatureExtractor: arrayFeatureExtractorEither,
   FeatureVectorizer: featureVectorizer,
-  OneHotEncoder: valuesChecked(oneHotEncoder, 0, (call) => call.int('zeros', 1) === 0),
-  LabelEncoder: labelEncoder,
+  OneHotEncoder: oneHotEither,
+  LabelEncoder: labelEncoderEither,
+  CategoryMapper: valuesRead({ strings: 'reads', run: categoryMapper }, 0, () => true),
 };

@@ -21,16 +21,17 @@
 // rho[0], one per class, labelled by the largest. With prob_a and prob_b,
 // Platt's sigmoid turns each pair's value into a probability and pairwise
 // coupling (ml_svm_coupling.ts) the pairs' into the classes': an iteration
-// whose stopping point depends on the values, run on the host, so those
-// models need an asynchronous run (runAsync), which reads the decision
-// values back. Scores then go through post_transform (ml_post_transform.ts),
+// whose stopping point depends on the values, run on the host: on the
+// decision values in place on js and native, read back from a GPU by an
+// asynchronous run (runAsync), which a GPU's synchronous run points at. Scores then go through post_transform (ml_post_transform.ts),
 // with onnxruntime's two-class layouts (see binaryScores). Labels are
-// classlabels_ints (int64); classlabels_strings is refused, as tmnn has no
-// string tensors.
+// classlabels_ints (int64), or classlabels_strings, named on the host
+// (ml_class_labels.ts).
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
+import { heldValues } from '../../ops/util.js';
 import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
-import { classLabels } from './ml_class_labels.js';
+import { classLabels, withStringLabels } from './ml_class_labels.js';
 import { Constant } from '../value.js';
 import { coupleProbabilities, pairwiseProbability } from './ml_svm_coupling.js';
 import { postTransform, postTransformOf, type PostTransform } from './ml_post_transform.js';
@@ -335,33 +336,43 @@ function probabilities(m: Classifier, values: Float32Array, samples: number): Fl
   return out;
 }
 
+/** Y and Z of a model with probabilities, from the pairs' decision values on the host (`host`, read from `values`). */
+function coupled(call: NodeCall, m: Classifier, labels: Tensor, values: Tensor, host: ArrayLike<number>): [Tensor, Tensor] {
+  const samples = values.shape[0];
+  const z = postTransform(ops.tensor(probabilities(m, Float32Array.from({ length: samples * m.svc!.pairs }, (_, k) => host[k]), samples), [samples, m.classes]), m.transform);
+  return [labels, z];
+}
+
 const svmClassifier: OnnxOp = {
   run: (call) => {
     const m = call.fromAttributes(() => parseClassifier(call));
     const x = samplesOf(call, m.features);
-    if (m.probability && m.svc) throw call.error(`its probabilities (prob_a, prob_b) come from pairwise coupling, an iteration run on the host on the decision values; ${USE_RUN_ASYNC}`);
-    return classify(call, m, x);
+    if (!(m.probability && m.svc)) return classify(call, m, x);
+    // The coupling runs on the host: on the decision values in place (js, native), else in runAsync.
+    const { values, labels } = oneAgainstOne(call, m, x);
+    const host = values.dtype === 'f16' ? undefined : heldValues('SVMClassifier', values);
+    if (!host) throw call.error(`its probabilities (prob_a, prob_b) come from pairwise coupling, an iteration run on the host on the decision values, which are computed on the device; ${USE_RUN_ASYNC}`);
+    return coupled(call, m, labels, values, host);
   },
   runAsync: async (call) => {
     const m = call.fromAttributes(() => parseClassifier(call));
     if (!(m.probability && m.svc)) return call.step(() => classify(call, m, samplesOf(call, m.features)));
     const { values, labels } = call.step(() => oneAgainstOne(call, m, samplesOf(call, m.features)));
-    let host: Float32Array;
+    let host: ArrayLike<number>;
     try {
-      host = Float32Array.from(await values.data());
+      host = await values.data();
     } catch (e) {
       labels.dispose();
-      throw e;
-    } finally {
       values.dispose();
+      throw e;
     }
-    const samples = values.shape[0];
-    const z = call.step(() => postTransform(ops.tensor(probabilities(m, host, samples), [samples, m.classes]), m.transform));
-    return [labels, z];
+    const out = call.step(() => coupled(call, m, labels, values, host));
+    values.dispose();
+    return out;
   },
 };
 
 export const ML_SVM_OPS: OpTable = {
   SVMRegressor: svmRegressor,
-  SVMClassifier: svmClassifier,
+  SVMClassifier: withStringLabels(svmClassifier),
 };

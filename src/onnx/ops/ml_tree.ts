@@ -22,7 +22,7 @@ import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import { treeWalk, type ForestTables, type TreeReduction } from '../../ops/tree_walk.js';
 import type { NodeCall } from '../node_call.js';
-import { classLabels } from './ml_class_labels.js';
+import { classLabels, withStringLabels } from './ml_class_labels.js';
 import { postTransform, postTransformOf, probit, type PostTransform } from './ml_post_transform.js';
 import { sampleRows } from './ml_samples.js';
 import type { OnnxOp, OpTable } from './op.js';
@@ -594,6 +594,6 @@ const treeEnsemble: OnnxOp = {
 
 export const ML_TREE_OPS: OpTable = {
   TreeEnsembleRegressor: treeEnsembleRegressor,
-  TreeEnsembleClassifier: treeEnsembleClassifier,
+  TreeEnsembleClassifier: withStringLabels(treeEnsembleClassifier),
   TreeEnsemble: treeEnsemble,
 };

@@ -1,11 +1,14 @@
 // ai.onnx.ml's ZipMap: a classifier's probabilities [N, C] (or one sample's
 // [C]) as one map per sample from class label to probability — how
 // skl2onnx ends every classifier unless told not to (options={'zipmap':
-// False}). The maps are made on the host, where the caller reads them: the
-// probabilities are read back, so a run on device values is an asynchronous
-// one (runValuesAsync). No gradient goes through a map.
-import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
+// False}). The maps are made on the host, where the caller reads them: from
+// the probabilities in place on js and native, read back from a GPU by an
+// asynchronous run (runValuesAsync), which a GPU's synchronous run points
+// at. No gradient goes through a map.
+import { hostValues } from '../host_values.js';
+import type { NodeCall } from '../node_call.js';
 import { MapSequence, type MapKey } from '../map_sequence.js';
+import { Tensor } from '../../tensor.js';
 import type { OpTable } from './op.js';
 
 /** The keys, from whichever of the two label attributes the node has (exactly one). */
@@ -25,16 +28,15 @@ export const ML_ZIPMAP_OPS: OpTable = {
     hostInputs: [0],
     run: (call) => {
       const { keyType, keys } = keysOf(call);
-      if (!call.isConstant(0)) {
-        throw call.error(`makes its maps on the host from ${call.node.inputs[0]}, which is computed on the device; ${USE_RUN_ASYNC}: model.runValuesAsync gives ZipMap's maps`);
-      }
-      const x = call.constant(0, 'input');
-      if (x.type !== 'float') throw call.error(`its input ${call.node.inputs[0]} is ${x.type}; ZipMap takes float`);
+      const x = call.isConstant(0) ? call.constant(0, 'input') : call.tensor(0);
+      const type = x instanceof Tensor ? (call.elementType(0) ?? x.dtype) : x.type;
+      if (type !== 'float') throw call.error(`its input ${call.node.inputs[0]} is ${type}; ZipMap takes float`);
       if (x.shape.length !== 1 && x.shape.length !== 2) throw call.error(`its input ${call.node.inputs[0]} is [${x.shape.join(', ')}]; ZipMap takes [N, C] or one sample's [C]`);
       const columns = x.shape[x.shape.length - 1];
       if (columns !== keys.length) throw call.error(`its input ${call.node.inputs[0]} is [${x.shape.join(', ')}], ${columns} columns for ${keys.length} labels; ZipMap takes one column per label`);
+      const data = hostValues(call, 0, 'makes its maps on the host');
       const rows = x.shape.length === 2 ? x.shape[0] : 1;
-      const maps = Array.from({ length: rows }, (_, n) => new Map(keys.map((key, c) => [key, x.data[n * columns + c]])));
+      const maps = Array.from({ length: rows }, (_, n) => new Map(keys.map((key, c) => [key, data[n * columns + c]])));
       return new MapSequence(keyType, maps);
     },
   },

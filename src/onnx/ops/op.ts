@@ -12,7 +12,7 @@ export interface OnnxOp {
    * arithmetic exporters leave in graphs, which must stay on the host for
    * Reshape or Slice to know their arguments.
    */
-  host?(call: NodeCall, inputs: Constant[]): Constant | Constant[];
+  host?(call: NodeCall, inputs: Constant[]): Value | Value[];
   /**
    * The inputs the op reads only on the host, as numbers (a shape, axes,
    * pads, a trip count), never as tensors: no gradient flows through them,
@@ -28,6 +28,15 @@ export interface OnnxOp {
    * Tensors it makes outside its subgraphs' runs must be made in call.step.
    */
   runAsync?(call: NodeCall): Promise<Value | Value[]>;
+  /**
+   * How the op takes tensors of strings (StringTensor; string_ops.ts), which
+   * run on the host: 'moves' — it moves input 0's elements without reading
+   * them (Reshape, Gather), so strings move as numbers would; 'movesAll' —
+   * every input's (Concat), all strings; 'shape' — it reads input 0's shape
+   * only (Shape, Size); 'reads' — its run reads them itself (LabelEncoder,
+   * CategoryMapper). A node with a string input whose op says none is refused.
+   */
+  strings?: 'moves' | 'movesAll' | 'shape' | 'reads';
 }
 
 export type OpTable = Record<string, OnnxOp>;

@@ -13,6 +13,7 @@ import { Optional, optionalTypeName, type OptionalType } from '../optional.js';
 import { DATA_TYPES } from '../proto.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
 import { MapSequence } from '../map_sequence.js';
+import { StringTensor } from '../string_tensor.js';
 import { Constant, describeValue, isRunnable, type Value } from '../value.js';
 import type { OpTable } from './op.js';
 import { family, itemFamily } from './sequence.js';
@@ -58,7 +59,9 @@ export const OPTIONAL_OPS: OpTable = {
         return new Optional(declared, undefined);
       }
       const v = call.anyValue(0);
-      if (v instanceof Optional || v instanceof MapSequence) throw call.error(`input 0 (${call.node.inputs[0]}) is ${describeValue(v)}; Optional wraps a tensor or a sequence of them, not ${v instanceof Optional ? 'an optional' : 'maps'}`);
+      if (v instanceof Optional || v instanceof MapSequence || v instanceof StringTensor) {
+        throw call.error(`input 0 (${call.node.inputs[0]}) is ${describeValue(v)}; Optional wraps a tensor or a sequence of them, not ${v instanceof Optional ? 'an optional' : v instanceof StringTensor ? 'strings' : 'maps'}`);
+      }
       const sequence = v instanceof Sequence;
       const elementType = v instanceof Sequence ? v.elementType : v instanceof Constant ? v.type : call.elementType(0);
       const found = valueFamily(v);

@@ -8,6 +8,7 @@ import { broadcastShapes, normalizeAxis } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { forEachIndex, hostConcat, hostTake, stridesOf } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
+import { StringTensor } from '../string_tensor.js';
 import { Constant, isIntegerType, type Value } from '../value.js';
 import type { OnnxOp, OpTable } from './op.js';
 
@@ -166,8 +167,12 @@ const pad: OnnxOp = {
 
 const constant: OnnxOp = {
   run: (call) => {
-    const t = call.tensorAttribute('value');
+    const t = call.hostValueAttribute('value');
     if (t) return t;
+    const s = call.string('value_string');
+    if (s !== undefined) return new StringTensor([s], []);
+    const ss = call.strings('value_strings');
+    if (ss) return new StringTensor(ss);
     const f = call.float('value_float');
     if (f !== undefined) return new Constant('float', [], Float64Array.of(f));
     const fs = call.floats('value_floats');
@@ -176,15 +181,16 @@ const constant: OnnxOp = {
     if (i !== undefined) return new Constant('int64', [], Float64Array.of(i));
     const is = call.ints('value_ints');
     if (is) return new Constant('int64', [is.length], Float64Array.from(is));
-    throw call.error('has no value tmnn reads (value, value_float(s), value_int(s); sparse and string values are not supported)');
+    throw call.error('has no value tmnn reads (value, value_float(s), value_int(s), value_string(s); sparse values are not supported)');
   },
 };
 
 export const SHAPE_OPS: OpTable = {
   Constant: constant,
   // A sequence passes through too (opset 14).
-  Identity: { run: (call) => call.anyValue(0), host: (_call, [x]) => x },
+  Identity: { run: (call) => call.anyValue(0), host: (_call, [x]) => x, strings: 'moves' },
   Shape: {
+    strings: 'shape',
     run: (call) => {
       const shape = shapeOf(call.value(0));
       const rank = shape.length;
@@ -193,7 +199,7 @@ export const SHAPE_OPS: OpTable = {
       return new Constant('int64', [kept.length], Float64Array.from(kept));
     },
   },
-  Size: { run: (call) => new Constant('int64', [], Float64Array.of(shapeOf(call.value(0)).reduce((a, b) => a * b, 1))) },
+  Size: { strings: 'shape', run: (call) => new Constant('int64', [], Float64Array.of(shapeOf(call.value(0)).reduce((a, b) => a * b, 1))) },
   ConstantOfShape: {
     hostInputs: [0],
     run: (call) => {
@@ -204,6 +210,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Reshape: {
+    strings: 'moves',
     hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
@@ -212,6 +219,7 @@ export const SHAPE_OPS: OpTable = {
     host: (call, [x, s]) => reshapeHost(x, reshapeTarget(call, x.shape, s.values())),
   },
   Flatten: {
+    strings: 'moves',
     run: (call) => {
       const x = call.tensor(0);
       return ops.reshape(x, flattenShape(call, x.shape));
@@ -219,6 +227,7 @@ export const SHAPE_OPS: OpTable = {
     host: (call, [x]) => reshapeHost(x, flattenShape(call, x.shape)),
   },
   Squeeze: {
+    strings: 'moves',
     hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
@@ -227,6 +236,7 @@ export const SHAPE_OPS: OpTable = {
     host: (call, [x]) => reshapeHost(x, squeezedShape(call, x.shape)),
   },
   Unsqueeze: {
+    strings: 'moves',
     hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
@@ -235,6 +245,7 @@ export const SHAPE_OPS: OpTable = {
     host: (call, [x]) => reshapeHost(x, unsqueezedShape(call, x.shape)),
   },
   Transpose: {
+    strings: 'moves',
     run: (call) => {
       const x = call.tensor(0);
       return ops.transpose(x, transposePerm(call, x.rank));
@@ -246,6 +257,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Concat: {
+    strings: 'movesAll',
     run: (call) => {
       const xs = call.allTensors();
       return ops.concat(xs, axis(call, call.int('axis', 0), xs[0].rank));
@@ -261,6 +273,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Slice: {
+    strings: 'moves',
     hostInputs: [1, 2, 3, 4],
     run: (call) => {
       let x = call.tensor(0);
@@ -281,6 +294,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Gather: {
+    strings: 'moves',
     run: (call) => {
       const x = call.tensor(0);
       const a = axis(call, call.int('axis', 0), x.rank);
@@ -321,6 +335,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Expand: {
+    strings: 'moves',
     hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
@@ -334,6 +349,7 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   Tile: {
+    strings: 'moves',
     hostInputs: [1],
     run: (call) => ops.tile(call.tensor(0), call.constant(1, 'repeats').values()),
     host: (call, [x, r]) => {

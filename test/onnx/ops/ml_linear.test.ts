@@ -268,7 +268,7 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml linear models on %s', (backend) => {
     const cls = (attrs: Record<string, AttributeSpec>, feed: Feed = x) => runOp('LinearClassifier', [feed], attrs, TWO);
     const reg = (attrs: Record<string, AttributeSpec>, feed: Feed = x) => runOp('LinearRegressor', [feed], attrs, ML);
     const w3 = { floats: [1, 2, 3] }, w6 = { floats: [1, 2, 3, 4, 5, 6] };
-    await expect(cls({ coefficients: w3, intercepts: { floats: [0] }, classlabels_strings: { strings: ['no', 'yes'] } })).rejects.toThrow(/\(LinearClassifier\): classlabels_strings is not supported: tmnn has no string tensors \(re-export the model with integer labels, classlabels_ints\)/);
+    await expect(cls({ coefficients: w3, intercepts: { floats: [0] }, classlabels_ints: [0, 1], classlabels_strings: { strings: ['no', 'yes'] } })).rejects.toThrow(/\(LinearClassifier\): has both classlabels_strings and classlabels_ints; a classifier takes one of them/);
     await expect(cls({ coefficients: w3, classlabels_ints: [0, 1] })).rejects.toThrow(/\(LinearClassifier\): attribute intercepts is required/);
     await expect(cls({ intercepts: { floats: [0] } })).rejects.toThrow(/\(LinearClassifier\): attribute coefficients is required/);
     await expect(cls({ coefficients: w6, intercepts: { floats: [0, 0] } })).rejects.toThrow(/\(LinearClassifier\): attribute classlabels_ints is required: the classifier's class labels are missing or empty/);

@@ -416,9 +416,10 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml preprocessing on %s', (backend) => {
       expectExact((await runModel(mlModel('OneHotEncoder', [ok], { cats_int64s: cats, zeros: 0 }, 'float'), [ok].map(feedOf), 'async'))[0].v, oneHotRef(ok, cats).v, 'OneHotEncoder zeros = 0 async');
     });
 
-    it('refuses cats_strings (no string tensors), no categories, and a zeros of neither 0 nor 1', async () => {
+    it('refuses cats_strings over numbers, both kinds of categories, no categories, and a zeros of neither 0 nor 1', async () => {
       const x: Input = { shape: [2], values: [1, 2], type: 'int64' };
-      await expect(refused('OneHotEncoder', [x], { cats_strings: { strings: ['a', 'b'] } })).rejects.toThrow(/\(OneHotEncoder\): cats_strings is not supported: tmnn has no string tensors/);
+      await expect(refused('OneHotEncoder', [x], { cats_strings: { strings: ['a', 'b'] } })).rejects.toThrow(/\(OneHotEncoder\): input 0 \(x0\) is numeric, but its categories are strings \(cats_strings\); it takes a string tensor there/);
+      await expect(refused('OneHotEncoder', [x], { cats_strings: { strings: ['a', 'b'] }, cats_int64s: [1, 2] })).rejects.toThrow(/\(OneHotEncoder\): has both cats_strings and cats_int64s; it takes one of them/);
       await expect(refused('OneHotEncoder', [x], {})).rejects.toThrow(/\(OneHotEncoder\): cats_int64s .* is required/);
       await expect(refused('OneHotEncoder', [x], { cats_int64s: [1], zeros: 2 })).rejects.toThrow(/\(OneHotEncoder\): zeros = 2; it is 1/);
     });
@@ -550,10 +551,9 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml preprocessing on %s', (backend) => {
       await check('LabelEncoder 5,000 float keys', 'LabelEncoder', [xf], { keys_floats: { floats: fk }, values_floats: { floats: fv }, default_float: { float: 0.5 } }, 'float', mapRef(xf, fk, fv, 0.5), { tol: 0, version: 4 });
     });
 
-    it('refuses string keys or values, keys of the other kind than the input, and tables of different lengths', async () => {
+    it('refuses string keys for numbers, keys of the other kind than the input, and tables of different lengths', async () => {
       const x: Input = { shape: [2], values: [1, 2], type: 'int64' };
-      await expect(refused('LabelEncoder', [x], { keys_strings: { strings: ['a'] }, values_int64s: [1] }, 'int64', 2)).rejects.toThrow(/\(LabelEncoder\): keys_strings is not supported: tmnn has no string tensors/);
-      await expect(refused('LabelEncoder', [x], { keys_int64s: [1], values_strings: { strings: ['a'] } }, 'int64', 2)).rejects.toThrow(/\(LabelEncoder\): values_strings is not supported: tmnn has no string tensors/);
+      await expect(refused('LabelEncoder', [x], { keys_strings: { strings: ['a'] }, values_int64s: [1] }, 'int64', 2)).rejects.toThrow(/\(LabelEncoder\): input 0 \(x0\) is numeric, but its keys are strings; it takes a string tensor there/);
       await expect(refused('LabelEncoder', [x], { keys_floats: { floats: [1] }, values_int64s: [1] }, 'int64', 2)).rejects.toThrow(/\(LabelEncoder\): its input holds integers and keys_floats floats; they must be of one kind/);
       await expect(refused('LabelEncoder', [x], { keys_int64s: [1, 2], values_int64s: [1] }, 'int64', 2)).rejects.toThrow(/\(LabelEncoder\): keys_int64s has 2 entries and values_int64s 1/);
       await expect(refused('LabelEncoder', [x], { values_int64s: [1] }, 'int64', 2)).rejects.toThrow(/\(LabelEncoder\): has none of keys_int64s, keys_floats, keys_tensor/);

@@ -696,7 +696,7 @@ describe.each(BACKENDS)('ai.onnx.ml tree ensembles on %s', (backend) => {
     // A cycle: node 1 branches back to the root.
     const cyclic: Forest = { ...stump(), modes: ['BRANCH_LEQ', 'BRANCH_LEQ', 'LEAF'], trueIds: [1, 0, 0], falseIds: [2, 2, 0] };
     await refused(cyclic, {}, /form a cycle/);
-    await refused(stump(), { classlabels_int64s: [], classlabels_strings: { strings: ['a', 'b'] } }, /classlabels_strings is not supported: tmnn has no string tensors \(re-export the model with integer labels, classlabels_int64s\)/, 'TreeEnsembleClassifier');
+    await refused(stump(), { classlabels_int64s: [0, 1], classlabels_strings: { strings: ['a', 'b'] } }, /has both classlabels_strings and classlabels_int64s; a classifier takes one of them/, 'TreeEnsembleClassifier');
     await refused(stump(), { classlabels_int64s: [] }, /attribute classlabels_int64s is required: the classifier's class labels are missing or empty/, 'TreeEnsembleClassifier');
     await refused(stump(), { classlabels_int64s: [0, 2 ** 31] }, /classlabels_int64s holds 2147483648, outside int32: tmnn holds int64 labels as int32/, 'TreeEnsembleClassifier');
     const v5: ForestV5 = { featureIds: [0], modes: [0], splits: [0], trueIds: [0], trueLeafs: [1], falseIds: [1], falseLeafs: [1], missing: [], leafTargets: [0, 0], leafWeights: [1, 2], roots: [0], sets: [] };

@@ -102,7 +102,7 @@ describe('the low-bit references', () => {
 });
 
 describe('low-bit initializers read', () => {
-  const proto = (dataType: number, dims: number[], parts: { rawData?: Uint8Array; int32Data?: number[] }) => ({ name: 'w', dims, dataType, floatData: [], int32Data: [], int64Data: [], doubleData: [], uint64Data: [], ...parts });
+  const proto = (dataType: number, dims: number[], parts: { rawData?: Uint8Array; int32Data?: number[] }) => ({ name: 'w', dims, dataType, floatData: [], int32Data: [], int64Data: [], doubleData: [], uint64Data: [], stringData: [], ...parts });
 
   it('int4 and uint4 from raw_data and int32_data, two to a byte, low nibble first, an odd count too', () => {
     for (const type of I4_TYPES) {

@@ -1,0 +1,77 @@
+// How a node with a string input runs (StringTensor; an op's `strings`
+// says whether it takes one). Strings live on the host, so the whole node
+// does: its numeric inputs are taken to the host first (a constant as it is,
+// a js or native tensor read in place; a GPU's are read back by an
+// asynchronous run before the node, and refused by the synchronous one).
+//
+// Ops that move elements without reading them (Reshape, Transpose, Gather,
+// Concat…) are not written again for strings: each string input is replaced
+// by the positions of its strings (an int64 Constant 0, 1, 2… — after the
+// earlier inputs' strings, for Concat), the op's host form moves those, and
+// the positions it returns pick the strings out.
+import { ValueError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { heldValues } from '../ops/util.js';
+import { describe } from './check.js';
+import { USE_RUN_ASYNC } from './node_call.js';
+import type { OnnxOp } from './ops/op.js';
+import type { OnnxNodeProto } from './proto.js';
+import { StringTensor } from './string_tensor.js';
+import { Constant, describeValue, elementTypeOf, type ElementType, type Value } from './value.js';
+
+type Inputs = readonly (Value | undefined)[];
+
+/** Whether the node has a string input, and so runs as this file says. */
+export function hasStrings(inputs: Inputs): boolean {
+  return inputs.some((v) => v instanceof StringTensor);
+}
+
+/** Refuses a string input where the op takes none, or not there; names the node and the input. */
+function checkStringInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs): void {
+  inputs.forEach((v, i) => {
+    const isString = v instanceof StringTensor;
+    const wanted = op.strings === 'reads' ? isString : op.strings === 'movesAll' ? true : i === 0 && op.strings !== undefined;
+    if (isString && !wanted) {
+      const takes = op.strings === undefined ? 'takes no strings' : `takes strings only as input 0`;
+      throw new ValueError(`onnx: ${describe(node)}: input ${i} (${node.inputs[i]}) is ${describeValue(v)}; ${node.opType} ${takes} in tmnn`);
+    }
+    if (op.strings === 'movesAll' && v !== undefined && !isString) {
+      throw new ValueError(`onnx: ${describe(node)}: input ${i} (${node.inputs[i]}) is ${describeValue(v)} among string tensors; ${node.opType} takes one element type`);
+    }
+  });
+}
+
+/** A numeric tensor input of a string node, on the host: read in place (js, native), else refused (a GPU's, in the synchronous run). */
+function onHost(node: OnnxNodeProto, i: number, t: Tensor, type: ElementType | undefined): Constant {
+  const held = t.dtype === 'f16' ? undefined : heldValues(node.opType, t);
+  if (held === undefined) {
+    throw new ValueError(`onnx: ${describe(node)} runs on the host, having strings among its inputs, and its input ${i} (${node.inputs[i]}) is computed on the device; ${USE_RUN_ASYNC}: model.runValuesAsync reads it back`);
+  }
+  return new Constant(type ?? elementTypeOf(t), [...t.shape], Float64Array.from({ length: t.size }, (_, k) => held[k]));
+}
+
+/**
+ * The node's inputs with its numeric tensors taken to the host, after `read`
+ * (an asynchronous run's read-back) had its turn; checked against what the
+ * op takes.
+ */
+export function hostInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs, types: ReadonlyMap<Tensor, ElementType>): (Value | undefined)[] {
+  checkStringInputs(op, node, inputs);
+  return inputs.map((v, i) => (v instanceof Tensor ? onHost(node, i, v, types.get(v)) : v));
+}
+
+/** The node's outputs from inputs on the host (hostInputs): `apply` runs the op on the inputs it is given. */
+export function runOnStrings(op: OnnxOp, inputs: Inputs, apply: (inputs: Inputs) => Value[]): Value[] {
+  if (op.strings === 'reads') return apply(inputs);
+  // Every string input's strings, one list; each input becomes its strings' places in it.
+  const pool: string[] = [];
+  const placed = inputs.map((v) => {
+    if (!(v instanceof StringTensor)) return v;
+    const first = pool.length;
+    pool.push(...v.values);
+    return new Constant('int64', v.shape, Float64Array.from({ length: v.size }, (_, k) => first + k));
+  });
+  const results = apply(placed);
+  if (op.strings === 'shape') return results;
+  return results.map((r) => (r instanceof Constant ? new StringTensor(Array.from(r.data, (k) => pool[k]), r.shape) : r));
+}

@@ -1,0 +1,209 @@
+// Tensors of strings in ONNX graphs (src/onnx/string_tensor.ts,
+// string_ops.ts) on every backend: tm.onnx.StringTensor as a graph input and
+// output (runValues gives one; run, tensors only, points there), string
+// initializers and Constant nodes, and the ops that move elements without
+// reading them — Identity, Reshape, Flatten, Squeeze, Unsqueeze, Transpose,
+// Concat, Slice, Gather, Expand, Tile, and Shape and Size of strings — each
+// against onnxruntime-web on random words at odd shapes. Gather's indices
+// may come from the device: js and native read them in place, a GPU's are
+// read back by runValuesAsync. Cast between strings and numbers, as
+// onnxruntime's C conversions do it. Ops that compute on numbers refuse
+// strings by name, as do sequences of strings and mixing strings with numbers.
+import * as ort from 'onnxruntime-web';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { randomInts, SEED } from '../helpers/data.js';
+import { onnxModel, type AttributeSpec, type NodeSpec, type TensorSpec, type ValueSpec } from '../helpers/onnx.js';
+import { ortRun } from '../helpers/ort.js';
+
+const WORDS = ['alpha', 'beta', '', 'γάμμα', '東京', 'a b', 'x'];
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const words = (n: number): string[] => Array.from(randomInts(n, 0, WORDS.length - 1), (k) => `${WORDS[k]}${k % 2 ? n : ''}`);
+const ints = (values: readonly number[]): TensorSpec => ({ type: 'int64', shape: [values.length], values });
+
+/** A graph of `nodes` from string input x (of `shape`) to string output y, with int64 initializers. */
+function stringGraph(shape: readonly (number | string)[], nodes: readonly NodeSpec[], initializers: Record<string, TensorSpec> = {}, extraInputs: readonly ValueSpec[] = [], yType: 'string' | 'int64' = 'string'): Uint8Array {
+  return onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', shape }, ...extraInputs], initializers, outputs: [{ name: 'y', type: yType }], nodes });
+}
+
+const node = (op: string, inputs: string[], attributes: Record<string, AttributeSpec> = {}): NodeSpec => ({ op, inputs, outputs: ['y'], attributes });
+
+describe('tm.onnx.StringTensor', () => {
+  it('holds strings of a shape, frozen, and nests them by it', () => {
+    const t = new tm.onnx.StringTensor(['a', 'b', 'c', 'd', 'e', 'f'], [2, 3]);
+    expect(t.shape).toEqual([2, 3]);
+    expect(t.rank).toBe(2);
+    expect(t.size).toBe(6);
+    expect(t.array()).toEqual([['a', 'b', 'c'], ['d', 'e', 'f']]);
+    expect(Object.isFrozen(t.values) && Object.isFrozen(t.shape)).toBe(true);
+    expect(new tm.onnx.StringTensor(['only'], []).array()).toBe('only');
+    expect(new tm.onnx.StringTensor(['u', 'v']).shape).toEqual([2]);
+  });
+
+  it('refuses values that are not strings and a shape of another size, naming them', () => {
+    expect(() => new tm.onnx.StringTensor(['a', 3 as unknown as string])).toThrow(/StringTensor: values\[1\] is number, not a string/);
+    expect(() => new tm.onnx.StringTensor(['a', 'b', 'c'], [2, 2])).toThrow(/StringTensor: shape \[2, 2\] holds 4 elements, 3 values given/);
+    expect(() => new tm.onnx.StringTensor(['a'], [-1])).toThrow(/StringTensor: shape must be a list of non-negative integers, got \[-1\]/);
+  });
+});
+
+describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  /** The model's y for x on tmnn (runValues and runValuesAsync) and on onnxruntime-web, which must agree. */
+  async function agree(what: string, bytes: Uint8Array, x: tm.onnx.StringTensor): Promise<void> {
+    const model = await tm.onnx.fromBytes(bytes);
+    const sync = model.runValues({ x }).y;
+    const async = (await model.runValuesAsync({ x })).y;
+    const theirs = (await ortRun(bytes, { x: new ort.Tensor('string', [...x.values], [...x.shape]) })).y;
+    const read = (v: tm.onnx.OnnxOutput) => (v instanceof tm.onnx.StringTensor ? { shape: [...v.shape], values: [...v.values] } : v);
+    const want = { shape: [...theirs.dims], values: Array.from(theirs.data as string[]) };
+    expect(read(sync), `${what} (seed ${SEED})`).toEqual(want);
+    expect(read(async), `${what}, runValuesAsync`).toEqual(want);
+    model.dispose();
+  }
+
+  it('moves strings through the ops that move elements, as onnxruntime does', async () => {
+    for (const shape of [[1, 1, 1], [3, 1, 5], [2, 7, 1]]) {
+      const x = new tm.onnx.StringTensor(words(size(shape)), shape);
+      const [a, b, c] = shape;
+      await agree(`Identity ${shape}`, stringGraph(shape, [node('Identity', ['x'])]), x);
+      await agree(`Reshape ${shape}`, stringGraph(shape, [node('Reshape', ['x', 's'])], { s: ints([c, -1]) }), x);
+      await agree(`Flatten ${shape}`, stringGraph(shape, [node('Flatten', ['x'], { axis: 2 })]), x);
+      await agree(`Squeeze ${shape}`, stringGraph(shape, [node('Squeeze', ['x'])]), x);
+      await agree(`Unsqueeze ${shape}`, stringGraph(shape, [node('Unsqueeze', ['x', 'axes'])], { axes: ints([0, 4]) }), x);
+      await agree(`Transpose ${shape}`, stringGraph(shape, [node('Transpose', ['x'], { perm: [2, 0, 1] })]), x);
+      await agree(`Concat ${shape}`, stringGraph(shape, [{ op: 'Reshape', inputs: ['x', 's'], outputs: ['r'] }, node('Concat', ['x', 'r', 'x'], { axis: 1 })], { s: ints([a, -1, c]) }), x);
+      await agree(`Slice ${shape}`, stringGraph(shape, [node('Slice', ['x', 'starts', 'ends', 'axes', 'steps'])], { starts: ints([-1, 0]), ends: ints([-1 - c, b]), axes: ints([2, 1]), steps: ints([-2, 2]) }), x);
+      await agree(`Gather ${shape}`, stringGraph(shape, [node('Gather', ['x', 'i'], { axis: 2 })], { i: ints([c - 1, 0, -1]) }), x);
+      await agree(`Expand ${shape}`, stringGraph(shape, [node('Expand', ['x', 's'])], { s: ints([2, a, b, c]) }), x);
+      await agree(`Tile ${shape}`, stringGraph(shape, [node('Tile', ['x', 'r'])], { r: ints([2, 1, 3]) }), x);
+    }
+  });
+
+  it('takes the shape and size of strings (Shape, Size) as numbers', async () => {
+    const x = new tm.onnx.StringTensor(words(6), [2, 3]);
+    for (const op of ['Shape', 'Size']) {
+      const bytes = stringGraph([2, 3], [node(op, ['x'])], {}, [], 'int64');
+      const model = await tm.onnx.fromBytes(bytes);
+      const y = model.run({ x }).y;
+      const theirs = (await ortRun(bytes, { x: new ort.Tensor('string', [...x.values], [2, 3]) })).y;
+      expect(Array.from(await y.data()), op).toEqual(Array.from(theirs.data as BigInt64Array, Number));
+      y.dispose();
+      model.dispose();
+    }
+  });
+
+  it('reads string initializers and Constant nodes of strings (value, value_strings, value_string)', async () => {
+    const bytes = onnxModel({
+      opset: 17,
+      inputs: [],
+      initializers: { names: { type: 'string', shape: [2], values: [], strings: ['ant', 'bee'] } },
+      outputs: [{ name: 'y', type: 'string' }],
+      nodes: [
+        { op: 'Constant', inputs: [], outputs: ['zero'], attributes: { value_ints: [0] } },
+        { op: 'Constant', inputs: [], outputs: ['c1'], attributes: { value: { tensor: { type: 'string', shape: [1], values: [], strings: ['cat'] } } } },
+        { op: 'Constant', inputs: [], outputs: ['c2'], attributes: { value_strings: { strings: ['dog', 'eel'] } } },
+        { op: 'Constant', inputs: [], outputs: ['c3'], attributes: { value_string: 'fox' } },
+        { op: 'Unsqueeze', inputs: ['c3', 'zero'], outputs: ['c3v'] },
+        node('Concat', ['names', 'c1', 'c2', 'c3v'], { axis: 0 }),
+      ],
+    });
+    const model = await tm.onnx.fromBytes(bytes);
+    const y = model.runValues({}).y as tm.onnx.StringTensor;
+    expect(y.array()).toEqual(['ant', 'bee', 'cat', 'dog', 'eel', 'fox']);
+    expect(Array.from((await ortRun(bytes, {})).y.data as string[])).toEqual([...y.values]);
+    model.dispose();
+  });
+
+  it(`gathers strings at indices computed on the device: ${backend === 'webgpu' ? 'runValuesAsync reads them back, the synchronous run refuses' : 'read in place, by either run'}`, async () => {
+    // The place of each row's largest score, picked from the row's names.
+    const bytes = stringGraph([4], [{ op: 'ArgMax', inputs: ['scores'], outputs: ['i'], attributes: { axis: 1, keepdims: 0 } }, node('Gather', ['x', 'i'])], {}, [{ name: 'scores', shape: [3, 4] }]);
+    const model = await tm.onnx.fromBytes(bytes);
+    const x = new tm.onnx.StringTensor(['n', 'e', 's', 'w']);
+    const scores = tm.tensor(Float32Array.of(0, 3, 1, 2, 9, 0, 0, 0, 1, 1, 5, 1), [3, 4]);
+    expect(((await model.runValuesAsync({ x, scores })).y as tm.onnx.StringTensor).values).toEqual(['e', 'n', 's']);
+    if (backend === 'webgpu') expect(() => model.runValues({ x, scores })).toThrow(/\(Gather\) runs on the host, having strings among its inputs, and its input 1 \(i\) is computed on the device; .*model\.runValuesAsync reads it back/);
+    else expect((tm.tidy(() => model.runValues({ x, scores })).y as tm.onnx.StringTensor).values).toEqual(['e', 'n', 's']);
+    scores.dispose();
+    model.dispose();
+  });
+
+  it('casts numbers to strings as onnxruntime writes them (printf\'s %.8g), and strings to numbers as it reads them (strtod, strtoll)', async () => {
+    const castModel = (from: 'float' | 'double' | 'int64' | 'bool' | 'string', to: number, toType: 'string' | 'float' | 'double' | 'int64' | 'int32' | 'uint8' | 'bool') =>
+      onnxModel({ opset: 17, inputs: [{ name: 'x', type: from, shape: [null] }], outputs: [{ name: 'y', type: toType }], nodes: [node('Cast', ['x'], { to })] });
+    const floats = [0.1, 1e-5, 1e8, 3.14159, -0, NaN, Infinity, -Infinity, 100, 1 / 3, 1.5e-40, 2 ** 24 + 1, ...Array.from(randomInts(6, -1e6, 1e6), (v) => v / 997)];
+    const inputs: [string, 'float' | 'double' | 'int64' | 'bool', tm.Tensor, ort.Tensor][] = [
+      ['float', 'float', tm.tensor(Float32Array.from(floats)), new ort.Tensor('float32', Float32Array.from(floats))],
+      ['double (held as f32)', 'double', tm.tensor(Float32Array.from(floats)), new ort.Tensor('float64', Float64Array.from(Float32Array.from(floats)))],
+      ['int64', 'int64', tm.tensor(Int32Array.of(0, -5, 2 ** 31 - 1, 42), [4], { dtype: 'i32' }), new ort.Tensor('int64', BigInt64Array.of(0n, -5n, 2n ** 31n - 1n, 42n))],
+      ['bool', 'bool', tm.tensor(Int32Array.of(0, 1, 1), [3], { dtype: 'i32' }), new ort.Tensor('bool', Uint8Array.of(0, 1, 1))],
+    ];
+    for (const [what, type, mine, theirs] of inputs) {
+      const bytes = castModel(type, 8, 'string');
+      const model = await tm.onnx.fromBytes(bytes);
+      const want = Array.from((await ortRun(bytes, { x: theirs })).y.data as string[]);
+      expect(((await model.runValuesAsync({ x: mine })).y as tm.onnx.StringTensor).values, `${what} to strings (seed ${SEED})`).toEqual(want);
+      if (backend !== 'webgpu') expect((model.runValues({ x: mine }).y as tm.onnx.StringTensor).values, `${what} to strings, synchronous run`).toEqual(want);
+      else expect(() => model.runValues({ x: mine })).toThrow(/\(Cast\): casts numbers to strings on the host, from x, which is computed on the device/);
+      mine.dispose();
+      model.dispose();
+    }
+    const strings = new tm.onnx.StringTensor(['3.14', '1e-5', '1E8', '+INF', 'inf', '-Inf', 'NaN', ' 42', '42abc', '-7', '0x10', '0x1.8p1', '300']);
+    for (const [to, type] of [[1, 'float'], [11, 'double'], [7, 'int64'], [6, 'int32'], [2, 'uint8'], [9, 'bool']] as const) {
+      const given = type === 'float' || type === 'double' ? strings : new tm.onnx.StringTensor(strings.values.filter((v) => !/inf|nan/i.test(v)));
+      const bytes = castModel('string', to, type);
+      const model = await tm.onnx.fromBytes(bytes);
+      const y = model.runValues({ x: given }).y as tm.Tensor;
+      // tmnn holds double as f32.
+      const want = Array.from((await ortRun(bytes, { x: new ort.Tensor('string', [...given.values]) })).y.data as ArrayLike<number | bigint | boolean>, (v) => (type === 'double' ? Math.fround(Number(v)) : Number(v)));
+      expect(Array.from(await y.data()), `strings to ${type}`).toEqual(want);
+      y.dispose();
+      model.dispose();
+    }
+    const toFloat = await tm.onnx.fromBytes(castModel('string', 1, 'float'));
+    const toInt = await tm.onnx.fromBytes(castModel('string', 7, 'int64'));
+    expect(() => toFloat.runValues({ x: new tm.onnx.StringTensor(['1', 'true']) })).toThrow(/\(Cast\): element 1 of its input, "true", starts with no number \(casting strings to float\)/);
+    expect(() => toFloat.runValues({ x: new tm.onnx.StringTensor(['1e400']) })).toThrow(/element 0 of its input, "1e400", is out of the range of double/);
+    expect(() => toInt.runValues({ x: new tm.onnx.StringTensor(['', '1']) })).toThrow(/element 0 of its input, "", starts with no integer \(casting strings to int64\)/);
+    toFloat.dispose();
+    toInt.dispose();
+  });
+
+  it('describes string inputs and outputs; run refuses to give strings, pointing at runValues', async () => {
+    const model = await tm.onnx.fromBytes(stringGraph(['n', 2], [node('Identity', ['x'])]));
+    expect(model.inputs).toEqual([{ name: 'x', type: 'string', shape: ['n', 2] }]);
+    expect(model.outputs).toEqual([{ name: 'y', type: 'string' }]);
+    const x = new tm.onnx.StringTensor(['a', 'b'], [1, 2]);
+    expect(() => model.run({ x })).toThrow(/the graph output y is string; model\.run and runAsync give tensors only: .*a tensor of strings as a StringTensor/);
+    await expect(model.runAsync({ x })).rejects.toThrow(/the graph output y is string; model\.run and runAsync give tensors only/);
+    model.dispose();
+  });
+
+  it('refuses a tensor for strings, strings for numbers or of the wrong shape, numeric ops on strings, strings among numbers, and sequences of strings', async () => {
+    const identity = await tm.onnx.fromBytes(stringGraph(['n', 2], [node('Identity', ['x'])]));
+    const numbers = tm.tensor([1, 2], [1, 2]);
+    expect(() => identity.runValues({ x: numbers })).toThrow(/input x is a tensor of strings and takes a tm\.onnx\.StringTensor \(new tm\.onnx\.StringTensor\(values, shape\)\), got a f32 tensor \[1, 2\]/);
+    expect(() => identity.runValues({ x: new tm.onnx.StringTensor(['a', 'b', 'c']) })).toThrow(/input x is \[3\]; the model takes \[n, 2\]/);
+    identity.dispose();
+    const relu = await tm.onnx.fromBytes(onnxModel({ inputs: [{ name: 'x', shape: [2] }], outputs: [{ name: 'y' }], nodes: [node('Relu', ['x'])] }));
+    expect(() => relu.run({ x: new tm.onnx.StringTensor(['a', 'b']) as unknown as tm.Tensor })).toThrow(/input x must be a tensor, got a string tensor \[2\] \(the model takes float there\)/);
+    relu.dispose();
+    const strings = new tm.onnx.StringTensor(['a', 'b'], [1, 2]);
+    const reluOfStrings = await tm.onnx.fromBytes(stringGraph([1, 2], [node('Relu', ['x'])]));
+    expect(() => reluOfStrings.runValues({ x: strings })).toThrow(/\(Relu\): input 0 \(x\) is a string tensor \[1, 2\]; Relu takes no strings in tmnn/);
+    reluOfStrings.dispose();
+    const mixed = await tm.onnx.fromBytes(stringGraph([1, 2], [node('Concat', ['x', 'n'], { axis: 0 })], { n: { type: 'int64', shape: [1, 2], values: [1, 2] } }));
+    expect(() => mixed.runValues({ x: strings })).toThrow(/\(Concat\): input 1 \(n\) is a tensor \[1, 2\] among string tensors; Concat takes one element type/);
+    mixed.dispose();
+    const gatherFrom = await tm.onnx.fromBytes(stringGraph([1, 2], [node('Gather', ['w', 'x'])], { w: { type: 'int64', shape: [2], values: [1, 2] } }));
+    expect(() => gatherFrom.runValues({ x: strings })).toThrow(/\(Gather\): input 1 \(x\) is a string tensor \[1, 2\]; Gather takes strings only as input 0 in tmnn/);
+    gatherFrom.dispose();
+    const sequence = onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', sequence: true }], outputs: [{ name: 'y', type: 'string', sequence: true }], nodes: [node('Identity', ['x'])] });
+    expect(() => tm.onnx.fromBytes(sequence)).toThrow(/the graph's input x is of type seq\(string\); tmnn holds strings in tensors \(StringTensor\), not in sequences or optionals/);
+    numbers.dispose();
+  });
+});
