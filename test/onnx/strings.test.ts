@@ -173,6 +173,36 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
     toInt.dispose();
   });
 
+  it('compares, joins, splits and matches strings element by element (Equal, StringConcat, StringSplit, RegexFullMatch), as onnxruntime does', async () => {
+    const model = (op: string, inputs: ValueSpec[], outputs: ValueSpec[], attributes: Record<string, AttributeSpec> = {}) =>
+      onnxModel({ opset: 20, irVersion: 9, inputs, outputs, nodes: [{ op, inputs: inputs.map((i) => i.name), outputs: outputs.map((o) => o.name), attributes }] });
+    const s = (name: string, rank: number): ValueSpec => ({ name, type: 'string', shape: new Array(rank).fill(null) });
+    const read = async (v: tm.onnx.OnnxOutput) => (v instanceof tm.onnx.StringTensor ? { shape: [...v.shape], values: [...v.values] } : { shape: [...(v as tm.Tensor).shape], values: Array.from(await (v as tm.Tensor).data()) });
+    async function agreeAll(what: string, bytes: Uint8Array, given: Record<string, tm.onnx.StringTensor>): Promise<void> {
+      const theirs = await ortRun(bytes, Object.fromEntries(Object.entries(given).map(([k, v]) => [k, new ort.Tensor('string', [...v.values], [...v.shape])])));
+      const m = await tm.onnx.fromBytes(bytes);
+      const ours = m.runValues(given);
+      for (const [name, t] of Object.entries(theirs)) {
+        const values = t.type === 'string' ? Array.from(t.data as string[]) : Array.from(t.data as ArrayLike<number | bigint>, Number);
+        expect(await read(ours[name]), `${what}: ${name} (seed ${SEED})`).toEqual({ shape: [...t.dims], values });
+      }
+      m.dispose();
+    }
+    const a = new tm.onnx.StringTensor(words(12), [3, 4]), b = new tm.onnx.StringTensor(words(4), [4]), column = new tm.onnx.StringTensor(words(3), [3, 1]);
+    for (const [what, y] of [['b', b], ['a column', column], ['a itself', a]] as const) {
+      await agreeAll(`Equal with ${what}`, model('Equal', [s('a', 2), s('b', y.rank)], [{ name: 'y', type: 'bool' }]), { a, b: y });
+      await agreeAll(`StringConcat with ${what}`, model('StringConcat', [s('a', 2), s('b', y.rank)], [{ name: 'y', type: 'string' }]), { a, b: y });
+    }
+    const texts = new tm.onnx.StringTensor(['a,b,,c', '', ',', '  two  words ', 'x,y', 'one'], [2, 3]);
+    for (const attributes of [{ delimiter: ',' }, { delimiter: ',', maxsplit: 1 }, {}, { maxsplit: 1 }, { delimiter: ', ' }]) {
+      await agreeAll(`StringSplit ${JSON.stringify(attributes)}`, model('StringSplit', [s('x', 2)], [{ name: 'y', type: 'string' }, { name: 'z', type: 'int64' }], attributes), { x: texts });
+    }
+    await agreeAll('StringSplit of empty strings only', model('StringSplit', [s('x', 1)], [{ name: 'y', type: 'string' }, { name: 'z', type: 'int64' }]), { x: new tm.onnx.StringTensor(['', '']) });
+    for (const pattern of ['[a-zα-ω]+\\d*', 'a b|東京.*', '(?:x|alpha)\\!?', '.*']) {
+      await agreeAll(`RegexFullMatch ${pattern}`, model('RegexFullMatch', [s('x', 2)], [{ name: 'y', type: 'bool' }], { pattern }), { x: new tm.onnx.StringTensor([...words(5), 'abc1', 'x!'], [7, 1]) });
+    }
+  });
+
   it('describes string inputs and outputs; run refuses to give strings, pointing at runValues', async () => {
     const model = await tm.onnx.fromBytes(stringGraph(['n', 2], [node('Identity', ['x'])]));
     expect(model.inputs).toEqual([{ name: 'x', type: 'string', shape: ['n', 2] }]);
@@ -202,6 +232,15 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
     const gatherFrom = await tm.onnx.fromBytes(stringGraph([1, 2], [node('Gather', ['w', 'x'])], { w: { type: 'int64', shape: [2], values: [1, 2] } }));
     expect(() => gatherFrom.runValues({ x: strings })).toThrow(/\(Gather\): input 1 \(x\) is a string tensor \[1, 2\]; Gather takes strings only as input 0 in tmnn/);
     gatherFrom.dispose();
+    const equalMixed = await tm.onnx.fromBytes(stringGraph([1, 2], [node('Equal', ['x', 'n'])], { n: { type: 'int64', shape: [2], values: [1, 2] } }, [], 'int64'));
+    expect(() => equalMixed.runValues({ x: strings })).toThrow(/\(Equal\): input 1 \(n\) is numeric; Equal takes strings there/);
+    equalMixed.dispose();
+    const split = await tm.onnx.fromBytes(onnxModel({ opset: 20, irVersion: 9, inputs: [{ name: 'x', type: 'string', shape: [2] }], outputs: [{ name: 'y', type: 'string' }], nodes: [{ op: 'StringSplit', inputs: ['x'], outputs: ['y', 'z'], attributes: { maxsplit: -1 } }] }));
+    expect(() => split.runValues({ x: new tm.onnx.StringTensor(['a', 'b']) })).toThrow(/\(StringSplit\): maxsplit is -1; it must be 0 or more/);
+    split.dispose();
+    const match = await tm.onnx.fromBytes(onnxModel({ opset: 20, irVersion: 9, inputs: [{ name: 'x', type: 'string', shape: [2] }], outputs: [{ name: 'y', type: 'bool' }], nodes: [{ op: 'RegexFullMatch', inputs: ['x'], outputs: ['y'], attributes: { pattern: '(a' } }] }));
+    expect(() => match.runValues({ x: new tm.onnx.StringTensor(['a', 'b']) })).toThrow(/\(RegexFullMatch\): pattern "\(a" is not a regular expression JavaScript reads/);
+    match.dispose();
     const sequence = onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', sequence: true }], outputs: [{ name: 'y', type: 'string', sequence: true }], nodes: [node('Identity', ['x'])] });
     expect(() => tm.onnx.fromBytes(sequence)).toThrow(/the graph's input x is of type seq\(string\); tmnn holds strings in tensors \(StringTensor\), not in sequences or optionals/);
     numbers.dispose();

@@ -17,6 +17,7 @@ import { Constant, elementTypeOf, isIntegerType, type ElementType, type Value } 
 import { roundToLowBitFloat } from './float8_rounding.js';
 import type { OnnxOp, OpTable } from './op.js';
 import { numberToString, stringsToNumbers } from './string_cast.js';
+import { equalStrings, orStrings } from './string_elementwise.js';
 
 type Unary = (x: Tensor) => Tensor;
 
@@ -288,7 +289,8 @@ export const ELEMENTWISE_OPS: OpTable = {
   Min: variadic(ops.minimum, Math.min),
   Sum: variadic(ops.add, (a, b) => a + b),
   Mean: variadic(ops.add, (a, b) => a + b, true),
-  Equal: binary((a, b) => ops.cast(ops.equal(a, b), 'i32'), (a, b) => +(a === b), true),
+  // Strings too (opset 19), on the host.
+  Equal: orStrings(binary((a, b) => ops.cast(ops.equal(a, b), 'i32'), (a, b) => +(a === b), true), equalStrings),
   Less: binary((a, b) => ops.cast(ops.less(a, b), 'i32'), (a, b) => +(a < b), true),
   LessOrEqual: binary((a, b) => ops.cast(ops.lessEqual(a, b), 'i32'), (a, b) => +(a <= b), true),
   Greater: binary((a, b) => ops.cast(ops.greater(a, b), 'i32'), (a, b) => +(a > b), true),

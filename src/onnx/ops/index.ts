@@ -34,6 +34,7 @@ import { SEQUENCE_MAP_OPS } from './sequence_map.js';
 import { SHAPE_OPS } from './shape.js';
 import { SIGNAL_OPS } from './signal.js';
 import { TENSOR_SCATTER_OPS } from './tensor_scatter.js';
+import { STRING_ELEMENTWISE_OPS } from './string_elementwise.js';
 import { TEXT_OPS } from './text.js';
 import { TRAINING_NODE_OPS } from './training_nodes.js';
 
@@ -71,6 +72,7 @@ export const OPS: OpTable = {
   ...TRAINING_NODE_OPS,
   ...OPTIONAL_OPS,
   ...TEXT_OPS,
+  ...STRING_ELEMENTWISE_OPS,
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */

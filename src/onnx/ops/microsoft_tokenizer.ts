@@ -12,41 +12,12 @@
 import type { NodeCall } from '../node_call.js';
 import { StringTensor } from '../string_tensor.js';
 import type { OpTable } from './op.js';
+import { regex } from './re2.js';
 
 const START = '\u0002', END = '\u0003';
 
 /** How a Tokenizer node cuts: by separators, by tokenexp, or into characters. */
 type Cutter = (s: string) => string[];
-
-/** JavaScript's syntax characters, the only ones unicode mode lets a backslash escape. */
-const SYNTAX = new Set('^$\\.*+?()[]{}|/');
-
-/**
- * An RE2 pattern as JavaScript's unicode mode reads it: RE2 takes a
- * backslash before any punctuation ('\!', '\@', as skl2onnx writes its
- * separators), unicode mode only before syntax characters, so the others
- * become hex escapes of the same character.
- */
-function fromRe2(pattern: string): string {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i], next = pattern[i + 1];
-    if (c === '\\' && next !== undefined) {
-      const punctuation = /[!-/:-@[-`{-~]/.test(next);
-      out += punctuation && !SYNTAX.has(next) ? `\\x${next.charCodeAt(0).toString(16).padStart(2, '0')}` : c + next;
-      i++;
-    } else out += c;
-  }
-  return out;
-}
-
-function regex(call: NodeCall, pattern: string, what: string): RegExp {
-  try {
-    return new RegExp(fromRe2(pattern), 'gu');
-  } catch (err) {
-    throw call.error(`${what} ${JSON.stringify(pattern)} is not a regular expression JavaScript reads: ${(err as Error).message}`);
-  }
-}
 
 /** The pieces of s between matches of `separator` (an empty match cuts nothing). */
 function between(s: string, separator: RegExp): string[] {
