@@ -194,7 +194,7 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
       await agreeAll(`StringConcat with ${what}`, model('StringConcat', [s('a', 2), s('b', y.rank)], [{ name: 'y', type: 'string' }]), { a, b: y });
     }
     const texts = new tm.onnx.StringTensor(['a,b,,c', '', ',', '  two  words ', 'x,y', 'one'], [2, 3]);
-    for (const attributes of [{ delimiter: ',' }, { delimiter: ',', maxsplit: 1 }, {}, { maxsplit: 1 }, { delimiter: ', ' }]) {
+    for (const attributes of [{ delimiter: ',' }, { delimiter: ',', maxsplit: 1 }, {}, { maxsplit: 1 }, { delimiter: ', ' }] as Record<string, AttributeSpec>[]) {
       await agreeAll(`StringSplit ${JSON.stringify(attributes)}`, model('StringSplit', [s('x', 2)], [{ name: 'y', type: 'string' }, { name: 'z', type: 'int64' }], attributes), { x: texts });
     }
     await agreeAll('StringSplit of empty strings only', model('StringSplit', [s('x', 1)], [{ name: 'y', type: 'string' }, { name: 'z', type: 'int64' }]), { x: new tm.onnx.StringTensor(['', '']) });
