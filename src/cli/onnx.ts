@@ -36,11 +36,12 @@ export interface OnnxSummary {
 
 const describeShape = (v: OnnxValueDescription) => `${v.name}: ${v.type}${v.shape ? ` [${v.shape.map((d) => d ?? '?').join(', ')}]` : ''}`;
 
-/** A value's shape: a tensor's, a sequence's tensors', null for an empty optional, how many maps for a sequence of maps (ZipMap's). */
-export type ValueShape = number[] | { sequence: number[][] } | { maps: number } | null;
+/** A value's shape: a tensor's, a sequence's tensors', null for an empty optional, how many maps for a sequence of maps (ZipMap's), how many entries for a map. */
+export type ValueShape = number[] | { sequence: number[][] } | { maps: number } | { entries: number } | null;
 
-/** Zeros of an input's declared shape (a free or symbolic dimension as 1), in the dtype it is given as; a list of one for a sequence; empty strings for strings. */
-function zerosFor(info: OnnxValueDescription): Tensor | Tensor[] | StringTensor {
+/** Zeros of an input's declared shape (a free or symbolic dimension as 1), in the dtype it is given as; a list of one for a sequence; empty strings for strings; an empty Map for a map. */
+function zerosFor(info: OnnxValueDescription): Tensor | Tensor[] | StringTensor | Map<never, never> {
+  if (info.type.startsWith('map(')) return new Map<never, never>();
   const shape = (info.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
   const size = shape.reduce((a, b) => a * b, 1);
   if (info.type === 'string') return new StringTensor(new Array<string>(size).fill(''), shape);
@@ -51,16 +52,18 @@ function zerosFor(info: OnnxValueDescription): Tensor | Tensor[] | StringTensor 
   return /^(optional\()?seq\(/.test(info.type) ? [zeros] : zeros;
 }
 
-const tensorsOf = (v: OnnxOutput | OnnxInput): readonly Tensor[] => (v === null || v instanceof StringTensor ? [] : v instanceof Tensor ? [v] : v.filter((t): t is Tensor => t instanceof Tensor));
+const isMap = (v: unknown): v is ReadonlyMap<unknown, unknown> => v instanceof Map;
+const tensorsOf = (v: OnnxOutput | OnnxInput): readonly Tensor[] => (v === null || v instanceof StringTensor || isMap(v) ? [] : v instanceof Tensor ? [v] : v.filter((t): t is Tensor => t instanceof Tensor));
 function shapeOf(v: OnnxOutput | OnnxInput): ValueShape {
   if (v === null) return null;
+  if (isMap(v)) return { entries: v.size };
   if (v instanceof Tensor || v instanceof StringTensor) return [...v.shape];
   const tensors = tensorsOf(v);
   return tensors.length === v.length ? { sequence: tensors.map((t) => [...t.shape]) } : { maps: v.length };
 }
 
 async function timeInference(model: OnnxModel): Promise<OnnxSummary['timing']> {
-  const feeds: Record<string, Tensor | Tensor[] | StringTensor> = Object.fromEntries(model.inputs.map((i) => [i.name, zerosFor(i)]));
+  const feeds: Record<string, Tensor | Tensor[] | StringTensor | Map<never, never>> = Object.fromEntries(model.inputs.map((i) => [i.name, zerosFor(i)]));
   let mode: 'run' | 'runAsync' = 'run';
   const once = async () => {
     const outputs = mode === 'run' ? noGrad(() => model.runValues(feeds)) : await model.runValuesAsync(feeds, { grad: false });
@@ -114,7 +117,7 @@ export async function onnxSummary(file: string): Promise<OnnxSummary> {
 export function formatOnnxSummary(s: OnnxSummary): string {
   const ops = Object.entries(s.ops).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`).join(', ');
   const dims = (d: readonly number[]) => `[${d.join(', ')}]`;
-  const shape = (d: ValueShape) => (d === null ? 'none' : Array.isArray(d) ? dims(d) : 'maps' in d ? `${d.maps} maps` : `seq(${d.sequence.map(dims).join(', ')})`);
+  const shape = (d: ValueShape) => (d === null ? 'none' : Array.isArray(d) ? dims(d) : 'maps' in d ? `${d.maps} maps` : 'entries' in d ? `a map of ${d.entries}` : `seq(${d.sequence.map(dims).join(', ')})`);
   const shapes = (r: Record<string, ValueShape>) => Object.entries(r).map(([n, d]) => `${n} ${shape(d)}`).join(', ');
   return [
     `${s.file}: ONNX opset ${s.opset}${s.producer ? `, from ${s.producer}` : ''}`,

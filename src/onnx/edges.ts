@@ -9,7 +9,7 @@
 // only runValues gives one.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { isLowBitFloatType } from './float4.js';
-import { MapSequence, type MapKey } from './map_sequence.js';
+import { MapSequence, OnnxMap, type MapKey, type MapValue } from './map_sequence.js';
 import { Optional } from './optional.js';
 import { DATA_TYPES, type OnnxType, type OnnxValueInfo } from './proto.js';
 import { Sequence } from './sequence.js';
@@ -17,8 +17,8 @@ import { StringTensor } from './string_tensor.js';
 import { Tensor } from '../tensor.js';
 import { Constant, describeValue, isIntegerType, isRunnable, STRING_TYPE, tensorOf, type ElementType, type Value } from './value.js';
 
-/** A value given for a graph input: a tensor; a StringTensor for strings; an array of tensors for a sequence (seq(tensor)); null, or left out, for an empty optional. */
-export type OnnxInput = Tensor | StringTensor | readonly Tensor[] | null;
+/** A value given for a graph input: a tensor; a StringTensor for strings; a JS Map for a map (map(K, V)); an array of tensors for a sequence (seq(tensor)); null, or left out, for an empty optional. */
+export type OnnxInput = Tensor | StringTensor | ReadonlyMap<MapKey, MapValue> | readonly Tensor[] | null;
 
 /** The inputs of a run: in the graph's input order (a shorter list leaves trailing optional inputs out), or by name. */
 export type OnnxInputs = readonly (OnnxInput | undefined)[] | Readonly<Record<string, OnnxInput | undefined>>;
@@ -39,6 +39,7 @@ export const RUN_VALUES = 'model.runValues (runValuesAsync) gives a sequence as 
 export function typeName(type: OnnxType): string {
   if (type.unsupported) return type.unsupported;
   const element = DATA_TYPES[type.elemType] ?? 'unknown';
+  if (type.map) return `map(${DATA_TYPES[type.mapKey!] ?? 'unknown'},tensor(${element}))`;
   if (type.mapKey !== undefined) return `seq(map(${DATA_TYPES[type.mapKey] ?? 'unknown'},tensor(${element})))`;
   const tensors = type.sequence ? `seq(${element})` : element;
   return type.optional ? `optional(${tensors})` : tensors;
@@ -46,7 +47,7 @@ export function typeName(type: OnnxType): string {
 
 /** Whether run (rather than runValues) can give the value: a numeric tensor, neither a sequence nor an optional. */
 export function isTensorType(type: OnnxType): boolean {
-  return !type.sequence && !type.optional && !type.unsupported && type.elemType !== STRING_TYPE;
+  return !type.sequence && !type.optional && !type.map && !type.unsupported && type.elemType !== STRING_TYPE;
 }
 
 /**
@@ -59,8 +60,10 @@ export function refuseUnsupportedTypes(inputs: readonly OnnxValueInfo[], outputs
     const bad = list.find((v) => v.unsupported);
     if (bad) throw new ValueError(`onnx: the graph's ${kind} ${bad.name} is of type ${bad.unsupported}; tmnn runs tensors, sequences of tensors (seq(tensor)) and optionals of either, and gives sequences of maps (ZipMap's) as outputs`);
   }
-  const maps = inputs.find((v) => v.mapKey !== undefined);
+  const maps = inputs.find((v) => v.mapKey !== undefined && v.sequence);
   if (maps) throw new ValueError(`onnx: the graph's input ${maps.name} is of type ${typeName(maps)}; tmnn gives sequences of maps as outputs (ZipMap's) but takes none as an input`);
+  const map = outputs.find((v) => v.map);
+  if (map) throw new ValueError(`onnx: the graph's output ${map.name} is of type ${typeName(map)}; tmnn takes one map as an input (DictVectorizer's, CastMap's) but gives none as an output`);
   for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
     const strings = list.find((v) => v.elemType === STRING_TYPE && (v.sequence || v.optional) && v.mapKey === undefined);
     if (strings) throw new ValueError(`onnx: the graph's ${kind} ${strings.name} is of type ${typeName(strings)}; tmnn holds strings in tensors (StringTensor), not in sequences or optionals`);
@@ -129,8 +132,25 @@ function checkStrings(info: OnnxValueInfo, given: unknown): StringTensor {
   return given;
 }
 
+/** The JS Map given for a map input, its keys and values checked against the declared types. */
+function checkMap(info: OnnxValueInfo, given: unknown): OnnxMap {
+  const keyType = DATA_TYPES[info.mapKey!], valueType = DATA_TYPES[info.elemType] ?? 'unknown';
+  if (!(given instanceof Map)) {
+    throw new ValueError(`onnx: input ${info.name} is a map (${typeName(info)}) and takes a JS Map, got ${given === null ? 'null' : given instanceof Tensor ? `a tensor [${given.shape.join(', ')}]` : typeof given}`);
+  }
+  if (keyType !== 'int64' && keyType !== 'string') throw new ValueError(`onnx: input ${info.name} is of type ${typeName(info)}; tmnn takes maps keyed by int64 or string`);
+  const strings = valueType === 'string';
+  for (const [k, v] of given as Map<unknown, unknown>) {
+    const keyOk = keyType === 'string' ? typeof k === 'string' : Number.isSafeInteger(k);
+    if (!keyOk) throw new ValueError(`onnx: input ${info.name}'s key ${JSON.stringify(k)} is not ${keyType === 'string' ? 'a string' : 'an integer'}: the map is ${typeName(info)}`);
+    if (strings ? typeof v !== 'string' : typeof v !== 'number') throw new ValueError(`onnx: input ${info.name}'s value at ${JSON.stringify(k)} is ${typeof v}, not ${strings ? 'a string' : 'a number'}: the map is ${typeName(info)}`);
+  }
+  return new OnnxMap(keyType, valueType, new Map(given as Map<MapKey, MapValue>));
+}
+
 /** The graph value for what the caller gave input `info`. */
 export function feedValue(info: OnnxValueInfo, given: unknown): Value {
+  if (info.map) return checkMap(info, given);
   if (info.elemType === STRING_TYPE) return checkStrings(info, given);
   if (info.optional) {
     const type = { elementType: declaredType(info), sequence: info.sequence === true };
@@ -157,6 +177,8 @@ export function outputValue(v: Value, name: string, held: Set<Tensor>, copy: (t:
   if (v instanceof MapSequence) return v.maps.map((m) => new Map(m));
   // Frozen, so the caller may hold the model's own.
   if (v instanceof StringTensor) return v;
+  // Refused as a graph output when the model loads.
+  if (v instanceof OnnxMap) throw new ValueError(`onnx: the graph output ${name} is ${describeValue(v)}; tmnn gives no map as an output`);
   if (v instanceof Sequence) return v.items.map((item) => ownTensor(item, name, held, copy));
   return ownTensor(v, name, held, copy);
 }

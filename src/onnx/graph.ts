@@ -24,7 +24,7 @@ import { opFor } from './ops/index.js';
 import type { OnnxOp } from './ops/op.js';
 import { OwnedTensors } from './owned.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxNodeProto } from './proto.js';
-import { hasStrings, hostInputs, runOnStrings } from './string_ops.js';
+import { hasHostValues, hostInputs, runOnStrings } from './string_ops.js';
 import { Constant, elementTypeOf, isIntegerType, tensorsIn, type ElementType, type Value } from './value.js';
 
 /** The oldest default-domain operator set tmnn reads: older ones changed Reshape, Slice and more in ways it does not follow. */
@@ -160,7 +160,7 @@ export class GraphRunner {
     return new NodeCall(node, this.opset, this.domainOpset(node), inputs, this.hostCopies, run.tensors, subgraphs, run.types, this.#kept);
   }
 
-  /** The outputs of a node with a string input, run on the host (string_ops.ts): its numeric inputs read there, in place or already read back. */
+  /** The outputs of a node with a string or map input, run on the host (string_ops.ts): its numeric inputs read there, in place or already read back. */
   private applyOnStrings(op: OnnxOp, node: OnnxNodeProto, inputs: readonly (Value | undefined)[], subgraphs: Subgraphs, run: Run): Value[] {
     return runOnStrings(op, hostInputs(op, node, inputs, run.types), (given) => this.apply(op, this.callFor(node, given, subgraphs, run), given));
   }
@@ -216,7 +216,7 @@ export class GraphRunner {
       const subgraphs: Subgraphs = { run: (g, values) => this.runSubgraph(g, values, scope, run) };
       // Found: checkModelGraph refused, at load, every node of no known op.
       const op = opFor(node.domain, node.opType)!;
-      const produced = hasStrings(inputs) ? this.applyOnStrings(op, node, inputs, subgraphs, run) : this.apply(op, this.callFor(node, inputs, subgraphs, run), inputs);
+      const produced = hasHostValues(inputs) ? this.applyOnStrings(op, node, inputs, subgraphs, run) : this.apply(op, this.callFor(node, inputs, subgraphs, run), inputs);
       this.store(node, produced, scope);
     }
   }
@@ -235,7 +235,7 @@ export class GraphRunner {
         step: (fn) => (run.grad ? tidy(fn) : noGrad(() => tidy(fn))),
       };
       let produced: Value[];
-      if (hasStrings(inputs)) {
+      if (hasHostValues(inputs)) {
         // The node runs on the host: its device inputs are read back first.
         for (const [i, v] of inputs.entries()) if (v instanceof Tensor) inputs[i] = await readBack(v, run.types.get(v));
         produced = subgraphs.step!(() => this.applyOnStrings(op, node, inputs, subgraphs, run));

@@ -94,6 +94,8 @@ export interface OnnxType {
    * skl2onnx writes them by default.
    */
   mapKey?: number;
+  /** Set, with mapKey, for one map (TypeProto's map_type, not in a sequence): DictVectorizer's and CastMap's input, map(string, tensor(float)). */
+  map?: true;
   /** A type tmnn has no value for (a map, a sparse tensor, a sequence of optionals…), as ONNX writes it; unset for those above. */
   unsupported?: string;
 }
@@ -376,9 +378,10 @@ function readType(r: BinaryReader, end: number): OnnxType {
   const nesting = kinds.join('(');
   if (nesting === 'seq' || nesting === 'optional(seq' || nesting === 'seq(map') type.sequence = true;
   if (nesting === 'optional' || nesting === 'optional(seq') type.optional = true;
-  if (kinds.length && !type.sequence && !type.optional) {
+  if (nesting === 'map') type.map = true;
+  if (kinds.length && !type.sequence && !type.optional && !type.map) {
     type.unsupported = `${kinds.join('(')}(…${')'.repeat(kinds.length)}`;
   }
-  if (nesting !== 'seq(map') delete type.mapKey;
+  if (nesting !== 'seq(map' && nesting !== 'map') delete type.mapKey;
   return type;
 }

@@ -1,6 +1,7 @@
 // How a node with a string input runs (StringTensor; an op's `strings`
-// says whether it takes one). Strings live on the host, so the whole node
-// does: its numeric inputs are taken to the host first (a constant as it is,
+// says whether it takes one), or with a map (OnnxMap, which only ops that
+// read strings take: DictVectorizer, CastMap). Both live on the host, so the
+// whole node does: its numeric inputs are taken to the host first (a constant as it is,
 // a js or native tensor read in place; a GPU's are read back by an
 // asynchronous run before the node, and refused by the synchronous one).
 //
@@ -13,6 +14,7 @@ import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { heldValues } from '../ops/util.js';
 import { describe } from './check.js';
+import { OnnxMap } from './map_sequence.js';
 import { USE_RUN_ASYNC } from './node_call.js';
 import type { OnnxOp } from './ops/op.js';
 import type { OnnxNodeProto } from './proto.js';
@@ -21,14 +23,15 @@ import { Constant, describeValue, elementTypeOf, type ElementType, type Value } 
 
 type Inputs = readonly (Value | undefined)[];
 
-/** Whether the node has a string input, and so runs as this file says. */
-export function hasStrings(inputs: Inputs): boolean {
-  return inputs.some((v) => v instanceof StringTensor);
+/** Whether the node has a string or map input, and so runs as this file says. */
+export function hasHostValues(inputs: Inputs): boolean {
+  return inputs.some((v) => v instanceof StringTensor || v instanceof OnnxMap);
 }
 
 /** Refuses a string input where the op takes none, or not there; names the node and the input. */
 function checkStringInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs): void {
   inputs.forEach((v, i) => {
+    if (v instanceof OnnxMap && op.strings !== 'reads') throw new ValueError(`onnx: ${describe(node)}: input ${i} (${node.inputs[i]}) is ${describeValue(v)}; ${node.opType} takes no maps in tmnn`);
     const isString = v instanceof StringTensor;
     const wanted = op.strings === 'reads' ? isString : op.strings === 'movesAll' ? true : i === 0 && op.strings !== undefined;
     if (isString && !wanted) {
@@ -45,7 +48,7 @@ function checkStringInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs): voi
 function onHost(node: OnnxNodeProto, i: number, t: Tensor, type: ElementType | undefined): Constant {
   const held = t.dtype === 'f16' ? undefined : heldValues(node.opType, t);
   if (held === undefined) {
-    throw new ValueError(`onnx: ${describe(node)} runs on the host, having strings among its inputs, and its input ${i} (${node.inputs[i]}) is computed on the device; ${USE_RUN_ASYNC}: model.runValuesAsync reads it back`);
+    throw new ValueError(`onnx: ${describe(node)} runs on the host, having strings or a map among its inputs, and its input ${i} (${node.inputs[i]}) is computed on the device; ${USE_RUN_ASYNC}: model.runValuesAsync reads it back`);
   }
   return new Constant(type ?? elementTypeOf(t), [...t.shape], Float64Array.from({ length: t.size }, (_, k) => held[k]));
 }

@@ -11,7 +11,7 @@ import { float4e2m1Value, isLowBitFloatType } from './float4.js';
 import { float8Value, isFloat8Type, type Float8Type } from './float8.js';
 import { DATA_TYPES, type OnnxTensorProto } from './proto.js';
 import { Optional, optionalTypeName } from './optional.js';
-import { MapSequence } from './map_sequence.js';
+import { MapSequence, OnnxMap } from './map_sequence.js';
 import { Sequence } from './sequence.js';
 import { StringTensor } from './string_tensor.js';
 
@@ -52,18 +52,19 @@ export class Constant {
  * A value on a graph's edge: a tensor on the device, an array on the host, a
  * sequence of either (ONNX's seq(tensor)), an optional holding a tensor or
  * a sequence, or nothing (ONNX's optional type), or a sequence of maps on
- * the host (ZipMap's seq(map)), or a tensor of strings on the host.
+ * the host (ZipMap's seq(map)), one map (a graph input's map(K, V)), or a
+ * tensor of strings on the host.
  */
-export type Value = Tensor | Constant | Sequence | Optional | MapSequence | StringTensor;
+export type Value = Tensor | Constant | Sequence | Optional | MapSequence | OnnxMap | StringTensor;
 
-/** Whether a value is other than one numeric tensor or host array: a sequence, an optional, a sequence of maps, a string tensor. */
-export function isStructured(v: Value): v is Sequence | Optional | MapSequence | StringTensor {
-  return v instanceof Sequence || v instanceof Optional || v instanceof MapSequence || v instanceof StringTensor;
+/** Whether a value is other than one numeric tensor or host array: a sequence, an optional, a map or a sequence of them, a string tensor. */
+export function isStructured(v: Value): v is Sequence | Optional | MapSequence | OnnxMap | StringTensor {
+  return v instanceof Sequence || v instanceof Optional || v instanceof MapSequence || v instanceof OnnxMap || v instanceof StringTensor;
 }
 
 /** The tensors a value holds on the device: itself, a sequence's, an optional's. */
 export function tensorsIn(v: Value | undefined): Tensor[] {
-  if (v === undefined || v instanceof Constant || v instanceof MapSequence || v instanceof StringTensor) return [];
+  if (v === undefined || v instanceof Constant || v instanceof MapSequence || v instanceof OnnxMap || v instanceof StringTensor) return [];
   if (v instanceof Optional) return tensorsIn(v.element);
   if (v instanceof Sequence) return v.items.filter((t): t is Tensor => !(t instanceof Constant));
   return [v];
@@ -74,6 +75,7 @@ export function describeValue(v: Value): string {
   if (v instanceof Sequence) return `a sequence of ${v.length} tensors`;
   if (v instanceof MapSequence) return `a sequence of ${v.length} maps (seq(map(${v.keyType}, float)))`;
   if (v instanceof StringTensor) return `a string tensor [${v.shape.join(', ')}]`;
+  if (v instanceof OnnxMap) return `a map of ${v.size} entries (map(${v.keyType}, ${v.valueType}))`;
   if (v instanceof Optional) {
     return v.element === undefined ? `an empty ${optionalTypeName(v.type)}` : `an optional holding ${describeValue(v.element)}`;
   }

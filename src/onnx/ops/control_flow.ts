@@ -31,7 +31,7 @@ import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
 import { DATA_TYPES, type OnnxGraphProto, type OnnxValueInfo } from '../proto.js';
 import { Optional } from '../optional.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
-import type { MapSequence } from '../map_sequence.js';
+import type { MapSequence, OnnxMap } from '../map_sequence.js';
 import type { StringTensor } from '../string_tensor.js';
 import { Constant, describeValue, elementTypeOf, isStructured, isRunnable, type Value } from '../value.js';
 import type { OpTable } from './op.js';
@@ -110,7 +110,7 @@ function select(call: NodeCall, cond: Tensor, a: Value, b: Value, k: number): Va
     }
     if (a instanceof Optional && b instanceof Optional && a.hasElement === b.hasElement) {
       if (!a.element || !b.element) return a;
-      const element = select(call, cond, a.element, b.element, k) as Exclude<Value, Optional | MapSequence | StringTensor>;
+      const element = select(call, cond, a.element, b.element, k) as Exclude<Value, Optional | MapSequence | OnnxMap | StringTensor>;
       return new Optional({ elementType: a.type.elementType ?? b.type.elementType, sequence: a.type.sequence }, element);
     }
     throw refuse();

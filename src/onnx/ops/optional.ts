@@ -12,7 +12,7 @@ import { typeName } from '../edges.js';
 import { Optional, optionalTypeName, type OptionalType } from '../optional.js';
 import { DATA_TYPES } from '../proto.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
-import { MapSequence } from '../map_sequence.js';
+import { MapSequence, OnnxMap } from '../map_sequence.js';
 import { StringTensor } from '../string_tensor.js';
 import { Constant, describeValue, isRunnable, type Value } from '../value.js';
 import type { OpTable } from './op.js';
@@ -59,7 +59,7 @@ export const OPTIONAL_OPS: OpTable = {
         return new Optional(declared, undefined);
       }
       const v = call.anyValue(0);
-      if (v instanceof Optional || v instanceof MapSequence || v instanceof StringTensor) {
+      if (v instanceof Optional || v instanceof MapSequence || v instanceof OnnxMap || v instanceof StringTensor) {
         throw call.error(`input 0 (${call.node.inputs[0]}) is ${describeValue(v)}; Optional wraps a tensor or a sequence of them, not ${v instanceof Optional ? 'an optional' : v instanceof StringTensor ? 'strings' : 'maps'}`);
       }
       const sequence = v instanceof Sequence;
