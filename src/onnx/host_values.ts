@@ -24,9 +24,8 @@ export function readable(call: NodeCall, i: number, x: Tensor): ArrayLike<number
 
 /** Input i's values on the host (readable), or an error saying why the synchronous run cannot have them: `why` the op needs them. */
 export function hostValues(call: NodeCall, i: number, why: string): ArrayLike<number> {
-  const v = call.anyValue(i);
-  const x = v instanceof Tensor ? v : call.tensor(i);
-  const values = readable(call, i, x);
+  if (call.isConstant(i)) return call.constant(i, 'input').data;
+  const values = readable(call, i, call.tensor(i));
   if (values === undefined) throw call.error(`${why}, from ${call.node.inputs[i]}, which is computed on the device; ${USE_RUN_ASYNC}: model.runValuesAsync (runAsync) reads it back`);
   return values;
 }

@@ -1,9 +1,10 @@
 // How a node with a string input runs (StringTensor; an op's `strings`
 // says whether it takes one), or with a map (OnnxMap, which only ops that
-// read strings take: DictVectorizer, CastMap). Both live on the host, so the
-// whole node does: its numeric inputs are taken to the host first (a constant as it is,
-// a js or native tensor read in place; a GPU's are read back by an
-// asynchronous run before the node, and refused by the synchronous one).
+// read strings take: DictVectorizer, CastMap). Both live on the host, so
+// the whole node does: its numeric inputs are taken to the host first (a
+// constant as it is, a js or native tensor read in place; a GPU's are read
+// back by an asynchronous run before the node, and refused by the
+// synchronous one).
 //
 // Ops that move elements without reading them (Reshape, Transpose, Gather,
 // Concat…) are not written again for strings: each string input is replaced
@@ -28,8 +29,8 @@ export function hasHostValues(inputs: Inputs): boolean {
   return inputs.some((v) => v instanceof StringTensor || v instanceof OnnxMap);
 }
 
-/** Refuses a string input where the op takes none, or not there; names the node and the input. */
-function checkStringInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs): void {
+/** Refuses a string or map input where the op takes none, or not there; names the node and the input. */
+function checkHostInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs): void {
   inputs.forEach((v, i) => {
     if (v instanceof OnnxMap && op.strings !== 'reads') throw new ValueError(`onnx: ${describe(node)}: input ${i} (${node.inputs[i]}) is ${describeValue(v)}; ${node.opType} takes no maps in tmnn`);
     const isString = v instanceof StringTensor;
@@ -54,12 +55,12 @@ function onHost(node: OnnxNodeProto, i: number, t: Tensor, type: ElementType | u
 }
 
 /**
- * The node's inputs with its numeric tensors taken to the host, after `read`
- * (an asynchronous run's read-back) had its turn; checked against what the
- * op takes.
+ * The node's inputs, checked against what the op takes, with its numeric
+ * tensors taken to the host (an asynchronous run has read a GPU's back
+ * already).
  */
 export function hostInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs, types: ReadonlyMap<Tensor, ElementType>): (Value | undefined)[] {
-  checkStringInputs(op, node, inputs);
+  checkHostInputs(op, node, inputs);
   return inputs.map((v, i) => (v instanceof Tensor ? onHost(node, i, v, types.get(v)) : v));
 }
 
@@ -71,7 +72,7 @@ export function runOnStrings(op: OnnxOp, inputs: Inputs, apply: (inputs: Inputs)
   const placed = inputs.map((v) => {
     if (!(v instanceof StringTensor)) return v;
     const first = pool.length;
-    pool.push(...v.values);
+    for (const value of v.values) pool.push(value);
     return new Constant('int64', v.shape, Float64Array.from({ length: v.size }, (_, k) => first + k));
   });
   const results = apply(placed);

@@ -39,12 +39,13 @@ export function classLabels(call: NodeCall, attribute: ClassLabelAttribute, { op
   return labels;
 }
 
-/** The classes `places` name (output 0 of a classifier of string labels), and the place tensor freed. */
+/** The classes `places` name (output 0 of a classifier of string labels), and then the place tensor freed (`values` may be its own memory). */
 function named(labels: readonly string[], places: Value, values: ArrayLike<number>): StringTensor {
   const shape = (places as Tensor | Constant).shape;
   const n = shape.reduce((a, b) => a * b, 1);
+  const names = new StringTensor(Array.from({ length: n }, (_, k) => labels[values[k]]), shape);
   if (places instanceof Tensor && !places.isDisposed) places.dispose();
-  return new StringTensor(Array.from({ length: n }, (_, k) => labels[values[k]]), shape);
+  return names;
 }
 
 /**

@@ -11,8 +11,8 @@
 // category_mapper.cc, onehotencoder.cc, array_feature_extractor.cc): a
 // repeated key keeps its first entry in LabelEncoder, its last in
 // CategoryMapper (both ways), a repeated category its last place in
-// OneHotEncoder; an absent key gives the
-// default ('_Unused' for strings, −1 for int64, −0.0 for float).
+// OneHotEncoder; an absent key gives the default ('_Unused' for strings, −1
+// for int64, −0.0 for float).
 import { hostValues } from '../host_values.js';
 import type { NodeCall } from '../node_call.js';
 import { StringTensor } from '../string_tensor.js';
@@ -31,7 +31,7 @@ function stringInput(call: NodeCall, why: string): StringTensor {
 /** Input 0 as numbers on the host (a GPU's read back by runAsync), with its shape. */
 function numericInput(call: NodeCall, why: string): { shape: readonly number[]; values: ArrayLike<number> } {
   const x = call.anyValue(0);
-  if (x instanceof StringTensor) throw call.error(`input 0 (${call.node.inputs[0]}) is ${`a string tensor [${x.shape.join(', ')}]`}, but ${why}; it takes numbers there`);
+  if (x instanceof StringTensor) throw call.error(`input 0 (${call.node.inputs[0]}) is a string tensor [${x.shape.join(', ')}], but ${why}; it takes numbers there`);
   const shape = x instanceof Constant ? x.shape : call.tensor(0).shape;
   return { shape, values: hostValues(call, 0, why) };
 }
