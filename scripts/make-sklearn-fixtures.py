@@ -30,7 +30,8 @@
 #               ZipMap on (its output_label a string tensor, its
 #               output_probability a seq(map(string, float))); beside each
 #               strings/NAME.json: the inputs (x as numbers, string columns
-#               as strings) and scikit-learn's predict and predict_proba.
+#               as strings, a map input as a list of one map per sample, run
+#               one at a time) and scikit-learn's predict and predict_proba.
 # Also two larger models for `npm run bench -- onnx` (bench/models/forest.onnx,
 # boosting.onnx: a random forest and gradient boosting of regression trees
 # on 20 features), written the same way, without expected outputs (the bench
@@ -48,6 +49,7 @@ import sklearn
 from onnx import TensorProto, helper
 from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor, RandomForestRegressor
 from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.neural_network import MLPClassifier
@@ -342,7 +344,7 @@ def string_model(name, inputs, nodes, classes, initializers=(), domains=()):
     probability.map_type.value_type.CopyFrom(helper.make_tensor_type_proto(TensorProto.FLOAT, None))
     g = helper.make_graph(
         nodes, name,
-        [helper.make_tensor_value_info(n, t, s) for n, t, s in inputs],
+        [i if isinstance(i, onnx.ValueInfoProto) else helper.make_tensor_value_info(*i) for i in inputs],
         [helper.make_tensor_value_info('output_label', TensorProto.STRING, ['N']),
          helper.make_value_info('output_probability', helper.make_sequence_type_proto(probability))],
         initializer=list(initializers),
@@ -549,6 +551,34 @@ def tfidf_text_classifier():
     model = string_model('tfidf_text_classifier', [('text', TensorProto.STRING, ['N', 1])], nodes, m.classes_, inits, domains=['com.microsoft'])
     return model, {'text': strings(test.reshape(-1, 1))}, pipe.predict(test), pipe.predict_proba(test), \
         'Reshape, StringNormalizer, Tokenizer, TfIdfVectorizer, Mul, Normalizer, LinearClassifier (classlabels_strings)'
+
+
+@string_case
+def dict_vectorizer_names():
+    """A DictVectorizer of named measurements (each sample some of them) then a LogisticRegression of three sizes → DictVectorizer (string_vocabulary), LinearClassifier (classlabels_strings); one sample a run, its map(string, float) given as a JS Map."""
+    names = ['height', 'weight', 'age', 'shoe', 'waist', 'reach']
+    sizes = ['large', 'medium', 'small']
+
+    def sample():
+        kept = [n for n in names if string_rng.random() < 0.7]
+        return {n: float(np.float32(string_rng.standard_normal())) for n in kept}
+    samples = [sample() for _ in range(300 + 19)]
+    w = string_rng.standard_normal((len(names), 3))
+    y = np.array([sizes[int(np.argmax([sum(s.get(n, 0) * w[i, c] for i, n in enumerate(names)) for c in range(3)]))] for s in samples], dtype=object)
+    pipe = make_pipeline(DictVectorizer(sparse=False), LogisticRegression(max_iter=1000)).fit(samples[:300], y[:300])
+    vectorizer, m = pipe[0], pipe[-1]
+    test = samples[300:]
+    nodes = [
+        helper.make_node('DictVectorizer', ['m'], ['features'], domain=ML, string_vocabulary=list(vectorizer.feature_names_)),
+        helper.make_node('LinearClassifier', ['features'], ['output_label', 'probabilities'], domain=ML,
+                         coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
+                         classlabels_strings=[str(c) for c in m.classes_], multi_class=0, post_transform='SOFTMAX'),
+    ]
+    entry = onnx.TypeProto()
+    entry.map_type.key_type = TensorProto.STRING
+    entry.map_type.value_type.CopyFrom(helper.make_tensor_type_proto(TensorProto.FLOAT, None))
+    model = string_model('dict_vectorizer_names', [helper.make_value_info('m', entry)], nodes, m.classes_)
+    return model, {'m': {'maps': test}}, pipe.predict(test), pipe.predict_proba(test), 'DictVectorizer (a map input), LinearClassifier (classlabels_strings)'
 
 
 def write_string_cases():
