@@ -33,6 +33,26 @@ export class StringTensor {
     this.values = Object.freeze([...values]);
   }
 
+  /** A string tensor of nested arrays' strings, its shape theirs (a string alone is a scalar); ragged nesting is refused. */
+  static from(nested: NestedStrings): StringTensor {
+    const shape: number[] = [];
+    for (let level: NestedStrings = nested; Array.isArray(level); level = level[0]) shape.push(level.length);
+    const values: string[] = [];
+    const walk = (v: NestedStrings, axis: number, at: string): void => {
+      if (axis === shape.length) {
+        if (typeof v !== 'string') throw new ValueError(`StringTensor.from: element ${at} is ${Array.isArray(v) ? 'an array' : typeof v}, not a string`);
+        values.push(v);
+        return;
+      }
+      if (!Array.isArray(v) || v.length !== shape[axis]) {
+        throw new ShapeError(`StringTensor.from: the arrays are ragged: ${at || 'the top level'} holds ${Array.isArray(v) ? v.length : 'no array'} where the first of its level holds ${shape[axis]}`);
+      }
+      v.forEach((item, i) => walk(item, axis + 1, `${at}[${i}]`));
+    };
+    walk(nested, 0, '');
+    return new StringTensor(values, shape);
+  }
+
   get size(): number {
     return this.values.length;
   }

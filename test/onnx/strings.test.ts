@@ -41,6 +41,16 @@ describe('tm.onnx.StringTensor', () => {
     expect(new tm.onnx.StringTensor(['u', 'v']).shape).toEqual([2]);
   });
 
+  it('is made from nested arrays too, their shape its own, ragged ones refused', () => {
+    const t = tm.onnx.StringTensor.from([['a', 'b', 'c'], ['d', 'e', 'f']]);
+    expect(t.shape).toEqual([2, 3]);
+    expect(t.values).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(tm.onnx.StringTensor.from('x').shape).toEqual([]);
+    expect(tm.onnx.StringTensor.from([[], []]).shape).toEqual([2, 0]);
+    expect(() => tm.onnx.StringTensor.from([['a'], ['b', 'c']])).toThrow(/StringTensor\.from: the arrays are ragged: \[1\] holds 2 where the first of its level holds 1/);
+    expect(() => tm.onnx.StringTensor.from([['a', 1 as unknown as string]])).toThrow(/StringTensor\.from: element \[0\]\[1\] is number, not a string/);
+  });
+
   it('refuses values that are not strings and a shape of another size, naming them', () => {
     expect(() => new tm.onnx.StringTensor(['a', 3 as unknown as string])).toThrow(/StringTensor: values\[1\] is number, not a string/);
     expect(() => new tm.onnx.StringTensor(['a', 'b', 'c'], [2, 2])).toThrow(/StringTensor: shape \[2, 2\] holds 4 elements, 3 values given/);
