@@ -185,13 +185,13 @@ describe('tmnn tune', () => {
 
   it('onnx FILE: counts com.microsoft ops by their domain, and names a missing one with it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tmnn-cli-onnx-'));
-    const runs = join(dir, 'fastgelu.onnx'), lacks = join(dir, 'qattention.onnx');
+    const runs = join(dir, 'fastgelu.onnx'), lacks = join(dir, 'qorderedattention.onnx');
     const model = (op: string) => onnxModel({ inputs: [{ name: 'x', shape: [2, 3] }], outputs: [{ name: 'y' }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op, inputs: ['r'], outputs: ['y'], domain: 'com.microsoft' }] });
     writeFileSync(runs, model('FastGelu'));
-    writeFileSync(lacks, model('QAttention'));
+    writeFileSync(lacks, model('QOrderedAttention'));
     expect(JSON.parse(tmnn(['onnx', runs, '--backend', 'js', '--json']).out).ops).toEqual({ Relu: 1, 'com.microsoft.FastGelu': 1 });
     const r = tmnn(['onnx', lacks, '--backend', 'js']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('the model uses ops tmnn does not run: com.microsoft.QAttention.');
+    expect(r.err).toContain('the model uses ops tmnn does not run: com.microsoft.QOrderedAttention.');
   });
 });

@@ -12,6 +12,7 @@ import { MICROSOFT_GROUP_QUERY_ATTENTION_OPS } from './microsoft_group_query_att
 import { MICROSOFT_NBITS_OPS } from './microsoft_nbits.js';
 import { MICROSOFT_NORMALIZATION_OPS, ONNXRUNTIME_NORMALIZATION_OPS } from './microsoft_normalization.js';
 import { MICROSOFT_PRODUCT_OPS } from './microsoft_products.js';
+import { MICROSOFT_QATTENTION_OPS } from './microsoft_qattention.js';
 import { MICROSOFT_QGEMM_OPS } from './microsoft_qgemm.js';
 import { MICROSOFT_QLINEAR_OPS } from './microsoft_qlinear.js';
 import { MICROSOFT_ROTARY_OPS } from './microsoft_rotary.js';
@@ -45,6 +46,7 @@ export const MICROSOFT_OPS: OpTable = {
   ...MICROSOFT_ROTARY_OPS,
   ...MICROSOFT_QLINEAR_OPS,
   ...MICROSOFT_QGEMM_OPS,
+  ...MICROSOFT_QATTENTION_OPS,
   ...MICROSOFT_TOKENIZER_OPS,
   ...DEFAULT_DOMAIN_COPIES,
 };

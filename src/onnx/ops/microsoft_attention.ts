@@ -88,10 +88,10 @@ function attend(call: NodeCall, q: Tensor, k: Tensor, v: Tensor, maskInput: numb
 }
 
 /** Inputs and attributes tmnn leaves out: a shared past/present buffer and rotary embeddings. */
-function refuseUnsupported(call: NodeCall): void {
+export function refuseUnsupported(call: NodeCall): void {
   call.refuse('do_rotary', (v) => v === 0, 'rotary embeddings are not run by tmnn (apply them before Attention)');
   call.refuse('past_present_share_buffer', (v) => v === 0, 'tmnn gives the present as a new tensor, the past joined to this step');
-  if (call.has(6)) throw call.error('past_sequence_length (input 6) is not supported: tmnn takes the past as long as it is');
+  if (call.node.opType === 'Attention' && call.has(6)) throw call.error('past_sequence_length (input 6) is not supported: tmnn takes the past as long as it is');
 }
 
 /** past [B, N, P, h] (input `i`) then now [B, N, L, h] along the sequence axis; now alone without a past. */
@@ -105,6 +105,37 @@ function withPastTensor(call: NodeCall, past: Tensor, name: string, now: Tensor)
   return ops.concat([past, now], 2);
 }
 
+/** Where an attention op's optional inputs are: the key padding mask, the past, attention_bias (none for QAttention). */
+export interface AttentionInputs {
+  mask: number;
+  past: number;
+  bias?: number;
+}
+
+/**
+ * Attention after its projection: qkv [B, S, Q + K + V hidden sizes] (bias
+ * added) split into heads, attended with the mask, past and attention bias
+ * at `inputs`; [output, present] where the node names a present (or has a
+ * past), else the output alone. Shared with QAttention, whose projection
+ * is quantized.
+ */
+export function attendProjected(call: NodeCall, qkv: Tensor, n: number, inputs: AttentionInputs): Tensor | Tensor[] {
+  const sizes = hiddenSizes(call, qkv.shape[2], n);
+  const [q, now, later] = ops.split(qkv, sizes, 2).map((t) => heads(t, n));
+  const bias = inputs.bias ?? -1;
+  if ((call.has(inputs.past) || call.node.outputs[1]) && sizes[1] !== sizes[2]) throw call.error(`K's and V's hidden sizes differ (${sizes[1]}, ${sizes[2]}): past and present stack them in one tensor`);
+  if (!call.has(inputs.past)) {
+    const y = attend(call, q, now, later, inputs.mask, bias);
+    return call.node.outputs[1] ? [y, ops.stack([now, later], 0)] : y;
+  }
+  // past and present stack keys and values: [2, B, N, length, h].
+  const past = call.tensor(inputs.past);
+  if (past.rank !== 5 || past.shape[0] !== 2) throw call.error(`past (input ${inputs.past}) is [${past.shape.join(', ')}]; it must be [2, ${q.shape[0]}, ${n}, past length, ${q.shape[3]}] (keys, then values)`);
+  const [pastKey, pastValue] = ops.unbind(past, 0);
+  const k = withPastTensor(call, pastKey, 'past keys', now), v = withPastTensor(call, pastValue, 'past values', later);
+  return [attend(call, q, k, v, inputs.mask, bias), ops.stack([k, v], 0)];
+}
+
 const attention: OnnxOp = {
   run: (call) => {
     refuseUnsupported(call);
@@ -112,30 +143,18 @@ const attention: OnnxOp = {
     const n = headCount(call);
     if (x.rank !== 3) throw call.error(`input is [${x.shape.join(', ')}]; it must be [batch, sequence, input_hidden]`);
     if (w.rank !== 2 || w.shape[0] !== x.shape[2]) throw call.error(`weights are [${w.shape.join(', ')}]; they must be [${x.shape[2]}, Q + K + V hidden sizes]`);
-    const sizes = hiddenSizes(call, w.shape[1], n);
     let qkv = ops.matmul(x, w);
     if (call.has(2)) {
       const bias = call.tensor(2);
       if (bias.rank !== 1 || bias.shape[0] !== w.shape[1]) throw call.error(`bias (input 2) is [${bias.shape.join(', ')}]; it must be 1-D of the weights' ${w.shape[1]} columns`);
       qkv = ops.add(qkv, bias);
     }
-    const [q, now, later] = ops.split(qkv, sizes, 2).map((t) => heads(t, n));
-    if ((call.has(4) || call.node.outputs[1]) && sizes[1] !== sizes[2]) throw call.error(`K's and V's hidden sizes differ (${sizes[1]}, ${sizes[2]}): past and present stack them in one tensor`);
-    if (!call.has(4)) {
-      const y = attend(call, q, now, later, 3, 5);
-      return call.node.outputs[1] ? [y, ops.stack([now, later], 0)] : y;
-    }
-    // past and present stack keys and values: [2, B, N, length, h].
-    const past = call.tensor(4);
-    if (past.rank !== 5 || past.shape[0] !== 2) throw call.error(`past (input 4) is [${past.shape.join(', ')}]; it must be [2, ${q.shape[0]}, ${n}, past length, ${q.shape[3]}] (keys, then values)`);
-    const [pastKey, pastValue] = ops.unbind(past, 0);
-    const k = withPastTensor(call, pastKey, 'past keys', now), v = withPastTensor(call, pastValue, 'past values', later);
-    return [attend(call, q, k, v, 3, 5), ops.stack([k, v], 0)];
+    return attendProjected(call, qkv, n, { mask: 3, past: 4, bias: 5 });
   },
 };
 
 /** num_heads, required. */
-function headCount(call: NodeCall): number {
+export function headCount(call: NodeCall): number {
   const n = call.int('num_heads');
   if (n === undefined || !Number.isInteger(n) || n < 1) throw call.error(`num_heads = ${n} must be a positive integer (it is required)`);
   return n;

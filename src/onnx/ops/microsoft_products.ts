@@ -32,20 +32,20 @@ const fusedMatMul: OnnxOp = {
 };
 
 /** Input i, a scale or zero point of A, which must be one value: A is quantized per tensor. */
-function perTensor(call: NodeCall, i: number, name: string): void {
+export function perTensor(call: NodeCall, i: number, name: string): void {
   if (call.has(i) && call.value(i).size !== 1) {
     throw call.error(`${name} (input ${i}) is [${call.value(i).shape.join(', ')}]; tmnn takes A quantized per tensor (one ${name}): a scale per column of A would scale terms inside each sum`);
   }
 }
 
 /** A float scale as f32, laid out as `shape` ([] per tensor). */
-function f32Scale(call: NodeCall, i: number, name: string, shape: readonly number[]): Tensor {
+export function f32Scale(call: NodeCall, i: number, name: string, shape: readonly number[]): Tensor {
   const s = floatInput(call, i, name);
   return ops.reshape(s.dtype === 'f32' ? s : ops.cast(s, 'f32'), shape);
 }
 
 /** acc (i32) · multiplier (+ bias, 1-D over the columns), as f32 (f16 when `half`). */
-function scaled(call: NodeCall, acc: Tensor, multiplier: Tensor, bias: number, half: boolean): Tensor {
+export function scaled(call: NodeCall, acc: Tensor, multiplier: Tensor, bias: number, half: boolean): Tensor {
   let y = ops.mul(ops.cast(acc, 'f32'), multiplier);
   if (call.has(bias)) {
     const b = call.tensor(bias), n = acc.shape[acc.rank - 1];
@@ -55,12 +55,13 @@ function scaled(call: NodeCall, acc: Tensor, multiplier: Tensor, bias: number, h
   return half ? ops.cast(y, 'f16') : y;
 }
 
-/** B's scale (input s) and zero point (input z): per tensor or per column of B; the zero point's layout. */
-function bLayout(call: NodeCall, s: number, z: number): { scale: number[]; zeroPoint: number[] } {
+/** B's scale (input s) and zero point (input z): per tensor or per column of B; the zero point's layout. `b` names B in messages. */
+export function bLayout(call: NodeCall, s: number, z: number, b = 'b'): { scale: number[]; zeroPoint: number[] } {
   const n = columns(call.value(1).shape);
+  const what = `per column of ${b === 'b' ? 'B' : b}`;
   return {
-    scale: laidOut(call, s, 'b_scale', n, perColumn, 'per column of B'),
-    zeroPoint: call.has(z) ? laidOut(call, z, 'b_zero_point', n, perColumn, 'per column of B') : [],
+    scale: laidOut(call, s, `${b}_scale`, n, perColumn, what),
+    zeroPoint: call.has(z) ? laidOut(call, z, `${b}_zero_point`, n, perColumn, what) : [],
   };
 }
 
