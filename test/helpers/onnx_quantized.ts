@@ -69,41 +69,39 @@ export interface ConvGeometry {
   group: number;
 }
 
-/** The integer convolution of x − x_zp with w − w_zp (per output channel or one), 1- or 2-D, padding counting as x_zp. */
+/** The integer convolution of x − x_zp with w − w_zp (per output channel or one), over any number of spatial axes, padding counting as x_zp. */
 export function integerConvRef(x: F64, w: F64, xzp: number, wzp: ArrayLike<number>, g: ConvGeometry): F64 {
   const n = x.shape.length - 2;
   const [batch, channels] = x.shape, filters = w.shape[0];
-  const sizes = n === 1 ? [1, x.shape[2]] : x.shape.slice(2);
-  const kernel = n === 1 ? [1, w.shape[2]] : w.shape.slice(2);
-  const two = (v: readonly number[], flat: number) => (n === 1 ? [flat, v[0]] : [v[0], v[1]]);
-  const stride = two(g.strides, 1), dilation = two(g.dilations, 1);
-  const begin = two(g.pads.slice(0, n), 0), end = two(g.pads.slice(n), 0);
-  const out = [0, 1].map((a) => Math.floor((sizes[a] + begin[a] + end[a] - dilation[a] * (kernel[a] - 1) - 1) / stride[a]) + 1);
+  const sizes = x.shape.slice(2), kernel = w.shape.slice(2);
+  const begin = g.pads.slice(0, n), end = g.pads.slice(n);
+  const out = sizes.map((s, a) => Math.floor((s + begin[a] + end[a] - g.dilations[a] * (kernel[a] - 1) - 1) / g.strides[a]) + 1);
   const perGroup = channels / g.group, filtersPerGroup = filters / g.group;
-  const v = new Float64Array(batch * filters * out[0] * out[1]);
+  const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+  // Row-major multi-index of a flat place.
+  const index = (flat: number, dims: readonly number[]) => dims.map((_, a) => Math.floor(flat / count(dims.slice(a + 1))) % dims[a]);
+  const v = new Float64Array(batch * filters * count(out));
   let at = 0;
   for (let b = 0; b < batch; b++) {
     for (let f = 0; f < filters; f++) {
       const group = Math.floor(f / filtersPerGroup);
-      for (let oy = 0; oy < out[0]; oy++) {
-        for (let ox = 0; ox < out[1]; ox++) {
-          let s = 0;
-          for (let c = 0; c < perGroup; c++) {
-            for (let ky = 0; ky < kernel[0]; ky++) {
-              for (let kx = 0; kx < kernel[1]; kx++) {
-                const iy = oy * stride[0] + ky * dilation[0] - begin[0], ix = ox * stride[1] + kx * dilation[1] - begin[1];
-                const inside = iy >= 0 && iy < sizes[0] && ix >= 0 && ix < sizes[1];
-                const xv = inside ? x.v[((b * channels + group * perGroup + c) * sizes[0] + iy) * sizes[1] + ix] - xzp : 0;
-                s += xv * (w.v[((f * perGroup + c) * kernel[0] + ky) * kernel[1] + kx] - wzp[wzp.length > 1 ? f : 0]);
-              }
-            }
+      for (let o = 0; o < count(out); o++) {
+        const oi = index(o, out);
+        let s = 0;
+        for (let c = 0; c < perGroup; c++) {
+          for (let k = 0; k < count(kernel); k++) {
+            const ki = index(k, kernel);
+            const ii = oi.map((p, a) => p * g.strides[a] + ki[a] * g.dilations[a] - begin[a]);
+            const inside = ii.every((p, a) => p >= 0 && p < sizes[a]);
+            const xv = inside ? x.v[(b * channels + group * perGroup + c) * count(sizes) + ii.reduce((acc, p, a) => acc * sizes[a] + p, 0)] - xzp : 0;
+            s += xv * (w.v[(f * perGroup + c) * count(kernel) + k] - wzp[wzp.length > 1 ? f : 0]);
           }
-          v[at++] = s;
         }
+        v[at++] = s;
       }
     }
   }
-  return { shape: [batch, filters, ...(n === 1 ? [out[1]] : out)], v };
+  return { shape: [batch, filters, ...out], v };
 }
 
 /** A float MLP's layers: weights [in, out] and biases, f32 values. */

@@ -156,13 +156,39 @@ const qLinearMatMul: OnnxOp = {
 };
 
 /**
+ * For a 3-D convolution: for each group, output position and tap (the
+ * group's channels, each with the kernel's positions in order), the place
+ * in one image [C × D × H × W] its value comes from, or one past the end
+ * where the window covers padding (gatherOrZero reads 0 there). 1- and 2-D
+ * take the backends' kept 2-D tables (ops/windows.ts).
+ */
+function volumeTable(sizes: readonly number[], pads: readonly [number, number][], kernel: readonly number[], strides: readonly number[], dilations: readonly number[], out: readonly number[], channels: number, groups: number): Int32Array {
+  const [d, h, w] = sizes, [kd, kh, kw] = kernel;
+  const outside = channels * d * h * w, perGroup = channels / groups;
+  const table = new Int32Array(groups * out[0] * out[1] * out[2] * perGroup * kd * kh * kw);
+  const start = (a: number, o: number, k: number) => o * strides[a] + k * dilations[a] - pads[a][0];
+  let i = 0;
+  for (let g = 0; g < groups; g++) {
+    for (let oz = 0; oz < out[0]; oz++) for (let oy = 0; oy < out[1]; oy++) for (let ox = 0; ox < out[2]; ox++) {
+      for (let c = g * perGroup; c < (g + 1) * perGroup; c++) {
+        for (let z = 0; z < kd; z++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
+          const iz = start(0, oz, z), iy = start(1, oy, y), ix = start(2, ox, x);
+          table[i++] = iz >= 0 && iz < d && iy >= 0 && iy < h && ix >= 0 && ix < w ? ((c * d + iz) * h + iy) * w + ix : outside;
+        }
+      }
+    }
+  }
+  return table;
+}
+
+/**
  * The i32 convolution of x − x_zp [N, C, …] with W − w_zp [M, C/group, …]
- * over 1 or 2 spatial axes: the windows of x gathered ([N, groups,
+ * over 1, 2 or 3 spatial axes: the windows of x gathered ([N, groups,
  * positions, C/group × taps]), each group's product with its filters.
  */
 function integerConv(call: NodeCall, x: Tensor, w: Tensor): Tensor {
   const n = x.rank - 2;
-  if (n < 1 || n > 2) throw call.error(`input is [${x.shape.join(', ')}]; tmnn runs 1- and 2-D ${call.node.opType} ([N, C, L] or [N, C, H, W])`);
+  if (n < 1 || n > 3) throw call.error(`input is [${x.shape.join(', ')}]; tmnn runs 1-, 2- and 3-D ${call.node.opType} ([N, C, L], [N, C, H, W] or [N, C, D, H, W])`);
   if (w.rank !== n + 2) throw call.error(`weight is [${w.shape.join(', ')}]; a ${n}-D ${call.node.opType} needs ${n + 2} axes`);
   const kernel = w.shape.slice(2);
   const given = call.ints('kernel_shape');
@@ -175,26 +201,34 @@ function integerConv(call: NodeCall, x: Tensor, w: Tensor): Tensor {
   }
   const sizes = x.shape.slice(2);
   const pads = windowPads(call, sizes, kernel, strides, dilations);
-  // A sequence is an image of height 1 (tmnn's window tables are 2-D).
-  const two = <T>(v: readonly T[], flat: T): [T, T] => (n === 1 ? [flat, v[0]] : [v[0], v[1]]);
-  const windows = windowsIn(...two(sizes, 1), two(pads, [0, 0] as [number, number]), two(kernel, 1), two(strides, 1), two(dilations, 1));
-  if (windows.out[0] < 1 || windows.out[1] < 1) throw call.error(`a ${kernel.join('×')} window does not fit in the input [${x.shape.join(', ')}] padded by [${pads.flat().join(', ')}]`);
-  const positions = windows.out[0] * windows.out[1];
+  let out: number[], table: Int32Array;
+  if (n === 3) {
+    out = sizes.map((s, a) => Math.floor((s + pads[a][0] + pads[a][1] - dilations[a] * (kernel[a] - 1) - 1) / strides[a]) + 1);
+    table = out.every((o) => o >= 1) ? volumeTable(sizes, pads, kernel, strides, dilations, out, channels, groups) : new Int32Array();
+  } else {
+    // A sequence is an image of height 1 (tmnn's window tables are 2-D).
+    const two = <T>(v: readonly T[], flat: T): [T, T] => (n === 1 ? [flat, v[0]] : [v[0], v[1]]);
+    const windows = windowsIn(...two(sizes, 1), two(pads, [0, 0] as [number, number]), two(kernel, 1), two(strides, 1), two(dilations, 1));
+    out = n === 1 ? [windows.out[1]] : [...windows.out];
+    table = out.every((o) => o >= 1) ? windowTable(call.node.opType, windows, channels, groups) : new Int32Array();
+  }
+  if (out.some((o) => o < 1)) throw call.error(`a ${kernel.join('×')} window does not fit in the input [${x.shape.join(', ')}] padded by [${pads.flat().join(', ')}]`);
+  const positions = out.reduce((a, b) => a * b, 1);
   const taps = (channels / groups) * kernel.reduce((a, b) => a * b, 1);
-  const table = tensor(windowTable(call.node.opType, windows, channels, groups), [groups, positions, taps], { dtype: 'i32' });
-  const values = gatherOrZero(ops.reshape(x, [batch, sizes.reduce((a, b) => a * b, channels)]), table, 1);
+  const values = gatherOrZero(ops.reshape(x, [batch, sizes.reduce((a, b) => a * b, channels)]), tensor(table, [groups, positions, taps], { dtype: 'i32' }), 1);
   const y = ops.matmul(values, ops.reshape(w, [groups, filters / groups, taps]), { transposeB: true });
-  return ops.reshape(ops.transpose(y, [0, 1, 3, 2]), [batch, filters, ...(n === 1 ? [windows.out[1]] : windows.out)]);
+  return ops.reshape(ops.transpose(y, [0, 1, 3, 2]), [batch, filters, ...out]);
 }
 
-const perFilter = (m: number) => [m, 1, 1, 1];
+/** A per-output-channel value's shape against a weight of `rank` axes: [M, 1, …]. */
+const perFilter = (m: number, rank: number) => [m, ...new Array<number>(rank - 1).fill(1)];
 
 /** The per-tensor x zero point, and W's per tensor or per output channel, checked; x − x_zp and W − w_zp. */
 function convOperands(call: NodeCall, [x, xz, w, wz]: readonly number[]): [Tensor, Tensor] {
   const xv = call.value(x), wv = call.value(w);
   if (call.has(xz) && call.value(xz).size !== 1) throw call.error(`x_zero_point (input ${xz}) is [${call.value(xz).shape.join(', ')}]; the input is quantized per tensor, with one zero point`);
-  const wShape = call.has(wz) ? laidOut(call, wz, 'w_zero_point', wv.shape[0], (m) => perFilter(m).slice(0, wv.shape.length), 'per output channel') : [];
-  if (xv.shape.length < 3) throw call.error(`input is [${xv.shape.join(', ')}]; tmnn runs 1- and 2-D ${call.node.opType} ([N, C, L] or [N, C, H, W])`);
+  const wShape = call.has(wz) ? laidOut(call, wz, 'w_zero_point', wv.shape[0], (m) => perFilter(m, wv.shape.length), 'per output channel') : [];
+  if (xv.shape.length < 3) throw call.error(`input is [${xv.shape.join(', ')}]; tmnn runs 1-, 2- and 3-D ${call.node.opType} ([N, C, L], [N, C, H, W] or [N, C, D, H, W])`);
   return [centered(call, x, xz, [], 'x'), centered(call, w, wz, wShape, 'w')];
 }
 

@@ -212,6 +212,7 @@ describe.each(BACKENDS)('tm.onnx quantization on %s', (backend) => {
     { name: '2-D 3×3, pads 1', x: [2, 3, 6, 5], w: [4, 3, 3, 3], g: { pads: [1, 1, 1, 1], strides: [1, 1], dilations: [1, 1], group: 1 } },
     { name: '2-D stride 2, uneven pads, dilation 2, 2 groups', x: [1, 4, 7, 6], w: [6, 2, 2, 3], g: { pads: [0, 2, 1, 0], strides: [2, 1], dilations: [2, 1], group: 2 } },
     { name: '1-D, K = 129 taps', x: [2, 43, 9], w: [5, 43, 3], g: { pads: [2, 0], strides: [2], dilations: [1], group: 1 } },
+    { name: '3-D 2×3×2, uneven pads, strides and dilation, 2 groups', x: [2, 4, 5, 6, 5], w: [6, 2, 2, 3, 2], g: { pads: [1, 0, 1, 0, 2, 1], strides: [1, 2, 2], dilations: [2, 1, 1], group: 2 } },
   ];
 
   it.each(GEOMETRIES)('ConvInteger $name: uint8 x, int8 weights per tensor and per output channel, padding as the zero point', async ({ x: xs, w: ws, g }) => {
@@ -291,8 +292,8 @@ describe.each(BACKENDS)('tm.onnx quantization on %s', (backend) => {
     const qm = (yz: Feed) => [a, scalar(0.1), scalar(0, 'uint8'), b, scalar(0.1), scalar(0, 'int8'), scalar(0.1), yz];
     expect(run('QLinearMatMul', qm(list([1, 2], 'uint8')))).toThrow(/y_scale \(input 6\) is \[\]|y_zero_point \(input 7\) is \[2\]; the output is quantized per tensor/);
     expect(run('QLinearMatMul', [a, scalar(0.1), list([0, 0], 'uint8'), b, scalar(0.1), scalar(0, 'int8'), scalar(0.1), scalar(0, 'uint8')])).toThrow(/a_scale \(input 1\) is \[\] and a_zero_point \(input 2\) \[2\]; ONNX requires them of one shape/);
-    const cx = typed(ints([1, 2, 4, 4, 4], 'uint8'), 'uint8'), cw = typed(ints([2, 2, 1, 1, 1], 'int8'), 'int8', true);
-    expect(run('ConvInteger', [cx, cw])).toThrow(/tmnn runs 1- and 2-D ConvInteger/);
+    const cx = typed(ints([1, 2, 4, 4, 4, 4], 'uint8'), 'uint8'), cw = typed(ints([2, 2, 1, 1, 1, 1], 'int8'), 'int8', true);
+    expect(run('ConvInteger', [cx, cw])).toThrow(/tmnn runs 1-, 2- and 3-D ConvInteger/);
     const cx2 = typed(ints([1, 2, 4, 4], 'uint8'), 'uint8'), cw2 = typed(ints([2, 2, 3, 3], 'int8'), 'int8', true);
     expect(run('ConvInteger', [cx2, cw2, list([1, 2], 'uint8')])).toThrow(/x_zero_point \(input 2\) is \[2\]; the input is quantized per tensor/);
     expect(run('ConvInteger', [cx2, cw2], { kernel_shape: [2, 2] })).toThrow(/kernel_shape = \[2, 2\] differs from the weight's \[3, 3\]/);
