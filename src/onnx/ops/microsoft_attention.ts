@@ -5,8 +5,9 @@
 // MultiHeadAttention, the same on Q, K and V projected already (cross
 // attention too: keys of another length). Masks are additive
 // as onnxruntime applies them: a masked key adds mask_filter_value (−10000)
-// to its score, and unidirectional adds it again to every later key — not
-// −∞, so a row with every key masked averages them as onnxruntime does.
+// to its score — not −∞, so a row with every key masked averages them as
+// onnxruntime does — and unidirectional masks every later key with float's
+// lowest, so a query whose earlier keys are all padding weighs those alone.
 // Both take a key/value cache — Attention's past [2, B, N, P, h] (keys,
 // then values) and MultiHeadAttention's past_key/past_value [B, N, P, h]
 // come before this step's, and the present outputs give them back — the
@@ -58,7 +59,10 @@ function paddingMask(call: NodeCall, input: number, batch: number, sequence: num
   throw call.error(`${name} (input ${input}) is [${shape}]; tmnn takes [batch] (key lengths), [2·batch] (ends, then starts), [batch, ${length}] or [batch, ${sequence}, ${length}] (0/1 masks), here batch = ${batch}`);
 }
 
-/** unidirectional: filter added to every key after the query's own position ([S, T], as host data; the last query sees every key). */
+/** float32's largest finite value. */
+const F32_MAX = 3.4028234663852886e38;
+
+/** unidirectional: `filter` added to every key after the query's own position ([S, T], as host data; the last query sees every key). */
 function causalMask(sequence: number, length: number, filter: number): Tensor {
   const v = new Float32Array(sequence * length);
   const offset = length - sequence;
@@ -76,7 +80,8 @@ function attend(call: NodeCall, q: Tensor, k: Tensor, v: Tensor, maskInput: numb
   let scores = ops.mul(ops.matmul(q, k, { transposeB: true }), call.float('scale', 1 / Math.sqrt(headSize)));
   const filter = call.float('mask_filter_value', -10000);
   if (call.has(maskInput)) scores = ops.add(scores, paddingMask(call, maskInput, batch, sequence, length, filter));
-  if (call.int('unidirectional', 0) !== 0) scores = ops.add(scores, causalMask(sequence, length, filter));
+  // Later keys get float's lowest, not the filter value: a query whose earlier keys are all padding weighs those alone, as onnxruntime does.
+  if (call.int('unidirectional', 0) !== 0) scores = ops.add(scores, causalMask(sequence, length, -F32_MAX));
   if (call.has(biasInput)) {
     const extra = call.tensor(biasInput);
     const fits = extra.rank === 4 && [batch, heads, sequence, length].every((d, i) => extra.shape[i] === d || (i < 2 && extra.shape[i] === 1));

@@ -255,6 +255,20 @@ describe.each(BACKENDS)('com.microsoft ops on %s', (backend) => {
     expectClose(got.v, got.v.map((_, i) => perHead[headOf(i)].v[i]), 2e-5, 'Attention, qkv_hidden_sizes [6, 6, 9] and attention_bias');
   });
 
+  it('a query whose earlier keys are all padding weighs those alone (later keys masked with float\'s lowest, padding with the filter value), in Attention and MultiHeadAttention, as onnxruntime does', async () => {
+    const [batch, seq, hidden, heads] = [2, 4, 6, 3];
+    // The first key of each sequence is padding: query 0 sees only it.
+    const mask = { shape: [batch, seq], values: [0, 1, 1, 1, 0, 0, 1, 1], type: 'int32' as const };
+    const q = floats([batch, seq, hidden]), k = floats([batch, seq, hidden]), v = floats([batch, seq, hidden]);
+    const mhaFeeds = [feed(q), feed(k), feed(v), null, mask];
+    const [mha] = await run('MultiHeadAttention', mhaFeeds, { num_heads: heads, unidirectional: 1 });
+    expectClose(mha.v, (await ortNode('MultiHeadAttention', mhaFeeds, { num_heads: heads, unidirectional: 1 }, MS))[0], 2e-5, 'MultiHeadAttention, padded earlier keys');
+    const w = floats([hidden, 3 * hidden], -0.6, 0.6), bias = floats([3 * hidden], -0.5, 0.5);
+    const attentionFeeds = [feed(q), feed(w), feed(bias), mask];
+    const [att] = await run('Attention', attentionFeeds, { num_heads: heads, unidirectional: 1 });
+    expectClose(att.v, (await ortNode('Attention', attentionFeeds, { num_heads: heads, unidirectional: 1 }, MS))[0], 2e-5, 'Attention, padded earlier keys');
+  });
+
   it('MultiHeadAttention: Q, K, V projected (self and cross attention), bias, key padding masks, unidirectional, attention_bias; K and V split into heads or packed', async () => {
     const [batch, seq, length, heads, h] = [2, 3, 5, 2, 6];
     const q = floats([batch, seq, h]), k = floats([batch, length, h]), v = floats([batch, length, 4]), bias = floats([h + h + 4], -0.5, 0.5);
