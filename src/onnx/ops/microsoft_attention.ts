@@ -71,11 +71,10 @@ function causalMask(sequence: number, length: number, filter: number): Tensor {
 }
 
 /**
- * softmax(scale·q·kᵀ + masks)·v for q [B, N, S, h], k [B, N, T, h], v [B,
- * N, T, hv], the heads joined: [B, S, N·hv]. The key padding mask is input
- * `maskInput`, attention_bias `biasInput`.
+ * scale·q·kᵀ + masks for q [B, N, S, h] and k [B, N, T, h]: [B, N, S, T].
+ * The key padding mask is input `maskInput`, attention_bias `biasInput`.
  */
-function attend(call: NodeCall, q: Tensor, k: Tensor, v: Tensor, maskInput: number, biasInput: number): Tensor {
+function scoresOf(call: NodeCall, q: Tensor, k: Tensor, maskInput: number, biasInput: number): Tensor {
   const [batch, heads, sequence, headSize] = q.shape, length = k.shape[2];
   let scores = ops.mul(ops.matmul(q, k, { transposeB: true }), call.float('scale', 1 / Math.sqrt(headSize)));
   const filter = call.float('mask_filter_value', -10000);
@@ -88,8 +87,19 @@ function attend(call: NodeCall, q: Tensor, k: Tensor, v: Tensor, maskInput: numb
     if (!fits) throw call.error(`attention_bias (input ${biasInput}) is [${extra.shape.join(', ')}]; it must be [${batch} or 1, ${heads} or 1, ${sequence}, ${length}]`);
     scores = ops.add(scores, extra);
   }
+  return scores;
+}
+
+/** softmax(scores)·v for scores [B, N, S, T] and v [B, N, T, hv], the heads joined: [B, S, N·hv]. */
+function weighted(scores: Tensor, v: Tensor): Tensor {
+  const [batch, heads, sequence] = scores.shape;
   const y = ops.matmul(ops.softmax(scores, -1), v);
   return ops.reshape(ops.transpose(y, [0, 2, 1, 3]), [batch, sequence, heads * v.shape[3]]);
+}
+
+/** softmax(scale·q·kᵀ + masks)·v, the heads joined (scoresOf, weighted). */
+function attend(call: NodeCall, q: Tensor, k: Tensor, v: Tensor, maskInput: number, biasInput: number): Tensor {
+  return weighted(scoresOf(call, q, k, maskInput, biasInput), v);
 }
 
 /** Inputs and attributes tmnn leaves out: a shared past/present buffer and rotary embeddings. */
@@ -171,8 +181,8 @@ export function headCount(call: NodeCall): number {
  * packed forms — query [B, S, N, 3, h] holding Q, K and V, or key [B, T, N,
  * 2, h] holding K and V; bias (3-D inputs) added to Q, K and V. past_key
  * and past_value [B, N, P, h] come before this step's keys and values,
- * which present_key and present_value give back; the qk output and the
- * beam-search inputs are refused.
+ * which present_key and present_value give back, and qk the scores before
+ * the softmax; the beam-search inputs are refused.
  */
 const multiHeadAttention: OnnxOp = {
   run: (call) => {
@@ -180,13 +190,14 @@ const multiHeadAttention: OnnxOp = {
     for (const [i, name] of [[8, 'past_sequence_length'], [9, 'cache_indirection']] as const) {
       if (call.has(i)) throw call.error(`${name} (input ${i}) is not supported: tmnn takes the past as long as it is, without beam search`);
     }
-    if (call.node.outputs[3]) throw call.error(`its qk output (${call.node.outputs[3]}) is not supported`);
     if (call.has(6) !== call.has(7)) throw call.error('past_key and past_value (inputs 6 and 7) come together: give both or neither');
     const query = call.tensor(0);
     if (call.has(6) && call.has(1) && call.tensor(1).rank === 4) throw call.error(`past_key with a 4-D key [${call.tensor(1).shape.join(', ')}]: a 4-D key is the whole cache already`);
     const [q, now, later] = queryKeyValue(call, query, n);
     const k = withPast(call, 6, 'past_key', now), v = withPast(call, 7, 'past_value', later);
-    return [attend(call, q, k, v, 4, 5), k, v];
+    // qk: the scores before the softmax, masks and bias in (Whisper's alignment heads read them).
+    const scores = scoresOf(call, q, k, 4, 5);
+    return [weighted(scores, v), k, v, scores];
   },
 };
 

@@ -255,6 +255,28 @@ describe.each(BACKENDS)('com.microsoft ops on %s', (backend) => {
     expectClose(got.v, got.v.map((_, i) => perHead[headOf(i)].v[i]), 2e-5, 'Attention, qkv_hidden_sizes [6, 6, 9] and attention_bias');
   });
 
+  it('MultiHeadAttention gives its scores before the softmax as qk (masks, causal lowest and attention_bias in; with a past too), as onnxruntime does', async () => {
+    const [batch, seq, hidden, heads, pastLength] = [2, 3, 6, 3, 2];
+    const q = floats([batch, seq, hidden]), k = floats([batch, seq, hidden]), v = floats([batch, seq, hidden]);
+    const lengths = { shape: [batch], values: [3, 2], type: 'int32' as const };
+    const extra = floats([1, heads, seq, seq]);
+    const past = [floats([batch, heads, pastLength, hidden / heads]), floats([batch, heads, pastLength, hidden / heads])];
+    const CASES: [string, (Feed | null)[], Record<string, AttributeSpec>][] = [
+      ['no mask', [feed(q), feed(k), feed(v)], {}],
+      ['key lengths', [feed(q), feed(k), feed(v), null, lengths], {}],
+      ['unidirectional', [feed(q), feed(k), feed(v)], { unidirectional: 1 }],
+      ['attention_bias, a scale', [feed(q), feed(k), feed(v), null, null, feed(extra)], { scale: { float: 0.3 } }],
+      ['a past, unidirectional', [feed(q), feed(k), feed(v), null, null, null, feed(past[0]), feed(past[1])], { unidirectional: 1 }],
+    ];
+    for (const [what, inputs, attributes] of CASES) {
+      const got = await run('MultiHeadAttention', inputs, { num_heads: heads, ...attributes }, 4);
+      const theirs = await ortNode('MultiHeadAttention', inputs, { num_heads: heads, ...attributes }, { ...MS, outputs: 4 });
+      expect(got[3].shape, what).toEqual([batch, heads, seq, seq + (what.includes('past') ? pastLength : 0)]);
+      expectClose(got[3].v, theirs[3], 2e-5, `qk, ${what}`);
+      expectClose(got[0].v, theirs[0], 2e-5, `output, ${what}`);
+    }
+  });
+
   it('a query whose earlier keys are all padding weighs those alone (later keys masked with float\'s lowest, padding with the filter value), in Attention and MultiHeadAttention, as onnxruntime does', async () => {
     const [batch, seq, hidden, heads] = [2, 4, 6, 3];
     // The first key of each sequence is padding: query 0 sees only it.
@@ -475,7 +497,6 @@ describe('com.microsoft ops tmnn refuses, and other domains', () => {
     await refuse('Attention', [feed(x), feed(w)], { num_heads: 4 }, /do not split into num_heads = 4 heads/);
     await refuse('MultiHeadAttention', [feed(x), feed(x), feed(x), null, null, null, feed(floats([1, 2, 2, 3]))], { num_heads: 2 }, /past_key and past_value \(inputs 6 and 7\) come together/);
     await refuse('MultiHeadAttention', [feed(x), feed(x), feed(x), null, null, null, feed(floats([1, 2, 2, 4])), feed(floats([1, 2, 2, 3]))], { num_heads: 2 }, /past_key \(input 6\) \[1, 2, 2, 4\]: with this step's \[1, 2, 3, 3\] .* it must be \[1, 2, past length, 3\]/);
-    await refuse('MultiHeadAttention', [feed(x), feed(x), feed(x)], { num_heads: 2 }, /its qk output \(y3\) is not supported/, 4);
     await refuse('MultiHeadAttention', [feed(x)], { num_heads: 2 }, /key is required unless query packs Q, K and V/);
     await refuse('MultiHeadAttention', [feed(x), feed(floats([1, 4, 5])), feed(x)], { num_heads: 2 }, /key must be \[batch, length, 6\]/);
     await refuse('SkipSimplifiedLayerNormalization', [feed(x), feed(x), feed(floats([6]))], {}, /its mean output \(y1\) is not given: an RMS normalization computes no mean/, 2);
