@@ -29,17 +29,32 @@ export function hasHostValues(inputs: Inputs): boolean {
   return inputs.some((v) => v instanceof StringTensor || v instanceof OnnxMap);
 }
 
-/** Refuses a string or map input where the op takes none, or not there; names the node and the input. */
+/** Whether input i of `op` may hold strings: its data (what it moves, selects, reads the shape of), or anything for ops that read strings. */
+function takesStrings(op: OnnxOp, i: number): boolean {
+  switch (op.strings) {
+    case 'reads':
+    case 'movesAll':
+      return true;
+    case 'selects':
+      return i >= 1;
+    case 'moves':
+    case 'shape':
+      return i === 0;
+    default:
+      return false;
+  }
+}
+
+/** Refuses a string or map input where the op takes none, or not there, and numbers among strings it moves together; names the node and the input. */
 function checkHostInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs): void {
   inputs.forEach((v, i) => {
     if (v instanceof OnnxMap && op.strings !== 'reads') throw new ValueError(`onnx: ${describe(node)}: input ${i} (${node.inputs[i]}) is ${describeValue(v)}; ${node.opType} takes no maps in tmnn`);
     const isString = v instanceof StringTensor;
-    const wanted = op.strings === 'reads' ? isString : op.strings === 'movesAll' ? true : i === 0 && op.strings !== undefined;
-    if (isString && !wanted) {
-      const takes = op.strings === undefined ? 'takes no strings' : `takes strings only as input 0`;
+    if (isString && !takesStrings(op, i)) {
+      const takes = op.strings === undefined ? 'takes no strings' : op.strings === 'selects' ? 'takes strings only as inputs 1 and 2' : 'takes strings only as input 0';
       throw new ValueError(`onnx: ${describe(node)}: input ${i} (${node.inputs[i]}) is ${describeValue(v)}; ${node.opType} ${takes} in tmnn`);
     }
-    if (op.strings === 'movesAll' && v !== undefined && !isString) {
+    if ((op.strings === 'movesAll' || op.strings === 'selects') && takesStrings(op, i) && v !== undefined && !isString) {
       throw new ValueError(`onnx: ${describe(node)}: input ${i} (${node.inputs[i]}) is ${describeValue(v)} among string tensors; ${node.opType} takes one element type`);
     }
   });

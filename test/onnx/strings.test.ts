@@ -94,6 +94,26 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
     }
   });
 
+  it('picks strings with Where, broadcast, its condition computed on the device, as onnxruntime does', async () => {
+    // y = where(scores > 0, names, fallback): names [3, 4], fallback one string for all.
+    const bytes = onnxModel({
+      opset: 17,
+      inputs: [{ name: 'scores', shape: [3, 4] }, { name: 'names', type: 'string', shape: [3, 4] }, { name: 'fallback', type: 'string', shape: [1] }],
+      initializers: { zero: { type: 'float', shape: [], values: [0] } },
+      outputs: [{ name: 'y', type: 'string' }],
+      nodes: [{ op: 'Greater', inputs: ['scores', 'zero'], outputs: ['c'] }, node('Where', ['c', 'names', 'fallback'])],
+    });
+    const values = Array.from(randomInts(12, -3, 3));
+    const names = new tm.onnx.StringTensor(words(12), [3, 4]), fallback = new tm.onnx.StringTensor(['—']);
+    const theirs = Array.from((await ortRun(bytes, { scores: new ort.Tensor('float32', Float32Array.from(values), [3, 4]), names: new ort.Tensor('string', [...names.values], [3, 4]), fallback: new ort.Tensor('string', ['—'], [1]) })).y.data as string[]);
+    const model = await tm.onnx.fromBytes(bytes);
+    const scores = tm.tensor(Float32Array.from(values), [3, 4]);
+    expect(((await model.runValuesAsync({ scores, names, fallback })).y as tm.onnx.StringTensor).values, `Where (seed ${SEED})`).toEqual(theirs);
+    if (backend !== 'webgpu') expect((tm.tidy(() => model.runValues({ scores, names, fallback })).y as tm.onnx.StringTensor).values).toEqual(theirs);
+    scores.dispose();
+    model.dispose();
+  });
+
   it('takes the shape and size of strings (Shape, Size) as numbers', async () => {
     const x = new tm.onnx.StringTensor(words(6), [2, 3]);
     for (const op of ['Shape', 'Size']) {

@@ -299,6 +299,7 @@ export const ELEMENTWISE_OPS: OpTable = {
   Or: binary((a, b) => ops.cast(ops.logicalOr(a, b), 'i32'), (a, b) => +(!!a || !!b), true),
   Xor: binary((a, b) => ops.cast(ops.logicalXor(a, b), 'i32'), (a, b) => +(!!a !== !!b), true),
   Where: {
+    strings: 'selects',
     run: (call) => {
       const cond = call.tensor(0);
       const a = call.value(1), b = call.value(2);

@@ -32,11 +32,12 @@ export interface OnnxOp {
    * How the op takes tensors of strings (StringTensor; string_ops.ts), which
    * run on the host: 'moves' — it moves input 0's elements without reading
    * them (Reshape, Gather), so strings move as numbers would; 'movesAll' —
-   * every input's (Concat), all strings; 'shape' — it reads input 0's shape
-   * only (Shape, Size); 'reads' — its run reads them itself (LabelEncoder,
+   * every input's (Concat), all strings; 'selects' — it picks inputs 1's and
+   * 2's (Where), both strings; 'shape' — it reads input 0's shape only
+   * (Shape, Size); 'reads' — its run reads them itself (LabelEncoder,
    * CategoryMapper). A node with a string input whose op says none is refused.
    */
-  strings?: 'moves' | 'movesAll' | 'shape' | 'reads';
+  strings?: 'moves' | 'movesAll' | 'selects' | 'shape' | 'reads';
 }
 
 export type OpTable = Record<string, OnnxOp>;
