@@ -173,6 +173,19 @@ describe('tmnn tune', () => {
     expect(r.out).toMatch(/runs on js: [\d.]+ ms per run \(list seq\(\[1, 3\]\), bias \[3\] → rows seq\(\[3\]\), b \[3\]/);
   });
 
+  it('onnx FILE: times models of strings and of a map (scikit-learn pipelines): empty strings and an empty Map in', () => {
+    const strings = new URL('../fixtures/onnx_sklearn/strings/tfidf_text_classifier.onnx', import.meta.url).pathname;
+    const r = tmnn(['onnx', strings, '--backend', 'js']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('inputs      text: string [N, 1]');
+    expect(r.out).toMatch(/runs on js: [\d.]+ ms per run \(text \[1, 1\] → output_label \[1\], output_probability 1 maps/);
+    const map = new URL('../fixtures/onnx_sklearn/strings/dict_vectorizer_names.onnx', import.meta.url).pathname;
+    const m = tmnn(['onnx', map, '--backend', 'js']);
+    expect(m.code).toBe(0);
+    expect(m.out).toContain('inputs      m: map(string,tensor(float))');
+    expect(m.out).toMatch(/runs on js: [\d.]+ ms per run \(m a map of 0 → output_label \[1\]/);
+  });
+
   it('onnx FILE: a model with ops tmnn does not run fails with exit code 1, naming them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tmnn-cli-onnx-'));
     const file = join(dir, 'strings.onnx');
