@@ -6,7 +6,8 @@
 // runValues gives any, run only tensors, so models without sequences or
 // optionals keep run's Record<string, Tensor>. A tensor of strings (ONNX's
 // tensor(string): class names, categories) is a StringTensor both ways, and
-// only runValues gives one.
+// only runValues gives one; a map input (map(K, V), DictVectorizer's) takes
+// a JS Map.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { isLowBitFloatType } from './float4.js';
 import { MapSequence, OnnxMap, type MapKey, type MapValue } from './map_sequence.js';
@@ -52,8 +53,10 @@ export function isTensorType(type: OnnxType): boolean {
 
 /**
  * Refuses, when the model loads, a graph input or output of a type tmnn has
- * no value for (a map, a sparse tensor), and an input that is a sequence of
- * maps, which tmnn makes (ZipMap) but does not take.
+ * no value for (a sparse tensor, a map in an optional), an input that is a
+ * sequence of maps, which tmnn makes (ZipMap) but does not take, an output
+ * that is one map, which it takes but does not make, and sequences or
+ * optionals of strings.
  */
 export function refuseUnsupportedTypes(inputs: readonly OnnxValueInfo[], outputs: readonly OnnxValueInfo[]): void {
   for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
