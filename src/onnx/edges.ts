@@ -61,7 +61,7 @@ export function isTensorType(type: OnnxType): boolean {
 export function refuseUnsupportedTypes(inputs: readonly OnnxValueInfo[], outputs: readonly OnnxValueInfo[]): void {
   for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
     const bad = list.find((v) => v.unsupported);
-    if (bad) throw new ValueError(`onnx: the graph's ${kind} ${bad.name} is of type ${bad.unsupported}; tmnn runs tensors, sequences of tensors (seq(tensor)) and optionals of either, and gives sequences of maps (ZipMap's) as outputs`);
+    if (bad) throw new ValueError(`onnx: the graph's ${kind} ${bad.name} is of type ${bad.unsupported}; tmnn runs tensors, sequences of tensors (seq(tensor)) and optionals of either, takes one map (map(K, V)) as an input and gives sequences of maps (ZipMap's) as outputs`);
   }
   const maps = inputs.find((v) => v.mapKey !== undefined && v.sequence);
   if (maps) throw new ValueError(`onnx: the graph's input ${maps.name} is of type ${typeName(maps)}; tmnn gives sequences of maps as outputs (ZipMap's) but takes none as an input`);
