@@ -99,13 +99,16 @@ function checkTensor(info: OnnxValueInfo, t: unknown, what: string): Tensor {
   if (dtypes && !dtypes.includes(t.dtype)) {
     throw new DTypeError(`onnx: ${what} is ${t.dtype}; the model takes ${type} there, given as ${dtypes.join(' or ')}`);
   }
-  const shape = info.shape;
-  if (shape) {
-    const fits = shape.length === t.rank && shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
-    const wanted = `[${shape.map((d) => d ?? '?').join(', ')}]`;
-    if (!fits) throw new ShapeError(`onnx: ${what} is [${t.shape.join(', ')}]; the model takes ${wanted}`);
-  }
+  checkShape(info, t.shape, what);
   return t;
+}
+
+/** A given value's shape against the declared one (symbolic dimensions are free). */
+function checkShape(info: OnnxValueInfo, shape: readonly number[], what: string): void {
+  const declared = info.shape;
+  if (declared && !(declared.length === shape.length && declared.every((d, i) => typeof d !== 'number' || d === shape[i]))) {
+    throw new ShapeError(`onnx: ${what} is [${shape.join(', ')}]; the model takes [${declared.map((d) => d ?? '?').join(', ')}]`);
+  }
 }
 
 /** The tensors given for a sequence input, each checked as a tensor input is. */
@@ -128,10 +131,7 @@ function checkStrings(info: OnnxValueInfo, given: unknown): StringTensor {
     const got = given instanceof Tensor ? `a ${given.dtype} tensor [${given.shape.join(', ')}]` : given === null ? 'null' : Array.isArray(given) ? `an array of ${given.length}` : typeof given;
     throw new DTypeError(`onnx: input ${info.name} is a tensor of strings and takes a tm.onnx.StringTensor (new tm.onnx.StringTensor(values, shape)), got ${got}`);
   }
-  const shape = info.shape;
-  if (shape && !(shape.length === given.rank && shape.every((d, i) => typeof d !== 'number' || d === given.shape[i]))) {
-    throw new ShapeError(`onnx: input ${info.name} is [${given.shape.join(', ')}]; the model takes [${shape.map((d) => d ?? '?').join(', ')}]`);
-  }
+  checkShape(info, given.shape, `input ${info.name}`);
   return given;
 }
 

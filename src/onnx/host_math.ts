@@ -5,7 +5,7 @@ import { broadcastShapes } from '../shape.js';
 import { Constant, type ElementType, isIntegerType } from './value.js';
 
 /** The flat index into `shape` of each element of the broadcast `out` shape. */
-function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
+export function broadcastIndex(shape: readonly number[], out: readonly number[]): Int32Array {
   const size = out.reduce((a, b) => a * b, 1);
   const index = new Int32Array(size);
   const offset = out.length - shape.length;

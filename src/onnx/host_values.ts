@@ -30,6 +30,12 @@ export function hostValues(call: NodeCall, i: number, why: string): ArrayLike<nu
   return values;
 }
 
+/** Input i on the host (hostValues) with its shape. */
+export function hostArray(call: NodeCall, i: number, why: string): { shape: readonly number[]; values: ArrayLike<number> } {
+  const shape = call.isConstant(i) ? call.constant(i, 'input').shape : call.tensor(i).shape;
+  return { shape, values: hostValues(call, i, why) };
+}
+
 /**
  * `op`, which reads input i's values on the host where `needed` says so
  * (readable, hostValues), with an asynchronous form that reads them back

@@ -93,6 +93,17 @@ export class NodeCall {
     return v;
   }
 
+  /**
+   * Input i, which must be a tensor of strings: refused otherwise, saying
+   * `why` the op takes strings there where it takes numbers too.
+   */
+  stringTensor(i: number, why?: string): StringTensor {
+    const v = this.anyValue(i);
+    if (v instanceof StringTensor) return v;
+    const at = `input ${i} (${this.node.inputs[i]}) is ${isStructured(v) ? describeValue(v) : 'numeric'}`;
+    throw this.error(why ? `${at}, but ${why}; it takes a string tensor there` : `${at}; ${this.node.opType} takes strings there`);
+  }
+
   /** Input i as a tensor on the active backend (a host Constant is uploaded once per run). */
   tensor(i: number): Tensor {
     return this.asTensor(this.value(i), `input ${i} (${this.node.inputs[i]})`);

@@ -8,7 +8,7 @@ import * as F from '../../nn/activation_functions.js';
 import * as ops from '../../ops/index.js';
 import { Tensor, type TensorLike } from '../../tensor.js';
 import { hostMap } from '../host_math.js';
-import { hostValues, valuesRead } from '../host_values.js';
+import { hostArray, valuesRead } from '../host_values.js';
 import type { NodeCall } from '../node_call.js';
 import { isLowBitFloatType, roundToLowBitFloatValue } from '../float4.js';
 import { DATA_TYPES } from '../proto.js';
@@ -127,8 +127,7 @@ function castToStrings(call: NodeCall): StringTensor {
   const x = call.anyValue(0);
   if (x instanceof StringTensor) return x;
   const type = call.isConstant(0) ? call.constant(0, 'input').type : (call.elementType(0) ?? 'int64');
-  const shape = call.isConstant(0) ? call.constant(0, 'input').shape : call.tensor(0).shape;
-  const values = hostValues(call, 0, 'casts numbers to strings on the host');
+  const { shape, values } = hostArray(call, 0, 'casts numbers to strings on the host');
   return new StringTensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => numberToString(values[k], type)), shape);
 }
 

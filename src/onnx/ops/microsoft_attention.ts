@@ -102,11 +102,11 @@ function attend(call: NodeCall, q: Tensor, k: Tensor, v: Tensor, maskInput: numb
   return weighted(scoresOf(call, q, k, maskInput, biasInput), v);
 }
 
-/** Inputs and attributes tmnn leaves out: a shared past/present buffer and rotary embeddings. */
-export function refuseUnsupported(call: NodeCall): void {
+/** Inputs and attributes tmnn leaves out: a shared past/present buffer, rotary embeddings, and past_sequence_length where the op has it (input `pastLength`). */
+export function refuseUnsupported(call: NodeCall, pastLength?: number): void {
   call.refuse('do_rotary', (v) => v === 0, 'rotary embeddings are not run by tmnn (apply them before Attention)');
   call.refuse('past_present_share_buffer', (v) => v === 0, 'tmnn gives the present as a new tensor, the past joined to this step');
-  if (call.node.opType === 'Attention' && call.has(6)) throw call.error('past_sequence_length (input 6) is not supported: tmnn takes the past as long as it is');
+  if (pastLength !== undefined && call.has(pastLength)) throw call.error(`past_sequence_length (input ${pastLength}) is not supported: tmnn takes the past as long as it is`);
 }
 
 /** past [B, N, P, h] (input `i`) then now [B, N, L, h] along the sequence axis; now alone without a past. */
@@ -153,7 +153,7 @@ export function attendProjected(call: NodeCall, qkv: Tensor, n: number, inputs: 
 
 const attention: OnnxOp = {
   run: (call) => {
-    refuseUnsupported(call);
+    refuseUnsupported(call, 6);
     const x = call.tensor(0), w = call.tensor(1);
     const n = headCount(call);
     if (x.rank !== 3) throw call.error(`input is [${x.shape.join(', ')}]; it must be [batch, sequence, input_hidden]`);

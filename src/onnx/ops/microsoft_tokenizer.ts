@@ -54,8 +54,7 @@ function cutter(call: NodeCall): Cutter {
 }
 
 function tokenizer(call: NodeCall): StringTensor {
-  const x = call.anyValue(0);
-  if (!(x instanceof StringTensor)) throw call.error(`input 0 (${call.node.inputs[0]}) is numeric; Tokenizer takes strings`);
+  const x = call.stringTensor(0);
   if (x.rank !== 1 && x.rank !== 2) throw call.error(`its input is [${x.shape.join(', ')}]; Tokenizer takes [C] or [N, C]`);
   const mark = call.int('mark');
   const pad = call.string('pad_value');

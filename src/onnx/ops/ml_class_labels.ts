@@ -48,6 +48,11 @@ function named(labels: readonly string[], places: Value, values: ArrayLike<numbe
   return names;
 }
 
+/** The places where they can be read without waiting on the device: a Constant's, a js or native tensor's in place. */
+function atOnce(call: NodeCall, places: Value): ArrayLike<number> | undefined {
+  return places instanceof Constant ? places.data : places instanceof Tensor ? heldValues(call.node.opType, places) : undefined;
+}
+
 /**
  * A classifier `op` that also takes classlabels_strings: its label output
  * (output 0, each sample's place among the labels) becomes a StringTensor
@@ -63,7 +68,7 @@ export function withStringLabels(op: OnnxOp): OnnxOp {
       const labels = stringLabels(call);
       if (!labels) return outputs;
       const [places, ...rest] = outputs;
-      const values = places instanceof Constant ? places.data : places instanceof Tensor ? heldValues(call.node.opType, places) : undefined;
+      const values = atOnce(call, places);
       if (values === undefined) {
         throw call.error(`its labels are strings (classlabels_strings), named on the host from the class each sample's scores pick, which are computed on the device; ${USE_RUN_ASYNC}: model.runValuesAsync gives them (or leave ${call.node.outputs[0]} out of options.outputs)`);
       }
@@ -76,7 +81,7 @@ export function withStringLabels(op: OnnxOp): OnnxOp {
       const [places, ...rest] = outputs;
       let values: ArrayLike<number>;
       try {
-        values = places instanceof Constant ? places.data : (heldValues(call.node.opType, places as Tensor) ?? (await (places as Tensor).data()));
+        values = atOnce(call, places) ?? (await (places as Tensor).data());
       } catch (err) {
         for (const t of outputs) if (t instanceof Tensor && !t.isDisposed) t.dispose();
         throw err;

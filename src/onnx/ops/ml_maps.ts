@@ -10,6 +10,7 @@ import type { NodeCall } from '../node_call.js';
 import { StringTensor } from '../string_tensor.js';
 import { Constant, type ElementType } from '../value.js';
 import type { OpTable } from './op.js';
+import { made } from './ml_strings.js';
 import { stringsToNumbers } from './string_cast.js';
 
 /** Input 0, which must be a map. */
@@ -19,11 +20,8 @@ function mapInput(call: NodeCall): OnnxMap {
   return x;
 }
 
-/** A row [1, n] of `type`: strings as a StringTensor, numbers as a Constant. */
-function row(type: string, values: readonly (string | number)[]): Constant | StringTensor {
-  if (type === 'string') return new StringTensor(values as string[], [1, values.length]);
-  return new Constant(type as ElementType, [1, values.length], Float64Array.from(values as number[], (v) => (type === 'float' ? Math.fround(v) : v)));
-}
+/** A row [1, n] of `type` (ml_strings.ts's made). */
+const row = (type: string, values: readonly (string | number)[]): Constant | StringTensor => made([1, values.length], type as ElementType | 'string', values.length, (k) => values[k]);
 
 /**
  * DictVectorizer: [1, V], entry i the map's value at the vocabulary's i-th

@@ -13,7 +13,7 @@
 // CategoryMapper (both ways), a repeated category its last place in
 // OneHotEncoder; an absent key gives the default ('_Unused' for strings, −1
 // for int64, −0.0 for float).
-import { hostValues } from '../host_values.js';
+import { hostArray } from '../host_values.js';
 import type { NodeCall } from '../node_call.js';
 import { StringTensor } from '../string_tensor.js';
 import { Constant, type ElementType, type Value } from '../value.js';
@@ -21,19 +21,11 @@ import { Constant, type ElementType, type Value } from '../value.js';
 /** onnxruntime's default_string, for a key LabelEncoder or CategoryMapper does not know. */
 const UNUSED = '_Unused';
 
-/** Input 0 as strings, refused with what the op needs otherwise. */
-function stringInput(call: NodeCall, why: string): StringTensor {
-  const x = call.anyValue(0);
-  if (!(x instanceof StringTensor)) throw call.error(`input 0 (${call.node.inputs[0]}) is numeric, but ${why}; it takes a string tensor there`);
-  return x;
-}
-
-/** Input 0 as numbers on the host (a GPU's read back by runAsync), with its shape. */
+/** Input 0 as numbers on the host (a GPU's read back by runAsync), with its shape; strings there refused, saying `why` the op takes numbers. */
 function numericInput(call: NodeCall, why: string): { shape: readonly number[]; values: ArrayLike<number> } {
   const x = call.anyValue(0);
   if (x instanceof StringTensor) throw call.error(`input 0 (${call.node.inputs[0]}) is a string tensor [${x.shape.join(', ')}], but ${why}; it takes numbers there`);
-  const shape = x instanceof Constant ? x.shape : call.tensor(0).shape;
-  return { shape, values: hostValues(call, 0, why) };
+  return hostArray(call, 0, why);
 }
 
 /** A table from keys to entries, a repeated key keeping its first entry (onnxruntime's emplace). */
@@ -50,10 +42,10 @@ function lastOf<K, V>(keys: readonly K[], entries: readonly V[]): Map<K, V> {
   return new Map(keys.map((k, i) => [k, entries[i]]));
 }
 
-/** n elements of shape, each `pick(k)`: strings as a StringTensor, numbers as a Constant of `type`. */
-function made(shape: readonly number[], type: ElementType | 'string', n: number, pick: (k: number) => string | number): StringTensor | Constant {
+/** n elements of shape, each `pick(k)`: strings as a StringTensor, numbers as a Constant of `type` (rounded to float32 for float). */
+export function made(shape: readonly number[], type: ElementType | 'string', n: number, pick: (k: number) => string | number): StringTensor | Constant {
   if (type === 'string') return new StringTensor(Array.from({ length: n }, (_, k) => pick(k) as string), shape);
-  return new Constant(type, shape, Float64Array.from({ length: n }, (_, k) => pick(k) as number));
+  return new Constant(type, shape, Float64Array.from({ length: n }, (_, k) => (type === 'float' ? Math.fround(pick(k) as number) : (pick(k) as number))));
 }
 
 /** An int64 key as tmnn holds it (an element read from a tensor, a double): integral, so a float element of an int64 input is cut as a cast would. */
@@ -124,7 +116,7 @@ export function labelEncodeStrings(call: NodeCall, t: StringTable): Value {
   const why = `its keys are ${t.keyType === 'string' ? 'strings' : 'numbers'}`;
   const table = firstOf(t.keys, t.values);
   if (t.keyType === 'string') {
-    const x = stringInput(call, why);
+    const x = call.stringTensor(0, why);
     return made(x.shape, t.valueType, x.size, (k) => table.get(x.values[k]) ?? t.fallback);
   }
   const x = numericInput(call, `${why} and its values strings, looked up on the host`);
@@ -165,7 +157,7 @@ export function categoryMapper(call: NodeCall): Value {
  * refuses it.
  */
 export function oneHotStrings(call: NodeCall, cats: readonly string[]): Constant {
-  const x = stringInput(call, 'its categories are strings (cats_strings)');
+  const x = call.stringTensor(0, 'its categories are strings (cats_strings)');
   const zeros = call.int('zeros', 1);
   if (zeros !== 0 && zeros !== 1) throw call.error(`zeros = ${zeros}; it is 1 (unknown categories give zeros) or 0 (they are an error)`);
   const place = new Map(cats.map((c, i) => [c, i]));
@@ -185,7 +177,7 @@ export function oneHotStrings(call: NodeCall, cats: readonly string[]): Constant
  * index outside [0, n) is refused.
  */
 export function pickStrings(call: NodeCall): StringTensor {
-  const x = stringInput(call, 'ArrayFeatureExtractor picks strings here');
+  const x = call.stringTensor(0, 'ArrayFeatureExtractor picks strings here');
   if (x.rank === 0) throw call.error('X is a scalar; it must have an axis to select along');
   const indices = call.constant(1, 'indices (Y)');
   if (!['int64', 'int32'].includes(indices.type)) throw call.error(`Y (the indices) is ${indices.type}; it must be int64`);

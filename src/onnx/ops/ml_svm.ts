@@ -23,8 +23,9 @@
 // coupling (ml_svm_coupling.ts) the pairs' into the classes': an iteration
 // whose stopping point depends on the values, run on the host: on the
 // decision values in place on js and native, read back from a GPU by an
-// asynchronous run (runAsync), which a GPU's synchronous run points at. Scores then go through post_transform (ml_post_transform.ts),
-// with onnxruntime's two-class layouts (see binaryScores). Labels are
+// asynchronous run (runAsync), which a GPU's synchronous run points at.
+// Scores then go through post_transform (ml_post_transform.ts), with
+// onnxruntime's two-class layouts (see binaryScores). Labels are
 // classlabels_ints (int64), or classlabels_strings, named on the host
 // (ml_class_labels.ts).
 import * as ops from '../../ops/index.js';

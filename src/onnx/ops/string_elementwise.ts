@@ -3,40 +3,19 @@
 // on StringTensors, as onnxruntime's CPU kernels compute them. Equal and
 // StringConcat broadcast as numeric binary ops do.
 import { broadcastShapes } from '../../shape.js';
-import { forEachIndex } from '../host_math.js';
+import { broadcastIndex } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
 import { StringTensor } from '../string_tensor.js';
 import { Constant } from '../value.js';
 import type { OnnxOp, OpTable } from './op.js';
 import { regex } from './re2.js';
 
-/** Input i, which must hold strings. */
-function strings(call: NodeCall, i: number): StringTensor {
-  const v = call.anyValue(i);
-  if (!(v instanceof StringTensor)) throw call.error(`input ${i} (${call.node.inputs[i]}) is numeric; ${call.node.opType} takes strings there`);
-  return v;
-}
-
 /** f of a's and b's strings, broadcast as a binary op's inputs are: the output's shape, and its elements. */
 function broadcastPairs<T>(call: NodeCall, f: (x: string, y: string) => T): { shape: number[]; values: T[] } {
-  const a = strings(call, 0), b = strings(call, 1);
+  const a = call.stringTensor(0), b = call.stringTensor(1);
   const shape = broadcastShapes(call.node.opType, a.shape, b.shape);
-  // Each input's stride along each output axis (0 where it is broadcast), its axes aligned to the right.
-  const stridesOf = (s: readonly number[]) => shape.map((_, k) => {
-    const d = k - (shape.length - s.length);
-    return d < 0 || s[d] === 1 ? 0 : s.slice(d + 1).reduce((p, q) => p * q, 1);
-  });
-  const sa = stridesOf(a.shape), sb = stridesOf(b.shape);
-  const values: T[] = [];
-  forEachIndex(shape, (index) => {
-    let i = 0, j = 0;
-    for (let k = 0; k < index.length; k++) {
-      i += index[k] * sa[k];
-      j += index[k] * sb[k];
-    }
-    values.push(f(a.values[i], b.values[j]));
-  });
-  return { shape, values };
+  const at = broadcastIndex(a.shape, shape), bt = broadcastIndex(b.shape, shape);
+  return { shape, values: Array.from(at, (i, k) => f(a.values[i], b.values[bt[k]])) };
 }
 
 /** Equal where both inputs are strings: whether they are the same string, as bool. */
@@ -84,7 +63,7 @@ function split(s: string, delimiter: string, maxsplit: number | undefined): stri
  * the most pieces], padded with empty strings; Z: each string's count (int64).
  */
 function stringSplit(call: NodeCall): [StringTensor, Constant] {
-  const x = strings(call, 0);
+  const x = call.stringTensor(0);
   const delimiter = call.string('delimiter', '');
   const maxsplit = call.int('maxsplit');
   if (maxsplit !== undefined && maxsplit < 0) throw call.error(`maxsplit is ${maxsplit}; it must be 0 or more`);
@@ -96,7 +75,7 @@ function stringSplit(call: NodeCall): [StringTensor, Constant] {
 
 /** RegexFullMatch: whether each string matches `pattern` as a whole (RE2's syntax as JavaScript reads it, re2.ts). */
 function regexFullMatch(call: NodeCall): Constant {
-  const x = strings(call, 0);
+  const x = call.stringTensor(0);
   const pattern = call.string('pattern');
   if (pattern === undefined) throw call.error('pattern is required');
   const whole = call.fromAttributes(() => new RegExp(`^(?:${regex(call, pattern, 'pattern').source})$`, 'u'));

@@ -5,7 +5,7 @@
 // the host, on StringTensors (TfIdfVectorizer on integer tokens too), as
 // onnxruntime's CPU kernels compute them (string_normalizer.cc,
 // tfidfvectorizer.cc).
-import { hostValues, valuesRead } from '../host_values.js';
+import { hostArray, valuesRead } from '../host_values.js';
 import type { NodeCall } from '../node_call.js';
 import { StringTensor } from '../string_tensor.js';
 import { Constant } from '../value.js';
@@ -40,8 +40,7 @@ const upper = (s: string) => (ascii(s) ? s.toUpperCase() : mapCase(s, (c) => c.t
  * case_change_action. Nothing left gives one empty string ([1] or [1, 1]).
  */
 function stringNormalizer(call: NodeCall): StringTensor {
-  const x = call.anyValue(0);
-  if (!(x instanceof StringTensor)) throw call.error(`input 0 (${call.node.inputs[0]}) is numeric; StringNormalizer takes strings`);
+  const x = call.stringTensor(0);
   const rows = x.rank === 2 ? x.shape[0] : 1;
   if (!((x.rank === 1 && x.size > 0) || (x.rank === 2 && rows === 1 && x.shape[1] > 0))) {
     throw call.error(`its input is [${x.shape.join(', ')}]; StringNormalizer takes [C] or [1, C], C > 0`);
@@ -136,9 +135,8 @@ function tfIdfVectorizer(call: NodeCall): Constant {
   const x = call.anyValue(0);
   const isStrings = x instanceof StringTensor;
   if (isStrings !== v.strings) throw call.error(`its input is ${isStrings ? 'strings' : 'numbers'} and its pool ${v.strings ? 'pool_strings' : 'pool_int64s'}; they must be of one kind`);
-  const shape = isStrings ? x.shape : call.isConstant(0) ? call.constant(0, 'input').shape : call.tensor(0).shape;
+  const { shape, values: tokens } = isStrings ? x : hostArray(call, 0, 'counts its n-grams on the host');
   if (shape.length !== 1 && shape.length !== 2) throw call.error(`its input is [${shape.join(', ')}]; TfIdfVectorizer takes [C] or [N, C]`);
-  const tokens: ArrayLike<string | number> = isStrings ? x.values : hostValues(call, 0, 'counts its n-grams on the host');
   const rows = shape.length === 2 ? shape[0] : 1, width = shape[shape.length - 1];
   const out = new Float64Array(rows * v.width);
   // Each n-gram's count in the row, and which n-grams the row has (most rows have few of the vocabulary).
