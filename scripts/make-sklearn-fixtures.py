@@ -128,6 +128,14 @@ def classifier_outputs(n_classes):
     return [('label', TensorProto.INT64, ['N']), ('probabilities', TensorProto.FLOAT, ['N', n_classes])]
 
 
+def linear_classifier(m, x, label, post_transform, names=False):
+    """A fitted LogisticRegression → LinearClassifier reading x, giving `label` and probabilities; its labels as classlabels_strings (class names) or classlabels_ints."""
+    labels = {'classlabels_strings': [str(c) for c in m.classes_]} if names else {'classlabels_ints': m.classes_.tolist()}
+    return helper.make_node('LinearClassifier', [x], [label, 'probabilities'], domain=ML,
+                            coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
+                            multi_class=0, post_transform=post_transform, **labels)
+
+
 CASES = {}
 
 
@@ -156,9 +164,7 @@ def logistic_regression():
     nodes = [
         helper.make_node('Scaler', ['x'], ['scaled'], domain=ML, offset=scaler.mean_.astype(np.float32).tolist(),
                          scale=(1 / scaler.scale_).astype(np.float32).tolist()),
-        helper.make_node('LinearClassifier', ['scaled'], ['label', 'probabilities'], domain=ML,
-                         coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
-                         classlabels_ints=m.classes_.tolist(), multi_class=0, post_transform='SOFTMAX'),
+        linear_classifier(m, 'scaled', 'label', 'SOFTMAX'),
     ]
     s = scaler.transform(test)
     return graph('logistic_regression', 6, nodes, classifier_outputs(4)), test, {
@@ -170,9 +176,7 @@ def binary_logistic_regression():
     """A two-class LogisticRegression → LinearClassifier with one row of coefficients and LOGISTIC (onnxruntime's binary case)."""
     x, y, test = data(300, 15, 4, classes=2)
     m = LogisticRegression().fit(x, y)
-    node = helper.make_node('LinearClassifier', ['x'], ['label', 'probabilities'], domain=ML,
-                            coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
-                            classlabels_ints=m.classes_.tolist(), multi_class=0, post_transform='LOGISTIC')
+    node = linear_classifier(m, 'x', 'label', 'LOGISTIC')
     return graph('binary_logistic_regression', 4, [node], classifier_outputs(2)), test, {
         'label': m.predict(test).astype(np.int64), 'probabilities': m.predict_proba(test).astype(np.float32)}, 'LinearClassifier (one row, LOGISTIC)'
 
@@ -384,9 +388,7 @@ def logistic_regression_names():
     """A 3-class LogisticRegression trained on class names → LinearClassifier with classlabels_strings (SOFTMAX)."""
     x, y, test = named_data(300, 23, 5, ['setosa', 'versicolor', 'virginica'])
     m = LogisticRegression(max_iter=1000).fit(x, y)
-    node = helper.make_node('LinearClassifier', ['x'], ['output_label', 'probabilities'], domain=ML,
-                            coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
-                            classlabels_strings=[str(c) for c in m.classes_], multi_class=0, post_transform='SOFTMAX')
+    node = linear_classifier(m, 'x', 'output_label', 'SOFTMAX', names=True)
     return string_model('logistic_regression_names', float_input(5), [node], m.classes_), {'x': numbers(test)}, m.predict(test), m.predict_proba(test), 'LinearClassifier (classlabels_strings, SOFTMAX)'
 
 
@@ -395,9 +397,7 @@ def binary_logistic_regression_names():
     """A two-class LogisticRegression on 'no' and 'yes' → LinearClassifier with one row of coefficients and classlabels_strings (LOGISTIC)."""
     x, y, test = named_data(300, 19, 4, ['no', 'yes'])
     m = LogisticRegression().fit(x, y)
-    node = helper.make_node('LinearClassifier', ['x'], ['output_label', 'probabilities'], domain=ML,
-                            coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
-                            classlabels_strings=[str(c) for c in m.classes_], multi_class=0, post_transform='LOGISTIC')
+    node = linear_classifier(m, 'x', 'output_label', 'LOGISTIC', names=True)
     return string_model('binary_logistic_regression_names', float_input(4), [node], m.classes_), {'x': numbers(test)}, m.predict(test), m.predict_proba(test), 'LinearClassifier (one row, classlabels_strings, LOGISTIC)'
 
 
@@ -495,9 +495,7 @@ def categorical_pipeline():
         helper.make_node('Cast', ['size_code'], ['size_float0'], to=TensorProto.FLOAT),
         helper.make_node('Reshape', ['size_float0', 'column'], ['size_float']),
         helper.make_node('Concat', ['scaled', 'colour_hot', 'size_float'], ['features'], axis=1),
-        helper.make_node('LinearClassifier', ['features'], ['output_label', 'probabilities'], domain=ML,
-                         coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
-                         classlabels_strings=[str(c) for c in m.classes_], multi_class=0, post_transform='SOFTMAX'),
+        linear_classifier(m, 'features', 'output_label', 'SOFTMAX', names=True),
     ]
     inputs = [('x', TensorProto.FLOAT, ['N', 3]), ('colour', TensorProto.STRING, ['N', 1]), ('size', TensorProto.STRING, ['N', 1])]
     given = {'x': numbers(test[:, :3].astype(np.float32)), 'colour': strings(test[:, 3:4]), 'size': strings(test[:, 4:5])}
@@ -544,9 +542,7 @@ def tfidf_text_classifier():
                          ngram_counts=[0, len(ones)], ngram_indexes=[c for _, c in ones] + [c for _, c in twos], pool_strings=pool),
         helper.make_node('Mul', ['tf', 'idf'], ['weighted']),
         helper.make_node('Normalizer', ['weighted'], ['features'], domain=ML, norm='L2'),
-        helper.make_node('LinearClassifier', ['features'], ['output_label', 'probabilities'], domain=ML,
-                         coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
-                         classlabels_strings=[str(c) for c in m.classes_], multi_class=0, post_transform='SOFTMAX'),
+        linear_classifier(m, 'features', 'output_label', 'SOFTMAX', names=True),
     ]
     model = string_model('tfidf_text_classifier', [('text', TensorProto.STRING, ['N', 1])], nodes, m.classes_, inits, domains=['com.microsoft'])
     return model, {'text': strings(test.reshape(-1, 1))}, pipe.predict(test), pipe.predict_proba(test), \
@@ -570,9 +566,7 @@ def dict_vectorizer_names():
     test = samples[300:]
     nodes = [
         helper.make_node('DictVectorizer', ['m'], ['features'], domain=ML, string_vocabulary=list(vectorizer.feature_names_)),
-        helper.make_node('LinearClassifier', ['features'], ['output_label', 'probabilities'], domain=ML,
-                         coefficients=m.coef_.astype(np.float32).ravel().tolist(), intercepts=m.intercept_.astype(np.float32).tolist(),
-                         classlabels_strings=[str(c) for c in m.classes_], multi_class=0, post_transform='SOFTMAX'),
+        linear_classifier(m, 'features', 'output_label', 'SOFTMAX', names=True),
     ]
     entry = onnx.TypeProto()
     entry.map_type.key_type = TensorProto.STRING

@@ -148,3 +148,12 @@ export async function runValues(bytes: Uint8Array, inputs: Record<string, F64 | 
     expect(tm.memory().numTensors, `tensors left after running the model (test seed ${SEED})`).toBeLessThanOrEqual(before);
   }
 }
+
+/** A graph output's shape and elements, strings or numbers (a tensor read back and freed). */
+export async function readElements(v: tm.onnx.OnnxOutput): Promise<{ shape: number[]; values: (string | number)[] }> {
+  if (v instanceof tm.onnx.StringTensor) return { shape: [...v.shape], values: [...v.values] };
+  const t = v as tm.Tensor;
+  const read = { shape: [...t.shape], values: Array.from(await t.data()) };
+  t.dispose();
+  return read;
+}

@@ -15,6 +15,7 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { randomInts, SEED } from '../helpers/data.js';
 import { onnxModel, type AttributeSpec, type NodeSpec, type TensorSpec, type ValueSpec } from '../helpers/onnx.js';
+import { readElements } from '../helpers/onnx_run.js';
 import { ortRun } from '../helpers/ort.js';
 
 const WORDS = ['alpha', 'beta', '', 'γάμμα', '東京', 'a b', 'x'];
@@ -207,14 +208,13 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
     const model = (op: string, inputs: ValueSpec[], outputs: ValueSpec[], attributes: Record<string, AttributeSpec> = {}) =>
       onnxModel({ opset: 20, irVersion: 9, inputs, outputs, nodes: [{ op, inputs: inputs.map((i) => i.name), outputs: outputs.map((o) => o.name), attributes }] });
     const s = (name: string, rank: number): ValueSpec => ({ name, type: 'string', shape: new Array(rank).fill(null) });
-    const read = async (v: tm.onnx.OnnxOutput) => (v instanceof tm.onnx.StringTensor ? { shape: [...v.shape], values: [...v.values] } : { shape: [...(v as tm.Tensor).shape], values: Array.from(await (v as tm.Tensor).data()) });
     async function agreeAll(what: string, bytes: Uint8Array, given: Record<string, tm.onnx.StringTensor>): Promise<void> {
       const theirs = await ortRun(bytes, Object.fromEntries(Object.entries(given).map(([k, v]) => [k, new ort.Tensor('string', [...v.values], [...v.shape])])));
       const m = await tm.onnx.fromBytes(bytes);
       const ours = m.runValues(given);
       for (const [name, t] of Object.entries(theirs)) {
         const values = t.type === 'string' ? Array.from(t.data as string[]) : Array.from(t.data as ArrayLike<number | bigint>, Number);
-        expect(await read(ours[name]), `${what}: ${name} (seed ${SEED})`).toEqual({ shape: [...t.dims], values });
+        expect(await readElements(ours[name]), `${what}: ${name} (seed ${SEED})`).toEqual({ shape: [...t.dims], values });
       }
       m.dispose();
     }

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { randomInts, SEED, uniform } from '../../helpers/data.js';
+import { readElements } from '../../helpers/onnx_run.js';
 import { onnxModel, type AttributeSpec, type NodeSpec, type OnnxTypeName } from '../../helpers/onnx.js';
 
 /** A model from map input m (keys of `keyType`, values of `valueType`) through `nodes` to output y of `outType`. */
@@ -25,14 +26,6 @@ function mapModel(keyType: 'int64' | 'string', valueType: OnnxTypeName, nodes: N
 
 const ml = (op: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeSpec>): NodeSpec => ({ op, domain: 'ai.onnx.ml', inputs, outputs, attributes });
 
-async function read(v: tm.onnx.OnnxOutput): Promise<{ shape: number[]; values: (string | number)[] }> {
-  if (v instanceof tm.onnx.StringTensor) return { shape: [...v.shape], values: [...v.values] };
-  const t = v as tm.Tensor;
-  const out = { shape: [...t.shape], values: Array.from(await t.data()) };
-  t.dispose();
-  return out;
-}
-
 describe.each(BACKENDS)('tm.onnx ai.onnx.ml ops on maps on %s', (backend) => {
   beforeAll(async () => {
     await tm.init({ backend });
@@ -41,8 +34,8 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml ops on maps on %s', (backend) => {
   async function run(bytes: Uint8Array, m: Map<tm.onnx.MapKey, number | string>, output = 'y') {
     const model = await tm.onnx.fromBytes(bytes);
     try {
-      const sync = await read(tm.noGrad(() => model.runValues({ m }))[output]);
-      expect(await read((await model.runValuesAsync({ m }))[output]), 'runValuesAsync gives what runValues gives').toEqual(sync);
+      const sync = await readElements(tm.noGrad(() => model.runValues({ m }))[output]);
+      expect(await readElements((await model.runValuesAsync({ m }))[output]), 'runValuesAsync gives what runValues gives').toEqual(sync);
       return sync;
     } finally {
       model.dispose();

@@ -13,6 +13,7 @@ import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { randomInts, SEED } from '../../helpers/data.js';
 import { onnxModel, type AttributeSpec, type OnnxTypeName } from '../../helpers/onnx.js';
+import { readElements } from '../../helpers/onnx_run.js';
 import { ortRun } from '../../helpers/ort.js';
 
 type Element = string | number;
@@ -61,15 +62,6 @@ function ortInput(x: Input): ort.Tensor {
   return new ort.Tensor('float32', Float32Array.from(x.values as number[]), x.shape);
 }
 
-/** What a run gave: its shape and elements (numbers read back). */
-async function read(v: tm.onnx.OnnxOutput): Promise<{ shape: number[]; values: Element[] }> {
-  if (v instanceof tm.onnx.StringTensor) return { shape: [...v.shape], values: [...v.values] };
-  const t = v as tm.Tensor;
-  const out = { shape: [...t.shape], values: Array.from(await t.data()) };
-  t.dispose();
-  return out;
-}
-
 interface Check {
   what: string;
   op: string;
@@ -95,9 +87,9 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml lookups of strings on %s', (backend)
     const m = await tm.onnx.fromBytes(bytes);
     const before = tm.memory().numTensors;
     const x = tmInput(c.x);
-    const got = await read((await m.runValuesAsync({ x }, { grad: false })).y);
+    const got = await readElements((await m.runValuesAsync({ x }, { grad: false })).y);
     expect(got, `${c.what} (seed ${SEED})`).toEqual(c.want);
-    if (c.x.type === 'string' || inPlace) expect(await read(tm.noGrad(() => m.runValues({ x })).y), `${c.what}, synchronous run`).toEqual(c.want);
+    if (c.x.type === 'string' || inPlace) expect(await readElements(tm.noGrad(() => m.runValues({ x })).y), `${c.what}, synchronous run`).toEqual(c.want);
     else expect(() => m.runValues({ x })).toThrow(/computed on the device; tmnn's synchronous run .* never reads the device back/);
     if (x instanceof tm.Tensor) x.dispose();
     expect(tm.memory().numTensors, `${c.what}: tensors freed`).toBe(before);

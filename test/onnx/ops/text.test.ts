@@ -12,6 +12,7 @@ import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { randomInts, SEED } from '../../helpers/data.js';
 import { onnxModel, type AttributeSpec } from '../../helpers/onnx.js';
+import { readElements } from '../../helpers/onnx_run.js';
 import { ortRun } from '../../helpers/ort.js';
 
 const VOCABULARY = ['the', 'The', 'cat', 'SAT', 'on', 'a', 'mat', 'Straße', 'École', 'naïve', 'x'];
@@ -43,14 +44,6 @@ function textModel(op: string, attributes: Record<string, AttributeSpec>, rank: 
 
 type Read = { shape: number[]; values: (string | number)[] };
 
-async function readOutput(v: tm.onnx.OnnxOutput): Promise<Read> {
-  if (v instanceof tm.onnx.StringTensor) return { shape: [...v.shape], values: [...v.values] };
-  const t = v as tm.Tensor;
-  const read = { shape: [...t.shape], values: Array.from(await t.data()) };
-  t.dispose();
-  return read;
-}
-
 describe.each(BACKENDS)('tm.onnx text ops on %s', (backend) => {
   beforeAll(async () => {
     await tm.init({ backend });
@@ -61,8 +54,8 @@ describe.each(BACKENDS)('tm.onnx text ops on %s', (backend) => {
     const theirs = (await ortRun(bytes, { x: new ort.Tensor('string', [...x.values], [...x.shape]) })).y;
     const want = { shape: [...theirs.dims], values: theirs.type === 'string' ? Array.from(theirs.data as string[]) : Array.from(theirs.data as Float32Array) };
     const model = await tm.onnx.fromBytes(bytes);
-    expect(await readOutput(model.runValues({ x }).y), `${what} (seed ${SEED}; input ${JSON.stringify(x.values)})`).toEqual(want);
-    expect(await readOutput((await model.runValuesAsync({ x })).y), `${what}, runValuesAsync`).toEqual(want);
+    expect(await readElements(model.runValues({ x }).y), `${what} (seed ${SEED}; input ${JSON.stringify(x.values)})`).toEqual(want);
+    expect(await readElements((await model.runValuesAsync({ x })).y), `${what}, runValuesAsync`).toEqual(want);
     model.dispose();
     return want;
   }
@@ -122,9 +115,9 @@ describe.each(BACKENDS)('tm.onnx text ops on %s', (backend) => {
     const model = await tm.onnx.fromBytes(bytes);
     const x = tm.tensor(Int32Array.from(values), [3, 8], { dtype: 'i32' });
     const want = { shape: [...theirs.dims], values: Array.from(theirs.data as Float32Array) };
-    expect(await readOutput((await model.runValuesAsync({ x })).y), `int64 tokens (seed ${SEED})`).toEqual(want);
+    expect(await readElements((await model.runValuesAsync({ x })).y), `int64 tokens (seed ${SEED})`).toEqual(want);
     if (backend === 'webgpu') expect(() => model.runValues({ x })).toThrow(/\(TfIdfVectorizer\): counts its n-grams on the host, from x, which is computed on the device/);
-    else expect(await readOutput(tm.tidy(() => model.runValues({ x })).y)).toEqual(want);
+    else expect(await readElements(tm.tidy(() => model.runValues({ x })).y)).toEqual(want);
     x.dispose();
     model.dispose();
   });
