@@ -114,6 +114,7 @@ export function backendFor(op: string, refs: readonly DataRef[]): Backend {
 }
 
 export function newRef(backend: Backend, storage: unknown, bytes: number): DataRef {
+  freeCollected();
   const c = counts.get(backend.name) ?? { numTensors: 0, numBytes: 0 };
   c.numBytes += bytes;
   counts.set(backend.name, c);
@@ -140,6 +141,24 @@ export function release(ref: DataRef): void {
       if (replaced.delete(ref.backend)) ref.backend.release?.();
     }
   }
+}
+
+/**
+ * Storages whose tensors the garbage collector found unreachable, freed at the
+ * next new storage or memory() rather than in the collector's callback: that
+ * callback may run while a worker thread is being ended, and a call into
+ * Dawn's binding then (the pool reading a buffer's size) aborts the whole
+ * process instead of throwing.
+ */
+const collectedRefs: DataRef[] = [];
+
+/** What a FinalizationRegistry calls with the storage of a tensor that became garbage (see collectedRefs). */
+export function releaseCollected(ref: DataRef): void {
+  collectedRefs.push(ref);
+}
+
+function freeCollected(): void {
+  while (collectedRefs.length) release(collectedRefs.pop()!);
 }
 
 /** Registers a new tensor with the innermost tidy scope, or outside any, tells it that it is untracked. */
@@ -213,6 +232,7 @@ export function tidy<T>(fn: () => T): T {
 }
 
 export function memory(): MemoryInfo {
+  freeCollected();
   const info: MemoryInfo = { numTensors: 0, numBytes: 0, backends: {} };
   for (const [name, c] of counts) {
     info.backends[name] = { ...c };

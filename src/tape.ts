@@ -4,7 +4,7 @@
 // src/autograd/'s job.
 import { isFloat } from './dtype.js';
 import { ValueError } from './errors.js';
-import { release, type DataRef } from './engine.js';
+import { releaseCollected, type DataRef } from './engine.js';
 import { Tensor } from './tensor.js';
 
 /**
@@ -138,7 +138,7 @@ export function needsGrad(t: Tensor): boolean {
  * garbage: one registration per node rather than one per saved view.
  */
 const droppedGraphs = new FinalizationRegistry<DataRef[]>((refs) => {
-  for (const ref of refs) release(ref);
+  for (const ref of refs) releaseCollected(ref);
 });
 
 /**

@@ -3,7 +3,7 @@
 // here knows about any particular backend.
 import type { TensorInfo, BackendName } from './backends/kernels.js';
 import { decodeStorage, isFloat, type DataArray, type DType, type StorageArray } from './dtype.js';
-import { release, retain, track, type DataRef } from './engine.js';
+import { release, releaseCollected, retain, track, type DataRef } from './engine.js';
 import { DTypeError, DisposedTensorError, ValueError, formatShape, formatValue } from './errors.js';
 import * as ops from './ops/index.js';
 import { releaseUnreachable, type GradNode } from './tape.js';
@@ -22,7 +22,7 @@ export type TensorLike = Tensor | number;
 // leave the last scope): one made and freed inside tidy, as most are, never
 // is, and registering cost ~a quarter of a small op's CPU time, with the
 // garbage collector's work on the registry's cells besides.
-const finalizer = new FinalizationRegistry<DataRef>((ref) => release(ref));
+const finalizer = new FinalizationRegistry<DataRef>(releaseCollected);
 
 let nextId = 0;
 

@@ -11,7 +11,7 @@ const OUT_DIR = `${ROOT}node_modules/.cache/tmnn-test`;
 let bundle: string | undefined;
 
 /** tmnn's current sources bundled for a plain `node` (built once per test file). */
-function tmnnBundle(): string {
+export function tmnnBundle(): string {
   if (!bundle) {
     mkdirSync(OUT_DIR, { recursive: true });
     bundle = `${OUT_DIR}/index-${process.pid}.js`;

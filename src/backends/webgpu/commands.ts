@@ -24,7 +24,7 @@
 import { DeviceLostError, GpuError, ValueError } from '../../errors.js';
 import { InFlight } from '../in_flight.js';
 import { wordsUp } from './buffers.js';
-import type { Compiler, Kernel } from './compiler.js';
+import { labelledError, type Compiler, type Kernel } from './compiler.js';
 import type { GpuContext } from './device.js';
 import { KernelTimer } from './kernel_timer.js';
 import { StagingPool } from './staging.js';
@@ -74,7 +74,7 @@ export class Commands {
     private readonly compiler: Compiler,
   ) {
     this.staging = new StagingPool(ctx.device, ctx.limits.maxBufferSize);
-    ctx.device.addEventListener('uncapturederror', (e) => compiler.errors.push((e as GPUUncapturedErrorEvent).error.message));
+    ctx.device.addEventListener('uncapturederror', (e) => compiler.errors.push(labelledError((e as GPUUncapturedErrorEvent).error.message)));
   }
 
   /**

@@ -77,7 +77,7 @@ export class Compiler {
   private readonly cache = new Map<string, Kernel>();
   private readonly compiled = new Map<string, Kernel>();
   private readonly pieces = new Map<string, number>();
-  /** Validation errors from pipeline creation, reported at the next readback. */
+  /** The device's errors (a pipeline that failed validation among them), reported at the next readback. */
   readonly errors: string[] = [];
 
   constructor(private readonly ctx: GpuContext) {}
@@ -136,16 +136,17 @@ export class Compiler {
       visibility: 0x4, // GPUShaderStage.COMPUTE
       buffer: { type: b.kind },
     }));
-    device.pushErrorScope('validation');
+    // No error scope around these: popErrorScope() is a promise that Dawn's Node
+    // binding settles only when it next processes events, and a worker thread
+    // ended with one pending aborts the whole process ("Promise not resolved or
+    // rejected: popErrorScope()"). A failed pipeline reaches the device's
+    // uncapturederror event instead (commands.ts), labelled with spec.name.
     const layout = device.createBindGroupLayout({ label: spec.name, entries });
     const module = device.createShaderModule({ label: spec.name, code });
     const pipeline = device.createComputePipeline({
       label: spec.name,
       layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'main', constants },
-    });
-    void device.popErrorScope().then((err) => {
-      if (err) this.errors.push(`${spec.name}.wgsl: ${err.message}`);
     });
     const kernel: Kernel = { name: spec.name, pipeline, layout, bindings };
     this.compiled.set(compiledKey, kernel);
@@ -156,4 +157,15 @@ export class Compiler {
   get size(): number {
     return this.compiled.size;
   }
+}
+
+/**
+ * A GPU error's message with the kernel it came from in front, where Dawn
+ * names a labelled object in it (`[ShaderModuleDescriptor ""matmul""]`; every
+ * pipeline, module and layout is labelled with its kernel's name): the first
+ * line, which is all an error shows, then says which shader failed.
+ */
+export function labelledError(message: string): string {
+  const label = /\[(?:Invalid )?(?:ShaderModule|ComputePipeline|BindGroupLayout|PipelineLayout)(?:Descriptor)? "+([^"\]]+)"+\]/.exec(message)?.[1];
+  return label ? `${label}.wgsl: ${message}` : message;
 }

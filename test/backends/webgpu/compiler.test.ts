@@ -97,4 +97,13 @@ fn main(@builtin(local_invocation_index) i: u32) { out[i] = f32(H(i) / H(4)); }`
     expect([...new Uint32Array(await gpu.runtime.commands.read(out, 256))]).toEqual(Array.from({ length: 64 }, (_, i) => i + 5));
     gpu.runtime.pool.release(out);
   });
+
+  // Last: the device refuses work after it, and the next test file starts a new one.
+  it('a kernel whose WGSL the device rejects fails the next read with a GpuError that names the shader', async () => {
+    const source = '@group(0) @binding(0) var<storage, read_write> out: array<u32>;\n@compute @workgroup_size(64) fn main() { let wrong: u32 = 1.5; out[0] = wrong; }';
+    const err = await run(source).then(() => null, (e: Error) => e);
+    expect(err).toBeInstanceOf(tm.GpuError);
+    expect(err!.message).toMatch(/^webgpu: the GPU refused work \(compiler_test\.wgsl: .*cannot convert value of type 'abstract-float' to type 'u32'/);
+    expect(await tm.init({ backend: 'webgpu' })).toBe('webgpu');
+  });
 });

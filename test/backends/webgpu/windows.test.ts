@@ -106,8 +106,14 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
       for (let c = 0; c < n; c++) {
         let top = 0;
         for (let r = 0; r < m; r++) top = Math.max(top, Math.abs(x[r * n + c]));
-        // Each value comes back within half a step of its column's scale (max |w| / 127).
-        for (let r = 0; r < m; r++) expect(Math.abs(back[r * n + c] - x[r * n + c])).toBeLessThanOrEqual((top / 127) * 0.5 * (1 + 1e-5));
+        // Each value comes back within half a step of its column's scale (max |w| / 127), and what f32 adds:
+        // WGSL's division is exact only to 2.5 ulps (Mesa 26 rounds an x/scale that close to a half to the
+        // farther integer), and the product q·scale is rounded once more.
+        const step = top / 127;
+        for (let r = 0; r < m; r++) {
+          const v = x[r * n + c];
+          expect(Math.abs(back[r * n + c] - v)).toBeLessThanOrEqual(step * (0.5 + 127 * 2.5 * 2 ** -23) + Math.abs(v) * 2 ** -24);
+        }
       }
     }
   });
