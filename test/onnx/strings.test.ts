@@ -166,7 +166,9 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
   it('casts numbers to strings as onnxruntime writes them (printf\'s %.8g), and strings to numbers as it reads them (strtod, strtoll)', async () => {
     const castModel = (from: 'float' | 'double' | 'int64' | 'bool' | 'string', to: number, toType: 'string' | 'float' | 'double' | 'int64' | 'int32' | 'uint8' | 'bool') =>
       onnxModel({ opset: 17, inputs: [{ name: 'x', type: from, shape: [null] }], outputs: [{ name: 'y', type: toType }], nodes: [node('Cast', ['x'], { to })] });
-    const floats = [0.1, 1e-5, 1e8, 3.14159, -0, NaN, Infinity, -Infinity, 100, 1 / 3, 1.5e-40, 2 ** 24 + 1, ...Array.from(randomInts(6, -1e6, 1e6), (v) => v / 997)];
+    // Exact ties at the 8th digit (1234567.25) go to the even neighbour, as printf rounds them: 1234567.2, 123456.12, -1234568.2.
+    const ties = [1234567.25, 1234567.75, 123456.125, -1234568.25, 2 ** 23 + 0.5];
+    const floats = [0.1, 1e-5, 1e8, 3.14159, -0, NaN, Infinity, -Infinity, 100, 1 / 3, 1.5e-40, 2 ** 24 + 1, ...ties, ...Array.from(randomInts(6, -1e6, 1e6), (v) => v / 997)];
     const inputs: [string, 'float' | 'double' | 'int64' | 'bool', tm.Tensor, ort.Tensor][] = [
       ['float', 'float', tm.tensor(Float32Array.from(floats)), new ort.Tensor('float32', Float32Array.from(floats))],
       ['double (held as f32)', 'double', tm.tensor(Float32Array.from(floats)), new ort.Tensor('float64', Float64Array.from(Float32Array.from(floats)))],

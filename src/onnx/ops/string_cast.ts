@@ -6,9 +6,9 @@
 // to an integer by strtoll (decimal digits only: "3.14" is 3, "0x10" is 0),
 // to bool by whether that integer is non-zero. A string with no number at
 // its start, or one out of the type's range, is refused, as onnxruntime
-// refuses it. One difference is left: printf rounds a value exactly halfway
-// between two 8-digit decimals (a 9-digit integer ending in 5) to even,
-// JavaScript's toPrecision up.
+// refuses it. A value exactly halfway between two 8-digit decimals (such as
+// 1234567.25) goes to the even one, as printf's does, where JavaScript's
+// toPrecision and toFixed go up.
 import { f16Bits, f16Value } from '../../f16.js';
 import type { NodeCall } from '../node_call.js';
 import { StringTensor } from '../string_tensor.js';
@@ -19,14 +19,38 @@ function formatG(v: number, precision: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v < 0 ? '-INF' : 'INF';
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [mantissa, e] = v.toExponential(precision - 1).split('e');
-  const exponent = Number(e);
+  const { digits, exponent } = roundedDigits(Math.abs(v), precision);
+  const sign = v < 0 ? '-' : '';
   const trim = (s: string) => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
   if (exponent < -4 || exponent >= precision) {
-    const digits = String(Math.abs(exponent)).padStart(2, '0');
-    return `${trim(mantissa)}e${exponent < 0 ? '-' : '+'}${digits}`;
+    return `${sign}${trim(`${digits[0]}.${digits.slice(1)}`)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
   }
-  return trim(v.toFixed(precision - 1 - exponent));
+  const fixed = exponent >= 0 ? `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}` : `0.${'0'.repeat(-exponent - 1)}${digits}`;
+  return sign + trim(fixed);
+}
+
+/** Positive finite `v` to `precision` significant digits, rounded to nearest with ties to even: the digits and the decimal exponent of the first. */
+function roundedDigits(v: number, precision: number): { digits: string; exponent: number } {
+  const [mantissa, e] = v.toExponential(precision - 1).split('e');
+  const rounded = { digits: mantissa.replace('.', ''), exponent: Number(e) };
+  // toExponential rounds a tie up. Only a value whose next digit is a 5 can be one (a tie is exact in one more digit).
+  const [next, nextExponent] = v.toExponential(precision).split('e');
+  if (!next.endsWith('5')) return rounded;
+  const exact = exactDigits(v);
+  if (!/^50*$/.test(exact.slice(precision)) || Number(exact[precision - 1]) % 2 !== 0) return rounded;
+  // A tie after an even digit: down, to the digits as they are (the exponent stays: truncating never carries).
+  return { digits: exact.slice(0, precision).padEnd(precision, '0'), exponent: Number(nextExponent) };
+}
+
+/** Every significant decimal digit of positive finite `v`'s exact binary value, trailing zeros dropped: m·2^e is m·5^−e / 10^−e. */
+function exactDigits(v: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, v);
+  const bits = view.getBigUint64(0);
+  const biased = Number(bits >> 52n);
+  const m = (bits & ((1n << 52n) - 1n)) | (biased ? 1n << 52n : 0n);
+  const e = (biased || 1) - 1075;
+  return (e >= 0 ? m << BigInt(e) : m * 5n ** BigInt(-e)).toString().replace(/0+$/, '');
 }
 
 /** A number of ONNX type `type` as Cast writes it. */
