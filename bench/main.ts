@@ -113,7 +113,7 @@ async function opsSection(): Promise<void> {
     ['op', 'tmnn native', 'tfjs-wasm', 'speed-up'],
     rows.map((r) => [r.op, r.tmnn, r.tfjs, r.tfjs / r.tmnn]),
     'In cache (1 MiB an operand): the kernels\' own speed. exp, tanh, log, pow and softmax compute in double (fallback/src/exp_double.h, log_double.h, pow_double.h, vectorised) and round once, ' +
-      'as the js reference backend does, giving its bits, where tfjs-wasm computes in f32 (on large tensors split among the threads: softmax\'s rows from ~32K elements, fallback/src/softmax.cc, the maps from 2^17 elements for exp, log, sigmoid and tanh and 2^14 for libm\'s, elementwise.cc; tfjs-wasm runs on one thread); sum along axis 0 adds row after row into a double per ' +
+      'as the js reference backend does, giving its bits, where tfjs-wasm computes in f32 (on large tensors split among the threads: softmax\'s rows from ~32K elements, fallback/src/softmax.cc, the maps from 2^17 elements for exp, log, sigmoid and tanh, 2^16 for pow and 2^14 for libm\'s, binary ones such as atan2 by slabs of rows, elementwise.cc; a column of exponents works out each row\'s once; tfjs-wasm runs on one thread); sum along axis 0 adds row after row into a double per ' +
       'column (a bias\'s gradient), in place; Adam is one pass over p, g, m and v; topk and sort order each row\'s positions by std::partial_sort / std::sort ' +
       '(fallback/src/sort.cc), the values gathered after; tfjs-wasm has no sort, so its row is tf.topk with k = 512. conv2d copies the windows of a few output rows at a time into a block ' +
       '(im2col) and multiplies it by the filters in OpenBLAS, the images split among the threads (fallback/src/conv.cc), its gradients likewise; maxPool2d ' +

@@ -38,10 +38,11 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
   const [x, y, g] = [1, 2, 3].map((seed) => tm.randn(SHAPE, { seed }));
   const b = tm.randn([SHAPE[1]], { seed: 4 });
   const ax = x.abs(); // log's argument
+  const column = tm.rand([SHAPE[0], 1], { seed: 9 }).mul(4).sub(2); // an exponent a row
   // 512 rows of x picked by index, repeats included: an Embedding's lookup.
   const picks = Int32Array.from({ length: SHAPE[0] }, (_, i) => (i * 389) % SHAPE[0]);
   const rowIds = tm.tensor(picks);
-  const [tx, ty, tg, tb, tax] = await Promise.all([x, y, g, b, ax].map(async (t) => tf.tensor(await t.data(), [...t.shape])));
+  const [tx, ty, tg, tb, tax, tcolumn] = await Promise.all([x, y, g, b, ax, column].map(async (t) => tf.tensor(await t.data(), [...t.shape])));
   const trows = tf.tensor1d(picks, 'int32');
   // An Adam step on one [512, 512] parameter with a fixed gradient, on each side.
   const param = tm.randn(SHAPE, { seed: 5 });
@@ -95,6 +96,9 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
     { op: 'tanh(x)', tmnn: () => x.tanh().dispose(), tfjs: () => tf.tanh(tx).dispose() },
     { op: 'pow(x, 2)', tmnn: () => x.pow(2).dispose(), tfjs: () => tf.pow(tx, 2).dispose() },
     { op: 'pow(|x|, 1.5)', tmnn: () => ax.pow(1.5).dispose(), tfjs: () => tf.pow(tax, 1.5).dispose() },
+    { op: 'pow(|x|, y), an exponent each', tmnn: () => ax.pow(y).dispose(), tfjs: () => tf.pow(tax, ty).dispose() },
+    { op: 'pow(|x|, c), c a column: an exponent a row', tmnn: () => ax.pow(column).dispose(), tfjs: () => tf.pow(tax, tcolumn).dispose() },
+    { op: 'atan2(x, y)', tmnn: () => tm.atan2(x, y).dispose(), tfjs: () => tf.atan2(tx, ty).dispose() },
     { op: 'log(|x|)', tmnn: () => ax.log().dispose(), tfjs: () => tf.log(tax).dispose() },
     { op: 'sin(x)', tmnn: () => x.sin().dispose(), tfjs: () => tf.sin(tx).dispose() },
     { op: 'round(x)', tmnn: () => x.round().dispose(), tfjs: () => tf.round(tx).dispose() },
@@ -135,9 +139,9 @@ export async function nativeOpTimes(ms = 300): Promise<NativeOpRow[]> {
   await useTfjs('wasm');
   rows.push(...await recurrentRows('LSTM', ms), ...await recurrentRows('GRU', ms));
 
-  for (const t of [x, y, b, ax, rowIds, param, images, filters, nhwc, hwio, gradImages, gradFilters, warped, theta]) t.dispose();
+  for (const t of [x, y, b, ax, column, rowIds, param, images, filters, nhwc, hwio, gradImages, gradFilters, warped, theta]) t.dispose();
   adam.dispose();
-  tf.dispose([tx, ty, tg, tb, tax, trows, tparam, timages, tfilters, twarped, ttransforms]);
+  tf.dispose([tx, ty, tg, tb, tax, tcolumn, trows, tparam, timages, tfilters, twarped, ttransforms]);
   tadam.dispose();
   return rows;
 }

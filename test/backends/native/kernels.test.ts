@@ -275,6 +275,21 @@ describe('binary with broadcasting', () => {
     }
   }
 
+  it('large float products of the costly ops (pow, atan2, remainder…), split among threads by slabs of rows, are the js backend\'s bit for bit', () => {
+    // Past the size where each op is split: the same shape, a row broadcast down, a column along, and one flat axis.
+    const SPLIT: [number[], number[]][] = [[[301, 257], [301, 257]], [[301, 257], [257]], [[301, 257], [301, 1]], [[70001], [70001]]];
+    for (const dtype of FLOATS) {
+      for (const op of BINARY_OPS.filter((o) => ['pow', 'atan2', 'remainder', 'xlogy', 'logaddexp', 'hypot', 'floorDivide'].includes(o))) {
+        for (const [sa, sb] of SPLIT) {
+          const a = randomOperand(sa, dtype, op === 'pow' ? 0.01 : -100, 100);
+          const b = randomOperand(sb, dtype, op === 'pow' ? -4 : -100, op === 'pow' ? 4 : 100);
+          const out = broadcastShape(sa, sb);
+          expectSame(native.binary(op, a.info, b.info, out), js.binary(op, a.info, b.info, out), `${op} ${dtype} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`);
+        }
+      }
+    }
+  });
+
   it('f16 results are the js backend\'s bit for bit', () => {
     for (const op of BINARY_OPS) {
       const a = randomOperand([65, 63], 'f16', op === 'pow' ? 0.01 : -100, 100);
@@ -325,6 +340,14 @@ describe('binary with broadcasting', () => {
       const x = operand([n, 1], dtype, xs);
       const y = operand([1, ys.length], dtype, ys);
       expectSame(native.binary('pow', x.info, y.info, [n, ys.length]), js.binary('pow', x.info, y.info, [n, ys.length]), `${dtype} x^y grid`);
+      // The other way round, one exponent a row of x (each row's exponent worked out once, the lone-exponent
+      // cases among them), and x broadcast along the rows too.
+      const column = [...ys, 0, 1, -1, 2, 0.5, 3, -2, -0.5];
+      const exponents = operand([column.length, 1], dtype, column);
+      const row = operand([1, n], dtype, xs);
+      expectSame(native.binary('pow', row.info, exponents.info, [column.length, n]), js.binary('pow', row.info, exponents.info, [column.length, n]), `${dtype} a column of exponents`);
+      const lone = operand([column.length, 1], dtype, xs.slice(0, column.length));
+      expectSame(native.binary('pow', lone.info, exponents.info, [column.length, 5]), js.binary('pow', lone.info, exponents.info, [column.length, 5]), `${dtype} x and y along rows`);
     }
     const nearOne = operand([4096], 'f32', Array.from({ length: 4096 }, (_, i) => 1 + (i - 2048) * 1.2e-7));
     const large = operand([4096], 'f32', Array.from({ length: 4096 }, (_, i) => (i % 2 ? 1 : -1) * (1e5 + i * 997.3 + random())));
