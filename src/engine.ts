@@ -231,6 +231,20 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
+/**
+ * Resolves once no backend holding tensors, nor the active one, has work under
+ * way: every kernel issued has run, every read has finished, and so have the
+ * measurements the webgpu backend runs in the background (a tile timed for a
+ * product's shape). Await it before ending a Node worker thread that used
+ * webgpu (worker.terminate()): Dawn's binding aborts the whole process when a
+ * thread ends with one of its promises pending.
+ */
+export async function synchronize(): Promise<void> {
+  freeCollected();
+  const backends = new Set([activeBackend(), ...storagesOn.keys()]);
+  await Promise.all([...backends].map((b) => b.settled?.()));
+}
+
 export function memory(): MemoryInfo {
   freeCollected();
   const info: MemoryInfo = { numTensors: 0, numBytes: 0, backends: {} };

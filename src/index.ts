@@ -3,7 +3,7 @@ export { Tensor } from './tensor.js';
 export type { GradientHook, HookHandle, NestedArray, TensorLike } from './tensor.js';
 export type { PrintOptions } from './printing.js';
 export * from './ops/index.js';
-export { backend, backendSelection, memory, tidy, keep } from './engine.js';
+export { backend, backendSelection, memory, synchronize, tidy, keep } from './engine.js';
 export type { BackendSelection, MemoryInfo } from './engine.js';
 export { init } from './selection.js';
 export { noGrad, isGradEnabled } from './tape.js';

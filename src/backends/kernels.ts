@@ -244,4 +244,9 @@ export interface Backend<S = unknown> extends Kernels<S> {
    * Reads already under way finish first.
    */
   release?(): void;
+  /**
+   * Resolves once nothing the backend started is under way: kernels
+   * submitted, reads, measurements it runs in the background (tm.synchronize).
+   */
+  settled?(): Promise<void>;
 }

@@ -41,6 +41,7 @@ import { dynamicQuantizeScale } from './kernels/quantize_scale.js';
 import type { Recorder } from './kernels/recorder.js';
 import { recordSgd } from './kernels/sgd.js';
 import type { KernelTime } from './kernel_timer.js';
+import { measurementsSettled } from './tuning_store.js';
 
 export type { GpuFeatures } from './device.js';
 
@@ -492,6 +493,14 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       });
     },
     async sync() {
+      commands.flush();
+      await ctx.wait(ctx.device.queue.onSubmittedWorkDone());
+    },
+    async settled() {
+      // Background measurements first: they submit work and read of their own.
+      await measurementsSettled();
+      if (released || ctx.lost) return;
+      await commands.readsSettled();
       commands.flush();
       await ctx.wait(ctx.device.queue.onSubmittedWorkDone());
     },

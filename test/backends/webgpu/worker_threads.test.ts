@@ -11,8 +11,10 @@
 // case aborted every time before the change; whether the first reaches the
 // collector's path depends on when V8 collects (a build of 2026-12-05 aborted
 // there four runs in four, others never did), so it guards without proving.
-// Reads the thread started itself must settle before it is ended: a pending
-// mapAsync() aborts the same way, and only the program knows its reads.
+// What the library starts in the background (a matmul tile timed for a
+// product's shape, on GPU timestamps read back) is awaited by
+// tm.synchronize(), which a thread calls before it is ended, as it awaits its
+// own reads: a pending mapAsync() aborts the same way.
 import { expect, it } from 'vitest';
 import { runScript, tmnnBundle } from '../../helpers/isolated.js';
 
@@ -42,8 +44,8 @@ function endThreads(body: string, threads = 4): string {
   `;
 }
 
-function expectEnded(body: string): void {
-  const r = runScript(endThreads(body), {}, 120_000);
+function expectEnded(body: string, env: Record<string, string> = {}): void {
+  const r = runScript(endThreads(body), env, 120_000);
   // Dawn prints why it aborts on stdout, node's fatal errors go to stderr: both are shown when it fails.
   const tail = (text: string) => text.slice(-2000);
   expect({ status: r.status, signal: r.signal, stdout: tail(r.stdout).trim(), stderr: r.status === 0 ? '' : tail(r.stderr) }).toEqual({
@@ -71,4 +73,14 @@ it('ends a thread right after its last op compiled a kernel no read waited on', 
     tm.tidy(() => x.mul(3).sin().sqrt().cumsum(0)).dispose();
     x.dispose();
   `);
+}, 180_000);
+
+it('ends a thread after tm.synchronize(), whose matmuls had started timing tiles in the background', () => {
+  // TMNN_CACHE=0: every thread measures afresh rather than recall an earlier process's choice. Without the
+  // synchronize, the thread ends with a measurement's read pending and Dawn aborts (mapAsync()).
+  expectEnded(`
+    const x = tm.randn([96, 80]), w = tm.randn([80, 72]);
+    for (let i = 0; i < 3; i++) await x.matmul(w).data();
+    await tm.synchronize();
+  `, { TMNN_CACHE: '0' });
 }, 180_000);
