@@ -10,7 +10,10 @@
 // Concat…) are not written again for strings: each string input is replaced
 // by the positions of its strings (an int64 Constant 0, 1, 2… — after the
 // earlier inputs' strings, for Concat), the op's host form moves those, and
-// the positions it returns pick the strings out.
+// the positions it returns pick the strings out. An op that compares them
+// (Unique) is given their ranks instead: equal strings one number, in the
+// order onnxruntime's std::string comparison puts them (bytes of UTF-8,
+// which is code points' order), and output 0's ranks name them back.
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { heldValues } from '../ops/util.js';
@@ -39,6 +42,7 @@ function takesStrings(op: OnnxOp, i: number): boolean {
       return i >= 1;
     case 'moves':
     case 'shape':
+    case 'compares':
       return i === 0;
     default:
       return false;
@@ -82,6 +86,7 @@ export function hostInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs, type
 /** The node's outputs from inputs on the host (hostInputs): `apply` runs the op on the inputs it is given. */
 export function runOnStrings(op: OnnxOp, inputs: Inputs, apply: (inputs: Inputs) => Value[]): Value[] {
   if (op.strings === 'reads') return apply(inputs);
+  if (op.strings === 'compares') return runOnRanks(inputs, apply);
   // Every string input's strings, one list; each input becomes its strings' places in it.
   const pool: string[] = [];
   const placed = inputs.map((v) => {
@@ -93,4 +98,33 @@ export function runOnStrings(op: OnnxOp, inputs: Inputs, apply: (inputs: Inputs)
   const results = apply(placed);
   if (op.strings === 'shape') return results;
   return results.map((r) => (r instanceof Constant ? new StringTensor(Array.from(r.data, (k) => pool[k]), r.shape) : r));
+}
+
+/** Input 0's strings as their ranks among its distinct strings (see the top); output 0 named back, the other outputs as they are. */
+function runOnRanks([x, ...rest]: Inputs, apply: (inputs: Inputs) => Value[]): Value[] {
+  const strings = x as StringTensor;
+  const distinct = [...new Set(strings.values)].sort(byCodePoints);
+  const rank = new Map(distinct.map((s, r) => [s, r]));
+  const ranks = new Constant('int64', strings.shape, Float64Array.from(strings.values, (s) => rank.get(s)!));
+  const [y, ...others] = apply([ranks, ...rest]);
+  return [new StringTensor(Array.from((y as Constant).data, (r) => distinct[r]), (y as Constant).shape), ...others];
+}
+
+/**
+ * Code-point order, as UTF-8's bytes sort: JavaScript's < compares UTF-16
+ * units, which puts a character past U+FFFF (a surrogate pair, D800–DFFF)
+ * before U+E000–U+FFFF; moving the surrogates above them fixes that.
+ */
+function byCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointKey(x) - codePointKey(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointKey(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit;
 }

@@ -92,6 +92,36 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
       await agree(`Gather ${shape}`, stringGraph(shape, [node('Gather', ['x', 'i'], { axis: 2 })], { i: ints([c - 1, 0, -1]) }), x);
       await agree(`Expand ${shape}`, stringGraph(shape, [node('Expand', ['x', 's'])], { s: ints([2, a, b, c]) }), x);
       await agree(`Tile ${shape}`, stringGraph(shape, [node('Tile', ['x', 'r'])], { r: ints([2, 1, 3]) }), x);
+      await agree(`Compress ${shape}`, stringGraph(shape, [node('Compress', ['x', 'keep'], { axis: 2 })], { keep: { type: 'bool', shape: [c], values: Array.from({ length: c }, (_, i) => i % 2) } }), x);
+      await agree(`Compress ${shape}, flattened`, stringGraph(shape, [node('Compress', ['x', 'keep'])], { keep: { type: 'bool', shape: [Math.min(3, a * b * c)], values: [1, 0, 1].slice(0, a * b * c) } }), x);
+      // Split's second part is not a graph output: y is the first, [a, b, 1].
+      await agree(`Split ${shape}`, stringGraph(shape, [{ op: 'Split', inputs: ['x', 'parts'], outputs: ['z', 'y'], attributes: { axis: 2 } }], { parts: ints([c - 1, 1]) }), x);
+    }
+  });
+
+  it('finds the distinct strings (Unique: sorted as onnxruntime sorts them, by UTF-8 bytes; or in order of appearance), with their first indices, the inverse and the counts', async () => {
+    // Characters past U+FFFF sort after U+E000–U+FFFF in UTF-8, before them in JavaScript's UTF-16 order.
+    const pool = ['b', 'a', '', 'ab', '\u{1F600}', '\uFB00', 'é', 'A', 'b '];
+    for (const [shape, attributes] of [[[13], {}], [[13], { sorted: 0 }], [[4, 5], { axis: 1 }], [[2, 3, 4], { axis: 0, sorted: 0 }], [[2, 3, 4], { axis: 2 }]] as const) {
+      const values = Array.from(randomInts(size(shape), 0, pool.length - 1), (k) => pool[k]);
+      [values[0], values[values.length - 1]] = [pool[4], pool[5]]; // both sides of UTF-16's misorder, always
+      if (shape.length === 2) for (let r = 0; r < 4; r++) values[r * 5 + 3] = values[r * 5 + 1]; // a repeated column
+      const bytes = onnxModel({
+        opset: 17,
+        inputs: [{ name: 'x', type: 'string', shape }],
+        outputs: [{ name: 'y', type: 'string' }, { name: 'first', type: 'int64' }, { name: 'inverse', type: 'int64' }, { name: 'counts', type: 'int64' }],
+        nodes: [{ op: 'Unique', inputs: ['x'], outputs: ['y', 'first', 'inverse', 'counts'], attributes }],
+      });
+      const x = new tm.onnx.StringTensor(values, shape);
+      const theirs = await ortRun(bytes, { x: new ort.Tensor('string', values, [...shape]) });
+      const model = await tm.onnx.fromBytes(bytes);
+      for (const mine of [model.runValues({ x }), await model.runValuesAsync({ x })]) {
+        const y = mine.y as tm.onnx.StringTensor;
+        const what = `Unique ${JSON.stringify(attributes)} of [${shape}] (seed ${SEED})`;
+        expect({ shape: [...y.shape], values: [...y.values] }, what).toEqual({ shape: [...theirs.y.dims], values: Array.from(theirs.y.data as string[]) });
+        for (const name of ['first', 'inverse', 'counts']) expect((await readElements(mine[name])).values, `${what}: ${name}`).toEqual(Array.from(theirs[name].data as BigInt64Array, Number));
+      }
+      model.dispose();
     }
   });
 

@@ -94,6 +94,7 @@ export const DATA_DEPENDENT_OPS: OpTable = {
   },
 
   Compress: {
+    strings: 'moves',
     hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
@@ -110,6 +111,7 @@ export const DATA_DEPENDENT_OPS: OpTable = {
   },
 
   Unique: {
+    strings: 'compares',
     hostInputs: [0],
     run: (call) => {
       throw needsValues(call, 0, 'its outputs\' shapes (how many distinct values)');

@@ -34,10 +34,12 @@ export interface OnnxOp {
    * them (Reshape, Gather), so strings move as numbers would; 'movesAll' —
    * every input's (Concat), all strings; 'selects' — it picks inputs 1's and
    * 2's (Where), both strings; 'shape' — it reads input 0's shape only
-   * (Shape, Size); 'reads' — its run reads them itself (LabelEncoder,
+   * (Shape, Size); 'compares' — it compares input 0's elements and gives
+   * some of them as output 0 (Unique), so strings are compared by their
+   * ranks; 'reads' — its run reads them itself (LabelEncoder,
    * CategoryMapper). A node with a string input whose op says none is refused.
    */
-  strings?: 'moves' | 'movesAll' | 'selects' | 'shape' | 'reads';
+  strings?: 'moves' | 'movesAll' | 'selects' | 'shape' | 'compares' | 'reads';
 }
 
 export type OpTable = Record<string, OnnxOp>;

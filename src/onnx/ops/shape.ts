@@ -265,11 +265,22 @@ export const SHAPE_OPS: OpTable = {
     host: (call, xs) => hostConcat(xs, axis(call, call.int('axis', 0), xs[0].shape.length)),
   },
   Split: {
+    strings: 'moves',
     hostInputs: [1],
     run: (call) => {
       const x = call.tensor(0);
       const a = axis(call, call.int('axis', 0), x.rank);
       return ops.split(x, splitSizes(call, x.shape[a]), a);
+    },
+    host: (call, [x]) => {
+      const a = axis(call, call.int('axis', 0), x.shape.length);
+      const strides = stridesOf(x.shape);
+      let start = 0;
+      return splitSizes(call, x.shape[a]).map((size) => {
+        const first = start;
+        start += size;
+        return hostGather(x, x.shape.map((d, i) => (i === a ? size : d)), (index) => index.reduce((at, v, i) => at + (i === a ? first + v : v) * strides[i], 0));
+      });
     },
   },
   Slice: {
