@@ -3,8 +3,9 @@
 // output (runValues gives one; run, tensors only, points there), string
 // initializers and Constant nodes, and the ops that move elements without
 // reading them — Identity, Reshape, Flatten, Squeeze, Unsqueeze, Transpose,
-// Concat, Slice, Gather, Expand, Tile, and Shape and Size of strings — each
-// against onnxruntime-web on random words at odd shapes. Gather's indices
+// Concat, Slice, Gather, GatherElements, GatherND, Compress, Split, Expand,
+// Tile, and Shape and Size of strings — and Unique, which compares them —
+// each against onnxruntime-web on random words at odd shapes. Gather's indices
 // may come from the device: js and native read them in place, a GPU's are
 // read back by runValuesAsync. Cast between strings and numbers, as
 // onnxruntime's C conversions do it. Ops that compute on numbers refuse
@@ -94,6 +95,10 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
       await agree(`Tile ${shape}`, stringGraph(shape, [node('Tile', ['x', 'r'])], { r: ints([2, 1, 3]) }), x);
       await agree(`Compress ${shape}`, stringGraph(shape, [node('Compress', ['x', 'keep'], { axis: 2 })], { keep: { type: 'bool', shape: [c], values: Array.from({ length: c }, (_, i) => i % 2) } }), x);
       await agree(`Compress ${shape}, flattened`, stringGraph(shape, [node('Compress', ['x', 'keep'])], { keep: { type: 'bool', shape: [Math.min(3, a * b * c)], values: [1, 0, 1].slice(0, a * b * c) } }), x);
+      const along = Array.from({ length: a * b * 2 }, (_, i) => (i % 2 ? -1 : (i * 7) % c));
+      await agree(`GatherElements ${shape}`, stringGraph(shape, [node('GatherElements', ['x', 'i'], { axis: 2 })], { i: { type: 'int64', shape: [a, b, 2], values: along } }), x);
+      await agree(`GatherND ${shape}`, stringGraph(shape, [node('GatherND', ['x', 'i'])], { i: { type: 'int64', shape: [3, 2], values: [0, 0, a - 1, b - 1, -1, 0] } }), x);
+      await agree(`GatherND ${shape}, batch_dims 1`, stringGraph(shape, [node('GatherND', ['x', 'i'], { batch_dims: 1 })], { i: { type: 'int64', shape: [a, 2, 2], values: Array.from({ length: a * 4 }, (_, i) => (i % 2 ? c - 1 : (i * 3) % b)) } }), x);
       // Split's second part is not a graph output: y is the first, [a, b, 1].
       await agree(`Split ${shape}`, stringGraph(shape, [{ op: 'Split', inputs: ['x', 'parts'], outputs: ['z', 'y'], attributes: { axis: 2 } }], { parts: ints([c - 1, 1]) }), x);
     }

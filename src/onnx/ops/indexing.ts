@@ -2,7 +2,8 @@
 // scatter.ts).
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
-import { forEachIndex, stridesOf } from '../host_math.js';
+import { hostTake, stridesOf } from '../host_math.js';
+import type { NodeCall } from '../node_call.js';
 import { i32, indicesTensor, wrap, wrapComputed } from './indices.js';
 import type { OpTable } from './op.js';
 
@@ -28,42 +29,82 @@ export const INDEXING_OPS: OpTable = {
     },
   },
   GatherND: {
+    strings: 'moves',
     hostInputs: [1],
     run: (call) => {
       const data = call.tensor(0);
-      const indexShape = call.value(1).shape;
-      const batchDims = call.int('batch_dims', 0);
-      const k = indexShape[indexShape.length - 1];
-      if (batchDims < 0 || indexShape.length < batchDims + 1 || k < 1 || batchDims + k > data.rank || indexShape.slice(0, batchDims).some((d, i) => d !== data.shape[i])) {
-        throw call.error(`indices [${indexShape.join(', ')}] with batch_dims ${batchDims} do not index data [${data.shape.join(', ')}]: their first batch_dims axes must be data's and their last, the length of an index, 1 to ${data.rank - batchDims}`);
-      }
-      const outer = indexShape.slice(0, -1);
-      const rest = data.shape.slice(batchDims + k);
-      const restSize = rest.reduce((a, b) => a * b, 1);
-      // Offsets in rows of restSize elements: each index picks one row of data [size / restSize, restSize].
-      const rowStrides = stridesOf(data.shape.slice(0, batchDims + k));
-      const count = outer.reduce((a, b) => a * b, 1);
-      const perBatch = outer.slice(batchDims).reduce((a, b) => a * b, 1);
-      const batchRow = (flat: number) => Math.floor(flat / perBatch) * (batchDims ? rowStrides[batchDims - 1] : 0);
+      const plan = gatherNdPlan(call, data.shape, call.value(1).shape);
+      const { k, batchDims, count, rowStrides, restSize } = plan;
       let rows: Tensor;
-      if (call.isConstant(1)) {
-        const indices = call.constant(1, 'indices');
-        const at = new Int32Array(count);
-        forEachIndex(outer, (_, flat) => {
-          at[flat] = batchRow(flat);
-          for (let j = 0; j < k; j++) at[flat] += wrap(call, indices.data[flat * k + j], data.shape[batchDims + j]) * rowStrides[batchDims + j];
-        });
-        rows = i32(at, [count]);
-      } else {
+      if (call.isConstant(1)) rows = i32(constantRows(call, plan, call.constant(1, 'indices').data), [count]);
+      else {
         const indices = ops.reshape(indicesTensor(call), [count, k]);
-        rows = i32(Array.from({ length: count }, (_, flat) => batchRow(flat)), [count, 1]);
+        rows = i32(Array.from({ length: count }, (_, flat) => plan.batchRow(flat)), [count, 1]);
         for (let j = 0; j < k; j++) {
           const size = data.shape[batchDims + j];
           rows = ops.add(rows, ops.mul(wrapComputed(call, ops.slice(indices, [0, j], [count, 1]), size, `axis ${batchDims + j} of data [${data.shape.join(', ')}], of length ${size}`), rowStrides[batchDims + j]));
         }
         rows = ops.reshape(rows, [count]);
       }
-      return ops.reshape(ops.gather(ops.reshape(data, [data.size / restSize, restSize]), rows), [...outer, ...rest]);
+      return ops.reshape(ops.gather(ops.reshape(data, [data.size / restSize, restSize]), rows), plan.shape);
+    },
+    // Each index picks a row of restSize elements.
+    host: (call, [data, indices]) => {
+      const plan = gatherNdPlan(call, data.shape, indices.shape);
+      const rows = constantRows(call, plan, indices.data);
+      const positions: number[] = [];
+      for (const row of rows) for (let i = 0; i < plan.restSize; i++) positions.push(row * plan.restSize + i);
+      return hostTake(data, plan.shape, positions);
     },
   },
 };
+
+interface GatherNdPlan {
+  readonly dataShape: readonly number[];
+  readonly k: number;
+  readonly batchDims: number;
+  /** How many indices there are: rows picked. */
+  readonly count: number;
+  /** The output's shape: the indices' but their last axis, then what one index leaves of data. */
+  readonly shape: readonly number[];
+  readonly restSize: number;
+  /** Strides in rows of restSize elements over data's first batchDims + k axes. */
+  readonly rowStrides: readonly number[];
+  /** The first row of the batch of index number `flat`. */
+  batchRow(flat: number): number;
+}
+
+/** What GatherND of data [dataShape] at indices [indexShape] picks, checked. */
+function gatherNdPlan(call: NodeCall, dataShape: readonly number[], indexShape: readonly number[]): GatherNdPlan {
+  const batchDims = call.int('batch_dims', 0);
+  const rank = dataShape.length;
+  const k = indexShape[indexShape.length - 1];
+  if (batchDims < 0 || indexShape.length < batchDims + 1 || k < 1 || batchDims + k > rank || indexShape.slice(0, batchDims).some((d, i) => d !== dataShape[i])) {
+    throw call.error(`indices [${indexShape.join(', ')}] with batch_dims ${batchDims} do not index data [${dataShape.join(', ')}]: their first batch_dims axes must be data's and their last, the length of an index, 1 to ${rank - batchDims}`);
+  }
+  const outer = indexShape.slice(0, -1);
+  const rest = dataShape.slice(batchDims + k);
+  const rowStrides = stridesOf(dataShape.slice(0, batchDims + k));
+  const perBatch = outer.slice(batchDims).reduce((a, b) => a * b, 1);
+  return {
+    dataShape,
+    k,
+    batchDims,
+    count: outer.reduce((a, b) => a * b, 1),
+    shape: [...outer, ...rest],
+    restSize: rest.reduce((a, b) => a * b, 1),
+    rowStrides,
+    batchRow: (flat) => Math.floor(flat / perBatch) * (batchDims ? rowStrides[batchDims - 1] : 0),
+  };
+}
+
+/** The row each of the indices (values on the host) picks. */
+function constantRows(call: NodeCall, plan: GatherNdPlan, indices: ArrayLike<number>): Int32Array {
+  const { k, batchDims, rowStrides } = plan;
+  const rows = new Int32Array(plan.count);
+  for (let flat = 0; flat < plan.count; flat++) {
+    rows[flat] = plan.batchRow(flat);
+    for (let j = 0; j < k; j++) rows[flat] += wrap(call, indices[flat * k + j], plan.dataShape[batchDims + j]) * rowStrides[batchDims + j];
+  }
+  return rows;
+}

@@ -336,6 +336,20 @@ export const SHAPE_OPS: OpTable = {
     },
   },
   GatherElements: {
+    strings: 'moves',
+    host: (call, [x, indices]) => {
+      const a = axis(call, call.int('axis', 0), x.shape.length);
+      if (indices.shape.length !== x.shape.length || indices.shape.some((d, i) => i !== a && d > x.shape[i])) {
+        throw call.error(`indices [${indices.shape.join(', ')}] should have data [${x.shape.join(', ')}]'s rank, and no axis but ${a} longer`);
+      }
+      const flat = hostIndices(call, indices, x.shape[a]);
+      const strides = stridesOf(x.shape);
+      // Element i of the output is x's at i's index with its axis-a entry replaced by indices[i].
+      return hostGather(x, indices.shape, (index) => {
+        const k = index.reduce((p, v, i) => p * indices.shape[i] + v, 0);
+        return index.reduce((at, v, i) => at + (i === a ? flat[k] : v) * strides[i], 0);
+      });
+    },
     run: (call) => {
       const x = call.tensor(0);
       const a = axis(call, call.int('axis', 0), x.rank);

@@ -56,4 +56,23 @@ describe.each(BACKENDS)('tm.onnx indexing ops on %s', (backend) => {
     expectExact(await b.data(), asF32(Float64Array.from([...data.slice(8, 12), ...data.slice(12, 16)])));
   });
 
+  it('GatherND and GatherElements of values known when the model loads (shape arithmetic) pick the same on the host', async () => {
+    const data = Array.from({ length: 2 * 3 * 4 }, (_, i) => (i * 37) % 101);
+    const x = { type: 'int64' as const, shape: [2, 3, 4], values: data };
+    const nd = singleOp('GatherND', [], { batch_dims: 1 }, { extraInputs: ['x', 'i'], initializers: { x, i: { type: 'int64', shape: [2, 2, 2], values: [2, -1, 0, 0, 1, 3, 2, 1] } } });
+    const picked = run(nd, {}).y;
+    expect(picked.shape).toEqual([2, 2]);
+    expect(Array.from(await picked.data())).toEqual([data[2 * 4 + 3], data[0], data[12 + 4 + 3], data[12 + 2 * 4 + 1]]);
+    // GatherElements along axis 1: out[a][j][c] = x[a][i[a][j][c]][c], indices [2, 2, 4] (fewer rows than x's 3).
+    const along = Array.from({ length: 16 }, (_, k) => (k % 3) - 1);
+    const elements = singleOp('GatherElements', [], { axis: 1 }, { extraInputs: ['x', 'i'], initializers: { x, i: { type: 'int64', shape: [2, 2, 4], values: along } } });
+    const got = run(elements, {}).y;
+    expect(got.shape).toEqual([2, 2, 4]);
+    const want = along.map((v, k) => {
+      const [a, c] = [Math.floor(k / 8), k % 4];
+      return data[a * 12 + (v < 0 ? v + 3 : v) * 4 + c];
+    });
+    expect(Array.from(await got.data())).toEqual(want);
+  });
+
 });
