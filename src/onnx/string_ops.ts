@@ -40,6 +40,8 @@ function takesStrings(op: OnnxOp, i: number): boolean {
       return true;
     case 'selects':
       return i >= 1;
+    case 'scatters':
+      return i === 0 || i === 2;
     case 'moves':
     case 'shape':
     case 'compares':
@@ -55,13 +57,17 @@ function checkHostInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs): void 
     if (v instanceof OnnxMap && op.strings !== 'reads') throw new ValueError(`onnx: ${describe(node)}: input ${i} (${node.inputs[i]}) is ${describeValue(v)}; ${node.opType} takes no maps in tmnn`);
     const isString = v instanceof StringTensor;
     if (isString && !takesStrings(op, i)) {
-      const takes = op.strings === undefined ? 'takes no strings' : op.strings === 'selects' ? 'takes strings only as inputs 1 and 2' : 'takes strings only as input 0';
+      const takes = op.strings === undefined ? 'takes no strings' : op.strings === 'selects' ? 'takes strings only as inputs 1 and 2' : op.strings === 'scatters' ? 'takes strings only as inputs 0 and 2' : 'takes strings only as input 0';
       throw new ValueError(`onnx: ${describe(node)}: input ${i} (${node.inputs[i]}) is ${describeValue(v)}; ${node.opType} ${takes} in tmnn`);
     }
-    if ((op.strings === 'movesAll' || op.strings === 'selects') && takesStrings(op, i) && v !== undefined && !isString) {
+    if ((op.strings === 'movesAll' || op.strings === 'selects' || op.strings === 'scatters') && takesStrings(op, i) && v !== undefined && !isString) {
       throw new ValueError(`onnx: ${describe(node)}: input ${i} (${node.inputs[i]}) is ${describeValue(v)} among string tensors; ${node.opType} takes one element type`);
     }
   });
+  const reduction = node.attributes.get('reduction');
+  if (op.strings === 'scatters' && reduction?.kind === 'string' && reduction.value !== 'none') {
+    throw new ValueError(`onnx: ${describe(node)}: reduction ${reduction.value} combines elements, and strings are only written (reduction none)`);
+  }
 }
 
 /** A numeric tensor input of a string node, on the host: read in place (js, native), else refused (a GPU's, in the synchronous run). */

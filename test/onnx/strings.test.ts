@@ -4,7 +4,8 @@
 // initializers and Constant nodes, and the ops that move elements without
 // reading them — Identity, Reshape, Flatten, Squeeze, Unsqueeze, Transpose,
 // Concat, Slice, Gather, GatherElements, GatherND, Compress, Split, Expand,
-// Tile, and Shape and Size of strings — and Unique, which compares them —
+// Tile, ScatterElements, ScatterND, and Shape and Size of strings — and
+// Unique, which compares them —
 // each against onnxruntime-web on random words at odd shapes. Gather's indices
 // may come from the device: js and native read them in place, a GPU's are
 // read back by runValuesAsync. Cast between strings and numbers, as
@@ -67,10 +68,15 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
 
   /** The model's y for x on tmnn (runValues and runValuesAsync) and on onnxruntime-web, which must agree. */
   async function agree(what: string, bytes: Uint8Array, x: tm.onnx.StringTensor): Promise<void> {
+    await agreeWith(what, bytes, { x });
+  }
+
+  /** The same for string inputs `feeds`. */
+  async function agreeWith(what: string, bytes: Uint8Array, feeds: Record<string, tm.onnx.StringTensor>): Promise<void> {
     const model = await tm.onnx.fromBytes(bytes);
-    const sync = model.runValues({ x }).y;
-    const async = (await model.runValuesAsync({ x })).y;
-    const theirs = (await ortRun(bytes, { x: new ort.Tensor('string', [...x.values], [...x.shape]) })).y;
+    const sync = model.runValues(feeds).y;
+    const async = (await model.runValuesAsync(feeds)).y;
+    const theirs = (await ortRun(bytes, Object.fromEntries(Object.entries(feeds).map(([name, v]) => [name, new ort.Tensor('string', [...v.values], [...v.shape])])))).y;
     const read = (v: tm.onnx.OnnxOutput) => (v instanceof tm.onnx.StringTensor ? { shape: [...v.shape], values: [...v.values] } : v);
     const want = { shape: [...theirs.dims], values: Array.from(theirs.data as string[]) };
     expect(read(sync), `${what} (seed ${SEED})`).toEqual(want);
@@ -99,6 +105,13 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
       await agree(`GatherElements ${shape}`, stringGraph(shape, [node('GatherElements', ['x', 'i'], { axis: 2 })], { i: { type: 'int64', shape: [a, b, 2], values: along } }), x);
       await agree(`GatherND ${shape}`, stringGraph(shape, [node('GatherND', ['x', 'i'])], { i: { type: 'int64', shape: [3, 2], values: [0, 0, a - 1, b - 1, -1, 0] } }), x);
       await agree(`GatherND ${shape}, batch_dims 1`, stringGraph(shape, [node('GatherND', ['x', 'i'], { batch_dims: 1 })], { i: { type: 'int64', shape: [a, 2, 2], values: Array.from({ length: a * 4 }, (_, i) => (i % 2 ? c - 1 : (i * 3) % b)) } }), x);
+      // Updates of strings written into x (a second string input, u), the last write winning.
+      const u = { name: 'u', type: 'string' as const, shape: [a, b, 2] };
+      const scatter = (op: string, indices: TensorSpec) => onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', shape }, u], initializers: { i: indices }, outputs: [{ name: 'y', type: 'string' }], nodes: [node(op, ['x', 'i', 'u'], op === 'ScatterElements' ? { axis: 2 } : {})] });
+      const updates = new tm.onnx.StringTensor(words(a * b * 2).map((w) => `${w}!`), [a, b, 2]);
+      await agreeWith(`ScatterElements ${shape}`, scatter('ScatterElements', { type: 'int64', shape: [a, b, 2], values: along }), { x, u: updates });
+      const ndUpdates = new tm.onnx.StringTensor(words(2 * c), [2, c]);
+      await agreeWith(`ScatterND ${shape}`, onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', shape }, { name: 'u', type: 'string', shape: [2, c] }], initializers: { i: { type: 'int64', shape: [2, 2], values: [0, b - 1, -1, 0] } }, outputs: [{ name: 'y', type: 'string' }], nodes: [node('ScatterND', ['x', 'i', 'u'])] }), { x, u: ndUpdates });
       // Split's second part is not a graph output: y is the first, [a, b, 1].
       await agree(`Split ${shape}`, stringGraph(shape, [{ op: 'Split', inputs: ['x', 'parts'], outputs: ['z', 'y'], attributes: { axis: 2 } }], { parts: ints([c - 1, 1]) }), x);
     }
@@ -302,6 +315,15 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
     const equalMixed = await tm.onnx.fromBytes(stringGraph([1, 2], [node('Equal', ['x', 'n'])], { n: { type: 'int64', shape: [2], values: [1, 2] } }, [], 'int64'));
     expect(() => equalMixed.runValues({ x: strings })).toThrow(/\(Equal\): input 1 \(n\) is numeric; Equal takes strings there/);
     equalMixed.dispose();
+    const scatterAdd = (updates: 'string' | 'float') => onnxModel({ opset: 18, inputs: [{ name: 'x', type: 'string', shape: [1, 2] }, { name: 'u', type: updates, shape: [1, 1] }], initializers: { i: { type: 'int64', shape: [1, 1], values: [1] } }, outputs: [{ name: 'y', type: 'string' }], nodes: [node('ScatterElements', ['x', 'i', 'u'], { axis: 1, reduction: updates === 'string' ? 'add' : 'none' })] });
+    const adds = await tm.onnx.fromBytes(scatterAdd('string'));
+    expect(() => adds.runValues({ x: strings, u: new tm.onnx.StringTensor(['z'], [1, 1]) })).toThrow(/\(ScatterElements\): reduction add combines elements, and strings are only written \(reduction none\)/);
+    adds.dispose();
+    const numbersInto = await tm.onnx.fromBytes(scatterAdd('float'));
+    const one = tm.tensor([[1]]);
+    expect(() => numbersInto.runValues({ x: strings, u: one })).toThrow(/\(ScatterElements\): input 2 \(u\) is .* among string tensors; ScatterElements takes one element type/);
+    one.dispose();
+    numbersInto.dispose();
     const split = await tm.onnx.fromBytes(onnxModel({ opset: 20, irVersion: 9, inputs: [{ name: 'x', type: 'string', shape: [2] }], outputs: [{ name: 'y', type: 'string' }], nodes: [{ op: 'StringSplit', inputs: ['x'], outputs: ['y', 'z'], attributes: { maxsplit: -1 } }] }));
     expect(() => split.runValues({ x: new tm.onnx.StringTensor(['a', 'b']) })).toThrow(/\(StringSplit\): maxsplit is -1; it must be 0 or more/);
     split.dispose();

@@ -33,13 +33,14 @@ export interface OnnxOp {
    * run on the host: 'moves' — it moves input 0's elements without reading
    * them (Reshape, Gather), so strings move as numbers would; 'movesAll' —
    * every input's (Concat), all strings; 'selects' — it picks inputs 1's and
-   * 2's (Where), both strings; 'shape' — it reads input 0's shape only
+   * 2's (Where), both strings; 'scatters' — it writes input 2's elements
+   * into input 0's (ScatterND, reduction none), both strings; 'shape' — it reads input 0's shape only
    * (Shape, Size); 'compares' — it compares input 0's elements and gives
    * some of them as output 0 (Unique), so strings are compared by their
    * ranks; 'reads' — its run reads them itself (LabelEncoder,
    * CategoryMapper). A node with a string input whose op says none is refused.
    */
-  strings?: 'moves' | 'movesAll' | 'selects' | 'shape' | 'compares' | 'reads';
+  strings?: 'moves' | 'movesAll' | 'selects' | 'scatters' | 'shape' | 'compares' | 'reads';
 }
 
 export type OpTable = Record<string, OnnxOp>;

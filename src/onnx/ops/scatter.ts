@@ -17,9 +17,9 @@ import { scatterRows } from '../../ops/movement.js';
 import type { Tensor } from '../../tensor.js';
 import { forEachIndex, stridesOf } from '../host_math.js';
 import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
-import type { Constant } from '../value.js';
+import { Constant } from '../value.js';
 import { i32, indicesTensor, wrap, wrapComputed } from './indices.js';
-import type { OpTable } from './op.js';
+import type { OnnxOp, OpTable } from './op.js';
 
 type Reduction = 'none' | 'add' | 'mul' | 'max' | 'min';
 const REDUCTIONS: readonly string[] = ['none', 'add', 'mul', 'max', 'min'];
@@ -82,6 +82,17 @@ function scatterKnown(call: NodeCall, data: Tensor, updates: Tensor, targets: re
   return ops.where(mask, combined, data);
 }
 
+/** The host's scatter, of values known when the model runs (shape arithmetic; strings' places, string_ops.ts): the writes in order, each combined by the reduction. */
+function scatterHost(call: NodeCall, data: Constant, updates: Constant, targets: readonly number[]): Constant {
+  const reduction = reductionOf(call);
+  const combine = reduction === 'none' ? (_: number, u: number) => u : HOST_COMBINE[reduction];
+  const out = Float64Array.from(data.data);
+  targets.forEach((t, k) => (out[t] = combine(out[t], updates.data[k])));
+  return new Constant(data.type, data.shape, out);
+}
+
+const HOST_COMBINE = { add: (a: number, b: number) => a + b, mul: (a: number, b: number) => a * b, max: Math.max, min: Math.min } as const;
+
 /**
  * The same with the targets a tensor computed on the device (i32, one per
  * update element, in range): `none` and `add` of float data only, through
@@ -99,39 +110,24 @@ function scatterComputed(call: NodeCall, data: Tensor, updates: Tensor, targets:
   return ops.where(ops.greater(written, 0), sums, data);
 }
 
-function checkUpdates(call: NodeCall, updates: Tensor, want: readonly number[]): void {
-  if (updates.shape.length !== want.length || updates.shape.some((d, i) => d !== want[i])) {
-    throw call.error(`updates are [${updates.shape.join(', ')}]; these indices and data want [${want.join(', ')}]`);
+function checkUpdates(call: NodeCall, updates: readonly number[], want: readonly number[]): void {
+  if (updates.length !== want.length || updates.some((d, i) => d !== want[i])) {
+    throw call.error(`updates are [${updates.join(', ')}]; these indices and data want [${want.join(', ')}]`);
   }
 }
 
-const scatterElements = (negativeIndices: boolean) => ({
+const scatterElements = (negativeIndices: boolean): OnnxOp => ({
+  strings: 'scatters',
   hostInputs: [1],
   run: (call: NodeCall): Tensor => {
     const data = call.tensor(0);
     const updates = call.tensor(2);
     const indexShape = call.value(1).shape;
-    const a0 = call.int('axis', 0);
-    if (a0 < -data.rank || a0 >= data.rank) throw call.error(`axis ${a0} is outside data's ${data.rank} axes`);
-    const a = a0 < 0 ? a0 + data.rank : a0;
-    if (indexShape.length !== data.rank || indexShape.some((d, i) => i !== a && d > data.shape[i])) {
-      throw call.error(`indices are [${indexShape.join(', ')}]; for data [${data.shape.join(', ')}] they need ${data.rank} axes, none longer than data's but axis ${a}`);
-    }
-    checkUpdates(call, updates, indexShape);
+    const a = elementsAxis(call, data.shape, indexShape);
+    checkUpdates(call, updates.shape, indexShape);
     const strides = stridesOf(data.shape);
     const n = data.shape[a];
-    if (call.isConstant(1)) {
-      const indices = call.constant(1, 'indices');
-      const targets: number[] = [];
-      forEachIndex(indices.shape, (index, flat) => {
-        const i = indices.data[flat];
-        if (!negativeIndices && i < 0) throw call.error(`index ${i} is negative (${call.node.opType} at opset ${call.opset} takes indices in [0, ${n}))`);
-        let at = 0;
-        index.forEach((v, d) => (at += (d === a ? wrap(call, i, n) : v) * strides[d]));
-        targets.push(at);
-      });
-      return scatterKnown(call, data, updates, targets);
-    }
+    if (call.isConstant(1)) return scatterKnown(call, data, updates, elementTargets(call, data.shape, a, call.constant(1, 'indices'), negativeIndices));
     // The flat target of each index: its own value along the axis, its position along the others.
     let targets = ops.mul(wrapComputed(call, indicesTensor(call), n, `axis ${a} of data [${data.shape.join(', ')}], of length ${n}`), strides[a]);
     indexShape.forEach((d, axis) => {
@@ -141,31 +137,76 @@ const scatterElements = (negativeIndices: boolean) => ({
     });
     return scatterComputed(call, data, updates, ops.reshape(targets, [updates.size]));
   },
+  host: (call: NodeCall, [data, indices, updates]: Constant[]): Constant => {
+    const a = elementsAxis(call, data.shape, indices.shape);
+    checkUpdates(call, updates.shape, indices.shape);
+    return scatterHost(call, data, updates, elementTargets(call, data.shape, a, indices, negativeIndices));
+  },
 });
+
+/** ScatterElements' axis, with the indices' shape checked against data's. */
+function elementsAxis(call: NodeCall, shape: readonly number[], indexShape: readonly number[]): number {
+  const rank = shape.length;
+  const a0 = call.int('axis', 0);
+  if (a0 < -rank || a0 >= rank) throw call.error(`axis ${a0} is outside data's ${rank} axes`);
+  const a = a0 < 0 ? a0 + rank : a0;
+  if (indexShape.length !== rank || indexShape.some((d, i) => i !== a && d > shape[i])) {
+    throw call.error(`indices are [${indexShape.join(', ')}]; for data [${shape.join(', ')}] they need ${rank} axes, none longer than data's but axis ${a}`);
+  }
+  return a;
+}
+
+/** The flat target in data [shape] of each element of ScatterElements' indices (known on the host): its value along axis a, its own position along the others. */
+function elementTargets(call: NodeCall, shape: readonly number[], a: number, indices: Constant, negativeIndices: boolean): number[] {
+  const strides = stridesOf(shape);
+  const n = shape[a];
+  const targets: number[] = [];
+  forEachIndex(indices.shape, (index, flat) => {
+    const i = indices.data[flat];
+    if (!negativeIndices && i < 0) throw call.error(`index ${i} is negative (${call.node.opType} at opset ${call.opset} takes indices in [0, ${n}))`);
+    let at = 0;
+    index.forEach((v, d) => (at += (d === a ? wrap(call, i, n) : v) * strides[d]));
+    targets.push(at);
+  });
+  return targets;
+}
+
+/** The length of one of ScatterND's indices (their last axis), checked, with the updates' shape. */
+function ndIndexLength(call: NodeCall, shape: readonly number[], indexShape: readonly number[], updateShape: readonly number[]): number {
+  const k = indexShape[indexShape.length - 1];
+  if (indexShape.length < 1 || k < 1 || k > shape.length) throw call.error(`indices are [${indexShape.join(', ')}]; their last axis, the length of an index into data [${shape.join(', ')}], must be 1 to ${shape.length}`);
+  checkUpdates(call, updateShape, [...indexShape.slice(0, -1), ...shape.slice(k)]);
+  return k;
+}
+
+/** The flat target in data [shape] of each update element of ScatterND (indices known on the host): its index's block, then its place in it. */
+function ndTargets(call: NodeCall, shape: readonly number[], indices: Constant): number[] {
+  const k = indices.shape[indices.shape.length - 1];
+  const strides = stridesOf(shape);
+  const block = shape.slice(k).reduce((x, y) => x * y, 1);
+  const count = indices.size / k;
+  const targets: number[] = [];
+  for (let u = 0; u < count; u++) {
+    let at = 0;
+    for (let j = 0; j < k; j++) at += wrap(call, indices.data[u * k + j], shape[j]) * strides[j];
+    for (let r = 0; r < block; r++) targets.push(at + r);
+  }
+  return targets;
+}
 
 export const SCATTER_OPS: OpTable = {
   ScatterND: {
+    strings: 'scatters',
     hostInputs: [1],
     run: (call) => {
       const data = call.tensor(0);
       const updates = call.tensor(2);
       const indexShape = call.value(1).shape;
-      const k = indexShape[indexShape.length - 1];
-      if (indexShape.length < 1 || k < 1 || k > data.rank) throw call.error(`indices are [${indexShape.join(', ')}]; their last axis, the length of an index into data [${data.shape.join(', ')}], must be 1 to ${data.rank}`);
-      checkUpdates(call, updates, [...indexShape.slice(0, -1), ...data.shape.slice(k)]);
+      const k = ndIndexLength(call, data.shape, indexShape, updates.shape);
       const strides = stridesOf(data.shape);
       const block = data.shape.slice(k).reduce((x, y) => x * y, 1);
       const count = indexShape.slice(0, -1).reduce((x, y) => x * y, 1);
-      if (call.isConstant(1)) {
-        const indices: Constant = call.constant(1, 'indices');
-        const targets: number[] = [];
-        for (let u = 0; u < count; u++) {
-          let at = 0;
-          for (let j = 0; j < k; j++) at += wrap(call, indices.data[u * k + j], data.shape[j]) * strides[j];
-          for (let r = 0; r < block; r++) targets.push(at + r);
-        }
-        return scatterKnown(call, data, updates, targets);
-      }
+      if (call.isConstant(1)) return scatterKnown(call, data, updates, ndTargets(call, data.shape, call.constant(1, 'indices')));
       const indices = ops.reshape(indicesTensor(call), [count, k]);
       // Each index's offset of its block (a sum over its k entries), then the block's elements.
       let offsets = ops.zeros([count, 1], { dtype: 'i32' });
@@ -175,6 +216,10 @@ export const SCATTER_OPS: OpTable = {
       }
       const targets = ops.add(offsets, i32(Array.from({ length: block }, (_, r) => r), [1, block]));
       return scatterComputed(call, data, updates, ops.reshape(targets, [count * block]));
+    },
+    host: (call, [data, indices, updates]) => {
+      ndIndexLength(call, data.shape, indices.shape, updates.shape);
+      return scatterHost(call, data, updates, ndTargets(call, data.shape, indices));
     },
   },
   ScatterElements: scatterElements(true),

@@ -191,6 +191,27 @@ describe.each(BACKENDS)('tm.onnx scatters on %s', (backend) => {
     });
   });
 
+  it('scatters integers known when the model loads (shape arithmetic) on the host, with every reduction, as the reference', async () => {
+    // Integers have no −0: the float64 reference's products of a negative and 0 are read as 0 (v + 0).
+    const int64 = (shape: number[], values: ArrayLike<number>) => ({ type: 'int64' as const, shape, values: Array.from(values) });
+    const hostRun = async (bytes: Uint8Array) => {
+      const y = tm.onnx.fromBytes(bytes).run({}).y;
+      expect(y.dtype).toBe('i32');
+      return Float64Array.from(await y.data());
+    };
+    for (const reduction of REDUCTIONS) {
+      const [dataShape, indexShape, axis] = [[4, 5], [3, 5], 0];
+      const indices = randomInts(sizeOf(indexShape), -4, 3);
+      const data = randomInts(sizeOf(dataShape), -9, 9), updates = randomInts(sizeOf(indexShape), -9, 9);
+      const elements = singleOp('ScatterElements', [], { axis, reduction }, { opset: 18, extraInputs: ['x', 'i', 'u'], initializers: { x: int64(dataShape, data), i: int64(indexShape, indices), u: int64(indexShape, updates) } });
+      expect(Array.from(await hostRun(elements)), `ScatterElements ${reduction}`).toEqual(Array.from(scatterRef(data, updates, elementTargets(dataShape, indexShape, indices, axis), reduction), (v) => v + 0));
+      const ndIndices = Float64Array.of(3, -1, 0, 2, 3, -1);
+      const ndUpdates = randomInts(3, -9, 9);
+      const nd = singleOp('ScatterND', [], { reduction }, { opset: 18, extraInputs: ['x', 'i', 'u'], initializers: { x: int64(dataShape, data), i: int64([3, 2], ndIndices), u: int64([3], ndUpdates) } });
+      expect(Array.from(await hostRun(nd)), `ScatterND ${reduction}`).toEqual(Array.from(scatterRef(data, ndUpdates, ndTargets(dataShape, [3, 2], ndIndices), reduction), (v) => v + 0));
+    }
+  });
+
   it('GatherND with indices fed on the device gives what it gives with them as an initializer (batch_dims 0 and 1)', async () => {
     for (const [dataShape, indexShape, batchDims] of [[[5, 7], [4, 2], 0], [[6, 3, 4], [5, 1], 0], [[3, 5, 4], [3, 2, 1], 1], [[2, 4, 3, 5], [2, 3, 2], 1]] as [number[], number[], number][]) {
       const k = indexShape[indexShape.length - 1];
