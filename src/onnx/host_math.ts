@@ -104,3 +104,10 @@ export function hostConcat(xs: readonly Constant[], axis: number): Constant {
   const type = xs.find((x) => !isIntegerType(x.type))?.type ?? xs[0].type;
   return new Constant(type, shape, Float64Array.from(out));
 }
+
+/** A Constant of `shape` whose element at each index is c's at flat position source(index): the host form of ops that move elements. */
+export function hostGather(c: Constant, shape: readonly number[], source: (index: number[]) => number): Constant {
+  const positions: number[] = [];
+  forEachIndex(shape, (index) => positions.push(source(index)));
+  return hostTake(c, shape, positions);
+}

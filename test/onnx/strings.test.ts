@@ -4,13 +4,13 @@
 // initializers and Constant nodes, and the ops that move elements without
 // reading them — Identity, Reshape, Flatten, Squeeze, Unsqueeze, Transpose,
 // Concat, Slice, Gather, GatherElements, GatherND, Compress, Split, Expand,
-// Tile, ScatterElements, ScatterND, and Shape and Size of strings — and
-// Unique, which compares them —
-// each against onnxruntime-web on random words at odd shapes. Gather's indices
-// may come from the device: js and native read them in place, a GPU's are
-// read back by runValuesAsync. Cast between strings and numbers, as
-// onnxruntime's C conversions do it. Ops that compute on numbers refuse
-// strings by name, as do sequences of strings and mixing strings with numbers.
+// Tile, ReverseSequence, ScatterElements, ScatterND, and Shape and Size of
+// strings — and Unique, which compares them, each against onnxruntime-web on
+// random words at odd shapes. Gather's indices may come from the device: js
+// and native read them in place, a GPU's are read back by runValuesAsync.
+// Cast between strings and numbers, as onnxruntime's C conversions do it.
+// Ops that compute on numbers refuse strings by name, as do sequences of
+// strings and mixing strings with numbers.
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
@@ -105,6 +105,8 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
       await agree(`GatherElements ${shape}`, stringGraph(shape, [node('GatherElements', ['x', 'i'], { axis: 2 })], { i: { type: 'int64', shape: [a, b, 2], values: along } }), x);
       await agree(`GatherND ${shape}`, stringGraph(shape, [node('GatherND', ['x', 'i'])], { i: { type: 'int64', shape: [3, 2], values: [0, 0, a - 1, b - 1, -1, 0] } }), x);
       await agree(`GatherND ${shape}, batch_dims 1`, stringGraph(shape, [node('GatherND', ['x', 'i'], { batch_dims: 1 })], { i: { type: 'int64', shape: [a, 2, 2], values: Array.from({ length: a * 4 }, (_, i) => (i % 2 ? c - 1 : (i * 3) % b)) } }), x);
+      await agree(`ReverseSequence ${shape}`, stringGraph(shape, [node('ReverseSequence', ['x', 'lens'], { batch_axis: 1, time_axis: 0 })], { lens: ints(Array.from({ length: b }, (_, i) => (i * 2 + 1) % (a + 1))) }), x);
+      await agree(`ReverseSequence ${shape}, batch first`, stringGraph(shape, [node('ReverseSequence', ['x', 'lens'], { batch_axis: 0, time_axis: 1 })], { lens: ints(Array.from({ length: a }, (_, i) => b - (i % (b + 1)))) }), x);
       // Updates of strings written into x (a second string input, u), the last write winning.
       const u = { name: 'u', type: 'string' as const, shape: [a, b, 2] };
       const scatter = (op: string, indices: TensorSpec) => onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', shape }, u], initializers: { i: indices }, outputs: [{ name: 'y', type: 'string' }], nodes: [node(op, ['x', 'i', 'u'], op === 'ScatterElements' ? { axis: 2 } : {})] });

@@ -4,7 +4,9 @@
 // sequence lengths (so they need not be known on the host).
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
+import { hostGather, stridesOf } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
+import { isIntegerType } from '../value.js';
 import type { OnnxOp, OpTable } from './op.js';
 
 /** 1 at the first largest entry of x along `axis`, 0 elsewhere, in x's dtype. */
@@ -51,18 +53,37 @@ const det: OnnxOp = {
  * are 0 and 1 in either order. Step t of entry b is read from len − 1 − t
  * where t < len, from t otherwise.
  */
+/** ReverseSequence's batch and time axes, checked with x's shape and the lengths' (and the lengths themselves where they are known). */
+function reverseAxes(call: NodeCall, shape: readonly number[], lensShape: readonly number[], lensAreIntegers: boolean): { batchAxis: number; timeAxis: number } {
+  const batchAxis = call.int('batch_axis', 1), timeAxis = call.int('time_axis', 0);
+  if (!((batchAxis === 1 && timeAxis === 0) || (batchAxis === 0 && timeAxis === 1))) throw call.error(`batch_axis = ${batchAxis} and time_axis = ${timeAxis} must be 1 and 0, or 0 and 1`);
+  if (shape.length < 2) throw call.error(`input is [${shape.join(', ')}]; it needs a batch and a time axis`);
+  const batch = shape[batchAxis], steps = shape[timeAxis];
+  if (!lensAreIntegers || lensShape.length !== 1 || lensShape[0] !== batch) throw call.error(`sequence_lens (input 1) is ${lensAreIntegers ? '' : 'of floats '}[${lensShape.join(', ')}]; it must be integers [${batch}], one per batch entry`);
+  if (call.isConstant(1)) {
+    const bad = call.constant(1, 'sequence_lens').values().find((l) => !(l >= 0 && l <= steps));
+    if (bad !== undefined) throw call.error(`sequence_lens holds ${bad}, outside [0, ${steps}] (the time axis's length)`);
+  }
+  return { batchAxis, timeAxis };
+}
+
 const reverseSequence: OnnxOp = {
+  strings: 'moves',
+  host: (call, [x, lens]) => {
+    const { timeAxis } = reverseAxes(call, x.shape, lens.shape, isIntegerType(lens.type));
+    const strides = stridesOf(x.shape);
+    // Each batch entry's first len steps reversed, the rest kept.
+    return hostGather(x, x.shape, (index) => {
+      const len = lens.data[index[1 - timeAxis]];
+      const t = index[timeAxis];
+      const from = t < len ? len - 1 - t : t;
+      return index.reduce((at, v, d) => at + (d === timeAxis ? from : v) * strides[d], 0);
+    });
+  },
   run: (call) => {
     const x = call.tensor(0), lens = call.tensor(1);
-    const batchAxis = call.int('batch_axis', 1), timeAxis = call.int('time_axis', 0);
-    if (!((batchAxis === 1 && timeAxis === 0) || (batchAxis === 0 && timeAxis === 1))) throw call.error(`batch_axis = ${batchAxis} and time_axis = ${timeAxis} must be 1 and 0, or 0 and 1`);
-    if (x.rank < 2) throw call.error(`input is [${x.shape.join(', ')}]; it needs a batch and a time axis`);
+    const { batchAxis, timeAxis } = reverseAxes(call, x.shape, lens.shape, lens.dtype === 'i32');
     const batch = x.shape[batchAxis], steps = x.shape[timeAxis];
-    if (lens.dtype !== 'i32' || lens.rank !== 1 || lens.size !== batch) throw call.error(`sequence_lens (input 1) is ${lens.dtype === 'i32' ? '' : `${lens.dtype} `}[${lens.shape.join(', ')}]; it must be integers [${batch}], one per batch entry`);
-    if (call.isConstant(1)) {
-      const bad = call.constant(1, 'sequence_lens').values().find((l) => !(l >= 0 && l <= steps));
-      if (bad !== undefined) throw call.error(`sequence_lens holds ${bad}, outside [0, ${steps}] (the time axis's length)`);
-    }
     const t = ops.reshape(ops.arange(steps, undefined, 1, { dtype: 'i32' }), timeAxis === 0 ? [steps, 1] : [1, steps]);
     const len = ops.reshape(lens, timeAxis === 0 ? [1, batch] : [batch, 1]);
     const from = ops.where(ops.less(t, len), ops.sub(ops.sub(len, 1), t), t);

@@ -6,7 +6,7 @@
 import * as ops from '../../ops/index.js';
 import { broadcastShapes, normalizeAxis } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
-import { forEachIndex, hostConcat, hostTake, stridesOf } from '../host_math.js';
+import { hostConcat, hostGather, stridesOf } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
 import { StringTensor } from '../string_tensor.js';
 import { Constant, isIntegerType, type Value } from '../value.js';
@@ -44,12 +44,6 @@ function reshapeTarget(call: NodeCall, from: readonly number[], target: number[]
 }
 
 /** Moves a host Constant's elements by a function from output multi-index to input flat position. */
-function hostGather(c: Constant, shape: readonly number[], source: (index: number[]) => number): Constant {
-  const positions: number[] = [];
-  forEachIndex(shape, (index) => positions.push(source(index)));
-  return hostTake(c, shape, positions);
-}
-
 function reshapeHost(c: Constant, shape: readonly number[]): Constant {
   return new Constant(c.type, shape, c.data);
 }

@@ -186,6 +186,9 @@ describe.each(BACKENDS)('ONNX Hardmax, Det and ReverseSequence on %s', (backend)
       const y = await run1('ReverseSequence', [x, { shape: [3], values: lens, type: 'int64' }], {}, { opset: 10 });
       expectExact(y.v, reverseSources([5, 3, 2], lens, 1, 0).map((s) => x.values[s]), `ReverseSequence of int64 (seed ${SEED})`);
       await besideOrt('ReverseSequence', [x, { shape: [3], values: lens, type: 'int64' }], { x0: ortInt64(x.values, x.shape), x1: ortInt64(lens, [3]) }, {}, 10, (got, want) => expectExact(got, want, `ReverseSequence of int64 beside onnxruntime (seed ${SEED})`));
+      // Both known when the model loads (initializers): reversed on the host, batch first here.
+      const known = await run1('ReverseSequence', [{ ...x, constant: true }, { shape: [5], values: [2, 0, 3, 1, 3], type: 'int64', constant: true }], { batch_axis: 0, time_axis: 1 }, { opset: 10 });
+      expectExact(known.v, reverseSources([5, 3, 2], [2, 0, 3, 1, 3], 0, 1).map((s) => x.values[s]), `ReverseSequence of int64 initializers (seed ${SEED})`);
     });
   });
 
