@@ -87,10 +87,20 @@ function dtypesFor(type: string): readonly string[] | undefined {
   return undefined;
 }
 
+/** What a caller gave for an input, in the words of the errors that refuse it. */
+function described(given: unknown): string {
+  if (given === null) return 'null';
+  if (Array.isArray(given)) return `an array of ${given.length}`;
+  if (given instanceof Tensor) return `a ${given.dtype} tensor [${given.shape.join(', ')}]`;
+  if (given instanceof StringTensor) return `a string tensor [${given.shape.join(', ')}]`;
+  if (given instanceof Map) return `a Map of ${given.size}`;
+  return typeof given;
+}
+
 /** One tensor given for input `what`, checked against the declared element type and shape (symbolic dimensions are free). */
 function checkTensor(info: OnnxValueInfo, t: unknown, what: string): Tensor {
   if (!(t instanceof Tensor)) {
-    const got = t === null ? 'null' : Array.isArray(t) ? `an array of ${t.length}` : t instanceof StringTensor ? `a string tensor [${t.shape.join(', ')}] (the model takes ${typeName(info)} there)` : typeof t;
+    const got = t instanceof StringTensor ? `${described(t)} (the model takes ${typeName(info)} there)` : described(t);
     const optional = t === null || t === undefined ? `; only an input of optional type (${info.name} is ${typeName(info)}) may be null or left out` : '';
     throw new ValueError(`onnx: ${what} must be a tensor, got ${got}${optional}`);
   }
@@ -114,7 +124,7 @@ function checkShape(info: OnnxValueInfo, shape: readonly number[], what: string)
 /** The tensors given for a sequence input, each checked as a tensor input is. */
 function checkSequence(info: OnnxValueInfo, given: unknown): Sequence {
   if (!Array.isArray(given)) {
-    throw new ValueError(`onnx: input ${info.name} is a sequence (${typeName({ ...info, optional: undefined })}) and takes an array of tensors, got ${given instanceof Tensor ? `a tensor [${given.shape.join(', ')}]` : given === null ? 'null' : typeof given}`);
+    throw new ValueError(`onnx: input ${info.name} is a sequence (${typeName({ ...info, optional: undefined })}) and takes an array of tensors, got ${described(given)}`);
   }
   const items = given.map((t: unknown, k) => checkTensor(info, t, `input ${info.name}'s tensor ${k}`));
   return new Sequence(declaredType(info) ?? (items[0] && tensorType(items[0])), items);
@@ -128,8 +138,7 @@ function tensorType(t: Tensor): ElementType | undefined {
 /** The StringTensor given for a string input, its shape checked as a tensor's. */
 function checkStrings(info: OnnxValueInfo, given: unknown): StringTensor {
   if (!(given instanceof StringTensor)) {
-    const got = given instanceof Tensor ? `a ${given.dtype} tensor [${given.shape.join(', ')}]` : given === null ? 'null' : Array.isArray(given) ? `an array of ${given.length}` : typeof given;
-    throw new DTypeError(`onnx: input ${info.name} is a tensor of strings and takes a tm.onnx.StringTensor (new tm.onnx.StringTensor(values, shape)), got ${got}`);
+    throw new DTypeError(`onnx: input ${info.name} is a tensor of strings and takes a tm.onnx.StringTensor (new tm.onnx.StringTensor(values, shape)), got ${described(given)}`);
   }
   checkShape(info, given.shape, `input ${info.name}`);
   return given;
@@ -139,7 +148,7 @@ function checkStrings(info: OnnxValueInfo, given: unknown): StringTensor {
 function checkMap(info: OnnxValueInfo, given: unknown): OnnxMap {
   const keyType = DATA_TYPES[info.mapKey!], valueType = DATA_TYPES[info.elemType] ?? 'unknown';
   if (!(given instanceof Map)) {
-    throw new ValueError(`onnx: input ${info.name} is a map (${typeName(info)}) and takes a JS Map, got ${given === null ? 'null' : given instanceof Tensor ? `a tensor [${given.shape.join(', ')}]` : typeof given}`);
+    throw new ValueError(`onnx: input ${info.name} is a map (${typeName(info)}) and takes a JS Map, got ${described(given)}`);
   }
   if (keyType !== 'int64' && keyType !== 'string') throw new ValueError(`onnx: input ${info.name} is of type ${typeName(info)}; tmnn takes maps keyed by int64 or string`);
   const strings = valueType === 'string';

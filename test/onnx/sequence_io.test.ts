@@ -167,7 +167,7 @@ describe.each(BACKENDS)('tm.onnx sequences as graph inputs and outputs on %s', (
     const [a, b] = [floatTensor(rand([2, 3])), floatTensor(rand([2, 4]))];
     const k = tm.tensor([1, 2, 3], [1, 3], { dtype: 'i32' });
     try {
-      expect(() => model.runValues({ list: a })).toThrow(/onnx: input list is a sequence \(seq\(float\)\) and takes an array of tensors, got a tensor \[2, 3\]/);
+      expect(() => model.runValues({ list: a })).toThrow(/onnx: input list is a sequence \(seq\(float\)\) and takes an array of tensors, got a f32 tensor \[2, 3\]/);
       expect(() => model.runValues({ list: [a, k] })).toThrow(/onnx: input list's tensor 1 is i32; the model takes float there, given as f32/);
       expect(() => model.runValues({ list: [a, b] })).toThrow(/onnx: input list's tensor 1 is \[2, 4\]; the model takes \[\?, 3\]/);
       expect(() => model.runValues({ list: null })).toThrow(/onnx: input list is a sequence \(seq\(float\)\) and takes an array of tensors, got null/);

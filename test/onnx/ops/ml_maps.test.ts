@@ -100,7 +100,7 @@ describe.each(BACKENDS)('tm.onnx ai.onnx.ml ops on maps on %s', (backend) => {
   it('refuses a map of the wrong kinds, a map output, and attributes it does not know, naming them', async () => {
     const dv = mapModel('string', 'float', [ml('DictVectorizer', ['m'], ['y'], { string_vocabulary: { strings: ['a'] } })], 'float');
     const model = await tm.onnx.fromBytes(dv);
-    expect(() => model.runValues({ m: tm.tensor([1]) as unknown as Map<string, number> })).toThrow(/input m is a map \(map\(string,tensor\(float\)\)\) and takes a JS Map, got a tensor \[1\]/);
+    expect(() => model.runValues({ m: tm.tensor([1]) as unknown as Map<string, number> })).toThrow(/input m is a map \(map\(string,tensor\(float\)\)\) and takes a JS Map, got a f32 tensor \[1\]/);
     expect(() => model.runValues({ m: new Map([[1, 2]]) })).toThrow(/input m's key 1 is not a string: the map is map\(string,tensor\(float\)\)/);
     expect(() => model.runValues({ m: new Map([['a', 'x']]) })).toThrow(/input m's value at "a" is string, not a number/);
     model.dispose();
