@@ -13,13 +13,13 @@ import { isLowBitFloatType } from './float4.js';
 import { MapSequence, OnnxMap, type MapKey, type MapValue } from './map_sequence.js';
 import { Optional } from './optional.js';
 import { DATA_TYPES, type OnnxType, type OnnxValueInfo } from './proto.js';
-import { Sequence } from './sequence.js';
+import { Sequence, type SequenceItem } from './sequence.js';
 import { StringTensor } from './string_tensor.js';
 import { Tensor } from '../tensor.js';
 import { Constant, describeValue, isIntegerType, isRunnable, STRING_TYPE, tensorOf, type ElementType, type Value } from './value.js';
 
-/** A value given for a graph input: a tensor; a StringTensor for strings; a JS Map for a map (map(K, V)); an array of tensors for a sequence (seq(tensor)); null, or left out, for an empty optional. */
-export type OnnxInput = Tensor | StringTensor | ReadonlyMap<MapKey, MapValue> | readonly Tensor[] | null;
+/** A value given for a graph input: a tensor; a StringTensor for strings; a JS Map for a map (map(K, V)); an array of tensors for a sequence (seq(tensor)), of StringTensors for seq(string); null, or left out, for an empty optional. */
+export type OnnxInput = Tensor | StringTensor | ReadonlyMap<MapKey, MapValue> | readonly Tensor[] | readonly StringTensor[] | null;
 
 /** The inputs of a run: in the graph's input order (a shorter list leaves trailing optional inputs out), or by name. */
 export type OnnxInputs = readonly (OnnxInput | undefined)[] | Readonly<Record<string, OnnxInput | undefined>>;
@@ -29,9 +29,10 @@ export type OnnxInputs = readonly (OnnxInput | undefined)[] | Readonly<Record<st
  * sequence; null for an empty optional; an array of Maps for a sequence of
  * maps (ZipMap's: one per sample, from class label — a number for int64
  * labels, a string for string ones — to probability); a StringTensor for a
- * tensor of strings (a classifier's string labels).
+ * tensor of strings (a classifier's string labels), an array of them for a
+ * sequence of strings.
  */
-export type OnnxOutput = Tensor | StringTensor | Tensor[] | null | Map<MapKey, number>[];
+export type OnnxOutput = Tensor | StringTensor | Tensor[] | StringTensor[] | null | Map<MapKey, number>[];
 
 /** Where run's refusal of a graph output that is not a tensor points. */
 export const RUN_VALUES = 'model.runValues (runValuesAsync) gives a sequence as an array of tensors, an empty optional as null, a tensor of strings as a StringTensor, and runValuesAsync a sequence of maps (ZipMap\'s) as an array of Maps';
@@ -55,8 +56,8 @@ export function isTensorType(type: OnnxType): boolean {
  * Refuses, when the model loads, a graph input or output of a type tmnn has
  * no value for (a sparse tensor, a map in an optional), an input that is a
  * sequence of maps, which tmnn makes (ZipMap) but does not take, an output
- * that is one map, which it takes but does not make, and sequences or
- * optionals of strings.
+ * that is one map, which it takes but does not make, and optionals of
+ * strings.
  */
 export function refuseUnsupportedTypes(inputs: readonly OnnxValueInfo[], outputs: readonly OnnxValueInfo[]): void {
   for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
@@ -68,8 +69,8 @@ export function refuseUnsupportedTypes(inputs: readonly OnnxValueInfo[], outputs
   const map = outputs.find((v) => v.map);
   if (map) throw new ValueError(`onnx: the graph's output ${map.name} is of type ${typeName(map)}; tmnn takes one map as an input (DictVectorizer's, CastMap's) but gives none as an output`);
   for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
-    const strings = list.find((v) => v.elemType === STRING_TYPE && (v.sequence || v.optional) && v.mapKey === undefined);
-    if (strings) throw new ValueError(`onnx: the graph's ${kind} ${strings.name} is of type ${typeName(strings)}; tmnn holds strings in tensors (StringTensor), not in sequences or optionals`);
+    const strings = list.find((v) => v.elemType === STRING_TYPE && v.optional && v.mapKey === undefined);
+    if (strings) throw new ValueError(`onnx: the graph's ${kind} ${strings.name} is of type ${typeName(strings)}; tmnn holds strings in tensors (StringTensor) and sequences of them, not in optionals`);
   }
 }
 
@@ -136,12 +137,20 @@ function tensorType(t: Tensor): ElementType | undefined {
 }
 
 /** The StringTensor given for a string input, its shape checked as a tensor's. */
-function checkStrings(info: OnnxValueInfo, given: unknown): StringTensor {
+function checkStrings(info: OnnxValueInfo, given: unknown, what = `input ${info.name}`): StringTensor {
   if (!(given instanceof StringTensor)) {
-    throw new DTypeError(`onnx: input ${info.name} is a tensor of strings and takes a tm.onnx.StringTensor (new tm.onnx.StringTensor(values, shape)), got ${described(given)}`);
+    throw new DTypeError(`onnx: ${what} is a tensor of strings and takes a tm.onnx.StringTensor (new tm.onnx.StringTensor(values, shape)), got ${described(given)}`);
   }
-  checkShape(info, given.shape, `input ${info.name}`);
+  checkShape(info, given.shape, what);
   return given;
+}
+
+/** The StringTensors given for a seq(string) input, each checked as a string input is. */
+function checkStringSequence(info: OnnxValueInfo, given: unknown): Sequence {
+  if (!Array.isArray(given)) {
+    throw new ValueError(`onnx: input ${info.name} is a sequence (seq(string)) and takes an array of tm.onnx.StringTensors, got ${described(given)}`);
+  }
+  return new Sequence('string', given.map((t: unknown, k) => checkStrings(info, t, `input ${info.name}'s tensor ${k}`)));
 }
 
 /** The JS Map given for a map input, its keys and values checked against the declared types. */
@@ -163,6 +172,7 @@ function checkMap(info: OnnxValueInfo, given: unknown): OnnxMap {
 /** The graph value for what the caller gave input `info`. */
 export function feedValue(info: OnnxValueInfo, given: unknown): Value {
   if (info.map) return checkMap(info, given);
+  if (info.elemType === STRING_TYPE && info.sequence) return checkStringSequence(info, given);
   if (info.elemType === STRING_TYPE) return checkStrings(info, given);
   if (info.optional) {
     const type = { elementType: declaredType(info), sequence: info.sequence === true };
@@ -191,7 +201,7 @@ export function outputValue(v: Value, name: string, held: Set<Tensor>, copy: (t:
   if (v instanceof StringTensor) return v;
   // Refused as a graph output when the model loads.
   if (v instanceof OnnxMap) throw new ValueError(`onnx: the graph output ${name} is ${describeValue(v)}; tmnn gives no map as an output`);
-  if (v instanceof Sequence) return v.items.map((item) => ownTensor(item, name, held, copy));
+  if (v instanceof Sequence) return v.elementType === 'string' ? (v.items as StringTensor[]) : v.items.map((item) => ownTensor(item as SequenceItem, name, held, copy));
   return ownTensor(v, name, held, copy);
 }
 

@@ -66,13 +66,13 @@ export function isStructured(v: Value): v is Sequence | Optional | MapSequence |
 export function tensorsIn(v: Value | undefined): Tensor[] {
   if (v === undefined || v instanceof Constant || v instanceof MapSequence || v instanceof OnnxMap || v instanceof StringTensor) return [];
   if (v instanceof Optional) return tensorsIn(v.element);
-  if (v instanceof Sequence) return v.items.filter((t): t is Tensor => !(t instanceof Constant));
+  if (v instanceof Sequence) return v.items.filter((t): t is Tensor => !(t instanceof Constant || t instanceof StringTensor));
   return [v];
 }
 
 /** A value as messages name it: 'a tensor [2, 3]', 'a sequence of 4 tensors', 'an empty optional(float)'. */
 export function describeValue(v: Value): string {
-  if (v instanceof Sequence) return `a sequence of ${v.length} tensors`;
+  if (v instanceof Sequence) return `a sequence of ${v.length} ${v.elementType === 'string' ? 'string tensors' : 'tensors'}`;
   if (v instanceof MapSequence) return `a sequence of ${v.length} maps (seq(map(${v.keyType}, float)))`;
   if (v instanceof StringTensor) return `a string tensor [${v.shape.join(', ')}]`;
   if (v instanceof OnnxMap) return `a map of ${v.size} entries (map(${v.keyType}, ${v.valueType}))`;

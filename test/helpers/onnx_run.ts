@@ -109,8 +109,8 @@ export async function trainSteps(model: tm.onnx.OnnxModel, x: tm.Tensor): Promis
 /** A float64 array as an f32 tensor. */
 export const floatTensor = (x: F64): tm.Tensor => tm.tensor(Float32Array.from(x.v), [...x.shape]);
 
-/** An output read back: a tensor's shape and values, an array of them for a sequence, null for an empty optional, the Maps of a sequence of maps. */
-export type Read = F64 | F64[] | null | Map<tm.onnx.MapKey, number>[] | tm.onnx.StringTensor;
+/** An output read back: a tensor's shape and values, an array of them for a sequence, null for an empty optional, the Maps of a sequence of maps, strings as they are. */
+export type Read = F64 | F64[] | null | Map<tm.onnx.MapKey, number>[] | tm.onnx.StringTensor | tm.onnx.StringTensor[];
 
 const isTensors = (v: readonly unknown[]): v is tm.Tensor[] => v.every((t) => t instanceof tm.Tensor);
 

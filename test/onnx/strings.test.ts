@@ -285,6 +285,52 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
     }
   });
 
+  it('builds, reads and joins sequences of strings (SplitToSequence, SequenceConstruct/Insert/Erase/At/Length, ConcatFromSequence), given and given back as arrays of StringTensors, as onnxruntime does', async () => {
+    const shape = [3, 4];
+    const x = new tm.onnx.StringTensor(words(12), shape);
+    const more = new tm.onnx.StringTensor(words(4), [1, 4]);
+    const scalar = (value: number): TensorSpec => ({ type: 'int64', shape: [], values: [value] });
+    const initializers = { one: scalar(1), last: scalar(-1), sizes: ints([1, 2]) };
+    // The ops on tensors of strings in and out, which onnxruntime-web (tensors only at its edges) runs too.
+    const tensorNodes: NodeSpec[] = [
+      { op: 'SplitToSequence', inputs: ['x'], outputs: ['rows'], attributes: { axis: 0, keepdims: 0 } },
+      { op: 'SplitToSequence', inputs: ['x', 'sizes'], outputs: ['parts'], attributes: { axis: 0 } },
+      { op: 'SequenceInsert', inputs: ['parts', 'more', 'one'], outputs: ['inserted'] },
+      { op: 'SequenceErase', inputs: ['inserted', 'last'], outputs: ['erased'] },
+      { op: 'ConcatFromSequence', inputs: ['erased'], outputs: ['joined'], attributes: { axis: 0 } },
+      { op: 'SequenceConstruct', inputs: ['more', 'more'], outputs: ['pair'] },
+      { op: 'ConcatFromSequence', inputs: ['pair'], outputs: ['stacked'], attributes: { axis: 1, new_axis: 1 } },
+      { op: 'SequenceAt', inputs: ['rows', 'last'], outputs: ['picked'] },
+      { op: 'SequenceLength', inputs: ['inserted'], outputs: ['count'] },
+    ];
+    const tensorOutputs: ValueSpec[] = [{ name: 'joined', type: 'string' }, { name: 'stacked', type: 'string' }, { name: 'picked', type: 'string' }, { name: 'count', type: 'int64' }];
+    const inputs: ValueSpec[] = [{ name: 'x', type: 'string', shape }, { name: 'more', type: 'string', shape: [1, 4] }];
+    const bytes = onnxModel({ opset: 17, inputs, initializers, outputs: tensorOutputs, nodes: tensorNodes });
+    const theirs = await ortRun(bytes, { x: new ort.Tensor('string', [...x.values], shape), more: new ort.Tensor('string', [...more.values], [1, 4]) });
+    const model = await tm.onnx.fromBytes(bytes);
+    for (const mine of [model.runValues({ x, more }), await model.runValuesAsync({ x, more })]) {
+      for (const name of ['joined', 'stacked', 'picked', 'count']) {
+        const want = Array.from(theirs[name].data as ArrayLike<string | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : v));
+        expect(await readElements(mine[name]), `${name} (seed ${SEED})`).toEqual({ shape: [...theirs[name].dims], values: want });
+      }
+    }
+    model.dispose();
+    // Sequences of strings at the graph's edges: an array of StringTensors in, and out.
+    const edges = await tm.onnx.fromBytes(onnxModel({
+      opset: 17,
+      inputs: [...inputs, { name: 'given', type: 'string', sequence: true }],
+      initializers,
+      outputs: [{ name: 'rows', type: 'string', sequence: true }, { name: 'echo', type: 'string', sequence: true }, { name: 'total', type: 'int64' }],
+      nodes: [...tensorNodes, { op: 'Identity', inputs: ['given'], outputs: ['echo'] }, { op: 'SequenceLength', inputs: ['given'], outputs: ['total'] }],
+    }));
+    const given = [new tm.onnx.StringTensor(['a'], [1]), new tm.onnx.StringTensor(words(6), [2, 3])];
+    const out = edges.runValues({ x, more, given });
+    expect((out.rows as tm.onnx.StringTensor[]).map((r) => [[...r.shape], [...r.values]])).toEqual([0, 1, 2].map((r) => [[4], x.values.slice(r * 4, r * 4 + 4)]));
+    expect(out.echo).toEqual(given);
+    expect((await readElements(out.total)).values).toEqual([2]);
+    edges.dispose();
+  });
+
   it('describes string inputs and outputs; run refuses to give strings, pointing at runValues', async () => {
     const model = await tm.onnx.fromBytes(stringGraph(['n', 2], [node('Identity', ['x'])]));
     expect(model.inputs).toEqual([{ name: 'x', type: 'string', shape: ['n', 2] }]);
@@ -332,8 +378,12 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
     const match = await tm.onnx.fromBytes(onnxModel({ opset: 20, irVersion: 9, inputs: [{ name: 'x', type: 'string', shape: [2] }], outputs: [{ name: 'y', type: 'bool' }], nodes: [{ op: 'RegexFullMatch', inputs: ['x'], outputs: ['y'], attributes: { pattern: '(a' } }] }));
     expect(() => match.runValues({ x: new tm.onnx.StringTensor(['a', 'b']) })).toThrow(/\(RegexFullMatch\): pattern "\(a" is not a regular expression JavaScript reads/);
     match.dispose();
-    const sequence = onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', sequence: true }], outputs: [{ name: 'y', type: 'string', sequence: true }], nodes: [node('Identity', ['x'])] });
-    expect(() => tm.onnx.fromBytes(sequence)).toThrow(/the graph's input x is of type seq\(string\); tmnn holds strings in tensors \(StringTensor\), not in sequences or optionals/);
+    const optional = onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', optional: true }], outputs: [{ name: 'y', type: 'string', optional: true }], nodes: [node('Identity', ['x'])] });
+    expect(() => tm.onnx.fromBytes(optional)).toThrow(/the graph's input x is of type optional\(string\); tmnn holds strings in tensors \(StringTensor\) and sequences of them, not in optionals/);
+    const list = await tm.onnx.fromBytes(onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', sequence: true }], outputs: [{ name: 'y', type: 'string' }], nodes: [node('ConcatFromSequence', ['x'], { axis: 0 })] }));
+    expect(() => list.runValues({ x: strings })).toThrow(/input x is a sequence \(seq\(string\)\) and takes an array of tm\.onnx\.StringTensors, got a string tensor \[1, 2\]/);
+    expect(() => list.runValues({ x: [strings, tm.tensor([1]) as unknown as tm.onnx.StringTensor] })).toThrow(/input x's tensor 1 is a tensor of strings and takes a tm\.onnx\.StringTensor .*, got a f32 tensor \[1\]/);
+    list.dispose();
     numbers.dispose();
   });
 });

@@ -14,7 +14,7 @@ import { DATA_TYPES } from '../proto.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
 import { MapSequence, OnnxMap } from '../map_sequence.js';
 import { StringTensor } from '../string_tensor.js';
-import { Constant, describeValue, isRunnable, type Value } from '../value.js';
+import { Constant, describeValue, isRunnable, type ElementType, type Value } from '../value.js';
 import type { OpTable } from './op.js';
 import { family, itemFamily } from './sequence.js';
 
@@ -44,7 +44,7 @@ function typeAttribute(call: NodeCall): OptionalType | undefined {
 }
 
 /** What a tensor or sequence's tensors run as (f32, f16, integer), where known. */
-function valueFamily(v: SequenceItem | Sequence): string | undefined {
+function valueFamily(v: SequenceItem | StringTensor | Sequence): string | undefined {
   if (!(v instanceof Sequence)) return itemFamily(v);
   return v.items.length ? itemFamily(v.items[0]) : v.elementType && family(v.elementType);
 }
@@ -59,11 +59,12 @@ export const OPTIONAL_OPS: OpTable = {
         return new Optional(declared, undefined);
       }
       const v = call.anyValue(0);
-      if (v instanceof Optional || v instanceof MapSequence || v instanceof OnnxMap || v instanceof StringTensor) {
-        throw call.error(`input 0 (${call.node.inputs[0]}) is ${describeValue(v)}; Optional wraps a tensor or a sequence of them, not ${v instanceof Optional ? 'an optional' : v instanceof StringTensor ? 'strings' : 'maps'}`);
+      const strings = v instanceof StringTensor || (v instanceof Sequence && v.elementType === 'string');
+      if (v instanceof Optional || v instanceof MapSequence || v instanceof OnnxMap || strings) {
+        throw call.error(`input 0 (${call.node.inputs[0]}) is ${describeValue(v)}; Optional wraps a tensor or a sequence of them, not ${v instanceof Optional ? 'an optional' : strings ? 'strings' : 'maps'}`);
       }
       const sequence = v instanceof Sequence;
-      const elementType = v instanceof Sequence ? v.elementType : v instanceof Constant ? v.type : call.elementType(0);
+      const elementType = v instanceof Sequence ? (v.elementType as ElementType | undefined) : v instanceof Constant ? v.type : call.elementType(0);
       const found = valueFamily(v);
       if (declared && (declared.sequence !== sequence || (found && declared.elementType && found !== family(declared.elementType)))) {
         throw call.error(`its type attribute says ${optionalTypeName(declared)}, but input 0 (${call.node.inputs[0]}) is ${describeValue(v)}${found ? ` of ${found}` : ''}`);

@@ -8,38 +8,63 @@
 // tensor. Positions are read on the host, as a Loop's iteration number is.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
-import { hostConcat, hostStack } from '../host_math.js';
+import { hostConcat, hostGather, hostStack, stridesOf } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
 import { DATA_TYPES } from '../proto.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
+import { StringTensor } from '../string_tensor.js';
 import { Constant, elementTypeOf, isIntegerType, isRunnable, type ElementType } from '../value.js';
 import type { OpTable } from './op.js';
 
 const shapeText = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
-/** What an ONNX element type runs as in tmnn: f32, f16, or an integer (i32 holds every integer type and bool). */
-export function family(type: ElementType): string {
-  return type === 'float16' ? 'f16' : isIntegerType(type) || type === 'bool' ? 'integer' : 'f32';
+/** What an ONNX element type runs as in tmnn: f32, f16, an integer (i32 holds every integer type and bool), or strings. */
+export function family(type: ElementType | 'string'): string {
+  return type === 'string' ? 'string' : type === 'float16' ? 'f16' : isIntegerType(type) || type === 'bool' ? 'integer' : 'f32';
 }
 
 /** What an item runs as: a Constant by its type, a tensor by its dtype. */
-export function itemFamily(v: SequenceItem): string {
+export function itemFamily(v: SequenceItem | StringTensor): string {
+  if (v instanceof StringTensor) return 'string';
   if (v instanceof Constant) return family(v.type);
   return v.dtype === 'f32' ? 'f32' : v.dtype === 'f16' ? 'f16' : 'integer';
 }
 
+/** Input i as a sequence's item: a tensor, or a tensor of strings. */
+function item(call: NodeCall, i: number): SequenceItem | StringTensor {
+  const v = call.anyValue(i);
+  return v instanceof StringTensor ? v : call.value(i);
+}
+
 /** An item's ONNX element type where it is known. */
-function itemType(call: NodeCall, i: number): ElementType | undefined {
-  const v = call.value(i);
+function itemType(call: NodeCall, i: number): ElementType | 'string' | undefined {
+  const v = item(call, i);
+  if (v instanceof StringTensor) return 'string';
   return v instanceof Constant ? v.type : call.elementType(i) ?? elementTypeOf(v);
 }
 
-/** Refuses an item that does not run as the sequence's other items do (a float among integers). */
-function checkFits(call: NodeCall, seq: Sequence, item: SequenceItem, what: string): void {
+/** Refuses an item that does not run as the sequence's other items do (a float among integers, numbers among strings). */
+function checkFits(call: NodeCall, seq: Sequence, item: SequenceItem | StringTensor, what: string): void {
   const want = seq.items.length ? itemFamily(seq.items[0]) : seq.elementType && family(seq.elementType);
   if (want && itemFamily(item) !== want) {
-    throw call.error(`${what} is ${item instanceof Constant ? item.type : item.dtype}, but the sequence holds ${seq.elementType ?? want} tensors; a sequence's tensors share one element type`);
+    const type = item instanceof StringTensor ? 'string' : item instanceof Constant ? item.type : item.dtype;
+    throw call.error(`${what} is ${type}, but the sequence holds ${seq.elementType ?? want} tensors; a sequence's tensors share one element type`);
   }
+}
+
+/**
+ * `move` (a host op that only moves elements: concatenation, a split) done
+ * on tensors of strings: each replaced by the positions of its strings in
+ * one list, moved, and the positions made strings again.
+ */
+function moveStrings(items: readonly StringTensor[], move: (places: Constant[]) => Constant[]): StringTensor[] {
+  const pool: string[] = [];
+  const places = items.map((t) => {
+    const first = pool.length;
+    pool.push(...t.values);
+    return new Constant('int64', t.shape, Float64Array.from({ length: t.size }, (_, k) => first + k));
+  });
+  return move(places).map((c) => new StringTensor(Array.from(c.data, (k) => pool[k]), c.shape));
 }
 
 /**
@@ -79,20 +104,34 @@ function splitSizes(call: NodeCall, split: Constant, n: number, axis: number): n
   return sizes;
 }
 
+/** c cut along `axis` into pieces of `sizes`, each without the axis where `keep` is false (pieces of 1). */
+function splitHost(c: Constant, sizes: readonly number[], axis: number, keep: boolean): Constant[] {
+  const strides = stridesOf(c.shape);
+  let start = 0;
+  return sizes.map((size) => {
+    const first = start;
+    start += size;
+    const piece = hostGather(c, c.shape.map((d, i) => (i === axis ? size : d)), (index) => index.reduce((at, v, i) => at + (i === axis ? first + v : v) * strides[i], 0));
+    return keep ? piece : new Constant(piece.type, piece.shape.filter((_, i) => i !== axis), piece.data);
+  });
+}
+
 export const SEQUENCE_OPS: OpTable = {
   SequenceEmpty: {
     run: (call) => {
       const code = call.int('dtype', 1);
       const type = DATA_TYPES[code];
+      if (type === 'string') return new Sequence('string', []);
       if (!type || !isRunnable(type)) throw call.error(`dtype ${code} (${type ?? 'unknown'}) is not an element type tmnn runs`);
       return new Sequence(type, []);
     },
   },
 
   SequenceConstruct: {
+    strings: 'reads',
     run: (call) => {
       if (!call.inputCount) throw call.error('has no inputs; SequenceConstruct takes one or more tensors (SequenceEmpty makes an empty sequence)');
-      const items = Array.from({ length: call.inputCount }, (_, i) => call.value(i));
+      const items = Array.from({ length: call.inputCount }, (_, i) => item(call, i));
       const seq = new Sequence(itemType(call, 0), items.slice(0, 1));
       items.forEach((item, i) => checkFits(call, seq, item, `input ${i} (${call.node.inputs[i]})`));
       return new Sequence(seq.elementType, items);
@@ -100,13 +139,14 @@ export const SEQUENCE_OPS: OpTable = {
   },
 
   SequenceInsert: {
+    strings: 'reads',
     hostInputs: [2],
     run: (call) => {
       const seq = call.sequence(0);
-      const item = call.value(1);
-      checkFits(call, seq, item, `the tensor inserted (input 1, ${call.node.inputs[1]})`);
+      const inserted = item(call, 1);
+      checkFits(call, seq, inserted, `the tensor inserted (input 1, ${call.node.inputs[1]})`);
       const at = call.has(2) ? position(call, 2, seq.length, true) : seq.length;
-      return new Sequence(seq.elementType ?? itemType(call, 1), [...seq.items.slice(0, at), item, ...seq.items.slice(at)]);
+      return new Sequence(seq.elementType ?? itemType(call, 1), [...seq.items.slice(0, at), inserted, ...seq.items.slice(at)]);
     },
   },
 
@@ -151,32 +191,31 @@ export const SEQUENCE_OPS: OpTable = {
         }
         if (itemFamily(item) !== itemFamily(items[0])) throw call.error(`its sequence's tensor ${k} is ${itemFamily(item)} but tensor 0 is ${itemFamily(items[0])}`);
       });
+      const join = (cs: readonly Constant[]) => (newAxis ? hostStack(cs, axis) : hostConcat(cs, axis));
+      if (items.every((v): v is StringTensor => v instanceof StringTensor)) return moveStrings(items, (places) => [join(places)])[0];
       // A list of shapes or sizes stays on the host, for the Reshape that reads it.
-      if (items.every((v): v is Constant => v instanceof Constant)) return newAxis ? hostStack(items, axis) : hostConcat(items, axis);
-      const tensors = items.map((v, k) => call.asTensor(v, `sequence tensor ${k}`));
+      if (items.every((v): v is Constant => v instanceof Constant)) return join(items);
+      const tensors = items.map((v, k) => call.asTensor(v as SequenceItem, `sequence tensor ${k}`));
       return newAxis ? ops.stack(tensors, axis) : ops.concat(tensors, axis);
     },
   },
 
   SplitToSequence: {
+    strings: 'reads',
     hostInputs: [1],
     run: (call) => {
-      const x = call.tensor(0);
-      if (x.rank === 0) throw call.error('its input is a scalar: there is no axis to split');
-      const axis = normalizeAxis(call, call.int('axis', 0), x.rank, 'axis');
+      const given = item(call, 0);
+      const x = given instanceof StringTensor ? given : call.tensor(0);
+      if (x.shape.length === 0) throw call.error('its input is a scalar: there is no axis to split');
+      const axis = normalizeAxis(call, call.int('axis', 0), x.shape.length, 'axis');
       const n = x.shape[axis];
-      const type = itemType(call, 0);
-      let parts: Tensor[];
-      if (call.has(1)) {
-        // keepdims applies only without split: pieces cut by sizes keep the axis.
-        const sizes = splitSizes(call, call.constant(1, 'split'), n, axis);
-        parts = sizes.length ? ops.split(x, sizes, axis) : [];
-      } else {
-        const keepdims = call.int('keepdims', 1);
-        if (keepdims !== 0 && keepdims !== 1) throw call.error(`keepdims = ${keepdims} should be 0 or 1`);
-        parts = n === 0 ? [] : keepdims ? ops.split(x, 1, axis) : ops.unbind(x, axis);
-      }
-      return new Sequence(type, parts);
+      // keepdims applies only without split: pieces cut by sizes keep the axis.
+      const sizes = call.has(1) ? splitSizes(call, call.constant(1, 'split'), n, axis) : Array<number>(n).fill(1);
+      const keepdims = call.has(1) ? 1 : call.int('keepdims', 1);
+      if (keepdims !== 0 && keepdims !== 1) throw call.error(`keepdims = ${keepdims} should be 0 or 1`);
+      if (x instanceof StringTensor) return new Sequence('string', moveStrings([x], ([places]) => splitHost(places, sizes, axis, keepdims === 1)));
+      const parts = !sizes.length ? [] : keepdims ? ops.split(x, sizes, axis) : ops.unbind(x, axis);
+      return new Sequence(itemType(call, 0), parts);
     },
   },
 };
