@@ -93,17 +93,27 @@ export function hostInputs(op: OnnxOp, node: OnnxNodeProto, inputs: Inputs, type
 export function runOnStrings(op: OnnxOp, inputs: Inputs, apply: (inputs: Inputs) => Value[]): Value[] {
   if (op.strings === 'reads') return apply(inputs);
   if (op.strings === 'compares') return runOnRanks(inputs, apply);
-  // Every string input's strings, one list; each input becomes its strings' places in it.
+  const { pool, placed } = placesOf(inputs);
+  const results = apply(placed);
+  if (op.strings === 'shape') return results;
+  return results.map((r) => (r instanceof Constant ? stringsAt(pool, r) : r));
+}
+
+/** Every StringTensor among `values` replaced by its strings' places (an int64 Constant) in one list of them all, and that list. */
+export function placesOf<T>(values: readonly T[]): { pool: string[]; placed: (T | Constant)[] } {
   const pool: string[] = [];
-  const placed = inputs.map((v) => {
+  const placed = values.map((v) => {
     if (!(v instanceof StringTensor)) return v;
     const first = pool.length;
     for (const value of v.values) pool.push(value);
     return new Constant('int64', v.shape, Float64Array.from({ length: v.size }, (_, k) => first + k));
   });
-  const results = apply(placed);
-  if (op.strings === 'shape') return results;
-  return results.map((r) => (r instanceof Constant ? new StringTensor(Array.from(r.data, (k) => pool[k]), r.shape) : r));
+  return { pool, placed };
+}
+
+/** The strings of `pool` at the places `c` holds, in c's shape. */
+export function stringsAt(pool: readonly string[], c: Constant): StringTensor {
+  return new StringTensor(Array.from(c.data, (k) => pool[k]), c.shape);
 }
 
 /** Input 0's strings as their ranks among its distinct strings (see the top); output 0 named back, the other outputs as they are. */

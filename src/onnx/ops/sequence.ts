@@ -12,6 +12,7 @@ import { hostConcat, hostGather, hostStack, stridesOf } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
 import { DATA_TYPES } from '../proto.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
+import { placesOf, stringsAt } from '../string_ops.js';
 import { StringTensor } from '../string_tensor.js';
 import { Constant, elementTypeOf, isIntegerType, isRunnable, type ElementType } from '../value.js';
 import type { OpTable } from './op.js';
@@ -52,19 +53,10 @@ function checkFits(call: NodeCall, seq: Sequence, item: SequenceItem | StringTen
   }
 }
 
-/**
- * `move` (a host op that only moves elements: concatenation, a split) done
- * on tensors of strings: each replaced by the positions of its strings in
- * one list, moved, and the positions made strings again.
- */
+/** `move` (a host op that only moves elements: concatenation, a split) done on tensors of strings, by their places (string_ops.ts). */
 function moveStrings(items: readonly StringTensor[], move: (places: Constant[]) => Constant[]): StringTensor[] {
-  const pool: string[] = [];
-  const places = items.map((t) => {
-    const first = pool.length;
-    pool.push(...t.values);
-    return new Constant('int64', t.shape, Float64Array.from({ length: t.size }, (_, k) => first + k));
-  });
-  return move(places).map((c) => new StringTensor(Array.from(c.data, (k) => pool[k]), c.shape));
+  const { pool, placed } = placesOf(items);
+  return move(placed as Constant[]).map((c) => stringsAt(pool, c));
 }
 
 /**
