@@ -3,8 +3,9 @@
 // disposed-tensor errors, and choosing a backend.
 //
 // Memory checks run synchronously between their snapshot and their check:
-// storage of tensors other tests forgot is freed by a FinalizationRegistry,
-// whose callbacks only run between tasks.
+// storage of tensors other tests forgot is queued by a FinalizationRegistry,
+// whose callbacks only run between tasks, and freed at the next new storage
+// or memory().
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../src/index.js';
 import { BACKENDS } from './helpers/backends.js';
@@ -245,6 +246,18 @@ describe.each(BACKENDS)('memory and lifetimes on %s', (backend) => {
     m.dispose();
     tm.fill([256, 512], 9).add(0);
     expect(((await read) as number[][])[255][511]).toBe(512);
+  });
+
+  it('synchronize() resolves once the work issued is done, and frees what the collector found', async () => {
+    const product = tm.ones([256, 512]).matmul(tm.ones([512, 256]));
+    await tm.synchronize();
+    expect((await product.data())[0]).toBe(512);
+    product.dispose();
+    const before = await collected();
+    (() => void tm.ones([64]).add(1))(); // garbage as soon as the arrow returns
+    expect(await collected()).toBe(before);
+    await tm.synchronize();
+    expect(tm.memory().numTensors).toBe(before);
   });
 
   it('outputs are written in full even into recycled memory: empty-axis sums, empty products', async () => {
