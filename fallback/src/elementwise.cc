@@ -11,9 +11,8 @@
 // - bitwise ops (and, or, xor, shifts) are ints' only: the ops layer refuses
 //   floats, and addon.cc's binary() before they reach here.
 // Float maps computed in double (and the costly binary ops: pow, atan2…) are
-// split among threads on large tensors
-// (each element costs an exp or a libm call); the rest are a pass over
-// memory, which one core keeps up with.
+// split among threads on large tensors (each element costs an exp or a libm
+// call); the rest are a pass over memory, which one core keeps up with.
 #include <algorithm>
 #include <cmath>
 

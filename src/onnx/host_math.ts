@@ -111,3 +111,14 @@ export function hostGather(c: Constant, shape: readonly number[], source: (index
   forEachIndex(shape, (index) => positions.push(source(index)));
   return hostTake(c, shape, positions);
 }
+
+/** c cut along `axis` into consecutive pieces of `sizes` (Split's host form). */
+export function hostSplit(c: Constant, sizes: readonly number[], axis: number): Constant[] {
+  const strides = stridesOf(c.shape);
+  let start = 0;
+  return sizes.map((size) => {
+    const first = start;
+    start += size;
+    return hostGather(c, c.shape.map((d, i) => (i === axis ? size : d)), (index) => index.reduce((at, v, i) => at + (i === axis ? first + v : v) * strides[i], 0));
+  });
+}

@@ -123,7 +123,7 @@ function runOnRanks([x, ...rest]: Inputs, apply: (inputs: Inputs) => Value[]): V
   const rank = new Map(distinct.map((s, r) => [s, r]));
   const ranks = new Constant('int64', strings.shape, Float64Array.from(strings.values, (s) => rank.get(s)!));
   const [y, ...others] = apply([ranks, ...rest]);
-  return [new StringTensor(Array.from((y as Constant).data, (r) => distinct[r]), (y as Constant).shape), ...others];
+  return [stringsAt(distinct, y as Constant), ...others];
 }
 
 /**

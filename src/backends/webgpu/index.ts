@@ -501,8 +501,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
       await measurementsSettled();
       if (released || ctx.lost) return;
       await commands.readsSettled();
-      commands.flush();
-      await ctx.wait(ctx.device.queue.onSubmittedWorkDone());
+      await backend.sync();
     },
     async timeKernels<T>(run: () => Promise<T>) {
       if (!features.timestampQuery) throw new Error(`webgpu: timing kernels needs the timestamp-query feature, which ${ctx.description} lacks`);

@@ -39,3 +39,15 @@ export function wrapComputed(call: NodeCall, indices: Tensor, size: number, what
   }
   return ops.where(ops.less(indices, 0), ops.add(indices, size), indices);
 }
+
+/** GatherElements' and ScatterElements' axis, with the indices' shape checked against data's: the same rank, no axis but that one longer. */
+export function elementsAxis(call: NodeCall, shape: readonly number[], indexShape: readonly number[]): number {
+  const rank = shape.length;
+  const a0 = call.int('axis', 0);
+  if (a0 < -rank || a0 >= rank) throw call.error(`axis ${a0} is outside data's ${rank} axes`);
+  const a = a0 < 0 ? a0 + rank : a0;
+  if (indexShape.length !== rank || indexShape.some((d, i) => i !== a && d > shape[i])) {
+    throw call.error(`indices are [${indexShape.join(', ')}]; for data [${shape.join(', ')}] they need ${rank} axes, none longer than data's but axis ${a}`);
+  }
+  return a;
+}

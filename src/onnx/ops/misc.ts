@@ -47,12 +47,6 @@ const det: OnnxOp = {
   },
 };
 
-/**
- * ReverseSequence: for each batch entry b, its first sequence_lens[b] steps
- * along time_axis reversed, the rest as they are; batch_axis and time_axis
- * are 0 and 1 in either order. Step t of entry b is read from len − 1 − t
- * where t < len, from t otherwise.
- */
 /** ReverseSequence's batch and time axes, checked with x's shape and the lengths' (and the lengths themselves where they are known). */
 function reverseAxes(call: NodeCall, shape: readonly number[], lensShape: readonly number[], lensAreIntegers: boolean): { batchAxis: number; timeAxis: number } {
   const batchAxis = call.int('batch_axis', 1), timeAxis = call.int('time_axis', 0);
@@ -67,12 +61,17 @@ function reverseAxes(call: NodeCall, shape: readonly number[], lensShape: readon
   return { batchAxis, timeAxis };
 }
 
+/**
+ * ReverseSequence: for each batch entry b, its first sequence_lens[b] steps
+ * along time_axis reversed, the rest as they are; batch_axis and time_axis
+ * are 0 and 1 in either order. Step t of entry b is read from len − 1 − t
+ * where t < len, from t otherwise.
+ */
 const reverseSequence: OnnxOp = {
   strings: 'moves',
   host: (call, [x, lens]) => {
     const { timeAxis } = reverseAxes(call, x.shape, lens.shape, isIntegerType(lens.type));
     const strides = stridesOf(x.shape);
-    // Each batch entry's first len steps reversed, the rest kept.
     return hostGather(x, x.shape, (index) => {
       const len = lens.data[index[1 - timeAxis]];
       const t = index[timeAxis];

@@ -18,7 +18,7 @@ import type { Tensor } from '../../tensor.js';
 import { forEachIndex, stridesOf } from '../host_math.js';
 import { USE_RUN_ASYNC, type NodeCall } from '../node_call.js';
 import { Constant } from '../value.js';
-import { i32, indicesTensor, wrap, wrapComputed } from './indices.js';
+import { elementsAxis, i32, indicesTensor, wrap, wrapComputed } from './indices.js';
 import type { OnnxOp, OpTable } from './op.js';
 
 type Reduction = 'none' | 'add' | 'mul' | 'max' | 'min';
@@ -143,18 +143,6 @@ const scatterElements = (negativeIndices: boolean): OnnxOp => ({
     return scatterHost(call, data, updates, elementTargets(call, data.shape, a, indices, negativeIndices));
   },
 });
-
-/** ScatterElements' axis, with the indices' shape checked against data's. */
-function elementsAxis(call: NodeCall, shape: readonly number[], indexShape: readonly number[]): number {
-  const rank = shape.length;
-  const a0 = call.int('axis', 0);
-  if (a0 < -rank || a0 >= rank) throw call.error(`axis ${a0} is outside data's ${rank} axes`);
-  const a = a0 < 0 ? a0 + rank : a0;
-  if (indexShape.length !== rank || indexShape.some((d, i) => i !== a && d > shape[i])) {
-    throw call.error(`indices are [${indexShape.join(', ')}]; for data [${shape.join(', ')}] they need ${rank} axes, none longer than data's but axis ${a}`);
-  }
-  return a;
-}
 
 /** The flat target in data [shape] of each element of ScatterElements' indices (known on the host): its value along axis a, its own position along the others. */
 function elementTargets(call: NodeCall, shape: readonly number[], a: number, indices: Constant, negativeIndices: boolean): number[] {

@@ -8,7 +8,7 @@
 // tensor. Positions are read on the host, as a Loop's iteration number is.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
-import { hostConcat, hostGather, hostStack, stridesOf } from '../host_math.js';
+import { hostConcat, hostSplit, hostStack } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
 import { DATA_TYPES } from '../proto.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
@@ -96,16 +96,10 @@ function splitSizes(call: NodeCall, split: Constant, n: number, axis: number): n
   return sizes;
 }
 
-/** c cut along `axis` into pieces of `sizes`, each without the axis where `keep` is false (pieces of 1). */
+/** c cut along `axis` into pieces of `sizes` (hostSplit), each without the axis where `keep` is false (pieces of 1). */
 function splitHost(c: Constant, sizes: readonly number[], axis: number, keep: boolean): Constant[] {
-  const strides = stridesOf(c.shape);
-  let start = 0;
-  return sizes.map((size) => {
-    const first = start;
-    start += size;
-    const piece = hostGather(c, c.shape.map((d, i) => (i === axis ? size : d)), (index) => index.reduce((at, v, i) => at + (i === axis ? first + v : v) * strides[i], 0));
-    return keep ? piece : new Constant(piece.type, piece.shape.filter((_, i) => i !== axis), piece.data);
-  });
+  const pieces = hostSplit(c, sizes, axis);
+  return keep ? pieces : pieces.map((p) => new Constant(p.type, p.shape.filter((_, i) => i !== axis), p.data));
 }
 
 export const SEQUENCE_OPS: OpTable = {

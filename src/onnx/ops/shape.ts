@@ -6,10 +6,11 @@
 import * as ops from '../../ops/index.js';
 import { broadcastShapes, normalizeAxis } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
-import { hostConcat, hostGather, stridesOf } from '../host_math.js';
+import { hostConcat, hostGather, hostSplit, stridesOf } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
 import { StringTensor } from '../string_tensor.js';
 import { Constant, isIntegerType, type Value } from '../value.js';
+import { elementsAxis, wrap } from './indices.js';
 import type { OnnxOp, OpTable } from './op.js';
 
 const shapeOf = (v: Tensor | Constant): readonly number[] => v.shape;
@@ -43,7 +44,6 @@ function reshapeTarget(call: NodeCall, from: readonly number[], target: number[]
   return out;
 }
 
-/** Moves a host Constant's elements by a function from output multi-index to input flat position. */
 function reshapeHost(c: Constant, shape: readonly number[]): Constant {
   return new Constant(c.type, shape, c.data);
 }
@@ -108,10 +108,7 @@ function sliceRanges(call: NodeCall, shape: readonly number[]): { start: number;
 
 /** Gather's indices on the host, made non-negative. */
 function hostIndices(call: NodeCall, indices: Constant, size: number): number[] {
-  return indices.values().map((i) => {
-    if (i < -size || i >= size) throw call.error(`index ${i} is outside an axis of ${size}`);
-    return i < 0 ? i + size : i;
-  });
+  return indices.values().map((i) => wrap(call, i, size));
 }
 
 function gatherShape(shape: readonly number[], a: number, indices: readonly number[]): number[] {
@@ -268,13 +265,7 @@ export const SHAPE_OPS: OpTable = {
     },
     host: (call, [x]) => {
       const a = axis(call, call.int('axis', 0), x.shape.length);
-      const strides = stridesOf(x.shape);
-      let start = 0;
-      return splitSizes(call, x.shape[a]).map((size) => {
-        const first = start;
-        start += size;
-        return hostGather(x, x.shape.map((d, i) => (i === a ? size : d)), (index) => index.reduce((at, v, i) => at + (i === a ? first + v : v) * strides[i], 0));
-      });
+      return hostSplit(x, splitSizes(call, x.shape[a]), a);
     },
   },
   Slice: {
@@ -332,10 +323,7 @@ export const SHAPE_OPS: OpTable = {
   GatherElements: {
     strings: 'moves',
     host: (call, [x, indices]) => {
-      const a = axis(call, call.int('axis', 0), x.shape.length);
-      if (indices.shape.length !== x.shape.length || indices.shape.some((d, i) => i !== a && d > x.shape[i])) {
-        throw call.error(`indices [${indices.shape.join(', ')}] should have data [${x.shape.join(', ')}]'s rank, and no axis but ${a} longer`);
-      }
+      const a = elementsAxis(call, x.shape, indices.shape);
       const flat = hostIndices(call, indices, x.shape[a]);
       const strides = stridesOf(x.shape);
       // Element i of the output is x's at i's index with its axis-a entry replaced by indices[i].
