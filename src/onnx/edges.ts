@@ -56,8 +56,7 @@ export function isTensorType(type: OnnxType): boolean {
  * Refuses, when the model loads, a graph input or output of a type tmnn has
  * no value for (a sparse tensor, a map in an optional), an input that is a
  * sequence of maps, which tmnn makes (ZipMap) but does not take, an output
- * that is one map, which it takes but does not make, and optionals of
- * strings.
+ * that is one map, which it takes but does not make.
  */
 export function refuseUnsupportedTypes(inputs: readonly OnnxValueInfo[], outputs: readonly OnnxValueInfo[]): void {
   for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
@@ -68,10 +67,6 @@ export function refuseUnsupportedTypes(inputs: readonly OnnxValueInfo[], outputs
   if (maps) throw new ValueError(`onnx: the graph's input ${maps.name} is of type ${typeName(maps)}; tmnn gives sequences of maps as outputs (ZipMap's) but takes none as an input`);
   const map = outputs.find((v) => v.map);
   if (map) throw new ValueError(`onnx: the graph's output ${map.name} is of type ${typeName(map)}; tmnn takes one map as an input (DictVectorizer's, CastMap's) but gives none as an output`);
-  for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
-    const strings = list.find((v) => v.elemType === STRING_TYPE && v.optional && v.mapKey === undefined);
-    if (strings) throw new ValueError(`onnx: the graph's ${kind} ${strings.name} is of type ${typeName(strings)}; tmnn holds strings in tensors (StringTensor) and sequences of them, not in optionals`);
-  }
 }
 
 /** The element type a graph value declares, where tmnn runs it. */
@@ -172,13 +167,18 @@ function checkMap(info: OnnxValueInfo, given: unknown): OnnxMap {
 /** The graph value for what the caller gave input `info`. */
 export function feedValue(info: OnnxValueInfo, given: unknown): Value {
   if (info.map) return checkMap(info, given);
-  if (info.elemType === STRING_TYPE && info.sequence) return checkStringSequence(info, given);
-  if (info.elemType === STRING_TYPE) return checkStrings(info, given);
   if (info.optional) {
-    const type = { elementType: declaredType(info), sequence: info.sequence === true };
+    const strings = info.elemType === STRING_TYPE;
+    const type = { elementType: strings ? 'string' as const : declaredType(info), sequence: info.sequence === true };
     if (given === null || given === undefined) return new Optional(type, undefined);
-    return new Optional(type, info.sequence ? checkSequence(info, given) : checkTensor(info, given, `input ${info.name}`));
+    return new Optional(type, held(info, given));
   }
+  return held(info, given);
+}
+
+/** The value given for an input that is not an optional, or that an optional input holds. */
+function held(info: OnnxValueInfo, given: unknown): Tensor | StringTensor | Sequence {
+  if (info.elemType === STRING_TYPE) return info.sequence ? checkStringSequence(info, given) : checkStrings(info, given);
   if (info.sequence) return checkSequence(info, given);
   return checkTensor(info, given, `input ${info.name}`);
 }

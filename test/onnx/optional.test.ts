@@ -413,6 +413,8 @@ describe.each(BACKENDS)('tm.onnx optional values on %s', (backend) => {
       await expect(runModel(ints, [feed(x)])).rejects.toThrow(/node 'wrap' \(Optional\): its type attribute says optional\(int64\), but input 0 \(x\) is a tensor \[2, 3\] of f32/);
       const nested = one(15, [{ op: 'Optional', name: 'wrap', inputs: [], outputs: ['y'], attributes: { type: { type: { optional: true } } } }]);
       await expect(runModel(nested, [feed(x)])).rejects.toThrow(/node 'wrap' \(Optional\): type = optional\(float\) is not supported: an optional holds a tensor or a sequence of tensors/);
+      const maps = one(15, [{ op: 'Optional', name: 'wrap', inputs: [], outputs: ['y'], attributes: { type: { type: { sequence: true, mapKey: 'int64' } } } }]);
+      await expect(runModel(maps, [feed(x)])).rejects.toThrow(/node 'wrap' \(Optional\): type = seq\(map\(int64,tensor\(float\)\)\) is not supported: an optional holds a tensor or a sequence of tensors/);
     });
 
     it('opsets before 18 take only optionals; before 15 there are none', async () => {

@@ -9,8 +9,9 @@
 // random words at odd shapes. Gather's indices may come from the device: js
 // and native read them in place, a GPU's are read back by runValuesAsync.
 // Cast between strings and numbers, as onnxruntime's C conversions do it.
-// Ops that compute on numbers refuse strings by name, as do sequences of
-// strings and mixing strings with numbers.
+// Sequences and optionals hold strings as they hold numbers, inside the graph
+// and at its edges. Ops that compute on numbers refuse strings by name, as
+// does mixing strings with numbers.
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
@@ -331,6 +332,89 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
     edges.dispose();
   });
 
+  it('wraps strings in optionals (Optional, OptionalHasElement, OptionalGetElement, an empty optional(string)), as onnxruntime does, and takes and gives optional(string) and optional(seq(string)) at the graph\'s edges', async () => {
+    const shape = [3, 4];
+    const x = new tm.onnx.StringTensor(words(12), shape);
+    const stringType = { type: { type: 'string' as const } };
+    // Inside the graph: onnxruntime-web (tensors only at its edges) runs these too.
+    const inside = onnxModel({
+      opset: 18,
+      inputs: [{ name: 'x', type: 'string', shape }],
+      outputs: [{ name: 'has', type: 'bool' }, { name: 'none', type: 'bool' }, { name: 'plain', type: 'bool' }, { name: 'e', type: 'string' }, { name: 'joined', type: 'string' }, { name: 'same', type: 'string' }],
+      nodes: [
+        { op: 'Optional', inputs: ['x'], outputs: ['o'], attributes: { type: stringType } },
+        { op: 'OptionalHasElement', inputs: ['o'], outputs: ['has'] },
+        { op: 'OptionalGetElement', inputs: ['o'], outputs: ['e'] },
+        { op: 'Optional', inputs: [], outputs: ['empty'], attributes: { type: stringType } },
+        { op: 'OptionalHasElement', inputs: ['empty'], outputs: ['none'] },
+        { op: 'OptionalHasElement', inputs: ['x'], outputs: ['plain'] },
+        { op: 'OptionalGetElement', inputs: ['x'], outputs: ['same'] },
+        { op: 'SplitToSequence', inputs: ['x'], outputs: ['rows'], attributes: { axis: 0, keepdims: 0 } },
+        { op: 'Optional', inputs: ['rows'], outputs: ['list'] },
+        { op: 'OptionalGetElement', inputs: ['list'], outputs: ['back'] },
+        { op: 'ConcatFromSequence', inputs: ['back'], outputs: ['joined'], attributes: { axis: 0 } },
+      ],
+    });
+    const theirs = await ortRun(inside, { x: new ort.Tensor('string', [...x.values], shape) });
+    const model = await tm.onnx.fromBytes(inside);
+    for (const mine of [model.runValues({ x }), await model.runValuesAsync({ x })]) {
+      for (const name of ['has', 'none', 'plain', 'e', 'joined', 'same']) {
+        const want = Array.from(theirs[name].data as ArrayLike<string | number | boolean>, (v) => (typeof v === 'boolean' ? Number(v) : v));
+        expect(await readElements(mine[name]), `${name} (seed ${SEED})`).toEqual({ shape: [...theirs[name].dims], values: want });
+      }
+    }
+    model.dispose();
+    // At the edges: `def f(x, name: Optional[str-tensor], names: Optional[List[...]])`, each given back, and
+    // `name if name is not None else default` decided on the host (OptionalHasElement → If).
+    const branch = (name: string, nodes: NodeSpec[]) => ({ graph: { name, inputs: [], outputs: [{ name: `${name}_y`, type: 'string' as const }], nodes } });
+    const edges = await tm.onnx.fromBytes(onnxModel({
+      opset: 18,
+      inputs: [{ name: 'name', type: 'string', shape: [2], optional: true }, { name: 'names', type: 'string', sequence: true, optional: true }],
+      initializers: { fallback: { type: 'string', shape: [2], values: [], strings: ['none', 'given'] } },
+      outputs: [{ name: 'echo', type: 'string', optional: true }, { name: 'list', type: 'string', sequence: true, optional: true }, { name: 'picked', type: 'string' }, { name: 'count', type: 'int64' }],
+      nodes: [
+        { op: 'Identity', inputs: ['name'], outputs: ['echo'] },
+        { op: 'Identity', inputs: ['names'], outputs: ['list'] },
+        { op: 'OptionalHasElement', inputs: ['name'], outputs: ['given'] },
+        {
+          op: 'If', inputs: ['given'], outputs: ['picked'],
+          attributes: {
+            then_branch: branch('then', [{ op: 'OptionalGetElement', inputs: ['name'], outputs: ['then_y'] }]),
+            else_branch: branch('else', [{ op: 'Identity', inputs: ['fallback'], outputs: ['else_y'] }]),
+          },
+        },
+        { op: 'OptionalHasElement', inputs: ['names'], outputs: ['listed'] },
+        { op: 'Cast', inputs: ['listed'], outputs: ['count'], attributes: { to: 7 } },
+      ],
+    }));
+    expect(edges.inputs).toEqual([{ name: 'name', type: 'optional(string)', shape: [2] }, { name: 'names', type: 'optional(seq(string))' }]);
+    const name = new tm.onnx.StringTensor(['ab', 'γ'], [2]);
+    const names = [new tm.onnx.StringTensor(words(3), [3]), new tm.onnx.StringTensor([], [0])];
+    const full = edges.runValues({ name, names });
+    expect(full.echo).toBe(name);
+    expect(full.list).toEqual(names);
+    expect(await readElements(full.picked)).toEqual({ shape: [2], values: ['ab', 'γ'] });
+    expect((await readElements(full.count)).values).toEqual([1]);
+    for (const none of [edges.runValues({ name: null, names: null }), await edges.runValuesAsync({})]) {
+      expect(none.echo).toBeNull();
+      expect(none.list).toBeNull();
+      expect(await readElements(none.picked)).toEqual({ shape: [2], values: ['none', 'given'] });
+      expect((await readElements(none.count)).values).toEqual([0]);
+    }
+    const numbers = tm.tensor([1, 2]);
+    expect(() => edges.runValues({ name: numbers })).toThrow(/input name is a tensor of strings and takes a tm\.onnx\.StringTensor .*, got a f32 tensor \[2\]/);
+    expect(() => edges.runValues({ name: new tm.onnx.StringTensor(['a']) })).toThrow(/input name is \[1\]; the model takes \[2\]/);
+    expect(() => edges.runValues({ names: name })).toThrow(/input names is a sequence \(seq\(string\)\) and takes an array of tm\.onnx\.StringTensors, got a string tensor \[2\]/);
+    numbers.dispose();
+    edges.dispose();
+    // An Optional's type attribute that its input does not match.
+    const mismatch = await tm.onnx.fromBytes(onnxModel({ opset: 18, inputs: [{ name: 'x', shape: [2] }], outputs: [{ name: 'y' }], nodes: [{ op: 'Optional', name: 'wrap', inputs: ['x'], outputs: ['o'], attributes: { type: stringType } }, { op: 'OptionalGetElement', inputs: ['o'], outputs: ['y'] }] }));
+    const two = tm.tensor([1, 2]);
+    expect(() => mismatch.runValues({ x: two })).toThrow(/node 'wrap' \(Optional\): its type attribute says optional\(string\), but input 0 \(x\) is a tensor \[2\] of f32/);
+    two.dispose();
+    mismatch.dispose();
+  });
+
   it('describes string inputs and outputs; run refuses to give strings, pointing at runValues', async () => {
     const model = await tm.onnx.fromBytes(stringGraph(['n', 2], [node('Identity', ['x'])]));
     expect(model.inputs).toEqual([{ name: 'x', type: 'string', shape: ['n', 2] }]);
@@ -378,8 +462,6 @@ describe.each(BACKENDS)('tensors of strings in ONNX graphs on %s', (backend) => 
     const match = await tm.onnx.fromBytes(onnxModel({ opset: 20, irVersion: 9, inputs: [{ name: 'x', type: 'string', shape: [2] }], outputs: [{ name: 'y', type: 'bool' }], nodes: [{ op: 'RegexFullMatch', inputs: ['x'], outputs: ['y'], attributes: { pattern: '(a' } }] }));
     expect(() => match.runValues({ x: new tm.onnx.StringTensor(['a', 'b']) })).toThrow(/\(RegexFullMatch\): pattern "\(a" is not a regular expression JavaScript reads/);
     match.dispose();
-    const optional = onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', optional: true }], outputs: [{ name: 'y', type: 'string', optional: true }], nodes: [node('Identity', ['x'])] });
-    expect(() => tm.onnx.fromBytes(optional)).toThrow(/the graph's input x is of type optional\(string\); tmnn holds strings in tensors \(StringTensor\) and sequences of them, not in optionals/);
     const list = await tm.onnx.fromBytes(onnxModel({ opset: 17, inputs: [{ name: 'x', type: 'string', sequence: true }], outputs: [{ name: 'y', type: 'string' }], nodes: [node('ConcatFromSequence', ['x'], { axis: 0 })] }));
     expect(() => list.runValues({ x: strings })).toThrow(/input x is a sequence \(seq\(string\)\) and takes an array of tm\.onnx\.StringTensors, got a string tensor \[1, 2\]/);
     expect(() => list.runValues({ x: [strings, tm.tensor([1]) as unknown as tm.onnx.StringTensor] })).toThrow(/input x's tensor 1 is a tensor of strings and takes a tm\.onnx\.StringTensor .*, got a f32 tensor \[1\]/);

@@ -1,6 +1,6 @@
 // ONNX's optional ops (opset 15; src/onnx/optional.ts): Optional wraps a
-// tensor or a sequence, or makes an empty optional of the type its `type`
-// attribute names; OptionalHasElement says whether one holds a value;
+// tensor or a sequence (of numbers or of strings), or makes an empty
+// optional of the type its `type` attribute names; OptionalHasElement says whether one holds a value;
 // OptionalGetElement takes the value out. Opset 18 lets the last two take a
 // plain tensor or sequence too (holding a value, given back as it is), and
 // OptionalHasElement no input at all (false). Whether an optional is empty
@@ -14,7 +14,7 @@ import { DATA_TYPES } from '../proto.js';
 import { Sequence, type SequenceItem } from '../sequence.js';
 import { MapSequence, OnnxMap } from '../map_sequence.js';
 import { StringTensor } from '../string_tensor.js';
-import { Constant, describeValue, isRunnable, type ElementType, type Value } from '../value.js';
+import { Constant, describeValue, isRunnable, STRING_TYPE, type Value } from '../value.js';
 import type { OpTable } from './op.js';
 import { family, itemFamily } from './sequence.js';
 
@@ -36,14 +36,14 @@ function optionalOrValue(call: NodeCall): Value {
 function typeAttribute(call: NodeCall): OptionalType | undefined {
   const t = call.typeAttribute('type');
   if (!t) return undefined;
-  const name = t.unsupported ?? (t.optional ? typeName(t) : undefined);
+  const name = t.unsupported ?? (t.optional || t.map || t.mapKey !== undefined ? typeName(t) : undefined);
   if (name) throw call.error(`type = ${name} is not supported: an optional holds a tensor or a sequence of tensors`);
-  const type = DATA_TYPES[t.elemType];
-  if (!type || !isRunnable(type)) throw call.error(`type = ${typeName(t)}: element type ${t.elemType} is not one tmnn runs`);
+  const type = t.elemType === STRING_TYPE ? 'string' : DATA_TYPES[t.elemType];
+  if (!type || !(type === 'string' || isRunnable(type))) throw call.error(`type = ${typeName(t)}: element type ${t.elemType} is not one tmnn runs`);
   return { elementType: type, sequence: t.sequence === true };
 }
 
-/** What a tensor or sequence's tensors run as (f32, f16, integer), where known. */
+/** What a tensor or sequence's tensors run as (f32, f16, integer, string), where known. */
 function valueFamily(v: SequenceItem | StringTensor | Sequence): string | undefined {
   if (!(v instanceof Sequence)) return itemFamily(v);
   return v.items.length ? itemFamily(v.items[0]) : v.elementType && family(v.elementType);
@@ -51,6 +51,7 @@ function valueFamily(v: SequenceItem | StringTensor | Sequence): string | undefi
 
 export const OPTIONAL_OPS: OpTable = {
   Optional: {
+    strings: 'reads',
     run: (call) => {
       since15(call);
       const declared = typeAttribute(call);
@@ -59,12 +60,11 @@ export const OPTIONAL_OPS: OpTable = {
         return new Optional(declared, undefined);
       }
       const v = call.anyValue(0);
-      const strings = v instanceof StringTensor || (v instanceof Sequence && v.elementType === 'string');
-      if (v instanceof Optional || v instanceof MapSequence || v instanceof OnnxMap || strings) {
-        throw call.error(`input 0 (${call.node.inputs[0]}) is ${describeValue(v)}; Optional wraps a tensor or a sequence of them, not ${v instanceof Optional ? 'an optional' : strings ? 'strings' : 'maps'}`);
+      if (v instanceof Optional || v instanceof MapSequence || v instanceof OnnxMap) {
+        throw call.error(`input 0 (${call.node.inputs[0]}) is ${describeValue(v)}; Optional wraps a tensor or a sequence of them, not ${v instanceof Optional ? 'an optional' : 'maps'}`);
       }
       const sequence = v instanceof Sequence;
-      const elementType = v instanceof Sequence ? (v.elementType as ElementType | undefined) : v instanceof Constant ? v.type : call.elementType(0);
+      const elementType = v instanceof Sequence ? v.elementType : v instanceof StringTensor ? 'string' : v instanceof Constant ? v.type : call.elementType(0);
       const found = valueFamily(v);
       if (declared && (declared.sequence !== sequence || (found && declared.elementType && found !== family(declared.elementType)))) {
         throw call.error(`its type attribute says ${optionalTypeName(declared)}, but input 0 (${call.node.inputs[0]}) is ${describeValue(v)}${found ? ` of ${found}` : ''}`);
@@ -74,6 +74,7 @@ export const OPTIONAL_OPS: OpTable = {
   },
 
   OptionalHasElement: {
+    strings: 'reads',
     run: (call) => {
       since15(call);
       if (!call.has(0) && call.opset < 18) throw call.error(`input 0 is required before opset 18 (the model imports ${call.opset})`);
@@ -84,6 +85,7 @@ export const OPTIONAL_OPS: OpTable = {
   },
 
   OptionalGetElement: {
+    strings: 'reads',
     run: (call) => {
       since15(call);
       const v = optionalOrValue(call);
