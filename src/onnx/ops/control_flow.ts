@@ -20,6 +20,8 @@
 // every iteration to the parameters the body reads. Each runs in a tidy of its
 // own, so a long loop holds only its carried values and scan outputs, not
 // every iteration's intermediates (what backward needs, the ops saved).
+// Opset 8's Scan is batched: the body runs over each batch entry in turn,
+// for that entry's sequence_lens (a decision that must be on the host too).
 // A carried value or an If output may be a sequence (a Python list being
 // built) or an optional; a device-condition If picks two lists of one length
 // item by item, and two optionals both full (or both empty) by their elements.
@@ -166,7 +168,6 @@ interface ScanPlan {
 
 /** A Scan's attributes checked against its inputs and body, and its scan inputs cut into slices. */
 function scanPlan(call: NodeCall): ScanPlan {
-  if (call.opset < 9) throw call.error(`opset ${call.opset}'s Scan (a batch axis, and sequence_lens as input 0) is not supported; re-export the model with opset 9 or later`);
   const body = call.graph('body');
   const scanInputs = call.int('num_scan_inputs');
   if (scanInputs === undefined) throw call.error('attribute num_scan_inputs is required');
@@ -202,9 +203,156 @@ function scanPlan(call: NodeCall): ScanPlan {
   return { body, stateCount, scanOutputs, outAxes, outDirections, length, slices };
 }
 
+/**
+ * Opset 8's Scan, batched: input 0 the optional sequence_lens ([batch], int64),
+ * then states [batch, …] and scan inputs [batch, T, …]. The body sees one
+ * batch entry at a time (its states and slices without the batch axis); entry
+ * b runs sequence_lens[b] iterations (1 to T; T where not given), a reverse scan input
+ * read from position sequence_lens[b] − 1 down, and its scan outputs are
+ * padded with zeros to T, as onnxruntime does.
+ */
+interface BatchedScanPlan {
+  body: OnnxGraphProto;
+  stateCount: number;
+  scanOutputs: number;
+  /** Per batch entry: its states, then each scan input's slices in the order its iterations read them. */
+  entries: { states: Value[]; slices: Value[][] }[];
+  /** The scan inputs' length along axis 1: every scan output's, after padding. */
+  length: number;
+}
+
+/** The batch entries of x: slices along axis 0, on the host for a Constant. */
+function entriesOf(x: Tensor | Constant): Value[] {
+  if (x instanceof Constant) return Array.from({ length: x.shape[0] }, (_, i) => hostIndex(x, 0, i));
+  return x.shape[0] ? ops.unbind(x, 0) : [];
+}
+
+/** Opset 8's Scan checked against its inputs and body, each batch entry cut out; `lengths` the sequence_lens read on the host (undefined: not given). */
+function batchedScanPlan(call: NodeCall, lengths: Constant | undefined): BatchedScanPlan {
+  const body = call.graph('body');
+  const scanInputs = call.int('num_scan_inputs');
+  if (scanInputs === undefined) throw call.error('attribute num_scan_inputs is required');
+  const stateCount = call.inputCount - 1 - scanInputs;
+  if (scanInputs < 1 || stateCount < 0) throw call.error(`num_scan_inputs = ${scanInputs} should be between 1 and its ${call.inputCount - 1} inputs after sequence_lens`);
+  const scanOutputs = call.node.outputs.length - stateCount;
+  if (scanOutputs < 0) throw call.error(`has ${stateCount} state inputs but only ${call.node.outputs.length} outputs; each state has a final output`);
+  checkArity(call, 'body', body, stateCount + scanInputs, stateCount + scanOutputs, 'opset 8: inputs: states, scan input slices of one batch entry; outputs: states, scan output slices');
+  const directions = call.ints('directions', new Array<number>(scanInputs).fill(0));
+  if (directions.length !== scanInputs) throw call.error(`directions has ${directions.length} entries, it should have ${scanInputs}`);
+  const bad = directions.find((d) => d !== 0 && d !== 1);
+  if (bad !== undefined) throw call.error(`directions holds ${bad}; a direction is 0 (forward) or 1 (reverse)`);
+
+  const values = Array.from({ length: stateCount + scanInputs }, (_, i) => call.value(1 + i));
+  const name = (i: number) => call.node.inputs[1 + i];
+  const batch = values[0].shape[0];
+  values.forEach((v, i) => {
+    const least = i < stateCount ? 1 : 2;
+    if (v.shape.length < least) throw call.error(`${i < stateCount ? 'state' : 'scan input'} ${name(i)} is [${v.shape.join(', ')}]; opset 8's Scan takes ${i < stateCount ? 'states [batch, …]' : 'scan inputs [batch, sequence, …]'}`);
+    if (v.shape[0] !== batch) throw call.error(`its inputs differ in batch size: ${name(0)} has ${batch} entries, ${name(i)} ${v.shape[0]}`);
+  });
+  const length = values[stateCount].shape[1];
+  const mismatch = values.slice(stateCount).findIndex((v) => v.shape[1] !== length);
+  if (mismatch >= 0) throw call.error(`its scan inputs differ in length: ${name(stateCount)} has ${length} along axis 1, ${name(stateCount + mismatch)} ${values[stateCount + mismatch].shape[1]}`);
+  if (lengths && lengths.size !== batch) throw call.error(`sequence_lens (input 0) holds ${lengths.size} lengths for a batch of ${batch}`);
+  const lengthOf = (b: number): number => {
+    if (!lengths) return length;
+    const n = lengths.data[b];
+    // onnxruntime's rule: a given length is at least 1.
+    if (!Number.isInteger(n) || n < 1 || n > length) throw call.error(`sequence_lens[${b}] is ${n}; it should be between 1 and the scan inputs' length ${length}`);
+    return n;
+  };
+
+  const perValue = values.map(entriesOf);
+  const entries = Array.from({ length: batch }, (_, b) => {
+    const n = lengthOf(b);
+    const slices = perValue.slice(stateCount).map((entries, j) => {
+      const x = entries[b] as Tensor | Constant;
+      const parts: Value[] = x instanceof Constant ? Array.from({ length: n }, (_, t) => hostIndex(x, 0, t)) : ops.unbind(x, 0).slice(0, n);
+      return directions[j] ? parts.reverse() : parts;
+    });
+    return { states: perValue.slice(0, stateCount).map((entries) => entries[b]), slices };
+  });
+  return { body, stateCount, scanOutputs, entries, length };
+}
+
+/** Opset 8's outputs: each final state stacked over the batch, each scan output padded with zeros to the full length and stacked likewise. */
+function batchedScanResult(call: NodeCall, plan: BatchedScanPlan, states: Value[][], scans: Value[][][]): Value[] {
+  const info = (k: number) => plan.body.outputs[k];
+  const finals = Array.from({ length: plan.stateCount }, (_, k) => stackValues(call, states.map((entry) => entry[k]), 0, info(k), 'body'));
+  const outputs = Array.from({ length: plan.scanOutputs }, (_, k) => {
+    const seen = scans.flatMap((entry) => entry[k])[0];
+    const rows = scans.map((entry) => {
+      const items = entry[k];
+      if (items.length === plan.length) return stackValues(call, items, 0, info(plan.stateCount + k), 'body');
+      const zero = zeroLike(call, seen, info(plan.stateCount + k));
+      return stackValues(call, [...items, ...new Array<Value>(plan.length - items.length).fill(zero)], 0, info(plan.stateCount + k), 'body');
+    });
+    if (rows.length) return stackValues(call, rows, 0, info(plan.stateCount + k), 'body');
+    const slice = emptyStack(call, info(plan.stateCount + k), 0, 'body');
+    return new Constant(slice.type, [0, plan.length, ...slice.shape.slice(1)], new Float64Array(0));
+  });
+  return [...finals, ...outputs];
+}
+
+/** Zeros of a scan output slice's shape and type: another iteration's, else as the body declares it. */
+function zeroLike(call: NodeCall, seen: Value | undefined, info: OnnxValueInfo): Value {
+  if (seen === undefined) {
+    const slice = emptyStack(call, info, 0, 'body');
+    const shape = slice.shape.slice(1);
+    return new Constant(slice.type, shape, new Float64Array(shape.reduce((a, b) => a * b, 1)));
+  }
+  if (seen instanceof Constant) return new Constant(seen.type, seen.shape, new Float64Array(seen.size));
+  if (seen instanceof Tensor) return ops.zeros(seen.shape, { dtype: seen.dtype });
+  throw call.error(`its scan output ${info.name} is ${describeValue(seen)}; ONNX stacks tensors as scan outputs`);
+}
+
+const LENGTHS_REFUSAL = `how many iterations each batch entry runs is read from it, so sequence_lens computed on the device needs the device read back: ${USE_RUN_ASYNC}`;
+
+/** sequence_lens of opset 8's Scan where given, known on the host. */
+function batchLengths(call: NodeCall): Constant | undefined {
+  if (!call.has(0)) return undefined;
+  const v = call.value(0);
+  if (v instanceof Tensor) throw call.error(`its sequence_lens (input 0, ${call.node.inputs[0]}) is computed on the device (from the model's inputs or parameters); ${LENGTHS_REFUSAL}`);
+  return v;
+}
+
+/** batchLengths in an asynchronous run: a device tensor is read back. */
+async function readBatchLengths(call: NodeCall): Promise<Constant | undefined> {
+  if (!call.has(0)) return undefined;
+  const v = call.value(0);
+  return v instanceof Constant ? v : new Constant('int64', [...v.shape], Float64Array.from(await v.data()));
+}
+
 /** A Scan's outputs: the final states, then each scan output stacked (a reverse one holds the last iteration's value first). */
 function scanResult(call: NodeCall, plan: ScanPlan, states: Value[], scans: Value[][]): Value[] {
   return [...states, ...scans.map((items, k) => stackValues(call, plan.outDirections[k] ? items.reverse() : items, plan.outAxes[k], plan.body.outputs[plan.stateCount + k], 'body'))];
+}
+
+/** Opset 8's Scan through the asynchronous runner: sequence_lens read back where computed on the device. */
+async function batchedScanAsync(call: NodeCall): Promise<Value[]> {
+  const lengths = await readBatchLengths(call);
+  // Entries and slices cut outside any node's tidy: freed here once the scan is done, unless a body passed one out.
+  const plan = call.step(() => batchedScanPlan(call, lengths));
+  let result: Value[] = [];
+  try {
+    const states: Value[][] = [], scans: Value[][][] = [];
+    for (const entry of plan.entries) {
+      let carried = entry.states;
+      const outputs: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
+      for (let t = 0; t < entry.slices[0].length; t++) {
+        const out = await call.runGraphAsync('body', plan.body, [...carried, ...entry.slices.map((parts) => parts[t])]);
+        carried = out.slice(0, plan.stateCount);
+        out.slice(plan.stateCount).forEach((v, k) => outputs[k].push(v));
+      }
+      states.push(carried);
+      scans.push(outputs);
+    }
+    result = call.step(() => batchedScanResult(call, plan, states, scans));
+  } finally {
+    const kept = new Set<Value>(result);
+    for (const entry of plan.entries) for (const v of [...entry.states, ...entry.slices.flat()]) if (v instanceof Tensor && !kept.has(v) && !v.isDisposed) v.dispose();
+  }
+  return result;
 }
 
 export const CONTROL_FLOW_OPS: OpTable = {
@@ -264,6 +412,22 @@ export const CONTROL_FLOW_OPS: OpTable = {
 
   Scan: {
     run: (call) => {
+      if (call.opset < 9) {
+        const plan = batchedScanPlan(call, batchLengths(call));
+        const states: Value[][] = [], scans: Value[][][] = [];
+        for (const entry of plan.entries) {
+          let carried = entry.states;
+          const outputs: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
+          for (let t = 0; t < entry.slices[0].length; t++) {
+            const out = tidy(() => call.runGraph('body', plan.body, [...carried, ...entry.slices.map((parts) => parts[t])]));
+            carried = out.slice(0, plan.stateCount);
+            out.slice(plan.stateCount).forEach((v, k) => outputs[k].push(v));
+          }
+          states.push(carried);
+          scans.push(outputs);
+        }
+        return batchedScanResult(call, plan, states, scans);
+      }
       const plan = scanPlan(call);
       let states = Array.from({ length: plan.stateCount }, (_, i) => call.anyValue(i));
       const scans: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
@@ -275,6 +439,7 @@ export const CONTROL_FLOW_OPS: OpTable = {
       return scanResult(call, plan, states, scans);
     },
     runAsync: async (call) => {
+      if (call.opset < 9) return batchedScanAsync(call);
       // Slices cut outside any node's tidy: freed here once the scan is done, unless a body passed one out as a state.
       const plan = call.step(() => scanPlan(call));
       let result: Value[] = [];

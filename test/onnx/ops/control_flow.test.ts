@@ -2,9 +2,11 @@
 // hand-built If, Loop and Scan models against plain JS loops computing the
 // same thing, at several trip counts including 0 and 1; bodies reading the
 // enclosing graph's values by name; an If nested in a Loop; Scan's axes and
-// directions; gradients through the iterations to a parameter; a condition on
-// the device (If picks with where, Loop is refused); the load-time checks
-// reaching into subgraphs.
+// directions; opset 8's batched Scan (per-entry sequence lengths, against
+// onnxruntime-web too); gradients through the iterations to a parameter; a
+// condition on the device (If picks with where, Loop is refused); the
+// load-time checks reaching into subgraphs.
+import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
@@ -13,6 +15,7 @@ import { f64, ravel, size, type F64 } from '../../helpers/float64.js';
 import { onnxModel, type NodeSpec, type SubgraphSpec } from '../../helpers/onnx.js';
 import { feed, runModel } from '../../helpers/onnx_run.js';
 import { collected } from '../../helpers/gc.js';
+import { ortRun } from '../../helpers/ort.js';
 
 const rand = (shape: number[]): F64 => f64(shape, uniform(size(shape)));
 const bool = (v: boolean) => ({ type: 'bool' as const, shape: [], values: [v ? 1 : 0] });
@@ -484,7 +487,7 @@ describe.each(BACKENDS)('tm.onnx control flow on %s', (backend) => {
       expectExact(y.v, sums, 'scan output');
     });
 
-    it('refuses opset 8\'s batched Scan and bad directions, naming the node', async () => {
+    it('refuses bad directions and axis lists, naming the node', async () => {
       const model = (opset: number, attributes = {}) => tm.onnx.fromBytes(onnxModel({
         opset,
         inputs: [{ name: 's0', shape: [2] }, { name: 'a', shape: [4, 2] }, { name: 'b', shape: [4, 2] }],
@@ -493,7 +496,6 @@ describe.each(BACKENDS)('tm.onnx control flow on %s', (backend) => {
       }));
       const xs = [tm.ones([2]), tm.ones([4, 2]), tm.ones([4, 2])];
       for (const [m, pattern] of [
-        [model(8), /node 'scan' \(Scan\): opset 8's Scan .* re-export the model with opset 9/],
         [model(11, { scan_input_directions: [0, 2] }), /node 'scan' \(Scan\): scan_input_directions holds 2; a direction is 0 \(forward\) or 1 \(reverse\)/],
         [model(11, { scan_output_axes: [0, 1] }), /scan_output_axes has 2 entries, it should have 1/],
       ] as const) {
@@ -501,6 +503,79 @@ describe.each(BACKENDS)('tm.onnx control flow on %s', (backend) => {
         m.dispose();
       }
       xs.forEach((t) => t.dispose());
+    });
+
+    /** Opset 8's batched Scan of scanBody over states s0 [B, n] and scan inputs a, b [B, T, n], b read in reverse; `lens` an int64 initializer, a graph input, or absent. */
+    function batchedModel(B: number, T: number, n: number, lens: 'initializer' | 'input' | 'none', values: readonly number[] = []): Uint8Array {
+      const given = lens === 'input' ? [{ name: 'lens', type: 'int64' as const, shape: [B] }] : [];
+      return onnxModel({
+        opset: 8,
+        inputs: [...given, { name: 's0', shape: [B, n] }, { name: 'a', shape: [B, T, n] }, { name: 'b', shape: [B, T, n] }],
+        outputs: [{ name: 's' }, { name: 'y' }],
+        initializers: lens === 'initializer' ? { lens: { type: 'int64', shape: [values.length], values } } : {},
+        nodes: [{ op: 'Scan', name: 'scan', inputs: [lens === 'none' ? '' : 'lens', 's0', 'a', 'b'], outputs: ['s', 'y'], attributes: { body: { graph: scanBody(n) }, num_scan_inputs: 2, directions: [0, 1] } }],
+      });
+    }
+
+    /** Batch entry b of a [B, …] array. */
+    const entry = (x: F64, b: number): F64 => {
+      const inner = x.shape.slice(1), m = size(inner);
+      return f64(inner, x.v.slice(b * m, (b + 1) * m));
+    };
+
+    /** The reference: each entry scanned alone (scanRef) over its first lens[b] steps, b's reverse read from there, outputs padded with zeros. */
+    function batchedRef(s0: F64, a: F64, b: F64, lens: readonly number[]): { s: number[]; y: number[] } {
+      const [B, T, n] = a.shape;
+      const s: number[] = [], y: number[] = [];
+      for (let e = 0; e < B; e++) {
+        const L = lens[e];
+        const head = (x: F64) => f64([L, n], entry(x, e).v.slice(0, L * n));
+        const one = scanRef(entry(s0, e), head(a), head(b), 0, false, 0, true, 0, false);
+        s.push(...one.s.v);
+        y.push(...one.y.v, ...new Array<number>((T - L) * n).fill(0));
+      }
+      return { s, y };
+    }
+
+    it('runs opset 8\'s batched Scan: each batch entry its own sequence length, a reverse input read from that length back, scan outputs padded with zeros, as onnxruntime does', async () => {
+      const n = 3;
+      for (const [T, lens] of [[5, [5, 2, 1, 3]], [1, [1, 1]], [0, [0, 0]], [4, [4]]] as const) {
+        const B = lens.length;
+        const s0 = rand([B, n]), a = rand([B, T, n]), b = rand([B, T, n]);
+        for (const mode of ['sync', 'async'] as const) {
+          // onnxruntime takes lengths from 1 to T: a scan of length 0 runs without them.
+          for (const [kind, all] of [...(T ? [['initializer', lens] as const] : []), ['none', new Array<number>(B).fill(T)]] as const) {
+            const [s, y] = await runModel(batchedModel(B, T, n, kind, lens), [feed(s0), feed(a), feed(b)], mode);
+            const want = batchedRef(s0, a, b, all);
+            const what = `T = ${T}, lens ${kind === 'none' ? 'absent' : `[${lens.join(', ')}]`}, ${mode}`;
+            expect([s.shape, y.shape], what).toEqual([[B, n], [B, T, n]]);
+            expectClose(s.v, want.s, 1e-5, `state, ${what} (seed ${SEED})`);
+            expectClose(y.v, want.y, 1e-5, `scan output, ${what} (seed ${SEED})`);
+          }
+        }
+        // onnxruntime-web's CPU Scan (opset 8) on the same values.
+        if (!T) continue;
+        const ortFloat = (x: F64) => new ort.Tensor('float32', Float32Array.from(x.v), [...x.shape]);
+        const theirs = await ortRun(batchedModel(B, T, n, 'initializer', lens), { s0: ortFloat(s0), a: ortFloat(a), b: ortFloat(b) });
+        const mine = batchedRef(s0, a, b, lens);
+        expectClose(theirs.s.data as Float32Array, mine.s, 1e-5, `onnxruntime's state, T = ${T}`);
+        expectClose(theirs.y.data as Float32Array, mine.y, 1e-5, `onnxruntime's scan output, T = ${T}`);
+      }
+    });
+
+    it('reads opset 8\'s sequence_lens back from the device in runAsync; the synchronous run refuses it, and lengths of 0 or past the sequence (as onnxruntime), naming the node', async () => {
+      const n = 2, T = 3, lens = [1, 3];
+      const s0 = rand([2, n]), a = rand([2, T, n]), b = rand([2, T, n]);
+      const fed = [{ shape: [2], values: lens, type: 'int64' as const }, feed(s0), feed(a), feed(b)];
+      const [s, y] = await runModel(batchedModel(2, T, n, 'input'), fed, 'async');
+      const want = batchedRef(s0, a, b, lens);
+      expectClose(s.v, want.s, 1e-5, `state (seed ${SEED})`);
+      expectClose(y.v, want.y, 1e-5, `scan output (seed ${SEED})`);
+      await expect(runModel(batchedModel(2, T, n, 'input'), fed)).rejects.toThrow(/node 'scan' \(Scan\): its sequence_lens \(input 0, lens\) is computed on the device .*model\.runAsync/);
+      for (const wrong of [4, 0]) {
+        await expect(runModel(batchedModel(2, T, n, 'initializer', [1, wrong]), fed.slice(1))).rejects.toThrow(new RegExp(`node 'scan' \\(Scan\\): sequence_lens\\[1\\] is ${wrong}; it should be between 1 and the scan inputs' length 3`));
+      }
+      await expect(runModel(batchedModel(2, T, n, 'initializer', [1, 2, 3]), fed.slice(1))).rejects.toThrow(/sequence_lens \(input 0\) holds 3 lengths for a batch of 2/);
     });
   });
 
