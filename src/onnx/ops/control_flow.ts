@@ -166,29 +166,38 @@ interface ScanPlan {
   slices: Value[][];
 }
 
-/** A Scan's attributes checked against its inputs and body, and its scan inputs cut into slices. */
-function scanPlan(call: NodeCall): ScanPlan {
+/** A Scan's body and how many states, scan inputs and scan outputs it has, checked against the node, whose states start at input `first`. */
+function scanCounts(call: NodeCall, first: number, layout: string): { body: OnnxGraphProto; stateCount: number; scanInputs: number; scanOutputs: number } {
   const body = call.graph('body');
   const scanInputs = call.int('num_scan_inputs');
   if (scanInputs === undefined) throw call.error('attribute num_scan_inputs is required');
-  const stateCount = call.inputCount - scanInputs;
-  if (scanInputs < 1 || stateCount < 0) throw call.error(`num_scan_inputs = ${scanInputs} should be between 1 and its ${call.inputCount} inputs`);
+  const stateCount = call.inputCount - first - scanInputs;
+  if (scanInputs < 1 || stateCount < 0) throw call.error(`num_scan_inputs = ${scanInputs} should be between 1 and its ${call.inputCount - first} inputs${first ? ' after sequence_lens' : ''}`);
   const scanOutputs = call.node.outputs.length - stateCount;
   if (scanOutputs < 0) throw call.error(`has ${stateCount} state inputs but only ${call.node.outputs.length} outputs; each state has a final output`);
-  checkArity(call, 'body', body, stateCount + scanInputs, stateCount + scanOutputs, 'inputs: states, scan input slices; outputs: states, scan output slices');
-  const list = (name: string, count: number, what: (v: number) => boolean, rule: string): number[] => {
-    const v = call.ints(name, new Array<number>(count).fill(0));
-    if (v.length !== count) throw call.error(`${name} has ${v.length} entries, it should have ${count}`);
-    const bad = v.find((x) => !what(x));
-    if (bad !== undefined) throw call.error(`${name} holds ${bad}; ${rule}`);
-    return v;
-  };
-  const isDirection = (v: number) => v === 0 || v === 1;
-  const directions = 'a direction is 0 (forward) or 1 (reverse)';
-  const inAxes = list('scan_input_axes', scanInputs, Number.isInteger, 'an axis is an integer');
-  const inDirections = list('scan_input_directions', scanInputs, isDirection, directions);
-  const outAxes = list('scan_output_axes', scanOutputs, Number.isInteger, 'an axis is an integer');
-  const outDirections = list('scan_output_directions', scanOutputs, isDirection, directions);
+  checkArity(call, 'body', body, stateCount + scanInputs, stateCount + scanOutputs, layout);
+  return { body, stateCount, scanInputs, scanOutputs };
+}
+
+/** Integer attribute `name` of `count` entries (zeros where absent), each passing `what`. */
+function intList(call: NodeCall, name: string, count: number, what: (v: number) => boolean, rule: string): number[] {
+  const v = call.ints(name, new Array<number>(count).fill(0));
+  if (v.length !== count) throw call.error(`${name} has ${v.length} entries, it should have ${count}`);
+  const bad = v.find((x) => !what(x));
+  if (bad !== undefined) throw call.error(`${name} holds ${bad}; ${rule}`);
+  return v;
+}
+
+const isDirection = (v: number) => v === 0 || v === 1;
+const DIRECTIONS = 'a direction is 0 (forward) or 1 (reverse)';
+
+/** A Scan's attributes checked against its inputs and body, and its scan inputs cut into slices. */
+function scanPlan(call: NodeCall): ScanPlan {
+  const { body, stateCount, scanInputs, scanOutputs } = scanCounts(call, 0, 'inputs: states, scan input slices; outputs: states, scan output slices');
+  const inAxes = intList(call, 'scan_input_axes', scanInputs, Number.isInteger, 'an axis is an integer');
+  const inDirections = intList(call, 'scan_input_directions', scanInputs, isDirection, DIRECTIONS);
+  const outAxes = intList(call, 'scan_output_axes', scanOutputs, Number.isInteger, 'an axis is an integer');
+  const outDirections = intList(call, 'scan_output_directions', scanOutputs, isDirection, DIRECTIONS);
 
   let length = -1;
   const slices = inAxes.map((axis0, j) => {
@@ -229,18 +238,8 @@ function entriesOf(x: Tensor | Constant): Value[] {
 
 /** Opset 8's Scan checked against its inputs and body, each batch entry cut out; `lengths` the sequence_lens read on the host (undefined: not given). */
 function batchedScanPlan(call: NodeCall, lengths: Constant | undefined): BatchedScanPlan {
-  const body = call.graph('body');
-  const scanInputs = call.int('num_scan_inputs');
-  if (scanInputs === undefined) throw call.error('attribute num_scan_inputs is required');
-  const stateCount = call.inputCount - 1 - scanInputs;
-  if (scanInputs < 1 || stateCount < 0) throw call.error(`num_scan_inputs = ${scanInputs} should be between 1 and its ${call.inputCount - 1} inputs after sequence_lens`);
-  const scanOutputs = call.node.outputs.length - stateCount;
-  if (scanOutputs < 0) throw call.error(`has ${stateCount} state inputs but only ${call.node.outputs.length} outputs; each state has a final output`);
-  checkArity(call, 'body', body, stateCount + scanInputs, stateCount + scanOutputs, 'opset 8: inputs: states, scan input slices of one batch entry; outputs: states, scan output slices');
-  const directions = call.ints('directions', new Array<number>(scanInputs).fill(0));
-  if (directions.length !== scanInputs) throw call.error(`directions has ${directions.length} entries, it should have ${scanInputs}`);
-  const bad = directions.find((d) => d !== 0 && d !== 1);
-  if (bad !== undefined) throw call.error(`directions holds ${bad}; a direction is 0 (forward) or 1 (reverse)`);
+  const { body, stateCount, scanInputs, scanOutputs } = scanCounts(call, 1, 'opset 8: inputs: states, scan input slices of one batch entry; outputs: states, scan output slices');
+  const directions = intList(call, 'directions', scanInputs, isDirection, DIRECTIONS);
 
   const values = Array.from({ length: stateCount + scanInputs }, (_, i) => call.value(1 + i));
   const name = (i: number) => call.node.inputs[1 + i];
@@ -280,12 +279,12 @@ function batchedScanResult(call: NodeCall, plan: BatchedScanPlan, states: Value[
   const info = (k: number) => plan.body.outputs[k];
   const finals = Array.from({ length: plan.stateCount }, (_, k) => stackValues(call, states.map((entry) => entry[k]), 0, info(k), 'body'));
   const outputs = Array.from({ length: plan.scanOutputs }, (_, k) => {
-    const seen = scans.flatMap((entry) => entry[k])[0];
     const rows = scans.map((entry) => {
       const items = entry[k];
-      if (items.length === plan.length) return stackValues(call, items, 0, info(plan.stateCount + k), 'body');
-      const zero = zeroLike(call, seen, info(plan.stateCount + k));
-      return stackValues(call, [...items, ...new Array<Value>(plan.length - items.length).fill(zero)], 0, info(plan.stateCount + k), 'body');
+      const short = plan.length - items.length;
+      // A short entry ran at least once (lengths start at 1): its first slice gives the padding's shape and type.
+      const padded = short ? [...items, ...new Array<Value>(short).fill(zeroLike(call, items[0], info(plan.stateCount + k)))] : items;
+      return stackValues(call, padded, 0, info(plan.stateCount + k), 'body');
     });
     if (rows.length) return stackValues(call, rows, 0, info(plan.stateCount + k), 'body');
     const slice = emptyStack(call, info(plan.stateCount + k), 0, 'body');
@@ -294,13 +293,8 @@ function batchedScanResult(call: NodeCall, plan: BatchedScanPlan, states: Value[
   return [...finals, ...outputs];
 }
 
-/** Zeros of a scan output slice's shape and type: another iteration's, else as the body declares it. */
-function zeroLike(call: NodeCall, seen: Value | undefined, info: OnnxValueInfo): Value {
-  if (seen === undefined) {
-    const slice = emptyStack(call, info, 0, 'body');
-    const shape = slice.shape.slice(1);
-    return new Constant(slice.type, shape, new Float64Array(shape.reduce((a, b) => a * b, 1)));
-  }
+/** Zeros of a scan output slice's shape and type. */
+function zeroLike(call: NodeCall, seen: Value, info: OnnxValueInfo): Value {
   if (seen instanceof Constant) return new Constant(seen.type, seen.shape, new Float64Array(seen.size));
   if (seen instanceof Tensor) return ops.zeros(seen.shape, { dtype: seen.dtype });
   throw call.error(`its scan output ${info.name} is ${describeValue(seen)}; ONNX stacks tensors as scan outputs`);
