@@ -12,6 +12,9 @@
 // then values) and MultiHeadAttention's past_key/past_value [B, N, P, h]
 // come before this step's, and the present outputs give them back — the
 // unidirectional mask aligned so that the last query sees every key.
+// MultiHeadAttention also runs onnxruntime's beam-search decoding step: a
+// cache shared by past and present, filled to past_sequence_length, each
+// earlier position read from the beam cache_indirection names.
 // Written with tmnn's ops: gradients reach the input, weights and bias.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
@@ -182,24 +185,79 @@ export function headCount(call: NodeCall): number {
  * 2, h] holding K and V; bias (3-D inputs) added to Q, K and V. past_key
  * and past_value [B, N, P, h] come before this step's keys and values,
  * which present_key and present_value give back, and qk the scores before
- * the softmax; the beam-search inputs are refused.
+ * the softmax. With past_sequence_length, a decoding step over a shared
+ * cache (decoderStep).
  */
 const multiHeadAttention: OnnxOp = {
+  // past_sequence_length decides shapes (the keys attended to, the masks'): read back in an asynchronous run.
+  hostInputs: [8],
   run: (call) => {
     const n = headCount(call);
-    for (const [i, name] of [[8, 'past_sequence_length'], [9, 'cache_indirection']] as const) {
-      if (call.has(i)) throw call.error(`${name} (input ${i}) is not supported: tmnn takes the past as long as it is, without beam search`);
-    }
     if (call.has(6) !== call.has(7)) throw call.error('past_key and past_value (inputs 6 and 7) come together: give both or neither');
     const query = call.tensor(0);
     if (call.has(6) && call.has(1) && call.tensor(1).rank === 4) throw call.error(`past_key with a 4-D key [${call.tensor(1).shape.join(', ')}]: a 4-D key is the whole cache already`);
+    if (call.has(9) && !call.has(8)) throw call.error('cache_indirection (input 9) without past_sequence_length (input 8): tmnn reads beams from a shared cache, whose filled length past_sequence_length gives');
     const [q, now, later] = queryKeyValue(call, query, n);
+    if (call.has(8)) return decoderStep(call, q, now, later);
     const k = withPast(call, 6, 'past_key', now), v = withPast(call, 7, 'past_value', later);
     // qk: the scores before the softmax, masks and bias in (Whisper's alignment heads read them).
     const scores = scoresOf(call, q, k, 4, 5);
     return [weighted(scores, v), k, v, scores];
   },
 };
+
+/**
+ * One decoding step over a cache shared by past and present, as
+ * onnxruntime's beam search runs MultiHeadAttention: past_key and
+ * past_value [B·W, N, M, h] hold M positions of which the first P
+ * (past_sequence_length) are filled; this step's key and value (one query,
+ * S = 1) go in at position P of the present ones, the rest kept. The query
+ * attends to positions 0…P, each of the first P read from the beam
+ * cache_indirection [B, W, M] names (of the same batch entry; without it,
+ * its own), and position P its own: so the masks and attention_bias span
+ * P + 1 keys, and qk is [B·W, N, 1, P + 1].
+ */
+function decoderStep(call: NodeCall, q: Tensor, now: Tensor, later: Tensor): Tensor[] {
+  if (!call.has(6)) throw call.error('past_sequence_length (input 8) without past_key and past_value: it counts the filled positions of their shared cache');
+  const filled = call.scalar(8, 'past_sequence_length');
+  const pastKey = call.tensor(6), pastValue = call.tensor(7);
+  const [rows, heads, sequence, headSize] = q.shape;
+  if (sequence !== 1) throw call.error(`query has ${sequence} positions; with past_sequence_length (a decoding step over a shared cache) it takes one`);
+  const fits = (t: Tensor, like: Tensor) => t.rank === 4 && t.shape[0] === rows && t.shape[1] === heads && t.shape[3] === like.shape[3] && t.shape[2] === pastKey.shape[2];
+  if (!fits(pastKey, now) || !fits(pastValue, later)) {
+    throw call.error(`past_key [${pastKey.shape.join(', ')}] and past_value [${pastValue.shape.join(', ')}] must be [${rows}, ${heads}, cache length, ${headSize}] and [${rows}, ${heads}, cache length, ${later.shape[3]}], one cache length`);
+  }
+  const cache = pastKey.shape[2];
+  if (!Number.isInteger(filled) || filled < 0 || filled >= cache) throw call.error(`past_sequence_length is ${filled}; the cache holds ${cache} positions, so it must be from 0 to ${cache - 1} (this step's key goes in at that position)`);
+  const present = (past: Tensor, step: Tensor) => ops.concat([ops.slice(past, [0, 0, 0, 0], [rows, heads, filled, past.shape[3]]), step, ops.slice(past, [0, 0, filled + 1, 0], [rows, heads, cache - filled - 1, past.shape[3]])], 2);
+  const presentKey = present(pastKey, now), presentValue = present(pastValue, later);
+  const beams = call.has(9) ? beamRows(call, rows, cache, filled) : undefined;
+  const attended = (past: Tensor, step: Tensor) => ops.concat([beams ? fromBeams(past, beams, filled) : ops.slice(past, [0, 0, 0, 0], [rows, heads, filled, past.shape[3]]), step], 2);
+  const scores = scoresOf(call, q, attended(pastKey, now), 4, 5);
+  return [weighted(scores, attended(pastValue, later)), presentKey, presentValue, scores];
+}
+
+/** For each row of the cache [B·W] and each filled position t < P, the row (of the same batch entry) cache_indirection names: an i32 [B·W, P] on the device. */
+function beamRows(call: NodeCall, rows: number, cache: number, filled: number): Tensor {
+  const indirection = call.tensor(9);
+  const [batch, width] = indirection.shape;
+  if (indirection.rank !== 3 || indirection.dtype !== 'i32' || batch * width !== rows || indirection.shape[2] !== cache) {
+    throw call.error(`cache_indirection (input 9) is ${indirection.dtype} [${indirection.shape.join(', ')}]; it must be int32 [batch, beams, ${cache}] with batch · beams = ${rows}, the cache's rows`);
+  }
+  // Row b·W + i reads beam cache_indirection[b, i, t] of batch entry b: b·W + that.
+  const firsts = ops.tensor(Int32Array.from({ length: rows }, (_, r) => r - (r % width)), [rows, 1], { dtype: 'i32' });
+  return ops.add(ops.slice(ops.reshape(indirection, [rows, cache]), [0, 0], [rows, filled]), firsts);
+}
+
+/** The first P positions of a cache [R, N, M, h], position t of row r read from row beams[r, t]: [R, N, P, h]. */
+function fromBeams(past: Tensor, beams: Tensor, filled: number): Tensor {
+  const [rows, heads, cache, size] = past.shape;
+  // Positions as rows of [R·M, N·h]: (row, t) at row·M + t.
+  const byPosition = ops.reshape(ops.transpose(past, [0, 2, 1, 3]), [rows * cache, heads * size]);
+  const at = ops.add(ops.mul(beams, cache), ops.tensor(Int32Array.from({ length: filled }, (_, t) => t), [1, filled], { dtype: 'i32' }));
+  const picked = ops.gather(byPosition, ops.reshape(at, [rows * filled]), 0);
+  return ops.transpose(ops.reshape(picked, [rows, filled, heads, size]), [0, 2, 1, 3]);
+}
 
 /** Q, K and V as [B, N, S or T, h] from MultiHeadAttention's inputs in any of the forms it takes. */
 function queryKeyValue(call: NodeCall, query: Tensor, n: number): [Tensor, Tensor, Tensor] {

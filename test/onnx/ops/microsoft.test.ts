@@ -16,7 +16,7 @@ import { f64, matmulRef, size, softmaxRef, type F64 } from '../../helpers/float6
 import { onnxModel, type AttributeSpec } from '../../helpers/onnx.js';
 import { attentionRef, embedLayerNormRef, fastGeluRef, geluRef, headsRef, multiHeadRef, normalizeLastRef, ortNode, packBits, packedRef, plusBiasRef, quickGeluRef, rotaryRef } from '../../helpers/onnx_microsoft.js';
 import { integerMatmulRef, quantize, roundHalfEven, saturate, type Q } from '../../helpers/onnx_quantized.js';
-import { feed, runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
+import { fedOf, feed, opModel, runModel, runOp, type Feed } from '../../helpers/onnx_run.js';
 
 const MS = { domain: 'com.microsoft' } as const;
 const floats = (shape: number[], lo = -2, hi = 2): F64 => f64(shape, asF32(uniform(size(shape), lo, hi)));
@@ -350,6 +350,78 @@ describe.each(BACKENDS)('com.microsoft ops on %s', (backend) => {
     expectClose(ya.v, multiHeadRef(pq, join(pastK, pk), join(pastV, pv), { heads, mask }).v, 2e-5, 'Attention output with a past');
     expect(present.shape).toEqual([2, batch, heads, total, h]);
     expectClose(present.v, [...headsRef(join(pastK, pk), heads).v, ...headsRef(join(pastV, pv), heads).v], 1e-5, 'Attention present');
+  });
+
+  it('MultiHeadAttention decoding over a shared cache: past_sequence_length P fills it, this step goes in at P, cache_indirection picks each earlier position\'s beam; masks, attention_bias and bias over P + 1 keys; as onnxruntime does', async () => {
+    const [batch, width, heads, h, cache] = [2, 3, 2, 3, 5];
+    const rows = batch * width, hidden = heads * h;
+    for (const [filled, withBeams, extras] of [[2, true, 'none'], [4, true, 'masks'], [0, true, 'bias'], [3, true, 'bias'], [3, false, 'none'], [1, false, 'masks']] as const) {
+      const q = floats([rows, 1, hidden]), k = floats([rows, 1, hidden]), v = floats([rows, 1, hidden]);
+      const pastK = floats([rows, heads, cache, h]), pastV = floats([rows, heads, cache, h]);
+      const beams = Array.from(randomInts(batch * width * cache, 0, width - 1));
+      const keep = Array.from({ length: rows * (filled + 1) }, (_, i) => (i % 3 === 1 ? 0 : 1));
+      const extra = floats([1, 1, 1, filled + 1]), bias = floats([3 * hidden], -0.5, 0.5);
+      // bias is added to this step's q, k and v (the past is stored with it already).
+      const plus = (a: F64, from: number) => (extras === 'bias' ? map(a, (x, i) => x + bias.v[from + (i % hidden)]) : a);
+      const [qb, kb, vb] = [plus(q, 0), plus(k, hidden), plus(v, 2 * hidden)];
+      // The keys and values attended to, [rows, P + 1, N·h]: position t < P from the beam cache_indirection names, P this step's.
+      const attended = (past: F64, now: F64) => f64([rows, filled + 1, hidden], Array.from({ length: rows * (filled + 1) * hidden }, (_, i) => {
+        const r = Math.floor(i / ((filled + 1) * hidden)), t = Math.floor(i / hidden) % (filled + 1), c = i % hidden;
+        if (t === filled) return now.v[r * hidden + c];
+        const source = withBeams ? r - (r % width) + beams[r * cache + t] : r;
+        return past.v[((source * heads + Math.floor(c / h)) * cache + t) * h + (c % h)];
+      }));
+      const mask = (b: number, _i: number, j: number) => (extras === 'masks' ? (keep[b * (filled + 1) + j] ? 0 : -10000) + extra.v[j] : 0);
+      const K = attended(pastK, kb), V = attended(pastV, vb);
+      const wantY = multiHeadRef(qb, K, V, { heads, mask });
+      const wantQk = Array.from({ length: rows * heads * (filled + 1) }, (_, i) => {
+        const r = Math.floor(i / (heads * (filled + 1))), n = Math.floor(i / (filled + 1)) % heads, j = i % (filled + 1);
+        let dot = 0;
+        for (let d = 0; d < h; d++) dot += qb.v[r * hidden + n * h + d] * K.v[(r * (filled + 1) + j) * hidden + n * h + d];
+        return dot / Math.sqrt(h) + mask(r, 0, j);
+      });
+      const feeds: (Feed | null)[] = [
+        feed(q), feed(k), feed(v), extras === 'bias' ? feed(bias) : null,
+        extras === 'masks' ? typed(f64([rows, filled + 1], keep), 'int32') : null, extras === 'masks' ? feed(extra) : null,
+        feed(pastK), feed(pastV), { shape: [1], values: [filled], type: 'int32', constant: true },
+        withBeams ? typed(f64([batch, width, cache], beams), 'int32') : null,
+      ];
+      const what = `P = ${filled}, ${withBeams ? 'beams' : 'no cache_indirection'}, ${extras} (seed ${SEED})`;
+      const [y, presentKey, presentValue, qk] = await run('MultiHeadAttention', feeds, { num_heads: heads }, 4);
+      expectClose(y.v, wantY.v, 2e-5, `output, ${what}`);
+      expect([presentKey.shape, qk.shape]).toEqual([[rows, heads, cache, h], [rows, heads, 1, filled + 1]]);
+      const written = (past: F64, now: F64) => map(past, (x, i) => {
+        const r = Math.floor(i / (heads * cache * h)), n = Math.floor(i / (cache * h)) % heads, t = Math.floor(i / h) % cache;
+        return t === filled ? now.v[r * hidden + n * h + (i % h)] : x;
+      });
+      expectClose(presentKey.v, written(pastK, kb).v, 1e-6, `present_key, ${what}`);
+      expectClose(presentValue.v, written(pastV, vb).v, 1e-6, `present_value, ${what}`);
+      expectClose(qk.v, wantQk, 2e-5, `qk, ${what}`);
+      // onnxruntime's CPU kernel reads past_sequence_length only with cache_indirection, and from 1 (without one, or at 0, its wasm build faults).
+      if (withBeams && filled > 0) {
+        const theirs = await ortNode('MultiHeadAttention', feeds, { num_heads: heads }, { ...MS, outputs: 4 });
+        for (const [i, name] of ['output', 'present_key', 'present_value', 'qk'].entries()) expectClose(theirs[i], [wantY, written(pastK, kb), written(pastV, vb), { v: wantQk }][i].v, 2e-5, `onnxruntime's ${name}, ${what}`);
+      }
+    }
+  });
+
+  it('MultiHeadAttention\'s past_sequence_length fed as a graph input is read back by runAsync; the synchronous run, one query position too many, an overfull cache and cache_indirection alone are refused by name', async () => {
+    const [rows, heads, h, cache] = [2, 1, 2, 3];
+    const q = floats([rows, 1, heads * h]), k = floats([rows, 1, heads * h]), v = floats([rows, 1, heads * h]);
+    const pastK = floats([rows, heads, cache, h]), pastV = floats([rows, heads, cache, h]);
+    const given = (filled: number, constant: boolean): Feed => ({ shape: [1], values: [filled], type: 'int32', constant });
+    const model = (extra: (Feed | null)[]) => opModel('MultiHeadAttention', [feed(q), feed(k), feed(v), null, null, null, feed(pastK), feed(pastV), ...extra], { num_heads: heads }, { ...MS, outputs: 4 });
+    const fedInput = [given(1, false)];
+    const inputs = fedOf([feed(q), feed(k), feed(v), feed(pastK), feed(pastV), ...fedInput]);
+    const asynchronous = await runModel(model(fedInput), inputs, 'async');
+    const constant = await run('MultiHeadAttention', [feed(q), feed(k), feed(v), null, null, null, feed(pastK), feed(pastV), given(1, true)], { num_heads: heads }, 4);
+    asynchronous.forEach((t, i) => expectClose(t.v, constant[i].v, 0, `runAsync's output ${i}`));
+    await expect(runModel(model(fedInput), inputs)).rejects.toThrow(/\(MultiHeadAttention\): its past_sequence_length \(input 8, x8\) is computed on the device.*runAsync/);
+    await expect(run('MultiHeadAttention', [feed(q), feed(k), feed(v), null, null, null, feed(pastK), feed(pastV), given(3, true)], { num_heads: heads }, 4)).rejects.toThrow(/past_sequence_length is 3; the cache holds 3 positions, so it must be from 0 to 2/);
+    const two = floats([rows, 2, heads * h]);
+    await expect(run('MultiHeadAttention', [feed(two), feed(two), feed(two), null, null, null, feed(pastK), feed(pastV), given(1, true)], { num_heads: heads }, 4)).rejects.toThrow(/query has 2 positions; with past_sequence_length \(a decoding step over a shared cache\) it takes one/);
+    await expect(run('MultiHeadAttention', [feed(q), feed(k), feed(v), null, null, null, feed(pastK), feed(pastV), null, typed(f64([1, rows, cache], [0, 0, 0, 0, 0, 0]), 'int32')], { num_heads: heads }, 4)).rejects.toThrow(/cache_indirection \(input 9\) without past_sequence_length \(input 8\)/);
+    await expect(run('MultiHeadAttention', [feed(q), feed(k), feed(v), null, null, null, feed(pastK), feed(pastV), given(1, true), typed(f64([1, rows, 2], [0, 0, 0, 0]), 'int32')], { num_heads: heads }, 4)).rejects.toThrow(/cache_indirection \(input 9\) is i32 \[1, 2, 2\]; it must be int32 \[batch, beams, 3\] with batch · beams = 2/);
   });
 
   it('MatMulNBits: A · dequant(B)ᵀ + bias, B of 2, 4 or 8 bits in blocks with their scales; zero points packed, float or the default 2^(bits−1); K not a multiple of the block', async () => {
