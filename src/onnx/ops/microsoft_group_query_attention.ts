@@ -15,6 +15,8 @@
 // does); softcap caps the scores, attention_bias is added to them after;
 // head_sink (a logit per head) or smooth_softmax (a logit of 0) adds one
 // more term to each softmax's denominator, as onnxruntime's smooth softmax.
+// qk_output gives output_qk: the scores before the softmax (1) or the
+// probabilities (2), zero where a key is masked.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
@@ -105,7 +107,9 @@ const groupQueryAttention: OnnxOp = {
   hostInputs: [5, 6],
   run: (call) => {
     for (let i = 12; i < call.inputCount; i++) if (call.has(i)) throw call.error(`input ${i} (${call.node.inputs[i]}) is not supported: tmnn runs GroupQueryAttention's inputs 0 to 11 (no quantized cache, no q/k norm)`);
-    if (call.node.outputs[3]) throw call.error(`its output_qk output (${call.node.outputs[3]}) is not supported`);
+    const qkOutput = call.int('qk_output', 0);
+    if (qkOutput !== 0 && qkOutput !== 1 && qkOutput !== 2) throw call.error(`qk_output = ${qkOutput}; it is 0 (none), 1 (the scores before the softmax) or 2 (after it)`);
+    if (call.node.outputs[3] && !qkOutput) throw call.error(`it names an output_qk output (${call.node.outputs[3]}) but qk_output is 0: set qk_output to 1 (the scores before the softmax) or 2 (after it)`);
     const n = heads(call, 'num_heads'), kv = heads(call, 'kv_num_heads');
     if (n % kv) throw call.error(`num_heads = ${n} does not split into groups over kv_num_heads = ${kv}`);
     let [q, k, v] = queryKeyValue(call, n, kv);
@@ -145,8 +149,12 @@ const groupQueryAttention: OnnxOp = {
     const add = call.has(10) ? attentionBias(call, [batch, n, sequence, totalSequence], length) : undefined;
     // head_sink (one logit per head) or smooth_softmax (a logit of 0) joins each row's softmax denominator.
     const sink = call.has(11) ? headSink(call, n) : call.int('smooth_softmax', 0) !== 0 ? 0 : undefined;
-    const { y } = attend(bnsh(q), presentKey, presentValue, { scale, softcap: call.float('softcap', 0), keep: ops.notEqual(keep, 0), add, sink });
-    return [joinHeads(y), presentKey, presentValue];
+    const kept = ops.notEqual(keep, 0);
+    const { y, scores, probs } = attend(bnsh(q), presentKey, presentValue, { scale, softcap: call.float('softcap', 0), keep: kept, add, sink });
+    if (!call.node.outputs[3]) return [joinHeads(y), presentKey, presentValue];
+    // output_qk [B, N, S, total_sequence_length]: the scores (softcapped, attention_bias added) or the probabilities, 0 where masked, as onnxruntime writes it.
+    const qk = ops.slice(ops.where(kept, qkOutput === 1 ? scores : probs, 0), [0, 0, 0, 0], [batch, n, sequence, totalSequence]);
+    return [joinHeads(y), presentKey, presentValue, qk];
   },
 };
 

@@ -7,8 +7,8 @@
 // at odd sizes; a decode loop feeding present back as past, which must give
 // what the whole prompt gives; beside onnxruntime-web (wasm) on the same
 // bytes, position_ids, attention_bias, head_sink and smooth_softmax among
-// them; gradients to head_sink and attention_bias against central
-// differences; and what tmnn refuses.
+// them, and output_qk (qk_output 1 and 2); gradients to head_sink and
+// attention_bias against central differences; and what tmnn refuses.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
@@ -47,10 +47,12 @@ interface GqaCase {
   positions?: (b: number, s: number) => number;
   /** head_sink given, or smooth_softmax = 1 (a sink of 0). */
   sink?: 'head_sink' | 'smooth_softmax';
+  /** qk_output: output_qk as the scores before the softmax (1) or the probabilities (2). */
+  qk?: 1 | 2;
 }
 
 /** The node's inputs and attributes, and the reference's [output, present_key, present_value]. */
-function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<string, AttributeSpec>; want: F64[] } {
+function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<string, AttributeSpec>; want: F64[]; totals: number[] } {
   const { batch, sequence: s, heads: n, kvHeads: kv, headSize: h, past } = c;
   const pastOf = (b: number) => c.rowPasts?.[b] ?? past;
   const totalOf = (b: number) => c.promptLengths?.[b] ?? pastOf(b) + s;
@@ -58,7 +60,7 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
   const total = Math.max(...Array.from({ length: batch }, (_, b) => totalOf(b)));
   const q = floats([batch, s, n * h]), k = floats([batch, s, kv * h]), v = floats([batch, s, kv * h]);
   const pastKey = floats([batch, kv, buffer, h]), pastValue = floats([batch, kv, buffer, h]);
-  const attributes: Record<string, AttributeSpec> = { num_heads: n, kv_num_heads: kv, ...(c.window ? { local_window_size: c.window } : {}), ...(c.softcap ? { softcap: { float: c.softcap } } : {}), ...(c.sink === 'smooth_softmax' ? { smooth_softmax: 1 } : {}) };
+  const attributes: Record<string, AttributeSpec> = { num_heads: n, kv_num_heads: kv, ...(c.window ? { local_window_size: c.window } : {}), ...(c.softcap ? { softcap: { float: c.softcap } } : {}), ...(c.sink === 'smooth_softmax' ? { smooth_softmax: 1 } : {}), ...(c.qk ? { qk_output: c.qk } : {}) };
   const bias = c.bias && floats([c.bias[0] ? batch : 1, c.bias[1] ? n : 1, s, total]);
   const sinks = c.sink === 'head_sink' ? floats([n]) : undefined;
   let caches: Feed[] = [];
@@ -96,13 +98,18 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
     return seen ? added : -Infinity;
   }));
   const sink = c.sink === 'head_sink' ? (head: number) => sinks!.v[head] : c.sink === 'smooth_softmax' ? () => 0 : undefined;
-  const r = attention23Ref(toHeads(qr, n), presentKey, presentValue, { mask: { m: mask, bool: false }, softcap: c.softcap, sink });
+  const r = attention23Ref(toHeads(qr, n), presentKey, presentValue, { mask: { m: mask, bool: false }, softcap: c.softcap, sink, mode: c.qk === 1 ? 2 : 3 });
+  // output_qk: [B, N, S, total_sequence_length], 0 where a key is masked.
+  const qk = f64([batch, n, s, total], Array.from({ length: batch * n * s * total }, (_, x) => {
+    const value = r.qk.v[Math.floor(x / total) * length + (x % total)];
+    return Number.isFinite(value) ? value : 0;
+  }));
   const qkv = c.packed ? [feed(f64([batch, s, (n + 2 * kv) * h], Array.from({ length: batch * s }, (_, t) => [q, k, v].flatMap((a) => Array.from(a.v.subarray(t * a.shape[2], (t + 1) * a.shape[2])))).flat())), null, null] : [feed(q), feed(k), feed(v)];
   const cache = buffer > 0 ? [feed(pastKey), feed(pastValue)] : [null, null];
   const inputs = [...qkv, ...cache, int32s(Array.from({ length: batch }, (_, b) => totalOf(b) - 1)), int32s([c.promptLengths ? s : total], []), ...caches];
   const ids: Feed | null = c.positions ? { shape: [batch, s], values: Array.from({ length: batch * s }, (_, x) => c.positions!(Math.floor(x / s), x % s)), type: 'int64' } : null;
   if (bias || sinks || ids) inputs.push(...(caches.length ? [] : [null, null]), ids, bias ? feed(bias) : null, ...(sinks ? [feed(sinks)] : []));
-  return { inputs, attributes, want: [fromHeads(r.y), presentKey, presentValue] };
+  return { inputs, attributes, want: [fromHeads(r.y), presentKey, presentValue, ...(c.qk ? [qk] : [])], totals: Array.from({ length: batch }, (_, b) => totalOf(b)) };
 }
 
 const CASES: GqaCase[] = [
@@ -117,6 +124,9 @@ const CASES: GqaCase[] = [
   { what: 'attention_bias [B, 1, S, T] on the first prompt, rotary', batch: 2, sequence: 4, heads: 2, kvHeads: 2, headSize: 6, past: 0, bias: [true, false], rotary: { interleaved: false, half: 3 } },
   { what: 'position_ids in a decode step: rotary at each row\'s given position, not its past length', batch: 3, sequence: 1, heads: 2, kvHeads: 1, headSize: 6, past: 0, rowPasts: [4, 1, 6], rotary: { interleaved: false, half: 3 }, positions: (b) => [9, 2, 13][b] },
   { what: 'position_ids in the first prompt: every row from the first element on', batch: 2, sequence: 3, heads: 2, kvHeads: 2, headSize: 4, past: 0, rotary: { interleaved: true, half: 2 }, positions: (b, i) => 5 + 3 * b + i },
+  { what: 'output_qk before the softmax: softcapped, attention_bias added, 0 where masked (causal, padded rows)', batch: 2, sequence: 4, heads: 2, kvHeads: 1, headSize: 4, past: 0, promptLengths: [4, 2], softcap: 1.5, bias: [true, false], qk: 1 },
+  { what: 'output_qk after the softmax with a head sink, a local window, over a longer buffer', batch: 2, sequence: 1, heads: 4, kvHeads: 2, headSize: 5, past: 4, buffer: 6, window: 3, sink: 'head_sink', qk: 2 },
+  { what: 'output_qk before the softmax in a decode step over rows of different pasts', batch: 3, sequence: 1, heads: 2, kvHeads: 1, headSize: 6, past: 0, rowPasts: [4, 1, 6], qk: 1 },
 ];
 
 describe.each(BACKENDS)('com.microsoft GroupQueryAttention on %s', (backend) => {
@@ -127,7 +137,7 @@ describe.each(BACKENDS)('com.microsoft GroupQueryAttention on %s', (backend) => 
   it('softmax(scale·QKᵀ)·V causal from the past, grouped heads, the cache written at the past length; rotary, window, softcap, packed QKV', async () => {
     for (const c of CASES) {
       const { inputs, attributes, want } = gqaCase(c);
-      const got = await runOp('GroupQueryAttention', inputs, attributes, MS);
+      const got = await runOp('GroupQueryAttention', inputs, attributes, { ...MS, outputs: want.length });
       got.forEach((g, i) => {
         expect(g.shape, `${c.what}, output ${i}`).toEqual(want[i].shape);
         expectClose(g.v, want[i].v, 2e-5, `${c.what}, output ${i} (test seed ${SEED})`);
@@ -163,9 +173,14 @@ describe.each(BACKENDS)('com.microsoft GroupQueryAttention beside onnxruntime-we
   it('computes what onnxruntime computes, present_key and present_value too', async () => {
     // onnxruntime takes head sizes that are multiples of 16 only, and rotary halves of 8.
     for (const c of CASES.map((c) => ({ ...c, headSize: 16, rotary: c.rotary && { ...c.rotary, half: 8 } }))) {
-      const { inputs, attributes } = gqaCase(c);
-      const got = await runOp('GroupQueryAttention', inputs, attributes, MS);
-      const want = await ortNode('GroupQueryAttention', inputs, attributes, MS);
+      const { inputs, attributes, want: ours, totals } = gqaCase(c);
+      const got = await runOp('GroupQueryAttention', inputs, attributes, { ...MS, outputs: ours.length });
+      const want = await ortNode('GroupQueryAttention', inputs, attributes, { ...MS, outputs: ours.length });
+      // onnxruntime leaves output_qk unwritten past a padded row's total (what its fresh buffer held): compared up to it.
+      if (c.qk) {
+        const [, n, s, t] = ours[3].shape;
+        want[3] = want[3].map((x, i) => (i % t < totals[Math.floor(i / (n * s * t))] ? x : 0));
+      }
       got.forEach((g, i) => expectClose(g.v, want[i], 3e-5, `${c.what}, output ${i} (test seed ${SEED})`));
     }
   });
@@ -228,5 +243,8 @@ describe('com.microsoft GroupQueryAttention: what tmnn refuses, named', () => {
     await refuse([q, k, k, feed(floats([2, 1, 3, 5])), past, int32s([3, 3]), int32s([4], [])], {}, /past_key \(input 3\) is \[2, 1, 3, 5\]; it must be \[2, 1, past length, 4\]/);
     await refuse([q, k, k, past, past, int32s([5, 5]), int32s([6], [])], {}, /past_key \(input 3\) is \[2, 1, 3, 4\]: it holds 3 positions, seqlens_k says a past of 5/);
     await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], [])], { do_rotary: 1 }, /do_rotary = 1 needs cos_cache and sin_cache/);
+    const withQk = (attributes: Record<string, AttributeSpec>) => runOp('GroupQueryAttention', [q, k, k, past, past, int32s([3, 3]), int32s([4], [])], { num_heads: 2, kv_num_heads: 1, ...attributes }, { ...MS, outputs: 4 });
+    await expect(withQk({})).rejects.toThrow(/names an output_qk output \(y3\) but qk_output is 0: set qk_output to 1 \(the scores before the softmax\) or 2 \(after it\)/);
+    await expect(withQk({ qk_output: 3 })).rejects.toThrow(/qk_output = 3; it is 0 \(none\), 1 \(the scores before the softmax\) or 2 \(after it\)/);
   });
 });
