@@ -16,7 +16,10 @@
 // head_sink (a logit per head) or smooth_softmax (a logit of 0) adds one
 // more term to each softmax's denominator, as onnxruntime's smooth softmax.
 // qk_output gives output_qk: the scores before the softmax (1) or the
-// probabilities (2), zero where a key is masked.
+// probabilities (2), zero where a key is masked. k_quant_type/v_quant_type
+// hold the cache in int8 with k_scale and v_scale (per tensor or per
+// channel); this step's keys and values are quantized into it and the
+// attention reads the cache's values, as onnxruntime's CPU kernel does.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
@@ -63,15 +66,66 @@ function presentRows(past: Tensor | undefined, now: Tensor, count: number, lengt
  * up to its own past length, then its `now` [N_kv, S, h]; positions after
  * its total are zeros (onnxruntime leaves them unwritten in its fresh output).
  */
-function present(call: NodeCall, i: number, name: string, now: Tensor, pasts: readonly number[], length: number): Tensor {
+function present(call: NodeCall, i: number, name: string, past: Tensor | undefined, now: Tensor, pasts: readonly number[], length: number): Tensor {
   const [b, kv, , h] = now.shape;
-  const past = call.has(i) ? call.tensor(i) : undefined;
   if (past && (past.rank !== 4 || past.shape[0] !== b || past.shape[1] !== kv || past.shape[3] !== h)) throw call.error(`${name} (input ${i}) is ${shapeOf(past)}; it must be [${b}, ${kv}, past length, ${h}] (BNSH, as this step's ${shapeOf(now)})`);
   const longest = Math.max(...pasts);
   if (longest > (past ? past.shape[2] : 0)) throw call.error(`${name} (input ${i}) is ${past ? shapeOf(past) : 'not given'}: it holds ${past ? past.shape[2] : 0} positions, seqlens_k says a past of ${longest}`);
   if (pasts.every((p) => p === pasts[0])) return presentRows(past, now, pasts[0], length);
   const row = (t: Tensor, r: number) => ops.slice(t, [r, 0, 0, 0], [1, ...t.shape.slice(1)]);
   return ops.concat(pasts.map((p, r) => presentRows(past && row(past, r), row(now, r), p, length)), 0);
+}
+
+/** A quantized cache's scales (k_scale, v_scale), as they broadcast against [B, N_kv, length, h]. */
+interface CacheScales {
+  key: Tensor;
+  value: Tensor;
+}
+
+/**
+ * k_quant_type and v_quant_type: the cache held as int8 (kv_cache_bit_width
+ * 8), each value its float over a scale (k_scale, input 12; v_scale, input
+ * 13) — one (PER_TENSOR) or one per k/v head and channel (PER_CHANNEL,
+ * N_kv·h of them) — rounded half to even and saturated, as onnxruntime's CPU
+ * kernel keeps it; undefined for a float cache.
+ */
+function cacheScales(call: NodeCall, kv: number, h: number): CacheScales | undefined {
+  const kind = call.string('k_quant_type', 'NONE'), valueKind = call.string('v_quant_type', 'NONE');
+  const bits = call.int('kv_cache_bit_width', 0);
+  if (kind === 'NONE' && valueKind === 'NONE') {
+    if (bits !== 0) throw call.error(`kv_cache_bit_width = ${bits} with k_quant_type and v_quant_type NONE: a float cache has no bit width`);
+    for (const [i, name] of [[12, 'k_scale'], [13, 'v_scale']] as const) if (call.has(i)) throw call.error(`${name} (input ${i}) is given, but the cache is not quantized (k_quant_type and v_quant_type are NONE)`);
+    return undefined;
+  }
+  if (kind !== valueKind) throw call.error(`k_quant_type = ${kind} and v_quant_type = ${valueKind}: tmnn, as onnxruntime's CPU kernel, quantizes keys and values alike`);
+  if (kind !== 'PER_TENSOR' && kind !== 'PER_CHANNEL') throw call.error(`k_quant_type = ${kind}; it is NONE, PER_TENSOR or PER_CHANNEL`);
+  if (bits !== 8) throw call.error(`kv_cache_bit_width = ${bits}: tmnn holds a quantized cache in int8 (8); int4 caches are not supported`);
+  const scale = (i: number, name: string) => {
+    if (!call.has(i)) throw call.error(`${name} (input ${i}) is required with a ${kind} cache`);
+    const t = call.tensor(i);
+    const count = kind === 'PER_TENSOR' ? 1 : kv * h;
+    if (t.dtype !== 'f32' || t.size !== count) throw call.error(`${name} (input ${i}) is ${t.dtype} ${shapeOf(t)}; a ${kind} cache takes ${count} float scale${count > 1 ? `s (one per k/v head and channel: ${kv} · ${h})` : ''}`);
+    return ops.reshape(t, kind === 'PER_TENSOR' ? [] : [1, kv, 1, h]);
+  };
+  return { key: scale(12, 'k_scale'), value: scale(13, 'v_scale') };
+}
+
+/**
+ * The present of a cache (input i) and this step's `now`, as run keeps it
+ * (present's layout): float, or with `scale` the int8 values (typed so) —
+ * the past's as given, now's quantized — and the floats they stand for,
+ * which the attention reads.
+ */
+function cachePresent(call: NodeCall, i: number, name: string, now: Tensor, pasts: readonly number[], length: number, scale: Tensor | undefined): { stored: Tensor; read: Tensor } {
+  const past = call.has(i) ? call.tensor(i) : undefined;
+  if (!scale) {
+    const stored = present(call, i, name, past, now, pasts, length);
+    return { stored, read: stored };
+  }
+  if (past && past.dtype !== 'i32' && past.dtype !== 'i8') throw call.error(`${name} (input ${i}) is ${past.dtype}; a quantized cache is int8`);
+  const quantized = ops.clip(ops.round(ops.div(now, scale)), -128, 127);
+  const values = present(call, i, name, past && ops.cast(past, 'f32'), quantized, pasts, length);
+  return { stored: call.typed(ops.cast(values, 'i32'), 'int8'), read: ops.mul(values, scale) };
 }
 
 /**
@@ -106,7 +160,7 @@ function headSink(call: NodeCall, heads: number): Tensor {
 const groupQueryAttention: OnnxOp = {
   hostInputs: [5, 6],
   run: (call) => {
-    for (let i = 12; i < call.inputCount; i++) if (call.has(i)) throw call.error(`input ${i} (${call.node.inputs[i]}) is not supported: tmnn runs GroupQueryAttention's inputs 0 to 11 (no quantized cache, no q/k norm)`);
+    for (let i = 14; i < call.inputCount; i++) if (call.has(i)) throw call.error(`input ${i} (${call.node.inputs[i]}) is not supported: tmnn runs GroupQueryAttention's inputs 0 to 13 (no q/k norm)`);
     const qkOutput = call.int('qk_output', 0);
     if (qkOutput !== 0 && qkOutput !== 1 && qkOutput !== 2) throw call.error(`qk_output = ${qkOutput}; it is 0 (none), 1 (the scores before the softmax) or 2 (after it)`);
     if (call.node.outputs[3] && !qkOutput) throw call.error(`it names an output_qk output (${call.node.outputs[3]}) but qk_output is 0: set qk_output to 1 (the scores before the softmax) or 2 (after it)`);
@@ -140,7 +194,8 @@ const groupQueryAttention: OnnxOp = {
     }
     const bnsh = (t: Tensor) => ops.transpose(t, [0, 2, 1, 3]);
     const length = Math.max(totalSequence, call.has(3) ? call.tensor(3).shape[2] : 0);
-    const presentKey = present(call, 3, 'past_key', bnsh(k), pasts, length), presentValue = present(call, 4, 'past_value', bnsh(v), pasts, length);
+    const scales = cacheScales(call, kv, headSize);
+    const keys = cachePresent(call, 3, 'past_key', bnsh(k), pasts, length, scales?.key), values = cachePresent(call, 4, 'past_value', bnsh(v), pasts, length, scales?.value);
     // Query i of row b (at past_b + i) sees keys after past_b + i − window up to its own, and none past the row's total.
     const window = call.int('local_window_size', -1);
     const sees = (b: number, i: number, j: number) => j <= pasts[b] + i && j <= lengths[b] && (window <= 0 || j > pasts[b] + i - window);
@@ -150,11 +205,11 @@ const groupQueryAttention: OnnxOp = {
     // head_sink (one logit per head) or smooth_softmax (a logit of 0) joins each row's softmax denominator.
     const sink = call.has(11) ? headSink(call, n) : call.int('smooth_softmax', 0) !== 0 ? 0 : undefined;
     const kept = ops.notEqual(keep, 0);
-    const { y, scores, probs } = attend(bnsh(q), presentKey, presentValue, { scale, softcap: call.float('softcap', 0), keep: kept, add, sink });
-    if (!call.node.outputs[3]) return [joinHeads(y), presentKey, presentValue];
+    const { y, scores, probs } = attend(bnsh(q), keys.read, values.read, { scale, softcap: call.float('softcap', 0), keep: kept, add, sink });
+    if (!call.node.outputs[3]) return [joinHeads(y), keys.stored, values.stored];
     // output_qk [B, N, S, total_sequence_length]: the scores (softcapped, attention_bias added) or the probabilities, 0 where masked, as onnxruntime writes it.
     const qk = ops.slice(ops.where(kept, qkOutput === 1 ? scores : probs, 0), [0, 0, 0, 0], [batch, n, sequence, totalSequence]);
-    return [joinHeads(y), presentKey, presentValue, qk];
+    return [joinHeads(y), keys.stored, values.stored, qk];
   },
 };
 
