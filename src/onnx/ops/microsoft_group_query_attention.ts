@@ -17,7 +17,7 @@
 // more term to each softmax's denominator, as onnxruntime's smooth softmax.
 // qk_output gives output_qk: the scores before the softmax (1) or the
 // probabilities (2), zero where a key is masked. k_quant_type/v_quant_type
-// hold the cache in int8 with k_scale and v_scale (per tensor or per
+// hold the cache in int8 or int4 with k_scale and v_scale (per tensor or per
 // channel); this step's keys and values are quantized into it and the
 // attention reads the cache's values, as onnxruntime's CPU kernel does.
 import * as ops from '../../ops/index.js';
@@ -76,18 +76,20 @@ function present(call: NodeCall, i: number, name: string, past: Tensor | undefin
   return ops.concat(pasts.map((p, r) => presentRows(past && row(past, r), row(now, r), p, length)), 0);
 }
 
-/** A quantized cache's scales (k_scale, v_scale), as they broadcast against [B, N_kv, length, h]. */
+/** A quantized cache's scales (k_scale, v_scale), as they broadcast against [B, N_kv, length, h], and its bits a value. */
 interface CacheScales {
   key: Tensor;
   value: Tensor;
+  bits: 4 | 8;
 }
 
 /**
- * k_quant_type and v_quant_type: the cache held as int8 (kv_cache_bit_width
- * 8), each value its float over a scale (k_scale, input 12; v_scale, input
- * 13) — one (PER_TENSOR) or one per k/v head and channel (PER_CHANNEL,
- * N_kv·h of them) — rounded half to even and saturated, as onnxruntime's CPU
- * kernel keeps it; undefined for a float cache.
+ * k_quant_type and v_quant_type: the cache held in integers, each value its
+ * float over a scale (k_scale, input 12; v_scale, input 13) — one
+ * (PER_TENSOR) or one per k/v head and channel (PER_CHANNEL, N_kv·h of them)
+ * — rounded half to even and saturated, as onnxruntime's CPU kernel keeps
+ * it: int8 (kv_cache_bit_width 8), or int4 (4) two to a uint8, each nibble
+ * the value + 8, the first in the low nibble; undefined for a float cache.
  */
 function cacheScales(call: NodeCall, kv: number, h: number): CacheScales | undefined {
   const kind = call.string('k_quant_type', 'NONE'), valueKind = call.string('v_quant_type', 'NONE');
@@ -99,7 +101,8 @@ function cacheScales(call: NodeCall, kv: number, h: number): CacheScales | undef
   }
   if (kind !== valueKind) throw call.error(`k_quant_type = ${kind} and v_quant_type = ${valueKind}: tmnn, as onnxruntime's CPU kernel, quantizes keys and values alike`);
   if (kind !== 'PER_TENSOR' && kind !== 'PER_CHANNEL') throw call.error(`k_quant_type = ${kind}; it is NONE, PER_TENSOR or PER_CHANNEL`);
-  if (bits !== 8) throw call.error(`kv_cache_bit_width = ${bits}: tmnn holds a quantized cache in int8 (8); int4 caches are not supported`);
+  if (bits !== 8 && bits !== 4) throw call.error(`kv_cache_bit_width = ${bits}; a quantized cache is int8 (8) or int4 (4)`);
+  if (bits === 4 && h % 2) throw call.error(`an int4 cache packs two values to a byte, and the head size ${h} is odd`);
   const scale = (i: number, name: string) => {
     if (!call.has(i)) throw call.error(`${name} (input ${i}) is required with a ${kind} cache`);
     const t = call.tensor(i);
@@ -107,7 +110,23 @@ function cacheScales(call: NodeCall, kv: number, h: number): CacheScales | undef
     if (t.dtype !== 'f32' || t.size !== count) throw call.error(`${name} (input ${i}) is ${t.dtype} ${shapeOf(t)}; a ${kind} cache takes ${count} float scale${count > 1 ? `s (one per k/v head and channel: ${kv} · ${h})` : ''}`);
     return ops.reshape(t, kind === 'PER_TENSOR' ? [] : [1, kv, 1, h]);
   };
-  return { key: scale(12, 'k_scale'), value: scale(13, 'v_scale') };
+  return { key: scale(12, 'k_scale'), value: scale(13, 'v_scale'), bits };
+}
+
+/** An int4 cache's bytes [B, N_kv, P, h/2] as its values [B, N_kv, P, h] (f32): each byte's low nibble, then its high one, less 8. */
+function unpackInt4(bytes: Tensor): Tensor {
+  const b = ops.cast(bytes, 'f32');
+  const high = ops.floor(ops.div(b, 16));
+  const low = ops.sub(b, ops.mul(high, 16));
+  const [batch, kv, length, half] = bytes.shape;
+  return ops.sub(ops.reshape(ops.stack([low, high], 4), [batch, kv, length, 2 * half]), 8);
+}
+
+/** unpackInt4's inverse: values [B, N_kv, L, h] in [-8, 7] as bytes [B, N_kv, L, h/2] (i32). */
+function packInt4(values: Tensor): Tensor {
+  const [batch, kv, length, h] = values.shape;
+  const [low, high] = ops.unbind(ops.reshape(ops.add(values, 8), [batch, kv, length, h / 2, 2]), 4);
+  return ops.cast(ops.add(low, ops.mul(high, 16)), 'i32');
 }
 
 /**
@@ -116,16 +135,22 @@ function cacheScales(call: NodeCall, kv: number, h: number): CacheScales | undef
  * the past's as given, now's quantized — and the floats they stand for,
  * which the attention reads.
  */
-function cachePresent(call: NodeCall, i: number, name: string, now: Tensor, pasts: readonly number[], length: number, scale: Tensor | undefined): { stored: Tensor; read: Tensor } {
+function cachePresent(call: NodeCall, i: number, name: string, now: Tensor, pasts: readonly number[], length: number, scale: Tensor | undefined, bits: 4 | 8 | undefined): { stored: Tensor; read: Tensor } {
   const past = call.has(i) ? call.tensor(i) : undefined;
   if (!scale) {
     const stored = present(call, i, name, past, now, pasts, length);
     return { stored, read: stored };
   }
-  if (past && past.dtype !== 'i32' && past.dtype !== 'i8') throw call.error(`${name} (input ${i}) is ${past.dtype}; a quantized cache is int8`);
-  const quantized = ops.clip(ops.round(ops.div(now, scale)), -128, 127);
-  const values = present(call, i, name, past && ops.cast(past, 'f32'), quantized, pasts, length);
-  return { stored: call.typed(ops.cast(values, 'i32'), 'int8'), read: ops.mul(values, scale) };
+  const h = now.shape[3];
+  if (past && ((past.dtype !== 'i32' && past.dtype !== 'i8') || (bits === 4 && (past.rank !== 4 || past.shape[3] !== h / 2)))) {
+    throw call.error(`${name} (input ${i}) is ${past.dtype} ${shapeOf(past)}; ${bits === 4 ? `an int4 cache is uint8 [batch, kv heads, length, ${h / 2}] (two values a byte)` : 'a quantized cache is int8'}`);
+  }
+  const [lo, hi] = bits === 4 ? [-8, 7] : [-128, 127];
+  const quantized = ops.clip(ops.round(ops.div(now, scale)), lo, hi);
+  const pastValues = past && (bits === 4 ? unpackInt4(past) : ops.cast(past, 'f32'));
+  const values = present(call, i, name, pastValues, quantized, pasts, length);
+  const stored = bits === 4 ? call.typed(packInt4(values), 'uint8') : call.typed(ops.cast(values, 'i32'), 'int8');
+  return { stored, read: ops.mul(values, scale) };
 }
 
 /**
@@ -195,7 +220,7 @@ const groupQueryAttention: OnnxOp = {
     const bnsh = (t: Tensor) => ops.transpose(t, [0, 2, 1, 3]);
     const length = Math.max(totalSequence, call.has(3) ? call.tensor(3).shape[2] : 0);
     const scales = cacheScales(call, kv, headSize);
-    const keys = cachePresent(call, 3, 'past_key', bnsh(k), pasts, length, scales?.key), values = cachePresent(call, 4, 'past_value', bnsh(v), pasts, length, scales?.value);
+    const keys = cachePresent(call, 3, 'past_key', bnsh(k), pasts, length, scales?.key, scales?.bits), values = cachePresent(call, 4, 'past_value', bnsh(v), pasts, length, scales?.value, scales?.bits);
     // Query i of row b (at past_b + i) sees keys after past_b + i − window up to its own, and none past the row's total.
     const window = call.int('local_window_size', -1);
     const sees = (b: number, i: number, j: number) => j <= pasts[b] + i && j <= lengths[b] && (window <= 0 || j > pasts[b] + i - window);

@@ -7,8 +7,8 @@
 // at odd sizes; a decode loop feeding present back as past, which must give
 // what the whole prompt gives; beside onnxruntime-web (wasm) on the same
 // bytes, position_ids, attention_bias, head_sink and smooth_softmax among
-// them, output_qk (qk_output 1 and 2) and an int8 cache (per tensor and per
-// channel); gradients to head_sink and
+// them, output_qk (qk_output 1 and 2) and int8 and int4 caches (per tensor
+// and per channel); gradients to head_sink and
 // attention_bias against central differences; and what tmnn refuses.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
@@ -52,8 +52,15 @@ interface GqaCase {
   sink?: 'head_sink' | 'smooth_softmax';
   /** qk_output: output_qk as the scores before the softmax (1) or the probabilities (2). */
   qk?: 1 | 2;
-  /** The cache in int8 with k_scale and v_scale, one scale or one per k/v head and channel. */
+  /** The cache in int8 (or int4 with `bits`) with k_scale and v_scale, one scale or one per k/v head and channel. */
   quantized?: 'PER_TENSOR' | 'PER_CHANNEL';
+  bits?: 4;
+}
+
+/** Values [.., h] in [-8, 7] as an int4 cache holds them: [.., h/2] bytes, each pair + 8, the first in the low nibble. */
+function packInt4(a: F64): F64 {
+  const shape = [...a.shape.slice(0, -1), a.shape[a.shape.length - 1] / 2];
+  return f64(shape, Array.from({ length: a.v.length / 2 }, (_, i) => a.v[2 * i] + 8 + 16 * (a.v[2 * i + 1] + 8)));
 }
 
 /** The node's inputs and attributes, and the reference's [output, present_key, present_value]. */
@@ -65,10 +72,11 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
   const total = Math.max(...Array.from({ length: batch }, (_, b) => totalOf(b)));
   const q = floats([batch, s, n * h]), k = floats([batch, s, kv * h]), v = floats([batch, s, kv * h]);
   // A quantized cache holds int8 values; its scales put them near the floats' range.
-  const cacheValues = (shape: number[]) => (c.quantized ? f64(shape, Array.from(randomInts(size(shape), -128, 127))) : floats(shape));
+  const [lo, hi] = c.bits === 4 ? [-8, 7] : [-128, 127];
+  const cacheValues = (shape: number[]) => (c.quantized ? f64(shape, Array.from(randomInts(size(shape), lo, hi))) : floats(shape));
   const pastKey = cacheValues([batch, kv, buffer, h]), pastValue = cacheValues([batch, kv, buffer, h]);
-  const scales = c.quantized && [0, 1].map(() => floats([c.quantized === 'PER_TENSOR' ? 1 : kv * h], 0.01, 0.03));
-  const attributes: Record<string, AttributeSpec> = { num_heads: n, kv_num_heads: kv, ...(c.window ? { local_window_size: c.window } : {}), ...(c.softcap ? { softcap: { float: c.softcap } } : {}), ...(c.sink === 'smooth_softmax' ? { smooth_softmax: 1 } : {}), ...(c.qk ? { qk_output: c.qk } : {}), ...(c.quantized ? { k_quant_type: c.quantized, v_quant_type: c.quantized, kv_cache_bit_width: 8 } : {}) };
+  const scales = c.quantized && [0, 1].map(() => floats([c.quantized === 'PER_TENSOR' ? 1 : kv * h], ...((c.bits === 4 ? [0.2, 0.4] : [0.01, 0.03]) as [number, number])));
+  const attributes: Record<string, AttributeSpec> = { num_heads: n, kv_num_heads: kv, ...(c.window ? { local_window_size: c.window } : {}), ...(c.softcap ? { softcap: { float: c.softcap } } : {}), ...(c.sink === 'smooth_softmax' ? { smooth_softmax: 1 } : {}), ...(c.qk ? { qk_output: c.qk } : {}), ...(c.quantized ? { k_quant_type: c.quantized, v_quant_type: c.quantized, kv_cache_bit_width: c.bits ?? 8 } : {}) };
   const bias = c.bias && floats([c.bias[0] ? batch : 1, c.bias[1] ? n : 1, s, total]);
   const sinks = c.sink === 'head_sink' ? floats([n]) : undefined;
   let caches: Feed[] = [];
@@ -97,7 +105,7 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
   };
   // Cache value i of [B, N_kv, length, h]'s scale: the one, or its k/v head's and channel's. This step's floats are quantized into the cache as onnxruntime does (f32 division, half to even, saturated).
   const scaleOf = (which: number, i: number, length: number) => (scales![which].v.length === 1 ? scales![which].v[0] : scales![which].v[(Math.floor(i / (length * h)) % kv) * h + (i % h)]);
-  const quantize = (t: F64, which: number) => (scales ? map(t, (x, i) => Math.min(127, Math.max(-128, roundHalfEven(Math.fround(x / scaleOf(which, i, t.shape[2])))))) : t);
+  const quantize = (t: F64, which: number) => (scales ? map(t, (x, i) => Math.min(hi, Math.max(lo, roundHalfEven(Math.fround(x / scaleOf(which, i, t.shape[2])))))) : t);
   const stored = [present(pastKey, quantize(toHeads(kr, kv), 0)), present(pastValue, quantize(toHeads(v, kv), 1))];
   const [presentKey, presentValue] = stored.map((t, which) => (scales ? map(t, (x, i) => x * scaleOf(which, i, t.shape[2])) : t));
   const length = presentKey.shape[2];
@@ -123,8 +131,8 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
   const ids: Feed | null = c.positions ? { shape: [batch, s], values: Array.from({ length: batch * s }, (_, x) => c.positions!(Math.floor(x / s), x % s)), type: 'int64' } : null;
   if (bias || sinks || ids || scales) inputs.push(...(caches.length ? [] : [null, null]), ids, bias ? feed(bias) : null, sinks ? feed(sinks) : null);
   if (scales) inputs.push(...scales.map((t) => ({ ...feed(t), constant: true })));
-  if (c.quantized) for (const at of [3, 4]) inputs[at] = inputs[at] && { ...inputs[at]!, type: 'int8' };
-  return { inputs, attributes, want: [fromHeads(r.y), ...stored, ...(c.qk ? [qk] : [])], totals: Array.from({ length: batch }, (_, b) => totalOf(b)) };
+  if (c.quantized) [pastKey, pastValue].forEach((past, j) => (inputs[3 + j] = c.bits === 4 ? { ...feed(packInt4(past)), type: 'uint8' } : { ...feed(past), type: 'int8' }));
+  return { inputs, attributes, want: [fromHeads(r.y), ...(c.bits === 4 ? stored.map(packInt4) : stored), ...(c.qk ? [qk] : [])], totals: Array.from({ length: batch }, (_, b) => totalOf(b)) };
 }
 
 const CASES: GqaCase[] = [
@@ -145,6 +153,8 @@ const CASES: GqaCase[] = [
   { what: 'an int8 cache with one scale each for keys and values: a decode step quantized into it, rotary', batch: 2, sequence: 1, heads: 4, kvHeads: 2, headSize: 6, past: 3, rotary: { interleaved: false, half: 3 }, quantized: 'PER_TENSOR' },
   { what: 'an int8 cache with a scale per k/v head and channel: the first prompt over rows padded on the right', batch: 2, sequence: 3, heads: 2, kvHeads: 2, headSize: 4, past: 0, promptLengths: [3, 2], quantized: 'PER_CHANNEL' },
   { what: 'an int8 cache per channel over a longer buffer, rows of different pasts, output_qk', batch: 2, sequence: 1, heads: 2, kvHeads: 1, headSize: 5, past: 0, rowPasts: [2, 4], buffer: 6, quantized: 'PER_CHANNEL', qk: 2 },
+  { what: 'an int4 cache with one scale each: a decode step packed into it, rotary', batch: 2, sequence: 1, heads: 4, kvHeads: 2, headSize: 6, past: 3, rotary: { interleaved: false, half: 3 }, quantized: 'PER_TENSOR', bits: 4 },
+  { what: 'an int4 cache per channel: the first prompt', batch: 1, sequence: 3, heads: 2, kvHeads: 1, headSize: 4, past: 0, quantized: 'PER_CHANNEL', bits: 4 },
 ];
 
 describe.each(BACKENDS)('com.microsoft GroupQueryAttention on %s', (backend) => {
@@ -193,7 +203,8 @@ describe.each(BACKENDS)('com.microsoft GroupQueryAttention beside onnxruntime-we
     for (const c of CASES.map((c) => ({ ...c, headSize: 16, rotary: c.rotary && { ...c.rotary, half: 8 } }))) {
       const { inputs, attributes, want: ours, totals } = gqaCase(c);
       const got = await runOp('GroupQueryAttention', inputs, attributes, { ...MS, outputs: ours.length });
-      const want = await ortNode('GroupQueryAttention', inputs, attributes, { ...MS, outputs: ours.length, outputTypes: c.quantized ? ['float', 'int8', 'int8', 'float'] : undefined });
+      const cache = c.bits === 4 ? 'uint8' : 'int8';
+      const want = await ortNode('GroupQueryAttention', inputs, attributes, { ...MS, outputs: ours.length, outputTypes: c.quantized ? ['float', cache, cache, 'float'] : undefined });
       // onnxruntime leaves output_qk unwritten past a padded row's total (what its fresh buffer held): compared up to it.
       if (c.qk) {
         const [, n, s, t] = ours[3].shape;
@@ -257,11 +268,12 @@ describe('com.microsoft GroupQueryAttention: what tmnn refuses, named', () => {
     await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, feed(floats([3]))], {}, /head_sink \(input 11\) is \[3\]; it must be \[num_heads\] = \[2\]/);
     await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, null, null, feed(floats([4]))], {}, /input 14 \(x14\) is not supported: tmnn runs GroupQueryAttention's inputs 0 to 13 \(no q\/k norm\)/);
     const scale = { ...feed(floats([1])), constant: true }, int8Past: Feed = { shape: [2, 1, 3, 4], values: Array.from(randomInts(24, -128, 127)), type: 'int8' };
-    await refuse([q, k, k, int8Past, int8Past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale, scale], { k_quant_type: 'PER_TENSOR', v_quant_type: 'PER_TENSOR', kv_cache_bit_width: 4 }, /kv_cache_bit_width = 4: tmnn holds a quantized cache in int8 \(8\); int4 caches are not supported/);
+    await refuse([q, k, k, int8Past, int8Past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale, scale], { k_quant_type: 'PER_TENSOR', v_quant_type: 'PER_TENSOR', kv_cache_bit_width: 2 }, /kv_cache_bit_width = 2; a quantized cache is int8 \(8\) or int4 \(4\)/);
+    await refuse([q, k, k, int8Past, int8Past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale, scale], { k_quant_type: 'PER_TENSOR', v_quant_type: 'PER_TENSOR', kv_cache_bit_width: 4 }, /past_key \(input 3\) is i32 \[2, 1, 3, 4\]; an int4 cache is uint8 \[batch, kv heads, length, 2\] \(two values a byte\)/);
     await refuse([q, k, k, int8Past, int8Past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale, scale], { k_quant_type: 'PER_TENSOR', v_quant_type: 'PER_CHANNEL', kv_cache_bit_width: 8 }, /k_quant_type = PER_TENSOR and v_quant_type = PER_CHANNEL: tmnn, as onnxruntime's CPU kernel, quantizes keys and values alike/);
     await refuse([q, k, k, int8Past, int8Past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale, scale], { k_quant_type: 'PER_CHANNEL', v_quant_type: 'PER_CHANNEL', kv_cache_bit_width: 8 }, /k_scale \(input 12\) is f32 \[1\]; a PER_CHANNEL cache takes 4 float scales \(one per k\/v head and channel: 1 · 4\)/);
     await refuse([q, k, k, int8Past, int8Past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale], { k_quant_type: 'PER_TENSOR', v_quant_type: 'PER_TENSOR', kv_cache_bit_width: 8 }, /v_scale \(input 13\) is required with a PER_TENSOR cache/);
-    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale, scale], { k_quant_type: 'PER_TENSOR', v_quant_type: 'PER_TENSOR', kv_cache_bit_width: 8 }, /past_key \(input 3\) is f32; a quantized cache is int8/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale, scale], { k_quant_type: 'PER_TENSOR', v_quant_type: 'PER_TENSOR', kv_cache_bit_width: 8 }, /past_key \(input 3\) is f32 \[2, 1, 3, 4\]; a quantized cache is int8/);
     await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale, scale], {}, /k_scale \(input 12\) is given, but the cache is not quantized/);
     await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], [])], { kv_num_heads: 3 }, /num_heads = 2 does not split into groups over kv_num_heads = 3/);
     await refuse([q, feed(floats([2, 1, 6])), k, past, past, int32s([3, 3]), int32s([4], [])], {}, /query \[2, 1, 8\], key \[2, 1, 6\], value \[2, 1, 4\]: with num_heads = 2 and kv_num_heads = 1, key and value must be \[2, 1, 1 · 4\]/);
