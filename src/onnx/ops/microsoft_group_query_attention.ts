@@ -20,6 +20,7 @@
 // hold the cache in int8 or int4 with k_scale and v_scale (per tensor or per
 // channel); this step's keys and values are quantized into it and the
 // attention reads the cache's values, as onnxruntime's CPU kernel does.
+// q_norm_weight and k_norm_weight RMS-normalize each head of Q and K first.
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
@@ -175,6 +176,21 @@ function attentionBias(call: NodeCall, scores: readonly number[], length: number
   return length > t ? ops.concat([bias, ops.zeros([...bias.shape.slice(0, 3), length - t], { dtype: bias.dtype })], 3) : bias;
 }
 
+/**
+ * q_norm_weight (input 14) and k_norm_weight (input 15), both [head size]:
+ * each head of Q and K scaled to a root mean square of 1 (+
+ * qk_norm_epsilon) and weighted, before the rotary turn, as Qwen3 does and
+ * onnxruntime's WebGPU provider (which takes them with do_rotary = 1 only;
+ * its CPU kernel, none).
+ */
+function headNorm(call: NodeCall, t: Tensor, i: number, name: string, headSize: number): Tensor {
+  if (!call.has(14) || !call.has(15)) throw call.error(`${call.has(14) ? 'q_norm_weight (input 14)' : 'k_norm_weight (input 15)'} comes without ${call.has(14) ? 'k_norm_weight (input 15)' : 'q_norm_weight (input 14)'}: the two go together`);
+  const w = call.tensor(i);
+  if (w.rank !== 1 || w.shape[0] !== headSize) throw call.error(`${name} (input ${i}) is ${shapeOf(w)}; it must be [head size] = [${headSize}]`);
+  const meanSquare = ops.mean(ops.mul(t, t), [3], { keepDims: true });
+  return ops.mul(ops.div(t, ops.sqrt(ops.add(meanSquare, call.float('qk_norm_epsilon', 1e-6)))), w);
+}
+
 /** head_sink (input 11) [num_heads] as [1, N, 1, 1]: each head's logit in the softmax denominator. */
 function headSink(call: NodeCall, heads: number): Tensor {
   const sink = call.tensor(11);
@@ -185,7 +201,7 @@ function headSink(call: NodeCall, heads: number): Tensor {
 const groupQueryAttention: OnnxOp = {
   hostInputs: [5, 6],
   run: (call) => {
-    for (let i = 14; i < call.inputCount; i++) if (call.has(i)) throw call.error(`input ${i} (${call.node.inputs[i]}) is not supported: tmnn runs GroupQueryAttention's inputs 0 to 13 (no q/k norm)`);
+    for (let i = 16; i < call.inputCount; i++) if (call.has(i)) throw call.error(`input ${i} (${call.node.inputs[i]}) is not supported: tmnn runs GroupQueryAttention's inputs 0 to 15`);
     const qkOutput = call.int('qk_output', 0);
     if (qkOutput !== 0 && qkOutput !== 1 && qkOutput !== 2) throw call.error(`qk_output = ${qkOutput}; it is 0 (none), 1 (the scores before the softmax) or 2 (after it)`);
     if (call.node.outputs[3] && !qkOutput) throw call.error(`it names an output_qk output (${call.node.outputs[3]}) but qk_output is 0: set qk_output to 1 (the scores before the softmax) or 2 (after it)`);
@@ -193,6 +209,7 @@ const groupQueryAttention: OnnxOp = {
     if (n % kv) throw call.error(`num_heads = ${n} does not split into groups over kv_num_heads = ${kv}`);
     let [q, k, v] = queryKeyValue(call, n, kv);
     const [batch, sequence, , headSize] = q.shape;
+    if (call.has(14) || call.has(15)) [q, k] = [q, k].map((t, j) => headNorm(call, t, 14 + j, ['q_norm_weight', 'k_norm_weight'][j], headSize));
     const lengths = call.numbers(5, 'seqlens_k') ?? [];
     const totals = call.numbers(6, 'total_sequence_length') ?? [];
     if (lengths.length !== batch) throw call.error(`seqlens_k (input 5) holds ${lengths.length} lengths; it must hold one per batch row (${batch})`);

@@ -8,7 +8,8 @@
 // what the whole prompt gives; beside onnxruntime-web (wasm) on the same
 // bytes, position_ids, attention_bias, head_sink and smooth_softmax among
 // them, output_qk (qk_output 1 and 2) and int8 and int4 caches (per tensor
-// and per channel); gradients to head_sink and
+// and per channel); q/k norms (whose reference in onnxruntime is its WebGPU
+// provider only) against the float64 loops; gradients to head_sink and
 // attention_bias against central differences; and what tmnn refuses.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
@@ -55,6 +56,17 @@ interface GqaCase {
   /** The cache in int8 (or int4 with `bits`) with k_scale and v_scale, one scale or one per k/v head and channel. */
   quantized?: 'PER_TENSOR' | 'PER_CHANNEL';
   bits?: 4;
+  /** q_norm_weight and k_norm_weight: each head of Q and K RMS-normalized and weighted, qk_norm_epsilon given or 1e-6. */
+  qkNorm?: { epsilon?: number };
+}
+
+/** Each head (h values) of x [B, S, N·h] over its root mean square (+ ε), times w. */
+function headNormRef(x: F64, w: F64, epsilon: number): F64 {
+  const h = w.v.length;
+  return map(x, (value, i) => {
+    const head = x.v.subarray(i - (i % h), i - (i % h) + h);
+    return (value / Math.sqrt(head.reduce((a, u) => a + u * u, 0) / h + epsilon)) * w.v[i % h];
+  });
 }
 
 /** Values [.., h] in [-8, 7] as an int4 cache holds them: [.., h/2] bytes, each pair + 8, the first in the low nibble. */
@@ -80,7 +92,9 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
   const bias = c.bias && floats([c.bias[0] ? batch : 1, c.bias[1] ? n : 1, s, total]);
   const sinks = c.sink === 'head_sink' ? floats([n]) : undefined;
   let caches: Feed[] = [];
-  let [qr, kr] = [q, k];
+  const norms = c.qkNorm && [floats([h], 0.5, 1.5), floats([h], 0.5, 1.5)];
+  if (c.qkNorm?.epsilon) attributes.qk_norm_epsilon = { float: c.qkNorm.epsilon };
+  let [qr, kr] = norms ? [headNormRef(q, norms[0], c.qkNorm?.epsilon ?? 1e-6), headNormRef(k, norms[1], c.qkNorm?.epsilon ?? 1e-6)] : [q, k];
   if (c.rotary) {
     const { half, interleaved } = c.rotary;
     const angles = Float64Array.from({ length: 16 * half }, (_, i) => Math.floor(i / half) * 10000 ** (-(i % half) / half));
@@ -88,7 +102,7 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
     caches = [feed(cos), feed(sin)];
     // position_ids in the first prompt: only the first element counts, the start of every row.
     const position = c.positions ? (c.promptLengths || total === s ? (_b: number, i: number) => c.positions!(0, 0) + i : c.positions) : (b: number, i: number) => pastOf(b) + i;
-    [qr, kr] = [[q, n], [k, kv]].map(([t, heads]) => rotaryRef(t as F64, heads as number, position, cos, sin, 2 * half, interleaved, false));
+    [qr, kr] = [[qr, n], [kr, kv]].map(([t, heads]) => rotaryRef(t as F64, heads as number, position, cos, sin, 2 * half, interleaved, false));
     Object.assign(attributes, { do_rotary: 1, rotary_interleaved: +interleaved });
   }
   // The present: each row's past positions, this step's, then zeros to the longer buffer's length.
@@ -127,10 +141,11 @@ function gqaCase(c: GqaCase): { inputs: (Feed | null)[]; attributes: Record<stri
   const qkv = c.packed ? [feed(f64([batch, s, (n + 2 * kv) * h], Array.from({ length: batch * s }, (_, t) => [q, k, v].flatMap((a) => Array.from(a.v.subarray(t * a.shape[2], (t + 1) * a.shape[2])))).flat())), null, null] : [feed(q), feed(k), feed(v)];
   // An int8 cache is given even when empty: onnxruntime types the present by the past.
   const cache = buffer > 0 || c.quantized ? [feed(pastKey), feed(pastValue)] : [null, null];
-  const inputs = [...qkv, ...cache, int32s(Array.from({ length: batch }, (_, b) => totalOf(b) - 1)), int32s([c.promptLengths ? s : total], []), ...caches];
   const ids: Feed | null = c.positions ? { shape: [batch, s], values: Array.from({ length: batch * s }, (_, x) => c.positions!(Math.floor(x / s), x % s)), type: 'int64' } : null;
-  if (bias || sinks || ids || scales) inputs.push(...(caches.length ? [] : [null, null]), ids, bias ? feed(bias) : null, sinks ? feed(sinks) : null);
-  if (scales) inputs.push(...scales.map((t) => ({ ...feed(t), constant: true })));
+  // Inputs 7 on: cos_cache, sin_cache, position_ids, attention_bias, head_sink, k_scale, v_scale, q_norm_weight, k_norm_weight; trailing ones left out.
+  const later: (Feed | null)[] = [...(caches.length ? caches : [null, null]), ids, bias ? feed(bias) : null, sinks ? feed(sinks) : null, ...(scales ? scales.map((t) => ({ ...feed(t), constant: true })) : [null, null]), ...(norms ? norms.map((w) => feed(w)) : [null, null])];
+  while (later.length && later[later.length - 1] === null) later.pop();
+  const inputs = [...qkv, ...cache, int32s(Array.from({ length: batch }, (_, b) => totalOf(b) - 1)), int32s([c.promptLengths ? s : total], []), ...later];
   if (c.quantized) [pastKey, pastValue].forEach((past, j) => (inputs[3 + j] = c.bits === 4 ? { ...feed(packInt4(past)), type: 'uint8' } : { ...feed(past), type: 'int8' }));
   return { inputs, attributes, want: [fromHeads(r.y), ...(c.bits === 4 ? stored.map(packInt4) : stored), ...(c.qk ? [qk] : [])], totals: Array.from({ length: batch }, (_, b) => totalOf(b)) };
 }
@@ -155,6 +170,8 @@ const CASES: GqaCase[] = [
   { what: 'an int8 cache per channel over a longer buffer, rows of different pasts, output_qk', batch: 2, sequence: 1, heads: 2, kvHeads: 1, headSize: 5, past: 0, rowPasts: [2, 4], buffer: 6, quantized: 'PER_CHANNEL', qk: 2 },
   { what: 'an int4 cache with one scale each: a decode step packed into it, rotary', batch: 2, sequence: 1, heads: 4, kvHeads: 2, headSize: 6, past: 3, rotary: { interleaved: false, half: 3 }, quantized: 'PER_TENSOR', bits: 4 },
   { what: 'an int4 cache per channel: the first prompt', batch: 1, sequence: 3, heads: 2, kvHeads: 1, headSize: 4, past: 0, quantized: 'PER_CHANNEL', bits: 4 },
+  { what: 'q and k norms (Qwen3\'s) before rotary, a decode step', batch: 2, sequence: 1, heads: 4, kvHeads: 2, headSize: 6, past: 3, rotary: { interleaved: false, half: 3 }, qkNorm: {} },
+  { what: 'q and k norms with qk_norm_epsilon on the first prompt, no rotary', batch: 1, sequence: 3, heads: 2, kvHeads: 1, headSize: 4, past: 0, qkNorm: { epsilon: 0.5 } },
 ];
 
 describe.each(BACKENDS)('com.microsoft GroupQueryAttention on %s', (backend) => {
@@ -200,7 +217,8 @@ describe.each(BACKENDS)('com.microsoft GroupQueryAttention beside onnxruntime-we
 
   it('computes what onnxruntime computes, present_key and present_value too', async () => {
     // onnxruntime takes head sizes that are multiples of 16 only, and rotary halves of 8.
-    for (const c of CASES.map((c) => ({ ...c, headSize: 16, rotary: c.rotary && { ...c.rotary, half: 8 } }))) {
+    // Its CPU kernel (the one in the WebAssembly build) refuses q/k norms: those cases stay with the float64 reference.
+    for (const c of CASES.filter((c) => !c.qkNorm).map((c) => ({ ...c, headSize: 16, rotary: c.rotary && { ...c.rotary, half: 8 } }))) {
       const { inputs, attributes, want: ours, totals } = gqaCase(c);
       const got = await runOp('GroupQueryAttention', inputs, attributes, { ...MS, outputs: ours.length });
       const cache = c.bits === 4 ? 'uint8' : 'int8';
@@ -266,7 +284,9 @@ describe('com.microsoft GroupQueryAttention: what tmnn refuses, named', () => {
     await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), feed(floats([8, 2])), feed(floats([8, 2])), { shape: [2, 2], values: [3, 3, 4, 4], type: 'int64' }], { do_rotary: 1 }, /position_ids \(input 9\) is i32 \[2, 2\]; it must be int64 \[batch, sequence\] = \[2, 1\]/);
     await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, feed(floats([2, 2, 1, 3]))], {}, /attention_bias \(input 10\) is \[2, 2, 1, 3\]; it must be \[2 or 1, 2 or 1, 1, 4\]/);
     await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, feed(floats([3]))], {}, /head_sink \(input 11\) is \[3\]; it must be \[num_heads\] = \[2\]/);
-    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, null, null, feed(floats([4]))], {}, /input 14 \(x14\) is not supported: tmnn runs GroupQueryAttention's inputs 0 to 13 \(no q\/k norm\)/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, null, null, null, null, feed(floats([4]))], {}, /input 16 \(x16\) is not supported: tmnn runs GroupQueryAttention's inputs 0 to 15/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, null, null, feed(floats([4]))], {}, /q_norm_weight \(input 14\) comes without k_norm_weight \(input 15\): the two go together/);
+    await refuse([q, k, k, past, past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, null, null, feed(floats([4])), feed(floats([3]))], {}, /k_norm_weight \(input 15\) is \[3\]; it must be \[head size\] = \[4\]/);
     const scale = { ...feed(floats([1])), constant: true }, int8Past: Feed = { shape: [2, 1, 3, 4], values: Array.from(randomInts(24, -128, 127)), type: 'int8' };
     await refuse([q, k, k, int8Past, int8Past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale, scale], { k_quant_type: 'PER_TENSOR', v_quant_type: 'PER_TENSOR', kv_cache_bit_width: 2 }, /kv_cache_bit_width = 2; a quantized cache is int8 \(8\) or int4 \(4\)/);
     await refuse([q, k, k, int8Past, int8Past, int32s([3, 3]), int32s([4], []), null, null, null, null, null, scale, scale], { k_quant_type: 'PER_TENSOR', v_quant_type: 'PER_TENSOR', kv_cache_bit_width: 4 }, /past_key \(input 3\) is i32 \[2, 1, 3, 4\]; an int4 cache is uint8 \[batch, kv heads, length, 2\] \(two values a byte\)/);
