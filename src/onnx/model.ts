@@ -20,7 +20,7 @@ import { hostOnlyValues } from './host_only.js';
 import { decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
 import { StringTensor } from './string_tensor.js';
 import { RUN_VALUES, feedValue, isTensorType, outputValue, ownTensor, refuseUnsupportedTypes, tensorOutput, typeName, type OnnxInput, type OnnxInputs, type OnnxOutput } from './edges.js';
-import { bfloat16Bits, Constant, hostValueOf, isIntegerType, rawByteLength, tensorOf, tensorsIn, type ElementType, type Value } from './value.js';
+import { bfloat16Bits, Constant, denseOf, hostValueOf, isIntegerType, rawByteLength, tensorOf, tensorsIn, type ElementType, type Value } from './value.js';
 
 /**
  * A graph input or output: its name, type and shape (a dimension's size, its
@@ -109,9 +109,10 @@ export class OnnxModel extends Module {
       // weights fine-tune like the main graph's); ONNX forbids a subgraph to
       // reuse an enclosing graph's names, so one namespace holds them all.
       for (const g of eachGraph(graph)) {
-        if (g.sparseInitializerCount) throw new ValueError(`onnx: the model has ${g.sparseInitializerCount} sparse initializers, which tmnn does not read`);
         const known = new Map<string, Value>();
         initializers.set(g, known);
+        // Sparse initializers are read as dense constants, not parameters: training would fill in their zeros, which the file has no room for.
+        for (const sparse of g.sparseInitializers) known.set(sparse.values.name, denseOf(sparse, `sparse initializer ${sparse.values.name}`));
         const hostOnly = hostOnlyValues(g);
         for (const init of g.initializers) {
           const c = hostValueOf(init, `initializer ${init.name}`);

@@ -5,7 +5,7 @@
 import { ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { KeptOwner, KeptTensors } from './kept.js';
-import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxTensorProto, OnnxType } from './proto.js';
+import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto, OnnxSparseTensorProto, OnnxTensorProto, OnnxType } from './proto.js';
 import { Sequence, type SequenceItem } from './sequence.js';
 import { Optional } from './optional.js';
 import { StringTensor } from './string_tensor.js';
@@ -268,6 +268,14 @@ export class NodeCall {
     if (!a) return undefined;
     if (a.kind !== 'tensor') throw this.error(`attribute ${name} should be a tensor, it is ${a.kind}`);
     return hostValueOf(a.value as OnnxTensorProto, `${this.where} attribute ${name}`);
+  }
+
+  /** A sparse-tensor attribute (Constant's sparse_value): a SparseTensorProto. */
+  sparseAttribute(name: string): OnnxSparseTensorProto | undefined {
+    const a = this.attribute(name);
+    if (!a) return undefined;
+    if (a.kind !== 'sparse') throw this.error(`attribute ${name} should be a sparse tensor, it is ${a.kind}`);
+    return a.value;
   }
 
   /** A type-valued attribute (Optional's type): a TypeProto. */

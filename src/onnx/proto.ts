@@ -22,7 +22,14 @@ export interface OnnxGraphProto {
   initializers: OnnxTensorProto[];
   inputs: OnnxValueInfo[];
   outputs: OnnxValueInfo[];
-  sparseInitializerCount: number;
+  sparseInitializers: OnnxSparseTensorProto[];
+}
+
+/** A SparseTensorProto: the non-zero values (named as the tensor), where they lie — linear positions [NNZ] or coordinates [NNZ, rank] — and the dense shape. */
+export interface OnnxSparseTensorProto {
+  values: OnnxTensorProto;
+  indices: OnnxTensorProto;
+  dims: number[];
 }
 
 export interface OnnxNodeProto {
@@ -45,6 +52,7 @@ export type OnnxAttribute =
   | { kind: 'ints'; value: number[] }
   | { kind: 'strings'; value: string[] }
   | { kind: 'type'; value: OnnxType }
+  | { kind: 'sparse'; value: OnnxSparseTensorProto }
   | { kind: 'other'; type: number };
 
 export interface OnnxTensorProto {
@@ -184,7 +192,7 @@ function readModel(r: BinaryReader): OnnxModelProto {
 }
 
 function emptyGraph(): OnnxGraphProto {
-  return { name: '', nodes: [], initializers: [], inputs: [], outputs: [], sparseInitializerCount: 0 };
+  return { name: '', nodes: [], initializers: [], inputs: [], outputs: [], sparseInitializers: [] };
 }
 
 function readGraph(r: BinaryReader, end: number): OnnxGraphProto {
@@ -195,10 +203,8 @@ function readGraph(r: BinaryReader, end: number): OnnxGraphProto {
     else if (no === 5) graph.initializers.push(readTensor(r, sub(r)));
     else if (no === 11) graph.inputs.push(readValueInfo(r, sub(r)));
     else if (no === 12) graph.outputs.push(readValueInfo(r, sub(r)));
-    else if (no === 15) {
-      graph.sparseInitializerCount++;
-      return false;
-    } else return false;
+    else if (no === 15) graph.sparseInitializers.push(readSparseTensor(r, sub(r)));
+    else return false;
   });
   return graph;
 }
@@ -221,12 +227,12 @@ function readNode(r: BinaryReader, end: number): OnnxNodeProto {
 }
 
 // AttributeProto.AttributeType
-const FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, GRAPH = 5, FLOATS = 6, INTS = 7, STRINGS = 8, TYPE_PROTO = 13;
+const FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, GRAPH = 5, FLOATS = 6, INTS = 7, STRINGS = 8, SPARSE_TENSOR = 11, TYPE_PROTO = 13;
 
 function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
   let name = '';
   let type = 0;
-  let f = 0, i = 0, s = '', t: OnnxTensorProto | undefined, g: OnnxGraphProto | undefined, tp: OnnxType | undefined;
+  let f = 0, i = 0, s = '', t: OnnxTensorProto | undefined, g: OnnxGraphProto | undefined, tp: OnnxType | undefined, sparse: OnnxSparseTensorProto | undefined;
   const floats: number[] = [], ints: number[] = [], strings: string[] = [];
   fields(r, end, (no, wire) => {
     if (no === 1) name = r.string();
@@ -240,10 +246,11 @@ function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
     else if (no === 8) repeated(r, wire, () => int64(r), ints);
     else if (no === 9) strings.push(r.string());
     else if (no === 14) tp = readType(r, sub(r));
+    else if (no === 22) sparse = readSparseTensor(r, sub(r));
     else return false;
   });
   // Files from before IR version 3 may leave the type out: infer it from the field that is set.
-  if (type === 0) type = tp ? TYPE_PROTO : t ? TENSOR : g ? GRAPH : floats.length ? FLOATS : ints.length ? INTS : strings.length ? STRINGS : s ? STRING : 0;
+  if (type === 0) type = tp ? TYPE_PROTO : sparse ? SPARSE_TENSOR : t ? TENSOR : g ? GRAPH : floats.length ? FLOATS : ints.length ? INTS : strings.length ? STRINGS : s ? STRING : 0;
   const attribute: OnnxAttribute =
     type === FLOAT ? { kind: 'float', value: f }
     : type === INT ? { kind: 'int', value: i }
@@ -254,6 +261,7 @@ function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
     : type === INTS ? { kind: 'ints', value: ints }
     : type === STRINGS ? { kind: 'strings', value: strings }
     : type === TYPE_PROTO && tp ? { kind: 'type', value: tp }
+    : type === SPARSE_TENSOR && sparse ? { kind: 'sparse', value: sparse }
     : { kind: 'other', type };
   return [name, attribute];
 }
@@ -299,6 +307,19 @@ function readTensor(r: BinaryReader, end: number): OnnxTensorProto {
   if (dataLocation === 1) t.external = externalPlace(t.name, entries);
   else if (dataLocation !== 0) throw new CorruptFileError(`onnx: tensor ${t.name} has data_location ${dataLocation}; ONNX defines 0 (DEFAULT, in the file) and 1 (EXTERNAL)`);
   return t;
+}
+
+function readSparseTensor(r: BinaryReader, end: number): OnnxSparseTensorProto {
+  let values: OnnxTensorProto | undefined, indices: OnnxTensorProto | undefined;
+  const dims: number[] = [];
+  fields(r, end, (no, wire) => {
+    if (no === 1) values = readTensor(r, sub(r));
+    else if (no === 2) indices = readTensor(r, sub(r));
+    else if (no === 3) repeated(r, wire, () => int64(r), dims);
+    else return false;
+  });
+  if (!values || !indices) throw new CorruptFileError(`onnx: a sparse tensor${values ? ` (${values.name})` : ''} has no ${values ? 'indices' : 'values'}`);
+  return { values, indices, dims };
 }
 
 function externalPlace(name: string, entries: ReadonlyMap<string, string>): OnnxExternalPlace {

@@ -9,7 +9,7 @@ import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
 import { float4e2m1Value, isLowBitFloatType } from './float4.js';
 import { float8Value, isFloat8Type, type Float8Type } from './float8.js';
-import { DATA_TYPES, type OnnxTensorProto } from './proto.js';
+import { DATA_TYPES, type OnnxSparseTensorProto, type OnnxTensorProto } from './proto.js';
 import { Optional, optionalTypeName } from './optional.js';
 import { MapSequence, OnnxMap } from './map_sequence.js';
 import { Sequence } from './sequence.js';
@@ -100,6 +100,39 @@ export function constantOf(t: OnnxTensorProto, where: string): Constant {
     throw new CorruptFileError(`onnx: ${where} holds ${data.length} elements, its shape [${t.dims.join(', ')}] needs ${size}`);
   }
   return new Constant(type, t.dims, data);
+}
+
+/**
+ * A sparse tensor (a sparse initializer, Constant's sparse_value) as the
+ * dense Constant it stands for: zeros, and each of its values at its index —
+ * a linear position (indices [NNZ]) or coordinates (indices [NNZ, rank]).
+ */
+export function denseOf(sparse: OnnxSparseTensorProto, where: string): Constant {
+  const values = constantOf(sparse.values, `${where}'s values`);
+  const indices = constantOf(sparse.indices, `${where}'s indices`);
+  const dims = sparse.dims, rank = dims.length;
+  const size = dims.reduce((a, b) => a * b, 1);
+  const count = values.size;
+  if (values.shape.length !== 1) throw new CorruptFileError(`onnx: ${where}'s values are [${values.shape.join(', ')}]; a sparse tensor's values are 1-D`);
+  const linear = indices.shape.length === 1 && indices.shape[0] === count;
+  if (!linear && !(indices.shape.length === 2 && indices.shape[0] === count && indices.shape[1] === rank)) {
+    throw new CorruptFileError(`onnx: ${where}'s indices are [${indices.shape.join(', ')}] for ${count} values; they must be [${count}] (positions) or [${count}, ${rank}] (coordinates in [${dims.join(', ')}])`);
+  }
+  const dense = new Float64Array(size);
+  for (let k = 0; k < count; k++) {
+    let at = 0;
+    if (linear) at = indices.data[k];
+    else {
+      for (let d = 0; d < rank; d++) {
+        const c = indices.data[k * rank + d];
+        if (!(c >= 0 && c < dims[d])) throw new CorruptFileError(`onnx: ${where}'s value ${k} has coordinate ${c} on axis ${d}, outside its [${dims.join(', ')}]`);
+        at = at * dims[d] + c;
+      }
+    }
+    if (!(at >= 0 && at < size)) throw new CorruptFileError(`onnx: ${where}'s value ${k} is at position ${at}, outside its ${size} elements ([${dims.join(', ')}])`);
+    dense[at] = values.data[k];
+  }
+  return new Constant(values.type, dims, dense);
 }
 
 /** TensorProto.DataType's STRING. */

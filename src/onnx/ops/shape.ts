@@ -9,7 +9,7 @@ import { Tensor } from '../../tensor.js';
 import { hostConcat, hostGather, hostSplit, stridesOf } from '../host_math.js';
 import type { NodeCall } from '../node_call.js';
 import { StringTensor } from '../string_tensor.js';
-import { Constant, isIntegerType, type Value } from '../value.js';
+import { Constant, denseOf, isIntegerType, type Value } from '../value.js';
 import { elementsAxis, wrap } from './indices.js';
 import type { OnnxOp, OpTable } from './op.js';
 
@@ -172,7 +172,9 @@ const constant: OnnxOp = {
     if (i !== undefined) return new Constant('int64', [], Float64Array.of(i));
     const is = call.ints('value_ints');
     if (is) return new Constant('int64', [is.length], Float64Array.from(is));
-    throw call.error('has no value tmnn reads (value, value_float(s), value_int(s), value_string(s); sparse values are not supported)');
+    const sparse = call.sparseAttribute('sparse_value');
+    if (sparse) return denseOf(sparse, `${call.where}'s sparse_value`);
+    throw call.error('has no value (value, sparse_value, value_float(s), value_int(s), value_string(s))');
   },
 };
 
