@@ -15,6 +15,7 @@ import { Tensor } from '../tensor.js';
 import { eachGraph, opName } from './check.js';
 import { externalTensors, fillExternal, givenFiles, givenSource, locationsOf, patched, type ExternalData, type ExternalFiles } from './external.js';
 import { isLowBitFloatType } from './float4.js';
+import { inlineFunctions } from './functions.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
@@ -97,7 +98,7 @@ export class OnnxModel extends Module {
     const opset = proto.opsets.get('');
     if (opset === undefined) throw new CorruptFileError(`onnx: the model imports no version of the default (ai.onnx) operator set`);
     if (opset < OLDEST_OPSET) throw new ValueError(`onnx: the model uses operator set ${opset}; tmnn runs ${OLDEST_OPSET} and later (re-export it with a newer opset_version)`);
-    const { graph } = proto;
+    const graph = inlineFunctions(proto.graph, proto.functions, proto.opsets);
     this.opset = opset;
     this.producer = [proto.producerName, proto.producerVersion].filter(Boolean).join(' ');
 

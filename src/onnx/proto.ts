@@ -12,8 +12,22 @@ export interface OnnxModelProto {
   /** Operator set version by domain ('' is the default ai.onnx domain). */
   opsets: Map<string, number>;
   graph: OnnxGraphProto;
-  /** Functions the model defines for its own nodes (ONNX ≥ 1.10); tmnn does not inline them. */
-  functionCount: number;
+  /** Functions the model defines for its own nodes (ONNX ≥ 1.10): functions.ts inlines them. */
+  functions: OnnxFunctionProto[];
+}
+
+/** A FunctionProto: an op (domain, name, overload) the model defines out of other nodes, its formal inputs, outputs and attributes (with defaults where given). */
+export interface OnnxFunctionProto {
+  name: string;
+  domain: string;
+  overload: string;
+  inputs: string[];
+  outputs: string[];
+  /** Attribute names the body may refer to (ref_attr_name), and those with a default value. */
+  attributes: string[];
+  defaults: Map<string, OnnxAttribute>;
+  nodes: OnnxNodeProto[];
+  opsets: Map<string, number>;
 }
 
 export interface OnnxGraphProto {
@@ -53,6 +67,8 @@ export type OnnxAttribute =
   | { kind: 'strings'; value: string[] }
   | { kind: 'type'; value: OnnxType }
   | { kind: 'sparse'; value: OnnxSparseTensorProto }
+  /** In a function's body: the value of the calling node's attribute `value` (ref_attr_name). */
+  | { kind: 'ref'; value: string }
   | { kind: 'other'; type: number };
 
 export interface OnnxTensorProto {
@@ -167,28 +183,51 @@ function repeated(r: BinaryReader, wire: WireType, read: () => number, into: num
 }
 
 function readModel(r: BinaryReader): OnnxModelProto {
-  const model: OnnxModelProto = { irVersion: 0, producerName: '', producerVersion: '', opsets: new Map(), graph: emptyGraph(), functionCount: 0 };
+  const model: OnnxModelProto = { irVersion: 0, producerName: '', producerVersion: '', opsets: new Map(), graph: emptyGraph(), functions: [] };
   fields(r, r.len, (no) => {
     if (no === 1) model.irVersion = int64(r);
     else if (no === 2) model.producerName = r.string();
     else if (no === 3) model.producerVersion = r.string();
     else if (no === 7) model.graph = readGraph(r, sub(r));
-    else if (no === 8) {
-      let domain = '';
-      let version = 0;
-      fields(r, sub(r), (f) => {
-        if (f === 1) domain = r.string();
-        else if (f === 2) version = int64(r);
-        else return false;
-      });
-      // ai.onnx is the default domain's other name.
-      model.opsets.set(domain === 'ai.onnx' ? '' : domain, version);
-    } else if (no === 25) {
-      model.functionCount++;
-      return false;
-    } else return false;
+    else if (no === 8) readOpset(r, model.opsets);
+    else if (no === 25) model.functions.push(readFunction(r, sub(r)));
+    else return false;
   });
   return model;
+}
+
+/** An OperatorSetIdProto into `opsets`: domain → version. */
+function readOpset(r: BinaryReader, opsets: Map<string, number>): void {
+  let domain = '';
+  let version = 0;
+  fields(r, sub(r), (f) => {
+    if (f === 1) domain = r.string();
+    else if (f === 2) version = int64(r);
+    else return false;
+  });
+  // ai.onnx is the default domain's other name.
+  opsets.set(domain === 'ai.onnx' ? '' : domain, version);
+}
+
+function readFunction(r: BinaryReader, end: number): OnnxFunctionProto {
+  const f: OnnxFunctionProto = { name: '', domain: '', overload: '', inputs: [], outputs: [], attributes: [], defaults: new Map(), nodes: [], opsets: new Map() };
+  fields(r, end, (no) => {
+    if (no === 1) f.name = r.string();
+    else if (no === 4) f.inputs.push(r.string());
+    else if (no === 5) f.outputs.push(r.string());
+    else if (no === 6) f.attributes.push(r.string());
+    else if (no === 7) f.nodes.push(readNode(r, sub(r)));
+    else if (no === 9) readOpset(r, f.opsets);
+    else if (no === 10) f.domain = r.string();
+    else if (no === 11) {
+      const [name, attribute] = readAttribute(r, sub(r));
+      f.defaults.set(name, attribute);
+      f.attributes.push(name);
+    } else if (no === 13) f.overload = r.string();
+    else return false;
+  });
+  if (f.domain === 'ai.onnx') f.domain = '';
+  return f;
 }
 
 function emptyGraph(): OnnxGraphProto {
@@ -232,7 +271,7 @@ const FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, GRAPH = 5, FLOATS = 6, INTS = 
 function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
   let name = '';
   let type = 0;
-  let f = 0, i = 0, s = '', t: OnnxTensorProto | undefined, g: OnnxGraphProto | undefined, tp: OnnxType | undefined, sparse: OnnxSparseTensorProto | undefined;
+  let f = 0, i = 0, s = '', t: OnnxTensorProto | undefined, g: OnnxGraphProto | undefined, tp: OnnxType | undefined, sparse: OnnxSparseTensorProto | undefined, ref: string | undefined;
   const floats: number[] = [], ints: number[] = [], strings: string[] = [];
   fields(r, end, (no, wire) => {
     if (no === 1) name = r.string();
@@ -247,8 +286,10 @@ function readAttribute(r: BinaryReader, end: number): [string, OnnxAttribute] {
     else if (no === 9) strings.push(r.string());
     else if (no === 14) tp = readType(r, sub(r));
     else if (no === 22) sparse = readSparseTensor(r, sub(r));
+    else if (no === 21) ref = r.string();
     else return false;
   });
+  if (ref) return [name, { kind: 'ref', value: ref }];
   // Files from before IR version 3 may leave the type out: infer it from the field that is set.
   if (type === 0) type = tp ? TYPE_PROTO : sparse ? SPARSE_TENSOR : t ? TENSOR : g ? GRAPH : floats.length ? FLOATS : ints.length ? INTS : strings.length ? STRINGS : s ? STRING : 0;
   const attribute: OnnxAttribute =
