@@ -90,6 +90,33 @@ function softmaxOp(fn: typeof ops.softmax): OnnxOp {
 
 const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
 
+/**
+ * CumSum (opset 11) and CumProd (opset 26): the running sums or products
+ * along the axis (input 1), reversed with `reverse`; with `exclusive` each
+ * position takes those before it, not itself — the inclusive results moved
+ * one along, `identity` first (not inclusive − x, which loses a small sum to
+ * the rounding of a large x beside it, nor inclusive / x, which a 0 spoils).
+ */
+function cumulative(scan: (x: Tensor, axis: number) => Tensor, identity: number): OnnxOp {
+  return {
+    hostInputs: [1],
+    run: (call) => {
+      let x = call.tensor(0);
+      const a0 = call.constant(1, 'axis').data[0];
+      if (!Number.isInteger(a0) || a0 < -x.rank || a0 >= x.rank) throw call.error(`axis ${a0} is outside the input's ${x.rank} axes`);
+      const a = a0 < 0 ? a0 + x.rank : a0;
+      const reverse = call.int('reverse', 0) === 1;
+      if (reverse) x = ops.flip(x, a);
+      let y = scan(x, a);
+      if (call.int('exclusive', 0) && x.shape[a] > 0) {
+        const kept = ops.slice(y, x.shape.map(() => 0), x.shape.map((d, i) => (i === a ? d - 1 : d)));
+        y = ops.pad(kept, x.shape.map((_, i) => (i === a ? [1, 0] : [0, 0]) as [number, number]), { mode: 'constant', value: identity });
+      }
+      return reverse ? ops.flip(y, a) : y;
+    },
+  };
+}
+
 export const REDUCE_OPS: OpTable = {
   ReduceSum: reduction((x, axes, keepDims) => ops.sum(x, axes, { keepDims }), 13, sum),
   ReduceMean: reduction((x, axes, keepDims) => ops.mean(x, axes, { keepDims }), 18, (v) => sum(v) / v.length),
@@ -105,24 +132,8 @@ export const REDUCE_OPS: OpTable = {
   ArgMin: argReduction(ops.argmin),
   Softmax: softmaxOp(ops.softmax),
   LogSoftmax: softmaxOp(ops.logSoftmax),
-  CumSum: {
-    hostInputs: [1],
-    run: (call) => {
-      let x = call.tensor(0);
-      const a0 = call.constant(1, 'axis').data[0];
-      const a = a0 < 0 ? a0 + x.rank : a0;
-      const reverse = call.int('reverse', 0) === 1;
-      if (reverse) x = ops.flip(x, a);
-      let y = ops.cumsum(x, a);
-      // exclusive: each position sums those before it, not itself — the inclusive sums moved one along,
-      // not inclusive − x, which loses a small sum to the rounding of a large x beside it.
-      if (call.int('exclusive', 0) && x.shape[a] > 0) {
-        const kept = ops.slice(y, x.shape.map(() => 0), x.shape.map((d, i) => (i === a ? d - 1 : d)));
-        y = ops.pad(kept, x.shape.map((_, i) => (i === a ? [1, 0] : [0, 0]) as [number, number]));
-      }
-      return reverse ? ops.flip(y, a) : y;
-    },
-  },
+  CumSum: cumulative(ops.cumsum, 0),
+  CumProd: cumulative(ops.cumprod, 1),
   TopK: {
     hostInputs: [1],
     run: (call) => {

@@ -2,13 +2,15 @@
 // backend, against float64 loops written here: Reduce* with axes as an
 // attribute and as an input (ReduceSum from opset 13, the rest from 18),
 // keepdims, noop_with_empty_axes, the host path for shape arithmetic; ArgMax
-// and ArgMin with select_last_index; TopK; CumSum's exclusive and reverse;
+// and ArgMin with select_last_index; TopK; CumSum's and CumProd's exclusive
+// and reverse (CumProd beside onnxruntime-web too);
 // Softmax before opset 13 (over the input flattened at axis) and from 13.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, expectExact, randomInts, uniform } from '../../helpers/data.js';
 import { f64, ravel, reduceAxes, size, softmaxRef, unravel, type F64 } from '../../helpers/float64.js';
+import { ortNode } from '../../helpers/onnx_microsoft.js';
 import { feed, ints, run1, runOp } from '../../helpers/onnx_run.js';
 
 const rand = (shape: number[], lo = -2, hi = 2): F64 => f64(shape, asF32(uniform(size(shape), lo, hi)));
@@ -164,6 +166,34 @@ describe.each(BACKENDS)('tm.onnx reductions on %s', (backend) => {
             }
           }
           expectF64(await run1('CumSum', [feed(x), ints([axis], [])], { exclusive, reverse }, { opset: 14 }), { shape: [...shape], v: want }, 2e-5, `CumSum ${shape} axis ${axis} exclusive ${exclusive} reverse ${reverse}`);
+        }
+      }
+    }
+  });
+
+  it('CumProd (opset 26): exclusive and reverse, negative axis, zeros and negatives, integers exactly, as onnxruntime does', async () => {
+    for (const [shape, axis] of [[[11], 0], [[3, 7], 1], [[4, 3, 5], -3], [[5, 1], 1]] as const) {
+      // Factors near 1 (and some zeros, some negative) keep long products in range.
+      const x = f64([...shape], asF32(uniform(size([...shape]), 0.5, 1.5).map((v, i) => (i % 7 === 3 ? 0 : i % 3 === 1 ? -v : v))));
+      const whole = f64([...shape], Array.from(randomInts(size([...shape]), -3, 3)));
+      const a = axis < 0 ? axis + shape.length : axis;
+      for (const exclusive of [0, 1]) {
+        for (const reverse of [0, 1]) {
+          const ref = (v: Float64Array) => {
+            const want = new Float64Array(v.length);
+            for (const line of lines([...shape], a)) {
+              let total = 1;
+              for (const at of reverse ? [...line].reverse() : line) {
+                if (exclusive) { want[at] = total; total *= v[at]; } else { total *= v[at]; want[at] = total; }
+              }
+            }
+            return want;
+          };
+          const what = `CumProd ${shape} axis ${axis} exclusive ${exclusive} reverse ${reverse}`;
+          const got = await run1('CumProd', [feed(x), ints([axis], [])], { exclusive, reverse }, { opset: 26 });
+          expectF64(got, { shape: [...shape], v: ref(x.v) }, 2e-5, what);
+          expectClose(got.v, (await ortNode('CumProd', [feed(x), ints([axis], [])], { exclusive, reverse }, { opset: 26 }))[0], 2e-5, `${what}, onnxruntime`);
+          expectExact((await run1('CumProd', [feed(whole, 'int64'), ints([axis], [])], { exclusive, reverse }, { opset: 26 })).v, ref(whole.v), `${what}, int64`);
         }
       }
     }
