@@ -9,7 +9,7 @@
 #                    twice — once with alpha 0.1, once with its own caller's
 #                    `slope` — names a value as LinearRelu's body does (xw),
 #                    and reads a value of its own from inside an If's
-#                    branches. The graph calls Block (slope 0.2) and, with no
+#                    branches (one with a float initializer of its own). The graph calls Block (slope 0.2) and, with no
 #                    alpha, LinearRelu (LeakyRelu's default then), twice
 #                    each time over the same weights.
 #   recursive.onnx   custom.Loop, a function that calls itself
@@ -52,13 +52,13 @@ linear_relu = helper.make_function(
     ],
     OPSETS, ['alpha'])
 
-branch = lambda name, op: helper.make_graph([helper.make_node(op, ['h'], [name + '_out'])], name, [], [helper.make_tensor_value_info(name + '_out', TensorProto.FLOAT, None)])
+branch = lambda name, op, inputs=('h',), initializers=(): helper.make_graph([helper.make_node(op, list(inputs), [name + '_out'])], name, [], [helper.make_tensor_value_info(name + '_out', TensorProto.FLOAT, None)], list(initializers))
 block = helper.make_function(
     'custom', 'Block', ['X', 'W1', 'B1', 'W2', 'B2'], ['Y'],
     [
         helper.make_node('LinearRelu', ['X', 'W1', 'B1'], ['h'], domain='custom', alpha=0.1),
         helper.make_node('Constant', [], ['flag'], value=helper.make_tensor('flag', TensorProto.BOOL, [], [True])),
-        helper.make_node('If', ['flag'], ['xw'], then_branch=branch('then', 'Identity'), else_branch=branch('else', 'Neg')),
+        helper.make_node('If', ['flag'], ['xw'], then_branch=branch('then', 'Identity'), else_branch=branch('else', 'Mul', ('h', 'two'), [numpy_helper.from_array(np.array([2], np.float32), 'two')])),
         node_with('LinearRelu', ['xw', 'W2', 'B2'], ['Y'], [ref('alpha', 'slope')], domain='custom'),
     ],
     OPSETS, ['slope'])

@@ -7,8 +7,9 @@
 // sets of them), an attribute that refers to the caller's (ref_attr_name)
 // given the caller's value, else the function's default, else left out;
 // calls in a body are inlined in turn, and a body's subgraphs (an If's
-// branches) renamed with it. Everything after — the checks, the run, op
-// counts — sees the inlined graph.
+// branches) renamed with it — their initializers read as constants, since
+// each call copies them and the file has one place to save them to.
+// Everything after — the checks, the run, op counts — sees the inlined graph.
 import { ValueError } from '../errors.js';
 import type { OnnxAttribute, OnnxFunctionProto, OnnxGraphProto, OnnxNodeProto } from './proto.js';
 
@@ -80,7 +81,7 @@ function renamedGraph(g: OnnxGraphProto, rename: (value: string) => string, attr
     ...g,
     inputs: g.inputs.map((v) => ({ ...v, name: rename(v.name) })),
     outputs: g.outputs.map((v) => ({ ...v, name: rename(v.name) })),
-    initializers: g.initializers.map((t) => ({ ...t, name: rename(t.name) })),
+    initializers: g.initializers.map((t) => ({ ...t, name: rename(t.name), inlined: true })),
     sparseInitializers: g.sparseInitializers.map((t) => ({ ...t, values: { ...t.values, name: rename(t.values.name) } })),
     nodes: g.nodes.map((n) => renamed(n, rename, attributeOf, prefix)),
   };

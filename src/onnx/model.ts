@@ -123,7 +123,8 @@ export class OnnxModel extends Module {
           }
           // Floats too when every use is on the host (a scale in shape arithmetic): no gradient reaches them.
           // 8-bit and 4-bit floats are quantized values, constants as quantized integers are (and toBytes could not write an f32 back as one).
-          if (isIntegerType(c.type) || c.type === 'bool' || isLowBitFloatType(c.type) || hostOnly.has(init.name)) {
+          // And a function body's, copied into each call: the file has one place to save them to.
+          if (isIntegerType(c.type) || c.type === 'bool' || isLowBitFloatType(c.type) || hostOnly.has(init.name) || init.inlined) {
             known.set(init.name, c);
             continue;
           }

@@ -91,6 +91,8 @@ export interface OnnxTensorProto {
    * same type and count can be written over them without re-encoding the file.
    */
   dataOffset?: number;
+  /** Copied into the graph with a model-local function's body (functions.ts): one of several copies of the file's tensor, read as a constant. */
+  inlined?: boolean;
 }
 
 /** TensorProto.external_data: a file beside the model (a relative path) and the byte range in it. */

@@ -2,7 +2,8 @@
 // every backend: onnx's own writer's file (scripts/make-onnx-function-
 // fixtures.py) — a function calling another twice, attributes taken from the
 // caller (ref_attr_name) or left to the op's default, a name both bodies use,
-// a value read from inside an If's branch, each function called twice —
+// a value read from inside an If's branch, a branch's initializer (a
+// constant: each call copies it), each function called twice —
 // inlined when loaded and run beside onnxruntime-web; and a function that
 // calls itself, refused by name.
 import { readFileSync } from 'node:fs';
@@ -25,7 +26,9 @@ describe.each(BACKENDS)('model-local functions on %s', (backend) => {
     const bytes = fixture('functions.onnx');
     const model = tm.onnx.fromBytes(bytes);
     // Two Blocks of two LinearRelus each, and one LinearRelu: 5 of each of its ops; Block's If and Constant twice.
-    expect(model.opCounts).toEqual(new Map([['MatMul', 5], ['Add', 5], ['LeakyRelu', 5], ['Constant', 2], ['If', 2], ['Identity', 2], ['Neg', 2]]));
+    expect(model.opCounts).toEqual(new Map([['MatMul', 5], ['Add', 5], ['LeakyRelu', 5], ['Constant', 2], ['If', 2], ['Identity', 2], ['Mul', 2]]));
+    // The graph's weights train; a function body's own initializer (a branch's 2), copied into each call, is a constant.
+    expect(Object.keys(model.namedParameters()).sort()).toEqual(['B1', 'B2', 'W1', 'W2']);
     const x = Float32Array.from(uniform(10, -2, 2));
     const theirs = await ortRun(bytes, { x: new ort.Tensor('float32', x, [2, 5]) });
     const input = tm.tensor(x, [2, 5]);
