@@ -160,9 +160,7 @@ interface ScanPlan {
   scanOutputs: number;
   outAxes: number[];
   outDirections: number[];
-  /** How many iterations: the scan inputs' length along their axes. */
-  length: number;
-  /** Each scan input cut into its slices, in the order the iterations read them. */
+  /** Each scan input cut into its slices, in the order the iterations read them (as many as iterations). */
   slices: Value[][];
 }
 
@@ -209,7 +207,7 @@ function scanPlan(call: NodeCall): ScanPlan {
     const parts: Value[] = x instanceof Constant ? Array.from({ length }, (_, i) => hostIndex(x, axis, i)) : length ? ops.unbind(x, axis) : [];
     return inDirections[j] ? parts.reverse() : parts;
   });
-  return { body, stateCount, scanOutputs, outAxes, outDirections, length, slices };
+  return { body, stateCount, scanOutputs, outAxes, outDirections, slices };
 }
 
 /**
@@ -275,12 +273,12 @@ function batchedScanPlan(call: NodeCall, lengths: Constant | undefined): Batched
 }
 
 /** Opset 8's outputs: each final state stacked over the batch, each scan output padded with zeros to the full length and stacked likewise. */
-function batchedScanResult(call: NodeCall, plan: BatchedScanPlan, states: Value[][], scans: Value[][][]): Value[] {
+function batchedScanResult(call: NodeCall, plan: BatchedScanPlan, entries: readonly ScanSteps[]): Value[] {
   const info = (k: number) => plan.body.outputs[k];
-  const finals = Array.from({ length: plan.stateCount }, (_, k) => stackValues(call, states.map((entry) => entry[k]), 0, info(k), 'body'));
+  const finals = Array.from({ length: plan.stateCount }, (_, k) => stackValues(call, entries.map((entry) => entry.states[k]), 0, info(k), 'body'));
   const outputs = Array.from({ length: plan.scanOutputs }, (_, k) => {
-    const rows = scans.map((entry) => {
-      const items = entry[k];
+    const rows = entries.map((entry) => {
+      const items = entry.outputs[k];
       const short = plan.length - items.length;
       // A short entry ran at least once (lengths start at 1): its first slice gives the padding's shape and type.
       const padded = short ? [...items, ...new Array<Value>(short).fill(zeroLike(call, items[0], info(plan.stateCount + k)))] : items;
@@ -322,6 +320,34 @@ function scanResult(call: NodeCall, plan: ScanPlan, states: Value[], scans: Valu
   return [...states, ...scans.map((items, k) => stackValues(call, plan.outDirections[k] ? items.reverse() : items, plan.outAxes[k], plan.body.outputs[plan.stateCount + k], 'body'))];
 }
 
+/** What one scan (opset 9's, or one batch entry of opset 8's) leaves: its final states and each scan output's slices, in iteration order. */
+interface ScanSteps {
+  states: Value[];
+  outputs: Value[][];
+}
+
+/** `states` carried through the body once per slice of `slices` (each scan input's, in the order the iterations read them), each iteration in a tidy of its own. */
+function scanSteps(call: NodeCall, body: OnnxGraphProto, stateCount: number, scanOutputs: number, states: Value[], slices: readonly Value[][]): ScanSteps {
+  const outputs: Value[][] = Array.from({ length: scanOutputs }, () => []);
+  for (let t = 0; t < slices[0].length; t++) {
+    const out = tidy(() => call.runGraph('body', body, [...states, ...slices.map((parts) => parts[t])]));
+    states = out.slice(0, stateCount);
+    out.slice(stateCount).forEach((v, k) => outputs[k].push(v));
+  }
+  return { states, outputs };
+}
+
+/** scanSteps through the asynchronous runner. */
+async function scanStepsAsync(call: NodeCall, body: OnnxGraphProto, stateCount: number, scanOutputs: number, states: Value[], slices: readonly Value[][]): Promise<ScanSteps> {
+  const outputs: Value[][] = Array.from({ length: scanOutputs }, () => []);
+  for (let t = 0; t < slices[0].length; t++) {
+    const out = await call.runGraphAsync('body', body, [...states, ...slices.map((parts) => parts[t])]);
+    states = out.slice(0, stateCount);
+    out.slice(stateCount).forEach((v, k) => outputs[k].push(v));
+  }
+  return { states, outputs };
+}
+
 /** Opset 8's Scan through the asynchronous runner: sequence_lens read back where computed on the device. */
 async function batchedScanAsync(call: NodeCall): Promise<Value[]> {
   const lengths = await readBatchLengths(call);
@@ -329,19 +355,9 @@ async function batchedScanAsync(call: NodeCall): Promise<Value[]> {
   const plan = call.step(() => batchedScanPlan(call, lengths));
   let result: Value[] = [];
   try {
-    const states: Value[][] = [], scans: Value[][][] = [];
-    for (const entry of plan.entries) {
-      let carried = entry.states;
-      const outputs: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
-      for (let t = 0; t < entry.slices[0].length; t++) {
-        const out = await call.runGraphAsync('body', plan.body, [...carried, ...entry.slices.map((parts) => parts[t])]);
-        carried = out.slice(0, plan.stateCount);
-        out.slice(plan.stateCount).forEach((v, k) => outputs[k].push(v));
-      }
-      states.push(carried);
-      scans.push(outputs);
-    }
-    result = call.step(() => batchedScanResult(call, plan, states, scans));
+    const ran: ScanSteps[] = [];
+    for (const entry of plan.entries) ran.push(await scanStepsAsync(call, plan.body, plan.stateCount, plan.scanOutputs, entry.states, entry.slices));
+    result = call.step(() => batchedScanResult(call, plan, ran));
   } finally {
     const kept = new Set<Value>(result);
     for (const entry of plan.entries) for (const v of [...entry.states, ...entry.slices.flat()]) if (v instanceof Tensor && !kept.has(v) && !v.isDisposed) v.dispose();
@@ -408,29 +424,11 @@ export const CONTROL_FLOW_OPS: OpTable = {
     run: (call) => {
       if (call.opset < 9) {
         const plan = batchedScanPlan(call, batchLengths(call));
-        const states: Value[][] = [], scans: Value[][][] = [];
-        for (const entry of plan.entries) {
-          let carried = entry.states;
-          const outputs: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
-          for (let t = 0; t < entry.slices[0].length; t++) {
-            const out = tidy(() => call.runGraph('body', plan.body, [...carried, ...entry.slices.map((parts) => parts[t])]));
-            carried = out.slice(0, plan.stateCount);
-            out.slice(plan.stateCount).forEach((v, k) => outputs[k].push(v));
-          }
-          states.push(carried);
-          scans.push(outputs);
-        }
-        return batchedScanResult(call, plan, states, scans);
+        return batchedScanResult(call, plan, plan.entries.map((entry) => scanSteps(call, plan.body, plan.stateCount, plan.scanOutputs, entry.states, entry.slices)));
       }
       const plan = scanPlan(call);
-      let states = Array.from({ length: plan.stateCount }, (_, i) => call.anyValue(i));
-      const scans: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
-      for (let t = 0; t < plan.length; t++) {
-        const out = tidy(() => call.runGraph('body', plan.body, [...states, ...plan.slices.map((parts) => parts[t])]));
-        states = out.slice(0, plan.stateCount);
-        out.slice(plan.stateCount).forEach((v, k) => scans[k].push(v));
-      }
-      return scanResult(call, plan, states, scans);
+      const ran = scanSteps(call, plan.body, plan.stateCount, plan.scanOutputs, Array.from({ length: plan.stateCount }, (_, i) => call.anyValue(i)), plan.slices);
+      return scanResult(call, plan, ran.states, ran.outputs);
     },
     runAsync: async (call) => {
       if (call.opset < 9) return batchedScanAsync(call);
@@ -438,14 +436,8 @@ export const CONTROL_FLOW_OPS: OpTable = {
       const plan = call.step(() => scanPlan(call));
       let result: Value[] = [];
       try {
-        let states = Array.from({ length: plan.stateCount }, (_, i) => call.anyValue(i));
-        const scans: Value[][] = Array.from({ length: plan.scanOutputs }, () => []);
-        for (let t = 0; t < plan.length; t++) {
-          const out = await call.runGraphAsync('body', plan.body, [...states, ...plan.slices.map((parts) => parts[t])]);
-          states = out.slice(0, plan.stateCount);
-          out.slice(plan.stateCount).forEach((v, k) => scans[k].push(v));
-        }
-        result = call.step(() => scanResult(call, plan, states, scans));
+        const ran = await scanStepsAsync(call, plan.body, plan.stateCount, plan.scanOutputs, Array.from({ length: plan.stateCount }, (_, i) => call.anyValue(i)), plan.slices);
+        result = call.step(() => scanResult(call, plan, ran.states, ran.outputs));
       } finally {
         const kept = new Set<Value>(result);
         for (const parts of plan.slices) for (const v of parts) if (v instanceof Tensor && !kept.has(v) && !v.isDisposed) v.dispose();
