@@ -229,12 +229,16 @@ function decoderStep(call: NodeCall, q: Tensor, now: Tensor, later: Tensor): Ten
   }
   const cache = pastKey.shape[2];
   if (!Number.isInteger(filled) || filled < 0 || filled >= cache) throw call.error(`past_sequence_length is ${filled}; the cache holds ${cache} positions, so it must be from 0 to ${cache - 1} (this step's key goes in at that position)`);
-  const present = (past: Tensor, step: Tensor) => ops.concat([ops.slice(past, [0, 0, 0, 0], [rows, heads, filled, past.shape[3]]), step, ops.slice(past, [0, 0, filled + 1, 0], [rows, heads, cache - filled - 1, past.shape[3]])], 2);
-  const presentKey = present(pastKey, now), presentValue = present(pastValue, later);
   const beams = call.has(9) ? beamRows(call, rows, cache, filled) : undefined;
-  const attended = (past: Tensor, step: Tensor) => ops.concat([beams ? fromBeams(past, beams, filled) : ops.slice(past, [0, 0, 0, 0], [rows, heads, filled, past.shape[3]]), step], 2);
-  const scores = scoresOf(call, q, attended(pastKey, now), 4, 5);
-  return [weighted(scores, attended(pastValue, later)), presentKey, presentValue, scores];
+  // A cache's present (its filled positions, this step, the rest as they were) and what the query attends to (the filled positions, from their beams, then this step).
+  const step = (past: Tensor, now: Tensor) => {
+    const head = ops.slice(past, [0, 0, 0, 0], [rows, heads, filled, past.shape[3]]);
+    const rest = ops.slice(past, [0, 0, filled + 1, 0], [rows, heads, cache - filled - 1, past.shape[3]]);
+    return { present: ops.concat([head, now, rest], 2), attended: ops.concat([beams ? fromBeams(past, beams, filled) : head, now], 2) };
+  };
+  const keys = step(pastKey, now), values = step(pastValue, later);
+  const scores = scoresOf(call, q, keys.attended, 4, 5);
+  return [weighted(scores, values.attended), keys.present, values.present, scores];
 }
 
 /** For each row of the cache [B·W] and each filled position t < P, the row (of the same batch entry) cache_indirection names: an i32 [B·W, P] on the device. */
