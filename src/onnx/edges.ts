@@ -171,13 +171,13 @@ export function feedValue(info: OnnxValueInfo, given: unknown): Value {
     const strings = info.elemType === STRING_TYPE;
     const type = { elementType: strings ? 'string' as const : declaredType(info), sequence: info.sequence === true };
     if (given === null || given === undefined) return new Optional(type, undefined);
-    return new Optional(type, held(info, given));
+    return new Optional(type, inputValue(info, given));
   }
-  return held(info, given);
+  return inputValue(info, given);
 }
 
 /** The value given for an input that is not an optional, or that an optional input holds. */
-function held(info: OnnxValueInfo, given: unknown): Tensor | StringTensor | Sequence {
+function inputValue(info: OnnxValueInfo, given: unknown): Tensor | StringTensor | Sequence {
   if (info.elemType === STRING_TYPE) return info.sequence ? checkStringSequence(info, given) : checkStrings(info, given);
   if (info.sequence) return checkSequence(info, given);
   return checkTensor(info, given, `input ${info.name}`);
