@@ -345,6 +345,7 @@ export class Tensor {
   squeeze(axes?: number | number[]): Tensor { return ops.squeeze(this, axes); }
   clone(): Tensor { return ops.clone(this); }
   cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  bitcast(dtype: DType): Tensor { return ops.bitcast(this, dtype); }
   oneHot(depth: number, dtype?: DType): Tensor { return ops.oneHot(this, depth, dtype); }
   gather(indices: Tensor, axis?: number): Tensor { return ops.gather(this, indices, axis); }
   split(sizes: number | readonly number[], axis?: number): Tensor[] { return ops.split(this, sizes, axis); }

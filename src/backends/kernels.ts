@@ -108,6 +108,12 @@ export interface Kernels<S = unknown> {
   concat(xs: readonly TensorInfo<S>[], axis: number, outShape: readonly number[]): S;
   /** Converts dtype: to ints truncates toward zero and saturates (NaN → 0); to f16 rounds to nearest even. */
   cast(x: TensorInfo<S>, dtype: DType): S;
+  /**
+   * Reinterprets bits (ops/bitcast.ts): f32 ↔ i32 keep all 32; f16 → i32
+   * gives the 16-bit pattern (0…65535), i32 → f16 takes the low 16 bits.
+   * NaN payloads may come out canonical where the backend computes in floats.
+   */
+  bitcast(x: TensorInfo<S>, dtype: DType): S;
   /** out[..., j] = indices[...] == j ? 1 : 0 for j < depth. */
   oneHot(indices: TensorInfo<S>, depth: number, outDtype: DType): S;
   /**
@@ -153,7 +159,7 @@ export interface Kernels<S = unknown> {
 }
 
 /** Every kernel's name, for code that wraps a whole backend. */
-export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
+export const KERNEL_NAMES = ['unary', 'binary', 'where', 'matmul', 'reduce', 'argReduce', 'softmax', 'stridedCopy', 'concat', 'cast', 'bitcast', 'oneHot', 'gather', 'scatterAdd', 'scan', 'sortIndices', 'windowMax'] as const satisfies readonly (keyof Kernels)[];
 
 export type QuantizedPath = 'int8' | 'f16';
 

@@ -55,6 +55,7 @@ export { bincount, unique } from './counting.js';
 export type { BincountOptions, Unique, UniqueOptions } from './counting.js';
 export { bernoulli, multinomial, randint, randperm } from './sampling.js';
 export type { BernoulliOptions, MultinomialOptions } from './sampling.js';
+export { bitcast } from './bitcast.js';
 export { cast, oneHot } from './cast.js';
 export { diag, diagonal, outer, trace } from './diagonal.js';
 export type { DiagonalOptions } from './diagonal.js';

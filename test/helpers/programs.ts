@@ -31,6 +31,8 @@ export type Instruction =
   | { readonly kind: 'binary'; readonly op: (typeof BINARY)[number]; readonly a: number; readonly b: number }
   | { readonly kind: 'where'; readonly cond: number; readonly a: number; readonly b: number }
   | { readonly kind: 'cast'; readonly dtype: Dtype; readonly x: number }
+  /** A float's bits as an i32 and back (tm.bitcast both ways): the same values, through a reinterpretation fused in the chain. */
+  | { readonly kind: 'bits'; readonly x: number }
   | { readonly kind: 'reshape'; readonly x: number }
   /** Transposed by `perm`, and back: a copy through the transpose kernel in the middle of a chain. */
   | { readonly kind: 'transpose'; readonly x: number; readonly perm: readonly number[] }
@@ -184,6 +186,10 @@ function randomProgram(seed: number, length: number, full: readonly number[], op
         push({ kind: 'unary', op: 'neg', x }, shapes[x], dtypes[x], bounds[x]);
         continue;
       }
+      if ((dtypes[x] === 'f32' || dtypes[x] === 'f16') && random() < 0.25) {
+        push({ kind: 'bits', x }, shapes[x], dtypes[x], bounds[x]);
+        continue;
+      }
       const dtype = pick(['f32', 'f16', 'i32', 'i8'] as const);
       push({ kind: 'cast', dtype, x }, shapes[x], dtype, bounds[x]);
     } else if (r < 0.97 && full.length >= 2) {
@@ -257,6 +263,7 @@ function show(ins: Instruction): string {
     case 'binary': return `${ins.op}(${ins.a}, ${ins.b})`;
     case 'where': return `where(${ins.cond}, ${ins.a}, ${ins.b})`;
     case 'cast': return `cast(${ins.x})`;
+    case 'bits': return `bitcast(bitcast(${ins.x}))`;
     case 'reshape': return `reshape(${ins.x})`;
     case 'reduce': return `${ins.op}(${ins.x}, axes ${ins.axes.join(',')})`;
     case 'transpose': return `transpose(${ins.x}, [${ins.perm.join(',')}]) and back`;
@@ -287,6 +294,7 @@ export function evaluate(program: Program, fromLeaf: (leaf: Leaf) => tm.Tensor):
         }
         case 'where': values.push(tm.where(t(ins.cond), t(ins.a), t(ins.b))); break;
         case 'cast': values.push(t(ins.x).cast(ins.dtype)); break;
+        case 'bits': values.push(t(ins.x).bitcast('i32').bitcast(t(ins.x).dtype)); break;
         case 'reshape': values.push(t(ins.x).reshape([-1]).reshape([...t(ins.x).shape])); break;
         case 'reduce': values.push(t(ins.x)[ins.op]([...ins.axes], { keepDims: true })); break;
         case 'transpose': {

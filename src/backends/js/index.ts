@@ -6,7 +6,7 @@ import type { DType, StorageArray } from '../../dtype.js';
 import type { Backend } from '../kernels.js';
 import { adam } from './adam.js';
 import { sgd } from './sgd.js';
-import { cast, oneHot } from './cast.js';
+import { bitcast, cast, oneHot } from './cast.js';
 import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { concat, gather, scan, scatterAdd, stridedCopy, windowMax, windowMaxGrad } from './movement.js';
@@ -31,6 +31,7 @@ export function createJsBackend(): Backend<StorageArray> {
     stridedCopy,
     concat,
     cast,
+    bitcast,
     oneHot,
     gather,
     scatterAdd,

@@ -6,6 +6,7 @@
 // large products run on a worker thread (pending.ts).
 import type { DType, StorageArray } from '../../dtype.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
+import { bitcastInto } from '../js/cast.js';
 import { createJsBackend } from '../js/index.js';
 import { ARITHMETIC_OPS, BITWISE_OPS, COMPARISON_OPS, SCAN_OPS, UNARY_OPS, type Backend, type BinaryOp, type MatmulConfig, type TensorInfo } from '../kernels.js';
 import { loadAddon, type Addon } from './addon.js';
@@ -228,6 +229,13 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
     cast(x, dtype) {
       const out = output(dtype, sizeOf(x.shape));
       addon.cast(ready(x), out);
+      return out;
+    },
+
+    // A copy of bytes (or a widening of 16-bit words): typed arrays do it at memcpy speed, no addon call needed.
+    bitcast(x, dtype) {
+      const out = output(dtype, sizeOf(x.shape));
+      bitcastInto(ready(x), out);
       return out;
     },
 

@@ -28,7 +28,8 @@ export type ElementwiseOp =
   | { readonly kind: 'unary'; readonly op: UnaryOp | 'copy' }
   | { readonly kind: 'binary'; readonly op: BinaryOp }
   | { readonly kind: 'where' }
-  | { readonly kind: 'cast' };
+  | { readonly kind: 'cast' }
+  | { readonly kind: 'bitcast' };
 
 export type PendingOp =
   | (ElementwiseOp & { readonly args: readonly Arg[] })

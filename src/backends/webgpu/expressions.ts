@@ -151,3 +151,17 @@ export function castExpr(from: DType, to: DType, x: string): string {
   if (isFloat(from)) return to === 'i8' ? `to_i8(${x})` : `to_i32(${x})`;
   return to === 'i8' && from === 'i32' ? `clamp(${x}, -128, 127)` : x;
 }
+
+/**
+ * Bits reinterpreted, in value types (f16 is computed in f32): f32 ↔ i32
+ * directly; an f16's bits by elementwise_lib.wgsl's f16_bits (exact for the
+ * f16 values a value holds, NaN made canonical), the low 16 bits of an i32
+ * as the f16 they encode.
+ */
+export function bitcastExpr(from: DType, to: DType, x: string): string {
+  if (from === 'f32' && to === 'i32') return `bitcast<i32>(${x})`;
+  if (from === 'i32' && to === 'f32') return `bitcast<f32>(${x})`;
+  if (from === 'f16' && to === 'i32') return `i32(f16_bits(${x}))`;
+  if (from === 'i32' && to === 'f16') return `unpack2x16float(bitcast<u32>(${x}) & 0xffffu).x`;
+  throw new Error(`webgpu: bitcast ${from} → ${to} is not one the ops layer sends`);
+}

@@ -19,7 +19,7 @@ import elementwiseLib from '../../../shaders/elementwise_lib.wgsl';
 import specialLib from '../../../shaders/special_lib.wgsl';
 import type { GpuData, PendingOp } from './data.js';
 import type { GpuFeatures } from './device.js';
-import { SPECIAL_LIB_OPS, binaryExpr, castExpr, unaryExpr, valueType, whereExpr } from './expressions.js';
+import { SPECIAL_LIB_OPS, binaryExpr, bitcastExpr, castExpr, unaryExpr, valueType, whereExpr } from './expressions.js';
 import { BYTES, packing } from './layout.js';
 import { RESOURCE_STORAGE, RESOURCE_UNIFORM } from './bindings.js';
 import { noteBindings, type RawBinding } from './piece_bindings.js';
@@ -143,7 +143,7 @@ type Step =
   | { readonly kind: 'input'; readonly dtype: DType; readonly leaf: number; readonly rootSized: boolean }
   | {
     readonly kind: 'op';
-    readonly op: PendingOp & { kind: 'unary' | 'binary' | 'where' | 'cast' };
+    readonly op: PendingOp & { kind: 'unary' | 'binary' | 'where' | 'cast' | 'bitcast' };
     readonly dtype: DType;
     /** Each argument: the step computing it, and the shapes its index map goes between. */
     readonly args: readonly { readonly step: number; readonly to: readonly number[]; readonly from: readonly number[] }[];
@@ -358,6 +358,7 @@ function generate(steps: readonly Step[], options: FuseOptions): { generated: st
           case 'binary': expr = binaryExpr(op.op, step.dtype, args[0], args[1]); break;
           case 'where': expr = whereExpr(dtypes[0], args[0], args[1], args[2]); break;
           case 'cast': expr = castExpr(dtypes[0], step.dtype, args[0]); break;
+          case 'bitcast': expr = bitcastExpr(dtypes[0], step.dtype, args[0]); break;
         }
         const v = step.root ? expr : roundExpr(step.dtype, expr);
         let store = '';

@@ -540,6 +540,7 @@ export function webGpuBackendOn(ctx: GpuContext, options: WebGpuOptions = {}): W
     binary: (op, a, b, outShape) => pending(a.dtype, outShape, { kind: 'binary', op }, [a, b]),
     where: (cond, a, b, outShape) => pending(a.dtype, outShape, { kind: 'where' }, [cond, a, b]),
     cast: (x, dtype) => pending(dtype, x.shape, { kind: 'cast' }, [x]),
+    bitcast: (x, dtype) => pending(dtype, x.shape, { kind: 'bitcast' }, [x]),
 
     dynamicQuantizeScale(x) {
       // An empty x, or one past the binding limit, is left to the composed ops.
