@@ -4,10 +4,11 @@
 // tmnn models with it, and the tests their one-op models.
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { f16Bits } from '../f16.js';
+import { bfloat16Bits } from './value.js';
 
 /** TensorProto.DataType numbers by name. */
 export const ONNX_TYPES = {
-  float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, string: 8, bool: 9, float16: 10, double: 11, uint32: 12, uint64: 13,
+  float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, string: 8, bool: 9, float16: 10, double: 11, uint32: 12, uint64: 13, bfloat16: 16,
   float8e4m3fn: 17, float8e4m3fnuz: 18, float8e5m2: 19, float8e5m2fnuz: 20, uint4: 21, int4: 22, float4e2m1: 23,
 } as const;
 export type OnnxTypeName = keyof typeof ONNX_TYPES;
@@ -92,7 +93,7 @@ function message(w: BinaryWriter, field: number, write: (w: BinaryWriter) => voi
 export function tensorBytes(spec: TensorSpec): Uint8Array {
   const type = spec.type ?? 'float';
   const n = spec.values.length;
-  const widths: Partial<Record<OnnxTypeName, number>> = { float: 4, uint8: 1, int8: 1, uint16: 2, int16: 2, int32: 4, int64: 8, bool: 1, float16: 2, double: 8, uint32: 4, uint64: 8 };
+  const widths: Partial<Record<OnnxTypeName, number>> = { float: 4, uint8: 1, int8: 1, uint16: 2, int16: 2, int32: 4, int64: 8, bool: 1, float16: 2, bfloat16: 2, double: 8, uint32: 4, uint64: 8 };
   const width = widths[type];
   if (width === undefined) throw new Error(`encode: ${type} values are written from their bits: give the tensor's stored form`);
   const out = new Uint8Array(n * width);
@@ -109,6 +110,7 @@ export function tensorBytes(spec: TensorSpec): Uint8Array {
     else if (type === 'uint8' || type === 'bool') view.setUint8(i, v);
     else if (type === 'int16') view.setInt16(i * 2, v, true);
     else if (type === 'uint16') view.setUint16(i * 2, v, true);
+    else if (type === 'bfloat16') view.setUint16(i * 2, bfloat16Bits(v), true);
     else view.setUint16(i * 2, f16Bits(v), true);
   }
   return out;

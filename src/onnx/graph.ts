@@ -70,6 +70,8 @@ export class GraphRunner {
     private readonly initializers: ReadonlyMap<OnnxGraphProto, ReadonlyMap<string, Value>>,
     /** Host copies of small float parameters, for inputs an op must know on the host (Resize's scales). */
     private readonly hostCopies: ReadonlyMap<Tensor, Constant>,
+    /** The declared element types of parameters their f32 does not say (double, bfloat16): BitCast reads them. */
+    private readonly parameterTypes: ReadonlyMap<Tensor, ElementType> = new Map(),
   ) {
     checkModelGraph(graph, (g) => [...(initializers.get(g)?.keys() ?? [])]);
   }
@@ -120,14 +122,14 @@ export class GraphRunner {
     const scope = this.scopeFor(this.graph);
     for (const [name, t] of feeds) scope.set(name, t);
     // Fed tensors (a sequence's, an optional's too) carry their declared element types: i32 holds uint8 and int8 alike,
-    // f32 a float and an 8-bit or 4-bit float.
-    const types = new Map<Tensor, ElementType>();
+    // f32 a float, a double, a bfloat16 and an 8-bit or 4-bit float; parameters theirs.
+    const types = new Map<Tensor, ElementType>(this.parameterTypes);
     for (const input of this.graph.inputs) {
       const v = feeds.get(input.name);
       const type = DATA_TYPES[input.elemType] as ElementType | undefined;
       if (!v || !type) continue;
       for (const t of tensorsIn(v)) {
-        if ((t.dtype === 'i32' && isIntegerType(type)) || (t.dtype === 'f32' && isLowBitFloatType(type))) types.set(t, type);
+        if ((t.dtype === 'i32' && isIntegerType(type)) || (t.dtype === 'f32' && (isLowBitFloatType(type) || type === 'double' || type === 'bfloat16'))) types.set(t, type);
       }
     }
     return { scope, run: { tensors: new Map(), types, grad } };

@@ -104,6 +104,7 @@ export class OnnxModel extends Module {
 
     const initializers = new Map<OnnxGraphProto, Map<string, Value>>();
     const hostCopies = new Map<Tensor, Constant>();
+    const parameterTypes = new Map<Tensor, ElementType>();
     this.#parameters = new Map();
     try {
       // A subgraph's float initializers are parameters too (a loop body's
@@ -135,6 +136,7 @@ export class OnnxModel extends Module {
           this.#parameters.set(init.name, p);
           known.set(init.name, p);
           if (c.size <= HOST_COPY_LIMIT) hostCopies.set(p, c);
+          if (c.type === 'double' || c.type === 'bfloat16') parameterTypes.set(p, c.type);
         }
       }
       const own = initializers.get(graph)!;
@@ -144,7 +146,7 @@ export class OnnxModel extends Module {
       this.inputs = this.#inputInfos.map(describeGraphValue);
       this.outputs = this.#outputInfos.map(describeGraphValue);
       if (!this.outputs.length) throw new CorruptFileError('onnx: the graph has no outputs');
-      this.#runner = new GraphRunner(graph, proto.opsets, initializers, hostCopies);
+      this.#runner = new GraphRunner(graph, proto.opsets, initializers, hostCopies, parameterTypes);
       // After the runner's checks: a model of another domain's ops (ai.onnx.ml's ZipMap making a seq(map)) is named for its ops.
       refuseUnsupportedTypes(this.#inputInfos, this.#outputInfos);
     } catch (err) {

@@ -3,6 +3,7 @@
 // test/onnx/ops/microsoft.test.ts, and a one-node model run by
 // onnxruntime-web's wasm build, which has most of them.
 import * as ort from 'onnxruntime-web';
+import { f16Bits, f16Value } from '../../src/f16.js';
 import { erfRef, type F64 } from './float64.js';
 import { onnxModel, type AttributeSpec, type OnnxTypeName } from './onnx.js';
 import type { Feed } from './onnx_run.js';
@@ -106,13 +107,27 @@ export function packedRef(parts: readonly F64[], heads: number): F64 {
   return { shape: [batch, t, heads, p, d], v };
 }
 
-const ORT_TYPES: Partial<Record<OnnxTypeName, ort.Tensor.Type>> = { float: 'float32', uint8: 'uint8', int8: 'int8', int16: 'int16', uint16: 'uint16', int32: 'int32', int64: 'int64', bool: 'bool' };
+const ORT_TYPES: Partial<Record<OnnxTypeName, ort.Tensor.Type>> = {
+  float: 'float32', double: 'float64', float16: 'float16', uint8: 'uint8', int8: 'int8', int16: 'int16', uint16: 'uint16', int32: 'int32', uint32: 'uint32', int64: 'int64', uint64: 'uint64', bool: 'bool',
+};
 
 function ortTensor(f: Feed): ort.Tensor {
   const type = f.type ?? 'float';
-  const arrays = { bool: Uint8Array, uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array } as const;
-  const data = type === 'int64' ? BigInt64Array.from(Array.from(f.values, BigInt)) : type in arrays ? arrays[type as keyof typeof arrays].from(f.values) : Float32Array.from(f.values);
+  const arrays = { bool: Uint8Array, uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array, double: Float64Array } as const;
+  const values = Array.from(f.values);
+  const data =
+    type === 'int64' ? BigInt64Array.from(values, BigInt)
+    : type === 'uint64' ? BigUint64Array.from(values, BigInt)
+    : type === 'float16' ? Uint16Array.from(values, f16Bits) // onnxruntime-web takes a float16 tensor as its bits
+    : type in arrays ? arrays[type as keyof typeof arrays].from(values)
+    : Float32Array.from(values);
   return new ort.Tensor(ORT_TYPES[type]!, data, [...f.shape]);
+}
+
+/** An output's values as numbers: a float16 output's bits decoded. */
+async function ortValues(t: ort.Tensor): Promise<Float64Array> {
+  const data = (await t.getData()) as ArrayLike<number | bigint>;
+  return t.type === 'float16' && data instanceof Uint16Array ? Float64Array.from(data, f16Value) : Float64Array.from(data, Number);
 }
 
 /**
@@ -140,7 +155,7 @@ export async function ortNode(op: string, feeds: readonly (Feed | null)[], attri
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
   try {
     const got = await session.run(fed);
-    return Promise.all(outputs.map(async (name) => Float64Array.from((await got[name].getData()) as ArrayLike<number | bigint>, Number)));
+    return Promise.all(outputs.map((name) => ortValues(got[name])));
   } finally {
     await session.release();
   }

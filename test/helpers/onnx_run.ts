@@ -25,7 +25,7 @@ export const ints = (values: readonly number[], shape: readonly number[] = [valu
 export const feed = (a: F64, type: OnnxTypeName = 'float'): Feed => ({ shape: a.shape, values: a.v, type });
 
 const DTYPE: Partial<Record<OnnxTypeName, tm.DType>> = {
-  float: 'f32', double: 'f32', float16: 'f16', int64: 'i32', int32: 'i32', bool: 'i32', int8: 'i32', uint8: 'i32', int16: 'i32', uint16: 'i32',
+  float: 'f32', double: 'f32', float16: 'f16', int64: 'i32', int32: 'i32', bool: 'i32', int8: 'i32', uint8: 'i32', int16: 'i32', uint16: 'i32', uint32: 'i32', uint64: 'i32', bfloat16: 'f32',
   int4: 'i32', uint4: 'i32', float8e4m3fn: 'f32', float8e4m3fnuz: 'f32', float8e5m2: 'f32', float8e5m2fnuz: 'f32', float4e2m1: 'f32',
 };
 

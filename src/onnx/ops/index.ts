@@ -2,6 +2,7 @@
 // of op; onnxruntime's contrib ops (the com.microsoft domain) in tables of
 // their own (microsoft.ts); the ai.onnx.ml domain's classical models in ml.ts.
 import { ATTENTION_OPS } from './attention.js';
+import { BITCAST_OPS } from './bitcast.js';
 import { BITWISE_OPS } from './bitwise.js';
 import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
@@ -67,6 +68,7 @@ export const OPS: OpTable = {
   ...RANDOM_OPS,
   ...LOSS_OPS,
   ...BITWISE_OPS,
+  ...BITCAST_OPS,
   ...DETECTION_OPS,
   ...TENSOR_SCATTER_OPS,
   ...TRAINING_NODE_OPS,

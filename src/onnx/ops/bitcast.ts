@@ -1,0 +1,162 @@
+// ONNX's BitCast (opset 26): the input's bits read as the type `to` names,
+// of the same width, the shape unchanged, little-endian.
+//
+// On the host (Constants: initializers, shape arithmetic) every pair of the
+// same width is exact: each value written as its bits, the bits read as the
+// other type (a NaN's payload excepted: a Constant holds values, so a NaN
+// comes out as the type's first NaN pattern).
+//
+// On the device the bits go through an i32 (tm.bitcast for floats, masks
+// and shifts for narrow integers), which holds every pattern of 32 bits or
+// fewer. What tmnn's tensors cannot hold is refused by name: double (held as
+// f32, its bits gone), results as uint32 from a signed pattern and as uint64
+// from int64 (a negative source makes 2³¹ or more, past i32), and the 8- and
+// 4-bit floats as sources (their bits from a value would need an encoder on
+// the device; as results they are a lookup of the pattern's value).
+import * as ops from '../../ops/index.js';
+import type { Tensor } from '../../tensor.js';
+import { tensor } from '../../ops/creation.js';
+import { f16Bits, f16Value } from '../../f16.js';
+import { float4e2m1Value, isLowBitFloatType, type LowBitFloatType } from '../float4.js';
+import { float8Value } from '../float8.js';
+import type { NodeCall } from '../node_call.js';
+import { DATA_TYPES } from '../proto.js';
+import { bfloat16, Constant, type ElementType } from '../value.js';
+import type { OnnxOp, OpTable } from './op.js';
+
+const WIDTH: Readonly<Record<ElementType, number>> = {
+  float: 32, double: 64, float16: 16, bfloat16: 16, int64: 64, int32: 32, int16: 16, int8: 8, uint8: 8, uint16: 16, uint32: 32, uint64: 64, bool: 8,
+  int4: 4, uint4: 4, float4e2m1: 4, float8e4m3fn: 8, float8e4m3fnuz: 8, float8e5m2: 8, float8e5m2fnuz: 8,
+};
+
+const SIGNED: Readonly<Record<number, ElementType>> = { 4: 'int4', 8: 'int8', 16: 'int16', 32: 'int32', 64: 'int64' };
+
+function targetType(call: NodeCall): ElementType {
+  const to = call.int('to');
+  const name = to === undefined ? undefined : DATA_TYPES[to];
+  if (name === undefined) throw call.error(to === undefined ? 'attribute to (the type to read the bits as) is required' : `to = ${to} is not an ONNX data type`);
+  if (!(name in WIDTH)) throw call.error(`casts bits to ${name}, which tmnn does not hold`);
+  return name as ElementType;
+}
+
+/** The input's type, checked against the target's width; an i32 tensor of no recorded type is the signed integer of that width. */
+function sourceType(call: NodeCall, to: ElementType): ElementType {
+  const from = call.elementType(0) ?? SIGNED[WIDTH[to]];
+  if (!(from in WIDTH)) throw call.error(`its input is ${from}, which BitCast does not take`);
+  if (WIDTH[from] !== WIDTH[to]) throw call.error(`reads ${from} (${WIDTH[from]} bits) as ${to} (${WIDTH[to]} bits): BitCast needs types of the same width`);
+  return from;
+}
+
+// ---- The host: each value to its bits and back, exactly. ----
+
+const view = new DataView(new ArrayBuffer(8));
+
+/** Every pattern's value for a small float type, and the pattern of each value (zeros by sign, a NaN by the first NaN pattern). */
+const smallFloatCodes = new Map<LowBitFloatType, { values: number[]; codes: Map<number, number> }>();
+function smallFloat(type: LowBitFloatType) {
+  let known = smallFloatCodes.get(type);
+  if (!known) {
+    const values = Array.from({ length: 2 ** WIDTH[type] }, (_, bits) => (type === 'float4e2m1' ? float4e2m1Value(bits) : float8Value(bits, type)));
+    const codes = new Map<number, number>();
+    values.forEach((v, bits) => { if (!codes.has(v) && !Object.is(v, -0)) codes.set(v, bits); });
+    known = { values, codes };
+    smallFloatCodes.set(type, known);
+  }
+  return known;
+}
+
+/** v's bits as `type` stores it, unsigned. */
+function bitsOf(v: number, type: ElementType): bigint {
+  switch (type) {
+    case 'float': return (view.setFloat32(0, v, true), BigInt(view.getUint32(0, true)));
+    case 'double': return (view.setFloat64(0, v, true), view.getBigUint64(0, true));
+    case 'float16': return BigInt(f16Bits(v));
+    case 'bfloat16': return (view.setFloat32(0, v, true), BigInt(view.getUint32(0, true) >>> 16));
+    case 'bool': return v ? 1n : 0n;
+  }
+  if (isLowBitFloatType(type)) {
+    const { values, codes } = smallFloat(type);
+    const negativeZero = Object.is(v, -0) ? values.findIndex((x) => Object.is(x, -0)) : -1;
+    return BigInt(negativeZero >= 0 ? negativeZero : codes.get(v) ?? 0);
+  }
+  return BigInt.asUintN(WIDTH[type], BigInt(v));
+}
+
+/** The value of the bits as `type`. */
+function valueOf(bits: bigint, type: ElementType): number {
+  switch (type) {
+    case 'float': return (view.setUint32(0, Number(bits), true), view.getFloat32(0, true));
+    case 'double': return (view.setBigUint64(0, bits, true), view.getFloat64(0, true));
+    case 'float16': return f16Value(Number(bits));
+    case 'bfloat16': return bfloat16(Number(bits));
+    case 'bool': return bits ? 1 : 0;
+  }
+  if (isLowBitFloatType(type)) return smallFloat(type).values[Number(bits)];
+  return Number(type.startsWith('u') ? bits : BigInt.asIntN(WIDTH[type], bits));
+}
+
+function bitCastHost(call: NodeCall, [x]: Constant[]): Constant {
+  const to = targetType(call);
+  const from = sourceType(call, to);
+  return new Constant(to, x.shape, x.data.map((v) => {
+    const bits = bitsOf(v, from);
+    const out = valueOf(bits, to);
+    // A 64-bit integer (a double's pattern, mostly) with more significant bits than a float64 holds would be rounded by the Constant.
+    if ((to === 'int64' || to === 'uint64') && BigInt(out) !== (to === 'uint64' ? bits : BigInt.asIntN(64, bits))) {
+      throw call.error(`${from} ${v} as ${to} is ${to === 'uint64' ? bits : BigInt.asIntN(64, bits)}, which tmnn's constants (float64) would round`);
+    }
+    return out;
+  }));
+}
+
+// ---- The device: through the bits in an i32. ----
+
+/** x's bits in an i32: the whole pattern for 32-bit types, the unsigned pattern for narrower ones. */
+function deviceBits(call: NodeCall, x: Tensor, from: ElementType, to: ElementType): Tensor {
+  const refuse = (why: string) => call.error(`${from} to ${to} on the device is not supported: ${why}; on Constants (the host) it is exact`);
+  switch (from) {
+    case 'float': return ops.bitcast(x, 'i32');
+    case 'float16': return ops.bitcast(x, 'i32');
+    case 'bfloat16': return ops.bitwiseAnd(ops.bitwiseRightShift(ops.bitcast(x, 'i32'), 16), 0xffff);
+    case 'double': throw refuse('tmnn holds double as f32, without the bits a reinterpretation reads');
+  }
+  if (isLowBitFloatType(from)) throw refuse(`tmnn holds ${from} as the f32 of its value, and has no encoder of its bits on the device`);
+  const ints = ops.cast(x, 'i32');
+  // Signed narrow integers to their unsigned patterns; 32- and 64-bit ones (within i32) and the unsigned ones are their own.
+  return from === 'int16' || from === 'int8' || from === 'int4' ? ops.bitwiseAnd(ints, 2 ** WIDTH[from] - 1) : ints;
+}
+
+/** The `to` value of bits (an i32, as deviceBits gives them). */
+function fromBits(call: NodeCall, bits: Tensor, from: ElementType, to: ElementType): Tensor {
+  const refuse = (why: string) => call.error(`${from} to ${to} on the device is not supported: ${why}; on Constants (the host) it is exact`);
+  const shifted = (width: number) => ops.bitwiseRightShift(ops.bitwiseLeftShift(bits, 32 - width), 32 - width);
+  switch (to) {
+    case 'float': return ops.bitcast(bits, 'f32');
+    case 'float16': return ops.bitcast(bits, 'f16');
+    case 'bfloat16': return ops.bitcast(ops.bitwiseLeftShift(bits, 16), 'f32');
+    case 'double': throw refuse('tmnn holds double as f32, which cannot take 64 bits');
+    case 'int32': case 'uint8': case 'uint16': case 'uint4': case 'int64': return call.typed(bits, to);
+    case 'int16': case 'int8': case 'int4': return call.typed(shifted(WIDTH[to]), to);
+    case 'bool': return call.typed(ops.cast(ops.notEqual(bits, 0), 'i32'), to);
+    case 'uint32': case 'uint64':
+      if (from === to || from === 'uint32' || from === 'uint64') return call.typed(bits, to);
+      throw refuse(`a negative ${from} is 2^31 or more as ${to}, past the range of tmnn's i32 tensors`);
+  }
+  // The small floats: each pattern's value looked up (held as the f32 of the value, the type recorded).
+  const patterns = 2 ** WIDTH[to];
+  const table = call.kept(call.node, to, 'bitcast-values', () => tensor(Float32Array.from(smallFloat(to as LowBitFloatType).values), [patterns]));
+  return call.typed(ops.gather(table, ops.bitwiseAnd(bits, patterns - 1)), to);
+}
+
+const bitCast: OnnxOp = {
+  run: (call) => {
+    const to = targetType(call);
+    const from = sourceType(call, to);
+    const x = call.tensor(0);
+    if (from === to) return call.typed(x, to);
+    return fromBits(call, deviceBits(call, x, from, to), from, to);
+  },
+  host: bitCastHost,
+};
+
+export const BITCAST_OPS: OpTable = { BitCast: bitCast };
