@@ -20,17 +20,7 @@ struct Params {
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   var mine = Range(ZERO_KEY, ZERO_KEY, 0u);
   for (var i = wid.x * WG + lid; i < params.size; i += groups.x * WG) {
-    let b = bitcast<u32>(x[i]);
-    let magnitude = b & 0x7fffffffu;
-    if (magnitude > 0x7f800000u) {
-      mine.flags |= NAN_SEEN;
-    } else if (magnitude == 0x7f800000u) {
-      mine.flags |= INF_SEEN;
-    } else {
-      let key = ordered(b);
-      mine.lo = min(mine.lo, key);
-      mine.hi = max(mine.hi, key);
-    }
+    mine = with_value(mine, bitcast<u32>(x[i]));
   }
   let range = workgroup_range(lid, mine);
   if (lid == 0u) { partials[wid.x] = range; }

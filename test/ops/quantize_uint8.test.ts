@@ -3,7 +3,7 @@
 // operation, as the ONNX reference computes in float32): the scale and zero
 // point exactly, every y exactly. Native has the one-kernel form
 // (fallback/src/dynamic_quantize.cc), webgpu finds the scale and zero point
-// in two launches (kernels/quantize_scale.ts) and quantizes with the
+// in one launch or two (kernels/quantize_scale.ts) and quantizes with the
 // composed elementwise ops, js composes it all; all must give these bits,
 // and the composed ops stay where a gradient must reach x (and, on native,
 // where x holds a NaN or an infinity).
@@ -16,6 +16,7 @@ import { expectExact, uniform } from '../helpers/data.js';
 import { storageOf } from '../helpers/webgpu.js';
 import { activeBackend } from '../../src/engine.js';
 import type { WebGpuBackend } from '../../src/backends/webgpu/index.js';
+import { SINGLE_PASS_MAX } from '../../src/backends/webgpu/kernels/quantize_scale.js';
 
 const f = Math.fround;
 const clip255 = (v: number) => Math.min(255, Math.max(0, v));
@@ -46,6 +47,7 @@ const CASES: [string, number[], (n: number) => Float64Array][] = [
   ['only negative values (hi is 0, the zero point 255)', [17], (n) => uniform(n, -6, -0.5)],
   ['large magnitudes', [2, 3, 7], (n) => uniform(n, -3e30, 1e30)],
   ['all zeros (scale 1)', [5, 2], (n) => new Float64Array(n)],
+  ['the most one workgroup reads alone (webgpu: one launch)', [512, 512], (n) => uniform(n, -0.3, 7)],
   ['many partial ranges (webgpu: 245 workgroups find the range)', [1000, 1001], (n) => uniform(n, -0.3, 7)],
   ['more elements than the range pass has invocations (each reads several)', [3, 1_000_003], (n) => uniform(n, -9, 1)],
   ['one element', [1], () => Float64Array.of(-2.5)],
@@ -103,6 +105,7 @@ describe.each(BACKENDS)('DynamicQuantizeLinear on %s', (backend) => {
     ['both infinities', [Infinity, -Infinity, 0, 1]],
     ['a NaN and an infinity', [Number.NaN, Infinity, 1, 2]],
     ['a NaN far into a long x', [...uniform(70_000, -1, 1), Number.NaN, 0.5]],
+    ['an infinity far into an x past one workgroup\'s share (webgpu: the range in parts)', [...uniform(300_000, -1, 1), -Infinity, 0.5]],
   ])('gives the composed ops\' result where x holds %s, whichever backend (scale NaN or ∞, the rest 0)', async (_, list) => {
     const values = Float32Array.from(list as number[]);
     const x = tm.tensor(values, [values.length]);
@@ -130,18 +133,23 @@ describe.each(BACKENDS.filter((b) => b === 'webgpu'))('DynamicQuantizeLinear on 
     await tm.init({ backend });
   });
 
-  it('finds the scale in two launches and quantizes in one, fused with what reads y, not the composed ops\' seven or more', async () => {
-    const x = tm.tensor(uniform(128 * 784, -1, 1), [128, 784]);
-    await x.data();
-    const gpu = activeBackend() as WebGpuBackend;
-    const before = gpu.runtime.commands.dispatches;
-    const outputs = dynamicQuantizeUint8(x);
-    // An int8 product's first step: y shifted into int8 (ops/int8_product.ts).
-    const shifted = tm.cast(tm.sub(outputs[0], 128), 'i8');
-    for (const t of [shifted, outputs[1], outputs[2]]) gpu.materialize(storageOf(t));
-    expect(gpu.runtime.commands.dispatches - before).toBe(3);
-    const want = reference((await x.data()) as Float32Array)[0].map((v) => v - 128);
-    expectExact(Array.from(await shifted.data()), want, 'y − 128 as int8');
-    for (const t of [x, shifted, ...outputs]) t.dispose();
-  });
+  it.each([[[128, 784], true], [[512, 512], true], [[512, 513], false]] as const)(
+    'finds the scale of an x %j in two launches (one on a software adapter where one workgroup reads it: %s) and quantizes in one, fused with what reads y, not the composed ops\' seven or more',
+    async (shape, oneWorkgroup) => {
+      expect(SINGLE_PASS_MAX).toBe(2 ** 18);
+      const x = tm.tensor(uniform(shape[0] * shape[1], -1, 1), [...shape]);
+      await x.data();
+      const gpu = activeBackend() as WebGpuBackend;
+      const before = gpu.runtime.commands.dispatches;
+      const outputs = dynamicQuantizeUint8(x);
+      // An int8 product's first step: y shifted into int8 (ops/int8_product.ts).
+      const shifted = tm.cast(tm.sub(outputs[0], 128), 'i8');
+      for (const t of [shifted, outputs[1], outputs[2]]) gpu.materialize(storageOf(t));
+      expect(gpu.runtime.commands.dispatches - before).toBe(oneWorkgroup && gpu.runtime.ctx.software ? 2 : 3);
+      const [want, wantScale, wantZero] = reference((await x.data()) as Float32Array);
+      expectExact(Array.from(await shifted.data()), want.map((v) => v - 128), 'y − 128 as int8');
+      expect([(await outputs[1].data())[0], (await outputs[2].data())[0]]).toEqual([wantScale, wantZero]);
+      for (const t of [x, shifted, ...outputs]) t.dispose();
+    },
+  );
 });
