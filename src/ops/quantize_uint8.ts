@@ -9,7 +9,8 @@
 // Composed, it is a dozen tensor ops, each a pass over x or a tiny launch.
 // Native computes all of it in one kernel (fallback/src/dynamic_quantize.cc),
 // the same bits in two passes. Webgpu finds the scale and zero point in two
-// launches (backends/webgpu/kernels/quantize_scale.ts) and quantizes x by them with the
+// launches, one on a software adapter for a small x
+// (backends/webgpu/kernels/quantize_scale.ts), and quantizes x by them with the
 // composed elementwise ops, which fuse with what reads y (an int8 product's
 // shift into int8) into one launch. The composed ops stay where a gradient
 // must reach x through the scale (a fine-tuned ONNX model), and for what the
