@@ -1,24 +1,25 @@
 // ONNX's BitCast (opset 26): the input's bits read as the type `to` names,
 // of the same width, the shape unchanged, little-endian.
 //
-// On the host (Constants: initializers, shape arithmetic) every pair of the
-// same width is exact: each value written as its bits, the bits read as the
-// other type (a NaN's payload excepted: a Constant holds values, so a NaN
-// comes out as the type's first NaN pattern).
+// On the host (Constants: integer initializers, Constant nodes, shape
+// arithmetic) every pair of the same width is exact: each value written as
+// its bits, the bits read as the other type (a NaN's payload excepted: a
+// Constant holds values, so a NaN comes out as the type's first NaN pattern,
+// as on the device).
 //
 // On the device the bits go through an i32 (tm.bitcast for floats, masks
-// and shifts for narrow integers), which holds every pattern of 32 bits or
-// fewer. What tmnn's tensors cannot hold is refused by name: double (held as
-// f32, its bits gone), results as uint32 from a signed pattern and as uint64
-// from int64 (a negative source makes 2³¹ or more, past i32), and the 8- and
-// 4-bit floats as sources (their bits from a value would need an encoder on
-// the device; as results they are a lookup of the pattern's value).
+// and shifts for integers, the 8- and 4-bit floats held as the f32s of their
+// values encoded from those f32s' bits, and decoded by a lookup of each
+// pattern's value), which holds every pattern of 32 bits or fewer. What
+// tmnn's tensors cannot hold is refused by name: double (held as f32, its
+// bits gone), and results as uint32 from a signed pattern and as uint64 from
+// int64 (a negative source makes 2³¹ or more, past i32).
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import { tensor } from '../../ops/creation.js';
 import { f16Bits, f16Value } from '../../f16.js';
-import { float4e2m1Value, isLowBitFloatType, type LowBitFloatType } from '../float4.js';
-import { float8Value } from '../float8.js';
+import { FLOAT4E2M1, float4e2m1Value, isLowBitFloatType, type LowBitFloatType } from '../float4.js';
+import { FLOAT8_FORMATS, float8Value } from '../float8.js';
 import type { NodeCall } from '../node_call.js';
 import { DATA_TYPES } from '../proto.js';
 import { bfloat16, Constant, type ElementType } from '../value.js';
@@ -120,10 +121,34 @@ function deviceBits(call: NodeCall, x: Tensor, from: ElementType, to: ElementTyp
     case 'bfloat16': return ops.bitwiseAnd(ops.bitwiseRightShift(ops.bitcast(x, 'i32'), 16), 0xffff);
     case 'double': throw refuse('tmnn holds double as f32, without the bits a reinterpretation reads');
   }
-  if (isLowBitFloatType(from)) throw refuse(`tmnn holds ${from} as the f32 of its value, and has no encoder of its bits on the device`);
+  if (isLowBitFloatType(from)) return smallFloatBits(x, from);
   const ints = ops.cast(x, 'i32');
   // Signed narrow integers to their unsigned patterns; 32- and 64-bit ones (within i32) and the unsigned ones are their own.
   return from === 'int16' || from === 'int8' || from === 'int4' ? ops.bitwiseAnd(ints, 2 ** WIDTH[from] - 1) : ints;
+}
+
+/**
+ * The patterns of a small float type's values (f32 x holding them exactly):
+ * sign, then the f32's exponent rebiased and its mantissa's top bits where
+ * the value is normal in the type, |x| · 2^(bias − 1 + M) (an exact integer)
+ * where it is subnormal; an infinity (e5m2's) at S.11111.00, a NaN at the
+ * type's first NaN pattern, as the host gives.
+ */
+function smallFloatBits(x: Tensor, type: LowBitFloatType): Tensor {
+  const f = type === 'float4e2m1' ? FLOAT4E2M1 : FLOAT8_FORMATS[type];
+  const m = f.mantissaBits, width = 1 + f.exponentBits + m;
+  const bits = ops.bitcast(ops.cast(x, 'f32'), 'i32');
+  const magnitude = ops.bitwiseAnd(bits, 0x7fffffff);
+  const exponent = ops.sub(ops.bitwiseRightShift(magnitude, 23), 127);
+  const normal = ops.bitwiseOr(ops.bitwiseLeftShift(ops.add(exponent, f.bias), m), ops.bitwiseRightShift(ops.bitwiseAnd(magnitude, 0x7fffff), 23 - m));
+  const subnormal = ops.cast(ops.mul(ops.abs(x), 2 ** (f.bias - 1 + m)), 'i32');
+  let code = ops.where(ops.greaterEqual(exponent, 1 - f.bias), normal, subnormal);
+  if (f.infinities) code = ops.where(ops.equal(magnitude, 0x7f800000), ((1 << f.exponentBits) - 1) << m, code);
+  // The sign bit, but on a zero where the type has no negative zero (fnuz).
+  const negative = ops.less(bits, 0);
+  code = ops.where(f.unsignedZero ? ops.logicalAnd(negative, ops.notEqual(magnitude, 0)) : negative, ops.bitwiseOr(code, 1 << (width - 1)), code);
+  const nan = smallFloat(type).values.findIndex(Number.isNaN);
+  return nan < 0 ? code : ops.where(ops.greater(magnitude, 0x7f800000), nan, code);
 }
 
 /** The `to` value of bits (an i32, as deviceBits gives them). */
