@@ -41,6 +41,21 @@ export interface NodeSpec {
   attributes?: Record<string, AttributeSpec>;
   name?: string;
   domain?: string;
+  /** Which overload of a model-local function of this op's name the node calls (IR 10). */
+  overload?: string;
+}
+
+/** A model-local function (FunctionProto): an op made of other nodes, with formal inputs, outputs and attribute names. */
+export interface FunctionSpec {
+  name: string;
+  domain: string;
+  overload?: string;
+  inputs: readonly string[];
+  outputs: readonly string[];
+  attributes?: readonly string[];
+  nodes: readonly NodeSpec[];
+  /** The default domain's version its nodes use (the model's unless given). */
+  opset?: number;
 }
 
 export interface ValueSpec extends TypeSpec {
@@ -73,10 +88,12 @@ export interface GraphSpec {
   name?: string;
   /** Versions of the other operator sets the nodes use, by domain; a domain a node names but this leaves out is imported at version 1. */
   domains?: Record<string, number>;
+  /** Model-local functions (ModelProto.functions), which nodes call by domain, name and overload. */
+  functions?: readonly FunctionSpec[];
 }
 
 /** A graph held by a node's attribute (an If's branch, a Loop's or Scan's body): the model-level fields left out. */
-export type SubgraphSpec = Omit<GraphSpec, 'opset' | 'producer' | 'irVersion' | 'domains'>;
+export type SubgraphSpec = Omit<GraphSpec, 'opset' | 'producer' | 'irVersion' | 'domains' | 'functions'>;
 
 /** An int64 to write: a number at or past 2^63 (INT64_MAX as a JS number rounds up to 2^63) saturates to INT64_MAX, as exporters write "to the end". */
 function int64(v: number): bigint {
@@ -232,7 +249,29 @@ export function encodeModel(spec: GraphSpec): Uint8Array {
     });
   }
   message(w, 7, (g) => writeGraph(g, spec));
+  for (const f of spec.functions ?? []) message(w, 25, (m) => writeFunction(m, f, spec.opset ?? 17));
   return w.finish();
+}
+
+function writeFunction(w: BinaryWriter, f: FunctionSpec, opset: number): void {
+  w.tag(1, WireType.LengthDelimited).string(f.name);
+  for (const input of f.inputs) w.tag(4, WireType.LengthDelimited).string(input);
+  for (const output of f.outputs) w.tag(5, WireType.LengthDelimited).string(output);
+  for (const attribute of f.attributes ?? []) w.tag(6, WireType.LengthDelimited).string(attribute);
+  f.nodes.forEach((node, i) => message(w, 7, (n) => writeNode(n, node, i)));
+  message(w, 9, (m) => m.tag(2, WireType.Varint).int64(f.opset ?? opset));
+  w.tag(10, WireType.LengthDelimited).string(f.domain);
+  if (f.overload) w.tag(13, WireType.LengthDelimited).string(f.overload);
+}
+
+function writeNode(n: BinaryWriter, node: NodeSpec, i: number): void {
+  for (const input of node.inputs) n.tag(1, WireType.LengthDelimited).string(input);
+  for (const output of node.outputs) n.tag(2, WireType.LengthDelimited).string(output);
+  n.tag(3, WireType.LengthDelimited).string(node.name ?? `${node.op}_${i}`);
+  n.tag(4, WireType.LengthDelimited).string(node.op);
+  if (node.domain) n.tag(7, WireType.LengthDelimited).string(node.domain);
+  if (node.overload) n.tag(8, WireType.LengthDelimited).string(node.overload);
+  for (const [name, a] of Object.entries(node.attributes ?? {})) message(n, 5, (m) => writeAttribute(m, name, a));
 }
 
 /** The operator sets other than the default one to import: spec.domains, and version 1 of any other domain a node (a subgraph's too) names. */
@@ -249,16 +288,7 @@ function otherDomains(spec: GraphSpec): Record<string, number> {
 }
 
 function writeGraph(g: BinaryWriter, spec: SubgraphSpec): void {
-  spec.nodes.forEach((node, i) => {
-    message(g, 1, (n) => {
-      for (const input of node.inputs) n.tag(1, WireType.LengthDelimited).string(input);
-      for (const output of node.outputs) n.tag(2, WireType.LengthDelimited).string(output);
-      n.tag(3, WireType.LengthDelimited).string(node.name ?? `${node.op}_${i}`);
-      n.tag(4, WireType.LengthDelimited).string(node.op);
-      if (node.domain) n.tag(7, WireType.LengthDelimited).string(node.domain);
-      for (const [name, a] of Object.entries(node.attributes ?? {})) message(n, 5, (m) => writeAttribute(m, name, a));
-    });
-  });
+  spec.nodes.forEach((node, i) => message(g, 1, (n) => writeNode(n, node, i)));
   g.tag(2, WireType.LengthDelimited).string(spec.name ?? 'graph');
   for (const [name, t] of Object.entries(spec.initializers ?? {})) message(g, 5, (m) => writeTensor(m, name, t));
   for (const v of spec.inputs) message(g, 11, (m) => writeValueInfo(m, v));

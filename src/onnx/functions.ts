@@ -9,19 +9,23 @@
 // calls in a body are inlined in turn, and a body's subgraphs (an If's
 // branches) renamed with it — their initializers read as constants, since
 // each call copies them and the file has one place to save them to.
-// Everything after — the checks, the run, op counts — sees the inlined graph.
+// A function is named by its domain, name and overload (IR 10: two
+// functions of one name told apart by an overload string, which the calling
+// node gives; PyTorch's dynamo exporter writes one per instance of a module
+// whose attributes differ). Everything after — the checks, the run, op
+// counts — sees the inlined graph.
 import { ValueError } from '../errors.js';
 import type { OnnxAttribute, OnnxFunctionProto, OnnxGraphProto, OnnxNodeProto } from './proto.js';
 
-const keyOf = (domain: string, name: string) => `${domain}::${name}`;
+const keyOf = (domain: string, name: string, overload: string) => `${domain}::${name}::${overload}`;
 
 /** `graph` with every call of one of `functions` replaced by its body; `opsets` the model's (a function's own must agree for the default domain). */
 export function inlineFunctions(graph: OnnxGraphProto, functions: readonly OnnxFunctionProto[], opsets: ReadonlyMap<string, number>): OnnxGraphProto {
   if (!functions.length) return graph;
   const byKey = new Map<string, OnnxFunctionProto>();
   for (const f of functions) {
-    const key = keyOf(f.domain, f.name);
-    if (byKey.has(key)) throw new ValueError(`onnx: the model defines function ${name(f)} twice${f.overload ? ' (overloads)' : ''}; tmnn takes one definition an op`);
+    const key = keyOf(f.domain, f.name, f.overload);
+    if (byKey.has(key)) throw new ValueError(`onnx: the model defines function ${name(f)} twice; ONNX allows one definition for each overload`);
     const own = f.opsets.get(''), model = opsets.get('');
     if (own !== undefined && model !== undefined && own !== model) {
       throw new ValueError(`onnx: function ${name(f)} imports operator set ${own} and the model ${model}; tmnn runs a model's nodes, its functions' too, at one (re-export with one opset_version)`);
@@ -33,7 +37,7 @@ export function inlineFunctions(graph: OnnxGraphProto, functions: readonly OnnxF
   const inlineGraph = (g: OnnxGraphProto, stack: readonly string[]): OnnxGraphProto => ({ ...g, nodes: g.nodes.flatMap((n) => inlineNode(n, stack)) });
 
   const inlineNode = (node: OnnxNodeProto, stack: readonly string[]): OnnxNodeProto[] => {
-    const f = byKey.get(keyOf(node.domain, node.opType));
+    const f = byKey.get(keyOf(node.domain, node.opType, node.overload));
     if (!f) return [{ ...node, attributes: mapGraphs(node.attributes, (g) => inlineGraph(g, stack)) }];
     if (stack.includes(name(f))) throw new ValueError(`onnx: function ${name(f)} calls itself (${[...stack, name(f)].join(' → ')}); tmnn inlines functions, so none may recurse`);
     if (node.inputs.length > f.inputs.length || node.outputs.length > f.outputs.length) {
@@ -54,7 +58,8 @@ export function inlineFunctions(graph: OnnxGraphProto, functions: readonly OnnxF
 }
 
 function name(f: OnnxFunctionProto): string {
-  return f.domain ? `${f.domain}.${f.name}` : f.name;
+  const qualified = f.domain ? `${f.domain}.${f.name}` : f.name;
+  return f.overload ? `${qualified} (overload '${f.overload}')` : qualified;
 }
 
 /** A node's attributes with each subgraph replaced by `map` of it. */

@@ -50,6 +50,8 @@ export interface OnnxNodeProto {
   name: string;
   opType: string;
   domain: string;
+  /** Which of a model-local function's overloads the node calls (IR 10); '' for none. */
+  overload: string;
   /** Input names; '' marks an optional input left out. */
   inputs: string[];
   outputs: string[];
@@ -251,13 +253,14 @@ function readGraph(r: BinaryReader, end: number): OnnxGraphProto {
 }
 
 function readNode(r: BinaryReader, end: number): OnnxNodeProto {
-  const node: OnnxNodeProto = { name: '', opType: '', domain: '', inputs: [], outputs: [], attributes: new Map() };
+  const node: OnnxNodeProto = { name: '', opType: '', domain: '', overload: '', inputs: [], outputs: [], attributes: new Map() };
   fields(r, end, (no) => {
     if (no === 1) node.inputs.push(r.string());
     else if (no === 2) node.outputs.push(r.string());
     else if (no === 3) node.name = r.string();
     else if (no === 4) node.opType = r.string();
     else if (no === 7) node.domain = r.string();
+    else if (no === 8) node.overload = r.string();
     else if (no === 5) {
       const [name, attribute] = readAttribute(r, sub(r));
       node.attributes.set(name, attribute);

@@ -5,7 +5,7 @@
 import { encodeModel, type AttributeSpec, type GraphSpec, type TensorSpec, type ValueSpec } from '../../src/onnx/encode.js';
 
 export { ONNX_TYPES } from '../../src/onnx/encode.js';
-export type { AttributeSpec, GraphSpec, NodeSpec, OnnxTypeName, SubgraphSpec, TensorSpec, ValueSpec } from '../../src/onnx/encode.js';
+export type { AttributeSpec, FunctionSpec, GraphSpec, NodeSpec, OnnxTypeName, SubgraphSpec, TensorSpec, ValueSpec } from '../../src/onnx/encode.js';
 
 /** The bytes of an ONNX model holding `spec`'s graph (the producer 'tmnn-test' unless named). */
 export function onnxModel(spec: GraphSpec): Uint8Array {
