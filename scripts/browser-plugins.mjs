@@ -89,8 +89,9 @@ export const compactWgsl = {
  * (src/backends/webgpu/dawn_notices.browser.ts), the int8 product on
  * subgroup matrices (src/backends/webgpu/kernels/matmul_int8_matrix.browser.ts),
  * the f16 product on them (src/backends/webgpu/kernels/matmul_matrix.browser.ts)
- * and wgsl_reflect's parser (src/backends/webgpu/reflect.browser.ts: layouts
- * from the bindings noted as shaders load, see wgslModule).
+ * , wgsl_reflect's parser (src/backends/webgpu/reflect.browser.ts: layouts
+ * from the bindings noted as shaders load, see wgslModule) and ImageDecoder's
+ * JPEG decoder (src/onnx/jpeg.browser.ts: libjpeg-turbo's .wasm read with fs).
  */
 const STAND_INS = [
   [/src[\\/]backends[\\/]native[\\/](index|addon|malloc)\.(ts|js)$/, 'src/backends/native/browser.ts'],
@@ -103,6 +104,7 @@ const STAND_INS = [
   [/src[\\/]backends[\\/]webgpu[\\/]kernels[\\/]matmul_int8_matrix\.(ts|js)$/, 'src/backends/webgpu/kernels/matmul_int8_matrix.browser.ts'],
   [/src[\\/]backends[\\/]webgpu[\\/]kernels[\\/]matmul_matrix\.(ts|js)$/, 'src/backends/webgpu/kernels/matmul_matrix.browser.ts'],
   [/src[\\/]backends[\\/]webgpu[\\/]reflect\.(ts|js)$/, 'src/backends/webgpu/reflect.browser.ts'],
+  [/src[\\/]onnx[\\/]jpeg\.(ts|js)$/, 'src/onnx/jpeg.browser.ts'],
 ];
 /** Whether a source file (a path ending src/…) is a Node-only module a page gets a stand-in for. */
 export const STAND_IN_FOR = (path) => STAND_INS.find(([module]) => module.test(path))?.[1];

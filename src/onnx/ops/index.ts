@@ -4,6 +4,7 @@
 import { ATTENTION_OPS } from './attention.js';
 import { BITCAST_OPS } from './bitcast.js';
 import { BITWISE_OPS } from './bitwise.js';
+import { IMAGE_DECODER_OPS } from './image_decoder.js';
 import { CONTROL_FLOW_OPS } from './control_flow.js';
 import { CONV_OPS } from './conv.js';
 import { DATA_DEPENDENT_OPS } from './data_dependent.js';
@@ -69,6 +70,7 @@ export const OPS: OpTable = {
   ...LOSS_OPS,
   ...BITWISE_OPS,
   ...BITCAST_OPS,
+  ...IMAGE_DECODER_OPS,
   ...DETECTION_OPS,
   ...TENSOR_SCATTER_OPS,
   ...TRAINING_NODE_OPS,
