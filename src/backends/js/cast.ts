@@ -1,5 +1,6 @@
 // Dtype conversion, bit reinterpretation and one-hot encoding on the js backend.
 import { allocStorage, saturateToInt, type DType, type StorageArray } from '../../dtype.js';
+import { sizeOf } from '../../shape.js';
 import { output, valuesOf, type Js } from './values.js';
 
 export function cast(x: Js, dtype: DType): StorageArray {
@@ -15,8 +16,9 @@ export function cast(x: Js, dtype: DType): StorageArray {
 }
 
 export function bitcast(x: Js, dtype: DType): StorageArray {
-  const out = allocStorage(dtype, x.storage.length);
-  bitcastInto(x.storage, out);
+  const n = sizeOf(x.shape);
+  const out = allocStorage(dtype, n);
+  bitcastInto(x.storage.subarray(0, n), out);
   return out;
 }
 

@@ -235,7 +235,7 @@ export async function createNativeBackend(options: NativeOptions = {}): Promise<
     // A copy of bytes (or a widening of 16-bit words): typed arrays do it at memcpy speed, no addon call needed.
     bitcast(x, dtype) {
       const out = output(dtype, sizeOf(x.shape));
-      bitcastInto(ready(x), out);
+      bitcastInto(sizedStorage(x), out);
       return out;
     },
 

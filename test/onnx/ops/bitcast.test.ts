@@ -161,4 +161,17 @@ describe.each(BACKENDS)('BitCast on %s', (backend) => {
     await refused('float', 'int16', /reads float \(32 bits\) as int16 \(16 bits\): BitCast needs types of the same width/);
     await refused('float', 'int32', /attribute to .* is required/, {});
   });
+
+  it('reads a double or bfloat16 initializer (a parameter, held as f32) by its declared type', async () => {
+    const model = (type: OnnxTypeName, to: OnnxTypeName, values: number[]) => onnxModel({
+      opset: 26,
+      inputs: [],
+      outputs: [{ name: 'y', type: to }],
+      nodes: [{ op: 'BitCast', inputs: ['w'], outputs: ['y'], attributes: { to: ONNX_TYPES[to] } }],
+      initializers: { w: { type, shape: [values.length], values } },
+    });
+    const bf16 = [1.5, -2, 0.15625, -0];
+    expectExact((await runModel(model('bfloat16', 'uint16', bf16), []))[0].v, reference(bf16, 'bfloat16', 'uint16'), 'bfloat16 parameter → uint16');
+    await expect(runModel(model('double', 'int64', [1.5]), [])).rejects.toThrow(/double to int64 on the device is not supported/);
+  });
 });
