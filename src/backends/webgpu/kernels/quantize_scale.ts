@@ -11,6 +11,7 @@ import quantizeRangeLib from '../../../../shaders/quantize_range_lib.wgsl';
 import quantizeRangeShader from '../../../../shaders/quantize_range.wgsl';
 import quantizeRangeScaleShader from '../../../../shaders/quantize_range_scale.wgsl';
 import quantizeScaleShader from '../../../../shaders/quantize_scale.wgsl';
+import quantizeScaleOut from '../../../../shaders/quantize_scale_out.wgsl';
 import { sizeOf } from '../../../shape.js';
 import type { Operand, Runtime } from '../runtime.js';
 
@@ -36,14 +37,14 @@ export const SINGLE_PASS_MAX = 2 ** 18;
 /** scale (f32 [1]) and zero point (i32 [1]) of x (f32), as ops/quantize_uint8.ts composes them. */
 export function dynamicQuantizeScale(rt: Runtime, x: Operand, scale: GPUBuffer, zeroPoint: GPUBuffer): void {
   const size = sizeOf(x.shape);
-  const kernel = (name: string, shader: string) => rt.compiler.kernel({ name, source: [orderKeyLib, quantizeRangeLib, shader], constants: { WG } });
+  const kernel = (name: string, ...shader: string[]) => rt.compiler.kernel({ name, source: [orderKeyLib, quantizeRangeLib, ...shader], constants: { WG } });
   if (rt.ctx.software && size <= SINGLE_PASS_MAX) {
-    rt.commands.dispatch(kernel('quantize_range_scale', quantizeRangeScaleShader), { x: x.buffer, scale_out: scale, zero_point_out: zeroPoint, params: Uint32Array.of(size) }, [1]);
+    rt.commands.dispatch(kernel('quantize_range_scale', quantizeRangeScaleShader, quantizeScaleOut), { x: x.buffer, scale_out: scale, zero_point_out: zeroPoint, params: Uint32Array.of(size) }, [1]);
     return;
   }
   const partialCount = Math.min(MAX_PARTIALS, Math.max(1, Math.ceil(size / (WG * RANGE_PER))));
   const partials = rt.pool.acquire(partialCount * 12);
   rt.commands.dispatch(kernel('quantize_range', quantizeRangeShader), { x: x.buffer, partials, params: Uint32Array.of(size) }, [partialCount]);
-  rt.commands.dispatch(kernel('quantize_scale', quantizeScaleShader), { partials, scale_out: scale, zero_point_out: zeroPoint, params: Uint32Array.of(partialCount) }, [1]);
+  rt.commands.dispatch(kernel('quantize_scale', quantizeScaleShader, quantizeScaleOut), { partials, scale_out: scale, zero_point_out: zeroPoint, params: Uint32Array.of(partialCount) }, [1]);
   rt.pool.release(partials);
 }
