@@ -4,7 +4,7 @@
 // that reaches a loop body.
 import { ValueError } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
-import { opFor, SUPPORTED_DOMAINS, SUPPORTED_MICROSOFT_OPS, SUPPORTED_ML_OPS, SUPPORTED_OPS } from './ops/index.js';
+import { opFor, SUPPORTED_DOMAINS, SUPPORTED_MICROSOFT_OPS, SUPPORTED_ML_OPS, SUPPORTED_OPS, SUPPORTED_TRAINING_OPS } from './ops/index.js';
 import type { OnnxGraphProto, OnnxNodeProto } from './proto.js';
 
 export function describe(node: OnnxNodeProto): string {
@@ -47,9 +47,9 @@ export function checkModelGraph(graph: OnnxGraphProto, initializers: (g: OnnxGra
   }
   if (unknown.size) {
     const list = [...unknown].map(([op, n]) => (n > 1 ? `${op} (${n} nodes)` : op)).join(', ');
-    const domains = otherDomains.size ? ` (tmnn runs the default ai.onnx domain, com.microsoft and ai.onnx.ml, not ${[...otherDomains].join(', ')})` : '';
+    const domains = otherDomains.size ? ` (tmnn runs the default ai.onnx domain, com.microsoft, ai.onnx.ml and ai.onnx.preview.training's optimizers, not ${[...otherDomains].join(', ')})` : '';
     throw new ValueError(
-      `onnx: the model uses ops tmnn does not run: ${list}${domains}. tm.onnx.SUPPORTED_OPS lists the ${SUPPORTED_OPS.length} default-domain ops it runs, tm.onnx.SUPPORTED_MICROSOFT_OPS the ${SUPPORTED_MICROSOFT_OPS.length} of com.microsoft, tm.onnx.SUPPORTED_ML_OPS the ${SUPPORTED_ML_OPS.length} of ai.onnx.ml`,
+      `onnx: the model uses ops tmnn does not run: ${list}${domains}. tm.onnx.SUPPORTED_OPS lists the ${SUPPORTED_OPS.length} default-domain ops it runs, tm.onnx.SUPPORTED_MICROSOFT_OPS the ${SUPPORTED_MICROSOFT_OPS.length} of com.microsoft, tm.onnx.SUPPORTED_ML_OPS the ${SUPPORTED_ML_OPS.length} of ai.onnx.ml, tm.onnx.SUPPORTED_TRAINING_OPS the ${SUPPORTED_TRAINING_OPS.length} of ai.onnx.preview.training`,
     );
   }
   checkOrder(graph, new Set(), initializers, '');

@@ -13,7 +13,7 @@ export type { OnnxInput, OnnxInputs, OnnxOutput } from './edges.js';
 export type { MapKey } from './map_sequence.js';
 export { StringTensor, type NestedStrings } from './string_tensor.js';
 export type { ExternalData } from './external.js';
-export { SUPPORTED_MICROSOFT_OPS, SUPPORTED_ML_OPS, SUPPORTED_OPS } from './ops/index.js';
+export { SUPPORTED_MICROSOFT_OPS, SUPPORTED_ML_OPS, SUPPORTED_OPS, SUPPORTED_TRAINING_OPS } from './ops/index.js';
 export { saveOnnx, toOnnx } from './export.js';
 export type { SaveOnnxOptions, ToOnnxOptions } from './export.js';
 
