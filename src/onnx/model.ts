@@ -16,6 +16,7 @@ import { eachGraph, opName } from './check.js';
 import { externalTensors, fillExternal, givenFiles, givenSource, locationsOf, patched, type ExternalData, type ExternalFiles } from './external.js';
 import { isLowBitFloatType } from './float4.js';
 import { inlineFunctions } from './functions.js';
+import { prepareGradients } from './ops/gradient.js';
 import { GraphRunner, OLDEST_OPSET } from './graph.js';
 import { hostOnlyValues } from './host_only.js';
 import { decodeModel, type OnnxGraphProto, type OnnxModelProto, type OnnxValueInfo } from './proto.js';
@@ -99,6 +100,7 @@ export class OnnxModel extends Module {
     if (opset === undefined) throw new CorruptFileError(`onnx: the model imports no version of the default (ai.onnx) operator set`);
     if (opset < OLDEST_OPSET) throw new ValueError(`onnx: the model uses operator set ${opset}; tmnn runs ${OLDEST_OPSET} and later (re-export it with a newer opset_version)`);
     const graph = inlineFunctions(proto.graph, proto.functions, proto.opsets);
+    prepareGradients(graph);
     this.opset = opset;
     this.producer = [proto.producerName, proto.producerVersion].filter(Boolean).join(' ');
 

@@ -39,6 +39,7 @@ import { TENSOR_SCATTER_OPS } from './tensor_scatter.js';
 import { STRING_ELEMENTWISE_OPS } from './string_elementwise.js';
 import { TEXT_OPS } from './text.js';
 import { TRAINING_NODE_OPS } from './training_nodes.js';
+import { GRADIENT_OPS } from './gradient.js';
 import { PREVIEW_TRAINING_OPS } from './preview_training.js';
 
 export const OPS: OpTable = {
@@ -81,7 +82,7 @@ export const OPS: OpTable = {
 };
 
 /** The op tables by domain: '' is the default (ai.onnx) domain. */
-const DOMAINS: Readonly<Record<string, OpTable>> = { '': OPS, 'com.microsoft': MICROSOFT_OPS, 'ai.onnx.ml': ML_OPS, 'ai.onnx.preview.training': PREVIEW_TRAINING_OPS };
+const DOMAINS: Readonly<Record<string, OpTable>> = { '': OPS, 'com.microsoft': MICROSOFT_OPS, 'ai.onnx.ml': ML_OPS, 'ai.onnx.preview.training': { ...PREVIEW_TRAINING_OPS, ...GRADIENT_OPS } };
 
 /** The domains tmnn runs ops of, named as files name them ('' the default). */
 export const SUPPORTED_DOMAINS: readonly string[] = Object.keys(DOMAINS);
@@ -101,5 +102,5 @@ export const SUPPORTED_MICROSOFT_OPS: readonly string[] = Object.keys(MICROSOFT_
 /** The op types tmnn runs of the ai.onnx.ml domain (scikit-learn's linear models, trees, SVMs, preprocessing), sorted. */
 export const SUPPORTED_ML_OPS: readonly string[] = Object.keys(ML_OPS).sort();
 
-/** The op types tmnn runs of the ai.onnx.preview.training domain (its optimizers), sorted. */
-export const SUPPORTED_TRAINING_OPS: readonly string[] = Object.keys(PREVIEW_TRAINING_OPS).sort();
+/** The op types tmnn runs of the ai.onnx.preview.training domain (its optimizers and Gradient), sorted. */
+export const SUPPORTED_TRAINING_OPS: readonly string[] = Object.keys({ ...PREVIEW_TRAINING_OPS, ...GRADIENT_OPS }).sort();
