@@ -188,11 +188,11 @@ describe('tmnn tune', () => {
 
   it('onnx FILE: a model with ops tmnn does not run fails with exit code 1, naming them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tmnn-cli-onnx-'));
-    const file = join(dir, 'strings.onnx');
-    writeFileSync(file, onnxModel({ inputs: [{ name: 'x', shape: [3] }], outputs: [{ name: 'y' }], nodes: [{ op: 'ImageDecoder', inputs: ['x'], outputs: ['y'] }] }));
+    const file = join(dir, 'unsupported.onnx');
+    writeFileSync(file, onnxModel({ inputs: [{ name: 'x', shape: [3] }], outputs: [{ name: 'y' }], nodes: [{ op: 'QOrderedGelu', domain: 'com.microsoft', inputs: ['x'], outputs: ['y'] }] }));
     const r = tmnn(['onnx', file]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('the model uses ops tmnn does not run: ImageDecoder');
+    expect(r.err).toContain('the model uses ops tmnn does not run: com.microsoft.QOrderedGelu');
     expect(tmnn(['onnx'])).toMatchObject({ code: 2, err: expect.stringContaining('onnx takes one FILE, got 0') });
   });
 
