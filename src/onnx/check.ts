@@ -30,6 +30,31 @@ export function* eachGraph(graph: OnnxGraphProto): Generator<OnnxGraphProto> {
 }
 
 /**
+ * The nodes of `nodes` that computing `outputs` needs, in their order,
+ * walked back no further than the names in `given`. A node with subgraphs
+ * needs every name they read, theirs or not (a little more than the names
+ * from outside them, never less).
+ */
+export function nodesNeeding(nodes: readonly OnnxNodeProto[], outputs: Iterable<string>, given: ReadonlySet<string> = new Set()): OnnxNodeProto[] {
+  const needed = new Set(outputs);
+  const need = (name: string) => void (given.has(name) || needed.add(name));
+  const kept: OnnxNodeProto[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (!node.outputs.some((o) => needed.has(o) && !given.has(o))) continue;
+    kept.push(node);
+    node.inputs.forEach(need);
+    for (const [, sub] of subgraphsOf(node)) {
+      for (const g of eachGraph(sub)) {
+        for (const n of g.nodes) n.inputs.forEach(need);
+        for (const o of g.outputs) need(o.name);
+      }
+    }
+  }
+  return kept.reverse();
+}
+
+/**
  * Refuses, with everything wrong at once, a graph tmnn cannot run: unknown
  * ops or other domains anywhere (a loop body's count as the main graph's),
  * inputs used before they are made. `initializers` names each graph's own.

@@ -16,7 +16,7 @@ import { tidy } from '../engine.js';
 import { ValueError } from '../errors.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
-import { checkModelGraph, describe, eachGraph, subgraphsOf } from './check.js';
+import { checkModelGraph, describe, nodesNeeding } from './check.js';
 import { isLowBitFloatType } from './float4.js';
 import { KeptTensors } from './kept.js';
 import { NodeCall, type Subgraphs } from './node_call.js';
@@ -182,30 +182,15 @@ export class GraphRunner {
   }
 
   /**
-   * The main graph's nodes that `outputs` need, in order: what run and
-   * runAsync compute when given only some outputs (onnxruntime's fetches).
-   * A node with subgraphs needs every name they read, theirs or not (a
-   * little more than the names from outside them, never less).
+   * The main graph's nodes that `outputs` need, in order (check.ts'
+   * nodesNeeding): what run and runAsync compute when given only some
+   * outputs (onnxruntime's fetches).
    */
   private nodesFor(outputs: readonly string[]): readonly OnnxNodeProto[] {
     const key = outputs.join('\0');
     let nodes = this.#pruned.get(key);
     if (!nodes) {
-      const needed = new Set(outputs);
-      const kept: OnnxNodeProto[] = [];
-      for (let i = this.graph.nodes.length - 1; i >= 0; i--) {
-        const node = this.graph.nodes[i];
-        if (!node.outputs.some((o) => needed.has(o))) continue;
-        kept.push(node);
-        for (const input of node.inputs) needed.add(input);
-        for (const [, sub] of subgraphsOf(node)) {
-          for (const g of eachGraph(sub)) {
-            for (const n of g.nodes) for (const input of n.inputs) needed.add(input);
-            for (const o of g.outputs) needed.add(o.name);
-          }
-        }
-      }
-      nodes = kept.reverse();
+      nodes = nodesNeeding(this.graph.nodes, outputs);
       this.#pruned.set(key, nodes);
     }
     return nodes;

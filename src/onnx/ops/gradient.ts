@@ -15,7 +15,7 @@ import { grad } from '../../autograd/backward.js';
 import * as ops from '../../ops/index.js';
 import { needsGrad, withGrad } from '../../tape.js';
 import { Tensor } from '../../tensor.js';
-import { eachGraph } from '../check.js';
+import { eachGraph, nodesNeeding } from '../check.js';
 import type { NodeCall } from '../node_call.js';
 import type { OnnxAttribute, OnnxGraphProto, OnnxNodeProto } from '../proto.js';
 import type { OnnxOp, OpTable } from './op.js';
@@ -38,22 +38,14 @@ export function prepareGradients(graph: OnnxGraphProto): void {
 function partOf(g: OnnxGraphProto, node: OnnxNodeProto): OnnxGraphProto {
   const xs = namesOf(node.attributes.get('xs')), zs = namesOf(node.attributes.get('zs'));
   const y = node.attributes.get('y');
-  const given = new Set([...xs, ...zs]);
-  const needed = new Set(y?.kind === 'string' ? [y.value] : []);
-  const kept: OnnxNodeProto[] = [];
-  for (let i = g.nodes.length - 1; i >= 0; i--) {
-    const n = g.nodes[i];
-    if (n === node || !n.outputs.some((o) => needed.has(o) && !given.has(o))) continue;
-    kept.push(n);
-    for (const input of n.inputs) if (!given.has(input)) needed.add(input);
-  }
+  const outputs = y?.kind === 'string' ? [y.value] : [];
   return {
     name: `${node.name || 'Gradient'}'s part`,
-    nodes: kept.reverse(),
+    nodes: nodesNeeding(g.nodes.filter((n) => n !== node), outputs, new Set([...xs, ...zs])),
     initializers: [],
     sparseInitializers: [],
     inputs: [...xs, ...zs].map((name) => ({ name, elemType: 0 })),
-    outputs: y?.kind === 'string' ? [{ name: y.value, elemType: 0 }] : [],
+    outputs: outputs.map((name) => ({ name, elemType: 0 })),
   };
 }
 
