@@ -3,6 +3,6 @@
 // before the model does (createImageBitmap, then the pixels as a tensor).
 import { ValueError } from '../errors.js';
 
-export function decodeJpeg(): { width: number; height: number; rgb: Uint8Array } {
+export function decodeJpeg(): { width: number; height: number; channels: 4; data: Uint8ClampedArray } {
   throw new ValueError('onnx: ImageDecoder decodes JPEG in Node.js only (libjpeg-turbo, read from a file beside it); in a page, decode the image first (createImageBitmap) and feed its pixels');
 }

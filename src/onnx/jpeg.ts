@@ -5,10 +5,8 @@
 // itself with Node's fs: a page gets jpeg.browser.ts.
 import { decode } from '@cwasm/jpeg-turbo';
 
-/** The image's RGB bytes (a grey JPEG's replicated), row by row. */
-export function decodeJpeg(bytes: Uint8Array): { width: number; height: number; rgb: Uint8Array } {
+/** The image as RGBA bytes (a grey JPEG's replicated, alpha 255), row by row. */
+export function decodeJpeg(bytes: Uint8Array): { width: number; height: number; channels: 4; data: Uint8ClampedArray } {
   const { width, height, data } = decode(bytes);
-  const rgb = new Uint8Array(width * height * 3);
-  for (let p = 0; p < width * height; p++) for (let c = 0; c < 3; c++) rgb[3 * p + c] = data[4 * p + c];
-  return { width, height, rgb };
+  return { width, height, channels: 4, data };
 }

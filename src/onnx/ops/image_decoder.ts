@@ -15,18 +15,18 @@ import { tensor } from '../../ops/creation.js';
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { hostArray, valuesRead } from '../host_values.js';
-import { decodeJpeg as jpegDecode } from '../jpeg.js';
+import { decodeJpeg } from '../jpeg.js';
 import type { NodeCall } from '../node_call.js';
 import type { OpTable } from './op.js';
 
 type PixelFormat = 'RGB' | 'BGR' | 'Grayscale';
 
-/** An image as RGB bytes, or grey ones (one channel) where it has no colour. */
+/** An image's 8-bit samples as decoded: grey (1 channel) or grey and alpha (2), RGB (3) or RGBA (4), pixel after pixel. */
 interface Pixels {
   height: number;
   width: number;
-  channels: 1 | 3;
-  data: Uint8Array;
+  channels: number;
+  data: ArrayLike<number>;
 }
 
 const PNG = [0x89, 0x50, 0x4e, 0x47];
@@ -70,41 +70,27 @@ function samples8(png: DecodedPng): Uint8Array {
 function decodePng(bytes: Uint8Array): Pixels {
   const png = pngDecode(bytes);
   const { width, height } = png;
-  let data: Uint8Array, channels: number;
-  if (png.palette) {
-    data = convertIndexedToRgb(png);
-    channels = png.palette[0].length;
-  } else if (png.depth === 16 && png.channels === 1) {
+  if (png.palette) return { height, width, channels: png.palette[0].length, data: convertIndexedToRgb(png) };
+  if (png.depth === 16 && png.channels === 1) {
     // Pillow holds 16-bit grey as 32-bit ints (mode I) and clips them to 255 when it makes them bytes (grey with alpha it reads by the high byte).
-    const wide = png.data as Uint16Array;
-    data = Uint8Array.from({ length: width * height * png.channels }, (_, i) => Math.min(wide[i], 255));
-    channels = png.channels;
-  } else {
-    data = samples8(png);
-    channels = png.channels;
+    return { height, width, channels: 1, data: Uint8Array.from(png.data as Uint16Array, (v) => Math.min(v, 255)) };
   }
-  // Alpha dropped: the colour (or grey) channels of each pixel.
-  const kept = channels >= 3 ? 3 : 1;
-  const out = new Uint8Array(width * height * kept);
-  for (let p = 0; p < width * height; p++) for (let c = 0; c < kept; c++) out[p * kept + c] = data[p * channels + c];
-  return { height, width, channels: kept as 1 | 3, data: out };
+  return { height, width, channels: png.channels, data: samples8(png) };
 }
 
-function decodeJpeg(bytes: Uint8Array): Pixels {
-  const { height, width, rgb } = jpegDecode(bytes);
-  return { height, width, channels: 3, data: rgb };
-}
-
-/** The pixels in the format asked for, [H, W, C]. */
+/** The pixels in the format asked for, [H, W, C]: alpha dropped, grey replicated into RGB or colour made luma. */
 function arranged({ height, width, channels, data }: Pixels, format: PixelFormat): Uint8Array {
   const count = height * width;
+  const colour = channels >= 3;
   if (format === 'Grayscale') {
-    if (channels === 1) return data;
-    return Uint8Array.from({ length: count }, (_, p) => (19595 * data[3 * p] + 38470 * data[3 * p + 1] + 7471 * data[3 * p + 2] + 0x8000) >> 16);
+    return Uint8Array.from({ length: count }, (_, p) => {
+      const at = p * channels;
+      return colour ? (19595 * data[at] + 38470 * data[at + 1] + 7471 * data[at + 2] + 0x8000) >> 16 : data[at];
+    });
   }
   const out = new Uint8Array(count * 3);
   for (let p = 0; p < count; p++) {
-    for (let c = 0; c < 3; c++) out[3 * p + (format === 'BGR' ? 2 - c : c)] = data[channels === 1 ? p : 3 * p + c];
+    for (let c = 0; c < 3; c++) out[3 * p + (format === 'BGR' ? 2 - c : c)] = data[p * channels + (colour ? c : 0)];
   }
   return out;
 }
