@@ -8,26 +8,35 @@
 // then the new state in the same order. Each step is elementwise tensor ops
 // (on webgpu one fused launch a tensor). The domain's Gradient op, which
 // differentiates a part of the graph, is not here.
+import type { DType } from '../../dtype.js';
 import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import type { NodeCall } from '../node_call.js';
 import type { OnnxOp, OpTable } from './op.js';
 
-/** R, T and the per-tensor lists (X, G, then each state) in f32, checked to be N long each. */
-function stepInputs(call: NodeCall, lists: number): { r: Tensor; t: Tensor; groups: Tensor[][] } {
+/** One tensor's inputs in f32 (X, G, then its state), and the dtypes its outputs take (X's, then each state's: an f16 X stays f16). */
+interface Group {
+  values: Tensor[];
+  dtypes: DType[];
+}
+
+/** R and T in f32, and each tensor's group, the lists checked to be N long each. */
+function stepInputs(call: NodeCall, lists: number): { r: Tensor; t: Tensor; groups: Group[] } {
   const variadic = call.inputCount - 2;
   if (variadic < lists || variadic % lists !== 0) {
     throw call.error(`has ${call.inputCount} inputs; ${call.node.opType} takes R, T and ${lists} lists of N tensors (X, G${lists > 2 ? ', and its state' : ''}), ${lists}·N after R and T`);
   }
   const n = variadic / lists;
-  const groups = Array.from({ length: n }, (_, i) => Array.from({ length: lists }, (__, l) => ops.cast(call.tensor(2 + l * n + i), 'f32')));
+  const groups = Array.from({ length: n }, (_, i) => {
+    const given = Array.from({ length: lists }, (__, l) => call.tensor(2 + l * n + i));
+    return { values: given.map((t) => ops.cast(t, 'f32')), dtypes: given.filter((_t, l) => l !== 1).map((t) => t.dtype) };
+  });
   return { r: ops.cast(call.tensor(0), 'f32'), t: ops.cast(call.tensor(1), 'f32'), groups };
 }
 
-/** The step's outputs, each in its input's dtype (an f16 X stays f16): the new X of each tensor, then each state list in turn. */
-function outputs(call: NodeCall, results: Tensor[][]): Tensor[] {
-  const n = results.length;
-  return results[0].flatMap((_, list) => results.map((r, i) => ops.cast(r[list], call.tensor(2 + (list === 0 ? 0 : list + 1) * n + i).dtype)));
+/** The step's outputs: the new X of each tensor, then each state list in turn, in their dtypes. */
+function outputs(groups: readonly Group[], results: Tensor[][]): Tensor[] {
+  return results[0].flatMap((_, list) => results.map((r, i) => ops.cast(r[list], groups[i].dtypes[list])));
 }
 
 const requiredFloat = (call: NodeCall, name: string): number => {
@@ -41,7 +50,7 @@ const adagrad: OnnxOp = {
     const decay = call.float('decay_factor', 0), epsilon = call.float('epsilon', 1e-6), norm = call.float('norm_coefficient', 0);
     const { r, t, groups } = stepInputs(call, 3);
     const rate = ops.div(r, ops.add(ops.mul(t, decay), 1));
-    return outputs(call, groups.map(([x, g, h]) => {
+    return outputs(groups, groups.map(({ values: [x, g, h] }) => {
       const gr = ops.add(ops.mul(x, norm), g);
       const hNew = ops.add(h, ops.mul(gr, gr));
       return [ops.sub(x, ops.div(ops.mul(rate, gr), ops.add(ops.sqrt(hNew), epsilon))), hNew];
@@ -57,7 +66,7 @@ const momentum: OnnxOp = {
     const { r, t, groups } = stepInputs(call, 3);
     // The first step (T = 0) takes the whole gradient.
     const betaAdjusted = ops.where(ops.greater(t, 0), beta, 1);
-    return outputs(call, groups.map(([x, g, v]) => {
+    return outputs(groups, groups.map(({ values: [x, g, v] }) => {
       const gr = ops.add(ops.mul(x, norm), g);
       const vNew = ops.add(ops.mul(v, alpha), ops.mul(betaAdjusted, gr));
       const direction = mode === 'standard' ? vNew : ops.add(gr, ops.mul(vNew, alpha));
@@ -74,7 +83,7 @@ const adam: OnnxOp = {
     // R·√(1 − βᵀ) / (1 − αᵀ) once T > 0 (bias correction); R itself at T = 0, where it would divide by 0.
     const corrected = ops.div(ops.mul(r, ops.sqrt(ops.sub(1, ops.pow(beta, t)))), ops.sub(1, ops.pow(alpha, t)));
     const rate = ops.where(ops.greater(t, 0), corrected, r);
-    return outputs(call, groups.map(([x, g, v, h]) => {
+    return outputs(groups, groups.map(({ values: [x, g, v, h] }) => {
       const gr = ops.add(ops.mul(x, norm), g);
       const vNew = ops.add(ops.mul(v, alpha), ops.mul(gr, 1 - alpha));
       const hNew = ops.add(ops.mul(h, beta), ops.mul(ops.mul(gr, gr), 1 - beta));
