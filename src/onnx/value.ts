@@ -167,6 +167,11 @@ type FourBitType = 'int4' | 'uint4' | 'float4e2m1';
 
 const isFourBit = (type: ElementType): type is FourBitType => type === 'int4' || type === 'uint4' || type === 'float4e2m1';
 
+/** Bits per element of `type`: 4 for the 4-bit types, 8 a byte for the rest (bool's one byte too). */
+export function bitWidth(type: ElementType): number {
+  return isFourBit(type) ? 4 : 8 * BYTES[type];
+}
+
 /** The bytes `count` elements of `type` take as raw data: 4-bit ones two to a byte, the last byte half used for an odd count. */
 export function rawByteLength(type: ElementType, count: number): number {
   return isFourBit(type) ? Math.ceil(count / 2) : BYTES[type] * count;

@@ -22,13 +22,8 @@ import { FLOAT4E2M1, float4e2m1Value, isLowBitFloatType, type LowBitFloatType } 
 import { FLOAT8_FORMATS, float8Value } from '../float8.js';
 import type { NodeCall } from '../node_call.js';
 import { DATA_TYPES } from '../proto.js';
-import { bfloat16, Constant, type ElementType } from '../value.js';
+import { bfloat16, bitWidth, Constant, isRunnable, type ElementType } from '../value.js';
 import type { OnnxOp, OpTable } from './op.js';
-
-const WIDTH: Readonly<Record<ElementType, number>> = {
-  float: 32, double: 64, float16: 16, bfloat16: 16, int64: 64, int32: 32, int16: 16, int8: 8, uint8: 8, uint16: 16, uint32: 32, uint64: 64, bool: 8,
-  int4: 4, uint4: 4, float4e2m1: 4, float8e4m3fn: 8, float8e4m3fnuz: 8, float8e5m2: 8, float8e5m2fnuz: 8,
-};
 
 const SIGNED: Readonly<Record<number, ElementType>> = { 4: 'int4', 8: 'int8', 16: 'int16', 32: 'int32', 64: 'int64' };
 
@@ -36,15 +31,14 @@ function targetType(call: NodeCall): ElementType {
   const to = call.int('to');
   const name = to === undefined ? undefined : DATA_TYPES[to];
   if (name === undefined) throw call.error(to === undefined ? 'attribute to (the type to read the bits as) is required' : `to = ${to} is not an ONNX data type`);
-  if (!(name in WIDTH)) throw call.error(`casts bits to ${name}, which tmnn does not hold`);
-  return name as ElementType;
+  if (!isRunnable(name)) throw call.error(`casts bits to ${name}, which tmnn does not hold`);
+  return name;
 }
 
 /** The input's type, checked against the target's width; an i32 tensor of no recorded type is the signed integer of that width. */
 function sourceType(call: NodeCall, to: ElementType): ElementType {
-  const from = call.elementType(0) ?? SIGNED[WIDTH[to]];
-  if (!(from in WIDTH)) throw call.error(`its input is ${from}, which BitCast does not take`);
-  if (WIDTH[from] !== WIDTH[to]) throw call.error(`reads ${from} (${WIDTH[from]} bits) as ${to} (${WIDTH[to]} bits): BitCast needs types of the same width`);
+  const from = call.elementType(0) ?? SIGNED[bitWidth(to)];
+  if (bitWidth(from) !== bitWidth(to)) throw call.error(`reads ${from} (${bitWidth(from)} bits) as ${to} (${bitWidth(to)} bits): BitCast needs types of the same width`);
   return from;
 }
 
@@ -57,7 +51,7 @@ const smallFloatCodes = new Map<LowBitFloatType, { values: number[]; codes: Map<
 function smallFloat(type: LowBitFloatType) {
   let known = smallFloatCodes.get(type);
   if (!known) {
-    const values = Array.from({ length: 2 ** WIDTH[type] }, (_, bits) => (type === 'float4e2m1' ? float4e2m1Value(bits) : float8Value(bits, type)));
+    const values = Array.from({ length: 2 ** bitWidth(type) }, (_, bits) => (type === 'float4e2m1' ? float4e2m1Value(bits) : float8Value(bits, type)));
     const codes = new Map<number, number>();
     values.forEach((v, bits) => { if (!codes.has(v) && !Object.is(v, -0)) codes.set(v, bits); });
     known = { values, codes };
@@ -80,7 +74,7 @@ function bitsOf(v: number, type: ElementType): bigint {
     const negativeZero = Object.is(v, -0) ? values.findIndex((x) => Object.is(x, -0)) : -1;
     return BigInt(negativeZero >= 0 ? negativeZero : codes.get(v) ?? 0);
   }
-  return BigInt.asUintN(WIDTH[type], BigInt(v));
+  return BigInt.asUintN(bitWidth(type), BigInt(v));
 }
 
 /** The value of the bits as `type`. */
@@ -93,7 +87,7 @@ function valueOf(bits: bigint, type: ElementType): number {
     case 'bool': return bits ? 1 : 0;
   }
   if (isLowBitFloatType(type)) return smallFloat(type).values[Number(bits)];
-  return Number(type.startsWith('u') ? bits : BigInt.asIntN(WIDTH[type], bits));
+  return Number(type.startsWith('u') ? bits : BigInt.asIntN(bitWidth(type), bits));
 }
 
 function bitCastHost(call: NodeCall, [x]: Constant[]): Constant {
@@ -116,15 +110,14 @@ function bitCastHost(call: NodeCall, [x]: Constant[]): Constant {
 function deviceBits(call: NodeCall, x: Tensor, from: ElementType, to: ElementType): Tensor {
   const refuse = (why: string) => call.error(`${from} to ${to} on the device is not supported: ${why}; on Constants (the host) it is exact`);
   switch (from) {
-    case 'float': return ops.bitcast(x, 'i32');
-    case 'float16': return ops.bitcast(x, 'i32');
+    case 'float': case 'float16': return ops.bitcast(x, 'i32');
     case 'bfloat16': return ops.bitwiseAnd(ops.bitwiseRightShift(ops.bitcast(x, 'i32'), 16), 0xffff);
     case 'double': throw refuse('tmnn holds double as f32, without the bits a reinterpretation reads');
   }
   if (isLowBitFloatType(from)) return smallFloatBits(x, from);
   const ints = ops.cast(x, 'i32');
   // Signed narrow integers to their unsigned patterns; 32- and 64-bit ones (within i32) and the unsigned ones are their own.
-  return from === 'int16' || from === 'int8' || from === 'int4' ? ops.bitwiseAnd(ints, 2 ** WIDTH[from] - 1) : ints;
+  return from === 'int16' || from === 'int8' || from === 'int4' ? ops.bitwiseAnd(ints, 2 ** bitWidth(from) - 1) : ints;
 }
 
 /**
@@ -161,14 +154,14 @@ function fromBits(call: NodeCall, bits: Tensor, from: ElementType, to: ElementTy
     case 'bfloat16': return ops.bitcast(ops.bitwiseLeftShift(bits, 16), 'f32');
     case 'double': throw refuse('tmnn holds double as f32, which cannot take 64 bits');
     case 'int32': case 'uint8': case 'uint16': case 'uint4': case 'int64': return call.typed(bits, to);
-    case 'int16': case 'int8': case 'int4': return call.typed(shifted(WIDTH[to]), to);
+    case 'int16': case 'int8': case 'int4': return call.typed(shifted(bitWidth(to)), to);
     case 'bool': return call.typed(ops.cast(ops.notEqual(bits, 0), 'i32'), to);
     case 'uint32': case 'uint64':
       if (from === to || from === 'uint32' || from === 'uint64') return call.typed(bits, to);
       throw refuse(`a negative ${from} is 2^31 or more as ${to}, past the range of tmnn's i32 tensors`);
   }
   // The small floats: each pattern's value looked up (held as the f32 of the value, the type recorded).
-  const patterns = 2 ** WIDTH[to];
+  const patterns = 2 ** bitWidth(to);
   const table = call.kept(call.node, to, 'bitcast-values', () => tensor(Float32Array.from(smallFloat(to as LowBitFloatType).values), [patterns]));
   return call.typed(ops.gather(table, ops.bitwiseAnd(bits, patterns - 1)), to);
 }
