@@ -45,7 +45,16 @@ export interface EpochLogs {
 }
 
 export interface FitOptions {
+  /** The epoch training ends with (default 1): with initialEpoch, the epochs after it up to this one run. */
   epochs?: number;
+  /**
+   * Epochs already trained (Keras's initial_epoch), default 0: epochs
+   * initialEpoch + 1 to `epochs` run, numbered so, and x and y shuffled as
+   * in a run from the start, so a run resumed from a checkpoint
+   * (tm.nn.loadTrainingState) goes on as if it had not stopped. (A Dataset's
+   * shuffle counts its own passes: a new one starts from its first order.)
+   */
+  initialEpoch?: number;
   batchSize?: number;
   /** Default 'mse'. crossEntropy, nll and binaryCrossEntropy also report accuracy. */
   loss?: LossName | LossFn;
@@ -117,7 +126,7 @@ export interface EarlyStoppingOptions {
 const EARLY_STOPPING_OPTIONS: OptionNames<EarlyStoppingOptions> = { monitor: true, patience: true, minDelta: true, restoreBest: 'boolean' };
 
 const FIT_OPTIONS: OptionNames<FitOptions> = {
-  epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, schedulerInterval: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
+  epochs: true, initialEpoch: true, batchSize: true, loss: true, optimizer: true, scheduler: true, schedulerInterval: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
   validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', clipGradNorm: true, clipGradValue: true, quiet: 'boolean', earlyStopping: true,
   metrics: true,
 };
@@ -610,6 +619,10 @@ function refuseTensorOptions(o: FitOptions): void {
 function fitSettings(options: FitOptions): { epochs: number; specs: MetricSpec[] } {
   const epochs = options.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);
+  const initial = options.initialEpoch ?? 0;
+  if (!Number.isInteger(initial) || initial < 0 || initial >= epochs) {
+    throw new ValueError(`fit: initialEpoch must be an integer from 0 to epochs − 1 (${epochs - 1}): the epochs already trained, got ${formatValue(initial)}`);
+  }
   const clipTo = options.clipGradNorm;
   if (clipTo !== undefined && (typeof clipTo !== 'number' || !(clipTo > 0) || !Number.isFinite(clipTo))) {
     throw new ValueError(`fit: clipGradNorm must be a finite number > 0, got ${formatValue(clipTo)}`);
@@ -628,9 +641,10 @@ function checkCycle(options: FitOptions, epochs: number, batches: number | null)
   const cycle = options.scheduler;
   const perBatch = options.schedulerInterval === 'batch';
   if (perBatch && batches === null) return;
-  const [steps, per] = perBatch ? [epochs * batches!, `once a batch, ${batches} an epoch`] : [epochs, 'once an epoch'];
+  const runs = epochs - (options.initialEpoch ?? 0);
+  const [steps, per] = perBatch ? [runs * batches!, `once a batch, ${batches} an epoch`] : [runs, 'once an epoch'];
   const left = cycle.totalSteps - cycle.lastEpoch;
-  if (steps > left) throw new ValueError(`fit: the OneCycleLR has ${left} of its totalSteps ${cycle.totalSteps} left, fewer than the ${steps} steps of ${epochs} epoch${epochs === 1 ? '' : 's'} ${per}`);
+  if (steps > left) throw new ValueError(`fit: the OneCycleLR has ${left} of its totalSteps ${cycle.totalSteps} left, fewer than the ${steps} steps of ${runs} epoch${runs === 1 ? '' : 's'} ${per}`);
 }
 
 /** The validation an epoch ends with, on host data or a Dataset; null without validation data. */
@@ -778,7 +792,7 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
   if (!model.training) model.train();
   const stopper = stopping ? new EarlyStopper(model, stopping) : null;
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = (options.initialEpoch ?? 0) + 1; epoch <= epochs; epoch++) {
       const started = performance.now();
       let lossSum = 0;
       let hits = 0;

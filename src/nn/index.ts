@@ -89,6 +89,8 @@ export type { Batch, EarlyStoppingOptions, EpochLogs, EvaluateOptions, Evaluatio
 export type { Metric, MetricFn, MetricName } from './fit_metrics.js';
 export { load, fromBytes } from './load.js';
 export { loadPytorch } from './pytorch.js';
+export { loadTrainingState, saveTrainingState, trainingStateToBytes } from './training_state.js';
+export type { JsonValue, TrainingState, TrainingStateParts } from './training_state.js';
 export { initWeight } from './init.js';
 export * as init from './initializers.js';
 export { clipGradNorm, clipGradValue } from './clip_grad.js';

@@ -21,6 +21,7 @@ export interface AdadeltaOptions {
 const OPTIONS: OptionNames<AdadeltaOptions> = { lr: true, rho: true, epsilon: true, weightDecay: true };
 
 export class Adadelta extends Optimizer {
+  protected readonly bufferNames = ['squareAverage', 'deltaAverage'];
   readonly rho: number;
   readonly epsilon: number;
   readonly weightDecay: number;

@@ -24,6 +24,7 @@ export interface AdagradOptions {
 const OPTIONS: OptionNames<AdagradOptions> = { lr: true, lrDecay: true, weightDecay: true, initialAccumulatorValue: true, epsilon: true };
 
 export class Adagrad extends Optimizer {
+  protected readonly bufferNames = ['sum'];
   readonly lrDecay: number;
   readonly weightDecay: number;
   readonly initialAccumulatorValue: number;
@@ -43,7 +44,7 @@ export class Adagrad extends Optimizer {
     const before = state.sum ?? fill(p.shape, this.initialAccumulatorValue, { dtype: p.dtype });
     const sum = this.setState(state, 'sum', before.add(g.square()));
     // Each parameter's own count: one that had no gradient for a step is not decayed for it.
-    const t = this.countUpdate(p);
+    const t = this.updatesOf(p);
     const rate = this.lr / (1 + (t - 1) * this.lrDecay);
     return p.sub(g.div(sum.sqrt().add(this.epsilon)).mul(rate));
   }

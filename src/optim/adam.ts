@@ -20,6 +20,7 @@ export interface AdamOptions {
 const ADAM_OPTIONS: OptionNames<AdamOptions> = { lr: true, beta1: true, beta2: true, epsilon: true, weightDecay: true };
 
 export class Adam extends Optimizer {
+  protected readonly bufferNames = ['m', 'v'];
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;

@@ -24,6 +24,7 @@ export interface AdamaxOptions {
 const OPTIONS: OptionNames<AdamaxOptions> = { lr: true, beta1: true, beta2: true, epsilon: true, weightDecay: true };
 
 export class Adamax extends Optimizer {
+  protected readonly bufferNames = ['m', 'u'];
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -40,7 +41,7 @@ export class Adamax extends Optimizer {
   }
 
   protected update(param: Tensor, gradient: Tensor, state: Record<string, Tensor>): Tensor {
-    const t = this.countUpdate(param);
+    const t = this.updatesOf(param);
     return inF32(param, gradient, (p, grad) => {
       const [b1, b2] = [this.beta1, this.beta2];
       const g = this.weightDecay ? grad.add(p.mul(this.weightDecay)) : grad;

@@ -30,6 +30,8 @@ export interface ASGDOptions {
 const OPTIONS: OptionNames<ASGDOptions> = { lr: true, lambd: true, alpha: true, t0: true, weightDecay: true };
 
 export class ASGD extends Optimizer {
+  protected readonly bufferNames = ['ax'];
+  protected override readonly valueNames = ['eta', 'mu'];
   readonly lambd: number;
   readonly alpha: number;
   readonly t0: number;
@@ -47,7 +49,7 @@ export class ASGD extends Optimizer {
   }
 
   protected update(param: Tensor, gradient: Tensor, state: Record<string, Tensor>): Tensor {
-    const t = this.countUpdate(param);
+    const t = this.updatesOf(param);
     const { eta, mu } = this.schedule.get(param) ?? { eta: this.lr, mu: 1 };
     this.schedule.set(param, { eta: this.lr / (1 + this.lambd * this.lr * t) ** this.alpha, mu: 1 / Math.max(1, t - this.t0) });
     return inF32(param, gradient, (p, grad) => {
@@ -56,6 +58,15 @@ export class ASGD extends Optimizer {
       this.setState(state, 'ax', mu === 1 || !state.ax ? next.clone() : state.ax.add(next.sub(state.ax).mul(mu)));
       return next;
     });
+  }
+
+  protected override valuesOf(param: Tensor): Record<string, number> {
+    return { ...this.schedule.get(param)! };
+  }
+
+  protected override restoreValues(param: Tensor, values: Record<string, number> | null): void {
+    if (values) this.schedule.set(param, { eta: values.eta, mu: values.mu });
+    else this.schedule.delete(param);
   }
 
   /**

@@ -12,6 +12,7 @@ import { checkOptions } from '../options.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { hyperparameter } from './optimizer.js';
+import { stateCount, stateOf, stateTensor, type StateTensor, type WeightAverageState } from './state.js';
 
 /** Writes each average into its tensor, cast to the tensor's dtype; a tensor without one (null) is left as it is. */
 export function writeAverages(tensors: readonly Tensor[], averages: readonly (Tensor | null)[]): void {
@@ -96,6 +97,41 @@ export abstract class WeightAverage {
    */
   withAverages<T>(fn: () => T | Promise<T>): Promise<T> {
     return withAveragesWritten(this.tensors, this.kept, fn);
+  }
+
+  /** The updates folded in and copies of the averages (yours to dispose), to resume training from. */
+  stateDict(): WeightAverageState {
+    return { average: this.name, updates: this.count, averages: noGrad(() => this.kept.map((avg) => keep(avg.clone()))) };
+  }
+
+  /** Loads a state stateDict() gave, of an average of the same kind over tensors of the same shapes; a state refused changes nothing. */
+  loadStateDict(state: WeightAverageState<StateTensor>): void {
+    this.prepareLoad(state)();
+  }
+
+  /**
+   * Checks `state` and gives what loads it (see Optimizer.prepareLoad).
+   * @internal
+   */
+  prepareLoad(state: WeightAverageState<StateTensor>): () => void {
+    const where = `${this.name}.loadStateDict`;
+    const checked = stateOf(where, state, 'average', this.name);
+    const updates = stateCount(where, 'updates', checked.updates);
+    const list = checked.averages;
+    if (!Array.isArray(list) || list.length !== this.tensors.length) {
+      throw new ValueError(`${where}: the state holds ${Array.isArray(list) ? list.length : formatValue(list)} averages and this ${this.name} follows ${this.tensors.length} tensors`);
+    }
+    const made = list.map((entry: unknown, i) => stateTensor(`${where}: averages[${i}]`, entry, this.tensors[i], ['f32']));
+    return () => {
+      this.count = updates;
+      noGrad(() => {
+        this.kept.forEach((avg, i) => {
+          const value = made[i]();
+          avg.assign(value);
+          value.dispose();
+        });
+      });
+    };
   }
 
   /** Frees the averages. */

@@ -22,6 +22,7 @@ export interface LionOptions {
 const OPTIONS: OptionNames<LionOptions> = { lr: true, beta1: true, beta2: true, weightDecay: true };
 
 export class Lion extends Optimizer {
+  protected readonly bufferNames = ['m'];
   readonly beta1: number;
   readonly beta2: number;
   readonly weightDecay: number;

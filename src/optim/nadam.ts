@@ -32,6 +32,8 @@ const OPTIONS: OptionNames<NAdamOptions> = {
 };
 
 export class NAdam extends Optimizer {
+  protected readonly bufferNames = ['m', 'v'];
+  protected override readonly valueNames = ['muProduct'];
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -52,8 +54,17 @@ export class NAdam extends Optimizer {
     this.decoupledWeightDecay = options.decoupledWeightDecay ?? false;
   }
 
+  protected override valuesOf(param: Tensor): Record<string, number> {
+    return { muProduct: this.muProducts.get(param)! };
+  }
+
+  protected override restoreValues(param: Tensor, values: Record<string, number> | null): void {
+    if (values) this.muProducts.set(param, values.muProduct);
+    else this.muProducts.delete(param);
+  }
+
   protected update(param: Tensor, gradient: Tensor, state: Record<string, Tensor>): Tensor {
-    const t = this.countUpdate(param);
+    const t = this.updatesOf(param);
     const [b1, b2, lr] = [this.beta1, this.beta2, this.lr];
     const mu = b1 * (1 - 0.5 * 0.96 ** (t * this.momentumDecay));
     const muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * this.momentumDecay));

@@ -5,6 +5,7 @@ import { BackendMismatchError, ShapeError, ValueError, formatShape, formatValue 
 import { sameShape } from '../shape.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
+import { isRecord, stateCount, stateOf, stateTensor, type OptimizerState, type ParamState, type StateTensor } from './state.js';
 
 /**
  * A hyperparameter checked where it is given: a finite number within
@@ -56,6 +57,10 @@ export abstract class Optimizer {
   /** Each parameter's own count of the steps that updated it (PyTorch's state['step']). */
   private readonly updates = new WeakMap<Tensor, number>();
   protected steps = 0;
+  /** The names of the buffers it keeps for a parameter (Adam's m and v): what a state it loads may hold. */
+  protected abstract readonly bufferNames: readonly string[];
+  /** The numbers it keeps for a parameter beside the buffers, once updated (valuesOf / restoreValues). */
+  protected readonly valueNames: readonly string[] = [];
 
   constructor(params: Tensor[], lr: number, name: string) {
     this.name = name;
@@ -89,6 +94,7 @@ export abstract class Optimizer {
         if (!p.grad) continue;
         const state = this.state.get(p) ?? {};
         this.state.set(p, state);
+        this.updates.set(p, this.updatesOf(p) + 1);
         const next = tidy(() => {
           const value = this.update(p, p.grad!, state);
           // Buffers replaced during the update must outlive the tidy.
@@ -122,14 +128,12 @@ export abstract class Optimizer {
   }
 
   /**
-   * Counts an update of `param` and gives its number, 1 on its first: the t of
-   * a bias correction or a decay, which a step that left this parameter
-   * without a gradient does not advance (as in PyTorch).
+   * The updates `param` has had, counting the one under way (1 on its first):
+   * the t of a bias correction or a decay, which a step that left this
+   * parameter without a gradient does not advance (as in PyTorch).
    */
-  protected countUpdate(param: Tensor): number {
-    const t = (this.updates.get(param) ?? 0) + 1;
-    this.updates.set(param, t);
-    return t;
+  protected updatesOf(param: Tensor): number {
+    return this.updates.get(param) ?? 0;
   }
 
   /** The state buffers of `param`, none until its first update. */
@@ -143,6 +147,93 @@ export abstract class Optimizer {
     state[key] = keep(value);
     if (old && old !== value) old.dispose();
     return value;
+  }
+
+  /** The numbers kept for `param` beside its buffers (valueNames), once it has been updated. */
+  protected valuesOf(_param: Tensor): Record<string, number> {
+    return {};
+  }
+
+  /** Sets the numbers kept for `param` from a state loaded; null for a parameter not updated yet. */
+  protected restoreValues(_param: Tensor, _values: Record<string, number> | null): void {}
+
+  /**
+   * The state training resumes from (PyTorch's state_dict): the rate, the
+   * steps taken and each parameter's count and buffers, in the order of the
+   * parameters given. The buffers are copies, yours to dispose: the
+   * optimizer replaces its own at every step. tm.nn.saveTrainingState
+   * writes it to a file with the model's weights.
+   */
+  stateDict(): OptimizerState {
+    return noGrad(() => ({
+      optimizer: this.name,
+      lr: this.lr,
+      steps: this.steps,
+      params: this.params.map((p): ParamState => ({
+        updates: this.updatesOf(p),
+        buffers: Object.fromEntries(Object.entries(this.stateOf(p)).map(([name, t]) => [name, keep(t.clone())])),
+        values: this.updatesOf(p) ? this.valuesOf(p) : {},
+      })),
+    }));
+  }
+
+  /**
+   * Loads a state stateDict() gave (or a file's, through
+   * tm.nn.loadTrainingState) into this optimizer, made of the same kind over
+   * the same parameters: the rate, the counts and copies of the buffers. The
+   * other hyperparameters stay as this optimizer was made (PyTorch loads
+   * them from the state). Every entry is checked first, so a state refused
+   * leaves the optimizer as it was.
+   */
+  loadStateDict(state: OptimizerState<StateTensor>): void {
+    this.prepareLoad(state)();
+  }
+
+  /**
+   * Checks `state` whole and gives what loads it; loadTrainingState checks
+   * every part of a file this way before it changes any.
+   * @internal
+   */
+  prepareLoad(state: OptimizerState<StateTensor>): () => void {
+    const where = `${this.name}.loadStateDict`;
+    const checked = stateOf(where, state, 'optimizer', this.name);
+    const lr = hyperparameter(where, 'lr', checked.lr, 0);
+    const steps = stateCount(where, 'steps', checked.steps);
+    const params = checked.params;
+    if (!Array.isArray(params) || params.length !== this.params.length) {
+      throw new ValueError(`${where}: the state holds ${Array.isArray(params) ? params.length : formatValue(params)} parameters and this optimizer ${this.params.length}; make it over the same parameters (model.parameters())`);
+    }
+    const loads = params.map((entry: unknown, i) => {
+      const p = this.params[i];
+      const at = `${where}: params[${i}]`;
+      if (!isRecord(entry)) throw new ValueError(`${at} must be { updates, buffers, values }, got ${formatValue(entry)}`);
+      const updates = stateCount(where, `params[${i}].updates`, entry.updates);
+      const buffers = entry.buffers ?? {};
+      if (!isRecord(buffers)) throw new ValueError(`${at}.buffers must be an object of tensors by name, got ${formatValue(buffers)}`);
+      const made = Object.entries(buffers).map(([name, b]) => {
+        if (!this.bufferNames.includes(name)) throw new ValueError(`${at} has a buffer ${name}; ${this.name} keeps ${this.bufferNames.join(' and ')}`);
+        return [name, stateTensor(`${at}.buffers.${name}`, b, p, ['f32', p.dtype])] as const;
+      });
+      const values = entry.values ?? {};
+      const expected = updates ? this.valueNames : [];
+      const given = isRecord(values) ? Object.keys(values) : [];
+      if (!isRecord(values) || given.length !== expected.length || expected.some((name) => !Number.isFinite(values[name]))) {
+        throw new ValueError(`${at}.values must be ${expected.length ? `finite numbers ${expected.join(', ')}` : 'empty'}${updates ? '' : ' (not updated yet)'}, got ${formatValue(values)}`);
+      }
+      return { p, updates, made, values: values as Record<string, number> };
+    });
+    return () => {
+      this.dispose();
+      this.lr = lr;
+      this.steps = steps;
+      noGrad(() => {
+        for (const { p, updates, made, values } of loads) {
+          this.updates.set(p, updates);
+          if (made.length) this.state.set(p, Object.fromEntries(made.map(([name, make]) => [name, keep(make())])));
+          this.restoreValues(p, updates ? values : null);
+        }
+      });
+    };
   }
 
   /** Clears every parameter's gradient. */

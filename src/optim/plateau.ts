@@ -5,6 +5,7 @@ import { ValueError, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { hyperparameter, type Optimizer } from './optimizer.js';
 import type { MetricScheduler } from './schedules.js';
+import { stateCount, stateOf, type PlateauState } from './state.js';
 
 export interface ReduceLROnPlateauOptions {
   /** 'min' (default): lower is better, as a loss; 'max': higher is better, as an accuracy. */
@@ -77,6 +78,32 @@ export class ReduceLROnPlateau implements MetricScheduler {
   /** Epochs of cooldown left. */
   get cooldownCounter(): number {
     return this.coolingFor;
+  }
+
+  /** The best value and the counters, to resume training from (PyTorch's state_dict); plain numbers. */
+  stateDict(): PlateauState {
+    return { scheduler: 'ReduceLROnPlateau', best: this.bestSeen, numBadEpochs: this.badEpochs, cooldownCounter: this.coolingFor };
+  }
+
+  /** Loads a state stateDict() gave; the optimizer's rate is the optimizer's state (tm.nn.loadTrainingState loads both). */
+  loadStateDict(state: PlateauState): void {
+    this.prepareLoad(state)();
+  }
+
+  /**
+   * Checks `state` and gives what loads it (see Optimizer.prepareLoad).
+   * @internal
+   */
+  prepareLoad(state: PlateauState): () => void {
+    const where = 'ReduceLROnPlateau.loadStateDict';
+    const checked = stateOf(where, state, 'scheduler', 'ReduceLROnPlateau');
+    const best = checked.best;
+    if (typeof best !== 'number' || Number.isNaN(best)) throw new ValueError(`${where}: best must be a number (±Infinity before the first step), got ${formatValue(best)}`);
+    const badEpochs = stateCount(where, 'numBadEpochs', checked.numBadEpochs);
+    const coolingFor = stateCount(where, 'cooldownCounter', checked.cooldownCounter);
+    return () => {
+      [this.bestSeen, this.badEpochs, this.coolingFor] = [best, badEpochs, coolingFor];
+    };
   }
 
   step(metric: number): void {

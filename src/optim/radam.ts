@@ -31,6 +31,7 @@ export interface RAdamOptions {
 const OPTIONS: OptionNames<RAdamOptions> = { lr: true, beta1: true, beta2: true, epsilon: true, weightDecay: true, decoupledWeightDecay: 'boolean' };
 
 export class RAdam extends Optimizer {
+  protected readonly bufferNames = ['m', 'v'];
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -48,7 +49,7 @@ export class RAdam extends Optimizer {
   }
 
   protected update(param: Tensor, gradient: Tensor, state: Record<string, Tensor>): Tensor {
-    const t = this.countUpdate(param);
+    const t = this.updatesOf(param);
     return inF32(param, gradient, (p, grad) => {
       const [b1, b2, lr] = [this.beta1, this.beta2, this.lr];
       const decoupled = this.decoupledWeightDecay && this.weightDecay;

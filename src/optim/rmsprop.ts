@@ -26,6 +26,7 @@ export interface RMSpropOptions {
 const OPTIONS: OptionNames<RMSpropOptions> = { lr: true, alpha: true, epsilon: true, momentum: true, centered: 'boolean', weightDecay: true };
 
 export class RMSprop extends Optimizer {
+  protected readonly bufferNames = ['squareAverage', 'gradAverage', 'momentumBuffer'];
   readonly alpha: number;
   readonly epsilon: number;
   readonly momentum: number;

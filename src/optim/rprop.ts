@@ -34,6 +34,7 @@ function pair(name: string, value: unknown): readonly [unknown, unknown] {
 }
 
 export class Rprop extends Optimizer {
+  protected readonly bufferNames = ['stepSize', 'prev'];
   /** What a step size is multiplied by where the gradient's sign flips. */
   readonly etaMinus: number;
   /** What a step size is multiplied by where the gradient's sign holds. */

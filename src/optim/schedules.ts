@@ -5,6 +5,7 @@
 import { ValueError, formatValue } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { hyperparameter, type Optimizer } from './optimizer.js';
+import { stateCount, stateOf, type EpochSchedulerState } from './state.js';
 
 /**
  * A schedule stepped by the epochs' count alone: StepLR, MultiStepLR,
@@ -63,7 +64,7 @@ export function integerSetting(where: string, name: string, value: unknown, min:
 export abstract class EpochScheduler implements Scheduler {
   private epoch = 0;
   /** The optimizer's rate before any schedule changed it: the formula's lr. */
-  protected readonly base: number;
+  protected base: number;
 
   /** The optimizer it schedules; its name, in errors. */
   constructor(readonly optimizer: Optimizer, readonly name: string) {
@@ -88,6 +89,36 @@ export abstract class EpochScheduler implements Scheduler {
   step(): void {
     setRate(this.optimizer, this.rateAt(this.epoch + 1));
     this.epoch++;
+  }
+
+  /** Its count and starting rate, to resume training from (PyTorch's state_dict); plain numbers. */
+  stateDict(): EpochSchedulerState {
+    return { scheduler: this.name, lastEpoch: this.epoch, baseLr: this.base };
+  }
+
+  /**
+   * Loads a state stateDict() gave, of a schedule of the same kind: its
+   * count and starting rate. The optimizer's rate is not set here, it is
+   * the optimizer's state: load that too (tm.nn.loadTrainingState loads both).
+   */
+  loadStateDict(state: EpochSchedulerState): void {
+    this.prepareLoad(state)();
+  }
+
+  /**
+   * Checks `state` and gives what loads it (see Optimizer.prepareLoad).
+   * @internal
+   */
+  prepareLoad(state: EpochSchedulerState): () => void {
+    const where = `${this.name}.loadStateDict`;
+    const checked = stateOf(where, state, 'scheduler', this.name);
+    const lastEpoch = stateCount(where, 'lastEpoch', checked.lastEpoch);
+    const baseLr = hyperparameter(where, 'baseLr', checked.baseLr, 0);
+    return () => {
+      [this.epoch, this.base] = [lastEpoch, baseLr];
+      // Schedules made over the optimizer from now on start from the loaded rate, as this one does.
+      rates.set(this.optimizer, { start: baseLr, set: this.optimizer.lr });
+    };
   }
 
   /** Sets epoch 0's rate, for a schedule whose first rate is not the optimizer's (a warm-up's start). */

@@ -5,6 +5,7 @@ import { checkOptions } from '../options.js';
 import type { Optimizer } from './optimizer.js';
 import { ReduceLROnPlateau } from './plateau.js';
 import { EpochScheduler, milestoneList, milestonesPassed, type Scheduler } from './schedules.js';
+import type { EpochSchedulerState } from './state.js';
 
 /**
  * Runs `schedulers` in turn: the first until the first milestone, the next
@@ -33,6 +34,24 @@ export class SequentialLR extends EpochScheduler {
     this.schedulers = Object.freeze([...(schedulers as EpochScheduler[])]);
     this.milestones = milestoneList(where, milestones, schedulers.length - 1);
     this.initialStep();
+  }
+
+  override stateDict(): EpochSchedulerState {
+    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
+  }
+
+  /** @internal */
+  override prepareLoad(state: EpochSchedulerState): () => void {
+    const own = super.prepareLoad(state);
+    const list: unknown = state.schedulers;
+    if (!Array.isArray(list) || list.length !== this.schedulers.length) {
+      throw new ValueError(`SequentialLR.loadStateDict: the state's schedulers must be ${this.schedulers.length} schedules' states, got ${formatValue(list)}`);
+    }
+    const loads = this.schedulers.map((s, i) => s.prepareLoad(list[i] as EpochSchedulerState));
+    return () => {
+      for (const load of loads) load();
+      own();
+    };
   }
 
   protected rate(epoch: number): number {

@@ -16,6 +16,7 @@ export interface SGDOptions {
 const SGD_OPTIONS: OptionNames<SGDOptions> = { lr: true, momentum: true, nesterov: 'boolean', weightDecay: true };
 
 export class SGD extends Optimizer {
+  protected readonly bufferNames = ['velocity'];
   readonly momentum: number;
   readonly nesterov: boolean;
   readonly weightDecay: number;
