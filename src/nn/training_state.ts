@@ -10,11 +10,12 @@ import { ValueError, formatValue } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
 import { readFileBytes, writeFileAtomic } from '../io/file.js';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsEntry } from '../io/safetensors.js';
+import { LBFGS } from '../optim/lbfgs.js';
 import { EpochScheduler } from '../optim/schedules.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { ReduceLROnPlateau } from '../optim/plateau.js';
 import { WeightAverage } from '../optim/averaging.js';
-import type { EpochSchedulerState, OptimizerState, PlateauState, StateTensor, WeightAverageState } from '../optim/state.js';
+import type { EpochSchedulerState, LBFGSState, OptimizerState, PlateauState, StateTensor, WeightAverageState } from '../optim/state.js';
 import type { Tensor } from '../tensor.js';
 import { VERSION } from '../version.js';
 import { Module } from './module.js';
@@ -30,7 +31,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export interface TrainingStateParts {
   /** Its parameters and buffers by name (stateDict's names). */
   model?: Module;
-  optimizer?: Optimizer;
+  optimizer?: Optimizer | LBFGS;
   /** An epoch schedule (SequentialLR's turns included) or ReduceLROnPlateau. */
   scheduler?: EpochScheduler | ReduceLROnPlateau;
   /** An EMA or SWA of the weights. */
@@ -45,7 +46,9 @@ export interface TrainingState extends TrainingStateParts {
 /** What the metadata's JSON holds: every part but its tensors. */
 interface Header {
   model?: true;
-  optimizer?: Omit<OptimizerState, 'params'> & { params: { updates: number; values: Record<string, number>; buffers: string[] }[] };
+  optimizer?:
+    | (Omit<OptimizerState, 'params'> & { params: { updates: number; values: Record<string, number>; buffers: string[] }[] })
+    | (Omit<LBFGSState, 'direction' | 'prevFlatGrad' | 'steps' | 'gradChanges'> & { direction: boolean; prevFlatGrad: boolean; history: number });
   scheduler?: EpochSchedulerState | PlateauState;
   averages?: Omit<WeightAverageState, 'averages'> & { count: number };
   extra?: JsonValue;
@@ -64,7 +67,12 @@ export async function trainingStateToBytes(state: TrainingState): Promise<Uint8A
     header.model = true;
     for (const [name, t] of Object.entries(state.model.namedState())) tensors[`model.${name}`] = t;
   }
-  if (state.optimizer) {
+  if (state.optimizer instanceof LBFGS) {
+    const { direction, prevFlatGrad, steps, gradChanges, ...rest } = state.optimizer.stateDict();
+    header.optimizer = { ...rest, direction: !!direction, prevFlatGrad: !!prevFlatGrad, history: steps.length };
+    const vectors: [string, Tensor | null][] = [['direction', direction], ['prevFlatGrad', prevFlatGrad], ...steps.map((t, i) => [`steps.${i}`, t] as [string, Tensor]), ...gradChanges.map((t, i) => [`gradChanges.${i}`, t] as [string, Tensor])];
+    for (const [name, t] of vectors) if (t) copies.push((tensors[`optimizer.${name}`] = t));
+  } else if (state.optimizer) {
     const { params, ...rest } = state.optimizer.stateDict();
     header.optimizer = { ...rest, params: params.map(({ updates, values, buffers }) => ({ updates, values, buffers: Object.keys(buffers) })) };
     params.forEach(({ buffers }, i) => {
@@ -122,14 +130,27 @@ export async function loadTrainingState(source: string | URL | Uint8Array, parts
     return entries[name];
   };
   const loads: (() => void)[] = [];
-  if (parts.optimizer) {
-    const saved = header.optimizer!;
-    if (!Array.isArray(saved.params)) throw new CorruptFileError(`${where}: the optimizer's params in the file are ${formatValue(saved.params)}`);
-    const params = saved.params.map(({ updates, values, buffers }, i) => ({
-      updates,
-      values,
-      buffers: Object.fromEntries((Array.isArray(buffers) ? buffers : []).map((name) => [name, entry(`optimizer.${i}.${name}`)])),
+  if (parts.optimizer instanceof LBFGS) {
+    const { direction, prevFlatGrad, history, ...rest } = header.optimizer as Extract<Header['optimizer'], { history: number }>;
+    const count = Number.isSafeInteger(history) ? history : 0;
+    const list = (name: string) => Array.from({ length: count }, (_, i) => entry(`optimizer.${name}.${i}`));
+    loads.push(parts.optimizer.prepareLoad({
+      ...rest,
+      direction: direction ? entry('optimizer.direction') : null,
+      prevFlatGrad: prevFlatGrad ? entry('optimizer.prevFlatGrad') : null,
+      steps: list('steps'),
+      gradChanges: list('gradChanges'),
     }));
+  } else if (parts.optimizer) {
+    const saved = header.optimizer as Extract<Header['optimizer'], { params: unknown }>;
+    // Another kind's state (LBFGS's has no params) is named by prepareLoad.
+    const params = Array.isArray(saved.params)
+      ? saved.params.map(({ updates, values, buffers }, i) => ({
+          updates,
+          values,
+          buffers: Object.fromEntries((Array.isArray(buffers) ? buffers : []).map((name) => [name, entry(`optimizer.${i}.${name}`)])),
+        }))
+      : saved.params;
     loads.push(parts.optimizer.prepareLoad({ ...saved, params } as OptimizerState<StateTensor>));
   }
   if (parts.scheduler) {
@@ -161,12 +182,12 @@ function checkParts(where: string, parts: TrainingState, saving: boolean): void 
   if (!PARTS.some((p) => parts[p]) && !(saving && parts.extra !== undefined)) throw new ValueError(`${where}: no part given (model, optimizer, scheduler, averages)`);
   const kinds: Record<(typeof PARTS)[number], (v: unknown) => boolean> = {
     model: (v) => v instanceof Module,
-    optimizer: (v) => v instanceof Optimizer,
+    optimizer: (v) => v instanceof Optimizer || v instanceof LBFGS,
     scheduler: (v) => v instanceof EpochScheduler || v instanceof ReduceLROnPlateau,
     averages: (v) => v instanceof WeightAverage,
   };
   for (const p of PARTS) {
-    if (parts[p] !== undefined && !kinds[p](parts[p])) throw new ValueError(`${where}: ${p} is ${formatValue(parts[p])}, not ${p === 'model' ? 'a tm.nn.Module' : p === 'optimizer' ? 'a tm.optim optimizer (LBFGS has no saved state)' : p === 'scheduler' ? 'a tm.optim schedule' : 'a tm.optim.EMA or SWA'}`);
+    if (parts[p] !== undefined && !kinds[p](parts[p])) throw new ValueError(`${where}: ${p} is ${formatValue(parts[p])}, not ${p === 'model' ? 'a tm.nn.Module' : p === 'optimizer' ? 'a tm.optim optimizer' : p === 'scheduler' ? 'a tm.optim schedule' : 'a tm.optim.EMA or SWA'}`);
   }
 }
 

@@ -34,4 +34,4 @@ export { ReduceLROnPlateau } from './plateau.js';
 export type { ReduceLROnPlateauOptions } from './plateau.js';
 export { EMA, SWA, WeightAverage } from './averaging.js';
 export type { EMAOptions } from './averaging.js';
-export type { EpochSchedulerState, OptimizerState, ParamState, PlateauState, StateTensor, WeightAverageState } from './state.js';
+export type { EpochSchedulerState, LBFGSState, OptimizerState, ParamState, PlateauState, StateTensor, WeightAverageState } from './state.js';

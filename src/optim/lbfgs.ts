@@ -28,6 +28,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { checkParams, hyperparameter } from './optimizer.js';
+import { stateCount, stateOf, stateTensor, type LBFGSState, type StateTensor } from './state.js';
 
 export interface LBFGSOptions {
   /** The step length tried first (the whole step without a line search). Default 1. */
@@ -433,6 +434,87 @@ export class LBFGS {
       p.grad?.dispose();
       p.grad = null;
     }
+  }
+
+  /**
+   * The state a later step goes on from (PyTorch's state_dict): the counts,
+   * the last step, loss and gradient and the curvature history. Its tensors
+   * are copies, yours to dispose.
+   */
+  stateDict(): LBFGSState {
+    const copy = (t: Tensor) => keep(noGrad(() => t.clone()));
+    return {
+      optimizer: 'LBFGS',
+      lr: this.rate,
+      iterations: this.iterations,
+      evaluations: this.evaluations,
+      stepLength: this.stepLength,
+      hDiag: this.hDiag,
+      prevLoss: this.prevLoss,
+      rho: [...this.rho],
+      direction: this.direction && copy(this.direction),
+      prevFlatGrad: this.prevFlatGrad && copy(this.prevFlatGrad),
+      steps: this.steps.map(copy),
+      gradChanges: this.gradChanges.map(copy),
+    };
+  }
+
+  /**
+   * Loads a state stateDict() gave into this LBFGS, made over the same
+   * parameters (historySize at least the state's history); the other
+   * settings stay as it was made. A state refused leaves it as it was.
+   */
+  loadStateDict(state: LBFGSState<StateTensor>): void {
+    this.prepareLoad(state)();
+  }
+
+  /**
+   * Checks `state` whole and gives what loads it (see Optimizer.prepareLoad).
+   * @internal
+   */
+  prepareLoad(state: LBFGSState<StateTensor>): () => void {
+    const where = 'LBFGS.loadStateDict';
+    if (this.running) throw new ValueError(`${where}: a step is under way (await it first)`);
+    const checked = stateOf(where, state, 'optimizer', 'LBFGS');
+    const lr = hyperparameter(where, 'lr', checked.lr, 0);
+    const iterations = stateCount(where, 'iterations', checked.iterations);
+    const evaluations = stateCount(where, 'evaluations', checked.evaluations);
+    const [stepLength, hDiag, prevLoss] = (['stepLength', 'hDiag', 'prevLoss'] as const).map((name) => {
+      const v = checked[name];
+      // prevLoss is NaN before the first iteration.
+      if (typeof v !== 'number' || (name !== 'prevLoss' && !Number.isFinite(v))) throw new ValueError(`${where}: ${name} must be a ${name === 'prevLoss' ? '' : 'finite '}number, got ${formatValue(v)}`);
+      return v;
+    });
+    const { rho, steps, gradChanges } = checked;
+    if (!Array.isArray(rho) || !Array.isArray(steps) || !Array.isArray(gradChanges) || steps.length !== rho.length || gradChanges.length !== rho.length || rho.some((r) => !Number.isFinite(r))) {
+      throw new ValueError(`${where}: rho, steps and gradChanges must be lists of one length (finite numbers, tensors), got ${formatValue(rho)}, ${formatValue(steps)} and ${formatValue(gradChanges)}`);
+    }
+    if (rho.length > this.historySize) throw new ValueError(`${where}: the state's history holds ${rho.length} pairs, more than this LBFGS's historySize ${this.historySize}`);
+    const size = this.params.reduce((n, p) => n + p.size, 0);
+    const vector = (name: string, entry: unknown) => stateTensor(`${where}: ${name}`, entry, this.params[0], ['f32'], [size]);
+    const started = iterations > 0;
+    for (const name of ['direction', 'prevFlatGrad'] as const) {
+      if ((checked[name] === null || checked[name] === undefined) === started) {
+        throw new ValueError(`${where}: ${name} must be ${started ? 'a tensor after' : 'null before'} the first iteration (iterations ${iterations}), got ${formatValue(checked[name])}`);
+      }
+    }
+    const direction = started ? vector('direction', checked.direction) : null;
+    const prevFlatGrad = started ? vector('prevFlatGrad', checked.prevFlatGrad) : null;
+    const history = steps.map((t: unknown, i) => [vector(`steps[${i}]`, t), vector(`gradChanges[${i}]`, gradChanges[i])] as const);
+    return () => {
+      this.dispose();
+      [this.rate, this.iterations, this.evaluations] = [lr, iterations, evaluations];
+      [this.stepLength, this.hDiag, this.prevLoss] = [stepLength, hDiag, prevLoss];
+      noGrad(() => {
+        this.direction = direction && keep(direction());
+        this.prevFlatGrad = prevFlatGrad && keep(prevFlatGrad());
+        for (const [s, y] of history) {
+          this.steps.push(keep(s()));
+          this.gradChanges.push(keep(y()));
+        }
+      });
+      this.rho.push(...(rho as number[]));
+    };
   }
 
   /** Frees the history and the last direction and gradient. */

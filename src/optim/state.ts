@@ -31,6 +31,26 @@ export interface OptimizerState<T extends StateTensor = Tensor> {
   params: ParamState<T>[];
 }
 
+/** LBFGS's state (PyTorch's): its counts, the last step and loss, and the (s, y) history with ρ = 1/(s·y). */
+export interface LBFGSState<T extends StateTensor = Tensor> {
+  optimizer: 'LBFGS';
+  lr: number;
+  /** Iterations and closure evaluations over all steps. */
+  iterations: number;
+  evaluations: number;
+  stepLength: number;
+  /** H₀'s scale, s·y / y·y of the newest pair. */
+  hDiag: number;
+  prevLoss: number;
+  rho: number[];
+  /** The last direction and gradient, f32 vectors of every parameter's elements in turn; null before the first iteration. */
+  direction: T | null;
+  prevFlatGrad: T | null;
+  /** The history, oldest first: the steps s and the gradients' changes y, vectors as direction. */
+  steps: T[];
+  gradChanges: T[];
+}
+
 /** An epoch schedule's state (StepLR, CosineAnnealingLR, SequentialLR…): its count and the rate its formula starts from. */
 export interface EpochSchedulerState {
   scheduler: string;
@@ -74,11 +94,12 @@ export function stateCount(where: string, name: string, value: unknown): number 
 
 /**
  * A state's tensor checked against the tensor it goes with (`like`: the
- * parameter, or the tensor averaged): its shape, a float dtype among
- * `dtypes`, on like's backend. Gives what makes the loaded copy there, so
+ * parameter, or the tensor averaged): its shape (or `wanted`), a float dtype
+ * among `dtypes`, on like's backend. Gives what makes the loaded copy there, so
  * that nothing is made until every check of a load has passed.
  */
-export function stateTensor(where: string, entry: unknown, like: Tensor, dtypes: readonly string[]): () => Tensor {
+export function stateTensor(where: string, entry: unknown, like: Tensor, dtypes: readonly string[], wanted?: readonly number[]): () => Tensor {
+  const want = wanted ?? like.shape;
   let shape: readonly number[];
   let dtype: string;
   if (entry instanceof Tensor) {
@@ -92,8 +113,8 @@ export function stateTensor(where: string, entry: unknown, like: Tensor, dtypes:
   } else {
     throw new ValueError(`${where} must be a Tensor or a safetensors entry { dtype, shape, data }, got ${formatValue(entry)}`);
   }
-  if (shape.length !== like.shape.length || shape.some((d, i) => d !== like.shape[i])) {
-    throw new ShapeError(`${where} is ${formatShape(shape)}; the tensor it belongs to is ${formatShape(like.shape)}`);
+  if (shape.length !== want.length || shape.some((d, i) => d !== want[i])) {
+    throw new ShapeError(`${where} is ${formatShape(shape)}; ${wanted ? 'it must be' : 'the tensor it belongs to is'} ${formatShape(want)}`);
   }
   if (!dtypes.includes(dtype)) throw new DTypeError(`${where} is ${dtype}; here it must be ${[...new Set(dtypes)].join(' or ')}`);
   if (entry instanceof Tensor) return () => entry.clone();

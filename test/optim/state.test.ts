@@ -134,6 +134,52 @@ describe.each(BACKENDS)('optimizer state on %s', (backend) => {
     }
   });
 
+  it('LBFGS (strong Wolfe): stopped after a step and resumed from its stateDict, two more steps give the unbroken run bit for bit', async () => {
+    const x = tm.randn([20, 4], { seed: 11 });
+    const y = tm.randn([20, 3], { seed: 12 });
+    const problem = () => {
+      const params = [tm.randn([4, 3], { seed: 13 }), tm.zeros([3])];
+      for (const p of params) p.requiresGrad = true;
+      return params;
+    };
+    const stepOn = async (opt: tm.optim.LBFGS, [w, b]: tm.Tensor[], steps: number) => {
+      for (let k = 0; k < steps; k++) {
+        await opt.step(() => {
+          opt.zeroGrad();
+          const loss = tm.losses.mse(x.matmul(w).add(b).tanh(), y);
+          loss.backward();
+          return loss;
+        });
+      }
+    };
+    const make = (params: tm.Tensor[], historySize = 10) => new tm.optim.LBFGS(params, { lr: 1, maxIter: 4, historySize, lineSearchFn: 'strong_wolfe' });
+    const straight = problem();
+    const unbroken = make(straight);
+    await stepOn(unbroken, straight, 3);
+
+    const first = problem();
+    const before = make(first);
+    await stepOn(before, first, 1);
+    const state = before.stateDict();
+    expect(state).toMatchObject({ optimizer: 'LBFGS', iterations: 4 });
+    expect(state.steps.length).toBe(state.rho.length);
+    expect(state.direction!.shape).toEqual([15]);
+    const second = problem();
+    const weights = await valuesOf(first);
+    second.forEach((p, i) => p.assign(tm.tensor(weights[i] as Float32Array, p.shape)));
+    const after = make(second);
+    after.loadStateDict(state);
+    await stepOn(after, second, 2);
+    const [want, got] = [await valuesOf(straight), await valuesOf(second)];
+    for (let i = 0; i < 2; i++) expect(Array.from(got[i]), `parameter ${i}`).toEqual(Array.from(want[i]));
+    expect([after.iterationCount, after.evaluationCount]).toEqual([unbroken.iterationCount, unbroken.evaluationCount]);
+
+    expect(() => make(problem(), 1).loadStateDict(state)).toThrow(/history holds \d+ pairs, more than this LBFGS's historySize 1/);
+    expect(() => make([problem()[0]]).loadStateDict(state)).toThrow(/direction is \[15\]; it must be \[12\]/);
+    expect(() => make(problem()).loadStateDict({ ...state, direction: null })).toThrow(/direction must be a tensor after the first iteration \(iterations 4\)/);
+    expect(() => make(problem()).loadStateDict(new tm.optim.Adam(problem()).stateDict() as unknown as tm.optim.LBFGSState)).toThrow(/the state is "?Adam"?'s, not LBFGS's/);
+  });
+
   it('a state loads from safetensors entries too ({ dtype, shape, data }, as a file holds them)', async () => {
     const params = makeParams();
     const opt = new tm.optim.Lion(params, { lr: 0.001 });
