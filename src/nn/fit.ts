@@ -126,8 +126,8 @@ export interface EarlyStoppingOptions {
 const EARLY_STOPPING_OPTIONS: OptionNames<EarlyStoppingOptions> = { monitor: true, patience: true, minDelta: true, restoreBest: 'boolean' };
 
 const FIT_OPTIONS: OptionNames<FitOptions> = {
-  epochs: true, initialEpoch: true, batchSize: true, loss: true, optimizer: true, scheduler: true, schedulerInterval: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
-  validationSplit: true, validationData: true, onEpochEnd: true, mixedPrecision: 'boolean', clipGradNorm: true, clipGradValue: true, quiet: 'boolean', earlyStopping: true,
+  epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, schedulerInterval: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
+  validationSplit: true, validationData: true, onEpochEnd: true, initialEpoch: true, mixedPrecision: 'boolean', clipGradNorm: true, clipGradValue: true, quiet: 'boolean', earlyStopping: true,
   metrics: true,
 };
 
