@@ -11,7 +11,7 @@ export { checkpoint } from './autograd/checkpoint.js';
 export { grad } from './autograd/backward.js';
 export type { BackwardOptions, GradOptions } from './autograd/backward.js';
 export * as autograd from './autograd/index.js';
-export { setSeed } from './random.js';
+export { getRandomState, setRandomState, setSeed, type RandomState } from './random.js';
 export type { InitOptions } from './selection.js';
 export type { BackendName } from './backends/kernels.js';
 export { DTYPES } from './dtype.js';

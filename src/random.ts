@@ -2,26 +2,62 @@
 // and machine, because the values are drawn here in JS, not on the device.
 import { ValueError, formatValue } from './errors.js';
 
+/** mulberry32's step: the state after `state`. */
+const advance = (state: number): number => (state + 0x6d2b79f5) >>> 0;
+
+/** mulberry32's output for a state, in [0, 1). */
+function output(state: number): number {
+  let t = Math.imul(state ^ (state >>> 15), state | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
 /** mulberry32: a small, fast 32-bit generator with good statistical quality for init and shuffling. */
 export function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return () => output((s = advance(s)));
 }
 
-let global: (() => number) | null = null;
+/** setSeed's sequence: the generator's state (the seed, moved on a step per draw), or null when unseeded (Math.random). */
+let global: number | null = null;
 
 /**
  * Makes every later unseeded draw (randn without a seed, layer initialisation,
  * shuffling, dropout) reproducible: the same seed gives the same run.
  */
 export function setSeed(seed: number): void {
-  global = rng(checkSeed('setSeed', seed));
+  global = checkSeed('setSeed', seed);
+}
+
+/** Where setSeed's sequence stands (getRandomState), to go on from later with setRandomState. */
+export interface RandomState {
+  readonly generator: 'mulberry32';
+  /** The generator's 32-bit state: the seed, moved on by every draw since. */
+  readonly state: number;
+}
+
+/**
+ * Where setSeed's sequence stands: the unseeded draws made from here on
+ * (dropout masks, initial weights, shuffles without a seed) are the ones
+ * setRandomState(this) brings back (torch.get_rng_state). Null when no seed
+ * was set and draws come from Math.random, whose state cannot be read.
+ */
+export function getRandomState(): RandomState | null {
+  return global === null ? null : { generator: 'mulberry32', state: global };
+}
+
+/** Puts setSeed's sequence back where getRandomState found it; null makes draws unseeded again (Math.random). */
+export function setRandomState(state: RandomState | null): void {
+  global = state === null ? null : readRandomState('setRandomState', state);
+}
+
+/** The generator's state in what getRandomState gave, checked. */
+export function readRandomState(where: string, state: unknown): number {
+  const { generator, state: value } = (state !== null && typeof state === 'object' ? state : {}) as Partial<RandomState>;
+  if (generator !== 'mulberry32' || !Number.isInteger(value) || value! < 0 || value! >= 2 ** 32) {
+    throw new ValueError(`${where}: expects what getRandomState gave ({ generator: 'mulberry32', state: an integer in [0, 2^32) }) or null, got ${formatValue(state)}`);
+  }
+  return value!;
 }
 
 /**
@@ -66,7 +102,7 @@ export function seedStream(seed: number | undefined, stream: number): number | u
  */
 export function keepingGlobalSequence<T>(fn: () => T): T {
   const kept = global;
-  if (kept) global = rng(0);
+  if (kept !== null) global = 0;
   try {
     return fn();
   } finally {
@@ -76,7 +112,7 @@ export function keepingGlobalSequence<T>(fn: () => T): T {
 
 /** A seed for a draw that was given none: from setSeed's sequence when set, else from Math.random. */
 export function freshSeed(): number {
-  return drawnSeed(() => Math.floor((global ?? Math.random)() * 4294967296));
+  return drawnSeed(() => Math.floor((global === null ? Math.random() : output((global = advance(global)))) * 4294967296));
 }
 
 /** Seeds drawn while a checkpoint's forward pass runs, and where its recomputation is in replaying them. */

@@ -22,6 +22,17 @@ export interface ShuffleOptions {
   seed?: number;
 }
 
+/** A pipeline's shuffles, each its seed and the passes it has made (Dataset.stateDict). */
+export interface DatasetState {
+  shuffles: { seed: number; passes: number }[];
+}
+
+/** A shuffle's seed (fixed at shuffle(), drawn when not given) and its passes: pass k's order is drawn from derivedSeed(seed, k). */
+interface ShuffleState {
+  seed: number;
+  passes: number;
+}
+
 export interface BatchOptions {
   /** Leave out the last batch when it is short (PyTorch's drop_last): a BatchNorm never sees a batch of one. Default false. */
   dropRemainder?: boolean;
@@ -70,7 +81,7 @@ export class Dataset<T> implements AsyncIterable<T> {
     checkFunction('map', fn);
     const source = this;
     const apply = fn instanceof AsyncFunction ? (e: T) => fn(e) : (e: T) => runTidy('map', () => fn(e));
-    return new Dataset(async function* () {
+    return linked(new Dataset(async function* () {
       for await (const element of source) {
         let out: U;
         try {
@@ -83,7 +94,7 @@ export class Dataset<T> implements AsyncIterable<T> {
         disposeDropped(element, out);
         yield out;
       }
-    }, this.size);
+    }, this.size), [this]);
   }
 
   /** The elements `predicate` (plain or async) keeps; the others are freed. */
@@ -91,7 +102,7 @@ export class Dataset<T> implements AsyncIterable<T> {
     checkFunction('filter', predicate);
     const source = this;
     const test = predicate instanceof AsyncFunction ? (e: T) => predicate(e) : (e: T) => runTidy('filter', () => predicate(e));
-    return new Dataset(async function* () {
+    return linked(new Dataset(async function* () {
       for await (const element of source) {
         let keep: unknown;
         try {
@@ -109,7 +120,7 @@ export class Dataset<T> implements AsyncIterable<T> {
         if (keep) yield element;
         else disposeElement(element);
       }
-    });
+    }), [this]);
   }
 
   /**
@@ -119,12 +130,12 @@ export class Dataset<T> implements AsyncIterable<T> {
    */
   shuffle(bufferSize: number, options: ShuffleOptions = {}): Dataset<T> {
     checkCount('shuffle', 'bufferSize', bufferSize, 1);
-    const base = seedFor('shuffle', checkOptions('shuffle', options, SHUFFLE_OPTIONS).seed);
+    const state: ShuffleState = { seed: seedFor('shuffle', checkOptions('shuffle', options, SHUFFLE_OPTIONS).seed), passes: 0 };
     const source = this;
-    let pass = 0;
+    const nextSeed = () => derivedSeed(state.seed, state.passes++);
     // Rows shuffled as their numbers, by the same draws: batch() then gathers the elements a pass of the slow way would give.
-    const rows = this.rows && { ...this.rows, order: () => shuffled(this.rows!.order(), bufferSize, derivedSeed(base, pass++)) };
-    return new Dataset(() => shuffled(source, bufferSize, derivedSeed(base, pass++)), this.size, rows);
+    const rows = this.rows && { ...this.rows, order: () => shuffled(this.rows!.order(), bufferSize, nextSeed()) };
+    return linked(new Dataset(() => shuffled(source, bufferSize, nextSeed()), this.size, rows), [this], state);
   }
 
   /**
@@ -142,7 +153,7 @@ export class Dataset<T> implements AsyncIterable<T> {
     const rows = this.rows;
     if (rows) {
       // Each batch one gather per tensor of its rows, not `size` slices stacked: as fast as fit(x, y)'s batches.
-      return new Dataset(async function* () {
+      return linked(new Dataset(async function* () {
         let pending: number[] = [];
         for await (const row of rows.order()) {
           pending.push(row);
@@ -152,9 +163,9 @@ export class Dataset<T> implements AsyncIterable<T> {
           }
         }
         if (pending.length && !dropRemainder) yield rows.take(Int32Array.from(pending));
-      }, batches);
+      }, batches), [this]);
     }
-    return new Dataset(async function* () {
+    return linked(new Dataset(async function* () {
       let pending: T[] = [];
       let read = 0;
       const stacked = () => {
@@ -176,28 +187,28 @@ export class Dataset<T> implements AsyncIterable<T> {
       } finally {
         for (const part of pending) disposeElement(part);
       }
-    }, batches);
+    }, batches), [this]);
   }
 
   /** The first `count` elements; the source is read no further. */
   take(count: number): Dataset<T> {
     checkCount('take', 'count', count, 0);
     const source = this;
-    return new Dataset(async function* () {
+    return linked(new Dataset(async function* () {
       if (count === 0) return;
       let taken = 0;
       for await (const element of source) {
         yield element;
         if (++taken === count) return;
       }
-    }, this.size === null ? (count === 0 ? 0 : null) : Math.min(this.size, count));
+    }, this.size === null ? (count === 0 ? 0 : null) : Math.min(this.size, count)), [this]);
   }
 
   /** The elements after the first `count`, which are read and freed. */
   skip(count: number): Dataset<T> {
     checkCount('skip', 'count', count, 0);
     const source = this;
-    return new Dataset(async function* () {
+    return linked(new Dataset(async function* () {
       let skipped = 0;
       for await (const element of source) {
         if (skipped < count) {
@@ -205,7 +216,7 @@ export class Dataset<T> implements AsyncIterable<T> {
           disposeElement(element);
         } else yield element;
       }
-    }, this.size === null ? null : Math.max(0, this.size - count));
+    }, this.size === null ? null : Math.max(0, this.size - count)), [this]);
   }
 
   /**
@@ -217,7 +228,7 @@ export class Dataset<T> implements AsyncIterable<T> {
     const source = this;
     // Without a count, endless unless the source is known to be empty: fit and toArray refuse it rather than never end.
     const size = count === undefined ? (this.size === 0 ? 0 : Infinity) : this.size === null ? null : this.size * count;
-    return new Dataset(async function* () {
+    return linked(new Dataset(async function* () {
       for (let pass = 0; count === undefined || pass < count; pass++) {
         let any = false;
         for await (const element of source) {
@@ -227,7 +238,7 @@ export class Dataset<T> implements AsyncIterable<T> {
         // An empty dataset repeated for ever would spin without yielding.
         if (!any) return;
       }
-    }, size);
+    }, size), [this]);
   }
 
   /**
@@ -238,17 +249,33 @@ export class Dataset<T> implements AsyncIterable<T> {
   prefetch(count: number): Dataset<T> {
     checkCount('prefetch', 'count', count, 1);
     const source = this;
-    return new Dataset(() => prefetched(source, count), this.size);
+    return linked(new Dataset(() => prefetched(source, count), this.size), [this]);
   }
 
   /** This dataset's elements, then `other`'s. */
   concatenate<U>(other: Dataset<U>): Dataset<T | U> {
     if (!(other instanceof Dataset)) throw new ValueError(`concatenate: expects a tm.data.Dataset, got ${formatValue(other)}`);
     const source = this;
-    return new Dataset<T | U>(async function* () {
+    return linked(new Dataset<T | U>(async function* () {
       yield* source;
       yield* other;
-    }, this.size === null || other.size === null ? null : this.size + other.size);
+    }, this.size === null || other.size === null ? null : this.size + other.size), [this, other]);
+  }
+
+  /**
+   * Where the pipeline's shuffles stand (torchdata's StatefulDataLoader):
+   * the seed and the passes made so far of each shuffle this dataset reads
+   * from, in a depth-first walk from it. loadStateDict on the same pipeline
+   * built afresh draws the orders the run that saved it would have drawn
+   * next; a training checkpoint keeps it (saveTrainingState's `data`).
+   */
+  stateDict(): DatasetState {
+    return { shuffles: shufflesOf(this).map(({ seed, passes }) => ({ seed, passes })) };
+  }
+
+  /** Puts back what stateDict gave, checked whole first (a refused state changes nothing). */
+  loadStateDict(state: DatasetState): void {
+    prepareDatasetLoad('loadStateDict', this, state)();
   }
 
   /** Calls fn (plain or async, awaited) on each element in turn; each element is freed once fn is done with it (keep() or clone what outlives it). */
@@ -275,6 +302,41 @@ export class Dataset<T> implements AsyncIterable<T> {
     }
     return out;
   }
+}
+
+/** What each dataset made by a transform reads (its sources), and a shuffle's state: what stateDict walks. */
+const LINKS = new WeakMap<Dataset<unknown>, { sources: readonly Dataset<unknown>[]; shuffle?: ShuffleState }>();
+
+/** `dataset`, noted as reading `sources` (for a shuffle, with its state). */
+export function linked<T>(dataset: Dataset<T>, sources: readonly Dataset<unknown>[], shuffle?: ShuffleState): Dataset<T> {
+  LINKS.set(dataset as Dataset<unknown>, { sources, shuffle });
+  return dataset;
+}
+
+/** The shuffles `dataset` reads from, each once, depth first (a shuffle before those it reads). */
+function shufflesOf(dataset: Dataset<unknown>, seen = new Set<Dataset<unknown>>()): ShuffleState[] {
+  if (seen.has(dataset)) return [];
+  seen.add(dataset);
+  const link = LINKS.get(dataset);
+  if (!link) return [];
+  return [...(link.shuffle ? [link.shuffle] : []), ...link.sources.flatMap((source) => shufflesOf(source, seen))];
+}
+
+/** Checks a saved state against the dataset's shuffles; the function that puts it back. */
+export function prepareDatasetLoad(where: string, dataset: Dataset<unknown>, state: DatasetState): () => void {
+  const shuffles = shufflesOf(dataset);
+  const saved = (state as Partial<DatasetState> | null)?.shuffles;
+  if (!Array.isArray(saved)) throw new ValueError(`${where}: expects a dataset's state ({ shuffles: [{ seed, passes }…] }, as stateDict gives), got ${formatValue(state)}`);
+  if (saved.length !== shuffles.length) {
+    throw new ValueError(`${where}: the state is of a pipeline with ${saved.length} shuffle${saved.length === 1 ? '' : 's'}, this dataset reads from ${shuffles.length}`);
+  }
+  saved.forEach((entry, i) => {
+    const { seed, passes } = (entry ?? {}) as Partial<ShuffleState>;
+    if (!Number.isInteger(seed) || seed! < 0 || seed! >= 2 ** 32 || !Number.isSafeInteger(passes) || passes! < 0) {
+      throw new ValueError(`${where}: shuffle ${i}'s state must be { seed: an integer in [0, 2^32), passes: a count }, got ${formatValue(entry)}`);
+    }
+  });
+  return () => saved.forEach(({ seed, passes }, i) => Object.assign(shuffles[i], { seed, passes }));
 }
 
 /**

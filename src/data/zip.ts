@@ -1,6 +1,6 @@
 // zip: datasets read side by side, one element of each to an element.
 import { ValueError, formatValue } from '../errors.js';
-import { Dataset } from './dataset.js';
+import { Dataset, linked } from './dataset.js';
 import { disposeElement, isPlainObject } from './element.js';
 
 type Zipped<D> = { -readonly [K in keyof D]: D[K] extends Dataset<infer T> ? T : never };
@@ -23,7 +23,7 @@ export function zip<const D extends readonly Dataset<unknown>[] | { readonly [ke
   const sources = parts as Dataset<unknown>[];
   const sizes = sources.map((d) => d.size);
   const size = sizes.some((s) => s === null) ? null : Math.min(...(sizes as number[]));
-  return new Dataset(async function* () {
+  return linked(new Dataset(async function* () {
     const iterators = sources.map((d) => d[Symbol.asyncIterator]());
     try {
       for (;;) {
@@ -40,5 +40,5 @@ export function zip<const D extends readonly Dataset<unknown>[] | { readonly [ke
     } finally {
       await Promise.allSettled(iterators.map((it) => it.return?.()));
     }
-  }, size);
+  }, size), sources);
 }

@@ -17,7 +17,7 @@ import { rand, split, tensor, where, zeros } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed, seedStream } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { DROPOUT_STREAM, Dropout } from './dropout.js';
+import { DROPOUT_STREAM, Dropout, heldDrawCounts, setHeldDrawCounts } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
 
 export interface MultiheadAttentionOptions {
@@ -167,6 +167,14 @@ export class MultiheadAttention extends Module {
     if (keyPaddingMask && (keyPaddingMask.rank !== 2 || keyPaddingMask.shape[0] !== key.shape[0] || keyPaddingMask.shape[1] !== key.shape[1])) {
       throw new ShapeError(`MultiheadAttention: keyPaddingMask must be [batch, source] = ${formatShape(key.shape.slice(0, 2))}, got ${formatShape(keyPaddingMask.shape)}`);
     }
+  }
+
+  override drawCounts(): Record<string, number> {
+    return heldDrawCounts('dropout', [this.#dropout]);
+  }
+
+  override setDrawCounts(counts: Record<string, number>): void {
+    setHeldDrawCounts('dropout', [this.#dropout], counts);
   }
 
   config(): LayerConfig {

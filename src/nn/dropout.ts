@@ -19,7 +19,7 @@ import { Module, type LayerConfig } from './module.js';
 export const DROPOUT_STREAM = 0xd0;
 
 /** What every dropout layer shares: the rate, the seed, and the masks drawn so far. */
-abstract class DropoutBase extends Module {
+export abstract class DropoutBase extends Module {
   private draws = 0;
 
   constructor(protected readonly type: string, readonly rate: number, readonly seed?: number) {
@@ -53,9 +53,34 @@ abstract class DropoutBase extends Module {
     return y;
   }
 
+  override drawCounts(): Record<string, number> {
+    return this.seed === undefined ? {} : { masks: this.draws };
+  }
+
+  override setDrawCounts(counts: Record<string, number>): void {
+    if (this.seed !== undefined) this.draws = counts.masks;
+  }
+
   config(): LayerConfig {
     return this.seed === undefined ? { type: this.type, rate: this.rate } : { type: this.type, rate: this.rate, seed: this.seed };
   }
+}
+
+/** Draw counts of dropouts a layer holds out of children() (in private fields), each named `name.i`. */
+export function heldDrawCounts(name: string, held: readonly (DropoutBase | null)[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  held.forEach((layer, i) => {
+    for (const [stream, n] of Object.entries(layer?.drawCounts() ?? {})) out[`${name}.${i}.${stream}`] = n;
+  });
+  return out;
+}
+
+/** Puts back counts heldDrawCounts gave. */
+export function setHeldDrawCounts(name: string, held: readonly (DropoutBase | null)[], counts: Record<string, number>): void {
+  held.forEach((layer, i) => {
+    const prefix = `${name}.${i}.`;
+    layer?.setDrawCounts(Object.fromEntries(Object.entries(counts).filter(([k]) => k.startsWith(prefix)).map(([k, n]) => [k.slice(prefix.length), n])));
+  });
 }
 
 export class Dropout extends DropoutBase {

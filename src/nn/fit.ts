@@ -50,9 +50,11 @@ export interface FitOptions {
   /**
    * Epochs already trained (Keras's initial_epoch), default 0: epochs
    * initialEpoch + 1 to `epochs` run, numbered so, and x and y shuffled as
-   * in a run from the start, so a run resumed from a checkpoint
-   * (tm.nn.loadTrainingState) goes on as if it had not stopped. (A Dataset's
-   * shuffle counts its own passes: a new one starts from its first order.)
+   * in a run from the start (with the same `seed`: one not given is drawn
+   * afresh), so a run resumed from a checkpoint (tm.nn.loadTrainingState,
+   * with `random: true` for unseeded dropout) goes on as if it had not
+   * stopped; a Dataset's shuffles count their own passes, which the
+   * checkpoint keeps when given the pipeline as `data`.
    */
   initialEpoch?: number;
   batchSize?: number;

@@ -162,6 +162,25 @@ export abstract class Module {
     return [...this.walk('')].map(([, layer]) => layer);
   }
 
+  /** modules() with each layer's path: '' for this one, then '0', '1.2'… (the prefix of its parameters' names), as PyTorch's named_modules(). */
+  namedModules(): [string, Module][] {
+    return [...this.walk('')].map(([prefix, layer]) => [prefix.slice(0, -1), layer]);
+  }
+
+  /**
+   * The draws each of this layer's own seeded random streams has made (a
+   * seeded dropout's masks so far), by name: a training checkpoint keeps
+   * them, so that a resumed run draws what an unbroken one would. None by
+   * default; a custom layer with a stream of its own gives its count here
+   * and takes it back in setDrawCounts.
+   */
+  drawCounts(): Record<string, number> {
+    return {};
+  }
+
+  /** Puts back counts drawCounts gave (the caller has checked they are its names). */
+  setDrawCounts(_counts: Record<string, number>): void {}
+
   /** This layer and every sublayer below it, each once with the path of its parameters (a layer holding its parent does not loop). */
   private *walk(prefix: string, seen = new Set<Module>()): Generator<[string, Module]> {
     if (seen.has(this)) return;

@@ -14,7 +14,7 @@ import { arange, concat, less, split, stack, tensor, where, zeros } from '../ops
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed, seedStream } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { DROPOUT_STREAM, Dropout } from './dropout.js';
+import { DROPOUT_STREAM, Dropout, heldDrawCounts, setHeldDrawCounts } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
 import { checkNonlinearity, gruStep, initialWeight, inputSide, lstmStep, rnnStep, type CellWeights, type Nonlinearity, type StepState } from './recurrent_steps.js';
 
@@ -270,6 +270,14 @@ export abstract class Recurrent extends Module {
       return p ? this.inPrecisionOf(x, p) : null;
     };
     return { weightIh: get('weightIh')!, weightHh: get('weightHh')!, biasIh: get('biasIh'), biasHh: get('biasHh') };
+  }
+
+  override drawCounts(): Record<string, number> {
+    return heldDrawCounts('dropout', [this.#dropout]);
+  }
+
+  override setDrawCounts(counts: Record<string, number>): void {
+    setHeldDrawCounts('dropout', [this.#dropout], counts);
   }
 
   config(): LayerConfig {

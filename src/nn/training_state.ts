@@ -1,11 +1,13 @@
 // A training checkpoint: what a run needs to go on later where it stopped —
-// the model's weights, the optimizer's buffers and counts, the schedule's
-// place, a weight average — in one safetensors file (PyTorch's
+// the model's weights (and its seeded dropouts' places), the optimizer's
+// buffers and counts, the schedule's place, a weight average, setSeed's
+// sequence, a tm.data pipeline's shuffles — in one safetensors file (PyTorch's
 // torch.save({'model': ..., 'optimizer': ...}), tf.train.Checkpoint). The
 // tensors are entries named by part (`model.0.weight`, `optimizer.3.m`,
 // `averages.0`); the counts and rates are JSON in the metadata, beside the
 // caller's own `extra` (the epoch, say). A load checks every part before it
 // changes any, so a file refused leaves the model and optimizer as they were.
+import { Dataset, prepareDatasetLoad, type DatasetState } from '../data/dataset.js';
 import { ValueError, formatValue } from '../errors.js';
 import { CorruptFileError } from '../io/errors.js';
 import { readFileBytes, writeFileAtomic } from '../io/file.js';
@@ -18,6 +20,7 @@ import { WeightAverage } from '../optim/averaging.js';
 import type { EpochSchedulerState, LBFGSState, OptimizerState, PlateauState, StateTensor, WeightAverageState } from '../optim/state.js';
 import type { Tensor } from '../tensor.js';
 import { VERSION } from '../version.js';
+import { getRandomState, readRandomState, setRandomState, type RandomState } from '../random.js';
 import { Module } from './module.js';
 import { loadState } from './state_dict.js';
 import { readEntries } from './state_entries.js';
@@ -29,13 +32,21 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 /** The parts of a training run a checkpoint holds; each is optional. */
 export interface TrainingStateParts {
-  /** Its parameters and buffers by name (stateDict's names). */
+  /** Its parameters and buffers by name (stateDict's names), and how many masks each seeded dropout has drawn (Module.drawCounts). */
   model?: Module;
   optimizer?: Optimizer | LBFGS;
   /** An epoch schedule (SequentialLR's turns included) or ReduceLROnPlateau. */
   scheduler?: EpochScheduler | ReduceLROnPlateau;
   /** An EMA or SWA of the weights. */
   averages?: WeightAverage;
+  /**
+   * true: setSeed's sequence (tm.getRandomState), which unseeded draws —
+   * dropout masks, fit's shuffle seed — come from; loaded, it is put back
+   * (tm.setRandomState), so a resumed run draws what an unbroken one would.
+   */
+  random?: boolean;
+  /** A tm.data pipeline: its shuffles' seeds and passes (Dataset.stateDict), so a resumed fit draws the orders an unbroken one would. */
+  data?: Dataset<unknown>;
 }
 
 /** What saveTrainingState writes: the parts, and anything else the run resumes from, as JSON (the epoch, the best score). */
@@ -45,16 +56,20 @@ export interface TrainingState extends TrainingStateParts {
 
 /** What the metadata's JSON holds: every part but its tensors. */
 interface Header {
-  model?: true;
+  /** true in files written before the draw counts were kept (2026-12-05): their dropouts are left as they are. */
+  model?: true | { draws: Record<string, number> };
   optimizer?:
     | (Omit<OptimizerState, 'params'> & { params: { updates: number; values: Record<string, number>; buffers: string[] }[] })
     | (Omit<LBFGSState, 'direction' | 'prevFlatGrad' | 'steps' | 'gradChanges'> & { direction: boolean; prevFlatGrad: boolean; history: number });
   scheduler?: EpochSchedulerState | PlateauState;
   averages?: Omit<WeightAverageState, 'averages'> & { count: number };
+  /** Null where no seed was set (Math.random's draws). */
+  random?: RandomState | null;
+  data?: DatasetState;
   extra?: JsonValue;
 }
 
-const PARTS = ['model', 'optimizer', 'scheduler', 'averages'] as const;
+const PARTS = ['model', 'optimizer', 'scheduler', 'averages', 'random', 'data'] as const;
 
 /** The checkpoint's bytes (a safetensors file), for saveTrainingState or to keep wherever you like (a page's IndexedDB). */
 export async function trainingStateToBytes(state: TrainingState): Promise<Uint8Array> {
@@ -64,7 +79,7 @@ export async function trainingStateToBytes(state: TrainingState): Promise<Uint8A
   const tensors: Record<string, Tensor> = {};
   const copies: Tensor[] = [];
   if (state.model) {
-    header.model = true;
+    header.model = { draws: drawCountsOf(state.model) };
     for (const [name, t] of Object.entries(state.model.namedState())) tensors[`model.${name}`] = t;
   }
   if (state.optimizer instanceof LBFGS) {
@@ -85,6 +100,8 @@ export async function trainingStateToBytes(state: TrainingState): Promise<Uint8A
     header.averages = { ...rest, count: averages.length };
     averages.forEach((t, i) => copies.push((tensors[`averages.${i}`] = t)));
   }
+  if (state.random) header.random = getRandomState();
+  if (state.data) header.data = state.data.stateDict();
   if (state.extra !== undefined) header.extra = state.extra;
   let json: string;
   try {
@@ -123,7 +140,7 @@ export async function loadTrainingState(source: string | URL | Uint8Array, parts
   const { entries, metadata } = decodeSafetensors(bytes);
   const header = readHeader(metadata);
   for (const part of PARTS) {
-    if (parts[part] && !header[part]) throw new ValueError(`${where}: the file holds no ${part} state (it holds ${PARTS.filter((p) => header[p]).join(', ') || 'none'})`);
+    if (parts[part] && header[part] === undefined) throw new ValueError(`${where}: the file holds no ${part} state (it holds ${PARTS.filter((p) => header[p] !== undefined).join(', ') || 'none'})`);
   }
   const entry = (name: string): SafetensorsEntry => {
     if (!Object.hasOwn(entries, name)) throw new CorruptFileError(`${where}: the file's header lists ${name}, which is not among its tensors`);
@@ -164,32 +181,46 @@ export async function loadTrainingState(source: string | URL | Uint8Array, parts
     const count = Number.isSafeInteger(saved.count) ? saved.count : 0;
     loads.push(parts.averages.prepareLoad({ ...saved, averages: Array.from({ length: count }, (_, i) => entry(`averages.${i}`)) }));
   }
+  if (parts.random) {
+    const saved = header.random!;
+    if (saved !== null) readRandomState(`${where}: the file's random state`, saved);
+    loads.push(() => setRandomState(saved));
+  }
+  if (parts.data) loads.push(prepareDatasetLoad(`${where}: data`, parts.data, header.data!));
   // The model's load checks its names and shapes before it writes; the other parts are checked already and written after it.
   if (parts.model) {
     const model: Record<string, SafetensorsEntry> = {};
     for (const [name, e] of Object.entries(entries)) if (name.startsWith('model.')) model[name.slice('model.'.length)] = e;
+    const saved = header.model!;
+    const draws = saved === true ? null : checkDrawCounts(parts.model, saved.draws);
     loadState(parts.model, model, { strict: true });
+    if (draws) setDrawCountsOf(parts.model, draws);
   }
   for (const load of loads) load();
   return { extra: header.extra };
 }
 
 function checkParts(where: string, parts: TrainingState, saving: boolean): void {
-  if (parts === null || typeof parts !== 'object') throw new ValueError(`${where}: expects { model, optimizer, scheduler, averages${saving ? ', extra' : ''} }, got ${formatValue(parts)}`);
+  if (parts === null || typeof parts !== 'object') throw new ValueError(`${where}: expects { ${PARTS.join(', ')}${saving ? ', extra' : ''} }, got ${formatValue(parts)}`);
   const known: readonly string[] = saving ? [...PARTS, 'extra'] : PARTS;
   const unknown = Object.keys(parts).filter((k) => !known.includes(k));
   if (unknown.length) throw new ValueError(`${where}: unknown part${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the parts are ${known.join(', ')}`);
-  if (!PARTS.some((p) => parts[p]) && !(saving && parts.extra !== undefined)) throw new ValueError(`${where}: no part given (model, optimizer, scheduler, averages)`);
-  const kinds: Record<(typeof PARTS)[number], (v: unknown) => boolean> = {
-    model: (v) => v instanceof Module,
-    optimizer: (v) => v instanceof Optimizer || v instanceof LBFGS,
-    scheduler: (v) => v instanceof EpochScheduler || v instanceof ReduceLROnPlateau,
-    averages: (v) => v instanceof WeightAverage,
-  };
+  if (!PARTS.some((p) => parts[p]) && !(saving && parts.extra !== undefined)) throw new ValueError(`${where}: no part given (${PARTS.join(', ')})`);
   for (const p of PARTS) {
-    if (parts[p] !== undefined && !kinds[p](parts[p])) throw new ValueError(`${where}: ${p} is ${formatValue(parts[p])}, not ${p === 'model' ? 'a tm.nn.Module' : p === 'optimizer' ? 'a tm.optim optimizer' : p === 'scheduler' ? 'a tm.optim schedule' : 'a tm.optim.EMA or SWA'}`);
+    const [isKind, kind] = KINDS[p];
+    if (parts[p] !== undefined && !isKind(parts[p])) throw new ValueError(`${where}: ${p} is ${formatValue(parts[p])}, not ${kind}`);
   }
 }
+
+/** What each part must be, and its name in an error. */
+const KINDS: Record<(typeof PARTS)[number], [(v: unknown) => boolean, string]> = {
+  model: [(v) => v instanceof Module, 'a tm.nn.Module'],
+  optimizer: [(v) => v instanceof Optimizer || v instanceof LBFGS, 'a tm.optim optimizer'],
+  scheduler: [(v) => v instanceof EpochScheduler || v instanceof ReduceLROnPlateau, 'a tm.optim schedule'],
+  averages: [(v) => v instanceof WeightAverage, 'a tm.optim.EMA or SWA'],
+  random: [(v) => typeof v === 'boolean', 'true or false'],
+  data: [(v) => v instanceof Dataset, 'a tm.data.Dataset'],
+};
 
 function readHeader(metadata: Record<string, string>): Header {
   if (metadata.format !== FORMAT || typeof metadata.state !== 'string') {
@@ -205,5 +236,43 @@ function readHeader(metadata: Record<string, string>): Header {
     return header as Header;
   } catch (err) {
     throw new CorruptFileError(`loadTrainingState: the checkpoint's state is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** The model's seeded streams' draw counts (Module.drawCounts), each under its layer's path: `3.masks`, `1.dropout.0.masks`. */
+function drawCountsOf(model: Module): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [path, layer] of model.namedModules()) for (const [name, n] of Object.entries(layer.drawCounts())) out[path ? `${path}.${name}` : name] = n;
+  return out;
+}
+
+/** Saved draw counts checked against the model's streams: the same names, each a count. */
+function checkDrawCounts(model: Module, saved: unknown): Record<string, number> {
+  const where = 'loadTrainingState';
+  if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) throw new CorruptFileError(`${where}: the file's model draw counts are ${formatValue(saved)}, not an object`);
+  const counts = saved as Record<string, unknown>;
+  const ours = Object.keys(drawCountsOf(model));
+  const theirs = Object.keys(counts);
+  const missing = ours.filter((name) => !Object.hasOwn(counts, name));
+  const extra = theirs.filter((name) => !ours.includes(name));
+  if (missing.length || extra.length) {
+    const list = (names: string[]) => names.join(', ') || 'none';
+    throw new ValueError(
+      `${where}: the model's seeded random streams differ from the file's — the model's not in the file: ${list(missing)}; the file's not in the model: ${list(extra)} ` +
+        '(a seeded dropout is in one and not the other, or unseeded in one: build the model with the seeds it was saved with)',
+    );
+  }
+  for (const name of theirs) {
+    const n = counts[name];
+    if (!Number.isSafeInteger(n) || (n as number) < 0) throw new CorruptFileError(`${where}: the file's draw count for ${name} is ${formatValue(n)}, not a count`);
+  }
+  return counts as Record<string, number>;
+}
+
+/** Puts checked counts (checkDrawCounts) back into the model's layers. */
+function setDrawCountsOf(model: Module, counts: Record<string, number>): void {
+  for (const [path, layer] of model.namedModules()) {
+    const names = Object.keys(layer.drawCounts());
+    if (names.length) layer.setDrawCounts(Object.fromEntries(names.map((name) => [name, counts[path ? `${path}.${name}` : name]])));
   }
 }

@@ -14,7 +14,7 @@ import type { Tensor } from '../tensor.js';
 import { MultiheadAttention } from './attention.js';
 import { gelu } from './activation_functions.js';
 import { Dense } from './dense.js';
-import { Dropout } from './dropout.js';
+import { Dropout, heldDrawCounts, setHeldDrawCounts } from './dropout.js';
 import { LayerNorm } from './layer_norm.js';
 import { Module, type LayerConfig } from './module.js';
 
@@ -160,6 +160,14 @@ export class TransformerEncoderLayer extends Module {
       const h = this.norm1.forward(x.add(attention(x)));
       return this.norm2.forward(h.add(ff(h)));
     });
+  }
+
+  override drawCounts(): Record<string, number> {
+    return heldDrawCounts('dropout', this.#dropouts ?? []);
+  }
+
+  override setDrawCounts(counts: Record<string, number>): void {
+    setHeldDrawCounts('dropout', this.#dropouts ?? [], counts);
   }
 
   config(): LayerConfig {

@@ -14,7 +14,7 @@ import { seedStream } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { MultiheadAttention } from './attention.js';
 import { Dense } from './dense.js';
-import { Dropout } from './dropout.js';
+import { Dropout, heldDrawCounts, setHeldDrawCounts } from './dropout.js';
 import { LayerNorm } from './layer_norm.js';
 import { Module, type LayerConfig } from './module.js';
 import { checkSequence, dropoutOf, feedForward, transformerConfig, transformerSettings, type TransformerEncoderLayerOptions } from './transformer.js';
@@ -96,6 +96,14 @@ export class TransformerDecoderLayer extends Module {
       const g = this.norm2.forward(h.add(crossAttention(h)));
       return this.norm3.forward(g.add(ff(g)));
     });
+  }
+
+  override drawCounts(): Record<string, number> {
+    return heldDrawCounts('dropout', this.#dropouts);
+  }
+
+  override setDrawCounts(counts: Record<string, number>): void {
+    setHeldDrawCounts('dropout', this.#dropouts, counts);
   }
 
   config(): LayerConfig {

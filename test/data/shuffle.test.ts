@@ -77,6 +77,60 @@ describe('shuffle', () => {
     await tm.init({ backend: 'js' });
   });
 
+  it('stateDict holds each shuffle\'s seed and passes, a pipeline\'s through its transforms; loaded into the pipeline built afresh, the next passes are the unbroken run\'s', async () => {
+    // Two shuffles (one unseeded) through map, a repeat, zip and a batch; fromTensors' rows path too.
+    const build = () => {
+      const left = range(12).shuffle(12).map((v) => v * 10);
+      const right = tm.data.fromArrays(Array.from({ length: 12 }, (_, i) => i)).shuffle(5, { seed: 4 }).repeat(2);
+      return tm.data.zip([left, right]).batch(4);
+    };
+    const column = tm.arange(0, 10);
+    const rows = () => tm.data.fromTensors(column).shuffle(10, { seed: 9 }).batch(3);
+    const values = async (t: tm.Tensor) => {
+      const out = Array.from(await t.data());
+      t.dispose();
+      return out;
+    };
+    const plain = async (v: unknown): Promise<unknown> => (v instanceof tm.Tensor ? values(v) : Array.isArray(v) ? Promise.all(v.map(plain)) : v);
+    const read = async (ds: tm.data.Dataset<unknown>, passes: number) => Promise.all((await epochs(ds, passes)).map(plain));
+
+    tm.setSeed(3);
+    const unbroken = build();
+    const all = await read(unbroken, 3);
+    const fromRows = await read(rows(), 3);
+
+    tm.setSeed(3);
+    const first = build();
+    await read(first, 1);
+    const state = first.stateDict();
+    expect(state.shuffles).toHaveLength(2);
+    expect(state.shuffles.map((s) => s.passes)).toEqual([1, 2]); // the repeat made two passes of its shuffle
+    expect(state.shuffles[1].seed).toBe(4);
+
+    tm.setSeed(99); // the unseeded shuffle draws another seed: the state puts the first one back
+    const resumed = build();
+    resumed.loadStateDict(JSON.parse(JSON.stringify(state)) as tm.data.DatasetState);
+    expect(await read(resumed, 2)).toEqual(all.slice(1));
+
+    const firstRows = rows();
+    await read(firstRows, 2);
+    const again = rows();
+    again.loadStateDict(firstRows.stateDict());
+    expect(await read(again, 1)).toEqual(fromRows.slice(2));
+    expect(range(3).map((v) => v).stateDict()).toEqual({ shuffles: [] });
+    column.dispose();
+  });
+
+  it('loadStateDict refuses a state of another pipeline, or one that is not a state, and changes nothing', async () => {
+    const ds = range(6).shuffle(6, { seed: 1 }).batch(2);
+    const kept = ds.stateDict();
+    expect(() => ds.loadStateDict({ shuffles: [] })).toThrow('loadStateDict: the state is of a pipeline with 0 shuffles, this dataset reads from 1');
+    expect(() => ds.loadStateDict({ shuffles: [{ seed: -2, passes: 1 }] })).toThrow("loadStateDict: shuffle 0's state must be { seed: an integer in [0, 2^32), passes: a count }, got");
+    expect(() => ds.loadStateDict({ shuffles: [{ seed: 1, passes: 0.5 }] })).toThrow("shuffle 0's state must be");
+    expect(() => ds.loadStateDict(null as unknown as tm.data.DatasetState)).toThrow("loadStateDict: expects a dataset's state ({ shuffles: [{ seed, passes }…] }, as stateDict gives), got null");
+    expect(ds.stateDict()).toEqual(kept);
+  });
+
   it('refuses a buffer that is not a positive integer, and a bad seed', () => {
     expect(() => range(3).shuffle(0)).toThrow('shuffle: bufferSize must be an integer ≥ 1, got 0');
     expect(() => range(3).shuffle(3, { seed: -1 })).toThrow('shuffle: seed must be an integer in [0, 2^32), got -1');

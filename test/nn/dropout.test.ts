@@ -158,6 +158,42 @@ describe('dropout masks', () => {
     expect(() => new tm.nn.Dropout2d(0.5, 1.5)).toThrow('Dropout2d: seed must be an integer in [0, 2^32), got 1.5');
   });
 
+  it('count the masks a seeded layer has drawn (drawCounts), under `dropout.i` for the dropouts a layer holds itself; counts put back (setDrawCounts) draw the same next mask', async () => {
+    await tm.init({ backend: 'js' });
+    const x = tm.randn([2, 3, 4], { seed: 2 });
+    const memory = tm.randn([2, 2, 4], { seed: 3 });
+    const cases: [string, () => tm.nn.Module, (layer: tm.nn.Module) => tm.Tensor, Record<string, number>][] = [
+      ['Dropout', () => new tm.nn.Dropout(0.5, 1), (l) => l.forward(x), { masks: 1 }],
+      ['MultiheadAttention', () => new tm.nn.MultiheadAttention(4, 2, { dropout: 0.5, seed: 1 }), (l) => l.forward(x), { 'dropout.0.masks': 1 }],
+      ['LSTM of two layers', () => new tm.nn.LSTM(4, 3, { numLayers: 2, dropout: 0.5, seed: 1 }), (l) => l.forward(x), { 'dropout.0.masks': 1 }],
+      ['TransformerEncoderLayer', () => new tm.nn.TransformerEncoderLayer(4, 2, { dropout: 0.5, seed: 1 }), (l) => l.forward(x), { 'dropout.0.masks': 1, 'dropout.1.masks': 1, 'dropout.2.masks': 1 }],
+      [
+        'TransformerDecoderLayer',
+        () => new tm.nn.TransformerDecoderLayer(4, 2, { dropout: 0.5, seed: 1 }),
+        (l) => (l as tm.nn.TransformerDecoderLayer).forward(x, memory),
+        { 'dropout.0.masks': 1, 'dropout.1.masks': 1, 'dropout.2.masks': 1, 'dropout.3.masks': 1 },
+      ],
+    ];
+    for (const [name, make, run, once] of cases) {
+      const layer = make();
+      run(layer);
+      expect(layer.drawCounts(), name).toEqual(once);
+      // Its sublayers' counts too (a transformer layer's attention), as a training checkpoint keeps them.
+      const counts = layer.namedModules().map(([, sub]) => sub.drawCounts());
+      const second = await run(layer).data();
+      const resumed = make();
+      resumed.namedModules().forEach(([, sub], i) => sub.setDrawCounts(counts[i]));
+      expect(await run(resumed).data(), `${name}: the mask after the first`).toEqual(second);
+      expect(await run(make()).data(), `${name}: the first mask`).not.toEqual(second);
+      // Unseeded, nothing to count: the masks come from setSeed's sequence (tm.getRandomState).
+      const unseeded = name === 'Dropout' ? new tm.nn.Dropout(0.5) : null;
+      if (unseeded) {
+        run(unseeded);
+        expect(unseeded.drawCounts()).toEqual({});
+      }
+    }
+  });
+
   it('are saved and loaded with their rate and seed: a loaded model draws the masks the saved one drew', async () => {
     await tm.init({ backend: 'js' });
     const make = () => new tm.nn.Sequential([new tm.nn.Dropout3d(0.4, 3), new tm.nn.Dropout2d(0.3, 4), new tm.nn.Flatten(), new tm.nn.AlphaDropout(0.2, 5)]);

@@ -691,6 +691,9 @@ describe('Module buffers', () => {
     expect(Object.keys(layer.namedParameters())).toEqual(['weight']);
     expect(Object.keys(new tm.nn.Sequential([layer]).namedState())).toEqual(['0.weight', '0.count']);
     expect(new tm.nn.Sequential([layer]).modules()).toHaveLength(2);
+    // namedModules: each layer with its parameters' prefix, a layer reached twice named once.
+    const nested = new tm.nn.Sequential([new tm.nn.Sequential([layer, new tm.nn.ReLU()]), layer]);
+    expect(nested.namedModules().map(([path, m]) => [path, m.constructor.name])).toEqual([['', 'Sequential'], ['0', 'Sequential'], ['0.0', 'Scaled'], ['0.1', 'ReLU']]);
     class Clash extends Scaled {
       override ownBuffers() { return { weight: this.count }; }
     }

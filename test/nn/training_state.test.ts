@@ -100,6 +100,100 @@ describe.each(BACKENDS)('training checkpoints on %s', (backend) => {
     await expect(fit(resumed, { initialEpoch: 4 })).rejects.toThrow(/initialEpoch must be an integer from 0 to epochs − 1 \(3\)/);
   });
 
+  it('fit on a shuffled tm.data pipeline resumes with the orders the unbroken run drew next: the checkpoint keeps its shuffles (data)', async () => {
+    const x = tm.randn([30, 6], { seed: 41 });
+    const y = tm.randint(0, 3, [30], { seed: 42 });
+    const pipeline = () => tm.data.fromTensors(x, y).shuffle(30).batch(8); // unseeded: its seed comes back from the file too
+    const fit = (run: Run, data: tm.data.Dataset<tm.nn.Batch>, options: Partial<tm.nn.FitOptions>) =>
+      run.model.fit(data, { epochs: 4, loss: 'crossEntropy', optimizer: run.optimizer, quiet: true, ...options });
+
+    tm.setSeed(8);
+    const unbroken = makeRun();
+    const all = await fit(unbroken, pipeline(), {});
+    tm.setSeed(8);
+    const first = makeRun();
+    const firstData = pipeline();
+    let bytes: Uint8Array = new Uint8Array();
+    await fit(first, firstData, { epochs: 2, onEpochEnd: async (logs) => void (bytes = await tm.nn.trainingStateToBytes({ model: first.model, optimizer: first.optimizer, data: firstData, extra: logs.epoch })) });
+    const resumed = makeRun();
+    const resumedData = pipeline();
+    const { extra } = await tm.nn.loadTrainingState(bytes, { model: resumed.model, optimizer: resumed.optimizer, data: resumedData });
+    const rest = await fit(resumed, resumedData, { initialEpoch: extra as number });
+    expect(rest.loss).toEqual(all.loss.slice(2));
+    await expect(tm.nn.loadTrainingState(bytes, { data: tm.data.fromTensors(x, y).batch(8) })).rejects.toThrow(/loadTrainingState: data: the state is of a pipeline with 1 shuffle, this dataset reads from 0/);
+    await expect(tm.nn.loadTrainingState(bytes, { data: [1, 2] } as unknown as tm.nn.TrainingStateParts)).rejects.toThrow(/data is .*, not a tm\.data\.Dataset/);
+  });
+
+  describe('dropout', () => {
+    /** A transformer layer (dropouts of its own and its attention's, seeded), a seeded Dropout layer and an unseeded one: every kind of mask stream. */
+    const make = (seeded = true) => {
+      const model = new tm.nn.Sequential([
+        new tm.nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, dropout: 0.2, seed: 3 }),
+        new tm.nn.Flatten(),
+        new tm.nn.Dense(20, 8, { activation: 'relu', seed: 4 }),
+        new tm.nn.Dropout(0.3, seeded ? 9 : undefined),
+        new tm.nn.Dense(8, 8, { activation: 'relu', seed: 5 }),
+        new tm.nn.Dropout(0.25),
+        new tm.nn.Dense(8, 3, { seed: 6 }),
+      ]);
+      return { model, optimizer: new tm.optim.Adam(model.parameters(), { lr: 0.01 }) };
+    };
+    const x = () => tm.randn([24, 5, 4], { seed: 31 });
+    const y = () => tm.randint(0, 3, [24], { seed: 32 });
+    const fit = (run: ReturnType<typeof make>, options: Partial<tm.nn.FitOptions>) =>
+      run.model.fit(x(), y(), { epochs: 4, batchSize: 8, loss: 'crossEntropy', optimizer: run.optimizer, seed: 5, quiet: true, ...options });
+
+    it('a model with dropout resumes exactly: seeded masks go on from the count drawn (a layer\'s own dropouts too), unseeded ones from setSeed\'s sequence (random: true)', async () => {
+      tm.setSeed(42);
+      const unbroken = make();
+      const all = await fit(unbroken, {});
+
+      tm.setSeed(42);
+      const first = make();
+      let bytes: Uint8Array = new Uint8Array();
+      await fit(first, { epochs: 2, onEpochEnd: async (logs) => void (bytes = await tm.nn.trainingStateToBytes({ ...first, random: true, extra: { epoch: logs.epoch } })) });
+      // Three batches an epoch, a mask each: the transformer layer's three dropouts and its attention's, under their paths.
+      const { model: header } = JSON.parse(tm.decodeSafetensors(bytes).metadata.state) as { model: { draws: Record<string, number> } };
+      expect(header.draws).toEqual({ '0.dropout.0.masks': 6, '0.dropout.1.masks': 6, '0.dropout.2.masks': 6, '0.0.dropout.0.masks': 6, '3.masks': 6 });
+
+      tm.setSeed(7); // elsewhere in the sequence: the checkpoint puts it back
+      const resumed = make();
+      const { extra } = await tm.nn.loadTrainingState(bytes, { ...resumed, random: true });
+      const rest = await fit(resumed, { initialEpoch: (extra as { epoch: number }).epoch });
+      expect(rest.loss).toEqual(all.loss.slice(2));
+      const [want, got] = [unbroken.model.parameters(), resumed.model.parameters()];
+      for (let i = 0; i < want.length; i++) expect(Array.from(await got[i].data())).toEqual(Array.from(await want[i].data()));
+    });
+
+    it('refuses a model whose seeded streams differ from the file\'s, a random state the file lacks, and a count that is not one; a file saved unseeded loads as unseeded', async () => {
+      const run = make();
+      tm.setRandomState(null);
+      const bytes = await tm.nn.trainingStateToBytes({ ...run, random: true });
+      await expect(tm.nn.loadTrainingState(await tm.nn.trainingStateToBytes({ model: make(false).model }), { model: run.model })).rejects.toThrow(
+        /the model's seeded random streams differ from the file's — the model's not in the file: 3\.masks; the file's not in the model: none/,
+      );
+      await expect(tm.nn.loadTrainingState(await tm.nn.trainingStateToBytes({ model: run.model }), { model: run.model, random: true })).rejects.toThrow(/the file holds no random state \(it holds model\)/);
+      await expect(tm.nn.loadTrainingState(bytes, { model: run.model, random: 'yes' } as unknown as tm.nn.TrainingStateParts)).rejects.toThrow(/random is "yes", not true or false/);
+
+      // Damaged counts are corrupt; a file from before the counts were kept (model: true) loads the weights and leaves the streams.
+      const { entries, metadata } = tm.decodeSafetensors(bytes);
+      const withState = (state: object) => tm.encodeSafetensors(entries, { ...metadata, state: JSON.stringify(state) });
+      const header = JSON.parse(metadata.state) as { model: { draws: Record<string, number> } };
+      await expect(tm.nn.loadTrainingState(withState({ ...header, model: { draws: { ...header.model.draws, '3.masks': -1 } } }), { model: run.model })).rejects.toThrow(tm.CorruptFileError);
+      const drawn = make();
+      tm.tidy(() => drawn.model.forward(x()));
+      expect(drawn.model.children()[3].drawCounts()).toEqual({ masks: 1 });
+      await expect(tm.nn.loadTrainingState(withState({ ...header, model: true }), { model: drawn.model })).resolves.toEqual({ extra: undefined });
+      expect(drawn.model.children()[3].drawCounts()).toEqual({ masks: 1 });
+      await tm.nn.loadTrainingState(bytes, { model: drawn.model });
+      expect(drawn.model.children()[3].drawCounts()).toEqual({ masks: 0 });
+
+      tm.setSeed(1);
+      await tm.nn.loadTrainingState(bytes, { random: true });
+      expect(tm.getRandomState()).toBeNull();
+    });
+  });
+
   it('an LBFGS checkpoint (its history and last step) resumes exactly too', async () => {
     const x = tm.randn([12, 6], { seed: 21 });
     const y = tm.randint(0, 3, [12], { seed: 22 });

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { rng } from '../../src/random.js';
 import { asF32, expectExact, intsOf, uniform } from '../helpers/data.js';
 import { roundF16, size } from '../helpers/float64.js';
 
@@ -236,5 +237,42 @@ describe.each(BACKENDS)('making tensors on %s', (backend) => {
     tm.setSeed(9);
     expect(await tm.randn([5]).data()).toEqual(a);
     expect(await tm.rand([5]).data()).toEqual(b);
+  });
+
+  it('setSeed\'s sequence is mulberry32 from the seed: each unseeded draw takes its next output as a seed', async () => {
+    const next = rng(9);
+    const seeds = [0, 1].map(() => Math.floor(next() * 2 ** 32));
+    tm.setSeed(9);
+    expect(await tm.randn([4]).data()).toEqual(await tm.randn([4], { seed: seeds[0] }).data());
+    expect(await tm.rand([4]).data()).toEqual(await tm.rand([4], { seed: seeds[1] }).data());
+  });
+
+  it('getRandomState marks where setSeed\'s sequence stands, and setRandomState goes back there (torch.get_rng_state / set_rng_state)', async () => {
+    tm.setSeed(11);
+    await tm.randn([3]).data();
+    const state = tm.getRandomState();
+    expect(state).toEqual({ generator: 'mulberry32', state: expect.any(Number) });
+    const a = await tm.randn([5]).data();
+    const b = await tm.rand([5]).data();
+    tm.setSeed(12);
+    await tm.randn([7]).data();
+    tm.setRandomState(JSON.parse(JSON.stringify(state)) as tm.RandomState); // it survives JSON: a checkpoint's metadata keeps it so
+    expect(await tm.randn([5]).data()).toEqual(a);
+    expect(await tm.rand([5]).data()).toEqual(b);
+    // A state is the seed moved on by each draw: setSeed(s) stands at s.
+    tm.setSeed(5);
+    expect(tm.getRandomState()).toEqual({ generator: 'mulberry32', state: 5 });
+  });
+
+  it('setRandomState(null) makes draws unseeded again, getRandomState() giving null; a state that is not getRandomState\'s is refused and changes nothing', async () => {
+    tm.setSeed(3);
+    const kept = tm.getRandomState();
+    for (const bad of [{ generator: 'mulberry32', state: -1 }, { generator: 'mulberry32', state: 2 ** 32 }, { generator: 'mulberry32', state: 1.5 }, { generator: 'philox', state: 1 }, 7, 'state', undefined]) {
+      expect(() => tm.setRandomState(bad as tm.RandomState), JSON.stringify(bad)).toThrow(/setRandomState: expects what getRandomState gave \(\{ generator: 'mulberry32', state: an integer in \[0, 2\^32\) \}\) or null, got/);
+    }
+    expect(tm.getRandomState()).toEqual(kept);
+    tm.setRandomState(null);
+    expect(tm.getRandomState()).toBeNull();
+    expect(await tm.randn([6]).data()).not.toEqual(await tm.randn([6]).data());
   });
 });
