@@ -27,3 +27,11 @@ export function copyFileAtomic(source: string | URL, target: string | URL): Prom
 export function writeFilePartsAtomic(target: string | URL): Promise<void> {
   return Promise.reject(new ValueError(`save: a page has no file system to write ${target} to`));
 }
+
+export function fileExists(path: string | URL): Promise<boolean> {
+  return Promise.reject(new ValueError(`fit: a page has no file system to keep a backup at ${path}; save checkpoints with tm.nn.trainingStateToBytes() in onEpochEnd instead`));
+}
+
+export function removeFile(path: string | URL): Promise<void> {
+  return Promise.reject(new ValueError(`save: a page has no file system to remove ${path} from`));
+}

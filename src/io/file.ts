@@ -237,3 +237,22 @@ export async function openFileRanges(source: string | URL): Promise<FileRanges> 
   }
   return { size, range, close: () => handle.close() };
 }
+
+/** Whether a file (or anything) is at `path`: a backup to resume from, say. */
+export async function fileExists(target: string | URL): Promise<boolean> {
+  const path = await filePath(target, 'load');
+  const fs = await import('node:fs/promises');
+  try {
+    await fs.stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new ValueError(`load: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Removes the file at `path`; one already gone is no error. */
+export async function removeFile(target: string | URL): Promise<void> {
+  const path = await filePath(target, 'save');
+  await (await import('node:fs/promises')).rm(path, { force: true });
+}

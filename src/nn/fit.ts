@@ -13,7 +13,7 @@ import { F16_MAX, F16_OVERFLOW } from '../f16.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
-import { Adam, OneCycleLR, Optimizer, ReduceLROnPlateau, type MetricScheduler, type Scheduler } from '../optim/index.js';
+import { Adam, EpochScheduler, OneCycleLR, Optimizer, ReduceLROnPlateau, type MetricScheduler, type Scheduler } from '../optim/index.js';
 import { permutation, seedFor } from '../random.js';
 import { checkBatchSize, checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
@@ -23,6 +23,7 @@ import { clipGradNorm, clipGradValue } from './clip_grad.js';
 import { inEvalMode, type Module } from './module.js';
 import { startProgress } from './progress.js';
 import { isQuantized } from './quantized_layers.js';
+import type { TrainingStateParts } from './training_state.js';
 import { MetricsCollector, metricSpecs, type Metric, type MetricSpec } from './fit_metrics.js';
 import { Dataset } from '../data/dataset.js';
 import { describeValue, disposeDropped, disposeElement, isPlainObject } from '../data/element.js';
@@ -109,6 +110,39 @@ export interface FitOptions {
    * outputs and the targets as they are. Needs validation data.
    */
   metrics?: Metric[];
+  /**
+   * `new tm.nn.BackupAndRestore(path)` (Keras's; Node): after each epoch, the
+   * model, the optimizer (fit's own Adam too), the schedule, setSeed's
+   * sequence, a Dataset's shuffles, and fit's place — the epoch, its shuffle
+   * seed, early stopping's count, the history — go to the file. Where it
+   * exists, fit first loads it and goes on from there: a run killed mid-way
+   * and started again with the same call (the model and optimizer built as
+   * before) ends as the unbroken run would have, its history whole. Removed
+   * once training ends. Not with earlyStopping's restoreBest (the best
+   * weights are kept in memory, not in the backup) or initialEpoch.
+   */
+  backup?: FitBackup;
+}
+
+/** Where fit stands after an epoch, beyond what a training checkpoint's parts hold. */
+export interface FitPlace {
+  /** The last epoch trained. */
+  epoch: number;
+  /** fit(x, y)'s shuffle seed (drawn where none was given); null for a Dataset, whose shuffles are its own. */
+  seed: number | null;
+  /** Early stopping's best value and epochs since it; null without early stopping. */
+  stopper: { best: number; since: number } | null;
+  history: EpochLogs[];
+}
+
+/** Where fit keeps its backup (tm.nn.BackupAndRestore, a file; your own, elsewhere). */
+export interface FitBackup {
+  /** Loads the backup into the parts and gives fit's place; null where there is none yet. */
+  read(parts: TrainingStateParts): Promise<FitPlace | null>;
+  /** Keeps the parts and fit's place after an epoch. */
+  write(parts: TrainingStateParts, place: FitPlace): Promise<void>;
+  /** Drops the backup once training has ended. */
+  remove(): Promise<void>;
 }
 
 /** A batch of a Dataset that fit trains on: inputs and targets, with as many samples (axis 0) in each. */
@@ -130,7 +164,7 @@ const EARLY_STOPPING_OPTIONS: OptionNames<EarlyStoppingOptions> = { monitor: tru
 const FIT_OPTIONS: OptionNames<FitOptions> = {
   epochs: true, batchSize: true, loss: true, optimizer: true, scheduler: true, schedulerInterval: true, shuffle: 'boolean', dropLast: 'boolean', seed: true,
   validationSplit: true, validationData: true, onEpochEnd: true, initialEpoch: true, mixedPrecision: 'boolean', clipGradNorm: true, clipGradValue: true, quiet: 'boolean', earlyStopping: true,
-  metrics: true,
+  metrics: true, backup: true,
 };
 
 export interface EvaluateOptions {
@@ -466,6 +500,17 @@ class EarlyStopper {
     return !improved && this.since >= this.settings.patience && logs.epoch > 1;
   }
 
+  /** Its best value and the epochs since, for a backup. */
+  place(): { best: number; since: number } {
+    return { best: this.best, since: this.since };
+  }
+
+  /** Goes on from a backup's place. */
+  resume({ best, since }: { best: number; since: number }): void {
+    this.best = best;
+    this.since = since;
+  }
+
   /** Puts the kept state back into the model. */
   restore(): void {
     if (!this.copies) return;
@@ -518,6 +563,10 @@ interface TrainingData {
   checkLabels(classes: number): void;
   /** What a loss that is not finite means, given what was checked before training, and what to do. */
   diverged: string;
+  /** fit(x, y)'s shuffle seed, which a backup keeps and puts back. */
+  shuffleSeed?: { value: number };
+  /** fit(dataset)'s dataset, whose shuffles a backup keeps. */
+  dataset?: Dataset<Batch>;
 }
 
 /** Validation once an epoch: the mean loss and accuracy, and the metrics, over the validation data. */
@@ -548,7 +597,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const batches = options.dropLast ? Math.floor(train.count / batchSize) : Math.ceil(train.count / batchSize);
   checkCycle(options, epochs, batches);
   if (batches === 0) throw new ValueError(`fit: dropLast with batchSize ${batchSize} drops every batch of the ${train.count} training samples`);
-  const seed = seedFor('fit', options.seed);
+  const shuffleSeed = { value: seedFor('fit', options.seed) };
   const checkTrainLabels = classLabelCheck(options.loss, train, 'fit');
   // Validation labels are checked with the training ones, on the first prediction: before any step changes the model.
   const checkValidationLabels = heldOut ? classLabelCheck(options.loss, heldOut, 'fit (validation data)') : () => undefined;
@@ -556,7 +605,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const data: TrainingData = {
     batches,
     *epoch(epoch) {
-      const order = options.shuffle === false ? Int32Array.from({ length: train.count }, (_, i) => i) : permutation(train.count, seed + epoch);
+      const order = options.shuffle === false ? Int32Array.from({ length: train.count }, (_, i) => i) : permutation(train.count, shuffleSeed.value + epoch);
       for (let b = 0; b < batches; b++) {
         const from = b * batchSize;
         const to = Math.min(from + batchSize, train.count);
@@ -568,6 +617,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       checkValidationLabels(classes);
     },
     diverged: 'training diverged (the data was checked finite); lower the learning rate',
+    shuffleSeed,
   };
   return trainOn(model, data, validator(model, validation, options.loss, Math.max(batchSize, 256), specs), options);
 }
@@ -599,6 +649,7 @@ export async function fitDataset(model: Module, dataset: Dataset<Batch>, options
     checkLabels: validation && !(validation instanceof Dataset) ? classLabelCheck(options.loss, validation, 'fit (validation data)') : () => undefined,
     diverged:
       "training diverged (lower the learning rate), or the batch holds NaN or ∞, or (on webgpu) class labels that are none of the model's classes: a Dataset's batches are not checked ahead",
+    dataset,
   };
   return trainOn(model, data, validator(model, validation, options.loss, 256, specs), options);
 }
@@ -633,8 +684,25 @@ function fitSettings(options: FitOptions): { epochs: number; specs: MetricSpec[]
   if (clampTo !== undefined && (typeof clampTo !== 'number' || !(clampTo > 0) || !Number.isFinite(clampTo))) {
     throw new ValueError(`fit: clipGradValue must be a finite number > 0, got ${formatValue(clampTo)}`);
   }
+  if (options.backup !== undefined) checkBackup(options);
   lossFn(options.loss);
   return { epochs, specs: metricSpecs('fit', options.metrics, options.loss) };
+}
+
+/** A backup's option, and what it cannot go with, refused before training. */
+function checkBackup(options: FitOptions): void {
+  const backup = options.backup as Partial<FitBackup> | null;
+  if (typeof backup?.read !== 'function' || typeof backup.write !== 'function' || typeof backup.remove !== 'function') {
+    throw new ValueError(`fit: backup must be a tm.nn.BackupAndRestore (or an object with read, write and remove), got ${formatValue(backup)}`);
+  }
+  if (options.initialEpoch !== undefined) throw new ValueError('fit: initialEpoch and backup do not go together: the backup holds the epoch fit goes on from');
+  if (options.earlyStopping?.restoreBest) {
+    throw new ValueError("fit: earlyStopping's restoreBest keeps the best epoch's weights in memory, which a backup does not hold: leave it out, or save the best model yourself in onEpochEnd");
+  }
+  const scheduler = options.scheduler;
+  if (scheduler !== undefined && !(scheduler instanceof EpochScheduler || scheduler instanceof ReduceLROnPlateau)) {
+    throw new ValueError(`fit: a backup keeps a tm.optim schedule's place; the scheduler ${formatValue(scheduler)} is not one`);
+  }
 }
 
 /** A cycle too short would fail at its end, epochs into training: it is refused before the first (where the batches an epoch are known). */
@@ -793,8 +861,18 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
   // with fixed BatchNorm statistics), as it would in a PyTorch loop that froze it after model.train().
   if (!model.training) model.train();
   const stopper = stopping ? new EarlyStopper(model, stopping) : null;
+  const backup = options.backup ?? null;
+  const backedUp = { model, optimizer, ...(options.scheduler ? { scheduler: options.scheduler as EpochScheduler | ReduceLROnPlateau } : {}), ...(data.dataset ? { data: data.dataset } : {}) };
+  let first = (options.initialEpoch ?? 0) + 1;
   try {
-    for (let epoch = (options.initialEpoch ?? 0) + 1; epoch <= epochs; epoch++) {
+    const place = backup && (await backup.read(backedUp));
+    if (place) {
+      first = place.epoch + 1;
+      if (data.shuffleSeed && place.seed !== null) data.shuffleSeed.value = place.seed;
+      if (stopper && place.stopper) stopper.resume(place.stopper);
+      for (const logs of place.history) record(history, logs);
+    }
+    for (let epoch = first; epoch <= epochs; epoch++) {
       const started = performance.now();
       let lossSum = 0;
       let hits = 0;
@@ -884,17 +962,15 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
         if (v.metrics) logs.valMetrics = v.metrics;
       }
       epochScheduler?.step(logs.valLoss ?? logs.loss);
-      history.epochs.push(logs);
-      history.loss.push(logs.loss);
-      if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
-      if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
-      if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
-      for (const [name, value] of Object.entries(logs.valMetrics ?? {})) (history.valMetrics[name] ??= []).push(value);
+      record(history, logs);
       progress?.epochEnd(logs);
       await options.onEpochEnd?.(logs);
-      if (stopper?.epochEnd(logs)) break;
+      const stop = stopper?.epochEnd(logs) ?? false;
+      if (backup) await backup.write(backedUp, { epoch, seed: data.shuffleSeed?.value ?? null, stopper: stopper?.place() ?? null, history: history.epochs });
+      if (stop) break;
     }
     stopper?.restore();
+    if (backup) await backup.remove();
   } finally {
     // Also on an error (a bad label, a loss gone NaN): the bar hides the terminal's cursor until stopped.
     progress?.stop();
@@ -902,6 +978,16 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
     if (!options.optimizer) optimizer.dispose();
   }
   return history;
+}
+
+/** An epoch's logs added to the history. */
+function record(history: History, logs: EpochLogs): void {
+  history.epochs.push(logs);
+  history.loss.push(logs.loss);
+  if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
+  if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
+  if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
+  for (const [name, value] of Object.entries(logs.valMetrics ?? {})) (history.valMetrics[name] ??= []).push(value);
 }
 
 /**

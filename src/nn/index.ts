@@ -85,7 +85,8 @@ export type { TransformerLayerSpec, TransformerStackOptions } from './transforme
 export type { RecurrentOptions, RecurrentOutput, RecurrentState, RNNOptions, SequenceOptions } from './recurrent.js';
 export type { LayerNormOptions } from './layer_norm.js';
 export { Sequential } from './sequential.js';
-export type { Batch, EarlyStoppingOptions, EpochLogs, EvaluateOptions, Evaluation, FitOptions, History, LossFn, LossName } from './fit.js';
+export type { Batch, EarlyStoppingOptions, EpochLogs, EvaluateOptions, Evaluation, FitBackup, FitOptions, FitPlace, History, LossFn, LossName } from './fit.js';
+export { BackupAndRestore } from './fit_backup.js';
 export type { Metric, MetricFn, MetricName } from './fit_metrics.js';
 export { load, fromBytes } from './load.js';
 export { loadPytorch } from './pytorch.js';

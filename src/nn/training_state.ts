@@ -200,6 +200,11 @@ export async function loadTrainingState(source: string | URL | Uint8Array, parts
   return { extra: header.extra };
 }
 
+/** The `extra` a checkpoint's bytes hold, read without loading anything (CorruptFileError where they are not a checkpoint). */
+export function trainingStateExtra(bytes: Uint8Array): JsonValue | undefined {
+  return readHeader(decodeSafetensors(bytes).metadata).extra;
+}
+
 function checkParts(where: string, parts: TrainingState, saving: boolean): void {
   if (parts === null || typeof parts !== 'object') throw new ValueError(`${where}: expects { ${PARTS.join(', ')}${saving ? ', extra' : ''} }, got ${formatValue(parts)}`);
   const known: readonly string[] = saving ? [...PARTS, 'extra'] : PARTS;

@@ -320,5 +320,7 @@ describe('files in the browser bundle (file.browser.ts in file.ts\'s place)', ()
     await expect(browser.copyFileAtomic('a.bin', 'b.bin')).rejects.toThrow("save: a page has no file system to write b.bin to");
     await expect(browser.writeFilePartsAtomic('c.bin')).rejects.toThrow('save: a page has no file system to write c.bin to');
     await expect(browser.makeDirectoriesIn('.', 'data')).rejects.toThrow("save: a page has no file system to write data to; an ONNX model's toFiles() gives its files' bytes");
+    await expect(browser.fileExists('run.ckpt')).rejects.toThrow('fit: a page has no file system to keep a backup at run.ckpt; save checkpoints with tm.nn.trainingStateToBytes() in onEpochEnd instead');
+    await expect(browser.removeFile('run.ckpt')).rejects.toThrow('save: a page has no file system to remove run.ckpt from');
   });
 });
