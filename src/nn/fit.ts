@@ -114,7 +114,7 @@ export interface FitOptions {
    * `new tm.nn.BackupAndRestore(path)` (Keras's; Node): after each epoch, the
    * model, the optimizer (fit's own Adam too), the schedule, setSeed's
    * sequence, a Dataset's shuffles, and fit's place — the epoch, its shuffle
-   * seed, early stopping's count, the history — go to the file. Where it
+   * seed, early stopping's count, the loss scale, the history — go to the file. Where it
    * exists, fit first loads it and goes on from there: a run killed mid-way
    * and started again with the same call (the model and optimizer built as
    * before) ends as the unbroken run would have, its history whole. Removed
@@ -132,6 +132,8 @@ export interface FitPlace {
   seed: number | null;
   /** Early stopping's best value and epochs since it; null without early stopping. */
   stopper: { best: number; since: number } | null;
+  /** mixedPrecision's loss scale and its run of good steps; null without. */
+  scaler: { scale: number; good: number } | null;
   history: EpochLogs[];
 }
 
@@ -471,6 +473,16 @@ class LossScaler {
       this.good = 0;
     }
     return true;
+  }
+
+  /** The scale and the good steps counted towards doubling it, for a backup. */
+  place(): { scale: number; good: number } {
+    return { scale: this.scale, good: this.good };
+  }
+
+  resume({ scale, good }: { scale: number; good: number }): void {
+    this.scale = scale;
+    this.good = good;
   }
 }
 
@@ -870,6 +882,7 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
       first = place.epoch + 1;
       if (data.shuffleSeed && place.seed !== null) data.shuffleSeed.value = place.seed;
       if (stopper && place.stopper) stopper.resume(place.stopper);
+      if (scaler && place.scaler) scaler.resume(place.scaler);
       for (const logs of place.history) record(history, logs);
     }
     for (let epoch = first; epoch <= epochs; epoch++) {
@@ -966,7 +979,7 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
       progress?.epochEnd(logs);
       await options.onEpochEnd?.(logs);
       const stop = stopper?.epochEnd(logs) ?? false;
-      if (backup) await backup.write(backedUp, { epoch, seed: data.shuffleSeed?.value ?? null, stopper: stopper?.place() ?? null, history: history.epochs });
+      if (backup) await backup.write(backedUp, { epoch, seed: data.shuffleSeed?.value ?? null, stopper: stopper?.place() ?? null, scaler: scaler?.place() ?? null, history: history.epochs });
       if (stop) break;
     }
     stopper?.restore();

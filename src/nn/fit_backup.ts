@@ -2,7 +2,7 @@
 // all a run needs to go on — the model, the optimizer, the schedule,
 // setSeed's sequence and a Dataset's shuffles (a training checkpoint,
 // training_state.ts), and fit's own place: the epoch, its shuffle seed,
-// early stopping's count and the history so far. A fit given a backup whose
+// early stopping's count, the loss scale and the history so far. A fit given a backup whose
 // file exists starts from it, so a run killed mid-way and started again with
 // the same call ends as the unbroken run would have. A class the caller
 // makes, not a path fit resolves: a page that never backs up never
@@ -49,6 +49,7 @@ function isPlace(v: unknown): v is FitPlace {
     (v.epoch as number) >= 0 &&
     (v.seed === null || Number.isInteger(v.seed)) &&
     (v.stopper === null || (isRecord(v.stopper) && typeof v.stopper.best === 'number' && Number.isSafeInteger(v.stopper.since))) &&
+    (v.scaler === null || (isRecord(v.scaler) && typeof v.scaler.scale === 'number' && v.scaler.scale > 0 && Number.isSafeInteger(v.scaler.good))) &&
     Array.isArray(v.history)
   );
 }

@@ -5,7 +5,7 @@
 // early stopping; the file is gone once training ends, and what a backup
 // cannot hold is refused before any step.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tm from '../../src/index.js';
@@ -86,6 +86,25 @@ describe.each(BACKENDS)('fit with a backup on %s', (backend) => {
     expect(untimed(history)).toEqual(untimed(all));
     expect(await valuesOf(restarted.model)).toEqual(await valuesOf(unbroken.model));
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('with mixedPrecision, the loss scale and its count of good steps are kept too', async () => {
+    const x = tm.randn([30, 6], { seed: 9 });
+    const y = tm.randint(0, 3, [30], { seed: 10 });
+    const options = (path: string): tm.nn.FitOptions => ({ epochs: 3, batchSize: 4, loss: 'crossEntropy', mixedPrecision: true, seed: 2, quiet: true, backup: new tm.nn.BackupAndRestore(path) });
+    tm.setSeed(4);
+    const unbroken = makeModel();
+    const all = await unbroken.fit(x, y, options(join(DIR, `mixed-unbroken-${backend}.ckpt`)));
+    const path = join(DIR, `mixed-${backend}.ckpt`);
+    tm.setSeed(4);
+    await expect(makeModel().fit(x, y, { ...options(path), onEpochEnd: killAt(2) })).rejects.toThrow('killed at epoch 2');
+    const { fit } = (JSON.parse(tm.decodeSafetensors(readFileSync(path)).metadata.state) as { extra: { fit: tm.nn.FitPlace } }).extra;
+    expect(fit.scaler).toEqual({ scale: 2 ** 12, good: 8 }); // epoch 1's eight batches, none overflowing
+    const restarted = makeModel();
+    expect(untimed(await restarted.fit(x, y, options(path)))).toEqual(untimed(all));
+    expect(await valuesOf(restarted)).toEqual(await valuesOf(unbroken));
+    x.dispose();
+    y.dispose();
   });
 
   it('refuses what a backup cannot hold, and a file at the path that is not fit\'s backup, before any step', async () => {
