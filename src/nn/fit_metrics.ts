@@ -5,8 +5,16 @@
 // data's. A named metric sees the prediction as the loss makes it a
 // classifier's (probabilities, class labels of an int dtype); a function
 // sees the model's output and the targets as they are.
+//
+// The metrics are imported from their own files, not from metrics/index.ts:
+// esbuild puts a file that a page reaches (through `import * as tm`, tmnn's
+// index, and any index the bundle uses) and that fit's lazily loaded chunk
+// uses into a chunk the page loads. Imported through metrics/index.ts, all
+// of tm.metrics (~3 KB gzipped) rode on the demo page, which never runs fit.
 import { ValueError, formatValue } from '../errors.js';
-import * as metrics from '../metrics/index.js';
+import { accuracy, f1Score, matthewsCorrcoef, precision, recall } from '../metrics/classification.js';
+import { averagePrecision, rocAuc } from '../metrics/ranking.js';
+import { meanAbsoluteError, meanSquaredError, r2Score } from '../metrics/regression.js';
 import { concat } from '../ops/index.js';
 import { tidy } from '../engine.js';
 import { noGrad } from '../tape.js';
@@ -18,17 +26,17 @@ export type MetricFn = (pred: Tensor, target: Tensor) => Tensor;
 export type Metric = MetricName | MetricFn;
 
 const NAMED: Readonly<Record<MetricName, MetricFn>> = {
-  accuracy: (p, t) => metrics.accuracy(p, t),
-  precision: (p, t) => metrics.precision(p, t),
-  recall: (p, t) => metrics.recall(p, t),
-  f1: (p, t) => metrics.f1Score(p, t),
-  matthewsCorrcoef: (p, t) => metrics.matthewsCorrcoef(p, t),
-  rocAuc: (p, t) => metrics.rocAuc(p, t),
-  averagePrecision: (p, t) => metrics.averagePrecision(p, t),
-  mae: (p, t) => metrics.meanAbsoluteError(p, t),
-  mse: (p, t) => metrics.meanSquaredError(p, t),
-  rmse: (p, t) => metrics.meanSquaredError(p, t, { squared: false }),
-  r2: (p, t) => metrics.r2Score(p, t),
+  accuracy: (p, t) => accuracy(p, t),
+  precision: (p, t) => precision(p, t),
+  recall: (p, t) => recall(p, t),
+  f1: (p, t) => f1Score(p, t),
+  matthewsCorrcoef: (p, t) => matthewsCorrcoef(p, t),
+  rocAuc: (p, t) => rocAuc(p, t),
+  averagePrecision: (p, t) => averagePrecision(p, t),
+  mae: (p, t) => meanAbsoluteError(p, t),
+  mse: (p, t) => meanSquaredError(p, t),
+  rmse: (p, t) => meanSquaredError(p, t, { squared: false }),
+  r2: (p, t) => r2Score(p, t),
 };
 
 /** A metric as fit runs it: its name in the logs and what computes it from the model's output and the targets. */
