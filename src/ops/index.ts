@@ -36,6 +36,7 @@ export type { QuantizeOptions } from './quantize.js';
 export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, gather, pad, reshape, slice, split, squeeze, stack, tile, transpose } from './movement.js';
 export type { PadMode, PadOptions } from './movement.js';
 export { chunk, repeatInterleave, roll, takeAlongAxis, unbind } from './indexing.js';
+export { indexAdd, scatter, scatterAdd } from './scatter.js';
 export { index } from './subscript.js';
 export type { IndexPart } from './subscript.js';
 export { allclose, isclose, isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor, nanToNum } from './logical.js';

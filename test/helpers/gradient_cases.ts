@@ -75,6 +75,17 @@ function varianceRows(x: F64, correction: number): F64 {
 }
 
 const TAKE_INDICES = [[0, 3, 3, 1, -1], [2, 2, 2, 0, 1], [1, 0, 3, 3, -4]];
+/** Rows of a [3, 4] x that scatterAdd (repeats) and scatter (each once) write along axis 0 from a [2, 4] src; segments indexAdd sums five rows into. */
+const SCATTER_ADD_ROWS = [[0, 2, 2, -1], [2, 2, 0, 1]];
+const SCATTER_ROWS = [[0, 2, 1, -1], [2, 1, 0, 1]];
+const SEGMENTS = [2, 0, 2, -2, 0];
+
+/** x [3, 4] with row `rows[i][c]` of column c given src[i][c] (added, or written). */
+function scatterRows(x: F64, src: F64, rows: number[][], add: boolean): F64 {
+  const v = Float64Array.from(x.v);
+  rows.forEach((row, i) => row.forEach((r, c) => (v[((r + 3) % 3) * 4 + c] = (add ? v[((r + 3) % 3) * 4 + c] : 0) + src.v[i * 4 + c])));
+  return { shape: x.shape, v };
+}
 
 export const CASES: Case[] = [
   { name: 'neg', shapes: [[3, 4]], tm: (x) => x.neg(), ref: (x) => map(x, (v) => -v) },
@@ -118,6 +129,21 @@ export const CASES: Case[] = [
     name: 'takeAlongAxis', shapes: [[3, 4]],
     tm: (x) => x.takeAlongAxis(tm.tensor(new Int32Array(TAKE_INDICES.flat()), [3, 5]), 1).square(),
     ref: (x) => ({ shape: [3, 5], v: Float64Array.from(TAKE_INDICES.flatMap((row, r) => row.map((j) => x.v[r * 4 + ((j + 4) % 4)] ** 2))) }),
+  },
+  {
+    name: 'scatterAdd', shapes: [[3, 4], [2, 4]],
+    tm: (x, s) => tm.scatterAdd(x, tm.tensor(new Int32Array(SCATTER_ADD_ROWS.flat()), [2, 4]), s, 0).square(),
+    ref: (x, s) => map(scatterRows(x, s, SCATTER_ADD_ROWS, true), (v) => v * v),
+  },
+  {
+    name: 'scatter', shapes: [[3, 4], [2, 4]],
+    tm: (x, s) => tm.scatter(x, tm.tensor(new Int32Array(SCATTER_ROWS.flat()), [2, 4]), s, 0).square(),
+    ref: (x, s) => map(scatterRows(x, s, SCATTER_ROWS, false), (v) => v * v),
+  },
+  {
+    name: 'indexAdd', shapes: [[3, 4], [5, 4]],
+    tm: (x, s) => tm.indexAdd(x, tm.tensor(new Int32Array(SEGMENTS), [5]), s, 0).square(),
+    ref: (x, s) => map(scatterRows(x, s, SEGMENTS.map((r) => [r, r, r, r]), true), (v) => v * v),
   },
   { name: 'flip', shapes: [[3, 4]], tm: (x) => x.flip([0, 1]).mul(x), ref: (x) => ({ shape: x.shape, v: x.v.map((v, i) => v * x.v[x.v.length - 1 - i]) }) },
   { name: 'variance', shapes: [[3, 4]], tm: (x) => x.variance(1, { correction: 1 }), ref: (x) => varianceRows(x, 1) },
