@@ -37,6 +37,8 @@ export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, gather, 
 export type { PadMode, PadOptions } from './movement.js';
 export { chunk, repeatInterleave, roll, takeAlongAxis, unbind } from './indexing.js';
 export { indexAdd, scatter, scatterAdd } from './scatter.js';
+export { kthvalue, median, nanmedian, nanquantile, quantile, type KthvalueOptions, type MedianOptions, type QuantileMethod, type QuantileOptions } from './order_statistics.js';
+export { nanmean, nansum } from './nan_reductions.js';
 export { index } from './subscript.js';
 export type { IndexPart } from './subscript.js';
 export { allclose, isclose, isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor, nanToNum } from './logical.js';

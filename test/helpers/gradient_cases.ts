@@ -145,6 +145,16 @@ export const CASES: Case[] = [
     tm: (x, s) => tm.indexAdd(x, tm.tensor(new Int32Array(SEGMENTS), [5]), s, 0).square(),
     ref: (x, s) => map(scatterRows(x, s, SEGMENTS.map((r) => [r, r, r, r]), true), (v) => v * v),
   },
+  {
+    // Each row's 0.3 and 0.8 quantiles (positions 0.9 and 2.4 of 4): weights 0.1/0.9 and 0.6/0.4 on the values in order.
+    name: 'quantile', shapes: [[3, 4]],
+    tm: (x) => tm.quantile(x, [0.3, 0.8], { axis: 1 }).square(),
+    ref: (x) => {
+      const rows = [0, 1, 2].map((r) => [...x.v.slice(r * 4, r * 4 + 4)].sort((a, b) => a - b));
+      const at = (row: number[], i: number) => row[Math.floor(i)] + (row[Math.ceil(i)] - row[Math.floor(i)]) * (i - Math.floor(i));
+      return { shape: [2, 3], v: Float64Array.from([0.9, 2.4].flatMap((i) => rows.map((row) => at(row, i) ** 2))) };
+    },
+  },
   { name: 'flip', shapes: [[3, 4]], tm: (x) => x.flip([0, 1]).mul(x), ref: (x) => ({ shape: x.shape, v: x.v.map((v, i) => v * x.v[x.v.length - 1 - i]) }) },
   { name: 'variance', shapes: [[3, 4]], tm: (x) => x.variance(1, { correction: 1 }), ref: (x) => varianceRows(x, 1) },
   { name: 'std', shapes: [[3, 4]], tm: (x) => x.std(0), ref: (x) => map(varianceRows(transpose2(x), 0), Math.sqrt) },

@@ -1,0 +1,65 @@
+// nansum and nanmean on every backend against float64 sums that skip NaN:
+// every kind of axes, keepDims, a slice all NaN (0 and NaN, as NumPy), f16
+// (its mean in f32), ints (plain sum and mean); gradients 0 at the NaNs.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { asF32, expectClose, randomInts, uniform } from '../helpers/data.js';
+import { f64, reduceAxes, size, type F64 } from '../helpers/float64.js';
+
+/** Values with about one in five NaN, and the first slice along axis 0 all NaN. */
+function withNaN(shape: number[], values: Float64Array): F64 {
+  const v = Float64Array.from(values, (x) => (Math.random() < 0.2 ? NaN : x));
+  for (let i = 0; i < size(shape.slice(1)); i++) v[i] = NaN;
+  return f64(shape, v);
+}
+
+const axesList = (axes: number | number[] | undefined, rank: number) => (axes === undefined ? [...Array(rank).keys()] : [axes].flat().map((a) => (a + rank) % rank));
+
+describe.each(BACKENDS)('NaN-skipping reductions on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  it.each([
+    [[7], undefined], [[7], 0], [[13, 31], 1], [[13, 31], 0], [[3, 4, 5], [0, 2]], [[3, 4, 5], -1], [[127, 129], undefined], [[127, 129], 0],
+  ] as [number[], number | number[] | undefined][])('x %j over %j: np.nansum and np.nanmean, with keepDims too, in f32 and f16', async (shape, axes) => {
+    const list = axesList(axes, shape.length);
+    for (const dtype of ['f32', 'f16'] as const) {
+      const x = withNaN(shape, dtype === 'f32' ? asF32(uniform(size(shape))) : randomInts(size(shape), -8, 8));
+      const sumRef = reduceAxes(x, list, 0, (acc, v) => (Number.isNaN(v) ? acc : acc + v));
+      const countRef = reduceAxes(x, list, 0, (acc, v) => (Number.isNaN(v) ? acc : acc + 1));
+      const meanRef = sumRef.v.map((s, i) => s / countRef.v[i]);
+      const t = tm.tensor(x.v, shape, { dtype });
+      const s = tm.nansum(t, axes);
+      expect([s.shape, s.dtype]).toEqual([sumRef.shape, dtype]);
+      const magnitudes = reduceAxes(x, list, 0, (acc, v) => (Number.isNaN(v) ? acc : acc + Math.abs(v))).v;
+      expectClose(await s.data(), sumRef.v, dtype === 'f32' ? 1e-6 : 0, `nansum ${dtype}`, magnitudes);
+      const m = tm.nanmean(t, axes);
+      expect([m.shape, m.dtype]).toEqual([sumRef.shape, dtype]);
+      expectClose(await m.data(), meanRef, dtype === 'f32' ? 1e-6 : 2e-3, `nanmean ${dtype}`, magnitudes.map((v, i) => v / countRef.v[i]));
+      const kept = shape.map((d, i) => (list.includes(i) ? 1 : d));
+      expect([tm.nansum(t, axes, { keepDims: true }).shape, tm.nanmean(t, axes, { keepDims: true }).shape]).toEqual([kept, kept]);
+    }
+  });
+
+  it('an all-NaN slice sums to 0 and has mean NaN; ints have no NaN and reduce as sum and mean do', async () => {
+    const x = tm.tensor([[NaN, NaN], [1, NaN]]);
+    expect(await tm.nansum(x, 1).array()).toEqual([0, 1]);
+    expect(await tm.nanmean(x, 1).array()).toEqual([NaN, 1]);
+    const ints = tm.tensor(new Int32Array([1, 2, 3, 4]), [2, 2]);
+    expect([tm.nansum(ints, 0).dtype, await tm.nansum(ints, 0).array()]).toEqual(['i32', [4, 6]]);
+    expect([tm.nanmean(ints).dtype, await tm.nanmean(ints).item()]).toEqual(['f32', 2.5]);
+  });
+
+  it('their gradients are 0 at the NaNs: 1 elsewhere for nansum, 1 / count for nanmean', async () => {
+    const x = tm.tensor([[1, NaN, 3], [NaN, NaN, 6], [7, 8, 9]]);
+    x.requiresGrad = true;
+    tm.tidy(() => tm.nansum(x, 1).sum()).backward();
+    expect(await x.grad!.array()).toEqual([[1, 0, 1], [0, 0, 1], [1, 1, 1]]);
+    const y = tm.tensor([[1, NaN, 3], [NaN, NaN, 6], [7, 8, 9]]);
+    y.requiresGrad = true;
+    tm.tidy(() => tm.nanmean(y, 1).sum()).backward();
+    expectClose(await y.grad!.data(), [0.5, 0, 0.5, 0, 0, 1, 1 / 3, 1 / 3, 1 / 3], 1e-7, 'nanmean gradient');
+  });
+});
