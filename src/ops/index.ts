@@ -39,6 +39,10 @@ export { chunk, repeatInterleave, roll, takeAlongAxis, unbind } from './indexing
 export { indexAdd, scatter, scatterAdd } from './scatter.js';
 export { kthvalue, median, nanmedian, nanquantile, quantile, type KthvalueOptions, type MedianOptions, type QuantileMethod, type QuantileOptions } from './order_statistics.js';
 export { nanmean, nansum } from './nan_reductions.js';
+export { moveaxis, narrow, rot90, swapaxes } from './axes.js';
+export { blockDiag, cartesianProd, cross, kron, type CrossOptions } from './products.js';
+export { logspace, meshgrid, trilIndices, triuIndices, vander, type LogspaceOptions, type MeshgridOptions, type TriangleIndicesOptions, type VanderOptions } from './grids.js';
+export { diff, logcumsumexp, trapezoid, type DiffOptions, type TrapezoidOptions } from './differences.js';
 export { index } from './subscript.js';
 export type { IndexPart } from './subscript.js';
 export { allclose, isclose, isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor, nanToNum } from './logical.js';

@@ -1,0 +1,75 @@
+// Ops that rearrange axes, each a transpose, a flip or a slice underneath
+// (so a view or one copy, and the gradient theirs): NumPy's moveaxis,
+// swapaxes and rot90, and torch.narrow.
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { normalizeAxis } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { clone, flip, slice, transpose } from './movement.js';
+import { checkTensor } from './util.js';
+import { tidy } from '../engine.js';
+
+/**
+ * x with the axes `source` moved to the places `destination` (np.moveaxis,
+ * torch.movedim), the other axes keeping their order.
+ */
+export function moveaxis(x: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor {
+  const op = 'moveaxis';
+  checkTensor(op, x);
+  const from = (typeof source === 'number' ? [source] : [...source]).map((a) => normalizeAxis(op, a, x.rank));
+  const to = (typeof destination === 'number' ? [destination] : [...destination]).map((a) => normalizeAxis(op, a, x.rank));
+  if (from.length !== to.length) throw new ValueError(`${op}: source ${formatValue(source)} and destination ${formatValue(destination)} must name as many axes`);
+  for (const [list, name] of [[from, 'source'], [to, 'destination']] as const) {
+    if (new Set(list).size !== list.length) throw new ValueError(`${op}: ${name} ${formatValue(name === 'source' ? source : destination)} names an axis twice`);
+  }
+  const rest = x.shape.map((_, d) => d).filter((d) => !from.includes(d));
+  const perm = new Array<number>(x.rank);
+  from.forEach((a, i) => (perm[to[i]] = a));
+  for (let d = 0, k = 0; d < x.rank; d++) if (perm[d] === undefined) perm[d] = rest[k++];
+  return transpose(x, perm);
+}
+
+/** x with axes a and b exchanged (np.swapaxes, torch.transpose(x, a, b)). */
+export function swapaxes(x: Tensor, a: number, b: number): Tensor {
+  checkTensor('swapaxes', x);
+  const [i, j] = [normalizeAxis('swapaxes', a, x.rank), normalizeAxis('swapaxes', b, x.rank)];
+  return transpose(x, x.shape.map((_, d) => (d === i ? j : d === j ? i : d)));
+}
+
+/** `length` entries of x along `axis` from `start` (torch.narrow; a negative start counts from the end). */
+export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
+  const op = 'narrow';
+  checkTensor(op, x);
+  const a = normalizeAxis(op, axis, x.rank);
+  const n = x.shape[a];
+  if (!Number.isInteger(start) || start < -n || start > n) throw new ValueError(`${op}: start must be an integer in [${-n}, ${n}] (axis ${axis} of x ${formatShape(x.shape)}), got ${formatValue(start)}`);
+  const from = start < 0 ? start + n : start;
+  if (!Number.isInteger(length) || length < 0 || from + length > n) {
+    throw new ValueError(`${op}: length must be an integer from 0 to ${n - from} (what axis ${axis} of x ${formatShape(x.shape)} has from ${from}), got ${formatValue(length)}`);
+  }
+  return slice(x, x.shape.map((_, d) => (d === a ? from : 0)), x.shape.map((s, d) => (d === a ? length : s)));
+}
+
+/**
+ * x turned by k quarter turns in the plane of `axes` (np.rot90), from the
+ * first axis towards the second: k = 1 turns [[1, 2], [3, 4]] into
+ * [[2, 4], [1, 3]]. Negative k turns the other way.
+ */
+export function rot90(x: Tensor, k = 1, axes: readonly [number, number] = [0, 1]): Tensor {
+  const op = 'rot90';
+  checkTensor(op, x);
+  if (!Number.isInteger(k)) throw new ValueError(`${op}: k must be an integer, got ${formatValue(k)}`);
+  if (!Array.isArray(axes) || axes.length !== 2) throw new ValueError(`${op}: axes must be two axes, got ${formatValue(axes)}`);
+  if (x.rank < 2) throw new ShapeError(`${op}: x ${formatShape(x.shape)} has fewer than the two axes a turn needs`);
+  const [a, b] = axes.map((d) => normalizeAxis(op, d, x.rank));
+  if (a === b) throw new ValueError(`${op}: axes ${formatValue(axes)} name one axis twice`);
+  const turns = ((k % 4) + 4) % 4;
+  const swapped = x.shape.map((_, d) => (d === a ? b : d === b ? a : d));
+  return tidy(() => {
+    switch (turns) {
+      case 0: return clone(x);
+      case 1: return transpose(flip(x, b), swapped);
+      case 2: return flip(x, [a, b]);
+      default: return flip(transpose(x, swapped), b);
+    }
+  });
+}
