@@ -342,6 +342,13 @@ export const bitwiseRightShift = (a: TensorLike, b: TensorLike): Tensor => bitwi
 
 export const square = (x: Tensor): Tensor => mul(checkTensor('square', x), x);
 
+/** The step function (np.heaviside): 0 where x < 0, 1 where x > 0, `values` where x is 0 (broadcasting), NaN where x is NaN. */
+export function heaviside(x: Tensor, values: TensorLike): Tensor {
+  checkTensor('heaviside', x);
+  // Comparisons give 1 or 0 in x's dtype; values must share it (where says so otherwise).
+  return withTensors('heaviside', x, values, (tx, tv) => tidy(() => where(equal(tx, 0), tv, where(notEqual(tx, tx), tx, greater(tx, 0)))));
+}
+
 /**
  * a + w·(b − a), broadcasting all three, as PyTorch's lerp: b − (1 − w)·(b − a)
  * where |w| ≥ ½, so w = 1 gives b exactly.

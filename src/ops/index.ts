@@ -3,7 +3,7 @@ export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tenso
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
   abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, bitwiseAnd, bitwiseLeftShift, bitwiseNot, bitwiseOr, bitwiseRightShift, bitwiseXor, ceil, clip, copysign, cos, cosh, digamma, div, equal, erf, erfc, erfinv, exp, expm1,
-  floor, floorDivide, greater, greaterEqual, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log1p, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
+  floor, floorDivide, greater, greaterEqual, heaviside, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log1p, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
   polygamma, pow, relu, remainder, round, sigmoid, sign, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
 } from './elementwise.js';
 export type { DivOptions, LogitOptions } from './elementwise.js';
@@ -43,6 +43,8 @@ export { moveaxis, narrow, rot90, swapaxes } from './axes.js';
 export { blockDiag, cartesianProd, cross, kron, type CrossOptions } from './products.js';
 export { logspace, meshgrid, trilIndices, triuIndices, vander, type LogspaceOptions, type MeshgridOptions, type TriangleIndicesOptions, type VanderOptions } from './grids.js';
 export { diff, logcumsumexp, trapezoid, type DiffOptions, type TrapezoidOptions } from './differences.js';
+export { cummax, cummin } from './running_extremes.js';
+export { histc, type HistcOptions } from './histogram.js';
 export { index } from './subscript.js';
 export type { IndexPart } from './subscript.js';
 export { allclose, isclose, isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor, nanToNum } from './logical.js';
@@ -50,12 +52,12 @@ export type { IscloseOptions, NanToNumOptions } from './logical.js';
 export { tril, triu } from './triangular.js';
 export { logsumexp, norm } from './norms.js';
 export type { NormOptions } from './norms.js';
-export { all, any, argmax, argmin, max, mean, min, prod, std, sum, sumToShape, variance } from './reduce.js';
+export { all, any, argmax, argmin, countNonzero, max, mean, min, prod, std, sum, sumToShape, variance } from './reduce.js';
 export type { ReduceOptions, VarianceOptions } from './reduce.js';
 export { logSoftmax, softmax } from './softmax.js';
 export { argsort, sort, topk } from './sort.js';
 export type { SortOptions, Sorted, TopkOptions } from './sort.js';
-export { bucketize, searchsorted } from './search.js';
+export { bucketize, isin, searchsorted, type IsinOptions } from './search.js';
 export type { SearchsortedOptions } from './search.js';
 export { maskedFill, maskedSelect, nonzero } from './masked.js';
 export { bincount, unique } from './counting.js';

@@ -202,6 +202,11 @@ export function all(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor
 }
 
 /** `test` of how many values over the axes `pick` marks, counted in i32 (an i8 count would wrap at 128). */
+/** How many entries over `axes` (all by default) are non-zero, NaN counting (np.count_nonzero), in i32. */
+export function countNonzero(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  return countTest('countNonzero', x, axes, options, (count) => count, (t) => notEqual(t, 0));
+}
+
 function countTest(op: string, x: Tensor, axes: Axes | undefined, options: ReduceOptions, test: (count: Tensor) => Tensor, pick: (x: Tensor) => Tensor): Tensor {
   checkTensor(op, x);
   const { keepDims = false } = checkOptions(op, options, REDUCE_OPTIONS);

@@ -1,15 +1,21 @@
-// Where values would go in sorted sequences: searchsorted and bucketize.
-// Each backend's binary-search kernel (backends/search.ts) finds each
-// value's place in O(log n) reads, on the device and synchronously; the
-// ops layer casts both operands to the one dtype the kernel compares in.
+// Where values would go in sorted sequences: searchsorted and bucketize,
+// and isin, which looks each value up among sorted test values. Each
+// backend's binary-search kernel (backends/search.ts) finds each value's
+// place in O(log n) reads, on the device and synchronously; the ops layer
+// casts both operands to the one dtype the kernel compares in.
 import { isFloat, promoteTypes, type DType } from '../dtype.js';
-import { backendFor } from '../engine.js';
+import { backendFor, tidy } from '../engine.js';
 import { ShapeError, formatShape } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { searchSortedKernelOf } from '../backends/search.js';
-import { checkTensor, computed, withCasts } from './util.js';
+import { cast } from './cast.js';
+import { fill } from './creation.js';
+import { equal, minimum } from './elementwise.js';
+import { gather, reshape } from './movement.js';
+import { sort } from './sort.js';
+import { checkTensor, computed, onBackendOf, withCasts } from './util.js';
 
 export interface SearchsortedOptions {
   /**
@@ -75,4 +81,34 @@ export function bucketize(x: Tensor, boundaries: Tensor, options: SearchsortedOp
   checkTensor('bucketize', boundaries, 'boundaries');
   if (boundaries.rank !== 1) throw new ShapeError(`bucketize: boundaries must be 1-D, got ${formatShape(boundaries.shape)}`);
   return searchsorted(boundaries, x, checkOptions('bucketize', options, SEARCHSORTED_OPTIONS));
+}
+
+export interface IsinOptions {
+  /** 1 where the entry is not among the test values instead. */
+  invert?: boolean;
+}
+
+const ISIN_OPTIONS: OptionNames<IsinOptions> = { invert: 'boolean' };
+
+/**
+ * 1 (i32, elements' shape) where an entry of `elements` equals one of
+ * `testElements` (np.isin, torch.isin), compared as searchsorted compares
+ * them; NaN is in nothing. The test values are sorted once and each entry
+ * found by binary search: O((E + T) log T), not E·T comparisons.
+ */
+export function isin(elements: Tensor, testElements: Tensor, options: IsinOptions = {}): Tensor {
+  const op = 'isin';
+  checkTensor(op, elements, 'elements');
+  checkTensor(op, testElements, 'testElements');
+  const invert = checkOptions(op, options, ISIN_OPTIONS).invert ?? false;
+  return tidy(() => {
+    if (testElements.size === 0) return onBackendOf(op, elements, () => fill(elements.shape, invert ? 1 : 0, { dtype: 'i32' }));
+    const dtype: DType = isFloat(promoteTypes(elements.dtype, testElements.dtype)) ? 'f32' : 'i32';
+    const test = sort(cast(reshape(testElements, [testElements.size]), dtype)).values;
+    const values = cast(elements, dtype);
+    // The first test value not below each entry: the entry is in the set where that value equals it.
+    const at = minimum(searchsorted(test, values), testElements.size - 1);
+    const found = equal(gather(test, at), values);
+    return cast(invert ? equal(found, 0) : found, 'i32');
+  });
 }

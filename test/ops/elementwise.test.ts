@@ -557,3 +557,19 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
     );
   });
 });
+
+describe.each(BACKENDS)('heaviside on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  it('is np.heaviside: 0 below 0, 1 above, `values` at 0 (broadcast), NaN at NaN; ints too', async () => {
+    const x = f64([13, 31], randomInts(13 * 31, -3, 3));
+    x.v[5] = NaN;
+    const values = f64([31], asF32(uniform(31)));
+    const want = Float64Array.from(x.v, (v, i) => (Number.isNaN(v) ? NaN : v < 0 ? 0 : v > 0 ? 1 : values.v[i % 31]));
+    expectExact(await tm.heaviside(tm.tensor(x.v, [13, 31]), tm.tensor(values.v, [31])).data(), want, 'heaviside');
+    expect(await tm.heaviside(tm.tensor(new Int32Array([-4, 0, 9]), [3]), 7).array()).toEqual([0, 7, 1]);
+    expect(await tm.heaviside(tm.tensor([-0, 0.5], [2], { dtype: 'f16' }), 0.5).array()).toEqual([0.5, 1]);
+  });
+});

@@ -470,3 +470,22 @@ describe.each(BACKENDS)('prod on %s', (backend) => {
     expect(await t.grad!.array()).toEqual([[0, 6, 0], [0, 0, 0], [8, 6, 3]]);
   });
 });
+
+describe.each(BACKENDS)('countNonzero on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  it.each([[[7], undefined], [[13, 31], 1], [[13, 31], [0, 1]], [[3, 4, 5], [0, 2]], [[4, 0], 0]] as [number[], number | number[] | undefined][])('of %j over %j is np.count_nonzero in i32, NaN counting, in every dtype', async (shape, axes) => {
+    const list = axes === undefined ? shape.map((_, d) => d) : [axes].flat();
+    for (const dtype of tm.DTYPES) {
+      const x = f64(shape, randomInts(size(shape), -2, 2));
+      if (dtype === 'f32' && x.v.length) x.v[0] = NaN;
+      const want = reduceAxes(x, list, 0, (acc, v) => acc + (v !== 0 ? 1 : 0));
+      const y = tm.countNonzero(tm.tensor(x.v, shape, { dtype }), axes);
+      expect([y.shape, y.dtype]).toEqual([want.shape, 'i32']);
+      expectExact(await y.data(), want.v, `countNonzero ${dtype}`);
+      expect(tm.countNonzero(tm.tensor(x.v, shape, { dtype }), axes, { keepDims: true }).shape).toEqual(shape.map((d, i) => (list.includes(i) ? 1 : d)));
+    }
+  });
+});

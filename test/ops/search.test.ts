@@ -263,3 +263,26 @@ describe.each(BACKENDS)('searchsorted and bucketize on %s', (backend) => {
     expect(() => tm.bucketize(tm.zeros([3]), s)).toThrow('bucketize: boundaries must be 1-D, got [2,5]');
   });
 });
+
+describe.each(BACKENDS)('isin on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  it.each([[[7], [3]], [[13, 31], [50]], [[127, 129], [5, 7]], [[4], [0]], [[0, 3], [4]]])('elements %j among test values %j: np.isin (and invert), ints and floats, NaN in nothing', async (eShape, tShape) => {
+    for (const [eType, tType] of [['i32', 'i32'], ['f32', 'f32'], ['i8', 'f32'], ['f16', 'i32']] as const) {
+      const elements = asDType(randomInts(eShape.reduce((a, b) => a * b, 1), -20, 20), eType);
+      const tests = asDType(randomInts(tShape.reduce((a, b) => a * b, 1), -20, 20), tType);
+      if (eType === 'f32' && elements.length > 2 && tests.length) {
+        elements[1] = NaN;
+        tests[0] = NaN;
+      }
+      const set = new Set(tests);
+      const want = Float64Array.from(elements, (v) => (!Number.isNaN(v) && set.has(v) ? 1 : 0));
+      const y = tm.isin(tm.tensor(elements, eShape, { dtype: eType }), tm.tensor(tests, tShape, { dtype: tType }));
+      expect([y.shape, y.dtype]).toEqual([eShape, 'i32']);
+      expectExact(await y.data(), want, `isin ${eType} in ${tType}`);
+      expectExact(await tm.isin(tm.tensor(elements, eShape, { dtype: eType }), tm.tensor(tests, tShape, { dtype: tType }), { invert: true }).data(), want.map((v) => 1 - v), 'invert');
+    }
+  });
+});
