@@ -1,6 +1,7 @@
 // Fresh random test data from the tests' own generator (not tmnn's), and
 // tolerance checks fit for each dtype.
 import { expect } from 'vitest';
+import type { DType } from '../../src/dtype.js';
 import { f16Bits, f16Value } from '../../src/f16.js';
 
 /**
@@ -28,6 +29,16 @@ export function randomInts(n: number, lo: number, hi: number): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = lo + Math.floor((hi - lo + 1) * next());
   return out;
+}
+
+/** Values every dtype holds exactly, for ops that move entries and must not change a bit: ints over their range, f16's whole numbers, f32's values. */
+export function exactValues(dtype: DType, n: number): Float64Array {
+  switch (dtype) {
+    case 'i8': return randomInts(n, -128, 127);
+    case 'i32': return randomInts(n, -(2 ** 31), 2 ** 31 - 1);
+    case 'f16': return randomInts(n, -2048, 2048);
+    case 'f32': return Float64Array.from(Float32Array.from(uniform(n, -1e3, 1e3)));
+  }
 }
 
 /** Integers covering an int dtype's whole range (and its extremes, which wrap first). */

@@ -6,21 +6,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
+import { exactValues, expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
 import { f64, ravel, size, sliceRef, unravel, type F64 } from '../helpers/float64.js';
 
-/** Values every dtype holds exactly (these ops move entries and must not change a bit). */
-function valuesFor(dtype: tm.DType, n: number): Float64Array {
-  switch (dtype) {
-    case 'i8': return randomInts(n, -128, 127);
-    case 'i32': return randomInts(n, -(2 ** 31), 2 ** 31 - 1);
-    case 'f16': return randomInts(n, -2048, 2048);
-    case 'f32': return Float64Array.from(Float32Array.from(uniform(n, -1e3, 1e3)));
-  }
-}
-
 function make(shape: number[], dtype: tm.DType = 'f32'): { x: F64; t: tm.Tensor } {
-  const x = f64(shape, valuesFor(dtype, size(shape)));
+  const x = f64(shape, exactValues(dtype, size(shape)));
   return { x, t: tm.tensor(x.v, shape, { dtype }) };
 }
 

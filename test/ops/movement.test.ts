@@ -5,16 +5,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { SEED, asF16, asF32, expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
+import { asF16, asF32, exactValues, expectClose, expectExact, randomInts, SEED, uniform } from '../helpers/data.js';
 import { broadcastToRef, concatRef, f64, permute, roundF16, size, sliceRef, wrapInt, type F64 } from '../helpers/float64.js';
 
-/** Values every dtype holds exactly (movement must not change a single bit). */
-function valuesFor(dtype: tm.DType, n: number): Float64Array {
-  return dtype === 'i8' ? randomInts(n, -128, 127) : dtype === 'f16' ? randomInts(n, -2048, 2048) : dtype === 'i32' ? randomInts(n, -(2 ** 31), 2 ** 31 - 1) : Float64Array.from(Float32Array.from(uniform(n, -1e3, 1e3)));
-}
-
 function make(shape: number[], dtype: tm.DType = 'f32'): { x: F64; t: tm.Tensor } {
-  const x = f64(shape, valuesFor(dtype, size(shape)));
+  const x = f64(shape, exactValues(dtype, size(shape)));
   return { x, t: tm.tensor(x.v, shape, { dtype }) };
 }
 

@@ -8,20 +8,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { asF32, expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
+import { asF32, exactValues, expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
 import { f64, ravel, size, unravel, type F64 } from '../helpers/float64.js';
 
 const mod = (a: number, n: number) => ((a % n) + n) % n;
-
-/** Values every dtype holds exactly. */
-function valuesFor(dtype: tm.DType, n: number): Float64Array {
-  switch (dtype) {
-    case 'i8': return randomInts(n, -128, 127);
-    case 'i32': return randomInts(n, -(2 ** 31), 2 ** 31 - 1);
-    case 'f16': return randomInts(n, -2048, 2048);
-    case 'f32': return Float64Array.from(Float32Array.from(uniform(n, -1e3, 1e3)));
-  }
-}
 
 /** Where the entry of indices at `p` writes in x: its own coordinates, the index (from the end if negative) along `a`. */
 const targetOf = (p: number[], indices: F64, a: number, xShape: number[]) =>
@@ -128,8 +118,8 @@ describe.each(BACKENDS)('scatters on %s', (backend) => {
       const a = mod(axis, xShape.length);
       const indices = distinctIndices(iShape, a, xShape[a]);
       for (const dtype of tm.DTYPES) {
-        const x = f64(xShape, valuesFor(dtype, size(xShape)));
-        const src = f64(sShape, valuesFor(dtype, size(sShape)));
+        const x = f64(xShape, exactValues(dtype, size(xShape)));
+        const src = f64(sShape, exactValues(dtype, size(sShape)));
         for (const indexType of xShape[a] <= 128 ? (['i32', 'i8'] as const) : (['i32'] as const)) {
           const t = tm.tensor(x.v, xShape, { dtype });
           const y = tm.scatter(t, tm.tensor(indices.v, iShape, { dtype: indexType }), tm.tensor(src.v, sShape, { dtype }), axis);
