@@ -4,7 +4,8 @@
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { clone, flip, slice, transpose } from './movement.js';
+import { clone, flip, transpose } from './movement.js';
+import { along } from './indexing.js';
 import { checkTensor } from './util.js';
 import { tidy } from '../engine.js';
 
@@ -46,7 +47,7 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
   if (!Number.isInteger(length) || length < 0 || from + length > n) {
     throw new ValueError(`${op}: length must be an integer from 0 to ${n - from} (what axis ${axis} of x ${formatShape(x.shape)} has from ${from}), got ${formatValue(length)}`);
   }
-  return slice(x, x.shape.map((_, d) => (d === a ? from : 0)), x.shape.map((s, d) => (d === a ? length : s)));
+  return along(x, a, from, length);
 }
 
 /**

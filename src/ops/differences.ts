@@ -11,7 +11,8 @@ import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { fill } from './creation.js';
 import { add, div, logaddexp, mul, sub } from './elementwise.js';
-import { concat, pad, reshape, slice } from './movement.js';
+import { concat, reshape } from './movement.js';
+import { along, shiftAlong } from './indexing.js';
 import { sum } from './reduce.js';
 import { checkTensor, onBackendOf } from './util.js';
 
@@ -47,8 +48,7 @@ export function diff(x: Tensor, options: DiffOptions = {}): Tensor {
     let y = prepend === undefined && append === undefined ? x : concat([...ends(prepend, 'prepend'), x, ...ends(append, 'append')], a);
     for (let k = 0; k < n && y.shape[a] > 0; k++) {
       const len = y.shape[a] - 1;
-      const part = (from: number) => slice(y, y.shape.map((_, d) => (d === a ? from : 0)), y.shape.map((s, d) => (d === a ? len : s)));
-      y = sub(part(1), part(0));
+      y = sub(along(y, a, 1, len), along(y, a, 0, len));
     }
     return y === x ? x.clone() : y;
   });
@@ -80,12 +80,12 @@ export function trapezoid(y: Tensor, options: TrapezoidOptions = {}): Tensor {
   return tidy(() => {
     const values = isFloat(y.dtype) ? y : cast(y, 'f32');
     const len = Math.max(values.shape[a] - 1, 0);
-    const part = (t: Tensor, from: number) => slice(t, t.shape.map((_, d) => (d === a ? from : 0)), t.shape.map((s, d) => (d === a ? len : s)));
+    const part = (t: Tensor, from: number) => along(t, a, from, len);
     const pairs = add(part(values, 0), part(values, 1));
     if (x === undefined) return mul(sum(pairs, a), dx / 2);
     // A vector of positions lies along the axis: shaped to broadcast against y.
-    const along = x.rank === 1 && y.rank > 1 ? reshape(x, y.shape.map((s, d) => (d === a ? s : 1))) : x;
-    const positions = isFloat(along.dtype) ? along : cast(along, values.dtype);
+    const placed = x.rank === 1 && y.rank > 1 ? reshape(x, y.shape.map((s, d) => (d === a ? s : 1))) : x;
+    const positions = isFloat(placed.dtype) ? placed : cast(placed, values.dtype);
     const widths = sub(part(positions, 1), part(positions, 0));
     return div(sum(mul(pairs, widths), a), 2);
   });
@@ -106,9 +106,7 @@ export function logcumsumexp(x: Tensor, axis = 0): Tensor {
     let y = x;
     for (let step = 1; step < n; step *= 2) {
       // y shifted along the axis by `step`, −∞ (exp 0) coming in at the start.
-      const kept = slice(y, y.shape.map(() => 0), y.shape.map((s, d) => (d === a ? n - step : s)));
-      const shifted = pad(kept, y.shape.map((_, d) => (d === a ? [step, 0] : [0, 0]) as [number, number]), -Infinity);
-      y = logaddexp(y, shifted);
+      y = logaddexp(y, shiftAlong(y, a, step, -Infinity));
     }
     return y === x ? x.clone() : y;
   });

@@ -4,17 +4,28 @@
 // whose gradient is gather's scatter-add). Gradients come from the ops they
 // are made of.
 import { isFloat } from '../dtype.js';
+import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { aroundAxis, normalizeAxis, sameShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { arange } from './creation.js';
 import { add, greaterEqual, less, mul, where } from './elementwise.js';
-import { broadcastTo, concat, expandDims, gatherOrZero, reshape, slice, split } from './movement.js';
+import { broadcastTo, concat, expandDims, gatherOrZero, pad, reshape, slice, split } from './movement.js';
 import { checkTensor, onBackendOf, refuseIndicesOutside } from './util.js';
 
-/** x with `size` entries from `start` along axis `a`. */
-function along(x: Tensor, a: number, start: number, size: number): Tensor {
+/** x with `size` entries from `start` along axis `a` (`a` already made non-negative). */
+export function along(x: Tensor, a: number, start: number, size: number): Tensor {
   return slice(x, x.shape.map((_, d) => (d === a ? start : 0)), x.shape.map((d, i) => (i === a ? size : d)));
+}
+
+/**
+ * x moved `step` places along axis `a` (non-negative) towards its end, the
+ * last `step` entries dropped and `fillWith` coming in at the start: each
+ * entry beside the one `step` before it, for ops that combine the two in
+ * rounds (logcumsumexp, cummax).
+ */
+export function shiftAlong(x: Tensor, a: number, step: number, fillWith: number): Tensor {
+  return tidy(() => pad(along(x, a, 0, x.shape[a] - step), x.shape.map((_, d) => (d === a ? [step, 0] : [0, 0]) as [number, number]), fillWith));
 }
 
 /** An integer, or a list of them, as a list; `what` names it in the error. */

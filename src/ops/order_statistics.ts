@@ -12,10 +12,10 @@ import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { abs, ceil, equal, floor, lerp, lessEqual, minimum, maximum, mul, round, sub, where } from './elementwise.js';
 import { isNaN, logicalNot } from './logical.js';
-import { reshape, slice, squeeze, stack } from './movement.js';
+import { reshape, squeeze, stack } from './movement.js';
 import { any, sum } from './reduce.js';
 import { sort, topk, type Sorted } from './sort.js';
-import { takeAlongAxis } from './indexing.js';
+import { along, takeAlongAxis } from './indexing.js';
 import { checkTensor } from './util.js';
 
 /**
@@ -94,11 +94,9 @@ export function kthvalue(x: Tensor, k: number, options: KthvalueOptions = {}): S
   if (!Number.isSafeInteger(k) || k < 1 || k > n) {
     throw new ValueError(`kthvalue: k must be an integer in [1, ${n}] (the size of axis ${axis} of x ${formatShape(x.shape)}), got ${formatValue(k)}`);
   }
-  const begin = x.shape.map((_, d) => (d === a ? k - 1 : 0));
-  const size = x.shape.map((s, d) => (d === a ? 1 : s));
   return tidy(() => {
     const smallest = topk(x, k, { axis: a, largest: false });
-    const pick = (t: Tensor) => (keepDims ? slice(t, begin, size) : squeeze(slice(t, begin, size), a));
+    const pick = (t: Tensor) => (keepDims ? along(t, a, k - 1, 1) : squeeze(along(t, a, k - 1, 1), a));
     return { values: pick(smallest.values), indices: pick(smallest.indices) };
   });
 }
@@ -125,9 +123,8 @@ function quantiles(op: string, x: Tensor, q: number | readonly number[], options
     const count = skipNaN ? sum(cast(logicalNot(isNaN(values)), 'i32'), a, { keepDims: true }) : null;
     const last = count ? sub(cast(count, 'f32'), 1) : null;
     const empty = count ? equal(count, 0) : any(isNaN(values), a, { keepDims: true });
-    const lineShape = sorted.shape.map((s, d) => (d === a ? 1 : s));
     const at = (i: Tensor | number) => typeof i === 'number'
-      ? slice(sorted, lineShape.map((_, d) => (d === a ? i : 0)), lineShape)
+      ? along(sorted, a, i, 1)
       // An all-NaN line's count is 0 and its positions below 0: kept in range here, its NaN put back below.
       : takeAlongAxis(sorted, cast(maximum(minimum(i, last!), 0), 'i32'), a);
     const picked = qs.map((p) => {

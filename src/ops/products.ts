@@ -9,7 +9,8 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { mul, sub } from './elementwise.js';
-import { broadcastTo, concat, pad, reshape, slice, stack } from './movement.js';
+import { broadcastTo, concat, pad, reshape, stack } from './movement.js';
+import { along } from './indexing.js';
 import { checkTensor } from './util.js';
 
 /**
@@ -48,7 +49,7 @@ export function cross(a: Tensor, b: Tensor, options: CrossOptions = {}): Tensor 
   if (a.shape[k] !== 3 || b.shape[k] !== 3) {
     throw new ShapeError(`cross: a ${formatShape(a.shape)} and b ${formatShape(b.shape)} must hold 3-vectors along axis ${axis}`);
   }
-  const part = (t: Tensor, i: number) => slice(t, t.shape.map((_, d) => (d === k ? i : 0)), t.shape.map((s, d) => (d === k ? 1 : s)));
+  const part = (t: Tensor, i: number) => along(t, k, i, 1);
   return tidy(() => {
     const [a0, a1, a2, b0, b1, b2] = [part(a, 0), part(a, 1), part(a, 2), part(b, 0), part(b, 1), part(b, 2)];
     return concat([sub(mul(a1, b2), mul(a2, b1)), sub(mul(a2, b0), mul(a0, b2)), sub(mul(a0, b1), mul(a1, b0))], k);

@@ -14,8 +14,8 @@ import type { Tensor } from '../tensor.js';
 import { arange } from './creation.js';
 import { greaterEqual, lessEqual, notEqual, where } from './elementwise.js';
 import { logicalAnd, logicalNot, logicalOr } from './logical.js';
-import { broadcastTo, pad, reshape, slice } from './movement.js';
-import { takeAlongAxis } from './indexing.js';
+import { broadcastTo, reshape } from './movement.js';
+import { shiftAlong, takeAlongAxis } from './indexing.js';
 import type { Sorted } from './sort.js';
 import { checkTensor, onBackendOf } from './util.js';
 
@@ -43,9 +43,7 @@ function running(op: string, x: Tensor, axis: number, asGood: (later: Tensor, ea
     let at = broadcastTo(reshape(onBackendOf(op, x, () => arange(0, n, 1, { dtype: 'i32' })), x.shape.map((s, d) => (d === a ? n : 1))), x.shape);
     for (let step = 1; step < n; step *= 2) {
       // Each entry's value and position from `step` before it; the start of the axis gets the identity, which never wins.
-      const shift = (t: Tensor, fillWith: number) =>
-        pad(slice(t, t.shape.map(() => 0), t.shape.map((s, d) => (d === a ? n - step : s))), t.shape.map((_, d) => (d === a ? [step, 0] : [0, 0]) as [number, number]), fillWith);
-      const [earlier, earlierAt] = [shift(value, start), shift(at, -1)];
+      const [earlier, earlierAt] = [shiftAlong(value, a, step, start), shiftAlong(at, a, step, -1)];
       const later = value;
       // The later one takes the place where it is NaN, or as good as an earlier one that is not NaN.
       const takeLater = logicalOr(notEqual(later, later), logicalAnd(logicalNot(notEqual(earlier, earlier)), asGood(later, earlier)));

@@ -57,7 +57,7 @@ export function scatterAdd(x: Tensor, indices: Tensor, src: Tensor, axis: number
   const keep = (t: Tensor) => (made.push(t), t);
   try {
     const targets = keep(flatTargets(op, x.shape, indices, a));
-    const values = keep(reshape(sameShape(src.shape, indices.shape) ? src : keep(slice(src, indices.shape.map(() => 0), indices.shape)), [indices.size]));
+    const values = keep(flatWithin(src, indices, keep));
     const added = keep(reshape(keep(scatterRows(values, targets, [x.size], 0)), x.shape));
     return add(x, added);
   } finally {
@@ -94,7 +94,7 @@ export function scatter(x: Tensor, indices: Tensor, src: Tensor | number, axis: 
     const isWritten = keep(greater(written, 0));
     // Where nothing was written the position points past the values, where gatherOrZero reads 0.
     const from = keep(keep(where(isWritten, keep(sub(written, 1)), indices.size)).cast('i32'));
-    const flat = keep(reshape(sameShape(values.shape, indices.shape) ? values : keep(slice(values, indices.shape.map(() => 0), indices.shape)), [indices.size]));
+    const flat = keep(flatWithin(values, indices, keep));
     const picked = keep(reshape(keep(gatherOrZero(flat, from, 0)), x.shape));
     return where(keep(reshape(isWritten, x.shape)), picked, x);
   } finally {
@@ -106,8 +106,8 @@ export function scatter(x: Tensor, indices: Tensor, src: Tensor | number, axis: 
 function checkOperands(op: string, x: Tensor, indices: Tensor, values: Tensor, axis: number, anyDtype = false): number {
   checkTensor(op, x, 'x');
   checkTensor(op, indices, 'indices');
-  checkTensor(op, values, op === 'indexAdd' ? 'source' : 'src');
   const name = op === 'indexAdd' ? 'source' : 'src';
+  checkTensor(op, values, name);
   if (isFloat(indices.dtype)) throw new DTypeError(`${op}: indices must be i32 or i8, got ${indices.dtype} (cast them: indices.cast('i32'))`);
   if (values.dtype !== x.dtype) throw new DTypeError(`${op}: ${name} is ${values.dtype}, x is ${x.dtype}; they must match`);
   if (!anyDtype && !isFloat(x.dtype)) throw new DTypeError(`${op}: x is ${x.dtype}; adds into f32 and f16 only (cast first: x.cast('f32'))`);
@@ -127,6 +127,11 @@ function checkScatterShapes(op: string, x: Tensor, indices: Tensor, src: Tensor,
   if (sizeOf(x.shape) >= 2 ** 31) throw new ShapeError(`${op}: x ${formatShape(x.shape)} has ${sizeOf(x.shape)} entries, more than an i32 index reaches (2^31)`);
   const n = x.shape[a];
   refuseIndicesOutside(op, indices, -n, n, `axis ${axis} of x ${formatShape(x.shape)}, of length ${n}`);
+}
+
+/** The values written, flat: src's entries within indices' shape (those beyond it are not used), in indices' order. */
+function flatWithin(src: Tensor, indices: Tensor, keep: (t: Tensor) => Tensor): Tensor {
+  return reshape(sameShape(src.shape, indices.shape) ? src : keep(slice(src, indices.shape.map(() => 0), indices.shape)), [indices.size]);
 }
 
 /**
