@@ -1,13 +1,16 @@
 // Similarities and distances between vectors, and vectors scaled to unit
-// norm, as PyTorch's F.cosine_similarity, F.pairwise_distance and
-// F.normalize, with their epsilons where PyTorch puts them: each decides what
+// norm, as PyTorch's F.cosine_similarity, F.pairwise_distance, torch.cdist
+// and F.normalize, with their epsilons where PyTorch puts them: each decides what
 // a zero (or nearly zero) vector gives, and a result that agrees with
 // PyTorch's there too is what lets a model trained there behave the same here.
 import { tidy } from '../engine.js';
-import { DTypeError, ValueError, formatValue } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { isFloat } from '../dtype.js';
-import { clip, maximum, sub } from './elementwise.js';
-import { broadcastTo } from './movement.js';
+import { cast } from './cast.js';
+import { clip, maximum, notEqual, sqrt, sub } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { broadcastTo, expandDims } from './movement.js';
+import { mean, sum } from './reduce.js';
 import { norm } from './norms.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { broadcastShapes, normalizeAxis, sameShape } from '../shape.js';
@@ -124,4 +127,71 @@ export function normalize(x: Tensor, options: NormalizeOptions = {}): Tensor {
   checkEpsilon('normalize', epsilon);
   const at = normalizeAxis('normalize', axis, x.rank);
   return tidy(() => x.div(clip(pNorm(x, p, at, true), epsilon, Infinity)));
+}
+
+export type CdistComputeMode = 'auto' | 'matmul' | 'direct';
+
+export interface CdistOptions {
+  /** The norm's p (default 2): 0 (how many coordinates differ), any number > 0, or Infinity (the largest difference). */
+  p?: number;
+  /**
+   * How Euclidean (p = 2) distances are worked out: 'matmul' as
+   * √(‖a‖² + ‖b‖² − 2a·b) through one matrix product (fast, but the
+   * subtraction loses digits between points close together: a point's
+   * distance to itself comes out near 1e-3, not 0), 'direct' from each
+   * difference (exact, and P·R·M entries of memory), 'auto' (the default,
+   * PyTorch's) matmul where either set holds more than 25 vectors. Other p
+   * are always direct.
+   */
+  computeMode?: CdistComputeMode;
+}
+
+const CDIST_OPTIONS: OptionNames<CdistOptions> = { p: true, computeMode: true };
+const COMPUTE_MODES: readonly CdistComputeMode[] = ['auto', 'matmul', 'direct'];
+
+/**
+ * The p-norm distance between every vector of x1 [..., P, M] and every
+ * vector of x2 [..., R, M] (torch.cdist): [..., P, R], the batch axes
+ * broadcast. Gradients flow to both; a zero distance has gradient 0, as
+ * PyTorch's.
+ */
+export function cdist(x1: Tensor, x2: Tensor, options: CdistOptions = {}): Tensor {
+  const { p = 2, computeMode = 'auto' } = checkOptions('cdist', options, CDIST_OPTIONS);
+  checkFloat('cdist', 'x1', x1);
+  checkFloat('cdist', 'x2', x2);
+  if (p !== 0) checkP('cdist', p);
+  if (!COMPUTE_MODES.includes(computeMode)) throw new ValueError(`cdist: computeMode must be 'auto', 'matmul' or 'direct', got ${formatValue(computeMode)}`);
+  if (x1.rank < 2 || x2.rank < 2 || x1.shape[x1.rank - 1] !== x2.shape[x2.rank - 1]) {
+    throw new ShapeError(`cdist: x1 and x2 must be [..., P, M] and [..., R, M] (vectors of one length M), got ${formatShape(x1.shape)} and ${formatShape(x2.shape)}`);
+  }
+  broadcastShapes('cdist', x1.shape.slice(0, -2), x2.shape.slice(0, -2));
+  const byMatmul = p === 2 && (computeMode === 'matmul' || (computeMode === 'auto' && Math.max(x1.shape[x1.rank - 2], x2.shape[x2.rank - 2]) > 25));
+  return tidy(() => (byMatmul ? euclideanByMatmul(x1, x2) : cdistDirect(x1, x2, p)));
+}
+
+/** Every difference [..., P, R, M] reduced along M: exact, and P·R·M entries. */
+function cdistDirect(x1: Tensor, x2: Tensor, p: number): Tensor {
+  const differences = sub(expandDims(x1, -2), expandDims(x2, -3));
+  const last = differences.rank - 1;
+  if (p === 0) return cast(sum(notEqual(differences, 0), last), differences.dtype);
+  return pNorm(differences, p, last, false);
+}
+
+/**
+ * √(‖a‖² + ‖b‖² − 2a·b) through one matmul, both sets moved by x1's mean
+ * first: distances do not change, and the cancellation the subtraction
+ * suffers shrinks with the norms. The squares are clamped to 1e-30 before
+ * the root, as PyTorch does, so that a zero distance has gradient 0, not
+ * ∞. f16 is worked in f32, where 1e-30 is not 0.
+ */
+function euclideanByMatmul(x1: Tensor, x2: Tensor): Tensor {
+  const dtype = x1.dtype === 'f32' || x2.dtype === 'f32' ? 'f32' : 'f16';
+  const [wide1, wide2] = [x1, x2].map((t) => (t.dtype === 'f32' ? t : cast(t, 'f32')));
+  const centre = mean(wide1, -2, { keepDims: true });
+  const [a, b] = [sub(wide1, centre), sub(wide2, centre)];
+  const squared = sum(a.square(), -1, { keepDims: true })
+    .add(expandDims(sum(b.square(), -1), -2))
+    .sub(matmul(a, b, { transposeB: true }).mul(2));
+  const d = sqrt(maximum(squared, 1e-30));
+  return dtype === 'f16' ? cast(d, 'f16') : d;
 }

@@ -1,17 +1,24 @@
-// Histograms of values in equal bins (torch.histc), counted on the device:
-// each value's bin is worked out elementwise and the counts added up by
-// gather's gradient kernel (a scatter-add of ones), so no value is read
-// back, on a GPU too.
+// Histograms of values, counted on the device: torch.histc (equal bins,
+// each value's bin worked out elementwise) and torch.histogram / NumPy's
+// histogram (any edges, each value's bin found by binary search, weights,
+// densities). The counts are added up by gather's gradient kernel (a
+// scatter-add of ones, or of the weights), so no value is read back, on a
+// GPU too.
+import { floatDTypeOf, isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
-import { ValueError, formatValue } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
-import type { Tensor } from '../tensor.js';
+import { sameShape } from '../shape.js';
+import { noGrad } from '../tape.js';
+import { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
-import { ones } from './creation.js';
+import { arange, linspace, ones } from './creation.js';
 import { add, div, equal, floor, greaterEqual, lessEqual, minimum, mul, sub, where } from './elementwise.js';
+import { along } from './indexing.js';
 import { isNaN } from './logical.js';
 import { reshape, scatterRows } from './movement.js';
-import { max, min } from './reduce.js';
+import { max, min, sum } from './reduce.js';
+import { searchsorted } from './search.js';
 import { checkTensor, onBackendOf } from './util.js';
 
 export interface HistcOptions {
@@ -60,4 +67,83 @@ export function histc(x: Tensor, options: HistcOptions = {}): Tensor {
     const counts = scatterRows(onBackendOf('histc', x, () => ones([x.size])), target, [bins], 0);
     return x.dtype === 'f16' ? cast(counts, 'f16') : counts;
   });
+}
+
+export interface HistogramOptions {
+  /** How many equal bins (default 100), or their edges: an ascending 1-D tensor of (bins + 1) values. */
+  bins?: number | Tensor;
+  /**
+   * The lower end of the first bin and the upper end of the last, for a
+   * number of bins; by default the data's smallest and largest values (NaN
+   * left out), 0 and 1 for no data. Where the two are equal they are
+   * widened by 0.5 either way, as NumPy does.
+   */
+  range?: readonly [number, number];
+  /** A weight for each value (x's shape): a value adds its weight to its bin, not 1. */
+  weight?: Tensor;
+  /** Each bin divided by the total and by its width, so that the histogram integrates to 1 over the range. */
+  density?: boolean;
+}
+
+const HISTOGRAM_OPTIONS: OptionNames<HistogramOptions> = { bins: true, range: true, weight: true, density: 'boolean' };
+
+/**
+ * How many values of x fall in each bin (torch.histogram, np.histogram):
+ * `{ hist, binEdges }`, bin i holding edges[i] ≤ v < edges[i + 1] and the
+ * last its upper edge too; values outside the edges and NaN are left out.
+ * Equal bins' edges are linspace's over the range, worked in float64 where
+ * the range is given; edges passed in are used as they are (not checked to
+ * be ascending: that would mean reading them back). Both come in x's float
+ * dtype (f32 for ints). If the data has no finite range (±∞ in it, or
+ * nothing but NaN), the edges are not finite either: give `range`. No
+ * gradient, as PyTorch's.
+ */
+export function histogram(x: Tensor, options: HistogramOptions = {}): { hist: Tensor; binEdges: Tensor } {
+  const { bins = 100, range, weight, density = false } = checkOptions('histogram', options, HISTOGRAM_OPTIONS);
+  checkTensor('histogram', x);
+  const dtype = floatDTypeOf(x.dtype);
+  if (weight !== undefined) {
+    checkTensor('histogram', weight, 'weight');
+    if (!sameShape(weight.shape, x.shape)) throw new ShapeError(`histogram: weight ${formatShape(weight.shape)} must have x's shape ${formatShape(x.shape)}`);
+    if (!isFloat(weight.dtype)) throw new DTypeError(`histogram: weight must be f32 or f16, got ${weight.dtype}`);
+  }
+  if (bins instanceof Tensor) {
+    checkTensor('histogram', bins, 'bins');
+    if (bins.rank !== 1 || bins.size < 2) throw new ShapeError(`histogram: bin edges must be 1-D with at least two values (one bin), got ${formatShape(bins.shape)}`);
+    if (range !== undefined) throw new ValueError('histogram: range goes with a number of bins, not with bin edges');
+  } else if (!Number.isSafeInteger(bins) || bins < 1) {
+    throw new ValueError(`histogram: bins must be a positive integer or a tensor of edges, got ${formatValue(bins)}`);
+  }
+  if (range !== undefined && (!Array.isArray(range) || range.length !== 2 || !range.every((v) => typeof v === 'number' && Number.isFinite(v)) || range[0] > range[1])) {
+    throw new ValueError(`histogram: range must be [lo, hi], finite numbers with lo ≤ hi, got ${formatValue(range)}`);
+  }
+  return noGrad(() => tidy(() => {
+    const values = reshape(x.dtype === dtype ? x : cast(x, dtype), [x.size]);
+    const edges = bins instanceof Tensor ? (bins.dtype === dtype ? reshape(bins, [bins.size]) : cast(bins, dtype)) : equalEdges(values, bins, range);
+    const count = edges.size - 1;
+    const [first, last] = [along(edges, 0, 0, 1), along(edges, 0, count, 1)];
+    // Bin i holds edges[i] ≤ v < edges[i + 1]: one less than the count of edges ≤ v. The last edge is in the last bin;
+    // values outside (and NaN) go past the end, where the scatter adds nothing.
+    const inside = mul(greaterEqual(values, first), lessEqual(values, last));
+    const bin = minimum(sub(searchsorted(edges, values, { right: true }), 1), count - 1);
+    const added = weight === undefined ? onBackendOf('histogram', x, () => ones([x.size])) : reshape(weight.dtype === 'f32' ? weight : cast(weight, 'f32'), [x.size]);
+    let hist = scatterRows(added, where(inside, bin, count), [count], 0);
+    if (density) hist = div(div(hist, sum(hist)), sub(along(edges, 0, 1, count), along(edges, 0, 0, count)));
+    return { hist: hist.dtype === dtype ? hist : cast(hist, dtype), binEdges: edges };
+  }));
+}
+
+/** `bins` + 1 evenly spaced edges over the range given, or over the data's (NaN left out), NumPy's way. */
+function equalEdges(values: Tensor, bins: number, range: readonly [number, number] | undefined): Tensor {
+  const dtype = values.dtype;
+  const widened = ([lo, hi]: readonly [number, number]) => onBackendOf('histogram', values, () => linspace(lo === hi ? lo - 0.5 : lo, lo === hi ? hi + 0.5 : hi, bins + 1, { dtype }));
+  if (range !== undefined) return widened(range);
+  if (values.size === 0) return widened([0, 1]);
+  let lo = min(where(isNaN(values), Infinity, values));
+  let hi = max(where(isNaN(values), -Infinity, values));
+  const flat = equal(lo, hi);
+  [lo, hi] = [where(flat, sub(lo, 0.5), lo), where(flat, add(hi, 0.5), hi)];
+  // lo + k·(hi − lo) / bins, the last edge hi itself.
+  const steps = onBackendOf('histogram', values, () => arange(0, bins + 1, 1, { dtype }));
+  return where(equal(steps, bins), hi, add(lo, mul(steps, div(sub(hi, lo), bins))));
 }

@@ -1,6 +1,6 @@
 // Ops that rearrange entries by position, composed of the movement ops and
-// gather: roll (slices joined the other way round), chunk and unbind
-// (slices), repeatInterleave (a broadcast), takeAlongAxis (one flat gather,
+// gather: roll (slices joined the other way round), chunk, tensorSplit and
+// unbind (slices), repeatInterleave (a broadcast), takeAlongAxis (one flat gather,
 // whose gradient is gather's scatter-add). Gradients come from the ops they
 // are made of.
 import { isFloat } from '../dtype.js';
@@ -92,6 +92,40 @@ export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: chunks must be a positive integer, got ${formatValue(chunks)}`);
   const n = x.shape[a];
   return split(x, n === 0 ? Array<number>(chunks).fill(0) : Math.ceil(n / chunks), a);
+}
+
+/**
+ * x cut along `axis` (torch.tensor_split, np.array_split): a number n gives
+ * n pieces as even as can be, the first (size mod n) one longer (5 into 3
+ * gives 2, 2, 1; always n pieces, empty ones included); a list of indices
+ * cuts before each, as x[:i₀], x[i₀:i₁], …, x[iₖ:] — an index read as a
+ * slice bound is (negative from the end, clamped to the axis), so one
+ * past the end or before the last gives an empty piece. Each piece is a
+ * slice (a copy).
+ */
+export function tensorSplit(x: Tensor, sectionsOrIndices: number | readonly number[], axis = 0): Tensor[] {
+  const a = cutAxis('tensorSplit', x, axis);
+  const n = x.shape[a];
+  let bounds: number[];
+  if (typeof sectionsOrIndices === 'number') {
+    const sections = sectionsOrIndices;
+    if (!Number.isSafeInteger(sections) || sections <= 0) throw new ValueError(`tensorSplit: sections must be a positive integer, got ${formatValue(sections)}`);
+    const [base, longer] = [Math.floor(n / sections), n % sections];
+    bounds = Array.from({ length: sections + 1 }, (_, k) => k * base + Math.min(k, longer));
+  } else {
+    // Each index as Python reads a slice's bound: from the end when negative, then clamped to [0, n].
+    const cuts = integerList('tensorSplit', 'indices', sectionsOrIndices).map((i) => Math.min(Math.max(i < 0 ? i + n : i, 0), n));
+    bounds = [0, ...cuts, n];
+  }
+  const out: Tensor[] = [];
+  try {
+    // A piece whose end comes before its start is empty, as x[4:2] is.
+    for (let k = 0; k + 1 < bounds.length; k++) out.push(along(x, a, bounds[k], Math.max(bounds[k + 1] - bounds[k], 0)));
+  } catch (err) {
+    for (const t of out) t.dispose();
+    throw err;
+  }
+  return out;
 }
 
 /** x's slices along `axis`, that axis dropped from each (torch.unbind): n tensors, none for an empty axis. */

@@ -224,6 +224,21 @@ export function min(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor
   return reduceOp('min', x, axes, options, checkTensor('min', x).dtype);
 }
 
+/**
+ * The smallest and largest values over `axes` (all by default) at once
+ * (torch.aminmax): `{ min, max }`, each as min and max give it, gradients
+ * included.
+ */
+export function aminmax(x: Tensor, axes?: Axes, options: ReduceOptions = {}): { min: Tensor; max: Tensor } {
+  const least = min(x, axes, options);
+  try {
+    return { min: least, max: max(x, axes, options) };
+  } catch (err) {
+    least.dispose();
+    throw err;
+  }
+}
+
 function argReduceOp(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, options: ReduceOptions): Tensor {
   checkTensor(op, x);
   const keepDims = !!checkOptions(op, options, REDUCE_OPTIONS).keepDims;

@@ -155,6 +155,25 @@ export const CASES: Case[] = [
       return { shape: [2, 3], v: Float64Array.from([0.9, 2.4].flatMap((i) => rows.map((row) => at(row, i) ** 2))) };
     },
   },
+  {
+    // Three variables of five observations: Σ (xᵢ − x̄)(xⱼ − x̄) / 4.
+    name: 'cov', shapes: [[3, 5]],
+    tm: (x) => tm.cov(x),
+    ref: (x) => {
+      const means = [0, 1, 2].map((i) => x.v.slice(i * 5, i * 5 + 5).reduce((s, v) => s + v, 0) / 5);
+      const at = (i: number, j: number) => x.v.slice(i * 5, i * 5 + 5).reduce((s, v, k) => s + (v - means[i]) * (x.v[j * 5 + k] - means[j]), 0) / 4;
+      return { shape: [3, 3], v: Float64Array.from({ length: 9 }, (_, n) => at(Math.floor(n / 3), n % 3)) };
+    },
+  },
+  {
+    // Every row of a against every row of b, by the matmul form √(‖a‖² + ‖b‖² − 2a·b).
+    name: 'cdist', shapes: [[4, 3], [5, 3]],
+    tm: (a, b) => tm.cdist(a, b, { computeMode: 'matmul' }),
+    ref: (a, b) => ({
+      shape: [4, 5],
+      v: Float64Array.from({ length: 20 }, (_, n) => Math.hypot(...[0, 1, 2].map((k) => a.v[Math.floor(n / 5) * 3 + k] - b.v[(n % 5) * 3 + k]))),
+    }),
+  },
   { name: 'flip', shapes: [[3, 4]], tm: (x) => x.flip([0, 1]).mul(x), ref: (x) => ({ shape: x.shape, v: x.v.map((v, i) => v * x.v[x.v.length - 1 - i]) }) },
   { name: 'variance', shapes: [[3, 4]], tm: (x) => x.variance(1, { correction: 1 }), ref: (x) => varianceRows(x, 1) },
   { name: 'std', shapes: [[3, 4]], tm: (x) => x.std(0), ref: (x) => map(varianceRows(transpose2(x), 0), Math.sqrt) },

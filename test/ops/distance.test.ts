@@ -1,14 +1,15 @@
-// cosineSimilarity, pairwiseDistance and normalize against PyTorch's
+// cosineSimilarity, pairwiseDistance, cdist and normalize against PyTorch's
 // formulas computed here in float64 — each norm clamped to ε on its own in
-// the cosine, ε added to every difference in the distance, the norm clamped
-// to ε in normalize — on fresh random data at odd shapes, broadcast pairs
+// the cosine, ε added to every difference in the distance, every pair of
+// vectors by both of cdist's ways, the norm clamped to ε in normalize — on fresh random data at odd shapes, broadcast pairs
 // included: the values, the gradients against central differences, the zero
 // vector each ε is there for, and errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { asF32, expectClose, uniform } from '../helpers/data.js';
-import { broadcast2, centralDifferences, f64, size, type F64 } from '../helpers/float64.js';
+import { asF16, asF32, expectClose, uniform } from '../helpers/data.js';
+import { broadcastIndex } from '../helpers/distributions.js';
+import { broadcast2, broadcastShape, centralDifferences, f64, size, unravel, type F64 } from '../helpers/float64.js';
 
 /** The vectors of `shape` along `axis`: each vector's start and stride, in order of the result with that axis removed. */
 function vectors(shape: readonly number[], axis: number): { n: number; starts: number[]; stride: number } {
@@ -176,6 +177,115 @@ describe('cosineSimilarity, pairwiseDistance and normalize', () => {
   it('leave nothing behind', () => {
     const [a, b] = [tm.randn([4, 5], { seed: 1 }), tm.randn([4, 5], { seed: 2 })];
     const run = () => tm.noGrad(() => [tm.nn.cosineSimilarity(a, b), tm.nn.pairwiseDistance(a, b, { p: 3 }), tm.nn.normalize(a, { p: 1 })].forEach((t) => t.dispose()));
+    run();
+    const before = tm.memory().numTensors;
+    run();
+    expect(tm.memory().numTensors).toBe(before);
+  });
+});
+
+/** torch.cdist in float64: every vector of x1 [..., P, M] against every one of x2 [..., R, M], the batch axes broadcast. */
+function cdistRef(x1: F64, x2: F64, p: number): F64 {
+  const [P, M] = x1.shape.slice(-2);
+  const R = x2.shape[x2.shape.length - 2];
+  const [batch1, batch2] = [x1.shape.slice(0, -2), x2.shape.slice(0, -2)];
+  const batch = broadcastShape(batch1, batch2)!;
+  const out = new Float64Array(size(batch) * P * R);
+  for (let b = 0; b < size(batch); b++) {
+    const at = unravel(b, batch);
+    const [o1, o2] = [broadcastIndex(at, batch1) * P * M, broadcastIndex(at, batch2) * R * M];
+    for (let i = 0; i < P; i++) {
+      for (let j = 0; j < R; j++) {
+        const d = Array.from({ length: M }, (_, k) => x1.v[o1 + i * M + k] - x2.v[o2 + j * M + k]);
+        out[(b * P + i) * R + j] = p === 0 ? d.filter((v) => v !== 0).length : pNormOf(d, p);
+      }
+    }
+  }
+  return { shape: [...batch, P, R], v: out };
+}
+
+describe.each(BACKENDS)('cdist on %s', (backend) => {
+  const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
+
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  afterAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it.each([
+    { x1: [7, 5], x2: [9, 5], p: 2, mode: 'direct' },
+    { x1: [7, 5], x2: [9, 5], p: 2, mode: 'matmul' },
+    { x1: [30, 3], x2: [4, 3], p: 2, mode: 'auto' }, // 30 > 25: by matmul
+    { x1: [2, 1, 3, 4], x2: [3, 6, 4], p: 2, mode: 'matmul' }, // batches [2, 1] and [3] broadcast to [2, 3]
+    { x1: [2, 1, 3, 4], x2: [3, 6, 4], p: 1, mode: 'auto' },
+    { x1: [6, 13], x2: [1, 13], p: 3, mode: 'auto' },
+    { x1: [5, 4], x2: [6, 4], p: 0.5, mode: 'auto' },
+    { x1: [3, 5, 2], x2: [3, 4, 2], p: Infinity, mode: 'auto' },
+  ] as const)('$x1 against $x2, p $p, $mode: the distances and their gradients', async ({ x1: s1, x2: s2, p, mode }) => {
+    const [a, b] = [f64([...s1], asF32(uniform(size(s1), -2, 2))), f64([...s2], asF32(uniform(size(s2), -2, 2)))];
+    const [at, bt] = leaves(a, b);
+    const y = tm.cdist(at, bt, { p, computeMode: mode });
+    const want = cdistRef(a, b, p);
+    expect(y.shape).toEqual(want.shape);
+    // The matmul form loses digits to cancellation in ‖a‖² + ‖b‖² − 2a·b: compared at the scale of the norms.
+    const byMatmul = p === 2 && mode !== 'direct';
+    expectClose(await y.data(), want.v, byMatmul ? 1e-4 : tol, 'cdist', byMatmul ? want.v.map(() => 8) : undefined);
+    const r = asF32(uniform(want.v.length, -1, 1));
+    y.mul(tm.tensor(r, y.shape)).sum().backward();
+    const loss = () => cdistRef(a, b, p).v.reduce((s, v, i) => s + v * r[i], 0);
+    const gradTol = p < 1 ? 1e-3 : byMatmul ? 1e-3 : tol;
+    expectClose(await at.grad!.data(), centralDifferences(a.v, loss), gradTol, 'dx1');
+    expectClose(await bt.grad!.data(), centralDifferences(b.v, loss), gradTol, 'dx2');
+  });
+
+  it('p 0 counts the coordinates that differ, with no gradient', async () => {
+    const x1 = tm.tensor([[1, 2, 3], [0, 0, 0]]);
+    const x2 = tm.tensor([[1, 2, 4], [0, 5, 0], [1, 2, 3]]);
+    expect(await tm.cdist(x1, x2, { p: 0 }).array()).toEqual([[1, 3, 0], [3, 1, 3]]);
+  });
+
+  it('a vector\'s distance to itself is 0 with gradient 0 directly, and near 0 (gradient 0) through the matmul', async () => {
+    const x = tm.tensor(asF32(uniform(12, -1, 1)), [4, 3]);
+    x.requiresGrad = true;
+    const direct = tm.cdist(x, x, { computeMode: 'direct' });
+    expectClose(await tm.diagonal(direct).data(), [0, 0, 0, 0], 0);
+    tm.diagonal(direct).sum().backward();
+    expectClose(await x.grad!.data(), new Float64Array(12), 0, 'direct gradient');
+    x.grad = null;
+    const byMatmul = tm.cdist(x, x, { computeMode: 'matmul' });
+    expectClose(await tm.diagonal(byMatmul).data(), [0, 0, 0, 0], 2e-3);
+    tm.diagonal(byMatmul).sum().backward();
+    for (const g of await x.grad!.data()) expect(Math.abs(g)).toBeLessThan(2);
+  });
+
+  it('keeps f16 in f16, and works it through the matmul in f32', async () => {
+    const [a, b] = [f64([30, 4], asF16(uniform(120, -1, 1))), f64([5, 4], asF16(uniform(20, -1, 1)))];
+    const y = tm.cdist(tm.tensor(a.v, a.shape, { dtype: 'f16' }), tm.tensor(b.v, b.shape, { dtype: 'f16' }));
+    expect(y.dtype).toBe('f16');
+    expectClose(await y.data(), cdistRef(a, b, 2).v, 2e-2, 'f16', new Array(150).fill(4));
+  });
+});
+
+describe('cdist', () => {
+  beforeAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it('refuses vectors of different lengths, batches that do not broadcast, a bad p or mode and ints, naming them', () => {
+    expect(() => tm.cdist(tm.zeros([3, 4]), tm.zeros([2, 5]))).toThrow(new tm.ShapeError('cdist: x1 and x2 must be [..., P, M] and [..., R, M] (vectors of one length M), got [3,4] and [2,5]'));
+    expect(() => tm.cdist(tm.zeros([4]), tm.zeros([2, 4]))).toThrow(/cdist: x1 and x2 must be \[\.\.\., P, M\]/);
+    expect(() => tm.cdist(tm.zeros([2, 3, 4]), tm.zeros([5, 2, 4]))).toThrow(new tm.ShapeError('cdist: shapes [2] and [5] cannot be broadcast together (axis 0: 2 vs 5)'));
+    expect(() => tm.cdist(tm.zeros([3, 4]), tm.zeros([3, 4]), { p: -1 })).toThrow(new tm.ValueError('cdist: p must be a number > 0 or Infinity, got -1'));
+    expect(() => tm.cdist(tm.zeros([3, 4]), tm.zeros([3, 4]), { computeMode: 'mm' as tm.CdistComputeMode })).toThrow(new tm.ValueError('cdist: computeMode must be \'auto\', \'matmul\' or \'direct\', got "mm"'));
+    expect(() => tm.cdist(tm.zeros([3, 4], { dtype: 'i32' }), tm.zeros([3, 4]))).toThrow(new tm.DTypeError('cdist: x1 must be f32 or f16, got i32'));
+  });
+
+  it('leaves nothing behind', () => {
+    const [a, b] = [tm.randn([30, 5], { seed: 1 }), tm.randn([4, 5], { seed: 2 })];
+    const run = () => tm.noGrad(() => [tm.cdist(a, b), tm.cdist(a, b, { p: 1 }), tm.cdist(a, b, { p: 0 })].forEach((t) => t.dispose()));
     run();
     const before = tm.memory().numTensors;
     run();

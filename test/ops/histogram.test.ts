@@ -1,12 +1,12 @@
-// histc on every backend against counts worked out here in float64, with
-// values kept off the bins' edges (where f32 and float64 may put a value on
-// either side): given ranges and the data's own, values outside and NaN
-// left out, the upper end in the last bin, f16 and ints; bad options
-// refused by name.
+// histc and histogram on every backend against counts worked out here in
+// float64, with values kept off equal bins' edges (where f32 and float64 may
+// put a value on either side) and put on given edges: given ranges and the
+// data's own, values outside and NaN left out, the upper end in the last
+// bin, weights and densities, f16 and ints; bad options refused by name.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { expectExact, randomInts } from '../helpers/data.js';
+import { asF32, expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
 
 /** Values at random bins' middles ± a third of a bin, some below lo and above hi. */
 function valuesIn(n: number, bins: number, lo: number, hi: number): Float64Array {
@@ -52,5 +52,85 @@ describe.each(BACKENDS)('histc on %s', (backend) => {
     expect(() => tm.histc(x, { bins: 0 })).toThrow(new tm.ValueError('histc: bins must be a positive integer, got 0'));
     expect(() => tm.histc(x, { min: 2, max: 1 })).toThrow(new tm.ValueError('histc: min 2 is above max 1'));
     expect(() => tm.histc(x, { max: Infinity })).toThrow(new tm.ValueError('histc: max must be a finite number, got Infinity'));
+  });
+});
+
+/** np.histogram's counts over ascending edges: edges[i] ≤ v < edges[i + 1], the last edge in the last bin; NaN and outside left out. */
+function histogramRef(values: ArrayLike<number>, edges: ArrayLike<number>, weights?: ArrayLike<number>): Float64Array {
+  const hist = new Float64Array(edges.length - 1);
+  Array.from(values).forEach((v, k) => {
+    if (!(v >= edges[0] && v <= edges[edges.length - 1])) return;
+    let i = 0;
+    while (i < hist.length - 1 && v >= edges[i + 1]) i++;
+    hist[i] += weights ? weights[k] : 1;
+  });
+  return hist;
+}
+
+/** np.linspace(lo, hi, bins + 1) rounded to f32, as the edges of a given range are made. */
+const linspaceF32 = (lo: number, hi: number, bins: number) => asF32(Float64Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + (i * (hi - lo)) / bins)));
+
+describe.each(BACKENDS)('histogram on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  it.each([[1000, 10, -2, 3], [7, 3, 0, 1], [4099, 129, -100, 50], [0, 5, 0, 1]])('%i values in %i equal bins over [%d, %d]: np.histogram\'s counts and edges', async (n, bins, lo, hi) => {
+    const values = valuesIn(n, bins, lo, hi);
+    if (n) values[0] = NaN;
+    const { hist, binEdges } = tm.histogram(tm.tensor(values, [n]), { bins, range: [lo, hi] });
+    const edges = linspaceF32(lo, hi, bins);
+    expect([hist.shape, hist.dtype, binEdges.shape]).toEqual([[bins], 'f32', [bins + 1]]);
+    expectExact(await binEdges.data(), edges, 'edges');
+    expectExact(await hist.data(), histogramRef(values, edges), 'hist');
+  });
+
+  it('counts by edges given, each value on an edge in the bin it starts (the last edge in the last bin), with weights, and as a density', async () => {
+    const edges = [-1, 0, 0.5, 2, 10];
+    const values = Float64Array.from([...asF32(uniform(300, -3, 12)), -1, 0, 0.5, 2, 10, NaN]);
+    const weights = asF32(uniform(values.length, 0, 2));
+    const x = tm.tensor(values);
+    const counts = tm.histogram(x, { bins: tm.tensor(edges) });
+    expectExact(await counts.hist.data(), histogramRef(values, edges), 'counts');
+    expect(await counts.binEdges.array()).toEqual(edges);
+    const weighted = tm.histogram(x, { bins: tm.tensor(edges), weight: tm.tensor(weights) });
+    const want = histogramRef(values, edges, weights);
+    expectClose(await weighted.hist.data(), want, 1e-5, 'weighted');
+    const total = want.reduce((s, v) => s + v, 0);
+    const density = tm.histogram(x, { bins: tm.tensor(edges), weight: tm.tensor(weights), density: true });
+    expectClose(await density.hist.data(), want.map((v, i) => v / total / (edges[i + 1] - edges[i])), 1e-5, 'density');
+  });
+
+  it('takes the range from the data (NaN left out), widens one value by 0.5 either way, and spans [0, 1] for no data, as NumPy', async () => {
+    const values = asF32(uniform(101, -3, 7));
+    values[5] = NaN;
+    const finite = values.filter((v) => !Number.isNaN(v));
+    const [lo, hi] = [Math.min(...finite), Math.max(...finite)];
+    const { hist, binEdges } = tm.histogram(tm.tensor(values), { bins: 7 });
+    const edges = await binEdges.data();
+    expectClose(edges, Float64Array.from({ length: 8 }, (_, i) => lo + (i * (hi - lo)) / 7), 1e-6, 'edges');
+    expect([edges[0], edges[7]]).toEqual([lo, hi]);
+    expectExact(await hist.data(), histogramRef(values, edges), 'hist');
+    expect(await tm.histogram(tm.tensor([3, 3, 3]), { bins: 2 }).binEdges.array()).toEqual([2.5, 3, 3.5]);
+    expect(await tm.histogram(tm.tensor([3, 3, 3]), { bins: 2 }).hist.array()).toEqual([0, 3]);
+    expect(await tm.histogram(tm.zeros([0]), { bins: 2 }).binEdges.array()).toEqual([0, 0.5, 1]);
+    expect(await tm.histogram(tm.tensor([1, 2]), { bins: 1, range: [4, 4] }).binEdges.array()).toEqual([3.5, 4.5]);
+  });
+
+  it('reads ints as f32 and keeps f16 in f16', async () => {
+    const ints = tm.histogram(tm.tensor(new Int32Array([0, 1, 1, 5, 9]), [5]), { bins: 3, range: [0, 9] });
+    expect([ints.hist.dtype, await ints.hist.array(), await ints.binEdges.array()]).toEqual(['f32', [3, 1, 1], [0, 3, 6, 9]]);
+    const halves = tm.histogram(tm.tensor([0.25, 0.75, 0.8], [3], { dtype: 'f16' }), { bins: 2, range: [0, 1] });
+    expect([halves.hist.dtype, halves.binEdges.dtype, await halves.hist.array()]).toEqual(['f16', 'f16', [1, 2]]);
+  });
+
+  it('refuses bad bins, range and weights by name', () => {
+    const x = tm.ones([3]);
+    expect(() => tm.histogram(x, { bins: 0 })).toThrow(new tm.ValueError('histogram: bins must be a positive integer or a tensor of edges, got 0'));
+    expect(() => tm.histogram(x, { bins: tm.ones([1]) })).toThrow(new tm.ShapeError('histogram: bin edges must be 1-D with at least two values (one bin), got [1]'));
+    expect(() => tm.histogram(x, { bins: tm.ones([3]), range: [0, 1] })).toThrow(new tm.ValueError('histogram: range goes with a number of bins, not with bin edges'));
+    expect(() => tm.histogram(x, { range: [2, 1] })).toThrow(new tm.ValueError('histogram: range must be [lo, hi], finite numbers with lo ≤ hi, got [2, 1]'));
+    expect(() => tm.histogram(x, { weight: tm.ones([4]) })).toThrow(new tm.ShapeError('histogram: weight [4] must have x\'s shape [3]'));
+    expect(() => tm.histogram(x, { weight: tm.ones([3], { dtype: 'i32' }) })).toThrow(new tm.DTypeError('histogram: weight must be f32 or f16, got i32'));
   });
 });

@@ -1,6 +1,6 @@
-// roll, chunk, unbind, repeatInterleave and takeAlongAxis on every backend and
-// in every dtype, against float64 references written here (plain loops over
-// multi-indices): odd sizes, size-1 axes, empty tensors, negative axes and
+// roll, chunk, tensorSplit, unbind, repeatInterleave and takeAlongAxis on
+// every backend and in every dtype, against float64 references written here
+// (plain loops over multi-indices): odd sizes, size-1 axes, empty tensors, negative axes and
 // shifts and indices; gradients on every backend (takeAlongAxis's with
 // repeated indices, summed); bad input refused with the values named.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,43 @@ describe.each(BACKENDS)('indexing ops on %s', (backend) => {
       expect(tm.zeros([2, 0]).chunk(2, 0).map((p) => p.shape)).toEqual([[1, 0], [1, 0]]);
     });
 
+    it.each([
+      [[7], 3, 0, [3, 2, 2]],
+      [[5], 3, 0, [2, 2, 1]],
+      [[2], 4, 0, [1, 1, 0, 0]],
+      [[13, 31], 4, 1, [8, 8, 8, 7]],
+      [[127, 129], 5, 0, [26, 26, 25, 25, 25]],
+      [[0, 3], 2, 0, [0, 0]],
+    ])('tensorSplit of %j into %i along %i: always that many pieces, the longer first (torch.tensor_split), in every dtype', async (shape, sections, axis, sizes) => {
+      for (const dtype of tm.DTYPES) {
+        const { x, t } = make(shape, dtype);
+        const pieces = tm.tensorSplit(t, sections, axis);
+        expect(pieces.map((p) => p.shape[axis])).toEqual(sizes);
+        for (const [k, p] of pieces.entries()) {
+          const start = sizes.slice(0, k).reduce((s, v) => s + v, 0);
+          const want = sliceRef(x, shape.map((_, d) => (d === axis ? start : 0)), shape.map((d, i) => (i === axis ? sizes[k] : d)));
+          expectExact(await p.data(), want.v, `tensorSplit ${k} ${dtype}`);
+        }
+      }
+    });
+
+    it.each([
+      [[1, 6], [0, 1, 1, 5, 6, 1]],
+      [[3], [0, 3, 3, 4]],
+      [[-2], [0, 5, 5, 2]],
+      [[0, 9], [0, 0, 0, 7, 7, 0]],
+      [[5, 2], [0, 5, 5, 0, 2, 5]],
+      [[], [0, 7]],
+    ])('tensorSplit at indices %j reads each as a slice bound: x[:i₀], x[i₀:i₁], …, negatives from the end, past the end clamped (start and size of each piece: %j)', async (indices, startsAndSizes) => {
+      const { x, t } = make([7, 3]);
+      const pieces = tm.tensorSplit(t, indices, 0);
+      expect(pieces.length).toBe(indices.length + 1);
+      for (const [k, p] of pieces.entries()) {
+        const [start, length] = [startsAndSizes[2 * k], startsAndSizes[2 * k + 1]];
+        expectExact(await p.data(), sliceRef(x, [start, 0], [length, 3]).v, `piece ${k}`);
+      }
+    });
+
     it.each([[[7], 0], [[1], 0], [[13, 31], 1], [[13, 31], -2], [[3, 1, 5], 1], [[3, 1, 5], 2], [[4, 0], 0], [[0, 4], 0]])('unbind of %j along %i: the slices, the axis dropped, in every dtype', async (shape, axis) => {
       const a = axis < 0 ? axis + shape.length : axis;
       for (const dtype of tm.DTYPES) {
@@ -154,6 +191,9 @@ describe.each(BACKENDS)('indexing ops on %s', (backend) => {
       expect(() => tm.zeros([4]).chunk(0)).toThrow(new tm.ValueError('chunk: chunks must be a positive integer, got 0'));
       expect(() => tm.zeros([4]).chunk(1.5)).toThrow('chunk: chunks must be a positive integer, got 1.5');
       expect(() => tm.zeros([4]).unbind(1)).toThrow('unbind: axis 1 is out of range for a tensor of rank 1');
+      expect(() => tm.tensorSplit(tm.scalar(1), 2)).toThrow(new tm.ShapeError('tensorSplit: x is a scalar: there is no axis to cut along'));
+      expect(() => tm.tensorSplit(tm.zeros([4]), 0)).toThrow(new tm.ValueError('tensorSplit: sections must be a positive integer, got 0'));
+      expect(() => tm.tensorSplit(tm.zeros([4]), [1.5])).toThrow(new tm.ValueError('tensorSplit: indices must be an integer or an array of integers, got [1.5]'));
     });
   });
 

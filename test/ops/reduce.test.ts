@@ -489,3 +489,29 @@ describe.each(BACKENDS)('countNonzero on %s', (backend) => {
     }
   });
 });
+
+describe.each(BACKENDS)('aminmax on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  it.each([[[7], undefined], [[13, 31], 1], [[3, 4, 5], [0, 2]], [[2, 3], -1]] as [number[], number | number[] | undefined][])('of %j over %j is { min, max } as min and max give them, keepDims too, in every dtype', async (shape, axes) => {
+    const list = axes === undefined ? shape.map((_, d) => d) : [axes].flat().map((a) => (a < 0 ? a + shape.length : a));
+    for (const dtype of tm.DTYPES) {
+      const x = f64(shape, randomInts(size(shape), -100, 100));
+      const { min, max } = tm.aminmax(tm.tensor(x.v, shape, { dtype }), axes);
+      expect([min.shape, min.dtype, max.dtype]).toEqual([reduceAxes(x, list, 0, (a) => a).shape, dtype, dtype]);
+      expectExact(await min.data(), reduceAxes(x, list, Infinity, Math.min).v, `min ${dtype}`);
+      expectExact(await max.data(), reduceAxes(x, list, -Infinity, Math.max).v, `max ${dtype}`);
+      expect(tm.aminmax(tm.tensor(x.v, shape, { dtype }), axes, { keepDims: true }).max.shape).toEqual(shape.map((d, i) => (list.includes(i) ? 1 : d)));
+    }
+  });
+
+  it('passes gradients to the entries that are the least and the largest', async () => {
+    const x = tm.tensor([[3, -1, 7], [2, 9, 0]]);
+    x.requiresGrad = true;
+    const { min, max } = tm.aminmax(x, 1);
+    min.add(max.mul(10)).sum().backward();
+    expect(await x.grad!.array()).toEqual([[0, 1, 10], [0, 10, 1]]);
+  });
+});
