@@ -1,9 +1,10 @@
 // Kernels that only a few ops use (tm.linalg's, CTC's, the recurrent
-// cells', the convolutions', the ONNX tree ensembles' walk) are kept apart
-// from the core kernel contract (kernels.ts), grouped in families: a page
-// that never calls those ops never downloads them, since only those ops
-// import a family's module (linalg.ts, ctc.ts, recurrent_cells.ts,
-// convolution.ts, tree_walk.ts). Each backend's members are made on first
+// cells', the convolutions', the ONNX tree ensembles' walk, searchsorted's,
+// the scatters' reduce) are kept apart from the core kernel contract
+// (kernels.ts), grouped in families: a page that never calls those ops
+// never downloads them, since only those ops import a family's module
+// (linalg.ts, ctc.ts, recurrent_cells.ts, convolution.ts, tree_walk.ts,
+// search.ts, scatter_reduce.ts). Each backend's members are made on first
 // use, once.
 import type { Backend } from './kernels.js';
 import type { NativeBackend } from './native/index.js';

@@ -36,7 +36,7 @@ export type { QuantizeOptions } from './quantize.js';
 export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, gather, pad, reshape, slice, split, squeeze, stack, tile, transpose } from './movement.js';
 export type { PadMode, PadOptions } from './movement.js';
 export { chunk, repeatInterleave, roll, takeAlongAxis, tensorSplit, unbind } from './indexing.js';
-export { indexAdd, scatter, scatterAdd } from './scatter.js';
+export { indexAdd, scatter, scatterAdd, scatterReduce, type ScatterReduceOptions, type ScatterReduction } from './scatter.js';
 export { kthvalue, median, nanmedian, nanquantile, quantile, type KthvalueOptions, type MedianOptions, type QuantileMethod, type QuantileOptions } from './order_statistics.js';
 export { nanmean, nansum } from './nan_reductions.js';
 export { moveaxis, narrow, rot90, swapaxes } from './axes.js';

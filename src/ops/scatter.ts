@@ -1,24 +1,31 @@
 // Writes into a tensor at positions an index tensor names, the inverses of
-// gather and takeAlongAxis (PyTorch's index_add, scatter_add and scatter):
-// each a new tensor, x left as it was. All three lower onto gather's
-// gradient kernel, which adds rows into the rows an index names
-// (scatterRows); their gradients come from it (a gather) and from the
-// elementwise ops around it.
-import { isFloat } from '../dtype.js';
-import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
+// gather and takeAlongAxis (PyTorch's index_add, scatter_add, scatter and
+// scatter_reduce): each a new tensor, x left as it was. Float sums lower
+// onto gather's gradient kernel, which adds rows into the rows an index
+// names (scatterRows), and take their gradients from it (a gather) and from
+// the elementwise ops around it; products, maxima and minima, and anything
+// into ints, go through the scatter-reduce kernel, which combines values
+// into a copy of x, with PyTorch's gradients written out here.
+import { scatterReduceKernelOf, type ScatterReduceOp } from '../backends/scatter_reduce.js';
+import { INT_RANGE, isFloat } from '../dtype.js';
+import { backendFor, tidy } from '../engine.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { aroundAxis, normalizeAxis, sameShape, sizeOf } from '../shape.js';
+import { record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { arange, fill } from './creation.js';
-import { add, greater, greaterEqual, less, mul, sub, where } from './elementwise.js';
-import { gatherOrZero, reshape, scatterRows, slice } from './movement.js';
-import { checkTensor, heldValues, onBackendOf, refuseIndicesOutside } from './util.js';
+import { cast } from './cast.js';
+import { arange, fill, ones } from './creation.js';
+import { add, bitwiseAnd, div, equal, greater, greaterEqual, less, maximum, mul, sub, where } from './elementwise.js';
+import { broadcastTo, gatherOrZero, reshape, scatterRows, slice } from './movement.js';
+import { checkTensor, computed, heldValues, onBackendOf, refuseIndicesOutside } from './util.js';
 
 /**
  * x with source's rows added into the rows `indices` names along `axis`
  * (torch.index_add, tf's unsorted_segment_sum onto x): source has x's shape
  * with that axis replaced by indices' shape, as gather(x, indices, axis)
  * gives, and row j of source is added into row indices[j]; a repeated index
- * adds all its rows. Floats only (f32, f16). Indices are i32 or i8, a
+ * adds all its rows; ints wrap. Indices are i32 or i8, a
  * negative one counting from the end; one outside the axis is an error
  * where the indices can be read at once (js, native), and adds nothing on
  * a GPU. Gradients: dy to x, dy's rows at indices to source.
@@ -32,6 +39,14 @@ export function indexAdd(x: Tensor, indices: Tensor, source: Tensor, axis = 0): 
   }
   const n = x.shape[a];
   refuseIndicesOutside(op, indices, -n, n, `axis ${axis} of x ${formatShape(x.shape)}, of length ${n}`);
+  if (!isFloat(x.dtype)) {
+    // Ints through the scatter-reduce kernel: row j of source goes to row indices[j], every entry of it told so.
+    return tidy(() => {
+      const rows = [...x.shape.slice(0, a), indices.size, ...x.shape.slice(a + 1)];
+      const each = broadcastTo(reshape(indices, rows.map((d, i) => (i === a ? d : 1))), rows);
+      return scatterReduceFlat(op, x, flatTargets(op, x.shape, each, a), reshape(source, [source.size]), 'sum', true);
+    });
+  }
   const added = scatterRows(source, indices, x.shape, a);
   try {
     return add(x, added);
@@ -45,14 +60,15 @@ export function indexAdd(x: Tensor, indices: Tensor, source: Tensor, axis = 0): 
  * `axis` (torch.scatter_add): for axis 0 of rank 3,
  * out[indices[i][j][k]][j][k] += src[i][j][k]. indices have x's rank and
  * are no longer than src on any axis, nor than x off `axis`; src's entries
- * beyond indices' shape are not used. Repeated targets add up. Floats only
- * (f32, f16); indices as indexAdd's. Gradients: dy to x, dy at each target
+ * beyond indices' shape are not used. Repeated targets add up (ints
+ * wrap); indices as indexAdd's. Gradients: dy to x, dy at each target
  * to the src entry added there.
  */
 export function scatterAdd(x: Tensor, indices: Tensor, src: Tensor, axis: number): Tensor {
   const op = 'scatterAdd';
   const a = checkOperands(op, x, indices, src, axis);
   checkScatterShapes(op, x, indices, src, a, axis);
+  if (!isFloat(x.dtype)) return scatterReduce(x, indices, src, axis, 'sum');
   const made: Tensor[] = [];
   const keep = (t: Tensor) => (made.push(t), t);
   try {
@@ -82,7 +98,7 @@ export function scatter(x: Tensor, indices: Tensor, src: Tensor | number, axis: 
   const keep = (t: Tensor) => (made.push(t), t);
   try {
     const values = typeof src === 'number' ? keep(onBackendOf(op, x, () => fill(indices.shape, src, { dtype: x.dtype }))) : src;
-    const a = checkOperands(op, x, indices, values, axis, true);
+    const a = checkOperands(op, x, indices, values, axis);
     checkScatterShapes(op, x, indices, values, a, axis);
     if (indices.size >= 2 ** 24) throw new ShapeError(`${op}: indices ${formatShape(indices.shape)} name ${indices.size} entries, more than the 2^24 whose positions it passes exactly`);
     const targets = keep(flatTargets(op, x.shape, indices, a));
@@ -102,15 +118,133 @@ export function scatter(x: Tensor, indices: Tensor, src: Tensor | number, axis: 
   }
 }
 
-/** Checks x, indices and the values written (float only where they are added); returns the axis, made non-negative. */
-function checkOperands(op: string, x: Tensor, indices: Tensor, values: Tensor, axis: number, anyDtype = false): number {
+export type ScatterReduction = 'sum' | 'prod' | 'mean' | 'amax' | 'amin';
+
+export interface ScatterReduceOptions {
+  /** Whether x's own entry takes part (default true, PyTorch's include_self); if not, an entry written is the reduction of what is written there alone. */
+  includeSelf?: boolean;
+}
+
+const SCATTER_REDUCE_OPTIONS: OptionNames<ScatterReduceOptions> = { includeSelf: 'boolean' };
+const REDUCTIONS: readonly ScatterReduction[] = ['sum', 'prod', 'mean', 'amax', 'amin'];
+const KERNEL_OP: Record<Exclude<ScatterReduction, 'mean'>, ScatterReduceOp> = { sum: 'sum', prod: 'prod', amax: 'max', amin: 'min' };
+
+/**
+ * x with the entries of src reduced into the entries of x their indices
+ * name along `axis` (torch.scatter_reduce): 'sum', 'prod', 'mean', 'amax'
+ * or 'amin' of x's entry (unless `includeSelf` is false) and every src
+ * entry written there; an entry nothing is written to stays x's. Shapes
+ * and indices as scatterAdd's; any dtype: ints wrap in sums and products
+ * and take the mean rounded down, as PyTorch's. A NaN wins amax and amin.
+ * Gradients (floats) as PyTorch's: amax and amin share dy evenly among
+ * the entries equal to the result; prod's are the product of the others,
+ * zeros included.
+ */
+export function scatterReduce(x: Tensor, indices: Tensor, src: Tensor, axis: number, reduce: ScatterReduction, options: ScatterReduceOptions = {}): Tensor {
+  const op = 'scatterReduce';
+  const { includeSelf = true } = checkOptions(op, options, SCATTER_REDUCE_OPTIONS);
+  if (!REDUCTIONS.includes(reduce)) throw new ValueError(`${op}: reduce must be 'sum', 'prod', 'mean', 'amax' or 'amin', got ${formatValue(reduce)}`);
+  const a = checkOperands(op, x, indices, src, axis);
+  checkScatterShapes(op, x, indices, src, a, axis);
+  return tidy(() => scatterReduceFlat(op, x, flatTargets(op, x.shape, indices, a), flatWithin(src, indices, (t) => t), reduce, includeSelf));
+}
+
+/** x with `values` reduced into its entries at flat `targets` (one past the end for none), in x's shape. */
+function scatterReduceFlat(op: string, x: Tensor, targets: Tensor, values: Tensor, reduce: ScatterReduction, includeSelf: boolean): Tensor {
+  const flatX = reshape(x, [x.size]);
+  const counts = scatterRows(onBackendOf(op, x, () => ones([targets.size])), targets, [x.size], 0);
+  const written = greater(counts, 0);
+  let out: Tensor;
+  if (isFloat(x.dtype) && (reduce === 'sum' || reduce === 'mean')) {
+    // Float sums by gather's gradient kernel: its gradients come with it.
+    const sums = scatterRows(values, targets, [x.size], 0);
+    if (reduce === 'sum') out = includeSelf ? add(flatX, sums) : where(written, sums, flatX);
+    else out = includeSelf ? div(add(flatX, sums), add(counts, 1)) : where(written, div(sums, maximum(counts, 1)), flatX);
+  } else if (reduce === 'mean') {
+    // Ints: the sum, then divided rounding down, as PyTorch's.
+    const sums = combined(op, 'sum', includeSelf ? flatX : fill([x.size], 0, { dtype: x.dtype }), includeSelf, values, targets);
+    const count = cast(includeSelf ? add(counts, 1) : maximum(counts, 1), 'i32');
+    out = where(written, div(sums, count, { roundingMode: 'floor' }), flatX);
+  } else {
+    const into = includeSelf ? flatX : fill([x.size], identityOf(reduce, x.dtype), { dtype: x.dtype });
+    out = includeSelf ? combined(op, reduce, into, true, values, targets) : where(written, combined(op, reduce, into, false, values, targets), flatX);
+  }
+  return reshape(out.dtype === x.dtype ? out : cast(out, x.dtype), x.shape);
+}
+
+/** What a reduction starts from where x's entry takes no part: nothing added, nothing multiplied, the extreme the other way. */
+function identityOf(reduce: Exclude<ScatterReduction, 'mean'>, dtype: Tensor['dtype']): number {
+  const [lo, hi] = dtype === 'i8' || dtype === 'i32' ? INT_RANGE[dtype] : [-Infinity, Infinity];
+  return { sum: 0, prod: 1, amax: lo, amin: hi }[reduce];
+}
+
+/**
+ * The scatter-reduce kernel's result: `into` with `values` combined at
+ * `targets`, worked in f32 or i32 (f16 and i8 widened, and narrowed after:
+ * an i8 sum or product wraps), with PyTorch's gradients to into (when it
+ * is x: `intoIsX`) and to the values.
+ */
+function combined(op: string, reduce: Exclude<ScatterReduction, 'mean'>, into: Tensor, intoIsX: boolean, values: Tensor, targets: Tensor): Tensor {
+  const wide = isFloat(into.dtype) ? 'f32' : 'i32';
+  const [start, from] = [into, values].map((t) => (t.dtype === wide ? t : cast(t, wide)));
+  const backend = backendFor(op, [start.dataRef(op), from.dataRef(op), targets.dataRef(op)]);
+  const kernelOp = KERNEL_OP[reduce];
+  let y = computed(op, backend, start.shape, wide, () => scatterReduceKernelOf(backend)(kernelOp, from.info(op), targets.info(op), start.info(op)));
+  if (into.dtype === 'i8') y = (kernelOp === 'sum' || kernelOp === 'prod') ? wrappedToI8(y) : cast(y, 'i8');
+  else if (into.dtype === 'f16') y = cast(y, 'f16');
+  const inputs = intoIsX ? [into, values] : [values];
+  if (reduce === 'sum') return y; // ints only: no gradient
+  return record(y, op, inputs, [into, values, targets, y], (g, [x, v, t, result]) => {
+    const [dx, dv] = reduce === 'prod' ? prodGrads(op, g, x, intoIsX, v, t, result) : extremeGrads(g, x, intoIsX, v, t, result);
+    return dx ? [dx, dv] : [dv];
+  });
+}
+
+/** amax's and amin's: dy shared evenly among x's entry (if it took part) and the values equal to the result there. */
+function extremeGrads(g: Tensor, x: Tensor, intoIsX: boolean, v: Tensor, t: Tensor, result: Tensor): [Tensor | undefined, Tensor] {
+  const valueHits = cast(equal(v, gatherOrZero(result, t, 0)), g.dtype);
+  const selfHits = intoIsX ? cast(equal(x, result), g.dtype) : undefined;
+  const valueCount = scatterRows(valueHits, t, x.shape, 0);
+  const share = div(g, selfHits ? add(selfHits, valueCount) : valueCount);
+  return [selfHits && mul(selfHits, share), mul(valueHits, gatherOrZero(share, t, 0))];
+}
+
+/**
+ * prod's, as PyTorch's: each factor's gradient is dy times the product of
+ * the others, worked without dividing by a zero: x's entry from the
+ * product with it taken as 1 where it is 0; a value that is the only zero
+ * at its target from the product with it taken as 1; any other value by
+ * division (a target with two zeros has product 0 without either).
+ */
+function prodGrads(op: string, g: Tensor, x: Tensor, intoIsX: boolean, v: Tensor, t: Tensor, result: Tensor): [Tensor | undefined, Tensor] {
+  const oneWhere = (u: Tensor, at: Tensor) => where(at, 1, u);
+  let dx: Tensor | undefined;
+  if (intoIsX) {
+    const selfOrOne = oneWhere(x, equal(x, 0));
+    dx = div(mul(g, combined(op, 'prod', selfOrOne, true, v, t)), selfOrOne);
+  }
+  const zeroValues = equal(v, 0);
+  const zerosAtTarget = gatherOrZero(scatterRows(cast(zeroValues, v.dtype), t, x.shape, 0), t, 0);
+  const onlyZero = mul(zeroValues, equal(zerosAtTarget, 1));
+  const withoutIt = combined(op, 'prod', x, intoIsX, oneWhere(v, onlyZero), t);
+  const dv = where(onlyZero, gatherOrZero(mul(g, withoutIt), t, 0), div(gatherOrZero(mul(g, result), t, 0), oneWhere(v, zeroValues)));
+  return [dx, dv];
+}
+
+/** An i32 sum or product as i8 arithmetic would have wrapped it: the low 8 bits, signed. */
+function wrappedToI8(y: Tensor): Tensor {
+  const low = bitwiseAnd(y, 255);
+  return cast(where(greaterEqual(low, 128), sub(low, 256), low), 'i8');
+}
+
+/** Checks x, indices and the values written; returns the axis, made non-negative. */
+function checkOperands(op: string, x: Tensor, indices: Tensor, values: Tensor, axis: number): number {
   checkTensor(op, x, 'x');
   checkTensor(op, indices, 'indices');
   const name = op === 'indexAdd' ? 'source' : 'src';
   checkTensor(op, values, name);
   if (isFloat(indices.dtype)) throw new DTypeError(`${op}: indices must be i32 or i8, got ${indices.dtype} (cast them: indices.cast('i32'))`);
   if (values.dtype !== x.dtype) throw new DTypeError(`${op}: ${name} is ${values.dtype}, x is ${x.dtype}; they must match`);
-  if (!anyDtype && !isFloat(x.dtype)) throw new DTypeError(`${op}: x is ${x.dtype}; adds into f32 and f16 only (cast first: x.cast('f32'))`);
   if (x.rank === 0) throw new ShapeError(`${op}: x is a scalar: there is no axis to write along`);
   return normalizeAxis(op, axis, x.rank);
 }

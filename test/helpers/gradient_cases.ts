@@ -136,6 +136,25 @@ export const CASES: Case[] = [
     ref: (x, s) => map(scatterRows(x, s, SCATTER_ADD_ROWS, true), (v) => v * v),
   },
   {
+    // Each target's product of x's entry and the src entries written there (two in some places).
+    name: 'scatterReduce prod', shapes: [[3, 4], [2, 4]],
+    tm: (x, s) => tm.scatterReduce(x, tm.tensor(new Int32Array(SCATTER_ADD_ROWS.flat()), [2, 4]), s, 0, 'prod'),
+    ref: (x, s) => {
+      const v = Float64Array.from(x.v);
+      SCATTER_ADD_ROWS.forEach((row, i) => row.forEach((r, c) => (v[((r + 3) % 3) * 4 + c] *= s.v[i * 4 + c])));
+      return { shape: x.shape, v };
+    },
+  },
+  {
+    name: 'scatterReduce amax', shapes: [[3, 4], [2, 4]],
+    tm: (x, s) => tm.scatterReduce(x, tm.tensor(new Int32Array(SCATTER_ADD_ROWS.flat()), [2, 4]), s, 0, 'amax').square(),
+    ref: (x, s) => {
+      const v = Float64Array.from(x.v);
+      SCATTER_ADD_ROWS.forEach((row, i) => row.forEach((r, c) => (v[((r + 3) % 3) * 4 + c] = Math.max(v[((r + 3) % 3) * 4 + c], s.v[i * 4 + c]))));
+      return map({ shape: x.shape, v }, (u) => u * u);
+    },
+  },
+  {
     name: 'scatter', shapes: [[3, 4], [2, 4]],
     tm: (x, s) => tm.scatter(x, tm.tensor(new Int32Array(SCATTER_ROWS.flat()), [2, 4]), s, 0).square(),
     ref: (x, s) => map(scatterRows(x, s, SCATTER_ROWS, false), (v) => v * v),

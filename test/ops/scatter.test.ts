@@ -1,15 +1,16 @@
-// indexAdd, scatterAdd and scatter (PyTorch's index_add, scatter_add and
-// scatter) on every backend against float64 references written here (plain
-// loops over multi-indices): odd sizes, indices longer or shorter than x's
-// axis, src larger than the indices, negative axes and indices, i8 indices,
-// repeated targets (added up); scatter in every dtype, bit for bit;
-// gradients to x and to the values written; bad input refused by name, x
-// left as it was.
+// indexAdd, scatterAdd, scatter and scatterReduce (PyTorch's index_add,
+// scatter_add, scatter and scatter_reduce) on every backend against float64
+// references written here (plain loops over multi-indices): odd sizes,
+// indices longer or shorter than x's axis, src larger than the indices,
+// negative axes and indices, i8 indices, repeated targets (added up, or
+// reduced); every dtype, ints wrapping; gradients to x and to the values
+// written (amax's ties and prod's zeros included); bad input refused by
+// name, x left as it was.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { asF32, exactValues, expectClose, expectExact, randomInts, uniform } from '../helpers/data.js';
-import { f64, ravel, size, unravel, type F64 } from '../helpers/float64.js';
+import { asF32, exactValues, expectClose, expectExact, intsOf, randomInts, uniform } from '../helpers/data.js';
+import { centralDifferences, f64, ravel, size, unravel, wrapInt, type F64 } from '../helpers/float64.js';
 
 const mod = (a: number, n: number) => ((a % n) + n) % n;
 
@@ -49,6 +50,45 @@ function indexAddRef(x: F64, indices: F64, source: F64, a: number): F64 {
   return { shape: x.shape, v: out };
 }
 
+/**
+ * Values to add in `dtype`: f32 any; f16 small integers, whose sums are
+ * exact whatever order a GPU adds them in; ints over their whole range,
+ * so that sums wrap.
+ */
+function addends(dtype: tm.DType, n: number): Float64Array {
+  if (dtype === 'f32') return asF32(uniform(n));
+  return dtype === 'f16' ? randomInts(n, -8, 8) : intsOf(dtype, n);
+}
+
+/** Sums worked in float64 as the dtype holds them: ints wrapped. */
+const wrapped = (v: Float64Array, dtype: tm.DType) => (dtype === 'i32' || dtype === 'i8' ? v.map((x) => wrapInt(x, dtype)) : v);
+
+/**
+ * torch.scatter_reduce in float64: each target's reduction of x's entry (if
+ * included) and the src entries written there; an entry not written keeps
+ * x's. In `dtype` as tmnn keeps it: int sums and products wrapped, int means
+ * rounded down, f16 rounded.
+ */
+function scatterReduceRef(x: F64, indices: F64, src: F64, a: number, reduce: tm.ScatterReduction, includeSelf: boolean, dtype: tm.DType | 'f64'): Float64Array {
+  const groups = Array.from(x.v, (v) => (includeSelf ? [v] : []));
+  for (let k = 0; k < indices.v.length; k++) {
+    const p = unravel(k, indices.shape);
+    groups[targetOf(p, indices, a, x.shape)].push(src.v[ravel(p, src.shape)]);
+  }
+  const int = dtype === 'i32' || dtype === 'i8';
+  const wrap = (v: number) => (int ? wrapInt(BigInt(v), dtype) : v);
+  const reduced = (values: number[]): number => {
+    switch (reduce) {
+      case 'sum': return wrap(values.reduce((s, v) => s + v, 0));
+      case 'prod': return int ? values.reduce((s, v) => wrapInt(BigInt(s) * BigInt(v), dtype), 1) : values.reduce((s, v) => s * v, 1);
+      case 'mean': return int ? Math.floor(wrap(values.reduce((s, v) => s + v, 0)) / values.length) : values.reduce((s, v) => s + v, 0) / values.length;
+      case 'amax': return values.some(Number.isNaN) ? NaN : Math.max(...values);
+      case 'amin': return values.some(Number.isNaN) ? NaN : Math.min(...values);
+    }
+  };
+  return Float64Array.from(groups, (values, i) => (values.length === 0 ? x.v[i] : reduced(values)));
+}
+
 /** Random indices into an axis of n (negative ones too) in `shape`: repeats likely. */
 const anyIndices = (shape: number[], n: number) => f64(shape, randomInts(size(shape), -n, n - 1));
 
@@ -75,18 +115,16 @@ describe.each(BACKENDS)('scatters on %s', (backend) => {
       [[7], [7], [7], 0], [[7], [20], [23], 0], [[1], [3], [3], -1], [[13, 31], [5, 31], [5, 31], 0], [[13, 31], [13, 40], [15, 41], 1],
       [[13, 31], [20, 17], [20, 17], 0], [[127, 129], [127, 64], [130, 70], 1], [[3, 1, 5], [3, 1, 7], [3, 2, 7], 2], [[3, 4, 5], [2, 9, 3], [2, 9, 5], -2],
       [[4, 6], [4, 0], [4, 2], 1], [[0, 6], [0, 2], [0, 2], 1],
-    ])('x %j, indices %j, src %j, along %i: torch.scatter_add, repeats added, in f32 and f16, with i32 and i8 indices', async (xShape, iShape, sShape, axis) => {
+    ])('x %j, indices %j, src %j, along %i: torch.scatter_add, repeats added, in every dtype (ints wrapping), with i32 and i8 indices', async (xShape, iShape, sShape, axis) => {
       const a = mod(axis, xShape.length);
       const indices = anyIndices(iShape, xShape[a]);
-      for (const dtype of ['f32', 'f16'] as const) {
-        // f16 sums of small integers are exact, whatever order a GPU adds them in.
-        const x = f64(xShape, dtype === 'f32' ? asF32(uniform(size(xShape))) : randomInts(size(xShape), -8, 8));
-        const src = f64(sShape, dtype === 'f32' ? asF32(uniform(size(sShape))) : randomInts(size(sShape), -8, 8));
+      for (const dtype of tm.DTYPES) {
+        const [x, src] = [f64(xShape, addends(dtype, size(xShape))), f64(sShape, addends(dtype, size(sShape)))];
         for (const indexType of xShape[a] <= 128 ? (['i32', 'i8'] as const) : (['i32'] as const)) {
           const t = tm.tensor(x.v, xShape, { dtype });
           const y = tm.scatterAdd(t, tm.tensor(indices.v, iShape, { dtype: indexType }), tm.tensor(src.v, sShape, { dtype }), axis);
           expect([y.shape, y.dtype]).toEqual([xShape, dtype]);
-          expectClose(await y.data(), scatterAddRef(x, indices, src, a).v, dtype === 'f32' ? 1e-5 : 0, `scatterAdd ${dtype}, ${indexType} indices`);
+          expectClose(await y.data(), wrapped(scatterAddRef(x, indices, src, a).v, dtype), dtype === 'f32' ? 1e-5 : 0, `scatterAdd ${dtype}, ${indexType} indices`);
           expectExact(await t.data(), x.v, 'x left as it was');
         }
       }
@@ -175,18 +213,17 @@ describe.each(BACKENDS)('scatters on %s', (backend) => {
   describe('indexAdd', () => {
     it.each([
       [[7], [3], 0], [[7], [20], 0], [[1], [4], -1], [[13, 31], [40], 0], [[13, 31], [5], 1], [[5, 129, 3], [2, 3], 1], [[5, 129, 3], [7], -1], [[4, 6], [0], 1], [[0, 6], [3], 1],
-    ])('x %j, indices %j along %i: torch.index_add (source shaped as gather gives), repeats added, in f32 and f16, with i32 and i8 indices', async (xShape, iShape, axis) => {
+    ])('x %j, indices %j along %i: torch.index_add (source shaped as gather gives), repeats added, in every dtype (ints wrapping), with i32 and i8 indices', async (xShape, iShape, axis) => {
       const a = mod(axis, xShape.length);
       const indices = anyIndices(iShape, xShape[a]);
       const sShape = [...xShape.slice(0, a), ...iShape, ...xShape.slice(a + 1)];
-      for (const dtype of ['f32', 'f16'] as const) {
-        const x = f64(xShape, dtype === 'f32' ? asF32(uniform(size(xShape))) : randomInts(size(xShape), -8, 8));
-        const source = f64(sShape, dtype === 'f32' ? asF32(uniform(size(sShape))) : randomInts(size(sShape), -8, 8));
+      for (const dtype of tm.DTYPES) {
+        const [x, source] = [f64(xShape, addends(dtype, size(xShape))), f64(sShape, addends(dtype, size(sShape)))];
         for (const indexType of xShape[a] <= 128 ? (['i32', 'i8'] as const) : (['i32'] as const)) {
           const t = tm.tensor(x.v, xShape, { dtype });
           const y = tm.indexAdd(t, tm.tensor(indices.v, iShape, { dtype: indexType }), tm.tensor(source.v, sShape, { dtype }), axis);
           expect([y.shape, y.dtype]).toEqual([xShape, dtype]);
-          expectClose(await y.data(), indexAddRef(x, indices, source, a).v, dtype === 'f32' ? 1e-5 : 0, `indexAdd ${dtype}, ${indexType} indices`);
+          expectClose(await y.data(), wrapped(indexAddRef(x, indices, source, a).v, dtype), dtype === 'f32' ? 1e-5 : 0, `indexAdd ${dtype}, ${indexType} indices`);
         }
       }
     });
@@ -206,12 +243,85 @@ describe.each(BACKENDS)('scatters on %s', (backend) => {
     });
   });
 
+  describe('scatterReduce', () => {
+    it.each([
+      [[7], [20], [23], 0], [[1], [3], [3], -1], [[13, 31], [40, 31], [40, 31], 0], [[13, 31], [13, 40], [15, 41], 1], [[3, 4, 5], [2, 9, 3], [2, 9, 5], -2], [[4, 6], [4, 0], [4, 2], 1],
+    ])('x %j, indices %j, src %j, along %i: torch.scatter_reduce by each reduction, with and without x\'s entry, in every dtype', async (xShape, iShape, sShape, axis) => {
+      const a = mod(axis, xShape.length);
+      const indices = anyIndices(iShape, xShape[a]);
+      for (const dtype of tm.DTYPES) {
+        // Products of values near 1 (floats) or of small ints (which wrap past i8 soon, as they should).
+        const draw = (n: number) => (dtype === 'f32' ? asF32(uniform(n, 0.5, 1.5)) : randomInts(n, dtype === 'f16' ? -2 : -9, dtype === 'f16' ? 2 : 9));
+        const [x, src] = [f64(xShape, draw(size(xShape))), f64(sShape, draw(size(sShape)))];
+        for (const reduce of ['sum', 'prod', 'mean', 'amax', 'amin'] as const) {
+          for (const includeSelf of [true, false]) {
+            const t = tm.tensor(x.v, xShape, { dtype });
+            const y = tm.scatterReduce(t, tm.tensor(indices.v, iShape, { dtype: 'i32' }), tm.tensor(src.v, sShape, { dtype }), axis, reduce, { includeSelf });
+            expect([y.shape, y.dtype]).toEqual([xShape, dtype]);
+            const want = scatterReduceRef(x, indices, src, a, reduce, includeSelf, dtype);
+            expectClose(await y.data(), want, dtype === 'f32' ? 1e-5 : dtype === 'f16' ? 1e-3 : 0, `${reduce} ${dtype} includeSelf ${includeSelf}`);
+            expectExact(await t.data(), x.v, 'x left as it was');
+          }
+        }
+      }
+    });
+
+    it.each(['prod', 'mean', 'amax', 'amin'] as const)('the gradients of %s, with and without x\'s entry, against central differences', async (reduce) => {
+      const [xShape, iShape, sShape] = [[5, 4], [9, 4], [9, 4]];
+      const indices = anyIndices(iShape, 5);
+      // Values far apart (no ties for amax and amin) and away from 0.
+      const spread = (n: number) => asF32(Float64Array.from([...Array(n).keys()].sort(() => Math.random() - 0.5), (k) => (0.6 + k * 0.05) * (Math.random() < 0.3 ? -1 : 1)));
+      for (const includeSelf of [true, false]) {
+        const [x, src] = [f64(xShape, spread(20)), f64(sShape, spread(36))];
+        const r = asF32(uniform(20));
+        const [xt, st] = [tm.tensor(x.v, xShape), tm.tensor(src.v, sShape)];
+        xt.requiresGrad = st.requiresGrad = true;
+        tm.tidy(() => tm.scatterReduce(xt, tm.tensor(indices.v, iShape, { dtype: 'i32' }), st, 0, reduce, { includeSelf }).mul(tm.tensor(r, xShape)).sum()).backward();
+        const loss = () => scatterReduceRef(x, indices, src, 0, reduce, includeSelf, 'f64').reduce((sum, v, i) => sum + v * r[i], 0);
+        expectClose(await xt.grad!.data(), centralDifferences(x.v, loss), 1e-4, `${reduce} x gradient, includeSelf ${includeSelf}`);
+        expectClose(await st.grad!.data(), centralDifferences(src.v, loss), 1e-4, `${reduce} src gradient, includeSelf ${includeSelf}`);
+      }
+    });
+
+    it('shares amax\'s gradient evenly among ties, x\'s entry included, and gives prod\'s through zeros as the product of the other factors', async () => {
+      const x = tm.tensor([[3], [0], [2]]);
+      const src = tm.tensor([[3], [1], [3], [0], [5], [0]]);
+      const targets = tm.tensor(new Int32Array([0, 0, 0, 1, 2, 2]), [6, 1]);
+      x.requiresGrad = src.requiresGrad = true;
+      const max = tm.scatterReduce(x, targets, src, 0, 'amax');
+      expect(await max.array()).toEqual([[3], [0], [5]]);
+      max.sum().backward();
+      // Row 0: x's 3 and two 3s of src share 1; row 1: x's 0 ties src's 0; row 2: src's 5 alone.
+      expectClose(await x.grad!.data(), [1 / 3, 1 / 2, 0], 1e-6, 'x');
+      expectClose(await src.grad!.data(), [1 / 3, 0, 1 / 3, 1 / 2, 1, 0], 1e-6, 'src');
+      x.grad = src.grad = null;
+      const prod = tm.scatterReduce(x, targets, src, 0, 'prod');
+      expect(await prod.array()).toEqual([[27], [0], [0]]);
+      prod.sum().backward();
+      // Row 1: x 0 times src 0: each factor's gradient is the other, 0. Row 2: 2·5·0: src's only zero gets 10, the rest 0.
+      expectClose(await x.grad!.data(), [9, 0, 0], 1e-6, 'x');
+      expectClose(await src.grad!.data(), [9, 27, 9, 0, 0, 10], 1e-6, 'src');
+    });
+
+    it('lets a NaN win amax and amin, and leaves entries nothing is written to as x has them', async () => {
+      const x = tm.tensor([1, 2, 3]);
+      const y = tm.scatterReduce(x, tm.tensor(new Int32Array([0, 0, 1])), tm.tensor([NaN, 5, -1]), 0, 'amin', { includeSelf: false });
+      expect(await y.array()).toEqual([NaN, -1, 3]);
+      expect(await tm.scatterReduce(x, tm.tensor(new Int32Array([1, 1])), tm.tensor([7, NaN]), 0, 'amax').array()).toEqual([1, NaN, 3]);
+    });
+  });
+
   it('each keeps only its result: what it makes on the way is freed, and a refused call leaves nothing', () => {
     const x = tm.zeros([5, 6]);
     const indices = tm.tensor(new Int32Array([4, 0, 2, 1, 3, 0]), [1, 6]);
     const rows = tm.tensor(new Int32Array([1, 1]), [2]);
     const src = tm.ones([2, 6]);
-    const calls = [() => tm.scatterAdd(x, indices, src, 0), () => tm.scatter(x, indices, src, 0), () => tm.scatter(x, indices, 3, 0), () => tm.indexAdd(x, rows, src, 0)];
+    const [x8, src8, x32, src32] = [x.cast('i8'), src.cast('i8'), x.cast('i32'), src.cast('i32')];
+    const calls = [
+      () => tm.scatterAdd(x, indices, src, 0), () => tm.scatter(x, indices, src, 0), () => tm.scatter(x, indices, 3, 0), () => tm.indexAdd(x, rows, src, 0),
+      () => tm.scatterReduce(x, indices, src, 0, 'amax'), () => tm.scatterReduce(x, indices, src, 0, 'prod', { includeSelf: false }), () => tm.scatterReduce(x, indices, src, 0, 'mean'),
+      () => tm.scatterAdd(x8, indices, src8, 0), () => tm.scatterReduce(x32, indices, src32, 0, 'mean'),
+    ];
     for (const call of calls) {
       const before = tm.memory();
       const y = call();
@@ -226,12 +336,16 @@ describe.each(BACKENDS)('scatters on %s', (backend) => {
   });
 
   describe('bad input', () => {
-    it('is refused by name: integer x where values are added, float indices, a dtype that differs, shapes that do not fit, a scalar, a bad axis, and (where the indices can be read at once) an index outside the axis', async () => {
+    it('is refused by name: float indices, a dtype that differs, shapes that do not fit, a scalar, a bad axis, and (where the indices can be read at once) an index outside the axis', async () => {
       const x = tm.zeros([2, 3]);
       const i = (values: number[], shape: number[]) => tm.tensor(new Int32Array(values), shape);
-      expect(() => tm.scatterAdd(tm.zeros([2, 3], { dtype: 'i32' }), i([0], [1, 1]), tm.zeros([1, 1], { dtype: 'i32' }), 0)).toThrow(
-        new tm.DTypeError("scatterAdd: x is i32; adds into f32 and f16 only (cast first: x.cast('f32'))"),
+      expect(() => tm.scatterAdd(tm.zeros([2, 3], { dtype: 'i32' }), i([0], [1, 1]), tm.zeros([1, 1], { dtype: 'i8' }), 0)).toThrow(
+        new tm.DTypeError('scatterAdd: src is i8, x is i32; they must match'),
       );
+      expect(() => tm.scatterReduce(x, i([0], [1, 1]), tm.zeros([1, 1]), 0, 'max' as tm.ScatterReduction)).toThrow(
+        new tm.ValueError('scatterReduce: reduce must be \'sum\', \'prod\', \'mean\', \'amax\' or \'amin\', got "max"'),
+      );
+      expect(() => tm.scatterReduce(x, i([0], [1, 1]), tm.zeros([1, 1]), 0, 'amax', { include_self: false } as tm.ScatterReduceOptions)).toThrow(/scatterReduce: unknown option "include_self"/);
       expect(() => tm.indexAdd(x, tm.tensor([0]), tm.zeros([1, 3]), 0)).toThrow(new tm.DTypeError("indexAdd: indices must be i32 or i8, got f32 (cast them: indices.cast('i32'))"));
       expect(() => tm.scatter(x, i([0], [1, 1]), tm.zeros([1, 1], { dtype: 'f16' }), 0)).toThrow(new tm.DTypeError('scatter: src is f16, x is f32; they must match'));
       expect(() => tm.indexAdd(x, i([0, 1], [2]), tm.zeros([2, 3]), 1)).toThrow(new tm.ShapeError('indexAdd: source [2,3] must be x [2,3] with axis 1 replaced by indices [2]: [2,2]'));
