@@ -346,6 +346,59 @@ fn expm1_f32(x: f32) -> f32 {
   return x + x * x * c;
 }
 
+// x = m · 2^e with m in [√½, √2), for x finite and > 0 (a subnormal read
+// from its bits, as log_f32 reads it): e exact, and log m small, so that
+// log2 and log10 keep log_normal's relative error and log2 of a power of
+// two is exactly e.
+fn log_parts(x: f32) -> vec2<f32> {
+  var bits = bitcast<u32>(x);
+  var e = -127;
+  if (is_subnormal_or_zero(bits)) {
+    bits = bitcast<u32>(subnormal_m(bits));
+    e -= 149;
+  }
+  e += i32(bits >> 23u);
+  var m = bitcast<f32>((bits & 0x007fffffu) | 0x3f800000u);
+  if (m > 1.4142135) {
+    m *= 0.5;
+    e += 1;
+  }
+  return vec2(f32(e), m);
+}
+// NaN, a negative, ±0 or ∞: what log gives, for log2 and log10 alike.
+fn log_is_special(x: f32) -> bool {
+  let bits = bitcast<u32>(x);
+  return is_nan(x) || is_negative(bits) || (bits & 0x7fffffffu) == 0u || x == inf_f32();
+}
+fn log2_f32(x: f32) -> f32 {
+  if (log_is_special(x)) { return log_f32(x); }
+  let p = log_parts(x);
+  return p.x + log_normal(p.y) * 1.4426950408889634;
+}
+// e · log₁₀2 in two parts, the first (15 bits) times e (9 bits) exact, so
+// only the small rest is rounded before the last add: log10 of a power of
+// ten comes out whole.
+fn log10_f32(x: f32) -> f32 {
+  if (log_is_special(x)) { return log_f32(x); }
+  let p = log_parts(x);
+  return p.x * 0.301025390625 + (p.x * 4.605038981195214e-6 + log_normal(p.y) * 0.4342944819032518);
+}
+// 2^x = 2^n · 2^f with n = round(x) and f = x − n exact, |f| ≤ ½: 2^f by
+// its Taylor series in t = f·ln 2 (to t⁸, under 2^-30 relative), then 2^n
+// in two factors, each a normal power of two, so a result in the
+// subnormals is rounded once; whole x give powers of two exactly.
+fn exp2_f32(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (x >= 128.0) { return inf_f32(); }
+  if (x < -150.0) { return 0.0; }
+  let n = round(x);
+  let t = (x - n) * 0.6931471805599453;
+  let p = 1.0 + t * (1.0 + t * (1.0 / 2.0 + t * (1.0 / 6.0 + t * (1.0 / 24.0 + t * (1.0 / 120.0 + t * (1.0 / 720.0 + t * (1.0 / 5040.0 + t / 40320.0)))))));
+  let half = i32(n) / 2;
+  let rest = i32(n) - half;
+  return p * bitcast<f32>(u32(half + 127) << 23u) * bitcast<f32>(u32(rest + 127) << 23u);
+}
+
 // sin / cos, each reduced exactly (sin_cos_f32), so relative near tan's zeros and poles alike.
 fn tan_f32(x: f32) -> f32 {
   if (is_tiny(x)) { return x; }

@@ -123,6 +123,10 @@ TMNN_INLINE void unary_double(int op, const float* x, float* y, int64_t n) {
     case LOGIT: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::logit(v)); }); break;
     case I0: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::bessel_i(0, v)); }); break;
     case I1: map1(x, y, n, [](float v) { return narrow<ToHalf>(special::bessel_i(1, v)); }); break;
+    // libm's in double, as V8's Math.log2, Math.log10 and 2 ** x: exact at the powers of two (and log10 at ten's).
+    case LOG2: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::log2(double(v))); }); break;
+    case LOG10: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::log10(double(v))); }); break;
+    case EXP2: map1(x, y, n, [](float v) { return narrow<ToHalf>(std::exp2(double(v))); }); break;
   }
 }
 
@@ -179,6 +183,9 @@ TMNN_INLINE void unary_int(int op, const T* x, T* y, int64_t n) {
     case LOGIT: map1(x, y, n, [](T v) { return js_wrap<T>(special::logit(double(v))); }); break;
     case I0: map1(x, y, n, [](T v) { return js_wrap<T>(special::bessel_i(0, double(v))); }); break;
     case I1: map1(x, y, n, [](T v) { return js_wrap<T>(special::bessel_i(1, double(v))); }); break;
+    case LOG2: map1(x, y, n, [](T v) { return js_wrap<T>(std::log2(double(v))); }); break;
+    case LOG10: map1(x, y, n, [](T v) { return js_wrap<T>(std::log10(double(v))); }); break;
+    case EXP2: map1(x, y, n, [](T v) { return js_wrap<T>(std::exp2(double(v))); }); break;
   }
 }
 

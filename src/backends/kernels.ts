@@ -8,7 +8,7 @@ export type BackendName = 'webgpu' | 'native' | 'js';
 
 export const UNARY_OPS = ['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'floor', 'ceil', 'round', 'sin', 'cos', 'erf',
   'log1p', 'expm1', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'trunc',
-  'erfc', 'lgamma', 'digamma', 'trigamma', 'erfinv', 'sinc', 'logit', 'i0', 'i1'] as const;
+  'erfc', 'lgamma', 'digamma', 'trigamma', 'erfinv', 'sinc', 'logit', 'i0', 'i1', 'log2', 'log10', 'exp2'] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
 export const ARITHMETIC_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'atan2', 'remainder', 'xlogy', 'logaddexp', 'hypot', 'copysign', 'floorDivide'] as const;

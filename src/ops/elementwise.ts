@@ -61,6 +61,9 @@ const UNARY_GRADS: Record<UnaryOp, (x: Tensor, y: Tensor, dy: Tensor) => Tensor>
   i0: (x, _y, dy) => mul(dy, i1(x)),
   // I₁' = I₀ − I₁/x, ½ at 0.
   i1: (x, y, dy) => mul(dy, where(equal(x, 0), 0.5, sub(i0(x), div(y, x)))),
+  log2: (x, _y, dy) => div(dy, mul(x, Math.LN2)),
+  log10: (x, _y, dy) => div(dy, mul(x, Math.LN10)),
+  exp2: (_x, y, dy) => mul(dy, mul(y, Math.LN2)),
 };
 
 /**
@@ -162,7 +165,17 @@ export const abs = (x: Tensor): Tensor => unaryOp('abs', x);
 export const sign = (x: Tensor): Tensor => unaryOp('sign', x);
 export const exp = (x: Tensor): Tensor => unaryOp('exp', x);
 export const log = (x: Tensor): Tensor => unaryOp('log', x);
+/** log₂ x: exactly n at 2ⁿ; −∞ at 0, NaN below. */
+export const log2 = (x: Tensor): Tensor => unaryOp('log2', x);
+/** log₁₀ x: exactly n at 10ⁿ; −∞ at 0, NaN below. */
+export const log10 = (x: Tensor): Tensor => unaryOp('log10', x);
+/** 2ˣ: exactly 2ⁿ at whole n, into f32's subnormals (where a device flushes them, 0). */
+export const exp2 = (x: Tensor): Tensor => unaryOp('exp2', x);
 export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x);
+/** 1/x, one correctly rounded division (torch.reciprocal; ints give f32). */
+export const reciprocal = (x: Tensor): Tensor => div(1, checkTensor('reciprocal', x));
+/** 1/√x (torch.rsqrt): ∞ at 0, NaN below, within an ulp (two roundings). */
+export const rsqrt = (x: Tensor): Tensor => tidy(() => div(1, sqrt(checkTensor('rsqrt', x))));
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
 export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x);
 export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x);

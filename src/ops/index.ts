@@ -2,9 +2,9 @@
 export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tensor, zeros, zerosLike } from './creation.js';
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
-  abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, bitwiseAnd, bitwiseLeftShift, bitwiseNot, bitwiseOr, bitwiseRightShift, bitwiseXor, ceil, clip, copysign, cos, cosh, digamma, div, equal, erf, erfc, erfinv, exp, expm1,
-  floor, floorDivide, greater, greaterEqual, heaviside, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log1p, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
-  polygamma, pow, relu, remainder, round, sigmoid, sign, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
+  abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, bitwiseAnd, bitwiseLeftShift, bitwiseNot, bitwiseOr, bitwiseRightShift, bitwiseXor, ceil, clip, copysign, cos, cosh, digamma, div, equal, erf, erfc, erfinv, exp, exp2, expm1,
+  floor, floorDivide, greater, greaterEqual, heaviside, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log10, log1p, log2, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
+  polygamma, pow, reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
 } from './elementwise.js';
 export type { DivOptions, LogitOptions } from './elementwise.js';
 export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';

@@ -200,6 +200,11 @@ export const CASES: Case[] = [
   { name: 'cos', shapes: [[2, 5]], tm: (x) => x.cos(), ref: (x) => map(x, Math.cos) },
   { name: 'erf', shapes: [[2, 5]], tm: (x) => x.erf(), ref: (x) => map(x, erfRef) },
   { name: 'log1p', shapes: [[2, 5]], positive: true, tm: (x) => x.log1p(), ref: (x) => map(x, Math.log1p) },
+  { name: 'log2', shapes: [[7]], positive: true, tm: (x) => tm.log2(x), ref: (x) => map(x, Math.log2) },
+  { name: 'log10', shapes: [[7]], positive: true, tm: (x) => tm.log10(x), ref: (x) => map(x, Math.log10) },
+  { name: 'exp2', shapes: [[2, 3]], tm: (x) => tm.exp2(x), ref: (x) => map(x, (v) => 2 ** v) },
+  { name: 'rsqrt', shapes: [[7]], positive: true, tm: (x) => tm.rsqrt(x), ref: (x) => map(x, (v) => 1 / Math.sqrt(v)) },
+  { name: 'reciprocal', shapes: [[7]], positive: true, tm: (x) => tm.reciprocal(x), ref: (x) => map(x, (v) => 1 / v) },
   { name: 'expm1', shapes: [[2, 5]], tm: (x) => x.expm1(), ref: (x) => map(x, Math.expm1) },
   { name: 'tan', shapes: [[2, 5]], tm: (x) => x.mul(0.8).tan(), ref: (x) => map(x, (v) => Math.tan(0.8 * v)) },
   // Inside (−1, 1), where they are defined.

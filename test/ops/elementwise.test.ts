@@ -39,9 +39,17 @@ const UNARY: Unary[] = [
   ['acosh', Math.acosh, (t) => t.acosh(), 1, 10],
   ['atanh', Math.atanh, (t) => t.atanh(), -0.99, 0.99],
   ['trunc', Math.trunc, (t) => t.trunc(), -3, 3],
+  ['log2', Math.log2, tm.log2, 0.01, 50],
+  ['log10', Math.log10, tm.log10, 0.01, 50],
+  ['exp2', (x) => 2 ** x, tm.exp2, -8, 8],
+  ['reciprocal', (x) => 1 / x, tm.reciprocal, -3, 3],
+  ['rsqrt', (x) => 1 / Math.sqrt(x), tm.rsqrt, 0.01, 50],
 ];
 /** The float-only unary ops: ints are cast to f32 first. */
-const FLOAT_ONLY = ['exp', 'log', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf', 'log1p', 'expm1', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh'];
+const FLOAT_ONLY = [
+  'exp', 'log', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf', 'log1p', 'expm1', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh',
+  'log2', 'log10', 'exp2', 'reciprocal', 'rsqrt',
+];
 
 type Binary = [name: string, ref: (a: number, b: number) => number, op: (a: tm.TensorLike, b: tm.TensorLike) => tm.Tensor];
 const ARITHMETIC: Binary[] = [
@@ -151,6 +159,14 @@ const RELATIVE: [name: string, tol: number, ref: (x: number) => number, op: (t: 
   ['asinh', 4e-7, Math.asinh, (t) => t.asinh(), [...symmetric(logSpace(1e-30, 3.4e38, 601)), ...SUBNORMALS]],
   // Near 1, where acosh → 0, and out to f32's largest.
   ['acosh', 4e-7, Math.acosh, (t) => t.acosh(), [1, ...logSpace(1e-7, 3.4e38, 601).map((d) => 1 + d)]],
+  // Near 1, where the result → 0, from the smallest subnormal to f32's largest, and either side of each power of two.
+  ...(['log2', 'log10'] as const).map((op) => [op, 4e-7, Math[op], tm[op], [
+    ...logSpace(1e-7, 0.5, 97).flatMap((d) => [1 + d, 1 - d]), ...logSpace(1e-30, 3.4e38, 201), ...SUBNORMALS, 3.4e38,
+    ...Array.from({ length: 60 }, (_, k) => 2 ** (k - 30)).flatMap((p) => [p * (1 + 2 ** -23), p * (1 - 2 ** -24)]),
+  ]] as (typeof RELATIVE)[number]),
+  // Near 0, where 2ˣ → 1, and out to where it leaves f32 (the normal range: a device may flush subnormal results).
+  ['exp2', 4e-7, (x) => 2 ** x, tm.exp2, [...symmetric(logSpace(1e-30, 1, 101)), ...Array.from({ length: 253 }, (_, i) => -126 + i + 0.37), 127.99, -125.99]],
+  ['rsqrt', 4e-7, (x) => 1 / Math.sqrt(x), tm.rsqrt, [...logSpace(1e-30, 3.4e38, 201), ...SUBNORMALS]],
 ];
 
 describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
@@ -196,6 +212,15 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
       const mayOverflow = got[i] === Math.sign(want) * Infinity && Math.abs(want) * (1 + tol) > F32_MAX;
       if (!(got[i] === want || mayOverflow || Math.abs(got[i] - want) <= tol * Math.abs(want))) expect.fail(`${name}(${v}): got ${got[i]}, want ${want} (relative tolerance ${tol})`);
     });
+  });
+
+  it('log2 of a power of two, log10 of a power of ten and 2 to a whole power are exact, as NumPy gives them', async () => {
+    const twos = Array.from({ length: 277 }, (_, k) => 2 ** (k - 149));
+    expectExact(await tm.log2(tm.tensor(twos)).data(), twos.map((_, k) => k - 149), 'log2');
+    const tens = Array.from({ length: 39 }, (_, k) => Math.fround(10 ** k));
+    expectExact(await tm.log10(tm.tensor(tens)).data(), tens.map((_, k) => k), 'log10');
+    const powers = Array.from({ length: 254 }, (_, k) => k - 126);
+    expectExact(await tm.exp2(tm.tensor(powers)).data(), powers.map((k) => 2 ** k), 'exp2');
   });
 
   it.each(['i8', 'i32'] as const)('neg, abs, sign, relu and square keep %s and wrap like C (-(-128) is -128 in i8); floor, ceil, round and trunc keep it as it is', async (dtype) => {

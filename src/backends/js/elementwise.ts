@@ -44,6 +44,9 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   logit,
   i0,
   i1,
+  log2: Math.log2,
+  log10: Math.log10,
+  exp2: (x) => 2 ** x,
 };
 
 /** a − b·⌊a/b⌋ (Python's %, PyTorch's remainder): the sign of b, exact (% is C's fmod, exact), a zero result signed as b. */

@@ -52,6 +52,9 @@ const FLOAT_UNARY: Record<UnaryOp | 'copy', Unary> = {
   logit: (x) => `logit_f32(${x})`,
   i0: (x) => `i0_f32(${x})`,
   i1: (x) => `i1_f32(${x})`,
+  log2: (x) => `log2_f32(${x})`,
+  log10: (x) => `log10_f32(${x})`,
+  exp2: (x) => `exp2_f32(${x})`,
 };
 
 // Only neg, abs, sign, relu and the roundings reach an int kernel; the others are float-only ops.

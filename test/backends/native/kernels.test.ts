@@ -66,6 +66,10 @@ const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   logit: logitRef,
   i0: i0Ref,
   i1: i1Ref,
+  // Through ln, not Math.log2 and friends (the js backend's): within an ulp of double, far inside f32's.
+  log2: (x) => Math.log(x) / Math.LN2,
+  log10: (x) => Math.log(x) / Math.LN10,
+  exp2: (x) => Math.exp(x * Math.LN2),
 };
 
 /** The definition, a − b·⌊a/b⌋ (exact for the small quotients these tests make), a zero signed as b. */
