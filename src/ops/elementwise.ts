@@ -299,6 +299,18 @@ export const atan2 = (a: TensorLike, b: TensorLike): Tensor => binaryOp('atan2',
  * exact for floats; for ints x rem 0 is 0, as x ÷ 0 is here.
  */
 export const remainder = (a: TensorLike, b: TensorLike): Tensor => binaryOp('remainder', a, b);
+/**
+ * a − b·trunc(a/b), with a's sign (C's fmod, PyTorch's and NumPy's fmod):
+ * for floats remainder's of |a| and |b| (which agree with fmod's, exact)
+ * given a's sign, so a zero is signed as a and a finite a over ±∞ is a;
+ * for ints exact and wrapping, x fmod 0 being 0 as x ÷ 0 is here.
+ */
+export function fmod(a: TensorLike, b: TensorLike): Tensor {
+  return withTensors('fmod', a, b, (ta, tb) => tidy(() => {
+    if (isFloat(promoteTypes(ta.dtype, tb.dtype))) return copysign(remainder(abs(ta), abs(tb)), ta);
+    return where(equal(tb, 0), 0, sub(ta, mul(tb, div(ta, tb, { roundingMode: 'trunc' }))));
+  }));
+}
 /** a·log b, 0 where a = 0 (even where b = 0), NaN where b is NaN (PyTorch's xlogy); a float for ints. */
 export const xlogy = (a: TensorLike, b: TensorLike): Tensor => binaryOp('xlogy', a, b);
 /** log(eᵃ + eᵇ) without overflow: max(a, b) + log1p(e^−|a − b|); a float for ints. */

@@ -3,7 +3,7 @@ export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tenso
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
   abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, bitwiseAnd, bitwiseLeftShift, bitwiseNot, bitwiseOr, bitwiseRightShift, bitwiseXor, ceil, clip, copysign, cos, cosh, digamma, div, equal, erf, erfc, erfinv, exp, exp2, expm1,
-  floor, floorDivide, greater, greaterEqual, heaviside, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log10, log1p, log2, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
+  floor, floorDivide, fmod, greater, greaterEqual, heaviside, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log10, log1p, log2, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
   polygamma, pow, reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
 } from './elementwise.js';
 export type { DivOptions, LogitOptions } from './elementwise.js';
@@ -46,6 +46,8 @@ export { diff, logcumsumexp, trapezoid, type DiffOptions, type TrapezoidOptions 
 export { cummax, cummin } from './running_extremes.js';
 export { histc, histogram, type HistcOptions, type HistogramOptions } from './histogram.js';
 export { cdist, type CdistComputeMode, type CdistOptions } from './distance.js';
+export { interp, type InterpOptions } from './interp.js';
+export { ravelMultiIndex, unravelIndex } from './flat_indices.js';
 export { corrcoef, cov, type CovOptions } from './covariance.js';
 export { index } from './subscript.js';
 export type { IndexPart } from './subscript.js';

@@ -222,6 +222,22 @@ export const CASES: Case[] = [
   // Between its jumps: 1 for a, −⌊a/b⌋ for b.
   { name: 'remainder', shapes: [[6], [6]], tm: (a, b) => a.mul(4).remainder(b), ref: (a, b) => broadcast2(a, b, (x, y) => 4 * x - y * Math.floor((4 * x) / y)) },
   // A step function: zero between its jumps (so only x's own term reaches a).
+  { name: 'fmod', shapes: [[6], [6]], tm: (a, b) => tm.fmod(a.mul(4), b), ref: (a, b) => broadcast2(a, b, (x, y) => 4 * x - y * Math.trunc((4 * x) / y)) },
+  {
+    // Nine points through four (xp fixed, fp the second input): each x's slope and two weights.
+    name: 'interp', shapes: [[9], [4]],
+    tm: (x, fp) => tm.interp(x.mul(2), tm.tensor([-1.5, -0.25, 0.5, 1.75]), fp),
+    ref: (x, fp) => {
+      const xp = [-1.5, -0.25, 0.5, 1.75];
+      return map(x, (v) => {
+        const u = 2 * v;
+        if (u <= xp[0]) return fp.v[0];
+        if (u >= xp[3]) return fp.v[3];
+        const j = u < xp[1] ? 0 : u < xp[2] ? 1 : 2;
+        return fp.v[j] + ((u - xp[j]) * (fp.v[j + 1] - fp.v[j])) / (xp[j + 1] - xp[j]);
+      });
+    },
+  },
   { name: 'floorDivide', shapes: [[6], [6]], tm: (a, b) => a.mul(4).floorDivide(b).add(a), ref: (a, b) => broadcast2(a, b, (x, y) => Math.floor((4 * x) / y) + x) },
   // The special functions, away from their poles: references from test/helpers/special.ts.
   { name: 'lgamma', shapes: [[2, 5]], positive: true, tm: (x) => x.add(0.2).lgamma(), ref: (x) => map(x, (v) => lgammaRef(v + 0.2)) },

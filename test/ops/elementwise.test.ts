@@ -62,6 +62,8 @@ const ARITHMETIC: Binary[] = [
   ['atan2', Math.atan2, tm.atan2],
   ['remainder', remainderRef, tm.remainder],
   ['floorDivide', floorDivideRef, tm.floorDivide],
+  // C's fmod is JavaScript's %.
+  ['fmod', (a, b) => a % b, tm.fmod],
 ];
 const COMPARISONS: Binary[] = [
   ['equal', (a, b) => +(a === b), tm.equal],
@@ -300,6 +302,8 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
       // ⌊a/b⌋ exactly (BigInt division truncates; one less where the signs differ and it is inexact); x ÷ 0 is 0.
       ['floorDivide', (a, b) => (b === 0 ? 0 : BigInt(a) / BigInt(b) - (BigInt(a) % BigInt(b) !== 0n && a < 0 !== b < 0 ? 1n : 0n)), (a, b) => a.floorDivide(b)],
       ['div rounding toward zero', (a, b) => (b === 0 ? 0 : BigInt(a) / BigInt(b)), (a, b) => a.div(b, { roundingMode: 'trunc' })],
+      // C's %: a's sign (BigInt's % is C's); x fmod 0 is 0.
+      ['fmod', (a, b) => (b === 0 ? 0 : BigInt(a) % BigInt(b)), tm.fmod],
       ...COMPARISONS.map(([n, r, o]) => [n, r, o] as [string, (a: number, b: number) => number, (a: tm.Tensor, b: tm.Tensor) => tm.Tensor]),
     ];
 
@@ -334,6 +338,19 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
       if (!Object.is(got[i], want)) expect.fail(`remainder(${x}, ${b[i]}): got ${got[i]}, want ${want}`);
     });
     expect(Array.from(await tm.tensor([5, -5, 5, -5, 6, -6, 7.5]).remainder(tm.tensor([3, 3, -3, -3, -3, 3, 2])).data())).toEqual([2, 1, -1, -2, -0, 0, 1.5]);
+  });
+
+  it('fmod is exact for floats of any magnitudes, with the dividend\'s sign, zeros signed as the dividend, a over ±∞ a', async () => {
+    const n = 2001;
+    const magnitude = () => 10 ** (uniform(1, -30, 30)[0]) * (uniform(1, 0, 1)[0] < 0.5 ? -1 : 1);
+    const a = asF32(Float64Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 0 : magnitude())));
+    const b = asF32(Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? a[i] * 3 : i % 11 === 0 ? -Infinity : magnitude())));
+    const got = await tm.fmod(tensorOf(a, [n]), tensorOf(b, [n])).data();
+    a.forEach((x, i) => {
+      const want = Math.fround(x % b[i]);
+      if (!Object.is(got[i], want)) expect.fail(`fmod(${x}, ${b[i]}): got ${got[i]}, want ${want}`);
+    });
+    expect(Array.from(await tm.fmod(tm.tensor([5, -5, 5, -5, 6, -6, 7.5, Infinity, 3]), tm.tensor([3, 3, -3, -3, -3, 3, 2, 2, 0])).data())).toEqual([2, -2, 2, -2, 0, -0, 1.5, NaN, NaN]);
   });
 
   it("floorDivide and div's rounding modes are exact for ints past 2^24, where f32 would round the quotient", async () => {
