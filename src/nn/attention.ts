@@ -6,11 +6,10 @@
 //   output  = (weights·v, heads side by side)·Wout + bout
 // The three input projections are one weight [embed, 3·embed] (PyTorch's
 // in_proj_weight, laid out x·W as Dense's), Xavier-uniform as PyTorch's;
-// out_proj ±1/√embed as PyTorch's Linear; the biases start at zero. A masked
-// position gets -∞ before the softmax, so its weight is exactly 0; a query
-// whose every key is masked (left padding under a causal mask) attends to
-// nothing: weights 0, not the NaN a softmax of all -∞ gives, which would
-// reach every weight's gradient.
+// out_proj ±1/√embed as PyTorch's Linear; the biases start at zero. The
+// softmax and product are scaled_dot_product_attention.ts's maskedAttention:
+// a masked position's weight is exactly 0, and a query whose every key is
+// masked (left padding under a causal mask) attends to nothing.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { rand, split, tensor, where, zeros } from '../ops/index.js';
@@ -19,6 +18,7 @@ import { checkSeed, seedStream } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { DROPOUT_STREAM, Dropout, heldDrawCounts, setHeldDrawCounts } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
+import { maskedAttention } from './scaled_dot_product_attention.js';
 
 export interface MultiheadAttentionOptions {
   /** Biases on the projections. Default true. */
@@ -119,19 +119,12 @@ export class MultiheadAttention extends Module {
       const q = heads(query, wq, bq, target).mul(1 / Math.sqrt(this.headDim));
       const k = heads(key, wk, bk, source);
       const v = heads(value, wv, bv, source);
-      let scores = q.matmul(k, { transposeB: true }); // [batch, heads, target, source]
-      let mask = this.additiveMask(batch, target, source, causal, keyPaddingMask, query.dtype);
-      // Rows masked whole: unmasked for the softmax (finite), their weights zeroed after.
-      const blind = mask ? mask.max(-1, { keepDims: true }).equal(-Infinity) : null;
-      if (mask && blind) mask = where(blind, 0, mask);
-      if (mask) scores = scores.add(mask);
-      let weights = scores.softmax(-1);
-      if (blind) weights = where(blind, 0, weights);
-      if (this.#dropout) {
-        this.#dropout.training = this.training;
-        weights = this.#dropout.forward(weights);
-      }
-      const mixed = weights.matmul(v).transpose([0, 2, 1, 3]).reshape([batch, target, E]);
+      const mask = this.additiveMask(batch, target, source, causal, keyPaddingMask, query.dtype);
+      const dropout = this.#dropout;
+      if (dropout) dropout.training = this.training;
+      // [batch, heads, target, source] weights, [batch, heads, target, headDim] heads.
+      const { output: attended, weights } = maskedAttention(q, k, v, mask, dropout ? (w) => dropout.forward(w) : undefined);
+      const mixed = attended.transpose([0, 2, 1, 3]).reshape([batch, target, E]);
       const out = mixed.matmul(this.inPrecisionOf(query, this.outProjWeight));
       return { output: this.outProjBias ? out.add(this.inPrecisionOf(query, this.outProjBias)) : out, weights };
     });

@@ -1,13 +1,30 @@
-// Dense: y = activation(x · W + b), W of shape [inputs, units].
+// Dense: y = activation(x · W + b), W of shape [inputs, units]. linear is
+// PyTorch's F.linear, its weight laid out [units, inputs] as PyTorch's.
 import { tidy } from '../engine.js';
 import { zeros } from '../ops/index.js';
-import { ValueError, formatValue } from '../errors.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkSeed } from '../random.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { ACTIVATIONS, RECTIFIERS, activate, type ActivationName } from './activations.js';
 import { INITIALIZERS, initWeight, type Initializer } from './init.js';
 import { Module, type LayerConfig } from './module.js';
+
+/**
+ * x·weightᵀ + bias (PyTorch's F.linear): weight [out, in] as PyTorch lays
+ * it out (Dense's is [in, out]), used without a copy; bias [out] optional;
+ * x [..., in] gives [..., out].
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.rank !== 2 || x.rank === 0 || x.shape[x.rank - 1] !== weight.shape[1]) {
+    throw new ShapeError(`linear: x ${formatShape(x.shape)} must end in weight ${formatShape(weight.shape)}'s inputs (weight is [out, in])`);
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== weight.shape[0])) throw new ShapeError(`linear: bias ${formatShape(bias.shape)} must be [${weight.shape[0]}], one per output`);
+  return tidy(() => {
+    const y = x.matmul(weight, { transposeB: true });
+    return bias ? y.add(bias) : y;
+  });
+}
 
 export interface DenseOptions {
   activation?: ActivationName;

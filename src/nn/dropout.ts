@@ -14,9 +14,39 @@ import { onBackendOf } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
 import { SELU_ALPHA, SELU_SCALE } from './activation_functions.js';
 import { Module, type LayerConfig } from './module.js';
+import { checkOptions, type OptionNames } from '../options.js';
 
 /** The stream of a layer's seed its dropout masks come from, for layers that hold a Dropout of their own (their weights take streams 0, 1, …). */
 export const DROPOUT_STREAM = 0xd0;
+
+export interface DropoutOptions {
+  /** The rate at which values are zeroed (default 0.5), in [0, 1]. */
+  p?: number;
+  /** Whether to drop at all (default true, as PyTorch's F.dropout); false is the identity. */
+  training?: boolean;
+  /** The mask's seed (default: the next from tm.setSeed's sequence). */
+  seed?: number;
+}
+
+const DROPOUT_OPTIONS: OptionNames<DropoutOptions> = { p: true, training: 'boolean', seed: true };
+
+/**
+ * PyTorch's F.dropout: in training each value of x zeroed with probability
+ * p and the rest scaled by 1/(1 − p) (p = 1 zeroes all); the identity (a
+ * new handle on x) otherwise.
+ */
+export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+  const { p = 0.5, training = true, seed } = checkOptions('dropout', options, DROPOUT_OPTIONS);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(`dropout: p must be a number in [0, 1], got ${formatValue(p)}`);
+  if (seed !== undefined) checkSeed('dropout', seed);
+  if (!training || p === 0) return x.reshape(x.shape);
+  if (p === 1) return x.mul(0);
+  const dtype = x.dtype === 'f16' ? 'f16' : 'f32';
+  return tidy(() => {
+    const u = onBackendOf('dropout', x, () => rand(x.shape, { seed: seed ?? freshSeed(), dtype }));
+    return x.mul(u.greaterEqual(p).cast(dtype).mul(1 / (1 - p)));
+  });
+}
 
 /** What every dropout layer shares: the rate, the seed, and the masks drawn so far. */
 export abstract class DropoutBase extends Module {

@@ -2,7 +2,7 @@
 export { Module } from './module.js';
 export type { LoadStateOptions, LoadStateResult, StateEntry } from './state_dict.js';
 export type { ForwardHook, ForwardPreHook, LayerConfig } from './module.js';
-export { Dense } from './dense.js';
+export { Dense, linear } from './dense.js';
 export type { DenseOptions } from './dense.js';
 export { QuantizedDense } from './quantized_dense.js';
 export type { QuantizedDenseOptions } from './quantized_dense.js';
@@ -45,7 +45,7 @@ export { GroupNorm } from './group_norm.js';
 export type { GroupNormOptions } from './group_norm.js';
 export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './instance_norm.js';
 export type { InstanceNormOptions } from './instance_norm.js';
-export { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
+export { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, dropout, type DropoutOptions } from './dropout.js';
 export { Embedding } from './embedding.js';
 export { EmbeddingBag } from './embedding_bag.js';
 export type { BagMode, EmbeddingBagOptions } from './embedding_bag.js';
@@ -66,7 +66,8 @@ export {
   ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d,
 } from './padding.js';
 export type { Padding1d, Padding2d, Padding3d } from './padding.js';
-export { LayerNorm } from './layer_norm.js';
+export { LayerNorm, layerNorm } from './layer_norm.js';
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './scaled_dot_product_attention.js';
 export { RMSNorm, rmsNorm } from './rms_norm.js';
 export type { RMSNormOptions } from './rms_norm.js';
 export { GRU, LSTM, RNN } from './recurrent.js';

@@ -9,12 +9,13 @@
 // not the 2⁻¹⁰ of torch.finfo(float16).eps that its docs name.
 import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
-import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { DTypeError, ShapeError, formatShape } from '../errors.js';
 import { ones } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
+import { checkEpsilon, checkNormalizedShape } from './normalized_shape.js';
 
 /** ε where none is given: f32's machine epsilon, for f16 x too, which is computed in f32 (PyTorch's opmath epsilon). */
 const DEFAULT_EPSILON = 2 ** -23;
@@ -27,21 +28,6 @@ export interface RMSNormOptions {
 }
 
 const OPTIONS: OptionNames<RMSNormOptions> = { epsilon: true, elementwiseAffine: 'boolean' };
-
-/** normalizedShape as a list of positive sizes, a single size allowed as a number (PyTorch's int or list). */
-function checkNormalizedShape(where: string, normalizedShape: number | readonly number[]): number[] {
-  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d > 0)) {
-    throw new ValueError(`${where}: normalizedShape must be a positive integer or a non-empty list of them, got ${formatValue(normalizedShape)}`);
-  }
-  return [...shape];
-}
-
-function checkEpsilon(where: string, epsilon: unknown): void {
-  if (epsilon !== undefined && (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon))) {
-    throw new ValueError(`${where}: epsilon must be a finite number > 0, got ${formatValue(epsilon)}`);
-  }
-}
 
 /**
  * RMS normalisation of x's last axes (normalizedShape, a size or a list of

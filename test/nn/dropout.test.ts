@@ -207,3 +207,40 @@ describe('dropout masks', () => {
     expect(() => tm.nn.fromBytes(file({ type: 'Dropout2d', rate: 1 }))).toThrow(new CorruptFileError('model file: Dropout2d: rate must be a number in [0, 1), got 1'));
   });
 });
+
+describe.each(BACKENDS)('dropout, the function, on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  afterAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it('zeroes a share p of x and scales the rest by 1/(1 − p), as PyTorch\'s F.dropout; the same seed, the same mask; the gradient through the same mask', async () => {
+    const x = awayFromZero(4000);
+    const xt = tm.tensor(x, [40, 100]);
+    xt.requiresGrad = true;
+    const y = tm.nn.dropout(xt, { p: 0.3, seed: 11 });
+    const got = await y.data();
+    let dropped = 0;
+    got.forEach((v, i) => {
+      if (v === 0) dropped++;
+      else expect(Math.abs(v - x[i] / 0.7)).toBeLessThanOrEqual(1e-6 * Math.abs(v));
+    });
+    // 4000 draws at p = 0.3: the share within five standard errors (0.0072 each).
+    expect(Math.abs(dropped / 4000 - 0.3)).toBeLessThan(0.036);
+    expect(Array.from(await tm.nn.dropout(xt, { p: 0.3, seed: 11 }).data())).toEqual(Array.from(got));
+    y.sum().backward();
+    const grad = await xt.grad!.data();
+    got.forEach((v, i) => expect(grad[i]).toBeCloseTo(v === 0 ? 0 : 1 / 0.7, 5));
+  });
+
+  it('is the identity outside training or at p 0, and zeroes everything at p 1', async () => {
+    const x = tm.tensor(awayFromZero(12), [3, 4]);
+    expect(Array.from(await tm.nn.dropout(x, { training: false }).data())).toEqual(Array.from(await x.data()));
+    expect(Array.from(await tm.nn.dropout(x, { p: 0 }).data())).toEqual(Array.from(await x.data()));
+    expect(Array.from(await tm.nn.dropout(x, { p: 1 }).data()).every((v) => v === 0)).toBe(true);
+    expect(() => tm.nn.dropout(x, { p: 1.5 })).toThrow(new tm.ValueError('dropout: p must be a number in [0, 1], got 1.5'));
+  });
+});
