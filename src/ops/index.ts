@@ -38,7 +38,7 @@ export type { PadMode, PadOptions } from './movement.js';
 export { chunk, repeatInterleave, roll, takeAlongAxis, tensorSplit, unbind } from './indexing.js';
 export { indexAdd, scatter, scatterAdd, scatterReduce, type ScatterReduceOptions, type ScatterReduction } from './scatter.js';
 export { kthvalue, median, nanmedian, nanquantile, quantile, type KthvalueOptions, type MedianOptions, type QuantileMethod, type QuantileOptions } from './order_statistics.js';
-export { nanmean, nansum } from './nan_reductions.js';
+export { nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar } from './nan_reductions.js';
 export { moveaxis, narrow, rot90, swapaxes } from './axes.js';
 export { blockDiag, cartesianProd, cross, kron, type CrossOptions } from './products.js';
 export { logspace, meshgrid, trilIndices, triuIndices, vander, type LogspaceOptions, type MeshgridOptions, type TriangleIndicesOptions, type VanderOptions } from './grids.js';

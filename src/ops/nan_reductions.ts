@@ -1,13 +1,18 @@
-// Sums and means that leave NaN out (np.nansum, np.nanmean, torch.nansum,
-// torch.nanmean): the NaN entries counted as 0 in the sum and not at all in
-// the mean's count, so their gradient is 0.
+// Reductions that leave NaN out (np.nansum, nanmean, nanprod, nanmax,
+// nanmin, nanvar, nanstd; torch.nansum, nanmean): each NaN entry replaced
+// by what changes nothing (0 in a sum, 1 in a product, ∓∞ in a max or min)
+// and not counted in a mean, so its gradient is 0. A slice with nothing
+// but NaN gives NumPy's answer: 0 and 1 for the sum and product, NaN for
+// the rest.
 import { tidy } from '../engine.js';
 import { isFloat } from '../dtype.js';
+import { ValueError, formatValue } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { cast } from './cast.js';
 import type { Tensor } from '../tensor.js';
-import { div, where } from './elementwise.js';
+import { div, equal, maximum, sqrt, square, sub, where } from './elementwise.js';
 import { isNaN, logicalNot } from './logical.js';
-import { mean, sum, type ReduceOptions } from './reduce.js';
+import { max, mean, min, prod, sum, type ReduceOptions, type VarianceOptions } from './reduce.js';
 import { checkTensor } from './util.js';
 
 type Axes = number | readonly number[];
@@ -29,4 +34,56 @@ export function nanmean(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Te
     const m = div(nansum(wide, axes, options), sum(cast(logicalNot(isNaN(wide)), 'f32'), axes, options));
     return x.dtype === 'f16' ? cast(m, 'f16') : m;
   });
+}
+
+/** prod over `axes` (all by default) with NaN counted as 1; an all-NaN product is 1. Ints as prod. */
+export function nanprod(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  checkTensor('nanprod', x);
+  if (!isFloat(x.dtype)) return prod(x, axes, options);
+  return tidy(() => prod(where(isNaN(x), 1, x), axes, options));
+}
+
+/** How many entries over `axes` are not NaN, in f32. */
+function countNumbers(x: Tensor, axes: Axes | undefined, options: ReduceOptions): Tensor {
+  return sum(cast(logicalNot(isNaN(x)), 'f32'), axes, options);
+}
+
+/** The largest value over `axes` (all by default) that is not NaN; NaN where every one is, as NumPy gives. Ints as max. */
+export function nanmax(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  checkTensor('nanmax', x);
+  if (!isFloat(x.dtype)) return max(x, axes, options);
+  return tidy(() => where(equal(countNumbers(x, axes, options), 0), NaN, max(where(isNaN(x), -Infinity, x), axes, options)));
+}
+
+/** The smallest value over `axes` (all by default) that is not NaN; NaN where every one is. Ints as min. */
+export function nanmin(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
+  checkTensor('nanmin', x);
+  if (!isFloat(x.dtype)) return min(x, axes, options);
+  return tidy(() => where(equal(countNumbers(x, axes, options), 0), NaN, min(where(isNaN(x), Infinity, x), axes, options)));
+}
+
+/**
+ * The variance over `axes` (all by default) of the values that are not NaN
+ * (np.nanvar): Σ(x − nanmean)² / (count − correction), correction 0 by
+ * default as NumPy's ddof; a count not above the correction leaves
+ * nothing to divide by: ∞ (NaN where every value is the mean, or none is
+ * left). f16 in f32; ints read as f32.
+ */
+export function nanvar(x: Tensor, axes?: Axes, options: VarianceOptions = {}): Tensor {
+  checkTensor('nanvar', x);
+  const { keepDims = false, correction = 0 } = checkOptions('nanvar', options, { keepDims: 'boolean', correction: true });
+  if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
+    throw new ValueError(`nanvar: correction must be a finite number ≥ 0, got ${formatValue(correction)}`);
+  }
+  return tidy(() => {
+    const wide = x.dtype === 'f32' ? x : cast(x, 'f32');
+    const deviations = square(sub(wide, nanmean(wide, axes, { keepDims: true })));
+    const v = div(nansum(deviations, axes, { keepDims }), maximum(sub(countNumbers(wide, axes, { keepDims }), correction), 0));
+    return x.dtype === 'f16' ? cast(v, 'f16') : v;
+  });
+}
+
+/** √nanvar: the standard deviation of the values that are not NaN (np.nanstd). */
+export function nanstd(x: Tensor, axes?: Axes, options: VarianceOptions = {}): Tensor {
+  return tidy(() => sqrt(nanvar(x, axes, options)));
 }

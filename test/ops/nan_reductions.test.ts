@@ -1,6 +1,8 @@
-// nansum and nanmean on every backend against float64 sums that skip NaN:
-// every kind of axes, keepDims, a slice all NaN (0 and NaN, as NumPy), f16
-// (its mean in f32), ints (plain sum and mean); gradients 0 at the NaNs.
+// The NaN-skipping reductions (nansum, nanmean, nanprod, nanmax, nanmin,
+// nanvar, nanstd) on every backend against float64 reductions that skip
+// NaN: every kind of axes, keepDims, a slice all NaN (0, 1 or NaN, as
+// NumPy), f16 (means and variances in f32), ints (the plain reductions);
+// gradients 0 at the NaNs.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -12,6 +14,16 @@ function withNaN(shape: number[], values: Float64Array): F64 {
   const v = Float64Array.from(values, (x) => (Math.random() < 0.2 ? NaN : x));
   for (let i = 0; i < size(shape.slice(1)); i++) v[i] = NaN;
   return f64(shape, v);
+}
+
+/** The flat position, in the reduced (keepDims) shape, of x's entry i. */
+function slotOf(i: number, shape: number[], list: number[]): number {
+  let slot = 0;
+  let rest = i;
+  const coords = shape.map(() => 0);
+  for (let d = shape.length - 1; d >= 0; d--) [coords[d], rest] = [rest % shape[d], Math.floor(rest / shape[d])];
+  shape.forEach((n, d) => (slot = slot * (list.includes(d) ? 1 : n) + (list.includes(d) ? 0 : coords[d])));
+  return slot;
 }
 
 const axesList = (axes: number | number[] | undefined, rank: number) => (axes === undefined ? [...Array(rank).keys()] : [axes].flat().map((a) => (a + rank) % rank));
@@ -41,6 +53,42 @@ describe.each(BACKENDS)('NaN-skipping reductions on %s', (backend) => {
       const kept = shape.map((d, i) => (list.includes(i) ? 1 : d));
       expect([tm.nansum(t, axes, { keepDims: true }).shape, tm.nanmean(t, axes, { keepDims: true }).shape]).toEqual([kept, kept]);
     }
+  });
+
+  it.each([
+    [[7], undefined], [[13, 31], 1], [[13, 31], 0], [[3, 4, 5], [0, 2]], [[127, 129], undefined],
+  ] as [number[], number | number[] | undefined][])('x %j over %j: np.nanprod, nanmax, nanmin, nanvar and nanstd (ddof 0 and 1), in f32 and f16', async (shape, axes) => {
+    const list = axesList(axes, shape.length);
+    for (const dtype of ['f32', 'f16'] as const) {
+      // Values near 1, so that products over 129 stay in range.
+      const x = withNaN(shape, dtype === 'f32' ? asF32(uniform(size(shape), 0.9, 1.1)) : randomInts(size(shape), -8, 8));
+      const t = tm.tensor(x.v, shape, { dtype });
+      const skip = (init: number, f: (acc: number, v: number) => number) => reduceAxes(x, list, init, (acc, v) => (Number.isNaN(v) ? acc : f(acc, v)));
+      const count = skip(0, (acc) => acc + 1).v;
+      const nothing = (v: Float64Array) => v.map((y, i) => (count[i] === 0 ? NaN : y));
+      const mean = skip(0, (acc, v) => acc + v).v.map((s, i) => s / count[i]);
+      // Σ(x − mean)² per slice, each entry's deviation from the mean of the slice it lands in.
+      const keptShape = shape.map((d, i) => (list.includes(i) ? 1 : d));
+      const deviations = x.v.map((v, i) => (v - mean[slotOf(i, shape, list)]) ** 2);
+      const sq = reduceAxes(f64(shape, deviations), list, 0, (acc, v) => (Number.isNaN(v) ? acc : acc + v)).v;
+      if (dtype === 'f32') expectClose(await tm.nanprod(t, axes).data(), skip(1, (acc, v) => acc * v).v, 1e-5, 'nanprod');
+      expectClose(await tm.nanmax(t, axes).data(), nothing(skip(-Infinity, Math.max).v), 0, `nanmax ${dtype}`);
+      expectClose(await tm.nanmin(t, axes).data(), nothing(skip(Infinity, Math.min).v), 0, `nanmin ${dtype}`);
+      for (const correction of [0, 1]) {
+        const variance = sq.map((s, i) => s / Math.max(count[i] - correction, 0));
+        const tol = dtype === 'f32' ? 1e-5 : 2e-3;
+        expectClose(await tm.nanvar(t, axes, { correction }).data(), variance, tol, `nanvar ${dtype} ${correction}`);
+        expectClose(await tm.nanstd(t, axes, { correction }).data(), variance.map(Math.sqrt), tol, `nanstd ${dtype} ${correction}`);
+      }
+      expect(tm.nanmax(t, axes, { keepDims: true }).shape).toEqual(keptShape);
+    }
+  });
+
+  it('nanmax and nanmin pass their gradient to the largest and smallest numbers, none to a NaN', async () => {
+    const x = tm.tensor([[1, NaN, 3], [NaN, NaN, NaN], [7, 9, -2]]);
+    x.requiresGrad = true;
+    tm.tidy(() => tm.nansum(tm.nanmax(x, 1).add(tm.nanmin(x, 1)))).backward();
+    expect(await x.grad!.array()).toEqual([[1, 0, 1], [0, 0, 0], [0, 1, 1]]);
   });
 
   it('an all-NaN slice sums to 0 and has mean NaN; ints have no NaN and reduce as sum and mean do', async () => {
