@@ -286,6 +286,8 @@ function pickRows(x: Tensor, indices: Tensor, axis: number, checked: boolean): T
  * its gradient is gatherOrZero.
  */
 export function scatterRows(dy: Tensor, indices: Tensor, xShape: readonly number[], axis: number): Tensor {
+  // The kernel adds floats (ints go through the scatter-reduce kernel: ops/scatter.ts); on webgpu an int dy came back mislabelled.
+  if (!isFloat(dy.dtype)) throw new DTypeError(`scatterRows: adds f32 or f16 rows, got ${dy.dtype}`);
   const backend = backendFor('gather', [dy.dataRef('gather'), indices.dataRef('gather')]);
   const { outer, n, inner } = aroundAxis(xShape, axis);
   const y = computed('gather', backend, xShape, dy.dtype, () => backend.scatterAdd(dy.info('gather'), indices.info('gather'), outer, n, inner));
