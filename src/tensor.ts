@@ -317,7 +317,7 @@ export class Tensor {
   i1(): Tensor { return ops.i1(this); }
   logit(options?: ops.LogitOptions): Tensor { return ops.logit(this, options); }
   nanToNum(options?: ops.NanToNumOptions): Tensor { return ops.nanToNum(this, options); }
-  clip(min: number, max: number): Tensor { return ops.clip(this, min, max); }
+  clip(min: TensorLike | null, max: TensorLike | null): Tensor { return ops.clip(this, min, max); }
 
   matmul(b: Tensor | ops.QuantizedTensor, options?: ops.MatmulOptions): Tensor { return ops.matmul(this, b, options); }
 

@@ -424,7 +424,7 @@ describe('tidy finds returned tensors anywhere', () => {
     expect(() => tm.quantize(d)).toThrow(/^quantize:/);
     expect(() => tm.tidy(5 as unknown as () => void)).toThrow(new tm.ValueError('tidy: expects a function to run, got number'));
     expect(() => tm.tensor(new BigInt64Array(2) as unknown as Int32Array)).toThrow(tm.DTypeError);
-    expect(() => tm.zeros([2]).clip(NaN, 1)).toThrow(new tm.ValueError('clip: min and max must be numbers, got NaN and 1'));
+    expect(() => tm.zeros([2]).clip(NaN, 1)).toThrow(new tm.ValueError('clip: min and max must be numbers, tensors or null (not both), got NaN and 1'));
     expect(() => tm.zeros(['2' as unknown as number])).toThrow('zeros: shape [2] has "2"; sizes must be finite non-negative integers');
   });
 

@@ -140,8 +140,8 @@ const CASES: Case[] = [
   ['slice with no begin', (f) => f.a.slice(undefined as unknown as number[]), tm.ShapeError, 'slice: begin must be an array of integers, got undefined'],
   ['transpose by a number', (f) => f.a.transpose(1 as unknown as number[]), tm.ShapeError, 'transpose: perm must be an array of integers, got 1'],
   ['expandDims at an axis given as a string', (f) => f.a.expandDims('0' as unknown as number), tm.ShapeError, 'expandDims: axis must be an integer, got "0"'],
-  ['clip to an undefined max', (f) => f.a.clip(0, undefined as unknown as number), tm.ValueError, 'clip: min and max must be numbers, got 0 and undefined'],
-  ['clip from a string', (f) => f.a.clip('0' as unknown as number, 1), tm.ValueError, 'clip: min and max must be numbers, got "0" and 1'],
+  ['clip to an undefined max', (f) => f.a.clip(0, undefined as unknown as number), tm.ValueError, 'clip: min and max must be numbers, tensors or null (not both), got 0 and undefined'],
+  ['clip from a string', (f) => f.a.clip('0' as unknown as number, 1), tm.ValueError, 'clip: min and max must be numbers, tensors or null (not both), got "0" and 1'],
   ['pad with a string', (f) => f.a.pad([[1, 1], [0, 0]], 'a' as unknown as number), tm.ValueError, 'pad: value must be a number, got "a"'],
   ['fill with a string', () => tm.fill([2], '3' as unknown as number), tm.ValueError, 'fill: value must be a number, got "3"'],
   ['a scalar of an array', () => tm.scalar([1, 2] as unknown as number), tm.ValueError, 'scalar: value must be a number, got [1, 2]'],
@@ -163,7 +163,7 @@ const CASES: Case[] = [
 
   // Other values.
   ['clip with min above max', (f) => f.a.clip(1, 0), tm.ValueError, 'clip: min 1 is greater than max 0'],
-  ['clip with a NaN bound', (f) => f.a.clip(NaN, 1), tm.ValueError, 'clip: min and max must be numbers, got NaN and 1'],
+  ['clip with a NaN bound', (f) => f.a.clip(NaN, 1), tm.ValueError, 'clip: min and max must be numbers, tensors or null (not both), got NaN and 1'],
   ['oneHot of float indices', (f) => f.a.oneHot(3), tm.DTypeError, "oneHot: indices must be i32 or i8, got f32 (cast them: indices.cast('i32'))"],
   ['oneHot with a negative depth', (f) => f.idx.oneHot(-1), tm.ValueError, 'oneHot: depth must be a non-negative integer, got -1'],
   ['oneHot with a fractional depth', (f) => f.idx.oneHot(1.5), tm.ValueError, 'oneHot: depth must be a non-negative integer, got 1.5'],

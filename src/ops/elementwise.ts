@@ -392,23 +392,41 @@ export function lerp(a: TensorLike, b: TensorLike, w: TensorLike): Tensor {
   });
 }
 
-/** Limits values to [min, max]. */
-export function clip(x: Tensor, min: number, max: number): Tensor {
+/**
+ * Limits values to [min, max] (np.clip, torch.clamp): each bound a number,
+ * a tensor broadcast against x (the result their broadcast shape), or null
+ * for none. Numbers must have min ≤ max; where tensor bounds cross, the
+ * result is max, as PyTorch's. Gradient 1 to x on all of [min, max], its
+ * ends included, as PyTorch's clamp; a tensor bound gets dy where it was
+ * the result.
+ */
+export function clip(x: Tensor, min: TensorLike | null, max: TensorLike | null): Tensor {
   checkTensor('clip', x);
-  if (typeof min !== 'number' || typeof max !== 'number' || Number.isNaN(min) || Number.isNaN(max)) {
-    throw new ValueError(`clip: min and max must be numbers, got ${formatValue(min)} and ${formatValue(max)}`);
+  const bad = (v: unknown) => v !== null && !(typeof v === 'number' && !Number.isNaN(v)) && !(typeof v === 'object' && 'dtype' in v);
+  if (bad(min) || bad(max) || (min === null && max === null)) {
+    throw new ValueError(`clip: min and max must be numbers, tensors or null (not both), got ${formatValue(min)} and ${formatValue(max)}`);
   }
-  if (!(min <= max)) throw new ValueError(`clip: min ${min} is greater than max ${max}`);
-  const y = noGrad(() => {
-    const low = maximum(x, min);
-    try {
-      return minimum(low, max);
-    } finally {
-      low.dispose();
-    }
+  if (typeof min === 'number' && typeof max === 'number' && !(min <= max)) throw new ValueError(`clip: min ${min} is greater than max ${max}`);
+  const [lo, hi] = [min === null ? null : typeof min === 'number' ? min : checkTensor('clip', min, 'min'), max === null ? null : typeof max === 'number' ? max : checkTensor('clip', max, 'max')];
+  // A missing bound is left out, not taken as ∓∞: an int x stays int.
+  const y = noGrad(() => tidy(() => (hi === null ? maximum(x, lo!) : minimum(lo === null ? x : maximum(x, lo), hi))));
+  const tensors = [lo, hi].filter((b): b is Tensor => b !== null && typeof b !== 'number');
+  return record(y, 'clip', [x, ...tensors], [x, ...tensors], (dy, [sx, ...saved]) => {
+    const [slo, shi] = [typeof lo === 'object' && lo ? saved[0] : lo, typeof hi === 'object' && hi ? saved[saved.length - 1] : hi];
+    // Which of x, min and max the result is: max where it is below max(x, min), else min where x is below that, else x.
+    // (For number bounds only x's: 1 on all of [min, max], its ends included, as PyTorch's clamp.)
+    const raised = slo === null ? sx : maximum(sx, slo);
+    const byMax = shi === null ? null : greater(raised, shi);
+    const byMin = slo === null ? null : byMax ? mul(less(sx, slo), equal(byMax, 0)) : less(sx, slo);
+    // x's own: within [min, max] (a NaN x is not, as PyTorch's).
+    const within = [slo === null ? null : greaterEqual(sx, slo), shi === null ? null : lessEqual(sx, shi)].filter((m): m is Tensor => m !== null);
+    const byX = within.length === 2 ? mul(within[0], within[1]) : within[0];
+    const share = (mask: Tensor | number, like: Tensor) => sumToShape(mul(dy, mask), like.shape);
+    const grads = [share(byX, sx)];
+    if (typeof lo === 'object' && lo) grads.push(share(byMin!, saved[0]));
+    if (typeof hi === 'object' && hi) grads.push(share(byMax!, saved[saved.length - 1]));
+    return grads;
   });
-  // Gradient 1 on all of [min, max], its ends included, as PyTorch's clamp (maximum and minimum halve it at ties).
-  return record(y, 'clip', [x], [x], (dy, [sx]) => [mul(dy, mul(greaterEqual(sx, min), lessEqual(sx, max)))]);
 }
 
 /** Picks a where cond is non-zero, else b, broadcasting all three. */

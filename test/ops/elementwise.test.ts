@@ -571,6 +571,29 @@ describe.each(BACKENDS)('elementwise ops on %s', (backend) => {
       expect(Array.from(await tm.tensor([-5, 0, 5]).clip(2, 2).data())).toEqual([2, 2, 2]);
       expect(Array.from(await tm.tensor(new Int8Array([-100, 100]), [2]).clip(-0.5, 0.5).data())).toEqual([-0.5, 0.5]);
     });
+
+    it('takes tensor bounds broadcast against x (max where they cross, as torch.clamp) and null for none, an int x staying int', async () => {
+      const x = asF32(uniform(13 * 7, -3, 3));
+      const [lo, hi] = [asF32(uniform(7, -2, 0.5)), asF32(uniform(13, -0.5, 2))];
+      const y = tm.clip(tensorOf(x, [13, 7]), tensorOf(lo, [7]), tensorOf(hi, [13, 1]));
+      expect(y.shape).toEqual([13, 7]);
+      expectExact(await y.data(), x.map((v, i) => Math.min(Math.max(v, lo[i % 7]), hi[Math.floor(i / 7)])));
+      expectExact(await tm.clip(tensorOf(x, [13, 7]), null, 0.5).data(), x.map((v) => Math.min(v, 0.5)));
+      const ints = tm.clip(tm.tensor(new Int32Array([-7, 0, 9]), [3]), tm.tensor(new Int32Array([-1, 1, 1]), [3]), null);
+      expect([ints.dtype, await ints.array()]).toEqual(['i32', [-1, 1, 9]]);
+      expect(() => tm.clip(tm.zeros([2]), null, null)).toThrow(new tm.ValueError('clip: min and max must be numbers, tensors or null (not both), got null and null'));
+    });
+
+    it('passes dy to x within its bounds, and to a tensor bound where it is the result', async () => {
+      const x = tm.tensor([-3, 0.5, 4, 1, 2]);
+      const [lo, hi] = [tm.tensor([-1, -1, -1, 3, 0]), tm.tensor([2, 2, 2, 2, 2])];
+      for (const t of [x, lo, hi]) t.requiresGrad = true;
+      // The last two: min 3 above max 2 gives max; x = 2 on max itself is x's.
+      const y = tm.clip(x, lo, hi);
+      expect(await y.array()).toEqual([-1, 0.5, 2, 2, 2]);
+      y.mul(tm.tensor([1, 2, 3, 4, 5])).sum().backward();
+      expect([await x.grad!.array(), await lo.grad!.array(), await hi.grad!.array()]).toEqual([[0, 2, 0, 0, 5], [1, 0, 0, 0, 0], [0, 0, 3, 4, 0]]);
+    });
   });
 
   it('property: any pair of broadcastable shapes goes through any binary op like the reference', async () => {
