@@ -413,18 +413,14 @@ export function clip(x: Tensor, min: TensorLike | null, max: TensorLike | null):
   const tensors = [lo, hi].filter((b): b is Tensor => b !== null && typeof b !== 'number');
   return record(y, 'clip', [x, ...tensors], [x, ...tensors], (dy, [sx, ...saved]) => {
     const [slo, shi] = [typeof lo === 'object' && lo ? saved[0] : lo, typeof hi === 'object' && hi ? saved[saved.length - 1] : hi];
-    // Which of x, min and max the result is: max where it is below max(x, min), else min where x is below that, else x.
-    // (For number bounds only x's: 1 on all of [min, max], its ends included, as PyTorch's clamp.)
-    const raised = slo === null ? sx : maximum(sx, slo);
-    const byMax = shi === null ? null : greater(raised, shi);
-    const byMin = slo === null ? null : byMax ? mul(less(sx, slo), equal(byMax, 0)) : less(sx, slo);
-    // x's own: within [min, max] (a NaN x is not, as PyTorch's).
+    // x's: 1 within [min, max], its ends included, as PyTorch's clamp (a NaN x is not within).
     const within = [slo === null ? null : greaterEqual(sx, slo), shi === null ? null : lessEqual(sx, shi)].filter((m): m is Tensor => m !== null);
-    const byX = within.length === 2 ? mul(within[0], within[1]) : within[0];
-    const share = (mask: Tensor | number, like: Tensor) => sumToShape(mul(dy, mask), like.shape);
-    const grads = [share(byX, sx)];
-    if (typeof lo === 'object' && lo) grads.push(share(byMin!, saved[0]));
-    if (typeof hi === 'object' && hi) grads.push(share(byMax!, saved[saved.length - 1]));
+    const grads = [sumToShape(mul(dy, within.length === 2 ? mul(within[0], within[1]) : within[0]), sx.shape)];
+    if (!saved.length) return grads;
+    // A tensor bound's where it is the result: max where it is below max(x, min), else min where x is below that.
+    const byMax = shi === null ? null : greater(slo === null ? sx : maximum(sx, slo), shi);
+    if (typeof lo === 'object' && lo) grads.push(sumToShape(mul(dy, byMax ? mul(less(sx, saved[0]), equal(byMax, 0)) : less(sx, saved[0])), saved[0].shape));
+    if (typeof hi === 'object' && hi) grads.push(sumToShape(mul(dy, byMax!), saved[saved.length - 1].shape));
     return grads;
   });
 }
