@@ -152,22 +152,25 @@ export function scatterReduce(x: Tensor, indices: Tensor, src: Tensor, axis: num
 /** x with `values` reduced into its entries at flat `targets` (one past the end for none), in x's shape. */
 function scatterReduceFlat(op: string, x: Tensor, targets: Tensor, values: Tensor, reduce: ScatterReduction, includeSelf: boolean): Tensor {
   const flatX = reshape(x, [x.size]);
-  const counts = scatterRows(onBackendOf(op, x, () => ones([targets.size])), targets, [x.size], 0);
-  const written = greater(counts, 0);
+  // How many values each entry gets, only where it matters (a mean, or x's entry left out): a scatter-add of ones,
+  // which on a GPU costs as much as the reduction itself.
+  let countsMade: Tensor | undefined;
+  const counts = () => (countsMade ??= scatterRows(onBackendOf(op, x, () => ones([targets.size])), targets, [x.size], 0));
+  const written = () => greater(counts(), 0);
   let out: Tensor;
   if (isFloat(x.dtype) && (reduce === 'sum' || reduce === 'mean')) {
     // Float sums by gather's gradient kernel: its gradients come with it.
     const sums = scatterRows(values, targets, [x.size], 0);
-    if (reduce === 'sum') out = includeSelf ? add(flatX, sums) : where(written, sums, flatX);
-    else out = includeSelf ? div(add(flatX, sums), add(counts, 1)) : where(written, div(sums, maximum(counts, 1)), flatX);
+    if (reduce === 'sum') out = includeSelf ? add(flatX, sums) : where(written(), sums, flatX);
+    else out = includeSelf ? div(add(flatX, sums), add(counts(), 1)) : where(written(), div(sums, maximum(counts(), 1)), flatX);
   } else if (reduce === 'mean') {
     // Ints: the sum, then divided rounding down, as PyTorch's.
     const sums = combined(op, 'sum', includeSelf ? flatX : fill([x.size], 0, { dtype: x.dtype }), includeSelf, values, targets);
-    const count = cast(includeSelf ? add(counts, 1) : maximum(counts, 1), 'i32');
-    out = where(written, div(sums, count, { roundingMode: 'floor' }), flatX);
+    const count = cast(includeSelf ? add(counts(), 1) : maximum(counts(), 1), 'i32');
+    out = where(written(), div(sums, count, { roundingMode: 'floor' }), flatX);
   } else {
     const into = includeSelf ? flatX : fill([x.size], identityOf(reduce, x.dtype), { dtype: x.dtype });
-    out = includeSelf ? combined(op, reduce, into, true, values, targets) : where(written, combined(op, reduce, into, false, values, targets), flatX);
+    out = includeSelf ? combined(op, reduce, into, true, values, targets) : where(written(), combined(op, reduce, into, false, values, targets), flatX);
   }
   return reshape(out.dtype === x.dtype ? out : cast(out, x.dtype), x.shape);
 }
