@@ -21,6 +21,13 @@ import { max, min, sum } from './reduce.js';
 import { searchsorted } from './search.js';
 import { checkTensor, onBackendOf } from './util.js';
 
+/** The smallest and largest values, NaN left out, each moved out by `widen` where they are equal (histc's 1, NumPy's ½). */
+function dataRange(values: Tensor, widen: number): [Tensor, Tensor] {
+  const [lo, hi] = [min(where(isNaN(values), Infinity, values)), max(where(isNaN(values), -Infinity, values))];
+  const flat = equal(lo, hi);
+  return [where(flat, sub(lo, widen), lo), where(flat, add(hi, widen), hi)];
+}
+
 export interface HistcOptions {
   /** How many bins; default 100. */
   bins?: number;
@@ -53,11 +60,10 @@ export function histc(x: Tensor, options: HistcOptions = {}): Tensor {
     const values = reshape(x.dtype === 'f32' ? x : cast(x, 'f32'), [x.size]);
     let [lo, width]: [Tensor | number, Tensor | number] = [low, high - low];
     if (low === high && x.size > 0) {
-      // The data's own range, NaN left out; one either side where every value is the same.
-      const [below, above] = [min(where(isNaN(values), Infinity, values)), max(where(isNaN(values), -Infinity, values))];
-      const flat = equal(below, above);
-      lo = where(flat, sub(below, 1), below);
-      width = sub(where(flat, add(above, 1), above), lo);
+      // The data's own range; one either side where every value is the same.
+      const [below, above] = dataRange(values, 1);
+      lo = below;
+      width = sub(above, below);
     }
     const offset = sub(values, lo);
     const inside = mul(greaterEqual(offset, 0), lessEqual(offset, width));
@@ -139,10 +145,7 @@ function equalEdges(values: Tensor, bins: number, range: readonly [number, numbe
   const widened = ([lo, hi]: readonly [number, number]) => onBackendOf('histogram', values, () => linspace(lo === hi ? lo - 0.5 : lo, lo === hi ? hi + 0.5 : hi, bins + 1, { dtype }));
   if (range !== undefined) return widened(range);
   if (values.size === 0) return widened([0, 1]);
-  let lo = min(where(isNaN(values), Infinity, values));
-  let hi = max(where(isNaN(values), -Infinity, values));
-  const flat = equal(lo, hi);
-  [lo, hi] = [where(flat, sub(lo, 0.5), lo), where(flat, add(hi, 0.5), hi)];
+  const [lo, hi] = dataRange(values, 0.5);
   // lo + k·(hi − lo) / bins, the last edge hi itself.
   const steps = onBackendOf('histogram', values, () => arange(0, bins + 1, 1, { dtype }));
   return where(equal(steps, bins), hi, add(lo, mul(steps, div(sub(hi, lo), bins))));
