@@ -12,13 +12,13 @@
 // masked (left padding under a causal mask) attends to nothing.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { rand, split, tensor, where, zeros } from '../ops/index.js';
+import { rand, split, where, zeros } from '../ops/index.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed, seedStream } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { DROPOUT_STREAM, Dropout, heldDrawCounts, setHeldDrawCounts } from './dropout.js';
 import { Module, type LayerConfig } from './module.js';
-import { maskedAttention } from './scaled_dot_product_attention.js';
+import { causalMask, maskedAttention } from './scaled_dot_product_attention.js';
 
 export interface MultiheadAttentionOptions {
   /** Biases on the projections. Default true. */
@@ -119,7 +119,7 @@ export class MultiheadAttention extends Module {
       const q = heads(query, wq, bq, target).mul(1 / Math.sqrt(this.headDim));
       const k = heads(key, wk, bk, source);
       const v = heads(value, wv, bv, source);
-      const mask = this.additiveMask(batch, target, source, causal, keyPaddingMask, query.dtype);
+      const mask = this.additiveMask(batch, target, source, causal, keyPaddingMask, query);
       const dropout = this.#dropout;
       if (dropout) dropout.training = this.training;
       // [batch, heads, target, source] weights, [batch, heads, target, headDim] heads.
@@ -131,14 +131,10 @@ export class MultiheadAttention extends Module {
   }
 
   /** 0 where a query may look, -∞ where it may not: [target, source] for causal, [batch, 1, 1, source] for padding, or their sum. */
-  private additiveMask(batch: number, target: number, source: number, causal: boolean, keyPaddingMask: Tensor | undefined, dtype: Tensor['dtype']): Tensor | null {
-    const float = dtype === 'f16' ? 'f16' : 'f32';
+  private additiveMask(batch: number, target: number, source: number, causal: boolean, keyPaddingMask: Tensor | undefined, like: Tensor): Tensor | null {
+    const float = like.dtype === 'f16' ? 'f16' : 'f32';
     let mask: Tensor | null = null;
-    if (causal) {
-      const later = new Float32Array(target * source);
-      for (let t = 0; t < target; t++) later.fill(-Infinity, t * source + t + 1, (t + 1) * source);
-      mask = tensor(later, [target, source], { dtype: float });
-    }
+    if (causal) mask = causalMask(like, target, source);
     if (keyPaddingMask) {
       const padding = where(keyPaddingMask.reshape([batch, 1, 1, source]), -Infinity, zeros([], { dtype: float }));
       mask = mask ? mask.add(padding) : padding;

@@ -32,6 +32,14 @@ export function maskedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | 
   });
 }
 
+/** [L, S] additive, in like's float dtype on its backend: −∞ after each query's own position (key j > query i), 0 elsewhere. */
+export function causalMask(like: Tensor, L: number, S: number): Tensor {
+  return tidy(() => {
+    const [rows, columns] = onBackendOf('causalMask', like, () => [arange(0, L).reshape([L, 1]), arange(0, S).reshape([1, S])]);
+    return where(greater(columns, rows), -Infinity, 0).cast(like.dtype === 'f16' ? 'f16' : 'f32');
+  });
+}
+
 export interface ScaledDotProductAttentionOptions {
   /**
    * Broadcast against the scores [..., L, S]: an int mask, non-zero where a
@@ -90,9 +98,7 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
     const dtype = query.dtype;
     let mask: Tensor | null = null;
     if (isCausal) {
-      // −∞ after each query's own position: key j > query i.
-      const [rows, columns] = onBackendOf(op, query, () => [arange(0, L).reshape([L, 1]), arange(0, S).reshape([1, S])]);
-      mask = where(greater(columns, rows), -Infinity, 0).cast(dtype);
+      mask = causalMask(query, L, S);
     } else if (attnMask) {
       mask = isFloat(attnMask.dtype) ? attnMask.cast(dtype) : where(notEqual(attnMask, 0), 0, -Infinity).cast(dtype);
     }
