@@ -1,14 +1,73 @@
 // Embedding: a table of `count` vectors of `dim` values, looked up by index
 // (token ids, categories): x of ints [...] gives [..., dim]. The weight is
 // trained like any other: its gradient adds each looked-up row's gradient
-// into that row (tm.gather's).
+// into that row (tm.gather's). embedding is PyTorch's F.embedding: the
+// lookup in a table the caller holds.
+import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
-import { ValueError, formatValue } from '../errors.js';
-import { gather, logicalOr, randn, tensor, where } from '../ops/index.js';
-import { checkOptions } from '../options.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { div, gather, logicalAnd, logicalOr, ones, randn, tensor, where } from '../ops/index.js';
+import { scatterRows } from '../ops/movement.js';
+import { onBackendOf } from '../ops/util.js';
+import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed } from '../random.js';
+import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
+
+export interface EmbeddingFunctionOptions {
+  /** The padding row (negative from the end): its vectors are looked up as constants, so no gradient reaches it. */
+  paddingIdx?: number;
+  /** Each looked-up row whose norm exceeds maxNorm is first rescaled, in the table itself (in place, outside the graph), to norm maxNorm, as PyTorch's. */
+  maxNorm?: number;
+  /** The p of maxNorm's p-norm (default 2). */
+  normType?: number;
+}
+
+const FUNCTION_OPTIONS: OptionNames<EmbeddingFunctionOptions> = { paddingIdx: true, maxNorm: true, normType: true };
+
+/**
+ * PyTorch's F.embedding: the rows of `weight` [count, dim] the indices name
+ * (i32 or i8, negative from the end): [...indices.shape, dim]. Gradients
+ * add into the rows looked up, except the padding row's (paddingIdx).
+ */
+export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingFunctionOptions = {}): Tensor {
+  const { paddingIdx, maxNorm, normType = 2 } = checkOptions('embedding', options, FUNCTION_OPTIONS);
+  if (weight.rank !== 2) throw new ShapeError(`embedding: weight ${formatShape(weight.shape)} is not a table [count, dim]`);
+  if (isFloat(indices.dtype)) throw new DTypeError(`embedding: indices must be integers (i32 or i8), got ${indices.dtype}`);
+  const count = weight.shape[0];
+  checkTable('embedding', count, { paddingIdx });
+  if (maxNorm !== undefined) {
+    if (typeof maxNorm !== 'number' || !(maxNorm > 0)) throw new ValueError(`embedding: maxNorm must be a number > 0, got ${formatValue(maxNorm)}`);
+    if (typeof normType !== 'number' || !(normType > 0)) throw new ValueError(`embedding: normType must be a number > 0 (Infinity included), got ${formatValue(normType)}`);
+    if (!isFloat(weight.dtype)) throw new DTypeError(`embedding: maxNorm rescales weight's rows, so weight must be f32 or f16, got ${weight.dtype}`);
+    renormLookedUp(indices, weight, maxNorm, normType);
+  }
+  if (paddingIdx === undefined) return gather(weight, indices, 0);
+  const row = paddingIdx < 0 ? paddingIdx + count : paddingIdx;
+  return tidy(() => {
+    const y = gather(weight, indices, 0);
+    // The padding positions' vectors as constants: no gradient reaches the padding row through them.
+    const padded = logicalOr(indices.equal(row), indices.equal(row - count)).expandDims(-1);
+    return where(padded, y.detach(), y);
+  });
+}
+
+/** PyTorch's embedding_renorm_: each row of `weight` the indices name, where its normType-norm exceeds maxNorm, scaled by maxNorm / (norm + 1e-7). */
+function renormLookedUp(indices: Tensor, weight: Tensor, maxNorm: number, normType: number): void {
+  noGrad(() => tidy(() => {
+    // How often each row is looked up, by gather's own gradient (a negative index read from the end, as gather reads it):
+    // Embedding is on the demo page, and this keeps the scatter kernels and tm.linalg off it.
+    const counts = scatterRows(onBackendOf('embedding', weight, () => ones([...indices.shape, 1])), indices, [weight.shape[0], 1], 0);
+    const size = (weight.dtype === 'f32' ? weight : weight.cast('f32')).abs();
+    const norms = normType === Infinity ? size.max(1, { keepDims: true })
+      : normType === 1 ? size.sum(1, { keepDims: true })
+      : normType === 2 ? size.square().sum(1, { keepDims: true }).sqrt()
+      : size.pow(normType).sum(1, { keepDims: true }).pow(1 / normType);
+    const scale = where(logicalAnd(counts.greater(0), norms.greater(maxNorm)), div(maxNorm, norms.add(1e-7)), 1);
+    weight.assign(weight.mul(scale.cast(weight.dtype)));
+  }));
+}
 
 export interface EmbeddingOptions {
   /** Seed for the initial vectors, drawn from N(0, 1) as PyTorch's (see also tm.setSeed). */
@@ -66,14 +125,7 @@ export class Embedding extends Module {
 
   /** The vectors of the indices in x (i32 or i8; negative ones count from the end): [...x.shape, dim]. */
   forward(x: Tensor): Tensor {
-    if (this.paddingIdx === null) return gather(this.weight, x, 0);
-    const row = this.paddingIdx < 0 ? this.paddingIdx + this.count : this.paddingIdx;
-    return tidy(() => {
-      const y = gather(this.weight, x, 0);
-      // The padding positions' vectors as constants: no gradient reaches the padding row through them.
-      const padded = logicalOr(x.equal(row), x.equal(row - this.count)).expandDims(-1);
-      return where(padded, y.detach(), y);
-    });
+    return embedding(x, this.weight, this.paddingIdx === null ? {} : { paddingIdx: this.paddingIdx });
   }
 
   override ownParameters(): Record<string, Tensor> {

@@ -117,3 +117,50 @@ describe('GroupNorm', () => {
     expect(await norm.weight!.data()).not.toEqual(before);
   });
 });
+
+describe.each(BACKENDS)('tm.nn.groupNorm on %s', (backend) => {
+  const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
+
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  afterAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it.each([
+    { shape: [3, 6, 7], groups: 2 },
+    { shape: [1, 9, 2, 3], groups: 3 },
+    { shape: [5, 4], groups: 2 },
+  ])('normalises x $shape in $groups groups as PyTorch\'s F.group_norm, with and without weight and bias; the gradients', async ({ shape, groups }) => {
+    const channels = shape[1];
+    let x: Float64Array;
+    do x = asF32(uniform(size(shape), -3, 5));
+    while (!groupsSpread(x, shape, groups, 0.5));
+    const [weight, bias] = [asF32(uniform(channels, 0.5, 1.5)), asF32(uniform(channels, -1, 1))];
+    expectClose(await tm.nn.groupNorm(tm.tensor(x, shape), groups).data(), groupNormRef(f64(shape, x), groups, 1e-5).v, tol, 'plain');
+    const [xt, wt, bt] = [tm.tensor(x, shape), tm.tensor(weight), tm.tensor(bias)];
+    for (const t of [xt, wt, bt]) t.requiresGrad = true;
+    const y = tm.nn.groupNorm(xt, groups, wt, bt, 1e-3);
+    const reference = () => groupNormRef(f64(shape, x), groups, 1e-3, f64([channels], weight), f64([channels], bias));
+    expectClose(await y.data(), reference().v, tol, 'y');
+    const r = asF32(uniform(size(shape), -1, 1));
+    y.mul(tm.tensor(r, shape)).sum().backward();
+    const loss = () => reference().v.reduce((sum, v, i) => sum + v * r[i], 0);
+    expectClose(await xt.grad!.data(), centralDifferences(x, loss), tol, 'dx');
+    expectClose(await wt.grad!.data(), centralDifferences(weight, loss), tol, 'dweight');
+    expectClose(await bt.grad!.data(), centralDifferences(bias, loss), tol, 'dbias');
+  });
+});
+
+describe('tm.nn.groupNorm', () => {
+  it('refuses channels that do not split into the groups, and parameters of another size, naming them', () => {
+    expect(() => tm.nn.groupNorm(tm.zeros([2, 6, 3]), 4)).toThrow(new tm.ShapeError('groupNorm: x [2,6,3] is not [batch, channels, ...] with channels a multiple of numGroups 4'));
+    expect(() => tm.nn.groupNorm(tm.zeros([6]), 3)).toThrow(new tm.ShapeError('groupNorm: x [6] is not [batch, channels, ...] with channels a multiple of numGroups 3'));
+    expect(() => tm.nn.groupNorm(tm.zeros([2, 6]), 0)).toThrow(new tm.ValueError('groupNorm: numGroups must be a positive integer, got 0'));
+    expect(() => tm.nn.groupNorm(tm.zeros([2, 6]), 3, tm.ones([3]))).toThrow(new tm.ShapeError('groupNorm: weight [3] is not [6], one per channel of x [2,6]'));
+    expect(() => tm.nn.groupNorm(tm.zeros([2, 6]), 3, null, null, -1)).toThrow(new tm.ValueError('groupNorm: epsilon must be a finite number > 0, got -1'));
+    expect(() => tm.nn.groupNorm(tm.zeros([2, 6], { dtype: 'i32' }), 3)).toThrow(new tm.DTypeError('groupNorm: x must be f32 or f16, got i32'));
+  });
+});

@@ -148,3 +148,65 @@ describe('InstanceNorm', () => {
     expectClose(out, Array.from(hm, (m, c) => ((m - rm[c]) / Math.sqrt(rv[c] + 1e-5)) * w[c] + b[c]), 1e-5);
   });
 });
+
+describe.each(BACKENDS)('tm.nn.instanceNorm on %s', (backend) => {
+  const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
+
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  afterAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it.each([[2, 3, 7], [1, 4, 3, 5], [3, 2, 2, 3, 3]])('normalises each sample\'s channel of x %j over its positions, as PyTorch\'s F.instance_norm; the gradients of x, weight and bias', async (...shape) => {
+    const channels = shape[1];
+    const [x, weight, bias] = [asF32(uniform(size(shape), -3, 5)), asF32(uniform(channels, 0.5, 1.5)), asF32(uniform(channels, -1, 1))];
+    const [xt, wt, bt] = [tm.tensor(x, shape), tm.tensor(weight), tm.tensor(bias)];
+    for (const t of [xt, wt, bt]) t.requiresGrad = true;
+    const y = tm.nn.instanceNorm(xt, null, null, wt, bt, { epsilon: 1e-3 });
+    const reference = () => groupNormRef(f64(shape, x), channels, 1e-3, f64([channels], weight), f64([channels], bias));
+    expectClose(await y.data(), reference().v, tol, 'y');
+    const r = asF32(uniform(size(shape), -1, 1));
+    y.mul(tm.tensor(r, shape)).sum().backward();
+    const loss = () => reference().v.reduce((sum, v, i) => sum + v * r[i], 0);
+    expectClose(await xt.grad!.data(), centralDifferences(x, loss), tol, 'dx');
+    expectClose(await wt.grad!.data(), centralDifferences(weight, loss), tol, 'dweight');
+    expectClose(await bt.grad!.data(), centralDifferences(bias, loss), tol, 'dbias');
+  });
+
+  it('moves running estimates toward the batch\'s mean of the samples\' statistics (variances unbiased), and with useInputStats: false normalises by them', async () => {
+    const shape = [3, 2, 5];
+    const momentum = 0.4;
+    const x = asF32(uniform(size(shape), -2, 6));
+    const [runningMean, runningVar] = [tm.zeros([2]), tm.ones([2])];
+    expectClose(await tm.nn.instanceNorm(tm.tensor(x, shape), runningMean, runningVar, null, null, { momentum }).data(), groupNormRef(f64(shape, x), 2, 1e-5).v, tol);
+    const stats = groupStatsRef(f64(shape, x), 2);
+    const observed = (c: number, of: Float64Array, scale: number) => [0, 1, 2].reduce((sum, b) => sum + (of[b * 2 + c] * scale) / 3, 0);
+    const mean = [0, 1].map((c) => momentum * observed(c, stats.mean.v, 1));
+    const variance = [0, 1].map((c) => 1 - momentum + momentum * observed(c, stats.variance.v, stats.count / (stats.count - 1)));
+    expectClose(await runningMean.data(), mean, tol, 'running mean');
+    expectClose(await runningVar.data(), variance, tol, 'running variance');
+
+    const z = asF32(uniform(size(shape), -2, 2));
+    const y = tm.nn.instanceNorm(tm.tensor(z, shape), runningMean, runningVar, null, null, { useInputStats: false });
+    expectClose(await y.data(), z.map((v, i) => (v - mean[Math.floor(i / 5) % 2]) / Math.sqrt(variance[Math.floor(i / 5) % 2] + 1e-5)), tol, 'by the estimates');
+    expectClose(await runningMean.data(), mean, tol, 'running mean unmoved');
+  });
+});
+
+describe('tm.nn.instanceNorm', () => {
+  it('refuses what it cannot normalise, naming the problem', () => {
+    const x = tm.zeros([2, 3, 4]);
+    expect(() => tm.nn.instanceNorm(x, null, null, null, null, { useInputStats: false })).toThrow(
+      new tm.ValueError('instanceNorm: with useInputStats: false x is normalised by runningMean and runningVar, and neither was given'),
+    );
+    expect(() => tm.nn.instanceNorm(tm.zeros([2, 3]))).toThrow(new tm.ShapeError('instanceNorm: x [2,3] is not [batch, channels, positions...] (it needs at least 3 axes)'));
+    expect(() => tm.nn.instanceNorm(tm.zeros([2, 3, 1]))).toThrow(
+      new tm.ShapeError('instanceNorm: normalising each sample by its own statistics needs more than one value per channel to take a variance of, x [2,3,1] has 1'),
+    );
+    expect(() => tm.nn.instanceNorm(x, null, tm.ones([3]))).toThrow(new tm.ValueError('instanceNorm: runningMean and runningVar are given together or not at all, got runningVar alone'));
+    expect(() => tm.nn.instanceNorm(x, null, null, tm.ones([2]))).toThrow(new tm.ShapeError('instanceNorm: weight [2] is not [3], one per channel of x [2,3,4]'));
+  });
+});
