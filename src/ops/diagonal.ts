@@ -1,6 +1,6 @@
 // Diagonals and the products built on them: diagonal (torch.diagonal,
 // np.diagonal), diag (a vector onto a matrix's diagonal, or a matrix's
-// diagonal back), trace and outer. Each is composed of the ops every backend
+// diagonal back), diagEmbed (diag batched), trace and outer. Each is composed of the ops every backend
 // has: a diagonal is one gather from the two axes viewed as one, a vector put
 // on a diagonal one gather whose off-diagonal indices read 0, an outer
 // product a broadcast mul. Gradients come from those ops (gather's
@@ -12,6 +12,7 @@ import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
 import { mul } from './elementwise.js';
+import { moveaxis } from './axes.js';
 import { gather, gatherOrZero, reshape, transpose } from './movement.js';
 import { sum } from './reduce.js';
 import { checkTensor, onBackendOf } from './util.js';
@@ -69,12 +70,42 @@ export function diag(x: Tensor, offset = 0): Tensor {
   checkOffset('diag', offset);
   if (x.rank === 2) return diagonal(x, { offset });
   if (x.rank !== 1) throw new ShapeError(`diag: x must be a vector (to put on a diagonal) or a matrix (to take one from), got ${formatShape(x.shape)}`);
-  const n = x.shape[0];
+  return tidy(() => gatherOrZero(x, onBackendOf('diag', x, () => onDiagonal(x.shape[0], offset)), 0));
+}
+
+/**
+ * The indices that put a vector of n entries on diagonal `offset` of a
+ * square matrix [n + |offset|, n + |offset|], for gatherOrZero: entry
+ * (i, j) reads x[min(i, j)] on the diagonal (j − i = offset) and index n,
+ * past x's end, elsewhere: a 0.
+ */
+function onDiagonal(n: number, offset: number): Tensor {
   const m = n + Math.abs(offset);
-  // Entry (i, j) reads x[min(i, j)] on the diagonal (j − i = offset) and index n, past x's end, elsewhere: a 0.
   const at = new Int32Array(m * m).fill(n);
   for (let k = 0; k < n; k++) at[(k + Math.max(-offset, 0)) * m + k + Math.max(offset, 0)] = k;
-  return tidy(() => gatherOrZero(x, onBackendOf('diag', x, () => tensor(at, [m, m])), 0));
+  return tensor(at, [m, m]);
+}
+
+/**
+ * torch.diag_embed: each vector along x's last axis [..., n] put on
+ * diagonal `offset` of a square matrix of zeros [n + |offset|, n + |offset|],
+ * whose rows and columns become the result's axes axis1 and axis2 (default
+ * the last two). diag batched; diagonal (with the same options) reads it
+ * back. Any dtype, the values moved bit for bit.
+ */
+export function diagEmbed(x: Tensor, options: DiagonalOptions = {}): Tensor {
+  checkTensor('diagEmbed', x);
+  const { offset = 0, axis1 = -2, axis2 = -1 } = checkOptions('diagEmbed', options, DIAGONAL_OPTIONS);
+  checkOffset('diagEmbed', offset);
+  if (x.rank === 0) throw new ShapeError('diagEmbed: x is a scalar: it needs a last axis to put on a diagonal');
+  const rank = x.rank + 1;
+  const a1 = normalizeAxis('diagEmbed', axis1, rank);
+  const a2 = normalizeAxis('diagEmbed', axis2, rank);
+  if (a1 === a2) throw new ShapeError(`diagEmbed: axis1 ${axis1} and axis2 ${axis2} are the same axis of the result (rank ${rank})`);
+  return tidy(() => {
+    const matrices = gatherOrZero(x, onBackendOf('diagEmbed', x, () => onDiagonal(x.shape[x.rank - 1], offset)), -1);
+    return moveaxis(matrices, [rank - 2, rank - 1], [a1, a2]);
+  });
 }
 
 /** The sum of a matrix's main diagonal (torch.trace); ints sum in i32, as sum's do. */

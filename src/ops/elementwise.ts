@@ -172,10 +172,19 @@ export const log10 = (x: Tensor): Tensor => unaryOp('log10', x);
 /** 2ˣ: exactly 2ⁿ at whole n, into f32's subnormals (where a device flushes them, 0). */
 export const exp2 = (x: Tensor): Tensor => unaryOp('exp2', x);
 export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x);
+/** x checked, and in f32 where it holds integers. */
+function asFloat(op: string, x: Tensor): Tensor {
+  return isFloat(checkTensor(op, x).dtype) ? x : x.cast('f32');
+}
+
 /** 1/x, one correctly rounded division (torch.reciprocal; ints give f32). */
 export const reciprocal = (x: Tensor): Tensor => div(1, checkTensor('reciprocal', x));
 /** 1/√x (torch.rsqrt): ∞ at 0, NaN below, within an ulp (two roundings). */
 export const rsqrt = (x: Tensor): Tensor => tidy(() => div(1, sqrt(checkTensor('rsqrt', x))));
+/** Degrees as radians, x·π/180 (np.deg2rad, torch.deg2rad; ints give f32). */
+export const deg2rad = (x: Tensor): Tensor => tidy(() => mul(asFloat('deg2rad', x), Math.PI / 180));
+/** Radians as degrees, x·180/π (np.rad2deg, torch.rad2deg; ints give f32). */
+export const rad2deg = (x: Tensor): Tensor => tidy(() => mul(asFloat('rad2deg', x), 180 / Math.PI));
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
 export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x);
 export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x);

@@ -2,9 +2,9 @@
 export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tensor, zeros, zerosLike } from './creation.js';
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
-  abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, bitwiseAnd, bitwiseLeftShift, bitwiseNot, bitwiseOr, bitwiseRightShift, bitwiseXor, ceil, clip, copysign, cos, cosh, digamma, div, equal, erf, erfc, erfinv, exp, exp2, expm1,
+  abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, bitwiseAnd, bitwiseLeftShift, bitwiseNot, bitwiseOr, bitwiseRightShift, bitwiseXor, ceil, clip, copysign, cos, cosh, deg2rad, digamma, div, equal, erf, erfc, erfinv, exp, exp2, expm1,
   floor, floorDivide, fmod, greater, greaterEqual, heaviside, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log10, log1p, log2, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
-  polygamma, pow, reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
+  polygamma, pow, rad2deg, reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
 } from './elementwise.js';
 export type { DivOptions, LogitOptions } from './elementwise.js';
 export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';
@@ -33,16 +33,20 @@ export { matmul } from './matmul.js';
 export type { MatmulOptions } from './matmul.js';
 export { QuantizedTensor, dequantize, quantize } from './quantize.js';
 export type { QuantizeOptions } from './quantize.js';
-export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, gather, pad, reshape, slice, split, squeeze, stack, tile, transpose } from './movement.js';
+export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, fliplr, flipud, gather, pad, reshape, slice, split, squeeze, stack, tile, transpose } from './movement.js';
+export { atleast1d, atleast2d, atleast3d, columnStack, dstack, hstack, vstack } from './stacking.js';
 export type { PadMode, PadOptions } from './movement.js';
 export { chunk, repeatInterleave, roll, takeAlongAxis, tensorSplit, unbind } from './indexing.js';
-export { indexAdd, scatter, scatterAdd, scatterReduce, type ScatterReduceOptions, type ScatterReduction } from './scatter.js';
+export { indexAdd, indexCopy, indexFill, scatter, scatterAdd, scatterReduce, type ScatterReduceOptions, type ScatterReduction } from './scatter.js';
 export { kthvalue, median, nanmedian, nanquantile, quantile, type KthvalueOptions, type MedianOptions, type QuantileMethod, type QuantileOptions } from './order_statistics.js';
 export { nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar } from './nan_reductions.js';
 export { moveaxis, narrow, rot90, swapaxes } from './axes.js';
 export { blockDiag, cartesianProd, cross, kron, type CrossOptions } from './products.js';
+export { dot, inner, vdot } from './dot.js';
+export { addcdiv, addcmul, addmm, baddbmm, type ScaledElementwiseOptions, type ScaledProductOptions } from './scaled_adds.js';
+export { average, ptp, type AverageOptions } from './summaries.js';
 export { logspace, meshgrid, trilIndices, triuIndices, vander, type LogspaceOptions, type MeshgridOptions, type TriangleIndicesOptions, type VanderOptions } from './grids.js';
-export { diff, logcumsumexp, trapezoid, type DiffOptions, type TrapezoidOptions } from './differences.js';
+export { cumulativeTrapezoid, diff, gradient, logcumsumexp, trapezoid, type DiffOptions, type GradientOptions, type TrapezoidOptions } from './differences.js';
 export { cummax, cummin } from './running_extremes.js';
 export { histc, histogram, type HistcOptions, type HistogramOptions } from './histogram.js';
 export { cdist, type CdistComputeMode, type CdistOptions } from './distance.js';
@@ -63,14 +67,14 @@ export { argsort, sort, topk } from './sort.js';
 export type { SortOptions, Sorted, TopkOptions } from './sort.js';
 export { bucketize, isin, searchsorted, type IsinOptions } from './search.js';
 export type { SearchsortedOptions } from './search.js';
-export { maskedFill, maskedSelect, nonzero } from './masked.js';
+export { maskedFill, maskedScatter, maskedSelect, nonzero } from './masked.js';
 export { bincount, unique } from './counting.js';
 export type { BincountOptions, Unique, UniqueOptions } from './counting.js';
 export { bernoulli, multinomial, randint, randperm } from './sampling.js';
 export type { BernoulliOptions, MultinomialOptions } from './sampling.js';
 export { bitcast } from './bitcast.js';
 export { cast, oneHot } from './cast.js';
-export { diag, diagonal, outer, trace } from './diagonal.js';
+export { diag, diagEmbed, diagonal, outer, trace } from './diagonal.js';
 export type { DiagonalOptions } from './diagonal.js';
 export { einsum, tensordot } from './einsum.js';
 export * as linalg from './linalg/index.js';

@@ -1,18 +1,20 @@
-// Ops that pick by a mask: maskedFill (a `where`, synchronous: its shape is
-// x's), and maskedSelect and nonzero, whose shapes depend on how many
+// Ops that pick by a mask: maskedFill (a `where`) and maskedScatter (a
+// running count of the mask, a gather and a `where`), synchronous: their
+// shapes are x's; and maskedSelect and nonzero, whose shapes depend on how many
 // entries the mask holds. tmnn cannot read a value back synchronously (on
 // WebGPU a read waits for the GPU), so those two are asynchronous: the mask
 // is read back, the positions found in JS, and the result made on the
 // backend x was on when called. maskedSelect is then one gather, so its
 // gradient is gather's scatter-add.
 import { INT_RANGE, isFloat } from '../dtype.js';
-import { creatingOn } from '../engine.js';
-import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { creatingOn, tidy } from '../engine.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { where } from './elementwise.js';
-import { broadcastTo, gather, reshape } from './movement.js';
-import { checkTensor, fromValues } from './util.js';
+import { cast } from './cast.js';
+import { sub, where } from './elementwise.js';
+import { broadcastTo, cumsum, gather, gatherOrZero, reshape } from './movement.js';
+import { checkTensor, fromValues, heldValues } from './util.js';
 
 /**
  * x with `value` wherever `mask` is non-zero (torch.masked_fill): the mask
@@ -25,6 +27,16 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   const op = 'maskedFill';
   checkTensor(op, x, 'x');
   checkTensor(op, mask, 'mask');
+  checkFillValue(op, x, value);
+  const shape = maskShape(op, x, mask);
+  if (!sameShape(shape, x.shape)) {
+    throw new ShapeError(`${op}: mask ${formatShape(mask.shape)} must broadcast to x's shape ${formatShape(x.shape)}, not widen it to ${formatShape(shape)}`);
+  }
+  return where(mask, value, x);
+}
+
+/** A fill value x's dtype holds: any number for floats, an integer in range for ints (the result keeps x's dtype). */
+export function checkFillValue(op: string, x: Tensor, value: unknown): void {
   if (typeof value !== 'number') throw new ValueError(`${op}: value must be a number, got ${formatValue(value)}`);
   if (!isFloat(x.dtype)) {
     const [lo, hi] = INT_RANGE[x.dtype as 'i8' | 'i32'];
@@ -32,11 +44,42 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
       throw new ValueError(`${op}: value ${formatValue(value)} is not an integer ${x.dtype} holds (${lo} … ${hi}), and the result keeps x's dtype`);
     }
   }
+}
+
+/**
+ * x with source's entries, in order, written where `mask` is non-zero
+ * (torch.masked_scatter): the k-th masked position (row-major) takes
+ * source's k-th entry (flat), so source needs at least as many entries as
+ * the mask selects, whatever its shape; the mask broadcasts to x's shape.
+ * Synchronous (the positions are a running count of the mask); too short a
+ * source is an error where the count can be read at once (js, native), and
+ * writes 0 past its end on a GPU. Gradients: dy where x was kept to x, the
+ * masked entries' dy to the source entries written there.
+ */
+export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
+  const op = 'maskedScatter';
+  checkTensor(op, x, 'x');
+  checkTensor(op, mask, 'mask');
+  checkTensor(op, source, 'source');
+  if (source.dtype !== x.dtype) throw new DTypeError(`${op}: source is ${source.dtype}, x is ${x.dtype}; they must match`);
   const shape = maskShape(op, x, mask);
   if (!sameShape(shape, x.shape)) {
     throw new ShapeError(`${op}: mask ${formatShape(mask.shape)} must broadcast to x's shape ${formatShape(x.shape)}, not widen it to ${formatShape(shape)}`);
   }
-  return where(mask, value, x);
+  return tidy(() => {
+    const chosen = broadcastTo(mask, x.shape);
+    const taken = reshape(cast(where(chosen, 1, 0), 'i32'), [x.size]);
+    // Each masked position's place in source: how many masked positions come before it.
+    const count = cumsum(taken, 0);
+    const held = heldValues(op, count);
+    const selected = x.size > 0 && held ? Number(held[x.size - 1]) : 0;
+    if (selected > source.size) {
+      throw new ShapeError(`${op}: mask ${formatShape(mask.shape)} selects ${selected} entries of x ${formatShape(x.shape)}, and source ${formatShape(source.shape)} holds only ${source.size}`);
+    }
+    const from = where(taken, sub(count, 1), source.size);
+    const picked = gatherOrZero(reshape(source, [source.size]), from, 0);
+    return where(chosen, reshape(picked, x.shape), x);
+  });
 }
 
 /** x's and mask's shapes broadcast together, the error naming both. */

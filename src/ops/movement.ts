@@ -343,6 +343,20 @@ export function flip(x: Tensor, axes?: number | readonly number[]): Tensor {
   return record(y, 'flip', [x], [], (dy) => [flip(dy, list)]);
 }
 
+/** x with its columns (axis 1) in reverse order (np.fliplr); x must have at least two axes. */
+export function fliplr(x: Tensor): Tensor {
+  checkTensor('fliplr', x);
+  if (x.rank < 2) throw new ShapeError(`fliplr: x ${formatShape(x.shape)} has no columns to reverse: it needs at least 2 axes`);
+  return flip(x, 1);
+}
+
+/** x with its rows (axis 0) in reverse order (np.flipud); x must have at least one axis. */
+export function flipud(x: Tensor): Tensor {
+  checkTensor('flipud', x);
+  if (x.rank < 1) throw new ShapeError('flipud: x is a scalar: there are no rows to reverse');
+  return flip(x, 0);
+}
+
 /** Running sums or products of x along axis `a` (normalized), in x's dtype. */
 function scanAlong(op: 'cumsum' | 'cumprod', x: Tensor, a: number): Tensor {
   const backend = x.dataRef(op).backend;

@@ -1,6 +1,6 @@
 // Writes into a tensor at positions an index tensor names, the inverses of
-// gather and takeAlongAxis (PyTorch's index_add, scatter_add, scatter and
-// scatter_reduce): each a new tensor, x left as it was. Float sums lower
+// gather and takeAlongAxis (PyTorch's index_add, index_copy, index_fill,
+// scatter_add, scatter and scatter_reduce): each a new tensor, x left as it was. Float sums lower
 // onto gather's gradient kernel, which adds rows into the rows an index
 // names (scatterRows), and take their gradients from it (a gather) and from
 // the elementwise ops around it; products, maxima and minima, and anything
@@ -18,6 +18,7 @@ import { cast } from './cast.js';
 import { arange, fill, ones } from './creation.js';
 import { add, bitwiseAnd, div, equal, greater, greaterEqual, less, maximum, mul, sub, where } from './elementwise.js';
 import { broadcastTo, gatherOrZero, reshape, scatterRows, slice } from './movement.js';
+import { checkFillValue } from './masked.js';
 import { checkTensor, computed, heldValues, onBackendOf, refuseIndicesOutside } from './util.js';
 
 /**
@@ -91,7 +92,11 @@ export function scatterAdd(x: Tensor, indices: Tensor, src: Tensor, axis: number
  * entries of x not written, dy at each target to the src entry written there.
  */
 export function scatter(x: Tensor, indices: Tensor, src: Tensor | number, axis: number): Tensor {
-  const op = 'scatter';
+  return scatterAs('scatter', x, indices, src, axis);
+}
+
+/** scatter, its errors naming `op`. */
+function scatterAs(op: string, x: Tensor, indices: Tensor, src: Tensor | number, axis: number): Tensor {
   checkTensor(op, x, 'x');
   checkTensor(op, indices, 'indices');
   const made: Tensor[] = [];
@@ -116,6 +121,70 @@ export function scatter(x: Tensor, indices: Tensor, src: Tensor | number, axis: 
   } finally {
     for (const t of made) t.dispose();
   }
+}
+
+/** The rows of indices (a vector, or a scalar for one row) along axis `a` of x, checked: i32 or i8, within the axis, each named once (where they can be read at once). */
+function checkRows(op: string, x: Tensor, indices: Tensor, axis: number): number {
+  checkTensor(op, x, 'x');
+  checkTensor(op, indices, 'indices');
+  if (isFloat(indices.dtype)) throw new DTypeError(`${op}: indices must be i32 or i8, got ${indices.dtype} (cast them: indices.cast('i32'))`);
+  if (indices.rank > 1) throw new ShapeError(`${op}: indices ${formatShape(indices.shape)} must be a vector of rows (or a scalar for one)`);
+  if (x.rank === 0) throw new ShapeError(`${op}: x is a scalar: there is no axis to write along`);
+  const a = normalizeAxis(op, axis, x.rank);
+  const n = x.shape[a];
+  refuseIndicesOutside(op, indices, -n, n, `axis ${axis} of x ${formatShape(x.shape)}, of length ${n}`);
+  return a;
+}
+
+/**
+ * x with source's rows copied into the rows `indices` names along `axis`
+ * (torch.index_copy): source is x with that axis replaced by indices'
+ * length, and row j of source goes to row indices[j] (negative from the
+ * end), any dtype, bit for bit. A row named twice is an error where the
+ * indices can be read at once (js, native); on a GPU which copy lands is
+ * unspecified (PyTorch's too). Gradients: dy to x's rows not written, dy's
+ * rows at indices to source.
+ */
+export function indexCopy(x: Tensor, indices: Tensor, source: Tensor, axis = 0): Tensor {
+  const op = 'indexCopy';
+  const a = checkRows(op, x, indices, axis);
+  checkTensor(op, source, 'source');
+  if (source.dtype !== x.dtype) throw new DTypeError(`${op}: source is ${source.dtype}, x is ${x.dtype}; they must match`);
+  const want = x.shape.map((d, i) => (i === a ? indices.size : d));
+  if (!sameShape(source.shape, want)) {
+    throw new ShapeError(`${op}: source ${formatShape(source.shape)} must be x ${formatShape(x.shape)} with axis ${axis} replaced by indices' length ${indices.size}: ${formatShape(want)}`);
+  }
+  const held = heldValues(op, indices);
+  if (held) {
+    const n = x.shape[a];
+    const seen = new Map<number, number>();
+    for (let j = 0; j < indices.size; j++) {
+      const row = (Number(held[j]) + n) % n;
+      const before = seen.get(row);
+      if (before !== undefined) throw new ValueError(`${op}: indices name row ${row} of axis ${axis} twice (at ${before} and ${j}); each row is copied into once`);
+      seen.set(row, j);
+    }
+  }
+  // Each entry of source told its row: torch.scatter's indices, which write every entry once.
+  return tidy(() => scatterAs(op, x, broadcastTo(reshape(indices, want.map((d, i) => (i === a ? d : 1))), want), source, axis));
+}
+
+/**
+ * x with `value` in every entry of the rows `indices` names along `axis`
+ * (torch.index_fill; a row named twice is filled once). The result keeps
+ * x's dtype, so for ints the value must be an integer it holds. The
+ * gradient is dy outside the rows filled.
+ */
+export function indexFill(x: Tensor, indices: Tensor, value: number, axis = 0): Tensor {
+  const op = 'indexFill';
+  const a = checkRows(op, x, indices, axis);
+  checkFillValue(op, x, value);
+  const n = x.shape[a];
+  return tidy(() => {
+    // Which rows are filled: how often gather's gradient adds into each (a negative index read from the end, as gather reads it).
+    const named = scatterRows(onBackendOf(op, x, () => ones([indices.size, 1])), reshape(indices, [indices.size]), [n, 1], 0);
+    return where(reshape(greater(named, 0), x.shape.map((d, i) => (i === a ? d : 1))), value, x);
+  });
 }
 
 export type ScatterReduction = 'sum' | 'prod' | 'mean' | 'amax' | 'amin';

@@ -127,6 +127,35 @@ describe.each(BACKENDS)('diagonals on %s', (backend) => {
     });
   });
 
+  describe('diagEmbed', () => {
+    it.each([[[2, 7], 0], [[3, 5], 2], [[4, 1, 3], -1], [[6], 0], [[2, 0], 1]])('of %j at offset %i puts each last-axis vector on that diagonal of a matrix, in every dtype', async (shape, offset) => {
+      for (const dtype of tm.DTYPES) {
+        const { x, t } = make(shape, dtype);
+        const y = tm.diagEmbed(t, { offset });
+        const n = shape.at(-1)!;
+        const m = n + Math.abs(offset);
+        const batch = x.v.length / Math.max(n, 1);
+        expect([y.shape, y.dtype]).toEqual([[...shape.slice(0, -1), m, m], dtype]);
+        const want = new Float64Array(y.size);
+        for (let b = 0; b < (n === 0 ? 0 : batch); b++) want.set(diagMatrixRef(f64([n], x.v.subarray(b * n, b * n + n)), offset).v, b * m * m);
+        expectExact(await y.data(), want, `diagEmbed ${dtype}`);
+      }
+    });
+
+    it('puts the matrices on the axes asked, and diagonal with the same options reads the vectors back; the gradient is dy\'s diagonals', async () => {
+      const { x, t } = make([3, 4]);
+      const y = tm.diagEmbed(t, { offset: 1, axis1: 0, axis2: 2 });
+      expect(y.shape).toEqual([5, 3, 5]);
+      expectExact(await tm.diagonal(y, { offset: 1, axis1: 0, axis2: 2 }).data(), x.v);
+      t.requiresGrad = true;
+      const r = uniform(3 * 4 * 4);
+      tm.tidy(() => tm.diagEmbed(t).mul(tm.tensor(r, [3, 4, 4])).sum()).backward();
+      expectExact(await t.grad!.data(), Float32Array.from({ length: 12 }, (_, i) => r[Math.floor(i / 4) * 16 + (i % 4) * 5]));
+      expect(() => tm.diagEmbed(tm.scalar(1))).toThrow(new tm.ShapeError('diagEmbed: x is a scalar: it needs a last axis to put on a diagonal'));
+      expect(() => tm.diagEmbed(t, { axis1: 1, axis2: -2 })).toThrow(new tm.ShapeError('diagEmbed: axis1 1 and axis2 -2 are the same axis of the result (rank 3)'));
+    });
+  });
+
   describe('trace and outer', () => {
     it.each([[[7, 7]], [[3, 5]], [[5, 3]], [[1, 1]], [[0, 4]]])('trace of %j sums the main diagonal (ints in i32); its gradient is the identity\'s pattern', async (shape) => {
       for (const dtype of ['f32', 'i8', 'i32'] as const) {

@@ -1,4 +1,4 @@
-// diff, trapezoid and logcumsumexp on every backend against float64 loops
+// diff, gradient, trapezoid, cumulativeTrapezoid and logcumsumexp on every backend against float64 loops
 // written here: odd sizes, negative axes, n past the axis, prepend and
 // append, ints (wrapping differences), positions as a vector or a tensor of
 // y's shape; logcumsumexp over ranges where exp overflows f32, and its
@@ -102,6 +102,71 @@ describe.each(BACKENDS)('differences on %s', (backend) => {
     expectClose(await x.grad!.data(), want, 1e-6, 'logcumsumexp gradient');
   });
 
+  it.each([[[9], -1], [[13, 31], 1], [[13, 31], 0], [[3, 4, 5], 1], [[2], 0]] as [number[], number][])('cumulativeTrapezoid of %j along %i is scipy\'s cumulative_trapezoid, spacing dx or positions x', async (shape, axis) => {
+    const a = (axis + shape.length) % shape.length;
+    const y = f64(shape, asF32(uniform(size(shape))));
+    const n = shape[a];
+    const xs = Float64Array.from(asF32(uniform(n, 0, 1)).sort());
+    const running = (line: number[], at: (i: number) => number) => {
+      let total = 0;
+      return line.slice(1).map((v, i) => (total += ((v + line[i]) * (at(i + 1) - at(i))) / 2));
+    };
+    const got = tm.cumulativeTrapezoid(tm.tensor(y.v, shape), { axis, dx: 0.5 });
+    expect(got.shape).toEqual(shape.map((s, d) => (d === a ? s - 1 : s)));
+    expectClose(await got.data(), alongLines(y, a, (l) => running(l, (i) => 0.5 * i)).v, 1e-5, 'dx');
+    expectClose(await tm.cumulativeTrapezoid(tm.tensor(y.v, shape), { axis, x: tm.tensor(xs, [n]) }).data(), alongLines(y, a, (l) => running(l, (i) => xs[i])).v, 1e-5, 'x');
+  });
+
+  /** np.gradient's formulas along one line, in float64, at coordinates c. */
+  const gradientLine = (f: number[], c: (i: number) => number, edgeOrder: number) => {
+    const n = f.length;
+    const h = (i: number) => c(i + 1) - c(i);
+    return f.map((_, i) => {
+      if (i === 0 && edgeOrder === 1) return (f[1] - f[0]) / h(0);
+      if (i === n - 1 && edgeOrder === 1) return (f[n - 1] - f[n - 2]) / h(n - 2);
+      if (i === 0) {
+        const [h1, h2] = [h(0), h(1)];
+        return (-(2 * h1 + h2) / (h1 * (h1 + h2))) * f[0] + ((h1 + h2) / (h1 * h2)) * f[1] - (h1 / (h2 * (h1 + h2))) * f[2];
+      }
+      if (i === n - 1) {
+        const [h1, h2] = [h(n - 3), h(n - 2)];
+        return (h2 / (h1 * (h1 + h2))) * f[n - 3] - ((h1 + h2) / (h1 * h2)) * f[n - 2] + ((2 * h2 + h1) / (h2 * (h1 + h2))) * f[n - 1];
+      }
+      const [hs, hd] = [h(i - 1), h(i)];
+      return (-hd / (hs * (hd + hs))) * f[i - 1] + ((hd - hs) / (hs * hd)) * f[i] + (hs / (hd * (hd + hs))) * f[i + 1];
+    });
+  };
+
+  it.each([[[9], 1], [[9], 2], [[13, 31], 1], [[13, 31], 2], [[3, 4, 5], 2], [[2, 3], 1]] as [number[], 1 | 2][])('gradient of %j with edgeOrder %i is np.gradient along every axis, for a step and for uneven coordinates', async (shape, edgeOrder) => {
+    const f = f64(shape, asF32(uniform(size(shape))));
+    const steps = shape.map((_, a) => 0.25 * (a + 1));
+    const uniformGrads = tm.gradient(tm.tensor(f.v, shape), { spacing: steps, edgeOrder });
+    expect(uniformGrads).toHaveLength(shape.length);
+    for (let a = 0; a < shape.length; a++) {
+      // Scaled by the larger of the line's values over the step: central differences subtract nearly equal values.
+      const want = alongLines(f, a, (l) => gradientLine(l, (i) => steps[a] * i, edgeOrder));
+      expectClose(await uniformGrads[a].data(), want.v, 1e-5, `axis ${a} by step`, want.v.map(() => 4 / steps[a]));
+    }
+    const last = shape.length - 1;
+    // Coordinates at least 0.1 apart, so the weights (~1/gap²) stay well conditioned in f32.
+    const coordinates = asF32(Float64Array.from({ length: shape[last] }, (_, i) => i * 0.5 + uniform(1, 0, 0.4)[0]));
+    const [uneven] = tm.gradient(tm.tensor(f.v, shape), { spacing: [tm.tensor(coordinates)], axis: -1, edgeOrder });
+    const want = alongLines(f, last, (l) => gradientLine(l, (i) => coordinates[i], edgeOrder));
+    expectClose(await uneven.data(), want.v, 1e-5, 'uneven', want.v.map(() => 100));
+  });
+
+  it('gradient is exact for a quadratic at uneven coordinates with edgeOrder 2 (and inside with edgeOrder 1); it keeps f16 and reads ints as f32', async () => {
+    const xs = [0, 0.5, 1.25, 2, 3, 3.5];
+    const f = tm.tensor(xs.map((x) => 3 * x * x - 2 * x + 1));
+    const [second] = tm.gradient(f, { spacing: [tm.tensor(xs)], edgeOrder: 2 });
+    expectClose(await second.data(), xs.map((x) => 6 * x - 2), 1e-5);
+    const [first] = tm.gradient(f, { spacing: [tm.tensor(xs)] });
+    expectClose((await first.data()).slice(1, -1), xs.slice(1, -1).map((x) => 6 * x - 2), 1e-5);
+    expect(tm.gradient(tm.tensor([1, 2, 4], [3], { dtype: 'f16' }))[0].dtype).toBe('f16');
+    const [ints] = tm.gradient(tm.tensor(new Int32Array([1, 2, 4, 7]), [4]), { spacing: 2 });
+    expect([ints.dtype, Array.from(await ints.data())]).toEqual(['f32', [0.5, 0.75, 1.25, 1.5]]);
+  });
+
   it('refuses bad input by name', () => {
     const t = tm.zeros([2, 3]);
     expect(() => tm.diff(tm.scalar(1))).toThrow(new tm.ShapeError('diff: x is a scalar: there is no axis to take differences along'));
@@ -109,6 +174,12 @@ describe.each(BACKENDS)('differences on %s', (backend) => {
     expect(() => tm.diff(t, { prepend: tm.zeros([3, 3]) })).toThrow(new tm.ShapeError("diff: prepend [3,3] must have x's shape [2,3] off axis -1"));
     expect(() => tm.trapezoid(t, { x: tm.zeros([2]) })).toThrow(new tm.ShapeError("trapezoid: x [2] must be a vector of y's length along axis -1 (3) or have y's shape [2,3]"));
     expect(() => tm.trapezoid(t, { dx: NaN })).toThrow(new tm.ValueError('trapezoid: dx must be a finite number, got NaN'));
+    expect(() => tm.cumulativeTrapezoid(tm.scalar(1))).toThrow(new tm.ShapeError('cumulativeTrapezoid: y is a scalar: there is no axis to integrate along'));
+    expect(() => tm.gradient(t, { edgeOrder: 2 })).toThrow(new tm.ShapeError('gradient: axis 0 of f [2,3] has 2 entries; edgeOrder 2 needs at least 3'));
+    expect(() => tm.gradient(t, { edgeOrder: 3 as 2 })).toThrow(new tm.ValueError('gradient: edgeOrder must be 1 or 2, got 3'));
+    expect(() => tm.gradient(t, { spacing: [1] })).toThrow(new tm.ValueError('gradient: spacing must be a number or a list of one per axis differentiated (2), got [1]'));
+    expect(() => tm.gradient(t, { spacing: [tm.zeros([2])], axis: 1 })).toThrow(new tm.ShapeError('gradient: the coordinates along axis 1, [2], must be a vector of its length (3)'));
+    expect(() => tm.gradient(t, { spacing: 0 })).toThrow(new tm.ValueError('gradient: the step along axis 0 must be a finite number other than 0, got 0'));
     expect(() => tm.logcumsumexp(tm.zeros([2], { dtype: 'i32' }))).toThrow(new tm.DTypeError("logcumsumexp: x is i32; it takes f32 or f16 (cast first: x.cast('f32'))"));
   });
 });

@@ -44,11 +44,13 @@ const UNARY: Unary[] = [
   ['exp2', (x) => 2 ** x, tm.exp2, -8, 8],
   ['reciprocal', (x) => 1 / x, tm.reciprocal, -3, 3],
   ['rsqrt', (x) => 1 / Math.sqrt(x), tm.rsqrt, 0.01, 50],
+  ['deg2rad', (x) => (x * Math.PI) / 180, tm.deg2rad, -720, 720],
+  ['rad2deg', (x) => (x * 180) / Math.PI, tm.rad2deg, -7, 7],
 ];
 /** The float-only unary ops: ints are cast to f32 first. */
 const FLOAT_ONLY = [
   'exp', 'log', 'sqrt', 'sigmoid', 'tanh', 'sin', 'cos', 'erf', 'log1p', 'expm1', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh',
-  'log2', 'log10', 'exp2', 'reciprocal', 'rsqrt',
+  'log2', 'log10', 'exp2', 'reciprocal', 'rsqrt', 'deg2rad', 'rad2deg',
 ];
 
 type Binary = [name: string, ref: (a: number, b: number) => number, op: (a: tm.TensorLike, b: tm.TensorLike) => tm.Tensor];

@@ -1,4 +1,4 @@
-// maskedFill, maskedSelect and nonzero on every backend against loops over
+// maskedFill, maskedScatter, maskedSelect and nonzero on every backend against loops over
 // the broadcast positions written here: masks of every dtype with NaN in
 // them (non-zero), broadcasting either way, odd and empty shapes, x of every
 // dtype; the gradients (0 where filled; dy added back into what was picked)
@@ -104,6 +104,49 @@ describe.each(BACKENDS)('masked ops on %s', (backend) => {
       expect(() => tm.maskedFill(tm.zeros([3], { dtype: 'i32' }), tm.zeros([3]), 1.5)).toThrow('maskedFill: value 1.5 is not an integer i32 holds');
       expect(() => tm.maskedFill(tm.zeros([3], { dtype: 'i8' }), tm.zeros([3]), 200)).toThrow('maskedFill: value 200 is not an integer i8 holds (-128 … 127)');
       expect(() => tm.maskedFill(x, tm.zeros([3]), '1' as unknown as number)).toThrow('maskedFill: value must be a number');
+    });
+  });
+
+  describe('maskedScatter', () => {
+    it.each(DTYPES.flatMap((dtype) => SHAPES.map(({ x, mask }) => ({ dtype, x, mask, maskDType: DTYPES[(x.length + mask.length + 1) % 4] }))))(
+      '$dtype x $x, $maskDType mask $mask: source\'s entries in order where the mask is non-zero (torch.masked_scatter), bit for bit',
+      async ({ dtype, x, mask, maskDType }) => {
+        const shape = broadcastShape(x, mask)!;
+        const [xv, mv] = [valuesOf(dtype, size(x)), maskOf(maskDType, size(mask))];
+        const selected = Array.from({ length: size(shape) }, (_, i) => mv[broadcastIndex(i, shape, mask)] !== 0);
+        const count = selected.filter(Boolean).length;
+        // Longer than needed, and of another shape: only the first `count` entries are read.
+        const source = valuesOf(dtype, count + 3);
+        let k = 0;
+        const want = xv.map((v, i) => (selected[i] ? source[k++] : v));
+        const y = tm.maskedScatter(tm.tensor(xv, x, { dtype }), tm.tensor(mv, mask, { dtype: maskDType }), tm.tensor(source, [count + 3], { dtype }));
+        expect([y.shape, y.dtype]).toEqual([x, dtype]);
+        expectExact(await y.data(), want);
+      },
+    );
+
+    it('passes dy where x was kept to x, and each masked entry\'s dy to the source entry written there', async () => {
+      const x = tm.tensor([[1, 2, 3], [4, 5, 6]]);
+      const source = tm.tensor([[10, 20], [30, 40]]);
+      x.requiresGrad = source.requiresGrad = true;
+      const mask = tm.tensor([[0, 1, 1], [1, 0, 0]]);
+      const y = tm.maskedScatter(x, mask, source);
+      expect(await y.array()).toEqual([[1, 10, 20], [30, 5, 6]]);
+      y.mul(tm.tensor([[1, 2, 3], [4, 5, 6]])).sum().backward();
+      expect(await x.grad!.array()).toEqual([[1, 0, 0], [0, 5, 6]]);
+      expect(await source.grad!.array()).toEqual([[2, 3], [4, 0]]);
+    });
+
+    it('refuses a mask that widens x, a source of another dtype, and (where the mask can be read at once) a source too short', async () => {
+      const x = tm.zeros([2, 3]);
+      expect(() => tm.maskedScatter(x, tm.ones([2, 2, 3]), tm.zeros([12]))).toThrow(new tm.ShapeError("maskedScatter: mask [2,2,3] must broadcast to x's shape [2,3], not widen it to [2,2,3]"));
+      expect(() => tm.maskedScatter(x, tm.ones([3]), tm.zeros([9], { dtype: 'i32' }))).toThrow(new tm.DTypeError('maskedScatter: source is i32, x is f32; they must match'));
+      if (backend !== 'webgpu') {
+        expect(() => tm.maskedScatter(x, tm.tensor([1, 0, 1]), tm.zeros([3]))).toThrow(new tm.ShapeError('maskedScatter: mask [3] selects 4 entries of x [2,3], and source [3] holds only 3'));
+      } else {
+        // The mask lives on the GPU: past source's end, 0 is written rather than wait to count.
+        expect(await tm.maskedScatter(tm.ones([2, 3]), tm.tensor([1, 0, 1]), tm.tensor([7, 8, 9])).array()).toEqual([[7, 1, 8], [9, 1, 0]]);
+      }
     });
   });
 

@@ -380,6 +380,15 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
       expectExact(await t.flip().data(), Float64Array.from(x.v).reverse()); // every axis reversed: the flat order reversed
     });
 
+    it('fliplr reverses the columns (axis 1) and flipud the rows (axis 0), as NumPy\'s; both refuse too few axes', async () => {
+      const x = tm.tensor([[[1, 2], [3, 4], [5, 6]], [[7, 8], [9, 10], [11, 12]]]);
+      expect(await tm.fliplr(x).array()).toEqual([[[5, 6], [3, 4], [1, 2]], [[11, 12], [9, 10], [7, 8]]]);
+      expect(await tm.flipud(x).array()).toEqual([[[7, 8], [9, 10], [11, 12]], [[1, 2], [3, 4], [5, 6]]]);
+      expect(await tm.flipud(tm.tensor([1, 2, 3])).array()).toEqual([3, 2, 1]);
+      expect(() => tm.fliplr(tm.zeros([3]))).toThrow(new tm.ShapeError('fliplr: x [3] has no columns to reverse: it needs at least 2 axes'));
+      expect(() => tm.flipud(tm.scalar(1))).toThrow(new tm.ShapeError('flipud: x is a scalar: there are no rows to reverse'));
+    });
+
     it('flip takes several axes, and its gradient is flip; cumsum\'s is the sums of dy from the end', async () => {
       expect(await tm.tensor([[1, 2, 3], [4, 5, 6]]).flip([0, 1]).array()).toEqual([[6, 5, 4], [3, 2, 1]]);
       const x = tm.tensor([1, 2, 3, 4]);

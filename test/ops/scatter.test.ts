@@ -92,6 +92,9 @@ function scatterReduceRef(x: F64, indices: F64, src: F64, a: number, reduce: tm.
 /** Random indices into an axis of n (negative ones too) in `shape`: repeats likely. */
 const anyIndices = (shape: number[], n: number) => f64(shape, randomInts(size(shape), -n, n - 1));
 
+/** 0 … n − 1 in a random order (of the test's seed). */
+const randomPermutation = (n: number) => Array.from(uniform(n), (u, i) => [u, i]).sort((p, q) => p[0] - q[0]).map(([, i]) => i);
+
 /** Indices in `shape` (no longer than n along `a`) that name each target once: each line along `a` a slice of a random permutation, some negative. */
 function distinctIndices(shape: number[], a: number, n: number): F64 {
   const v = new Float64Array(size(shape));
@@ -243,6 +246,55 @@ describe.each(BACKENDS)('scatters on %s', (backend) => {
     });
   });
 
+  describe('indexCopy and indexFill', () => {
+    it.each([[[7], 3, 0], [[1], 1, -1], [[13, 31], 5, 0], [[13, 31], 31, 1], [[5, 129, 3], 7, 1], [[5, 129, 3], 2, -1], [[4, 6], 0, 1]])(
+      'x %j, %i distinct rows along %i: torch.index_copy (source\'s rows into x\'s, bit for bit) and index_fill, in every dtype, with i32 and i8 indices',
+      async (xShape, k, axis) => {
+        const a = mod(axis, xShape.length);
+        const n = xShape[a];
+        // k distinct rows of the axis, in random order, some counted from the end.
+        const rows = Array.from(randomPermutation(n).slice(0, k), (r, j) => (j % 2 ? r - n : r));
+        const sShape = xShape.map((d, i) => (i === a ? k : d));
+        for (const dtype of tm.DTYPES) {
+          const [x, source] = [f64(xShape, addends(dtype, size(xShape))), f64(sShape, addends(dtype, size(sShape)))];
+          const copied = Float64Array.from(x.v);
+          const filled = Float64Array.from(x.v);
+          for (let q = 0; q < source.v.length; q++) {
+            const at = unravel(q, sShape);
+            const target = ravel(at.map((c, i) => (i === a ? mod(rows[c], n) : c)), xShape);
+            copied[target] = source.v[q];
+            filled[target] = -3;
+          }
+          for (const indexType of n <= 128 ? (['i32', 'i8'] as const) : (['i32'] as const)) {
+            const indices = tm.tensor(Int32Array.from(rows), [k], { dtype: indexType });
+            const y = tm.indexCopy(tm.tensor(x.v, xShape, { dtype }), indices, tm.tensor(source.v, sShape, { dtype }), axis);
+            expect([y.shape, y.dtype]).toEqual([xShape, dtype]);
+            expectExact(await y.data(), copied, `indexCopy ${dtype}, ${indexType} indices`);
+            expectExact(await tm.indexFill(tm.tensor(x.v, xShape, { dtype }), indices, -3, axis).data(), filled, `indexFill ${dtype}, ${indexType} indices`);
+          }
+        }
+      },
+    );
+
+    it('gradients: dy to x\'s rows not written, dy\'s rows at the indices to source; indexFill fills a row named twice once', async () => {
+      const x = tm.tensor(uniform(4 * 3), [4, 3]);
+      const source = tm.tensor(uniform(2 * 3), [2, 3]);
+      x.requiresGrad = source.requiresGrad = true;
+      const r = asF32(uniform(12));
+      const rows = tm.tensor(new Int32Array([3, -4]), [2]);
+      tm.tidy(() => tm.indexCopy(x, rows, source, 0).mul(tm.tensor(r, [4, 3])).sum()).backward();
+      expectExact(await x.grad!.data(), r.map((v, i) => (Math.floor(i / 3) === 3 || Math.floor(i / 3) === 0 ? 0 : v)), 'x gradient');
+      expectExact(await source.grad!.data(), [...r.slice(9, 12), ...r.slice(0, 3)], 'source gradient');
+      const z = tm.tensor([[1, 2], [3, 4]]);
+      z.requiresGrad = true;
+      const twice = tm.tensor(new Int32Array([1, -1, 1]), [3]);
+      const y = tm.indexFill(z, twice, 9, 1);
+      expect(await y.array()).toEqual([[1, 9], [3, 9]]);
+      y.sum().backward();
+      expect(await z.grad!.array()).toEqual([[1, 0], [1, 0]]);
+    });
+  });
+
   describe('scatterReduce', () => {
     it.each([
       [[7], [20], [23], 0], [[1], [3], [3], -1], [[13, 31], [40, 31], [40, 31], 0], [[13, 31], [13, 40], [15, 41], 1], [[3, 4, 5], [2, 9, 3], [2, 9, 5], -2], [[4, 6], [4, 0], [4, 2], 1],
@@ -367,6 +419,13 @@ describe.each(BACKENDS)('scatters on %s', (backend) => {
         // The indices live on the GPU: one outside the axis adds or writes nothing rather than wait to be checked.
         expect(await tm.scatterAdd(x, i([0, 2], [2, 1]), tm.ones([2, 1]), 0).array()).toEqual([[1, 0, 0], [0, 0, 0]]);
         expect(await tm.scatter(x, i([5, 1], [1, 2]), 7, 1).array()).toEqual([[0, 7, 0], [0, 0, 0]]);
+      }
+      expect(() => tm.indexCopy(x, i([0], [1]), tm.zeros([1, 2]), 0)).toThrow(new tm.ShapeError("indexCopy: source [1,2] must be x [2,3] with axis 0 replaced by indices' length 1: [1,3]"));
+      expect(() => tm.indexCopy(x, i([0], [1, 1]), tm.zeros([1, 3]), 0)).toThrow(new tm.ShapeError('indexCopy: indices [1,1] must be a vector of rows (or a scalar for one)'));
+      expect(() => tm.indexFill(tm.zeros([2], { dtype: 'i8' }), i([0], [1]), 300)).toThrow(new tm.ValueError("indexFill: value 300 is not an integer i8 holds (-128 … 127), and the result keeps x's dtype"));
+      if (backend !== 'webgpu') {
+        expect(() => tm.indexCopy(x, i([2, -1], [2]), tm.zeros([2, 2]), 1)).toThrow(new tm.ValueError('indexCopy: indices name row 2 of axis 1 twice (at 0 and 1); each row is copied into once'));
+        expect(() => tm.indexFill(x, i([3], [1]), 1)).toThrow(new tm.ValueError('indexFill: index 3 (at 0 of indices [1]) is outside axis 0 of x [2,3], of length 2'));
       }
       expect(await x.array()).toEqual([[0, 0, 0], [0, 0, 0]]);
     });
