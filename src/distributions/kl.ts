@@ -6,16 +6,22 @@ import * as ops from '../ops/index.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Bernoulli } from './bernoulli.js';
+import { Dirichlet } from './dirichlet.js';
 import { Beta, logBeta } from './beta.js';
 import { Categorical, OneHotCategorical } from './categorical.js';
 import { Distribution, lowestFinite, softplus, sumRightmost } from './distribution.js';
 import { Exponential } from './exponential.js';
 import { Gamma } from './gamma.js';
+import { Geometric } from './geometric.js';
+import { EULER_GAMMA, Gumbel } from './gumbel.js';
+import { HalfNormal } from './half_normal.js';
 import { Independent } from './independent.js';
 import { Laplace } from './laplace.js';
 import { LogNormal } from './log_normal.js';
 import { MultivariateNormal } from './multivariate_normal.js';
 import { Normal } from './normal.js';
+import { Pareto } from './pareto.js';
+import { Poisson } from './poisson.js';
 import { Uniform } from './uniform.js';
 
 type Constructor<D extends Distribution> = abstract new (...args: never[]) => D;
@@ -32,10 +38,12 @@ function register<P extends Distribution, Q extends Distribution>(p: Constructor
  * KL(p ‖ q) = E_p[log p(X) − log q(X)], in nats, for each distribution of
  * the broadcast batch: [...batch shape]. Differentiable in both's
  * parameters. A closed form for Normal, Uniform, Laplace, Exponential,
- * LogNormal, Gamma, Beta, Bernoulli, Categorical, OneHotCategorical, MultivariateNormal
+ * LogNormal, Gumbel, HalfNormal, Pareto, Gamma, Beta, Dirichlet, Bernoulli,
+ * Geometric, Poisson, Categorical, OneHotCategorical, MultivariateNormal
  * and Independent (of the same reinterpreted axes) pairs of one class; any
- * other pair is an error naming both classes. Uniform ‖ Uniform is ∞ where
- * p's support is not inside q's; a class of p of probability 0 adds 0.
+ * other pair is an error naming both classes. Uniform ‖ Uniform and Pareto ‖
+ * Pareto are ∞ where p's support is not inside q's; a class of p of
+ * probability 0 adds 0.
  */
 export function klDivergence(p: Distribution, q: Distribution): Tensor {
   for (const [name, d] of [['p', p], ['q', q]] as const) {
@@ -96,6 +104,45 @@ register(Beta, Beta, (p, q) => {
   const both = aq.sub(ap).add(bq.sub(bp)).mul(ap.add(bp).digamma());
   return logBeta(aq, bq).sub(logBeta(ap, bp)).add(ap.sub(aq).mul(ap.digamma())).add(bp.sub(bq).mul(bp.digamma())).add(both);
 });
+
+/** log(βq/βp) + (μp − μq)/βq + γ·(βp/βq − 1) + e^((μq − μp)/βq)·Γ(1 + βp/βq) − 1, PyTorch's arrangement. */
+register(Gumbel, Gumbel, (p, q) => {
+  const ratio = p.scale.div(q.scale);
+  const shift = p.loc.sub(q.loc).div(q.scale);
+  return ratio.log().neg().add(shift).add(ratio.mul(EULER_GAMMA)).add(shift.neg().add(ratio.add(1).lgamma()).exp()).sub(1 + EULER_GAMMA);
+});
+
+/** Normal(0, σp) ‖ Normal(0, σq)'s: log(σq/σp) + σp²/(2σq²) − ½. */
+register(HalfNormal, HalfNormal, (p, q) => {
+  const ratio = p.scale.div(q.scale).square();
+  return ratio.sub(1).sub(ratio.log()).mul(0.5);
+});
+
+/** αq·log(mp/mq) − log(αq/αp) + αq/αp − 1 where mp ≥ mq, else ∞ (p's support starts below q's). */
+register(Pareto, Pareto, (p, q) => {
+  const alphaRatio = q.alpha.div(p.alpha);
+  const kl = q.alpha.mul(p.scale.div(q.scale).log()).sub(alphaRatio.log()).add(alphaRatio).sub(1);
+  return ops.where(p.scale.less(q.scale), Infinity, kl);
+});
+
+/** log Γ(Σαp) − log Γ(Σαq) − Σ (log Γ(αp) − log Γ(αq)) + Σ (αp − αq)·(ψ(αp) − ψ(Σαp)). */
+register(Dirichlet, Dirichlet, (p, q) => {
+  const [ap, aq] = [p.concentration, q.concentration];
+  if (ap.shape[ap.rank - 1] !== aq.shape[aq.rank - 1]) throw new ShapeError(`klDivergence: Dirichlet of ${ap.shape[ap.rank - 1]} categories and of ${aq.shape[aq.rank - 1]} differ`);
+  const sumP = ap.sum(-1, { keepDims: true });
+  const spread = ap.sub(aq).mul(ap.digamma().sub(sumP.digamma())).sum(-1);
+  return sumP.squeeze(-1).lgamma().sub(aq.sum(-1).lgamma()).sub(ap.lgamma().sub(aq.lgamma()).sum(-1)).add(spread);
+});
+
+/** −H(p) − (1/pp − 1)·log(1 − pq) − log pq: the expected log-ratio over p's geometric counts. */
+register(Geometric, Geometric, (p, q) => {
+  const lq = q.logits;
+  // log pq = −softplus(−l), log(1 − pq) = −softplus(l).
+  return p.entropy().neg().add(ops.div(1, p.probs).sub(1).mul(softplus(lq))).add(softplus(lq.neg()));
+});
+
+/** λp·log(λp/λq) − λp + λq. */
+register(Poisson, Poisson, (p, q) => ops.xlogy(p.rate, p.rate.div(q.rate)).sub(p.rate).add(q.rate));
 
 /** p·(log p − log q) + (1 − p)·(log(1 − p) − log(1 − q)), through the logits: log p = −softplus(−l), log(1 − p) = −softplus(l). */
 register(Bernoulli, Bernoulli, (p, q) => {

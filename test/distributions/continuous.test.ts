@@ -1,5 +1,6 @@
 // tm.distributions' continuous scalar distributions (Normal, LogNormal,
-// Uniform, Laplace, Exponential, Cauchy) against their closed forms computed
+// Uniform, Laplace, Exponential, Cauchy, Gumbel, Weibull, Pareto, HalfNormal,
+// HalfCauchy, Kumaraswamy) against their closed forms computed
 // here in float64, on fresh random parameters broadcast at several shapes, on
 // every backend: logProb, cdf, icdf, entropy, mean and variance; the
 // statistics of 20,000 draws (moments and quantiles within a few standard
@@ -12,10 +13,11 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { broadcastMap, expectFractionBelow, expectMoments, meanAndError } from '../helpers/distributions.js';
 import { erfRef, roundF16, size } from '../helpers/float64.js';
-import { erfcRef, erfinvRef } from '../helpers/special.js';
+import { digammaRef, erfcRef, erfinvRef, lgammaRef } from '../helpers/special.js';
 import { collected } from '../helpers/gc.js';
 
-const { Normal, LogNormal, Uniform, Laplace, Exponential, Cauchy } = tm.distributions;
+const { Normal, LogNormal, Uniform, Laplace, Exponential, Cauchy, Gumbel, Weibull, Pareto, HalfNormal, HalfCauchy, Kumaraswamy } = tm.distributions;
+const EULER_GAMMA = 0.5772156649015329;
 type Distribution = tm.distributions.Distribution;
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -96,6 +98,68 @@ const SPECS: Spec[] = [
     entropy: (_m, g) => Math.log(4 * Math.PI * g),
     mean: () => NaN, variance: () => Infinity,
     grads: (x, m, g) => [1, (x - m) / g], moments: false,
+  },
+  {
+    name: 'Gumbel', make: (loc, scale) => new Gumbel(loc, scale), ranges: [[-2, 2], [0.3, 2]], values: [-3, 6],
+    logProb: (x, m, b) => -((x - m) / b + Math.exp(-(x - m) / b)) - Math.log(b),
+    cdf: (x, m, b) => Math.exp(-Math.exp(-(x - m) / b)),
+    icdf: (q, m, b) => m - b * Math.log(-Math.log(q)),
+    entropy: (_m, b) => Math.log(b) + 1 + EULER_GAMMA,
+    mean: (m, b) => m + EULER_GAMMA * b, variance: (_m, b) => ((Math.PI * b) ** 2) / 6,
+    grads: (x, m, b) => [1, (x - m) / b], moments: true,
+  },
+  {
+    name: 'Weibull', make: (scale, k) => new Weibull(scale, k), ranges: [[0.5, 2], [0.8, 3]], values: [0.05, 4],
+    logProb: (x, l, k) => Math.log(k / l) + (k - 1) * Math.log(x / l) - (x / l) ** k,
+    cdf: (x, l, k) => -Math.expm1(-((x / l) ** k)),
+    icdf: (q, l, k) => l * (-Math.log1p(-q)) ** (1 / k),
+    entropy: (l, k) => EULER_GAMMA * (1 - 1 / k) + Math.log(l / k) + 1,
+    mean: (l, k) => l * Math.exp(lgammaRef(1 + 1 / k)), variance: (l, k) => l * l * (Math.exp(lgammaRef(1 + 2 / k)) - Math.exp(2 * lgammaRef(1 + 1 / k))),
+    grads: (x, l, k) => [x / l, (-x * Math.log(x / l)) / k], moments: true,
+  },
+  {
+    name: 'Pareto', make: (scale, alpha) => new Pareto(scale, alpha), ranges: [[0.5, 2], [4.5, 6]], values: [2.05, 6],
+    logProb: (x, m, a) => Math.log(a) + a * Math.log(m) - (a + 1) * Math.log(x),
+    cdf: (x, m, a) => 1 - (m / x) ** a,
+    icdf: (q, m, a) => m * (1 - q) ** (-1 / a),
+    entropy: (m, a) => Math.log(m / a) + 1 / a + 1,
+    mean: (m, a) => (a * m) / (a - 1), variance: (m, a) => (m * m * a) / ((a - 1) ** 2 * (a - 2)),
+    grads: (x, m, a) => [x / m, (-x * Math.log(x / m)) / a], moments: true,
+  },
+  {
+    name: 'HalfNormal', make: (scale) => new HalfNormal(scale), ranges: [[0.3, 2]], values: [0.01, 4],
+    logProb: (x, s) => 0.5 * Math.log(2 / Math.PI) - Math.log(s) - (x * x) / (2 * s * s),
+    cdf: (x, s) => erfRef(x / (s * Math.SQRT2)),
+    icdf: (q, s) => s * Math.SQRT2 * erfinvRef(q),
+    entropy: (s) => 0.5 * Math.log((Math.PI * s * s) / 2) + 0.5,
+    mean: (s) => s * Math.sqrt(2 / Math.PI), variance: (s) => s * s * (1 - 2 / Math.PI),
+    grads: (x, s) => [x / s], moments: true,
+  },
+  {
+    name: 'HalfCauchy', make: (scale) => new HalfCauchy(scale), ranges: [[0.3, 2]], values: [0.01, 5],
+    logProb: (x, s) => Math.log(2 / Math.PI) - Math.log(s) - Math.log1p((x / s) ** 2),
+    cdf: (x, s) => (2 / Math.PI) * Math.atan(x / s),
+    icdf: (q, s) => s * Math.tan((Math.PI * q) / 2),
+    entropy: (s) => Math.log(2 * Math.PI * s),
+    mean: () => Infinity, variance: () => Infinity,
+    grads: (x, s) => [x / s], moments: false,
+  },
+  {
+    name: 'Kumaraswamy', make: (a, b) => new Kumaraswamy(a, b), ranges: [[0.8, 3], [0.8, 3]], values: [0.02, 0.98],
+    logProb: (x, a, b) => Math.log(a * b) + (a - 1) * Math.log(x) + (b - 1) * Math.log1p(-(x ** a)),
+    cdf: (x, a, b) => 1 - (1 - x ** a) ** b,
+    icdf: (q, a, b) => (1 - (1 - q) ** (1 / b)) ** (1 / a),
+    entropy: (a, b) => 1 - 1 / b + (1 - 1 / a) * (digammaRef(b + 1) + EULER_GAMMA) - Math.log(a * b),
+    mean: (a, b) => b * Math.exp(lgammaRef(1 + 1 / a) + lgammaRef(b) - lgammaRef(1 + 1 / a + b)),
+    variance: (a, b) => {
+      const m = (k: number) => b * Math.exp(lgammaRef(1 + k / a) + lgammaRef(b) - lgammaRef(1 + k / a + b));
+      return m(2) - m(1) ** 2;
+    },
+    grads: (x, a, b) => {
+      const w = 1 - x ** a;
+      return [(-x * Math.log(x)) / a, (x * w * Math.log(w)) / (a * b * x ** a)];
+    },
+    moments: true,
   },
 ];
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
-import { broadcastMap, expectMoments, meanAndError } from '../helpers/distributions.js';
+import { broadcastMap, expectFractionBelow, expectMoments, meanAndError } from '../helpers/distributions.js';
 import { size } from '../helpers/float64.js';
 import { digammaRef, lgammaRef } from '../helpers/special.js';
 import { collected } from '../helpers/gc.js';
@@ -140,5 +140,111 @@ describe.each(BACKENDS)('Gamma and Beta on %s', (backend) => {
     expectClose(await d.mode.data(), [0, 0.5], tol, 'mode');
     expect(() => new Gamma(tm.ones([2]), tm.ones([3]))).toThrow(new tm.ShapeError('Gamma: concentration [2] and rate [3] cannot be broadcast together'));
     expect(() => new Beta(1, tm.ones([2], { dtype: 'i32' }))).toThrow(new tm.DTypeError('Beta: concentration0 must be f32 or f16, got i32'));
+  });
+});
+
+describe.each(BACKENDS)('Chi2, StudentT and Dirichlet (drawn through Gamma) on %s', (backend) => {
+  const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
+  const { Chi2, StudentT, Dirichlet } = tm.distributions;
+
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  afterAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  const chi2LogProb = (x: number, k: number) => (k / 2 - 1) * Math.log(x) - x / 2 - (k / 2) * Math.LN2 - lgammaRef(k / 2);
+  const studentLogProb = (x: number, nu: number, m: number, s: number) => {
+    const y = (x - m) / s;
+    return lgammaRef((nu + 1) / 2) - lgammaRef(nu / 2) - 0.5 * Math.log(nu * Math.PI) - Math.log(s) - ((nu + 1) / 2) * Math.log1p((y * y) / nu);
+  };
+
+  it('Chi2: logProb, entropy, mean, variance and mode; 20,000 draws by their moments and −mean logProb', async () => {
+    const df = { v: asF32(Float64Array.from([0.7, 2, 5.5, 13])), shape: [4] };
+    const d = new Chi2(tm.tensor(df.v, [4]));
+    const x = { v: asF32(uniform(3 * 4, 0.05, 12)), shape: [3, 4] };
+    const want = broadcastMap([x, df], chi2LogProb);
+    expectClose(await d.logProb(tm.tensor(x.v, [3, 4])).data(), want.v, 10 * tol, 'logProb', want.v.map((v, i) => Math.abs(v) + Math.abs(lgammaRef(df.v[i % 4] / 2)) + 1));
+    const entropy = Array.from(df.v, (k) => k / 2 + Math.LN2 + lgammaRef(k / 2) + (1 - k / 2) * digammaRef(k / 2));
+    expectClose(await d.entropy().data(), entropy, 10 * tol, 'entropy');
+    expectClose(await d.mean.data(), df.v, 0, 'mean');
+    expectClose(await d.variance.data(), df.v.map((k) => 2 * k), 0, 'variance');
+    expectClose(await d.mode.data(), df.v.map((k) => Math.max(k - 2, 0)), tol, 'mode');
+    const n = 20000;
+    const draws = d.sample([n]);
+    const values = await draws.data();
+    expectMoments(values, n, df.v, df.v.map((k) => 2 * k), 'Chi2.sample');
+    const logProb = await d.logProb(draws).data();
+    for (let j = 0; j < 4; j++) {
+      const { mean, error } = meanAndError(Float64Array.from({ length: n }, (_, i) => -logProb[i * 4 + j]));
+      expect(Math.abs(mean - entropy[j]), `Chi2 column ${j}`).toBeLessThanOrEqual(5 * error + 10 * tol);
+    }
+  });
+
+  it('StudentT: logProb, entropy, mean, variance (∞ and NaN for few degrees of freedom); 20,000 draws by a quantile, moments where finite, and −mean logProb', async () => {
+    const nu = Float64Array.from([0.8, 1.5, 4, 9].map(Math.fround));
+    const [loc, scale] = [asF32(uniform(4, -2, 2)), asF32(uniform(4, 0.5, 2))];
+    const d = new StudentT(tm.tensor(nu), tm.tensor(loc), tm.tensor(scale));
+    const x = asF32(uniform(4, -6, 6));
+    expectClose(await d.logProb(tm.tensor(x)).data(), Array.from(x, (v, j) => studentLogProb(v, nu[j], loc[j], scale[j])), 10 * tol, 'logProb', Array.from(x, () => 5));
+    const entropy = Array.from(nu, (v, j) => {
+      const logBeta = lgammaRef(v / 2) + lgammaRef(0.5) - lgammaRef((v + 1) / 2);
+      return Math.log(scale[j]) + ((v + 1) / 2) * (digammaRef((v + 1) / 2) - digammaRef(v / 2)) + 0.5 * Math.log(v) + logBeta;
+    });
+    expectClose(await d.entropy().data(), entropy, 10 * tol, 'entropy');
+    expect(Array.from(await d.mean.data()).map((v, j) => (Number.isNaN(v) ? 'NaN' : Math.fround(v) === Math.fround(loc[j])))).toEqual(['NaN', true, true, true]);
+    const variance = await d.variance.data();
+    expect([Number.isNaN(variance[0]), variance[1]]).toEqual([true, Infinity]);
+    expectClose(variance.slice(2), [2, 3].map((j) => (scale[j] ** 2 * nu[j]) / (nu[j] - 2)), tol, 'variance');
+    const n = 20000;
+    const draws = d.sample([n]);
+    const values = await draws.data();
+    // Half the draws fall below the location, whatever ν.
+    expectFractionBelow(values, n, loc, [0.5, 0.5, 0.5, 0.5], 'StudentT.sample');
+    const finite = Float64Array.from({ length: n }, (_, i) => values[i * 4 + 3]);
+    expectMoments(finite, n, [loc[3]], [(scale[3] ** 2 * nu[3]) / (nu[3] - 2)], 'StudentT.sample, ν = 9');
+    const logProb = await d.logProb(draws).data();
+    for (let j = 0; j < 4; j++) {
+      const { mean, error } = meanAndError(Float64Array.from({ length: n }, (_, i) => -logProb[i * 4 + j]));
+      expect(Math.abs(mean - entropy[j]), `StudentT column ${j}`).toBeLessThanOrEqual(5 * error + 10 * tol);
+    }
+  });
+
+  it('Dirichlet: event shape [K]; logProb, entropy, mean, variance and mode; 20,000 draws on the simplex by their moments', async () => {
+    const alpha = Float64Array.from([0.6, 2, 3.5, 1.2, 4, 7].map(Math.fround));
+    const d = new Dirichlet(tm.tensor(alpha, [2, 3]));
+    expect([d.batchShape, d.eventShape]).toEqual([[2], [3]]);
+    const raw = asF32(uniform(6, 0.1, 1));
+    const x = Float64Array.from(raw, (v, i) => v / (raw[Math.floor(i / 3) * 3] + raw[Math.floor(i / 3) * 3 + 1] + raw[Math.floor(i / 3) * 3 + 2]));
+    const rows = [0, 1].map((r) => Array.from(alpha.subarray(r * 3, r * 3 + 3)));
+    const logProb = rows.map((a, r) => a.reduce((s, ak, k) => s + (ak - 1) * Math.log(x[r * 3 + k]) - lgammaRef(ak), 0) + lgammaRef(a.reduce((s, v) => s + v, 0)));
+    expectClose(await d.logProb(tm.tensor(x, [2, 3])).data(), logProb, 10 * tol, 'logProb', [5, 5]);
+    const entropy = rows.map((a) => {
+      const a0 = a.reduce((s, v) => s + v, 0);
+      return a.reduce((s, v) => s + lgammaRef(v), 0) - lgammaRef(a0) + (a0 - 3) * digammaRef(a0) - a.reduce((s, v) => s + (v - 1) * digammaRef(v), 0);
+    });
+    expectClose(await d.entropy().data(), entropy, 10 * tol, 'entropy');
+    const mean = rows.flatMap((a) => a.map((v) => v / a.reduce((s, u) => s + u, 0)));
+    const variance = rows.flatMap((a) => {
+      const a0 = a.reduce((s, u) => s + u, 0);
+      return a.map((v) => (v * (a0 - v)) / (a0 * a0 * (a0 + 1)));
+    });
+    expectClose(await d.mean.data(), mean, tol, 'mean');
+    expectClose(await d.variance.data(), variance, tol, 'variance');
+    const mode = await d.mode.data();
+    expect(Array.from(mode.slice(0, 3)).every(Number.isNaN)).toBe(true);
+    expectClose(mode.slice(3), [0.2 / 9.2, 3 / 9.2, 6 / 9.2], tol, 'mode');
+    const n = 20000;
+    const values = await d.sample([n]).data();
+    for (let i = 0; i < n * 2; i++) expect(Math.abs(values[i * 3] + values[i * 3 + 1] + values[i * 3 + 2] - 1)).toBeLessThan(1e-5);
+    expectMoments(values, n, mean, variance, 'Dirichlet.sample');
+  });
+
+  it('errors: a Dirichlet without a category axis, parameters that do not broadcast; no rsample', () => {
+    expect(() => new Dirichlet(2)).toThrow(new tm.ShapeError('Dirichlet: concentration must have a last axis of the K categories, got []'));
+    expect(() => new StudentT(tm.ones([2]), tm.zeros([3]))).toThrow(new tm.ShapeError('StudentT: df [2] and loc [3] cannot be broadcast together'));
+    expect(() => new Chi2(3).rsample()).toThrow(new tm.ValueError('Chi2: no reparameterised sample (rsample); sample() draws without a gradient'));
   });
 });

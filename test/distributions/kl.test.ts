@@ -100,6 +100,55 @@ const PAIRS: { name: string; make: () => Pair }[] = [
     },
   },
   {
+    name: 'Gumbel ‖ Gumbel', make: () => {
+      const [mp, bp, mq, bq] = [draw([3], -1, 1), draw([3], 0.5, 1.5), draw([1], -1, 1), draw([3], 0.5, 1.5)];
+      const g = 0.5772156649015329;
+      const kl = (a: number, b: number, c: number, d: number) => Math.log(d / b) + (a - c) / d + g * (b / d - 1) + Math.exp((c - a) / d + lgammaRef(1 + b / d)) - 1;
+      return { p: new D.Gumbel(t(mp), t(bp)), q: new D.Gumbel(t(mq), t(bq)), want: broadcastMap([mp, bp, mq, bq], kl).v };
+    },
+  },
+  {
+    name: 'HalfNormal ‖ HalfNormal', make: () => {
+      const [sp, sq] = [draw([3], 0.5, 1.5), draw([3], 0.5, 1.5)];
+      return { p: new D.HalfNormal(t(sp)), q: new D.HalfNormal(t(sq)), want: broadcastMap([sp, sq], (a, b) => normalKl(0, a, 0, b)).v };
+    },
+  },
+  {
+    name: 'Pareto ‖ Pareto', make: () => {
+      const [mp, ap, mq, aq] = [draw([3], 1.5, 2), draw([3], 3, 5), draw([3], 0.5, 1), draw([1], 3, 5)];
+      const kl = (m1: number, a1: number, m2: number, a2: number) => a2 * Math.log(m1 / m2) - Math.log(a2 / a1) + a2 / a1 - 1;
+      return { p: new D.Pareto(t(mp), t(ap)), q: new D.Pareto(t(mq), t(aq)), want: broadcastMap([mp, ap, mq, aq], kl).v };
+    },
+  },
+  {
+    name: 'Dirichlet ‖ Dirichlet', make: () => {
+      const [ap, aq] = [draw([2, 4], 0.5, 3), draw([2, 4], 0.5, 3)];
+      const want = Float64Array.from({ length: 2 }, (_, r) => {
+        const [a, b] = [Array.from(ap.v.subarray(r * 4, r * 4 + 4)), Array.from(aq.v.subarray(r * 4, r * 4 + 4))];
+        const [sa, sb] = [a.reduce((x, y) => x + y, 0), b.reduce((x, y) => x + y, 0)];
+        return lgammaRef(sa) - lgammaRef(sb) - a.reduce((acc, v, k) => acc + lgammaRef(v) - lgammaRef(b[k]), 0) + a.reduce((acc, v, k) => acc + (v - b[k]) * (digammaRef(v) - digammaRef(sa)), 0);
+      });
+      return { p: new D.Dirichlet(t(ap)), q: new D.Dirichlet(t(aq)), want };
+    },
+  },
+  {
+    name: 'Geometric ‖ Geometric', make: () => {
+      const [pp, lq] = [draw([3], 0.2, 0.9), draw([3], -2, 2)];
+      const kl = (a: number, l: number) => {
+        const b = 1 / (1 + Math.exp(-l));
+        const entropy = (-(1 - a) * Math.log1p(-a) - a * Math.log(a)) / a;
+        return -entropy - (1 / a - 1) * Math.log1p(-b) - Math.log(b);
+      };
+      return { p: new D.Geometric({ probs: t(pp) }), q: new D.Geometric({ logits: t(lq) }), want: broadcastMap([pp, lq], kl).v };
+    },
+  },
+  {
+    name: 'Poisson ‖ Poisson', make: () => {
+      const [rp, rq] = [draw([3], 0.5, 30), draw([3], 0.5, 30)];
+      return { p: new D.Poisson(t(rp)), q: new D.Poisson(t(rq)), want: broadcastMap([rp, rq], (a, b) => a * Math.log(a / b) - a + b).v };
+    },
+  },
+  {
     name: 'Bernoulli ‖ Bernoulli', make: () => {
       const [pp, lq] = [draw([3], 0.1, 0.9), draw([3], -2, 2)];
       const kl = (a: number, l: number) => { const b = 1 / (1 + Math.exp(-l)); return a * Math.log(a / b) + (1 - a) * Math.log((1 - a) / (1 - b)); };
