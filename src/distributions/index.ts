@@ -19,6 +19,7 @@ export { StudentT } from './student_t.js';
 export { Dirichlet } from './dirichlet.js';
 export { Geometric } from './geometric.js';
 export { Poisson } from './poisson.js';
+export { RelaxedBernoulli, RelaxedOneHotCategorical } from './relaxed.js';
 export { Gamma } from './gamma.js';
 export { Beta } from './beta.js';
 export { Bernoulli } from './bernoulli.js';

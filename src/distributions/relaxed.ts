@@ -1,0 +1,183 @@
+// The relaxed (Concrete) distributions, torch.distributions'
+// RelaxedBernoulli and RelaxedOneHotCategorical: continuous stand-ins for
+// Bernoulli and one-hot categorical draws, reparameterised (Gumbel or
+// logistic noise through a sigmoid or a softmax at a temperature), so that
+// gradients reach the probabilities; nearer 0/1 and one-hot as the
+// temperature falls (tm.nn.gumbelSoftmax draws the latter in one call).
+import { epsilonOf } from '../dtype.js';
+import { tidy } from '../engine.js';
+import { ShapeError, formatShape } from '../errors.js';
+import * as ops from '../ops/index.js';
+import { broadcastShapes } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { onBackendOf } from '../ops/util.js';
+import { Distribution, checkProbability, parameters, softplus, uniformNoise, type Parameter } from './distribution.js';
+import { LEAST_UNIFORM } from './gumbel.js';
+import { probsOrLogits, type ProbsOrLogits } from './probabilities.js';
+
+/** The temperature and {probs} | {logits} checked together (one dtype, one backend), the tensors made from numbers owned. */
+function temperatureAnd(name: string, temperature: Parameter, parameter: ProbsOrLogits): { temperature: Tensor; kind: 'probs' | 'logits'; tensor: Tensor; owned: Tensor[] } {
+  const chosen = probsOrLogits(name, parameter);
+  try {
+    const { tensors, owned } = parameters(name, { temperature, [chosen.kind]: chosen.tensor });
+    return { temperature: tensors[0], kind: chosen.kind, tensor: chosen.tensor, owned: [...chosen.owned, ...owned] };
+  } catch (e) {
+    for (const t of chosen.owned) t.dispose();
+    throw e;
+  }
+}
+
+/**
+ * RelaxedBernoulli(temperature, { probs } | { logits }): σ((l + L)/τ) for
+ * logistic noise L = log u − log(1 − u), a value in (0, 1) (kept one step of
+ * the dtype inside it, as PyTorch's). logProb, cdf σ(τ·logit(x) − l) and
+ * icdf in closed form; no mean, variance or entropy (none is).
+ */
+export class RelaxedBernoulli extends Distribution {
+  /** τ (> 0), as given (a reference), or a scalar tensor made from a number. */
+  readonly temperature: Tensor;
+  /** Which of probs and logits was given. */
+  readonly given: 'probs' | 'logits';
+  /** The parameter as given (a reference), or a scalar tensor made from a number. */
+  readonly parameter: Tensor;
+
+  constructor(temperature: Parameter, parameter: ProbsOrLogits) {
+    const checked = temperatureAnd('RelaxedBernoulli', temperature, parameter);
+    super('RelaxedBernoulli', broadcastShapes('RelaxedBernoulli', checked.temperature.shape, checked.tensor.shape), [], checked.owned);
+    [this.temperature, this.given, this.parameter] = [checked.temperature, checked.kind, checked.tensor];
+  }
+
+  /** The log-odds l (a new tensor: the given one's view, or the probabilities' logit, clamped one step inside (0, 1)). */
+  get logits(): Tensor {
+    if (this.given === 'logits') return this.parameter.reshape(this.parameter.shape);
+    return ops.logit(this.parameter, { eps: epsilonOf(this.parameter.dtype) });
+  }
+
+  /** The probabilities (a new tensor). */
+  get probs(): Tensor {
+    return this.given === 'probs' ? this.parameter.reshape(this.parameter.shape) : this.parameter.sigmoid();
+  }
+
+  override rsample(shape: readonly number[] = []): Tensor {
+    const s = this.drawShape('rsample', shape);
+    return tidy(() => {
+      const dtype = this.parameter.dtype;
+      const u = uniformNoise('RelaxedBernoulli.rsample', s, this.parameter, LEAST_UNIFORM[dtype as 'f32' | 'f16'], 1);
+      const logistic = u.log().sub(u.neg().log1p());
+      const eps = epsilonOf(dtype);
+      return this.logits.add(logistic).div(this.temperature).sigmoid().clip(eps, 1 - eps);
+    });
+  }
+
+  /** The logistic density of y = logit(x), log τ + d − 2·softplus(d) with d = l − τ·y, less log(x·(1 − x)) (the sigmoid's). */
+  override logProb(value: Tensor): Tensor {
+    const v = this.checkValue('logProb', value);
+    return tidy(() => {
+      const y = v.log().sub(v.neg().log1p());
+      const d = this.logits.sub(y.mul(this.temperature));
+      return this.temperature.log().add(d).sub(softplus(d).mul(2)).sub(v.log()).sub(v.neg().log1p());
+    });
+  }
+
+  override cdf(value: Tensor): Tensor {
+    const v = this.checkValue('cdf', value);
+    return tidy(() => v.log().sub(v.neg().log1p()).mul(this.temperature).sub(this.logits).sigmoid());
+  }
+
+  override icdf(p: Tensor): Tensor {
+    checkProbability('RelaxedBernoulli.icdf', p);
+    return tidy(() => p.log().sub(p.neg().log1p()).add(this.logits).div(this.temperature).sigmoid());
+  }
+}
+
+/**
+ * RelaxedOneHotCategorical(temperature, { probs } | { logits } [..., K]):
+ * softmax((l + g)/τ) for Gumbel noise g, a point of the simplex, event shape
+ * [K] (the Concrete distribution of Maddison et al.; its largest entry is
+ * Categorical's draw). logProb is its density, (K − 1)!·τ^(K−1)·Π αₖ·xₖ^(−τ−1)
+ * / (Σ αₖ·xₖ^(−τ))^K; no mean, variance or entropy. A low temperature can
+ * round entries to 0, where logProb is −∞ (PyTorch's too).
+ */
+export class RelaxedOneHotCategorical extends Distribution {
+  /** τ (> 0), broadcast against the batch shape. */
+  readonly temperature: Tensor;
+  readonly given: 'probs' | 'logits';
+  /** The parameter as given [..., K] (a reference). */
+  readonly parameter: Tensor;
+  /** K. */
+  readonly numClasses: number;
+
+  constructor(temperature: Parameter, parameter: ProbsOrLogits) {
+    const name = 'RelaxedOneHotCategorical';
+    const chosen = probsOrLogits(name, parameter);
+    if (chosen.tensor.rank < 1) {
+      for (const t of chosen.owned) t.dispose();
+      throw new ShapeError(`${name}: ${chosen.kind} must have a class axis (its last), got ${formatShape(chosen.tensor.shape)}`);
+    }
+    const batch = chosen.tensor.shape.slice(0, -1);
+    let temperatureTensor: Tensor;
+    let shape: number[];
+    const owned = [...chosen.owned];
+    try {
+      // The temperature checked against the batch alone (the class axis is the event's): as a parameter beside a scalar of the batch's dtype.
+      const probe = onBackendOf(name, chosen.tensor, () => ops.scalar(0, { dtype: chosen.tensor.dtype }));
+      let checked: ReturnType<typeof parameters>;
+      try {
+        checked = parameters(name, { temperature, [chosen.kind]: probe });
+      } finally {
+        probe.dispose();
+      }
+      temperatureTensor = checked.tensors[0];
+      owned.push(...checked.owned);
+      shape = broadcastShapes(name, temperatureTensor.shape, batch);
+    } catch (e) {
+      for (const t of owned) t.dispose();
+      if (!(e instanceof ShapeError) || !e.message.startsWith(`${name}: `)) throw e;
+      throw new ShapeError(`${name}: temperature and the batch shape ${formatShape(batch)} of ${chosen.kind} ${formatShape(chosen.tensor.shape)} cannot be broadcast together`);
+    }
+    super(name, shape, chosen.tensor.shape.slice(-1), owned);
+    this.temperature = temperatureTensor;
+    this.given = chosen.kind;
+    this.parameter = chosen.tensor;
+    this.numClasses = chosen.tensor.shape[chosen.tensor.rank - 1];
+  }
+
+  /** The normalised log-probabilities [..., K] (a new tensor). */
+  get logits(): Tensor {
+    return tidy(() => (this.given === 'logits' ? this.parameter.logSoftmax(-1) : this.parameter.div(this.parameter.sum(-1, { keepDims: true })).log()));
+  }
+
+  override rsample(shape: readonly number[] = []): Tensor {
+    const s = this.drawShape('rsample', shape);
+    return tidy(() => {
+      const u = uniformNoise('RelaxedOneHotCategorical.rsample', s, this.parameter, LEAST_UNIFORM[this.parameter.dtype as 'f32' | 'f16'], 1);
+      const gumbel = u.log().neg().log().neg();
+      return this.logits.add(gumbel).div(this.perClass()).softmax(-1);
+    });
+  }
+
+  /** Σₖ (lₖ − τ·yₖ) − K·logsumexp(l − τ·y) + log Γ(K) + (K − 1)·log τ − Σₖ yₖ, y = log x. */
+  override logProb(value: Tensor): Tensor {
+    const v = this.checkValue('logProb', value);
+    const k = this.numClasses;
+    return tidy(() => {
+      const y = v.log();
+      const score = this.logits.sub(y.mul(this.perClass()));
+      const normalised = score.sub(score.logsumexp(-1, { keepDims: true })).sum(-1);
+      const logScale = this.temperature.log().mul(k - 1).add(logFactorial(k - 1));
+      return normalised.add(logScale).sub(y.sum(-1));
+    });
+  }
+
+  /** The temperature with an axis of 1 for the classes. */
+  private perClass(): Tensor {
+    return this.temperature.rank === 0 ? this.temperature : this.temperature.expandDims(-1);
+  }
+}
+
+/** log n!, summed exactly enough in float64 for the class counts a distribution has. */
+function logFactorial(n: number): number {
+  let total = 0;
+  for (let i = 2; i <= n; i++) total += Math.log(i);
+  return total;
+}
