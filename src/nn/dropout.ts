@@ -19,6 +19,9 @@ import { checkOptions, type OptionNames } from '../options.js';
 /** The stream of a layer's seed its dropout masks come from, for layers that hold a Dropout of their own (their weights take streams 0, 1, …). */
 export const DROPOUT_STREAM = 0xd0;
 
+/** SELU's value for x → −∞, −scale·alpha, the value AlphaDropout drops to. */
+const SELU_FLOOR = -SELU_SCALE * SELU_ALPHA;
+
 export interface DropoutOptions {
   /** The rate at which values are zeroed (default 0.5), in [0, 1]. */
   p?: number;
@@ -30,22 +33,75 @@ export interface DropoutOptions {
 
 const DROPOUT_OPTIONS: OptionNames<DropoutOptions> = { p: true, training: 'boolean', seed: true };
 
+/** The functional dropouts' options checked, naming `op`: p in [0, 1], a seed where given. */
+function dropOptions(op: string, options: DropoutOptions, trainingByDefault: boolean): { p: number; training: boolean; seed: number | undefined } {
+  const { p = 0.5, training = trainingByDefault, seed } = checkOptions(op, options, DROPOUT_OPTIONS);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(`${op}: p must be a number in [0, 1], got ${formatValue(p)}`);
+  if (seed !== undefined) checkSeed(op, seed);
+  return { p, training, seed };
+}
+
+/** 1 where kept (with probability 1 − p), 0 where dropped, of `shape`, in x's float dtype on its backend. */
+function keepFor(op: string, x: Tensor, shape: readonly number[], p: number, seed: number | undefined): Tensor {
+  const dtype = x.dtype === 'f16' ? 'f16' : 'f32';
+  return tidy(() => onBackendOf(op, x, () => rand(shape, { seed: seed ?? freshSeed(), dtype })).greaterEqual(p).cast(dtype));
+}
+
 /**
  * PyTorch's F.dropout: in training each value of x zeroed with probability
  * p and the rest scaled by 1/(1 − p) (p = 1 zeroes all); the identity (a
  * new handle on x) otherwise.
  */
 export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
-  const { p = 0.5, training = true, seed } = checkOptions('dropout', options, DROPOUT_OPTIONS);
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ValueError(`dropout: p must be a number in [0, 1], got ${formatValue(p)}`);
-  if (seed !== undefined) checkSeed('dropout', seed);
+  const { p, training, seed } = dropOptions('dropout', options, true);
   if (!training || p === 0) return x.reshape(x.shape);
   if (p === 1) return x.mul(0);
-  const dtype = x.dtype === 'f16' ? 'f16' : 'f32';
-  return tidy(() => {
-    const u = onBackendOf('dropout', x, () => rand(x.shape, { seed: seed ?? freshSeed(), dtype }));
-    return x.mul(u.greaterEqual(p).cast(dtype).mul(1 / (1 - p)));
-  });
+  return tidy(() => x.mul(keepFor('dropout', x, x.shape, p, seed).mul(1 / (1 - p))));
+}
+
+/** A channel dropout's function: x [N, C, ...spatial] or [C, ...spatial], each channel kept or zeroed whole. */
+function channelDropout(op: string, spatial: number, layout: string, x: Tensor, options: DropoutOptions): Tensor {
+  const { p, training, seed } = dropOptions(op, options, true);
+  if (x.rank !== spatial + 1 && x.rank !== spatial + 2) throw new ShapeError(`${op}: x ${formatShape(x.shape)} is not ${layout}`);
+  if (!training || p === 0) return x.reshape(x.shape);
+  if (p === 1) return x.mul(0);
+  const mask = x.shape.map((n, i) => (i < x.rank - spatial ? n : 1));
+  return tidy(() => x.mul(keepFor(op, x, mask, p, seed).mul(1 / (1 - p))));
+}
+
+/** PyTorch's F.dropout1d: in training each channel of x [N, C, L] or [C, L] zeroed whole with probability p, the rest scaled by 1/(1 − p). */
+export function dropout1d(x: Tensor, options: DropoutOptions = {}): Tensor {
+  return channelDropout('dropout1d', 1, '[batch, channels, length] or [channels, length]', x, options);
+}
+
+/** PyTorch's F.dropout2d, over images [N, C, H, W] or [C, H, W] (a 3-D x one unbatched image, as Dropout2d reads it). */
+export function dropout2d(x: Tensor, options: DropoutOptions = {}): Tensor {
+  return channelDropout('dropout2d', 2, '[batch, channels, height, width] or [channels, height, width]', x, options);
+}
+
+/** PyTorch's F.dropout3d, over volumes [N, C, D, H, W] or [C, D, H, W]. */
+export function dropout3d(x: Tensor, options: DropoutOptions = {}): Tensor {
+  return channelDropout('dropout3d', 3, '[batch, channels, depth, height, width] or [channels, depth, height, width]', x, options);
+}
+
+/**
+ * PyTorch's F.alpha_dropout: AlphaDropout's map (each value dropped with
+ * probability p to SELU's floor, then a·v + b keeping zero mean and unit
+ * variance); like PyTorch's, `training` is false by default (the identity)
+ * and p = 1 zeroes all.
+ */
+export function alphaDropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+  const { p, training, seed } = dropOptions('alphaDropout', options, false);
+  if (!training || p === 0) return x.reshape(x.shape);
+  if (p === 1) return x.mul(0);
+  return tidy(() => alphaDropped(x, keepFor('alphaDropout', x, x.shape, p, seed), p));
+}
+
+/** x where `keep`, SELU's floor α′ elsewhere, then a·v − a·α′·p with a = ((1 − p)(1 + p·α′²))^−½. */
+function alphaDropped(x: Tensor, keep: Tensor, p: number): Tensor {
+  // PyTorch's _dropout_impl (Dropout.cpp) writes α = 1.7580993408473766 = −α′ and returns x·(keep·a) + (keep − 1)·α·a + α·a·p: the same.
+  const a = 1 / Math.sqrt((SELU_FLOOR * SELU_FLOOR * p + 1) * (1 - p));
+  return tidy(() => where(keep, x, SELU_FLOOR).mul(a).add(-a * SELU_FLOOR * p));
 }
 
 /** What every dropout layer shares: the rate, the seed, and the masks drawn so far. */
@@ -174,9 +230,6 @@ export class Dropout3d extends ChannelDropout {
   }
 }
 
-/** SELU's value for x → −∞, −scale·alpha, the value AlphaDropout drops to. */
-const SELU_FLOOR = -SELU_SCALE * SELU_ALPHA;
-
 /**
  * Dropout for self-normalising networks (Klambauer et al. 2017), as
  * PyTorch's nn.AlphaDropout: in training each value is dropped with
@@ -191,11 +244,8 @@ export class AlphaDropout extends DropoutBase {
 
   forward(x: Tensor): Tensor {
     if (!this.dropping) return x.reshape(x.shape);
-    const p = this.rate;
-    // PyTorch's _dropout_impl (Dropout.cpp) writes α = 1.7580993408473766 = −α′ and returns x·(keep·a) + (keep − 1)·α·a + α·a·p: the same.
-    const a = 1 / Math.sqrt((SELU_FLOOR * SELU_FLOOR * p + 1) * (1 - p));
     const keep = this.keepMask(x, x.shape);
-    const y = tidy(() => where(keep, x, SELU_FLOOR).mul(a).add(-a * SELU_FLOOR * p));
+    const y = alphaDropped(x, keep, this.rate);
     keep.dispose();
     return y;
   }

@@ -46,7 +46,7 @@ export { GroupNorm, groupNorm } from './group_norm.js';
 export type { GroupNormOptions } from './group_norm.js';
 export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, instanceNorm } from './instance_norm.js';
 export type { InstanceNormFunctionOptions, InstanceNormOptions } from './instance_norm.js';
-export { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, dropout, type DropoutOptions } from './dropout.js';
+export { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, alphaDropout, dropout, dropout1d, dropout2d, dropout3d, type DropoutOptions } from './dropout.js';
 export { Embedding, embedding } from './embedding.js';
 export { EmbeddingBag } from './embedding_bag.js';
 export type { BagMode, EmbeddingBagOptions } from './embedding_bag.js';

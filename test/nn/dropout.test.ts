@@ -243,4 +243,42 @@ describe.each(BACKENDS)('dropout, the function, on %s', (backend) => {
     expect(Array.from(await tm.nn.dropout(x, { p: 1 }).data()).every((v) => v === 0)).toBe(true);
     expect(() => tm.nn.dropout(x, { p: 1.5 })).toThrow(new tm.ValueError('dropout: p must be a number in [0, 1], got 1.5'));
   });
+
+  it.each([['dropout1d', 1, [5, 7, 13]], ['dropout2d', 2, [7, 5, 3]], ['dropout3d', 3, [2, 13, 1, 7, 2]]] as const)(
+    '%s zeroes whole channels of x or scales them by 1/(1 − p), as PyTorch\'s; a seed repeats the mask; the gradient follows it',
+    async (name, spatial, shape) => {
+      const p = 0.4;
+      const x = awayFromZero(size([...shape]));
+      const xt = tm.tensor(x, [...shape]);
+      xt.requiresGrad = true;
+      const y = tm.nn[name](xt, { p, seed: 3 });
+      const got = await y.data();
+      const kept = channelsKept(x, got, [...shape], spatial, p);
+      expect(Array.from(await tm.nn[name](xt, { p, seed: 3 }).data())).toEqual(Array.from(got));
+      y.sum().backward();
+      const per = size(shape.slice(shape.length - spatial));
+      expectClose(await xt.grad!.data(), x.map((_, i) => (kept[Math.floor(i / per)] ? 1 / (1 - p) : 0)), 1e-6, `${name} gradient`);
+      expect(Array.from(await tm.nn[name](xt, { training: false }).data())).toEqual(Array.from(x));
+      expect(() => tm.nn[name](tm.zeros([3]), { p })).toThrow(new RegExp(`^${name}: x \\[3\\] is not \\[batch, channels`));
+    },
+  );
+
+  it('alphaDropout is AlphaDropout\'s map in training (off by default, as PyTorch\'s F.alpha_dropout); p 1 zeroes all', async () => {
+    const p = 0.3;
+    const floor = -SELU_SCALE * SELU_ALPHA;
+    const a = 1 / Math.sqrt((floor * floor * p + 1) * (1 - p));
+    const b = -a * floor * p;
+    const x = awayFromZero(600);
+    const xt = tm.tensor(x, [20, 30]);
+    expect(Array.from(await tm.nn.alphaDropout(xt, { p }).data())).toEqual(Array.from(x));
+    const got = await tm.nn.alphaDropout(xt, { p, training: true, seed: 4 }).data();
+    let dropped = 0;
+    got.forEach((v, i) => {
+      const isDropped = Math.abs(v - (a * floor + b)) < 1e-5;
+      if (isDropped) dropped++;
+      else expect(Math.abs(v - (a * x[i] + b))).toBeLessThanOrEqual(1e-5 * (Math.abs(v) + 1));
+    });
+    expect(Math.abs(dropped / 600 - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / 600));
+    expect(Array.from(await tm.nn.alphaDropout(xt, { p: 1, training: true }).data()).every((v) => v === 0)).toBe(true);
+  });
 });
