@@ -1,9 +1,10 @@
-// Ops that count values: unique and bincount. Their results' lengths are
-// the number of distinct values and the largest value, known only once x is
-// read back, and tmnn has no synchronous read (on WebGPU a read waits for
-// the GPU), so both are asynchronous: x is read back, counted in float64 in
-// JS, and the results made on the backend x was on when called. Only
-// unique's slices along an axis carry a gradient (they are gathered).
+// Ops that count values: unique, uniqueConsecutive and bincount. Their
+// results' lengths (the number of distinct values or of runs, the largest
+// value) are known only once x is read back, and tmnn has no synchronous
+// read (on WebGPU a read waits for the GPU), so all are asynchronous: x is
+// read back, counted in float64 in JS, and the results made on the backend
+// x was on when called. Only slices along an axis carry a gradient (they
+// are gathered).
 import { isFloat } from '../dtype.js';
 import { creatingOn } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
@@ -86,6 +87,62 @@ export async function unique(x: Tensor, options: UniqueOptions = {}): Promise<Te
     const out: Unique = { values };
     if (options.returnInverse) out.inverse = fromValues('unique', inverse, axis === undefined ? shape : [n], 'i32');
     if (options.returnCounts) out.counts = fromValues('unique', counts, [counts.length], 'i32');
+    return out;
+  });
+}
+
+export interface UniqueConsecutiveOptions {
+  /** Also give, for every entry of x, the index of its run among the values (x's shape, i32; [n] with axis). */
+  returnInverse?: boolean;
+  /** Also give each run's length (i32). */
+  returnCounts?: boolean;
+  /** Compare whole slices along this axis instead of single entries (torch's `dim`); the values are gathered, so they carry a gradient. */
+  axis?: number;
+}
+
+const UNIQUE_CONSECUTIVE_OPTIONS: OptionNames<UniqueConsecutiveOptions> = { returnInverse: 'boolean', returnCounts: 'boolean', axis: true };
+
+/**
+ * x, flattened, with each run of equal consecutive values kept once
+ * (torch.unique_consecutive; run-length encoding with returnCounts): a 1-D
+ * tensor of x's dtype, or `{ values, inverse, counts }` where asked. NaNs
+ * are equal to each other and −0 to 0, as unique's. With `axis`, runs of
+ * equal slices along it. Asynchronous: the number of runs is known only
+ * once x is read back.
+ */
+export async function uniqueConsecutive(x: Tensor, options?: UniqueConsecutiveOptions & { returnInverse?: false; returnCounts?: false }): Promise<Tensor>;
+export async function uniqueConsecutive(x: Tensor, options: UniqueConsecutiveOptions): Promise<Unique>;
+export async function uniqueConsecutive(x: Tensor, options: UniqueConsecutiveOptions = {}): Promise<Tensor | Unique> {
+  const op = 'uniqueConsecutive';
+  checkTensor(op, x);
+  options = checkOptions(op, options, UNIQUE_CONSECUTIVE_OPTIONS);
+  let axis: number | undefined;
+  if (options.axis !== undefined) {
+    if (x.rank === 0) throw new ShapeError(`${op}: x is a scalar: there is no axis to compare slices along`);
+    axis = normalizeAxis(op, options.axis, x.rank);
+  }
+  const backend = x.dataRef(op).backend;
+  const { shape, dtype } = x;
+  const v = await x.data();
+  const n = axis === undefined ? v.length : shape[axis];
+  const slices = axis === undefined ? Array.from(v, (e) => [e]) : slicesAlong(v, shape, axis);
+  const starts: number[] = [];
+  const inverse = new Int32Array(n);
+  let previous: string | undefined;
+  for (let j = 0; j < n; j++) {
+    // String() keys NaN as one value and −0 as 0, as unique's.
+    const key = slices[j].join();
+    if (key !== previous) starts.push(j);
+    previous = key;
+    inverse[j] = starts.length - 1;
+  }
+  const counts = Int32Array.from(starts, (start, r) => (r + 1 < starts.length ? starts[r + 1] : n) - start);
+  return creatingOn(backend, () => {
+    const values = axis === undefined ? fromValues(op, starts.map((j) => v[j]), [starts.length], dtype) : gatherSlices(x, starts, axis);
+    if (!options.returnInverse && !options.returnCounts) return values;
+    const out: Unique = { values };
+    if (options.returnInverse) out.inverse = fromValues(op, inverse, axis === undefined ? shape : [n], 'i32');
+    if (options.returnCounts) out.counts = fromValues(op, counts, [counts.length], 'i32');
     return out;
   });
 }

@@ -185,6 +185,10 @@ export const rsqrt = (x: Tensor): Tensor => tidy(() => div(1, sqrt(checkTensor('
 export const deg2rad = (x: Tensor): Tensor => tidy(() => mul(asFloat('deg2rad', x), Math.PI / 180));
 /** Radians as degrees, x·180/π (np.rad2deg, torch.rad2deg; ints give f32). */
 export const rad2deg = (x: Tensor): Tensor => tidy(() => mul(asFloat('rad2deg', x), 180 / Math.PI));
+/** x − trunc(x), the fractional part with x's sign (torch.frac; 0 for ints). The gradient is 1. */
+export const frac = (x: Tensor): Tensor => tidy(() => sub(checkTensor('frac', x), unaryOp('trunc', x)));
+/** 1 where x's sign bit is set (torch.signbit, np.signbit): negative numbers, −0 and −∞ (a NaN's sign too, where a backend keeps it), as less's result. */
+export const signbit = (x: Tensor): Tensor => tidy(() => (isFloat(checkTensor('signbit', x).dtype) ? less(copysign(1, x), 0) : less(x, 0)));
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
 export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x);
 export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x);
@@ -326,6 +330,11 @@ export const xlogy = (a: TensorLike, b: TensorLike): Tensor => binaryOp('xlogy',
 export const logaddexp = (a: TensorLike, b: TensorLike): Tensor => binaryOp('logaddexp', a, b);
 /** √(a² + b²) without overflow or underflow in between; ∞ where either is ±∞, NaN included (C's hypot). */
 export const hypot = (a: TensorLike, b: TensorLike): Tensor => binaryOp('hypot', a, b);
+/** log₂(2ᵃ + 2ᵇ) without overflow (np.logaddexp2, torch.logaddexp2): logaddexp of a·ln 2 and b·ln 2, over ln 2. */
+export const logaddexp2 = (a: TensorLike, b: TensorLike): Tensor => tidy(() => div(logaddexp(mul(a, Math.LN2), mul(b, Math.LN2)), Math.LN2));
+/** x·2ᵉ (torch.ldexp, np.ldexp): exact where 2ᵉ and the product are normal; in x's float dtype (ints give f32), as PyTorch's x·2^e. */
+export const ldexp = (x: TensorLike, e: TensorLike): Tensor => tidy(() => withTensors('ldexp', x, e, (a, b) => mul(isFloat(a.dtype) ? a : a.cast('f32'), exp2(isFloat(b.dtype) ? b : b.cast('f32')))));
+
 /** |a| with b's sign (of zeros too); a NaN b counts as positive. A float for ints. */
 export const copysign = (a: TensorLike, b: TensorLike): Tensor => binaryOp('copysign', a, b);
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binaryOp('equal', a, b);

@@ -3,8 +3,8 @@ export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tenso
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
   abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, bitwiseAnd, bitwiseLeftShift, bitwiseNot, bitwiseOr, bitwiseRightShift, bitwiseXor, ceil, clip, copysign, cos, cosh, deg2rad, digamma, div, equal, erf, erfc, erfinv, exp, exp2, expm1,
-  floor, floorDivide, fmod, greater, greaterEqual, heaviside, hypot, i0, i1, lerp, less, lessEqual, lgamma, log, log10, log1p, log2, logaddexp, logit, maximum, minimum, mul, neg, notEqual,
-  polygamma, pow, rad2deg, reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
+  floor, floorDivide, fmod, frac, greater, greaterEqual, heaviside, hypot, i0, i1, lerp, ldexp, less, lessEqual, lgamma, log, log10, log1p, log2, logaddexp, logaddexp2, logit, maximum, minimum, mul, neg, notEqual,
+  polygamma, pow, rad2deg, reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, signbit, sin, sinc, sinh, sqrt, square, sub, tan, tanh, trunc, where, xlogy,
 } from './elementwise.js';
 export type { DivOptions, LogitOptions } from './elementwise.js';
 export { avgPool1d, avgPool2d, conv1d, conv2d, maxPool1d, maxPool2d } from './conv.js';
@@ -33,7 +33,7 @@ export { matmul } from './matmul.js';
 export type { MatmulOptions } from './matmul.js';
 export { QuantizedTensor, dequantize, quantize } from './quantize.js';
 export type { QuantizeOptions } from './quantize.js';
-export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, fliplr, flipud, gather, pad, reshape, slice, split, squeeze, stack, tile, transpose } from './movement.js';
+export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, fliplr, flipud, gather, pad, reshape, slice, split, squeeze, stack, take, tile, transpose } from './movement.js';
 export { atleast1d, atleast2d, atleast3d, columnStack, dstack, hstack, vstack } from './stacking.js';
 export type { PadMode, PadOptions } from './movement.js';
 export { chunk, repeatInterleave, roll, takeAlongAxis, tensorSplit, unbind } from './indexing.js';
@@ -41,7 +41,7 @@ export { indexAdd, indexCopy, indexFill, scatter, scatterAdd, scatterReduce, typ
 export { kthvalue, median, nanmedian, nanquantile, quantile, type KthvalueOptions, type MedianOptions, type QuantileMethod, type QuantileOptions } from './order_statistics.js';
 export { nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar } from './nan_reductions.js';
 export { moveaxis, narrow, rot90, swapaxes } from './axes.js';
-export { blockDiag, cartesianProd, cross, kron, type CrossOptions } from './products.js';
+export { blockDiag, cartesianProd, combinations, cross, kron, type CombinationsOptions, type CrossOptions } from './products.js';
 export { dot, inner, vdot } from './dot.js';
 export { addcdiv, addcmul, addmm, baddbmm, type ScaledElementwiseOptions, type ScaledProductOptions } from './scaled_adds.js';
 export { average, ptp, type AverageOptions } from './summaries.js';
@@ -60,7 +60,7 @@ export type { IscloseOptions, NanToNumOptions } from './logical.js';
 export { tril, triu } from './triangular.js';
 export { logsumexp, norm } from './norms.js';
 export type { NormOptions } from './norms.js';
-export { all, aminmax, any, argmax, argmin, countNonzero, max, mean, min, prod, std, sum, sumToShape, variance } from './reduce.js';
+export { all, aminmax, any, argmax, argmin, countNonzero, max, mean, min, prod, std, stdMean, sum, sumToShape, varMean, variance } from './reduce.js';
 export type { ReduceOptions, VarianceOptions } from './reduce.js';
 export { logSoftmax, softmax } from './softmax.js';
 export { argsort, sort, topk } from './sort.js';
@@ -68,8 +68,8 @@ export type { SortOptions, Sorted, TopkOptions } from './sort.js';
 export { bucketize, isin, searchsorted, type IsinOptions } from './search.js';
 export type { SearchsortedOptions } from './search.js';
 export { maskedFill, maskedScatter, maskedSelect, nonzero } from './masked.js';
-export { bincount, unique } from './counting.js';
-export type { BincountOptions, Unique, UniqueOptions } from './counting.js';
+export { bincount, unique, uniqueConsecutive } from './counting.js';
+export type { BincountOptions, Unique, UniqueConsecutiveOptions, UniqueOptions } from './counting.js';
 export { bernoulli, multinomial, randint, randperm } from './sampling.js';
 export type { BernoulliOptions, MultinomialOptions } from './sampling.js';
 export { bitcast } from './bitcast.js';

@@ -255,6 +255,17 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
   return pickRows(x, indices, axis, true);
 }
 
+/** x read as one flat vector at `indices` (torch.take, np.take without an axis): indices' shape, negative from the end; gather's checks and gradient. */
+export function take(x: Tensor, indices: Tensor): Tensor {
+  checkTensor('take', x);
+  const flat = reshape(x, [x.size]);
+  try {
+    return gather(flat, indices, 0);
+  } finally {
+    flat.dispose();
+  }
+}
+
 /**
  * gather without its range check, for ops built on it: an index outside
  * [-n, n) reads 0, and its gradient goes nowhere (every backend's kernel

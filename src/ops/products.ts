@@ -1,17 +1,19 @@
 // Products that arrange their factors' entries: the Kronecker product
 // (np.kron), the cross product of 3-vectors (np.cross, torch.linalg.cross),
 // block-diagonal matrices (torch.block_diag) and the cartesian product of
-// vectors (torch.cartesian_prod). Each a broadcast multiply or a
-// concatenation, so gradients come from those.
+// vectors (torch.cartesian_prod) and a vector's combinations
+// (torch.combinations). Each a broadcast multiply, a concatenation or a
+// gather, so gradients come from those.
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { mul, sub } from './elementwise.js';
-import { broadcastTo, concat, pad, reshape, stack } from './movement.js';
+import { tensor } from './creation.js';
+import { broadcastTo, concat, gather, pad, reshape, stack } from './movement.js';
 import { along } from './indexing.js';
-import { checkTensor } from './util.js';
+import { checkTensor, onBackendOf } from './util.js';
 
 /**
  * The Kronecker product (np.kron): the shapes lined up from the right (the
@@ -101,5 +103,47 @@ export function cartesianProd(tensors: readonly Tensor[]): Tensor {
     if (tensors.length === 1) return reshape(tensors[0], [count]);
     const columns = tensors.map((t, i) => reshape(broadcastTo(reshape(t, sizes.map((s, d) => (d === i ? s : 1))), sizes), [count]));
     return stack(columns, 1);
+  });
+}
+
+export interface CombinationsOptions {
+  /** How many entries a combination has (default 2). */
+  r?: number;
+  /** Let an entry repeat within a combination (itertools.combinations_with_replacement; default false). */
+  withReplacement?: boolean;
+}
+
+const COMBINATIONS_OPTIONS: OptionNames<CombinationsOptions> = { r: true, withReplacement: 'boolean' };
+
+/**
+ * The combinations of r entries of a vector, in lexicographic order of
+ * their positions (torch.combinations, itertools.combinations): [C, r],
+ * empty ([0, r]) where there are none (r of 0, or more than the vector's
+ * length without replacement). One gather, so with its gradient.
+ */
+export function combinations(x: Tensor, options: CombinationsOptions = {}): Tensor {
+  checkTensor('combinations', x);
+  const { r = 2, withReplacement = false } = checkOptions('combinations', options, COMBINATIONS_OPTIONS);
+  if (!Number.isSafeInteger(r) || r < 0) throw new ValueError(`combinations: r must be a non-negative integer, got ${r}`);
+  if (x.rank !== 1) throw new ShapeError(`combinations: x ${formatShape(x.shape)} is not a vector`);
+  const n = x.shape[0];
+  const picks: number[] = [];
+  const current: number[] = [];
+  const walk = (from: number): void => {
+    if (current.length === r) {
+      picks.push(...current);
+      return;
+    }
+    for (let i = from; i < n; i++) {
+      current.push(i);
+      walk(withReplacement ? i : i + 1);
+      current.pop();
+    }
+  };
+  if (r > 0) walk(0);
+  const count = r === 0 ? 0 : picks.length / r;
+  return tidy(() => {
+    if (count === 0) return reshape(along(x, 0, 0, 0), [0, r]);
+    return reshape(gather(x, onBackendOf('combinations', x, () => tensor(Int32Array.from(picks))), 0), [count, r]);
   });
 }

@@ -191,6 +191,21 @@ export function std(x: Tensor, axes?: Axes, options: VarianceOptions = {}): Tens
   return tidy(() => sqrt(variance(x, axes, options)));
 }
 
+/** [variance, mean] over `axes` in one call (torch.var_mean; options as variance's). */
+export function varMean(x: Tensor, axes?: Axes, options: VarianceOptions = {}): [Tensor, Tensor] {
+  const v = variance(x, axes, options);
+  const { keepDims = false } = options;
+  return [v, tidy(() => (x.dtype === 'f16' ? cast(mean(cast(x, 'f32'), axes, { keepDims }), 'f16') : mean(x, axes, { keepDims })))];
+}
+
+/** [std, mean] over `axes` in one call (torch.std_mean; options as variance's). */
+export function stdMean(x: Tensor, axes?: Axes, options: VarianceOptions = {}): [Tensor, Tensor] {
+  const [v, m] = varMean(x, axes, options);
+  const s = sqrt(v);
+  v.dispose();
+  return [s, m];
+}
+
 /** 1 (i32) where any value over `axes` (all by default) is non-zero (NaN counts), else 0; nothing at all gives 0, as NumPy. */
 export function any(x: Tensor, axes?: Axes, options: ReduceOptions = {}): Tensor {
   return countTest('any', x, axes, options, (count) => greater(count, 0), (t) => notEqual(t, 0));

@@ -125,6 +125,42 @@ describe.each(BACKENDS)('counting on %s', (backend) => {
     });
   });
 
+  describe('uniqueConsecutive', () => {
+    it.each((['f32', 'f16', 'i32', 'i8'] as tm.DType[]).flatMap((dtype) => [[], [1], [9], [13, 5], [0, 2]].map((shape) => ({ dtype, shape }))))(
+      '$dtype $shape: each run of equal values once, with run lengths and each entry\'s run (torch.unique_consecutive)',
+      async ({ dtype, shape }) => {
+        // Entries copied from their neighbours, so that equal values come in runs.
+        const base = repeating(dtype, size(shape));
+        const v = asDType(Float64Array.from(base, (_, i) => base[Math.floor(i / 3) * 3 + (i % 3 === 2 ? 1 : 0)] ?? base[i]), dtype);
+        const runs: number[] = [];
+        const lengths: number[] = [];
+        const inverse: number[] = [];
+        for (const e of Array.from(v)) {
+          if (runs.length === 0 || !same(runs[runs.length - 1], e)) (runs.push(e), lengths.push(0));
+          lengths[lengths.length - 1]++;
+          inverse.push(runs.length - 1);
+        }
+        const x = tm.tensor(v, shape, { dtype });
+        expectExact(await (await tm.uniqueConsecutive(x)).data(), runs);
+        const { values, inverse: inv, counts } = await tm.uniqueConsecutive(x, { returnInverse: true, returnCounts: true });
+        expect([values.dtype, inv!.shape]).toEqual([dtype, shape]);
+        expectExact(await values.data(), runs);
+        expectExact(await inv!.data(), inverse);
+        expectExact(await counts!.data(), lengths);
+      },
+    );
+
+    it('along an axis keeps each run of equal slices once, gathered with a gradient', async () => {
+      const x = tm.tensor([[1, 1, 2, 2, 1], [3, 3, 4, 4, 3]]);
+      x.requiresGrad = true;
+      const { values, counts } = await tm.uniqueConsecutive(x, { axis: 1, returnCounts: true });
+      expect([await values.array(), await counts!.array()]).toEqual([[[1, 2, 1], [3, 4, 3]], [2, 2, 1]]);
+      values.sum().backward();
+      expect(await x.grad!.array()).toEqual([[1, 0, 1, 0, 1], [1, 0, 1, 0, 1]]);
+      await expect(tm.uniqueConsecutive(tm.scalar(1), { axis: 0 })).rejects.toThrow('uniqueConsecutive: x is a scalar: there is no axis to compare slices along');
+    });
+  });
+
   describe('bincount', () => {
     it.each([
       { dtype: 'i32', n: 1, top: 0 }, { dtype: 'i32', n: 7, top: 3 }, { dtype: 'i8', n: 13, top: 127 }, { dtype: 'i32', n: 1000, top: 57 }, { dtype: 'i8', n: 0, top: 5 },

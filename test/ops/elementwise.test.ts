@@ -46,6 +46,7 @@ const UNARY: Unary[] = [
   ['rsqrt', (x) => 1 / Math.sqrt(x), tm.rsqrt, 0.01, 50],
   ['deg2rad', (x) => (x * Math.PI) / 180, tm.deg2rad, -720, 720],
   ['rad2deg', (x) => (x * 180) / Math.PI, tm.rad2deg, -7, 7],
+  ['frac', (x) => x - Math.trunc(x), tm.frac, -5, 5],
 ];
 /** The float-only unary ops: ints are cast to f32 first. */
 const FLOAT_ONLY = [
@@ -638,5 +639,41 @@ describe.each(BACKENDS)('heaviside on %s', (backend) => {
     expectExact(await tm.heaviside(tm.tensor(x.v, [13, 31]), tm.tensor(values.v, [31])).data(), want, 'heaviside');
     expect(await tm.heaviside(tm.tensor(new Int32Array([-4, 0, 9]), [3]), 7).array()).toEqual([0, 7, 1]);
     expect(await tm.heaviside(tm.tensor([-0, 0.5], [2], { dtype: 'f16' }), 0.5).array()).toEqual([0.5, 1]);
+  });
+});
+
+describe.each(BACKENDS)('signbit, logaddexp2 and ldexp on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  it('signbit is set for negative numbers, −0 and −∞, not for +0, +∞ or positive ones; for ints, below 0', async () => {
+    const values = [-2.5, -0, 0, 3, -Infinity, Infinity, -1e-40, 1e-40];
+    const want = values.map((v) => (v < 0 || Object.is(v, -0) || (v === 0 && 1 / v < 0) ? 1 : 0));
+    // −1e-40 is an f32 subnormal: a backend that flushes it to −0 keeps its sign bit either way.
+    expect(Array.from(await tm.signbit(tm.tensor(values)).data())).toEqual(want);
+    expect(Array.from(await tm.signbit(tm.tensor(new Int32Array([-3, 0, 4]), [3])).data())).toEqual([1, 0, 0]);
+  });
+
+  it('logaddexp2 is log₂(2ᵃ + 2ᵇ) in float64, past where 2ᵃ overflows f32; its gradients are the two shares', async () => {
+    const [a, b] = [asF32(uniform(13 * 31, -200, 200)), asF32(uniform(31, -200, 200))];
+    const want = Float64Array.from(a, (v, i) => {
+      const w = b[i % 31];
+      const m = Math.max(v, w);
+      return m + Math.log2(2 ** (v - m) + 2 ** (w - m));
+    });
+    expectClose(await tm.logaddexp2(tm.tensor(a, [13, 31]), tm.tensor(b, [31])).data(), want, 1e-6, 'logaddexp2', want.map((v) => Math.abs(v) + 1));
+    const x = tm.tensor([1, 3]);
+    x.requiresGrad = true;
+    tm.logaddexp2(x, 2).sum().backward();
+    expectClose(await x.grad!.data(), [2 / (2 + 4), 8 / (8 + 4)], 1e-6, 'd/da');
+  });
+
+  it('ldexp is x·2ᵉ, exact for normal results, ints giving f32', async () => {
+    const x = asF32(uniform(64, -4, 4));
+    const e = randomInts(64, -60, 60);
+    expectExact(await tm.ldexp(tm.tensor(x), tm.tensor(e, [64], { dtype: 'i32' })).data(), x.map((v, i) => v * 2 ** e[i]));
+    const y = tm.ldexp(tm.tensor(new Int32Array([3, -5]), [2]), 2);
+    expect([y.dtype, Array.from(await y.data())]).toEqual(['f32', [12, -20]]);
   });
 });

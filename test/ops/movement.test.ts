@@ -380,6 +380,15 @@ describe.each(BACKENDS)('data movement on %s', (backend) => {
       expectExact(await t.flip().data(), Float64Array.from(x.v).reverse()); // every axis reversed: the flat order reversed
     });
 
+    it('take reads x as one flat vector at the indices (torch.take), in their shape, negative from the end; its gradient adds back', async () => {
+      const x = tm.tensor([[1, 2, 3], [4, 5, 6]]);
+      x.requiresGrad = true;
+      const y = tm.take(x, tm.tensor(new Int32Array([0, 5, -2, 5]), [2, 2]));
+      expect(await y.array()).toEqual([[1, 6], [5, 6]]);
+      y.sum().backward();
+      expect(await x.grad!.array()).toEqual([[1, 0, 0], [0, 1, 2]]);
+    });
+
     it('fliplr reverses the columns (axis 1) and flipud the rows (axis 0), as NumPy\'s; both refuse too few axes', async () => {
       const x = tm.tensor([[[1, 2], [3, 4], [5, 6]], [[7, 8], [9, 10], [11, 12]]]);
       expect(await tm.fliplr(x).array()).toEqual([[[5, 6], [3, 4], [1, 2]], [[11, 12], [9, 10], [7, 8]]]);

@@ -103,3 +103,22 @@ describe.each(BACKENDS)('products on %s', (backend) => {
     expect(() => tm.cartesianProd([tm.zeros([2, 2])])).toThrow(new tm.ShapeError('cartesianProd: tensors[0] [2,2] is not a vector'));
   });
 });
+
+describe.each(BACKENDS)('combinations on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  it('are itertools.combinations (and with replacement) of a vector\'s entries, in order of their positions; the gradient counts each entry\'s uses', async () => {
+    const x = tm.tensor([10, 20, 30, 40]);
+    expect(await tm.combinations(x).array()).toEqual([[10, 20], [10, 30], [10, 40], [20, 30], [20, 40], [30, 40]]);
+    expect(await tm.combinations(x, { r: 3 }).array()).toEqual([[10, 20, 30], [10, 20, 40], [10, 30, 40], [20, 30, 40]]);
+    expect(await tm.combinations(tm.tensor([1, 2, 3]), { withReplacement: true }).array()).toEqual([[1, 1], [1, 2], [1, 3], [2, 2], [2, 3], [3, 3]]);
+    expect(tm.combinations(x, { r: 5 }).shape).toEqual([0, 5]);
+    expect(tm.combinations(tm.tensor([1, 2], [2], { dtype: 'i8' })).dtype).toBe('i8');
+    x.requiresGrad = true;
+    tm.combinations(x, { r: 3 }).sum().backward();
+    expect(await x.grad!.array()).toEqual([3, 3, 3, 3]);
+    expect(() => tm.combinations(tm.zeros([2, 2]))).toThrow(new tm.ShapeError('combinations: x [2,2] is not a vector'));
+  });
+});

@@ -294,6 +294,26 @@ describe.each(BACKENDS)('variance and std on %s', (backend) => {
   });
 });
 
+describe.each(BACKENDS)('varMean and stdMean on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it('give variance (or std) and mean in one call, with variance\'s options, f16 in f16', async () => {
+    const x = tm.tensor(asF32(uniform(7 * 13)), [7, 13]);
+    for (const options of [{}, { correction: 1, keepDims: true }]) {
+      const [v, m] = tm.varMean(x, 1, options);
+      expect(Array.from(await v.data())).toEqual(Array.from(await tm.variance(x, 1, options).data()));
+      expect(Array.from(await m.data())).toEqual(Array.from(await tm.mean(x, 1, { keepDims: options.keepDims ?? false }).data()));
+      const [s, m2] = tm.stdMean(x, 1, options);
+      expect(Array.from(await s.data())).toEqual(Array.from(await tm.std(x, 1, options).data()));
+      expect(m2.shape).toEqual(m.shape);
+    }
+    const half = tm.varMean(x.cast('f16'));
+    expect(half.map((t) => t.dtype)).toEqual(['f16', 'f16']);
+  });
+});
+
 describe.each(BACKENDS)('any and all on %s', (backend) => {
   beforeAll(async () => {
     await tm.init({ backend });
