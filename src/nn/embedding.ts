@@ -13,6 +13,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed } from '../random.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import { TAKES_IDS } from './id_inputs.js';
 import { Module, type LayerConfig } from './module.js';
 
 export interface EmbeddingFunctionOptions {
@@ -136,3 +137,5 @@ export class Embedding extends Module {
     return this.paddingIdx === null ? { type: 'Embedding', count: this.count, dim: this.dim } : { type: 'Embedding', count: this.count, dim: this.dim, paddingIdx: this.paddingIdx };
   }
 }
+
+Object.defineProperty(Embedding.prototype, TAKES_IDS, { value: true });

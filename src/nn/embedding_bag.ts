@@ -13,6 +13,7 @@ import { arange, cast, concat, gather, lessEqual, less, logicalNot, matmul, maxi
 import { checkOptions } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { checkSizes, checkTable, initialTable, type EmbeddingOptions } from './embedding.js';
+import { TAKES_IDS } from './id_inputs.js';
 import { Module, type LayerConfig } from './module.js';
 
 /** How a bag's vectors become one. */
@@ -128,3 +129,5 @@ export class EmbeddingBag extends Module {
     };
   }
 }
+
+Object.defineProperty(EmbeddingBag.prototype, TAKES_IDS, { value: true });

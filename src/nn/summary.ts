@@ -1,6 +1,6 @@
 // A Sequential's summary, as Keras's model.summary() prints it: each layer's
 // type, the shape of what it gives for an input shape (from a forward pass
-// on a batch of two zeros — ids for an Embedding first, and two samples so
+// on a batch of two zeros — ids for an Embedding or EmbeddingBag first, and two samples so
 // that a BatchNorm without running estimates has a variance — in eval mode,
 // without gradients; the batch shown as N), and its parameter count; the
 // totals below.
@@ -10,7 +10,7 @@ import { zeros } from '../ops/index.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { BYTES_PER_ELEMENT } from '../dtype.js';
-import { Embedding } from './embedding.js';
+import { takesIds } from './id_inputs.js';
 import { isQuantized } from './quantized_layers.js';
 import { inEvalMode, type Module } from './module.js';
 
@@ -55,7 +55,7 @@ function quantizedWeights(layer: Module): Tensor[] {
 /** Each layer's output shape for a batch of two samples of `inputShape`. */
 function outputShapes(model: Module, layers: readonly Module[], inputShape: readonly number[]): number[][] {
   return inEvalMode(model, () => noGrad(() => tidy(() => {
-    let h: Tensor = zeros([2, ...inputShape], { dtype: layers[0] instanceof Embedding ? 'i32' : 'f32' });
+    let h: Tensor = zeros([2, ...inputShape], { dtype: takesIds(layers[0]) ? 'i32' : 'f32' });
     const shapes: number[][] = [];
     for (const [i, layer] of layers.entries()) {
       try {

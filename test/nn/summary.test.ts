@@ -33,6 +33,8 @@ describe('Sequential.summary', () => {
     // Ids for an Embedding first; two samples, so a BatchNorm without running estimates has a variance.
     const text2 = new tm.nn.Sequential([new tm.nn.Embedding(10, 4), new tm.nn.Flatten(), new tm.nn.Dense(12, 3), new tm.nn.BatchNorm1d(3, { trackRunningStats: false })]).summary([3]);
     expect(text2.split('\n')[2]).toMatch(/^0  Embedding +\[N,3,4\] +40$/);
+    const bags = new tm.nn.Sequential([new tm.nn.EmbeddingBag(10, 4), new tm.nn.Dense(4, 2)]).summary([3]);
+    expect(bags.split('\n')[2]).toMatch(/^0  EmbeddingBag +\[N,4\] +40$/);
   });
 
   it('shows GroupNorm and InstanceNorm with their weights counted, running estimates not (buffers, not parameters)', () => {
