@@ -1,13 +1,12 @@
 // The geometric distribution, torch.distributions.Geometric: the number of
 // failures before the first success of Bernoulli(p) trials.
-import { epsilonOf } from '../dtype.js';
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { Distribution, softplus, uniformNoise } from './distribution.js';
+import { softplus, uniformNoise } from './distribution.js';
 import { LEAST_UNIFORM } from './gumbel.js';
-import { probsOrLogits, type ProbsOrLogits } from './probabilities.js';
+import { SuccessProbability, probsOrLogits, type ProbsOrLogits } from './probabilities.js';
 
 /**
  * Geometric({ probs } | { logits }): k = 0, 1, 2, … with probability
@@ -15,28 +14,9 @@ import { probsOrLogits, type ProbsOrLogits } from './probabilities.js';
  * as log-odds. Values are floats, as PyTorch's; sample is the icdf of
  * uniform noise, ⌊log u / log(1 − p)⌋. No rsample.
  */
-export class Geometric extends Distribution {
-  /** Which parameter was given. */
-  readonly given: 'probs' | 'logits';
-  /** The parameter as given (a reference), or a scalar tensor made from a number. */
-  readonly parameter: Tensor;
-
+export class Geometric extends SuccessProbability {
   constructor(parameter: ProbsOrLogits) {
-    const { kind, tensor, shape, owned } = probsOrLogits('Geometric', parameter);
-    super('Geometric', shape, [], owned);
-    this.given = kind;
-    this.parameter = tensor;
-  }
-
-  /** The probabilities of success (a new tensor: the given one's view, or the logits' sigmoid). */
-  get probs(): Tensor {
-    return this.given === 'probs' ? this.parameter.reshape(this.parameter.shape) : this.parameter.sigmoid();
-  }
-
-  /** The log-odds (a new tensor: the given one's view, or the probabilities' logit, clamped one step inside (0, 1)). */
-  get logits(): Tensor {
-    if (this.given === 'logits') return this.parameter.reshape(this.parameter.shape);
-    return ops.logit(this.parameter, { eps: epsilonOf(this.parameter.dtype) });
+    super('Geometric', probsOrLogits('Geometric', parameter));
   }
 
   override sample(shape: readonly number[] = []): Tensor {

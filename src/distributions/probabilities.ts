@@ -1,8 +1,12 @@
 // The {probs} | {logits} parameter of the discrete distributions, checked:
-// exactly one of the two, as PyTorch's Bernoulli and Categorical take them.
+// exactly one of the two, as PyTorch's Bernoulli and Categorical take them;
+// and the base of the distributions of one probability of success per
+// entry (Bernoulli, Geometric, RelaxedBernoulli), which read it either way.
+import { epsilonOf } from '../dtype.js';
 import { ValueError, formatValue } from '../errors.js';
+import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
-import { parameters, type Parameter, type Parameters } from './distribution.js';
+import { Distribution, parameters, type Parameter, type Parameters } from './distribution.js';
 
 /** A discrete distribution's parameter: its probabilities, or their logits (log-odds, or unnormalised log-probabilities). */
 export type ProbsOrLogits = { probs: Parameter; logits?: undefined } | { logits: Parameter; probs?: undefined };
@@ -21,4 +25,30 @@ export function probsOrLogits(name: string, given: unknown): Parameters & { kind
   const kind = probs === undefined ? 'logits' : 'probs';
   const checked = parameters(name, { [kind]: probs ?? logits });
   return { ...checked, kind, tensor: checked.tensors[0] };
+}
+
+/** A distribution of one probability of success per entry, given as probs or as log-odds. */
+export abstract class SuccessProbability extends Distribution {
+  /** Which parameter was given. */
+  readonly given: 'probs' | 'logits';
+  /** The parameter as given (a reference), or a scalar tensor made from a number. */
+  readonly parameter: Tensor;
+
+  /** `checked`: probsOrLogits' findings, the batch shape possibly widened (by a temperature). */
+  protected constructor(name: string, checked: Parameters & { kind: 'probs' | 'logits'; tensor: Tensor }) {
+    super(name, checked.shape, [], checked.owned);
+    this.given = checked.kind;
+    this.parameter = checked.tensor;
+  }
+
+  /** The probabilities of success (a new tensor: the given one's view, or the logits' sigmoid). */
+  get probs(): Tensor {
+    return this.given === 'probs' ? this.parameter.reshape(this.parameter.shape) : this.parameter.sigmoid();
+  }
+
+  /** The log-odds (a new tensor: the given one's view, or the probabilities' logit, clamped one step inside (0, 1), as PyTorch's probs_to_logits). */
+  get logits(): Tensor {
+    if (this.given === 'logits') return this.parameter.reshape(this.parameter.shape);
+    return ops.logit(this.parameter, { eps: epsilonOf(this.parameter.dtype) });
+  }
 }

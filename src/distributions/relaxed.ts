@@ -13,7 +13,7 @@ import type { Tensor } from '../tensor.js';
 import { onBackendOf } from '../ops/util.js';
 import { Distribution, checkProbability, parameters, softplus, uniformNoise, type Parameter } from './distribution.js';
 import { LEAST_UNIFORM } from './gumbel.js';
-import { probsOrLogits, type ProbsOrLogits } from './probabilities.js';
+import { SuccessProbability, probsOrLogits, type ProbsOrLogits } from './probabilities.js';
 
 /** The temperature and {probs} | {logits} checked together (one dtype, one backend), the tensors made from numbers owned. */
 function temperatureAnd(name: string, temperature: Parameter, parameter: ProbsOrLogits): { temperature: Tensor; kind: 'probs' | 'logits'; tensor: Tensor; owned: Tensor[] } {
@@ -33,29 +33,15 @@ function temperatureAnd(name: string, temperature: Parameter, parameter: ProbsOr
  * the dtype inside it, as PyTorch's). logProb, cdf σ(τ·logit(x) − l) and
  * icdf in closed form; no mean, variance or entropy (none is).
  */
-export class RelaxedBernoulli extends Distribution {
+export class RelaxedBernoulli extends SuccessProbability {
   /** τ (> 0), as given (a reference), or a scalar tensor made from a number. */
   readonly temperature: Tensor;
-  /** Which of probs and logits was given. */
-  readonly given: 'probs' | 'logits';
-  /** The parameter as given (a reference), or a scalar tensor made from a number. */
-  readonly parameter: Tensor;
 
   constructor(temperature: Parameter, parameter: ProbsOrLogits) {
     const checked = temperatureAnd('RelaxedBernoulli', temperature, parameter);
-    super('RelaxedBernoulli', broadcastShapes('RelaxedBernoulli', checked.temperature.shape, checked.tensor.shape), [], checked.owned);
-    [this.temperature, this.given, this.parameter] = [checked.temperature, checked.kind, checked.tensor];
-  }
-
-  /** The log-odds l (a new tensor: the given one's view, or the probabilities' logit, clamped one step inside (0, 1)). */
-  get logits(): Tensor {
-    if (this.given === 'logits') return this.parameter.reshape(this.parameter.shape);
-    return ops.logit(this.parameter, { eps: epsilonOf(this.parameter.dtype) });
-  }
-
-  /** The probabilities (a new tensor). */
-  get probs(): Tensor {
-    return this.given === 'probs' ? this.parameter.reshape(this.parameter.shape) : this.parameter.sigmoid();
+    const shape = broadcastShapes('RelaxedBernoulli', checked.temperature.shape, checked.tensor.shape);
+    super('RelaxedBernoulli', { kind: checked.kind, tensor: checked.tensor, tensors: [checked.tensor], shape, owned: checked.owned });
+    this.temperature = checked.temperature;
   }
 
   override rsample(shape: readonly number[] = []): Tensor {
