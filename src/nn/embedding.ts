@@ -6,9 +6,8 @@
 import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { div, gather, logicalAnd, logicalOr, ones, randn, tensor, where } from '../ops/index.js';
-import { scatterRows } from '../ops/movement.js';
-import { onBackendOf } from '../ops/util.js';
+import { div, gather, logicalAnd, logicalOr, randn, tensor, where } from '../ops/index.js';
+import { rowsNamed } from '../ops/movement.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { checkSeed } from '../random.js';
 import { noGrad } from '../tape.js';
@@ -57,9 +56,8 @@ export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingFun
 /** PyTorch's embedding_renorm_: each row of `weight` the indices name, where its normType-norm exceeds maxNorm, scaled by maxNorm / (norm + 1e-7). */
 function renormLookedUp(indices: Tensor, weight: Tensor, maxNorm: number, normType: number): void {
   noGrad(() => tidy(() => {
-    // How often each row is looked up, by gather's own gradient (a negative index read from the end, as gather reads it):
-    // Embedding is on the demo page, and this keeps the scatter kernels and tm.linalg off it.
-    const counts = scatterRows(onBackendOf('embedding', weight, () => ones([...indices.shape, 1])), indices, [weight.shape[0], 1], 0);
+    // The rows looked up, by gather's own gradient, and the norms written out: the scatter kernels and tm.linalg stay off the pages Embedding is on.
+    const counts = rowsNamed('embedding', indices, weight.shape[0], weight);
     const size = (weight.dtype === 'f32' ? weight : weight.cast('f32')).abs();
     const norms = normType === Infinity ? size.max(1, { keepDims: true })
       : normType === 1 ? size.sum(1, { keepDims: true })

@@ -1,7 +1,7 @@
 // Reshaping and moving data: reshape is a view (shared storage, no copy);
 // transpose, slice and broadcastTo are all one strided gather; concat copies.
 import { encodeValues, isFloat, promoteTypes } from '../dtype.js';
-import { backendFor } from '../engine.js';
+import { backendFor, tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { aroundAxis, broadcastShapes, broadcastStrides, checkIntegers, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
@@ -303,6 +303,15 @@ export function scatterRows(dy: Tensor, indices: Tensor, xShape: readonly number
   const { outer, n, inner } = aroundAxis(xShape, axis);
   const y = computed('gather', backend, xShape, dy.dtype, () => backend.scatterAdd(dy.info('gather'), indices.info('gather'), outer, n, inner));
   return record(y, 'gather', [dy], [indices], (g, [idx]) => [gatherOrZero(g, idx, axis)]);
+}
+
+/**
+ * How many times `indices` (any shape, negative from the end) name each row
+ * of an axis of n: [n, 1] in f32 on `like`'s backend, by gather's gradient.
+ * What indexFill fills and what embedding's maxNorm rescales.
+ */
+export function rowsNamed(op: string, indices: Tensor, n: number, like: Tensor): Tensor {
+  return tidy(() => scatterRows(onBackendOf(op, like, () => fill([indices.size, 1], 1)), view(op, indices, [indices.size]), [n, 1], 0));
 }
 
 /**

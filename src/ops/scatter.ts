@@ -17,7 +17,7 @@ import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { arange, fill, ones } from './creation.js';
 import { add, bitwiseAnd, div, equal, greater, greaterEqual, less, maximum, mul, sub, where } from './elementwise.js';
-import { broadcastTo, gatherOrZero, reshape, scatterRows, slice } from './movement.js';
+import { broadcastTo, gatherOrZero, reshape, rowsNamed, scatterRows, slice } from './movement.js';
 import { checkFillValue } from './masked.js';
 import { checkTensor, computed, heldValues, onBackendOf, refuseIndicesOutside } from './util.js';
 
@@ -181,8 +181,7 @@ export function indexFill(x: Tensor, indices: Tensor, value: number, axis = 0): 
   checkFillValue(op, x, value);
   const n = x.shape[a];
   return tidy(() => {
-    // Which rows are filled: how often gather's gradient adds into each (a negative index read from the end, as gather reads it).
-    const named = scatterRows(onBackendOf(op, x, () => ones([indices.size, 1])), reshape(indices, [indices.size]), [n, 1], 0);
+    const named = rowsNamed(op, indices, n, x);
     return where(reshape(greater(named, 0), x.shape.map((d, i) => (i === a ? d : 1))), value, x);
   });
 }
