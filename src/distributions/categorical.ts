@@ -8,7 +8,7 @@ import { broadcastShapes } from '../shape.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, lowestFinite, uniformNoise } from './distribution.js';
-import { probsOrLogits, type ProbsOrLogits } from './probabilities.js';
+import { classLogProbs, classProbs, probsOrLogits, type ProbsOrLogits } from './probabilities.js';
 
 /**
  * Categorical({ probs } | { logits }): class k of K with probability
@@ -46,12 +46,12 @@ export class Categorical extends Distribution {
 
   /** The probabilities [..., K], each row summing to 1 (a new tensor). */
   get probs(): Tensor {
-    return tidy(() => (this.given === 'probs' ? this.parameter.div(this.parameter.sum(-1, { keepDims: true })) : this.parameter.softmax(-1)));
+    return classProbs(this.given, this.parameter);
   }
 
   /** The normalised log-probabilities [..., K], as PyTorch's logits (a new tensor). */
   get logits(): Tensor {
-    return tidy(() => (this.given === 'logits' ? this.parameter.logSoftmax(-1) : this.probs.log()));
+    return classLogProbs(this.given, this.parameter);
   }
 
   /**

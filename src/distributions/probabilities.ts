@@ -3,6 +3,7 @@
 // and the base of the distributions of one probability of success per
 // entry (Bernoulli, Geometric, RelaxedBernoulli), which read it either way.
 import { epsilonOf } from '../dtype.js';
+import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
@@ -25,6 +26,16 @@ export function probsOrLogits(name: string, given: unknown): Parameters & { kind
   const kind = probs === undefined ? 'logits' : 'probs';
   const checked = parameters(name, { [kind]: probs ?? logits });
   return { ...checked, kind, tensor: checked.tensors[0] };
+}
+
+/** Rows of K class probabilities [..., K] normalised to sum to 1, from probs (divided by their sum) or logits (their softmax): Categorical's and RelaxedOneHotCategorical's reading. */
+export function classProbs(given: 'probs' | 'logits', parameter: Tensor): Tensor {
+  return tidy(() => (given === 'probs' ? parameter.div(parameter.sum(-1, { keepDims: true })) : parameter.softmax(-1)));
+}
+
+/** Their logs, the normalised log-probabilities [..., K]: the logits' log-softmax, or the normalised probs' log. */
+export function classLogProbs(given: 'probs' | 'logits', parameter: Tensor): Tensor {
+  return given === 'logits' ? parameter.logSoftmax(-1) : tidy(() => classProbs(given, parameter).log());
 }
 
 /** A distribution of one probability of success per entry, given as probs or as log-odds. */

@@ -13,7 +13,7 @@ import type { Tensor } from '../tensor.js';
 import { onBackendOf } from '../ops/util.js';
 import { Distribution, checkProbability, parameters, softplus, uniformNoise, type Parameter } from './distribution.js';
 import { LEAST_UNIFORM } from './gumbel.js';
-import { SuccessProbability, probsOrLogits, type ProbsOrLogits } from './probabilities.js';
+import { SuccessProbability, classLogProbs, probsOrLogits, type ProbsOrLogits } from './probabilities.js';
 
 /** The temperature and {probs} | {logits} checked together (one dtype, one backend), the tensors made from numbers owned. */
 function temperatureAnd(name: string, temperature: Parameter, parameter: ProbsOrLogits): { temperature: Tensor; kind: 'probs' | 'logits'; tensor: Tensor; owned: Tensor[] } {
@@ -101,24 +101,24 @@ export class RelaxedOneHotCategorical extends Distribution {
       throw new ShapeError(`${name}: ${chosen.kind} must have a class axis (its last), got ${formatShape(chosen.tensor.shape)}`);
     }
     const batch = chosen.tensor.shape.slice(0, -1);
-    let temperatureTensor: Tensor;
-    let shape: number[];
-    const owned = [...chosen.owned];
+    // The temperature checked as a parameter beside a scalar of the classes' dtype and backend (its shape meets the batch's alone, below).
+    const probe = onBackendOf(name, chosen.tensor, () => ops.scalar(0, { dtype: chosen.tensor.dtype }));
+    let checked: ReturnType<typeof parameters>;
     try {
-      // The temperature checked against the batch alone (the class axis is the event's): as a parameter beside a scalar of the batch's dtype.
-      const probe = onBackendOf(name, chosen.tensor, () => ops.scalar(0, { dtype: chosen.tensor.dtype }));
-      let checked: ReturnType<typeof parameters>;
-      try {
-        checked = parameters(name, { temperature, [chosen.kind]: probe });
-      } finally {
-        probe.dispose();
-      }
-      temperatureTensor = checked.tensors[0];
-      owned.push(...checked.owned);
-      shape = broadcastShapes(name, temperatureTensor.shape, batch);
+      checked = parameters(name, { temperature, [chosen.kind]: probe });
     } catch (e) {
+      for (const t of chosen.owned) t.dispose();
+      throw e;
+    } finally {
+      probe.dispose();
+    }
+    const owned = [...chosen.owned, ...checked.owned];
+    const temperatureTensor = checked.tensors[0];
+    let shape: number[];
+    try {
+      shape = broadcastShapes(name, temperatureTensor.shape, batch);
+    } catch {
       for (const t of owned) t.dispose();
-      if (!(e instanceof ShapeError) || !e.message.startsWith(`${name}: `)) throw e;
       throw new ShapeError(`${name}: temperature and the batch shape ${formatShape(batch)} of ${chosen.kind} ${formatShape(chosen.tensor.shape)} cannot be broadcast together`);
     }
     super(name, shape, chosen.tensor.shape.slice(-1), owned);
@@ -130,7 +130,7 @@ export class RelaxedOneHotCategorical extends Distribution {
 
   /** The normalised log-probabilities [..., K] (a new tensor). */
   get logits(): Tensor {
-    return tidy(() => (this.given === 'logits' ? this.parameter.logSoftmax(-1) : this.parameter.div(this.parameter.sum(-1, { keepDims: true })).log()));
+    return classLogProbs(this.given, this.parameter);
   }
 
   override rsample(shape: readonly number[] = []): Tensor {
