@@ -1,14 +1,13 @@
 // The categorical distribution over K classes, torch.distributions.Categorical,
 // and its one-hot form, OneHotCategorical.
 import { tidy } from '../engine.js';
-import { ShapeError, formatShape } from '../errors.js';
 import * as ops from '../ops/index.js';
 import { refuseIndicesOutside } from '../ops/util.js';
 import { broadcastShapes } from '../shape.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, lowestFinite, uniformNoise } from './distribution.js';
-import { classLogProbs, classProbs, probsOrLogits, type ProbsOrLogits } from './probabilities.js';
+import { classLogProbs, classParameter, classProbs, type ProbsOrLogits } from './probabilities.js';
 
 /**
  * Categorical({ probs } | { logits }): class k of K with probability
@@ -32,16 +31,11 @@ export class Categorical extends Distribution {
    * @param event The values: class labels (Categorical's) or one-hot rows (OneHotCategorical's, event shape [K]).
    */
   constructor(parameter: ProbsOrLogits, name = 'Categorical', event: 'label' | 'oneHot' = 'label') {
-    const { kind, tensor, owned } = probsOrLogits(name, parameter);
-    if (tensor.rank < 1) {
-      for (const t of owned) t.dispose();
-      throw new ShapeError(`${name}: ${kind} must have a class axis (its last), got ${formatShape(tensor.shape)}`);
-    }
-    const k = tensor.shape[tensor.rank - 1];
-    super(name, tensor.shape.slice(0, -1), event === 'label' ? [] : [k], owned);
+    const { kind, tensor, owned, numClasses } = classParameter(name, parameter);
+    super(name, tensor.shape.slice(0, -1), event === 'label' ? [] : [numClasses], owned);
     this.given = kind;
     this.parameter = tensor;
-    this.numClasses = k;
+    this.numClasses = numClasses;
   }
 
   /** The probabilities [..., K], each row summing to 1 (a new tensor). */

@@ -4,7 +4,7 @@
 // entry (Bernoulli, Geometric, RelaxedBernoulli), which read it either way.
 import { epsilonOf } from '../dtype.js';
 import { tidy } from '../engine.js';
-import { ValueError, formatValue } from '../errors.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter, type Parameters } from './distribution.js';
@@ -26,6 +26,33 @@ export function probsOrLogits(name: string, given: unknown): Parameters & { kind
   const kind = probs === undefined ? 'logits' : 'probs';
   const checked = parameters(name, { [kind]: probs ?? logits });
   return { ...checked, kind, tensor: checked.tensors[0] };
+}
+
+/** {probs} | {logits} of K classes [..., K], checked to have the class axis (its last). */
+export function classParameter(name: string, given: unknown): ReturnType<typeof probsOrLogits> & { numClasses: number } {
+  const checked = probsOrLogits(name, given);
+  if (checked.tensor.rank < 1) {
+    for (const t of checked.owned) t.dispose();
+    throw new ShapeError(`${name}: ${checked.kind} must have a class axis (its last), got ${formatShape(checked.tensor.shape)}`);
+  }
+  return { ...checked, numClasses: checked.tensor.shape[checked.tensor.rank - 1] };
+}
+
+/**
+ * Another parameter (a temperature, a count of trials) and {probs} |
+ * {logits} checked together: one dtype, one backend, shapes that broadcast
+ * (their broadcast shape is `shape`). The tensors made from numbers are
+ * owned, and freed here if the check fails.
+ */
+export function besideProbsOrLogits(name: string, key: string, value: Parameter, parameter: ProbsOrLogits): Parameters & { kind: 'probs' | 'logits'; tensor: Tensor; beside: Tensor } {
+  const chosen = probsOrLogits(name, parameter);
+  try {
+    const { tensors, shape, owned } = parameters(name, { [key]: value, [chosen.kind]: chosen.tensor });
+    return { kind: chosen.kind, tensor: chosen.tensor, beside: tensors[0], tensors, shape, owned: [...chosen.owned, ...owned] };
+  } catch (e) {
+    for (const t of chosen.owned) t.dispose();
+    throw e;
+  }
 }
 
 /** Rows of K class probabilities [..., K] normalised to sum to 1, from probs (divided by their sum) or logits (their softmax): Categorical's and RelaxedOneHotCategorical's reading. */

@@ -13,19 +13,7 @@ import type { Tensor } from '../tensor.js';
 import { onBackendOf } from '../ops/util.js';
 import { Distribution, checkProbability, parameters, softplus, uniformNoise, type Parameter } from './distribution.js';
 import { LEAST_UNIFORM } from './gumbel.js';
-import { SuccessProbability, classLogProbs, probsOrLogits, type ProbsOrLogits } from './probabilities.js';
-
-/** The temperature and {probs} | {logits} checked together (one dtype, one backend), the tensors made from numbers owned. */
-function temperatureAnd(name: string, temperature: Parameter, parameter: ProbsOrLogits): { temperature: Tensor; kind: 'probs' | 'logits'; tensor: Tensor; owned: Tensor[] } {
-  const chosen = probsOrLogits(name, parameter);
-  try {
-    const { tensors, owned } = parameters(name, { temperature, [chosen.kind]: chosen.tensor });
-    return { temperature: tensors[0], kind: chosen.kind, tensor: chosen.tensor, owned: [...chosen.owned, ...owned] };
-  } catch (e) {
-    for (const t of chosen.owned) t.dispose();
-    throw e;
-  }
-}
+import { SuccessProbability, besideProbsOrLogits, classLogProbs, classParameter, type ProbsOrLogits } from './probabilities.js';
 
 /**
  * RelaxedBernoulli(temperature, { probs } | { logits }): σ((l + L)/τ) for
@@ -38,10 +26,9 @@ export class RelaxedBernoulli extends SuccessProbability {
   readonly temperature: Tensor;
 
   constructor(temperature: Parameter, parameter: ProbsOrLogits) {
-    const checked = temperatureAnd('RelaxedBernoulli', temperature, parameter);
-    const shape = broadcastShapes('RelaxedBernoulli', checked.temperature.shape, checked.tensor.shape);
-    super('RelaxedBernoulli', { kind: checked.kind, tensor: checked.tensor, tensors: [checked.tensor], shape, owned: checked.owned });
-    this.temperature = checked.temperature;
+    const checked = besideProbsOrLogits('RelaxedBernoulli', 'temperature', temperature, parameter);
+    super('RelaxedBernoulli', checked);
+    this.temperature = checked.beside;
   }
 
   override rsample(shape: readonly number[] = []): Tensor {
@@ -95,11 +82,7 @@ export class RelaxedOneHotCategorical extends Distribution {
 
   constructor(temperature: Parameter, parameter: ProbsOrLogits) {
     const name = 'RelaxedOneHotCategorical';
-    const chosen = probsOrLogits(name, parameter);
-    if (chosen.tensor.rank < 1) {
-      for (const t of chosen.owned) t.dispose();
-      throw new ShapeError(`${name}: ${chosen.kind} must have a class axis (its last), got ${formatShape(chosen.tensor.shape)}`);
-    }
+    const chosen = classParameter(name, parameter);
     const batch = chosen.tensor.shape.slice(0, -1);
     // The temperature checked as a parameter beside a scalar of the classes' dtype and backend (its shape meets the batch's alone, below).
     const probe = onBackendOf(name, chosen.tensor, () => ops.scalar(0, { dtype: chosen.tensor.dtype }));
@@ -125,7 +108,7 @@ export class RelaxedOneHotCategorical extends Distribution {
     this.temperature = temperatureTensor;
     this.given = chosen.kind;
     this.parameter = chosen.tensor;
-    this.numClasses = chosen.tensor.shape[chosen.tensor.rank - 1];
+    this.numClasses = chosen.numClasses;
   }
 
   /** The normalised log-probabilities [..., K] (a new tensor). */
