@@ -64,6 +64,22 @@ function transformedRejection(where: string, rate: Tensor, shape: readonly numbe
 }
 
 /**
+ * Poisson draws for rates broadcast to `shape` (f32, out of the graph):
+ * each entry counts uniforms below rate 10 and takes PTRS from 10 up, each
+ * method given rates it can take (PTRS's constants need λ ≥ 10, the
+ * count's e^(−λ) a small λ); where() keeps the right one.
+ */
+export function poissonDraws(where: string, rate: Tensor, shape: readonly number[]): Tensor {
+  return noGrad(() => tidy(() => {
+    const r = rate.dtype === 'f32' ? rate : rate.cast('f32');
+    const small = r.less(SMALL_RATE);
+    const counted = countUniforms(where, ops.where(small, r, 0), shape);
+    const rejected = transformedRejection(where, ops.where(small, SMALL_RATE, r), shape);
+    return ops.where(ops.broadcastTo(small, shape), counted, rejected);
+  }));
+}
+
+/**
  * Poisson(rate): k = 0, 1, 2, … with probability λᵏ·e^(−λ)/k!. Values are
  * floats, as PyTorch's; logProb through tm.lgamma, cdf through
  * tm.special.gammaincc (P(X ≤ k) = Q(⌊k⌋ + 1, λ)). sample counts running
@@ -83,15 +99,10 @@ export class Poisson extends Distribution {
 
   override sample(shape: readonly number[] = []): Tensor {
     const s = this.drawShape('sample', shape);
-    return noGrad(() => tidy(() => {
-      const rate = this.rate.dtype === 'f32' ? this.rate : this.rate.cast('f32');
-      // Each method sees a rate it can take (PTRS's constants need λ ≥ 10, the count's e^(−λ) a small λ); where() keeps the right one.
-      const small = rate.less(SMALL_RATE);
-      const counted = countUniforms('Poisson.sample', ops.where(small, rate, 0), s);
-      const rejected = transformedRejection('Poisson.sample', ops.where(small, SMALL_RATE, rate), s);
-      const draws = ops.where(ops.broadcastTo(small, s), counted, rejected);
+    return tidy(() => {
+      const draws = poissonDraws('Poisson.sample', this.rate, s);
       return draws.dtype === this.rate.dtype ? draws : draws.cast(this.rate.dtype);
-    }));
+    });
   }
 
   /** k·log λ − λ − log k!. */

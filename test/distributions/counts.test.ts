@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { SEED, asF32, expectClose, randomInts, uniform } from '../helpers/data.js';
-import { broadcastMap, expectMoments } from '../helpers/distributions.js';
+import { asF32, expectClose, randomInts, uniform } from '../helpers/data.js';
+import { broadcastMap, expectCountFrequencies, expectMoments } from '../helpers/distributions.js';
 import { collected } from '../helpers/gc.js';
 import { lgammaRef } from '../helpers/special.js';
 
@@ -17,26 +17,6 @@ const { Geometric, Poisson } = tm.distributions;
 
 const poissonLogPmf = (k: number, rate: number) => (k === 0 ? -rate : k * Math.log(rate) - rate - lgammaRef(k + 1));
 const geometricLogPmf = (k: number, p: number) => (k === 0 ? Math.log(p) : k * Math.log1p(-p) + Math.log(p));
-
-/** Each count's frequency in column j of draws [n, m] within k standard errors of pmf(count, j), for every count of probability ≥ 10⁻³. */
-function expectCountFrequencies(draws: ArrayLike<number>, n: number, m: number, pmf: (count: number, j: number) => number, what: string, k = 5): void {
-  for (let j = 0; j < m; j++) {
-    const counts = new Map<number, number>();
-    for (let i = 0; i < n; i++) {
-      const v = draws[i * m + j];
-      expect(Number.isInteger(v) && v >= 0, `${what}: draw ${v} is not a count`).toBe(true);
-      counts.set(v, (counts.get(v) ?? 0) + 1);
-    }
-    const top = Math.max(...counts.keys());
-    for (let c = 0; c <= top + 5; c++) {
-      const p = pmf(c, j);
-      if (p < 1e-3) continue;
-      const se = Math.sqrt((p * (1 - p)) / n);
-      const seen = (counts.get(c) ?? 0) / n;
-      expect(Math.abs(seen - p), `${what}: count ${c} of column ${j} drawn ${seen}, want ${p} ± ${k}·${se} (test seed ${SEED})`).toBeLessThanOrEqual(k * se);
-    }
-  }
-}
 
 describe.each(BACKENDS)('count distributions on %s', (backend) => {
   const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
