@@ -31,5 +31,6 @@ export { MultivariateNormal } from './multivariate_normal.js';
 export type { MultivariateNormalSpread } from './multivariate_normal.js';
 export { Independent } from './independent.js';
 export { TransformedDistribution } from './transformed.js';
+export { MixtureSameFamily } from './mixture.js';
 export { AffineTransform, ExpTransform, PowerTransform, SigmoidTransform, SoftplusTransform, TanhTransform, Transform } from './transforms.js';
 export { klDivergence } from './kl.js';
