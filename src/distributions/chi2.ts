@@ -4,12 +4,14 @@ import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter } from './distribution.js';
-import { standardGamma } from './gamma.js';
+import { gammainc } from '../special/gamma.js';
+import { positiveCdf, standardGamma } from './gamma.js';
 
 /**
  * Chi2(df): density x^(df/2 − 1)·e^(−x/2) / (2^(df/2)·Γ(df/2)) on x > 0,
  * Gamma(df/2, ½)'s. df is read at each call (not halved once), so a trained
- * df is seen as it is. sample by Marsaglia–Tsang; no rsample and no cdf.
+ * df is seen as it is. sample by Marsaglia–Tsang; cdf through
+ * tm.special.gammainc; no rsample.
  */
 export class Chi2 extends Distribution {
   /** The degrees of freedom (> 0), as given (a reference), or a scalar tensor made from a number. */
@@ -33,6 +35,12 @@ export class Chi2 extends Distribution {
       const a = this.df.mul(0.5);
       return ops.xlogy(a.sub(1), v).sub(v.mul(0.5)).sub(a.mul(Math.LN2)).sub(a.lgamma());
     });
+  }
+
+  /** P(df/2, x/2), the regularised lower incomplete gamma function; 0 at and below 0. */
+  override cdf(value: Tensor): Tensor {
+    const v = this.checkValue('cdf', value);
+    return tidy(() => positiveCdf(v, (x) => gammainc(this.df.mul(0.5), x.mul(0.5))));
   }
 
   /** df/2 + log 2 + log Γ(df/2) + (1 − df/2)·ψ(df/2). */

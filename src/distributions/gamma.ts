@@ -2,6 +2,7 @@
 // Marsaglia and Tsang's rejection method (2000), shared with Beta.
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
+import { gammainc } from '../special/gamma.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, standardNormal, uniformNoise, type Parameter } from './distribution.js';
@@ -52,11 +53,22 @@ export function standardGamma(where: string, alpha: Tensor, shape: readonly numb
 }
 
 /**
+ * F(x) where x > 0 and 0 elsewhere, F given only positive values (1 where x
+ * is not), so that neither its value nor its gradient there is NaN.
+ */
+export function positiveCdf(x: Tensor, f: (positive: Tensor) => Tensor): Tensor {
+  return tidy(() => {
+    const positive = x.greater(0);
+    return ops.where(positive, f(ops.where(positive, x, 1)), 0);
+  });
+}
+
+/**
  * Gamma(concentration, rate): density βᵅ·x^(α−1)·e^(−βx)/Γ(α) on x > 0
  * (α the concentration, β the rate), tensors or numbers broadcast together.
  * logProb, entropy and the moments through tm.lgamma and tm.digamma;
- * sample by Marsaglia–Tsang (standardGamma); no rsample and no cdf (the
- * incomplete gamma function is not among tmnn's ops).
+ * sample by Marsaglia–Tsang (standardGamma); cdf through
+ * tm.special.gammainc; no rsample.
  */
 export class Gamma extends Distribution {
   /** The shape α (> 0), as given (a reference), or a scalar tensor made from a number. */
@@ -81,6 +93,12 @@ export class Gamma extends Distribution {
       const [a, b] = [this.concentration, this.rate];
       return ops.xlogy(a, b).add(ops.xlogy(a.sub(1), v)).sub(b.mul(v)).sub(a.lgamma());
     });
+  }
+
+  /** P(α, β·x), the regularised lower incomplete gamma function; 0 at and below 0. */
+  override cdf(value: Tensor): Tensor {
+    const v = this.checkValue('cdf', value);
+    return tidy(() => positiveCdf(v, (x) => gammainc(this.concentration, x.mul(this.rate))));
   }
 
   /** α − log β + log Γ(α) + (1 − α)·ψ(α). */

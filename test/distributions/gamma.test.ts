@@ -1,8 +1,9 @@
 // tm.distributions.Gamma and Beta against float64 formulas written here (log Γ
 // and ψ from test/helpers/special.ts's series), on fresh random parameters
 // broadcast at several shapes, on every backend: logProb, entropy, mean,
-// variance, mode; Marsaglia–Tsang's draws (concentrations below 1 among them)
-// by their moments and −mean logProb within a few standard errors; seeded
+// variance, mode, and Gamma's and Chi2's cdf (the incomplete gamma
+// function); Marsaglia–Tsang's draws (concentrations below 1 among them) by
+// their moments and −mean logProb within a few standard errors; seeded
 // reproducibility; flat memory; and errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
@@ -10,7 +11,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { broadcastMap, expectFractionBelow, expectMoments, meanAndError } from '../helpers/distributions.js';
 import { size } from '../helpers/float64.js';
-import { digammaRef, lgammaRef } from '../helpers/special.js';
+import { digammaRef, incompleteGammaRef, lgammaRef } from '../helpers/special.js';
 import { collected } from '../helpers/gc.js';
 
 const { Gamma, Beta } = tm.distributions;
@@ -44,6 +45,7 @@ const SPECS: Spec[] = [
   },
 ];
 
+const spec0LogProb = SPECS[0].logProb;
 const draw = (shape: number[], [lo, hi]: [number, number]) => ({ v: asF32(uniform(size(shape), lo, hi)), shape });
 
 describe.each(BACKENDS)('Gamma and Beta on %s', (backend) => {
@@ -109,7 +111,7 @@ describe.each(BACKENDS)('Gamma and Beta on %s', (backend) => {
       expect(Array.from(await d.sample([3]).data())).toEqual(Array.from(await first.data()));
       expect(first.requiresGrad).toBe(false);
       expect(() => d.rsample()).toThrow(new tm.ValueError(`${spec.name}: no reparameterised sample (rsample); sample() draws without a gradient`));
-      expect(() => d.cdf(a)).toThrow(new tm.ValueError(`${spec.name}: no cdf in closed form`));
+      if (spec.name === 'Beta') expect(() => d.cdf(a)).toThrow(new tm.ValueError('Beta: no cdf in closed form'));
 
       // Out of the graph: a graph's saved tensors live until its backward pass (or the collector).
       const plain = a.detach();
@@ -133,6 +135,20 @@ describe.each(BACKENDS)('Gamma and Beta on %s', (backend) => {
     // Most of Beta(0.1, 0.1)'s mass is next to 0 and 1: the clamp is reached, not just allowed for.
     expect(values.some((v) => v < 1e-20 || v > 1 - 1e-6)).toBe(true);
     expect((await beta.logProb(x).data()).every(Number.isFinite)).toBe(true);
+  });
+
+  it('Gamma\'s cdf is P(α, βx) (the incomplete gamma function, float64 here), 0 at and below 0, with a finite gradient in x everywhere', async () => {
+    const a = { v: asF32(Float64Array.from([0.4, 1, 3.5, 12])), shape: [4] };
+    const b = { v: asF32(uniform(4, 0.5, 3)), shape: [4] };
+    const x = { v: asF32(uniform(3 * 4, 0.01, 8)).map((v, i) => (i < 2 ? -v : i < 4 ? 0 : v)), shape: [3, 4] };
+    const value = tm.tensor(x.v, [3, 4]);
+    value.requiresGrad = true;
+    const got = new Gamma(tm.tensor(a.v, [4]), tm.tensor(b.v, [4])).cdf(value);
+    const want = broadcastMap([x, a, b], (v, alpha, beta) => (v <= 0 ? 0 : incompleteGammaRef(alpha, beta * v)[0]));
+    expectClose(await got.data(), want.v, 10 * tol, 'cdf', want.v.map(() => 1));
+    got.sum().backward();
+    const density = broadcastMap([x, a, b], (v, alpha, beta) => (v <= 0 ? 0 : Math.exp(spec0LogProb(v, alpha, beta))));
+    expectClose(await value.grad!.data(), density.v, 10 * tol, 'd cdf/dx', density.v.map((d) => d + 1));
   });
 
   it('Gamma\'s mode is (α − 1)/β, 0 below α = 1; errors name the parameters', async () => {
@@ -172,6 +188,8 @@ describe.each(BACKENDS)('Chi2, StudentT and Dirichlet (drawn through Gamma) on %
     expectClose(await d.mean.data(), df.v, 0, 'mean');
     expectClose(await d.variance.data(), df.v.map((k) => 2 * k), 0, 'variance');
     expectClose(await d.mode.data(), df.v.map((k) => Math.max(k - 2, 0)), tol, 'mode');
+    const cdf = broadcastMap([x, df], (v, k) => incompleteGammaRef(k / 2, v / 2)[0]);
+    expectClose(await d.cdf(tm.tensor(x.v, [3, 4])).data(), cdf.v, 10 * tol, 'cdf', cdf.v.map(() => 1));
     const n = 20000;
     const draws = d.sample([n]);
     const values = await draws.data();

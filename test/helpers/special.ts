@@ -162,3 +162,41 @@ export function besselIRef(n: 0 | 1, x: number): number {
 }
 export const i0Ref = (x: number): number => besselIRef(0, x);
 export const i1Ref = (x: number): number => besselIRef(1, x);
+
+/**
+ * [P(a, x), Q(a, x)], the regularised incomplete gamma functions, in
+ * float64 for a > 0, x > 0 finite: P's series summed and Q's continued
+ * fraction run (Lentz) until they stop changing.
+ */
+export function incompleteGammaRef(a: number, x: number): [number, number] {
+  const logPrefactor = a * Math.log(x) - x - lgammaRef(a);
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum = term;
+    for (let n = 1; n < 1e6 && term > sum * 1e-17; n++) {
+      term *= x / (a + n);
+      sum += term;
+    }
+    const p = Math.exp(logPrefactor) * sum;
+    return [p, 1 - p];
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1e6; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const step = d * c;
+    h *= step;
+    if (Math.abs(step - 1) < 1e-16) break;
+  }
+  const q = Math.exp(logPrefactor) * h;
+  return [1 - q, q];
+}

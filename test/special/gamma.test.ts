@@ -10,44 +10,11 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { uniform } from '../helpers/data.js';
 import { collected } from '../helpers/gc.js';
-import { digammaRef, lgammaRef } from '../helpers/special.js';
+import { digammaRef, incompleteGammaRef, lgammaRef } from '../helpers/special.js';
 import { SHAPES, ULP, centralDifference, checkShapeAndDTypes, expectEdges, expectWithin, logSpace } from '../helpers/special_functions.js';
 
-/** [P(a, x), Q(a, x)] in float64 for a > 0, x > 0 finite. */
-function incompleteRef(a: number, x: number): [number, number] {
-  const logPrefactor = a * Math.log(x) - x - lgammaRef(a);
-  if (x < a + 1) {
-    let term = 1 / a;
-    let sum = term;
-    for (let n = 1; n < 1e6 && term > sum * 1e-17; n++) {
-      term *= x / (a + n);
-      sum += term;
-    }
-    const p = Math.exp(logPrefactor) * sum;
-    return [p, 1 - p];
-  }
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 1e6; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const step = d * c;
-    h *= step;
-    if (Math.abs(step - 1) < 1e-16) break;
-  }
-  const q = Math.exp(logPrefactor) * h;
-  return [1 - q, q];
-}
-const pRef = (a: number, x: number) => incompleteRef(a, x)[0];
-const qRef = (a: number, x: number) => incompleteRef(a, x)[1];
+const pRef = (a: number, x: number) => incompleteGammaRef(a, x)[0];
+const qRef = (a: number, x: number) => incompleteGammaRef(a, x)[1];
 
 /**
  * The library's error: f32's in the exponent's terms (x − a, a·log(x/a),
