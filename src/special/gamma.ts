@@ -28,7 +28,7 @@ const STIRLING_FROM = 10;
  * log Γ*(a) = log Γ(a) − (a − ½)·log a + a − ½ log 2π, Stirling's remainder:
  * by its series from 10 on, where subtracting lgamma would cancel (lgamma(1000) ≈ 5900).
  */
-function logGammaStar(a: Tensor): Tensor {
+export function logGammaStar(a: Tensor): Tensor {
   const small = minimum(a, STIRLING_FROM);
   const direct = sub(add(sub(lgamma(small), mul(sub(small, 0.5), log(small))), small), HALF_LOG_2PI);
   const large = maximum(a, STIRLING_FROM);

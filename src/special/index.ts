@@ -4,6 +4,7 @@
 // ones tmnn has at the top level are here too under torch.special's names.
 export { ndtr, logNdtr, ndtri } from './normal.js';
 export { gammainc, gammaincc, multigammaln } from './gamma.js';
+export { betainc, betaincc } from './beta.js';
 export { zeta } from './zeta.js';
 export { entr, xlog1py } from './entropy.js';
 export { i0e, i1e, sphericalBesselJ0 } from './bessel.js';

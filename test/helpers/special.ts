@@ -200,3 +200,35 @@ export function incompleteGammaRef(a: number, x: number): [number, number] {
   const q = Math.exp(logPrefactor) * h;
   return [1 - q, q];
 }
+
+/** The continued fraction 1/(1 + d₁/(1 + d₂/(…))) by Lentz's method, in float64. */
+function betaFractionRef(a: number, b: number, x: number): number {
+  const tiny = 1e-300;
+  const clamp = (v: number) => (Math.abs(v) < tiny ? tiny : v);
+  let c = 1;
+  let d = 1 / clamp(1 - ((a + b) * x) / (a + 1));
+  let h = d;
+  for (let m = 1; m < 1e6; m++) {
+    for (const an of [(m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m)), (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1))]) {
+      d = 1 / clamp(1 + an * d);
+      c = clamp(1 + an / c);
+      h *= d * c;
+    }
+    if (Math.abs(d * c - 1) < 1e-16) break;
+  }
+  return h;
+}
+
+/**
+ * [I_x(a, b), 1 − I_x(a, b)], the regularised incomplete beta function and
+ * its complement, in float64 for a, b > 0 and 0 < x < 1: Numerical Recipes'
+ * continued fraction by Lentz's method on the side of the mean where it
+ * converges.
+ */
+export function betaincRef(a: number, b: number, x: number): [number, number] {
+  const swap = x > (a + 1) / (a + b + 2);
+  const [p, q, u] = swap ? [b, a, 1 - x] : [a, b, x];
+  const front = Math.exp(p * Math.log(u) + q * Math.log1p(-u) - (lgammaRef(p) + lgammaRef(q) - lgammaRef(p + q)));
+  const direct = (front * betaFractionRef(p, q, u)) / p;
+  return swap ? [1 - direct, direct] : [direct, 1 - direct];
+}
