@@ -3,6 +3,7 @@ import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter } from './distribution.js';
+import { incompleteBeta } from '../special/beta.js';
 import { TINY, standardGamma } from './gamma.js';
 
 /** log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b). */
@@ -16,7 +17,8 @@ export function logBeta(a: Tensor, b: Tensor): Tensor {
  * tensors or numbers broadcast together. logProb, entropy and the moments
  * through tm.lgamma and tm.digamma; sample as G₁/(G₁ + G₂) for G₁ ~ Gamma(a),
  * G₂ ~ Gamma(b) (Marsaglia–Tsang), kept inside (0, 1) (the dtype's least
- * normal value and largest value below 1, as PyTorch keeps them); no rsample and no cdf.
+ * normal value and largest value below 1, as PyTorch keeps them); cdf through
+ * tm.special.betainc; no rsample.
  */
 export class Beta extends Distribution {
   /** a (> 0), the exponent of x, as given (a reference), or a scalar tensor made from a number. */
@@ -38,6 +40,18 @@ export class Beta extends Distribution {
       // Inside (0, 1), as PyTorch's: one Gamma draw 2⁻²⁴ of the other's (often, for concentrations below 1) rounds the ratio to 1.
       const dtype = this.concentration1.dtype as 'f32' | 'f16';
       return x.div(x.add(y)).clip(TINY[dtype], 1 - (dtype === 'f16' ? 2 ** -11 : 2 ** -24));
+    });
+  }
+
+  /** I_x(a, b), the regularised incomplete beta function; 0 at and below 0, 1 at and above 1. */
+  override cdf(value: Tensor): Tensor {
+    const v = this.checkValue('cdf', value);
+    return tidy(() => {
+      // Values outside (0, 1) are read as ½, a value whose gradient is finite, and replaced.
+      const inside = ops.logicalAnd(v.greater(0), v.less(1));
+      const x = ops.where(inside, v, 0.5);
+      const cdf = incompleteBeta('Beta.cdf', false, this.concentration1, this.concentration0, x);
+      return ops.where(inside, cdf, v.greaterEqual(1).cast(cdf.dtype));
     });
   }
 

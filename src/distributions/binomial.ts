@@ -5,6 +5,7 @@
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
 import { onBackendOf } from '../ops/util.js';
+import { incompleteBeta } from '../special/beta.js';
 import { xlog1py } from '../special/entropy.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -137,8 +138,8 @@ export function binomialLogPmf(k: Tensor, n: Tensor, p: Tensor): Tensor {
  * PyTorch's. sample adds geometric waiting times between successes where
  * n·min(p, 1 − p) < 10 and uses BTRS from 10 up (Hörmann 1993), in f32;
  * entropy sums over the support, so it needs n given as a number (as
- * PyTorch's needs one n for the batch). No rsample and no cdf (PyTorch has
- * neither).
+ * PyTorch's needs one n for the batch); cdf through the incomplete beta
+ * function (PyTorch has none). No rsample.
  */
 export class Binomial extends SuccessProbability {
   /** n, as given (a reference), or a scalar tensor made from a number. */
@@ -171,6 +172,20 @@ export class Binomial extends SuccessProbability {
     return tidy(() => {
       if (this.given === 'probs') return binomialLogPmf(v, n, this.parameter);
       return logChoose(n, v).add(v.mul(this.parameter)).sub(n.mul(softplus(this.parameter)));
+    });
+  }
+
+  /** P(X ≤ k) = I_{1−p}(n − ⌊k⌋, ⌊k⌋ + 1): 0 below 0, 1 from n up. */
+  override cdf(value: Tensor): Tensor {
+    const v = this.checkValue('cdf', value);
+    const n = this.totalCount;
+    return tidy(() => {
+      const k = v.floor();
+      const inside = ops.logicalAnd(k.greaterEqual(0), k.less(n));
+      const failures = ops.where(inside, n.sub(k), 1);
+      const [p, q] = [this.probs, this.given === 'probs' ? ops.sub(1, this.parameter) : this.parameter.neg().sigmoid()];
+      const cdf = incompleteBeta('Binomial.cdf', false, failures, ops.where(inside, k, 0).add(1), q, p);
+      return ops.where(inside, cdf, k.greaterEqual(n).cast(cdf.dtype));
     });
   }
 

@@ -3,6 +3,7 @@
 // rate is gamma-distributed (which is how it is drawn).
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
+import { incompleteBeta } from '../special/beta.js';
 import { xlog1py } from '../special/entropy.js';
 import type { Tensor } from '../tensor.js';
 import { softplus, type Parameter } from './distribution.js';
@@ -15,8 +16,8 @@ import { SuccessProbability, besideProbsOrLogits, type ProbsOrLogits } from './p
  * successes before the r-th failure, with probability Γ(k + r)/(k!·Γ(r))·
  * pᵏ·(1 − p)^r; r (> 0, not necessarily whole) and p, the probability of
  * success, broadcast together. Values are floats, as PyTorch's. sample
- * draws a Poisson of rate Gamma(r, 1)·p/(1 − p). No rsample, cdf or entropy
- * (PyTorch has none of them).
+ * draws a Poisson of rate Gamma(r, 1)·p/(1 − p); cdf through the
+ * incomplete beta function (PyTorch has none). No rsample or entropy.
  */
 export class NegativeBinomial extends SuccessProbability {
   /** r, as given (a reference), or a scalar tensor made from a number. */
@@ -50,6 +51,17 @@ export class NegativeBinomial extends SuccessProbability {
       const l = this.parameter;
       const powers = this.given === 'probs' ? ops.xlogy(v, l).add(xlog1py(r, l.neg())) : v.mul(softplus(l.neg())).add(r.mul(softplus(l))).neg();
       return combinations.add(powers);
+    });
+  }
+
+  /** P(X ≤ k) = I_{1−p}(r, ⌊k⌋ + 1); 0 below 0. */
+  override cdf(value: Tensor): Tensor {
+    const v = this.checkValue('cdf', value);
+    return tidy(() => {
+      const k = v.floor();
+      const counted = k.greaterEqual(0);
+      const [p, q] = [this.probs, this.given === 'probs' ? ops.sub(1, this.parameter) : this.parameter.neg().sigmoid()];
+      return ops.where(counted, incompleteBeta('NegativeBinomial.cdf', false, this.totalCount, ops.where(counted, k, 0).add(1), q, p), 0);
     });
   }
 

@@ -5,6 +5,7 @@ import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, standardNormal, type Parameter } from './distribution.js';
+import { incompleteBeta } from '../special/beta.js';
 import { standardGamma } from './gamma.js';
 
 const HALF_LOG_PI = 0.5 * Math.log(Math.PI);
@@ -15,8 +16,8 @@ const LGAMMA_HALF = HALF_LOG_PI;
  * StudentT(df, loc = 0, scale = 1): density
  * Γ((ν+1)/2) / (Γ(ν/2)·√(νπ)·σ) · (1 + y²/ν)^(−(ν+1)/2), y = (x − loc)/σ.
  * sample as loc + σ·ε/√(χ²/ν), ε ~ N(0, 1) and χ² ~ Chi2(ν) (Marsaglia–Tsang);
- * no rsample (the gamma draw has no reparameterised gradient here) and no
- * cdf. The mean is NaN for ν ≤ 1, the variance ∞ for 1 < ν ≤ 2 and NaN for
+ * no rsample (the gamma draw has no reparameterised gradient here). cdf
+ * through the incomplete beta function (no gradient in ν). The mean is NaN for ν ≤ 1, the variance ∞ for 1 < ν ≤ 2 and NaN for
  * ν ≤ 1, as PyTorch's.
  */
 export class StudentT extends Distribution {
@@ -48,6 +49,21 @@ export class StudentT extends Distribution {
       const y = v.sub(this.loc).div(this.scale);
       const norm = this.scale.log().add(nu.log().mul(0.5)).add(HALF_LOG_PI).add(nu.mul(0.5).lgamma()).sub(nu.add(1).mul(0.5).lgamma());
       return nu.add(1).mul(-0.5).mul(y.square().div(nu).log1p()).sub(norm);
+    });
+  }
+
+  /**
+   * ½·I_z(ν/2, ½) below the location and 1 less it above, z = ν/(ν + y²):
+   * the chance of a value at least |y| scales out on one side.
+   */
+  override cdf(value: Tensor): Tensor {
+    const v = this.checkValue('cdf', value);
+    return tidy(() => {
+      const nu = this.df;
+      const y = v.sub(this.loc).div(this.scale);
+      const spread = nu.add(y.square());
+      const tail = incompleteBeta('StudentT.cdf', false, nu.mul(0.5), 0.5, nu.div(spread), y.square().div(spread)).mul(0.5);
+      return ops.where(y.greater(0), ops.sub(1, tail), tail);
     });
   }
 

@@ -1,11 +1,13 @@
 // tm.distributions' trial-count distributions (Binomial, NegativeBinomial,
 // Multinomial) against float64 formulas written here, on every backend:
-// logProb from probs and from logits, entropy (Binomial's and Multinomial's
-// against sums over every outcome), mean, variance and mode; the frequency
-// of every likely count among 20,000 draws within a few standard errors,
-// Binomial's at means either side of the switch between its two samplers
-// (waiting times below 10, BTRS from 10) and past ½ (drawn flipped);
-// Multinomial's joint frequencies; seeded reproducibility; flat memory; and errors.
+// logProb from probs and from logits; cdf (Binomial's and
+// NegativeBinomial's, through the incomplete beta function) against summed
+// probabilities; entropy (Binomial's and Multinomial's) against sums over
+// every outcome; mean, variance and mode; the frequency of every likely
+// count among 20,000 draws within a few standard errors, Binomial's at means
+// either side of the switch between its two samplers (waiting times below
+// 10, BTRS from 10) and past ½ (drawn flipped); Multinomial's joint
+// frequencies; seeded reproducibility; flat memory; and errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -62,6 +64,15 @@ describe.each(BACKENDS)('trial-count distributions on %s', (backend) => {
       expectClose(await d.variance.data(), n.map((c, j) => c * probs[j] * (1 - probs[j])), tol, `${given} variance`, n.map((c) => c + 1));
       expect(Array.from(await d.mode.data())).toEqual(n.map((c, j) => Math.min(Math.floor((c + 1) * probs[j]), c)));
     }
+    // cdf: the probabilities summed (float64), against the incomplete beta function; 0 below 0, 1 from n up.
+    const d = new Binomial(tm.tensor(n), { logits: tm.tensor(logits) });
+    const at = { v: k.v.map((v, i) => (i === 0 ? -1 : i === 1 ? n[1] + 2 : v + 0.5)), shape: [3, 6] };
+    const cdf = broadcastMap([at, { v: n, shape: [6] }, { v: logits.map(sigmoid), shape: [6] }], (c, t, q) => {
+      let total = 0;
+      for (let j = 0; j <= Math.min(Math.floor(c), t); j++) total += Math.exp(binomialLogPmf(j, t, q));
+      return Math.min(total, 1);
+    });
+    expectClose(await d.cdf(tm.tensor(at.v, [3, 6])).data(), cdf.v, 10 * tol, 'cdf', cdf.v.map(() => 1));
     // p = 0 and 1: the one possible count has log-probability 0, the others −∞.
     const sure = new Binomial(4, { probs: tm.tensor([0, 1]) });
     expect(Array.from(await sure.logProb(tm.tensor([[0, 4], [1, 3]])).data())).toEqual([0, 0, -Infinity, -Infinity]);
@@ -113,6 +124,13 @@ describe.each(BACKENDS)('trial-count distributions on %s', (backend) => {
       const mean = probs.map((q, j) => (r[j] * q) / (1 - q));
       expectClose(await d.mean.data(), mean, 1e-4, `${given} mean`, mean.map((m) => m + 1));
       expectClose(await d.variance.data(), mean.map((m, j) => m / (1 - probs[j])), 1e-4, `${given} variance`, mean.map((m, j) => m / (1 - probs[j]) + 1));
+      const cdf = broadcastMap([k, { v: r, shape: [5] }, { v: probs, shape: [5] }], (c, rr, q) => {
+        let total = 0;
+        for (let j = 0; j <= c; j++) total += Math.exp(negativeBinomialLogPmf(j, rr, q));
+        return total;
+      });
+      expectClose(await d.cdf(tm.tensor(k.v, [2, 5])).data(), cdf.v, 10 * tol, `${given} cdf`, cdf.v.map(() => 1));
+      expect(Array.from(await d.cdf(tm.tensor([-1, -0.5, 0, 0, 0])).data()).slice(0, 2)).toEqual([0, 0]);
       expect(Array.from(await d.mode.data())).toEqual(Array.from(probs, (q, j) => Math.max(Math.floor(((r[j] - 1) * q) / (1 - q)), 0)));
     }
     const draws = 20000;

@@ -11,7 +11,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { broadcastMap, expectFractionBelow, expectMoments, meanAndError } from '../helpers/distributions.js';
 import { size } from '../helpers/float64.js';
-import { digammaRef, incompleteGammaRef, lgammaRef } from '../helpers/special.js';
+import { betaincRef, digammaRef, incompleteGammaRef, lgammaRef } from '../helpers/special.js';
 import { collected } from '../helpers/gc.js';
 
 const { Gamma, Beta } = tm.distributions;
@@ -111,7 +111,6 @@ describe.each(BACKENDS)('Gamma and Beta on %s', (backend) => {
       expect(Array.from(await d.sample([3]).data())).toEqual(Array.from(await first.data()));
       expect(first.requiresGrad).toBe(false);
       expect(() => d.rsample()).toThrow(new tm.ValueError(`${spec.name}: no reparameterised sample (rsample); sample() draws without a gradient`));
-      if (spec.name === 'Beta') expect(() => d.cdf(a)).toThrow(new tm.ValueError('Beta: no cdf in closed form'));
 
       // Out of the graph: a graph's saved tensors live until its backward pass (or the collector).
       const plain = a.detach();
@@ -149,6 +148,15 @@ describe.each(BACKENDS)('Gamma and Beta on %s', (backend) => {
     got.sum().backward();
     const density = broadcastMap([x, a, b], (v, alpha, beta) => (v <= 0 ? 0 : Math.exp(spec0LogProb(v, alpha, beta))));
     expectClose(await value.grad!.data(), density.v, 10 * tol, 'd cdf/dx', density.v.map((d) => d + 1));
+  });
+
+  it('Beta\'s cdf is I_x(a, b) (the incomplete beta function, float64 here), 0 at and below 0 and 1 at and above 1', async () => {
+    const a = { v: asF32(Float64Array.from([0.4, 1, 3.5, 20])), shape: [4] };
+    const b = { v: asF32(Float64Array.from([2, 0.6, 3.5, 9])), shape: [4] };
+    const x = { v: asF32(uniform(3 * 4, 0.01, 0.99)).map((v, i) => (i === 0 ? -0.5 : i === 1 ? 0 : i === 2 ? 1 : i === 3 ? 1.5 : v)), shape: [3, 4] };
+    const got = new Beta(tm.tensor(a.v, [4]), tm.tensor(b.v, [4])).cdf(tm.tensor(x.v, [3, 4]));
+    const want = broadcastMap([x, a, b], (v, p, q) => (v <= 0 ? 0 : v >= 1 ? 1 : betaincRef(p, q, v)[0]));
+    expectClose(await got.data(), want.v, 10 * tol, 'cdf', want.v.map(() => 1));
   });
 
   it('Gamma\'s mode is (α − 1)/β, 0 below α = 1; errors name the parameters', async () => {
@@ -215,6 +223,17 @@ describe.each(BACKENDS)('Chi2, StudentT and Dirichlet (drawn through Gamma) on %
     expect(Array.from(await d.mean.data()).map((v, j) => (Number.isNaN(v) ? 'NaN' : Math.fround(v) === Math.fround(loc[j])))).toEqual(['NaN', true, true, true]);
     const variance = await d.variance.data();
     expect([Number.isNaN(variance[0]), variance[1]]).toEqual([true, Infinity]);
+    // cdf: ½·I_z(ν/2, ½), z = ν/(ν + y²), below the location and its complement above.
+    const at = Array.from(x).concat(loc[0], -40, 40);
+    const cdf = at.map((v, i) => {
+      const j = i % 4;
+      const y = (v - loc[j]) / scale[j];
+      const tail = 0.5 * (y === 0 ? 1 : betaincRef(nu[j] / 2, 0.5, nu[j] / (nu[j] + y * y))[0]);
+      return y > 0 ? 1 - tail : tail;
+    });
+    const d7 = new StudentT(tm.tensor(nu), tm.tensor(loc), tm.tensor(scale));
+    expectClose(await d7.cdf(tm.tensor(at.slice(0, 4))).data(), cdf.slice(0, 4), 10 * tol, 'cdf', [1, 1, 1, 1]);
+    expectClose(await new StudentT(tm.tensor(Array.from(nu).slice(0, 3)), tm.tensor(Array.from(loc).slice(0, 3)), tm.tensor(Array.from(scale).slice(0, 3))).cdf(tm.tensor(at.slice(4))).data(), cdf.slice(4), 10 * tol, 'cdf at the location and far out', [1, cdf[5], 1]);
     expectClose(variance.slice(2), [2, 3].map((j) => (scale[j] ** 2 * nu[j]) / (nu[j] - 2)), tol, 'variance');
     const n = 20000;
     const draws = d.sample([n]);
