@@ -313,6 +313,16 @@ export function linked<T>(dataset: Dataset<T>, sources: readonly Dataset<unknown
   return dataset;
 }
 
+/** How many shuffles `dataset` reads from (randomSplit refuses a shuffled dataset). */
+export function shuffleCount(dataset: Dataset<unknown>): number {
+  return shufflesOf(dataset).length;
+}
+
+/** A dataset's elements as rows, where they are (for transforms outside this file that keep them: randomSplit). */
+export function rowsOf<T>(dataset: Dataset<T>): Rows<T> | undefined {
+  return dataset['rows'];
+}
+
 /** The shuffles `dataset` reads from, each once, depth first (a shuffle before those it reads). */
 function shufflesOf(dataset: Dataset<unknown>, seen = new Set<Dataset<unknown>>()): ShuffleState[] {
   if (seen.has(dataset)) return [];

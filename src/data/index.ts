@@ -4,4 +4,6 @@ export type { BatchOptions, DatasetState, ShuffleOptions } from './dataset.js';
 export { fromArrays, fromGenerator, fromIterable, fromTensors } from './sources.js';
 export type { ArrayData, Sample } from './sources.js';
 export { zip } from './zip.js';
+export { randomSplit } from './split.js';
+export type { RandomSplitOptions } from './split.js';
 export type { Batched, Element, Leaf, TypedArray } from './element.js';
