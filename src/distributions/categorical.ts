@@ -7,7 +7,7 @@ import { broadcastShapes } from '../shape.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, lowestFinite, uniformNoise } from './distribution.js';
-import { classLogProbs, classParameter, classProbs, type ProbsOrLogits } from './probabilities.js';
+import { ClassProbabilities, classParameter, type ProbsOrLogits } from './probabilities.js';
 
 /**
  * Categorical({ probs } | { logits }): class k of K with probability
@@ -17,35 +17,15 @@ import { classLogProbs, classParameter, classProbs, type ProbsOrLogits } from '.
  * PyTorch's. Values are class labels (i32 draws; logProb takes any int dtype).
  * No mean or variance (the classes are labels), no rsample.
  */
-export class Categorical extends Distribution {
-  /** Which parameter was given. */
-  readonly given: 'probs' | 'logits';
-  /** The parameter as given [..., K] (a reference). */
-  readonly parameter: Tensor;
-  /** The number of classes, K. */
-  readonly numClasses: number;
-
+export class Categorical extends ClassProbabilities {
   /**
    * @param parameter `{ probs }` or `{ logits }`, [..., K].
    * @param name The class's name in errors (OneHotCategorical's, for it).
    * @param event The values: class labels (Categorical's) or one-hot rows (OneHotCategorical's, event shape [K]).
    */
   constructor(parameter: ProbsOrLogits, name = 'Categorical', event: 'label' | 'oneHot' = 'label') {
-    const { kind, tensor, owned, numClasses } = classParameter(name, parameter);
-    super(name, tensor.shape.slice(0, -1), event === 'label' ? [] : [numClasses], owned);
-    this.given = kind;
-    this.parameter = tensor;
-    this.numClasses = numClasses;
-  }
-
-  /** The probabilities [..., K], each row summing to 1 (a new tensor). */
-  get probs(): Tensor {
-    return classProbs(this.given, this.parameter);
-  }
-
-  /** The normalised log-probabilities [..., K], as PyTorch's logits (a new tensor). */
-  get logits(): Tensor {
-    return classLogProbs(this.given, this.parameter);
+    const checked = classParameter(name, parameter);
+    super(name, checked, checked.tensor.shape.slice(0, -1), event === 'label' ? [] : [checked.numClasses]);
   }
 
   /**

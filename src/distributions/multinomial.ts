@@ -7,8 +7,7 @@ import { onBackendOf } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
 import { binomialLogPmf } from './binomial.js';
 import { Categorical } from './categorical.js';
-import { Distribution } from './distribution.js';
-import { classLogProbs, classParameter, classProbs, type ProbsOrLogits } from './probabilities.js';
+import { ClassProbabilities, classParameter, type ProbsOrLogits } from './probabilities.js';
 
 /**
  * Multinomial(totalCount, { probs } | { logits } [..., K]): counts x [..., K]
@@ -19,34 +18,16 @@ import { classLogProbs, classParameter, classProbs, type ProbsOrLogits } from '.
  * check that a value's counts add up to n (PyTorch's neither, unless asked).
  * entropy through the binomial marginals (a sum over 0 … n); no rsample.
  */
-export class Multinomial extends Distribution {
+export class Multinomial extends ClassProbabilities {
   /** n. */
   readonly totalCount: number;
-  readonly given: 'probs' | 'logits';
-  /** The parameter as given [..., K] (a reference). */
-  readonly parameter: Tensor;
-  /** K. */
-  readonly numClasses: number;
 
   constructor(totalCount: number, parameter: ProbsOrLogits) {
     const name = 'Multinomial';
     if (!(Number.isInteger(totalCount) && totalCount >= 0)) throw new ValueError(`${name}: totalCount must be a count of draws (an integer ≥ 0), got ${formatValue(totalCount)}`);
-    const { kind, tensor, owned, numClasses } = classParameter(name, parameter);
-    super(name, tensor.shape.slice(0, -1), [numClasses], owned);
+    const checked = classParameter(name, parameter);
+    super(name, checked, checked.tensor.shape.slice(0, -1), [checked.numClasses]);
     this.totalCount = totalCount;
-    this.given = kind;
-    this.parameter = tensor;
-    this.numClasses = numClasses;
-  }
-
-  /** The probabilities [..., K], each row summing to 1 (a new tensor). */
-  get probs(): Tensor {
-    return classProbs(this.given, this.parameter);
-  }
-
-  /** The normalised log-probabilities [..., K] (a new tensor). */
-  get logits(): Tensor {
-    return classLogProbs(this.given, this.parameter);
   }
 
   /** Counts [...shape, ...batchShape, K] in the parameter's dtype: n class labels drawn per entry, one-hot and added up. */

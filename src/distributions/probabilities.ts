@@ -65,6 +65,34 @@ export function classLogProbs(given: 'probs' | 'logits', parameter: Tensor): Ten
   return given === 'logits' ? parameter.logSoftmax(-1) : tidy(() => classProbs(given, parameter).log());
 }
 
+/** A distribution over K classes, given their probabilities or their logits [..., K] (Categorical, Multinomial, RelaxedOneHotCategorical). */
+export abstract class ClassProbabilities extends Distribution {
+  /** Which parameter was given. */
+  readonly given: 'probs' | 'logits';
+  /** The parameter as given [..., K] (a reference). */
+  readonly parameter: Tensor;
+  /** The number of classes, K. */
+  readonly numClasses: number;
+
+  /** `checked`: classParameter's findings; the shapes the subclass's own (a temperature may widen the batch). */
+  protected constructor(name: string, checked: ReturnType<typeof classParameter>, batchShape: readonly number[], eventShape: readonly number[], owned: readonly Tensor[] = checked.owned) {
+    super(name, batchShape, eventShape, owned);
+    this.given = checked.kind;
+    this.parameter = checked.tensor;
+    this.numClasses = checked.numClasses;
+  }
+
+  /** The probabilities [..., K], each row summing to 1 (a new tensor). */
+  get probs(): Tensor {
+    return classProbs(this.given, this.parameter);
+  }
+
+  /** The normalised log-probabilities [..., K], as PyTorch's logits (a new tensor). */
+  get logits(): Tensor {
+    return classLogProbs(this.given, this.parameter);
+  }
+}
+
 /** A distribution of one probability of success per entry, given as probs or as log-odds. */
 export abstract class SuccessProbability extends Distribution {
   /** Which parameter was given. */

@@ -13,7 +13,7 @@ import type { Tensor } from '../tensor.js';
 import { onBackendOf } from '../ops/util.js';
 import { Distribution, checkProbability, parameters, softplus, uniformNoise, type Parameter } from './distribution.js';
 import { LEAST_UNIFORM } from './gumbel.js';
-import { SuccessProbability, besideProbsOrLogits, classLogProbs, classParameter, type ProbsOrLogits } from './probabilities.js';
+import { ClassProbabilities, SuccessProbability, besideProbsOrLogits, classParameter, type ProbsOrLogits } from './probabilities.js';
 
 /**
  * RelaxedBernoulli(temperature, { probs } | { logits }): σ((l + L)/τ) for
@@ -71,14 +71,9 @@ export class RelaxedBernoulli extends SuccessProbability {
  * / (Σ αₖ·xₖ^(−τ))^K; no mean, variance or entropy. A low temperature can
  * round entries to 0, where logProb is −∞ (PyTorch's too).
  */
-export class RelaxedOneHotCategorical extends Distribution {
+export class RelaxedOneHotCategorical extends ClassProbabilities {
   /** τ (> 0), broadcast against the batch shape. */
   readonly temperature: Tensor;
-  readonly given: 'probs' | 'logits';
-  /** The parameter as given [..., K] (a reference). */
-  readonly parameter: Tensor;
-  /** K. */
-  readonly numClasses: number;
 
   constructor(temperature: Parameter, parameter: ProbsOrLogits) {
     const name = 'RelaxedOneHotCategorical';
@@ -104,16 +99,8 @@ export class RelaxedOneHotCategorical extends Distribution {
       for (const t of owned) t.dispose();
       throw new ShapeError(`${name}: temperature and the batch shape ${formatShape(batch)} of ${chosen.kind} ${formatShape(chosen.tensor.shape)} cannot be broadcast together`);
     }
-    super(name, shape, chosen.tensor.shape.slice(-1), owned);
+    super(name, chosen, shape, chosen.tensor.shape.slice(-1), owned);
     this.temperature = temperatureTensor;
-    this.given = chosen.kind;
-    this.parameter = chosen.tensor;
-    this.numClasses = chosen.numClasses;
-  }
-
-  /** The normalised log-probabilities [..., K] (a new tensor). */
-  get logits(): Tensor {
-    return classLogProbs(this.given, this.parameter);
   }
 
   override rsample(shape: readonly number[] = []): Tensor {
