@@ -79,6 +79,14 @@ export interface EmbeddingOptions {
   paddingIdx?: number;
 }
 
+/** Embedding's options: the table's, and the rescaling of rows looked up (PyTorch's max_norm, norm_type). */
+export interface EmbeddingLayerOptions extends EmbeddingOptions {
+  /** Each row a forward pass looks up whose norm exceeds maxNorm is first rescaled, in the table itself, to norm maxNorm (tm.nn.embedding's). */
+  maxNorm?: number;
+  /** The p of maxNorm's p-norm (default 2; Infinity for the largest magnitude). */
+  normType?: number;
+}
+
 /** Checks a table's count and dim, for Embedding and EmbeddingBag. */
 export function checkSizes(where: string, count: number, dim: number): void {
   for (const [name, v] of [['count', count], ['dim', dim]] as const) {
@@ -111,20 +119,34 @@ export class Embedding extends Module {
   weight: Tensor;
   /** The padding row, as given (null without one). */
   readonly paddingIdx: number | null;
+  /** The norm rows looked up are held to (null: none). */
+  readonly maxNorm: number | null;
+  /** The p of that norm. */
+  readonly normType: number;
 
-  constructor(readonly count: number, readonly dim: number, options: EmbeddingOptions = {}) {
+  constructor(readonly count: number, readonly dim: number, options: EmbeddingLayerOptions = {}) {
     super();
     checkSizes('Embedding', count, dim);
-    options = checkOptions('Embedding', options, { seed: true, paddingIdx: true });
+    options = checkOptions('Embedding', options, { seed: true, paddingIdx: true, maxNorm: true, normType: true });
     const padding = checkTable('Embedding', count, options);
+    const { maxNorm, normType = 2 } = options;
+    if (maxNorm !== undefined && !(typeof maxNorm === 'number' && maxNorm > 0 && Number.isFinite(maxNorm))) {
+      throw new ValueError(`Embedding: maxNorm must be a finite number > 0, got ${formatValue(maxNorm)}`);
+    }
+    if (!(typeof normType === 'number' && normType > 0)) throw new ValueError(`Embedding: normType must be a number > 0 (Infinity included), got ${formatValue(normType)}`);
     this.paddingIdx = padding ?? null;
+    this.maxNorm = maxNorm ?? null;
+    this.normType = normType;
     this.weight = initialTable(count, dim, options.seed, padding);
     this.weight.requiresGrad = true;
   }
 
-  /** The vectors of the indices in x (i32 or i8; negative ones count from the end): [...x.shape, dim]. */
+  /** The vectors of the indices in x (i32 or i8; negative ones count from the end): [...x.shape, dim]. With maxNorm, the rows looked up are rescaled in the table first. */
   forward(x: Tensor): Tensor {
-    return embedding(x, this.weight, this.paddingIdx === null ? {} : { paddingIdx: this.paddingIdx });
+    return embedding(x, this.weight, {
+      ...(this.paddingIdx === null ? {} : { paddingIdx: this.paddingIdx }),
+      ...(this.maxNorm === null ? {} : { maxNorm: this.maxNorm, normType: this.normType }),
+    });
   }
 
   override ownParameters(): Record<string, Tensor> {
@@ -132,7 +154,14 @@ export class Embedding extends Module {
   }
 
   config(): LayerConfig {
-    return this.paddingIdx === null ? { type: 'Embedding', count: this.count, dim: this.dim } : { type: 'Embedding', count: this.count, dim: this.dim, paddingIdx: this.paddingIdx };
+    return {
+      type: 'Embedding',
+      count: this.count,
+      dim: this.dim,
+      ...(this.paddingIdx === null ? {} : { paddingIdx: this.paddingIdx }),
+      // JSON has no Infinity: the max-magnitude norm is written 'inf'.
+      ...(this.maxNorm === null ? {} : { maxNorm: this.maxNorm, normType: this.normType === Infinity ? 'inf' : this.normType }),
+    };
   }
 }
 

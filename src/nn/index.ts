@@ -50,7 +50,7 @@ export { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, alphaDropout, d
 export { Embedding, embedding } from './embedding.js';
 export { EmbeddingBag } from './embedding_bag.js';
 export type { BagMode, EmbeddingBagOptions } from './embedding_bag.js';
-export type { EmbeddingFunctionOptions, EmbeddingOptions } from './embedding.js';
+export type { EmbeddingFunctionOptions, EmbeddingLayerOptions, EmbeddingOptions } from './embedding.js';
 export { Flatten, Unflatten } from './flatten.js';
 export { PixelShuffle, PixelUnshuffle, pixelShuffle, pixelUnshuffle } from './pixel_shuffle.js';
 export { Identity, Upsample } from './upsample.js';

@@ -107,7 +107,10 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
       const options = { seed: 0, mode: cfg.mode as BagMode, includeLastOffset: cfg.includeLastOffset as boolean, paddingIdx: cfg.paddingIdx as number | undefined };
       return savedAs(new EmbeddingBag(cfg.count as number, cfg.dim as number, options), entries, prefix); // seed: overwritten
     }
-    case 'Embedding': return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0, paddingIdx: cfg.paddingIdx as number | undefined }), entries, prefix); // seed: overwritten
+    case 'Embedding': {
+      const norm = cfg.maxNorm === undefined ? {} : { maxNorm: cfg.maxNorm as number, normType: cfg.normType === 'inf' ? Infinity : (cfg.normType as number) };
+      return savedAs(new Embedding(cfg.count as number, cfg.dim as number, { seed: 0, paddingIdx: cfg.paddingIdx as number | undefined, ...norm }), entries, prefix); // seed: overwritten
+    }
     case 'Conv1d':
     case 'Conv2d':
     case 'ConvTranspose1d':

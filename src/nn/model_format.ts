@@ -173,7 +173,11 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout3d: { rate: finite, seed: { ...integer, optional: true } },
   AlphaDropout: { rate: finite, seed: { ...integer, optional: true } },
   ...paddingLayers(),
-  Embedding: { count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true } },
+  Embedding: {
+    count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true },
+    maxNorm: { check: positiveNumber, what: 'a finite number > 0', optional: true },
+    normType: { check: (v) => positiveNumber(v) || v === 'inf', what: "a finite number > 0 or 'inf'", optional: true },
+  },
   EmbeddingBag: {
     count: positiveInteger, dim: positiveInteger, mode: { check: (v) => v === 'sum' || v === 'mean' || v === 'max', what: "'sum', 'mean' or 'max'" },
     includeLastOffset: flag, paddingIdx: { ...integer, optional: true },

@@ -1,6 +1,10 @@
 // tm.nn.embedding, PyTorch's F.embedding: the rows of a table the indices
 // name, the padding row's gradient held at zero, and maxNorm's rescaling of
-// the rows looked up, in the table itself, against float64 norms.
+// the rows looked up, in the table itself, against float64 norms; the
+// Embedding layer's maxNorm the same, kept through save and load.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -73,5 +77,30 @@ describe('tm.nn.embedding', () => {
     expect(() => tm.nn.embedding(ids, table, { maxNorm: 0 })).toThrow(new tm.ValueError('embedding: maxNorm must be a number > 0, got 0'));
     expect(() => tm.nn.embedding(ids, table, { maxNorm: 1, normType: -1 })).toThrow(new tm.ValueError('embedding: normType must be a number > 0 (Infinity included), got -1'));
     expect(() => tm.nn.embedding(ids, table, { max_norm: 1 } as tm.nn.EmbeddingFunctionOptions)).toThrow(/unknown option "max_norm" \(did you mean maxNorm\?\)/);
+  });
+
+  it('the Embedding layer\'s maxNorm and normType rescale the rows each forward looks up, and survive save and load (normType ∞ too)', async () => {
+    for (const normType of [2, Infinity]) {
+      const layer = new tm.nn.Embedding(6, 3, { seed: 4, maxNorm: 0.5, normType });
+      const copy = tm.tensor(await layer.weight.data(), [6, 3]);
+      const ids = tm.tensor([0, 4, 4], undefined, { dtype: 'i32' });
+      const y = layer.forward(ids);
+      const want = tm.nn.embedding(ids, copy, { maxNorm: 0.5, normType });
+      expect(Array.from(await y.data())).toEqual(Array.from(await want.data()));
+      expect(Array.from(await layer.weight.data())).toEqual(Array.from(await copy.data()));
+      const config = layer.config();
+      expect(config).toEqual({ type: 'Embedding', count: 6, dim: 3, maxNorm: 0.5, normType: normType === Infinity ? 'inf' : 2 });
+      const dir = await mkdtemp(join(tmpdir(), 'tmnn-embedding-'));
+      try {
+        await new tm.nn.Sequential([layer]).save(join(dir, 'm.safetensors'));
+        const loaded = (await tm.nn.load(join(dir, 'm.safetensors'))) as tm.nn.Sequential;
+        const back = loaded.layers[0] as tm.nn.Embedding;
+        expect([back.maxNorm, back.normType]).toEqual([0.5, normType]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    expect(() => new tm.nn.Embedding(4, 2, { maxNorm: Infinity })).toThrow(new tm.ValueError('Embedding: maxNorm must be a finite number > 0, got Infinity'));
+    expect(() => new tm.nn.Embedding(4, 2, { maxNorm: 1, normType: 0 })).toThrow(new tm.ValueError('Embedding: normType must be a number > 0 (Infinity included), got 0'));
   });
 });
