@@ -6,6 +6,9 @@ import * as ops from '../ops/index.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Bernoulli } from './bernoulli.js';
+import { Binomial } from './binomial.js';
+import { Cauchy } from './cauchy.js';
+import { Chi2 } from './chi2.js';
 import { Dirichlet } from './dirichlet.js';
 import { Beta, logBeta } from './beta.js';
 import { Categorical, OneHotCategorical } from './categorical.js';
@@ -22,6 +25,9 @@ import { MultivariateNormal } from './multivariate_normal.js';
 import { Normal } from './normal.js';
 import { Pareto } from './pareto.js';
 import { Poisson } from './poisson.js';
+import type { SuccessProbability } from './probabilities.js';
+import { TransformedDistribution } from './transformed.js';
+import { sameMaps } from './transforms.js';
 import { Uniform } from './uniform.js';
 
 type Constructor<D extends Distribution> = abstract new (...args: never[]) => D;
@@ -38,9 +44,10 @@ function register<P extends Distribution, Q extends Distribution>(p: Constructor
  * KL(p ‖ q) = E_p[log p(X) − log q(X)], in nats, for each distribution of
  * the broadcast batch: [...batch shape]. Differentiable in both's
  * parameters. A closed form for Normal, Uniform, Laplace, Exponential,
- * LogNormal, Gumbel, HalfNormal, Pareto, Gamma, Beta, Dirichlet, Bernoulli,
- * Geometric, Poisson, Categorical, OneHotCategorical, MultivariateNormal
- * and Independent (of the same reinterpreted axes) pairs of one class; any
+ * LogNormal, Cauchy, Gumbel, HalfNormal, Pareto, Gamma, Chi2, Beta,
+ * Dirichlet, Bernoulli, Binomial, Geometric, Poisson, Categorical,
+ * OneHotCategorical, MultivariateNormal, Independent (of the same
+ * reinterpreted axes) and TransformedDistribution (through the same maps) pairs of one class; any
  * other pair is an error naming both classes. Uniform ‖ Uniform and Pareto ‖
  * Pareto are ∞ where p's support is not inside q's; a class of p of
  * probability 0 adds 0.
@@ -98,6 +105,32 @@ register(Gamma, Gamma, (p, q) => {
   return aq.mul(bp.div(bq).log()).add(aq.lgamma()).sub(ap.lgamma()).add(ap.sub(aq).mul(ap.digamma())).add(bq.sub(bp).mul(ap.div(bp)));
 });
 
+/** Gamma(k/2, ½)'s, the rates equal: log Γ(aq) − log Γ(ap) + (ap − aq)·ψ(ap), a = k/2. */
+register(Chi2, Chi2, (p, q) => {
+  const [ap, aq] = [p.df.mul(0.5), q.df.mul(0.5)];
+  return aq.lgamma().sub(ap.lgamma()).add(ap.sub(aq).mul(ap.digamma()));
+});
+
+/** log((σp + σq)² + (μp − μq)²) − log(4·σp·σq). */
+register(Cauchy, Cauchy, (p, q) => p.scale.add(q.scale).square().add(p.loc.sub(q.loc).square()).log().sub(p.scale.mul(q.scale).mul(4).log()));
+
+/**
+ * n·(p·log(p/q) + (1 − p)·log((1 − p)/(1 − q))) where the counts are equal;
+ * ∞ where p's exceeds q's (p reaches counts q cannot); NaN where q's exceeds
+ * p's (finite, but no closed form: PyTorch raises, which needs the counts read back).
+ */
+register(Binomial, Binomial, (p, q) => {
+  const [np, nq] = [p.totalCount, q.totalCount];
+  const kl = np.mul(bernoulliKl(p, q));
+  return ops.where(np.greater(nq), Infinity, ops.where(np.less(nq), NaN, kl));
+});
+
+/** The bases' divergence, where both push them through the same maps (the same transforms, or of one class with the same parameters). */
+register(TransformedDistribution, TransformedDistribution, (p, q) => {
+  if (!sameMaps(p.transforms, q.transforms)) throw new ValueError('klDivergence: TransformedDistributions through different transforms have no closed form');
+  return klDivergence(p.base, q.base);
+});
+
 /** log B(aq, bq) − log B(ap, bp) + (ap − aq)·ψ(ap) + (bp − bq)·ψ(bp) + (aq − ap + bq − bp)·ψ(ap + bp). */
 register(Beta, Beta, (p, q) => {
   const [ap, bp, aq, bq] = [p.concentration1, p.concentration0, q.concentration1, q.concentration0];
@@ -145,12 +178,13 @@ register(Geometric, Geometric, (p, q) => {
 register(Poisson, Poisson, (p, q) => ops.xlogy(p.rate, p.rate.div(q.rate)).sub(p.rate).add(q.rate));
 
 /** p·(log p − log q) + (1 − p)·(log(1 − p) − log(1 − q)), through the logits: log p = −softplus(−l), log(1 − p) = −softplus(l). */
-register(Bernoulli, Bernoulli, (p, q) => {
+function bernoulliKl(p: SuccessProbability, q: SuccessProbability): Tensor {
   const [lp, lq, probs] = [p.logits, q.logits, p.probs];
   const positive = softplus(lq.neg()).sub(softplus(lp.neg())).mul(probs);
   const negative = softplus(lq).sub(softplus(lp)).mul(ops.sub(1, probs));
   return positive.add(negative);
-});
+}
+register(Bernoulli, Bernoulli, bernoulliKl);
 
 /** Σ p·(log p − log q) over the classes, the logs clamped to the dtype's lowest so that a class of p of probability 0 adds 0. */
 function categoricalKl(p: Categorical, q: Categorical): Tensor {

@@ -36,6 +36,11 @@ export abstract class Transform {
     return 1;
   }
 
+  /** Whether `other` is the same map: of this class, with the same parameters (the same tensors, or equal numbers). */
+  sameAs(other: Transform): boolean {
+    return other.constructor === this.constructor && other.eventDims === this.eventDims;
+  }
+
   /** The inverse map, f⁻¹, as a transform (PyTorch's .inv). */
   get inv(): Transform {
     return new InverseTransform(this);
@@ -65,6 +70,10 @@ class InverseTransform extends Transform {
 
   override sign(): number | Tensor {
     return this.of.sign();
+  }
+
+  override sameAs(other: Transform): boolean {
+    return other instanceof InverseTransform && this.of.sameAs(other.of);
   }
 
   override get inv(): Transform {
@@ -113,7 +122,12 @@ export class SigmoidTransform extends Transform {
   }
 }
 
-/** y = tanh x (TanhTransform): onto (−1, 1), how a Gaussian policy's action is squashed to bounds. */
+/**
+ * y = tanh x (TanhTransform): onto (−1, 1), how a Gaussian policy's action
+ * is squashed to bounds. f32 rounds tanh x to ±1 past |x| ≈ 9, whose
+ * inverse is ±∞ (logProb there −∞ or NaN, as PyTorch's without its cache):
+ * keep the draw before the squash where its log-probability is needed.
+ */
 export class TanhTransform extends Transform {
   constructor() {
     super('TanhTransform');
@@ -190,6 +204,10 @@ export class PowerTransform extends Transform {
   override sign(): number | Tensor {
     return typeof this.exponent === 'number' ? Math.sign(this.exponent) : this.exponent.sign();
   }
+
+  override sameAs(other: Transform): boolean {
+    return other instanceof PowerTransform && other.exponent === this.exponent;
+  }
 }
 
 /**
@@ -225,4 +243,13 @@ export class AffineTransform extends Transform {
   override sign(): number | Tensor {
     return this.scale instanceof Tensor ? this.scale.sign() : Math.sign(this.scale);
   }
+
+  override sameAs(other: Transform): boolean {
+    return other instanceof AffineTransform && other.eventDims === this.eventDims && other.loc === this.loc && other.scale === this.scale;
+  }
+}
+
+/** Whether two chains are the same maps in the same order (KL of two TransformedDistributions is then their bases'). */
+export function sameMaps(a: readonly Transform[], b: readonly Transform[]): boolean {
+  return a.length === b.length && a.every((t, i) => t.sameAs(b[i]));
 }

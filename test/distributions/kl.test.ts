@@ -149,6 +149,39 @@ const PAIRS: { name: string; make: () => Pair }[] = [
     },
   },
   {
+    name: 'Cauchy ‖ Cauchy', make: () => {
+      const [mp, sp, mq, sq] = [draw([3], -1, 1), draw([3], 0.5, 1.5), draw([3], -1, 1), draw([1], 0.5, 1.5)];
+      const kl = (a: number, b: number, c: number, d: number) => Math.log((b + d) ** 2 + (a - c) ** 2) - Math.log(4 * b * d);
+      return { p: new D.Cauchy(t(mp), t(sp)), q: new D.Cauchy(t(mq), t(sq)), want: broadcastMap([mp, sp, mq, sq], kl).v };
+    },
+  },
+  {
+    name: 'Chi2 ‖ Chi2', make: () => {
+      const [kp, kq] = [draw([3], 1, 8), draw([3], 1, 8)];
+      const kl = (a: number, b: number) => lgammaRef(b / 2) - lgammaRef(a / 2) + ((a - b) / 2) * digammaRef(a / 2);
+      return { p: new D.Chi2(t(kp)), q: new D.Chi2(t(kq)), want: broadcastMap([kp, kq], kl).v };
+    },
+  },
+  {
+    name: 'Binomial ‖ Binomial (one count)', make: () => {
+      const n = { v: Float64Array.from([3, 12, 40]), shape: [3] };
+      const [pp, lq] = [draw([3], 0.1, 0.9), draw([3], -2, 2)];
+      const kl = (c: number, a: number, l: number) => { const b = 1 / (1 + Math.exp(-l)); return c * (a * Math.log(a / b) + (1 - a) * Math.log((1 - a) / (1 - b))); };
+      return { p: new D.Binomial(t(n), { probs: t(pp) }), q: new D.Binomial(t(n), { logits: t(lq) }), want: broadcastMap([n, pp, lq], kl).v };
+    },
+  },
+  {
+    name: 'TransformedDistribution ‖ TransformedDistribution (the same maps)', make: () => {
+      const [mp, sp, mq, sq] = [draw([3], -1, 1), draw([3], 0.5, 1.5), draw([3], -1, 1), draw([3], 0.5, 1.5)];
+      const maps = [new D.AffineTransform(0.5, 2), new D.ExpTransform()];
+      return {
+        p: new D.TransformedDistribution(new D.Normal(t(mp), t(sp)), maps),
+        q: new D.TransformedDistribution(new D.Normal(t(mq), t(sq)), [new D.AffineTransform(0.5, 2), new D.ExpTransform()]),
+        want: broadcastMap([mp, sp, mq, sq], normalKl).v,
+      };
+    },
+  },
+  {
     name: 'Bernoulli ‖ Bernoulli', make: () => {
       const [pp, lq] = [draw([3], 0.1, 0.9), draw([3], -2, 2)];
       const kl = (a: number, l: number) => { const b = 1 / (1 + Math.exp(-l)); return a * Math.log(a / b) + (1 - a) * Math.log((1 - a) / (1 - b)); };
@@ -256,6 +289,13 @@ describe.each(BACKENDS)('klDivergence on %s', (backend) => {
     expectClose(await logVarT.grad!.data(), logVar.v.map((v) => 0.5 * Math.expm1(v)), tol, 'd/dlogVar');
   });
 
+  it('Binomial ‖ Binomial is ∞ where p\'s count exceeds q\'s and NaN (no closed form) where it falls short', async () => {
+    const kl = tm.distributions.klDivergence(new D.Binomial(tm.tensor([5, 4, 5]), { probs: 0.3 }), new D.Binomial(tm.tensor([4, 5, 5]), { probs: 0.6 }));
+    const got = Array.from(await kl.data());
+    expect(got.slice(0, 2)).toEqual([Infinity, NaN]);
+    expectClose(got.slice(2), [5 * (0.3 * Math.log(0.3 / 0.6) + 0.7 * Math.log(0.7 / 0.4))], 10 * tol, 'equal counts');
+  });
+
   it('a distribution returned from tm.tidy keeps the scalars it made from numbers; dispose frees them', async () => {
     const d = tm.tidy(() => new D.Normal(1, 2));
     expectClose(await d.logProb(tm.tensor([1])).data(), [-Math.log(2) - 0.5 * Math.log(2 * Math.PI)], tol, 'logProb');
@@ -305,5 +345,7 @@ describe.each(BACKENDS)('klDivergence on %s', (backend) => {
     expect(() => tm.distributions.klDivergence(new D.Categorical({ probs: tm.ones([4]) }), new D.Categorical({ probs: tm.ones([5]) })))
       .toThrow(new tm.ShapeError('klDivergence: Categorical of 4 classes and Categorical of 5 differ'));
     expect(() => tm.distributions.klDivergence(normal, tm.zeros([3]) as never)).toThrow(tm.ValueError);
+    expect(() => tm.distributions.klDivergence(new D.TransformedDistribution(normal, new D.ExpTransform()), new D.TransformedDistribution(normal, new D.AffineTransform(0, 2))))
+      .toThrow(new tm.ValueError('klDivergence: TransformedDistributions through different transforms have no closed form'));
   });
 });
