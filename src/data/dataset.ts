@@ -13,8 +13,10 @@ import { derivedSeed, seedFor } from '../random.js';
 import { tidy } from '../engine.js';
 import { Tensor, nextTensorId } from '../tensor.js';
 import { adoptElement, describeValue, disposeDropped, disposeElement, type Batched } from './element.js';
+import { ElementCache } from './cache.js';
 import { prefetched } from './prefetch.js';
 import { shuffled } from './shuffle.js';
+import { unbatched } from './unbatch.js';
 import { stackElements } from './stack.js';
 
 export interface ShuffleOptions {
@@ -252,6 +254,30 @@ export class Dataset<T> implements AsyncIterable<T> {
     return linked(new Dataset(() => prefetched(source, count), this.size), [this]);
   }
 
+  /**
+   * The same elements, the first pass that reads them all kept in memory
+   * (copies) and later passes handed copies of those, the source not read
+   * again: a slow map or decoder runs once. Put it before shuffle() and
+   * random augmentation (they would be frozen too). The copies are held
+   * until clearCache() on this dataset (or one that reads it) frees them.
+   */
+  cache(): Dataset<T> {
+    const store = new ElementCache<T>();
+    const source = this;
+    return linked(new Dataset(() => store.pass(source), this.size, this.rows), [this], undefined, store as ElementCache<unknown>);
+  }
+
+  /** Frees what every cache() this dataset reads from holds; their next pass reads their source again. */
+  clearCache(): void {
+    for (const store of cachesOf(this)) store.clear();
+  }
+
+  /** The rows of batched elements, one element each (tf.data's unbatch): every tensor of an element split along its first axis, which they must share. */
+  unbatch(): Dataset<T> {
+    const source = this;
+    return linked(new Dataset(() => unbatched(source)), [this]);
+  }
+
   /** This dataset's elements, then `other`'s. */
   concatenate<U>(other: Dataset<U>): Dataset<T | U> {
     if (!(other instanceof Dataset)) throw new ValueError(`concatenate: expects a tm.data.Dataset, got ${formatValue(other)}`);
@@ -304,13 +330,22 @@ export class Dataset<T> implements AsyncIterable<T> {
   }
 }
 
-/** What each dataset made by a transform reads (its sources), and a shuffle's state: what stateDict walks. */
-const LINKS = new WeakMap<Dataset<unknown>, { sources: readonly Dataset<unknown>[]; shuffle?: ShuffleState }>();
+/** What each dataset made by a transform reads (its sources), a shuffle's state and a cache's store: what stateDict and clearCache walk. */
+const LINKS = new WeakMap<Dataset<unknown>, { sources: readonly Dataset<unknown>[]; shuffle?: ShuffleState; cache?: ElementCache<unknown> }>();
 
-/** `dataset`, noted as reading `sources` (for a shuffle, with its state). */
-export function linked<T>(dataset: Dataset<T>, sources: readonly Dataset<unknown>[], shuffle?: ShuffleState): Dataset<T> {
-  LINKS.set(dataset as Dataset<unknown>, { sources, shuffle });
+/** `dataset`, noted as reading `sources` (for a shuffle, with its state; for a cache, with its store). */
+export function linked<T>(dataset: Dataset<T>, sources: readonly Dataset<unknown>[], shuffle?: ShuffleState, cache?: ElementCache<unknown>): Dataset<T> {
+  LINKS.set(dataset as Dataset<unknown>, { sources, shuffle, cache });
   return dataset;
+}
+
+/** The caches `dataset` reads from, each once. */
+function cachesOf(dataset: Dataset<unknown>, seen = new Set<Dataset<unknown>>()): ElementCache<unknown>[] {
+  if (seen.has(dataset)) return [];
+  seen.add(dataset);
+  const link = LINKS.get(dataset);
+  if (!link) return [];
+  return [...(link.cache ? [link.cache] : []), ...link.sources.flatMap((source) => cachesOf(source, seen))];
 }
 
 /** How many shuffles `dataset` reads from (randomSplit refuses a shuffled dataset). */

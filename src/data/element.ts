@@ -3,6 +3,7 @@
 // part of an element in an error.
 import { formatShape } from '../errors.js';
 import { clone } from '../ops/index.js';
+import { tidy } from '../engine.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 
@@ -49,7 +50,7 @@ export function disposeDropped(input: unknown, output: unknown): void {
 }
 
 /** The element with each tensor replaced by `f`'s result, its structure kept. */
-function replaceTensors<T>(value: T, f: (t: Tensor) => Tensor): T {
+export function replaceTensors<T>(value: T, f: (t: Tensor) => Tensor): T {
   if (value instanceof Tensor) return f(value) as T;
   if (Array.isArray(value)) return value.map((v) => replaceTensors(v, f)) as T;
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceTensors(v, f)])) as T;
@@ -57,6 +58,11 @@ function replaceTensors<T>(value: T, f: (t: Tensor) => Tensor): T {
 }
 
 const copy = (t: Tensor) => noGrad(() => clone(t));
+
+/** Row i of t along its first axis, without that axis (a sample of a batch), out of the graph. */
+export function rowOf(t: Tensor, i: number): Tensor {
+  return noGrad(() => tidy(() => t.slice([i], [1]).reshape(t.shape.slice(1))));
+}
 
 /**
  * The element with each tensor copied: a collection iterated every epoch

@@ -8,7 +8,7 @@ import { onBackendOf } from '../ops/util.js';
 import { noGrad } from '../tape.js';
 import { Tensor, nextTensorId, type NestedArray } from '../tensor.js';
 import { Dataset } from './dataset.js';
-import { adoptElement, cloneElement, isTypedArray, type Batched, type TypedArray } from './element.js';
+import { adoptElement, cloneElement, isTypedArray, rowOf, type Batched, type TypedArray } from './element.js';
 
 /** A sample of fromTensors with targets, as fit takes a batch of them. */
 export interface Sample<X, Y> {
@@ -34,11 +34,10 @@ export function fromTensors(x: Tensor, y?: Tensor): Dataset<Tensor | Sample<Tens
     }
   }
   const n = x.shape[0];
-  const row = (t: Tensor, i: number) => noGrad(() => tidy(() => t.slice([i], [1]).reshape(t.shape.slice(1))));
   const rows = (t: Tensor, at: Int32Array) => noGrad(() => tidy(() => gather(t, onBackendOf('batch', t, () => tensor(at, [at.length], { dtype: 'i32' })))));
   const take = (at: Int32Array) => (y === undefined ? rows(x, at) : { x: rows(x, at), y: rows(y, at) });
   return new Dataset(async function* () {
-    for (let i = 0; i < n; i++) yield y === undefined ? row(x, i) : { x: row(x, i), y: row(y, i) };
+    for (let i = 0; i < n; i++) yield y === undefined ? rowOf(x, i) : { x: rowOf(x, i), y: rowOf(y, i) };
   }, n, {
     order: async function* () {
       for (let i = 0; i < n; i++) yield i;
