@@ -7,6 +7,7 @@ import * as ops from '../ops/index.js';
 import { onBackendOf } from '../ops/util.js';
 import { incompleteBeta } from '../special/beta.js';
 import { xlog1py } from '../special/entropy.js';
+import { logGammaStar } from '../special/gamma.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { ValueError, formatValue } from '../errors.js';
@@ -20,7 +21,6 @@ const SMALL_MEAN = 10;
 const SMALL_ROUNDS = 40;
 /** BTRS proposals for a large mean, each accepted with probability above 0.85 (Hörmann): all rejected with probability below 10⁻¹³. */
 const LARGE_ROUNDS = 16;
-const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
  * Draws for n·p below SMALL_MEAN (p ≤ ½): the number of successes among n
@@ -43,16 +43,9 @@ function addWaitingTimes(where: string, n: Tensor, p: Tensor, shape: readonly nu
   });
 }
 
-/** log k! − Stirling's approximation of it, (k + ½)·log(k + 1) − (k + 1) + ½·log 2π: exact below 10, its series from 10 up. */
+/** log k! less Stirling's approximation of it: tm.special's remainder log Γ*(k + 1). */
 function stirlingTail(k: Tensor): Tensor {
-  return tidy(() => {
-    const small = ops.minimum(k, 10).add(1);
-    const exact = small.lgamma().sub(small.sub(0.5).mul(small.log()).sub(small).add(HALF_LOG_TWO_PI));
-    const k1 = k.add(1);
-    const k1sq = k1.square();
-    const series = ops.sub(1 / 12, ops.sub(1 / 360, ops.div(1 / 1260, k1sq)).div(k1sq)).div(k1);
-    return ops.where(k.less(10), exact, series);
-  });
+  return tidy(() => logGammaStar(k.add(1)));
 }
 
 /**
@@ -183,8 +176,7 @@ export class Binomial extends SuccessProbability {
       const k = v.floor();
       const inside = ops.logicalAnd(k.greaterEqual(0), k.less(n));
       const failures = ops.where(inside, n.sub(k), 1);
-      const [p, q] = [this.probs, this.given === 'probs' ? ops.sub(1, this.parameter) : this.parameter.neg().sigmoid()];
-      const cdf = incompleteBeta('Binomial.cdf', false, failures, ops.where(inside, k, 0).add(1), q, p);
+      const cdf = incompleteBeta('Binomial.cdf', false, failures, ops.where(inside, k, 0).add(1), this.failureProbs, this.probs);
       return ops.where(inside, cdf, k.greaterEqual(n).cast(cdf.dtype));
     });
   }

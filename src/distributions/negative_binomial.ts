@@ -60,8 +60,7 @@ export class NegativeBinomial extends SuccessProbability {
     return tidy(() => {
       const k = v.floor();
       const counted = k.greaterEqual(0);
-      const [p, q] = [this.probs, this.given === 'probs' ? ops.sub(1, this.parameter) : this.parameter.neg().sigmoid()];
-      return ops.where(counted, incompleteBeta('NegativeBinomial.cdf', false, this.totalCount, ops.where(counted, k, 0).add(1), q, p), 0);
+      return ops.where(counted, incompleteBeta('NegativeBinomial.cdf', false, this.totalCount, ops.where(counted, k, 0).add(1), this.failureProbs, this.probs), 0);
     });
   }
 

@@ -112,6 +112,11 @@ export abstract class SuccessProbability extends Distribution {
     return this.given === 'probs' ? this.parameter.reshape(this.parameter.shape) : this.parameter.sigmoid();
   }
 
+  /** 1 − p (a new tensor: from logits σ(−l), which does not round 1 − σ(l) where p is near 1). */
+  get failureProbs(): Tensor {
+    return this.given === 'probs' ? ops.sub(1, this.parameter) : this.parameter.neg().sigmoid();
+  }
+
   /** The log-odds (a new tensor: the given one's view, or the probabilities' logit, clamped one step inside (0, 1), as PyTorch's probs_to_logits). */
   get logits(): Tensor {
     if (this.given === 'logits') return this.parameter.reshape(this.parameter.shape);
