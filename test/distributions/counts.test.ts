@@ -34,7 +34,9 @@ describe.each(BACKENDS)('count distributions on %s', (backend) => {
     const counts = { v: randomInts(4 * 5, 0, 60).map((k, i) => (i % 5 === 4 ? k + 170 : k)), shape: [4, 5] };
     const d = new Poisson(tm.tensor(rates.v, [5]));
     const want = broadcastMap([counts, rates], poissonLogPmf);
-    expectClose(await d.logProb(tm.tensor(counts.v, [4, 5])).data(), want.v, tol, 'logProb', want.v.map((v) => Math.abs(v) + 1));
+    // f32 rounds k·log λ and log k! (over a thousand at λ = 200), which cancel down to the answer: their size sets the tolerance.
+    const terms = broadcastMap([counts, rates], (k, r) => Math.abs(k * Math.log(r)) + r + lgammaRef(k + 1));
+    expectClose(await d.logProb(tm.tensor(counts.v, [4, 5])).data(), want.v, tol, 'logProb', want.v.map((v, i) => Math.abs(v) + 1 + terms.v[i] / 16));
     const cdf = broadcastMap([counts, rates], (k, r) => {
       let total = 0;
       for (let c = 0; c <= k; c++) total += Math.exp(poissonLogPmf(c, r));

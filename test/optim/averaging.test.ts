@@ -117,7 +117,9 @@ describe.each(BACKENDS)('EMA and SWA on %s', (backend) => {
       ema.update();
       if (step === 1) settled = await collected();
     }
-    expect(await collected()).toBe(settled);
+    // At most as many as after step 1, not exactly: once in CI the count there was one more than at the end (a tensor
+    // from before still held at step 1, let go later). A leak of one tensor a step would show as six more.
+    expect(await collected()).toBeLessThanOrEqual(settled);
     const count = tm.memory().numTensors;
     ema.dispose();
     expect(tm.memory().numTensors).toBe(count - 4);
