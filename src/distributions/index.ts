@@ -16,6 +16,7 @@ export { HalfCauchy, HalfNormal } from './half_normal.js';
 export { Kumaraswamy } from './kumaraswamy.js';
 export { Chi2 } from './chi2.js';
 export { StudentT } from './student_t.js';
+export { VonMises } from './von_mises.js';
 export { Dirichlet } from './dirichlet.js';
 export { Geometric } from './geometric.js';
 export { Poisson } from './poisson.js';
