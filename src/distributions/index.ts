@@ -30,6 +30,7 @@ export { Bernoulli } from './bernoulli.js';
 export { Categorical, OneHotCategorical } from './categorical.js';
 export { MultivariateNormal } from './multivariate_normal.js';
 export type { MultivariateNormalSpread } from './multivariate_normal.js';
+export { LowRankMultivariateNormal } from './low_rank_multivariate_normal.js';
 export { Independent } from './independent.js';
 export { TransformedDistribution } from './transformed.js';
 export { MixtureSameFamily } from './mixture.js';

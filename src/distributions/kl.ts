@@ -21,6 +21,7 @@ import { HalfNormal } from './half_normal.js';
 import { Independent } from './independent.js';
 import { Laplace } from './laplace.js';
 import { LogNormal } from './log_normal.js';
+import { LowRankMultivariateNormal } from './low_rank_multivariate_normal.js';
 import { MultivariateNormal } from './multivariate_normal.js';
 import { Normal } from './normal.js';
 import { Pareto } from './pareto.js';
@@ -47,7 +48,8 @@ function register<P extends Distribution, Q extends Distribution>(p: Constructor
  * LogNormal, Cauchy, Gumbel, HalfNormal, Pareto, Gamma, Chi2, Beta,
  * Dirichlet, Bernoulli, Binomial, Geometric, Poisson, Categorical,
  * OneHotCategorical, MultivariateNormal, Independent (of the same
- * reinterpreted axes) and TransformedDistribution (through the same maps) pairs of one class; any
+ * reinterpreted axes) and TransformedDistribution (through the same maps) pairs of one class, and
+ * any pair of MultivariateNormal and LowRankMultivariateNormal; any
  * other pair is an error naming both classes. Uniform ‖ Uniform and Pareto ‖
  * Pareto are ∞ where p's support is not inside q's; a class of p of
  * probability 0 adds 0.
@@ -196,12 +198,37 @@ function categoricalKl(p: Categorical, q: Categorical): Tensor {
 register(Categorical, Categorical, categoricalKl);
 register(OneHotCategorical, OneHotCategorical, categoricalKl);
 
-/** ½·(tr(Σq⁻¹Σp) + |Lq⁻¹(μq − μp)|² − n) + log det Lq − log det Lp, with tr(Σq⁻¹Σp) = |Lq⁻¹Lp|²_F. */
-register(MultivariateNormal, MultivariateNormal, (p, q) => {
-  const trace = ops.linalg.solveTriangular(q.scaleTril, p.scaleTril, { upper: false }).square().sum([-2, -1]);
+/**
+ * Columns of a factor F of Σ (F·Fᵀ = Σ), each [k, 1, …, ..., n] with
+ * `batchRank` axes between k and n (so that k stands apart from any batch
+ * axis the other distribution has): L for MultivariateNormal, W and diag(√D)
+ * for LowRankMultivariateNormal.
+ */
+function factorColumns(d: MultivariateNormal | LowRankMultivariateNormal, batchRank: number): Tensor[] {
+  const factors = d instanceof MultivariateNormal ? [d.scaleTril] : [d.covFactor, ops.diagEmbed(d.covDiag.sqrt())];
+  return factors.map((f) => {
+    const columns = ops.moveaxis(f, -1, 0);
+    const [k, ...rest] = columns.shape;
+    return columns.reshape([k, ...new Array<number>(batchRank + 1 - rest.length).fill(1), ...rest]);
+  });
+}
+
+/**
+ * ½·(tr(Σq⁻¹Σp) + |μq − μp|²_Σq⁻¹ − n) + ½·log det Σq − ½·log det Σp, with
+ * tr(Σq⁻¹Σp) = Σₖ Fₖᵀ·Σq⁻¹·Fₖ over the columns of p's factor, each through
+ * q's own Mahalanobis distance (a triangular solve; O(n·r²) where q is
+ * low-rank, no n × n inverse formed).
+ */
+function gaussianKl(p: MultivariateNormal | LowRankMultivariateNormal, q: MultivariateNormal | LowRankMultivariateNormal): Tensor {
+  const batchRank = Math.max(p.batchShape.length, q.batchShape.length);
+  const trace = factorColumns(p, batchRank).map((columns) => q.mahalanobis(columns).sum(0)).reduce((a, b) => a.add(b));
   const shift = q.mahalanobis(q.loc.sub(p.loc));
   return trace.add(shift).sub(p.dimension).mul(0.5).add(q.halfLogDet()).sub(p.halfLogDet());
-});
+}
+register(MultivariateNormal, MultivariateNormal, gaussianKl);
+register(LowRankMultivariateNormal, LowRankMultivariateNormal, gaussianKl);
+register(LowRankMultivariateNormal, MultivariateNormal, gaussianKl);
+register(MultivariateNormal, LowRankMultivariateNormal, gaussianKl);
 
 /** The bases' divergence summed over the reinterpreted axes. */
 register(Independent, Independent, (p, q) => {
