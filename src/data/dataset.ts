@@ -12,12 +12,12 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { derivedSeed, seedFor } from '../random.js';
 import { tidy } from '../engine.js';
 import { Tensor, nextTensorId } from '../tensor.js';
-import { adoptElement, describeValue, disposeDropped, disposeElement, type Batched } from './element.js';
+import { adoptElement, describeValue, disposeDropped, disposeElement, type Batched, type Element, type Leaf, type TypedArray } from './element.js';
 import { ElementCache } from './cache.js';
 import { prefetched } from './prefetch.js';
 import { shuffled } from './shuffle.js';
 import { unbatched } from './unbatch.js';
-import { stackElements } from './stack.js';
+import { stackElements, type Padding } from './stack.js';
 
 export interface ShuffleOptions {
   /** Same seed, same orders: epoch k of two datasets shuffled with one seed match. Without one, a fresh seed (tm.setSeed makes it reproducible). */
@@ -40,8 +40,29 @@ export interface BatchOptions {
   dropRemainder?: boolean;
 }
 
+/** A length or null (the batch's longest) for each axis of each tensor and typed array of an element T, in its structure. */
+export type PaddedShapes<T> = T extends Tensor | TypedArray ? readonly (number | null)[]
+  : T extends number ? readonly []
+    : T extends readonly unknown[] ? { readonly [K in keyof T]?: PaddedShapes<T[K]> }
+      : T extends object ? { readonly [K in keyof T]?: PaddedShapes<T[K]> } : never;
+
+/** The number padding each part of an element T: one for all, or numbers in its structure (parts not named get 0). */
+export type PaddingValues<T> = number | (T extends Leaf ? number : { readonly [K in keyof T]?: PaddingValues<T[K]> });
+
+export interface PaddedBatchOptions<T = Element> extends BatchOptions {
+  /**
+   * The shape each part is padded to, in the element's structure (`{ tokens:
+   * [128], labels: [128] }`, `[[null, 3], [null]]`). Default: every axis
+   * the batch's longest.
+   */
+  paddedShapes?: PaddedShapes<T>;
+  /** What fills the padding. Default 0. */
+  paddingValues?: PaddingValues<T>;
+}
+
 const SHUFFLE_OPTIONS: OptionNames<ShuffleOptions> = { seed: true };
 const BATCH_OPTIONS: OptionNames<BatchOptions> = { dropRemainder: 'boolean' };
+const PADDED_BATCH_OPTIONS: OptionNames<PaddedBatchOptions<unknown>> = { dropRemainder: 'boolean', paddedShapes: true, paddingValues: true };
 
 const AsyncFunction = (async () => undefined).constructor;
 
@@ -149,7 +170,6 @@ export class Dataset<T> implements AsyncIterable<T> {
   batch(size: number, options: BatchOptions = {}): Dataset<Batched<T>> {
     checkCount('batch', 'size', size, 1);
     const dropRemainder = checkOptions('batch', options, BATCH_OPTIONS).dropRemainder ?? false;
-    const source = this;
     const known = this.size;
     const batches = known === null ? null : dropRemainder ? Math.floor(known / size) : Math.ceil(known / size);
     const rows = this.rows;
@@ -167,6 +187,31 @@ export class Dataset<T> implements AsyncIterable<T> {
         if (pending.length && !dropRemainder) yield rows.take(Int32Array.from(pending));
       }, batches), [this]);
     }
+    return this.stacked(size, dropRemainder, undefined);
+  }
+
+  /**
+   * As batch, for elements whose tensors and typed arrays differ in length
+   * (tokenised sentences, variable-size images): each padded at the end of
+   * every axis to the longest in its batch, or to `paddedShapes` (null axes
+   * still the longest; fixed ones give every batch one shape, so a webgpu
+   * model compiles its kernels once), with `paddingValues` (default 0) —
+   * each a single value or a structure like the element's (`{ tokens:
+   * 0, labels: -100 }`). tf.data's padded_batch. Pass the lengths along in
+   * the element where the model needs them.
+   */
+  paddedBatch(size: number, options: PaddedBatchOptions<T> = {}): Dataset<Batched<T>> {
+    checkCount('paddedBatch', 'size', size, 1);
+    // Checked as options of any element: the structures inside are walked against each batch's elements.
+    const { dropRemainder = false, paddedShapes, paddingValues } = checkOptions<PaddedBatchOptions<unknown>>('paddedBatch', options as PaddedBatchOptions<unknown>, PADDED_BATCH_OPTIONS);
+    return this.stacked(size, dropRemainder, { value: paddingValues, shape: paddedShapes });
+  }
+
+  /** Batches of `size` stacked element by element (padded first where `padding` is given); the elements stacked are freed. */
+  private stacked(size: number, dropRemainder: boolean, padding: Padding | undefined): Dataset<Batched<T>> {
+    const source = this;
+    const known = this.size;
+    const batches = known === null ? null : dropRemainder ? Math.floor(known / size) : Math.ceil(known / size);
     return linked(new Dataset(async function* () {
       let pending: T[] = [];
       let read = 0;
@@ -174,7 +219,7 @@ export class Dataset<T> implements AsyncIterable<T> {
         const parts = pending;
         pending = [];
         try {
-          return stackElements(parts, read - parts.length) as Batched<T>;
+          return stackElements(parts, read - parts.length, padding) as Batched<T>;
         } finally {
           for (const part of parts) disposeElement(part);
         }

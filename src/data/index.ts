@@ -1,6 +1,6 @@
 // tm.data: input pipelines for fit and evaluate.
 export { Dataset } from './dataset.js';
-export type { BatchOptions, DatasetState, ShuffleOptions } from './dataset.js';
+export type { BatchOptions, DatasetState, PaddedBatchOptions, PaddedShapes, PaddingValues, ShuffleOptions } from './dataset.js';
 export { fromArrays, fromGenerator, fromIterable, fromTensors } from './sources.js';
 export type { ArrayData, Sample } from './sources.js';
 export { zip } from './zip.js';
