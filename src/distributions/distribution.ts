@@ -151,9 +151,16 @@ export function lowestFinite(dtype: DType): number {
   return dtype === 'f16' ? -65504 : -3.4028234663852886e38;
 }
 
-/** log(1 + eˣ), without overflow: max(x, 0) + log(1 + e^−|x|). */
+/**
+ * log(1 + eˣ), without overflow: max(x, 0) + log(1 + e^−|x|), each side by
+ * where() rather than relu and |·|, whose gradients at 0 are 0 and would
+ * make this one 0 there instead of σ(0) = ½.
+ */
 export function softplus(x: Tensor): Tensor {
-  return tidy(() => x.relu().add(x.abs().neg().exp().log1p()));
+  return tidy(() => {
+    const positive = x.greater(0);
+    return ops.where(positive, x, 0).add(ops.where(positive, x.neg(), x).exp().log1p());
+  });
 }
 
 /** The sum of t's last k axes (t itself for k = 0, as a view the caller owns). */

@@ -27,6 +27,7 @@ export { RelaxedBernoulli, RelaxedOneHotCategorical } from './relaxed.js';
 export { Gamma } from './gamma.js';
 export { Beta } from './beta.js';
 export { Bernoulli } from './bernoulli.js';
+export { ContinuousBernoulli } from './continuous_bernoulli.js';
 export { Categorical, OneHotCategorical } from './categorical.js';
 export { MultivariateNormal } from './multivariate_normal.js';
 export type { MultivariateNormalSpread } from './multivariate_normal.js';

@@ -6,6 +6,7 @@ import * as ops from '../ops/index.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Bernoulli } from './bernoulli.js';
+import { ContinuousBernoulli } from './continuous_bernoulli.js';
 import { Binomial } from './binomial.js';
 import { Cauchy } from './cauchy.js';
 import { Chi2 } from './chi2.js';
@@ -46,7 +47,7 @@ function register<P extends Distribution, Q extends Distribution>(p: Constructor
  * the broadcast batch: [...batch shape]. Differentiable in both's
  * parameters. A closed form for Normal, Uniform, Laplace, Exponential,
  * LogNormal, Cauchy, Gumbel, HalfNormal, Pareto, Gamma, Chi2, Beta,
- * Dirichlet, Bernoulli, Binomial, Geometric, Poisson, Categorical,
+ * Dirichlet, Bernoulli, ContinuousBernoulli, Binomial, Geometric, Poisson, Categorical,
  * OneHotCategorical, MultivariateNormal, Independent (of the same
  * reinterpreted axes) and TransformedDistribution (through the same maps) pairs of one class, and
  * any pair of MultivariateNormal and LowRankMultivariateNormal; any
@@ -187,6 +188,9 @@ function bernoulliKl(p: SuccessProbability, q: SuccessProbability): Tensor {
   return positive.add(negative);
 }
 register(Bernoulli, Bernoulli, bernoulliKl);
+
+/** −H(p) − E_p[log q(X)], the latter log q(E_p[X]) since log q(x) = x·l − log(1 + eˡ) + C is affine in x. */
+register(ContinuousBernoulli, ContinuousBernoulli, (p, q) => p.entropy().neg().sub(q.logProb(p.mean)));
 
 /** Σ p·(log p − log q) over the classes, the logs clamped to the dtype's lowest so that a class of p of probability 0 adds 0. */
 function categoricalKl(p: Categorical, q: Categorical): Tensor {
