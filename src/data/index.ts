@@ -5,5 +5,7 @@ export { fromArrays, fromGenerator, fromIterable, fromTensors } from './sources.
 export type { ArrayData, Sample } from './sources.js';
 export { zip } from './zip.js';
 export { randomSplit } from './split.js';
+export { sampleFromDatasets } from './sample.js';
+export type { SampleFromDatasetsOptions } from './sample.js';
 export type { RandomSplitOptions } from './split.js';
 export type { Batched, Element, Leaf, TypedArray } from './element.js';
