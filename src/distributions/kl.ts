@@ -29,6 +29,7 @@ import { Pareto } from './pareto.js';
 import { Poisson } from './poisson.js';
 import type { SuccessProbability } from './probabilities.js';
 import { TransformedDistribution } from './transformed.js';
+import { registerCrossFamily } from './kl_cross.js';
 import { sameMaps } from './transforms.js';
 import { Uniform } from './uniform.js';
 
@@ -49,9 +50,12 @@ function register<P extends Distribution, Q extends Distribution>(p: Constructor
  * LogNormal, Cauchy, Gumbel, HalfNormal, Pareto, Gamma, Chi2, Beta,
  * Dirichlet, Bernoulli, ContinuousBernoulli, Binomial, Geometric, Poisson, Categorical,
  * OneHotCategorical, MultivariateNormal, Independent (of the same
- * reinterpreted axes) and TransformedDistribution (through the same maps) pairs of one class, and
- * any pair of MultivariateNormal and LowRankMultivariateNormal; any
- * other pair is an error naming both classes. Uniform ‖ Uniform and Pareto ‖
+ * reinterpreted axes) and TransformedDistribution (through the same maps) pairs of one class,
+ * any pair of MultivariateNormal and LowRankMultivariateNormal, and
+ * PyTorch's pairs across families (kl_cross.ts: Beta, ContinuousBernoulli,
+ * Exponential, Gamma, Gumbel, Laplace, Pareto and Uniform ‖ Normal, and
+ * the pairs among those, Normal and Bernoulli ‖ Poisson, ∞ where p's
+ * support leaves q's); any other pair is an error naming both classes. Uniform ‖ Uniform and Pareto ‖
  * Pareto are ∞ where p's support is not inside q's; a class of p of
  * probability 0 adds 0.
  */
@@ -241,3 +245,5 @@ register(Independent, Independent, (p, q) => {
   }
   return sumRightmost(klDivergence(p.base, q.base), p.reinterpretedBatchDims);
 });
+
+registerCrossFamily(register);

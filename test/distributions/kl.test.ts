@@ -334,7 +334,7 @@ describe.each(BACKENDS)('klDivergence on %s', (backend) => {
 
   it('errors: a pair without a closed form (both classes named), batch shapes that do not broadcast, Independents of other axes, other class counts', () => {
     const normal = new D.Normal(tm.zeros([3]), 1);
-    expect(() => tm.distributions.klDivergence(normal, new D.Laplace(0, 1))).toThrow(new tm.ValueError('klDivergence: no closed form for Normal ‖ Laplace'));
+    expect(() => tm.distributions.klDivergence(normal, new D.Cauchy(0, 1))).toThrow(new tm.ValueError('klDivergence: no closed form for Normal ‖ Cauchy'));
     expect(() => tm.distributions.klDivergence(new D.Categorical({ probs: tm.ones([4]) }), new D.OneHotCategorical({ probs: tm.ones([4]) })))
       .toThrow(new tm.ValueError('klDivergence: no closed form for Categorical ‖ OneHotCategorical'));
     expect(() => tm.distributions.klDivergence(normal, new D.Normal(tm.zeros([4]), 1)))
