@@ -5,7 +5,7 @@
 // on the device; numbers and typed arrays are gathered on the host and
 // uploaded once.
 import { tidy } from '../engine.js';
-import { dtypeOfArray } from '../dtype.js';
+import { dtypeOfArray, isFloat } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { pad, stack, tensor } from '../ops/index.js';
 import { noGrad } from '../tape.js';
@@ -53,6 +53,7 @@ function stackAt(items: readonly unknown[], path: (string | number)[], first: nu
     const tensors = items as Tensor[];
     const target = paddedShape(tensors.map((t) => t.shape), padding, path, first, head.rank);
     const value = paddingValue(padding, path);
+    if (!isFloat(head.dtype) && !Number.isInteger(value)) throw new ValueError(`paddedBatch: the padding ${value} of ${partName(first, path)} is not a whole number, as its ${head.dtype} tensor needs`);
     return tidy(() => stack(tensors.map((t) => (t.shape.every((d, k) => d === target[k]) ? t : pad(t, t.shape.map((d, k): [number, number] => [0, target[k] - d]), value))), 0));
   }
   if (typeof head === 'number') {
@@ -75,8 +76,13 @@ function stackAt(items: readonly unknown[], path: (string | number)[], first: nu
     const values = new (head.constructor as new (n: number) => TypedArray)(items.length * width);
     if (padding) {
       const value = paddingValue(padding, path);
+      // Float arrays take any number (rounded, as every value they hold); an integer array only one it holds exactly.
+      if (!(head instanceof Float32Array || head instanceof Float64Array)) {
+        const probe = new (head.constructor as new (n: number) => TypedArray)(1);
+        probe[0] = value;
+        if (probe[0] !== value) throw new ValueError(`paddedBatch: the padding ${value} of ${partName(first, path)} cannot be held in its ${head.constructor.name}`);
+      }
       values.fill(value);
-      if (values[0] !== value) throw new ValueError(`paddedBatch: the padding ${value} of ${partName(first, path)} cannot be held in its ${head.constructor.name}`);
     }
     arrays.forEach((v, i) => values.set(v, i * width));
     return tensor(values, [items.length, width], { dtype: dtypeOfArray(head) });

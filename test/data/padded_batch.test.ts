@@ -57,6 +57,15 @@ describe('paddedBatch', () => {
     expect(rows(await mask.data(), 3)).toEqual([[1, 2, 9], [3, 9, 9]]);
   });
 
+  it('pads float arrays with any number (NaN, fractions) and batches arrays that are all empty', async () => {
+    const [batch] = await tm.data.fromIterable([Float32Array.from([1]), Float32Array.from([2, 3])]).paddedBatch(2, { paddingValues: NaN }).toArray();
+    expect(Array.from(await batch.data())).toEqual([1, NaN, 2, 3]);
+    const [tenth] = await tm.data.fromIterable([Float32Array.from([1]), Float32Array.from([2, 3])]).paddedBatch(2, { paddingValues: 0.1 }).toArray();
+    expect(Array.from(await tenth.data())).toEqual([1, Math.fround(0.1), 2, 3]);
+    const [empty] = await tm.data.fromIterable([new Int32Array(0), new Int32Array(0)]).paddedBatch(2, { paddingValues: 7 }).toArray();
+    expect(empty.shape).toEqual([2, 0]);
+  });
+
   it('frees the elements it padded and every padded copy, epoch after epoch', async () => {
     const make = () => tm.data.fromGenerator(function* () {
       for (let i = 1; i <= 5; i++) yield { x: tm.ones([i, 2]), y: tm.ones([i]) };
@@ -77,6 +86,8 @@ describe('paddedBatch', () => {
 
   it('refuses a part longer than its fixed shape, parts of different ranks, shapes of the wrong rank, padding its array cannot hold, and options it does not know', async () => {
     const padded = (items: unknown[], options: tm.data.PaddedBatchOptions<unknown> = {}) => tm.data.fromIterable(items).paddedBatch(2, options).toArray();
+    await expect(padded([tm.zeros([1], { dtype: 'i32' }), tm.zeros([2], { dtype: 'i32' })], { paddingValues: 0.5 } as never))
+      .rejects.toThrow(new tm.ValueError('paddedBatch: the padding 0.5 of element 0 is not a whole number, as its i32 tensor needs'));
     await expect(padded(sentences([3, 5]), { paddedShapes: { tokens: [4] } } as never))
       .rejects.toThrow(new tm.ShapeError("paddedBatch: element 1's tokens is [5], longer than its padded shape [4] on axis 0"));
     await expect(padded([tm.zeros([2]), tm.zeros([2, 1])]))
