@@ -14,7 +14,7 @@ import { SuccessProbability, probsOrLogits, type ProbsOrLogits } from './probabi
 
 /** Below this |t|, log(t·coth t) is t²/3 − 7t⁴/90, within 10⁻¹³ of it. */
 const NORMALISER_SERIES_BELOW = 0.01;
-/** Below this |t|, the Langevin function's series (to t⁹) is within 10⁻⁸ of it, relative; above, coth t − 1/t cancels by less than 4 to 1. */
+/** Below this |t|, the Langevin function's series (to t⁹) is within 10⁻⁸ of it, relative; above, coth t − 1/t cancels by at most 13 to 1 (under 4 bits). */
 const MEAN_SERIES_BELOW = 0.5;
 const LANGEVIN = [1 / 3, -1 / 45, 2 / 945, -1 / 4725, 2 / 93555];
 /** Below this |t|, 1/t² − 1/sinh² t (L′(t)) by its series (to t¹²), within 2·10⁻⁸ of it, relative. */
@@ -36,6 +36,17 @@ function evenSeries(x: Tensor, coefficients: readonly number[]): Tensor {
 function seriesNearZero(t: Tensor, below: number, series: (t: Tensor) => Tensor, closed: (t: Tensor) => Tensor): Tensor {
   const near = t.abs().less(below);
   return ops.where(near, series(ops.where(near, t, 0)), closed(ops.where(near, below, t)));
+}
+
+/**
+ * `positive(l)` where l > 0 and `negative(l)` elsewhere, each given only
+ * values of its own sign (1 or −1 in the other's place), so that neither
+ * overflows where it is not taken: an ∞ there would still make the
+ * gradient NaN.
+ */
+function bySign(l: Tensor, positive: (l: Tensor) => Tensor, negative: (l: Tensor) => Tensor): Tensor {
+  const above = l.greater(0);
+  return ops.where(above, positive(ops.where(above, l, 1)), negative(ops.where(above, -1, l)));
 }
 
 /** log(2t/tanh t), the log of the normalising constant (2 at t = 0). */
@@ -86,11 +97,7 @@ export class ContinuousBernoulli extends SuccessProbability {
       return seriesNearZero(this.logits, LOG_ODDS_SERIES_BELOW, (l) => {
         const a = x.mul(x.sub(1));
         return x.add(a.mul(l).mul(0.5)).add(a.mul(x.mul(2).sub(1)).mul(l.square()).div(12));
-      }, (l) => {
-        const positive = l.mul(x.sub(1)).exp().mul(l.neg().mul(x).expm1()).div(l.neg().expm1());
-        const negative = l.mul(x).expm1().div(l.expm1());
-        return ops.where(l.greater(0), positive, negative);
-      });
+      }, (l) => bySign(l, (positive) => positive.mul(x.sub(1)).exp().mul(positive.neg().mul(x).expm1()).div(positive.neg().expm1()), (negative) => negative.mul(x).expm1().div(negative.expm1())));
     });
   }
 
@@ -116,7 +123,11 @@ export class ContinuousBernoulli extends SuccessProbability {
   override get variance(): Tensor {
     return tidy(() => {
       const t = this.logits.mul(0.5);
-      const derivative = seriesNearZero(t, VARIANCE_SERIES_BELOW, (s) => evenSeries(s, LANGEVIN_DERIVATIVE), (s) => ops.div(1, s.square()).sub(ops.div(1, s.sinh().square())));
+      // 1/sinh² t as 4e^(−2|t|)/(1 − e^(−2|t|))²: sinh overflows f32 past |t| ≈ 89, and its ∞ would make the gradient NaN.
+      const derivative = seriesNearZero(t, VARIANCE_SERIES_BELOW, (s) => evenSeries(s, LANGEVIN_DERIVATIVE), (s) => {
+        const twice = s.abs().mul(-2);
+        return ops.div(1, s.square()).sub(twice.exp().mul(4).div(twice.expm1().square()));
+      });
       return this.batched(derivative.mul(0.25));
     });
   }
@@ -138,9 +149,9 @@ export class ContinuousBernoulli extends SuccessProbability {
       const a = u.mul(ops.sub(1, u));
       return u.add(a.mul(l).mul(0.5)).add(a.mul(ops.sub(1, u.mul(2))).mul(l.square()).div(6));
     }, (l) => {
-      const positive = ops.sub(1, u).mul(l.neg().expm1()).log1p().div(l).add(1);
-      const negative = u.mul(l.expm1()).log1p().div(l);
-      return ops.where(l.greater(0), positive, negative);
+      // Clipped: f32 rounds log1p to −∞ at u = 0 once l passes ~18 (and to +∞ at u = 1 below −18), outside the support.
+      const inverse = bySign(l, (positive) => ops.sub(1, u).mul(positive.neg().expm1()).log1p().div(positive).add(1), (negative) => u.mul(negative.expm1()).log1p().div(negative));
+      return ops.clip(inverse, 0, 1);
     });
   }
 }

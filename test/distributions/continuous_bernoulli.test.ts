@@ -118,6 +118,23 @@ describe.each(BACKENDS)('ContinuousBernoulli on %s', (backend) => {
     }
   });
 
+  it('far from p = ½ (|l| up to 200): icdf stays in [0, 1] at u = 0 and 1, and the gradients of cdf, icdf and variance stay finite', async () => {
+    const l = [-200, -95, -20, 20, 95, 200];
+    const d = new ContinuousBernoulli({ logits: tm.tensor(l) });
+    const ends = await d.icdf(tm.tensor([0, 1], [2, 1])).data();
+    expect(Array.from(ends)).toEqual([...l.map(() => 0), ...l.map(() => 1)]);
+    for (const [what, f] of [
+      ['cdf', (c: tm.distributions.Distribution) => c.cdf(tm.tensor([0.3]))],
+      ['icdf', (c: tm.distributions.Distribution) => c.icdf(tm.tensor([0.3]))],
+      ['variance', (c: tm.distributions.Distribution) => c.variance],
+    ] as const) {
+      const logitsT = tm.tensor(l);
+      logitsT.requiresGrad = true;
+      f(new ContinuousBernoulli({ logits: logitsT })).sum().backward();
+      expect(Array.from(await logitsT.grad!.data()).every(Number.isFinite), `d${what}/dlogits at ${l}`).toBe(true);
+    }
+  });
+
   it('klDivergence against ∫ p·log(p/q), 0 for equal parameters, broadcast', async () => {
     const lp = asF32(Float64Array.from([-2, 0, 0.001, 4]));
     const lq = asF32(Float64Array.from([0.5, -1, 0, 4]));
