@@ -224,8 +224,9 @@ function factorColumns(d: MultivariateNormal | LowRankMultivariateNormal, batchR
 /**
  * ½·(tr(Σq⁻¹Σp) + |μq − μp|²_Σq⁻¹ − n) + ½·log det Σq − ½·log det Σp, with
  * tr(Σq⁻¹Σp) = Σₖ Fₖᵀ·Σq⁻¹·Fₖ over the columns of p's factor, each through
- * q's own Mahalanobis distance (a triangular solve; O(n·r²) where q is
- * low-rank, no n × n inverse formed).
+ * q's own Mahalanobis distance: a triangular solve, r × r where q is
+ * low-rank, so no n × n inverse is formed (a low-rank p brings n + r
+ * columns).
  */
 function gaussianKl(p: MultivariateNormal | LowRankMultivariateNormal, q: MultivariateNormal | LowRankMultivariateNormal): Tensor {
   const batchRank = Math.max(p.batchShape.length, q.batchShape.length);

@@ -6,7 +6,6 @@ import { i0e, i1e } from '../special/bessel.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, uniformNoise, type Parameter } from './distribution.js';
-import { TINY } from './gamma.js';
 
 /**
  * Rounds of Best–Fisher proposals made for every draw. Each is accepted with
@@ -14,6 +13,9 @@ import { TINY } from './gamma.js';
  * with probability below 0.342³² ≈ 1·10⁻¹⁵.
  */
 const ROUNDS = 32;
+
+/** The least κ the sampler works with, per dtype: see bestFisherAngles. */
+const SMALLEST_CONCENTRATION = { f32: 2 ** -60, f16: 2 ** -12 } as const;
 
 /** From this κ on, 1 − I₁(κ)/I₀(κ) comes from its asymptotic series: the ratio, near 1, would cancel. */
 const SERIES_FROM = 12;
@@ -31,12 +33,14 @@ const SERIES = [0, 1 / 2, 1 / 8, 1 / 8, 25 / 128, 13 / 32, 1073 / 1024, 103 / 32
  */
 function oneMinusResultant(kappa: Tensor): Tensor {
   return tidy(() => {
-    const small = ops.minimum(kappa, SERIES_FROM);
+    // Each branch given only its own side of 12 by where() (minimum and maximum would split the gradient at 12 between them).
+    const below = kappa.less(SERIES_FROM);
+    const small = ops.where(below, kappa, SERIES_FROM);
     const direct = ops.sub(1, ops.div(i1e(small), i0e(small)));
-    const inverse = ops.div(1, ops.maximum(kappa, SERIES_FROM));
+    const inverse = ops.div(1, ops.where(below, SERIES_FROM, kappa));
     let series: Tensor | number = SERIES[SERIES.length - 1];
     for (let k = SERIES.length - 2; k >= 0; k--) series = ops.add(ops.mul(series, inverse), SERIES[k]);
-    return ops.where(kappa.less(SERIES_FROM), direct, series as Tensor);
+    return ops.where(below, direct, series as Tensor);
   });
 }
 
@@ -54,8 +58,9 @@ function oneMinusResultant(kappa: Tensor): Tensor {
  */
 function bestFisherAngles(where: string, kappa: Tensor, shape: readonly number[]): Tensor {
   return tidy(() => {
-    // κ = 0 would make ρ = 0 and r infinite; the least normal κ draws uniformly just as well.
-    const k = ops.broadcastTo(ops.maximum(kappa, TINY[kappa.dtype as 'f32' | 'f16']), shape);
+    // κ = 0 would make ρ = 0 and r infinite; a κ this small draws uniformly just as well, and keeps ρ = κ/2 a normal
+    // number (a GPU may flush a subnormal ρ to 0) and r ± 1 ≈ 1/κ finite.
+    const k = ops.broadcastTo(ops.maximum(kappa, SMALLEST_CONCENTRATION[kappa.dtype as 'f32' | 'f16']), shape);
     const s = ops.hypot(1, k.mul(2));
     const tau = s.add(1);
     const root = tau.mul(2).sqrt();
@@ -139,8 +144,18 @@ export class VonMises extends Distribution {
     return tidy(() => this.batched(oneMinusResultant(this.concentration)));
   }
 
-  /** log(2π·I₀(κ)) − κ, from the scaled function (I₀ overflows f32 past κ ≈ 92). */
+  /**
+   * log(2π·I₀(κ)) − κ: below 12 as log I₀(κ) − κ, whose gradient at κ = 0
+   * is the one-sided −1 (i0e's is 0 there, its sign(0) being 0), from 12
+   * through the scaled function (I₀ overflows f32 past κ ≈ 92).
+   */
   #logNormalizer(): Tensor {
-    return tidy(() => i0e(this.concentration).mul(2 * Math.PI).log());
+    return tidy(() => {
+      const kappa = this.concentration;
+      const below = kappa.less(SERIES_FROM);
+      const direct = ops.i0(ops.where(below, kappa, 0)).log().sub(ops.where(below, kappa, 0));
+      const scaled = i0e(ops.where(below, SERIES_FROM, kappa)).log();
+      return ops.where(below, direct, scaled).add(Math.log(2 * Math.PI));
+    });
   }
 }

@@ -62,16 +62,26 @@ describe.each(BACKENDS)('VonMises on %s', (backend) => {
     expectClose(await d.mode.data(), loc, 0, 'mode');
   });
 
-  it('logProb\'s gradients: κ·sin(x − μ) for loc, cos(x − μ) − I₁(κ)/I₀(κ) for concentration', async () => {
-    const kappa = asF32(Float64Array.from([0.4, 5, 30]));
-    const loc = asF32(uniform(3, -2, 2));
-    const x = asF32(uniform(3, -3, 3));
-    const mu = tm.tensor(loc);
-    const k = tm.tensor(kappa);
-    mu.requiresGrad = k.requiresGrad = true;
+  it('gradients, κ = 0 (one-sided) and the seam at 12 included: logProb\'s κ·sin(x − μ) for loc and cos(x − μ) − A(κ) for κ, entropy\'s −κ·A′(κ), variance\'s −A′(κ) (A = I₁/I₀, A′ = 1 − A/κ − A², ½ at 0)', async () => {
+    const kappa = asF32(Float64Array.from([0, 0.4, 5, 12, 30]));
+    const loc = asF32(uniform(5, -2, 2));
+    const x = asF32(uniform(5, -3, 3));
+    const slope = (k: number) => (k === 0 ? 0.5 : 1 - resultant(k) / k - resultant(k) ** 2);
+    const leaves = () => {
+      const [mu, k] = [tm.tensor(loc), tm.tensor(kappa)];
+      mu.requiresGrad = k.requiresGrad = true;
+      return [mu, k];
+    };
+    const [mu, k] = leaves();
     new VonMises(mu, k).logProb(tm.tensor(x)).sum().backward();
     expectClose(await mu.grad!.data(), Array.from(x, (v, i) => kappa[i] * Math.sin(v - loc[i])), tol * 10, 'd/dloc', Array.from(kappa, (c) => c + 1));
-    expectClose(await k.grad!.data(), Array.from(x, (v, i) => Math.cos(v - loc[i]) - resultant(kappa[i])), tol * 10, 'd/dconcentration', [1, 1, 1]);
+    expectClose(await k.grad!.data(), Array.from(x, (v, i) => Math.cos(v - loc[i]) - resultant(kappa[i])), tol * 10, 'dlogProb/dconcentration', [1, 1, 1, 1, 1]);
+    const [mu2, k2] = leaves();
+    new VonMises(mu2, k2).entropy().sum().backward();
+    expectClose(await k2.grad!.data(), Array.from(kappa, (c) => -c * slope(c)), tol * 10, 'dentropy/dconcentration', [1, 1, 1, 1, 1]);
+    const [mu3, k3] = leaves();
+    new VonMises(mu3, k3).variance.sum().backward();
+    expectClose(await k3.grad!.data(), Array.from(kappa, (c) => -slope(c)), tol * 10, 'dvariance/dconcentration', [1, 1, 1, 1, 1]);
   });
 
   it('20,000 draws per column in [−π, π], below three angles each as often as the density says, mean cosine and sine about loc within 5 standard errors', async () => {
