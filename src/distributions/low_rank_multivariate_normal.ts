@@ -8,9 +8,8 @@ import * as ops from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { Distribution, parameters, standardNormal } from './distribution.js';
-
-const LOG_2PI = Math.log(2 * Math.PI);
+import { parameters, standardNormal } from './distribution.js';
+import { GaussianVector } from './multivariate_normal.js';
 
 /**
  * LowRankMultivariateNormal(loc [..., n], covFactor W [..., n, r], covDiag
@@ -22,7 +21,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * cost O(n·r²); rsample is loc + W·ε_r + √D·ε_n. `covariance`, `precision`
  * (Woodbury) and `scaleTril` build the n × n matrices on request.
  */
-export class LowRankMultivariateNormal extends Distribution {
+export class LowRankMultivariateNormal extends GaussianVector {
   /** The mean [..., n], as given (a reference). */
   readonly loc: Tensor;
   /** W [..., n, r], as given (a reference). */
@@ -70,11 +69,6 @@ export class LowRankMultivariateNormal extends Distribution {
     this.capacitanceTril = capacitanceTril;
   }
 
-  /** The dimension n. */
-  get dimension(): number {
-    return this.eventShape[0];
-  }
-
   /** Σ = W·Wᵀ + diag(D) [...batchShape, n, n] (a new tensor). */
   get covariance(): Tensor {
     return tidy(() => this.batched(this.covFactor.matmul(this.covFactor, { transposeB: true }).add(ops.diagEmbed(this.covDiag)), this.matrixShape()));
@@ -105,45 +99,23 @@ export class LowRankMultivariateNormal extends Distribution {
     });
   }
 
-  override logProb(value: Tensor): Tensor {
-    const v = this.checkValue('logProb', value);
-    return tidy(() => this.mahalanobis(v.sub(this.loc)).add(this.dimension * LOG_2PI).mul(-0.5).sub(this.halfLogDet()));
-  }
-
-  /** ½·n·(1 + log 2π) + ½·log det Σ. */
-  override entropy(): Tensor {
-    return tidy(() => this.batched(this.halfLogDet().add(0.5 * this.dimension * (1 + LOG_2PI))));
-  }
-
-  override get mean(): Tensor {
-    return this.batched(this.loc, this.eventShape);
-  }
-
-  override get mode(): Tensor {
-    return this.batched(this.loc, this.eventShape);
-  }
-
   /** Σ's diagonal: each row of W's squares summed, plus D. */
   override get variance(): Tensor {
     return tidy(() => this.batched(this.covFactor.square().sum(-1).add(this.covDiag), this.eventShape));
   }
 
   /** ½·log det Σ = Σ log (L_C)ᵢᵢ + ½·Σ log Dⱼ (the matrix determinant lemma) [...batch axes]. */
-  halfLogDet(): Tensor {
+  override halfLogDet(): Tensor {
     return tidy(() => this.capacitanceTril.diagonal({ axis1: -2, axis2: -1 }).log().sum(-1).add(this.covDiag.log().sum(-1).mul(0.5)));
   }
 
   /** (x − loc)ᵀ·Σ⁻¹·(x − loc) for differences [..., n]: |d|²_D⁻¹ − |L_C⁻¹·Wᵀ·D⁻¹·d|² (Woodbury). */
-  mahalanobis(difference: Tensor): Tensor {
+  override mahalanobis(difference: Tensor): Tensor {
     return tidy(() => {
       const scaled = difference.div(this.covDiag);
       const projected = this.covFactor.matmul(scaled.expandDims(-1), { transposeA: true });
       const solved = ops.linalg.solveTriangular(this.capacitanceTril, projected, { upper: false });
       return difference.mul(scaled).sum(-1).sub(solved.square().sum([-2, -1]));
     });
-  }
-
-  private matrixShape(): number[] {
-    return [this.dimension, this.dimension];
   }
 }

@@ -37,6 +37,51 @@ function swapLast(rank: number): number[] {
 }
 
 /**
+ * What MultivariateNormal and LowRankMultivariateNormal share: a mean loc
+ * [..., n] and a covariance Σ that each holds factored its own way, read
+ * through halfLogDet and mahalanobis, from which logProb and entropy follow.
+ */
+export abstract class GaussianVector extends Distribution {
+  /** The mean [..., n], as given (a reference). */
+  abstract readonly loc: Tensor;
+
+  /** The dimension n. */
+  get dimension(): number {
+    return this.eventShape[0];
+  }
+
+  /** −½·(n·log 2π + (x − loc)ᵀ·Σ⁻¹·(x − loc)) − ½·log det Σ. */
+  override logProb(value: Tensor): Tensor {
+    const v = this.checkValue('logProb', value);
+    return tidy(() => this.mahalanobis(v.sub(this.loc)).add(this.dimension * LOG_2PI).mul(-0.5).sub(this.halfLogDet()));
+  }
+
+  /** ½·n·(1 + log 2π) + ½·log det Σ. */
+  override entropy(): Tensor {
+    return tidy(() => this.batched(this.halfLogDet().add(0.5 * this.dimension * (1 + LOG_2PI))));
+  }
+
+  override get mean(): Tensor {
+    return this.batched(this.loc, this.eventShape);
+  }
+
+  override get mode(): Tensor {
+    return this.batched(this.loc, this.eventShape);
+  }
+
+  /** ½·log det Σ [...its batch axes]. */
+  abstract halfLogDet(): Tensor;
+
+  /** (x − loc)ᵀ·Σ⁻¹·(x − loc) for differences [..., n] (batch axes broadcasting): [...]. */
+  abstract mahalanobis(difference: Tensor): Tensor;
+
+  /** [n, n], the shape of the matrices a member builds. */
+  protected matrixShape(): number[] {
+    return [this.dimension, this.dimension];
+  }
+}
+
+/**
  * MultivariateNormal(loc [..., n], { covariance } | { scaleTril } | {
  * precision }): the normal of mean loc and covariance Σ, the matrix's batch
  * axes broadcasting against loc's. Held as Σ's lower Cholesky factor L
@@ -44,7 +89,7 @@ function swapLast(rank: number): number[] {
  * computes through tm.linalg.cholesky and owns). Its event shape is [n].
  * logProb is −½·(n·log 2π + |L⁻¹(x − loc)|²) − Σ log Lᵢᵢ; rsample is loc + L·ε.
  */
-export class MultivariateNormal extends Distribution {
+export class MultivariateNormal extends GaussianVector {
   /** The mean [..., n], as given (a reference). */
   readonly loc: Tensor;
   /** Σ's lower Cholesky factor [..., n, n]: the one given, or derived (owned, freed by dispose). */
@@ -90,11 +135,6 @@ export class MultivariateNormal extends Distribution {
     return tidy(() => this.batched(this.scaleTril.matmul(this.scaleTril, { transposeB: true }), this.matrixShape()));
   }
 
-  /** The dimension n. */
-  get dimension(): number {
-    return this.eventShape[0];
-  }
-
   override rsample(shape: readonly number[] = []): Tensor {
     const s = this.drawShape('rsample', shape);
     return tidy(() => {
@@ -103,45 +143,20 @@ export class MultivariateNormal extends Distribution {
     });
   }
 
-  override logProb(value: Tensor): Tensor {
-    const v = this.checkValue('logProb', value);
-    return tidy(() => {
-      const m = this.mahalanobis(v.sub(this.loc));
-      return m.add(this.dimension * LOG_2PI).mul(-0.5).sub(this.halfLogDet());
-    });
-  }
-
-  /** ½·n·(1 + log 2π) + ½·log det Σ. */
-  override entropy(): Tensor {
-    return tidy(() => this.batched(this.halfLogDet().add(0.5 * this.dimension * (1 + LOG_2PI))));
-  }
-
-  override get mean(): Tensor {
-    return this.batched(this.loc, this.eventShape);
-  }
-
-  override get mode(): Tensor {
-    return this.batched(this.loc, this.eventShape);
-  }
-
   /** Σ's diagonal: each row of L's squares summed. */
   override get variance(): Tensor {
     return tidy(() => this.batched(this.scaleTril.square().sum(-1), this.eventShape));
   }
 
   /** ½·log det Σ = Σ log Lᵢᵢ [...L's batch axes]. */
-  halfLogDet(): Tensor {
+  override halfLogDet(): Tensor {
     return tidy(() => this.scaleTril.diagonal({ axis1: -2, axis2: -1 }).log().sum(-1));
   }
 
   /** |L⁻¹·d|² for differences d [..., n], by one triangular solve (batch axes broadcasting): [...]. */
-  mahalanobis(d: Tensor): Tensor {
+  override mahalanobis(d: Tensor): Tensor {
     return tidy(() => {
       return ops.linalg.solveTriangular(this.scaleTril, d.expandDims(-1), { upper: false }).square().sum([-2, -1]);
     });
-  }
-
-  private matrixShape(): number[] {
-    return [this.dimension, this.dimension];
   }
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
-import { broadcastIndex, cholesky64, inverseSpd64, logDetSpd64, solveLower64 } from '../helpers/distributions.js';
+import { broadcastIndex, cholesky64, expectMeanAndCovariance, inverseSpd64, logDetSpd64, solveLower64 } from '../helpers/distributions.js';
 import { broadcastShape, size, unravel } from '../helpers/float64.js';
 import { batchOf, matmul64, transpose64 } from '../helpers/linalg.js';
 import { collected } from '../helpers/gc.js';
@@ -114,21 +114,7 @@ describe.each(BACKENDS)('MultivariateNormal on %s', (backend) => {
     const d = new MultivariateNormal(tm.tensor(mu, [n]), { covariance: tm.tensor(sigma, [n, n]) });
     const x = d.sample([draws]);
     expect(x.shape).toEqual([draws, n]);
-    const v = await x.data();
-    const mean = Array.from({ length: n }, (_, k) => { let s = 0; for (let i = 0; i < draws; i++) s += v[i * n + k]; return s / draws; });
-    for (let k = 0; k < n; k++) {
-      const se = Math.sqrt(sigma[k * n + k] / draws);
-      expect(Math.abs(mean[k] - mu[k]), `mean ${k}: ${mean[k]}, want ${mu[k]} ± 5·${se}`).toBeLessThanOrEqual(5 * se);
-    }
-    for (let a = 0; a < n; a++) {
-      for (let b = 0; b <= a; b++) {
-        let s = 0;
-        for (let i = 0; i < draws; i++) s += (v[i * n + a] - mean[a]) * (v[i * n + b] - mean[b]);
-        const got = s / (draws - 1);
-        const se = Math.sqrt((sigma[a * n + a] * sigma[b * n + b] + sigma[a * n + b] ** 2) / draws);
-        expect(Math.abs(got - sigma[a * n + b]), `covariance [${a}, ${b}]: ${got}, want ${sigma[a * n + b]} ± 5·${se}`).toBeLessThanOrEqual(5 * se);
-      }
-    }
+    expectMeanAndCovariance(await x.data(), draws, n, mu, sigma);
     tm.setSeed(3);
     const first = await d.sample([4]).data();
     tm.setSeed(3);

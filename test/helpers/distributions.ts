@@ -108,6 +108,28 @@ export function meanAndError(values: ArrayLike<number>): { mean: number; error: 
   return { mean, error: Math.sqrt(variance / n) };
 }
 
+/**
+ * The mean and every covariance entry of `draws` n-vectors (row-major)
+ * within 5 standard errors of `mu` and `sigma` [n, n] (a normal's: the
+ * covariance entry's error from Σaa·Σbb + Σab²).
+ */
+export function expectMeanAndCovariance(v: ArrayLike<number>, draws: number, n: number, mu: ArrayLike<number>, sigma: ArrayLike<number>): void {
+  const mean = Array.from({ length: n }, (_, k) => { let s = 0; for (let i = 0; i < draws; i++) s += v[i * n + k]; return s / draws; });
+  for (let k = 0; k < n; k++) {
+    const se = Math.sqrt(sigma[k * n + k] / draws);
+    expect(Math.abs(mean[k] - mu[k]), `mean ${k}: ${mean[k]}, want ${mu[k]} ± 5·${se} (test seed ${SEED})`).toBeLessThanOrEqual(5 * se);
+  }
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b <= a; b++) {
+      let s = 0;
+      for (let i = 0; i < draws; i++) s += (v[i * n + a] - mean[a]) * (v[i * n + b] - mean[b]);
+      const got = s / (draws - 1);
+      const se = Math.sqrt((sigma[a * n + a] * sigma[b * n + b] + sigma[a * n + b] ** 2) / draws);
+      expect(Math.abs(got - sigma[a * n + b]), `covariance [${a}, ${b}]: ${got}, want ${sigma[a * n + b]} ± 5·${se} (test seed ${SEED})`).toBeLessThanOrEqual(5 * se);
+    }
+  }
+}
+
 /** The lower Cholesky factor of a symmetric positive definite n × n matrix (row-major), in float64. */
 export function cholesky64(a: ArrayLike<number>, n: number): Float64Array {
   const l = new Float64Array(n * n);
