@@ -8,8 +8,9 @@
 // cancel, so that no band of p around ½ is cut out (PyTorch's lims).
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
+import { polynomial } from '../special/float.js';
 import type { Tensor } from '../tensor.js';
-import { checkProbability, softplus, uniformNoise } from './distribution.js';
+import { checkProbability, piecewise, softplus, uniformNoise } from './distribution.js';
 import { SuccessProbability, probsOrLogits, type ProbsOrLogits } from './probabilities.js';
 
 /** Below this |t|, log(t·coth t) is t²/3 − 7t⁴/90, within 10⁻¹³ of it. */
@@ -24,18 +25,9 @@ const LANGEVIN_DERIVATIVE = [1 / 3, -1 / 15, 2 / 189, -1 / 675, 2 / 10395, -1382
 /** Below this |l|, cdf and icdf by their series to l² (within 10⁻¹², where the closed forms are still exact to f32 but 0/0 at 0). */
 const LOG_ODDS_SERIES_BELOW = 1e-4;
 
-/** Σₖ cₖ·x^(2k), by Horner's rule in x². */
-function evenSeries(x: Tensor, coefficients: readonly number[]): Tensor {
-  const square = x.square();
-  let sum: Tensor | number = coefficients[coefficients.length - 1];
-  for (let k = coefficients.length - 2; k >= 0; k--) sum = ops.add(ops.mul(sum, square), coefficients[k]);
-  return sum as Tensor;
-}
-
 /** `closed(t)` where |t| ≥ `below`, `series(t)` inside, each given only arguments it is defined at (so no NaN reaches a gradient). */
 function seriesNearZero(t: Tensor, below: number, series: (t: Tensor) => Tensor, closed: (t: Tensor) => Tensor): Tensor {
-  const near = t.abs().less(below);
-  return ops.where(near, series(ops.where(near, t, 0)), closed(ops.where(near, below, t)));
+  return piecewise(t.abs().less(below), t, series, 0, closed, below);
 }
 
 /**
@@ -45,8 +37,7 @@ function seriesNearZero(t: Tensor, below: number, series: (t: Tensor) => Tensor,
  * gradient NaN.
  */
 function bySign(l: Tensor, positive: (l: Tensor) => Tensor, negative: (l: Tensor) => Tensor): Tensor {
-  const above = l.greater(0);
-  return ops.where(above, positive(ops.where(above, l, 1)), negative(ops.where(above, -1, l)));
+  return piecewise(l.greater(0), l, positive, 1, negative, -1);
 }
 
 /** log(2t/tanh t), the log of the normalising constant (2 at t = 0). */
@@ -124,7 +115,7 @@ export class ContinuousBernoulli extends SuccessProbability {
     return tidy(() => {
       const t = this.logits.mul(0.5);
       // 1/sinh² t as 4e^(−2|t|)/(1 − e^(−2|t|))²: sinh overflows f32 past |t| ≈ 89, and its ∞ would make the gradient NaN.
-      const derivative = seriesNearZero(t, VARIANCE_SERIES_BELOW, (s) => evenSeries(s, LANGEVIN_DERIVATIVE), (s) => {
+      const derivative = seriesNearZero(t, VARIANCE_SERIES_BELOW, (s) => polynomial(s.square(), LANGEVIN_DERIVATIVE), (s) => {
         const twice = s.abs().mul(-2);
         return ops.div(1, s.square()).sub(twice.exp().mul(4).div(twice.expm1().square()));
       });
@@ -134,7 +125,7 @@ export class ContinuousBernoulli extends SuccessProbability {
 
   private meanOf(l: Tensor): Tensor {
     const t = l.mul(0.5);
-    const langevin = seriesNearZero(t, MEAN_SERIES_BELOW, (s) => s.mul(evenSeries(s, LANGEVIN)), (s) => ops.div(1, s.tanh()).sub(ops.div(1, s)));
+    const langevin = seriesNearZero(t, MEAN_SERIES_BELOW, (s) => s.mul(polynomial(s.square(), LANGEVIN)), (s) => ops.div(1, s.tanh()).sub(ops.div(1, s)));
     return langevin.mul(0.5).add(0.5);
   }
 

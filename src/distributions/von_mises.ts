@@ -3,9 +3,10 @@
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
 import { i0e, i1e } from '../special/bessel.js';
+import { polynomial } from '../special/float.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { Distribution, parameters, uniformNoise, type Parameter } from './distribution.js';
+import { Distribution, parameters, piecewise, uniformNoise, type Parameter } from './distribution.js';
 
 /**
  * Rounds of Best–Fisher proposals made for every draw. Each is accepted with
@@ -32,16 +33,8 @@ const SERIES = [0, 1 / 2, 1 / 8, 1 / 8, 25 / 128, 13 / 32, 1073 / 1024, 103 / 32
  * and f32's rounding of it would be most of the difference.
  */
 function oneMinusResultant(kappa: Tensor): Tensor {
-  return tidy(() => {
-    // Each branch given only its own side of 12 by where() (minimum and maximum would split the gradient at 12 between them).
-    const below = kappa.less(SERIES_FROM);
-    const small = ops.where(below, kappa, SERIES_FROM);
-    const direct = ops.sub(1, ops.div(i1e(small), i0e(small)));
-    const inverse = ops.div(1, ops.where(below, SERIES_FROM, kappa));
-    let series: Tensor | number = SERIES[SERIES.length - 1];
-    for (let k = SERIES.length - 2; k >= 0; k--) series = ops.add(ops.mul(series, inverse), SERIES[k]);
-    return ops.where(below, direct, series as Tensor);
-  });
+  return tidy(() => piecewise(kappa.less(SERIES_FROM), kappa, (small) => ops.sub(1, ops.div(i1e(small), i0e(small))), SERIES_FROM,
+    (large) => polynomial(ops.div(1, large), SERIES), SERIES_FROM));
 }
 
 /**
@@ -150,12 +143,8 @@ export class VonMises extends Distribution {
    * through the scaled function (I₀ overflows f32 past κ ≈ 92).
    */
   #logNormalizer(): Tensor {
-    return tidy(() => {
-      const kappa = this.concentration;
-      const below = kappa.less(SERIES_FROM);
-      const direct = ops.i0(ops.where(below, kappa, 0)).log().sub(ops.where(below, kappa, 0));
-      const scaled = i0e(ops.where(below, SERIES_FROM, kappa)).log();
-      return ops.where(below, direct, scaled).add(Math.log(2 * Math.PI));
-    });
+    const kappa = this.concentration;
+    return tidy(() => piecewise(kappa.less(SERIES_FROM), kappa, (small) => ops.i0(small).log().sub(small), 0, (large) => i0e(large).log(), SERIES_FROM)
+      .add(Math.log(2 * Math.PI)));
   }
 }

@@ -9,7 +9,7 @@ import type { Tensor } from '../tensor.js';
 import {
   abs, add, clip, div, equal, exp, i0, i1, less, maximum, mul, neg, sign, sin, sqrt, square, sub, where,
 } from '../ops/elementwise.js';
-import { inF32 } from './float.js';
+import { inF32, polynomial } from './float.js';
 
 const ASYMPTOTIC_FROM = 12;
 const ASYMPTOTIC_TERMS = 14;
@@ -25,10 +25,7 @@ function hankelCoefficients(n: 0 | 1): number[] {
 function asymptotic(n: 0 | 1, magnitude: Tensor): Tensor {
   const z = maximum(magnitude, ASYMPTOTIC_FROM);
   const inverse = div(1, z);
-  const c = hankelCoefficients(n);
-  let sum: Tensor | number = c[c.length - 1];
-  for (let k = c.length - 2; k >= 0; k--) sum = add(mul(sum, inverse), c[k]);
-  return div(sum as Tensor, sqrt(mul(z, 2 * Math.PI)));
+  return div(polynomial(inverse, hankelCoefficients(n)), sqrt(mul(z, 2 * Math.PI)));
 }
 
 function i0eOf(x: Tensor): Tensor {
@@ -79,10 +76,8 @@ export function sphericalBesselJ0(x: Tensor): Tensor {
   return inF32('sphericalBesselJ0', ['x'], [x], (xf) => {
     const near = less(abs(xf), 0.5);
     const small = square(clip(xf, -0.5, 0.5));
-    let taylor: Tensor | number = SINC_TAYLOR[SINC_TAYLOR.length - 1];
-    for (let k = SINC_TAYLOR.length - 2; k >= 0; k--) taylor = add(mul(taylor, small), SINC_TAYLOR[k]);
     const away = where(near, 1, xf);
-    const y = where(near, taylor, div(sin(away), away));
+    const y = where(near, polynomial(small, SINC_TAYLOR), div(sin(away), away));
     return where(equal(abs(xf), Infinity), 0, y);
   });
 }

@@ -42,3 +42,10 @@ const EXP_MINUS_40 = Math.fround(Math.exp(-40));
 export function expIntoSubnormals(x: Tensor): Tensor {
   return where(less(x, -80), mul(exp(add(x, 40)), EXP_MINUS_40), exp(x));
 }
+
+/** c₀ + c₁·t + c₂·t² + …, by Horner's rule from the last coefficient. */
+export function polynomial(t: Tensor, coefficients: readonly number[]): Tensor {
+  let sum: Tensor | number = coefficients[coefficients.length - 1];
+  for (let k = coefficients.length - 2; k >= 0; k--) sum = add(mul(sum, t), coefficients[k]);
+  return sum as Tensor;
+}

@@ -5,7 +5,7 @@
 import { noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { add, clip, div, equal, erfc, erfinv, exp, greater, less, log, log1p, maximum, minimum, mul, neg, sqrt, square, sub, where } from '../ops/elementwise.js';
-import { inF32 } from './float.js';
+import { inF32, polynomial } from './float.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 /**
@@ -66,12 +66,6 @@ const AS_NUMERATOR = [2.515517, 0.802853, 0.010328];
 const AS_DENOMINATOR = [1, 1.432788, 0.189269, 0.001308];
 /** Newton steps on log Φ from the 4.5e-4 start: the error squares (times ≲ ½) at each, so two reach f32's last bit. */
 const NEWTON_STEPS = 2;
-
-function polynomial(t: Tensor, coefficients: readonly number[]): Tensor {
-  let sum: Tensor | number = coefficients[coefficients.length - 1];
-  for (let k = coefficients.length - 2; k >= 0; k--) sum = add(mul(sum, t), coefficients[k]);
-  return sum as Tensor;
-}
 
 /**
  * Φ⁻¹(p) unrecorded: √2·erfinv(2p − 1) from p = ¼ up (2p − 1 is exact
