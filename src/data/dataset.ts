@@ -66,6 +66,11 @@ const PADDED_BATCH_OPTIONS: OptionNames<PaddedBatchOptions<unknown>> = { dropRem
 
 const AsyncFunction = (async () => undefined).constructor;
 
+/** How many batches of `size` a pass over `known` elements gives (null where the count is unknown). */
+function batchCount(known: number | null, size: number, dropRemainder: boolean): number | null {
+  return known === null ? null : dropRemainder ? Math.floor(known / size) : Math.ceil(known / size);
+}
+
 export class Dataset<T> implements AsyncIterable<T> {
   /**
    * The number of elements a pass gives, where known without reading them:
@@ -170,8 +175,6 @@ export class Dataset<T> implements AsyncIterable<T> {
   batch(size: number, options: BatchOptions = {}): Dataset<Batched<T>> {
     checkCount('batch', 'size', size, 1);
     const dropRemainder = checkOptions('batch', options, BATCH_OPTIONS).dropRemainder ?? false;
-    const known = this.size;
-    const batches = known === null ? null : dropRemainder ? Math.floor(known / size) : Math.ceil(known / size);
     const rows = this.rows;
     if (rows) {
       // Each batch one gather per tensor of its rows, not `size` slices stacked: as fast as fit(x, y)'s batches.
@@ -185,7 +188,7 @@ export class Dataset<T> implements AsyncIterable<T> {
           }
         }
         if (pending.length && !dropRemainder) yield rows.take(Int32Array.from(pending));
-      }, batches), [this]);
+      }, batchCount(this.size, size, dropRemainder)), [this]);
     }
     return this.stacked(size, dropRemainder, undefined);
   }
@@ -210,8 +213,6 @@ export class Dataset<T> implements AsyncIterable<T> {
   /** Batches of `size` stacked element by element (padded first where `padding` is given); the elements stacked are freed. */
   private stacked(size: number, dropRemainder: boolean, padding: Padding | undefined): Dataset<Batched<T>> {
     const source = this;
-    const known = this.size;
-    const batches = known === null ? null : dropRemainder ? Math.floor(known / size) : Math.ceil(known / size);
     return linked(new Dataset(async function* () {
       let pending: T[] = [];
       let read = 0;
@@ -234,7 +235,7 @@ export class Dataset<T> implements AsyncIterable<T> {
       } finally {
         for (const part of pending) disposeElement(part);
       }
-    }, batches), [this]);
+    }, batchCount(this.size, size, dropRemainder)), [this]);
   }
 
   /** The first `count` elements; the source is read no further. */

@@ -86,10 +86,15 @@ export function adoptElement<T>(value: T, since: number, input?: unknown): T {
   return replaceTensors(value, (t) => (t.id >= since || given.has(t) ? t : copy(t)));
 }
 
+/** A place within an element, for errors: `x`, `[1]`, `x[0]` ('' for the whole element). */
+export function pathName(path: readonly (string | number)[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+}
+
 /** A part of an element, for errors: `element 3`, `element 3's x`, `element 3's [1]`. */
 export function partName(index: number, path: readonly (string | number)[]): string {
-  const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
-  return where ? `element ${index}'s ${where.replace(/^\./, '')}` : `element ${index}`;
+  const where = pathName(path);
+  return where ? `element ${index}'s ${where}` : `element ${index}`;
 }
 
 /** What a value is, for errors: `a tensor [4,3] f32`, `a number`, `an Int32Array(3)`, `a string`. */

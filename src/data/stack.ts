@@ -10,7 +10,7 @@ import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '..
 import { pad, stack, tensor } from '../ops/index.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
-import { describeValue, disposeElement, isPlainObject, isTypedArray, partName, type TypedArray } from './element.js';
+import { describeValue, disposeElement, isPlainObject, isTypedArray, partName, pathName, type TypedArray } from './element.js';
 
 /**
  * How paddedBatch fills the part of an element at one place in its
@@ -119,7 +119,7 @@ function stackParts<K extends string | number>(
 }
 
 /** Where a padding structure names a part: this part's key. */
-const where = (path: readonly (string | number)[]) => (path.length ? `at ${partName(0, path).replace(/^element 0's /, '')}` : 'for the whole element');
+const where = (path: readonly (string | number)[]) => (path.length ? `at ${pathName(path)}` : 'for the whole element');
 
 /** The padding of entry `key` of a tuple or object: a number stays for every part below it; a structure gives its entry. */
 function paddingBelow(padding: Padding, key: string | number, path: readonly (string | number)[]): Padding {
