@@ -33,7 +33,7 @@ import { registerCrossFamily } from './kl_cross.js';
 import { sameMaps } from './transforms.js';
 import { Uniform } from './uniform.js';
 
-type Constructor<D extends Distribution> = abstract new (...args: never[]) => D;
+export type Constructor<D extends Distribution> = abstract new (...args: never[]) => D;
 type ClosedForm = (p: Distribution, q: Distribution) => Tensor;
 
 const CLOSED_FORMS: { p: Constructor<Distribution>; q: Constructor<Distribution>; kl: ClosedForm }[] = [];

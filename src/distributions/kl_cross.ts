@@ -12,6 +12,7 @@ import { ContinuousBernoulli } from './continuous_bernoulli.js';
 import type { Distribution } from './distribution.js';
 import { Exponential } from './exponential.js';
 import { Gamma } from './gamma.js';
+import type { Constructor } from './kl.js';
 import { EULER_GAMMA, Gumbel } from './gumbel.js';
 import { Laplace } from './laplace.js';
 import { Normal } from './normal.js';
@@ -19,7 +20,6 @@ import { Pareto } from './pareto.js';
 import { Poisson } from './poisson.js';
 import { Uniform } from './uniform.js';
 
-type Constructor<D extends Distribution> = abstract new (...args: never[]) => D;
 type Register = <P extends Distribution, Q extends Distribution>(p: Constructor<P>, q: Constructor<Q>, kl: (p: P, q: Q) => Tensor) => void;
 
 /** E_p[log X] for the families on (0, ∞) that have it in closed form. */
