@@ -4,7 +4,7 @@ import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter } from './distribution.js';
 import { incompleteBeta } from '../special/beta.js';
-import { TINY, standardGamma } from './gamma.js';
+import { TINY, reparameterisedGamma } from './gamma.js';
 
 /** log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b). */
 export function logBeta(a: Tensor, b: Tensor): Tensor {
@@ -15,10 +15,11 @@ export function logBeta(a: Tensor, b: Tensor): Tensor {
  * Beta(concentration1, concentration0): density x^(a−1)·(1 − x)^(b−1)/B(a, b)
  * on (0, 1) (a = concentration1, b = concentration0, PyTorch's order),
  * tensors or numbers broadcast together. logProb, entropy and the moments
- * through tm.lgamma and tm.digamma; sample as G₁/(G₁ + G₂) for G₁ ~ Gamma(a),
- * G₂ ~ Gamma(b) (Marsaglia–Tsang), kept inside (0, 1) (the dtype's least
- * normal value and largest value below 1, as PyTorch keeps them); cdf through
- * tm.special.betainc; no rsample.
+ * through tm.lgamma and tm.digamma; sample and rsample as G₁/(G₁ + G₂) for
+ * G₁ ~ Gamma(a), G₂ ~ Gamma(b) (Marsaglia–Tsang, rsample's gradients
+ * implicit, as Gamma's), kept inside (0, 1) (the dtype's least normal value
+ * and largest value below 1, as PyTorch keeps them); cdf through
+ * tm.special.betainc.
  */
 export class Beta extends Distribution {
   /** a (> 0), the exponent of x, as given (a reference), or a scalar tensor made from a number. */
@@ -32,11 +33,11 @@ export class Beta extends Distribution {
     [this.concentration1, this.concentration0] = tensors;
   }
 
-  override sample(shape: readonly number[] = []): Tensor {
-    const s = this.drawShape('sample', shape);
+  override rsample(shape: readonly number[] = []): Tensor {
+    const s = this.drawShape('rsample', shape);
     return tidy(() => {
-      const x = standardGamma('Beta.sample', this.concentration1, s);
-      const y = standardGamma('Beta.sample', this.concentration0, s);
+      const x = reparameterisedGamma('Beta.rsample', this.concentration1, s);
+      const y = reparameterisedGamma('Beta.rsample', this.concentration0, s);
       // Inside (0, 1), as PyTorch's: one Gamma draw 2⁻²⁴ of the other's (often, for concentrations below 1) rounds the ratio to 1.
       const dtype = this.concentration1.dtype as 'f32' | 'f16';
       return x.div(x.add(y)).clip(TINY[dtype], 1 - (dtype === 'f16' ? 2 ** -11 : 2 ** -24));

@@ -5,13 +5,13 @@ import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter } from './distribution.js';
 import { gammainc } from '../special/gamma.js';
-import { positiveCdf, standardGamma } from './gamma.js';
+import { positiveCdf, reparameterisedGamma } from './gamma.js';
 
 /**
  * Chi2(df): density x^(df/2 − 1)·e^(−x/2) / (2^(df/2)·Γ(df/2)) on x > 0,
  * Gamma(df/2, ½)'s. df is read at each call (not halved once), so a trained
- * df is seen as it is. sample by Marsaglia–Tsang; cdf through
- * tm.special.gammainc; no rsample.
+ * df is seen as it is. sample and rsample by Marsaglia–Tsang, rsample's
+ * gradient in df implicit (as Gamma's); cdf through tm.special.gammainc.
  */
 export class Chi2 extends Distribution {
   /** The degrees of freedom (> 0), as given (a reference), or a scalar tensor made from a number. */
@@ -23,9 +23,9 @@ export class Chi2 extends Distribution {
     [this.df] = tensors;
   }
 
-  override sample(shape: readonly number[] = []): Tensor {
-    const s = this.drawShape('sample', shape);
-    return tidy(() => standardGamma('Chi2.sample', this.df.mul(0.5), s).mul(2));
+  override rsample(shape: readonly number[] = []): Tensor {
+    const s = this.drawShape('rsample', shape);
+    return tidy(() => reparameterisedGamma('Chi2.rsample', this.df.mul(0.5), s).mul(2));
   }
 
   /** (df/2 − 1)·log x − x/2 − (df/2)·log 2 − log Γ(df/2). */

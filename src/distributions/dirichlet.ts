@@ -5,14 +5,14 @@ import { ShapeError, formatShape } from '../errors.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter } from './distribution.js';
-import { TINY, standardGamma } from './gamma.js';
+import { TINY, reparameterisedGamma } from './gamma.js';
 
 /**
  * Dirichlet(concentration [..., K]): density Π x_k^(α_k − 1) / B(α) on the
  * simplex (x_k > 0, Σ x_k = 1), B(α) = Π Γ(α_k) / Γ(Σ α_k); event shape
- * [K], batch shape the rest. sample as independent Gamma(α_k) draws over
- * their sum (Marsaglia–Tsang), each kept at least the dtype's least normal
- * value; no rsample.
+ * [K], batch shape the rest. sample and rsample as independent Gamma(α_k)
+ * draws over their sum (Marsaglia–Tsang, rsample's gradient in α implicit,
+ * as Gamma's), each kept at least the dtype's least normal value.
  */
 export class Dirichlet extends Distribution {
   /** α [..., K] (each > 0), as given (a reference). */
@@ -29,10 +29,10 @@ export class Dirichlet extends Distribution {
     this.concentration = alpha;
   }
 
-  override sample(shape: readonly number[] = []): Tensor {
-    const s = this.drawShape('sample', shape);
+  override rsample(shape: readonly number[] = []): Tensor {
+    const s = this.drawShape('rsample', shape);
     return tidy(() => {
-      const g = standardGamma('Dirichlet.sample', this.concentration, s);
+      const g = reparameterisedGamma('Dirichlet.rsample', this.concentration, s);
       return g.div(g.sum(-1, { keepDims: true })).clip(TINY[this.concentration.dtype as 'f32' | 'f16'], null);
     });
   }

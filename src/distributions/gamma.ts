@@ -1,9 +1,14 @@
 // The gamma distribution, torch.distributions.Gamma, and its draws by
-// Marsaglia and Tsang's rejection method (2000), shared with Beta.
+// Marsaglia and Tsang's rejection method (2000), shared with Beta,
+// Dirichlet, Chi2 and StudentT, reparameterised implicitly (Figurnov et
+// al., 2018): a rejection sampler's draw is no smooth function of its
+// parameter, but the draw's level u = F(x; α) under its own cdf is uniform
+// whatever α is, so x moves with α as the quantile F⁻¹(u; α) at that fixed u.
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
-import { gammainc } from '../special/gamma.js';
-import { noGrad } from '../tape.js';
+import { sumToShape } from '../ops/reduce.js';
+import { gammainc, gammaQuantileSlope } from '../special/gamma.js';
+import { noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, standardNormal, uniformNoise, type Parameter } from './distribution.js';
 
@@ -53,6 +58,20 @@ export function standardGamma(where: string, alpha: Tensor, shape: readonly numb
 }
 
 /**
+ * standardGamma's draws with a gradient in α: dx/dα = −(∂P/∂α)/(∂P/∂x), P
+ * the regularised incomplete gamma function (the draw's cdf), computed in
+ * f32 by tm.special's gammaQuantileSlope within a few ulps for any α. Its
+ * mean over draws is d E[x]/dα = 1, as a pathwise gradient's must be.
+ */
+export function reparameterisedGamma(where: string, alpha: Tensor, shape: readonly number[]): Tensor {
+  const x = standardGamma(where, alpha, shape);
+  return record(x, where, [alpha], [alpha, x], (dy, [a, draw]) => {
+    const slope = gammaQuantileSlope(a.cast('f32'), draw.cast('f32')).cast(dy.dtype);
+    return [sumToShape(dy.mul(slope), a.shape)];
+  });
+}
+
+/**
  * F(x) where x > 0 and 0 elsewhere, F given only positive values (1 where x
  * is not), so that neither its value nor its gradient there is NaN.
  */
@@ -67,8 +86,9 @@ export function positiveCdf(x: Tensor, f: (positive: Tensor) => Tensor): Tensor 
  * Gamma(concentration, rate): density βᵅ·x^(α−1)·e^(−βx)/Γ(α) on x > 0
  * (α the concentration, β the rate), tensors or numbers broadcast together.
  * logProb, entropy and the moments through tm.lgamma and tm.digamma;
- * sample by Marsaglia–Tsang (standardGamma); cdf through
- * tm.special.gammainc; no rsample.
+ * sample and rsample by Marsaglia–Tsang (standardGamma), rsample's gradient
+ * in α implicit (reparameterisedGamma), in β through x/β; cdf through
+ * tm.special.gammainc.
  */
 export class Gamma extends Distribution {
   /** The shape α (> 0), as given (a reference), or a scalar tensor made from a number. */
@@ -82,9 +102,9 @@ export class Gamma extends Distribution {
     [this.concentration, this.rate] = tensors;
   }
 
-  override sample(shape: readonly number[] = []): Tensor {
-    const s = this.drawShape('sample', shape);
-    return tidy(() => standardGamma('Gamma.sample', this.concentration, s).div(this.rate));
+  override rsample(shape: readonly number[] = []): Tensor {
+    const s = this.drawShape('rsample', shape);
+    return tidy(() => reparameterisedGamma('Gamma.rsample', this.concentration, s).div(this.rate));
   }
 
   override logProb(value: Tensor): Tensor {

@@ -6,7 +6,7 @@ import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, standardNormal, type Parameter } from './distribution.js';
 import { incompleteBeta } from '../special/beta.js';
-import { standardGamma } from './gamma.js';
+import { reparameterisedGamma } from './gamma.js';
 
 const HALF_LOG_PI = 0.5 * Math.log(Math.PI);
 /** log Γ(½) = ½·log π. */
@@ -15,8 +15,8 @@ const LGAMMA_HALF = HALF_LOG_PI;
 /**
  * StudentT(df, loc = 0, scale = 1): density
  * Γ((ν+1)/2) / (Γ(ν/2)·√(νπ)·σ) · (1 + y²/ν)^(−(ν+1)/2), y = (x − loc)/σ.
- * sample as loc + σ·ε/√(χ²/ν), ε ~ N(0, 1) and χ² ~ Chi2(ν) (Marsaglia–Tsang);
- * no rsample (the gamma draw has no reparameterised gradient here). cdf
+ * sample and rsample as loc + σ·ε/√(χ²/ν), ε ~ N(0, 1) and χ² ~ Chi2(ν)
+ * (Marsaglia–Tsang; rsample's gradient in ν through χ² implicit, as Gamma's). cdf
  * through the incomplete beta function (no gradient in ν). The mean is NaN for ν ≤ 1, the variance ∞ for 1 < ν ≤ 2 and NaN for
  * ν ≤ 1, as PyTorch's.
  */
@@ -33,11 +33,11 @@ export class StudentT extends Distribution {
     [this.df, this.loc, this.scale] = tensors;
   }
 
-  override sample(shape: readonly number[] = []): Tensor {
-    const s = this.drawShape('sample', shape);
+  override rsample(shape: readonly number[] = []): Tensor {
+    const s = this.drawShape('rsample', shape);
     return tidy(() => {
-      const chi2 = standardGamma('StudentT.sample', this.df.mul(0.5), s).mul(2);
-      const t = standardNormal('StudentT.sample', s, this.df).div(chi2.div(this.df).sqrt());
+      const chi2 = reparameterisedGamma('StudentT.rsample', this.df.mul(0.5), s).mul(2);
+      const t = standardNormal('StudentT.rsample', s, this.df).div(chi2.div(this.df).sqrt());
       return this.loc.add(this.scale.mul(t));
     });
   }

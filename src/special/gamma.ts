@@ -8,15 +8,24 @@
 // function the complement. Near x = a + 1 each needs O(√a) steps: the depths
 // below converge to f32 (3e-8) for a up to 500 (checked in float64 at
 // depth 5000), past which the error grows.
+//
+// Both functions have a gradient in a as well (PyTorch's have none; TF's
+// and JAX's do): ∂P/∂a = −x′(a)·∂P/∂x, where x′(a) = −(∂P/∂a)/(∂P/∂x) is how
+// the quantile at a fixed level P moves as a grows (gammaQuantileSlope, also
+// what Gamma's rsample needs: Figurnov et al.'s implicit reparameterisation).
+// It comes from the same series and fraction run forward-mode in a, as
+// ratios that never form the prefactor (so no underflow), and from a = 200 on
+// from Temme's uniform expansion of Q, where the fixed depths fall short.
 import { ValueError, formatValue } from '../errors.js';
 import { sumToShape } from '../ops/reduce.js';
 import { broadcastShapes } from '../shape.js';
 import { noGrad, record } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import {
-  abs, add, div, equal, exp, greater, greaterEqual, less, lgamma, log, log1p, maximum, minimum, mul, neg, pow, square, sub, where,
+  abs, add, clip, digamma, div, equal, exp, greater, greaterEqual, less, lgamma, log, log1p, maximum, minimum, mul, neg, pow, square, sub, where,
 } from '../ops/elementwise.js';
-import { expIntoSubnormals, inF32 } from './float.js';
+import { logicalAnd } from '../ops/logical.js';
+import { expIntoSubnormals, inF32, polynomial } from './float.js';
 
 const SERIES_DEPTH = 128;
 const FRACTION_DEPTH = 64;
@@ -52,26 +61,42 @@ function logPrefactor(a: Tensor, x: Tensor): Tensor {
   return sub(add(neg(sub(difference, mul(a, logRatio))), mul(log(div(a, 2 * Math.PI)), 0.5)), logGammaStar(a));
 }
 
-/** 1 + x/(a + 1)·(1 + x/(a + 2)·(…)), SERIES_DEPTH terms, from the last. */
-function series(a: Tensor, x: Tensor): Tensor {
+/**
+ * 1 + x/(a + 1)·(1 + x/(a + 2)·(…)), SERIES_DEPTH terms from the last, and,
+ * where `slope` asks, its derivative in a carried alongside.
+ */
+function series(a: Tensor, x: Tensor, slope = false): [Tensor, Tensor | null] {
   let s: Tensor | number = 1;
-  for (let k = SERIES_DEPTH; k >= 1; k--) s = add(mul(s, div(x, add(a, k))), 1);
-  return s as Tensor;
+  let ds: Tensor | number | null = slope ? 0 : null;
+  for (let k = SERIES_DEPTH; k >= 1; k--) {
+    const step = div(x, add(a, k));
+    if (ds !== null) ds = mul(sub(ds, div(s, add(a, k))), step);
+    s = add(mul(s, step), 1);
+  }
+  return [s as Tensor, ds as Tensor | null];
 }
 
-/** x + 1 − a − 1·(1 − a)/(x + 3 − a − 2·(2 − a)/(…)), FRACTION_DEPTH levels, from the bottom. */
-function fraction(a: Tensor, x: Tensor): Tensor {
+/**
+ * x + 1 − a − 1·(1 − a)/(x + 3 − a − 2·(2 − a)/(…)), FRACTION_DEPTH levels
+ * from the bottom, and, where `slope` asks, its derivative in a alongside.
+ */
+function fraction(a: Tensor, x: Tensor, slope = false): [Tensor, Tensor | null] {
   const xa = sub(x, a);
   let t = add(xa, 2 * FRACTION_DEPTH + 1);
-  for (let k = FRACTION_DEPTH; k >= 1; k--) t = sub(add(xa, 2 * k - 1), div(mul(sub(k, a), k), t));
-  return t;
+  let dt: Tensor | number | null = slope ? -1 : null;
+  for (let k = FRACTION_DEPTH; k >= 1; k--) {
+    const numerator = mul(sub(k, a), k);
+    if (dt !== null) dt = add(sub(div(k, t), 1), div(mul(numerator, dt), square(t)));
+    t = sub(add(xa, 2 * k - 1), div(numerator, t));
+  }
+  return [t, dt as Tensor | null];
 }
 
 /** P (lower) or Q at a > 0, x > 0 finite, unrecorded; the edges as PyTorch's (Cephes') after. */
 function regularized(lower: boolean, a: Tensor, x: Tensor): Tensor {
   const prefactor = expIntoSubnormals(logPrefactor(a, x));
-  const p = div(mul(prefactor, series(a, x)), a);
-  const q = div(prefactor, fraction(a, x));
+  const p = div(mul(prefactor, series(a, x)[0]), a);
+  const q = div(prefactor, fraction(a, x)[0]);
   const bySeries = less(x, add(a, 1));
   let y = lower ? where(bySeries, p, sub(1, q)) : where(bySeries, sub(1, p), q);
   const [atZero, atInfinity] = lower ? [0, 1] : [1, 0];
@@ -89,16 +114,83 @@ function density(a: Tensor, x: Tensor): Tensor {
   return where(greater(x, 0), inside, atZero);
 }
 
+/** From here on the quantile's slope takes Temme's expansion (its first term left out is below 1e-9 relative at 200). */
+const TEMME_FROM = 200;
+/**
+ * The coefficients in δ = x/a − 1 of h₁ and h₂ in the slope's expansion
+ * below: Temme's c₀, c₁ (DLMF 8.12.10, c₂ by the recursion 8.12.11) put into
+ * h₁ = log λ·c₁ − c₀/2 − (λ − 1)/η·c₀′ and h₂ = log λ·c₂ − 3c₁/2 −
+ * (λ − 1)/η·c₁′ (′ = d/dη) and expanded about δ = 0 by sympy, where their
+ * closed forms cancel; from a = 200 a draw's δ lies within (−0.7, 0.7) but for
+ * a chance below e⁻³⁴, where the terms kept leave below 1e-10.
+ */
+const TEMME_H1 = [1 / 12, -1 / 24, 1 / 45, -1 / 80, 1 / 140, -1 / 252, 1 / 504, -1 / 1440, -1 / 5940, 1 / 1320, -1 / 858, 19 / 13104, -3 / 1820, 1 / 560];
+const TEMME_H2 = [1 / 160, 1 / 192, -47 / 6048, 317 / 40320, -73 / 10080, 391 / 60480, -95 / 16632, 383 / 76032];
+
+/** log z − ψ(z) > 0: from 10 on by its asymptotic series 1/2z + 1/12z² − 1/120z⁴ + 1/252z⁶, where log z and ψ(z) cancel. */
+function logMinusDigamma(z: Tensor): Tensor {
+  const small = minimum(z, STIRLING_FROM);
+  const large = maximum(z, STIRLING_FROM);
+  const series = div(polynomial(div(1, large), [0.5, 1 / 12, 0, -1 / 120, 0, 1 / 252]), large);
+  return where(less(z, STIRLING_FROM), sub(log(small), digamma(small)), series);
+}
+
+/** log(x/y), x, y > 0: through log x − log y only where x/y leaves f32's normal numbers. */
+function logOfRatio(x: Tensor, y: Tensor): Tensor {
+  const ratio = div(x, y);
+  return where(greaterEqual(ratio, 2 ** -126), log(ratio), sub(log(x), log(y)));
+}
+
+/**
+ * x′(a) = −(∂P/∂a)/(∂P/∂x) for a, x > 0 finite, unrecorded: how the point x
+ * at which P(a, x) holds a fixed level moves as a grows, the derivative of a
+ * Gamma(a, 1) draw in a at fixed noise. With ∂P/∂x = xᵃ⁻¹e⁻ˣ/Γ(a):
+ * - below x = a + 1, where P = xᵃe⁻ˣ/Γ(a + 1)·S: x′ = −(x/a)·(S·(log x − ψ(a + 1)) + ∂S/∂a);
+ * - above, where Q = xᵃe⁻ˣ/Γ(a)/T: x′ = (x/T)·(log x − ψ(a) − (∂T/∂a)/T);
+ * - from a = 200, by Temme's Q = ½erfc(η√(a/2)) + e^(−aη²/2)/√(2πa)·(c₀ + c₁/a + …)
+ *   (λ = x/a, η²/2 = λ − 1 − log λ): x′ = λ·Γ*(a)·(log λ/(λ − 1) + h₁(λ)/a + h₂(λ)/a² + O(a⁻³)).
+ * Within a few f32 ulps against float64 for a from 1e-3 up (tested).
+ */
+export function gammaQuantileSlope(a: Tensor, x: Tensor): Tensor {
+  const large = greaterEqual(a, TEMME_FROM);
+  const bySeries = logicalAnd(less(x, add(a, 1)), less(a, TEMME_FROM));
+  const byFraction = logicalAnd(greaterEqual(x, add(a, 1)), less(a, TEMME_FROM));
+  // Each branch is given only its own points (1s, or a = 200, elsewhere), so that none makes a NaN to be discarded.
+  const [aS, xS] = [where(bySeries, a, 1), where(bySeries, x, 1)];
+  const [s, ds] = series(aS, xS, true);
+  const logX = add(logOfRatio(xS, add(aS, 1)), logMinusDigamma(add(aS, 1)));
+  const belowSeam = neg(mul(div(xS, aS), add(mul(s, logX), ds as Tensor)));
+  const [aF, xF] = [where(byFraction, a, 1), where(byFraction, x, 3)];
+  const [t, dt] = fraction(aF, xF, true);
+  const aboveSeam = mul(div(xF, t), sub(add(log(div(xF, aF)), logMinusDigamma(aF)), div(dt as Tensor, t)));
+  const aT = where(large, a, TEMME_FROM);
+  const delta = sub(div(where(large, x, TEMME_FROM), aT), 1);
+  const atOne = equal(delta, 0);
+  const leading = where(atOne, 1, div(log1p(delta), where(atOne, 1, delta)));
+  const d = clip(delta, -0.7, 0.7);
+  const inverse = div(1, aT);
+  const corrections = mul(add(polynomial(d, TEMME_H1), mul(polynomial(d, TEMME_H2), inverse)), inverse);
+  const temme = mul(mul(add(delta, 1), exp(logGammaStar(aT))), add(leading, corrections));
+  return where(large, temme, where(bySeries, belowSeam, aboveSeam));
+}
+
+/**
+ * dy·∂P/∂a given dx = dy·∂P/∂x: −x′(a)·dx where a and x are positive and
+ * finite (P constant in a at x = 0 and x = ∞), 0 elsewhere; broadcast.
+ */
+function shapeGradient(a: Tensor, x: Tensor, dx: Tensor): Tensor {
+  const inside = logicalAnd(logicalAnd(greater(a, 0), less(a, Infinity)), logicalAnd(greater(x, 0), less(x, Infinity)));
+  const slope = gammaQuantileSlope(where(inside, a, 1), where(inside, x, 1));
+  return where(inside, neg(mul(slope, dx)), 0);
+}
+
 function incomplete(name: string, lower: boolean, a: TensorLike, x: TensorLike): Tensor {
   return inF32(name, ['a', 'x'], [a, x], (af, xf) => {
     broadcastShapes(name, af.shape, xf.shape);
     const y = noGrad(() => regularized(lower, af, xf));
     return record(y, name, [af, xf], [af, xf], (dy, [sa, sx], needs) => {
-      if (needs[0]) {
-        throw new ValueError(`${name}: no gradient with respect to a (PyTorch has none either); detach a, or give it as a number`);
-      }
-      const d = mul(dy, density(sa, sx));
-      return [null, sumToShape(lower ? d : neg(d), sx.shape)];
+      const dx = mul(dy, density(sa, sx));
+      return [needs[0] ? sumToShape(lower ? shapeGradient(sa, sx, dx) : neg(shapeGradient(sa, sx, dx)), sa.shape) : null, sumToShape(lower ? dx : neg(dx), sx.shape)];
     });
   });
 }
@@ -110,8 +202,10 @@ function incomplete(name: string, lower: boolean, a: TensorLike, x: TensorLike):
  * x = 0; 0 at x = 0, 1 at x = ∞, 0 at a = ∞ (NaN with x = ∞). Accurate to a
  * few f32 ulps for a up to 500 (see the file's note); where x < a + 1 and P is
  * near 1 (a ≪ 1) its complement Q is 1 − P, absolute to an ulp of 1. The
- * gradient with respect to x is x^(a−1)e⁻ˣ/Γ(a); with respect to a there is
- * none (backward throws), as in PyTorch.
+ * gradient with respect to x is x^(a−1)e⁻ˣ/Γ(a); with respect to a it is
+ * ∂P/∂a (PyTorch has none; TF's igamma does), through the series and fraction
+ * differentiated in a (from a = 200 Temme's expansion): within a few f32 ulps
+ * of x′(a) times the density, 0 where x is 0 or ∞.
  */
 export function gammainc(a: TensorLike, x: TensorLike): Tensor {
   return incomplete('gammainc', true, a, x);
@@ -122,7 +216,7 @@ export function gammainc(a: TensorLike, x: TensorLike): Tensor {
  * gamma function (torch.special.gammaincc, scipy.special.gammaincc), relative
  * to itself where x ≥ a + 1 (its tail into the subnormals); the edges mirror
  * gammainc's (1 at x = 0, 0 at x = ∞ and at a = 0 with x > 0). The gradient
- * with respect to x is −x^(a−1)e⁻ˣ/Γ(a); none with respect to a.
+ * with respect to x is −x^(a−1)e⁻ˣ/Γ(a), with respect to a −∂P/∂a.
  */
 export function gammaincc(a: TensorLike, x: TensorLike): Tensor {
   return incomplete('gammaincc', false, a, x);

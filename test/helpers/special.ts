@@ -223,6 +223,26 @@ export function incompleteGammaRef(a: number, x: number): [number, number] {
   return [1 - q, q];
 }
 
+/**
+ * ∂P/∂a at (a, x) in float64: a central difference of the smaller of P and Q
+ * (∂Q/∂a = −∂P/∂a, so no digits lost in 1 − Q), Richardson-extrapolated,
+ * its step a thousandth of min(a, √a), the scale on which P moves with a.
+ */
+export function gammaincShapeDerivativeRef(a: number, x: number): number {
+  const [p, q] = incompleteGammaRef(a, x);
+  const upper = q < p;
+  const f = (v: number) => incompleteGammaRef(v, x)[upper ? 1 : 0];
+  const h = 1e-3 * Math.min(a, Math.sqrt(a));
+  const difference = (step: number) => (f(a + step) - f(a - step)) / (2 * step);
+  const derivative = (4 * difference(h / 2) - difference(h)) / 3;
+  return upper ? -derivative : derivative;
+}
+
+/** x′(a) = −(∂P/∂a)/(∂P/∂x) in float64: how the quantile at P(a, x)'s level moves with a (a Gamma draw's implicit derivative). */
+export function gammaQuantileSlopeRef(a: number, x: number): number {
+  return -gammaincShapeDerivativeRef(a, x) / Math.exp((a - 1) * Math.log(x) - x - lgammaRef(a));
+}
+
 /** The continued fraction 1/(1 + d₁/(1 + d₂/(…))) by Lentz's method, in float64. */
 function betaFractionRef(a: number, b: number, x: number): number {
   const tiny = 1e-300;
