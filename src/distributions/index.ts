@@ -25,6 +25,8 @@ export { NegativeBinomial } from './negative_binomial.js';
 export { Multinomial } from './multinomial.js';
 export { RelaxedBernoulli, RelaxedOneHotCategorical } from './relaxed.js';
 export { Gamma } from './gamma.js';
+export { InverseGamma } from './inverse_gamma.js';
+export { FisherSnedecor } from './fisher_snedecor.js';
 export { Beta } from './beta.js';
 export { Bernoulli } from './bernoulli.js';
 export { ContinuousBernoulli } from './continuous_bernoulli.js';

@@ -20,6 +20,7 @@ import { Geometric } from './geometric.js';
 import { EULER_GAMMA, Gumbel } from './gumbel.js';
 import { HalfNormal } from './half_normal.js';
 import { Independent } from './independent.js';
+import { InverseGamma } from './inverse_gamma.js';
 import { Laplace } from './laplace.js';
 import { LogNormal } from './log_normal.js';
 import { LowRankMultivariateNormal } from './low_rank_multivariate_normal.js';
@@ -111,6 +112,9 @@ register(Gamma, Gamma, (p, q) => {
   const [ap, bp, aq, bq] = [p.concentration, p.rate, q.concentration, q.rate];
   return aq.mul(bp.div(bq).log()).add(aq.lgamma()).sub(ap.lgamma()).add(ap.sub(aq).mul(ap.digamma())).add(bq.sub(bp).mul(ap.div(bp)));
 });
+
+/** An invertible map changes no KL divergence: the Gammas' of 1/X. */
+register(InverseGamma, InverseGamma, (p, q) => klDivergence(p.base, q.base));
 
 /** Gamma(k/2, ½)'s, the rates equal: log Γ(aq) − log Γ(ap) + (ap − aq)·ψ(ap), a = k/2. */
 register(Chi2, Chi2, (p, q) => {

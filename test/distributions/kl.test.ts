@@ -91,6 +91,15 @@ const PAIRS: { name: string; make: () => Pair }[] = [
     },
   },
   {
+    // 1/X moves both densities alike: the Gammas' divergence.
+    name: 'InverseGamma ‖ InverseGamma', make: () => {
+      const [ap, bp, aq, bq] = [draw([3], 1, 4), draw([3], 0.5, 2), draw([3], 1, 4), draw([1], 0.5, 2)];
+      const kl = (a1: number, b1: number, a2: number, b2: number) =>
+        a2 * Math.log(b1 / b2) + lgammaRef(a2) - lgammaRef(a1) + (a1 - a2) * digammaRef(a1) + ((b2 - b1) * a1) / b1;
+      return { p: new D.InverseGamma(t(ap), t(bp)), q: new D.InverseGamma(t(aq), t(bq)), want: broadcastMap([ap, bp, aq, bq], kl).v };
+    },
+  },
+  {
     name: 'Beta ‖ Beta', make: () => {
       const [ap, bp, aq, bq] = [draw([3], 0.6, 4), draw([3], 0.6, 4), draw([3], 0.6, 4), draw([3], 0.6, 4)];
       const logBeta = (a: number, b: number) => lgammaRef(a) + lgammaRef(b) - lgammaRef(a + b);
