@@ -8,9 +8,9 @@
 // cancel, so that no band of p around ½ is cut out (PyTorch's lims).
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
-import { polynomial } from '../special/float.js';
+import { piecewise, polynomial } from '../special/float.js';
 import type { Tensor } from '../tensor.js';
-import { checkProbability, piecewise, softplus, uniformNoise } from './distribution.js';
+import { checkProbability, softplus, uniformNoise } from './distribution.js';
 import { SuccessProbability, probsOrLogits, type ProbsOrLogits } from './probabilities.js';
 
 /** Below this |t|, log(t·coth t) is t²/3 − 7t⁴/90, within 10⁻¹³ of it. */

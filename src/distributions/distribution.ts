@@ -163,17 +163,6 @@ export function softplus(x: Tensor): Tensor {
   });
 }
 
-/**
- * `inside(x)` where `mask` holds and `outside(x)` elsewhere, each branch
- * given x only where it is taken (`insideFill` and `outsideFill` in the
- * other's place), so that a branch off its domain (0/0, an overflow) leaves
- * no NaN in the value or the gradient, and neither splits a gradient at
- * the seam as minimum and maximum would.
- */
-export function piecewise(mask: Tensor, x: Tensor, inside: (x: Tensor) => Tensor, insideFill: number, outside: (x: Tensor) => Tensor, outsideFill: number): Tensor {
-  return ops.where(mask, inside(ops.where(mask, x, insideFill)), outside(ops.where(mask, outsideFill, x)));
-}
-
 /** The sum of t's last k axes (t itself for k = 0, as a view the caller owns). */
 export function sumRightmost(t: Tensor, k: number): Tensor {
   if (k === 0) return t.reshape(t.shape);

@@ -3,10 +3,10 @@
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
 import { i0e, i1e } from '../special/bessel.js';
-import { polynomial } from '../special/float.js';
+import { piecewise, polynomial } from '../special/float.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { Distribution, parameters, piecewise, uniformNoise, type Parameter } from './distribution.js';
+import { Distribution, parameters, uniformNoise, type Parameter } from './distribution.js';
 
 /**
  * Rounds of Best–Fisher proposals made for every draw. Each is accepted with

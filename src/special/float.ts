@@ -49,3 +49,14 @@ export function polynomial(t: Tensor, coefficients: readonly number[]): Tensor {
   for (let k = coefficients.length - 2; k >= 0; k--) sum = add(mul(sum, t), coefficients[k]);
   return sum as Tensor;
 }
+
+/**
+ * `inside(x)` where `mask` holds and `outside(x)` elsewhere, each branch
+ * given x only where it is taken (`insideFill` and `outsideFill` in the
+ * other's place), so that a branch off its domain (0/0, an overflow) leaves
+ * no NaN in the value or the gradient, and neither splits a gradient at
+ * the seam as minimum and maximum would.
+ */
+export function piecewise(mask: Tensor, x: Tensor, inside: (x: Tensor) => Tensor, insideFill: number, outside: (x: Tensor) => Tensor, outsideFill: number): Tensor {
+  return where(mask, inside(where(mask, x, insideFill)), outside(where(mask, outsideFill, x)));
+}

@@ -22,10 +22,10 @@ import { broadcastShapes } from '../shape.js';
 import { noGrad, record } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import {
-  abs, add, clip, digamma, div, equal, exp, greater, greaterEqual, less, lgamma, log, log1p, maximum, minimum, mul, neg, pow, square, sub, where,
+  abs, add, clip, digamma, div, equal, exp, greater, greaterEqual, less, lgamma, log, log1p, minimum, mul, neg, pow, square, sub, where,
 } from '../ops/elementwise.js';
 import { logicalAnd } from '../ops/logical.js';
-import { expIntoSubnormals, inF32, polynomial } from './float.js';
+import { expIntoSubnormals, inF32, piecewise, polynomial } from './float.js';
 
 const SERIES_DEPTH = 128;
 const FRACTION_DEPTH = 64;
@@ -38,12 +38,9 @@ const STIRLING_FROM = 10;
  * by its series from 10 on, where subtracting lgamma would cancel (lgamma(1000) ≈ 5900).
  */
 export function logGammaStar(a: Tensor): Tensor {
-  const small = minimum(a, STIRLING_FROM);
-  const direct = sub(add(sub(lgamma(small), mul(sub(small, 0.5), log(small))), small), HALF_LOG_2PI);
-  const large = maximum(a, STIRLING_FROM);
-  const z = div(1, square(large));
-  const series = div(add(mul(add(mul(add(mul(z, -1 / 1680), 1 / 1260), z), -1 / 360), z), 1 / 12), large);
-  return where(less(a, STIRLING_FROM), direct, series);
+  const direct = (small: Tensor) => sub(add(sub(lgamma(small), mul(sub(small, 0.5), log(small))), small), HALF_LOG_2PI);
+  const series = (large: Tensor) => div(polynomial(div(1, square(large)), [1 / 12, -1 / 360, 1 / 1260, -1 / 1680]), large);
+  return piecewise(less(a, STIRLING_FROM), a, direct, 1, series, STIRLING_FROM);
 }
 
 /**
@@ -129,10 +126,9 @@ const TEMME_H2 = [1 / 160, 1 / 192, -47 / 6048, 317 / 40320, -73 / 10080, 391 / 
 
 /** log z − ψ(z) > 0: from 10 on by its asymptotic series 1/2z + 1/12z² − 1/120z⁴ + 1/252z⁶, where log z and ψ(z) cancel. */
 function logMinusDigamma(z: Tensor): Tensor {
-  const small = minimum(z, STIRLING_FROM);
-  const large = maximum(z, STIRLING_FROM);
-  const series = div(polynomial(div(1, large), [0.5, 1 / 12, 0, -1 / 120, 0, 1 / 252]), large);
-  return where(less(z, STIRLING_FROM), sub(log(small), digamma(small)), series);
+  const direct = (small: Tensor) => sub(log(small), digamma(small));
+  const series = (large: Tensor) => div(polynomial(div(1, large), [0.5, 1 / 12, 0, -1 / 120, 0, 1 / 252]), large);
+  return piecewise(less(z, STIRLING_FROM), z, direct, 1, series, STIRLING_FROM);
 }
 
 /** log(x/y), x, y > 0: through log x − log y only where x/y leaves f32's normal numbers. */

@@ -11,7 +11,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { broadcastMap, expectFractionBelow, expectMoments, meanAndError } from '../helpers/distributions.js';
 import { size } from '../helpers/float64.js';
-import { betaincRef, digammaRef, incompleteGammaRef, lgammaRef } from '../helpers/special.js';
+import { betaincRef, digammaRef, gammaincShapeDerivativeRef, incompleteGammaRef, lgammaRef } from '../helpers/special.js';
 import { collected } from '../helpers/gc.js';
 
 const { Gamma, Beta } = tm.distributions;
@@ -135,18 +135,25 @@ describe.each(BACKENDS)('Gamma and Beta on %s', (backend) => {
     expect((await beta.logProb(x).data()).every(Number.isFinite)).toBe(true);
   });
 
-  it('Gamma\'s cdf is P(α, βx) (the incomplete gamma function, float64 here), 0 at and below 0, with a finite gradient in x everywhere', async () => {
+  it('Gamma\'s cdf is P(α, βx) (the incomplete gamma function, float64 here), 0 at and below 0, with a finite gradient in x everywhere and ∂P/∂α in α', async () => {
     const a = { v: asF32(Float64Array.from([0.4, 1, 3.5, 12])), shape: [4] };
     const b = { v: asF32(uniform(4, 0.5, 3)), shape: [4] };
     const x = { v: asF32(uniform(3 * 4, 0.01, 8)).map((v, i) => (i < 2 ? -v : i < 4 ? 0 : v)), shape: [3, 4] };
     const value = tm.tensor(x.v, [3, 4]);
     value.requiresGrad = true;
-    const got = new Gamma(tm.tensor(a.v, [4]), tm.tensor(b.v, [4])).cdf(value);
+    const concentration = tm.tensor(a.v, [4]);
+    concentration.requiresGrad = true;
+    const got = new Gamma(concentration, tm.tensor(b.v, [4])).cdf(value);
     const want = broadcastMap([x, a, b], (v, alpha, beta) => (v <= 0 ? 0 : incompleteGammaRef(alpha, beta * v)[0]));
     expectClose(await got.data(), want.v, 10 * tol, 'cdf', want.v.map(() => 1));
     got.sum().backward();
     const density = broadcastMap([x, a, b], (v, alpha, beta) => (v <= 0 ? 0 : Math.exp(spec0LogProb(v, alpha, beta))));
     expectClose(await value.grad!.data(), density.v, 10 * tol, 'd cdf/dx', density.v.map((d) => d + 1));
+    // In α, ∂P/∂α (tm.special.gammainc's gradient in a) summed over the rows; 0 from the values at and below 0.
+    const byShape = broadcastMap([x, a, b], (v, alpha, beta) => (v <= 0 ? 0 : gammaincShapeDerivativeRef(alpha, beta * v))).v;
+    const summed = [0, 1, 2, 3].map((j) => byShape[j] + byShape[4 + j] + byShape[8 + j]);
+    expectClose(await concentration.grad!.data(), summed, 10 * tol, 'd cdf/dα', summed.map((d) => Math.abs(d) + 1));
+    concentration.dispose();
   });
 
   it('Beta\'s cdf is I_x(a, b) (the incomplete beta function, float64 here), 0 at and below 0 and 1 at and above 1', async () => {
