@@ -37,6 +37,33 @@ function swapLast(rank: number): number[] {
 }
 
 /**
+ * The one matrix a `{ covariance } | { scaleTril } | { precision }` option
+ * gives, checked (a float tensor; exactly one of the three; no other key),
+ * as MultivariateNormal and Wishart take it.
+ */
+export function givenSpread(name: string, spread: MultivariateNormalSpread): { kind: (typeof SPREADS)[number]; matrix: Tensor } {
+  if (spread === null || typeof spread !== 'object') {
+    throw new ValueError(`${name}: expects { covariance }, { scaleTril } or { precision }, got ${formatValue(spread)}`);
+  }
+  const given = SPREADS.filter((k) => (spread as Record<string, unknown>)[k] !== undefined);
+  const unknown = Object.keys(spread).filter((k) => !(SPREADS as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new ValueError(`${name}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; expects covariance, scaleTril or precision`);
+  if (given.length !== 1) {
+    throw new ValueError(`${name}: give exactly one of covariance, scaleTril and precision, got ${given.length === 0 ? 'none' : given.join(' and ')}`);
+  }
+  const kind = given[0];
+  const matrix = (spread as Record<string, Tensor>)[kind];
+  checkTensor(name, matrix, kind);
+  const [m] = parameters(name, { [kind]: matrix }).tensors;
+  return { kind, matrix: m };
+}
+
+/** The lower Cholesky factor of the covariance a spread's matrix gives: the matrix itself for scaleTril, else a new tensor. */
+export function spreadScaleTril(kind: (typeof SPREADS)[number], matrix: Tensor): Tensor {
+  return kind === 'scaleTril' ? matrix : kind === 'covariance' ? ops.linalg.cholesky(matrix) : precisionToScaleTril(matrix);
+}
+
+/**
  * What MultivariateNormal and LowRankMultivariateNormal share: a mean loc
  * [..., n] and a covariance Σ that each holds factored its own way, read
  * through halfLogDet and mahalanobis, from which logProb and entropy follow.
@@ -96,22 +123,10 @@ export class MultivariateNormal extends GaussianVector {
   readonly scaleTril: Tensor;
 
   constructor(loc: Tensor, spread: MultivariateNormalSpread) {
-    if (spread === null || typeof spread !== 'object') {
-      throw new ValueError(`MultivariateNormal: expects { covariance }, { scaleTril } or { precision }, got ${formatValue(spread)}`);
-    }
-    const given = SPREADS.filter((k) => (spread as Record<string, unknown>)[k] !== undefined);
-    const unknown = Object.keys(spread).filter((k) => !(SPREADS as readonly string[]).includes(k));
-    if (unknown.length > 0) throw new ValueError(`MultivariateNormal: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; expects covariance, scaleTril or precision`);
-    if (given.length !== 1) {
-      throw new ValueError(`MultivariateNormal: give exactly one of covariance, scaleTril and precision, got ${given.length === 0 ? 'none' : given.join(' and ')}`);
-    }
-    const kind = given[0];
-    const matrix = (spread as Record<string, Tensor>)[kind];
+    const { kind, matrix: m } = givenSpread('MultivariateNormal', spread);
     checkTensor('MultivariateNormal', loc, 'loc');
-    checkTensor('MultivariateNormal', matrix, kind);
     // Checked apart: loc's event axis and the matrix's two do not broadcast against each other as a whole.
     const [l] = parameters('MultivariateNormal', { loc }).tensors;
-    const [m] = parameters('MultivariateNormal', { [kind]: matrix }).tensors;
     if (l.dtype !== m.dtype) throw new DTypeError(`MultivariateNormal: loc is ${l.dtype} and ${kind} ${m.dtype}; give them one dtype`);
     if (l.rank < 1) throw new ShapeError(`MultivariateNormal: loc must be a vector [..., n], got ${formatShape(l.shape)}`);
     const n = l.shape[l.rank - 1];
@@ -124,7 +139,7 @@ export class MultivariateNormal extends GaussianVector {
     } catch {
       throw new ShapeError(`MultivariateNormal: the batch axes of loc ${formatShape(l.shape)} and ${kind} ${formatShape(m.shape)} cannot be broadcast together`);
     }
-    const scaleTril = kind === 'scaleTril' ? m : kind === 'covariance' ? ops.linalg.cholesky(m) : precisionToScaleTril(m);
+    const scaleTril = spreadScaleTril(kind, m);
     super('MultivariateNormal', batchShape, [n], kind === 'scaleTril' ? [] : [scaleTril]);
     this.loc = l;
     this.scaleTril = scaleTril;

@@ -8,44 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
-import { broadcastIndex, cholesky64, expectMeanAndCovariance, inverseSpd64, logDetSpd64, solveLower64 } from '../helpers/distributions.js';
+import { broadcastIndex, cholesky64, covariancesOf, expectMeanAndCovariance, inverseSpd64, logDetSpd64, randomLowerTriangular, randomSpd, solveLower64 } from '../helpers/distributions.js';
 import { broadcastShape, size, unravel } from '../helpers/float64.js';
 import { batchOf, matmul64, transpose64 } from '../helpers/linalg.js';
 import { collected } from '../helpers/gc.js';
 
 const { MultivariateNormal } = tm.distributions;
 const LOG_2PI = Math.log(2 * Math.PI);
-
-/** A random symmetric positive definite n × n matrix: B·Bᵀ + n/2·I, in f32. */
-function spd(n: number): Float64Array {
-  const b = uniform(n * n, -1, 1);
-  const a = matmul64(b, transpose64(b, n, n), n, n, n);
-  for (let i = 0; i < n; i++) a[i * n + i] += n / 2;
-  // Symmetric after rounding too: the upper triangle copies the lower's f32 values.
-  const rounded = asF32(a);
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) rounded[i * n + j] = rounded[j * n + i];
-  return rounded;
-}
-
-/** A random lower triangular n × n matrix, diagonal in [0.5, 1.5], in f32. */
-function lowerTriangular(n: number): Float64Array {
-  const l = asF32(uniform(n * n, -0.5, 0.5));
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (j > i) l[i * n + j] = 0;
-  for (let i = 0; i < n; i++) l[i * n + i] = Math.fround(0.5 + uniform(1, 0, 1)[0]);
-  return l;
-}
-
-type Kind = 'covariance' | 'scaleTril' | 'precision';
-
-/** Σ of each matrix of a batch as the kind given reads it. */
-function covariances(kind: Kind, matrices: Float64Array, count: number, n: number): Float64Array[] {
-  return Array.from({ length: count }, (_, b) => {
-    const m = matrices.subarray(b * n * n, (b + 1) * n * n);
-    if (kind === 'covariance') return Float64Array.from(m);
-    if (kind === 'scaleTril') return matmul64(m, transpose64(m, n, n), n, n, n);
-    return inverseSpd64(m, n);
-  });
-}
 
 describe.each(BACKENDS)('MultivariateNormal on %s', (backend) => {
   const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
@@ -69,7 +38,7 @@ describe.each(BACKENDS)('MultivariateNormal on %s', (backend) => {
     const locBatch = loc.slice(0, -1);
     const matrixBatch = matrix.slice(0, -2);
     const count = size(matrixBatch);
-    const matrices = batchOf(count, () => (kind === 'scaleTril' ? lowerTriangular(n) : spd(n)));
+    const matrices = batchOf(count, () => (kind === 'scaleTril' ? randomLowerTriangular(n) : randomSpd(n)));
     const mu = asF32(uniform(size(loc), -1, 1));
     const x = asF32(uniform(size(value), -2, 2));
     const d = new MultivariateNormal(tm.tensor(mu, loc), { [kind]: tm.tensor(matrices, matrix) } as tm.distributions.MultivariateNormalSpread);
@@ -77,7 +46,7 @@ describe.each(BACKENDS)('MultivariateNormal on %s', (backend) => {
     expect(d.batchShape).toEqual(batch);
     expect(d.eventShape).toEqual([n]);
 
-    const sigmas = covariances(kind, matrices, count, n);
+    const sigmas = covariancesOf(kind, matrices, count, n);
     const factors = sigmas.map((s) => cholesky64(s, n));
     const logDets = sigmas.map((s) => logDetSpd64(s, n));
     const outShape = broadcastShape(value.slice(0, -1), batch)!;
@@ -109,7 +78,7 @@ describe.each(BACKENDS)('MultivariateNormal on %s', (backend) => {
   it('20,000 draws: each mean and covariance entry within 5 standard errors; reproducible under tm.setSeed', async () => {
     const n = 3;
     const draws = 20000;
-    const sigma = spd(n);
+    const sigma = randomSpd(n);
     const mu = asF32(uniform(n, -1, 1));
     const d = new MultivariateNormal(tm.tensor(mu, [n]), { covariance: tm.tensor(sigma, [n, n]) });
     const x = d.sample([draws]);
@@ -124,7 +93,7 @@ describe.each(BACKENDS)('MultivariateNormal on %s', (backend) => {
   it('rsample: Σ draws has gradient N for each entry of loc and Σ εⱼ for scaleTril[i, j] (ε = L⁻¹(x − loc)); logProb\'s for loc is Σ⁻¹(x − loc)', async () => {
     const n = 4;
     const draws = 500;
-    const l = lowerTriangular(n);
+    const l = randomLowerTriangular(n);
     const mu = asF32(uniform(n, -1, 1));
     const loc = tm.tensor(mu, [n]);
     const scaleTril = tm.tensor(l, [n, n]);
@@ -142,7 +111,7 @@ describe.each(BACKENDS)('MultivariateNormal on %s', (backend) => {
     expectClose(await loc.grad!.data(), new Float64Array(n).fill(draws), tol, 'd/dloc');
     expectClose(await scaleTril.grad!.data(), Float64Array.from({ length: n * n }, (_, k) => epsSum[k % n]), tol, 'd/dscaleTril', new Float64Array(n * n).fill(draws));
 
-    const sigma = spd(n);
+    const sigma = randomSpd(n);
     const at = asF32(uniform(n, -2, 2));
     const loc2 = tm.tensor(mu, [n]);
     loc2.requiresGrad = true;
@@ -154,7 +123,7 @@ describe.each(BACKENDS)('MultivariateNormal on %s', (backend) => {
 
   it('memory stays flat: the Cholesky factor it made is freed by dispose, a given scaleTril is not', async () => {
     const loc = tm.tensor(asF32(uniform(3, -1, 1)), [3]);
-    const sigma = tm.tensor(spd(3), [3, 3]);
+    const sigma = tm.tensor(randomSpd(3), [3, 3]);
     const value = tm.tensor(asF32(uniform(6, -1, 1)), [2, 3]);
     const before = await collected();
     for (const spread of [{ covariance: sigma }, { precision: sigma }, { scaleTril: sigma }]) {

@@ -3,8 +3,9 @@
 // to within a few standard errors (they can fail for real: a wrong sampler
 // lands far outside).
 import { expect } from 'vitest';
-import { SEED } from './data.js';
+import { SEED, asF32, uniform } from './data.js';
 import { broadcastShape, ravel, size, unravel } from './float64.js';
+import { matmul64, transpose64 } from './linalg.js';
 
 /** The flat index into an array of shape `from` that broadcasts to index `idx` of a larger shape. */
 export function broadcastIndex(idx: readonly number[], from: readonly number[]): number {
@@ -183,4 +184,35 @@ export function logDetSpd64(a: ArrayLike<number>, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += 2 * Math.log(l[i * n + i]);
   return s;
+}
+
+/** A random symmetric positive definite n × n matrix: B·Bᵀ + n/2·I, in f32. */
+export function randomSpd(n: number): Float64Array {
+  const b = uniform(n * n, -1, 1);
+  const a = matmul64(b, transpose64(b, n, n), n, n, n);
+  for (let i = 0; i < n; i++) a[i * n + i] += n / 2;
+  // Symmetric after rounding too: the upper triangle copies the lower's f32 values.
+  const rounded = asF32(a);
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) rounded[i * n + j] = rounded[j * n + i];
+  return rounded;
+}
+
+/** A random lower triangular n × n matrix, diagonal in [0.5, 1.5], in f32. */
+export function randomLowerTriangular(n: number): Float64Array {
+  const l = asF32(uniform(n * n, -0.5, 0.5));
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (j > i) l[i * n + j] = 0;
+  for (let i = 0; i < n; i++) l[i * n + i] = Math.fround(0.5 + uniform(1, 0, 1)[0]);
+  return l;
+}
+
+export type SpreadKind = 'covariance' | 'scaleTril' | 'precision';
+
+/** Σ of each matrix of a batch as the kind given reads it. */
+export function covariancesOf(kind: SpreadKind, matrices: Float64Array, count: number, n: number): Float64Array[] {
+  return Array.from({ length: count }, (_, b) => {
+    const m = matrices.subarray(b * n * n, (b + 1) * n * n);
+    if (kind === 'covariance') return Float64Array.from(m);
+    if (kind === 'scaleTril') return matmul64(m, transpose64(m, n, n), n, n, n);
+    return inverseSpd64(m, n);
+  });
 }
