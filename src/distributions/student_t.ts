@@ -17,7 +17,7 @@ const LGAMMA_HALF = HALF_LOG_PI;
  * Γ((ν+1)/2) / (Γ(ν/2)·√(νπ)·σ) · (1 + y²/ν)^(−(ν+1)/2), y = (x − loc)/σ.
  * sample and rsample as loc + σ·ε/√(χ²/ν), ε ~ N(0, 1) and χ² ~ Chi2(ν)
  * (Marsaglia–Tsang; rsample's gradient in ν through χ² implicit, as Gamma's). cdf
- * through the incomplete beta function (no gradient in ν). The mean is NaN for ν ≤ 1, the variance ∞ for 1 < ν ≤ 2 and NaN for
+ * through the incomplete beta function (differentiable in ν too). The mean is NaN for ν ≤ 1, the variance ∞ for 1 < ν ≤ 2 and NaN for
  * ν ≤ 1, as PyTorch's.
  */
 export class StudentT extends Distribution {

@@ -125,7 +125,7 @@ const TEMME_H1 = [1 / 12, -1 / 24, 1 / 45, -1 / 80, 1 / 140, -1 / 252, 1 / 504, 
 const TEMME_H2 = [1 / 160, 1 / 192, -47 / 6048, 317 / 40320, -73 / 10080, 391 / 60480, -95 / 16632, 383 / 76032];
 
 /** log z − ψ(z) > 0: from 10 on by its asymptotic series 1/2z + 1/12z² − 1/120z⁴ + 1/252z⁶, where log z and ψ(z) cancel. */
-function logMinusDigamma(z: Tensor): Tensor {
+export function logMinusDigamma(z: Tensor): Tensor {
   const direct = (small: Tensor) => sub(log(small), digamma(small));
   const series = (large: Tensor) => div(polynomial(div(1, large), [0.5, 1 / 12, 0, -1 / 120, 0, 1 / 252]), large);
   return piecewise(less(z, STIRLING_FROM), z, direct, 1, series, STIRLING_FROM);

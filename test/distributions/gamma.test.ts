@@ -11,7 +11,7 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { broadcastMap, expectFractionBelow, expectMoments, meanAndError } from '../helpers/distributions.js';
 import { size } from '../helpers/float64.js';
-import { betaincRef, digammaRef, gammaincShapeDerivativeRef, incompleteGammaRef, lgammaRef } from '../helpers/special.js';
+import { betaincRef, betaincShapeDerivativesRef, digammaRef, gammaincShapeDerivativeRef, incompleteGammaRef, lgammaRef } from '../helpers/special.js';
 import { collected } from '../helpers/gc.js';
 
 const { Gamma, Beta } = tm.distributions;
@@ -156,13 +156,24 @@ describe.each(BACKENDS)('Gamma and Beta on %s', (backend) => {
     concentration.dispose();
   });
 
-  it('Beta\'s cdf is I_x(a, b) (the incomplete beta function, float64 here), 0 at and below 0 and 1 at and above 1', async () => {
+  it('Beta\'s cdf is I_x(a, b) (the incomplete beta function, float64 here), 0 at and below 0 and 1 at and above 1, differentiable in a and b', async () => {
     const a = { v: asF32(Float64Array.from([0.4, 1, 3.5, 20])), shape: [4] };
     const b = { v: asF32(Float64Array.from([2, 0.6, 3.5, 9])), shape: [4] };
     const x = { v: asF32(uniform(3 * 4, 0.01, 0.99)).map((v, i) => (i === 0 ? -0.5 : i === 1 ? 0 : i === 2 ? 1 : i === 3 ? 1.5 : v)), shape: [3, 4] };
-    const got = new Beta(tm.tensor(a.v, [4]), tm.tensor(b.v, [4])).cdf(tm.tensor(x.v, [3, 4]));
+    const [ta, tb] = [tm.tensor(a.v, [4]), tm.tensor(b.v, [4])];
+    ta.requiresGrad = true;
+    tb.requiresGrad = true;
+    const got = new Beta(ta, tb).cdf(tm.tensor(x.v, [3, 4]));
     const want = broadcastMap([x, a, b], (v, p, q) => (v <= 0 ? 0 : v >= 1 ? 1 : betaincRef(p, q, v)[0]));
     expectClose(await got.data(), want.v, 10 * tol, 'cdf', want.v.map(() => 1));
+    // Its gradients in a and b, summed over the rows (0 from the values outside (0, 1)).
+    got.sum().backward();
+    for (const [k, t] of [[0, ta], [1, tb]] as const) {
+      const each = broadcastMap([x, a, b], (v, p, q) => (v <= 0 || v >= 1 ? 0 : betaincShapeDerivativesRef(p, q, v)[k])).v;
+      const summed = [0, 1, 2, 3].map((j) => each[j] + each[4 + j] + each[8 + j]);
+      expectClose(await t.grad!.data(), summed, 10 * tol, `d cdf/d${k === 0 ? 'a' : 'b'}`, summed.map((d) => Math.abs(d) + 1));
+      t.dispose();
+    }
   });
 
   it('Gamma\'s mode is (α − 1)/β, 0 below α = 1; errors name the parameters', async () => {

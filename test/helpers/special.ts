@@ -274,3 +274,21 @@ export function betaincRef(a: number, b: number, x: number): [number, number] {
   const direct = (front * betaFractionRef(p, q, u)) / p;
   return swap ? [1 - direct, direct] : [direct, 1 - direct];
 }
+
+/**
+ * [∂I/∂a, ∂I/∂b] at (a, b, x) in float64: central differences of the
+ * smaller of I and 1 − I (whose derivatives are opposite), Richardson-
+ * extrapolated, each step a thousandth of min(s, √s) for the parameter s moved.
+ */
+export function betaincShapeDerivativesRef(a: number, b: number, x: number): [number, number] {
+  const [p, q] = betaincRef(a, b, x);
+  const upper = q < p;
+  const sign = upper ? -1 : 1;
+  const derivative = (f: (s: number) => number, s: number) => {
+    const h = 1e-3 * Math.min(s, Math.sqrt(s));
+    const difference = (step: number) => (f(s + step) - f(s - step)) / (2 * step);
+    return (sign * (4 * difference(h / 2) - difference(h))) / 3;
+  };
+  const side = upper ? 1 : 0;
+  return [derivative((s) => betaincRef(s, b, x)[side], a), derivative((s) => betaincRef(a, s, x)[side], b)];
+}
