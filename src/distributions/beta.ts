@@ -4,7 +4,7 @@ import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter } from './distribution.js';
 import { incompleteBeta } from '../special/beta.js';
-import { TINY, reparameterisedGamma } from './gamma.js';
+import { TINY, reparameterisedLogGamma } from './gamma.js';
 
 /** log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b). */
 export function logBeta(a: Tensor, b: Tensor): Tensor {
@@ -36,11 +36,13 @@ export class Beta extends Distribution {
   override rsample(shape: readonly number[] = []): Tensor {
     const s = this.drawShape('rsample', shape);
     return tidy(() => {
-      const x = reparameterisedGamma('Beta.rsample', this.concentration1, s);
-      const y = reparameterisedGamma('Beta.rsample', this.concentration0, s);
+      // G₁/(G₁ + G₂) as σ(log G₁ − log G₂): no draw of a small concentration is cut off at f32's least normal value
+      // (nor its gradient, whose 1/(G₁ + G₂)² would overflow there).
+      const x = reparameterisedLogGamma('Beta.rsample', this.concentration1, s);
+      const y = reparameterisedLogGamma('Beta.rsample', this.concentration0, s);
       // Inside (0, 1), as PyTorch's: one Gamma draw 2⁻²⁴ of the other's (often, for concentrations below 1) rounds the ratio to 1.
       const dtype = this.concentration1.dtype as 'f32' | 'f16';
-      return x.div(x.add(y)).clip(TINY[dtype], 1 - (dtype === 'f16' ? 2 ** -11 : 2 ** -24));
+      return x.sub(y).sigmoid().clip(TINY[dtype], 1 - (dtype === 'f16' ? 2 ** -11 : 2 ** -24));
     });
   }
 

@@ -5,7 +5,7 @@ import { ShapeError, formatShape } from '../errors.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter } from './distribution.js';
-import { TINY, reparameterisedGamma } from './gamma.js';
+import { TINY, reparameterisedLogGamma } from './gamma.js';
 
 /**
  * Dirichlet(concentration [..., K]): density Π x_k^(α_k − 1) / B(α) on the
@@ -32,8 +32,9 @@ export class Dirichlet extends Distribution {
   override rsample(shape: readonly number[] = []): Tensor {
     const s = this.drawShape('rsample', shape);
     return tidy(() => {
-      const g = reparameterisedGamma('Dirichlet.rsample', this.concentration, s);
-      return g.div(g.sum(-1, { keepDims: true })).clip(TINY[this.concentration.dtype as 'f32' | 'f16'], null);
+      // Normalised in log space (a softmax of the log-draws), so that small concentrations' draws and gradients survive.
+      const logG = reparameterisedLogGamma('Dirichlet.rsample', this.concentration, s);
+      return ops.softmax(logG, -1).clip(TINY[this.concentration.dtype as 'f32' | 'f16'], null);
     });
   }
 

@@ -6,7 +6,7 @@ import * as ops from '../ops/index.js';
 import { incompleteBeta } from '../special/beta.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter } from './distribution.js';
-import { TINY, positiveCdf, reparameterisedGamma } from './gamma.js';
+import { TINY, reparameterisedLogGamma } from './gamma.js';
 
 /**
  * FisherSnedecor(df1, df2): (U₁/d₁)/(U₂/d₂) for U ~ Chi2(d), density
@@ -32,11 +32,11 @@ export class FisherSnedecor extends Distribution {
   override rsample(shape: readonly number[] = []): Tensor {
     const s = this.drawShape('rsample', shape);
     return tidy(() => {
-      const tiny = TINY[this.df1.dtype as 'f32' | 'f16'];
-      // Gamma(d/2)/(d/2) is U/d for U ~ Chi2(d).
-      const numerator = reparameterisedGamma('FisherSnedecor.rsample', this.df1.mul(0.5), s).div(this.df1.mul(0.5));
-      const denominator = reparameterisedGamma('FisherSnedecor.rsample', this.df2.mul(0.5), s).div(this.df2.mul(0.5));
-      return numerator.div(denominator.clip(tiny, null)).clip(tiny, null);
+      // (G₁/(d₁/2))/(G₂/(d₂/2)), G ~ Gamma(d/2) (U/d for U ~ Chi2(d)), taken in log space so that small d's draws and
+      // gradients survive; kept at least the least normal value, as PyTorch's.
+      const numerator = reparameterisedLogGamma('FisherSnedecor.rsample', this.df1.mul(0.5), s);
+      const denominator = reparameterisedLogGamma('FisherSnedecor.rsample', this.df2.mul(0.5), s);
+      return numerator.sub(denominator).add(this.df2.log()).sub(this.df1.log()).exp().clip(TINY[this.df1.dtype as 'f32' | 'f16'], null);
     });
   }
 
@@ -52,17 +52,27 @@ export class FisherSnedecor extends Distribution {
   }
 
   /**
-   * I_z(d₁/2, d₂/2), z = d₁x/(d₁x + d₂), with 1 − z given apart: z as
-   * 1/(1 + 1/r) and 1 − z as 1/(1 + r), r = d₁x/d₂, so that x = ∞ gives 1
-   * rather than ∞/∞; 0 at and below 0.
+   * I_z(d₁/2, d₂/2), z = r/(1 + r), r = d₁x/d₂, with 1 − z = 1/(1 + r) given
+   * apart (each written with 1/r where r > 1, so nothing overflows); 0 at and
+   * below 0, 1 where r overflows (x = ∞ among them), so that no gradient
+   * there is ∞·0.
    */
   override cdf(value: Tensor): Tensor {
     const v = this.checkValue('cdf', value);
-    return tidy(() => positiveCdf(v, (x) => {
-      const r = this.df1.mul(x).div(this.df2);
-      const [z, complement] = [ops.div(1, ops.div(1, r).add(1)), ops.div(1, r.add(1))];
-      return incompleteBeta('FisherSnedecor.cdf', false, this.df1.mul(0.5), this.df2.mul(0.5), z, complement);
-    }));
+    return tidy(() => {
+      // r from finite positive values only: d₁·∞ would send ∞·0 = NaN back to d₁ through the masked branch.
+      const finite = ops.logicalAnd(v.greater(0), v.less(Infinity));
+      const r = this.df1.mul(ops.where(finite, v, 1)).div(this.df2);
+      const inside = ops.logicalAnd(finite, r.less(Infinity));
+      const safe = ops.where(inside, r, 1);
+      const small = safe.less(1);
+      const [lower, upper] = [ops.where(small, safe, 1), ops.where(small, 1, safe)];
+      const inverse = ops.div(1, upper);
+      const z = ops.where(small, lower.div(lower.add(1)), ops.div(1, inverse.add(1)));
+      const complement = ops.where(small, ops.div(1, lower.add(1)), inverse.div(inverse.add(1)));
+      const cdf = incompleteBeta('FisherSnedecor.cdf', false, this.df1.mul(0.5), this.df2.mul(0.5), z, complement);
+      return ops.where(inside, cdf, v.greater(0).cast(cdf.dtype));
+    });
   }
 
   /** log(d₂/d₁) + log B(a, b) + (1 − a)·ψ(a) − (1 + b)·ψ(b) + (a + b)·ψ(a + b), a = d₁/2, b = d₂/2 (a scaled beta prime's). */

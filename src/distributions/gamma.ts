@@ -7,7 +7,7 @@
 import { tidy } from '../engine.js';
 import * as ops from '../ops/index.js';
 import { sumToShape } from '../ops/reduce.js';
-import { gammainc, gammaQuantileSlope } from '../special/gamma.js';
+import { gammainc, gammaQuantileLogSlope } from '../special/gamma.js';
 import { noGrad, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, standardNormal, uniformNoise, type Parameter } from './distribution.js';
@@ -24,16 +24,16 @@ export const TINY = { f32: 2 ** -126, f16: 2 ** -14 } as const;
 
 /**
  * Draws of Gamma(α, 1) for each entry of α broadcast to `shape`, out of the
- * graph. Marsaglia–Tsang for shape a = α (α + 1 below 1): d = a − ⅓, c =
+ * graph, or their logs. Marsaglia–Tsang for shape a = α (α + 1 below 1): d = a − ⅓, c =
  * 1/√(9d), x ~ N(0, 1), v = (1 + c·x)³, accepted where v > 0 and log u <
  * x²/2 + d − d·v + d·log v, the draw d·v; below 1, times u^(1/α). The
  * rejection loop runs as ROUNDS proposals for every draw at once, the first
  * accepted taken, so that the parameters are never read back (a GPU keeps
  * them) and every draw comes from the seeded randn and rand. After ROUNDS
- * rejections (2·10⁻¹⁶) the draw is d, the distribution's middle. Draws are
- * at least the dtype's least normal value.
+ * rejections (2·10⁻¹⁶) the draw is d, the distribution's middle. NaN where
+ * α ≤ 0.
  */
-export function standardGamma(where: string, alpha: Tensor, shape: readonly number[]): Tensor {
+function gammaDraws(where: string, alpha: Tensor, shape: readonly number[], logs: boolean): Tensor {
   return noGrad(() => tidy(() => {
     const a = ops.broadcastTo(alpha, shape);
     const small = a.less(1);
@@ -52,21 +52,50 @@ export function standardGamma(where: string, alpha: Tensor, shape: readonly numb
     }
     // Gamma(α) = Gamma(α + 1)·u^(1/α): u in (0, 1] (u = 0 would give 0, outside the support).
     const u = ops.sub(1, uniformNoise(where, shape, alpha));
-    // u^(1/α) of a small α can underflow to 0: the draw is kept at the dtype's least normal value, as PyTorch's.
-    return ops.maximum(ops.where(small, draw.mul(u.pow(ops.div(1, a))), draw), TINY[alpha.dtype as 'f32' | 'f16']);
+    const drawn = logs
+      ? ops.where(small, draw.log().add(u.log().div(a)), draw.log())
+      // u^(1/α) of a small α can underflow to 0: the draw is kept at the dtype's least normal value, as PyTorch's.
+      : ops.maximum(ops.where(small, draw.mul(u.pow(ops.div(1, a))), draw), TINY[alpha.dtype as 'f32' | 'f16']);
+    return ops.where(a.greater(0), drawn, NaN);
   }));
+}
+
+/** Draws of Gamma(α, 1) (gammaDraws'), at least the dtype's least normal value, out of the graph. */
+export function standardGamma(where: string, alpha: Tensor, shape: readonly number[]): Tensor {
+  return gammaDraws(where, alpha, shape, false);
+}
+
+/** ∂x/∂α of draws x (log x given too) of Gamma(α, 1), computed in f32 and returned in dy's dtype. */
+function drawSlope(alpha: Tensor, x: Tensor, logX: Tensor, like: Tensor): Tensor {
+  const a32 = alpha.cast('f32');
+  const x32 = x.cast('f32');
+  return gammaQuantileLogSlope(a32, x32, logX.cast('f32')).mul(x32).cast(like.dtype);
 }
 
 /**
  * standardGamma's draws with a gradient in α: dx/dα = −(∂P/∂α)/(∂P/∂x), P
  * the regularised incomplete gamma function (the draw's cdf), computed in
- * f32 by tm.special's gammaQuantileSlope within a few ulps for any α. Its
- * mean over draws is d E[x]/dα = 1, as a pathwise gradient's must be.
+ * f32 by special/gamma.ts's gammaQuantileLogSlope within 6e-7 for any α.
+ * Its mean over draws is d E[x]/dα = 1, as a pathwise gradient's must be,
+ * but where draws are held at the least normal value (α ≲ 0.01 in f32),
+ * which biases it, as PyTorch's.
  */
 export function reparameterisedGamma(where: string, alpha: Tensor, shape: readonly number[]): Tensor {
   const x = standardGamma(where, alpha, shape);
-  return record(x, where, [alpha], [alpha, x], (dy, [a, draw]) => {
-    const slope = gammaQuantileSlope(a.cast('f32'), draw.cast('f32')).cast(dy.dtype);
+  return record(x, where, [alpha], [alpha, x], (dy, [a, draw]) => [sumToShape(dy.mul(drawSlope(a, draw, draw.log(), dy)), a.shape)]);
+}
+
+/**
+ * The logs of Gamma(α, 1) draws with a gradient in α, d log x/dα =
+ * x′(α)/x: taken in log space (log(d·v) + log(u)/α below α = 1), so that
+ * neither the draw nor its gradient is cut off where a small α's draws
+ * leave f32 (Beta's, Dirichlet's and the ratios' draws normalise in log
+ * space through it).
+ */
+export function reparameterisedLogGamma(where: string, alpha: Tensor, shape: readonly number[]): Tensor {
+  const logX = gammaDraws(where, alpha, shape, true);
+  return record(logX, where, [alpha], [alpha, logX], (dy, [a, l]) => {
+    const slope = gammaQuantileLogSlope(a.cast('f32'), l.cast('f32').exp(), l.cast('f32')).cast(dy.dtype);
     return [sumToShape(dy.mul(slope), a.shape)];
   });
 }
@@ -104,7 +133,8 @@ export class Gamma extends Distribution {
 
   override rsample(shape: readonly number[] = []): Tensor {
     const s = this.drawShape('rsample', shape);
-    return tidy(() => reparameterisedGamma('Gamma.rsample', this.concentration, s).div(this.rate));
+    // Held at the least normal value after the rate divides, as PyTorch's.
+    return tidy(() => reparameterisedGamma('Gamma.rsample', this.concentration, s).div(this.rate).clip(TINY[this.concentration.dtype as 'f32' | 'f16'], null));
   }
 
   override logProb(value: Tensor): Tensor {

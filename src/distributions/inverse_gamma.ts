@@ -5,7 +5,7 @@ import * as ops from '../ops/index.js';
 import { gammaincc } from '../special/gamma.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, type Parameter } from './distribution.js';
-import { Gamma, positiveCdf } from './gamma.js';
+import { Gamma, reparameterisedLogGamma } from './gamma.js';
 
 /**
  * InverseGamma(concentration, rate): 1/X for X ~ Gamma(α, β), density
@@ -30,8 +30,9 @@ export class InverseGamma extends Distribution {
   }
 
   override rsample(shape: readonly number[] = []): Tensor {
-    this.drawShape('rsample', shape);
-    return tidy(() => ops.div(1, this.base.rsample(shape)));
+    const s = this.drawShape('rsample', shape);
+    // β/G as e^(log β − log G), G ~ Gamma(α, 1): no G cut off at the least normal value (nor β/G at 0) first.
+    return tidy(() => this.rate.log().sub(reparameterisedLogGamma('InverseGamma.rsample', this.concentration, s)).exp());
   }
 
   /** α·log β − log Γ(α) − (α + 1)·log x − β/x. */
@@ -43,10 +44,20 @@ export class InverseGamma extends Distribution {
     });
   }
 
-  /** P(1/X ≥ 1/x) = Q(α, β/x); 0 at and below 0. */
+  /**
+   * P(1/X ≥ 1/x) = Q(α, β/x); 0 at and below 0 and where β/x > 2α + 200
+   * (where Q is below f32's least subnormal anyway), 1 where β/x underflows
+   * to 0 (x = ∞ among them): no gradient there is ∞·0 (β/x² overflowing
+   * against a density of 0).
+   */
   override cdf(value: Tensor): Tensor {
     const v = this.checkValue('cdf', value);
-    return tidy(() => positiveCdf(v, (x) => gammaincc(this.concentration, this.rate.div(x))));
+    return tidy(() => {
+      const z = this.rate.div(v);
+      const inside = ops.logicalAnd(ops.logicalAnd(v.greater(0), z.greater(0)), z.lessEqual(this.concentration.mul(2).add(200)));
+      const cdf = gammaincc(this.concentration, this.rate.div(ops.where(inside, v, this.rate)));
+      return ops.where(inside, cdf, ops.logicalAnd(v.greater(0), z.equal(0)).cast(cdf.dtype));
+    });
   }
 
   /** α + log β + log Γ(α) − (1 + α)·ψ(α). */

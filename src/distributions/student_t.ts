@@ -6,7 +6,7 @@ import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { Distribution, parameters, standardNormal, type Parameter } from './distribution.js';
 import { incompleteBeta } from '../special/beta.js';
-import { reparameterisedGamma } from './gamma.js';
+import { reparameterisedLogGamma } from './gamma.js';
 
 const HALF_LOG_PI = 0.5 * Math.log(Math.PI);
 /** log Γ(½) = ½·log π. */
@@ -36,8 +36,9 @@ export class StudentT extends Distribution {
   override rsample(shape: readonly number[] = []): Tensor {
     const s = this.drawShape('rsample', shape);
     return tidy(() => {
-      const chi2 = reparameterisedGamma('StudentT.rsample', this.df.mul(0.5), s).mul(2);
-      const t = standardNormal('StudentT.rsample', s, this.df).div(chi2.div(this.df).sqrt());
+      // 1/√(χ²/ν) as e^(−(log 2G − log ν)/2), G ~ Gamma(ν/2): finite with its gradient where a small ν's G underflows.
+      const logChi2 = reparameterisedLogGamma('StudentT.rsample', this.df.mul(0.5), s).add(Math.LN2);
+      const t = standardNormal('StudentT.rsample', s, this.df).mul(logChi2.sub(this.df.log()).mul(-0.5).exp());
       return this.loc.add(this.scale.mul(t));
     });
   }

@@ -9,7 +9,7 @@ import { broadcastShapes } from '../shape.js';
 import { multigammaln } from '../special/gamma.js';
 import { Tensor } from '../tensor.js';
 import { Distribution, standardNormal, type Parameter } from './distribution.js';
-import { reparameterisedGamma } from './gamma.js';
+import { reparameterisedLogGamma } from './gamma.js';
 import { givenSpread, spreadScaleTril, type MultivariateNormalSpread } from './multivariate_normal.js';
 
 const LOG_2 = Math.log(2);
@@ -25,8 +25,9 @@ const LOG_2 = Math.log(2);
  * and N(0, 1) below the diagonal, reparameterised (the chi-squared draws
  * implicitly, as Gamma's), so gradients reach ν and Σ. logProb through X's
  * Cholesky factor; entropy, mean νΣ, mode (ν − p − 1)Σ (NaN for ν ≤ p + 1,
- * as PyTorch's) and variance ν(Σᵢⱼ² + ΣᵢᵢΣⱼⱼ). Where ν ≤ p − 1, logProb and
- * entropy are NaN (the check would read ν back from a GPU).
+ * as PyTorch's) and variance ν(Σᵢⱼ² + ΣᵢᵢΣⱼⱼ). A number ν ≤ p − 1 is
+ * refused; a tensor's is not read back (a GPU keeps it): draws, logProb and
+ * entropy are NaN there.
  */
 export class Wishart extends Distribution {
   /** ν, the degrees of freedom: as given (a reference), or a scalar tensor made from a number. */
@@ -41,8 +42,10 @@ export class Wishart extends Distribution {
     }
     let nu: Tensor;
     const owned: Tensor[] = [];
+    const p = matrix.shape[matrix.rank - 1];
     if (typeof df === 'number') {
       if (!Number.isFinite(df)) throw new ValueError(`Wishart: df must be a tensor or a finite number, got ${formatValue(df)}`);
+      if (!(df > p - 1)) throw new ValueError(`Wishart: df must be greater than p − 1 = ${p - 1} for ${p} × ${p} matrices, got ${formatValue(df)}`);
       nu = onBackendOf('Wishart', matrix, () => ops.scalar(df, { dtype: matrix.dtype }));
       owned.push(nu);
     } else {
@@ -60,7 +63,6 @@ export class Wishart extends Distribution {
     }
     const scaleTril = spreadScaleTril(kind, matrix);
     if (kind !== 'scaleTril') owned.push(scaleTril);
-    const p = matrix.shape[matrix.rank - 1];
     super('Wishart', batchShape, [p, p], owned);
     this.df = nu;
     this.scaleTril = scaleTril;
@@ -80,9 +82,9 @@ export class Wishart extends Distribution {
     const s = this.drawShape('rsample', shape);
     return tidy(() => {
       const p = this.dimension;
-      // Aᵢᵢ² ~ Chi2(ν − i) = 2·Gamma((ν − i)/2).
+      // Aᵢᵢ² ~ Chi2(ν − i) = 2·Gamma((ν − i)/2), Aᵢᵢ as e^((log 2G)/2) (√ of an underflowed G would give an ∞ gradient).
       const halfDf = this.df.expandDims(-1).sub(ops.arange(0, p, 1, { dtype: this.df.dtype })).mul(0.5);
-      const diagonal = reparameterisedGamma('Wishart.rsample', halfDf, s.slice(0, -1)).mul(2).sqrt();
+      const diagonal = reparameterisedLogGamma('Wishart.rsample', halfDf, s.slice(0, -1)).add(Math.LN2).mul(0.5).exp();
       const below = ops.tril(standardNormal('Wishart.rsample', s, this.df), -1);
       const factor = this.scaleTril.matmul(below.add(ops.diagEmbed(diagonal)));
       return factor.matmul(factor, { transposeB: true });

@@ -11,7 +11,7 @@
 //
 // Both functions have a gradient in a as well (PyTorch's have none; TF's
 // and JAX's do): ∂P/∂a = −x′(a)·∂P/∂x, where x′(a) = −(∂P/∂a)/(∂P/∂x) is how
-// the quantile at a fixed level P moves as a grows (gammaQuantileSlope, also
+// the quantile at a fixed level P moves as a grows (gammaQuantileLogSlope, also
 // what Gamma's rsample needs: Figurnov et al.'s implicit reparameterisation).
 // It comes from the same series and fraction run forward-mode in a, as
 // ratios that never form the prefactor (so no underflow), and from a = 200 on
@@ -22,9 +22,9 @@ import { broadcastShapes } from '../shape.js';
 import { noGrad, record } from '../tape.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import {
-  abs, add, clip, digamma, div, equal, exp, greater, greaterEqual, less, lgamma, log, log1p, minimum, mul, neg, pow, square, sub, where,
+  abs, add, digamma, div, equal, exp, greater, greaterEqual, less, lgamma, log, log1p, minimum, mul, neg, notEqual, pow, square, sub, where,
 } from '../ops/elementwise.js';
-import { logicalAnd } from '../ops/logical.js';
+import { logicalAnd, logicalNot } from '../ops/logical.js';
 import { expIntoSubnormals, inF32, piecewise, polynomial } from './float.js';
 
 const SERIES_DEPTH = 128;
@@ -111,15 +111,17 @@ function density(a: Tensor, x: Tensor): Tensor {
   return where(greater(x, 0), inside, atZero);
 }
 
-/** From here on the quantile's slope takes Temme's expansion (its first term left out is below 1e-9 relative at 200). */
+/** From here on the quantile's slope takes Temme's expansion near λ = 1 (its first term left out is below 1e-9 relative at 200)… */
 const TEMME_FROM = 200;
+/** …within |λ − 1| < 0.7, where the δ-series below keep 1e-10 (the fixed depths converge fast beyond). */
+const TEMME_WITHIN = 0.7;
 /**
  * The coefficients in δ = x/a − 1 of h₁ and h₂ in the slope's expansion
  * below: Temme's c₀, c₁ (DLMF 8.12.10, c₂ by the recursion 8.12.11) put into
  * h₁ = log λ·c₁ − c₀/2 − (λ − 1)/η·c₀′ and h₂ = log λ·c₂ − 3c₁/2 −
  * (λ − 1)/η·c₁′ (′ = d/dη) and expanded about δ = 0 by sympy, where their
- * closed forms cancel; from a = 200 a draw's δ lies within (−0.7, 0.7) but for
- * a chance below e⁻³⁴, where the terms kept leave below 1e-10.
+ * closed forms cancel; taken within |δ| < 0.7, where the terms kept leave
+ * below 1e-10.
  */
 const TEMME_H1 = [1 / 12, -1 / 24, 1 / 45, -1 / 80, 1 / 140, -1 / 252, 1 / 504, -1 / 1440, -1 / 5940, 1 / 1320, -1 / 858, 19 / 13104, -3 / 1820, 1 / 560];
 const TEMME_H2 = [1 / 160, 1 / 192, -47 / 6048, 317 / 40320, -73 / 10080, 391 / 60480, -95 / 16632, 383 / 76032];
@@ -131,43 +133,48 @@ export function logMinusDigamma(z: Tensor): Tensor {
   return piecewise(less(z, STIRLING_FROM), z, direct, 1, series, STIRLING_FROM);
 }
 
-/** log(x/y), x, y > 0: through log x − log y only where x/y leaves f32's normal numbers. */
-function logOfRatio(x: Tensor, y: Tensor): Tensor {
+/** log(x/y), x, y > 0: through log x − log y only where x/y leaves f32's normal numbers (either way). */
+function logOfRatio(x: Tensor, y: Tensor, logX: Tensor = log(x)): Tensor {
   const ratio = div(x, y);
-  return where(greaterEqual(ratio, 2 ** -126), log(ratio), sub(log(x), log(y)));
+  const normal = logicalAnd(greaterEqual(ratio, 2 ** -126), less(ratio, Infinity));
+  return where(normal, log(ratio), sub(logX, log(y)));
 }
 
 /**
- * x′(a) = −(∂P/∂a)/(∂P/∂x) for a, x > 0 finite, unrecorded: how the point x
- * at which P(a, x) holds a fixed level moves as a grows, the derivative of a
- * Gamma(a, 1) draw in a at fixed noise. With ∂P/∂x = xᵃ⁻¹e⁻ˣ/Γ(a):
- * - below x = a + 1, where P = xᵃe⁻ˣ/Γ(a + 1)·S: x′ = −(x/a)·(S·(log x − ψ(a + 1)) + ∂S/∂a);
- * - above, where Q = xᵃe⁻ˣ/Γ(a)/T: x′ = (x/T)·(log x − ψ(a) − (∂T/∂a)/T);
- * - from a = 200, by Temme's Q = ½erfc(η√(a/2)) + e^(−aη²/2)/√(2πa)·(c₀ + c₁/a + …)
- *   (λ = x/a, η²/2 = λ − 1 − log λ): x′ = λ·Γ*(a)·(log λ/(λ − 1) + h₁(λ)/a + h₂(λ)/a² + O(a⁻³)).
- * Within a few f32 ulps against float64 for a from 1e-3 up (tested).
+ * x′(a)/x = (∂ log x/∂a) along a level curve of P(a, x), for a > 0 finite
+ * and x > 0 finite given both as x and as log x (x may have underflowed to
+ * 0 where log x has not, a log-space draw's), unrecorded: with
+ * x′(a) = −(∂P/∂a)/(∂P/∂x) the derivative of a Gamma(a, 1) draw in a at
+ * fixed noise, ∂P/∂x = xᵃ⁻¹e⁻ˣ/Γ(a):
+ * - below x = a + 1, where P = xᵃe⁻ˣ/Γ(a + 1)·S: x′/x = −(S·(log x − ψ(a + 1)) + ∂S/∂a)/a;
+ * - above, where Q = xᵃe⁻ˣ/Γ(a)/T: x′/x = (log x − ψ(a) − (∂T/∂a)/T)/T;
+ * - from a = 200 within |λ − 1| ≤ 0.7, λ = x/a (the depths fall short near λ = 1 only), by Temme's
+ *   Q = ½erfc(η√(a/2)) + e^(−aη²/2)/√(2πa)·(c₀ + c₁/a + …), η²/2 = λ − 1 − log λ:
+ *   x′/x = Γ*(a)·(log λ/(λ − 1) + h₁(λ)/a + h₂(λ)/a² + O(a⁻³))/a.
+ * Within 6e-7 relative of float64 for a from 1e-3 to 10⁵ (tested).
  */
-export function gammaQuantileSlope(a: Tensor, x: Tensor): Tensor {
-  const large = greaterEqual(a, TEMME_FROM);
-  const bySeries = logicalAnd(less(x, add(a, 1)), less(a, TEMME_FROM));
-  const byFraction = logicalAnd(greaterEqual(x, add(a, 1)), less(a, TEMME_FROM));
-  // Each branch is given only its own points (1s, or a = 200, elsewhere), so that none makes a NaN to be discarded.
-  const [aS, xS] = [where(bySeries, a, 1), where(bySeries, x, 1)];
+export function gammaQuantileLogSlope(a: Tensor, x: Tensor, logX: Tensor): Tensor {
+  const delta = sub(div(x, a), 1);
+  const temme = logicalAnd(greaterEqual(a, TEMME_FROM), less(abs(delta), TEMME_WITHIN));
+  const below = less(x, add(a, 1));
+  const bySeries = logicalAnd(below, logicalNot(temme));
+  const byFraction = logicalAnd(logicalNot(below), logicalNot(temme));
+  // Each branch is given only its own points (others at a point of its own), so that none makes a NaN to be discarded.
+  const [aS, xS, lS] = [where(bySeries, a, 1), where(bySeries, x, 1), where(bySeries, logX, 0)];
   const [s, ds] = series(aS, xS, true);
-  const logX = add(logOfRatio(xS, add(aS, 1)), logMinusDigamma(add(aS, 1)));
-  const belowSeam = neg(mul(div(xS, aS), add(mul(s, logX), ds as Tensor)));
-  const [aF, xF] = [where(byFraction, a, 1), where(byFraction, x, 3)];
+  const logTerm = add(logOfRatio(xS, add(aS, 1), lS), logMinusDigamma(add(aS, 1)));
+  const belowSeam = neg(div(add(mul(s, logTerm), ds as Tensor), aS));
+  const [aF, xF, lF] = [where(byFraction, a, 1), where(byFraction, x, 3), where(byFraction, logX, Math.log(3))];
   const [t, dt] = fraction(aF, xF, true);
-  const aboveSeam = mul(div(xF, t), sub(add(log(div(xF, aF)), logMinusDigamma(aF)), div(dt as Tensor, t)));
-  const aT = where(large, a, TEMME_FROM);
-  const delta = sub(div(where(large, x, TEMME_FROM), aT), 1);
-  const atOne = equal(delta, 0);
-  const leading = where(atOne, 1, div(log1p(delta), where(atOne, 1, delta)));
-  const d = clip(delta, -0.7, 0.7);
+  const aboveSeam = div(sub(add(logOfRatio(xF, aF, lF), logMinusDigamma(aF)), div(dt as Tensor, t)), t);
+  const aT = where(temme, a, TEMME_FROM);
+  const d = where(temme, delta, 0);
+  const atOne = equal(d, 0);
+  const leading = where(atOne, 1, div(log1p(d), where(atOne, 1, d)));
   const inverse = div(1, aT);
   const corrections = mul(add(polynomial(d, TEMME_H1), mul(polynomial(d, TEMME_H2), inverse)), inverse);
-  const temme = mul(mul(add(delta, 1), exp(logGammaStar(aT))), add(leading, corrections));
-  return where(large, temme, where(bySeries, belowSeam, aboveSeam));
+  const byTemme = mul(mul(exp(logGammaStar(aT)), add(leading, corrections)), inverse);
+  return where(temme, byTemme, where(bySeries, belowSeam, aboveSeam));
 }
 
 /**
@@ -175,8 +182,10 @@ export function gammaQuantileSlope(a: Tensor, x: Tensor): Tensor {
  * finite (P constant in a at x = 0 and x = ∞), 0 elsewhere; broadcast.
  */
 function shapeGradient(a: Tensor, x: Tensor, dx: Tensor): Tensor {
-  const inside = logicalAnd(logicalAnd(greater(a, 0), less(a, Infinity)), logicalAnd(greater(x, 0), less(x, Infinity)));
-  const slope = gammaQuantileSlope(where(inside, a, 1), where(inside, x, 1));
+  // dx = 0 (a density underflowed) takes no part: no slope need be finite there.
+  const inside = logicalAnd(logicalAnd(logicalAnd(greater(a, 0), less(a, Infinity)), logicalAnd(greater(x, 0), less(x, Infinity))), notEqual(dx, 0));
+  const [sa, sx] = [where(inside, a, 1), where(inside, x, 1)];
+  const slope = mul(gammaQuantileLogSlope(sa, sx, log(sx)), sx);
   return where(inside, neg(mul(slope, dx)), 0);
 }
 

@@ -61,7 +61,7 @@ describe.each(BACKENDS)('FisherSnedecor on %s', (backend) => {
     expectClose(await d.cdf(tm.tensor(x.v, value)).data(), cdf.v, 10 * tol, 'cdf', cdf.v.map(() => 1));
   });
 
-  it('cdf: 0 at and below 0, 1 at ∞; its gradient in x the density', async () => {
+  it('cdf: 0 at and below 0, 1 at ∞; its gradient in x the density; gradients finite at the ends', async () => {
     const d = new FisherSnedecor(tm.tensor([3, 3, 3, 5]), tm.tensor([7, 7, 7, 2]));
     const x = tm.tensor([-1, 0, Infinity, 1.7]);
     expectClose(await d.cdf(x).data(), [0, 0, 1, cdfRef(Math.fround(1.7), 5, 2)], 10 * tol, 'cdf');
@@ -72,6 +72,15 @@ describe.each(BACKENDS)('FisherSnedecor on %s', (backend) => {
     expectClose(await v.grad!.data(), [0.4, 2.5].map((t) => Math.exp(logDensity(Math.fround(t), 4, 9))), 10 * tol, 'd cdf/dx');
     for (const t of [x, v, loss]) t.dispose();
     d.dispose();
+    // Gradients at the ends stay finite: no ∞·0 from d₁·x at x = ∞ or from 1/r at tiny x.
+    const [d1, d2] = [tm.tensor([0.5, 3]), tm.tensor([0.7, 5])];
+    const ends = tm.tensor([[0], [1e-40], [1e-30], [Infinity]]);
+    for (const t of [d1, d2, ends]) t.requiresGrad = true;
+    const total = tm.tidy(() => new FisherSnedecor(d1, d2).cdf(ends).sum());
+    total.backward();
+    for (const t of [d1, d2]) expect(Array.from(await t.grad!.data()).every(Number.isFinite)).toBe(true);
+    expect(Array.from(await ends.grad!.data()).some(Number.isNaN)).toBe(false);
+    for (const t of [d1, d2, ends, total]) t.dispose();
   });
 
   it('20,000 draws: the fraction below 1 is the cdf there, −mean logProb near the entropy', async () => {

@@ -107,6 +107,28 @@ describe.each(BACKENDS)('rsample through Gamma on %s', (backend) => {
     for (const t of [nu, loc, scale, x]) t.dispose();
   });
 
+  it('concentrations of 0.01: Beta\'s and Dirichlet\'s draws and gradients finite (normalised in log space); the heavy tails\' (F, StudentT, InverseGamma) finite wherever the draw is below 1e30', async () => {
+    const n = 4000;
+    const makers: [string, (c: tm.Tensor) => tm.distributions.Distribution, boolean][] = [
+      ['Beta', (c) => new Beta(c, c), true],
+      ['Dirichlet', (c) => new Dirichlet(c.reshape([n / 2, 2])), true],
+      ['FisherSnedecor', (c) => new tm.distributions.FisherSnedecor(c, c), false],
+      ['StudentT', (c) => new StudentT(c), false],
+      ['InverseGamma', (c) => new tm.distributions.InverseGamma(c, 1), false],
+    ];
+    for (const [name, make, bounded] of makers) {
+      const c = perDraw(0.01, n);
+      const x = make(c).rsample();
+      const loss = tm.tidy(() => x.sum());
+      loss.backward();
+      const [draws, grads] = [await x.data(), await c.grad!.data()];
+      const kept = Array.from(draws.keys()).filter((i) => bounded || Math.abs(draws[i]) < 1e30);
+      expect(kept.length, name).toBeGreaterThan(n / 4);
+      expect(kept.filter((i) => !Number.isFinite(draws[i]) || !Number.isFinite(grads[i])).length, name).toBe(0);
+      for (const t of [c, x, loss]) t.dispose();
+    }
+  });
+
   it('f16 parameters: the gradient in f16, within f16\'s rounding of the f32 slope', async () => {
     const alphas = [0.2, 1, 7, 300];
     const concentration = tm.tensor(alphas, [4], { dtype: 'f16' });

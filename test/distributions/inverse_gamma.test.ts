@@ -55,8 +55,15 @@ describe.each(BACKENDS)('InverseGamma on %s', (backend) => {
     expectClose(await d.cdf(tm.tensor(x.v, value)).data(), cdf.v, 10 * tol, 'cdf', cdf.v.map(() => 1));
   });
 
-  it('cdf: 0 at and below 0, 1 at ∞', async () => {
-    expectClose(await new InverseGamma(2, 1).cdf(tm.tensor([-1, 0, Infinity])).data(), [0, 0, 1], 0, 'cdf');
+  it('cdf: 0 at and below 0 and where β/x is past Q\'s last subnormal, 1 at ∞; gradients there finite', async () => {
+    expectClose(await new InverseGamma(2, 1).cdf(tm.tensor([-1, 0, 1e-40, Infinity])).data(), [0, 0, 0, 1], 0, 'cdf');
+    const [a, b] = [tm.tensor([[300], [0.5]]), tm.tensor([1, 2])];
+    const x = tm.tensor([1e8, 1e-40, 1e-30, Infinity, 0]);
+    for (const t of [a, b, x]) t.requiresGrad = true;
+    const total = tm.tidy(() => new InverseGamma(a, b.reshape([2, 1])).cdf(x).sum());
+    total.backward();
+    for (const t of [a, b, x]) expect(Array.from(await t.grad!.data()).every(Number.isFinite)).toBe(true);
+    for (const t of [a, b, x, total]) t.dispose();
   });
 
   it('20,000 draws: moments (α > 4), the fraction below each cdf\'s ½-point neighbour, and −mean logProb near the entropy', async () => {

@@ -114,6 +114,12 @@ describe.each(BACKENDS)('Wishart on %s', (backend) => {
     expect(() => new Wishart(tm.ones([3]), { covariance: tm.ones([2, 2, 2]) })).toThrow(new tm.ShapeError('Wishart: df [3] and the batch axes of covariance [2,2,2] cannot be broadcast together'));
     expect(() => new Wishart(tm.ones([1], { dtype: 'f16' }), { covariance: sigma })).toThrow(new tm.DTypeError('Wishart: df is f16 and covariance f32; give them one dtype'));
     expect(() => new Wishart(Infinity, { covariance: sigma })).toThrow(new tm.ValueError('Wishart: df must be a tensor or a finite number, got Infinity'));
+    expect(() => new Wishart(0.5, { covariance: sigma })).toThrow(new tm.ValueError('Wishart: df must be greater than p − 1 = 1 for 2 × 2 matrices, got 0.5'));
+    // A tensor's ν is not read back: its draws are NaN where ν ≤ p − 1.
+    const low = new Wishart(tm.tensor([0.5, 3]), { covariance: sigma });
+    const draws = await low.sample().data();
+    expect([draws.slice(0, 4).every(Number.isNaN), draws.slice(4).every(Number.isFinite)]).toEqual([true, true]);
+    low.dispose();
     expect(() => new Wishart(3, { covariance: sigma, precision: sigma })).toThrow(new tm.ValueError('Wishart: give exactly one of covariance, scaleTril and precision, got covariance and precision'));
     expect(() => new Wishart(3, { covariance: sigma }).logProb(tm.ones([3, 3]))).toThrow(/Wishart\.logProb/);
     for (const t of [sigma, value]) t.dispose();
