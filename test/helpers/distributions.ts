@@ -3,6 +3,9 @@
 // to within a few standard errors (they can fail for real: a wrong sampler
 // lands far outside).
 import { expect } from 'vitest';
+import * as tm from '../../src/index.js';
+import { expectClose } from './data.js';
+import { collected } from './gc.js';
 import { SEED, asF32, uniform } from './data.js';
 import { broadcastShape, ravel, size, unravel } from './float64.js';
 import { matmul64, transpose64 } from './linalg.js';
@@ -215,4 +218,36 @@ export function covariancesOf(kind: SpreadKind, matrices: Float64Array, count: n
     if (kind === 'scaleTril') return matmul64(m, transpose64(m, n, n), n, n, n);
     return inverseSpd64(m, n);
   });
+}
+
+/** The float64 formulas of a distribution's entropy and moments, each a function of its parameters. */
+export type MemberFormulas = Partial<Record<'entropy' | 'mean' | 'mode' | 'variance', (...params: number[]) => number>>;
+
+/**
+ * Each member `formulas` gives, of a distribution made from `params`
+ * (broadcast), against its float64 formula: the batch shape, and the values
+ * within `tol` relative to |value| + 1 (NaN and ±∞ exactly).
+ */
+export async function expectMembers(d: tm.distributions.Distribution, params: readonly { v: ArrayLike<number>; shape: readonly number[] }[], formulas: MemberFormulas, tol: number): Promise<void> {
+  for (const [member, f] of Object.entries(formulas)) {
+    const got = member === 'entropy' ? d.entropy() : d[member as 'mean' | 'mode' | 'variance'];
+    const ref = broadcastMap(params, f);
+    expect(got.shape, member).toEqual(ref.shape);
+    expectClose(await got.data(), ref.v, tol, member, ref.v.map((v) => Math.abs(v) + 1));
+    got.dispose();
+  }
+}
+
+/**
+ * A distribution's draws replay under one seed, and sample, logProb and cdf
+ * at `value`, entropy and the moments leave no tensor behind.
+ */
+export async function expectSeededAndFlat(d: tm.distributions.Distribution, value: tm.Tensor): Promise<void> {
+  tm.setSeed(5);
+  const first = await d.sample([3]).data();
+  tm.setSeed(5);
+  expect(Array.from(await d.sample([3]).data())).toEqual(Array.from(first));
+  const before = await collected();
+  for (const t of [d.sample([2]), d.logProb(value), d.cdf(value), d.entropy(), d.mean, d.mode, d.variance]) t.dispose();
+  expect(tm.memory().numTensors).toBe(before);
 }
