@@ -17,6 +17,8 @@ import { expectWithin, logSpace } from '../helpers/special_functions.js';
 
 const { Gamma, Chi2, Beta, Dirichlet, StudentT } = tm.distributions;
 const N = 20000;
+/** Each test compiles a few hundred kernels on webgpu (the slope's series and fraction): minutes on lavapipe under CI's load. */
+const SLOW = 120_000;
 
 /** A parameter of `n` copies of `value`, one per draw, so that each draw's gradient is an entry of its .grad. */
 function perDraw(value: number, n = N): tm.Tensor {
@@ -59,7 +61,7 @@ describe.each(BACKENDS)('rsample through Gamma on %s', (backend) => {
     const byRate = rates.map((b, j) => [0, 1, 2, 3].reduce((s, i) => s - at(i, j) / b, 0));
     expectWithin('dx/dβ', await rate.grad!.data(), byRate, (_j, w) => 4e-6 * Math.abs(w), where);
     for (const t of [concentration, rate, x]) t.dispose();
-  });
+  }, SLOW);
 
   it('over 20,000 draws the mean gradient is the derivative of the mean: Gamma 1/β, Chi2 1, Beta ∂(a/(a + b)), Dirichlet ∂(α₀/Σα)', async () => {
     for (const [alpha, beta] of [[0.3, 2], [4.5, 0.7]]) {
@@ -92,7 +94,7 @@ describe.each(BACKENDS)('rsample through Gamma on %s', (backend) => {
       column.dispose();
     }
     for (const t of [concentration, grads]) t.dispose();
-  });
+  }, SLOW);
 
   it('StudentT: dx/dloc = 1, dx/dσ = (x − loc)/σ at each draw; the mean gradient of (x − loc)² in ν is −2σ²/(ν − 2)²', async () => {
     const [nu, loc, scale] = [perDraw(12), perDraw(0.5), perDraw(1.5)];
@@ -105,7 +107,7 @@ describe.each(BACKENDS)('rsample through Gamma on %s', (backend) => {
     expectWithin('d/dσ', await scale.grad!.data(), centred.map((c) => (2 * c * c) / 1.5), (_i, w) => 1e-5 * Math.abs(w) + 1e-6, (i) => `${draws[i]}`);
     await expectMeanGradient(nu.grad!, (-2 * 1.5 ** 2) / 10 ** 2, 'StudentT(12, 0.5, 1.5), ν');
     for (const t of [nu, loc, scale, x]) t.dispose();
-  });
+  }, SLOW);
 
   it('concentrations of 0.01: Beta\'s and Dirichlet\'s draws and gradients finite (normalised in log space); the heavy tails\' (F, StudentT, InverseGamma) finite wherever the draw is below 1e30', async () => {
     const n = 4000;
@@ -127,7 +129,7 @@ describe.each(BACKENDS)('rsample through Gamma on %s', (backend) => {
       expect(kept.filter((i) => !Number.isFinite(draws[i]) || !Number.isFinite(grads[i])).length, name).toBe(0);
       for (const t of [c, x, loss]) t.dispose();
     }
-  });
+  }, SLOW);
 
   it('f16 parameters: the gradient in f16, within f16\'s rounding of the f32 slope', async () => {
     const alphas = [0.2, 1, 7, 300];
@@ -140,7 +142,7 @@ describe.each(BACKENDS)('rsample through Gamma on %s', (backend) => {
     const want = alphas.map((a, j) => gammaQuantileSlopeRef(a, draws[j]));
     expectWithin('f16 dx/dα', await concentration.grad!.data(), want, (_j, w) => 2e-3 * Math.abs(w), (j) => `α ${alphas[j]}, x ${draws[j]}`);
     for (const t of [concentration, x]) t.dispose();
-  });
+  }, SLOW);
 
   it('sample replays rsample\'s draws under one seed, out of the graph; memory flat after rsample and backward', async () => {
     const a = tm.tensor([0.5, 3]);
@@ -167,5 +169,5 @@ describe.each(BACKENDS)('rsample through Gamma on %s', (backend) => {
     expect(tm.memory().numTensors).toBe(before);
     beta.dispose();
     a.dispose();
-  });
+  }, SLOW);
 });
