@@ -11,7 +11,7 @@
 // - A different compiler under the same WGSL: Mesa 26 flushes f32
 //   subnormals, which broke log/sqrt/pow of a subnormal until
 //   elementwise_lib.wgsl read them from their bits.
-// The child runs every op, autograd, nn and optimizer suite on webgpu alone
+// The child runs every webgpu, op, autograd and optimizer suite on webgpu alone
 // (TMNN_TEST_BACKENDS), in vitest's threads pool (a forked worker would start
 // under the system's loader, which cannot load Mesa 26); children those
 // suites start go through the same loader (TMNN_TEST_NODE, isolated.ts).
@@ -23,14 +23,17 @@ import { expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '../../..');
 const LAVAPIPE = join(ROOT, '.cache/lavapipe-mesa26/lavapipe.json');
-const SUITES = ['test/backends/webgpu', 'test/ops', 'test/autograd', 'test/nn', 'test/optim', 'test/losses'];
+// Not test/nn and test/losses (~5 of CI's 90 minutes): layers and losses are compositions of the ops run here, and
+// run on webgpu with Mesa 25 in the main pass; what this adapter adds (subgroup matrices, a compiler that flushes
+// subnormals) the kernels' own suites meet.
+const SUITES = ['test/backends/webgpu', 'test/ops', 'test/autograd', 'test/optim'];
 
 interface VitestJson {
   numFailedTests: number;
   testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[];
 }
 
-it('the webgpu, op, autograd, nn and optimizer suites pass on Mesa 26 lavapipe, int8 and f16 products on subgroup matrices included', () => {
+it('the webgpu, op, autograd and optimizer suites pass on Mesa 26 lavapipe, int8 and f16 products on subgroup matrices included', () => {
   expect(existsSync(LAVAPIPE), `${LAVAPIPE} is missing: run bash scripts/install-lavapipe-mesa26.sh (npm test's set-up does)`).toBe(true);
   const { loader, libraries, icd } = JSON.parse(readFileSync(LAVAPIPE, 'utf8')) as { loader: string; libraries: string; icd: string };
   const node = [loader, '--library-path', libraries, process.execPath];
