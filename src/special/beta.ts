@@ -79,10 +79,19 @@ function fraction(a: Tensor, b: Tensor, x: Tensor, slopes = false): [Tensor, Ten
   return [t as Tensor, ta as Tensor | null, tb as Tensor | null];
 }
 
+/**
+ * The side of the mean where the fraction converges: (a, b, x, y) below
+ * x = (a + 1)/(a + b + 2), (b, a, y, x) past it (`swap`), where what it
+ * computes is 1 − I.
+ */
+function convergingSide(a: Tensor, b: Tensor, x: Tensor, y: Tensor): { swap: Tensor; p: Tensor; q: Tensor; u: Tensor; v: Tensor } {
+  const swap = greater(x, div(add(a, 1), add(add(a, b), 2)));
+  return { swap, p: where(swap, b, a), q: where(swap, a, b), u: where(swap, y, x), v: where(swap, x, y) };
+}
+
 /** I_x(a, b) (or its complement) at a, b > 0 and 0 < x < 1 finite, y = 1 − x given; the edges as SciPy's after. */
 function regularized(upper: boolean, a: Tensor, b: Tensor, x: Tensor, y: Tensor): Tensor {
-  const swap = greater(x, div(add(a, 1), add(add(a, b), 2)));
-  const [p, q, u, v] = [where(swap, b, a), where(swap, a, b), where(swap, y, x), where(swap, x, y)];
+  const { swap, p, q, u, v } = convergingSide(a, b, x, y);
   const direct = div(expIntoSubnormals(logPrefactor(p, q, u, v)), mul(p, fraction(p, q, u)[0]));
   // direct is I where not swapped and 1 − I where swapped.
   const computedIsAsked = upper ? swap : logicalNot(swap);
@@ -108,8 +117,7 @@ function regularized(upper: boolean, a: Tensor, b: Tensor, x: Tensor, y: Tensor)
 function shapeGradients(a: Tensor, b: Tensor, x: Tensor, y: Tensor): [Tensor, Tensor] {
   const inside = logicalAnd(logicalAnd(logicalAnd(greater(a, 0), less(a, Infinity)), logicalAnd(greater(b, 0), less(b, Infinity))), logicalAnd(greater(x, 0), greater(y, 0)));
   const [sa, sb, sx, sy] = [where(inside, a, 1), where(inside, b, 1), where(inside, x, 0.5), where(inside, y, 0.5)];
-  const swap = greater(sx, div(add(sa, 1), add(add(sa, sb), 2)));
-  const [p, q, u, v] = [where(swap, sb, sa), where(swap, sa, sb), where(swap, sy, sx), where(swap, sx, sy)];
+  const { swap, p, q, u, v } = convergingSide(sa, sb, sx, sy);
   const total = add(p, q);
   const [u0, v0] = [div(p, total), div(q, total)];
   const [f, fp, fq] = fraction(p, q, u, true);

@@ -43,6 +43,13 @@ export function logGammaStar(a: Tensor): Tensor {
   return piecewise(less(a, STIRLING_FROM), a, direct, 1, series, STIRLING_FROM);
 }
 
+/** log(x/y), x, y > 0: through log x − log y only where x/y leaves f32's normal numbers (either way). */
+function logOfRatio(x: Tensor, y: Tensor, logX: Tensor = log(x)): Tensor {
+  const ratio = div(x, y);
+  const normal = logicalAnd(greaterEqual(ratio, 2 ** -126), less(ratio, Infinity));
+  return where(normal, log(ratio), sub(logX, log(y)));
+}
+
 /**
  * log(xᵃe⁻ˣ/Γ(a)) in Temme's form −(x − a − a·log λ) + ½ log(a/2π) − log Γ*(a),
  * λ = x/a: no a·log x and lgamma(a) of thousands to cancel. log λ is
@@ -52,9 +59,7 @@ export function logGammaStar(a: Tensor): Tensor {
  */
 function logPrefactor(a: Tensor, x: Tensor): Tensor {
   const difference = sub(x, a);
-  const ratio = div(x, a);
-  const representable = mul(greaterEqual(ratio, 2 ** -126), less(ratio, Infinity));
-  const logRatio = where(less(abs(difference), mul(a, 0.5)), log1p(div(difference, a)), where(representable, log(ratio), sub(log(x), log(a))));
+  const logRatio = where(less(abs(difference), mul(a, 0.5)), log1p(div(difference, a)), logOfRatio(x, a));
   return sub(add(neg(sub(difference, mul(a, logRatio))), mul(log(div(a, 2 * Math.PI)), 0.5)), logGammaStar(a));
 }
 
@@ -131,13 +136,6 @@ export function logMinusDigamma(z: Tensor): Tensor {
   const direct = (small: Tensor) => sub(log(small), digamma(small));
   const series = (large: Tensor) => div(polynomial(div(1, large), [0.5, 1 / 12, 0, -1 / 120, 0, 1 / 252]), large);
   return piecewise(less(z, STIRLING_FROM), z, direct, 1, series, STIRLING_FROM);
-}
-
-/** log(x/y), x, y > 0: through log x − log y only where x/y leaves f32's normal numbers (either way). */
-function logOfRatio(x: Tensor, y: Tensor, logX: Tensor = log(x)): Tensor {
-  const ratio = div(x, y);
-  const normal = logicalAnd(greaterEqual(ratio, 2 ** -126), less(ratio, Infinity));
-  return where(normal, log(ratio), sub(logX, log(y)));
 }
 
 /**
