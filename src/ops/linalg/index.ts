@@ -3,6 +3,8 @@
 export { cholesky } from './cholesky.js';
 export { det, slogdet } from './det.js';
 export type { Slogdet } from './det.js';
+export { lu, luFactor, luSolve, luUnpack } from './lu.js';
+export type { Lu, LuFactor, LuSolveOptions } from './lu.js';
 export { lstsq } from './lstsq.js';
 export type { Lstsq } from './lstsq.js';
 export { qr } from './qr.js';
