@@ -1,10 +1,11 @@
 // Ops that rearrange axes, each a transpose, a flip or a slice underneath
 // (so a view or one copy, and the gradient theirs): NumPy's moveaxis,
-// swapaxes and rot90, and torch.narrow.
+// swapaxes and rot90, torch.narrow, and torch.unflatten (a reshape of one
+// axis into several).
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { clone, flip, transpose } from './movement.js';
+import { clone, flip, reshape, transpose } from './movement.js';
 import { along } from './indexing.js';
 import { checkTensor } from './util.js';
 import { tidy } from '../engine.js';
@@ -73,4 +74,27 @@ export function rot90(x: Tensor, k = 1, axes: readonly [number, number] = [0, 1]
       default: return flip(transpose(x, swapped), b);
     }
   });
+}
+
+/**
+ * x with `axis` split into axes of `sizes` (torch.unflatten), whose product
+ * is that axis' length; one size may be −1, worked out from the rest. A
+ * reshape: a view.
+ */
+export function unflatten(x: Tensor, axis: number, sizes: readonly number[]): Tensor {
+  checkTensor('unflatten', x);
+  if (x.rank === 0) throw new ShapeError('unflatten: x is a scalar: there is no axis to split');
+  const a = normalizeAxis('unflatten', axis, x.rank);
+  const n = x.shape[a];
+  const given = Array.isArray(sizes) ? sizes : [];
+  const free = given.filter((d) => d === -1).length;
+  if (!given.length || given.some((d) => !Number.isSafeInteger(d) || d < -1) || free > 1) {
+    throw new ValueError(`unflatten: sizes must be a non-empty array of sizes ≥ 0, one of them at most −1, got ${formatValue(sizes)}`);
+  }
+  const known = given.reduce((p, d) => (d === -1 ? p : p * d), 1);
+  const filled = given.map((d) => (d === -1 ? (known === 0 ? 0 : n / known) : d));
+  if (filled.reduce((p, d) => p * d, 1) !== n || filled.some((d) => !Number.isInteger(d))) {
+    throw new ShapeError(`unflatten: sizes ${formatValue(sizes)} do not multiply to the length of axis ${a} of x ${formatShape(x.shape)}, ${n}`);
+  }
+  return reshape(x, [...x.shape.slice(0, a), ...filled, ...x.shape.slice(a + 1)]);
 }

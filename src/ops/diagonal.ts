@@ -73,6 +73,13 @@ export function diag(x: Tensor, offset = 0): Tensor {
   return tidy(() => gatherOrZero(x, onBackendOf('diag', x, () => onDiagonal(x.shape[0], offset)), 0));
 }
 
+/** x flattened and put on diagonal `offset` of a square matrix of zeros (torch.diagflat, np.diagflat): diag of reshape(x, [-1]). */
+export function diagflat(x: Tensor, offset = 0): Tensor {
+  checkTensor('diagflat', x);
+  checkOffset('diagflat', offset);
+  return tidy(() => diag(reshape(x, [x.size]), offset));
+}
+
 /**
  * The indices that put a vector of n entries on diagonal `offset` of a
  * square matrix [n + |offset|, n + |offset|], for gatherOrZero: entry

@@ -3,17 +3,19 @@
 // by what changes nothing (0 in a sum, 1 in a product, ∓∞ in a max or min)
 // and not counted in a mean, so its gradient is 0. A slice with nothing
 // but NaN gives NumPy's answer: 0 and 1 for the sum and product, NaN for
-// the rest.
+// the rest. fmax and fmin are their elementwise kin: the larger (smaller)
+// of two, a NaN beside a number ignored.
 import { tidy } from '../engine.js';
 import { isFloat } from '../dtype.js';
 import { ValueError, formatValue } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { cast } from './cast.js';
 import type { Tensor } from '../tensor.js';
-import { div, equal, maximum, sqrt, square, sub, where } from './elementwise.js';
+import { div, equal, maximum, minimum, sqrt, square, sub, where } from './elementwise.js';
 import { isNaN, logicalNot } from './logical.js';
 import { max, mean, min, prod, sum, type ReduceOptions, type VarianceOptions } from './reduce.js';
-import { checkTensor } from './util.js';
+import { checkTensor, withTensors } from './util.js';
+import type { TensorLike } from '../tensor.js';
 
 type Axes = number | readonly number[];
 
@@ -86,4 +88,22 @@ export function nanvar(x: Tensor, axes?: Axes, options: VarianceOptions = {}): T
 /** √nanvar: the standard deviation of the values that are not NaN (np.nanstd). */
 export function nanstd(x: Tensor, axes?: Axes, options: VarianceOptions = {}): Tensor {
   return tidy(() => sqrt(nanvar(x, axes, options)));
+}
+
+/** a or b, whichever `pick` says, except that a NaN beside a number gives the number; NaN only where both are. */
+function ignoringNaN(op: string, a: TensorLike, b: TensorLike, pick: (x: Tensor, y: Tensor) => Tensor): Tensor {
+  return withTensors(op, a, b, (x, y) => {
+    if (!isFloat(x.dtype) && !isFloat(y.dtype)) return pick(x, y);
+    return tidy(() => where(isNaN(y), x, where(isNaN(x), y, pick(x, y))));
+  });
+}
+
+/** The larger of a and b, elementwise and broadcast (torch.fmax, np.fmax): where one is NaN, the other; NaN only where both are. */
+export function fmax(a: TensorLike, b: TensorLike): Tensor {
+  return ignoringNaN('fmax', a, b, maximum);
+}
+
+/** The smaller of a and b, elementwise and broadcast (torch.fmin, np.fmin): where one is NaN, the other; NaN only where both are. */
+export function fmin(a: TensorLike, b: TensorLike): Tensor {
+  return ignoringNaN('fmin', a, b, minimum);
 }

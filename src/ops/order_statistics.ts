@@ -1,7 +1,8 @@
 // Statistics of values in order: quantiles and medians (NumPy's, with its
 // five methods), the same ignoring NaN, and the k-th smallest value
-// (torch.kthvalue). Each sorts along the axis (NaN last) and picks from the
-// sorted values with takeAlongAxis, so gradients reach the entries picked.
+// (torch.kthvalue), and the most frequent value (torch.mode). Each sorts
+// along the axis (NaN last) and picks from the sorted values with
+// takeAlongAxis, so gradients reach the entries picked.
 import { tidy } from '../engine.js';
 import { isFloat } from '../dtype.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
@@ -11,12 +12,14 @@ import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { abs, ceil, equal, floor, lerp, lessEqual, minimum, maximum, mul, round, sub, where } from './elementwise.js';
-import { isNaN, logicalNot } from './logical.js';
-import { reshape, squeeze, stack } from './movement.js';
-import { any, sum } from './reduce.js';
+import { isNaN, logicalAnd, logicalNot, logicalOr } from './logical.js';
+import { concat, reshape, squeeze, stack } from './movement.js';
+import { any, argmax, sum } from './reduce.js';
+import { arange, zeros } from './creation.js';
+import { cummax } from './running_extremes.js';
 import { sort, topk, type Sorted } from './sort.js';
 import { along, takeAlongAxis } from './indexing.js';
-import { checkTensor } from './util.js';
+import { checkTensor, onBackendOf } from './util.js';
 
 /**
  * How a quantile between two values is taken (NumPy's methods, PyTorch's
@@ -51,6 +54,8 @@ export interface KthvalueOptions {
 const QUANTILE_OPTIONS: OptionNames<QuantileOptions> = { axis: true, keepDims: 'boolean', method: true };
 const MEDIAN_OPTIONS: OptionNames<MedianOptions> = { axis: true, keepDims: 'boolean' };
 const KTHVALUE_OPTIONS: OptionNames<KthvalueOptions> = { axis: true, keepDims: 'boolean' };
+
+export type ModeOptions = KthvalueOptions;
 
 /**
  * The q-th quantile of x along `axis` (np.quantile, torch.quantile): q a
@@ -98,6 +103,39 @@ export function kthvalue(x: Tensor, k: number, options: KthvalueOptions = {}): S
     const smallest = topk(x, k, { axis: a, largest: false });
     const pick = (t: Tensor) => (keepDims ? along(t, a, k - 1, 1) : squeeze(along(t, a, k - 1, 1), a));
     return { values: pick(smallest.values), indices: pick(smallest.indices) };
+  });
+}
+
+/**
+ * The most frequent value along `axis` (torch.mode, scipy.stats.mode) and
+ * the last position along the axis that holds it (i32): of values equally
+ * frequent, the smallest; NaNs count as one value, larger than every
+ * number. In sorted order a run of equal values ends at its longest count,
+ * so the mode is where (position − the start of its run) is greatest, the
+ * first such place being the smallest value; the sort keeps ties in order,
+ * so that place's index is the value's last in x.
+ */
+export function mode(x: Tensor, options: ModeOptions = {}): Sorted {
+  const { axis = -1, keepDims = false } = checkOptions('mode', options, KTHVALUE_OPTIONS);
+  checkTensor('mode', x);
+  if (x.rank === 0) throw new ShapeError('mode: x is a scalar: there is no axis to count along');
+  const a = normalizeAxis('mode', axis, x.rank);
+  const n = x.shape[a];
+  if (n === 0) throw new ShapeError(`mode: x ${formatShape(x.shape)} has no values along axis ${axis} to count`);
+  return tidy(() => {
+    const sorted = sort(x, { axis: a });
+    const s = sorted.values;
+    const previous = along(s, a, 0, n - 1);
+    const next = along(s, a, 1, n - 1);
+    const same = isFloat(x.dtype) ? logicalOr(equal(next, previous), logicalAnd(isNaN(next), isNaN(previous))) : equal(next, previous);
+    const positions = onBackendOf('mode', x, () => reshape(arange(0, n, 1, { dtype: 'i32' }), x.shape.map((d, i) => (i === a ? n : 1))));
+    // Each position's run start: itself where a new run begins (position 0 always), carried forward by a running maximum.
+    const first = onBackendOf('mode', x, () => zeros(x.shape.map((d, i) => (i === a ? 1 : d)), { dtype: 'i32' }));
+    const starts = concat([first, where(same, 0, along(positions, a, 1, n - 1))], a);
+    const runLength = sub(positions, cummax(starts, a).values);
+    const at = argmax(runLength, a, { keepDims: true });
+    const pick = (t: Tensor) => (keepDims ? takeAlongAxis(t, at, a) : squeeze(takeAlongAxis(t, at, a), a));
+    return { values: pick(s), indices: pick(sorted.indices) };
   });
 }
 

@@ -1,4 +1,4 @@
-// moveaxis, swapaxes, narrow and rot90 on every backend and in every dtype,
+// moveaxis, swapaxes, narrow, rot90 and unflatten on every backend and in every dtype,
 // against float64 index arithmetic written here: odd sizes, negative axes,
 // several axes moved at once, every turn of rot90 in every plane of a 3-D
 // tensor; gradients back through them; bad axes refused by name.
@@ -75,6 +75,21 @@ describe.each(BACKENDS)('axis ops on %s', (backend) => {
     tm.tidy(() => tm.rot90(x).mul(w).sum().add(tm.moveaxis(x, 0, 1).mul(w).sum()).add(tm.narrow(x, 1, 1, 2).sum())).backward();
     // rot90: out[i][j] = x[j][2 − i]; moveaxis: out[i][j] = x[j][i]; narrow: 1 on columns 1 and 2.
     expect(await x.grad!.array()).toEqual([[50 + 10, 30 + 30 + 1, 10 + 50 + 1], [60 + 20, 40 + 40 + 1, 20 + 60 + 1]]);
+  });
+
+  it('unflatten splits an axis into several (one size may be −1), a reshape that keeps every entry in place', async () => {
+    const x = make([2, 12, 3]);
+    for (const [axis, sizes, shape] of [[1, [3, 4], [2, 3, 4, 3]], [-2, [2, -1, 3], [2, 2, 2, 3, 3]], [0, [1, 2], [1, 2, 12, 3]], [2, [3], [2, 12, 3]]] as const) {
+      const y = tm.unflatten(x.t, axis, sizes);
+      expect(y.shape).toEqual(shape);
+      expectExact(await y.data(), x.x.v, `unflatten ${axis} ${sizes}`);
+    }
+    expect(tm.unflatten(tm.zeros([2, 0]), 1, [3, -1]).shape).toEqual([2, 3, 0]);
+    const t = tm.zeros([2, 6]);
+    expect(() => tm.unflatten(t, 1, [4, -1])).toThrow(new tm.ShapeError('unflatten: sizes [4, -1] do not multiply to the length of axis 1 of x [2,6], 6'));
+    expect(() => tm.unflatten(t, 1, [-1, -1])).toThrow(new tm.ValueError('unflatten: sizes must be a non-empty array of sizes ≥ 0, one of them at most −1, got [-1, -1]'));
+    expect(() => tm.unflatten(t, 1, [])).toThrow('unflatten: sizes must be a non-empty array');
+    expect(() => tm.unflatten(tm.scalar(1), 0, [1])).toThrow(new tm.ShapeError('unflatten: x is a scalar: there is no axis to split'));
   });
 
   it('refuses bad axes and ranges by name', () => {

@@ -200,6 +200,23 @@ describe.each(BACKENDS)('diagonals on %s', (backend) => {
     });
   });
 
+  it('diagflat puts x flattened on a diagonal of a square matrix of zeros, as diag of the flat vector; its gradient reads the diagonal back', async () => {
+    for (const offset of [0, 2, -1]) {
+      const x = tm.tensor([[1, 2], [3, 4], [5, 6]]);
+      const y = tm.diagflat(x, offset);
+      const m = 6 + Math.abs(offset);
+      expect(y.shape).toEqual([m, m]);
+      const want = new Float64Array(m * m);
+      for (let k = 0; k < 6; k++) want[(k + Math.max(-offset, 0)) * m + k + Math.max(offset, 0)] = k + 1;
+      expectExact(await y.data(), want, `diagflat offset ${offset}`);
+    }
+    const x = tm.tensor([[1, 2], [3, 4]]);
+    x.requiresGrad = true;
+    tm.tidy(() => tm.diagflat(x, 1).mul(tm.arange(0, 25).reshape([5, 5])).sum()).backward();
+    expect(await x.grad!.array()).toEqual([[1, 7], [13, 19]]);
+    expect(() => tm.diagflat(x, 0.5)).toThrow('diagflat: offset must be an integer, got 0.5');
+  });
+
   it('leave nothing behind but their results, gradients included', async () => {
     const { t: m } = make([5, 7]);
     const { t: v } = make([6]);

@@ -2,7 +2,8 @@
 // nanvar, nanstd) on every backend against float64 reductions that skip
 // NaN: every kind of axes, keepDims, a slice all NaN (0, 1 or NaN, as
 // NumPy), f16 (means and variances in f32), ints (the plain reductions);
-// gradients 0 at the NaNs.
+// gradients 0 at the NaNs. Their elementwise kin fmax and fmin against
+// NumPy's rule written out: the number where one of the two is NaN.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -109,5 +110,28 @@ describe.each(BACKENDS)('NaN-skipping reductions on %s', (backend) => {
     y.requiresGrad = true;
     tm.tidy(() => tm.nanmean(y, 1).sum()).backward();
     expectClose(await y.grad!.data(), [0.5, 0, 0.5, 0, 0, 1, 1 / 3, 1 / 3, 1 / 3], 1e-7, 'nanmean gradient');
+  });
+
+  it('fmax and fmin: the larger and smaller of two, broadcast, a NaN beside a number ignored and NaN only where both are; the gradient to the one taken', async () => {
+    const a = Float64Array.from(asF32(uniform(4 * 5)), (v) => (Math.random() < 0.3 ? NaN : v));
+    const b = Float64Array.from(asF32(uniform(5)), (v, i) => (i === 0 ? NaN : v));
+    a[0] = NaN;
+    const pick = (x: number, y: number, larger: boolean) => (Number.isNaN(x) ? y : Number.isNaN(y) ? x : larger ? Math.max(x, y) : Math.min(x, y));
+    for (const [f, larger] of [[tm.fmax, true], [tm.fmin, false]] as const) {
+      const at = tm.tensor(Float32Array.from(a), [4, 5]);
+      at.requiresGrad = true;
+      const y = f(at, tm.tensor(Float32Array.from(b), [5]));
+      expect(y.shape).toEqual([4, 5]);
+      const want = a.map((v, i) => pick(v, b[i % 5], larger));
+      expect(Array.from(await y.data()), larger ? 'fmax' : 'fmin').toEqual(Array.from(want));
+      y.sum().backward();
+      // a's entry gets the gradient where it is the one taken: wherever b is NaN (both NaN included, as PyTorch's), or the larger (smaller) of two numbers.
+      const taken = a.map((v, i) => (Number.isNaN(b[i % 5]) ? 1 : Number.isNaN(v) ? 0 : pick(v, b[i % 5], larger) === v ? 1 : 0));
+      expect(Array.from(await at.grad!.data())).toEqual(Array.from(taken));
+    }
+    expect(await tm.fmax(tm.tensor([1, NaN, 3], { dtype: 'f16' }), 2).array()).toEqual([2, 2, 3]);
+    expect(await tm.fmin(tm.tensor([NaN]), NaN).array()).toEqual([NaN]);
+    const ints = tm.fmax(tm.tensor([1, 5], { dtype: 'i32' }), tm.tensor([3, 2], { dtype: 'i32' }));
+    expect([ints.dtype, await ints.array()]).toEqual(['i32', [3, 5]]);
   });
 });

@@ -1,4 +1,4 @@
-// quantile, nanquantile, median, nanmedian and kthvalue on every backend
+// quantile, nanquantile, median, nanmedian, kthvalue and mode on every backend
 // against float64 references written here from NumPy's and PyTorch's
 // definitions: every method, lists of q, odd sizes, ties, NaN (a NaN line,
 // an all-NaN line), whole positions that f32 rounds just below (0.7 · 10),
@@ -197,6 +197,44 @@ describe.each(BACKENDS)('order statistics on %s', (backend) => {
       x.requiresGrad = true;
       tm.tidy(() => tm.kthvalue(x, 2).values.mul(tm.tensor([10, 100])).sum()).backward();
       expect(await x.grad!.array()).toEqual([[0, 0, 10], [0, 0, 100]]);
+    });
+  });
+
+  describe('mode', () => {
+    /** torch.mode of one line: the most frequent value (NaNs one value, the largest), the smallest of equals, and its last position. */
+    function modeRef(line: number[]): [number, number] {
+      const same = (u: number, v: number) => u === v || (Number.isNaN(u) && Number.isNaN(v));
+      const counts = line.map((v) => line.filter((w) => same(v, w)).length);
+      const most = Math.max(...counts);
+      const value = line.filter((_, i) => counts[i] === most).sort((u, v) => (Number.isNaN(u) ? 1 : Number.isNaN(v) ? -1 : u - v))[0];
+      return [value, line.reduce((last, v, i) => (same(v, value) ? i : last), -1)];
+    }
+
+    it.each([[[7], -1], [[1], 0], [[13, 31], 1], [[13, 31], 0], [[127, 129], 1], [[3, 4, 5], 1]])('x %j along %i: the most frequent value, the smallest of equals, its last position; NaNs count as one value', async (shape, axis) => {
+      const a = (axis + shape.length) % shape.length;
+      const x = f64(shape, randomInts(size(shape), -4, 4));
+      for (let i = 0; i < x.v.length; i++) if (Math.random() < 0.15) x.v[i] = NaN;
+      for (const dtype of ['f32', 'i32'] as const) {
+        const values = dtype === 'f32' ? x.v : x.v.map((v) => (Number.isNaN(v) ? 9 : v));
+        const { values: got, indices } = tm.mode(tm.tensor(values, shape, { dtype }), { axis });
+        const reduced = shape.filter((_, d) => d !== a);
+        expect([got.shape, got.dtype, indices.shape, indices.dtype]).toEqual([reduced, dtype, reduced, 'i32']);
+        const want = lines(f64(shape, values), a).map(modeRef);
+        expectExact(await got.data(), Float64Array.from(want.map(([v]) => v)), `mode values (${dtype})`);
+        expectExact(await indices.data(), Float64Array.from(want.map(([, i]) => i)), `mode indices (${dtype})`);
+      }
+      expect(tm.mode(tm.tensor(x.v, shape), { axis, keepDims: true }).values.shape).toEqual(shape.map((s, d) => (d === a ? 1 : s)));
+    });
+
+    it('its gradient goes to the entry whose value is the mode, at the position returned', async () => {
+      const x = tm.tensor([[5, 1, 5, 4], [2, 8, 8, 2]]);
+      x.requiresGrad = true;
+      const { values, indices } = tm.mode(x);
+      expect([await values.array(), await indices.array()]).toEqual([[5, 2], [2, 3]]);
+      tm.tidy(() => values.mul(tm.tensor([10, 100])).sum()).backward();
+      expect(await x.grad!.array()).toEqual([[0, 0, 10, 0], [0, 0, 0, 100]]);
+      expect(() => tm.mode(tm.zeros([2, 0]))).toThrow(new tm.ShapeError('mode: x [2,0] has no values along axis -1 to count'));
+      expect(() => tm.mode(tm.scalar(1))).toThrow(new tm.ShapeError('mode: x is a scalar: there is no axis to count along'));
     });
   });
 

@@ -1,12 +1,15 @@
-// addmm, baddbmm, addcmul and addcdiv as PyTorch's, on every backend,
-// against float64 written here: β·x + α·(m1 @ m2) with x broadcast, β = 0
-// leaving x's NaNs out, the gradients of every operand; the elementwise
+// addmm, baddbmm, addmv, addr, addbmm, addcmul and addcdiv as PyTorch's, on
+// every backend, against float64 written here: β·x + α·(m1 @ m2) with x
+// broadcast, β = 0 leaving x's NaNs out, the gradients of every operand
+// (against central differences for the matrix-vector, outer and summed-batch
+// products); the elementwise
 // x + value·t1·t2 and x + value·t1/t2 broadcast together.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { broadcast2, f64, matmulRef, size } from '../helpers/float64.js';
+import { expectGradients } from '../helpers/linalg.js';
 
 describe.each(BACKENDS)('scaled adds on %s', (backend) => {
   const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
@@ -49,6 +52,32 @@ describe.each(BACKENDS)('scaled adds on %s', (backend) => {
     expect(await ignored.array()).toEqual([[13, 16]]);
   });
 
+  it('addmv, addr and addbmm: β·x + α times a matrix-vector product, an outer product and a sum of batched products (of 3 and of 1 matrices); the gradients of every operand', async () => {
+    const [x, mat, vec] = [asF32(uniform(5)), asF32(uniform(5 * 7)), asF32(uniform(7))];
+    const mv = tm.addmv(tm.tensor(x, [5]), tm.tensor(mat, [5, 7]), tm.tensor(vec, [7]), { beta: 0.5, alpha: -2 });
+    expect(mv.shape).toEqual([5]);
+    const mvRef = (xv: Float64Array, m: Float64Array, v: Float64Array) => xv.map((u, i) => 0.5 * u - 2 * v.reduce((s, w, j) => s + m[i * 7 + j] * w, 0));
+    expectClose(await mv.data(), mvRef(x, mat, vec), tol, 'addmv', x.map(() => 30));
+    await expectGradients([[5], [5, 7], [7]], [x, mat, vec], (a, b, c) => [tm.addmv(a, b, c, { beta: 0.5, alpha: -2 })], mvRef);
+    const [y, v1, v2] = [asF32(uniform(4 * 3)), asF32(uniform(4)), asF32(uniform(3))];
+    const rRef = (yv: Float64Array, a: Float64Array, b: Float64Array) => yv.map((u, e) => 2 * u + 0.25 * a[Math.floor(e / 3)] * b[e % 3]);
+    expectClose(await tm.addr(tm.tensor(y, [4, 3]), tm.tensor(v1, [4]), tm.tensor(v2, [3]), { beta: 2, alpha: 0.25 }).data(), rRef(y, v1, v2), tol, 'addr');
+    await expectGradients([[4, 3], [4], [3]], [y, v1, v2], (a, b, c) => [tm.addr(a, b, c, { beta: 2, alpha: 0.25 })], rRef);
+    for (const batch of [3, 1]) {
+      const [z, b1, b2] = [asF32(uniform(2)), asF32(uniform(batch * 2 * 5)), asF32(uniform(batch * 5 * 2))];
+      const bRef = (zv: Float64Array, p: Float64Array, q: Float64Array) => Float64Array.from({ length: 4 }, (_, e) => {
+        const [i, j] = [Math.floor(e / 2), e % 2];
+        let s = 0;
+        for (let b = 0; b < batch; b++) for (let k = 0; k < 5; k++) s += p[(b * 2 + i) * 5 + k] * q[(b * 5 + k) * 2 + j];
+        return -zv[j] + 1.5 * s;
+      });
+      const summed = tm.addbmm(tm.tensor(z, [2]), tm.tensor(b1, [batch, 2, 5]), tm.tensor(b2, [batch, 5, 2]), { beta: -1, alpha: 1.5 });
+      expect(summed.shape).toEqual([2, 2]);
+      expectClose(await summed.data(), bRef(z, b1, b2), tol, `addbmm of ${batch}`, new Float64Array(4).fill(20));
+      await expectGradients([[2], [batch, 2, 5], [batch, 5, 2]], [z, b1, b2], (a, b, c) => [tm.addbmm(a, b, c, { beta: -1, alpha: 1.5 })], bRef);
+    }
+  });
+
   it('addcmul and addcdiv: x + value·t1·t2 and x + value·t1/t2, broadcast together; their gradients', async () => {
     const [x, t1, t2] = [asF32(uniform(4 * 5)), asF32(uniform(5)), asF32(uniform(4, 0.5, 2))];
     const [xt, at, bt] = [tm.tensor(x, [4, 5]), tm.tensor(t1, [5]), tm.tensor(t2, [4, 1])];
@@ -70,6 +99,12 @@ describe('scaled adds', () => {
     expect(() => tm.addmm(tm.zeros([1, 2, 4]), m1, m2)).toThrow(new tm.ShapeError("addmm: x [1,2,4] does not broadcast to the product's shape [2,4]"));
     expect(() => tm.baddbmm(tm.zeros([2, 2, 4]), tm.zeros([2, 2, 3]), tm.zeros([1, 3, 4]))).toThrow(
       new tm.ShapeError('baddbmm: b1 [2,2,3] and b2 [1,3,4] must be batches of matrices [batch, n, k] and [batch, k, m]'),
+    );
+    expect(() => tm.addmv(tm.zeros([2]), m1, tm.zeros([4]))).toThrow(new tm.ShapeError('addmv: mat [2,3] and vec [4] must be a matrix [n, m] and a vector [m]'));
+    expect(() => tm.addr(tm.zeros([2, 3]), tm.zeros([2, 1]), tm.zeros([3]))).toThrow(new tm.ShapeError('addr: v1 [2,1] and v2 [3] must be vectors'));
+    expect(() => tm.addr(tm.zeros([3, 2]), tm.zeros([2]), tm.zeros([3]))).toThrow(new tm.ShapeError('addr: shapes [3,2] and [2,3] cannot be broadcast together (axis 0: 3 vs 2)'));
+    expect(() => tm.addbmm(tm.zeros([2, 4]), tm.zeros([2, 2, 3]), tm.zeros([3, 3, 4]))).toThrow(
+      new tm.ShapeError('addbmm: b1 [2,2,3] and b2 [3,3,4] must be batches of matrices [batch, n, k] and [batch, k, m]'),
     );
     expect(() => tm.addmm(tm.zeros([2, 4]), m1, m2, { beta: NaN })).toThrow(new tm.ValueError('addmm: beta must be a number, got NaN'));
     expect(() => tm.addcmul(tm.zeros([2]), tm.zeros([2]), tm.zeros([2]), { value: '2' as unknown as number })).toThrow(new tm.ValueError('addcmul: value must be a number, got "2"'));
