@@ -1,6 +1,9 @@
 // tm.linalg: the dense linear algebra of torch.linalg and np.linalg, on
 // batches of matrices [..., m, n], in f32.
 export { cholesky } from './cholesky.js';
+export { choleskyInverse, choleskySolve } from './cholesky_solve.js';
+export type { CholeskyFactorOptions } from './cholesky_solve.js';
+export { tensorinv, tensorsolve } from './tensor_solve.js';
 export { det, slogdet } from './det.js';
 export type { Slogdet } from './det.js';
 export { lu, luFactor, luSolve, luUnpack } from './lu.js';
