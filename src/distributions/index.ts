@@ -35,6 +35,7 @@ export { MultivariateNormal } from './multivariate_normal.js';
 export type { MultivariateNormalSpread } from './multivariate_normal.js';
 export { LowRankMultivariateNormal } from './low_rank_multivariate_normal.js';
 export { Wishart } from './wishart.js';
+export { LKJCholesky } from './lkj_cholesky.js';
 export { Independent } from './independent.js';
 export { TransformedDistribution } from './transformed.js';
 export { MixtureSameFamily } from './mixture.js';
