@@ -20,7 +20,7 @@ import { Module } from '../module.js';
 import { onLoad } from '../state_dict.js';
 import { onWrite } from './parameters_vector.js';
 
-export type ReparametrizationKind = 'weightNorm' | 'spectralNorm' | 'prune';
+export type ReparametrizationKind = 'weightNorm' | 'spectralNorm' | 'orthogonal' | 'prune';
 
 /** The function that takes `kind` off a weight, as errors name it: removeWeightNorm, prune.remove. */
 export function removerOf(kind: ReparametrizationKind): string {

@@ -1,55 +1,22 @@
-// tm.linalg.matrixExp and matrixPower against float64 written here: the
-// exponential as its Taylor series on A scaled to norm ≤ 1/4 (24 terms, far
-// past float64's rounding) and squared back, a method other than the
-// library's Padé approximant; powers as repeated products. Batches mix
-// matrices that need different numbers of squarings, the case the library
-// masks step by step. Gradients against central differences of the same.
+// tm.linalg.matrixExp and matrixPower against float64 (test/helpers/
+// linalg.ts): the exponential as its Taylor series on A scaled to norm ≤ 1/4
+// (24 terms, far past float64's rounding) and squared back, a method other
+// than the library's Padé approximant; powers as repeated products. Batches
+// mix matrices that need different numbers of squarings, the case the
+// library masks step by step. Gradients against central differences of the
+// same.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../../helpers/data.js';
 import { collected } from '../../helpers/gc.js';
-import { batchOf, eachMatrix, expectGradients, expectNormwise, matmul64, wellConditioned } from '../../helpers/linalg.js';
-
-/** exp(A) [n, n] in float64: Taylor on A·2⁻ˢ (‖A·2⁻ˢ‖∞ ≤ 1/4), squared s times. */
-function expm64(a: ArrayLike<number>, n: number): Float64Array {
-  const norm = Math.max(0, ...Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => Math.abs(a[i * n + j])).reduce((s, v) => s + v, 0)));
-  const s = Math.max(0, Math.ceil(Math.log2(norm / 0.25)));
-  const scaled = Float64Array.from(a, (v) => v / 2 ** s);
-  let term: Float64Array = Float64Array.from({ length: n * n }, (_, e) => (e % (n + 1) === 0 ? 1 : 0));
-  let r: Float64Array = Float64Array.from(term);
-  for (let k = 1; k <= 24; k++) {
-    term = matmul64(term, scaled, n, n, n).map((v) => v / k);
-    r = r.map((v, e) => v + term[e]);
-  }
-  for (let i = 0; i < s; i++) r = matmul64(r, r, n, n, n);
-  return r;
-}
+import { batchOf, eachMatrix, expectGradients, expectNormwise, expm64, inverse64, matmul64, wellConditioned } from '../../helpers/linalg.js';
 
 /** A [n, n]^k in float64 for k ≥ 0, by k − 1 products. */
 function power64(a: Float64Array, n: number, k: number): Float64Array {
   let r: Float64Array = Float64Array.from({ length: n * n }, (_, e) => (e % (n + 1) === 0 ? 1 : 0));
   for (let i = 0; i < k; i++) r = matmul64(r, a, n, n, n);
   return r;
-}
-
-/** The inverse of a [n, n] in float64, by Gauss–Jordan with partial pivoting. */
-function inverse64(a: ArrayLike<number>, n: number): Float64Array {
-  const m = Float64Array.from(a);
-  const inv = Float64Array.from({ length: n * n }, (_, e) => (e % (n + 1) === 0 ? 1 : 0));
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs(m[i * n + k]) > Math.abs(m[p * n + k])) p = i;
-    for (const x of [m, inv]) for (let j = 0; j < n; j++) [x[k * n + j], x[p * n + j]] = [x[p * n + j], x[k * n + j]];
-    const d = m[k * n + k];
-    for (const x of [m, inv]) for (let j = 0; j < n; j++) x[k * n + j] /= d;
-    for (let i = 0; i < n; i++) {
-      if (i === k) continue;
-      const f = m[i * n + k];
-      for (const x of [m, inv]) for (let j = 0; j < n; j++) x[i * n + j] -= f * x[k * n + j];
-    }
-  }
-  return inv;
 }
 
 /** n × n, uniform entries scaled to ‖A‖₁ ≈ norm (f32 values). */
