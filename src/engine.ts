@@ -26,7 +26,7 @@ export interface MemoryInfo {
   backends: Partial<Record<BackendName, { numTensors: number; numBytes: number }>>;
 }
 
-interface Disposable {
+export interface Disposable {
   dispose(): void;
   readonly isDisposed: boolean;
   /** No tidy scope holds it any more: from now on only `dispose()` or the garbage collector frees it. */
@@ -229,6 +229,25 @@ export function tidy<T>(fn: () => T): T {
     else if (!t.isDisposed) t.dispose();
   }
   return result;
+}
+
+/**
+ * Runs `fn` (synchronous) and returns its result with every tensor it made,
+ * none of them left to an enclosing tidy: the caller frees them once it is
+ * done with what fn returned (tm.data's flatMap, whose function's result may
+ * read the tensors it made long after fn returns). On an error they are freed.
+ */
+export function madeBy<T>(fn: () => T): { result: T; made: Set<Disposable> } {
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  try {
+    return { result: fn(), made: scope };
+  } catch (err) {
+    for (const t of scope) if (!t.isDisposed) t.dispose();
+    throw err;
+  } finally {
+    scopes.pop();
+  }
 }
 
 /**

@@ -17,6 +17,7 @@ import { ElementCache } from './cache.js';
 import { prefetched } from './prefetch.js';
 import { shuffled } from './shuffle.js';
 import { unbatched } from './unbatch.js';
+import { flatMapped, type Expansion } from './flat_map.js';
 import { stackElements, type Padding } from './stack.js';
 
 export interface ShuffleOptions {
@@ -147,6 +148,61 @@ export class Dataset<T> implements AsyncIterable<T> {
         }
         if (keep) yield element;
         else disposeElement(element);
+      }
+    }), [this]);
+  }
+
+  /**
+   * Each element replaced by the elements of what `fn` makes of it: a
+   * Dataset, an array or any (async) iterable (tf.data's flat_map, Python's
+   * nested loop), read as the reader goes. fn may be async. The tensors of
+   * the element that no item holds are freed once its items are out; an
+   * item's tensor from outside (a constant) is copied, as map copies it.
+   */
+  flatMap<U>(fn: (element: T) => Expansion<U> | Promise<Expansion<U>>): Dataset<U> {
+    checkFunction('flatMap', fn);
+    const source = this;
+    return linked(new Dataset(() => flatMapped(source, fn)), [this]);
+  }
+
+  /** Each element with its position in the pass, from `start` (default 0): [index, element] (Python's enumerate, tf.data's). */
+  enumerate(start = 0): Dataset<[number, T]> {
+    if (!Number.isSafeInteger(start)) throw new ValueError(`enumerate: start must be an integer, got ${formatValue(start)}`);
+    const source = this;
+    return linked(new Dataset(async function* () {
+      let index = start;
+      for await (const element of source) yield [index++, element] as [number, T];
+    }, this.size), [this]);
+  }
+
+  /**
+   * The elements up to the first for which `predicate` (plain or async) is
+   * false (tf.data's take_while); that one is freed and the source read no
+   * further.
+   */
+  takeWhile(predicate: (element: T) => boolean | Promise<boolean>): Dataset<T> {
+    checkFunction('takeWhile', predicate);
+    const source = this;
+    const test = predicate instanceof AsyncFunction ? (e: T) => predicate(e) : (e: T) => runTidy('takeWhile', () => predicate(e));
+    return linked(new Dataset(async function* () {
+      for await (const element of source) {
+        let go: unknown;
+        try {
+          go = await test(element);
+        } catch (err) {
+          disposeElement(element);
+          throw err;
+        }
+        if (typeof go !== 'boolean') {
+          disposeElement(element);
+          disposeElement(go);
+          throw new ValueError(`takeWhile: the predicate must return true or false, got ${describeValue(go)}${go instanceof Tensor ? ' (read it with await t.item() in an async predicate)' : ''}`);
+        }
+        if (!go) {
+          disposeElement(element);
+          return;
+        }
+        yield element;
       }
     }), [this]);
   }

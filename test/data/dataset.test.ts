@@ -94,6 +94,37 @@ describe('filter', () => {
   });
 });
 
+describe('enumerate and takeWhile', () => {
+  it('enumerate pairs each element with its position in the pass, from start; batch() stacks the positions', async () => {
+    const pairs = await numbers(3).enumerate(10).toArray();
+    expect(pairs).toEqual([[10, 0], [11, 1], [12, 2]]);
+    const rows = tm.data.fromTensors(tm.zeros([4, 2]), tm.zeros([4]));
+    expect(rows.enumerate().size).toBe(4);
+    const [first] = await samples(4).enumerate().batch(4).toArray();
+    expect([Array.from(await first[0].data()), first[1].x.shape]).toEqual([[0, 1, 2, 3], [4, 2]]);
+    for (const t of [first[0], first[1].x, first[1].y]) t.dispose();
+    expect(() => numbers(3).enumerate(0.5)).toThrow('enumerate: start must be an integer, got 0.5');
+  });
+
+  it('takeWhile stops at the first element the predicate (plain or async) rejects, frees it and reads no further', async () => {
+    let read = 0;
+    const counted = tm.data.fromGenerator(function* () {
+      for (let i = 0; i < 10; i++) {
+        read++;
+        yield { x: tm.tensor([i, 2 * i]), y: tm.scalar(i) };
+      }
+    });
+    await counted.forEachAsync(() => undefined);
+    read = 0;
+    const before = await collected();
+    expect(await values(counted.takeWhile(({ x }) => x.shape[0] === 2).takeWhile(async ({ y }) => (await y.item()) < 3).map(({ y }) => y))).toEqual([[0], [1], [2]]);
+    expect(read).toBe(4);
+    expect(tm.memory().numTensors).toBe(before);
+    await expect(samples(3).takeWhile(({ y }) => y.less(1) as unknown as boolean).toArray()).rejects.toThrow('takeWhile: the predicate must return true or false, got a tensor [] f32');
+    expect(tm.memory().numTensors).toBe(before);
+  });
+});
+
 describe('take and skip', () => {
   it('take reads no further than it needs; skip reads and frees the first elements', async () => {
     let read = 0;
