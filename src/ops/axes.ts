@@ -89,9 +89,10 @@ export function unflatten(x: Tensor, axis: number, sizes: readonly number[]): Te
   const given = Array.isArray(sizes) ? sizes : [];
   const free = given.filter((d) => d === -1).length;
   if (!given.length || given.some((d) => !Number.isSafeInteger(d) || d < -1) || free > 1) {
-    throw new ValueError(`unflatten: sizes must be a non-empty array of sizes ≥ 0, one of them at most −1, got ${formatValue(sizes)}`);
+    throw new ValueError(`unflatten: sizes must be a non-empty array of sizes ≥ 0, at most one of them −1, got ${formatValue(sizes)}`);
   }
   const known = given.reduce((p, d) => (d === -1 ? p : p * d), 1);
+  if (free && known === 0) throw new ShapeError(`unflatten: sizes ${formatValue(sizes)} leave −1 undetermined: the others multiply to 0`);
   const filled = given.map((d) => (d === -1 ? (known === 0 ? 0 : n / known) : d));
   if (filled.reduce((p, d) => p * d, 1) !== n || filled.some((d) => !Number.isInteger(d))) {
     throw new ShapeError(`unflatten: sizes ${formatValue(sizes)} do not multiply to the length of axis ${a} of x ${formatShape(x.shape)}, ${n}`);

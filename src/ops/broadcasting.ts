@@ -2,7 +2,7 @@
 // torch.broadcast_shapes, broadcast_tensors): the shape several operands
 // broadcast to, and each operand expanded to it.
 import { tidy } from '../engine.js';
-import { ShapeError, ValueError, formatValue } from '../errors.js';
+import { ValueError, formatValue } from '../errors.js';
 import { broadcastShapes as broadcastPair, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastTo, clone } from './movement.js';
@@ -24,7 +24,6 @@ export function broadcastShapes(...shapes: (readonly number[])[]): number[] {
  */
 export function broadcastTensors(...tensors: Tensor[]): Tensor[] {
   tensors.forEach((t, i) => checkTensor('broadcastTensors', t, `tensors[${i}]`));
-  if (!tensors.length) throw new ShapeError('broadcastTensors: needs at least one tensor');
   const shape = tensors.reduce<number[]>((out, t) => broadcastPair('broadcastTensors', out, t.shape), []);
   return tidy(() => tensors.map((t) => (sameShape(t.shape, shape) ? clone(t) : broadcastTo(t, shape))));
 }

@@ -4,7 +4,7 @@
 // indexCopy along one axis at the positions the view reads, so gradients
 // flow to x's other entries and to src.
 import { tidy } from '../engine.js';
-import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxis, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -28,9 +28,10 @@ export interface SliceScatterOptions {
 const SLICE_OPTIONS: OptionNames<SliceScatterOptions> = { axis: true, start: true, end: true, step: true };
 const DIAGONAL_OPTIONS: OptionNames<DiagonalOptions> = { offset: true, axis1: true, axis2: true };
 
-/** Checks that src has the shape of the view it replaces. */
+/** Checks that src has the dtype of x and the shape of the view it replaces. */
 function checkSource(op: string, x: Tensor, src: Tensor, want: readonly number[], view: string): void {
   checkTensor(op, src, 'src');
+  if (src.dtype !== x.dtype) throw new DTypeError(`${op}: src is ${src.dtype} and x ${x.dtype}; they must match (src.cast('${x.dtype}'))`);
   if (!sameShape(src.shape, want)) throw new ShapeError(`${op}: src ${formatShape(src.shape)} must have the shape of ${view}, ${formatShape(want)} (x is ${formatShape(x.shape)})`);
 }
 

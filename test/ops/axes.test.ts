@@ -87,7 +87,8 @@ describe.each(BACKENDS)('axis ops on %s', (backend) => {
     expect(tm.unflatten(tm.zeros([2, 0]), 1, [3, -1]).shape).toEqual([2, 3, 0]);
     const t = tm.zeros([2, 6]);
     expect(() => tm.unflatten(t, 1, [4, -1])).toThrow(new tm.ShapeError('unflatten: sizes [4, -1] do not multiply to the length of axis 1 of x [2,6], 6'));
-    expect(() => tm.unflatten(t, 1, [-1, -1])).toThrow(new tm.ValueError('unflatten: sizes must be a non-empty array of sizes ≥ 0, one of them at most −1, got [-1, -1]'));
+    expect(() => tm.unflatten(t, 1, [-1, -1])).toThrow(new tm.ValueError('unflatten: sizes must be a non-empty array of sizes ≥ 0, at most one of them −1, got [-1, -1]'));
+    expect(() => tm.unflatten(tm.zeros([2, 0]), 1, [0, -1])).toThrow(new tm.ShapeError('unflatten: sizes [0, -1] leave −1 undetermined: the others multiply to 0'));
     expect(() => tm.unflatten(t, 1, [])).toThrow('unflatten: sizes must be a non-empty array');
     expect(() => tm.unflatten(tm.scalar(1), 0, [1])).toThrow(new tm.ShapeError('unflatten: x is a scalar: there is no axis to split'));
   });

@@ -26,7 +26,12 @@ export type OrthogonalMap = 'matrixExp' | 'cayley';
 export interface OrthogonalOptions<N extends string = 'weight'> {
   /** The parameter to reparametrize. Default 'weight'. */
   name?: N;
-  /** Default 'matrixExp' (PyTorch's default for real weights). */
+  /**
+   * Default 'matrixExp' (PyTorch's for square weights; for rectangular real
+   * ones PyTorch defaults to Householder reflections, which tmnn does not
+   * have). On webgpu each forward runs matrixExp's maxSquarings products of
+   * the N × N matrix (see matrixExp); 'cayley' is one solve.
+   */
   map?: OrthogonalMap;
   /** Seed for the random columns that complete a rectangular weight's base to a square orthogonal matrix (see also tm.setSeed). */
   seed?: number;

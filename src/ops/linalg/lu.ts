@@ -162,7 +162,8 @@ function luGrad(op: string, lu: Tensor, pivots: Tensor, dlu: Tensor): Tensor {
  * LuFactor; PyTorch's are 1-based). In f32 (f16 cast in, lu cast back). A
  * rectangular matrix costs a square one of max(m, n) (see the file's head).
  * A singular matrix still factors, with a 0 on U's diagonal. Differentiable
- * in A where its leading k × k block (k = min(m, n)) is invertible.
+ * in A where U's leading k × k block (k = min(m, n)) is invertible: A of
+ * full rank k.
  */
 export function luFactor(A: Tensor): LuFactor {
   checkMatrix('luFactor', A);

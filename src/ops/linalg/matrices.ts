@@ -24,7 +24,11 @@ export function checkFloat(op: string, t: unknown, name: string): Tensor {
 
 /** Checks that `name` is a float tensor [..., n, n]; its n. */
 export function checkSquare(op: string, a: unknown, name = 'A'): number {
-  const t = checkFloat(op, a, name);
+  return squareSize(op, checkFloat(op, a, name), name);
+}
+
+/** Checks that t, of any dtype, is [..., n, n]; its n. */
+export function squareSize(op: string, t: Tensor, name = 'A'): number {
   if (t.rank < 2 || t.shape[t.rank - 1] !== t.shape[t.rank - 2]) {
     throw new ShapeError(`${op}: ${name} must be a square matrix or a batch of them [..., n, n], got ${formatShape(t.shape)}`);
   }

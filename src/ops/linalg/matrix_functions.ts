@@ -12,6 +12,7 @@
 // which hold the values, stop at the batch's largest s: the same result.
 import { tidy } from '../../engine.js';
 import { ValueError, formatValue } from '../../errors.js';
+import { isFloat } from '../../dtype.js';
 import { checkOptions, type OptionNames } from '../../options.js';
 import { sizeOf } from '../../shape.js';
 import { noGrad, record } from '../../tape.js';
@@ -21,8 +22,8 @@ import { abs, add, ceil, div, exp2, greater, log2, maximum, mul, neg, sub, where
 import { matmul } from '../matmul.js';
 import { broadcastTo, clone, concat, expandDims, slice } from '../movement.js';
 import { max, sum } from '../reduce.js';
-import { heldValues, onBackendOf } from '../util.js';
-import { castTo, checkSquare, inF32, matrixTranspose } from './matrices.js';
+import { checkTensor, heldValues, onBackendOf } from '../util.js';
+import { castTo, checkSquare, inF32, matrixTranspose, squareSize } from './matrices.js';
 import { inverse, solveMatrices } from './solve.js';
 
 /** matrixExp's options. */
@@ -36,6 +37,9 @@ export interface MatrixExpOptions {
 }
 
 const MATRIX_EXP_OPTIONS: OptionNames<MatrixExpOptions> = { maxSquarings: true };
+
+/** The most squarings asked for: 2¹²⁶ is f32's largest power of two, the largest scale an f32 norm needs. */
+const MOST_SQUARINGS = 126;
 
 /** The largest ‖A‖₁ at which the degree-7 Padé approximant of exp is exact to single precision (Higham 2005, table 2.1 for u = 2⁻²⁴). */
 const THETA_7 = 3.925724783138660;
@@ -76,17 +80,30 @@ function expUnrecorded(op: string, a: Tensor, maxSquarings: number): Tensor {
  * exp(A) for f32 a, recorded: its gradient dA = the top-right block of
  * exp([[Aᵀ, dY], [0, Aᵀ]]) (the Fréchet derivative of exp at Aᵀ in the
  * direction dY, Mathias 1996), itself through this function, so gradients
- * of gradients work too.
+ * of gradients work too. The derivative is linear in dY, so dY is scaled by
+ * a power of two to ‖dY‖₁ ≤ 1 first and the block scaled back: a large dY (a
+ * loss scale of 2¹⁶) neither costs squarings nor pushes the block past
+ * maxSquarings, which one more step covers for any A the forward pass took.
  */
 function expRecorded(op: string, a: Tensor, maxSquarings: number): Tensor {
   const y = expUnrecorded(op, a, maxSquarings);
   return record(y, op, [a], [a], (dy, [sa]) => {
     const n = sa.shape[sa.rank - 1];
     const at = matrixTranspose(sa);
-    const block = concat([concat([at, dy], -1), concat([onBackendOf(op, sa, () => zeros(sa.shape)), at], -1)], -2);
-    const e = expRecorded(op, block, maxSquarings);
-    return [slice(e, e.shape.map((d, i) => (i === e.rank - 1 ? n : 0)), [...sa.shape.slice(0, -2), n, n])];
+    // A constant to the derivative: c·L(dY/c) = L(dY) for any c.
+    const scale = noGrad(() => {
+      const norm = max(sum(abs(dy), -2, { keepDims: true }), -1, { keepDims: true });
+      return exp2(maximum(ceil(log2(norm)), 0));
+    });
+    const block = concat([concat([at, div(dy, scale)], -1), concat([onBackendOf(op, sa, () => zeros(sa.shape)), at], -1)], -2);
+    const e = expRecorded(op, block, Math.min(maxSquarings + 1, MOST_SQUARINGS));
+    return [mul(slice(e, e.shape.map((d, i) => (i === e.rank - 1 ? n : 0)), [...sa.shape.slice(0, -2), n, n]), scale)];
   });
+}
+
+/** y, a value that does not depend on A's, linked to A with a zero gradient (as PyTorch's A⁰ and an empty exp are). */
+function independentOf(op: string, a: Tensor, y: Tensor): Tensor {
+  return record(y, op, [a], [], (dy) => [onBackendOf(op, dy, () => zeros(a.shape, { dtype: dy.dtype }))]);
 }
 
 /**
@@ -101,10 +118,10 @@ function expRecorded(op: string, a: Tensor, maxSquarings: number): Tensor {
 export function matrixExp(A: Tensor, options: MatrixExpOptions = {}): Tensor {
   checkSquare('matrixExp', A);
   const { maxSquarings = 16 } = checkOptions('matrixExp', options, MATRIX_EXP_OPTIONS);
-  if (!Number.isInteger(maxSquarings) || maxSquarings < 0 || maxSquarings > 126) {
+  if (!Number.isInteger(maxSquarings) || maxSquarings < 0 || maxSquarings > MOST_SQUARINGS) {
     throw new ValueError(`matrixExp: maxSquarings must be an integer from 0 to 126 (2^126 is f32's largest scale), got ${formatValue(maxSquarings)}`);
   }
-  if (sizeOf(A.shape) === 0) return onBackendOf('matrixExp', A, () => zeros(A.shape, { dtype: A.dtype }));
+  if (sizeOf(A.shape) === 0) return independentOf('matrixExp', A, onBackendOf('matrixExp', A, () => zeros(A.shape, { dtype: A.dtype })));
   return tidy(() => castTo(expRecorded('matrixExp', inF32(A), maxSquarings), A.dtype));
 }
 
@@ -113,13 +130,16 @@ export function matrixExp(A: Tensor, options: MatrixExpOptions = {}): Tensor {
  * matrix_power, np.linalg.matrix_power): the identity for k = 0, products
  * by repeated squaring (about 2·log₂|k| of them) for k > 0, and the
  * inverse's power for k < 0 (a singular A is then an error on js and
- * native, as inv's). In A's dtype; differentiable through the products.
+ * native, as inv's; a float A only). In A's dtype, ints included (as
+ * torch's and NumPy's); differentiable through the products.
  */
 export function matrixPower(A: Tensor, k: number): Tensor {
-  const n = checkSquare('matrixPower', A);
+  checkTensor('matrixPower', A, 'A');
   if (!Number.isSafeInteger(k)) throw new ValueError(`matrixPower: k must be an integer, got ${formatValue(k)}`);
+  // Ints take products (exact, wrapping as matmul's do); a negative power needs the inverse, a float's.
+  const n = k < 0 || isFloat(A.dtype) ? checkSquare('matrixPower', A) : squareSize('matrixPower', A);
   return tidy(() => {
-    if (k === 0) return broadcastTo(onBackendOf('matrixPower', A, () => eye(n, { dtype: A.dtype })), A.shape);
+    if (k === 0) return independentOf('matrixPower', A, broadcastTo(onBackendOf('matrixPower', A, () => eye(n, { dtype: A.dtype })), A.shape));
     let base = k < 0 ? castTo(inverse('matrixPower', inF32(A)), A.dtype) : A;
     let result: Tensor | null = null;
     for (let e = Math.abs(k); ; ) {

@@ -124,6 +124,10 @@ describe.each(BACKENDS)('tm.linalg.matrixPower on %s', (backend) => {
     one.dispose();
     expect(Array.from(await A.data())).toEqual([1, 2, 3, 4]);
     expect(tm.linalg.matrixPower(A.cast('f16'), 2).dtype).toBe('f16');
+    // Ints as torch's and NumPy's: exact products for k ≥ 0; a negative power needs a float.
+    const ints = tm.linalg.matrixPower(tm.tensor([[1, 1], [1, 0]], { dtype: 'i32' }), 30);
+    expect([ints.dtype, await ints.array()]).toEqual(['i32', [[1346269, 832040], [832040, 514229]]]);
+    expect(() => tm.linalg.matrixPower(tm.eye(2, { dtype: 'i32' }), -1)).toThrow('matrixPower: A must be a float tensor (f32 or f16), got i32');
     expect(() => tm.linalg.matrixPower(A, 0.5)).toThrow('matrixPower: k must be an integer, got 0.5');
     expect(() => tm.linalg.matrixPower(tm.ones([2, 3]), 2)).toThrow('matrixPower: A must be a square matrix or a batch of them [..., n, n], got [2,3]');
     if (backend !== 'webgpu') expect(() => tm.linalg.matrixPower(tm.ones([2, 2]), -1)).toThrow('matrixPower: A is singular');
@@ -142,6 +146,33 @@ describe.each(BACKENDS)('tm.linalg.matrixExp and matrixPower gradients on %s mat
     large[0] = 0.5;
     const batch = Float64Array.of(...scaledRandom(3, 0.5), ...large);
     await expectGradients([[2, 3, 3]], [batch], (A) => [tm.linalg.matrixExp(A)], (av) => eachMatrix(av, 2, (am) => expm64(am, 3)));
+  });
+
+  it('a large incoming gradient (a loss scale of 2¹⁶, or 10⁶) stays finite and exact: the derivative is linear in it', async () => {
+    const A = tm.zeros([2, 2]);
+    A.requiresGrad = true;
+    tm.tidy(() => tm.linalg.matrixExp(A).mul(1e6).sum()).backward();
+    // d Σ exp(A)/dA at A = 0 is all ones (the Fréchet derivative of exp at 0 is the identity map).
+    expectClose(await A.grad!.data(), [1e6, 1e6, 1e6, 1e6], 1e-6, 'dA at 0, scaled by 10⁶');
+    const a = scaledRandom(4, 0.5);
+    const small = tm.tensor(Float32Array.from(a), [4, 4]);
+    const large = tm.tensor(Float32Array.from(a), [4, 4]);
+    small.requiresGrad = true;
+    large.requiresGrad = true;
+    tm.tidy(() => tm.linalg.matrixExp(small).sum()).backward();
+    tm.tidy(() => tm.linalg.matrixExp(large).sum().mul(65536)).backward();
+    const unscaled = Float64Array.from(await small.grad!.data(), (v) => v * 65536);
+    expectClose(await large.grad!.data(), unscaled, 1e-6, 'dA under a loss scale of 2¹⁶', unscaled.map((v) => Math.abs(v) + 65536));
+  });
+
+  it('A⁰ and an empty exponential depend on nothing: their gradient is zero, as PyTorch\'s', async () => {
+    const A = tm.tensor([[1, 2], [3, 4]]);
+    const E = tm.zeros([0, 3, 3]);
+    for (const t of [A, E]) t.requiresGrad = true;
+    tm.tidy(() => tm.linalg.matrixPower(A, 0).sum()).backward();
+    expect(Array.from(await A.grad!.data())).toEqual([0, 0, 0, 0]);
+    tm.tidy(() => tm.linalg.matrixExp(E).sum()).backward();
+    expect(E.grad!.shape).toEqual([0, 3, 3]);
   });
 
   it.each([3, -2])('matrixPower k = %i', async (k) => {
