@@ -128,25 +128,11 @@ export class Dataset<T> implements AsyncIterable<T> {
 
   /** The elements `predicate` (plain or async) keeps; the others are freed. */
   filter(predicate: (element: T) => boolean | Promise<boolean>): Dataset<T> {
-    checkFunction('filter', predicate);
+    const test = predicateOn('filter', predicate);
     const source = this;
-    const test = predicate instanceof AsyncFunction ? (e: T) => predicate(e) : (e: T) => runTidy('filter', () => predicate(e));
     return linked(new Dataset(async function* () {
       for await (const element of source) {
-        let keep: unknown;
-        try {
-          keep = await test(element);
-        } catch (err) {
-          disposeElement(element);
-          throw err;
-        }
-        if (typeof keep !== 'boolean') {
-          // A tensor is truthy whatever it holds: a filter on one would keep everything.
-          disposeElement(element);
-          disposeElement(keep);
-          throw new ValueError(`filter: the predicate must return true or false, got ${describeValue(keep)}${keep instanceof Tensor ? ' (read it with await t.item() in an async predicate)' : ''}`);
-        }
-        if (keep) yield element;
+        if (await test(element)) yield element;
         else disposeElement(element);
       }
     }), [this]);
@@ -181,24 +167,11 @@ export class Dataset<T> implements AsyncIterable<T> {
    * further.
    */
   takeWhile(predicate: (element: T) => boolean | Promise<boolean>): Dataset<T> {
-    checkFunction('takeWhile', predicate);
+    const test = predicateOn('takeWhile', predicate);
     const source = this;
-    const test = predicate instanceof AsyncFunction ? (e: T) => predicate(e) : (e: T) => runTidy('takeWhile', () => predicate(e));
     return linked(new Dataset(async function* () {
       for await (const element of source) {
-        let go: unknown;
-        try {
-          go = await test(element);
-        } catch (err) {
-          disposeElement(element);
-          throw err;
-        }
-        if (typeof go !== 'boolean') {
-          disposeElement(element);
-          disposeElement(go);
-          throw new ValueError(`takeWhile: the predicate must return true or false, got ${describeValue(go)}${go instanceof Tensor ? ' (read it with await t.item() in an async predicate)' : ''}`);
-        }
-        if (!go) {
+        if (!(await test(element))) {
           disposeElement(element);
           return;
         }
@@ -493,6 +466,32 @@ export function prepareDatasetLoad(where: string, dataset: Dataset<unknown>, sta
 export interface Rows<T> {
   readonly order: () => AsyncIterable<number>;
   readonly take: (rows: Int32Array) => Batched<T>;
+}
+
+/**
+ * A transform's predicate (plain, run in a tidy scope, or async) as a test
+ * that gives true or false: an element whose test fails, or gives anything
+ * but a boolean (a tensor is truthy whatever it holds: a filter on one would
+ * keep everything), is freed and the error named after `op`.
+ */
+function predicateOn<T>(op: string, predicate: (element: T) => boolean | Promise<boolean>): (element: T) => Promise<boolean> {
+  checkFunction(op, predicate);
+  const run = predicate instanceof AsyncFunction ? (e: T) => predicate(e) : (e: T) => runTidy(op, () => predicate(e));
+  return async (element) => {
+    let answer: unknown;
+    try {
+      answer = await run(element);
+    } catch (err) {
+      disposeElement(element);
+      throw err;
+    }
+    if (typeof answer !== 'boolean') {
+      disposeElement(element);
+      disposeElement(answer);
+      throw new ValueError(`${op}: the predicate must return true or false, got ${describeValue(answer)}${answer instanceof Tensor ? ' (read it with await t.item() in an async predicate)' : ''}`);
+    }
+    return answer;
+  };
 }
 
 /** Runs a transform's plain function in a tidy scope; one that turned out to return a Promise is named, not tidy's. */
