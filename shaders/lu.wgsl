@@ -10,8 +10,8 @@
 // rows; the swap of rows k and p; column k below the diagonal divided by the
 // pivot; and the rank-1 update of the trailing block, its entries shared
 // among the invocations. A zero pivot (a singular matrix, its column zero
-// below it too) divides nothing, as getrf: U[k, k] stays 0, so det is 0 and
-// a later solve with it gives ±∞ or NaN. TypeScript writes nothing in front;
+// below it too) divides and updates nothing, as the js loop: U[k, k] stays
+// 0, so det is 0 and a later solve with it gives ±∞ or NaN. TypeScript writes nothing in front;
 // WG (a power of two) is an override.
 override WG: u32 = 256;
 
@@ -74,11 +74,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       for (var i = k + 1u + lid; i < n; i += WG) { lu[base + i * n + k] /= pivot; }
     }
     storageBarrier();
-    let m = n - k - 1u;
-    for (var e = lid; e < m * m; e += WG) {
-      let i = k + 1u + e / m;
-      let j = k + 1u + e % m;
-      lu[base + i * n + j] -= lu[base + i * n + k] * lu[base + k * n + j];
+    // A zero pivot has zeros below it: nothing to eliminate, and skipping the update spares a
+    // zero-padded rectangular matrix's empty columns their (n − k)² work (and 0·∞ its NaN, as js).
+    if (pivot != 0.0) {
+      let m = n - k - 1u;
+      for (var e = lid; e < m * m; e += WG) {
+        let i = k + 1u + e / m;
+        let j = k + 1u + e % m;
+        lu[base + i * n + j] -= lu[base + i * n + k] * lu[base + k * n + j];
+      }
     }
     storageBarrier();
   }

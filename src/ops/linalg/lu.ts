@@ -160,7 +160,8 @@ function luGrad(op: string, lu: Tensor, pivots: Tensor, dlu: Tensor): Tensor {
  * n] (torch.linalg.lu_factor, scipy.linalg.lu_factor), any m and n: P·A =
  * L·U packed into one matrix, with the row swaps as 0-based pivots (see
  * LuFactor; PyTorch's are 1-based). In f32 (f16 cast in, lu cast back). A
- * rectangular matrix costs a square one of max(m, n) (see the file's head).
+ * rectangular matrix is factored as its square zero padding (see the file's
+ * head), whose empty steps js and webgpu skip; native's LAPACK does not.
  * A singular matrix still factors, with a 0 on U's diagonal. Differentiable
  * in A where U's leading k × k block (k = min(m, n)) is invertible: A of
  * full rank k.

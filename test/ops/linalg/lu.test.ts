@@ -167,6 +167,14 @@ describe.each(BACKENDS)('tm.linalg LU on %s', (backend) => {
     expect(Array.from(x).some((v) => !Number.isFinite(v))).toBe(true);
   });
 
+  it('a zero pivot eliminates nothing: an ∞ to the right of a zero column stays ∞, no 0·∞ NaN below it (js and webgpu; LAPACK\'s own on native)', async () => {
+    const { lu, pivots } = tm.linalg.luFactor(tm.tensor([[0, 1, Infinity], [0, 2, 1], [0, 3, 2]]));
+    // Column 0 is zero: no swap and no update; column 1 pivots on the 3 (row 2), and the 2 below it is eliminated.
+    expect(Array.from(await pivots.data())).toEqual([0, 2, 2]);
+    const got = Array.from(await lu.data());
+    if (backend !== 'native') expectClose(got, [0, 1, Infinity, 0, 3, 2, 0, 2 / 3, -1 / 3], 1e-6, 'lu with a zero column');
+  });
+
   it('empty matrices and batches factor to empty results', async () => {
     const wide = tm.linalg.lu(tm.zeros([0, 3]));
     expect([wide.p.shape, wide.l.shape, wide.u.shape]).toEqual([[0, 0], [0, 0], [0, 3]]);
