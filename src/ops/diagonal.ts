@@ -41,23 +41,46 @@ function checkOffset(op: string, offset: unknown): number {
  */
 export function diagonal(x: Tensor, options: DiagonalOptions = {}): Tensor {
   checkTensor('diagonal', x);
-  const { offset = 0, axis1 = 0, axis2 = 1 } = checkOptions('diagonal', options, DIAGONAL_OPTIONS);
-  checkOffset('diagonal', offset);
-  if (x.rank < 2) throw new ShapeError(`diagonal: x must have two axes or more to take a diagonal of, got ${formatShape(x.shape)}`);
-  const a1 = normalizeAxis('diagonal', axis1, x.rank);
-  const a2 = normalizeAxis('diagonal', axis2, x.rank);
-  if (a1 === a2) throw new ShapeError(`diagonal: axis1 ${axis1} and axis2 ${axis2} are the same axis of ${formatShape(x.shape)}`);
+  const { order, planes, positions } = diagonalLayout('diagonal', x, options, 'to take a diagonal of');
+  return tidy(() => gather(reshape(transpose(x, order), planes), onBackendOf('diagonal', x, () => tensor(Int32Array.from(positions))), -1));
+}
+
+/** Where a diagonal of x lies: what diagonal reads and diagonalScatter writes. */
+export interface DiagonalLayout {
+  /** The options, checked: the offset, and the two axes made non-negative. */
+  offset: number;
+  axis1: number;
+  axis2: number;
+  /** x's axes with the two moved last (free where they are already), as transpose takes them. */
+  order: number[];
+  /** The transposed x with the two axes read as one of rows·columns entries. */
+  planes: number[];
+  /** The flat positions in that last axis of the diagonal's entries: the k-th at (row + k)·columns + column + k. */
+  positions: number[];
+  /** The diagonal's shape: x's other axes, then its length (0 where the offset passes the matrix). */
+  shape: number[];
+}
+
+/** The layout of diagonal `offset` of the matrices x holds in axes axis1 and axis2, the options checked for `op` (x must have two axes `purpose`). */
+export function diagonalLayout(op: string, x: Tensor, options: DiagonalOptions, purpose: string): DiagonalLayout {
+  const { offset = 0, axis1 = 0, axis2 = 1 } = checkOptions(op, options, DIAGONAL_OPTIONS);
+  checkOffset(op, offset);
+  if (x.rank < 2) throw new ShapeError(`${op}: x must have two axes or more ${purpose}, got ${formatShape(x.shape)}`);
+  const a1 = normalizeAxis(op, axis1, x.rank);
+  const a2 = normalizeAxis(op, axis2, x.rank);
+  if (a1 === a2) throw new ShapeError(`${op}: axis1 ${axis1} and axis2 ${axis2} are the same axis of ${formatShape(x.shape)}`);
   const [rows, columns] = [x.shape[a1], x.shape[a2]];
   const [row, column] = [Math.max(-offset, 0), Math.max(offset, 0)];
   const length = Math.max(0, Math.min(rows - row, columns - column));
   const rest = x.shape.flatMap((_, i) => (i === a1 || i === a2 ? [] : [i]));
-  return tidy(() => {
-    // The two axes moved last (free where they are already) and read as one of rows·columns entries, in which
-    // the diagonal's k-th entry is at (row + k)·columns + column + k.
-    const planes = reshape(transpose(x, [...rest, a1, a2]), [...rest.map((i) => x.shape[i]), rows * columns]);
-    const at = Int32Array.from({ length }, (_, k) => (row + k) * columns + column + k);
-    return gather(planes, onBackendOf('diagonal', x, () => tensor(at)), -1);
-  });
+  const others = rest.map((i) => x.shape[i]);
+  return {
+    offset, axis1: a1, axis2: a2,
+    order: [...rest, a1, a2],
+    planes: [...others, rows * columns],
+    positions: Array.from({ length }, (_, k) => (row + k) * columns + column + k),
+    shape: [...others, length],
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxis, sameShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
-import type { DiagonalOptions } from './diagonal.js';
+import { diagonalLayout, type DiagonalOptions } from './diagonal.js';
 import { expandDims, reshape, transpose } from './movement.js';
 import { indexCopy } from './scatter.js';
 import { checkTensor, onBackendOf } from './util.js';
@@ -26,7 +26,6 @@ export interface SliceScatterOptions {
 }
 
 const SLICE_OPTIONS: OptionNames<SliceScatterOptions> = { axis: true, start: true, end: true, step: true };
-const DIAGONAL_OPTIONS: OptionNames<DiagonalOptions> = { offset: true, axis1: true, axis2: true };
 
 /** Checks that src has the dtype of x and the shape of the view it replaces. */
 function checkSource(op: string, x: Tensor, src: Tensor, want: readonly number[], view: string): void {
@@ -95,21 +94,10 @@ export function selectScatter(x: Tensor, src: Tensor, axis: number, index: numbe
 export function diagonalScatter(x: Tensor, src: Tensor, options: DiagonalOptions = {}): Tensor {
   const op = 'diagonalScatter';
   checkTensor(op, x);
-  const { offset = 0, axis1 = 0, axis2 = 1 } = checkOptions(op, options, DIAGONAL_OPTIONS);
-  if (x.rank < 2) throw new ShapeError(`${op}: x must have two axes or more to hold a diagonal, got ${formatShape(x.shape)}`);
-  integer(op, 'offset', offset);
-  const [a1, a2] = [normalizeAxis(op, axis1, x.rank), normalizeAxis(op, axis2, x.rank)];
-  if (a1 === a2) throw new ShapeError(`${op}: axis1 ${axis1} and axis2 ${axis2} are the same axis of ${formatShape(x.shape)}`);
-  const [rows, columns] = [x.shape[a1], x.shape[a2]];
-  const [row, column] = [Math.max(-offset, 0), Math.max(offset, 0)];
-  const length = Math.max(0, Math.min(rows - row, columns - column));
-  const rest = x.shape.flatMap((_, i) => (i === a1 || i === a2 ? [] : [i]));
-  checkSource(op, x, src, [...rest.map((i) => x.shape[i]), length], `its diagonal ${offset} in axes ${a1} and ${a2}`);
-  const order = [...rest, a1, a2];
+  const { offset, axis1, axis2, order, planes, positions, shape } = diagonalLayout(op, x, options, 'to hold a diagonal');
+  checkSource(op, x, src, shape, `its diagonal ${offset} in axes ${axis1} and ${axis2}`);
   return tidy(() => {
-    // As diagonal reads it: the two axes moved last and flattened, the k-th entry at (row + k)·columns + column + k.
-    const planes = reshape(transpose(x, order), [...rest.map((i) => x.shape[i]), rows * columns]);
-    const written = copyInto(op, planes, Array.from({ length }, (_, k) => (row + k) * columns + column + k), src, planes.rank - 1);
+    const written = copyInto(op, reshape(transpose(x, order), planes), positions, src, planes.length - 1);
     const back = order.map((_, i) => order.indexOf(i));
     return transpose(reshape(written, order.map((i) => x.shape[i])), back);
   });

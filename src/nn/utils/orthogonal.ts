@@ -53,6 +53,13 @@ function orthonormalColumns(t: Tensor): Tensor {
   return q.mul(ops.where(signs.equal(0), 1, signs).expandDims(-2));
 }
 
+/** (I − A/2)⁻¹(I + A/2) for A [..., n, n]. */
+function cayley(a: Tensor, n: number): Tensor {
+  const half = a.mul(0.5);
+  const identity = ops.eye(n, { dtype: a.dtype });
+  return ops.linalg.solve(identity.sub(half), identity.add(half));
+}
+
 /**
  * Reparametrizes the parameter `name` (default 'weight', at least 2-D) of
  * `layer` as an orthogonal weight (see the file's head): the layer's
@@ -82,7 +89,6 @@ export function orthogonal<L extends Module, N extends string = 'weight'>(layer:
     return orthonormalColumns(ops.concat([columns, extra], -1));
   })));
   noGrad(() => weight.assign(tidy(() => ops.zerosLike(weight))));
-  const identity = () => ops.eye(long, { dtype: weight.dtype });
   reparametrize(layer, name, {
     kind: 'orthogonal',
     parameters: { [`${name}Original`]: weight },
@@ -94,7 +100,7 @@ export function orthogonal<L extends Module, N extends string = 'weight'>(layer:
       // A = tril₋₁(X), padded to square, less its transpose: skew-symmetric.
       const lower = ops.tril(long === short ? x : ops.pad(x, [...x.shape.slice(0, -1).map(() => [0, 0] as const), [0, long - short]]), -1);
       const a = lower.sub(swapped(lower));
-      const q = map === 'matrixExp' ? ops.linalg.matrixExp(a) : ops.linalg.solve(identity().sub(a.mul(0.5)), identity().add(a.mul(0.5)));
+      const q = map === 'matrixExp' ? ops.linalg.matrixExp(a) : cayley(a, long);
       const product = base.matmul(q);
       const columns = long === short ? product : ops.slice(product, product.shape.map(() => 0), [...product.shape.slice(0, -1), short]);
       return wide ? swapped(columns) : columns;

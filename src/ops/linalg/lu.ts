@@ -24,7 +24,7 @@ import { arange, eye, zeros } from '../creation.js';
 import { add, sub } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { broadcastTo, concat, expandDims, pad, reshape, slice, squeeze } from '../movement.js';
-import { takeAlongAxis } from '../indexing.js';
+import { along, takeAlongAxis } from '../indexing.js';
 import { argsort } from '../sort.js';
 import { tril, triu } from '../triangular.js';
 import { checkTensor, computed, heldValues, onBackendOf } from '../util.js';
@@ -68,10 +68,7 @@ function corner(t: Tensor, rows: number, cols: number): Tensor {
 }
 
 /** The rows [from, from + count) of t's matrices (or the columns, along `axis` −1). */
-function band(t: Tensor, from: number, count: number, axis: -1 | -2): Tensor {
-  const begin = t.shape.map((_, i) => (i === t.rank + axis ? from : 0));
-  return slice(t, begin, t.shape.map((d, i) => (i === t.rank + axis ? count : d)));
-}
+const band = (t: Tensor, from: number, count: number, axis: -1 | -2) => along(t, t.rank + axis, from, count);
 
 /** The packed factors and pivots of f32 a [..., m, n], not recorded, through the kernel on a square zero padding. */
 function factorPacked(op: string, a: Tensor): LuFactor {
@@ -83,7 +80,7 @@ function factorPacked(op: string, a: Tensor): LuFactor {
     if (m === n) return luFactors(op, a);
     const square = pad(a, [...batch.map(() => [0, 0] as const), [0, s - m], [0, s - n]]);
     const { lu, pivots } = luFactors(op, square);
-    return { lu: corner(lu, m, n), pivots: slice(pivots, pivots.shape.map(() => 0), [...batch, k]) };
+    return { lu: corner(lu, m, n), pivots: along(pivots, pivots.rank - 1, 0, k) };
   }));
 }
 
