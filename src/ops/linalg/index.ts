@@ -6,6 +6,8 @@ export type { CholeskyFactorOptions } from './cholesky_solve.js';
 export { tensorinv, tensorsolve } from './tensor_solve.js';
 export { det, slogdet } from './det.js';
 export type { Slogdet } from './det.js';
+export { geqrf, householderProduct, ormqr } from './householder.js';
+export type { Geqrf, OrmqrOptions } from './householder.js';
 export { lu, luFactor, luSolve, luUnpack } from './lu.js';
 export type { Lu, LuFactor, LuSolveOptions } from './lu.js';
 export { matrixExp, matrixPower } from './matrix_functions.js';
