@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils import spectral_norm, weight_norm
+from torch.nn.utils.parametrizations import orthogonal
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'pytorch')
 DTYPES = {torch.float32: ('F32', '<f4'), torch.int64: ('I64', '<i8')}
@@ -291,6 +292,22 @@ def spectral_normed():
     return model, {'x': x}, lambda: {'y': model(x)}
 
 
+def orthogonal_weights():
+    """Every map and both orientations, trained a few Adam steps so the parameters move off -I (the diagonal, which gets no gradient, stays there)."""
+    model = nn.Sequential(
+        orthogonal(nn.Linear(5, 3)), nn.Tanh(), orthogonal(nn.Linear(3, 3)), nn.Tanh(),
+        orthogonal(nn.Linear(3, 7)), nn.Tanh(), orthogonal(nn.Linear(7, 4), orthogonal_map='cayley'),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+    x, target = randn(16, 5), randn(16, 4)
+    for _ in range(10):
+        optimizer.zero_grad()
+        ((model(x) - target) ** 2).mean().backward()
+        optimizer.step()
+    x = randn(6, 5)
+    return model, {'x': x}, lambda: {'y': model(x)}
+
+
 def adaptive_softmax():
     model = nn.AdaptiveLogSoftmaxWithLoss(8, 20, [4, 11], div_value=2.0, head_bias=True)
     perturb(model)
@@ -309,7 +326,7 @@ CASES = {
     'attention': attention, 'attention_no_bias': lambda: attention(bias=False), 'encoder_layer': encoder_layer, 'encoder_layer_norm_first': encoder_layer_norm_first,
     'decoder_layer': decoder_layer, 'encoder': encoder, 'decoder': decoder,
     'weight_norm': weight_normed, 'spectral_norm': spectral_normed, 'transformer': transformer, 'conv3d': conv3d,
-    'adaptive_softmax': adaptive_softmax,
+    'adaptive_softmax': adaptive_softmax, 'orthogonal': orthogonal_weights,
 }
 
 

@@ -17,7 +17,9 @@
 // decoder, an AdaptiveLogSoftmaxWithLoss's head and tail.{i}. A layer under tm.nn.utils.weightNorm
 // or spectralNorm reads torch.nn.utils.weight_norm's and spectral_norm's
 // weight_g, weight_v, weight_orig, weight_u, one under tm.nn.utils.prune
-// torch.nn.utils.prune's weight_orig and weight_mask. num_batches_tracked (BatchNorm's,
+// torch.nn.utils.prune's weight_orig and weight_mask, one under
+// tm.nn.utils.orthogonal parametrizations.orthogonal's
+// parametrizations.weight.original and parametrizations.weight.0.base. num_batches_tracked (BatchNorm's,
 // InstanceNorm's) is read past.
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape } from '../errors.js';
@@ -49,32 +51,41 @@ interface Source {
 /** Entries PyTorch saves that a tmnn model has no use for. */
 const IGNORED = /(^|\.)num_batches_tracked$/;
 
+const as = (name: string, transposed = false): Source => ({ name, transposed });
+
+/** Where PyTorch keeps the layer's tensor `name` (one of its own fields, not reparametrized). */
+function sourceOf(layer: Module, name: string): Source {
+  if (layer instanceof Dense) return as(name, name === 'weight');
+  if ([BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d].some((Norm) => layer instanceof Norm)) return as({ runningMean: 'running_mean', runningVar: 'running_var' }[name] ?? name);
+  if (layer instanceof Recurrent) {
+    // weightIhL0Reverse → weight_ih_l0_reverse; the weights W·x there.
+    const [, kind, which, index, reverse] = /^(weight|bias)(Ih|Hh)L(\d+)(Reverse)?$/.exec(name)!;
+    return as(`${kind}_${which.toLowerCase()}_l${index}${reverse ? '_reverse' : ''}`, kind === 'weight');
+  }
+  if (layer instanceof RecurrentCell) return as({ weightIh: 'weight_ih', weightHh: 'weight_hh', biasIh: 'bias_ih', biasHh: 'bias_hh' }[name] ?? name, name.startsWith('weight'));
+  if (layer instanceof MultiheadAttention) {
+    return as({ inProjWeight: 'in_proj_weight', inProjBias: 'in_proj_bias', outProjWeight: 'out_proj.weight', outProjBias: 'out_proj.bias' }[name] ?? name, name.endsWith('Weight'));
+  }
+  return as(name);
+}
+
+/** Whether PyTorch keeps the layer's matrix `name` transposed, as [out, in] where tmnn's is [in, out] (a Dense's weight). */
+export function transposedInPytorch(layer: Module, name: string): boolean {
+  return sourceOf(layer, name).transposed;
+}
+
 /** A layer's own tensors (parameters and buffers, by its names) and where PyTorch keeps each. */
 function ownSources(layer: Module): Map<string, Source> {
   const own = Object.keys({ ...layer.ownParameters(), ...layer.ownBuffers() });
-  const as = (name: string, transposed = false): Source => ({ name, transposed });
-  const sourceOf = (name: string): Source => {
-    if (layer instanceof Dense) return as(name, name === 'weight');
-    if ([BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d].some((Norm) => layer instanceof Norm)) return as({ runningMean: 'running_mean', runningVar: 'running_var' }[name] ?? name);
-    if (layer instanceof Recurrent) {
-      // weightIhL0Reverse → weight_ih_l0_reverse; the weights W·x there.
-      const [, kind, which, index, reverse] = /^(weight|bias)(Ih|Hh)L(\d+)(Reverse)?$/.exec(name)!;
-      return as(`${kind}_${which.toLowerCase()}_l${index}${reverse ? '_reverse' : ''}`, kind === 'weight');
-    }
-    if (layer instanceof RecurrentCell) return as({ weightIh: 'weight_ih', weightHh: 'weight_hh', biasIh: 'bias_ih', biasHh: 'bias_hh' }[name] ?? name, name.startsWith('weight'));
-    if (layer instanceof MultiheadAttention) {
-      return as({ inProjWeight: 'in_proj_weight', inProjBias: 'in_proj_bias', outProjWeight: 'out_proj.weight', outProjBias: 'out_proj.bias' }[name] ?? name, name.endsWith('Weight'));
-    }
-    return as(name);
-  };
-  // weight_norm's weight_g and weight_v, spectral_norm's weight_orig, weight_u and weight_v: in the weight's layout
-  // (g [1, out] of a Dense is weight_g [out, 1]; u and v are vectors either way).
+  // weight_norm's weight_g and weight_v, spectral_norm's weight_orig, weight_u and weight_v, in the weight's layout
+  // (g [1, out] of a Dense is weight_g [out, 1]; u and v are vectors either way); orthogonal's
+  // parametrizations.weight.original in it too, its base as it stands.
   const reparametrized = reparametrizedFields(layer);
   const sources = new Map<string, Source>();
   for (const name of own) {
     const of = reparametrized.get(name);
-    const source = sourceOf(of ? of.weight : name);
-    sources.set(name, of ? as(`${source.name}${of.suffix}`, source.transposed) : source);
+    const source = sourceOf(layer, of ? of.weight : name);
+    sources.set(name, of ? as(of.pytorch.from(source.name), of.pytorch.asWeight && source.transposed) : source);
   }
   return sources;
 }

@@ -168,3 +168,18 @@ export function inverse64(a: ArrayLike<number>, n: number): Float64Array {
   }
   return inv;
 }
+
+/** H₀⋯H_{k−1} [m, m] in float64 from the vectors below a [m, cols]'s diagonal and tau [k], one reflection at a time. */
+export function householderProduct64(a: ArrayLike<number>, m: number, cols: number, tau: ArrayLike<number>): Float64Array {
+  const q = Float64Array.from({ length: m * m }, (_, e) => (e % (m + 1) === 0 ? 1 : 0));
+  // Q ← Q·Hⱼ for j = 0…k−1: each row r of Q loses τ·(r·v)·vᵀ.
+  for (let j = 0; j < tau.length; j++) {
+    const v = Float64Array.from({ length: m }, (_, i) => (i < j ? 0 : i === j ? 1 : a[i * cols + j]));
+    for (let r = 0; r < m; r++) {
+      let dot = 0;
+      for (let i = 0; i < m; i++) dot += q[r * m + i] * v[i];
+      for (let i = 0; i < m; i++) q[r * m + i] -= tau[j] * dot * v[i];
+    }
+  }
+  return q;
+}

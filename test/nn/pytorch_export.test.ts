@@ -6,7 +6,8 @@
 // outputs: every tensor landed under the right name, in the right layout,
 // and the layer computes what PyTorch's does with it (the biases and norm
 // weights were moved off their initial 0 and 1, the running statistics and
-// spectral_norm's u and v are PyTorch's own after training steps).
+// spectral_norm's u and v are PyTorch's own after training steps, and
+// orthogonal's parameters moved off their initial −I by Adam).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -209,6 +210,15 @@ const CASES: Record<string, ExportCase> = {
     model: () => new nn.Sequential([
       nn.utils.spectralNorm(new nn.Conv1d(3, 4, 3)), new nn.ReLU(), nn.utils.spectralNorm(new nn.ConvTranspose1d(4, 2, 3)), new nn.Flatten(),
       nn.utils.spectralNorm(new nn.Dense(14, 5)),
+    ]),
+    inputs: ['x'],
+    run: sequence,
+  },
+  orthogonal: {
+    // PyTorch's default maps (Householder for the rectangular, the matrix exponential for the square) and one Cayley.
+    model: () => new nn.Sequential([
+      nn.utils.orthogonal(new nn.Dense(5, 3)), new nn.Tanh(), nn.utils.orthogonal(new nn.Dense(3, 3)), new nn.Tanh(),
+      nn.utils.orthogonal(new nn.Dense(3, 7)), new nn.Tanh(), nn.utils.orthogonal(new nn.Dense(7, 4), { map: 'cayley' }),
     ]),
     inputs: ['x'],
     run: sequence,

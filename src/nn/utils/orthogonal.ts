@@ -1,15 +1,23 @@
 // Orthogonal weights (PyTorch's torch.nn.utils.parametrizations.orthogonal):
 // a weight kept orthogonal through training by computing it from an
-// unconstrained parameter X. X's strictly lower triangle, less its
-// transpose, is a skew-symmetric A, whose exponential (or Cayley transform)
-// is orthogonal; the weight is the first columns of base·Q(A), base the
-// orthogonal matrix the weight started from (PyTorch's "trivialization": X
-// starts at 0, so the weight starts as the original's orthogonalisation, and
-// the optimizer moves in the tangent space there).
+// unconstrained parameter X, by one of three maps:
+// - 'matrixExp' and 'cayley': X's strictly lower triangle, less its
+//   transpose, is a skew-symmetric A, whose exponential (or Cayley
+//   transform) is orthogonal;
+// - 'householder': X's columns below the diagonal are Householder vectors,
+//   τᵢ = 2/‖vᵢ‖² (so each Hᵢ is a reflection), and the weight is their
+//   product's first columns, signed by X's diagonal (±1, never trained).
+// The weight is then base·Q, base the orthogonal matrix the weight started
+// from (PyTorch's "trivialization": X starts at −I, where Q is I, so the
+// weight starts as the original's orthogonalisation, and the optimizer moves
+// in the tangent space there).
 //
-// A weight of n × k orthogonalises its longer side's way: orthonormal
-// columns (WᵀW = I) where n ≥ k, orthonormal rows (W·Wᵀ = I) otherwise,
-// worked out on Wᵀ. Axes before the last two are a batch of matrices.
+// Everything is worked out on the matrix PyTorch would see (a Dense's
+// weight transposed), so that its state_dict (parametrizations.weight
+// .original and .0.base) loads as it is. A matrix of n × k orthogonalises
+// its longer side's way: orthonormal columns (WᵀW = I) where n ≥ k,
+// orthonormal rows (W·Wᵀ = I) otherwise, worked out on Wᵀ. Axes before the
+// last two are a batch of matrices.
 import { keep, tidy } from '../../engine.js';
 import { ValueError, formatValue } from '../../errors.js';
 import * as ops from '../../ops/index.js';
@@ -18,19 +26,20 @@ import { checkSeed } from '../../random.js';
 import { noGrad } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import type { Module } from '../module.js';
-import { parameterToReparametrize, reparametrize, unreparametrize } from './reparametrize.js';
+import { transposedInPytorch } from '../pytorch.js';
+import { parameterToReparametrize, reparametrize, unreparametrize, type PytorchName } from './reparametrize.js';
 
-/** How A's orthogonal matrix is made: its exponential, or its Cayley transform (I − A/2)⁻¹(I + A/2), one solve. */
-export type OrthogonalMap = 'matrixExp' | 'cayley';
+/** How X's orthogonal matrix is made: the exponential of its skew-symmetric part, its Cayley transform (I − A/2)⁻¹(I + A/2) (one solve), or Householder reflections. */
+export type OrthogonalMap = 'matrixExp' | 'cayley' | 'householder';
 
 export interface OrthogonalOptions<N extends string = 'weight'> {
   /** The parameter to reparametrize. Default 'weight'. */
   name?: N;
   /**
-   * Default 'matrixExp' (PyTorch's for square weights; for rectangular real
-   * ones PyTorch defaults to Householder reflections, which tmnn does not
-   * have). On webgpu each forward runs matrixExp's maxSquarings products of
-   * the N × N matrix (see matrixExp); 'cayley' is one solve.
+   * Default PyTorch's: 'matrixExp' for a square weight, 'householder' for a
+   * rectangular one. On webgpu each 'matrixExp' forward runs matrixExp's
+   * maxSquarings products of the N × N matrix (see matrixExp); 'cayley' is
+   * one solve, 'householder' one k × k solve and products of N × k.
    */
   map?: OrthogonalMap;
   /** Seed for the random columns that complete a rectangular weight's base to a square orthogonal matrix (see also tm.setSeed). */
@@ -38,10 +47,15 @@ export interface OrthogonalOptions<N extends string = 'weight'> {
 }
 
 const ORTHOGONAL_OPTIONS: OptionNames<OrthogonalOptions<string>> = { name: true, map: true, seed: true };
-const MAPS: readonly OrthogonalMap[] = ['matrixExp', 'cayley'];
+const MAPS: readonly OrthogonalMap[] = ['matrixExp', 'cayley', 'householder'];
 
 /** A layer after orthogonal: the unconstrained parameter in the weight's place, and the base as a buffer. */
 export type Orthogonalized<L extends Module, N extends string = 'weight'> = L & { [K in `${N}Original` | `${N}Base`]: Tensor };
+
+/** Where torch.nn.utils.parametrize keeps `field` of the weight's parametrization: parametrizations.weight.original beside the weight. */
+function parametrized(field: string, asWeight: boolean): PytorchName {
+  return { from: (weight) => weight.replace(/[^.]*$/, (own) => `parametrizations.${own}.${field}`), asWeight };
+}
 
 /** t with its last two axes swapped. */
 const swapped = (t: Tensor) => ops.swapaxes(t, -1, -2);
@@ -60,51 +74,68 @@ function cayley(a: Tensor, n: number): Tensor {
   return ops.linalg.solve(identity.sub(half), identity.add(half));
 }
 
+/** Q [..., long, short] from a tall X [..., long, short] by `map`: orthonormal columns, I where X is −I. */
+function orthonormalFrom(x: Tensor, map: OrthogonalMap): Tensor {
+  const [long, short] = x.shape.slice(-2);
+  if (map === 'householder') {
+    const vectors = ops.tril(x, -1);
+    const tau = ops.div(2, vectors.square().sum(-2).add(1));
+    // The diagonal's signs carry no gradient: it stays the ±1 it was set to. (PyTorch truncates it to an int instead;
+    // the two agree on ±1, and only weight decay could move it off, where truncation would zero a column.)
+    const signs = ops.diagonal(x, { axis1: -2, axis2: -1 }).sign().expandDims(-2);
+    return ops.linalg.householderProduct(vectors, tau).mul(signs);
+  }
+  // A = tril₋₁(X), padded to square, less its transpose: skew-symmetric.
+  const lower = ops.tril(long === short ? x : ops.pad(x, [...x.shape.slice(0, -1).map(() => [0, 0] as const), [0, long - short]]), -1);
+  const a = lower.sub(swapped(lower));
+  const q = map === 'matrixExp' ? ops.linalg.matrixExp(a) : cayley(a, long);
+  return long === short ? q : ops.slice(q, q.shape.map(() => 0), [...q.shape.slice(0, -1), short]);
+}
+
 /**
  * Reparametrizes the parameter `name` (default 'weight', at least 2-D) of
  * `layer` as an orthogonal weight (see the file's head): the layer's
- * parameter becomes `weightOriginal` (the former weight tensor, set to 0)
+ * parameter becomes `weightOriginal` (the former weight tensor, set to −I)
  * and its buffer `weightBase` [..., N, N] (N the longer side), the weight's
  * orthogonalisation completed to a square orthogonal matrix. `layer.weight`
  * is computed again before every forward, so gradients reach
  * weightOriginal, and stays orthogonal however the optimizer moves it.
  * Apply it before making the optimizer. Returns the layer;
- * removeOrthogonal undoes it. (PyTorch's state_dict names for it,
- * parametrizations.weight.original and .base, are not read by loadPytorch.)
+ * removeOrthogonal undoes it. loadPytorch reads PyTorch's state_dict names
+ * for it (parametrizations.weight.original and parametrizations.weight.0
+ * .base); the map is not in the file: give the one PyTorch used.
  */
 export function orthogonal<L extends Module, N extends string = 'weight'>(layer: L, options: OrthogonalOptions<N> = {}): Orthogonalized<L, N> {
-  const { name = 'weight', map = 'matrixExp', seed } = checkOptions<OrthogonalOptions<string>>('orthogonal', options, ORTHOGONAL_OPTIONS);
-  if (!MAPS.includes(map)) throw new ValueError(`orthogonal: map must be 'matrixExp' or 'cayley', got ${formatValue(map)}`);
+  const { name = 'weight', map: chosen, seed } = checkOptions<OrthogonalOptions<string>>('orthogonal', options, ORTHOGONAL_OPTIONS);
+  if (chosen !== undefined && !MAPS.includes(chosen)) throw new ValueError(`orthogonal: map must be 'matrixExp', 'cayley' or 'householder', got ${formatValue(chosen)}`);
   if (seed !== undefined) checkSeed('orthogonal', seed);
   const { weight } = parameterToReparametrize('orthogonal', layer, name);
   if (weight.rank < 2) throw new ValueError(`orthogonal: ${name} of ${layer.constructor.name} has shape [${weight.shape}]; an orthogonal weight is a matrix (or a batch of them)`);
-  const [n, k] = weight.shape.slice(-2);
-  const wide = n < k;
-  const [long, short] = wide ? [k, n] : [n, k];
+  // PyTorch's matrix is n × k; the tall one worked on is long × short, and `tall` turns the weight into it and back.
+  const transposed = transposedInPytorch(layer, name);
+  const [n, k] = transposed ? weight.shape.slice(-2).reverse() : weight.shape.slice(-2);
+  const tall = (t: Tensor) => (transposed !== n < k ? swapped(t) : t);
+  const [long, short] = n < k ? [k, n] : [n, k];
+  const map = chosen ?? (n === k ? 'matrixExp' : 'householder');
   const base = keep(noGrad(() => tidy(() => {
-    const columns = orthonormalColumns(wide ? swapped(weight) : weight);
+    const columns = orthonormalColumns(tall(weight));
     if (long === short) return columns;
     // The rest of an orthonormal basis: random columns appended, and the whole orthonormalised (the first k unchanged).
     const extra = ops.randn([...weight.shape.slice(0, -2), long, long - short], { seed, dtype: weight.dtype });
     return orthonormalColumns(ops.concat([columns, extra], -1));
   })));
-  noGrad(() => weight.assign(tidy(() => ops.zerosLike(weight))));
+  const [rows, cols] = weight.shape.slice(-2);
+  // In a tidy, which frees the −I tensor once the weight holds its storage.
+  noGrad(() => tidy(() => {
+    weight.assign(ops.broadcastTo(ops.sub(0, ops.eye(rows, cols, { dtype: weight.dtype })), weight.shape));
+  }));
   reparametrize(layer, name, {
     kind: 'orthogonal',
     parameters: { [`${name}Original`]: weight },
     buffers: { [`${name}Base`]: base },
-    pytorchSuffixes: {},
+    pytorchNames: { [`${name}Original`]: parametrized('original', true), [`${name}Base`]: parametrized('0.base', false) },
     original: weight,
-    compute: () => {
-      const x = wide ? swapped(weight) : weight;
-      // A = tril₋₁(X), padded to square, less its transpose: skew-symmetric.
-      const lower = ops.tril(long === short ? x : ops.pad(x, [...x.shape.slice(0, -1).map(() => [0, 0] as const), [0, long - short]]), -1);
-      const a = lower.sub(swapped(lower));
-      const q = map === 'matrixExp' ? ops.linalg.matrixExp(a) : cayley(a, long);
-      const product = base.matmul(q);
-      const columns = long === short ? product : ops.slice(product, product.shape.map(() => 0), [...product.shape.slice(0, -1), short]);
-      return wide ? swapped(columns) : columns;
-    },
+    compute: () => tall(base.matmul(orthonormalFrom(tall(weight), map))),
   });
   return layer as Orthogonalized<L, N>;
 }

@@ -27,7 +27,7 @@ import { roundHalfEven } from '../../round.js';
 import { Tensor } from '../../tensor.js';
 import { noGrad } from '../../tape.js';
 import { Module } from '../module.js';
-import { keptAxis, parameterToReparametrize, recompute, reparametrizationOf, reparametrizationsOf, reparametrize, unreparametrize } from './reparametrize.js';
+import { keptAxis, parameterToReparametrize, recompute, reparametrizationOf, reparametrizationsOf, reparametrize, suffixed, unreparametrize } from './reparametrize.js';
 
 /** A layer after pruning its parameter N: the unpruned weight as its parameter `${N}Orig`, the mask as its buffer `${N}Mask`. */
 export type Pruned<L extends Module, N extends string = 'weight'> = L & { [K in `${N}Orig` | `${N}Mask`]: Tensor };
@@ -154,7 +154,7 @@ function applyMask<L extends Module, N extends string>(target: Target, mask: Flo
         kind: 'prune',
         parameters: { [`${name}Orig`]: original },
         buffers: { [`${name}Mask`]: maskTensor },
-        pytorchSuffixes: { [`${name}Orig`]: '_orig', [`${name}Mask`]: '_mask' },
+        pytorchNames: { [`${name}Orig`]: suffixed('_orig'), [`${name}Mask`]: suffixed('_mask') },
         original,
         compute: () => original.mul(maskTensor),
       });

@@ -27,6 +27,15 @@ export function removerOf(kind: ReparametrizationKind): string {
   return kind === 'prune' ? 'prune.remove' : `remove${kind[0].toUpperCase()}${kind.slice(1)}`;
 }
 
+/** A reparametrization's tensor in PyTorch's state_dict: its name there made from the weight's, and whether it is laid out as the weight is (transposed where tmnn's weight is PyTorch's transpose) or as it stands. */
+export interface PytorchName {
+  readonly from: (weight: string) => string;
+  readonly asWeight: boolean;
+}
+
+/** The weight's name with a suffix (weight_g, weight_orig: torch.nn.utils's older reparametrizations), laid out as the weight. */
+export const suffixed = (suffix: string): PytorchName => ({ from: (weight) => `${weight}${suffix}`, asWeight: true });
+
 /** One reparametrized tensor of a layer. */
 export interface Reparametrization {
   readonly kind: ReparametrizationKind;
@@ -34,8 +43,8 @@ export interface Reparametrization {
   readonly parameters: Record<string, Tensor>;
   /** Saved with the layer, not trained (spectral norm's u and v), by field name. */
   readonly buffers: Record<string, Tensor>;
-  /** The suffix PyTorch's state_dict gives each of `parameters` and `buffers` after the weight's name (weight_g, weight_orig…), by field name. */
-  readonly pytorchSuffixes: Record<string, string>;
+  /** Where PyTorch's state_dict keeps each of `parameters` and `buffers`, by field name. */
+  readonly pytorchNames: Record<string, PytorchName>;
   /** The tensor that was the weight, now one of `parameters`: the plain parameter again after removal. */
   readonly original: Tensor;
   /** The weight from the parameters (and buffers): `iterate` false where nothing may move (eval mode, a removal). */
@@ -188,12 +197,12 @@ export function reparametrizationsOf(layer: Module): Map<string, Reparametrizati
 
 /**
  * The fields of `layer`'s reparametrizations, each with the name of the
- * weight it stands for and PyTorch's suffix for it: loadPytorch reads
+ * weight it stands for and where PyTorch keeps it: loadPytorch reads
  * weightG from weight_g (torch.nn.utils.weight_norm's state_dict names).
  */
-export function reparametrizedFields(layer: Module): Map<string, { weight: string; suffix: string }> {
-  const out = new Map<string, { weight: string; suffix: string }>();
-  for (const [weight, r] of applied.get(layer) ?? []) for (const [field, suffix] of Object.entries(r.pytorchSuffixes)) out.set(field, { weight, suffix });
+export function reparametrizedFields(layer: Module): Map<string, { weight: string; pytorch: PytorchName }> {
+  const out = new Map<string, { weight: string; pytorch: PytorchName }>();
+  for (const [weight, r] of applied.get(layer) ?? []) for (const [field, pytorch] of Object.entries(r.pytorchNames)) out.set(field, { weight, pytorch });
   return out;
 }
 

@@ -13,7 +13,7 @@ import { checkSeed } from '../../random.js';
 import { isRecomputing, noGrad } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import type { Module } from '../module.js';
-import { keptAxis, parameterToReparametrize, reparametrize, unreparametrize } from './reparametrize.js';
+import { keptAxis, parameterToReparametrize, reparametrize, suffixed, unreparametrize } from './reparametrize.js';
 
 export interface SpectralNormOptions<N extends string = 'weight'> {
   /** The parameter to reparametrize. Default 'weight'. */
@@ -83,7 +83,7 @@ export function spectralNorm<L extends Module, N extends string = 'weight'>(laye
     kind: 'spectralNorm',
     parameters: { [`${name}Orig`]: weight },
     buffers: { [`${name}U`]: weightU, [`${name}V`]: weightV },
-    pytorchSuffixes: { [`${name}Orig`]: '_orig', [`${name}U`]: '_u', [`${name}V`]: '_v' },
+    pytorchNames: { [`${name}Orig`]: suffixed('_orig'), [`${name}U`]: suffixed('_u'), [`${name}V`]: suffixed('_v') },
     original: weight,
     compute: (training) => {
       const matrix = asMatrix(weight);

@@ -7,7 +7,7 @@ import { checkOptions, type OptionNames } from '../../options.js';
 import { noGrad } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import type { Module } from '../module.js';
-import { keptAxis, parameterToReparametrize, reparametrize, unreparametrize } from './reparametrize.js';
+import { keptAxis, parameterToReparametrize, reparametrize, suffixed, unreparametrize } from './reparametrize.js';
 
 export interface WeightNormOptions<N extends string = 'weight'> {
   /** The parameter to reparametrize. Default 'weight'. */
@@ -50,7 +50,7 @@ export function weightNorm<L extends Module, N extends string = 'weight'>(layer:
     kind: 'weightNorm',
     parameters: { [`${name}G`]: g, [`${name}V`]: v },
     buffers: {},
-    pytorchSuffixes: { [`${name}G`]: '_g', [`${name}V`]: '_v' },
+    pytorchNames: { [`${name}G`]: suffixed('_g'), [`${name}V`]: suffixed('_v') },
     original: v,
     compute: () => v.mul(g.div(normExcept(v, kept))),
   });

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, uniform } from '../../helpers/data.js';
-import { eachMatrix, expectGradients, expectNormwise, matmul64, transpose64 } from '../../helpers/linalg.js';
+import { eachMatrix, expectGradients, expectNormwise, householderProduct64, matmul64, transpose64 } from '../../helpers/linalg.js';
 
 /** LAPACK's geqrf of a [m, n] in float64: the packed a and tau. */
 function geqrf64(a0: ArrayLike<number>, m: number, n: number): { a: Float64Array; tau: Float64Array } {
@@ -31,21 +31,6 @@ function geqrf64(a0: ArrayLike<number>, m: number, n: number): { a: Float64Array
     }
   }
   return { a, tau };
-}
-
-/** H₀⋯H_{k−1} [m, m] in float64 from the vectors below a [m, cols]'s diagonal and tau [k], one reflection at a time. */
-function fullQ64(a: ArrayLike<number>, m: number, cols: number, tau: ArrayLike<number>): Float64Array {
-  const q = Float64Array.from({ length: m * m }, (_, e) => (e % (m + 1) === 0 ? 1 : 0));
-  // Q ← Q·Hⱼ for j = 0…k−1: each row r of Q loses τ·(r·v)·vᵀ.
-  for (let j = 0; j < tau.length; j++) {
-    const v = Float64Array.from({ length: m }, (_, i) => (i < j ? 0 : i === j ? 1 : a[i * cols + j]));
-    for (let r = 0; r < m; r++) {
-      let dot = 0;
-      for (let i = 0; i < m; i++) dot += q[r * m + i] * v[i];
-      for (let i = 0; i < m; i++) q[r * m + i] -= tau[j] * dot * v[i];
-    }
-  }
-  return q;
 }
 
 /** The first n columns of q [m, m]. */
@@ -105,13 +90,13 @@ describe.each(BACKENDS)('tm.linalg.geqrf, householderProduct and ormqr on %s', (
     const one = make();
     const q = tm.linalg.householderProduct(tm.tensor(Float32Array.from(one.a), [m, n]), tm.tensor(Float32Array.from(one.tau), [k]));
     expect(q.shape).toEqual([m, n]);
-    expectNormwise(await q.data(), firstColumns(fullQ64(one.a, m, n, one.tau), m, n), 1e-5 * Math.max(m, 4), `${m}×${n}, k = ${k}`);
+    expectNormwise(await q.data(), firstColumns(householderProduct64(one.a, m, n, one.tau), m, n), 1e-5 * Math.max(m, 4), `${m}×${n}, k = ${k}`);
     const three = [make(), make(), make()];
     const qs = tm.linalg.householderProduct(
       tm.tensor(Float32Array.from(three.flatMap((t) => Array.from(t.a))), [3, m, n]),
       tm.tensor(Float32Array.from(three.flatMap((t) => Array.from(t.tau))), [3, k]),
     );
-    expectNormwise(await qs.data(), Float64Array.from(three.flatMap((t) => Array.from(firstColumns(fullQ64(t.a, m, n, t.tau), m, n)))), 1e-5 * Math.max(m, 4), `batched ${m}×${n}`);
+    expectNormwise(await qs.data(), Float64Array.from(three.flatMap((t) => Array.from(firstColumns(householderProduct64(t.a, m, n, t.tau), m, n)))), 1e-5 * Math.max(m, 4), `batched ${m}×${n}`);
   });
 
   it.each([[6, 4], [5, 5], [3, 7]])('ormqr with A %i × %i: Q·C, Qᵀ·C, C·Q and C·Qᵀ match the float64 Q multiplied in, one and a batch [2]', async (m, cols) => {
@@ -121,7 +106,7 @@ describe.each(BACKENDS)('tm.linalg.geqrf, householderProduct and ormqr on %s', (
     const c = asF32(uniform(2 * m * 3, -1, 1));
     const A = tm.tensor(Float32Array.from(a), [2, m, cols]);
     const T = tm.tensor(Float32Array.from(tau), [2, k]);
-    const qs = [0, 1].map((b) => fullQ64(a.subarray(b * m * cols, (b + 1) * m * cols), m, cols, tau.subarray(b * k, (b + 1) * k)));
+    const qs = [0, 1].map((b) => householderProduct64(a.subarray(b * m * cols, (b + 1) * m * cols), m, cols, tau.subarray(b * k, (b + 1) * k)));
     for (const left of [true, false]) {
       for (const transpose of [false, true]) {
         const C = tm.tensor(Float32Array.from(c), left ? [2, m, 3] : [2, 3, m]);
@@ -168,7 +153,7 @@ describe.each(BACKENDS)('householderProduct and ormqr gradients on %s', (backend
   it.each([[5, 3, 2], [4, 4, 4]])('householderProduct %i × %i, k = %i: dA below the diagonal (zero on and above) and dτ', async (m, n, k) => {
     await expectGradients([[m, n], [k]], [asF32(uniform(m * n, -1, 1)), asF32(uniform(k, 0.5, 1.5))],
       (a, tau) => [tm.linalg.householderProduct(a, tau)],
-      (a, tau) => firstColumns(fullQ64(a, m, n, tau), m, n));
+      (a, tau) => firstColumns(householderProduct64(a, m, n, tau), m, n));
   });
 
   it.each([[true, false], [false, true]])('ormqr, left = %s, transpose = %s: dA, dτ and dC', async (left, transpose) => {
@@ -177,7 +162,7 @@ describe.each(BACKENDS)('householderProduct and ormqr gradients on %s', (backend
     await expectGradients([[m, 3], [3], cShape], [asF32(uniform(m * 3, -1, 1)), asF32(uniform(3, 0.5, 1.5)), asF32(uniform(2 * m, -1, 1))],
       (a, tau, c) => [tm.linalg.ormqr(a, tau, c, { left, transpose })],
       (a, tau, c) => {
-        const q0 = fullQ64(a, m, 3, tau);
+        const q0 = householderProduct64(a, m, 3, tau);
         const q = transpose ? transpose64(q0, m, m) : q0;
         return left ? matmul64(q, c, m, m, 2) : matmul64(c, q, 2, m, m);
       });
