@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils import spectral_norm, weight_norm
+from torch.nn.utils import parametrizations
 from torch.nn.utils.parametrizations import orthogonal
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'pytorch')
@@ -292,6 +293,18 @@ def spectral_normed():
     return model, {'x': x}, lambda: {'y': model(x)}
 
 
+def spectral_parametrized():
+    """torch.nn.utils.parametrizations.spectral_norm: the state_dict names parametrizations.weight.original, .0._u, .0._v."""
+    model = nn.Sequential(
+        parametrizations.spectral_norm(nn.Conv1d(3, 4, 3)), nn.ReLU(), parametrizations.spectral_norm(nn.ConvTranspose1d(4, 2, 3)), nn.Flatten(),
+        parametrizations.spectral_norm(nn.Linear(14, 5)),
+    )
+    perturb(model)
+    warm_up(model, lambda: randn(4, 3, 7))
+    x = randn(3, 3, 7)
+    return model, {'x': x}, lambda: {'y': model(x)}
+
+
 def orthogonal_weights():
     """Every map and both orientations, trained a few Adam steps so the parameters move off -I (the diagonal, which gets no gradient, stays there)."""
     model = nn.Sequential(
@@ -326,7 +339,7 @@ CASES = {
     'attention': attention, 'attention_no_bias': lambda: attention(bias=False), 'encoder_layer': encoder_layer, 'encoder_layer_norm_first': encoder_layer_norm_first,
     'decoder_layer': decoder_layer, 'encoder': encoder, 'decoder': decoder,
     'weight_norm': weight_normed, 'spectral_norm': spectral_normed, 'transformer': transformer, 'conv3d': conv3d,
-    'adaptive_softmax': adaptive_softmax, 'orthogonal': orthogonal_weights,
+    'adaptive_softmax': adaptive_softmax, 'orthogonal': orthogonal_weights, 'spectral_norm_parametrized': spectral_parametrized,
 }
 
 

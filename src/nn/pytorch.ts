@@ -16,7 +16,9 @@
 // TransformerDecoder's layers.{i} and norm, a Transformer's encoder and
 // decoder, an AdaptiveLogSoftmaxWithLoss's head and tail.{i}. A layer under tm.nn.utils.weightNorm
 // or spectralNorm reads torch.nn.utils.weight_norm's and spectral_norm's
-// weight_g, weight_v, weight_orig, weight_u, one under tm.nn.utils.prune
+// weight_g, weight_v, weight_orig, weight_u (or the newer
+// torch.nn.utils.parametrizations' parametrizations.weight.original0 and
+// original1, .original, .0._u and .0._v), one under tm.nn.utils.prune
 // torch.nn.utils.prune's weight_orig and weight_mask, one under
 // tm.nn.utils.orthogonal parametrizations.orthogonal's
 // parametrizations.weight.original and parametrizations.weight.0.base. num_batches_tracked (BatchNorm's,
@@ -42,16 +44,17 @@ import { Transformer } from './transformer_model.js';
 import { loaded } from './state_dict.js';
 import { reparametrizedFields } from './utils/reparametrize.js';
 
-/** Where a tmnn tensor comes from in a PyTorch state_dict: the name, and whether its two axes are swapped there. */
+/** Where a tmnn tensor comes from in a PyTorch state_dict: the name (or the names it may have, the first named in errors), and whether its two axes are swapped there. */
 interface Source {
   readonly name: string;
+  readonly alsoAs: readonly string[];
   readonly transposed: boolean;
 }
 
 /** Entries PyTorch saves that a tmnn model has no use for. */
 const IGNORED = /(^|\.)num_batches_tracked$/;
 
-const as = (name: string, transposed = false): Source => ({ name, transposed });
+const as = (name: string, transposed = false, alsoAs: readonly string[] = []): Source => ({ name, alsoAs, transposed });
 
 /** Where PyTorch keeps the layer's tensor `name` (one of its own fields, not reparametrized). */
 function sourceOf(layer: Module, name: string): Source {
@@ -85,7 +88,11 @@ function ownSources(layer: Module): Map<string, Source> {
   for (const name of own) {
     const of = reparametrized.get(name);
     const source = sourceOf(layer, of ? of.weight : name);
-    sources.set(name, of ? as(of.pytorch.from(source.name), of.pytorch.asWeight && source.transposed) : source);
+    if (!of) sources.set(name, source);
+    else {
+      const [first, ...others] = of.pytorch.names(source.name);
+      sources.set(name, as(first, of.pytorch.asWeight && source.transposed, others));
+    }
   }
   return sources;
 }
@@ -107,7 +114,9 @@ function sourcesOf(model: Module): Map<string, { tensor: Tensor; source: Source 
     if (seen.has(layer)) return;
     seen.add(layer);
     const tensors = { ...layer.ownParameters(), ...layer.ownBuffers() };
-    for (const [name, source] of ownSources(layer)) out.set(`${ours}${name}`, { tensor: tensors[name], source: { ...source, name: `${theirs}${source.name}` } });
+    for (const [name, source] of ownSources(layer)) {
+      out.set(`${ours}${name}`, { tensor: tensors[name], source: { ...source, name: `${theirs}${source.name}`, alsoAs: source.alsoAs.map((n) => `${theirs}${n}`) } });
+    }
     const names = childNames(layer);
     layer.children().forEach((child, i) => walk(child, `${ours}${i}.`, `${theirs}${names[i]}.`, seen));
   };
@@ -126,20 +135,26 @@ function sourcesOf(model: Module): Map<string, { tensor: Tensor; source: Source 
 export function loadPytorch(model: Module, file: Uint8Array | Readonly<Record<string, SafetensorsEntry>>): void {
   const entries = file instanceof Uint8Array ? decodeSafetensors(file, { widen: true }).entries : file;
   const sources = sourcesOf(model);
-  const wanted = new Set<string>();
+  // Each tensor's name in this file: the first of its source's names the file has.
+  const found = new Map<string, string>();
   for (const [ours, { tensor, source }] of sources) {
-    wanted.add(source.name);
-    if (!Object.hasOwn(entries, source.name)) throw new ValueError(`loadPytorch: the state_dict has no ${source.name} (for ${ours}, ${formatShape(tensor.shape)})`);
-    const e = entries[source.name];
+    const name = [source.name, ...source.alsoAs].find((n) => Object.hasOwn(entries, n));
+    if (name === undefined) {
+      const or = source.alsoAs.length ? ` (nor ${source.alsoAs.join(', ')})` : '';
+      throw new ValueError(`loadPytorch: the state_dict has no ${source.name}${or} (for ${ours}, ${formatShape(tensor.shape)})`);
+    }
+    found.set(ours, name);
+    const e = entries[name];
     const shape = source.transposed ? [...tensor.shape].reverse() : [...tensor.shape];
     if (e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) {
-      throw new ShapeError(`loadPytorch: ${source.name} is ${formatShape(e.shape)}, ${ours} needs ${formatShape(shape)} there${source.transposed ? ` (PyTorch's [out, in] of tmnn's ${formatShape(tensor.shape)})` : ''}`);
+      throw new ShapeError(`loadPytorch: ${name} is ${formatShape(e.shape)}, ${ours} needs ${formatShape(shape)} there${source.transposed ? ` (PyTorch's [out, in] of tmnn's ${formatShape(tensor.shape)})` : ''}`);
     }
   }
+  const wanted = new Set(found.values());
   const extra = Object.keys(entries).filter((name) => !wanted.has(name) && !IGNORED.test(name));
   if (extra.length) throw new ValueError(`loadPytorch: the state_dict holds ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}, which the model has no place for (a different architecture?)`);
-  for (const { tensor, source } of sources.values()) {
-    const e = entries[source.name];
+  for (const [ours, { tensor, source }] of sources) {
+    const e = entries[found.get(ours)!];
     tidy(() => {
       const value = fromStorageArray(e.data, e.shape, e.dtype);
       const laid = source.transposed ? transpose(value) : value;

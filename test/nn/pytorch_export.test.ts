@@ -214,6 +214,15 @@ const CASES: Record<string, ExportCase> = {
     inputs: ['x'],
     run: sequence,
   },
+  // The same under torch.nn.utils.parametrizations.spectral_norm: parametrizations.weight.original, .0._u and .0._v.
+  spectral_norm_parametrized: {
+    model: () => new nn.Sequential([
+      nn.utils.spectralNorm(new nn.Conv1d(3, 4, 3)), new nn.ReLU(), nn.utils.spectralNorm(new nn.ConvTranspose1d(4, 2, 3)), new nn.Flatten(),
+      nn.utils.spectralNorm(new nn.Dense(14, 5)),
+    ]),
+    inputs: ['x'],
+    run: sequence,
+  },
   orthogonal: {
     // PyTorch's default maps (Householder for the rectangular, the matrix exponential for the square) and one Cayley.
     model: () => new nn.Sequential([
@@ -244,6 +253,22 @@ describe.each(BACKENDS)('loadPytorch of PyTorch 1.13 exports on %s', (backend) =
     for (const t of [...Object.values(io), ...Object.values(got)]) t.dispose();
     model.dispose();
     expect(tm.memory().numTensors).toBe(before);
+  });
+
+  it("reads weight_norm under torch.nn.utils.parametrizations' names (PyTorch 2.1's): the weight_norm export with weight_g and weight_v renamed parametrizations.weight.original0 and original1, as PyTorch's migration note says", async () => {
+    const { entries } = tm.decodeSafetensors(fixture('weight_norm.safetensors'), { widen: true });
+    const renamed = Object.fromEntries(Object.entries(entries).map(([name, e]) => [name.replace(/(^|\.)weight_([gv])$/, (_, dot, which) => `${dot}parametrizations.weight.original${which === 'g' ? 0 : 1}`), e]));
+    expect(Object.keys(renamed)).toContain('0.parametrizations.weight.original0');
+    const model = CASES.weight_norm.model();
+    tm.nn.loadPytorch(model, renamed);
+    model.eval();
+    const io = tm.fromNpz(fixture('weight_norm.npz'));
+    expectClose(await tm.noGrad(() => model.forward(io.x)).data(), await io.y.data(), 1e-5, 'weight_norm, renamed');
+    model.dispose();
+    const missing = CASES.weight_norm.model();
+    const { '0.parametrizations.weight.original0': _, ...withoutG } = renamed;
+    expect(() => tm.nn.loadPytorch(missing, withoutG)).toThrow(/the state_dict has no 0\.weight_g \(nor 0\.parametrizations\.weight\.original0\)/);
+    missing.dispose();
   });
 
   it("refuses, naming the tensor, an export of a setting tmnn has no equivalent of, rather than loading it into the nearest model", async () => {

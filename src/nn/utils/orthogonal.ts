@@ -27,7 +27,7 @@ import { noGrad } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import type { Module } from '../module.js';
 import { transposedInPytorch } from '../pytorch.js';
-import { parameterToReparametrize, reparametrize, unreparametrize, type PytorchName } from './reparametrize.js';
+import { parameterToReparametrize, parametrized, reparametrize, unreparametrize, type PytorchName } from './reparametrize.js';
 
 /** How X's orthogonal matrix is made: the exponential of its skew-symmetric part, its Cayley transform (I − A/2)⁻¹(I + A/2) (one solve), or Householder reflections. */
 export type OrthogonalMap = 'matrixExp' | 'cayley' | 'householder';
@@ -52,10 +52,8 @@ const MAPS: readonly OrthogonalMap[] = ['matrixExp', 'cayley', 'householder'];
 /** A layer after orthogonal: the unconstrained parameter in the weight's place, and the base as a buffer. */
 export type Orthogonalized<L extends Module, N extends string = 'weight'> = L & { [K in `${N}Original` | `${N}Base`]: Tensor };
 
-/** Where torch.nn.utils.parametrize keeps `field` of the weight's parametrization: parametrizations.weight.original beside the weight. */
-function parametrized(field: string, asWeight: boolean): PytorchName {
-  return { from: (weight) => weight.replace(/[^.]*$/, (own) => `parametrizations.${own}.${field}`), asWeight };
-}
+/** parametrizations.weight.`field`, laid out as the weight or as it stands. */
+const inParametrization = (field: string, asWeight: boolean): PytorchName => ({ names: (weight) => [parametrized(weight, field)], asWeight });
 
 /** t with its last two axes swapped. */
 const swapped = (t: Tensor) => ops.swapaxes(t, -1, -2);
@@ -133,7 +131,7 @@ export function orthogonal<L extends Module, N extends string = 'weight'>(layer:
     kind: 'orthogonal',
     parameters: { [`${name}Original`]: weight },
     buffers: { [`${name}Base`]: base },
-    pytorchNames: { [`${name}Original`]: parametrized('original', true), [`${name}Base`]: parametrized('0.base', false) },
+    pytorchNames: { [`${name}Original`]: inParametrization('original', true), [`${name}Base`]: inParametrization('0.base', false) },
     original: weight,
     compute: () => tall(base.matmul(orthonormalFrom(tall(weight), map))),
   });

@@ -27,14 +27,32 @@ export function removerOf(kind: ReparametrizationKind): string {
   return kind === 'prune' ? 'prune.remove' : `remove${kind[0].toUpperCase()}${kind.slice(1)}`;
 }
 
-/** A reparametrization's tensor in PyTorch's state_dict: its name there made from the weight's, and whether it is laid out as the weight is (transposed where tmnn's weight is PyTorch's transpose) or as it stands. */
+/**
+ * A reparametrization's tensor in PyTorch's state_dict: the names it may
+ * have there, made from the weight's (the first is the one errors name),
+ * and whether it is laid out as the weight is (transposed where tmnn's
+ * weight is PyTorch's transpose) or as it stands.
+ */
 export interface PytorchName {
-  readonly from: (weight: string) => string;
+  readonly names: (weight: string) => readonly string[];
   readonly asWeight: boolean;
 }
 
-/** The weight's name with a suffix (weight_g, weight_orig: torch.nn.utils's older reparametrizations), laid out as the weight. */
-export const suffixed = (suffix: string): PytorchName => ({ from: (weight) => `${weight}${suffix}`, asWeight: true });
+/** torch.nn.utils.parametrize's name for `field` of the weight's parametrization: parametrizations.weight.original beside the weight. */
+export function parametrized(weight: string, field: string): string {
+  return weight.replace(/[^.]*$/, (own) => `parametrizations.${own}.${field}`);
+}
+
+/**
+ * Laid out as the weight, under the weight's name with a suffix (weight_g,
+ * weight_orig: torch.nn.utils's older reparametrizations) or, where the
+ * newer torch.nn.utils.parametrizations keeps the same tensor, its field
+ * there (original0, 0._u).
+ */
+export const suffixed = (suffix: string, field?: string): PytorchName => ({
+  names: (weight) => [`${weight}${suffix}`, ...(field === undefined ? [] : [parametrized(weight, field)])],
+  asWeight: true,
+});
 
 /** One reparametrized tensor of a layer. */
 export interface Reparametrization {

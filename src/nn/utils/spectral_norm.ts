@@ -83,7 +83,7 @@ export function spectralNorm<L extends Module, N extends string = 'weight'>(laye
     kind: 'spectralNorm',
     parameters: { [`${name}Orig`]: weight },
     buffers: { [`${name}U`]: weightU, [`${name}V`]: weightV },
-    pytorchNames: { [`${name}Orig`]: suffixed('_orig'), [`${name}U`]: suffixed('_u'), [`${name}V`]: suffixed('_v') },
+    pytorchNames: { [`${name}Orig`]: suffixed('_orig', 'original'), [`${name}U`]: suffixed('_u', '0._u'), [`${name}V`]: suffixed('_v', '0._v') },
     original: weight,
     compute: (training) => {
       const matrix = asMatrix(weight);

@@ -50,7 +50,7 @@ export function weightNorm<L extends Module, N extends string = 'weight'>(layer:
     kind: 'weightNorm',
     parameters: { [`${name}G`]: g, [`${name}V`]: v },
     buffers: {},
-    pytorchNames: { [`${name}G`]: suffixed('_g'), [`${name}V`]: suffixed('_v') },
+    pytorchNames: { [`${name}G`]: suffixed('_g', 'original0'), [`${name}V`]: suffixed('_v', 'original1') },
     original: v,
     compute: () => v.mul(g.div(normExcept(v, kept))),
   });
