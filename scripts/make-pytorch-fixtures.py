@@ -282,22 +282,11 @@ def weight_normed():
     return model, {'x': x}, lambda: {'y': model(x)}
 
 
-def spectral_normed():
+def spectral_normed(wrap=spectral_norm):
+    """spectral_norm's weight_orig, weight_u, weight_v; with parametrizations.spectral_norm, parametrizations.weight.original, .0._u, .0._v."""
     model = nn.Sequential(
-        spectral_norm(nn.Conv1d(3, 4, 3)), nn.ReLU(), spectral_norm(nn.ConvTranspose1d(4, 2, 3)), nn.Flatten(),
-        spectral_norm(nn.Linear(14, 5)),
-    )
-    perturb(model)
-    warm_up(model, lambda: randn(4, 3, 7))
-    x = randn(3, 3, 7)
-    return model, {'x': x}, lambda: {'y': model(x)}
-
-
-def spectral_parametrized():
-    """torch.nn.utils.parametrizations.spectral_norm: the state_dict names parametrizations.weight.original, .0._u, .0._v."""
-    model = nn.Sequential(
-        parametrizations.spectral_norm(nn.Conv1d(3, 4, 3)), nn.ReLU(), parametrizations.spectral_norm(nn.ConvTranspose1d(4, 2, 3)), nn.Flatten(),
-        parametrizations.spectral_norm(nn.Linear(14, 5)),
+        wrap(nn.Conv1d(3, 4, 3)), nn.ReLU(), wrap(nn.ConvTranspose1d(4, 2, 3)), nn.Flatten(),
+        wrap(nn.Linear(14, 5)),
     )
     perturb(model)
     warm_up(model, lambda: randn(4, 3, 7))
@@ -339,7 +328,7 @@ CASES = {
     'attention': attention, 'attention_no_bias': lambda: attention(bias=False), 'encoder_layer': encoder_layer, 'encoder_layer_norm_first': encoder_layer_norm_first,
     'decoder_layer': decoder_layer, 'encoder': encoder, 'decoder': decoder,
     'weight_norm': weight_normed, 'spectral_norm': spectral_normed, 'transformer': transformer, 'conv3d': conv3d,
-    'adaptive_softmax': adaptive_softmax, 'orthogonal': orthogonal_weights, 'spectral_norm_parametrized': spectral_parametrized,
+    'adaptive_softmax': adaptive_softmax, 'orthogonal': orthogonal_weights, 'spectral_norm_parametrized': lambda: spectral_normed(parametrizations.spectral_norm),
 }
 
 
