@@ -38,7 +38,8 @@ const K1_SERIES = [
 function series(order: 0 | 1, x: Tensor): Tensor {
   const near = clip(x, 0, SERIES_BELOW);
   const t = mul(mul(near, near), 0.25);
-  const logHalf = log(mul(near, 0.5));
+  // ln x − ln 2, not ln(x/2): x/2 of the smallest subnormal rounds to 0.
+  const logHalf = sub(log(near), Math.LN2);
   if (order === 0) return add(mul(neg(add(logHalf, EULER_GAMMA)), i0(near)), polynomial(t, K0_SERIES));
   return sub(add(div(1, near), mul(logHalf, i1(near))), mul(mul(near, 0.25), polynomial(t, K1_SERIES)));
 }
@@ -87,7 +88,7 @@ function differentiable(name: string, order: 0 | 1, scaled: boolean, x: Tensor):
  * K₀(x), the modified Bessel function of the second kind of order 0
  * (torch.special.modified_bessel_k0, scipy.special.k0): ∞ at 0, NaN below
  * 0, ~−ln(x/2) − γ near 0 and ~√(π/2x)·e^−x far out (f32 subnormals past
- * ~87, 0 past ~104). Its gradient is −K₁(x).
+ * ~85, 0 past ~102). Its gradient is −K₁(x).
  */
 export function modifiedBesselK0(x: Tensor): Tensor {
   return differentiable('modifiedBesselK0', 0, false, x);

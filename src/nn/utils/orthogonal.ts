@@ -78,8 +78,9 @@ function orthonormalFrom(x: Tensor, map: OrthogonalMap): Tensor {
   if (map === 'householder') {
     const vectors = ops.tril(x, -1);
     const tau = ops.div(2, vectors.square().sum(-2).add(1));
-    // The diagonal's signs carry no gradient: it stays the ±1 it was set to. (PyTorch truncates it to an int instead;
-    // the two agree on ±1, and only weight decay could move it off, where truncation would zero a column.)
+    // The diagonal's signs carry no gradient: it stays the ±1 it was set to. PyTorch truncates it to an int instead:
+    // the same on ±1, but weight decay moves it (AdamW: −1 → −0.999), which truncation makes a zero column; sign keeps
+    // the weight orthogonal. So a PyTorch model trained that way (its columns zeroed) loads but is not reproduced.
     const signs = ops.diagonal(x, { axis1: -2, axis2: -1 }).sign().expandDims(-2);
     return ops.linalg.householderProduct(vectors, tau).mul(signs);
   }
@@ -101,7 +102,10 @@ function orthonormalFrom(x: Tensor, map: OrthogonalMap): Tensor {
  * Apply it before making the optimizer. Returns the layer;
  * removeOrthogonal undoes it. loadPytorch reads PyTorch's state_dict names
  * for it (parametrizations.weight.original and parametrizations.weight.0
- * .base); the map is not in the file: give the one PyTorch used.
+ * .base); the map is not in the file: give the one PyTorch used. (PyTorch 1.13's
+ * RNN, LSTM and GRU ignore a parametrization of their weights, pytorch#65688;
+ * tmnn's recurrent layers use the orthogonal weight, so such an export
+ * loads but computes differently. Their cells, and other layers, match.)
  */
 export function orthogonal<L extends Module, N extends string = 'weight'>(layer: L, options: OrthogonalOptions<N> = {}): Orthogonalized<L, N> {
   const { name = 'weight', map: chosen, seed } = checkOptions<OrthogonalOptions<string>>('orthogonal', options, ORTHOGONAL_OPTIONS);

@@ -13,9 +13,10 @@
 // householderProduct and ormqr are too.
 //
 // geqrf makes the reflections column by column, as LAPACK's sgeqrf does
-// (its slarfg: β = −sign(α)·‖x‖, τ = (β − α)/β, v = x/(α − β) below the
-// diagonal; τ = 0 where x is zero below it), with ops on the whole batch at
-// each step. It is not differentiable (neither is torch's); qr is.
+// (its slarfg, for column j's α on the diagonal and x below it:
+// β = −sign(α)·‖(α, x)‖ with −0 negative, τ = (β − α)/β, v = x/(α − β);
+// τ = 0 where x is all zero), with ops on the whole batch at each step. It
+// is not differentiable (neither is torch's); qr is.
 import { tidy } from '../../engine.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { promoteTypes } from '../../dtype.js';
@@ -24,7 +25,7 @@ import { sameShape } from '../../shape.js';
 import { noGrad } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import { arange, eye, zeros } from '../creation.js';
-import { abs, add, div, equal, greater, greaterEqual, less, mul, neg, sqrt, square, sub, where } from '../elementwise.js';
+import { abs, add, div, equal, greater, greaterEqual, less, mul, neg, signbit, sqrt, square, sub, where } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { broadcastTo, concat, expandDims, reshape } from '../movement.js';
 import { along } from '../indexing.js';
@@ -147,8 +148,10 @@ function reflectColumn(a: Tensor, j: number, rows: Tensor, columns: Tensor): { a
   const safe = where(greater(scale, 0), scale, 1);
   const belowSquares = sum(square(div(below, safe)), -2, { keepDims: true });
   const norm = mul(sqrt(add(square(div(alpha, safe)), belowSquares)), safe);
-  const reflects = greater(belowSquares, 0);
-  const beta = where(less(alpha, 0), norm, neg(norm));
+  // Judged on the entries, not their scaled squares, which underflow beside a much larger α.
+  const reflects = greater(max(abs(below), -2, { keepDims: true }), 0);
+  // LAPACK's SIGN reads −0 as negative: β = +‖·‖ there.
+  const beta = where(signbit(alpha), norm, neg(norm));
   const tau = where(reflects, div(sub(beta, alpha), beta), 0);
   const v = where(reflects, div(below, sub(alpha, beta)), 0);
   const vector = add(v, equal(rows, j).cast('f32'));

@@ -19,7 +19,8 @@ function geqrf64(a0: ArrayLike<number>, m: number, n: number): { a: Float64Array
     let below = 0;
     for (let i = j + 1; i < m; i++) below += a[i * n + j] ** 2;
     if (below === 0) continue;
-    const beta = -Math.sign(alpha || 1) * Math.sqrt(alpha * alpha + below);
+    // Fortran's SIGN: −0 counts as negative.
+    const beta = (alpha < 0 || Object.is(alpha, -0) ? 1 : -1) * Math.sqrt(alpha * alpha + below);
     tau[j] = (beta - alpha) / beta;
     for (let i = j + 1; i < m; i++) a[i * n + j] /= alpha - beta;
     a[j * n + j] = beta;
@@ -65,7 +66,7 @@ describe.each(BACKENDS)('tm.linalg.geqrf, householderProduct and ormqr on %s', (
     expectNormwise(await both.tau.data(), eachMatrix(batch, 2, (one) => geqrf64(one, m, n).tau), 1e-5 * Math.max(m, 4), `batched tau ${m}×${n}`);
   });
 
-  it('geqrf leaves a column with nothing below its diagonal unreflected, τ = 0 exactly, and keeps huge and tiny columns finite', async () => {
+  it('geqrf leaves a column with nothing below its diagonal unreflected, τ = 0 exactly, reflects one with a tiny part below, reads α = −0 as negative, and keeps huge and tiny columns finite', async () => {
     const { a, tau } = tm.linalg.geqrf(tm.tensor([[2, 1], [0, 3], [0, 4]]));
     expect(Array.from(await tau.data())[0]).toBe(0);
     expectNormwise(await a.data(), geqrf64([2, 1, 0, 3, 0, 4], 3, 2).a, 1e-6, 'a');
@@ -75,6 +76,15 @@ describe.each(BACKENDS)('tm.linalg.geqrf, householderProduct and ormqr on %s', (
       const want = geqrf64(x, 3, 2);
       expectNormwise(await big.data(), want.a, 1e-5, `a at scale ${scale}`);
       expectNormwise(await t.data(), want.tau, 1e-5, `tau at scale ${scale}`);
+    }
+    // A part below the diagonal far smaller than α still reflects (τ = 2, as LAPACK), and α = −0 takes β > 0, as Fortran's SIGN.
+    for (const [x, tauWant] of [[[1, 1, 1e-30, 3], 2], [[-0, 1, 3, 3, 4, 4], NaN]] as const) {
+      const rows = x.length / 2;
+      const got = tm.linalg.geqrf(tm.tensor([...x], [rows, 2]));
+      const want = geqrf64(x, rows, 2);
+      if (!Number.isNaN(tauWant)) expect(want.tau[0]).toBe(tauWant);
+      expectNormwise(await got.a.data(), want.a, 1e-6, `a of ${x}`);
+      expectNormwise(await got.tau.data(), want.tau, 1e-6, `tau of ${x}`);
     }
     const zero = tm.linalg.geqrf(tm.zeros([3, 3]));
     expect(Array.from(await zero.tau.data())).toEqual([0, 0, 0]);
