@@ -26,7 +26,7 @@ import { checkSeed } from '../../random.js';
 import { noGrad } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import type { Module } from '../module.js';
-import { transposedInPytorch } from '../pytorch.js';
+import { transposedInPytorch } from '../pytorch_layout.js';
 import { parameterToReparametrize, parametrized, reparametrize, unreparametrize, type PytorchName } from './reparametrize.js';
 
 /** How X's orthogonal matrix is made: the exponential of its skew-symmetric part, its Cayley transform (I − A/2)⁻¹(I + A/2) (one solve), or Householder reflections. */

@@ -15,8 +15,8 @@ import { normalizeAxis } from '../../shape.js';
 import { noGrad } from '../../tape.js';
 import { Tensor, type HookHandle } from '../../tensor.js';
 import { ConvTranspose1d, ConvTranspose2d } from '../conv_transpose.js';
-import { Dense } from '../dense.js';
 import { Module } from '../module.js';
+import { transposedInPytorch } from '../pytorch_layout.js';
 import { onLoad } from '../state_dict.js';
 import { onWrite } from './parameters_vector.js';
 
@@ -101,13 +101,16 @@ export function parameterToReparametrize(op: string, layer: Module, name: unknow
 
 /**
  * The axis of `weight` that a norm keeps (one norm per index along it), from
- * `dim` as given; by default the layer's output axis: 1 for Dense's [inputs,
- * units] weight and a transposed convolution's [inChannels, outChannels, …],
- * else 0 (a convolution's filters, PyTorch's default for its own layouts).
+ * `dim` as given; by default the layer's output axis: 1 for a matrix
+ * PyTorch keeps transposed (Dense's [inputs, units] weight, a recurrent
+ * cell's or attention's) and a transposed convolution's [inChannels,
+ * outChannels, …], else 0 (a convolution's filters, PyTorch's default for
+ * its own layouts).
  */
 export function keptAxis(op: string, layer: Module, name: string, weight: Tensor, dim: unknown): number {
   if (dim === undefined) {
-    const outputsSecond = name === 'weight' && (layer instanceof Dense || layer instanceof ConvTranspose1d || layer instanceof ConvTranspose2d);
+    // A matrix PyTorch keeps transposed (a Dense's weight, a cell's or attention's) has its outputs second here.
+    const outputsSecond = (name === 'weight' && (layer instanceof ConvTranspose1d || layer instanceof ConvTranspose2d)) || (weight.rank === 2 && transposedInPytorch(layer, name));
     dim = outputsSecond ? 1 : 0;
   }
   if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < -weight.rank || dim >= weight.rank) {

@@ -239,6 +239,17 @@ describe.each(BACKENDS)('spectralNorm on %s', (backend) => {
   });
 });
 
+describe("spectralNorm's default dim", () => {
+  it('is the output axis of a matrix PyTorch keeps transposed: a cell\'s weightHh [H, 4H] keeps axis 1, as PyTorch\'s dim 0 of its [4H, H] (weightNorm\'s too)', () => {
+    const cell = tm.nn.utils.spectralNorm(new tm.nn.LSTMCell(3, 4), { name: 'weightHh' });
+    expect([cell.weightHhU.shape, cell.weightHhV.shape]).toEqual([[16], [4]]);
+    const probe = tm.nn.utils.weightNorm(new tm.nn.LSTMCell(3, 4), { name: 'weightIh' }) as tm.nn.LSTMCell & { weightIhG: tm.Tensor };
+    expect(probe.weightIhG.shape).toEqual([1, 16]);
+    cell.dispose();
+    probe.dispose();
+  });
+});
+
 describe('spectralNorm refuses', () => {
   it('nPowerIterations below 1, a bad epsilon or dim, a second spectralNorm, and removal where there is none', async () => {
     await tm.init({ backend: 'js' });
