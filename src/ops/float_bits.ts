@@ -11,6 +11,7 @@ import { DTypeError } from '../errors.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { bitcast } from './bitcast.js';
 import { cast } from './cast.js';
+import { onesLike, zerosLike } from './creation.js';
 import { add, bitwiseAnd, bitwiseOr, equal, floorDivide, greater, mul, sub, where } from './elementwise.js';
 import { isFinite, isNaN, logicalNot, logicalOr } from './logical.js';
 import { checkTensor, withTensors } from './util.js';
@@ -43,7 +44,7 @@ function frexpF32(x: Tensor): Frexp {
   // Each branch of where an i32 tensor, so that the exponent stays i32 (plain numbers there would make it f32).
   const exponent = where(subnormal, sub(biased, 126 + 64), sub(biased, 126));
   const special = logicalOr(equal(x, 0), logicalNot(isFinite(x)));
-  return { mantissa: where(special, x, mantissa), exponent: where(special, mul(biased, 0), exponent) };
+  return { mantissa: where(special, x, mantissa), exponent: where(special, zerosLike(biased), exponent) };
 }
 
 /**
@@ -79,7 +80,7 @@ export function nextafter(x: TensorLike, y: TensorLike): Tensor {
       const [a, b] = [tx, ty].map((t) => (t.dtype === dtype ? t : cast(t, dtype)));
       const bits = bitcast(a, 'i32');
       // i32 ones (where of plain numbers would make floats).
-      const one = add(mul(bits, 0), 1);
+      const one = onesLike(bits);
       // Away from 0 (+1 on the pattern) where y lies beyond x on x's side of 0.
       const away = equal(greater(b, a), greater(a, 0));
       const stepped = bitcast(add(bits, where(away, one, sub(one, 2))), dtype);
