@@ -37,5 +37,6 @@ export * as metrics from './metrics/index.js';
 export * as optim from './optim/index.js';
 export * as distributions from './distributions/index.js';
 export * as special from './special/index.js';
+export * as signal from './signal/index.js';
 export * as onnx from './onnx/index.js';
 export * as vision from './vision/index.js';

@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+# The fixtures test/signal/*.test.ts compares tm.signal and tm.audio with:
+# PyTorch 1.13's windows, stft and istft, and torchaudio 0.13's features,
+# on fixed random signals, written as test/fixtures/signal/NAME.npz (float32;
+# complex results as torch.view_as_real gives them, [..., 2]).
+#
+# Needs Debian's python3-torch python3-torchaudio python3-numpy; the tests
+# need only the files it writes:
+#   /usr/bin/python3 scripts/make-signal-fixtures.py   (from the repository root)
+import os
+
+import numpy as np
+import torch
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'signal')
+torch.manual_seed(7)
+
+
+def f32(t):
+    return t.detach().to(torch.float32).numpy()
+
+
+def windows():
+    out = {}
+    for n in [0, 1, 2, 7, 16, 33]:
+        for periodic in [True, False]:
+            tag = f'{n}_{"periodic" if periodic else "symmetric"}'
+            out[f'hann_{tag}'] = f32(torch.hann_window(n, periodic=periodic, dtype=torch.float64))
+            out[f'hamming_{tag}'] = f32(torch.hamming_window(n, periodic=periodic, dtype=torch.float64))
+            out[f'hamming_0.6_0.3_{tag}'] = f32(torch.hamming_window(n, periodic=periodic, alpha=0.6, beta=0.3, dtype=torch.float64))
+            out[f'blackman_{tag}'] = f32(torch.blackman_window(n, periodic=periodic, dtype=torch.float64))
+            out[f'bartlett_{tag}'] = f32(torch.bartlett_window(n, periodic=periodic, dtype=torch.float64))
+            out[f'kaiser_{tag}'] = f32(torch.kaiser_window(n, periodic=periodic, dtype=torch.float64))
+            out[f'kaiser_5_{tag}'] = f32(torch.kaiser_window(n, periodic=periodic, beta=5.0, dtype=torch.float64))
+    return out
+
+
+# name: (signal shape, n_fft, stft keyword arguments; window by name and length)
+STFT_CASES = {
+    'default_hann': ([2, 1000], 64, dict(window=('hann', 64))),
+    'odd_nfft_hop': ([3, 517], 45, dict(hop_length=11, window=('hann', 45))),
+    'short_window': ([777], 60, dict(hop_length=13, win_length=33, window=('hamming', 33))),
+    'rect_no_center': ([2, 300], 32, dict(hop_length=8, center=False)),
+    'constant_pad_normalized': ([2, 250], 50, dict(hop_length=10, window=('blackman', 50), pad_mode='constant', normalized=True)),
+    'two_sided': ([2, 200], 24, dict(hop_length=6, window=('hann', 24), onesided=False)),
+    'replicate_kaiser': ([401], 30, dict(hop_length=7, window=('kaiser', 30), pad_mode='replicate')),
+}
+WINDOWS = {'hann': torch.hann_window, 'hamming': torch.hamming_window, 'blackman': torch.blackman_window, 'kaiser': torch.kaiser_window}
+
+
+def stfts():
+    out = {}
+    for name, (shape, n_fft, kw) in STFT_CASES.items():
+        x = torch.randn(*shape, dtype=torch.float64)
+        kw = dict(kw)
+        if 'window' in kw:
+            kind, length = kw['window']
+            kw['window'] = WINDOWS[kind](length, dtype=torch.float64)
+        spec = torch.stft(x, n_fft, return_complex=True, **kw)
+        out[f'{name}_x'] = f32(x)
+        out[f'{name}_stft'] = f32(torch.view_as_real(spec))
+        ikw = {k: v for k, v in kw.items() if k != 'pad_mode'}
+        back = torch.istft(spec, n_fft, length=shape[-1], **ikw)
+        out[f'{name}_istft'] = f32(back)
+        # istft of a spectrum no signal has (random bins): overlap-add and the envelope's division do the work.
+        noise = torch.randn(spec.shape, dtype=torch.complex128)
+        if kw.get('onesided', True):
+            noise[..., 0, :].imag = 0
+            if n_fft % 2 == 0:
+                noise[..., -1, :].imag = 0
+        out[f'{name}_noise'] = f32(torch.view_as_real(noise))
+        out[f'{name}_noise_istft'] = f32(torch.istft(noise, n_fft, **ikw))
+    return out
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    np.savez(os.path.join(OUT, 'torch_windows.npz'), **windows())
+    np.savez(os.path.join(OUT, 'torch_stft.npz'), **stfts())
+
+
+if __name__ == '__main__':
+    main()
