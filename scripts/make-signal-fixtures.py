@@ -73,10 +73,48 @@ def stfts():
     return out
 
 
+def audio():
+    import torchaudio.functional as F
+    import torchaudio.transforms as T
+    out = {}
+    wave = torch.randn(2, 2, 1001)  # float32, as torchaudio runs
+    out['wave'] = f32(wave)
+    out['spec_power2'] = f32(T.Spectrogram(n_fft=128)(wave))
+    out['spec_power1_norm'] = f32(T.Spectrogram(n_fft=100, hop_length=30, power=1.0, normalized=True)(wave))
+    out['spec_power0.5_frame'] = f32(T.Spectrogram(n_fft=64, win_length=50, power=0.5, normalized='frame_length', pad=7)(wave))
+    complex_spec = T.Spectrogram(n_fft=96, hop_length=24, power=None, pad=5, normalized=True)(wave)
+    out['spec_complex'] = f32(torch.view_as_real(complex_spec))
+    out['inverse'] = f32(T.InverseSpectrogram(n_fft=96, hop_length=24, pad=5, normalized=True)(complex_spec, length=1001))
+    out['inverse_no_length'] = f32(T.InverseSpectrogram(n_fft=96, hop_length=24, pad=5, normalized=True)(complex_spec))
+    for scale in ['htk', 'slaney']:
+        for norm in [None, 'slaney']:
+            out[f'fbanks_{scale}_{norm}'] = f32(F.melscale_fbanks(201, 30.0, 7000.0, 40, 16000, norm=norm, mel_scale=scale))
+    out['linear_fbanks'] = f32(F.linear_fbanks(65, 100.0, 3000.0, 12, 8000))
+    out['mel_default'] = f32(T.MelSpectrogram()(wave))
+    out['mel_custom'] = f32(T.MelSpectrogram(sample_rate=22050, n_fft=256, hop_length=64, f_min=50.0, f_max=9000.0, n_mels=48, power=1.0, norm='slaney', mel_scale='slaney', pad_mode='constant')(wave))
+    mel = T.MelSpectrogram()(wave)
+    out['db_power'] = f32(T.AmplitudeToDB()(mel))
+    out['db_top_4d'] = f32(T.AmplitudeToDB(top_db=40.0)(mel))
+    out['db_top_2d'] = f32(T.AmplitudeToDB(stype='magnitude', top_db=30.0)(mel[0, 1]))
+    out['db_to_amp'] = f32(F.DB_to_amplitude(T.AmplitudeToDB()(mel), 1.0, 1.0))
+    out['dct_ortho'] = f32(F.create_dct(13, 40, 'ortho'))
+    out['dct_none'] = f32(F.create_dct(13, 40, None))
+    out['mfcc_default'] = f32(T.MFCC()(wave))
+    out['mfcc_custom'] = f32(T.MFCC(sample_rate=8000, n_mfcc=13, norm=None, log_mels=True, melkwargs=dict(n_fft=200, hop_length=80, n_mels=23))(wave))
+    samples = torch.rand(500) * 2.2 - 1.1
+    out['mu_samples'] = f32(samples)
+    out['mu_encoded'] = F.mu_law_encoding(samples, 256).to(torch.int32).numpy()
+    out['mu_decoded'] = f32(F.mu_law_decoding(torch.arange(256), 256))
+    out['deltas_5'] = f32(F.compute_deltas(mel[0]))
+    out['deltas_9'] = f32(F.compute_deltas(mel[0], win_length=9))
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     np.savez(os.path.join(OUT, 'torch_windows.npz'), **windows())
     np.savez(os.path.join(OUT, 'torch_stft.npz'), **stfts())
+    np.savez(os.path.join(OUT, 'torchaudio.npz'), **audio())
 
 
 if __name__ == '__main__':

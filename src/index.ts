@@ -38,5 +38,6 @@ export * as optim from './optim/index.js';
 export * as distributions from './distributions/index.js';
 export * as special from './special/index.js';
 export * as signal from './signal/index.js';
+export * as audio from './audio/index.js';
 export * as onnx from './onnx/index.js';
 export * as vision from './vision/index.js';

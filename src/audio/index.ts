@@ -1,0 +1,16 @@
+// tm.audio: torchaudio's feature extraction (torchaudio.functional and its
+// transforms, as functions with options): spectrograms and their inverse,
+// mel filter banks and mel spectrograms, decibels, MFCCs, deltas, μ-law.
+// Built on tm.signal's stft and istft and existing ops: no WGSL of its own,
+// every backend, differentiable.
+export { spectrogram, inverseSpectrogram, melSpectrogram } from './spectrogram.js';
+export type { InverseSpectrogramOptions, MelSpectrogramOptions, SpectrogramFraming, SpectrogramNormalization, SpectrogramOptions } from './spectrogram.js';
+export { hzToMel, linearFbanks, melScale, melscaleFbanks, melToHz } from './mel.js';
+export type { MelFbankOptions, MelNorm, MelScaleKind, MelScaleOptions } from './mel.js';
+export { amplitudeToDB, dbToAmplitude } from './decibels.js';
+export type { AmplitudeToDBOptions } from './decibels.js';
+export { createDct, mfcc } from './mfcc.js';
+export type { MfccOptions } from './mfcc.js';
+export { computeDeltas } from './deltas.js';
+export type { DeltaOptions } from './deltas.js';
+export { muLawDecoding, muLawEncoding } from './mu_law.js';

@@ -1,0 +1,72 @@
+// Mel-frequency cepstral coefficients (torchaudio.transforms.MFCC): the DCT-II
+// of the log mel spectrogram, as a matrix product with createDct's matrix.
+import { tidy } from '../engine.js';
+import { ValueError, formatValue } from '../errors.js';
+import { cast } from '../ops/cast.js';
+import { tensor } from '../ops/creation.js';
+import { add, log } from '../ops/elementwise.js';
+import { matmul } from '../ops/matmul.js';
+import { onBackendOf } from '../ops/util.js';
+import { checkOptions } from '../options.js';
+import type { Tensor } from '../tensor.js';
+import { amplitudeToDB } from './decibels.js';
+import { melSpectrogram, type MelSpectrogramOptions } from './spectrogram.js';
+
+/**
+ * The DCT-II matrix [nMels, nMfcc] (torchaudio.functional.create_dct):
+ * column k is cos(π/nMels·(n + ½)·k) over n, scaled to be orthonormal
+ * ('ortho': √(2/nMels), column 0 by a further 1/√2) or doubled (null).
+ */
+export function createDct(nMfcc: number, nMels: number, norm: 'ortho' | null): Tensor {
+  const op = 'createDct';
+  for (const [name, v] of [['nMfcc', nMfcc], ['nMels', nMels]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new ValueError(`${op}: ${name} must be a positive integer, got ${formatValue(v)}`);
+  }
+  if (norm !== 'ortho' && norm !== null) throw new ValueError(`${op}: norm must be 'ortho' or null, got ${formatValue(norm)}`);
+  const out = new Float32Array(nMels * nMfcc);
+  for (let n = 0; n < nMels; n++) {
+    for (let k = 0; k < nMfcc; k++) {
+      const c = Math.cos((Math.PI / nMels) * (n + 0.5) * k);
+      out[n * nMfcc + k] = norm === null ? 2 * c : c * Math.sqrt(2 / nMels) * (k === 0 ? Math.SQRT1_2 : 1);
+    }
+  }
+  return tensor(out, [nMels, nMfcc]);
+}
+
+/** mfcc's options: torchaudio.transforms.MFCC's. */
+export interface MfccOptions {
+  /** Default 16000. */
+  sampleRate?: number;
+  /** Coefficients kept, at most the mel bins (default 40). */
+  nMfcc?: number;
+  /** Only 2 (the default), as torchaudio. */
+  dctType?: 2;
+  /** Default 'ortho'. */
+  norm?: 'ortho' | null;
+  /** ln(mel + 1e-6) instead of decibels floored 80 dB below the maximum (default false). */
+  logMels?: boolean;
+  /** The mel spectrogram's options (torchaudio's melkwargs; its sampleRate is the one above). */
+  melOptions?: Omit<MelSpectrogramOptions, 'sampleRate'>;
+}
+
+/**
+ * The MFCCs of waveform [..., time]: [..., nMfcc, time] (torchaudio.transforms.MFCC):
+ * melSpectrogram, then amplitudeToDB with topDb 80 (or ln(· + 1e-6) with
+ * logMels), then the DCT over the mel axis. Differentiable.
+ */
+export function mfcc(waveform: Tensor, options: MfccOptions = {}): Tensor {
+  const op = 'mfcc';
+  const { sampleRate = 16000, nMfcc = 40, dctType = 2, norm = 'ortho', logMels = false, melOptions = {} } = checkOptions(op, options, {
+    sampleRate: true, nMfcc: true, dctType: true, norm: true, logMels: 'boolean', melOptions: true,
+  });
+  if (dctType !== 2) throw new ValueError(`${op}: dctType must be 2 (the only DCT type torchaudio has), got ${formatValue(dctType)}`);
+  const nMels = (melOptions as MelSpectrogramOptions).nMels ?? 128;
+  if (Number.isSafeInteger(nMfcc) && nMfcc > nMels) throw new ValueError(`${op}: nMfcc ${nMfcc} is more coefficients than the ${nMels} mel bins`);
+  if ('sampleRate' in melOptions) throw new ValueError(`${op}: give sampleRate beside melOptions, not in it (torchaudio's melkwargs takes none either)`);
+  return tidy(() => {
+    const mel = melSpectrogram(waveform, { ...melOptions, sampleRate });
+    const logged = logMels ? log(add(mel, 1e-6)) : amplitudeToDB(mel, { topDb: 80 });
+    const dct = onBackendOf(op, mel, () => createDct(nMfcc, nMels, norm));
+    return matmul(dct.dtype === logged.dtype ? dct : cast(dct, logged.dtype), logged, { transposeA: true });
+  });
+}
