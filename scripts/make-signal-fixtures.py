@@ -107,7 +107,24 @@ def audio():
     out['mu_decoded'] = f32(F.mu_law_decoding(torch.arange(256), 256))
     out['deltas_5'] = f32(F.compute_deltas(mel[0]))
     out['deltas_9'] = f32(F.compute_deltas(mel[0], win_length=9))
+    for orig, new, kw in RESAMPLES:
+        tag = '_'.join([str(orig), str(new)] + [f'{k}{v}' for k, v in kw.items()])
+        out[f'resample_{tag}'] = f32(F.resample(wave, orig, new, **kw))
+    spec = T.Spectrogram(n_fft=128)(wave)
+    out['griffin_spec'] = f32(spec)
+    out['griffin_lim'] = f32(T.GriffinLim(n_fft=128, n_iter=8, rand_init=False, length=1001)(spec))
+    out['griffin_lim_plain'] = f32(T.GriffinLim(n_fft=128, n_iter=5, momentum=0.0, power=1.0, rand_init=False, hop_length=40)(spec.sqrt()))
     return out
+
+
+# (orig_freq, new_freq, keyword arguments) for torchaudio.functional.resample
+RESAMPLES = [
+    (44100, 16000, {}),
+    (16000, 44100, {}),
+    (8000, 12000, dict(lowpass_filter_width=10, rolloff=0.9)),
+    (3, 2, dict(resampling_method='kaiser_window')),
+    (5, 7, dict(resampling_method='kaiser_window', beta=8.0, lowpass_filter_width=4)),
+]
 
 
 def main():

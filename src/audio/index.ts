@@ -1,6 +1,7 @@
 // tm.audio: torchaudio's feature extraction (torchaudio.functional and its
 // transforms, as functions with options): spectrograms and their inverse,
-// mel filter banks and mel spectrograms, decibels, MFCCs, deltas, μ-law.
+// mel filter banks and mel spectrograms, decibels, MFCCs, deltas, μ-law,
+// resampling and Griffin–Lim.
 // Built on tm.signal's stft and istft and existing ops: no WGSL of its own,
 // every backend, differentiable.
 export { spectrogram, inverseSpectrogram, melSpectrogram } from './spectrogram.js';
@@ -14,3 +15,7 @@ export type { MfccOptions } from './mfcc.js';
 export { computeDeltas } from './deltas.js';
 export type { DeltaOptions } from './deltas.js';
 export { muLawDecoding, muLawEncoding } from './mu_law.js';
+export { resample } from './resample.js';
+export type { ResampleOptions } from './resample.js';
+export { griffinLim } from './griffin_lim.js';
+export type { GriffinLimOptions } from './griffin_lim.js';
