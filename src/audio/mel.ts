@@ -120,6 +120,7 @@ export function melScale(spec: Tensor, options: MelScaleOptions = {}): Tensor {
   checkFloatTensor(op, spec, 'spec', 2, '[..., freq, time]');
   return tidy(() => {
     const bank = onBackendOf(op, spec, () => melscaleFbanks(spec.shape[spec.rank - 2], fMin, fMax ?? Math.floor(sampleRate / 2), nMels, sampleRate, { norm, melScale: scale }));
-    return matmul(spec.dtype === 'f32' ? bank : cast(bank, spec.dtype), spec, { transposeA: true });
+    const product = matmul(bank, spec.dtype === 'f32' ? spec : cast(spec, 'f32'), { transposeA: true });
+    return spec.dtype === 'f32' ? product : cast(product, spec.dtype);
   });
 }

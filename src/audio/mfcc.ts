@@ -10,6 +10,7 @@ import { onBackendOf } from '../ops/util.js';
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { amplitudeToDB } from './decibels.js';
+import { checkFloatTensor } from './checks.js';
 import { melSpectrogram, type MelSpectrogramOptions } from './spectrogram.js';
 
 /**
@@ -60,13 +61,17 @@ export function mfcc(waveform: Tensor, options: MfccOptions = {}): Tensor {
     sampleRate: true, nMfcc: true, dctType: true, norm: true, logMels: 'boolean', melOptions: true,
   });
   if (dctType !== 2) throw new ValueError(`${op}: dctType must be 2 (the only DCT type torchaudio has), got ${formatValue(dctType)}`);
+  if (typeof melOptions !== 'object' || melOptions === null || Array.isArray(melOptions)) throw new ValueError(`${op}: melOptions must be an object of melSpectrogram's options, got ${formatValue(melOptions)}`);
   const nMels = (melOptions as MelSpectrogramOptions).nMels ?? 128;
+  if (!Number.isSafeInteger(nMels) || nMels < 1) throw new ValueError(`${op}: melOptions.nMels must be a positive integer, got ${formatValue(nMels)}`);
   if (Number.isSafeInteger(nMfcc) && nMfcc > nMels) throw new ValueError(`${op}: nMfcc ${nMfcc} is more coefficients than the ${nMels} mel bins`);
   if ('sampleRate' in melOptions) throw new ValueError(`${op}: give sampleRate beside melOptions, not in it (torchaudio's melkwargs takes none either)`);
+  checkFloatTensor(op, waveform, 'waveform', 1, '[..., time]');
+  // In f32 throughout, cast back once: an f16 power spectrum overflows, and its decibels' floor with it.
   return tidy(() => {
-    const mel = melSpectrogram(waveform, { ...melOptions, sampleRate });
+    const mel = melSpectrogram(waveform.dtype === 'f32' ? waveform : cast(waveform, 'f32'), { ...melOptions, sampleRate });
     const logged = logMels ? log(add(mel, 1e-6)) : amplitudeToDB(mel, { topDb: 80 });
-    const dct = onBackendOf(op, mel, () => createDct(nMfcc, nMels, norm));
-    return matmul(dct.dtype === logged.dtype ? dct : cast(dct, logged.dtype), logged, { transposeA: true });
+    const coefficients = matmul(onBackendOf(op, mel, () => createDct(nMfcc, nMels, norm)), logged, { transposeA: true });
+    return waveform.dtype === 'f32' ? coefficients : cast(coefficients, waveform.dtype);
   });
 }

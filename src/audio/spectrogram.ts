@@ -5,6 +5,7 @@
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import { abs as complexAbs } from '../ops/fft/complex.js';
+import { castTo, inF32 } from '../ops/fft/pairs.js';
 import { div, mul, pow, sqrt } from '../ops/elementwise.js';
 import { pad as padOp, slice } from '../ops/movement.js';
 import { sum } from '../ops/reduce.js';
@@ -92,7 +93,8 @@ function windowNorm(window: Tensor): Tensor {
  * The spectrogram of waveform [..., time] (torchaudio.functional.spectrogram,
  * transforms.Spectrogram): |stft|^power, [..., freq, time] with freq =
  * ⌊nFft/2⌋ + 1 (onesided), or the complex stft [..., freq, time, 2] for
- * power null. Differentiable in the waveform and window (power 2 is
+ * power null. Computed in f32 (an f16 waveform's result cast back once).
+ * Differentiable in the waveform and window (power 2 is
  * re² + im², whose gradient is defined at 0; other powers go through |z|,
  * whose gradient is 0 there, as torch's).
  */
@@ -105,13 +107,12 @@ export function spectrogram(waveform: Tensor, options: SpectrogramOptions = {}):
   const f = framingOf(op, o);
   return tidy(() => {
     const window = windowFor(op, o.window, f.winLength, waveform);
-    const x = f.pad ? padOp(waveform, waveform.shape.map((_, i) => (i === waveform.rank - 1 ? [f.pad, f.pad] : [0, 0]))) : waveform;
+    const signal = inF32(waveform);
+    const x = f.pad ? padOp(signal, signal.shape.map((_, i) => (i === signal.rank - 1 ? [f.pad, f.pad] : [0, 0]))) : signal;
     let z = stft(x, f.nFft, { hopLength: f.hopLength, winLength: f.winLength, window, center: o.center, padMode: o.padMode, normalized: f.frameNorm, onesided: o.onesided });
-    if (f.windowNorm) z = div(z, windowNorm(window).cast(z.dtype));
-    if (power === null) return z;
-    if (power === 2) return sum(mul(z, z), -1);
-    const magnitude = complexAbs(z);
-    return power === 1 ? magnitude : pow(magnitude, power);
+    if (f.windowNorm) z = div(z, windowNorm(window));
+    const magnitude = power === null ? z : power === 2 ? sum(mul(z, z), -1) : power === 1 ? complexAbs(z) : pow(complexAbs(z), power);
+    return castTo(magnitude, waveform.dtype);
   });
 }
 
@@ -130,7 +131,7 @@ export function inverseSpectrogram(z: Tensor, options: InverseSpectrogramOptions
   checkFloatTensor(op, z, 'z', 3, 'complex [..., freq, time, 2]');
   return tidy(() => {
     const window = windowFor(op, o.window, f.winLength, z);
-    const scaled = f.windowNorm ? mul(z, windowNorm(window).cast(z.dtype)) : z;
+    const scaled = f.windowNorm ? castTo(mul(inF32(z), windowNorm(window)), z.dtype) : z;
     const y = istft(scaled, f.nFft, {
       hopLength: f.hopLength, winLength: f.winLength, window, center: o.center, normalized: f.frameNorm, onesided: o.onesided,
       length: length === undefined ? undefined : length + 2 * f.pad,
@@ -157,5 +158,7 @@ export function melSpectrogram(waveform: Tensor, options: MelSpectrogramOptions 
     ...ONE_SIDED_FRAMING, power: true, padMode: true, nMels: true, sampleRate: true, fMin: true, fMax: true, norm: true, melScale: true,
   });
   if (power === null || typeof power !== 'number') throw new ValueError(`${op}: power must be a positive number, got ${formatValue(power)} (spectrogram gives the complex spectrum)`);
-  return tidy(() => melScale(spectrogram(waveform, { ...spectral, power }), { nMels, sampleRate, fMin, fMax, norm, melScale: scale }));
+  // In f32 throughout (an f16 power overflows past 65504 long before its mel sums would), cast back once.
+  checkFloatTensor(op, waveform, 'waveform', 1, '[..., time]');
+  return tidy(() => castTo(melScale(spectrogram(inF32(waveform), { ...spectral, power }), { nMels, sampleRate, fMin, fMax, norm, melScale: scale }), waveform.dtype));
 }

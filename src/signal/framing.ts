@@ -35,6 +35,16 @@ export function framingOf(op: string, nFft: number, hopLength: number | undefine
   return { nFft: n, hop, winLength: win };
 }
 
+/** Checks that a window was given as a float vector of winLength values. */
+export function checkWindow(op: string, window: unknown, winLength: number): Tensor {
+  const w = checkTensor(op, window, 'window');
+  if (!isFloat(w.dtype)) throw new ValueError(`${op}: window must be a float tensor (f32 or f16), got ${w.dtype}`);
+  if (w.rank !== 1 || w.shape[0] !== winLength) {
+    throw new ShapeError(`${op}: window ${formatShape(w.shape)} must be a vector of winLength = ${winLength} values`);
+  }
+  return w;
+}
+
 /**
  * The window as an f32 vector of nFft on `like`'s backend: the one given (a
  * float vector of winLength) or ones, with zeros either side to centre it.
@@ -43,11 +53,7 @@ export function frameWindow(op: string, window: Tensor | undefined, { nFft, winL
   let w: Tensor;
   if (window === undefined) w = onBackendOf(op, like, () => ones([winLength]));
   else {
-    checkTensor(op, window, 'window');
-    if (!isFloat(window.dtype)) throw new ValueError(`${op}: window must be a float tensor (f32 or f16), got ${window.dtype}`);
-    if (window.rank !== 1 || window.shape[0] !== winLength) {
-      throw new ShapeError(`${op}: window ${formatShape(window.shape)} must be a vector of winLength = ${winLength} values`);
-    }
+    checkWindow(op, window, winLength);
     w = window.dtype === 'f32' ? window : cast(window, 'f32');
   }
   const left = Math.floor((nFft - winLength) / 2);

@@ -10,13 +10,13 @@ import { swapaxes } from '../ops/axes.js';
 import { zeros } from '../ops/creation.js';
 import { castTo, checkComplex, inF32 } from '../ops/fft/pairs.js';
 import { irfft } from '../ops/fft/transforms.js';
-import { div, mul } from '../ops/elementwise.js';
+import { abs, div, less, mul, where } from '../ops/elementwise.js';
 import { broadcastTo, pad, reshape, slice } from '../ops/movement.js';
 import { indexAdd } from '../ops/scatter.js';
 import { heldValues, onBackendOf } from '../ops/util.js';
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { frameSamples, frameWindow, framingOf, type Framing } from './framing.js';
+import { checkWindow, frameSamples, frameWindow, framingOf, type Framing } from './framing.js';
 
 /** istft's options, torch.istft's; they should match the stft that made the spectrum. */
 export interface IstftOptions {
@@ -67,9 +67,10 @@ function hostWindow(op: string, window: Tensor | undefined, { nFft, winLength }:
  * The signal whose stft is z (complex [..., bins, frames, 2], as stft
  * gives it), real f32 [..., length] (f16 for an f16 z): torch.istft with
  * return_complex=False. Where the squared window's overlap-add vanishes
- * inside the signal it is an error, as torch's; on a GPU, whose window is
- * not read back, only where the zeros centring a short window leave samples
- * unseen: where its own values are 0 those samples come out ∞ or NaN there.
+ * (below 1e-11) inside the signal it is an error, as torch's; on a GPU,
+ * whose window is not read back, only where the zeros centring a short
+ * window leave samples unseen: where the window's own values vanish (a Hann
+ * window's first, at hop nFft or without center) those samples come out NaN there.
  * Differentiable in z and window.
  */
 export function istft(z: Tensor, nFft: number, options: IstftOptions = {}): Tensor {
@@ -92,6 +93,7 @@ export function istft(z: Tensor, nFft: number, options: IstftOptions = {}): Tens
   const whole = n + hop * (frames - 1);
   const start = center ? half : 0;
   const end = length !== undefined ? start + length : center ? whole - half : whole;
+  if (window !== undefined) checkWindow(op, window, framing.winLength);
   checkOverlap(op, hostWindow(op, window, framing), frames, framing, start, end);
   return tidy(() => {
     const spectra = swapaxes(inF32(z), -3, -2);
@@ -104,7 +106,9 @@ export function istft(z: Tensor, nFft: number, options: IstftOptions = {}): Tens
     const envelope = indexAdd(onBackendOf(op, spectra, () => zeros([whole])), at, reshape(broadcastTo(mul(w, w), [frames, n]), [frames * n]));
     const stop = Math.min(end, whole);
     const cut = (t: Tensor) => slice(t, t.shape.map((_, i) => (i === t.rank - 1 ? start : 0)), t.shape.map((d, i) => (i === t.rank - 1 ? stop - start : d)));
-    const y = div(cut(signal), cut(envelope));
+    const overlap = cut(envelope);
+    // Where the window's own values leave the envelope 0 on a GPU (not read back to check), NaN rather than a huge quotient.
+    const y = where(less(abs(overlap), NOLA_FLOOR), NaN, div(cut(signal), overlap));
     const out = end > whole ? pad(y, y.shape.map((_, i) => (i === y.rank - 1 ? [0, end - whole] : [0, 0]))) : y;
     return castTo(out, z.dtype);
   });

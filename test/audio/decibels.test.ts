@@ -31,6 +31,15 @@ describe.each(BACKENDS)('tm.audio decibels on %s', (backend) => {
     expectClose(await tm.audio.dbToAmplitude(tm.tensor([-20, 0, 10]), 3, 0.5).data(), [0.3, 3, 3 * Math.sqrt(10)], 1e-6, 'dbToAmplitude');
   });
 
+  it('an f16 spectrogram is converted in f32: silence is −100 dB (amin is 0 in f16), and topDb floors finite values', async () => {
+    const x = tm.tensor([0, 1e-12, 1e-3, 1, 300, 60000], [2, 3]).cast('f16');
+    const db = tm.audio.amplitudeToDB(x);
+    expect(db.dtype).toBe('f16');
+    const want = [-100, -100, -30, 0, 24.771, 47.782];
+    expectClose(await db.data(), want, 2e-3, 'f16');
+    expectClose(await tm.audio.amplitudeToDB(x, { topDb: 60 }).data(), want.map((v) => Math.max(v, 47.782 - 60)), 2e-3, 'f16, topDb 60');
+  });
+
   it('refuses unknown stypes, non-positive amin or ref, a negative topDb, topDb on a vector', () => {
     const x = tm.ones([4, 4]);
     expect(() => tm.audio.amplitudeToDB(x, { stype: 'energy' as never })).toThrow(/stype must be 'power' or 'magnitude', got "energy"/);

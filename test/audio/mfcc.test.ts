@@ -47,6 +47,8 @@ describe.each(BACKENDS)('tm.audio MFCCs on %s', (backend) => {
     expect(() => tm.audio.mfcc(x, { nMfcc: 30, melOptions: { nMels: 20 } })).toThrow(/nMfcc 30 is more coefficients than the 20 mel bins/);
     expect(() => tm.audio.mfcc(x, { dctType: 3 as never })).toThrow(/dctType must be 2/);
     expect(() => tm.audio.mfcc(x, { melOptions: { sampleRate: 8000 } as never })).toThrow(/give sampleRate beside melOptions/);
+    expect(() => tm.audio.mfcc(x, { melOptions: null as never })).toThrow(/melOptions must be an object of melSpectrogram's options, got null/);
+    expect(() => tm.audio.mfcc(x, { melOptions: { nMels: 0 } })).toThrow(/melOptions.nMels must be a positive integer, got 0/);
     expect(() => tm.audio.createDct(0, 4, 'ortho')).toThrow(/nMfcc must be a positive integer, got 0/);
     expect(() => tm.audio.createDct(4, 4, 'orthonormal' as never)).toThrow(/norm must be 'ortho' or null/);
   });

@@ -74,6 +74,19 @@ describe.each(BACKENDS)('tm.audio spectrograms on %s', (backend) => {
     expect(Array.from(await silent.grad!.data()).every((v) => v === 0)).toBe(true);
   });
 
+  it('f16 in, f16 out, computed in f32: mfcc of a loud tone is finite (its power, ~1e6, would overflow f16 on the way)', async () => {
+    const v = Float32Array.from({ length: 8192 }, (_, i) => Math.sin((2 * Math.PI * 64 * i) / 2048));
+    const half = tm.audio.mfcc(tm.tensor(v).cast('f16'), { nMfcc: 13, melOptions: { nFft: 2048, nMels: 40 } });
+    const full = tm.audio.mfcc(tm.tensor(v), { nMfcc: 13, melOptions: { nFft: 2048, nMels: 40 } });
+    expect(half.dtype).toBe('f16');
+    // The samples rounded to f16 (5e-4) and the coefficients (0.125 at 128) bound the difference.
+    expectNormwise(await half.data(), await full.data(), 1e-2, 'f16 mfcc');
+    const quiet = tm.tensor(v.slice(0, 1000)).mul(0.01);
+    const power = tm.audio.melSpectrogram(quiet.cast('f16'), { nFft: 64, nMels: 8 });
+    expect(power.dtype).toBe('f16');
+    expectNormwise(await power.data(), await tm.audio.melSpectrogram(quiet, { nFft: 64, nMels: 8 }).data(), 2e-3, 'f16 mel');
+  });
+
   it('refuses bad options, naming them', () => {
     const x = tm.zeros([1000]);
     expect(() => tm.audio.spectrogram(x, { power: 0 })).toThrow(/spectrogram: power must be a positive number or null/);

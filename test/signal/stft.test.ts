@@ -251,6 +251,11 @@ describe.each(BACKENDS)('tm.signal.stft and istft on %s', (backend) => {
     expect(() => tm.signal.istft(z, 16, { hopLength: 10, winLength: 8 })).toThrow(/hopLength 10 is longer than winLength 8/);
     expect(() => tm.signal.istft(z, 16, { length: -1 })).toThrow(/length must be a non-negative integer, got -1/);
     expect(() => tm.signal.istft(tm.zeros([9, 0, 2]), 16)).toThrow(/holds no frames/);
+    // The window is checked before its values are read.
+    const spectrum = tm.zeros([33, 5, 2]);
+    expect(() => tm.signal.istft(spectrum, 64, { window: new Array(64).fill(1) as never })).toThrow(/istft: window must be a Tensor/);
+    expect(() => tm.signal.istft(spectrum, 64, { window: tm.zeros([64], { dtype: 'i32' }) })).toThrow(/window must be a float tensor/);
+    expect(() => tm.signal.istft(spectrum, 64, { winLength: 32, hopLength: 16, window: tm.zeros([64]) })).toThrow(/window \[64\] must be a vector of winLength = 32 values/);
   });
 
   it('istft refuses a window whose squares overlap-add to 0 inside the signal', async () => {
@@ -258,8 +263,18 @@ describe.each(BACKENDS)('tm.signal.stft and istft on %s', (backend) => {
     // A window of 8 in a frame of 16, not centred: the first 4 samples were seen by no window.
     expect(() => tm.signal.istft(z, 16, { winLength: 8, hopLength: 4, center: false })).toThrow(/overlap-added at hop 4, is 0 at sample 0 of the signal/);
     expect(tm.signal.istft(z, 16, { winLength: 8, hopLength: 4, center: false, length: 0 }).shape).toEqual([0]);
-    if (backend === 'webgpu') return; // a window on a GPU is not read back to check
-    // A periodic Hann window at hop nFft: w[0] = 0, so every frame's first sample is lost.
-    expect(() => tm.signal.istft(z, 16, { hopLength: 16, window: tm.signal.hannWindow(16) })).toThrow(/is 0 at sample 8 of the signal/);
+    // A periodic Hann window at hop nFft: w[0] = 0, so every frame's first sample is lost. A GPU's window is not
+    // read back to check: those samples come out NaN there, the rest as on the CPU.
+    const x = tm.tensor(Float32Array.from(uniform(300, -1, 1)));
+    const hann = tm.signal.hannWindow(64);
+    const spectrum = tm.signal.stft(x, 64, { window: hann, center: false });
+    if (backend !== 'webgpu') {
+      expect(() => tm.signal.istft(z, 16, { hopLength: 16, window: tm.signal.hannWindow(16) })).toThrow(/is 0 at sample 8 of the signal/);
+      expect(() => tm.signal.istft(spectrum, 64, { window: hann, center: false })).toThrow(/is 0 at sample 0 of the signal/);
+      return;
+    }
+    const y = await tm.signal.istft(spectrum, 64, { window: hann, center: false }).data();
+    expect(y[0]).toBeNaN();
+    expectClose(y.slice(1, 280), (await x.data()).slice(1, 280), 1e-4, 'the samples some window saw');
   });
 });

@@ -35,6 +35,14 @@ export function rootOfUnity(t: number, n: number): [number, number] {
   return [Math.cos(angle), Math.sin(angle)];
 }
 
+/** cos and sin of 2π·t/n for t = 0 … n − 1: a matrix of n² roots looks them up by (j·k) mod n instead of computing each. */
+export function rootsOfUnity(n: number): [Float64Array, Float64Array] {
+  const cos = new Float64Array(n);
+  const sin = new Float64Array(n);
+  for (let t = 0; t < n; t++) [cos[t], sin[t]] = rootOfUnity(t, n);
+  return [cos, sin];
+}
+
 /** The DFT along axis 1 of x [rows, n, 2], as described above. */
 export function dft(x: Tensor, sign: Sign, scale: number): Tensor {
   const n = x.shape[1];
