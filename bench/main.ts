@@ -8,7 +8,7 @@
 //   5. a training step of a tiny MLP: the framework's own cost per step on the CPU, and on webgpu, vs TensorFlow.js
 //   6. tm.onnx running PyTorch's ONNX exports vs onnxruntime-web on the same files (bench/onnx.ts)
 //   7. whole models before and after tm.nn.quantizeDynamic on native and webgpu (bench/quantized_models.ts)
-// `npm run bench -- matmul` (or int8, quant, ops, linalg, ctc, autograd, fft, onnx, webgpu, training, step) runs one section.
+// `npm run bench -- matmul` (or int8, quant, ops, linalg, ctc, autograd, fft, signal, onnx, webgpu, training, step) runs one section.
 import * as tm from '../src/index.js';
 import { loadDigits } from '../examples/mnist/data.js';
 import { bestOf, gflops, printTable, verdict } from './harness.js';
@@ -16,6 +16,7 @@ import { linalgSection } from './linalg.js';
 import { ctcSection } from './ctc.js';
 import { autogradSection } from './autograd.js';
 import { fftSection } from './fft.js';
+import { signalSection } from './signal.js';
 import { onnxSection } from './onnx.js';
 import { sklearnStringsSection } from './sklearn_strings.js';
 import { quantizedModelsSection } from './quantized_models.js';
@@ -179,7 +180,7 @@ async function stepSection(): Promise<void> {
   await webgpuStepTable();
 }
 
-const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, quant: quantizedModelsSection, ops: opsSection, linalg: linalgSection, ctc: ctcSection, autograd: autogradSection, fft: fftSection, onnx: onnxSection, strings: sklearnStringsSection, webgpu: webgpuSection, training: trainingSection, step: stepSection };
+const SECTIONS: Record<string, () => Promise<void>> = { matmul: matmulSection, int8: int8Section, quant: quantizedModelsSection, ops: opsSection, linalg: linalgSection, ctc: ctcSection, autograd: autogradSection, fft: fftSection, signal: signalSection, onnx: onnxSection, strings: sklearnStringsSection, webgpu: webgpuSection, training: trainingSection, step: stepSection };
 const wanted = process.argv.slice(2).filter((a) => a in SECTIONS);
 console.log(`tmnn ${tm.VERSION} bench · ${new Date().toISOString()} · node ${process.version}`);
 for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) await SECTIONS[name]();

@@ -40,7 +40,7 @@ export function realToHalfSpectrum(x: Tensor, scale: number): Tensor {
   const h = Math.floor(n / 2);
   if (n <= DIRECT_REAL) {
     const [cos, sin] = rootsOfUnity(n);
-    const m = new Float64Array(n * 2 * (h + 1));
+    const m = new Float32Array(n * 2 * (h + 1));
     for (let j = 0; j < n; j++) {
       for (let k = 0; k <= h; k++) {
         const t = (j * k) % n;
@@ -82,7 +82,7 @@ export function halfSpectrumToReal(X: Tensor, n: number, scale: number): Tensor 
   if (n <= DIRECT_REAL) {
     // x[j] = scale · Σ_k weight_k·(re_k·cos − im_k·sin)(2π·jk/n): each bin but 0 and n/2 stands for two.
     const [cos, sin] = rootsOfUnity(n);
-    const m = new Float64Array(2 * (h + 1) * n);
+    const m = new Float32Array(2 * (h + 1) * n);
     for (let k = 0; k <= h; k++) {
       const edge = k === 0 || 2 * k === n;
       for (let j = 0; j < n; j++) {
