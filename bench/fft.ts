@@ -2,8 +2,8 @@
 // tmnn's native and webgpu backends next to TensorFlow.js's tf.spectral
 // (cpu, and webgpu on the same adapter). tfjs-backend-wasm has no FFT
 // kernel, so it is not in the table. tmnn's transforms are ops (matrix
-// products of sizes up to 64, twiddle products and transposes), not an FFT
-// kernel: see src/ops/fft/dft.ts.
+// products of sizes up to 64, or 512 for a real signal, twiddle products
+// and transposes), not an FFT kernel: see src/ops/fft/dft.ts and real.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tm from '../src/index.js';
@@ -84,7 +84,7 @@ export async function fftSection(): Promise<void> {
     'tm.fft, ms, op + await data() (best of runs)',
     ['transform, batch × n', 'tmnn native', 'tfjs-cpu', 'cpu/native', 'tmnn webgpu', 'tfjs-webgpu', 'tfjs/tmnn webgpu'],
     rows,
-    'tmnn: the transforms as ops (src/ops/fft: DFT matrix products up to 64, the four-step factorization, rfft as a complex transform of half the length); ' +
+    'tmnn: the transforms as ops (src/ops/fft: DFT matrix products up to 64 (512 for rfft), the four-step factorization, a longer rfft as a complex transform of half the length); ' +
       `tfjs: tf.spectral.rfft / fft, a warm-up and one timed run (a radix-2 recursion of tensor ops on cpu, not run past n = ${TFJS_LARGEST.cpu}; an O(n²) kernel on webgpu, not run past ${TFJS_LARGEST.webgpu}). tfjs-backend-wasm has no FFT kernel.`,
   );
 }
