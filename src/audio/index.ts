@@ -1,7 +1,7 @@
 // tm.audio: torchaudio's feature extraction (torchaudio.functional and its
 // transforms, as functions with options): spectrograms and their inverse,
 // mel filter banks and mel spectrograms, decibels, MFCCs, deltas, μ-law,
-// resampling, Griffin–Lim and SpecAugment's masks.
+// resampling, Griffin–Lim, SpecAugment's masks and time stretching.
 // Built on tm.signal's stft and istft and existing ops: no WGSL of its own,
 // every backend, differentiable.
 export { spectrogram, inverseSpectrogram, melSpectrogram } from './spectrogram.js';
@@ -21,3 +21,5 @@ export { griffinLim } from './griffin_lim.js';
 export type { GriffinLimOptions } from './griffin_lim.js';
 export { frequencyMasking, timeMasking } from './masking.js';
 export type { MaskingOptions, TimeMaskingOptions } from './masking.js';
+export { phaseVocoder, timeStretch } from './time_stretch.js';
+export type { TimeStretchOptions } from './time_stretch.js';

@@ -2,14 +2,15 @@
 // tensor is a float tensor whose last axis has size 2, (real, imaginary)
 // pairs — torch.view_as_real's layout, which keeps a complex vector of n
 // entries as 2n interleaved floats. complex/real/imag go in and out of that
-// layout; abs, angle and conj are the elementwise functions of it.
+// layout, polar makes it from magnitudes and angles; abs, angle and conj
+// are the elementwise functions of it.
 import { tidy } from '../../engine.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { sameShape } from '../../shape.js';
 import { noGrad, record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import { zerosLike } from '../creation.js';
-import { atan2, div, equal, hypot, mul, where } from '../elementwise.js';
+import { atan2, cos, div, equal, hypot, mul, sin, where } from '../elementwise.js';
 import { expandDims, reshape, slice, stack } from '../movement.js';
 import { checkComplex, checkFloat, constant } from './pairs.js';
 
@@ -73,4 +74,18 @@ export function abs(z: Tensor): Tensor {
 export function angle(z: Tensor): Tensor {
   checkComplex('angle', z);
   return tidy(() => atan2(imag(z), real(z)));
+}
+
+/**
+ * The complex tensor abs·e^(i·angle) (torch.polar): (abs·cos angle,
+ * abs·sin angle) pairs [..., 2] from float abs and angle of one shape.
+ * Differentiable in both.
+ */
+export function polar(abs: Tensor, angle: Tensor): Tensor {
+  checkFloat('polar', abs, 'abs');
+  checkFloat('polar', angle, 'angle');
+  if (!sameShape(abs.shape, angle.shape)) {
+    throw new ShapeError(`polar: abs ${formatShape(abs.shape)} and angle ${formatShape(angle.shape)} must have the same shape`);
+  }
+  return tidy(() => stack([mul(abs, cos(angle)), mul(abs, sin(angle))], -1));
 }

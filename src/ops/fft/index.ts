@@ -1,7 +1,7 @@
 // tm.fft: the discrete Fourier transforms of numpy.fft and torch.fft. tmnn
 // has no complex dtype: a complex tensor is a float tensor whose last axis
 // has size 2, (real, imaginary) pairs, torch.view_as_real's layout.
-export { abs, angle, complex, conj, imag, real } from './complex.js';
+export { abs, angle, complex, conj, imag, polar, real } from './complex.js';
 export { fft, fft2, fftn, ifft, ifft2, ifftn, irfft, irfft2, irfftn, rfft, rfft2, rfftn } from './transforms.js';
 export type { FftNorm, FftOptions, FftnOptions } from './transforms.js';
 export { fftfreq, fftshift, ifftshift, rfftfreq } from './frequencies.js';

@@ -1,6 +1,6 @@
 // tm.fft's complex helpers against float64 arithmetic on the pairs, on fresh
 // random data: complex, real, imag, conj, abs (and its gradient, 0 at 0),
-// angle (and its gradient); the refusals of what is not complex.
+// angle (and its gradient), polar; the refusals of what is not complex.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
@@ -53,6 +53,14 @@ describe.each(BACKENDS)('tm.fft complex helpers on %s', (backend) => {
     Z.requiresGrad = true;
     tm.fft.abs(Z).sum().backward();
     expectClose(await Z.grad!.data(), [0, 0, 0.6, -0.8], 1e-6, 'abs gradient at 0 and at 3 − 4i');
+  });
+
+  it('polar(abs, angle): (abs·cos, abs·sin) pairs, differentiable in both', async () => {
+    const [r, t] = [asF32(uniform(13, 0, 2)), asF32(uniform(13, -4, 4))];
+    const z = tm.fft.polar(tm.tensor(Float32Array.from(r)), tm.tensor(Float32Array.from(t)));
+    expect(z.shape).toEqual([13, 2]);
+    expectClose(await z.data(), Float64Array.from({ length: 26 }, (_, i) => r[i >> 1] * (i % 2 ? Math.sin(t[i >> 1]) : Math.cos(t[i >> 1]))), 1e-6, 'polar');
+    await expectGradients([[5], [5]], [uniform(5, 0.5, 2), uniform(5, -3, 3)], (a, b) => [tm.fft.polar(a, b)], (a, b) => Float64Array.from({ length: 10 }, (_, i) => a[i >> 1] * (i % 2 ? Math.sin(b[i >> 1]) : Math.cos(b[i >> 1]))));
   });
 
   it('f16 pairs stay f16', async () => {
