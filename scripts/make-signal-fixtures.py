@@ -114,6 +114,8 @@ def audio():
     out['griffin_spec'] = f32(spec)
     out['griffin_lim'] = f32(T.GriffinLim(n_fft=128, n_iter=8, rand_init=False, length=1001)(spec))
     out['griffin_lim_plain'] = f32(T.GriffinLim(n_fft=128, n_iter=5, momentum=0.0, power=1.0, rand_init=False, hop_length=40)(spec.sqrt()))
+    out['lfcc_default'] = f32(T.LFCC()(wave))
+    out['lfcc_custom'] = f32(T.LFCC(sample_rate=8000, n_filter=30, f_min=100.0, f_max=3500.0, n_lfcc=12, norm=None, log_lf=True, speckwargs=dict(n_fft=128, hop_length=32))(wave))
     complex_128 = T.Spectrogram(n_fft=128, power=None)(wave)
     out['stretch_spec'] = f32(torch.view_as_real(complex_128))
     out['stretch_1.3'] = f32(torch.view_as_real(T.TimeStretch(n_freq=65, fixed_rate=1.3)(complex_128)))

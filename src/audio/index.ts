@@ -10,8 +10,8 @@ export { hzToMel, linearFbanks, melScale, melscaleFbanks, melToHz } from './mel.
 export type { MelFbankOptions, MelNorm, MelScaleKind, MelScaleOptions } from './mel.js';
 export { amplitudeToDB, dbToAmplitude } from './decibels.js';
 export type { AmplitudeToDBOptions } from './decibels.js';
-export { createDct, mfcc } from './mfcc.js';
-export type { MfccOptions } from './mfcc.js';
+export { createDct, lfcc, mfcc } from './mfcc.js';
+export type { LfccOptions, MfccOptions } from './mfcc.js';
 export { computeDeltas } from './deltas.js';
 export type { DeltaOptions } from './deltas.js';
 export { muLawDecoding, muLawEncoding } from './mu_law.js';

@@ -1,5 +1,6 @@
-// Mel-frequency cepstral coefficients (torchaudio.transforms.MFCC): the DCT-II
-// of the log mel spectrogram, as a matrix product with createDct's matrix.
+// Cepstral coefficients (torchaudio.transforms.MFCC and LFCC): the DCT-II of
+// the log mel (or linear-filter) spectrogram, as a matrix product with
+// createDct's matrix.
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import { cast } from '../ops/cast.js';
@@ -11,7 +12,8 @@ import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { amplitudeToDB } from './decibels.js';
 import { checkFloatTensor } from './checks.js';
-import { melSpectrogram, type MelSpectrogramOptions } from './spectrogram.js';
+import { linearFbanks } from './mel.js';
+import { melSpectrogram, spectrogram, type MelSpectrogramOptions, type SpectrogramOptions } from './spectrogram.js';
 
 /**
  * The DCT-II matrix [nMels, nMfcc] (torchaudio.functional.create_dct):
@@ -72,6 +74,55 @@ export function mfcc(waveform: Tensor, options: MfccOptions = {}): Tensor {
     const mel = melSpectrogram(waveform.dtype === 'f32' ? waveform : cast(waveform, 'f32'), { ...melOptions, sampleRate });
     const logged = logMels ? log(add(mel, 1e-6)) : amplitudeToDB(mel, { topDb: 80 });
     const coefficients = matmul(onBackendOf(op, mel, () => createDct(nMfcc, nMels, norm)), logged, { transposeA: true });
+    return waveform.dtype === 'f32' ? coefficients : cast(coefficients, waveform.dtype);
+  });
+}
+
+/** lfcc's options: torchaudio.transforms.LFCC's. */
+export interface LfccOptions {
+  /** Default 16000. */
+  sampleRate?: number;
+  /** Linear triangular filters (default 128). */
+  nFilter?: number;
+  /** Default 0. */
+  fMin?: number;
+  /** Default sampleRate/2 (rounded down). */
+  fMax?: number;
+  /** Coefficients kept, at most the filters (default 40). */
+  nLfcc?: number;
+  /** Only 2 (the default). */
+  dctType?: 2;
+  /** Default 'ortho'. */
+  norm?: 'ortho' | null;
+  /** ln(filtered + 1e-6) instead of decibels floored 80 dB below the maximum (default false). */
+  logLf?: boolean;
+  /** The spectrogram's options (torchaudio's speckwargs: nFft 400 by default; a one-sided power spectrum). */
+  specOptions?: Omit<SpectrogramOptions, 'power' | 'onesided'>;
+}
+
+/**
+ * The linear-frequency cepstral coefficients of waveform [..., time]:
+ * [..., nLfcc, time] (torchaudio.transforms.LFCC): the power spectrogram
+ * through linearFbanks' nFilter triangles, to decibels (topDb 80) or
+ * ln(· + 1e-6), then the DCT. Computed in f32. Differentiable.
+ */
+export function lfcc(waveform: Tensor, options: LfccOptions = {}): Tensor {
+  const op = 'lfcc';
+  const { sampleRate = 16000, nFilter = 128, fMin = 0, fMax, nLfcc = 40, dctType = 2, norm = 'ortho', logLf = false, specOptions = {} } = checkOptions(op, options, {
+    sampleRate: true, nFilter: true, fMin: true, fMax: true, nLfcc: true, dctType: true, norm: true, logLf: 'boolean', specOptions: true,
+  });
+  if (dctType !== 2) throw new ValueError(`${op}: dctType must be 2 (the only DCT type torchaudio has), got ${formatValue(dctType)}`);
+  if (typeof specOptions !== 'object' || specOptions === null || Array.isArray(specOptions)) throw new ValueError(`${op}: specOptions must be an object of spectrogram's options, got ${formatValue(specOptions)}`);
+  for (const key of ['power', 'onesided']) if (key in specOptions) throw new ValueError(`${op}: specOptions.${key} is not an option here: the filters take a one-sided power spectrum`);
+  if (Number.isSafeInteger(nLfcc) && Number.isSafeInteger(nFilter) && nLfcc > nFilter) throw new ValueError(`${op}: nLfcc ${nLfcc} is more coefficients than the ${nFilter} filters`);
+  checkFloatTensor(op, waveform, 'waveform', 1, '[..., time]');
+  const nFft = specOptions.nFft ?? 400;
+  return tidy(() => {
+    const power = spectrogram(waveform.dtype === 'f32' ? waveform : cast(waveform, 'f32'), specOptions);
+    const bank = onBackendOf(op, power, () => linearFbanks(Math.floor(nFft / 2) + 1, fMin, fMax ?? Math.floor(sampleRate / 2), nFilter, sampleRate));
+    const filtered = matmul(bank, power, { transposeA: true });
+    const logged = logLf ? log(add(filtered, 1e-6)) : amplitudeToDB(filtered, { topDb: 80 });
+    const coefficients = matmul(onBackendOf(op, power, () => createDct(nLfcc, nFilter, norm)), logged, { transposeA: true });
     return waveform.dtype === 'f32' ? coefficients : cast(coefficients, waveform.dtype);
   });
 }

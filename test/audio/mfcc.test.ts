@@ -1,6 +1,6 @@
-// tm.audio.mfcc and createDct against torchaudio 0.13's MFCC (its defaults,
-// and log mels with other mel settings) and create_dct; the DCT matrix's
-// orthonormality.
+// tm.audio.mfcc, lfcc and createDct against torchaudio 0.13's MFCC and LFCC
+// (their defaults, and log mels or filters with other settings) and
+// create_dct; the DCT matrix's orthonormality.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
@@ -30,6 +30,18 @@ describe.each(BACKENDS)('tm.audio MFCCs on %s', (backend) => {
     const custom = tm.audio.mfcc(t.wave, { sampleRate: 8000, nMfcc: 13, norm: null, logMels: true, melOptions: { nFft: 200, hopLength: 80, nMels: 23 } });
     expect(custom.shape).toEqual([2, 2, 13, 13]);
     expectNormwise(await custom.data(), await t.mfcc_custom.data(), 2e-5, 'custom');
+  });
+
+  it('lfcc: torchaudio\'s LFCC at its defaults (40 of 128 linear filters) and with log filters and other spectrogram options', async () => {
+    const t = torchaudio();
+    const got = tm.audio.lfcc(t.wave);
+    expect(got.shape).toEqual(t.lfcc_default.shape);
+    expectNormwise(await got.data(), await t.lfcc_default.data(), 2e-5, 'defaults');
+    const custom = tm.audio.lfcc(t.wave, { sampleRate: 8000, nFilter: 30, fMin: 100, fMax: 3500, nLfcc: 12, norm: null, logLf: true, specOptions: { nFft: 128, hopLength: 32 } });
+    expect(custom.shape).toEqual(t.lfcc_custom.shape);
+    expectNormwise(await custom.data(), await t.lfcc_custom.data(), 2e-5, 'custom');
+    expect(() => tm.audio.lfcc(t.wave, { specOptions: { power: 1 } as never })).toThrow(/specOptions.power is not an option here/);
+    expect(() => tm.audio.lfcc(t.wave, { nLfcc: 50, nFilter: 40 })).toThrow(/nLfcc 50 is more coefficients than the 40 filters/);
   });
 
   it('mfcc is differentiable in the waveform', async () => {
