@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-# The fixtures test/signal/*.test.ts compares tm.signal and tm.audio with:
-# PyTorch 1.13's windows, stft and istft, and torchaudio 0.13's features,
-# on fixed random signals, written as test/fixtures/signal/NAME.npz (float32;
-# complex results as torch.view_as_real gives them, [..., 2]).
+# The fixtures test/signal/ and test/audio/ compare tm.signal and tm.audio
+# with: PyTorch 1.13's windows, stft and istft, and torchaudio 0.13's
+# features, on fixed random signals, written as test/fixtures/signal/NAME.npz
+# (float32; complex results as torch.view_as_real gives them, [..., 2]).
 #
 # Needs Debian's python3-torch python3-torchaudio python3-numpy; the tests
 # need only the files it writes:
@@ -136,8 +136,8 @@ RESAMPLES = [
 def main():
     os.makedirs(OUT, exist_ok=True)
     np.savez(os.path.join(OUT, 'torch_windows.npz'), **windows())
-    np.savez(os.path.join(OUT, 'torch_stft.npz'), **stfts())
-    np.savez(os.path.join(OUT, 'torchaudio.npz'), **audio())
+    np.savez_compressed(os.path.join(OUT, 'torch_stft.npz'), **stfts())
+    np.savez_compressed(os.path.join(OUT, 'torchaudio.npz'), **audio())
 
 
 if __name__ == '__main__':
