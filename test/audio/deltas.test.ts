@@ -5,17 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
+import { paddedAt } from '../helpers/padding.js';
 import { torchaudio } from '../helpers/torchaudio.js';
-
-/** Sample p of row c under the pad mode. */
-function at(c: Float64Array, p: number, mode: string): number {
-  const T = c.length;
-  if (p >= 0 && p < T) return c[p];
-  if (mode === 'constant') return 0;
-  if (mode === 'replicate') return c[p < 0 ? 0 : T - 1];
-  if (mode === 'circular') return c[((p % T) + T) % T];
-  return c[p < 0 ? -p : 2 * (T - 1) - p];
-}
 
 describe.each(BACKENDS)('tm.audio.computeDeltas on %s', (backend) => {
   beforeAll(async () => {
@@ -37,7 +28,7 @@ describe.each(BACKENDS)('tm.audio.computeDeltas on %s', (backend) => {
     const want = Float64Array.from({ length: 3 * T }, (_, i) => {
       const row = c.subarray(Math.floor(i / T) * T, Math.floor(i / T) * T + T);
       let s = 0;
-      for (let k = 1; k <= n; k++) s += k * (at(row, (i % T) + k, mode) - at(row, (i % T) - k, mode));
+      for (let k = 1; k <= n; k++) s += k * (paddedAt(row, (i % T) + k, mode) - paddedAt(row, (i % T) - k, mode));
       return s / 28;
     });
     expectClose(got, want, 1e-5, mode);

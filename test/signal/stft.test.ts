@@ -13,10 +13,10 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF16, asF32, expectClose, uniform } from '../helpers/data.js';
 import { collected } from '../helpers/gc.js';
 import { expectGradients, expectNormwise } from '../helpers/linalg.js';
+import { paddedAt, type PadMode } from '../helpers/padding.js';
 
 const torchFile = new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'signal', 'torch_stft.npz')));
 
-type PadMode = 'reflect' | 'constant' | 'replicate' | 'circular';
 interface Setting {
   nFft: number;
   hop: number;
@@ -34,16 +34,6 @@ function centred(win: Float64Array, nFft: number): Float64Array {
   return out;
 }
 
-/** Sample p of x (one signal of length L) under padMode, p possibly outside [0, L). */
-function padded(x: Float64Array, p: number, mode: PadMode): number {
-  const L = x.length;
-  if (p >= 0 && p < L) return x[p];
-  if (mode === 'constant') return 0;
-  if (mode === 'replicate') return x[p < 0 ? 0 : L - 1];
-  if (mode === 'circular') return x[((p % L) + L) % L];
-  return x[p < 0 ? -p : 2 * (L - 1) - p];
-}
-
 /** torch.stft of `count` signals of length L, as [count, bins, frames, 2]. */
 function stftRef(x: Float64Array, count: number, L: number, s: Setting): { out: Float64Array; bins: number; frames: number } {
   const half = s.center ? Math.floor(s.nFft / 2) : 0;
@@ -58,7 +48,7 @@ function stftRef(x: Float64Array, count: number, L: number, s: Setting): { out: 
       for (let f = 0; f < bins; f++) {
         let [re, im] = [0, 0];
         for (let j = 0; j < s.nFft; j++) {
-          const v = w[j] * padded(signal, t * s.hop + j - half, s.padMode);
+          const v = w[j] * paddedAt(signal, t * s.hop + j - half, s.padMode);
           const angle = (-2 * Math.PI * ((f * j) % s.nFft)) / s.nFft;
           re += v * Math.cos(angle);
           im += v * Math.sin(angle);
