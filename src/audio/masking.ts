@@ -16,7 +16,7 @@ import { checkFloatTensor } from './checks.js';
 
 /** frequencyMasking's options. */
 export interface MaskingOptions {
-  /** A band of its own for each item of the leading axes (default false: one band for the whole batch, torchaudio's default). */
+  /** A band of its own for each item of the leading axes, [channel] or [batch, channel] (default false: one band for the whole batch, torchaudio's default; torchaudio 0.13 draws per item only for 4-D input, 2.1 on for 3-D too, as here). */
   iidMasks?: boolean;
   /** What the band is set to (default 0). */
   maskValue?: number;
@@ -46,8 +46,10 @@ function mask(op: string, spec: Tensor, maskParam: number, axisFromEnd: 1 | 2, o
   const masked = new Int8Array(bands * size);
   for (let b = 0; b < bands; b++) {
     const width = draws[2 * b] * widest;
+    // A band wider than the axis starts before it (torchaudio's rule, start < 0): it is cut to the axis.
     const start = Math.trunc(draws[2 * b + 1] * (size - width));
-    masked.fill(1, b * size + start, b * size + start + Math.trunc(width));
+    const [from, to] = [Math.max(0, start), Math.min(size, start + Math.trunc(width))];
+    if (to > from) masked.fill(1, b * size + from, b * size + to);
   }
   // [...lead, 1…, size, 1] or [...lead, 1…, size]: broadcast over everything else.
   const shape = spec.shape.map((d, i) => (i < lead.length ? d : i === axis ? size : 1));

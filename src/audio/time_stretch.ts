@@ -9,7 +9,7 @@ import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { tensor } from '../ops/creation.js';
 import { add, mul, round, sub } from '../ops/elementwise.js';
 import { abs, angle, polar } from '../ops/fft/complex.js';
-import { checkComplex } from '../ops/fft/pairs.js';
+import { castTo, checkComplex, inF32 } from '../ops/fft/pairs.js';
 import { concat, cumsum, gather, pad, slice } from '../ops/movement.js';
 import { linspace } from '../ops/creation.js';
 import { onBackendOf } from '../ops/util.js';
@@ -36,20 +36,22 @@ export function phaseVocoder(z: Tensor, rate: number, phaseAdvance: Tensor): Ten
   const frames = Math.ceil(time / rate);
   const steps = Array.from({ length: frames }, (_, i) => Math.fround(i * rate));
   return tidy(() => {
+    // In f32 (f16 angles would feed an accumulating sum), cast back once.
+    const spectrum = inF32(z);
     const timeAxis = z.rank - 2;
     const on = (values: ArrayLike<number>, shape: number[], int = false) => onBackendOf(op, z, () => tensor(int ? Int32Array.from(values) : Float32Array.from(values), shape));
     const alphas = on(steps.map((t) => t % 1), [frames]);
     // Two frames of zeros past the end, so that frame ⌊t⌋ + 1 always exists.
-    const padded = pad(z, z.shape.map((_, i) => (i === timeAxis ? [0, 2] : [0, 0])));
+    const padded = pad(spectrum, z.shape.map((_, i) => (i === timeAxis ? [0, 2] : [0, 0])));
     const before = gather(padded, on(steps.map(Math.floor), [frames], true), timeAxis);
     const after = gather(padded, on(steps.map((t) => Math.floor(t) + 1), [frames], true), timeAxis);
     const advance = phaseAdvance.dtype === 'f32' ? phaseAdvance : phaseAdvance.cast('f32');
     const turn = sub(sub(angle(after), angle(before)), advance);
     const unwrapped = add(sub(turn, mul(round(mul(turn, 1 / (2 * Math.PI))), 2 * Math.PI)), advance);
-    const first = angle(slice(z, z.shape.map(() => 0), z.shape.map((d, i) => (i === timeAxis ? 1 : d))));
+    const first = angle(slice(spectrum, z.shape.map(() => 0), z.shape.map((d, i) => (i === timeAxis ? 1 : d))));
     const phase = concat([first, slice(unwrapped, unwrapped.shape.map(() => 0), unwrapped.shape.map((d, i) => (i === unwrapped.rank - 1 ? frames - 1 : d)))], -1);
     const magnitude = add(mul(abs(after), alphas), mul(abs(before), sub(1, alphas)));
-    return polar(magnitude, cumsum(phase, -1));
+    return castTo(polar(magnitude, cumsum(phase, -1)), z.dtype);
   });
 }
 

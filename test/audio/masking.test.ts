@@ -63,6 +63,28 @@ describe.each(BACKENDS)('tm.audio masking on %s', (backend) => {
     expect(await draw(11)).toEqual(bands);
   });
 
+  it('a maskParam past the axis: a band drawn wider than it starts before it and is cut to it, item by item', async () => {
+    const [C, F, T] = [3, 10, 2];
+    const x = Float32Array.from(uniform(C * F * T, 1, 2));
+    const X = tm.tensor(x, [C, F, T]);
+    for (let seed = 0; seed < 20; seed++) {
+      const got = await tm.audio.frequencyMasking(X, 25, { seed, iidMasks: true, maskValue: -1 }).data();
+      // bandOf checks each item alone: a band that spilled into the next item would fail its untouched-rest check.
+      for (let b = 0; b < C; b++) {
+        const [start, width] = bandOf(got.subarray(b * F * T, (b + 1) * F * T), x.subarray(b * F * T, (b + 1) * F * T), F, T, 'freq', -1);
+        // start < 0 was cut to 0: any band that is not at the top ends at the bottom or is inside.
+        if (width) expect(start).toBeGreaterThanOrEqual(0);
+      }
+    }
+    // With every draw of a wide band starting before 0, the whole axis is masked in most draws.
+    let whole = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const got = await tm.audio.frequencyMasking(tm.ones([F, T]), 1000, { seed }).data();
+      if (Array.from(got).every((v) => v === 0)) whole++;
+    }
+    expect(whole).toBeGreaterThan(30);
+  });
+
   it('no gradient reaches the band; maskParam 0 leaves a copy', async () => {
     const X = tm.tensor(Float32Array.from(uniform(10 * 12, 1, 2)), [10, 12]);
     X.requiresGrad = true;

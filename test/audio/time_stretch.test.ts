@@ -50,11 +50,20 @@ describe.each(BACKENDS)('tm.audio time stretching on %s', (backend) => {
     expectClose(await tm.fft.polar(tm.fft.abs(z), tm.fft.angle(z)).data(), await z.data(), 1e-6, 'polar');
   });
 
+  it('f16 in, f16 out, computed in f32', async () => {
+    const t = torchaudio();
+    const half = tm.audio.timeStretch(t.stretch_spec.cast('f16'), 1.3);
+    expect(half.dtype).toBe('f16');
+    const full = tm.audio.timeStretch(t.stretch_spec.cast('f16').cast('f32'), 1.3);
+    expectNormwise(await half.data(), await full.data(), 1e-3, 'f16 against f32 on the same values');
+  });
+
   it('refuses a non-positive rate, a phaseAdvance of the wrong shape, a real spectrogram', () => {
     const z = tm.zeros([5, 4, 2]);
     expect(() => tm.audio.phaseVocoder(z, 0, tm.zeros([5, 1]))).toThrow(/rate must be a positive number, got 0/);
     expect(() => tm.audio.phaseVocoder(z, 2, tm.zeros([4, 1]))).toThrow(/phaseAdvance \[4,1\] must be \[freq, 1\] = \[5, 1\]/);
     expect(() => tm.audio.timeStretch(tm.zeros([5, 4]), 2)).toThrow(/z must be complex/);
     expect(() => tm.fft.polar(tm.ones([3]), tm.ones([4]))).toThrow(/polar: abs \[3\] and angle \[4\] must have the same shape/);
+    expect(() => tm.fft.polar(tm.ones([3]), tm.ones([3]).cast('f16'))).toThrow(/polar: abs \(f32\) and angle \(f16\) must have the same dtype/);
   });
 });

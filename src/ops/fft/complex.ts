@@ -5,7 +5,7 @@
 // layout, polar makes it from magnitudes and angles; abs, angle and conj
 // are the elementwise functions of it.
 import { tidy } from '../../engine.js';
-import { ShapeError, formatShape } from '../../errors.js';
+import { DTypeError, ShapeError, formatShape } from '../../errors.js';
 import { sameShape } from '../../shape.js';
 import { noGrad, record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
@@ -78,7 +78,7 @@ export function angle(z: Tensor): Tensor {
 
 /**
  * The complex tensor abs·e^(i·angle) (torch.polar): (abs·cos angle,
- * abs·sin angle) pairs [..., 2] from float abs and angle of one shape.
+ * abs·sin angle) pairs [..., 2] from float abs and angle of one shape and dtype.
  * Differentiable in both.
  */
 export function polar(abs: Tensor, angle: Tensor): Tensor {
@@ -87,5 +87,6 @@ export function polar(abs: Tensor, angle: Tensor): Tensor {
   if (!sameShape(abs.shape, angle.shape)) {
     throw new ShapeError(`polar: abs ${formatShape(abs.shape)} and angle ${formatShape(angle.shape)} must have the same shape`);
   }
+  if (abs.dtype !== angle.dtype) throw new DTypeError(`polar: abs (${abs.dtype}) and angle (${angle.dtype}) must have the same dtype`);
   return tidy(() => stack([mul(abs, cos(angle)), mul(abs, sin(angle))], -1));
 }
