@@ -15,7 +15,7 @@ const sourceOf = (e: Entry) => e.types.replace(/^\.\/dist\/types\//, 'src/').rep
 
 describe('the package entry points', () => {
   it('are `tmnn` and its namespaces, each from a source file that exists', () => {
-    expect(entries.map(([subpath]) => subpath)).toEqual(['.', './nn', './optim', './losses', './data', './metrics', './distributions', './autograd', './linalg', './fft', './special', './vision']);
+    expect(entries.map(([subpath]) => subpath)).toEqual(['.', './nn', './optim', './losses', './data', './metrics', './distributions', './autograd', './linalg', './fft', './special', './audio', './signal', './vision']);
     for (const [, e] of entries) expect(existsSync(new URL(sourceOf(e), ROOT)), sourceOf(e)).toBe(true);
     expect(pkg.browser).toBe(pkg.exports['.'].browser);
   });
