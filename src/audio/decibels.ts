@@ -2,7 +2,7 @@
 // DB_to_amplitude, librosa's power_to_db).
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
-import { cast } from '../ops/cast.js';
+import { castTo, inF32 } from '../ops/fft/pairs.js';
 import { clip, exp, log10, maximum, mul, sub } from '../ops/elementwise.js';
 import { reshape } from '../ops/movement.js';
 import { max } from '../ops/reduce.js';
@@ -40,14 +40,14 @@ export function amplitudeToDB(x: Tensor, options: AmplitudeToDBOptions = {}): Te
   const multiplier = stype === 'power' ? 10 : 20;
   // In f32: amin = 1e-10 is 0 in f16, which would make silence −∞ dB.
   return tidy(() => {
-    const db = sub(mul(log10(clip(x.dtype === 'f32' ? x : cast(x, 'f32'), amin, Infinity)), multiplier), multiplier * Math.log10(Math.max(amin, ref)));
+    const db = sub(mul(log10(clip(inF32(x), amin, Infinity)), multiplier), multiplier * Math.log10(Math.max(amin, ref)));
     let floored = db;
     if (topDb !== null) {
       const each = x.shape.slice(-Math.min(x.rank, 3)).reduce((a, b) => a * b, 1);
       const flat = reshape(db, [each ? x.size / each : 0, each]);
       floored = reshape(maximum(flat, sub(max(flat, -1, { keepDims: true }), topDb)), x.shape);
     }
-    return x.dtype === 'f32' ? floored : cast(floored, x.dtype);
+    return castTo(floored, x.dtype);
   });
 }
 

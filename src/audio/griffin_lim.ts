@@ -5,7 +5,7 @@
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import { abs as complexAbs, complex } from '../ops/fft/complex.js';
-import { cast } from '../ops/cast.js';
+import { castTo, inF32 } from '../ops/fft/pairs.js';
 import { ones, rand } from '../ops/creation.js';
 import { add, div, mul, pow, sub } from '../ops/elementwise.js';
 import { expandDims } from '../ops/movement.js';
@@ -58,7 +58,7 @@ export function griffinLim(specgram: Tensor, options: GriffinLimOptions = {}): T
   const framing = { hopLength, winLength };
   return tidy(() => {
     const window = o.window ?? onBackendOf(op, specgram, () => hannWindow(winLength));
-    const spec = specgram.dtype === 'f32' ? specgram : cast(specgram, 'f32');
+    const spec = inF32(specgram);
     const magnitude = expandDims(power === 1 ? spec : pow(spec, 1 / power), -1);
     const invert = (angles: Tensor) => istft(mul(magnitude, angles), nFft, { ...framing, window, length });
     let angles = onBackendOf(op, spec, () => (randInit ? rand([...spec.shape, 2]) : complex(ones(spec.shape))));
@@ -75,6 +75,6 @@ export function griffinLim(specgram: Tensor, options: GriffinLimOptions = {}): T
       [angles, previous] = [next, rebuilt];
     }
     const waveform = invert(angles);
-    return specgram.dtype === 'f32' ? waveform : cast(waveform, specgram.dtype);
+    return castTo(waveform, specgram.dtype);
   });
 }

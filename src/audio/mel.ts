@@ -4,7 +4,7 @@
 // few numbers, so it is computed on the host in float64 and uploaded once.
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
-import { cast } from '../ops/cast.js';
+import { castTo, inF32 } from '../ops/fft/pairs.js';
 import { tensor } from '../ops/creation.js';
 import { matmul } from '../ops/matmul.js';
 import { onBackendOf } from '../ops/util.js';
@@ -120,7 +120,6 @@ export function melScale(spec: Tensor, options: MelScaleOptions = {}): Tensor {
   checkFloatTensor(op, spec, 'spec', 2, '[..., freq, time]');
   return tidy(() => {
     const bank = onBackendOf(op, spec, () => melscaleFbanks(spec.shape[spec.rank - 2], fMin, fMax ?? Math.floor(sampleRate / 2), nMels, sampleRate, { norm, melScale: scale }));
-    const product = matmul(bank, spec.dtype === 'f32' ? spec : cast(spec, 'f32'), { transposeA: true });
-    return spec.dtype === 'f32' ? product : cast(product, spec.dtype);
+    return castTo(matmul(bank, inF32(spec), { transposeA: true }), spec.dtype);
   });
 }

@@ -3,7 +3,7 @@
 // createDct's matrix.
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
-import { cast } from '../ops/cast.js';
+import { castTo, inF32 } from '../ops/fft/pairs.js';
 import { tensor } from '../ops/creation.js';
 import { add, log } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
@@ -71,10 +71,10 @@ export function mfcc(waveform: Tensor, options: MfccOptions = {}): Tensor {
   checkFloatTensor(op, waveform, 'waveform', 1, '[..., time]');
   // In f32 throughout, cast back once: an f16 power spectrum overflows, and its decibels' floor with it.
   return tidy(() => {
-    const mel = melSpectrogram(waveform.dtype === 'f32' ? waveform : cast(waveform, 'f32'), { ...melOptions, sampleRate });
+    const mel = melSpectrogram(inF32(waveform), { ...melOptions, sampleRate });
     const logged = logMels ? log(add(mel, 1e-6)) : amplitudeToDB(mel, { topDb: 80 });
     const coefficients = matmul(onBackendOf(op, mel, () => createDct(nMfcc, nMels, norm)), logged, { transposeA: true });
-    return waveform.dtype === 'f32' ? coefficients : cast(coefficients, waveform.dtype);
+    return castTo(coefficients, waveform.dtype);
   });
 }
 
@@ -118,11 +118,11 @@ export function lfcc(waveform: Tensor, options: LfccOptions = {}): Tensor {
   checkFloatTensor(op, waveform, 'waveform', 1, '[..., time]');
   const nFft = specOptions.nFft ?? 400;
   return tidy(() => {
-    const power = spectrogram(waveform.dtype === 'f32' ? waveform : cast(waveform, 'f32'), specOptions);
+    const power = spectrogram(inF32(waveform), specOptions);
     const bank = onBackendOf(op, power, () => linearFbanks(Math.floor(nFft / 2) + 1, fMin, fMax ?? Math.floor(sampleRate / 2), nFilter, sampleRate));
     const filtered = matmul(bank, power, { transposeA: true });
     const logged = logLf ? log(add(filtered, 1e-6)) : amplitudeToDB(filtered, { topDb: 80 });
     const coefficients = matmul(onBackendOf(op, power, () => createDct(nLfcc, nFilter, norm)), logged, { transposeA: true });
-    return waveform.dtype === 'f32' ? coefficients : cast(coefficients, waveform.dtype);
+    return castTo(coefficients, waveform.dtype);
   });
 }

@@ -4,6 +4,7 @@
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import { cast } from '../ops/cast.js';
+import { inF32 } from '../ops/fft/pairs.js';
 import { abs, add, div, exp, log1p, mul, sign, sub } from '../ops/elementwise.js';
 import { checkTensor } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
@@ -18,7 +19,7 @@ export function muLawEncoding(x: Tensor, quantizationChannels: number): Tensor {
   const mu = checkChannels('muLawEncoding', quantizationChannels);
   checkTensor('muLawEncoding', x);
   return tidy(() => {
-    const f = x.dtype === 'f32' ? x : cast(x, 'f32');
+    const f = inF32(x);
     const companded = div(mul(sign(f), log1p(mul(abs(f), mu))), Math.log1p(mu));
     return cast(add(mul(add(companded, 1), mu / 2), 0.5), 'i32');
   });
@@ -29,7 +30,7 @@ export function muLawDecoding(xMu: Tensor, quantizationChannels: number): Tensor
   const mu = checkChannels('muLawDecoding', quantizationChannels);
   checkTensor('muLawDecoding', xMu, 'xMu');
   return tidy(() => {
-    const y = sub(mul(xMu.dtype === 'f32' ? xMu : cast(xMu, 'f32'), 2 / mu), 1);
+    const y = sub(mul(inF32(xMu), 2 / mu), 1);
     return div(mul(sign(y), sub(exp(mul(abs(y), Math.log1p(mu))), 1)), mu);
   });
 }

@@ -7,7 +7,7 @@
 // weight, K = 2·width + orig taps, computed on the host in float64.
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
-import { cast } from '../ops/cast.js';
+import { castTo } from '../ops/fft/pairs.js';
 import { tensor } from '../ops/creation.js';
 import { conv1d } from '../ops/conv.js';
 import { swapaxes } from '../ops/axes.js';
@@ -89,7 +89,7 @@ export function resample(waveform: Tensor, origFreq: number, newFreq: number, op
   return tidy(() => {
     const kernel = onBackendOf(op, waveform, () => tensor(weights, [next, 1, 2 * width + orig]));
     const x = pad(reshape(waveform, [count, 1, length]), [[0, 0], [0, 0], [width, width + orig]]);
-    const frames = conv1d(x, waveform.dtype === 'f32' ? kernel : cast(kernel, waveform.dtype), { stride: orig });
+    const frames = conv1d(x, castTo(kernel, waveform.dtype), { stride: orig });
     const interleaved = reshape(swapaxes(frames, 1, 2), [count, frames.shape[2] * next]);
     return reshape(slice(interleaved, [0, 0], [count, target]), [...lead, target]);
   });

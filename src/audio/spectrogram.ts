@@ -85,7 +85,7 @@ function windowFor(op: string, window: Tensor | undefined, winLength: number, x:
 
 /** √Σw², the window's L2 norm, in f32. */
 function windowNorm(window: Tensor): Tensor {
-  const w = window.dtype === 'f32' ? window : window.cast('f32');
+  const w = inF32(window);
   return sqrt(sum(mul(w, w)));
 }
 

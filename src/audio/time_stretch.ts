@@ -45,7 +45,7 @@ export function phaseVocoder(z: Tensor, rate: number, phaseAdvance: Tensor): Ten
     const padded = pad(spectrum, z.shape.map((_, i) => (i === timeAxis ? [0, 2] : [0, 0])));
     const before = gather(padded, on(steps.map(Math.floor), [frames], true), timeAxis);
     const after = gather(padded, on(steps.map((t) => Math.floor(t) + 1), [frames], true), timeAxis);
-    const advance = phaseAdvance.dtype === 'f32' ? phaseAdvance : phaseAdvance.cast('f32');
+    const advance = inF32(phaseAdvance);
     const turn = sub(sub(angle(after), angle(before)), advance);
     const unwrapped = add(sub(turn, mul(round(mul(turn, 1 / (2 * Math.PI))), 2 * Math.PI)), advance);
     const first = angle(slice(spectrum, z.shape.map(() => 0), z.shape.map((d, i) => (i === timeAxis ? 1 : d))));

@@ -4,7 +4,7 @@
 // and the table of where each frame's samples sit in the signal.
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { isFloat } from '../dtype.js';
-import { cast } from '../ops/cast.js';
+import { inF32 } from '../ops/fft/pairs.js';
 import { ones, tensor } from '../ops/creation.js';
 import { pad } from '../ops/movement.js';
 import { checkTensor, onBackendOf } from '../ops/util.js';
@@ -54,7 +54,7 @@ export function frameWindow(op: string, window: Tensor | undefined, { nFft, winL
   if (window === undefined) w = onBackendOf(op, like, () => ones([winLength]));
   else {
     checkWindow(op, window, winLength);
-    w = window.dtype === 'f32' ? window : cast(window, 'f32');
+    w = inF32(window);
   }
   const left = Math.floor((nFft - winLength) / 2);
   return left === 0 && winLength === nFft ? w : pad(w, [[left, nFft - winLength - left]]);
