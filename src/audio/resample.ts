@@ -14,6 +14,7 @@ import { swapaxes } from '../ops/axes.js';
 import { pad, reshape, slice } from '../ops/movement.js';
 import { onBackendOf } from '../ops/util.js';
 import { checkOptions } from '../options.js';
+import { logBesselI0 } from '../signal/windows.js';
 import type { Tensor } from '../tensor.js';
 import { checkFloatTensor } from './checks.js';
 
@@ -31,25 +32,17 @@ export interface ResampleOptions {
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-/** I₀(x) by its power series, for the Kaiser window's modest arguments. */
-function besselI0(x: number): number {
-  const q = (x / 2) ** 2;
-  let [term, sum] = [1, 1];
-  for (let k = 1; term > sum * 1e-17; k++) sum += term *= q / (k * k);
-  return sum;
-}
-
 /** The filters [newRate, 1, 2·width + origRate] and width, for rates already divided by their gcd. */
 function filters(orig: number, next: number, widthInZeros: number, rolloff: number, kaiser: boolean, beta: number): { weights: Float32Array; width: number } {
   const base = Math.min(orig, next) * rolloff;
   const width = Math.ceil((widthInZeros * orig) / base);
   const taps = 2 * width + orig;
   const weights = new Float32Array(next * taps);
-  const peak = besselI0(beta);
+  const peak = logBesselI0(beta);
   for (let j = 0; j < next; j++) {
     for (let i = 0; i < taps; i++) {
       const t = Math.max(-widthInZeros, Math.min(widthInZeros, ((i - width) / orig - j / next) * base));
-      const window = kaiser ? besselI0(beta * Math.sqrt(Math.max(0, 1 - (t / widthInZeros) ** 2))) / peak : Math.cos((t * Math.PI) / widthInZeros / 2) ** 2;
+      const window = kaiser ? Math.exp(logBesselI0(beta * Math.sqrt(Math.max(0, 1 - (t / widthInZeros) ** 2))) - peak) : Math.cos((t * Math.PI) / widthInZeros / 2) ** 2;
       const sinc = t === 0 ? 1 : Math.sin(t * Math.PI) / (t * Math.PI);
       weights[j * taps + i] = sinc * window * (base / orig);
     }

@@ -89,7 +89,7 @@ export function bartlettWindow(n: number, options: WindowOptions = {}): Tensor {
  * grows so that β in the thousands (I₀ past float64's range) still gives
  * the window's ratios.
  */
-function logBesselI0(x: number): number {
+export function logBesselI0(x: number): number {
   const q = (x / 2) ** 2;
   let [term, sum, scale] = [1, 1, 0];
   for (let k = 1; term > sum * 1e-17; k++) {
