@@ -26,10 +26,10 @@ import { tensor } from '../creation.js';
 import { gather, pad, reshape, slice } from '../movement.js';
 import { onBackendOf } from '../util.js';
 import { dft, rootOfUnity, rootsOfUnity } from './dft.js';
+import { constant, pairMap } from './pairs.js';
 
 /** Lengths up to this are one product with a real matrix (see above). */
 const DIRECT_REAL = 512;
-import { constant, pairMap } from './pairs.js';
 
 /** Entries `at` of axis 1 of X [rows, m, 2]. */
 function bins(X: Tensor, at: readonly number[]): Tensor {
