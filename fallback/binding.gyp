@@ -14,6 +14,7 @@
         "src/dynamic_quantize.cc",
         "src/eig.cc",
         "src/elementwise.cc",
+        "src/fft.cc",
         "src/gemm.cc",
         "src/gru_cell.cc",
         "src/int32_gemm.cc",
@@ -44,9 +45,13 @@
         "-std=c++17",
         "-fno-math-errno",
         "-fno-trapping-math",
-        "<!@(pkg-config --cflags openblas 2>/dev/null || true)"
+        "<!@(pkg-config --cflags openblas 2>/dev/null || true)",
+        "<!@(pkg-config --cflags kissfft-float 2>/dev/null && echo -DTMNN_KISSFFT=1 || true)"
       ],
-      "libraries": ["<!@(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)"]
+      "libraries": [
+        "<!@(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)",
+        "<!@(pkg-config --libs kissfft-float 2>/dev/null || true)"
+      ]
     }
   ]
 }

@@ -65,3 +65,7 @@ if (r.status !== 0 || !existsSync(ADDON)) {
   fail(why, optional ? log.split('\n').filter(Boolean).slice(-12).join('\n') : '');
 }
 console.log(`tmnn: built the native addon (${ADDON})`);
+// KissFFT is optional: without it tm.fft composes its transforms of matrix products on native too (3–5× slower past n = 64).
+if (spawnSync('pkg-config', ['--exists', 'kissfft-float'], { stdio: 'ignore' }).status !== 0) {
+  console.log('tmnn: built without KissFFT (pkg-config kissfft-float not found): tm.fft on native composes its transforms of matrix products; apt-get install libkissfft-dev and run `npm run build:native` again for its FFTs');
+}

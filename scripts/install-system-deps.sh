@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tmnn's backends and tests use (see DESIGN.md):
 # Mesa 25 lavapipe from bookworm-backports (a real WebGPU adapter without a GPU),
-# the Vulkan loader, OpenBLAS for the native backend, and Chromium for the
-# browser test. Idempotent: does nothing when everything is already present.
+# the Vulkan loader, OpenBLAS and KissFFT for the native backend, and
+# Chromium for the browser test. Idempotent: does nothing when everything is already present.
 # Needs root and apt; without them it says what is missing and exits 0, since
 # tmnn still runs (native without an adapter, js without OpenBLAS).
 set -euo pipefail
 
-wanted=(libvulkan1 libopenblas-dev chromium mesa-vulkan-drivers pkg-config)
+wanted=(libvulkan1 libopenblas-dev libkissfft-dev chromium mesa-vulkan-drivers pkg-config)
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -44,5 +44,5 @@ if grep -qs bookworm-backports /etc/apt/sources.list.d/backports.sources; then
 else
   apt-get install -y -qq mesa-vulkan-drivers
 fi
-apt-get install -y -qq libvulkan1 libopenblas-dev chromium pkg-config
+apt-get install -y -qq libvulkan1 libopenblas-dev libkissfft-dev chromium pkg-config
 echo "system packages: installed ${missing[*]}"

@@ -389,6 +389,41 @@ Napi::Value Ctc(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+#ifdef TMNN_KISSFFT
+// fftComplex(x, rows, n, inverse, scale, out): x and out Float32Array [rows, n, 2]; fftRealForward(x, rows, n, scale, out):
+// x [rows, n], out [rows, n/2 + 1, 2]; fftRealInverse(x, rows, n, scale, out): x [rows, n/2 + 1, 2], out [rows, n]. n even
+// for the real ones; below 2^31 (KissFFT's int).
+enum class FftKind { Complex, RealForward, RealInverse };
+
+template <FftKind Kind>
+Napi::Value Fft(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const bool complex = Kind == FftKind::Complex;
+  const Array x = array(info[0], "x"), out = array(info[complex ? 5 : 4], "out");
+  const int64_t rows = integer(info[1], "rows"), n = integer(info[2], "n", 1);
+  const Napi::Value scale_arg = info[complex ? 4 : 3];
+  if (!scale_arg.IsNumber()) type_error(env, "fft: scale must be a number");
+  const double scale = scale_arg.As<Napi::Number>().DoubleValue();
+  if (x.dtype != F32 || out.dtype != F32) type_error(env, "fft: x and out must be Float32Arrays");
+  require(n < (int64_t(1) << 31), env, "fft: n must be below 2^31");
+  require(Kind == FftKind::Complex || n % 2 == 0, env, "fft: a real transform's n must be even");
+  const int64_t in_row = Kind == FftKind::RealForward ? n : Kind == FftKind::RealInverse ? 2 * (n / 2 + 1) : 2 * n;
+  const int64_t out_row = Kind == FftKind::RealInverse ? n : Kind == FftKind::RealForward ? 2 * (n / 2 + 1) : 2 * n;
+  require(x.length >= product(env, rows, in_row, 1, "fft") && out.length >= product(env, rows, out_row, 1, "fft"), env,
+          "fft: x and out are shorter than rows transforms of size n");
+  const float *x_begin = x.as<float>(), *out_begin = out.as<float>();
+  require(x_begin + x.length <= out_begin || out_begin + out.length <= x_begin, env, "fft: x and out must not share memory");
+  bool ok = true;
+  if (rows > 0) {
+    if (Kind == FftKind::Complex) ok = fft_complex(x.as<float>(), out.as<float>(), rows, n, boolean(info[3], "inverse"), float(scale));
+    else if (Kind == FftKind::RealForward) ok = fft_real_forward(x.as<float>(), out.as<float>(), rows, n, float(scale));
+    else ok = fft_real_inverse(x.as<float>(), out.as<float>(), rows, n, float(scale));
+  }
+  if (!ok) range_error(env, "fft: out of memory for a plan of size " + std::to_string(n));
+  return env.Undefined();
+}
+#endif
+
 // treeWalk(x, features, thresholds, next, roots, values, rows, cols, depth, reduction, out): x Float32Array [rows, cols], the
 // node tables features Int32Array [nodes], thresholds Float32Array [nodes], next Int32Array [nodes·4], roots Int32Array
 // [trees], the leaves' values Float32Array [nodes, k], reduction 0 sum, 1 min, 2 max, out Float32Array [rows, k].
@@ -690,6 +725,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"searchSorted", SearchSorted},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
+#ifdef TMNN_KISSFFT
+  exports.Set("fftComplex", Napi::Function::New(env, Fft<FftKind::Complex>, "fftComplex"));
+  exports.Set("fftRealForward", Napi::Function::New(env, Fft<FftKind::RealForward>, "fftRealForward"));
+  exports.Set("fftRealInverse", Napi::Function::New(env, Fft<FftKind::RealInverse>, "fftRealInverse"));
+#endif
   RegisterGemm(env, exports);
   RegisterStderrCapture(env, exports);
   RegisterMallocReuse(env, exports);

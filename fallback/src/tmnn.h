@@ -213,6 +213,14 @@ struct CtcProblem {
 // (zeroed by the caller), when not null: its gradient with respect to lp.
 void ctc(const CtcProblem& p, float* losses, float* grad);
 
+// fft.cc (only with KissFFT: TMNN_KISSFFT)
+// Each row's DFT, unnormalised then times scale: x, y [rows, n, 2] complex (the inverse's sign e^(+2πi·jk/n)),
+// or a real row x [rows, n] (n even) to its half spectrum y [rows, n/2 + 1, 2], or back (the imaginary parts of
+// bins 0 and n/2 ignored). False when a plan cannot be allocated.
+bool fft_complex(const float* x, float* y, int64_t rows, int64_t n, bool inverse, float scale);
+bool fft_real_forward(const float* x, float* y, int64_t rows, int64_t n, float scale);
+bool fft_real_inverse(const float* x, float* y, int64_t rows, int64_t n, float scale);
+
 // tree_walk.cc
 enum class TreeReduction { Sum, Min, Max };
 // A forest's flat node tables as src/backends/tree_walk.ts gives them, its leaves' values [nodes, k], and the sample rows

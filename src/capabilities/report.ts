@@ -60,7 +60,7 @@ function dtypeRows(native: Addon | null, gpu: GpuReport): DTypeSupport[] {
     const f = native.cpuFeatures();
     const simd = f.avx512f ? 'AVX-512' : f.avx2 ? 'AVX2' : 'SSE2';
     rows.push(
-      { backend: 'native', dtype: 'f32', how: `OpenBLAS sgemm; elementwise and reductions in ${simd} loops` },
+      { backend: 'native', dtype: 'f32', how: `OpenBLAS sgemm; ${native.fftComplex ? 'KissFFT transforms' : 'FFTs as matrix products (built without KissFFT)'}; elementwise and reductions in ${simd} loops` },
       { backend: 'native', dtype: 'f16', how: `stored as f16; converted with ${native.f16Path() === 'f16c' ? 'F16C' : 'portable code'}, computed in f32` },
       { backend: 'native', dtype: 'i8', how: `matmul: ${INT8_PATH_NAMES[native.int8Path()]}, exact i32 accumulation` },
     );

@@ -87,6 +87,15 @@ export interface Addon {
   gruCellGrad(xw: Float32Array, hw: Float32Array, h: Float32Array, dy: Float32Array, hidden: number, out: Float32Array): void;
   /** out [batch] losses, then withGrad [frames, batch, classes] gradients (ctc.ts's ctc). */
   ctc(lp: Float32Array, targets: Int32Array, inputLengths: Int32Array, targetLengths: Int32Array, frames: number, classes: number, blank: number, withGrad: boolean, out: Float32Array): void;
+  /**
+   * The transforms of fft.cc (backends/fft.ts's FftKernels), present only when the addon was built with KissFFT:
+   * out [rows, n, 2] = each row of x [rows, n, 2] transformed (e^(+2πi·jk/n) when inverse), unnormalised, times scale.
+   */
+  fftComplex?(x: Float32Array, rows: number, n: number, inverse: boolean, scale: number, out: Float32Array): void;
+  /** out [rows, n/2 + 1, 2] = the half spectrum of each real row of x [rows, n], n even, times scale. */
+  fftRealForward?(x: Float32Array, rows: number, n: number, scale: number, out: Float32Array): void;
+  /** out [rows, n] = the real signal of each half spectrum x [rows, n/2 + 1, 2], n even, unnormalised, times scale. */
+  fftRealInverse?(x: Float32Array, rows: number, n: number, scale: number, out: Float32Array): void;
   /** out [rows, k] = the values [nodes, k] of the leaves each tree's node tables lead each row of x [rows, cols] to, in at most depth steps, reduced over the trees (0 sum, 1 min, 2 max; tree_walk.ts's treeWalk). */
   treeWalk(x: Float32Array, features: Int32Array, thresholds: Float32Array, next: Int32Array, roots: Int32Array, values: Float32Array, rows: number, cols: number, depth: number, reduction: number, out: Float32Array): void;
   /** out [rows, k] = the positions of each row's first k in sorted order (kernels.ts's sortIndices). */

@@ -1,8 +1,10 @@
 // The complex discrete Fourier transform every tm.fft function comes down
 // to, along the middle axis of x [rows, n, 2] (complex, f32):
 //   y[k] = scale · Σ_j x[j] · e^(sign·2πi·jk/n).
-// Built from ops every backend has, not a kernel of its own, so that it runs
-// on js, native and webgpu alike and autograd differentiates it:
+// One call of the backend's FFT kernel where it has one that takes n
+// (native's, with KissFFT: kernel.ts); otherwise built from ops every
+// backend has, so that it runs on js, native and webgpu alike and autograd
+// differentiates it:
 // - n up to DIRECT: one product with the DFT's matrix, the complex one as a
 //   real 2n × 2n matrix acting on the 2n interleaved floats, its entries
 //   computed in float64 on the host;
@@ -18,6 +20,7 @@ import type { Tensor } from '../../tensor.js';
 import { mul } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { pad, reshape, slice, transpose } from '../movement.js';
+import { complexByKernel } from './kernel.js';
 import { constant, timesComplex } from './pairs.js';
 
 /** e^(+2πi·jk/n) (the inverse transform's) or e^(−2πi·jk/n) (the forward one's). */
@@ -47,6 +50,9 @@ export function rootsOfUnity(n: number): [Float64Array, Float64Array] {
 export function dft(x: Tensor, sign: Sign, scale: number): Tensor {
   const n = x.shape[1];
   if (n === 1) return mul(x, scale);
+  // The transpose of the map is the conjugate one (the DFT's matrix is symmetric).
+  const byKernel = complexByKernel(x, sign, scale, (dy) => dft(dy, -sign as Sign, scale));
+  if (byKernel) return byKernel;
   if (n <= DIRECT) return direct(x, sign, scale);
   const n1 = balancedFactor(n);
   return n1 === 1 ? bluestein(x, sign, scale) : fourStep(x, n1, sign, scale);

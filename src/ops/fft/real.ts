@@ -1,7 +1,8 @@
 // The transforms between real signals and their half spectra, along the
 // last axis of x [rows, n] and of X [rows, ⌊n/2⌋ + 1, 2]. A real signal's
 // spectrum is Hermitian, X[n − k] = conj(X[k]), so its first ⌊n/2⌋ + 1
-// entries say it all. Small n is one product with a real matrix; even n
+// entries say it all. Even n is one call of the backend's FFT kernel where
+// it has one that takes n (kernel.ts); otherwise small n is one product with a real matrix; even n
 // packs the signal into a complex one of half the length,
 // z[j] = x[2j] + i·x[2j + 1], whose DFT of size n/2 gives the spectrum after
 // one pass that pairs bins k and n/2 − k (and the inverse the other way
@@ -20,12 +21,13 @@
 // factorization's ~2e-7 (measured on native by the review of 2026-12-07).
 import { tidy } from '../../engine.js';
 import type { Tensor } from '../../tensor.js';
-import { add } from '../elementwise.js';
+import { add, mul } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { tensor } from '../creation.js';
 import { gather, pad, reshape, slice } from '../movement.js';
 import { onBackendOf } from '../util.js';
 import { dft, rootOfUnity, rootsOfUnity } from './dft.js';
+import { realForwardByKernel, realInverseByKernel } from './kernel.js';
 import { constant, pairMap } from './pairs.js';
 
 /** Lengths up to this are one product with a real matrix (see above). */
@@ -40,6 +42,13 @@ function bins(X: Tensor, at: readonly number[]): Tensor {
 export function realToHalfSpectrum(x: Tensor, scale: number): Tensor {
   const [rows, n] = x.shape;
   const h = Math.floor(n / 2);
+  // The map's transpose: x[j] = scale · Σ_k (re_k·cos − im_k·sin)(2π·jk/n) over k ≤ n/2, which is
+  // halfSpectrumToReal of the bins halved but for 0 and n/2 (those it counts once, the others twice).
+  const byKernel = realForwardByKernel(x, scale, (dy) => {
+    const halved = Float64Array.from({ length: h + 1 }, (_, k) => (k === 0 || 2 * k === n ? 1 : 0.5));
+    return tidy(() => halfSpectrumToReal(mul(dy, constant('rfft', dy, halved, [h + 1, 1])), n, scale));
+  });
+  if (byKernel) return byKernel;
   if (n <= DIRECT_REAL) {
     const [cos, sin] = rootsOfUnity(n);
     const m = new Float32Array(n * 2 * (h + 1));
@@ -81,6 +90,17 @@ export function realToHalfSpectrum(x: Tensor, scale: number): Tensor {
 export function halfSpectrumToReal(X: Tensor, n: number, scale: number): Tensor {
   const rows = X.shape[0];
   const h = Math.floor(n / 2);
+  // The map's transpose: each bin's gradient is realToHalfSpectrum's, doubled but for bins 0 and n/2,
+  // whose imaginary parts the map ignores (gradient 0).
+  const byKernel = realInverseByKernel(X, n, scale, (dy) => {
+    const weights = new Float64Array(2 * (h + 1));
+    for (let k = 0; k <= h; k++) {
+      const edge = k === 0 || 2 * k === n;
+      [weights[2 * k], weights[2 * k + 1]] = edge ? [1, 0] : [2, 2];
+    }
+    return tidy(() => mul(realToHalfSpectrum(dy, scale), constant('irfft', dy, weights, [h + 1, 2])));
+  });
+  if (byKernel) return byKernel;
   if (n <= DIRECT_REAL) {
     // x[j] = scale · Σ_k weight_k·(re_k·cos − im_k·sin)(2π·jk/n): each bin but 0 and n/2 stands for two.
     const [cos, sin] = rootsOfUnity(n);

@@ -2,7 +2,8 @@
 // one term at a time), on fresh random data: every length class the
 // implementation has (one matrix product up to 64, the four-step
 // factorization of composite sizes, Bluestein's algorithm for primes above
-// 64), every norm, leading and trailing axes around the transformed one,
+// 64; on native, one KissFFT call for lengths whose prime factors are at
+// most 13, the others composed around it), every norm, leading and trailing axes around the transformed one,
 // cropping and zero-padding, the 2-D and n-D forms, round trips, f16, and
 // gradients against central differences and the DFT's adjoint.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { SEED, asF32, expectClose, uniform } from '../../helpers/data.js';
 import { collected } from '../../helpers/gc.js';
 import { expectGradients } from '../../helpers/linalg.js';
 
-const LENGTHS = [1, 2, 3, 7, 8, 12, 13, 64, 97, 210, 1000, 1024, 1031];
+const LENGTHS = [1, 2, 3, 7, 8, 12, 13, 64, 97, 210, 262, 1000, 1024, 1031];
 const NORMS = ['backward', 'ortho', 'forward'] as const;
 type Norm = (typeof NORMS)[number];
 
@@ -259,6 +260,36 @@ describe.each(BACKENDS)('tm.fft gradients on %s', (backend) => {
     await expectGradients([[2, n, 2]], [z], (Z) => [tm.fft.ifft(Z, { norm: 'ortho' })], ref((v) => dftRef(v, [2, n], 1, n, 1, 1 / Math.sqrt(n))));
     await expectGradients([[n]], [uniform(n, -1, 1)], (X) => [tm.fft.rfft(X, { norm: 'forward' })], ref((v) => firstBins(dftRef(asComplex(v), [n], 0, n, -1, 1 / n), [n], 0, h + 1)));
     await expectGradients([[h + 1, 2]], [uniform(2 * (h + 1), -1, 1)], (S) => [tm.fft.irfft(S, { n, norm: 'backward' })], ref((v) => irfftRef(v, [h + 1], 0, n, 1 / n)));
+  });
+
+  it.each([400, 1000, 1030])('the gradients of Σ w·rfft(x) and Σ v·irfft(X) are the transforms\' adjoints, length %i', async (n) => {
+    const before = await collected();
+    const h = n / 2;
+    const w = asF32(uniform(2 * (h + 1), -1, 1));
+    const v = asF32(uniform(n, -1, 1));
+    const x = tm.tensor(Float32Array.from(uniform(n, -1, 1)), [n]);
+    const X = tm.tensor(Float32Array.from(uniform(2 * (h + 1), -1, 1)), [h + 1, 2]);
+    x.requiresGrad = true;
+    X.requiresGrad = true;
+    const loss = tm.tidy(() => tm.fft.rfft(x).mul(tm.tensor(Float32Array.from(w), [h + 1, 2])).sum().add(tm.fft.irfft(X, { n }).mul(tm.tensor(Float32Array.from(v), [n])).sum()));
+    loss.backward();
+    // rfft: ∂/∂x[j] = Σ_k wr_k·cos(2π·jk/n) − wi_k·sin(2π·jk/n). irfft (1/n, bins but 0 and n/2 twice, their imaginary
+    // parts ignored): ∂/∂Re X_k = c_k/n · Σ_j v_j·cos, ∂/∂Im X_k = −c_k/n · Σ_j v_j·sin, 0 at bins 0 and n/2.
+    const [dx, dX] = [new Float64Array(n), new Float64Array(2 * (h + 1))];
+    for (let j = 0; j < n; j++) {
+      for (let k = 0; k <= h; k++) {
+        const angle = (2 * Math.PI * ((j * k) % n)) / n;
+        const [c, s] = [Math.cos(angle), Math.sin(angle)];
+        dx[j] += w[2 * k] * c - w[2 * k + 1] * s;
+        const edge = k === 0 || k === h;
+        dX[2 * k] += ((edge ? 1 : 2) / n) * v[j] * c;
+        dX[2 * k + 1] += edge ? 0 : (-2 / n) * v[j] * s;
+      }
+    }
+    expectNear(await x.grad!.data(), dx, tolFor(n), `rfft adjoint ${n} (seed ${SEED})`);
+    expectNear(await X.grad!.data(), dX, tolFor(n), `irfft adjoint ${n} (seed ${SEED})`);
+    for (const t of [loss, x.grad!, X.grad!, x, X]) t.dispose();
+    expect(await collected()).toBe(before);
   });
 
   it.each([1000, 1031])('the gradient of Σ w·fft(z) is the adjoint DFT of w, length %i', async (n) => {

@@ -1,0 +1,98 @@
+// The discrete Fourier transforms behind tm.fft (src/ops/fft), batched over
+// rows: KissFFT's mixed-radix transforms (radix 4, 2, 3, 5 and a generic
+// butterfly for other primes), O(n log n) in f32 with twiddle factors
+// computed in double. The complex transform of each row, or a real row's
+// half spectrum (kiss_fftr: the complex transform of half the length and
+// one pass pairing bins k and n/2 − k), and back. KissFFT's transforms are
+// unnormalised; `scale` is applied after.
+//
+// Built only when pkg-config finds KissFFT (binding.gyp defines
+// TMNN_KISSFFT): without it the addon has no fft functions and tm.fft
+// composes its transforms of matrix products, as on the other backends.
+#ifdef TMNN_KISSFFT
+#include <kiss_fft.h>
+#include <kiss_fftr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "parallel.h"
+#include "tmnn.h"
+
+namespace tmnn {
+
+namespace {
+
+struct KissFree {
+  void operator()(void* plan) const { kiss_fft_free(plan); }
+};
+using ComplexPlan = std::unique_ptr<kiss_fft_state, KissFree>;
+using RealPlan = std::unique_ptr<kiss_fftr_state, KissFree>;
+
+// Rows split among threads once a part has ~2^16 butterflies' work: below
+// that a thread's start-up costs more than it saves.
+int parts_for(int64_t rows, int64_t n) {
+  const double work = double(rows) * double(n) * std::max(1.0, std::log2(double(n)));
+  return thread_parts(std::min<int64_t>(rows, int64_t(work / 65536.0)));
+}
+
+void scale_by(float* y, int64_t count, float scale) {
+  if (scale != 1.0f)
+    for (int64_t i = 0; i < count; i++) y[i] *= scale;
+}
+
+const kiss_fft_cpx* as_complex(const float* x) { return reinterpret_cast<const kiss_fft_cpx*>(x); }
+kiss_fft_cpx* as_complex(float* x) { return reinterpret_cast<kiss_fft_cpx*>(x); }
+
+}  // namespace
+
+bool fft_complex(const float* x, float* y, int64_t rows, int64_t n, bool inverse, float scale) {
+  // kiss_fft reads its plan only (twiddles and factors), so one serves every thread.
+  const ComplexPlan plan(kiss_fft_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr));
+  if (!plan) return false;
+  const int parts = parts_for(rows, n);
+  parallel(parts, [&](int t) {
+    const auto [begin, end] = share(rows, parts, t);
+    for (int64_t r = begin; r < end; r++) kiss_fft(plan.get(), as_complex(x + 2 * n * r), as_complex(y + 2 * n * r));
+    scale_by(y + 2 * n * begin, 2 * n * (end - begin), scale);
+  });
+  return true;
+}
+
+// kiss_fftr and kiss_fftri write a scratch buffer inside their plan: a plan for each part.
+template <typename Transform>
+bool fft_real(int64_t rows, int64_t n, bool inverse, Transform transform) {
+  const int parts = parts_for(rows, n);
+  std::vector<RealPlan> plans;
+  for (int t = 0; t < parts; t++) {
+    plans.emplace_back(kiss_fftr_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr));
+    if (!plans.back()) return false;
+  }
+  parallel(parts, [&](int t) {
+    const auto [begin, end] = share(rows, parts, t);
+    transform(plans[t].get(), begin, end);
+  });
+  return true;
+}
+
+bool fft_real_forward(const float* x, float* y, int64_t rows, int64_t n, float scale) {
+  const int64_t bins = n / 2 + 1;
+  return fft_real(rows, n, false, [&](kiss_fftr_cfg plan, int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; r++) kiss_fftr(plan, x + n * r, as_complex(y + 2 * bins * r));
+    scale_by(y + 2 * bins * begin, 2 * bins * (end - begin), scale);
+  });
+}
+
+bool fft_real_inverse(const float* x, float* y, int64_t rows, int64_t n, float scale) {
+  const int64_t bins = n / 2 + 1;
+  return fft_real(rows, n, true, [&](kiss_fftr_cfg plan, int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; r++) kiss_fftri(plan, as_complex(x + 2 * bins * r), y + n * r);
+    scale_by(y + n * begin, n * (end - begin), scale);
+  });
+}
+
+}  // namespace tmnn
+
+#endif  // TMNN_KISSFFT
