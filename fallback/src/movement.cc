@@ -103,8 +103,24 @@ void ones(const Array& indices, int64_t depth, T one, T* out) {
 
 }  // namespace
 
+// Two 4-byte elements moved as one: a complex tensor's (re, im) pairs.
+struct Pair {
+  uint32_t re, im;
+};
+
 void strided_copy(const Array& x, const Shape& shape, const Shape& strides, int64_t offset, const Array& out) {
   if (out.length == 0) return;
+  // A last axis of two adjacent 4-byte elements (tm.fft's pairs) whose pairs start on even elements: copied as
+  // pairs, the walk one axis shorter, so a transpose of complex tensors moves 8 bytes a step, not 4 (~2× faster).
+  const size_t rank = shape.size();
+  if (dtype_size(x.dtype) == 4 && rank >= 2 && shape[rank - 1] == 2 && strides[rank - 1] == 1 && offset % 2 == 0 &&
+      std::all_of(strides.begin(), strides.end() - 1, [](int64_t s) { return s % 2 == 0; })) {
+    Shape pair_shape(shape.begin(), shape.end() - 1), pair_strides(strides.begin(), strides.end() - 1);
+    for (int64_t& s : pair_strides) s /= 2;
+    const Walk<1> pairs(pair_shape, {&pair_strides});
+    gather(static_cast<const Pair*>(x.data), pairs, offset / 2, static_cast<Pair*>(out.data));
+    return;
+  }
   const Walk<1> w(shape, {&strides});
   switch (dtype_size(x.dtype)) {
     case 1: gather(x.as<uint8_t>(), w, offset, out.as<uint8_t>()); break;

@@ -635,6 +635,21 @@ describe('data movement', () => {
       for (const [name, shape, strides, offset] of transposes) {
         expectSame(native.stridedCopy(y.info, shape, strides, offset), storageOf(gatherRef(y, shape, strides, offset), dtype), `${name} ${dtype}`);
       }
+      // A last axis of two adjacent elements (tm.fft's pairs; f32 and i32 move them as one 8-byte pair when every
+      // pair starts on an even element), and the cases that must not: odd offsets and strides, a reversed pair.
+      const z = randomOperand([5, 37, 2], dtype);
+      const pairs: [string, number[], number[], number][] = [
+        ['swap the axes before the pairs', [37, 5, 2], [2, 74, 1], 0],
+        ['a slice of pairs, even offset', [3, 30, 2], [74, 2, 1], 74 + 6],
+        ['every other pair, reversed', [5, 18, 2], [74, -4, 1], 72],
+        ['a pair broadcast', [4, 9, 2], [0, 0, 1], 10],
+        ['odd offset', [5, 36, 2], [74, 2, 1], 1],
+        ['odd stride', [5, 24, 2], [74, 3, 1], 0],
+        ['pairs reversed', [5, 37, 2], [74, 2, -1], 1],
+      ];
+      for (const [name, shape, strides, offset] of pairs) {
+        expectSame(native.stridedCopy(z.info, shape, strides, offset), storageOf(gatherRef(z, shape, strides, offset), dtype), `${name} ${dtype}`);
+      }
     }
   });
 
