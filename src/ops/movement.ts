@@ -7,7 +7,7 @@ import { checkOptions } from '../options.js';
 import { aroundAxis, broadcastShapes, broadcastStrides, checkIntegers, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
 import { BlockGradient, isGradEnabled, record } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { fill } from './creation.js';
+import { fill, tensor } from './creation.js';
 import { add, div, equal, mul, where } from './elementwise.js';
 import { sumToShape } from './reduce.js';
 import { checkTensor, computed, onBackendOf, refuseIndicesOutside, view, withCasts } from './util.js';
@@ -303,6 +303,31 @@ export function scatterRows(dy: Tensor, indices: Tensor, xShape: readonly number
   const { outer, n, inner } = aroundAxis(xShape, axis);
   const y = computed('gather', backend, xShape, dy.dtype, () => backend.scatterAdd(dy.info('gather'), indices.info('gather'), outer, n, inner));
   return record(y, 'gather', [dy], [indices], (g, [idx]) => [gatherOrZero(g, idx, axis)]);
+}
+
+/**
+ * The windows of `size` entries every `step` along x's last axis,
+ * [..., count, size] with count = ⌊(length − size)/step⌋ + 1: torch's
+ * x.unfold(-1, size, step), one strided copy (where gathering them by a
+ * table of indices would build, upload and check the table). Its gradient
+ * adds each window back where it came from (overlapping windows sum), by
+ * the table gather's gradient uses, made then. The caller checks that
+ * 1 ≤ size ≤ length and step ≥ 1.
+ */
+export function slidingWindows(x: Tensor, size: number, step: number): Tensor {
+  const op = 'slidingWindows';
+  const a = x.rank - 1;
+  const count = Math.floor((x.shape[a] - size) / step) + 1;
+  const own = stridesOf(x.shape);
+  const y = stridedGather(op, x, [...x.shape.slice(0, a), count, size], [...own.slice(0, a), step, 1], 0);
+  return record(y, op, [x], [], (dy) => {
+    const table = onBackendOf(op, dy, () => tensor(Int32Array.from({ length: count * size }, (_, i) => Math.floor(i / size) * step + (i % size)), [count, size]));
+    try {
+      return [scatterRows(dy, table, x.shape, a)];
+    } finally {
+      table.dispose();
+    }
+  });
 }
 
 /**

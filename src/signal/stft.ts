@@ -1,6 +1,6 @@
 // The short-time Fourier transform, torch.stft's: the signal cut into frames
 // of nFft samples every hopLength, each multiplied by the window and
-// transformed. The frames are one gather of the (padded) signal, the
+// transformed. The frames are one strided copy of the (padded) signal, the
 // transforms one batched tm.fft call, so every backend runs it and autograd
 // reaches both the signal and the window.
 import { tidy } from '../engine.js';
@@ -10,10 +10,10 @@ import { complex } from '../ops/fft/complex.js';
 import { castTo, checkFloat, inF32 } from '../ops/fft/pairs.js';
 import { fft, rfft } from '../ops/fft/transforms.js';
 import { mul } from '../ops/elementwise.js';
-import { gather, pad, reshape } from '../ops/movement.js';
+import { pad, slidingWindows } from '../ops/movement.js';
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { frameSamples, frameWindow, framingOf } from './framing.js';
+import { frameWindow, framingOf } from './framing.js';
 
 /** How `center` pads the signal's ends: tm.pad's modes. */
 export type StftPadMode = 'reflect' | 'constant' | 'replicate' | 'circular';
@@ -63,12 +63,11 @@ export function stft(x: Tensor, nFft: number, options: StftOptions = {}): Tensor
   }
   const padded = length + 2 * half;
   if (n > padded) throw new ValueError(`${op}: nFft ${n} is longer than the signal x ${formatShape(x.shape)}${center ? ` padded to ${padded}` : ''}`);
-  const frames = 1 + Math.floor((padded - n) / framing.hop);
   return tidy(() => {
     const signal = inF32(x);
     const w = frameWindow(op, window, framing, signal);
     const xp = half ? pad(signal, signal.shape.map((_, i) => (i === x.rank - 1 ? [half, half] : [0, 0])), { mode: padMode }) : signal;
-    const framed = reshape(gather(xp, frameSamples(op, frames, framing, signal), x.rank - 1), [...x.shape.slice(0, -1), frames, n]);
+    const framed = slidingWindows(xp, n, framing.hop);
     const windowed = mul(framed, w);
     const norm = normalized ? 'ortho' : 'backward';
     const spectrum = onesided ? rfft(windowed, { norm }) : fft(complex(windowed), { norm });

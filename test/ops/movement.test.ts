@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF16, asF32, exactValues, expectClose, expectExact, randomInts, SEED, uniform } from '../helpers/data.js';
+import { slidingWindows } from '../../src/ops/movement.js';
 import { broadcastToRef, concatRef, f64, permute, roundF16, size, sliceRef, wrapInt, type F64 } from '../helpers/float64.js';
 
 function make(shape: number[], dtype: tm.DType = 'f32'): { x: F64; t: tm.Tensor } {
@@ -507,5 +508,27 @@ describe.each(BACKENDS)('tile on %s', (backend) => {
     g.tile([3]).mul(tm.tensor([1, 10, 100, 1000, 1e4, 1e5])).sum().backward();
     expect(Array.from(await g.grad!.data())).toEqual([10101, 101010]);
     expect(() => x.tile([-1, 1])).toThrow('tile: reps [-1, 1] must be ≥ 0');
+  });
+});
+
+describe.each(BACKENDS)('slidingWindows (stft\'s frames) on %s', (backend) => {
+  it('cuts the last axis into windows of size every step, each leading axis its own; the gradient sums overlaps back', async () => {
+    await tm.init({ backend });
+    const x = tm.tensor(Float32Array.from({ length: 2 * 10 }, (_, i) => i), [2, 10]);
+    x.requiresGrad = true;
+    const w = slidingWindows(x, 4, 3);
+    expect(w.shape).toEqual([2, 3, 4]);
+    expect(await w.array()).toEqual([
+      [[0, 1, 2, 3], [3, 4, 5, 6], [6, 7, 8, 9]],
+      [[10, 11, 12, 13], [13, 14, 15, 16], [16, 17, 18, 19]],
+    ]);
+    // Weights 1, 10, 100, 1000 in each window: a sample in two windows gets both of its weights.
+    const weights = tm.tensor(Float32Array.from({ length: 24 }, (_, i) => 10 ** (i % 4)), [2, 3, 4]);
+    w.mul(weights).sum().backward();
+    expect(Array.from(await x.grad!.data())).toEqual([1, 10, 100, 1001, 10, 100, 1001, 10, 100, 1000, 1, 10, 100, 1001, 10, 100, 1001, 10, 100, 1000]);
+    // A step past the window skips samples (they get no gradient); one window of the whole axis; an empty batch.
+    expect(await slidingWindows(tm.arange(0, 7), 2, 3).array()).toEqual([[0, 1], [3, 4]]);
+    expect(await slidingWindows(tm.arange(0, 3), 3, 1).array()).toEqual([[0, 1, 2]]);
+    expect(slidingWindows(tm.zeros([0, 5]), 2, 1).shape).toEqual([0, 4, 2]);
   });
 });
