@@ -11,6 +11,7 @@ import * as tm from '../../../src/index.js';
 import { activeBackend } from '../../../src/engine.js';
 import type { WebGpuBackend } from '../../../src/backends/webgpu/index.js';
 import { INVOCATION_MAX_ROW, measureRowLayout, reduceOptions, rowLaunch, SHORT_ROW, useSubgroups } from '../../../src/backends/webgpu/kernels/reduce.js';
+import { measurementsSettled } from '../../../src/backends/webgpu/tuning_store.js';
 import { fromStorage } from '../../../src/ops/util.js';
 import { TOL, asF16, asF32, expectClose, expectExact, intsOf, randomInts, uniform } from '../../helpers/data.js';
 import { broadcastToRef, concatRef, f64, permute, sliceRef } from '../../helpers/float64.js';
@@ -136,6 +137,7 @@ describe.each([[true, 'workgroup'], [false, 'workgroup'], [true, 'invocation']] 
     const { commands } = (activeBackend() as WebGpuBackend).runtime;
     const t = tm.tensor(v, [3, inner]);
     await t.data();
+    await measurementsSettled();
     const before = commands.dispatches;
     await t.max(1).data();
     expect(commands.dispatches - before, 'a chunk pass and a row pass').toBe(2);
@@ -150,14 +152,17 @@ describe.each([[true, 'workgroup'], [false, 'workgroup'], [true, 'invocation']] 
     const shape = [128, 7, 37];
     const v = asF32(uniform(128 * 7 * 37));
     const t = tm.tensor(v, shape);
-    await t.data();
+    // Once first, with any measurement it starts in the background (which launches kernels of its own) settled.
+    await t.sum([0, 1]).data();
+    await measurementsSettled();
     const before = commands.dispatches;
     const got = await t.sum([0, 1]).data();
     expect(commands.dispatches - before).toBe(1);
     const want = Float64Array.from({ length: 37 }, (_, c) => { let s = 0; for (let r = 0; r < 128 * 7; r++) s += v[r * 37 + c]; return s; });
     expectClose(got, want, 1e-5);
     const tall = tm.tensor(asF32(uniform(70_001 * 2)), [70_001, 2]);
-    await tall.data();
+    await tall.max(0).data();
+    await measurementsSettled();
     const from = commands.dispatches;
     await tall.max(0).data();
     expect(commands.dispatches - from, 'a chunk pass and a column pass').toBe(2);
@@ -293,6 +298,7 @@ describe.each([[true, 'workgroup'], [false, 'workgroup'], [true, 'invocation']] 
       const t = tm.tensor(v, [5, inner]);
       const { commands } = (activeBackend() as WebGpuBackend).runtime;
       await t.data();
+      await measurementsSettled();
       const before = commands.dispatches;
       expectClose(await t.softmax().data(), softmaxRows(v, 5, inner, false), TOL.f32, 'softmax');
       expect(commands.dispatches - before, 'chunk stats, then combine and write').toBe(2);
@@ -394,6 +400,7 @@ describe('webgpu movement kernels', () => {
     const labels = tm.tensor(idx, [rows], { dtype: 'i32' });
     const x = tm.tensor(logp, [rows, depth]);
     await Promise.all([labels.data(), x.data()]);
+    await measurementsSettled();
     const before = commands.dispatches;
     const picked = tm.tidy(() => labels.oneHot(depth).mul(x).sum(1));
     expect(commands.dispatches - before).toBe(1);
