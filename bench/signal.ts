@@ -64,7 +64,7 @@ export async function signalSection(): Promise<void> {
     'tm.signal.stft, ms, op + await data() (best of runs; tfjs a warm-up and one timed run)',
     ['signal, frames', 'tmnn native', 'tfjs-cpu', 'cpu/native', 'tmnn webgpu', 'tfjs-webgpu', 'tfjs/tmnn webgpu'],
     rows,
-    'the same frames on both sides: a periodic Hann window, no centring, one-sided. tmnn: one gather of the frames and one batched rfft (src/ops/fft); tfjs: tf.signal.stft. tfjs-backend-wasm has no FFT kernel.',
+    'the same frames on both sides: a periodic Hann window, no centring, one-sided. tmnn: one strided copy of the frames and one batched rfft (src/ops/fft; KissFFT on native); tfjs: tf.signal.stft. tfjs-backend-wasm has no FFT kernel.',
   );
   const features: (string | number)[][] = [];
   for (const [name, run] of [
