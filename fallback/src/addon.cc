@@ -413,9 +413,10 @@ Napi::Value Fft(const Napi::CallbackInfo& info) {
           "fft: x and out are shorter than rows transforms of size n");
   const float *x_begin = x.as<float>(), *out_begin = out.as<float>();
   require(x_begin + x.length <= out_begin || out_begin + out.length <= x_begin, env, "fft: x and out must not share memory");
+  const bool inverse = Kind == FftKind::Complex && boolean(info[3], "inverse");
   bool ok = true;
   if (rows > 0) {
-    if (Kind == FftKind::Complex) ok = fft_complex(x.as<float>(), out.as<float>(), rows, n, boolean(info[3], "inverse"), float(scale));
+    if (Kind == FftKind::Complex) ok = fft_complex(x.as<float>(), out.as<float>(), rows, n, inverse, float(scale));
     else if (Kind == FftKind::RealForward) ok = fft_real_forward(x.as<float>(), out.as<float>(), rows, n, float(scale));
     else ok = fft_real_inverse(x.as<float>(), out.as<float>(), rows, n, float(scale));
   }

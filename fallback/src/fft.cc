@@ -4,7 +4,8 @@
 // computed in double. The complex transform of each row, or a real row's
 // half spectrum (kiss_fftr: the complex transform of half the length and
 // one pass pairing bins k and n/2 − k), and back. KissFFT's transforms are
-// unnormalised; `scale` is applied after.
+// unnormalised; `scale` is applied after. Plans (twiddle tables) are kept
+// between calls, per length.
 //
 // Built only when pkg-config finds KissFFT (binding.gyp defines
 // TMNN_KISSFFT): without it the addon has no fft functions and tm.fft
@@ -14,8 +15,12 @@
 #include <kiss_fftr.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "parallel.h"
@@ -28,8 +33,47 @@ namespace {
 struct KissFree {
   void operator()(void* plan) const { kiss_fft_free(plan); }
 };
-using ComplexPlan = std::unique_ptr<kiss_fft_state, KissFree>;
 using RealPlan = std::unique_ptr<kiss_fftr_state, KissFree>;
+
+// Plans are kept between calls, by (n, inverse): making one costs n/2 sines and cosines in double (~20 ms at
+// n = 2^20, as long as a transform of a row). A complex plan only is read (kiss_fft), so calls and threads share
+// it; kiss_fftr and kiss_fftri write scratch inside theirs, so each is lent to one thread at a time. Past
+// KEPT lengths the kept ones are let go (those in use live on until their calls end).
+constexpr size_t KEPT = 32;
+using Key = std::pair<int64_t, bool>;
+std::mutex plans_mutex;
+std::map<Key, std::shared_ptr<kiss_fft_state>> complex_plans;
+std::map<Key, std::vector<RealPlan>> real_plans;
+
+std::shared_ptr<kiss_fft_state> complex_plan(int64_t n, bool inverse) {
+  const std::lock_guard<std::mutex> lock(plans_mutex);
+  auto found = complex_plans.find({n, inverse});
+  if (found != complex_plans.end()) return found->second;
+  std::shared_ptr<kiss_fft_state> plan(kiss_fft_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr), KissFree{});
+  if (!plan) return nullptr;
+  if (complex_plans.size() >= KEPT) complex_plans.clear();
+  complex_plans.emplace(Key{n, inverse}, plan);
+  return plan;
+}
+
+RealPlan borrow_real_plan(int64_t n, bool inverse) {
+  {
+    const std::lock_guard<std::mutex> lock(plans_mutex);
+    auto kept = real_plans.find({n, inverse});
+    if (kept != real_plans.end() && !kept->second.empty()) {
+      RealPlan plan = std::move(kept->second.back());
+      kept->second.pop_back();
+      return plan;
+    }
+  }
+  return RealPlan(kiss_fftr_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr));
+}
+
+void give_back(int64_t n, bool inverse, RealPlan plan) {
+  const std::lock_guard<std::mutex> lock(plans_mutex);
+  if (real_plans.size() >= KEPT && !real_plans.count({n, inverse})) real_plans.clear();
+  real_plans[{n, inverse}].push_back(std::move(plan));
+}
 
 // Rows split among threads once a part has ~2^16 butterflies' work: below
 // that a thread's start-up costs more than it saves.
@@ -49,8 +93,7 @@ kiss_fft_cpx* as_complex(float* x) { return reinterpret_cast<kiss_fft_cpx*>(x); 
 }  // namespace
 
 bool fft_complex(const float* x, float* y, int64_t rows, int64_t n, bool inverse, float scale) {
-  // kiss_fft reads its plan only (twiddles and factors), so one serves every thread.
-  const ComplexPlan plan(kiss_fft_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr));
+  const std::shared_ptr<kiss_fft_state> plan = complex_plan(n, inverse);
   if (!plan) return false;
   const int parts = parts_for(rows, n);
   parallel(parts, [&](int t) {
@@ -61,20 +104,22 @@ bool fft_complex(const float* x, float* y, int64_t rows, int64_t n, bool inverse
   return true;
 }
 
-// kiss_fftr and kiss_fftri write a scratch buffer inside their plan: a plan for each part.
+// Each part borrows a plan of its own (made there, in parallel, when none is kept).
 template <typename Transform>
 bool fft_real(int64_t rows, int64_t n, bool inverse, Transform transform) {
   const int parts = parts_for(rows, n);
-  std::vector<RealPlan> plans;
-  for (int t = 0; t < parts; t++) {
-    plans.emplace_back(kiss_fftr_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr));
-    if (!plans.back()) return false;
-  }
+  std::atomic<bool> ok{true};
   parallel(parts, [&](int t) {
+    RealPlan plan = borrow_real_plan(n, inverse);
+    if (!plan) {
+      ok = false;
+      return;
+    }
     const auto [begin, end] = share(rows, parts, t);
-    transform(plans[t].get(), begin, end);
+    transform(plan.get(), begin, end);
+    give_back(n, inverse, std::move(plan));
   });
-  return true;
+  return ok;
 }
 
 bool fft_real_forward(const float* x, float* y, int64_t rows, int64_t n, float scale) {

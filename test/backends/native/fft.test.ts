@@ -114,6 +114,18 @@ describe('the native FFT kernels', () => {
     }
   });
 
+  it('plans kept between calls: a length again, then 40 lengths in turn (past the 32 kept), each still its sums', () => {
+    for (const n of [24, 24, ...Array.from({ length: 40 }, (_, i) => 2 * (i + 1)), 24]) {
+      const x = Float32Array.from(asF32(uniform(2 * n, -1, 1)));
+      const [y, half] = [new Float32Array(2 * n), new Float32Array(n + 2)];
+      addon.fftComplex(x, 1, n, true, 1, y);
+      expectNear(y, dft(x, 1, n, 1, 1), tolFor(n), `complex ${n}`);
+      addon.fftRealForward(x.subarray(0, n), 1, n, 1, half);
+      const whole = dft(Float64Array.from({ length: 2 * n }, (_, i) => (i % 2 ? 0 : x[i / 2])), 1, n, -1, 1);
+      expectNear(half, whole.subarray(0, n + 2), tolFor(n), `real ${n}`);
+    }
+  });
+
   it('take the lengths they are faster at: past the matrix sizes, prime factors up to 13, even for the real ones', () => {
     const kernels = nativeFft(native)!;
     expect([LARGEST_PRIME, MATRIX_UP_TO]).toEqual([13, { complex: 64, real: 256 }]);
@@ -140,10 +152,11 @@ describe('the native FFT kernels', () => {
       const z = tm.randn([2, 1000, 2]);
       const x = tm.randn([3, 400]);
       const p = tm.randn([131, 2]);
-      const ys = [tm.fft.fft(z), tm.fft.rfft(x), tm.fft.irfft(tm.fft.rfft(x), { n: 400 }), tm.fft.fft(p)];
+      const half = tm.fft.rfft(x);
+      const ys = [tm.fft.fft(z), half, tm.fft.irfft(half, { n: 400 }), tm.fft.fft(p)];
       await Promise.all(ys.map((y) => y.data()));
       // 131 is prime: Bluestein's chirped convolution is a forward and an inverse transform of 512 (≥ 2·131 − 1).
-      expect(calls).toEqual(['fftComplex 1000', 'fftRealForward 400', 'fftRealForward 400', 'fftRealInverse 400', 'fftComplex 512', 'fftComplex 512']);
+      expect(calls).toEqual(['fftRealForward 400', 'fftComplex 1000', 'fftRealInverse 400', 'fftComplex 512', 'fftComplex 512']);
       for (const t of [z, x, p, ...ys]) t.dispose();
     } finally {
       for (const [name, original] of originals) target[name] = original;
@@ -156,6 +169,7 @@ describe('the native FFT kernels', () => {
     expect(() => addon.fftComplex(new Int32Array(16) as never, 2, 4, false, 1, new Float32Array(16))).toThrow(/Float32Arrays/);
     expect(() => addon.fftComplex(x, 2, 0, false, 1, new Float32Array(16))).toThrow(/n must be an integer ≥ 1/);
     expect(() => addon.fftComplex(x, 2, 4, false, '1' as never, new Float32Array(16))).toThrow(/scale must be a number/);
+    expect(() => addon.fftComplex(x, 0, 4, 1 as never, 1, new Float32Array(16))).toThrow(/inverse must be a boolean/);
     expect(() => addon.fftRealForward(x, 1, 5, 1, new Float32Array(6))).toThrow(/real transform's n must be even/);
     expect(() => addon.fftRealInverse(x, 1, 8, 1, new Float32Array(7))).toThrow(/shorter than rows transforms/);
     const shared = new Float32Array(24);
