@@ -1,13 +1,15 @@
 // Fast Fourier transform kernels behind tm.fft (ops/fft), where a backend
-// has them: native's, when the addon was built with KissFFT. The js and
-// webgpu backends have none, and ops/fft composes the transforms of
-// matrix products there (dft.ts, real.ts), as it does for a length the
-// kernels do not take. Apart from the core kernel contract (kernels.ts) for
+// has them: native's when the addon was built with KissFFT (complex and
+// real), webgpu's (complex, powers of two up to 2048). The js backend has
+// none, and ops/fft composes the transforms of matrix products there
+// (dft.ts, real.ts), as it does for a length the kernels do not take. Apart from the core kernel contract (kernels.ts) for
 // the reason given in kernel_family.ts: only ops/fft imports this module.
 import type { Backend, TensorInfo } from './kernels.js';
 import { kernelFamily } from './kernel_family.js';
 import { nativeFft } from './native/fft.js';
 import type { NativeBackend } from './native/index.js';
+import { webGpuFft } from './webgpu/kernels/fft.js';
+import type { WebGpuBackend } from './webgpu/index.js';
 
 /** e^(+2πi·jk/n) (the inverse transform's) or e^(−2πi·jk/n) (the forward one's). */
 export type FftSign = 1 | -1;
@@ -25,8 +27,9 @@ export type FftSign = 1 | -1;
 export interface FftKernels<S = unknown> {
   takes(n: number, real: boolean): boolean;
   complex(x: TensorInfo<S>, rows: number, n: number, sign: FftSign, scale: number): S;
-  realForward(x: TensorInfo<S>, rows: number, n: number, scale: number): S;
-  realInverse(x: TensorInfo<S>, rows: number, n: number, scale: number): S;
+  /** Present where `takes(n, true)` can be true. */
+  realForward?(x: TensorInfo<S>, rows: number, n: number, scale: number): S;
+  realInverse?(x: TensorInfo<S>, rows: number, n: number, scale: number): S;
 }
 
 /** The family's entry: a backend's kernels, or none. */
@@ -37,7 +40,7 @@ interface Entry {
 const family = kernelFamily<Entry>({
   js: () => ({ kernels: null }),
   native: (backend: NativeBackend) => ({ kernels: nativeFft(backend) as FftKernels | null }),
-  webgpu: () => ({ kernels: null }),
+  webgpu: (backend: WebGpuBackend) => ({ kernels: webGpuFft(backend) as FftKernels }),
 });
 
 /** The backend's FFT kernels, or null where it composes its transforms of other ops. */
