@@ -262,6 +262,40 @@ describe.each(BACKENDS)('tm.fft gradients on %s', (backend) => {
     await expectGradients([[h + 1, 2]], [uniform(2 * (h + 1), -1, 1)], (S) => [tm.fft.irfft(S, { n, norm: 'backward' })], ref((v) => irfftRef(v, [h + 1], 0, n, 1 / n)));
   });
 
+  it('second order: the gradients of Σ w·|rfft(x)|² (n 300) and Σ w·|fft(z)|² (n 128), themselves differentiated: central differences of their float64 formulas', async () => {
+    // L = Σ_k w_k·|X_k|², X_k = Σ_j x_j·e^(−iθ), θ = 2π·jk/n: ∂L/∂x_j = 2·Σ_k w_k·(Re X_k·cos θ − Im X_k·sin θ), and for
+    // complex z also ∂L/∂Im z_j = 2·Σ_k w_k·(Re Z_k·sin θ + Im Z_k·cos θ). (Native and webgpu run these through their kernels.)
+    const gradientOf = (v: Float64Array, n: number, bins: number, w: Float64Array, complexInput: boolean) => {
+      const z = complexInput ? v : asComplex(v);
+      const Z = dftRef(z, [n], 0, n, -1, 1);
+      const out = new Float64Array(complexInput ? 2 * n : n);
+      for (let j = 0; j < n; j++) {
+        for (let k = 0; k < bins; k++) {
+          const angle = (2 * Math.PI * ((j * k) % n)) / n;
+          const [c, s] = [Math.cos(angle), Math.sin(angle)];
+          const [re, im] = [Z[2 * k], Z[2 * k + 1]];
+          if (complexInput) {
+            out[2 * j] += 2 * w[k] * (re * c - im * s);
+            out[2 * j + 1] += 2 * w[k] * (re * s + im * c);
+          } else out[j] += 2 * w[k] * (re * c - im * s);
+        }
+      }
+      return out;
+    };
+    const [n, m] = [300, 128];
+    const w = asF32(uniform(n / 2 + 1, -1, 1));
+    const u = asF32(uniform(m, -1, 1));
+    const weightsOf = (v: Float64Array, like: tm.Tensor) => tm.tensor(Float32Array.from(v), [v.length]).cast(like.dtype);
+    await expectGradients([[n]], [uniform(n, -1, 1)], (x) => {
+      const loss = tm.fft.rfft(x).square().sum(-1).mul(weightsOf(w, x)).sum();
+      return tm.grad(loss, [x], { createGraph: true });
+    }, ref((v) => gradientOf(v, n, n / 2 + 1, w, false)));
+    await expectGradients([[m, 2]], [uniform(2 * m, -1, 1)], (z) => {
+      const loss = tm.fft.fft(z).square().sum(-1).mul(weightsOf(u, z)).sum();
+      return tm.grad(loss, [z], { createGraph: true });
+    }, ref((v) => gradientOf(v, m, m, u, true)));
+  });
+
   it.each([400, 1000, 1030])('the gradients of Σ w·rfft(x) and Σ v·irfft(X) are the transforms\' adjoints, length %i', async (n) => {
     const before = await collected();
     const h = n / 2;
