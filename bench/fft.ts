@@ -84,7 +84,7 @@ export async function fftSection(): Promise<void> {
     'tm.fft, ms, op + await data() (best of runs)',
     ['transform, batch × n', 'tmnn native', 'tfjs-cpu', 'cpu/native', 'tmnn webgpu', 'tfjs-webgpu', 'tfjs/tmnn webgpu'],
     rows,
-    'tmnn native: KissFFT, a call per row (fallback/src/fft.cc) past n = 64 (256 for rfft) where every prime factor is ≤ 13; webgpu (and native otherwise): the transforms as ops (src/ops/fft: DFT matrix products up to 64 (512 for rfft), the four-step factorization, Bluestein for primes, a longer rfft as a complex transform of half the length); ' +
+    'tmnn native: KissFFT, a call per row (fallback/src/fft.cc) past n = 64 (256 for rfft) where every prime factor is ≤ 13; webgpu: shaders/fft.wgsl, a workgroup per row, for powers of two from 128 to 2048; otherwise the transforms as ops (src/ops/fft: DFT matrix products up to 64 (512 for rfft), the four-step factorization, Bluestein for primes, a longer rfft as a complex transform of half the length); ' +
       `tfjs: tf.spectral.rfft / fft, a warm-up and one timed run (a radix-2 recursion of tensor ops on cpu, not run past n = ${TFJS_LARGEST.cpu}; an O(n²) kernel on webgpu, not run past ${TFJS_LARGEST.webgpu}). tfjs-backend-wasm has no FFT kernel.`,
   );
 }

@@ -3,7 +3,8 @@
 // implementation has (one matrix product up to 64, the four-step
 // factorization of composite sizes, Bluestein's algorithm for primes above
 // 64; on native, one KissFFT call for lengths whose prime factors are at
-// most 13, the others composed around it), every norm, leading and trailing axes around the transformed one,
+// most 13, on webgpu one kernel launch for powers of two up to 2048, the
+// others composed around them), every norm, leading and trailing axes around the transformed one,
 // cropping and zero-padding, the 2-D and n-D forms, round trips, f16, and
 // gradients against central differences and the DFT's adjoint.
 import { beforeAll, describe, expect, it } from 'vitest';
