@@ -259,6 +259,31 @@ describe(`on a device whose kernels bind at most ${LIMIT / 1024} KiB`, () => {
     table.dispose();
   });
 
+  it('transforms rows past the limit with the FFT kernel a band of rows at a time: [80, 1024] complex is 640 KB, ten bands', async () => {
+    const [rows, n] = [80, 1024];
+    const z = asF32(uniform(rows * n * 2, -1, 1));
+    const Z = tm.tensor(z, [rows, n, 2]);
+    const y = tm.fft.fft(Z);
+    const got = await y.data();
+    // Rows from the first, a middle and the last band, against the float64 sum.
+    for (const r of [0, 39, 47, 79]) {
+      const want = new Float64Array(2 * n);
+      for (let k = 0; k < n; k++) {
+        for (let j = 0; j < n; j++) {
+          const angle = (-2 * Math.PI * ((j * k) % n)) / n;
+          const [a, b] = [z[2 * (r * n + j)], z[2 * (r * n + j) + 1]];
+          want[2 * k] += a * Math.cos(angle) - b * Math.sin(angle);
+          want[2 * k + 1] += a * Math.sin(angle) + b * Math.cos(angle);
+        }
+      }
+      const largest = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expectClose(got.subarray(2 * n * r, 2 * n * (r + 1)), want, 1e-5, `row ${r} (seed ${SEED})`, new Float64Array(2 * n).fill(largest));
+    }
+    const back = tm.fft.ifft(y);
+    expectClose(await back.data(), z, 1e-5);
+    for (const t of [Z, y, back]) t.dispose();
+  });
+
   it('refuses what it cannot split, naming the kernel and the limit, and leaves the tensors intact', async () => {
     const [m, n] = [300, 100];
     const x = asF32(uniform(m * n));

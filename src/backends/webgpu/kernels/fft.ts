@@ -7,6 +7,7 @@ import fftShader from '../../../../shaders/fft.wgsl';
 import type { FftKernels } from '../../fft.js';
 import type { GpuData } from '../data.js';
 import type { WebGpuBackend } from '../index.js';
+import { inRowBands } from '../large_tensors.js';
 import { grid } from '../runtime.js';
 
 /** The longest row workgroup memory holds: 2048 (re, im) pairs of f32 are the 16 KiB every adapter gives. */
@@ -41,9 +42,13 @@ export function webGpuFft(gpu: WebGpuBackend): FftKernels<GpuData> {
         const log = Math.log2(n);
         const kernel = rt.compiler.kernel({ name: 'fft', source: fftShader, constants: { N: n, LOG_N: log, WG: Math.min(256, n / 2) } });
         const table = twiddles(n);
-        const params = Uint32Array.of(rows, ...new Uint32Array(Float32Array.of(sign, scale).buffer), 0);
         const tableOperand = gpu.operand({ storage: table, shape: [n / 2, 2], dtype: 'f32' });
-        rt.commands.dispatch(kernel, { x: gpu.operand(x).buffer, twiddles: tableOperand.buffer, y: out, params }, grid(rows, 1));
+        const input = gpu.operand(x);
+        // Past the binding limit, in bands of rows (each a window of x and of out).
+        inRowBands(rt, 'fft', { buffer: input.buffer, shape: [rows, 2 * n], dtype: 'f32' }, out, 2 * n, 'f32', (band, y) => {
+          const params = Uint32Array.of(band.shape[0], ...new Uint32Array(Float32Array.of(sign, scale).buffer), 0);
+          rt.commands.dispatch(kernel, { x: band.buffer, twiddles: tableOperand.buffer, y, params }, grid(band.shape[0], 1));
+        });
       });
     },
   };
