@@ -35,44 +35,82 @@ struct KissFree {
 };
 using RealPlan = std::unique_ptr<kiss_fftr_state, KissFree>;
 
-// Plans are kept between calls, by (n, inverse): making one costs n/2 sines and cosines in double (~20 ms at
+// Plans are kept between calls, by (n, direction): making one costs n/2 sines and cosines in double (~20 ms at
 // n = 2^20, as long as a transform of a row). A complex plan only is read (kiss_fft), so calls and threads share
-// it; kiss_fftr and kiss_fftri write scratch inside theirs, so each is lent to one thread at a time. Past
-// KEPT lengths the kept ones are let go (those in use live on until their calls end).
+// it; kiss_fftr and kiss_fftri write scratch inside theirs, so a real plan is lent to one thread at a time, and
+// given back as a spare while the spares' lengths add up to at most SPARE_VALUES (a plan holds ~2.5n floats: some
+// 40 MB in all; a thread with none makes its own, in parallel with the others). The KEPT (n, direction) pairs used
+// last are kept; a plan in use outlives its eviction. Plans are made outside the lock, so a long one holds up no
+// other call.
 constexpr size_t KEPT = 32;
+constexpr int64_t SPARE_VALUES = int64_t(1) << 22;
 using Key = std::pair<int64_t, bool>;
-std::mutex plans_mutex;
-std::map<Key, std::shared_ptr<kiss_fft_state>> complex_plans;
-std::map<Key, std::vector<RealPlan>> real_plans;
 
-std::shared_ptr<kiss_fft_state> complex_plan(int64_t n, bool inverse) {
-  const std::lock_guard<std::mutex> lock(plans_mutex);
-  auto found = complex_plans.find({n, inverse});
-  if (found != complex_plans.end()) return found->second;
-  std::shared_ptr<kiss_fft_state> plan(kiss_fft_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr), KissFree{});
-  if (!plan) return nullptr;
-  if (complex_plans.size() >= KEPT) complex_plans.clear();
-  complex_plans.emplace(Key{n, inverse}, plan);
-  return plan;
+struct Kept {
+  std::shared_ptr<kiss_fft_state> complex;
+  std::vector<RealPlan> spares;
+  uint64_t used = 0;
+};
+
+std::mutex plans_mutex;
+std::map<Key, Kept> kept_plans;
+uint64_t clock_ticks = 0;
+int64_t spare_values = 0;  // Σ n over the spares kept
+
+// The entry for key, made (after evicting the one used longest ago past KEPT) and marked used; under the lock.
+Kept& entry(const Key& key) {
+  auto found = kept_plans.find(key);
+  if (found == kept_plans.end()) {
+    if (kept_plans.size() >= KEPT) {
+      auto oldest = std::min_element(kept_plans.begin(), kept_plans.end(), [](const auto& a, const auto& b) { return a.second.used < b.second.used; });
+      spare_values -= oldest->first.first * int64_t(oldest->second.spares.size());
+      kept_plans.erase(oldest);
+    }
+    found = kept_plans.emplace(key, Kept{}).first;
+  }
+  found->second.used = ++clock_ticks;
+  return found->second;
 }
 
-RealPlan borrow_real_plan(int64_t n, bool inverse) {
+std::shared_ptr<kiss_fft_state> complex_plan(int64_t n, bool inverse) {
   {
     const std::lock_guard<std::mutex> lock(plans_mutex);
-    auto kept = real_plans.find({n, inverse});
-    if (kept != real_plans.end() && !kept->second.empty()) {
-      RealPlan plan = std::move(kept->second.back());
-      kept->second.pop_back();
+    if (auto plan = entry({n, inverse}).complex) return plan;
+  }
+  std::shared_ptr<kiss_fft_state> made(kiss_fft_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr), KissFree{});
+  if (!made) return nullptr;
+  const std::lock_guard<std::mutex> lock(plans_mutex);
+  Kept& e = entry({n, inverse});
+  if (!e.complex) e.complex = made;  // else another call made one meanwhile: share that
+  return e.complex;
+}
+
+// These two run inside a thread's part, where an exception would end the process: a failure to keep or find a
+// plan (memory for the map) only means making one, or freeing it.
+RealPlan borrow_real_plan(int64_t n, bool inverse) {
+  try {
+    const std::lock_guard<std::mutex> lock(plans_mutex);
+    if (Kept& e = entry({n, inverse}); !e.spares.empty()) {
+      RealPlan plan = std::move(e.spares.back());
+      e.spares.pop_back();
+      spare_values -= n;
       return plan;
     }
+  } catch (...) {
   }
   return RealPlan(kiss_fftr_alloc(int(n), inverse ? 1 : 0, nullptr, nullptr));
 }
 
-void give_back(int64_t n, bool inverse, RealPlan plan) {
-  const std::lock_guard<std::mutex> lock(plans_mutex);
-  if (real_plans.size() >= KEPT && !real_plans.count({n, inverse})) real_plans.clear();
-  real_plans[{n, inverse}].push_back(std::move(plan));
+// Keeps the plan as a spare while they fit SPARE_VALUES; else the caller's goes, outside the lock.
+void give_back(int64_t n, bool inverse, RealPlan& plan) {
+  try {
+    const std::lock_guard<std::mutex> lock(plans_mutex);
+    auto found = kept_plans.find({n, inverse});
+    if (found == kept_plans.end() || spare_values + n > SPARE_VALUES) return;
+    found->second.spares.push_back(std::move(plan));
+    spare_values += n;
+  } catch (...) {
+  }
 }
 
 // Rows split among threads once a part has ~2^16 butterflies' work: below
@@ -117,7 +155,7 @@ bool fft_real(int64_t rows, int64_t n, bool inverse, Transform transform) {
     }
     const auto [begin, end] = share(rows, parts, t);
     transform(plan.get(), begin, end);
-    give_back(n, inverse, std::move(plan));
+    give_back(n, inverse, plan);
   });
   return ok;
 }

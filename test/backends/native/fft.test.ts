@@ -114,7 +114,7 @@ describe('the native FFT kernels', () => {
     }
   });
 
-  it('plans kept between calls: a length again, then 40 lengths in turn (past the 32 kept), each still its sums', () => {
+  it('plans kept between calls: a length again, then 40 lengths in turn (past the 32 (length, direction) pairs kept), each still its sums', () => {
     for (const n of [24, 24, ...Array.from({ length: 40 }, (_, i) => 2 * (i + 1)), 24]) {
       const x = Float32Array.from(asF32(uniform(2 * n, -1, 1)));
       const [y, half] = [new Float32Array(2 * n), new Float32Array(n + 2)];

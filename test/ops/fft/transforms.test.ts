@@ -265,7 +265,8 @@ describe.each(BACKENDS)('tm.fft gradients on %s', (backend) => {
 
   it('second order: the gradients of Σ w·|rfft(x)|² (n 300) and Σ w·|fft(z)|² (n 128), themselves differentiated: central differences of their float64 formulas', async () => {
     // L = Σ_k w_k·|X_k|², X_k = Σ_j x_j·e^(−iθ), θ = 2π·jk/n: ∂L/∂x_j = 2·Σ_k w_k·(Re X_k·cos θ − Im X_k·sin θ), and for
-    // complex z also ∂L/∂Im z_j = 2·Σ_k w_k·(Re Z_k·sin θ + Im Z_k·cos θ). (Native and webgpu run these through their kernels.)
+    // complex z also ∂L/∂Im z_j = 2·Σ_k w_k·(Re Z_k·sin θ + Im Z_k·cos θ). (Native runs both through its kernels, webgpu the
+    // fft of 128; its rfft of 300 is composed.)
     const gradientOf = (v: Float64Array, n: number, bins: number, w: Float64Array, complexInput: boolean) => {
       const z = complexInput ? v : asComplex(v);
       const Z = dftRef(z, [n], 0, n, -1, 1);
