@@ -2,8 +2,9 @@
 // has them: native's when the addon was built with KissFFT (complex and
 // real), webgpu's (complex, powers of two up to 2048). The js backend has
 // none, and ops/fft composes the transforms of matrix products there
-// (dft.ts, real.ts), as it does for a length the kernels do not take. Apart from the core kernel contract (kernels.ts) for
-// the reason given in kernel_family.ts: only ops/fft imports this module.
+// (dft.ts, real.ts), as it does for a length the kernels do not take.
+// Apart from the core kernel contract (kernels.ts) for the reason given in
+// kernel_family.ts: only ops/fft imports this module.
 import type { Backend, TensorInfo } from './kernels.js';
 import { kernelFamily } from './kernel_family.js';
 import { nativeFft } from './native/fft.js';

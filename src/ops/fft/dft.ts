@@ -2,9 +2,9 @@
 // to, along the middle axis of x [rows, n, 2] (complex, f32):
 //   y[k] = scale · Σ_j x[j] · e^(sign·2πi·jk/n).
 // One call of the backend's FFT kernel where it has one that takes n
-// (native's, with KissFFT: kernel.ts); otherwise built from ops every
-// backend has, so that it runs on js, native and webgpu alike and autograd
-// differentiates it:
+// (native's with KissFFT, webgpu's for powers of two: kernel.ts); otherwise
+// built from ops every backend has, so that it runs on js, native and webgpu
+// alike and autograd differentiates it:
 // - n up to DIRECT: one product with the DFT's matrix, the complex one as a
 //   real 2n × 2n matrix acting on the 2n interleaved floats, its entries
 //   computed in float64 on the host;
@@ -20,11 +20,12 @@ import type { Tensor } from '../../tensor.js';
 import { mul } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { pad, reshape, slice, transpose } from '../movement.js';
+import type { FftSign } from '../../backends/fft.js';
 import { complexByKernel } from './kernel.js';
 import { constant, timesComplex } from './pairs.js';
 
-/** e^(+2πi·jk/n) (the inverse transform's) or e^(−2πi·jk/n) (the forward one's). */
-export type Sign = 1 | -1;
+/** e^(+2πi·jk/n) (the inverse transform's) or e^(−2πi·jk/n) (the forward one's): the kernels' sign. */
+export type Sign = FftSign;
 
 /**
  * Sizes up to this are one matrix product: 8n flops an entry, but one op,

@@ -2,12 +2,12 @@
 // last axis of x [rows, n] and of X [rows, ⌊n/2⌋ + 1, 2]. A real signal's
 // spectrum is Hermitian, X[n − k] = conj(X[k]), so its first ⌊n/2⌋ + 1
 // entries say it all. Even n is one call of the backend's FFT kernel where
-// it has one that takes n (kernel.ts); otherwise small n is one product with a real matrix; even n
-// packs the signal into a complex one of half the length,
-// z[j] = x[2j] + i·x[2j + 1], whose DFT of size n/2 gives the spectrum after
-// one pass that pairs bins k and n/2 − k (and the inverse the other way
-// round): half the work of the complex transform of the signal. Odd n
-// above DIRECT_REAL takes that complex transform.
+// it has a real one that takes n (kernel.ts); otherwise small n is one
+// product with a real matrix; even n packs the signal into a complex one
+// of half the length, z[j] = x[2j] + i·x[2j + 1], whose DFT of size n/2
+// gives the spectrum after one pass that pairs bins k and n/2 − k (and the
+// inverse the other way round): half the work of the complex transform of
+// the signal. Odd n above DIRECT_REAL takes that complex transform.
 //
 // The real product is n·(n + 2) multiply-adds a row, O(n²), against the
 // factorization's O(n log n) in half a dozen ops that each pass over the
