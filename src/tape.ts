@@ -185,16 +185,25 @@ export function collectingLinks<T>(links: Set<Tensor>, fn: () => T): T {
  * inputs and sources. t is a leaf after.
  */
 export function releaseNode(t: Tensor): void {
+  const node = freeNode(t);
+  // What only this node held, disposed, can no longer be reached either: say an output of the same op that
+  // its backward saved for a second derivative (eigvalsh's vectors), whose own node nothing walked.
+  if (node) for (const h of node.holds) releaseUnreachable(h);
+}
+
+/** releaseNode without going on to what the node held: t's node, or null where it had none or was freed before. */
+function freeNode(t: Tensor): GradNode | null {
   const node = t.gradFn;
-  if (!node) return;
+  if (!node) return null;
   t.gradFn = null;
-  if (node.released) return;
+  if (node.released) return null;
   node.released = true;
   droppedGraphs.unregister(node);
   for (const t of node.holds) t.graphUses--;
   for (const s of node.saved) s.dispose();
   node.saved = [];
   node.sources = [];
+  return node;
 }
 
 /**
@@ -214,7 +223,7 @@ export function releaseUnreachable(t: Tensor): void {
     const u = stack.pop()!;
     const node = u.gradFn;
     if (!node || !u.isDisposed || u.graphUses > 0) continue;
-    releaseNode(u);
+    freeNode(u);
     stack.push(...node.holds);
   }
 }

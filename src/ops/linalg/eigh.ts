@@ -47,8 +47,12 @@ export function skew(x: Tensor): Tensor {
   return sub(x, matrixTranspose(x));
 }
 
-/** The eigendecomposition of f32 a's lower triangle, recorded as eigh's: values, then vectors if `withVectors`. */
-function decompose(op: string, a: Tensor, withVectors: boolean): Eigh {
+/**
+ * The eigendecomposition of f32 a's lower triangle, recorded as `op`'s: the
+ * vectors too where eigvalsh hands back only the values, since the values'
+ * gradient is made of them and a second derivative goes through them.
+ */
+function decompose(op: string, a: Tensor): Eigh {
   const backend = a.dataRef(op).backend;
   const n = a.shape[a.rank - 1];
   const batch = sizeOf(a.shape.slice(0, -2));
@@ -56,9 +60,7 @@ function decompose(op: string, a: Tensor, withVectors: boolean): Eigh {
   const values = fromStorage(backend, out.values, a.shape.slice(0, -1), 'f32');
   const vectors = fromStorage(backend, out.vectors, a.shape, 'f32');
   record(values, op, [a], [vectors], (dl, [v]) => [matmul(mul(v, expandDims(dl, -2)), v, { transposeB: true })]);
-  if (withVectors) {
-    record(vectors, op, [a], [values, vectors], (dv, [l, v]) => [similar(v, div(mul(skew(matmul(v, dv, { transposeA: true })), 0.5), gapsOf(op, l)))]);
-  }
+  record(vectors, op, [a], [values, vectors], (dv, [l, v]) => [similar(v, div(mul(skew(matmul(v, dv, { transposeA: true })), 0.5), gapsOf(op, l)))]);
   return { values, vectors };
 }
 
@@ -84,7 +86,7 @@ export function eigh(A: Tensor, options: EighOptions = {}): Eigh {
   checkSquare('eigh', A);
   const { upper = false } = checkOptions('eigh', options, { upper: 'boolean' });
   return tidy(() => {
-    const { values, vectors } = decompose('eigh', lowerOf(A, upper), true);
+    const { values, vectors } = decompose('eigh', lowerOf(A, upper));
     return { values: castTo(values, A.dtype), vectors: castTo(vectors, A.dtype) };
   });
 }
@@ -98,5 +100,5 @@ export function eigh(A: Tensor, options: EighOptions = {}): Eigh {
 export function eigvalsh(A: Tensor, options: EighOptions = {}): Tensor {
   checkSquare('eigvalsh', A);
   const { upper = false } = checkOptions('eigvalsh', options, { upper: 'boolean' });
-  return tidy(() => castTo(decompose('eigvalsh', lowerOf(A, upper), false).values, A.dtype));
+  return tidy(() => castTo(decompose('eigvalsh', lowerOf(A, upper)).values, A.dtype));
 }
