@@ -6,7 +6,10 @@
 // algorithm and Golub–Reinsch (9n³ and 21n³, Golub & Van Loan), which the
 // Jacobi methods of js and webgpu exceed: the rate says how long, not how
 // much they compute. Those two at 64 and 256 only: a Jacobi sweep at 512 on
-// the js loops or a software GPU takes seconds.
+// the js loops or a software GPU takes seconds. eig (general A, values and
+// vectors) by the count of the QR algorithm with Schur vectors (25n³), at
+// 64 and 256 and for a batch of 1024 matrices 8×8, which webgpu's one
+// invocation per matrix is for.
 // TensorFlow.js has no solve, inverse, determinant, Cholesky, QR, eigh or SVD, so there is
 // no peer to put beside them: the js backend's float64 loops stand in, as
 // the floor any backend should clear, and native (LAPACK in OpenBLAS) as the
@@ -51,7 +54,7 @@ async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{
   return { solve: gflops((2 * n ** 3) / 3 + 2 * n ** 3, solve), cholesky: gflops(n ** 3 / 3, cholesky), qr: gflops((8 * n ** 3) / 3, qr) };
 }
 
-async function spectralOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{ eigh: number; svd: number }> {
+async function spectralOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{ eigh: number; svd: number; eig: number }> {
   await tm.init({ backend });
   const { a, spd, b } = matrices(n);
   const run = (f: () => tm.Tensor[]) => async () => {
@@ -64,8 +67,23 @@ async function spectralOn(backend: 'native' | 'webgpu' | 'js', n: number): Promi
   const [ms, minRuns] = slow ? [0, 1] : [400, 3];
   const eigh = await bestOf(run(() => Object.values(tm.linalg.eigh(spd))), ms, minRuns);
   const svd = await bestOf(run(() => Object.values(tm.linalg.svd(a))), ms, minRuns);
+  const eig = await bestOf(run(() => Object.values(tm.linalg.eig(b))), ms, minRuns);
   for (const t of [a, spd, b]) t.dispose();
-  return { eigh: gflops(9 * n ** 3, eigh), svd: gflops(21 * n ** 3, svd) };
+  return { eigh: gflops(9 * n ** 3, eigh), svd: gflops(21 * n ** 3, svd), eig: gflops(25 * n ** 3, eig) };
+}
+
+/** eig of a batch of `count` random n × n matrices, GFLOP/s by 25n³ each. */
+async function eigBatchOn(backend: 'native' | 'webgpu' | 'js', count: number, n: number): Promise<number> {
+  await tm.init({ backend });
+  const a = tm.rand([count, n, n], { min: -1, max: 1, seed: n });
+  const ms = await bestOf(async () => {
+    const { values, vectors } = tm.linalg.eig(a);
+    await Promise.all([values.data(), vectors.data()]);
+    values.dispose();
+    vectors.dispose();
+  }, 400, 3);
+  a.dispose();
+  return gflops(25 * n ** 3 * count, ms);
 }
 
 export async function linalgSection(): Promise<void> {
@@ -80,18 +98,22 @@ export async function linalgSection(): Promise<void> {
   }
   for (const n of SPECTRAL_SIZES) {
     const native = await spectralOn('native', n);
-    const webgpu = await spectralOn('webgpu', n).catch(() => ({ eigh: NaN, svd: NaN }));
+    const webgpu = await spectralOn('webgpu', n).catch(() => ({ eigh: NaN, svd: NaN, eig: NaN }));
     const js = await spectralOn('js', n);
     rows.push([`eigh ${n}×${n}, values and vectors`, native.eigh, webgpu.eigh, js.eigh, native.eigh / js.eigh]);
     rows.push([`svd ${n}×${n}, reduced`, native.svd, webgpu.svd, js.svd, native.svd / js.svd]);
+    rows.push([`eig ${n}×${n} (general), values and vectors`, native.eig, webgpu.eig, js.eig, native.eig / js.eig]);
   }
+  const [nativeBatch, webgpuBatch, jsBatch] = [await eigBatchOn('native', 1024, 8), await eigBatchOn('webgpu', 1024, 8).catch(() => NaN), await eigBatchOn('js', 1024, 8)];
+  rows.push(['eig 1024 × 8×8 (general), values and vectors', nativeBatch, webgpuBatch, jsBatch, nativeBatch / jsBatch]);
   await tm.init({ backend: 'native' });
   printTable(
     'tm.linalg, GFLOP/s (textbook counts), op + await data()',
     ['op', 'tmnn native', 'tmnn webgpu', 'tmnn js', 'native/js'],
     rows,
-    'native: LAPACK sgetrf/spotrf/sgeqrf/sorgqr/ssyevd/sgesdd and cblas_strsm in OpenBLAS; webgpu: one workgroup per matrix (shaders/lu.wgsl, lu_solve.wgsl, ' +
-      'cholesky.wgsl, qr.wgsl, eigh_jacobi.wgsl, svd_jacobi.wgsl), on this machine a software adapter; js: float64 loops (Jacobi for eigh and svd). ' +
-      'TensorFlow.js has no solve, inverse, determinant, Cholesky, QR, eigh or SVD to compare with.',
+    'native: LAPACK sgetrf/spotrf/sgeqrf/sorgqr/ssyevd/sgesdd/sgeev and cblas_strsm in OpenBLAS; webgpu: one workgroup per matrix (shaders/lu.wgsl, lu_solve.wgsl, ' +
+      'cholesky.wgsl, qr.wgsl, eigh_jacobi.wgsl, svd_jacobi.wgsl), one invocation per matrix for eig (eig_general.wgsl), on this machine a software adapter; ' +
+      'js: float64 loops (Jacobi for eigh and svd; Hessenberg and Francis QR for eig). ' +
+      'TensorFlow.js has no solve, inverse, determinant, Cholesky, QR, eigh, SVD or eig to compare with; PyTorch\'s CPU eig (LAPACK sgeev) is timed by hand in the README.',
   );
 }

@@ -13,6 +13,7 @@
         "src/cpu_features.cc",
         "src/dynamic_quantize.cc",
         "src/eig.cc",
+        "src/eig_general.cc",
         "src/elementwise.cc",
         "src/fft.cc",
         "src/gemm.cc",

@@ -277,6 +277,19 @@ Napi::Value Eigh(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// eig(a, batch, n, values, vectors): a Float32Array [batch, n, n], values [batch, n, 2], vectors [batch, n, n, 2].
+Napi::Value Eig(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array a = array(info[0], "a"), values = array(info[3], "values"), vectors = array(info[4], "vectors");
+  const int64_t batch = integer(info[1], "batch"), n = integer(info[2], "n");
+  if (a.dtype != F32 || values.dtype != F32 || vectors.dtype != F32) type_error(env, "eig: a, values and vectors must be Float32Arrays");
+  require(n >= 1 && n <= (1 << 24), env, "eig: n must be in [1, 2^24] (LAPACK's int)");
+  const int64_t size = product(env, batch, n, n, "eig");
+  require(a.length >= size && vectors.length == 2 * size && values.length == 2 * batch * n, env, "eig: lengths do not match [batch, n, n]");
+  eig(a.as<float>(), batch, n, values.as<float>(), vectors.as<float>());
+  return env.Undefined();
+}
+
 // svd(a, batch, m, n, u, s, vh): a Float32Array [batch, m, n], u [batch, m, k], s [batch, k], vh [batch, k, n], k = min(m, n).
 Napi::Value Svd(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -721,7 +734,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"treeWalk", TreeWalk}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"eig", Eig}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"treeWalk", TreeWalk}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path}, {"int8WeightBytes", Int8WeightBytes}, {"packInt8Weight", PackInt8Weight}, {"quantizedLinear", QuantizedLinear}, {"dynamicQuantizeUint8", DynamicQuantizeUint8},
       {"searchSorted", SearchSorted},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};

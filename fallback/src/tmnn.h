@@ -175,6 +175,10 @@ void triangular_solve(const float* a, const float* b, int64_t batch, int64_t n, 
 // u [batch, m, k], s [batch, k] descending, vh [batch, k, n]. NaN throughout where LAPACK fails.
 void eigh(const float* a, int64_t batch, int64_t n, float* values, float* vectors);
 void svd(const float* a, int64_t batch, int64_t m, int64_t n, float* u, float* s, float* vh);
+// eig_general.cc: eig of f32 general row-major n × n matrices (sgeev): values [batch, n, 2] and vectors
+// [batch, n, n, 2] (eigenvectors as columns) as (re, im) pairs, each vector at unit norm with its entry of
+// largest modulus real and positive. NaN throughout where LAPACK fails.
+void eig(const float* a, int64_t batch, int64_t n, float* values, float* vectors);
 
 // softmax.cc
 void softmax(const Array& x, int64_t outer, int64_t inner, bool log, const Array& out);

@@ -1,13 +1,14 @@
 // tm.linalg's kernels: factorizations and solves. They are not part of the
 // core kernel contract (kernels.ts), so that a page that never factors a
-// matrix never downloads them (on webgpu they are seven shaders, the Jacobi
-// eigensolver and SVD among them): the ops in src/ops/linalg/ reach a
+// matrix never downloads them (on webgpu they are eight shaders, the Jacobi
+// eigensolver and SVD and the general eigensolver among them): the ops in src/ops/linalg/ reach a
 // backend's through linalgOf, and only they import this module. Every
 // backend has them; each is handed f32 matrices only (the ops layer casts).
 import type { Backend, TensorInfo } from './kernels.js';
 import { kernelFamily } from './kernel_family.js';
 import { cholesky, luFactor, luSolve, qr, triangularSolve } from './js/linalg.js';
 import { eigh, svd } from './js/eig.js';
+import { eig } from './js/eig_general.js';
 import { nativeLinalg } from './native/linalg.js';
 import { webGpuLinalg } from './webgpu/kernels/linalg.js';
 
@@ -68,6 +69,17 @@ export interface LinalgKernels<S = unknown> {
    */
   eigh(a: TensorInfo<S>): { values: S; vectors: S };
   /**
+   * The eigendecomposition of each general matrix of a (f32, [batch, n,
+   * n]): A·V = V·diag(values), complex, as (re, im) pairs on a last axis —
+   * values (f32, [batch, n, 2]) in the order of the real Schur form's
+   * diagonal, a complex conjugate pair together with its positive
+   * imaginary part first, and vectors (f32, [batch, n, n, 2]), column k an
+   * eigenvector of values[k] at unit norm with its entry of largest
+   * modulus real and positive. A matrix holding NaN or ∞, or one the QR
+   * iteration does not reduce, gets NaN throughout.
+   */
+  eig(a: TensorInfo<S>): { values: S; vectors: S };
+  /**
    * The reduced singular value decomposition of each matrix of a (f32,
    * [batch, m, n]), k = min(m, n): A = U·diag(s)·Vh, s (f32, [batch, k])
    * descending and ≥ 0, u (f32, [batch, m, k]) with orthonormal columns and
@@ -78,7 +90,7 @@ export interface LinalgKernels<S = unknown> {
 }
 
 const family = kernelFamily<LinalgKernels>({
-  js: () => ({ luFactor, luSolve, cholesky, qr, triangularSolve, eigh, svd }) as LinalgKernels,
+  js: () => ({ luFactor, luSolve, cholesky, qr, triangularSolve, eigh, eig, svd }) as LinalgKernels,
   native: nativeLinalg,
   webgpu: webGpuLinalg,
 });

@@ -75,6 +75,8 @@ export interface Addon {
   triangularSolve(a: Float32Array, b: Float32Array, batch: number, n: number, k: number, upper: boolean, unit: boolean, x: Float32Array): void;
   /** values [batch, n] and vectors [batch, n, n] = the eigendecomposition of symmetric a (linalg.ts's eigh), by LAPACK's ssyevd. */
   eigh(a: Float32Array, batch: number, n: number, values: Float32Array, vectors: Float32Array): void;
+  /** values [batch, n, 2] and vectors [batch, n, n, 2] = the eigendecomposition of general a (linalg.ts's eig), by LAPACK's sgeev; n ≥ 1. */
+  eig(a: Float32Array, batch: number, n: number, values: Float32Array, vectors: Float32Array): void;
   /** u [batch, m, k], s [batch, k], vh [batch, k, n] = the reduced SVD of a [batch, m, n] (linalg.ts's svd), by LAPACK's sgesdd; k = min(m, n) ≥ 1. */
   svd(a: Float32Array, batch: number, m: number, n: number, u: Float32Array, s: Float32Array, vh: Float32Array): void;
   /** out [2, B, H] = h', c' of one LSTM step (recurrent_cells.ts's lstmCell). */

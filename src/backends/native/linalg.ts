@@ -53,6 +53,14 @@ export function nativeLinalg(native: NativeBackend): LinalgKernels<StorageArray>
       return { values, vectors };
     },
 
+    eig(a) {
+      const [batch, n] = a.shape;
+      const values = native.allocate('f32', batch * n * 2) as Float32Array;
+      const vectors = native.allocate('f32', batch * n * n * 2) as Float32Array;
+      if (values.length) native.addon.eig(native.sizedStorage(a) as Float32Array, batch, n, values, vectors);
+      return { values, vectors };
+    },
+
     svd(a) {
       const [batch, m, n] = a.shape;
       const k = Math.min(m, n);

@@ -21,6 +21,8 @@ export type { QR, QrMode, QrOptions } from './qr.js';
 export { inv, solve } from './solve.js';
 export { solveTriangular } from './solve_triangular.js';
 export type { SolveTriangularOptions } from './solve_triangular.js';
+export { eig, eigvals } from './eig.js';
+export type { Eig } from './eig.js';
 export { eigh, eigvalsh } from './eigh.js';
 export type { Eigh, EighOptions } from './eigh.js';
 export { svd, svdvals } from './svd.js';

@@ -8,6 +8,7 @@
 // A batch past the binding limit runs in bands of whole matrices, each
 // array bound as the window that holds the band (windows.ts).
 import choleskyShader from '../../../../shaders/cholesky.wgsl';
+import eigShader from '../../../../shaders/eig_general.wgsl';
 import eighShader from '../../../../shaders/eigh_jacobi.wgsl';
 import luShader from '../../../../shaders/lu.wgsl';
 import luSolveShader from '../../../../shaders/lu_solve.wgsl';
@@ -113,6 +114,24 @@ export function eighMatrices(rt: Runtime, a: Operand, values: GPUBuffer, vectors
   }
 }
 
+/**
+ * values [batch, n, 2] and vectors [batch, n, n, 2] = the eigendecomposition
+ * of general a (f32, [batch, n, n]), shaders/eig_general.wgsl: one
+ * invocation per matrix (the QR iteration's steps each depend on the last;
+ * a batch is what runs in parallel), with 2n² + 5n floats of scratch each.
+ */
+export function eigMatrices(rt: Runtime, a: Operand, values: GPUBuffer, vectors: GPUBuffer): void {
+  const [batch, n] = a.shape;
+  const scratch = 2 * n * n + 5 * n;
+  const kernel = rt.compiler.kernel({ name: 'eig_general', source: eigShader });
+  for (const part of bands(rt, batch, [n * n, 2 * n, 2 * n * n, scratch])) {
+    const work = rt.pool.acquire(part.count * scratch * 4);
+    const bound = { a: band(a.buffer, part, n * n), values: band(values, part, 2 * n), vectors: band(vectors, part, 2 * n * n), work };
+    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count, n) }, grid(part.count, 64));
+    rt.pool.release(work);
+  }
+}
+
 /** u [batch, m, k], s [batch, k] descending and vh [batch, k, n] = the reduced SVD of a (f32, [batch, m, n]), k = min(m, n). */
 export function svdMatrices(rt: Runtime, a: Operand, u: GPUBuffer, s: GPUBuffer, vh: GPUBuffer): void {
   const [batch, m, n] = a.shape;
@@ -171,6 +190,15 @@ export function webGpuLinalg(gpu: WebGpuBackend): LinalgKernels<GpuData> {
       });
       // An empty batch runs nothing, the inner produce included.
       return { values, vectors: vectors ?? gpu.produce('f32', a.shape, () => {}) };
+    },
+
+    eig(a) {
+      const [batch, n] = a.shape;
+      let vectors: GpuData | undefined;
+      const values = gpu.produce('f32', [batch, n, 2], (valuesOut) => {
+        vectors = gpu.produce('f32', [...a.shape, 2], (vectorsOut) => eigMatrices(gpu.runtime, gpu.operand(a), valuesOut, vectorsOut));
+      });
+      return { values, vectors: vectors ?? gpu.produce('f32', [...a.shape, 2], () => {}) };
     },
 
     svd(a) {
