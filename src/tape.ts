@@ -52,6 +52,12 @@ export interface GradNode {
   readonly holds: readonly Tensor[];
   /** Set once releaseNode has freed `saved` and given back the node's holds. */
   released?: boolean;
+  /**
+   * The outputs of one op recorded together, each saving the others (eigh's
+   * values and vectors): they hold one another, so none is ever free of
+   * holds on its own; releaseUnreachable frees them as a group.
+   */
+  siblings?: readonly Tensor[];
 }
 
 export interface RecordOptions {
@@ -160,6 +166,29 @@ export function record(output: Tensor, op: string, inputs: readonly Tensor[], sa
   return output;
 }
 
+/**
+ * Marks recorded outputs of one op as siblings: where each saves the others
+ * for its backward, the group is freed once all of them are disposed and
+ * nothing but the group holds any of them (releaseUnreachable).
+ */
+export function linkSiblings(outputs: readonly Tensor[]): void {
+  const group = outputs.filter((t) => t.gradFn);
+  if (group.length < 2) return;
+  for (const t of group) t.gradFn!.siblings = group;
+}
+
+/** Whether t's sibling group is unreachable: every member disposed and held only by the members' own nodes. */
+function siblingsUnreachable(t: Tensor): boolean {
+  const group = t.gradFn?.siblings;
+  if (!group) return false;
+  return group.every((u) => {
+    if (!u.isDisposed || !u.gradFn || u.gradFn.released) return false;
+    let inGroup = 0;
+    for (const v of group) if (v !== u) for (const h of v.gradFn!.holds) if (h === u) inGroup++;
+    return u.graphUses === inGroup;
+  });
+}
+
 /** Where record() notes the tensors it links while a call of collectingLinks runs. */
 let linkedHere: Set<Tensor> | null = null;
 
@@ -203,6 +232,7 @@ function freeNode(t: Tensor): GradNode | null {
   for (const s of node.saved) s.dispose();
   node.saved = [];
   node.sources = [];
+  node.siblings = undefined;
   return node;
 }
 
@@ -222,7 +252,16 @@ export function releaseUnreachable(t: Tensor): void {
   while (stack.length) {
     const u = stack.pop()!;
     const node = u.gradFn;
-    if (!node || !u.isDisposed || u.graphUses > 0) continue;
+    if (!node || !u.isDisposed) continue;
+    if (u.graphUses > 0) {
+      if (!siblingsUnreachable(u)) continue;
+      // Free every member first (their holds on one another go with them), then go on to what they held.
+      const group = node.siblings!;
+      const nodes = group.map((v) => v.gradFn!);
+      for (const v of group) freeNode(v);
+      for (const n of nodes) stack.push(...n.holds);
+      continue;
+    }
     freeNode(u);
     stack.push(...node.holds);
   }

@@ -159,7 +159,8 @@ export class Tensor {
     const ref = this.ref;
     this.ref = null;
     release(ref);
-    if (this.gradFn && this.graphUses === 0) releaseUnreachable(this);
+    // Held by a graph it may still be freed with: as one of sibling outputs that only hold one another.
+    if (this.gradFn && (this.graphUses === 0 || this.gradFn.siblings)) releaseUnreachable(this);
   }
 
   /**

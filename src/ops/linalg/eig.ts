@@ -8,10 +8,13 @@
 // the division's diagonal by 1. Complex products are written with real
 // ones, and V⁻ᴴ·X as the real system [[Re Vᴴ, −Im Vᴴ], [Im Vᴴ, Re Vᴴ]], so
 // the gradients are differentiable again. As in eigh, each output records
-// its own part and the tape sums them.
+// its own part and the tape sums them; so where PyTorch sets the diagonal
+// of the vectors' part to dL, this adds dL to what is there, i·Im(VᴴdV)ᵢᵢ:
+// 0 for a loss that ignores each vector's phase, the only kind PyTorch
+// accepts (it refuses the others; this does not check).
 import { tidy } from '../../engine.js';
 import { sizeOf } from '../../shape.js';
-import { record } from '../../tape.js';
+import { linkSiblings, record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import { linalgOf } from '../../backends/linalg.js';
 import { eye } from '../creation.js';
@@ -95,6 +98,7 @@ function decompose(op: string, a: Tensor): Eig {
     const projected = sub(vhdv, complexMatmul(vh, mul(v, expandDims(expandDims(along, -2), -1))));
     return [realOfSolve(op, vh, complexMatmul(complexDiv(projected, conjugateGaps(op, l)), vh))];
   });
+  linkSiblings([values, vectors]);
   return { values, vectors };
 }
 

@@ -6,7 +6,7 @@
 import { tidy } from '../../engine.js';
 import { checkOptions } from '../../options.js';
 import { sizeOf } from '../../shape.js';
-import { record } from '../../tape.js';
+import { linkSiblings, record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import { eye } from '../creation.js';
 import { add, div, mul, sub } from '../elementwise.js';
@@ -61,6 +61,7 @@ function decompose(op: string, a: Tensor): Eigh {
   const vectors = fromStorage(backend, out.vectors, a.shape, 'f32');
   record(values, op, [a], [vectors], (dl, [v]) => [matmul(mul(v, expandDims(dl, -2)), v, { transposeB: true })]);
   record(vectors, op, [a], [values, vectors], (dv, [l, v]) => [similar(v, div(mul(skew(matmul(v, dv, { transposeA: true })), 0.5), gapsOf(op, l)))]);
+  linkSiblings([values, vectors]);
   return { values, vectors };
 }
 

@@ -78,6 +78,22 @@ describe.each(BACKENDS)('tm.linalg.eigh on %s', (backend) => {
     expect(tm.linalg.eigvalsh(tm.zeros([2, 0, 0])).shape).toEqual([2, 0]);
   });
 
+  it('leaves nothing behind once its outputs are disposed, with or without a retained backward pass (values and vectors hold one another)', async () => {
+    const x = tm.tensor(Float32Array.from(randomSymmetric(4)), [4, 4]);
+    x.requiresGrad = true;
+    const before = tm.memory().numTensors;
+    for (const decompose of [() => [tm.linalg.eigvalsh(x)], () => Object.values(tm.linalg.eigh(x))]) {
+      for (const o of decompose()) o.dispose();
+      expect(tm.memory().numTensors, 'after a forward pass').toBe(before);
+      const outs = decompose();
+      const loss = tm.tidy(() => tm.sum(outs[0]));
+      loss.backward({ retainGraph: true });
+      for (const t of [loss, ...outs, x.grad!]) t.dispose();
+      x.grad = null;
+      expect(tm.memory().numTensors, 'after a retained backward pass').toBe(before);
+    }
+  });
+
   it('refuses what is not a batch of float square matrices, and unknown options, naming them', () => {
     expect(() => tm.linalg.eigh(tm.ones([3, 4]))).toThrow('eigh: A must be a square matrix or a batch of them [..., n, n], got [3,4]');
     expect(() => tm.linalg.eigvalsh(tm.ones([3]))).toThrow('eigvalsh: A must be a square matrix or a batch of them [..., n, n], got [3]');
