@@ -3,14 +3,17 @@
 // as (re, im) pairs, column k of vectors an eigenvector of values[k].
 //
 // One invocation per matrix, serially, the steps of the js reference
-// (src/backends/js/eig_general.ts, which explains them) in f32:
-// Householder reduction to Hessenberg form H = QᵀAQ, the Francis
-// double-shift QR iteration to the real Schur form T = ZᵀAZ (a real pair's
-// 2×2 block rotated to triangular as it deflates), then each eigenvector
-// by back substitution on T, taken to A's by Z, at unit norm with its entry
-// of largest modulus real and positive. A matrix holding NaN or ∞, or one
-// the iteration does not reduce, gets NaN throughout. Batches of small matrices
-// fill the device; one large matrix runs on one invocation.
+// (src/backends/js/eig_general.ts, which explains them) in f32: A divided
+// by its largest |entry| (so that no step overflows or underflows, whatever
+// A's scale; the eigenvalues multiplied back), Householder reduction to
+// Hessenberg form H = QᵀAQ (each column over its largest entry first), the
+// Francis double-shift QR iteration to the real Schur form T = ZᵀAZ (a real
+// pair's 2×2 block rotated to triangular as it deflates), then each
+// eigenvector by back substitution on T, taken to A's by Z, at unit norm
+// with its entry of largest modulus real and positive. A matrix holding NaN
+// or ∞, or one the iteration does not reduce, gets NaN throughout. Batches
+// of small matrices fill the device; one large matrix runs on one
+// invocation.
 //
 // work holds per matrix H then T (n × n), Z (n × n), the eigenvalues' real
 // and imaginary parts (n each), a Householder vector (n) and a Schur-form
@@ -52,13 +55,16 @@ fn nan_f32() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
 /** H ← P·H·P and Z ← Z·P for a reflector P = I − 2vvᵀ/vᵀv per column, v in work from HV. */
 fn hessenberg() {
   for (var k = 0u; k + 2u < n; k++) {
+    // The column over its largest entry: squares of its tiny entries would underflow.
+    var largest = 0.0;
+    for (var i = k + 1u; i < n; i++) { largest = max(largest, abs(h(i, k))); }
+    if (largest == 0.0) { continue; }
     var squares = 0.0;
-    for (var i = k + 1u; i < n; i++) { squares += h(i, k) * h(i, k); }
-    if (squares == 0.0) { continue; }
+    for (var i = k + 1u; i < n; i++) { squares += (h(i, k) / largest) * (h(i, k) / largest); }
     let norm = sqrt(squares);
-    let head = h(k + 1u, k);
+    let head = h(k + 1u, k) / largest;
     let alpha = select(-norm, norm, head >= 0.0);
-    for (var i = 0u; i < n; i++) { work[HV + i] = select(0.0, h(i, k), i > k + 1u); }
+    for (var i = 0u; i < n; i++) { work[HV + i] = select(0.0, h(i, k) / largest, i > k + 1u); }
     work[HV + k + 1u] = head + alpha;
     let vtv = 2.0 * norm * (norm + abs(head));
     for (var j = k; j < n; j++) {
@@ -81,7 +87,7 @@ fn hessenberg() {
         work[Z + i * n + j] -= fz * work[HV + j];
       }
     }
-    set_h(k + 1u, k, -alpha);
+    set_h(k + 1u, k, -alpha * largest);
     for (var i = k + 2u; i < n; i++) { set_h(i, k, 0.0); }
   }
 }
@@ -127,7 +133,9 @@ fn deflate_pair(hi: u32) {
   work[WI + m] = 0.0;
   work[WI + hi] = 0.0;
   let below = h(hi, m);
-  let r = sqrt(shift * shift + below * below);
+  // hypot, without the underflow of squaring two tiny numbers.
+  let big = max(abs(shift), abs(below));
+  let r = big * sqrt((shift / big) * (shift / big) + (below / big) * (below / big));
   rotate(m, shift / r, below / r, hi);
   set_h(hi, m, 0.0);
 }
@@ -227,7 +235,7 @@ fn francis_step(l: u32, hi: u32, iteration: u32) {
   }
 }
 
-/** The sum of |H| over its Hessenberg part: the scale of a negligible entry beside two zeros. */
+/** The sum of |H| over its Hessenberg part: the scale of what is negligible. */
 fn hessenberg_norm() -> f32 {
   var norm = 0.0;
   for (var i = 0u; i < n; i++) {
@@ -240,6 +248,8 @@ fn hessenberg_norm() -> f32 {
 fn schur() -> bool {
   let norm = hessenberg_norm();
   let limit = 30u * max(10u, n);
+  // A subdiagonal entry this small is 0 whatever its neighbours (see the js reference).
+  let negligible = EPS * EPS * norm;
   var hi = i32(n) - 1;
   var iteration = 0u;
   while (hi >= 0) {
@@ -248,7 +258,7 @@ fn schur() -> bool {
     for (; l > 0u; l--) {
       var s = abs(h(l - 1u, l - 1u)) + abs(h(l, l));
       if (s == 0.0) { s = norm; }
-      if (abs(h(l, l - 1u)) <= EPS * s) {
+      if (abs(h(l, l - 1u)) <= max(EPS * s, negligible)) {
         set_h(l, l - 1u, 0.0);
         break;
       }
@@ -367,12 +377,15 @@ fn schur_vector(end: u32, lr: f32, li: f32) {
 
 /** Z·x as column k of this matrix's vectors (from `out`), normalized; its conjugate as column k + 1 where `conjugate`. */
 fn store_vector(end: u32, k: u32, conjugate: bool, out: u32) {
+  // x over its largest entry first: Z is orthogonal, so Z·x then has norm ≥ 1 and its squares neither overflow nor go subnormal.
+  var big = 0.0;
+  for (var j = 0u; j <= end; j++) { big = max(big, size(x_at(j))); }
   var squares = 0.0;
   var largest = -1.0;
   var arg = 0u;
   for (var i = 0u; i < n; i++) {
     var v = vec2f(0.0);
-    for (var j = 0u; j <= end; j++) { v += work[Z + i * n + j] * x_at(j); }
+    for (var j = 0u; j <= end; j++) { v += work[Z + i * n + j] * (x_at(j) / big); }
     let o = out + (i * n + k) * 2u;
     vectors[o] = v.x;
     vectors[o + 1u] = v.y;
@@ -384,7 +397,6 @@ fn store_vector(end: u32, k: u32, conjugate: bool, out: u32) {
     }
   }
   let at = out + (arg * n + k) * 2u;
-  // Two square roots, not one of the product: that overflows f32 for a defective matrix's long vectors.
   let phase = vec2f(vectors[at], -vectors[at + 1u]) / sqrt(largest) / sqrt(squares);
   for (var i = 0u; i < n; i++) {
     let o = out + (i * n + k) * 2u;
@@ -412,11 +424,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   XR = HV + n;
   XI = XR + n;
   let base = matrix * n * n;
+  // A over its largest |entry|, so that nothing overflows or underflows on the way whatever A's scale (the eigenvalues scaled back).
   var finite = true;
+  var scale = 0.0;
   for (var e = 0u; e < n * n; e++) {
     let x = a[base + e];
     finite = finite && (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-    work[H + e] = x;
+    scale = max(scale, abs(x));
+  }
+  if (!(scale > 0.0) || !finite) { scale = 1.0; }
+  for (var e = 0u; e < n * n; e++) {
+    work[H + e] = a[base + e] / scale;
     work[Z + e] = select(0.0, 1.0, e / n == e % n);
   }
   let out = base * 2u;
@@ -429,8 +447,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   for (var k = 0u; k < n; k++) {
     let lr = work[WR + k];
     let li = work[WI + k];
-    values[(matrix * n + k) * 2u] = lr;
-    values[(matrix * n + k) * 2u + 1u] = li;
+    values[(matrix * n + k) * 2u] = lr * scale;
+    values[(matrix * n + k) * 2u + 1u] = li * scale;
     if (li < 0.0) { continue; }
     let end = select(k, k + 1u, li > 0.0);
     schur_vector(end, lr, li);

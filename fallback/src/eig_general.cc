@@ -6,8 +6,8 @@
 // columns (re, im) for the value with positive imaginary part, the other its
 // conjugate; each is written out as (re, im) pairs, at unit norm with its
 // entry of largest modulus made real and positive (the js reference's
-// convention: sgeev fixes the norm but not that phase, nor a real vector's
-// sign). Batch items run on threads of their own (each_matrix.h). A matrix
+// convention: sgeev makes a complex vector's largest entry real, but not
+// positive, and leaves a real vector's sign as it comes). Batch items run on threads of their own (each_matrix.h). A matrix
 // holding NaN or ∞, or one LAPACK fails to converge on, comes out NaN
 // throughout.
 #include <algorithm>

@@ -1,7 +1,8 @@
 // The eigendecomposition of general (nonsymmetric) real matrices as plain
 // loops over each matrix of a batch, in float64, rounded to f32 once as
-// stored: the reference for tm.linalg.eig. The steps are LAPACK's geev's
-// without its balancing:
+// stored: the reference for tm.linalg.eig. A is divided by its largest
+// |entry| first (the eigenvalues multiplied back), then the steps are
+// LAPACK's geev's without its balancing:
 //  1. Householder reduction to upper Hessenberg form, H = QᵀAQ;
 //  2. the Francis double-shift QR iteration on H to the real Schur form
 //     T = ZᵀAZ (Z = Q·the iteration's reflectors): quasi-triangular, with a
@@ -22,7 +23,7 @@ type Js = TensorInfo<StorageArray>;
 
 /** float64's rounding: a subdiagonal entry this small beside its diagonal neighbours is taken as 0. */
 const EPS = Number.EPSILON;
-/** QR iterations one deflation may take (LAPACK's dlahqr allows 30 per eigenvalue of the block). */
+/** QR iterations one deflation may take (LAPACK's dlahqr: 30·max(10, n) per deflation). */
 const iterationLimit = (n: number) => 30 * Math.max(10, n);
 /**
  * Back substitution divides by T[i, i] − λ: where that is below EPS·|λ| (λ
@@ -30,7 +31,7 @@ const iterationLimit = (n: number) => 30 * Math.max(10, n);
  * SMALLEST_PIVOT where λ is 0.
  */
 const SMALLEST_PIVOT = 1e-150;
-/** An eigenvector whose entries grow past this while it is solved is scaled down (a defective matrix's grow as 1/SMALL_PIVOT per row). */
+/** An eigenvector whose entries grow past this while it is solved is scaled down (a defective matrix's grow as 1/(EPS·|λ|) per row). */
 const GROWTH = 1e100;
 
 /**
@@ -40,16 +41,19 @@ const GROWTH = 1e100;
  */
 function hessenberg(h: Float64Array, z: Float64Array, n: number, v: Float64Array): void {
   for (let k = 0; k < n - 2; k++) {
+    // The column over its largest entry: squares of tiny entries would underflow (in the shader's f32).
+    let largest = 0;
+    for (let i = k + 1; i < n; i++) largest = Math.max(largest, Math.abs(h[i * n + k]));
+    if (largest === 0) continue;
     let squares = 0;
-    for (let i = k + 1; i < n; i++) squares += h[i * n + k] ** 2;
-    if (squares === 0) continue;
+    for (let i = k + 1; i < n; i++) squares += (h[i * n + k] / largest) ** 2;
     const norm = Math.sqrt(squares);
-    const head = h[(k + 1) * n + k];
+    const head = h[(k + 1) * n + k] / largest;
     // v = x + sign(x₀)·‖x‖·e₀: no cancellation in its first entry.
     const alpha = head >= 0 ? norm : -norm;
     v.fill(0);
     v[k + 1] = head + alpha;
-    for (let i = k + 2; i < n; i++) v[i] = h[i * n + k];
+    for (let i = k + 2; i < n; i++) v[i] = h[i * n + k] / largest;
     const vtv = 2 * norm * (norm + Math.abs(head));
     // H ← P·H on rows k+1…, columns k…; H ← H·P on columns k+1…; Z ← Z·P.
     for (let j = k; j < n; j++) {
@@ -66,7 +70,7 @@ function hessenberg(h: Float64Array, z: Float64Array, n: number, v: Float64Array
         for (let j = k + 1; j < n; j++) m[i * n + j] -= f * v[j];
       }
     }
-    h[(k + 1) * n + k] = -alpha;
+    h[(k + 1) * n + k] = -alpha * largest;
     for (let i = k + 2; i < n; i++) h[i * n + k] = 0;
   }
 }
@@ -221,6 +225,9 @@ function schur(h: Float64Array, z: Float64Array, n: number, wr: Float64Array, wi
   let norm = 0;
   for (let i = 0; i < n; i++) for (let j = Math.max(i - 1, 0); j < n; j++) norm += Math.abs(h[i * n + j]);
   const limit = iterationLimit(n);
+  // A subdiagonal entry this small is 0 whatever its neighbours: beside two entries near 0 (a nilpotent part: a matrix of
+  // low rank) the relative test alone would wait for underflow, which comes too slowly to fit the iterations allowed.
+  const negligible = EPS * EPS * norm;
   let hi = n - 1;
   let iteration = 0;
   while (hi >= 0) {
@@ -228,7 +235,7 @@ function schur(h: Float64Array, z: Float64Array, n: number, wr: Float64Array, wi
     for (; l > 0; l--) {
       let s = Math.abs(h[(l - 1) * n + l - 1]) + Math.abs(h[l * n + l]);
       if (s === 0) s = norm;
-      if (Math.abs(h[l * n + l - 1]) <= EPS * s) {
+      if (Math.abs(h[l * n + l - 1]) <= Math.max(EPS * s, negligible)) {
         h[l * n + l - 1] = 0;
         break;
       }
@@ -359,6 +366,9 @@ function schurVector(t: Float64Array, n: number, end: number, lr: number, li: nu
  * complex conjugate too as column k + 1 where `withConjugate`.
  */
 function storeVector(z: Float64Array, n: number, end: number, xr: Float64Array, xi: Float64Array, out: StorageArray, at: number, k: number, withConjugate: boolean, vr: Float64Array, vi: Float64Array): void {
+  // x over its largest entry first (z is orthogonal: z·x then has norm ≥ 1), as the shader must to keep its squares in f32's range.
+  let big = 0;
+  for (let j = 0; j <= end; j++) big = Math.max(big, Math.abs(xr[j]) + Math.abs(xi[j]));
   let squares = 0;
   let largest = -1;
   let argLargest = 0;
@@ -366,8 +376,8 @@ function storeVector(z: Float64Array, n: number, end: number, xr: Float64Array, 
     let sr = 0;
     let si = 0;
     for (let j = 0; j <= end; j++) {
-      sr += z[i * n + j] * xr[j];
-      si += z[i * n + j] * xi[j];
+      sr += z[i * n + j] * (xr[j] / big);
+      si += z[i * n + j] * (xi[j] / big);
     }
     vr[i] = sr;
     vi[i] = si;
@@ -403,8 +413,16 @@ export function eig(a: Js): { values: StorageArray; vectors: StorageArray } {
   const [wr, wi, xr, xi, vr, vi] = Array.from({ length: 6 }, () => new Float64Array(n));
   for (let b = 0; b < batch; b++) {
     const at = b * n * n;
+    // A over its largest |entry|: the iteration and the pivots' floors then work at one scale (the eigenvalues scaled back).
     let finite = true;
-    for (let i = 0; i < n * n; i++) finite &&= Number.isFinite((h[i] = a.storage[at + i]));
+    let scale = 0;
+    for (let i = 0; i < n * n; i++) {
+      h[i] = a.storage[at + i];
+      finite &&= Number.isFinite(h[i]);
+      scale = Math.max(scale, Math.abs(h[i]));
+    }
+    if (!(scale > 0)) scale = 1;
+    for (let i = 0; i < n * n; i++) h[i] /= scale;
     z.fill(0);
     for (let i = 0; i < n; i++) z[i * n + i] = 1;
     if (finite) hessenberg(h, z, n, vr);
@@ -414,8 +432,8 @@ export function eig(a: Js): { values: StorageArray; vectors: StorageArray } {
       continue;
     }
     for (let k = 0; k < n; k++) {
-      values[(b * n + k) * 2] = wr[k];
-      values[(b * n + k) * 2 + 1] = wi[k];
+      values[(b * n + k) * 2] = wr[k] * scale;
+      values[(b * n + k) * 2 + 1] = wi[k] * scale;
       if (wi[k] < 0) continue; // the conjugate of the vector before it, stored with it
       const end = wi[k] > 0 ? k + 1 : k;
       schurVector(h, n, end, wr[k], wi[k], xr, xi);
