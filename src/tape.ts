@@ -184,7 +184,7 @@ function siblingsUnreachable(t: Tensor): boolean {
   return group.every((u) => {
     if (!u.isDisposed || !u.gradFn || u.gradFn.released) return false;
     let inGroup = 0;
-    for (const v of group) if (v !== u) for (const h of v.gradFn!.holds) if (h === u) inGroup++;
+    for (const v of group) if (v !== u) for (const h of v.gradFn?.holds ?? []) if (h === u) inGroup++;
     return u.graphUses === inGroup;
   });
 }
@@ -232,6 +232,8 @@ function freeNode(t: Tensor): GradNode | null {
   for (const s of node.saved) s.dispose();
   node.saved = [];
   node.sources = [];
+  // The group's cycle of holds is broken once one member's node goes: plain counting frees the others.
+  if (node.siblings) for (const v of node.siblings) if (v.gradFn?.siblings === node.siblings) v.gradFn.siblings = undefined;
   node.siblings = undefined;
   return node;
 }
