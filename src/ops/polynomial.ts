@@ -6,7 +6,7 @@
 // scheme, polyfit a least-squares solve on the Vandermonde matrix, roots the
 // eigenvalues of the companion matrix (as np.roots), poly a running product.
 import { tidy } from '../engine.js';
-import { isFloat } from '../dtype.js';
+import { epsilonOf, isFloat } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
@@ -16,18 +16,22 @@ import { add, div, equal, mul, neg, sqrt, sub, where } from './elementwise.js';
 import { complex, imag, real } from './fft/complex.js';
 import { eigvals } from './linalg/eig.js';
 import { lstsq } from './linalg/lstsq.js';
+import { matrixTranspose } from './linalg/matrices.js';
 import { broadcastTo, concat, expandDims, reshape, slice } from './movement.js';
 import { sum } from './reduce.js';
 import { vander } from './grids.js';
 import { checkTensor, onBackendOf } from './util.js';
 
-/** Coefficients as a float tensor whose last axis holds them (numbers become an f32 vector), with at least one. */
+/**
+ * Coefficients as a float tensor whose last axis holds them (numbers an f32
+ * vector, ints cast to f32), with at least one. Callers make it inside
+ * their tidy, so that a tensor made from numbers is not left behind.
+ */
 function coefficients(op: string, p: Tensor | readonly number[], like?: Tensor): Tensor {
   const t = Array.isArray(p) ? (like ? onBackendOf(op, like, () => tensor(p as number[])) : tensor(p as number[])) : checkTensor(op, p, 'p');
   if (t.rank === 0) throw new ShapeError(`${op}: p must hold coefficients along its last axis, got a scalar`);
   if (t.shape[t.rank - 1] === 0) throw new ShapeError(`${op}: p ${formatShape(t.shape)} has no coefficients`);
-  if (!isFloat(t.dtype)) throw new DTypeError(`${op}: p must be a float tensor (f32 or f16), got ${t.dtype}`);
-  return t;
+  return isFloat(t.dtype) ? t : cast(t, 'f32');
 }
 
 /** Coefficient k (0 the highest power's) of each polynomial of p [..., d + 1]: [...]. */
@@ -44,8 +48,8 @@ function coefficient(p: Tensor, k: number): Tensor {
  */
 export function polyval(p: Tensor | readonly number[], x: Tensor): Tensor {
   checkTensor('polyval', x, 'x');
-  const c = coefficients('polyval', p, x);
   return tidy(() => {
+    const c = coefficients('polyval', p, x);
     const at = isFloat(x.dtype) ? x : cast(x, c.dtype);
     let y = coefficient(c, 0);
     for (let k = 1; k < c.shape[c.rank - 1]; k++) y = add(mul(y, at), coefficient(c, k));
@@ -57,7 +61,7 @@ export function polyval(p: Tensor | readonly number[], x: Tensor): Tensor {
 export interface PolyfitOptions {
   /** Weights of the points, [m]: each residual is multiplied by its weight (NumPy's w: 1/σ for Gaussian noise). */
   w?: Tensor;
-  /** Singular values of the scaled Vandermonde matrix below rcond·σ_max count as zero (lstsq's; default m·eps of f32, NumPy's). */
+  /** Singular values of the scaled Vandermonde matrix below rcond·σ_max count as zero. Default m·eps of f32 (NumPy's m·eps of its float type; the solve here is in f32, f16 points included). */
   rcond?: number;
 }
 
@@ -66,7 +70,9 @@ const POLYFIT_OPTIONS: OptionNames<PolyfitOptions> = { w: true, rcond: true };
 /**
  * The least-squares polynomial of degree `deg` through the points (x, y)
  * (np.polyfit): x [m], y [m] or [m, k] (k sets of points at the same x);
- * coefficients [deg + 1] or [deg + 1, k], highest power first. As NumPy,
+ * coefficients [deg + 1] or [k, deg + 1], highest power first — along the
+ * last axis, as every function here reads them (NumPy's are [deg + 1, k],
+ * down the first axis, as its polyval reads them). As NumPy,
  * the Vandermonde matrix's columns are scaled to unit norm before the
  * solve (lstsq's SVD way, 'gelsd', on every backend: a high degree is
  * ill-conditioned), so any rank works. Differentiable in x, y and w.
@@ -97,9 +103,9 @@ export function polyfit(x: Tensor, y: Tensor, deg: number, options: PolyfitOptio
     const norms = sqrt(sum(mul(lhs, lhs), 0, { keepDims: true }));
     const scale = where(equal(norms, 0), 1, norms);
     const columns = div(lhs, scale);
-    const { solution } = lstsq(columns, rhs, { driver: 'gelsd', ...(rcond === undefined ? {} : { rcond }) });
+    const { solution } = lstsq(columns, rhs, { driver: 'gelsd', rcond: rcond ?? x.size * epsilonOf('f32') });
     const fitted = div(solution, reshape(scale, [deg + 1, 1]));
-    return y.rank === 1 ? reshape(fitted, [deg + 1]) : fitted;
+    return y.rank === 1 ? reshape(fitted, [deg + 1]) : matrixTranspose(fitted);
   });
 }
 
@@ -108,14 +114,14 @@ export function polyfit(x: Tensor, y: Tensor, deg: number, options: PolyfitOptio
  * complex as (re, im) pairs (tm.fft's layout), the eigenvalues of the
  * companion matrix, in tm.linalg.eig's order. p₀ must not be 0: NumPy
  * drops leading zeros first, which would make the shape depend on the
- * values; here a leading 0 gives ∞ or NaN. Trailing zeros give roots at 0.
+ * values; here a leading 0 gives NaN roots. Trailing zeros give roots at 0.
  * In f32. Differentiable (through eigvals) where the roots are distinct.
  */
 export function roots(p: Tensor | readonly number[]): Tensor {
-  const c = coefficients('roots', p);
-  const d = c.shape[c.rank - 1] - 1;
-  const batch = c.shape.slice(0, -1);
   return tidy(() => {
+    const c = coefficients('roots', p);
+    const d = c.shape[c.rank - 1] - 1;
+    const batch = c.shape.slice(0, -1);
     if (d === 0) return onBackendOf('roots', c, () => zeros([...batch, 0, 2], { dtype: c.dtype }));
     // The companion matrix: first row −p₁…p_d / p₀, ones below the diagonal.
     const last = c.rank - 1;
@@ -131,7 +137,9 @@ export function roots(p: Tensor | readonly number[]): Tensor {
  * The coefficients of the monic polynomial with the given roots (np.poly of
  * a vector): r [..., d] real roots, or [..., d, 2] complex ones with
  * `{ complex: true }` → [..., d + 1] real, or [..., d + 1, 2]; the product
- * of (x − rᵢ), highest power first. Differentiable.
+ * of (x − rᵢ), highest power first. Each row of a matrix is a set of roots
+ * (np.poly of a square matrix gives its characteristic polynomial instead:
+ * poly(linalg.eigvals(A), { complex: true }) here). Differentiable.
  */
 export function poly(r: Tensor, options: { complex?: boolean } = {}): Tensor {
   checkTensor('poly', r, 'r');
@@ -168,18 +176,22 @@ export function poly(r: Tensor, options: { complex?: boolean } = {}): Tensor {
   });
 }
 
-/** The m-th derivative of each polynomial of p [..., d + 1] (np.polyder): [..., max(d + 1 − m, 1)], highest power first. */
+/**
+ * The m-th derivative of each polynomial of p [..., d + 1] (np.polyder):
+ * [..., max(d + 1 − m, 1)], highest power first; past the degree [..., 1]
+ * of zeros (np.poly1d's; np.polyder of an array gives an empty one).
+ */
 export function polyder(p: Tensor | readonly number[], m = 1): Tensor {
-  const c = coefficients('polyder', p);
   if (!Number.isSafeInteger(m) || m < 0) throw new ValueError(`polyder: m must be a non-negative integer, got ${formatValue(m)}`);
   return tidy(() => {
-    let out = c;
+    let out = coefficients('polyder', p);
+    if (m === 0) return reshape(out, out.shape);
     for (let step = 0; step < m; step++) {
       const n = out.shape[out.rank - 1];
       if (n === 1) return mul(out, 0);
       // p₀x^d + … → d·p₀x^(d−1) + …: the powers d, d − 1, …, 1 times all but the last coefficient.
       const kept = slice(out, out.shape.map(() => 0), out.shape.map((s, i) => (i === out.rank - 1 ? n - 1 : s)));
-      const powers = onBackendOf('polyder', c, () => arange(n - 1, 0, -1, { dtype: c.dtype }));
+      const powers = onBackendOf('polyder', out, () => arange(n - 1, 0, -1, { dtype: out.dtype }));
       out = mul(kept, powers);
     }
     return out;
@@ -191,14 +203,14 @@ export function polyder(p: Tensor | readonly number[], m = 1): Tensor {
  * [..., d + 1 + m], each integration's constant k (a number, default 0).
  */
 export function polyint(p: Tensor | readonly number[], m = 1, k = 0): Tensor {
-  const c = coefficients('polyint', p);
   if (!Number.isSafeInteger(m) || m < 0) throw new ValueError(`polyint: m must be a non-negative integer, got ${formatValue(m)}`);
   if (typeof k !== 'number') throw new ValueError(`polyint: k must be a number, got ${formatValue(k)}`);
   return tidy(() => {
-    let out = c;
+    let out = coefficients('polyint', p);
+    if (m === 0) return reshape(out, out.shape);
     for (let step = 0; step < m; step++) {
       const n = out.shape[out.rank - 1];
-      const powers = onBackendOf('polyint', c, () => arange(n, 0, -1, { dtype: c.dtype }));
+      const powers = onBackendOf('polyint', out, () => arange(n, 0, -1, { dtype: out.dtype }));
       const constant = add(mul(coefficient(out, 0), 0), k);
       out = concat([div(out, powers), expandDims(constant, -1)], -1);
     }

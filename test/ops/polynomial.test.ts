@@ -62,8 +62,15 @@ describe.each(BACKENDS)('polynomials on %s', (backend) => {
     const truth = [0.25, -1, 0.5, 2];
     const y = tm.polyval(truth, x);
     expectClose(await tm.polyfit(x, y, 3).data(), truth, 2e-4, 'exact cubic', truth.map(() => 2));
-    const two = await tm.polyfit(x, tm.stack([y, tm.mul(y, -3)], 1), 3).data();
-    expectClose(two, truth.flatMap((c) => [c, -3 * c]), 2e-4, 'two columns', truth.flatMap(() => [2, 6]));
+    // k sets of points: [k, deg + 1], coefficients along the last axis, so polyval evaluates all k at once.
+    const fits = tm.polyfit(x, tm.stack([y, tm.mul(y, -3)], 1), 3);
+    expect(fits.shape).toEqual([2, 4]);
+    expectClose(await fits.data(), [...truth, ...truth.map((c) => -3 * c)], 2e-4, 'two columns', [...truth.map(() => 2), ...truth.map(() => 6)]);
+    expectClose(await tm.polyval(fits, tm.reshape(x, [17, 1])).data(), await tm.stack([y, tm.mul(y, -3)], 1).data(), 1e-4, 'polyval(polyfit(x, Y), x)', new Array(34).fill(20));
+    // f16 points: the solve is in f32 with f32's rcond, so an exact quartic is still found.
+    const xh = tm.linspace(-1, 1, 200).cast('f16');
+    const quartic = [1, -2, 3, -1, 0.5];
+    expectClose(await tm.polyfit(xh, tm.polyval(quartic, xh.cast('f32')), 4).data(), quartic, 2e-2, 'a quartic at f16 points');
     // A degree past what the points need: the extra coefficient comes out ~0.
     expectClose(await tm.polyfit(x, y, 4).data(), [0, ...truth], 2e-3, 'quartic through a cubic', [1, 2, 2, 2, 2]);
 
@@ -112,7 +119,7 @@ describe.each(BACKENDS)('polynomials on %s', (backend) => {
     expectClose(Array.from({ length: 4 }, (_, k) => back[2 * k]).sort((a, b) => a - b), [-1.5, 0.5, 2.25, 3], 1e-4, 'roots(poly(r))');
   });
 
-  it('polyder and polyint as NumPy\'s: a derivative past the degree is [0], integration constants k', async () => {
+  it('polyder and polyint as NumPy\'s: a derivative past the degree is [0] (np.poly1d\'s), integration constants k', async () => {
     const p = tm.tensor([2, -3, 0, 5]);
     expect(await tm.polyder(p).array()).toEqual([6, -6, 0]);
     expect(await tm.polyder(p, 2).array()).toEqual([12, -6]);
@@ -123,10 +130,21 @@ describe.each(BACKENDS)('polynomials on %s', (backend) => {
     expectClose(await tm.polyder(tm.polyint(tm.tensor([[1, 2, 3], [4, 5, 6]]))).data(), [1, 2, 3, 4, 5, 6], 1e-6, 'polyder(polyint(p)) = p, batched');
   });
 
+  it('reads int coefficients as f32, gives a view for m = 0, and leaves nothing behind when handed numbers', async () => {
+    expectClose(await tm.roots(tm.tensor(new Int32Array([1, -3, 2]), [3])).data(), [2, 0, 1, 0], 1e-6, 'roots of int coefficients');
+    const p = tm.tensor([1, 2, 3]);
+    tm.polyder(p, 0).dispose();
+    tm.polyint(p, 0).dispose();
+    expect(await p.array()).toEqual([1, 2, 3]);
+    const x = tm.tensor([0.5, 2]);
+    const before = tm.memory().numTensors;
+    for (const f of [() => tm.polyval([1, 2], x), () => tm.roots([1, 2]), () => tm.polyder([1, 2]), () => tm.polyint([1, 2])]) f().dispose();
+    expect(tm.memory().numTensors).toBe(before);
+  });
+
   it('refuses what is not coefficients, points or a degree, naming it', () => {
     expect(() => tm.polyval(tm.scalar(2), tm.zeros([3]))).toThrow(/polyval: p must hold coefficients/);
     expect(() => tm.roots(tm.zeros([2, 0]))).toThrow(/roots: p \[2,0\] has no coefficients/);
-    expect(() => tm.roots(tm.tensor(new Int32Array([1, 2]), [2]))).toThrow(/roots: p must be a float tensor/);
     expect(() => tm.polyfit(tm.zeros([4]), tm.zeros([5]), 1)).toThrow(/polyfit: y \[5\] must be \[4\] or \[4, k\]/);
     expect(() => tm.polyfit(tm.zeros([4]), tm.zeros([4]), -1)).toThrow(/polyfit: deg must be a non-negative integer/);
     expect(() => tm.polyfit(tm.zeros([4]), tm.zeros([4]), 1, { w: tm.zeros([3]) })).toThrow(/polyfit: w \[3\] must be \[4\]/);
