@@ -4,16 +4,16 @@
 //
 // One invocation per matrix, serially, the steps of the js reference
 // (src/backends/js/eig_general.ts, which explains them) in f32: A divided
-// by its largest |entry| (so that no step overflows or underflows, whatever
-// A's scale; the eigenvalues multiplied back), Householder reduction to
-// Hessenberg form H = QᵀAQ (each column over its largest entry first), the
-// Francis double-shift QR iteration to the real Schur form T = ZᵀAZ (a real
-// pair's 2×2 block rotated to triangular as it deflates), then each
-// eigenvector by back substitution on T, taken to A's by Z, at unit norm
-// with its entry of largest modulus real and positive. A matrix holding NaN
-// or ∞, or one the iteration does not reduce, gets NaN throughout. Batches
-// of small matrices fill the device; one large matrix runs on one
-// invocation.
+// by a power of two near its largest |entry| (so that no step overflows or
+// underflows, whatever A's scale; the eigenvalues multiplied back),
+// Householder reduction to Hessenberg form H = QᵀAQ (each column over its
+// largest entry first), the Francis double-shift QR iteration to the real
+// Schur form T = ZᵀAZ (a real pair's 2×2 block rotated to triangular as it
+// deflates), then each eigenvector by back substitution on T, taken to A's
+// by Z, at unit norm with its entry of largest modulus real and positive. A
+// matrix holding NaN or ∞, or one the iteration does not reduce, gets NaN
+// throughout. Batches of small matrices fill the device; one large matrix
+// runs on one invocation.
 //
 // work holds per matrix H then T (n × n), Z (n × n), the eigenvalues' real
 // and imaginary parts (n each), a Householder vector (n) and a Schur-form
@@ -21,7 +21,7 @@
 override WG: u32 = 64;
 
 const EPS = 1.1920929e-7;
-/** An eigenvector whose entries grow past this while it is solved is scaled down (a defective matrix's grow by ~1/EPS a row). */
+/** An eigenvector whose entries grow past this while it is solved is scaled down (a defective matrix's grow by up to 1/(smallest pivot) a row). */
 const GROWTH = 1e10;
 /** The least a pivot of the back substitution is raised to (EPS·|λ| where λ is 0): its square is still a normal f32. */
 const SMALLEST_PIVOT = 1e-18;
@@ -377,7 +377,7 @@ fn schur_vector(end: u32, lr: f32, li: f32) {
 
 /** Z·x as column k of this matrix's vectors (from `out`), normalized; its conjugate as column k + 1 where `conjugate`. */
 fn store_vector(end: u32, k: u32, conjugate: bool, out: u32) {
-  // x over its largest entry first: Z is orthogonal, so Z·x then has norm ≥ 1 and its squares neither overflow nor go subnormal.
+  // x over its largest entry first: Z is orthogonal, so Z·x then has norm ≥ 1/√2 and its squares neither overflow nor go subnormal.
   var big = 0.0;
   for (var j = 0u; j <= end; j++) { big = max(big, size(x_at(j))); }
   var squares = 0.0;
@@ -424,17 +424,23 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   XR = HV + n;
   XI = XR + n;
   let base = matrix * n * n;
-  // A over its largest |entry|, so that nothing overflows or underflows on the way whatever A's scale (the eigenvalues scaled back).
+  // A times 2^−e for 2^e the power of two at or below its largest |entry| (its exponent bits; products by powers of two
+  // are exact), so that nothing overflows or underflows on the way whatever A's scale; the eigenvalues scaled back.
   var finite = true;
-  var scale = 0.0;
+  var largest = 0.0;
   for (var e = 0u; e < n * n; e++) {
     let x = a[base + e];
     finite = finite && (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-    scale = max(scale, abs(x));
+    largest = max(largest, abs(x));
   }
-  if (!(scale > 0.0) || !finite) { scale = 1.0; }
+  var exponent = bitcast<u32>(largest) & 0x7f800000u;
+  // Subnormal, zero or not finite: left as it is; the largest power kept below 2^127 so its reciprocal is normal.
+  if (exponent == 0u || !finite) { exponent = 127u << 23u; }
+  exponent = min(exponent, 253u << 23u);
+  let scale = bitcast<f32>(exponent);
+  let shrink = bitcast<f32>((254u << 23u) - exponent);
   for (var e = 0u; e < n * n; e++) {
-    work[H + e] = a[base + e] / scale;
+    work[H + e] = a[base + e] * shrink;
     work[Z + e] = select(0.0, 1.0, e / n == e % n);
   }
   let out = base * 2u;

@@ -1,7 +1,8 @@
 // The eigendecomposition of general (nonsymmetric) real matrices as plain
 // loops over each matrix of a batch, in float64, rounded to f32 once as
-// stored: the reference for tm.linalg.eig. A is divided by its largest
-// |entry| first (the eigenvalues multiplied back), then the steps are
+// stored: the reference for tm.linalg.eig. A is divided by a power of two
+// near its largest |entry| first (the eigenvalues multiplied back), then
+// the steps are
 // LAPACK's geev's without its balancing:
 //  1. Householder reduction to upper Hessenberg form, H = QᵀAQ;
 //  2. the Francis double-shift QR iteration on H to the real Schur form
@@ -31,7 +32,7 @@ const iterationLimit = (n: number) => 30 * Math.max(10, n);
  * SMALLEST_PIVOT where λ is 0.
  */
 const SMALLEST_PIVOT = 1e-150;
-/** An eigenvector whose entries grow past this while it is solved is scaled down (a defective matrix's grow as 1/(EPS·|λ|) per row). */
+/** An eigenvector whose entries grow past this while it is solved is scaled down (a defective matrix's grow by up to 1/(smallest pivot) a row). */
 const GROWTH = 1e100;
 
 /**
@@ -366,7 +367,7 @@ function schurVector(t: Float64Array, n: number, end: number, lr: number, li: nu
  * complex conjugate too as column k + 1 where `withConjugate`.
  */
 function storeVector(z: Float64Array, n: number, end: number, xr: Float64Array, xi: Float64Array, out: StorageArray, at: number, k: number, withConjugate: boolean, vr: Float64Array, vi: Float64Array): void {
-  // x over its largest entry first (z is orthogonal: z·x then has norm ≥ 1), as the shader must to keep its squares in f32's range.
+  // x over its largest entry first (z is orthogonal: z·x then has norm ≥ 1/√2), as the shader must to keep its squares in f32's range.
   let big = 0;
   for (let j = 0; j <= end; j++) big = Math.max(big, Math.abs(xr[j]) + Math.abs(xi[j]));
   let squares = 0;
@@ -413,15 +414,16 @@ export function eig(a: Js): { values: StorageArray; vectors: StorageArray } {
   const [wr, wi, xr, xi, vr, vi] = Array.from({ length: 6 }, () => new Float64Array(n));
   for (let b = 0; b < batch; b++) {
     const at = b * n * n;
-    // A over its largest |entry|: the iteration and the pivots' floors then work at one scale (the eigenvalues scaled back).
+    // A over the power of two at or below its largest |entry| (exact both ways): the iteration and the pivots' floors then
+    // work at one scale, the eigenvalues scaled back.
     let finite = true;
-    let scale = 0;
+    let largest = 0;
     for (let i = 0; i < n * n; i++) {
       h[i] = a.storage[at + i];
       finite &&= Number.isFinite(h[i]);
-      scale = Math.max(scale, Math.abs(h[i]));
+      largest = Math.max(largest, Math.abs(h[i]));
     }
-    if (!(scale > 0)) scale = 1;
+    const scale = finite && largest > 0 ? 2 ** Math.floor(Math.log2(largest)) : 1;
     for (let i = 0; i < n * n; i++) h[i] /= scale;
     z.fill(0);
     for (let i = 0; i < n; i++) z[i * n + i] = 1;
