@@ -406,13 +406,14 @@ describe.each(BACKENDS)('special functions on %s', (backend) => {
       const noise = asF32(x.map((v, i) => v * (1 + (i % 2 ? 5e-6 : 5e-4))));
       expect(Array.from(await tm.isclose(tm.tensor(noise, [5, 8]), tm.tensor(x, [5, 8])).data())).toEqual(Array.from(x, (v, i) => +(Math.abs(noise[i] - v) <= 1e-8 + 1e-5 * Math.abs(v))));
       const [near, p, q, empty, ones] = [a.mul(1.0000001), tm.tensor([1, 2]), tm.tensor([1, 2.1]), tm.zeros([0, 3]), tm.ones([3])];
-      // Counted once the garbage is collected: a finalizer of earlier garbage may run during the awaits.
+      // Counted once the garbage is collected: a finalizer of earlier garbage may still run during the awaits on a busy
+      // machine (CI saw 8 after 9), so fewer afterwards is no leak; more would be.
       const before = await collected();
       expect(await tm.allclose(near, a, { equalNan: true })).toBe(true);
       expect(await tm.allclose(p, q)).toBe(false);
       expect(await tm.allclose(empty, ones)).toBe(true);
       expect(await p.allclose(q, { atol: 0.2 })).toBe(true);
-      expect(await collected()).toBe(before);
+      expect(await collected()).toBeLessThanOrEqual(before);
       expect(() => tm.isclose(a, tm.ones([3]))).toThrow(/isclose: shapes \[10\] and \[3\] cannot be broadcast/);
       expect(() => tm.isclose(a, b, { rtol: -1 })).toThrow(/isclose: rtol must be a number ≥ 0, got -1/);
       await expect(tm.allclose(a, b, { atol: NaN })).rejects.toThrow(/isclose: atol must be a number ≥ 0, got NaN/);
