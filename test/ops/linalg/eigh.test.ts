@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../../src/index.js';
 import { BACKENDS } from '../../helpers/backends.js';
+import { expectNothingLeftBehind, expectSiblingsFreedInAnyOrder, type Decomposition } from '../../helpers/siblings.js';
 import { collected } from '../../helpers/gc.js';
 import { SEED, asF32, expectClose, expectExact, uniform } from '../../helpers/data.js';
 import { eigenRef, identity, maxDifference, product, randomSymmetric, transposed, withEigenvalues } from '../../helpers/spectral.js';
@@ -78,57 +79,18 @@ describe.each(BACKENDS)('tm.linalg.eigh on %s', (backend) => {
     expect(tm.linalg.eigvalsh(tm.zeros([2, 0, 0])).shape).toEqual([2, 0]);
   });
 
+  const decomposition: Decomposition = { both: (x) => tm.linalg.eigh(x), values: (x) => tm.linalg.eigvalsh(x), real: (v) => v };
+
   it('backward passes that free one of values and vectors before the other: either order, one held elsewhere, a second derivative', async () => {
     const x = tm.tensor(Float32Array.from(randomSymmetric(4)), [4, 4]);
     x.requiresGrad = true;
-    const before = tm.memory().numTensors;
-    for (const valuesFirst of [false, true]) {
-      const { values, vectors } = tm.linalg.eigh(x);
-      // The walk frees the nodes in the order the sum's terms were recorded.
-      const loss = tm.tidy(() => {
-        const parts = valuesFirst ? [tm.sum(values)] : [];
-        parts.push(tm.sum(tm.mul(vectors, vectors)));
-        if (!valuesFirst) parts.push(tm.sum(values));
-        return tm.add(parts[0], parts[1]);
-      });
-      loss.backward();
-      expect(Array.from(await x.grad!.data()).every(Number.isFinite), 'the gradient').toBe(true);
-      for (const t of [loss, values, vectors, x.grad!]) t.dispose();
-      x.grad = null;
-    }
-    // Backward through the vectors alone, then the values disposed while another op still holds them.
-    const { values, vectors } = tm.linalg.eigh(x);
-    const held = tm.mul(values, 2);
-    const loss = tm.tidy(() => tm.sum(tm.mul(vectors, vectors)));
-    loss.backward();
-    expect(() => values.dispose()).not.toThrow();
-    for (const t of [held, loss, vectors, x.grad!]) t.dispose();
-    x.grad = null;
-    // A second derivative of a loss linear in the eigenvalues.
-    const w = tm.tensor([0.5, -1, 2, 1]);
-    const f = tm.tidy(() => tm.sum(tm.mul(tm.linalg.eigvalsh(x), w)));
-    const [g] = tm.grad(f, [x], { createGraph: true });
-    const h = tm.tidy(() => tm.sum(tm.mul(g, g)));
-    const [gg] = tm.grad(h, [x]);
-    expect(Array.from(await gg.data()).every(Number.isFinite), 'the second derivative').toBe(true);
-    for (const t of [w, f, g, h, gg]) t.dispose();
-    expect(tm.memory().numTensors, 'left behind').toBe(before);
+    await expectSiblingsFreedInAnyOrder(x, decomposition);
   });
 
-  it('leaves nothing behind once its outputs are disposed, with or without a retained backward pass (values and vectors hold one another)', async () => {
+  it('leaves nothing behind once its outputs are disposed, with or without a retained backward pass (values and vectors hold one another)', () => {
     const x = tm.tensor(Float32Array.from(randomSymmetric(4)), [4, 4]);
     x.requiresGrad = true;
-    const before = tm.memory().numTensors;
-    for (const decompose of [() => [tm.linalg.eigvalsh(x)], () => Object.values(tm.linalg.eigh(x))]) {
-      for (const o of decompose()) o.dispose();
-      expect(tm.memory().numTensors, 'after a forward pass').toBe(before);
-      const outs = decompose();
-      const loss = tm.tidy(() => tm.sum(outs[0]));
-      loss.backward({ retainGraph: true });
-      for (const t of [loss, ...outs, x.grad!]) t.dispose();
-      x.grad = null;
-      expect(tm.memory().numTensors, 'after a retained backward pass').toBe(before);
-    }
+    expectNothingLeftBehind(x, decomposition);
   });
 
   it('refuses what is not a batch of float square matrices, and unknown options, naming them', () => {
