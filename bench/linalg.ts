@@ -54,20 +54,22 @@ async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{
   return { solve: gflops((2 * n ** 3) / 3 + 2 * n ** 3, solve), cholesky: gflops(n ** 3 / 3, cholesky), qr: gflops((8 * n ** 3) / 3, qr) };
 }
 
+/** One timed run of a decomposition: its outputs read back, then freed. */
+const decomposing = (f: () => tm.Tensor[]) => async () => {
+  const ys = f();
+  await Promise.all(ys.map((y) => y.data()));
+  for (const y of ys) y.dispose();
+};
+
 async function spectralOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{ eigh: number; svd: number; eig: number }> {
   await tm.init({ backend });
   const { a, spd, b } = matrices(n);
-  const run = (f: () => tm.Tensor[]) => async () => {
-    const ys = f();
-    await Promise.all(ys.map((y) => y.data()));
-    for (const y of ys) y.dispose();
-  };
   // One run of the Jacobi loops at 256 is enough to see their rate.
   const slow = backend !== 'native' && n > 64;
   const [ms, minRuns] = slow ? [0, 1] : [400, 3];
-  const eigh = await bestOf(run(() => Object.values(tm.linalg.eigh(spd))), ms, minRuns);
-  const svd = await bestOf(run(() => Object.values(tm.linalg.svd(a))), ms, minRuns);
-  const eig = await bestOf(run(() => Object.values(tm.linalg.eig(b))), ms, minRuns);
+  const eigh = await bestOf(decomposing(() => Object.values(tm.linalg.eigh(spd))), ms, minRuns);
+  const svd = await bestOf(decomposing(() => Object.values(tm.linalg.svd(a))), ms, minRuns);
+  const eig = await bestOf(decomposing(() => Object.values(tm.linalg.eig(b))), ms, minRuns);
   for (const t of [a, spd, b]) t.dispose();
   return { eigh: gflops(9 * n ** 3, eigh), svd: gflops(21 * n ** 3, svd), eig: gflops(25 * n ** 3, eig) };
 }
@@ -76,12 +78,7 @@ async function spectralOn(backend: 'native' | 'webgpu' | 'js', n: number): Promi
 async function eigBatchOn(backend: 'native' | 'webgpu' | 'js', count: number, n: number): Promise<number> {
   await tm.init({ backend });
   const a = tm.rand([count, n, n], { min: -1, max: 1, seed: n });
-  const ms = await bestOf(async () => {
-    const { values, vectors } = tm.linalg.eig(a);
-    await Promise.all([values.data(), vectors.data()]);
-    values.dispose();
-    vectors.dispose();
-  }, 400, 3);
+  const ms = await bestOf(decomposing(() => Object.values(tm.linalg.eig(a))), 400, 3);
   a.dispose();
   return gflops(25 * n ** 3 * count, ms);
 }

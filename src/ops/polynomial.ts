@@ -17,7 +17,8 @@ import { complex, imag, real } from './fft/complex.js';
 import { eigvals } from './linalg/eig.js';
 import { lstsq } from './linalg/lstsq.js';
 import { matrixTranspose } from './linalg/matrices.js';
-import { broadcastTo, concat, expandDims, reshape, slice } from './movement.js';
+import { along } from './indexing.js';
+import { broadcastTo, concat, expandDims, reshape } from './movement.js';
 import { sum } from './reduce.js';
 import { vander } from './grids.js';
 import { checkTensor, onBackendOf } from './util.js';
@@ -36,9 +37,7 @@ function coefficients(op: string, p: Tensor | readonly number[], like?: Tensor):
 
 /** Coefficient k (0 the highest power's) of each polynomial of p [..., d + 1]: [...]. */
 function coefficient(p: Tensor, k: number): Tensor {
-  const start = p.shape.map((_, i) => (i === p.rank - 1 ? k : 0));
-  const size = p.shape.map((s, i) => (i === p.rank - 1 ? 1 : s));
-  return reshape(slice(p, start, size), p.shape.slice(0, -1));
+  return reshape(along(p, p.rank - 1, k, 1), p.shape.slice(0, -1));
 }
 
 /**
@@ -124,8 +123,7 @@ export function roots(p: Tensor | readonly number[]): Tensor {
     const batch = c.shape.slice(0, -1);
     if (d === 0) return onBackendOf('roots', c, () => zeros([...batch, 0, 2], { dtype: c.dtype }));
     // The companion matrix: first row −p₁…p_d / p₀, ones below the diagonal.
-    const last = c.rank - 1;
-    const rest = slice(c, c.shape.map((_, i) => (i === last ? 1 : 0)), c.shape.map((s, i) => (i === last ? d : s)));
+    const rest = along(c, c.rank - 1, 1, d);
     const top = expandDims(neg(div(rest, expandDims(coefficient(c, 0), -1))), -2);
     const below = onBackendOf('roots', c, () => broadcastTo(eye(d - 1, d, { dtype: c.dtype }), [...batch, d - 1, d]));
     const companion = concat([top, below], -2);
@@ -190,7 +188,7 @@ export function polyder(p: Tensor | readonly number[], m = 1): Tensor {
       const n = out.shape[out.rank - 1];
       if (n === 1) return mul(out, 0);
       // p₀x^d + … → d·p₀x^(d−1) + …: the powers d, d − 1, …, 1 times all but the last coefficient.
-      const kept = slice(out, out.shape.map(() => 0), out.shape.map((s, i) => (i === out.rank - 1 ? n - 1 : s)));
+      const kept = along(out, out.rank - 1, 0, n - 1);
       const powers = onBackendOf('polyder', out, () => arange(n - 1, 0, -1, { dtype: out.dtype }));
       out = mul(kept, powers);
     }

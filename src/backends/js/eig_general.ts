@@ -2,8 +2,7 @@
 // loops over each matrix of a batch, in float64, rounded to f32 once as
 // stored: the reference for tm.linalg.eig. A is divided by a power of two
 // near its largest |entry| first (the eigenvalues multiplied back), then
-// the steps are
-// LAPACK's geev's without its balancing:
+// the steps are LAPACK's geev's without its balancing:
 //  1. Householder reduction to upper Hessenberg form, H = QᵀAQ;
 //  2. the Francis double-shift QR iteration on H to the real Schur form
 //     T = ZᵀAZ (Z = Q·the iteration's reflectors): quasi-triangular, with a

@@ -21,7 +21,8 @@ import { eye } from '../creation.js';
 import { add, div, mul, neg, sub } from '../elementwise.js';
 import { complex, conj, imag, real } from '../fft/complex.js';
 import { matmul } from '../matmul.js';
-import { concat, expandDims, slice } from '../movement.js';
+import { along } from '../indexing.js';
+import { concat, expandDims } from '../movement.js';
 import { allocating, fromStorage, onBackendOf } from '../util.js';
 import { castTo, checkSquare, diagonal, inF32, matrixTranspose } from './matrices.js';
 import { solveMatrices } from './solve.js';
@@ -63,8 +64,7 @@ function realOfSolve(op: string, a: Tensor, b: Tensor): Tensor {
   const [ar, ai] = [real(a), imag(a)];
   const system = concat([concat([ar, neg(ai)], -1), concat([ai, ar], -1)], -2);
   const x = solveMatrices(op, system, concat([real(b), imag(b)], -2));
-  const n = a.shape[a.rank - 2];
-  return slice(x, x.shape.map(() => 0), [...x.shape.slice(0, -2), n, x.shape[x.rank - 1]]);
+  return along(x, x.rank - 2, 0, a.shape[a.rank - 2]);
 }
 
 /** conj(Lⱼ − Lᵢ) at [..., i, j] and 1 on the diagonal, for L [..., n, 2]: what the vectors' gradient divides by. */
