@@ -29,3 +29,5 @@ export { svd, svdvals } from './svd.js';
 export type { Svd, SvdOptions } from './svd.js';
 export { cond, matrixNorm, matrixRank, pinv, vectorNorm } from './norms.js';
 export type { MatrixNormOptions, MatrixNormOrder, RankOptions, VectorNormOptions } from './norms.js';
+export { cross, diagonal, matmul, matrixTranspose, norm, outer, tensordot, trace, vander } from './array_api.js';
+export type { CrossOptions, DiagonalOptions, NormOptions, NormOrder, TraceOptions, VanderOptions } from './array_api.js';
