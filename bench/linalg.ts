@@ -1,6 +1,7 @@
 // tm.linalg on each backend: solve with n right-hand sides (an inverse's
-// work), Cholesky and QR, in GFLOP/s by the textbook counts (LU 2n³/3 plus
-// two triangular solves of n columns, 2n³; Cholesky n³/3; Householder QR of
+// work), Cholesky, Bunch–Kaufman LDLᵀ and QR, in GFLOP/s by the textbook
+// counts (LU 2n³/3 plus two triangular solves of n columns, 2n³; Cholesky
+// and LDLᵀ n³/3; Householder QR of
 // a square matrix 4n³/3 and forming its Q as much again), op + await data();
 // eigh and the SVD (values and vectors) by the counts of the symmetric QR
 // algorithm and Golub–Reinsch (9n³ and 21n³, Golub & Van Loan), which the
@@ -20,19 +21,27 @@ import { bestOf, gflops, printTable } from './harness.js';
 const SIZES = [64, 256, 512];
 const SPECTRAL_SIZES = [64, 256];
 
-/** A well-conditioned matrix: n·I plus uniform noise, and an SPD one, AᵀA + n·I. */
-function matrices(n: number): { a: tm.Tensor; spd: tm.Tensor; b: tm.Tensor } {
+/** A well-conditioned matrix: n·I plus uniform noise; an SPD one, AᵀA + n·I; a symmetric indefinite one, the noise plus its transpose. */
+function matrices(n: number): { a: tm.Tensor; spd: tm.Tensor; b: tm.Tensor; symmetric: tm.Tensor } {
   const noise = tm.rand([n, n], { min: -1, max: 1, seed: n });
   const a = noise.add(tm.eye(n).mul(n));
   const spd = tm.matmul(noise, noise, { transposeA: true }).add(tm.eye(n).mul(n));
+  const symmetric = noise.add(noise.transpose());
   const b = tm.rand([n, n], { seed: n + 1 });
   noise.dispose();
-  return { a, spd, b };
+  return { a, spd, b, symmetric };
 }
 
-async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{ solve: number; cholesky: number; qr: number }> {
+/** One timed run of a decomposition: its outputs read back, then freed. */
+const decomposing = (f: () => tm.Tensor[]) => async () => {
+  const ys = f();
+  await Promise.all(ys.map((y) => y.data()));
+  for (const y of ys) y.dispose();
+};
+
+async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{ solve: number; cholesky: number; ldl: number; qr: number }> {
   await tm.init({ backend });
-  const { a, spd, b } = matrices(n);
+  const { a, spd, b, symmetric } = matrices(n);
   const run = (f: () => tm.Tensor) => async () => {
     const y = f();
     await y.data();
@@ -43,6 +52,7 @@ async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{
   const minRuns = backend === 'js' && n > 256 ? 1 : 3;
   const solve = await bestOf(run(() => tm.linalg.solve(a, b)), ms, minRuns);
   const cholesky = await bestOf(run(() => tm.linalg.cholesky(spd)), ms, minRuns);
+  const ldl = await bestOf(decomposing(() => Object.values(tm.linalg.ldlFactor(symmetric))), ms, minRuns);
   // Both factors read back: Q is the half of the work that mode 'r' would not need.
   const qr = await bestOf(async () => {
     const { q, r } = tm.linalg.qr(b);
@@ -50,16 +60,10 @@ async function timeOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{
     q.dispose();
     r.dispose();
   }, ms, minRuns);
-  for (const t of [a, spd, b]) t.dispose();
-  return { solve: gflops((2 * n ** 3) / 3 + 2 * n ** 3, solve), cholesky: gflops(n ** 3 / 3, cholesky), qr: gflops((8 * n ** 3) / 3, qr) };
+  for (const t of [a, spd, b, symmetric]) t.dispose();
+  return { solve: gflops((2 * n ** 3) / 3 + 2 * n ** 3, solve), cholesky: gflops(n ** 3 / 3, cholesky), ldl: gflops(n ** 3 / 3, ldl), qr: gflops((8 * n ** 3) / 3, qr) };
 }
 
-/** One timed run of a decomposition: its outputs read back, then freed. */
-const decomposing = (f: () => tm.Tensor[]) => async () => {
-  const ys = f();
-  await Promise.all(ys.map((y) => y.data()));
-  for (const y of ys) y.dispose();
-};
 
 async function spectralOn(backend: 'native' | 'webgpu' | 'js', n: number): Promise<{ eigh: number; svd: number; eig: number }> {
   await tm.init({ backend });
@@ -87,10 +91,11 @@ export async function linalgSection(): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const n of SIZES) {
     const native = await timeOn('native', n);
-    const webgpu = await timeOn('webgpu', n).catch(() => ({ solve: NaN, cholesky: NaN, qr: NaN }));
+    const webgpu = await timeOn('webgpu', n).catch(() => ({ solve: NaN, cholesky: NaN, ldl: NaN, qr: NaN }));
     const js = await timeOn('js', n);
     rows.push([`solve ${n}×${n}, ${n} right-hand sides`, native.solve, webgpu.solve, js.solve, native.solve / js.solve]);
     rows.push([`cholesky ${n}×${n}`, native.cholesky, webgpu.cholesky, js.cholesky, native.cholesky / js.cholesky]);
+    rows.push([`ldlFactor ${n}×${n} (symmetric indefinite)`, native.ldl, webgpu.ldl, js.ldl, native.ldl / js.ldl]);
     rows.push([`qr ${n}×${n}, Q and R`, native.qr, webgpu.qr, js.qr, native.qr / js.qr]);
   }
   for (const n of SPECTRAL_SIZES) {
@@ -108,9 +113,9 @@ export async function linalgSection(): Promise<void> {
     'tm.linalg, GFLOP/s (textbook counts), op + await data()',
     ['op', 'tmnn native', 'tmnn webgpu', 'tmnn js', 'native/js'],
     rows,
-    'native: LAPACK sgetrf/spotrf/sgeqrf/sorgqr/ssyevd/sgesdd/sgeev and cblas_strsm in OpenBLAS; webgpu: one workgroup per matrix (shaders/lu.wgsl, lu_solve.wgsl, ' +
-      'cholesky.wgsl, qr.wgsl, eigh_jacobi.wgsl, svd_jacobi.wgsl), one invocation per matrix for eig (eig_general.wgsl), on this machine a software adapter; ' +
+    'native: LAPACK sgetrf/spotrf/ssytrf/sgeqrf/sorgqr/ssyevd/sgesdd/sgeev and cblas_strsm in OpenBLAS; webgpu: one workgroup per matrix (shaders/lu.wgsl, lu_solve.wgsl, ' +
+      'cholesky.wgsl, ldl.wgsl, qr.wgsl, eigh_jacobi.wgsl, svd_jacobi.wgsl), one invocation per matrix for eig (eig_general.wgsl), on this machine a software adapter; ' +
       'js: float64 loops (Jacobi for eigh and svd; Hessenberg and Francis QR for eig). ' +
-      'TensorFlow.js has no solve, inverse, determinant, Cholesky, QR, eigh, SVD or eig to compare with; PyTorch\'s CPU eig (LAPACK sgeev) is timed by hand in the README.',
+      'TensorFlow.js has no solve, inverse, determinant, Cholesky, LDLᵀ, QR, eigh, SVD or eig to compare with; PyTorch\'s CPU eig (LAPACK sgeev) is timed by hand in the README.',
   );
 }

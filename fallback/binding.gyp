@@ -20,6 +20,7 @@
         "src/gru_cell.cc",
         "src/int32_gemm.cc",
         "src/int8_gemm.cc",
+        "src/ldl.cc",
         "src/linalg.cc",
         "src/lstm_cell.cc",
         "src/malloc_reuse.cc",

@@ -277,6 +277,46 @@ Napi::Value Eigh(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// ldlFactor(a, batch, n, ld, pivots): a and ld Float32Array [batch, n, n], pivots Int32Array [batch, n].
+Napi::Value LdlFactor(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array a = array(info[0], "a"), ld = array(info[3], "ld"), pivots = array(info[4], "pivots");
+  const int64_t batch = integer(info[1], "batch"), n = integer(info[2], "n");
+  if (a.dtype != F32 || ld.dtype != F32 || pivots.dtype != I32) type_error(env, "ldlFactor: a and ld must be Float32Arrays, pivots an Int32Array");
+  require(n <= (1 << 24), env, "ldlFactor: n past LAPACK's int");
+  const int64_t size = product(env, batch, n, n, "ldlFactor");
+  require(a.length >= size && ld.length == size && pivots.length == batch * n, env, "ldlFactor: lengths do not match [batch, n, n]");
+  ldl_factor(a.as<float>(), batch, n, ld.as<float>(), pivots.as<int32_t>());
+  return env.Undefined();
+}
+
+// ldlSolve(ld, pivots, b, batch, n, k, x): ld [batch, n, n], pivots [batch, n] as ldlFactor gives them, b and x [batch, n, k].
+Napi::Value LdlSolve(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array ld = array(info[0], "ld"), pivots = array(info[1], "pivots"), b = array(info[2], "b"), x = array(info[6], "x");
+  const int64_t batch = integer(info[3], "batch"), n = integer(info[4], "n"), k = integer(info[5], "k");
+  if (ld.dtype != F32 || b.dtype != F32 || x.dtype != F32 || pivots.dtype != I32) type_error(env, "ldlSolve: ld, b and x must be Float32Arrays, pivots an Int32Array");
+  require(n <= (1 << 24) && k <= std::numeric_limits<int>::max(), env, "ldlSolve: n or k past LAPACK's int");
+  const int64_t rhs = product(env, batch, n, k, "ldlSolve");
+  require(ld.length >= product(env, batch, n, n, "ldlSolve") && pivots.length >= batch * n && b.length >= rhs && x.length == rhs, env,
+          "ldlSolve: lengths do not match ld [batch, n, n], pivots [batch, n], b and x [batch, n, k]");
+  // A pivot outside the matrix, or half a 2 × 2 block, would have ssytrs swap rows outside x.
+  const int32_t* p = pivots.as<int32_t>();
+  for (int64_t m = 0; m < batch; m++) {
+    for (int64_t i = 0; i < n; i++) {
+      const int32_t v = p[m * n + i];
+      if (v >= 0) {
+        require(v < n, env, "ldlSolve: a pivot outside [0, n)");
+        continue;
+      }
+      require(i + 1 < n && p[m * n + i + 1] == v && ~v > i && ~v < n, env, "ldlSolve: a 2 × 2 block's pivots are not a pair naming a row in (k, n)");
+      i++;
+    }
+  }
+  ldl_solve(ld.as<float>(), p, b.as<float>(), batch, n, k, x.as<float>());
+  return env.Undefined();
+}
+
 // eig(a, batch, n, values, vectors): a Float32Array [batch, n, n], values [batch, n, 2], vectors [batch, n, n, 2].
 Napi::Value Eig(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -734,7 +774,7 @@ Napi::Value Cpu(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
-      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"eig", Eig}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"treeWalk", TreeWalk}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
+      {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"eig", Eig}, {"ldlFactor", LdlFactor}, {"ldlSolve", LdlSolve}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"treeWalk", TreeWalk}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path}, {"int8WeightBytes", Int8WeightBytes}, {"packInt8Weight", PackInt8Weight}, {"quantizedLinear", QuantizedLinear}, {"dynamicQuantizeUint8", DynamicQuantizeUint8},
       {"searchSorted", SearchSorted},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};

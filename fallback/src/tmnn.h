@@ -179,6 +179,12 @@ void svd(const float* a, int64_t batch, int64_t m, int64_t n, float* u, float* s
 // [batch, n, n, 2] (eigenvectors as columns) as (re, im) pairs, each vector at unit norm with its entry of
 // largest modulus real and positive. NaN throughout where LAPACK fails.
 void eig(const float* a, int64_t batch, int64_t n, float* values, float* vectors);
+// ldl.cc: the Bunch–Kaufman factorization of f32 symmetric row-major n × n matrices from their lower
+// triangles (ssytrf 'L'): ld [batch, n, n] its packed factors, strict upper triangle 0, pivots [batch, n]
+// 0-based where positive (a 1 × 1 block) and LAPACK's where negative (2 × 2); ldl_solve: x [batch, n, k]
+// from those factors and b (ssytrs). src/backends/js/ldl.ts says what the packed form means.
+void ldl_factor(const float* a, int64_t batch, int64_t n, float* ld, int32_t* pivots);
+void ldl_solve(const float* ld, const int32_t* pivots, const float* b, int64_t batch, int64_t n, int64_t k, float* x);
 
 // softmax.cc
 void softmax(const Array& x, int64_t outer, int64_t inner, bool log, const Array& out);

@@ -1,6 +1,6 @@
 // tm.linalg's kernels: factorizations and solves. They are not part of the
 // core kernel contract (kernels.ts), so that a page that never factors a
-// matrix never downloads them (on webgpu they are eight shaders, the Jacobi
+// matrix never downloads them (on webgpu they are ten shaders, the Jacobi
 // eigensolver and SVD and the general eigensolver among them): the ops in src/ops/linalg/ reach a
 // backend's through linalgOf, and only they import this module. Every
 // backend has them; each is handed f32 matrices only (the ops layer casts).
@@ -9,6 +9,7 @@ import { kernelFamily } from './kernel_family.js';
 import { cholesky, luFactor, luSolve, qr, triangularSolve } from './js/linalg.js';
 import { eigh, svd } from './js/eig.js';
 import { eig } from './js/eig_general.js';
+import { ldlFactor, ldlSolve } from './js/ldl.js';
 import { nativeLinalg } from './native/linalg.js';
 import { webGpuLinalg } from './webgpu/kernels/linalg.js';
 
@@ -32,6 +33,24 @@ export interface LinalgKernels<S = unknown> {
    * diagonal and back substitution with U. A zero on U's diagonal gives ±∞ or NaN.
    */
   luSolve(lu: TensorInfo<S>, pivots: TensorInfo<S>, b: TensorInfo<S>): S;
+  /**
+   * The Bunch–Kaufman factorization of each symmetric matrix of a (f32,
+   * [batch, n, n], only its lower triangle read), as LAPACK's sytrf with
+   * uplo 'L' gives it: A = L·D·Lᵀ packed in ld (f32, a's shape: D's 1 × 1
+   * and 2 × 2 blocks on and just below the diagonal, each step's column of
+   * L below its block, the strict upper triangle 0) with pivots (i32,
+   * [batch, n]): p ≥ 0 at a 1 × 1 block (row and column k interchanged with
+   * p), −(p + 1) on both rows of a 2 × 2 one (k + 1 with p). js/ldl.ts
+   * says more. A column zero below a zero diagonal (a singular A) is left as
+   * it is, a 1 × 1 block of 0.
+   */
+  ldlFactor(a: TensorInfo<S>): { ld: S; pivots: S };
+  /**
+   * x = A⁻¹·b for each matrix of b (f32, [batch, n, k]) from A's factors as
+   * ldlFactor gives them (LAPACK's sytrs). A singular block of D gives ±∞
+   * or NaN.
+   */
+  ldlSolve(ld: TensorInfo<S>, pivots: TensorInfo<S>, b: TensorInfo<S>): S;
   /**
    * The Cholesky factor L of each matrix of a (f32, [batch, n, n], symmetric
    * positive definite; only its lower triangle read): A = L·Lᵀ, L lower
@@ -90,7 +109,7 @@ export interface LinalgKernels<S = unknown> {
 }
 
 const family = kernelFamily<LinalgKernels>({
-  js: () => ({ luFactor, luSolve, cholesky, qr, triangularSolve, eigh, eig, svd }) as LinalgKernels,
+  js: () => ({ luFactor, luSolve, ldlFactor, ldlSolve, cholesky, qr, triangularSolve, eigh, eig, svd }) as LinalgKernels,
   native: nativeLinalg,
   webgpu: webGpuLinalg,
 });

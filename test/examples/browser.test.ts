@@ -4,7 +4,7 @@
 // js backend with a notice when WebGPU is off, predicts a drawn digit, and
 // keeps the measured matmul tile in localStorage for the next visit.
 // What the page downloads to train on WebGPU stays within 100 KB gzipped,
-// and the whole library bundled for a page within 410 KB (a guard against a large dependency or namespace slipping in: no page takes it whole; raised from 240 KB on 2026-12-03 when tm.vision, quantizeDynamic and ONNX control flow and quantization took it past 245 KB, to 300 KB on 2026-12-04 when tm.vision's augmentation policies and ONNX's cache attention, QOperator ops and low-bit types took it past 280, to 320 KB on 2026-12-04's third session when the ai.onnx.ml ops (11 KB) took it past 300, to 340 KB on 2026-12-05 when tensors of strings, the text ops and map inputs (8 KB) took it to 320, to 345 KB on 2026-12-05's second session when training checkpoints (optimizer, schedule and average state, tm.nn.saveTrainingState: 5 KB) took it to 342.3, to 350 KB in its third when dropout's, the random sequence's and datasets' state and fit's BackupAndRestore (2.2 KB) took it to 344.5, to 360 KB in its fourth when the scatters, quantiles, NaN-skipping reductions and NumPy's array helpers (~5.5 KB) took it to 350.1, to 375 KB on 2026-12-06's second session when the nn functionals, NumPy's stacking, dot and gradient helpers, 13 distributions and KL pairs (~8.4 KB) took it to 365.1, to 390 KB in its fourth when VonMises, LowRankMultivariateNormal, ContinuousBernoulli, the cross-family KL pairs, paddedBatch and sampleFromDatasets (~4 KB) took it to 374.2, to 400 KB on 2026-12-07 when tm.signal and tm.audio (~6.5 KB) took it to 393.6, and to 410 KB in its third session when the FFT kernels (~4.8 KB), tm.linalg.eig (~5.4 KB) and NumPy's polynomials (~1.3 KB) took it to 405.1, 405.6 with the reviews' mends).
+// and the whole library bundled for a page within 420 KB (a guard against a large dependency or namespace slipping in: no page takes it whole; raised from 240 KB on 2026-12-03 when tm.vision, quantizeDynamic and ONNX control flow and quantization took it past 245 KB, to 300 KB on 2026-12-04 when tm.vision's augmentation policies and ONNX's cache attention, QOperator ops and low-bit types took it past 280, to 320 KB on 2026-12-04's third session when the ai.onnx.ml ops (11 KB) took it past 300, to 340 KB on 2026-12-05 when tensors of strings, the text ops and map inputs (8 KB) took it to 320, to 345 KB on 2026-12-05's second session when training checkpoints (optimizer, schedule and average state, tm.nn.saveTrainingState: 5 KB) took it to 342.3, to 350 KB in its third when dropout's, the random sequence's and datasets' state and fit's BackupAndRestore (2.2 KB) took it to 344.5, to 360 KB in its fourth when the scatters, quantiles, NaN-skipping reductions and NumPy's array helpers (~5.5 KB) took it to 350.1, to 375 KB on 2026-12-06's second session when the nn functionals, NumPy's stacking, dot and gradient helpers, 13 distributions and KL pairs (~8.4 KB) took it to 365.1, to 390 KB in its fourth when VonMises, LowRankMultivariateNormal, ContinuousBernoulli, the cross-family KL pairs, paddedBatch and sampleFromDatasets (~4 KB) took it to 374.2, to 400 KB on 2026-12-07 when tm.signal and tm.audio (~6.5 KB) took it to 393.6, and to 410 KB in its third session when the FFT kernels (~4.8 KB), tm.linalg.eig (~5.4 KB) and NumPy's polynomials (~1.3 KB) took it to 405.1, 405.6 with the reviews' mends, and to 420 KB in its fourth when LDLᵀ, the *_ex variants and the array-API names of tm.linalg (~4.3 KB) took it to 409.9).
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -135,12 +135,12 @@ describe('the browser demo', () => {
     }
   }, 180_000);
 
-  it('the whole library bundled for a page, every namespace, is at most 410 KB gzipped, shaders included (README)', async () => {
+  it('the whole library bundled for a page, every namespace, is at most 420 KB gzipped, shaders included (README)', async () => {
     // The package's browser modules (dist/browser/, `npm run build`), every export of `tmnn` kept: a page that used all of it.
     const { outputFiles } = await build({ entryPoints: ['tmnn'], bundle: true, write: false, format: 'esm', platform: 'browser', minify: true, external: ['node:*', 'webgpu', 'cli-progress'], logLevel: 'error' });
     const bundle = outputFiles[0].contents;
     const gz = gzipSync(bundle, { level: 9 }).length;
     console.log(`tmnn for a page, all of it: ${(bundle.length / 1024).toFixed(0)} KB, ${(gz / 1024).toFixed(1)} KB gzipped`);
-    expect(gz).toBeLessThanOrEqual(410 * 1024);
+    expect(gz).toBeLessThanOrEqual(420 * 1024);
   });
 });

@@ -77,6 +77,10 @@ export interface Addon {
   eigh(a: Float32Array, batch: number, n: number, values: Float32Array, vectors: Float32Array): void;
   /** values [batch, n, 2] and vectors [batch, n, n, 2] = the eigendecomposition of general a (linalg.ts's eig), by LAPACK's sgeev; n ≥ 1. */
   eig(a: Float32Array, batch: number, n: number, values: Float32Array, vectors: Float32Array): void;
+  /** The Bunch–Kaufman factors of symmetric a [batch, n, n] from its lower triangle (ssytrf 'L'): ld [batch, n, n], pivots [batch, n] (js/ldl.ts's form). */
+  ldlFactor(a: Float32Array, batch: number, n: number, ld: Float32Array, pivots: Int32Array): void;
+  /** x [batch, n, k] = A⁻¹ b from A's Bunch–Kaufman factors (ssytrs). */
+  ldlSolve(ld: Float32Array, pivots: Int32Array, b: Float32Array, batch: number, n: number, k: number, x: Float32Array): void;
   /** u [batch, m, k], s [batch, k], vh [batch, k, n] = the reduced SVD of a [batch, m, n] (linalg.ts's svd), by LAPACK's sgesdd; k = min(m, n) ≥ 1. */
   svd(a: Float32Array, batch: number, m: number, n: number, u: Float32Array, s: Float32Array, vh: Float32Array): void;
   /** out [2, B, H] = h', c' of one LSTM step (recurrent_cells.ts's lstmCell). */

@@ -22,6 +22,21 @@ export function nativeLinalg(native: NativeBackend): LinalgKernels<StorageArray>
       return out;
     },
 
+    ldlFactor(a) {
+      const [batch, n] = a.shape;
+      const ld = native.allocate('f32', batch * n * n) as Float32Array;
+      const pivots = native.allocate('i32', batch * n) as Int32Array;
+      if (ld.length) native.addon.ldlFactor(native.sizedStorage(a) as Float32Array, batch, n, ld, pivots);
+      return { ld, pivots };
+    },
+
+    ldlSolve(ld, pivots, b) {
+      const [batch, n, k] = b.shape;
+      const out = native.allocate('f32', batch * n * k) as Float32Array;
+      if (out.length) native.addon.ldlSolve(native.sizedStorage(ld) as Float32Array, native.sizedStorage(pivots) as Int32Array, native.sizedStorage(b) as Float32Array, batch, n, k, out);
+      return out;
+    },
+
     cholesky(a) {
       const [batch, n] = a.shape;
       const out = native.allocate('f32', batch * n * n) as Float32Array;

@@ -1,14 +1,15 @@
 // tm.linalg.cholesky through the backend's cholesky kernel, with Murray's
 // (2016) gradient composed of products and two triangular solves.
 import { tidy } from '../../engine.js';
-import { record } from '../../tape.js';
+import { noGrad, record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
-import { add, mul } from '../elementwise.js';
+import { add, greater, mul } from '../elementwise.js';
+import { logicalNot } from '../logical.js';
 import { matmul } from '../matmul.js';
 import { sizeOf } from '../../shape.js';
 import { tril } from '../triangular.js';
 import { computed } from '../util.js';
-import { castTo, checkSquare, inF32, matrixTranspose, refuseNotPositiveDefinite } from './matrices.js';
+import { castTo, checkSquare, diagonal, firstFailure, inF32, matrixTranspose, refuseNotPositiveDefinite } from './matrices.js';
 import { solveMatrices } from './solve.js';
 import { linalgOf } from '../../backends/linalg.js';
 
@@ -37,13 +38,44 @@ function choleskyGrad(l: Tensor, dl: Tensor): Tensor {
  * gradient symmetric (Murray 2016).
  */
 export function cholesky(A: Tensor): Tensor {
-  const n = checkSquare('cholesky', A);
+  checkSquare('cholesky', A);
+  return tidy(() => factor('cholesky', A, (l) => refuseNotPositiveDefinite('cholesky', l)));
+}
+
+/** choleskyEx's result: the factor and, per matrix, where A failed to be positive definite. */
+export interface CholeskyEx {
+  /** [..., n, n]: L, as cholesky gives it where A is positive definite; NaN from the failing row on where it is not. */
+  l: Tensor;
+  /** i32 [...] (A's batch shape): 0, or k for the first leading minor, of order k, that is not positive definite. */
+  info: Tensor;
+}
+
+/**
+ * cholesky with, per matrix, LAPACK's info instead of an error
+ * (torch.linalg.cholesky_ex): 0 where A is positive definite, else the
+ * order k of its first leading minor that is not (L's rows from k − 1 on
+ * are then NaN). Worked out on the backend, nothing read back, so it is the
+ * way to learn on webgpu whether A was positive definite, and a cheap test
+ * of it anywhere. Differentiable as cholesky is, where info is 0.
+ */
+export function choleskyEx(A: Tensor): CholeskyEx {
+  checkSquare('choleskyEx', A);
   return tidy(() => {
-    const a = inF32(A);
-    const backend = a.dataRef('cholesky').backend;
-    const batch = sizeOf(a.shape.slice(0, -2));
-    const l = computed('cholesky', backend, a.shape, 'f32', () => linalgOf(backend).cholesky({ ...a.info('cholesky'), shape: [batch, n, n] }));
-    refuseNotPositiveDefinite('cholesky', l);
-    return castTo(record(l, 'cholesky', [a], [l], (dl, [sl]) => [choleskyGrad(sl, dl)]), A.dtype);
+    let info: Tensor | undefined;
+    const l = factor('choleskyEx', A, (factor) => {
+      info = noGrad(() => firstFailure('choleskyEx', logicalNot(greater(diagonal('choleskyEx', factor), 0))));
+    });
+    return { l, info: info as Tensor };
   });
+}
+
+/** L of f32 or f16 A [..., n, n], recorded, in A's dtype; `check` sees the f32 factor first. */
+function factor(op: string, A: Tensor, check: (l: Tensor) => void): Tensor {
+  const n = A.shape[A.rank - 1];
+  const a = inF32(A);
+  const backend = a.dataRef(op).backend;
+  const batch = sizeOf(a.shape.slice(0, -2));
+  const l = computed(op, backend, a.shape, 'f32', () => linalgOf(backend).cholesky({ ...a.info(op), shape: [batch, n, n] }));
+  check(l);
+  return castTo(record(l, op, [a], [l], (dl, [sl]) => [choleskyGrad(sl, dl)]), A.dtype);
 }

@@ -1,6 +1,7 @@
 // tm.linalg: the dense linear algebra of torch.linalg and np.linalg, on
 // batches of matrices [..., m, n], in f32.
-export { cholesky } from './cholesky.js';
+export { cholesky, choleskyEx } from './cholesky.js';
+export type { CholeskyEx } from './cholesky.js';
 export { choleskyInverse, choleskySolve } from './cholesky_solve.js';
 export type { CholeskyFactorOptions } from './cholesky_solve.js';
 export { tensorinv, tensorsolve } from './tensor_solve.js';
@@ -8,8 +9,10 @@ export { det, slogdet } from './det.js';
 export type { Slogdet } from './det.js';
 export { geqrf, householderProduct, ormqr } from './householder.js';
 export type { Geqrf, OrmqrOptions } from './householder.js';
-export { lu, luFactor, luSolve, luUnpack } from './lu.js';
-export type { Lu, LuFactor, LuSolveOptions } from './lu.js';
+export { lu, luFactor, luFactorEx, luSolve, luUnpack } from './lu.js';
+export type { Lu, LuFactor, LuFactorEx, LuSolveOptions } from './lu.js';
+export { ldlFactor, ldlFactorEx, ldlSolve } from './ldl.js';
+export type { LdlFactor, LdlFactorEx, LdlOptions } from './ldl.js';
 export { matrixExp, matrixPower } from './matrix_functions.js';
 export type { MatrixExpOptions } from './matrix_functions.js';
 export { multiDot, vecdot } from './products.js';
@@ -18,7 +21,8 @@ export { lstsq } from './lstsq.js';
 export type { Lstsq } from './lstsq.js';
 export { qr } from './qr.js';
 export type { QR, QrMode, QrOptions } from './qr.js';
-export { inv, solve } from './solve.js';
+export { inv, invEx, solve, solveEx } from './solve.js';
+export type { InvEx, SolveEx } from './solve.js';
 export { solveTriangular } from './solve_triangular.js';
 export type { SolveTriangularOptions } from './solve_triangular.js';
 export { eig, eigvals } from './eig.js';

@@ -21,14 +21,14 @@ import { noGrad, record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import { cast, oneHot } from '../cast.js';
 import { arange, eye, zeros } from '../creation.js';
-import { add, sub } from '../elementwise.js';
+import { add, equal, sub } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { broadcastTo, concat, expandDims, pad, reshape, slice, squeeze } from '../movement.js';
 import { along, takeAlongAxis } from '../indexing.js';
 import { argsort } from '../sort.js';
 import { tril, triu } from '../triangular.js';
 import { checkTensor, computed, heldValues, onBackendOf } from '../util.js';
-import { broadcastBatch, castTo, checkMatrix, checkSquare, inF32, luFactors, matrixTranspose, toBatch } from './matrices.js';
+import { broadcastBatch, castTo, checkMatrix, checkSquare, diagonal, firstFailure, inF32, luFactors, matrixTranspose, toBatch } from './matrices.js';
 import { solveTriangularMatrices } from './solve_triangular.js';
 import { linalgOf } from '../../backends/linalg.js';
 
@@ -170,6 +170,28 @@ export function luFactor(A: Tensor): LuFactor {
     const { lu, pivots } = factorPacked('luFactor', a);
     const recorded = record(lu, 'luFactor', [a], [lu, pivots], (dlu, [slu, spivots]) => [luGrad("luFactor's gradient", slu, spivots, dlu)]);
     return { lu: castTo(recorded, A.dtype), pivots };
+  });
+}
+
+/** luFactorEx's result: the factors and, per matrix, where U is singular. */
+export interface LuFactorEx extends LuFactor {
+  /** i32 [...] (A's batch shape): 0, or k + 1 for the first zero U[k, k], k < min(m, n), as LAPACK's getrf's info. */
+  info: Tensor;
+}
+
+/**
+ * luFactor with, per matrix, LAPACK's info (torch.linalg.lu_factor_ex): 0,
+ * or k + 1 for the first step k that found no nonzero pivot (U[k, k] = 0:
+ * A of rank below min(m, n), and a solve with the factors divides by zero).
+ * Worked out on the backend, nothing read back. Differentiable as luFactor.
+ */
+export function luFactorEx(A: Tensor): LuFactorEx {
+  const [m, n] = checkMatrix('luFactorEx', A);
+  return tidy(() => {
+    const { lu, pivots } = luFactor(A);
+    const k = Math.min(m, n);
+    const info = noGrad(() => firstFailure('luFactorEx', equal(diagonal('luFactorEx', corner(lu, k, k)), 0)));
+    return { lu, pivots, info };
   });
 }
 

@@ -4,13 +4,16 @@
 // and the refusals that only values can prompt (a singular matrix, one not
 // positive definite), made where the backend holds them in memory (js,
 // native: Backend.peek) and left to ∞ and NaN on a GPU, which reads later.
+import { tidy } from '../../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape } from '../../errors.js';
 import type { DType, StorageArray } from '../../dtype.js';
 import { isFloat } from '../../dtype.js';
 import { broadcastShapes, sameShape, sizeOf } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { cast } from '../cast.js';
-import { arange } from '../creation.js';
+import { arange, zeros } from '../creation.js';
+import { add, mul } from '../elementwise.js';
+import { argmax, max } from '../reduce.js';
 import { broadcastTo, gather, reshape, transpose } from '../movement.js';
 import { allocating, checkTensor, fromStorage, heldValues, onBackendOf } from '../util.js';
 import { linalgOf } from '../../backends/linalg.js';
@@ -105,6 +108,20 @@ export function luFactors(op: string, a: Tensor): { lu: Tensor; pivots: Tensor }
   const batch = sizeOf(a.shape.slice(0, -2));
   const { lu, pivots } = allocating(op, a.shape, 4, () => linalgOf(backend).luFactor({ ...a.info(op), shape: [batch, n, n] }));
   return { lu: fromStorage(backend, lu, a.shape, 'f32'), pivots: fromStorage(backend, pivots, a.shape.slice(0, -1), 'i32') };
+}
+
+/**
+ * LAPACK's info, as PyTorch's *_ex ops return it, from a mask bad [..., n]
+ * of the steps that failed: i32 [...], 0 where none did, else 1 + the
+ * first that did. Worked out on the backend: nothing is read back.
+ */
+export function firstFailure(op: string, bad: Tensor): Tensor {
+  const batch = bad.shape.slice(0, -1);
+  return onBackendOf(op, bad, () => tidy(() => {
+    if (bad.shape[bad.rank - 1] === 0) return zeros(batch, { dtype: 'i32' });
+    const failed = cast(bad, 'i32');
+    return mul(max(failed, -1), add(argmax(failed, -1), 1));
+  }));
 }
 
 /** The multi-index of entry b of a batch of `shape`. */

@@ -1,18 +1,18 @@
 // tm.linalg.solve and tm.linalg.inv: X = A⁻¹·B through A's LU factors with
 // partial pivoting (the luFactor and luSolve kernels), as
 // torch.linalg.solve, batch axes broadcasting between A and B.
-import { backendFor, tidy } from '../../engine.js';
+import { backendFor, keep, tidy } from '../../engine.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { promoteTypes } from '../../dtype.js';
 import { sameShape, sizeOf } from '../../shape.js';
-import { record } from '../../tape.js';
+import { noGrad, record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import { eye } from '../creation.js';
-import { neg } from '../elementwise.js';
+import { equal, neg } from '../elementwise.js';
 import { matmul } from '../matmul.js';
 import { expandDims, squeeze } from '../movement.js';
 import { computed, onBackendOf } from '../util.js';
-import { broadcastBatch, castTo, checkFloat, checkSquare, inF32, luFactors, matrixTranspose, refuseSingular, toBatch } from './matrices.js';
+import { broadcastBatch, castTo, checkFloat, checkSquare, diagonal, firstFailure, inF32, luFactors, matrixTranspose, refuseSingular, toBatch } from './matrices.js';
 import { linalgOf } from '../../backends/linalg.js';
 
 /**
@@ -20,11 +20,11 @@ import { linalgOf } from '../../backends/linalg.js';
  * refusing a singular A where its factors can be read at once. Its
  * gradient: dB = A⁻ᵀ·dX (a solve with Aᵀ), dA = −dB·Xᵀ.
  */
-export function solveMatrices(op: string, a: Tensor, b: Tensor): Tensor {
+export function solveMatrices(op: string, a: Tensor, b: Tensor, check: (lu: Tensor) => void = (lu) => refuseSingular(op, lu)): Tensor {
   const backend = a.dataRef(op).backend;
   const { lu, pivots } = luFactors(op, a);
   try {
-    refuseSingular(op, lu);
+    check(lu);
     const [n, k] = b.shape.slice(-2);
     const batch = sizeOf(b.shape.slice(0, -2));
     const x = computed(op, backend, b.shape, 'f32', () =>
@@ -40,8 +40,8 @@ export function solveMatrices(op: string, a: Tensor, b: Tensor): Tensor {
   }
 }
 
-/** A and B (B with its column axis, for a batch of vectors) broadcast to one batch shape, solved, B's dtype promoted with A's. */
-function solveBroadcast(op: string, a: Tensor, b: Tensor, vector: boolean): Tensor {
+/** A and B (B with its column axis, for a batch of vectors) broadcast to one batch shape, solved, B's dtype promoted with A's; `check` sees A's LU factors. */
+function solveBroadcast(op: string, a: Tensor, b: Tensor, vector: boolean, check?: (lu: Tensor) => void): Tensor {
   const n = a.shape[a.rank - 1];
   return tidy(() => {
     const columns = vector ? expandDims(b, -1) : b;
@@ -49,7 +49,7 @@ function solveBroadcast(op: string, a: Tensor, b: Tensor, vector: boolean): Tens
       throw new ShapeError(`${op}: B ${formatShape(b.shape)} does not match A ${formatShape(a.shape)}: B needs ${n} rows (its ${vector ? 'last' : 'second-to-last'} axis) to solve with A's ${n} × ${n} matrices`);
     }
     const batch = broadcastBatch(op, a, columns, { A: a.shape, B: b.shape });
-    const x = solveMatrices(op, toBatch(inF32(a), batch), toBatch(inF32(columns), batch));
+    const x = solveMatrices(op, toBatch(inF32(a), batch), toBatch(inF32(columns), batch), check);
     return castTo(vector ? squeeze(x, -1) : x, promoteTypes(a.dtype, b.dtype));
   });
 }
@@ -64,12 +64,69 @@ function solveBroadcast(op: string, a: Tensor, b: Tensor, vector: boolean): Tens
  * nothing back, its solutions are ±∞ or NaN. Differentiable in A and B.
  */
 export function solve(A: Tensor, B: Tensor): Tensor {
-  checkSquare('solve', A);
-  const b = checkFloat('solve', B, 'B');
-  if (b.rank < 1) throw new ShapeError(`solve: B must be a vector or a matrix (or a batch of them), got a scalar with A ${formatShape(A.shape)}`);
-  backendFor('solve', [A.dataRef('solve'), b.dataRef('solve')]);
-  const vector = b.rank === 1 || (b.rank === A.rank - 1 && sameShape(b.shape, A.shape.slice(0, -1)));
-  return solveBroadcast('solve', A, b, vector);
+  return solveBroadcast('solve', A, B, isVector('solve', A, B));
+}
+
+/** Checks solve's operands; whether B is a vector (or a batch of them) rather than a matrix. */
+function isVector(op: string, A: Tensor, B: Tensor): boolean {
+  checkSquare(op, A);
+  const b = checkFloat(op, B, 'B');
+  if (b.rank < 1) throw new ShapeError(`${op}: B must be a vector or a matrix (or a batch of them), got a scalar with A ${formatShape(A.shape)}`);
+  backendFor(op, [A.dataRef(op), b.dataRef(op)]);
+  return b.rank === 1 || (b.rank === A.rank - 1 && sameShape(b.shape, A.shape.slice(0, -1)));
+}
+
+/** The info of an *_ex solve: per matrix, 0, or k + 1 for the first zero on U's diagonal (U[k, k] = 0: A singular), as LAPACK's getrf's. */
+function singularAt(op: string, lu: Tensor): Tensor {
+  return noGrad(() => tidy(() => firstFailure(op, equal(diagonal(op, lu), 0))));
+}
+
+/** solveEx's result. */
+export interface SolveEx {
+  /** solve's X: ±∞ and NaN where A is singular. */
+  result: Tensor;
+  /** i32 [...] (A's batch shape, broadcast with B's): 0, or k + 1 for the first zero pivot U[k, k] of A's LU factors (A singular). */
+  info: Tensor;
+}
+
+/**
+ * solve with, per matrix, LAPACK's info instead of an error
+ * (torch.linalg.solve_ex): 0 where A is invertible, else k + 1 for the first
+ * step k of its LU factorization with no nonzero pivot. A singular A is no
+ * error: its X holds ±∞ or NaN. Worked out on the backend, nothing read
+ * back, so it is the way to learn on webgpu whether A was singular.
+ * Differentiable as solve is.
+ */
+export function solveEx(A: Tensor, B: Tensor): SolveEx {
+  const vector = isVector('solveEx', A, B);
+  return tidy(() => {
+    let info: Tensor | undefined;
+    // Made inside solveBroadcast's tidy, which would dispose it: kept.
+    const result = solveBroadcast('solveEx', A, B, vector, (lu) => {
+      info = keep(singularAt('solveEx', lu));
+    });
+    return { result, info: info as Tensor };
+  });
+}
+
+/** invEx's result. */
+export interface InvEx {
+  /** inv's A⁻¹: ±∞ and NaN where A is singular. */
+  inverse: Tensor;
+  /** i32 [...] (A's batch shape): 0, or k + 1 for the first zero pivot U[k, k] of A's LU factors (A singular). */
+  info: Tensor;
+}
+
+/** inv with LAPACK's info instead of an error for a singular A (torch.linalg.inv_ex): see solveEx. Differentiable as inv is. */
+export function invEx(A: Tensor): InvEx {
+  const n = checkSquare('invEx', A);
+  return tidy(() => {
+    let info: Tensor | undefined;
+    const inverse = solveBroadcast('invEx', A, onBackendOf('invEx', A, () => eye(n, { dtype: A.dtype })), false, (lu) => {
+      info = keep(singularAt('invEx', lu));
+    });
+    return { inverse, info: info as Tensor };
+  });
 }
 
 /** The inverse of each matrix of A [..., n, n] (torch.linalg.inv): solve(A, I), its errors and gradient those of solve. */

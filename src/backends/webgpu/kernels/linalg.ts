@@ -1,7 +1,8 @@
 // The dense factorizations behind tm.linalg on the GPU, f32: LU with partial
-// pivoting (shaders/lu.wgsl), Cholesky (shaders/cholesky.wgsl) and
-// Householder QR (shaders/qr.wgsl), one workgroup per matrix, and solves
-// from LU factors (shaders/lu_solve.wgsl) or with a triangular matrix
+// pivoting (shaders/lu.wgsl), Bunch–Kaufman LDLᵀ (shaders/ldl.wgsl),
+// Cholesky (shaders/cholesky.wgsl) and Householder QR (shaders/qr.wgsl), one
+// workgroup per matrix, and solves from LU or LDLᵀ factors
+// (shaders/lu_solve.wgsl, ldl_solve.wgsl) or with a triangular matrix
 // (shaders/triangular_solve.wgsl), one invocation per right-hand side.
 // Nothing is read back: a singular or
 // non-positive-definite matrix leaves ±∞ and NaN in what follows from it.
@@ -10,6 +11,8 @@
 import choleskyShader from '../../../../shaders/cholesky.wgsl';
 import eigShader from '../../../../shaders/eig_general.wgsl';
 import eighShader from '../../../../shaders/eigh_jacobi.wgsl';
+import ldlShader from '../../../../shaders/ldl.wgsl';
+import ldlSolveShader from '../../../../shaders/ldl_solve.wgsl';
 import luShader from '../../../../shaders/lu.wgsl';
 import luSolveShader from '../../../../shaders/lu_solve.wgsl';
 import qrShader from '../../../../shaders/qr.wgsl';
@@ -54,6 +57,26 @@ export function luSolveColumns(rt: Runtime, lu: Operand, pivots: Operand, b: Ope
   const kernel = rt.compiler.kernel({ name: 'lu_solve', source: luSolveShader });
   for (const part of bands(rt, batch, [n * n, n, n * k])) {
     const bound = { lu: band(lu.buffer, part, n * n), pivots: band(pivots.buffer, part, n), b: band(b.buffer, part, n * k), x: band(x, part, n * k) };
+    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count * k, n, k) }, grid(part.count * k, 64));
+  }
+}
+
+/** ld [batch, n, n] and pivots (i32, [batch, n]) = the Bunch–Kaufman factors of symmetric a (f32, [batch, n, n]) from its lower triangle. */
+export function ldlFactorMatrices(rt: Runtime, a: Operand, ld: GPUBuffer, pivots: GPUBuffer): void {
+  const [batch, n] = a.shape;
+  const kernel = rt.compiler.kernel({ name: 'ldl', source: ldlShader, constants: { WG: matrixWorkgroup(n) } });
+  for (const part of bands(rt, batch, [n * n, n])) {
+    const bound = { a: band(a.buffer, part, n * n), ld: band(ld, part, n * n), pivots: band(pivots, part, n) };
+    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count, n) }, grid(part.count, 1));
+  }
+}
+
+/** x [batch, n, k] = A⁻¹ b (b f32) from A's factors as ldlFactorMatrices gives them. */
+export function ldlSolveColumns(rt: Runtime, ld: Operand, pivots: Operand, b: Operand, x: GPUBuffer): void {
+  const [batch, n, k] = b.shape;
+  const kernel = rt.compiler.kernel({ name: 'ldl_solve', source: ldlSolveShader });
+  for (const part of bands(rt, batch, [n * n, n, n * k])) {
+    const bound = { ld: band(ld.buffer, part, n * n), pivots: band(pivots.buffer, part, n), b: band(b.buffer, part, n * k), x: band(x, part, n * k) };
     rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count * k, n, k) }, grid(part.count * k, 64));
   }
 }
@@ -161,6 +184,18 @@ export function webGpuLinalg(gpu: WebGpuBackend): LinalgKernels<GpuData> {
 
     luSolve(lu, pivots, b) {
       return gpu.produce('f32', b.shape, (out) => luSolveColumns(gpu.runtime, gpu.operand(lu), gpu.operand(pivots), gpu.operand(b), out));
+    },
+
+    ldlFactor(a) {
+      let pivots: GpuData | undefined;
+      const ld = gpu.produce('f32', a.shape, (ldOut) => {
+        pivots = gpu.produce('i32', a.shape.slice(0, 2), (pivotsOut) => ldlFactorMatrices(gpu.runtime, gpu.operand(a), ldOut, pivotsOut));
+      });
+      return { ld, pivots: pivots ?? gpu.produce('i32', a.shape.slice(0, 2), () => {}) };
+    },
+
+    ldlSolve(ld, pivots, b) {
+      return gpu.produce('f32', b.shape, (out) => ldlSolveColumns(gpu.runtime, gpu.operand(ld), gpu.operand(pivots), gpu.operand(b), out));
     },
 
     cholesky(a) {
