@@ -267,6 +267,48 @@ describe.each(BACKENDS)('tm.linalg on %s', (backend) => {
     expect(tm.linalg.cholesky(tm.zeros([0, 4, 4])).shape).toEqual([0, 4, 4]);
   });
 
+  it('cholesky and choleskyEx take upper: U with A = Uᵀ·U from A\'s upper triangle, PyTorch\'s values', async () => {
+    // PyTorch: torch.linalg.cholesky([[4, −1, 2], [−1, 5, 0], [2, 0, 6]], upper=True); the lower triangle here is garbage, unread.
+    const A = tm.tensor([[4, -1, 2], [99, 5, 0], [-7, 42, 6]]);
+    const want = [2, -0.5, 1, 0, 2.1794495582580566, 0.22941572964191437, 0, 0, 2.2242681980133057];
+    expectClose(await tm.linalg.cholesky(A, { upper: true }).data(), want, 1e-6, 'U');
+    const ex = tm.linalg.choleskyEx(A, { upper: true });
+    expectClose(await ex.l.data(), want, 1e-6, 'choleskyEx U');
+    expect(Array.from(await tm.linalg.choleskyEx(tm.tensor([[1, 2], [-50, 1]]), { upper: true }).info.data())).toEqual([2]);
+    // Its gradient is the lower factor's, through the transposes: the same for A and Aᵀ.
+    const a = positiveDefinite(4);
+    const w = weightsFor(16);
+    const grads: Float32Array[] = [];
+    for (const upper of [false, true]) {
+      const x = tm.tensor(Float32Array.from(a), [4, 4]);
+      x.requiresGrad = true;
+      tm.tidy(() => tm.sum(tm.mul(upper ? tm.linalg.cholesky(x, { upper }).transpose() : tm.linalg.cholesky(x), tm.tensor(Float32Array.from(w), [4, 4])))).backward();
+      grads.push((await x.grad!.data()) as Float32Array);
+    }
+    expectClose(grads[1], Array.from(grads[0]), 1e-5, 'dA of U against L\'s');
+    expect(() => tm.linalg.cholesky(A, { lower: true } as never)).toThrow(/cholesky: .*lower/);
+  });
+
+  it('solve and solveEx take left: false, X·A = B for B [..., k, n], as PyTorch', async () => {
+    const A = tm.tensor([[2, 1], [1, 3]]);
+    const B = tm.tensor([[1, 2], [3, 4], [5, 6]]);
+    // PyTorch: torch.linalg.solve(A, B, left=False) = B·A⁻¹.
+    expectClose(await tm.linalg.solve(A, B, { left: false }).data(), [0.2, 0.6, 1, 1, 1.8, 1.4], 1e-6, 'X·A = B');
+    const n = 6;
+    const a = wellConditioned(n);
+    const b = asF32(uniform(2 * 4 * n));
+    const X = tm.linalg.solve(tm.tensor(Float32Array.from(a), [n, n]), tm.tensor(Float32Array.from(b), [2, 4, n]), { left: false });
+    expect(X.shape).toEqual([2, 4, n]);
+    // X·A = B, row by row: Aᵀ·xᵀ = bᵀ.
+    const at = Float64Array.from({ length: n * n }, (_, e) => a[(e % n) * n + Math.floor(e / n)]);
+    const want = Float64Array.from(Array.from({ length: 8 }, (_, r) => Array.from(gaussRef(at, n, b.subarray(r * n, (r + 1) * n), 1).x)).flat());
+    expectNormwise(await X.data(), want, 1e-5 * n, 'X·A = B, a batch');
+    const ex = tm.linalg.solveEx(tm.tensor([[1, 2], [2, 4]]), tm.ones([3, 2]), { left: false });
+    expect([ex.result.shape, Array.from(await ex.info.data())]).toEqual([[3, 2], [2]]);
+    expect(() => tm.linalg.solve(A, tm.ones([2]), { left: false })).toThrow('solve: B [2] must be a matrix [..., k, n] to solve X·A = B (left: false), as torch asks');
+    expect(() => tm.linalg.solve(A, tm.ones([2, 3]), { left: false })).toThrow("solve: B [2,3] does not match A [2,2]: B needs 2 columns (its last axis) to solve X·A = B with A's 2 × 2 matrices");
+  });
+
   it('refuses what is not a batch of float square matrices, naming the shapes', () => {
     const A = tm.ones([2, 3, 3]);
     expect(() => tm.linalg.det(tm.ones([3, 4]))).toThrow('det: A must be a square matrix or a batch of them [..., n, n], got [3,4]');

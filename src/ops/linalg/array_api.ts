@@ -16,7 +16,7 @@ import { ShapeError, ValueError, formatShape, formatValue } from '../../errors.j
 import { checkOptions, type OptionNames } from '../../options.js';
 import { normalizeAxis } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
-import { moveaxis, swapaxes } from '../axes.js';
+import { swapaxes } from '../axes.js';
 import { ones, tensor, zeros } from '../creation.js';
 import { diagonalLayout } from '../diagonal.js';
 import { broadcastTo, concat, cumprod, expandDims, gather, reshape, transpose } from '../movement.js';
@@ -235,10 +235,5 @@ export function norm(A: Tensor, ord?: NormOrder, options: NormOptions = {}): Ten
     throw new ValueError(`${op}: a matrix norm's ord must be 'fro', 'nuc', 2, -2, 1, -1, Infinity or -Infinity, got ${formatValue(ord)}`);
   }
   if (a1 === a2) throw new ShapeError(`${op}: axis ${formatValue(axis ?? axes)} names axis ${a1} of ${formatShape(A.shape)} twice; a matrix norm needs two different axes`);
-  const order = (ord ?? 'fro') as MatrixNormOrder;
-  if (a1 === A.rank - 2 && a2 === A.rank - 1) return matrixNorm(A, order, { keepDims });
-  return tidy(() => {
-    const y = matrixNorm(moveaxis(A, [a1, a2], [-2, -1]), order, {});
-    return keepDims ? reshape(y, A.shape.map((d, i) => (i === a1 || i === a2 ? 1 : d))) : y;
-  });
+  return matrixNorm(A, (ord ?? 'fro') as MatrixNormOrder, { axis: [a1, a2], keepDims });
 }

@@ -1,7 +1,7 @@
 // tm.linalg: the dense linear algebra of torch.linalg and np.linalg, on
 // batches of matrices [..., m, n], in f32.
 export { cholesky, choleskyEx } from './cholesky.js';
-export type { CholeskyEx } from './cholesky.js';
+export type { CholeskyEx, CholeskyOptions } from './cholesky.js';
 export { choleskyInverse, choleskySolve } from './cholesky_solve.js';
 export type { CholeskyFactorOptions } from './cholesky_solve.js';
 export { tensorinv, tensorsolve } from './tensor_solve.js';
@@ -22,7 +22,7 @@ export type { Lstsq } from './lstsq.js';
 export { qr } from './qr.js';
 export type { QR, QrMode, QrOptions } from './qr.js';
 export { inv, invEx, solve, solveEx } from './solve.js';
-export type { InvEx, SolveEx } from './solve.js';
+export type { InvEx, SolveEx, SolveOptions } from './solve.js';
 export { solveTriangular } from './solve_triangular.js';
 export type { SolveTriangularOptions } from './solve_triangular.js';
 export { eig, eigvals } from './eig.js';

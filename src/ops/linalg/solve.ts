@@ -3,6 +3,7 @@
 // torch.linalg.solve, batch axes broadcasting between A and B.
 import { backendFor, keep, tidy } from '../../engine.js';
 import { ShapeError, formatShape } from '../../errors.js';
+import { checkOptions, type OptionNames } from '../../options.js';
 import { promoteTypes } from '../../dtype.js';
 import { sameShape, sizeOf } from '../../shape.js';
 import { noGrad, record } from '../../tape.js';
@@ -40,17 +41,34 @@ export function solveMatrices(op: string, a: Tensor, b: Tensor, check: (lu: Tens
   }
 }
 
-/** A and B (B with its column axis, for a batch of vectors) broadcast to one batch shape, solved, B's dtype promoted with A's; `check` sees A's LU factors. */
-function solveBroadcast(op: string, a: Tensor, b: Tensor, vector: boolean, check?: (lu: Tensor) => void): Tensor {
+/**
+ * How B stands to the unknown X: a vector or a batch of them (A·x = b), a
+ * matrix on the left (A·X = B) or on the right (X·A = B, solved as
+ * Aᵀ·Xᵀ = Bᵀ).
+ */
+type Form = 'vector' | 'left' | 'right';
+
+/** solve's and solveEx's options, torch.linalg's. */
+export interface SolveOptions {
+  /** Solve A·X = B (true, the default) or X·A = B (false: B a matrix [..., k, n], as torch asks). */
+  left?: boolean;
+}
+
+const OPTIONS: OptionNames<SolveOptions> = { left: 'boolean' };
+
+/** A and B broadcast to one batch shape, solved in `form`, B's dtype promoted with A's; `check` sees the LU factors (of Aᵀ for the right). */
+function solveBroadcast(op: string, a: Tensor, b: Tensor, form: Form, check?: (lu: Tensor) => void): Tensor {
   const n = a.shape[a.rank - 1];
   return tidy(() => {
-    const columns = vector ? expandDims(b, -1) : b;
+    const columns = form === 'vector' ? expandDims(b, -1) : form === 'right' ? matrixTranspose(b) : b;
     if (columns.shape[columns.rank - 2] !== n) {
-      throw new ShapeError(`${op}: B ${formatShape(b.shape)} does not match A ${formatShape(a.shape)}: B needs ${n} rows (its ${vector ? 'last' : 'second-to-last'} axis) to solve with A's ${n} × ${n} matrices`);
+      const where = form === 'right' ? `${n} columns (its last axis) to solve X·A = B` : `${n} rows (its ${form === 'vector' ? 'last' : 'second-to-last'} axis) to solve`;
+      throw new ShapeError(`${op}: B ${formatShape(b.shape)} does not match A ${formatShape(a.shape)}: B needs ${where} with A's ${n} × ${n} matrices`);
     }
     const batch = broadcastBatch(op, a, columns, { A: a.shape, B: b.shape });
-    const x = solveMatrices(op, toBatch(inF32(a), batch), toBatch(inF32(columns), batch), check);
-    return castTo(vector ? squeeze(x, -1) : x, promoteTypes(a.dtype, b.dtype));
+    const factored = toBatch(inF32(form === 'right' ? matrixTranspose(a) : a), batch);
+    const x = solveMatrices(op, factored, toBatch(inF32(columns), batch), check);
+    return castTo(form === 'vector' ? squeeze(x, -1) : form === 'right' ? matrixTranspose(x) : x, promoteTypes(a.dtype, b.dtype));
   });
 }
 
@@ -58,22 +76,29 @@ function solveBroadcast(op: string, a: Tensor, b: Tensor, vector: boolean, check
  * The solution X of A·X = B (torch.linalg.solve, np.linalg.solve) for A
  * [..., n, n] and B a batch of matrices [..., n, k] or of vectors [..., n]:
  * B is a vector (or a batch of them) when it has one axis, or one fewer than
- * A with A's shape less its last axis; batch axes broadcast. Computed in f32
- * by LU with partial pivoting (f16 cast in and the result back). A singular
- * A is an error on js and native, naming the matrix; on webgpu, which reads
- * nothing back, its solutions are ±∞ or NaN. Differentiable in A and B.
+ * A with A's shape less its last axis; batch axes broadcast. `{ left: false
+ * }` solves X·A = B for B [..., k, n] instead (a matrix: torch's rule).
+ * Computed in f32 by LU with partial pivoting (f16 cast in and the result
+ * back). A singular A is an error on js and native, naming the matrix; on
+ * webgpu, which reads nothing back, its solutions are ±∞ or NaN (solveEx
+ * says so on every backend). Differentiable in A and B.
  */
-export function solve(A: Tensor, B: Tensor): Tensor {
-  return solveBroadcast('solve', A, B, isVector('solve', A, B));
+export function solve(A: Tensor, B: Tensor, options: SolveOptions = {}): Tensor {
+  return solveBroadcast('solve', A, B, formOf('solve', A, B, options));
 }
 
-/** Checks solve's operands; whether B is a vector (or a batch of them) rather than a matrix. */
-function isVector(op: string, A: Tensor, B: Tensor): boolean {
+/** Checks solve's operands and options; how B stands to X. */
+function formOf(op: string, A: Tensor, B: Tensor, options: SolveOptions): Form {
   checkSquare(op, A);
   const b = checkFloat(op, B, 'B');
+  const { left = true } = checkOptions(op, options, OPTIONS);
   if (b.rank < 1) throw new ShapeError(`${op}: B must be a vector or a matrix (or a batch of them), got a scalar with A ${formatShape(A.shape)}`);
   backendFor(op, [A.dataRef(op), b.dataRef(op)]);
-  return b.rank === 1 || (b.rank === A.rank - 1 && sameShape(b.shape, A.shape.slice(0, -1)));
+  if (!left) {
+    if (b.rank < 2) throw new ShapeError(`${op}: B ${formatShape(b.shape)} must be a matrix [..., k, n] to solve X·A = B (left: false), as torch asks`);
+    return 'right';
+  }
+  return b.rank === 1 || (b.rank === A.rank - 1 && sameShape(b.shape, A.shape.slice(0, -1))) ? 'vector' : 'left';
 }
 
 /** The info of an *_ex solve: per matrix, 0, or k + 1 for the first zero on U's diagonal (U[k, k] = 0: A singular), as LAPACK's getrf's. */
@@ -92,17 +117,18 @@ export interface SolveEx {
 /**
  * solve with, per matrix, LAPACK's info instead of an error
  * (torch.linalg.solve_ex): 0 where A is invertible, else k + 1 for the first
- * step k of its LU factorization with no nonzero pivot. A singular A is no
+ * step k of its LU factorization (Aᵀ's, for `{ left: false }`, as torch's)
+ * with no nonzero pivot. A singular A is no
  * error: its X holds ±∞ or NaN. Worked out on the backend, nothing read
  * back, so it is the way to learn on webgpu whether A was singular.
  * Differentiable as solve is.
  */
-export function solveEx(A: Tensor, B: Tensor): SolveEx {
-  const vector = isVector('solveEx', A, B);
+export function solveEx(A: Tensor, B: Tensor, options: SolveOptions = {}): SolveEx {
+  const form = formOf('solveEx', A, B, options);
   return tidy(() => {
     let info: Tensor | undefined;
     // Made inside solveBroadcast's tidy, which would dispose it: kept.
-    const result = solveBroadcast('solveEx', A, B, vector, (lu) => {
+    const result = solveBroadcast('solveEx', A, B, form, (lu) => {
       info = keep(singularAt('solveEx', lu));
     });
     return { result, info: info as Tensor };
@@ -122,7 +148,7 @@ export function invEx(A: Tensor): InvEx {
   const n = checkSquare('invEx', A);
   return tidy(() => {
     let info: Tensor | undefined;
-    const inverse = solveBroadcast('invEx', A, onBackendOf('invEx', A, () => eye(n, { dtype: A.dtype })), false, (lu) => {
+    const inverse = solveBroadcast('invEx', A, onBackendOf('invEx', A, () => eye(n, { dtype: A.dtype })), 'left', (lu) => {
       info = keep(singularAt('invEx', lu));
     });
     return { inverse, info: info as Tensor };
@@ -138,5 +164,5 @@ export function inv(A: Tensor): Tensor {
 /** The inverse of each matrix of a checked A [..., n, n], a singular one refused in `op`'s name (det's gradient needs A⁻¹ too). */
 export function inverse(op: string, A: Tensor): Tensor {
   const n = A.shape[A.rank - 1];
-  return tidy(() => solveBroadcast(op, A, onBackendOf(op, A, () => eye(n, { dtype: A.dtype })), false));
+  return tidy(() => solveBroadcast(op, A, onBackendOf(op, A, () => eye(n, { dtype: A.dtype })), 'left'));
 }

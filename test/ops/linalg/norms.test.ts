@@ -126,6 +126,49 @@ describe.each(BACKENDS)('tm.linalg pinv, matrixRank, matrixNorm, vectorNorm and 
     expect(await tm.linalg.matrixNorm(tm.zeros([0, 3]), 1).array()).toBe(0);
   });
 
+  it('cond takes torch\'s p: 2 and −2 from singular values, any shape; fro, nuc, ±1 and ±∞ as ‖A‖·‖A⁻¹‖, ∞ where A is singular', async () => {
+    const M = tm.tensor([[1, 2], [3, 4]]);
+    // PyTorch 1.13's torch.linalg.cond(M, p) for p = fro, nuc, 1, −1, 2, −2, ∞, −∞.
+    const want = [15, 17, 21, 6, 14.933042526245117, 0.06696558743715286, 21, 6];
+    const got = await Promise.all((['fro', 'nuc', 1, -1, 2, -2, Infinity, -Infinity] as const).map(async (p) => (await tm.linalg.cond(M, p).data())[0]));
+    expectClose(got, want, 1e-5, 'cond of [[1, 2], [3, 4]]');
+    const singular = tm.tensor([[[1, 1], [1, 1]], [[2, 0], [0, 1]]]);
+    expect(Array.from(await tm.linalg.cond(singular, 1).data())).toEqual([Infinity, 2]);
+    expect(Array.from(await tm.linalg.cond(singular, 'fro').data())[0]).toBe(Infinity);
+    expectClose(await tm.linalg.cond(tm.tensor([[3, 0, 0], [0, 4, 0]]), -2).data(), [0.75], 1e-6, 'cond −2 of a wide matrix');
+    expect(() => tm.linalg.cond(tm.ones([2, 3]), 1)).toThrow('cond: p 1 needs A⁻¹, and A [2,3] is not square (only p 2 and −2 take any matrix)');
+    expect(() => tm.linalg.cond(M, 3 as never)).toThrow("cond: p must be 'fro', 'nuc', 2, -2, 1, -1, Infinity or -Infinity, got 3");
+  });
+
+  it('pinv and matrixRank take hermitian: eigh of the lower triangle in place of the SVD, PyTorch\'s values', async () => {
+    // PyTorch: pinv([[2, 1], [1, −3]], hermitian=True) and its rank 2; [[1, 2, 3], [2, 4, 6], [3, 6, 9]] of rank 1.
+    const S = tm.tensor([[2, 99], [1, -3]]);
+    expectClose(await tm.linalg.pinv(S, { hermitian: true }).data(), [3 / 7, 1 / 7, 1 / 7, -2 / 7], 1e-6, 'pinv of a symmetric indefinite matrix');
+    expect(Array.from(await tm.linalg.matrixRank(S, { hermitian: true }).data())).toEqual([2]);
+    const R = tm.tensor([[1, 2, 3], [2, 4, 6], [3, 6, 9]]);
+    expect(Array.from(await tm.linalg.matrixRank(R, { hermitian: true }).data())).toEqual([1]);
+    expectClose(await tm.linalg.pinv(R, { hermitian: true }).data(), Array.from(await tm.linalg.pinv(R).data()), 1e-5, 'hermitian pinv against the SVD\'s');
+    // Random symmetric batches: the same as the SVD's, which reads both triangles.
+    const n = 5;
+    const u = asF32(uniform(2 * n * n, -1, 1));
+    for (let b = 0; b < 2; b++) for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) u[b * n * n + j * n + i] = u[b * n * n + i * n + j];
+    const A = tm.tensor(Float32Array.from(u), [2, n, n]);
+    expectClose(await tm.linalg.pinv(A, { hermitian: true }).data(), Array.from(await tm.linalg.pinv(A).data()), 1e-4, 'random symmetric pinv');
+    expect(() => tm.linalg.pinv(tm.ones([2, 3]), { hermitian: true })).toThrow('pinv: A must be a square matrix or a batch of them [..., n, n], got [2,3]');
+  });
+
+  it('matrixNorm takes torch\'s dim as axis: the matrices in any two axes, rows first, keepDims leaving 1 in both', async () => {
+    const X = tm.arange(0, 24).reshape([2, 3, 4]).cast('f32');
+    // PyTorch: matrix_norm(X, 'fro', dim=(0, 2)) and matrix_norm(X, 1, dim=(2, 0)).
+    expectClose(await tm.linalg.matrixNorm(X, 'fro', { axis: [0, 2] }).data(), [27.34958839416504, 36.82390594482422, 47.11687469482422], 1e-6, 'fro over axes 0 and 2');
+    const kept = tm.linalg.matrixNorm(X, 1, { axis: [2, 0], keepDims: true });
+    expect(kept.shape).toEqual([1, 3, 1]);
+    expect(Array.from(await kept.data())).toEqual([54, 70, 86]);
+    expect(Array.from(await tm.linalg.matrixNorm(X, 'nuc', { axis: [-2, -1] }).data())).toEqual(Array.from(await tm.linalg.matrixNorm(X, 'nuc').data()));
+    expect(() => tm.linalg.matrixNorm(X, 'fro', { axis: [1, -2] })).toThrow('matrixNorm: axis [1, -2] names axis 1 of [2,3,4] twice; a matrix needs two different axes');
+    expect(() => tm.linalg.matrixNorm(X, 'fro', { axis: [1] as never })).toThrow('matrixNorm: axis must be two axes [rows, columns], got [1]');
+  });
+
   it('refuses bad orders, tolerances and shapes, naming them', () => {
     const A = tm.ones([3, 3]);
     expect(() => tm.linalg.matrixNorm(A, 3 as never)).toThrow("matrixNorm: ord must be 'fro', 'nuc', 2, -2, 1, -1, Infinity or -Infinity, got 3");

@@ -55,6 +55,22 @@ describe.each(BACKENDS)('tm.linalg.tensorinv and tensorsolve on %s', (backend) =
     expectNormwise(matmul64(a, await X.data(), n, n, 1), b, 1e-5 * n, `tensorsolve ${shape}`);
   });
 
+  it('tensorsolve takes torch\'s dims as axes: those axes of A moved to its end, in order, before it is read', async () => {
+    // A [4, 6, 2, 3] with axes [0]: read as A' [6, 2, 3, 4] (equations [6, 2], unknowns [3, 4]).
+    const n = 12;
+    const m = wellConditioned(n, n);
+    const moved = tm.tensor(Float32Array.from(m), [6, 2, 3, 4]);
+    const A = tm.moveaxis(moved, 3, 0);
+    const b = asF32(uniform(n));
+    const B = tm.tensor(Float32Array.from(b), [6, 2]);
+    const X = tm.linalg.tensorsolve(A, B, [0]);
+    expect(X.shape).toEqual([3, 4]);
+    expectNormwise(matmul64(m, await X.data(), n, n, 1), b, 1e-5 * n, 'tensorsolve with axes [0]');
+    expect(Array.from(await tm.linalg.tensorsolve(A, B, [-4]).data())).toEqual(Array.from(await X.data()));
+    expect(() => tm.linalg.tensorsolve(A, B, [0, 0])).toThrow('tensorsolve: axes [0, 0] name an axis of A [4,6,2,3] twice');
+    expect(() => tm.linalg.tensorsolve(A, B, [1])).toThrow('tensorsolve: A [4,2,3,6] must begin with B\'s shape [6,2] once axes [1] are moved to its end');
+  });
+
   it('gradients match central differences; shapes that are not a square map are refused by name', async () => {
     const a = wellConditioned(6, 6);
     await expectGradients([[2, 3, 6], [2, 3]], [a, asF32(uniform(6))], (A, B) => [tm.linalg.tensorsolve(A, B)], (av, bv) => solve64(av, 6, bv));
