@@ -22,6 +22,15 @@ export class ValueError extends TmnnError {
   override name = 'ValueError';
 }
 
+/**
+ * A matrix whose values a factorization or solve cannot take: singular,
+ * not positive definite (torch.linalg.LinAlgError, numpy.linalg.LinAlgError).
+ * A ValueError too, so code that catches those catches it.
+ */
+export class LinAlgError extends ValueError {
+  override name = 'LinAlgError';
+}
+
 /** A tensor used after `dispose()` (directly or by `tidy`). */
 export class DisposedTensorError extends TmnnError {
   override name = 'DisposedTensorError';

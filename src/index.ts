@@ -17,7 +17,7 @@ export type { BackendName } from './backends/kernels.js';
 export { DTYPES } from './dtype.js';
 export type { DType, DataArray } from './dtype.js';
 export {
-  TmnnError, ShapeError, DTypeError, ValueError, DisposedTensorError, BackendUnavailableError, BackendMismatchError, DeviceLostError, GpuError,
+  TmnnError, ShapeError, DTypeError, ValueError, LinAlgError, DisposedTensorError, BackendUnavailableError, BackendMismatchError, DeviceLostError, GpuError,
 } from './errors.js';
 export { VERSION } from './version.js';
 export { capabilities } from './capabilities/report.js';

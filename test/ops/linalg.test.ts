@@ -248,6 +248,10 @@ describe.each(BACKENDS)('tm.linalg on %s', (backend) => {
     expect(() => tm.linalg.cholesky(tm.tensor([[-1]]))).toThrow('cholesky: A is not positive definite: its leading minor of order 1 is not');
     // The four operands made in the calls above, and nothing the failed ops made.
     expect(tm.memory().numTensors).toBe(before + 4);
+    // Each is a LinAlgError (torch.linalg's and NumPy's name), which is a ValueError too.
+    expect(() => tm.linalg.inv(tm.zeros([2, 2]))).toThrow(tm.LinAlgError);
+    expect(() => tm.linalg.cholesky(tm.tensor([[-1]]))).toThrow(tm.linalg.LinAlgError);
+    expect(() => tm.linalg.solve(tm.zeros([2, 2]), tm.ones([2]))).toThrow(tm.ValueError);
     // det's and slogdet's gradients need A⁻¹: refused in their names, not inv's, which the caller never called.
     const a = tm.tensor(singular, [3, 3]);
     a.requiresGrad = true;

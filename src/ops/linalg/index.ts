@@ -1,5 +1,6 @@
 // tm.linalg: the dense linear algebra of torch.linalg and np.linalg, on
 // batches of matrices [..., m, n], in f32.
+export { LinAlgError } from '../../errors.js';
 export { cholesky, choleskyEx } from './cholesky.js';
 export type { CholeskyEx, CholeskyOptions } from './cholesky.js';
 export { choleskyInverse, choleskySolve } from './cholesky_solve.js';

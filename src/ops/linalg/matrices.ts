@@ -5,7 +5,7 @@
 // positive definite), made where the backend holds them in memory (js,
 // native: Backend.peek) and left to ∞ and NaN on a GPU, which reads later.
 import { tidy } from '../../engine.js';
-import { DTypeError, ShapeError, ValueError, formatShape } from '../../errors.js';
+import { DTypeError, LinAlgError, ShapeError, formatShape } from '../../errors.js';
 import type { DType, StorageArray } from '../../dtype.js';
 import { isFloat } from '../../dtype.js';
 import { broadcastShapes, sameShape, sizeOf } from '../../shape.js';
@@ -148,7 +148,7 @@ function refuseDiagonal(op: string, factors: Tensor, bad: (v: number) => boolean
     for (let k = 0; k < n; k++) {
       if (!bad(held[(b * n + k) * n + k])) continue;
       const where = batchShape.length ? ` (matrix ${formatShape(batchIndex(b, batchShape))} of its batch ${formatShape(batchShape)})` : '';
-      throw new ValueError(`${op}: A${where} is ${what}: ${describe(k)}`);
+      throw new LinAlgError(`${op}: A${where} is ${what}: ${describe(k)}`);
     }
   }
 }

@@ -26,4 +26,10 @@ describe('tm.linalg', () => {
     const missing = names.filter((name) => typeof (tm.linalg as Record<string, unknown>)[camel(name)] !== 'function');
     expect(missing).toEqual([]);
   });
+
+  it('has torch.linalg\'s and np.linalg\'s LinAlgError, the error of a singular or non-positive-definite matrix, a ValueError too', () => {
+    expect(tm.linalg.LinAlgError).toBe(tm.LinAlgError);
+    expect(new tm.LinAlgError('x')).toBeInstanceOf(tm.ValueError);
+    expect(new tm.LinAlgError('x').name).toBe('LinAlgError');
+  });
 });
