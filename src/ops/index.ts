@@ -49,6 +49,7 @@ export { addbmm, addcdiv, addcmul, addmm, addmv, addr, baddbmm, type ScaledEleme
 export { average, ptp, type AverageOptions } from './summaries.js';
 export { logspace, meshgrid, trilIndices, triuIndices, vander, type LogspaceOptions, type MeshgridOptions, type TriangleIndicesOptions, type VanderOptions } from './grids.js';
 export { poly, polyder, polyfit, polyint, polyval, roots, type PolyfitOptions } from './polynomial.js';
+export { pcaLowrank, svdLowrank, type LowrankSvd, type PcaLowrankOptions, type SvdLowrankOptions } from './linalg/lowrank.js';
 export { cumulativeTrapezoid, diff, gradient, logcumsumexp, trapezoid, type DiffOptions, type GradientOptions, type TrapezoidOptions } from './differences.js';
 export { cummax, cummin } from './running_extremes.js';
 export { histc, histogram, type HistcOptions, type HistogramOptions } from './histogram.js';
