@@ -10,6 +10,7 @@ import { checkOptions, type OptionNames } from '../../options.js';
 import { normalizeAxis, sizeOf } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { pad, reshape, slice, transpose } from '../movement.js';
+import { conj } from './complex.js';
 import { castTo, checkComplex, checkFloat, inF32 } from './pairs.js';
 import { dft, type Sign } from './dft.js';
 import { halfSpectrumToReal, realToHalfSpectrum } from './real.js';
@@ -116,13 +117,28 @@ function checkOperand(op: string, x: unknown, kind: Kind): Tensor {
   return t;
 }
 
-function oneAxis(op: string, x: Tensor, options: FftOptions | undefined, kind: Kind, sign: Sign): Tensor {
+/**
+ * hfft and ihfft are irfft and rfft the other way round: a Hermitian signal's
+ * forward transform is n·irfft of its conjugate (real), a real signal's
+ * inverse the conjugate of rfft/n. So they conjugate what is complex and put
+ * the 1/n on the other side.
+ */
+const swapped = (norm: FftNorm): FftNorm => (norm === 'backward' ? 'forward' : norm === 'forward' ? 'backward' : norm);
+
+/** `run` on f32 x with the norm it gets: hermitian (hfft's kin) conjugating the complex side and swapping the norm. */
+function inDirection(x: Tensor, kind: Kind, norm: FftNorm, hermitian: boolean, run: (x: Tensor, norm: FftNorm) => Tensor): Tensor {
+  if (!hermitian) return run(inF32(x), norm);
+  if (kind === 'complex to real') return run(conj(inF32(x)), swapped(norm));
+  return conj(run(inF32(x), swapped(norm)));
+}
+
+function oneAxis(op: string, x: Tensor, options: FftOptions | undefined, kind: Kind, sign: Sign, hermitian = false): Tensor {
   checkOperand(op, x, kind);
   const { n, axis = -1, norm = 'backward' } = checkOptions(op, options, FFT_OPTIONS);
   const signal = x.rank - (kind === 'real to complex' ? 0 : 1);
   const a = normalizeAxis(op, axis, signal);
   const checkedNorm = checkNorm(op, norm);
-  return tidy(() => castTo(transform1d(op, inF32(x), kind, sign, a, n, checkedNorm), x.dtype));
+  return tidy(() => castTo(inDirection(x, kind, checkedNorm, hermitian, (y, scale) => transform1d(op, y, kind, sign, a, n, scale)), x.dtype));
 }
 
 /**
@@ -161,8 +177,8 @@ export function irfft(z: Tensor, options: FftOptions = {}): Tensor {
   return oneAxis('irfft', z, options, 'complex to real', 1);
 }
 
-/** Transforms along several axes: the last with `last` (rfft's and irfft's own), the others complex. */
-function manyAxes(op: string, x: Tensor, options: FftnOptions | undefined, kind: Kind, sign: Sign, defaultAxes: 'all' | 'last two'): Tensor {
+/** Transforms along several axes: the last with `last` (rfft's and irfft's own), the others complex; hermitian as oneAxis. */
+function manyAxes(op: string, x: Tensor, options: FftnOptions | undefined, kind: Kind, sign: Sign, defaultAxes: 'all' | 'last two', hermitian = false): Tensor {
   checkOperand(op, x, kind);
   const { s, axes, norm = 'backward' } = checkOptions(op, options, FFTN_OPTIONS);
   const signal = x.rank - (kind === 'real to complex' ? 0 : 1);
@@ -174,16 +190,15 @@ function manyAxes(op: string, x: Tensor, options: FftnOptions | undefined, kind:
   if (s !== undefined && s.length !== chosen.length) throw new ValueError(`${op}: s ${formatValue(s)} and axes ${formatValue(chosen)} differ in length`);
   if (chosen.length === 0) throw new ValueError(`${op}: needs an axis to transform, got axes ${formatValue(axes)}`);
   const checkedNorm = checkNorm(op, norm);
-  return tidy(() => {
-    let y = inF32(x);
+  return tidy(() => castTo(inDirection(x, kind, checkedNorm, hermitian, (y, scale) => {
     const last = chosen.length - 1;
     // numpy's order: rfftn's real axis (the last) first, irfftn's last, the complex ones in between.
-    if (kind === 'real to complex') y = transform1d(op, y, kind, sign, chosen[last], s?.[last], checkedNorm);
+    if (kind === 'real to complex') y = transform1d(op, y, kind, sign, chosen[last], s?.[last], scale);
     const complexAxes = kind === 'complex' ? chosen.keys() : [...chosen.keys()].slice(0, -1);
-    for (const i of [...complexAxes].reverse()) y = transform1d(op, y, 'complex', sign, chosen[i], s?.[i], checkedNorm);
-    if (kind === 'complex to real') y = transform1d(op, y, kind, sign, chosen[last], s?.[last], checkedNorm);
-    return castTo(y, x.dtype);
-  });
+    for (const i of [...complexAxes].reverse()) y = transform1d(op, y, 'complex', sign, chosen[i], s?.[i], scale);
+    if (kind === 'complex to real') y = transform1d(op, y, kind, sign, chosen[last], s?.[last], scale);
+    return y;
+  }), x.dtype));
 }
 
 /** fft along several axes of complex z (numpy.fft.fftn): all of them by default. */
@@ -224,4 +239,40 @@ export function rfft2(x: Tensor, options: FftnOptions = {}): Tensor {
 /** irfftn over the last two complex axes by default (numpy.fft.irfft2). */
 export function irfft2(z: Tensor, options: FftnOptions = {}): Tensor {
   return manyAxes('irfft2', z, options, 'complex to real', 1, 'last two');
+}
+
+/**
+ * The transform of a signal with Hermitian symmetry, given by its first
+ * half (torch.fft.hfft, numpy.fft.hfft): complex z [..., bins, ..., 2] → the
+ * real spectrum of length n (default 2·(bins − 1)) along `axis`, the
+ * forward transform (no 1/n under the default norm). irfft's conjugate
+ * counterpart: irfft(conj(z)) with the norm's 1/n on the other side.
+ */
+export function hfft(z: Tensor, options: FftOptions = {}): Tensor {
+  return oneAxis('hfft', z, options, 'complex to real', 1, true);
+}
+
+/** The inverse of hfft (torch.fft.ihfft, numpy.fft.ihfft): real x → the ⌊n/2⌋ + 1 bins of its inverse transform, conj(rfft(x))/n under the default norm. */
+export function ihfft(x: Tensor, options: FftOptions = {}): Tensor {
+  return oneAxis('ihfft', x, options, 'real to complex', -1, true);
+}
+
+/** hfft along several axes (torch.fft.hfftn): the last of `axes` the Hermitian half, all axes by default. */
+export function hfftn(z: Tensor, options: FftnOptions = {}): Tensor {
+  return manyAxes('hfftn', z, options, 'complex to real', 1, 'all', true);
+}
+
+/** The inverse of hfftn (torch.fft.ihfftn): the last of `axes` halved. */
+export function ihfftn(x: Tensor, options: FftnOptions = {}): Tensor {
+  return manyAxes('ihfftn', x, options, 'real to complex', -1, 'all', true);
+}
+
+/** hfftn over the last two axes by default (torch.fft.hfft2). */
+export function hfft2(z: Tensor, options: FftnOptions = {}): Tensor {
+  return manyAxes('hfft2', z, options, 'complex to real', 1, 'last two', true);
+}
+
+/** ihfftn over the last two axes by default (torch.fft.ihfft2). */
+export function ihfft2(x: Tensor, options: FftnOptions = {}): Tensor {
+  return manyAxes('ihfft2', x, options, 'real to complex', -1, 'last two', true);
 }

@@ -203,6 +203,47 @@ describe.each(BACKENDS)('tm.fft transforms on %s', (backend) => {
     expectNear(await tm.fft.irfftn(tm.fft.rfftn(X, { axes: [0, 2] }), { axes: [0, 2], s: [2, b] }).data(), x, 1e-4, 'irfftn(rfftn(x)) over axes 0, 2');
   });
 
+  it.each([1, 2, 7, 12, 64, 97, 210])('hfft and ihfft of length %i, every norm: the DFT of the Hermitian signal z\'s half gives, and the first bins of x\'s inverse DFT', async (n) => {
+    const bins = Math.floor(n / 2) + 1;
+    const z = asF32(uniform(2 * 2 * bins));
+    const x = asF32(uniform(2 * n));
+    for (const norm of NORMS) {
+      // The whole Hermitian signal: z's bins, then their conjugates mirrored (bin 0's and n/2's imaginary parts ignored, as irfft).
+      const full = new Float64Array(2 * 2 * n);
+      for (let r = 0; r < 2; r++) {
+        for (let j = 0; j < n; j++) {
+          const k = j < bins ? j : n - j;
+          const real = j === 0 || 2 * j === n;
+          full[2 * (r * n + j)] = z[2 * (r * bins + k)];
+          full[2 * (r * n + j) + 1] = real ? 0 : (j < bins ? 1 : -1) * z[2 * (r * bins + k) + 1];
+        }
+      }
+      const spectrum = dftRef(full, [2, n], 1, n, -1, normScale(norm, n, false));
+      const got = await tm.fft.hfft(tm.tensor(Float32Array.from(z), [2, bins, 2]), { n, norm }).data();
+      expectNear(got, spectrum.filter((_, i) => i % 2 === 0), tolFor(n), `hfft n=${n} ${norm}`);
+      const inverse = firstBins(dftRef(asComplex(x), [2, n], 1, n, 1, normScale(norm, n, true)), [2, n], 1, bins);
+      expectNear(await tm.fft.ihfft(tm.tensor(Float32Array.from(x), [2, n]), { norm }).data(), inverse, tolFor(n), `ihfft n=${n} ${norm}`);
+      // hfft(ihfft(x), n) = x.
+      const back = tm.fft.hfft(tm.fft.ihfft(tm.tensor(Float32Array.from(x), [2, n]), { norm }), { n, norm });
+      expectNear(await back.data(), x, tolFor(n), `hfft(ihfft(x)) n=${n} ${norm}`);
+    }
+  });
+
+  it('hfft2, ihfft2 and hfftn: PyTorch\'s values; hfft2(ihfft2(x), s) = x', async () => {
+    // PyTorch 1.13: hfft([1+0.5i, 2+i, 3−i]) and with n = 5, ortho; ihfft([1, 2, 3, 4, 5]).
+    expectClose(await tm.fft.hfft(tm.tensor([[1, 0.5], [2, 1], [3, -1]])).data(), [8, 0, 0, -4], 1e-5, 'hfft');
+    expectClose(await tm.fft.hfft(tm.tensor([[1, 0.5], [2, 1], [3, -1]]), { n: 5, norm: 'ortho' }).data(), [4.919349670410156, -0.8459007143974304, 1.2055613994598389, -1.5472023487091064, -1.4957401752471924], 1e-5, 'hfft n=5 ortho');
+    expectClose(await tm.fft.ihfft(tm.tensor([1, 2, 3, 4, 5])).data(), [3, 0, -0.5, -0.6881909966468811, -0.5, -0.1624598354101181], 1e-6, 'ihfft');
+    const X = tm.tensor([[1, 2, 3], [4, 5, 7]]);
+    const half = tm.fft.ihfft2(X);
+    expect(half.shape).toEqual([2, 2, 2]);
+    expectClose(await half.data(), [3.6666667461395264, 0, -0.5833333730697632, -0.4330126941204071, -1.6666667461395264, 0, 0.0833333432674408, 0.14433756470680237], 1e-6, 'ihfft2');
+    expectClose(await tm.fft.hfft2(half, { s: [2, 3] }).data(), [1, 2, 3, 4, 5, 7], 1e-5, 'hfft2(ihfft2(x))');
+    expectClose(await tm.fft.hfftn(tm.tensor([[[1, 1], [2, 0]], [[3, 0], [4, -2]]]), { norm: 'forward' }).data(), [2.5, -0.5, -1, 0], 1e-6, 'hfftn forward');
+    expect(() => tm.fft.hfft(tm.ones([3]))).toThrow(/hfft: /);
+    expect(() => tm.fft.ihfftn(tm.ones([2, 2]), { norm: 'both' as never })).toThrow("ihfftn: norm must be 'backward', 'ortho' or 'forward', got \"both\"");
+  });
+
   it('an empty batch gives an empty result of the transform\'s shape', async () => {
     for (const n of [8, 100]) {
       expect(tm.fft.fft(tm.zeros([0, n, 2])).shape).toEqual([0, n, 2]);
