@@ -145,14 +145,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
         let i = first + e / m;
         let j = first + e % m;
         let wj = ld[base + j * n + k];
-        if (j <= i && wj != 0.0) { ld[base + i * n + j] -= ld[base + i * n + k] * (d * wj); }
+        // A zero wj changes nothing (syr skips it); a NaN must still spread, and NaN != 0 is false on some drivers.
+        if (j <= i && !(wj == 0.0)) { ld[base + i * n + j] -= ld[base + i * n + k] * (d * wj); }
       }
     }
     // The 2 × 2 block [[a, b], [b, c]]: row j of L's two columns is (wk, wk1) = (x_j, y_j)·D⁻¹, sytf2's way.
-    let b = ld[base + (k + 1u) * n + k];
-    let d11 = ld[base + (k + 1u) * n + k + 1u] / b;
-    let d22 = ld[base + k * n + k] / b;
-    let d21 = (1.0 / (d11 * d22 - 1.0)) / b;
+    // Read only for a 2 × 2 step (on a 1 × 1 step (k + 1, k + 1) is being updated, or past the matrix).
+    var d11 = 0.0;
+    var d22 = 0.0;
+    var d21 = 0.0;
+    if (!skip && size == 2u) {
+      let b = ld[base + (k + 1u) * n + k];
+      d11 = ld[base + (k + 1u) * n + k + 1u] / b;
+      d22 = ld[base + k * n + k] / b;
+      d21 = (1.0 / (d11 * d22 - 1.0)) / b;
+    }
     if (!skip && size == 2u) {
       for (var e = lid; e < m * m; e += WG) {
         let i = first + e / m;

@@ -6,8 +6,8 @@
 // order the js loop takes. One invocation per right-hand side, a column of
 // b, working in x's column: neighbouring invocations take neighbouring
 // columns of one matrix, so each step reads a contiguous run of x and the
-// same entry of ld. A singular block of D gives ±∞ or NaN.
-// TypeScript writes nothing in front.
+// same entry of ld. A singular block of D gives ±∞ or NaN, and pivots not
+// of the packed form a column of NaN. TypeScript writes nothing in front.
 override WG: u32 = 64;
 
 struct Params {
@@ -29,6 +29,25 @@ fn swap(i: u32, j: u32) {
   x[j] = t;
 }
 
+fn nan_f32() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
+
+/** Whether the n pivots from p0 are ldl.wgsl's: p in [s, n) at a 1 × 1 block, −(p + 1) on both rows of a 2 × 2 one with p in (s, n). */
+fn well_formed(p0: u32, n: u32) -> bool {
+  var s = 0u;
+  while (s < n) {
+    let piv = pivots[p0 + s];
+    if (piv >= 0) {
+      if (u32(piv) < s || u32(piv) >= n) { return false; }
+      s += 1u;
+    } else {
+      let p = u32(-piv - 1);
+      if (s + 1u >= n || pivots[p0 + s + 1u] != piv || p <= s || p >= n) { return false; }
+      s += 2u;
+    }
+  }
+  return true;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let column = gid.x + gid.y * groups.x * WG;
@@ -40,6 +59,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let p0 = matrix * n;
   // Entry i of this column of b and x is at + i·k.
   let at = matrix * n * k + column % k;
+  // Pivots not of the packed form (PyTorch's 1-based ones, half a 2 × 2 block) cannot be refused from
+  // here: the column comes out NaN, and no step reads or swaps past the matrix.
+  if (!well_formed(p0, n)) {
+    for (var i = 0u; i < n; i++) { x[at + i * k] = nan_f32(); }
+    return;
+  }
   for (var i = 0u; i < n; i++) { x[at + i * k] = b[at + i * k]; }
   var s = 0u;
   while (s < n) {

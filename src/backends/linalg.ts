@@ -48,7 +48,9 @@ export interface LinalgKernels<S = unknown> {
   /**
    * x = A⁻¹·b for each matrix of b (f32, [batch, n, k]) from A's factors as
    * ldlFactor gives them (LAPACK's sytrs). A singular block of D gives ±∞
-   * or NaN.
+   * or NaN (a NaN in D can give finite values on native, through OpenBLAS's
+   * sscal, as PyTorch's ldl_solve does). Pivots not of the packed form: the
+   * CPU backends' callers refuse them first; webgpu's kernel gives NaN.
    */
   ldlSolve(ld: TensorInfo<S>, pivots: TensorInfo<S>, b: TensorInfo<S>): S;
   /**

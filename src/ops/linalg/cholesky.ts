@@ -55,7 +55,7 @@ export function cholesky(A: Tensor, options: CholeskyOptions = {}): Tensor {
 
 /** choleskyEx's result: the factor and, per matrix, where A failed to be positive definite. */
 export interface CholeskyEx {
-  /** [..., n, n]: L (or U), as cholesky gives it where A is positive definite; NaN from the failing row (column) on where it is not. */
+  /** [..., n, n]: L (or U), as cholesky gives it where A is positive definite; past the failing row (column) unspecified where it is not (NaN on js and native). */
   l: Tensor;
   /** i32 [...] (A's batch shape): 0, or k for the first leading minor, of order k, that is not positive definite. */
   info: Tensor;
@@ -64,8 +64,8 @@ export interface CholeskyEx {
 /**
  * cholesky with, per matrix, LAPACK's info instead of an error
  * (torch.linalg.cholesky_ex): 0 where A is positive definite, else the
- * order k of its first leading minor that is not (L's rows from k − 1 on
- * are then NaN). Worked out on the backend, nothing read back, so it is the
+ * order k of its first leading minor that is not (L from row k − 1 on is
+ * then unspecified: NaN on js and native). Worked out on the backend, nothing read back, so it is the
  * way to learn on webgpu whether A was positive definite, and a cheap test
  * of it anywhere. Differentiable as cholesky is, where info is 0.
  */

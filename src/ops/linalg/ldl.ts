@@ -152,8 +152,10 @@ function solveFactored(op: string, ld: Tensor, pivots: Tensor, b: Tensor): Tenso
  * gives them (torch.linalg.ldl_solve, with 0-based pivots where positive):
  * LD [..., n, n], pivots [..., n] of the same batch, B [..., n, k], batch
  * axes broadcasting. In f32 (f16 cast in and the result back). A singular
- * block of D gives ±∞ or NaN. Differentiable in B (PyTorch's is not at
- * all); a gradient reaching LD is an error.
+ * block of D gives ±∞ or NaN. Pivots not of the packed form are an error
+ * where they can be read at once (js, native) and give NaN on webgpu.
+ * Differentiable in B (PyTorch's is not at all); a gradient reaching LD is
+ * an error.
  */
 export function ldlSolve(LD: Tensor, pivots: Tensor, B: Tensor, options: LdlOptions = {}): Tensor {
   const op = 'ldlSolve';

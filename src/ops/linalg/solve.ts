@@ -1,7 +1,7 @@
 // tm.linalg.solve and tm.linalg.inv: X = A⁻¹·B through A's LU factors with
 // partial pivoting (the luFactor and luSolve kernels), as
 // torch.linalg.solve, batch axes broadcasting between A and B.
-import { backendFor, keep, tidy } from '../../engine.js';
+import { backendFor, tidy } from '../../engine.js';
 import { ShapeError, formatShape } from '../../errors.js';
 import { checkOptions, type OptionNames } from '../../options.js';
 import { promoteTypes } from '../../dtype.js';
@@ -11,15 +11,19 @@ import type { Tensor } from '../../tensor.js';
 import { eye } from '../creation.js';
 import { equal, neg } from '../elementwise.js';
 import { matmul } from '../matmul.js';
-import { expandDims, squeeze } from '../movement.js';
+import { broadcastTo, expandDims, squeeze } from '../movement.js';
+import { sumToShape } from '../reduce.js';
 import { computed, onBackendOf } from '../util.js';
 import { broadcastBatch, castTo, checkFloat, checkSquare, diagonal, firstFailure, inF32, luFactors, matrixTranspose, refuseSingular, toBatch } from './matrices.js';
 import { linalgOf } from '../../backends/linalg.js';
 
 /**
- * X = A⁻¹·B for f32 A [..., n, n] and B [..., n, k] of one batch shape,
- * refusing a singular A where its factors can be read at once. Its
- * gradient: dB = A⁻ᵀ·dX (a solve with Aᵀ), dA = −dB·Xᵀ.
+ * X = A⁻¹·B for f32 A [..., n, n] and B [..., n, k], A's batch axes
+ * broadcasting to B's: A is factored at its own batch shape, once however
+ * many right-hand sides share a matrix, `check` (by default: refusing a
+ * singular A where its factors can be read at once) sees those factors,
+ * and they are broadcast to B's batch for the solve. Its gradient: dB =
+ * A⁻ᵀ·dX (a solve with Aᵀ), dA = −dB·Xᵀ summed over the broadcast axes.
  */
 export function solveMatrices(op: string, a: Tensor, b: Tensor, check: (lu: Tensor) => void = (lu) => refuseSingular(op, lu)): Tensor {
   const backend = a.dataRef(op).backend;
@@ -27,13 +31,17 @@ export function solveMatrices(op: string, a: Tensor, b: Tensor, check: (lu: Tens
   try {
     check(lu);
     const [n, k] = b.shape.slice(-2);
-    const batch = sizeOf(b.shape.slice(0, -2));
-    const x = computed(op, backend, b.shape, 'f32', () =>
-      linalgOf(backend).luSolve({ ...lu.info(op), shape: [batch, n, n] }, { ...pivots.info(op), shape: [batch, n] }, { ...b.info(op), shape: [batch, n, k] }));
+    const batchShape = b.shape.slice(0, -2);
+    const batch = sizeOf(batchShape);
+    const x = tidy(() => {
+      const factors = toBatch(lu, batchShape);
+      const swaps = sameShape(pivots.shape, [...batchShape, n]) ? pivots : broadcastTo(pivots, [...batchShape, n]);
+      return computed(op, backend, b.shape, 'f32', () =>
+        linalgOf(backend).luSolve({ ...factors.info(op), shape: [batch, n, n] }, { ...swaps.info(op), shape: [batch, n] }, { ...b.info(op), shape: [batch, n, k] }));
+    });
     return record(x, op, [a, b], [a, x], (dx, [sa, sx], needs) => {
-      const at = matrixTranspose(sa);
-      const db = solveMatrices(op, at, dx);
-      return [needs[0] ? neg(matmul(db, sx, { transposeB: true })) : null, db];
+      const db = solveMatrices(op, matrixTranspose(sa), dx);
+      return [needs[0] ? sumToShape(neg(matmul(db, sx, { transposeB: true })), sa.shape) : null, db];
     });
   } finally {
     lu.dispose();
@@ -56,8 +64,12 @@ export interface SolveOptions {
 
 const OPTIONS: OptionNames<SolveOptions> = { left: 'boolean' };
 
-/** A and B broadcast to one batch shape, solved in `form`, B's dtype promoted with A's; `check` sees the LU factors (of Aᵀ for the right). */
-function solveBroadcast(op: string, a: Tensor, b: Tensor, form: Form, check?: (lu: Tensor) => void): Tensor {
+/**
+ * A and B broadcast to one batch shape, solved in `form`, B's dtype
+ * promoted with A's; with `info`, also LAPACK's info of A's factors (of
+ * Aᵀ's, for the right), at A's own batch shape.
+ */
+function solveBroadcast(op: string, a: Tensor, b: Tensor, form: Form, withInfo = false): { x: Tensor; info?: Tensor } {
   const n = a.shape[a.rank - 1];
   return tidy(() => {
     const columns = form === 'vector' ? expandDims(b, -1) : form === 'right' ? matrixTranspose(b) : b;
@@ -66,9 +78,10 @@ function solveBroadcast(op: string, a: Tensor, b: Tensor, form: Form, check?: (l
       throw new ShapeError(`${op}: B ${formatShape(b.shape)} does not match A ${formatShape(a.shape)}: B needs ${where} with A's ${n} × ${n} matrices`);
     }
     const batch = broadcastBatch(op, a, columns, { A: a.shape, B: b.shape });
-    const factored = toBatch(inF32(form === 'right' ? matrixTranspose(a) : a), batch);
-    const x = solveMatrices(op, factored, toBatch(inF32(columns), batch), check);
-    return castTo(form === 'vector' ? squeeze(x, -1) : form === 'right' ? matrixTranspose(x) : x, promoteTypes(a.dtype, b.dtype));
+    let info: Tensor | undefined;
+    const check = withInfo ? (lu: Tensor) => void (info = singularAt(op, lu)) : undefined;
+    const x = solveMatrices(op, inF32(form === 'right' ? matrixTranspose(a) : a), toBatch(inF32(columns), batch), check);
+    return { x: castTo(form === 'vector' ? squeeze(x, -1) : form === 'right' ? matrixTranspose(x) : x, promoteTypes(a.dtype, b.dtype)), info };
   });
 }
 
@@ -84,7 +97,7 @@ function solveBroadcast(op: string, a: Tensor, b: Tensor, form: Form, check?: (l
  * says so on every backend). Differentiable in A and B.
  */
 export function solve(A: Tensor, B: Tensor, options: SolveOptions = {}): Tensor {
-  return solveBroadcast('solve', A, B, formOf('solve', A, B, options));
+  return solveBroadcast('solve', A, B, formOf('solve', A, B, options)).x;
 }
 
 /** Checks solve's operands and options; how B stands to X. */
@@ -110,36 +123,34 @@ function singularAt(op: string, lu: Tensor): Tensor {
 export interface SolveEx {
   /** solve's X: ±∞ and NaN where A is singular. */
   result: Tensor;
-  /** i32 [...] (A's batch shape, broadcast with B's): 0, or k + 1 for the first zero pivot U[k, k] of A's LU factors (A singular). */
+  /**
+   * i32 [...], A's batch shape: 0, or k + 1 for the first zero pivot U[k, k]
+   * of A's LU factors (Aᵀ's for `{ left: false }`): A singular.
+   */
   info: Tensor;
 }
 
 /**
- * solve with, per matrix, LAPACK's info instead of an error
- * (torch.linalg.solve_ex): 0 where A is invertible, else k + 1 for the first
- * step k of its LU factorization (Aᵀ's, for `{ left: false }`, as torch's)
- * with no nonzero pivot. A singular A is no
- * error: its X holds ±∞ or NaN. Worked out on the backend, nothing read
- * back, so it is the way to learn on webgpu whether A was singular.
- * Differentiable as solve is.
+ * solve with, per matrix of A, LAPACK's info instead of an error
+ * (torch.linalg.solve_ex): 0 where A is invertible, else k + 1 for the
+ * first step k of its LU factorization with no nonzero pivot. Zero or not
+ * is PyTorch's answer; the step of a singular A can differ, since PyTorch
+ * factors Aᵀ of a row-major A (a copy it saves) and tmnn A itself, and on
+ * js, whose loops run in float64, a matrix singular only in f32 rounding
+ * is not. A singular A is no error: its X holds ±∞ or NaN. Worked out on
+ * the backend, nothing read back, so it is the way to learn on webgpu
+ * whether A was singular. Differentiable as solve is.
  */
 export function solveEx(A: Tensor, B: Tensor, options: SolveOptions = {}): SolveEx {
-  const form = formOf('solveEx', A, B, options);
-  return tidy(() => {
-    let info: Tensor | undefined;
-    // Made inside solveBroadcast's tidy, which would dispose it: kept.
-    const result = solveBroadcast('solveEx', A, B, form, (lu) => {
-      info = keep(singularAt('solveEx', lu));
-    });
-    return { result, info: info as Tensor };
-  });
+  const { x, info } = solveBroadcast('solveEx', A, B, formOf('solveEx', A, B, options), true);
+  return { result: x, info: info as Tensor };
 }
 
 /** invEx's result. */
 export interface InvEx {
   /** inv's A⁻¹: ±∞ and NaN where A is singular. */
   inverse: Tensor;
-  /** i32 [...] (A's batch shape): 0, or k + 1 for the first zero pivot U[k, k] of A's LU factors (A singular). */
+  /** i32 [...] (A's batch shape): 0, or k + 1 for the first zero pivot U[k, k] of A's LU factors (A singular), as solveEx's. */
   info: Tensor;
 }
 
@@ -147,11 +158,8 @@ export interface InvEx {
 export function invEx(A: Tensor): InvEx {
   const n = checkSquare('invEx', A);
   return tidy(() => {
-    let info: Tensor | undefined;
-    const inverse = solveBroadcast('invEx', A, onBackendOf('invEx', A, () => eye(n, { dtype: A.dtype })), 'left', (lu) => {
-      info = keep(singularAt('invEx', lu));
-    });
-    return { inverse, info: info as Tensor };
+    const { x, info } = solveBroadcast('invEx', A, onBackendOf('invEx', A, () => eye(n, { dtype: A.dtype })), 'left', true);
+    return { inverse: x, info: info as Tensor };
   });
 }
 
@@ -164,5 +172,5 @@ export function inv(A: Tensor): Tensor {
 /** The inverse of each matrix of a checked A [..., n, n], a singular one refused in `op`'s name (det's gradient needs A⁻¹ too). */
 export function inverse(op: string, A: Tensor): Tensor {
   const n = A.shape[A.rank - 1];
-  return tidy(() => solveBroadcast(op, A, onBackendOf(op, A, () => eye(n, { dtype: A.dtype })), 'left'));
+  return tidy(() => solveBroadcast(op, A, onBackendOf(op, A, () => eye(n, { dtype: A.dtype })), 'left').x);
 }

@@ -78,10 +78,20 @@ describe.each(BACKENDS)('tm.linalg *_ex on %s', (backend) => {
     expect(await collected()).toBe(before);
   });
 
-  it('solveEx broadcasts batches as solve does, its info of the broadcast batch; the plain ops still refuse a singular A where they can read it', async () => {
+  it('solveEx broadcasts batches as solve does, its info of A\'s own batch (PyTorch\'s shape); the plain ops still refuse a singular A where they can read it', async () => {
     const A = tm.tensor([[[2, 0], [0, 0]]]);
     const { result, info } = tm.linalg.solveEx(A, tm.ones([3, 2, 1]));
-    expect([result.shape, info.shape, Array.from(await info.data())]).toEqual([[3, 2, 1], [3], [2, 2, 2]]);
+    expect([result.shape, info.shape, Array.from(await info.data())]).toEqual([[3, 2, 1], [1], [2]]);
+    const pair = tm.linalg.solveEx(tm.stack([tm.eye(2), tm.zeros([2, 2])]).reshape([2, 1, 2, 2]), tm.ones([3, 2, 1]));
+    expect([pair.result.shape, pair.info.shape, Array.from(await pair.info.data())]).toEqual([[2, 3, 2, 1], [2, 1], [0, 1]]);
+    // Nothing is left behind, info included, whichever op made it (cond(A, p) goes through invEx).
+    const before = tm.memory().numTensors;
+    tm.tidy(() => {
+      tm.linalg.solveEx(A, tm.ones([2]));
+      tm.linalg.invEx(A);
+      tm.linalg.cond(tm.tensor([[1, 2], [3, 4]]), 1);
+    });
+    expect(tm.memory().numTensors).toBe(before);
     if (backend !== 'webgpu') expect(() => tm.linalg.solve(A, tm.ones([2, 1]))).toThrow("solve: A (matrix [0] of its batch [1]) is singular");
     expect(() => tm.linalg.solveEx(tm.ones([2, 3]), tm.ones([2]))).toThrow('solveEx: A must be a square matrix or a batch of them [..., n, n], got [2,3]');
     expect(() => tm.linalg.invEx(tm.ones([2, 2], { dtype: 'i32' }))).toThrow('invEx: A must be a float tensor (f32 or f16), got i32');

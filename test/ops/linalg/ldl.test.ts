@@ -162,6 +162,10 @@ describe.each(BACKENDS)('tm.linalg LDLᵀ on %s', (backend) => {
     const [got, want] = [await ld.data(), await plain.ld.data()];
     expect(got.length).toBe(want.length);
     got.forEach((v, e) => expect(Object.is(v, want[e]) || v === want[e], `entry ${e}`).toBe(true));
+    // A NaN below the diagonal spreads into D through the update (a NaN multiplier is not a zero one) and is reported.
+    const spread = tm.linalg.ldlFactorEx(tm.tensor([[1, 0, 0], [NaN, 1, 0], [0, 0, 1]]));
+    expect(Array.from(await spread.info.data())).toEqual([2]);
+    expect((await spread.ld.data())[4]).toBeNaN();
     const none = tm.linalg.ldlFactorEx(tm.zeros([2, 0, 0]));
     expect([none.info.shape, Array.from(await none.info.data())]).toEqual([[2], [0, 0]]);
   });
@@ -226,8 +230,14 @@ describe.each(BACKENDS)('tm.linalg LDLᵀ on %s', (backend) => {
     expect(() => tm.linalg.ldlSolve(ld, tm.zeros([2], { dtype: 'i32' }), tm.ones([3, 1]))).toThrow('ldlSolve: pivots [2] do not fit LD [3,3]: want [3], one per row of each matrix');
     expect(() => tm.linalg.ldlSolve(ld, pivots, tm.ones([2, 1]))).toThrow('ldlSolve: B [2,1] does not match LD [3,3]: B needs 3 rows (its second-to-last axis) to solve with 3 × 3 factors');
     expect(() => tm.linalg.ldlSolve(ld, pivots, tm.ones([3]))).toThrow('ldlSolve: B must be a matrix or a batch of them [..., m, n], got [3]');
-    // Pivots out of form (PyTorch's 1-based positives, half a 2 × 2 block) are caught where they can be read at once.
-    if (backend !== 'webgpu') {
+    // Pivots out of form (PyTorch's 1-based positives, half a 2 × 2 block) are caught where they can be read at
+    // once; on webgpu, which cannot refuse them, they give a column of NaN (and never a read past the matrix).
+    if (backend === 'webgpu') {
+      for (const bad of [[-2, -2, 3], [-2, 1, 2], [-1, 1, 2], [1, 2, 3]]) {
+        const y = await tm.linalg.ldlSolve(ld, tm.tensor(bad, { dtype: 'i32' }), tm.ones([3, 2])).data();
+        expect(Array.from(y).every(Number.isNaN), `pivots ${bad}`).toBe(true);
+      }
+    } else {
       expect(() => tm.linalg.ldlSolve(ld, tm.tensor([-2, -2, 3], { dtype: 'i32' }), tm.ones([3, 1]))).toThrow("ldlSolve: pivots hold 3 at row 2 (flat entry 2): a 1 × 1 block's interchange must name a row in [2, 3) (PyTorch's are 1-based where positive: subtract 1 there)");
       expect(() => tm.linalg.ldlSolve(ld, tm.tensor([-2, 1, 2], { dtype: 'i32' }), tm.ones([3, 1]))).toThrow('ldlSolve: pivots hold -2 at row 0 (flat entry 0): a 2 × 2 block needs the same negative value on its two rows');
       expect(() => tm.linalg.ldlSolve(ld, tm.tensor([-1, -1, 2], { dtype: 'i32' }), tm.ones([3, 1]))).toThrow("ldlSolve: pivots hold -1 at row 0 (flat entry 0): a 2 × 2 block's interchange −(p + 1) must name a row p in (0, 3)");
