@@ -17,7 +17,7 @@
 // of the envelope, as Cephes' single-precision j0f, y0f… are.
 import type { Tensor } from '../tensor.js';
 import { abs, add, clip, cos, div, equal, greater, less, log, maximum, mul, sign, sin, sqrt, square, sub, where } from '../ops/elementwise.js';
-import { inF32 } from './float.js';
+import { chebyshev, inF32 } from './float.js';
 
 const SEAM = 16;
 const HANKEL_TERMS = 10;
@@ -86,19 +86,6 @@ const Y1_8_16 = [
   -0.0000014304875, -2.9536187e-7, 3.2921785e-8, 5.430954e-9, -5.6111716e-10, -7.38354e-11,
 ];
 const TWO_OVER_PI = 2 / Math.PI;
-
-/** Σ′ cₖ·Tₖ(t) by Clenshaw's recurrence. */
-function chebyshev(c: readonly number[], t: Tensor): Tensor {
-  let b1: Tensor | number = 0;
-  let b2: Tensor | number = 0;
-  const twoT = mul(t, 2);
-  for (let k = c.length - 1; k >= 1; k--) {
-    const b = add(sub(mul(twoT, b1), b2), c[k]);
-    b2 = b1;
-    b1 = b;
-  }
-  return add(sub(mul(t, b1), b2), c[0] / 2);
-}
 
 /** [P, Q] of Hankel's expansion of Jₙ at z ≥ 16: P = Σ (−1)ᵏ·a₂ₖ(n)·z⁻²ᵏ, Q = Σ (−1)ᵏ·a₂ₖ₊₁(n)·z⁻²ᵏ⁻¹, aₖ(n) = Πⱼ₌₁…ₖ (4n² − (2j − 1)²)/(k!·8ᵏ). */
 function hankel(n: 0 | 1, z: Tensor): [Tensor, Tensor] {

@@ -5,7 +5,7 @@ import { tidy } from '../engine.js';
 import { ValueError } from '../errors.js';
 import { cast } from '../ops/cast.js';
 import { scalar } from '../ops/creation.js';
-import { add, exp, less, mul, where } from '../ops/elementwise.js';
+import { add, exp, less, mul, sub, where } from '../ops/elementwise.js';
 import { checkTensor } from '../ops/util.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 
@@ -41,6 +41,19 @@ const EXP_MINUS_40 = Math.fround(Math.exp(-40));
  */
 export function expIntoSubnormals(x: Tensor): Tensor {
   return where(less(x, -80), mul(exp(add(x, 40)), EXP_MINUS_40), exp(x));
+}
+
+/** Σ′ cₖ·Tₖ(t) (c₀ halved) by Clenshaw's recurrence: a Chebyshev series on t ∈ [−1, 1]. */
+export function chebyshev(c: readonly number[], t: Tensor): Tensor {
+  let b1: Tensor | number = 0;
+  let b2: Tensor | number = 0;
+  const twoT = mul(t, 2);
+  for (let k = c.length - 1; k >= 1; k--) {
+    const b = add(sub(mul(twoT, b1), b2), c[k]);
+    b2 = b1;
+    b1 = b;
+  }
+  return add(sub(mul(t, b1), b2), c[0] / 2);
 }
 
 /** c₀ + c₁·t + c₂·t² + …, by Horner's rule from the last coefficient. */
