@@ -1,4 +1,4 @@
-// histc and histogram on every backend against counts worked out here in
+// histc, histogram, histogramdd and histogram2d on every backend against counts worked out here in
 // float64, with values kept off equal bins' edges (where f32 and float64 may
 // put a value on either side) and put on given edges: given ranges and the
 // data's own, values outside and NaN left out, the upper end in the last
@@ -132,5 +132,90 @@ describe.each(BACKENDS)('histogram on %s', (backend) => {
     expect(() => tm.histogram(x, { range: [2, 1] })).toThrow(new tm.ValueError('histogram: range must be [lo, hi], finite numbers with lo ≤ hi, got [2, 1]'));
     expect(() => tm.histogram(x, { weight: tm.ones([4]) })).toThrow(new tm.ShapeError('histogram: weight [4] must have x\'s shape [3]'));
     expect(() => tm.histogram(x, { weight: tm.ones([3], { dtype: 'i32' }) })).toThrow(new tm.DTypeError('histogram: weight must be f32 or f16, got i32'));
+  });
+});
+
+/** Each point's cell in float64, row-major over the dimensions; the points outside any dimension's edges (or NaN) left out. */
+function histogramddRef(points: ArrayLike<number>, d: number, edges: ArrayLike<number>[], weights?: ArrayLike<number>): Float64Array {
+  const counts = edges.map((e) => e.length - 1);
+  const hist = new Float64Array(counts.reduce((p, c) => p * c, 1));
+  for (let k = 0; k < points.length / d; k++) {
+    let cell = 0;
+    let inside = true;
+    for (let i = 0; i < d; i++) {
+      const one = histogramRef([points[k * d + i]], edges[i]);
+      const bin = one.indexOf(1);
+      if (bin < 0) inside = false;
+      cell = cell * counts[i] + bin;
+    }
+    if (inside) hist[cell] += weights ? weights[k] : 1;
+  }
+  return hist;
+}
+
+describe.each(BACKENDS)('histogramdd and histogram2d on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  it('NumPy\'s and PyTorch\'s counts: points outside any range or with a NaN left out, the upper edges in the last cells, weights', async () => {
+    const x = tm.tensor([[0.1, 0.2], [0.5, 0.9], [1, 1], [0.3, 0.7], [NaN, 0.5], [0.95, 0.05], [2, 0.5]]);
+    // np.histogramdd(x, bins=[2, 3], range=[(0, 1), (0, 1)]).
+    const { hist, binEdges } = tm.histogramdd(x, { bins: [2, 3], range: [[0, 1], [0, 1]] });
+    expect([hist.shape, binEdges.length, await hist.array()]).toEqual([[2, 3], 2, [[1, 0, 1], [1, 0, 2]]]);
+    // torch.histogramdd(x[:4], bins=[2, 3], range=[0., 1., 0., 1.], weight=[1, 2, 3, 4]): torch's flat range too.
+    const first = tm.slice(x, [0, 0], [4, 2]);
+    expect(await tm.histogramdd(first, { bins: [2, 3], range: [0, 1, 0, 1], weight: tm.tensor([1, 2, 3, 4]) }).hist.array()).toEqual([[1, 0, 4], [0, 0, 5]]);
+    // np.histogramdd(x[:4], bins=3): each dimension's own range.
+    const own = tm.histogramdd(first, { bins: 3 });
+    expect(await own.hist.array()).toEqual([[1, 1, 0], [0, 0, 1], [0, 0, 1]]);
+    expectClose(await own.binEdges[1].data(), [0.2, 0.46666666865348816, 0.7333333343267441, 1], 1e-6, 'edges of dimension 1');
+  });
+
+  it.each([[500, [4, 7, 3]], [97, [1, 5]], [2000, [10]]])('%i random points in cells %j: float64 counts, with given edges in one dimension, weights and a density', async (n, bins) => {
+    const d = bins.length;
+    const points = asF32(uniform(n * d, -1.2, 1.2));
+    points[3] = NaN;
+    const x = tm.tensor(points, [n, d]);
+    const ranges = bins.map(() => [-1, 1] as const);
+    const edges = bins.map((b) => linspaceF32(-1, 1, b));
+    const { hist } = tm.histogramdd(x, { bins, range: ranges });
+    expect(hist.shape).toEqual(bins);
+    expectExact(await hist.data(), histogramddRef(points, d, edges), 'counts');
+    const given = [tm.tensor([-1, -0.25, 0, 0.4, 1]), ...edges.slice(1).map((e) => tm.tensor(e))];
+    const weights = asF32(uniform(n, 0, 2));
+    const weighted = tm.histogramdd(x, { bins: given, weight: tm.tensor(weights), density: true });
+    const want = histogramddRef(points, d, [[-1, -0.25, 0, 0.4, 1], ...edges.slice(1)], weights);
+    const total = want.reduce((s, v) => s + v, 0);
+    const widths = [[0.75, 0.25, 0.4, 0.6], ...edges.slice(1).map((e) => Array.from({ length: e.length - 1 }, (_, i) => e[i + 1] - e[i]))];
+    const volume = (cell: number) => {
+      let v = 1;
+      for (let i = d - 1; i >= 0; i--) {
+        v *= widths[i][cell % widths[i].length];
+        cell = Math.floor(cell / widths[i].length);
+      }
+      return v;
+    };
+    expectClose(await weighted.hist.data(), want.map((v, cell) => v / total / volume(cell)), 1e-5, 'weighted density');
+  });
+
+  it('histogram2d: the points (x[i], y[i]), x along the rows, as np.histogram2d', async () => {
+    // np.histogram2d([1, 2, 2, 3], [0, 0, 1, 1], bins=2, density=True).
+    const { hist, xEdges, yEdges } = tm.histogram2d(tm.tensor([1, 2, 2, 3]), tm.tensor([0, 0, 1, 1]), { bins: 2, density: true });
+    expect([await hist.array(), await xEdges.array(), await yEdges.array()]).toEqual([[[0.5, 0], [0.5, 1]], [1, 2, 3], [0, 0.5, 1]]);
+    const ints = tm.histogram2d(tm.tensor(new Int32Array([0, 1, 1])), tm.tensor(new Int32Array([5, 5, 6])), { bins: [1, 2] });
+    expect([ints.hist.dtype, await ints.hist.array()]).toEqual(['f32', [[2, 1]]]);
+  });
+
+  it('refuses bins, ranges, weights and shapes that do not fit, by name', () => {
+    const x = tm.ones([4, 2]);
+    expect(() => tm.histogramdd(x, { bins: [2, 3, 4] })).toThrow(new tm.ValueError('histogramdd: bins must give one entry per dimension (2 for x [4,2]), got 3'));
+    expect(() => tm.histogramdd(x, { bins: 0 })).toThrow('histogramdd: bins must be positive integers or tensors of edges, got 0');
+    expect(() => tm.histogramdd(x, { range: [[0, 1]] })).toThrow('histogramdd: range must give one entry per dimension (2 for x [4,2]), got 1');
+    expect(() => tm.histogramdd(x, { range: [[1, 0], [0, 1]] })).toThrow('histogramdd: range must give [lo, hi] per dimension');
+    expect(() => tm.histogramdd(x, { bins: [tm.ones([3]), tm.ones([3])], range: [[0, 1], [0, 1]] })).toThrow('histogramdd: range goes with numbers of bins, not with bin edges');
+    expect(() => tm.histogramdd(x, { weight: tm.ones([3]) })).toThrow('histogramdd: weight [3] must have one value per point, [4]');
+    expect(() => tm.histogramdd(tm.ones([4, 0]))).toThrow('histogramdd: x must be points [..., D] with D ≥ 1 coordinates on its last axis, got [4,0]');
+    expect(() => tm.histogram2d(tm.ones([3]), tm.ones([4]))).toThrow('histogram2d: x [3] and y [4] must be vectors of one length');
   });
 });
