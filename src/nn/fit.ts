@@ -1014,7 +1014,7 @@ function checkFitValues(o: FitOptions): void {
     throw bad('optimizer', 'an optimizer (tm.optim.SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam or Lion)', o.optimizer);
   }
   if (o.scheduler !== undefined && typeof o.scheduler?.step !== 'function') {
-    throw bad('scheduler', 'a schedule with step() (tm.optim.StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, SequentialLR or ReduceLROnPlateau)', o.scheduler);
+    throw bad('scheduler', 'a schedule with step() (tm.optim.StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, MultiplicativeLR, OneCycleLR, CyclicLR, SequentialLR, ChainedScheduler or ReduceLROnPlateau)', o.scheduler);
   }
   if (o.schedulerInterval !== undefined && o.schedulerInterval !== 'epoch' && o.schedulerInterval !== 'batch') throw bad('schedulerInterval', "'epoch' or 'batch'", o.schedulerInterval);
   if (o.scheduler instanceof ReduceLROnPlateau && o.schedulerInterval === 'batch') {

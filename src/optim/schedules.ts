@@ -10,7 +10,8 @@ import { stateCount, stateOf, type EpochSchedulerState } from './state.js';
 /**
  * A schedule stepped by the epochs' count alone: StepLR, MultiStepLR,
  * ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR,
- * ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, SequentialLR.
+ * ConstantLR, PolynomialLR, LambdaLR, MultiplicativeLR, OneCycleLR,
+ * CyclicLR, SequentialLR, ChainedScheduler.
  */
 export interface Scheduler {
   step(): void;
@@ -292,5 +293,34 @@ export class LambdaLR extends EpochScheduler {
       throw new ValueError(`LambdaLR: lrLambda(${epoch}) must give a finite number ≥ 0, got ${formatValue(factor)}`);
     }
     return this.base * factor;
+  }
+}
+
+/**
+ * Multiplies the learning rate by lrLambda(e) at each epoch e ≥ 1, so the
+ * rate at epoch e is lr·lrLambda(1)·…·lrLambda(e): PyTorch's
+ * MultiplicativeLR. A factor that is not a finite number ≥ 0 is an error
+ * naming the epoch.
+ */
+export class MultiplicativeLR extends EpochScheduler {
+  readonly lrLambda: (epoch: number) => number;
+
+  constructor(optimizer: Optimizer, options: { lrLambda: (epoch: number) => number }) {
+    super(optimizer, 'MultiplicativeLR');
+    const { lrLambda } = checkOptions('MultiplicativeLR', options, { lrLambda: true });
+    if (typeof lrLambda !== 'function') throw new ValueError(`MultiplicativeLR: lrLambda must be a function of the epoch giving a factor, got ${formatValue(lrLambda)}`);
+    this.lrLambda = lrLambda;
+  }
+
+  protected rate(epoch: number): number {
+    let rate = this.base;
+    for (let e = 1; e <= epoch; e++) {
+      const factor: unknown = this.lrLambda(e);
+      if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 0) {
+        throw new ValueError(`MultiplicativeLR: lrLambda(${e}) must give a finite number ≥ 0, got ${formatValue(factor)}`);
+      }
+      rate *= factor;
+    }
+    return rate;
   }
 }

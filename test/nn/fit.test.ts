@@ -366,7 +366,7 @@ describe('fit checks its options\' values and the validation data before any ste
     const loose = <T>(v: unknown) => v as T;
     const cases: [Partial<tm.nn.FitOptions>, string][] = [
       [{ optimizer: loose({}) }, 'fit: optimizer must be an optimizer (tm.optim.SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam or Lion), got {}'],
-      [{ scheduler: loose({}) }, 'fit: scheduler must be a schedule with step() (tm.optim.StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, SequentialLR or ReduceLROnPlateau), got {}'],
+      [{ scheduler: loose({}) }, 'fit: scheduler must be a schedule with step() (tm.optim.StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, MultiplicativeLR, OneCycleLR, CyclicLR, SequentialLR, ChainedScheduler or ReduceLROnPlateau), got {}'],
       [{ schedulerInterval: loose('step') }, "fit: schedulerInterval must be 'epoch' or 'batch', got \"step\""],
       [{ onEpochEnd: loose(5) }, 'fit: onEpochEnd must be a function, got 5'],
       [{ validationData: loose([x]) }, /^fit: validationData must be a pair of tensors \[x, y\] or a Dataset of batches, got \[Tensor\(\[8,3\], f32, \w+\)\]$/ as unknown as string],
