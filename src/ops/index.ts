@@ -52,6 +52,7 @@ export { poly, polyder, polyfit, polyint, polyval, roots, type PolyfitOptions } 
 export { pcaLowrank, svdLowrank, type LowrankSvd, type PcaLowrankOptions, type SvdLowrankOptions } from './linalg/lowrank.js';
 export { cumulativeTrapezoid, diff, gradient, logcumsumexp, trapezoid, type DiffOptions, type GradientOptions, type TrapezoidOptions } from './differences.js';
 export { cummax, cummin } from './running_extremes.js';
+export { convolve, correlate, type ConvolveMode, type ConvolveOptions } from './convolve.js';
 export { histc, histogram, histogram2d, histogramdd, type HistcOptions, type Histogram2dOptions, type HistogramOptions, type HistogramddOptions } from './histogram.js';
 export { cdist, type CdistComputeMode, type CdistOptions } from './distance.js';
 export { interp, type InterpOptions } from './interp.js';

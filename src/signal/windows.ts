@@ -110,3 +110,83 @@ export function kaiserWindow(n: number, options: KaiserOptions = {}): Tensor {
     return Math.exp(logBesselI0(beta * Math.sqrt(Math.max(0, 1 - r * r))) - peak);
   });
 }
+
+/** A finite number for `name`, or an error naming it. */
+function finiteSetting(op: string, name: string, value: unknown, positive = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (positive && !(value > 0))) {
+    throw new ValueError(`${op}: ${name} must be a ${positive ? 'positive' : 'finite'} number, got ${formatValue(value)}`);
+  }
+  return value;
+}
+
+/** The cosine (sine) window: sin(π·(k + ½)/(N + 1)) (torch.signal.windows.cosine, scipy's). */
+export function cosineWindow(n: number, options: WindowOptions = {}): Tensor {
+  return windowOf('cosineWindow', n, checkOptions('cosineWindow', options, WINDOW_OPTIONS), (k, N) => Math.sin((Math.PI * (k + 0.5)) / (N + 1)));
+}
+
+/** gaussianWindow's options. */
+export interface GaussianOptions extends WindowOptions {
+  /** The standard deviation in samples (default 1, torch's). */
+  std?: number;
+}
+
+/** The Gaussian window: exp(−½·((k − N/2)/std)²) (torch.signal.windows.gaussian). */
+export function gaussianWindow(n: number, options: GaussianOptions = {}): Tensor {
+  const { std = 1 } = checkOptions('gaussianWindow', options, { ...WINDOW_OPTIONS, std: true });
+  finiteSetting('gaussianWindow', 'std', std, true);
+  return windowOf('gaussianWindow', n, options, (k, N) => Math.exp(-0.5 * ((k - N / 2) / std) ** 2));
+}
+
+/** exponentialWindow's options. */
+export interface ExponentialOptions extends WindowOptions {
+  /** The decay: how many samples the window takes to fall by e (default 1). */
+  tau?: number;
+  /** Where the window peaks (default the middle, N/2). */
+  center?: number;
+}
+
+/** The exponential (Poisson) window: exp(−|k − center|/tau) (torch.signal.windows.exponential). */
+export function exponentialWindow(n: number, options: ExponentialOptions = {}): Tensor {
+  const { tau = 1, center } = checkOptions('exponentialWindow', options, { ...WINDOW_OPTIONS, tau: true, center: true });
+  finiteSetting('exponentialWindow', 'tau', tau, true);
+  if (center !== undefined) finiteSetting('exponentialWindow', 'center', center);
+  return windowOf('exponentialWindow', n, options, (k, N) => Math.exp(-Math.abs(k - (center ?? N / 2)) / tau));
+}
+
+/** generalCosineWindow's options. */
+export interface GeneralCosineOptions extends WindowOptions {
+  /** The coefficients a₀, a₁, … of Σⱼ (−1)ʲ·aⱼ·cos(2πjk/N). */
+  a: readonly number[];
+}
+
+/** A sum of cosines, Σⱼ (−1)ʲ·aⱼ·cos(2πjk/N) (torch.signal.windows.general_cosine): Hann is [½, ½], Blackman [0.42, 0.5, 0.08]. */
+export function generalCosineWindow(n: number, options: GeneralCosineOptions): Tensor {
+  const { a } = checkOptions('generalCosineWindow', options, { ...WINDOW_OPTIONS, a: true });
+  if (!Array.isArray(a) || a.length === 0 || !a.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new ValueError(`generalCosineWindow: a must be a non-empty array of finite numbers, got ${formatValue(a)}`);
+  }
+  return windowOf('generalCosineWindow', n, options, cosines(a));
+}
+
+/** Σⱼ (−1)ʲ·aⱼ·cos(2πjk/N). */
+function cosines(a: readonly number[]): (k: number, N: number) => number {
+  return (k, N) => a.reduce((s, aj, j) => s + (j % 2 ? -1 : 1) * aj * Math.cos((2 * Math.PI * j * k) / N), 0);
+}
+
+/** generalHammingWindow's options. */
+export interface GeneralHammingOptions extends WindowOptions {
+  /** Default 0.54 (Hamming's; 0.5 is Hann's). */
+  alpha?: number;
+}
+
+/** The generalized Hamming window: alpha − (1 − alpha)·cos(2πk/N) (torch.signal.windows.general_hamming). */
+export function generalHammingWindow(n: number, options: GeneralHammingOptions = {}): Tensor {
+  const { alpha = 0.54 } = checkOptions('generalHammingWindow', options, { ...WINDOW_OPTIONS, alpha: true });
+  finiteSetting('generalHammingWindow', 'alpha', alpha);
+  return windowOf('generalHammingWindow', n, options, cosineSum(alpha, 1 - alpha, 0));
+}
+
+/** Nuttall's minimum 4-term Blackman–Harris window (torch.signal.windows.nuttall, scipy's coefficients). */
+export function nuttallWindow(n: number, options: WindowOptions = {}): Tensor {
+  return windowOf('nuttallWindow', n, checkOptions('nuttallWindow', options, WINDOW_OPTIONS), cosines([0.3635819, 0.4891775, 0.1365995, 0.0106411]));
+}

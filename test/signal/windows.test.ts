@@ -74,3 +74,45 @@ describe.each(BACKENDS)('tm.signal windows on %s', (backend) => {
     expect(() => tm.signal.bartlettWindow(8, { periodic: 'no' as never })).toThrow(/periodic must be true or false/);
   });
 });
+
+/** The symmetric window of m by SciPy's formula for it, and the periodic one as the first m of the symmetric m + 1 (SciPy's sym=False). */
+function scipyWindow(m: number, periodic: boolean, symmetric: (k: number, size: number) => number): number[] {
+  const size = periodic ? m + 1 : m;
+  if (m === 1) return [1];
+  return Array.from({ length: m }, (_, k) => symmetric(k, size));
+}
+
+const GENERAL: [string, (n: number, periodic: boolean) => tm.Tensor, (k: number, size: number) => number][] = [
+  ['cosine', (n, periodic) => tm.signal.cosineWindow(n, { periodic }), (k, M) => Math.sin((Math.PI * (k + 0.5)) / M)],
+  ['gaussian, std 2.5', (n, periodic) => tm.signal.gaussianWindow(n, { periodic, std: 2.5 }), (k, M) => Math.exp(-0.5 * ((k - (M - 1) / 2) / 2.5) ** 2)],
+  ['exponential, tau 3', (n, periodic) => tm.signal.exponentialWindow(n, { periodic, tau: 3 }), (k, M) => Math.exp(-Math.abs(k - (M - 1) / 2) / 3)],
+  ['general cosine [0.5, 0.3, 0.2]', (n, periodic) => tm.signal.generalCosineWindow(n, { periodic, a: [0.5, 0.3, 0.2] }), (k, M) => 0.5 - 0.3 * Math.cos((2 * Math.PI * k) / (M - 1)) + 0.2 * Math.cos((4 * Math.PI * k) / (M - 1))],
+  ['general Hamming 0.6', (n, periodic) => tm.signal.generalHammingWindow(n, { periodic, alpha: 0.6 }), (k, M) => 0.6 - 0.4 * Math.cos((2 * Math.PI * k) / (M - 1))],
+  ['Nuttall', (n, periodic) => tm.signal.nuttallWindow(n, { periodic }), (k, M) => [0.3635819, -0.4891775, 0.1365995, -0.0106411].reduce((s, a, j) => s + a * Math.cos((2 * Math.PI * j * k) / (M - 1)), 0)],
+];
+
+describe.each(BACKENDS)('the rest of torch.signal.windows on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  it.each(GENERAL)('%s, periodic and symmetric, lengths 0 to 33: SciPy\'s formulas', async (name, make, formula) => {
+    for (const n of LENGTHS) {
+      for (const periodic of [true, false]) {
+        const w = make(n, periodic);
+        expect(w.shape).toEqual([n]);
+        expectClose(await w.data(), scipyWindow(n, periodic, formula), 2e-7, `${name} ${n} periodic ${periodic}`);
+      }
+    }
+  });
+
+  it('SciPy\'s values at length 5 (symmetric), worked by hand; torch.signal.windows\' options refused by name', async () => {
+    const at5 = async (w: tm.Tensor) => Array.from(await w.data());
+    expectClose(await at5(tm.signal.nuttallWindow(5, { periodic: false })), [0.0003628, 0.2269824, 1, 0.2269824, 0.0003628], 1e-7, 'nuttall');
+    expectClose(await at5(tm.signal.gaussianWindow(5, { periodic: false })), [Math.exp(-2), Math.exp(-0.5), 1, Math.exp(-0.5), Math.exp(-2)], 1e-7, 'gaussian');
+    expectClose(await at5(tm.signal.exponentialWindow(5, { periodic: false, center: 0 })), [1, Math.exp(-1), Math.exp(-2), Math.exp(-3), Math.exp(-4)], 1e-7, 'exponential from 0');
+    expect(() => tm.signal.gaussianWindow(5, { std: 0 })).toThrow('gaussianWindow: std must be a positive number, got 0');
+    expect(() => tm.signal.generalCosineWindow(5, { a: [] })).toThrow('generalCosineWindow: a must be a non-empty array of finite numbers, got []');
+    expect(() => tm.signal.exponentialWindow(5, { tau: -1 })).toThrow('exponentialWindow: tau must be a positive number, got -1');
+  });
+});
