@@ -9,11 +9,12 @@
 // expansions (DLMF 9.7.5 and 9.7.9) with the terms uₖ·ζ⁻ᵏ to k = 8, whose
 // remainder is below 1e-9: Ai(x) ~ e^−ζ/(2√π·x^¼)·Σ (−1)ᵏuₖζ⁻ᵏ and Ai(−x)
 // ~ (sin(ζ + π/4)·P − cos(ζ + π/4)·Q)/(√π·x^¼). Where Ai oscillates the
-// result is absolute, ~1e-7 of the envelope, as f32's phase ζ allows (past
-// x ≈ −10⁵ an ulp of ζ is a sizeable part of a period, as for any f32
-// evaluation); where it decays, relative, into f32's subnormals (0 past x ≈ 26).
+// result is absolute, ~1e-7 + ζ·2⁻²³ of the envelope: f32's rounding of the
+// phase ζ (2e-6 at −12, 4e-4 at −800, all of it by −10⁵, as for any f32
+// evaluation, PyTorch's too); where it decays, relative, into f32's
+// subnormals (0 past x ≈ 26).
 import type { Tensor } from '../tensor.js';
-import { abs, add, clip, cos, div, equal, less, maximum, mul, neg, sin, sqrt, sub, where } from '../ops/elementwise.js';
+import { abs, add, clip, cos, div, equal, greater, less, maximum, mul, neg, sin, sqrt, sub, where } from '../ops/elementwise.js';
 import { isNaN } from '../ops/logical.js';
 import { chebyshev, expIntoSubnormals, inF32, polynomial } from './float.js';
 
@@ -63,7 +64,8 @@ function zetaAndRoot(z: Tensor): [Tensor, Tensor] {
 
 /** Ai(x) for x ≥ 2: e^−ζ/(2√π·x^¼) times G's series up to 8, the asymptotic sum past it. x clipped to [2, ∞). */
 function decaying(x: Tensor): Tensor {
-  const z = maximum(x, 2);
+  // where, not maximum: at x = 2 maximum would split the gradient between its two arguments.
+  const z = where(less(x, 2), 2, x);
   const [zeta, root] = zetaAndRoot(z);
   const sum = where(less(z, SEAM), piece(z, 2, SEAM, POS_2_8), polynomial(div(1, maximum(zeta, 1)), alternating([0, 1, 2, 3, 4, 5, 6, 7, 8])));
   return div(mul(expIntoSubnormals(neg(zeta)), sum), mul(root, 2 * SQRT_PI));
@@ -71,7 +73,7 @@ function decaying(x: Tensor): Tensor {
 
 /** Ai(−z) for z = −x ≥ 8 (clipped to it): (sin(ζ + π/4)·P − cos(ζ + π/4)·Q)/(√π·z^¼), the two from sin ζ and cos ζ. */
 function oscillating(x: Tensor): Tensor {
-  const z = maximum(neg(x), SEAM);
+  const z = where(greater(x, -SEAM), SEAM, neg(x));
   const [zeta, root] = zetaAndRoot(z);
   const inverse = div(1, zeta);
   const inverseSquare = mul(inverse, inverse);
@@ -91,9 +93,12 @@ function oscillating(x: Tensor): Tensor {
  * (Ai′ to ~1e-6; PyTorch's airy_ai has no gradient).
  */
 export function airyAi(x: Tensor): Tensor {
-  return inF32('airyAi', ['x'], [x], (xf) => {
+  return inF32('airyAi', ['x'], [x], (given) => {
+    // ±∞ evaluated as 0 and replaced after: through the series they would leave 0·∞ in the gradient.
+    const infinite = equal(abs(given), Infinity);
+    const xf = where(infinite, 0, given);
     const middle = where(less(xf, -4), piece(xf, -8, -4, NEG_8_4), where(less(xf, 0), piece(xf, -4, 0, NEG_4_0), piece(xf, 0, 2, POS_0_2)));
     const y = where(less(xf, -SEAM), oscillating(xf), where(less(xf, 2), middle, decaying(xf)));
-    return where(isNaN(xf), NaN, where(equal(abs(xf), Infinity), 0, y));
+    return where(isNaN(xf), NaN, where(infinite, 0, y));
   });
 }

@@ -12,12 +12,13 @@ export { besselJ0, besselJ1, besselY0, besselY1 } from './bessel_jy.js';
 export { modifiedBesselK0, modifiedBesselK1, scaledModifiedBesselK0, scaledModifiedBesselK1 } from './bessel_k.js';
 export { erfcx } from './erfcx.js';
 export { airyAi } from './airy.js';
+export { round } from './round.js';
 export {
   chebyshevPolynomialT, chebyshevPolynomialU, chebyshevPolynomialV, chebyshevPolynomialW, hermitePolynomialH, hermitePolynomialHe, laguerrePolynomialL,
   legendrePolynomialP, shiftedChebyshevPolynomialT, shiftedChebyshevPolynomialU, shiftedChebyshevPolynomialV, shiftedChebyshevPolynomialW,
 } from './polynomials.js';
 export {
-  digamma, erf, erfc, erfinv, exp2, expm1, i0, i1, i0 as modifiedBesselI0, i1 as modifiedBesselI1, lgamma as gammaln, digamma as psi, log1p, logit, polygamma, round, sigmoid as expit, sinc, xlogy,
+  digamma, erf, erfc, erfinv, exp2, expm1, i0, i1, i0 as modifiedBesselI0, i1 as modifiedBesselI1, lgamma as gammaln, digamma as psi, log1p, logit, polygamma, sigmoid as expit, sinc, xlogy,
 } from '../ops/elementwise.js';
 export { logsumexp } from '../ops/norms.js';
 export { logSoftmax, softmax } from '../ops/softmax.js';

@@ -310,6 +310,7 @@ describe.each(BACKENDS)('tm.linalg on %s', (backend) => {
     const ex = tm.linalg.solveEx(tm.tensor([[1, 2], [2, 4]]), tm.ones([3, 2]), { left: false });
     expect([ex.result.shape, Array.from(await ex.info.data())]).toEqual([[3, 2], [2]]);
     expect(() => tm.linalg.solve(A, tm.ones([2]), { left: false })).toThrow('solve: B [2] must be a matrix [..., k, n] to solve X·A = B (left: false), as torch asks');
+    expect(() => tm.linalg.solve(tm.ones([2, 3, 3]), tm.ones([2, 3]), { left: false })).toThrow('solve: B [2,3] must be a matrix [..., k, n] to solve X·A = B (left: false), as torch asks (a vector, or a batch of them shaped as A less its last axis, is refused)');
     expect(() => tm.linalg.solve(A, tm.ones([2, 3]), { left: false })).toThrow("solve: B [2,3] does not match A [2,2]: B needs 2 columns (its last axis) to solve X·A = B with A's 2 × 2 matrices");
   });
 

@@ -122,6 +122,16 @@ describe.each(BACKENDS)('tm.special.airyAi on %s', (backend) => {
     expectWithin('airyAi′', await x.grad!.data(), xs.map((v, i) => weights[i] * slope(v)), (i, w) => slopeBound(xs[i], w), (i) => `${xs[i]}`);
   });
 
+  it('the gradient exactly at the seams is Ai′ there (not half of it), and 0 at ±∞, where the value is pinned to 0', async () => {
+    const points = [-8, -4, 0, 2, 8, Infinity, -Infinity];
+    const x = tm.tensor(points);
+    x.requiresGrad = true;
+    tm.tidy(() => tm.special.airyAi(x).sum()).backward();
+    const got = Array.from(await x.grad!.data());
+    const want = points.map((v) => (Number.isFinite(v) ? centralDifference(airyRef, v) : 0));
+    expectWithin('airyAi′ at the seams', got, want, (i, w) => 1e-5 * Math.abs(w) + 3e-6 * (Number.isFinite(points[i]) ? envelope(points[i]) * 3 : 0), (i) => `${points[i]}`);
+  });
+
   it('leaves no tensors behind, forward and backward', async () => {
     const x = tm.tensor([-25, -5, 0, 0.2, 3, 10]);
     x.requiresGrad = true;

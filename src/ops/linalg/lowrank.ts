@@ -101,15 +101,14 @@ export function svdLowrank(A: Tensor, options: SvdLowrankOptions = {}): LowrankS
   const op = 'svdLowrank';
   const given = checkOptions(op, options, SVD_OPTIONS);
   const { q, niter } = checkSizes(op, A, given.q, given.niter);
-  if (given.M !== undefined) checkMatrix(op, given.M, 'M');
+  if (given.M !== undefined) {
+    checkMatrix(op, given.M, 'M');
+    const m = given.M.shape;
+    const fits = m.length <= A.rank && m.every((d, i) => d === 1 || d === A.shape[A.rank - m.length + i]);
+    if (!fits) throw new ShapeError(`${op}: M ${formatShape(m)} must broadcast to A ${formatShape(A.shape)}`);
+  }
   return tidy(() => {
-    let a = inF32(A);
-    if (given.M !== undefined) {
-      a = sub(a, inF32(given.M));
-      if (a.rank !== A.rank || a.shape[a.rank - 2] !== A.shape[A.rank - 2] || a.shape[a.rank - 1] !== A.shape[A.rank - 1]) {
-        throw new ShapeError(`${op}: M ${formatShape(given.M.shape)} must broadcast to A ${formatShape(A.shape)}`);
-      }
-    }
+    const a = given.M === undefined ? inF32(A) : sub(inF32(A), inF32(given.M));
     const { u, s, v } = lowrank(a, q, niter, given.seed);
     return { u: castTo(u, A.dtype), s: castTo(s, A.dtype), v: castTo(v, A.dtype) };
   });

@@ -85,7 +85,9 @@ const empty = (A: Tensor) => Math.min(...A.shape.slice(-2)) === 0;
  * In f32 (f16 cast in and the result back). `hermitian`: V·diag(1/λ)·Vᵀ
  * from eigh instead, A symmetric (its lower triangle read). Differentiable
  * through the SVD (or eigh): where A has full rank and distinct singular
- * values (eigenvalues).
+ * values (eigenvalues); with `hermitian` the gradient is eigh's, symmetric
+ * (the gradient for perturbations that keep A symmetric), where PyTorch's
+ * is not symmetrized.
  */
 export function pinv(A: Tensor, options: RankOptions = {}): Tensor {
   checkMatrix('pinv', A);
@@ -203,7 +205,8 @@ export function vectorNorm(x: Tensor, ord = 2, options: VectorNormOptions = {}):
 
 /**
  * The condition number of each matrix of A [..., m, n] in the norm `p`
- * (torch.linalg.cond, np.linalg.cond): [...]. For p 2 (the default) the
+ * (torch.linalg.cond, np.linalg.cond): [...], 0 for an empty matrix as
+ * PyTorch's. For p 2 (the default) the
  * ratio σ_max/σ_min of A's singular values, any m and n, ∞ where A is
  * singular (NaN for a zero matrix, 0/0, as torch); −2 its reciprocal. For
  * p 'fro', 'nuc', ±1 or ±Infinity, ‖A‖_p·‖A⁻¹‖_p with matrixNorm's norms, A
@@ -214,7 +217,8 @@ export function vectorNorm(x: Tensor, ord = 2, options: VectorNormOptions = {}):
 export function cond(A: Tensor, p: MatrixNormOrder = 2): Tensor {
   checkMatrix('cond', A);
   if (!MATRIX_ORDERS.includes(p)) throw new ValueError(`cond: p must be 'fro', 'nuc', 2, -2, 1, -1, Infinity or -Infinity, got ${formatValue(p)}`);
-  if (empty(A)) throw new ShapeError(`cond: A ${formatShape(A.shape)} has no rows or no columns: no singular values to divide`);
+  // No rows or no columns: 0, as PyTorch gives (an empty product of nothing to condition).
+  if (empty(A)) return onBackendOf('cond', A, () => zeros(A.shape.slice(0, -2), { dtype: A.dtype }));
   if (p === 2 || p === -2) {
     return tidy(() => {
       const s = decomposeSvd('cond', inF32(A), false).s;

@@ -21,15 +21,17 @@ import { linalgOf } from '../../backends/linalg.js';
  * X = A⁻¹·B for f32 A [..., n, n] and B [..., n, k], A's batch axes
  * broadcasting to B's: A is factored at its own batch shape, once however
  * many right-hand sides share a matrix, `check` (by default: refusing a
- * singular A where its factors can be read at once) sees those factors,
+ * singular A where its factors can be read at once; a check given instead
+ * refuses nothing in the gradient either) sees those factors,
  * and they are broadcast to B's batch for the solve. Its gradient: dB =
  * A⁻ᵀ·dX (a solve with Aᵀ), dA = −dB·Xᵀ summed over the broadcast axes.
  */
-export function solveMatrices(op: string, a: Tensor, b: Tensor, check: (lu: Tensor) => void = (lu) => refuseSingular(op, lu)): Tensor {
+export function solveMatrices(op: string, a: Tensor, b: Tensor, check?: (lu: Tensor) => void): Tensor {
   const backend = a.dataRef(op).backend;
   const { lu, pivots } = luFactors(op, a);
   try {
-    check(lu);
+    if (check) check(lu);
+    else refuseSingular(op, lu);
     const [n, k] = b.shape.slice(-2);
     const batchShape = b.shape.slice(0, -2);
     const batch = sizeOf(batchShape);
@@ -40,7 +42,8 @@ export function solveMatrices(op: string, a: Tensor, b: Tensor, check: (lu: Tens
         linalgOf(backend).luSolve({ ...factors.info(op), shape: [batch, n, n] }, { ...swaps.info(op), shape: [batch, n] }, { ...b.info(op), shape: [batch, n, k] }));
     });
     return record(x, op, [a, b], [a, x], (dx, [sa, sx], needs) => {
-      const db = solveMatrices(op, matrixTranspose(sa), dx);
+      // An *_ex solve refused nothing going forward, and its gradient refuses nothing either: a singular A's is ±∞ or NaN, as PyTorch's.
+      const db = solveMatrices(op, matrixTranspose(sa), dx, check ? () => {} : undefined);
       return [needs[0] ? sumToShape(neg(matmul(db, sx, { transposeB: true })), sa.shape) : null, db];
     });
   } finally {
@@ -107,11 +110,12 @@ function formOf(op: string, A: Tensor, B: Tensor, options: SolveOptions): Form {
   const { left = true } = checkOptions(op, options, OPTIONS);
   if (b.rank < 1) throw new ShapeError(`${op}: B must be a vector or a matrix (or a batch of them), got a scalar with A ${formatShape(A.shape)}`);
   backendFor(op, [A.dataRef(op), b.dataRef(op)]);
+  const batchOfVectors = b.rank === A.rank - 1 && sameShape(b.shape, A.shape.slice(0, -1));
   if (!left) {
-    if (b.rank < 2) throw new ShapeError(`${op}: B ${formatShape(b.shape)} must be a matrix [..., k, n] to solve X·A = B (left: false), as torch asks`);
+    if (b.rank < 2 || batchOfVectors) throw new ShapeError(`${op}: B ${formatShape(b.shape)} must be a matrix [..., k, n] to solve X·A = B (left: false), as torch asks (a vector, or a batch of them shaped as A less its last axis, is refused)`);
     return 'right';
   }
-  return b.rank === 1 || (b.rank === A.rank - 1 && sameShape(b.shape, A.shape.slice(0, -1))) ? 'vector' : 'left';
+  return b.rank === 1 || batchOfVectors ? 'vector' : 'left';
 }
 
 /** The info of an *_ex solve: per matrix, 0, or k + 1 for the first zero on U's diagonal (U[k, k] = 0: A singular), as LAPACK's getrf's. */

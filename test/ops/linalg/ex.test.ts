@@ -84,6 +84,12 @@ describe.each(BACKENDS)('tm.linalg *_ex on %s', (backend) => {
     expect([result.shape, info.shape, Array.from(await info.data())]).toEqual([[3, 2, 1], [1], [2]]);
     const pair = tm.linalg.solveEx(tm.stack([tm.eye(2), tm.zeros([2, 2])]).reshape([2, 1, 2, 2]), tm.ones([3, 2, 1]));
     expect([pair.result.shape, pair.info.shape, Array.from(await pair.info.data())]).toEqual([[2, 3, 2, 1], [2, 1], [0, 1]]);
+    // Their gradients refuse nothing either: the invertible matrix's as solve's, the singular one's ±∞ or NaN (PyTorch's).
+    const both = tm.stack([tm.tensor([[2, 1], [1, 3]]), tm.tensor([[1, 2], [2, 4]])]);
+    both.requiresGrad = true;
+    tm.tidy(() => tm.sum(tm.linalg.solveEx(both, tm.ones([2, 2, 1])).result.slice([0], [1]))).backward();
+    const grads = Array.from(await both.grad!.data());
+    expectNormwise(grads.slice(0, 4), Float64Array.from([-0.16, -0.08, -0.08, -0.04]), 1e-4, 'the invertible matrix\'s dA (PyTorch 1.13 solve_ex)');
     // Nothing is left behind, info included, whichever op made it (cond(A, p) goes through invEx).
     const before = tm.memory().numTensors;
     tm.tidy(() => {

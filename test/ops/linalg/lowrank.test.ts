@@ -112,5 +112,6 @@ describe.each(BACKENDS)('tm.svdLowrank and tm.pcaLowrank on %s', (backend) => {
     expect(() => tm.svdLowrank(tm.ones([3]))).toThrow('svdLowrank: A must be a matrix or a batch of them [..., m, n], got [3]');
     expect(() => tm.svdLowrank(tm.ones([3, 3]), { k: 2 } as never)).toThrow(/svdLowrank: .*k/);
     expect(() => tm.svdLowrank(tm.ones([3, 3]), { M: tm.ones([2, 3, 3]) })).toThrow('svdLowrank: M [2,3,3] must broadcast to A [3,3]');
+    expect(() => tm.svdLowrank(tm.ones([4, 3]), { M: tm.ones([2, 3]) })).toThrow('svdLowrank: M [2,3] must broadcast to A [4,3]');
   });
 });

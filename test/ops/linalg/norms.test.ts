@@ -137,6 +137,12 @@ describe.each(BACKENDS)('tm.linalg pinv, matrixRank, matrixNorm, vectorNorm and 
     expect(Array.from(await tm.linalg.cond(singular, 'fro').data())[0]).toBe(Infinity);
     expectClose(await tm.linalg.cond(tm.tensor([[3, 0, 0], [0, 4, 0]]), -2).data(), [0.75], 1e-6, 'cond −2 of a wide matrix');
     expect(() => tm.linalg.cond(tm.ones([2, 3]), 1)).toThrow('cond: p 1 needs A⁻¹, and A [2,3] is not square (only p 2 and −2 take any matrix)');
+    // A singular member of a batch does not stop the gradients of the others (PyTorch's: NaN for it, the rest as usual).
+    const pair = tm.tensor([[[2, 1], [1, 3]], [[1, 2], [2, 4]]]);
+    pair.requiresGrad = true;
+    tm.tidy(() => tm.linalg.cond(pair, 1).slice([0], [1]).sum()).backward();
+    const dPair = Array.from(await pair.grad!.data());
+    expect(dPair.slice(0, 4).every(Number.isFinite)).toBe(true);
     expect(() => tm.linalg.cond(M, 3 as never)).toThrow("cond: p must be 'fro', 'nuc', 2, -2, 1, -1, Infinity or -Infinity, got 3");
   });
 
@@ -179,7 +185,9 @@ describe.each(BACKENDS)('tm.linalg pinv, matrixRank, matrixNorm, vectorNorm and 
     expect(() => tm.linalg.pinv(A, { atol: -1 })).toThrow('pinv: atol must be a finite number ≥ 0, got -1');
     expect(() => tm.linalg.matrixRank(A, { rtol: NaN })).toThrow('matrixRank: rtol must be a finite number ≥ 0, got NaN');
     expect(() => tm.linalg.pinv(tm.ones([3], { dtype: 'f32' }))).toThrow('pinv: A must be a matrix or a batch of them [..., m, n], got [3]');
-    expect(() => tm.linalg.cond(tm.zeros([3, 0]))).toThrow('cond: A [3,0] has no rows or no columns: no singular values to divide');
+    // An empty matrix's condition number is 0, as PyTorch's, for every p.
+    expect(Array.from(await tm.linalg.cond(tm.zeros([2, 3, 0])).data())).toEqual([0, 0]);
+    expect(Array.from(await tm.linalg.cond(tm.zeros([0, 0]), 'fro').data())).toEqual([0]);
   });
 });
 
