@@ -3,6 +3,8 @@ export { Tensor } from './tensor.js';
 export type { GradientHook, HookHandle, NestedArray, TensorLike } from './tensor.js';
 export type { PrintOptions } from './printing.js';
 export * from './ops/index.js';
+// torch.poisson: beside the Poisson distribution's sampler it shares (src/ops cannot import tm.distributions, which imports src/ops).
+export { poisson, type PoissonOptions } from './distributions/poisson.js';
 export { backend, backendSelection, memory, synchronize, tidy, keep } from './engine.js';
 export type { BackendSelection, MemoryInfo } from './engine.js';
 export { init } from './selection.js';

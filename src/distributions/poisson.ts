@@ -1,8 +1,14 @@
 // The Poisson distribution, torch.distributions.Poisson: counts of events
 // at a rate. Its draws are made for every entry at once without reading
-// the rate back (a GPU keeps it), by two methods chosen per entry.
+// the rate back (a GPU keeps it), by two methods chosen per entry; tm.poisson
+// (torch.poisson) draws one per rate by the same sampler.
+import { isFloat } from '../dtype.js';
 import { tidy } from '../engine.js';
+import { ValueError, formatShape } from '../errors.js';
 import * as ops from '../ops/index.js';
+import { checkTensor, heldValues } from '../ops/util.js';
+import { checkOptions } from '../options.js';
+import { checkSeed, getRandomState, setRandomState } from '../random.js';
 import { gammaincc } from '../special/gamma.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -127,5 +133,48 @@ export class Poisson extends Distribution {
 
   override get variance(): Tensor {
     return this.batched(this.rate);
+  }
+}
+
+export interface PoissonOptions {
+  /** Same seed, same draws, on every backend. Without one, fresh draws (setSeed's sequence, where set). */
+  seed?: number;
+}
+
+/**
+ * One Poisson draw per entry of `rates` (torch.poisson): a count k with
+ * probability λᵏ·e^(−λ)/k!, as a float of rates' dtype (f32 for int
+ * rates), by Poisson.sample's sampler (counted uniforms below rate 10,
+ * PTRS from 10 up), on rates' backend. No gradient, as PyTorch's. A
+ * negative or NaN rate is refused, as PyTorch refuses it, where the backend
+ * holds the rates (js, native); on webgpu, where looking would wait for the
+ * GPU, a negative rate draws 0 and NaN draws NaN. `seed` makes the draws
+ * reproducible; setSeed's sequence is left where it was.
+ */
+export function poisson(rates: Tensor, options: PoissonOptions = {}): Tensor {
+  checkTensor('poisson', rates, 'rates');
+  const { seed } = checkOptions('poisson', options, { seed: true });
+  if (seed !== undefined) checkSeed('poisson', seed);
+  if (heldValues('poisson', rates)) {
+    const bad = tidy(() => ops.any(ops.logicalNot(ops.greaterEqual(rates, 0))));
+    try {
+      if (heldValues('poisson', bad)![0] !== 0) throw new ValueError(`poisson: rates ${formatShape(rates.shape)} hold a negative or NaN rate; a Poisson rate must be ≥ 0`);
+    } finally {
+      bad.dispose();
+    }
+  }
+  const dtype = isFloat(rates.dtype) ? rates.dtype : 'f32';
+  const draw = () => tidy(() => {
+    const draws = poissonDraws('poisson', rates, rates.shape);
+    return draws.dtype === dtype ? draws : draws.cast(dtype);
+  });
+  if (seed === undefined) return draw();
+  // The sampler's uniforms take fresh seeds from setSeed's sequence: started at `seed` for this call, then put back.
+  const kept = getRandomState();
+  setRandomState({ generator: 'mulberry32', state: seed });
+  try {
+    return draw();
+  } finally {
+    setRandomState(kept);
   }
 }

@@ -107,6 +107,23 @@ export function fill(shape: readonly number[], value: number, options: TensorOpt
   return filled('fill', shape, value, options);
 }
 
+/**
+ * `shape` filled with `value` (torch.full, np.full): fill under PyTorch's and
+ * NumPy's name. f32 unless `dtype` says otherwise, an integer value too (as
+ * tm.tensor and fill read numbers; PyTorch and NumPy would make an int);
+ * a value an int dtype cannot hold (2.5, NaN, 300 in i8) is an error.
+ */
+export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+  return filled('full', shape, value, options);
+}
+
+/** x's shape filled with `value` in x's dtype, or `dtype` (torch.full_like, np.full_like), on x's backend; value as full's. */
+export function fullLike(x: Tensor, value: number, options: TensorOptions = {}): Tensor {
+  checkTensor('fullLike', x);
+  const dtype = checkOptions('fullLike', options, TENSOR_OPTIONS).dtype ?? x.dtype;
+  return onBackendOf('fullLike', x, () => filled('fullLike', x.shape, value, { dtype }));
+}
+
 export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled('zeros', shape, 0, options);
 }

@@ -1,16 +1,19 @@
-// Similarities and distances between vectors, and vectors scaled to unit
-// norm, as PyTorch's F.cosine_similarity, F.pairwise_distance, torch.cdist
-// and F.normalize, with their epsilons where PyTorch puts them: each decides what
-// a zero (or nearly zero) vector gives, and a result that agrees with
-// PyTorch's there too is what lets a model trained there behave the same here.
+// Similarities and distances between vectors, and vectors scaled to unit norm,
+// as PyTorch's F.cosine_similarity, F.pairwise_distance, torch.cdist,
+// torch.pdist, torch.dist and F.normalize, with their epsilons where PyTorch
+// puts them: each decides what a zero (or nearly zero) vector gives, and a
+// result that agrees with PyTorch's there too is what lets a model trained
+// there behave the same here.
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { isFloat } from '../dtype.js';
 import { cast } from './cast.js';
-import { clip, maximum, notEqual, sqrt, sub } from './elementwise.js';
+import { abs, clip, equal, maximum, notEqual, pow, sqrt, sub, where } from './elementwise.js';
+import { tensor } from './creation.js';
 import { matmul } from './matmul.js';
-import { broadcastTo, expandDims } from './movement.js';
-import { mean, sum } from './reduce.js';
+import { broadcastTo, expandDims, gather, reshape } from './movement.js';
+import { mean, min, sum } from './reduce.js';
+import { checkTensor, onBackendOf } from './util.js';
 import { norm } from './norms.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { broadcastShapes, normalizeAxis, sameShape } from '../shape.js';
@@ -194,4 +197,69 @@ function euclideanByMatmul(x1: Tensor, x2: Tensor): Tensor {
     .sub(matmul(a, b, { transposeB: true }).mul(2));
   const d = sqrt(maximum(squared, 1e-30));
   return dtype === 'f16' ? cast(d, 'f16') : d;
+}
+
+/**
+ * The p-norm of d's vectors along `axis`: p 0 counts the non-zero entries
+ * (no gradient), 1, 2 and ∞ go through tm.norm (gradient 0 at a zero
+ * vector), −∞ is the smallest |d|, and any other p is (Σ|d|ᵖ)^(1/p), with
+ * gradient 0 (PyTorch's) where the ∞·0 of a power's slope at 0 would put
+ * NaN: at a zero entry (for p > 0) and a zero vector.
+ */
+function vectorNorm(d: Tensor, p: number, axis: number): Tensor {
+  if (p === 0) return cast(sum(notEqual(d, 0), axis), d.dtype);
+  if (p === 1 || p === 2 || p === Infinity) return norm(d, axis, { ord: p });
+  if (p === -Infinity) return min(abs(d), axis);
+  const a = abs(d);
+  // A negative p keeps 0ᵖ = ∞ (the norm is then 0).
+  const nonzero = p > 0 ? notEqual(a, 0) : null;
+  const powered = nonzero ? where(nonzero, pow(where(nonzero, a, 1), p), 0) : pow(a, p);
+  const s = sum(powered, axis);
+  const zero = equal(s, 0);
+  return where(zero, 0, pow(where(zero, 1, s), 1 / p));
+}
+
+/**
+ * The p-norm distance between every pair of rows i < j of x [n, m]
+ * (torch.pdist, scipy's pdist): [n(n − 1)/2], pairs in row-major order
+ * ((0, 1), (0, 2), …, (1, 2), …), p 0 (coordinates that differ), any p > 0
+ * or Infinity. The upper triangle of cdist(x, x) without working out the
+ * rest: the rows of each pair gathered and their difference's norm taken
+ * directly (exact, as PyTorch's; n(n − 1)/2·m entries of memory).
+ * Differentiable (gathers and a norm); a zero distance has gradient 0.
+ */
+export function pdist(x: Tensor, p = 2): Tensor {
+  checkTensor('pdist', x);
+  checkFloat('pdist', 'x', x);
+  if (typeof p !== 'number' || !(p >= 0)) throw new ValueError(`pdist: p must be a number ≥ 0 or Infinity, got ${formatValue(p)}`);
+  if (x.rank !== 2) throw new ShapeError(`pdist: x must be [n, m] (n vectors of length m), got ${formatShape(x.shape)}`);
+  const n = x.shape[0];
+  const count = n < 2 ? 0 : (n * (n - 1)) / 2;
+  const [rows, columns] = [new Int32Array(count), new Int32Array(count)];
+  for (let i = 0, k = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++, k++) [rows[k], columns[k]] = [i, j];
+  }
+  return tidy(() => {
+    const [first, second] = onBackendOf('pdist', x, () => [tensor(rows, [count]), tensor(columns, [count])]);
+    return vectorNorm(sub(gather(x, first, 0), gather(x, second, 0)), p, 1);
+  });
+}
+
+/**
+ * The p-norm of a − b, broadcast and read as one vector (torch.dist): a
+ * scalar. p 0 counts the entries that differ, ±Infinity takes the largest
+ * (smallest) |a − b|, any other p (Σ|a − b|ᵖ)^(1/p). Differentiable in both;
+ * equal a and b give 0 with gradient 0.
+ */
+export function dist(a: Tensor, b: Tensor, p = 2): Tensor {
+  checkTensor('dist', a, 'a');
+  checkTensor('dist', b, 'b');
+  checkFloat('dist', 'a', a);
+  checkFloat('dist', 'b', b);
+  if (typeof p !== 'number' || Number.isNaN(p)) throw new ValueError(`dist: p must be a number or ±Infinity, got ${formatValue(p)}`);
+  broadcastShapes('dist', a.shape, b.shape);
+  return tidy(() => {
+    const d = sub(a, b);
+    return vectorNorm(reshape(d, [d.size]), p, 0);
+  });
 }

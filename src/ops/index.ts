@@ -1,5 +1,6 @@
 // Every op tmnn has. Tensor methods and the top-level tm.* functions both come from here.
-export { arange, eye, fill, linspace, ones, onesLike, rand, randn, scalar, tensor, zeros, zerosLike } from './creation.js';
+export { arange, eye, fill, full, fullLike, linspace, ones, onesLike, rand, randn, scalar, tensor, zeros, zerosLike } from './creation.js';
+export { normal, randintLike, randLike, randnLike, type NormalOptions } from './random_like.js';
 export type { RandomOptions, TensorInput, TensorOptions } from './creation.js';
 export {
   abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, bitwiseAnd, bitwiseLeftShift, bitwiseNot, bitwiseOr, bitwiseRightShift, bitwiseXor, ceil, clip, copysign, cos, cosh, deg2rad, digamma, div, equal, erf, erfc, erfinv, exp, exp2, expm1,
@@ -37,10 +38,12 @@ export { broadcastTo, clone, concat, cumprod, cumsum, expandDims, flip, fliplr, 
 export { atleast1d, atleast2d, atleast3d, columnStack, dstack, hstack, vstack } from './stacking.js';
 export type { PadMode, PadOptions } from './movement.js';
 export { chunk, repeatInterleave, roll, takeAlongAxis, tensorSplit, unbind } from './indexing.js';
+export { dsplit, hsplit, vsplit } from './splits.js';
 export { indexAdd, indexCopy, indexFill, scatter, scatterAdd, scatterReduce, type ScatterReduceOptions, type ScatterReduction } from './scatter.js';
 export { diagonalScatter, selectScatter, sliceScatter, type SliceScatterOptions } from './view_scatters.js';
 export { kthvalue, median, mode, nanmedian, nanquantile, quantile, type KthvalueOptions, type MedianOptions, type ModeOptions, type QuantileMethod, type QuantileOptions } from './order_statistics.js';
 export { fmax, fmin, nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar } from './nan_reductions.js';
+export { nanargmax, nanargmin } from './nan_arg.js';
 export { moveaxis, narrow, rot90, swapaxes, unflatten } from './axes.js';
 export { broadcastShapes, broadcastTensors } from './broadcasting.js';
 export { blockDiag, cartesianProd, combinations, cross, kron, type CombinationsOptions, type CrossOptions } from './products.js';
@@ -54,13 +57,13 @@ export { cumulativeTrapezoid, diff, gradient, logcumsumexp, trapezoid, type Diff
 export { cummax, cummin } from './running_extremes.js';
 export { convolve, correlate, type ConvolveMode, type ConvolveOptions } from './convolve.js';
 export { histc, histogram, histogram2d, histogramdd, type HistcOptions, type Histogram2dOptions, type HistogramOptions, type HistogramddOptions } from './histogram.js';
-export { cdist, type CdistComputeMode, type CdistOptions } from './distance.js';
+export { cdist, dist, pdist, type CdistComputeMode, type CdistOptions } from './distance.js';
 export { interp, type InterpOptions } from './interp.js';
 export { ravelMultiIndex, unravelIndex } from './flat_indices.js';
 export { corrcoef, cov, type CovOptions } from './covariance.js';
 export { index } from './subscript.js';
 export type { IndexPart } from './subscript.js';
-export { allclose, isclose, isFinite, isInf, isNaN, logicalAnd, logicalNot, logicalOr, logicalXor, nanToNum } from './logical.js';
+export { allclose, isclose, isFinite, isInf, isNaN, isNegInf, isPosInf, isReal, logicalAnd, logicalNot, logicalOr, logicalXor, nanToNum } from './logical.js';
 export type { IscloseOptions, NanToNumOptions } from './logical.js';
 export { tril, triu } from './triangular.js';
 export { logsumexp, norm } from './norms.js';
@@ -76,7 +79,7 @@ export { argsort, sort, topk } from './sort.js';
 export type { SortOptions, Sorted, TopkOptions } from './sort.js';
 export { bucketize, isin, searchsorted, type IsinOptions } from './search.js';
 export type { SearchsortedOptions } from './search.js';
-export { maskedFill, maskedScatter, maskedSelect, nonzero } from './masked.js';
+export { argwhere, maskedFill, maskedScatter, maskedSelect, nonzero } from './masked.js';
 export { bincount, unique, uniqueConsecutive } from './counting.js';
 export type { BincountOptions, Unique, UniqueConsecutiveOptions, UniqueOptions } from './counting.js';
 export { bernoulli, multinomial, randint, randperm } from './sampling.js';
@@ -86,5 +89,6 @@ export { cast, oneHot } from './cast.js';
 export { diag, diagEmbed, diagflat, diagonal, outer, trace } from './diagonal.js';
 export type { DiagonalOptions } from './diagonal.js';
 export { einsum, tensordot } from './einsum.js';
+export { logdet } from './linalg/det.js';
 export * as linalg from './linalg/index.js';
 export * as fft from './fft/index.js';

@@ -1,7 +1,8 @@
 // Tests of values and logic on them, giving 1 or 0 in x's dtype as the
-// comparisons do: isNaN, isFinite and isInf (NaN found as the one value not
-// equal to itself; the backends compare NaN as IEEE 754 does, the GPU's
-// included: shaders/elementwise_lib.wgsl), and and/or/xor/not of non-zero;
+// comparisons do: isNaN, isFinite, isInf, isPosInf, isNegInf and isReal
+// (NaN found as the one value not equal to itself; the backends compare NaN
+// as IEEE 754 does, the GPU's included: shaders/elementwise_lib.wgsl), and
+// and/or/xor/not of non-zero;
 // isclose and allclose, and nanToNum, which replaces what isFinite rejects.
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
@@ -34,6 +35,28 @@ export function isFinite(x: Tensor): Tensor {
 export function isInf(x: Tensor): Tensor {
   checkTensor('isInf', x);
   return isFloat(x.dtype) ? tidy(() => equal(abs(x), Infinity)) : zerosLike(x);
+}
+
+/** 1 where x is +∞ (torch.isposinf, np.isposinf; never, for ints). */
+export function isPosInf(x: Tensor): Tensor {
+  checkTensor('isPosInf', x);
+  return isFloat(x.dtype) ? equal(x, Infinity) : zerosLike(x);
+}
+
+/** 1 where x is −∞ (torch.isneginf, np.isneginf; never, for ints). */
+export function isNegInf(x: Tensor): Tensor {
+  checkTensor('isNegInf', x);
+  return isFloat(x.dtype) ? equal(x, -Infinity) : zerosLike(x);
+}
+
+/**
+ * 1 everywhere (torch.isreal, np.isreal): tmnn has no complex dtype (its
+ * complex values are float pairs [..., 2], each entry a real number), so
+ * every entry of every tensor is real; NaN and ±∞ too, as in PyTorch.
+ */
+export function isReal(x: Tensor): Tensor {
+  checkTensor('isReal', x);
+  return onesLike(x);
 }
 
 /** 1 where a and b are both non-zero (broadcasting). */

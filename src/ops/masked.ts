@@ -1,11 +1,11 @@
-// Ops that pick by a mask: maskedFill (a `where`) and maskedScatter (a
-// running count of the mask, a gather and a `where`), synchronous: their
-// shapes are x's; and maskedSelect and nonzero, whose shapes depend on how many
-// entries the mask holds. tmnn cannot read a value back synchronously (on
-// WebGPU a read waits for the GPU), so those two are asynchronous: the mask
-// is read back, the positions found in JS, and the result made on the
-// backend x was on when called. maskedSelect is then one gather, so its
-// gradient is gather's scatter-add.
+// Ops that pick by a mask: maskedFill (a `where`) and maskedScatter (a running
+// count of the mask, a gather and a `where`), synchronous: their shapes are
+// x's; and maskedSelect and nonzero (and argwhere, its NumPy name), whose
+// shapes depend on how many entries the mask holds. tmnn cannot read a value
+// back synchronously (on WebGPU a read waits for the GPU), so those two are
+// asynchronous: the mask is read back, the positions found in JS, and the
+// result made on the backend x was on when called. maskedSelect is then one
+// gather, so its gradient is gather's scatter-add.
 import { INT_RANGE, isFloat } from '../dtype.js';
 import { creatingOn, tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
@@ -151,6 +151,17 @@ export async function nonzero(x: Tensor): Promise<Tensor> {
     for (let d = rank - 1; d >= 0 && ++index[d] === shape[d]; d--) index[d] = 0;
   }
   return creatingOn(backend, () => fromValues('nonzero', out, [count, rank], 'i32'));
+}
+
+/**
+ * The indices of x's non-zero entries (torch.argwhere, np.argwhere): i32
+ * [count, rank], one row per entry in row-major order, NaN non-zero; a
+ * scalar gives [1, 0] or [0, 0]. nonzero's form already, so nonzero.
+ * Asynchronous, as nonzero.
+ */
+export async function argwhere(x: Tensor): Promise<Tensor> {
+  checkTensor('argwhere', x);
+  return nonzero(x);
 }
 
 function countNonZero(values: ArrayLike<number>): number {

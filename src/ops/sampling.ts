@@ -51,7 +51,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
 }
 
 /** The integers `dtype` holds, every one between exactly. */
-function exactIntegers(dtype: DType): readonly [number, number] {
+export function exactIntegers(dtype: DType): readonly [number, number] {
   if (dtype === 'i8' || dtype === 'i32') return INT_RANGE[dtype];
   const m = dtype === 'f16' ? 2 ** 11 : 2 ** 24;
   return [-m, m];

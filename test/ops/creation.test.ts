@@ -276,3 +276,40 @@ describe.each(BACKENDS)('making tensors on %s', (backend) => {
     expect(await tm.randn([6]).data()).not.toEqual(await tm.randn([6]).data());
   });
 });
+
+describe.each(BACKENDS)('full and fullLike on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  it('full fills a shape with a value, f32 unless dtype says otherwise, as fill', async () => {
+    const x = tm.full([2, 3], 2.5);
+    expect([x.dtype, x.shape, await x.array()]).toEqual(['f32', [2, 3], [[2.5, 2.5, 2.5], [2.5, 2.5, 2.5]]]);
+    // An integer value stays f32, as tm.tensor(3) and fill read it (torch.full would make int64).
+    expect(tm.full([2], 3).dtype).toBe('f32');
+    expect(await tm.full([2], -7, { dtype: 'i8' }).array()).toEqual([-7, -7]);
+    expect(await tm.full([], NaN).array()).toBeNaN();
+    expect(Array.from(await tm.full([2], 0.1, { dtype: 'f16' }).data())).toEqual([roundF16(0.1), roundF16(0.1)]);
+    expect(tm.full([0, 4], 1).shape).toEqual([0, 4]);
+  });
+
+  it('fullLike takes x\'s shape, dtype and backend, or the dtype given', async () => {
+    const x = tm.tensor([[1, 2, 3]], [1, 3], { dtype: 'i32' });
+    const y = tm.fullLike(x, 9);
+    expect([y.dtype, y.shape, await y.array()]).toEqual(['i32', [1, 3], [[9, 9, 9]]]);
+    const z = tm.fullLike(x, 0.5, { dtype: 'f16' });
+    expect([z.dtype, await z.array()]).toEqual(['f16', [[0.5, 0.5, 0.5]]]);
+    expect(await tm.fullLike(tm.zeros([2]), -Infinity).array()).toEqual([-Infinity, -Infinity]);
+    expect(tm.backend()).toBe(backend);
+  });
+
+  it('refuse a value the dtype cannot hold, and bad shapes and options, naming the call', () => {
+    expect(() => tm.full([2], 2.5, { dtype: 'i32' })).toThrow(/full: value 2.5 at flat index 0 is not an integer in i32's range/);
+    expect(() => tm.fullLike(tm.zeros([2], { dtype: 'i8' }), 300)).toThrow(/fullLike: value 300 at flat index 0 is not an integer in i8's range/);
+    expect(() => tm.full([-1], 1)).toThrow(/full/);
+    expect(() => tm.full([2], '1' as never)).toThrow(/full: value must be a number, got "1"/);
+    expect(() => tm.fullLike(tm.zeros([2]), 1, { dtype: 'f64' as never })).toThrow(/fullLike/);
+    expect(() => tm.fullLike([1, 2] as never, 1)).toThrow(/fullLike: x must be a Tensor/);
+    expect(() => tm.full([2], 1, { dtpye: 'f16' } as never)).toThrow(/full: unknown option "dtpye"/);
+  });
+});

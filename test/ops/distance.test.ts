@@ -292,3 +292,154 @@ describe('cdist', () => {
     expect(tm.memory().numTensors).toBe(before);
   });
 });
+
+/** torch.pdist in float64: the distance of every row pair i < j of x [n, m], in row-major order. */
+function pdistRef(x: F64, p: number): Float64Array {
+  const [n, m] = x.shape;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const d = Array.from({ length: m }, (_, k) => x.v[i * m + k] - x.v[j * m + k]);
+      out.push(p === 0 ? d.filter((v) => v !== 0).length : pNormOf(d, p));
+    }
+  }
+  return Float64Array.from(out);
+}
+
+/** torch.dist in float64: the p-norm of a − b broadcast, flattened. */
+function distRef(a: F64, b: F64, p: number): number {
+  const d = Array.from(broadcast2(a, b, (x, y) => x - y).v);
+  if (p === 0) return d.filter((v) => v !== 0).length;
+  if (p === -Infinity) return Math.min(...d.map(Math.abs));
+  return pNormOf(d, p);
+}
+
+describe.each(BACKENDS)('pdist and dist on %s', (backend) => {
+  const tol = backend === 'webgpu' ? 1e-4 : 1e-5;
+
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  afterAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  // torch.pdist(x, p) of these rows and the gradient of its sum (PyTorch 1.13, float64): a repeated row's distance 0, its gradient 0.
+  it.each([
+    { p: 2, d: [0, 3.31662479, 3.31662479], g: [0.30151134, 0.90453403, 0.30151134, 0.30151134, 0.90453403, 0.30151134, -0.60302269, -1.80906807, -0.60302269] },
+    { p: 3, d: [0, 3.07231683, 3.07231683], g: [0.10594196, 0.95347764, 0.10594196, 0.10594196, 0.95347764, 0.10594196, -0.21188392, -1.90695527, -0.21188392] },
+    { p: 1, d: [0, 5, 5], g: [1, 1, 1, 1, 1, 1, -2, -2, -2] },
+    { p: Infinity, d: [0, 3, 3], g: [0, 1, 0, 0, 1, 0, 0, -2, 0] },
+    { p: 0.5, d: [0, 13.92820323, 13.92820323], g: [3.73205081, 2.15470054, 3.73205081, 3.73205081, 2.15470054, 3.73205081, -7.46410162, -4.30940108, -7.46410162] },
+    { p: 0, d: [0, 3, 3], g: [0, 0, 0, 0, 0, 0, 0, 0, 0] },
+  ])('pdist with p $p gives PyTorch\'s distances and gradients, 0 for a repeated row', async ({ p, d, g }) => {
+    const x = tm.tensor([[1, 2, 3], [1, 2, 3], [0, -1, 2]]);
+    x.requiresGrad = true;
+    const y = tm.pdist(x, p);
+    expectClose(await y.data(), d, tol, 'pdist');
+    // p 0 counts: no gradient (PyTorch's is 0).
+    if (p === 0) return expect(y.requiresGrad).toBe(false);
+    y.sum().backward();
+    expectClose(await x.grad!.data(), g, tol, 'dx');
+  });
+
+  it.each([2, 1, 3, 0.5, Infinity, 0])('pdist of [9, 4] with p %s: every pair i < j in row-major order, and its gradient', async (p) => {
+    const x = f64([9, 4], asF32(uniform(36, -2, 2)));
+    const xt = tm.tensor(x.v, x.shape);
+    xt.requiresGrad = true;
+    const y = tm.pdist(xt, p);
+    const want = pdistRef(x, p);
+    expect(y.shape).toEqual([36]);
+    expectClose(await y.data(), want, tol, 'pdist');
+    if (p === 0) return;
+    const r = asF32(uniform(want.length, -1, 1));
+    y.mul(tm.tensor(r, y.shape)).sum().backward();
+    const loss = () => pdistRef(x, p).reduce((s, v, i) => s + v * r[i], 0);
+    expectClose(await xt.grad!.data(), centralDifferences(x.v, loss), p < 1 ? 1e-3 : tol, 'dx');
+  });
+
+  it('pdist works each pair directly (exact past 25 rows, where cdist would take the matmul), keeps f16, and gives [0] for fewer than 2 rows', async () => {
+    const rows = asF32(uniform(40 * 3, -1, 1));
+    rows.copyWithin(3, 0, 3); // rows 0 and 1 equal
+    const y = await tm.pdist(tm.tensor(rows, [40, 3])).data();
+    expect([y.length, y[0]]).toEqual([780, 0]);
+    expectClose(y, pdistRef(f64([40, 3], rows), 2), tol, 'pdist [40, 3]');
+    const half = tm.pdist(tm.tensor([[0, 0], [3, 4], [6, 8]], [3, 2], { dtype: 'f16' }));
+    expect([half.dtype, await half.array()]).toEqual(['f16', [5, 10, 5]]);
+    for (const shape of [[1, 3], [0, 3]]) expect(tm.pdist(tm.zeros(shape)).shape).toEqual([0]);
+  });
+
+  // torch.dist([[1, 2], [3, -4]], [0.5, 1], p) (PyTorch 1.13, float32).
+  it.each([
+    [2, 5.70087719], [1, 9], [0, 4], [3, 5.21404028], [Infinity, 5], [-Infinity, 0.5], [-1, 0.27777776], [0.5, 30.51804352],
+  ])('dist with p %s gives PyTorch\'s %s', async (p, want) => {
+    const y = tm.dist(tm.tensor([[1, 2], [3, -4]]), tm.tensor([0.5, 1]), p);
+    expect(y.shape).toEqual([]);
+    expectClose(await y.data(), [want], tol, 'dist');
+  });
+
+  it.each([2, 1, 3, Infinity, -Infinity, 0.5])('dist of [3, 1, 4] and [5, 4] broadcast, p %s, and its gradients', async (p) => {
+    const [a, b] = [f64([3, 1, 4], asF32(uniform(12, -2, 2))), f64([5, 4], asF32(uniform(20, -2, 2)))];
+    const [at, bt] = leaves(a, b);
+    const y = tm.dist(at, bt, p);
+    expectClose(await y.data(), [distRef(a, b, p)], tol, 'dist');
+    y.mul(0.75).backward();
+    const loss = () => 0.75 * distRef(a, b, p);
+    const gradTol = p < 1 ? 1e-3 : tol;
+    expectClose(await at.grad!.data(), centralDifferences(a.v, loss), gradTol, 'da');
+    expectClose(await bt.grad!.data(), centralDifferences(b.v, loss), gradTol, 'db');
+  });
+
+  it('dist of equal tensors is 0 with gradient 0, and an entry that does not differ gets gradient 0, as PyTorch\'s', async () => {
+    for (const p of [2, 3, 1, 0.5]) {
+      const a = tm.tensor([1, -2, 3]);
+      a.requiresGrad = true;
+      const y = tm.dist(a, tm.tensor([1, -2, 3]), p);
+      expect(await y.array()).toBe(0);
+      y.backward();
+      expect(Array.from(await a.grad!.data()), `p ${p}`).toEqual([0, 0, 0]);
+    }
+    // torch.dist([0, 1], [0, 0], p).backward() and torch.pdist([[0, 0], [0, 1], [0, 1]], p).sum().backward() (PyTorch 1.13): 0 where nothing differs.
+    for (const p of [0.5, 3, 2, Infinity]) {
+      const a = tm.tensor([0, 1]);
+      a.requiresGrad = true;
+      tm.dist(a, tm.zeros([2]), p).backward();
+      expect(Array.from(await a.grad!.data()), `dist p ${p}`).toEqual([0, 1]);
+      const x = tm.tensor([[0, 0], [0, 1], [0, 1]]);
+      x.requiresGrad = true;
+      tm.pdist(x, p).sum().backward();
+      expectClose(await x.grad!.data(), [0, -2, 0, 1, 0, 1], tol, `pdist p ${p}`);
+    }
+    // A negative p keeps 0ᵖ = ∞: a zero difference makes the norm 0 (torch.dist(a, a + [0, 1], -1) is 0).
+    expect(await tm.dist(tm.tensor([1, 2]), tm.tensor([1, 3]), -1).array()).toBe(0);
+  });
+});
+
+describe('pdist and dist', () => {
+  beforeAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it('refuse shapes, p and dtypes they cannot take, naming them', () => {
+    expect(() => tm.pdist(tm.zeros([3]))).toThrow(new tm.ShapeError('pdist: x must be [n, m] (n vectors of length m), got [3]'));
+    expect(() => tm.pdist(tm.zeros([2, 3, 4]))).toThrow(/pdist: x must be \[n, m\]/);
+    expect(() => tm.pdist(tm.zeros([3, 2]), -1)).toThrow(new tm.ValueError('pdist: p must be a number ≥ 0 or Infinity, got -1'));
+    expect(() => tm.pdist(tm.zeros([3, 2]), NaN)).toThrow(/pdist: p must be a number ≥ 0/);
+    expect(() => tm.pdist(tm.zeros([3, 2], { dtype: 'i32' }))).toThrow(new tm.DTypeError('pdist: x must be f32 or f16, got i32'));
+    expect(() => tm.pdist([[1]] as never)).toThrow(/pdist: x must be a Tensor/);
+    expect(() => tm.dist(tm.zeros([3]), tm.zeros([4]))).toThrow(/dist: shapes \[3\] and \[4\] cannot be broadcast together/);
+    expect(() => tm.dist(tm.zeros([3]), tm.zeros([3]), NaN)).toThrow(new tm.ValueError('dist: p must be a number or ±Infinity, got NaN'));
+    expect(() => tm.dist(tm.zeros([3]), tm.zeros([3], { dtype: 'i8' }))).toThrow(new tm.DTypeError('dist: b must be f32 or f16, got i8'));
+    expect(() => tm.dist(tm.zeros([3]), 1 as never)).toThrow(/dist: b must be a Tensor/);
+  });
+
+  it('leave nothing behind', () => {
+    const [x, zero] = [tm.randn([6, 3], { seed: 1 }), tm.zeros([3])];
+    const run = () => tm.noGrad(() => [tm.pdist(x), tm.pdist(x, 3), tm.pdist(x, 0), tm.dist(x, x), tm.dist(x, zero, -Infinity), tm.dist(x, zero, -1)].forEach((t) => t.dispose()));
+    run();
+    const before = tm.memory().numTensors;
+    run();
+    expect(tm.memory().numTensors).toBe(before);
+  });
+});

@@ -36,3 +36,40 @@ describe.each(BACKENDS)('value tests and logic on %s', (backend) => {
     expect(await tm.logicalNot(a).array()).toEqual([[1, 0, 0, 0]]);
   });
 });
+
+describe.each(BACKENDS)('isPosInf, isNegInf and isReal on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  // torch.isposinf / isneginf of [nan, inf, -inf, 0, -0, 1, -2.5, 3.4e38, 1e-40] (PyTorch 1.13): True only at inf / -inf.
+  it.each(['f32', 'f16'] as const)('isPosInf and isNegInf of %s specials are 1 only at +∞ and −∞, in its dtype', async (dtype) => {
+    const x = tm.tensor(SPECIAL, [SPECIAL.length], { dtype });
+    const values = Array.from(await x.data());
+    for (const [op, ref] of [[tm.isPosInf, (v: number) => v === Infinity], [tm.isNegInf, (v: number) => v === -Infinity]] as const) {
+      const y = op(x);
+      expect(y.dtype).toBe(dtype);
+      expectExact(await y.data(), values.map((v) => +ref(v)), op.name);
+    }
+    // f16 overflows 3.4e38 to +∞: one more +∞ than f32.
+    expect(Array.from(await tm.isPosInf(x).data()).filter((v) => v === 1).length).toBe(dtype === 'f16' ? 2 : 1);
+  });
+
+  it('ints are never infinite, and every entry of every tensor is real (tmnn has no complex dtype)', async () => {
+    const ints = tm.tensor([-3, 0, 7], [3], { dtype: 'i32' });
+    expect([tm.isPosInf(ints).dtype, await tm.isPosInf(ints).array(), await tm.isNegInf(ints.cast('i8')).array()]).toEqual(['i32', [0, 0, 0], [0, 0, 0]]);
+    // torch.isreal of a real tensor is True everywhere, NaN and ±∞ included; np.isreal of ints too.
+    const x = tm.tensor([[NaN, Infinity, -Infinity], [0, -1, 2.5]]);
+    const real = tm.isReal(x);
+    expect([real.dtype, real.shape, await real.array()]).toEqual(['f32', [2, 3], [[1, 1, 1], [1, 1, 1]]]);
+    expect(await tm.isReal(ints).array()).toEqual([1, 1, 1]);
+    // A complex tensor is float pairs [..., 2]: each number in it is real.
+    expect(tm.isReal(tm.zeros([4, 2], { dtype: 'f16' })).dtype).toBe('f16');
+  });
+
+  it('refuse what is not a tensor, naming the op', () => {
+    expect(() => tm.isPosInf([1] as never)).toThrow(/isPosInf: x must be a Tensor/);
+    expect(() => tm.isNegInf(1 as never)).toThrow(/isNegInf: x must be a Tensor/);
+    expect(() => tm.isReal(null as never)).toThrow(/isReal: x must be a Tensor/);
+  });
+});

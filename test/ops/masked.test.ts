@@ -219,3 +219,35 @@ describe.each(BACKENDS)('masked ops on %s', (backend) => {
     });
   });
 });
+
+describe.each(BACKENDS)('argwhere on %s', (backend) => {
+  beforeAll(async () => {
+    await tm.init({ backend });
+  });
+
+  // torch.argwhere / np.argwhere (PyTorch 1.13, NumPy 1.24): a row of indices per non-zero entry, row-major, NaN non-zero.
+  it('gives NumPy\'s and PyTorch\'s [count, rank] of indices in row-major order', async () => {
+    const x = tm.tensor([[0, 1.5, 0], [NaN, 0, -2]]);
+    const out = await tm.argwhere(x);
+    expect([out.dtype, out.shape, await out.array()]).toEqual(['i32', [3, 2], [[0, 1], [1, 0], [1, 2]]]);
+    const three = await tm.argwhere(tm.tensor([[[0, 3], [0, 0]], [[1, 0], [0, 4]]], [2, 2, 2], { dtype: 'i32' }));
+    expect(await three.array()).toEqual([[0, 0, 1], [1, 0, 0], [1, 1, 1]]);
+  });
+
+  it('of a scalar gives [1, 0] or [0, 0], of nothing non-zero [0, rank], and agrees with nonzero on random data', async () => {
+    expect((await tm.argwhere(tm.scalar(2))).shape).toEqual([1, 0]);
+    expect((await tm.argwhere(tm.scalar(0))).shape).toEqual([0, 0]);
+    expect((await tm.argwhere(tm.zeros([3, 4, 5]))).shape).toEqual([0, 3]);
+    const x = tm.tensor(randomInts(60, -1, 2), [3, 4, 5]);
+    const [a, n] = [await tm.argwhere(x), await tm.nonzero(x)];
+    const v = await x.data();
+    const want: number[][] = [];
+    for (let i = 0; i < 60; i++) if (v[i] !== 0) want.push([Math.floor(i / 20), Math.floor(i / 5) % 4, i % 5]);
+    expect(await a.array()).toEqual(want);
+    expect(await n.array()).toEqual(want);
+  });
+
+  it('refuses what is not a tensor, naming argwhere', async () => {
+    await expect(tm.argwhere([1, 0] as never)).rejects.toThrow(/argwhere: x must be a Tensor/);
+  });
+});

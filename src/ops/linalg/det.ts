@@ -1,13 +1,14 @@
 // tm.linalg.det and tm.linalg.slogdet from LU factors: the product of U's
 // diagonal, its sign flipped once per row swap. A singular matrix has a 0 on
 // U's diagonal (luFactor leaves it there): det 0, slogdet sign 0 and
-// log|det| −∞, as NumPy and PyTorch give, on every backend.
+// log|det| −∞, as NumPy and PyTorch give, on every backend. tm.logdet
+// (torch.logdet) is slogdet's log with NaN for a negative determinant.
 import { tidy } from '../../engine.js';
 import { record } from '../../tape.js';
 import type { Tensor } from '../../tensor.js';
 import { cast } from '../cast.js';
 import { arange } from '../creation.js';
-import { abs, log, mul, notEqual, remainder, sign, sub } from '../elementwise.js';
+import { abs, less, log, mul, notEqual, remainder, sign, sub, where } from '../elementwise.js';
 import { expandDims } from '../movement.js';
 import { prod, sum } from '../reduce.js';
 import { onBackendOf } from '../util.js';
@@ -70,5 +71,26 @@ export function slogdet(A: Tensor): Slogdet {
     const s = mul(swapSign('slogdet', pivots), prod(sign(u), -1));
     const logAbsDet = record(sum(log(abs(u)), -1), 'slogdet', [a], [a], (dy, [sa]) => [timesInverseTranspose('slogdet', dy, sa)]);
     return { sign: castTo(s, A.dtype), logAbsDet: castTo(logAbsDet, A.dtype) };
+  });
+}
+
+/**
+ * log det A for each matrix of A [..., n, n] (torch.logdet): slogdet's
+ * logAbsDet where the determinant is positive, NaN where it is negative (no
+ * real log) and −∞ where it is 0, in f32 (f16 cast in and the result back).
+ * Differentiable as slogdet's logAbsDet (dA = dy · A⁻ᵀ; 0 where the result
+ * is NaN, as PyTorch's; a singular A's gradient is an error on js and
+ * native, as slogdet's).
+ */
+export function logdet(A: Tensor): Tensor {
+  checkSquare('logdet', A);
+  return tidy(() => {
+    // slogdet's steps, in logdet's name (a singular A's gradient is refused as logdet's).
+    const a = inF32(A);
+    const { lu, pivots } = luFactors('logdet', a);
+    const u = diagonal('logdet', lu);
+    const s = mul(swapSign('logdet', pivots), prod(sign(u), -1));
+    const logAbsDet = record(sum(log(abs(u)), -1), 'logdet', [a], [a], (dy, [sa]) => [timesInverseTranspose('logdet', dy, sa)]);
+    return castTo(where(less(s, 0), NaN, logAbsDet), A.dtype);
   });
 }
