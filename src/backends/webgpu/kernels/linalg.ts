@@ -18,6 +18,7 @@ import luSolveShader from '../../../../shaders/lu_solve.wgsl';
 import qrShader from '../../../../shaders/qr.wgsl';
 import svdShader from '../../../../shaders/svd_jacobi.wgsl';
 import triangularSolveShader from '../../../../shaders/triangular_solve.wgsl';
+import type { TensorInfo } from '../../kernels.js';
 import type { LinalgKernels } from '../../linalg.js';
 import type { GpuData } from '../data.js';
 import type { WebGpuBackend } from '../index.js';
@@ -41,42 +42,32 @@ function band(buffer: GPUBuffer | BufferWindow, { start, count }: Part, perMatri
   return windowOf(buffer as GPUBuffer, { start: start * perMatrix, count: count * perMatrix }, 4);
 }
 
-/** lu [batch, n, n] and pivots (i32, [batch, n]) = the LU factors of a (f32, [batch, n, n]). */
-export function luFactorMatrices(rt: Runtime, a: Operand, lu: GPUBuffer, pivots: GPUBuffer): void {
+/** A factorization with pivots (LU, Bunch–Kaufman LDLᵀ) and its solve: their shaders, and the name each binds the factors under. */
+interface PivotedKernels {
+  factor: { name: string; source: string };
+  solve: { name: string; source: string };
+  factors: string;
+}
+
+const LU: PivotedKernels = { factor: { name: 'lu', source: luShader }, solve: { name: 'lu_solve', source: luSolveShader }, factors: 'lu' };
+const LDL: PivotedKernels = { factor: { name: 'ldl', source: ldlShader }, solve: { name: 'ldl_solve', source: ldlSolveShader }, factors: 'ld' };
+
+/** factors [batch, n, n] and pivots (i32, [batch, n]) of a (f32, [batch, n, n]): one workgroup per matrix. */
+function factorMatrices(rt: Runtime, kernels: PivotedKernels, a: Operand, factors: GPUBuffer, pivots: GPUBuffer): void {
   const [batch, n] = a.shape;
-  const kernel = rt.compiler.kernel({ name: 'lu', source: luShader, constants: { WG: matrixWorkgroup(n) } });
+  const kernel = rt.compiler.kernel({ ...kernels.factor, constants: { WG: matrixWorkgroup(n) } });
   for (const part of bands(rt, batch, [n * n, n])) {
-    const bound = { a: band(a.buffer, part, n * n), lu: band(lu, part, n * n), pivots: band(pivots, part, n) };
+    const bound = { a: band(a.buffer, part, n * n), [kernels.factors]: band(factors, part, n * n), pivots: band(pivots, part, n) };
     rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count, n) }, grid(part.count, 1));
   }
 }
 
-/** x [batch, n, k] = A⁻¹ b (b f32) from A's factors as luFactorMatrices gives them. */
-export function luSolveColumns(rt: Runtime, lu: Operand, pivots: Operand, b: Operand, x: GPUBuffer): void {
+/** x [batch, n, k] = A⁻¹ b (b f32) from A's factors as factorMatrices gives them: one invocation per right-hand side. */
+function solveColumns(rt: Runtime, kernels: PivotedKernels, factors: Operand, pivots: Operand, b: Operand, x: GPUBuffer): void {
   const [batch, n, k] = b.shape;
-  const kernel = rt.compiler.kernel({ name: 'lu_solve', source: luSolveShader });
+  const kernel = rt.compiler.kernel(kernels.solve);
   for (const part of bands(rt, batch, [n * n, n, n * k])) {
-    const bound = { lu: band(lu.buffer, part, n * n), pivots: band(pivots.buffer, part, n), b: band(b.buffer, part, n * k), x: band(x, part, n * k) };
-    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count * k, n, k) }, grid(part.count * k, 64));
-  }
-}
-
-/** ld [batch, n, n] and pivots (i32, [batch, n]) = the Bunch–Kaufman factors of symmetric a (f32, [batch, n, n]) from its lower triangle. */
-export function ldlFactorMatrices(rt: Runtime, a: Operand, ld: GPUBuffer, pivots: GPUBuffer): void {
-  const [batch, n] = a.shape;
-  const kernel = rt.compiler.kernel({ name: 'ldl', source: ldlShader, constants: { WG: matrixWorkgroup(n) } });
-  for (const part of bands(rt, batch, [n * n, n])) {
-    const bound = { a: band(a.buffer, part, n * n), ld: band(ld, part, n * n), pivots: band(pivots, part, n) };
-    rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count, n) }, grid(part.count, 1));
-  }
-}
-
-/** x [batch, n, k] = A⁻¹ b (b f32) from A's factors as ldlFactorMatrices gives them. */
-export function ldlSolveColumns(rt: Runtime, ld: Operand, pivots: Operand, b: Operand, x: GPUBuffer): void {
-  const [batch, n, k] = b.shape;
-  const kernel = rt.compiler.kernel({ name: 'ldl_solve', source: ldlSolveShader });
-  for (const part of bands(rt, batch, [n * n, n, n * k])) {
-    const bound = { ld: band(ld.buffer, part, n * n), pivots: band(pivots.buffer, part, n), b: band(b.buffer, part, n * k), x: band(x, part, n * k) };
+    const bound = { [kernels.factors]: band(factors.buffer, part, n * n), pivots: band(pivots.buffer, part, n), b: band(b.buffer, part, n * k), x: band(x, part, n * k) };
     rt.commands.dispatch(kernel, { ...bound, params: Uint32Array.of(part.count * k, n, k) }, grid(part.count * k, 64));
   }
 }
@@ -170,32 +161,35 @@ export function svdMatrices(rt: Runtime, a: Operand, u: GPUBuffer, s: GPUBuffer,
   }
 }
 
+/** The factors and pivots of a's matrices by `kernels`' factorization. */
+function pivoted(gpu: WebGpuBackend, kernels: PivotedKernels, a: TensorInfo<GpuData>): { factors: GpuData; pivots: GpuData } {
+  let pivots: GpuData | undefined;
+  const factors = gpu.produce('f32', a.shape, (out) => {
+    pivots = gpu.produce('i32', a.shape.slice(0, 2), (pivotsOut) => factorMatrices(gpu.runtime, kernels, gpu.operand(a), out, pivotsOut));
+  });
+  // An empty batch runs nothing, pivots' produce included.
+  return { factors, pivots: pivots ?? gpu.produce('i32', a.shape.slice(0, 2), () => {}) };
+}
+
 /** The webgpu backend's tm.linalg kernels (backends/linalg.ts). The ops layer hands them f32 only (f16 cast before), so operands are read as they are. */
 export function webGpuLinalg(gpu: WebGpuBackend): LinalgKernels<GpuData> {
   return {
     luFactor(a) {
-      let pivots: GpuData | undefined;
-      const lu = gpu.produce('f32', a.shape, (luOut) => {
-        pivots = gpu.produce('i32', a.shape.slice(0, 2), (pivotsOut) => luFactorMatrices(gpu.runtime, gpu.operand(a), luOut, pivotsOut));
-      });
-      // An empty batch runs nothing, pivots' produce included.
-      return { lu, pivots: pivots ?? gpu.produce('i32', a.shape.slice(0, 2), () => {}) };
+      const { factors: lu, pivots } = pivoted(gpu, LU, a);
+      return { lu, pivots };
     },
 
     luSolve(lu, pivots, b) {
-      return gpu.produce('f32', b.shape, (out) => luSolveColumns(gpu.runtime, gpu.operand(lu), gpu.operand(pivots), gpu.operand(b), out));
+      return gpu.produce('f32', b.shape, (out) => solveColumns(gpu.runtime, LU, gpu.operand(lu), gpu.operand(pivots), gpu.operand(b), out));
     },
 
     ldlFactor(a) {
-      let pivots: GpuData | undefined;
-      const ld = gpu.produce('f32', a.shape, (ldOut) => {
-        pivots = gpu.produce('i32', a.shape.slice(0, 2), (pivotsOut) => ldlFactorMatrices(gpu.runtime, gpu.operand(a), ldOut, pivotsOut));
-      });
-      return { ld, pivots: pivots ?? gpu.produce('i32', a.shape.slice(0, 2), () => {}) };
+      const { factors: ld, pivots } = pivoted(gpu, LDL, a);
+      return { ld, pivots };
     },
 
     ldlSolve(ld, pivots, b) {
-      return gpu.produce('f32', b.shape, (out) => ldlSolveColumns(gpu.runtime, gpu.operand(ld), gpu.operand(pivots), gpu.operand(b), out));
+      return gpu.produce('f32', b.shape, (out) => solveColumns(gpu.runtime, LDL, gpu.operand(ld), gpu.operand(pivots), gpu.operand(b), out));
     },
 
     cholesky(a) {
