@@ -75,8 +75,9 @@ export class Categorical extends ClassProbabilities {
  * probabilities, variance p·(1 − p).
  */
 export class OneHotCategorical extends Categorical {
-  constructor(parameter: ProbsOrLogits) {
-    super(parameter, 'OneHotCategorical', 'oneHot');
+  /** @param name The class's name in errors (OneHotCategoricalStraightThrough's, for it). */
+  constructor(parameter: ProbsOrLogits, name = 'OneHotCategorical') {
+    super(parameter, name, 'oneHot');
   }
 
   /** One-hot rows [...shape, ...batchShape, K] in the parameter's dtype. */
@@ -84,9 +85,19 @@ export class OneHotCategorical extends Categorical {
     return tidy(() => super.sample(shape).oneHot(this.numClasses, this.parameter.dtype));
   }
 
+  /**
+   * The log-probability of the class each row of `value` marks (its
+   * largest entry, as PyTorch's): taken, not a product with the one-hot
+   * row, so that a class of probability 0 elsewhere (logit −∞) adds no
+   * 0·(−∞) = NaN, and no gradient reaches the value.
+   */
   override logProb(value: Tensor): Tensor {
     const v = this.checkValue('logProb', value);
-    return tidy(() => v.mul(this.logits).sum(-1));
+    return tidy(() => {
+      const labels = v.argmax(-1).cast('i32');
+      const shape = broadcastShapes(`${this.name}.logProb`, labels.shape, this.batchShape);
+      return ops.takeAlongAxis(ops.broadcastTo(this.logits, [...shape, this.numClasses]), ops.broadcastTo(labels, shape).expandDims(-1), -1).squeeze(-1);
+    });
   }
 
   override get mean(): Tensor {
@@ -103,5 +114,27 @@ export class OneHotCategorical extends Categorical {
   /** The most likely class, one-hot. */
   override get mode(): Tensor {
     return tidy(() => this.parameter.argmax(-1).cast('i32').oneHot(this.numClasses, this.parameter.dtype));
+  }
+}
+
+/**
+ * OneHotCategoricalStraightThrough({ probs } | { logits }): a
+ * OneHotCategorical with the straight-through gradient estimator of Bengio
+ * et al. (2013), as PyTorch's: rsample's values are sample's one-hot rows,
+ * its gradient that of the probabilities (draw + p − p.detach()), a biased
+ * but low-variance stand-in for the gradient of a discrete choice.
+ */
+export class OneHotCategoricalStraightThrough extends OneHotCategorical {
+  constructor(parameter: ProbsOrLogits) {
+    super(parameter, 'OneHotCategoricalStraightThrough');
+  }
+
+  /** One-hot rows [...shape, ...batchShape, K], through which the gradient of the probabilities flows. */
+  override rsample(shape: readonly number[] = []): Tensor {
+    return tidy(() => {
+      const draws = this.sample(shape);
+      const p = this.probs;
+      return draws.add(p.sub(p.detach()));
+    });
   }
 }

@@ -30,7 +30,7 @@ export { FisherSnedecor } from './fisher_snedecor.js';
 export { Beta } from './beta.js';
 export { Bernoulli } from './bernoulli.js';
 export { ContinuousBernoulli } from './continuous_bernoulli.js';
-export { Categorical, OneHotCategorical } from './categorical.js';
+export { Categorical, OneHotCategorical, OneHotCategoricalStraightThrough } from './categorical.js';
 export { MultivariateNormal } from './multivariate_normal.js';
 export type { MultivariateNormalSpread } from './multivariate_normal.js';
 export { LowRankMultivariateNormal } from './low_rank_multivariate_normal.js';
@@ -38,6 +38,11 @@ export { Wishart } from './wishart.js';
 export { LKJCholesky } from './lkj_cholesky.js';
 export { Independent } from './independent.js';
 export { TransformedDistribution } from './transformed.js';
+export { LogisticNormal } from './logistic_normal.js';
 export { MixtureSameFamily } from './mixture.js';
-export { AffineTransform, ExpTransform, PowerTransform, SigmoidTransform, SoftplusTransform, TanhTransform, Transform } from './transforms.js';
+export {
+  AbsTransform, AffineTransform, CatTransform, ComposeTransform, CumulativeDistributionTransform, ExpTransform, IndependentTransform, PowerTransform, ReshapeTransform,
+  SigmoidTransform, SoftplusTransform, StackTransform, TanhTransform, Transform,
+} from './transforms.js';
+export { CorrCholeskyTransform, LowerCholeskyTransform, SoftmaxTransform, StickBreakingTransform } from './vector_transforms.js';
 export { klDivergence } from './kl.js';

@@ -12,7 +12,7 @@ import { Cauchy } from './cauchy.js';
 import { Chi2 } from './chi2.js';
 import { Dirichlet } from './dirichlet.js';
 import { Beta, logBeta } from './beta.js';
-import { Categorical, OneHotCategorical } from './categorical.js';
+import { Categorical, OneHotCategorical, OneHotCategoricalStraightThrough } from './categorical.js';
 import { Distribution, lowestFinite, softplus, sumRightmost } from './distribution.js';
 import { Exponential } from './exponential.js';
 import { Gamma } from './gamma.js';
@@ -23,6 +23,7 @@ import { Independent } from './independent.js';
 import { InverseGamma } from './inverse_gamma.js';
 import { Laplace } from './laplace.js';
 import { LogNormal } from './log_normal.js';
+import { LogisticNormal } from './logistic_normal.js';
 import { LowRankMultivariateNormal } from './low_rank_multivariate_normal.js';
 import { MultivariateNormal } from './multivariate_normal.js';
 import { Normal } from './normal.js';
@@ -50,8 +51,8 @@ function register<P extends Distribution, Q extends Distribution>(p: Constructor
  * parameters. A closed form for Normal, Uniform, Laplace, Exponential,
  * LogNormal, Cauchy, Gumbel, HalfNormal, Pareto, Gamma, Chi2, Beta,
  * Dirichlet, Bernoulli, ContinuousBernoulli, Binomial, Geometric, Poisson, Categorical,
- * OneHotCategorical, MultivariateNormal, Independent (of the same
- * reinterpreted axes) and TransformedDistribution (through the same maps) pairs of one class,
+ * OneHotCategorical (and its StraightThrough), MultivariateNormal, Independent (of the same
+ * reinterpreted axes), TransformedDistribution (through the same maps) and LogisticNormal pairs of one class,
  * any pair of MultivariateNormal and LowRankMultivariateNormal, and
  * PyTorch's pairs across families (kl_cross.ts: Beta, ContinuousBernoulli,
  * Exponential, Gamma, Gumbel, Laplace, Pareto and Uniform ‖ Normal, and
@@ -136,11 +137,18 @@ register(Binomial, Binomial, (p, q) => {
   return ops.where(np.greater(nq), Infinity, ops.where(np.less(nq), NaN, kl));
 });
 
-/** The bases' divergence, where both push them through the same maps (the same transforms, or of one class with the same parameters). */
-register(TransformedDistribution, TransformedDistribution, (p, q) => {
-  if (!sameMaps(p.transforms, q.transforms)) throw new ValueError('klDivergence: TransformedDistributions through different transforms have no closed form');
-  return klDivergence(p.base, q.base);
-});
+/**
+ * The bases' divergence, where both push them through the same maps (the
+ * same transforms, or of one class with the same parameters), summed over
+ * the batch axes the maps read as event axes.
+ */
+function transformedKl(p: TransformedDistribution, q: TransformedDistribution): Tensor {
+  if (!sameMaps(p.transforms, q.transforms)) throw new ValueError(`klDivergence: ${p.name}s through different transforms have no closed form`);
+  return sumRightmost(klDivergence(p.base, q.base), p.reinterpretedBatchDims);
+}
+register(TransformedDistribution, TransformedDistribution, transformedKl);
+/** A new StickBreakingTransform each, of one class and no parameters: the Normals' divergence summed over the vector. */
+register(LogisticNormal, LogisticNormal, transformedKl);
 
 /** log B(aq, bq) − log B(ap, bp) + (ap − aq)·ψ(ap) + (bp − bq)·ψ(bp) + (aq − ap + bq − bp)·ψ(ap + bp). */
 register(Beta, Beta, (p, q) => {
@@ -209,6 +217,7 @@ function categoricalKl(p: Categorical, q: Categorical): Tensor {
 }
 register(Categorical, Categorical, categoricalKl);
 register(OneHotCategorical, OneHotCategorical, categoricalKl);
+register(OneHotCategoricalStraightThrough, OneHotCategoricalStraightThrough, categoricalKl);
 
 /**
  * Columns of a factor F of Σ (F·Fᵀ = Σ), each [k, 1, …, ..., n] with
