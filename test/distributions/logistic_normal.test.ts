@@ -12,30 +12,11 @@ import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { expectFractionBelow } from '../helpers/distributions.js';
-import { erfRef } from '../helpers/float64.js';
-import { erfcRef } from '../helpers/special.js';
 import { collected } from '../helpers/gc.js';
 import { jacobian64, logAbsDet64 } from '../helpers/jacobian.js';
+import { normalLogPdf, normalCdf, stickBreaking64 } from '../helpers/transform_refs.js';
 
 const { LogisticNormal, klDivergence } = tm.distributions;
-
-const LOG_2PI = Math.log(2 * Math.PI);
-const normalLogPdf = (x: number, m: number, s: number) => -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * LOG_2PI;
-const normalCdf = (z: number) => (z < 0 ? 0.5 * erfcRef(-z / Math.SQRT2) : 0.5 * (1 + erfRef(z / Math.SQRT2)));
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-
-function stickBreaking64(x: readonly number[]): number[] {
-  const n = x.length;
-  const y: number[] = [];
-  let left = 1;
-  for (let i = 0; i < n; i++) {
-    const z = sigmoid(x[i] - Math.log(n - i));
-    y.push(z * left);
-    left *= 1 - z;
-  }
-  y.push(left);
-  return y;
-}
 
 /** The stick-breaking inverse: xᵢ = log yᵢ − log(1 − Σⱼ₍ⱼ≤ᵢ₎ yⱼ) + log(K − 1 − i). */
 function stickUnbreaking64(y: readonly number[]): number[] {

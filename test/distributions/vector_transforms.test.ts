@@ -14,24 +14,9 @@ import { BACKENDS } from '../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../helpers/data.js';
 import { collected } from '../helpers/gc.js';
 import { jacobian64, logAbsDet64 } from '../helpers/jacobian.js';
+import { stickBreaking64 } from '../helpers/transform_refs.js';
 
 const { StickBreakingTransform, SoftmaxTransform, LowerCholeskyTransform, CorrCholeskyTransform, ExpTransform } = tm.distributions;
-
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-
-/** The stick broken share by share: zᵢ = σ(xᵢ − log(K − 1 − i)) of what is left, the last entry the rest. */
-function stickBreaking64(x: readonly number[]): number[] {
-  const n = x.length;
-  const y: number[] = [];
-  let left = 1;
-  for (let i = 0; i < n; i++) {
-    const z = sigmoid(x[i] - Math.log(n - i));
-    y.push(z * left);
-    left *= 1 - z;
-  }
-  y.push(left);
-  return y;
-}
 
 /** L row by row: Lᵢⱼ = tanh(x)ᵢⱼ·√(what the row's earlier squares leave), the diagonal the rest. */
 function corrCholesky64(x: readonly number[], d: number): number[] {
