@@ -272,6 +272,15 @@ export class PolynomialLR extends EpochScheduler {
   }
 }
 
+/** lrLambda(epoch), a finite number ≥ 0, or an error naming the schedule and the epoch. */
+function factorAt(name: string, lrLambda: (epoch: number) => number, epoch: number): number {
+  const factor: unknown = lrLambda(epoch);
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 0) {
+    throw new ValueError(`${name}: lrLambda(${epoch}) must give a finite number ≥ 0, got ${formatValue(factor)}`);
+  }
+  return factor;
+}
+
 /**
  * The learning rate at epoch e is lr·lrLambda(e), lrLambda(0) applying from
  * the start: PyTorch's LambdaLR. A factor that is not a finite number ≥ 0 is an error naming the epoch.
@@ -288,11 +297,7 @@ export class LambdaLR extends EpochScheduler {
   }
 
   protected rate(epoch: number): number {
-    const factor: unknown = this.lrLambda(epoch);
-    if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 0) {
-      throw new ValueError(`LambdaLR: lrLambda(${epoch}) must give a finite number ≥ 0, got ${formatValue(factor)}`);
-    }
-    return this.base * factor;
+    return this.base * factorAt('LambdaLR', this.lrLambda, epoch);
   }
 }
 
@@ -315,11 +320,7 @@ export class MultiplicativeLR extends EpochScheduler {
   protected rate(epoch: number): number {
     let rate = this.base;
     for (let e = 1; e <= epoch; e++) {
-      const factor: unknown = this.lrLambda(e);
-      if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 0) {
-        throw new ValueError(`MultiplicativeLR: lrLambda(${e}) must give a finite number ≥ 0, got ${formatValue(factor)}`);
-      }
-      rate *= factor;
+      rate *= factorAt('MultiplicativeLR', this.lrLambda, e);
     }
     return rate;
   }

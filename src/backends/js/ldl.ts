@@ -17,6 +17,7 @@
 // where negative.
 import type { StorageArray } from '../../dtype.js';
 import type { TensorInfo } from '../kernels.js';
+import { solveColumns } from './linalg.js';
 
 type Js = TensorInfo<StorageArray>;
 
@@ -158,15 +159,6 @@ function solveColumn(ld: ArrayLike<number>, f: number, n: number, pivots: ArrayL
 }
 
 export function ldlSolve(ld: Js, pivots: Js, b: Js): StorageArray {
-  const [batch, n, k] = b.shape;
-  const x = new Float32Array(batch * n * k);
-  const column = new Float64Array(n);
-  for (let m = 0; m < batch; m++) {
-    for (let c = 0; c < k; c++) {
-      for (let i = 0; i < n; i++) column[i] = b.storage[(m * n + i) * k + c];
-      solveColumn(ld.storage, m * n * n, n, pivots.storage, m * n, column);
-      for (let i = 0; i < n; i++) x[(m * n + i) * k + c] = column[i];
-    }
-  }
-  return x;
+  const n = b.shape[1];
+  return solveColumns(b, (m, column) => solveColumn(ld.storage, m * n * n, n, pivots.storage, m * n, column));
 }

@@ -45,9 +45,9 @@ export function luFactor(a: Js): { lu: StorageArray; pivots: StorageArray } {
 /**
  * x [batch, n, k] = each column of b (f32, [batch, n, k]) copied into
  * float64 and solved in place by `solve(matrix, column)`, rounded once as
- * stored: what luSolve and triangularSolve share.
+ * stored: what luSolve, triangularSolve and ldl.ts's ldlSolve share.
  */
-function solveColumns(b: Js, solve: (matrix: number, column: Float64Array) => void): StorageArray {
+export function solveColumns(b: Js, solve: (matrix: number, column: Float64Array) => void): StorageArray {
   const [batch, n, k] = b.shape;
   const x = new Float32Array(batch * n * k);
   const column = new Float64Array(n);
