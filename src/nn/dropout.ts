@@ -3,7 +3,8 @@
 // eval mode, the identity. Dropout1d, Dropout2d and Dropout3d zero whole
 // channels instead (PyTorch's: neighbouring positions of a feature map are
 // correlated, so dropping them one by one regularises little), and
-// AlphaDropout keeps SELU's zero mean and unit variance. Each seeded layer
+// AlphaDropout keeps SELU's zero mean and unit variance (FeatureAlphaDropout
+// does so for whole channels). Each seeded layer
 // draws mask after mask from streams of its seed, so a run repeats; the
 // uniforms are drawn on the CPU, so every backend gets the same masks.
 import { tidy } from '../engine.js';
@@ -97,6 +98,26 @@ export function alphaDropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   return tidy(() => alphaDropped(x, keepFor('alphaDropout', x, x.shape, p, seed), p));
 }
 
+/**
+ * PyTorch's F.feature_alpha_dropout: alphaDropout with whole channels
+ * dropped, x [N, C, ...] (any rank ≥ 2) drawing one keep per (sample,
+ * channel), as PyTorch draws its noise [N, C, 1, …]. `training` is false by
+ * default, as PyTorch's.
+ */
+export function featureAlphaDropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+  const { p, training, seed } = dropOptions('featureAlphaDropout', options, false);
+  const mask = featureMask('featureAlphaDropout', x);
+  if (!training || p === 0) return x.reshape(x.shape);
+  if (p === 1) return x.mul(0);
+  return tidy(() => alphaDropped(x, keepFor('featureAlphaDropout', x, mask, p, seed), p));
+}
+
+/** The shape of a feature dropout's mask, [N, C, 1, …], for x of rank ≥ 2. */
+function featureMask(op: string, x: Tensor): number[] {
+  if (x.rank < 2) throw new ShapeError(`${op}: x ${formatShape(x.shape)} must have a batch and a channel axis ([batch, channels, ...])`);
+  return x.shape.map((n, i) => (i < 2 ? n : 1));
+}
+
 /** x where `keep`, SELU's floor α′ elsewhere, then a·v − a·α′·p with a = ((1 − p)(1 + p·α′²))^−½. */
 function alphaDropped(x: Tensor, keep: Tensor, p: number): Tensor {
   // PyTorch's _dropout_impl (Dropout.cpp) writes α = 1.7580993408473766 = −α′ and returns x·(keep·a) + (keep − 1)·α·a + α·a·p: the same.
@@ -136,6 +157,14 @@ export abstract class DropoutBase extends Module {
     keep.dispose();
     const y = x.mul(scaled);
     scaled.dispose();
+    return y;
+  }
+
+  /** x alpha-dropped (AlphaDropout's map) by a mask of `shape`, broadcast over x. */
+  protected alphaDrop(x: Tensor, shape: readonly number[]): Tensor {
+    const keep = this.keepMask(x, shape);
+    const y = alphaDropped(x, keep, this.rate);
+    keep.dispose();
     return y;
   }
 
@@ -243,10 +272,24 @@ export class AlphaDropout extends DropoutBase {
   }
 
   forward(x: Tensor): Tensor {
-    if (!this.dropping) return x.reshape(x.shape);
-    const keep = this.keepMask(x, x.shape);
-    const y = alphaDropped(x, keep, this.rate);
-    keep.dispose();
-    return y;
+    return this.dropping ? this.alphaDrop(x, x.shape) : x.reshape(x.shape);
+  }
+}
+
+/**
+ * PyTorch's nn.FeatureAlphaDropout: AlphaDropout dropping whole channels of
+ * x [N, C, ...] (one draw per sample and channel, as PyTorch's noise [N, C,
+ * 1, …]; a volume [N, C, D, H, W] in SELU networks of 3-D convolutions), to
+ * the floor α′ and then a·v + b, so that the mean and variance hold. The
+ * identity in eval mode.
+ */
+export class FeatureAlphaDropout extends DropoutBase {
+  constructor(rate: number, seed?: number) {
+    super('FeatureAlphaDropout', rate, seed);
+  }
+
+  forward(x: Tensor): Tensor {
+    const mask = featureMask(this.type, x);
+    return this.dropping ? this.alphaDrop(x, mask) : x.reshape(x.shape);
   }
 }

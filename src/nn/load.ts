@@ -33,7 +33,8 @@ import { Dense } from './dense.js';
 import { QuantizedDense } from './quantized_dense.js';
 import { QuantizedGRU, QuantizedLSTM, QuantizedRNN } from './quantized_recurrent.js';
 import { QuantizedGRUCell, QuantizedLSTMCell, QuantizedRNNCell } from './quantized_recurrent_cell.js';
-import { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from './dropout.js';
+import { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout } from './dropout.js';
+import { RReLU } from './rrelu.js';
 import { Embedding } from './embedding.js';
 import { EmbeddingBag, type BagMode } from './embedding_bag.js';
 import { Flatten, Unflatten } from './flatten.js';
@@ -61,7 +62,7 @@ import { TransformerDecoder, TransformerEncoder, type TransformerLayerSpec } fro
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { AvgPool3d, MaxPool3d } from './pooling3d.js';
 import type { Size3d } from '../ops/volumes.js';
-import { MaxUnpool1d, MaxUnpool2d } from './unpool.js';
+import { MaxUnpool1d, MaxUnpool2d, MaxUnpool3d } from './unpool.js';
 import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
 import { AdaptiveAvgPool3d, AdaptiveMaxPool3d } from './adaptive_pool3d.js';
 import { checkModel, FORMAT, LOADABLE_LAYERS } from './model_format.js';
@@ -165,6 +166,7 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     }
     case 'MaxUnpool2d': return new MaxUnpool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d });
     case 'MaxUnpool1d': return new MaxUnpool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
+    case 'MaxUnpool3d': return new MaxUnpool3d(cfg.kernelSize as Size3d, { stride: cfg.stride as Size3d, padding: cfg.padding as Size3d });
     case 'RNN':
     case 'LSTM':
     case 'GRU': {
@@ -300,6 +302,8 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'Dropout2d': return new Dropout2d(cfg.rate as number, cfg.seed as number | undefined);
     case 'Dropout3d': return new Dropout3d(cfg.rate as number, cfg.seed as number | undefined);
     case 'AlphaDropout': return new AlphaDropout(cfg.rate as number, cfg.seed as number | undefined);
+    case 'FeatureAlphaDropout': return new FeatureAlphaDropout(cfg.rate as number, cfg.seed as number | undefined);
+    case 'RReLU': return new RReLU(cfg.lower as number, cfg.upper as number, cfg.seed as number | undefined);
     // checkModel knows a type this switch does not: model_format.ts and this file disagree.
     default: throw new Error(`tm.nn.load: no way to build a layer of type ${String(cfg.type)}`);
   }

@@ -172,6 +172,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   Dropout2d: { rate: finite, seed: { ...integer, optional: true } },
   Dropout3d: { rate: finite, seed: { ...integer, optional: true } },
   AlphaDropout: { rate: finite, seed: { ...integer, optional: true } },
+  FeatureAlphaDropout: { rate: finite, seed: { ...integer, optional: true } },
+  RReLU: { lower: finite, upper: finite, seed: { ...integer, optional: true } },
   ...paddingLayers(),
   Embedding: {
     count: positiveInteger, dim: positiveInteger, paddingIdx: { ...integer, optional: true },
@@ -216,6 +218,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   LPPool2d: { normType: { check: positiveNumber, what: 'a finite number > 0' }, kernelSize: pairField(1), stride: pairField(1), ceilMode: flag },
   MaxUnpool1d: { kernelSize: integerAtLeast(1), stride: integerAtLeast(1), padding: integerAtLeast(0) },
   MaxUnpool2d: { kernelSize: pairField(1), stride: pairField(1), padding: pairField(0) },
+  MaxUnpool3d: { kernelSize: tripleField(1), stride: tripleField(1), padding: tripleField(0) },
   AdaptiveAvgPool1d: { outputSize: integerAtLeast(1) },
   AdaptiveMaxPool1d: { outputSize: integerAtLeast(1) },
   AdaptiveAvgPool2d: { outputSize: pairField(1) },

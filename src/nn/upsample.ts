@@ -52,6 +52,37 @@ export class Upsample extends Module {
   }
 }
 
+/** Upsample's size or scale factor, for the fixed-mode layers below. */
+export type UpsamplingOptions = Pick<UpsampleOptions, 'size' | 'scaleFactor'>;
+
+/**
+ * PyTorch's nn.UpsamplingNearest2d: Upsample with mode 'nearest' (images
+ * only, as its name says). Saved as the Upsample it is.
+ */
+export class UpsamplingNearest2d extends Upsample {
+  constructor(options: UpsamplingOptions, ...none: []) {
+    refuseArguments('UpsamplingNearest2d', none);
+    super({ ...checkOptions<UpsamplingOptions>('UpsamplingNearest2d', options, { size: true, scaleFactor: true }), mode: 'nearest' });
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (x.rank !== 4) throw new ShapeError(`UpsamplingNearest2d: x must be images [batch, channels, height, width], got ${formatShape(x.shape)}`);
+    return super.forward(x);
+  }
+}
+
+/**
+ * PyTorch's nn.UpsamplingBilinear2d: Upsample with mode 'bilinear' and
+ * alignCorners true (the corners' pixels fixed, PyTorch's choice for this
+ * layer, unlike Upsample's default). Saved as the Upsample it is.
+ */
+export class UpsamplingBilinear2d extends Upsample {
+  constructor(options: UpsamplingOptions, ...none: []) {
+    refuseArguments('UpsamplingBilinear2d', none);
+    super({ ...checkOptions<UpsamplingOptions>('UpsamplingBilinear2d', options, { size: true, scaleFactor: true }), mode: 'bilinear', alignCorners: true });
+  }
+}
+
 export class Identity extends Module {
   constructor(...none: []) {
     super();

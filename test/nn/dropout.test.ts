@@ -1,6 +1,7 @@
-// Dropout1d, Dropout2d, Dropout3d and AlphaDropout: each output checked value by value
-// against what the layer's definition allows (a channel wholly zero or wholly
-// x/(1 − p); AlphaDropout's a·x + b or its dropped value), the gradient the
+// Dropout1d, Dropout2d, Dropout3d, AlphaDropout and FeatureAlphaDropout: each
+// output checked value by value against what the layer's definition allows
+// (a channel wholly zero or wholly x/(1 − p); AlphaDropout's a·x + b or its
+// dropped value, for FeatureAlphaDropout the same for a whole channel), the gradient the
 // same mask, the share dropped within statistical bounds for fixed seeds,
 // AlphaDropout's mean and variance of a standard normal kept, the identity
 // in eval mode, and the same seed giving the same masks on every backend.
@@ -113,6 +114,30 @@ describe.each(BACKENDS)('channel and alpha dropout on %s', (backend) => {
     }
   });
 
+  it('FeatureAlphaDropout drops whole channels of [N, C, ...] to a·α′ + b and maps the others to a·x + b, with gradient a and 0', async () => {
+    const p = 0.4;
+    const floor = -SELU_SCALE * SELU_ALPHA;
+    const a = 1 / Math.sqrt((floor * floor * p + 1) * (1 - p));
+    const b = -a * floor * p;
+    for (const shape of [[5, 7, 3, 1, 5], [6, 9, 13], [3, 4], [2, 13, 1, 7]]) {
+      const x = awayFromZero(size(shape));
+      const upstream = asF32(uniform(x.length, -1, 1));
+      const xt = tm.tensor(x, shape);
+      xt.requiresGrad = true;
+      const y = new tm.nn.FeatureAlphaDropout(p, 8).forward(xt);
+      const got = await y.data();
+      const per = size(shape.slice(2));
+      // A channel's first value says whether it was kept; every value of it must agree.
+      const kept = Array.from({ length: x.length / per }, (_, c) => Math.abs(got[c * per] - (a * x[c * per] + b)) <= 1e-5 * Math.max(1, Math.abs(got[c * per])));
+      expectClose(got, x.map((v, i) => (kept[Math.floor(i / per)] ? a * v + b : a * floor + b)), 1e-5, `FeatureAlphaDropout ${JSON.stringify(shape)}`);
+      expect(kept.some((k) => k) && kept.some((k) => !k), `${JSON.stringify(shape)}: some channels kept and some dropped`).toBe(true);
+      tm.tidy(() => y.mul(tm.tensor(upstream, shape)).sum()).backward();
+      expectClose(await xt.grad!.data(), upstream.map((u, i) => (kept[Math.floor(i / per)] ? a * u : 0)), 1e-5, 'FeatureAlphaDropout gradient');
+    }
+    const x = tm.tensor(awayFromZero(24), [2, 3, 4]);
+    expect(Array.from(await new tm.nn.FeatureAlphaDropout(p).eval().forward(x).data())).toEqual(Array.from(await x.data()));
+  });
+
   it('AlphaDropout keeps a standard normal input\'s zero mean and unit variance, and drops about p of it', async () => {
     const n = 200000;
     const x = tm.randn([n], { seed: 7 });
@@ -129,8 +154,8 @@ describe.each(BACKENDS)('channel and alpha dropout on %s', (backend) => {
 
 describe('dropout masks', () => {
   it('the same seed gives the same masks on every backend, call after call', async () => {
-    const layers = () => [new tm.nn.Dropout1d(0.5, 21), new tm.nn.Dropout2d(0.5, 21), new tm.nn.Dropout3d(0.5, 21), new tm.nn.AlphaDropout(0.3, 21)];
-    const inputs = [[4, 6, 5], [4, 6, 3, 2], [4, 6, 2, 3, 2], [9, 7]];
+    const layers = () => [new tm.nn.Dropout1d(0.5, 21), new tm.nn.Dropout2d(0.5, 21), new tm.nn.Dropout3d(0.5, 21), new tm.nn.AlphaDropout(0.3, 21), new tm.nn.FeatureAlphaDropout(0.3, 21)];
+    const inputs = [[4, 6, 5], [4, 6, 3, 2], [4, 6, 2, 3, 2], [9, 7], [4, 6, 2, 3]];
     const results: number[][][] = [];
     for (const backend of BACKENDS) {
       await tm.init({ backend });
@@ -155,6 +180,7 @@ describe('dropout masks', () => {
     expect(() => new tm.nn.Dropout2d(0.5).eval().forward(tm.ones([4]))).toThrow('Dropout2d: x [4] is not');
     expect(() => new tm.nn.Dropout1d(1)).toThrow('Dropout1d: rate must be a number in [0, 1), got 1');
     expect(() => new tm.nn.AlphaDropout(-0.1)).toThrow('AlphaDropout: rate must be a number in [0, 1), got -0.1');
+    expect(() => new tm.nn.FeatureAlphaDropout(0.5).forward(tm.ones([4]))).toThrow('FeatureAlphaDropout: x [4] must have a batch and a channel axis ([batch, channels, ...])');
     expect(() => new tm.nn.Dropout2d(0.5, 1.5)).toThrow('Dropout2d: seed must be an integer in [0, 2^32), got 1.5');
   });
 
@@ -196,7 +222,7 @@ describe('dropout masks', () => {
 
   it('are saved and loaded with their rate and seed: a loaded model draws the masks the saved one drew', async () => {
     await tm.init({ backend: 'js' });
-    const make = () => new tm.nn.Sequential([new tm.nn.Dropout3d(0.4, 3), new tm.nn.Dropout2d(0.3, 4), new tm.nn.Flatten(), new tm.nn.AlphaDropout(0.2, 5)]);
+    const make = () => new tm.nn.Sequential([new tm.nn.Dropout3d(0.4, 3), new tm.nn.FeatureAlphaDropout(0.3, 6), new tm.nn.Dropout2d(0.3, 4), new tm.nn.Flatten(), new tm.nn.AlphaDropout(0.2, 5)]);
     const noSeed = new tm.nn.Sequential([new tm.nn.Dropout1d(0.25)]);
     const loaded = tm.nn.fromBytes(await make().toBytes());
     expect(loaded.config()).toEqual(make().config());
@@ -280,5 +306,28 @@ describe.each(BACKENDS)('dropout, the function, on %s', (backend) => {
     });
     expect(Math.abs(dropped / 600 - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / 600));
     expect(Array.from(await tm.nn.alphaDropout(xt, { p: 1, training: true }).data()).every((v) => v === 0)).toBe(true);
+  });
+
+  it('featureAlphaDropout is FeatureAlphaDropout\'s map in training, one draw per (sample, channel), off by default as PyTorch\'s F.feature_alpha_dropout', async () => {
+    const p = 0.5;
+    const floor = -SELU_SCALE * SELU_ALPHA;
+    const a = 1 / Math.sqrt((floor * floor * p + 1) * (1 - p));
+    const b = -a * floor * p;
+    const x = awayFromZero(8 * 10 * 6);
+    const xt = tm.tensor(x, [8, 10, 6]);
+    expect(Array.from(await tm.nn.featureAlphaDropout(xt, { p }).data())).toEqual(Array.from(x));
+    const got = await tm.nn.featureAlphaDropout(xt, { p, training: true, seed: 9 }).data();
+    expect(Array.from(await tm.nn.featureAlphaDropout(xt, { p, training: true, seed: 9 }).data())).toEqual(Array.from(got));
+    let dropped = 0;
+    for (let c = 0; c < 80; c++) {
+      const isDropped = Math.abs(got[c * 6] - (a * floor + b)) < 1e-5;
+      if (isDropped) dropped++;
+      for (let j = 0; j < 6; j++) {
+        const want = isDropped ? a * floor + b : a * x[c * 6 + j] + b;
+        expect(Math.abs(got[c * 6 + j] - want), `channel ${c}, value ${j}`).toBeLessThanOrEqual(1e-5 * (Math.abs(want) + 1));
+      }
+    }
+    expect(Math.abs(dropped / 80 - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / 80));
+    expect(() => tm.nn.featureAlphaDropout(tm.zeros([3]), { p, training: true })).toThrow('featureAlphaDropout: x [3] must have a batch and a channel axis');
   });
 });

@@ -41,7 +41,7 @@ const ACTIVATION_LAYERS: [string, () => tm.nn.Module][] = [
   ['Softsign', () => new nn.Softsign()], ['Mish', () => new nn.Mish()], ['Hardswish', () => new nn.Hardswish()], ['Hardsigmoid', () => new nn.Hardsigmoid()],
   ['ReLU6', () => new nn.ReLU6()], ['Hardtanh', () => new nn.Hardtanh({ minVal: -0.5, maxVal: 0.8 })], ['PReLU', () => new nn.PReLU({ init: 0.3 })],
   ['LogSigmoid', () => new nn.LogSigmoid()], ['Tanhshrink', () => new nn.Tanhshrink()], ['Hardshrink', () => new nn.Hardshrink(0.3)],
-  ['Softshrink', () => new nn.Softshrink(0.3)], ['Threshold', () => new nn.Threshold(0.1, -2)],
+  ['Softshrink', () => new nn.Softshrink(0.3)], ['Threshold', () => new nn.Threshold(0.1, -2)], ['RReLU', () => new nn.RReLU(0.1, 0.3)],
 ];
 
 const DENSE_ACTIVATIONS: tm.nn.ActivationName[] = [
@@ -51,7 +51,7 @@ const DENSE_ACTIVATIONS: tm.nn.ActivationName[] = [
 const CASES: Case[] = [
   {
     name: 'an MLP with dropout',
-    build: () => new nn.Sequential([new nn.Dense(6, 8, { activation: 'relu' }), new nn.Dropout(0.5), new nn.Dense(8, 5), new nn.AlphaDropout(0.2), new nn.Dense(5, 3, { bias: false })]),
+    build: () => new nn.Sequential([new nn.Dense(6, 8, { activation: 'relu' }), new nn.Dropout(0.5), new nn.Dense(8, 5), new nn.AlphaDropout(0.2), new nn.FeatureAlphaDropout(0.3), new nn.Dense(5, 3, { bias: false })]),
     inputShape: ['batch', 6], runs: [[3, 6], [1, 6]],
   },
   {
@@ -143,6 +143,7 @@ const CASES: Case[] = [
     build: () => new nn.Sequential([
       new nn.Upsample({ scaleFactor: 2 }), new nn.Upsample({ size: [5, 7], mode: 'bilinear' }), new nn.Upsample({ scaleFactor: [1.5, 2], mode: 'bicubic' }),
       new nn.Upsample({ size: 9, mode: 'bilinear', alignCorners: true }), new nn.Upsample({ size: [4, 6], mode: 'nearest-exact' }),
+      new nn.UpsamplingNearest2d({ scaleFactor: 2 }), new nn.UpsamplingBilinear2d({ size: [11, 13] }),
     ]),
     inputShape: ['batch', 2, 3, 3], runs: [[2, 2, 3, 3], [1, 2, 3, 3]],
   },

@@ -150,6 +150,24 @@ describe.each(BACKENDS)('interpolate on %s', (backend) => {
     (up.config().size as number[])[1] = 2;
     expect(up.forward(images).shape).toEqual([2, 3, 6, 8]);
   });
+
+  it('UpsamplingNearest2d and UpsamplingBilinear2d: Upsample with mode nearest, and bilinear with the corners aligned (PyTorch\'s fixed modes)', async () => {
+    const square = tm.tensor([1, 2, 3, 4], [1, 1, 2, 2]);
+    // PyTorch's nn.UpsamplingBilinear2d(size=3) of [[1, 2], [3, 4]]: the corners kept, the middle their mean.
+    expect(Array.from(await new tm.nn.UpsamplingBilinear2d({ size: 3 }).forward(square).data())).toEqual([1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4]);
+    expect(Array.from(await new tm.nn.UpsamplingNearest2d({ scaleFactor: 2 }).forward(square).data())).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
+    const images = tm.randn([2, 3, 5, 4], { seed: 2 });
+    expectClose(
+      await new tm.nn.UpsamplingBilinear2d({ scaleFactor: [1.5, 2] }).forward(images).data(),
+      await tm.interpolate2d(images, { scaleFactor: [1.5, 2], mode: 'bilinear', alignCorners: true }).data(), 0,
+    );
+    // Saved as the Upsample each is.
+    expect(new tm.nn.UpsamplingBilinear2d({ size: [6, 8] }).config()).toEqual({ type: 'Upsample', size: [6, 8], mode: 'bilinear', alignCorners: true });
+    const loaded = tm.nn.fromBytes(await new tm.nn.Sequential([new tm.nn.UpsamplingNearest2d({ size: 7 })]).toBytes());
+    expect(await loaded.forward(images).data()).toEqual(await tm.interpolate2d(images, { size: 7 }).data());
+    expect(() => new tm.nn.UpsamplingNearest2d({ size: 2 }).forward(tm.zeros([1, 2, 3]))).toThrow('UpsamplingNearest2d: x must be images [batch, channels, height, width], got [1,2,3]');
+    expect(() => new tm.nn.UpsamplingBilinear2d({ size: 2, mode: 'nearest' } as never)).toThrow('UpsamplingBilinear2d: unknown option "mode"');
+  });
 });
 
 describe('interpolate refuses', () => {

@@ -4,6 +4,7 @@
 import * as A from '../../nn/activations.js';
 import { SELU_ALPHA, SELU_SCALE } from '../../nn/activation_functions.js';
 import type { Module } from '../../nn/module.js';
+import { RReLU } from '../../nn/rrelu.js';
 import { channelShape, paramName, refuse, type Builder, type LayerCall, type LayerExport } from './builder.js';
 
 /** GELU: the erf formula or the tanh approximation (ONNX's Gelu only from opset 20). */
@@ -94,6 +95,8 @@ export const ACTIVATION_EXPORTS: Exports = [
   [A.Softmax2d, ({ b, x }: LayerCall) => b.node('Softmax', [x.name], { axis: -3 })],
   [A.Softmin, ({ b, x, layer }: LayerCall<A.Softmin>) => b.node('Softmax', [b.node('Neg', [x.name])], { axis: layer.axis })],
   [A.LeakyReLU, ({ b, x, layer }: LayerCall<A.LeakyReLU>) => b.node('LeakyRelu', [x.name], { alpha: { float: layer.alpha } })],
+  // Eval mode's: the mean slope.
+  [RReLU, ({ b, x, layer }: LayerCall<RReLU>) => b.node('LeakyRelu', [x.name], { alpha: { float: (layer.lower + layer.upper) / 2 } })],
   [A.ELU, ({ b, x, layer }: LayerCall<A.ELU>) => b.node('Elu', [x.name], { alpha: { float: layer.alpha } })],
   [A.SELU, ({ b, x }: LayerCall) => b.node('Selu', [x.name], SELU)],
   [A.CELU, ({ b, x, layer }: LayerCall<A.CELU>) => b.node('Celu', [x.name], { alpha: { float: layer.alpha } })],

@@ -4,7 +4,7 @@
 // input size are never written into the graph: Flatten keeps axis 0 by its
 // axis, Reshape copies leading sizes with 0, Resize's sizes take N and C from
 // x's Shape.
-import { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d } from '../../nn/dropout.js';
+import { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
 import { Flatten, Unflatten } from '../../nn/flatten.js';
 import type { Module } from '../../nn/module.js';
@@ -12,7 +12,7 @@ import * as P from '../../nn/padding.js';
 import { Permute } from '../../nn/permute.js';
 import { PixelShuffle, PixelUnshuffle } from '../../nn/pixel_shuffle.js';
 import { ChannelShuffle } from '../../nn/channel_shuffle.js';
-import { Identity, Upsample } from '../../nn/upsample.js';
+import { Identity, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d } from '../../nn/upsample.js';
 import { padSpatial } from './layers.js';
 import { paramName, perAxis, refuse, type LayerCall, type LayerExport } from './builder.js';
 
@@ -115,8 +115,8 @@ export const SHAPE_EXPORTS: Exports = [
   [Unflatten, unflatten],
   [Permute, ({ b, x, layer }: LayerCall<Permute>) => b.node('Transpose', [x.name], { perm: [0, ...layer.axes] })],
   [Identity, ({ b, x }: LayerCall) => b.node('Identity', [x.name])],
-  [Dropout, passThrough], [Dropout1d, passThrough], [Dropout2d, passThrough], [Dropout3d, passThrough], [AlphaDropout, passThrough],
-  [Upsample, upsample],
+  [Dropout, passThrough], [Dropout1d, passThrough], [Dropout2d, passThrough], [Dropout3d, passThrough], [AlphaDropout, passThrough], [FeatureAlphaDropout, passThrough],
+  [Upsample, upsample], [UpsamplingNearest2d, upsample], [UpsamplingBilinear2d, upsample],
   [PixelShuffle, pixelShuffle],
   [PixelUnshuffle, pixelUnshuffle],
   [ChannelShuffle, channelShuffle],
