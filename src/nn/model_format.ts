@@ -190,9 +190,13 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   PixelUnshuffle: { downscaleFactor: positiveInteger },
   Identity: {},
   Upsample: {
-    size: { check: (v) => positiveInteger.check(v) || pairField(1).check(v), what: 'a positive integer or [height, width]', optional: true },
-    scaleFactor: { check: (v) => positiveNumber(v) || (Array.isArray(v) && v.length === 2 && v.every(positiveNumber)), what: 'a number > 0 or [height, width] of them', optional: true },
-    mode: { check: (v) => ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic'].includes(v as string), what: "'nearest', 'nearest-exact', 'linear', 'bilinear' or 'bicubic'" },
+    size: { check: (v) => positiveInteger.check(v) || pairField(1).check(v) || tripleField(1).check(v), what: 'a positive integer, [height, width] or [depth, height, width]', optional: true },
+    scaleFactor: {
+      check: (v) => positiveNumber(v) || (Array.isArray(v) && (v.length === 2 || v.length === 3) && v.every(positiveNumber)), what: 'a number > 0, or [height, width] or [depth, height, width] of them', optional: true,
+    },
+    mode: {
+      check: (v) => ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear'].includes(v as string), what: "'nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic' or 'trilinear'",
+    },
     alignCorners: laterFlag,
   },
   Unfold: { kernelSize: pairField(1), dilation: pairField(1), padding: pairField(0), stride: pairField(1) },

@@ -2,7 +2,8 @@
 // of each window, as PyTorch's (stride defaults to the window: windows side
 // by side). Sizes are one number for all three axes or [depth, height,
 // width], as the ops take them.
-import { avgPool3d, maxPool3d, pool3dSizes, type AvgPool3dOptions, type MaxPool3dOptions, type Pool3dSizes } from '../ops/pool3d.js';
+import { avgPool3d, maxPool3d, maxPool3dWithIndices, pool3dSizes, type AvgPool3dOptions, type MaxPool3dOptions, type Pool3dSizes } from '../ops/pool3d.js';
+import type { PooledWithIndices } from '../ops/unpool.js';
 import type { Size3d, Triple } from '../ops/volumes.js';
 import type { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
@@ -50,7 +51,16 @@ export class MaxPool3d extends Pool3d {
   }
 
   forward(x: Tensor): Tensor {
-    return maxPool3d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+    return maxPool3d(x, this.kernelSize, this.options());
+  }
+
+  /** forward's values, and the position of each in its channel's volume of x, for a MaxUnpool3d. */
+  forwardWithIndices(x: Tensor): PooledWithIndices {
+    return maxPool3dWithIndices(x, this.kernelSize, this.options());
+  }
+
+  private options(): MaxPool3dOptions {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
   }
 
   override config(): LayerConfig {

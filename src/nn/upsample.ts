@@ -1,10 +1,11 @@
 // Upsample, as PyTorch's: resizes NCHW images (nearest, bilinear or
-// bicubic) or NCL sequences (nearest or linear), by the input's rank, to a size or by a
+// bicubic), NCL sequences (nearest or linear) or NCDHW volumes (nearest or
+// trilinear), by the input's rank, to a size or by a
 // scale factor (ops/interpolate.ts). A decoder's or a U-Net's way up
 // without learned weights; Identity, a layer that passes x through (a
 // placeholder in a Sequential, as PyTorch's).
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { interpolate1d, interpolate2d, type InterpolateMode, type InterpolateOptions } from '../ops/index.js';
+import { interpolate1d, interpolate2d, interpolate3d, type InterpolateMode, type InterpolateOptions } from '../ops/index.js';
 import { INTERPOLATE_MODES, checkMode } from '../ops/interpolate.js';
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
@@ -13,12 +14,17 @@ import { Module, refuseArguments, type LayerConfig } from './module.js';
 /** A size or factor as the layer keeps and hands it out: a pair copied, so that the caller's array changed later changes nothing. */
 const copy = <T>(v: T): T => (Array.isArray(v) ? ([...v] as T) : v);
 
-/** interpolate's options but antialias, which PyTorch's Upsample lacks too. */
-export type UpsampleOptions = Omit<InterpolateOptions, 'antialias'>;
+/** interpolate's options but antialias, which PyTorch's Upsample lacks too; sizes of a volume's three axes too. */
+export interface UpsampleOptions extends Omit<InterpolateOptions, 'antialias' | 'size' | 'scaleFactor'> {
+  /** The output's size: a number (every axis), [height, width] or [depth, height, width]. Give this or scaleFactor. */
+  size?: number | readonly [number, number] | readonly [number, number, number];
+  /** Each axis times this (a number, or one per axis), rounded down. */
+  scaleFactor?: number | readonly [number, number] | readonly [number, number, number];
+}
 
 export class Upsample extends Module {
-  readonly size?: InterpolateOptions['size'];
-  readonly scaleFactor?: InterpolateOptions['scaleFactor'];
+  readonly size?: UpsampleOptions['size'];
+  readonly scaleFactor?: UpsampleOptions['scaleFactor'];
   readonly mode: InterpolateMode;
   readonly alignCorners: boolean;
 
@@ -29,19 +35,22 @@ export class Upsample extends Module {
     // What does not depend on x's rank is checked now rather than at the first forward (the ops check the rest).
     if ((size === undefined) === (scaleFactor === undefined)) throw new ValueError('Upsample: give size or scaleFactor (one of them)');
     // A mode of either rank here; forward's op refuses one of the other rank (bilinear of a sequence).
-    checkMode('Upsample', INTERPOLATE_MODES.either, mode, alignCorners);
+    checkMode('Upsample', INTERPOLATE_MODES.any, mode, alignCorners);
     const positive = (v: unknown, integer: boolean) => typeof v === 'number' && v > 0 && Number.isFinite(v) && (!integer || Number.isSafeInteger(v));
-    const valid = (v: unknown, integer: boolean) => positive(v, integer) || (Array.isArray(v) && v.length === 2 && v.every((e) => positive(e, integer)));
-    if (size !== undefined && !valid(size, true)) throw new ValueError(`Upsample: size must be a positive integer or a pair [height, width] of them, got ${formatValue(size)}`);
-    if (scaleFactor !== undefined && !valid(scaleFactor, false)) throw new ValueError(`Upsample: scaleFactor must be a finite number > 0 or a pair [height, width] of them, got ${formatValue(scaleFactor)}`);
+    const valid = (v: unknown, integer: boolean) => positive(v, integer) || (Array.isArray(v) && (v.length === 2 || v.length === 3) && v.every((e) => positive(e, integer)));
+    const pairs = 'a pair [height, width] or a triple [depth, height, width] of them';
+    if (size !== undefined && !valid(size, true)) throw new ValueError(`Upsample: size must be a positive integer or ${pairs}, got ${formatValue(size)}`);
+    if (scaleFactor !== undefined && !valid(scaleFactor, false)) throw new ValueError(`Upsample: scaleFactor must be a finite number > 0 or ${pairs}, got ${formatValue(scaleFactor)}`);
     [this.size, this.scaleFactor, this.mode, this.alignCorners] = [copy(size), copy(scaleFactor), mode, alignCorners];
   }
 
   forward(x: Tensor): Tensor {
     const options = { size: this.size, scaleFactor: this.scaleFactor, mode: this.mode, alignCorners: this.alignCorners };
-    if (x.rank === 4) return interpolate2d(x, options);
-    if (x.rank === 3) return interpolate1d(x, options);
-    throw new ShapeError(`Upsample: x must be images [batch, channels, height, width] or sequences [batch, channels, length], got ${formatShape(x.shape)}`);
+    // A pair or triple given for another rank is refused by the op, which names the sizes it takes.
+    if (x.rank === 5) return interpolate3d(x, options as Parameters<typeof interpolate3d>[1]);
+    if (x.rank === 4) return interpolate2d(x, options as InterpolateOptions);
+    if (x.rank === 3) return interpolate1d(x, options as InterpolateOptions);
+    throw new ShapeError(`Upsample: x must be images [batch, channels, height, width], sequences [batch, channels, length] or volumes [batch, channels, depth, height, width], got ${formatShape(x.shape)}`);
   }
 
   config(): LayerConfig {

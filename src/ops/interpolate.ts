@@ -1,13 +1,18 @@
-// Resizing images and sequences (PyTorch's F.interpolate): to a size, or by
+// Resizing sequences, images and volumes (PyTorch's F.interpolate): to a size, or by
 // a scale factor s (the size floor(n·s)). An output position i maps back to
 // i·r in the input, r = n/m for a size and 1/s for a scale factor (as
 // PyTorch maps it, recompute_scale_factor unset): 'nearest' takes input
-// floor(i·r), 'nearest-exact' floor((i + ½)·r); 'bilinear' (images) and
-// 'linear' (sequences) interpolate between the two inputs around the
-// output's centre mapped back, (i + ½)·r − ½, clamped at the edges, and
+// floor(i·r), 'nearest-exact' floor((i + ½)·r); 'linear' (sequences),
+// 'bilinear' (images) and 'trilinear' (volumes) interpolate between the two
+// inputs around the output's centre mapped back along each axis, (i + ½)·r − ½, clamped at the edges, and
 // 'bicubic' (images) over the four around it, Keys' cubic with a = −0.75 as
 // PyTorch's, reading past the edges as the edge; with alignCorners the
-// corners' centres meet instead, i·(n − 1)/(m − 1). Separable: one axis at a
+// corners' centres meet instead, i·(n − 1)/(m − 1). (PyTorch's CPU kernels
+// of images and volumes take a shortcut for 'nearest' by a scale factor:
+// an axis of m = n is left as it is and one of m = 2n reads i >> 1,
+// whatever the factor; here, as on PyTorch's GPUs and for its sequences,
+// the formula holds, which differs from them for factors that only round
+// to n or 2n, such as 2.3 of 3.) Separable: one axis at a
 // time, a gather of the positions needed and, but for nearest, a weighted
 // sum of the neighbours, so the gradient flows back through gather to the
 // inputs read. With antialias (the interpolating modes), antialias.ts's
@@ -15,17 +20,18 @@
 // output reads inputs when they are few, else a product with the weights
 // [m, n] (a shrink by 10 reads some 20 to 40 inputs an output).
 import { tidy } from '../engine.js';
-import { ValueError, formatShape, formatValue } from '../errors.js';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { antialiasBand, bandMatrix, MOST_GATHERS, type Band } from './antialias.js';
 import { tensor } from './creation.js';
 import { matmul } from './matmul.js';
 import { gather } from './movement.js';
-import { onBackendOf } from './util.js';
-import { asImages, IMAGES, SEQUENCES, sizesOf, type Size2d, type SpatialAxes } from './windows.js';
+import { checkTensor, onBackendOf } from './util.js';
+import { asVolumes, triplesOf, type Size3d } from './volumes.js';
+import { asImages, IMAGES, SEQUENCES, sizesOf, type Size2d } from './windows.js';
 
-export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic';
+export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear';
 
 export interface InterpolateOptions {
   /** The output's size: a number (both axes of an image), or [height, width]. Give this or scaleFactor. */
@@ -45,11 +51,34 @@ export interface InterpolateOptions {
   antialias?: boolean;
 }
 
-const OPTIONS: OptionNames<InterpolateOptions> = { size: true, scaleFactor: true, mode: true, alignCorners: 'boolean', antialias: 'boolean' };
+/** interpolate3d's options: sizes over [depth, height, width], and no antialias (PyTorch has none for volumes either). */
+export interface Interpolate3dOptions {
+  /** The output's size: a number (all three axes), or [depth, height, width]. Give this or scaleFactor. */
+  size?: Size3d;
+  /** Each axis times this (a number, or [depth, height, width]), rounded down: the output's size. */
+  scaleFactor?: number | readonly [number, number, number];
+  /** 'nearest' (default), 'nearest-exact' or 'trilinear'. */
+  mode?: InterpolateMode;
+  /** trilinear: map the corner voxels' centres onto each other (PyTorch's align_corners). Default false. */
+  alignCorners?: boolean;
+}
 
-/** The modes of sequences (1) and images (2), and of either (Upsample's, which takes both). */
-export const INTERPOLATE_MODES: Readonly<Record<1 | 2 | 'either', readonly InterpolateMode[]>> = {
-  1: ['nearest', 'nearest-exact', 'linear'], 2: ['nearest', 'nearest-exact', 'bilinear', 'bicubic'], either: ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic'],
+/** The options of a resize of any rank: the sizes as a list. */
+interface ResizeOptions {
+  size?: number | readonly number[];
+  scaleFactor?: number | readonly number[];
+  mode?: InterpolateMode;
+  alignCorners?: boolean;
+  antialias?: boolean;
+}
+
+const OPTIONS: OptionNames<InterpolateOptions> = { size: true, scaleFactor: true, mode: true, alignCorners: 'boolean', antialias: 'boolean' };
+const OPTIONS_3D: OptionNames<Interpolate3dOptions> = { size: true, scaleFactor: true, mode: true, alignCorners: 'boolean' };
+
+/** The modes of sequences (1), images (2) and volumes (3), and of any (Upsample's, which takes all). */
+export const INTERPOLATE_MODES: Readonly<Record<1 | 2 | 3 | 'any', readonly InterpolateMode[]>> = {
+  1: ['nearest', 'nearest-exact', 'linear'], 2: ['nearest', 'nearest-exact', 'bilinear', 'bicubic'], 3: ['nearest', 'nearest-exact', 'trilinear'],
+  any: ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear'],
 };
 
 /** Checks `mode` (one of `modes`) and `alignCorners` (the checks Upsample shares). */
@@ -63,27 +92,65 @@ export function checkMode(op: string, modes: readonly InterpolateMode[], mode: u
 
 /** x [N, C, H, W] (or [C, H, W]) resized to the output size. */
 export function interpolate2d(x: Tensor, options: InterpolateOptions): Tensor {
-  return resize('interpolate2d', IMAGES, x, options);
+  return resize('interpolate2d', 2, x, checkOptions('interpolate2d', options, OPTIONS));
 }
 
 /** x [N, C, L] (or [C, L]) resized along its length. */
 export function interpolate1d(x: Tensor, options: InterpolateOptions): Tensor {
-  return resize('interpolate1d', SEQUENCES, x, options);
+  return resize('interpolate1d', 1, x, checkOptions('interpolate1d', options, OPTIONS));
 }
 
-function resize(op: string, axes: SpatialAxes, x: Tensor, options: InterpolateOptions): Tensor {
-  const { size, scaleFactor, mode = 'nearest', alignCorners = false, antialias = false } = checkOptions(op, options, OPTIONS);
-  checkMode(op, INTERPOLATE_MODES[axes.count], mode, alignCorners);
+/**
+ * x [N, C, D, H, W] (or [C, D, H, W]) resized to the output size: nearest,
+ * nearest-exact or trilinear (linear along each axis in turn, which is the
+ * trilinear weighting), mapped as the other ranks map (PyTorch's
+ * F.interpolate of volumes).
+ */
+export function interpolate3d(x: Tensor, options: Interpolate3dOptions): Tensor {
+  return resize('interpolate3d', 3, x, checkOptions('interpolate3d', options, OPTIONS_3D));
+}
+
+/**
+ * PyTorch's F.interpolate: x of rank 3, 4 or 5 ([N, C, L], [N, C, H, W] or
+ * [N, C, D, H, W], batched: the rank says which) resized by interpolate1d,
+ * interpolate2d or interpolate3d.
+ */
+export function interpolate(x: Tensor, options: InterpolateOptions | Interpolate3dOptions): Tensor {
+  checkTensor('interpolate', x, 'x');
+  if (x.rank === 3) return interpolate1d(x, options as InterpolateOptions);
+  if (x.rank === 4) return interpolate2d(x, options as InterpolateOptions);
+  if (x.rank === 5) return interpolate3d(x, options as Interpolate3dOptions);
+  throw new ShapeError(`interpolate: x must be sequences [batch, channels, length], images [batch, channels, height, width] or volumes [batch, channels, depth, height, width], got ${formatShape(x.shape)}`);
+}
+
+/** x in the layout of a resize over `spatial` axes ([N, C, H, W] for sequences and images, a sequence's height 1; [N, C, D, H, W] for volumes), and the way back. */
+function asGrid(op: string, spatial: 1 | 2 | 3, x: Tensor): { grid: Tensor; unbatch: (y: Tensor) => Tensor } {
+  if (spatial === 3) {
+    const { volumes, unbatch } = asVolumes(op, x);
+    return { grid: volumes, unbatch };
+  }
+  const { images, unbatch } = asImages(op, spatial === 2 ? IMAGES : SEQUENCES, x);
+  return { grid: images, unbatch };
+}
+
+/** A size option as one size per axis of the grid (a sequence's height 1). */
+function sizesFor(op: string, spatial: 1 | 2 | 3, size: unknown): number[] {
+  return spatial === 3 ? triplesOf(op, 'size', size, 1) : sizesOf(op, 'size', size, 1, spatial === 2 ? IMAGES : SEQUENCES, 1);
+}
+
+function resize(op: string, spatial: 1 | 2 | 3, x: Tensor, options: ResizeOptions): Tensor {
+  const { size, scaleFactor, mode = 'nearest', alignCorners = false, antialias = false } = options;
+  checkMode(op, INTERPOLATE_MODES[spatial], mode, alignCorners);
   if (antialias && (mode === 'nearest' || mode === 'nearest-exact')) throw new ValueError(`${op}: antialias applies to the interpolating modes, not to ${formatValue(mode)}`);
   if ((size === undefined) === (scaleFactor === undefined)) throw new ValueError(`${op}: give size or scaleFactor (one of them)`);
   return tidy(() => {
-    const { images, unbatch } = asImages(op, axes, x);
-    const extent = images.shape.slice(2) as [number, number];
-    const factors = scaleFactor === undefined ? null : factorsOf(op, axes, scaleFactor);
-    const out = factors ? scaled(op, x, factors, extent) : sizesOf(op, 'size', size, 1, axes, 1);
-    let y = images;
-    for (const a of [0, 1] as const) {
-      const [n, m] = [extent[a], out[a]];
+    const { grid, unbatch } = asGrid(op, spatial, x);
+    const extent = grid.shape.slice(2);
+    const factors = scaleFactor === undefined ? null : factorsOf(op, spatial, scaleFactor);
+    const out = factors ? scaled(op, x, factors, extent) : sizesFor(op, spatial, size);
+    let y = grid;
+    for (const [a, n] of extent.entries()) {
+      const m = out[a];
       // With alignCorners the corners meet whatever the scale factor (as PyTorch's); a single output reads the first input.
       const ratio = alignCorners ? (m > 1 ? (n - 1) / (m - 1) : 0) : factors ? 1 / factors[a] : n / m;
       // PyTorch leaves an axis of unchanged size as it is when antialiasing, whatever the scale factor.
@@ -98,18 +165,20 @@ function resize(op: string, axes: SpatialAxes, x: Tensor, options: InterpolateOp
   });
 }
 
-/** A scale factor as [height, width] (a sequence's height 1), checked. */
-function factorsOf(op: string, axes: SpatialAxes, factor: number | readonly [number, number]): [number, number] {
-  const pair = typeof factor === 'number' ? [axes.count === 2 ? factor : 1, factor] : axes.count === 2 ? factor : null;
-  if (!pair || pair.length !== 2 || pair.some((f) => typeof f !== 'number' || !(f > 0) || !Number.isFinite(f))) {
-    throw new ValueError(`${op}: scaleFactor must be a finite number > 0${axes.count === 2 ? ' or a pair [height, width] of them' : ''}, got ${formatValue(factor)}`);
+/** A scale factor as one per axis of the grid (a sequence's height 1), checked. */
+function factorsOf(op: string, spatial: 1 | 2 | 3, factor: number | readonly number[]): number[] {
+  const axes = spatial === 1 ? 1 : spatial;
+  const list = typeof factor === 'number' ? Array<number>(axes).fill(factor) : factor;
+  if (!Array.isArray(list) || (spatial === 1 && typeof factor !== 'number') || list.length !== axes || list.some((f) => typeof f !== 'number' || !(f > 0) || !Number.isFinite(f))) {
+    const per = spatial === 2 ? ' or a pair [height, width] of them' : spatial === 3 ? ' or a triple [depth, height, width] of them' : '';
+    throw new ValueError(`${op}: scaleFactor must be a finite number > 0${per}, got ${formatValue(factor)}`);
   }
-  return [pair[0], pair[1]];
+  return spatial === 1 ? [1, list[0]] : [...list];
 }
 
 /** The output size for scale factors: each axis times its own, rounded down; an empty one is refused, as PyTorch refuses it. */
-function scaled(op: string, x: Tensor, factors: [number, number], extent: [number, number]): [number, number] {
-  const out = [0, 1].map((a) => Math.floor(extent[a] * factors[a])) as [number, number];
+function scaled(op: string, x: Tensor, factors: readonly number[], extent: readonly number[]): number[] {
+  const out = extent.map((n, a) => Math.floor(n * factors[a]));
   if (out.some((d) => d < 1)) throw new ValueError(`${op}: scaleFactor ${formatValue(factors)} leaves no output of x ${formatShape(x.shape)}`);
   if (out.some((d) => d > 2 ** 24)) throw new ValueError(`${op}: scaleFactor ${formatValue(factors)} asks for ${out.join('×')} positions of x ${formatShape(x.shape)}, past 2^24 along an axis`);
   return out;
@@ -131,7 +200,7 @@ function mapping(mode: InterpolateMode, alignCorners: boolean, ratio: number, si
   const times = (t: number) => (sizes ? (t * sizes[0]) / sizes[1] : t * ratio);
   if (mode === 'nearest') return { kind: 'nearest', source: (i) => Math.floor(times(i)) };
   if (mode === 'nearest-exact') return { kind: 'nearest', source: (i) => Math.floor(times(i + 0.5)) };
-  const kind = mode === 'bicubic' ? 'cubic' : 'linear';
+  const kind = mode === 'bicubic' ? 'cubic' : 'linear'; // linear, bilinear and trilinear: linear along each axis
   if (alignCorners) return { kind, source: (i) => i * ratio };
   return { kind, source: kind === 'linear' ? (i) => Math.max(0, times(i + 0.5) - 0.5) : (i) => times(i + 0.5) - 0.5 };
 }

@@ -182,8 +182,8 @@ describe('interpolate refuses', () => {
     expect(() => tm.interpolate2d(x, { size: 2, alignCorners: true })).toThrow("interpolate2d: alignCorners applies to the interpolating modes, not to \"nearest\"");
     expect(() => new tm.nn.Upsample({ size: 2, mode: 'nearest-exact', alignCorners: true })).toThrow("Upsample: alignCorners applies to the interpolating modes, not to \"nearest-exact\"");
     expect(() => tm.interpolate2d(x, { scaleFactor: 0 })).toThrow('interpolate2d: scaleFactor must be a finite number > 0 or a pair [height, width] of them, got 0');
-    expect(() => new tm.nn.Upsample({ size: 2.5 })).toThrow('Upsample: size must be a positive integer or a pair [height, width] of them, got 2.5');
-    expect(() => new tm.nn.Upsample({ scaleFactor: 2, mode: 'cubic' as 'nearest' })).toThrow("Upsample: mode must be 'nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', got \"cubic\"");
-    expect(() => new tm.nn.Upsample({ scaleFactor: 2 }).forward(tm.zeros([4, 4]))).toThrow('Upsample: x must be images [batch, channels, height, width] or sequences [batch, channels, length], got [4,4]');
+    expect(() => new tm.nn.Upsample({ size: 2.5 })).toThrow('Upsample: size must be a positive integer or a pair [height, width] or a triple [depth, height, width] of them, got 2.5');
+    expect(() => new tm.nn.Upsample({ scaleFactor: 2, mode: 'cubic' as 'nearest' })).toThrow("Upsample: mode must be 'nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', got \"cubic\"");
+    expect(() => new tm.nn.Upsample({ scaleFactor: 2 }).forward(tm.zeros([4, 4]))).toThrow('Upsample: x must be images [batch, channels, height, width], sequences [batch, channels, length] or volumes [batch, channels, depth, height, width], got [4,4]');
   });
 });

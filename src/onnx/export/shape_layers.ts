@@ -41,7 +41,7 @@ function pad(call: LayerCall<Module>): string {
   return padSpatial(b, x.name, x.shape.length, before, after, onnxMode, mode === 'constant' ? fill : undefined);
 }
 
-const RESIZE_MODES = { nearest: 'nearest', 'nearest-exact': 'nearest', linear: 'linear', bilinear: 'linear', bicubic: 'cubic' } as const;
+const RESIZE_MODES = { nearest: 'nearest', 'nearest-exact': 'nearest', linear: 'linear', bilinear: 'linear', trilinear: 'linear', bicubic: 'cubic' } as const;
 
 /**
  * Resize with tmnn's (PyTorch's) coordinates: 'nearest' takes floor(i·r)
@@ -53,7 +53,7 @@ const RESIZE_MODES = { nearest: 'nearest', 'nearest-exact': 'nearest', linear: '
 function upsample(call: LayerCall<Upsample>): string {
   const { layer, b, x } = call;
   const rank = x.shape.length;
-  if (rank !== 3 && rank !== 4) refuse(call, `takes x [batch, channels, ...] in ONNX, got rank ${rank}`);
+  if (rank < 3 || rank > 5) refuse(call, `takes x [batch, channels, ...] in ONNX, got rank ${rank}`);
   const n = rank - 2;
   const attributes: Record<string, number | string | { float: number }> = { mode: RESIZE_MODES[layer.mode] };
   if (layer.mode === 'nearest') Object.assign(attributes, { coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
