@@ -35,6 +35,8 @@ export type { ConvTranspose1dLayerOptions, ConvTranspose2dLayerOptions } from '.
 export { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 export { AvgPool3d, MaxPool3d } from './pooling3d.js';
 export { MaxUnpool1d, MaxUnpool2d, MaxUnpool3d } from './unpool.js';
+export { FractionalMaxPool2d, FractionalMaxPool3d } from './fractional_pool.js';
+export type { FractionalMaxPool2dLayerOptions, FractionalMaxPool3dLayerOptions } from './fractional_pool.js';
 export { LPPool1d, LPPool2d, lpPool1d, lpPool2d } from './lp_pool.js';
 export type { LPPool1dOptions, LPPool2dOptions } from './lp_pool.js';
 export { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';

@@ -61,6 +61,7 @@ import { Transformer } from './transformer_model.js';
 import { TransformerDecoder, TransformerEncoder, type TransformerLayerSpec } from './transformer_stack.js';
 import { AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from './pooling.js';
 import { AvgPool3d, MaxPool3d } from './pooling3d.js';
+import { FractionalMaxPool2d, FractionalMaxPool3d, type FractionalMaxPool2dLayerOptions, type FractionalMaxPool3dLayerOptions } from './fractional_pool.js';
 import type { Size3d } from '../ops/volumes.js';
 import { MaxUnpool1d, MaxUnpool2d, MaxUnpool3d } from './unpool.js';
 import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } from './adaptive_pool.js';
@@ -167,6 +168,14 @@ function build(cfg: Config, entries: Entries, prefix = ''): Module {
     case 'MaxUnpool2d': return new MaxUnpool2d(cfg.kernelSize as Size2d, { stride: cfg.stride as Size2d, padding: cfg.padding as Size2d });
     case 'MaxUnpool1d': return new MaxUnpool1d(cfg.kernelSize as number, { stride: cfg.stride as number, padding: cfg.padding as number });
     case 'MaxUnpool3d': return new MaxUnpool3d(cfg.kernelSize as Size3d, { stride: cfg.stride as Size3d, padding: cfg.padding as Size3d });
+    case 'FractionalMaxPool2d':
+    case 'FractionalMaxPool3d': {
+      // model_format checked each field; the layer refuses both or neither of outputSize and outputRatio.
+      const { type, kernelSize, ...options } = cfg as { type: string; kernelSize: Size3d };
+      return type === 'FractionalMaxPool2d'
+        ? new FractionalMaxPool2d(kernelSize as Size2d, options as FractionalMaxPool2dLayerOptions)
+        : new FractionalMaxPool3d(kernelSize, options as FractionalMaxPool3dLayerOptions);
+    }
     case 'RNN':
     case 'LSTM':
     case 'GRU': {

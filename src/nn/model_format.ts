@@ -41,6 +41,11 @@ const tripleField = (least: number): Field => ({
   what: `[depth, height, width], integers ≥ ${least}`,
 });
 const integerAtLeast = (least: number): Field => ({ check: (v) => Number.isSafeInteger(v) && (v as number) >= least, what: `an integer ≥ ${least}` });
+/** A fractional max pool's outputRatio: one number in (0, 1) per axis. */
+const ratios = (count: number): Field => ({
+  check: (v) => Array.isArray(v) && v.length === count && v.every((r) => typeof r === 'number' && r > 0 && r < 1),
+  what: `${count === 2 ? '[height, width]' : '[depth, height, width]'}, numbers in (0, 1)`,
+});
 /** A convolution's fields, its sizes described by `size` (an integer along a sequence, a pair over images, a triple over volumes). */
 const convolution = (size: (least: number) => Field): Readonly<Record<string, Field>> => ({
   inChannels: positiveInteger, outChannels: positiveInteger, kernelSize: size(1), stride: size(1), dilation: size(1), groups: positiveInteger,
@@ -222,6 +227,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   LPPool2d: { normType: { check: positiveNumber, what: 'a finite number > 0' }, kernelSize: pairField(1), stride: pairField(1), ceilMode: flag },
   MaxUnpool1d: { kernelSize: integerAtLeast(1), stride: integerAtLeast(1), padding: integerAtLeast(0) },
   MaxUnpool2d: { kernelSize: pairField(1), stride: pairField(1), padding: pairField(0) },
+  FractionalMaxPool2d: { kernelSize: pairField(1), outputSize: { ...pairField(1), optional: true }, outputRatio: { ...ratios(2), optional: true }, seed: { ...integer, optional: true } },
+  FractionalMaxPool3d: { kernelSize: tripleField(1), outputSize: { ...tripleField(1), optional: true }, outputRatio: { ...ratios(3), optional: true }, seed: { ...integer, optional: true } },
   MaxUnpool3d: { kernelSize: tripleField(1), stride: tripleField(1), padding: tripleField(0) },
   AdaptiveAvgPool1d: { outputSize: integerAtLeast(1) },
   AdaptiveMaxPool1d: { outputSize: integerAtLeast(1) },

@@ -20,6 +20,8 @@ export type { AvgPool3dOptions, MaxPool3dOptions, Pool3dOptions } from './pool3d
 export type { Size3d } from './volumes.js';
 export { maxPool1dWithIndices, maxPool2dWithIndices, maxUnpool1d, maxUnpool2d, maxUnpool3d } from './unpool.js';
 export type { MaxUnpool1dOptions, MaxUnpool2dOptions, MaxUnpool3dOptions, PooledWithIndices } from './unpool.js';
+export { fractionalMaxPool2d, fractionalMaxPool2dWithIndices, fractionalMaxPool3d, fractionalMaxPool3dWithIndices } from './fractional_pool.js';
+export type { FractionalMaxPool2dOptions, FractionalMaxPool3dOptions, Ratio2d, Ratio3d } from './fractional_pool.js';
 export { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d } from './adaptive_pool.js';
 export { adaptiveAvgPool3d, adaptiveMaxPool3d } from './adaptive_pool3d.js';
 export { interpolate, interpolate1d, interpolate2d, interpolate3d } from './interpolate.js';
