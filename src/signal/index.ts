@@ -14,3 +14,7 @@ export {
 export type { ExponentialOptions, GaussianOptions, GeneralCosineOptions, GeneralHammingOptions, HammingOptions, KaiserOptions, WindowOptions } from './windows.js';
 export { fftconvolve, hilbert } from './fftconvolve.js';
 export type { FftconvolveOptions, HilbertOptions } from './fftconvolve.js';
+export { detrend } from './detrend.js';
+export type { DetrendOptions, DetrendType } from './detrend.js';
+export { csd, periodogram, welch } from './spectral.js';
+export type { PeriodogramOptions, SpectralDensity, SpectralOptions, SpectralWindowName } from './spectral.js';
