@@ -1,0 +1,182 @@
+// An IIR filter, as scipy.signal.lfilter: y = (B(z)/A(z)) x along an axis,
+// b and a the numerator's and denominator's coefficients (a[0] normalized to
+// 1). The numerator is a convolution (conv1d over the signal, zeros before
+// it); the denominator's recursion w[n] = v[n] − Σₖ aₖ·w[n−k] is a linear
+// one, and its state s[n] = (w[n], …, w[n−p+1]) follows s[n] = C·s[n−1] +
+// e₁·v[n] with C the companion matrix of a. So s[n] = Σⱼ Cⁿ⁻ʲ·e₁·v[j], which
+// a scan by doubling computes in ⌈log₂ N⌉ steps, step d adding C^(2^d)
+// times the partial sums 2^d earlier (Hillis and Steele): a shift and one
+// small product per step, no sequential loop over the samples, so a GPU runs
+// every position at once, and everything is an op, differentiable in x, b
+// and a. A denominator given as numbers is first factored (its roots, on the
+// host) into quadratics run one after another, as sosfilt runs sections:
+// one recursion of high order loses f32's digits to its companion matrix's
+// cancellations. Initial conditions zi (scipy's, of the transposed direct
+// form II) enter as the first p values of v, which is what they add to the
+// output.
+import { tidy } from '../engine.js';
+import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
+import { isFloat } from '../dtype.js';
+import { moveaxis } from '../ops/axes.js';
+import { conv1d } from '../ops/conv.js';
+import { eye, tensor, zeros } from '../ops/creation.js';
+import { inF32 } from '../ops/fft/pairs.js';
+import { matmul } from '../ops/matmul.js';
+import { concat, flip, pad, reshape, slice } from '../ops/movement.js';
+import { checkTensor, heldValues, onBackendOf } from '../ops/util.js';
+import { checkOptions, type OptionNames } from '../options.js';
+import { normalizeAxis } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { roots, type Complex } from './host_complex.js';
+
+/** Filter coefficients: numbers, or a float vector (differentiable). */
+export type Coefficients = readonly number[] | Float32Array | Float64Array | Tensor;
+
+export interface LfilterOptions {
+  /** The axis along which each signal runs (default −1). */
+  axis?: number;
+  /**
+   * Initial conditions, scipy's zi: [..., max(len(a), len(b)) − 1], x's shape
+   * with the signal's axis replaced by the state (broadcast). Default zeros.
+   */
+  zi?: Tensor;
+}
+
+const OPTIONS: OptionNames<LfilterOptions> = { axis: true, zi: true };
+
+/** Coefficients as an f32 vector on x's backend, checked: some, finite where they can be read. */
+function coefficientsOf(op: string, name: string, c: Coefficients, like: Tensor): Tensor {
+  if (c instanceof Tensor) {
+    const t = checkTensor(op, c, name);
+    if (!isFloat(t.dtype) || t.rank !== 1 || t.shape[0] === 0) throw new ShapeError(`${op}: ${name} must be a non-empty float vector, got ${t.dtype} ${formatShape(t.shape)}`);
+    return inF32(t);
+  }
+  const values = Array.from(c as ArrayLike<number>);
+  if (values.length === 0 || values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw new ValueError(`${op}: ${name} must be a non-empty list of finite numbers, got ${formatValue(c)}`);
+  return onBackendOf(op, like, () => tensor(Float32Array.from(values), [values.length]));
+}
+
+/**
+ * scipy.signal.lfilter(b, a, x, axis, zi): x (real, f32 or f16) filtered
+ * along `axis` by B(z)/A(z); f32 out. Differentiable in x, the coefficients
+ * given as tensors, and zi. scipy also returns the final state where zi is
+ * given; this returns y alone.
+ */
+export function lfilter(b: Coefficients, a: Coefficients, x: Tensor, options: LfilterOptions = {}): Tensor {
+  const { axis = -1, zi } = checkOptions('lfilter', options, OPTIONS);
+  checkTensor('lfilter', x, 'x');
+  if (!isFloat(x.dtype)) throw new DTypeError(`lfilter: x must be f32 or f16, got ${x.dtype} (cast it: x.cast('f32'))`);
+  if (x.rank === 0) throw new ShapeError('lfilter: x must have an axis of samples, got a scalar');
+  const ax = normalizeAxis('lfilter', axis, x.rank);
+  return tidy(() => {
+    const bt = coefficientsOf('lfilter', 'b', b, x);
+    const at = coefficientsOf('lfilter', 'a', a, x);
+    const lead = heldValues('lfilter', slice(at, [0], [1]));
+    if (lead && lead[0] === 0) throw new ValueError('lfilter: a[0] must not be 0 (it normalizes the filter)');
+    const a0 = slice(at, [0], [1]);
+    const signal = moveaxis(inF32(x), ax, -1);
+    const batch = signal.shape.slice(0, -1);
+    const n = signal.shape[signal.rank - 1];
+    const rows = batch.reduce((p, d) => p * d, 1);
+    const order = Math.max(bt.shape[0], at.shape[0]) - 1;
+    // The numerator: v[n] = Σₖ bₖ·x[n − k], a cross-correlation with b reversed over x with len(b) − 1 zeros before it.
+    const taps = bt.shape[0];
+    const flat = reshape(signal, [rows, 1, n]);
+    let v = reshape(conv1d(pad(flat, [[0, 0], [0, 0], [taps - 1, 0]]), reshape(flip(bt.div(a0), 0), [1, 1, taps])), [rows, n]);
+    if (zi !== undefined) v = v.add(initialInput(zi, x.shape, ax, order, rows, x));
+    const poles = at.shape[0] - 1;
+    let y = v;
+    if (poles > 0 && a instanceof Tensor) y = recursion(v, (count) => powersOnDevice(at.div(a0), poles, count));
+    else if (poles > 0) {
+      for (const factor of denominatorFactors(Array.from(a as ArrayLike<number>))) {
+        y = recursion(y, (count) => powersOnHost(factor, factor.length - 1, count, x));
+      }
+    }
+    return moveaxis(reshape(y, [...batch, n]), -1, ax);
+  });
+}
+
+/**
+ * zi checked (x's shape with the signal's axis replaced by the state, each
+ * axis 1 to broadcast, or one vector of the state for every signal) and
+ * placed as the first values of an input [rows, n], zero after it (only its
+ * first n where the signal is shorter than the state).
+ */
+function initialInput(zi: Tensor, shape: readonly number[], axis: number, order: number, rows: number, like: Tensor): Tensor {
+  checkTensor('lfilter', zi, 'zi');
+  const n = shape[axis];
+  const want = shape.map((d, i) => (i === axis ? order : d));
+  const fits = zi.rank === 1 ? zi.shape[0] === order : zi.rank === want.length && zi.shape.every((d, i) => d === want[i] || (d === 1 && i !== axis));
+  if (!isFloat(zi.dtype) || !fits) {
+    throw new ShapeError(`lfilter: zi ${formatShape(zi.shape)} must be ${formatShape(want)} (x's shape with the signal's axis replaced by max(len(a), len(b)) − 1 = ${order} states; 1 to broadcast), or [${order}]`);
+  }
+  if (order === 0) return onBackendOf('lfilter', like, () => zeros([rows, n]));
+  const states = zi.rank === 1 ? inF32(zi) : moveaxis(inF32(zi), axis, -1);
+  const full = reshape(states.add(onBackendOf('lfilter', like, () => zeros([...want.filter((_, i) => i !== axis), order]))), [rows, order]);
+  const first = order <= n ? full : slice(full, [0, 0], [rows, n]);
+  return order < n ? pad(first, [[0, 0], [0, n - order]]) : first;
+}
+
+/**
+ * w[n] = v[n] − Σₖ₌₁ᵖ aₖ·w[n − k] for v [rows, n] and a normalized (a[0] =
+ * 1), by the doubling scan. C's powers C^(2^d) come from `powers`: squared
+ * on the device where a is a tensor (its gradient flows through them), in
+ * float64 on the host where a is numbers.
+ */
+function recursion(v: Tensor, powers: (count: number) => Tensor[]): Tensor {
+  const [rows, n] = v.shape;
+  const steps = Math.ceil(Math.log2(Math.max(n, 1)));
+  const power = powers(steps);
+  const p = power.length > 0 ? power[0].shape[0] : 1;
+  // The partial sums c[n] = Σⱼ Cⁿ⁻ʲ·e₁·v[j] over ever longer spans; e₁·v[j] to start.
+  let sums = pad(reshape(v, [rows, n, 1]), [[0, 0], [0, 0], [0, p - 1]]);
+  for (let d = 0, shift = 1; shift < n; d++, shift *= 2) {
+    const earlier = pad(slice(sums, [0, 0, 0], [rows, n - shift, p]), [[0, 0], [shift, 0], [0, 0]]);
+    sums = sums.add(matmul(earlier, power[d], { transposeB: true }));
+  }
+  return reshape(slice(sums, [0, 0, 0], [rows, n, 1]), [rows, n]);
+}
+
+/** C, C², C⁴, … (count of them) of the companion matrix of a normalized a (a tensor), squared on its backend. */
+function powersOnDevice(a: Tensor, p: number, count: number): Tensor[] {
+  // C's first row −a[1..p], ones below its diagonal: s[n] = C·s[n − 1] moves the state on.
+  const top = reshape(slice(a, [1], [p]).neg(), [1, p]);
+  const below = () => onBackendOf('lfilter', a, () => concat([eye(p - 1), zeros([p - 1, 1])], 1));
+  const out = [p === 1 ? top : concat([top, below()], 0)];
+  while (out.length < count) out.push(matmul(out[out.length - 1], out[out.length - 1]));
+  return out;
+}
+
+/**
+ * A denominator of numbers as factors 1/A = Π 1/Aᵢ of degree two or one
+ * (its roots' conjugate pairs, its real roots two at a time), each
+ * normalized: a cascade of recursions that each stay well conditioned where
+ * one of high order would not (the direct form's companion matrix has
+ * entries of binomial size, whose cancellations cost f32 its digits). Of
+ * degree two or less, or where the roots do not come out in clean
+ * conjugate pairs, a itself.
+ */
+function denominatorFactors(a: readonly number[]): number[][] {
+  const normalized = a.map((c) => c / a[0]);
+  if (a.length <= 3) return [normalized];
+  const found = roots(normalized);
+  const isReal = ([re, im]: Complex) => Math.abs(im) <= 1e-8 * Math.max(1, Math.hypot(re, im));
+  const upper = found.filter((r) => !isReal(r) && r[1] > 0);
+  const real = found.filter(isReal).map(([re]) => re);
+  if (2 * upper.length + real.length !== found.length) return [normalized];
+  const factors = upper.map(([re, im]) => [1, -2 * re, re * re + im * im]);
+  for (let i = 0; i < real.length; i += 2) factors.push(i + 1 < real.length ? [1, -(real[i] + real[i + 1]), real[i] * real[i + 1]] : [1, -real[i]]);
+  return factors;
+}
+
+/** powersOnDevice's matrices for a normalized a of numbers, squared in float64 and uploaded. */
+function powersOnHost(a: readonly number[], p: number, count: number, like: Tensor): Tensor[] {
+  let c = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === 0 ? -a[j + 1] : i === j + 1 ? 1 : 0)));
+  const out: Tensor[] = [];
+  for (let k = 0; k < count; k++) {
+    const flat = Float32Array.from(c.flat());
+    out.push(onBackendOf('lfilter', like, () => tensor(flat, [p, p])));
+    c = c.map((row) => row.map((_, j) => row.reduce((s, v, m) => s + v * c[m][j], 0)));
+  }
+  return out;
+}

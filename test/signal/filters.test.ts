@@ -1,0 +1,207 @@
+// tm.signal.butter, lfilterZi, lfilter, filtfilt, sosfilt, sosfiltZi and
+// sosfiltfilt against SciPy 1.10's (test/fixtures/signal/scipy_filters.npz
+// from scripts/make-filter-fixtures.py, the same cases in the same order):
+// Butterworth designs of each band type, as (b, a) and as sections (which
+// may pair poles and zeros otherwise than SciPy's, so they are checked by
+// what they do to a signal), steady-state initial conditions, IIR filtering
+// along either axis with and without initial conditions (FIR only, one pole
+// near the unit circle, more zeros than poles), the gradient in x, b and a
+// against PyTorch's autograd of the recursion written out, and zero-phase
+// filtering with each padding.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tm from '../../src/index.js';
+import { BACKENDS } from '../helpers/backends.js';
+
+/** scripts/make-filter-fixtures.py's DESIGNS. */
+const DESIGNS: [number, number | [number, number], tm.signal.FilterType, number | undefined][] = [
+  [4, 0.2, 'lowpass', undefined],
+  [1, 0.5, 'lowpass', undefined],
+  [3, 30, 'highpass', 200],
+  [2, [0.1, 0.4], 'bandpass', undefined],
+  [3, [50, 120], 'bandstop', 400],
+  [5, 0.05, 'lowpass', undefined],
+];
+
+/** Its lfilter cases: x's shape, the axis, whether zi is given. */
+const LFILTER: [number[], number, boolean][] = [
+  [[3, 200], -1, false],
+  [[150, 2], 0, true],
+  [[2, 2, 97], -1, true],
+  [[5, 33], -1, false],
+  [[1000], -1, true],
+  [[4, 9], -1, true],
+];
+
+/** Its sosfilt cases (SciPy's sections of a design): the design, x's shape, the axis, whether zi is given. */
+const SOSFILT: [number, number[], number, boolean][] = [
+  [5, [2, 500], -1, false],
+  [4, [300, 2], 0, true],
+  [0, [3, 2, 64], -1, true],
+];
+
+/** Its sosfiltfilt cases. */
+const SOSFILTFILT: [number, number[], tm.signal.FiltfiltOptions][] = [
+  [5, [2, 400], {}],
+  [3, [200, 2], { axis: 0, padtype: 'even' }],
+  [2, [100], { padtype: null }],
+];
+
+/** Its filtfilt cases: the design, x's shape, options. */
+const FILTFILT: [number, number[], tm.signal.FiltfiltOptions][] = [
+  [0, [2, 300], {}],
+  [3, [200], { padtype: 'even' }],
+  [2, [250, 3], { axis: 0, padtype: 'constant', padlen: 20 }],
+  [4, [120], { padtype: null }],
+  [1, [50], { padlen: 0 }],
+];
+
+const fixtures = new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'signal', 'scipy_filters.npz')));
+
+/** Each value within tol of want's, relative to the largest |want| (a filtered signal's scale). */
+function expectNear(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  const scale = Math.max(...Array.from(want, Math.abs));
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= tol * scale)) expect.fail(`${what} index ${i}: got ${got[i]}, want ${want[i]} (tolerance ${tol} of ${scale})`);
+  }
+}
+
+describe('butter and lfilterZi (host designs)', () => {
+  let scipy: Record<string, tm.Tensor>;
+
+  beforeAll(async () => {
+    await tm.init({ backend: 'js' });
+    scipy = tm.fromNpz(fixtures);
+  });
+
+  it.each(DESIGNS.map((d, k) => [k, ...d]))('design %i: butter(%i, %j, %s, fs %s) gives SciPy\'s b and a, and lfilterZi its zi', async (k) => {
+    const [order, wn, btype, fs] = DESIGNS[k];
+    const { b, a } = tm.signal.butter(order, wn, { btype, ...(fs === undefined ? {} : { fs }) });
+    expectNear(b, await scipy[`butter_b_${k}`].data(), 1e-6, 'b');
+    expectNear(a, await scipy[`butter_a_${k}`].data(), 1e-6, 'a');
+    expectNear(tm.signal.lfilterZi(b, a), await scipy[`zi_${k}`].data(), 1e-6, 'zi');
+    const sos = tm.signal.butter(order, wn, { btype, output: 'sos', ...(fs === undefined ? {} : { fs }) });
+    expect(sos.length).toBe(scipy[`butter_sos_${k}`].shape[0]);
+    expectNear(await tm.signal.sosfilt(sos, scipy.butter_x).data(), await scipy[`butter_y_${k}`].data(), 1e-5, 'filtered by the sections');
+    const scipySections = (await scipy[`butter_sos_${k}`].array()) as number[][];
+    expectNear(tm.signal.sosfiltZi(scipySections).flat(), await scipy[`sos_zi_${k}`].data(), 1e-5, 'sosfiltZi');
+  });
+
+  it('refuse orders, edges and types that make no filter', () => {
+    expect(() => tm.signal.butter(0, 0.2)).toThrow(new tm.ValueError('butter: the order must be an integer ≥ 1, got 0'));
+    expect(() => tm.signal.butter(2, 1)).toThrow('butter: a lowpass filter\'s Wn must be a frequency in (0, fs/2 = 1), got 1');
+    expect(() => tm.signal.butter(2, 60, { fs: 100 })).toThrow('butter: a lowpass filter\'s Wn must be a frequency in (0, fs/2 = 50), got 60');
+    expect(() => tm.signal.butter(2, [0.4, 0.1], { btype: 'bandpass' })).toThrow('butter: a bandpass filter\'s Wn must be [low, high] with 0 < low < high < fs/2 = 1, got [0.4, 0.1]');
+    expect(() => tm.signal.butter(2, 0.3, { btype: 'notch' as 'lowpass' })).toThrow("butter: btype must be 'lowpass', 'highpass', 'bandpass' or 'bandstop', got \"notch\"");
+    expect(() => tm.signal.lfilterZi([1], [1, -1])).toThrow('lfilterZi: the filter has a pole at z = 1, so a step has no steady state');
+    expect(() => tm.signal.lfilterZi([], [1])).toThrow('lfilterZi: b must be a non-empty list of finite numbers, got []');
+  });
+});
+
+describe.each(BACKENDS)('lfilter and filtfilt on %s', (backend) => {
+  let scipy: Record<string, tm.Tensor>;
+
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+    scipy = tm.fromNpz(fixtures);
+  });
+
+  afterAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it.each(LFILTER.map(([shape, axis, zi], k) => [k, JSON.stringify(shape), axis, zi]))('lfilter case %i: x %s along axis %i (zi: %s) gives SciPy\'s y', async (k) => {
+    const [, axis, withZi] = LFILTER[k];
+    const b = scipy[`lfilter_b_${k}`];
+    const a = scipy[`lfilter_a_${k}`];
+    const x = scipy[`lfilter_x_${k}`];
+    const y = tm.signal.lfilter(b, a, x, { axis, ...(withZi ? { zi: scipy[`lfilter_zi_${k}`] } : {}) });
+    expect(y.shape).toEqual(x.shape);
+    // Tensor coefficients run one recursion of a's whole order (differentiable in a), which loses digits in f32 at case 1's order 6
+    // (1e-4 of the scale; SciPy's own f32 lfilter 4e-6); as numbers, a is factored into quadratics first, to f32's accuracy.
+    expectNear(await y.data(), await scipy[`lfilter_y_${k}`].data(), k === 1 ? 3e-4 : 1e-5, `case ${k}`);
+    const numbers = tm.signal.lfilter(Array.from(await b.data()), Array.from(await a.data()), x, { axis, ...(withZi ? { zi: scipy[`lfilter_zi_${k}`] } : {}) });
+    expectNear(await numbers.data(), await scipy[`lfilter_y_${k}`].data(), 1e-5, `case ${k} with numbers`);
+  });
+
+  it('lfilter\'s gradients in x, b and a are PyTorch\'s autograd of the recursion', async () => {
+    const x = scipy.grad_x_input.clone();
+    const b = scipy.lfilter_b_2.clone();
+    const a = scipy.lfilter_a_2.clone();
+    for (const t of [x, b, a]) t.requiresGrad = true;
+    const y = tm.signal.lfilter(b, a, x);
+    tm.tidy(() => y.mul(scipy.grad_w).sum()).backward();
+    expectNear(await x.grad!.data(), await scipy.grad_x.data(), 1e-5, 'x');
+    expectNear(await b.grad!.data(), await scipy.grad_b.data(), 1e-4, 'b');
+    expectNear(await a.grad!.data(), await scipy.grad_a.data(), 1e-4, 'a');
+  });
+
+  it.each(FILTFILT.map(([design, shape, options], k) => [k, design, JSON.stringify(shape), JSON.stringify(options)]))('filtfilt case %i: design %i of x %s with %s gives SciPy\'s y', async (k) => {
+    const [design, , options] = FILTFILT[k];
+    const b = Array.from(await scipy[`butter_b_${design}`].data());
+    const a = Array.from(await scipy[`butter_a_${design}`].data());
+    const x = scipy[`filtfilt_x_${k}`];
+    const y = tm.signal.filtfilt(b, a, x, options);
+    expect(y.shape).toEqual(x.shape);
+    expectNear(await y.data(), await scipy[`filtfilt_y_${k}`].data(), 1e-4, `case ${k}`);
+  });
+
+  it.each(SOSFILT.map(([design, shape, axis, zi], k) => [k, design, JSON.stringify(shape), axis, zi]))('sosfilt case %i: design %i\'s sections over x %s along axis %i (zi: %s) give SciPy\'s y', async (k) => {
+    const [design, , axis, withZi] = SOSFILT[k];
+    const sos = (await scipy[`butter_sos_${design}`].array()) as number[][];
+    const x = scipy[`sosfilt_x_${k}`];
+    const y = tm.signal.sosfilt(sos, x, { axis, ...(withZi ? { zi: scipy[`sosfilt_zi_${k}`] } : {}) });
+    expect(y.shape).toEqual(x.shape);
+    expectNear(await y.data(), await scipy[`sosfilt_y_${k}`].data(), 1e-5, `case ${k}`);
+  });
+
+  it.each(SOSFILTFILT.map(([design, shape, options], k) => [k, design, JSON.stringify(shape), JSON.stringify(options)]))('sosfiltfilt case %i: design %i of x %s with %s gives SciPy\'s y', async (k) => {
+    const [design, , options] = SOSFILTFILT[k];
+    const sos = (await scipy[`butter_sos_${design}`].array()) as number[][];
+    const x = scipy[`sosfiltfilt_x_${k}`];
+    const y = tm.signal.sosfiltfilt(sos, x, options);
+    expect(y.shape).toEqual(x.shape);
+    expectNear(await y.data(), await scipy[`sosfiltfilt_y_${k}`].data(), 1e-5, `case ${k}`);
+  });
+
+  it('filtfilt is differentiable in x, and keeps a constant signal (a lowpass\'s steady state)', async () => {
+    const { b, a } = tm.signal.butter(3, 0.3);
+    const x = tm.full([2, 60], 1.5);
+    x.requiresGrad = true;
+    const y = tm.signal.filtfilt(b, a, x);
+    expectNear(await y.data(), new Float32Array(120).fill(1.5), 1e-5, 'constant');
+    y.sum().backward();
+    expect(x.grad!.shape).toEqual([2, 60]);
+    expect(Array.from(await x.grad!.data()).every(Number.isFinite)).toBe(true);
+  });
+
+  it('leave no tensors behind but their results', async () => {
+    const x = tm.randn([2, 100], { seed: 1 });
+    const { b, a } = tm.signal.butter(4, 0.25);
+    const before = tm.memory().numTensors;
+    tm.signal.lfilter(b, a, x, { zi: tm.zeros([2, 4]) }).dispose();
+    tm.signal.filtfilt(b, a, x).dispose();
+    expect(tm.memory().numTensors).toBe(before + 1); // the zeros given as zi
+  });
+});
+
+describe('lfilter and filtfilt refuse', () => {
+  it('bad coefficients, initial conditions and signals, naming the function', async () => {
+    await tm.init({ backend: 'js' });
+    const x = tm.zeros([2, 50]);
+    expect(() => tm.signal.lfilter([1], [0, 1], x)).toThrow(new tm.ValueError('lfilter: a[0] must not be 0 (it normalizes the filter)'));
+    expect(() => tm.signal.lfilter([], [1], x)).toThrow('lfilter: b must be a non-empty list of finite numbers, got []');
+    expect(() => tm.signal.lfilter(tm.zeros([2, 2]), [1], x)).toThrow('lfilter: b must be a non-empty float vector, got f32 [2,2]');
+    expect(() => tm.signal.lfilter([1, 2], [1, 0.5], x, { zi: tm.zeros([2, 3]) })).toThrow('lfilter: zi [2,3] must be [2,1] (x\'s shape with the signal\'s axis replaced by max(len(a), len(b)) − 1 = 1 states; 1 to broadcast), or [1]');
+    expect(() => tm.signal.lfilter([1], [1], tm.zeros([3], { dtype: 'i32' }))).toThrow("lfilter: x must be f32 or f16, got i32 (cast it: x.cast('f32'))");
+    expect(() => tm.signal.filtfilt([1, 2], [1, 0.5], tm.zeros([6]))).toThrow('filtfilt: x [6] has 6 samples along axis -1; the padding needs more than padlen = 6');
+    expect(() => tm.signal.filtfilt([1], [1], x, { padtype: 'wrap' as 'odd' })).toThrow("filtfilt: padtype must be 'odd', 'even', 'constant' or null, got \"wrap\"");
+    expect(() => tm.signal.sosfilt([[1, 0, 0, 2, 0, 0]], x)).toThrow("sosfilt: section 0's denominator must start with 1 (sos[0][3]), got 2");
+    expect(() => tm.signal.sosfilt([[1, 0, 0, 1, 0]], x)).toThrow('sosfilt: section 0 must be six finite numbers [b0, b1, b2, 1, a1, a2], got [1, 0, 0, 1, 0]');
+    expect(() => tm.signal.sosfilt([[1, 0, 0, 1, 0, 0]], x, { zi: tm.zeros([2, 2, 2]) })).toThrow("sosfilt: zi [2,2,2] must be [sections = 1, ...x's shape with the signal's axis replaced by 2], for x [2,50]");
+    expect(() => tm.signal.sosfiltfilt([[1, 0, 0, 1, 0, 0]], tm.zeros([6]))).toThrow('sosfiltfilt: x [6] has 6 samples along axis -1; the padding needs more than padlen = 6');
+    expect(() => tm.signal.butter(2, 0.3, { output: 'zpk' as 'sos' })).toThrow("butter: output must be 'ba' or 'sos', got \"zpk\"");
+  });
+});
