@@ -81,6 +81,27 @@ export const INTERPOLATE_MODES: Readonly<Record<1 | 2 | 3 | 'any', readonly Inte
   any: ['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear'],
 };
 
+/** What each rank resizes, as errors name it. */
+const LAYOUTS = {
+  1: { what: 'sequences', shape: '[batch, channels, length]' },
+  2: { what: 'images', shape: '[batch, channels, height, width]' },
+  3: { what: 'volumes', shape: '[batch, channels, depth, height, width]' },
+} as const;
+
+/**
+ * Refuses a mode of another rank than x's (`spatial` axes), for tm.interpolate
+ * and Upsample, which pick the op by x's rank: that op would list its own
+ * modes, naming an op the caller never called and not saying that x's rank
+ * is what is wrong. A name that is no mode is left to the op.
+ */
+export function checkModeForRank(op: string, spatial: 1 | 2 | 3, x: Tensor, mode: unknown): void {
+  if (mode === undefined || INTERPOLATE_MODES[spatial].includes(mode as InterpolateMode)) return;
+  const of = ([1, 2, 3] as const).find((s) => INTERPOLATE_MODES[s].includes(mode as InterpolateMode));
+  if (of === undefined) return;
+  const modes = INTERPOLATE_MODES[spatial].map((m) => `'${m}'`).join(', ');
+  throw new ShapeError(`${op}: mode ${formatValue(mode)} resizes ${LAYOUTS[of].what} ${LAYOUTS[of].shape}, not x ${formatShape(x.shape)} (${LAYOUTS[spatial].what}, whose modes are ${modes})`);
+}
+
 /** Checks `mode` (one of `modes`) and `alignCorners` (the checks Upsample shares). */
 export function checkMode(op: string, modes: readonly InterpolateMode[], mode: unknown, alignCorners: unknown): InterpolateMode {
   if (!modes.includes(mode as InterpolateMode)) throw new ValueError(`${op}: mode must be ${modes.map((m) => `'${m}'`).join(', ')}, got ${formatValue(mode)}`);
@@ -117,6 +138,7 @@ export function interpolate3d(x: Tensor, options: Interpolate3dOptions): Tensor 
  */
 export function interpolate(x: Tensor, options: InterpolateOptions | Interpolate3dOptions): Tensor {
   checkTensor('interpolate', x, 'x');
+  if (x.rank >= 3 && x.rank <= 5) checkModeForRank('interpolate', (x.rank - 2) as 1 | 2 | 3, x, (options as { mode?: unknown } | undefined)?.mode);
   if (x.rank === 3) return interpolate1d(x, options as InterpolateOptions);
   if (x.rank === 4) return interpolate2d(x, options as InterpolateOptions);
   if (x.rank === 5) return interpolate3d(x, options as Interpolate3dOptions);
@@ -193,13 +215,21 @@ interface Mapping {
 /**
  * The mapping of a mode: i·r (nearest), (i + ½)·r (nearest-exact), i·r with
  * the corners aligned, else (i + ½)·r − ½ (clamped at 0 for linear, as
- * PyTorch clamps it, not for cubic). For a size, r is n/m, and i·n/m is
- * computed as such (`sizes`), as PyTorch's integer arithmetic picks.
+ * PyTorch clamps it, not for cubic). For a size, r is n/m, computed as such
+ * (`sizes`) where it only weighs neighbours. The nearest modes pick as
+ * PyTorch's kernels do, in float32: r rounded to f32, then
+ * floorf(i·r) or floorf((i + ½)·r). Exact arithmetic picks the other input
+ * where the product lands on an integer that f32 misses (26 → 22: output
+ * 11 is 13 exactly, 12.999999 in f32, and PyTorch reads input 12).
  */
 function mapping(mode: InterpolateMode, alignCorners: boolean, ratio: number, sizes: [number, number] | null): Mapping {
   const times = (t: number) => (sizes ? (t * sizes[0]) / sizes[1] : t * ratio);
-  if (mode === 'nearest') return { kind: 'nearest', source: (i) => Math.floor(times(i)) };
-  if (mode === 'nearest-exact') return { kind: 'nearest', source: (i) => Math.floor(times(i + 0.5)) };
+  if (mode === 'nearest' || mode === 'nearest-exact') {
+    const r = Math.fround(sizes ? sizes[0] / sizes[1] : ratio);
+    // Each product is exact in float64 (an integer or half-integer times an f32), so fround rounds it once, as f32 does.
+    const offset = mode === 'nearest' ? 0 : 0.5;
+    return { kind: 'nearest', source: (i) => Math.floor(Math.fround((i + offset) * r)) };
+  }
   const kind = mode === 'bicubic' ? 'cubic' : 'linear'; // linear, bilinear and trilinear: linear along each axis
   if (alignCorners) return { kind, source: (i) => i * ratio };
   return { kind, source: kind === 'linear' ? (i) => Math.max(0, times(i + 0.5) - 0.5) : (i) => times(i + 0.5) - 0.5 };

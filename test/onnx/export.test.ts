@@ -143,9 +143,17 @@ const CASES: Case[] = [
     build: () => new nn.Sequential([
       new nn.Upsample({ scaleFactor: 2 }), new nn.Upsample({ size: [5, 7], mode: 'bilinear' }), new nn.Upsample({ scaleFactor: [1.5, 2], mode: 'bicubic' }),
       new nn.Upsample({ size: 9, mode: 'bilinear', alignCorners: true }), new nn.Upsample({ size: [4, 6], mode: 'nearest-exact' }),
-      new nn.UpsamplingNearest2d({ scaleFactor: 2 }), new nn.UpsamplingBilinear2d({ size: [11, 13] }),
+      new nn.UpsamplingNearest2d({ scaleFactor: 2 }), new nn.UpsamplingBilinear2d({ size: [11, 13] }), new nn.UpsamplingBilinear2d({ scaleFactor: [0.5, 1.3] }),
     ]),
     inputShape: ['batch', 2, 3, 3], runs: [[2, 2, 3, 3], [1, 2, 3, 3]],
+  },
+  {
+    name: 'Upsample of volumes, with RReLU and FeatureAlphaDropout',
+    build: () => new nn.Sequential([
+      new nn.Upsample({ scaleFactor: [2, 1.5, 1], mode: 'trilinear' }), new nn.RReLU(0.1, 0.3), new nn.FeatureAlphaDropout(0.2), new nn.Upsample({ size: [5, 4, 7], mode: 'trilinear', alignCorners: true }),
+      new nn.Upsample({ scaleFactor: [1, 2, 0.5] }), new nn.Upsample({ size: [3, 9, 4], mode: 'nearest-exact' }),
+    ]),
+    inputShape: ['batch', 2, 2, 3, 4], runs: [[2, 2, 2, 3, 4], [1, 2, 2, 3, 4]],
   },
   {
     name: 'Upsample of sequences',

@@ -134,8 +134,20 @@ describe.each(BACKENDS)('interpolate on %s', (backend) => {
     // 3 × 1.2 keeps 3 positions, read at (i + ½)/1.2 − ½.
     expectClose(await tm.interpolate1d(tm.tensor([[[0, 10, 20]]]), { scaleFactor: 1.2, mode: 'linear' }).data(), [0, 7.5, 95 / 6], 1e-6);
     expect(() => tm.interpolate1d(ramp(3), { scaleFactor: 0.2 })).toThrow('interpolate1d: scaleFactor [1, 0.2] leaves no output of x [1,1,3]');
-    // A size maps by n/m exactly: 2 → 98, output 49 reads input 1 (49·2/98 = 1), as PyTorch's.
+    // A size maps by n/m (in f32, as PyTorch's): 2 → 98, output 49 reads input 1 (49·2/98 = 1, and f32's 49·(2/98) rounds to 1).
     expect((await tm.interpolate1d(ramp(2), { size: 98 }).data())[49]).toBe(1);
+  });
+
+  it('picks the nearest input in float32, as PyTorch\'s kernels do, where exact arithmetic would land on the other side of an integer', async () => {
+    const ramp = (shape: number[]) => tm.arange(0, shape.reduce((a, b) => a * b, 1), 1, { dtype: 'f32' }).reshape(shape);
+    // PyTorch 1.13's F.interpolate(size=22) of 26: output 11 reads 12, 11·(26/22) = 13 exactly but 12.999999 with the scale in f32.
+    const shrunk = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 20, 21, 22, 23, 24];
+    expect(Array.from(await tm.interpolate1d(ramp([1, 1, 26]), { size: 22 }).data())).toEqual(shrunk);
+    expect(Array.from(await tm.interpolate2d(ramp([1, 1, 1, 26]), { size: [1, 22] }).data())).toEqual(shrunk);
+    // F.interpolate(scale_factor=3.7, mode='nearest-exact') of 6: output 18 reads 5, 18.5·(1/3.7) rounded to f32 (4.999999999999999 in float64).
+    const stretched = [0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5];
+    expect(Array.from(await tm.interpolate1d(ramp([1, 1, 6]), { scaleFactor: 3.7, mode: 'nearest-exact' }).data())).toEqual(stretched);
+    expect(Array.from(await tm.interpolate2d(ramp([1, 1, 6, 1]), { scaleFactor: [3.7, 1], mode: 'nearest-exact' }).data())).toEqual(stretched);
   });
 
   it('Upsample and Identity layers', async () => {
@@ -167,6 +179,13 @@ describe.each(BACKENDS)('interpolate on %s', (backend) => {
     expect(await loaded.forward(images).data()).toEqual(await tm.interpolate2d(images, { size: 7 }).data());
     expect(() => new tm.nn.UpsamplingNearest2d({ size: 2 }).forward(tm.zeros([1, 2, 3]))).toThrow('UpsamplingNearest2d: x must be images [batch, channels, height, width], got [1,2,3]');
     expect(() => new tm.nn.UpsamplingBilinear2d({ size: 2, mode: 'nearest' } as never)).toThrow('UpsamplingBilinear2d: unknown option "mode"');
+    // Refused under their own names, as images, not by the op of another rank with a mode the caller never chose.
+    const images2d = 'x must be images [batch, channels, height, width], got';
+    expect(() => new tm.nn.UpsamplingBilinear2d({ size: 2 }).forward(tm.zeros([1, 2, 3]))).toThrow(`UpsamplingBilinear2d: ${images2d} [1,2,3]`);
+    expect(() => new tm.nn.UpsamplingBilinear2d({ scaleFactor: 2 }).forward(tm.zeros([1, 2, 3, 3, 3]))).toThrow(`UpsamplingBilinear2d: ${images2d} [1,2,3,3,3]`);
+    expect(() => new tm.nn.UpsamplingNearest2d({ size: [2, 3, 4] as never })).toThrow('UpsamplingNearest2d: size must be a positive integer or a pair [height, width] of them, got [2, 3, 4]');
+    expect(() => new tm.nn.UpsamplingBilinear2d({ scaleFactor: [2, 2, 2] as never })).toThrow('UpsamplingBilinear2d: scaleFactor must be a finite number > 0 or a pair [height, width] of them, got [2, 2, 2]');
+    expect(() => new tm.nn.UpsamplingNearest2d({})).toThrow('UpsamplingNearest2d: give size or scaleFactor (one of them)');
   });
 });
 

@@ -69,6 +69,16 @@ describe.each(BACKENDS)('interpolate3d on %s', (backend) => {
     expectClose(await half.cast('f32').data(), await tm.interpolate3d(x, { scaleFactor: 2, mode: 'trilinear' }).data(), 1e-2, 'f16');
   });
 
+  it('picks the nearest voxel in float32 as PyTorch\'s kernels do (26 → 22 by a size, 6 × 3.7 nearest-exact)', async () => {
+    const ramp = (n: number, axis: number) => tm.arange(0, n, 1, { dtype: 'f32' }).reshape([1, 1, ...[1, 1, 1].map((one, a) => (a === axis ? n : one))]);
+    for (const axis of [0, 1, 2]) {
+      const size = [1, 1, 1].map((one, a) => (a === axis ? 22 : one)) as Triple;
+      expect(Array.from(await tm.interpolate3d(ramp(26, axis), { size }).data()), `axis ${axis}`).toEqual([0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 20, 21, 22, 23, 24]);
+      const scaleFactor = [1, 1, 1].map((one, a) => (a === axis ? 3.7 : one)) as Triple;
+      expect(Array.from(await tm.interpolate3d(ramp(6, axis), { scaleFactor, mode: 'nearest-exact' }).data()), `axis ${axis}`).toEqual([0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5]);
+    }
+  });
+
   it('tm.interpolate resizes by the rank: sequences, images and volumes (PyTorch\'s F.interpolate)', async () => {
     const volume = torch.x_2;
     expect(await tm.interpolate(volume, { size: [2, 5, 3], mode: 'trilinear' }).data()).toEqual(await tm.interpolate3d(volume, { size: [2, 5, 3], mode: 'trilinear' }).data());
@@ -99,6 +109,15 @@ describe('interpolate3d refuses', () => {
     expect(() => tm.interpolate3d(x, { size: 2, antialias: true } as never)).toThrow('interpolate3d: unknown option "antialias"');
     expect(() => tm.interpolate3d(x, { size: 2, alignCorners: true })).toThrow('interpolate3d: alignCorners applies to the interpolating modes, not to "nearest"');
     expect(() => tm.interpolate3d(tm.zeros([2, 3, 4]), { size: 2 })).toThrow('interpolate3d: x must be [batch, channels, depth, height, width] (or one volume [channels, depth, height, width]), got [2,3,4]');
+    // tm.interpolate and Upsample pick the op by x's rank: a mode of another rank is refused as that, not by the op's list.
+    expect(() => tm.interpolate(tm.zeros([1, 2, 3]), { size: 2, mode: 'bilinear' })).toThrow(
+      "interpolate: mode \"bilinear\" resizes images [batch, channels, height, width], not x [1,2,3] (sequences, whose modes are 'nearest', 'nearest-exact', 'linear')",
+    );
+    expect(() => tm.interpolate(tm.zeros([1, 2, 3, 4]), { size: 2, mode: 'trilinear' })).toThrow(
+      "interpolate: mode \"trilinear\" resizes volumes [batch, channels, depth, height, width], not x [1,2,3,4] (images, whose modes are 'nearest', 'nearest-exact', 'bilinear', 'bicubic')",
+    );
+    expect(() => new tm.nn.Upsample({ scaleFactor: 2, mode: 'trilinear' }).forward(tm.zeros([1, 2, 3, 4]))).toThrow('Upsample: mode "trilinear" resizes volumes [batch, channels, depth, height, width], not x [1,2,3,4]');
+    expect(() => new tm.nn.Upsample({ scaleFactor: 2, mode: 'bicubic' }).forward(x)).toThrow('Upsample: mode "bicubic" resizes images [batch, channels, height, width], not x [1,2,3,4,5]');
     expect(() => tm.interpolate(tm.zeros([2, 3]), { size: 2 })).toThrow('interpolate: x must be sequences [batch, channels, length], images [batch, channels, height, width] or volumes [batch, channels, depth, height, width], got [2,3]');
     expect(() => new tm.nn.Upsample({ size: [2, 3, 4, 5] as never })).toThrow('Upsample: size must be a positive integer or a pair [height, width] or a triple [depth, height, width] of them, got [2, 3, 4, 5]');
   });
