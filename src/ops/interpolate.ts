@@ -206,6 +206,18 @@ function scaled(op: string, x: Tensor, factors: readonly number[], extent: reado
   return out;
 }
 
+/**
+ * The input a nearest mode reads for output i at ratio r (input per
+ * output), as PyTorch's kernels pick it in float32: floorf(i·r), or
+ * floorf((i + ½)·r) for nearest-exact, r rounded to f32 first. (Each
+ * product is exact in float64, an integer or half-integer times an f32, so
+ * one fround rounds it as f32 does.) The random crops read their windows
+ * by it too (vision/resample.ts).
+ */
+export function nearestSource(i: number, r: number, exact: boolean): number {
+  return Math.floor(Math.fround((i + (exact ? 0.5 : 0)) * Math.fround(r)));
+}
+
 /** How output i maps into the input: a nearest mode's pick, or where an interpolating mode centres its taps. */
 interface Mapping {
   readonly kind: 'nearest' | 'linear' | 'cubic';
@@ -225,10 +237,8 @@ interface Mapping {
 function mapping(mode: InterpolateMode, alignCorners: boolean, ratio: number, sizes: [number, number] | null): Mapping {
   const times = (t: number) => (sizes ? (t * sizes[0]) / sizes[1] : t * ratio);
   if (mode === 'nearest' || mode === 'nearest-exact') {
-    const r = Math.fround(sizes ? sizes[0] / sizes[1] : ratio);
-    // Each product is exact in float64 (an integer or half-integer times an f32), so fround rounds it once, as f32 does.
-    const offset = mode === 'nearest' ? 0 : 0.5;
-    return { kind: 'nearest', source: (i) => Math.floor(Math.fround((i + offset) * r)) };
+    const r = sizes ? sizes[0] / sizes[1] : ratio;
+    return { kind: 'nearest', source: (i) => nearestSource(i, r, mode === 'nearest-exact') };
   }
   const kind = mode === 'bicubic' ? 'cubic' : 'linear'; // linear, bilinear and trilinear: linear along each axis
   if (alignCorners) return { kind, source: (i) => i * ratio };

@@ -2,7 +2,7 @@
 // sample's rows and columns read from its own window, the whole batch at
 // once. Along an axis, output i of a window [start, start + len) resized to
 // m reads what interpolate2d reads resizing that window alone: floor(i·len/m)
-// (nearest); the two pixels around (i + ½)·len/m − ½, clamped at the
+// in f32 (nearest, ops/interpolate.ts's nearestSource); the two pixels around (i + ½)·len/m − ½, clamped at the
 // window's edges (bilinear); the four around it, Keys' a = −0.75, past the
 // window's edges its edge (bicubic); or, antialiased, ops/antialias.ts's
 // weights on the window. A crop is nearest at len = m. With few inputs an
@@ -11,7 +11,7 @@
 // [m, H], zero outside its window.
 import { antialiasBand, bandMatrix, MOST_GATHERS } from '../ops/antialias.js';
 import { add, mul } from '../ops/elementwise.js';
-import { cubicWeights } from '../ops/interpolate.js';
+import { cubicWeights, nearestSource } from '../ops/interpolate.js';
 import { matmul } from '../ops/matmul.js';
 import { gather, reshape, transpose } from '../ops/movement.js';
 import type { Tensor } from '../tensor.js';
@@ -43,7 +43,7 @@ function weightsFor(mode: ResampleMode, antialias: boolean): WeightsOf {
     const put = (i: number, j: number, w: number) => (weights[i * len + Math.min(len - 1, Math.max(0, j))] += w);
     for (let i = 0; i < m; i++) {
       if (mode === 'nearest') {
-        put(i, Math.floor((i * len) / m), 1);
+        put(i, nearestSource(i, len / m, false), 1);
         continue;
       }
       const source = ((i + 0.5) * len) / m - 0.5;
