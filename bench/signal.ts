@@ -3,7 +3,9 @@
 // webgpu on the same adapter) with the same frames: a periodic Hann window,
 // no centring (tfjs pads nothing), one-sided. tfjs-backend-wasm has no FFT
 // kernel, so it is not in the table. Below it, tm.audio.melSpectrogram and
-// mfcc at torchaudio's defaults, which no JavaScript peer has.
+// mfcc at torchaudio's defaults, and SciPy's filters and spectral
+// estimates (tm.signal.sosfilt, lfilter, filtfilt, welch), which no
+// JavaScript peer has: SciPy's times on this machine are in the README.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tm from '../src/index.js';
@@ -75,4 +77,22 @@ export async function signalSection(): Promise<void> {
   }
   await tm.init({ backend: 'native' });
   printTable('tm.audio at torchaudio\'s defaults, 10 s at 16 kHz, ms, op + await data() (best of runs)', ['feature', 'tmnn native', 'tmnn webgpu'], features, 'no JavaScript peer computes these; torchaudio (Python) is the reference their tests compare with.');
+  const sos = tm.signal.butter(8, [300, 3000], { btype: 'bandpass', fs: RATE, output: 'sos' });
+  const { b, a } = tm.signal.butter(4, 1000, { fs: RATE });
+  const filters: (string | number)[][] = [];
+  for (const [name, run] of [
+    ['sosfilt, Butterworth band-pass of order 16 (8 sections)', (x: tm.Tensor) => tm.signal.sosfilt(sos, x)],
+    ['lfilter, Butterworth low-pass of order 4 (b, a)', (x: tm.Tensor) => tm.signal.lfilter(b, a, x)],
+    ['filtfilt, the same low-pass', (x: tm.Tensor) => tm.signal.filtfilt(b, a, x)],
+    ['welch, nperseg 512 (Hann, half overlap)', (x: tm.Tensor) => tm.signal.welch(x, { nperseg: 512, fs: RATE }).density],
+  ] as const) {
+    filters.push([name, await tmnnMs('native', 10, run).catch(() => NaN), await tmnnMs('webgpu', 10, run).catch(() => NaN)]);
+  }
+  await tm.init({ backend: 'native' });
+  printTable(
+    'tm.signal filters and spectral estimates, 10 s at 16 kHz, ms, op + await data() (best of runs)',
+    ['op', 'tmnn native', 'tmnn webgpu'],
+    filters,
+    'no JavaScript peer has these; SciPy 1.10 on this machine (by hand, README) is the comparison. Coefficients as numbers: a section\'s zeros by conv1d, its poles by the all-pole kernel (one pass a row; on the GPU one invocation a row, so one long signal is one thread).',
+  );
 }

@@ -5,6 +5,7 @@
       "sources": [
         "src/adam.cc",
         "src/addon.cc",
+        "src/all_pole.cc",
         "src/async_gemm.cc",
         "src/blas_info.cc",
         "src/conv.cc",

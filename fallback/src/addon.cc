@@ -520,6 +520,17 @@ Napi::Value SearchSorted(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// allPole(v, rows, a, out): v and out Float32Arrays [rows, n], a Float32Array [a1 … ap]: out = v − Σ ak·out shifted by k.
+Napi::Value AllPole(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const Array v = array(info[0], "v"), a = array(info[2], "a"), out = array(info[3], "out");
+  const int64_t rows = integer(info[1], "rows");
+  if (v.dtype != F32 || a.dtype != F32 || out.dtype != F32) type_error(env, "allPole: v, a and out must be Float32Arrays");
+  require(rows > 0 && v.length % rows == 0 && out.length == v.length, env, "allPole: v and out must both hold rows of equal length");
+  all_pole(v.as<float>(), rows, v.length / rows, a.as<float>(), a.length, out.as<float>());
+  return env.Undefined();
+}
+
 // sortIndices(x, n, k, descending, out): x Float32Array [rows, n], out Int32Array [rows, k].
 Napi::Value SortIndices(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -776,7 +787,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"unary", Unary}, {"binary", Binary}, {"where", Where}, {"reduce", ReduceAlong<reduce, false>}, {"reduceColumns", ReduceAlong<reduce_columns, true>}, {"argReduce", ArgReduce},
       {"softmax", Softmax}, {"stridedCopy", StridedCopy}, {"concat", Concat}, {"cast", Cast}, {"oneHot", OneHot}, {"scan", Scan}, {"luFactor", LuFactor}, {"luSolve", LuSolve}, {"cholesky", Cholesky}, {"qr", Qr}, {"triangularSolve", TriangularSolve}, {"eigh", Eigh}, {"eig", Eig}, {"ldlFactor", LdlFactor}, {"ldlSolve", LdlSolve}, {"svd", Svd}, {"gather", Gather}, {"scatterAdd", ScatterAdd}, {"sortIndices", SortIndices}, {"lstmCell", LstmCell}, {"lstmCellGrad", LstmCellGrad}, {"gruCell", GruCell}, {"gruCellGrad", GruCellGrad}, {"ctc", Ctc}, {"treeWalk", TreeWalk}, {"windowMax", WindowMax}, {"windowMaxGrad", WindowMaxGrad}, {"conv2d", Conv2d}, {"adam", Adam}, {"sgd", Sgd},
       {"f16ToF32", F16ToF32}, {"f32ToF16", F32ToF16}, {"f16Path", F16PathFn}, {"int8Path", Int8Path}, {"int8WeightBytes", Int8WeightBytes}, {"packInt8Weight", PackInt8Weight}, {"quantizedLinear", QuantizedLinear}, {"dynamicQuantizeUint8", DynamicQuantizeUint8},
-      {"searchSorted", SearchSorted},
+      {"searchSorted", SearchSorted}, {"allPole", AllPole},
       {"blasInfo", Blas}, {"getThreads", GetThreads}, {"setThreads", SetThreads}, {"cpuFeatures", Cpu}};
   for (const auto& [name, fn] : functions) exports.Set(name, Napi::Function::New(env, fn, name));
 #ifdef TMNN_KISSFFT

@@ -260,6 +260,7 @@ void window_max_grad(const float* x, const float* y, const float* dy, int64_t ou
 // of each value's row of sorted with entry ≥ the value (> when right), n when none, by binary search; floats in the order
 // with NaN last and ±0 equal (src/backends/search.ts).
 void search_sorted(const Array& sorted, const Array& values, int64_t rows, bool right, int32_t* out);
+void all_pole(const float* v, int64_t rows, int64_t n, const float* a, int64_t p, float* out);
 
 // conv.cc: a 2-D convolution over NCHW images and its gradients, f32. x [batch, channels, height,
 // width], weight [filters, channels/groups, kh, kw], y [batch, filters, out_h, out_w]; a tap at

@@ -9,9 +9,11 @@
 // small product per step, no sequential loop over the samples, so a GPU runs
 // every position at once, and everything is an op, differentiable in x, b
 // and a. A denominator given as numbers is first factored (its roots, on the
-// host) into quadratics run one after another, as sosfilt runs sections:
-// one recursion of high order loses f32's digits to its companion matrix's
-// cancellations. Initial conditions zi (scipy's, of the transposed direct
+// host) into quadratics run one after another, as sosfilt runs sections
+// (one recursion of high order loses f32's digits to its companion matrix's
+// cancellations), each by ops/all_pole.ts's kernel: one pass over the
+// samples, far less work than the scan's log₂ N products, which the
+// coefficients as tensors need for their gradient. Initial conditions zi (scipy's, of the transposed direct
 // form II) enter as the first p values of v, which is what they add to the
 // output.
 import { tidy } from '../engine.js';
@@ -27,6 +29,7 @@ import { checkTensor, heldValues, onBackendOf } from '../ops/util.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxis } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { allPole, MOST_POLES } from '../ops/all_pole.js';
 import { roots, type Complex } from './host_complex.js';
 
 /** Filter coefficients: numbers, or a float vector (differentiable). */
@@ -89,7 +92,7 @@ export function lfilter(b: Coefficients, a: Coefficients, x: Tensor, options: Lf
     if (poles > 0 && a instanceof Tensor) y = recursion(v, (count) => powersOnDevice(at.div(a0), poles, count));
     else if (poles > 0) {
       for (const factor of denominatorFactors(Array.from(a as ArrayLike<number>))) {
-        y = recursion(y, (count) => powersOnHost(factor, factor.length - 1, count, x));
+        y = factor.length - 1 <= MOST_POLES ? allPole(y, factor) : recursion(y, (count) => powersOnHost(factor, factor.length - 1, count, x));
       }
     }
     return moveaxis(reshape(y, [...batch, n]), -1, ax);

@@ -112,6 +112,7 @@ export interface Addon {
   scatterAdd(dy: Float32Array, indices: Int8Array | Int32Array, outer: number, n: number, inner: number, out: Float32Array): void;
   /** sorted [rows, n], values [rows, m], both f32 or both i32: out [rows, m] each value's place in its row by binary search (backends/search.ts). */
   searchSorted(sorted: Float32Array | Int32Array, values: Float32Array | Int32Array, rows: number, right: boolean, out: Int32Array): void;
+  allPole(v: Float32Array, rows: number, a: Float32Array, out: Float32Array): void;
   /** x [outer, n], table [windows, taps]: out [outer, windows] the largest value each window's positions pick (one outside [0, n) skipped). */
   windowMax(x: Float32Array, table: Int32Array, outer: number, taps: number, out: Float32Array): void;
   /** windowMax's gradient (kernels.ts's windowMaxGrad): x and out [outer, n], y and dy [outer, windows], table [windows, taps]. */
