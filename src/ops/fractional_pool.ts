@@ -6,13 +6,15 @@
 // plane (a sample's channel):
 //   start[i] = trunc((i + u)·α) − trunc(u·α) for i < out − 1, start[out − 1] = in − k
 // (an output of 1 takes the last window alone). The starts are worked out in
-// f32 as PyTorch's CPU kernel works them for f32 input (α rounded once, each
-// sum and product rounded), so with PyTorch's samples the windows are its
-// windows; they are worked out on x's backend with elementwise ops, so webgpu
-// never waits to read the samples back. The windows' values are then
-// gathered and argmax picks each maximum (no kernel of its own); the values
-// are read once more at the positions picked, so that the gradient goes to
-// those alone, as PyTorch's.
+// f32 as PyTorch's CPU kernel works them for f32 input (α the f32 quotient
+// of the sizes as f32, each sum and product rounded), so with PyTorch's
+// samples the windows are its windows; for f16 x too (PyTorch's CUDA kernel
+// works in f32 for f16; its CPU kernel takes no f16). They are worked out
+// on x's backend with elementwise ops, so webgpu never waits to read the
+// samples back. The windows' values are then gathered, a run of windows at a
+// time (largestIn), and argmax picks each maximum (no kernel of its own);
+// the values are read once more at the positions picked, so that the
+// gradient goes to those alone, as PyTorch's.
 import { backendFor, tidy } from '../engine.js';
 import { isFloat } from '../dtype.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
@@ -183,10 +185,9 @@ function fractionalPool(op: string, axes: FractionalAxes, x: Tensor, kernelSize:
     // A step along axis a moves `strides[a]` values in a plane (row-major).
     const strides = extent.map((_, a) => extent.slice(a + 1).reduce((p, d) => p * d, 1));
     const positions = out.reduce((a, b) => a * b, 1);
-    const taps = kernel.reduce((a, b) => a * b, 1);
     const flat = reshape(batch, [planes * plane]);
     const firsts = onBackendOf(op, x, () => fromStorageArray(Int32Array.from({ length: planes }, (_, p) => p * plane), [planes, 1], 'i32'));
-    const indices = noGrad(() => {
+    const picked = noGrad(() => {
       const samples = samplesFor(op, axes, x, opts, n, channels);
       // Each window's first value, as a position in its plane: the sum over the axes of start · stride, [planes, ...out].
       const corners = axes.names
@@ -195,14 +196,13 @@ function fractionalPool(op: string, axes: FractionalAxes, x: Tensor, kernelSize:
           return reshape(mul(starts, strides[a]), [planes, ...out.map((o, b) => (b === a ? o : 1))]);
         })
         .reduce((sum, term) => add(sum, term));
-      const corner = reshape(corners, [planes, positions]);
-      // A window's taps as steps from its first value; each window's values read from x flattened, [planes, positions, taps].
-      const tapSteps = onBackendOf(op, x, () => fromStorageArray(tapStepsOf(kernel, strides), [taps], 'i32'));
-      const values = gatherOrZero(flat, add(reshape(add(corner, firsts), [planes, positions, 1]), tapSteps), 0);
-      return add(corner, gatherOrZero(tapSteps, argmax(values, 2), 0));
+      // ... and as a position in x flattened, [planes · positions].
+      const starts = reshape(add(reshape(corners, [planes, positions]), firsts), [planes * positions]);
+      return largestIn(op, flat, starts, tapStepsOf(kernel, strides));
     });
     // The values read again at the positions found, so that the gradient goes to them alone, as PyTorch's (a max would share a tie).
-    const values = gatherOrZero(flat, add(indices, firsts), 0);
+    const values = gatherOrZero(flat, picked, 0);
+    const indices = sub(reshape(picked, [planes, positions]), firsts);
     return { values: unbatch(reshape(values, [n, channels, ...out])), indices: unbatch(reshape(indices, [n, channels, ...out])) };
   });
 }
@@ -249,6 +249,37 @@ function samplesFor(op: string, axes: FractionalAxes, x: Tensor, opts: AnyFracti
   return samples;
 }
 
+/** The most window values largestIn reads at once: 16 MiB of f32 values and as much of i32 positions, well within a GPU's binding limit (128 MiB on lavapipe and in browsers). */
+const VALUES_AT_ONCE = 2 ** 22;
+
+/**
+ * Where the largest value of each window lies in x flattened (the first
+ * of a tie, the first NaN, as argmax picks): the windows start at `starts`
+ * [W] (i32) and take the taps `tapSteps` from there. The windows' values are
+ * gathered [windows, taps] a run of windows at a time, so that no tensor is
+ * more than VALUES_AT_ONCE values whatever x's size and the window's: one
+ * larger than a binding could not be read on a GPU, and on the CPUs the runs
+ * hold less memory at once.
+ */
+function largestIn(op: string, flat: Tensor, starts: Tensor, tapSteps: Int32Array): Tensor {
+  const windows = starts.shape[0];
+  const taps = tapSteps.length;
+  const steps = onBackendOf(op, flat, () => fromStorageArray(tapSteps, [1, taps], 'i32'));
+  const run = Math.max(1, Math.floor(VALUES_AT_ONCE / taps));
+  const runs: Tensor[] = [];
+  for (let first = 0; first === 0 || first < windows; first += run) {
+    const count = Math.min(run, windows - first);
+    runs.push(
+      tidy(() => {
+        const firstTaps = reshape(slice(starts, [first], [count]), [count, 1]);
+        const values = gatherOrZero(flat, add(firstTaps, steps), 0); // [count, taps]
+        return add(reshape(firstTaps, [count]), gatherOrZero(reshape(steps, [taps]), argmax(values, 1), 0));
+      }),
+    );
+  }
+  return runs.length === 1 ? runs[0] : concat(runs, 0);
+}
+
 /**
  * The windows' starts along an axis of `size` for one sample u per plane (u
  * [planes, 1] f32): [planes, out] i32, in f32 arithmetic as PyTorch's
@@ -259,8 +290,9 @@ function startsAlong(op: string, u: Tensor, size: number, kernel: number, out: n
   const planes = u.shape[0];
   const last = onBackendOf(op, u, () => fromStorageArray(new Int32Array(planes).fill(size - kernel), [planes, 1], 'i32'));
   if (out === 1) return last;
-  // One f32 division, as PyTorch's (a double quotient of integers rounds to f32 as the f32 division would).
-  const alpha = Math.fround((size - kernel) / (out - 1));
+  // One f32 division of the sizes as f32, as PyTorch's: past 2^24 a size rounds first (16777217 is 16777216 in f32),
+  // so the exact quotient rounded once would differ. (Below it the double quotient rounds to f32 as the f32 division would.)
+  const alpha = Math.fround(Math.fround(size - kernel) / Math.fround(out - 1));
   const steps = onBackendOf(op, u, () => arange(0, out - 1, 1, { dtype: 'f32' })); // [out − 1]
   const starts = sub(trunc(mul(add(steps, u), alpha)), trunc(mul(u, alpha)));
   const kept = maximum(minimum(cast(starts, 'i32'), size - kernel), 0);

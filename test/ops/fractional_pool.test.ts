@@ -2,9 +2,10 @@
 // (scripts/make-fractional-pool-fixtures.py): values, indices and gradients
 // over images and volumes, at odd sizes, by outputRatio, at an output of 1,
 // without the batch axis, and samples at the ends of [0, 1); the window
-// starts of many planes at awkward ratios; then the samples drawn here
-// (seeded, and in range), ties, f16, maxUnpool2d on the indices, an empty
-// batch, and the errors.
+// starts of many planes at awkward ratios and along an axis past 2^24; then
+// windows past a GPU's binding limit, the samples drawn here (seeded, and in
+// range), ties, −∞ windows, f16, maxUnpool2d on the indices, an empty batch,
+// and the errors.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +88,35 @@ describe.each(BACKENDS)('fractional max pooling on %s', (backend) => {
     }
   });
 
+  it('an axis longer than 2^24: α is the f32 quotient of the sizes as f32, as PyTorch\'s (not the f32 rounding of their exact quotient)', async () => {
+    // 16777217 / 5 rounds to 3355443.5 in f32, but PyTorch divides f32(16777217) = 16777216 by 5: α = 3355443.25.
+    // All-equal windows take their first tap, so the indices are the starts; PyTorch's, from torch.zeros(2, 1, 1, 16777219).
+    const x = tm.zeros([2, 1, 1, 16777219], { dtype: 'f16' });
+    const { indices } = tm.fractionalMaxPool2dWithIndices(x, [1, 2], { outputSize: [1, 6], randomSamples: tm.tensor([[[0, 0]], [[0.5, 0]]]) });
+    expect(Array.from(await indices.data())).toEqual([0, 3355443, 6710886, 10066330, 13421773, 16777217, 0, 3355444, 6710887, 10066330, 13421774, 16777217]);
+    x.dispose();
+  });
+
+  it('windows whose values together pass a GPU\'s binding limit (38M taps here, 152 MB of indices): pooled in runs, as maxPool2d pools them', async () => {
+    // outputSize = size − kernel + 1 steps by α = 1: with samples of 0.5 every window starts one after the last, as stride-1 max pooling's.
+    const x = tm.randn([3, 8, 256, 256], { seed: 5 });
+    const samples = tm.fill([3, 8, 2], 0.5);
+    const before = tm.memory().numTensors;
+    const { values, indices } = tm.fractionalMaxPool2dWithIndices(x, 5, { outputSize: 252, randomSamples: samples });
+    expect(tm.memory().numTensors, 'the runs left nothing behind').toBe(before + 2);
+    const want = tm.maxPool2d(x, 5, { stride: 1 });
+    expectExact(await values.data(), await want.data(), 'values');
+    // (maxPool2dWithIndices gathers as many taps at once, past the binding limit on webgpu: each index is checked as inside its window, holding its value.)
+    const [held, got, at] = [await x.data(), await values.data(), await indices.data()];
+    const outside = Array.from(at.entries()).filter(([e, index]) => {
+      const [plane, i, j] = [Math.floor(e / 252 ** 2), Math.floor(e / 252) % 252, e % 252];
+      const [h, w] = [Math.floor(index / 256), index % 256];
+      return h < i || h > i + 4 || w < j || w > j + 4 || held[plane * 256 ** 2 + index] !== got[e];
+    });
+    expect(outside.length).toBe(0);
+    for (const t of [x, samples, values, indices, want]) t.dispose();
+  });
+
   it('drawn samples: the seed\'s tm.rand draws, the same each time, and windows that step as the algorithm says', async () => {
     const x = tm.arange(0, 2 * 5 * 19 * 23, 1, { dtype: 'f32' }).reshape([2, 5, 19, 23]);
     const seeded = tm.fractionalMaxPool2dWithIndices(x, [2, 3], { outputSize: [11, 8], seed: 7 });
@@ -125,6 +155,17 @@ describe.each(BACKENDS)('fractional max pooling on %s', (backend) => {
     expect([...grad.entries()].filter(([, g]) => g !== 0).map(([i, g]) => [i, g])).toEqual([[0, 1], [3, 1], [15, 1], [18, 1]]);
     const nan = tm.tensor([[[[1, NaN, 3, 2]]]]);
     expect(Number.isNaN((await tm.fractionalMaxPool2d(nan, [1, 4], { outputSize: 1 }).data())[0])).toBe(true);
+  });
+
+  it('a window all −∞ takes its first tap, with the gradient, as PyTorch\'s', async () => {
+    // PyTorch: F.fractional_max_pool2d(x, 2, output_size=2, return_indices=True, _random_samples=torch.tensor([[[0.5, 0.5]]])).
+    const x = tm.tensor([[[[-Infinity, -Infinity, 1, 2], [-Infinity, -Infinity, 3, 4], [5, 6, 7, 8]]]]);
+    x.requiresGrad = true;
+    const { values, indices } = tm.fractionalMaxPool2dWithIndices(x, 2, { outputSize: 2, randomSamples: tm.tensor([[[0.5, 0.5]]]) });
+    expect(await indices.array()).toEqual([[[[0, 7], [9, 11]]]]);
+    expect(await values.array()).toEqual([[[[-Infinity, 4], [6, 8]]]]);
+    values.sum().backward();
+    expect(await x.grad!.array()).toEqual([[[[1, 0, 0, 0], [0, 0, 0, 1], [0, 1, 0, 1]]]]);
   });
 
   it('f16 x, and the indices unpooled by maxUnpool2d', async () => {
