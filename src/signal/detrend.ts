@@ -10,6 +10,7 @@ import { isFloat } from '../dtype.js';
 import { tensor } from '../ops/creation.js';
 import { mean, sum } from '../ops/reduce.js';
 import { moveaxis } from '../ops/axes.js';
+import { castTo, inF32 } from '../ops/fft/pairs.js';
 import { checkTensor, onBackendOf } from '../ops/util.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxis } from '../shape.js';
@@ -32,7 +33,7 @@ export function checkDetrendType(op: string, type: unknown): DetrendType {
   return type;
 }
 
-/** x less its mean or least-squares line along its last axis (no checks: the callers have made them). */
+/** x (f32) less its mean or least-squares line along its last axis (no checks: the callers have made them). */
 export function detrendLast(x: Tensor, type: DetrendType): Tensor {
   return tidy(() => {
     const centred = x.sub(mean(x, -1, { keepDims: true }));
@@ -40,7 +41,7 @@ export function detrendLast(x: Tensor, type: DetrendType): Tensor {
     if (type === 'constant' || n < 2) return centred;
     // t − t̄ for t = 0 … n − 1; the slope's denominator Σ(t − t̄)² = n(n² − 1)/12.
     const t = Float32Array.from({ length: n }, (_, i) => i - (n - 1) / 2);
-    const ramp = onBackendOf('detrend', x, () => tensor(t, [n], { dtype: x.dtype === 'f16' ? 'f16' : 'f32' }));
+    const ramp = onBackendOf('detrend', x, () => tensor(t, [n]));
     const slope = sum(centred.mul(ramp), -1, { keepDims: true }).mul(12 / (n * (n * n - 1)));
     return centred.sub(slope.mul(ramp));
   });
@@ -48,8 +49,10 @@ export function detrendLast(x: Tensor, type: DetrendType): Tensor {
 
 /**
  * scipy.signal.detrend: x (f32 or f16) less its least-squares line along
- * `axis` (type 'linear', the default), or less its mean ('constant').
- * Differentiable in x.
+ * `axis` (type 'linear', the default), or less its mean ('constant'); x's
+ * dtype out. An f16 signal is detrended in f32 (the slope's sum
+ * Σ(t − t̄)·x grows as n³ for a drift, past f16's 65504 from a few
+ * hundred samples on) and rounded to f16 once. Differentiable in x.
  */
 export function detrend(x: Tensor, options: DetrendOptions = {}): Tensor {
   checkTensor('detrend', x, 'x');
@@ -57,5 +60,5 @@ export function detrend(x: Tensor, options: DetrendOptions = {}): Tensor {
   checkDetrendType('detrend', type);
   if (!isFloat(x.dtype)) throw new DTypeError(`detrend: x must be f32 or f16, got ${x.dtype} (cast it: x.cast('f32'))`);
   const a = normalizeAxis('detrend', axis, x.rank);
-  return tidy(() => moveaxis(detrendLast(moveaxis(x, a, -1), type), -1, a));
+  return tidy(() => castTo(moveaxis(detrendLast(moveaxis(inF32(x), a, -1), type), -1, a), x.dtype));
 }

@@ -2,6 +2,7 @@
 // pairs, the polynomial of given roots, the roots of a polynomial, and
 // roots grouped into real quadratics. A design is a handful of numbers;
 // tensors would only add dispatches.
+import { hessenbergEigenvalues } from '../backends/js/eig_general.js';
 
 export type Complex = [number, number];
 
@@ -43,37 +44,55 @@ export function realPairs(roots: readonly Complex[]): Complex[][] {
 
 /**
  * The roots of c[0]·zⁿ + c[1]·zⁿ⁻¹ + … + c[n] (np.roots's order; c[0] ≠ 0),
- * by the Durand–Kerner iteration from points spread on a circle of the
- * roots' Cauchy bound, then a few Newton steps on each.
+ * as np.roots finds them: the eigenvalues of the companion matrix
+ * (balanced, then the Francis double-shift QR iteration of EISPACK's hqr,
+ * in float64: the js backend's, backends/js/eig_general.ts). That is backward stable for the whole set — the roots are
+ * those of a polynomial within rounding of c — where an iteration on the
+ * roots one by one (Durand–Kerner, Newton) stalls on a cluster (a narrow
+ * Butterworth's poles, a repeated root) anywhere in its pseudo-zero set,
+ * and each real root comes out exactly real, each complex one with its
+ * exact conjugate. Trailing zero coefficients are roots at 0. Null where
+ * the iteration does not converge.
  */
-export function roots(c: readonly number[]): Complex[] {
-  const n = c.length - 1;
-  if (n < 1) return [];
-  const monic = c.map((v) => v / c[0]);
-  const at = (z: Complex): Complex => monic.reduce((acc: Complex, v) => add(mul(acc, z), [v, 0]), [0, 0]);
-  const slope = (z: Complex): Complex => monic.slice(0, -1).reduce((acc: Complex, v, i) => add(mul(acc, z), [v * (n - i), 0]), [0, 0]);
-  const bound = 1 + Math.max(...monic.slice(1).map(Math.abs));
-  let z: Complex[] = Array.from({ length: n }, (_, k) => {
-    const angle = (2 * Math.PI * k) / n + 0.4; // off the real axis, so conjugate roots are approached from both sides
-    return [bound * Math.cos(angle), bound * Math.sin(angle)];
-  });
-  for (let iteration = 0; iteration < 1000; iteration++) {
-    let moved = 0;
-    z = z.map((zi, i) => {
-      const denominator = z.reduce((acc: Complex, zj, j) => (j === i ? acc : mul(acc, [zi[0] - zj[0], zi[1] - zj[1]])), [1, 0]);
-      const step = div(at(zi), denominator);
-      moved = Math.max(moved, Math.hypot(...step) / Math.max(1, Math.hypot(...zi)));
-      return [zi[0] - step[0], zi[1] - step[1]];
-    });
-    if (moved < 1e-15) break;
-  }
-  return z.map((zi) => {
-    for (let k = 0; k < 3; k++) {
-      const d = slope(zi);
-      if (d[0] === 0 && d[1] === 0) break;
-      const step = div(at(zi), d);
-      zi = [zi[0] - step[0], zi[1] - step[1]];
+export function roots(c: readonly number[]): Complex[] | null {
+  let end = c.length;
+  while (end > 1 && c[end - 1] === 0) end--;
+  const zeros: Complex[] = Array.from({ length: c.length - end }, () => [0, 0]);
+  const n = end - 1;
+  if (n < 1) return zeros;
+  // The companion matrix, row-major: first row −c[1…n]/c[0], ones below the diagonal (upper Hessenberg already).
+  const h = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) h[j] = -c[j + 1] / c[0];
+  for (let i = 1; i < n; i++) h[i * n + i - 1] = 1;
+  balance(h, n);
+  const wr = new Float64Array(n);
+  const wi = new Float64Array(n);
+  if (!hessenbergEigenvalues(h, n, wr, wi)) return null;
+  return [...Array.from({ length: n }, (_, k): Complex => [wr[k], wi[k]]), ...zeros];
+}
+
+/** h (n × n) scaled by a diagonal similarity of powers of two until each row and column have like norms (EISPACK's balanc, no permutations). */
+function balance(h: Float64Array, n: number): void {
+  for (let again = true; again; ) {
+    again = false;
+    for (let i = 0; i < n; i++) {
+      let column = 0;
+      let row = 0;
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        column += Math.abs(h[j * n + i]);
+        row += Math.abs(h[i * n + j]);
+      }
+      if (column === 0 || row === 0) continue;
+      const total = column + row;
+      let f = 1;
+      while (column < row / 2) [f, column] = [f * 2, column * 4];
+      while (column >= row * 2) [f, column] = [f / 2, column / 4];
+      if ((column + row) / f < 0.95 * total) {
+        again = true;
+        for (let j = 0; j < n; j++) h[i * n + j] /= f;
+        for (let j = 0; j < n; j++) h[j * n + i] *= f;
+      }
     }
-    return zi;
-  });
+  }
 }

@@ -30,7 +30,7 @@ import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxis } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { allPole, MOST_POLES } from '../ops/all_pole.js';
-import { roots, type Complex } from './host_complex.js';
+import { roots } from './host_complex.js';
 
 /** Filter coefficients: numbers, or a float vector (differentiable). */
 export type Coefficients = readonly number[] | Float32Array | Float64Array | Tensor;
@@ -74,9 +74,10 @@ export function lfilter(b: Coefficients, a: Coefficients, x: Tensor, options: Lf
   return tidy(() => {
     const bt = coefficientsOf('lfilter', 'b', b, x);
     const at = coefficientsOf('lfilter', 'a', a, x);
-    const lead = heldValues('lfilter', slice(at, [0], [1]));
-    if (lead && lead[0] === 0) throw new ValueError('lfilter: a[0] must not be 0 (it normalizes the filter)');
     const a0 = slice(at, [0], [1]);
+    // Numbers are read on the host; a tensor's where its backend holds it (a GPU's a[0] of 0 gives NaN).
+    const lead = a instanceof Tensor ? heldValues('lfilter', a0)?.[0] : (a as ArrayLike<number>)[0];
+    if (lead === 0) throw new ValueError('lfilter: a[0] must not be 0 (it normalizes the filter)');
     const signal = moveaxis(inF32(x), ax, -1);
     const batch = signal.shape.slice(0, -1);
     const n = signal.shape[signal.rank - 1];
@@ -110,7 +111,8 @@ function initialInput(zi: Tensor, shape: readonly number[], axis: number, order:
   const n = shape[axis];
   const want = shape.map((d, i) => (i === axis ? order : d));
   const fits = zi.rank === 1 ? zi.shape[0] === order : zi.rank === want.length && zi.shape.every((d, i) => d === want[i] || (d === 1 && i !== axis));
-  if (!isFloat(zi.dtype) || !fits) {
+  if (!isFloat(zi.dtype)) throw new DTypeError(`lfilter: zi must be f32 or f16, got ${zi.dtype} (cast it: zi.cast('f32'))`);
+  if (!fits) {
     throw new ShapeError(`lfilter: zi ${formatShape(zi.shape)} must be ${formatShape(want)} (x's shape with the signal's axis replaced by max(len(a), len(b)) − 1 = ${order} states; 1 to broadcast), or [${order}]`);
   }
   if (order === 0) return onBackendOf('lfilter', like, () => zeros([rows, n]));
@@ -152,21 +154,23 @@ function powersOnDevice(a: Tensor, p: number, count: number): Tensor[] {
 
 /**
  * A denominator of numbers as factors 1/A = Π 1/Aᵢ of degree two or one
- * (its roots' conjugate pairs, its real roots two at a time), each
- * normalized: a cascade of recursions that each stay well conditioned where
- * one of high order would not (the direct form's companion matrix has
- * entries of binomial size, whose cancellations cost f32 its digits). Of
- * degree two or less, or where the roots do not come out in clean
- * conjugate pairs, a itself.
+ * (its roots' conjugate pairs, its real roots two at a time, roots at 0
+ * left out: each is a factor of 1), each normalized: a cascade of
+ * recursions that each stay well conditioned where one of high order would
+ * not (the direct form's companion matrix has entries of binomial size,
+ * whose cancellations cost f32 its digits). The roots are the companion
+ * matrix's eigenvalues (host_complex.ts), so the factors multiply back to
+ * A within float64's rounding even for clustered or repeated roots. Of
+ * degree two or less, or where the roots do not come out, a itself.
  */
 function denominatorFactors(a: readonly number[]): number[][] {
   const normalized = a.map((c) => c / a[0]);
   if (a.length <= 3) return [normalized];
   const found = roots(normalized);
-  const isReal = ([re, im]: Complex) => Math.abs(im) <= 1e-8 * Math.max(1, Math.hypot(re, im));
-  const upper = found.filter((r) => !isReal(r) && r[1] > 0);
-  const real = found.filter(isReal).map(([re]) => re);
-  if (2 * upper.length + real.length !== found.length) return [normalized];
+  if (found === null || found.some((r) => !r.every(Number.isFinite))) return [normalized];
+  // The QR iteration gives real roots exactly real and each complex one beside its exact conjugate.
+  const upper = found.filter(([, im]) => im > 0);
+  const real = found.filter(([re, im]) => im === 0 && re !== 0).map(([re]) => re);
   const factors = upper.map(([re, im]) => [1, -2 * re, re * re + im * im]);
   for (let i = 0; i < real.length; i += 2) factors.push(i + 1 < real.length ? [1, -(real[i] + real[i + 1]), real[i] * real[i + 1]] : [1, -real[i]]);
   return factors;

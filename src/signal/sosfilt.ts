@@ -1,6 +1,7 @@
 // Filtering by second-order sections, as scipy.signal.sosfilt, sosfilt_zi
 // and sosfiltfilt: the filter as a cascade of biquads, each lfilter's (its
-// doubling scan of a 2×2 companion matrix). A high order's direct form
+// numerator a convolution, its denominator one pass of the all-pole kernel,
+// ops/all_pole.ts). A high order's direct form
 // (b, a) loses most of f32's digits to its coefficients' spread, a narrow
 // low-pass of order 4 already all of them; a cascade of sections keeps each
 // recursion well conditioned, which is why scipy recommends it and butter

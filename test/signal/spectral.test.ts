@@ -113,6 +113,17 @@ describe.each(BACKENDS)('spectral estimates on %s', (backend) => {
     expectClose(await half.data(), await tm.signal.welch(x.cast('f16').cast('f32'), { nperseg: 50 }).density.data(), 1e-5, 'f16');
   });
 
+  it('detrends an f16 signal in f32, rounded once: a drift\'s slope sum Σ(t − t̄)·x outgrew f16 (Infinity from 400 samples)', async () => {
+    for (const n of [50, 400, 3000]) {
+      const drift = tm.tensor(Float32Array.from({ length: n }, (_, i) => 0.05 * i + Math.sin(i)), [1, n]).cast('f16');
+      const got = tm.signal.detrend(drift);
+      expect(got.dtype).toBe('f16');
+      const want = await tm.signal.detrend(drift.cast('f32')).cast('f16').cast('f32').data();
+      // f16's half-ulp of residuals up to ~1.5 is 2^-11; the f32 sums round a little apart on each backend.
+      expectRelative(await got.cast('f32').data(), want, 2e-3, 1, `n ${n}`);
+    }
+  });
+
   it('leaves no tensors behind but its results', async () => {
     const x = tm.randn([2, 200], { seed: 1 });
     const before = tm.memory().numTensors;

@@ -258,6 +258,20 @@ function schur(h: Float64Array, z: Float64Array, n: number, wr: Float64Array, wi
   return true;
 }
 
+/**
+ * The eigenvalues of upper Hessenberg h (n × n, row-major, overwritten)
+ * into wr and wi, by the same iteration (the vectors' accumulation thrown
+ * away): a complex pair's values exactly conjugate, a real one exactly
+ * real. tm.signal's polynomial roots (signal/host_complex.ts) are these
+ * of the companion matrix, as np.roots finds them. False where it does
+ * not converge.
+ */
+export function hessenbergEigenvalues(h: Float64Array, n: number, wr: Float64Array, wi: Float64Array): boolean {
+  const z = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) z[i * n + i] = 1;
+  return schur(h, z, n, wr, wi);
+}
+
 /** A complex number (re, im). */
 type C = [number, number];
 
