@@ -14,7 +14,7 @@ import { poolWindows, type MaxPool1dOptions, type MaxPool2dOptions } from './con
 import { add, div, equal, greaterEqual, less, maximum, mul, where } from './elementwise.js';
 import { logicalAnd } from './logical.js';
 import { argmax } from './reduce.js';
-import { gather, gatherOrZero, reshape, scatterRows } from './movement.js';
+import { concat, gather, gatherOrZero, reshape, scatterRows, slice } from './movement.js';
 import { onesLike } from './creation.js';
 import { checkTensor, fromStorageArray, onBackendOf, refuseIndicesOutside } from './util.js';
 import { asVolumes, shownTriple, triplesOf, type Size3d } from './volumes.js';
@@ -62,8 +62,16 @@ export function poolWithIndices(op: string, axes: SpatialAxes, x: Tensor, kernel
     const firstPixel = Int32Array.from({ length: positions }, (_, j) => table.subarray(j * taps, (j + 1) * taps).find((at) => at < plane)!);
     const indices = noGrad(() => {
       const picks = reshape(windowTableOf(op, planes, windows, 1, 1), [positions, taps]);
-      const tapValues = where(less(picks, plane), gatherOrZero(planes, picks, 1), -Infinity); // [planes, positions, taps]
-      const tap = argmax(tapValues, 2);
+      // Each plane's windows' values [rows, positions, taps] gathered a run of planes at a time (2^22 values), each run's
+      // argmax kept: all of them at once could pass what a GPU binds (128 MiB on lavapipe) and what a CPU holds easily.
+      const total = planes.shape[0];
+      const rows = Math.max(1, Math.floor(2 ** 22 / Math.max(1, positions * taps)));
+      const runs = Array.from({ length: Math.max(1, Math.ceil(total / rows)) }, (_, r) => {
+        const [first, count] = [r * rows, Math.min(rows, total - r * rows)];
+        const run = count === total ? planes : slice(planes, [first, 0], [count, plane]);
+        return tidy(() => argmax(where(less(picks, plane), gatherOrZero(run, picks, 1), -Infinity), 2));
+      });
+      const tap = runs.length === 1 ? runs[0] : concat(runs, 0);
       const rowStarts = onBackendOf(op, planes, () => fromStorageArray(Int32Array.from({ length: positions }, (_, j) => j * taps), [positions], 'i32'));
       const at = gather(reshape(picks, [positions * taps]), add(tap, rowStarts), 0);
       const first = onBackendOf(op, planes, () => fromStorageArray(firstPixel, [positions], 'i32'));

@@ -84,6 +84,22 @@ describe.each(BACKENDS)('on %s', (backend) => {
   });
 
   describe('maxPool2dWithIndices', () => {
+    it('pools planes whose windows\' values together pass a GPU\'s binding limit ([3, 8, 256, 256], window 5, stride 1: 152 MB of them), a run of planes at a time', async () => {
+      const x = tm.randn([3, 8, 256, 256], { seed: 3 });
+      const before = tm.memory().numTensors;
+      const { values, indices } = tm.maxPool2dWithIndices(x, 5, { stride: 1 });
+      expect(tm.memory().numTensors).toBe(before + 2);
+      const got = await values.data();
+      expect(got).toEqual(await tm.maxPool2d(x, 5, { stride: 1 }).data());
+      const [xs, at] = [await x.data(), await indices.data()];
+      // Each index inside its window, holding the window's value.
+      for (let i = 0; i < at.length; i++) {
+        const [plane, position] = [Math.floor(i / (252 * 252)), i % (252 * 252)];
+        const [dy, dx] = [Math.floor(at[i] / 256) - Math.floor(position / 252), (at[i] % 256) - (position % 252)];
+        if (!(dy >= 0 && dy < 5 && dx >= 0 && dx < 5 && xs[plane * 65536 + at[i]] === got[i])) expect.fail(`output ${i}: index ${at[i]} is not its window's maximum`);
+      }
+    });
+
     it.each(CASES)('gives maxPool2d\'s values and the position of each window\'s first largest value: x $x, window $kernel, stride $stride, padding $padding, dilation $dilation, ceilMode $ceilMode', async (c) => {
       // Small integers: ties in most windows, so the first-of-the-tied rule is checked too.
       for (const v of [Float64Array.from(Float32Array.from(uniform(c.x.reduce((a, b) => a * b)))), randomInts(c.x.reduce((a, b) => a * b), -2, 2)]) {
