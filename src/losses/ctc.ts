@@ -31,7 +31,8 @@ const CTC_OPTIONS: OptionNames<CtcOptions> = { reduction: true, blank: true, zer
  * LogSoftmax's output over C) for targets [N, S] (i32 class labels, padded
  * past each target's length with anything), `inputLengths[n]` ≤ T frames
  * and `targetLengths[n]` ≤ S labels of sample n (numbers: they shape the
- * computation); one sequence is [T, C] with targets [S]. 'mean' divides
+ * computation), or every target's labels one after another [Σ targetLengths]
+ * (PyTorch's concatenated form); one sequence is [T, C] with targets [S]. 'mean' divides
  * each sample's loss by its target length (at least 1) then averages over
  * the batch, as PyTorch's; 'none' gives [N]. Computed in f32 (an f16 input
  * is cast), the loss in the input's dtype.
@@ -47,8 +48,9 @@ export function ctc(logProbs: Tensor, targets: Tensor, inputLengths: ArrayLike<n
   const single = logProbs.rank === 2;
   if (logProbs.rank !== 3 && !single) throw new ShapeError(`ctc: log-probabilities must be [frames, batch, classes] (or one sequence [frames, classes]), got ${formatShape(logProbs.shape)}`);
   const [frames, batch, classes] = single ? [logProbs.shape[0], 1, logProbs.shape[1]] : logProbs.shape;
+  if (!single && targets.rank === 1) return tidy(() => ctc(logProbs, padded(targets, targetLengths, batch), inputLengths, targetLengths, options));
   if (targets.rank !== (single ? 1 : 2) || (!single && targets.shape[0] !== batch)) {
-    throw new ShapeError(`ctc: targets must be ${single ? '[labels]' : `[${batch}, labels]`} for log-probabilities ${formatShape(logProbs.shape)}, got ${formatShape(targets.shape)}`);
+    throw new ShapeError(`ctc: targets must be ${single ? '[labels]' : `[${batch}, labels] or concatenated [Σ targetLengths]`} for log-probabilities ${formatShape(logProbs.shape)}, got ${formatShape(targets.shape)}`);
   }
   const labels = targets.shape[targets.rank - 1];
   if (!Number.isSafeInteger(blank) || blank < 0 || blank >= classes) throw new ValueError(`ctc: blank must be a class, an integer in [0, ${classes}), got ${formatValue(blank)}`);
@@ -63,6 +65,22 @@ export function ctc(logProbs: Tensor, targets: Tensor, inputLengths: ArrayLike<n
     const reduced = reduceLosses(loss, lengths, reduction, single);
     return logProbs.dtype === 'f32' ? reduced : ops.cast(reduced, logProbs.dtype);
   });
+}
+
+/** Concatenated targets [Σ lengths] as the padded [N, S] form, S the longest (past its length a row repeats a label, never read). */
+function padded(targets: Tensor, targetLengths: ArrayLike<number>, batch: number): Tensor {
+  const lengths = lengthsOf('targetLengths', targetLengths, batch, 0, targets.shape[0], `the ${targets.shape[0]} concatenated labels`);
+  const total = lengths.reduce((a, b) => a + b, 0);
+  if (total !== targets.shape[0]) throw new ShapeError(`ctc: concatenated targets ${formatShape(targets.shape)} must hold the Σ targetLengths = ${total} labels`);
+  const longest = Math.max(1, ...lengths);
+  if (total === 0) return ops.zeros([batch, longest], { dtype: 'i32' });
+  const at = new Int32Array(batch * longest);
+  let start = 0;
+  lengths.forEach((length, n) => {
+    for (let k = 0; k < longest; k++) at[n * longest + k] = Math.min(start + k, start + Math.max(length - 1, 0), total - 1);
+    start += length;
+  });
+  return ops.gather(targets, ops.tensor(at, [batch * longest]), 0).reshape([batch, longest]);
 }
 
 function reduceLosses(loss: Tensor, lengths: Int32Array, reduction: Reduction, single: boolean): Tensor {

@@ -7,7 +7,7 @@ import { isFloat } from '../dtype.js';
 import * as ops from '../ops/index.js';
 import { noGrad, record } from '../tape.js';
 import { Tensor } from '../tensor.js';
-import { checkClassLabels, classWeights } from './classes.js';
+import { classRows, classWeights } from './classes.js';
 import { LOSS_OPTIONS, perSampleMean, reduce, sameShapes, type LossOptions, type Reduction } from './reduction.js';
 
 export type { LossOptions, Reduction } from './reduction.js';
@@ -79,6 +79,10 @@ const CROSS_ENTROPY_OPTIONS: OptionNames<CrossEntropyOptions> = { reduction: tru
 /**
  * Softmax cross-entropy from logits [N, C], numerically stable (through
  * logSoftmax). Labels are class indices [N] (i32/i8) or probabilities [N, C].
+ * PyTorch's other layouts too: one sample's logits [C] with one label [],
+ * and [N, C, d1, …] with labels [N, d1, …] (a class per pixel: segmentation;
+ * the classes on axis 1), 'none' then giving a loss per position [N, d1, …]
+ * and 'mean' the mean over every position.
  *
  * A class index outside 0 … C − 1 is an error where the labels' values can be
  * read at once (js, native): a ValueError naming the label and its sample.
@@ -94,27 +98,20 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntro
     throw new ValueError(`crossEntropy: labelSmoothing must be a number in [0, 1), got ${formatValue(labelSmoothing)}`);
   }
   checkIgnoreIndex('crossEntropy', ignoreIndex, labels);
-  if (logits.rank !== 2) throw new ShapeError(`crossEntropy: logits must be [batch, classes], got ${formatShape(logits.shape)}`);
-  const [n] = logits.shape;
-  if (isFloat(labels.dtype) && labels.rank === 1 && labels.shape[0] === n) {
-    throw new DTypeError(
-      `crossEntropy: labels ${formatShape(labels.shape)} ${labels.dtype} look like class indices, which must be an int dtype (labels.cast('i32')); ` +
-        `float labels are probabilities ${formatShape(logits.shape)}`,
-    );
-  }
-  if (isFloat(labels.dtype)) sameShapes('crossEntropy', logits, labels);
-  const held = isFloat(labels.dtype) ? undefined : checkClassLabels('crossEntropy', logits, labels, ignoreIndex);
+  const rows = classRows('crossEntropy', logits, labels, ignoreIndex);
   const weight = classWeights('crossEntropy', options.weight, logits);
   return tidy(() => {
-    const logProbabilities = logits.logSoftmax(-1);
+    const logProbabilities = rows.scores.logSoftmax(-1);
     // Each class's log-probability weighted where classes are: Σ_c w[c]·t[c]·(−log p[c]) is then the loss of any target t.
     const weighted = weight ? logProbabilities.mul(weight.cast(logProbabilities.dtype)) : logProbabilities;
     // The target distribution's part on the labelled class (or the given probabilities), and ε/C on each class:
     // −Σ target·log p = (1 − ε)·(−log p[label]) + ε·(−mean log p).
     const smoothed = (hard: Tensor): Tensor =>
       labelSmoothing === 0 ? hard : hard.mul(1 - labelSmoothing).add(weighted.mean(-1).neg().mul(labelSmoothing));
-    if (isFloat(labels.dtype)) return reduce(smoothed(labels.mul(weighted).sum(-1).neg()), options.reduction);
-    return pickedLoss(logProbabilities, labels, held, ignoreIndex, smoothed, options.reduction, weight);
+    const loss = isFloat(labels.dtype)
+      ? reduce(smoothed(rows.labels.mul(weighted).sum(-1).neg()), options.reduction)
+      : pickedLoss(logProbabilities, rows.labels, rows.held, ignoreIndex, smoothed, options.reduction, weight);
+    return options.reduction === 'none' ? loss.reshape(rows.shape) : loss;
   });
 }
 
@@ -128,17 +125,19 @@ export interface NllOptions extends LossOptions {
 /**
  * Negative log-likelihood of log-probabilities [N, C] (a LogSoftmax's
  * output) at class labels [N]: −logProbabilities[i, label i], PyTorch's
- * nll_loss. crossEntropy(logits) is nll(logSoftmax(logits)). Labels are
- * checked as crossEntropy's.
+ * nll_loss. crossEntropy(logits) is nll(logSoftmax(logits)). Labels and
+ * layouts ([C], [N, C, d1, …]) as crossEntropy's.
  */
 export function nll(logProbabilities: Tensor, labels: Tensor, options: NllOptions = {}): Tensor {
   options = checkOptions('nll', options, { reduction: true, ignoreIndex: true, weight: true });
   checkIgnoreIndex('nll', options.ignoreIndex, labels);
-  if (logProbabilities.rank !== 2) throw new ShapeError(`nll: log-probabilities must be [batch, classes], got ${formatShape(logProbabilities.shape)}`);
   if (isFloat(labels.dtype)) throw new DTypeError(`nll: labels must be class indices of an int dtype, got ${labels.dtype} (labels.cast('i32'))`);
-  const held = checkClassLabels('nll', logProbabilities, labels, options.ignoreIndex, 'log-probabilities');
+  const rows = classRows('nll', logProbabilities, labels, options.ignoreIndex, 'log-probabilities');
   const weight = classWeights('nll', options.weight, logProbabilities, 'log-probabilities');
-  return tidy(() => pickedLoss(logProbabilities, labels, held, options.ignoreIndex, (hard) => hard, options.reduction, weight));
+  return tidy(() => {
+    const loss = pickedLoss(rows.scores, rows.labels, rows.held, options.ignoreIndex, (hard) => hard, options.reduction, weight);
+    return options.reduction === 'none' ? loss.reshape(rows.shape) : loss;
+  });
 }
 
 function checkIgnoreIndex(loss: string, ignoreIndex: number | undefined, labels: Tensor): void {

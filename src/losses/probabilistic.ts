@@ -74,7 +74,7 @@ const GAUSSIAN_OPTIONS: OptionNames<GaussianNllOptions> = { reduction: true, ful
  * the same shape (a variance per value), or input's shape without its last
  * axis, or with that axis of size 1 (one variance per row: shared along the last axis).
  */
-function varianceFor(input: Tensor, variance: Tensor): Tensor {
+export function varianceFor(input: Tensor, variance: Tensor): Tensor {
   if (sameShape(variance.shape, input.shape)) return variance;
   const rows = input.shape.slice(0, -1);
   if (input.rank > 0 && sameShape(variance.shape, rows)) return variance.reshape([...rows, 1]);

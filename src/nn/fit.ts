@@ -24,7 +24,8 @@ import { inEvalMode, type Module } from './module.js';
 import { startProgress } from './progress.js';
 import { isQuantized } from './quantized_layers.js';
 import type { TrainingStateParts } from './training_state.js';
-import { MetricsCollector, metricSpecs, type Metric, type MetricSpec } from './fit_metrics.js';
+import { MetricsCollector, lossKind, metricSpecs, type Metric, type MetricSpec } from './fit_metrics.js';
+import { Loss } from './loss_modules.js';
 import { Dataset } from '../data/dataset.js';
 import { describeValue, disposeDropped, disposeElement, isPlainObject } from '../data/element.js';
 
@@ -59,8 +60,13 @@ export interface FitOptions {
    */
   initialEpoch?: number;
   batchSize?: number;
-  /** Default 'mse'. crossEntropy, nll and binaryCrossEntropy also report accuracy. */
-  loss?: LossName | LossFn;
+  /**
+   * Default 'mse'. A name, a function, or a loss module (new
+   * tm.nn.CrossEntropyLoss({ weight })). crossEntropy, nll and
+   * binaryCrossEntropy (and CrossEntropyLoss, NLLLoss, BCELoss) also report
+   * accuracy.
+   */
+  loss?: LossName | LossFn | Loss;
   /** Default Adam with lr 1e-3 over the model's parameters. */
   optimizer?: Optimizer;
   /** Stepped once an epoch (see schedulerInterval), given the epoch's valLoss where there is validation, else its loss (which ReduceLROnPlateau watches; the epoch schedules ignore it). */
@@ -249,6 +255,10 @@ function rows(values: DataArray, sampleShape: readonly number[], dtype: Tensor['
 
 function lossFn(loss: FitOptions['loss']): LossFn {
   if (typeof loss === 'function') return loss;
+  if (loss instanceof Loss) {
+    if (loss.reduction === 'none') throw new ValueError(`fit: the ${loss.kind} given as the loss has reduction 'none'; training needs one value a batch ('mean' or 'sum')`);
+    return (p, t) => loss.forward(p, t);
+  }
   if (loss === undefined) {
     // A default nobody chose: an error from it says so, and what class labels want.
     return (p, t) => {
@@ -270,13 +280,21 @@ function lossFn(loss: FitOptions['loss']): LossFn {
   return (p, t) => fn(p, t);
 }
 
+/** The classes' axis of scores as crossEntropy reads them: [C], [N, C], [N, C, d1, …]. */
+function classAxis(pred: Tensor): number {
+  return pred.rank >= 2 ? 1 : 0;
+}
+
 /** Number of correct predictions in a batch, for the losses where accuracy means something. */
 function correct(loss: FitOptions['loss'], pred: Tensor, target: Tensor): Tensor | null {
-  if (loss === 'crossEntropy' || loss === 'nll') {
-    const classes = target.rank === 1 ? target : target.argmax(-1);
-    return pred.argmax(-1).equal(classes.cast('i32')).sum();
+  const kind = lossKind(loss);
+  if (kind === 'crossEntropy' || kind === 'nll') {
+    const axis = classAxis(pred);
+    const hits = pred.argmax(axis).equal((isFloat(target.dtype) ? target.argmax(axis) : target).cast('i32'));
+    // A class per position (segmentation): a sample counts the share of its positions right.
+    return hits.rank <= 1 ? hits.sum() : hits.mean(hits.shape.slice(1).map((_, i) => i + 1)).sum();
   }
-  if (loss === 'binaryCrossEntropy') {
+  if (kind === 'binaryCrossEntropy') {
     const hits = pred.greater(0.5).equal(target.greater(0.5));
     // Several outputs a sample (multi-label): each sample counts the share of its outputs right,
     // so accuracy is the share of all outputs right (Keras's binary accuracy), never above 1.
@@ -292,12 +310,18 @@ function correct(loss: FitOptions['loss'], pred: Tensor, target: Tensor): Tensor
  * training would go on, silently, on a loss that means nothing.
  */
 function classLabelCheck(loss: FitOptions['loss'], data: HostData, what: string): (classes: number) => void {
-  if ((loss !== 'crossEntropy' && loss !== 'nll') || isFloat(data.yDtype)) return () => undefined;
+  const kind = lossKind(loss);
+  if ((kind !== 'crossEntropy' && kind !== 'nll') || isFloat(data.yDtype)) return () => undefined;
   let checked = false;
   return (classes) => {
     if (checked) return;
     const at = data.y.findIndex((label) => !(label >= 0 && label < classes));
-    if (at >= 0) throw new ValueError(`${what}: class label ${data.y[at]} (sample ${at}) is not one of the model's ${classes} classes, 0 to ${classes - 1}`);
+    if (at >= 0) {
+      // A class per position: the sample holding it, and where in it.
+      const perSample = data.yShape.reduce((a, b) => a * b, 1);
+      const place = perSample === 1 ? `sample ${at}` : `sample ${Math.floor(at / perSample)}, position ${at % perSample}`;
+      throw new ValueError(`${what}: class label ${data.y[at]} (${place}) is not one of the model's ${classes} classes, 0 to ${classes - 1}`);
+    }
     checked = true;
   };
 }
@@ -324,7 +348,7 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
           const xb = rows(data.x, data.xShape, data.xDtype, order, from, to);
           const yb = rows(data.y, data.yShape, data.yDtype, order, from, to);
           const pred = model.forward(xb);
-          checkLabels(pred.shape[pred.rank - 1]);
+          checkLabels(pred.shape[classAxis(pred)]);
           if (collector.active) collector.add(keep(pred), keep(yb));
           return [fn(pred, yb), correct(loss, pred, yb)] as const;
         })));
@@ -858,7 +882,7 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
       // The loss is always computed in f32: its log/exp need the range.
       const pred = out.dtype === 'f16' ? out.cast('f32') : out;
       outputs.push(pred);
-      data.checkLabels(pred.shape[pred.rank - 1]);
+      data.checkLabels(pred.shape[classAxis(pred)]);
       const value = loss(pred, yb);
       outputs.push(value);
       (scaler ? value.mul(scaler.scale) : value).backward();

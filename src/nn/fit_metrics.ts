@@ -15,10 +15,24 @@ import { ValueError, formatValue } from '../errors.js';
 import { accuracy, f1Score, matthewsCorrcoef, precision, recall } from '../metrics/classification.js';
 import { averagePrecision, rocAuc } from '../metrics/ranking.js';
 import { meanAbsoluteError, meanSquaredError, r2Score } from '../metrics/regression.js';
+import { isFloat } from '../dtype.js';
+import { moveaxis } from '../ops/axes.js';
 import { concat } from '../ops/index.js';
 import { tidy } from '../engine.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
+import { BCELoss, CrossEntropyLoss, NLLLoss } from './loss_modules.js';
+
+/**
+ * The named loss a loss module stands for where fit reports accuracy, checks
+ * class labels and shows metrics a classifier's view: CrossEntropyLoss and
+ * NLLLoss (where no ignoreIndex marks labels that are no class) and BCELoss.
+ * Any other loss is itself (a name, or a function of its own).
+ */
+export function lossKind(loss: unknown): unknown {
+  if (loss instanceof CrossEntropyLoss || loss instanceof NLLLoss) return loss.config().ignoreIndex === undefined ? (loss instanceof NLLLoss ? 'nll' : 'crossEntropy') : loss;
+  return loss instanceof BCELoss ? 'binaryCrossEntropy' : loss;
+}
 
 export type MetricName = 'accuracy' | 'precision' | 'recall' | 'f1' | 'matthewsCorrcoef' | 'rocAuc' | 'averagePrecision' | 'mae' | 'mse' | 'rmse' | 'r2';
 /** A metric of the whole data's predictions and targets: a scalar tensor. */
@@ -75,12 +89,15 @@ export function metricSpecs(what: string, given: unknown, loss: unknown): Metric
  * labels 0/1 (targets above ½). Other losses: as they are.
  */
 function classifierView(loss: unknown, pred: Tensor, target: Tensor, fn: MetricFn): Tensor {
+  const kind = lossKind(loss);
   return tidy(() => {
-    if (loss === 'crossEntropy' || loss === 'nll') {
-      const probabilities = loss === 'nll' ? pred.exp() : pred.softmax(-1);
-      return fn(probabilities, target.rank === 2 ? target.argmax(-1).cast('i32') : target.cast('i32'));
+    if (kind === 'crossEntropy' || kind === 'nll') {
+      // Scores with a class per position [N, C, d1, …] (segmentation): each position a sample.
+      const [scores, labels] = pred.rank > 2 ? [moveaxis(pred, 1, -1).reshape([-1, pred.shape[1]]), isFloat(target.dtype) ? moveaxis(target, 1, -1).reshape([-1, pred.shape[1]]) : target.reshape([-1])] : [pred, target];
+      const probabilities = kind === 'nll' ? scores.exp() : scores.softmax(-1);
+      return fn(probabilities, isFloat(labels.dtype) ? labels.argmax(-1).cast('i32') : labels.cast('i32'));
     }
-    if (loss === 'binaryCrossEntropy') {
+    if (kind === 'binaryCrossEntropy') {
       const column = (t: Tensor) => (t.rank === 2 && t.shape[1] === 1 ? t.reshape([t.shape[0]]) : t);
       return fn(column(pred), column(target.greater(0.5).cast('i32')));
     }

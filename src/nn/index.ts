@@ -66,6 +66,12 @@ export { ChannelShuffle, channelShuffle } from './channel_shuffle.js';
 export { LocalResponseNorm, localResponseNorm } from './local_response_norm.js';
 export type { LocalResponseNormOptions } from './local_response_norm.js';
 export { CosineSimilarity, PairwiseDistance } from './distance.js';
+export {
+  BCELoss, BCEWithLogitsLoss, CTCLoss, CosineEmbeddingLoss, CrossEntropyLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, Loss, MSELoss,
+  MarginRankingLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
+  TripletMarginWithDistanceLoss,
+} from './loss_modules.js';
+export type { BCELossOptions, BCEWithLogitsLossOptions, KLDivLossOptions } from './loss_modules.js';
 export type { FoldOptions, UnfoldOptions } from './fold.js';
 export {
   CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,

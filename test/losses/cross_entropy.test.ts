@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { expectClose, uniform } from '../helpers/data.js';
+import { expectClose, randomInts, uniform } from '../helpers/data.js';
 
 /** −log softmax(row)[label] per row, in float64 (NaN for a label with no logit). */
 function crossEntropyRef(logits: Float32Array, classes: number, labels: ArrayLike<number>): Float64Array {
@@ -166,16 +166,72 @@ describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
     }
   });
 
+  it.each([[[2, 5, 3, 4]], [[3, 7, 5]], [[1, 3, 2, 3, 5]]])(
+    'takes PyTorch\'s layout of a class per position, logits %j [N, C, d1, …] with labels [N, d1, …]: weighted, some positions ignored; loss and gradient', async (shape) => {
+      const [n, c] = shape;
+      const positions = shape.slice(2).reduce((a, b) => a * b, 1);
+      const values = Float32Array.from(uniform(n * c * positions, -3, 3));
+      const weights = Float32Array.from(uniform(c, 0.2, 2));
+      const classes = Int32Array.from(randomInts(n * positions, -1, c - 1)); // −1: left out
+      const at = (i: number, k: number, j: number) => values[(i * c + j) * positions + k];
+      // Per position, float64: w[label]·(log Σ exp − logit[label]); the mean over the kept positions' weights.
+      const losses = new Float64Array(n * positions);
+      const grad = new Float64Array(values.length);
+      let weightSum = 0;
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < positions; k++) {
+          const label = classes[i * positions + k];
+          if (label < 0) continue;
+          const row = Array.from({ length: c }, (_, j) => at(i, k, j));
+          const top = Math.max(...row);
+          const total = row.reduce((sum, v) => sum + Math.exp(v - top), 0);
+          losses[i * positions + k] = weights[label] * (top + Math.log(total) - row[label]);
+          weightSum += weights[label];
+          row.forEach((v, j) => (grad[(i * c + j) * positions + k] = weights[label] * (Math.exp(v - top) / total - +(j === label))));
+        }
+      }
+      const logits = tm.tensor(values, shape);
+      logits.requiresGrad = true;
+      const labels = tm.tensor(classes, [n, ...shape.slice(2)]);
+      const options = { weight: tm.tensor(weights), ignoreIndex: -1 };
+      const each = tm.losses.crossEntropy(logits, labels, { ...options, reduction: 'none' });
+      expect(each.shape).toEqual([n, ...shape.slice(2)]);
+      expectClose(await each.data(), losses, 1e-5);
+      tm.losses.crossEntropy(logits, labels, options).backward();
+      expectClose(await logits.grad!.data(), grad.map((g) => g / weightSum), 1e-5);
+      // nll of the log-probabilities is the same loss.
+      expectClose(await tm.losses.nll(logits.logSoftmax(1), labels, options).data(), [losses.reduce((a, b) => a + b, 0) / weightSum], 1e-5);
+    },
+  );
+
+  it('names the position of a label outside the classes in a class-per-position layout (NaN there on a GPU)', async () => {
+    const logits = tm.tensor(uniform(2 * 3 * 2 * 2), [2, 3, 2, 2]);
+    const labels = tm.tensor(Int32Array.of(0, 1, 2, 0, 1, 2, 3, 0), [2, 2, 2]);
+    if (backend === 'webgpu') {
+      const each = await tm.losses.crossEntropy(logits, labels, { reduction: 'none' }).data();
+      expect(Array.from(each, (v) => Number.isNaN(v))).toEqual([false, false, false, false, false, false, true, false]);
+    } else {
+      expect(() => tm.losses.crossEntropy(logits, labels)).toThrow(new tm.ValueError('crossEntropy: class label 3 (at [1, 1, 0]) is not one of the 3 classes of logits [2,3,2,2], 0 to 2'));
+    }
+  });
+
   it('names the shapes when the labels do not fit the logits', () => {
     const logits = tm.zeros([3, 4]);
     expect(() => tm.losses.crossEntropy(logits, tm.tensor(Int32Array.of(0, 1), [2]))).toThrow(
       new tm.ShapeError('crossEntropy: class labels must be [3] for logits [3,4], got [2]'),
     );
+    // One sample's logits [12] take one label [], as PyTorch's.
     expect(() => tm.losses.crossEntropy(tm.zeros([12]), tm.tensor(Int32Array.of(0), [1]))).toThrow(
-      new tm.ShapeError('crossEntropy: logits must be [batch, classes], got [12]'),
+      new tm.ShapeError('crossEntropy: class labels must be [] for logits [12], got [1]'),
+    );
+    expect(() => tm.losses.crossEntropy(tm.zeros([2, 3, 4, 5]), tm.tensor(new Int32Array(40), [2, 5, 4]))).toThrow(
+      new tm.ShapeError('crossEntropy: class labels must be [2,4,5] for logits [2,3,4,5], got [2,5,4]'),
+    );
+    expect(() => tm.losses.crossEntropy(tm.scalar(1), tm.tensor(Int32Array.of(0), []))).toThrow(
+      new tm.ShapeError('crossEntropy: logits must be [classes], [batch, classes] or [batch, classes, d1, …], got []'),
     );
     expect(() => tm.losses.crossEntropy(logits, tm.zeros([3, 5]))).toThrow(
-      new tm.ShapeError('crossEntropy: prediction [3,4] and target [3,5] differ'),
+      new tm.ShapeError('crossEntropy: labels [3,5] fit neither as class labels [3] nor as probabilities [3,4] for logits [3,4]'),
     );
   });
 

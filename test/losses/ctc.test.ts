@@ -147,7 +147,10 @@ describe.each(BACKENDS)('ctc on %s', (backend) => {
     expect(() => tm.losses.ctc(lp, targets.cast('f32'), [6, 6], [2, 1])).toThrow("ctc: targets must be class labels of an int dtype, got f32 (targets.cast('i32'))");
     expect(() => tm.losses.ctc(tm.zeros([6, 2, 4], { dtype: 'i32' }), targets, [6, 6], [2, 1])).toThrow('ctc: log-probabilities must be f32 or f16, got i32');
     expect(() => tm.losses.ctc(tm.zeros([2, 6, 2, 4]), targets, [6, 6], [2, 1])).toThrow('ctc: log-probabilities must be [frames, batch, classes] (or one sequence [frames, classes]), got [2,6,2,4]');
-    expect(() => tm.losses.ctc(lp, tm.zeros([3, 2], { dtype: 'i32' }), [6, 6], [2, 1])).toThrow('ctc: targets must be [2, labels] for log-probabilities [6,2,4], got [3,2]');
+    expect(() => tm.losses.ctc(lp, tm.zeros([3, 2], { dtype: 'i32' }), [6, 6], [2, 1])).toThrow('ctc: targets must be [2, labels] or concatenated [Σ targetLengths] for log-probabilities [6,2,4], got [3,2]');
+    // Concatenated targets: the Σ of the lengths, each length within them.
+    expect(() => tm.losses.ctc(lp, tm.tensor(Int32Array.of(1, 2, 3, 1)), [6, 6], [2, 1])).toThrow('ctc: concatenated targets [4] must hold the Σ targetLengths = 3 labels');
+    expect(() => tm.losses.ctc(lp, tm.tensor(Int32Array.of(1, 2)), [6, 6], [2, 1])).toThrow('ctc: concatenated targets [2] must hold the Σ targetLengths = 3 labels');
     expect(() => tm.losses.ctc(lp, targets, [6], [2, 1])).toThrow('ctc: inputLengths holds 1 lengths for a batch of 2');
     expect(() => tm.losses.ctc(lp, targets, [6, 7], [2, 1])).toThrow('ctc: inputLengths[1] is 7; it must be an integer in [1, 6], within the 6 frames');
     expect(() => tm.losses.ctc(lp, targets, [6, 6], [2, 3])).toThrow("ctc: targetLengths[1] is 3; it must be an integer in [0, 2], within the targets' 2 labels");

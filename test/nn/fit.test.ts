@@ -36,6 +36,24 @@ describe('Sequential.fit', () => {
     expect(history.accuracy[3]).toBeGreaterThan(0.8);
   });
 
+  it('trains a class per position (logits [N, C, H, W] against labels [N, H, W], segmentation): labels checked against the C classes, accuracy the share of positions right, precision over positions', async () => {
+    const x = tm.randn([6, 2, 3, 5], { seed: 1 });
+    const y = tm.tidy(() => tm.rand([6, 3, 5], { seed: 2 }).mul(3).floor().cast('i32'));
+    const model = new tm.nn.Sequential([new tm.nn.Conv2d(2, 3, 1, { seed: 3 })]);
+    const logits = model.forward(x);
+    const hits = await tm.tidy(() => logits.argmax(1).equal(y)).data();
+    const evaluation = await model.evaluate(x, y, { loss: 'crossEntropy', metrics: ['accuracy'] });
+    expect(evaluation.accuracy).toBeCloseTo(hits.reduce((a, b) => a + b, 0) / hits.length, 6);
+    expect(evaluation.metrics!.accuracy).toBeCloseTo(evaluation.accuracy!, 6);
+    expect(evaluation.loss).toBeCloseTo(await tm.losses.crossEntropy(logits, y).item(), 5);
+    // The same through the loss module.
+    expect((await model.evaluate(x, y, { loss: new tm.nn.CrossEntropyLoss() })).accuracy).toBeCloseTo(evaluation.accuracy!, 6);
+    const history = await model.fit(x, y, { epochs: 2, batchSize: 3, loss: 'crossEntropy', quiet: true });
+    expect(history.accuracy).toHaveLength(2);
+    const outside = tm.tidy(() => y.add(tm.where(y.equal(2), 1, 0).cast('i32')));
+    await expect(model.fit(x, outside, { epochs: 1, loss: 'crossEntropy', quiet: true })).rejects.toThrow(/fit: class label 3 \(sample \d, position \d+\) is not one of the model's 3 classes, 0 to 2/);
+  });
+
   it('leaves memory flat across epochs: only the model, optimizer state and data remain', async () => {
     const x = tm.randn([32, 4], { seed: 2 });
     const y = tm.randn([32, 1], { seed: 3 });
