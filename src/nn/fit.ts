@@ -20,12 +20,12 @@ import { noGrad } from '../tape.js';
 import { sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { clipGradNorm, clipGradValue } from './clip_grad.js';
-import { inEvalMode, type Module } from './module.js';
+import { Module, inEvalMode } from './module.js';
 import { startProgress } from './progress.js';
 import { isQuantized } from './quantized_layers.js';
 import type { TrainingStateParts } from './training_state.js';
 import { MetricsCollector, lossKind, metricSpecs, type Metric, type MetricSpec } from './fit_metrics.js';
-import { Loss } from './loss_modules.js';
+import type { Loss } from './loss_modules.js';
 import { Dataset } from '../data/dataset.js';
 import { describeValue, disposeDropped, disposeElement, isPlainObject } from '../data/element.js';
 
@@ -255,8 +255,10 @@ function rows(values: DataArray, sampleShape: readonly number[], dtype: Tensor['
 
 function lossFn(loss: FitOptions['loss']): LossFn {
   if (typeof loss === 'function') return loss;
-  if (loss instanceof Loss) {
-    if (loss.reduction === 'none') throw new ValueError(`fit: the ${loss.kind} given as the loss has reduction 'none'; training needs one value a batch ('mean' or 'sum')`);
+  // A loss module (tm.nn.CrossEntropyLoss…), told by its class rather than imported: fit's chunk, which the demo page loads, stays without them.
+  if (loss instanceof Module) {
+    const { type, reduction } = loss.config();
+    if (reduction === 'none') throw new ValueError(`fit: the ${type} given as the loss has reduction 'none'; training needs one value a batch ('mean' or 'sum')`);
     return (p, t) => loss.forward(p, t);
   }
   if (loss === undefined) {

@@ -21,7 +21,7 @@ import { concat } from '../ops/index.js';
 import { tidy } from '../engine.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
-import { BCELoss, CrossEntropyLoss, NLLLoss } from './loss_modules.js';
+import { Module } from './module.js';
 
 /**
  * The named loss a loss module stands for where fit reports accuracy, checks
@@ -30,8 +30,11 @@ import { BCELoss, CrossEntropyLoss, NLLLoss } from './loss_modules.js';
  * Any other loss is itself (a name, or a function of its own).
  */
 export function lossKind(loss: unknown): unknown {
-  if (loss instanceof CrossEntropyLoss || loss instanceof NLLLoss) return loss.config().ignoreIndex === undefined ? (loss instanceof NLLLoss ? 'nll' : 'crossEntropy') : loss;
-  return loss instanceof BCELoss ? 'binaryCrossEntropy' : loss;
+  // Told by config, not instanceof: importing the loss modules would put them all on the demo page, which loads fit.
+  if (!(loss instanceof Module)) return loss;
+  const { type, ignoreIndex } = loss.config();
+  if (type === 'CrossEntropyLoss' || type === 'NLLLoss') return ignoreIndex === undefined ? (type === 'NLLLoss' ? 'nll' : 'crossEntropy') : loss;
+  return type === 'BCELoss' ? 'binaryCrossEntropy' : loss;
 }
 
 export type MetricName = 'accuracy' | 'precision' | 'recall' | 'f1' | 'matthewsCorrcoef' | 'rocAuc' | 'averagePrecision' | 'mae' | 'mse' | 'rmse' | 'r2';

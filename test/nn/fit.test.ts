@@ -43,7 +43,7 @@ describe('Sequential.fit', () => {
     const logits = model.forward(x);
     const hits = await tm.tidy(() => logits.argmax(1).equal(y)).data();
     const evaluation = await model.evaluate(x, y, { loss: 'crossEntropy', metrics: ['accuracy'] });
-    expect(evaluation.accuracy).toBeCloseTo(hits.reduce((a, b) => a + b, 0) / hits.length, 6);
+    expect(evaluation.accuracy).toBeCloseTo(Array.from(hits).reduce((a, b) => a + b, 0) / hits.length, 6);
     expect(evaluation.metrics!.accuracy).toBeCloseTo(evaluation.accuracy!, 6);
     expect(evaluation.loss).toBeCloseTo(await tm.losses.crossEntropy(logits, y).item(), 5);
     // The same through the loss module.
