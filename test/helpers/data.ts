@@ -95,6 +95,12 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol
   }
 }
 
+/** Close relative to the reference's largest magnitude: errors of well-conditioned problems (solves, transforms) are norm-wise. */
+export function expectNormwise(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  const largest = Array.from(want).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  expectClose(got, want, tol, what, new Float64Array(want.length).fill(largest));
+}
+
 /** Exactly equal element by element (NaN matching NaN, -0 equal to 0). */
 export function expectExact(got: ArrayLike<number>, want: ArrayLike<number>, what = ''): void {
   expectClose(got, want, 0, what);

@@ -5,7 +5,7 @@
 // central differences of a float64 reference.
 import { expect } from 'vitest';
 import * as tm from '../../src/index.js';
-import { SEED, asF32, expectClose, uniform } from './data.js';
+import { SEED, asF32, uniform } from './data.js';
 import { collected } from './gc.js';
 
 /**
@@ -85,11 +85,7 @@ export function eachMatrix(a: Float64Array, count: number, f: (matrix: Float64Ar
   return Float64Array.from(out);
 }
 
-/** Close relative to the reference's largest magnitude: errors of well-conditioned problems are norm-wise. */
-export function expectNormwise(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
-  const largest = Array.from(want).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  expectClose(got, want, tol, what, new Float64Array(want.length).fill(largest));
-}
+export { expectNormwise } from './data.js';
 
 /**
  * Checks d(Σ w·f)/d input, for fixed random weights w over f's outputs

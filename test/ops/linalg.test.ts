@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { collected } from '../helpers/gc.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { SEED, asF32, expectClose, expectExact, uniform } from '../helpers/data.js';
+import { SEED, asF32, expectClose, expectExact, expectNormwise, uniform } from '../helpers/data.js';
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -101,12 +101,6 @@ function perMatrix(count: number, a: Float64Array, b: Float64Array | null, n: nu
     out.push(...Array.from(f(a.subarray(m * n * n, (m + 1) * n * n), bm)));
   }
   return Float64Array.from(out);
-}
-
-/** Close relative to the result's largest magnitude (the matrices are well conditioned: errors are norm-wise). */
-function expectNormwise(got: ArrayLike<number>, want: Float64Array, tol: number, what: string): void {
-  const largest = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  expectClose(got, want, tol, what, new Float64Array(want.length).fill(largest));
 }
 
 /** Σ r·f(x) for fixed weights r: every output's gradient path exercised by one backward. */
