@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # PyTorch 1.13's loss modules (nn.MSELoss, nn.CrossEntropyLoss, …), which
-# test/nn/losses.test.ts compares tm.nn's loss modules with: for each case a
+# test/nn/loss_modules.test.ts compares tm.nn's loss modules with: for each case a
 # module, its options, fixed random inputs, and for every reduction the
 # loss and the gradients of Σ loss·w (w fixed random, of the loss's shape)
 # with respect to the inputs that take one.
@@ -92,6 +92,9 @@ CASES = [
     ('NLLLoss', nn.NLLLoss, dict(weight=f32([4], 0.2, 2), ignore_index=1), lambda: [log_softmax([2, 4, 3, 5], 1), labels([2, 3, 5], 4)], [0]),
     ('BCELoss', nn.BCELoss, {}, lambda: [f32([4, 3], 0.02, 0.98), f32([4, 3], 0, 1)], [0]),
     ('BCELoss', nn.BCELoss, dict(weight=f32([3], 0.2, 2)), lambda: [f32([2, 4, 3], 0.02, 0.98), f32([2, 4, 3], 0, 1)], [0]),
+    # Saturated probabilities: PyTorch clamps the logs at −100 and divides its gradient by max(p(1 − p), 1e-12).
+    # (Its gradient in the target is of the unclamped logs, ±∞ at p = 0 or 1; tmnn's is of the clamped ones, and not compared.)
+    ('BCELoss', nn.BCELoss, {}, lambda: [torch.tensor([0, 1e-9, 1, 0.5, 0.999, 1e-30]).float().double(), torch.tensor([1, 1, 0, 0.3, 0, 0.5]).double()], [0]),
     ('BCEWithLogitsLoss', nn.BCEWithLogitsLoss, dict(weight=f32([4, 1], 0.2, 2), pos_weight=f32([3], 0.5, 3)), lambda: [f32([4, 3], -4, 4), f32([4, 3], 0, 1)], [0]),
     ('BCEWithLogitsLoss', nn.BCEWithLogitsLoss, {}, lambda: [f32([3, 2, 5], -4, 4), f32([3, 2, 5], 0, 1)], [0]),
     ('KLDivLoss', nn.KLDivLoss, {}, lambda: [log_softmax([3, 5], 1), probabilities([3, 5], 1)], [0]),

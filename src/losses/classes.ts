@@ -37,13 +37,17 @@ function checkLabelValues(loss: string, labels: Tensor, c: number, ignoreIndex: 
 
 /** Where flat index i of labels of this shape lies, in words: a sample, or a position [n, h, w]. */
 function placeOf(shape: readonly number[], i: number): string {
-  if (shape.length <= 1) return `sample ${i}`;
+  return shape.length <= 1 ? `sample ${i}` : `at ${coordinatesOf(shape, i)}`;
+}
+
+/** Flat index i of this shape as its coordinates, [n, h, w]. */
+export function coordinatesOf(shape: readonly number[], i: number): string {
   const at: number[] = [];
   for (let axis = shape.length - 1; axis >= 0; axis--) {
     at.unshift(i % shape[axis]);
     i = Math.floor(i / shape[axis]);
   }
-  return `at [${at.join(', ')}]`;
+  return `[${at.join(', ')}]`;
 }
 
 /**
@@ -80,7 +84,10 @@ export function classRows(loss: string, scores: Tensor, labels: Tensor, ignoreIn
     throw new ShapeError(`${loss}: labels ${formatShape(labels.shape)} fit neither as class labels ${formatShape(shape)} nor as probabilities ${formatShape(scores.shape)} for ${what} ${formatShape(scores.shape)}`);
   }
   if (!probabilities && !sameShape(labels.shape, shape)) {
-    throw new ShapeError(`${loss}: class labels must be ${formatShape(shape)} for ${what} ${formatShape(scores.shape)}, got ${formatShape(labels.shape)}`);
+    // Classes last ([N, T, C], Keras's layout) is the usual slip: PyTorch's, and this, put them on axis 1.
+    const classesLast = scores.rank > 2 && sameShape(labels.shape, scores.shape.slice(0, -1));
+    const hint = classesLast ? ` (the classes are on axis 1, as PyTorch's: tm.moveaxis(${what}, -1, 1) for classes last)` : '';
+    throw new ShapeError(`${loss}: class labels must be ${formatShape(shape)} for ${what} ${formatShape(scores.shape)}, got ${formatShape(labels.shape)}${hint}`);
   }
   const held = probabilities ? undefined : checkLabelValues(loss, labels, c, ignoreIndex, what, scores.shape);
   const m = shape.reduce((a, b) => a * b, 1);

@@ -98,9 +98,10 @@ export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntro
     throw new ValueError(`crossEntropy: labelSmoothing must be a number in [0, 1), got ${formatValue(labelSmoothing)}`);
   }
   checkIgnoreIndex('crossEntropy', ignoreIndex, labels);
-  const rows = classRows('crossEntropy', logits, labels, ignoreIndex);
   const weight = classWeights('crossEntropy', options.weight, logits);
   return tidy(() => {
+    // Inside the scope: the rows are reshaped copies of the logits and labels, freed with it.
+    const rows = classRows('crossEntropy', logits, labels, ignoreIndex);
     const logProbabilities = rows.scores.logSoftmax(-1);
     // Each class's log-probability weighted where classes are: Σ_c w[c]·t[c]·(−log p[c]) is then the loss of any target t.
     const weighted = weight ? logProbabilities.mul(weight.cast(logProbabilities.dtype)) : logProbabilities;
@@ -132,9 +133,9 @@ export function nll(logProbabilities: Tensor, labels: Tensor, options: NllOption
   options = checkOptions('nll', options, { reduction: true, ignoreIndex: true, weight: true });
   checkIgnoreIndex('nll', options.ignoreIndex, labels);
   if (isFloat(labels.dtype)) throw new DTypeError(`nll: labels must be class indices of an int dtype, got ${labels.dtype} (labels.cast('i32'))`);
-  const rows = classRows('nll', logProbabilities, labels, options.ignoreIndex, 'log-probabilities');
   const weight = classWeights('nll', options.weight, logProbabilities, 'log-probabilities');
   return tidy(() => {
+    const rows = classRows('nll', logProbabilities, labels, options.ignoreIndex, 'log-probabilities');
     const loss = pickedLoss(rows.scores, rows.labels, rows.held, options.ignoreIndex, (hard) => hard, options.reduction, weight);
     return options.reduction === 'none' ? loss.reshape(rows.shape) : loss;
   });

@@ -10,6 +10,7 @@ import { dropGraph } from '../autograd/backward.js';
 import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { F16_MAX, F16_OVERFLOW } from '../f16.js';
+import { coordinatesOf } from '../losses/classes.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
@@ -64,7 +65,9 @@ export interface FitOptions {
    * Default 'mse'. A name, a function, or a loss module (new
    * tm.nn.CrossEntropyLoss({ weight })). crossEntropy, nll and
    * binaryCrossEntropy (and CrossEntropyLoss, NLLLoss, BCELoss) also report
-   * accuracy.
+   * accuracy; not a CrossEntropyLoss or NLLLoss with an ignoreIndex, whose
+   * left-out labels no accuracy here knows to skip. A module's reduction is
+   * 'mean': fit reports the mean loss per sample.
    */
   loss?: LossName | LossFn | Loss;
   /** Default Adam with lr 1e-3 over the model's parameters. */
@@ -258,7 +261,10 @@ function lossFn(loss: FitOptions['loss']): LossFn {
   // A loss module (tm.nn.CrossEntropyLoss…), told by its class rather than imported: fit's chunk, which the demo page loads, stays without them.
   if (loss instanceof Module) {
     const { type, reduction } = loss.config();
-    if (reduction === 'none') throw new ValueError(`fit: the ${type} given as the loss has reduction 'none'; training needs one value a batch ('mean' or 'sum')`);
+    // fit reports a loss per sample, averaging its batches' means: a batch's sum would count each sample batchSize times.
+    if (reduction !== undefined && reduction !== 'mean' && reduction !== 'batchmean') {
+      throw new ValueError(`fit: the ${type} given as the loss has reduction '${reduction}'; fit and evaluate take a batch's mean (reduction 'mean')`);
+    }
     return (p, t) => loss.forward(p, t);
   }
   if (loss === undefined) {
@@ -321,7 +327,7 @@ function classLabelCheck(loss: FitOptions['loss'], data: HostData, what: string)
     if (at >= 0) {
       // A class per position: the sample holding it, and where in it.
       const perSample = data.yShape.reduce((a, b) => a * b, 1);
-      const place = perSample === 1 ? `sample ${at}` : `sample ${Math.floor(at / perSample)}, position ${at % perSample}`;
+      const place = perSample === 1 ? `sample ${at}` : `sample ${Math.floor(at / perSample)}, at ${coordinatesOf(data.yShape, at % perSample)}`;
       throw new ValueError(`${what}: class label ${data.y[at]} (${place}) is not one of the model's ${classes} classes, 0 to ${classes - 1}`);
     }
     checked = true;

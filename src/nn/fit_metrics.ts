@@ -26,8 +26,9 @@ import { Module } from './module.js';
 /**
  * The named loss a loss module stands for where fit reports accuracy, checks
  * class labels and shows metrics a classifier's view: CrossEntropyLoss and
- * NLLLoss (where no ignoreIndex marks labels that are no class) and BCELoss.
- * Any other loss is itself (a name, or a function of its own).
+ * NLLLoss (where no ignoreIndex marks labels that are no class: with one,
+ * fit reports no accuracy and refuses named metrics) and BCELoss. Any other
+ * loss is itself (a name, or a function of its own).
  */
 export function lossKind(loss: unknown): unknown {
   // Told by config, not instanceof: importing the loss modules would put them all on the demo page, which loads fit.
@@ -75,7 +76,12 @@ export function metricSpecs(what: string, given: unknown, loss: unknown): Metric
       if (!m.name) throw new ValueError(`${what}: a metric function needs a name for the logs: declare it (function f1Macro(pred, target) { … }) or assign it to a const first`);
       return { name: m.name, compute: m as MetricFn };
     }
-    if (typeof m === 'string' && Object.hasOwn(NAMED, m)) return { name: m, compute: (p, t) => classifierView(loss, p, t, NAMED[m as MetricName]) };
+    if (typeof m === 'string' && Object.hasOwn(NAMED, m)) {
+      // Positions to leave out would have to be dropped from what the metric sees, a shape only the labels' values give.
+      const ignoring = loss instanceof Module && loss.config().ignoreIndex !== undefined;
+      if (ignoring) throw new ValueError(`${what}: the named metric ${JSON.stringify(m)} cannot leave out the labels the ${loss.config().type} ignores (ignoreIndex ${loss.config().ignoreIndex}); pass a metric function (pred, target) => Tensor that drops them`);
+      return { name: m, compute: (p, t) => classifierView(loss, p, t, NAMED[m as MetricName]) };
+    }
     throw new ValueError(`${what}: unknown metric ${formatValue(m)}; expected ${Object.keys(NAMED).join(', ')} or a function (pred, target) => Tensor`);
   });
   const names = specs.map((s) => s.name);

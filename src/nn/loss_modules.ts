@@ -14,8 +14,10 @@ import * as losses from '../losses/index.js';
 import { varianceFor } from '../losses/probabilistic.js';
 import { sameShapes } from '../losses/reduction.js';
 import { checkOptions, type OptionNames } from '../options.js';
+import { isFloat } from '../dtype.js';
+import * as ops from '../ops/index.js';
 import { heldValues } from '../ops/util.js';
-import { noGrad } from '../tape.js';
+import { noGrad, record } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import { Module, type LayerConfig } from './module.js';
 
@@ -164,7 +166,10 @@ export class CrossEntropyLoss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    return losses.crossEntropy(input, given(this.kind, 'class labels or probabilities', target), this.optionsWith());
+    const labels = given(this.kind, 'class labels or probabilities', target);
+    // PyTorch's module keeps its ignore_index (−100 by default) and reads it only for class labels.
+    const { ignoreIndex, ...rest } = this.optionsWith<losses.CrossEntropyOptions>();
+    return losses.crossEntropy(input, labels, isFloat(labels.dtype) ? rest : { ...rest, ignoreIndex });
   }
 }
 
@@ -184,43 +189,65 @@ export interface BCELossOptions extends losses.LossOptions {
   weight?: Tensor;
 }
 
-/** Binary cross-entropy of probabilities, PyTorch's nn.BCELoss (weight broadcast against the input); see tm.losses.binaryCrossEntropy. */
+/**
+ * PyTorch's binary_cross_entropy, elementwise: the logs clamped at −100 (a
+ * confident miss costs 100, not ∞) and the gradient (p − t)/max(p·(1 − p),
+ * 1e-12), so that it still pulls at p = 0 or 1. tm.losses.binaryCrossEntropy
+ * clips p to [1e-7, 1 − 1e-7] instead (Keras's), with no gradient past it.
+ * In f32 for f16 inputs: 1e-12 is 0 in f16.
+ */
+function clampedBinaryCrossEntropy(p: Tensor, t: Tensor): Tensor {
+  const [p32, t32] = [p, t].map((x) => (x.dtype === 'f16' ? x.cast('f32') : x));
+  const clampedLog = (x: Tensor) => ops.maximum(x.log(), -100);
+  const out = noGrad(() => t32.mul(clampedLog(p32)).add(ops.sub(1, t32).mul(clampedLog(ops.sub(1, p32)))).neg());
+  const loss = record(out, 'binaryCrossEntropy', [p32, t32], [p32, t32], (dy, [ps, ts]) => [
+    dy.mul(ps.sub(ts)).div(ops.maximum(ps.mul(ops.sub(1, ps)), 1e-12)),
+    dy.mul(clampedLog(ops.sub(1, ps)).sub(clampedLog(ps))),
+  ]);
+  return p.dtype === 'f16' ? loss.cast('f16') : loss;
+}
+
+/** Binary cross-entropy of probabilities, PyTorch's nn.BCELoss: its clamp of the logs at −100 and its gradient (weight broadcast against the input). */
 export class BCELoss extends Loss {
   constructor(options: BCELossOptions = {}) {
     super('BCELoss', options, { reduction: true, weight: true });
+    if (this.settings.weight !== undefined) throw new ValueError(`BCELoss: weight must be a tensor broadcast against the input, got ${formatValue(this.settings.weight)}`);
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
     sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
     const { weight } = this.ownBuffers();
     return tidy(() => {
-      const weights = weight ? [expandedTo(this.kind, 'weight', weight, input)] : [];
-      return perElement([input, target!, ...weights], this.reduction, ([x, t, w], reduction) => losses.binaryCrossEntropy(x, t, { reduction, weight: w }));
+      const terms = clampedBinaryCrossEntropy(input, target!);
+      const weighted = weight ? terms.mul(expandedTo(this.kind, 'weight', weight, input).cast(terms.dtype)) : terms;
+      return this.reduction === 'none' ? weighted : this.reduction === 'sum' ? weighted.sum() : weighted.mean();
     });
   }
 }
 
-/** Options of BCEWithLogitsLoss: PyTorch's weight and pos_weight, each broadcast against the input. */
+/** Options of BCEWithLogitsLoss: PyTorch's weight and pos_weight, each broadcast against the input (posWeight may be a number for every class). */
 export interface BCEWithLogitsLossOptions extends losses.LossOptions {
   weight?: Tensor;
-  posWeight?: Tensor;
+  posWeight?: Tensor | number;
 }
 
 /** Binary cross-entropy of logits, computed stably, PyTorch's nn.BCEWithLogitsLoss; see tm.losses.binaryCrossEntropy. */
 export class BCEWithLogitsLoss extends Loss {
   constructor(options: BCEWithLogitsLossOptions = {}) {
     super('BCEWithLogitsLoss', options, { reduction: true, weight: true, posWeight: true });
+    if (this.settings.weight !== undefined) throw new ValueError(`BCEWithLogitsLoss: weight must be a tensor broadcast against the input, got ${formatValue(this.settings.weight)}`);
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
     sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
     const { weight, posWeight } = this.ownBuffers();
+    const sharedPosWeight = this.settings.posWeight as number | undefined;
     return tidy(() => {
       const extra = [weight, posWeight].map((t, i) => t && expandedTo(this.kind, i ? 'posWeight' : 'weight', t, input));
       const present = extra.filter((t): t is Tensor => t !== undefined);
       return perElement([input, target!, ...present], this.reduction, ([x, t, ...rest], reduction) => {
         const [w, p] = extra.map((e) => (e ? rest.shift() : undefined));
-        return losses.binaryCrossEntropy(x, t, { reduction, fromLogits: true, weight: w, posWeight: p });
+        return losses.binaryCrossEntropy(x, t, { reduction, fromLogits: true, weight: w, posWeight: p ?? sharedPosWeight });
       });
     });
   }

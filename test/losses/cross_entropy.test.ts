@@ -4,6 +4,7 @@
 // loss for that sample on a GPU, never a quiet loss of 0.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
+import { isFloat } from '../../src/dtype.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { expectClose, randomInts, uniform } from '../helpers/data.js';
 
@@ -204,6 +205,25 @@ describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
     },
   );
 
+  it('leaves nothing behind in any layout, with or without a gradient: the rows it reshapes are its own', async () => {
+    const cases = [
+      [tm.randn([5, 4], { seed: 1 }), tm.tensor(Int32Array.of(0, 1, 2, 3, 0))],
+      [tm.randn([2, 4, 3], { seed: 2 }), tm.tensor(Int32Array.of(0, 1, 2, 3, 0, 1), [2, 3])],
+      [tm.randn([2, 4, 3], { seed: 3 }), tm.rand([2, 4, 3], { seed: 4 })],
+      [tm.randn([4], { seed: 5 }), tm.tensor(Int32Array.of(2), [])],
+    ] as const;
+    const run = () => {
+      for (const [logits, labels] of cases) {
+        tm.noGrad(() => tm.losses.crossEntropy(logits, labels, { labelSmoothing: 0.1 })).dispose();
+        if (!isFloat(labels.dtype)) tm.noGrad(() => tm.losses.nll(logits, labels, { reduction: 'none' })).dispose();
+      }
+    };
+    run();
+    const before = tm.memory().numTensors;
+    run();
+    expect(tm.memory().numTensors).toBe(before);
+  });
+
   it('names the position of a label outside the classes in a class-per-position layout (NaN there on a GPU)', async () => {
     const logits = tm.tensor(uniform(2 * 3 * 2 * 2), [2, 3, 2, 2]);
     const labels = tm.tensor(Int32Array.of(0, 1, 2, 0, 1, 2, 3, 0), [2, 2, 2]);
@@ -226,6 +246,10 @@ describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
     );
     expect(() => tm.losses.crossEntropy(tm.zeros([2, 3, 4, 5]), tm.tensor(new Int32Array(40), [2, 5, 4]))).toThrow(
       new tm.ShapeError('crossEntropy: class labels must be [2,4,5] for logits [2,3,4,5], got [2,5,4]'),
+    );
+    // Classes last (Keras's layout) gets a hint.
+    expect(() => tm.losses.crossEntropy(tm.zeros([2, 5, 3]), tm.tensor(new Int32Array(10), [2, 5]))).toThrow(
+      new tm.ShapeError('crossEntropy: class labels must be [2,3] for logits [2,5,3], got [2,5] (the classes are on axis 1, as PyTorch\'s: tm.moveaxis(logits, -1, 1) for classes last)'),
     );
     expect(() => tm.losses.crossEntropy(tm.scalar(1), tm.tensor(Int32Array.of(0), []))).toThrow(
       new tm.ShapeError('crossEntropy: logits must be [classes], [batch, classes] or [batch, classes, d1, …], got []'),

@@ -51,7 +51,7 @@ describe('Sequential.fit', () => {
     const history = await model.fit(x, y, { epochs: 2, batchSize: 3, loss: 'crossEntropy', quiet: true });
     expect(history.accuracy).toHaveLength(2);
     const outside = tm.tidy(() => y.add(tm.where(y.equal(2), 1, 0).cast('i32')));
-    await expect(model.fit(x, outside, { epochs: 1, loss: 'crossEntropy', quiet: true })).rejects.toThrow(/fit: class label 3 \(sample \d, position \d+\) is not one of the model's 3 classes, 0 to 2/);
+    await expect(model.fit(x, outside, { epochs: 1, loss: 'crossEntropy', quiet: true })).rejects.toThrow(/fit: class label 3 \(sample \d, at \[\d, \d\]\) is not one of the model's 3 classes, 0 to 2/);
   });
 
   it('leaves memory flat across epochs: only the model, optimizer state and data remain', async () => {

@@ -117,6 +117,19 @@ describe.each(BACKENDS)('loss modules on %s', (backend) => {
     expect(new tm.nn.CrossEntropyLoss({ ignoreIndex: -100 }).forward(tm.zeros([2, 3]), labels).shape).toEqual([]);
   });
 
+  it('CrossEntropyLoss reads its ignoreIndex only for class labels, as PyTorch\'s: probabilities are taken whole', async () => {
+    const logits = tm.tensor(uniform(6), [2, 3]);
+    const probabilities = tm.tensor([0.2, 0.3, 0.5, 1, 0, 0], [2, 3]);
+    expectClose(await new tm.nn.CrossEntropyLoss({ ignoreIndex: -100 }).forward(logits, probabilities).data(), await tm.losses.crossEntropy(logits, probabilities).data(), 1e-7);
+  });
+
+  it('BCEWithLogitsLoss takes a number as posWeight for every class; BCELoss and BCEWithLogitsLoss refuse a weight that is not a tensor', async () => {
+    const [x, t] = [tm.tensor(uniform(8), [4, 2]), tm.tensor(uniform(8, 0, 1), [4, 2])];
+    expectClose(await new tm.nn.BCEWithLogitsLoss({ posWeight: 3 }).forward(x, t).data(), await tm.losses.binaryCrossEntropy(x, t, { fromLogits: true, posWeight: 3 }).data(), 1e-6);
+    expect(() => new tm.nn.BCELoss({ weight: 2 as unknown as tm.Tensor })).toThrow(new tm.ValueError('BCELoss: weight must be a tensor broadcast against the input, got 2'));
+    expect(() => new tm.nn.BCEWithLogitsLoss({ weight: 2 as unknown as tm.Tensor })).toThrow(new tm.ValueError('BCEWithLogitsLoss: weight must be a tensor broadcast against the input, got 2'));
+  });
+
   it('CTCLoss takes lengths as numbers, or as tensors where the backend holds them (js, native)', async () => {
     const logProbs = tm.tensor(uniform(6 * 2 * 4), [6, 2, 4]).logSoftmax(-1);
     const targets = tm.tensor(Int32Array.of(1, 2, 3, 1, 0, 0), [2, 3]);
@@ -144,6 +157,15 @@ describe.each(BACKENDS)('loss modules on %s', (backend) => {
     const module = await run(new tm.nn.CrossEntropyLoss());
     expectClose(module.loss, named.loss, 1e-6);
     expectClose(module.accuracy!, named.accuracy!, 0);
-    await expect(run(new tm.nn.CrossEntropyLoss({ reduction: 'none' }))).rejects.toThrow(/fit: the CrossEntropyLoss given as the loss has reduction 'none'/);
+    // fit reports the mean loss per sample: a module that does not take the mean is refused.
+    await expect(run(new tm.nn.CrossEntropyLoss({ reduction: 'none' }))).rejects.toThrow(/fit: the CrossEntropyLoss given as the loss has reduction 'none'; fit and evaluate take a batch's mean/);
+    await expect(run(new tm.nn.CrossEntropyLoss({ reduction: 'sum' }))).rejects.toThrow(/fit: the CrossEntropyLoss given as the loss has reduction 'sum'/);
+    // With an ignoreIndex: no accuracy, and named metrics are refused rather than shown the ignored labels.
+    const ignoring = await run(new tm.nn.CrossEntropyLoss({ ignoreIndex: -100 }));
+    expectClose(ignoring.loss, named.loss, 1e-6);
+    const model = new tm.nn.Sequential([new tm.nn.Dense(3, 3, { seed: 1 })]);
+    await expect(model.evaluate(x, y, { loss: new tm.nn.CrossEntropyLoss({ ignoreIndex: -100 }), metrics: ['accuracy'] })).rejects.toThrow(
+      /evaluate: the named metric "accuracy" cannot leave out the labels the CrossEntropyLoss ignores \(ignoreIndex -100\)/,
+    );
   });
 });
