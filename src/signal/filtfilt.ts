@@ -17,7 +17,7 @@ import { checkTensor, onBackendOf } from '../ops/util.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { lfilter } from './lfilter.js';
+import { coefficientValues, lfilter } from './lfilter.js';
 
 /** Numbers a filter is given by on the host. */
 export type CoefficientValues = readonly number[] | Float32Array | Float64Array;
@@ -33,21 +33,14 @@ export interface FiltfiltOptions {
 
 const OPTIONS: OptionNames<FiltfiltOptions> = { axis: true, padtype: true, padlen: true };
 
-/** Coefficients as float64 numbers, checked. */
-function valuesOf(op: string, name: string, c: CoefficientValues): number[] {
-  const values = Array.from(c as ArrayLike<number>);
-  if (values.length === 0 || values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw new ValueError(`${op}: ${name} must be a non-empty list of finite numbers, got ${formatValue(c)}`);
-  return values;
-}
-
 /**
  * scipy.signal.lfilter_zi: the initial state of lfilter's transposed direct
  * form II for which a step input of 1 gives a steady output from the start
  * (scale it by a signal's first value). max(len(a), len(b)) − 1 values.
  */
 export function lfilterZi(b: CoefficientValues, a: CoefficientValues): number[] {
-  let bs = valuesOf('lfilterZi', 'b', b);
-  let as = valuesOf('lfilterZi', 'a', a);
+  let bs = coefficientValues('lfilterZi', 'b', b);
+  let as = coefficientValues('lfilterZi', 'a', a);
   while (as.length > 1 && as[0] === 0) as = as.slice(1);
   if (as[0] === 0) throw new ValueError('lfilterZi: a has no coefficient other than 0');
   [bs, as] = [bs.map((v) => v / as[0]), as.map((v) => v / as[0])];
@@ -91,8 +84,8 @@ function solveSmall(m: number[][], rhs: number[]): number[] {
  */
 export function filtfilt(b: CoefficientValues, a: CoefficientValues, x: Tensor, options: FiltfiltOptions = {}): Tensor {
   const opts = checkOptions('filtfilt', options, OPTIONS);
-  const bs = valuesOf('filtfilt', 'b', b);
-  const as = valuesOf('filtfilt', 'a', a);
+  const bs = coefficientValues('filtfilt', 'b', b);
+  const as = coefficientValues('filtfilt', 'a', a);
   const zi = lfilterZi(bs, as);
   return forwardBackward('filtfilt', x, opts, Math.max(bs.length, as.length), (signal, first) => {
     const state = onBackendOf('filtfilt', x, () => tensor(Float32Array.from(zi), [1, zi.length]));

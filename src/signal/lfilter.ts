@@ -15,7 +15,10 @@
 // samples, far less work than the scan's log₂ N products, which the
 // coefficients as tensors need for their gradient. Initial conditions zi (scipy's, of the transposed direct
 // form II) enter as the first p values of v, which is what they add to the
-// output.
+// output. The final state (scipy's zf, for filtering a stream in blocks)
+// is the direct form's state after the last sample: a sum over the last p
+// inputs and outputs, weighted by the coefficients, plus what is left of zi
+// when the signal is shorter than the state.
 import { tidy } from '../engine.js';
 import { DTypeError, ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { isFloat } from '../dtype.js';
@@ -24,7 +27,7 @@ import { conv1d } from '../ops/conv.js';
 import { eye, tensor, zeros } from '../ops/creation.js';
 import { inF32 } from '../ops/fft/pairs.js';
 import { matmul } from '../ops/matmul.js';
-import { concat, flip, pad, reshape, slice } from '../ops/movement.js';
+import { concat, flip, gather, pad, reshape, slice } from '../ops/movement.js';
 import { checkTensor, heldValues, onBackendOf } from '../ops/util.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import { normalizeAxis } from '../shape.js';
@@ -54,30 +57,61 @@ function coefficientsOf(op: string, name: string, c: Coefficients, like: Tensor)
     if (!isFloat(t.dtype) || t.rank !== 1 || t.shape[0] === 0) throw new ShapeError(`${op}: ${name} must be a non-empty float vector, got ${t.dtype} ${formatShape(t.shape)}`);
     return inF32(t);
   }
+  const values = coefficientValues(op, name, c);
+  return onBackendOf(op, like, () => tensor(Float32Array.from(values), [values.length]));
+}
+
+/** Coefficients given as numbers, checked: some, all finite. */
+export function coefficientValues(op: string, name: string, c: Exclude<Coefficients, Tensor>): number[] {
   const values = Array.from(c as ArrayLike<number>);
   if (values.length === 0 || values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw new ValueError(`${op}: ${name} must be a non-empty list of finite numbers, got ${formatValue(c)}`);
-  return onBackendOf(op, like, () => tensor(Float32Array.from(values), [values.length]));
+  return values;
 }
 
 /**
  * scipy.signal.lfilter(b, a, x, axis, zi): x (real, f32 or f16) filtered
  * along `axis` by B(z)/A(z); f32 out. Differentiable in x, the coefficients
  * given as tensors, and zi. scipy also returns the final state where zi is
- * given; this returns y alone.
+ * given; lfilterWithState does.
  */
 export function lfilter(b: Coefficients, a: Coefficients, x: Tensor, options: LfilterOptions = {}): Tensor {
-  const { axis = -1, zi } = checkOptions('lfilter', options, OPTIONS);
-  checkTensor('lfilter', x, 'x');
-  if (!isFloat(x.dtype)) throw new DTypeError(`lfilter: x must be f32 or f16, got ${x.dtype} (cast it: x.cast('f32'))`);
-  if (x.rank === 0) throw new ShapeError('lfilter: x must have an axis of samples, got a scalar');
-  const ax = normalizeAxis('lfilter', axis, x.rank);
+  return filtered('lfilter', b, a, x, options, false).y;
+}
+
+/** A filtered signal and the filter's state after its last sample. */
+export interface FilteredWithState {
+  y: Tensor;
+  /**
+   * The final state, scipy's zf: zi's layout (x's shape with the signal's
+   * axis replaced by max(len(a), len(b)) − 1 states), the zi that goes on
+   * filtering where this signal ends.
+   */
+  zf: Tensor;
+}
+
+/**
+ * `y, zf = scipy.signal.lfilter(b, a, x, axis, zi)`: lfilter's output and the
+ * final state, so that a stream filtered block by block, each block's zf the
+ * next one's zi, is the whole signal filtered at once. zi defaults to zeros
+ * (a signal that starts at rest). Differentiable as lfilter, zf too.
+ */
+export function lfilterWithState(b: Coefficients, a: Coefficients, x: Tensor, options: LfilterOptions = {}): FilteredWithState {
+  return filtered('lfilterWithState', b, a, x, options, true) as FilteredWithState;
+}
+
+function filtered(op: string, b: Coefficients, a: Coefficients, x: Tensor, options: LfilterOptions, withState: boolean): { y: Tensor; zf?: Tensor } {
+  const { axis = -1, zi } = checkOptions(op, options, OPTIONS);
+  checkTensor(op, x, 'x');
+  if (!isFloat(x.dtype)) throw new DTypeError(`${op}: x must be f32 or f16, got ${x.dtype} (cast it: x.cast('f32'))`);
+  if (x.rank === 0) throw new ShapeError(`${op}: x must have an axis of samples, got a scalar`);
+  const ax = normalizeAxis(op, axis, x.rank);
   return tidy(() => {
-    const bt = coefficientsOf('lfilter', 'b', b, x);
-    const at = coefficientsOf('lfilter', 'a', a, x);
+    const bt = coefficientsOf(op, 'b', b, x);
+    const at = coefficientsOf(op, 'a', a, x);
     const a0 = slice(at, [0], [1]);
     // Numbers are read on the host; a tensor's where its backend holds it (a GPU's a[0] of 0 gives NaN).
-    const lead = a instanceof Tensor ? heldValues('lfilter', a0)?.[0] : (a as ArrayLike<number>)[0];
-    if (lead === 0) throw new ValueError('lfilter: a[0] must not be 0 (it normalizes the filter)');
+    const lead = a instanceof Tensor ? heldValues(op, a0)?.[0] : (a as ArrayLike<number>)[0];
+    if (lead === 0) throw new ValueError(`${op}: a[0] must not be 0 (it normalizes the filter)`);
     const signal = moveaxis(inF32(x), ax, -1);
     const batch = signal.shape.slice(0, -1);
     const n = signal.shape[signal.rank - 1];
@@ -87,7 +121,8 @@ export function lfilter(b: Coefficients, a: Coefficients, x: Tensor, options: Lf
     const taps = bt.shape[0];
     const flat = reshape(signal, [rows, 1, n]);
     let v = reshape(conv1d(pad(flat, [[0, 0], [0, 0], [taps - 1, 0]]), reshape(flip(bt.div(a0), 0), [1, 1, taps])), [rows, n]);
-    if (zi !== undefined) v = v.add(initialInput(zi, x.shape, ax, order, rows, x));
+    const states = zi === undefined ? undefined : statesOf(op, zi, x.shape, ax, order, rows, x);
+    if (states && order > 0) v = v.add(initialInput(states, n));
     const poles = at.shape[0] - 1;
     let y = v;
     if (poles > 0 && a instanceof Tensor) y = recursion(v, (count) => powersOnDevice(at.div(a0), poles, count));
@@ -96,29 +131,56 @@ export function lfilter(b: Coefficients, a: Coefficients, x: Tensor, options: Lf
         y = factor.length - 1 <= MOST_POLES ? allPole(y, factor) : recursion(y, (count) => powersOnHost(factor, factor.length - 1, count, x));
       }
     }
-    return moveaxis(reshape(y, [...batch, n]), -1, ax);
+    const out = moveaxis(reshape(y, [...batch, n]), -1, ax);
+    if (!withState) return { y: out };
+    const zf = finalState(bt.div(a0), at.div(a0), reshape(signal, [rows, n]), y, states, order, x);
+    return { y: out, zf: moveaxis(reshape(zf, [...batch, order]), -1, ax) };
   });
 }
 
 /**
- * zi checked (x's shape with the signal's axis replaced by the state, each
- * axis 1 to broadcast, or one vector of the state for every signal) and
- * placed as the first values of an input [rows, n], zero after it (only its
- * first n where the signal is shorter than the state).
+ * The transposed direct form's state after the last of n samples, [rows,
+ * order]: zfᵢ = Σₖ (b̂ᵢ₊₁₊ₖ·x[n−1−k] − âᵢ₊₁₊ₖ·y[n−1−k]) over the samples
+ * there are (k < n, i + 1 + k ≤ order), b̂ and â normalized by a[0], plus
+ * zi's state i + n where that is still a state (a signal shorter than it).
+ * The sums are two products with Hankel matrices of the coefficients.
  */
-function initialInput(zi: Tensor, shape: readonly number[], axis: number, order: number, rows: number, like: Tensor): Tensor {
-  checkTensor('lfilter', zi, 'zi');
-  const n = shape[axis];
+function finalState(bn: Tensor, an: Tensor, x: Tensor, y: Tensor, states: Tensor | undefined, order: number, like: Tensor): Tensor {
+  const [rows, n] = x.shape;
+  if (order === 0) return onBackendOf('lfilter', like, () => zeros([rows, 0]));
+  const last = Math.min(n, order);
+  // Coefficient i + 1 + k at [i, k], and a zero (index order + 1, past both vectors padded to it) where that passes the last.
+  const at = Int32Array.from({ length: order * last }, (_, m) => Math.min(Math.floor(m / last) + 1 + (m % last), order + 1));
+  const indices = onBackendOf('lfilter', like, () => tensor(at, [order * last], { dtype: 'i32' }));
+  const hankel = (c: Tensor) => reshape(gather(pad(c, [[0, order + 2 - c.shape[0]]]), indices, 0), [order, last]);
+  const newest = (t: Tensor) => flip(slice(t, [0, n - last], [rows, last]), 1);
+  let zf = matmul(newest(x), hankel(bn), { transposeB: true }).sub(matmul(newest(y), hankel(an), { transposeB: true }));
+  if (states && n < order) zf = zf.add(pad(slice(states, [0, n], [rows, order - n]), [[0, 0], [0, n]]));
+  return zf;
+}
+
+/**
+ * zi checked (x's shape with the signal's axis replaced by the state, each
+ * axis 1 to broadcast, or one vector of the state for every signal), as
+ * [rows, order].
+ */
+function statesOf(op: string, zi: Tensor, shape: readonly number[], axis: number, order: number, rows: number, like: Tensor): Tensor {
+  checkTensor(op, zi, 'zi');
   const want = shape.map((d, i) => (i === axis ? order : d));
   const fits = zi.rank === 1 ? zi.shape[0] === order : zi.rank === want.length && zi.shape.every((d, i) => d === want[i] || (d === 1 && i !== axis));
-  if (!isFloat(zi.dtype)) throw new DTypeError(`lfilter: zi must be f32 or f16, got ${zi.dtype} (cast it: zi.cast('f32'))`);
+  if (!isFloat(zi.dtype)) throw new DTypeError(`${op}: zi must be f32 or f16, got ${zi.dtype} (cast it: zi.cast('f32'))`);
   if (!fits) {
-    throw new ShapeError(`lfilter: zi ${formatShape(zi.shape)} must be ${formatShape(want)} (x's shape with the signal's axis replaced by max(len(a), len(b)) − 1 = ${order} states; 1 to broadcast), or [${order}]`);
+    throw new ShapeError(`${op}: zi ${formatShape(zi.shape)} must be ${formatShape(want)} (x's shape with the signal's axis replaced by max(len(a), len(b)) − 1 = ${order} states; 1 to broadcast), or [${order}]`);
   }
-  if (order === 0) return onBackendOf('lfilter', like, () => zeros([rows, n]));
-  const states = zi.rank === 1 ? inF32(zi) : moveaxis(inF32(zi), axis, -1);
-  const full = reshape(states.add(onBackendOf('lfilter', like, () => zeros([...want.filter((_, i) => i !== axis), order]))), [rows, order]);
-  const first = order <= n ? full : slice(full, [0, 0], [rows, n]);
+  if (order === 0) return onBackendOf(op, like, () => zeros([rows, 0]));
+  const given = zi.rank === 1 ? inF32(zi) : moveaxis(inF32(zi), axis, -1);
+  return reshape(given.add(onBackendOf(op, like, () => zeros([...want.filter((_, i) => i !== axis), order]))), [rows, order]);
+}
+
+/** The states [rows, order] as the first values of an input [rows, n], zero after them (only their first n where the signal is shorter). */
+function initialInput(states: Tensor, n: number): Tensor {
+  const [rows, order] = states.shape;
+  const first = order <= n ? states : slice(states, [0, 0], [rows, n]);
   return order < n ? pad(first, [[0, 0], [0, n - order]]) : first;
 }
 

@@ -9,12 +9,12 @@
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { tensor } from '../ops/creation.js';
-import { slice } from '../ops/movement.js';
+import { slice, stack } from '../ops/movement.js';
 import { checkTensor, onBackendOf } from '../ops/util.js';
 import { checkOptions, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { forwardBackward, lfilterZi, type FiltfiltOptions } from './filtfilt.js';
-import { lfilter } from './lfilter.js';
+import { lfilter, lfilterWithState, type FilteredWithState } from './lfilter.js';
 
 /** Second-order sections: rows [b0, b1, b2, 1, a1, a2]. */
 export type Sections = readonly (readonly number[])[];
@@ -45,24 +45,45 @@ function sectionsOf(op: string, sos: Sections): number[][] {
 /**
  * scipy.signal.sosfilt(sos, x, axis, zi): x (real, f32 or f16) through each
  * section in turn along `axis`; f32, x's shape. Differentiable in x and zi.
- * scipy also returns the final states where zi is given; this returns y.
+ * scipy also returns the final states where zi is given; sosfiltWithState does.
  */
 export function sosfilt(sos: Sections, x: Tensor, options: SosfiltOptions = {}): Tensor {
-  const { axis = -1, zi } = checkOptions('sosfilt', options, OPTIONS);
-  const sections = sectionsOf('sosfilt', sos);
+  return throughSections('sosfilt', sos, x, options, false).y;
+}
+
+/**
+ * `y, zf = scipy.signal.sosfilt(sos, x, axis, zi)`: sosfilt's output and each
+ * section's final state, zf [sections, ...x's shape with the signal's axis
+ * replaced by 2] (zi's layout: a stream filtered block by block, each
+ * block's zf the next one's zi). zi defaults to zeros.
+ */
+export function sosfiltWithState(sos: Sections, x: Tensor, options: SosfiltOptions = {}): FilteredWithState {
+  return throughSections('sosfiltWithState', sos, x, options, true) as FilteredWithState;
+}
+
+function throughSections(op: string, sos: Sections, x: Tensor, options: SosfiltOptions, withState: boolean): { y: Tensor; zf?: Tensor } {
+  const { axis = -1, zi } = checkOptions(op, options, OPTIONS);
+  const sections = sectionsOf(op, sos);
   if (zi !== undefined) {
-    checkTensor('sosfilt', zi, 'zi');
-    checkTensor('sosfilt', x, 'x');
+    checkTensor(op, zi, 'zi');
+    checkTensor(op, x, 'x');
     if (zi.rank !== x.rank + 1 || zi.shape[0] !== sections.length) {
-      throw new ShapeError(`sosfilt: zi ${formatShape(zi.shape)} must be [sections = ${sections.length}, ...x's shape with the signal's axis replaced by 2], for x ${formatShape(x.shape)}`);
+      throw new ShapeError(`${op}: zi ${formatShape(zi.shape)} must be [sections = ${sections.length}, ...x's shape with the signal's axis replaced by 2], for x ${formatShape(x.shape)}`);
     }
   }
-  return tidy(() =>
-    sections.reduce((y, row, s) => {
+  return tidy(() => {
+    const states: Tensor[] = [];
+    const y = sections.reduce((signal, row, s) => {
       const state = zi === undefined ? undefined : slice(zi, [s, ...zi.shape.slice(1).map(() => 0)], [1, ...zi.shape.slice(1)]).reshape(zi.shape.slice(1));
-      return lfilter(row.slice(0, 3), row.slice(3), y, { axis, ...(state ? { zi: state } : {}) });
-    }, x),
-  );
+      const options = { axis, ...(state ? { zi: state } : {}) };
+      if (!withState) return lfilter(row.slice(0, 3), row.slice(3), signal, options);
+      // A first-order section (b2 = a2 = 0) still keeps two states, as scipy's: its second stays 0.
+      const { y: out, zf } = lfilterWithState([...row.slice(0, 3)], [...row.slice(3)], signal, options);
+      states.push(zf);
+      return out;
+    }, x);
+    return withState ? { y, zf: stack(states, 0) } : { y };
+  });
 }
 
 /**

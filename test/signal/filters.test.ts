@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tm from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { expectNormwise, uniform } from '../helpers/data.js';
 
 /** scripts/make-filter-fixtures.py's DESIGNS. */
 const DESIGNS: [number, number | [number, number], tm.signal.FilterType, number | undefined][] = [
@@ -232,6 +233,89 @@ describe.each(BACKENDS)('lfilter and filtfilt on %s', (backend) => {
     tm.signal.lfilter(b, a, x, { zi: tm.zeros([2, 4]) }).dispose();
     tm.signal.filtfilt(b, a, x).dispose();
     expect(tm.memory().numTensors).toBe(before + 1); // the zeros given as zi
+  });
+});
+
+/** The transposed direct form II in float64, as scipy's lfilter runs it: y and the final state zf. */
+function directForm(b: readonly number[], a: readonly number[], x: ArrayLike<number>, zi: readonly number[]): { y: number[]; zf: number[] } {
+  const order = Math.max(b.length, a.length) - 1;
+  const [bn, an] = [b, a].map((c) => Array.from({ length: order + 1 }, (_, i) => (c[i] ?? 0) / a[0]));
+  const z = [...zi, 0];
+  const y = Array.from(x, (v) => {
+    const out = bn[0] * v + z[0];
+    for (let i = 0; i < order; i++) z[i] = bn[i + 1] * v - an[i + 1] * out + z[i + 1];
+    return out;
+  });
+  return { y, zf: z.slice(0, order) };
+}
+
+/** A stable denominator of this many poles: (1 − r·z⁻¹) products of roots inside the unit circle. */
+function stableDenominator(poles: number): number[] {
+  let a = [1];
+  for (let k = 0; k < poles; k++) {
+    const r = uniform(1, -0.9, 0.9)[0];
+    a = [...a, 0].map((c, i) => c - r * (a[i - 1] ?? 0));
+  }
+  return a.map((c) => Math.fround(c));
+}
+
+describe.each(BACKENDS)('lfilterWithState and sosfiltWithState on %s', (backend) => {
+  const tol = backend === 'webgpu' ? 2e-4 : 5e-5;
+
+  beforeAll(async () => {
+    expect(await tm.init({ backend })).toBe(backend);
+  });
+
+  afterAll(async () => {
+    await tm.init({ backend: 'js' });
+  });
+
+  it.each([[1, 3, 7], [3, 1, 50], [2, 4, 2], [4, 4, 1], [3, 3, 3]])('give scipy\'s y and final state zf for %i numerator and %i denominator coefficients over %i samples (fewer than the state too), from a random zi', async (nb, na, n) => {
+    const b = Array.from(uniform(nb), (v) => Math.fround(v));
+    const a = stableDenominator(na - 1).map((c, i) => (i === 0 ? 2 : c * 2)); // a[0] ≠ 1: normalized
+    const order = Math.max(nb, na) - 1;
+    const rows = 3;
+    const x = Float32Array.from(uniform(rows * n));
+    const zi = Float32Array.from(uniform(rows * order));
+    const want = Array.from({ length: rows }, (_, r) => directForm(b, a, x.subarray(r * n, (r + 1) * n), Array.from(zi.subarray(r * order, (r + 1) * order))));
+    for (const coefficients of ['numbers', 'tensors'] as const) {
+      const [bc, ac] = coefficients === 'numbers' ? [b, a] : [tm.tensor(b), tm.tensor(a)];
+      const { y, zf } = tm.signal.lfilterWithState(bc, ac, tm.tensor(x, [rows, n]), { zi: tm.tensor(zi, [rows, order]) });
+      expect(zf.shape).toEqual([rows, order]);
+      expectNormwise(await y.data(), want.flatMap((w) => w.y), tol, `y (${coefficients})`);
+      expectNormwise(await zf.data(), want.flatMap((w) => w.zf), tol, `zf (${coefficients})`);
+    }
+  });
+
+  it('filter a stream block by block, each zf the next zi, as the whole at once: values and the gradient in x, along axis 0 too', async () => {
+    const { b, a } = tm.signal.butter(4, 0.2);
+    const x = tm.tensor(Float32Array.from(uniform(120 * 2)), [120, 2]);
+    x.requiresGrad = true;
+    const w = tm.tensor(Float32Array.from(uniform(120 * 2)), [120, 2]);
+    const whole = tm.signal.lfilter(b, a, x, { axis: 0 });
+    tm.tidy(() => whole.mul(w).sum()).backward();
+    const wholeGrad = await x.grad!.data();
+    x.grad = null;
+    let state = tm.zeros([4, 2]);
+    const blocks = [[0, 37], [37, 40], [40, 120]].map(([from, to]) => {
+      const { y, zf } = tm.signal.lfilterWithState(b, a, tm.slice(x, [from, 0], [to - from, 2]), { axis: 0, zi: state });
+      state = zf;
+      return y;
+    });
+    const streamed = tm.concat(blocks, 0);
+    expectNormwise(await streamed.data(), await whole.data(), 1e-5, 'blocks');
+    tm.tidy(() => streamed.mul(w).sum()).backward();
+    expectNormwise(await x.grad!.data(), wholeGrad, 1e-5, 'gradient through the states');
+  });
+
+  it('sosfiltWithState gives each section\'s state [sections, …, 2]: a stream in blocks is the whole at once', async () => {
+    const sos = tm.signal.butter(6, [0.1, 0.3], { btype: 'bandpass', output: 'sos' });
+    const x = tm.tensor(Float32Array.from(uniform(3 * 200)), [3, 200]);
+    const whole = tm.signal.sosfilt(sos, x);
+    const first = tm.signal.sosfiltWithState(sos, tm.slice(x, [0, 0], [3, 90]));
+    expect(first.zf.shape).toEqual([sos.length, 3, 2]);
+    const second = tm.signal.sosfiltWithState(sos, tm.slice(x, [0, 90], [3, 110]), { zi: first.zf });
+    expectNormwise(await tm.concat([first.y, second.y], 1).data(), await whole.data(), 1e-5, 'sections in blocks');
   });
 });
 
