@@ -162,6 +162,26 @@ export function replayingSeeds<T>(seeds: readonly number[], fn: () => T): T {
   }
 }
 
+/**
+ * Runs `fn` with its draws outside any checkpoint's record and replay
+ * (drawnSeed): for a draw made on one pass only — a lazy layer's weights,
+ * drawn where the first pass builds it and not when the recomputation runs
+ * it built — which recorded would shift the seeds replayed to the draws
+ * made on both (a dropout's mask). Its draws take setSeed's sequence as
+ * they would outside a checkpoint.
+ */
+export function unrecorded<T>(fn: () => T): T {
+  const [outerRecorded, outerReplay] = [recorded, replay];
+  recorded = null;
+  replay = null;
+  try {
+    return fn();
+  } finally {
+    recorded = outerRecorded;
+    replay = outerReplay;
+  }
+}
+
 /** Uniform values in [min, max). */
 export function uniform(n: number, min: number, max: number, seed: number): Float64Array {
   const next = rng(seed);

@@ -21,6 +21,7 @@ import { QuantizedGRU, QuantizedLSTM, QuantizedRNN } from './quantized_recurrent
 import { GRU, LSTM, RNN } from './recurrent.js';
 import { TransformerEncoderLayer } from './transformer.js';
 import { TransformerDecoderLayer } from './transformer_decoder.js';
+import { copyUnbuilt } from './unbuilt.js';
 
 /** The built-in layers with private fields: copied by rebuilding (exactly these classes; a subclass is copied field by field). */
 const PRIVATE_STATE: readonly (abstract new (...args: never[]) => Module)[] = [MultiheadAttention, TransformerEncoderLayer, TransformerDecoderLayer, RNN, LSTM, GRU, QuantizedLSTM, QuantizedGRU, QuantizedRNN, Fold, Unfold];
@@ -63,6 +64,8 @@ function copyLayer(layer: Module, copies: Copies): Module {
     Object.defineProperty(copy, key, descriptor);
   }
   copyHooks(layer, copy);
+  // A lazy layer not built yet keeps what it knows off its fields (unbuilt.ts): the copy needs its own.
+  copyUnbuilt(layer, copy);
   return copy;
 }
 

@@ -38,6 +38,11 @@ export interface DenseOptions {
 
 const DENSE_OPTIONS: OptionNames<DenseOptions> = { activation: true, bias: 'boolean', init: true, seed: true };
 
+/**
+ * A fully connected layer, x·W + b with W [inputs, units]: PyTorch's
+ * nn.Linear (tm.nn.Linear is this class under PyTorch's name), whose weight
+ * is W's transpose, [out, in] (loadPytorch transposes it).
+ */
 export class Dense extends Module {
   readonly activation: ActivationName;
   weight: Tensor;

@@ -15,7 +15,7 @@ import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
 import { Adam, EpochScheduler, OneCycleLR, Optimizer, ReduceLROnPlateau, type MetricScheduler, type Scheduler } from '../optim/index.js';
-import { permutation, seedFor } from '../random.js';
+import { getRandomState, permutation, seedFor, setRandomState } from '../random.js';
 import { checkBatchSize, checkOptions, type OptionNames } from '../options.js';
 import { noGrad } from '../tape.js';
 import { sameShape } from '../shape.js';
@@ -24,6 +24,7 @@ import { clipGradNorm, clipGradValue } from './clip_grad.js';
 import { Module, inEvalMode } from './module.js';
 import { startProgress } from './progress.js';
 import { isQuantized } from './quantized_layers.js';
+import { isUnbuilt, refuseUnbuilt } from './unbuilt.js';
 import type { TrainingStateParts } from './training_state.js';
 import { MetricsCollector, lossKind, metricSpecs, type Metric, type MetricSpec } from './fit_metrics.js';
 import type { Loss } from './loss_modules.js';
@@ -603,6 +604,8 @@ interface TrainingData {
   batches: number | null;
   /** One epoch's batches [x, y], each the loop's to free once trained on. */
   epoch(epoch: number): Iterable<[Tensor, Tensor]> | AsyncIterable<[Tensor, Tensor]>;
+  /** The x of a batch, the caller's to free, read without changing what the epochs read: what a dry run builds lazy layers on. */
+  sample(): Promise<Tensor>;
   /** Given the model's class count at the first prediction: refuses labels that are none of its classes, where they can be seen. */
   checkLabels(classes: number): void;
   /** What a loss that is not finite means, given what was checked before training, and what to do. */
@@ -656,6 +659,10 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
         yield home(() => [rows(train.x, train.xShape, train.xDtype, order, from, to), rows(train.y, train.yShape, train.yDtype, order, from, to)]);
       }
     },
+    async sample() {
+      const count = Math.min(batchSize, train.count);
+      return home(() => rows(train.x, train.xShape, train.xDtype, Int32Array.from({ length: count }, (_, i) => i), 0, count));
+    },
     checkLabels(classes) {
       checkTrainLabels(classes);
       checkValidationLabels(classes);
@@ -690,6 +697,22 @@ export async function fitDataset(model: Module, dataset: Dataset<Batch>, options
   const data: TrainingData = {
     batches: dataset.size,
     epoch: () => batchesOf(dataset, 'fit'),
+    async sample() {
+      // A batch read before the epochs: its shuffles' passes and the global draws its maps made (augmentation) are put back,
+      // so that the first epoch reads what it would have read.
+      const state = dataset.stateDict();
+      const draws = getRandomState();
+      try {
+        for await (const [x, y] of batchesOf(dataset, 'fit')) {
+          y.dispose();
+          return x;
+        }
+      } finally {
+        dataset.loadStateDict(state);
+        setRandomState(draws);
+      }
+      throw new ValueError('fit: the dataset gave no batches');
+    },
     checkLabels: validation && !(validation instanceof Dataset) ? classLabelCheck(options.loss, validation, 'fit (validation data)') : () => undefined,
     diverged:
       "training diverged (lower the learning rate), or the batch holds NaN or ∞, or (on webgpu) class labels that are none of the model's classes: a Dataset's batches are not checked ahead",
@@ -858,6 +881,23 @@ async function evaluateBatches(model: Module, dataset: Dataset<Batch>, loss: Fit
   return { loss: total / count, accuracy: counted ? hits / count : undefined, metrics: await collected(collector) };
 }
 
+/**
+ * Builds the model's lazy layers not built yet (tm.nn.LazyLinear…) by a forward of one of `data`'s batches, PyTorch's
+ * dry run, for fit to make its optimizer over their parameters: in eval mode and without gradients, so that it
+ * changes nothing else (a BatchNorm's running estimates stay, a dropout draws no mask).
+ */
+async function buildByDryRun(model: Module, data: TrainingData): Promise<void> {
+  if (!model.modules().some(isUnbuilt)) return;
+  const x = await data.sample();
+  try {
+    inEvalMode(model, () => noGrad(() => tidy(() => void model.forward(x))));
+  } finally {
+    x.dispose();
+  }
+  // One the forward did not reach (a branch that batch did not take) is still unbuilt.
+  refuseUnbuilt('fit', model, "; fit's own dry run, on its first batch in eval mode, did not reach it (a branch that batch, or eval mode, does not take): run one that does");
+}
+
 /** The training loop both fits share: epochs of steps over `data`'s batches, validation, schedules, early stopping, progress. */
 async function trainOn(model: Module, data: TrainingData, validate: Validate | null, options: FitOptions): Promise<History> {
   const epochs = options.epochs ?? 1;
@@ -865,6 +905,10 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
   const clampTo = options.clipGradValue;
   const loss = lossFn(options.loss);
   const stopping = earlyStoppingSettings(options.earlyStopping, validate !== null);
+  // The parameters a lazy layer builds on its first batch would be in no optimizer made before: fit's own is made after
+  // a dry run has built them; one given is refused, as fit cannot add them to it.
+  if (options.optimizer) refuseUnbuilt('fit', model, ', then make the optimizer: one made before holds none of its parameters (or give no optimizer, and fit runs that batch itself)');
+  else await buildByDryRun(model, data);
   // Frozen parameters (requiresGrad off) are left out; fit frees what this optimizer keeps when done.
   const trainable = model.parameters().filter((p) => p.requiresGrad);
   if (!trainable.length) {

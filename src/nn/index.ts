@@ -2,7 +2,7 @@
 export { Module } from './module.js';
 export type { LoadStateOptions, LoadStateResult, StateEntry } from './state_dict.js';
 export type { ForwardHook, ForwardPreHook, LayerConfig } from './module.js';
-export { Dense, linear } from './dense.js';
+export { Dense, Dense as Linear, linear } from './dense.js';
 export type { DenseOptions } from './dense.js';
 export { QuantizedDense } from './quantized_dense.js';
 export type { QuantizedDenseOptions } from './quantized_dense.js';
@@ -48,6 +48,10 @@ export { GroupNorm, groupNorm } from './group_norm.js';
 export type { GroupNormOptions } from './group_norm.js';
 export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, instanceNorm } from './instance_norm.js';
 export type { InstanceNormFunctionOptions, InstanceNormOptions } from './instance_norm.js';
+export {
+  LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
+  LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear, LazyModule,
+} from './lazy.js';
 export {
   AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout, alphaDropout, dropout, dropout1d, dropout2d, dropout3d, featureAlphaDropout, type DropoutOptions,
 } from './dropout.js';
@@ -99,6 +103,8 @@ export type { TransformerLayerSpec, TransformerStackOptions } from './transforme
 export type { RecurrentOptions, RecurrentOutput, RecurrentState, RNNOptions, SequenceOptions } from './recurrent.js';
 export type { LayerNormOptions } from './layer_norm.js';
 export { Sequential } from './sequential.js';
+export { ModuleDict, ModuleList, ParameterDict, ParameterList } from './containers.js';
+export type { ContainerEntries } from './containers.js';
 export type { Batch, EarlyStoppingOptions, EpochLogs, EvaluateOptions, Evaluation, FitBackup, FitOptions, FitPlace, History, LossFn, LossName } from './fit.js';
 export { BackupAndRestore } from './fit_backup.js';
 export type { Metric, MetricFn, MetricName } from './fit_metrics.js';

@@ -336,7 +336,7 @@ function savedAs<L extends Module>(layer: L, entries: Entries, prefix: string): 
 /** savedAs for `layer` and every sublayer below it, each under the path namedParameters gives it. */
 function savedTree<L extends Module>(layer: L, entries: Entries, prefix: string): L {
   savedAs(layer, entries, prefix);
-  for (const [i, child] of layer.children().entries()) savedTree(child, entries, `${prefix}${i}.`);
+  for (const [name, child] of layer.namedChildren()) savedTree(child, entries, `${prefix}${name}.`);
   return layer;
 }
 

@@ -6,11 +6,19 @@ import { Tensor, type HookHandle } from '../tensor.js';
 import { writeFileAtomic } from '../io/file.js';
 import { loadState, type LoadStateOptions, type LoadStateResult, type StateEntry } from './state_dict.js';
 import { readEntries } from './state_entries.js';
+import { refuseUnbuilt } from './unbuilt.js';
 
 /** Called before a layer's forward with its arguments; an array it returns replaces them (PyTorch's forward pre-hook). */
 export type ForwardPreHook = (layer: Module, args: unknown[]) => unknown[] | void;
 /** Called after a layer's forward with its arguments and output; a tensor it returns replaces the output (PyTorch's forward hook). */
 export type ForwardHook = (layer: Module, args: unknown[], output: Tensor) => Tensor | void;
+
+/**
+ * The method that puts another tensor in place of one of a layer's own
+ * (see Module's): a symbol, as it is for tm.nn's own use (functionalCall),
+ * not a name a layer of one's own could clash with.
+ */
+export const REPLACE_OWN_TENSOR = Symbol('tmnn.replaceOwnTensor');
 
 /** Layers whose dispose is running: a sublayer's own dispose that reaches one of them again (a layer holding its parent) stops there. */
 const disposing = new Set<Module>();
@@ -29,6 +37,8 @@ export function copyHooks(from: Module, to: Module): void {
   for (const hook of hooksOf.get(from) ?? []) to.registerForwardHook(hook);
 }
 
+// No JS #private fields here, nor in a layer a lazy layer becomes (lazy.ts): it takes that class by
+// swapping its prototype, and an object made as another class has no slots for #fields.
 export abstract class Module {
   /** Train mode (the default) enables dropout; eval mode turns it off. */
   training = true;
@@ -99,6 +109,17 @@ export abstract class Module {
       else if (Array.isArray(value)) for (const v of value) if (v instanceof Module) out.push(v);
     }
     return out;
+  }
+
+  /**
+   * children() with the name each has in paths (`0.weight`, namedModules):
+   * by default its position, '0', '1'…; a ModuleDict's layers are named by
+   * their keys, as PyTorch names them. Everything that builds a path from a
+   * sublayer (namedParameters, functionalCall, quantizeDynamic's filter,
+   * loadPytorch) names it from here, so an override changes them all.
+   */
+  namedChildren(): [string, Module][] {
+    return this.children().map((child, i) => [String(i), child]);
   }
 
   /**
@@ -181,12 +202,27 @@ export abstract class Module {
   /** Puts back counts drawCounts gave (the caller has checked they are its names). */
   setDrawCounts(_counts: Record<string, number>): void {}
 
+  /**
+   * Puts `t` in place of `own`, this layer's own parameter or buffer
+   * `name` (as ownParameters or ownBuffers names it), as it is, unchecked,
+   * and gives back what puts `own` back: functionalCall's swap. By default
+   * the field of that name; null where `own` is not there (a layer that
+   * names its tensors otherwise than its fields), which functionalCall
+   * refuses. The parameter containers override it: theirs are in arrays.
+   */
+  [REPLACE_OWN_TENSOR](name: string, own: Tensor, t: Tensor): (() => void) | null {
+    const fields = this as unknown as Record<string, unknown>;
+    if (fields[name] !== own) return null;
+    fields[name] = t;
+    return () => void (fields[name] = own);
+  }
+
   /** This layer and every sublayer below it, each once with the path of its parameters (a layer holding its parent does not loop). */
   private *walk(prefix: string, seen = new Set<Module>()): Generator<[string, Module]> {
     if (seen.has(this)) return;
     seen.add(this);
     yield [prefix, this];
-    for (const [i, child] of this.children().entries()) yield* child.walk(`${prefix}${i}.`, seen);
+    for (const [name, child] of this.namedChildren()) yield* child.walk(`${prefix}${name}.`, seen);
   }
 
   /**
@@ -216,6 +252,8 @@ export abstract class Module {
 
   /** The parameters and buffers as a safetensors file's bytes, for any module (a custom one included); loadWeights reads them. */
   async weightsToBytes(): Promise<Uint8Array> {
+    // A lazy layer not yet built has no tensors: the file would lack them, and load back into nothing.
+    refuseUnbuilt('saveWeights', this);
     // Read from this call on, before the file format loads (state_entries.ts).
     const entries = readEntries('saveWeights', this.namedState());
     return (await import('./state_file.js')).stateToBytes(entries);
@@ -242,6 +280,8 @@ export abstract class Module {
    */
   requiresGrad(on = true): this {
     if (typeof on !== 'boolean') throw new ValueError(`requiresGrad: expects true or false, got ${formatValue(on)}`);
+    // A lazy layer's parameters, not built yet, would be built trainable: refused, as PyTorch's requires_grad_ on an uninitialized parameter.
+    if (!on) refuseUnbuilt('requiresGrad(false)', this, ', then freeze it');
     for (const p of this.parameters()) p.requiresGrad = on;
     return this;
   }

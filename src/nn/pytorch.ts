@@ -36,6 +36,7 @@ import { TransformerDecoderLayer } from './transformer_decoder.js';
 import { TransformerDecoder, TransformerEncoder } from './transformer_stack.js';
 import { Transformer } from './transformer_model.js';
 import { loaded } from './state_dict.js';
+import { isUnbuilt, undoSizings, unbuiltName, unbuiltOf, type Sizing } from './unbuilt.js';
 import { as, sourceOf, type Source } from './pytorch_layout.js';
 import { reparametrizedFields } from './utils/reparametrize.js';
 
@@ -62,14 +63,14 @@ function ownSources(layer: Module): Map<string, Source> {
   return sources;
 }
 
-/** The names of a layer's sublayers in PyTorch: a transformer layer's by role, any other's by position. */
+/** The names of a layer's sublayers in PyTorch: a transformer layer's by role, any other's as tmnn names them (by position; a ModuleDict's by key). */
 function childNames(layer: Module): string[] {
   if (layer instanceof TransformerEncoderLayer) return ['self_attn', 'linear1', 'linear2', 'norm1', 'norm2'];
   if (layer instanceof TransformerDecoderLayer) return ['self_attn', 'multihead_attn', 'linear1', 'linear2', 'norm1', 'norm2', 'norm3'];
   if (layer instanceof Transformer) return ['encoder', 'decoder'];
   if (layer instanceof AdaptiveLogSoftmaxWithLoss) return ['head', ...layer.tail.map((_, i) => `tail.${i}`)];
   if (layer instanceof TransformerEncoder || layer instanceof TransformerDecoder) return [...layer.layers.map((_, i) => `layers.${i}`), ...(layer.norm ? ['norm'] : [])];
-  return layer.children().map((_, i) => String(i));
+  return layer.namedChildren().map(([name]) => name);
 }
 
 /** Every tensor of the model (by its tmnn path) and its source in a PyTorch state_dict. */
@@ -83,7 +84,7 @@ function sourcesOf(model: Module): Map<string, { tensor: Tensor; source: Source 
       out.set(`${ours}${name}`, { tensor: tensors[name], source: { ...source, name: `${theirs}${source.name}`, alsoAs: source.alsoAs.map((n) => `${theirs}${n}`) } });
     }
     const names = childNames(layer);
-    layer.children().forEach((child, i) => walk(child, `${ours}${i}.`, `${theirs}${names[i]}.`, seen));
+    layer.namedChildren().forEach(([name, child], i) => walk(child, `${ours}${name}.`, `${theirs}${names[i]}.`, seen));
   };
   walk(model, '', '', new Set());
   return out;
@@ -95,10 +96,73 @@ function sourcesOf(model: Module): Map<string, { tensor: Tensor; source: Source 
  * first: a tensor the file lacks, one of another shape, or one the model has
  * no place for (besides num_batches_tracked) is an error naming it, and the
  * model is left as it was. BF16, F64 and I64 entries are read widened to
- * f32 and i32. Values go into each tensor's own dtype.
+ * f32 and i32. Values go into each tensor's own dtype. A lazy layer not
+ * built yet (tm.nn.LazyLinear…) is built from the shapes of its tensors in
+ * the file first, as loadStateDict builds it, and unbuilt again if the load
+ * is refused.
  */
 export function loadPytorch(model: Module, file: Uint8Array | Readonly<Record<string, SafetensorsEntry>>): void {
   const entries = file instanceof Uint8Array ? decodeSafetensors(file, { widen: true }).entries : file;
+  const sizings = sizeFromPytorch(model, entries);
+  try {
+    loadBuilt(model, entries);
+  } catch (err) {
+    undoSizings(sizings);
+    throw err;
+  }
+}
+
+/**
+ * The lazy layers of `model` not built yet, each with its path's prefix in
+ * tmnn's names and in PyTorch's ('' or ending in '.'): walked as sourcesOf
+ * walks the layers.
+ */
+function unbuiltLayersOf(model: Module): [Module, string, string][] {
+  const out: [Module, string, string][] = [];
+  const walk = (layer: Module, ours: string, theirs: string, seen: Set<Module>) => {
+    if (seen.has(layer)) return;
+    seen.add(layer);
+    if (isUnbuilt(layer)) out.push([layer, ours, theirs]);
+    const names = childNames(layer);
+    layer.namedChildren().forEach(([name, child], i) => walk(child, `${ours}${name}.`, `${theirs}${names[i]}.`, seen));
+  };
+  walk(model, '', '', new Set());
+  return out;
+}
+
+/**
+ * Builds each lazy layer of `model` not built yet from the shapes its
+ * tensors have in `entries`, PyTorch's layout turned into tmnn's (a
+ * Linear's [out, in] weight transposed), as loadStateDict builds one from a
+ * state; one whose tensors the file lacks is refused, naming them. On an
+ * error, unbuilds those it built.
+ */
+function sizeFromPytorch(model: Module, entries: Readonly<Record<string, SafetensorsEntry>>): Sizing[] {
+  const done: Sizing[] = [];
+  try {
+    for (const [layer, ours, theirs] of unbuiltLayersOf(model)) {
+      const unbuilt = unbuiltOf(layer)!;
+      const state: Record<string, SafetensorsEntry> = {};
+      for (const [name, source] of unbuilt.pytorchSources) {
+        const found = [source.name, ...source.alsoAs].map((n) => theirs + n).find((n) => Object.hasOwn(entries, n));
+        if (found !== undefined) state[ours + name] = { ...entries[found], shape: source.transposed ? [...entries[found].shape].reverse() : entries[found].shape };
+      }
+      const sizing = unbuilt.sizeFromState(layer, state, ours, 'loadPytorch');
+      done.push(sizing);
+      if (sizing.missing.length) {
+        const names = [...unbuilt.pytorchSources.values()].map((source) => theirs + source.name);
+        throw new ValueError(`loadPytorch: the state_dict has none of ${names.join(', ')}, which would give ${unbuiltName(ours.slice(0, -1), unbuilt)} its input size: it has not seen an input yet`);
+      }
+    }
+  } catch (err) {
+    undoSizings(done);
+    throw err;
+  }
+  return done;
+}
+
+/** loadPytorch once every layer is built. */
+function loadBuilt(model: Module, entries: Readonly<Record<string, SafetensorsEntry>>): void {
   const sources = sourcesOf(model);
   // Each tensor's name in this file: the first of its source's names the file has.
   const found = new Map<string, string>();

@@ -12,6 +12,7 @@ import { copyModule } from './copy_module.js';
 import { Dense } from './dense.js';
 import { copyHooks, Module } from './module.js';
 import { QuantizedDense } from './quantized_dense.js';
+import { refuseUnbuilt } from './unbuilt.js';
 import { QuantizedGRU, QuantizedLSTM, QuantizedRNN } from './quantized_recurrent.js';
 import { QuantizedGRUCell, QuantizedLSTMCell, QuantizedRNNCell } from './quantized_recurrent_cell.js';
 import { GRU, LSTM, RNN } from './recurrent.js';
@@ -103,6 +104,9 @@ export function quantizeDynamic<M extends Module>(model: M, options: QuantizeDyn
     throw new ValueError(`quantizeDynamic: layers must list kinds of ${QUANTIZABLE_LAYERS.join(', ')}, got ${formatValue(layers)} (MultiheadAttention keeps float weights)`);
   }
   if (filter !== undefined && typeof filter !== 'function') throw new ValueError(`quantizeDynamic: filter must be a function of (path, layer), got ${formatValue(filter)}`);
+  // A LazyLinear not yet built is no Dense yet: it would be left float, and build a float Dense later. A lazy layer
+  // of a kind not quantized is copied as it is; the filter is not asked, as it sees no Dense in a LazyLinear.
+  refuseUnbuilt('quantizeDynamic', model, '', (unbuilt) => (layers as readonly string[]).includes(unbuilt.becomes));
   const target = inplace ? model : (copyModule(model) as M);
   try {
     const kinds = (layers as readonly QuantizableLayer[]).map((kind) => CONVERSIONS[kind]);
@@ -120,7 +124,7 @@ function paths(root: Module): Map<Module, string> {
   const visit = (layer: Module, path: string) => {
     if (out.has(layer)) return;
     out.set(layer, path);
-    layer.children().forEach((child, i) => visit(child, path ? `${path}.${i}` : `${i}`));
+    for (const [name, child] of layer.namedChildren()) visit(child, path ? `${path}.${name}` : name);
   };
   visit(root, '');
   return out;

@@ -12,9 +12,11 @@ import type { Module } from './module.js';
 import { removerOf, reparametrizationsOf } from './utils/reparametrize.js';
 import { isQuantized } from './quantized_layers.js';
 import { Sequential } from './sequential.js';
+import { refuseUnbuilt } from './unbuilt.js';
 
 /** The model file of `model`, whose parameters `params` are being read into `entries` (Sequential.toBytes). */
 export async function modelToBytes(model: Module, params: Record<string, Tensor>, entries: Promise<Record<string, SafetensorsEntry>>): Promise<Uint8Array> {
+  refuseUnbuilt('save', model);
   const config = model.config();
   for (const layer of model.modules()) {
     for (const [name, kind] of reparametrizationsOf(layer)) {
@@ -49,7 +51,7 @@ function refuseNestedQuantized(model: Module): void {
       );
     }
     const holder = inside ?? (layer instanceof Sequential ? null : layer);
-    layer.children().forEach((child, i) => visit(child, path ? `${path}.${i}` : `${i}`, holder));
+    for (const [name, child] of layer.namedChildren()) visit(child, path ? `${path}.${name}` : name, holder);
   };
   visit(model, '', null);
 }

@@ -11,6 +11,7 @@ import { checkOptions } from '../options.js';
 import { noGrad } from '../tape.js';
 import { Tensor } from '../tensor.js';
 import type { Module } from './module.js';
+import { sizeFromState, undoSizings } from './unbuilt.js';
 
 /** What a load takes for one name: a tensor (on the module's backend), or a file's entry. */
 export type StateEntry = Tensor | SafetensorsEntry;
@@ -49,10 +50,23 @@ const listed = (names: string[]) => (names.length > 5 ? `${names.slice(0, 5).joi
 export function loadState(module: Module, state: Record<string, StateEntry>, options: LoadStateOptions = {}): LoadStateResult {
   const { strict = true } = checkOptions('loadStateDict', options, { strict: 'boolean' });
   if (state === null || typeof state !== 'object' || Array.isArray(state)) throw new ValueError(`loadStateDict: expects an object of tensors by name (module.stateDict()), got ${formatValue(state)}`);
+  // Lazy layers not yet built are built first from the state's shapes (PyTorch's lazy load hook), and unbuilt
+  // again if the load is refused; one the state has none of the names of stays unbuilt, its names missing.
+  const sizings = sizeFromState(module, state);
+  try {
+    return loadSized(module, state, strict, sizings.flatMap((sizing) => sizing.missing));
+  } catch (err) {
+    undoSizings(sizings);
+    throw err;
+  }
+}
+
+/** loadState once the lazy layers are built: `unbuilt`, the names of those still not, which the state lacks. */
+function loadSized(module: Module, state: Record<string, StateEntry>, strict: boolean, unbuilt: readonly string[]): LoadStateResult {
   const own = module.namedState();
   // Before the names: a float checkpoint meeting a quantized model differs in them too, and this says why.
   for (const name of Object.keys(own)) if (Object.hasOwn(state, name)) checkQuantized(name, own[name], state[name]);
-  const missing = Object.keys(own).filter((name) => !Object.hasOwn(state, name));
+  const missing = [...Object.keys(own).filter((name) => !Object.hasOwn(state, name)), ...unbuilt];
   const unexpected = Object.keys(state).filter((name) => !Object.hasOwn(own, name));
   if (strict && (missing.length || unexpected.length)) {
     const parts = [missing.length ? `missing ${listed(missing)}` : '', unexpected.length ? `unexpected ${listed(unexpected)}` : ''].filter(Boolean);

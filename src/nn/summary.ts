@@ -13,9 +13,12 @@ import { BYTES_PER_ELEMENT } from '../dtype.js';
 import { takesIds } from './id_inputs.js';
 import { isQuantized } from './quantized_layers.js';
 import { inEvalMode, type Module } from './module.js';
+import { refuseUnbuilt } from './unbuilt.js';
 
 /** Lines of a table: the layers of `layers` in order; with `inputShape` (one sample's, without the batch), each one's output shape. */
 export function summarize(model: Module, layers: readonly Module[], inputShape?: readonly number[]): string {
+  // Even with inputShape, whose forward would build a lazy layer: a summary describes the model, it does not change it.
+  refuseUnbuilt('summary', model);
   const shapes = inputShape ? outputShapes(model, layers, inputShape) : null;
   const rows = layers.map((layer, i) => {
     const count = [...layer.parameters(), ...quantizedWeights(layer)].reduce((n, p) => n + p.size, 0);

@@ -24,6 +24,7 @@ import { getRandomState, readRandomState, setRandomState, type RandomState } fro
 import { Module } from './module.js';
 import { loadState } from './state_dict.js';
 import { readEntries } from './state_entries.js';
+import { refuseUnbuilt } from './unbuilt.js';
 
 const FORMAT = 'tmnn-training-state';
 
@@ -75,6 +76,8 @@ const PARTS = ['model', 'optimizer', 'scheduler', 'averages', 'random', 'data'] 
 export async function trainingStateToBytes(state: TrainingState): Promise<Uint8Array> {
   const where = 'saveTrainingState';
   checkParts(where, state, true);
+  // A lazy layer not built yet has no tensors: the file would lack them, and its optimizer has none of them either.
+  if (state.model) refuseUnbuilt(where, state.model);
   const header: Header = {};
   const tensors: Record<string, Tensor> = {};
   const copies: Tensor[] = [];

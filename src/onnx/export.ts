@@ -13,6 +13,7 @@ import { checkOptions as checkNames } from '../options.js';
 import { Embedding } from '../nn/embedding.js';
 import { inEvalMode, Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
+import { refuseUnbuilt } from '../nn/unbuilt.js';
 import { zeros } from '../ops/index.js';
 import { noGrad } from '../tape.js';
 import type { Tensor } from '../tensor.js';
@@ -137,6 +138,8 @@ export async function toOnnx(model: Module, options: ToOnnxOptions): Promise<Uin
 /** What toOnnx encodes: the model's graph and initializers. */
 async function modelSpec(model: Module, options: ToOnnxOptions): Promise<GraphSpec> {
   if (!(model instanceof Module)) throw new ValueError(`toOnnx: expects a tm.nn.Module, got ${formatValue(model)}`);
+  // Tracing would build a lazy layer from the sample, changing the model (and it has no exporter before).
+  refuseUnbuilt('toOnnx', model);
   const { inputShape, opset, inputName, outputName } = checkOptions(options);
   const input = firstLayer(model);
   const indices = input instanceof Embedding;

@@ -59,3 +59,14 @@ describe('linear', () => {
     expect(() => tm.nn.linear(tm.zeros([2, 4]), tm.zeros([3, 4]), tm.zeros([4]))).toThrow(new tm.ShapeError('linear: bias [4] must be [3], one per output'));
   });
 });
+
+describe('Linear', () => {
+  it('is Dense under PyTorch\'s name: Linear(inFeatures, outFeatures, { bias }) makes a Dense (its weight [in, out], PyTorch\'s transposed), saved as one', () => {
+    expect(tm.nn.Linear).toBe(tm.nn.Dense);
+    const layer = new tm.nn.Linear(3, 2, { bias: false, seed: 1 });
+    expect(layer).toBeInstanceOf(tm.nn.Dense);
+    expect(layer.weight.shape).toEqual([3, 2]);
+    expect(layer.bias).toBeNull();
+    expect(layer.config().type).toBe('Dense');
+  });
+});

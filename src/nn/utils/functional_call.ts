@@ -7,14 +7,13 @@
 // of the weights).
 import { ShapeError, ValueError, formatShape, formatValue } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
-import { Module } from '../module.js';
+import { Module, REPLACE_OWN_TENSOR } from '../module.js';
+import { refuseUnbuilt } from '../unbuilt.js';
 
-/** The layer a path of namedState's names (`0.1.weight`) holds its tensor in, and the field. */
-function ownerOf(module: Module, name: string): [Module, string] {
-  const parts = name.split('.');
-  let layer = module;
-  for (const part of parts.slice(0, -1)) layer = layer.children()[Number(part)];
-  return [layer, parts[parts.length - 1]];
+/** The layer a path of namedState's names (`0.1.weight`, `1.enc.weight`) holds its tensor in, and the tensor's name there. */
+function ownerOf(owners: ReadonlyMap<string, Module>, name: string): [Module, string] {
+  const cut = name.lastIndexOf('.');
+  return [owners.get(cut < 0 ? '' : name.slice(0, cut))!, name.slice(cut + 1)];
 }
 
 /**
@@ -27,23 +26,27 @@ export function functionalCall<M extends Module>(
   module: M, replacements: Readonly<Record<string, Tensor>>, ...args: Parameters<M['forward']>
 ): ReturnType<M['forward']> {
   if (!(module instanceof Module)) throw new ValueError(`functionalCall: expects a module, got ${formatValue(module)}`);
+  // Said as such: a lazy layer not built yet has no tensors to replace, and the forward would build it.
+  refuseUnbuilt('functionalCall', module);
   const state = module.namedState();
-  const swaps: [Record<string, unknown>, string, Tensor, Tensor][] = [];
-  for (const [name, t] of Object.entries(replacements)) {
-    const own = state[name];
-    if (own === undefined) throw new ValueError(`functionalCall: the module has no parameter or buffer ${name} (it has ${Object.keys(state).join(', ')})`);
-    if (!(t instanceof Tensor)) throw new ValueError(`functionalCall: ${name} must be a tensor, got ${formatValue(t)}`);
-    if (t.shape.join() !== own.shape.join()) throw new ShapeError(`functionalCall: ${name} is ${formatShape(own.shape)} in the module, the replacement ${formatShape(t.shape)}`);
-    const [layer, field] = ownerOf(module, name);
-    const fields = layer as unknown as Record<string, unknown>;
-    // A layer that names its tensors otherwise than its fields cannot take a replacement this way: refused rather than ignored.
-    if (fields[field] !== own) throw new ValueError(`functionalCall: ${name} is not held in a field ${field} of its ${layer.constructor.name}, so it cannot be replaced`);
-    swaps.push([fields, field, own, t]);
-  }
-  for (const [fields, field, , t] of swaps) fields[field] = t;
+  // Each tensor's layer by its path, once: a lookup per name stays linear in the names.
+  const owners = new Map(module.namedModules());
+  // Each swap is undone, last first, once forward is done, or at once where a later name is refused.
+  const undo: (() => void)[] = [];
   try {
+    for (const [name, t] of Object.entries(replacements)) {
+      const own = state[name];
+      if (own === undefined) throw new ValueError(`functionalCall: the module has no parameter or buffer ${name} (it has ${Object.keys(state).join(', ')})`);
+      if (!(t instanceof Tensor)) throw new ValueError(`functionalCall: ${name} must be a tensor, got ${formatValue(t)}`);
+      if (t.shape.join() !== own.shape.join()) throw new ShapeError(`functionalCall: ${name} is ${formatShape(own.shape)} in the module, the replacement ${formatShape(t.shape)}`);
+      const [layer, field] = ownerOf(owners, name);
+      // A layer that names its tensors otherwise than its fields cannot take a replacement this way: refused rather than ignored.
+      const putBack = layer[REPLACE_OWN_TENSOR](field, own, t);
+      if (!putBack) throw new ValueError(`functionalCall: ${name} is not held in a field ${field} of its ${layer.constructor.name}, so it cannot be replaced`);
+      undo.push(putBack);
+    }
     return Reflect.apply(module.forward, module, args) as ReturnType<M['forward']>;
   } finally {
-    for (const [fields, field, own] of swaps) fields[field] = own;
+    for (const putBack of undo.reverse()) putBack();
   }
 }

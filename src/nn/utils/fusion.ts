@@ -11,6 +11,8 @@ import { BatchNorm1d, BatchNorm2d, BatchNorm3d } from '../batch_norm.js';
 import { Conv1d, Conv2d, type Conv1dLayerOptions, type Conv2dLayerOptions } from '../conv.js';
 import { Conv3d, type Conv3dLayerOptions } from '../conv3d.js';
 import { Dense } from '../dense.js';
+import { Module } from '../module.js';
+import { refuseUnbuilt } from '../unbuilt.js';
 import type { Size2d } from '../../ops/windows.js';
 import type { Size3d } from '../../ops/volumes.js';
 
@@ -19,8 +21,14 @@ type BatchNorm = BatchNorm1d | BatchNorm2d | BatchNorm3d;
 /** The BatchNorm each layer's output goes into, by type. */
 const PARTNER: Readonly<Record<string, string>> = { Conv1d: 'BatchNorm1d', Conv2d: 'BatchNorm2d', Conv3d: 'BatchNorm3d', Dense: 'BatchNorm1d' };
 
+/** Refuses a lazy layer not built yet by name, before the class checks: it is none of these classes yet, and would be shown field by field. */
+function refuseUnbuiltPair(op: string, layer: unknown, bn: unknown): void {
+  for (const given of [layer, bn]) if (given instanceof Module) refuseUnbuilt(op, given);
+}
+
 /** Refuses a `bn` that cannot follow `layer` (of `channels` outputs) or cannot be folded into it, naming both. */
 function checkPair(op: string, layer: Conv1d | Conv2d | Conv3d | Dense, channels: number, bn: BatchNorm): void {
+  refuseUnbuiltPair(op, layer, bn);
   if (![Conv1d, Conv2d, Conv3d, Dense].some((Layer) => layer instanceof Layer)) throw new ValueError(`${op}: fuses a Conv1d, Conv2d, Conv3d or Dense, got ${formatValue(layer)}`);
   if (![BatchNorm1d, BatchNorm2d, BatchNorm3d].some((Norm) => bn instanceof Norm)) throw new ValueError(`${op}: fuses a BatchNorm1d, BatchNorm2d or BatchNorm3d, got ${formatValue(bn)}`);
   // The types as config names them: class names do not survive minification.
@@ -88,6 +96,7 @@ export function fuseConvBnEval<C extends Conv1d | Conv2d | Conv3d>(conv: C, bn: 
  */
 export function fuseLinearBnEval(dense: Dense, bn: BatchNorm1d): Dense {
   const op = 'fuseLinearBnEval';
+  refuseUnbuiltPair(op, dense, bn);
   if (!(dense instanceof Dense)) throw new ValueError(`${op}: fuses a Dense, got ${formatValue(dense)}; for a convolution, fuseConvBnEval`);
   if (dense.activation !== 'linear') throw new ValueError(`${op}: the Dense applies ${formatValue(dense.activation)} before the BatchNorm, which no weights can fold in; fuse a Dense without an activation`);
   checkPair(op, dense, dense.units, bn);

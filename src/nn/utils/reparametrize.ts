@@ -18,6 +18,7 @@ import { ConvTranspose1d, ConvTranspose2d } from '../conv_transpose.js';
 import { Module } from '../module.js';
 import { transposedInPytorch } from '../pytorch_layout.js';
 import { onLoad } from '../state_dict.js';
+import { refuseUnbuilt } from '../unbuilt.js';
 import { onWrite } from './parameters_vector.js';
 
 export type ReparametrizationKind = 'weightNorm' | 'spectralNorm' | 'orthogonal' | 'prune';
@@ -85,6 +86,8 @@ const fieldsOf = (layer: Module) => layer as unknown as Record<string, unknown>;
  */
 export function parameterToReparametrize(op: string, layer: Module, name: unknown): { name: string; weight: Tensor } {
   if (!(layer instanceof Module)) throw new ValueError(`${op}: expects a layer (a tm.nn.Module), got ${formatValue(layer)}`);
+  // Said as such: a lazy layer not built yet has no parameter of any name yet.
+  refuseUnbuilt(op, layer);
   if (typeof name !== 'string' || !name) throw new ValueError(`${op}: name must be the name of a parameter of the layer, got ${formatValue(name)}`);
   const kind = layer.constructor.name;
   const existing = applied.get(layer)?.get(name);

@@ -59,9 +59,10 @@ function transformerEncoderLayer(call: LayerCall<TransformerEncoderLayer>): stri
   const { layer, b } = call;
   checkSequence(call, layer.dModel);
   const shape = call.x.shape;
-  const sub = <L extends Module>(child: L, x: string, run: LayerExport<L>): string =>
-    run({ layer: child, path: paramName(call, String(layer.children().indexOf(child))), x: { name: x, shape }, outShape: shape, b });
-  const attention = (t: string) => selfAttention(b, paramName(call, String(layer.children().indexOf(layer.selfAttn))), layer.selfAttn, { name: t, shape }, layer.causal);
+  // A sublayer's path: the layer's, then the sublayer's name there (namedChildren's, as namedState names its tensors).
+  const pathOf = (child: Module) => paramName(call, layer.namedChildren().find(([, c]) => c === child)![0]);
+  const sub = <L extends Module>(child: L, x: string, run: LayerExport<L>): string => run({ layer: child, path: pathOf(child), x: { name: x, shape }, outShape: shape, b });
+  const attention = (t: string) => selfAttention(b, pathOf(layer.selfAttn), layer.selfAttn, { name: t, shape }, layer.causal);
   const feedForward = (t: string) => {
     const h = sub(layer.linear1, t, dense);
     const activated = layer.activation === 'relu' ? b.node('Relu', [h]) : gelu(b, h, 'none');
