@@ -62,6 +62,18 @@ export abstract class Loss extends Module {
     return { ...this.settings, ...this.tensors, reduction } as O;
   }
 
+  /** The target of a loss of an input and a target of its shape: given, and of that shape. */
+  protected targetFor(input: Tensor, target: Tensor | undefined): Tensor {
+    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
+    return target as Tensor;
+  }
+
+  /** An elementwise loss of an input and a target of its shape, in PyTorch's reductions (perElement). */
+  protected elementwise(input: Tensor, target: Tensor | undefined, loss: (x: Tensor, t: Tensor, reduction: Reduction) => Tensor): Tensor {
+    const expected = this.targetFor(input, target);
+    return perElement([input, expected], this.reduction, ([x, t], reduction) => loss(x, t, reduction));
+  }
+
   override ownParameters(): Record<string, Tensor> {
     return {};
   }
@@ -113,8 +125,7 @@ export class L1Loss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
-    return perElement([input, target!], this.reduction, ([x, t], reduction) => losses.l1(x, t, { reduction }));
+    return this.elementwise(input, target, (x, t, reduction) => losses.l1(x, t, { reduction }));
   }
 }
 
@@ -125,8 +136,7 @@ export class MSELoss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
-    return perElement([input, target!], this.reduction, ([x, t], reduction) => losses.mse(x, t, { reduction }));
+    return this.elementwise(input, target, (x, t, reduction) => losses.mse(x, t, { reduction }));
   }
 }
 
@@ -137,8 +147,7 @@ export class HuberLoss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
-    return perElement([input, target!], this.reduction, ([x, t], reduction) => losses.huber(x, t, this.optionsWith(reduction)));
+    return this.elementwise(input, target, (x, t, reduction) => losses.huber(x, t, this.optionsWith(reduction)));
   }
 }
 
@@ -149,8 +158,7 @@ export class SmoothL1Loss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
-    return perElement([input, target!], this.reduction, ([x, t], reduction) => losses.smoothL1(x, t, this.optionsWith(reduction)));
+    return this.elementwise(input, target, (x, t, reduction) => losses.smoothL1(x, t, this.optionsWith(reduction)));
   }
 }
 
@@ -215,10 +223,10 @@ export class BCELoss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
+    const expected = this.targetFor(input, target);
     const { weight } = this.ownBuffers();
     return tidy(() => {
-      const terms = clampedBinaryCrossEntropy(input, target!);
+      const terms = clampedBinaryCrossEntropy(input, expected);
       const weighted = weight ? terms.mul(expandedTo(this.kind, 'weight', weight, input).cast(terms.dtype)) : terms;
       return this.reduction === 'none' ? weighted : this.reduction === 'sum' ? weighted.sum() : weighted.mean();
     });
@@ -239,13 +247,13 @@ export class BCEWithLogitsLoss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
+    const expected = this.targetFor(input, target);
     const { weight, posWeight } = this.ownBuffers();
     const sharedPosWeight = this.settings.posWeight as number | undefined;
     return tidy(() => {
       const extra = [weight, posWeight].map((t, i) => t && expandedTo(this.kind, i ? 'posWeight' : 'weight', t, input));
       const present = extra.filter((t): t is Tensor => t !== undefined);
-      return perElement([input, target!, ...present], this.reduction, ([x, t, ...rest], reduction) => {
+      return perElement([input, expected, ...present], this.reduction, ([x, t, ...rest], reduction) => {
         const [w, p] = extra.map((e) => (e ? rest.shift() : undefined));
         return losses.binaryCrossEntropy(x, t, { reduction, fromLogits: true, weight: w, posWeight: p ?? sharedPosWeight });
       });
@@ -274,9 +282,9 @@ export class KLDivLoss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
-    if (this.batchMean) return losses.klDiv(input, target!, this.optionsWith('mean'));
-    return perElement([input, target!], this.reduction, ([x, t], reduction) => losses.klDiv(x, t, this.optionsWith(reduction)));
+    const expected = this.targetFor(input, target);
+    if (this.batchMean) return losses.klDiv(input, expected, this.optionsWith('mean'));
+    return perElement([input, expected], this.reduction, ([x, t], reduction) => losses.klDiv(x, t, this.optionsWith(reduction)));
   }
 
   override config(): LayerConfig {
@@ -291,8 +299,7 @@ export class PoissonNLLLoss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
-    return perElement([input, target!], this.reduction, ([x, t], reduction) => losses.poissonNll(x, t, this.optionsWith(reduction)));
+    return this.elementwise(input, target, (x, t, reduction) => losses.poissonNll(x, t, this.optionsWith(reduction)));
   }
 }
 
@@ -303,10 +310,10 @@ export class GaussianNLLLoss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor, variance?: Tensor | number): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
+    const expected = this.targetFor(input, target);
     const v = given(this.kind, 'a variance', variance);
-    if (typeof v === 'number') return perElement([input, target!], this.reduction, ([x, t], reduction) => losses.gaussianNll(x, t, v, this.optionsWith(reduction)));
-    return tidy(() => perElement([input, target!, varianceFor(input, v).broadcastTo(input.shape)], this.reduction, ([x, t, w], reduction) => losses.gaussianNll(x, t, w, this.optionsWith(reduction))));
+    if (typeof v === 'number') return perElement([input, expected], this.reduction, ([x, t], reduction) => losses.gaussianNll(x, t, v, this.optionsWith(reduction)));
+    return tidy(() => perElement([input, expected, varianceFor(input, v).broadcastTo(input.shape)], this.reduction, ([x, t, w], reduction) => losses.gaussianNll(x, t, w, this.optionsWith(reduction))));
   }
 }
 
@@ -330,8 +337,7 @@ export class HingeEmbeddingLoss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
-    return perElement([input, target!], this.reduction, ([x, t], reduction) => losses.hingeEmbedding(x, t, this.optionsWith(reduction)));
+    return this.elementwise(input, target, (x, t, reduction) => losses.hingeEmbedding(x, t, this.optionsWith(reduction)));
   }
 }
 
@@ -342,8 +348,7 @@ export class SoftMarginLoss extends Loss {
   }
 
   forward(input: Tensor, target?: Tensor): Tensor {
-    sameShapes(this.kind, input, given(this.kind, 'a target', target), ['input', 'target']);
-    return perElement([input, target!], this.reduction, ([x, t], reduction) => losses.softMargin(x, t, { reduction }));
+    return this.elementwise(input, target, (x, t, reduction) => losses.softMargin(x, t, { reduction }));
   }
 }
 
