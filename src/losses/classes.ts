@@ -71,7 +71,7 @@ export interface ClassRows {
 
 export function classRows(loss: string, scores: Tensor, labels: Tensor, ignoreIndex: number | undefined, what = 'logits'): ClassRows {
   if (scores.rank === 0) throw new ShapeError(`${loss}: ${what} must be [classes], [batch, classes] or [batch, classes, d1, …], got ${formatShape(scores.shape)}`);
-  const c = scores.shape[scores.rank === 1 ? 0 : 1];
+  const c = scores.shape[classAxisOf(scores)];
   const shape = scores.rank === 1 ? [] : [scores.shape[0], ...scores.shape.slice(2)];
   const probabilities = isFloat(labels.dtype);
   if (probabilities && !sameShape(labels.shape, scores.shape)) {
@@ -90,18 +90,27 @@ export function classRows(loss: string, scores: Tensor, labels: Tensor, ignoreIn
     throw new ShapeError(`${loss}: class labels must be ${formatShape(shape)} for ${what} ${formatShape(scores.shape)}, got ${formatShape(labels.shape)}${hint}`);
   }
   const held = probabilities ? undefined : checkLabelValues(loss, labels, c, ignoreIndex, what, scores.shape);
-  const m = shape.reduce((a, b) => a * b, 1);
-  // Classes last, then every sample and position a row: one transpose where the classes are on axis 1 of more than two.
-  const rows = (t: Tensor) => (t.rank > 2 ? moveaxis(t, 1, -1) : t).reshape([m, c]);
-  return { scores: rows(scores), labels: probabilities ? rows(labels) : labels.reshape([m]), held, shape };
+  return { scores: classesLast(scores), labels: probabilities ? classesLast(labels) : labels.reshape([labels.size]), held, shape };
+}
+
+/** The classes' axis of scores in PyTorch's layouts: [C], [N, C] or [N, C, d1, …]. */
+export function classAxisOf(scores: Tensor): number {
+  return scores.rank >= 2 ? 1 : 0;
+}
+
+/** Scores (or probabilities) in PyTorch's layouts as rows [M, C]: every sample, and every position of one, a row. */
+export function classesLast(scores: Tensor): Tensor {
+  // One transpose, only where the classes are on axis 1 of more than two.
+  const axis = classAxisOf(scores);
+  const m = scores.shape.reduce((a, b, i) => (i === axis ? a : a * b), 1);
+  return (scores.rank > 2 ? moveaxis(scores, 1, -1) : scores).reshape([m, scores.shape[axis]]);
 }
 
 /** A loss's class weights: a float vector of the scores' classes on their backend, or none. */
 export function classWeights(loss: string, weight: unknown, scores: Tensor, what = 'logits'): Tensor | undefined {
   if (weight === undefined) return undefined;
   if (!(weight instanceof Tensor)) throw new ValueError(`${loss}: weight must be a tensor of one weight per class, got ${formatValue(weight)}`);
-  // The classes' axis in PyTorch's layouts: [C], [N, C] or [N, C, d1, …].
-  const c = scores.shape[scores.rank === 1 ? 0 : 1];
+  const c = scores.shape[classAxisOf(scores)];
   if (weight.rank !== 1 || weight.shape[0] !== c) throw new ShapeError(`${loss}: weight must be [${c}], one per class of ${what} ${formatShape(scores.shape)}, got ${formatShape(weight.shape)}`);
   if (!isFloat(weight.dtype)) throw new DTypeError(`${loss}: weight must be f32 or f16, got ${weight.dtype}`);
   return weight;

@@ -10,7 +10,7 @@ import { dropGraph } from '../autograd/backward.js';
 import { keep, tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
 import { F16_MAX, F16_OVERFLOW } from '../f16.js';
-import { coordinatesOf } from '../losses/classes.js';
+import { classAxisOf, coordinatesOf } from '../losses/classes.js';
 import * as losses from '../losses/index.js';
 import { tensor } from '../ops/index.js';
 import { filledTensor, onBackendOf } from '../ops/util.js';
@@ -289,25 +289,27 @@ function lossFn(loss: FitOptions['loss']): LossFn {
   return (p, t) => fn(p, t);
 }
 
-/** The classes' axis of scores as crossEntropy reads them: [C], [N, C], [N, C, d1, …]. */
-function classAxis(pred: Tensor): number {
-  return pred.rank >= 2 ? 1 : 0;
-}
+/** Hits in a batch, for the losses where accuracy means something: a function of the batch's prediction and targets, else null. */
+type HitCounter = ((pred: Tensor, target: Tensor) => Tensor) | null;
 
-/** Number of correct predictions in a batch, for the losses where accuracy means something. */
-function correct(loss: FitOptions['loss'], pred: Tensor, target: Tensor): Tensor | null {
+/** How a batch's correct predictions are counted under this loss, decided once (a loss module's config is built to tell). */
+function hitCounter(loss: FitOptions['loss']): HitCounter {
   const kind = lossKind(loss);
   if (kind === 'crossEntropy' || kind === 'nll') {
-    const axis = classAxis(pred);
-    const hits = pred.argmax(axis).equal((isFloat(target.dtype) ? target.argmax(axis) : target).cast('i32'));
-    // A class per position (segmentation): a sample counts the share of its positions right.
-    return hits.rank <= 1 ? hits.sum() : hits.mean(hits.shape.slice(1).map((_, i) => i + 1)).sum();
+    return (pred, target) => {
+      const axis = classAxisOf(pred);
+      const hits = pred.argmax(axis).equal((isFloat(target.dtype) ? target.argmax(axis) : target).cast('i32'));
+      // A class per position (segmentation): a sample counts the share of its positions right.
+      return hits.rank <= 1 ? hits.sum() : hits.mean(hits.shape.slice(1).map((_, i) => i + 1)).sum();
+    };
   }
   if (kind === 'binaryCrossEntropy') {
-    const hits = pred.greater(0.5).equal(target.greater(0.5));
-    // Several outputs a sample (multi-label): each sample counts the share of its outputs right,
-    // so accuracy is the share of all outputs right (Keras's binary accuracy), never above 1.
-    return hits.rank <= 1 ? hits.sum() : hits.mean(hits.shape.slice(1).map((_, i) => i + 1)).sum();
+    return (pred, target) => {
+      const hits = pred.greater(0.5).equal(target.greater(0.5));
+      // Several outputs a sample (multi-label): each sample counts the share of its outputs right,
+      // so accuracy is the share of all outputs right (Keras's binary accuracy), never above 1.
+      return hits.rank <= 1 ? hits.sum() : hits.mean(hits.shape.slice(1).map((_, i) => i + 1)).sum();
+    };
   }
   return null;
 }
@@ -340,6 +342,7 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
   const collector = new MetricsCollector(specs);
   const fn = lossFn(loss);
+  const countHits = hitCounter(loss);
   const checkLabels = classLabelCheck(loss, data, what);
   const home = onModelBackend(model);
   // Every batch is issued before any result is read, so a GPU never waits on a readback in between.
@@ -357,9 +360,9 @@ async function evaluateHost(model: Module, data: HostData, loss: FitOptions['los
           const xb = rows(data.x, data.xShape, data.xDtype, order, from, to);
           const yb = rows(data.y, data.yShape, data.yDtype, order, from, to);
           const pred = model.forward(xb);
-          checkLabels(pred.shape[classAxis(pred)]);
+          checkLabels(pred.shape[classAxisOf(pred)]);
           if (collector.active) collector.add(keep(pred), keep(yb));
-          return [fn(pred, yb), correct(loss, pred, yb)] as const;
+          return [fn(pred, yb), countHits?.(pred, yb) ?? null] as const;
         })));
         results.push({ loss: l, correct: c, size: to - from });
       }
@@ -827,6 +830,7 @@ function batchParts(element: unknown, index: number, what: string): [Tensor, Ten
 /** Mean loss and accuracy, and the metrics, over a Dataset's batches, in eval mode; each batch's result is read once the next is issued. */
 async function evaluateBatches(model: Module, dataset: Dataset<Batch>, loss: FitOptions['loss'], what: string, specs: readonly MetricSpec[]): Promise<Evaluation> {
   const fn = lossFn(loss);
+  const countHits = hitCounter(loss);
   const collector = new MetricsCollector(specs);
   let total = 0;
   let hits = 0;
@@ -854,7 +858,7 @@ async function evaluateBatches(model: Module, dataset: Dataset<Batch>, loss: Fit
         result = inEvalMode(model, () => noGrad(() => tidy(() => {
           const pred = model.forward(xb);
           if (collector.active) collector.add(keep(pred), keep(yb.clone()));
-          return { loss: fn(pred, yb), correct: correct(loss, pred, yb), size: xb.shape[0] };
+          return { loss: fn(pred, yb), correct: countHits?.(pred, yb) ?? null, size: xb.shape[0] };
         })));
       } finally {
         disposeElement([xb, yb]);
@@ -904,6 +908,7 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
   const clipTo = options.clipGradNorm;
   const clampTo = options.clipGradValue;
   const loss = lossFn(options.loss);
+  const countHits = hitCounter(options.loss);
   const stopping = earlyStoppingSettings(options.earlyStopping, validate !== null);
   // The parameters a lazy layer builds on its first batch would be in no optimizer made before: fit's own is made after
   // a dry run has built them; one given is refused, as fit cannot add them to it.
@@ -934,11 +939,11 @@ async function trainOn(model: Module, data: TrainingData, validate: Validate | n
       // The loss is always computed in f32: its log/exp need the range.
       const pred = out.dtype === 'f16' ? out.cast('f32') : out;
       outputs.push(pred);
-      data.checkLabels(pred.shape[classAxis(pred)]);
+      data.checkLabels(pred.shape[classAxisOf(pred)]);
       const value = loss(pred, yb);
       outputs.push(value);
       (scaler ? value.mul(scaler.scale) : value).backward();
-      return [value, noGrad(() => correct(options.loss, pred, yb))] as const;
+      return [value, countHits ? noGrad(() => countHits(pred, yb)) : null] as const;
     } catch (err) {
       for (const t of outputs) dropGraph(t);
       throw err;

@@ -16,7 +16,7 @@ import { accuracy, f1Score, matthewsCorrcoef, precision, recall } from '../metri
 import { averagePrecision, rocAuc } from '../metrics/ranking.js';
 import { meanAbsoluteError, meanSquaredError, r2Score } from '../metrics/regression.js';
 import { isFloat } from '../dtype.js';
-import { moveaxis } from '../ops/axes.js';
+import { classesLast } from '../losses/classes.js';
 import { concat } from '../ops/index.js';
 import { tidy } from '../engine.js';
 import { noGrad } from '../tape.js';
@@ -70,6 +70,7 @@ export interface MetricSpec {
  */
 export function metricSpecs(what: string, given: unknown, loss: unknown): MetricSpec[] {
   if (given === undefined) return [];
+  const kind = lossKind(loss);
   if (!Array.isArray(given)) throw new ValueError(`${what}: metrics must be an array of names (${Object.keys(NAMED).join(', ')}) or functions (pred, target) => Tensor, got ${formatValue(given)}`);
   const specs = given.map((m: unknown): MetricSpec => {
     if (typeof m === 'function') {
@@ -78,9 +79,9 @@ export function metricSpecs(what: string, given: unknown, loss: unknown): Metric
     }
     if (typeof m === 'string' && Object.hasOwn(NAMED, m)) {
       // Positions to leave out would have to be dropped from what the metric sees, a shape only the labels' values give.
-      const ignoring = loss instanceof Module && loss.config().ignoreIndex !== undefined;
-      if (ignoring) throw new ValueError(`${what}: the named metric ${JSON.stringify(m)} cannot leave out the labels the ${loss.config().type} ignores (ignoreIndex ${loss.config().ignoreIndex}); pass a metric function (pred, target) => Tensor that drops them`);
-      return { name: m, compute: (p, t) => classifierView(loss, p, t, NAMED[m as MetricName]) };
+      const config = loss instanceof Module ? loss.config() : undefined;
+      if (config?.ignoreIndex !== undefined) throw new ValueError(`${what}: the named metric ${JSON.stringify(m)} cannot leave out the labels the ${config.type} ignores (ignoreIndex ${String(config.ignoreIndex)}); pass a metric function (pred, target) => Tensor that drops them`);
+      return { name: m, compute: (p, t) => classifierView(kind, p, t, NAMED[m as MetricName]) };
     }
     throw new ValueError(`${what}: unknown metric ${formatValue(m)}; expected ${Object.keys(NAMED).join(', ')} or a function (pred, target) => Tensor`);
   });
@@ -92,17 +93,16 @@ export function metricSpecs(what: string, given: unknown, loss: unknown): Metric
 
 /**
  * `fn` of the output and targets as a classification metric wants them
- * under `loss`: crossEntropy's logits as probabilities (softmax; nll's
+ * under a loss of this kind (lossKind's): crossEntropy's logits as probabilities (softmax; nll's
  * log-probabilities exp) against class labels (the argmax of probability
  * targets); binaryCrossEntropy's probabilities [N, 1] as [N] against
  * labels 0/1 (targets above ½). Other losses: as they are.
  */
-function classifierView(loss: unknown, pred: Tensor, target: Tensor, fn: MetricFn): Tensor {
-  const kind = lossKind(loss);
+function classifierView(kind: unknown, pred: Tensor, target: Tensor, fn: MetricFn): Tensor {
   return tidy(() => {
     if (kind === 'crossEntropy' || kind === 'nll') {
       // Scores with a class per position [N, C, d1, …] (segmentation): each position a sample.
-      const [scores, labels] = pred.rank > 2 ? [moveaxis(pred, 1, -1).reshape([-1, pred.shape[1]]), isFloat(target.dtype) ? moveaxis(target, 1, -1).reshape([-1, pred.shape[1]]) : target.reshape([-1])] : [pred, target];
+      const [scores, labels] = pred.rank > 2 ? [classesLast(pred), isFloat(target.dtype) ? classesLast(target) : target.reshape([target.size])] : [pred, target];
       const probabilities = kind === 'nll' ? scores.exp() : scores.softmax(-1);
       return fn(probabilities, isFloat(labels.dtype) ? labels.argmax(-1).cast('i32') : labels.cast('i32'));
     }
