@@ -1,13 +1,16 @@
 // tm.audio: torchaudio's feature extraction (torchaudio.functional and its
 // transforms, as functions with options): spectrograms and their inverse,
-// mel filter banks and mel spectrograms, decibels, MFCCs, deltas, μ-law,
-// resampling, Griffin–Lim, SpecAugment's masks and time stretching.
+// mel filter banks, mel spectrograms and their least-squares inverse,
+// decibels, MFCCs, deltas, μ-law, resampling, Griffin–Lim, SpecAugment's
+// masks and time stretching.
 // Built on tm.signal's stft and istft and existing ops: no WGSL of its own,
 // every backend, differentiable.
 export { spectrogram, inverseSpectrogram, melSpectrogram } from './spectrogram.js';
 export type { InverseSpectrogramOptions, MelSpectrogramOptions, SpectrogramFraming, SpectrogramNormalization, SpectrogramOptions } from './spectrogram.js';
 export { hzToMel, linearFbanks, melScale, melscaleFbanks, melToHz } from './mel.js';
 export type { MelFbankOptions, MelNorm, MelScaleKind, MelScaleOptions } from './mel.js';
+export { inverseMelScale } from './inverse_mel.js';
+export type { InverseMelScaleOptions } from './inverse_mel.js';
 export { amplitudeToDB, dbToAmplitude } from './decibels.js';
 export type { AmplitudeToDBOptions } from './decibels.js';
 export { createDct, lfcc, mfcc } from './mfcc.js';

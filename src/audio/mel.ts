@@ -57,7 +57,7 @@ function spaced(a: number, b: number, count: number): number[] {
  * m + 2 (hertz), each of the spectrogram's bins (evenly spaced from 0 to
  * sample_rate/2, torchaudio's integer division) weighted by where it falls.
  */
-function triangles(op: string, nFreqs: number, sampleRate: number, corners: number[], scale: (m: number) => number): Tensor {
+function triangles(nFreqs: number, sampleRate: number, corners: number[], scale: (m: number) => number): Float32Array {
   const filters = corners.length - 2;
   const freqs = spaced(0, Math.floor(sampleRate / 2), nFreqs);
   const out = new Float32Array(nFreqs * filters);
@@ -68,7 +68,7 @@ function triangles(op: string, nFreqs: number, sampleRate: number, corners: numb
       out[i * filters + m] = Math.max(0, Math.min(down, up)) * scale(m);
     }
   }
-  return tensor(out, [nFreqs, filters]);
+  return out;
 }
 
 function checkBank(op: string, counts: Record<string, number>, fMin: number, fMax: number, sampleRate: number): void {
@@ -86,19 +86,23 @@ function checkBank(op: string, counts: Record<string, number>, fMin: number, fMa
  * [..., nFreqs, time] becomes a mel one by bankᵀ·spec (see melScale).
  */
 export function melscaleFbanks(nFreqs: number, fMin: number, fMax: number, nMels: number, sampleRate: number, options: MelFbankOptions = {}): Tensor {
-  const op = 'melscaleFbanks';
+  return tensor(melBankValues('melscaleFbanks', nFreqs, fMin, fMax, nMels, sampleRate, options), [nFreqs, nMels]);
+}
+
+/** melscaleFbanks' values, on the host, row-major [nFreqs, nMels]; `op` names the caller in errors. */
+export function melBankValues(op: string, nFreqs: number, fMin: number, fMax: number, nMels: number, sampleRate: number, options: MelFbankOptions): Float32Array {
   const { norm = null, melScale = 'htk' } = checkOptions(op, options, { norm: true, melScale: true });
   checkBank(op, { nFreqs, nMels }, fMin, fMax, sampleRate);
   if (norm !== null && norm !== 'slaney') throw new ValueError(`${op}: norm must be 'slaney' or null, got ${formatValue(norm)}`);
   const scale = checkScale(op, melScale);
   const corners = spaced(hzToMel(fMin, scale), hzToMel(fMax, scale), nMels + 2).map((m) => melToHz(m, scale));
-  return triangles(op, nFreqs, sampleRate, corners, norm === 'slaney' ? (m) => 2 / (corners[m + 2] - corners[m]) : () => 1);
+  return triangles(nFreqs, sampleRate, corners, norm === 'slaney' ? (m) => 2 / (corners[m + 2] - corners[m]) : () => 1);
 }
 
 /** The linear filter bank [nFreqs, nFilters] (torchaudio.functional.linear_fbanks): melscaleFbanks' triangles with corners evenly spaced in hertz. */
 export function linearFbanks(nFreqs: number, fMin: number, fMax: number, nFilters: number, sampleRate: number): Tensor {
   checkBank('linearFbanks', { nFreqs, nFilters }, fMin, fMax, sampleRate);
-  return triangles('linearFbanks', nFreqs, sampleRate, spaced(fMin, fMax, nFilters + 2), () => 1);
+  return tensor(triangles(nFreqs, sampleRate, spaced(fMin, fMax, nFilters + 2), () => 1), [nFreqs, nFilters]);
 }
 
 /** melScale's options: torchaudio.transforms.MelScale's. */

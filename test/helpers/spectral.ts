@@ -5,6 +5,7 @@
 // cyclic Jacobi eigensolver for the random matrices and the central
 // differences of the gradient tests. Matrices are flat row-major arrays.
 import { asF32, uniform } from './data.js';
+import { matmul64, transpose64 } from './linalg.js';
 
 /** A random n × k matrix with orthonormal columns (k ≤ n): Gram–Schmidt, twice, of uniform columns. */
 export function randomOrthonormal(n: number, k = n): Float64Array {
@@ -172,4 +173,19 @@ export function maxDifference(x: ArrayLike<number>, y: ArrayLike<number>): numbe
 /** The n × n identity, flat. */
 export function identity(n: number): Float64Array {
   return Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
+}
+
+/** The least-squares solution of least norm, V·Σ⁺·Uᵀ·B in float64 (σ ≤ cutoff·σ_max left out), from svdRef. */
+export function minimumNormRef(a: ArrayLike<number>, m: number, n: number, b: ArrayLike<number>, k: number, cutoff: number): { x: Float64Array; s: Float64Array; rank: number } {
+  const { u, s, vh } = svdRef(a, m, n);
+  const r = Math.min(m, n);
+  const kept = Array.from(s, (v) => v > cutoff * s[0]);
+  // Σ over the kept values of vᵢ·(uᵢᵀB)/σᵢ, term by term: the vectors of values that do not count may be NaN in the reference (0/0).
+  const utb = matmul64(transpose64(u, m, r), b, r, m, k);
+  const x = new Float64Array(n * k);
+  for (let i = 0; i < r; i++) {
+    if (!kept[i]) continue;
+    for (let p = 0; p < n; p++) for (let j = 0; j < k; j++) x[p * k + j] += (vh[i * n + p] * utb[i * k + j]) / s[i];
+  }
+  return { x, s, rank: kept.filter(Boolean).length };
 }

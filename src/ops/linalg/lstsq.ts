@@ -63,7 +63,8 @@ const LSTSQ_OPTIONS = { driver: true, rcond: true } as const;
  * default on the CPU backends, numpy's way) goes through A's SVD and takes
  * any A; 'gels' (the default on webgpu) through A's QR decomposition (Aᵀ's
  * for a wide A), faster, but A must have full rank: a rank-deficient one
- * gives ±∞ or NaN, as torch's gels does. In f32 (f16 cast in and the
+ * gives ±∞ or NaN (torch's gels raises an error where R's diagonal holds
+ * an exact 0, and gives huge values where it is nearly singular). In f32 (f16 cast in and the
  * results back). Differentiable in A and B (with 'gelsd', where A has full
  * rank and distinct singular values: the SVD's own condition).
  */

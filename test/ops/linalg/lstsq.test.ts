@@ -12,7 +12,7 @@ import { BACKENDS } from '../../helpers/backends.js';
 import { asF32, expectClose, uniform } from '../../helpers/data.js';
 import { collected } from '../../helpers/gc.js';
 import { batchOf, eachMatrix, expectGradients, expectNormwise, matmul64, transpose64, wellConditioned } from '../../helpers/linalg.js';
-import { svdRef } from '../../helpers/spectral.js';
+import { minimumNormRef } from '../../helpers/spectral.js';
 
 /** X = A⁻¹·B for A [n, n], B [n, k] in float64, Gaussian elimination with partial pivoting. */
 function solve64(aIn: ArrayLike<number>, n: number, bIn: ArrayLike<number>, k: number): Float64Array {
@@ -52,21 +52,6 @@ function residualsRef(a: ArrayLike<number>, m: number, n: number, x: ArrayLike<n
 }
 
 const DRIVERS = ['gelsd', 'gels'] as const;
-
-/** The least-squares solution of least norm, V·Σ⁺·Uᵀ·B in float64 (σ ≤ cutoff·σ_max left out), from a float64 SVD written in test/helpers/spectral.ts. */
-function minimumNormRef(a: ArrayLike<number>, m: number, n: number, b: ArrayLike<number>, k: number, cutoff: number): { x: Float64Array; s: Float64Array; rank: number } {
-  const { u, s, vh } = svdRef(a, m, n);
-  const r = Math.min(m, n);
-  const kept = Array.from(s, (v) => v > cutoff * s[0]);
-  // Σ over the kept values of vᵢ·(uᵢᵀB)/σᵢ, term by term: the vectors of values that do not count may be NaN in the reference (0/0).
-  const utb = matmul64(transpose64(u, m, r), b, r, m, k);
-  const x = new Float64Array(n * k);
-  for (let i = 0; i < r; i++) {
-    if (!kept[i]) continue;
-    for (let p = 0; p < n; p++) for (let j = 0; j < k; j++) x[p * k + j] += (vh[i * n + p] * utb[i * k + j]) / s[i];
-  }
-  return { x, s, rank: kept.filter(Boolean).length };
-}
 
 describe.each(BACKENDS)('tm.linalg.lstsq on %s', (backend) => {
   beforeAll(async () => {
