@@ -1,8 +1,9 @@
 // tm.audio: torchaudio's feature extraction (torchaudio.functional and its
 // transforms, as functions with options): spectrograms and their inverse,
 // mel filter banks, mel spectrograms and their least-squares inverse,
-// decibels, MFCCs, deltas, μ-law, resampling, Griffin–Lim, SpecAugment's
-// masks and time stretching.
+// decibels, MFCCs, deltas, μ-law, resampling, Griffin–Lim, pitch
+// detection, sliding-window CMN, spectral centroids, SpecAugment's masks
+// and time stretching.
 // Built on tm.signal's stft and istft and existing ops: no WGSL of its own,
 // every backend, differentiable.
 export { spectrogram, inverseSpectrogram, melSpectrogram } from './spectrogram.js';
@@ -22,6 +23,12 @@ export { resample } from './resample.js';
 export type { ResampleOptions } from './resample.js';
 export { griffinLim } from './griffin_lim.js';
 export type { GriffinLimOptions } from './griffin_lim.js';
+export { detectPitchFrequency } from './pitch.js';
+export type { PitchOptions } from './pitch.js';
+export { slidingWindowCmn } from './cmn.js';
+export type { SlidingWindowCmnOptions } from './cmn.js';
+export { spectralCentroid } from './spectral_centroid.js';
+export type { SpectralCentroidOptions } from './spectral_centroid.js';
 export { frequencyMasking, timeMasking } from './masking.js';
 export type { MaskingOptions, TimeMaskingOptions } from './masking.js';
 export { phaseVocoder, timeStretch } from './time_stretch.js';
