@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # The fixtures test/audio/ compares tm.audio's pitch detection (and its
-# NCCF), sliding-window CMN and spectral centroid with: torchaudio 0.13's
-# detect_pitch_frequency, sliding_window_cmn (values, run in float64, and a
-# gradient without norm_vars) and spectral_centroid on fixed signals, written as
+# NCCF), sliding-window CMN, spectral centroid, pitch shifting and loudness
+# with: torchaudio 0.13's detect_pitch_frequency, sliding_window_cmn (values,
+# run in float64, and a gradient without norm_vars), spectral_centroid,
+# pitch_shift and loudness on fixed signals, written as
 # test/fixtures/audio/features.npz (float32).
 #
 # Needs Debian's python3-torch python3-torchaudio python3-numpy; the tests
@@ -98,9 +99,52 @@ def centroid():
     }
 
 
+# (name, length, n_steps, keyword arguments) for pitch_shift at 16 kHz
+PITCH_SHIFTS = [
+    ('up4', 2001, 4, {}),
+    ('down3.5', 2001, -3.5, dict(n_fft=256, win_length=200, hop_length=50)),
+    ('octave_down', 1501, -12, {}),  # rate 2: the stretched length 750.5 rounds half to even
+    ('fifth_bins24', 1800, 14, dict(bins_per_octave=24, n_fft=128)),
+]
+
+
+def pitch_shifts():
+    out = {}
+    for name, length, steps, kwargs in PITCH_SHIFTS:
+        wave = voiced(16000, length / 16000, [220, 330], 0.0).reshape(2, 1, -1)
+        out[f'shift_{name}_wave'] = f32(wave)
+        out[f'shift_{name}'] = f32(F.pitch_shift(wave, 16000, steps, **kwargs))
+    return out
+
+
+def tones(channels, length, sample_rate, quiet_until=0, quiet=0.0):
+    """Channel c a tone of 200 + 150c Hz, phase 0.3c, amplitude 0.3/(c + 1); `quiet` times that before sample quiet_until.
+    test/audio/loudness.test.ts makes the same waveforms."""
+    n = np.arange(length, dtype=np.float64)
+    rows = []
+    for c in range(channels):
+        amplitude = np.where(n < quiet_until, quiet, 1.0) * 0.3 / (c + 1)
+        rows.append(amplitude * np.sin(2 * np.pi * (200 + 150 * c) * n / sample_rate + 0.3 * c))
+    return torch.from_numpy(np.stack(rows).astype(np.float32))
+
+
+# (name, channels, length, sample rate, quiet_until, quiet) for loudness
+LOUDNESSES = [
+    ('stereo', 2, 6000, 8000, 0, 0.0),
+    ('five', 5, 4000, 8000, 0, 0.0),
+    ('silence_first', 2, 8000, 8000, 3000, 0.0),
+    ('quiet_first', 2, 8000, 8000, 4000, 0.002),
+    ('mono_44100', 1, 20000, 44100, 0, 0.0),
+]
+
+
+def loudnesses():
+    return {f'loudness_{name}': f32(F.loudness(tones(c, n, sr, until, quiet), sr)) for name, c, n, sr, until, quiet in LOUDNESSES}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
-    save_npz(os.path.join(OUT, 'features.npz'), {**pitch(), **cmn(), **centroid()})
+    save_npz(os.path.join(OUT, 'features.npz'), {**pitch(), **cmn(), **centroid(), **pitch_shifts(), **loudnesses()})
 
 
 if __name__ == '__main__':

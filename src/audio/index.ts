@@ -1,9 +1,10 @@
-// tm.audio: torchaudio's feature extraction (torchaudio.functional and its
-// transforms, as functions with options): spectrograms and their inverse,
-// mel filter banks, mel spectrograms and their least-squares inverse,
-// decibels, MFCCs, deltas, μ-law, resampling, Griffin–Lim, pitch
-// detection, sliding-window CMN, spectral centroids, SpecAugment's masks
-// and time stretching.
+// tm.audio: torchaudio's feature extraction and filtering
+// (torchaudio.functional and its transforms, as functions with options):
+// spectrograms and their inverse, mel filter banks, mel spectrograms and
+// their least-squares inverse, decibels, MFCCs, deltas, μ-law, resampling,
+// Griffin–Lim, pitch detection and shifting, loudness, sliding-window CMN,
+// spectral centroids, SpecAugment's masks, time stretching, the biquad
+// filters and SoX's effects; and the edit distance.
 // Built on tm.signal's stft and istft and existing ops: no WGSL of its own,
 // every backend, differentiable.
 export { spectrogram, inverseSpectrogram, melSpectrogram } from './spectrogram.js';
@@ -29,7 +30,16 @@ export { slidingWindowCmn } from './cmn.js';
 export type { SlidingWindowCmnOptions } from './cmn.js';
 export { spectralCentroid } from './spectral_centroid.js';
 export type { SpectralCentroidOptions } from './spectral_centroid.js';
+export { pitchShift } from './pitch_shift.js';
+export type { PitchShiftOptions } from './pitch_shift.js';
+export { editDistance } from './edit_distance.js';
+export { loudness } from './loudness.js';
 export { frequencyMasking, timeMasking } from './masking.js';
 export type { MaskingOptions, TimeMaskingOptions } from './masking.js';
 export { phaseVocoder, timeStretch } from './time_stretch.js';
 export type { TimeStretchOptions } from './time_stretch.js';
+export { biquad } from './filtering.js';
+export { allpassBiquad, bandBiquad, bandpassBiquad, bandrejectBiquad, bassBiquad, deemphBiquad, equalizerBiquad, highpassBiquad, lowpassBiquad, riaaBiquad, trebleBiquad } from './biquads.js';
+export type { BandBiquadOptions, BandpassBiquadOptions, BiquadOptions, ToneBiquadOptions } from './biquads.js';
+export { contrast, dcshift, gain, overdrive } from './effects.js';
+export type { ContrastOptions, DcshiftOptions, GainOptions, OverdriveOptions } from './effects.js';
