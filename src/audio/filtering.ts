@@ -12,7 +12,7 @@
 import { tidy } from '../engine.js';
 import { ValueError, formatValue } from '../errors.js';
 import { castTo } from '../ops/fft/pairs.js';
-import { clip, mul } from '../ops/elementwise.js';
+import { clip } from '../ops/elementwise.js';
 import { lfilter } from '../signal/lfilter.js';
 import type { Tensor } from '../tensor.js';
 import { checkFloatTensor } from './checks.js';
@@ -42,11 +42,7 @@ export function sectionFiltered(op: string, waveform: Tensor, b: readonly number
   // Normalized here in float64, not by lfilter in f32: the recursion's coefficients are then rounded once.
   const bn = b.map((v) => v / a[0]);
   const an = a.map((v) => v / a[0]);
-  return tidy(() => {
-    // Nothing to filter (lfilter wants a sample): the empty waveform, still on the tape.
-    if (x.shape[x.rank - 1] === 0) return mul(x, 1);
-    return castTo(clip(lfilter(bn, an, x, { axis: -1 }), -1, 1), x.dtype);
-  });
+  return tidy(() => castTo(clip(lfilter(bn, an, x, { axis: -1 }), -1, 1), x.dtype));
 }
 
 /** A sample rate (Hz): a positive finite number (torchaudio's int; any rate works here). */

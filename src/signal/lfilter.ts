@@ -117,6 +117,11 @@ function filtered(op: string, b: Coefficients, a: Coefficients, x: Tensor, optio
     const n = signal.shape[signal.rank - 1];
     const rows = batch.reduce((p, d) => p * d, 1);
     const order = Math.max(bt.shape[0], at.shape[0]) - 1;
+    if (n === 0) {
+      // No samples (conv1d wants one): SciPy's empty signal, and the state it was given (zeros without zi).
+      const states = zi === undefined ? zeros([rows, order]) : statesOf(op, zi, x.shape, ax, order, rows, x);
+      return { y: moveaxis(signal, -1, ax), zf: withState ? moveaxis(reshape(states, [...batch, order]), -1, ax) : undefined };
+    }
     // The numerator: v[n] = Σₖ bₖ·x[n − k], a cross-correlation with b reversed over x with len(b) − 1 zeros before it.
     const taps = bt.shape[0];
     const flat = reshape(signal, [rows, 1, n]);

@@ -308,6 +308,16 @@ describe.each(BACKENDS)('lfilterWithState and sosfiltWithState on %s', (backend)
     expectNormwise(await x.grad!.data(), wholeGrad, 1e-5, 'gradient through the states');
   });
 
+  it('a signal of no samples gives no samples, and its zi back as zf (zeros without one), as SciPy\'s', async () => {
+    expect(tm.signal.lfilter([1, 0.5], [1, -0.3], tm.zeros([2, 0])).shape).toEqual([2, 0]);
+    // Three states (four taps) down axis 0 of three columns: zi [3, 3].
+    const zi = tm.tensor(Float32Array.from(uniform(9)), [3, 3]);
+    const { y, zf } = tm.signal.lfilterWithState(tm.tensor([1, 0.5, 0.2, 0.1]), [1, -0.3], tm.zeros([0, 3]), { axis: 0, zi });
+    expect(y.shape).toEqual([0, 3]);
+    expect(await zf.data()).toEqual(await zi.data());
+    expect(await tm.signal.lfilterWithState([1, 0.5], [1, -0.3], tm.zeros([4, 0])).zf.data()).toEqual(new Float32Array(4));
+  });
+
   it('sosfiltWithState gives each section\'s state [sections, …, 2]: a stream in blocks is the whole at once', async () => {
     const sos = tm.signal.butter(6, [0.1, 0.3], { btype: 'bandpass', output: 'sos' });
     const x = tm.tensor(Float32Array.from(uniform(3 * 200)), [3, 200]);
