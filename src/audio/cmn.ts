@@ -4,24 +4,25 @@
 // around it — to its left by default, at least minCmnWindow frames at the
 // start — and optionally divided by their standard deviation.
 //
-// torchaudio walks the frames keeping a running sum; its windows only ever
-// move on by one frame, so the sum it keeps is each window's own. Here the
-// windows are laid out on the host and summed all at once, each in a way
-// whose f32 rounding grows with the window, never with the utterance (as a
-// difference of running totals over the whole would): the windows between
-// the ends, which all have one length, by a box filter, those at either end
-// by running totals from that end (windowSums). The sums are of the
-// features less their mean over time, so that the variance's difference of
-// squares cancels little.
+// torchaudio walks the frames keeping running sums; its windows only ever
+// move on by one frame, so the sums it keeps are each window's own. Here
+// the windows are laid out on the host and summed all at once, in a way
+// whose f32 rounding stays local (windowMoments): the frames are cut into
+// blocks of about a window, each block's windows read from one chunk of
+// the frames they cover, centred on that chunk's mean, and each window's
+// sums are differences of the chunk's running totals. A running total over
+// the whole utterance, or centring on its overall mean, would lose digits
+// to a long utterance or to a level that drifts (the variance as a mean
+// square less a squared mean cancels by the window's distance from the
+// centre).
 import { tidy } from '../engine.js';
 import { ShapeError, ValueError, formatShape, formatValue } from '../errors.js';
-import { ones, tensor, zeros } from '../ops/creation.js';
+import { tensor, zeros } from '../ops/creation.js';
 import { div, equal, mul, pow, square, sub, where } from '../ops/elementwise.js';
 import { castTo, inF32 } from '../ops/fft/pairs.js';
-import { moveaxis } from '../ops/axes.js';
-import { conv1d } from '../ops/conv.js';
-import { concat, cumsum, flip, gather, reshape } from '../ops/movement.js';
-import { mean } from '../ops/reduce.js';
+import { concat, cumsum, gather, reshape } from '../ops/movement.js';
+import { sum as reduceSum } from '../ops/reduce.js';
+import { noGrad } from '../tape.js';
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { checkFloatTensor } from './checks.js';
@@ -56,45 +57,55 @@ export function slidingWindowCmn(specgram: Tensor, options: SlidingWindowCmnOpti
   const [frames, features] = specgram.shape.slice(-2);
   if (frames === 0) throw new ShapeError(`${op}: specgram ${formatShape(specgram.shape)} has no frames`);
   const { starts, ends } = windowsOf(frames, cmnWindow, minCmnWindow, center);
-  const box = center ? cmnWindow : cmnWindow + 1;
   return tidy(() => {
     const x = reshape(inF32(specgram), [-1, frames, features]);
-    const centred = sub(x, mean(x, 1, { keepDims: true }));
     const counts = tensor(Float32Array.from(ends, (e, t) => e - starts[t]), [frames, 1]);
-    const windowMean = div(windowSums(centred, starts, ends, box), counts);
-    const normalized = sub(centred, windowMean);
+    const { deviation, sum, sumOfSquares } = windowMoments(x, starts, ends, center ? cmnWindow : cmnWindow + 1);
+    const windowMean = div(sum, counts); // of the deviations from the chunk's centre
+    const normalized = sub(deviation, windowMean);
     if (!normVars) return castTo(reshape(normalized, specgram.shape), specgram.dtype);
-    const variance = sub(div(windowSums(square(centred), starts, ends, box), counts), square(windowMean));
-    // A window of one frame has no spread: torchaudio gives 0 there.
-    const scaled = where(equal(counts, 1), 0, mul(normalized, pow(variance, -0.5)));
-    return castTo(reshape(scaled, specgram.shape), specgram.dtype);
+    // A window of one frame has no spread: torchaudio gives 0 there. Its variance (0) is replaced before the power,
+    // so that the branch not taken has a finite gradient (0·∞ would be NaN).
+    const single = equal(counts, 1);
+    const variance = where(single, 1, sub(div(sumOfSquares, counts), square(windowMean)));
+    return castTo(reshape(where(single, 0, mul(normalized, pow(variance, -0.5))), specgram.shape), specgram.dtype);
   });
 }
 
 /**
- * Σ v over each frame's window [start, end) along axis 1 of v [B, frames,
- * F]. A window of the length most have (`box`: cmnWindow + 1 to the left,
- * cmnWindow centred) that touches neither end is summed by a box filter
- * (conv1d with ones); one that reaches the last frame as a difference of
- * running totals from the end; any other (from the first frame, or held
- * open to minCmnWindow there) as one of running totals from the start.
+ * For x [B, frames, F] and each frame's window [start, end): the frame's
+ * deviation from a centre c, and Σ (x − c) and Σ (x − c)² over its window,
+ * c the mean of a chunk of frames around it (constant across the window).
+ * Frames are taken in blocks of `block`; block b's windows all lie within
+ * frames [lo_b, hi_b), which one gather lays out as chunk b (padded to the
+ * longest chunk with the last frame, which no window reads), and a
+ * window's sums are differences of running totals along its chunk.
  */
-function windowSums(v: Tensor, starts: Int32Array, ends: Int32Array, box: number): Tensor {
-  const [count, frames, features] = v.shape;
-  const at = (t: Tensor, positions: Int32Array) => gather(t, tensor(positions, [frames]), 1);
-  const pick = (chosen: (t: number) => boolean, a: Tensor, b: Tensor) => where(tensor(Int32Array.from(starts, (_, t) => (chosen(t) ? 1 : 0)), [frames, 1]), a, b);
-  const zero = zeros([count, 1, features]);
-  const forward = concat([zero, cumsum(v, 1)], 1); // [k]: Σ v[< k]
-  const backward = concat([flip(cumsum(flip(v, 1), 1), 1), zero], 1); // [k]: Σ v[≥ k]
-  const toLast = (t: number) => ends[t] === frames && starts[t] > 0;
-  let sums = pick(toLast, sub(at(backward, starts), at(backward, ends)), sub(at(forward, ends), at(forward, starts)));
-  const boxed = (t: number) => !toLast(t) && starts[t] > 0 && ends[t] - starts[t] === box;
-  if (box <= frames && starts.some((_, t) => boxed(t))) {
-    const rows = reshape(moveaxis(v, 1, -1), [count * features, 1, frames]);
-    const boxes = moveaxis(reshape(conv1d(rows, ones([1, 1, box])), [count, features, frames - box + 1]), -1, 1);
-    sums = pick(boxed, at(boxes, starts.map((s) => Math.min(s, frames - box))), sums);
-  }
-  return sums;
+function windowMoments(x: Tensor, starts: Int32Array, ends: Int32Array, block: number): { deviation: Tensor; sum: Tensor; sumOfSquares: Tensor } {
+  const [count, frames, features] = x.shape;
+  const blocks = Math.ceil(frames / block);
+  const blockOf = (t: number) => Math.floor(t / block);
+  const lo = new Int32Array(blocks).fill(frames);
+  const hi = new Int32Array(blocks);
+  starts.forEach((s, t) => {
+    lo[blockOf(t)] = Math.min(lo[blockOf(t)], s);
+    hi[blockOf(t)] = Math.max(hi[blockOf(t)], ends[t]);
+  });
+  const span = Math.max(...Array.from(lo, (l, b) => hi[b] - l));
+  const at = Int32Array.from({ length: blocks * span }, (_, i) => Math.min(lo[Math.floor(i / span)] + (i % span), frames - 1));
+  const inChunk = Float32Array.from(at, (_, i) => (i % span < hi[Math.floor(i / span)] - lo[Math.floor(i / span)] ? 1 : 0));
+  const chunks = reshape(gather(x, tensor(at, [at.length]), 1), [count, blocks, span, features]);
+  // Any constant centre gives the same sums in exact arithmetic; the chunk's own mean keeps f32's cancellation local. No gradient flows through it: the result does not depend on it.
+  const centres = noGrad(() => {
+    const valid = tensor(inChunk, [1, blocks, span, 1]);
+    return div(reduceSum(mul(chunks, valid), 2, { keepDims: true }), reduceSum(valid, 2, { keepDims: true }));
+  });
+  const centred = sub(chunks, centres);
+  const totals = (v: Tensor) => reshape(concat([zeros([count, blocks, 1, features]), cumsum(v, 2)], 2), [count, blocks * (span + 1), features]);
+  const positions = (edge: Int32Array) => tensor(Int32Array.from(edge, (e, t) => blockOf(t) * (span + 1) + e - lo[blockOf(t)]), [frames]);
+  const over = (total: Tensor) => sub(gather(total, positions(ends), 1), gather(total, positions(starts), 1));
+  const centreOf = gather(reshape(centres, [count, blocks, features]), tensor(Int32Array.from({ length: frames }, (_, t) => blockOf(t)), [frames]), 1);
+  return { deviation: sub(x, centreOf), sum: over(totals(centred)), sumOfSquares: over(totals(square(centred))) };
 }
 
 /** Each frame's window [start, end), as torchaudio's loop places it. */

@@ -26,7 +26,7 @@ export interface PitchShiftOptions {
   nFft?: number;
   /** Default nFft. */
   winLength?: number;
-  /** Default ⌊winLength/4⌋ (torchaudio's: ⌊nFft/4⌋). */
+  /** Default ⌊nFft/4⌋ (torchaudio's, whatever the window). */
   hopLength?: number;
   /** Default tm.signal.hannWindow(winLength). */
   window?: Tensor;
@@ -44,7 +44,6 @@ export function pitchShift(waveform: Tensor, sampleRate: number, nSteps: number,
   const op = 'pitchShift';
   const { binsPerOctave = 12, nFft = 512, window } = checkOptions(op, options, OPTIONS);
   const winLength = options.winLength ?? nFft;
-  // torchaudio's default hop is a quarter of nFft, whatever the window.
   const hopLength = options.hopLength ?? Math.floor(nFft / 4);
   checkFloatTensor(op, waveform, 'waveform', 1, '[..., time]');
   if (!Number.isSafeInteger(sampleRate) || sampleRate < 1) throw new ValueError(`${op}: sampleRate must be a positive integer, got ${formatValue(sampleRate)}`);
