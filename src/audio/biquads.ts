@@ -122,15 +122,19 @@ function shelf(op: string, waveform: Tensor, sampleRate: number, gain: number, o
   const { Q = 0.707, centralFreq = low ? 100 : 3000 } = checkOptions(op, options, { Q: true, centralFreq: true });
   const A = shelfAmplitude(op, gain);
   const { cos, alpha } = cookbook(op, sampleRate, centralFreq, 'centralFreq', Q);
+  const { b, a } = shelfCoefficients(A, cos, alpha, low);
+  return sectionFiltered(op, waveform, b, a);
+}
+
+/** The cookbook's low or high shelf section, from its amplitude A, cos ω₀ and α (however the bandwidth set it). */
+function shelfCoefficients(A: number, cos: number, alpha: number, low: boolean): { b: number[]; a: number[] } {
   const [t1, t2, t3] = [2 * Math.sqrt(A) * alpha, (A - 1) * cos, (A + 1) * cos];
   // The cookbook's two shelves differ only in the signs of t2 and t3, and so of b1 and a1: s = ±1 writes both.
   const s = low ? 1 : -1;
-  return sectionFiltered(
-    op,
-    waveform,
-    [A * (A + 1 - s * t2 + t1), 2 * s * A * (A - 1 - s * t3), A * (A + 1 - s * t2 - t1)],
-    [A + 1 + s * t2 + t1, -2 * s * (A - 1 + s * t3), A + 1 + s * t2 - t1],
-  );
+  return {
+    b: [A * (A + 1 - s * t2 + t1), 2 * s * A * (A - 1 - s * t3), A * (A + 1 - s * t2 - t1)],
+    a: [A + 1 + s * t2 + t1, -2 * s * (A - 1 + s * t3), A + 1 + s * t2 - t1],
+  };
 }
 
 /**
@@ -169,10 +173,10 @@ export function deemphBiquad(waveform: Tensor, sampleRate: number): Tensor {
   const [frequency, slope, gain] = fit;
   const w0 = (2 * Math.PI * frequency) / sampleRate;
   const A = Math.exp((gain / 40) * Math.LN10);
-  // The cookbook's shelf with its bandwidth given by the slope S, not by Q.
+  // The cookbook's high shelf with its bandwidth given by the slope S, not by Q.
   const alpha = (Math.sin(w0) / 2) * Math.sqrt((A + 1 / A) * (1 / slope - 1) + 2);
-  const [t1, t2, t3] = [2 * Math.sqrt(A) * alpha, (A - 1) * Math.cos(w0), (A + 1) * Math.cos(w0)];
-  return sectionFiltered(op, waveform, [A * (A + 1 + t2 + t1), -2 * A * (A - 1 + t3), A * (A + 1 + t2 - t1)], [A + 1 - t2 + t1, 2 * (A - 1 - t3), A + 1 - t2 - t1]);
+  const { b, a } = shelfCoefficients(A, Math.cos(w0), alpha, false);
+  return sectionFiltered(op, waveform, b, a);
 }
 
 /** SoX's RIAA playback curve at each rate it knows: the section's two zeros and two poles (all real). */
