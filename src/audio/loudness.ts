@@ -16,6 +16,7 @@ import { gather, reshape } from '../ops/movement.js';
 import { mean, sum } from '../ops/reduce.js';
 import { onBackendOf } from '../ops/util.js';
 import { roundHalfEven } from '../round.js';
+import { frameSamples } from '../signal/framing.js';
 import type { Tensor } from '../tensor.js';
 import { highpassBiquad, trebleBiquad } from './biquads.js';
 import { checkFloatTensor } from './checks.js';
@@ -47,9 +48,9 @@ export function loudness(waveform: Tensor, sampleRate: number): Tensor {
   const blocks = Math.floor((time - gate) / step) + 1;
   return tidy(() => {
     const weighted = highpassBiquad(trebleBiquad(inF32(waveform), sampleRate, 4, { centralFreq: 1500, Q: Math.SQRT1_2 }), sampleRate, 38, { Q: 0.5 });
-    const at = Int32Array.from({ length: blocks * gate }, (_, i) => Math.floor(i / gate) * step + (i % gate));
+    const at = frameSamples(op, blocks, { nFft: gate, hop: step, winLength: gate }, waveform);
     // [..., channels, blocks]: each block's mean square.
-    const energy = mean(reshape(gather(square(weighted), tensor(at, [at.length]), waveform.rank - 1), [...waveform.shape.slice(0, -1), blocks, gate]), -1);
+    const energy = mean(reshape(gather(square(weighted), at, waveform.rank - 1), [...waveform.shape.slice(0, -1), blocks, gate]), -1);
     const g = onBackendOf(op, waveform, () => tensor(CHANNEL_WEIGHTS.slice(0, channels), [channels, 1]));
     const lkfs = (e: Tensor) => add(mul(log10(e), 10), K_BIAS);
     const blockLoudness = lkfs(sum(mul(energy, g), -2)); // [..., blocks]

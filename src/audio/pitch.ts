@@ -23,6 +23,7 @@ import { gather, pad, reshape, slice } from '../ops/movement.js';
 import { kthvalue } from '../ops/order_statistics.js';
 import { argmax, max, sum } from '../ops/reduce.js';
 import { checkOptions } from '../options.js';
+import { frameSamples } from '../signal/framing.js';
 import type { Tensor } from '../tensor.js';
 import { checkFloatTensor } from './checks.js';
 
@@ -94,9 +95,9 @@ export function nccf(rows: Tensor, frameSize: number, frames: number, lags: numb
   const [count, time] = rows.shape;
   const span = frameSize + lags;
   const padded = pad(rows, [[0, 0], [0, frames * frameSize + lags - time]]);
-  const at = Int32Array.from({ length: frames * span }, (_, i) => Math.floor(i / span) * frameSize + (i % span));
   // Every frame's segment its own channel: [1, R·frames, span].
-  const segments = reshape(gather(padded, tensor(at, [at.length]), 1), [1, count * frames, span]);
+  const at = frameSamples('detectPitchFrequency', frames, { nFft: span, hop: frameSize, winLength: span }, rows);
+  const segments = reshape(gather(padded, at, 1), [1, count * frames, span]);
   const heads = slice(segments, [0, 0, 0], [1, count * frames, frameSize]);
   // Correlation at lags 0 … lags, each channel with its own head: groups = channels.
   const dots = conv1d(segments, reshape(heads, [count * frames, 1, frameSize]), { groups: count * frames });
