@@ -23,6 +23,7 @@ import { castTo, inF32 } from '../ops/fft/pairs.js';
 import { concat, cumsum, gather, reshape } from '../ops/movement.js';
 import { sum as reduceSum } from '../ops/reduce.js';
 import { noGrad } from '../tape.js';
+import { onBackendOf } from '../ops/util.js';
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { checkFloatTensor } from './checks.js';
@@ -57,7 +58,8 @@ export function slidingWindowCmn(specgram: Tensor, options: SlidingWindowCmnOpti
   const [frames, features] = specgram.shape.slice(-2);
   if (frames === 0) throw new ShapeError(`${op}: specgram ${formatShape(specgram.shape)} has no frames`);
   const { starts, ends } = windowsOf(frames, cmnWindow, minCmnWindow, center);
-  return tidy(() => {
+  // The tables of counts and positions are made where the features live, which after a later tm.init() is not the active backend.
+  return tidy(() => onBackendOf(op, specgram, () => {
     const x = reshape(inF32(specgram), [-1, frames, features]);
     const counts = tensor(Float32Array.from(ends, (e, t) => e - starts[t]), [frames, 1]);
     const { deviation, sum, sumOfSquares } = windowMoments(x, starts, ends, center ? cmnWindow : cmnWindow + 1);
@@ -69,7 +71,7 @@ export function slidingWindowCmn(specgram: Tensor, options: SlidingWindowCmnOpti
     const single = equal(counts, 1);
     const variance = where(single, 1, sub(div(sumOfSquares, counts), square(windowMean)));
     return castTo(reshape(where(single, 0, mul(normalized, pow(variance, -0.5))), specgram.shape), specgram.dtype);
-  });
+  }));
 }
 
 /**

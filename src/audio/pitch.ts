@@ -22,6 +22,7 @@ import { castTo, inF32 } from '../ops/fft/pairs.js';
 import { gather, pad, reshape, slice } from '../ops/movement.js';
 import { kthvalue } from '../ops/order_statistics.js';
 import { argmax, max, sum } from '../ops/reduce.js';
+import { onBackendOf } from '../ops/util.js';
 import { checkOptions } from '../options.js';
 import { frameSamples } from '../signal/framing.js';
 import type { Tensor } from '../tensor.js';
@@ -75,13 +76,14 @@ export function detectPitchFrequency(waveform: Tensor, sampleRate: number, optio
   if (smoothed < 1) {
     throw new ShapeError(`${op}: waveform ${formatShape(waveform.shape)} makes ${frames} frames of ${frameSize} samples, too few for a median over winLength ${winLength} (at least ${winLength - lead})`);
   }
-  return tidy(() => {
+  // The box of ones and the median's table are made where the waveform lives, which after a later tm.init() is not the active backend.
+  return tidy(() => onBackendOf(op, waveform, () => {
     const rows = reshape(inF32(waveform), [-1, time]);
     const scores = nccf(rows, frameSize, frames, lags);
     const lag = bestLags(scores, shortest, half);
     const pitch = div(sampleRate, add(medianSmoothed(lag, winLength), EPSILON));
     return castTo(reshape(pitch, [...waveform.shape.slice(0, -1), smoothed]), waveform.dtype);
-  });
+  }));
 }
 
 /**

@@ -181,4 +181,12 @@ describe.each(BACKENDS)('tm.audio.slidingWindowCmn on %s', (backend) => {
     expect(() => tm.audio.slidingWindowCmn(tm.zeros([0, 3]))).toThrow('slidingWindowCmn: specgram [0,3] has no frames');
     expect(() => tm.audio.slidingWindowCmn(tm.zeros([5, 3]), { normVar: true } as Cmn)).toThrow('slidingWindowCmn: unknown option "normVar"');
   });
+
+  it('works where the features live: made before a later tm.init(), the same result', async () => {
+    const x = tm.tensor(asF32(uniform(2 * 30 * 3, -2, 2)), [2, 30, 3]);
+    const options = { cmnWindow: 5, minCmnWindow: 2, normVars: true };
+    const before = await tm.audio.slidingWindowCmn(x, options).data();
+    await tm.init({ backend });
+    expect(await tm.audio.slidingWindowCmn(x, options).data()).toEqual(before);
+  });
 });

@@ -115,4 +115,11 @@ describe.each(BACKENDS)('tm.audio.detectPitchFrequency on %s', (backend) => {
     expect(() => tm.audio.detectPitchFrequency(x, 16000, { winLength: 2.5 })).toThrow('detectPitchFrequency: winLength must be a positive integer (frames), got 2.5');
     expect(() => tm.audio.detectPitchFrequency(tm.zeros([4], { dtype: 'i32' }), 16000)).toThrow('detectPitchFrequency');
   });
+
+  it('works where the waveform lives: made before a later tm.init(), the same result', async () => {
+    const x = tm.tensor(asF32(uniform(2 * 1200, -1, 1)), [2, 1200]);
+    const before = await tm.audio.detectPitchFrequency(x, 4000, { winLength: 3 }).data();
+    await tm.init({ backend });
+    expect(await tm.audio.detectPitchFrequency(x, 4000, { winLength: 3 }).data()).toEqual(before);
+  });
 });
